@@ -1,0 +1,72 @@
+import { ConfigurationError } from './errors/configuration-error';
+
+/** The six levels, least to most severe. */
+export type LogLevelName = 'verbose' | 'debug' | 'information' | 'warning' | 'error' | 'fatal';
+
+/** The level names as constants: `LogLevel.Warning === 'warning'`. */
+export const LogLevel = {
+  Verbose: 'verbose',
+  Debug: 'debug',
+  Information: 'information',
+  Warning: 'warning',
+  Error: 'error',
+  Fatal: 'fatal',
+} as const;
+
+/** Every level, least severe first; a level's index is its numeric value. */
+export const LOG_LEVELS: readonly LogLevelName[] = ['verbose', 'debug', 'information', 'warning', 'error', 'fatal'];
+
+export const VERBOSE = 0;
+export const DEBUG = 1;
+export const INFORMATION = 2;
+export const WARNING = 3;
+export const ERROR = 4;
+export const FATAL = 5;
+
+const VALUES: Readonly<Record<LogLevelName, number>> = {
+  verbose: VERBOSE,
+  debug: DEBUG,
+  information: INFORMATION,
+  warning: WARNING,
+  error: ERROR,
+  fatal: FATAL,
+};
+
+const ALIASES: Readonly<Record<string, LogLevelName>> = {
+  verbose: 'verbose',
+  trace: 'verbose',
+  debug: 'debug',
+  information: 'information',
+  info: 'information',
+  warning: 'warning',
+  warn: 'warning',
+  error: 'error',
+  fatal: 'fatal',
+};
+
+/** The numeric value of a level: `verbose` is 0, `fatal` is 5. */
+export function levelValue(level: LogLevelName): number {
+  return VALUES[level];
+}
+
+/** Whether `value` is one of the six canonical level names. */
+export function isLevelName(value: unknown): value is LogLevelName {
+  return typeof value === 'string' && Object.prototype.hasOwnProperty.call(VALUES, value);
+}
+
+/**
+ * Reads a level name as configuration accepts it: the six names plus `trace`, `info` and `warn`,
+ * in any case.
+ *
+ * @throws ConfigurationError naming the value when it is not a level.
+ * @example parseLevel('WARN') // 'warning'
+ */
+export function parseLevel(text: unknown, where = 'level'): LogLevelName {
+  if (typeof text === 'string') {
+    const key = text.trim().toLowerCase();
+    if (Object.prototype.hasOwnProperty.call(ALIASES, key)) return ALIASES[key];
+  }
+  throw new ConfigurationError(
+    `${where}: unknown level ${JSON.stringify(String(text))} (expected one of ${LOG_LEVELS.join(', ')}, or trace, info, warn)`,
+  );
+}

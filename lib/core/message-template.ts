@@ -1,0 +1,34 @@
+/** Literal text between holes, with `{{` and `}}` already unescaped. */
+export interface TextToken {
+  readonly kind: 'text';
+  readonly text: string;
+}
+
+/** How a hole captures its argument: as is, destructured (`@`) or stringified (`$`). */
+export type Capturing = 'default' | 'structure' | 'stringify';
+
+/** A hole such as `{@User,-10:000}`. */
+export interface PropertyToken {
+  readonly kind: 'property';
+  /** The property name (`User`, or `0` for a positional hole). */
+  readonly name: string;
+  /** The hole exactly as written, braces included; rendered when the property is missing. */
+  readonly raw: string;
+  readonly capturing: Capturing;
+  /** The format after `:`, if any (`000`, `HH:mm`, `lj`). */
+  readonly format?: string;
+  /** The width after `,`: negative pads on the right (left-aligns), positive pads on the left. */
+  readonly alignment?: number;
+  /** The index of a positional hole (`{0}` is 0); undefined for a named hole. */
+  readonly position?: number;
+}
+
+export type TemplateToken = TextToken | PropertyToken;
+
+/** A parsed message template: parsed once per distinct text and cached. */
+export interface MessageTemplate {
+  /** The template as written. */
+  readonly text: string;
+  /** Text and property tokens, in order. */
+  readonly tokens: readonly TemplateToken[];
+}

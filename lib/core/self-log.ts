@@ -1,0 +1,89 @@
+import { Observable, Subject } from 'rxjs';
+
+/** One internal diagnostic: what went wrong inside the logging pipeline. */
+export interface SelfLogEvent {
+  readonly timestamp: Date;
+  /** The diagnostic's template, e.g. `'Sink {Name} failed'`. */
+  readonly template: string;
+  readonly args: readonly unknown[];
+  /** The template with its holes filled, left to right. */
+  readonly message: string;
+}
+
+/** Where SelfLog diagnostics go when enabled. */
+export type SelfLogOutput = (message: string) => void;
+
+const subject = new Subject<SelfLogEvent>();
+let output: SelfLogOutput | undefined;
+
+function describe(value: unknown): string {
+  try {
+    if (value instanceof Error) return value.stack ?? `${value.name}: ${value.message}`;
+    if (typeof value === 'string') return value;
+    return String(value);
+  } catch {
+    return '[unprintable]';
+  }
+}
+
+/** Fills `{Hole}`s left to right; arguments beyond the holes are appended. */
+function fill(template: string, args: readonly unknown[]): string {
+  let next = 0;
+  const text = template.replace(/\{[^{}]*\}/g, (hole) => (next < args.length ? describe(args[next++]) : hole));
+  const rest = args.slice(next).map(describe);
+  return rest.length === 0 ? text : `${text} ${rest.join(' ')}`;
+}
+
+/**
+ * The logging pipeline's own diagnostics: failing sinks, enrichers and getters, back-pressure
+ * warnings, breaker state changes. Nothing inside the pipeline ever throws into the caller; it
+ * writes here instead. Off by default.
+ *
+ * @example
+ * SelfLog.enable();                       // to console.error
+ * SelfLog.enable((m) => myFile.write(m)); // anywhere
+ * SelfLog.events$.subscribe((d) => …);    // as an Observable
+ */
+export const SelfLog = {
+  /** Every diagnostic, whether or not an output is enabled. */
+  events$: subject.asObservable() as Observable<SelfLogEvent>,
+
+  /** Sends diagnostics to `fn` (default `console.error`). */
+  enable(fn: SelfLogOutput = (message) => console.error(message)): void {
+    output = fn;
+  },
+
+  /** Stops sending diagnostics to the output; `events$` subscribers still receive them. */
+  disable(): void {
+    output = undefined;
+  },
+
+  /** Whether an output is enabled. */
+  get enabled(): boolean {
+    return output !== undefined;
+  },
+
+  /** Records a diagnostic; never throws, whatever the arguments or the output do. */
+  write(template: string, ...args: unknown[]): void {
+    if (output === undefined && !subject.observed) return;
+    let message: string;
+    try {
+      message = `${new Date().toISOString()} rxlog: ${fill(template, args)}`;
+    } catch {
+      message = `rxlog: ${template}`;
+    }
+    const event: SelfLogEvent = { timestamp: new Date(), template, args, message };
+    try {
+      subject.next(event);
+    } catch {
+      // A subscriber's fault must not reach the code that wrote the diagnostic.
+    }
+    if (output !== undefined) {
+      try {
+        output(message);
+      } catch {
+        // The diagnostic channel itself failed; there is nowhere left to report it.
+      }
+    }
+  },
+};

@@ -1,0 +1,20 @@
+import type { LogEvent } from './log-event';
+
+/**
+ * Where events end up. `emit` receives a batch; a throw or a rejected promise is a failed batch
+ * that goes to retry, the circuit breaker and the fallback.
+ */
+export interface Sink {
+  emit(events: readonly LogEvent[]): void | Promise<void>;
+  /** Writes now, without blocking; `false` means it would block, so the batch is queued instead. */
+  emitSync?(events: readonly LogEvent[]): boolean;
+  flush?(): void | Promise<void>;
+  /** Synchronous flush, for process `exit` and page unload. */
+  flushSync?(): void;
+  close?(): void | Promise<void>;
+}
+
+/** A formatter turns one event into text (one line for CLEF, whatever the template says for text). */
+export interface Formatter {
+  format(event: LogEvent): string;
+}

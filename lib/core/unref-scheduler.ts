@@ -1,0 +1,50 @@
+import { type SchedulerAction, type SchedulerLike, Subscription } from 'rxjs';
+
+interface TimerHandle {
+  unref?: () => unknown;
+}
+
+class UnrefAction<T> extends Subscription implements SchedulerAction<T> {
+  private timer: ReturnType<typeof setTimeout> | undefined;
+
+  constructor(private readonly work: (this: SchedulerAction<T>, state?: T) => void) {
+    super(() => this.clear());
+  }
+
+  schedule(state?: T, delay = 0): Subscription {
+    if (this.closed) return this;
+    this.clear();
+    const timer = setTimeout(() => {
+      this.timer = undefined;
+      if (this.closed) return;
+      try {
+        this.work.call(this, state);
+      } catch (error) {
+        this.unsubscribe();
+        throw error;
+      }
+    }, delay);
+    (timer as unknown as TimerHandle).unref?.();
+    this.timer = timer;
+    return this;
+  }
+
+  private clear(): void {
+    if (this.timer !== undefined) {
+      clearTimeout(this.timer);
+      this.timer = undefined;
+    }
+  }
+}
+
+/**
+ * The pipeline's default scheduler: RxJS's asyncScheduler semantics, but every timer is unref'd
+ * in Node, so an idle logger (a batch age timer, a breaker reset, a metrics interval) never keeps
+ * a process alive. In browsers `unref` does not exist and timers behave as usual.
+ */
+export const unrefScheduler: SchedulerLike = {
+  now: () => Date.now(),
+  schedule<T>(work: (this: SchedulerAction<T>, state?: T) => void, delay = 0, state?: T): Subscription {
+    return new UnrefAction<T>(work).schedule(state, delay);
+  },
+};

@@ -1,0 +1,41 @@
+/** State of a sink's circuit breaker, as metrics report it. */
+export type BreakerStateName = 'closed' | 'open' | 'half-open';
+
+/** Latency percentiles, in milliseconds. */
+export interface LatencySummary {
+  p50: number;
+  p95: number;
+  p99: number;
+  max: number;
+}
+
+/** One sink's counters. At every moment `received = delivered + dropped + failed + pending`. */
+export interface SinkMetrics {
+  name: string;
+  received: number;
+  delivered: number;
+  dropped: number;
+  failed: number;
+  /** Re-sent batches. */
+  retried: number;
+  /** Of `delivered`, how many went through the fallback sink. */
+  fallback: number;
+  queueDepth: number;
+  queueBytes: number;
+  bytesWritten: number;
+  /** Enqueue → delivered. */
+  latencyMs: LatencySummary;
+  breaker: BreakerStateName;
+  lastError?: string;
+}
+
+/** A snapshot of a logger's counters; JSON-serializable as is. */
+export interface LoggerMetrics {
+  timestamp: Date;
+  /** Events that passed the level check. */
+  logged: number;
+  /** Events removed by filters. */
+  filtered: number;
+  rejectedAfterClose: number;
+  sinks: Record<string, SinkMetrics>;
+}

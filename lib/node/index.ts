@@ -1,0 +1,2 @@
+// The Node-only entry of rxlog: "rxlog/node".
+export {};

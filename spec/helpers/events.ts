@@ -1,0 +1,31 @@
+import type { LogEvent } from '../../lib/core/log-event';
+import type { LogLevelName } from '../../lib/core/log-level';
+
+export interface EventOverrides {
+  level?: LogLevelName;
+  text?: string;
+  properties?: Record<string, unknown>;
+  timestamp?: Date;
+  exception?: Error;
+}
+
+/**
+ * A plain LogEvent for operator tests that need no template machinery: the template is one text
+ * token and renders as its text.
+ */
+export function makeEvent(overrides: EventOverrides = {}): LogEvent {
+  const text = overrides.text ?? 'event';
+  return {
+    timestamp: overrides.timestamp ?? new Date(Date.UTC(2026, 10, 22, 12, 0, 0)),
+    level: overrides.level ?? 'information',
+    messageTemplate: { text, tokens: [{ kind: 'text', text }] },
+    properties: overrides.properties ?? {},
+    exception: overrides.exception,
+    renderMessage: () => text,
+  };
+}
+
+/** `n` numbered events, `{ N: i }` in their properties, for counting what a sink received. */
+export function makeEvents(n: number, overrides: EventOverrides = {}): LogEvent[] {
+  return Array.from({ length: n }, (_, i) => makeEvent({ ...overrides, text: `event ${i}`, properties: { N: i, ...overrides.properties } }));
+}
