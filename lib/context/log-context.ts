@@ -1,0 +1,31 @@
+import type { ContextProperties, ContextStore } from './context-store';
+import { StackContextStore } from './stack-context-store';
+
+let store: ContextStore = new StackContextStore();
+
+/**
+ * Ambient properties: everything logged inside `run`'s callback carries them (with
+ * `.enrich.fromLogContext()` in the configuration). Inner runs layer over outer ones; a property
+ * the event already has is never overwritten.
+ *
+ * @example
+ * LogContext.run({ RequestId: 'r-7' }, () => handle(request));
+ */
+export const LogContext = {
+  /** Runs `fn` with `properties` in the context; they are removed when it returns or throws. */
+  run<T>(properties: ContextProperties, fn: () => T): T {
+    return store.run(properties, fn);
+  },
+
+  /** The properties in force now, or undefined outside any run. */
+  current(): ContextProperties | undefined {
+    return store.current();
+  },
+
+  /** Replaces the store (e.g. with an AsyncLocalStorage one); returns the previous store. */
+  useStore(next: ContextStore): ContextStore {
+    const previous = store;
+    store = next;
+    return previous;
+  },
+};

@@ -1,0 +1,24 @@
+import type { ContextProperties, ContextStore } from './context-store';
+
+/**
+ * The default context store: a synchronous stack. Properties follow the call stack of `run`'s
+ * callback, not its async continuations (code after an `await` inside the callback runs outside
+ * it); in Node, `useAsyncLocalStorage()` lifts that limit.
+ */
+export class StackContextStore implements ContextStore {
+  private readonly stack: ContextProperties[] = [];
+
+  current(): ContextProperties | undefined {
+    return this.stack.length === 0 ? undefined : this.stack[this.stack.length - 1];
+  }
+
+  run<T>(properties: ContextProperties, fn: () => T): T {
+    const outer = this.current();
+    this.stack.push(outer === undefined ? { ...properties } : { ...outer, ...properties });
+    try {
+      return fn();
+    } finally {
+      this.stack.pop();
+    }
+  }
+}
