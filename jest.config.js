@@ -1,10 +1,10 @@
-/** ts-jest in transpile-only mode: `npm test` runs `tsc --noEmit` first for the type check. */
+/** ts-jest transpiles only (tsconfig's isolatedModules): `npm test` runs `tsc --noEmit` first for the type check. */
 module.exports = {
   testEnvironment: 'node',
   roots: ['<rootDir>/spec'],
   testMatch: ['**/*.spec.ts'],
   transform: {
-    '^.+\\.ts$': ['ts-jest', { isolatedModules: true, diagnostics: false }],
+    '^.+\\.ts$': ['ts-jest', { diagnostics: false }],
   },
   testTimeout: 30000,
 };

@@ -1,0 +1,53 @@
+import type { ContextStore } from '../../lib/context/context-store';
+import { LogContext } from '../../lib/context/log-context';
+
+describe('LogContext', () => {
+  it('adds properties inside run and removes them after', () => {
+    expect(LogContext.current()).toBeUndefined();
+    const inside = LogContext.run({ RequestId: 'r-7' }, () => LogContext.current());
+    expect(inside).toEqual({ RequestId: 'r-7' });
+    expect(LogContext.current()).toBeUndefined();
+  });
+
+  it('layers nested runs, inner values winning', () => {
+    LogContext.run({ RequestId: 'r-1', User: 'ada' }, () => {
+      LogContext.run({ RequestId: 'r-2' }, () => {
+        expect(LogContext.current()).toEqual({ RequestId: 'r-2', User: 'ada' });
+      });
+      expect(LogContext.current()).toEqual({ RequestId: 'r-1', User: 'ada' });
+    });
+  });
+
+  it('removes the properties when the callback throws', () => {
+    expect(() =>
+      LogContext.run({ RequestId: 'r-9' }, () => {
+        throw new Error('handler failed');
+      }),
+    ).toThrow('handler failed');
+    expect(LogContext.current()).toBeUndefined();
+  });
+
+  it('returns the callback result', () => {
+    expect(LogContext.run({ A: 1 }, () => 42)).toBe(42);
+  });
+
+  it('uses a pluggable store and gives back the previous one', () => {
+    const calls: string[] = [];
+    const store: ContextStore = {
+      current: () => ({ From: 'custom' }),
+      run: (properties, fn) => {
+        calls.push(JSON.stringify(properties));
+        return fn();
+      },
+    };
+    const previous = LogContext.useStore(store);
+    try {
+      LogContext.run({ X: 1 }, () => undefined);
+      expect(LogContext.current()).toEqual({ From: 'custom' });
+      expect(calls).toEqual(['{"X":1}']);
+    } finally {
+      LogContext.useStore(previous);
+    }
+    expect(LogContext.current()).toBeUndefined();
+  });
+});
