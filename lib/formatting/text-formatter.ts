@@ -1,0 +1,102 @@
+import type { LogEvent } from '../core/log-event';
+import type { MessageTemplate, PropertyToken } from '../core/message-template';
+import { SelfLog } from '../core/self-log';
+import type { Formatter } from '../core/sink';
+import { formatDate } from '../templates/format-date';
+import { parseTemplate } from '../templates/parse-template';
+import { alignText, renderValue } from '../templates/render-template';
+import { writeJson } from '../templates/safe-json';
+import { exceptionText } from './exception-text';
+import { formatLevel } from './format-level';
+
+/** The output template used when none is given: `[12:00:00 INF] Message` and the exception's stack. */
+export const DEFAULT_OUTPUT_TEMPLATE = '[{Timestamp:HH:mm:ss} {Level:u3}] {Message:lj}{NewLine}{Exception}';
+
+type Step = (event: LogEvent) => string;
+
+const hasOwn = Object.prototype.hasOwnProperty;
+const templateNames = new WeakMap<MessageTemplate, ReadonlySet<string>>();
+
+function namesIn(template: MessageTemplate): ReadonlySet<string> {
+  let names = templateNames.get(template);
+  if (names === undefined) {
+    names = new Set(template.tokens.flatMap((token) => (token.kind === 'property' ? [token.name] : [])));
+    templateNames.set(template, names);
+  }
+  return names;
+}
+
+function remainingProperties(event: LogEvent, outputNames: ReadonlySet<string>): Record<string, unknown> {
+  const inMessage = namesIn(event.messageTemplate);
+  const rest: Record<string, unknown> = {};
+  for (const key of Object.keys(event.properties)) {
+    if (inMessage.has(key) || outputNames.has(key)) continue;
+    Object.defineProperty(rest, key, { value: event.properties[key], enumerable: true, writable: true, configurable: true });
+  }
+  return rest;
+}
+
+function step(token: PropertyToken, outputNames: ReadonlySet<string>): Step {
+  const format = token.format;
+  switch (token.name) {
+    case 'Timestamp':
+      return (event) => formatDate(event.timestamp, format);
+    case 'Level':
+      return (event) => formatLevel(event.level, format);
+    case 'Message':
+      return (event) => event.renderMessage();
+    case 'Properties':
+      return (event) => writeJson(remainingProperties(event, outputNames));
+    case 'NewLine':
+      return () => '\n';
+    case 'Exception':
+      return (event) => (event.exception === undefined ? '' : `${exceptionText(event.exception)}\n`);
+    default: {
+      const name = token.name;
+      return (event) => (hasOwn.call(event.properties, name) ? renderValue(event.properties[name], format) : '');
+    }
+  }
+}
+
+/**
+ * Formats events as text with an output template, as Serilog's console and file sinks do.
+ *
+ * Holes: `{Timestamp:format}` (see `formatDate`; local time; ISO 8601 UTC without a format),
+ * `{Level}` / `{Level:u3}` (see `formatLevel`), `{Message}` (the rendered message; strings are
+ * always bare, so `:l`, `:j` and `:lj` change nothing), `{Properties}` (the event's properties not
+ * named in its message template nor in the output template, as one compact JSON object, `{}` when
+ * none), `{NewLine}` (`\n`), `{Exception}` (the stack and `\n`, or nothing), and any event property
+ * by name (`{SourceContext}`; nothing when the event lacks it). Every hole takes an alignment
+ * (`{Level,-12}`). The template is parsed once, in the constructor; `format` never throws.
+ *
+ * @example new TextFormatter('{Level:u3} {Message}').format(event) // 'INF User 42 logged in'
+ */
+export class TextFormatter implements Formatter {
+  private readonly steps: readonly Step[];
+
+  constructor(outputTemplate: string = DEFAULT_OUTPUT_TEMPLATE) {
+    const template = parseTemplate(outputTemplate);
+    const outputNames = namesIn(template);
+    this.steps = template.tokens.map((token): Step => {
+      if (token.kind === 'text') {
+        const text = token.text;
+        return () => text;
+      }
+      const render = step(token, outputNames);
+      const alignment = token.alignment;
+      return alignment === undefined ? render : (event) => alignText(render(event), alignment);
+    });
+  }
+
+  /** The event as the output template renders it. */
+  format(event: LogEvent): string {
+    try {
+      let out = '';
+      for (let i = 0; i < this.steps.length; i++) out += this.steps[i](event);
+      return out;
+    } catch (error) {
+      SelfLog.write('TextFormatter failed to format an event: {Error}', error);
+      return `[unformattable event: ${exceptionText(error)}]\n`;
+    }
+  }
+}

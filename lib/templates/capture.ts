@@ -1,0 +1,342 @@
+import type { Capturing, MessageTemplate } from '../core/message-template';
+import { SelfLog } from '../core/self-log';
+
+/** Bounds on what one captured value may hold. */
+export interface CaptureLimits {
+  /** Levels of nested arrays and objects kept; a structure deeper than this is captured as `'[MaxDepth]'`. Default `10`. */
+  maxDepth?: number;
+  /**
+   * Items kept per array, Set, Map or object, in items. Beyond it, an array gets one last item
+   * `'…N more'` and an object one last key `'…'` with that value. Default `1000`.
+   */
+  maxCollectionLength?: number;
+  /** Longest string kept, in UTF-16 code units; a longer one is cut and `'…[truncated N chars]'` appended. Default `65536`. */
+  maxStringLength?: number;
+}
+
+/** The capture limits used when none are given. */
+export const DEFAULT_CAPTURE_LIMITS: Readonly<Required<CaptureLimits>> = Object.freeze({
+  maxDepth: 10,
+  maxCollectionLength: 1000,
+  maxStringLength: 64 * 1024,
+});
+
+/** The marker that replaces a reference to an object that contains it. */
+export const CIRCULAR_MARKER = '[Circular]';
+/** The marker that replaces a structure nested deeper than `maxDepth`. */
+export const MAX_DEPTH_MARKER = '[MaxDepth]';
+
+interface Walk {
+  readonly structure: boolean;
+  readonly maxDepth: number;
+  readonly maxItems: number;
+  readonly maxString: number;
+  /** The objects being captured, outermost first: a reference to one of them is circular. */
+  readonly ancestors: object[];
+}
+
+function truncate(text: string, max: number): string {
+  let end = max;
+  // Never leave half a surrogate pair behind.
+  const last = text.charCodeAt(end - 1);
+  if (last >= 0xd800 && last <= 0xdbff) end--;
+  return `${text.slice(0, end)}…[truncated ${text.length - end} chars]`;
+}
+
+function describeError(error: unknown): string {
+  try {
+    const message = error instanceof Error ? String(error.message) : String(error);
+    return message.length > 200 ? `${message.slice(0, 200)}…` : message;
+  } catch {
+    return 'unprintable error';
+  }
+}
+
+function throwsMarker(what: string, error: unknown): string {
+  const message = describeError(error);
+  SelfLog.write('Capturing {What} threw {Message}; captured as a marker', what, message);
+  return `[Throws: ${message}]`;
+}
+
+function functionMarker(fn: unknown): string {
+  try {
+    const name = (fn as { name?: unknown }).name;
+    return typeof name === 'string' && name.length > 0 ? `[Function ${name}]` : '[Function]';
+  } catch {
+    return '[Function]';
+  }
+}
+
+function stringOf(value: unknown, maxString: number): string {
+  try {
+    const text = String(value);
+    return text.length > maxString ? truncate(text, maxString) : text;
+  } catch (error) {
+    return throwsMarker('toString', error);
+  }
+}
+
+/** Sets an own data property; `__proto__` would otherwise set the prototype instead. */
+function setOwn(target: Record<string, unknown>, key: string, value: unknown): void {
+  if (key === '__proto__') {
+    Object.defineProperty(target, key, { value, enumerable: true, writable: true, configurable: true });
+  } else {
+    target[key] = value;
+  }
+}
+
+function read(source: object, key: string | number): unknown {
+  try {
+    return (source as Record<string | number, unknown>)[key];
+  } catch (error) {
+    return throwsMarker(`property ${String(key)}`, error);
+  }
+}
+
+function more(count: number): string {
+  return `…${count} more`;
+}
+
+function walk(value: unknown, depth: number, w: Walk): unknown {
+  switch (typeof value) {
+    case 'string':
+      return value.length > w.maxString ? truncate(value, w.maxString) : value;
+    case 'number':
+    case 'boolean':
+    case 'undefined':
+    case 'bigint':
+      return value;
+    case 'symbol':
+      return stringOf(value, w.maxString);
+    case 'function':
+      return functionMarker(value);
+    default:
+      return value === null ? null : walkObject(value as object, depth, w);
+  }
+}
+
+function walkObject(value: object, depth: number, w: Walk): unknown {
+  try {
+    if (value instanceof Date) return new Date(value.getTime());
+    if (w.ancestors.includes(value)) return CIRCULAR_MARKER;
+    if (depth >= w.maxDepth) return MAX_DEPTH_MARKER;
+    w.ancestors.push(value);
+    try {
+      return walkStructure(value, depth, w);
+    } finally {
+      w.ancestors.pop();
+    }
+  } catch (error) {
+    // A Proxy whose traps throw, or an exotic object that refuses inspection.
+    return throwsMarker('an object', error);
+  }
+}
+
+function walkStructure(value: object, depth: number, w: Walk): unknown {
+  if (Array.isArray(value)) return walkArray(value, depth, w);
+  if (value instanceof Error) return walkError(value, depth, w);
+  const toJSON = (value as { toJSON?: unknown }).toJSON;
+  if (typeof toJSON === 'function') {
+    let json: unknown;
+    try {
+      json = toJSON.call(value);
+    } catch (error) {
+      return throwsMarker('toJSON', error);
+    }
+    return walk(json, depth + 1, w);
+  }
+  const proto = Object.getPrototypeOf(value) as object | null;
+  // A prototype whose own prototype is null is some realm's Object.prototype: a plain object.
+  if (proto === null || Object.getPrototypeOf(proto) === null) return walkRecord(value, depth, w);
+  if (value instanceof Map) return walkMap(value, depth, w);
+  if (value instanceof Set) return walkIterable(value, value.size, depth, w);
+  if (ArrayBuffer.isView(value) && !(value instanceof DataView)) {
+    return walkIterable(value as unknown as Iterable<unknown>, (value as unknown as ArrayLike<unknown>).length, depth, w);
+  }
+  if (w.structure) return walkRecord(value, depth, w);
+  return stringOf(value, w.maxString);
+}
+
+function walkArray(value: readonly unknown[], depth: number, w: Walk): unknown[] {
+  const length = value.length;
+  const kept = length < w.maxItems ? length : w.maxItems;
+  const result: unknown[] = [];
+  for (let i = 0; i < kept; i++) result.push(walk(read(value, i), depth + 1, w));
+  if (length > kept) result.push(more(length - kept));
+  return result;
+}
+
+function walkIterable(value: Iterable<unknown>, size: number, depth: number, w: Walk): unknown[] {
+  const result: unknown[] = [];
+  for (const item of value) {
+    if (result.length === w.maxItems) {
+      result.push(more(size - w.maxItems));
+      break;
+    }
+    result.push(walk(item, depth + 1, w));
+  }
+  return result;
+}
+
+function walkMap(value: Map<unknown, unknown>, depth: number, w: Walk): Record<string, unknown> {
+  const result: Record<string, unknown> = {};
+  let count = 0;
+  for (const [key, item] of value) {
+    if (count === w.maxItems) {
+      result['…'] = more(value.size - count);
+      break;
+    }
+    setOwn(result, typeof key === 'string' ? key : stringOf(key, w.maxString), walk(item, depth + 1, w));
+    count++;
+  }
+  return result;
+}
+
+function walkRecord(value: object, depth: number, w: Walk): Record<string, unknown> {
+  // Object.keys: own enumerable string keys only, so symbol keys and inherited members are skipped.
+  const keys = Object.keys(value);
+  const kept = keys.length < w.maxItems ? keys.length : w.maxItems;
+  const result: Record<string, unknown> = {};
+  for (let i = 0; i < kept; i++) {
+    const key = keys[i];
+    setOwn(result, key, walk(read(value, key), depth + 1, w));
+  }
+  if (keys.length > kept) result['…'] = more(keys.length - kept);
+  return result;
+}
+
+function walkError(value: Error, depth: number, w: Walk): Record<string, unknown> {
+  const result: Record<string, unknown> = {
+    name: walk(read(value, 'name'), depth + 1, w),
+    message: walk(read(value, 'message'), depth + 1, w),
+    stack: walk(read(value, 'stack'), depth + 1, w),
+  };
+  const keys = Object.keys(value);
+  const kept = keys.length < w.maxItems ? keys.length : w.maxItems;
+  for (let i = 0; i < kept; i++) {
+    const key = keys[i];
+    if (key !== 'name' && key !== 'message' && key !== 'stack') setOwn(result, key, walk(read(value, key), depth + 1, w));
+  }
+  if (Object.prototype.hasOwnProperty.call(value, 'cause') && !('cause' in result)) {
+    result.cause = walk(read(value, 'cause'), depth + 1, w);
+  }
+  return result;
+}
+
+/**
+ * Captures one argument as an event stores it, so later mutation of the argument cannot change
+ * the event; never throws.
+ *
+ * - Scalars (string, number, boolean, bigint, null, undefined) are kept; a Date is copied.
+ * - `'stringify'` (`{$Name}`) stores `String(value)`.
+ * - Arrays, plain objects (also `Object.create(null)` ones), Sets and typed arrays become plain
+ *   arrays and objects, deeply; a Map becomes an object keyed by `String(key)`.
+ * - An object with a `toJSON` method is captured as what `toJSON()` returns (as JSON.stringify would).
+ * - An Error becomes `{ name, message, stack }` plus its own enumerable properties and `cause`.
+ * - Other class instances become `String(value)`, or with `'structure'` (`{@Name}`) their own
+ *   enumerable properties; the same mode applies to everything nested inside.
+ * - A function becomes `'[Function name]'`, a symbol `String(symbol)`; symbol keys are skipped.
+ * - Limits (see {@link CaptureLimits}) bound depth, items and string length; a reference to an
+ *   enclosing object is `'[Circular]'` (the same object twice side by side is not circular).
+ * - A getter, `toString`, `toJSON` or Proxy trap that throws becomes `'[Throws: <message>]'` and
+ *   a SelfLog diagnostic.
+ */
+export function captureValue(value: unknown, capturing: Capturing = 'default', limits?: CaptureLimits): unknown {
+  const maxString = limits?.maxStringLength ?? DEFAULT_CAPTURE_LIMITS.maxStringLength;
+  if (capturing === 'stringify') {
+    return typeof value === 'function' ? functionMarker(value) : stringOf(value, maxString);
+  }
+  switch (typeof value) {
+    case 'string':
+      return value.length > maxString ? truncate(value, maxString) : value;
+    case 'symbol':
+      return stringOf(value, maxString);
+    case 'function':
+      return functionMarker(value);
+    case 'object':
+      if (value === null) return null;
+      break;
+    default:
+      return value;
+  }
+  return walkObject(value as object, 0, {
+    structure: capturing === 'structure',
+    maxDepth: limits?.maxDepth ?? DEFAULT_CAPTURE_LIMITS.maxDepth,
+    maxItems: limits?.maxCollectionLength ?? DEFAULT_CAPTURE_LIMITS.maxCollectionLength,
+    maxString,
+    ancestors: [],
+  });
+}
+
+interface BindingPlan {
+  readonly names: readonly string[];
+  readonly capturings: readonly Capturing[];
+  /** Argument index of each hole when every hole is positional; undefined for named binding. */
+  readonly positions: readonly number[] | undefined;
+}
+
+const plans = new WeakMap<MessageTemplate, BindingPlan>();
+
+function planOf(template: MessageTemplate): BindingPlan {
+  let plan = plans.get(template);
+  if (plan !== undefined) return plan;
+  const names: string[] = [];
+  const capturings: Capturing[] = [];
+  const positions: number[] = [];
+  let allPositional = true;
+  for (const token of template.tokens) {
+    if (token.kind !== 'property') continue;
+    names.push(token.name);
+    capturings.push(token.capturing);
+    if (token.position === undefined) allPositional = false;
+    else positions.push(token.position);
+  }
+  plan = { names, capturings, positions: allPositional && names.length > 0 ? positions : undefined };
+  plans.set(template, plan);
+  return plan;
+}
+
+function bind(result: Record<string, unknown>, name: string, arg: unknown, capturing: Capturing, limits: CaptureLimits | undefined, maxString: number): void {
+  const type = typeof arg;
+  // Hot path: a number, boolean or short string needs no walk and allocates nothing.
+  const value =
+    capturing !== 'stringify' && (type === 'number' || type === 'boolean' || (type === 'string' && (arg as string).length <= maxString))
+      ? arg
+      : captureValue(arg, capturing, limits);
+  if (name === '__proto__') setOwn(result, name, value);
+  else result[name] = value;
+}
+
+/**
+ * Binds a call's arguments to the template's holes and captures them (see {@link captureValue}).
+ *
+ * Named holes bind left to right, one argument each (a repeated name keeps the later value).
+ * When every hole is positional (`{0}`, `{1}`) each binds the argument at its index; a template
+ * that mixes both binds by name, as Serilog does. An argument no hole takes is kept as `__i`,
+ * `i` being its 0-based index (Serilog's naming: `'{A}', 1, 2` gives `{ A: 1, __1: 2 }`). A hole
+ * with no argument is left out, so it renders as its own text.
+ *
+ * @example captureProperties(parseTemplate('{User} {@Cart}'), ['ann', cart]) // { User: 'ann', Cart: {…} }
+ */
+export function captureProperties(template: MessageTemplate, args: readonly unknown[], limits?: CaptureLimits): Record<string, unknown> {
+  const result: Record<string, unknown> = {};
+  const plan = planOf(template);
+  const maxString = limits?.maxStringLength ?? DEFAULT_CAPTURE_LIMITS.maxStringLength;
+  const names = plan.names;
+  const count = args.length;
+  const positions = plan.positions;
+  if (positions === undefined) {
+    const bound = names.length < count ? names.length : count;
+    for (let i = 0; i < bound; i++) bind(result, names[i], args[i], plan.capturings[i], limits, maxString);
+    for (let i = bound; i < count; i++) bind(result, `__${i}`, args[i], 'default', limits, maxString);
+    return result;
+  }
+  for (let i = 0; i < names.length; i++) {
+    const at = positions[i];
+    if (at < count) bind(result, names[i], args[at], plan.capturings[i], limits, maxString);
+  }
+  for (let i = 0; i < count; i++) {
+    if (!positions.includes(i)) bind(result, `__${i}`, args[i], 'default', limits, maxString);
+  }
+  return result;
+}

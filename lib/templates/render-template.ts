@@ -1,0 +1,98 @@
+import type { MessageTemplate, PropertyToken } from '../core/message-template';
+import { formatDate } from './format-date';
+import { formatNumber } from './format-number';
+import { writeJson } from './safe-json';
+
+/** Widest alignment honoured, in characters: a wider one is clamped so a typo cannot allocate gigabytes. */
+const MAX_ALIGNMENT = 10_000;
+
+const hasOwn = Object.prototype.hasOwnProperty;
+
+/**
+ * Pads `text` with spaces to the width of `alignment`: positive pads on the left (right-aligns),
+ * negative pads on the right; text already as wide is left as it is (never cut). Widths are
+ * clamped to 10 000.
+ */
+export function alignText(text: string, alignment: number | undefined): string {
+  if (alignment === undefined) return text;
+  const width = Math.min(Math.abs(alignment), MAX_ALIGNMENT);
+  if (text.length >= width) return text;
+  return alignment > 0 ? text.padStart(width) : text.padEnd(width);
+}
+
+/**
+ * Renders one property value as text: strings bare (Serilog's `:l`), numbers with their format
+ * (see `formatNumber`), Dates with their format (see `formatDate`; ISO 8601 UTC without one),
+ * bigint as digits (`X`/`x` for hex), booleans as `true`/`false`, null as `null`, undefined as
+ * `undefined`, and structures as compact JSON (see `writeJson`). Never throws.
+ *
+ * @example renderValue(3.14159, '0.00') // '3.14'
+ */
+export function renderValue(value: unknown, format?: string): string {
+  switch (typeof value) {
+    case 'string':
+      return value;
+    case 'number':
+      return format === undefined ? String(value) : formatNumber(value, format);
+    case 'boolean':
+      return value ? 'true' : 'false';
+    case 'bigint':
+      if (format === 'X' || format === 'x') {
+        const hex = value.toString(16);
+        return format === 'X' ? hex.toUpperCase() : hex;
+      }
+      return value.toString();
+    case 'undefined':
+      return 'undefined';
+    case 'symbol':
+      return value.toString();
+    case 'function':
+      return '[Function]';
+    default:
+      if (value === null) return 'null';
+      try {
+        if (value instanceof Date) return formatDate(value, format);
+      } catch {
+        // A hostile object (e.g. a Proxy of a Date); writeJson renders what it can.
+      }
+      return writeJson(value);
+  }
+}
+
+/**
+ * Renders one hole with an event's properties: its property rendered with {@link renderValue} and
+ * aligned, or the hole as written when the property is missing. Never throws.
+ */
+export function renderPropertyToken(token: PropertyToken, properties: Readonly<Record<string, unknown>>): string {
+  let value: unknown;
+  try {
+    if (!hasOwn.call(properties, token.name)) return token.raw;
+    value = properties[token.name];
+  } catch {
+    // A hostile properties object (a Proxy whose traps throw): the hole stays as written.
+    return token.raw;
+  }
+  const text = renderValue(value, token.format);
+  return token.alignment === undefined ? text : alignText(text, token.alignment);
+}
+
+/**
+ * Renders a template with an event's properties: each hole is replaced by its property rendered
+ * with {@link renderValue} and aligned; a hole whose property is missing renders as written
+ * (`{Name}`). Never throws.
+ *
+ * @example renderTemplate(parseTemplate('Hi {Name,-5}!'), { Name: 'Al' }) // 'Hi Al   !'
+ */
+export function renderTemplate(template: MessageTemplate, properties: Readonly<Record<string, unknown>>): string {
+  const tokens = template.tokens;
+  let out = '';
+  for (let i = 0; i < tokens.length; i++) {
+    const token = tokens[i];
+    if (token.kind === 'text') {
+      out += token.text;
+    } else {
+      out += renderPropertyToken(token, properties);
+    }
+  }
+  return out;
+}

@@ -1,0 +1,114 @@
+import { CIRCULAR_MARKER, MAX_DEPTH_MARKER } from './capture';
+
+/** Deepest nesting the writer follows before writing `"[MaxDepth]"`: captured data is far shallower. */
+const MAX_DEPTH = 64;
+const NEEDS_ESCAPE = /["\\\u0000-\u001f\ud800-\udfff]/;
+
+/**
+ * A string as a JSON string literal. Strings that need no escaping (the common case) are only
+ * wrapped in quotes; the rest go through JSON.stringify, which also escapes lone surrogates so
+ * the output is valid UTF-8.
+ */
+export function quoteJson(text: string): string {
+  // Hot path: a char loop beats a regex on short strings, a regex wins on long ones.
+  if (text.length < 42) {
+    for (let i = 0; i < text.length; i++) {
+      const c = text.charCodeAt(i);
+      if (c < 0x20 || c === 0x22 || c === 0x5c || (c >= 0xd800 && c <= 0xdfff)) return JSON.stringify(text);
+    }
+    return `"${text}"`;
+  }
+  return NEEDS_ESCAPE.test(text) ? JSON.stringify(text) : `"${text}"`;
+}
+
+/** A number as JSON: finite numbers as literals, NaN and ±Infinity as the strings `"NaN"`, `"Infinity"`, `"-Infinity"`. */
+export function jsonNumber(value: number): string {
+  if (Number.isFinite(value)) return String(value);
+  return value > 0 ? '"Infinity"' : value < 0 ? '"-Infinity"' : '"NaN"';
+}
+
+/** A Date as a JSON string: its ISO 8601 UTC text, or `"Invalid Date"`. */
+export function jsonDate(value: Date): string {
+  const time = value.getTime();
+  return time === time ? `"${value.toISOString()}"` : '"Invalid Date"';
+}
+
+function errorMessage(error: unknown): string {
+  try {
+    return error instanceof Error ? String(error.message) : String(error);
+  } catch {
+    return 'unprintable error';
+  }
+}
+
+function write(value: unknown, depth: number, ancestors: object[]): string {
+  switch (typeof value) {
+    case 'string':
+      return quoteJson(value);
+    case 'number':
+      return jsonNumber(value);
+    case 'boolean':
+      return value ? 'true' : 'false';
+    case 'bigint':
+      return value.toString();
+    case 'undefined':
+      return 'null';
+    case 'symbol':
+      return quoteJson(value.toString());
+    case 'function':
+      return '"[Function]"';
+    default:
+      return value === null ? 'null' : writeObject(value as object, depth, ancestors);
+  }
+}
+
+function writeObject(value: object, depth: number, ancestors: object[]): string {
+  try {
+    if (value instanceof Date) return jsonDate(value);
+    if (ancestors.includes(value)) return `"${CIRCULAR_MARKER}"`;
+    if (depth >= MAX_DEPTH) return `"${MAX_DEPTH_MARKER}"`;
+    ancestors.push(value);
+    try {
+      const toJSON = (value as { toJSON?: unknown }).toJSON;
+      if (typeof toJSON === 'function') return write(toJSON.call(value), depth + 1, ancestors);
+      if (Array.isArray(value)) {
+        let out = '[';
+        for (let i = 0; i < value.length; i++) {
+          if (i > 0) out += ',';
+          out += write(value[i], depth + 1, ancestors);
+        }
+        return `${out}]`;
+      }
+      let out = '{';
+      let first = true;
+      for (const key of Object.keys(value)) {
+        let item: unknown;
+        try {
+          item = (value as Record<string, unknown>)[key];
+        } catch (error) {
+          item = `[Throws: ${errorMessage(error)}]`;
+        }
+        if (item === undefined) continue;
+        out += `${first ? '' : ','}${quoteJson(key)}:${write(item, depth + 1, ancestors)}`;
+        first = false;
+      }
+      return `${out}}`;
+    } finally {
+      ancestors.pop();
+    }
+  } catch (error) {
+    return quoteJson(`[Throws: ${errorMessage(error)}]`);
+  }
+}
+
+/**
+ * Writes any value as compact JSON and never throws: bigint as an integer literal, NaN and
+ * ±Infinity as strings, a Date as its ISO string, undefined omitted from objects (null in arrays
+ * and at the top), symbol keys skipped, a cycle as `"[Circular]"`, and a getter, `toJSON` or
+ * Proxy trap that throws as `"[Throws: <message>]"`. The output always parses with JSON.parse.
+ *
+ * @example writeJson({ n: 1n, x: NaN, d: new Date(0) }) // '{"n":1,"x":"NaN","d":"1970-01-01T00:00:00.000Z"}'
+ */
+export function writeJson(value: unknown): string {
+  return typeof value === 'object' && value !== null ? writeObject(value, 0, []) : write(value, 0, []);
+}

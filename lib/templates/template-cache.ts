@@ -1,0 +1,63 @@
+import type { MessageTemplate } from '../core/message-template';
+import { parseTemplate } from './parse-template';
+
+/** Bounds of a template cache. */
+export interface TemplateCacheOptions {
+  /** Most templates kept; when a new one would exceed it, the whole cache is cleared. Default `10000`. */
+  maxEntries?: number;
+  /** Longest template text cached, in UTF-16 code units; longer texts are parsed every time. Default `4096`. */
+  maxTextLength?: number;
+}
+
+/**
+ * A bounded cache of parsed templates, keyed by template text.
+ *
+ * When full it is cleared rather than evicting one entry (Serilog's policy): a hit stays a single
+ * `Map` lookup with no bookkeeping, and a program that logs more distinct templates than the bound
+ * (usually by building template text from data) re-parses instead of growing without limit.
+ */
+export class TemplateCache {
+  private readonly templates = new Map<string, MessageTemplate>();
+  private readonly maxEntries: number;
+  private readonly maxTextLength: number;
+
+  constructor(options: TemplateCacheOptions = {}) {
+    this.maxEntries = options.maxEntries ?? 10_000;
+    this.maxTextLength = options.maxTextLength ?? 4096;
+  }
+
+  /** The parsed template for `text`, from the cache when it is there. */
+  parse(text: string): MessageTemplate {
+    // Hot path: one Map lookup on a hit.
+    const hit = this.templates.get(text);
+    if (hit !== undefined) return hit;
+    const parsed = parseTemplate(text);
+    if (text.length <= this.maxTextLength) {
+      if (this.templates.size >= this.maxEntries) this.templates.clear();
+      this.templates.set(text, parsed);
+    }
+    return parsed;
+  }
+
+  /** How many templates are cached. */
+  get size(): number {
+    return this.templates.size;
+  }
+
+  /** Forgets every cached template. */
+  clear(): void {
+    this.templates.clear();
+  }
+}
+
+const shared = new TemplateCache();
+
+/**
+ * Parses a template through the process-wide cache (10 000 templates, texts up to 4096 chars):
+ * what the logger calls on every event.
+ *
+ * @example parseTemplateCached('Hello {Name}') === parseTemplateCached('Hello {Name}') // true
+ */
+export function parseTemplateCached(text: string): MessageTemplate {
+  return shared.parse(text);
+}

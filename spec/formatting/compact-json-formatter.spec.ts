@@ -1,0 +1,138 @@
+import fc from 'fast-check';
+import type { LogLevelName } from '../../lib/core/log-level';
+import { CompactJsonFormatter } from '../../lib/formatting/compact-json-formatter';
+import { templateEventId } from '../../lib/formatting/template-event-id';
+import { LogEventRecord } from '../../lib/templates/log-event-record';
+import { parseTemplate } from '../../lib/templates/parse-template';
+import { makeEvent } from '../helpers/events';
+
+const at = new Date(Date.UTC(2026, 10, 22, 12, 0, 0, 5));
+
+function event(template: string, properties: Record<string, unknown> = {}, level: LogLevelName = 'information', exception?: Error): LogEventRecord {
+  return new LogEventRecord(at, level, parseTemplate(template), properties, exception);
+}
+
+const formatter = new CompactJsonFormatter();
+
+describe('CompactJsonFormatter', () => {
+  it('writes @t, @mt, @i and the properties, in that order, as one line', () => {
+    const line = formatter.format(event('Hi {Name}', { Name: 'Ann', N: 1 }));
+    expect(line).toBe(`{"@t":"2026-11-22T12:00:00.005Z","@mt":"Hi {Name}","@i":"${templateEventId('Hi {Name}')}","Name":"Ann","N":1}`);
+  });
+
+  it('writes @m only when asked', () => {
+    expect(formatter.format(event('Hi {Name}', { Name: 'Ann' }))).not.toContain('"@m"');
+    const line = new CompactJsonFormatter({ renderMessage: true }).format(event('Hi {Name}', { Name: 'Ann' }));
+    expect(JSON.parse(line)['@m']).toBe('Hi Ann');
+  });
+
+  it('leaves @l out for information and uses Serilog names for the rest', () => {
+    const levels: LogLevelName[] = ['verbose', 'debug', 'information', 'warning', 'error', 'fatal'];
+    expect(levels.map((level) => JSON.parse(formatter.format(event('x', {}, level)))['@l'])).toEqual(['Verbose', 'Debug', undefined, 'Warning', 'Error', 'Fatal']);
+  });
+
+  it('writes @x from the exception stack, or String(exception) without one', () => {
+    const error = new Error('boom');
+    expect(JSON.parse(formatter.format(event('x', {}, 'error', error)))['@x']).toBe(error.stack);
+    const bare = new Error('bare');
+    bare.stack = undefined;
+    expect(JSON.parse(formatter.format(event('x', {}, 'error', bare)))['@x']).toBe('Error: bare');
+  });
+
+  it('writes @i as the same 8 hex digits for the same template', () => {
+    const first = JSON.parse(formatter.format(event('Order {Id}', { Id: 1 })))['@i'];
+    const second = JSON.parse(formatter.format(event('Order {Id}', { Id: 2 })))['@i'];
+    expect(first).toMatch(/^[0-9a-f]{8}$/);
+    expect(second).toBe(first);
+    expect(JSON.parse(formatter.format(event('Other {Id}', { Id: 1 })))['@i']).not.toBe(first);
+  });
+
+  it('writes @r with the renderings of formatted holes, in hole order', () => {
+    const line = formatter.format(event('{A:0.00} {B} {C:X} {D:000}', { A: 1.5, B: 2, C: 255 }));
+    expect(JSON.parse(line)['@r']).toEqual(['1.50', 'FF', '{D:000}']);
+    expect(formatter.format(event('{A}', { A: 1 }))).not.toContain('"@r"');
+  });
+
+  it('writes a property whose name starts with @ as @@name', () => {
+    const parsed = JSON.parse(formatter.format(event('x', { '@t': 'mine', '@@x': 1 })));
+    expect(parsed['@@t']).toBe('mine');
+    expect(parsed['@@@x']).toBe(1);
+    expect(parsed['@t']).toBe('2026-11-22T12:00:00.005Z');
+  });
+
+  it('writes scalars as valid JSON', () => {
+    const line = formatter.format(
+      event('x', { big: 12345678901234567890n, nan: Number.NaN, inf: Infinity, ninf: -Infinity, no: undefined, when: new Date(0), nil: null, yes: true }),
+    );
+    expect(line).toContain('"big":12345678901234567890');
+    expect(JSON.parse(line)).toMatchObject({ nan: 'NaN', inf: 'Infinity', ninf: '-Infinity', when: '1970-01-01T00:00:00.000Z', nil: null, yes: true });
+    expect(JSON.parse(line)).not.toHaveProperty('no');
+  });
+
+  it('writes structures as compact JSON, undefined in arrays as null', () => {
+    const parsed = JSON.parse(formatter.format(event('x', { s: { a: [1, undefined, 'b'], n: { deep: true } } })));
+    expect(parsed.s).toEqual({ a: [1, null, 'b'], n: { deep: true } });
+  });
+
+  it('escapes strings that need it and lone surrogates', () => {
+    const line = formatter.format(event('tab\t"{A}"', { A: 'line\nbreak \\ "q" \ud800', 'key"': 1 }));
+    const parsed = JSON.parse(line);
+    expect(parsed['@mt']).toBe('tab\t"{A}"');
+    expect(parsed.A).toBe('line\nbreak \\ "q" \ud800');
+    expect(parsed['key"']).toBe(1);
+    expect(line).toContain('\\ud800');
+  });
+
+  it('writes each timestamp with its own millisecond', () => {
+    const e1 = new LogEventRecord(new Date(1), 'information', parseTemplate('x'), {});
+    const e2 = new LogEventRecord(new Date(2), 'information', parseTemplate('x'), {});
+    expect(JSON.parse(formatter.format(e1))['@t']).toBe('1970-01-01T00:00:00.001Z');
+    expect(JSON.parse(formatter.format(e2))['@t']).toBe('1970-01-01T00:00:00.002Z');
+    expect(JSON.parse(formatter.format(e1))['@t']).toBe('1970-01-01T00:00:00.001Z');
+  });
+
+  it('writes an invalid timestamp as a string instead of throwing', () => {
+    const e = new LogEventRecord(new Date(Number.NaN), 'information', parseTemplate('x'), {});
+    expect(JSON.parse(formatter.format(e))['@t']).toBe('Invalid Date');
+  });
+
+  it('formats any LogEvent, not only records', () => {
+    expect(JSON.parse(formatter.format(makeEvent({ text: 'plain', properties: { N: 1 } })))).toMatchObject({ '@mt': 'plain', N: 1 });
+  });
+
+  it('never throws on a hostile event and still writes JSON', () => {
+    const hostile = {
+      ...makeEvent(),
+      properties: new Proxy(
+        {},
+        {
+          ownKeys() {
+            throw new Error('trap');
+          },
+        },
+      ),
+    };
+    const parsed = JSON.parse(formatter.format(hostile));
+    expect(parsed['@l']).toBe('Error');
+    expect(parsed['@x']).toContain('trap');
+  });
+
+  it('writes lines that JSON.parse accepts, for any property values', () => {
+    fc.assert(
+      fc.property(fc.string(), fc.dictionary(fc.string(), fc.anything({ withBigInt: true, withDate: true, withMap: true, withNullPrototype: true })), (template, properties) => {
+        const line = formatter.format(event(template, properties));
+        expect(line).not.toContain('\n');
+        JSON.parse(line);
+      }),
+      { numRuns: 300 },
+    );
+  });
+
+  describe('formatBatch', () => {
+    it('writes one line per event, each ending with a newline', () => {
+      const events = [event('a'), event('b')];
+      expect(formatter.formatBatch(events)).toBe(`${formatter.format(events[0])}\n${formatter.format(events[1])}\n`);
+      expect(formatter.formatBatch([])).toBe('');
+    });
+  });
+});

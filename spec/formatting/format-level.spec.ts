@@ -1,0 +1,31 @@
+import type { LogLevelName } from '../../lib/core/log-level';
+import { formatLevel } from '../../lib/formatting/format-level';
+
+const levels: LogLevelName[] = ['verbose', 'debug', 'information', 'warning', 'error', 'fatal'];
+
+describe('formatLevel', () => {
+  it('gives the title case name without a format', () => {
+    expect(levels.map((level) => formatLevel(level))).toEqual(['Verbose', 'Debug', 'Information', 'Warning', 'Error', 'Fatal']);
+  });
+
+  it('gives Serilog three-letter names with u3 and w3', () => {
+    expect(levels.map((level) => formatLevel(level, 'u3'))).toEqual(['VRB', 'DBG', 'INF', 'WRN', 'ERR', 'FTL']);
+    expect(levels.map((level) => formatLevel(level, 'w3'))).toEqual(['vrb', 'dbg', 'inf', 'wrn', 'err', 'ftl']);
+  });
+
+  it('gives the full name in upper or lower case with u and w', () => {
+    expect(levels.map((level) => formatLevel(level, 'u'))).toEqual(['VERBOSE', 'DEBUG', 'INFORMATION', 'WARNING', 'ERROR', 'FATAL']);
+    expect(levels.map((level) => formatLevel(level, 'w'))).toEqual(['verbose', 'debug', 'information', 'warning', 'error', 'fatal']);
+  });
+
+  it('gives the other Serilog abbreviations for widths 1, 2 and 4', () => {
+    expect(levels.map((level) => formatLevel(level, 'u1'))).toEqual(['V', 'D', 'I', 'W', 'E', 'F']);
+    expect(formatLevel('information', 't4')).toBe('Info');
+    expect(formatLevel('warning', 'w2')).toBe('wn');
+  });
+
+  it('gives the title case name for an unknown format', () => {
+    expect(formatLevel('error', 'lj')).toBe('Error');
+    expect(formatLevel('error', 'u9')).toBe('ERROR');
+  });
+});

@@ -1,0 +1,88 @@
+import { DEFAULT_OUTPUT_TEMPLATE, TextFormatter } from '../../lib/formatting/text-formatter';
+import { LogEventRecord } from '../../lib/templates/log-event-record';
+import { parseTemplate } from '../../lib/templates/parse-template';
+import type { LogLevelName } from '../../lib/core/log-level';
+import { makeEvent } from '../helpers/events';
+
+const when = new Date(2026, 10, 22, 9, 5, 7, 89);
+
+function event(template: string, properties: Record<string, unknown> = {}, level: LogLevelName = 'information', exception?: Error): LogEventRecord {
+  return new LogEventRecord(when, level, parseTemplate(template), properties, exception);
+}
+
+describe('TextFormatter', () => {
+  it('uses the Serilog console template by default', () => {
+    const formatter = new TextFormatter();
+    expect(DEFAULT_OUTPUT_TEMPLATE).toBe('[{Timestamp:HH:mm:ss} {Level:u3}] {Message:lj}{NewLine}{Exception}');
+    expect(formatter.format(event('User {Id} in', { Id: 42 }))).toBe('[09:05:07 INF] User 42 in\n');
+  });
+
+  it('appends the exception stack and a newline when there is one', () => {
+    const error = new Error('boom');
+    expect(new TextFormatter().format(event('Failed', {}, 'error', error))).toBe(`[09:05:07 ERR] Failed\n${error.stack}\n`);
+  });
+
+  it('renders the timestamp with its format, and ISO 8601 without one', () => {
+    expect(new TextFormatter('{Timestamp:yyyy-MM-dd HH:mm:ss.fff}').format(event('x'))).toBe('2026-11-22 09:05:07.089');
+    expect(new TextFormatter('{Timestamp}').format(event('x'))).toBe(when.toISOString());
+  });
+
+  it.each([
+    ['{Level}', 'Warning'],
+    ['{Level:u3}', 'WRN'],
+    ['{Level:w3}', 'wrn'],
+    ['{Level:u}', 'WARNING'],
+    ['{Level:w}', 'warning'],
+  ])('renders %s as %s', (template, expected) => {
+    expect(new TextFormatter(template).format(event('x', {}, 'warning'))).toBe(expected);
+  });
+
+  it('renders the message the same with or without l and j', () => {
+    const e = event('{Name} has {@Cart}', { Name: 'Ann', Cart: { n: 1 } });
+    for (const template of ['{Message}', '{Message:l}', '{Message:j}', '{Message:lj}']) {
+      expect(new TextFormatter(template).format(e)).toBe('Ann has {"n":1}');
+    }
+  });
+
+  it('renders the properties that are in neither template as JSON', () => {
+    const e = event('{Name} did it', { Name: 'Ann', SourceContext: 'Orders', RequestId: 'r-7' });
+    expect(new TextFormatter('{Message} {Properties}').format(e)).toBe('Ann did it {"SourceContext":"Orders","RequestId":"r-7"}');
+    expect(new TextFormatter('{SourceContext}: {Message} {Properties:j}').format(e)).toBe('Orders: Ann did it {"RequestId":"r-7"}');
+  });
+
+  it('renders {} when there are no other properties', () => {
+    expect(new TextFormatter('{Properties}').format(event('{A}', { A: 1 }))).toBe('{}');
+  });
+
+  it('renders NewLine as \\n', () => {
+    expect(new TextFormatter('a{NewLine}b').format(event('x'))).toBe('a\nb');
+  });
+
+  it('renders event properties by name with their format, and nothing for a missing one', () => {
+    const e = event('x', { Elapsed: 12.345, SourceContext: 'Orders' });
+    expect(new TextFormatter('[{SourceContext}] {Elapsed:0.0} ms {Missing}.').format(e)).toBe('[Orders] 12.3 ms .');
+  });
+
+  it('aligns every kind of hole', () => {
+    const e = event('Hi', { Ctx: 'ab' }, 'error');
+    expect(new TextFormatter('[{Level,-6}][{Level,5:u3}][{Ctx,4}][{Message,-4}][{NewLine,2}]').format(e)).toBe('[Error ][  ERR][  ab][Hi  ][ \n]');
+  });
+
+  it('keeps literal text and escaped braces of the output template', () => {
+    expect(new TextFormatter('{{{Level:u3}}} done').format(event('x'))).toBe('{INF} done');
+  });
+
+  it('formats any LogEvent, not only records', () => {
+    expect(new TextFormatter('{Level:u3} {Message}').format(makeEvent({ text: 'plain' }))).toBe('INF plain');
+  });
+
+  it('never throws, even when the event does', () => {
+    const broken = {
+      ...makeEvent(),
+      renderMessage(): string {
+        throw new Error('render');
+      },
+    };
+    expect(new TextFormatter().format(broken)).toContain('render');
+  });
+});

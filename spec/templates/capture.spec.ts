@@ -1,0 +1,370 @@
+import fc from 'fast-check';
+import { SelfLog, type SelfLogEvent } from '../../lib/core/self-log';
+import { CompactJsonFormatter } from '../../lib/formatting/compact-json-formatter';
+import { captureProperties, captureValue } from '../../lib/templates/capture';
+import { LogEventRecord } from '../../lib/templates/log-event-record';
+import { parseTemplate } from '../../lib/templates/parse-template';
+
+class Point {
+  constructor(
+    readonly x: number,
+    readonly y: number,
+  ) {}
+}
+
+class Named {
+  toString(): string {
+    return 'Named!';
+  }
+}
+
+function diagnostics(run: () => void): SelfLogEvent[] {
+  const seen: SelfLogEvent[] = [];
+  const subscription = SelfLog.events$.subscribe((event) => seen.push(event));
+  try {
+    run();
+  } finally {
+    subscription.unsubscribe();
+  }
+  return seen;
+}
+
+function hostileProxy(): object {
+  const fail = (): never => {
+    throw new Error('trap');
+  };
+  return new Proxy({}, { get: fail, has: fail, ownKeys: fail, getPrototypeOf: fail, getOwnPropertyDescriptor: fail, apply: fail });
+}
+
+describe('captureValue', () => {
+  it.each([['text'], [42], [-0.5], [true], [false], [null], [undefined], [10n ** 30n], [Number.NaN], [Infinity], [-Infinity]])('keeps the scalar %p as it is', (value) => {
+    expect(captureValue(value)).toBe(value);
+  });
+
+  it('copies a Date so later mutation cannot change the event', () => {
+    const date = new Date(0);
+    const captured = captureValue(date) as Date;
+    date.setFullYear(2000);
+    expect(captured).toEqual(new Date(0));
+    expect(captured).not.toBe(date);
+  });
+
+  it('deep-copies arrays and plain objects', () => {
+    const value = { user: { name: 'ann', tags: ['a', 'b'] } };
+    const captured = captureValue(value);
+    value.user.name = 'bob';
+    value.user.tags.push('c');
+    expect(captured).toEqual({ user: { name: 'ann', tags: ['a', 'b'] } });
+  });
+
+  it('captures a class instance as String(value) by default', () => {
+    expect(captureValue(new Named())).toBe('Named!');
+    expect(captureValue(new Point(1, 2))).toBe('[object Object]');
+  });
+
+  it('destructures a class instance with structure capturing', () => {
+    expect(captureValue(new Point(1, 2), 'structure')).toEqual({ x: 1, y: 2 });
+  });
+
+  it('applies the capturing mode to nested class instances too', () => {
+    expect(captureValue({ p: new Point(1, 2) })).toEqual({ p: '[object Object]' });
+    expect(captureValue({ p: new Point(1, 2) }, 'structure')).toEqual({ p: { x: 1, y: 2 } });
+  });
+
+  it('stringifies anything with stringify capturing', () => {
+    expect(captureValue(42, 'stringify')).toBe('42');
+    expect(captureValue({ a: 1 }, 'stringify')).toBe('[object Object]');
+    expect(captureValue([1, 2], 'stringify')).toBe('1,2');
+    expect(captureValue(null, 'stringify')).toBe('null');
+  });
+
+  it('captures an Error as name, message, stack and its own extras', () => {
+    const error = Object.assign(new TypeError('bad'), { code: 'E_BAD' });
+    expect(captureValue(error)).toEqual({ name: 'TypeError', message: 'bad', stack: error.stack, code: 'E_BAD' });
+  });
+
+  it('captures an Error cause', () => {
+    const error = new Error('outer', { cause: new Error('inner') });
+    expect(captureValue(error)).toMatchObject({ message: 'outer', cause: { name: 'Error', message: 'inner' } });
+  });
+
+  it('captures a Map as an object of its entries and a Set as an array', () => {
+    expect(captureValue(new Map<unknown, number>([['a', 1], [2, 2]]))).toEqual({ a: 1, 2: 2 });
+    expect(captureValue(new Set([1, 'two']))).toEqual([1, 'two']);
+  });
+
+  it('captures a typed array as an array of numbers', () => {
+    expect(captureValue(new Uint8Array([1, 2, 3]))).toEqual([1, 2, 3]);
+  });
+
+  it('captures what toJSON returns', () => {
+    expect(captureValue({ toJSON: () => ({ id: 7 }) })).toEqual({ id: 7 });
+    expect(captureValue(new URL('https://example.com/a'))).toBe('https://example.com/a');
+  });
+
+  it('captures functions as a marker with their name', () => {
+    expect(captureValue(function handler() {})).toBe('[Function handler]');
+    expect(captureValue({ f: () => 1 })).toEqual({ f: '[Function f]' });
+    expect(captureValue([() => 1])).toEqual(['[Function]']);
+  });
+
+  it('captures symbols as strings and skips symbol keys', () => {
+    expect(captureValue(Symbol('s'))).toBe('Symbol(s)');
+    expect(captureValue({ a: 1, [Symbol('k')]: 2 })).toEqual({ a: 1 });
+  });
+
+  it('captures an Object.create(null) object as plain data', () => {
+    const value = Object.assign(Object.create(null) as Record<string, unknown>, { a: 1 });
+    expect(captureValue(value)).toEqual({ a: 1 });
+  });
+
+  it('keeps a __proto__ key as an own property without touching the prototype', () => {
+    const value = JSON.parse('{"__proto__":{"polluted":true},"a":1}') as object;
+    const captured = captureValue(value) as Record<string, unknown>;
+    expect(Object.getPrototypeOf(captured)).toBe(Object.prototype);
+    expect(Object.keys(captured)).toEqual(['__proto__', 'a']);
+    expect(({} as Record<string, unknown>).polluted).toBeUndefined();
+  });
+
+  it('stops at depth 10 on a 100 000-deep object without overflowing the stack', () => {
+    let deep: Record<string, unknown> = { leaf: true };
+    for (let i = 0; i < 100_000; i++) deep = { next: deep };
+    let captured = captureValue(deep) as Record<string, unknown>;
+    let levels = 0;
+    while (typeof captured === 'object') {
+      captured = captured.next as Record<string, unknown>;
+      levels++;
+    }
+    expect(levels).toBe(10);
+    expect(captured).toBe('[MaxDepth]');
+  });
+
+  it('honours a smaller maxDepth', () => {
+    expect(captureValue({ a: { b: { c: 1 } } }, 'default', { maxDepth: 2 })).toEqual({ a: { b: '[MaxDepth]' } });
+  });
+
+  it('cuts a 10 MB string to 64 KiB and marks it', () => {
+    const captured = captureValue('x'.repeat(10 * 1024 * 1024)) as string;
+    expect(captured).toBe(`${'x'.repeat(64 * 1024)}…[truncated ${10 * 1024 * 1024 - 64 * 1024} chars]`);
+  });
+
+  it('never cuts a surrogate pair in half', () => {
+    const captured = captureValue('a😀b', 'default', { maxStringLength: 2 }) as string;
+    expect(captured).toBe('a…[truncated 3 chars]');
+  });
+
+  it('keeps 1000 items of a long array and notes how many more there were', () => {
+    const captured = captureValue(Array.from({ length: 1500 }, (_, i) => i)) as unknown[];
+    expect(captured).toHaveLength(1001);
+    expect(captured[999]).toBe(999);
+    expect(captured[1000]).toBe('…500 more');
+  });
+
+  it('keeps maxCollectionLength keys of a wide object and notes the rest', () => {
+    const captured = captureValue({ a: 1, b: 2, c: 3 }, 'default', { maxCollectionLength: 2 });
+    expect(captured).toEqual({ a: 1, b: 2, '…': '…1 more' });
+  });
+
+  it('bounds Sets and Maps too', () => {
+    expect(captureValue(new Set([1, 2, 3]), 'default', { maxCollectionLength: 2 })).toEqual([1, 2, '…1 more']);
+    expect(captureValue(new Map([['a', 1], ['b', 2], ['c', 3]]), 'default', { maxCollectionLength: 1 })).toEqual({ a: 1, '…': '…2 more' });
+  });
+
+  it('replaces a reference to an enclosing object with [Circular]', () => {
+    const node: Record<string, unknown> = { name: 'root' };
+    node.self = node;
+    node.children = [{ parent: node }];
+    expect(captureValue(node)).toEqual({ name: 'root', self: '[Circular]', children: [{ parent: '[Circular]' }] });
+  });
+
+  it('keeps an object referenced twice side by side, which is not circular', () => {
+    const shared = { id: 1 };
+    expect(captureValue({ a: shared, b: shared, list: [shared, shared] })).toEqual({ a: { id: 1 }, b: { id: 1 }, list: [{ id: 1 }, { id: 1 }] });
+  });
+
+  it('captures a throwing getter as a marker and reports it to SelfLog', () => {
+    let captured: unknown;
+    const seen = diagnostics(() => {
+      captured = captureValue({
+        ok: 1,
+        get bad(): number {
+          throw new Error('boom');
+        },
+      });
+    });
+    expect(captured).toEqual({ ok: 1, bad: '[Throws: boom]' });
+    expect(seen).toHaveLength(1);
+    expect(seen[0].message).toContain('boom');
+  });
+
+  it('captures a Proxy whose every trap throws as a marker', () => {
+    let captured: unknown;
+    const seen = diagnostics(() => {
+      captured = captureValue({ proxy: hostileProxy() }, 'structure');
+    });
+    expect(captured).toEqual({ proxy: '[Throws: trap]' });
+    expect(seen.length).toBeGreaterThan(0);
+  });
+
+  it('captures a toJSON that throws as a marker', () => {
+    const seen = diagnostics(() => {
+      expect(
+        captureValue({
+          toJSON() {
+            throw new Error('nope');
+          },
+        }),
+      ).toBe('[Throws: nope]');
+    });
+    expect(seen).toHaveLength(1);
+  });
+
+  it('captures a toString that throws as a marker', () => {
+    const value = {
+      toString(): string {
+        throw new Error('no string');
+      },
+    };
+    expect(captureValue(value, 'stringify')).toBe('[Throws: no string]');
+  });
+
+  it('survives an error whose message getter throws', () => {
+    const hostileError = {
+      get message(): string {
+        throw new Error('again');
+      },
+    };
+    const value = {
+      get bad(): number {
+        throw hostileError;
+      },
+    };
+    expect(captureValue(value)).toEqual({ bad: '[Throws: [object Object]]' });
+  });
+
+  // Built inside the property: fast-check itself would trip over a hostile Proxy it generated.
+  const hostileValues: ReadonlyArray<() => unknown> = [
+    hostileProxy,
+    () => ({
+      get bad(): never {
+        throw new Error('x');
+      },
+    }),
+    () => ({
+      toJSON(): never {
+        throw new Error('x');
+      },
+    }),
+    () => Object.create(null),
+    () => new Map([[{}, 1]]),
+    () => Symbol('s'),
+    () => 10n,
+    () => new Date(Number.NaN),
+    () => Object.assign(new Error('e'), { extra: hostileProxy() }),
+  ];
+  const anything = fc.anything({ withBigInt: true, withDate: true, withMap: true, withSet: true, withTypedArray: true, withNullPrototype: true, withSparseArray: true });
+  const pick = fc.nat({ max: hostileValues.length * 2 });
+  const input = (value: unknown, index: number): unknown => (index < hostileValues.length ? hostileValues[index]() : value);
+
+  it('never throws, for any value and capturing', () => {
+    fc.assert(
+      fc.property(anything, pick, fc.constantFrom('default' as const, 'structure' as const, 'stringify' as const), (value, index, capturing) => {
+        captureValue(input(value, index), capturing);
+      }),
+      { numRuns: 400 },
+    );
+  });
+
+  it('captures values that survive CLEF formatting and JSON.parse', () => {
+    const formatter = new CompactJsonFormatter();
+    const template = parseTemplate('{@Value}');
+    fc.assert(
+      fc.property(anything, pick, (value, index) => {
+        const properties = captureProperties(template, [input(value, index)]);
+        const parsed = JSON.parse(formatter.format(new LogEventRecord(new Date(0), 'information', template, properties))) as Record<string, unknown>;
+        expect(parsed['@mt']).toBe('{@Value}');
+        expect('Value' in parsed).toBe(properties.Value !== undefined);
+      }),
+      { numRuns: 300 },
+    );
+  });
+
+  it('keeps JSON data equal through capture, CLEF and JSON.parse', () => {
+    const formatter = new CompactJsonFormatter();
+    const template = parseTemplate('{@Value}');
+    fc.assert(
+      fc.property(fc.jsonValue({ maxDepth: 6, noUnicodeString: false }), (value) => {
+        const normalized = JSON.parse(JSON.stringify(value)) as unknown;
+        const properties = captureProperties(template, [normalized]);
+        const parsed = JSON.parse(formatter.format(new LogEventRecord(new Date(0), 'information', template, properties))) as Record<string, unknown>;
+        expect(parsed.Value).toEqual(normalized);
+      }),
+      { numRuns: 300 },
+    );
+  });
+});
+
+describe('captureProperties', () => {
+  it('binds arguments to named holes left to right', () => {
+    expect(captureProperties(parseTemplate('{A} then {B}'), [1, 'two'])).toEqual({ A: 1, B: 'two' });
+  });
+
+  it('keeps extra arguments as __i, i being their index', () => {
+    expect(captureProperties(parseTemplate('{A}'), [1, 2, 3])).toEqual({ A: 1, __1: 2, __2: 3 });
+    expect(captureProperties(parseTemplate('no holes'), ['x'])).toEqual({ __0: 'x' });
+  });
+
+  it('leaves out holes that get no argument', () => {
+    expect(captureProperties(parseTemplate('{A} {B}'), [1])).toEqual({ A: 1 });
+  });
+
+  it('binds positional holes by index', () => {
+    expect(captureProperties(parseTemplate('{1} before {0}'), ['zero', 'one'])).toEqual({ 0: 'zero', 1: 'one' });
+  });
+
+  it('keeps arguments no positional hole takes as __i', () => {
+    expect(captureProperties(parseTemplate('{1}'), ['zero', 'one'])).toEqual({ 1: 'one', __0: 'zero' });
+  });
+
+  it('binds by name when named and positional holes are mixed', () => {
+    expect(captureProperties(parseTemplate('{Name} {0}'), ['a', 'b'])).toEqual({ Name: 'a', 0: 'b' });
+  });
+
+  it('keeps the later value for a repeated name', () => {
+    expect(captureProperties(parseTemplate('{A} {A}'), [1, 2])).toEqual({ A: 2 });
+  });
+
+  it('honours each hole capturing hint', () => {
+    expect(captureProperties(parseTemplate('{P} {@Q} {$R}'), [new Point(1, 2), new Point(3, 4), 5])).toEqual({
+      P: '[object Object]',
+      Q: { x: 3, y: 4 },
+      R: '5',
+    });
+  });
+
+  it('captures at the call, so later mutation of an argument cannot change the event', () => {
+    const cart = { items: ['a'] };
+    const properties = captureProperties(parseTemplate('{@Cart}'), [cart]);
+    cart.items.push('b');
+    expect(properties).toEqual({ Cart: { items: ['a'] } });
+  });
+
+  it('applies the limits to every argument', () => {
+    expect(captureProperties(parseTemplate('{S}'), ['abcdef'], { maxStringLength: 3 })).toEqual({ S: 'abc…[truncated 3 chars]' });
+  });
+
+  it('binds a hole named __proto__ as an own property', () => {
+    const properties = captureProperties(parseTemplate('{__proto__}'), [{ polluted: true }]);
+    expect(Object.getPrototypeOf(properties)).toBe(Object.prototype);
+    expect(Object.keys(properties)).toEqual(['__proto__']);
+  });
+
+  it('never throws, for any template and arguments', () => {
+    fc.assert(
+      fc.property(fc.string({ maxLength: 30 }), fc.array(fc.anything({ withBigInt: true, withDate: true, withMap: true }), { maxLength: 5 }), (template, args) => {
+        captureProperties(parseTemplate(template), args);
+      }),
+      { numRuns: 300 },
+    );
+  });
+});

@@ -1,0 +1,69 @@
+import { formatDate } from '../../lib/templates/format-date';
+
+// Expectations are computed from the same Date's local fields, so the tests pass in any time zone.
+const date = new Date(2026, 10, 22, 9, 5, 7, 89);
+const two = (n: number): string => String(n).padStart(2, '0');
+
+function localOffset(d: Date): string {
+  const minutes = -d.getTimezoneOffset();
+  const abs = Math.abs(minutes);
+  return `${minutes < 0 ? '-' : '+'}${two(Math.floor(abs / 60))}:${two(abs % 60)}`;
+}
+
+describe('formatDate', () => {
+  it('renders ISO 8601 in UTC without a format', () => {
+    expect(formatDate(date)).toBe(date.toISOString());
+    expect(formatDate(date, '')).toBe(date.toISOString());
+  });
+
+  it('renders the date and time tokens in local time', () => {
+    expect(formatDate(date, 'yyyy-MM-dd HH:mm:ss.fff')).toBe('2026-11-22 09:05:07.089');
+    expect(formatDate(date, 'yy M d H m s')).toBe('26 11 22 9 5 7');
+  });
+
+  it('renders the 12-hour clock and AM/PM', () => {
+    expect(formatDate(date, 'h:mm tt')).toBe('9:05 AM');
+    expect(formatDate(new Date(2026, 0, 1, 0, 0), 'hh t')).toBe('12 A');
+    expect(formatDate(new Date(2026, 0, 1, 15, 0), 'hh tt')).toBe('03 PM');
+  });
+
+  it('renders month and day names', () => {
+    expect(formatDate(date, 'ddd, dd MMM yyyy')).toBe('Sun, 22 Nov 2026');
+    expect(formatDate(date, 'dddd d MMMM')).toBe('Sunday 22 November');
+  });
+
+  it('renders fractions of a second with f and F', () => {
+    expect(formatDate(date, 'f ff fff ffff')).toBe('0 08 089 0890');
+    expect(formatDate(date, 'ss.FFF')).toBe('07.089');
+    expect(formatDate(new Date(2026, 0, 1, 0, 0, 7, 0), 'ss.FFF')).toBe('07');
+  });
+
+  it('renders the local offset with zzz, zz, z and K', () => {
+    const offset = localOffset(date);
+    expect(formatDate(date, 'zzz')).toBe(offset);
+    expect(formatDate(date, 'K')).toBe(offset);
+    expect(formatDate(date, 'zz')).toBe(offset.slice(0, 3));
+    expect(formatDate(date, 'z')).toBe(`${offset[0]}${Number(offset.slice(1, 3))}`);
+  });
+
+  it('keeps quoted text, escaped characters and other characters literal', () => {
+    expect(formatDate(date, "'Year' yyyy a\\t HH\"h\"")).toBe('Year 2026 at 09h');
+    expect(formatDate(date, 'yyyy/MM/dd [HH]')).toBe('2026/11/22 [09]');
+  });
+
+  it('reads %c as a lone custom token', () => {
+    expect(formatDate(date, '%d')).toBe('22');
+  });
+
+  it('understands the standard formats o, s, u and r', () => {
+    expect(formatDate(date, 'o')).toBe(`2026-11-22T09:05:07.0890000${localOffset(date)}`);
+    expect(formatDate(date, 's')).toBe('2026-11-22T09:05:07');
+    expect(formatDate(date, 'u')).toBe(`${date.toISOString().slice(0, 19).replace('T', ' ')}Z`);
+    expect(formatDate(date, 'r')).toBe(date.toUTCString());
+  });
+
+  it('renders an invalid Date as Invalid Date', () => {
+    expect(formatDate(new Date(Number.NaN), 'yyyy')).toBe('Invalid Date');
+    expect(formatDate(new Date(Number.NaN))).toBe('Invalid Date');
+  });
+});

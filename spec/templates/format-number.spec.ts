@@ -1,0 +1,83 @@
+import fc from 'fast-check';
+import { formatNumber } from '../../lib/templates/format-number';
+
+describe('formatNumber', () => {
+  it.each<[number, string, string]>([
+    [5, '0', '5'],
+    [5.5, '0', '6'],
+    [5, '000', '005'],
+    [12345, '000', '12345'],
+    [3.14159, '0.00', '3.14'],
+    [3, '0.00', '3.00'],
+    [0.5, '#.##', '.5'],
+    [1.5, '0.0#', '1.5'],
+    [1.234, '0.0#', '1.23'],
+    [12.5, '.00', '12.50'],
+    [1234.5, '#,##0.00', '1,234.50'],
+    [1234567.891, '#,##0', '1,234,568'],
+    [1234567, '#,#,', '1,235'],
+    [0.256, '0.0%', '25.6%'],
+    [-5, '$#,##0.00', '-$5.00'],
+    [-5, '0;(0)', '(5)'],
+    [5, '0;(0)', '5'],
+    [0, '0;(0);zero', 'zero'],
+    [7, "0' items'", '7 items'],
+    [7, '\\#0', '#7'],
+    [-0.001, '0.00', '0.00'],
+  ])('formats %p with the custom format %p as %p', (value, format, expected) => {
+    expect(formatNumber(value, format)).toBe(expected);
+  });
+
+  it.each<[number, string, string]>([
+    [1234567.891, 'N2', '1,234,567.89'],
+    [1234567.891, 'n0', '1,234,568'],
+    [-1234.5, 'N1', '-1,234.5'],
+    [1234.5, 'N', '1,234.50'],
+    [3.14159, 'F2', '3.14'],
+    [3, 'f', '3.00'],
+    [42, 'D5', '00042'],
+    [-42, 'd5', '-00042'],
+    [255, 'X', 'FF'],
+    [255, 'x', 'ff'],
+    [255, 'X8', '000000FF'],
+    [-1, 'X', 'FFFFFFFF'],
+    [0.1234, 'P1', '12.3%'],
+    [0.5, 'P', '50.00%'],
+    [12345.678, 'E2', '1.23E+004'],
+    [0.00012, 'e1', '1.2e-004'],
+    [1.5, 'G', '1.5'],
+    [123.456, 'G4', '123.5'],
+    [0.1, 'R', '0.1'],
+  ])('formats %p with the standard format %p as %p', (value, format, expected) => {
+    expect(formatNumber(value, format)).toBe(expected);
+  });
+
+  it('renders unknown formats and integer-only formats of fractions as the default', () => {
+    expect(formatNumber(1.5, 'lj')).toBe('1.5');
+    expect(formatNumber(1.5, 'u3')).toBe('1.5');
+    expect(formatNumber(1.5, 'D2')).toBe('1.5');
+    expect(formatNumber(1.5, 'X')).toBe('1.5');
+    expect(formatNumber(1.5, 'Q')).toBe('1.5');
+  });
+
+  it('renders NaN and infinities the same with any format', () => {
+    expect(formatNumber(Number.NaN, '0.00')).toBe('NaN');
+    expect(formatNumber(Infinity, 'N2')).toBe('Infinity');
+    expect(formatNumber(-Infinity, 'X')).toBe('-Infinity');
+  });
+
+  it('formats numbers beyond 1e21 without exponent notation', () => {
+    expect(formatNumber(1e21, 'N0')).toBe('1,000,000,000,000,000,000,000');
+  });
+
+  it('never throws and agrees with toFixed on 0.00', () => {
+    fc.assert(
+      fc.property(fc.double({ noNaN: true, min: -1e15, max: 1e15 }), fc.string({ maxLength: 8 }), (value, format) => {
+        expect(typeof formatNumber(value, format)).toBe('string');
+        const expected = Math.abs(value).toFixed(2);
+        expect(formatNumber(value, '0.00')).toBe(value < 0 && /[1-9]/.test(expected) ? `-${expected}` : expected);
+      }),
+      { numRuns: 300 },
+    );
+  });
+});

@@ -1,0 +1,49 @@
+import { createLogEvent, LogEventRecord } from '../../lib/templates/log-event-record';
+import { parseTemplate } from '../../lib/templates/parse-template';
+import { parseTemplateCached } from '../../lib/templates/template-cache';
+
+describe('LogEventRecord', () => {
+  it('carries the fields it was built with', () => {
+    const template = parseTemplate('Hi {Name}');
+    const error = new Error('x');
+    const event = new LogEventRecord(new Date(0), 'warning', template, { Name: 'Ann' }, error);
+    expect(event.timestamp).toEqual(new Date(0));
+    expect(event.level).toBe('warning');
+    expect(event.messageTemplate).toBe(template);
+    expect(event.properties).toEqual({ Name: 'Ann' });
+    expect(event.exception).toBe(error);
+  });
+
+  it('renders its message', () => {
+    const event = new LogEventRecord(new Date(0), 'information', parseTemplate('Hi {Name}, {Missing}'), { Name: 'Ann' });
+    expect(event.renderMessage()).toBe('Hi Ann, {Missing}');
+  });
+
+  it('renders its message once and returns the same text after', () => {
+    const properties: Record<string, unknown> = { Name: 'Ann' };
+    const event = new LogEventRecord(new Date(0), 'information', parseTemplate('Hi {Name}'), properties);
+    expect(event.renderMessage()).toBe('Hi Ann');
+    properties.Name = 'Bob';
+    expect(event.renderMessage()).toBe('Hi Ann');
+  });
+
+  it('exposes only the LogEvent fields as own enumerable keys', () => {
+    const event = new LogEventRecord(new Date(0), 'information', parseTemplate('x'), {});
+    expect(Object.keys(event)).toEqual(['timestamp', 'level', 'messageTemplate', 'properties', 'exception']);
+  });
+});
+
+describe('createLogEvent', () => {
+  it('builds an event from a template text and arguments', () => {
+    const event = createLogEvent('debug', 'Slow {Ms} ms', [812], { timestamp: new Date(5) });
+    expect(event.messageTemplate).toBe(parseTemplateCached('Slow {Ms} ms'));
+    expect(event.properties).toEqual({ Ms: 812 });
+    expect(event.timestamp).toEqual(new Date(5));
+    expect(event.level).toBe('debug');
+    expect(event.renderMessage()).toBe('Slow 812 ms');
+  });
+
+  it('applies capture limits', () => {
+    expect(createLogEvent('information', '{S}', ['abcd'], { limits: { maxStringLength: 2 } }).properties).toEqual({ S: 'ab…[truncated 2 chars]' });
+  });
+});

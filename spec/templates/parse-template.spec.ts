@@ -1,0 +1,201 @@
+import fc from 'fast-check';
+import type { PropertyToken, TemplateToken } from '../../lib/core/message-template';
+import { parseTemplate } from '../../lib/templates/parse-template';
+import { renderTemplate } from '../../lib/templates/render-template';
+
+function hole(name: string, raw: string, extra: Partial<PropertyToken> = {}): PropertyToken {
+  return { kind: 'property', name, raw, capturing: 'default', format: undefined, alignment: undefined, position: undefined, ...extra };
+}
+
+function text(value: string): TemplateToken {
+  return { kind: 'text', text: value };
+}
+
+function escape(value: string): string {
+  return value.replace(/[{}]/g, '$&$&');
+}
+
+/** Text tokens re-escaped and holes as written: a template that parses to the same tokens. */
+function serialize(tokens: readonly TemplateToken[]): string {
+  return tokens.map((token) => (token.kind === 'text' ? escape(token.text) : token.raw)).join('');
+}
+
+describe('parseTemplate', () => {
+  it('splits text and named holes', () => {
+    expect(parseTemplate('User {UserId} logged in').tokens).toEqual([text('User '), hole('UserId', '{UserId}'), text(' logged in')]);
+  });
+
+  it('keeps the template text as written', () => {
+    expect(parseTemplate('a {{b}} {C}').text).toBe('a {{b}} {C}');
+  });
+
+  it('returns no tokens for an empty template', () => {
+    expect(parseTemplate('').tokens).toEqual([]);
+  });
+
+  it('reads the @ and $ capturing hints', () => {
+    expect(parseTemplate('{@User}{$Id}').tokens).toEqual([
+      hole('User', '{@User}', { capturing: 'structure' }),
+      hole('Id', '{$Id}', { capturing: 'stringify' }),
+    ]);
+  });
+
+  it('reads formats, including ones that contain colons and commas', () => {
+    expect(parseTemplate('{Time:HH:mm:ss}').tokens).toEqual([hole('Time', '{Time:HH:mm:ss}', { format: 'HH:mm:ss' })]);
+    expect(parseTemplate('{Total:#,##0.00}').tokens).toEqual([hole('Total', '{Total:#,##0.00}', { format: '#,##0.00' })]);
+  });
+
+  it('reads formats with spaces', () => {
+    expect(parseTemplate('{When:dd MMM yyyy}').tokens).toEqual([hole('When', '{When:dd MMM yyyy}', { format: 'dd MMM yyyy' })]);
+  });
+
+  it('treats an empty format as no format', () => {
+    expect(parseTemplate('{Name:}').tokens).toEqual([hole('Name', '{Name:}')]);
+  });
+
+  it('reads right and left alignment', () => {
+    expect(parseTemplate('{Name,10}{Other,-10}').tokens).toEqual([
+      hole('Name', '{Name,10}', { alignment: 10 }),
+      hole('Other', '{Other,-10}', { alignment: -10 }),
+    ]);
+  });
+
+  it('reads alignment and format together, with a hint', () => {
+    expect(parseTemplate('{@Name,-10:000}').tokens).toEqual([
+      hole('Name', '{@Name,-10:000}', { capturing: 'structure', alignment: -10, format: '000' }),
+    ]);
+    expect(parseTemplate('{Count,10:000}').tokens).toEqual([hole('Count', '{Count,10:000}', { alignment: 10, format: '000' })]);
+  });
+
+  it('reads positional holes with their index', () => {
+    expect(parseTemplate('{0} and {12}').tokens).toEqual([
+      hole('0', '{0}', { position: 0 }),
+      text(' and '),
+      hole('12', '{12}', { position: 12 }),
+    ]);
+  });
+
+  it('accepts names in any script, with digits and underscores', () => {
+    expect(parseTemplate('{Größe}{名前}{_id2}').tokens).toEqual([hole('Größe', '{Größe}'), hole('名前', '{名前}'), hole('_id2', '{_id2}')]);
+  });
+
+  it('unescapes doubled braces in text', () => {
+    expect(parseTemplate('{{literal}} and }}').tokens).toEqual([text('{literal} and }')]);
+  });
+
+  it('reads a hole between escaped braces', () => {
+    expect(parseTemplate('{{{Name}}}').tokens).toEqual([text('{'), hole('Name', '{Name}'), text('}')]);
+  });
+
+  it.each([
+    ['{}', 'an empty hole'],
+    ['{ }', 'a blank hole'],
+    ['{@}', 'a hint without a name'],
+    ['{$}', 'a stringify hint without a name'],
+    ['{', 'a lone open brace'],
+    ['}', 'a lone close brace'],
+    ['{Name', 'an unclosed hole'],
+    ['{Name{', 'a hole interrupted by a brace'],
+    ['{a b}', 'a name with a space'],
+    ['{ Name}', 'a name with leading whitespace'],
+    ['{Name }', 'a name with trailing whitespace'],
+    ['{Name,x}', 'a non-numeric alignment'],
+    ['{Name,}', 'an empty alignment'],
+    ['{Name,0}', 'a zero alignment'],
+    ['{Name,1-0}', 'a dash inside the alignment'],
+    ['{Name,:fmt}', 'an empty alignment before a format'],
+    ['{@@Name}', 'two hints'],
+    ['{Na-me}', 'a dash in the name'],
+    ['{Name:<10}', 'a symbol in the format'],
+    ['{Na\nme}', 'a newline in the hole'],
+  ])('keeps %j (%s) as text', (template) => {
+    expect(parseTemplate(template).tokens).toEqual([text(template)]);
+  });
+
+  it('keeps the text of a malformed hole and still reads the next hole', () => {
+    expect(parseTemplate('{A{B}').tokens).toEqual([text('{A'), hole('B', '{B}')]);
+    expect(parseTemplate('{a b} then {C}').tokens).toEqual([text('{a b} then '), hole('C', '{C}')]);
+  });
+
+  it('merges adjacent text tokens', () => {
+    const tokens = parseTemplate('a {{ {} b }} { } c').tokens;
+    expect(tokens).toEqual([text('a { {} b } { } c')]);
+  });
+
+  it('parses a 1 MB template of open braces into one text token', () => {
+    const template = '{'.repeat(1024 * 1024);
+    expect(parseTemplate(template).tokens).toEqual([text('{'.repeat(512 * 1024))]);
+  });
+
+  it('parses 1 MB of unclosed holes into one text token', () => {
+    const template = '{a'.repeat(512 * 1024);
+    expect(parseTemplate(template).tokens).toEqual([text(template)]);
+  });
+
+  it('returns a frozen template', () => {
+    const template = parseTemplate('{A}');
+    expect(Object.isFrozen(template)).toBe(true);
+    expect(Object.isFrozen(template.tokens)).toBe(true);
+    expect(Object.isFrozen(template.tokens[0])).toBe(true);
+  });
+
+  const templateChars = fc.constantFrom('{', '}', '@', '$', ':', ',', '-', ' ', '0', '1', 'a', 'B', 'é', '_', '.', '\n', '\ud800', '😀');
+  const templates = fc.oneof(fc.string({ unit: templateChars, maxLength: 40 }), fc.string({ maxLength: 40 }), fc.string({ unit: 'grapheme', maxLength: 20 }));
+
+  it('never throws, for any string', () => {
+    fc.assert(
+      fc.property(templates, (template) => {
+        parseTemplate(template);
+      }),
+      { numRuns: 500 },
+    );
+  });
+
+  it('round-trips: re-escaped text and raw holes parse to the same tokens', () => {
+    fc.assert(
+      fc.property(templates, (template) => {
+        const tokens = parseTemplate(template).tokens;
+        expect(parseTemplate(serialize(tokens)).tokens).toEqual(tokens);
+      }),
+      { numRuns: 500 },
+    );
+  });
+
+  it('never produces two text tokens in a row, nor an empty one', () => {
+    fc.assert(
+      fc.property(templates, (template) => {
+        const tokens = parseTemplate(template).tokens;
+        tokens.forEach((token, i) => {
+          if (token.kind === 'text') {
+            expect(token.text.length).toBeGreaterThan(0);
+            expect(tokens[i + 1]?.kind).not.toBe('text');
+          }
+        });
+      }),
+      { numRuns: 300 },
+    );
+  });
+
+  it('renders hole-free templates as their text with escapes undone', () => {
+    const piece = fc.oneof(fc.string({ unit: fc.constantFrom('a', ' ', '1', 'é', ':', '@'), minLength: 1, maxLength: 5 }), fc.constant('{{'), fc.constant('}}'));
+    fc.assert(
+      fc.property(fc.array(piece, { maxLength: 12 }), (pieces) => {
+        const template = pieces.join('');
+        const expected = pieces.map((p) => (p === '{{' ? '{' : p === '}}' ? '}' : p)).join('');
+        expect(renderTemplate(parseTemplate(template), {})).toBe(expected);
+      }),
+      { numRuns: 300 },
+    );
+  });
+
+  it('renders every template with no properties as written, escapes undone', () => {
+    fc.assert(
+      fc.property(templates, (template) => {
+        const tokens = parseTemplate(template).tokens;
+        const expected = tokens.map((token) => (token.kind === 'text' ? token.text : token.raw)).join('');
+        expect(renderTemplate(parseTemplate(template), {})).toBe(expected);
+      }),
+      { numRuns: 300 },
+    );
+  });
+});

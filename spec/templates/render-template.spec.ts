@@ -1,0 +1,113 @@
+import fc from 'fast-check';
+import { parseTemplate } from '../../lib/templates/parse-template';
+import { alignText, renderPropertyToken, renderTemplate, renderValue } from '../../lib/templates/render-template';
+import type { PropertyToken } from '../../lib/core/message-template';
+
+describe('renderTemplate', () => {
+  it('fills holes with property values', () => {
+    expect(renderTemplate(parseTemplate('User {UserId} logged in from {City}'), { UserId: 42, City: 'Oslo' })).toBe('User 42 logged in from Oslo');
+  });
+
+  it('renders strings bare, without quotes', () => {
+    expect(renderTemplate(parseTemplate('Hello {Name}'), { Name: 'Ann "A"' })).toBe('Hello Ann "A"');
+  });
+
+  it('renders a missing property as the hole as written', () => {
+    expect(renderTemplate(parseTemplate('{A} {@B,-5:000}'), {})).toBe('{A} {@B,-5:000}');
+  });
+
+  it('does not mistake inherited members for properties', () => {
+    expect(renderTemplate(parseTemplate('{toString} {__proto__} {constructor}'), {})).toBe('{toString} {__proto__} {constructor}');
+  });
+
+  it('renders structures as compact JSON', () => {
+    expect(renderTemplate(parseTemplate('{@Loc}'), { Loc: { city: 'Oslo', n: [1, 2] } })).toBe('{"city":"Oslo","n":[1,2]}');
+  });
+
+  it('applies number and date formats', () => {
+    const when = new Date(2026, 10, 22, 9, 5);
+    expect(renderTemplate(parseTemplate('{Price:0.00} at {When:HH:mm}'), { Price: 3.14159, When: when })).toBe('3.14 at 09:05');
+  });
+
+  it('pads right-aligned and left-aligned holes with spaces', () => {
+    expect(renderTemplate(parseTemplate('[{A,5}][{B,-5}][{C,2}]'), { A: 'ab', B: 'cd', C: 'long' })).toBe('[   ab][cd   ][long]');
+  });
+
+  it('renders positional holes', () => {
+    expect(renderTemplate(parseTemplate('{1} {0}'), { 0: 'a', 1: 'b' })).toBe('b a');
+  });
+
+  it('keeps escaped braces as single braces', () => {
+    expect(renderTemplate(parseTemplate('{{{A}}}'), { A: 1 })).toBe('{1}');
+  });
+
+  it('never throws on hostile properties', () => {
+    const properties = new Proxy(
+      {},
+      {
+        getOwnPropertyDescriptor() {
+          throw new Error('trap');
+        },
+      },
+    );
+    expect(renderTemplate(parseTemplate('a {B}'), properties)).toBe('a {B}');
+  });
+
+  it('never throws, for any template and values', () => {
+    fc.assert(
+      fc.property(fc.string({ maxLength: 30 }), fc.dictionary(fc.string({ maxLength: 4 }), fc.anything({ withBigInt: true, withDate: true })), (template, properties) => {
+        expect(typeof renderTemplate(parseTemplate(template), properties)).toBe('string');
+      }),
+      { numRuns: 300 },
+    );
+  });
+});
+
+describe('renderPropertyToken', () => {
+  it('renders one hole, aligned', () => {
+    const token = parseTemplate('{N,6:0.0}').tokens[0] as PropertyToken;
+    expect(renderPropertyToken(token, { N: 2.25 })).toBe('   2.3');
+    expect(renderPropertyToken(token, {})).toBe('{N,6:0.0}');
+  });
+});
+
+describe('renderValue', () => {
+  it.each<[unknown, string | undefined, string]>([
+    ['text', undefined, 'text'],
+    ['text', 'l', 'text'],
+    [42, undefined, '42'],
+    [1.5, '000.00', '001.50'],
+    [255, 'X', 'FF'],
+    [true, undefined, 'true'],
+    [false, undefined, 'false'],
+    [null, undefined, 'null'],
+    [undefined, undefined, 'undefined'],
+    [12345678901234567890n, undefined, '12345678901234567890'],
+    [255n, 'x', 'ff'],
+    [[1, 'a'], undefined, '[1,"a"]'],
+    [{ a: undefined, b: 1 }, undefined, '{"b":1}'],
+    [Symbol('s'), undefined, 'Symbol(s)'],
+    [Number.NaN, undefined, 'NaN'],
+  ])('renders %p with format %p as %p', (value, format, expected) => {
+    expect(renderValue(value, format)).toBe(expected);
+  });
+
+  it('renders a Date as ISO 8601 without a format', () => {
+    expect(renderValue(new Date(Date.UTC(2026, 10, 22, 12)))).toBe('2026-11-22T12:00:00.000Z');
+  });
+});
+
+describe('alignText', () => {
+  it('pads on the left for a positive width and on the right for a negative one', () => {
+    expect(alignText('ab', 4)).toBe('  ab');
+    expect(alignText('ab', -4)).toBe('ab  ');
+  });
+
+  it('never cuts text wider than the alignment', () => {
+    expect(alignText('abcdef', 3)).toBe('abcdef');
+  });
+
+  it('clamps absurd widths to 10 000 characters', () => {
+    expect(alignText('a', 2_000_000_000)).toHaveLength(10_000);
+  });
+});
