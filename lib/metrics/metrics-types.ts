@@ -20,6 +20,8 @@ export interface SinkMetrics {
   retried: number;
   /** Of `delivered`, how many went through the fallback sink. */
   fallback: number;
+  /** Events received but not yet settled: queued, in a partial batch or in flight (after a timed-out close, the undelivered ones). */
+  pending: number;
   queueDepth: number;
   queueBytes: number;
   bytesWritten: number;

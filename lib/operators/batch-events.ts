@@ -1,0 +1,84 @@
+import { Observable, type OperatorFunction, type SchedulerLike, type Subscription } from 'rxjs';
+import { ConfigurationError } from '../core/errors/configuration-error';
+import type { LogEvent } from '../core/log-event';
+import { unrefScheduler } from '../core/unref-scheduler';
+
+/** Most events in one batch, and the longest a partial batch waits. */
+export interface BatchOptions {
+  /** Most events in one batch, a count. Default `512`. */
+  size?: number;
+  /** Longest a batch's first event waits before the partial batch is sent, in milliseconds (`Infinity`: only size and completion send). Default `100`. */
+  maxDelayMs?: number;
+}
+
+/** BatchOptions with defaults applied and values checked. */
+export interface ResolvedBatchOptions {
+  readonly size: number;
+  readonly maxDelayMs: number;
+}
+
+/**
+ * Applies BatchOptions' defaults and checks them.
+ *
+ * @throws ConfigurationError naming the bad value.
+ */
+export function resolveBatchOptions(options: BatchOptions = {}): ResolvedBatchOptions {
+  const size = options.size ?? 512;
+  const maxDelayMs = options.maxDelayMs ?? 100;
+  if (!Number.isInteger(size) || size < 1) throw new ConfigurationError(`batch.size: expected a whole number of events ≥ 1, got ${String(size)}`);
+  if (!(maxDelayMs >= 0)) throw new ConfigurationError(`batch.maxDelayMs: expected milliseconds ≥ 0, got ${String(maxDelayMs)}`);
+  return { size, maxDelayMs };
+}
+
+/**
+ * Groups events into batches: a batch goes out synchronously when it reaches `size` (like
+ * `bufferCount`), or when its first event is `maxDelayMs` old, whichever comes first. The age
+ * timer is armed by a batch's first event, not a free-running interval, so an idle stream
+ * schedules nothing and no empty batch is ever emitted. On completion the partial batch is
+ * emitted, then completion; on error the partial batch is emitted, then the error (a logging
+ * pipeline should not lose events it already holds).
+ *
+ * @param scheduler Runs the age timer. Default `unrefScheduler` (never keeps a Node process alive).
+ * @example events$.pipe(batchEvents({ size: 100, maxDelayMs: 50 })).subscribe((batch) => sink.emit(batch));
+ */
+export function batchEvents(options: BatchOptions = {}, scheduler: SchedulerLike = unrefScheduler): OperatorFunction<LogEvent, LogEvent[]> {
+  const { size, maxDelayMs } = resolveBatchOptions(options);
+  return (source) =>
+    new Observable<LogEvent[]>((subscriber) => {
+      let batch: LogEvent[] = [];
+      let timer: Subscription | undefined;
+
+      const emitBatch = (): void => {
+        timer?.unsubscribe();
+        timer = undefined;
+        if (batch.length === 0) return;
+        const full = batch;
+        batch = [];
+        subscriber.next(full);
+      };
+
+      const subscription = source.subscribe({
+        next: (event) => {
+          batch.push(event);
+          if (batch.length >= size) emitBatch();
+          else if (batch.length === 1 && maxDelayMs !== Number.POSITIVE_INFINITY) {
+            timer = scheduler.schedule(emitBatch, maxDelayMs);
+          }
+        },
+        error: (error: unknown) => {
+          emitBatch();
+          subscriber.error(error);
+        },
+        complete: () => {
+          emitBatch();
+          subscriber.complete();
+        },
+      });
+
+      return () => {
+        timer?.unsubscribe();
+        subscription.unsubscribe();
+        batch = [];
+      };
+    });
+}

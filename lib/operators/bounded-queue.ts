@@ -1,0 +1,73 @@
+import { type MonoTypeOperatorFunction, Observable, type SchedulerLike } from 'rxjs';
+import type { LogEvent } from '../core/log-event';
+import { unrefScheduler } from '../core/unref-scheduler';
+import { EventQueue, type QueueOptions } from './event-queue';
+
+/** QueueOptions plus a hook for drops. */
+export interface BoundedQueueOptions extends QueueOptions {
+  /** Called with the number of events just dropped by overflow, on the producer's turn. Default: none (drops still go to SelfLog once per overflow episode). */
+  onDrop?: (count: number) => void;
+}
+
+/**
+ * A pull-based bounded buffer: never blocks or errors the producer, holds events in an
+ * `EventQueue` (bounded by count and bytes, overflow dropped and counted), and releases up to N
+ * events each time `demand$` emits N (credit accumulates; an event arriving while there is credit
+ * and nothing queued passes straight through). Completes once the source has completed and the
+ * queue is empty; a source or `demand$` error passes through at once, discarding what is queued.
+ * If `demand$` completes, queued events wait for credit already granted and no more.
+ *
+ * @param demand$ How many more events the consumer can take, each time it can take more.
+ * @param scheduler The clock for each entry's enqueue time. Default `unrefScheduler`.
+ * @example
+ * const demand$ = new BehaviorSubject(1);
+ * events$.pipe(boundedQueue({ limit: 1_000 }, demand$)).subscribe((event) => send(event).then(() => demand$.next(1)));
+ */
+export function boundedQueue(options: BoundedQueueOptions, demand$: Observable<number>, scheduler: SchedulerLike = unrefScheduler): MonoTypeOperatorFunction<LogEvent> {
+  const { onDrop, ...queueOptions } = options;
+  // Validates the options when the operator is built, not when it is subscribed.
+  new EventQueue(queueOptions);
+  return (source) =>
+    new Observable<LogEvent>((subscriber) => {
+      const queue = new EventQueue(queueOptions, 'boundedQueue', onDrop);
+      let credit = 0;
+      let sourceDone = false;
+
+      const release = (): void => {
+        while (credit > 0 && queue.depth > 0 && !subscriber.closed) {
+          credit--;
+          subscriber.next(queue.shift() as LogEvent);
+        }
+        if (sourceDone && queue.depth === 0) subscriber.complete();
+      };
+
+      // Demand first, so credit granted at subscription (a BehaviorSubject) is there for the first event.
+      const demandSubscription = demand$.subscribe({
+        next: (count) => {
+          if (count > 0) credit += count;
+          release();
+        },
+        error: (error: unknown) => subscriber.error(error),
+      });
+      const sourceSubscription = source.subscribe({
+        next: (event) => {
+          if (credit > 0 && queue.depth === 0) {
+            credit--;
+            subscriber.next(event);
+          } else {
+            queue.push(event, scheduler.now());
+          }
+        },
+        error: (error: unknown) => subscriber.error(error),
+        complete: () => {
+          sourceDone = true;
+          release();
+        },
+      });
+      return () => {
+        demandSubscription.unsubscribe();
+        sourceSubscription.unsubscribe();
+        queue.clear();
+      };
+    });
+}

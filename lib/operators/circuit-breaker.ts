@@ -1,0 +1,207 @@
+import { BehaviorSubject, Observable, type SchedulerLike } from 'rxjs';
+import { assertNever } from '../core/assert-never';
+import { ConfigurationError } from '../core/errors/configuration-error';
+import { SelfLog } from '../core/self-log';
+import { unrefScheduler } from '../core/unref-scheduler';
+import type { BreakerStateName } from '../metrics/metrics-types';
+import { BrokenCircuitError } from './broken-circuit-error';
+
+/** When a breaker opens and how long it stays open. */
+export interface CircuitBreakerOptions {
+  /** Consecutive failures that open the breaker, a count. Default `5`. */
+  failureThreshold?: number;
+  /** How long the breaker stays open before one probe is let through, in milliseconds. Default `400`. */
+  resetTimeoutMs?: number;
+}
+
+/** CircuitBreakerOptions with defaults applied and values checked. */
+export interface ResolvedCircuitBreakerOptions {
+  readonly failureThreshold: number;
+  readonly resetTimeoutMs: number;
+}
+
+/**
+ * Applies CircuitBreakerOptions' defaults and checks them.
+ *
+ * @throws ConfigurationError naming the bad value.
+ */
+export function resolveCircuitBreakerOptions(options: CircuitBreakerOptions = {}): ResolvedCircuitBreakerOptions {
+  const failureThreshold = options.failureThreshold ?? 5;
+  const resetTimeoutMs = options.resetTimeoutMs ?? 400;
+  if (!Number.isInteger(failureThreshold) || failureThreshold < 1) {
+    throw new ConfigurationError(`circuitBreaker.failureThreshold: expected a whole number of failures ≥ 1, got ${String(failureThreshold)}`);
+  }
+  if (!(resetTimeoutMs >= 0) || !Number.isFinite(resetTimeoutMs)) {
+    throw new ConfigurationError(`circuitBreaker.resetTimeoutMs: expected milliseconds ≥ 0, got ${String(resetTimeoutMs)}`);
+  }
+  return { failureThreshold, resetTimeoutMs };
+}
+
+type BreakerState = { readonly kind: 'closed'; readonly failures: number } | { readonly kind: 'open'; readonly openedAt: number } | { readonly kind: 'half-open' };
+
+const CLOSED: BreakerState = { kind: 'closed', failures: 0 };
+const HALF_OPEN: BreakerState = { kind: 'half-open' };
+
+/**
+ * A circuit breaker's state machine: `closed` counts consecutive failures and opens at
+ * `failureThreshold`; `open` rejects every call until `resetTimeoutMs` has passed (by the
+ * scheduler's clock), then lets exactly one probe through as `half-open`; the probe's success
+ * closes it, its failure opens it again. Time is only read when a call asks, so an idle breaker
+ * schedules nothing. Changes go to `state$` and to SelfLog. The caller must report every acquired
+ * call's outcome with `recordSuccess`, `recordFailure` or `releaseProbe`.
+ *
+ * @example
+ * const breaker = new CircuitBreaker({ failureThreshold: 3 }, unrefScheduler, 'payments');
+ * if (breaker.tryAcquire() === 'primary') {
+ *   try { await pay(); breaker.recordSuccess(); } catch (error) { breaker.recordFailure(); throw error; }
+ * }
+ */
+export class CircuitBreaker {
+  /** The options in force, defaults applied. */
+  readonly options: ResolvedCircuitBreakerOptions;
+  private current: BreakerState = CLOSED;
+  private readonly subject = new BehaviorSubject<BreakerStateName>('closed');
+
+  /**
+   * @param scheduler The clock for `resetTimeoutMs`. Default `unrefScheduler`.
+   * @param name Named in diagnostics. Default `'circuit'`.
+   */
+  constructor(
+    options: CircuitBreakerOptions = {},
+    private readonly scheduler: SchedulerLike = unrefScheduler,
+    readonly name = 'circuit',
+  ) {
+    this.options = resolveCircuitBreakerOptions(options);
+  }
+
+  /** The state's name now. An open breaker whose reset timeout has passed still reads `open` until the next `tryAcquire`. */
+  get state(): BreakerStateName {
+    return this.current.kind;
+  }
+
+  /** The state now and every change after (a BehaviorSubject underneath). */
+  get state$(): Observable<BreakerStateName> {
+    return this.subject.asObservable();
+  }
+
+  /** Asks to make a call: `'primary'` to go ahead (possibly as the half-open probe), `'reject'` to skip it. */
+  tryAcquire(): 'primary' | 'reject' {
+    const state = this.current;
+    switch (state.kind) {
+      case 'closed':
+        return 'primary';
+      case 'open':
+        if (this.scheduler.now() - state.openedAt < this.options.resetTimeoutMs) return 'reject';
+        this.moveTo(HALF_OPEN);
+        return 'primary';
+      case 'half-open':
+        // The probe is out; everyone else waits for its outcome.
+        return 'reject';
+      default:
+        return assertNever(state);
+    }
+  }
+
+  /** Reports that an acquired call succeeded: resets the failure count, or closes a half-open breaker. */
+  recordSuccess(): void {
+    const state = this.current;
+    switch (state.kind) {
+      case 'closed':
+        if (state.failures !== 0) this.current = CLOSED;
+        return;
+      case 'open':
+        // A call acquired before the breaker opened finished late; the open period stands.
+        return;
+      case 'half-open':
+        this.moveTo(CLOSED);
+        return;
+      default:
+        assertNever(state);
+    }
+  }
+
+  /** Reports that an acquired call failed: counts it, opening the breaker at the threshold, or reopens a half-open one. */
+  recordFailure(): void {
+    const state = this.current;
+    switch (state.kind) {
+      case 'closed': {
+        const failures = state.failures + 1;
+        if (failures >= this.options.failureThreshold) this.moveTo({ kind: 'open', openedAt: this.scheduler.now() });
+        else this.current = { kind: 'closed', failures };
+        return;
+      }
+      case 'open':
+        return;
+      case 'half-open':
+        this.moveTo({ kind: 'open', openedAt: this.scheduler.now() });
+        return;
+      default:
+        assertNever(state);
+    }
+  }
+
+  /** Gives back a half-open probe that ended without an outcome (it was cancelled): the next `tryAcquire` probes again. */
+  releaseProbe(): void {
+    if (this.current.kind === 'half-open') this.moveTo({ kind: 'open', openedAt: this.scheduler.now() - this.options.resetTimeoutMs });
+  }
+
+  private moveTo(next: BreakerState): void {
+    const previous = this.current.kind;
+    this.current = next;
+    if (previous === next.kind) return;
+    SelfLog.write('Circuit breaker {Name} is now {State} (was {Previous})', this.name, next.kind, previous);
+    this.subject.next(next.kind);
+  }
+}
+
+/** An operator that guards a cold source with a shared circuit breaker; the breaker is exposed for its state. */
+export interface CircuitBreakerOperator {
+  <T>(source: Observable<T>): Observable<T>;
+  /** The breaker every source piped through this operator shares. */
+  readonly breaker: CircuitBreaker;
+}
+
+/**
+ * Guards calls with one shared circuit breaker. Each subscription to a guarded source is one
+ * call: while the breaker is open it errors at once with `BrokenCircuitError` without
+ * subscribing to the source; otherwise the source's error counts as a failure and its completion
+ * as a success. Build the operator once and pipe every call through it, so they share the
+ * breaker; put `retryWithBackoff` before it to retry inside one call, or after it to let each
+ * retry ask the breaker.
+ *
+ * @param options The breaker's options, or an existing CircuitBreaker to share.
+ * @param scheduler The clock for `resetTimeoutMs` when a breaker is made here. Default `unrefScheduler`.
+ * @example
+ * const guard = circuitBreaker({ failureThreshold: 3, resetTimeoutMs: 1_000 });
+ * const save = (order: Order) => defer(() => http.post('/orders', order)).pipe(guard);
+ * guard.breaker.state$.subscribe((state) => console.log('orders API is', state));
+ */
+export function circuitBreaker(options: CircuitBreakerOptions | CircuitBreaker = {}, scheduler: SchedulerLike = unrefScheduler): CircuitBreakerOperator {
+  const breaker = options instanceof CircuitBreaker ? options : new CircuitBreaker(options, scheduler);
+  const operator = <T>(source: Observable<T>): Observable<T> =>
+    new Observable<T>((subscriber) => {
+      if (breaker.tryAcquire() === 'reject') {
+        subscriber.error(new BrokenCircuitError(breaker.name));
+        return undefined;
+      }
+      let settled = false;
+      const subscription = source.subscribe({
+        next: (value) => subscriber.next(value),
+        error: (error: unknown) => {
+          settled = true;
+          breaker.recordFailure();
+          subscriber.error(error);
+        },
+        complete: () => {
+          settled = true;
+          breaker.recordSuccess();
+          subscriber.complete();
+        },
+      });
+      return () => {
+        subscription.unsubscribe();
+        if (!settled) breaker.releaseProbe();
+      };
+    });
+  return Object.assign(operator, { breaker });
+}

@@ -1,0 +1,278 @@
+import { ConfigurationError } from '../core/errors/configuration-error';
+import type { LogEvent } from '../core/log-event';
+import { SelfLog } from '../core/self-log';
+import { estimateEventBytes, truncateEvent } from './event-size';
+
+/** What a full queue gives up: the oldest queued event or the one arriving. */
+export type OverflowPolicy = 'drop-oldest' | 'drop-newest';
+
+/** Bounds and overflow behaviour of a sink's queue. */
+export interface QueueOptions {
+  /** Most events held, a count. Default `10_000`. */
+  limit?: number;
+  /** Most estimated bytes held (see `estimateEventBytes`), in bytes. Default `16 * 1024 * 1024` (16 MiB). */
+  limitBytes?: number;
+  /** Which event goes when the queue is full. Default `'drop-oldest'`. */
+  overflow?: OverflowPolicy;
+  /** Fill level, a fraction of `limit` or `limitBytes` in (0, 1], at which one back-pressure diagnostic goes to SelfLog per upward crossing. Default `0.8`. */
+  warnAt?: number;
+  /** Largest event kept whole, in estimated bytes; larger ones are truncated (see `truncateEvent`), not dropped. Default `256 * 1024` (256 KiB), and never more than `limitBytes`. */
+  maxEventBytes?: number;
+}
+
+/** QueueOptions with every default applied and every value checked. */
+export interface ResolvedQueueOptions {
+  readonly limit: number;
+  readonly limitBytes: number;
+  readonly overflow: OverflowPolicy;
+  readonly warnAt: number;
+  readonly maxEventBytes: number;
+}
+
+const INITIAL_CAPACITY = 1024;
+
+/**
+ * Applies QueueOptions' defaults and checks them.
+ *
+ * @throws ConfigurationError naming the bad value.
+ */
+export function resolveQueueOptions(options: QueueOptions = {}): ResolvedQueueOptions {
+  const limit = options.limit ?? 10_000;
+  const limitBytes = options.limitBytes ?? 16 * 1024 * 1024;
+  const overflow = options.overflow ?? 'drop-oldest';
+  const warnAt = options.warnAt ?? 0.8;
+  const maxEventBytes = options.maxEventBytes ?? 256 * 1024;
+  if (!Number.isInteger(limit) || limit < 1) throw new ConfigurationError(`queue.limit: expected a whole number of events ≥ 1, got ${String(limit)}`);
+  if (!(limitBytes > 0)) throw new ConfigurationError(`queue.limitBytes: expected a number of bytes > 0, got ${String(limitBytes)}`);
+  if (overflow !== 'drop-oldest' && overflow !== 'drop-newest') {
+    throw new ConfigurationError(`queue.overflow: unknown policy ${JSON.stringify(String(overflow))} (expected drop-oldest or drop-newest)`);
+  }
+  if (!(warnAt > 0 && warnAt <= 1)) throw new ConfigurationError(`queue.warnAt: expected a fraction in (0, 1], got ${String(warnAt)}`);
+  if (!(maxEventBytes > 0)) throw new ConfigurationError(`queue.maxEventBytes: expected a number of bytes > 0, got ${String(maxEventBytes)}`);
+  return { limit, limitBytes, overflow, warnAt, maxEventBytes: Math.min(maxEventBytes, limitBytes) };
+}
+
+/**
+ * A FIFO ring buffer of events bounded by count and by estimated bytes. `push` never blocks and
+ * never throws: on overflow it drops the oldest or the newest event and counts it; an event over
+ * `maxEventBytes` is truncated instead of dropped. Each entry carries its enqueue time for
+ * latency. Push and shift are O(1) and allocate nothing beyond the stored entry (the ring grows
+ * by doubling up to `limit`).
+ *
+ * @example
+ * const queue = new EventQueue({ limit: 2, overflow: 'drop-newest' }, 'http');
+ * queue.push(a); queue.push(b); queue.push(c); // c is dropped
+ * queue.dropped; // 1
+ * queue.take(10); // [a, b]
+ */
+export class EventQueue {
+  /** The options in force, defaults applied. */
+  readonly options: ResolvedQueueOptions;
+  /** Events dropped by overflow since the queue was made. */
+  dropped = 0;
+  /** Events truncated because they were larger than `maxEventBytes`. */
+  truncated = 0;
+
+  private events: (LogEvent | undefined)[];
+  private times: Float64Array;
+  private sizes: Float64Array;
+  private head = 0;
+  private count = 0;
+  private byteCount = 0;
+  private readonly warnDepth: number;
+  private readonly warnBytes: number;
+  private warned = false;
+  private overflowReported = false;
+  private lastShiftedAt = 0;
+
+  /**
+   * @param options Bounds and overflow policy.
+   * @param name Named in diagnostics, e.g. the sink's name. Default `'queue'`.
+   * @param onDrop Called with the number of events just dropped, on the pushing turn.
+   */
+  constructor(
+    options: QueueOptions = {},
+    private readonly name = 'queue',
+    private readonly onDrop?: (count: number) => void,
+  ) {
+    this.options = resolveQueueOptions(options);
+    const capacity = Math.min(this.options.limit, INITIAL_CAPACITY);
+    this.events = new Array<LogEvent | undefined>(capacity);
+    this.times = new Float64Array(capacity);
+    this.sizes = new Float64Array(capacity);
+    this.warnDepth = Math.max(1, Math.ceil(this.options.warnAt * this.options.limit));
+    this.warnBytes = this.options.warnAt * this.options.limitBytes;
+  }
+
+  /** Events held now. */
+  get depth(): number {
+    return this.count;
+  }
+
+  /** Estimated bytes held now. */
+  get bytes(): number {
+    return this.byteCount;
+  }
+
+  /** The enqueue time of the oldest event held (NaN when empty). */
+  get headEnqueuedAt(): number {
+    return this.count === 0 ? Number.NaN : this.times[this.head];
+  }
+
+  /** The enqueue time of the event the last `shift()` returned. */
+  get shiftedEnqueuedAt(): number {
+    return this.lastShiftedAt;
+  }
+
+  /**
+   * Adds an event at the tail, dropping per the overflow policy when full. Returns `false` when
+   * the event itself was dropped (`drop-newest` on a full queue). Never throws.
+   *
+   * @param enqueuedAt The time to measure latency from, in milliseconds. Default `0`.
+   */
+  push(event: LogEvent, enqueuedAt = 0): boolean {
+    let size = estimateEventBytes(event);
+    const { maxEventBytes, limit, limitBytes } = this.options;
+    if (size > maxEventBytes) {
+      event = truncateEvent(event, maxEventBytes);
+      size = Math.min(estimateEventBytes(event), maxEventBytes);
+      this.truncated++;
+    }
+    if (this.count >= limit || this.byteCount + size > limitBytes) {
+      if (this.options.overflow === 'drop-newest') {
+        this.countDrops(1);
+        return false;
+      }
+      let dropped = 0;
+      while (this.count > 0 && (this.count >= limit || this.byteCount + size > limitBytes)) {
+        this.removeHead();
+        dropped++;
+      }
+      this.countDrops(dropped);
+    }
+    if (this.count === this.events.length) this.grow();
+    const index = (this.head + this.count) % this.events.length;
+    this.events[index] = event;
+    this.times[index] = enqueuedAt;
+    this.sizes[index] = size;
+    this.count++;
+    this.byteCount += size;
+    if (!this.warned && (this.count >= this.warnDepth || this.byteCount >= this.warnBytes)) this.warn();
+    return true;
+  }
+
+  /** Removes and returns the oldest event, or undefined when empty; its enqueue time is then `shiftedEnqueuedAt`. */
+  shift(): LogEvent | undefined {
+    if (this.count === 0) return undefined;
+    this.lastShiftedAt = this.times[this.head];
+    const event = this.removeHead();
+    this.rearm();
+    return event;
+  }
+
+  /**
+   * Removes and returns up to `n` of the oldest events, in order.
+   *
+   * @param times When given, receives each returned event's enqueue time at the same index.
+   */
+  take(n: number, times?: number[]): LogEvent[] {
+    const taken = Math.max(0, Math.min(n, this.count));
+    const events = new Array<LogEvent>(taken);
+    for (let index = 0; index < taken; index++) {
+      if (times !== undefined) times.push(this.times[this.head]);
+      events[index] = this.removeHead();
+    }
+    this.rearm();
+    return events;
+  }
+
+  /**
+   * Returns up to `n` of the oldest events, in order, without removing them (see `discard`).
+   *
+   * @param times When given, receives each returned event's enqueue time at the same index.
+   */
+  peek(n: number, times?: number[]): LogEvent[] {
+    const taken = Math.max(0, Math.min(n, this.count));
+    const events = new Array<LogEvent>(taken);
+    for (let index = 0; index < taken; index++) {
+      const at = (this.head + index) % this.events.length;
+      if (times !== undefined) times.push(this.times[at]);
+      events[index] = this.events[at] as LogEvent;
+    }
+    return events;
+  }
+
+  /** Removes up to `n` of the oldest events without returning them (after a successful `peek`); not counted as dropped. */
+  discard(n: number): void {
+    const taken = Math.max(0, Math.min(n, this.count));
+    for (let index = 0; index < taken; index++) this.removeHead();
+    this.rearm();
+  }
+
+  /** Removes and returns everything held, oldest first; not counted as dropped. */
+  clear(times?: number[]): LogEvent[] {
+    return this.take(this.count, times);
+  }
+
+  private removeHead(): LogEvent {
+    const event = this.events[this.head] as LogEvent;
+    this.events[this.head] = undefined;
+    this.byteCount -= this.sizes[this.head];
+    this.head = (this.head + 1) % this.events.length;
+    this.count--;
+    if (this.count === 0) this.byteCount = 0; // no float drift left behind
+    return event;
+  }
+
+  private grow(): void {
+    const capacity = Math.min(this.options.limit, this.events.length * 2) || 1;
+    const events = new Array<LogEvent | undefined>(capacity);
+    const times = new Float64Array(capacity);
+    const sizes = new Float64Array(capacity);
+    for (let index = 0; index < this.count; index++) {
+      const from = (this.head + index) % this.events.length;
+      events[index] = this.events[from];
+      times[index] = this.times[from];
+      sizes[index] = this.sizes[from];
+    }
+    this.events = events;
+    this.times = times;
+    this.sizes = sizes;
+    this.head = 0;
+  }
+
+  private countDrops(count: number): void {
+    if (count === 0) return;
+    this.dropped += count;
+    if (!this.overflowReported) {
+      this.overflowReported = true;
+      SelfLog.write('Queue {Name} is full; dropping events ({Policy}) until it drains below warnAt', this.name, this.options.overflow);
+    }
+    if (this.onDrop !== undefined) {
+      try {
+        this.onDrop(count);
+      } catch (error) {
+        SelfLog.write('Queue {Name} onDrop hook failed', this.name, error);
+      }
+    }
+  }
+
+  private warn(): void {
+    this.warned = true;
+    SelfLog.write(
+      'Queue {Name} is above {Percent}% of its limit ({Depth} events, {Bytes} bytes): the sink is not keeping up',
+      this.name,
+      Math.round(this.options.warnAt * 100),
+      this.count,
+      Math.round(this.byteCount),
+    );
+  }
+
+  /** Re-arms the back-pressure diagnostic once the queue is back below `warnAt`. */
+  private rearm(): void {
+    if (this.count < this.warnDepth && this.byteCount < this.warnBytes) {
+      this.warned = false;
+      this.overflowReported = false;
+    }
+  }
+}

@@ -1,0 +1,213 @@
+import type { LogEvent } from '../core/log-event';
+
+/** What an event costs before its properties: timestamp, level, object headers. */
+const EVENT_OVERHEAD = 64;
+/** Most values the estimate visits; past it, arrays count a flat size per element and objects one flat size. */
+const VISIT_BUDGET = 256;
+/** Deepest nesting the estimate walks into. */
+const MAX_DEPTH = 8;
+const UNVISITED_ELEMENT = 16;
+const UNVISITED_OBJECT = 64;
+/** Strings shorter than this are never cut: cutting them saves less than the marker costs. */
+const MIN_CUT = 32;
+/** Most values `truncateEvent` walks (it runs only for oversized events). */
+const TRUNCATE_VISIT_LIMIT = 100_000;
+const MARKER_ALLOWANCE = 32;
+const TRUNCATED_VALUE = '…[truncated]';
+
+// The budget is module state so the walk allocates nothing; it is reset on every call.
+let budget = 0;
+
+/**
+ * A cheap estimate of an event's size in bytes (roughly its JSON length), used to bound queues by
+ * bytes. It never serializes: strings count their length, numbers 8, and the walk stops after 256
+ * values or 8 levels of nesting, counting the rest at a flat rate. Never throws.
+ *
+ * @example estimateEventBytes(event) <= 256 * 1024
+ */
+export function estimateEventBytes(event: LogEvent): number {
+  budget = VISIT_BUDGET;
+  try {
+    let bytes = EVENT_OVERHEAD + event.messageTemplate.text.length + sizeOfRecord(event.properties, 0);
+    const exception = event.exception;
+    if (exception !== undefined) bytes += (exception.stack ?? exception.message ?? '').length + 16;
+    return bytes;
+  } catch {
+    // A hostile value (a throwing getter, a revoked proxy): assume the event is large, not free.
+    return EVENT_OVERHEAD + UNVISITED_OBJECT * 16;
+  }
+}
+
+function sizeOf(value: unknown, depth: number): number {
+  switch (typeof value) {
+    case 'string':
+      return value.length + 2;
+    case 'number':
+    case 'bigint':
+      return 8;
+    case 'boolean':
+      return 5;
+    case 'undefined':
+      return 0;
+    case 'object':
+      if (value === null) return 4;
+      if (value instanceof Date) return 26;
+      if (depth >= MAX_DEPTH || budget <= 0) return UNVISITED_OBJECT;
+      if (Array.isArray(value)) return sizeOfArray(value, depth + 1);
+      return sizeOfRecord(value as Record<string, unknown>, depth + 1);
+    default:
+      return 8;
+  }
+}
+
+function sizeOfArray(array: readonly unknown[], depth: number): number {
+  let bytes = 2;
+  const length = array.length;
+  for (let index = 0; index < length; index++) {
+    if (--budget <= 0) return bytes + (length - index) * UNVISITED_ELEMENT;
+    bytes += sizeOf(array[index], depth) + 1;
+  }
+  return bytes;
+}
+
+function sizeOfRecord(record: Readonly<Record<string, unknown>>, depth: number): number {
+  let bytes = 2;
+  for (const key in record) {
+    if (--budget <= 0) return bytes + UNVISITED_OBJECT;
+    bytes += key.length + 4 + sizeOf(record[key], depth);
+  }
+  return bytes;
+}
+
+/**
+ * A copy of `event` that fits in about `maxEventBytes` (as `estimateEventBytes` counts): its
+ * largest strings, in properties and in the exception, are cut to a common length and end with
+ * `…[truncated N chars]`; if cutting strings is not enough, the largest top-level properties are
+ * replaced by `'…[truncated]'`. The copy's `renderMessage()` is the original's rendering, cut to
+ * half of `maxEventBytes`. An event that already fits is returned as is. Never throws.
+ *
+ * @example truncateEvent(hugeEvent, 256 * 1024).properties.Body // 'xxxx…[truncated 1048320 chars]'
+ */
+export function truncateEvent(event: LogEvent, maxEventBytes: number): LogEvent {
+  const before = estimateEventBytes(event);
+  if (before <= maxEventBytes) return event;
+  try {
+    const lengths: number[] = [];
+    const walk = { visits: TRUNCATE_VISIT_LIMIT };
+    collectStringLengths(event.properties, lengths, walk, 0);
+    const exception = event.exception;
+    if (exception !== undefined) {
+      if (exception.message.length >= MIN_CUT) lengths.push(exception.message.length);
+      if (exception.stack !== undefined && exception.stack.length >= MIN_CUT) lengths.push(exception.stack.length);
+    }
+    const keep = cutLength(lengths, before - maxEventBytes);
+    let properties = cutStrings(event.properties, keep, { visits: TRUNCATE_VISIT_LIMIT }, 0) as Record<string, unknown>;
+    const cutException = exception === undefined ? undefined : cutError(exception, keep);
+    properties = dropLargestProperties(event, properties, cutException, maxEventBytes);
+    const rendered = cut(renderSafely(event), Math.floor(maxEventBytes / 2));
+    return {
+      timestamp: event.timestamp,
+      level: event.level,
+      messageTemplate: event.messageTemplate,
+      properties,
+      exception: cutException,
+      renderMessage: () => rendered,
+    };
+  } catch {
+    return event;
+  }
+}
+
+interface Walk {
+  visits: number;
+}
+
+function collectStringLengths(value: unknown, lengths: number[], walk: Walk, depth: number): void {
+  if (--walk.visits <= 0) return;
+  if (typeof value === 'string') {
+    if (value.length >= MIN_CUT) lengths.push(value.length);
+    return;
+  }
+  if (!isContainer(value) || depth > 64) return;
+  if (Array.isArray(value)) {
+    for (const item of value) collectStringLengths(item, lengths, walk, depth + 1);
+  } else {
+    for (const key in value) collectStringLengths((value as Record<string, unknown>)[key], lengths, walk, depth + 1);
+  }
+}
+
+/**
+ * The length every string longer than it is cut to so that about `excess` bytes go away
+ * (water-filling: the largest strings are cut first, down to a common length).
+ */
+function cutLength(lengths: number[], excess: number): number {
+  if (lengths.length === 0) return Number.POSITIVE_INFINITY;
+  lengths.sort((a, b) => b - a);
+  let sum = 0;
+  for (let k = 1; k <= lengths.length; k++) {
+    sum += lengths[k - 1];
+    const next = k < lengths.length ? lengths[k] : 0;
+    // Cutting the k largest strings to `next` saves this much, after their markers.
+    if (sum - k * next - k * MARKER_ALLOWANCE >= excess) {
+      return Math.max(next, Math.floor((sum - k * MARKER_ALLOWANCE - excess) / k));
+    }
+  }
+  return 0;
+}
+
+function cut(text: string, keep: number): string {
+  if (text.length <= keep) return text;
+  return `${text.slice(0, keep)}…[truncated ${text.length - keep} chars]`;
+}
+
+function cutStrings(value: unknown, keep: number, walk: Walk, depth: number): unknown {
+  if (--walk.visits <= 0) return typeof value === 'string' ? cut(value, keep) : value;
+  if (typeof value === 'string') return value.length >= MIN_CUT ? cut(value, keep) : value;
+  if (!isContainer(value) || depth > 64) return value;
+  if (Array.isArray(value)) return value.map((item) => cutStrings(item, keep, walk, depth + 1));
+  const copy: Record<string, unknown> = {};
+  for (const key in value) copy[key] = cutStrings((value as Record<string, unknown>)[key], keep, walk, depth + 1);
+  return copy;
+}
+
+function cutError(error: Error, keep: number): Error {
+  const message = error.message.length >= MIN_CUT ? cut(error.message, keep) : error.message;
+  const stack = error.stack !== undefined && error.stack.length >= MIN_CUT ? cut(error.stack, keep) : error.stack;
+  if (message === error.message && stack === error.stack) return error;
+  const copy = new Error(message);
+  copy.name = error.name;
+  copy.stack = stack;
+  return copy;
+}
+
+/** When structure, not strings, makes the event large: replaces its largest top-level properties until it fits. */
+function dropLargestProperties(event: LogEvent, properties: Record<string, unknown>, exception: Error | undefined, maxEventBytes: number): Record<string, unknown> {
+  const probe: LogEvent = { ...event, properties, exception };
+  if (estimateEventBytes(probe) <= maxEventBytes) return properties;
+  const sizes = Object.keys(properties).map((key) => {
+    budget = VISIT_BUDGET;
+    return { key, size: sizeOf(properties[key], 1) };
+  });
+  sizes.sort((a, b) => b.size - a.size);
+  const result = { ...properties };
+  for (const { key } of sizes) {
+    result[key] = TRUNCATED_VALUE;
+    if (estimateEventBytes({ ...probe, properties: result }) <= maxEventBytes) break;
+  }
+  return result;
+}
+
+function renderSafely(event: LogEvent): string {
+  try {
+    return event.renderMessage();
+  } catch {
+    return event.messageTemplate.text;
+  }
+}
+
+function isContainer(value: unknown): value is object {
+  if (typeof value !== 'object' || value === null || value instanceof Date) return false;
+  if (Array.isArray(value)) return true;
+  const prototype: unknown = Object.getPrototypeOf(value);
+  return prototype === Object.prototype || prototype === null;
+}

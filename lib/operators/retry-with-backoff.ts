@@ -1,0 +1,73 @@
+import { type MonoTypeOperatorFunction, retry, type SchedulerLike, timer } from 'rxjs';
+import { ConfigurationError } from '../core/errors/configuration-error';
+import { unrefScheduler } from '../core/unref-scheduler';
+
+/** How often and how patiently a failed write is tried again. */
+export interface RetryOptions {
+  /** Tries in total, the first one included (3 = the first try and two retries). Default `3`. */
+  attempts?: number;
+  /** Delay before the first retry, in milliseconds; each later retry doubles it. Default `100`. */
+  initialDelayMs?: number;
+  /** Longest delay between tries, in milliseconds, jitter included. Default `5_000`. */
+  maxDelayMs?: number;
+  /** Random spread of each delay, a fraction in [0, 1] (0.2 = ±20 %). Default `0.2`. */
+  jitter?: number;
+}
+
+/** RetryOptions with defaults applied and values checked. */
+export interface ResolvedRetryOptions {
+  readonly attempts: number;
+  readonly initialDelayMs: number;
+  readonly maxDelayMs: number;
+  readonly jitter: number;
+}
+
+/**
+ * Applies RetryOptions' defaults and checks them.
+ *
+ * @throws ConfigurationError naming the bad value.
+ */
+export function resolveRetryOptions(options: RetryOptions = {}): ResolvedRetryOptions {
+  const attempts = options.attempts ?? 3;
+  const initialDelayMs = options.initialDelayMs ?? 100;
+  const maxDelayMs = options.maxDelayMs ?? 5_000;
+  const jitter = options.jitter ?? 0.2;
+  if (!Number.isInteger(attempts) || attempts < 1) throw new ConfigurationError(`retry.attempts: expected a whole number of tries ≥ 1, got ${String(attempts)}`);
+  if (!(initialDelayMs >= 0) || !Number.isFinite(initialDelayMs)) throw new ConfigurationError(`retry.initialDelayMs: expected milliseconds ≥ 0, got ${String(initialDelayMs)}`);
+  if (!(maxDelayMs >= 0) || !Number.isFinite(maxDelayMs)) throw new ConfigurationError(`retry.maxDelayMs: expected milliseconds ≥ 0, got ${String(maxDelayMs)}`);
+  if (!(jitter >= 0 && jitter <= 1)) throw new ConfigurationError(`retry.jitter: expected a fraction in [0, 1], got ${String(jitter)}`);
+  return { attempts, initialDelayMs, maxDelayMs, jitter };
+}
+
+/**
+ * The delay before retry number `retryNumber` (1 for the first retry), in whole milliseconds:
+ * `initialDelayMs × 2^(retryNumber − 1)`, spread by ± `jitter` of itself, and never more than
+ * `maxDelayMs`. Pure: pass `random` to make it deterministic.
+ *
+ * @param random A uniform number in [0, 1); 0.5 means no jitter. Default `Math.random`.
+ * @example backoffDelay(3, { initialDelayMs: 100, jitter: 0 }) // 400
+ */
+export function backoffDelay(retryNumber: number, options: RetryOptions = {}, random: () => number = Math.random): number {
+  const { initialDelayMs, maxDelayMs, jitter } = resolveRetryOptions(options);
+  const exponent = Math.max(0, retryNumber - 1);
+  const base = Math.min(initialDelayMs * 2 ** exponent, maxDelayMs);
+  const spread = jitter === 0 ? 0 : base * jitter * (2 * random() - 1);
+  return Math.round(Math.min(maxDelayMs, Math.max(0, base + spread)));
+}
+
+/**
+ * Re-subscribes to the source after an error, waiting `backoffDelay(n)` on the scheduler before
+ * retry n, and passes the last error on once `attempts` tries have failed. Works on any
+ * Observable; the source must be cold (each subscription a new try), e.g. `defer(() => fetch(…))`.
+ *
+ * @param scheduler Runs the delays. Default `unrefScheduler`.
+ * @param random Jitter source, a uniform number in [0, 1). Default `Math.random`.
+ * @example defer(() => fetch(url, { method: 'POST', body })).pipe(retryWithBackoff({ attempts: 5 }))
+ */
+export function retryWithBackoff<T>(options: RetryOptions = {}, scheduler: SchedulerLike = unrefScheduler, random: () => number = Math.random): MonoTypeOperatorFunction<T> {
+  const resolved = resolveRetryOptions(options);
+  return retry<T>({
+    count: resolved.attempts - 1,
+    delay: (_error, retryNumber) => timer(backoffDelay(retryNumber, resolved, random), scheduler),
+  });
+}

@@ -1,0 +1,46 @@
+interface Waiter {
+  /** How many of the events pending when the waiter was made are still pending. */
+  remaining: number;
+  readonly resolve: () => void;
+}
+
+/**
+ * Who is waiting for which pending events of a sink's stage to settle. The stage's pending
+ * events are ordered: the batch in flight first, then the queue, then the open batch; a waiter
+ * made when `n` events were pending waits for the first `n` positions. Every settlement
+ * (delivery, failure, drop) names the positions it removes, so a waiter resolves exactly when
+ * its events are gone, whatever arrives after it.
+ */
+export class SinkDeliveryWaiters {
+  private waiters: Waiter[] = [];
+
+  /** Whether anyone is waiting: the stage then sends partial batches without waiting for their age. */
+  get active(): boolean {
+    return this.waiters.length !== 0;
+  }
+
+  /** Resolves once the first `pending` positions have settled (at once when `pending` is 0). */
+  wait(pending: number): Promise<void> {
+    if (pending <= 0) return Promise.resolve();
+    return new Promise<void>((resolve) => this.waiters.push({ remaining: pending, resolve }));
+  }
+
+  /** Records that `count` events at positions `[start, start + count)` settled. */
+  settle(start: number, count: number): void {
+    if (this.waiters.length === 0 || count <= 0) return;
+    let kept = 0;
+    for (const waiter of this.waiters) {
+      if (waiter.remaining > start) waiter.remaining -= Math.min(count, waiter.remaining - start);
+      if (waiter.remaining === 0) waiter.resolve();
+      else this.waiters[kept++] = waiter;
+    }
+    this.waiters.length = kept;
+  }
+
+  /** Resolves every waiter now (the stage gave up on what was pending). */
+  releaseAll(): void {
+    const waiters = this.waiters;
+    this.waiters = [];
+    for (const waiter of waiters) waiter.resolve();
+  }
+}

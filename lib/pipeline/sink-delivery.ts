@@ -1,0 +1,402 @@
+import type { SchedulerLike, Subscription } from 'rxjs';
+import type { LogEvent } from '../core/log-event';
+import { SelfLog } from '../core/self-log';
+import type { Sink } from '../core/sink';
+import type { SinkMetrics } from '../metrics/metrics-types';
+import { SinkMetricsRecorder } from '../metrics/sink-metrics-recorder';
+import { CircuitBreaker } from '../operators/circuit-breaker';
+import { EventQueue } from '../operators/event-queue';
+import { resolveDeliveryOptions, type ShutdownStrategy, type SinkDeliveryOptions, type SinkShutdownResult } from './sink-delivery-options';
+import { describeError, type Flight, type FlightOutcome, SinkDeliverySender } from './sink-delivery-sender';
+import { settlesWithin } from './sink-delivery-timeout';
+import { SinkDeliveryWaiters } from './sink-delivery-waiters';
+
+export type { ShutdownStrategy, SinkDeliveryOptions, SinkShutdownResult } from './sink-delivery-options';
+
+/** A sink that counts its own output exposes it as `bytesWritten`; the stage reports it. */
+interface ByteCountingSink {
+  readonly bytesWritten?: unknown;
+}
+
+/**
+ * The per-sink delivery stage: one stateful, pull-based step that holds a sink's bounded queue,
+ * its open batch and its one batch in flight, and delivers with retry, circuit breaker and
+ * fallback. It is one stage rather than a chain of RxJS operators because `concatMap` and
+ * friends buffer without limit in front of the call in flight, so an upstream bounded queue
+ * would never fill (DESIGN.md §4, "Queue and batch").
+ *
+ * Pending events are ordered: the batch in flight, then the queue, then the open batch (which
+ * only fills while nothing is queued or in flight). At every moment
+ * `received = delivered + dropped + failed + pending`.
+ *
+ * @example
+ * const delivery = new SinkDelivery('http', httpSink, { batch: { size: 100, maxDelayMs: 500 } }, unrefScheduler);
+ * delivery.push(event);
+ * await delivery.shutdown('graceful', 2_000);
+ */
+export class SinkDelivery {
+  private readonly recorder: SinkMetricsRecorder;
+  private readonly queue: EventQueue;
+  private readonly size: number;
+  private readonly maxDelayMs: number;
+  private readonly breaker: CircuitBreaker | null;
+  private readonly fallback: Sink | null;
+  private readonly sender: SinkDeliverySender;
+  private readonly waiters = new SinkDeliveryWaiters();
+  private open: LogEvent[] = [];
+  private openTimes: number[] = [];
+  private flight: Flight | null = null;
+  private ageTimer: Subscription | null = null;
+  private ageDueAt = Number.POSITIVE_INFINITY;
+  private pumping = false;
+  private accepting = true;
+  /** Send partial batches now (shutdown, flushSync) instead of waiting for their age. */
+  private draining = false;
+  private undelivered = 0;
+  private closing: Promise<SinkShutdownResult> | undefined;
+
+  /**
+   * @param name The sink's name, used in metrics and diagnostics.
+   * @param scheduler Runs every timer of the stage: batch age, retry delays, breaker reset, shutdown timeout.
+   * @throws ConfigurationError when an option is invalid.
+   */
+  constructor(
+    readonly name: string,
+    private readonly sink: Sink,
+    options: SinkDeliveryOptions,
+    private readonly scheduler: SchedulerLike,
+  ) {
+    const resolved = resolveDeliveryOptions(options);
+    this.recorder = new SinkMetricsRecorder(name);
+    this.queue = new EventQueue(resolved.queue, name, (count) => this.onDrop(count));
+    this.size = resolved.size;
+    this.maxDelayMs = resolved.maxDelayMs;
+    this.fallback = resolved.fallback;
+    this.breaker = resolved.circuitBreaker === null ? null : new CircuitBreaker(resolved.circuitBreaker, scheduler, name);
+    this.sender = new SinkDeliverySender({
+      name,
+      sink,
+      fallback: this.fallback,
+      breaker: this.breaker,
+      retry: resolved.retry,
+      scheduler,
+      recorder: this.recorder,
+      settle: (flight, outcome) => this.settle(flight, outcome),
+    });
+  }
+
+  /** Takes one event on the caller's turn: writes it now when it fills a batch and the sink can, else holds it. Never throws. */
+  push(event: LogEvent): void {
+    if (!this.accepting) return;
+    this.recorder.received++;
+    try {
+      const now = this.scheduler.now();
+      if (this.flight !== null || this.queue.depth !== 0) {
+        // The sink is busy or behind: the bounded queue is the only buffer.
+        this.queue.push(event, now);
+        if (this.flight === null) this.pump();
+      } else if (this.size === 1) {
+        // Unbatched: skip the open batch's bookkeeping on the most common path.
+        this.dispatch([event], [now]);
+      } else {
+        this.open.push(event);
+        this.openTimes.push(now);
+        if (this.open.length >= this.size) this.sendOpen();
+        else if (this.open.length === 1) this.armAge(now + this.maxDelayMs);
+      }
+    } catch (error) {
+      SelfLog.write('Sink {Name}: the delivery stage failed to take an event', this.name, error);
+    }
+  }
+
+  /** Resolves when every event pushed before the call is delivered, dropped or failed (partial batches go at once), and the sink's own `flush()` has finished. */
+  async flush(): Promise<void> {
+    const done = this.waiters.wait(this.pendingCount());
+    this.kick();
+    await done;
+    try {
+      await this.sink.flush?.();
+    } catch (error) {
+      SelfLog.write('Sink {Name} failed to flush', this.name, error);
+    }
+  }
+
+  /**
+   * Writes every partial batch and everything queued through `sink.emitSync` (a sink without it
+   * gets its delivery started at once, which completes now when its `emit` is synchronous),
+   * then calls `flushSync()` on the sink and the fallback: for process `exit` and page unload.
+   * A batch already in flight stays in flight.
+   */
+  flushSync(): void {
+    try {
+      if (this.sink.emitSync !== undefined) this.writeAllSync();
+      else this.kickNow();
+    } catch (error) {
+      SelfLog.write('Sink {Name}: synchronous flush failed', this.name, error);
+    }
+    for (const sink of [this.sink, this.fallback]) {
+      try {
+        sink?.flushSync?.();
+      } catch (error) {
+        SelfLog.write('Sink {Name} failed to flush synchronously', this.name, error);
+      }
+    }
+  }
+
+  /**
+   * Stops accepting events and ends the stage: `immediate` drops what waits (counted as
+   * dropped), gives up retry waits and waits up to `timeoutMs` for the batch in flight; `flush`
+   * delivers everything with no time bound; `graceful` delivers until `timeoutMs`, then reports
+   * the rest as undelivered. Then closes the sink and the fallback, waiting for them within what
+   * is left of `timeoutMs` (without bound under `flush`). Idempotent.
+   *
+   * @param timeoutMs The bound for `immediate` and `graceful`, in milliseconds; ignored by `flush`.
+   */
+  shutdown(strategy: ShutdownStrategy, timeoutMs: number): Promise<SinkShutdownResult> {
+    if (this.closing === undefined) {
+      this.accepting = false;
+      this.closing = this.runShutdown(strategy, timeoutMs);
+    }
+    return this.closing;
+  }
+
+  /** A snapshot of the counters, in which `received = delivered + dropped + failed + pending`. */
+  metrics(): SinkMetrics {
+    const recorder = this.recorder;
+    recorder.pending = this.pendingCount() + this.undelivered;
+    recorder.queueDepth = this.queue.depth;
+    recorder.queueBytes = this.queue.bytes;
+    recorder.breaker = this.breaker === null ? 'closed' : this.breaker.state;
+    const written = (this.sink as ByteCountingSink).bytesWritten;
+    if (typeof written === 'number') recorder.bytesWritten = written;
+    return recorder.snapshot();
+  }
+
+  private pendingCount(): number {
+    return this.inFlightCount() + this.queue.depth + this.open.length;
+  }
+
+  private inFlightCount(): number {
+    return this.flight === null ? 0 : this.flight.events.length;
+  }
+
+  private sendOpen(): void {
+    const events = this.open;
+    const times = this.openTimes;
+    this.open = [];
+    this.openTimes = [];
+    this.cancelAge();
+    this.dispatch(events, times);
+  }
+
+  /** Writes a batch that nothing queued precedes: inline through `emitSync` when the sink has it and is healthy, else on the async path. */
+  private dispatch(events: LogEvent[], times: number[]): void {
+    const sink = this.sink;
+    if (sink.emitSync === undefined || (this.breaker !== null && this.breaker.state !== 'closed')) {
+      this.sender.send(this.begin(events, times));
+      return;
+    }
+    // Marked in flight so that an event logged from inside the sink queues behind this batch.
+    const flight = this.begin(events, times);
+    let written = false;
+    try {
+      written = sink.emitSync(events) === true;
+    } catch (error) {
+      this.recorder.lastError = describeError(error);
+    }
+    if (written) {
+      this.breaker?.recordSuccess();
+      this.settle(flight, 'delivered');
+      return;
+    }
+    // Would block (or threw): the batch waits in the queue and the async path drains it;
+    // inline writing resumes once the queue is empty.
+    this.flight = null;
+    for (let index = 0; index < events.length; index++) this.queue.push(events[index], times[index]);
+    this.pump();
+  }
+
+  /** Starts delivering queued batches, one in flight at a time, while one is ready. */
+  private pump(): void {
+    // A loop, not recursion: a synchronous sink settles inside send(), which calls pump() again.
+    if (this.pumping) return;
+    this.pumping = true;
+    try {
+      while (this.flight === null && this.queue.depth !== 0) {
+        if (this.queue.depth < this.size && !this.draining && !this.waiters.active) {
+          const dueAt = this.queue.headEnqueuedAt + this.maxDelayMs;
+          if (dueAt > this.scheduler.now()) {
+            this.armAge(dueAt);
+            return;
+          }
+        }
+        this.cancelAge();
+        const times: number[] = [];
+        const events = this.queue.take(this.size, times);
+        this.sender.send(this.begin(events, times));
+      }
+    } finally {
+      this.pumping = false;
+    }
+  }
+
+  private begin(events: LogEvent[], times: number[]): Flight {
+    const flight: Flight = { events, times, attempts: 0, retryTimer: null, abandoned: false };
+    this.flight = flight;
+    return flight;
+  }
+
+  private settle(flight: Flight, outcome: FlightOutcome): void {
+    if (flight.abandoned || this.flight !== flight) return;
+    const count = flight.events.length;
+    if (outcome === 'failed') this.recorder.failed += count;
+    else this.countDelivered(flight.times, count, outcome === 'fallback');
+    this.flight = null;
+    this.waiters.settle(0, count);
+    this.pump();
+  }
+
+  private countDelivered(times: readonly number[], count: number, viaFallback: boolean): void {
+    const recorder = this.recorder;
+    recorder.delivered += count;
+    if (viaFallback) recorder.fallback += count;
+    const now = this.scheduler.now();
+    for (let index = 0; index < count; index++) recorder.latency.record(now - times[index]);
+  }
+
+  /** Counts events the queue dropped, and settles them for flush waiters. */
+  private onDrop(count: number): void {
+    this.recorder.dropped += count;
+    // drop-oldest removes the queue's head; drop-newest refuses the event arriving at its tail.
+    const start = this.queue.options.overflow === 'drop-oldest' ? this.inFlightCount() : this.inFlightCount() + this.queue.depth;
+    this.waiters.settle(start, count);
+  }
+
+  /** Sends whatever waits now, for a flush or shutdown. */
+  private kick(): void {
+    if (this.open.length !== 0) this.sendOpen();
+    else this.pump();
+  }
+
+  /** Like kick(), and keeps sending while the sink completes batches synchronously. */
+  private kickNow(): void {
+    const draining = this.draining;
+    this.draining = true;
+    try {
+      this.kick();
+    } finally {
+      this.draining = draining;
+    }
+  }
+
+  private writeAllSync(): void {
+    const sink = this.sink;
+    while (this.queue.depth !== 0 || this.open.length !== 0) {
+      const fromQueue = this.queue.depth !== 0;
+      const times: number[] = fromQueue ? [] : this.openTimes;
+      const events = fromQueue ? this.queue.peek(this.size, times) : this.open;
+      let written = false;
+      try {
+        written = sink.emitSync?.(events) === true;
+      } catch (error) {
+        this.recorder.lastError = describeError(error);
+      }
+      if (!written) {
+        SelfLog.write('Sink {Name} could not write synchronously; {Count} events are still pending', this.name, this.pendingCount());
+        return;
+      }
+      if (fromQueue) {
+        this.queue.discard(events.length);
+      } else {
+        this.open = [];
+        this.openTimes = [];
+        this.cancelAge();
+      }
+      this.countDelivered(times, events.length, false);
+      this.waiters.settle(this.inFlightCount(), events.length);
+    }
+  }
+
+  private async runShutdown(strategy: ShutdownStrategy, timeoutMs: number): Promise<SinkShutdownResult> {
+    const deadline = this.scheduler.now() + timeoutMs;
+    const bounded = strategy !== 'flush';
+    if (strategy === 'immediate') {
+      this.sender.noRetries = true;
+      this.dropWaiting();
+      if (this.flight !== null) this.sender.giveUpRetry(this.flight);
+    } else {
+      this.draining = true;
+      this.kick();
+    }
+    const settled = await settlesWithin(this.waiters.wait(this.pendingCount()), bounded ? timeoutMs : undefined, this.scheduler);
+    if (!settled) this.abandon();
+    const closed = await settlesWithin(this.closeSinks(), bounded ? Math.max(0, deadline - this.scheduler.now()) : undefined, this.scheduler);
+    if (!closed) SelfLog.write('Sink {Name} did not close within the shutdown timeout', this.name);
+    const { delivered, dropped, failed } = this.recorder;
+    return { delivered, dropped, failed, undelivered: this.undelivered, timedOut: !settled || !closed };
+  }
+
+  /** `immediate`: what waits is dropped and counted. */
+  private dropWaiting(): void {
+    this.cancelAge();
+    const count = this.queue.depth + this.open.length;
+    this.queue.clear();
+    this.open = [];
+    this.openTimes = [];
+    this.recorder.dropped += count;
+    this.waiters.settle(this.inFlightCount(), count);
+  }
+
+  /** After a timeout: whatever is still pending is reported as undelivered, and a late outcome is ignored. */
+  private abandon(): void {
+    this.undelivered = this.pendingCount();
+    const flight = this.flight;
+    if (flight !== null) {
+      flight.abandoned = true;
+      flight.retryTimer?.unsubscribe();
+      this.flight = null;
+    }
+    this.cancelAge();
+    this.queue.clear();
+    this.open = [];
+    this.openTimes = [];
+    this.waiters.releaseAll();
+    if (this.undelivered > 0) SelfLog.write('Sink {Name} shut down with {Count} events undelivered', this.name, this.undelivered);
+  }
+
+  private async closeSinks(): Promise<void> {
+    await Promise.all(
+      [this.sink, this.fallback].map(async (sink) => {
+        try {
+          await sink?.close?.();
+        } catch (error) {
+          SelfLog.write('Sink {Name} failed to close', this.name, error);
+        }
+      }),
+    );
+  }
+
+  private armAge(dueAt: number): void {
+    if (this.ageTimer !== null && this.ageDueAt <= dueAt) return;
+    this.ageTimer?.unsubscribe();
+    this.ageDueAt = dueAt;
+    this.ageTimer = this.scheduler.schedule(() => this.onAge(), Math.max(0, dueAt - this.scheduler.now()));
+  }
+
+  private cancelAge(): void {
+    if (this.ageTimer === null) return;
+    this.ageTimer.unsubscribe();
+    this.ageTimer = null;
+    this.ageDueAt = Number.POSITIVE_INFINITY;
+  }
+
+  private onAge(): void {
+    this.ageTimer = null;
+    this.ageDueAt = Number.POSITIVE_INFINITY;
+    try {
+      this.kick();
+    } catch (error) {
+      SelfLog.write('Sink {Name}: sending an aged batch failed', this.name, error);
+    }
+  }
+}

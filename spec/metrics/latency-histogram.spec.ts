@@ -1,0 +1,68 @@
+import fc from 'fast-check';
+import { LatencyHistogram } from '../../lib/metrics/latency-histogram';
+
+describe('LatencyHistogram', () => {
+  it('reports zeros when nothing is recorded', () => {
+    expect(new LatencyHistogram().summary()).toEqual({ p50: 0, p95: 0, p99: 0, max: 0 });
+  });
+
+  it('reports the exact maximum and percentiles within 7 % of the true value', () => {
+    const histogram = new LatencyHistogram();
+    for (let ms = 1; ms <= 1000; ms++) histogram.record(ms);
+    const summary = histogram.summary();
+    expect(summary.max).toBe(1000);
+    expect(summary.p50).toBeGreaterThanOrEqual(500);
+    expect(summary.p50).toBeLessThanOrEqual(500 * 1.07);
+    expect(summary.p95).toBeGreaterThanOrEqual(950);
+    expect(summary.p95).toBeLessThanOrEqual(950 * 1.07);
+    expect(summary.p99).toBeGreaterThanOrEqual(990);
+    expect(summary.p99).toBeLessThanOrEqual(1000);
+  });
+
+  it('resolves sub-millisecond latencies to 1/16 ms', () => {
+    const histogram = new LatencyHistogram();
+    histogram.record(0.3);
+    expect(histogram.summary().p50).toBe(0.3);
+    histogram.record(0.1);
+    histogram.record(0.1);
+    expect(histogram.summary().p50).toBe(0.125);
+  });
+
+  it('counts negative and NaN values as 0 and huge ones in the last bucket', () => {
+    const histogram = new LatencyHistogram();
+    histogram.record(-5);
+    histogram.record(Number.NaN);
+    histogram.record(1e12);
+    expect(histogram.count).toBe(3);
+    expect(histogram.summary().p50).toBeLessThan(0.1);
+    expect(histogram.summary().max).toBe(1e12);
+    expect(histogram.summary().p99).toBe(1e12);
+  });
+
+  it('forgets everything on reset', () => {
+    const histogram = new LatencyHistogram();
+    histogram.record(42);
+    histogram.reset();
+    expect(histogram.count).toBe(0);
+    expect(histogram.summary()).toEqual({ p50: 0, p95: 0, p99: 0, max: 0 });
+  });
+
+  it('puts every percentile within 7 % above the true one and never above max', () => {
+    fc.assert(
+      fc.property(fc.array(fc.double({ min: 0, max: 1e7, noNaN: true }), { minLength: 1, maxLength: 200 }), (values) => {
+        const histogram = new LatencyHistogram();
+        for (const value of values) histogram.record(value);
+        const sorted = [...values].sort((a, b) => a - b);
+        const summary = histogram.summary();
+        for (const [fraction, reported] of [[0.5, summary.p50], [0.95, summary.p95], [0.99, summary.p99]] as const) {
+          const exact = sorted[Math.max(1, Math.ceil(fraction * sorted.length)) - 1];
+          expect(reported).toBeGreaterThanOrEqual(exact);
+          expect(reported).toBeLessThanOrEqual(Math.max(exact * 1.07, exact + 1 / 16));
+          expect(reported).toBeLessThanOrEqual(summary.max);
+        }
+        expect(summary.max).toBe(sorted[sorted.length - 1]);
+      }),
+      { numRuns: 300 },
+    );
+  });
+});

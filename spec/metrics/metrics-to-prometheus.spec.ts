@@ -1,0 +1,91 @@
+import { execFileSync, spawnSync } from 'node:child_process';
+import fc from 'fast-check';
+import type { LoggerMetrics } from '../../lib/metrics/metrics-types';
+import { metricsToPrometheus } from '../../lib/metrics/metrics-to-prometheus';
+import { SinkMetricsRecorder } from '../../lib/metrics/sink-metrics-recorder';
+
+function sample(): LoggerMetrics {
+  const file = new SinkMetricsRecorder('file');
+  file.received = 10;
+  file.delivered = 7;
+  file.dropped = 1;
+  file.failed = 1;
+  file.pending = 1;
+  file.retried = 2;
+  file.fallback = 3;
+  file.queueDepth = 1;
+  file.queueBytes = 120;
+  file.bytesWritten = 2048;
+  file.breaker = 'half-open';
+  file.latency.record(250);
+  const http = new SinkMetricsRecorder('http "eu"\\\nprimary');
+  return { timestamp: new Date(0), logged: 12, filtered: 2, rejectedAfterClose: 1, sinks: { file: file.snapshot(), [http.name]: http.snapshot() } };
+}
+
+const promtool = spawnSync('promtool', ['--version']).status === 0;
+if (!promtool) console.warn('promtool is not on PATH (Debian package "prometheus"): the exposition-format check against promtool is SKIPPED');
+const withPromtool = promtool ? it : it.skip;
+
+describe('metricsToPrometheus', () => {
+  withPromtool('passes `promtool check metrics`', () => {
+    for (const metrics of [sample(), { ...sample(), sinks: {} }]) {
+      expect(() => execFileSync('promtool', ['check', 'metrics'], { input: metricsToPrometheus(metrics), stdio: ['pipe', 'pipe', 'pipe'] })).not.toThrow();
+    }
+  });
+
+  withPromtool('passes `promtool check metrics` for any sink name', () => {
+    fc.assert(
+      fc.property(fc.string({ unit: 'binary', maxLength: 20 }), (name) => {
+        const recorder = new SinkMetricsRecorder(name);
+        const text = metricsToPrometheus({ timestamp: new Date(0), logged: 0, filtered: 0, rejectedAfterClose: 0, sinks: { [name]: recorder.snapshot() } });
+        const result = spawnSync('promtool', ['check', 'metrics'], { input: text });
+        expect(`${result.stdout}${result.stderr}`).toBe('');
+        expect(result.status).toBe(0);
+      }),
+      { numRuns: 25 },
+    );
+  });
+
+  it('writes the logger counters and every per-sink family with a sink label', () => {
+    const text = metricsToPrometheus(sample());
+    for (const line of [
+      '# TYPE rxlog_events_logged_total counter',
+      'rxlog_events_logged_total 12',
+      'rxlog_events_filtered_total 2',
+      'rxlog_events_rejected_after_close_total 1',
+      'rxlog_events_received_total{sink="file"} 10',
+      'rxlog_events_delivered_total{sink="file"} 7',
+      'rxlog_events_dropped_total{sink="file"} 1',
+      'rxlog_events_failed_total{sink="file"} 1',
+      'rxlog_events_pending{sink="file"} 1',
+      'rxlog_batches_retried_total{sink="file"} 2',
+      'rxlog_events_fallback_total{sink="file"} 3',
+      '# TYPE rxlog_queue_depth gauge',
+      'rxlog_queue_depth{sink="file"} 1',
+      'rxlog_queue_bytes{sink="file"} 120',
+      'rxlog_bytes_written_total{sink="file"} 2048',
+      '# TYPE rxlog_delivery_latency_seconds summary',
+      'rxlog_delivery_latency_seconds{sink="file",quantile="0.5"} 0.25',
+      'rxlog_delivery_latency_seconds{sink="file",quantile="0.99"} 0.25',
+      'rxlog_delivery_latency_max_seconds{sink="file"} 0.25',
+      'rxlog_breaker_state{sink="file",state="closed"} 0',
+      'rxlog_breaker_state{sink="file",state="open"} 0',
+      'rxlog_breaker_state{sink="file",state="half-open"} 1',
+    ]) {
+      expect(text.split('\n')).toContain(line);
+    }
+  });
+
+  it('escapes backslashes, quotes and newlines in label values', () => {
+    expect(metricsToPrometheus(sample())).toContain('rxlog_events_received_total{sink="http \\"eu\\"\\\\\\nprimary"} 0');
+  });
+
+  it('gives every family one HELP and one TYPE line and ends with a newline', () => {
+    const text = metricsToPrometheus(sample());
+    const types = text.split('\n').filter((line) => line.startsWith('# TYPE '));
+    const helps = text.split('\n').filter((line) => line.startsWith('# HELP '));
+    expect(types).toHaveLength(helps.length);
+    expect(new Set(types.map((line) => line.split(' ')[2])).size).toBe(types.length);
+    expect(text.endsWith('\n')).toBe(true);
+  });
+});

@@ -1,0 +1,50 @@
+import { SinkMetricsRecorder } from '../../lib/metrics/sink-metrics-recorder';
+
+describe('SinkMetricsRecorder', () => {
+  it('snapshots its counters, breaker state and latency summary', () => {
+    const recorder = new SinkMetricsRecorder('file');
+    recorder.received += 5;
+    recorder.delivered += 3;
+    recorder.dropped += 1;
+    recorder.failed += 1;
+    recorder.retried = 2;
+    recorder.fallback = 1;
+    recorder.queueDepth = 4;
+    recorder.queueBytes = 400;
+    recorder.bytesWritten = 1234;
+    recorder.breaker = 'open';
+    recorder.latency.record(2);
+    expect(recorder.snapshot()).toEqual({
+      name: 'file',
+      received: 5,
+      delivered: 3,
+      dropped: 1,
+      failed: 1,
+      retried: 2,
+      fallback: 1,
+      pending: 0,
+      queueDepth: 4,
+      queueBytes: 400,
+      bytesWritten: 1234,
+      latencyMs: { p50: 2, p95: 2, p99: 2, max: 2 },
+      breaker: 'open',
+    });
+  });
+
+  it('includes lastError only once there was one, and the snapshot survives JSON', () => {
+    const recorder = new SinkMetricsRecorder('http');
+    expect('lastError' in recorder.snapshot()).toBe(false);
+    recorder.lastError = 'Error: 503';
+    const snapshot = recorder.snapshot();
+    expect(snapshot.lastError).toBe('Error: 503');
+    expect(JSON.parse(JSON.stringify(snapshot))).toEqual(snapshot);
+  });
+
+  it('returns a copy that later counting does not change', () => {
+    const recorder = new SinkMetricsRecorder('memory');
+    const before = recorder.snapshot();
+    recorder.received++;
+    expect(before.received).toBe(0);
+    expect(recorder.snapshot().received).toBe(1);
+  });
+});

@@ -1,0 +1,95 @@
+import { Subject } from 'rxjs';
+import type { LogEvent } from '../../lib/core/log-event';
+import { ConfigurationError } from '../../lib/core/errors/configuration-error';
+import { batchEvents } from '../../lib/operators/batch-events';
+import { makeEvents } from '../helpers/events';
+import { createTestScheduler } from '../helpers/test-scheduler';
+
+const [a, b, c, d, e] = makeEvents(5);
+const events = { a, b, c, d, e };
+
+describe('batchEvents', () => {
+  it('emits a partial batch when maxDelayMs elapses', () => {
+    const testScheduler = createTestScheduler();
+    testScheduler.run(({ hot, expectObservable }) => {
+      const source = hot('-a-b-----|', events);
+      // STYLE.md's example expects the batch at frame 5; the age timer is armed by a's arrival at
+      // frame 1 (DESIGN.md §4), so a is 5 ms old at frame 6.
+      expectObservable(source.pipe(batchEvents({ size: 10, maxDelayMs: 5 }, testScheduler))).toBe('------x--|', { x: [a, b] });
+    });
+  });
+
+  it('emits a full batch synchronously on the event that fills it', () => {
+    const testScheduler = createTestScheduler();
+    testScheduler.run(({ hot, expectObservable }) => {
+      const source = hot('-a-b-c-d-e-|', events);
+      expectObservable(source.pipe(batchEvents({ size: 2, maxDelayMs: 100 }, testScheduler))).toBe('---x---y---(z|)', { x: [a, b], y: [c, d], z: [e] });
+    });
+  });
+
+  it('arms the age timer with each batch’s first event, not on a free-running interval', () => {
+    const testScheduler = createTestScheduler();
+    testScheduler.run(({ hot, expectObservable }) => {
+      const source = hot('-a----------b-c------|', events);
+      expectObservable(source.pipe(batchEvents({ size: 10, maxDelayMs: 4 }, testScheduler))).toBe('-----x----------y----|', { x: [a], y: [b, c] });
+    });
+  });
+
+  it('never emits an empty batch while idle', () => {
+    const testScheduler = createTestScheduler();
+    testScheduler.run(({ hot, expectObservable }) => {
+      const source = hot('----------------------|', events);
+      expectObservable(source.pipe(batchEvents({ size: 10, maxDelayMs: 3 }, testScheduler))).toBe('----------------------|');
+    });
+  });
+
+  it('cancels the age timer of a batch that fills', () => {
+    const testScheduler = createTestScheduler();
+    testScheduler.run(({ hot, expectObservable }) => {
+      const source = hot('-ab--c------|', events);
+      expectObservable(source.pipe(batchEvents({ size: 2, maxDelayMs: 3 }, testScheduler))).toBe('--x-----y---|', { x: [a, b], y: [c] });
+    });
+  });
+
+  it('emits the remainder when the source completes', () => {
+    const testScheduler = createTestScheduler();
+    testScheduler.run(({ hot, expectObservable }) => {
+      const source = hot('-abc|', events);
+      expectObservable(source.pipe(batchEvents({ size: 2, maxDelayMs: 100 }, testScheduler))).toBe('--x-(y|)', { x: [a, b], y: [c] });
+    });
+  });
+
+  it('emits the partial batch and then passes the error through', () => {
+    const testScheduler = createTestScheduler();
+    testScheduler.run(({ hot, expectObservable }) => {
+      const source = hot('-a-#', events, new Error('upstream'));
+      expectObservable(source.pipe(batchEvents({ size: 10, maxDelayMs: 100 }, testScheduler))).toBe('---(x#)', { x: [a] }, new Error('upstream'));
+    });
+  });
+
+  it('stops its timer when unsubscribed', () => {
+    const testScheduler = createTestScheduler();
+    testScheduler.run(({ hot, expectObservable }) => {
+      const source = hot('-a--------', events);
+      expectObservable(source.pipe(batchEvents({ size: 10, maxDelayMs: 5 }, testScheduler)), '^--!').toBe('----');
+    });
+  });
+
+  it('uses 512 events and 100 ms by default', () => {
+    const testScheduler = createTestScheduler();
+    testScheduler.run(({ cold, expectObservable }) => {
+      expectObservable(cold('a', events).pipe(batchEvents({}, testScheduler))).toBe('100ms x', { x: [a] });
+    });
+    const sizes: number[] = [];
+    const source = new Subject<LogEvent>();
+    source.pipe(batchEvents({}, createTestScheduler())).subscribe((batch) => sizes.push(batch.length));
+    makeEvents(1_025).forEach((event) => source.next(event));
+    expect(sizes).toEqual([512, 512]);
+  });
+
+  it('rejects a bad size or delay with a ConfigurationError naming it', () => {
+    expect(() => batchEvents({ size: 0 })).toThrow(ConfigurationError);
+    expect(() => batchEvents({ size: 2.5 })).toThrow(/batch.size.*2.5/);
+    expect(() => batchEvents({ maxDelayMs: -1 })).toThrow(/batch.maxDelayMs.*-1/);
+  });
+});

@@ -1,0 +1,160 @@
+import { catchError, defer, mergeMap, of, Subject, throwError } from 'rxjs';
+import { ConfigurationError } from '../../lib/core/errors/configuration-error';
+import { SelfLog, type SelfLogEvent } from '../../lib/core/self-log';
+import type { BreakerStateName } from '../../lib/metrics/metrics-types';
+import { BrokenCircuitError } from '../../lib/operators/broken-circuit-error';
+import { CircuitBreaker, circuitBreaker } from '../../lib/operators/circuit-breaker';
+import { createTestScheduler } from '../helpers/test-scheduler';
+
+/** A clock the test moves by hand. */
+function manualClock(): { now: () => number; advance: (ms: number) => void; scheduler: ReturnType<typeof createTestScheduler> } {
+  const scheduler = createTestScheduler();
+  return {
+    scheduler,
+    now: () => scheduler.now(),
+    advance: (ms) => {
+      scheduler.schedule(() => undefined, ms);
+      scheduler.flush();
+    },
+  };
+}
+
+describe('CircuitBreaker', () => {
+  it('opens after failureThreshold consecutive failures and rejects while open', () => {
+    const clock = manualClock();
+    const breaker = new CircuitBreaker({ failureThreshold: 3, resetTimeoutMs: 100 }, clock.scheduler);
+    for (let i = 0; i < 2; i++) {
+      expect(breaker.tryAcquire()).toBe('primary');
+      breaker.recordFailure();
+    }
+    expect(breaker.state).toBe('closed');
+    breaker.tryAcquire();
+    breaker.recordFailure();
+    expect(breaker.state).toBe('open');
+    expect(breaker.tryAcquire()).toBe('reject');
+  });
+
+  it('resets the failure count on success', () => {
+    const breaker = new CircuitBreaker({ failureThreshold: 2 });
+    breaker.recordFailure();
+    breaker.recordSuccess();
+    breaker.recordFailure();
+    expect(breaker.state).toBe('closed');
+    breaker.recordFailure();
+    expect(breaker.state).toBe('open');
+  });
+
+  it('lets exactly one probe through after resetTimeoutMs and closes when it succeeds', () => {
+    const clock = manualClock();
+    const breaker = new CircuitBreaker({ failureThreshold: 1, resetTimeoutMs: 100 }, clock.scheduler);
+    breaker.recordFailure();
+    clock.advance(99);
+    expect(breaker.tryAcquire()).toBe('reject');
+    clock.advance(1);
+    expect(breaker.tryAcquire()).toBe('primary');
+    expect(breaker.state).toBe('half-open');
+    expect(breaker.tryAcquire()).toBe('reject');
+    breaker.recordSuccess();
+    expect(breaker.state).toBe('closed');
+    expect(breaker.tryAcquire()).toBe('primary');
+  });
+
+  it('reopens for another resetTimeoutMs when the probe fails', () => {
+    const clock = manualClock();
+    const breaker = new CircuitBreaker({ failureThreshold: 1, resetTimeoutMs: 100 }, clock.scheduler);
+    breaker.recordFailure();
+    clock.advance(100);
+    breaker.tryAcquire();
+    breaker.recordFailure();
+    expect(breaker.state).toBe('open');
+    clock.advance(99);
+    expect(breaker.tryAcquire()).toBe('reject');
+    clock.advance(1);
+    expect(breaker.tryAcquire()).toBe('primary');
+  });
+
+  it('lets a new probe through at once after a probe is released', () => {
+    const clock = manualClock();
+    const breaker = new CircuitBreaker({ failureThreshold: 1, resetTimeoutMs: 100 }, clock.scheduler);
+    breaker.recordFailure();
+    clock.advance(100);
+    breaker.tryAcquire();
+    breaker.releaseProbe();
+    expect(breaker.tryAcquire()).toBe('primary');
+  });
+
+  it('publishes every state change on state$ and to SelfLog', () => {
+    const clock = manualClock();
+    const diagnostics: SelfLogEvent[] = [];
+    const subscription = SelfLog.events$.subscribe((d) => diagnostics.push(d));
+    const breaker = new CircuitBreaker({ failureThreshold: 1, resetTimeoutMs: 10 }, clock.scheduler, 'payments');
+    const states: BreakerStateName[] = [];
+    breaker.state$.subscribe((state) => states.push(state));
+    breaker.recordFailure();
+    clock.advance(10);
+    breaker.tryAcquire();
+    breaker.recordSuccess();
+    subscription.unsubscribe();
+    expect(states).toEqual(['closed', 'open', 'half-open', 'closed']);
+    expect(diagnostics.map((d) => d.args)).toEqual([
+      ['payments', 'open', 'closed'],
+      ['payments', 'half-open', 'open'],
+      ['payments', 'closed', 'half-open'],
+    ]);
+  });
+
+  it('rejects bad options with a ConfigurationError naming the value', () => {
+    expect(() => new CircuitBreaker({ failureThreshold: 0 })).toThrow(ConfigurationError);
+    expect(() => new CircuitBreaker({ resetTimeoutMs: -1 })).toThrow(/resetTimeoutMs.*-1/);
+  });
+});
+
+describe('circuitBreaker', () => {
+  it('fails fast with BrokenCircuitError once enough calls have failed, and recovers after the reset', () => {
+    const testScheduler = createTestScheduler();
+    testScheduler.run(({ cold, hot, expectObservable }) => {
+      const guard = circuitBreaker({ failureThreshold: 2, resetTimeoutMs: 5 }, testScheduler);
+      const failing = cold<string>('-#', undefined, new Error('down'));
+      const healthy = cold('-(v|)', { v: 'ok' });
+      const calls = hot('f-f-h-----h|', { f: failing, h: healthy });
+      const outcomes = calls.pipe(
+        mergeMap((call) => call.pipe(guard, catchError((error: Error) => of(error instanceof BrokenCircuitError ? 'rejected' : 'failed')))),
+      );
+      // Two failures (frames 1 and 3) open it; the call at 4 is rejected; the call at 10 is the probe.
+      expectObservable(outcomes).toBe('-x-xr------(o|)', { x: 'failed', r: 'rejected', o: 'ok' });
+    });
+  });
+
+  it('does not subscribe to the source while open', () => {
+    let subscriptions = 0;
+    const guard = circuitBreaker({ failureThreshold: 1 });
+    const call = defer(() => {
+      subscriptions++;
+      return throwError(() => new Error('x'));
+    });
+    call.pipe(guard).subscribe({ error: () => undefined });
+    let error: unknown;
+    call.pipe(guard).subscribe({ error: (e: unknown) => (error = e) });
+    expect(subscriptions).toBe(1);
+    expect(error).toBeInstanceOf(BrokenCircuitError);
+  });
+
+  it('shares a given breaker and passes values through', () => {
+    const breaker = new CircuitBreaker();
+    const guard = circuitBreaker(breaker);
+    expect(guard.breaker).toBe(breaker);
+    const values: number[] = [];
+    of(1, 2, 3).pipe(guard).subscribe((v) => values.push(v));
+    expect(values).toEqual([1, 2, 3]);
+  });
+
+  it('gives back a probe that is unsubscribed before it settles', () => {
+    const clock = manualClock();
+    const guard = circuitBreaker({ failureThreshold: 1, resetTimeoutMs: 10 }, clock.scheduler);
+    throwError(() => new Error('x')).pipe(guard).subscribe({ error: () => undefined });
+    clock.advance(10);
+    const pending = new Subject<number>();
+    pending.pipe(guard).subscribe().unsubscribe();
+    expect(guard.breaker.tryAcquire()).toBe('primary');
+  });
+});

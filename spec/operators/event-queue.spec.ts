@@ -1,0 +1,127 @@
+import { ConfigurationError } from '../../lib/core/errors/configuration-error';
+import { SelfLog, type SelfLogEvent } from '../../lib/core/self-log';
+import { EventQueue } from '../../lib/operators/event-queue';
+import { estimateEventBytes } from '../../lib/operators/event-size';
+import { makeEvent, makeEvents } from '../helpers/events';
+
+function numbers(events: readonly { properties: Readonly<Record<string, unknown>> }[]): unknown[] {
+  return events.map((event) => event.properties.N);
+}
+
+describe('EventQueue', () => {
+  let diagnostics: SelfLogEvent[];
+  let subscription: { unsubscribe(): void };
+  beforeEach(() => {
+    diagnostics = [];
+    subscription = SelfLog.events$.subscribe((event) => diagnostics.push(event));
+  });
+  afterEach(() => subscription.unsubscribe());
+
+  it('hands events back in order with their enqueue times', () => {
+    const queue = new EventQueue();
+    const events = makeEvents(5);
+    events.forEach((event, i) => queue.push(event, 100 + i));
+    expect(queue.depth).toBe(5);
+    expect(queue.headEnqueuedAt).toBe(100);
+    expect(queue.shift()).toBe(events[0]);
+    expect(queue.shiftedEnqueuedAt).toBe(100);
+    const times: number[] = [];
+    expect(queue.take(3, times)).toEqual(events.slice(1, 4));
+    expect(times).toEqual([101, 102, 103]);
+    expect(queue.clear()).toEqual([events[4]]);
+    expect(queue.depth).toBe(0);
+    expect(queue.bytes).toBe(0);
+    expect(queue.shift()).toBeUndefined();
+  });
+
+  it('keeps order across ring wrap-around and growth', () => {
+    const queue = new EventQueue({ limit: 5_000 });
+    const events = makeEvents(3_000);
+    let next = 0;
+    const out: unknown[] = [];
+    for (const event of events) {
+      queue.push(event);
+      if (next++ % 3 === 0) out.push(queue.shift()?.properties.N);
+    }
+    out.push(...numbers(queue.clear()));
+    expect(out).toEqual(events.map((_, i) => i));
+  });
+
+  it('drops the oldest on overflow by default and counts each drop', () => {
+    const drops: number[] = [];
+    const queue = new EventQueue({ limit: 3 }, 'q', (count) => drops.push(count));
+    makeEvents(5).forEach((event) => queue.push(event));
+    expect(numbers(queue.peek(10))).toEqual([2, 3, 4]);
+    expect(queue.dropped).toBe(2);
+    expect(drops).toEqual([1, 1]);
+  });
+
+  it('drops the arriving event with drop-newest', () => {
+    const queue = new EventQueue({ limit: 3, overflow: 'drop-newest' });
+    const accepted = makeEvents(5).map((event) => queue.push(event));
+    expect(accepted).toEqual([true, true, true, false, false]);
+    expect(numbers(queue.clear())).toEqual([0, 1, 2]);
+    expect(queue.dropped).toBe(2);
+  });
+
+  it('bounds estimated bytes, dropping as many old events as needed', () => {
+    const event = makeEvent({ properties: { S: 'x'.repeat(1_000) } });
+    const size = estimateEventBytes(event);
+    const queue = new EventQueue({ limitBytes: size * 3 + 10 });
+    for (let i = 0; i < 10; i++) queue.push(event);
+    expect(queue.depth).toBe(3);
+    expect(queue.bytes).toBe(size * 3);
+    expect(queue.dropped).toBe(7);
+  });
+
+  it('truncates an event larger than maxEventBytes instead of dropping it', () => {
+    const queue = new EventQueue({ maxEventBytes: 1_000 });
+    queue.push(makeEvent({ properties: { Body: 'b'.repeat(50_000) } }));
+    expect(queue.dropped).toBe(0);
+    expect(queue.truncated).toBe(1);
+    expect(queue.bytes).toBeLessThanOrEqual(1_000);
+    expect(queue.shift()?.properties.Body).toContain('…[truncated');
+  });
+
+  it('writes one back-pressure diagnostic per upward crossing of warnAt', () => {
+    const queue = new EventQueue({ limit: 10, warnAt: 0.5 }, 'http');
+    const warnings = (): number => diagnostics.filter((d) => d.template.includes('not keeping up')).length;
+    makeEvents(9).forEach((event) => queue.push(event));
+    expect(warnings()).toBe(1);
+    expect(diagnostics[0].args[0]).toBe('http');
+    queue.take(4);
+    queue.push(makeEvent());
+    expect(warnings()).toBe(1);
+    queue.take(3);
+    makeEvents(4).forEach((event) => queue.push(event));
+    expect(warnings()).toBe(2);
+  });
+
+  it('discards only what a peek returned', () => {
+    const queue = new EventQueue();
+    makeEvents(4).forEach((event) => queue.push(event));
+    const times: number[] = [];
+    expect(numbers(queue.peek(2, times))).toEqual([0, 1]);
+    expect(times).toEqual([0, 0]);
+    queue.discard(2);
+    expect(numbers(queue.clear())).toEqual([2, 3]);
+  });
+
+  it('rejects bad options with a ConfigurationError naming the value', () => {
+    expect(() => new EventQueue({ limit: 0 })).toThrow(ConfigurationError);
+    expect(() => new EventQueue({ limit: 1.5 })).toThrow(/queue.limit.*1.5/);
+    expect(() => new EventQueue({ limitBytes: -1 })).toThrow(/limitBytes.*-1/);
+    expect(() => new EventQueue({ overflow: 'block' as 'drop-oldest' })).toThrow(/"block"/);
+    expect(() => new EventQueue({ warnAt: 1.5 })).toThrow(/warnAt.*1.5/);
+    expect(() => new EventQueue({ maxEventBytes: 0 })).toThrow(/maxEventBytes/);
+  });
+
+  it('never throws from a failing onDrop hook', () => {
+    const queue = new EventQueue({ limit: 1 }, 'q', () => {
+      throw new Error('hook');
+    });
+    queue.push(makeEvent());
+    expect(() => queue.push(makeEvent())).not.toThrow();
+    expect(queue.dropped).toBe(1);
+  });
+});

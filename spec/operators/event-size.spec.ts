@@ -1,0 +1,101 @@
+import fc from 'fast-check';
+import { estimateEventBytes, truncateEvent } from '../../lib/operators/event-size';
+import { makeEvent } from '../helpers/events';
+
+describe('estimateEventBytes', () => {
+  it('grows with string length and counts numbers at a flat rate', () => {
+    const small = estimateEventBytes(makeEvent({ properties: { A: 'x' } }));
+    const large = estimateEventBytes(makeEvent({ properties: { A: 'x'.repeat(10_001) } }));
+    expect(large - small).toBe(10_000);
+    const one = estimateEventBytes(makeEvent({ properties: { N: 1 } }));
+    const big = estimateEventBytes(makeEvent({ properties: { N: 123_456_789 } }));
+    expect(one).toBe(big);
+  });
+
+  it('stays within a small factor of the JSON length for plain data', () => {
+    const properties = { User: { id: 42, name: 'Ada Lovelace', roles: ['admin', 'dev'] }, Path: '/orders/7', Ok: true };
+    const estimate = estimateEventBytes(makeEvent({ properties }));
+    const json = JSON.stringify(properties).length;
+    expect(estimate).toBeGreaterThan(json);
+    expect(estimate).toBeLessThan(json + 200);
+  });
+
+  it('counts the exception stack', () => {
+    const error = new Error('boom');
+    error.stack = 's'.repeat(5_000);
+    expect(estimateEventBytes(makeEvent({ exception: error })) - estimateEventBytes(makeEvent())).toBeGreaterThanOrEqual(5_000);
+  });
+
+  it('bounds the walk on huge and deeply nested values without throwing', () => {
+    const wide = Array.from({ length: 100_000 }, (_, i) => ({ i }));
+    let deep: Record<string, unknown> = {};
+    for (let i = 0; i < 1_000; i++) deep = { next: deep };
+    expect(estimateEventBytes(makeEvent({ properties: { wide, deep } }))).toBeGreaterThan(100_000);
+  });
+
+  it('never throws on hostile values', () => {
+    const hostile = Object.defineProperty({}, 'boom', {
+      enumerable: true,
+      get() {
+        throw new Error('getter');
+      },
+    });
+    expect(estimateEventBytes(makeEvent({ properties: { hostile } }))).toBeGreaterThan(0);
+  });
+});
+
+describe('truncateEvent', () => {
+  it('returns the same event when it fits', () => {
+    const event = makeEvent({ properties: { A: 'short' } });
+    expect(truncateEvent(event, 1024)).toBe(event);
+  });
+
+  it('cuts the largest strings and marks them with the number of characters cut', () => {
+    const event = makeEvent({ properties: { Big: 'b'.repeat(100_000), Small: 's'.repeat(40), N: 7 } });
+    const cut = truncateEvent(event, 10_000);
+    expect(estimateEventBytes(cut)).toBeLessThanOrEqual(10_000);
+    const big = cut.properties.Big as string;
+    expect(big).toMatch(/^b+…\[truncated \d+ chars\]$/);
+    const kept = big.indexOf('…');
+    expect(big).toContain(`…[truncated ${100_000 - kept} chars]`);
+    expect(cut.properties.Small).toBe('s'.repeat(40));
+    expect(cut.properties.N).toBe(7);
+    expect(event.properties.Big).toHaveLength(100_000);
+  });
+
+  it('cuts nested strings and a huge exception stack', () => {
+    const error = new Error('failed');
+    error.stack = 'at x\n'.repeat(50_000);
+    const event = makeEvent({ properties: { Request: { body: 'q'.repeat(200_000) } }, exception: error });
+    const cut = truncateEvent(event, 20_000);
+    expect(estimateEventBytes(cut)).toBeLessThanOrEqual(20_000);
+    expect((cut.properties.Request as { body: string }).body).toContain('…[truncated');
+    expect(cut.exception?.stack).toContain('…[truncated');
+    expect(cut.exception?.message).toBe('failed');
+  });
+
+  it('replaces the largest properties when structure, not strings, makes the event large', () => {
+    const many = Array.from({ length: 5_000 }, (_, i) => i);
+    const cut = truncateEvent(makeEvent({ properties: { Many: many, Name: 'kept' } }), 2_000);
+    expect(cut.properties.Many).toBe('…[truncated]');
+    expect(cut.properties.Name).toBe('kept');
+    expect(estimateEventBytes(cut)).toBeLessThanOrEqual(2_000);
+  });
+
+  it('cuts the rendered message to half the limit', () => {
+    const event = { ...makeEvent(), renderMessage: () => 'm'.repeat(50_000) };
+    const cut = truncateEvent({ ...event, properties: { Big: 'x'.repeat(50_000) } }, 4_000);
+    expect(cut.renderMessage()).toMatch(/^m{2000}…\[truncated 48000 chars\]$/);
+  });
+
+  it('always fits plain string-heavy events under the limit', () => {
+    fc.assert(
+      fc.property(fc.dictionary(fc.string({ maxLength: 8 }), fc.string({ maxLength: 3_000 }), { maxKeys: 20 }), fc.integer({ min: 1_500, max: 20_000 }), (properties, limit) => {
+        const cut = truncateEvent(makeEvent({ properties }), limit);
+        expect(estimateEventBytes(cut)).toBeLessThanOrEqual(limit);
+        expect(Object.keys(cut.properties)).toEqual(Object.keys(properties));
+      }),
+      { numRuns: 300 },
+    );
+  });
+});

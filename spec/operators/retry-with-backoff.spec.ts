@@ -1,0 +1,90 @@
+import fc from 'fast-check';
+import { defer, throwError } from 'rxjs';
+import { ConfigurationError } from '../../lib/core/errors/configuration-error';
+import { backoffDelay, retryWithBackoff } from '../../lib/operators/retry-with-backoff';
+import { createTestScheduler } from '../helpers/test-scheduler';
+
+describe('backoffDelay', () => {
+  it('doubles from initialDelayMs and caps at maxDelayMs', () => {
+    const options = { initialDelayMs: 100, maxDelayMs: 1_000, jitter: 0 };
+    expect([1, 2, 3, 4, 5, 10].map((n) => backoffDelay(n, options))).toEqual([100, 200, 400, 800, 1_000, 1_000]);
+  });
+
+  it('spreads each delay by ± jitter of itself', () => {
+    const options = { initialDelayMs: 100, jitter: 0.2 };
+    expect(backoffDelay(1, options, () => 0)).toBe(80);
+    expect(backoffDelay(1, options, () => 0.5)).toBe(100);
+    expect(backoffDelay(1, options, () => 0.999_999)).toBe(120);
+  });
+
+  it('stays within [0, maxDelayMs] and within the jitter band for any input', () => {
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 1, max: 60 }),
+        fc.integer({ min: 0, max: 10_000 }),
+        fc.integer({ min: 0, max: 60_000 }),
+        fc.double({ min: 0, max: 1, noNaN: true }),
+        fc.double({ min: 0, max: 1, maxExcluded: true, noNaN: true }),
+        (retry, initialDelayMs, maxDelayMs, jitter, random) => {
+          const delay = backoffDelay(retry, { initialDelayMs, maxDelayMs, jitter }, () => random);
+          const base = Math.min(initialDelayMs * 2 ** (retry - 1), maxDelayMs);
+          expect(delay).toBeGreaterThanOrEqual(0);
+          expect(delay).toBeLessThanOrEqual(maxDelayMs);
+          expect(delay).toBeGreaterThanOrEqual(Math.floor(base * (1 - jitter)));
+          expect(delay).toBeLessThanOrEqual(Math.ceil(base * (1 + jitter)));
+        },
+      ),
+      { numRuns: 500 },
+    );
+  });
+
+  it('rejects bad options with a ConfigurationError naming the value', () => {
+    expect(() => backoffDelay(1, { attempts: 0 })).toThrow(ConfigurationError);
+    expect(() => backoffDelay(1, { jitter: 2 })).toThrow(/retry.jitter.*2/);
+    expect(() => backoffDelay(1, { initialDelayMs: -5 })).toThrow(/initialDelayMs.*-5/);
+  });
+});
+
+describe('retryWithBackoff', () => {
+  it('re-subscribes after each delay and passes the value of the try that succeeds', () => {
+    const testScheduler = createTestScheduler();
+    testScheduler.run(({ cold, expectObservable, expectSubscriptions }) => {
+      const source = cold('-#');
+      let tries = 0;
+      const flaky = defer(() => (++tries < 3 ? source : cold('-(v|)')));
+      expectObservable(flaky.pipe(retryWithBackoff({ attempts: 3, initialDelayMs: 2, jitter: 0 }, testScheduler))).toBe('---------(v|)');
+      // Try 1 fails at 1, waits 2 ms; try 2 runs 3–4 and waits 4 ms; try 3 starts at 8, emits at 9.
+      expectSubscriptions(source.subscriptions).toBe(['^!', '---^!']);
+    });
+  });
+
+  it('passes the last error on after `attempts` tries', () => {
+    const testScheduler = createTestScheduler();
+    testScheduler.run(({ cold, expectObservable, expectSubscriptions }) => {
+      const source = cold('-#', undefined, new Error('down'));
+      expectObservable(source.pipe(retryWithBackoff({ attempts: 2, initialDelayMs: 3, jitter: 0 }, testScheduler))).toBe('-----#', undefined, new Error('down'));
+      expectSubscriptions(source.subscriptions).toBe(['^!', '----^!']);
+    });
+  });
+
+  it('tries once when attempts is 1', () => {
+    const testScheduler = createTestScheduler();
+    let tries = 0;
+    testScheduler.run(({ expectObservable }) => {
+      const source = defer(() => {
+        tries++;
+        return throwError(() => new Error('x'));
+      });
+      expectObservable(source.pipe(retryWithBackoff({ attempts: 1 }, testScheduler))).toBe('#', undefined, new Error('x'));
+    });
+    expect(tries).toBe(1);
+  });
+
+  it('uses the random source for jitter', () => {
+    const testScheduler = createTestScheduler();
+    testScheduler.run(({ cold, expectObservable }) => {
+      const source = cold('#', undefined, new Error('e'));
+      expectObservable(source.pipe(retryWithBackoff({ attempts: 2, initialDelayMs: 10, jitter: 0.5 }, testScheduler, () => 0))).toBe('-----#', undefined, new Error('e'));
+    });
+  });
+});
