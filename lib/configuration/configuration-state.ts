@@ -1,0 +1,29 @@
+import type { OperatorFunction, SchedulerLike } from 'rxjs';
+import type { Enricher } from '../core/enricher';
+import { LevelSwitch } from '../core/level-switch';
+import type { LogEvent } from '../core/log-event';
+import type { EventPredicate } from '../operators/filter-events';
+import type { LevelOverride, SinkRegistration } from '../pipeline/logger-pipeline';
+
+/** What the fluent builders collect before `createLogger()`. */
+export interface ConfigurationState {
+  minimumLevel: LevelSwitch;
+  overrides: LevelOverride[];
+  enrichers: Enricher[];
+  filters: EventPredicate[];
+  operators: OperatorFunction<LogEvent, LogEvent>[];
+  sinks: SinkRegistration[];
+  scheduler: SchedulerLike | undefined;
+}
+
+export function emptyConfigurationState(): ConfigurationState {
+  return {
+    minimumLevel: new LevelSwitch('information'),
+    overrides: [],
+    enrichers: [],
+    filters: [],
+    operators: [],
+    sinks: [],
+    scheduler: undefined,
+  };
+}

@@ -1,0 +1,36 @@
+import type { Enricher } from '../core/enricher';
+import { ConfigurationError } from '../core/errors/configuration-error';
+import { LogContext } from '../context/log-context';
+import type { ConfigurationState } from './configuration-state';
+import { describeValue } from './describe-value';
+
+/** `.enrich…`: properties added to every event. An enricher never overwrites a property the event already has. */
+export class EnrichmentConfiguration<TParent> {
+  constructor(
+    private readonly parent: TParent,
+    private readonly state: ConfigurationState,
+  ) {}
+
+  /** Adds one fixed property to every event. */
+  withProperty(name: string, value: unknown): TParent {
+    if (typeof name !== 'string' || name === '') throw new ConfigurationError(`enrich.withProperty: expected a non-empty property name, got ${describeValue(name)}`);
+    const properties = Object.freeze({ [name]: value });
+    const withProperty: Enricher = () => properties;
+    return this.with(withProperty);
+  }
+
+  /** Adds what each enricher returns; a throwing enricher is reported to SelfLog and skipped. */
+  with(...enrichers: Enricher[]): TParent {
+    enrichers.forEach((enricher, index) => {
+      if (typeof enricher !== 'function') throw new ConfigurationError(`enrich.with: argument ${index} is not a function (got ${describeValue(enricher)})`);
+    });
+    this.state.enrichers.push(...enrichers);
+    return this.parent;
+  }
+
+  /** Adds the ambient properties of `LogContext.run(…)` in force where the event was logged. */
+  fromLogContext(): TParent {
+    const fromLogContext: Enricher = () => LogContext.current();
+    return this.with(fromLogContext);
+  }
+}

@@ -1,0 +1,34 @@
+import { ConfigurationError } from '../core/errors/configuration-error';
+import type { EventPredicate } from '../operators/filter-events';
+import type { ConfigurationState } from './configuration-state';
+import { describeValue } from './describe-value';
+
+/**
+ * `.filter…`: which events reach the sinks. Excluded events count in `metrics().filtered`. A
+ * predicate that throws keeps the event and is reported to SelfLog.
+ */
+export class FilterConfiguration<TParent> {
+  constructor(
+    private readonly parent: TParent,
+    private readonly state: ConfigurationState,
+  ) {}
+
+  /** Drops the events for which `predicate` returns true. */
+  byExcluding(predicate: EventPredicate): TParent {
+    check(predicate, 'filter.byExcluding');
+    const byExcluding: EventPredicate = (event) => !predicate(event);
+    this.state.filters.push(byExcluding);
+    return this.parent;
+  }
+
+  /** Keeps only the events for which `predicate` returns true. */
+  byIncludingOnly(predicate: EventPredicate): TParent {
+    check(predicate, 'filter.byIncludingOnly');
+    this.state.filters.push(predicate);
+    return this.parent;
+  }
+}
+
+function check(predicate: unknown, where: string): void {
+  if (typeof predicate !== 'function') throw new ConfigurationError(`${where}: expected a predicate function, got ${describeValue(predicate)}`);
+}

@@ -1,0 +1,65 @@
+import type { OperatorFunction, SchedulerLike } from 'rxjs';
+import { ConfigurationError } from '../core/errors/configuration-error';
+import type { LogEvent } from '../core/log-event';
+import { unrefScheduler } from '../core/unref-scheduler';
+import { Logger } from '../pipeline/logger';
+import { LoggerPipeline } from '../pipeline/logger-pipeline';
+import { type ConfigurationState, emptyConfigurationState } from './configuration-state';
+import { describeValue } from './describe-value';
+import { EnrichmentConfiguration } from './enrichment-configuration';
+import { FilterConfiguration } from './filter-configuration';
+import { MinimumLevelConfiguration } from './minimum-level-configuration';
+import { SinkConfiguration } from './sink-configuration';
+
+/**
+ * The fluent builder of a logger, in Serilog's shape. Mistakes (an unknown level, an enricher
+ * that is not a function, a sink without `emit`, an option out of range) throw a
+ * ConfigurationError naming the bad value, at the call that made them.
+ *
+ * @example
+ * const log = new LoggerConfiguration()
+ *   .minimumLevel.debug()
+ *   .enrich.withProperty('App', 'shop')
+ *   .writeTo.console()
+ *   .createLogger();
+ */
+export class LoggerConfiguration {
+  private readonly state: ConfigurationState = emptyConfigurationState();
+  private created = false;
+
+  readonly minimumLevel = new MinimumLevelConfiguration<this>(this, this.state);
+  readonly enrich = new EnrichmentConfiguration<this>(this, this.state);
+  readonly filter = new FilterConfiguration<this>(this, this.state);
+  readonly writeTo = new SinkConfiguration<this>(this, this.state);
+
+  /** Adds RxJS operators to the shared stream, after enrichment and filters, before the sinks. */
+  pipe(...operators: OperatorFunction<LogEvent, LogEvent>[]): this {
+    operators.forEach((operator, index) => {
+      if (typeof operator !== 'function') throw new ConfigurationError(`pipe: argument ${index} is not an operator function (got ${describeValue(operator)})`);
+    });
+    this.state.operators.push(...operators);
+    return this;
+  }
+
+  /**
+   * Puts every timer of the pipeline (batch age, retry delays, breaker reset, metrics interval,
+   * shutdown timeout) on one scheduler, e.g. a TestScheduler for marble tests. Default: a
+   * scheduler like RxJS's asyncScheduler whose timers are unref'd in Node.
+   */
+  useScheduler(scheduler: SchedulerLike): this {
+    if (typeof scheduler !== 'object' || scheduler === null || typeof scheduler.schedule !== 'function' || typeof scheduler.now !== 'function') {
+      throw new ConfigurationError(`useScheduler: expected an RxJS SchedulerLike, got ${describeValue(scheduler)}`);
+    }
+    this.state.scheduler = scheduler;
+    return this;
+  }
+
+  /** Builds the logger. A configuration builds one logger; a second call throws. */
+  createLogger(): Logger {
+    if (this.created) throw new ConfigurationError('createLogger: this configuration already created a logger; use a new LoggerConfiguration');
+    this.created = true;
+    const { minimumLevel, overrides, enrichers, filters, operators, sinks, scheduler } = this.state;
+    const pipeline = new LoggerPipeline({ minimumLevel, overrides, enrichers, filters, operators, sinks, scheduler: scheduler ?? unrefScheduler });
+    return new Logger(pipeline, minimumLevel, undefined);
+  }
+}

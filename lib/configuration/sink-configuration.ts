@@ -1,0 +1,70 @@
+import { ConfigurationError } from '../core/errors/configuration-error';
+import { LevelSwitch } from '../core/level-switch';
+import type { Sink } from '../core/sink';
+import { ConsoleSink, type ConsoleSinkOptions } from '../sinks/console-sink';
+import type { ConfigurationState } from './configuration-state';
+import { describeValue } from './describe-value';
+import type { SinkOptions } from './sink-options';
+import { validateSinkOptions } from './validate-sink-options';
+
+/** The default name of a sink: its class name without `Sink`, in lower case (`FileSink` → `file`). */
+function kindOf(sink: Sink): string {
+  const className = (sink as object).constructor?.name;
+  if (className === undefined || className === 'Object' || className === '') return 'sink';
+  return className.replace(/Sink$/, '').toLowerCase() || 'sink';
+}
+
+/** `.writeTo…`: where events go. Each sink gets its own lane: level, operators, queue, batch, retry, breaker. */
+export class SinkConfiguration<TParent> {
+  constructor(
+    private readonly parent: TParent,
+    private readonly state: ConfigurationState,
+  ) {}
+
+  /**
+   * Any object with `emit(events)`.
+   *
+   * @throws ConfigurationError when the sink has no `emit`, an option is out of range, or the name is taken.
+   */
+  sink(sink: Sink, options: SinkOptions = {}): TParent {
+    if (typeof sink !== 'object' || sink === null || typeof (sink as { emit?: unknown }).emit !== 'function') {
+      throw new ConfigurationError(`writeTo.sink: expected a sink with an emit(events) method, got ${describeValue(sink)}`);
+    }
+    const name = this.nameFor(sink, options.name);
+    const where = `writeTo.sink(${name})`;
+    validateSinkOptions(where, options as Readonly<Record<string, unknown>>);
+    const pipe = options.pipe ?? [];
+    pipe.forEach((operator, index) => {
+      if (typeof operator !== 'function') throw new ConfigurationError(`${where}.pipe[${index}]: expected an operator function, got ${describeValue(operator)}`);
+    });
+    let minimumLevel: LevelSwitch | undefined;
+    if (options.minimumLevel instanceof LevelSwitch) minimumLevel = options.minimumLevel;
+    else if (options.minimumLevel !== undefined) {
+      try {
+        minimumLevel = new LevelSwitch(options.minimumLevel);
+      } catch {
+        throw new ConfigurationError(`${where}.minimumLevel: unknown level ${JSON.stringify(String(options.minimumLevel))}`);
+      }
+    }
+    const { queue, batch, retry, circuitBreaker, fallback } = options;
+    this.state.sinks.push({ name, sink, minimumLevel, pipe, delivery: { queue, batch, retry, circuitBreaker, fallback } });
+    return this.parent;
+  }
+
+  /** A ConsoleSink: coloured text in a terminal, console methods in a browser. */
+  console(options: ConsoleSinkOptions & SinkOptions = {}): TParent {
+    return this.sink(new ConsoleSink(options), options);
+  }
+
+  private nameFor(sink: Sink, requested: string | undefined): string {
+    const taken = new Set(this.state.sinks.map((s) => s.name));
+    if (requested !== undefined) {
+      if (typeof requested !== 'string' || requested === '') throw new ConfigurationError(`writeTo.sink: expected a non-empty name, got ${describeValue(requested)}`);
+      if (taken.has(requested)) throw new ConfigurationError(`writeTo.sink: a sink named "${requested}" is already configured`);
+      return requested;
+    }
+    const kind = kindOf(sink);
+    if (!taken.has(kind)) return kind;
+    for (let n = 2; ; n++) if (!taken.has(`${kind}-${n}`)) return `${kind}-${n}`;
+  }
+}

@@ -1,0 +1,20 @@
+import type { OperatorFunction } from 'rxjs';
+import type { LevelSwitch } from '../core/level-switch';
+import type { LogEvent } from '../core/log-event';
+import type { LogLevelName } from '../core/log-level';
+import type { SinkDeliveryOptions } from '../pipeline/sink-delivery';
+
+/**
+ * How one sink is fed: its name in metrics, its own minimum level and operators, and its delivery
+ * (queue, batch, retry, circuit breaker, fallback). Without `queue` and `batch`, events go one at
+ * a time: a synchronous sink sees each on the caller's turn, a Promise-returning sink has one call
+ * in flight with the default bounded queue behind it.
+ */
+export interface SinkOptions extends SinkDeliveryOptions {
+  /** The key in `metrics().sinks` and the shutdown report. Default: the sink's kind (`memory`, `console`, `file` …), `-2`, `-3` for repeats. */
+  name?: string;
+  /** Lowest level this sink receives, by name or a LevelSwitch. Default: every event the logger lets through. */
+  minimumLevel?: LogLevelName | string | LevelSwitch;
+  /** Operators applied to this sink's events only, before delivery. */
+  pipe?: OperatorFunction<LogEvent, LogEvent>[];
+}

@@ -1,0 +1,239 @@
+import { filter, map, type MonoTypeOperatorFunction, type Observable, type OperatorFunction, type SchedulerLike, share, Subject, timer } from 'rxjs';
+import type { Enricher } from '../core/enricher';
+import type { LevelSwitch } from '../core/level-switch';
+import type { LogEvent } from '../core/log-event';
+import { LOG_LEVELS } from '../core/log-level';
+import { SelfLog } from '../core/self-log';
+import type { Sink } from '../core/sink';
+import type { LoggerMetrics } from '../metrics/metrics-types';
+import { enrichEvent } from '../operators/enrich';
+import { type EventPredicate, passes } from '../operators/filter-events';
+import { minimumLevel } from '../operators/minimum-level';
+import { captureProperties } from '../templates/capture';
+import { LogEventRecord } from '../templates/log-event-record';
+import { parseTemplateCached } from '../templates/template-cache';
+import { isolateOperator } from './isolate-operator';
+import type { CloseOptions, ShutdownReport, SinkShutdownSummary } from './shutdown-report';
+import { SinkDelivery, type SinkDeliveryOptions, type ShutdownStrategy } from './sink-delivery';
+
+/** One sink as the configuration registered it. */
+export interface SinkRegistration {
+  readonly name: string;
+  readonly sink: Sink;
+  readonly minimumLevel?: LevelSwitch;
+  readonly pipe: readonly OperatorFunction<LogEvent, LogEvent>[];
+  readonly delivery: SinkDeliveryOptions;
+}
+
+/** A minimum level for loggers whose SourceContext starts with `prefix`. */
+export interface LevelOverride {
+  readonly prefix: string;
+  readonly level: LevelSwitch;
+}
+
+/** Everything a logger's pipeline is built from; produced by LoggerConfiguration. */
+export interface PipelineOptions {
+  readonly minimumLevel: LevelSwitch;
+  readonly overrides: readonly LevelOverride[];
+  readonly enrichers: readonly Enricher[];
+  readonly filters: readonly EventPredicate[];
+  readonly operators: readonly OperatorFunction<LogEvent, LogEvent>[];
+  readonly sinks: readonly SinkRegistration[];
+  readonly scheduler: SchedulerLike;
+}
+
+interface SinkLane {
+  readonly name: string;
+  readonly delivery: SinkDelivery;
+  /** Resolves when the sink's stream has completed (after close), so its stage can drain. */
+  readonly completed: Promise<void>;
+}
+
+const STRATEGIES: readonly ShutdownStrategy[] = ['immediate', 'flush', 'graceful'];
+
+/**
+ * The shared machinery behind a logger and all its child loggers: the source Subject, the shared
+ * stage (enrich → filter → app operators → share), one lane per sink, the counters and shutdown.
+ */
+export class LoggerPipeline {
+  private logged = 0;
+  private filtered = 0;
+  private rejectedAfterClose = 0;
+  private closed = false;
+  private closing: Promise<ShutdownReport> | undefined;
+  private readonly source = new Subject<LogEvent>();
+  private readonly lanes: SinkLane[];
+  private readonly overrides: readonly LevelOverride[];
+
+  /** The shared stream after enrichment, filters and app operators. */
+  readonly events$: Observable<LogEvent>;
+
+  constructor(private readonly options: PipelineOptions) {
+    this.overrides = [...options.overrides].sort((a, b) => b.prefix.length - a.prefix.length);
+    let shared: Observable<LogEvent> = this.source;
+    const { enrichers, filters } = options;
+    if (enrichers.length > 0) shared = shared.pipe(map((event) => enrichEvent(event, enrichers)));
+    if (filters.length > 0) shared = shared.pipe(filterWithCount(filters, () => this.filtered++));
+    options.operators.forEach((operator, index) => {
+      shared = shared.pipe(isolateOperator(operator, `pipe[${index}]`));
+    });
+    this.events$ = shared.pipe(share());
+    this.lanes = options.sinks.map((registration) => this.openLane(registration));
+  }
+
+  /** The level switch a logger with this SourceContext follows: the longest matching override, else the minimum. */
+  levelFor(sourceContext: string | undefined): LevelSwitch {
+    if (sourceContext !== undefined) {
+      for (const override of this.overrides) {
+        if (sourceContext === override.prefix || sourceContext.startsWith(`${override.prefix}.`)) return override.level;
+      }
+    }
+    return this.options.minimumLevel;
+  }
+
+  /**
+   * Captures and sends one event; the caller has already checked the level. Never throws.
+   * `first` is the template, or the exception with the template as `args[0]`.
+   */
+  write(level: number, first: unknown, args: unknown[], bound: Readonly<Record<string, unknown>> | undefined): void {
+    if (this.closed) {
+      this.rejectedAfterClose++;
+      return;
+    }
+    this.logged++;
+    try {
+      let exception: Error | undefined;
+      let template: string;
+      if (typeof first === 'string') {
+        template = first;
+      } else if (first instanceof Error) {
+        exception = first;
+        template = typeof args[0] === 'string' ? args[0] : '';
+        args = args.slice(1);
+      } else {
+        template = String(first);
+      }
+      const messageTemplate = parseTemplateCached(template);
+      const properties = captureProperties(messageTemplate, args);
+      if (bound !== undefined) {
+        for (const key in bound) if (!(key in properties)) properties[key] = bound[key];
+      }
+      this.source.next(new LogEventRecord(new Date(), LOG_LEVELS[level], messageTemplate, properties, exception));
+    } catch (error) {
+      SelfLog.write('Logging an event failed; the event is lost', error);
+    }
+  }
+
+  metrics(): LoggerMetrics {
+    const sinks: LoggerMetrics['sinks'] = {};
+    for (const lane of this.lanes) sinks[lane.name] = lane.delivery.metrics();
+    return { timestamp: new Date(this.options.scheduler.now()), logged: this.logged, filtered: this.filtered, rejectedAfterClose: this.rejectedAfterClose, sinks };
+  }
+
+  /** A metrics snapshot now and every `intervalMs` while subscribed; the timer is the pipeline's scheduler's (unref'd by default). */
+  metricsEvery(intervalMs: number): Observable<LoggerMetrics> {
+    return timer(0, intervalMs, this.options.scheduler).pipe(map(() => this.metrics()));
+  }
+
+  async flush(): Promise<void> {
+    await Promise.all(this.lanes.map((lane) => lane.delivery.flush()));
+  }
+
+  flushSync(): void {
+    for (const lane of this.lanes) {
+      try {
+        lane.delivery.flushSync();
+      } catch (error) {
+        SelfLog.write('Synchronous flush of sink {Name} failed', lane.name, error);
+      }
+    }
+  }
+
+  close(options: CloseOptions = {}): Promise<ShutdownReport> {
+    if (this.closing !== undefined) return this.closing;
+    this.closed = true;
+    let strategy = options.strategy ?? 'graceful';
+    if (!STRATEGIES.includes(strategy)) {
+      SelfLog.write('close: unknown strategy {Strategy}; closing gracefully', strategy);
+      strategy = 'graceful';
+    }
+    const timeoutMs = options.timeoutMs !== undefined && options.timeoutMs >= 0 ? options.timeoutMs : 5_000;
+    this.closing = this.shutdown(strategy, timeoutMs);
+    return this.closing;
+  }
+
+  private async shutdown(strategy: ShutdownStrategy, timeoutMs: number): Promise<ShutdownReport> {
+    const scheduler = this.options.scheduler;
+    const started = scheduler.now();
+    this.source.complete();
+    const results = await Promise.all(
+      this.lanes.map(async (lane) => {
+        // App operators that hold events (a delay, a buffer) release them as the source
+        // completes; wait for that, within the graceful bound.
+        if (strategy !== 'immediate') {
+          const bound = strategy === 'flush' ? undefined : timeoutMs;
+          await waitAtMost(lane.completed, bound, scheduler);
+        }
+        const remaining = Math.max(0, timeoutMs - (scheduler.now() - started));
+        return [lane.name, await lane.delivery.shutdown(strategy, remaining)] as const;
+      }),
+    );
+    const sinks: Record<string, SinkShutdownSummary> = {};
+    let timedOut = false;
+    for (const [name, result] of results) {
+      sinks[name] = { delivered: result.delivered, dropped: result.dropped, failed: result.failed, undelivered: result.undelivered };
+      timedOut ||= result.timedOut;
+    }
+    return { strategy, elapsedMs: scheduler.now() - started, timedOut, sinks };
+  }
+
+  private openLane(registration: SinkRegistration): SinkLane {
+    const delivery = new SinkDelivery(registration.name, registration.sink, registration.delivery, this.options.scheduler);
+    let lane$ = this.events$;
+    if (registration.minimumLevel !== undefined) lane$ = lane$.pipe(minimumLevel(registration.minimumLevel));
+    registration.pipe.forEach((operator, index) => {
+      lane$ = lane$.pipe(isolateOperator(operator, `${registration.name}.pipe[${index}]`));
+    });
+    const completed = new Promise<void>((resolve) => {
+      lane$.subscribe({
+        next: (event) => {
+          // push() never throws by contract; the guard keeps RxJS from reporting a fault as unhandled.
+          try {
+            delivery.push(event);
+          } catch (error) {
+            SelfLog.write('Sink {Name} rejected an event', registration.name, error);
+          }
+        },
+        error: (error: unknown) => {
+          SelfLog.write('Sink {Name} stream failed', registration.name, error);
+          resolve();
+        },
+        complete: () => resolve(),
+      });
+    });
+    return { name: registration.name, delivery, completed };
+  }
+}
+
+function filterWithCount(filters: readonly EventPredicate[], onExcluded: () => void): MonoTypeOperatorFunction<LogEvent> {
+  return filter((event) => {
+    for (const predicate of filters) {
+      if (!passes(predicate, event)) {
+        onExcluded();
+        return false;
+      }
+    }
+    return true;
+  });
+}
+
+function waitAtMost(promise: Promise<void>, timeoutMs: number | undefined, scheduler: SchedulerLike): Promise<void> {
+  if (timeoutMs === undefined) return promise;
+  return new Promise<void>((resolve) => {
+    const subscription = scheduler.schedule(() => resolve(), timeoutMs);
+    void promise.then(() => {
+      subscription.unsubscribe();
+      resolve();
+    });
+  });
+}

@@ -1,0 +1,160 @@
+import type { Observable } from 'rxjs';
+import type { LevelSwitch } from '../core/level-switch';
+import type { LogEvent } from '../core/log-event';
+import { DEBUG, ERROR, FATAL, INFORMATION, isLevelName, type LogLevelName, levelValue, parseLevel, VERBOSE, WARNING } from '../core/log-level';
+import { SelfLog } from '../core/self-log';
+import type { LoggerMetrics } from '../metrics/metrics-types';
+import { captureValue } from '../templates/capture';
+import type { LoggerPipeline } from './logger-pipeline';
+import type { CloseOptions, ShutdownReport } from './shutdown-report';
+
+/** How often `metrics$` emits, in milliseconds. */
+const METRICS_INTERVAL_MS = 1_000;
+
+function resolveLevel(level: LogLevelName | string): number | undefined {
+  if (isLevelName(level)) return levelValue(level);
+  try {
+    return levelValue(parseLevel(level));
+  } catch {
+    SelfLog.write('Unknown level {Level}; the call is ignored', level);
+    return undefined;
+  }
+}
+
+/**
+ * Writes events into a pipeline. Made by `LoggerConfiguration.createLogger()`; `forContext` and
+ * `child` make loggers that add properties and share the same pipeline. No method throws.
+ *
+ * @example
+ * log.information('User {UserId} logged in from {@Location}', 42, { city: 'Oslo' });
+ * log.error(err, 'Payment {PaymentId} failed', 'p-1');
+ */
+export class Logger {
+  /** @internal Use `LoggerConfiguration.createLogger()`. */
+  constructor(
+    private readonly pipeline: LoggerPipeline,
+    private readonly level: LevelSwitch,
+    private readonly bound: Readonly<Record<string, unknown>> | undefined,
+  ) {}
+
+  // Each level method compares two numbers and returns before anything is allocated or captured
+  // when the level is off; keep the check first and the body a single call.
+  verbose(template: string, ...args: unknown[]): void;
+  verbose(error: Error, template: string, ...args: unknown[]): void;
+  verbose(first: string | Error, ...args: unknown[]): void {
+    if (this.level.value > VERBOSE) return;
+    this.pipeline.write(VERBOSE, first, args, this.bound);
+  }
+
+  debug(template: string, ...args: unknown[]): void;
+  debug(error: Error, template: string, ...args: unknown[]): void;
+  debug(first: string | Error, ...args: unknown[]): void {
+    if (this.level.value > DEBUG) return;
+    this.pipeline.write(DEBUG, first, args, this.bound);
+  }
+
+  information(template: string, ...args: unknown[]): void;
+  information(error: Error, template: string, ...args: unknown[]): void;
+  information(first: string | Error, ...args: unknown[]): void {
+    if (this.level.value > INFORMATION) return;
+    this.pipeline.write(INFORMATION, first, args, this.bound);
+  }
+
+  warning(template: string, ...args: unknown[]): void;
+  warning(error: Error, template: string, ...args: unknown[]): void;
+  warning(first: string | Error, ...args: unknown[]): void {
+    if (this.level.value > WARNING) return;
+    this.pipeline.write(WARNING, first, args, this.bound);
+  }
+
+  error(template: string, ...args: unknown[]): void;
+  error(error: Error, template: string, ...args: unknown[]): void;
+  error(first: string | Error, ...args: unknown[]): void {
+    if (this.level.value > ERROR) return;
+    this.pipeline.write(ERROR, first, args, this.bound);
+  }
+
+  fatal(template: string, ...args: unknown[]): void;
+  fatal(error: Error, template: string, ...args: unknown[]): void;
+  fatal(first: string | Error, ...args: unknown[]): void {
+    if (this.level.value > FATAL) return;
+    this.pipeline.write(FATAL, first, args, this.bound);
+  }
+
+  /** Writes at a level given by name (aliases accepted); an unknown name is reported to SelfLog and ignored. */
+  write(level: LogLevelName, template: string, ...args: unknown[]): void;
+  write(level: LogLevelName, error: Error, template: string, ...args: unknown[]): void;
+  write(level: LogLevelName, first: string | Error, ...args: unknown[]): void {
+    const value = resolveLevel(level);
+    if (value === undefined || this.level.value > value) return;
+    this.pipeline.write(value, first, args, this.bound);
+  }
+
+  /** Whether an event at `level` would pass this logger's minimum level (sinks may still filter it). */
+  isEnabled(level: LogLevelName): boolean {
+    const value = resolveLevel(level);
+    return value !== undefined && value >= this.level.value;
+  }
+
+  /**
+   * A logger that adds one property to its events. `forContext('SourceContext', 'Orders.Api')`
+   * also picks up a `minimumLevel.override('Orders', …)`.
+   */
+  forContext(name: string, value: unknown): Logger {
+    return this.child({ [name]: value });
+  }
+
+  /** A logger that adds these properties to its events (properties of the event itself win). */
+  child(properties: Readonly<Record<string, unknown>>): Logger {
+    const bound: Record<string, unknown> = { ...this.bound };
+    try {
+      for (const key of Object.keys(properties)) bound[key] = captureValue(properties[key], 'default');
+    } catch (error) {
+      SelfLog.write('child: unreadable properties ignored', error);
+    }
+    const sourceContext = bound.SourceContext;
+    const level = typeof sourceContext === 'string' ? this.pipeline.levelFor(sourceContext) : this.level;
+    return new Logger(this.pipeline, level, bound);
+  }
+
+  /** The shared stream after enrichment, filters and app operators. */
+  get events$(): Observable<LogEvent> {
+    return this.pipeline.events$;
+  }
+
+  /** A snapshot of the counters of the logger and each sink; JSON-serializable. */
+  metrics(): LoggerMetrics {
+    return this.pipeline.metrics();
+  }
+
+  /** `metrics()` now and every second while subscribed (the timer never keeps a process alive). */
+  get metrics$(): Observable<LoggerMetrics> {
+    return this.pipeline.metricsEvery(METRICS_INTERVAL_MS);
+  }
+
+  /** `metrics()` now and every `intervalMs` milliseconds while subscribed. */
+  metricsEvery(intervalMs: number): Observable<LoggerMetrics> {
+    return this.pipeline.metricsEvery(intervalMs);
+  }
+
+  /** Resolves when everything logged so far is delivered, or accounted for as dropped or failed. */
+  flush(): Promise<void> {
+    return this.pipeline.flush();
+  }
+
+  /**
+   * Drains every partial batch and queue synchronously into sinks that can write synchronously,
+   * then calls their `flushSync()`: for process `exit` handlers and page unload.
+   */
+  flushSync(): void {
+    this.pipeline.flushSync();
+  }
+
+  /**
+   * Stops accepting events, drains per the strategy, closes the sinks and reports what happened
+   * to every event. Idempotent: a second call returns the same report.
+   */
+  close(options?: CloseOptions): Promise<ShutdownReport> {
+    return this.pipeline.close(options);
+  }
+}

@@ -1,0 +1,27 @@
+import type { ShutdownStrategy } from './sink-delivery';
+
+/** How one sink's events ended up when the logger closed. */
+export interface SinkShutdownSummary {
+  delivered: number;
+  dropped: number;
+  failed: number;
+  /** Events still queued or in flight when the graceful timeout ran out. */
+  undelivered: number;
+}
+
+/** What `log.close()` resolves with. */
+export interface ShutdownReport {
+  strategy: ShutdownStrategy;
+  elapsedMs: number;
+  /** True when a graceful close gave up waiting; `undelivered` says how much it left behind. */
+  timedOut: boolean;
+  sinks: Record<string, SinkShutdownSummary>;
+}
+
+/** Options of `log.close()`. */
+export interface CloseOptions {
+  /** `'immediate'` drops what is queued, `'flush'` delivers everything with no time bound, `'graceful'` delivers until `timeoutMs`. Default `'graceful'`. */
+  strategy?: ShutdownStrategy;
+  /** How long a graceful close waits, in milliseconds. Default `5000`. */
+  timeoutMs?: number;
+}

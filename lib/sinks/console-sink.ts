@@ -1,0 +1,123 @@
+import type { LogEvent } from '../core/log-event';
+import { type LogLevelName, levelValue, parseLevel } from '../core/log-level';
+import type { Formatter, Sink } from '../core/sink';
+import { TextFormatter } from '../formatting/text-formatter';
+import { ANSI_RESET, type ConsoleTheme, defaultConsoleTheme } from './console-theme';
+
+/** Something text can be written to, such as `process.stdout`. */
+export interface TextStream {
+  write(text: string): unknown;
+  readonly isTTY?: boolean;
+}
+
+/** The console methods the browser mode uses. */
+export type ConsoleLike = Pick<Console, 'debug' | 'info' | 'warn' | 'error'>;
+
+/** Options of ConsoleSink. */
+export interface ConsoleSinkOptions {
+  /** Output template of the text formatter. Default `'[{Timestamp:HH:mm:ss} {Level:u3}] {Message:lj}{NewLine}{Exception}'`. */
+  outputTemplate?: string;
+  /** A formatter to use instead of the output template (e.g. `new CompactJsonFormatter()`). */
+  formatter?: Formatter;
+  /** Colours per level; `false` turns colours off. Default: `defaultConsoleTheme` when colours are on. */
+  theme?: ConsoleTheme | false;
+  /** Lowest level written to stderr instead of stdout (Node); `null` sends everything to stdout. Default `'warning'`. */
+  standardErrorFromLevel?: LogLevelName | null;
+  /** `'node'` writes to streams, `'browser'` to console methods. Default: `'node'` when `process.stdout` exists. */
+  mode?: 'node' | 'browser';
+  /** Node mode: where lines go. Default `process.stdout`. */
+  stdout?: TextStream;
+  /** Node mode: where lines at `standardErrorFromLevel` and above go. Default `process.stderr`. */
+  stderr?: TextStream;
+  /** Node mode: force colours on or off. Default: on when `stdout` is a TTY and `NO_COLOR` is unset. */
+  colors?: boolean;
+  /** Browser mode: the console to call. Default `globalThis.console`. */
+  console?: ConsoleLike;
+}
+
+interface NodeProcessLike {
+  stdout?: TextStream;
+  stderr?: TextStream;
+  env?: Record<string, string | undefined>;
+}
+
+function nodeProcess(): NodeProcessLike | undefined {
+  const candidate = (globalThis as { process?: NodeProcessLike }).process;
+  return candidate?.stdout !== undefined && typeof candidate.stdout.write === 'function' ? candidate : undefined;
+}
+
+const BROWSER_METHOD: Readonly<Record<LogLevelName, keyof ConsoleLike>> = {
+  verbose: 'debug',
+  debug: 'debug',
+  information: 'info',
+  warning: 'warn',
+  error: 'error',
+  fatal: 'error',
+};
+
+/**
+ * Writes events as text to the terminal or the browser console. In Node, lines at warning and
+ * above go to stderr, and colours are used only when stdout is a TTY and `NO_COLOR` is unset. In
+ * browsers each level uses the matching console method (`debug`, `info`, `warn`, `error`) with
+ * `%c` styling. Writes are synchronous: the sink sees each event on the caller's turn.
+ */
+export class ConsoleSink implements Sink {
+  private readonly formatter: Formatter;
+  private readonly write: (event: LogEvent) => void;
+
+  constructor(options: ConsoleSinkOptions = {}) {
+    this.formatter = options.formatter ?? new TextFormatter(options.outputTemplate);
+    const proc = nodeProcess();
+    const mode = options.mode ?? (proc !== undefined || options.stdout !== undefined ? 'node' : 'browser');
+    this.write = mode === 'node' ? this.nodeWriter(options, proc) : this.browserWriter(options);
+  }
+
+  emit(events: readonly LogEvent[]): void {
+    for (const event of events) this.write(event);
+  }
+
+  emitSync(events: readonly LogEvent[]): boolean {
+    this.emit(events);
+    return true;
+  }
+
+  private nodeWriter(options: ConsoleSinkOptions, proc: NodeProcessLike | undefined): (event: LogEvent) => void {
+    const stdout = options.stdout ?? proc?.stdout;
+    const stderr = options.stderr ?? proc?.stderr ?? stdout;
+    if (stdout === undefined || stderr === undefined) return () => undefined;
+    const errorFrom = options.standardErrorFromLevel === null ? Infinity : levelValue(parseLevel(options.standardErrorFromLevel ?? 'warning', 'ConsoleSink.standardErrorFromLevel'));
+    const colors = options.theme !== false && (options.colors ?? (stdout.isTTY === true && proc?.env?.NO_COLOR === undefined));
+    const theme = options.theme === false || options.theme === undefined ? defaultConsoleTheme : options.theme;
+    return (event) => {
+      const text = this.formatter.format(event);
+      const target = levelValue(event.level) >= errorFrom ? stderr : stdout;
+      const code = colors ? theme.ansi[event.level] : '';
+      target.write(code === '' ? text : colorLines(text, code));
+    };
+  }
+
+  private browserWriter(options: ConsoleSinkOptions): (event: LogEvent) => void {
+    const target = options.console ?? (globalThis as { console?: ConsoleLike }).console;
+    if (target === undefined) return () => undefined;
+    const theme = options.theme === undefined ? defaultConsoleTheme : options.theme;
+    return (event) => {
+      const text = trimNewline(this.formatter.format(event));
+      const method = target[BROWSER_METHOD[event.level]];
+      const css = theme === false ? '' : theme.css[event.level];
+      if (css === '') method.call(target, text);
+      else method.call(target, `%c${text}`, css);
+    };
+  }
+}
+
+/** Colours each line separately, so a multi-line stack trace keeps its colour and the newline stays plain. */
+function colorLines(text: string, code: string): string {
+  return text
+    .split('\n')
+    .map((line) => (line === '' ? line : `${code}${line}${ANSI_RESET}`))
+    .join('\n');
+}
+
+function trimNewline(text: string): string {
+  return text.endsWith('\n') ? text.slice(0, -1) : text;
+}

@@ -1,0 +1,67 @@
+/** The browser globals a beacon needs: the window's events, `navigator.sendBeacon`, `document.visibilityState`. */
+export interface BeaconPage {
+  addEventListener(type: string, listener: () => void): void;
+  removeEventListener(type: string, listener: () => void): void;
+  readonly navigator?: { sendBeacon?(url: string, data?: BodyInit | null): boolean };
+  readonly document?: { readonly visibilityState?: string };
+}
+
+/**
+ * Sends request bodies with `navigator.sendBeacon` and knows whether the page is going away:
+ * after `pagehide` (until a `pageshow` restores it from the back/forward cache) or while
+ * `document.visibilityState` is `'hidden'`. HttpSink writes through it only then, because a
+ * beacon is fire-and-forget: it survives unload, but says nothing about the server's answer.
+ */
+export class HttpBeacon {
+  private pageHidden = false;
+  private readonly onPageHide = (): void => {
+    this.pageHidden = true;
+  };
+  private readonly onPageShow = (): void => {
+    this.pageHidden = false;
+  };
+
+  /** The beacon of the current page, or `undefined` outside a browser window (Node, workers, no `sendBeacon`). */
+  static detect(url: string, contentType: string): HttpBeacon | undefined {
+    const page = globalThis as Partial<BeaconPage>;
+    if (typeof page.addEventListener !== 'function' || typeof page.removeEventListener !== 'function') return undefined;
+    if (typeof page.navigator?.sendBeacon !== 'function') return undefined;
+    return new HttpBeacon(page as BeaconPage, url, contentType);
+  }
+
+  /**
+   * Starts following the page's lifecycle on `page`.
+   *
+   * @param contentType The type of each beacon's body; a type other than `text/plain`,
+   * `application/x-www-form-urlencoded` or `multipart/form-data` needs CORS preflight support
+   * from a server on another origin.
+   */
+  constructor(
+    private readonly page: BeaconPage,
+    private readonly url: string,
+    private readonly contentType: string,
+  ) {
+    page.addEventListener('pagehide', this.onPageHide);
+    page.addEventListener('pageshow', this.onPageShow);
+  }
+
+  /** Whether the page is being hidden or unloaded, so only a beacon can be relied on to leave it. */
+  get hiding(): boolean {
+    return this.pageHidden || this.page.document?.visibilityState === 'hidden';
+  }
+
+  /** Queues one body with the browser; `false` when the browser refused it (over its quota). */
+  send(payload: string): boolean {
+    const navigator = this.page.navigator;
+    if (navigator?.sendBeacon === undefined) return false;
+    const data = typeof Blob === 'function' ? new Blob([payload], { type: this.contentType }) : payload;
+    // Called as a method: a detached sendBeacon throws "Illegal invocation" in browsers.
+    return navigator.sendBeacon(this.url, data) === true;
+  }
+
+  /** Stops following the page's lifecycle. */
+  close(): void {
+    this.page.removeEventListener('pagehide', this.onPageHide);
+    this.page.removeEventListener('pageshow', this.onPageShow);
+  }
+}

@@ -1,0 +1,29 @@
+import type { LogEvent } from '../core/log-event';
+import type { Sink } from '../core/sink';
+
+/**
+ * Keeps every event it receives in `events`, in order: for tests and demos.
+ *
+ * @example
+ * const memory = new MemorySink();
+ * const log = new LoggerConfiguration().writeTo.sink(memory).createLogger();
+ * log.information('Hello {Name}', 'Ada');
+ * memory.events[0].renderMessage(); // 'Hello Ada'
+ */
+export class MemorySink implements Sink {
+  readonly events: LogEvent[] = [];
+
+  emit(events: readonly LogEvent[]): void {
+    for (const event of events) this.events.push(event);
+  }
+
+  emitSync(events: readonly LogEvent[]): boolean {
+    this.emit(events);
+    return true;
+  }
+
+  /** Forgets every event received so far. */
+  clear(): void {
+    this.events.length = 0;
+  }
+}

@@ -1,0 +1,32 @@
+import { Observable, Subject } from 'rxjs';
+import type { LogEvent } from '../core/log-event';
+import type { Sink } from '../core/sink';
+
+/**
+ * Re-emits every event it receives on `events$`, for app code such as an in-app log viewer.
+ * `events$` is hot: subscribers see events delivered after they subscribe; it completes when the
+ * logger closes. A subscriber that throws is isolated by RxJS and never fails the delivery.
+ *
+ * @example
+ * const viewer = new ObservableSink();
+ * viewer.events$.pipe(filter((e) => e.level === 'error')).subscribe(showToast);
+ */
+export class ObservableSink implements Sink {
+  private readonly subject = new Subject<LogEvent>();
+
+  /** Every event delivered to this sink from now on. */
+  readonly events$: Observable<LogEvent> = this.subject.asObservable();
+
+  emit(events: readonly LogEvent[]): void {
+    for (const event of events) this.subject.next(event);
+  }
+
+  emitSync(events: readonly LogEvent[]): boolean {
+    this.emit(events);
+    return true;
+  }
+
+  close(): void {
+    this.subject.complete();
+  }
+}

@@ -1,0 +1,193 @@
+import { map } from 'rxjs';
+import { LoggerConfiguration } from '../../lib/configuration/logger-configuration';
+import { LogContext } from '../../lib/context/log-context';
+import { ConfigurationError } from '../../lib/core/errors/configuration-error';
+import { LevelSwitch } from '../../lib/core/level-switch';
+import type { Sink } from '../../lib/core/sink';
+import { LogEventRecord } from '../../lib/templates/log-event-record';
+import { MemorySink } from '../../lib/sinks/memory-sink';
+
+function levels(memory: MemorySink): string[] {
+  return memory.events.map((e) => e.level);
+}
+
+describe('LoggerConfiguration', () => {
+  describe('minimumLevel', () => {
+    it('defaults to information, as in Serilog', () => {
+      const memory = new MemorySink();
+      const log = new LoggerConfiguration().writeTo.sink(memory).createLogger();
+      log.debug('hidden');
+      log.information('shown');
+      expect(memory.events.map((e) => e.renderMessage())).toEqual(['shown']);
+    });
+
+    it('sets the level by method or by name, aliases included', () => {
+      for (const [configure, expected] of [
+        [(c: LoggerConfiguration) => c.minimumLevel.verbose(), ['verbose', 'debug', 'information', 'warning', 'error', 'fatal']],
+        [(c: LoggerConfiguration) => c.minimumLevel.debug(), ['debug', 'information', 'warning', 'error', 'fatal']],
+        [(c: LoggerConfiguration) => c.minimumLevel.is('WARN'), ['warning', 'error', 'fatal']],
+        [(c: LoggerConfiguration) => c.minimumLevel.error(), ['error', 'fatal']],
+        [(c: LoggerConfiguration) => c.minimumLevel.fatal(), ['fatal']],
+      ] as const) {
+        const memory = new MemorySink();
+        const log = configure(new LoggerConfiguration()).writeTo.sink(memory).createLogger();
+        log.verbose('v');
+        log.debug('d');
+        log.information('i');
+        log.warning('w');
+        log.error('e');
+        log.fatal('f');
+        expect(levels(memory)).toEqual(expected);
+      }
+    });
+
+    it('throws a ConfigurationError naming an unknown level', () => {
+      expect(() => new LoggerConfiguration().minimumLevel.is('loud')).toThrow(ConfigurationError);
+      expect(() => new LoggerConfiguration().minimumLevel.is('loud')).toThrow(/minimumLevel\.is: unknown level "loud"/);
+    });
+
+    it('follows a LevelSwitch at once', () => {
+      const sw = new LevelSwitch('warning');
+      const memory = new MemorySink();
+      const log = new LoggerConfiguration().minimumLevel.controlledBy(sw).writeTo.sink(memory).createLogger();
+      log.information('before');
+      sw.level = 'debug';
+      log.debug('after');
+      expect(memory.events.map((e) => e.renderMessage())).toEqual(['after']);
+      expect(log.isEnabled('debug')).toBe(true);
+    });
+
+    it('overrides the level for a SourceContext prefix, the longest prefix winning', () => {
+      const memory = new MemorySink();
+      const log = new LoggerConfiguration()
+        .minimumLevel.information()
+        .minimumLevel.override('Orders', 'warning')
+        .minimumLevel.override('Orders.Audit', 'debug')
+        .writeTo.sink(memory)
+        .createLogger();
+      log.forContext('SourceContext', 'Orders.Api').information('orders info');
+      log.forContext('SourceContext', 'Orders.Api').warning('orders warning');
+      log.forContext('SourceContext', 'Orders.Audit.Trail').debug('audit debug');
+      log.forContext('SourceContext', 'OrdersX').information('not a prefix match');
+      log.child({ SourceContext: 'Orders' }).information('exact prefix');
+      expect(memory.events.map((e) => e.renderMessage())).toEqual(['orders warning', 'audit debug', 'not a prefix match']);
+    });
+  });
+
+  describe('enrich', () => {
+    it('adds fixed and computed properties without overwriting the event’s own', () => {
+      const memory = new MemorySink();
+      const log = new LoggerConfiguration()
+        .enrich.withProperty('App', 'shop')
+        .enrich.with(() => ({ Host: 'web-1', UserId: 'from-enricher' }))
+        .writeTo.sink(memory)
+        .createLogger();
+      log.information('User {UserId} in', 42);
+      expect(memory.events[0].properties).toEqual({ UserId: 42, App: 'shop', Host: 'web-1' });
+    });
+
+    it('adds the LogContext properties in force where the event was logged', () => {
+      const memory = new MemorySink();
+      const log = new LoggerConfiguration().enrich.fromLogContext().writeTo.sink(memory).createLogger();
+      LogContext.run({ RequestId: 'r-7' }, () => log.information('inside'));
+      log.information('outside');
+      expect(memory.events.map((e) => e.properties)).toEqual([{ RequestId: 'r-7' }, {}]);
+    });
+
+    it('throws when an enricher is not a function', () => {
+      expect(() => new LoggerConfiguration().enrich.with('nope' as never)).toThrow(/enrich\.with: argument 0 is not a function \(got "nope"\)/);
+    });
+  });
+
+  describe('filter', () => {
+    it('excludes and includes events, counting what it removed', () => {
+      const memory = new MemorySink();
+      const log = new LoggerConfiguration()
+        .filter.byExcluding((e) => e.properties.Path === '/health')
+        .filter.byIncludingOnly((e) => e.level !== 'verbose')
+        .writeTo.sink(memory)
+        .createLogger();
+      log.information('GET {Path}', '/health');
+      log.information('GET {Path}', '/orders');
+      expect(memory.events.map((e) => e.renderMessage())).toEqual(['GET /orders']);
+      expect(log.metrics().filtered).toBe(1);
+      expect(log.metrics().logged).toBe(2);
+    });
+
+    it('throws when a predicate is not a function', () => {
+      expect(() => new LoggerConfiguration().filter.byExcluding(undefined as never)).toThrow(/filter\.byExcluding: expected a predicate function, got undefined/);
+    });
+  });
+
+  describe('pipe', () => {
+    it('runs app operators on the shared stream before every sink', () => {
+      const a = new MemorySink();
+      const b = new MemorySink();
+      const log = new LoggerConfiguration()
+        .pipe(map((e) => new LogEventRecord(e.timestamp, e.level, e.messageTemplate, { ...e.properties, Piped: true }, e.exception)))
+        .writeTo.sink(a)
+        .writeTo.sink(b)
+        .createLogger();
+      log.information('x');
+      expect(a.events[0].properties).toEqual({ Piped: true });
+      expect(b.events[0].properties).toEqual({ Piped: true });
+    });
+  });
+
+  describe('writeTo', () => {
+    it('names sinks by kind, numbering repeats', () => {
+      const log = new LoggerConfiguration()
+        .writeTo.sink(new MemorySink())
+        .writeTo.sink(new MemorySink())
+        .writeTo.sink({ emit: () => undefined })
+        .writeTo.sink(new MemorySink(), { name: 'audit' })
+        .createLogger();
+      expect(Object.keys(log.metrics().sinks)).toEqual(['memory', 'memory-2', 'sink', 'audit']);
+    });
+
+    it('gives each sink its own minimum level and operators', () => {
+      const all = new MemorySink();
+      const errors = new MemorySink();
+      const log = new LoggerConfiguration()
+        .writeTo.sink(all)
+        .writeTo.sink(errors, { minimumLevel: 'error', pipe: [map((e) => new LogEventRecord(e.timestamp, e.level, e.messageTemplate, { Tagged: 1 }, e.exception))] })
+        .createLogger();
+      log.information('a');
+      log.error('b');
+      expect(levels(all)).toEqual(['information', 'error']);
+      expect(errors.events.map((e) => [e.level, e.properties])).toEqual([['error', { Tagged: 1 }]]);
+    });
+
+    it('rejects a sink without emit, naming what it got', () => {
+      expect(() => new LoggerConfiguration().writeTo.sink({} as Sink)).toThrow(/writeTo\.sink: expected a sink with an emit\(events\) method, got Object/);
+      expect(() => new LoggerConfiguration().writeTo.sink(null as unknown as Sink)).toThrow(ConfigurationError);
+    });
+
+    it('rejects out-of-range delivery options with their path and value', () => {
+      const memory = new MemorySink();
+      expect(() => new LoggerConfiguration().writeTo.sink(memory, { queue: { limit: -1 } })).toThrow('writeTo.sink(memory).queue.limit: expected a positive integer, got number -1');
+      expect(() => new LoggerConfiguration().writeTo.sink(memory, { batch: { size: 0 } })).toThrow(/batch\.size/);
+      expect(() => new LoggerConfiguration().writeTo.sink(memory, { queue: { overflow: 'drop-all' as never } })).toThrow(/queue\.overflow: expected "drop-oldest" or "drop-newest", got "drop-all"/);
+      expect(() => new LoggerConfiguration().writeTo.sink(memory, { minimumLevel: 'loud' })).toThrow(/writeTo\.sink\(memory\)\.minimumLevel: unknown level "loud"/);
+      expect(() => new LoggerConfiguration().writeTo.sink(memory, { fallback: {} as Sink })).toThrow(/fallback: expected a sink/);
+    });
+
+    it('rejects a duplicate sink name', () => {
+      expect(() =>
+        new LoggerConfiguration()
+          .writeTo.sink(new MemorySink(), { name: 'x' })
+          .writeTo.sink(new MemorySink(), { name: 'x' }),
+      ).toThrow(/a sink named "x" is already configured/);
+    });
+  });
+
+  it('builds one logger per configuration', () => {
+    const configuration = new LoggerConfiguration();
+    configuration.createLogger();
+    expect(() => configuration.createLogger()).toThrow(/already created a logger/);
+  });
+
+  it('rejects something that is not a scheduler', () => {
+    expect(() => new LoggerConfiguration().useScheduler({} as never)).toThrow(/useScheduler: expected an RxJS SchedulerLike/);
+  });
+});

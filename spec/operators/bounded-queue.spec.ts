@@ -1,0 +1,84 @@
+import { BehaviorSubject, Subject } from 'rxjs';
+import type { LogEvent } from '../../lib/core/log-event';
+import { ConfigurationError } from '../../lib/core/errors/configuration-error';
+import { boundedQueue } from '../../lib/operators/bounded-queue';
+import { makeEvents } from '../helpers/events';
+import { createTestScheduler } from '../helpers/test-scheduler';
+
+const [a, b, c, d, e] = makeEvents(5);
+const events = { a, b, c, d, e };
+
+describe('boundedQueue', () => {
+  it('holds events until demand$ asks for them, releasing up to N per request', () => {
+    const testScheduler = createTestScheduler();
+    testScheduler.run(({ hot, expectObservable }) => {
+      const source = hot('-a-b-c-d----|', events);
+      const demand = hot('----2----1-2-', { 1: 1, 2: 2 });
+      expectObservable(source.pipe(boundedQueue({}, demand, testScheduler))).toBe('----(ab)-c-d|', events);
+    });
+  });
+
+  it('passes an event straight through while there is credit and nothing queued', () => {
+    const testScheduler = createTestScheduler();
+    testScheduler.run(({ hot, expectObservable }) => {
+      const source = hot('---a-b-c-|', events);
+      const demand = hot('-3-------', { 3: 3 });
+      expectObservable(source.pipe(boundedQueue({}, demand, testScheduler))).toBe('---a-b-c-|', events);
+    });
+  });
+
+  it('completes only once the source has completed and the queue is empty', () => {
+    const testScheduler = createTestScheduler();
+    testScheduler.run(({ hot, expectObservable }) => {
+      const source = hot('-abc|', events);
+      const demand = hot('------1--2', { 1: 1, 2: 2 });
+      expectObservable(source.pipe(boundedQueue({}, demand, testScheduler))).toBe('------a--(bc|)', events);
+    });
+  });
+
+  it('drops the oldest when full and reports each drop, never blocking the producer', () => {
+    const testScheduler = createTestScheduler();
+    const drops: number[] = [];
+    testScheduler.run(({ hot, expectObservable }) => {
+      const source = hot('-abcde-|', events);
+      const demand = hot('-------9', { 9: 9 });
+      expectObservable(source.pipe(boundedQueue({ limit: 2, onDrop: (count) => drops.push(count) }, demand, testScheduler))).toBe('-------(de|)', events);
+    });
+    expect(drops).toEqual([1, 1, 1]);
+  });
+
+  it('keeps the first events with drop-newest', () => {
+    const testScheduler = createTestScheduler();
+    testScheduler.run(({ hot, expectObservable }) => {
+      const source = hot('-abcde-|', events);
+      const demand = hot('-------9', { 9: 9 });
+      expectObservable(source.pipe(boundedQueue({ limit: 2, overflow: 'drop-newest' }, demand, testScheduler))).toBe('-------(ab|)', events);
+    });
+  });
+
+  it('passes errors from the source and from demand$ through at once', () => {
+    const testScheduler = createTestScheduler();
+    testScheduler.run(({ hot, expectObservable }) => {
+      expectObservable(hot('-a-#', events).pipe(boundedQueue({}, hot('-----1'), testScheduler))).toBe('---#');
+      expectObservable(hot('-a---', events).pipe(boundedQueue({}, hot('--#'), testScheduler))).toBe('--#');
+    });
+  });
+
+  it('takes credit granted at subscription, and demand granted from inside the subscriber', () => {
+    const source = new Subject<LogEvent>();
+    const demand$ = new BehaviorSubject(1);
+    const seen: unknown[] = [];
+    source.pipe(boundedQueue({}, demand$, createTestScheduler())).subscribe((event) => {
+      seen.push(event.properties.N);
+      if (seen.length < 3) demand$.next(1);
+    });
+    makeEvents(5).forEach((event) => source.next(event));
+    expect(seen).toEqual([0, 1, 2]);
+    demand$.next(5);
+    expect(seen).toEqual([0, 1, 2, 3, 4]);
+  });
+
+  it('rejects bad queue options when built', () => {
+    expect(() => boundedQueue({ limit: -1 }, new Subject<number>())).toThrow(ConfigurationError);
+  });
+});

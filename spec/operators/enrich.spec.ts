@@ -1,0 +1,60 @@
+import { SelfLog, type SelfLogEvent } from '../../lib/core/self-log';
+import { enrich } from '../../lib/operators/enrich';
+import { makeEvent } from '../helpers/events';
+import { createTestScheduler } from '../helpers/test-scheduler';
+
+describe('enrich', () => {
+  it('adds the enrichers’ properties to every event, in time with the source', () => {
+    const a = makeEvent({ text: 'a', properties: { N: 1 } });
+    const b = makeEvent({ text: 'b', properties: { N: 2 } });
+    createTestScheduler().run(({ hot, expectObservable }) => {
+      const source = hot('-a--b-|', { a, b });
+      const enriched = source.pipe(enrich(() => ({ Host: 'web-1' })));
+      expectObservable(enriched.pipe()).toBe('-x--y-|', {
+        x: expect.objectContaining({ properties: { N: 1, Host: 'web-1' } }),
+        y: expect.objectContaining({ properties: { N: 2, Host: 'web-1' } }),
+      });
+    });
+  });
+
+  it('never overwrites a property the event already has; the first enricher to name a property wins', () => {
+    const event = makeEvent({ properties: { Host: 'mine' } });
+    const seen: unknown[] = [];
+    createTestScheduler().run(({ cold, expectObservable }) => {
+      const out = cold('a|', { a: event }).pipe(enrich(() => ({ Host: 'theirs', Zone: 'eu' }), () => ({ Zone: 'us' })));
+      out.subscribe((e) => seen.push(e.properties));
+      expectObservable(out).toBe('a|', { a: expect.anything() });
+    });
+    expect(seen).toEqual([{ Host: 'mine', Zone: 'eu' }]);
+  });
+
+  it('passes the event on unenriched when an enricher throws, and reports it to SelfLog', () => {
+    const diagnostics: SelfLogEvent[] = [];
+    const subscription = SelfLog.events$.subscribe((d) => diagnostics.push(d));
+    const event = makeEvent({ properties: { N: 1 } });
+    const seen: unknown[] = [];
+    function brokenEnricher(): Record<string, unknown> {
+      throw new Error('enricher broke');
+    }
+    createTestScheduler().run(({ cold, expectObservable }) => {
+      const out = cold('a|', { a: event }).pipe(enrich(brokenEnricher, () => ({ Ok: true })));
+      out.subscribe((e) => seen.push(e.properties));
+      expectObservable(out).toBe('a|', { a: expect.anything() });
+    });
+    subscription.unsubscribe();
+    expect(seen).toEqual([{ N: 1, Ok: true }]);
+    expect(diagnostics.some((d) => d.message.includes('brokenEnricher') && d.message.includes('enricher broke'))).toBe(true);
+  });
+
+  it('returns the same event when nothing is added, and never mutates its input', () => {
+    const event = makeEvent({ properties: { N: 1 } });
+    const seen: unknown[] = [];
+    createTestScheduler().run(({ cold }) => {
+      cold('ab|', { a: event, b: event })
+        .pipe(enrich(() => undefined, () => ({ N: 99 })))
+        .subscribe((e) => seen.push(e));
+    });
+    expect(seen).toEqual([event, event]);
+    expect(event.properties).toEqual({ N: 1 });
+  });
+});

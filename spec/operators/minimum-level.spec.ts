@@ -1,0 +1,45 @@
+import { Subject } from 'rxjs';
+import type { LogEvent } from '../../lib/core/log-event';
+import { ConfigurationError } from '../../lib/core/errors/configuration-error';
+import { LevelSwitch } from '../../lib/core/level-switch';
+import { minimumLevel } from '../../lib/operators/minimum-level';
+import { makeEvent } from '../helpers/events';
+import { createTestScheduler } from '../helpers/test-scheduler';
+
+describe('minimumLevel', () => {
+  const events = {
+    d: makeEvent({ level: 'debug' }),
+    i: makeEvent({ level: 'information' }),
+    w: makeEvent({ level: 'warning' }),
+    f: makeEvent({ level: 'fatal' }),
+  };
+
+  it('keeps events at the level or above', () => {
+    createTestScheduler().run(({ hot, expectObservable }) => {
+      expectObservable(hot('-d-i-w-f-|', events).pipe(minimumLevel('information'))).toBe('---i-w-f-|', events);
+    });
+  });
+
+  it('accepts the aliases in any case', () => {
+    createTestScheduler().run(({ hot, expectObservable }) => {
+      expectObservable(hot('-d-i-w-|', events).pipe(minimumLevel('WARN'))).toBe('-----w-|', events);
+    });
+  });
+
+  it('follows a LevelSwitch as it changes', () => {
+    const sw = new LevelSwitch('warning');
+    const source = new Subject<LogEvent>();
+    const seen: string[] = [];
+    source.pipe(minimumLevel(sw)).subscribe((e) => seen.push(e.level));
+    source.next(events.i);
+    sw.level = 'debug';
+    source.next(events.d);
+    sw.level = 'fatal';
+    source.next(events.w);
+    expect(seen).toEqual(['debug']);
+  });
+
+  it('throws a ConfigurationError for an unknown level', () => {
+    expect(() => minimumLevel('chatty')).toThrow(ConfigurationError);
+  });
+});

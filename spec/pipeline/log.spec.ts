@@ -1,0 +1,41 @@
+import { LoggerConfiguration } from '../../lib/configuration/logger-configuration';
+import { Log } from '../../lib/pipeline/log';
+import { MemorySink } from '../../lib/sinks/memory-sink';
+
+describe('Log', () => {
+  afterEach(() => {
+    Log.logger = undefined;
+  });
+
+  it('is a silent no-op before a logger is set', async () => {
+    expect(Log.logger).toBeUndefined();
+    expect(() => Log.information('nobody listens {N}', 1)).not.toThrow();
+    await expect(Log.closeAndFlush()).resolves.toBeUndefined();
+  });
+
+  it('writes to the logger it was given, at every level', () => {
+    const memory = new MemorySink();
+    Log.logger = new LoggerConfiguration().minimumLevel.verbose().writeTo.sink(memory).createLogger();
+    const failure = new Error('x');
+    Log.verbose('v');
+    Log.debug('d');
+    Log.information('i {N}', 1);
+    Log.warning('w');
+    Log.error(failure, 'e');
+    Log.fatal('f');
+    expect(memory.events.map((e) => e.level)).toEqual(['verbose', 'debug', 'information', 'warning', 'error', 'fatal']);
+    expect(memory.events[2].renderMessage()).toBe('i 1');
+    expect(memory.events[4].exception).toBe(failure);
+  });
+
+  it('closes and flushes the logger, then goes back to a no-op', async () => {
+    const memory = new MemorySink();
+    Log.logger = new LoggerConfiguration().writeTo.sink(memory).createLogger();
+    Log.information('one');
+    const report = await Log.closeAndFlush();
+    expect(report?.sinks.memory.delivered).toBe(1);
+    expect(Log.logger).toBeUndefined();
+    Log.information('after');
+    expect(memory.events).toHaveLength(1);
+  });
+});

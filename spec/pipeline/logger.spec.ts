@@ -1,0 +1,226 @@
+import { map, take, toArray } from 'rxjs';
+import { LoggerConfiguration } from '../../lib/configuration/logger-configuration';
+import type { LogEvent } from '../../lib/core/log-event';
+import { SelfLog, type SelfLogEvent } from '../../lib/core/self-log';
+import type { LoggerMetrics } from '../../lib/metrics/metrics-types';
+import { MemorySink } from '../../lib/sinks/memory-sink';
+import { createTestScheduler } from '../helpers/test-scheduler';
+
+function collectSelfLog(): { diagnostics: SelfLogEvent[]; stop: () => void } {
+  const diagnostics: SelfLogEvent[] = [];
+  const subscription = SelfLog.events$.subscribe((d) => diagnostics.push(d));
+  return { diagnostics, stop: () => subscription.unsubscribe() };
+}
+
+describe('Logger', () => {
+  it('writes one event per call with its level, template, properties and rendered message', () => {
+    const memory = new MemorySink();
+    const log = new LoggerConfiguration().minimumLevel.verbose().writeTo.sink(memory).createLogger();
+    log.information('User {UserId} logged in from {@Location}', 42, { city: 'Oslo' });
+    const [event] = memory.events;
+    expect(event.level).toBe('information');
+    expect(event.messageTemplate.text).toBe('User {UserId} logged in from {@Location}');
+    expect(event.properties).toEqual({ UserId: 42, Location: { city: 'Oslo' } });
+    expect(event.renderMessage()).toBe('User 42 logged in from {"city":"Oslo"}');
+    expect(event.timestamp).toBeInstanceOf(Date);
+  });
+
+  it('delivers to a synchronous sink on the caller’s turn', () => {
+    const memory = new MemorySink();
+    const log = new LoggerConfiguration().writeTo.sink(memory).createLogger();
+    log.information('now');
+    expect(memory.events).toHaveLength(1);
+  });
+
+  it('takes an Error first as the event’s exception, at every level', () => {
+    const memory = new MemorySink();
+    const log = new LoggerConfiguration().minimumLevel.verbose().writeTo.sink(memory).createLogger();
+    const failure = new Error('card declined');
+    log.error(failure, 'Payment {PaymentId} failed', 'p-1');
+    log.warning(failure, 'Retrying');
+    expect(memory.events[0].exception).toBe(failure);
+    expect(memory.events[0].properties).toEqual({ PaymentId: 'p-1' });
+    expect(memory.events[0].renderMessage()).toBe('Payment p-1 failed');
+    expect(memory.events[1].exception).toBe(failure);
+  });
+
+  it('writes at a level given by name and ignores an unknown name without throwing', () => {
+    const memory = new MemorySink();
+    const log = new LoggerConfiguration().writeTo.sink(memory).createLogger();
+    log.write('warning', 'by name {N}', 1);
+    log.write('warn' as 'warning', 'alias');
+    expect(() => log.write('loud' as 'warning', 'ignored')).not.toThrow();
+    expect(memory.events.map((e) => [e.level, e.renderMessage()])).toEqual([
+      ['warning', 'by name 1'],
+      ['warning', 'alias'],
+    ]);
+  });
+
+  it('answers isEnabled from the minimum level', () => {
+    const log = new LoggerConfiguration().minimumLevel.warning().createLogger();
+    expect(log.isEnabled('information')).toBe(false);
+    expect(log.isEnabled('warning')).toBe(true);
+    expect(log.isEnabled('fatal')).toBe(true);
+  });
+
+  it('adds properties with forContext and child; the event’s own properties win', () => {
+    const memory = new MemorySink();
+    const log = new LoggerConfiguration().writeTo.sink(memory).createLogger();
+    const orders = log.forContext('SourceContext', 'Orders');
+    orders.child({ RequestId: 'r-7', UserId: 'bound' }).information('User {UserId}', 42);
+    orders.information('plain');
+    expect(memory.events.map((e) => e.properties)).toEqual([
+      { UserId: 42, SourceContext: 'Orders', RequestId: 'r-7' },
+      { SourceContext: 'Orders' },
+    ]);
+  });
+
+  it('captures context values at the time the child is made', () => {
+    const memory = new MemorySink();
+    const log = new LoggerConfiguration().writeTo.sink(memory).createLogger();
+    const user = { name: 'ada' };
+    const child = log.child({ User: user });
+    user.name = 'mutated';
+    child.information('x');
+    expect(memory.events[0].properties.User).toEqual({ name: 'ada' });
+  });
+
+  it('publishes the shared stream on events$', () => {
+    const log = new LoggerConfiguration().enrich.withProperty('App', 'shop').createLogger();
+    const seen: LogEvent[] = [];
+    log.events$.subscribe((e) => seen.push(e));
+    log.information('hello');
+    expect(seen.map((e) => e.properties)).toEqual([{ App: 'shop' }]);
+  });
+
+  describe('isolation', () => {
+    it('keeps other sinks and the caller safe from a throwing sink, and counts the failure', () => {
+      const healthy = new MemorySink();
+      const log = new LoggerConfiguration()
+        .writeTo.sink({ emit: () => { throw new Error('disk on fire'); } }, { name: 'broken', retry: false })
+        .writeTo.sink(healthy)
+        .createLogger();
+      const self = collectSelfLog();
+      expect(() => log.information('one')).not.toThrow();
+      log.information('two');
+      self.stop();
+      expect(healthy.events).toHaveLength(2);
+      const broken = log.metrics().sinks.broken;
+      expect(broken.failed).toBe(2);
+      expect(broken.lastError).toContain('disk on fire');
+    });
+
+    it('passes events on when an enricher or filter throws', () => {
+      const memory = new MemorySink();
+      const log = new LoggerConfiguration()
+        .enrich.with(() => {
+          throw new Error('enricher broke');
+        })
+        .filter.byExcluding(() => {
+          throw new Error('filter broke');
+        })
+        .writeTo.sink(memory)
+        .createLogger();
+      const self = collectSelfLog();
+      expect(() => log.information('still delivered')).not.toThrow();
+      self.stop();
+      expect(memory.events).toHaveLength(1);
+      expect(self.diagnostics.map((d) => d.message).join('\n')).toMatch(/enricher broke[\s\S]*filter broke/);
+    });
+
+    it('keeps the pipeline running after an app operator errors', () => {
+      const memory = new MemorySink();
+      const log = new LoggerConfiguration()
+        .pipe(
+          map((e) => {
+            if (e.messageTemplate.text === 'poison') throw new Error('operator broke');
+            return e;
+          }),
+        )
+        .writeTo.sink(memory)
+        .createLogger();
+      const self = collectSelfLog();
+      log.information('before');
+      expect(() => log.information('poison')).not.toThrow();
+      log.information('after');
+      self.stop();
+      expect(memory.events.map((e) => e.renderMessage())).toEqual(['before', 'after']);
+      expect(self.diagnostics.some((d) => d.message.includes('operator broke'))).toBe(true);
+    });
+
+    it('keeps a sink’s lane running after its own operator errors', () => {
+      const memory = new MemorySink();
+      const log = new LoggerConfiguration()
+        .writeTo.sink(memory, {
+          pipe: [
+            map((e: LogEvent) => {
+              if (e.properties.N === 2) throw new Error('lane operator broke');
+              return e;
+            }),
+          ],
+        })
+        .createLogger();
+      for (let n = 1; n <= 3; n++) log.information('n {N}', n);
+      expect(memory.events.map((e) => e.properties.N)).toEqual([1, 3]);
+    });
+
+    it('captures a throwing getter as a marker instead of throwing', () => {
+      const memory = new MemorySink();
+      const log = new LoggerConfiguration().writeTo.sink(memory).createLogger();
+      const hostile = {
+        get secret(): string {
+          throw new Error('getter broke');
+        },
+      };
+      expect(() => log.information('Hostile {@Value}', hostile)).not.toThrow();
+      expect(memory.events).toHaveLength(1);
+      expect(JSON.stringify(memory.events[0].properties.Value)).toContain('getter broke');
+    });
+  });
+
+  describe('close', () => {
+    it('ignores and counts calls after close, and returns the same report twice', async () => {
+      const memory = new MemorySink();
+      const log = new LoggerConfiguration().writeTo.sink(memory).createLogger();
+      log.information('kept');
+      const first = log.close();
+      log.information('rejected');
+      log.error('rejected too');
+      const report = await first;
+      expect(await log.close()).toBe(report);
+      expect(memory.events.map((e) => e.renderMessage())).toEqual(['kept']);
+      expect(log.metrics().rejectedAfterClose).toBe(2);
+      expect(report.strategy).toBe('graceful');
+      expect(report.timedOut).toBe(false);
+      expect(report.sinks.memory).toEqual({ delivered: 1, dropped: 0, failed: 0, undelivered: 0 });
+    });
+
+    it('calls the sink’s close', async () => {
+      const close = jest.fn();
+      const log = new LoggerConfiguration().writeTo.sink({ emit: () => undefined, close }).createLogger();
+      await log.close({ strategy: 'flush' });
+      expect(close).toHaveBeenCalledTimes(1);
+    });
+  });
+
+  it('flush resolves once everything logged is delivered', async () => {
+    const received: number[] = [];
+    const log = new LoggerConfiguration()
+      .writeTo.sink({ emit: async (events) => { await Promise.resolve(); events.forEach((e) => received.push(e.properties.N as number)); } })
+      .createLogger();
+    for (let n = 0; n < 5; n++) log.information('{N}', n);
+    await log.flush();
+    expect(received).toEqual([0, 1, 2, 3, 4]);
+    await log.close();
+  });
+
+  it('emits metrics on metrics$ at its interval, on the configured scheduler', () => {
+    const scheduler = createTestScheduler();
+    scheduler.run(({ expectObservable }) => {
+      const log = new LoggerConfiguration().useScheduler(scheduler).writeTo.sink(new MemorySink()).createLogger();
+      log.information('one');
+      const logged = log.metrics$.pipe(take(3), map((m: LoggerMetrics) => m.logged), toArray());
+      expectObservable(logged).toBe('2000ms (x|)', { x: [1, 1, 1] });
+    });
+  });
+});

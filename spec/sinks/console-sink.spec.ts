@@ -1,0 +1,83 @@
+import { ConsoleSink, type ConsoleLike, type TextStream } from '../../lib/sinks/console-sink';
+import { makeEvent } from '../helpers/events';
+
+class Capture implements TextStream {
+  readonly chunks: string[] = [];
+  constructor(readonly isTTY = false) {}
+  write(text: string): boolean {
+    this.chunks.push(text);
+    return true;
+  }
+}
+
+const at = new Date(2026, 10, 22, 9, 5, 7);
+
+describe('ConsoleSink', () => {
+  it('writes the output template to stdout, warnings and above to stderr', () => {
+    const stdout = new Capture();
+    const stderr = new Capture();
+    const sink = new ConsoleSink({ stdout, stderr, outputTemplate: '{Level:u3} {Message:lj}{NewLine}' });
+    sink.emit([makeEvent({ text: 'hello', timestamp: at }), makeEvent({ text: 'careful', level: 'warning' }), makeEvent({ text: 'bad', level: 'error' })]);
+    expect(stdout.chunks).toEqual(['INF hello\n']);
+    expect(stderr.chunks).toEqual(['WRN careful\n', 'ERR bad\n']);
+  });
+
+  it('uses the default template: time, level, message, newline', () => {
+    const stdout = new Capture();
+    new ConsoleSink({ stdout, stderr: stdout }).emit([makeEvent({ text: 'started', timestamp: at })]);
+    expect(stdout.chunks).toEqual(['[09:05:07 INF] started\n']);
+  });
+
+  it('colours lines only when stdout is a TTY, unless told otherwise', () => {
+    const plain = new Capture(false);
+    new ConsoleSink({ stdout: plain, outputTemplate: '{Message}' }).emit([makeEvent({ text: 'x', level: 'debug' })]);
+    expect(plain.chunks).toEqual(['x']);
+
+    const tty = new Capture(true);
+    new ConsoleSink({ stdout: tty, stderr: tty, outputTemplate: '{Message}' }).emit([makeEvent({ text: 'x', level: 'error' })]);
+    expect(tty.chunks).toEqual(['\u001b[31mx\u001b[0m']);
+
+    const forcedOff = new Capture(true);
+    new ConsoleSink({ stdout: forcedOff, outputTemplate: '{Message}', theme: false }).emit([makeEvent({ text: 'x' })]);
+    expect(forcedOff.chunks).toEqual(['x']);
+  });
+
+  it('honours NO_COLOR', () => {
+    const previous = process.env.NO_COLOR;
+    process.env.NO_COLOR = '1';
+    try {
+      const tty = new Capture(true);
+      new ConsoleSink({ stdout: tty, stderr: tty, outputTemplate: '{Message}' }).emit([makeEvent({ text: 'x', level: 'error' })]);
+      expect(tty.chunks).toEqual(['x']);
+    } finally {
+      if (previous === undefined) delete process.env.NO_COLOR;
+      else process.env.NO_COLOR = previous;
+    }
+  });
+
+  it('can send everything to stdout', () => {
+    const stdout = new Capture();
+    const stderr = new Capture();
+    new ConsoleSink({ stdout, stderr, standardErrorFromLevel: null, outputTemplate: '{Message}' }).emit([makeEvent({ text: 'f', level: 'fatal' })]);
+    expect(stdout.chunks).toEqual(['f']);
+    expect(stderr.chunks).toEqual([]);
+  });
+
+  it('in a browser, calls the matching console method with %c styling', () => {
+    const calls: [string, unknown[]][] = [];
+    const fakeConsole: ConsoleLike = {
+      debug: (...args: unknown[]) => calls.push(['debug', args]),
+      info: (...args: unknown[]) => calls.push(['info', args]),
+      warn: (...args: unknown[]) => calls.push(['warn', args]),
+      error: (...args: unknown[]) => calls.push(['error', args]),
+    };
+    const sink = new ConsoleSink({ mode: 'browser', console: fakeConsole, outputTemplate: '{Level:u3} {Message}{NewLine}' });
+    sink.emit([makeEvent({ text: 'v', level: 'verbose' }), makeEvent({ text: 'i' }), makeEvent({ text: 'w', level: 'warning' }), makeEvent({ text: 'f', level: 'fatal' })]);
+    expect(calls).toEqual([
+      ['debug', ['%cVRB v', 'color: gray']],
+      ['info', ['INF i']],
+      ['warn', ['%cWRN w', 'color: darkorange']],
+      ['error', ['%cFTL f', 'color: white; background: red; font-weight: bold']],
+    ]);
+  });
+});
