@@ -1,0 +1,142 @@
+import * as os from 'node:os';
+import { ConfigurationError } from '../core/errors/configuration-error';
+import { SelfLog } from '../core/self-log';
+
+/** What the hooks need of a logger: typed structurally, so any Logger (or a test double) fits. */
+export interface HookableLogger {
+  fatal(error: Error, template: string, ...args: unknown[]): void;
+  flushSync(): void;
+  close(options?: { strategy?: 'immediate' | 'flush' | 'graceful'; timeoutMs?: number }): Promise<unknown>;
+}
+
+/** What the hooks need of the process: `process` itself, or an EventEmitter stand-in in tests. */
+export interface HookableProcess {
+  on(event: string, listener: (...args: unknown[]) => void): unknown;
+  off(event: string, listener: (...args: unknown[]) => void): unknown;
+  listenerCount(event: string): number;
+  exit(code?: number): void;
+}
+
+/** Options of installProcessHooks. */
+export interface ProcessHooksOptions {
+  /** Signals that close the logger gracefully and end the process. Default `['SIGINT', 'SIGTERM']`. */
+  signals?: readonly NodeJS.Signals[];
+  /** Longest wait for the graceful close on a signal or `beforeExit`, in milliseconds. Default `5000`. */
+  timeoutMs?: number;
+  /** Exit code after a signal. Default `128 +` the signal's number (130 for SIGINT, 143 for SIGTERM), as shells report it. */
+  exitCode?: number;
+}
+
+function signalNumber(signal: NodeJS.Signals): number {
+  return (os.constants.signals as Partial<Record<NodeJS.Signals, number>>)[signal] ?? 0;
+}
+
+/** Runs `fn`, sending anything it throws to SelfLog: a process hook must never throw. */
+function safely(what: string, fn: () => void): void {
+  try {
+    fn();
+  } catch (error) {
+    SelfLog.write('Process hook: {What} failed', what, error);
+  }
+}
+
+/**
+ * Ties a logger's lifetime to the process:
+ * - on a signal, closes the logger gracefully (at most `timeoutMs`), then exits with `exitCode`
+ *   (default 128 + the signal's number) — but only when no other listener for that signal exists,
+ *   because then that listener owns the decision to exit; a second signal exits at once;
+ * - on `beforeExit` (the event loop ran dry), closes gracefully, once;
+ * - on `exit`, calls `log.flushSync()`, the last chance to write anything synchronously;
+ * - on an uncaught exception or an unhandled rejection, logs it as fatal (`'Uncaught exception'` /
+ *   `'Unhandled rejection'`, a non-Error wrapped in an Error) and flushes synchronously. It listens
+ *   on `uncaughtExceptionMonitor`, so Node's own behaviour is kept: the error is printed to stderr
+ *   and the process exits with code 1, unless the application handles the error itself (an
+ *   `uncaughtException` or `unhandledRejection` listener of its own, or `--unhandled-rejections=warn`).
+ *
+ * Handlers never throw; their faults go to SelfLog.
+ *
+ * @param target the process to hook; default `process` (tests pass an EventEmitter).
+ * @returns a function that removes every hook.
+ * @example const uninstall = installProcessHooks(log, { timeoutMs: 2_000 });
+ */
+export function installProcessHooks(log: HookableLogger, options: ProcessHooksOptions = {}, target: HookableProcess = process): () => void {
+  const signals = options.signals ?? ['SIGINT', 'SIGTERM'];
+  const timeoutMs = options.timeoutMs ?? 5000;
+  if (!(typeof timeoutMs === 'number' && timeoutMs >= 0 && Number.isFinite(timeoutMs))) {
+    throw new ConfigurationError(`installProcessHooks timeoutMs: expected a non-negative number of milliseconds, got ${String(timeoutMs)}`);
+  }
+  for (const signal of signals) {
+    if (signalNumber(signal) === 0) throw new ConfigurationError(`installProcessHooks signals: unknown signal ${JSON.stringify(String(signal))}`);
+  }
+  if (options.exitCode !== undefined && !Number.isInteger(options.exitCode)) {
+    throw new ConfigurationError(`installProcessHooks exitCode: expected an integer, got ${String(options.exitCode)}`);
+  }
+
+  let closing = false;
+  let exiting = false;
+  let guard: ReturnType<typeof setTimeout> | undefined;
+
+  const exitAfterSignal = (signal: NodeJS.Signals): void => {
+    if (exiting) return;
+    exiting = true;
+    clearTimeout(guard);
+    safely('flushSync', () => log.flushSync());
+    // Our own listener counts as one; any other listener decides for itself whether to exit.
+    if (target.listenerCount(signal) <= 1) target.exit(options.exitCode ?? 128 + signalNumber(signal));
+  };
+
+  const closeGracefully = (): Promise<unknown> => {
+    closing = true;
+    try {
+      return log.close({ strategy: 'graceful', timeoutMs }).catch((error: unknown) => SelfLog.write('Process hook: close failed', error));
+    } catch (error) {
+      SelfLog.write('Process hook: close failed', error);
+      return Promise.resolve();
+    }
+  };
+
+  const signalHandlers = signals.map((signal) => {
+    const handler = (): void => {
+      if (closing) {
+        exitAfterSignal(signal);
+        return;
+      }
+      // The close has its own timeout; this guard also covers a close that never settles.
+      guard = setTimeout(() => exitAfterSignal(signal), timeoutMs);
+      void closeGracefully().then(() => exitAfterSignal(signal));
+    };
+    return [signal, handler] as const;
+  });
+
+  const onBeforeExit = (): void => {
+    if (closing) return;
+    void closeGracefully();
+  };
+
+  const onExit = (): void => {
+    safely('flushSync', () => log.flushSync());
+  };
+
+  const onUncaught = (...[error, origin]: unknown[]): void => {
+    const unhandledRejection = origin === 'unhandledRejection';
+    const asError = error instanceof Error ? error : new Error(String(error));
+    safely('fatal', () => log.fatal(asError, unhandledRejection ? 'Unhandled rejection' : 'Uncaught exception'));
+    safely('flushSync', () => log.flushSync());
+  };
+
+  for (const [signal, handler] of signalHandlers) target.on(signal, handler);
+  target.on('beforeExit', onBeforeExit);
+  target.on('exit', onExit);
+  target.on('uncaughtExceptionMonitor', onUncaught);
+
+  let installed = true;
+  return () => {
+    if (!installed) return;
+    installed = false;
+    clearTimeout(guard);
+    for (const [signal, handler] of signalHandlers) target.off(signal, handler);
+    target.off('beforeExit', onBeforeExit);
+    target.off('exit', onExit);
+    target.off('uncaughtExceptionMonitor', onUncaught);
+  };
+}

@@ -1,0 +1,64 @@
+import type { LogEvent } from '../core/log-event';
+import { SelfLog } from '../core/self-log';
+import type { Formatter } from '../core/sink';
+import { exceptionText } from '../formatting/exception-text';
+import { quoteJson, writeJson } from '../templates/safe-json';
+
+/** Options of NdjsonFormatter. */
+export interface NdjsonFormatterOptions {
+  /** Adds the message template as `template`. Default `true`. */
+  includeTemplate?: boolean;
+}
+
+/** The top-level fields; a property with one of these names is written with a leading `_`. */
+const RESERVED = new Set(['timestamp', 'level', 'message', 'template', 'exception']);
+
+/**
+ * Formats events as plain newline-delimited JSON, the shape pino and most log shippers read: one
+ * flat object per event, no trailing newline, fields in this order: `timestamp` (ISO 8601 UTC),
+ * `level` (rxlog's level name, e.g. `"information"`), `message` (rendered), `template` (unless
+ * `includeTemplate: false`), `exception` (the stack, when there is one), then the properties in
+ * their order; a property named like a field above is written as `_level` etc. Values are written
+ * as CLEF writes them (bigint as an integer, NaN and ±Infinity as strings, undefined left out).
+ * `format` never throws.
+ *
+ * @example new NdjsonFormatter().format(event) // '{"timestamp":"2026-11-22T12:00:00.000Z","level":"information","message":"Hi Ann","template":"Hi {Name}","Name":"Ann"}'
+ */
+export class NdjsonFormatter implements Formatter {
+  private readonly includeTemplate: boolean;
+  // toISOString is the priciest step of a small event: reuse it while the millisecond is the same.
+  private lastTime = Number.NaN;
+  private lastIso = '';
+
+  constructor(options: NdjsonFormatterOptions = {}) {
+    this.includeTemplate = options.includeTemplate ?? true;
+  }
+
+  /** One event as one JSON object, without a trailing newline. */
+  format(event: LogEvent): string {
+    try {
+      return this.write(event);
+    } catch (error) {
+      SelfLog.write('NdjsonFormatter failed to format an event: {Error}', error);
+      return `{"timestamp":"${new Date().toISOString()}","level":"error","message":"Unformattable event","exception":${quoteJson(exceptionText(error))}}`;
+    }
+  }
+
+  private write(event: LogEvent): string {
+    const time = event.timestamp.getTime();
+    if (time !== this.lastTime) {
+      this.lastIso = time === time ? event.timestamp.toISOString() : 'Invalid Date';
+      this.lastTime = time;
+    }
+    let out = `{"timestamp":"${this.lastIso}","level":"${event.level}","message":${quoteJson(event.renderMessage())}`;
+    if (this.includeTemplate) out += `,"template":${quoteJson(event.messageTemplate.text)}`;
+    if (event.exception !== undefined) out += `,"exception":${quoteJson(exceptionText(event.exception))}`;
+    const properties = event.properties;
+    for (const name of Object.keys(properties)) {
+      const value = properties[name];
+      if (value === undefined) continue;
+      out += `,${quoteJson(RESERVED.has(name) ? `_${name}` : name)}:${writeJson(value)}`;
+    }
+    return `${out}}`;
+  }
+}

@@ -1,0 +1,75 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { periodDigits, type RollingInterval } from './rolling-interval';
+
+/** One file of a rolling set, as found on disk. */
+export interface RollingFile {
+  /** The file's full path. */
+  readonly path: string;
+  /** The period text in its name (`''` for `infinite`). */
+  readonly period: string;
+  /** 0 for the first file of a period, then 1, 2 … for `_001`, `_002` … */
+  readonly sequence: number;
+}
+
+function escapeRegExp(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}
+
+/**
+ * The names of a rolling file set, as Serilog spells them: `logs/app-.log` rolling by day is
+ * `logs/app-20261122.log`, then `logs/app-20261122_001.log`, `_002` … when the size limit rolls;
+ * with `infinite`, `logs/app-.log` then `logs/app-_001.log`. The period sits between the file's
+ * name and its extension.
+ */
+export class RollingFilePath {
+  /** The folder holding the set. */
+  readonly directory: string;
+  private readonly prefix: string;
+  private readonly extension: string;
+  private readonly pattern: RegExp;
+
+  constructor(basePath: string, interval: RollingInterval) {
+    const parsed = path.parse(path.resolve(basePath));
+    this.directory = parsed.dir;
+    this.prefix = parsed.name;
+    this.extension = parsed.ext;
+    const digits = periodDigits(interval);
+    const period = digits === 0 ? '()' : `(\\d{${digits}})`;
+    this.pattern = new RegExp(`^${escapeRegExp(this.prefix)}${period}(?:_(\\d{3,}))?${escapeRegExp(this.extension)}$`);
+  }
+
+  /** The full path of the file for `period` and `sequence` (0 = no `_NNN` suffix). */
+  pathFor(period: string, sequence: number): string {
+    const suffix = sequence === 0 ? '' : `_${String(sequence).padStart(3, '0')}`;
+    return path.join(this.directory, `${this.prefix}${period}${suffix}${this.extension}`);
+  }
+
+  /** The period and sequence of a file name of this set, or undefined for any other name. */
+  parse(fileName: string): { period: string; sequence: number } | undefined {
+    const match = this.pattern.exec(fileName);
+    if (match === null) return undefined;
+    return { period: match[1], sequence: match[2] === undefined ? 0 : Number(match[2]) };
+  }
+
+  /**
+   * The files of this set on disk, oldest first (by period, then sequence). Reads the folder, so
+   * it survives restarts; a missing folder is an empty set.
+   */
+  list(): RollingFile[] {
+    let names: string[];
+    try {
+      names = fs.readdirSync(this.directory);
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return [];
+      throw error;
+    }
+    const files: RollingFile[] = [];
+    for (const name of names) {
+      const parsed = this.parse(name);
+      if (parsed !== undefined) files.push({ path: path.join(this.directory, name), ...parsed });
+    }
+    // Period texts are fixed-width digits, so string order is time order; sequences compare as numbers.
+    return files.sort((a, b) => (a.period < b.period ? -1 : a.period > b.period ? 1 : a.sequence - b.sequence));
+  }
+}

@@ -1,0 +1,160 @@
+import type { Writable } from 'node:stream';
+import type { LogEvent } from '../core/log-event';
+import { SelfLog } from '../core/self-log';
+import type { Formatter, Sink } from '../core/sink';
+import { CompactJsonFormatter } from '../formatting/compact-json-formatter';
+import { formatLines } from './format-lines';
+
+
+/** Options of a StreamSink. */
+export interface StreamSinkOptions {
+  /** Where lines go. Default `process.stdout`. */
+  stream?: Writable;
+  /** Turns each event into a line: CLEF, `NdjsonFormatter`, `TextFormatter` … Default `new CompactJsonFormatter()`. */
+  formatter?: Formatter;
+  /** End the stream when the sink closes. Default `false`: the stream belongs to the caller (and stdout must stay open). */
+  endOnClose?: boolean;
+}
+
+/**
+ * Writes events to any Writable (stdout by default), one line each, with one `write()` per batch.
+ * It respects back-pressure and never holds a backlog of its own: `emitSync` refuses a batch
+ * (returns false, so the pipeline's bounded queue takes it) while the stream needs draining, and
+ * the async `emit` waits for `'drain'` first, then resolves once the stream has taken the batch,
+ * rejecting on `'error'` or `'close'`. Node writes to stdout synchronously when it is a file or a
+ * TTY and asynchronously when it is a pipe; either way at most one batch sits past the stream's
+ * `highWaterMark`.
+ *
+ * @example new LoggerConfiguration().writeTo.sink(new StreamSink({ formatter: new NdjsonFormatter() })).createLogger();
+ */
+export class StreamSink implements Sink {
+  private readonly stream: Writable;
+  private readonly formatter: Formatter;
+  private readonly endOnClose: boolean;
+  private readonly lines: string[] = [];
+  private failure: Error | undefined;
+  private closed = false;
+  private written = 0;
+  private readonly waits = new Set<(error: Error) => void>();
+  private readonly onError = (error: Error): void => {
+    this.failure ??= error;
+    SelfLog.write('StreamSink: the stream failed', error);
+  };
+
+  constructor(options: StreamSinkOptions = {}) {
+    this.stream = options.stream ?? process.stdout;
+    this.formatter = options.formatter ?? new CompactJsonFormatter();
+    this.endOnClose = options.endOnClose ?? false;
+    // Listening turns a stream error (EPIPE on a closed stdout …) into a failed batch instead of a crash.
+    this.stream.on('error', this.onError);
+  }
+
+  /** Bytes handed to the stream so far. */
+  get bytesWritten(): number {
+    return this.written;
+  }
+
+  /** Writes the batch now; false while the stream needs draining or cannot be written. */
+  emitSync(events: readonly LogEvent[]): boolean {
+    if (this.unusable() !== undefined || this.stream.writableNeedDrain) return false;
+    const text = this.format(events);
+    if (text.length > 0) this.stream.write(text);
+    return true;
+  }
+
+  /** Waits for `'drain'` if needed, writes the batch, and resolves once the stream has taken it. */
+  async emit(events: readonly LogEvent[]): Promise<void> {
+    const before = this.unusable();
+    if (before !== undefined) throw before;
+    if (this.stream.writableNeedDrain) await this.waitForDrain();
+    const after = this.unusable();
+    if (after !== undefined) throw after;
+    const text = this.format(events);
+    if (text.length === 0) return;
+    await this.guard<void>((resolve, reject) => {
+      this.stream.write(text, (error) => (error ? reject(error) : resolve()));
+    });
+  }
+
+  /** Resolves once the stream no longer needs draining. */
+  async flush(): Promise<void> {
+    if (this.unusable() === undefined && this.stream.writableNeedDrain) await this.waitForDrain();
+  }
+
+  /** Does nothing: the sink holds no events, and the stream's own buffer belongs to Node. */
+  flushSync(): void {
+    // Everything accepted was handed to the stream at once; there is nothing of ours to write.
+  }
+
+  /** Stops writing, rejects waits still pending, and ends the stream if `endOnClose`. Idempotent. */
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    const error = new Error('StreamSink: closed');
+    for (const abort of [...this.waits]) abort(error);
+    if (this.endOnClose && !this.stream.writableEnded && !this.stream.destroyed) {
+      await new Promise<void>((resolve) => this.stream.end(() => resolve()));
+    }
+    this.stream.off('error', this.onError);
+  }
+
+  private format(events: readonly LogEvent[]): string {
+    const lines = formatLines(this.formatter, events, this.lines, 'StreamSink');
+    const text = lines.length === 1 ? lines[0] : lines.join('');
+    this.written += Buffer.byteLength(text, 'utf8');
+    return text;
+  }
+
+  private unusable(): Error | undefined {
+    if (this.closed) return new Error('StreamSink: closed');
+    if (this.failure !== undefined) return this.failure;
+    if (this.stream.destroyed || this.stream.writableEnded) return new Error('StreamSink: the stream is no longer writable');
+    return undefined;
+  }
+
+  private waitForDrain(): Promise<void> {
+    return this.guard<void>((resolve, reject, onCleanup) => {
+      const onDrain = (): void => resolve();
+      const onFailure = (error?: Error): void => reject(error ?? new Error('StreamSink: the stream closed before draining'));
+      const onClose = (): void => onFailure();
+      this.stream.once('drain', onDrain);
+      this.stream.once('error', onFailure);
+      this.stream.once('close', onClose);
+      onCleanup(() => {
+        this.stream.off('drain', onDrain);
+        this.stream.off('error', onFailure);
+        this.stream.off('close', onClose);
+      });
+    });
+  }
+
+  /** A promise that `close()` can reject, with its listeners removed once it settles. */
+  private guard<T>(
+    body: (resolve: (value: T) => void, reject: (error: Error) => void, onCleanup: (cleanup: () => void) => void) => void,
+  ): Promise<T> {
+    return new Promise<T>((resolve, reject) => {
+      let cleanup: (() => void) | undefined;
+      let settled = false;
+      const finish = (): void => {
+        settled = true;
+        this.waits.delete(fail);
+        cleanup?.();
+      };
+      const fail = (error: Error): void => {
+        if (settled) return;
+        finish();
+        reject(error);
+      };
+      this.waits.add(fail);
+      body(
+        (value) => {
+          if (settled) return;
+          finish();
+          resolve(value);
+        },
+        fail,
+        (fn) => (cleanup = fn),
+      );
+    });
+  }
+}

@@ -1,0 +1,20 @@
+import { ConfigurationError } from '../core/errors/configuration-error';
+import type { Enricher } from '../core/enricher';
+
+/**
+ * An enricher adding an environment variable's value as a property (`propertyName`, default the
+ * variable's name), read once when the enricher is made; an unset variable adds nothing.
+ *
+ * @throws ConfigurationError when a name is empty.
+ * @example .enrich.with(withEnvironmentVariable('NODE_ENV', 'Environment'))
+ */
+export function withEnvironmentVariable(name: string, propertyName: string = name): Enricher {
+  if (typeof name !== 'string' || name === '') throw new ConfigurationError(`withEnvironmentVariable: expected a variable name, got ${JSON.stringify(String(name))}`);
+  if (typeof propertyName !== 'string' || propertyName === '') {
+    throw new ConfigurationError(`withEnvironmentVariable: expected a property name, got ${JSON.stringify(String(propertyName))}`);
+  }
+  const value = process.env[name];
+  if (value === undefined) return () => undefined;
+  const properties = Object.freeze({ [propertyName]: value });
+  return () => properties;
+}

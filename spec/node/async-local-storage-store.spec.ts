@@ -1,0 +1,81 @@
+import { EventEmitter } from 'node:events';
+import { AsyncLocalStorageContextStore } from '../../lib/node/async-local-storage-store';
+
+const pause = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
+
+describe('AsyncLocalStorageContextStore', () => {
+  const store = new AsyncLocalStorageContextStore();
+
+  it('has no properties outside any run', () => {
+    expect(store.current()).toBeUndefined();
+  });
+
+  it('keeps properties after an await inside the run', async () => {
+    const seen = await store.run({ RequestId: 'r-1' }, async () => {
+      await pause();
+      await Promise.resolve();
+      return store.current();
+    });
+    expect(seen).toEqual({ RequestId: 'r-1' });
+    expect(store.current()).toBeUndefined();
+  });
+
+  it('keeps properties in a setTimeout callback scheduled inside the run', async () => {
+    const seen = await new Promise((resolve) => {
+      store.run({ RequestId: 'r-2' }, () => setTimeout(() => resolve(store.current()), 0));
+    });
+    expect(seen).toEqual({ RequestId: 'r-2' });
+  });
+
+  it('keeps properties in an EventEmitter listener registered inside the run', () => {
+    const emitter = new EventEmitter();
+    const seen: unknown[] = [];
+    store.run({ RequestId: 'r-3' }, () => {
+      emitter.on('tick', () => seen.push(store.current()));
+      emitter.emit('tick');
+    });
+    expect(seen).toEqual([{ RequestId: 'r-3' }]);
+  });
+
+  it('isolates two concurrent runs with interleaved awaits', async () => {
+    const request = (id: string) =>
+      store.run({ RequestId: id }, async () => {
+        const seen: unknown[] = [];
+        for (let i = 0; i < 5; i++) {
+          await pause();
+          seen.push(store.current()?.RequestId);
+        }
+        return seen;
+      });
+    const [a, b] = await Promise.all([request('a'), request('b')]);
+    expect(a).toEqual(['a', 'a', 'a', 'a', 'a']);
+    expect(b).toEqual(['b', 'b', 'b', 'b', 'b']);
+  });
+
+  it('layers nested runs, inner properties winning, and restores the outer ones after', async () => {
+    await store.run({ RequestId: 'r-4', User: 'ada' }, async () => {
+      await store.run({ User: 'bob', Step: 2 }, async () => {
+        await pause();
+        expect(store.current()).toEqual({ RequestId: 'r-4', User: 'bob', Step: 2 });
+      });
+      expect(store.current()).toEqual({ RequestId: 'r-4', User: 'ada' });
+    });
+  });
+
+  it('removes the properties when the callback throws', () => {
+    expect(() =>
+      store.run({ RequestId: 'r-5' }, () => {
+        throw new Error('boom');
+      }),
+    ).toThrow('boom');
+    expect(store.current()).toBeUndefined();
+  });
+
+  it('is not changed by later mutation of the object passed to run', () => {
+    const properties: Record<string, unknown> = { A: 1 };
+    store.run(properties, () => {
+      properties.A = 2;
+      expect(store.current()).toEqual({ A: 1 });
+    });
+  });
+});

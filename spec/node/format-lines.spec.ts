@@ -1,0 +1,34 @@
+import { SelfLog, type SelfLogEvent } from '../../lib/core/self-log';
+import type { Formatter } from '../../lib/core/sink';
+import { formatLines } from '../../lib/node/format-lines';
+import { makeEvents } from '../helpers/events';
+
+describe('formatLines', () => {
+  it('ends every line with exactly one newline', () => {
+    const formatter: Formatter = { format: (e) => (e.properties.N === 0 ? 'a' : e.properties.N === 1 ? 'b\n' : '') };
+    expect(formatLines(formatter, makeEvents(3), [], 'Test')).toEqual(['a\n', 'b\n', '\n']);
+  });
+
+  it('reuses and clears the array it is given', () => {
+    const lines = ['stale\n', 'stale\n', 'stale\n'];
+    const result = formatLines({ format: () => 'x' }, makeEvents(1), lines, 'Test');
+    expect(result).toBe(lines);
+    expect(lines).toEqual(['x\n']);
+  });
+
+  it('skips an event the formatter throws on and reports it with its owner', () => {
+    const seen: SelfLogEvent[] = [];
+    const subscription = SelfLog.events$.subscribe((d) => seen.push(d));
+    const formatter: Formatter = {
+      format: (e) => {
+        if (e.properties.N === 1) throw new Error('bad event');
+        return String(e.properties.N);
+      },
+    };
+    expect(formatLines(formatter, makeEvents(3), [], 'MySink')).toEqual(['0\n', '2\n']);
+    subscription.unsubscribe();
+    expect(seen).toHaveLength(1);
+    expect(seen[0].message).toContain('MySink');
+    expect(seen[0].message).toContain('bad event');
+  });
+});

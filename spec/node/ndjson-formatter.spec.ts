@@ -1,0 +1,52 @@
+import * as fc from 'fast-check';
+import { NdjsonFormatter } from '../../lib/node/ndjson-formatter';
+import { createLogEvent } from '../../lib/templates/log-event-record';
+import { makeEvent } from '../helpers/events';
+
+const timestamp = new Date(Date.UTC(2026, 10, 22, 12, 0, 0));
+
+describe('NdjsonFormatter', () => {
+  it('writes timestamp, level, message, template, then the properties', () => {
+    const event = createLogEvent('information', 'User {UserId} from {@Location}', [42, { city: 'Oslo' }], { timestamp });
+    expect(new NdjsonFormatter().format(event)).toBe(
+      '{"timestamp":"2026-11-22T12:00:00.000Z","level":"information","message":"User 42 from {\\"city\\":\\"Oslo\\"}","template":"User {UserId} from {@Location}","UserId":42,"Location":{"city":"Oslo"}}',
+    );
+  });
+
+  it('leaves the template out when asked', () => {
+    const event = createLogEvent('warning', 'Slow {Ms} ms', [812], { timestamp });
+    expect(new NdjsonFormatter({ includeTemplate: false }).format(event)).toBe(
+      '{"timestamp":"2026-11-22T12:00:00.000Z","level":"warning","message":"Slow 812 ms","Ms":812}',
+    );
+  });
+
+  it('writes the exception as its stack', () => {
+    const error = new Error('boom');
+    const line = JSON.parse(new NdjsonFormatter().format(makeEvent({ exception: error }))) as Record<string, unknown>;
+    expect(line.exception).toBe(error.stack);
+  });
+
+  it('prefixes a property named like a top-level field with an underscore', () => {
+    const line = JSON.parse(new NdjsonFormatter().format(makeEvent({ properties: { level: 'custom', message: 'm', N: 1 } }))) as Record<string, unknown>;
+    expect(line).toMatchObject({ level: 'information', message: 'event', _level: 'custom', _message: 'm', N: 1 });
+  });
+
+  it('writes JSON-unsafe scalars safely and leaves undefined out', () => {
+    const line = new NdjsonFormatter().format(makeEvent({ properties: { Big: 12345678901234567890n, NotANumber: NaN, Gone: undefined, When: new Date(0) } }));
+    expect(line).toContain('"Big":12345678901234567890');
+    expect(JSON.parse(line)).toMatchObject({ NotANumber: 'NaN', When: '1970-01-01T00:00:00.000Z' });
+    expect(line).not.toContain('Gone');
+  });
+
+  it('always writes one line of valid JSON, whatever the properties hold', () => {
+    const formatter = new NdjsonFormatter();
+    fc.assert(
+      fc.property(fc.dictionary(fc.string(), fc.anything()), fc.string(), (properties, text) => {
+        const line = formatter.format(makeEvent({ text, properties }));
+        expect(line).not.toContain('\n');
+        expect(() => JSON.parse(line)).not.toThrow();
+      }),
+      { numRuns: 300 },
+    );
+  });
+});

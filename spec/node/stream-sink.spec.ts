@@ -1,0 +1,196 @@
+import { PassThrough, Writable } from 'node:stream';
+import type { Formatter } from '../../lib/core/sink';
+import { StreamSink } from '../../lib/node/stream-sink';
+import { NdjsonFormatter } from '../../lib/node/ndjson-formatter';
+import { makeEvent, makeEvents } from '../helpers/events';
+
+const numbered: Formatter = { format: (e) => JSON.stringify({ N: e.properties.N }) };
+
+/** A Writable that takes a chunk only when the test (or `autoDrain`) says so. */
+function slowStream(highWaterMark: number): { stream: Writable; chunks: string[]; release(): number; peak(): number } {
+  const chunks: string[] = [];
+  const callbacks: Array<() => void> = [];
+  let peak = 0;
+  const stream = new Writable({
+    highWaterMark,
+    write(chunk: Buffer, _encoding, callback) {
+      chunks.push(chunk.toString('utf8'));
+      callbacks.push(() => callback());
+    },
+  });
+  const originalWrite = stream.write.bind(stream) as (chunk: unknown, cb?: (error?: Error | null) => void) => boolean;
+  stream.write = ((chunk: unknown, cb?: (error?: Error | null) => void) => {
+    const result = originalWrite(chunk, cb);
+    peak = Math.max(peak, stream.writableLength);
+    return result;
+  }) as Writable['write'];
+  return {
+    stream,
+    chunks,
+    release: () => {
+      const n = callbacks.length;
+      callbacks.splice(0).forEach((cb) => cb());
+      return n;
+    },
+    peak: () => peak,
+  };
+}
+
+function numbersIn(chunks: readonly string[]): number[] {
+  return chunks
+    .join('')
+    .split('\n')
+    .filter((line) => line !== '')
+    .map((line) => (JSON.parse(line) as { N: number }).N);
+}
+
+const tick = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
+
+describe('StreamSink', () => {
+  it('writes a batch with one write call, one line per event', () => {
+    const stream = new PassThrough();
+    const write = jest.spyOn(stream, 'write');
+    const sink = new StreamSink({ stream, formatter: numbered });
+    expect(sink.emitSync(makeEvents(3))).toBe(true);
+    expect(write).toHaveBeenCalledTimes(1);
+    expect(stream.read().toString()).toBe('{"N":0}\n{"N":1}\n{"N":2}\n');
+    expect(sink.bytesWritten).toBe(24);
+  });
+
+  it('writes CLEF by default', () => {
+    const stream = new PassThrough();
+    const sink = new StreamSink({ stream });
+    sink.emitSync([makeEvent({ text: 'Hello {Name}', properties: { Name: 'Ada' } })]);
+    const line = String(stream.read());
+    expect(line.endsWith('\n')).toBe(true);
+    expect(JSON.parse(line)).toMatchObject({ '@t': '2026-11-22T12:00:00.000Z', '@mt': 'Hello {Name}', Name: 'Ada' });
+  });
+
+  it('writes NDJSON with an NdjsonFormatter', () => {
+    const stream = new PassThrough();
+    const sink = new StreamSink({ stream, formatter: new NdjsonFormatter() });
+    sink.emitSync(makeEvents(2));
+    const lines = String(stream.read()).trimEnd().split('\n').map((line) => JSON.parse(line) as Record<string, unknown>);
+    expect(lines).toEqual([
+      { timestamp: '2026-11-22T12:00:00.000Z', level: 'information', message: 'event 0', template: 'event 0', N: 0 },
+      { timestamp: '2026-11-22T12:00:00.000Z', level: 'information', message: 'event 1', template: 'event 1', N: 1 },
+    ]);
+  });
+
+  it('refuses a batch with emitSync while the stream needs draining', () => {
+    const slow = slowStream(16);
+    const sink = new StreamSink({ stream: slow.stream, formatter: numbered });
+    expect(sink.emitSync(makeEvents(3))).toBe(true);
+    expect(slow.stream.writableNeedDrain).toBe(true);
+    expect(sink.emitSync(makeEvents(3))).toBe(false);
+    expect(numbersIn(slow.chunks)).toEqual([0, 1, 2]);
+  });
+
+  it('waits for drain in emit, then resolves once the stream took the batch', async () => {
+    const slow = slowStream(16);
+    const sink = new StreamSink({ stream: slow.stream, formatter: numbered });
+    sink.emitSync(makeEvents(3));
+    let resolved = false;
+    const emitted = sink.emit(makeEvents(2)).then(() => (resolved = true));
+    await tick();
+    expect(resolved).toBe(false);
+    expect(slow.chunks).toHaveLength(1);
+    slow.release();
+    await tick();
+    expect(slow.chunks).toHaveLength(2);
+    expect(resolved).toBe(false);
+    slow.release();
+    await emitted;
+    expect(numbersIn(slow.chunks)).toEqual([0, 1, 2, 0, 1]);
+  });
+
+  it('loses nothing and holds no backlog when a fast producer meets a slow stream', async () => {
+    const slow = slowStream(256);
+    const sink = new StreamSink({ stream: slow.stream, formatter: numbered });
+    const events = makeEvents(20_000);
+    const consumer = setInterval(() => slow.release(), 0);
+    try {
+      for (let i = 0; i < events.length; i += 100) {
+        const batch = events.slice(i, i + 100);
+        // What the pipeline does: inline when it can, otherwise the async path, one batch at a time.
+        if (!sink.emitSync(batch)) await sink.emit(batch);
+      }
+      await sink.flush();
+    } finally {
+      clearInterval(consumer);
+    }
+    slow.release();
+    expect(numbersIn(slow.chunks)).toEqual(Array.from({ length: 20_000 }, (_, i) => i));
+    // Never more than the high-water mark plus one batch (100 lines of at most 11 bytes).
+    expect(slow.peak()).toBeLessThanOrEqual(256 + 100 * 11);
+  });
+
+  it('rejects a drain wait when the stream fails, and refuses batches after', async () => {
+    const slow = slowStream(16);
+    const sink = new StreamSink({ stream: slow.stream, formatter: numbered });
+    sink.emitSync(makeEvents(3));
+    const emitted = sink.emit(makeEvents(1));
+    slow.stream.destroy(new Error('disk gone'));
+    await expect(emitted).rejects.toThrow('disk gone');
+    expect(sink.emitSync(makeEvents(1))).toBe(false);
+    await expect(sink.emit(makeEvents(1))).rejects.toThrow('disk gone');
+  });
+
+  it('rejects a drain wait when the stream closes without an error', async () => {
+    const slow = slowStream(16);
+    const sink = new StreamSink({ stream: slow.stream, formatter: numbered });
+    sink.emitSync(makeEvents(3));
+    const emitted = sink.emit(makeEvents(1));
+    slow.stream.destroy();
+    await expect(emitted).rejects.toThrow(/closed|no longer writable/);
+  });
+
+  it('rejects waits still pending when closed, and refuses batches after', async () => {
+    const slow = slowStream(16);
+    const sink = new StreamSink({ stream: slow.stream, formatter: numbered });
+    sink.emitSync(makeEvents(3));
+    const emitted = sink.emit(makeEvents(1));
+    await sink.close();
+    await sink.close();
+    await expect(emitted).rejects.toThrow('closed');
+    expect(sink.emitSync(makeEvents(1))).toBe(false);
+    expect(slow.stream.writableEnded).toBe(false);
+  });
+
+  it('ends the stream on close when endOnClose is set', async () => {
+    const stream = new PassThrough();
+    const sink = new StreamSink({ stream, formatter: numbered, endOnClose: true });
+    sink.emitSync(makeEvents(1));
+    stream.resume();
+    await sink.close();
+    expect(stream.writableEnded).toBe(true);
+  });
+
+  it('writes to stdout by default and leaves it as it found it on close', async () => {
+    const listeners = process.stdout.listenerCount('error');
+    const write = jest.spyOn(process.stdout, 'write').mockImplementation(() => true);
+    try {
+      const sink = new StreamSink({ formatter: numbered });
+      expect(process.stdout.listenerCount('error')).toBe(listeners + 1);
+      sink.emitSync(makeEvents(1));
+      expect(write).toHaveBeenCalledWith('{"N":0}\n');
+      await sink.close();
+      expect(process.stdout.listenerCount('error')).toBe(listeners);
+      expect(process.stdout.writableEnded).toBe(false);
+    } finally {
+      write.mockRestore();
+    }
+  });
+
+  it('turns a stream error into failed batches instead of an uncaught error', async () => {
+    const stream = new Writable({
+      write(_chunk, _encoding, callback) {
+        callback(new Error('EPIPE'));
+      },
+    });
+    const sink = new StreamSink({ stream, formatter: numbered });
+    await expect(sink.emit(makeEvents(1))).rejects.toThrow('EPIPE');
+    await tick();
+    expect(sink.emitSync(makeEvents(1))).toBe(false);
+  });
+});

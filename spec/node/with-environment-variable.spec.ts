@@ -1,0 +1,40 @@
+import { ConfigurationError } from '../../lib/core/errors/configuration-error';
+import { withEnvironmentVariable } from '../../lib/node/with-environment-variable';
+import { makeEvent } from '../helpers/events';
+
+describe('withEnvironmentVariable', () => {
+  beforeEach(() => {
+    process.env.RXLOG_TEST_VAR = 'staging';
+    delete process.env.RXLOG_TEST_UNSET;
+  });
+
+  afterEach(() => {
+    delete process.env.RXLOG_TEST_VAR;
+  });
+
+  it('adds the variable under its own name by default', () => {
+    expect(withEnvironmentVariable('RXLOG_TEST_VAR')(makeEvent())).toEqual({ RXLOG_TEST_VAR: 'staging' });
+  });
+
+  it('adds the variable under the given property name', () => {
+    expect(withEnvironmentVariable('RXLOG_TEST_VAR', 'Environment')(makeEvent())).toEqual({ Environment: 'staging' });
+  });
+
+  it('reads the variable once, when made', () => {
+    const enricher = withEnvironmentVariable('RXLOG_TEST_VAR');
+    process.env.RXLOG_TEST_VAR = 'production';
+    const first = enricher(makeEvent());
+    expect(first).toEqual({ RXLOG_TEST_VAR: 'staging' });
+    expect(enricher(makeEvent())).toBe(first);
+    expect(Object.isFrozen(first)).toBe(true);
+  });
+
+  it('adds nothing when the variable is unset', () => {
+    expect(withEnvironmentVariable('RXLOG_TEST_UNSET')(makeEvent())).toBeUndefined();
+  });
+
+  it('throws a ConfigurationError for an empty name', () => {
+    expect(() => withEnvironmentVariable('')).toThrow(ConfigurationError);
+    expect(() => withEnvironmentVariable('X', '')).toThrow(ConfigurationError);
+  });
+});
