@@ -46,3 +46,5 @@ export { CompactJsonFormatter } from './formatting/compact-json-formatter';
 export type { CompactJsonFormatterOptions } from './formatting/compact-json-formatter';
 export { readCompactJson } from './formatting/read-compact-json';
 export { ClefParseError } from './core/errors/clef-parse-error';
+export { NdjsonFormatter } from './formatting/ndjson-formatter';
+export type { NdjsonFormatterOptions } from './formatting/ndjson-formatter';

@@ -46,7 +46,8 @@ export class SinkConfiguration<TParent> {
         throw new ConfigurationError(`${where}.minimumLevel: unknown level ${JSON.stringify(String(options.minimumLevel))}`);
       }
     }
-    const { queue, batch, retry, circuitBreaker, fallback } = options;
+    const { queue, retry, circuitBreaker, fallback } = options;
+    const batch = options.batch ?? sink.batchDefaults;
     this.state.sinks.push({ name, sink, minimumLevel, pipe, delivery: { queue, batch, retry, circuitBreaker, fallback } });
     return this.parent;
   }

@@ -12,6 +12,12 @@ export interface Sink {
   /** Synchronous flush, for process `exit` and page unload. */
   flushSync?(): void;
   close?(): void | Promise<void>;
+  /**
+   * The batching this sink gets when its `writeTo.sink` options give none: file and stream sinks
+   * batch (512 events / 100 ms) so a burst costs one write per batch. Without it, events go one
+   * at a time.
+   */
+  readonly batchDefaults?: { readonly size: number; readonly maxDelayMs: number };
 }
 
 /** A formatter turns one event into text (one line for CLEF, whatever the template says for text). */

@@ -5,8 +5,6 @@ export type { RollingInterval } from './rolling-interval';
 export { FileSizeLimitError } from './file-size-limit-error';
 export { StreamSink } from './stream-sink';
 export type { StreamSinkOptions } from './stream-sink';
-export { NdjsonFormatter } from './ndjson-formatter';
-export type { NdjsonFormatterOptions } from './ndjson-formatter';
 export { AsyncLocalStorageContextStore } from './async-local-storage-store';
 export { useAsyncLocalStorage } from './use-async-local-storage';
 export { installProcessHooks } from './install-process-hooks';

@@ -28,6 +28,9 @@ export interface StreamSinkOptions {
  * @example new LoggerConfiguration().writeTo.sink(new StreamSink({ formatter: new NdjsonFormatter() })).createLogger();
  */
 export class StreamSink implements Sink {
+  /** Batched by default, so a burst costs one write per 512 events; a sink's `batch` option overrides it. */
+  readonly batchDefaults = { size: 512, maxDelayMs: 100 } as const;
+
   private readonly stream: Writable;
   private readonly formatter: Formatter;
   private readonly endOnClose: boolean;

@@ -13,6 +13,8 @@ export interface BeaconPage {
  * beacon is fire-and-forget: it survives unload, but says nothing about the server's answer.
  */
 export class HttpBeacon {
+  /** How many `whileHiding` calls are running: the page is going away for every beacon meanwhile. */
+  private static forced = 0;
   private pageHidden = false;
   private readonly onPageHide = (): void => {
     this.pageHidden = true;
@@ -20,6 +22,19 @@ export class HttpBeacon {
   private readonly onPageShow = (): void => {
     this.pageHidden = false;
   };
+
+  /**
+   * Runs `flush` with every beacon treating the page as hiding, whatever order the page's
+   * listeners run in (at `pagehide`, `document.visibilityState` is still `'visible'`).
+   */
+  static whileHiding(flush: () => void): void {
+    HttpBeacon.forced++;
+    try {
+      flush();
+    } finally {
+      HttpBeacon.forced--;
+    }
+  }
 
   /** The beacon of the current page, or `undefined` outside a browser window (Node, workers, no `sendBeacon`). */
   static detect(url: string, contentType: string): HttpBeacon | undefined {
@@ -47,7 +62,7 @@ export class HttpBeacon {
 
   /** Whether the page is being hidden or unloaded, so only a beacon can be relied on to leave it. */
   get hiding(): boolean {
-    return this.pageHidden || this.page.document?.visibilityState === 'hidden';
+    return HttpBeacon.forced > 0 || this.pageHidden || this.page.document?.visibilityState === 'hidden';
   }
 
   /** Queues one body with the browser; `false` when the browser refused it (over its quota). */

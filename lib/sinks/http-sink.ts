@@ -146,8 +146,8 @@ export class HttpSink implements Sink {
         ? undefined
         : new Promise<never>((_, reject) => {
             timer = setTimeout(() => {
-              controller.abort();
               reject(new HttpTimeoutError(method, url, this.timeoutMs));
+              controller.abort();
             }, this.timeoutMs);
           });
     this.inFlight.add(controller);

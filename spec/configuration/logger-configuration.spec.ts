@@ -191,3 +191,20 @@ describe('LoggerConfiguration', () => {
     expect(() => new LoggerConfiguration().useScheduler({} as never)).toThrow(/useScheduler: expected an RxJS SchedulerLike/);
   });
 });
+
+describe('LoggerConfiguration batch defaults', () => {
+  it('batches a sink that declares batchDefaults unless its options say otherwise', () => {
+    const batches: number[] = [];
+    const batching = { batchDefaults: { size: 3, maxDelayMs: 1_000 }, emit: (events: readonly unknown[]) => void batches.push(events.length) };
+    const log = new LoggerConfiguration().writeTo.sink(batching).createLogger();
+    for (let i = 0; i < 7; i++) log.information('e');
+    expect(batches).toEqual([3, 3]);
+
+    const unbatched: number[] = [];
+    const overridden = { batchDefaults: { size: 3, maxDelayMs: 1_000 }, emit: (events: readonly unknown[]) => void unbatched.push(events.length) };
+    const log2 = new LoggerConfiguration().writeTo.sink(overridden, { batch: { size: 1, maxDelayMs: 0 } }).createLogger();
+    log2.information('a');
+    log2.information('b');
+    expect(unbatched).toEqual([1, 1]);
+  });
+});

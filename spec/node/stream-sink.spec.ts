@@ -1,7 +1,7 @@
 import { PassThrough, Writable } from 'node:stream';
 import type { Formatter } from '../../lib/core/sink';
 import { StreamSink } from '../../lib/node/stream-sink';
-import { NdjsonFormatter } from '../../lib/node/ndjson-formatter';
+import { NdjsonFormatter } from '../../lib/formatting/ndjson-formatter';
 import { makeEvent, makeEvents } from '../helpers/events';
 
 const numbered: Formatter = { format: (e) => JSON.stringify({ N: e.properties.N }) };

@@ -1,7 +1,7 @@
 import type { LogEvent } from '../core/log-event';
 import { SelfLog } from '../core/self-log';
 import type { Formatter } from '../core/sink';
-import { exceptionText } from '../formatting/exception-text';
+import { exceptionText } from './exception-text';
 import { quoteJson, writeJson } from '../templates/safe-json';
 
 /** Options of NdjsonFormatter. */

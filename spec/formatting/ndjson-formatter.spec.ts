@@ -1,5 +1,5 @@
 import * as fc from 'fast-check';
-import { NdjsonFormatter } from '../../lib/node/ndjson-formatter';
+import { NdjsonFormatter } from '../../lib/formatting/ndjson-formatter';
 import { createLogEvent } from '../../lib/templates/log-event-record';
 import { makeEvent } from '../helpers/events';
 

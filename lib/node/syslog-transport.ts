@@ -1,0 +1,7 @@
+/** How a SyslogSink moves messages: one UDP datagram each, or framed on a TCP or Unix stream. */
+export interface SyslogTransport {
+  /** Sends the messages (already formatted, unframed); resolves with the bytes written, rejects on any failure. */
+  send(messages: readonly string[]): Promise<number>;
+  /** Releases the socket; later sends reject. Idempotent. */
+  close(): Promise<void>;
+}

@@ -1,0 +1,110 @@
+import { createSocket, type Socket } from 'node:dgram';
+import { isIPv6 } from 'node:net';
+import { SelfLog } from '../core/self-log';
+import { syslogTimeout } from './syslog-timeout';
+import type { SyslogTransport } from './syslog-transport';
+
+/**
+ * Sends each message as one UDP datagram on a connected socket: the host is resolved once, and a
+ * receiver that is down shows up (ICMP port unreachable) as ECONNREFUSED on a later send instead
+ * of vanishing. After any error the socket is dropped and the next batch opens a new one. The
+ * socket is unref'd, so an idle sink never keeps the process alive.
+ */
+export class SyslogUdpTransport implements SyslogTransport {
+  private socket: Socket | undefined;
+  private connecting: Promise<Socket> | undefined;
+  private closed = false;
+  private readonly where: string;
+
+  /**
+   * @param host The receiver's host name or IP address; an IPv6 literal uses a udp6 socket.
+   * @param port The receiver's UDP port.
+   * @param connectTimeoutMs Longest wait for the host to resolve, in milliseconds.
+   * @param writeTimeoutMs Longest wait for a batch's datagrams to be sent, in milliseconds.
+   */
+  constructor(
+    private readonly host: string,
+    private readonly port: number,
+    private readonly connectTimeoutMs: number,
+    private readonly writeTimeoutMs: number,
+  ) {
+    this.where = `udp://${host}:${port}`;
+  }
+
+  /** Sends one datagram per message and resolves once every send has completed. */
+  async send(messages: readonly string[]): Promise<number> {
+    const socket = await this.connect();
+    try {
+      const sizes = await syslogTimeout(Promise.all(messages.map((message) => sendOne(socket, message))), this.writeTimeoutMs, `sending to ${this.where}`);
+      let total = 0;
+      for (let i = 0; i < sizes.length; i++) total += sizes[i];
+      return total;
+    } catch (error) {
+      this.discard(socket);
+      throw error;
+    }
+  }
+
+  /** Closes the socket. Idempotent. */
+  async close(): Promise<void> {
+    this.closed = true;
+    if (this.socket !== undefined) this.discard(this.socket);
+  }
+
+  private connect(): Promise<Socket> {
+    if (this.closed) return Promise.reject(new Error('SyslogSink: closed'));
+    if (this.socket !== undefined) return Promise.resolve(this.socket);
+    this.connecting ??= new Promise<Socket>((resolve, reject) => {
+      const socket = createSocket(isIPv6(this.host) ? 'udp6' : 'udp4');
+      const fail = (error: Error): void => {
+        clearTimeout(timer);
+        closeQuietly(socket);
+        reject(error);
+      };
+      const timer = setTimeout(() => fail(new Error(`SyslogSink: connecting to ${this.where} timed out after ${this.connectTimeoutMs} ms`)), this.connectTimeoutMs);
+      timer.unref();
+      socket.once('error', fail);
+      socket.once('connect', () => {
+        clearTimeout(timer);
+        socket.off('error', fail);
+        if (this.closed) return fail(new Error('SyslogSink: closed'));
+        socket.on('error', (error) => {
+          SelfLog.write('SyslogSink: the socket to {Target} failed; a new one opens on the next batch', this.where, error);
+          this.discard(socket);
+        });
+        socket.unref();
+        this.socket = socket;
+        resolve(socket);
+      });
+      socket.connect(this.port, this.host);
+    }).finally(() => {
+      this.connecting = undefined;
+    });
+    return this.connecting;
+  }
+
+  private discard(socket: Socket): void {
+    if (this.socket === socket) this.socket = undefined;
+    closeQuietly(socket);
+  }
+}
+
+function sendOne(socket: Socket, message: string): Promise<number> {
+  const bytes = Buffer.from(message, 'utf8');
+  return new Promise<number>((resolve, reject) => {
+    socket.send(bytes, (error) => (error ? reject(error) : resolve(bytes.length)));
+  });
+}
+
+function ignore(): void {
+  // A discarded socket's late errors have nobody left to tell; without a listener they would crash the process.
+}
+
+function closeQuietly(socket: Socket): void {
+  socket.on('error', ignore);
+  try {
+    socket.close();
+  } catch {
+    // Already closed: ERR_SOCKET_DGRAM_NOT_RUNNING is the only thing close() throws.
+  }
+}
