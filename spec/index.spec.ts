@@ -11,7 +11,8 @@ describe('rxlog (the browser entry)', () => {
       'LoggerConfiguration', 'Logger', 'Log', 'LogLevel', 'LevelSwitch', 'LogContext', 'SelfLog',
       'MemorySink', 'ConsoleSink', 'ObservableSink',
       'parseTemplate', 'renderTemplate', 'TextFormatter', 'CompactJsonFormatter', 'readCompactJson',
-      'enrich', 'filterEvents', 'minimumLevel',
+      'enrich', 'filterEvents', 'minimumLevel', 'boundedQueue', 'batchEvents', 'retryWithBackoff',
+      'circuitBreaker', 'tapMetrics', 'metricsToPrometheus',
     ];
     const missing = names.filter((name) => (rxlog as Record<string, unknown>)[name] === undefined);
     expect(missing).toEqual([]);

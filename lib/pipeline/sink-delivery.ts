@@ -85,10 +85,14 @@ export class SinkDelivery {
     });
   }
 
-  /** Takes one event on the caller's turn: writes it now when it fills a batch and the sink can, else holds it. Never throws. */
+  /** Takes one event on the caller's turn: writes it now when it fills a batch and the sink can, else holds it; after shutdown began, counts it as dropped. Never throws. */
   push(event: LogEvent): void {
-    if (!this.accepting) return;
     this.recorder.received++;
+    if (!this.accepting) {
+      // Too late (an app operator released it after shutdown began): counted, never lost silently.
+      this.recorder.dropped++;
+      return;
+    }
     try {
       const now = this.scheduler.now();
       if (this.flight !== null || this.queue.depth !== 0) {

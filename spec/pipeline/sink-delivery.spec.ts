@@ -1,3 +1,5 @@
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
 import fc from 'fast-check';
 import type { LogEvent } from '../../lib/core/log-event';
 import { SelfLog, type SelfLogEvent } from '../../lib/core/self-log';
@@ -133,6 +135,20 @@ describe('SinkDelivery', () => {
       }
       expect(sink.calls.map((call) => ns(call.events))).toEqual([[0], [1], [2], [3]]);
       expect(delivery.metrics()).toMatchObject({ delivered: 4, pending: 0, queueDepth: 0, queueBytes: 0 });
+    });
+
+    it('reports the bytes a sink says it has written', () => {
+      let written = 0;
+      const sink = {
+        emit: (events: readonly LogEvent[]) => void (written += events.length * 10),
+        get bytesWritten() {
+          return written;
+        },
+      };
+      const delivery = create(sink);
+      makeEvents(3).forEach((event) => delivery.push(event));
+      expect(delivery.metrics().bytesWritten).toBe(30);
+      expect(create(new SyncSink()).metrics().bytesWritten).toBe(0);
     });
 
     it('measures latency from push to delivery', async () => {
@@ -470,6 +486,21 @@ describe('SinkDelivery', () => {
       expect(flushed).toBe(true);
     });
 
+    it('keeps waiting for the batch in flight while newer events are dropped', async () => {
+      const sink = new DeferredSink();
+      const delivery = create(sink, { queue: { limit: 2 } });
+      delivery.push(makeEvent());
+      let flushed = false;
+      void delivery.flush().then(() => (flushed = true));
+      makeEvents(5).forEach((event) => delivery.push(event));
+      await jest.advanceTimersByTimeAsync(0);
+      expect(delivery.metrics().dropped).toBe(3);
+      expect(flushed).toBe(false);
+      sink.calls[0].resolve();
+      await jest.advanceTimersByTimeAsync(0);
+      expect(flushed).toBe(true);
+    });
+
     it('resolves at once when nothing is pending, after the sink’s own flush', async () => {
       const flushes: number[] = [];
       const delivery = create({ emit: () => undefined, flush: () => void flushes.push(1) });
@@ -539,15 +570,16 @@ describe('SinkDelivery', () => {
       expect(result).toEqual({ delivered: 5, dropped: 0, failed: 0, undelivered: 0, timedOut: false });
     });
 
-    it('is idempotent and ignores events pushed afterwards', async () => {
+    it('is idempotent and counts events pushed afterwards as dropped', async () => {
       const sink = new SyncSink();
       const delivery = create(sink);
       delivery.push(makeEvent());
       const first = delivery.shutdown('graceful', 100);
       expect(delivery.shutdown('immediate', 0)).toBe(first);
-      delivery.push(makeEvent());
       await expect(first).resolves.toEqual({ delivered: 1, dropped: 0, failed: 0, undelivered: 0, timedOut: false });
-      expect(delivery.metrics().received).toBe(1);
+      delivery.push(makeEvent());
+      expect(sink.batches).toHaveLength(1);
+      expect(delivery.metrics()).toMatchObject({ received: 2, delivered: 1, dropped: 1, pending: 0 });
       expect(sink.closed).toBe(1);
     });
 
@@ -690,10 +722,8 @@ describe('SinkDelivery memory', () => {
 /** Node's gc(), reached through V8 flags, so the memory test can measure retained heap only. */
 function exposeGc(): (() => void) | undefined {
   try {
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
-    require('v8').setFlagsFromString('--expose-gc');
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
-    return require('vm').runInNewContext('gc') as () => void;
+    setFlagsFromString('--expose-gc');
+    return runInNewContext('gc') as () => void;
   } catch {
     return undefined;
   }
