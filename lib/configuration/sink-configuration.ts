@@ -1,17 +1,30 @@
 import { ConfigurationError } from '../core/errors/configuration-error';
 import { LevelSwitch } from '../core/level-switch';
 import type { Sink } from '../core/sink';
+import { resolveDeliveryOptions, type SinkDeliveryOptions } from '../pipeline/sink-delivery-options';
 import { ConsoleSink, type ConsoleSinkOptions } from '../sinks/console-sink';
 import type { ConfigurationState } from './configuration-state';
 import { describeValue } from './describe-value';
 import type { SinkOptions } from './sink-options';
-import { validateSinkOptions } from './validate-sink-options';
 
 /** The default name of a sink: its class name without `Sink`, in lower case (`FileSink` → `file`). */
 function kindOf(sink: Sink): string {
   const className = (sink as object).constructor?.name;
   if (className === undefined || className === 'Object' || className === '') return 'sink';
   return className.replace(/Sink$/, '').toLowerCase() || 'sink';
+}
+
+/** Checks the delivery options now, so a mistake throws with the sink's path instead of at createLogger(). */
+function checkDelivery(where: string, delivery: SinkDeliveryOptions): void {
+  const fallback = delivery.fallback as { emit?: unknown } | undefined;
+  if (fallback !== undefined && (typeof fallback !== 'object' || fallback === null || typeof fallback.emit !== 'function')) {
+    throw new ConfigurationError(`${where}.fallback: expected a sink with an emit(events) method, got ${describeValue(fallback)}`);
+  }
+  try {
+    resolveDeliveryOptions(delivery);
+  } catch (error) {
+    throw error instanceof ConfigurationError ? new ConfigurationError(`${where}.${error.message}`) : error;
+  }
 }
 
 /** `.writeTo…`: where events go. Each sink gets its own lane: level, operators, queue, batch, retry, breaker. */
@@ -32,7 +45,6 @@ export class SinkConfiguration<TParent> {
     }
     const name = this.nameFor(sink, options.name);
     const where = `writeTo.sink(${name})`;
-    validateSinkOptions(where, options as Readonly<Record<string, unknown>>);
     const pipe = options.pipe ?? [];
     pipe.forEach((operator, index) => {
       if (typeof operator !== 'function') throw new ConfigurationError(`${where}.pipe[${index}]: expected an operator function, got ${describeValue(operator)}`);
@@ -47,8 +59,9 @@ export class SinkConfiguration<TParent> {
       }
     }
     const { queue, retry, circuitBreaker, fallback } = options;
-    const batch = options.batch ?? sink.batchDefaults;
-    this.state.sinks.push({ name, sink, minimumLevel, pipe, delivery: { queue, batch, retry, circuitBreaker, fallback } });
+    const delivery: SinkDeliveryOptions = { queue, batch: options.batch ?? sink.batchDefaults, retry, circuitBreaker, fallback };
+    checkDelivery(where, delivery);
+    this.state.sinks.push({ name, sink, minimumLevel, pipe, delivery });
     return this.parent;
   }
 

@@ -165,9 +165,9 @@ describe('LoggerConfiguration', () => {
 
     it('rejects out-of-range delivery options with their path and value', () => {
       const memory = new MemorySink();
-      expect(() => new LoggerConfiguration().writeTo.sink(memory, { queue: { limit: -1 } })).toThrow('writeTo.sink(memory).queue.limit: expected a positive integer, got number -1');
-      expect(() => new LoggerConfiguration().writeTo.sink(memory, { batch: { size: 0 } })).toThrow(/batch\.size/);
-      expect(() => new LoggerConfiguration().writeTo.sink(memory, { queue: { overflow: 'drop-all' as never } })).toThrow(/queue\.overflow: expected "drop-oldest" or "drop-newest", got "drop-all"/);
+      expect(() => new LoggerConfiguration().writeTo.sink(memory, { queue: { limit: -1 } })).toThrow('writeTo.sink(memory).queue.limit: expected a whole number of events ≥ 1, got -1');
+      expect(() => new LoggerConfiguration().writeTo.sink(memory, { batch: { size: 0 } })).toThrow(/writeTo\.sink\(memory\)\.batch\.size/);
+      expect(() => new LoggerConfiguration().writeTo.sink(memory, { queue: { overflow: 'drop-all' as never } })).toThrow(/writeTo\.sink\(memory\)\.queue\.overflow: unknown policy "drop-all"/);
       expect(() => new LoggerConfiguration().writeTo.sink(memory, { minimumLevel: 'loud' })).toThrow(/writeTo\.sink\(memory\)\.minimumLevel: unknown level "loud"/);
       expect(() => new LoggerConfiguration().writeTo.sink(memory, { fallback: {} as Sink })).toThrow(/fallback: expected a sink/);
     });
