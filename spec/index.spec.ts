@@ -9,7 +9,7 @@ describe('rxlog (the browser entry)', () => {
   it('exports the public names DESIGN.md §3 promises', () => {
     const names = [
       'LoggerConfiguration', 'Logger', 'Log', 'LogLevel', 'LevelSwitch', 'LogContext', 'SelfLog',
-      'MemorySink', 'ConsoleSink', 'ObservableSink',
+      'MemorySink', 'ConsoleSink', 'ObservableSink', 'HttpSink', 'SeqSink', 'OtlpSink', 'LokiSink',
       'parseTemplate', 'renderTemplate', 'TextFormatter', 'CompactJsonFormatter', 'readCompactJson',
       'enrich', 'filterEvents', 'minimumLevel', 'boundedQueue', 'batchEvents', 'retryWithBackoff',
       'circuitBreaker', 'tapMetrics', 'metricsToPrometheus',

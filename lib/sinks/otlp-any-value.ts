@@ -34,7 +34,7 @@ export function toAnyValue(value: unknown, depth = 0): OtlpAnyValue {
     case 'boolean':
       return { boolValue: value };
     case 'number':
-      if (Number.isSafeInteger(value)) return { intValue: String(value === 0 ? 0 : value) };
+      if (Number.isSafeInteger(value)) return { intValue: String(value) };
       if (Number.isFinite(value)) return { doubleValue: value };
       return { doubleValue: value > 0 ? 'Infinity' : value < 0 ? '-Infinity' : 'NaN' };
     case 'bigint':
