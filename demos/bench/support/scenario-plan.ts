@@ -1,0 +1,170 @@
+import * as path from 'node:path';
+
+/** What a variant's child needs to know about its run: a scratch folder that the runner cleans. */
+export interface RunContext {
+  /** A folder for this run's log file; emptied after the child exits. */
+  readonly dir: string;
+}
+
+/** One library (or one set-up of a library) within a scenario. */
+export interface VariantPlan {
+  /** Stable id, used in the JSON and by the targets. */
+  readonly id: string;
+  /** What the table shows. */
+  readonly label: string;
+  /** The scenario bundle to run (a file name in `scenarios/` without extension). */
+  readonly script: string;
+  /** Arguments for the child. */
+  args(context: RunContext): string[];
+}
+
+/** One column of a child's result that the table shows. */
+export interface MetricPlan {
+  readonly key: string;
+  readonly label: string;
+  /** Decimal places in the table. */
+  readonly digits: number;
+}
+
+/** One scenario of the suite. */
+export interface ScenarioPlan {
+  readonly id: number;
+  readonly title: string;
+  /** Fresh-process runs per variant. */
+  readonly runs: number;
+  /** Longest a child may take before it is killed and its run counted as failed, in milliseconds. */
+  readonly timeoutMs: number;
+  /** The variant the ratio column divides by (pino's, where pino takes part). */
+  readonly reference?: string;
+  readonly variants: readonly VariantPlan[];
+  readonly metrics: readonly MetricPlan[];
+}
+
+/** Sizes of the suite: the issue's numbers, or a smoke-test fraction of them. */
+interface Sizes {
+  readonly runs: number;
+  readonly hotN: number;
+  readonly disabledN: number;
+  readonly disabledWinstonN: number;
+  readonly burstN: number;
+  readonly metricsN: number;
+  readonly shutdownN: number;
+}
+
+const FULL: Sizes = { runs: 5, hotN: 200_000, disabledN: 10_000_000, disabledWinstonN: 1_000_000, burstN: 100_000, metricsN: 500_000, shutdownN: 10_000 };
+const QUICK: Sizes = { runs: 1, hotN: 20_000, disabledN: 1_000_000, disabledWinstonN: 100_000, burstN: 10_000, metricsN: 50_000, shutdownN: 10_000 };
+
+const file = (context: RunContext): string => path.join(context.dir, 'events.log');
+
+/** The six scenarios of the issue, sized for a full run or a `--quick` smoke run. */
+export function scenarioPlan(quick: boolean): ScenarioPlan[] {
+  const size = quick ? QUICK : FULL;
+  const n = (count: number): string[] => ['--n', String(count)];
+  const hot = (id: string, label: string, script: string, extra: string[] = []): VariantPlan => ({
+    id,
+    label,
+    script,
+    args: (context) => [...n(size.hotN), '--file', file(context), ...extra],
+  });
+  return [
+    {
+      id: 1,
+      title: `Hot path to a file: ${size.hotN.toLocaleString('en')} information() calls, end to end until closed and fsynced`,
+      runs: size.runs,
+      timeoutMs: 60_000,
+      reference: 'pino-sync',
+      variants: [
+        hot('rxlog', 'rxlog FileSink (batch 512 / 100 ms)', 'hot-path-rxlog'),
+        hot('pino-sync', 'pino destination (default, sync)', 'hot-path-pino', ['--mode', 'sync']),
+        hot('pino-async', 'pino destination sync: false', 'hot-path-pino', ['--mode', 'async']),
+        hot('pino-transport', 'pino transport pino/file (worker)', 'hot-path-pino', ['--mode', 'transport']),
+        hot('winston', 'winston File transport', 'hot-path-winston'),
+        hot('node', 'floor: JSON.stringify + 64 KiB writeSync', 'hot-path-node'),
+      ],
+      metrics: [
+        { key: 'callerNsPerCall', label: 'caller ns/call', digits: 0 },
+        { key: 'eventsPerSec', label: 'end-to-end events/s', digits: 0 },
+        { key: 'lostLines', label: 'lost lines', digits: 0 },
+        { key: 'peakRssMiB', label: 'peak RSS MiB', digits: 0 },
+      ],
+    },
+    {
+      id: 2,
+      title: `Disabled level: debug() at minimum level information, ${size.disabledN.toLocaleString('en')} calls`,
+      runs: size.runs,
+      timeoutMs: 60_000,
+      reference: 'pino',
+      variants: [
+        { id: 'rxlog', label: 'rxlog', script: 'disabled-level-rxlog', args: () => n(size.disabledN) },
+        { id: 'pino', label: 'pino', script: 'disabled-level-pino', args: () => n(size.disabledN) },
+        { id: 'winston', label: `winston (${size.disabledWinstonN.toLocaleString('en')} calls)`, script: 'disabled-level-winston', args: () => n(size.disabledWinstonN) },
+      ],
+      metrics: [{ key: 'nsPerCall', label: 'ns/call', digits: 1 }],
+    },
+    {
+      id: 3,
+      title: `Burst into a slow reader: ${size.burstN.toLocaleString('en')} events into a FIFO drained at 10 000 lines/s`,
+      runs: size.runs,
+      timeoutMs: 120_000,
+      reference: 'pino-async',
+      variants: [
+        { id: 'rxlog', label: 'rxlog FileSink, default queue (10 000)', script: 'slow-reader-rxlog', args: () => [...n(size.burstN), '--queue', '10000'] },
+        { id: 'rxlog-large-queue', label: `rxlog FileSink, queue ${size.burstN.toLocaleString('en')}`, script: 'slow-reader-rxlog', args: () => [...n(size.burstN), '--queue', String(size.burstN)] },
+        { id: 'pino-async', label: 'pino destination sync: false', script: 'slow-reader-pino', args: () => n(size.burstN) },
+      ],
+      metrics: [
+        { key: 'loopMs', label: 'caller loop ms', digits: 0 },
+        { key: 'longestCallMs', label: 'longest call ms', digits: 1 },
+        { key: 'peakRssMiB', label: 'peak RSS MiB', digits: 0 },
+        { key: 'delivered', label: 'delivered', digits: 0 },
+        { key: 'dropped', label: 'dropped (counted)', digits: 0 },
+        { key: 'lost', label: 'lost (uncounted)', digits: 0 },
+        { key: 'closeMs', label: 'close ms', digits: 0 },
+      ],
+    },
+    {
+      id: 4,
+      title: `Metrics on versus off: ${size.metricsN.toLocaleString('en')} information() calls to a file`,
+      runs: size.runs,
+      timeoutMs: 60_000,
+      reference: 'off',
+      variants: [
+        { id: 'off', label: 'rxlog, no metrics consumer', script: 'metrics-rxlog', args: (context) => [...n(size.metricsN), '--file', file(context), '--metrics', 'off'] },
+        { id: 'on', label: 'rxlog, metrics$ (10 ms) + snapshots', script: 'metrics-rxlog', args: (context) => [...n(size.metricsN), '--file', file(context), '--metrics', 'on'] },
+        { id: 'on+tap', label: 'rxlog, metrics$ + snapshots + lane tap()', script: 'metrics-rxlog', args: (context) => [...n(size.metricsN), '--file', file(context), '--metrics', 'on+tap'] },
+      ],
+      metrics: [
+        { key: 'eventsPerSec', label: 'end-to-end events/s', digits: 0 },
+        { key: 'callerNsPerCall', label: 'caller ns/call', digits: 0 },
+        { key: 'lostLines', label: 'lost lines', digits: 0 },
+      ],
+    },
+    {
+      id: 5,
+      title: `Shutdown latency: close() with ${size.shutdownN.toLocaleString('en')} events waiting for a file (fsync on)`,
+      runs: size.runs,
+      timeoutMs: 60_000,
+      reference: 'pino-async',
+      variants: [
+        { id: 'rxlog-open-batch', label: 'rxlog, all in the open batch', script: 'shutdown-rxlog', args: (context) => [...n(size.shutdownN), '--file', file(context), '--mode', 'open-batch'] },
+        { id: 'rxlog-queued', label: 'rxlog, async sink, in the queue', script: 'shutdown-rxlog', args: (context) => [...n(size.shutdownN), '--file', file(context), '--mode', 'queued'] },
+        { id: 'pino-async', label: 'pino sync: false, end()', script: 'shutdown-pino', args: (context) => [...n(size.shutdownN), '--file', file(context)] },
+      ],
+      metrics: [
+        { key: 'closeMs', label: 'close ms', digits: 1 },
+        { key: 'lostLines', label: 'lost lines', digits: 0 },
+      ],
+    },
+    {
+      id: 6,
+      title: 'Breaker recovery: a sink recovers the moment its breaker opens (default options)',
+      runs: size.runs,
+      timeoutMs: 60_000,
+      variants: [{ id: 'rxlog', label: 'rxlog, one event every 2 ms', script: 'breaker-recovery-rxlog', args: () => ['--offset', '0', '--every', '2'] }],
+      metrics: [
+        { key: 'recoveryMs', label: 'recovery → first delivery ms', digits: 0 },
+        { key: 'openAfterMs', label: 'first failure → open ms', digits: 0 },
+      ],
+    },
+  ];
+}
