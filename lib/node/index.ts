@@ -14,3 +14,7 @@ export { withProcessName } from './with-process-name';
 export { withMachineName } from './with-machine-name';
 export { withThreadId } from './with-thread-id';
 export { withEnvironmentVariable } from './with-environment-variable';
+export { SyslogSink } from './syslog-sink';
+export type { SyslogSinkOptions, SyslogTransportKind, SyslogFormat } from './syslog-sink-options';
+export type { SyslogFacilityName } from './syslog-facility';
+export type { SyslogFraming } from './syslog-framing';

@@ -55,7 +55,7 @@ export class SyslogStreamTransport implements SyslogTransport {
     return Buffer.byteLength(text, 'utf8');
   }
 
-  /** Ends the connection once pending writes are flushed (within `writeTimeoutMs`), then destroys it. Idempotent. */
+  /** Ends the connection once pending writes have reached the kernel (within `writeTimeoutMs`), then destroys it. Idempotent. */
   async close(): Promise<void> {
     this.closed = true;
     const socket = this.socket;
@@ -63,10 +63,8 @@ export class SyslogStreamTransport implements SyslogTransport {
     if (socket === undefined || socket.destroyed) return;
     try {
       await syslogTimeout(
-        new Promise<void>((resolve) => {
-          socket.once('close', () => resolve());
-          socket.end();
-        }),
+        // 'finish': pending writes and our FIN are with the kernel; the receiver's own close is not awaited.
+        new Promise<void>((resolve) => socket.end(() => resolve())),
         this.writeTimeoutMs,
         `closing ${this.where}`,
       );

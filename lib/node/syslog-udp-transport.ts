@@ -5,15 +5,18 @@ import { syslogTimeout } from './syslog-timeout';
 import type { SyslogTransport } from './syslog-transport';
 
 /**
- * Sends each message as one UDP datagram on a connected socket: the host is resolved once, and a
- * receiver that is down shows up (ICMP port unreachable) as ECONNREFUSED on a later send instead
- * of vanishing. After any error the socket is dropped and the next batch opens a new one. The
+ * Sends each message as one UDP datagram on a connected socket, so the host is resolved once and
+ * the kernel can report an ICMP "port unreachable". UDP cannot confirm delivery: datagrams sent
+ * while the receiver is down are lost. When the kernel reports such a refusal, the next batch is
+ * rejected unsent (so retry and metrics' `lastError` show it); use TCP when delivery
+ * matters. After any other error the socket is dropped and the next batch opens a new one. The
  * socket is unref'd, so an idle sink never keeps the process alive.
  */
 export class SyslogUdpTransport implements SyslogTransport {
   private socket: Socket | undefined;
   private connecting: Promise<Socket> | undefined;
   private closed = false;
+  private refused: Error | undefined;
   private readonly where: string;
 
   /**
@@ -33,6 +36,11 @@ export class SyslogUdpTransport implements SyslogTransport {
 
   /** Sends one datagram per message and resolves once every send has completed. */
   async send(messages: readonly string[]): Promise<number> {
+    const refused = this.refused;
+    if (refused !== undefined) {
+      this.refused = undefined;
+      throw new Error(`SyslogSink: ${this.where} refused an earlier datagram (${refused.message}); this batch was not sent`);
+    }
     const socket = await this.connect();
     try {
       const sizes = await syslogTimeout(Promise.all(messages.map((message) => sendOne(socket, message))), this.writeTimeoutMs, `sending to ${this.where}`);
@@ -68,7 +76,12 @@ export class SyslogUdpTransport implements SyslogTransport {
         clearTimeout(timer);
         socket.off('error', fail);
         if (this.closed) return fail(new Error('SyslogSink: closed'));
-        socket.on('error', (error) => {
+        socket.on('error', (error: NodeJS.ErrnoException) => {
+          // The socket stays usable after an ICMP refusal; the next batch reports it.
+          if (error.code === 'ECONNREFUSED') {
+            this.refused = error;
+            return;
+          }
           SelfLog.write('SyslogSink: the socket to {Target} failed; a new one opens on the next batch', this.where, error);
           this.discard(socket);
         });
