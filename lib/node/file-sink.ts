@@ -242,8 +242,15 @@ export class FileSink implements Sink {
     const file = this.prepare();
     const lines = formatLines(this.formatter, events, this.lines, this.owner);
     if (lines.length === 0) return 'written';
-    const buffer = Buffer.from(lines.length === 1 ? lines[0] : lines.join(''), 'utf8');
-    // The common case: no limit, a pipe or device, or a batch that fits. One write, no per-line byte counts.
+    // Appending lines makes a rope that fs.writeSync flattens and encodes once: about half the
+    // cost of join('') then Buffer.from, which copy the batch twice in JavaScript.
+    let text = '';
+    for (let i = 0; i < lines.length; i++) text += lines[i];
+    // The common case, a regular file far from its limit (3 bytes per UTF-16 unit at most): one
+    // write of the string, no byte count beforehand.
+    if (file.regular && (this.limit === null || file.size + 3 * text.length <= this.limit)) return this.writeText(file, text);
+    const buffer = Buffer.from(text, 'utf8');
+    // A pipe or device (whose partial writes need byte offsets), or a batch near the limit.
     if (this.limit === null || !file.regular || file.size + buffer.length <= this.limit) return this.writeBuffer(file, buffer);
     if (!this.rollOnLimit) throw new FileSizeLimitError(file.path, this.limit);
     this.writeSplit(lines, this.limit);
@@ -275,6 +282,17 @@ export class FileSink implements Sink {
       from = to;
       if (from < lines.length) this.openSequence(this.sequence + 1);
     }
+  }
+
+  /** Writes a batch's text to a regular file; a short write (a disk filling up) keeps the unwritten tail for the next write. */
+  private writeText(file: LogFile, text: string): WriteOutcome {
+    const written = file.writeText(text);
+    this.written += written;
+    if (written < text.length || written !== Buffer.byteLength(text, 'utf8')) {
+      const buffer = Buffer.from(text, 'utf8');
+      if (written < buffer.length) this.pending = buffer.subarray(written);
+    }
+    return 'written';
   }
 
   private writeBuffer(file: LogFile, buffer: Buffer): WriteOutcome {
