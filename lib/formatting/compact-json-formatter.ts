@@ -34,6 +34,9 @@ const LEVEL_FIELDS: Readonly<Record<LogLevelName, string>> = {
   fatal: ',"@l":"Fatal"',
 };
 
+/** Most property names whose `,"Name":` prefix one formatter keeps. */
+const KEY_PREFIX_CACHE_LIMIT = 4096;
+
 const piecesByTemplate = new WeakMap<MessageTemplate, TemplatePieces>();
 
 function piecesOf(template: MessageTemplate): TemplatePieces {
@@ -89,6 +92,11 @@ export class CompactJsonFormatter implements Formatter {
   // toISOString costs more than the rest of an event: reuse it while the millisecond is the same.
   private lastTime = Number.NaN;
   private lastIso = '';
+  // A loop usually logs one template many times: skip the WeakMap lookup for a repeat.
+  private lastTemplate: MessageTemplate | undefined;
+  private lastPieces: TemplatePieces | undefined;
+  // `,"Name":` for each property name seen, so a key is quoted once, not once per event.
+  private readonly keyPrefixes = new Map<string, string>();
 
   constructor(options: CompactJsonFormatterOptions = {}) {
     this.withMessage = options.renderMessage ?? false;
@@ -122,7 +130,12 @@ export class CompactJsonFormatter implements Formatter {
 
   private write(event: LogEvent): string {
     const template = event.messageTemplate;
-    const pieces = piecesOf(template);
+    let pieces = this.lastPieces;
+    if (template !== this.lastTemplate || pieces === undefined) {
+      pieces = piecesOf(template);
+      this.lastTemplate = template;
+      this.lastPieces = pieces;
+    }
     const properties = event.properties;
     let out = `{"@t":"${this.timestamp(event.timestamp)}"${pieces.mt}`;
     if (this.withMessage) out += `,"@m":${quoteJson(event.renderMessage())}`;
@@ -141,8 +154,19 @@ export class CompactJsonFormatter implements Formatter {
     for (const key of Object.keys(properties)) {
       const json = valueJson(properties[key]);
       if (json === undefined) continue;
-      out += key.charCodeAt(0) === 0x40 ? `,${quoteJson(`@${key}`)}:${json}` : `,${quoteJson(key)}:${json}`;
+      out += this.keyPrefix(key) + json;
     }
     return `${out}}`;
+  }
+
+  private keyPrefix(key: string): string {
+    let prefix = this.keyPrefixes.get(key);
+    if (prefix === undefined) {
+      prefix = key.charCodeAt(0) === 0x40 ? `,${quoteJson(`@${key}`)}:` : `,${quoteJson(key)}:`;
+      // Bounded: an app that invents property names without end gets a fresh cache, not a leak.
+      if (this.keyPrefixes.size >= KEY_PREFIX_CACHE_LIMIT) this.keyPrefixes.clear();
+      this.keyPrefixes.set(key, prefix);
+    }
+    return prefix;
   }
 }

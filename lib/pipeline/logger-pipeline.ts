@@ -77,7 +77,9 @@ export class LoggerPipeline {
     options.operators.forEach((operator, index) => {
       shared = shared.pipe(isolateOperator(operator, `pipe[${index}]`));
     });
-    this.events$ = shared.pipe(share());
+    // With no shared stage, the source Subject already multicasts: lanes subscribe to it
+    // directly, saving share()'s extra Subject and subscriber on every event.
+    this.events$ = shared === this.source ? this.source.asObservable() : shared.pipe(share());
     this.lanes = options.sinks.map((registration) => this.openLane(registration));
   }
 
