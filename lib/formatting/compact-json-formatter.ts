@@ -5,6 +5,7 @@ import { SelfLog } from '../core/self-log';
 import type { Formatter } from '../core/sink';
 import { renderPropertyToken } from '../templates/render-template';
 import { jsonNumber, quoteJson, writeJson } from '../templates/safe-json';
+import { eventTimeMs } from '../templates/log-event-record';
 import { exceptionText } from './exception-text';
 import { templateEventId } from './template-event-id';
 
@@ -119,10 +120,10 @@ export class CompactJsonFormatter implements Formatter {
     return out;
   }
 
-  private timestamp(date: Date): string {
-    const time = date.getTime();
+  private timestamp(event: LogEvent): string {
+    const time = eventTimeMs(event);
     if (time !== this.lastTime) {
-      this.lastIso = time === time ? date.toISOString() : 'Invalid Date';
+      this.lastIso = time === time ? new Date(time).toISOString() : 'Invalid Date';
       this.lastTime = time;
     }
     return this.lastIso;
@@ -137,7 +138,7 @@ export class CompactJsonFormatter implements Formatter {
       this.lastPieces = pieces;
     }
     const properties = event.properties;
-    let out = `{"@t":"${this.timestamp(event.timestamp)}"${pieces.mt}`;
+    let out = `{"@t":"${this.timestamp(event)}"${pieces.mt}`;
     if (this.withMessage) out += `,"@m":${quoteJson(event.renderMessage())}`;
     out += LEVEL_FIELDS[event.level] ?? `,"@l":${quoteJson(String(event.level))}`;
     if (event.exception !== undefined) out += `,"@x":${quoteJson(exceptionText(event.exception))}`;

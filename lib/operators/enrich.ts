@@ -2,7 +2,7 @@ import { type MonoTypeOperatorFunction, map } from 'rxjs';
 import type { Enricher } from '../core/enricher';
 import type { LogEvent } from '../core/log-event';
 import { SelfLog } from '../core/self-log';
-import { LogEventRecord } from '../templates/log-event-record';
+import { eventTimeMs, LogEventRecord } from '../templates/log-event-record';
 
 function enricherName(enricher: Enricher): string {
   return enricher.name || 'anonymous';
@@ -44,5 +44,5 @@ export function enrichEvent(event: LogEvent, enrichers: readonly Enricher[]): Lo
     }
   }
   if (added === undefined) return event;
-  return new LogEventRecord(event.timestamp, event.level, event.messageTemplate, { ...event.properties, ...added }, event.exception);
+  return new LogEventRecord(eventTimeMs(event), event.level, event.messageTemplate, { ...event.properties, ...added }, event.exception);
 }

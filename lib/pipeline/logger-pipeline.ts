@@ -120,7 +120,7 @@ export class LoggerPipeline {
       if (bound !== undefined) {
         for (const key in bound) if (!(key in properties)) properties[key] = bound[key];
       }
-      this.source.next(new LogEventRecord(new Date(), LOG_LEVELS[level], messageTemplate, properties, exception));
+      this.source.next(new LogEventRecord(Date.now(), LOG_LEVELS[level], messageTemplate, properties, exception));
     } catch (error) {
       SelfLog.write('Logging an event failed; the event is lost', error);
     }

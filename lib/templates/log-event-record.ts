@@ -10,27 +10,42 @@ import { parseTemplateCached } from './template-cache';
  * on first use and cached.
  */
 export class LogEventRecord implements LogEvent {
-  readonly timestamp: Date;
   readonly level: LogLevelName;
   readonly messageTemplate: MessageTemplate;
   readonly properties: Readonly<Record<string, unknown>>;
   readonly exception?: Error;
+  #timeMs: number;
+  #date: Date | undefined;
   #rendered: string | undefined;
 
+  /** @param timestamp When the event happened: a Date, or milliseconds since the epoch (the logger's hot path passes `Date.now()`, so no Date is made unless someone reads `timestamp`). */
   constructor(
-    timestamp: Date,
+    timestamp: Date | number,
     level: LogLevelName,
     messageTemplate: MessageTemplate,
     properties: Readonly<Record<string, unknown>>,
     exception?: Error,
   ) {
     // Every field assigned here, always in this order, so all records share one hidden class.
-    this.timestamp = timestamp;
+    const isDate = typeof timestamp !== 'number';
+    this.#timeMs = isDate ? timestamp.getTime() : timestamp;
     this.level = level;
     this.messageTemplate = messageTemplate;
     this.properties = properties;
     this.exception = exception;
+    this.#date = isDate ? timestamp : undefined;
     this.#rendered = undefined;
+  }
+
+  /** When the event happened, in milliseconds since the epoch: what formatters read, without making a Date. */
+  get timeMs(): number {
+    return this.#timeMs;
+  }
+
+  /** When the event happened; the Date is made on first read. */
+  get timestamp(): Date {
+    if (this.#date === undefined) this.#date = new Date(this.#timeMs);
+    return this.#date;
   }
 
   /** The template rendered with the properties; rendered once, on the first call. */
@@ -38,6 +53,11 @@ export class LogEventRecord implements LogEvent {
     if (this.#rendered === undefined) this.#rendered = renderTemplate(this.messageTemplate, this.properties);
     return this.#rendered;
   }
+}
+
+/** An event's time in milliseconds since the epoch, without making a Date when the event is a LogEventRecord. */
+export function eventTimeMs(event: LogEvent): number {
+  return event instanceof LogEventRecord ? event.timeMs : event.timestamp.getTime();
 }
 
 /** Optional parts of an event built by {@link createLogEvent}. */

@@ -27,9 +27,17 @@ describe('LogEventRecord', () => {
     expect(event.renderMessage()).toBe('Hi Ann');
   });
 
-  it('exposes only the LogEvent fields as own enumerable keys', () => {
+  it('exposes only LogEvent fields as own enumerable keys; the timestamp is a getter', () => {
     const event = new LogEventRecord(new Date(0), 'information', parseTemplate('x'), {});
-    expect(Object.keys(event)).toEqual(['timestamp', 'level', 'messageTemplate', 'properties', 'exception']);
+    expect(Object.keys(event)).toEqual(['level', 'messageTemplate', 'properties', 'exception']);
+    expect(event.timestamp).toEqual(new Date(0));
+  });
+
+  it('takes epoch milliseconds and makes the Date on first read, once', () => {
+    const event = new LogEventRecord(1_795_000_000_123, 'information', parseTemplate('x'), {});
+    expect(event.timeMs).toBe(1_795_000_000_123);
+    expect(event.timestamp.toISOString()).toBe(new Date(1_795_000_000_123).toISOString());
+    expect(event.timestamp).toBe(event.timestamp);
   });
 });
 
