@@ -7,11 +7,15 @@ import type { ConfigurationState } from './configuration-state';
 import { describeValue } from './describe-value';
 import type { SinkOptions } from './sink-options';
 
-/** The default name of a sink: its class name without `Sink`, in lower case (`FileSink` → `file`). */
-function kindOf(sink: Sink): string {
+/**
+ * The default name of a sink: its class name without `Sink`, in lower case (`FileSink` → `file`).
+ * Bundlers rename classes (`_FileSink`, `FileSink2`), so leading underscores and `$` and trailing
+ * digits are ignored.
+ */
+export function kindOf(sink: Sink): string {
   const className = (sink as object).constructor?.name;
-  if (className === undefined || className === 'Object' || className === '') return 'sink';
-  return className.replace(/Sink$/, '').toLowerCase() || 'sink';
+  if (className === undefined || className === 'Object') return 'sink';
+  return className.replace(/^[_$]+/, '').replace(/\d+$/, '').replace(/Sink$/, '').toLowerCase() || 'sink';
 }
 
 /** Checks the delivery options now, so a mistake throws with the sink's path instead of at createLogger(). */

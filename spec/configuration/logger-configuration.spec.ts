@@ -208,3 +208,16 @@ describe('LoggerConfiguration batch defaults', () => {
     expect(unbatched).toEqual([1, 1]);
   });
 });
+
+describe('sink names', () => {
+  it('ignore the underscores and digits bundlers add to class names', () => {
+    class _FileSink {
+      emit(): void {}
+    }
+    class ConsoleSink2 {
+      emit(): void {}
+    }
+    const log = new LoggerConfiguration().writeTo.sink(new _FileSink()).writeTo.sink(new ConsoleSink2()).createLogger();
+    expect(Object.keys(log.metrics().sinks)).toEqual(['file', 'console']);
+  });
+});
