@@ -23,4 +23,10 @@ export interface Sink {
 /** A formatter turns one event into text (one line for CLEF, whatever the template says for text). */
 export interface Formatter {
   format(event: LogEvent): string;
+  /**
+   * True when `format` always returns one line without a trailing newline (CLEF, NDJSON), so a
+   * file or stream sink appends `\n` without reading the line's last character — a read that
+   * would make V8 copy the freshly built string once more.
+   */
+  readonly singleLine?: boolean;
 }

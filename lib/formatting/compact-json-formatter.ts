@@ -89,6 +89,8 @@ function valueJson(value: unknown): string | undefined {
  * @example new CompactJsonFormatter().format(event) // '{"@t":"2026-11-22T12:00:00.000Z","@mt":"Hi {Name}","@i":"6c5a3f0e","Name":"Ann"}'
  */
 export class CompactJsonFormatter implements Formatter {
+  /** One JSON object per line, no trailing newline. */
+  readonly singleLine = true;
   private readonly withMessage: boolean;
   // toISOString costs more than the rest of an event: reuse it while the millisecond is the same.
   private lastTime = Number.NaN;

@@ -25,6 +25,8 @@ const RESERVED = new Set(['timestamp', 'level', 'message', 'template', 'exceptio
  * @example new NdjsonFormatter().format(event) // '{"timestamp":"2026-11-22T12:00:00.000Z","level":"information","message":"Hi Ann","template":"Hi {Name}","Name":"Ann"}'
  */
 export class NdjsonFormatter implements Formatter {
+  /** One JSON object per line, no trailing newline. */
+  readonly singleLine = true;
   private readonly includeTemplate: boolean;
   // toISOString is the priciest step of a small event: reuse it while the millisecond is the same.
   private lastTime = Number.NaN;

@@ -11,6 +11,7 @@ import type { Formatter } from '../core/sink';
  */
 export function formatLines(formatter: Formatter, events: readonly LogEvent[], lines: string[], owner: string): string[] {
   lines.length = 0;
+  const singleLine = formatter.singleLine === true;
   for (let i = 0; i < events.length; i++) {
     let line: string;
     try {
@@ -19,8 +20,10 @@ export function formatLines(formatter: Formatter, events: readonly LogEvent[], l
       SelfLog.write('{Owner}: the formatter failed; event skipped', owner, error);
       continue;
     }
-    // Text formatters often end with {NewLine}; one newline per event either way.
-    lines.push(line.length > 0 && line.charCodeAt(line.length - 1) === 10 ? line : `${line}\n`);
+    // Text formatters often end with {NewLine}; one newline per event either way. Reading the
+    // last character flattens the line (a copy), so single-line formatters skip the check.
+    if (singleLine) lines.push(`${line}\n`);
+    else lines.push(line.length > 0 && line.charCodeAt(line.length - 1) === 10 ? line : `${line}\n`);
   }
   return lines;
 }

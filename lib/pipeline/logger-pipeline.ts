@@ -4,6 +4,7 @@ import type { LevelSwitch } from '../core/level-switch';
 import type { LogEvent } from '../core/log-event';
 import { LOG_LEVELS } from '../core/log-level';
 import { SelfLog } from '../core/self-log';
+import { unrefScheduler } from '../core/unref-scheduler';
 import type { Sink } from '../core/sink';
 import type { LoggerMetrics } from '../metrics/metrics-types';
 import { enrichEvent } from '../operators/enrich';
@@ -190,7 +191,10 @@ export class LoggerPipeline {
   }
 
   private openLane(registration: SinkRegistration): SinkLane {
-    const delivery = new SinkDelivery(registration.name, registration.sink, registration.delivery, this.options.scheduler);
+    // Events made by this pipeline carry Date.now(); with the default clock and nothing between
+    // the source and the stage that could hold an event back, that is the enqueue time too.
+    const eventsAreNow = this.options.scheduler === unrefScheduler && this.options.operators.length === 0 && registration.pipe.length === 0;
+    const delivery = new SinkDelivery(registration.name, registration.sink, registration.delivery, this.options.scheduler, eventsAreNow);
     let lane$ = this.events$;
     if (registration.minimumLevel !== undefined) lane$ = lane$.pipe(minimumLevel(registration.minimumLevel));
     registration.pipe.forEach((operator, index) => {
