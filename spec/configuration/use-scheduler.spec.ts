@@ -1,0 +1,78 @@
+import { LoggerConfiguration } from '../../lib/configuration/logger-configuration';
+import type { LogEvent } from '../../lib/core/log-event';
+import type { Sink } from '../../lib/core/sink';
+import { MemorySink } from '../../lib/sinks/memory-sink';
+import { createTestScheduler } from '../helpers/test-scheduler';
+
+/** Records the virtual time of every batch a sink receives. */
+class TimedSink implements Sink {
+  readonly batches: { at: number; size: number }[] = [];
+  constructor(
+    private readonly now: () => number,
+    private readonly failUntil = -1,
+  ) {}
+  emit(events: readonly LogEvent[]): void {
+    if (this.now() < this.failUntil) throw new Error(`down until ${this.failUntil}`);
+    this.batches.push({ at: this.now(), size: events.length });
+  }
+}
+
+describe('LoggerConfiguration.useScheduler', () => {
+  it('runs a whole logger’s batch ages in virtual time', () => {
+    const scheduler = createTestScheduler();
+    scheduler.run(({ flush }) => {
+      const sink = new TimedSink(() => scheduler.now());
+      const log = new LoggerConfiguration().useScheduler(scheduler).writeTo.sink(sink, { batch: { size: 3, maxDelayMs: 50 } }).createLogger();
+      scheduler.schedule(() => log.information('a'), 10);
+      scheduler.schedule(() => log.information('b'), 20);
+      scheduler.schedule(() => {
+        log.information('c');
+        log.information('d');
+      }, 30);
+      scheduler.schedule(() => log.information('e'), 100);
+      flush();
+      // a, b, c fill a batch at 30; d's batch is sent when d is 50 ms old (80); e's at 150.
+      expect(sink.batches).toEqual([
+        { at: 30, size: 3 },
+        { at: 80, size: 1 },
+        { at: 150, size: 1 },
+      ]);
+    });
+  });
+
+  it('retries with backoff on the virtual clock and delivers once the sink recovers', () => {
+    const scheduler = createTestScheduler();
+    scheduler.run(({ flush }) => {
+      const sink = new TimedSink(() => scheduler.now(), 250);
+      const log = new LoggerConfiguration()
+        .useScheduler(scheduler)
+        .writeTo.sink(sink, { retry: { attempts: 4, initialDelayMs: 100, maxDelayMs: 1_000, jitter: 0 } })
+        .createLogger();
+      log.information('x');
+      flush();
+      // Tries at 0, 100 and 300 (backoff 100, then 200): the third is after recovery at 250.
+      expect(sink.batches).toEqual([{ at: 300, size: 1 }]);
+      const metrics = log.metrics().sinks.timed;
+      expect(metrics).toMatchObject({ received: 1, delivered: 1, failed: 0, retried: 2, pending: 0 });
+    });
+  });
+
+  it('opens the breaker, sends to the fallback, and closes it on a successful probe after the reset', () => {
+    const scheduler = createTestScheduler();
+    scheduler.run(({ flush }) => {
+      const primary = new TimedSink(() => scheduler.now(), 1_000);
+      const fallback = new MemorySink();
+      const log = new LoggerConfiguration()
+        .useScheduler(scheduler)
+        .writeTo.sink(primary, { name: 'primary', retry: false, circuitBreaker: { failureThreshold: 2, resetTimeoutMs: 400 }, fallback })
+        .createLogger();
+      for (let t = 0; t < 6; t++) scheduler.schedule(() => log.information('tick {T}', t), t * 100);
+      scheduler.schedule(() => log.information('after recovery'), 1_500);
+      flush();
+      const metrics = log.metrics().sinks.primary;
+      expect(fallback.events.map((e) => e.properties.T)).toEqual([0, 1, 2, 3, 4, 5]);
+      expect(primary.batches).toEqual([{ at: 1_500, size: 1 }]);
+      expect(metrics).toMatchObject({ received: 7, delivered: 7, fallback: 6, failed: 0, breaker: 'closed' });
+    });
+  });
+});
