@@ -12,7 +12,7 @@ import type { SinkOptions } from './sink-options';
  * Bundlers rename classes (`_FileSink`, `FileSink2`), so leading underscores and `$` and trailing
  * digits are ignored.
  */
-export function kindOf(sink: Sink): string {
+function kindOf(sink: Sink): string {
   const className = (sink as object).constructor?.name;
   if (className === undefined || className === 'Object') return 'sink';
   return className.replace(/^[_$]+/, '').replace(/\d+$/, '').replace(/Sink$/, '').toLowerCase() || 'sink';

@@ -1,6 +1,7 @@
 import type { LogEvent } from '../core/log-event';
 import type { LogLevelName } from '../core/log-level';
 import { exceptionText } from '../formatting/exception-text';
+import { formatLevel } from '../formatting/format-level';
 import { unixNanos } from './http-unix-nanos';
 import { type OtlpAnyValue, type OtlpKeyValue, toKeyValues } from './otlp-any-value';
 
@@ -25,15 +26,6 @@ export const OTLP_SEVERITY: Readonly<Record<LogLevelName, number>> = {
   fatal: 21,
 };
 
-const SEVERITY_TEXT: Readonly<Record<LogLevelName, string>> = {
-  verbose: 'Verbose',
-  debug: 'Debug',
-  information: 'Information',
-  warning: 'Warning',
-  error: 'Error',
-  fatal: 'Fatal',
-};
-
 const TRACE_ID = /^[0-9a-f]{32}$/;
 const SPAN_ID = /^[0-9a-f]{16}$/;
 
@@ -53,7 +45,7 @@ export function toOtlpLogRecord(event: LogEvent): OtlpLogRecord {
   const record: OtlpLogRecord = {
     timeUnixNano: unixNanos(event.timestamp),
     severityNumber: OTLP_SEVERITY[event.level] ?? 0,
-    severityText: SEVERITY_TEXT[event.level] ?? String(event.level),
+    severityText: formatLevel(event.level),
     body: { stringValue: renderSafely(event) },
     attributes: correlated ? attributes.filter((a) => a.key !== 'TraceId' && a.key !== 'SpanId') : attributes,
   };
