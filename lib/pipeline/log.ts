@@ -23,37 +23,37 @@ export class Log {
   }
 
   static verbose(template: string, ...args: unknown[]): void;
-  static verbose(error: Error, template: string, ...args: unknown[]): void;
+  static verbose(error: Error, template?: string, ...args: unknown[]): void;
   static verbose(first: string | Error, ...args: unknown[]): void {
     current?.verbose(first as string, ...args);
   }
 
   static debug(template: string, ...args: unknown[]): void;
-  static debug(error: Error, template: string, ...args: unknown[]): void;
+  static debug(error: Error, template?: string, ...args: unknown[]): void;
   static debug(first: string | Error, ...args: unknown[]): void {
     current?.debug(first as string, ...args);
   }
 
   static information(template: string, ...args: unknown[]): void;
-  static information(error: Error, template: string, ...args: unknown[]): void;
+  static information(error: Error, template?: string, ...args: unknown[]): void;
   static information(first: string | Error, ...args: unknown[]): void {
     current?.information(first as string, ...args);
   }
 
   static warning(template: string, ...args: unknown[]): void;
-  static warning(error: Error, template: string, ...args: unknown[]): void;
+  static warning(error: Error, template?: string, ...args: unknown[]): void;
   static warning(first: string | Error, ...args: unknown[]): void {
     current?.warning(first as string, ...args);
   }
 
   static error(template: string, ...args: unknown[]): void;
-  static error(error: Error, template: string, ...args: unknown[]): void;
+  static error(error: Error, template?: string, ...args: unknown[]): void;
   static error(first: string | Error, ...args: unknown[]): void {
     current?.error(first as string, ...args);
   }
 
   static fatal(template: string, ...args: unknown[]): void;
-  static fatal(error: Error, template: string, ...args: unknown[]): void;
+  static fatal(error: Error, template?: string, ...args: unknown[]): void;
   static fatal(first: string | Error, ...args: unknown[]): void {
     current?.fatal(first as string, ...args);
   }

@@ -111,8 +111,13 @@ export class LoggerPipeline {
         template = first;
       } else if (first instanceof Error) {
         exception = first;
-        template = typeof args[0] === 'string' ? args[0] : '';
-        args = args.slice(1);
+        if (typeof args[0] === 'string') {
+          template = args[0];
+          args = args.slice(1);
+        } else {
+          // error(err) or error(err, value): no template; values are kept as extras, never dropped.
+          template = '';
+        }
       } else {
         template = String(first);
       }

@@ -40,42 +40,42 @@ export class Logger {
   // Each level method compares two numbers and returns before anything is allocated or captured
   // when the level is off; keep the check first and the body a single call.
   verbose(template: string, ...args: unknown[]): void;
-  verbose(error: Error, template: string, ...args: unknown[]): void;
+  verbose(error: Error, template?: string, ...args: unknown[]): void;
   verbose(first: string | Error, ...args: unknown[]): void {
     if (this.level.value > VERBOSE) return;
     this.pipeline.write(VERBOSE, first, args, this.bound);
   }
 
   debug(template: string, ...args: unknown[]): void;
-  debug(error: Error, template: string, ...args: unknown[]): void;
+  debug(error: Error, template?: string, ...args: unknown[]): void;
   debug(first: string | Error, ...args: unknown[]): void {
     if (this.level.value > DEBUG) return;
     this.pipeline.write(DEBUG, first, args, this.bound);
   }
 
   information(template: string, ...args: unknown[]): void;
-  information(error: Error, template: string, ...args: unknown[]): void;
+  information(error: Error, template?: string, ...args: unknown[]): void;
   information(first: string | Error, ...args: unknown[]): void {
     if (this.level.value > INFORMATION) return;
     this.pipeline.write(INFORMATION, first, args, this.bound);
   }
 
   warning(template: string, ...args: unknown[]): void;
-  warning(error: Error, template: string, ...args: unknown[]): void;
+  warning(error: Error, template?: string, ...args: unknown[]): void;
   warning(first: string | Error, ...args: unknown[]): void {
     if (this.level.value > WARNING) return;
     this.pipeline.write(WARNING, first, args, this.bound);
   }
 
   error(template: string, ...args: unknown[]): void;
-  error(error: Error, template: string, ...args: unknown[]): void;
+  error(error: Error, template?: string, ...args: unknown[]): void;
   error(first: string | Error, ...args: unknown[]): void {
     if (this.level.value > ERROR) return;
     this.pipeline.write(ERROR, first, args, this.bound);
   }
 
   fatal(template: string, ...args: unknown[]): void;
-  fatal(error: Error, template: string, ...args: unknown[]): void;
+  fatal(error: Error, template?: string, ...args: unknown[]): void;
   fatal(first: string | Error, ...args: unknown[]): void {
     if (this.level.value > FATAL) return;
     this.pipeline.write(FATAL, first, args, this.bound);
@@ -83,7 +83,7 @@ export class Logger {
 
   /** Writes at a level given by name (aliases accepted); an unknown name is reported to SelfLog and ignored. */
   write(level: LogLevelName, template: string, ...args: unknown[]): void;
-  write(level: LogLevelName, error: Error, template: string, ...args: unknown[]): void;
+  write(level: LogLevelName, error: Error, template?: string, ...args: unknown[]): void;
   write(level: LogLevelName, first: string | Error, ...args: unknown[]): void {
     const value = resolveLevel(level);
     if (value === undefined || this.level.value > value) return;

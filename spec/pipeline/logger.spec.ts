@@ -44,6 +44,18 @@ describe('Logger', () => {
     expect(memory.events[1].exception).toBe(failure);
   });
 
+  it('keeps the exception and any values when an Error comes without a template', () => {
+    const memory = new MemorySink();
+    const log = new LoggerConfiguration().writeTo.sink(memory).createLogger();
+    const failure = new Error('no template');
+    log.error(failure);
+    (log.error as (error: Error, ...rest: unknown[]) => void)(failure, { orderId: 'o-1' });
+    expect(memory.events.map((e) => [e.exception, e.renderMessage(), e.properties])).toEqual([
+      [failure, '', {}],
+      [failure, '', { __0: { orderId: 'o-1' } }],
+    ]);
+  });
+
   it('writes at a level given by name and ignores an unknown name without throwing', () => {
     const memory = new MemorySink();
     const log = new LoggerConfiguration().writeTo.sink(memory).createLogger();
