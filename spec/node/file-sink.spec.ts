@@ -2,6 +2,7 @@ import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { LoggerConfiguration } from '../../lib/configuration/logger-configuration';
 import { ConfigurationError } from '../../lib/core/errors/configuration-error';
 import type { LogEvent } from '../../lib/core/log-event';
 import { SelfLog, type SelfLogEvent } from '../../lib/core/self-log';
@@ -571,5 +572,47 @@ describe('FileSink default formatter', () => {
     } finally {
       fs.rmSync(dir, { recursive: true, force: true });
     }
+  });
+});
+
+describe('FileSink in a logger', () => {
+  let root: string;
+  beforeEach(() => {
+    root = fs.mkdtempSync(path.join(os.tmpdir(), 'rxlog-pipeline-'));
+  });
+  afterEach(() => fs.rmSync(root, { recursive: true, force: true }));
+
+  it('sends batches it cannot write (an unwritable folder) to the fallback sink, counted as fallback', async () => {
+    fs.writeFileSync(path.join(root, 'not-a-folder'), 'x');
+    const primary = new FileSink(path.join(root, 'not-a-folder', 'app.log'));
+    const fallbackPath = path.join(root, 'fallback.log');
+    const log = new LoggerConfiguration()
+      .writeTo.sink(primary, { name: 'file', batch: { size: 2, maxDelayMs: 10 }, retry: false, fallback: new FileSink(fallbackPath) })
+      .createLogger();
+    expect(() => {
+      for (let n = 0; n < 5; n++) log.information('Event {N}', n);
+    }).not.toThrow();
+    const report = await log.close({ strategy: 'flush' });
+    const lines = fs.readFileSync(fallbackPath, 'utf8').trim().split('\n').map((line) => JSON.parse(line) as { N: number });
+    expect(lines.map((line) => line.N)).toEqual([0, 1, 2, 3, 4]);
+    expect(report.sinks.file).toEqual({ delivered: 5, dropped: 0, failed: 0, undelivered: 0 });
+    const metrics = log.metrics().sinks.file;
+    expect(metrics.fallback).toBe(5);
+    expect(metrics.lastError).toMatch(/ENOTDIR/);
+  });
+
+  it('loses nothing in a tight loop that never yields, holding at most one batch', async () => {
+    const file = path.join(root, 'tight.log');
+    const log = new LoggerConfiguration().writeTo.sink(new FileSink(file), { name: 'file' }).createLogger();
+    let mostPending = 0;
+    for (let n = 0; n < 100_000; n++) {
+      log.information('Event {N}', n);
+      if (n % 997 === 0) mostPending = Math.max(mostPending, log.metrics().sinks.file.pending);
+    }
+    expect(mostPending).toBeLessThanOrEqual(512);
+    await log.close({ strategy: 'flush' });
+    const lines = fs.readFileSync(file, 'utf8').trim().split('\n');
+    expect(lines).toHaveLength(100_000);
+    expect((JSON.parse(lines[99_999]) as { N: number }).N).toBe(99_999);
   });
 });
