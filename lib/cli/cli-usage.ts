@@ -1,0 +1,23 @@
+/** What `rxlog --help` prints. */
+export const CLI_USAGE = `Usage: rxlog [options] [file ...]
+
+Pretty-prints and filters CLEF and NDJSON logs, one event per line. Reads the files in order,
+or stdin when there are none or a file is "-". Lines that are not events are passed through.
+
+Options:
+  --level <name>         show events at this level or above: verbose (trace), debug,
+                         information (info), warning (warn), error, fatal
+  --grep <text>          show events whose rendered message contains <text>, ignoring case
+  --where <Name>=<value> show events whose property <Name> renders as <value> (repeatable;
+                         every condition must hold)
+  --template <template>  output template (default
+                         '[{Timestamp:HH:mm:ss} {Level:u3}] {Message:lj}{NewLine}{Exception}')
+  --json                 write matching events as CLEF instead of text
+  --color, --no-color    colour by level (default: when stdout is a terminal and NO_COLOR is unset)
+  --strict               report lines that are not events (on stderr, with their line number)
+                         instead of passing them through, and exit with 1
+  -h, --help             show this help
+  --version              show the version
+
+Exit codes: 0 ok, 1 lines that are not events under --strict, 2 bad usage or unreadable input.
+`;

@@ -1,0 +1,45 @@
+import type { LogEvent } from '../core/log-event';
+import { type LogLevelName, levelValue } from '../core/log-level';
+import { renderValue } from '../templates/render-template';
+
+/** One `--where Name=value` condition: the property's rendered value equals `value`. */
+export interface PropertyCondition {
+  /** The property's name, as written in the event (case-sensitive). */
+  readonly name: string;
+  /** The text the property must render as (strings bare, structures as compact JSON). */
+  readonly value: string;
+}
+
+/** What an event must satisfy to be shown; every part left out matches everything. */
+export interface EventFilter {
+  /** Least severe level shown. Default: every level. */
+  readonly minimumLevel?: LogLevelName;
+  /** Text the rendered message must contain, compared case-insensitively. Default: none. */
+  readonly grep?: string;
+  /** Conditions that must all hold. Default: none. */
+  readonly where?: readonly PropertyCondition[];
+}
+
+const hasOwn = Object.prototype.hasOwnProperty;
+
+/**
+ * Whether an event passes a filter: its level is at least `minimumLevel`, its rendered message
+ * contains `grep` (ignoring case), and every `where` property exists and renders (as
+ * `renderValue` renders it, without a format) exactly as the condition's value.
+ *
+ * @example eventMatches(event, { minimumLevel: 'warning', where: [{ name: 'UserId', value: '42' }] })
+ */
+export function eventMatches(event: LogEvent, filter: EventFilter): boolean {
+  if (filter.minimumLevel !== undefined && levelValue(event.level) < levelValue(filter.minimumLevel)) return false;
+  const where = filter.where;
+  if (where !== undefined) {
+    const properties = event.properties;
+    for (let i = 0; i < where.length; i++) {
+      const condition = where[i];
+      if (!hasOwn.call(properties, condition.name) || renderValue(properties[condition.name]) !== condition.value) return false;
+    }
+  }
+  // Last: rendering the message costs more than the checks above.
+  if (filter.grep !== undefined && filter.grep !== '' && !event.renderMessage().toLowerCase().includes(filter.grep.toLowerCase())) return false;
+  return true;
+}

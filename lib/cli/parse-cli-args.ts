@@ -1,0 +1,143 @@
+import { parseLevel } from '../core/log-level';
+import { DEFAULT_OUTPUT_TEMPLATE } from '../formatting/text-formatter';
+import type { EventFilter, PropertyCondition } from './event-matches';
+
+/** What the `rxlog` command was asked to do. */
+export interface CliOptions extends EventFilter {
+  /** Every `--where`, in the order given. Default: none. */
+  readonly where: readonly PropertyCondition[];
+  /** How matching events are shown. Default `DEFAULT_OUTPUT_TEMPLATE`. */
+  readonly template: string;
+  /** Re-emit matching events as CLEF instead of text. Default `false`. */
+  readonly json: boolean;
+  /** `true` for `--color`, `false` for `--no-color`; undefined: colour when stdout is a terminal. */
+  readonly color: boolean | undefined;
+  /** Lines that are not events are errors instead of passed through. Default `false`. */
+  readonly strict: boolean;
+  /** The files to read, in order; `-` is stdin. Default `['-']`. */
+  readonly files: readonly string[];
+}
+
+/** The outcome of reading the command line. */
+export type CliArgsResult =
+  | { readonly kind: 'ok'; readonly options: CliOptions }
+  | { readonly kind: 'help' }
+  | { readonly kind: 'version' }
+  | { readonly kind: 'error'; readonly message: string };
+
+const VALUE_OPTIONS = new Set(['--level', '--grep', '--where', '--template']);
+const FLAGS = new Set(['--json', '--color', '--no-color', '--strict', '--help', '-h', '--version']);
+
+function error(message: string): CliArgsResult {
+  return { kind: 'error', message };
+}
+
+function condition(text: string): PropertyCondition | string {
+  const equals = text.indexOf('=');
+  if (equals === -1) return `--where expects Name=value, got ${JSON.stringify(text)}`;
+  const name = text.slice(0, equals);
+  if (name === '') return `--where needs a property name before "=", got ${JSON.stringify(text)}`;
+  return { name, value: text.slice(equals + 1) };
+}
+
+/**
+ * Reads the arguments of `rxlog [options] [file ...]` (without `node` and the script): `--level`,
+ * `--grep`, `--where` (repeatable), `--template` take a value as the next argument or after `=`;
+ * `--json`, `--color`, `--no-color`, `--strict` are flags (the last of `--color` / `--no-color`
+ * wins, as does the last `--level`); `--help` / `-h` and `--version` win over everything else;
+ * `--` ends the options; `-` is stdin. A mistake is an `error` result naming the bad value. Pure.
+ *
+ * @example parseCliArgs(['--level', 'warn', 'app.log']) // { kind: 'ok', options: { minimumLevel: 'warning', files: ['app.log'], … } }
+ */
+export function parseCliArgs(args: readonly string[]): CliArgsResult {
+  let minimumLevel: CliOptions['minimumLevel'];
+  let grep: string | undefined;
+  const where: PropertyCondition[] = [];
+  let template = DEFAULT_OUTPUT_TEMPLATE;
+  let json = false;
+  let color: boolean | undefined;
+  let strict = false;
+  let help = false;
+  let version = false;
+  const files: string[] = [];
+  let problem: string | undefined;
+
+  for (let i = 0; i < args.length; i++) {
+    const arg = args[i];
+    if (arg === '--') {
+      files.push(...args.slice(i + 1));
+      break;
+    }
+    if (arg === '-' || !arg.startsWith('-')) {
+      files.push(arg);
+      continue;
+    }
+    const equals = arg.indexOf('=');
+    const name = equals === -1 ? arg : arg.slice(0, equals);
+    let value: string | undefined;
+    if (VALUE_OPTIONS.has(name)) {
+      if (equals !== -1) value = arg.slice(equals + 1);
+      else if (i + 1 < args.length) value = args[++i];
+      else {
+        problem ??= `${name} needs a value`;
+        continue;
+      }
+    } else if (FLAGS.has(name)) {
+      if (equals !== -1) {
+        problem ??= `${name} takes no value, got ${JSON.stringify(arg)}`;
+        continue;
+      }
+    } else {
+      problem ??= `unknown option ${JSON.stringify(arg)}`;
+      continue;
+    }
+    switch (name) {
+      case '--level':
+        try {
+          minimumLevel = parseLevel(value, '--level');
+        } catch (caught) {
+          problem ??= caught instanceof Error ? caught.message : String(caught);
+        }
+        break;
+      case '--grep':
+        grep = value;
+        break;
+      case '--where': {
+        const parsed = condition(value ?? '');
+        if (typeof parsed === 'string') problem ??= parsed;
+        else where.push(parsed);
+        break;
+      }
+      case '--template':
+        template = value ?? template;
+        break;
+      case '--json':
+        json = true;
+        break;
+      case '--color':
+        color = true;
+        break;
+      case '--no-color':
+        color = false;
+        break;
+      case '--strict':
+        strict = true;
+        break;
+      case '--help':
+      case '-h':
+        help = true;
+        break;
+      case '--version':
+        version = true;
+        break;
+    }
+  }
+
+  if (help) return { kind: 'help' };
+  if (version) return { kind: 'version' };
+  if (problem !== undefined) return error(problem);
+  return {
+    kind: 'ok',
+    options: { minimumLevel, grep, where, template, json, color, strict, files: files.length === 0 ? ['-'] : files },
+  };
+}

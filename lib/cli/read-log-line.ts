@@ -1,0 +1,106 @@
+import type { LogEvent } from '../core/log-event';
+import { parseLevel } from '../core/log-level';
+import { readCompactJson } from '../formatting/read-compact-json';
+
+/** What one line of a log file holds: an event, or the reason it is not one. */
+export type LogLineResult = { readonly kind: 'event'; readonly event: LogEvent } | { readonly kind: 'invalid'; readonly reason: string };
+
+// NdjsonFormatter's top-level fields; a property with one of these names is written as `_name`.
+const NDJSON_FIELDS = new Set(['timestamp', 'level', 'message', 'template', 'exception']);
+
+const hasOwn = Object.prototype.hasOwnProperty;
+
+function invalid(reason: string): LogLineResult {
+  return { kind: 'invalid', reason };
+}
+
+function define(target: Record<string, unknown>, key: string, value: unknown): void {
+  // Not `target[key] = value`: a `__proto__` property must stay a property.
+  Object.defineProperty(target, key, { value, enumerable: true, writable: true, configurable: true });
+}
+
+function levelProblem(level: unknown, field: string): string | undefined {
+  if (level === undefined) return undefined;
+  try {
+    parseLevel(level, field);
+    return undefined;
+  } catch {
+    return `unknown level ${JSON.stringify(level)} in "${field}"`;
+  }
+}
+
+function checked(read: () => LogEvent): LogLineResult {
+  let event: LogEvent;
+  try {
+    event = read();
+  } catch (error) {
+    return invalid(error instanceof Error ? error.message : String(error));
+  }
+  const time = event.timestamp.getTime();
+  return time === time ? { kind: 'event', event } : invalid('the timestamp is not a date');
+}
+
+function fromClef(line: string, fields: Record<string, unknown>): LogLineResult {
+  if (typeof fields['@t'] !== 'string') return invalid('"@t" is not a string');
+  const problem = levelProblem(fields['@l'], '@l');
+  return problem === undefined ? checked(() => readCompactJson(line)) : invalid(problem);
+}
+
+/**
+ * An NDJSON object rewritten as the CLEF object it stands for, so readCompactJson alone decides
+ * how levels, exceptions and message-only events are read.
+ */
+function ndjsonToClef(fields: Record<string, unknown>): Record<string, unknown> {
+  const clef: Record<string, unknown> = { '@t': fields.timestamp };
+  if (typeof fields.template === 'string') clef['@mt'] = fields.template;
+  else if (typeof fields.message === 'string') clef['@m'] = fields.message;
+  if (fields.level !== undefined) clef['@l'] = fields.level;
+  if (fields.exception !== undefined && fields.exception !== null) clef['@x'] = fields.exception;
+  for (const key of Object.keys(fields)) {
+    if (NDJSON_FIELDS.has(key)) continue;
+    const name = key.charCodeAt(0) === 0x5f && NDJSON_FIELDS.has(key.slice(1)) ? key.slice(1) : key;
+    define(clef, name.charCodeAt(0) === 0x40 ? `@${name}` : name, fields[key]);
+  }
+  return clef;
+}
+
+function fromNdjson(fields: Record<string, unknown>): LogLineResult {
+  if (typeof fields.timestamp !== 'string') return invalid('"timestamp" is not a string');
+  const problem = levelProblem(fields.level, 'level');
+  if (problem !== undefined) return invalid(problem);
+  const clef = JSON.stringify(ndjsonToClef(fields));
+  return checked(() => readCompactJson(clef));
+}
+
+/**
+ * Reads one line of a log file: a CLEF event (an object with `@t`, read by `readCompactJson`) or
+ * an NDJSON event as `NdjsonFormatter` writes it (an object with `timestamp`, plus `level`,
+ * `message`, `template`, `exception` and the properties; `_level` and the like are read back as
+ * `level`; without `template`, the message is taken as literal text). Anything else, including
+ * an unknown level or a timestamp that is not a date, is `invalid` with the reason. Never throws.
+ *
+ * @example readLogLine('{"@t":"2026-11-22T12:00:00.000Z","@mt":"Hi {Name}","Name":"Ann"}') // { kind: 'event', event }
+ */
+export function readLogLine(line: string): LogLineResult {
+  // readline keeps a file's byte order mark on its first line; JSON.parse rejects it.
+  const text = line.charCodeAt(0) === 0xfeff ? line.slice(1) : line;
+  // Fast path for the common case, rxlog's own CLEF (`@t` first): one JSON.parse per line.
+  if (text.startsWith('{"@t":')) {
+    const fast = checked(() => readCompactJson(text));
+    if (fast.kind === 'event') return fast;
+  }
+  // Prose, stack traces and blank lines are not JSON objects: say so without paying for JSON.parse.
+  const start = text.trimStart();
+  if (start.charCodeAt(0) !== 0x7b) return invalid(start === '' ? 'blank line' : 'not a JSON object');
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch (error) {
+    return invalid(`invalid JSON: ${error instanceof Error ? error.message : String(error)}`);
+  }
+  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) return invalid('not a JSON object');
+  const fields = parsed as Record<string, unknown>;
+  if (hasOwn.call(fields, '@t')) return fromClef(text, fields);
+  if (hasOwn.call(fields, 'timestamp')) return fromNdjson(fields);
+  return invalid('neither a CLEF "@t" nor an NDJSON "timestamp" field');
+}

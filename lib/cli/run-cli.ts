@@ -1,0 +1,152 @@
+import { createReadStream } from 'node:fs';
+import { createInterface } from 'node:readline';
+import type { Readable, Writable } from 'node:stream';
+import { assertNever } from '../core/assert-never';
+import { BufferedOutput } from './buffered-output';
+import { CLI_USAGE } from './cli-usage';
+import { createEventRenderer } from './create-event-renderer';
+import { eventMatches } from './event-matches';
+import { type CliOptions, parseCliArgs } from './parse-cli-args';
+import { readLogLine } from './read-log-line';
+
+/** Where the `rxlog` command reads and writes: the process's streams, or in-memory ones in tests. */
+export interface CliIo {
+  /** Read when no file is given or a file is `-` (once, however often `-` is named). */
+  readonly stdin: Readable;
+  /** Where events, passed-through lines, help and version go. */
+  readonly stdout: Writable;
+  /** Where usage mistakes, unreadable files and (under `--strict`) bad lines are reported. */
+  readonly stderr: Writable;
+  /** Opens a file named on the command line. Default `fs.createReadStream`. */
+  readonly openFile?: (path: string) => Readable;
+  /** Colour without `--color` / `--no-color`. Default `false`. */
+  readonly colorByDefault?: boolean;
+  /** What `--version` prints. Default `'unknown'`. */
+  readonly version?: string;
+}
+
+/** Exit code: every line was read and written. */
+const OK = 0;
+/** Exit code: lines that are not events were found under `--strict`. */
+const BAD_LINES = 1;
+/** Exit code: bad usage, or a file or the output could not be used. */
+const USAGE_OR_IO = 2;
+
+function message(error: unknown): string {
+  // Duck-typed, not `instanceof Error`: errors from another realm (vm contexts, test runners) are errors too.
+  const text = (error as { message?: unknown } | null | undefined)?.message;
+  return typeof text === 'string' ? text : String(error);
+}
+
+/** Reads one input line by line into `onLine`, waiting whenever an output asks for it; resolves with the input's error, if any. */
+async function readLines(input: Readable, outputs: readonly BufferedOutput[], onLine: (line: string, lineNumber: number) => void): Promise<Error | undefined> {
+  let failure: Error | undefined;
+  const lines = createInterface({ input, crlfDelay: Infinity });
+  // Older Nodes do not end readline's iterator on an input error: end it here (the listener stays, so a late error cannot crash).
+  input.on('error', (error: Error) => {
+    failure ??= error;
+    lines.close();
+  });
+  let lineNumber = 0;
+  try {
+    for await (const line of lines) {
+      onLine(line, ++lineNumber);
+      for (const output of outputs) {
+        const ready = output.ready();
+        if (ready !== undefined) await ready;
+      }
+      if (outputs[0].failure !== undefined) break;
+    }
+  } catch (error) {
+    failure ??= error instanceof Error ? error : new Error(message(error));
+  }
+  // The reader of our output has gone (`| head`): stop reading now rather than at the end of the file.
+  if (outputs[0].failure !== undefined) input.destroy();
+  return failure;
+}
+
+async function run(options: CliOptions, io: CliIo): Promise<number> {
+  const out = new BufferedOutput(io.stdout);
+  const err = new BufferedOutput(io.stderr);
+  const render = createEventRenderer({ json: options.json, template: options.template, color: options.color ?? io.colorByDefault ?? false });
+  const open = io.openFile ?? ((path: string): Readable => createReadStream(path));
+  let code = OK;
+  let stdinRead = false;
+  let source = '';
+
+  const onLine = (line: string, lineNumber: number): void => {
+    const read = readLogLine(line);
+    if (read.kind === 'event') {
+      if (eventMatches(read.event, options)) out.write(render(read.event));
+    } else if (!options.strict) {
+      out.write(`${line}\n`);
+    } else if (line.trim() !== '') {
+      err.write(`rxlog: ${source}:${lineNumber}: not a log event (${read.reason})\n`);
+      code = Math.max(code, BAD_LINES);
+    }
+  };
+
+  for (const file of options.files) {
+    if (out.failure !== undefined) break;
+    const fromStdin = file === '-';
+    if (fromStdin && stdinRead) continue;
+    stdinRead ||= fromStdin;
+    source = fromStdin ? '<stdin>' : file;
+    let input: Readable;
+    try {
+      input = fromStdin ? io.stdin : open(file);
+    } catch (error) {
+      err.write(`rxlog: cannot read ${source}: ${message(error)}\n`);
+      code = USAGE_OR_IO;
+      continue;
+    }
+    const failure = await readLines(input, [out, err], onLine);
+    if (failure !== undefined) {
+      err.write(`rxlog: cannot read ${source}: ${message(failure)}\n`);
+      code = USAGE_OR_IO;
+    }
+  }
+
+  await out.end();
+  const failure = out.failure as NodeJS.ErrnoException | undefined;
+  // EPIPE means the reader has seen all it wanted (`rxlog big.log | head`): not an error.
+  if (failure !== undefined && failure.code !== 'EPIPE') {
+    err.write(`rxlog: cannot write the output: ${failure.message}\n`);
+    code = USAGE_OR_IO;
+  }
+  await err.end();
+  return code;
+}
+
+async function print(stream: Writable, text: string, code: number): Promise<number> {
+  const output = new BufferedOutput(stream);
+  output.write(text);
+  await output.end();
+  return code;
+}
+
+/**
+ * Runs the `rxlog` command: reads CLEF and NDJSON lines from the files (or stdin), writes the
+ * events that pass `--level`, `--grep` and `--where` as text or CLEF, passes other lines through
+ * unchanged (or, under `--strict`, reports them on stderr with their line number), and resolves
+ * with the exit code: 0 ok, 1 lines that are not events under `--strict`, 2 a usage mistake, an
+ * unreadable file (the other files are still read) or an output that failed other than by EPIPE.
+ * Streams line by line in constant memory, honouring back-pressure on the output.
+ *
+ * @example const code = await runCli(['--level', 'warn', 'app.log'], { stdin: process.stdin, stdout: process.stdout, stderr: process.stderr });
+ */
+export async function runCli(args: readonly string[], io: CliIo): Promise<number> {
+  const parsed = parseCliArgs(args);
+  switch (parsed.kind) {
+    case 'help':
+      return print(io.stdout, CLI_USAGE, OK);
+    case 'version':
+      return print(io.stdout, `${io.version ?? 'unknown'}\n`, OK);
+    case 'error':
+      return print(io.stderr, `rxlog: ${parsed.message}\nTry 'rxlog --help' for the options.\n`, USAGE_OR_IO);
+    case 'ok':
+      return run(parsed.options, io);
+    default:
+      return assertNever(parsed);
+  }
+}

@@ -1,0 +1,38 @@
+import { createEventRenderer } from '../../lib/cli/create-event-renderer';
+import { DEFAULT_OUTPUT_TEMPLATE } from '../../lib/formatting/text-formatter';
+import { CompactJsonFormatter } from '../../lib/formatting/compact-json-formatter';
+import { TextFormatter } from '../../lib/formatting/text-formatter';
+import { createLogEvent } from '../../lib/templates/log-event-record';
+
+const ESC = '\u001b';
+const at = new Date(Date.UTC(2026, 10, 22, 12, 0, 0));
+
+describe('createEventRenderer', () => {
+  const event = createLogEvent('warning', 'Slow {Ms} ms', [812], { timestamp: at });
+  const failed = createLogEvent('error', 'Boom', [], { timestamp: at, exception: Object.assign(new Error('bad'), { stack: 'Error: bad\n    at f (a.js:1:1)' }) });
+
+  it('renders with the default output template', () => {
+    expect(createEventRenderer()(event)).toBe(new TextFormatter(DEFAULT_OUTPUT_TEMPLATE).format(event));
+    expect(createEventRenderer()(failed)).toMatch(/ ERR\] Boom\nError: bad\n {4}at f \(a\.js:1:1\)\n$/);
+  });
+
+  it('adds a newline when the template does not end with one', () => {
+    expect(createEventRenderer({ template: '{Level:u3} {Message}' })(event)).toBe('WRN Slow 812 ms\n');
+    expect(createEventRenderer({ template: '{Level:u3} {Message}{NewLine}' })(event)).toBe('WRN Slow 812 ms\n');
+  });
+
+  it('writes CLEF lines with --json', () => {
+    expect(createEventRenderer({ json: true, template: '{Message}' })(event)).toBe(`${new CompactJsonFormatter().format(event)}\n`);
+  });
+
+  it('colours each line by level, leaving newlines and information plain', () => {
+    const render = createEventRenderer({ template: '{Level:u3} {Message}{NewLine}{Exception}', color: true });
+    expect(render(event)).toBe(`${ESC}[33mWRN Slow 812 ms${ESC}[0m\n`);
+    expect(render(failed)).toBe(`${ESC}[31mERR Boom${ESC}[0m\n${ESC}[31mError: bad${ESC}[0m\n${ESC}[31m    at f (a.js:1:1)${ESC}[0m\n`);
+    expect(render(createLogEvent('information', 'Hi', [], { timestamp: at }))).toBe('INF Hi\n');
+  });
+
+  it('never colours CLEF', () => {
+    expect(createEventRenderer({ json: true, color: true })(event)).not.toContain(ESC);
+  });
+});

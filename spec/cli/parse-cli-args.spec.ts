@@ -1,0 +1,95 @@
+import { DEFAULT_OUTPUT_TEMPLATE } from '../../lib/formatting/text-formatter';
+import { type CliArgsResult, type CliOptions, parseCliArgs } from '../../lib/cli/parse-cli-args';
+
+function options(result: CliArgsResult): CliOptions {
+  if (result.kind !== 'ok') throw new Error(`expected ok, got ${JSON.stringify(result)}`);
+  return result.options;
+}
+
+function errorOf(result: CliArgsResult): string {
+  if (result.kind !== 'error') throw new Error(`expected an error, got ${JSON.stringify(result)}`);
+  return result.message;
+}
+
+describe('parseCliArgs', () => {
+  it('reads stdin with the defaults when given nothing', () => {
+    expect(parseCliArgs([])).toEqual({
+      kind: 'ok',
+      options: { minimumLevel: undefined, grep: undefined, where: [], template: DEFAULT_OUTPUT_TEMPLATE, json: false, color: undefined, strict: false, files: ['-'] },
+    });
+  });
+
+  it('keeps files and "-" in the order given', () => {
+    expect(options(parseCliArgs(['a.log', '-', 'b.log'])).files).toEqual(['a.log', '-', 'b.log']);
+  });
+
+  it('reads --level with its value next or after "=", accepting aliases in any case', () => {
+    expect(options(parseCliArgs(['--level', 'warn'])).minimumLevel).toBe('warning');
+    expect(options(parseCliArgs(['--level=TRACE'])).minimumLevel).toBe('verbose');
+    expect(options(parseCliArgs(['--level', 'Information', '--level', 'error'])).minimumLevel).toBe('error');
+  });
+
+  it('rejects an unknown level, naming it', () => {
+    expect(errorOf(parseCliArgs(['--level', 'loud']))).toMatch(/--level: unknown level "loud"/);
+  });
+
+  it('reads --grep and --template as given', () => {
+    const parsed = options(parseCliArgs(['--grep', 'Payment Failed', '--template={Level:u3} {Message}']));
+    expect(parsed.grep).toBe('Payment Failed');
+    expect(parsed.template).toBe('{Level:u3} {Message}');
+  });
+
+  it('takes the next argument as a value even when it starts with "-"', () => {
+    expect(options(parseCliArgs(['--grep', '--json'])).grep).toBe('--json');
+  });
+
+  it('collects every --where, splitting at the first "="', () => {
+    expect(options(parseCliArgs(['--where', 'UserId=42', '--where=Query=a=b', '--where', 'Empty='])).where).toEqual([
+      { name: 'UserId', value: '42' },
+      { name: 'Query', value: 'a=b' },
+      { name: 'Empty', value: '' },
+    ]);
+  });
+
+  it('rejects a --where without "=" or without a name', () => {
+    expect(errorOf(parseCliArgs(['--where', 'UserId']))).toMatch(/Name=value.*"UserId"/);
+    expect(errorOf(parseCliArgs(['--where', '=42']))).toMatch(/property name.*"=42"/);
+  });
+
+  it('reads the flags, the last of --color and --no-color winning', () => {
+    const parsed = options(parseCliArgs(['--json', '--strict', '--no-color', '--color']));
+    expect(parsed).toMatchObject({ json: true, strict: true, color: true });
+    expect(options(parseCliArgs(['--color', '--no-color'])).color).toBe(false);
+  });
+
+  it('rejects a value given to a flag', () => {
+    expect(errorOf(parseCliArgs(['--json=yes']))).toMatch(/--json takes no value/);
+  });
+
+  it('rejects an option missing its value', () => {
+    expect(errorOf(parseCliArgs(['app.log', '--level']))).toBe('--level needs a value');
+  });
+
+  it('rejects an unknown option, naming it', () => {
+    expect(errorOf(parseCliArgs(['--colour']))).toBe('unknown option "--colour"');
+    expect(errorOf(parseCliArgs(['-x']))).toBe('unknown option "-x"');
+  });
+
+  it('reports the first mistake when there are several', () => {
+    expect(errorOf(parseCliArgs(['--bogus', '--level', 'loud']))).toBe('unknown option "--bogus"');
+  });
+
+  it('treats everything after "--" as files', () => {
+    expect(options(parseCliArgs(['--json', '--', '--level', '-']))).toMatchObject({ json: true, files: ['--level', '-'], minimumLevel: undefined });
+  });
+
+  it('answers --help and -h before anything else, even a mistake', () => {
+    expect(parseCliArgs(['--help'])).toEqual({ kind: 'help' });
+    expect(parseCliArgs(['--level', 'loud', '-h'])).toEqual({ kind: 'help' });
+    expect(parseCliArgs(['--version', '--help'])).toEqual({ kind: 'help' });
+  });
+
+  it('answers --version before a mistake', () => {
+    expect(parseCliArgs(['--bogus', '--version'])).toEqual({ kind: 'version' });
+  });
+});

@@ -1,0 +1,111 @@
+import fc from 'fast-check';
+import { type LogLineResult, readLogLine } from '../../lib/cli/read-log-line';
+import type { LogEvent } from '../../lib/core/log-event';
+import { LOG_LEVELS } from '../../lib/core/log-level';
+import { CompactJsonFormatter } from '../../lib/formatting/compact-json-formatter';
+import { NdjsonFormatter } from '../../lib/formatting/ndjson-formatter';
+import { createLogEvent } from '../../lib/templates/log-event-record';
+
+function eventOf(result: LogLineResult): LogEvent {
+  if (result.kind !== 'event') throw new Error(`expected an event, got ${JSON.stringify(result)}`);
+  return result.event;
+}
+
+function reasonOf(result: LogLineResult): string {
+  if (result.kind !== 'invalid') throw new Error('expected an invalid line');
+  return result.reason;
+}
+
+const clef = new CompactJsonFormatter();
+const ndjson = new NdjsonFormatter();
+const at = new Date(Date.UTC(2026, 10, 22, 12, 0, 0));
+
+describe('readLogLine', () => {
+  it('reads a CLEF line', () => {
+    const event = eventOf(readLogLine('{"@t":"2026-11-22T12:00:00.000Z","@mt":"Hi {Name}","@l":"Warning","Name":"Ann"}'));
+    expect(event.timestamp).toEqual(at);
+    expect(event.level).toBe('warning');
+    expect(event.renderMessage()).toBe('Hi Ann');
+    expect(event.properties).toEqual({ Name: 'Ann' });
+  });
+
+  it('reads a CLEF line whose @t is not the first field', () => {
+    const event = eventOf(readLogLine('{"@mt":"Hi {Name}","Name":"Ann","@t":"2026-11-22T12:00:00.000Z"}'));
+    expect(event.renderMessage()).toBe('Hi Ann');
+  });
+
+  it('reads an NDJSON line as NdjsonFormatter writes it', () => {
+    const line = '{"timestamp":"2026-11-22T12:00:00.000Z","level":"error","message":"Payment p-1 failed","template":"Payment {PaymentId} failed","exception":"TypeError: bad\\n    at f (a.js:1:1)","PaymentId":"p-1"}';
+    const event = eventOf(readLogLine(line));
+    expect(event.timestamp).toEqual(at);
+    expect(event.level).toBe('error');
+    expect(event.messageTemplate.text).toBe('Payment {PaymentId} failed');
+    expect(event.renderMessage()).toBe('Payment p-1 failed');
+    expect(event.properties).toEqual({ PaymentId: 'p-1' });
+    expect(event.exception?.name).toBe('TypeError');
+    expect(event.exception?.stack).toBe('TypeError: bad\n    at f (a.js:1:1)');
+  });
+
+  it('takes the message of an NDJSON line without a template as literal text', () => {
+    const event = eventOf(readLogLine('{"timestamp":"2026-11-22T12:00:00.000Z","level":"information","message":"Hi {Name} }{","Name":"Ann"}'));
+    expect(event.renderMessage()).toBe('Hi {Name} }{');
+  });
+
+  it('reads an NDJSON line without a level as information, and level aliases in any case', () => {
+    expect(eventOf(readLogLine('{"timestamp":"2026-11-22T12:00:00.000Z","message":"x"}')).level).toBe('information');
+    expect(eventOf(readLogLine('{"timestamp":"2026-11-22T12:00:00.000Z","level":"WARN","message":"x"}')).level).toBe('warning');
+  });
+
+  it('reads NDJSON properties renamed with "_" back under their own names, and "@" names as they are', () => {
+    const event = eventOf(readLogLine('{"timestamp":"2026-11-22T12:00:00.000Z","message":"x","_level":"custom","@id":7,"_other":1,"__proto__":{"a":1}}'));
+    expect(Object.keys(event.properties)).toEqual(['level', '@id', '_other', '__proto__']);
+    expect(event.properties.level).toBe('custom');
+    expect(event.properties['@id']).toBe(7);
+    expect(Object.getPrototypeOf(event.properties)).toBe(Object.prototype);
+  });
+
+  it('skips a leading byte order mark', () => {
+    expect(eventOf(readLogLine('\ufeff{"@t":"2026-11-22T12:00:00.000Z","@mt":"x"}')).renderMessage()).toBe('x');
+  });
+
+  it.each([
+    ['', 'blank line'],
+    ['   ', 'blank line'],
+    ['Error: boom', 'not a JSON object'],
+    ['    at f (a.js:1:1)', 'not a JSON object'],
+    ['[1,2]', 'not a JSON object'],
+    ['{"@t":', 'invalid JSON'],
+    ['{"msg":"pino","time":1}', 'neither a CLEF "@t" nor an NDJSON "timestamp" field'],
+    ['{"@t":12,"@mt":"x"}', '"@t" is not a string'],
+    ['{"timestamp":12,"message":"x"}', '"timestamp" is not a string'],
+    ['{"@t":"2026-11-22T12:00:00.000Z","@l":"Loud"}', 'unknown level "Loud" in "@l"'],
+    ['{"timestamp":"2026-11-22T12:00:00.000Z","level":30}', 'unknown level 30 in "level"'],
+    ['{"@t":"yesterday","@mt":"x"}', 'the timestamp is not a date'],
+    ['{"timestamp":"soon","message":"x"}', 'the timestamp is not a date'],
+  ])('gives the reason a line is not an event: %j', (line, reason) => {
+    expect(reasonOf(readLogLine(line))).toContain(reason);
+  });
+
+  it('reads back what CompactJsonFormatter and NdjsonFormatter write, as the same CLEF', () => {
+    const value = fc.oneof(fc.string(), fc.integer(), fc.boolean(), fc.constant(null), fc.array(fc.string(), { maxLength: 3 }), fc.dictionary(fc.string(), fc.integer(), { maxKeys: 3 }));
+    fc.assert(
+      fc.property(fc.constantFrom(...LOG_LEVELS), fc.string(), fc.array(value, { maxLength: 4 }), fc.option(fc.string({ minLength: 1 }), { nil: undefined }), (level, text, args, stack) => {
+        const exception = stack === undefined ? undefined : Object.assign(new Error('x'), { stack });
+        const event = createLogEvent(level, `${text} {A} {B} {C} {D}`, args, { timestamp: at, exception });
+        const expected = clef.format(event);
+        expect(clef.format(eventOf(readLogLine(expected)))).toBe(expected);
+        expect(clef.format(eventOf(readLogLine(ndjson.format(event))))).toBe(expected);
+      }),
+      { numRuns: 300 },
+    );
+  });
+
+  it('never throws, whatever the line', () => {
+    fc.assert(
+      fc.property(fc.oneof(fc.string(), fc.json(), fc.json().map((json) => `{"@t":"2026-11-22T12:00:00.000Z","x":${json}}`)), (line) => {
+        expect(['event', 'invalid']).toContain(readLogLine(line).kind);
+      }),
+      { numRuns: 500 },
+    );
+  });
+});

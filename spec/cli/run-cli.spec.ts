@@ -1,0 +1,216 @@
+import { Readable, Writable } from 'node:stream';
+import { CLI_USAGE } from '../../lib/cli/cli-usage';
+import { type CliIo, runCli } from '../../lib/cli/run-cli';
+
+/** A Writable that keeps everything written to it. */
+class Collector extends Writable {
+  text = '';
+  constructor(highWaterMark?: number) {
+    super({ decodeStrings: false, highWaterMark });
+  }
+  override _write(chunk: string, _encoding: BufferEncoding, callback: (error?: Error | null) => void): void {
+    this.text += chunk;
+    callback();
+  }
+}
+
+interface Run {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+async function run(args: string[], stdinText = '', io: Partial<CliIo> = {}): Promise<Run> {
+  const stdout = new Collector();
+  const stderr = new Collector();
+  const code = await runCli(args, { stdin: Readable.from([stdinText]), stdout, stderr, ...io });
+  return { code, stdout: stdout.text, stderr: stderr.text };
+}
+
+/** `HH:mm:ss` in local time, as the default output template shows a timestamp. */
+function localTime(iso: string): string {
+  const date = new Date(iso);
+  return [date.getHours(), date.getMinutes(), date.getSeconds()].map((n) => String(n).padStart(2, '0')).join(':');
+}
+
+const T0 = '2026-11-22T12:00:00.000Z';
+const T1 = '2026-11-22T12:00:01.000Z';
+const T2 = '2026-11-22T12:00:02.000Z';
+const CLEF_INFO = `{"@t":"${T0}","@mt":"User {UserId} logged in","@i":"278c5e59","UserId":42}`;
+const NDJSON_WARN = `{"timestamp":"${T1}","level":"warning","message":"Slow 812 ms","template":"Slow {Ms} ms","Ms":812,"Path":"/cart"}`;
+const CLEF_ERROR = `{"@t":"${T2}","@mt":"Payment {PaymentId} failed","@l":"Error","@x":"Error: declined\\n    at pay (shop.js:1:1)","PaymentId":"p-1","Path":"/pay"}`;
+const MIXED = [CLEF_INFO, 'plain text from console.log', NDJSON_WARN, '', CLEF_ERROR, ''].join('\n');
+
+describe('runCli', () => {
+  it('pretty-prints CLEF and NDJSON events and passes other lines through unchanged', async () => {
+    expect(await run([], MIXED)).toEqual({
+      code: 0,
+      stderr: '',
+      stdout: [
+        `[${localTime(T0)} INF] User 42 logged in`,
+        'plain text from console.log',
+        `[${localTime(T1)} WRN] Slow 812 ms`,
+        '',
+        `[${localTime(T2)} ERR] Payment p-1 failed`,
+        'Error: declined',
+        '    at pay (shop.js:1:1)',
+        '',
+      ].join('\n'),
+    });
+  });
+
+  it('re-emits matching events as CLEF with --json', async () => {
+    const { code, stdout } = await run(['--json', '--level', 'warn'], MIXED);
+    expect(code).toBe(0);
+    expect(stdout).toBe(
+      [
+        'plain text from console.log',
+        `{"@t":"${T1}","@mt":"Slow {Ms} ms","@l":"Warning","@i":"e68d6f1c","Ms":812,"Path":"/cart"}`,
+        '',
+        `{"@t":"${T2}","@mt":"Payment {PaymentId} failed","@l":"Error","@x":"Error: declined\\n    at pay (shop.js:1:1)","@i":"c38af747","PaymentId":"p-1","Path":"/pay"}`,
+        '',
+      ].join('\n'),
+    );
+  });
+
+  it('gives back rxlog CLEF unchanged with --json', async () => {
+    const { stdout } = await run(['--json'], `${CLEF_INFO}\n`);
+    expect(stdout).toBe(`${CLEF_INFO}\n`);
+  });
+
+  it('filters by --level, --grep and --where together', async () => {
+    const template = ['--template', '{Level:u3} {Message}'];
+    expect((await run([...template, '--level', 'warning'], MIXED)).stdout).toBe('plain text from console.log\nWRN Slow 812 ms\n\nERR Payment p-1 failed\n');
+    expect((await run([...template, '--grep', 'PAYMENT'], MIXED)).stdout).toBe('plain text from console.log\n\nERR Payment p-1 failed\n');
+    expect((await run([...template, '--where', 'Path=/cart'], MIXED)).stdout).toBe('plain text from console.log\nWRN Slow 812 ms\n\n');
+    expect((await run([...template, '--where', 'UserId=42', '--grep', 'logged'], MIXED)).stdout).toBe('INF User 42 logged in\nplain text from console.log\n\n');
+    expect((await run([...template, '--where', 'UserId=42', '--grep', 'failed'], MIXED)).stdout).toBe('plain text from console.log\n\n');
+  });
+
+  it('reports lines that are not events under --strict, with their line numbers, and exits with 1', async () => {
+    const { code, stdout, stderr } = await run(['--strict', '--template', '{Message}'], `${CLEF_INFO}\nnot an event\n\n{"@t":"2026-11-22","@l":"Loud"}\n${NDJSON_WARN}\n`);
+    expect(code).toBe(1);
+    expect(stdout).toBe('User 42 logged in\nSlow 812 ms\n');
+    expect(stderr).toBe('rxlog: <stdin>:2: not a log event (not a JSON object)\nrxlog: <stdin>:4: not a log event (unknown level "Loud" in "@l")\n');
+  });
+
+  it('exits with 0 under --strict when every line is an event or blank', async () => {
+    expect(await run(['--strict', '--template', '{Message}'], `${CLEF_INFO}\n\n${NDJSON_WARN}`)).toEqual({ code: 0, stdout: 'User 42 logged in\nSlow 812 ms\n', stderr: '' });
+  });
+
+  it('reads the files in order, stdin for "-" once, and numbers lines per file', async () => {
+    const files: Record<string, string> = { 'a.log': `${CLEF_INFO}\nbad a`, 'b.log': 'bad b\n' };
+    const openFile = (path: string): Readable => Readable.from([files[path]]);
+    const { code, stdout, stderr } = await run(['--strict', '--template', '{Message}', 'a.log', '-', 'b.log', '-'], NDJSON_WARN, { openFile });
+    expect(code).toBe(1);
+    expect(stdout).toBe('User 42 logged in\nSlow 812 ms\n');
+    expect(stderr).toBe('rxlog: a.log:2: not a log event (not a JSON object)\nrxlog: b.log:1: not a log event (not a JSON object)\n');
+  });
+
+  it('reports a file it cannot read, reads the others and exits with 2', async () => {
+    const openFile = (path: string): Readable => {
+      if (path === 'locked.log') throw new Error('EACCES: permission denied');
+      return Readable.from([path === 'good.log' ? CLEF_INFO : '']);
+    };
+    const { code, stdout, stderr } = await run(['--template', '{Message}', 'missing.log', 'locked.log', 'good.log'], '', {
+      openFile: (path) => (path === 'missing.log' ? new Readable({ read() { this.destroy(new Error('ENOENT: no such file')); } }) : openFile(path)),
+    });
+    expect(code).toBe(2);
+    expect(stdout).toBe('User 42 logged in\n');
+    expect(stderr).toBe('rxlog: cannot read missing.log: ENOENT: no such file\nrxlog: cannot read locked.log: EACCES: permission denied\n');
+  });
+
+  it('reads real files with fs by default', async () => {
+    const { code, stderr } = await run(['definitely-missing-rxlog-input.log']);
+    expect(code).toBe(2);
+    expect(stderr).toMatch(/^rxlog: cannot read definitely-missing-rxlog-input\.log: ENOENT/);
+  });
+
+  it('colours by default when told the output is a terminal, unless --no-color', async () => {
+    const warning = `${NDJSON_WARN}\n`;
+    expect((await run(['--template', '{Message}'], warning, { colorByDefault: true })).stdout).toBe('\u001b[33mSlow 812 ms\u001b[0m\n');
+    expect((await run(['--template', '{Message}', '--no-color'], warning, { colorByDefault: true })).stdout).toBe('Slow 812 ms\n');
+    expect((await run(['--template', '{Message}'], warning)).stdout).toBe('Slow 812 ms\n');
+    expect((await run(['--template', '{Message}', '--color'], warning)).stdout).toBe('\u001b[33mSlow 812 ms\u001b[0m\n');
+  });
+
+  it('prints the usage with --help and the version with --version', async () => {
+    expect(await run(['--help'])).toEqual({ code: 0, stdout: CLI_USAGE, stderr: '' });
+    expect(await run(['--version'], '', { version: '1.2.3' })).toEqual({ code: 0, stdout: '1.2.3\n', stderr: '' });
+  });
+
+  it('exits with 2 and a hint on a usage mistake, reading nothing', async () => {
+    const { code, stdout, stderr } = await run(['--level', 'loud'], MIXED);
+    expect(code).toBe(2);
+    expect(stdout).toBe('');
+    expect(stderr).toMatch(/^rxlog: --level: unknown level "loud".*\nTry 'rxlog --help' for the options\.\n$/);
+  });
+
+  it('stops quietly when the reader of its output has gone (EPIPE)', async () => {
+    let produced = 0;
+    const input = Readable.from(
+      (function* lines() {
+        for (; produced < 1_000_000; produced++) yield `${CLEF_INFO}\n`;
+      })(),
+    );
+    const stdout = new Writable({
+      write(_chunk, _encoding, callback) {
+        callback(Object.assign(new Error('write EPIPE'), { code: 'EPIPE' }));
+      },
+    });
+    const stderr = new Collector();
+    const code = await runCli([], { stdin: input, stdout, stderr });
+    expect(code).toBe(0);
+    expect(stderr.text).toBe('');
+    expect(produced).toBeLessThan(1_000_000);
+    expect(input.destroyed).toBe(true);
+  });
+
+  it('reports any other output failure and exits with 2', async () => {
+    const stdout = new Writable({
+      write(_chunk, _encoding, callback) {
+        callback(Object.assign(new Error('disk full'), { code: 'ENOSPC' }));
+      },
+    });
+    const stderr = new Collector();
+    expect(await runCli([], { stdin: Readable.from([`${CLEF_INFO}\n`]), stdout, stderr })).toBe(2);
+    expect(stderr.text).toBe('rxlog: cannot write the output: disk full\n');
+  });
+
+  it('stops reading while the output is full, then writes every line in order', async () => {
+    const total = 100_000;
+    let produced = 0;
+    const input = Readable.from(
+      (function* lines() {
+        for (; produced < total; produced++) yield `{"@t":"${T0}","@mt":"Event {N}","N":${produced}}\n`;
+      })(),
+    );
+    let release: (() => void) | undefined;
+    let text = '';
+    const stdout = new Writable({
+      decodeStrings: false,
+      highWaterMark: 1024,
+      write(chunk: string, _encoding, callback) {
+        text += chunk;
+        // Stall after the first write until released, like a terminal nobody scrolls.
+        if (release === undefined) release = () => callback();
+        else callback();
+      },
+    });
+    const done = runCli(['--template', '{N}'], { stdin: input, stdout, stderr: new Collector() });
+    // Let the runner read until it is blocked: the count of lines read stops changing.
+    let stable = 0;
+    for (let last = -1, turns = 0; stable < 50 && turns < 100_000; turns++) {
+      await new Promise((resolve) => setImmediate(resolve));
+      stable = produced === last ? stable + 1 : 0;
+      last = produced;
+    }
+    expect(release).toBeDefined();
+    expect(produced).toBeLessThan(total / 2);
+    release?.();
+    expect(await done).toBe(0);
+    const numbers = text.split('\n').slice(0, -1).map(Number);
+    expect(numbers).toHaveLength(total);
+    expect(numbers.every((n, i) => n === i)).toBe(true);
+  });
+});
