@@ -29,7 +29,7 @@ export interface ConsoleSinkOptions {
   stdout?: TextStream;
   /** Node mode: where lines at `standardErrorFromLevel` and above go. Default `process.stderr`. */
   stderr?: TextStream;
-  /** Node mode: force colours on or off. Default: on when `stdout` is a TTY and `NO_COLOR` is unset. */
+  /** Node mode: force colours on or off. Default: on when `stdout` is a TTY and `NO_COLOR` is unset or empty (no-color.org). */
   colors?: boolean;
   /** Browser mode: the console to call. Default `globalThis.console`. */
   console?: ConsoleLike;
@@ -86,7 +86,7 @@ export class ConsoleSink implements Sink {
     const stderr = options.stderr ?? proc?.stderr ?? stdout;
     if (stdout === undefined || stderr === undefined) return () => undefined;
     const errorFrom = options.standardErrorFromLevel === null ? Infinity : levelValue(parseLevel(options.standardErrorFromLevel ?? 'warning', 'ConsoleSink.standardErrorFromLevel'));
-    const colors = options.theme !== false && (options.colors ?? (stdout.isTTY === true && proc?.env?.NO_COLOR === undefined));
+    const colors = options.theme !== false && (options.colors ?? (stdout.isTTY === true && !proc?.env?.NO_COLOR));
     const theme = options.theme === false || options.theme === undefined ? defaultConsoleTheme : options.theme;
     return (event) => {
       const text = this.formatter.format(event);
