@@ -1,5 +1,6 @@
 import { connect, type Socket } from 'node:net';
 import { SelfLog } from '../core/self-log';
+import { awaitSyslogConnect } from './syslog-connect';
 import { type SyslogFraming, syslogFrame } from './syslog-framing';
 import { syslogTimeout } from './syslog-timeout';
 import type { SyslogTransport } from './syslog-transport';
@@ -78,23 +79,14 @@ export class SyslogStreamTransport implements SyslogTransport {
   private connect(): Promise<Socket> {
     if (this.closed) return Promise.reject(new Error('SyslogSink: closed'));
     if (this.socket !== undefined) return Promise.resolve(this.socket);
-    this.connecting ??= new Promise<Socket>((resolve, reject) => {
-      const socket = 'path' in this.target ? connect({ path: this.target.path }) : connect({ host: this.target.host, port: this.target.port });
-      const fail = (error: Error): void => {
-        clearTimeout(timer);
-        destroyQuietly(socket);
-        reject(error);
-      };
-      const timer = setTimeout(() => fail(new Error(`SyslogSink: connecting to ${this.where} timed out after ${this.connectTimeoutMs} ms`)), this.connectTimeoutMs);
-      timer.unref();
-      socket.once('error', fail);
-      socket.once('connect', () => {
-        clearTimeout(timer);
-        socket.off('error', fail);
-        if (this.closed) return fail(new Error('SyslogSink: closed'));
-        this.adopt(socket);
-        resolve(socket);
-      });
+    if (this.connecting !== undefined) return this.connecting;
+    const socket = 'path' in this.target ? connect({ path: this.target.path }) : connect({ host: this.target.host, port: this.target.port });
+    this.connecting = awaitSyslogConnect(socket, {
+      timeoutMs: this.connectTimeoutMs,
+      where: this.where,
+      isClosed: () => this.closed,
+      adopt: (connected) => this.adopt(connected),
+      dispose: destroyQuietly,
     }).finally(() => {
       this.connecting = undefined;
     });

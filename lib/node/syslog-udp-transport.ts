@@ -1,6 +1,7 @@
 import { createSocket, type Socket } from 'node:dgram';
 import { isIPv6 } from 'node:net';
 import { SelfLog } from '../core/self-log';
+import { awaitSyslogConnect } from './syslog-connect';
 import { syslogTimeout } from './syslog-timeout';
 import type { SyslogTransport } from './syslog-transport';
 
@@ -62,38 +63,33 @@ export class SyslogUdpTransport implements SyslogTransport {
   private connect(): Promise<Socket> {
     if (this.closed) return Promise.reject(new Error('SyslogSink: closed'));
     if (this.socket !== undefined) return Promise.resolve(this.socket);
-    this.connecting ??= new Promise<Socket>((resolve, reject) => {
-      const socket = createSocket(isIPv6(this.host) ? 'udp6' : 'udp4');
-      const fail = (error: Error): void => {
-        clearTimeout(timer);
-        closeQuietly(socket);
-        reject(error);
-      };
-      const timer = setTimeout(() => fail(new Error(`SyslogSink: connecting to ${this.where} timed out after ${this.connectTimeoutMs} ms`)), this.connectTimeoutMs);
-      timer.unref();
-      socket.once('error', fail);
-      socket.once('connect', () => {
-        clearTimeout(timer);
-        socket.off('error', fail);
-        if (this.closed) return fail(new Error('SyslogSink: closed'));
-        socket.on('error', (error: NodeJS.ErrnoException) => {
-          // The socket stays usable after an ICMP refusal; the next batch reports it.
-          if (error.code === 'ECONNREFUSED') {
-            this.refused = error;
-            return;
-          }
-          SelfLog.write('SyslogSink: the socket to {Target} failed; a new one opens on the next batch', this.where, error);
-          this.discard(socket);
-        });
-        socket.unref();
-        this.socket = socket;
-        resolve(socket);
-      });
-      socket.connect(this.port, this.host);
+    if (this.connecting !== undefined) return this.connecting;
+    const socket = createSocket(isIPv6(this.host) ? 'udp6' : 'udp4');
+    this.connecting = awaitSyslogConnect(socket, {
+      timeoutMs: this.connectTimeoutMs,
+      where: this.where,
+      isClosed: () => this.closed,
+      adopt: (connected) => this.adopt(connected),
+      dispose: closeQuietly,
     }).finally(() => {
       this.connecting = undefined;
     });
+    socket.connect(this.port, this.host);
     return this.connecting;
+  }
+
+  private adopt(socket: Socket): void {
+    socket.on('error', (error: NodeJS.ErrnoException) => {
+      // The socket stays usable after an ICMP refusal; the next batch reports it.
+      if (error.code === 'ECONNREFUSED') {
+        this.refused = error;
+        return;
+      }
+      SelfLog.write('SyslogSink: the socket to {Target} failed; a new one opens on the next batch', this.where, error);
+      this.discard(socket);
+    });
+    socket.unref();
+    this.socket = socket;
   }
 
   private discard(socket: Socket): void {
