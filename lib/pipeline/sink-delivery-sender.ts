@@ -74,7 +74,9 @@ export class SinkDeliverySender {
       return;
     }
     if (isPromiseLike(result)) {
-      result.then(
+      // Adopted through a native promise: a thenable whose then() throws becomes a failed batch
+      // instead of a batch in flight forever. A native promise is returned as is.
+      Promise.resolve(result).then(
         () => this.primaryDelivered(flight),
         (error: unknown) => this.primaryFailed(flight, error),
       );
@@ -121,7 +123,7 @@ export class SinkDeliverySender {
       return;
     }
     if (isPromiseLike(result)) {
-      result.then(
+      Promise.resolve(result).then(
         () => {
           if (!flight.abandoned) this.context.settle(flight, 'fallback');
         },

@@ -236,3 +236,33 @@ describe('Logger', () => {
     });
   });
 });
+
+describe('Logger with hostile sinks', () => {
+  it('never lets a throwing thenable, a throwing close or a rejecting flush reach the caller', async () => {
+    const hostile = {
+      emit: () => ({
+        then(): never {
+          throw new Error('then() broke');
+        },
+      }) as unknown as Promise<void>,
+      flush: () => Promise.reject(new Error('flush broke')),
+      close: () => {
+        throw new Error('close broke');
+      },
+    };
+    const healthy = new MemorySink();
+    const log = new LoggerConfiguration().writeTo.sink(hostile, { name: 'hostile', retry: false }).writeTo.sink(healthy).createLogger();
+    const self = collectSelfLog();
+    expect(() => {
+      log.information('one');
+      log.information('two');
+    }).not.toThrow();
+    await expect(log.flush()).resolves.toBeUndefined();
+    const report = await log.close({ strategy: 'graceful', timeoutMs: 1_000 });
+    self.stop();
+    expect(healthy.events).toHaveLength(2);
+    const summary = report.sinks.hostile;
+    expect(summary.delivered + summary.dropped + summary.failed + summary.undelivered).toBe(2);
+    expect(summary.failed).toBe(2);
+  });
+});
