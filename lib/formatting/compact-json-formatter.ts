@@ -4,9 +4,9 @@ import type { MessageTemplate, PropertyToken } from '../core/message-template';
 import { SelfLog } from '../core/self-log';
 import type { Formatter } from '../core/sink';
 import { renderPropertyToken } from '../templates/render-template';
-import { jsonNumber, quoteJson, writeJson } from '../templates/safe-json';
-import { eventTimeMs } from '../templates/log-event-record';
+import { quoteJson, writeJson } from '../templates/safe-json';
 import { exceptionText } from './exception-text';
+import { IsoTimestampCache } from './iso-timestamp-cache';
 import { templateEventId } from './template-event-id';
 
 /** Options of {@link CompactJsonFormatter}. */
@@ -56,21 +56,7 @@ function piecesOf(template: MessageTemplate): TemplatePieces {
 
 /** A property value as JSON, or undefined when the property is left out (an undefined value). */
 function valueJson(value: unknown): string | undefined {
-  // Hot path: flat scalars are written directly; only structures go through the general writer.
-  switch (typeof value) {
-    case 'string':
-      return quoteJson(value);
-    case 'number':
-      return jsonNumber(value);
-    case 'boolean':
-      return value ? 'true' : 'false';
-    case 'undefined':
-      return undefined;
-    case 'bigint':
-      return value.toString();
-    default:
-      return value === null ? 'null' : writeJson(value);
-  }
+  return value === undefined ? undefined : writeJson(value);
 }
 
 /**
@@ -92,9 +78,7 @@ export class CompactJsonFormatter implements Formatter {
   /** One JSON object per line, no trailing newline. */
   readonly singleLine = true;
   private readonly withMessage: boolean;
-  // toISOString costs more than the rest of an event: reuse it while the millisecond is the same.
-  private lastTime = Number.NaN;
-  private lastIso = '';
+  private readonly times = new IsoTimestampCache();
   // A loop usually logs one template many times: skip the WeakMap lookup for a repeat.
   private lastTemplate: MessageTemplate | undefined;
   private lastPieces: TemplatePieces | undefined;
@@ -122,15 +106,6 @@ export class CompactJsonFormatter implements Formatter {
     return out;
   }
 
-  private timestamp(event: LogEvent): string {
-    const time = eventTimeMs(event);
-    if (time !== this.lastTime) {
-      this.lastIso = time === time ? new Date(time).toISOString() : 'Invalid Date';
-      this.lastTime = time;
-    }
-    return this.lastIso;
-  }
-
   private write(event: LogEvent): string {
     const template = event.messageTemplate;
     let pieces = this.lastPieces;
@@ -140,7 +115,7 @@ export class CompactJsonFormatter implements Formatter {
       this.lastPieces = pieces;
     }
     const properties = event.properties;
-    let out = `{"@t":"${this.timestamp(event)}"${pieces.mt}`;
+    let out = `{"@t":"${this.times.iso(event)}"${pieces.mt}`;
     if (this.withMessage) out += `,"@m":${quoteJson(event.renderMessage())}`;
     out += LEVEL_FIELDS[event.level] ?? `,"@l":${quoteJson(String(event.level))}`;
     if (event.exception !== undefined) out += `,"@x":${quoteJson(exceptionText(event.exception))}`;

@@ -2,6 +2,7 @@ import type { LogEvent } from '../core/log-event';
 import { SelfLog } from '../core/self-log';
 import type { Formatter } from '../core/sink';
 import { exceptionText } from './exception-text';
+import { IsoTimestampCache } from './iso-timestamp-cache';
 import { quoteJson, writeJson } from '../templates/safe-json';
 
 /** Options of NdjsonFormatter. */
@@ -28,9 +29,7 @@ export class NdjsonFormatter implements Formatter {
   /** One JSON object per line, no trailing newline. */
   readonly singleLine = true;
   private readonly includeTemplate: boolean;
-  // toISOString is the priciest step of a small event: reuse it while the millisecond is the same.
-  private lastTime = Number.NaN;
-  private lastIso = '';
+  private readonly times = new IsoTimestampCache();
 
   constructor(options: NdjsonFormatterOptions = {}) {
     this.includeTemplate = options.includeTemplate ?? true;
@@ -47,12 +46,7 @@ export class NdjsonFormatter implements Formatter {
   }
 
   private write(event: LogEvent): string {
-    const time = event.timestamp.getTime();
-    if (time !== this.lastTime) {
-      this.lastIso = time === time ? event.timestamp.toISOString() : 'Invalid Date';
-      this.lastTime = time;
-    }
-    let out = `{"timestamp":"${this.lastIso}","level":"${event.level}","message":${quoteJson(event.renderMessage())}`;
+    let out = `{"timestamp":"${this.times.iso(event)}","level":"${event.level}","message":${quoteJson(event.renderMessage())}`;
     if (this.includeTemplate) out += `,"template":${quoteJson(event.messageTemplate.text)}`;
     if (event.exception !== undefined) out += `,"exception":${quoteJson(exceptionText(event.exception))}`;
     const properties = event.properties;

@@ -41,6 +41,8 @@ function errorMessage(error: unknown): string {
   }
 }
 
+const NO_ANCESTORS: object[] = [];
+
 function write(value: unknown, depth: number, ancestors: object[]): string {
   switch (typeof value) {
     case 'string':
@@ -110,5 +112,6 @@ function writeObject(value: object, depth: number, ancestors: object[]): string 
  * @example writeJson({ n: 1n, x: NaN, d: new Date(0) }) // '{"n":1,"x":"NaN","d":"1970-01-01T00:00:00.000Z"}'
  */
 export function writeJson(value: unknown): string {
-  return typeof value === 'object' && value !== null ? writeObject(value, 0, []) : write(value, 0, []);
+  // A scalar never reaches writeObject, so it shares one empty ancestors list instead of making one.
+  return typeof value === 'object' && value !== null ? writeObject(value, 0, []) : write(value, 0, NO_ANCESTORS);
 }

@@ -1,0 +1,14 @@
+import { IsoTimestampCache } from '../../lib/formatting/iso-timestamp-cache';
+import { makeEvent } from '../helpers/events';
+
+describe('IsoTimestampCache', () => {
+  it('writes the event time as ISO 8601 UTC, following each change of millisecond', () => {
+    const cache = new IsoTimestampCache();
+    expect(cache.iso(makeEvent({ timestamp: new Date(Date.UTC(2026, 10, 22, 9, 5, 7, 123)) }))).toBe('2026-11-22T09:05:07.123Z');
+    expect(cache.iso(makeEvent({ timestamp: new Date(Date.UTC(2026, 10, 22, 9, 5, 7, 124)) }))).toBe('2026-11-22T09:05:07.124Z');
+  });
+
+  it('writes an invalid time as Invalid Date instead of throwing', () => {
+    expect(new IsoTimestampCache().iso(makeEvent({ timestamp: new Date(Number.NaN) }))).toBe('Invalid Date');
+  });
+});
