@@ -1,8 +1,8 @@
 // The Node-only entry of rxlog: "rxlog/node". Every export is named here.
-export { FileSink } from './file-sink';
-export type { FileSinkOptions } from './file-sink';
-export type { RollingInterval } from './rolling-interval';
-export { FileSizeLimitError } from './file-size-limit-error';
+export { FileSink } from './file/file-sink';
+export type { FileSinkOptions } from './file/file-sink';
+export type { RollingInterval } from './file/rolling-interval';
+export { FileSizeLimitError } from './file/file-size-limit-error';
 export { StreamSink } from './stream-sink';
 export type { StreamSinkOptions } from './stream-sink';
 export { AsyncLocalStorageContextStore } from './async-local-storage-store';
@@ -14,7 +14,7 @@ export { withProcessName } from './with-process-name';
 export { withMachineName } from './with-machine-name';
 export { withThreadId } from './with-thread-id';
 export { withEnvironmentVariable } from './with-environment-variable';
-export { SyslogSink } from './syslog-sink';
-export type { SyslogSinkOptions, SyslogTransportKind, SyslogFormat } from './syslog-sink-options';
-export type { SyslogFacilityName } from './syslog-facility';
-export type { SyslogFraming } from './syslog-framing';
+export { SyslogSink } from './syslog/syslog-sink';
+export type { SyslogSinkOptions, SyslogTransportKind, SyslogFormat } from './syslog/syslog-sink-options';
+export type { SyslogFacilityName } from './syslog/syslog-facility';
+export type { SyslogFraming } from './syslog/syslog-framing';

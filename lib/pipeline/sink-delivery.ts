@@ -24,7 +24,7 @@ interface ByteCountingSink {
  * its open batch and its one batch in flight, and delivers with retry, circuit breaker and
  * fallback. It is one stage rather than a chain of RxJS operators because `concatMap` and
  * friends buffer without limit in front of the call in flight, so an upstream bounded queue
- * would never fill (DESIGN.md §4, "Queue and batch").
+ * would never fill: RxJS is push-based, so only a pull-based stage can bound and drop.
  *
  * Pending events are ordered: the batch in flight, then the queue, then the open batch (which
  * only fills while nothing is queued or in flight). At every moment

@@ -1,5 +1,5 @@
 import { LoggerConfiguration } from '../../../lib/index';
-import { FileSink } from '../../../lib/node/file-sink';
+import { FileSink } from '../../../lib/node/file/file-sink';
 import { nowNs, peakRssMiB } from '../support/clock';
 import { countLines, fsyncPath } from '../support/file-lines';
 import { ACTION, HOT_TEMPLATE, hotPathResult, USERS } from '../support/hot-path-workload';

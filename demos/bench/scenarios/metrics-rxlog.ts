@@ -1,6 +1,6 @@
 import { tap } from 'rxjs';
 import { LoggerConfiguration, type LoggerMetrics, type SinkOptions } from '../../../lib/index';
-import { FileSink } from '../../../lib/node/file-sink';
+import { FileSink } from '../../../lib/node/file/file-sink';
 import { nowNs } from '../support/clock';
 import { countLines, fsyncPath } from '../support/file-lines';
 import { ACTION, HOT_TEMPLATE, hotPathResult, USERS } from '../support/hot-path-workload';

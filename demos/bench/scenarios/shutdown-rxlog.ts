@@ -1,6 +1,6 @@
 import type { LogEvent, Sink } from '../../../lib/index';
 import { LoggerConfiguration } from '../../../lib/index';
-import { FileSink } from '../../../lib/node/file-sink';
+import { FileSink } from '../../../lib/node/file/file-sink';
 import { msSince, nowNs } from '../support/clock';
 import { countLines } from '../support/file-lines';
 import { ACTION, HOT_TEMPLATE, USERS } from '../support/hot-path-workload';

@@ -1,6 +1,6 @@
 import * as path from 'node:path';
 import { LoggerConfiguration } from '../../../lib/index';
-import { FileSink } from '../../../lib/node/file-sink';
+import { FileSink } from '../../../lib/node/file/file-sink';
 import { msSince, nowNs, peakRssMiB } from '../support/clock';
 import { runBurst } from '../support/burst-workload';
 import { ACTION, HOT_TEMPLATE, USERS } from '../support/hot-path-workload';

@@ -1,0 +1,396 @@
+import { ConfigurationError } from '../../core/errors/configuration-error';
+import type { LogEvent } from '../../core/log-event';
+import { SelfLog } from '../../core/self-log';
+import type { Formatter, Sink } from '../../core/sink';
+import { CompactJsonFormatter } from '../../formatting/compact-json-formatter';
+import { applyFileRetention } from './file-retention';
+import { formatLines } from '../format-lines';
+import { FileSizeLimitError } from './file-size-limit-error';
+import { LogFile } from './log-file';
+import { PollingWaits } from './polling-waits';
+import { RollingFilePath } from './rolling-file-path';
+import { parseRollingInterval, rollingPeriod, type RollingInterval, type RollingPeriod } from './rolling-interval';
+import { sleepSync } from './sleep-sync';
+
+/** Options of a FileSink. */
+export interface FileSinkOptions {
+  /** How often a new file starts; periods are UTC. Default `'infinite'` (never by time). */
+  rollingInterval?: RollingInterval;
+  /** Most bytes in one file; `null` = unlimited. Default `1073741824` (1 GiB, as Serilog). */
+  fileSizeLimitBytes?: number | null;
+  /** Start the next `_NNN` file when the size limit is reached, instead of failing batches. Default `false`. */
+  rollOnFileSizeLimit?: boolean;
+  /** Most files of the set kept on disk, the current one included; `null` = keep all. Default `31`. */
+  retainedFileCountLimit?: number | null;
+  /** Turns each event into a line. Default `new CompactJsonFormatter()` (CLEF). */
+  formatter?: Formatter;
+  /** The time that decides the rolling period, read once per batch. Default `() => new Date()`. */
+  clock?: () => Date;
+  /**
+   * A file that takes a batch the primary file cannot (an I/O error or a full file), written
+   * without rolling or limits. Default: none, the batch fails. The pipeline's `fallback` sink
+   * option does the same with metrics (`fallback` counts); this one is counted as delivered.
+   */
+  fallbackPath?: string;
+  /** `fsync` the file on `flush()`, `flushSync()` and `close()` (never per batch). Default `false`. */
+  fsync?: boolean;
+  /** Longest wait of `flushSync()` and `close()` for a stalled pipe reader, in milliseconds. Default `1000`. */
+  syncFlushTimeoutMs?: number;
+}
+
+/** What a synchronous write attempt achieved. */
+type WriteOutcome = 'written' | 'would-block';
+
+/** Longest pause between two tries of a synchronous flush, in milliseconds. */
+const MAX_SYNC_DELAY_MS = 50;
+const GIB = 1024 * 1024 * 1024;
+
+function checkCount(value: unknown, option: string): number | null {
+  if (value === null) return null;
+  if (typeof value === 'number' && Number.isInteger(value) && value >= 1) return value;
+  throw new ConfigurationError(`FileSink ${option}: expected a positive integer or null, got ${String(value)}`);
+}
+
+/**
+ * Writes events to a file, one line each (CLEF by default), rolling by time and size like
+ * Serilog's rolling file sink: `logs/app-.log` rolling by day writes `logs/app-20261122.log`.
+ *
+ * A batch is formatted into one buffer and written with one `writeSync` call on a descriptor kept
+ * open, inline on the caller's turn (`emitSync`), so a tight loop loses nothing and pays one
+ * syscall per batch. The async `emit` uses the same synchronous write (a local file write is
+ * faster than a trip through the thread pool) and only waits, by polling, when a FIFO's reader is
+ * stalled. A file deleted or moved away is re-created on the next batch (one `stat` per batch);
+ * missing folders are created. FIFOs are opened non-blocking: when the reader stalls, `emitSync`
+ * returns false, and a partly written batch keeps its unwritten tail so nothing is lost or repeated.
+ *
+ * @example
+ * new LoggerConfiguration().writeTo.sink(new FileSink('logs/app-.log', { rollingInterval: 'day' })).createLogger();
+ */
+export class FileSink implements Sink {
+  /** Batched by default, so a burst costs one write per 512 events; a sink's `batch` option overrides it. */
+  readonly batchDefaults = { size: 512, maxDelayMs: 100 } as const;
+
+  private readonly files: RollingFilePath;
+  private readonly interval: RollingInterval;
+  private readonly limit: number | null;
+  private readonly rollOnLimit: boolean;
+  private readonly retained: number | null;
+  private readonly formatter: Formatter;
+  private readonly clock: () => Date;
+  private readonly fsync: boolean;
+  private readonly syncFlushTimeoutMs: number;
+  private readonly fallbackPath: string | undefined;
+  private fallbackSink: FileSink | undefined;
+  private file: LogFile | undefined;
+  // An empty range, so the first batch opens the current period.
+  private period: RollingPeriod = { text: '', startMs: Infinity, endMs: -Infinity };
+  private sequence = 0;
+  /** The unwritten tail of a batch a stalled reader took only part of; written before anything else. */
+  private pending: Buffer | undefined;
+  private closed = false;
+  private written = 0;
+  private readonly lines: string[] = [];
+  private readonly owner: string;
+  private readonly waits = new PollingWaits();
+
+  constructor(
+    private readonly basePath: string,
+    options: FileSinkOptions = {},
+  ) {
+    if (typeof basePath !== 'string' || basePath.length === 0) {
+      throw new ConfigurationError(`FileSink path: expected a file path, got ${JSON.stringify(String(basePath))}`);
+    }
+    this.interval = parseRollingInterval(options.rollingInterval ?? 'infinite');
+    const limit = options.fileSizeLimitBytes === undefined ? GIB : options.fileSizeLimitBytes;
+    if (limit !== null && !(typeof limit === 'number' && limit > 0 && Number.isFinite(limit))) {
+      throw new ConfigurationError(`FileSink fileSizeLimitBytes: expected a positive number of bytes or null, got ${String(limit)}`);
+    }
+    this.limit = limit;
+    this.rollOnLimit = options.rollOnFileSizeLimit ?? false;
+    this.retained = checkCount(options.retainedFileCountLimit === undefined ? 31 : options.retainedFileCountLimit, 'retainedFileCountLimit');
+    this.formatter = options.formatter ?? new CompactJsonFormatter();
+    this.clock = options.clock ?? (() => new Date());
+    this.fsync = options.fsync ?? false;
+    const syncFlushTimeoutMs = options.syncFlushTimeoutMs ?? 1000;
+    if (!(typeof syncFlushTimeoutMs === 'number' && syncFlushTimeoutMs >= 0 && Number.isFinite(syncFlushTimeoutMs))) {
+      throw new ConfigurationError(`FileSink syncFlushTimeoutMs: expected a non-negative number of milliseconds, got ${String(syncFlushTimeoutMs)}`);
+    }
+    this.syncFlushTimeoutMs = syncFlushTimeoutMs;
+    if (options.fallbackPath !== undefined && (typeof options.fallbackPath !== 'string' || options.fallbackPath.length === 0 || options.fallbackPath === basePath)) {
+      throw new ConfigurationError(`FileSink fallbackPath: expected a file path other than the sink's own, got ${JSON.stringify(String(options.fallbackPath))}`);
+    }
+    this.fallbackPath = options.fallbackPath;
+    this.files = new RollingFilePath(basePath, this.interval);
+    this.owner = `FileSink ${basePath}`;
+  }
+
+  /** The file being written now, or undefined before the first batch and after close. */
+  get currentPath(): string | undefined {
+    return this.file?.path;
+  }
+
+  /** Bytes written to the primary file set so far. */
+  get bytesWritten(): number {
+    return this.written;
+  }
+
+  /** Writes the batch now; false when a pipe would block or the write failed (the async path then retries it). */
+  emitSync(events: readonly LogEvent[]): boolean {
+    if (this.closed) return false;
+    try {
+      return this.writeWithFallback(events) === 'written';
+    } catch {
+      // The pipeline hands a refused batch to `emit`, which throws the same error to retry/fallback.
+      return false;
+    }
+  }
+
+  /** Writes the batch; throws on an I/O error, and returns a promise only while a pipe reader is stalled. */
+  emit(events: readonly LogEvent[]): void | Promise<void> {
+    if (this.closed) throw new Error(`FileSink: ${this.basePath} is closed`);
+    if (this.writeWithFallback(events) === 'written') {
+      return this.pending === undefined ? undefined : this.waitUntil(() => this.drainPending());
+    }
+    let accepted = false;
+    return this.waitUntil(() => {
+      if (!accepted) {
+        if (this.writeWithFallback(events) !== 'written') return false;
+        accepted = true;
+      }
+      return this.drainPending();
+    });
+  }
+
+  /** Waits until a stalled pipe has taken what the sink holds, then fsyncs if asked. */
+  async flush(): Promise<void> {
+    if (this.pending !== undefined) await this.waitUntil(() => this.drainPending());
+    if (this.fsync) this.file?.sync();
+    await this.fallbackSink?.flush();
+  }
+
+  /**
+   * Writes what the sink holds with synchronous I/O (waiting at most `syncFlushTimeoutMs` for a
+   * stalled pipe reader), then fsyncs if asked. Never throws: a failure goes to SelfLog.
+   */
+  flushSync(): void {
+    try {
+      const deadline = Date.now() + this.syncFlushTimeoutMs;
+      let delay = 1;
+      while (!this.drainPending()) {
+        if (Date.now() >= deadline) {
+          SelfLog.write('FileSink {Path}: the reader did not take {Bytes} bytes in time', this.file?.path, this.pending?.length);
+          break;
+        }
+        sleepSync(delay);
+        delay = Math.min(delay * 2, MAX_SYNC_DELAY_MS);
+      }
+      if (this.fsync) this.file?.sync();
+    } catch (error) {
+      SelfLog.write('FileSink {Path}: flush failed', this.file?.path, error);
+    }
+    this.fallbackSink?.flushSync();
+  }
+
+  /**
+   * Flushes, gives each write still waiting for a pipe reader one last try (rejecting those that
+   * cannot proceed), and closes the file. Idempotent.
+   */
+  close(): void {
+    if (this.closed) return;
+    this.flushSync();
+    this.waits.settleAll();
+    this.closed = true;
+    this.closeFile();
+    this.fallbackSink?.close();
+  }
+
+  private waitUntil(attempt: () => boolean): Promise<void> {
+    return this.waits.wait(attempt, () => new Error(`FileSink: ${this.basePath} closed before a stalled reader took the batch`));
+  }
+
+  private writeWithFallback(events: readonly LogEvent[]): WriteOutcome {
+    try {
+      return this.writeEvents(events);
+    } catch (error) {
+      const fallback = this.fallback();
+      if (fallback === undefined) throw error;
+      SelfLog.write('FileSink {Path} failed; batch written to {FallbackPath}', this.basePath, this.fallbackPath, error);
+      try {
+        return fallback.writeEvents(events);
+      } catch (fallbackError) {
+        SelfLog.write('FileSink fallback {FallbackPath} failed too', this.fallbackPath, fallbackError);
+        throw error;
+      }
+    }
+  }
+
+  private fallback(): FileSink | undefined {
+    if (this.fallbackPath === undefined) return undefined;
+    this.fallbackSink ??= new FileSink(this.fallbackPath, {
+      formatter: this.formatter,
+      clock: this.clock,
+      fileSizeLimitBytes: null,
+      retainedFileCountLimit: null,
+      fsync: this.fsync,
+      syncFlushTimeoutMs: this.syncFlushTimeoutMs,
+    });
+    return this.fallbackSink;
+  }
+
+  private writeEvents(events: readonly LogEvent[]): WriteOutcome {
+    if (!this.drainPending()) return 'would-block';
+    const file = this.prepare();
+    const lines = formatLines(this.formatter, events, this.lines, this.owner);
+    if (lines.length === 0) return 'written';
+    // Appending lines makes a rope that fs.writeSync flattens and encodes once: about half the
+    // cost of join('') then Buffer.from, which copy the batch twice in JavaScript.
+    let text = '';
+    for (let i = 0; i < lines.length; i++) text += lines[i];
+    // The common case, a regular file far from its limit (3 bytes per UTF-16 unit at most): one
+    // write of the string, no byte count beforehand.
+    if (file.regular && (this.limit === null || file.size + 3 * text.length <= this.limit)) return this.writeText(file, text);
+    const buffer = Buffer.from(text, 'utf8');
+    // A pipe or device (whose partial writes need byte offsets), or a batch near the limit.
+    if (this.limit === null || !file.regular || file.size + buffer.length <= this.limit) return this.writeBuffer(file, buffer);
+    if (!this.rollOnLimit) throw new FileSizeLimitError(file.path, this.limit);
+    this.writeSplit(lines, this.limit);
+    return 'written';
+  }
+
+  /** Splits a batch at the line that would cross the limit and rolls to the next `_NNN` file, as often as needed. */
+  private writeSplit(lines: readonly string[], limit: number): void {
+    let from = 0;
+    while (from < lines.length) {
+      const file = this.file as LogFile;
+      let bytes = 0;
+      let to = from;
+      while (to < lines.length) {
+        const lineBytes = Buffer.byteLength(lines[to], 'utf8');
+        // A line longer than the limit still goes into an empty file, or it could never be written.
+        if (file.size + bytes + lineBytes > limit && file.size + bytes > 0) break;
+        bytes += lineBytes;
+        to++;
+      }
+      if (to > from) {
+        this.writeBuffer(file, Buffer.from(lines.slice(from, to).join(''), 'utf8'));
+        if (this.pending !== undefined) {
+          // A hard error cut the write short: keep the rest in order behind the tail.
+          this.pending = Buffer.concat([this.pending, Buffer.from(lines.slice(to).join(''), 'utf8')]);
+          return;
+        }
+      }
+      from = to;
+      if (from < lines.length) this.openSequence(this.sequence + 1);
+    }
+  }
+
+  /** Writes a batch's text to a regular file; a short write (a disk filling up) keeps the unwritten tail for the next write. */
+  private writeText(file: LogFile, text: string): WriteOutcome {
+    const written = file.writeText(text);
+    this.written += written;
+    if (written < text.length || written !== Buffer.byteLength(text, 'utf8')) {
+      const buffer = Buffer.from(text, 'utf8');
+      if (written < buffer.length) this.pending = buffer.subarray(written);
+    }
+    return 'written';
+  }
+
+  private writeBuffer(file: LogFile, buffer: Buffer): WriteOutcome {
+    let at: number;
+    try {
+      at = file.write(buffer, 0);
+    } catch (error) {
+      const written = (error as { written?: number }).written ?? 0;
+      if (written === 0) throw error;
+      // Part of the batch is in the file: keep the tail instead of failing (and later repeating) the whole batch.
+      this.written += written;
+      this.pending = buffer.subarray(written);
+      SelfLog.write('FileSink {Path}: write cut short; {Bytes} bytes held for the next write', file.path, this.pending.length, error);
+      return 'written';
+    }
+    this.written += at;
+    if (at === 0) return 'would-block';
+    if (at < buffer.length) this.pending = buffer.subarray(at);
+    return 'written';
+  }
+
+  /** Writes the held tail, if any; true when nothing is held any more. Throws on I/O errors. */
+  private drainPending(): boolean {
+    const pending = this.pending;
+    if (pending === undefined) return true;
+    const file = this.file;
+    if (file === undefined) {
+      // Only after close() gave up on a stalled reader, which already reported the loss.
+      this.pending = undefined;
+      return true;
+    }
+    let at: number;
+    try {
+      at = file.write(pending, 0);
+    } catch (error) {
+      const written = (error as { written?: number }).written ?? 0;
+      this.written += written;
+      const rest = pending.subarray(written);
+      const fallback = this.fallback();
+      if (fallback === undefined) {
+        this.pending = rest;
+        throw error;
+      }
+      this.pending = undefined;
+      fallback.pending = fallback.pending === undefined ? rest : Buffer.concat([fallback.pending, rest]);
+      fallback.prepare();
+      return fallback.drainPending();
+    }
+    this.written += at;
+    this.pending = at < pending.length ? pending.subarray(at) : undefined;
+    return this.pending === undefined;
+  }
+
+  /** The file for this batch: rolls to a new period, reopens a deleted or moved file, opens lazily. */
+  private prepare(): LogFile {
+    const now = this.interval === 'infinite' && this.file !== undefined ? 0 : this.clock().getTime();
+    if (now < this.period.startMs || now >= this.period.endMs) {
+      this.openPeriod(rollingPeriod(this.interval, now));
+    } else if (this.file === undefined) {
+      this.openSequence(this.sequence);
+    } else if (this.file.isStale()) {
+      this.closeFile();
+      this.file = LogFile.open(this.files.pathFor(this.period.text, this.sequence));
+    }
+    return this.file as LogFile;
+  }
+
+  /** Opens the newest file of `period` on disk (continuing it after a restart), or its first file. */
+  private openPeriod(period: RollingPeriod): void {
+    this.closeFile();
+    this.period = period;
+    let sequence = 0;
+    for (const file of this.files.list()) if (file.period === period.text && file.sequence > sequence) sequence = file.sequence;
+    this.openSequence(sequence);
+    const file = this.file as LogFile;
+    if (this.rollOnLimit && this.limit !== null && file.regular && file.size >= this.limit) this.openSequence(sequence + 1);
+  }
+
+  private openSequence(sequence: number): void {
+    this.closeFile();
+    this.sequence = sequence;
+    const file = LogFile.open(this.files.pathFor(this.period.text, sequence));
+    this.file = file;
+    try {
+      applyFileRetention(this.files, this.retained, file.path);
+    } catch (error) {
+      SelfLog.write('FileSink {Path}: retention failed', file.path, error);
+    }
+  }
+
+  private closeFile(): void {
+    const file = this.file;
+    if (file === undefined) return;
+    this.file = undefined;
+    try {
+      file.close();
+    } catch (error) {
+      SelfLog.write('FileSink {Path}: close failed', file.path, error);
+    }
+  }
+}

@@ -1,0 +1,36 @@
+import type { LogEvent } from '../../core/log-event';
+import { syslogEscapeLineBreaks } from './syslog-framing';
+import type { SyslogMessageSettings } from './syslog-message-settings';
+import { syslogMessageText } from './syslog-message-text';
+import { syslogSeverity } from './syslog-severity';
+import { syslogTruncateUtf8 } from './syslog-truncate-utf8';
+
+const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
+
+function two(n: number): string {
+  return n < 10 ? `0${n}` : String(n);
+}
+
+/** RFC 3164's TIMESTAMP, `Mmm dd hh:mm:ss` in local time, the day padded with a space (`Nov  2`). */
+function bsdTimestamp(date: Date): string {
+  const d = date.getTime() === date.getTime() ? date : new Date();
+  const day = d.getDate();
+  return `${MONTHS[d.getMonth()]} ${day < 10 ? ` ${day}` : day} ${two(d.getHours())}:${two(d.getMinutes())}:${two(d.getSeconds())}`;
+}
+
+/**
+ * One event as a BSD syslog message (RFC 3164), `<PRI>Mmm dd hh:mm:ss HOSTNAME TAG[PID]: MSG`, for
+ * receivers that predate RFC 5424. The timestamp is local time without year or milliseconds, as
+ * that format has it; properties are not sent (the format has no structured data). A message
+ * longer than `maxMessageBytes` is cut at a character boundary.
+ *
+ * @example syslogRfc3164(event, settings) // '<14>Nov 22 12:00:00 web-1 shop[4242]: Order 7 paid'
+ */
+export function syslogRfc3164(event: LogEvent, settings: SyslogMessageSettings): string {
+  const pri = settings.facility * 8 + syslogSeverity(event.level);
+  let msg = syslogMessageText(event, settings.formatter);
+  if (settings.singleLine) msg = syslogEscapeLineBreaks(msg);
+  const head = `<${pri}>${bsdTimestamp(event.timestamp)} ${settings.hostname} ${settings.appName}[${settings.procId}]:`;
+  const text = msg === '' ? head : `${head} ${msg}`;
+  return syslogTruncateUtf8(text, settings.maxMessageBytes);
+}

@@ -1,0 +1,44 @@
+import type { LogEvent } from '../../core/log-event';
+import { renderValue } from '../../templates/render-template';
+import { syslogEscapeLineBreaks } from './syslog-framing';
+import { syslogHeaderField } from './syslog-header-field';
+import type { SyslogMessageSettings } from './syslog-message-settings';
+import { syslogMessageText } from './syslog-message-text';
+import { syslogSeverity } from './syslog-severity';
+import { syslogStructuredData } from './syslog-structured-data';
+import { syslogTruncateUtf8 } from './syslog-truncate-utf8';
+
+function messageId(event: LogEvent, property: string | undefined): string {
+  if (property === undefined) return '-';
+  const value = event.properties[property];
+  return value === undefined || value === null ? '-' : syslogHeaderField(renderValue(value), 32);
+}
+
+/**
+ * One event as an RFC 5424 message, `<PRI>1 TIMESTAMP HOSTNAME APP-NAME PROCID MSGID SD MSG`, with
+ * a UTC timestamp to the millisecond and MSG as UTF-8 without a BOM. A message longer than
+ * `maxMessageBytes` is cut at a character boundary; if the header and structured data alone do
+ * not fit, the structured data is left out (`-`) so the message stays well-formed.
+ *
+ * @example syslogRfc5424(event, settings) // '<14>1 2026-11-22T12:00:00.000Z web-1 shop 4242 Orders [rxlog@32473 Id="7"] Order 7 paid'
+ */
+export function syslogRfc5424(event: LogEvent, settings: SyslogMessageSettings): string {
+  const pri = settings.facility * 8 + syslogSeverity(event.level);
+  const time = event.timestamp.getTime();
+  const timestamp = time === time ? event.timestamp.toISOString() : '-';
+  const head = `<${pri}>1 ${timestamp} ${settings.hostname} ${settings.appName} ${settings.procId} ${messageId(event, settings.messageIdProperty)} `;
+  let sd = settings.structuredDataId === undefined ? '-' : syslogStructuredData(event.properties, settings.structuredDataId);
+  let msg = syslogMessageText(event, settings.formatter);
+  if (settings.singleLine) {
+    sd = syslogEscapeLineBreaks(sd);
+    msg = syslogEscapeLineBreaks(msg);
+  }
+  const max = settings.maxMessageBytes;
+  const text = msg === '' ? head + sd : `${head}${sd} ${msg}`;
+  // A UTF-16 unit is at most 3 UTF-8 bytes: short messages skip the byte count altogether.
+  if (text.length * 3 <= max || Buffer.byteLength(text, 'utf8') <= max) return text;
+  if (sd !== '-' && Buffer.byteLength(head + sd, 'utf8') >= max) {
+    return syslogTruncateUtf8(msg === '' ? `${head}-` : `${head}- ${msg}`, max);
+  }
+  return syslogTruncateUtf8(text, max);
+}

@@ -1,0 +1,154 @@
+import { hostname as osHostname } from 'node:os';
+import { ConfigurationError } from '../../core/errors/configuration-error';
+import type { Formatter } from '../../core/sink';
+import { type SyslogFacilityName, syslogFacility } from './syslog-facility';
+import type { SyslogFraming } from './syslog-framing';
+import { syslogHeaderField } from './syslog-header-field';
+import type { SyslogMessageSettings } from './syslog-message-settings';
+import { SyslogStreamTransport } from './syslog-stream-transport';
+import { DEFAULT_STRUCTURED_DATA_ID } from './syslog-structured-data';
+import type { SyslogTransport } from './syslog-transport';
+import { SyslogUdpTransport } from './syslog-udp-transport';
+
+/** How a SyslogSink reaches its receiver. */
+export type SyslogTransportKind = 'udp' | 'tcp' | 'unix';
+
+/** The syslog message format: RFC 5424 (structured) or BSD syslog (RFC 3164). */
+export type SyslogFormat = 'rfc5424' | 'rfc3164';
+
+/** Options of a SyslogSink. */
+export interface SyslogSinkOptions {
+  /**
+   * `udp`, `tcp`, or `unix` for a Unix *stream* socket at `path`. Node has no Unix datagram
+   * sockets, so `/dev/log` (a datagram socket) cannot be used: send over `udp` to a local rsyslog
+   * instead. Default `'udp'`.
+   */
+  transport?: SyslogTransportKind;
+  /** The receiver's host name or IP address (udp, tcp). Default `'127.0.0.1'`. */
+  host?: string;
+  /** The receiver's port (udp, tcp), 1–65535. Default `514`. */
+  port?: number;
+  /** The Unix stream socket's path; required for, and only for, transport `unix`. No default. */
+  path?: string;
+  /** The facility, by name (`user`, `daemon`, `local0` … `local7`) or code 0–23. Default `'user'`. */
+  facility?: SyslogFacilityName | number;
+  /** APP-NAME (RFC 5424) or TAG (RFC 3164); non-printable characters become `_`. Default `process.title`, else `'node'`. */
+  appName?: string;
+  /** HOSTNAME; non-printable characters become `_`. Default `os.hostname()`. */
+  hostname?: string;
+  /** The message format. Default `'rfc5424'`. */
+  format?: SyslogFormat;
+  /** Writes MSG (trailing line breaks removed). Default: the rendered message, then the exception's stack on the following lines. */
+  formatter?: Formatter;
+  /** RFC 5424 only: send the event's properties as an SD-ELEMENT. Default `true`. */
+  structuredData?: boolean;
+  /** RFC 5424 only: the SD-ID of that element, an SD-NAME (1–32 printable ASCII characters except `= ] "`). Default `'rxlog@32473'`. */
+  structuredDataId?: string;
+  /** RFC 5424 only: the property whose value becomes MSGID (printable ASCII, at most 32 characters); `false` always writes `-`. Default `'SourceContext'`. */
+  messageIdProperty?: string | false;
+  /** Framing on tcp and unix (RFC 6587). Default `'octet-counting'` for tcp, `'newline'` for unix (what stream readers such as syslog-ng's unix-stream expect). */
+  tcpFraming?: SyslogFraming;
+  /** Longest message in bytes of UTF-8, framing excluded; longer ones are cut at a character boundary. Default `2048` for udp, `8192` (rsyslog's default limit) for tcp and unix. */
+  maxMessageBytes?: number;
+  /** Longest wait to connect (tcp, unix) or resolve the host (udp), in milliseconds. Default `5000`. */
+  connectTimeoutMs?: number;
+  /** Longest wait for a batch to be written, in milliseconds; a timeout fails the batch and drops the connection. Default `10000`. */
+  writeTimeoutMs?: number;
+}
+
+/** A SyslogSink's options checked and resolved: how to format, and where to send. */
+export interface ResolvedSyslogSinkOptions {
+  readonly format: SyslogFormat;
+  readonly settings: SyslogMessageSettings;
+  readonly transport: SyslogTransport;
+}
+
+const TRANSPORTS: readonly SyslogTransportKind[] = ['udp', 'tcp', 'unix'];
+const FORMATS: readonly SyslogFormat[] = ['rfc5424', 'rfc3164'];
+const FRAMINGS: readonly SyslogFraming[] = ['octet-counting', 'newline'];
+/** The largest UDP payload over IPv4. */
+const MAX_DATAGRAM_BYTES = 65_507;
+/** Room for a header: a smaller limit would cut into it. */
+const MIN_MESSAGE_BYTES = 64;
+
+function fail(option: string, value: unknown, expected: string): never {
+  let shown: string;
+  try {
+    shown = typeof value === 'string' ? JSON.stringify(value) : String(value);
+  } catch {
+    shown = typeof value;
+  }
+  throw new ConfigurationError(`SyslogSink: ${option} ${shown} is not valid (expected ${expected})`);
+}
+
+function oneOf<T extends string>(option: string, value: unknown, allowed: readonly T[], fallback: T): T {
+  if (value === undefined) return fallback;
+  if (typeof value === 'string' && (allowed as readonly string[]).includes(value)) return value as T;
+  return fail(option, value, allowed.join(' or '));
+}
+
+function text(option: string, value: unknown, fallback: string): string {
+  if (value === undefined) return fallback;
+  if (typeof value === 'string' && value !== '') return value;
+  return fail(option, value, 'a non-empty string');
+}
+
+function integer(option: string, value: unknown, min: number, max: number, fallback: number): number {
+  if (value === undefined) return fallback;
+  if (typeof value === 'number' && Number.isInteger(value) && value >= min && value <= max) return value;
+  return fail(option, value, `an integer from ${min} to ${max}`);
+}
+
+function isSdName(value: string): boolean {
+  return value.length >= 1 && value.length <= 32 && /^[!#-\\^-~]+$/.test(value) && !value.includes('=');
+}
+
+/**
+ * Checks a SyslogSink's options, fills in the defaults and builds its transport (which connects
+ * lazily, on the first batch).
+ *
+ * @throws ConfigurationError naming the option and its value when one is out of range.
+ */
+export function resolveSyslogSinkOptions(options: SyslogSinkOptions): ResolvedSyslogSinkOptions {
+  if (typeof options !== 'object' || options === null) fail('options', options, 'an object');
+  const transport = oneOf('transport', options.transport, TRANSPORTS, 'udp');
+  const format = oneOf('format', options.format, FORMATS, 'rfc5424');
+  const framing = oneOf('tcpFraming', options.tcpFraming, FRAMINGS, transport === 'unix' ? 'newline' : 'octet-counting');
+  const facility = syslogFacility(options.facility ?? 'user');
+  const host = text('host', options.host, '127.0.0.1');
+  const port = integer('port', options.port, 1, 65_535, 514);
+  if (transport === 'unix') {
+    if (options.path === undefined) fail('path', options.path, "a socket path with transport 'unix'");
+    text('path', options.path, '');
+  } else if (options.path !== undefined) {
+    fail('path', options.path, `no path with transport '${transport}' (set transport: 'unix' for a Unix stream socket)`);
+  }
+  const maxMessageBytes = integer('maxMessageBytes', options.maxMessageBytes, MIN_MESSAGE_BYTES, transport === 'udp' ? MAX_DATAGRAM_BYTES : Number.MAX_SAFE_INTEGER, transport === 'udp' ? 2048 : 8192);
+  const connectTimeoutMs = integer('connectTimeoutMs', options.connectTimeoutMs, 1, 2_147_483_647, 5_000);
+  const writeTimeoutMs = integer('writeTimeoutMs', options.writeTimeoutMs, 1, 2_147_483_647, 10_000);
+  if (options.formatter !== undefined && typeof (options.formatter as { format?: unknown } | null)?.format !== 'function') {
+    fail('formatter', options.formatter, 'an object with a format(event) method');
+  }
+  if (options.structuredData !== undefined && typeof options.structuredData !== 'boolean') fail('structuredData', options.structuredData, 'true or false');
+  const structuredDataId = text('structuredDataId', options.structuredDataId, DEFAULT_STRUCTURED_DATA_ID);
+  if (!isSdName(structuredDataId)) fail('structuredDataId', structuredDataId, 'an SD-NAME: 1–32 printable ASCII characters except = ] " and space');
+  const messageIdProperty = options.messageIdProperty === false ? undefined : text('messageIdProperty', options.messageIdProperty, 'SourceContext');
+  const appName = text('appName', options.appName, process.title || 'node');
+  const settings: SyslogMessageSettings = {
+    facility,
+    hostname: syslogHeaderField(text('hostname', options.hostname, osHostname() || '-'), 255),
+    // RFC 3164's TAG ends at '[' or ':', and is at most 32 characters; RFC 5424's APP-NAME at most 48.
+    appName: format === 'rfc3164' ? syslogHeaderField(appName, 32, '[]:') : syslogHeaderField(appName, 48),
+    procId: String(process.pid),
+    messageIdProperty,
+    structuredDataId: format === 'rfc5424' && options.structuredData !== false ? structuredDataId : undefined,
+    formatter: options.formatter,
+    maxMessageBytes,
+    singleLine: transport !== 'udp' && framing === 'newline',
+  };
+  const connection: SyslogTransport =
+    transport === 'udp'
+      ? new SyslogUdpTransport(host, port, connectTimeoutMs, writeTimeoutMs)
+      : new SyslogStreamTransport(transport === 'unix' ? { path: options.path as string } : { host, port }, framing, connectTimeoutMs, writeTimeoutMs);
+  return { format, settings, transport: connection };
+}

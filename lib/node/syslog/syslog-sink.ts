@@ -1,0 +1,74 @@
+import type { LogEvent } from '../../core/log-event';
+import { SelfLog } from '../../core/self-log';
+import type { Sink } from '../../core/sink';
+import type { SyslogMessageSettings } from './syslog-message-settings';
+import { syslogRfc3164 } from './syslog-rfc3164';
+import { syslogRfc5424 } from './syslog-rfc5424';
+import { resolveSyslogSinkOptions, type SyslogSinkOptions } from './syslog-sink-options';
+import type { SyslogTransport } from './syslog-transport';
+
+/**
+ * Sends events to a syslog receiver (rsyslog, syslog-ng, a SIEM's collector) as RFC 5424
+ * messages, with the event's properties as structured data, or as BSD (RFC 3164) messages.
+ * Severity follows the level (verbose and debug → 7, information → 6, warning → 4, error → 3,
+ * fatal → 2); PRI is `facility * 8 + severity`.
+ *
+ * Over UDP each event is one datagram and `emit` resolves when every send has completed; over TCP
+ * or a Unix stream socket a batch is one `write` of framed messages (octet counting by default on
+ * TCP, newline framing on Unix sockets); the connection opens on the first batch and, after an
+ * error, again on the next one. A failure rejects, so the pipeline's retry, circuit breaker and
+ * fallback act; the sink never buffers beyond the batch it is given. It is async-only (no
+ * `emitSync`): batch it in the pipeline. No TLS: put a local relay (rsyslog, stunnel) in front of
+ * a remote receiver that needs it.
+ *
+ * @example
+ * new LoggerConfiguration()
+ *   .writeTo.sink(new SyslogSink({ transport: 'tcp', host: 'logs.internal', port: 514, facility: 'local0' }), { batch: { size: 100, maxDelayMs: 50 } })
+ *   .createLogger();
+ */
+export class SyslogSink implements Sink {
+  private readonly settings: SyslogMessageSettings;
+  private readonly transport: SyslogTransport;
+  private readonly formatMessage: (event: LogEvent, settings: SyslogMessageSettings) => string;
+  private closed = false;
+  private written = 0;
+
+  /** @throws ConfigurationError naming the option when one is out of range. */
+  constructor(options: SyslogSinkOptions = {}) {
+    const resolved = resolveSyslogSinkOptions(options);
+    this.settings = resolved.settings;
+    this.transport = resolved.transport;
+    this.formatMessage = resolved.format === 'rfc3164' ? syslogRfc3164 : syslogRfc5424;
+  }
+
+  /** Bytes sent so far, framing included. */
+  get bytesWritten(): number {
+    return this.written;
+  }
+
+  /**
+   * Sends the batch and resolves once it has reached the kernel; rejects when the receiver cannot
+   * be reached or a write fails or times out. An event the formatter throws on is skipped and
+   * reported to SelfLog, so one hostile event cannot fail its batch.
+   */
+  async emit(events: readonly LogEvent[]): Promise<void> {
+    if (this.closed) throw new Error('SyslogSink: closed');
+    const messages: string[] = [];
+    for (let i = 0; i < events.length; i++) {
+      try {
+        messages.push(this.formatMessage(events[i], this.settings));
+      } catch (error) {
+        SelfLog.write('SyslogSink: formatting an event failed; event skipped', error);
+      }
+    }
+    if (messages.length === 0) return;
+    this.written += await this.transport.send(messages);
+  }
+
+  /** Ends the connection (after pending writes) or closes the UDP socket; later batches reject. Idempotent. */
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    await this.transport.close();
+  }
+}

@@ -1,0 +1,140 @@
+import { connect, type Socket } from 'node:net';
+import { SelfLog } from '../../core/self-log';
+import { awaitSyslogConnect } from './syslog-connect';
+import { type SyslogFraming, syslogFrame } from './syslog-framing';
+import { syslogTimeout } from './syslog-timeout';
+import type { SyslogTransport } from './syslog-transport';
+
+/** Where a stream transport connects: a TCP host and port, or a Unix stream socket's path. */
+export type SyslogStreamTarget = { readonly host: string; readonly port: number } | { readonly path: string };
+
+/**
+ * Sends a batch as one `write` of framed messages on a TCP or Unix stream socket. It connects on
+ * the first batch, and after an error, a timeout or the receiver closing the connection it drops
+ * the socket, so the next batch reconnects. It never holds a backlog: a batch waits for the
+ * previous write to reach the kernel (`'drain'`) and for its own, within `writeTimeoutMs`. The
+ * socket is unref'd, so an idle sink never keeps the process alive (pending writes still do).
+ */
+export class SyslogStreamTransport implements SyslogTransport {
+  private socket: Socket | undefined;
+  private connecting: Promise<Socket> | undefined;
+  private closed = false;
+  private readonly where: string;
+
+  /**
+   * @param target The receiver: `{ host, port }` for TCP, `{ path }` for a Unix stream socket.
+   * @param framing How messages are delimited on the stream.
+   * @param connectTimeoutMs Longest wait for a connection, in milliseconds.
+   * @param writeTimeoutMs Longest wait for a batch to reach the kernel, in milliseconds.
+   */
+  constructor(
+    private readonly target: SyslogStreamTarget,
+    private readonly framing: SyslogFraming,
+    private readonly connectTimeoutMs: number,
+    private readonly writeTimeoutMs: number,
+  ) {
+    this.where = 'path' in target ? `unix:${target.path}` : `tcp://${target.host}:${target.port}`;
+  }
+
+  /** Frames the messages and writes them with one call; resolves once the kernel has them. */
+  async send(messages: readonly string[]): Promise<number> {
+    const text = syslogFrame(messages, this.framing);
+    const socket = await this.connect();
+    try {
+      if (socket.writableNeedDrain) await syslogTimeout(waitForDrain(socket), this.writeTimeoutMs, `waiting to write to ${this.where}`);
+      await syslogTimeout(
+        new Promise<void>((resolve, reject) => {
+          socket.write(text, (error) => (error ? reject(error) : resolve()));
+        }),
+        this.writeTimeoutMs,
+        `writing to ${this.where}`,
+      );
+    } catch (error) {
+      this.discard(socket);
+      throw error;
+    }
+    return Buffer.byteLength(text, 'utf8');
+  }
+
+  /** Ends the connection once pending writes have reached the kernel (within `writeTimeoutMs`), then destroys it. Idempotent. */
+  async close(): Promise<void> {
+    this.closed = true;
+    const socket = this.socket;
+    this.socket = undefined;
+    if (socket === undefined || socket.destroyed) return;
+    try {
+      await syslogTimeout(
+        // 'finish': pending writes and our FIN are with the kernel; the receiver's own close is not awaited.
+        new Promise<void>((resolve) => socket.end(() => resolve())),
+        this.writeTimeoutMs,
+        `closing ${this.where}`,
+      );
+    } catch (error) {
+      SelfLog.write('SyslogSink: the connection to {Target} did not close in time', this.where, error);
+    } finally {
+      socket.destroy();
+    }
+  }
+
+  private connect(): Promise<Socket> {
+    if (this.closed) return Promise.reject(new Error('SyslogSink: closed'));
+    if (this.socket !== undefined) return Promise.resolve(this.socket);
+    if (this.connecting !== undefined) return this.connecting;
+    const socket = 'path' in this.target ? connect({ path: this.target.path }) : connect({ host: this.target.host, port: this.target.port });
+    this.connecting = awaitSyslogConnect(socket, {
+      timeoutMs: this.connectTimeoutMs,
+      where: this.where,
+      isClosed: () => this.closed,
+      adopt: (connected) => this.adopt(connected),
+      dispose: destroyQuietly,
+    }).finally(() => {
+      this.connecting = undefined;
+    });
+    return this.connecting;
+  }
+
+  private adopt(socket: Socket): void {
+    this.socket = socket;
+    socket.on('error', (error) => {
+      SelfLog.write('SyslogSink: the connection to {Target} failed; reconnecting on the next batch', this.where, error);
+      this.discard(socket);
+    });
+    // Receivers never answer; reading (and discarding) is how the receiver closing its end is noticed.
+    socket.on('end', () => this.discard(socket));
+    socket.on('close', () => this.discard(socket));
+    socket.resume();
+    socket.unref();
+  }
+
+  private discard(socket: Socket): void {
+    if (this.socket === socket) this.socket = undefined;
+    destroyQuietly(socket);
+  }
+}
+
+function waitForDrain(socket: Socket): Promise<void> {
+  return new Promise<void>((resolve, reject) => {
+    const done = (error?: Error): void => {
+      socket.off('drain', onDrain);
+      socket.off('close', onClose);
+      socket.off('error', done);
+      if (error === undefined) resolve();
+      else reject(error);
+    };
+    const onDrain = (): void => done();
+    const onClose = (): void => done(new Error('SyslogSink: the connection closed before draining'));
+    socket.on('drain', onDrain);
+    socket.on('close', onClose);
+    socket.on('error', done);
+  });
+}
+
+function ignore(): void {
+  // A discarded socket's late errors have nobody left to tell; without a listener they would crash the process.
+}
+
+function destroyQuietly(socket: Socket): void {
+  if (socket.destroyed) return;
+  socket.on('error', ignore);
+  socket.destroy();
+}

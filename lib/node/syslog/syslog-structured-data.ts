@@ -1,0 +1,45 @@
+import { renderValue } from '../../templates/render-template';
+import { syslogHeaderField } from './syslog-header-field';
+
+/** The SD-ID used when none is configured: `rxlog` under the enterprise number RFC 5612 reserves for documentation. */
+export const DEFAULT_STRUCTURED_DATA_ID = 'rxlog@32473';
+
+/** Characters RFC 5424 forbids in an SD-NAME besides those outside printable US-ASCII. */
+const SD_NAME_FORBIDDEN = '="]';
+const NEEDS_ESCAPE = /["\\\]]/;
+const ESCAPES = /["\\\]]/g;
+
+/** A property name as an RFC 5424 PARAM-NAME: printable US-ASCII except `= ] "`, at most 32 characters. */
+export function syslogParamName(name: string): string {
+  const sanitised = syslogHeaderField(name, 32, SD_NAME_FORBIDDEN);
+  // '-' is the header's NILVALUE; a name that sanitises to nothing still needs a name.
+  return sanitised === '-' && name !== '-' ? '_' : sanitised;
+}
+
+/** A value as an RFC 5424 PARAM-VALUE: `"`, `\` and `]` escaped with a backslash. */
+export function syslogParamValue(value: string): string {
+  return NEEDS_ESCAPE.test(value) ? value.replace(ESCAPES, '\\$&') : value;
+}
+
+/**
+ * An event's properties as one RFC 5424 SD-ELEMENT, `[rxlog@32473 Name="value" …]`: strings bare,
+ * other values rendered as in messages (structures as compact JSON), undefined values left out.
+ * Without properties it is the NILVALUE `-`.
+ *
+ * @param id The SD-ID, already valid. Default `rxlog@32473`.
+ * @example syslogStructuredData({ UserId: 42, Path: '/a]b' }) // '[rxlog@32473 UserId="42" Path="/a\]b"]'
+ */
+export function syslogStructuredData(properties: Readonly<Record<string, unknown>>, id = DEFAULT_STRUCTURED_DATA_ID): string {
+  let params = '';
+  for (const name of Object.keys(properties)) {
+    let value: unknown;
+    try {
+      value = properties[name];
+    } catch {
+      continue;
+    }
+    if (value === undefined) continue;
+    params += ` ${syslogParamName(name)}="${syslogParamValue(renderValue(value))}"`;
+  }
+  return params === '' ? '-' : `[${id}${params}]`;
+}

@@ -1,0 +1,119 @@
+import { createSocket, type Socket } from 'node:dgram';
+import { isIPv6 } from 'node:net';
+import { SelfLog } from '../../core/self-log';
+import { awaitSyslogConnect } from './syslog-connect';
+import { syslogTimeout } from './syslog-timeout';
+import type { SyslogTransport } from './syslog-transport';
+
+/**
+ * Sends each message as one UDP datagram on a connected socket, so the host is resolved once and
+ * the kernel can report an ICMP "port unreachable". UDP cannot confirm delivery: datagrams sent
+ * while the receiver is down are lost. When the kernel reports such a refusal, the next batch is
+ * rejected unsent (so retry and metrics' `lastError` show it); use TCP when delivery
+ * matters. After any other error the socket is dropped and the next batch opens a new one. The
+ * socket is unref'd, so an idle sink never keeps the process alive.
+ */
+export class SyslogUdpTransport implements SyslogTransport {
+  private socket: Socket | undefined;
+  private connecting: Promise<Socket> | undefined;
+  private closed = false;
+  private refused: Error | undefined;
+  private readonly where: string;
+
+  /**
+   * @param host The receiver's host name or IP address; an IPv6 literal uses a udp6 socket.
+   * @param port The receiver's UDP port.
+   * @param connectTimeoutMs Longest wait for the host to resolve, in milliseconds.
+   * @param writeTimeoutMs Longest wait for a batch's datagrams to be sent, in milliseconds.
+   */
+  constructor(
+    private readonly host: string,
+    private readonly port: number,
+    private readonly connectTimeoutMs: number,
+    private readonly writeTimeoutMs: number,
+  ) {
+    this.where = `udp://${host}:${port}`;
+  }
+
+  /** Sends one datagram per message and resolves once every send has completed. */
+  async send(messages: readonly string[]): Promise<number> {
+    const refused = this.refused;
+    if (refused !== undefined) {
+      this.refused = undefined;
+      throw new Error(`SyslogSink: ${this.where} refused an earlier datagram (${refused.message}); this batch was not sent`);
+    }
+    const socket = await this.connect();
+    try {
+      const sizes = await syslogTimeout(Promise.all(messages.map((message) => sendOne(socket, message))), this.writeTimeoutMs, `sending to ${this.where}`);
+      let total = 0;
+      for (let i = 0; i < sizes.length; i++) total += sizes[i];
+      return total;
+    } catch (error) {
+      this.discard(socket);
+      throw error;
+    }
+  }
+
+  /** Closes the socket. Idempotent. */
+  async close(): Promise<void> {
+    this.closed = true;
+    if (this.socket !== undefined) this.discard(this.socket);
+  }
+
+  private connect(): Promise<Socket> {
+    if (this.closed) return Promise.reject(new Error('SyslogSink: closed'));
+    if (this.socket !== undefined) return Promise.resolve(this.socket);
+    if (this.connecting !== undefined) return this.connecting;
+    const socket = createSocket(isIPv6(this.host) ? 'udp6' : 'udp4');
+    this.connecting = awaitSyslogConnect(socket, {
+      timeoutMs: this.connectTimeoutMs,
+      where: this.where,
+      isClosed: () => this.closed,
+      adopt: (connected) => this.adopt(connected),
+      dispose: closeQuietly,
+    }).finally(() => {
+      this.connecting = undefined;
+    });
+    socket.connect(this.port, this.host);
+    return this.connecting;
+  }
+
+  private adopt(socket: Socket): void {
+    socket.on('error', (error: NodeJS.ErrnoException) => {
+      // The socket stays usable after an ICMP refusal; the next batch reports it.
+      if (error.code === 'ECONNREFUSED') {
+        this.refused = error;
+        return;
+      }
+      SelfLog.write('SyslogSink: the socket to {Target} failed; a new one opens on the next batch', this.where, error);
+      this.discard(socket);
+    });
+    socket.unref();
+    this.socket = socket;
+  }
+
+  private discard(socket: Socket): void {
+    if (this.socket === socket) this.socket = undefined;
+    closeQuietly(socket);
+  }
+}
+
+function sendOne(socket: Socket, message: string): Promise<number> {
+  const bytes = Buffer.from(message, 'utf8');
+  return new Promise<number>((resolve, reject) => {
+    socket.send(bytes, (error) => (error ? reject(error) : resolve(bytes.length)));
+  });
+}
+
+function ignore(): void {
+  // A discarded socket's late errors have nobody left to tell; without a listener they would crash the process.
+}
+
+function closeQuietly(socket: Socket): void {
+  socket.on('error', ignore);
+  try {
+    socket.close();
+  } catch {
+    // Already closed: ERR_SOCKET_DGRAM_NOT_RUNNING is the only thing close() throws.
+  }
+}

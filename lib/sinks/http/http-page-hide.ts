@@ -1,0 +1,47 @@
+import { SelfLog } from '../../core/self-log';
+import { HttpBeacon } from './http-beacon';
+
+/** What `installPageHideFlush` flushes: a Logger, or anything with `flushSync()`. */
+export interface SyncFlushable {
+  flushSync(): void;
+}
+
+/** The page events `installPageHideFlush` listens to: a window, or a stand-in in tests. */
+export interface PageEvents {
+  addEventListener(type: string, listener: () => void): void;
+  removeEventListener(type: string, listener: () => void): void;
+  readonly document?: { readonly visibilityState?: string };
+}
+
+/**
+ * Gets queued events out of a browser page before it goes away: on `pagehide`, and on
+ * `visibilitychange` to `'hidden'` (the last event mobile browsers reliably fire), calls
+ * `log.flushSync()`. That pushes every partial batch and everything queued through the sinks'
+ * `emitSync`, which for HttpSink, SeqSink, OtlpSink and LokiSink is `navigator.sendBeacon` while
+ * the page hides. A batch already in flight continues as a `keepalive` fetch. Returns a function
+ * that removes the listeners. Outside a browser window it does nothing.
+ *
+ * @param page Where the events come from. Default `globalThis` (the window).
+ * @example
+ * const log = new LoggerConfiguration().writeTo.sink(new SeqSink({ serverUrl: 'https://seq.example.com' }), { batch: { size: 100, maxDelayMs: 2_000 } }).createLogger();
+ * const uninstall = installPageHideFlush(log);
+ */
+export function installPageHideFlush(log: SyncFlushable, page: PageEvents = globalThis as unknown as PageEvents): () => void {
+  if (typeof page?.addEventListener !== 'function' || typeof page.removeEventListener !== 'function') return () => undefined;
+  const flush = (): void => {
+    try {
+      HttpBeacon.whileHiding(() => log.flushSync());
+    } catch (error) {
+      SelfLog.write('installPageHideFlush: flushing on page hide failed', error);
+    }
+  };
+  const onVisibilityChange = (): void => {
+    if (page.document?.visibilityState === 'hidden') flush();
+  };
+  page.addEventListener('pagehide', flush);
+  page.addEventListener('visibilitychange', onVisibilityChange);
+  return () => {
+    page.removeEventListener('pagehide', flush);
+    page.removeEventListener('visibilitychange', onVisibilityChange);
+  };
+}

@@ -1,0 +1,262 @@
+import { ConfigurationError } from '../../core/errors/configuration-error';
+import type { LogEvent } from '../../core/log-event';
+import { SelfLog } from '../../core/self-log';
+import type { Formatter, Sink } from '../../core/sink';
+import { CompactJsonFormatter } from '../../formatting/compact-json-formatter';
+import { HttpBeacon } from './http-beacon';
+import { splitForBeacon } from './http-beacon-payloads';
+import { parseRetryAfter } from './http-retry-after';
+import { HttpStatusError } from './http-status-error';
+import { HttpTimeoutError } from './http-timeout-error';
+import { utf8Length } from './http-utf8-length';
+
+/** The content type of CLEF, newline-delimited compact JSON, as Seq names it. */
+export const CLEF_CONTENT_TYPE = 'application/vnd.serilog.clef';
+
+/** Browsers refuse `keepalive` requests (and beacons) past 64 KiB of body in flight. */
+const KEEPALIVE_MAX_BYTES = 64 * 1024;
+
+/** Largest body of one beacon, in bytes: under the 64 KiB keepalive quota, with room for a small request still in flight. */
+export const BEACON_MAX_BYTES = 60 * 1024;
+
+/** Request headers: fixed, or computed for every request (for tokens that expire). */
+export type HttpHeaders = Readonly<Record<string, string>> | (() => Readonly<Record<string, string>>);
+
+/** Options of {@link HttpSink}. */
+export interface HttpSinkOptions {
+  /** Where batches are sent; relative URLs resolve against the page. Required. */
+  url: string;
+  /** Formats each event of the default body. Default `new CompactJsonFormatter()` (CLEF). */
+  formatter?: Formatter;
+  /** Builds a request body from a batch. Default: each event formatted, trailing newline removed, joined with `'\n'`. */
+  body?: (events: readonly LogEvent[]) => string;
+  /** The `Content-Type` header. Default `'application/vnd.serilog.clef'` with the default formatter and body, else `'text/plain; charset=utf-8'`. */
+  contentType?: string;
+  /** Extra request headers, or a function returning them per request; a `Content-Type` here wins. Default none. */
+  headers?: HttpHeaders;
+  /** The HTTP method. Default `'POST'`. */
+  method?: string;
+  /** The fetch to call, for tests or custom transports. Default `globalThis.fetch`. */
+  fetch?: typeof fetch;
+  /** Sends bodies of at most 64 KiB with `keepalive`, so a request in flight outlives the page. Default `true`. */
+  keepalive?: boolean;
+  /** Longest wait for a complete response before the request is aborted and the batch fails, in milliseconds; `Infinity` for none. Default `10_000`. */
+  timeoutMs?: number;
+  /** In a browser, writes with `navigator.sendBeacon` while the page is hidden or unloading (see `installPageHideFlush`). Default `true`. */
+  beacon?: boolean;
+  /** Where beacons go; beacons carry no custom headers, so credentials must be in this URL or in cookies. Default `url`. */
+  beaconUrl?: string;
+  /** The content type of beacon bodies; cross-origin, anything but `text/plain` needs CORS preflight support. Default `contentType`. */
+  beaconContentType?: string;
+}
+
+/**
+ * Sends batches to an HTTP endpoint with `fetch`: by default CLEF lines in one POST per batch,
+ * which Seq and most log collectors accept. A non-2xx answer or a timeout rejects, so the
+ * logger's delivery stage retries, opens its circuit breaker and falls back; the sink itself
+ * keeps no backlog (the stage queues and batches). Works in browsers and in Node 18+.
+ *
+ * In a browser window (and unless `beacon: false`) the sink also has `emitSync`: while the page
+ * is hidden or being unloaded it hands batches to `navigator.sendBeacon`, cut into bodies of at
+ * most 60 KiB; at other times it returns `false`, so batches take the normal `fetch` path.
+ * `installPageHideFlush(log)` connects the page's `pagehide` and `visibilitychange` events to
+ * `log.flushSync()`, which pushes everything queued through `emitSync`. Beacons are
+ * fire-and-forget: a batch the browser accepted counts as delivered. Outside browser windows the
+ * sink has no `emitSync`.
+ *
+ * @example
+ * const log = new LoggerConfiguration()
+ *   .writeTo.sink(new HttpSink({ url: '/api/logs' }), { batch: { size: 100, maxDelayMs: 2_000 } })
+ *   .createLogger();
+ * installPageHideFlush(log);
+ */
+export class HttpSink implements Sink {
+  /** Writes a batch by beacon while the page is going away; present only where beacons exist. */
+  readonly emitSync?: (events: readonly LogEvent[]) => boolean;
+
+  private readonly url: string;
+  private readonly method: string;
+  private readonly contentType: string;
+  private readonly headers: HttpHeaders | undefined;
+  private readonly fetch: typeof fetch;
+  private readonly keepalive: boolean;
+  private readonly timeoutMs: number;
+  private readonly body: (events: readonly LogEvent[]) => string;
+  private readonly beacon: HttpBeacon | undefined;
+  private readonly inFlight = new Set<AbortController>();
+  private written = 0;
+
+  /** @throws ConfigurationError naming the bad option. */
+  constructor(options: HttpSinkOptions) {
+    const kind = new.target.name;
+    if (typeof options !== 'object' || options === null) throw new ConfigurationError(`${kind}: expected an options object with a url, got ${String(options)}`);
+    this.url = checkUrl(options.url, `${kind}.url`);
+    this.method = options.method ?? 'POST';
+    if (typeof this.method !== 'string' || this.method === '') throw new ConfigurationError(`${kind}.method: expected an HTTP method, got ${JSON.stringify(options.method)}`);
+    this.timeoutMs = options.timeoutMs ?? 10_000;
+    if (typeof this.timeoutMs !== 'number' || !(this.timeoutMs > 0)) throw new ConfigurationError(`${kind}.timeoutMs: expected milliseconds > 0, got ${String(options.timeoutMs)}`);
+    if (options.formatter !== undefined && typeof options.formatter?.format !== 'function') throw new ConfigurationError(`${kind}.formatter: expected an object with format(event), got ${String(options.formatter)}`);
+    if (options.body !== undefined && typeof options.body !== 'function') throw new ConfigurationError(`${kind}.body: expected a function of the events, got ${String(options.body)}`);
+    if (options.headers !== undefined && typeof options.headers !== 'function' && (typeof options.headers !== 'object' || options.headers === null)) {
+      throw new ConfigurationError(`${kind}.headers: expected an object or a function, got ${String(options.headers)}`);
+    }
+    this.fetch = options.fetch ?? globalFetch(kind);
+    if (typeof this.fetch !== 'function') throw new ConfigurationError(`${kind}.fetch: expected a fetch function, got ${String(options.fetch)}`);
+    const usesDefaults = options.formatter === undefined && options.body === undefined;
+    this.contentType = options.contentType ?? (usesDefaults ? CLEF_CONTENT_TYPE : 'text/plain; charset=utf-8');
+    this.headers = options.headers;
+    this.keepalive = options.keepalive ?? true;
+    this.body = options.body ?? linesBody(options.formatter ?? new CompactJsonFormatter());
+    const beaconUrl = options.beaconUrl === undefined ? this.url : checkUrl(options.beaconUrl, `${kind}.beaconUrl`);
+    this.beacon = options.beacon === false ? undefined : HttpBeacon.detect(beaconUrl, options.beaconContentType ?? this.contentType);
+    if (this.beacon !== undefined) this.emitSync = (events) => this.writeByBeacon(events);
+  }
+
+  /** UTF-8 bytes of the request bodies the server accepted so far (reported as `bytesWritten` in metrics). */
+  get bytesWritten(): number {
+    return this.written;
+  }
+
+  /** Sends one batch; resolves on a 2xx answer, rejects on any other answer, a network error or a timeout. */
+  emit(events: readonly LogEvent[]): Promise<void> {
+    let body: string;
+    try {
+      body = this.body(events);
+    } catch (error) {
+      return Promise.reject(error);
+    }
+    return this.send(body);
+  }
+
+  /** Stops following the page's lifecycle and aborts requests still in flight (the delivery stage has already given up on them). */
+  close(): void {
+    this.beacon?.close();
+    for (const controller of this.inFlight) controller.abort();
+    this.inFlight.clear();
+  }
+
+  private async send(body: string): Promise<void> {
+    const method = this.method;
+    const url = this.url;
+    const controller = new AbortController();
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    // Rejects even when a custom fetch ignores the abort signal.
+    const timeout =
+      this.timeoutMs === Infinity
+        ? undefined
+        : new Promise<never>((_, reject) => {
+            timer = setTimeout(() => {
+              reject(new HttpTimeoutError(method, url, this.timeoutMs));
+              controller.abort();
+            }, this.timeoutMs);
+          });
+    this.inFlight.add(controller);
+    try {
+      const bytes = utf8Length(body);
+      const request = this.fetch(url, {
+        method,
+        headers: this.requestHeaders(),
+        body,
+        keepalive: this.keepalive && bytes <= KEEPALIVE_MAX_BYTES,
+        signal: controller.signal,
+      });
+      const response = timeout === undefined ? await request : await Promise.race([request, timeout]);
+      // Reading the body releases the connection (undici keeps it until then).
+      const reading = readText(response);
+      const text = timeout === undefined ? await reading : await Promise.race([reading, timeout]);
+      if (!response.ok) {
+        const retryAfter = response.status === 429 || response.status === 503 ? parseRetryAfter(response.headers?.get('Retry-After')) : undefined;
+        throw new HttpStatusError(method, url, response.status, response.statusText ?? '', retryAfter, text);
+      }
+      this.written += bytes;
+    } finally {
+      if (timer !== undefined) clearTimeout(timer);
+      this.inFlight.delete(controller);
+    }
+  }
+
+  private requestHeaders(): Record<string, string> {
+    const extra = typeof this.headers === 'function' ? this.headers() : this.headers;
+    const headers: Record<string, string> = {};
+    let hasContentType = false;
+    if (extra !== undefined) {
+      for (const name of Object.keys(extra)) {
+        headers[name] = extra[name];
+        if (name.toLowerCase() === 'content-type') hasContentType = true;
+      }
+    }
+    if (!hasContentType) headers['Content-Type'] = this.contentType;
+    return headers;
+  }
+
+  /**
+   * Beacons accepted by the browser count as written. When the browser refuses the first body,
+   * nothing was sent, so the batch stays with the logger (`false`); when it refuses a later one,
+   * the rest go by `fetch` without waiting, since the first part can no longer be taken back.
+   */
+  private writeByBeacon(events: readonly LogEvent[]): boolean {
+    const beacon = this.beacon;
+    if (beacon === undefined || !beacon.hiding) return false;
+    const { payloads, oversize } = splitForBeacon(events, this.body, BEACON_MAX_BYTES);
+    let sent = 0;
+    for (; sent < payloads.length; sent++) {
+      let accepted = false;
+      try {
+        accepted = beacon.send(payloads[sent]);
+      } catch (error) {
+        SelfLog.write('{Sink}: sendBeacon failed', this.constructor.name, error);
+      }
+      if (!accepted) break;
+      this.written += utf8Length(payloads[sent]);
+    }
+    if (sent === 0 && payloads.length > 0) return false;
+    for (let rest = sent; rest < payloads.length; rest++) this.sendLater(payloads[rest]);
+    if (oversize.length > 0) {
+      SelfLog.write('{Sink}: {Count} events are too large for a beacon; sending them with fetch', this.constructor.name, oversize.length);
+      for (const event of oversize) this.sendLater(this.body([event]));
+    }
+    return true;
+  }
+
+  private sendLater(body: string): void {
+    this.send(body).catch((error: unknown) => SelfLog.write('{Sink}: a request sent while the page was hiding failed', this.constructor.name, error));
+  }
+}
+
+function linesBody(formatter: Formatter): (events: readonly LogEvent[]) => string {
+  return (events) => {
+    let out = '';
+    for (let i = 0; i < events.length; i++) {
+      const text = formatter.format(events[i]);
+      const line = text.endsWith('\n') ? text.slice(0, -1) : text;
+      out += i === 0 ? line : `\n${line}`;
+    }
+    return out;
+  };
+}
+
+function checkUrl(url: unknown, where: string): string {
+  if (typeof url !== 'string' || url.trim() === '') throw new ConfigurationError(`${where}: expected a URL, got ${JSON.stringify(url) ?? String(url)}`);
+  const base = (globalThis as { location?: { href?: unknown } }).location?.href;
+  try {
+    new URL(url, typeof base === 'string' ? base : undefined);
+  } catch {
+    throw new ConfigurationError(`${where}: not a valid URL: ${JSON.stringify(url)}`);
+  }
+  return url;
+}
+
+function globalFetch(kind: string): typeof fetch {
+  const candidate = (globalThis as { fetch?: typeof fetch }).fetch;
+  if (typeof candidate !== 'function') throw new ConfigurationError(`${kind}.fetch: this platform has no global fetch; pass options.fetch`);
+  // Bound: a detached window.fetch throws "Illegal invocation" in browsers.
+  return candidate.bind(globalThis);
+}
+
+async function readText(response: Response): Promise<string> {
+  try {
+    return typeof response.text === 'function' ? await response.text() : '';
+  } catch {
+    return '';
+  }
+}

@@ -1,0 +1,618 @@
+import { execFileSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { LoggerConfiguration } from '../../../lib/configuration/logger-configuration';
+import { ConfigurationError } from '../../../lib/core/errors/configuration-error';
+import type { LogEvent } from '../../../lib/core/log-event';
+import { SelfLog, type SelfLogEvent } from '../../../lib/core/self-log';
+import type { Formatter } from '../../../lib/core/sink';
+import { FileSink } from '../../../lib/node/file/file-sink';
+import { FileSizeLimitError } from '../../../lib/node/file/file-size-limit-error';
+import { makeEvent, makeEvents } from '../../helpers/events';
+
+/** One short JSON line per event: `{"N":0}` … */
+const numbered: Formatter = { format: (e) => JSON.stringify({ N: e.properties.N }) };
+
+function lines(file: string): string[] {
+  const text = fs.readFileSync(file, 'utf8');
+  return text === '' ? [] : text.slice(0, -1).split('\n');
+}
+
+function numbers(file: string): number[] {
+  return lines(file).map((line) => (JSON.parse(line) as { N: number }).N);
+}
+
+function range(from: number, to: number): number[] {
+  return Array.from({ length: to - from }, (_, i) => from + i);
+}
+
+/** A clock the test moves by hand. */
+function manualClock(start: number): { clock: () => Date; set(ms: number): void } {
+  let now = start;
+  return { clock: () => new Date(now), set: (ms) => (now = ms) };
+}
+
+describe('FileSink', () => {
+  let dir: string;
+  let diagnostics: SelfLogEvent[];
+  let unsubscribe: () => void;
+
+  beforeEach(() => {
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'rxlog-'));
+    diagnostics = [];
+    const subscription = SelfLog.events$.subscribe((d) => diagnostics.push(d));
+    unsubscribe = () => subscription.unsubscribe();
+  });
+
+  afterEach(() => {
+    unsubscribe();
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+
+  describe('writing', () => {
+    it('writes one line per event, in order, with a trailing newline', () => {
+      const file = path.join(dir, 'app.log');
+      const sink = new FileSink(file, { formatter: numbered });
+      expect(sink.emitSync(makeEvents(3))).toBe(true);
+      sink.emit(makeEvents(2));
+      sink.close();
+      expect(fs.readFileSync(file, 'utf8')).toBe('{"N":0}\n{"N":1}\n{"N":2}\n{"N":0}\n{"N":1}\n');
+    });
+
+    it('writes a batch with one write call', () => {
+      const realFs = jest.requireActual<typeof fs>('node:fs');
+      const sink = new FileSink(path.join(dir, 'app.log'), { formatter: numbered });
+      sink.emitSync(makeEvents(1));
+      const spy = jest.spyOn(realFs, 'writeSync');
+      try {
+        sink.emitSync(makeEvents(512));
+        expect(spy).toHaveBeenCalledTimes(1);
+      } finally {
+        spy.mockRestore();
+        sink.close();
+      }
+    });
+
+    it('appends to an existing file and creates missing folders', () => {
+      const file = path.join(dir, 'deep/er/app.log');
+      new FileSink(file, { formatter: numbered }).emitSync(makeEvents(2));
+      const second = new FileSink(file, { formatter: numbered });
+      second.emitSync(makeEvents(1));
+      second.close();
+      expect(numbers(file)).toEqual([0, 1, 0]);
+    });
+
+    it('adds no second newline after a formatter that ends its text with one', () => {
+      const file = path.join(dir, 'app.log');
+      const sink = new FileSink(file, { formatter: { format: (e) => `${e.messageTemplate.text}\n` } });
+      sink.emitSync(makeEvents(2));
+      sink.close();
+      expect(fs.readFileSync(file, 'utf8')).toBe('event 0\nevent 1\n');
+    });
+
+    it('skips an event its formatter throws on, reports it, and writes the rest', () => {
+      const file = path.join(dir, 'app.log');
+      const formatter: Formatter = {
+        format: (e) => {
+          if (e.properties.N === 1) throw new Error('cannot format');
+          return numbered.format(e);
+        },
+      };
+      const sink = new FileSink(file, { formatter });
+      expect(sink.emitSync(makeEvents(3))).toBe(true);
+      sink.close();
+      expect(numbers(file)).toEqual([0, 2]);
+      expect(diagnostics.map((d) => d.message).join('\n')).toContain('cannot format');
+    });
+
+    it('loses nothing in a tight loop of 100 000 events', () => {
+      const file = path.join(dir, 'app.log');
+      const sink = new FileSink(file, { formatter: numbered });
+      const events = makeEvents(100_000);
+      for (let i = 0; i < events.length; i += 512) expect(sink.emitSync(events.slice(i, i + 512))).toBe(true);
+      sink.close();
+      expect(numbers(file)).toEqual(range(0, 100_000));
+    });
+
+    it('counts the bytes it wrote', () => {
+      const sink = new FileSink(path.join(dir, 'app.log'), { formatter: numbered });
+      sink.emitSync(makeEvents(2));
+      expect(sink.bytesWritten).toBe(16);
+      sink.close();
+    });
+
+    it('writes to the file named by the rolling interval', () => {
+      const { clock } = manualClock(Date.UTC(2026, 10, 22, 9));
+      const sink = new FileSink(path.join(dir, 'logs/app-.log'), { rollingInterval: 'day', clock, formatter: numbered });
+      expect(sink.currentPath).toBeUndefined();
+      sink.emitSync(makeEvents(1));
+      expect(sink.currentPath).toBe(path.join(dir, 'logs/app-20261122.log'));
+      sink.close();
+      expect(sink.currentPath).toBeUndefined();
+    });
+  });
+
+  describe('rolling by time', () => {
+    it.each([
+      ['year', Date.UTC(2026, 11, 31, 23, 59), Date.UTC(2027, 0, 1), 'app-2026.log', 'app-2027.log'],
+      ['month', Date.UTC(2026, 10, 30, 23), Date.UTC(2026, 11, 1), 'app-202611.log', 'app-202612.log'],
+      ['day', Date.UTC(2026, 10, 22, 23, 59, 59, 999), Date.UTC(2026, 10, 23), 'app-20261122.log', 'app-20261123.log'],
+      ['hour', Date.UTC(2026, 10, 22, 9, 59), Date.UTC(2026, 10, 22, 10), 'app-2026112209.log', 'app-2026112210.log'],
+      ['minute', Date.UTC(2026, 10, 22, 9, 41, 59), Date.UTC(2026, 10, 22, 9, 42), 'app-202611220941.log', 'app-202611220942.log'],
+    ] as const)('rolls by %s at the UTC boundary of the injected clock', (rollingInterval, before, after, first, second) => {
+      const time = manualClock(before);
+      const sink = new FileSink(path.join(dir, 'app-.log'), { rollingInterval, clock: time.clock, formatter: numbered });
+      sink.emitSync(makeEvents(2));
+      time.set(after);
+      sink.emitSync(makeEvents(3));
+      sink.close();
+      expect(fs.readdirSync(dir).sort()).toEqual([first, second]);
+      expect(numbers(path.join(dir, first))).toEqual([0, 1]);
+      expect(numbers(path.join(dir, second))).toEqual([0, 1, 2]);
+    });
+
+    it('never rolls by time when the interval is infinite', () => {
+      const time = manualClock(Date.UTC(2026, 0, 1));
+      const sink = new FileSink(path.join(dir, 'app.log'), { clock: time.clock, formatter: numbered });
+      sink.emitSync(makeEvents(1));
+      time.set(Date.UTC(2030, 0, 1));
+      sink.emitSync(makeEvents(1));
+      sink.close();
+      expect(fs.readdirSync(dir)).toEqual(['app.log']);
+    });
+  });
+
+  describe('size limit', () => {
+    // Each line of `numbered` for N < 10 is 8 bytes: {"N":0} plus the newline.
+    it('splits a batch at the event that crosses the limit and rolls to _001, _002', () => {
+      const { clock } = manualClock(Date.UTC(2026, 10, 22, 12));
+      const sink = new FileSink(path.join(dir, 'app-.log'), {
+        rollingInterval: 'day',
+        fileSizeLimitBytes: 20,
+        rollOnFileSizeLimit: true,
+        clock,
+        formatter: numbered,
+      });
+      expect(sink.emitSync(makeEvents(7))).toBe(true);
+      sink.close();
+      expect(fs.readdirSync(dir).sort()).toEqual(['app-20261122.log', 'app-20261122_001.log', 'app-20261122_002.log', 'app-20261122_003.log']);
+      expect(numbers(path.join(dir, 'app-20261122.log'))).toEqual([0, 1]);
+      expect(numbers(path.join(dir, 'app-20261122_001.log'))).toEqual([2, 3]);
+      expect(numbers(path.join(dir, 'app-20261122_003.log'))).toEqual([6]);
+    });
+
+    it('names size-rolled files of an infinite set app_001.log', () => {
+      const sink = new FileSink(path.join(dir, 'app.log'), { fileSizeLimitBytes: 8, rollOnFileSizeLimit: true, formatter: numbered });
+      sink.emitSync(makeEvents(3));
+      sink.close();
+      expect(fs.readdirSync(dir).sort()).toEqual(['app.log', 'app_001.log', 'app_002.log']);
+    });
+
+    it('keeps every file within the limit plus at most one line, and every event in order', () => {
+      const limit = 1000;
+      const sink = new FileSink(path.join(dir, 'app.log'), {
+        fileSizeLimitBytes: limit,
+        rollOnFileSizeLimit: true,
+        retainedFileCountLimit: null,
+        formatter: { format: (e) => `${'x'.repeat(Number(e.properties.N) % 37)}${String(e.properties.N)}` },
+      });
+      const events = makeEvents(5000);
+      for (let i = 0; i < events.length; i += 97) sink.emitSync(events.slice(i, i + 97));
+      sink.close();
+      const files = fs.readdirSync(dir).sort();
+      expect(files.length).toBeGreaterThan(50);
+      const all: string[] = [];
+      for (const name of files) {
+        const content = lines(path.join(dir, name));
+        const size = fs.statSync(path.join(dir, name)).size;
+        expect(size).toBeLessThanOrEqual(limit);
+        all.push(...content);
+      }
+      expect(all.map((line) => Number(line.replace(/^x*/, '')))).toEqual(range(0, 5000));
+    });
+
+    it('writes a single line longer than the limit into a file of its own', () => {
+      const sink = new FileSink(path.join(dir, 'app.log'), {
+        fileSizeLimitBytes: 10,
+        rollOnFileSizeLimit: true,
+        formatter: { format: (e) => (e.properties.N === 1 ? 'y'.repeat(50) : 'x') },
+      });
+      sink.emitSync(makeEvents(3));
+      sink.close();
+      expect(lines(path.join(dir, 'app.log'))).toEqual(['x']);
+      expect(lines(path.join(dir, 'app_001.log'))).toEqual(['y'.repeat(50)]);
+      expect(lines(path.join(dir, 'app_002.log'))).toEqual(['x']);
+    });
+
+    it('without rolling, fails a batch that does not fit as a whole and leaves the file as it was', () => {
+      const file = path.join(dir, 'app.log');
+      const sink = new FileSink(file, { fileSizeLimitBytes: 24, formatter: numbered });
+      expect(sink.emitSync(makeEvents(2))).toBe(true);
+      expect(sink.emitSync(makeEvents(2))).toBe(false);
+      expect(() => sink.emit(makeEvents(2))).toThrow(FileSizeLimitError);
+      expect(sink.emitSync(makeEvents(1))).toBe(true);
+      sink.close();
+      expect(numbers(file)).toEqual([0, 1, 0]);
+    });
+
+    it('applies no size limit to devices', () => {
+      const sink = new FileSink('/dev/null', { fileSizeLimitBytes: 8, formatter: numbered, fsync: true });
+      expect(sink.emitSync(makeEvents(100))).toBe(true);
+      expect(sink.emitSync(makeEvents(100))).toBe(true);
+      sink.close();
+    });
+
+    it('continues the newest sequence file of the period after a restart', () => {
+      const { clock } = manualClock(Date.UTC(2026, 10, 22, 12));
+      const options = { rollingInterval: 'day', fileSizeLimitBytes: 20, rollOnFileSizeLimit: true, clock, formatter: numbered } as const;
+      const first = new FileSink(path.join(dir, 'app-.log'), options);
+      first.emitSync(makeEvents(3));
+      first.close();
+      const second = new FileSink(path.join(dir, 'app-.log'), options);
+      second.emitSync(makeEvents(1));
+      second.close();
+      expect(numbers(path.join(dir, 'app-20261122_001.log'))).toEqual([2, 0]);
+      expect(fs.readdirSync(dir)).toHaveLength(2);
+    });
+
+    it('starts the next sequence after a restart when the newest file is full', () => {
+      const options = { fileSizeLimitBytes: 16, rollOnFileSizeLimit: true, formatter: numbered } as const;
+      const first = new FileSink(path.join(dir, 'app.log'), options);
+      first.emitSync(makeEvents(2));
+      first.close();
+      const second = new FileSink(path.join(dir, 'app.log'), options);
+      second.emitSync(makeEvents(1));
+      second.close();
+      expect(fs.readdirSync(dir).sort()).toEqual(['app.log', 'app_001.log']);
+      expect(numbers(path.join(dir, 'app_001.log'))).toEqual([0]);
+    });
+  });
+
+  describe('retention', () => {
+    it('keeps the newest retainedFileCountLimit files as days roll', () => {
+      const time = manualClock(Date.UTC(2026, 10, 18, 12));
+      const sink = new FileSink(path.join(dir, 'app-.log'), { rollingInterval: 'day', retainedFileCountLimit: 3, clock: time.clock, formatter: numbered });
+      for (let day = 18; day <= 22; day++) {
+        time.set(Date.UTC(2026, 10, day, 12));
+        sink.emitSync(makeEvents(1));
+      }
+      sink.close();
+      expect(fs.readdirSync(dir).sort()).toEqual(['app-20261120.log', 'app-20261121.log', 'app-20261122.log']);
+    });
+
+    it('counts files left by an earlier run, and ignores files of other names', () => {
+      for (const name of ['app-20261101.log', 'app-20261102.log', 'app-20261102_001.log', 'app-20261103.log', 'other.log']) {
+        fs.writeFileSync(path.join(dir, name), 'old\n');
+      }
+      const { clock } = manualClock(Date.UTC(2026, 10, 22, 12));
+      const sink = new FileSink(path.join(dir, 'app-.log'), { rollingInterval: 'day', retainedFileCountLimit: 2, clock, formatter: numbered });
+      sink.emitSync(makeEvents(1));
+      sink.close();
+      expect(fs.readdirSync(dir).sort()).toEqual(['app-20261103.log', 'app-20261122.log', 'other.log']);
+    });
+
+    it('keeps every file when the limit is null', () => {
+      const sink = new FileSink(path.join(dir, 'app.log'), { fileSizeLimitBytes: 8, rollOnFileSizeLimit: true, retainedFileCountLimit: null, formatter: numbered });
+      sink.emitSync(makeEvents(40));
+      sink.close();
+      expect(fs.readdirSync(dir)).toHaveLength(40);
+    });
+  });
+
+  describe('a file changed under the sink', () => {
+    it('re-creates a deleted file on the next batch', () => {
+      const file = path.join(dir, 'app.log');
+      const sink = new FileSink(file, { formatter: numbered });
+      sink.emitSync(makeEvents(2));
+      fs.unlinkSync(file);
+      sink.emitSync(makeEvents(1));
+      sink.close();
+      expect(numbers(file)).toEqual([0]);
+    });
+
+    it('re-creates a deleted folder on the next batch', () => {
+      const file = path.join(dir, 'logs/app.log');
+      const sink = new FileSink(file, { formatter: numbered });
+      sink.emitSync(makeEvents(1));
+      fs.rmSync(path.join(dir, 'logs'), { recursive: true });
+      sink.emitSync(makeEvents(1));
+      sink.close();
+      expect(numbers(file)).toEqual([0]);
+    });
+
+    it('starts a new file at the path when the file is moved away, as log rotation does', () => {
+      const file = path.join(dir, 'app.log');
+      const sink = new FileSink(file, { formatter: numbered });
+      sink.emitSync(makeEvents(2));
+      fs.renameSync(file, `${file}.1`);
+      sink.emitSync(makeEvents(3));
+      sink.close();
+      expect(numbers(`${file}.1`)).toEqual([0, 1]);
+      expect(numbers(file)).toEqual([0, 1, 2]);
+    });
+  });
+
+  describe('failures', () => {
+    it('fails a batch when the folder cannot be created', () => {
+      fs.writeFileSync(path.join(dir, 'not-a-folder'), '');
+      const sink = new FileSink(path.join(dir, 'not-a-folder/app.log'), { formatter: numbered });
+      expect(sink.emitSync(makeEvents(1))).toBe(false);
+      expect(() => sink.emit(makeEvents(1))).toThrow(/ENOTDIR|EEXIST/);
+      sink.close();
+    });
+
+    const isRoot = typeof process.getuid === 'function' && process.getuid() === 0;
+    (isRoot ? it.skip : it)('fails a batch with EACCES in a read-only folder (skipped as root, which ignores permissions)', () => {
+      const locked = path.join(dir, 'locked');
+      fs.mkdirSync(locked, { mode: 0o555 });
+      const sink = new FileSink(path.join(locked, 'app.log'), { formatter: numbered });
+      expect(sink.emitSync(makeEvents(1))).toBe(false);
+      expect(() => sink.emit(makeEvents(1))).toThrow(/EACCES/);
+      sink.close();
+    });
+
+    it('fails a batch with EISDIR when the path is a folder', () => {
+      fs.mkdirSync(path.join(dir, 'app.log'));
+      const sink = new FileSink(path.join(dir, 'app.log'), { formatter: numbered });
+      expect(sink.emitSync(makeEvents(1))).toBe(false);
+      expect(() => sink.emit(makeEvents(1))).toThrow(/EISDIR/);
+      sink.close();
+    });
+
+    it('recovers once the path is writable again', () => {
+      fs.mkdirSync(path.join(dir, 'app.log'));
+      const sink = new FileSink(path.join(dir, 'app.log'), { formatter: numbered });
+      expect(sink.emitSync(makeEvents(1))).toBe(false);
+      fs.rmdirSync(path.join(dir, 'app.log'));
+      expect(sink.emitSync(makeEvents(1))).toBe(true);
+      sink.close();
+      expect(numbers(path.join(dir, 'app.log'))).toEqual([0]);
+    });
+
+    it('writes failed batches to fallbackPath instead, and reports the failure', () => {
+      fs.mkdirSync(path.join(dir, 'app.log'));
+      const sink = new FileSink(path.join(dir, 'app.log'), { formatter: numbered, fallbackPath: path.join(dir, 'fallback/app.log') });
+      expect(sink.emitSync(makeEvents(2))).toBe(true);
+      expect(sink.emit(makeEvents(1))).toBeUndefined();
+      sink.close();
+      expect(numbers(path.join(dir, 'fallback/app.log'))).toEqual([0, 1, 0]);
+      expect(diagnostics.some((d) => d.message.includes('EISDIR'))).toBe(true);
+    });
+
+    it('throws the primary error when the fallback fails too', () => {
+      fs.mkdirSync(path.join(dir, 'app.log'));
+      fs.mkdirSync(path.join(dir, 'fallback.log'));
+      const sink = new FileSink(path.join(dir, 'app.log'), { formatter: numbered, fallbackPath: path.join(dir, 'fallback.log') });
+      expect(() => sink.emit(makeEvents(1))).toThrow(/EISDIR.*app\.log/);
+      sink.close();
+    });
+
+    it('refuses batches after close', () => {
+      const sink = new FileSink(path.join(dir, 'app.log'), { formatter: numbered });
+      sink.close();
+      sink.close();
+      expect(sink.emitSync(makeEvents(1))).toBe(false);
+      expect(() => sink.emit(makeEvents(1))).toThrow(/closed/);
+    });
+  });
+
+  describe('flushing', () => {
+    it('fsyncs on flushSync, flush and close when asked, and never per batch', async () => {
+      const realFs = jest.requireActual<typeof fs>('node:fs');
+      const spy = jest.spyOn(realFs, 'fsyncSync');
+      try {
+        const sink = new FileSink(path.join(dir, 'app.log'), { formatter: numbered, fsync: true });
+        sink.emitSync(makeEvents(3));
+        sink.emitSync(makeEvents(3));
+        expect(spy).not.toHaveBeenCalled();
+        sink.flushSync();
+        await sink.flush();
+        sink.close();
+        expect(spy).toHaveBeenCalledTimes(3);
+      } finally {
+        spy.mockRestore();
+      }
+    });
+
+    it('does not fsync unless asked', () => {
+      const realFs = jest.requireActual<typeof fs>('node:fs');
+      const spy = jest.spyOn(realFs, 'fsyncSync');
+      try {
+        const sink = new FileSink(path.join(dir, 'app.log'), { formatter: numbered });
+        sink.emitSync(makeEvents(3));
+        sink.flushSync();
+        sink.close();
+        expect(spy).not.toHaveBeenCalled();
+      } finally {
+        spy.mockRestore();
+      }
+    });
+  });
+
+  describe('configuration', () => {
+    it.each([
+      [{ rollingInterval: 'weekly' }, /weekly/],
+      [{ fileSizeLimitBytes: 0 }, /fileSizeLimitBytes.*0/],
+      [{ fileSizeLimitBytes: -5 }, /-5/],
+      [{ retainedFileCountLimit: 0 }, /retainedFileCountLimit.*0/],
+      [{ retainedFileCountLimit: 1.5 }, /1\.5/],
+      [{ fallbackPath: '' }, /fallbackPath/],
+      [{ syncFlushTimeoutMs: -1 }, /syncFlushTimeoutMs.*-1/],
+    ])('throws a ConfigurationError naming a bad option: %p', (options, message) => {
+      expect(() => new FileSink(path.join(dir, 'app.log'), options as never)).toThrow(ConfigurationError);
+      expect(() => new FileSink(path.join(dir, 'app.log'), options as never)).toThrow(message);
+    });
+
+    it('throws a ConfigurationError for an empty path', () => {
+      expect(() => new FileSink('')).toThrow(ConfigurationError);
+    });
+
+    it('opens nothing until the first batch', () => {
+      new FileSink(path.join(dir, 'later/app.log'));
+      expect(fs.readdirSync(dir)).toEqual([]);
+    });
+  });
+
+  describe('FIFOs', () => {
+    let fifo: string;
+    const hasMkfifo = (() => {
+      try {
+        execFileSync('which', ['mkfifo']);
+        return true;
+      } catch {
+        return false;
+      }
+    })();
+    const fifoIt = hasMkfifo ? it : it.skip;
+
+    beforeEach(() => {
+      fifo = path.join(dir, 'pipe');
+      if (hasMkfifo) execFileSync('mkfifo', [fifo]);
+    });
+
+    /** Reads whatever the FIFO holds now, without blocking. */
+    function drain(reader: number): string {
+      const chunks: Buffer[] = [];
+      const buffer = Buffer.alloc(1 << 16);
+      for (;;) {
+        try {
+          const n = fs.readSync(reader, buffer, 0, buffer.length, null);
+          if (n === 0) break;
+          chunks.push(Buffer.from(buffer.subarray(0, n)));
+        } catch (error) {
+          if ((error as NodeJS.ErrnoException).code === 'EAGAIN') break;
+          throw error;
+        }
+      }
+      return Buffer.concat(chunks).toString('utf8');
+    }
+
+    fifoIt('refuses a batch without blocking when the FIFO has no reader (ENXIO)', () => {
+      const sink = new FileSink(fifo, { formatter: numbered });
+      expect(sink.emitSync(makeEvents(1))).toBe(false);
+      expect(() => sink.emit(makeEvents(1))).toThrow(/ENXIO/);
+      sink.close();
+    });
+
+    fifoIt('returns false instead of blocking when the reader stalls, and loses or repeats nothing', () => {
+      const reader = fs.openSync(fifo, fs.constants.O_RDONLY | fs.constants.O_NONBLOCK);
+      const sink = new FileSink(fifo, { formatter: numbered });
+      const events = makeEvents(100_000);
+      let received = '';
+      let refusals = 0;
+      for (let i = 0; i < events.length; i += 512) {
+        const batch = events.slice(i, i + 512);
+        while (!sink.emitSync(batch)) {
+          refusals++;
+          received += drain(reader);
+        }
+      }
+      received += drain(reader);
+      sink.flushSync();
+      received += drain(reader);
+      sink.close();
+      fs.closeSync(reader);
+      expect(refusals).toBeGreaterThan(0);
+      expect(received.slice(0, -1).split('\n').map((line) => (JSON.parse(line) as { N: number }).N)).toEqual(range(0, 100_000));
+    });
+
+    fifoIt('resolves an async emit once the stalled reader has taken the batch', async () => {
+      const reader = fs.openSync(fifo, fs.constants.O_RDONLY | fs.constants.O_NONBLOCK);
+      const sink = new FileSink(fifo, { formatter: numbered });
+      const events = makeEvents(40_000);
+      let settled = false;
+      const written = Promise.resolve(sink.emit(events)).then(() => (settled = true));
+      let received = drain(reader);
+      while (!settled) {
+        await new Promise((resolve) => setImmediate(resolve));
+        received += drain(reader);
+      }
+      await written;
+      received += drain(reader);
+      sink.close();
+      fs.closeSync(reader);
+      expect(received.slice(0, -1).split('\n')).toHaveLength(40_000);
+    });
+
+    fifoIt('rejects an async emit still waiting for a stalled reader when closed', async () => {
+      const reader = fs.openSync(fifo, fs.constants.O_RDONLY | fs.constants.O_NONBLOCK);
+      const sink = new FileSink(fifo, { formatter: numbered, syncFlushTimeoutMs: 20 });
+      while (sink.emitSync(makeEvents(512)));
+      const waiting = sink.emit(makeEvents(1));
+      sink.close();
+      await expect(waiting).rejects.toThrow(/closed/);
+      fs.closeSync(reader);
+    });
+
+    fifoIt('gives up a synchronous flush after a bounded wait when the reader stays stalled', () => {
+      const reader = fs.openSync(fifo, fs.constants.O_RDONLY | fs.constants.O_NONBLOCK);
+      const sink = new FileSink(fifo, { formatter: { format: () => 'z'.repeat(1000) }, syncFlushTimeoutMs: 50 });
+      // One batch larger than the pipe's buffer: the sink keeps its unwritten tail.
+      expect(sink.emitSync(makeEvents(200))).toBe(true);
+      sink.flushSync();
+      expect(diagnostics.some((d) => d.template.includes('did not take'))).toBe(true);
+      expect(drain(reader).length).toBeGreaterThan(0);
+      sink.close();
+      fs.closeSync(reader);
+    });
+  });
+});
+
+describe('FileSink default formatter', () => {
+  it('writes CLEF', () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'rxlog-'));
+    try {
+      const sink = new FileSink(path.join(dir, 'app.log'));
+      const event: LogEvent = makeEvent({ text: 'Hello {Name}', properties: { Name: 'Ada' }, level: 'warning' });
+      sink.emitSync([event]);
+      sink.close();
+      const line = JSON.parse(fs.readFileSync(path.join(dir, 'app.log'), 'utf8')) as Record<string, unknown>;
+      expect(line).toMatchObject({ '@t': '2026-11-22T12:00:00.000Z', '@mt': 'Hello {Name}', '@l': 'Warning', Name: 'Ada' });
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('FileSink in a logger', () => {
+  let root: string;
+  beforeEach(() => {
+    root = fs.mkdtempSync(path.join(os.tmpdir(), 'rxlog-pipeline-'));
+  });
+  afterEach(() => fs.rmSync(root, { recursive: true, force: true }));
+
+  it('sends batches it cannot write (an unwritable folder) to the fallback sink, counted as fallback', async () => {
+    fs.writeFileSync(path.join(root, 'not-a-folder'), 'x');
+    const primary = new FileSink(path.join(root, 'not-a-folder', 'app.log'));
+    const fallbackPath = path.join(root, 'fallback.log');
+    const log = new LoggerConfiguration()
+      .writeTo.sink(primary, { name: 'file', batch: { size: 2, maxDelayMs: 10 }, retry: false, fallback: new FileSink(fallbackPath) })
+      .createLogger();
+    expect(() => {
+      for (let n = 0; n < 5; n++) log.information('Event {N}', n);
+    }).not.toThrow();
+    const report = await log.close({ strategy: 'flush' });
+    const lines = fs.readFileSync(fallbackPath, 'utf8').trim().split('\n').map((line) => JSON.parse(line) as { N: number });
+    expect(lines.map((line) => line.N)).toEqual([0, 1, 2, 3, 4]);
+    expect(report.sinks.file).toEqual({ delivered: 5, dropped: 0, failed: 0, undelivered: 0 });
+    const metrics = log.metrics().sinks.file;
+    expect(metrics.fallback).toBe(5);
+    expect(metrics.lastError).toMatch(/ENOTDIR/);
+  });
+
+  it('loses nothing in a tight loop that never yields, holding at most one batch', async () => {
+    const file = path.join(root, 'tight.log');
+    const log = new LoggerConfiguration().writeTo.sink(new FileSink(file), { name: 'file' }).createLogger();
+    let mostPending = 0;
+    for (let n = 0; n < 100_000; n++) {
+      log.information('Event {N}', n);
+      if (n % 997 === 0) mostPending = Math.max(mostPending, log.metrics().sinks.file.pending);
+    }
+    expect(mostPending).toBeLessThanOrEqual(512);
+    await log.close({ strategy: 'flush' });
+    const lines = fs.readFileSync(file, 'utf8').trim().split('\n');
+    expect(lines).toHaveLength(100_000);
+    expect((JSON.parse(lines[99_999]) as { N: number }).N).toBe(99_999);
+  });
+});

@@ -1,0 +1,12 @@
+import { FileSizeLimitError } from '../../../lib/node/file/file-size-limit-error';
+
+describe('FileSizeLimitError', () => {
+  it('names the file and the limit', () => {
+    const error = new FileSizeLimitError('/var/log/app.log', 1024);
+    expect(error).toBeInstanceOf(Error);
+    expect(error.name).toBe('FileSizeLimitError');
+    expect(error.message).toContain('/var/log/app.log');
+    expect(error.message).toContain('1024 bytes');
+    expect([error.path, error.limitBytes]).toEqual(['/var/log/app.log', 1024]);
+  });
+});

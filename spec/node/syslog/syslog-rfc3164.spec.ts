@@ -1,0 +1,35 @@
+import type { SyslogMessageSettings } from '../../../lib/node/syslog/syslog-message-settings';
+import { syslogRfc3164 } from '../../../lib/node/syslog/syslog-rfc3164';
+import { makeEvent } from '../../helpers/events';
+
+const settings: SyslogMessageSettings = {
+  facility: 3,
+  hostname: 'web-1',
+  appName: 'shop',
+  procId: '4242',
+  messageIdProperty: 'SourceContext',
+  structuredDataId: undefined,
+  formatter: undefined,
+  maxMessageBytes: 1024,
+  singleLine: false,
+};
+
+describe('syslogRfc3164', () => {
+  it('writes <PRI>Mmm dd hh:mm:ss HOSTNAME TAG[PID]: MSG in local time, the day padded with a space', () => {
+    const event = makeEvent({ level: 'error', text: 'Disk full', timestamp: new Date(2026, 10, 2, 8, 5, 9), properties: { Disk: 'sda' } });
+    expect(syslogRfc3164(event, settings)).toBe('<27>Nov  2 08:05:09 web-1 shop[4242]: Disk full');
+  });
+
+  it('writes two-digit days as they are', () => {
+    const event = makeEvent({ timestamp: new Date(2026, 0, 15, 23, 59, 0) });
+    expect(syslogRfc3164(event, settings)).toBe('<30>Jan 15 23:59:00 web-1 shop[4242]: event');
+  });
+
+  it('escapes line breaks when singleLine and cuts at maxMessageBytes', () => {
+    const event = makeEvent({ text: `a\nb${'é'.repeat(100)}`, timestamp: new Date(2026, 0, 15, 23, 59, 0) });
+    const line = syslogRfc3164(event, { ...settings, singleLine: true, maxMessageBytes: 64 });
+    expect(line.startsWith('<30>Jan 15 23:59:00 web-1 shop[4242]: a#012bé')).toBe(true);
+    expect(Buffer.byteLength(line)).toBeLessThanOrEqual(64);
+    expect(line).not.toContain('\ufffd');
+  });
+});

@@ -1,0 +1,201 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { createSocket } from 'node:dgram';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { LoggerConfiguration } from '../../../lib/configuration/logger-configuration';
+import type { LogLevelName } from '../../../lib/core/log-level';
+import { SyslogSink } from '../../../lib/node/syslog/syslog-sink';
+import type { SyslogSinkOptions } from '../../../lib/node/syslog/syslog-sink-options';
+import { makeEvent } from '../../helpers/events';
+import { freeTcpPort } from './syslog-test-servers';
+
+const RSYSLOGD = '/usr/sbin/rsyslogd';
+const installed = existsSync(RSYSLOGD);
+if (!installed) {
+  console.warn(
+    "SKIPPED spec/node/syslog/syslog-rsyslog.spec.ts: rsyslog not installed: `apt-get install rsyslog` (CI's .ci/run installs it). SyslogSink is not tested against a real syslog daemon.",
+  );
+}
+
+/** Longest wait for rsyslogd to start or for lines to reach its output file, in milliseconds. */
+const WAIT_MS = 5_000;
+const POLL_MS = 50;
+const LEVELS: readonly LogLevelName[] = ['verbose', 'debug', 'information', 'warning', 'error', 'fatal'];
+const SEVERITY: Readonly<Record<LogLevelName, number>> = { verbose: 7, debug: 7, information: 6, warning: 4, error: 3, fatal: 2 };
+const LOCAL4 = 20;
+
+async function freeUdpPort(): Promise<number> {
+  const socket = createSocket('udp4');
+  await new Promise<void>((resolve) => socket.bind(0, '127.0.0.1', resolve));
+  const { port } = socket.address();
+  await new Promise<void>((resolve) => socket.close(() => resolve()));
+  return port;
+}
+
+/** Calls `check` every 50 ms until it returns a value, or fails after `WAIT_MS` with `describe()`. */
+async function pollUntil<T>(check: () => T | undefined | Promise<T | undefined>, describe: () => string): Promise<T> {
+  const deadline = Date.now() + WAIT_MS;
+  for (;;) {
+    const value = await check();
+    if (value !== undefined) return value;
+    if (Date.now() > deadline) throw new Error(`gave up after ${WAIT_MS} ms: ${describe()}`);
+    await new Promise((resolve) => setTimeout(resolve, POLL_MS));
+  }
+}
+
+interface Received {
+  severity: number;
+  facility: number;
+  appName: string;
+  procId: string;
+  msgId: string;
+  structuredData: string;
+  msg: string;
+}
+
+(installed ? describe : describe.skip)('SyslogSink with a real rsyslogd', () => {
+  let dir: string;
+  let output: string;
+  let udpPort: number;
+  let tcpPort: number;
+  let daemon: ChildProcess | undefined;
+  let daemonLog = '';
+  const run = `${process.pid}-${Date.now().toString(36)}`;
+
+  const lines = (): Received[] => {
+    if (!existsSync(output)) return [];
+    return readFileSync(output, 'utf8')
+      .split('\n')
+      .filter((line) => line !== '')
+      .map((line) => {
+        const [severity, facility, appName, procId, msgId, structuredData, ...msg] = line.split('|');
+        return { severity: Number(severity), facility: Number(facility), appName, procId, msgId, structuredData, msg: msg.join('|').trim() };
+      });
+  };
+
+  beforeAll(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'rxlog-rsyslog-'));
+    output = join(dir, 'out.log');
+    udpPort = await freeUdpPort();
+    tcpPort = await freeTcpPort();
+    const config = join(dir, 'rsyslog.conf');
+    // Everything lives in the temp dir: no system config, pid file, spool or /dev/log is touched.
+    writeFileSync(
+      config,
+      [
+        `global(workDirectory="${dir}")`,
+        'module(load="imudp")',
+        'module(load="imtcp")',
+        'template(name="rxlogTest" type="string" string="%syslogseverity%|%syslogfacility%|%app-name%|%procid%|%msgid%|%structured-data%|%msg%\\n")',
+        `input(type="imudp" address="127.0.0.1" port="${udpPort}")`,
+        `input(type="imtcp" address="127.0.0.1" port="${tcpPort}")`,
+        `*.* action(type="omfile" file="${output}" template="rxlogTest")`,
+        '',
+      ].join('\n'),
+    );
+    daemon = spawn(RSYSLOGD, ['-n', '-f', config, '-i', join(dir, 'rsyslogd.pid')], { stdio: ['ignore', 'pipe', 'pipe'] });
+    daemon.stdout?.on('data', (chunk: Buffer) => (daemonLog += chunk.toString()));
+    daemon.stderr?.on('data', (chunk: Buffer) => (daemonLog += chunk.toString()));
+    daemon.on('exit', (code) => (daemonLog += `\n[rsyslogd exited with ${code}]`));
+
+    // Ready when a probe sent over each transport comes out in the file.
+    const probe = (transport: 'udp' | 'tcp'): Promise<void> => {
+      const sink = new SyslogSink({ transport, port: transport === 'udp' ? udpPort : tcpPort, appName: 'probe' });
+      const text = `probe ${transport} ${run}`;
+      return pollUntil(
+        async () => {
+          await sink.emit([makeEvent({ text })]).catch(() => undefined);
+          return lines().some((l) => l.msg === text) ? true : undefined;
+        },
+        () => `rsyslogd did not log a ${transport} probe; its output:\n${daemonLog}`,
+      ).then(() => sink.close());
+    };
+    await probe('udp');
+    await probe('tcp');
+  });
+
+  afterAll(async () => {
+    const child = daemon;
+    if (child !== undefined && child.exitCode === null && child.signalCode === null) {
+      const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+      child.kill('SIGTERM');
+      const timer = setTimeout(() => child.kill('SIGKILL'), WAIT_MS);
+      await exited;
+      clearTimeout(timer);
+    }
+    if (dir !== undefined) rmSync(dir, { recursive: true, force: true });
+  });
+
+  const cases: [string, SyslogSinkOptions][] = [
+    ['udp', { transport: 'udp' }],
+    ['tcp', { transport: 'tcp' }],
+    ['tcp-newline', { transport: 'tcp', tcpFraming: 'newline' }],
+  ];
+
+  it.each(cases)('delivers every event exactly once with its severity (%s, RFC 5424)', async (name, transportOptions) => {
+    const count = 60;
+    const port = transportOptions.transport === 'udp' ? udpPort : tcpPort;
+    const log = new LoggerConfiguration()
+      .minimumLevel.verbose()
+      .writeTo.sink(new SyslogSink({ ...transportOptions, port, facility: 'local4', appName: 'rxlog-test' }), { batch: { size: 10, maxDelayMs: 20 } })
+      .createLogger();
+    const tag = `${name} ${run}`;
+
+    for (let i = 0; i < count; i++) {
+      log.forContext('SourceContext', 'Orders').write(LEVELS[i % LEVELS.length], 'Event {I} of {Tag}', i, tag);
+    }
+    // A last event after the others: over TCP it arrives last, so once it is in, nothing else is on its way.
+    log.information('Done {Tag}', tag);
+    const report = await log.close({ strategy: 'flush' });
+    expect(report.sinks.syslog).toEqual({ delivered: count + 1, dropped: 0, failed: 0, undelivered: 0 });
+
+    const mine = await pollUntil(
+      () => {
+        const found = lines().filter((l) => l.msg.endsWith(` of ${tag}`) || l.msg === `Done ${tag}`);
+        return found.some((l) => l.msg === `Done ${tag}`) && found.length >= count + 1 ? found : undefined;
+      },
+      () => `only ${lines().filter((l) => l.msg.endsWith(` of ${tag}`)).length} of ${count} events reached rsyslogd; its output:\n${daemonLog}`,
+    );
+
+    const events = mine.filter((l) => l.msg !== `Done ${tag}`);
+    expect(events).toHaveLength(count);
+    const seen = new Map<number, Received>();
+    for (const line of events) {
+      const i = Number(/^Event (\d+) of /.exec(line.msg)?.[1]);
+      expect(seen.has(i)).toBe(false);
+      seen.set(i, line);
+    }
+    for (let i = 0; i < count; i++) {
+      const line = seen.get(i);
+      expect(line).toEqual({
+        severity: SEVERITY[LEVELS[i % LEVELS.length]],
+        facility: LOCAL4,
+        appName: 'rxlog-test',
+        procId: String(process.pid),
+        msgId: 'Orders',
+        structuredData: `[rxlog@32473 I="${i}" Tag="${tag}" SourceContext="Orders"]`,
+        msg: `Event ${i} of ${tag}`,
+      });
+    }
+  });
+
+  it('delivers RFC 3164 messages with their severity over UDP', async () => {
+    const sink = new SyslogSink({ port: udpPort, format: 'rfc3164', facility: 'local4', appName: 'rxlog-bsd' });
+    const tag = `bsd ${run}`;
+    await sink.emit(LEVELS.map((level) => makeEvent({ level, text: `${level} ${tag}` })));
+    await sink.close();
+
+    const mine = await pollUntil(
+      () => {
+        const found = lines().filter((l) => l.msg.endsWith(` ${tag}`) && l.appName === 'rxlog-bsd');
+        return found.length >= LEVELS.length ? found : undefined;
+      },
+      () => `RFC 3164 messages did not all reach rsyslogd; its output:\n${daemonLog}`,
+    );
+
+    expect(mine.map((l) => [l.msg, l.severity, l.facility, l.procId]).sort()).toEqual(
+      LEVELS.map((level) => [`${level} ${tag}`, SEVERITY[level], LOCAL4, String(process.pid)]).sort(),
+    );
+  });
+});

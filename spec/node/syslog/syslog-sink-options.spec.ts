@@ -1,0 +1,73 @@
+import { hostname } from 'node:os';
+import { ConfigurationError } from '../../../lib/core/errors/configuration-error';
+import { resolveSyslogSinkOptions, type SyslogSinkOptions } from '../../../lib/node/syslog/syslog-sink-options';
+
+describe('resolveSyslogSinkOptions', () => {
+  const resolved: ReturnType<typeof resolveSyslogSinkOptions>[] = [];
+  const resolve = (options: SyslogSinkOptions): ReturnType<typeof resolveSyslogSinkOptions> => {
+    const result = resolveSyslogSinkOptions(options);
+    resolved.push(result);
+    return result;
+  };
+  afterEach(async () => {
+    await Promise.all(resolved.splice(0).map((r) => r.transport.close()));
+  });
+
+  it('defaults to RFC 5424 to the user facility with structured data, 2048 bytes over UDP', () => {
+    const { format, settings } = resolve({});
+    expect(format).toBe('rfc5424');
+    expect(settings).toMatchObject({
+      facility: 1,
+      hostname: hostname(),
+      procId: String(process.pid),
+      messageIdProperty: 'SourceContext',
+      structuredDataId: 'rxlog@32473',
+      maxMessageBytes: 2048,
+      singleLine: false,
+    });
+    expect(settings.appName).toMatch(/^[!-~]{1,48}$/);
+  });
+
+  it('defaults to 8192 bytes on stream transports, and to newline framing on unix', () => {
+    expect(resolve({ transport: 'tcp' }).settings).toMatchObject({ maxMessageBytes: 8192, singleLine: false });
+    expect(resolve({ transport: 'unix', path: '/tmp/x.sock' }).settings).toMatchObject({ maxMessageBytes: 8192, singleLine: true });
+    expect(resolve({ transport: 'tcp', tcpFraming: 'newline' }).settings.singleLine).toBe(true);
+  });
+
+  it('sanitises appName for the format: 48 characters for RFC 5424, a 32-character TAG without [ ] : for RFC 3164', () => {
+    expect(resolve({ appName: `my app:${'x'.repeat(60)}` }).settings.appName).toBe(`my_app:${'x'.repeat(41)}`);
+    expect(resolve({ appName: 'my[app]:1', format: 'rfc3164' }).settings.appName).toBe('my_app__1');
+  });
+
+  it('turns off structured data when asked, and for RFC 3164', () => {
+    expect(resolve({ structuredData: false }).settings.structuredDataId).toBeUndefined();
+    expect(resolve({ format: 'rfc3164' }).settings.structuredDataId).toBeUndefined();
+    expect(resolve({ messageIdProperty: false }).settings.messageIdProperty).toBeUndefined();
+  });
+
+  it.each<[Record<string, unknown>, RegExp]>([
+    [{ transport: 'quic' }, /transport "quic"/],
+    [{ format: 'rfc5425' }, /format "rfc5425"/],
+    [{ tcpFraming: 'nul' }, /tcpFraming "nul"/],
+    [{ facility: 'local9' }, /facility "local9"/],
+    [{ host: '' }, /host ""/],
+    [{ port: 0 }, /port 0/],
+    [{ port: 70_000 }, /port 70000/],
+    [{ transport: 'unix' }, /path undefined/],
+    [{ transport: 'unix', path: '' }, /path ""/],
+    [{ path: '/dev/log' }, /path "\/dev\/log".*transport: 'unix'/],
+    [{ maxMessageBytes: 10 }, /maxMessageBytes 10/],
+    [{ maxMessageBytes: 70_000 }, /maxMessageBytes 70000/],
+    [{ connectTimeoutMs: -1 }, /connectTimeoutMs -1/],
+    [{ writeTimeoutMs: 1.5 }, /writeTimeoutMs 1.5/],
+    [{ structuredData: 'yes' }, /structuredData "yes"/],
+    [{ structuredDataId: 'has space' }, /structuredDataId "has space"/],
+    [{ structuredDataId: 'a=b' }, /structuredDataId "a=b"/],
+    [{ messageIdProperty: '' }, /messageIdProperty ""/],
+    [{ formatter: {} }, /formatter/],
+  ])('throws a ConfigurationError naming a bad option: %p', (options, message) => {
+    const build = (): unknown => resolveSyslogSinkOptions(options as SyslogSinkOptions);
+    expect(build).toThrow(ConfigurationError);
+    expect(build).toThrow(message);
+  });
+});

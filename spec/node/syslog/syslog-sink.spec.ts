@@ -1,0 +1,254 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { ConfigurationError } from '../../../lib/core/errors/configuration-error';
+import { SelfLog } from '../../../lib/core/self-log';
+import { LoggerConfiguration } from '../../../lib/configuration/logger-configuration';
+import { SyslogSink } from '../../../lib/node/syslog/syslog-sink';
+import { makeEvent, makeEvents } from '../../helpers/events';
+import { freeTcpPort, startStreamServer, startUdpServer, type SyslogTestServer } from './syslog-test-servers';
+
+const PID = process.pid;
+const common = { hostname: 'web-1', appName: 'shop' } as const;
+
+describe('SyslogSink', () => {
+  const servers: SyslogTestServer[] = [];
+  const sinks: SyslogSink[] = [];
+  const track = <T extends SyslogTestServer>(server: T): T => (servers.push(server), server);
+  const sinkFor = (options: ConstructorParameters<typeof SyslogSink>[0]): SyslogSink => {
+    const sink = new SyslogSink(options);
+    sinks.push(sink);
+    return sink;
+  };
+
+  afterEach(async () => {
+    await Promise.all(sinks.splice(0).map((s) => s.close()));
+    await Promise.all(servers.splice(0).map((s) => s.close()));
+  });
+
+  describe('over UDP', () => {
+    it('sends one RFC 5424 datagram per event with header, escaped structured data and a BOM-less UTF-8 MSG', async () => {
+      const server = track(await startUdpServer());
+      const sink = sinkFor({ ...common, port: server.port });
+      const event = makeEvent({
+        text: 'Grüße ✓ from Oslo',
+        properties: { UserId: 42, Path: 'a"b\\c]d', 'Bad Name=]"': true, SourceContext: 'Orders' },
+      });
+
+      await sink.emit([event, makeEvent({ text: 'second' })]);
+      const [first, second] = await server.waitFor(2);
+
+      expect(first).toBe(
+        String.raw`<14>1 2026-11-22T12:00:00.000Z web-1 shop ${PID} Orders [rxlog@32473 UserId="42" Path="a\"b\\c\]d" Bad_Name___="true" SourceContext="Orders"] Grüße ✓ from Oslo`,
+      );
+      expect(second).toBe(`<14>1 2026-11-22T12:00:00.000Z web-1 shop ${PID} - - second`);
+      const payload = server.payloads[0];
+      const msgStart = payload.indexOf(Buffer.from('] ')) + 2;
+      expect(payload.subarray(msgStart, msgStart + 3)).not.toEqual(Buffer.from([0xef, 0xbb, 0xbf]));
+      expect(payload.subarray(msgStart).toString('utf8')).toBe('Grüße ✓ from Oslo');
+    });
+
+    it('derives PRI from the facility and each level’s severity', async () => {
+      const server = track(await startUdpServer());
+      const sink = sinkFor({ ...common, port: server.port, facility: 'local0' });
+      const levels = ['verbose', 'debug', 'information', 'warning', 'error', 'fatal'] as const;
+
+      await sink.emit(levels.map((level) => makeEvent({ level, text: level })));
+      const received = await server.waitFor(6);
+
+      // local0 is 16: PRI = 16 * 8 + severity (7, 7, 6, 4, 3, 2).
+      expect(received.map((m) => m.slice(0, m.indexOf('>') + 1)).sort()).toEqual(['<130>', '<131>', '<132>', '<134>', '<135>', '<135>']);
+      expect(received.find((m) => m.endsWith(' fatal'))).toMatch(/^<130>1 /);
+    });
+
+    it('accepts a facility code as a number', async () => {
+      const server = track(await startUdpServer());
+      const sink = sinkFor({ ...common, port: server.port, facility: 23 });
+
+      await sink.emit([makeEvent({ level: 'error' })]);
+
+      expect((await server.waitFor(1))[0]).toMatch(/^<187>1 /);
+    });
+
+    it('writes the exception’s stack on the lines after the message', async () => {
+      const server = track(await startUdpServer());
+      const sink = sinkFor({ ...common, port: server.port });
+      const error = new Error('card declined');
+      error.stack = 'Error: card declined\n    at pay (shop.ts:1:1)';
+
+      await sink.emit([makeEvent({ level: 'error', text: 'Payment failed', exception: error })]);
+
+      expect((await server.waitFor(1))[0]).toBe(`<11>1 2026-11-22T12:00:00.000Z web-1 shop ${PID} - - Payment failed\nError: card declined\n    at pay (shop.ts:1:1)`);
+    });
+
+    it('writes RFC 3164 messages when format is rfc3164', async () => {
+      const server = track(await startUdpServer());
+      const sink = sinkFor({ ...common, port: server.port, format: 'rfc3164', facility: 'daemon' });
+      const timestamp = new Date(2026, 10, 2, 8, 5, 9);
+
+      await sink.emit([makeEvent({ level: 'warning', text: 'Disk 91% full', timestamp, properties: { Disk: 'sda' } })]);
+
+      expect((await server.waitFor(1))[0]).toBe(`<28>Nov  2 08:05:09 web-1 shop[${PID}]: Disk 91% full`);
+    });
+
+    it('truncates a message over maxMessageBytes at a UTF-8 character boundary', async () => {
+      const server = track(await startUdpServer());
+      const sink = sinkFor({ ...common, port: server.port, maxMessageBytes: 100, structuredData: false });
+      const text = 'é'.repeat(200);
+
+      await sink.emit([makeEvent({ text })]);
+      await server.waitFor(1);
+
+      const payload = server.payloads[0];
+      const header = `<14>1 2026-11-22T12:00:00.000Z web-1 shop ${PID} - - `;
+      expect(payload.length).toBeLessThanOrEqual(100);
+      expect(payload.length).toBeGreaterThanOrEqual(99);
+      expect(server.messages[0]).not.toContain('\ufffd');
+      expect(server.messages[0]).toBe(header + 'é'.repeat((payload.length - Buffer.byteLength(header)) / 2));
+    });
+
+    it('counts the bytes it sends in bytesWritten', async () => {
+      const server = track(await startUdpServer());
+      const sink = sinkFor({ ...common, port: server.port });
+
+      await sink.emit(makeEvents(3));
+      await server.waitFor(3);
+
+      expect(sink.bytesWritten).toBe(server.payloads.reduce((sum, p) => sum + p.length, 0));
+    });
+  });
+
+  describe('over TCP', () => {
+    it('frames a batch with octet counting (RFC 6587) by default', async () => {
+      const server = track(await startStreamServer({ framing: 'octet-counting' }));
+      const sink = sinkFor({ ...common, transport: 'tcp', port: server.port });
+
+      await sink.emit([makeEvent({ text: 'ünïcode one' }), makeEvent({ text: 'two' })]);
+      await server.waitFor(2);
+
+      const one = `<14>1 2026-11-22T12:00:00.000Z web-1 shop ${PID} - - ünïcode one`;
+      const two = `<14>1 2026-11-22T12:00:00.000Z web-1 shop ${PID} - - two`;
+      expect(server.raw().toString('utf8')).toBe(`${Buffer.byteLength(one)} ${one}${Buffer.byteLength(two)} ${two}`);
+      expect(server.connections).toBe(1);
+      expect(sink.bytesWritten).toBe(server.raw().length);
+    });
+
+    it('frames with a trailing newline and escapes line breaks when tcpFraming is newline', async () => {
+      const server = track(await startStreamServer({ framing: 'newline' }));
+      const sink = sinkFor({ ...common, transport: 'tcp', port: server.port, tcpFraming: 'newline' });
+
+      await sink.emit([makeEvent({ text: 'line one\nline two', properties: { Note: 'a\r\nb' } }), makeEvent({ text: 'next' })]);
+      await server.waitFor(2);
+
+      expect(server.raw().toString('utf8')).toBe(
+        `<14>1 2026-11-22T12:00:00.000Z web-1 shop ${PID} - [rxlog@32473 Note="a#015#012b"] line one#012line two\n` +
+          `<14>1 2026-11-22T12:00:00.000Z web-1 shop ${PID} - - next\n`,
+      );
+    });
+
+    it('rejects while the receiver is down, then reconnects on the next batch', async () => {
+      const port = await freeTcpPort();
+      const sink = sinkFor({ ...common, transport: 'tcp', port });
+
+      await expect(sink.emit([makeEvent({ text: 'lost' })])).rejects.toThrow(/ECONNREFUSED/);
+
+      const server = track(await startStreamServer({ framing: 'octet-counting', port }));
+      await sink.emit([makeEvent({ text: 'delivered' })]);
+
+      expect((await server.waitFor(1))[0]).toMatch(/ delivered$/);
+      expect(server.messages).toHaveLength(1);
+    });
+
+    it('reconnects after the receiver closes the connection', async () => {
+      const server = track(await startStreamServer({ framing: 'octet-counting' }));
+      const sink = sinkFor({ ...common, transport: 'tcp', port: server.port });
+      await sink.emit([makeEvent({ text: 'first' })]);
+      await server.waitFor(1);
+
+      server.endConnections();
+      // The server sees the connection close only once the sink has answered the receiver's FIN.
+      await server.allEnded();
+      await sink.emit([makeEvent({ text: 'second' })]);
+
+      expect((await server.waitFor(2))[1]).toMatch(/ second$/);
+      expect(server.connections).toBe(2);
+    });
+
+    it('rejects batches after close', async () => {
+      const server = track(await startStreamServer({ framing: 'octet-counting' }));
+      const sink = sinkFor({ ...common, transport: 'tcp', port: server.port });
+      await sink.emit([makeEvent()]);
+
+      await sink.close();
+
+      await expect(sink.emit([makeEvent()])).rejects.toThrow('SyslogSink: closed');
+      await server.allEnded();
+    });
+  });
+
+  describe('over a Unix stream socket', () => {
+    let dir: string;
+    beforeEach(() => {
+      dir = mkdtempSync(join(tmpdir(), 'rxlog-syslog-'));
+    });
+    afterEach(() => rmSync(dir, { recursive: true, force: true }));
+
+    it('connects to path and frames with newlines by default', async () => {
+      const path = join(dir, 'log.sock');
+      const server = track(await startStreamServer({ framing: 'newline', path }));
+      const sink = sinkFor({ ...common, transport: 'unix', path });
+
+      await sink.emit(makeEvents(2));
+      await server.waitFor(2);
+
+      expect(server.raw().toString('utf8')).toBe(
+        `<14>1 2026-11-22T12:00:00.000Z web-1 shop ${PID} - [rxlog@32473 N="0"] event 0\n` +
+          `<14>1 2026-11-22T12:00:00.000Z web-1 shop ${PID} - [rxlog@32473 N="1"] event 1\n`,
+      );
+    });
+  });
+
+  it('skips an event its formatter throws on and reports it to SelfLog', async () => {
+    const server = track(await startUdpServer());
+    const formatter = {
+      format: (e: ReturnType<typeof makeEvent>) => {
+        if (e.renderMessage() === 'bad') throw new Error('boom');
+        return `${e.renderMessage().toUpperCase()}\n`;
+      },
+    };
+    const sink = sinkFor({ ...common, port: server.port, formatter, structuredData: false });
+    const diagnostics: string[] = [];
+    const subscription = SelfLog.events$.subscribe((d) => diagnostics.push(d.message));
+
+    await sink.emit([makeEvent({ text: 'bad' }), makeEvent({ text: 'good' })]);
+    subscription.unsubscribe();
+
+    expect((await server.waitFor(1))[0]).toBe(`<14>1 2026-11-22T12:00:00.000Z web-1 shop ${PID} - - GOOD`);
+    expect(diagnostics.some((d) => d.includes('SyslogSink') && d.includes('boom'))).toBe(true);
+  });
+
+  it('throws a ConfigurationError naming a bad option when built', () => {
+    expect(() => new SyslogSink({ facility: 'local9' as 'local0' })).toThrow(ConfigurationError);
+    expect(() => new SyslogSink({ transport: 'unix' })).toThrow(/path undefined/);
+  });
+
+  describe('through a logger', () => {
+    it.each(['tcp', 'udp'] as const)('delivers every event exactly once over %s', async (transport) => {
+      const server = track(transport === 'tcp' ? await startStreamServer({ framing: 'octet-counting' }) : await startUdpServer());
+      const log = new LoggerConfiguration()
+        .writeTo.sink(new SyslogSink({ ...common, transport, port: server.port }), { batch: { size: 10, maxDelayMs: 20 } })
+        .createLogger();
+      const count = 95;
+
+      for (let i = 0; i < count; i++) log.information('Order {OrderId} paid', i);
+      const report = await log.close({ strategy: 'flush' });
+      if (transport === 'tcp') await (server as Awaited<ReturnType<typeof startStreamServer>>).allEnded();
+      const received = await server.waitFor(count);
+
+      const ids = received.map((m) => Number(/ Order (\d+) paid$/.exec(m)?.[1]));
+      expect(ids.sort((a, b) => a - b)).toEqual(Array.from({ length: count }, (_, i) => i));
+      expect(received.every((m) => m.includes(`[rxlog@32473 OrderId="`))).toBe(true);
+      expect(report.sinks.syslog).toEqual({ delivered: count, dropped: 0, failed: 0, undelivered: 0 });
+    });
+  });
+});

@@ -1,0 +1,70 @@
+import { createServer, type Socket } from 'node:net';
+import { SyslogStreamTransport } from '../../../lib/node/syslog/syslog-stream-transport';
+import { startStreamServer } from './syslog-test-servers';
+
+describe('SyslogStreamTransport', () => {
+  it('frames a batch, writes it, and resolves with the bytes written', async () => {
+    const server = await startStreamServer({ framing: 'octet-counting' });
+    const transport = new SyslogStreamTransport({ host: '127.0.0.1', port: server.port }, 'octet-counting', 5_000, 10_000);
+
+    const written = await transport.send(['<14>1 a', '<14>1 b']);
+    await server.waitFor(2);
+
+    expect(server.raw().toString()).toBe('7 <14>1 a7 <14>1 b');
+    expect(written).toBe(18);
+    await transport.close();
+    await server.allEnded();
+    await server.close();
+  });
+
+  it('ends the connection on close and rejects later sends', async () => {
+    const server = await startStreamServer({ framing: 'newline' });
+    const transport = new SyslogStreamTransport({ host: '127.0.0.1', port: server.port }, 'newline', 5_000, 10_000);
+    await transport.send(['x']);
+
+    await transport.close();
+
+    await server.allEnded();
+    await expect(transport.send(['y'])).rejects.toThrow('SyslogSink: closed');
+    await server.close();
+  });
+
+  describe('with a receiver that stops reading', () => {
+    const accepted: Socket[] = [];
+    const server = createServer((socket) => {
+      accepted.push(socket);
+      socket.on('error', () => undefined);
+      // The first connection is never read, so the kernel's buffers fill and the write stalls.
+      if (accepted.length === 1) socket.pause();
+    });
+    let port: number;
+    beforeAll(async () => {
+      await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+      port = (server.address() as { port: number }).port;
+    });
+    afterAll(async () => {
+      for (const socket of accepted) socket.destroy();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    });
+    afterEach(() => jest.useRealTimers());
+
+    it('rejects a write that outlasts writeTimeoutMs, then reconnects for the next batch', async () => {
+      jest.useFakeTimers({ doNotFake: ['nextTick', 'setImmediate', 'queueMicrotask'] });
+      const transport = new SyslogStreamTransport({ host: '127.0.0.1', port }, 'octet-counting', 5_000, 1_000);
+      await transport.send(['hello']);
+      const big = Array.from({ length: 8 }, () => 'x'.repeat(2 * 1024 * 1024));
+
+      const stalled = transport.send(big);
+      const assertion = expect(stalled).rejects.toThrow(`SyslogSink: writing to tcp://127.0.0.1:${port} timed out after 1000 ms`);
+      while (jest.getTimerCount() === 0) await new Promise((resolve) => setImmediate(resolve));
+      jest.advanceTimersByTime(1_000);
+      await assertion;
+      // Node's connect path misbehaves under fake timers; the reconnect needs none of them.
+      jest.useRealTimers();
+
+      await transport.send(['after']);
+      expect(accepted).toHaveLength(2);
+      await transport.close();
+    });
+  });
+});

@@ -1,0 +1,58 @@
+import fc from 'fast-check';
+import { syslogParamName, syslogParamValue, syslogStructuredData } from '../../../lib/node/syslog/syslog-structured-data';
+
+/** RFC 5424's SD-ELEMENT grammar: SD-ID, then SD-PARAMs with escaped values. */
+const SD_ELEMENT = /^\[[!#-<>-\\^-~]{1,32}(?: [!#-<>-\\^-~]{1,32}="(?:[^"\\\]]|\\["\\\]])*")*\]$/u;
+
+describe('syslogStructuredData', () => {
+  it('writes properties as one SD-ELEMENT: strings bare, other values rendered', () => {
+    expect(syslogStructuredData({ UserId: 42, Name: 'Ada', Ok: true, Missing: null, Tags: ['a', 'b'], Skip: undefined })).toBe(
+      '[rxlog@32473 UserId="42" Name="Ada" Ok="true" Missing="null" Tags="[\\"a\\",\\"b\\"\\]"]',
+    );
+  });
+
+  it('escapes ", \\ and ] in values', () => {
+    expect(syslogStructuredData({ P: 'a"b\\c]d' })).toBe('[rxlog@32473 P="a\\"b\\\\c\\]d"]');
+  });
+
+  it('uses the given SD-ID', () => {
+    expect(syslogStructuredData({ A: 1 }, 'shop@12345')).toBe('[shop@12345 A="1"]');
+  });
+
+  it('is the NILVALUE without properties', () => {
+    expect(syslogStructuredData({})).toBe('-');
+    expect(syslogStructuredData({ Gone: undefined })).toBe('-');
+  });
+
+  it('always writes a well-formed SD-ELEMENT or the NILVALUE', () => {
+    fc.assert(
+      fc.property(fc.dictionary(fc.string({ unit: 'binary' }), fc.jsonValue()), (properties) => {
+        const sd = syslogStructuredData(properties);
+        if (sd !== '-') expect(sd).toMatch(SD_ELEMENT);
+      }),
+      { numRuns: 300 },
+    );
+  });
+});
+
+describe('syslogParamName', () => {
+  it('replaces space, =, ] and " and non-ASCII with _ and keeps 32 characters', () => {
+    expect(syslogParamName('a b=c]d"é')).toBe('a_b_c_d__');
+    expect(syslogParamName('x'.repeat(40))).toBe('x'.repeat(32));
+  });
+
+  it('names an empty property _', () => {
+    expect(syslogParamName('')).toBe('_');
+  });
+});
+
+describe('syslogParamValue', () => {
+  it('round-trips: unescaping gives the value back', () => {
+    fc.assert(
+      fc.property(fc.string({ unit: 'grapheme' }), (value) => {
+        expect(syslogParamValue(value).replace(/\\(["\\\]])/g, '$1')).toBe(value);
+      }),
+      { numRuns: 300 },
+    );
+  });
+});

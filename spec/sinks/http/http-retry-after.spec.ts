@@ -1,0 +1,23 @@
+import { parseRetryAfter } from '../../../lib/sinks/http/http-retry-after';
+
+describe('parseRetryAfter', () => {
+  const now = Date.UTC(2026, 10, 22, 12, 0, 0);
+
+  it('reads delay-seconds as milliseconds', () => {
+    expect(parseRetryAfter('5', now)).toBe(5_000);
+    expect(parseRetryAfter(' 0 ', now)).toBe(0);
+  });
+
+  it('reads an HTTP date as the time left until it, never negative', () => {
+    expect(parseRetryAfter('Sun, 22 Nov 2026 12:00:30 GMT', now)).toBe(30_000);
+    expect(parseRetryAfter('Sun, 22 Nov 2026 11:00:00 GMT', now)).toBe(0);
+  });
+
+  it('gives undefined for a missing or unreadable header', () => {
+    expect(parseRetryAfter(null, now)).toBeUndefined();
+    expect(parseRetryAfter(undefined, now)).toBeUndefined();
+    expect(parseRetryAfter('', now)).toBeUndefined();
+    expect(parseRetryAfter('soon', now)).toBeUndefined();
+    expect(parseRetryAfter('-5', now)).toBeUndefined();
+  });
+});

@@ -1,0 +1,291 @@
+import { LoggerConfiguration } from '../../../lib/configuration/logger-configuration';
+import { ConfigurationError } from '../../../lib/core/errors/configuration-error';
+import type { LogEvent } from '../../../lib/core/log-event';
+import { CompactJsonFormatter } from '../../../lib/formatting/compact-json-formatter';
+import { TextFormatter } from '../../../lib/formatting/text-formatter';
+import { HttpSink } from '../../../lib/sinks/http/http-sink';
+import { HttpStatusError } from '../../../lib/sinks/http/http-status-error';
+import { HttpTimeoutError } from '../../../lib/sinks/http/http-timeout-error';
+import { makeEvent, makeEvents } from '../../helpers/events';
+import { installFakePage } from '../../helpers/fake-page';
+import { startTestServer, type TestServer } from '../../helpers/http-test-server';
+
+const clef = new CompactJsonFormatter();
+const clefLines = (events: readonly LogEvent[]): string => events.map((e) => clef.format(e)).join('\n');
+
+/** The N property of every CLEF line in the bodies, in order. */
+function numbersIn(bodies: readonly string[]): number[] {
+  return bodies.flatMap((body) => body.split('\n').map((line) => (JSON.parse(line) as { N: number }).N));
+}
+
+interface FetchCall {
+  url: string;
+  init: RequestInit;
+}
+
+function recordingFetch(answer: (call: FetchCall) => Promise<Response> = () => Promise.resolve(new Response('', { status: 200 }))): { fetch: typeof fetch; calls: FetchCall[] } {
+  const calls: FetchCall[] = [];
+  const fake = (input: string | URL | Request, init?: RequestInit): Promise<Response> => {
+    const call = { url: String(input), init: init ?? {} };
+    calls.push(call);
+    return answer(call);
+  };
+  return { fetch: fake as typeof fetch, calls };
+}
+
+describe('HttpSink', () => {
+  let server: TestServer | undefined;
+
+  afterEach(async () => {
+    await server?.close();
+    server = undefined;
+  });
+
+  it('posts a batch as CLEF lines with the CLEF content type and the given headers', async () => {
+    server = await startTestServer(() => ({ status: 201 }));
+    const events = [makeEvent({ text: 'one', properties: { N: 1 } }), makeEvent({ text: 'two', level: 'warning', properties: { N: 2 } })];
+    const sink = new HttpSink({ url: `${server.url}/ingest?x=1`, headers: { Authorization: 'Bearer t' } });
+    await sink.emit(events);
+    expect(server.requests).toHaveLength(1);
+    const [request] = server.requests;
+    expect(request.method).toBe('POST');
+    expect(request.url).toBe('/ingest?x=1');
+    expect(request.headers['content-type']).toBe('application/vnd.serilog.clef');
+    expect(request.headers.authorization).toBe('Bearer t');
+    expect(request.body).toBe(clefLines(events));
+    expect(request.body.split('\n')[0]).toBe(`{"@t":"2026-11-22T12:00:00.000Z","@mt":"one","@i":"${JSON.parse(clef.format(events[0]))['@i']}","N":1}`);
+    expect(sink.bytesWritten).toBe(Buffer.byteLength(request.body));
+  });
+
+  it('uses the formatter, method and content type given, one line per event without doubled newlines', async () => {
+    server = await startTestServer();
+    const sink = new HttpSink({ url: server.url, method: 'PUT', formatter: new TextFormatter('{Level:u3} {Message}{NewLine}') });
+    await sink.emit([makeEvent({ text: 'a' }), makeEvent({ text: 'b', level: 'error' })]);
+    const [request] = server.requests;
+    expect(request.method).toBe('PUT');
+    expect(request.headers['content-type']).toBe('text/plain; charset=utf-8');
+    expect(request.body).toBe('INF a\nERR b');
+  });
+
+  it('sends what a custom body function builds, with a Content-Type from headers winning', async () => {
+    server = await startTestServer();
+    const sink = new HttpSink({
+      url: server.url,
+      body: (events) => JSON.stringify(events.map((e) => e.renderMessage())),
+      headers: () => ({ 'content-type': 'application/json', 'X-Call': 'yes' }),
+    });
+    await sink.emit(makeEvents(2));
+    expect(server.requests[0].body).toBe('["event 0","event 1"]');
+    expect(server.requests[0].headers['content-type']).toBe('application/json');
+    expect(server.requests[0].headers['x-call']).toBe('yes');
+  });
+
+  it('rejects on a non-2xx answer, with the status, Retry-After and the start of the response body', async () => {
+    server = await startTestServer(() => ({ status: 503, headers: { 'Retry-After': '7' }, body: 'down for maintenance' }));
+    const sink = new HttpSink({ url: `${server.url}/ingest` });
+    const failure = sink.emit([makeEvent()]);
+    await expect(failure).rejects.toBeInstanceOf(HttpStatusError);
+    await expect(failure).rejects.toMatchObject({ status: 503, retryAfterMs: 7_000 });
+    await expect(failure).rejects.toThrow(`POST ${server.url}/ingest answered 503 Service Unavailable (Retry-After: 7000 ms): down for maintenance`);
+    expect(sink.bytesWritten).toBe(0);
+  });
+
+  it('rejects a 400 without reading Retry-After', async () => {
+    server = await startTestServer(() => ({ status: 400, headers: { 'Retry-After': '7' } }));
+    await expect(new HttpSink({ url: server.url }).emit([makeEvent()])).rejects.toMatchObject({ status: 400, retryAfterMs: undefined });
+  });
+
+  it('rejects with HttpTimeoutError when a real server does not answer within timeoutMs, and drops the connection', async () => {
+    server = await startTestServer(() => 'hang');
+    const sink = new HttpSink({ url: server.url, timeoutMs: 50 });
+    await expect(sink.emit([makeEvent()])).rejects.toThrow(new HttpTimeoutError('POST', server.url, 50).message);
+    expect(server.requests).toHaveLength(1);
+  });
+
+  it('rejects on timeout even when the fetch ignores its abort signal (fake timers)', async () => {
+    jest.useFakeTimers();
+    try {
+      const { fetch, calls } = recordingFetch(() => new Promise<Response>(() => undefined));
+      const sink = new HttpSink({ url: 'http://127.0.0.1:1/x', fetch, timeoutMs: 1_000 });
+      const sending = sink.emit([makeEvent()]);
+      jest.advanceTimersByTime(999);
+      expect(calls[0].init.signal?.aborted).toBe(false);
+      jest.advanceTimersByTime(1);
+      await expect(sending).rejects.toBeInstanceOf(HttpTimeoutError);
+      expect(calls[0].init.signal?.aborted).toBe(true);
+    } finally {
+      jest.useRealTimers();
+    }
+  });
+
+  it('rejects when fetch fails or the body function throws', async () => {
+    const { fetch } = recordingFetch(() => Promise.reject(new TypeError('fetch failed')));
+    await expect(new HttpSink({ url: 'http://127.0.0.1:1/', fetch }).emit([makeEvent()])).rejects.toThrow('fetch failed');
+    const broken = new HttpSink({
+      url: 'http://127.0.0.1:1/',
+      fetch,
+      body: () => {
+        throw new Error('no body');
+      },
+    });
+    await expect(broken.emit([makeEvent()])).rejects.toThrow('no body');
+  });
+
+  it('asks for keepalive only for bodies of at most 64 KiB, and not at all with keepalive: false', async () => {
+    const { fetch, calls } = recordingFetch();
+    let size = 64 * 1024;
+    const sink = new HttpSink({ url: 'http://127.0.0.1:1/', fetch, body: () => 'é'.repeat(size / 2) });
+    await sink.emit([makeEvent()]);
+    size += 2;
+    await sink.emit([makeEvent()]);
+    await new HttpSink({ url: 'http://127.0.0.1:1/', fetch, keepalive: false }).emit([makeEvent()]);
+    expect(calls.map((c) => c.init.keepalive)).toEqual([true, false, false]);
+  });
+
+  it('has no emitSync outside a browser window', () => {
+    expect(new HttpSink({ url: 'http://127.0.0.1:1/' }).emitSync).toBeUndefined();
+  });
+
+  it('throws ConfigurationError naming a bad option', () => {
+    expect(() => new HttpSink({ url: '' })).toThrow(ConfigurationError);
+    expect(() => new HttpSink({ url: 'not a url' })).toThrow('HttpSink.url: not a valid URL: "not a url"');
+    expect(() => new HttpSink(undefined as unknown as { url: string })).toThrow(ConfigurationError);
+    expect(() => new HttpSink({ url: 'http://h/', timeoutMs: 0 })).toThrow('HttpSink.timeoutMs: expected milliseconds > 0, got 0');
+    expect(() => new HttpSink({ url: 'http://h/', method: '' })).toThrow('HttpSink.method');
+    expect(() => new HttpSink({ url: 'http://h/', fetch: 'no' as unknown as typeof fetch })).toThrow('HttpSink.fetch');
+    expect(() => new HttpSink({ url: 'http://h/', body: 1 as unknown as () => string })).toThrow('HttpSink.body');
+  });
+
+  describe('through a logger', () => {
+    it('delivers every event exactly once in batches, and counts the bytes', async () => {
+      server = await startTestServer();
+      const log = new LoggerConfiguration()
+        .writeTo.sink(new HttpSink({ url: `${server.url}/ingest` }), { batch: { size: 10, maxDelayMs: 50 } })
+        .createLogger();
+      for (let n = 0; n < 95; n++) log.information('Item {N}', n);
+      const report = await log.close({ strategy: 'flush' });
+      const bodies = server.requests.map((r) => r.body);
+      expect(numbersIn(bodies)).toEqual(Array.from({ length: 95 }, (_, n) => n));
+      expect(bodies.every((body) => body.split('\n').length <= 10)).toBe(true);
+      expect(report.sinks.http).toEqual({ delivered: 95, dropped: 0, failed: 0, undelivered: 0 });
+      expect(log.metrics().sinks.http.bytesWritten).toBe(bodies.reduce((sum, body) => sum + Buffer.byteLength(body), 0));
+    });
+
+    it('retries while the server fails and loses nothing once it recovers', async () => {
+      server = await startTestServer((_, index) => (index < 3 ? { status: 503 } : { status: 200 }));
+      const log = new LoggerConfiguration()
+        .writeTo.sink(new HttpSink({ url: server.url }), { batch: { size: 10, maxDelayMs: 50 }, retry: { attempts: 5, initialDelayMs: 5, maxDelayMs: 20 } })
+        .createLogger();
+      for (let n = 0; n < 30; n++) log.information('Item {N}', n);
+      await log.close({ strategy: 'flush' });
+      const accepted = server.requests.filter((_, index) => index >= 3).map((r) => r.body);
+      expect(numbersIn(accepted).sort((a, b) => a - b)).toEqual(Array.from({ length: 30 }, (_, n) => n));
+      const metrics = log.metrics().sinks.http;
+      expect(metrics).toMatchObject({ received: 30, delivered: 30, failed: 0, dropped: 0, retried: 3 });
+      expect(metrics.lastError).toContain('503');
+    });
+  });
+
+  describe('in a browser page', () => {
+    let page: ReturnType<typeof installFakePage>;
+
+    beforeEach(() => {
+      page = installFakePage();
+    });
+
+    afterEach(() => page.restore());
+
+    it('writes nothing synchronously while the page is visible', () => {
+      const sink = new HttpSink({ url: 'http://127.0.0.1:1/ingest', fetch: recordingFetch().fetch });
+      expect(sink.emitSync?.([makeEvent()])).toBe(false);
+      expect(page.calls).toBe(0);
+      sink.close();
+    });
+
+    it('delivers through fetch, in order and exactly once, while the page is visible', async () => {
+      const { fetch, calls } = recordingFetch();
+      const log = new LoggerConfiguration()
+        .writeTo.sink(new HttpSink({ url: 'http://127.0.0.1:1/ingest', fetch }), { batch: { size: 10, maxDelayMs: 50 } })
+        .createLogger();
+      for (let n = 0; n < 25; n++) log.information('Item {N}', n);
+      const report = await log.close({ strategy: 'flush' });
+      expect(numbersIn(calls.map((c) => String(c.init.body)))).toEqual(Array.from({ length: 25 }, (_, n) => n));
+      expect(page.calls).toBe(0);
+      expect(report.sinks.http).toEqual({ delivered: 25, dropped: 0, failed: 0, undelivered: 0 });
+    });
+
+    it('sends batches by beacon after pagehide until pageshow', async () => {
+      const sink = new HttpSink({ url: 'http://127.0.0.1:1/ingest', fetch: recordingFetch().fetch });
+      const events = makeEvents(3);
+      page.hide();
+      expect(sink.emitSync?.(events)).toBe(true);
+      page.show();
+      expect(sink.emitSync?.(events)).toBe(false);
+      await page.settled();
+      expect(page.beacons).toEqual([{ url: 'http://127.0.0.1:1/ingest', body: clefLines(events), type: 'application/vnd.serilog.clef' }]);
+      expect(sink.bytesWritten).toBe(Buffer.byteLength(clefLines(events)));
+      sink.close();
+    });
+
+    it('sends by beacon while the document is hidden, to beaconUrl with beaconContentType', async () => {
+      const sink = new HttpSink({ url: 'http://127.0.0.1:1/ingest', beaconUrl: 'http://127.0.0.1:1/beacon', beaconContentType: 'text/plain', fetch: recordingFetch().fetch });
+      page.setVisibility('hidden');
+      expect(sink.emitSync?.([makeEvent()])).toBe(true);
+      await page.settled();
+      expect(page.beacons.map((b) => [b.url, b.type])).toEqual([['http://127.0.0.1:1/beacon', 'text/plain']]);
+      sink.close();
+    });
+
+    it('cuts a large batch into beacons of at most 60 KiB, in order', async () => {
+      const sink = new HttpSink({ url: 'http://127.0.0.1:1/', fetch: recordingFetch().fetch });
+      const events = makeEvents(40, { properties: { Pad: 'p'.repeat(4_000) } });
+      page.hide();
+      expect(sink.emitSync?.(events)).toBe(true);
+      await page.settled();
+      expect(page.beacons.length).toBeGreaterThan(2);
+      expect(page.beacons.every((b) => Buffer.byteLength(b.body) <= 60 * 1024)).toBe(true);
+      expect(numbersIn(page.beacons.map((b) => b.body))).toEqual(Array.from({ length: 40 }, (_, n) => n));
+      sink.close();
+    });
+
+    it('keeps the batch when the browser refuses the first beacon, and fetches the rest when it refuses a later one', async () => {
+      const { fetch, calls } = recordingFetch();
+      const sink = new HttpSink({ url: 'http://127.0.0.1:1/', fetch });
+      const events = makeEvents(40, { properties: { Pad: 'p'.repeat(4_000) } });
+      page.hide();
+      page.accept = () => false;
+      expect(sink.emitSync?.(events)).toBe(false);
+      expect(calls).toHaveLength(0);
+
+      page.accept = (index) => index < 2;
+      expect(sink.emitSync?.(events)).toBe(true);
+      await page.settled();
+      const fetched = calls.map((c) => String(c.init.body));
+      expect(numbersIn([...page.beacons.map((b) => b.body), ...fetched])).toEqual(Array.from({ length: 40 }, (_, n) => n));
+      expect(fetched.length).toBeGreaterThan(0);
+      sink.close();
+    });
+
+    it('sends an event too large for a beacon with fetch', async () => {
+      const { fetch, calls } = recordingFetch();
+      const sink = new HttpSink({ url: 'http://127.0.0.1:1/', fetch });
+      page.hide();
+      expect(sink.emitSync?.([makeEvent({ properties: { Big: 'b'.repeat(70_000) } })])).toBe(true);
+      expect(page.calls).toBe(0);
+      expect(calls).toHaveLength(1);
+      expect(String(calls[0].init.body)).toContain('b'.repeat(70_000));
+      sink.close();
+    });
+
+    it('stops following the page on close', () => {
+      const sink = new HttpSink({ url: 'http://127.0.0.1:1/', fetch: recordingFetch().fetch });
+      sink.close();
+      page.hide();
+      expect(sink.emitSync?.([makeEvent()])).toBe(false);
+    });
+
+    it('has no emitSync with beacon: false', () => {
+      expect(new HttpSink({ url: 'http://127.0.0.1:1/', beacon: false, fetch: recordingFetch().fetch }).emitSync).toBeUndefined();
+    });
+  });
+});

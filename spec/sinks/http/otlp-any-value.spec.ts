@@ -1,0 +1,65 @@
+import fc from 'fast-check';
+import { toAnyValue, toKeyValues } from '../../../lib/sinks/http/otlp-any-value';
+
+describe('toAnyValue', () => {
+  it('maps scalars to their OTLP fields, integers as decimal strings', () => {
+    expect(toAnyValue('s')).toEqual({ stringValue: 's' });
+    expect(toAnyValue(true)).toEqual({ boolValue: true });
+    expect(toAnyValue(42)).toEqual({ intValue: '42' });
+    expect(toAnyValue(-0)).toEqual({ intValue: '0' });
+    expect(toAnyValue(1.5)).toEqual({ doubleValue: 1.5 });
+    expect(toAnyValue(2 ** 60)).toEqual({ doubleValue: 2 ** 60 });
+    expect(toAnyValue(12345678901234567890n)).toEqual({ intValue: '12345678901234567890' });
+    expect(toAnyValue(Number.NaN)).toEqual({ doubleValue: 'NaN' });
+    expect(toAnyValue(-Infinity)).toEqual({ doubleValue: '-Infinity' });
+    expect(toAnyValue(null)).toEqual({});
+    expect(toAnyValue(undefined)).toEqual({});
+    expect(toAnyValue(new Date(Date.UTC(2026, 10, 22)))).toEqual({ stringValue: '2026-11-22T00:00:00.000Z' });
+  });
+
+  it('maps arrays to arrayValue and objects to kvlistValue, leaving out undefined members', () => {
+    expect(toAnyValue([1, 'a', [true]])).toEqual({ arrayValue: { values: [{ intValue: '1' }, { stringValue: 'a' }, { arrayValue: { values: [{ boolValue: true }] } }] } });
+    expect(toAnyValue({ city: 'Oslo', zip: undefined, geo: { lat: 59.9 } })).toEqual({
+      kvlistValue: {
+        values: [
+          { key: 'city', value: { stringValue: 'Oslo' } },
+          { key: 'geo', value: { kvlistValue: { values: [{ key: 'lat', value: { doubleValue: 59.9 } }] } } },
+        ],
+      },
+    });
+  });
+
+  it('never throws and always gives JSON, whatever the value', () => {
+    fc.assert(
+      fc.property(fc.anything({ withBigInt: true, withDate: true, withMap: true, withSet: true, withNullPrototype: true, withTypedArray: true, withSparseArray: true }), (value) => {
+        expect(() => JSON.stringify(toAnyValue(value))).not.toThrow();
+      }),
+      { numRuns: 300 },
+    );
+  });
+
+  it('stops at a depth limit instead of following a cycle', () => {
+    const cyclic: Record<string, unknown> = {};
+    cyclic.self = cyclic;
+    expect(JSON.stringify(toAnyValue(cyclic))).toContain('[MaxDepth]');
+  });
+
+  it('reports a throwing getter as a string instead of throwing', () => {
+    const hostile = Object.defineProperty({}, 'bad', {
+      enumerable: true,
+      get() {
+        throw new Error('nope');
+      },
+    });
+    expect(JSON.stringify(toKeyValues({ hostile }))).toContain('nope');
+  });
+});
+
+describe('toKeyValues', () => {
+  it('keeps property order and leaves out undefined values', () => {
+    expect(toKeyValues({ b: 1, a: 's', c: undefined })).toEqual([
+      { key: 'b', value: { intValue: '1' } },
+      { key: 'a', value: { stringValue: 's' } },
+    ]);
+  });
+});

@@ -1,0 +1,57 @@
+import { LogLevel, LOG_LEVELS } from '../../../lib/core/log-level';
+import { createLogEvent } from '../../../lib/templates/log-event-record';
+import { toOtlpLogRecord } from '../../../lib/sinks/http/otlp-log-record';
+import { makeEvent } from '../../helpers/events';
+
+describe('toOtlpLogRecord', () => {
+  it('writes time, severity, rendered body, properties and the template', () => {
+    const event = createLogEvent(LogLevel.Warning, 'User {UserId} from {@Location}', [42, { city: 'Oslo' }], { timestamp: new Date(1_700_000_000_123) });
+    expect(toOtlpLogRecord(event)).toEqual({
+      timeUnixNano: '1700000000123000000',
+      severityNumber: 13,
+      severityText: 'Warning',
+      body: { stringValue: 'User 42 from {"city":"Oslo"}' },
+      attributes: [
+        { key: 'UserId', value: { intValue: '42' } },
+        { key: 'Location', value: { kvlistValue: { values: [{ key: 'city', value: { stringValue: 'Oslo' } }] } } },
+        { key: 'message_template.text', value: { stringValue: 'User {UserId} from {@Location}' } },
+      ],
+    });
+  });
+
+  it('maps the six levels to the first number of each OpenTelemetry range', () => {
+    expect(LOG_LEVELS.map((level) => toOtlpLogRecord(makeEvent({ level })).severityNumber)).toEqual([1, 5, 9, 13, 17, 21]);
+    expect(LOG_LEVELS.map((level) => toOtlpLogRecord(makeEvent({ level })).severityText)).toEqual(['Verbose', 'Debug', 'Information', 'Warning', 'Error', 'Fatal']);
+  });
+
+  it('adds the exception as exception.type, exception.message and exception.stacktrace', () => {
+    const failure = new TypeError('card declined');
+    const attributes = toOtlpLogRecord(makeEvent({ exception: failure })).attributes;
+    expect(attributes.slice(-3)).toEqual([
+      { key: 'exception.type', value: { stringValue: 'TypeError' } },
+      { key: 'exception.message', value: { stringValue: 'card declined' } },
+      { key: 'exception.stacktrace', value: { stringValue: failure.stack } },
+    ]);
+  });
+
+  it('moves valid TraceId and SpanId properties to the record’s trace context', () => {
+    const traceId = '4bf92f3577b34da6a3ce929d0e0e4736';
+    const spanId = '00f067aa0ba902b7';
+    const record = toOtlpLogRecord(makeEvent({ properties: { TraceId: traceId, SpanId: spanId, N: 1 } }));
+    expect(record).toMatchObject({ traceId, spanId });
+    expect(record.attributes.map((a) => a.key)).toEqual(['N', 'message_template.text']);
+    const invalid = toOtlpLogRecord(makeEvent({ properties: { TraceId: 'nope', SpanId: spanId } }));
+    expect(invalid.traceId).toBeUndefined();
+    expect(invalid.attributes.map((a) => a.key)).toEqual(['TraceId', 'SpanId', 'message_template.text']);
+  });
+
+  it('falls back to the template text when rendering throws', () => {
+    const event = {
+      ...makeEvent({ text: 'raw {X}' }),
+      renderMessage: () => {
+        throw new Error('render');
+      },
+    };
+    expect(toOtlpLogRecord(event).body).toEqual({ stringValue: 'raw {X}' });
+  });
+});

@@ -1,0 +1,62 @@
+import { ConfigurationError } from '../../../lib/core/errors/configuration-error';
+import { OtlpSink } from '../../../lib/sinks/http/otlp-sink';
+import { toOtlpLogRecord } from '../../../lib/sinks/http/otlp-log-record';
+import { makeEvents } from '../../helpers/events';
+import { startTestServer, type TestServer } from '../../helpers/http-test-server';
+
+describe('OtlpSink', () => {
+  let server: TestServer | undefined;
+
+  afterEach(async () => {
+    await server?.close();
+    server = undefined;
+  });
+
+  it('posts OTLP/HTTP JSON logs with the resource, the scope and one record per event', async () => {
+    server = await startTestServer();
+    const events = makeEvents(2);
+    const sink = new OtlpSink({ endpoint: `${server.url}/v1/logs`, serviceName: 'shop-web', resource: { 'deployment.environment': 'test', 'service.instance.id': 7, canary: true }, headers: { 'X-Tenant': 'a' } });
+    await sink.emit(events);
+    const [request] = server.requests;
+    expect(request.url).toBe('/v1/logs');
+    expect(request.headers['content-type']).toBe('application/json');
+    expect(request.headers['x-tenant']).toBe('a');
+    expect(JSON.parse(request.body)).toEqual({
+      resourceLogs: [
+        {
+          resource: {
+            attributes: [
+              { key: 'service.name', value: { stringValue: 'shop-web' } },
+              { key: 'deployment.environment', value: { stringValue: 'test' } },
+              { key: 'service.instance.id', value: { intValue: '7' } },
+              { key: 'canary', value: { boolValue: true } },
+            ],
+          },
+          scopeLogs: [{ scope: { name: 'rxlog' }, logRecords: JSON.parse(JSON.stringify(events.map(toOtlpLogRecord))) }],
+        },
+      ],
+    });
+  });
+
+  it('takes service.name from the resource, else calls the service unknown_service', async () => {
+    server = await startTestServer();
+    await new OtlpSink({ endpoint: server.url, resource: { 'service.name': 'from-resource' } }).emit(makeEvents(1));
+    await new OtlpSink({ endpoint: server.url, scopeName: 'my.scope' }).emit(makeEvents(1));
+    const [first, second] = server.requests.map((r) => JSON.parse(r.body) as { resourceLogs: { resource: { attributes: unknown[] }; scopeLogs: { scope: unknown }[] }[] });
+    expect(first.resourceLogs[0].resource.attributes).toEqual([{ key: 'service.name', value: { stringValue: 'from-resource' } }]);
+    expect(second.resourceLogs[0].resource.attributes).toEqual([{ key: 'service.name', value: { stringValue: 'unknown_service' } }]);
+    expect(second.resourceLogs[0].scopeLogs[0].scope).toEqual({ name: 'my.scope' });
+  });
+
+  it('rejects when the collector answers with an error status', async () => {
+    server = await startTestServer(() => ({ status: 400, body: 'bad payload' }));
+    await expect(new OtlpSink({ endpoint: server.url }).emit(makeEvents(1))).rejects.toThrow('answered 400 Bad Request: bad payload');
+  });
+
+  it('throws ConfigurationError naming a bad option', () => {
+    expect(() => new OtlpSink({ endpoint: '' })).toThrow('OtlpSink.endpoint');
+    expect(() => new OtlpSink(null as never)).toThrow(ConfigurationError);
+    expect(() => new OtlpSink({ endpoint: 'http://h/v1/logs', resource: { bad: {} as never } })).toThrow('OtlpSink.resource["bad"]');
+    expect(() => new OtlpSink({ endpoint: 'http://h/v1/logs', serviceName: '' })).toThrow('OtlpSink.serviceName');
+  });
+});

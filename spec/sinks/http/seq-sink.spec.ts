@@ -1,0 +1,66 @@
+import { LoggerConfiguration } from '../../../lib/configuration/logger-configuration';
+import { ConfigurationError } from '../../../lib/core/errors/configuration-error';
+import { CompactJsonFormatter } from '../../../lib/formatting/compact-json-formatter';
+import { SeqSink } from '../../../lib/sinks/http/seq-sink';
+import { makeEvents } from '../../helpers/events';
+import { installFakePage } from '../../helpers/fake-page';
+import { startTestServer, type TestServer } from '../../helpers/http-test-server';
+
+describe('SeqSink', () => {
+  let server: TestServer | undefined;
+
+  afterEach(async () => {
+    await server?.close();
+    server = undefined;
+  });
+
+  it('posts CLEF lines to /api/events/raw?clef with the API key header', async () => {
+    server = await startTestServer(() => ({ status: 201 }));
+    const events = makeEvents(2);
+    await new SeqSink({ serverUrl: `${server.url}/`, apiKey: 'k-1' }).emit(events);
+    const [request] = server.requests;
+    expect(request.method).toBe('POST');
+    expect(request.url).toBe('/api/events/raw?clef');
+    expect(request.headers['content-type']).toBe('application/vnd.serilog.clef');
+    expect(request.headers['x-seq-apikey']).toBe('k-1');
+    const clef = new CompactJsonFormatter();
+    expect(request.body).toBe(events.map((e) => clef.format(e)).join('\n'));
+  });
+
+  it('keeps other headers, from an object or a function, and sends no key when none is given', async () => {
+    server = await startTestServer();
+    await new SeqSink({ serverUrl: server.url, apiKey: 'k', headers: () => ({ 'X-Trace': 't' }) }).emit(makeEvents(1));
+    await new SeqSink({ serverUrl: server.url }).emit(makeEvents(1));
+    expect(server.requests[0].headers).toMatchObject({ 'x-trace': 't', 'x-seq-apikey': 'k' });
+    expect(server.requests[1].headers['x-seq-apikey']).toBeUndefined();
+  });
+
+  it('is named seq in metrics', async () => {
+    server = await startTestServer();
+    const log = new LoggerConfiguration().writeTo.sink(new SeqSink({ serverUrl: server.url })).createLogger();
+    log.information('hi');
+    const report = await log.close({ strategy: 'flush' });
+    expect(report.sinks.seq).toMatchObject({ delivered: 1 });
+  });
+
+  it('sends beacons as text/plain with the API key in the query string', async () => {
+    const page = installFakePage();
+    try {
+      const sink = new SeqSink({ serverUrl: 'https://seq.example.com', apiKey: 'a b', fetch: (() => new Promise(() => undefined)) as typeof fetch });
+      page.hide();
+      expect(sink.emitSync?.(makeEvents(1))).toBe(true);
+      await page.settled();
+      expect(page.beacons[0].url).toBe('https://seq.example.com/api/events/raw?clef&apiKey=a%20b');
+      expect(page.beacons[0].type).toBe('text/plain;charset=utf-8');
+      sink.close();
+    } finally {
+      page.restore();
+    }
+  });
+
+  it('throws ConfigurationError naming a bad serverUrl or apiKey', () => {
+    expect(() => new SeqSink({ serverUrl: '' })).toThrow('SeqSink.serverUrl');
+    expect(() => new SeqSink(undefined as never)).toThrow(ConfigurationError);
+    expect(() => new SeqSink({ serverUrl: 'http://h', apiKey: '' })).toThrow('SeqSink.apiKey');
+  });
+});
