@@ -8,8 +8,8 @@ import { FileSink, installProcessHooks, useAsyncLocalStorage, withMachineName, w
 SelfLog.enable();
 useAsyncLocalStorage(); // LogContext properties follow async continuations
 
-const log = new LoggerConfiguration()
-  .minimumLevel.debug()
+const log = new LoggerConfiguration().minimumLevel
+  .debug()
   .minimumLevel.override('Shop.Db', 'information')
   .enrich.withProperty('App', 'shop')
   .enrich.with(withProcessId(), withMachineName())

@@ -8,11 +8,34 @@ const root = path.resolve(__dirname, '..');
 describe('rxlog (the browser entry)', () => {
   it('exports the public names DESIGN.md §3 promises', () => {
     const names = [
-      'LoggerConfiguration', 'Logger', 'Log', 'LogLevel', 'LevelSwitch', 'LogContext', 'SelfLog',
-      'MemorySink', 'ConsoleSink', 'ObservableSink', 'HttpSink', 'SeqSink', 'OtlpSink', 'LokiSink',
-      'parseTemplate', 'renderTemplate', 'TextFormatter', 'CompactJsonFormatter', 'readCompactJson',
-      'enrich', 'filterEvents', 'minimumLevel', 'boundedQueue', 'batchEvents', 'retryWithBackoff',
-      'circuitBreaker', 'tapMetrics', 'metricsToPrometheus',
+      'LoggerConfiguration',
+      'Logger',
+      'Log',
+      'LogLevel',
+      'LevelSwitch',
+      'LogContext',
+      'SelfLog',
+      'MemorySink',
+      'ConsoleSink',
+      'ObservableSink',
+      'HttpSink',
+      'SeqSink',
+      'OtlpSink',
+      'LokiSink',
+      'parseTemplate',
+      'renderTemplate',
+      'TextFormatter',
+      'CompactJsonFormatter',
+      'readCompactJson',
+      'enrich',
+      'filterEvents',
+      'minimumLevel',
+      'boundedQueue',
+      'batchEvents',
+      'retryWithBackoff',
+      'circuitBreaker',
+      'tapMetrics',
+      'metricsToPrometheus',
     ];
     const missing = names.filter((name) => (rxlog as Record<string, unknown>)[name] === undefined);
     expect(missing).toEqual([]);
@@ -39,7 +62,15 @@ describe('rxlog (the browser entry)', () => {
 
   it('lets a bundler drop what an app does not import', async () => {
     const entry = `import { parseTemplate } from ${JSON.stringify(path.join(root, 'lib/index.ts'))}; console.log(parseTemplate('{A}'));`;
-    const result = await build({ stdin: { contents: entry, resolveDir: root, loader: 'ts' }, bundle: true, platform: 'browser', format: 'esm', write: false, minify: true, logLevel: 'silent' });
+    const result = await build({
+      stdin: { contents: entry, resolveDir: root, loader: 'ts' },
+      bundle: true,
+      platform: 'browser',
+      format: 'esm',
+      write: false,
+      minify: true,
+      logLevel: 'silent',
+    });
     const text = result.outputFiles[0].text;
     // The template parser alone must not drag in the logger or RxJS ('object unsubscribed' is
     // the message of RxJS's ObjectUnsubscribedError, which any Subject brings along).

@@ -53,7 +53,13 @@ async function main(): Promise<void> {
   try {
     for (const scenario of plan) {
       log(`\nScenario ${scenario.id}: ${scenario.title}`);
-      const variants: VariantResults[] = scenario.variants.map((v) => ({ id: v.id, label: v.label, runs: [], errors: [], stats: {} }));
+      const variants: VariantResults[] = scenario.variants.map((v) => ({
+        id: v.id,
+        label: v.label,
+        runs: [],
+        errors: [],
+        stats: {},
+      }));
       for (let run = 0; run < scenario.runs; run++) {
         // Rotate the order each run so that no library always goes first (or last) on a warm disk.
         for (let k = 0; k < scenario.variants.length; k++) {
@@ -68,7 +74,9 @@ async function main(): Promise<void> {
           const target = variants[index];
           if (outcome.ok) target.runs.push(outcome.result);
           else target.errors.push(outcome.error);
-          log(`  run ${run + 1}/${scenario.runs} ${variant.label}: ${outcome.ok ? 'ok' : `FAILED ${outcome.error}`} (${((Date.now() - began) / 1000).toFixed(1)} s)`);
+          log(
+            `  run ${run + 1}/${scenario.runs} ${variant.label}: ${outcome.ok ? 'ok' : `FAILED ${outcome.error}`} (${((Date.now() - began) / 1000).toFixed(1)} s)`,
+          );
         }
       }
       for (const variant of variants) {
@@ -78,7 +86,14 @@ async function main(): Promise<void> {
           if (spread !== undefined) variant.stats[metric.key] = spread;
         }
       }
-      results.push({ id: scenario.id, title: scenario.title, reference: scenario.reference, runsPlanned: scenario.runs, metrics: scenario.metrics, variants });
+      results.push({
+        id: scenario.id,
+        title: scenario.title,
+        reference: scenario.reference,
+        runsPlanned: scenario.runs,
+        metrics: scenario.metrics,
+        variants,
+      });
     }
   } finally {
     fs.rmSync(scratch, { recursive: true, force: true });

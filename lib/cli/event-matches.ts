@@ -40,6 +40,7 @@ export function eventMatches(event: LogEvent, filter: EventFilter): boolean {
     }
   }
   // Last: rendering the message costs more than the checks above.
-  if (filter.grep !== undefined && filter.grep !== '' && !event.renderMessage().toLowerCase().includes(filter.grep.toLowerCase())) return false;
+  if (filter.grep !== undefined && filter.grep !== '' && !event.renderMessage().toLowerCase().includes(filter.grep.toLowerCase()))
+    return false;
   return true;
 }

@@ -3,7 +3,8 @@ import { parseLevel } from '../core/log-level';
 import { readCompactJson } from '../formatting/read-compact-json';
 
 /** What one line of a log file holds: an event, or the reason it is not one. */
-export type LogLineResult = { readonly kind: 'event'; readonly event: LogEvent } | { readonly kind: 'invalid'; readonly reason: string };
+export type LogLineResult =
+  { readonly kind: 'event'; readonly event: LogEvent } | { readonly kind: 'invalid'; readonly reason: string };
 
 // NdjsonFormatter's top-level fields; a property with one of these names is written as `_name`.
 const NDJSON_FIELDS = new Set(['timestamp', 'level', 'message', 'template', 'exception']);

@@ -39,7 +39,11 @@ function message(error: unknown): string {
 }
 
 /** Reads one input line by line into `onLine`, waiting whenever an output asks for it; resolves with the input's error, if any. */
-async function readLines(input: Readable, outputs: readonly BufferedOutput[], onLine: (line: string, lineNumber: number) => void): Promise<Error | undefined> {
+async function readLines(
+  input: Readable,
+  outputs: readonly BufferedOutput[],
+  onLine: (line: string, lineNumber: number) => void,
+): Promise<Error | undefined> {
   let failure: Error | undefined;
   const lines = createInterface({ input, crlfDelay: Infinity });
   // Older Nodes do not end readline's iterator on an input error: end it here (the listener stays, so a late error cannot crash).
@@ -68,7 +72,11 @@ async function readLines(input: Readable, outputs: readonly BufferedOutput[], on
 async function run(options: CliOptions, io: CliIo): Promise<number> {
   const out = new BufferedOutput(io.stdout);
   const err = new BufferedOutput(io.stderr);
-  const render = createEventRenderer({ json: options.json, template: options.template, color: options.color ?? io.colorByDefault ?? false });
+  const render = createEventRenderer({
+    json: options.json,
+    template: options.template,
+    color: options.color ?? io.colorByDefault ?? false,
+  });
   const open = io.openFile ?? ((path: string): Readable => createReadStream(path));
   let code = OK;
   let stdinRead = false;
@@ -108,7 +116,7 @@ async function run(options: CliOptions, io: CliIo): Promise<number> {
   }
 
   await out.end();
-  const failure = out.failure as NodeJS.ErrnoException | undefined;
+  const failure = out.failure;
   // EPIPE means the reader has seen all it wanted (`rxlog big.log | head`): not an error.
   if (failure !== undefined && failure.code !== 'EPIPE') {
     err.write(`rxlog: cannot write the output: ${failure.message}\n`);

@@ -13,7 +13,8 @@ export class EnrichmentConfiguration<TParent> {
 
   /** Adds one fixed property to every event. */
   withProperty(name: string, value: unknown): TParent {
-    if (typeof name !== 'string' || name === '') throw new ConfigurationError(`enrich.withProperty: expected a non-empty property name, got ${describeValue(name)}`);
+    if (typeof name !== 'string' || name === '')
+      throw new ConfigurationError(`enrich.withProperty: expected a non-empty property name, got ${describeValue(name)}`);
     const properties = Object.freeze({ [name]: value });
     const withProperty: Enricher = () => properties;
     return this.with(withProperty);
@@ -22,7 +23,8 @@ export class EnrichmentConfiguration<TParent> {
   /** Adds what each enricher returns; a throwing enricher is reported to SelfLog and skipped. */
   with(...enrichers: Enricher[]): TParent {
     enrichers.forEach((enricher, index) => {
-      if (typeof enricher !== 'function') throw new ConfigurationError(`enrich.with: argument ${index} is not a function (got ${describeValue(enricher)})`);
+      if (typeof enricher !== 'function')
+        throw new ConfigurationError(`enrich.with: argument ${index} is not a function (got ${describeValue(enricher)})`);
     });
     this.state.enrichers.push(...enrichers);
     return this.parent;

@@ -30,5 +30,6 @@ export class FilterConfiguration<TParent> {
 }
 
 function check(predicate: unknown, where: string): void {
-  if (typeof predicate !== 'function') throw new ConfigurationError(`${where}: expected a predicate function, got ${describeValue(predicate)}`);
+  if (typeof predicate !== 'function')
+    throw new ConfigurationError(`${where}: expected a predicate function, got ${describeValue(predicate)}`);
 }

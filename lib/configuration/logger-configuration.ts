@@ -35,7 +35,8 @@ export class LoggerConfiguration {
   /** Adds RxJS operators to the shared stream, after enrichment and filters, before the sinks. */
   pipe(...operators: OperatorFunction<LogEvent, LogEvent>[]): this {
     operators.forEach((operator, index) => {
-      if (typeof operator !== 'function') throw new ConfigurationError(`pipe: argument ${index} is not an operator function (got ${describeValue(operator)})`);
+      if (typeof operator !== 'function')
+        throw new ConfigurationError(`pipe: argument ${index} is not an operator function (got ${describeValue(operator)})`);
     });
     this.state.operators.push(...operators);
     return this;
@@ -47,7 +48,12 @@ export class LoggerConfiguration {
    * scheduler like RxJS's asyncScheduler whose timers are unref'd in Node.
    */
   useScheduler(scheduler: SchedulerLike): this {
-    if (typeof scheduler !== 'object' || scheduler === null || typeof scheduler.schedule !== 'function' || typeof scheduler.now !== 'function') {
+    if (
+      typeof scheduler !== 'object' ||
+      scheduler === null ||
+      typeof scheduler.schedule !== 'function' ||
+      typeof scheduler.now !== 'function'
+    ) {
       throw new ConfigurationError(`useScheduler: expected an RxJS SchedulerLike, got ${describeValue(scheduler)}`);
     }
     this.state.scheduler = scheduler;
@@ -56,10 +62,19 @@ export class LoggerConfiguration {
 
   /** Builds the logger. A configuration builds one logger; a second call throws. */
   createLogger(): Logger {
-    if (this.created) throw new ConfigurationError('createLogger: this configuration already created a logger; use a new LoggerConfiguration');
+    if (this.created)
+      throw new ConfigurationError('createLogger: this configuration already created a logger; use a new LoggerConfiguration');
     this.created = true;
     const { minimumLevel, overrides, enrichers, filters, operators, sinks, scheduler } = this.state;
-    const pipeline = new LoggerPipeline({ minimumLevel, overrides, enrichers, filters, operators, sinks, scheduler: scheduler ?? unrefScheduler });
+    const pipeline = new LoggerPipeline({
+      minimumLevel,
+      overrides,
+      enrichers,
+      filters,
+      operators,
+      sinks,
+      scheduler: scheduler ?? unrefScheduler,
+    });
     return new Logger(pipeline, minimumLevel, undefined);
   }
 }

@@ -47,7 +47,8 @@ export class MinimumLevelConfiguration<TParent> {
 
   /** Follows a LevelSwitch: changing `sw.level` changes the minimum level at once. */
   controlledBy(levelSwitch: LevelSwitch): TParent {
-    if (!(levelSwitch instanceof LevelSwitch)) throw new ConfigurationError(`minimumLevel.controlledBy: expected a LevelSwitch, got ${describeValue(levelSwitch)}`);
+    if (!(levelSwitch instanceof LevelSwitch))
+      throw new ConfigurationError(`minimumLevel.controlledBy: expected a LevelSwitch, got ${describeValue(levelSwitch)}`);
     this.state.minimumLevel = levelSwitch;
     return this.parent;
   }
@@ -61,9 +62,14 @@ export class MinimumLevelConfiguration<TParent> {
    */
   override(sourceContextPrefix: string, level: LogLevelName | string | LevelSwitch): TParent {
     if (typeof sourceContextPrefix !== 'string' || sourceContextPrefix === '') {
-      throw new ConfigurationError(`minimumLevel.override: expected a non-empty SourceContext prefix, got ${describeValue(sourceContextPrefix)}`);
+      throw new ConfigurationError(
+        `minimumLevel.override: expected a non-empty SourceContext prefix, got ${describeValue(sourceContextPrefix)}`,
+      );
     }
-    const levelSwitch = level instanceof LevelSwitch ? level : new LevelSwitch(parseLevel(level, `minimumLevel.override("${sourceContextPrefix}")`));
+    const levelSwitch =
+      level instanceof LevelSwitch
+        ? level
+        : new LevelSwitch(parseLevel(level, `minimumLevel.override("${sourceContextPrefix}")`));
     this.state.overrides = this.state.overrides.filter((o) => o.prefix !== sourceContextPrefix);
     this.state.overrides.push({ prefix: sourceContextPrefix, level: levelSwitch });
     return this.parent;

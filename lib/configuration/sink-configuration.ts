@@ -15,14 +15,22 @@ import type { SinkOptions } from './sink-options';
 function kindOf(sink: Sink): string {
   const className = (sink as object).constructor?.name;
   if (className === undefined || className === 'Object') return 'sink';
-  return className.replace(/^[_$]+/, '').replace(/\d+$/, '').replace(/Sink$/, '').toLowerCase() || 'sink';
+  return (
+    className
+      .replace(/^[_$]+/, '')
+      .replace(/\d+$/, '')
+      .replace(/Sink$/, '')
+      .toLowerCase() || 'sink'
+  );
 }
 
 /** Checks the delivery options now, so a mistake throws with the sink's path instead of at createLogger(). */
 function checkDelivery(where: string, delivery: SinkDeliveryOptions): void {
   const fallback = delivery.fallback as { emit?: unknown } | undefined;
   if (fallback !== undefined && (typeof fallback !== 'object' || fallback === null || typeof fallback.emit !== 'function')) {
-    throw new ConfigurationError(`${where}.fallback: expected a sink with an emit(events) method, got ${describeValue(fallback)}`);
+    throw new ConfigurationError(
+      `${where}.fallback: expected a sink with an emit(events) method, got ${describeValue(fallback)}`,
+    );
   }
   try {
     resolveDeliveryOptions(delivery);
@@ -51,7 +59,8 @@ export class SinkConfiguration<TParent> {
     const where = `writeTo.sink(${name})`;
     const pipe = options.pipe ?? [];
     pipe.forEach((operator, index) => {
-      if (typeof operator !== 'function') throw new ConfigurationError(`${where}.pipe[${index}]: expected an operator function, got ${describeValue(operator)}`);
+      if (typeof operator !== 'function')
+        throw new ConfigurationError(`${where}.pipe[${index}]: expected an operator function, got ${describeValue(operator)}`);
     });
     let minimumLevel: LevelSwitch | undefined;
     if (options.minimumLevel instanceof LevelSwitch) minimumLevel = options.minimumLevel;
@@ -77,7 +86,8 @@ export class SinkConfiguration<TParent> {
   private nameFor(sink: Sink, requested: string | undefined): string {
     const taken = new Set(this.state.sinks.map((s) => s.name));
     if (requested !== undefined) {
-      if (typeof requested !== 'string' || requested === '') throw new ConfigurationError(`writeTo.sink: expected a non-empty name, got ${describeValue(requested)}`);
+      if (typeof requested !== 'string' || requested === '')
+        throw new ConfigurationError(`writeTo.sink: expected a non-empty name, got ${describeValue(requested)}`);
       if (taken.has(requested)) throw new ConfigurationError(`writeTo.sink: a sink named "${requested}" is already configured`);
       return requested;
     }

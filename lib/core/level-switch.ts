@@ -1,4 +1,4 @@
-import { BehaviorSubject, Observable } from 'rxjs';
+import { BehaviorSubject, type Observable } from 'rxjs';
 import { type LogLevelName, levelValue, parseLevel } from './log-level';
 
 /**

@@ -1,4 +1,4 @@
-import { Observable, Subject } from 'rxjs';
+import { type Observable, Subject } from 'rxjs';
 
 /** One internal diagnostic: what went wrong inside the logging pipeline. */
 export interface SelfLogEvent {
@@ -46,7 +46,7 @@ function fill(template: string, args: readonly unknown[]): string {
  */
 export const SelfLog = {
   /** Every diagnostic, whether or not an output is enabled. */
-  events$: subject.asObservable() as Observable<SelfLogEvent>,
+  events$: subject.asObservable(),
 
   /** Sends diagnostics to `fn` (default `console.error`). */
   enable(fn: SelfLogOutput = (message) => console.error(message)): void {

@@ -43,7 +43,9 @@ const piecesByTemplate = new WeakMap<MessageTemplate, TemplatePieces>();
 function piecesOf(template: MessageTemplate): TemplatePieces {
   let pieces = piecesByTemplate.get(template);
   if (pieces === undefined) {
-    const formatted = template.tokens.filter((token): token is PropertyToken => token.kind === 'property' && token.format !== undefined);
+    const formatted = template.tokens.filter(
+      (token): token is PropertyToken => token.kind === 'property' && token.format !== undefined,
+    );
     pieces = {
       mt: `,"@mt":${quoteJson(template.text)}`,
       id: `,"@i":"${templateEventId(template.text)}"`,

@@ -29,7 +29,10 @@ export function templateEventId(text: string): string {
     } else if (cp < 0x10000) {
       hash = mix(mix(mix(hash, 0xe0 | (cp >> 12)), 0x80 | ((cp >> 6) & 0x3f)), 0x80 | (cp & 0x3f));
     } else {
-      hash = mix(mix(mix(mix(hash, 0xf0 | (cp >> 18)), 0x80 | ((cp >> 12) & 0x3f)), 0x80 | ((cp >> 6) & 0x3f)), 0x80 | (cp & 0x3f));
+      hash = mix(
+        mix(mix(mix(hash, 0xf0 | (cp >> 18)), 0x80 | ((cp >> 12) & 0x3f)), 0x80 | ((cp >> 6) & 0x3f)),
+        0x80 | (cp & 0x3f),
+      );
     }
   }
   return (hash >>> 0).toString(16).padStart(8, '0');

@@ -11,16 +11,51 @@ interface SinkFamily {
 
 const SINK_FAMILIES: readonly SinkFamily[] = [
   { name: 'rxlog_events_received_total', type: 'counter', help: 'Events that reached the sink.', value: (s) => s.received },
-  { name: 'rxlog_events_delivered_total', type: 'counter', help: 'Events the sink or its fallback accepted.', value: (s) => s.delivered },
-  { name: 'rxlog_events_dropped_total', type: 'counter', help: 'Events dropped by queue overflow or an immediate shutdown.', value: (s) => s.dropped },
-  { name: 'rxlog_events_failed_total', type: 'counter', help: 'Events neither the sink nor its fallback accepted.', value: (s) => s.failed },
+  {
+    name: 'rxlog_events_delivered_total',
+    type: 'counter',
+    help: 'Events the sink or its fallback accepted.',
+    value: (s) => s.delivered,
+  },
+  {
+    name: 'rxlog_events_dropped_total',
+    type: 'counter',
+    help: 'Events dropped by queue overflow or an immediate shutdown.',
+    value: (s) => s.dropped,
+  },
+  {
+    name: 'rxlog_events_failed_total',
+    type: 'counter',
+    help: 'Events neither the sink nor its fallback accepted.',
+    value: (s) => s.failed,
+  },
   { name: 'rxlog_batches_retried_total', type: 'counter', help: 'Batches re-sent after a failure.', value: (s) => s.retried },
-  { name: 'rxlog_events_fallback_total', type: 'counter', help: 'Delivered events that went through the fallback sink.', value: (s) => s.fallback },
-  { name: 'rxlog_events_pending', type: 'gauge', help: 'Events received and not yet settled: queued, batched or in flight.', value: (s) => s.pending },
+  {
+    name: 'rxlog_events_fallback_total',
+    type: 'counter',
+    help: 'Delivered events that went through the fallback sink.',
+    value: (s) => s.fallback,
+  },
+  {
+    name: 'rxlog_events_pending',
+    type: 'gauge',
+    help: 'Events received and not yet settled: queued, batched or in flight.',
+    value: (s) => s.pending,
+  },
   { name: 'rxlog_queue_depth', type: 'gauge', help: 'Events waiting in the sink queue.', value: (s) => s.queueDepth },
   { name: 'rxlog_queue_bytes', type: 'gauge', help: 'Estimated bytes waiting in the sink queue.', value: (s) => s.queueBytes },
-  { name: 'rxlog_bytes_written_total', type: 'counter', help: 'Bytes the sink reports having written.', value: (s) => s.bytesWritten },
-  { name: 'rxlog_delivery_latency_max_seconds', type: 'gauge', help: 'Longest enqueue-to-delivery latency, in seconds.', value: (s) => s.latencyMs.max / 1000 },
+  {
+    name: 'rxlog_bytes_written_total',
+    type: 'counter',
+    help: 'Bytes the sink reports having written.',
+    value: (s) => s.bytesWritten,
+  },
+  {
+    name: 'rxlog_delivery_latency_max_seconds',
+    type: 'gauge',
+    help: 'Longest enqueue-to-delivery latency, in seconds.',
+    value: (s) => s.latencyMs.max / 1000,
+  },
 ];
 
 /**
@@ -61,7 +96,8 @@ export function metricsToPrometheus(metrics: LoggerMetrics): string {
   }
   family('rxlog_breaker_state', 'gauge', 'Circuit breaker state of the sink: 1 for the current state, 0 for the others.');
   for (const { label, sink } of sinks) {
-    for (const state of BREAKER_STATES) lines.push(`rxlog_breaker_state{${label},state="${state}"} ${sink.breaker === state ? 1 : 0}`);
+    for (const state of BREAKER_STATES)
+      lines.push(`rxlog_breaker_state{${label},state="${state}"} ${sink.breaker === state ? 1 : 0}`);
   }
   return `${lines.join('\n')}\n`;
 }

@@ -59,14 +59,21 @@ function safely(what: string, fn: () => void): void {
  * @returns a function that removes every hook.
  * @example const uninstall = installProcessHooks(log, { timeoutMs: 2_000 });
  */
-export function installProcessHooks(log: HookableLogger, options: ProcessHooksOptions = {}, target: HookableProcess = process): () => void {
+export function installProcessHooks(
+  log: HookableLogger,
+  options: ProcessHooksOptions = {},
+  target: HookableProcess = process,
+): () => void {
   const signals = options.signals ?? ['SIGINT', 'SIGTERM'];
   const timeoutMs = options.timeoutMs ?? 5000;
   if (!(typeof timeoutMs === 'number' && timeoutMs >= 0 && Number.isFinite(timeoutMs))) {
-    throw new ConfigurationError(`installProcessHooks timeoutMs: expected a non-negative number of milliseconds, got ${String(timeoutMs)}`);
+    throw new ConfigurationError(
+      `installProcessHooks timeoutMs: expected a non-negative number of milliseconds, got ${String(timeoutMs)}`,
+    );
   }
   for (const signal of signals) {
-    if (signalNumber(signal) === 0) throw new ConfigurationError(`installProcessHooks signals: unknown signal ${JSON.stringify(String(signal))}`);
+    if (signalNumber(signal) === 0)
+      throw new ConfigurationError(`installProcessHooks signals: unknown signal ${JSON.stringify(String(signal))}`);
   }
   if (options.exitCode !== undefined && !Number.isInteger(options.exitCode)) {
     throw new ConfigurationError(`installProcessHooks exitCode: expected an integer, got ${String(options.exitCode)}`);
@@ -88,7 +95,9 @@ export function installProcessHooks(log: HookableLogger, options: ProcessHooksOp
   const closeGracefully = (): Promise<unknown> => {
     closing = true;
     try {
-      return log.close({ strategy: 'graceful', timeoutMs }).catch((error: unknown) => SelfLog.write('Process hook: close failed', error));
+      return log
+        .close({ strategy: 'graceful', timeoutMs })
+        .catch((error: unknown) => SelfLog.write('Process hook: close failed', error));
     } catch (error) {
       SelfLog.write('Process hook: close failed', error);
       return Promise.resolve();

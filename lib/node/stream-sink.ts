@@ -5,7 +5,6 @@ import type { Formatter, Sink } from '../core/sink';
 import { CompactJsonFormatter } from '../formatting/compact-json-formatter';
 import { formatLines } from './format-lines';
 
-
 /** Options of a StreamSink. */
 export interface StreamSinkOptions {
   /** Where lines go. Default `process.stdout`. */

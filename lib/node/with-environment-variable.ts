@@ -9,9 +9,12 @@ import type { Enricher } from '../core/enricher';
  * @example .enrich.with(withEnvironmentVariable('NODE_ENV', 'Environment'))
  */
 export function withEnvironmentVariable(name: string, propertyName: string = name): Enricher {
-  if (typeof name !== 'string' || name === '') throw new ConfigurationError(`withEnvironmentVariable: expected a variable name, got ${JSON.stringify(String(name))}`);
+  if (typeof name !== 'string' || name === '')
+    throw new ConfigurationError(`withEnvironmentVariable: expected a variable name, got ${JSON.stringify(String(name))}`);
   if (typeof propertyName !== 'string' || propertyName === '') {
-    throw new ConfigurationError(`withEnvironmentVariable: expected a property name, got ${JSON.stringify(String(propertyName))}`);
+    throw new ConfigurationError(
+      `withEnvironmentVariable: expected a property name, got ${JSON.stringify(String(propertyName))}`,
+    );
   }
   const value = process.env[name];
   if (value === undefined) return () => undefined;

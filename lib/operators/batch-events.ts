@@ -25,7 +25,8 @@ export interface ResolvedBatchOptions {
 export function resolveBatchOptions(options: BatchOptions = {}): ResolvedBatchOptions {
   const size = options.size ?? 512;
   const maxDelayMs = options.maxDelayMs ?? 100;
-  if (!Number.isInteger(size) || size < 1) throw new ConfigurationError(`batch.size: expected a whole number of events ≥ 1, got ${String(size)}`);
+  if (!Number.isInteger(size) || size < 1)
+    throw new ConfigurationError(`batch.size: expected a whole number of events ≥ 1, got ${String(size)}`);
   if (!(maxDelayMs >= 0)) throw new ConfigurationError(`batch.maxDelayMs: expected milliseconds ≥ 0, got ${String(maxDelayMs)}`);
   return { size, maxDelayMs };
 }
@@ -41,7 +42,10 @@ export function resolveBatchOptions(options: BatchOptions = {}): ResolvedBatchOp
  * @param scheduler Runs the age timer. Default `unrefScheduler` (never keeps a Node process alive).
  * @example events$.pipe(batchEvents({ size: 100, maxDelayMs: 50 })).subscribe((batch) => sink.emit(batch));
  */
-export function batchEvents(options: BatchOptions = {}, scheduler: SchedulerLike = unrefScheduler): OperatorFunction<LogEvent, LogEvent[]> {
+export function batchEvents(
+  options: BatchOptions = {},
+  scheduler: SchedulerLike = unrefScheduler,
+): OperatorFunction<LogEvent, LogEvent[]> {
   const { size, maxDelayMs } = resolveBatchOptions(options);
   return (source) =>
     new Observable<LogEvent[]>((subscriber) => {

@@ -23,7 +23,11 @@ export interface BoundedQueueOptions extends QueueOptions {
  * const demand$ = new BehaviorSubject(1);
  * events$.pipe(boundedQueue({ limit: 1_000 }, demand$)).subscribe((event) => send(event).then(() => demand$.next(1)));
  */
-export function boundedQueue(options: BoundedQueueOptions, demand$: Observable<number>, scheduler: SchedulerLike = unrefScheduler): MonoTypeOperatorFunction<LogEvent> {
+export function boundedQueue(
+  options: BoundedQueueOptions,
+  demand$: Observable<number>,
+  scheduler: SchedulerLike = unrefScheduler,
+): MonoTypeOperatorFunction<LogEvent> {
   const { onDrop, ...queueOptions } = options;
   // Validates the options when the operator is built, not when it is subscribed.
   new EventQueue(queueOptions);

@@ -29,7 +29,9 @@ export function resolveCircuitBreakerOptions(options: CircuitBreakerOptions = {}
   const failureThreshold = options.failureThreshold ?? 5;
   const resetTimeoutMs = options.resetTimeoutMs ?? 400;
   if (!Number.isInteger(failureThreshold) || failureThreshold < 1) {
-    throw new ConfigurationError(`circuitBreaker.failureThreshold: expected a whole number of failures ≥ 1, got ${String(failureThreshold)}`);
+    throw new ConfigurationError(
+      `circuitBreaker.failureThreshold: expected a whole number of failures ≥ 1, got ${String(failureThreshold)}`,
+    );
   }
   if (!(resetTimeoutMs >= 0) || !Number.isFinite(resetTimeoutMs)) {
     throw new ConfigurationError(`circuitBreaker.resetTimeoutMs: expected milliseconds ≥ 0, got ${String(resetTimeoutMs)}`);
@@ -37,7 +39,10 @@ export function resolveCircuitBreakerOptions(options: CircuitBreakerOptions = {}
   return { failureThreshold, resetTimeoutMs };
 }
 
-type BreakerState = { readonly kind: 'closed'; readonly failures: number } | { readonly kind: 'open'; readonly openedAt: number } | { readonly kind: 'half-open' };
+type BreakerState =
+  | { readonly kind: 'closed'; readonly failures: number }
+  | { readonly kind: 'open'; readonly openedAt: number }
+  | { readonly kind: 'half-open' };
 
 const CLOSED: BreakerState = { kind: 'closed', failures: 0 };
 const HALF_OPEN: BreakerState = { kind: 'half-open' };
@@ -142,7 +147,8 @@ export class CircuitBreaker {
 
   /** Gives back a half-open probe that ended without an outcome (it was cancelled): the next `tryAcquire` probes again. */
   releaseProbe(): void {
-    if (this.current.kind === 'half-open') this.moveTo({ kind: 'open', openedAt: this.scheduler.now() - this.options.resetTimeoutMs });
+    if (this.current.kind === 'half-open')
+      this.moveTo({ kind: 'open', openedAt: this.scheduler.now() - this.options.resetTimeoutMs });
   }
 
   private moveTo(next: BreakerState): void {
@@ -176,7 +182,10 @@ export interface CircuitBreakerOperator {
  * const save = (order: Order) => defer(() => http.post('/orders', order)).pipe(guard);
  * guard.breaker.state$.subscribe((state) => console.log('orders API is', state));
  */
-export function circuitBreaker(options: CircuitBreakerOptions | CircuitBreaker = {}, scheduler: SchedulerLike = unrefScheduler): CircuitBreakerOperator {
+export function circuitBreaker(
+  options: CircuitBreakerOptions | CircuitBreaker = {},
+  scheduler: SchedulerLike = unrefScheduler,
+): CircuitBreakerOperator {
   const breaker = options instanceof CircuitBreaker ? options : new CircuitBreaker(options, scheduler);
   const operator = <T>(source: Observable<T>): Observable<T> =>
     new Observable<T>((subscriber) => {

@@ -44,5 +44,11 @@ export function enrichEvent(event: LogEvent, enrichers: readonly Enricher[]): Lo
     }
   }
   if (added === undefined) return event;
-  return new LogEventRecord(eventTimeMs(event), event.level, event.messageTemplate, { ...event.properties, ...added }, event.exception);
+  return new LogEventRecord(
+    eventTimeMs(event),
+    event.level,
+    event.messageTemplate,
+    { ...event.properties, ...added },
+    event.exception,
+  );
 }

@@ -42,13 +42,19 @@ export function resolveQueueOptions(options: QueueOptions = {}): ResolvedQueueOp
   const overflow = options.overflow ?? 'drop-oldest';
   const warnAt = options.warnAt ?? 0.8;
   const maxEventBytes = options.maxEventBytes ?? 256 * 1024;
-  if (!Number.isInteger(limit) || limit < 1) throw new ConfigurationError(`queue.limit: expected a whole number of events ≥ 1, got ${String(limit)}`);
-  if (!(limitBytes > 0)) throw new ConfigurationError(`queue.limitBytes: expected a number of bytes > 0, got ${String(limitBytes)}`);
+  if (!Number.isInteger(limit) || limit < 1)
+    throw new ConfigurationError(`queue.limit: expected a whole number of events ≥ 1, got ${String(limit)}`);
+  if (!(limitBytes > 0))
+    throw new ConfigurationError(`queue.limitBytes: expected a number of bytes > 0, got ${String(limitBytes)}`);
   if (overflow !== 'drop-oldest' && overflow !== 'drop-newest') {
-    throw new ConfigurationError(`queue.overflow: unknown policy ${JSON.stringify(String(overflow))} (expected drop-oldest or drop-newest)`);
+    throw new ConfigurationError(
+      `queue.overflow: unknown policy ${JSON.stringify(String(overflow))} (expected drop-oldest or drop-newest)`,
+    );
   }
-  if (!(warnAt > 0 && warnAt <= 1)) throw new ConfigurationError(`queue.warnAt: expected a fraction in (0, 1], got ${String(warnAt)}`);
-  if (!(maxEventBytes > 0)) throw new ConfigurationError(`queue.maxEventBytes: expected a number of bytes > 0, got ${String(maxEventBytes)}`);
+  if (!(warnAt > 0 && warnAt <= 1))
+    throw new ConfigurationError(`queue.warnAt: expected a fraction in (0, 1], got ${String(warnAt)}`);
+  if (!(maxEventBytes > 0))
+    throw new ConfigurationError(`queue.maxEventBytes: expected a number of bytes > 0, got ${String(maxEventBytes)}`);
   return { limit, limitBytes, overflow, warnAt, maxEventBytes: Math.min(maxEventBytes, limitBytes) };
 }
 
@@ -246,7 +252,11 @@ export class EventQueue {
     this.dropped += count;
     if (!this.overflowReported) {
       this.overflowReported = true;
-      SelfLog.write('Queue {Name} is full; dropping events ({Policy}) until it drains below warnAt', this.name, this.options.overflow);
+      SelfLog.write(
+        'Queue {Name} is full; dropping events ({Policy}) until it drains below warnAt',
+        this.name,
+        this.options.overflow,
+      );
     }
     if (this.onDrop !== undefined) {
       try {

@@ -181,7 +181,12 @@ function cutError(error: Error, keep: number): Error {
 }
 
 /** When structure, not strings, makes the event large: replaces its largest top-level properties until it fits. */
-function dropLargestProperties(event: LogEvent, properties: Record<string, unknown>, exception: Error | undefined, maxEventBytes: number): Record<string, unknown> {
+function dropLargestProperties(
+  event: LogEvent,
+  properties: Record<string, unknown>,
+  exception: Error | undefined,
+  maxEventBytes: number,
+): Record<string, unknown> {
   const probe: LogEvent = { ...event, properties, exception };
   if (estimateEventBytes(probe) <= maxEventBytes) return properties;
   const sizes = Object.keys(properties).map((key) => {

@@ -32,10 +32,14 @@ export function resolveRetryOptions(options: RetryOptions = {}): ResolvedRetryOp
   const initialDelayMs = options.initialDelayMs ?? 100;
   const maxDelayMs = options.maxDelayMs ?? 5_000;
   const jitter = options.jitter ?? 0.2;
-  if (!Number.isInteger(attempts) || attempts < 1) throw new ConfigurationError(`retry.attempts: expected a whole number of tries ≥ 1, got ${String(attempts)}`);
-  if (!(initialDelayMs >= 0) || !Number.isFinite(initialDelayMs)) throw new ConfigurationError(`retry.initialDelayMs: expected milliseconds ≥ 0, got ${String(initialDelayMs)}`);
-  if (!(maxDelayMs >= 0) || !Number.isFinite(maxDelayMs)) throw new ConfigurationError(`retry.maxDelayMs: expected milliseconds ≥ 0, got ${String(maxDelayMs)}`);
-  if (!(jitter >= 0 && jitter <= 1)) throw new ConfigurationError(`retry.jitter: expected a fraction in [0, 1], got ${String(jitter)}`);
+  if (!Number.isInteger(attempts) || attempts < 1)
+    throw new ConfigurationError(`retry.attempts: expected a whole number of tries ≥ 1, got ${String(attempts)}`);
+  if (!(initialDelayMs >= 0) || !Number.isFinite(initialDelayMs))
+    throw new ConfigurationError(`retry.initialDelayMs: expected milliseconds ≥ 0, got ${String(initialDelayMs)}`);
+  if (!(maxDelayMs >= 0) || !Number.isFinite(maxDelayMs))
+    throw new ConfigurationError(`retry.maxDelayMs: expected milliseconds ≥ 0, got ${String(maxDelayMs)}`);
+  if (!(jitter >= 0 && jitter <= 1))
+    throw new ConfigurationError(`retry.jitter: expected a fraction in [0, 1], got ${String(jitter)}`);
   return { attempts, initialDelayMs, maxDelayMs, jitter };
 }
 
@@ -64,7 +68,11 @@ export function backoffDelay(retryNumber: number, options: RetryOptions = {}, ra
  * @param random Jitter source, a uniform number in [0, 1). Default `Math.random`.
  * @example defer(() => fetch(url, { method: 'POST', body })).pipe(retryWithBackoff({ attempts: 5 }))
  */
-export function retryWithBackoff<T>(options: RetryOptions = {}, scheduler: SchedulerLike = unrefScheduler, random: () => number = Math.random): MonoTypeOperatorFunction<T> {
+export function retryWithBackoff<T>(
+  options: RetryOptions = {},
+  scheduler: SchedulerLike = unrefScheduler,
+  random: () => number = Math.random,
+): MonoTypeOperatorFunction<T> {
   const resolved = resolveRetryOptions(options);
   return retry<T>({
     count: resolved.attempts - 1,

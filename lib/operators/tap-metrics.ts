@@ -42,7 +42,7 @@ export function tapMetrics<T extends LogEvent | readonly LogEvent[]>(
             }
           } else {
             recorder[counter]++;
-            if (latency) recorder.latency.record(scheduler.now() - (value as LogEvent).timestamp.getTime());
+            if (latency) recorder.latency.record(scheduler.now() - value.timestamp.getTime());
           }
           subscriber.next(value);
         },

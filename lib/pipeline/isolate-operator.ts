@@ -7,7 +7,10 @@ import { SelfLog } from '../core/self-log';
  * it: the error goes to SelfLog and the operator is subscribed again to the (hot) source, so
  * later events flow as before instead of the whole pipeline being torn down.
  */
-export function isolateOperator(operator: OperatorFunction<LogEvent, LogEvent>, where: string): MonoTypeOperatorFunction<LogEvent> {
+export function isolateOperator(
+  operator: OperatorFunction<LogEvent, LogEvent>,
+  where: string,
+): MonoTypeOperatorFunction<LogEvent> {
   return (source: Observable<LogEvent>) =>
     source.pipe(
       operator,

@@ -1,4 +1,14 @@
-import { filter, map, type MonoTypeOperatorFunction, type Observable, type OperatorFunction, type SchedulerLike, share, Subject, timer } from 'rxjs';
+import {
+  filter,
+  map,
+  type MonoTypeOperatorFunction,
+  type Observable,
+  type OperatorFunction,
+  type SchedulerLike,
+  share,
+  Subject,
+  timer,
+} from 'rxjs';
 import type { Enricher } from '../core/enricher';
 import type { LevelSwitch } from '../core/level-switch';
 import type { LogEvent } from '../core/log-event';
@@ -135,7 +145,13 @@ export class LoggerPipeline {
   metrics(): LoggerMetrics {
     const sinks: LoggerMetrics['sinks'] = {};
     for (const lane of this.lanes) sinks[lane.name] = lane.delivery.metrics();
-    return { timestamp: new Date(this.options.scheduler.now()), logged: this.logged, filtered: this.filtered, rejectedAfterClose: this.rejectedAfterClose, sinks };
+    return {
+      timestamp: new Date(this.options.scheduler.now()),
+      logged: this.logged,
+      filtered: this.filtered,
+      rejectedAfterClose: this.rejectedAfterClose,
+      sinks,
+    };
   }
 
   /** A metrics snapshot now and every `intervalMs` while subscribed; the timer is the pipeline's scheduler's (unref'd by default). */
@@ -189,7 +205,12 @@ export class LoggerPipeline {
     const sinks: Record<string, SinkShutdownSummary> = {};
     let timedOut = false;
     for (const [name, result] of results) {
-      sinks[name] = { delivered: result.delivered, dropped: result.dropped, failed: result.failed, undelivered: result.undelivered };
+      sinks[name] = {
+        delivered: result.delivered,
+        dropped: result.dropped,
+        failed: result.failed,
+        undelivered: result.undelivered,
+      };
       timedOut ||= result.timedOut;
     }
     return { strategy, elapsedMs: scheduler.now() - started, timedOut, sinks };
@@ -198,8 +219,15 @@ export class LoggerPipeline {
   private openLane(registration: SinkRegistration): SinkLane {
     // Events made by this pipeline carry Date.now(); with the default clock and nothing between
     // the source and the stage that could hold an event back, that is the enqueue time too.
-    const eventsAreNow = this.options.scheduler === unrefScheduler && this.options.operators.length === 0 && registration.pipe.length === 0;
-    const delivery = new SinkDelivery(registration.name, registration.sink, registration.delivery, this.options.scheduler, eventsAreNow);
+    const eventsAreNow =
+      this.options.scheduler === unrefScheduler && this.options.operators.length === 0 && registration.pipe.length === 0;
+    const delivery = new SinkDelivery(
+      registration.name,
+      registration.sink,
+      registration.delivery,
+      this.options.scheduler,
+      eventsAreNow,
+    );
     let lane$ = this.events$;
     if (registration.minimumLevel !== undefined) lane$ = lane$.pipe(minimumLevel(registration.minimumLevel));
     registration.pipe.forEach((operator, index) => {

@@ -1,7 +1,18 @@
 import type { Observable } from 'rxjs';
 import type { LevelSwitch } from '../core/level-switch';
 import type { LogEvent } from '../core/log-event';
-import { DEBUG, ERROR, FATAL, INFORMATION, isLevelName, type LogLevelName, levelValue, parseLevel, VERBOSE, WARNING } from '../core/log-level';
+import {
+  DEBUG,
+  ERROR,
+  FATAL,
+  INFORMATION,
+  isLevelName,
+  type LogLevelName,
+  levelValue,
+  parseLevel,
+  VERBOSE,
+  WARNING,
+} from '../core/log-level';
 import { SelfLog } from '../core/self-log';
 import type { LoggerMetrics } from '../metrics/metrics-types';
 import { captureValue } from '../templates/capture';

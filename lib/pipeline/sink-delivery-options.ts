@@ -51,7 +51,14 @@ export function resolveDeliveryOptions(options: SinkDeliveryOptions): ResolvedDe
   resolveQueueOptions(options.queue);
   const batch = options.batch === undefined ? { size: 1, maxDelayMs: 0 } : resolveBatchOptions(options.batch);
   const retry = options.retry === false ? null : resolveRetryOptions(options.retry);
-  const circuitBreaker = options.circuitBreaker === false ? null : options.circuitBreaker ?? {};
+  const circuitBreaker = options.circuitBreaker === false ? null : (options.circuitBreaker ?? {});
   if (circuitBreaker !== null) resolveCircuitBreakerOptions(circuitBreaker);
-  return { queue: options.queue ?? {}, size: batch.size, maxDelayMs: batch.maxDelayMs, retry, circuitBreaker, fallback: options.fallback ?? null };
+  return {
+    queue: options.queue ?? {},
+    size: batch.size,
+    maxDelayMs: batch.maxDelayMs,
+    retry,
+    circuitBreaker,
+    fallback: options.fallback ?? null,
+  };
 }

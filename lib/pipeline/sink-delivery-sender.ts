@@ -96,16 +96,25 @@ export class SinkDeliverySender {
     const { recorder, retry, scheduler, breaker, name } = this.context;
     recorder.lastError = describeError(error);
     if (retry !== null && flight.attempts < retry.attempts && !this.noRetries) {
-      flight.retryTimer = scheduler.schedule(() => {
-        flight.retryTimer = null;
-        if (flight.abandoned) return;
-        recorder.retried++;
-        this.attempt(flight);
-      }, backoffDelay(flight.attempts, retry));
+      flight.retryTimer = scheduler.schedule(
+        () => {
+          flight.retryTimer = null;
+          if (flight.abandoned) return;
+          recorder.retried++;
+          this.attempt(flight);
+        },
+        backoffDelay(flight.attempts, retry),
+      );
       return;
     }
     breaker?.recordFailure();
-    SelfLog.write('Sink {Name} failed to write a batch of {Count} events after {Tries} tries', name, flight.events.length, flight.attempts, error);
+    SelfLog.write(
+      'Sink {Name} failed to write a batch of {Count} events after {Tries} tries',
+      name,
+      flight.events.length,
+      flight.attempts,
+      error,
+    );
     this.toFallback(flight);
   }
 

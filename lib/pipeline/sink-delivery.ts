@@ -7,7 +7,12 @@ import { SinkMetricsRecorder } from '../metrics/sink-metrics-recorder';
 import { CircuitBreaker } from '../operators/circuit-breaker';
 import { EventQueue } from '../operators/event-queue';
 import { eventTimeMs } from '../templates/log-event-record';
-import { resolveDeliveryOptions, type ShutdownStrategy, type SinkDeliveryOptions, type SinkShutdownResult } from './sink-delivery-options';
+import {
+  resolveDeliveryOptions,
+  type ShutdownStrategy,
+  type SinkDeliveryOptions,
+  type SinkShutdownResult,
+} from './sink-delivery-options';
 import { describeError, type Flight, type FlightOutcome, SinkDeliverySender } from './sink-delivery-sender';
 import { settlesWithin } from './sink-delivery-timeout';
 import { SinkDeliveryWaiters } from './sink-delivery-waiters';
@@ -314,7 +319,11 @@ export class SinkDelivery {
         this.recorder.lastError = describeError(error);
       }
       if (!written) {
-        SelfLog.write('Sink {Name} could not write synchronously; {Count} events are still pending', this.name, this.pendingCount());
+        SelfLog.write(
+          'Sink {Name} could not write synchronously; {Count} events are still pending',
+          this.name,
+          this.pendingCount(),
+        );
         return;
       }
       if (fromQueue) {
@@ -342,7 +351,11 @@ export class SinkDelivery {
     }
     const settled = await settlesWithin(this.waiters.wait(this.pendingCount()), bounded ? timeoutMs : undefined, this.scheduler);
     if (!settled) this.abandon();
-    const closed = await settlesWithin(this.closeSinks(), bounded ? Math.max(0, deadline - this.scheduler.now()) : undefined, this.scheduler);
+    const closed = await settlesWithin(
+      this.closeSinks(),
+      bounded ? Math.max(0, deadline - this.scheduler.now()) : undefined,
+      this.scheduler,
+    );
     if (!closed) SelfLog.write('Sink {Name} did not close within the shutdown timeout', this.name);
     const { delivered, dropped, failed } = this.recorder;
     return { delivered, dropped, failed, undelivered: this.undelivered, timedOut: !settled || !closed };

@@ -85,7 +85,10 @@ export class ConsoleSink implements Sink {
     const stdout = options.stdout ?? proc?.stdout;
     const stderr = options.stderr ?? proc?.stderr ?? stdout;
     if (stdout === undefined || stderr === undefined) return () => undefined;
-    const errorFrom = options.standardErrorFromLevel === null ? Infinity : levelValue(parseLevel(options.standardErrorFromLevel ?? 'warning', 'ConsoleSink.standardErrorFromLevel'));
+    const errorFrom =
+      options.standardErrorFromLevel === null
+        ? Infinity
+        : levelValue(parseLevel(options.standardErrorFromLevel ?? 'warning', 'ConsoleSink.standardErrorFromLevel'));
     const colors = options.theme !== false && (options.colors ?? (stdout.isTTY === true && !proc?.env?.NO_COLOR));
     const theme = options.theme === false || options.theme === undefined ? defaultConsoleTheme : options.theme;
     return (event) => {

@@ -1,4 +1,4 @@
-import { Observable, Subject } from 'rxjs';
+import { type Observable, Subject } from 'rxjs';
 import type { LogEvent } from '../core/log-event';
 import type { Sink } from '../core/sink';
 

@@ -259,7 +259,7 @@ export function captureValue(value: unknown, capturing: Capturing = 'default', l
     default:
       return value;
   }
-  return walkObject(value as object, 0, {
+  return walkObject(value, 0, {
     structure: capturing === 'structure',
     maxDepth: limits?.maxDepth ?? DEFAULT_CAPTURE_LIMITS.maxDepth,
     maxItems: limits?.maxCollectionLength ?? DEFAULT_CAPTURE_LIMITS.maxCollectionLength,
@@ -296,11 +296,19 @@ function planOf(template: MessageTemplate): BindingPlan {
   return plan;
 }
 
-function bind(result: Record<string, unknown>, name: string, arg: unknown, capturing: Capturing, limits: CaptureLimits | undefined, maxString: number): void {
+function bind(
+  result: Record<string, unknown>,
+  name: string,
+  arg: unknown,
+  capturing: Capturing,
+  limits: CaptureLimits | undefined,
+  maxString: number,
+): void {
   const type = typeof arg;
   // Hot path: a number, boolean or short string needs no walk and allocates nothing.
   const value =
-    capturing !== 'stringify' && (type === 'number' || type === 'boolean' || (type === 'string' && (arg as string).length <= maxString))
+    capturing !== 'stringify' &&
+    (type === 'number' || type === 'boolean' || (type === 'string' && (arg as string).length <= maxString))
       ? arg
       : captureValue(arg, capturing, limits);
   if (name === '__proto__') setOwn(result, name, value);
@@ -318,7 +326,11 @@ function bind(result: Record<string, unknown>, name: string, arg: unknown, captu
  *
  * @example captureProperties(parseTemplate('{User} {@Cart}'), ['ann', cart]) // { User: 'ann', Cart: {…} }
  */
-export function captureProperties(template: MessageTemplate, args: readonly unknown[], limits?: CaptureLimits): Record<string, unknown> {
+export function captureProperties(
+  template: MessageTemplate,
+  args: readonly unknown[],
+  limits?: CaptureLimits,
+): Record<string, unknown> {
   const result: Record<string, unknown> = {};
   const plan = planOf(template);
   const maxString = limits?.maxStringLength ?? DEFAULT_CAPTURE_LIMITS.maxStringLength;

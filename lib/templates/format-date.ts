@@ -1,4 +1,17 @@
-const MONTHS = ['January', 'February', 'March', 'April', 'May', 'June', 'July', 'August', 'September', 'October', 'November', 'December'];
+const MONTHS = [
+  'January',
+  'February',
+  'March',
+  'April',
+  'May',
+  'June',
+  'July',
+  'August',
+  'September',
+  'October',
+  'November',
+  'December',
+];
 const DAYS = ['Sunday', 'Monday', 'Tuesday', 'Wednesday', 'Thursday', 'Friday', 'Saturday'];
 
 const STANDARD: Readonly<Record<string, string>> = {
@@ -84,7 +97,7 @@ export function formatDate(date: Date, format?: string): string {
   if (format === 'r' || format === 'R') return date.toUTCString();
   const pattern = STANDARD[format] ?? (format.length === 2 && format[0] === '%' ? format.slice(1) : format);
   let out = '';
-  for (let i = 0; i < pattern.length; ) {
+  for (let i = 0; i < pattern.length;) {
     const c = pattern[i];
     if (c === "'" || c === '"') {
       const end = pattern.indexOf(c, i + 1);

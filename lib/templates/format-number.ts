@@ -77,7 +77,9 @@ function standard(value: number, letter: string, precisionText: string): string 
     }
     case 'G':
     case 'g':
-      return precision === undefined || precision === 0 ? String(value) : String(Number(value.toPrecision(Math.min(precision, 21))));
+      return precision === undefined || precision === 0
+        ? String(value)
+        : String(Number(value.toPrecision(Math.min(precision, 21))));
     case 'R':
     case 'r':
       return String(value);

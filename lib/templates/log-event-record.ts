@@ -76,7 +76,18 @@ export interface CreateLogEventOptions {
  *
  * @example createLogEvent('warning', 'Slow {Ms} ms', [812]).renderMessage() // 'Slow 812 ms'
  */
-export function createLogEvent(level: LogLevelName, template: string, args: readonly unknown[] = [], options: CreateLogEventOptions = {}): LogEventRecord {
+export function createLogEvent(
+  level: LogLevelName,
+  template: string,
+  args: readonly unknown[] = [],
+  options: CreateLogEventOptions = {},
+): LogEventRecord {
   const parsed = parseTemplateCached(template);
-  return new LogEventRecord(options.timestamp ?? new Date(), level, parsed, captureProperties(parsed, args, options.limits), options.exception);
+  return new LogEventRecord(
+    options.timestamp ?? new Date(),
+    level,
+    parsed,
+    captureProperties(parsed, args, options.limits),
+    options.exception,
+  );
 }

@@ -7,7 +7,12 @@ describe('CLI_USAGE', () => {
 
   it('names only options that parseCliArgs accepts', () => {
     expect(named.length).toBeGreaterThanOrEqual(10);
-    const sampleValues: Record<string, string> = { '--level': 'warn', '--grep': 'x', '--where': 'Name=x', '--template': '{Message}' };
+    const sampleValues: Record<string, string> = {
+      '--level': 'warn',
+      '--grep': 'x',
+      '--where': 'Name=x',
+      '--template': '{Message}',
+    };
     for (const option of named) {
       const args = option in sampleValues ? [option, sampleValues[option]] : [option];
       expect(parseCliArgs(args)).not.toMatchObject({ kind: 'error' });
@@ -15,7 +20,21 @@ describe('CLI_USAGE', () => {
   });
 
   it('names every option parseCliArgs accepts', () => {
-    expect(named).toEqual(expect.arrayContaining(['--level', '--grep', '--where', '--template', '--json', '--color', '--no-color', '--strict', '-h', '--help', '--version']));
+    expect(named).toEqual(
+      expect.arrayContaining([
+        '--level',
+        '--grep',
+        '--where',
+        '--template',
+        '--json',
+        '--color',
+        '--no-color',
+        '--strict',
+        '-h',
+        '--help',
+        '--version',
+      ]),
+    );
   });
 
   it('shows the default output template', () => {

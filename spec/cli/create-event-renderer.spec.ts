@@ -9,7 +9,10 @@ const at = new Date(Date.UTC(2026, 10, 22, 12, 0, 0));
 
 describe('createEventRenderer', () => {
   const event = createLogEvent('warning', 'Slow {Ms} ms', [812], { timestamp: at });
-  const failed = createLogEvent('error', 'Boom', [], { timestamp: at, exception: Object.assign(new Error('bad'), { stack: 'Error: bad\n    at f (a.js:1:1)' }) });
+  const failed = createLogEvent('error', 'Boom', [], {
+    timestamp: at,
+    exception: Object.assign(new Error('bad'), { stack: 'Error: bad\n    at f (a.js:1:1)' }),
+  });
 
   it('renders with the default output template', () => {
     expect(createEventRenderer()(event)).toBe(new TextFormatter(DEFAULT_OUTPUT_TEMPLATE).format(event));
@@ -22,13 +25,17 @@ describe('createEventRenderer', () => {
   });
 
   it('writes CLEF lines with --json', () => {
-    expect(createEventRenderer({ json: true, template: '{Message}' })(event)).toBe(`${new CompactJsonFormatter().format(event)}\n`);
+    expect(createEventRenderer({ json: true, template: '{Message}' })(event)).toBe(
+      `${new CompactJsonFormatter().format(event)}\n`,
+    );
   });
 
   it('colours each line by level, leaving newlines and information plain', () => {
     const render = createEventRenderer({ template: '{Level:u3} {Message}{NewLine}{Exception}', color: true });
     expect(render(event)).toBe(`${ESC}[33mWRN Slow 812 ms${ESC}[0m\n`);
-    expect(render(failed)).toBe(`${ESC}[31mERR Boom${ESC}[0m\n${ESC}[31mError: bad${ESC}[0m\n${ESC}[31m    at f (a.js:1:1)${ESC}[0m\n`);
+    expect(render(failed)).toBe(
+      `${ESC}[31mERR Boom${ESC}[0m\n${ESC}[31mError: bad${ESC}[0m\n${ESC}[31m    at f (a.js:1:1)${ESC}[0m\n`,
+    );
     expect(render(createLogEvent('information', 'Hi', [], { timestamp: at }))).toBe('INF Hi\n');
   });
 

@@ -24,9 +24,15 @@ describe('eventMatches', () => {
   it('compares --where conditions with the rendered property value', () => {
     expect(eventMatches(event, { where: [{ name: 'PaymentId', value: 'p-1' }] })).toBe(true);
     expect(eventMatches(event, { where: [{ name: 'User', value: '{"id":42,"name":"Ann"}' }] })).toBe(true);
-    expect(eventMatches(createLogEvent('information', '{N} {Ok} {Nothing}', [42, false, null]), {
-      where: [{ name: 'N', value: '42' }, { name: 'Ok', value: 'false' }, { name: 'Nothing', value: 'null' }],
-    })).toBe(true);
+    expect(
+      eventMatches(createLogEvent('information', '{N} {Ok} {Nothing}', [42, false, null]), {
+        where: [
+          { name: 'N', value: '42' },
+          { name: 'Ok', value: 'false' },
+          { name: 'Nothing', value: 'null' },
+        ],
+      }),
+    ).toBe(true);
   });
 
   it('is case-sensitive in --where names and values', () => {
@@ -35,7 +41,14 @@ describe('eventMatches', () => {
   });
 
   it('requires every --where condition and a property that exists', () => {
-    expect(eventMatches(event, { where: [{ name: 'PaymentId', value: 'p-1' }, { name: 'Missing', value: '' }] })).toBe(false);
+    expect(
+      eventMatches(event, {
+        where: [
+          { name: 'PaymentId', value: 'p-1' },
+          { name: 'Missing', value: '' },
+        ],
+      }),
+    ).toBe(false);
     expect(eventMatches(event, { where: [{ name: 'PaymentId', value: 'p-2' }] })).toBe(false);
   });
 

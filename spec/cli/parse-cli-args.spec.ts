@@ -15,7 +15,16 @@ describe('parseCliArgs', () => {
   it('reads stdin with the defaults when given nothing', () => {
     expect(parseCliArgs([])).toEqual({
       kind: 'ok',
-      options: { minimumLevel: undefined, grep: undefined, where: [], template: DEFAULT_OUTPUT_TEMPLATE, json: false, color: undefined, strict: false, files: ['-'] },
+      options: {
+        minimumLevel: undefined,
+        grep: undefined,
+        where: [],
+        template: DEFAULT_OUTPUT_TEMPLATE,
+        json: false,
+        color: undefined,
+        strict: false,
+        files: ['-'],
+      },
     });
   });
 
@@ -80,7 +89,11 @@ describe('parseCliArgs', () => {
   });
 
   it('treats everything after "--" as files', () => {
-    expect(options(parseCliArgs(['--json', '--', '--level', '-']))).toMatchObject({ json: true, files: ['--level', '-'], minimumLevel: undefined });
+    expect(options(parseCliArgs(['--json', '--', '--level', '-']))).toMatchObject({
+      json: true,
+      files: ['--level', '-'],
+      minimumLevel: undefined,
+    });
   });
 
   it('answers --help and -h before anything else, even a mistake', () => {

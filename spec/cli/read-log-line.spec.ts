@@ -35,7 +35,8 @@ describe('readLogLine', () => {
   });
 
   it('reads an NDJSON line as NdjsonFormatter writes it', () => {
-    const line = '{"timestamp":"2026-11-22T12:00:00.000Z","level":"error","message":"Payment p-1 failed","template":"Payment {PaymentId} failed","exception":"TypeError: bad\\n    at f (a.js:1:1)","PaymentId":"p-1"}';
+    const line =
+      '{"timestamp":"2026-11-22T12:00:00.000Z","level":"error","message":"Payment p-1 failed","template":"Payment {PaymentId} failed","exception":"TypeError: bad\\n    at f (a.js:1:1)","PaymentId":"p-1"}';
     const event = eventOf(readLogLine(line));
     expect(event.timestamp).toEqual(at);
     expect(event.level).toBe('error');
@@ -47,7 +48,9 @@ describe('readLogLine', () => {
   });
 
   it('takes the message of an NDJSON line without a template as literal text', () => {
-    const event = eventOf(readLogLine('{"timestamp":"2026-11-22T12:00:00.000Z","level":"information","message":"Hi {Name} }{","Name":"Ann"}'));
+    const event = eventOf(
+      readLogLine('{"timestamp":"2026-11-22T12:00:00.000Z","level":"information","message":"Hi {Name} }{","Name":"Ann"}'),
+    );
     expect(event.renderMessage()).toBe('Hi {Name} }{');
   });
 
@@ -57,7 +60,11 @@ describe('readLogLine', () => {
   });
 
   it('reads NDJSON properties renamed with "_" back under their own names, and "@" names as they are', () => {
-    const event = eventOf(readLogLine('{"timestamp":"2026-11-22T12:00:00.000Z","message":"x","_level":"custom","@id":7,"_other":1,"__proto__":{"a":1}}'));
+    const event = eventOf(
+      readLogLine(
+        '{"timestamp":"2026-11-22T12:00:00.000Z","message":"x","_level":"custom","@id":7,"_other":1,"__proto__":{"a":1}}',
+      ),
+    );
     expect(Object.keys(event.properties)).toEqual(['level', '@id', '_other', '__proto__']);
     expect(event.properties.level).toBe('custom');
     expect(event.properties['@id']).toBe(7);
@@ -87,24 +94,44 @@ describe('readLogLine', () => {
   });
 
   it('reads back what CompactJsonFormatter and NdjsonFormatter write, as the same CLEF', () => {
-    const value = fc.oneof(fc.string(), fc.integer(), fc.boolean(), fc.constant(null), fc.array(fc.string(), { maxLength: 3 }), fc.dictionary(fc.string(), fc.integer(), { maxKeys: 3 }));
+    const value = fc.oneof(
+      fc.string(),
+      fc.integer(),
+      fc.boolean(),
+      fc.constant(null),
+      fc.array(fc.string(), { maxLength: 3 }),
+      fc.dictionary(fc.string(), fc.integer(), { maxKeys: 3 }),
+    );
     fc.assert(
-      fc.property(fc.constantFrom(...LOG_LEVELS), fc.string(), fc.array(value, { maxLength: 4 }), fc.option(fc.string({ minLength: 1 }), { nil: undefined }), (level, text, args, stack) => {
-        const exception = stack === undefined ? undefined : Object.assign(new Error('x'), { stack });
-        const event = createLogEvent(level, `${text} {A} {B} {C} {D}`, args, { timestamp: at, exception });
-        const expected = clef.format(event);
-        expect(clef.format(eventOf(readLogLine(expected)))).toBe(expected);
-        expect(clef.format(eventOf(readLogLine(ndjson.format(event))))).toBe(expected);
-      }),
+      fc.property(
+        fc.constantFrom(...LOG_LEVELS),
+        fc.string(),
+        fc.array(value, { maxLength: 4 }),
+        fc.option(fc.string({ minLength: 1 }), { nil: undefined }),
+        (level, text, args, stack) => {
+          const exception = stack === undefined ? undefined : Object.assign(new Error('x'), { stack });
+          const event = createLogEvent(level, `${text} {A} {B} {C} {D}`, args, { timestamp: at, exception });
+          const expected = clef.format(event);
+          expect(clef.format(eventOf(readLogLine(expected)))).toBe(expected);
+          expect(clef.format(eventOf(readLogLine(ndjson.format(event))))).toBe(expected);
+        },
+      ),
       { numRuns: 300 },
     );
   });
 
   it('never throws, whatever the line', () => {
     fc.assert(
-      fc.property(fc.oneof(fc.string(), fc.json(), fc.json().map((json) => `{"@t":"2026-11-22T12:00:00.000Z","x":${json}}`)), (line) => {
-        expect(['event', 'invalid']).toContain(readLogLine(line).kind);
-      }),
+      fc.property(
+        fc.oneof(
+          fc.string(),
+          fc.json(),
+          fc.json().map((json) => `{"@t":"2026-11-22T12:00:00.000Z","x":${json}}`),
+        ),
+        (line) => {
+          expect(['event', 'invalid']).toContain(readLogLine(line).kind);
+        },
+      ),
       { numRuns: 500 },
     );
   });

@@ -80,31 +80,54 @@ describe('runCli', () => {
 
   it('filters by --level, --grep and --where together', async () => {
     const template = ['--template', '{Level:u3} {Message}'];
-    expect((await run([...template, '--level', 'warning'], MIXED)).stdout).toBe('plain text from console.log\nWRN Slow 812 ms\n\nERR Payment p-1 failed\n');
-    expect((await run([...template, '--grep', 'PAYMENT'], MIXED)).stdout).toBe('plain text from console.log\n\nERR Payment p-1 failed\n');
-    expect((await run([...template, '--where', 'Path=/cart'], MIXED)).stdout).toBe('plain text from console.log\nWRN Slow 812 ms\n\n');
-    expect((await run([...template, '--where', 'UserId=42', '--grep', 'logged'], MIXED)).stdout).toBe('INF User 42 logged in\nplain text from console.log\n\n');
-    expect((await run([...template, '--where', 'UserId=42', '--grep', 'failed'], MIXED)).stdout).toBe('plain text from console.log\n\n');
+    expect((await run([...template, '--level', 'warning'], MIXED)).stdout).toBe(
+      'plain text from console.log\nWRN Slow 812 ms\n\nERR Payment p-1 failed\n',
+    );
+    expect((await run([...template, '--grep', 'PAYMENT'], MIXED)).stdout).toBe(
+      'plain text from console.log\n\nERR Payment p-1 failed\n',
+    );
+    expect((await run([...template, '--where', 'Path=/cart'], MIXED)).stdout).toBe(
+      'plain text from console.log\nWRN Slow 812 ms\n\n',
+    );
+    expect((await run([...template, '--where', 'UserId=42', '--grep', 'logged'], MIXED)).stdout).toBe(
+      'INF User 42 logged in\nplain text from console.log\n\n',
+    );
+    expect((await run([...template, '--where', 'UserId=42', '--grep', 'failed'], MIXED)).stdout).toBe(
+      'plain text from console.log\n\n',
+    );
   });
 
   it('reports lines that are not events under --strict, with their line numbers, and exits with 1', async () => {
-    const { code, stdout, stderr } = await run(['--strict', '--template', '{Message}'], `${CLEF_INFO}\nnot an event\n\n{"@t":"2026-11-22","@l":"Loud"}\n${NDJSON_WARN}\n`);
+    const { code, stdout, stderr } = await run(
+      ['--strict', '--template', '{Message}'],
+      `${CLEF_INFO}\nnot an event\n\n{"@t":"2026-11-22","@l":"Loud"}\n${NDJSON_WARN}\n`,
+    );
     expect(code).toBe(1);
     expect(stdout).toBe('User 42 logged in\nSlow 812 ms\n');
-    expect(stderr).toBe('rxlog: <stdin>:2: not a log event (not a JSON object)\nrxlog: <stdin>:4: not a log event (unknown level "Loud" in "@l")\n');
+    expect(stderr).toBe(
+      'rxlog: <stdin>:2: not a log event (not a JSON object)\nrxlog: <stdin>:4: not a log event (unknown level "Loud" in "@l")\n',
+    );
   });
 
   it('exits with 0 under --strict when every line is an event or blank', async () => {
-    expect(await run(['--strict', '--template', '{Message}'], `${CLEF_INFO}\n\n${NDJSON_WARN}`)).toEqual({ code: 0, stdout: 'User 42 logged in\nSlow 812 ms\n', stderr: '' });
+    expect(await run(['--strict', '--template', '{Message}'], `${CLEF_INFO}\n\n${NDJSON_WARN}`)).toEqual({
+      code: 0,
+      stdout: 'User 42 logged in\nSlow 812 ms\n',
+      stderr: '',
+    });
   });
 
   it('reads the files in order, stdin for "-" once, and numbers lines per file', async () => {
     const files: Record<string, string> = { 'a.log': `${CLEF_INFO}\nbad a`, 'b.log': 'bad b\n' };
     const openFile = (path: string): Readable => Readable.from([files[path]]);
-    const { code, stdout, stderr } = await run(['--strict', '--template', '{Message}', 'a.log', '-', 'b.log', '-'], NDJSON_WARN, { openFile });
+    const { code, stdout, stderr } = await run(['--strict', '--template', '{Message}', 'a.log', '-', 'b.log', '-'], NDJSON_WARN, {
+      openFile,
+    });
     expect(code).toBe(1);
     expect(stdout).toBe('User 42 logged in\nSlow 812 ms\n');
-    expect(stderr).toBe('rxlog: a.log:2: not a log event (not a JSON object)\nrxlog: b.log:1: not a log event (not a JSON object)\n');
+    expect(stderr).toBe(
+      'rxlog: a.log:2: not a log event (not a JSON object)\nrxlog: b.log:1: not a log event (not a JSON object)\n',
+    );
   });
 
   it('reports a file it cannot read, reads the others and exits with 2', async () => {
@@ -113,11 +136,20 @@ describe('runCli', () => {
       return Readable.from([path === 'good.log' ? CLEF_INFO : '']);
     };
     const { code, stdout, stderr } = await run(['--template', '{Message}', 'missing.log', 'locked.log', 'good.log'], '', {
-      openFile: (path) => (path === 'missing.log' ? new Readable({ read() { this.destroy(new Error('ENOENT: no such file')); } }) : openFile(path)),
+      openFile: (path) =>
+        path === 'missing.log'
+          ? new Readable({
+              read() {
+                this.destroy(new Error('ENOENT: no such file'));
+              },
+            })
+          : openFile(path),
     });
     expect(code).toBe(2);
     expect(stdout).toBe('User 42 logged in\n');
-    expect(stderr).toBe('rxlog: cannot read missing.log: ENOENT: no such file\nrxlog: cannot read locked.log: EACCES: permission denied\n');
+    expect(stderr).toBe(
+      'rxlog: cannot read missing.log: ENOENT: no such file\nrxlog: cannot read locked.log: EACCES: permission denied\n',
+    );
   });
 
   it('reads real files with fs by default', async () => {
@@ -128,8 +160,12 @@ describe('runCli', () => {
 
   it('colours by default when told the output is a terminal, unless --no-color', async () => {
     const warning = `${NDJSON_WARN}\n`;
-    expect((await run(['--template', '{Message}'], warning, { colorByDefault: true })).stdout).toBe('\u001b[33mSlow 812 ms\u001b[0m\n');
-    expect((await run(['--template', '{Message}', '--no-color'], warning, { colorByDefault: true })).stdout).toBe('Slow 812 ms\n');
+    expect((await run(['--template', '{Message}'], warning, { colorByDefault: true })).stdout).toBe(
+      '\u001b[33mSlow 812 ms\u001b[0m\n',
+    );
+    expect((await run(['--template', '{Message}', '--no-color'], warning, { colorByDefault: true })).stdout).toBe(
+      'Slow 812 ms\n',
+    );
     expect((await run(['--template', '{Message}'], warning)).stdout).toBe('Slow 812 ms\n');
     expect((await run(['--template', '{Message}', '--color'], warning)).stdout).toBe('\u001b[33mSlow 812 ms\u001b[0m\n');
   });

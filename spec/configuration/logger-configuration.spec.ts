@@ -59,8 +59,8 @@ describe('LoggerConfiguration', () => {
 
     it('overrides the level for a SourceContext prefix, the longest prefix winning', () => {
       const memory = new MemorySink();
-      const log = new LoggerConfiguration()
-        .minimumLevel.information()
+      const log = new LoggerConfiguration().minimumLevel
+        .information()
         .minimumLevel.override('Orders', 'warning')
         .minimumLevel.override('Orders.Audit', 'debug')
         .writeTo.sink(memory)
@@ -77,8 +77,8 @@ describe('LoggerConfiguration', () => {
   describe('enrich', () => {
     it('adds fixed and computed properties without overwriting the event’s own', () => {
       const memory = new MemorySink();
-      const log = new LoggerConfiguration()
-        .enrich.withProperty('App', 'shop')
+      const log = new LoggerConfiguration().enrich
+        .withProperty('App', 'shop')
         .enrich.with(() => ({ Host: 'web-1', UserId: 'from-enricher' }))
         .writeTo.sink(memory)
         .createLogger();
@@ -95,15 +95,17 @@ describe('LoggerConfiguration', () => {
     });
 
     it('throws when an enricher is not a function', () => {
-      expect(() => new LoggerConfiguration().enrich.with('nope' as never)).toThrow(/enrich\.with: argument 0 is not a function \(got "nope"\)/);
+      expect(() => new LoggerConfiguration().enrich.with('nope' as never)).toThrow(
+        /enrich\.with: argument 0 is not a function \(got "nope"\)/,
+      );
     });
   });
 
   describe('filter', () => {
     it('excludes and includes events, counting what it removed', () => {
       const memory = new MemorySink();
-      const log = new LoggerConfiguration()
-        .filter.byExcluding((e) => e.properties.Path === '/health')
+      const log = new LoggerConfiguration().filter
+        .byExcluding((e) => e.properties.Path === '/health')
         .filter.byIncludingOnly((e) => e.level !== 'verbose')
         .writeTo.sink(memory)
         .createLogger();
@@ -115,7 +117,9 @@ describe('LoggerConfiguration', () => {
     });
 
     it('throws when a predicate is not a function', () => {
-      expect(() => new LoggerConfiguration().filter.byExcluding(undefined as never)).toThrow(/filter\.byExcluding: expected a predicate function, got undefined/);
+      expect(() => new LoggerConfiguration().filter.byExcluding(undefined as never)).toThrow(
+        /filter\.byExcluding: expected a predicate function, got undefined/,
+      );
     });
   });
 
@@ -124,7 +128,9 @@ describe('LoggerConfiguration', () => {
       const a = new MemorySink();
       const b = new MemorySink();
       const log = new LoggerConfiguration()
-        .pipe(map((e) => new LogEventRecord(e.timestamp, e.level, e.messageTemplate, { ...e.properties, Piped: true }, e.exception)))
+        .pipe(
+          map((e) => new LogEventRecord(e.timestamp, e.level, e.messageTemplate, { ...e.properties, Piped: true }, e.exception)),
+        )
         .writeTo.sink(a)
         .writeTo.sink(b)
         .createLogger();
@@ -136,8 +142,8 @@ describe('LoggerConfiguration', () => {
 
   describe('writeTo', () => {
     it('names sinks by kind, numbering repeats', () => {
-      const log = new LoggerConfiguration()
-        .writeTo.sink(new MemorySink())
+      const log = new LoggerConfiguration().writeTo
+        .sink(new MemorySink())
         .writeTo.sink(new MemorySink())
         .writeTo.sink({ emit: () => undefined })
         .writeTo.sink(new MemorySink(), { name: 'audit' })
@@ -148,9 +154,12 @@ describe('LoggerConfiguration', () => {
     it('gives each sink its own minimum level and operators', () => {
       const all = new MemorySink();
       const errors = new MemorySink();
-      const log = new LoggerConfiguration()
-        .writeTo.sink(all)
-        .writeTo.sink(errors, { minimumLevel: 'error', pipe: [map((e) => new LogEventRecord(e.timestamp, e.level, e.messageTemplate, { Tagged: 1 }, e.exception))] })
+      const log = new LoggerConfiguration().writeTo
+        .sink(all)
+        .writeTo.sink(errors, {
+          minimumLevel: 'error',
+          pipe: [map((e) => new LogEventRecord(e.timestamp, e.level, e.messageTemplate, { Tagged: 1 }, e.exception))],
+        })
         .createLogger();
       log.information('a');
       log.error('b');
@@ -159,24 +168,32 @@ describe('LoggerConfiguration', () => {
     });
 
     it('rejects a sink without emit, naming what it got', () => {
-      expect(() => new LoggerConfiguration().writeTo.sink({} as Sink)).toThrow(/writeTo\.sink: expected a sink with an emit\(events\) method, got Object/);
+      expect(() => new LoggerConfiguration().writeTo.sink({} as Sink)).toThrow(
+        /writeTo\.sink: expected a sink with an emit\(events\) method, got Object/,
+      );
       expect(() => new LoggerConfiguration().writeTo.sink(null as unknown as Sink)).toThrow(ConfigurationError);
     });
 
     it('rejects out-of-range delivery options with their path and value', () => {
       const memory = new MemorySink();
-      expect(() => new LoggerConfiguration().writeTo.sink(memory, { queue: { limit: -1 } })).toThrow('writeTo.sink(memory).queue.limit: expected a whole number of events ≥ 1, got -1');
-      expect(() => new LoggerConfiguration().writeTo.sink(memory, { batch: { size: 0 } })).toThrow(/writeTo\.sink\(memory\)\.batch\.size/);
-      expect(() => new LoggerConfiguration().writeTo.sink(memory, { queue: { overflow: 'drop-all' as never } })).toThrow(/writeTo\.sink\(memory\)\.queue\.overflow: unknown policy "drop-all"/);
-      expect(() => new LoggerConfiguration().writeTo.sink(memory, { minimumLevel: 'loud' })).toThrow(/writeTo\.sink\(memory\)\.minimumLevel: unknown level "loud"/);
+      expect(() => new LoggerConfiguration().writeTo.sink(memory, { queue: { limit: -1 } })).toThrow(
+        'writeTo.sink(memory).queue.limit: expected a whole number of events ≥ 1, got -1',
+      );
+      expect(() => new LoggerConfiguration().writeTo.sink(memory, { batch: { size: 0 } })).toThrow(
+        /writeTo\.sink\(memory\)\.batch\.size/,
+      );
+      expect(() => new LoggerConfiguration().writeTo.sink(memory, { queue: { overflow: 'drop-all' as never } })).toThrow(
+        /writeTo\.sink\(memory\)\.queue\.overflow: unknown policy "drop-all"/,
+      );
+      expect(() => new LoggerConfiguration().writeTo.sink(memory, { minimumLevel: 'loud' })).toThrow(
+        /writeTo\.sink\(memory\)\.minimumLevel: unknown level "loud"/,
+      );
       expect(() => new LoggerConfiguration().writeTo.sink(memory, { fallback: {} as Sink })).toThrow(/fallback: expected a sink/);
     });
 
     it('rejects a duplicate sink name', () => {
       expect(() =>
-        new LoggerConfiguration()
-          .writeTo.sink(new MemorySink(), { name: 'x' })
-          .writeTo.sink(new MemorySink(), { name: 'x' }),
+        new LoggerConfiguration().writeTo.sink(new MemorySink(), { name: 'x' }).writeTo.sink(new MemorySink(), { name: 'x' }),
       ).toThrow(/a sink named "x" is already configured/);
     });
   });
@@ -195,13 +212,19 @@ describe('LoggerConfiguration', () => {
 describe('LoggerConfiguration batch defaults', () => {
   it('batches a sink that declares batchDefaults unless its options say otherwise', () => {
     const batches: number[] = [];
-    const batching = { batchDefaults: { size: 3, maxDelayMs: 1_000 }, emit: (events: readonly unknown[]) => void batches.push(events.length) };
+    const batching = {
+      batchDefaults: { size: 3, maxDelayMs: 1_000 },
+      emit: (events: readonly unknown[]) => void batches.push(events.length),
+    };
     const log = new LoggerConfiguration().writeTo.sink(batching).createLogger();
     for (let i = 0; i < 7; i++) log.information('e');
     expect(batches).toEqual([3, 3]);
 
     const unbatched: number[] = [];
-    const overridden = { batchDefaults: { size: 3, maxDelayMs: 1_000 }, emit: (events: readonly unknown[]) => void unbatched.push(events.length) };
+    const overridden = {
+      batchDefaults: { size: 3, maxDelayMs: 1_000 },
+      emit: (events: readonly unknown[]) => void unbatched.push(events.length),
+    };
     const log2 = new LoggerConfiguration().writeTo.sink(overridden, { batch: { size: 1, maxDelayMs: 0 } }).createLogger();
     log2.information('a');
     log2.information('b');

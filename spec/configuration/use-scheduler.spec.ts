@@ -22,7 +22,10 @@ describe('LoggerConfiguration.useScheduler', () => {
     const scheduler = createTestScheduler();
     scheduler.run(({ flush }) => {
       const sink = new TimedSink(() => scheduler.now());
-      const log = new LoggerConfiguration().useScheduler(scheduler).writeTo.sink(sink, { batch: { size: 3, maxDelayMs: 50 } }).createLogger();
+      const log = new LoggerConfiguration()
+        .useScheduler(scheduler)
+        .writeTo.sink(sink, { batch: { size: 3, maxDelayMs: 50 } })
+        .createLogger();
       scheduler.schedule(() => log.information('a'), 10);
       scheduler.schedule(() => log.information('b'), 20);
       scheduler.schedule(() => {
@@ -64,7 +67,12 @@ describe('LoggerConfiguration.useScheduler', () => {
       const fallback = new MemorySink();
       const log = new LoggerConfiguration()
         .useScheduler(scheduler)
-        .writeTo.sink(primary, { name: 'primary', retry: false, circuitBreaker: { failureThreshold: 2, resetTimeoutMs: 400 }, fallback })
+        .writeTo.sink(primary, {
+          name: 'primary',
+          retry: false,
+          circuitBreaker: { failureThreshold: 2, resetTimeoutMs: 400 },
+          fallback,
+        })
         .createLogger();
       for (let t = 0; t < 6; t++) scheduler.schedule(() => log.information('tick {T}', t), t * 100);
       scheduler.schedule(() => log.information('after recovery'), 1_500);

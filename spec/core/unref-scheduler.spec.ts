@@ -5,7 +5,7 @@ describe('unrefScheduler', () => {
   it('unrefs the timers it creates', () => {
     const unref = jest.fn();
     const realSetTimeout = global.setTimeout;
-    const spy = jest.spyOn(global, 'setTimeout').mockImplementation(((fn: () => void, ms?: number) => {
+    const spy = jest.spyOn(global, 'setTimeout').mockImplementation((fn: () => void, ms?: number) => {
       const handle = realSetTimeout(fn, ms);
       const original = handle.unref.bind(handle);
       handle.unref = () => {
@@ -13,7 +13,7 @@ describe('unrefScheduler', () => {
         return original();
       };
       return handle;
-    }) as typeof setTimeout);
+    });
     const subscription = unrefScheduler.schedule(() => undefined, 10_000);
     expect(unref).toHaveBeenCalledTimes(1);
     subscription.unsubscribe();

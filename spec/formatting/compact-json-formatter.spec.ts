@@ -8,7 +8,12 @@ import { makeEvent } from '../helpers/events';
 
 const at = new Date(Date.UTC(2026, 10, 22, 12, 0, 0, 5));
 
-function event(template: string, properties: Record<string, unknown> = {}, level: LogLevelName = 'information', exception?: Error): LogEventRecord {
+function event(
+  template: string,
+  properties: Record<string, unknown> = {},
+  level: LogLevelName = 'information',
+  exception?: Error,
+): LogEventRecord {
   return new LogEventRecord(at, level, parseTemplate(template), properties, exception);
 }
 
@@ -17,7 +22,9 @@ const formatter = new CompactJsonFormatter();
 describe('CompactJsonFormatter', () => {
   it('writes @t, @mt, @i and the properties, in that order, as one line', () => {
     const line = formatter.format(event('Hi {Name}', { Name: 'Ann', N: 1 }));
-    expect(line).toBe(`{"@t":"2026-11-22T12:00:00.005Z","@mt":"Hi {Name}","@i":"${templateEventId('Hi {Name}')}","Name":"Ann","N":1}`);
+    expect(line).toBe(
+      `{"@t":"2026-11-22T12:00:00.005Z","@mt":"Hi {Name}","@i":"${templateEventId('Hi {Name}')}","Name":"Ann","N":1}`,
+    );
   });
 
   it('writes @m only when asked', () => {
@@ -28,7 +35,14 @@ describe('CompactJsonFormatter', () => {
 
   it('leaves @l out for information and uses Serilog names for the rest', () => {
     const levels: LogLevelName[] = ['verbose', 'debug', 'information', 'warning', 'error', 'fatal'];
-    expect(levels.map((level) => JSON.parse(formatter.format(event('x', {}, level)))['@l'])).toEqual(['Verbose', 'Debug', undefined, 'Warning', 'Error', 'Fatal']);
+    expect(levels.map((level) => JSON.parse(formatter.format(event('x', {}, level)))['@l'])).toEqual([
+      'Verbose',
+      'Debug',
+      undefined,
+      'Warning',
+      'Error',
+      'Fatal',
+    ]);
   });
 
   it('writes @x from the exception stack, or String(exception) without one', () => {
@@ -62,10 +76,26 @@ describe('CompactJsonFormatter', () => {
 
   it('writes scalars as valid JSON', () => {
     const line = formatter.format(
-      event('x', { big: 12345678901234567890n, nan: Number.NaN, inf: Infinity, ninf: -Infinity, no: undefined, when: new Date(0), nil: null, yes: true }),
+      event('x', {
+        big: 12345678901234567890n,
+        nan: Number.NaN,
+        inf: Infinity,
+        ninf: -Infinity,
+        no: undefined,
+        when: new Date(0),
+        nil: null,
+        yes: true,
+      }),
     );
     expect(line).toContain('"big":12345678901234567890');
-    expect(JSON.parse(line)).toMatchObject({ nan: 'NaN', inf: 'Infinity', ninf: '-Infinity', when: '1970-01-01T00:00:00.000Z', nil: null, yes: true });
+    expect(JSON.parse(line)).toMatchObject({
+      nan: 'NaN',
+      inf: 'Infinity',
+      ninf: '-Infinity',
+      when: '1970-01-01T00:00:00.000Z',
+      nil: null,
+      yes: true,
+    });
     expect(JSON.parse(line)).not.toHaveProperty('no');
   });
 
@@ -97,7 +127,10 @@ describe('CompactJsonFormatter', () => {
   });
 
   it('formats any LogEvent, not only records', () => {
-    expect(JSON.parse(formatter.format(makeEvent({ text: 'plain', properties: { N: 1 } })))).toMatchObject({ '@mt': 'plain', N: 1 });
+    expect(JSON.parse(formatter.format(makeEvent({ text: 'plain', properties: { N: 1 } })))).toMatchObject({
+      '@mt': 'plain',
+      N: 1,
+    });
   });
 
   it('never throws on a hostile event and still writes JSON', () => {
@@ -119,11 +152,15 @@ describe('CompactJsonFormatter', () => {
 
   it('writes lines that JSON.parse accepts, for any property values', () => {
     fc.assert(
-      fc.property(fc.string(), fc.dictionary(fc.string(), fc.anything({ withBigInt: true, withDate: true, withMap: true, withNullPrototype: true })), (template, properties) => {
-        const line = formatter.format(event(template, properties));
-        expect(line).not.toContain('\n');
-        JSON.parse(line);
-      }),
+      fc.property(
+        fc.string(),
+        fc.dictionary(fc.string(), fc.anything({ withBigInt: true, withDate: true, withMap: true, withNullPrototype: true })),
+        (template, properties) => {
+          const line = formatter.format(event(template, properties));
+          expect(line).not.toContain('\n');
+          JSON.parse(line);
+        },
+      ),
       { numRuns: 300 },
     );
   });

@@ -14,8 +14,22 @@ describe('formatLevel', () => {
   });
 
   it('gives the full name in upper or lower case with u and w', () => {
-    expect(levels.map((level) => formatLevel(level, 'u'))).toEqual(['VERBOSE', 'DEBUG', 'INFORMATION', 'WARNING', 'ERROR', 'FATAL']);
-    expect(levels.map((level) => formatLevel(level, 'w'))).toEqual(['verbose', 'debug', 'information', 'warning', 'error', 'fatal']);
+    expect(levels.map((level) => formatLevel(level, 'u'))).toEqual([
+      'VERBOSE',
+      'DEBUG',
+      'INFORMATION',
+      'WARNING',
+      'ERROR',
+      'FATAL',
+    ]);
+    expect(levels.map((level) => formatLevel(level, 'w'))).toEqual([
+      'verbose',
+      'debug',
+      'information',
+      'warning',
+      'error',
+      'fatal',
+    ]);
   });
 
   it('gives the other Serilog abbreviations for widths 1, 2 and 4', () => {

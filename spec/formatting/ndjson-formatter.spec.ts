@@ -27,12 +27,16 @@ describe('NdjsonFormatter', () => {
   });
 
   it('prefixes a property named like a top-level field with an underscore', () => {
-    const line = JSON.parse(new NdjsonFormatter().format(makeEvent({ properties: { level: 'custom', message: 'm', N: 1 } }))) as Record<string, unknown>;
+    const line = JSON.parse(
+      new NdjsonFormatter().format(makeEvent({ properties: { level: 'custom', message: 'm', N: 1 } })),
+    ) as Record<string, unknown>;
     expect(line).toMatchObject({ level: 'information', message: 'event', _level: 'custom', _message: 'm', N: 1 });
   });
 
   it('writes JSON-unsafe scalars safely and leaves undefined out', () => {
-    const line = new NdjsonFormatter().format(makeEvent({ properties: { Big: 12345678901234567890n, NotANumber: NaN, Gone: undefined, When: new Date(0) } }));
+    const line = new NdjsonFormatter().format(
+      makeEvent({ properties: { Big: 12345678901234567890n, NotANumber: NaN, Gone: undefined, When: new Date(0) } }),
+    );
     expect(line).toContain('"Big":12345678901234567890');
     expect(JSON.parse(line)).toMatchObject({ NotANumber: 'NaN', When: '1970-01-01T00:00:00.000Z' });
     expect(line).not.toContain('Gone');

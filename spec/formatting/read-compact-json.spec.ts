@@ -43,12 +43,18 @@ describe('readCompactJson', () => {
   });
 
   it('does not keep @i, @r and @m as properties, and turns @@name into @name', () => {
-    const event = readCompactJson('{"@t":"2026-11-22T12:00:00.000Z","@mt":"{A:0}","@m":"1","@i":"12345678","@r":["1"],"A":1,"@@t":"mine","@tr":"abc"}');
+    const event = readCompactJson(
+      '{"@t":"2026-11-22T12:00:00.000Z","@mt":"{A:0}","@m":"1","@i":"12345678","@r":["1"],"A":1,"@@t":"mine","@tr":"abc"}',
+    );
     expect(event.properties).toEqual({ A: 1, '@t': 'mine', '@tr': 'abc' });
   });
 
   it('keeps the property order', () => {
-    expect(Object.keys(readCompactJson('{"@t":"2026-11-22T12:00:00.000Z","@mt":"x","b":1,"a":2,"c":3}').properties)).toEqual(['b', 'a', 'c']);
+    expect(Object.keys(readCompactJson('{"@t":"2026-11-22T12:00:00.000Z","@mt":"x","b":1,"a":2,"c":3}').properties)).toEqual([
+      'b',
+      'a',
+      'c',
+    ]);
   });
 
   it('keeps a __proto__ property as an own property', () => {
@@ -82,7 +88,13 @@ describe('readCompactJson', () => {
     stack: fc.option(fc.string({ maxLength: 40 }), { nil: undefined }),
   });
 
-  function build(e: { time: Date; level: (typeof LOG_LEVELS)[number]; template: string; properties: Record<string, unknown>; stack: string | undefined }): LogEventRecord {
+  function build(e: {
+    time: Date;
+    level: (typeof LOG_LEVELS)[number];
+    template: string;
+    properties: Record<string, unknown>;
+    stack: string | undefined;
+  }): LogEventRecord {
     let exception: Error | undefined;
     if (e.stack !== undefined) {
       exception = new Error('e');

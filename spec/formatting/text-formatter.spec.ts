@@ -6,7 +6,12 @@ import { makeEvent } from '../helpers/events';
 
 const when = new Date(2026, 10, 22, 9, 5, 7, 89);
 
-function event(template: string, properties: Record<string, unknown> = {}, level: LogLevelName = 'information', exception?: Error): LogEventRecord {
+function event(
+  template: string,
+  properties: Record<string, unknown> = {},
+  level: LogLevelName = 'information',
+  exception?: Error,
+): LogEventRecord {
   return new LogEventRecord(when, level, parseTemplate(template), properties, exception);
 }
 
@@ -47,7 +52,9 @@ describe('TextFormatter', () => {
   it('renders the properties that are in neither template as JSON', () => {
     const e = event('{Name} did it', { Name: 'Ann', SourceContext: 'Orders', RequestId: 'r-7' });
     expect(new TextFormatter('{Message} {Properties}').format(e)).toBe('Ann did it {"SourceContext":"Orders","RequestId":"r-7"}');
-    expect(new TextFormatter('{SourceContext}: {Message} {Properties:j}').format(e)).toBe('Orders: Ann did it {"RequestId":"r-7"}');
+    expect(new TextFormatter('{SourceContext}: {Message} {Properties:j}').format(e)).toBe(
+      'Orders: Ann did it {"RequestId":"r-7"}',
+    );
   });
 
   it('renders {} when there are no other properties', () => {
@@ -65,7 +72,9 @@ describe('TextFormatter', () => {
 
   it('aligns every kind of hole', () => {
     const e = event('Hi', { Ctx: 'ab' }, 'error');
-    expect(new TextFormatter('[{Level,-6}][{Level,5:u3}][{Ctx,4}][{Message,-4}][{NewLine,2}]').format(e)).toBe('[Error ][  ERR][  ab][Hi  ][ \n]');
+    expect(new TextFormatter('[{Level,-6}][{Level,5:u3}][{Ctx,4}][{Message,-4}][{NewLine,2}]').format(e)).toBe(
+      '[Error ][  ERR][  ab][Hi  ][ \n]',
+    );
   });
 
   it('keeps literal text and escaped braces of the output template', () => {

@@ -27,5 +27,7 @@ export function makeEvent(overrides: EventOverrides = {}): LogEvent {
 
 /** `n` numbered events, `{ N: i }` in their properties, for counting what a sink received. */
 export function makeEvents(n: number, overrides: EventOverrides = {}): LogEvent[] {
-  return Array.from({ length: n }, (_, i) => makeEvent({ ...overrides, text: `event ${i}`, properties: { N: i, ...overrides.properties } }));
+  return Array.from({ length: n }, (_, i) =>
+    makeEvent({ ...overrides, text: `event ${i}`, properties: { N: i, ...overrides.properties } }),
+  );
 }

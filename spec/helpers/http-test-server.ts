@@ -10,7 +10,10 @@ export interface ReceivedRequest {
 }
 
 /** Answers a request: a status (and headers), or `'hang'` to never answer. */
-export type Responder = (request: ReceivedRequest, index: number) => { status: number; headers?: Record<string, string>; body?: string } | 'hang';
+export type Responder = (
+  request: ReceivedRequest,
+  index: number,
+) => { status: number; headers?: Record<string, string>; body?: string } | 'hang';
 
 /** A real HTTP server on 127.0.0.1 with a free port, for the HTTP sinks' specs. */
 export interface TestServer {
@@ -30,7 +33,12 @@ export async function startTestServer(respond: Responder = () => ({ status: 200 
     const chunks: Buffer[] = [];
     req.on('data', (chunk: Buffer) => chunks.push(chunk));
     req.on('end', () => {
-      const request: ReceivedRequest = { method: req.method ?? '', url: req.url ?? '', headers: req.headers, body: Buffer.concat(chunks).toString('utf8') };
+      const request: ReceivedRequest = {
+        method: req.method ?? '',
+        url: req.url ?? '',
+        headers: req.headers,
+        body: Buffer.concat(chunks).toString('utf8'),
+      };
       const index = requests.length;
       requests.push(request);
       for (const waiter of waiters.filter((w) => matching(w.match) >= w.count)) {
@@ -52,7 +60,8 @@ export async function startTestServer(respond: Responder = () => ({ status: 200 
   return {
     url: `http://127.0.0.1:${port}`,
     requests,
-    received: (count, match = () => true) => (matching(match) >= count ? Promise.resolve() : new Promise((resolve) => waiters.push({ count, match, resolve }))),
+    received: (count, match = () => true) =>
+      matching(match) >= count ? Promise.resolve() : new Promise((resolve) => waiters.push({ count, match, resolve })),
     close: () =>
       new Promise<void>((resolve) => {
         for (const socket of sockets) socket.destroy();

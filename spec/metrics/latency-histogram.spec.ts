@@ -54,7 +54,11 @@ describe('LatencyHistogram', () => {
         for (const value of values) histogram.record(value);
         const sorted = [...values].sort((a, b) => a - b);
         const summary = histogram.summary();
-        for (const [fraction, reported] of [[0.5, summary.p50], [0.95, summary.p95], [0.99, summary.p99]] as const) {
+        for (const [fraction, reported] of [
+          [0.5, summary.p50],
+          [0.95, summary.p95],
+          [0.99, summary.p99],
+        ] as const) {
           const exact = sorted[Math.max(1, Math.ceil(fraction * sorted.length)) - 1];
           expect(reported).toBeGreaterThanOrEqual(exact);
           expect(reported).toBeLessThanOrEqual(Math.max(exact * 1.07, exact + 1 / 16));

@@ -19,17 +19,26 @@ function sample(): LoggerMetrics {
   file.breaker = 'half-open';
   file.latency.record(250);
   const http = new SinkMetricsRecorder('http "eu"\\\nprimary');
-  return { timestamp: new Date(0), logged: 12, filtered: 2, rejectedAfterClose: 1, sinks: { file: file.snapshot(), [http.name]: http.snapshot() } };
+  return {
+    timestamp: new Date(0),
+    logged: 12,
+    filtered: 2,
+    rejectedAfterClose: 1,
+    sinks: { file: file.snapshot(), [http.name]: http.snapshot() },
+  };
 }
 
 const promtool = spawnSync('promtool', ['--version']).status === 0;
-if (!promtool) console.warn('promtool is not on PATH (Debian package "prometheus"): the exposition-format check against promtool is SKIPPED');
+if (!promtool)
+  console.warn('promtool is not on PATH (Debian package "prometheus"): the exposition-format check against promtool is SKIPPED');
 const withPromtool = promtool ? it : it.skip;
 
 describe('metricsToPrometheus', () => {
   withPromtool('passes `promtool check metrics`', () => {
     for (const metrics of [sample(), { ...sample(), sinks: {} }]) {
-      expect(() => execFileSync('promtool', ['check', 'metrics'], { input: metricsToPrometheus(metrics), stdio: ['pipe', 'pipe', 'pipe'] })).not.toThrow();
+      expect(() =>
+        execFileSync('promtool', ['check', 'metrics'], { input: metricsToPrometheus(metrics), stdio: ['pipe', 'pipe', 'pipe'] }),
+      ).not.toThrow();
     }
   });
 
@@ -37,7 +46,13 @@ describe('metricsToPrometheus', () => {
     fc.assert(
       fc.property(fc.string({ unit: 'binary', maxLength: 20 }), (name) => {
         const recorder = new SinkMetricsRecorder(name);
-        const text = metricsToPrometheus({ timestamp: new Date(0), logged: 0, filtered: 0, rejectedAfterClose: 0, sinks: { [name]: recorder.snapshot() } });
+        const text = metricsToPrometheus({
+          timestamp: new Date(0),
+          logged: 0,
+          filtered: 0,
+          rejectedAfterClose: 0,
+          sinks: { [name]: recorder.snapshot() },
+        });
         const result = spawnSync('promtool', ['check', 'metrics'], { input: text });
         expect(`${result.stdout}${result.stderr}`).toBe('');
         expect(result.status).toBe(0);

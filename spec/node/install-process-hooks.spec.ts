@@ -254,7 +254,10 @@ describe('installProcessHooks in a child process', () => {
 
   it('writes all 50 000 events logged right before process.exit(0)', () => {
     const file = path.join(dir, 'app.log');
-    const child = spawnSync(process.execPath, ['--import', 'tsx', fixture('exit-after-logging.ts'), file, '50000'], { cwd: root, encoding: 'utf8' });
+    const child = spawnSync(process.execPath, ['--import', 'tsx', fixture('exit-after-logging.ts'), file, '50000'], {
+      cwd: root,
+      encoding: 'utf8',
+    });
     expect(child.stderr).toBe('');
     expect(child.status).toBe(0);
     expect(readLog(file).numbers).toEqual(range(50_000));
@@ -263,22 +266,30 @@ describe('installProcessHooks in a child process', () => {
   it.each([
     ['throw', 'Uncaught exception', 'child crashed on purpose'],
     ['reject', 'Unhandled rejection', 'child rejected on purpose'],
-  ])('writes the fatal event and everything before it on a crash (%s), keeping Node\'s exit code and message', (mode, template, message) => {
-    const file = path.join(dir, 'app.log');
-    const child = spawnSync(process.execPath, ['--import', 'tsx', fixture('uncaught-exception.ts'), file, '3000', mode], { cwd: root, encoding: 'utf8' });
-    expect(child.status).toBe(1);
-    expect(child.stderr).toContain(message);
-    const { numbers, others } = readLog(file);
-    expect(numbers).toEqual(range(3000));
-    expect(others).toHaveLength(1);
-    expect(others[0]).toMatchObject({ '@mt': template, '@l': 'Fatal' });
-    expect(others[0]['@x']).toContain(message);
-  });
+  ])(
+    "writes the fatal event and everything before it on a crash (%s), keeping Node's exit code and message",
+    (mode, template, message) => {
+      const file = path.join(dir, 'app.log');
+      const child = spawnSync(process.execPath, ['--import', 'tsx', fixture('uncaught-exception.ts'), file, '3000', mode], {
+        cwd: root,
+        encoding: 'utf8',
+      });
+      expect(child.status).toBe(1);
+      expect(child.stderr).toContain(message);
+      const { numbers, others } = readLog(file);
+      expect(numbers).toEqual(range(3000));
+      expect(others).toHaveLength(1);
+      expect(others[0]).toMatchObject({ '@mt': template, '@l': 'Fatal' });
+      expect(others[0]['@x']).toContain(message);
+    },
+  );
 
   it('exits within timeoutMs of SIGTERM with every event logged before it in the file', async () => {
     const file = path.join(dir, 'app.log');
     const timeoutMs = 3000;
-    const child = spawn(process.execPath, ['--import', 'tsx', fixture('log-until-signal.ts'), file, '5000', String(timeoutMs)], { cwd: root });
+    const child = spawn(process.execPath, ['--import', 'tsx', fixture('log-until-signal.ts'), file, '5000', String(timeoutMs)], {
+      cwd: root,
+    });
     let stdout = '';
     let signalledAt = 0;
     const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => {

@@ -70,7 +70,10 @@ describe('StreamSink', () => {
     const stream = new PassThrough();
     const sink = new StreamSink({ stream, formatter: new NdjsonFormatter() });
     sink.emitSync(makeEvents(2));
-    const lines = String(stream.read()).trimEnd().split('\n').map((line) => JSON.parse(line) as Record<string, unknown>);
+    const lines = String(stream.read())
+      .trimEnd()
+      .split('\n')
+      .map((line) => JSON.parse(line) as Record<string, unknown>);
     expect(lines).toEqual([
       { timestamp: '2026-11-22T12:00:00.000Z', level: 'information', message: 'event 0', template: 'event 0', N: 0 },
       { timestamp: '2026-11-22T12:00:00.000Z', level: 'information', message: 'event 1', template: 'event 1', N: 1 },

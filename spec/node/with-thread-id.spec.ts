@@ -12,7 +12,10 @@ describe('withThreadId', () => {
   });
 
   it('adds the worker thread id inside a worker', async () => {
-    const worker = new Worker("const { parentPort, threadId } = require('node:worker_threads'); parentPort.postMessage(threadId);", { eval: true });
+    const worker = new Worker(
+      "const { parentPort, threadId } = require('node:worker_threads'); parentPort.postMessage(threadId);",
+      { eval: true },
+    );
     const id = await new Promise<number>((resolve) => worker.once('message', resolve));
     await worker.terminate();
     expect(id).toBeGreaterThan(0);

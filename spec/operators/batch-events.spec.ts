@@ -23,7 +23,11 @@ describe('batchEvents', () => {
     const testScheduler = createTestScheduler();
     testScheduler.run(({ hot, expectObservable }) => {
       const source = hot('-a-b-c-d-e-|', events);
-      expectObservable(source.pipe(batchEvents({ size: 2, maxDelayMs: 100 }, testScheduler))).toBe('---x---y---(z|)', { x: [a, b], y: [c, d], z: [e] });
+      expectObservable(source.pipe(batchEvents({ size: 2, maxDelayMs: 100 }, testScheduler))).toBe('---x---y---(z|)', {
+        x: [a, b],
+        y: [c, d],
+        z: [e],
+      });
     });
   });
 
@@ -31,7 +35,10 @@ describe('batchEvents', () => {
     const testScheduler = createTestScheduler();
     testScheduler.run(({ hot, expectObservable }) => {
       const source = hot('-a----------b-c------|', events);
-      expectObservable(source.pipe(batchEvents({ size: 10, maxDelayMs: 4 }, testScheduler))).toBe('-----x----------y----|', { x: [a], y: [b, c] });
+      expectObservable(source.pipe(batchEvents({ size: 10, maxDelayMs: 4 }, testScheduler))).toBe('-----x----------y----|', {
+        x: [a],
+        y: [b, c],
+      });
     });
   });
 
@@ -47,7 +54,10 @@ describe('batchEvents', () => {
     const testScheduler = createTestScheduler();
     testScheduler.run(({ hot, expectObservable }) => {
       const source = hot('-ab--c------|', events);
-      expectObservable(source.pipe(batchEvents({ size: 2, maxDelayMs: 3 }, testScheduler))).toBe('--x-----y---|', { x: [a, b], y: [c] });
+      expectObservable(source.pipe(batchEvents({ size: 2, maxDelayMs: 3 }, testScheduler))).toBe('--x-----y---|', {
+        x: [a, b],
+        y: [c],
+      });
     });
   });
 
@@ -55,7 +65,10 @@ describe('batchEvents', () => {
     const testScheduler = createTestScheduler();
     testScheduler.run(({ hot, expectObservable }) => {
       const source = hot('-abc|', events);
-      expectObservable(source.pipe(batchEvents({ size: 2, maxDelayMs: 100 }, testScheduler))).toBe('--x-(y|)', { x: [a, b], y: [c] });
+      expectObservable(source.pipe(batchEvents({ size: 2, maxDelayMs: 100 }, testScheduler))).toBe('--x-(y|)', {
+        x: [a, b],
+        y: [c],
+      });
     });
   });
 
@@ -63,7 +76,11 @@ describe('batchEvents', () => {
     const testScheduler = createTestScheduler();
     testScheduler.run(({ hot, expectObservable }) => {
       const source = hot('-a-#', events, new Error('upstream'));
-      expectObservable(source.pipe(batchEvents({ size: 10, maxDelayMs: 100 }, testScheduler))).toBe('---(x#)', { x: [a] }, new Error('upstream'));
+      expectObservable(source.pipe(batchEvents({ size: 10, maxDelayMs: 100 }, testScheduler))).toBe(
+        '---(x#)',
+        { x: [a] },
+        new Error('upstream'),
+      );
     });
   });
 

@@ -42,7 +42,10 @@ describe('boundedQueue', () => {
     testScheduler.run(({ hot, expectObservable }) => {
       const source = hot('-abcde-|', events);
       const demand = hot('-------9', { 9: 9 });
-      expectObservable(source.pipe(boundedQueue({ limit: 2, onDrop: (count) => drops.push(count) }, demand, testScheduler))).toBe('-------(de|)', events);
+      expectObservable(source.pipe(boundedQueue({ limit: 2, onDrop: (count) => drops.push(count) }, demand, testScheduler))).toBe(
+        '-------(de|)',
+        events,
+      );
     });
     expect(drops).toEqual([1, 1, 1]);
   });
@@ -52,7 +55,10 @@ describe('boundedQueue', () => {
     testScheduler.run(({ hot, expectObservable }) => {
       const source = hot('-abcde-|', events);
       const demand = hot('-------9', { 9: 9 });
-      expectObservable(source.pipe(boundedQueue({ limit: 2, overflow: 'drop-newest' }, demand, testScheduler))).toBe('-------(ab|)', events);
+      expectObservable(source.pipe(boundedQueue({ limit: 2, overflow: 'drop-newest' }, demand, testScheduler))).toBe(
+        '-------(ab|)',
+        events,
+      );
     });
   });
 

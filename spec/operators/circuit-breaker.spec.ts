@@ -118,7 +118,12 @@ describe('circuitBreaker', () => {
       const healthy = cold('-(v|)', { v: 'ok' });
       const calls = hot('f-f-h-----h|', { f: failing, h: healthy });
       const outcomes = calls.pipe(
-        mergeMap((call) => call.pipe(guard, catchError((error: Error) => of(error instanceof BrokenCircuitError ? 'rejected' : 'failed')))),
+        mergeMap((call) =>
+          call.pipe(
+            guard,
+            catchError((error: Error) => of(error instanceof BrokenCircuitError ? 'rejected' : 'failed')),
+          ),
+        ),
       );
       // Two failures (frames 1 and 3) open it; the call at 4 is rejected; the call at 10 is the probe.
       expectObservable(outcomes).toBe('-x-xr------(o|)', { x: 'failed', r: 'rejected', o: 'ok' });
@@ -144,14 +149,18 @@ describe('circuitBreaker', () => {
     const guard = circuitBreaker(breaker);
     expect(guard.breaker).toBe(breaker);
     const values: number[] = [];
-    of(1, 2, 3).pipe(guard).subscribe((v) => values.push(v));
+    of(1, 2, 3)
+      .pipe(guard)
+      .subscribe((v) => values.push(v));
     expect(values).toEqual([1, 2, 3]);
   });
 
   it('gives back a probe that is unsubscribed before it settles', () => {
     const clock = manualClock();
     const guard = circuitBreaker({ failureThreshold: 1, resetTimeoutMs: 10 }, clock.scheduler);
-    throwError(() => new Error('x')).pipe(guard).subscribe({ error: () => undefined });
+    throwError(() => new Error('x'))
+      .pipe(guard)
+      .subscribe({ error: () => undefined });
     clock.advance(10);
     const pending = new Subject<number>();
     pending.pipe(guard).subscribe().unsubscribe();

@@ -21,7 +21,12 @@ describe('enrich', () => {
     const event = makeEvent({ properties: { Host: 'mine' } });
     const seen: unknown[] = [];
     createTestScheduler().run(({ cold, expectObservable }) => {
-      const out = cold('a|', { a: event }).pipe(enrich(() => ({ Host: 'theirs', Zone: 'eu' }), () => ({ Zone: 'us' })));
+      const out = cold('a|', { a: event }).pipe(
+        enrich(
+          () => ({ Host: 'theirs', Zone: 'eu' }),
+          () => ({ Zone: 'us' }),
+        ),
+      );
       out.subscribe((e) => seen.push(e.properties));
       expectObservable(out).toBe('a|', { a: expect.anything() });
     });
@@ -51,7 +56,12 @@ describe('enrich', () => {
     const seen: unknown[] = [];
     createTestScheduler().run(({ cold }) => {
       cold('ab|', { a: event, b: event })
-        .pipe(enrich(() => undefined, () => ({ N: 99 })))
+        .pipe(
+          enrich(
+            () => undefined,
+            () => ({ N: 99 }),
+          ),
+        )
         .subscribe((e) => seen.push(e));
     });
     expect(seen).toEqual([event, event]);

@@ -90,11 +90,15 @@ describe('truncateEvent', () => {
 
   it('always fits plain string-heavy events under the limit', () => {
     fc.assert(
-      fc.property(fc.dictionary(fc.string({ maxLength: 8 }), fc.string({ maxLength: 3_000 }), { maxKeys: 20 }), fc.integer({ min: 1_500, max: 20_000 }), (properties, limit) => {
-        const cut = truncateEvent(makeEvent({ properties }), limit);
-        expect(estimateEventBytes(cut)).toBeLessThanOrEqual(limit);
-        expect(Object.keys(cut.properties)).toEqual(Object.keys(properties));
-      }),
+      fc.property(
+        fc.dictionary(fc.string({ maxLength: 8 }), fc.string({ maxLength: 3_000 }), { maxKeys: 20 }),
+        fc.integer({ min: 1_500, max: 20_000 }),
+        (properties, limit) => {
+          const cut = truncateEvent(makeEvent({ properties }), limit);
+          expect(estimateEventBytes(cut)).toBeLessThanOrEqual(limit);
+          expect(Object.keys(cut.properties)).toEqual(Object.keys(properties));
+        },
+      ),
       { numRuns: 300 },
     );
   });

@@ -52,7 +52,9 @@ describe('retryWithBackoff', () => {
       const source = cold('-#');
       let tries = 0;
       const flaky = defer(() => (++tries < 3 ? source : cold('-(v|)')));
-      expectObservable(flaky.pipe(retryWithBackoff({ attempts: 3, initialDelayMs: 2, jitter: 0 }, testScheduler))).toBe('---------(v|)');
+      expectObservable(flaky.pipe(retryWithBackoff({ attempts: 3, initialDelayMs: 2, jitter: 0 }, testScheduler))).toBe(
+        '---------(v|)',
+      );
       // Try 1 fails at 1, waits 2 ms; try 2 runs 3–4 and waits 4 ms; try 3 starts at 8, emits at 9.
       expectSubscriptions(source.subscriptions).toBe(['^!', '---^!']);
     });
@@ -62,7 +64,11 @@ describe('retryWithBackoff', () => {
     const testScheduler = createTestScheduler();
     testScheduler.run(({ cold, expectObservable, expectSubscriptions }) => {
       const source = cold('-#', undefined, new Error('down'));
-      expectObservable(source.pipe(retryWithBackoff({ attempts: 2, initialDelayMs: 3, jitter: 0 }, testScheduler))).toBe('-----#', undefined, new Error('down'));
+      expectObservable(source.pipe(retryWithBackoff({ attempts: 2, initialDelayMs: 3, jitter: 0 }, testScheduler))).toBe(
+        '-----#',
+        undefined,
+        new Error('down'),
+      );
       expectSubscriptions(source.subscriptions).toBe(['^!', '----^!']);
     });
   });
@@ -84,7 +90,9 @@ describe('retryWithBackoff', () => {
     const testScheduler = createTestScheduler();
     testScheduler.run(({ cold, expectObservable }) => {
       const source = cold('#', undefined, new Error('e'));
-      expectObservable(source.pipe(retryWithBackoff({ attempts: 2, initialDelayMs: 10, jitter: 0.5 }, testScheduler, () => 0))).toBe('-----#', undefined, new Error('e'));
+      expectObservable(
+        source.pipe(retryWithBackoff({ attempts: 2, initialDelayMs: 10, jitter: 0.5 }, testScheduler, () => 0)),
+      ).toBe('-----#', undefined, new Error('e'));
     });
   });
 });

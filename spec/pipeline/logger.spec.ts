@@ -108,8 +108,15 @@ describe('Logger', () => {
   describe('isolation', () => {
     it('keeps other sinks and the caller safe from a throwing sink, and counts the failure', () => {
       const healthy = new MemorySink();
-      const log = new LoggerConfiguration()
-        .writeTo.sink({ emit: () => { throw new Error('disk on fire'); } }, { name: 'broken', retry: false })
+      const log = new LoggerConfiguration().writeTo
+        .sink(
+          {
+            emit: () => {
+              throw new Error('disk on fire');
+            },
+          },
+          { name: 'broken', retry: false },
+        )
         .writeTo.sink(healthy)
         .createLogger();
       const self = collectSelfLog();
@@ -124,8 +131,8 @@ describe('Logger', () => {
 
     it('passes events on when an enricher or filter throws', () => {
       const memory = new MemorySink();
-      const log = new LoggerConfiguration()
-        .enrich.with(() => {
+      const log = new LoggerConfiguration().enrich
+        .with(() => {
           throw new Error('enricher broke');
         })
         .filter.byExcluding(() => {
@@ -162,8 +169,8 @@ describe('Logger', () => {
 
     it('keeps a sink’s lane running after its own operator errors', () => {
       const memory = new MemorySink();
-      const log = new LoggerConfiguration()
-        .writeTo.sink(memory, {
+      const log = new LoggerConfiguration().writeTo
+        .sink(memory, {
           pipe: [
             map((e: LogEvent) => {
               if (e.properties.N === 2) throw new Error('lane operator broke');
@@ -217,8 +224,13 @@ describe('Logger', () => {
 
   it('flush resolves once everything logged is delivered', async () => {
     const received: number[] = [];
-    const log = new LoggerConfiguration()
-      .writeTo.sink({ emit: async (events) => { await Promise.resolve(); events.forEach((e) => received.push(e.properties.N as number)); } })
+    const log = new LoggerConfiguration().writeTo
+      .sink({
+        emit: async (events) => {
+          await Promise.resolve();
+          events.forEach((e) => received.push(e.properties.N as number));
+        },
+      })
       .createLogger();
     for (let n = 0; n < 5; n++) log.information('{N}', n);
     await log.flush();
@@ -231,7 +243,11 @@ describe('Logger', () => {
     scheduler.run(({ expectObservable }) => {
       const log = new LoggerConfiguration().useScheduler(scheduler).writeTo.sink(new MemorySink()).createLogger();
       log.information('one');
-      const logged = log.metrics$.pipe(take(3), map((m: LoggerMetrics) => m.logged), toArray());
+      const logged = log.metrics$.pipe(
+        take(3),
+        map((m: LoggerMetrics) => m.logged),
+        toArray(),
+      );
       expectObservable(logged).toBe('2000ms (x|)', { x: [1, 1, 1] });
     });
   });
@@ -240,18 +256,22 @@ describe('Logger', () => {
 describe('Logger with hostile sinks', () => {
   it('never lets a throwing thenable, a throwing close or a rejecting flush reach the caller', async () => {
     const hostile = {
-      emit: () => ({
-        then(): never {
-          throw new Error('then() broke');
-        },
-      }) as unknown as Promise<void>,
+      emit: () =>
+        ({
+          then(): never {
+            throw new Error('then() broke');
+          },
+        }) as unknown as Promise<void>,
       flush: () => Promise.reject(new Error('flush broke')),
       close: () => {
         throw new Error('close broke');
       },
     };
     const healthy = new MemorySink();
-    const log = new LoggerConfiguration().writeTo.sink(hostile, { name: 'hostile', retry: false }).writeTo.sink(healthy).createLogger();
+    const log = new LoggerConfiguration().writeTo
+      .sink(hostile, { name: 'hostile', retry: false })
+      .writeTo.sink(healthy)
+      .createLogger();
     const self = collectSelfLog();
     expect(() => {
       log.information('one');

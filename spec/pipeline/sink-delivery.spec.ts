@@ -167,7 +167,10 @@ describe('SinkDelivery', () => {
       const sink = new SyncSink();
       const delivery = create(sink, { batch: { size: 3, maxDelayMs: 1_000 } });
       makeEvents(7).forEach((event) => delivery.push(event));
-      expect(sink.batches.map(ns)).toEqual([[0, 1, 2], [3, 4, 5]]);
+      expect(sink.batches.map(ns)).toEqual([
+        [0, 1, 2],
+        [3, 4, 5],
+      ]);
       expect(delivery.metrics()).toMatchObject({ delivered: 6, pending: 1 });
     });
 
@@ -205,7 +208,10 @@ describe('SinkDelivery', () => {
       expect(sink.calls.map((call) => ns(call.events))).toEqual([[0, 1, 2]]);
       sink.last.resolve();
       await jest.advanceTimersByTimeAsync(0);
-      expect(sink.calls.map((call) => ns(call.events))).toEqual([[0, 1, 2], [3, 4, 5]]);
+      expect(sink.calls.map((call) => ns(call.events))).toEqual([
+        [0, 1, 2],
+        [3, 4, 5],
+      ]);
       sink.last.resolve();
       await jest.advanceTimersByTimeAsync(0);
       expect(sink.calls).toHaveLength(2);
@@ -244,12 +250,18 @@ describe('SinkDelivery', () => {
       expect(delivery.metrics().queueDepth).toBe(2);
       sink.async[0].resolve();
       await jest.advanceTimersByTimeAsync(0);
-      expect(sink.async.map((call) => ns(call.events))).toEqual([[2, 3], [4, 5]]);
+      expect(sink.async.map((call) => ns(call.events))).toEqual([
+        [2, 3],
+        [4, 5],
+      ]);
       sink.async[1].resolve();
       await jest.advanceTimersByTimeAsync(0);
       delivery.push(events[6]);
       delivery.push(events[7]);
-      expect(sink.inline.map(ns)).toEqual([[0, 1], [6, 7]]);
+      expect(sink.inline.map(ns)).toEqual([
+        [0, 1],
+        [6, 7],
+      ]);
       expect(delivery.metrics()).toMatchObject({ delivered: 8, pending: 0 });
     });
 
@@ -275,7 +287,10 @@ describe('SinkDelivery', () => {
       expect(delivery.metrics()).toMatchObject({ queueDepth: 6 });
       sink.blocked = false;
       delivery.flushSync();
-      expect(sink.inline.map(ns)).toEqual([[4, 5, 6, 7], [8, 9]]);
+      expect(sink.inline.map(ns)).toEqual([
+        [4, 5, 6, 7],
+        [8, 9],
+      ]);
       expect(sink.synced).toEqual([2]);
       // The batch in flight stays in flight.
       expect(delivery.metrics()).toMatchObject({ delivered: 6, pending: 4, queueDepth: 0 });
@@ -348,7 +363,13 @@ describe('SinkDelivery', () => {
       expect(calls).toBe(2);
       await jest.advanceTimersByTimeAsync(1);
       expect(ns(sink.events)).toEqual([0]);
-      expect(delivery.metrics()).toMatchObject({ delivered: 1, failed: 0, retried: 2, lastError: 'Error: try 2', breaker: 'closed' });
+      expect(delivery.metrics()).toMatchObject({
+        delivered: 1,
+        failed: 0,
+        retried: 2,
+        lastError: 'Error: try 2',
+        breaker: 'closed',
+      });
     });
 
     it('loses nothing when every third batch fails once', async () => {
@@ -361,7 +382,10 @@ describe('SinkDelivery', () => {
           delivered.push(...events);
         },
       };
-      const delivery = create(sink, { batch: { size: 5, maxDelayMs: 10 }, retry: { attempts: 2, initialDelayMs: 10, jitter: 0 } });
+      const delivery = create(sink, {
+        batch: { size: 5, maxDelayMs: 10 },
+        retry: { attempts: 2, initialDelayMs: 10, jitter: 0 },
+      });
       const events = makeEvents(200);
       for (const event of events) {
         delivery.push(event);
@@ -423,7 +447,10 @@ describe('SinkDelivery', () => {
 
     it('reopens the breaker when the probe fails and sends the probe batch to the fallback', async () => {
       const fallback = new SyncSink();
-      const delivery = create({ emit: () => Promise.reject(new Error('down')) }, { retry: false, circuitBreaker: { failureThreshold: 1, resetTimeoutMs: 100 }, fallback });
+      const delivery = create(
+        { emit: () => Promise.reject(new Error('down')) },
+        { retry: false, circuitBreaker: { failureThreshold: 1, resetTimeoutMs: 100 }, fallback },
+      );
       delivery.push(makeEvent({ properties: { N: 0 } }));
       await jest.advanceTimersByTimeAsync(0);
       expect(delivery.metrics().breaker).toBe('open');
@@ -511,7 +538,11 @@ describe('SinkDelivery', () => {
 
   describe('shutdown', () => {
     it('graceful: times out on a sink that never settles and reports exactly what is undelivered', async () => {
-      const sink: Sink & { closed: number } = { closed: 0, emit: () => new Promise<void>(() => undefined), close: () => void sink.closed++ };
+      const sink: Sink & { closed: number } = {
+        closed: 0,
+        emit: () => new Promise<void>(() => undefined),
+        close: () => void sink.closed++,
+      };
       const delivery = create(sink, { batch: { size: 3, maxDelayMs: 10 } });
       makeEvents(10).forEach((event) => delivery.push(event));
       let result: unknown;
@@ -551,10 +582,19 @@ describe('SinkDelivery', () => {
 
     it('immediate: gives up a retry wait and sends the batch to the fallback', async () => {
       const fallback = new SyncSink();
-      const delivery = create({ emit: () => Promise.reject(new Error('down')) }, { fallback, retry: { attempts: 5, initialDelayMs: 1_000 } });
+      const delivery = create(
+        { emit: () => Promise.reject(new Error('down')) },
+        { fallback, retry: { attempts: 5, initialDelayMs: 1_000 } },
+      );
       delivery.push(makeEvent());
       await jest.advanceTimersByTimeAsync(0);
-      await expect(delivery.shutdown('immediate', 1_000)).resolves.toEqual({ delivered: 1, dropped: 0, failed: 0, undelivered: 0, timedOut: false });
+      await expect(delivery.shutdown('immediate', 1_000)).resolves.toEqual({
+        delivered: 1,
+        dropped: 0,
+        failed: 0,
+        undelivered: 0,
+        timedOut: false,
+      });
       expect(fallback.events).toHaveLength(1);
     });
 
@@ -610,7 +650,12 @@ async function resolveAll(sink: DeferredSink): Promise<void> {
   }
 }
 
-type Behaviour = { kind: 'ok' } | { kind: 'throw' } | { kind: 'resolve'; afterMs: number } | { kind: 'reject'; afterMs: number } | { kind: 'hang' };
+type Behaviour =
+  | { kind: 'ok' }
+  | { kind: 'throw' }
+  | { kind: 'resolve'; afterMs: number }
+  | { kind: 'reject'; afterMs: number }
+  | { kind: 'hang' };
 type Step = { kind: 'push'; count: number } | { kind: 'advance'; ms: number } | { kind: 'flushSync' };
 
 const behaviour = fc.oneof(
@@ -628,10 +673,21 @@ const step = fc.oneof(
 );
 
 const deliveryOptions = fc.record({
-  batch: fc.option(fc.record({ size: fc.integer({ min: 1, max: 20 }), maxDelayMs: fc.integer({ min: 0, max: 100 }) }), { nil: undefined }),
-  queue: fc.record({ limit: fc.integer({ min: 1, max: 40 }), overflow: fc.constantFrom('drop-oldest' as const, 'drop-newest' as const) }),
-  retry: fc.oneof(fc.constant(false as const), fc.record({ attempts: fc.integer({ min: 1, max: 3 }), initialDelayMs: fc.integer({ min: 0, max: 50 }) })),
-  circuitBreaker: fc.oneof(fc.constant(false as const), fc.record({ failureThreshold: fc.integer({ min: 1, max: 3 }), resetTimeoutMs: fc.integer({ min: 0, max: 200 }) })),
+  batch: fc.option(fc.record({ size: fc.integer({ min: 1, max: 20 }), maxDelayMs: fc.integer({ min: 0, max: 100 }) }), {
+    nil: undefined,
+  }),
+  queue: fc.record({
+    limit: fc.integer({ min: 1, max: 40 }),
+    overflow: fc.constantFrom('drop-oldest' as const, 'drop-newest' as const),
+  }),
+  retry: fc.oneof(
+    fc.constant(false as const),
+    fc.record({ attempts: fc.integer({ min: 1, max: 3 }), initialDelayMs: fc.integer({ min: 0, max: 50 }) }),
+  ),
+  circuitBreaker: fc.oneof(
+    fc.constant(false as const),
+    fc.record({ failureThreshold: fc.integer({ min: 1, max: 3 }), resetTimeoutMs: fc.integer({ min: 0, max: 200 }) }),
+  ),
   fallback: fc.constantFrom('none', 'ok', 'failing'),
   emitSync: fc.constantFrom('none', 'ok', 'blocked', 'alternating'),
 });
@@ -666,36 +722,46 @@ function scriptedSink(script: readonly Behaviour[], emitSync: string): Sink {
 describe('SinkDelivery accounting', () => {
   it('keeps received = delivered + dropped + failed + pending after every step and after shutdown', async () => {
     await fc.assert(
-      fc.asyncProperty(deliveryOptions, fc.array(behaviour, { minLength: 1, maxLength: 8 }), fc.array(step, { maxLength: 25 }), fc.constantFrom('graceful' as const, 'immediate' as const), async (options, script, steps, strategy) => {
-        jest.clearAllTimers();
-        const fallback: Sink | undefined =
-          options.fallback === 'ok' ? { emit: () => undefined } : options.fallback === 'failing' ? { emit: () => Promise.reject(new Error('fallback')) } : undefined;
-        const delivery = create(scriptedSink(script, options.emitSync), { ...options, fallback });
-        let pushed = 0;
-        for (const next of steps) {
-          if (next.kind === 'push') {
-            for (const event of makeEvents(next.count)) delivery.push(event);
-            pushed += next.count;
-          } else if (next.kind === 'advance') {
-            await jest.advanceTimersByTimeAsync(next.ms);
-          } else {
-            delivery.flushSync();
+      fc.asyncProperty(
+        deliveryOptions,
+        fc.array(behaviour, { minLength: 1, maxLength: 8 }),
+        fc.array(step, { maxLength: 25 }),
+        fc.constantFrom('graceful' as const, 'immediate' as const),
+        async (options, script, steps, strategy) => {
+          jest.clearAllTimers();
+          const fallback: Sink | undefined =
+            options.fallback === 'ok'
+              ? { emit: () => undefined }
+              : options.fallback === 'failing'
+                ? { emit: () => Promise.reject(new Error('fallback')) }
+                : undefined;
+          const delivery = create(scriptedSink(script, options.emitSync), { ...options, fallback });
+          let pushed = 0;
+          for (const next of steps) {
+            if (next.kind === 'push') {
+              for (const event of makeEvents(next.count)) delivery.push(event);
+              pushed += next.count;
+            } else if (next.kind === 'advance') {
+              await jest.advanceTimersByTimeAsync(next.ms);
+            } else {
+              delivery.flushSync();
+            }
+            const m = delivery.metrics();
+            expect(m.received).toBe(pushed);
+            expect(m.pending).toBeGreaterThanOrEqual(0);
+            expect(m.received).toBe(m.delivered + m.dropped + m.failed + m.pending);
+            expect(m.queueDepth).toBeLessThanOrEqual(options.queue.limit);
           }
+          const shutdown = delivery.shutdown(strategy, 1_000);
+          await jest.advanceTimersByTimeAsync(1_000);
+          const result = await shutdown;
+          expect(result.delivered + result.dropped + result.failed + result.undelivered).toBe(pushed);
+          expect(result.timedOut).toBe(result.undelivered > 0);
           const m = delivery.metrics();
-          expect(m.received).toBe(pushed);
-          expect(m.pending).toBeGreaterThanOrEqual(0);
           expect(m.received).toBe(m.delivered + m.dropped + m.failed + m.pending);
-          expect(m.queueDepth).toBeLessThanOrEqual(options.queue.limit);
-        }
-        const shutdown = delivery.shutdown(strategy, 1_000);
-        await jest.advanceTimersByTimeAsync(1_000);
-        const result = await shutdown;
-        expect(result.delivered + result.dropped + result.failed + result.undelivered).toBe(pushed);
-        expect(result.timedOut).toBe(result.undelivered > 0);
-        const m = delivery.metrics();
-        expect(m.received).toBe(m.delivered + m.dropped + m.failed + m.pending);
-        expect(m.pending).toBe(result.undelivered);
-      }),
+          expect(m.pending).toBe(result.undelivered);
+        },
+      ),
       { numRuns: 300 },
     );
   });
@@ -721,7 +787,14 @@ describe('SinkDelivery memory', () => {
 
     await jest.advanceTimersByTimeAsync(2_000);
     const drained = delivery.metrics();
-    expect(drained).toMatchObject({ received: 1_000_000, delivered: 10_512, dropped: 989_488, failed: 0, pending: 0, queueDepth: 0 });
+    expect(drained).toMatchObject({
+      received: 1_000_000,
+      delivered: 10_512,
+      dropped: 989_488,
+      failed: 0,
+      pending: 0,
+      queueDepth: 0,
+    });
   });
 });
 

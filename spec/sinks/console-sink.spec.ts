@@ -17,7 +17,11 @@ describe('ConsoleSink', () => {
     const stdout = new Capture();
     const stderr = new Capture();
     const sink = new ConsoleSink({ stdout, stderr, outputTemplate: '{Level:u3} {Message:lj}{NewLine}' });
-    sink.emit([makeEvent({ text: 'hello', timestamp: at }), makeEvent({ text: 'careful', level: 'warning' }), makeEvent({ text: 'bad', level: 'error' })]);
+    sink.emit([
+      makeEvent({ text: 'hello', timestamp: at }),
+      makeEvent({ text: 'careful', level: 'warning' }),
+      makeEvent({ text: 'bad', level: 'error' }),
+    ]);
     expect(stdout.chunks).toEqual(['INF hello\n']);
     expect(stderr.chunks).toEqual(['WRN careful\n', 'ERR bad\n']);
   });
@@ -58,7 +62,9 @@ describe('ConsoleSink', () => {
   it('can send everything to stdout', () => {
     const stdout = new Capture();
     const stderr = new Capture();
-    new ConsoleSink({ stdout, stderr, standardErrorFromLevel: null, outputTemplate: '{Message}' }).emit([makeEvent({ text: 'f', level: 'fatal' })]);
+    new ConsoleSink({ stdout, stderr, standardErrorFromLevel: null, outputTemplate: '{Message}' }).emit([
+      makeEvent({ text: 'f', level: 'fatal' }),
+    ]);
     expect(stdout.chunks).toEqual(['f']);
     expect(stderr.chunks).toEqual([]);
   });
@@ -72,7 +78,12 @@ describe('ConsoleSink', () => {
       error: (...args: unknown[]) => calls.push(['error', args]),
     };
     const sink = new ConsoleSink({ mode: 'browser', console: fakeConsole, outputTemplate: '{Level:u3} {Message}{NewLine}' });
-    sink.emit([makeEvent({ text: 'v', level: 'verbose' }), makeEvent({ text: 'i' }), makeEvent({ text: 'w', level: 'warning' }), makeEvent({ text: 'f', level: 'fatal' })]);
+    sink.emit([
+      makeEvent({ text: 'v', level: 'verbose' }),
+      makeEvent({ text: 'i' }),
+      makeEvent({ text: 'w', level: 'warning' }),
+      makeEvent({ text: 'f', level: 'fatal' }),
+    ]);
     expect(calls).toEqual([
       ['debug', ['%cVRB v', 'color: gray']],
       ['info', ['INF i']],

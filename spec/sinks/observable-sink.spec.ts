@@ -8,7 +8,9 @@ describe('ObservableSink', () => {
     const sink = new ObservableSink();
     const seen: LogEvent[] = [];
     let completed = false;
-    sink.events$.pipe(filter((e) => e.level === 'error')).subscribe({ next: (e) => seen.push(e), complete: () => (completed = true) });
+    sink.events$
+      .pipe(filter((e) => e.level === 'error'))
+      .subscribe({ next: (e) => seen.push(e), complete: () => (completed = true) });
     const info = makeEvent();
     const error = makeEvent({ level: 'error' });
     sink.emit([info, error]);

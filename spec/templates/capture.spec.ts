@@ -33,13 +33,19 @@ function hostileProxy(): object {
   const fail = (): never => {
     throw new Error('trap');
   };
-  return new Proxy({}, { get: fail, has: fail, ownKeys: fail, getPrototypeOf: fail, getOwnPropertyDescriptor: fail, apply: fail });
+  return new Proxy(
+    {},
+    { get: fail, has: fail, ownKeys: fail, getPrototypeOf: fail, getOwnPropertyDescriptor: fail, apply: fail },
+  );
 }
 
 describe('captureValue', () => {
-  it.each([['text'], [42], [-0.5], [true], [false], [null], [undefined], [10n ** 30n], [Number.NaN], [Infinity], [-Infinity]])('keeps the scalar %p as it is', (value) => {
-    expect(captureValue(value)).toBe(value);
-  });
+  it.each([['text'], [42], [-0.5], [true], [false], [null], [undefined], [10n ** 30n], [Number.NaN], [Infinity], [-Infinity]])(
+    'keeps the scalar %p as it is',
+    (value) => {
+      expect(captureValue(value)).toBe(value);
+    },
+  );
 
   it('copies a Date so later mutation cannot change the event', () => {
     const date = new Date(0);
@@ -89,7 +95,14 @@ describe('captureValue', () => {
   });
 
   it('captures a Map as an object of its entries and a Set as an array', () => {
-    expect(captureValue(new Map<unknown, number>([['a', 1], [2, 2]]))).toEqual({ a: 1, 2: 2 });
+    expect(
+      captureValue(
+        new Map<unknown, number>([
+          ['a', 1],
+          [2, 2],
+        ]),
+      ),
+    ).toEqual({ a: 1, 2: 2 });
     expect(captureValue(new Set([1, 'two']))).toEqual([1, 'two']);
   });
 
@@ -167,7 +180,17 @@ describe('captureValue', () => {
 
   it('bounds Sets and Maps too', () => {
     expect(captureValue(new Set([1, 2, 3]), 'default', { maxCollectionLength: 2 })).toEqual([1, 2, '…1 more']);
-    expect(captureValue(new Map([['a', 1], ['b', 2], ['c', 3]]), 'default', { maxCollectionLength: 1 })).toEqual({ a: 1, '…': '…2 more' });
+    expect(
+      captureValue(
+        new Map([
+          ['a', 1],
+          ['b', 2],
+          ['c', 3],
+        ]),
+        'default',
+        { maxCollectionLength: 1 },
+      ),
+    ).toEqual({ a: 1, '…': '…2 more' });
   });
 
   it('replaces a reference to an enclosing object with [Circular]', () => {
@@ -179,7 +202,11 @@ describe('captureValue', () => {
 
   it('keeps an object referenced twice side by side, which is not circular', () => {
     const shared = { id: 1 };
-    expect(captureValue({ a: shared, b: shared, list: [shared, shared] })).toEqual({ a: { id: 1 }, b: { id: 1 }, list: [{ id: 1 }, { id: 1 }] });
+    expect(captureValue({ a: shared, b: shared, list: [shared, shared] })).toEqual({
+      a: { id: 1 },
+      b: { id: 1 },
+      list: [{ id: 1 }, { id: 1 }],
+    });
   });
 
   it('captures a throwing getter as a marker and reports it to SelfLog', () => {
@@ -262,15 +289,28 @@ describe('captureValue', () => {
     () => new Date(Number.NaN),
     () => Object.assign(new Error('e'), { extra: hostileProxy() }),
   ];
-  const anything = fc.anything({ withBigInt: true, withDate: true, withMap: true, withSet: true, withTypedArray: true, withNullPrototype: true, withSparseArray: true });
+  const anything = fc.anything({
+    withBigInt: true,
+    withDate: true,
+    withMap: true,
+    withSet: true,
+    withTypedArray: true,
+    withNullPrototype: true,
+    withSparseArray: true,
+  });
   const pick = fc.nat({ max: hostileValues.length * 2 });
   const input = (value: unknown, index: number): unknown => (index < hostileValues.length ? hostileValues[index]() : value);
 
   it('never throws, for any value and capturing', () => {
     fc.assert(
-      fc.property(anything, pick, fc.constantFrom('default' as const, 'structure' as const, 'stringify' as const), (value, index, capturing) => {
-        captureValue(input(value, index), capturing);
-      }),
+      fc.property(
+        anything,
+        pick,
+        fc.constantFrom('default' as const, 'structure' as const, 'stringify' as const),
+        (value, index, capturing) => {
+          captureValue(input(value, index), capturing);
+        },
+      ),
       { numRuns: 400 },
     );
   });
@@ -281,7 +321,9 @@ describe('captureValue', () => {
     fc.assert(
       fc.property(anything, pick, (value, index) => {
         const properties = captureProperties(template, [input(value, index)]);
-        const parsed = JSON.parse(formatter.format(new LogEventRecord(new Date(0), 'information', template, properties))) as Record<string, unknown>;
+        const parsed = JSON.parse(
+          formatter.format(new LogEventRecord(new Date(0), 'information', template, properties)),
+        ) as Record<string, unknown>;
         expect(parsed['@mt']).toBe('{@Value}');
         expect('Value' in parsed).toBe(properties.Value !== undefined);
       }),
@@ -296,7 +338,9 @@ describe('captureValue', () => {
       fc.property(fc.jsonValue({ maxDepth: 6, noUnicodeString: false }), (value) => {
         const normalized = JSON.parse(JSON.stringify(value)) as unknown;
         const properties = captureProperties(template, [normalized]);
-        const parsed = JSON.parse(formatter.format(new LogEventRecord(new Date(0), 'information', template, properties))) as Record<string, unknown>;
+        const parsed = JSON.parse(
+          formatter.format(new LogEventRecord(new Date(0), 'information', template, properties)),
+        ) as Record<string, unknown>;
         expect(parsed.Value).toEqual(normalized);
       }),
       { numRuns: 300 },
@@ -361,9 +405,13 @@ describe('captureProperties', () => {
 
   it('never throws, for any template and arguments', () => {
     fc.assert(
-      fc.property(fc.string({ maxLength: 30 }), fc.array(fc.anything({ withBigInt: true, withDate: true, withMap: true }), { maxLength: 5 }), (template, args) => {
-        captureProperties(parseTemplate(template), args);
-      }),
+      fc.property(
+        fc.string({ maxLength: 30 }),
+        fc.array(fc.anything({ withBigInt: true, withDate: true, withMap: true }), { maxLength: 5 }),
+        (template, args) => {
+          captureProperties(parseTemplate(template), args);
+        },
+      ),
       { numRuns: 300 },
     );
   });

@@ -47,7 +47,7 @@ describe('formatDate', () => {
   });
 
   it('keeps quoted text, escaped characters and other characters literal', () => {
-    expect(formatDate(date, "'Year' yyyy a\\t HH\"h\"")).toBe('Year 2026 at 09h');
+    expect(formatDate(date, '\'Year\' yyyy a\\t HH"h"')).toBe('Year 2026 at 09h');
     expect(formatDate(date, 'yyyy/MM/dd [HH]')).toBe('2026/11/22 [09]');
   });
 

@@ -52,6 +52,8 @@ describe('createLogEvent', () => {
   });
 
   it('applies capture limits', () => {
-    expect(createLogEvent('information', '{S}', ['abcd'], { limits: { maxStringLength: 2 } }).properties).toEqual({ S: 'ab…[truncated 2 chars]' });
+    expect(createLogEvent('information', '{S}', ['abcd'], { limits: { maxStringLength: 2 } }).properties).toEqual({
+      S: 'ab…[truncated 2 chars]',
+    });
   });
 });

@@ -4,7 +4,16 @@ import { parseTemplate } from '../../lib/templates/parse-template';
 import { renderTemplate } from '../../lib/templates/render-template';
 
 function hole(name: string, raw: string, extra: Partial<PropertyToken> = {}): PropertyToken {
-  return { kind: 'property', name, raw, capturing: 'default', format: undefined, alignment: undefined, position: undefined, ...extra };
+  return {
+    kind: 'property',
+    name,
+    raw,
+    capturing: 'default',
+    format: undefined,
+    alignment: undefined,
+    position: undefined,
+    ...extra,
+  };
 }
 
 function text(value: string): TemplateToken {
@@ -22,7 +31,11 @@ function serialize(tokens: readonly TemplateToken[]): string {
 
 describe('parseTemplate', () => {
   it('splits text and named holes', () => {
-    expect(parseTemplate('User {UserId} logged in').tokens).toEqual([text('User '), hole('UserId', '{UserId}'), text(' logged in')]);
+    expect(parseTemplate('User {UserId} logged in').tokens).toEqual([
+      text('User '),
+      hole('UserId', '{UserId}'),
+      text(' logged in'),
+    ]);
   });
 
   it('keeps the template text as written', () => {
@@ -76,7 +89,11 @@ describe('parseTemplate', () => {
   });
 
   it('accepts names in any script, with digits and underscores', () => {
-    expect(parseTemplate('{Größe}{名前}{_id2}').tokens).toEqual([hole('Größe', '{Größe}'), hole('名前', '{名前}'), hole('_id2', '{_id2}')]);
+    expect(parseTemplate('{Größe}{名前}{_id2}').tokens).toEqual([
+      hole('Größe', '{Größe}'),
+      hole('名前', '{名前}'),
+      hole('_id2', '{_id2}'),
+    ]);
   });
 
   it('unescapes doubled braces in text', () => {
@@ -139,8 +156,31 @@ describe('parseTemplate', () => {
     expect(Object.isFrozen(template.tokens[0])).toBe(true);
   });
 
-  const templateChars = fc.constantFrom('{', '}', '@', '$', ':', ',', '-', ' ', '0', '1', 'a', 'B', 'é', '_', '.', '\n', '\ud800', '😀');
-  const templates = fc.oneof(fc.string({ unit: templateChars, maxLength: 40 }), fc.string({ maxLength: 40 }), fc.string({ unit: 'grapheme', maxLength: 20 }));
+  const templateChars = fc.constantFrom(
+    '{',
+    '}',
+    '@',
+    '$',
+    ':',
+    ',',
+    '-',
+    ' ',
+    '0',
+    '1',
+    'a',
+    'B',
+    'é',
+    '_',
+    '.',
+    '\n',
+    '\ud800',
+    '😀',
+  );
+  const templates = fc.oneof(
+    fc.string({ unit: templateChars, maxLength: 40 }),
+    fc.string({ maxLength: 40 }),
+    fc.string({ unit: 'grapheme', maxLength: 20 }),
+  );
 
   it('never throws, for any string', () => {
     fc.assert(
@@ -177,7 +217,11 @@ describe('parseTemplate', () => {
   });
 
   it('renders hole-free templates as their text with escapes undone', () => {
-    const piece = fc.oneof(fc.string({ unit: fc.constantFrom('a', ' ', '1', 'é', ':', '@'), minLength: 1, maxLength: 5 }), fc.constant('{{'), fc.constant('}}'));
+    const piece = fc.oneof(
+      fc.string({ unit: fc.constantFrom('a', ' ', '1', 'é', ':', '@'), minLength: 1, maxLength: 5 }),
+      fc.constant('{{'),
+      fc.constant('}}'),
+    );
     fc.assert(
       fc.property(fc.array(piece, { maxLength: 12 }), (pieces) => {
         const template = pieces.join('');

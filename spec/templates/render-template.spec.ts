@@ -5,7 +5,9 @@ import type { PropertyToken } from '../../lib/core/message-template';
 
 describe('renderTemplate', () => {
   it('fills holes with property values', () => {
-    expect(renderTemplate(parseTemplate('User {UserId} logged in from {City}'), { UserId: 42, City: 'Oslo' })).toBe('User 42 logged in from Oslo');
+    expect(renderTemplate(parseTemplate('User {UserId} logged in from {City}'), { UserId: 42, City: 'Oslo' })).toBe(
+      'User 42 logged in from Oslo',
+    );
   });
 
   it('renders strings bare, without quotes', () => {
@@ -17,7 +19,9 @@ describe('renderTemplate', () => {
   });
 
   it('does not mistake inherited members for properties', () => {
-    expect(renderTemplate(parseTemplate('{toString} {__proto__} {constructor}'), {})).toBe('{toString} {__proto__} {constructor}');
+    expect(renderTemplate(parseTemplate('{toString} {__proto__} {constructor}'), {})).toBe(
+      '{toString} {__proto__} {constructor}',
+    );
   });
 
   it('renders structures as compact JSON', () => {
@@ -55,9 +59,13 @@ describe('renderTemplate', () => {
 
   it('never throws, for any template and values', () => {
     fc.assert(
-      fc.property(fc.string({ maxLength: 30 }), fc.dictionary(fc.string({ maxLength: 4 }), fc.anything({ withBigInt: true, withDate: true })), (template, properties) => {
-        expect(typeof renderTemplate(parseTemplate(template), properties)).toBe('string');
-      }),
+      fc.property(
+        fc.string({ maxLength: 30 }),
+        fc.dictionary(fc.string({ maxLength: 4 }), fc.anything({ withBigInt: true, withDate: true })),
+        (template, properties) => {
+          expect(typeof renderTemplate(parseTemplate(template), properties)).toBe('string');
+        },
+      ),
       { numRuns: 300 },
     );
   });

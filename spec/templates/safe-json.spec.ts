@@ -25,7 +25,9 @@ describe('writeJson', () => {
   });
 
   it('writes Dates as ISO strings', () => {
-    expect(writeJson({ d: new Date(0), bad: new Date(Number.NaN) })).toBe('{"d":"1970-01-01T00:00:00.000Z","bad":"Invalid Date"}');
+    expect(writeJson({ d: new Date(0), bad: new Date(Number.NaN) })).toBe(
+      '{"d":"1970-01-01T00:00:00.000Z","bad":"Invalid Date"}',
+    );
   });
 
   it('skips symbol keys and writes symbol values as strings', () => {
@@ -75,9 +77,20 @@ describe('writeJson', () => {
 
   it('always writes text that JSON.parse accepts', () => {
     fc.assert(
-      fc.property(fc.anything({ withBigInt: true, withDate: true, withMap: true, withSet: true, withNullPrototype: true, withTypedArray: true, withSparseArray: true }), (value) => {
-        JSON.parse(writeJson(value));
-      }),
+      fc.property(
+        fc.anything({
+          withBigInt: true,
+          withDate: true,
+          withMap: true,
+          withSet: true,
+          withNullPrototype: true,
+          withTypedArray: true,
+          withSparseArray: true,
+        }),
+        (value) => {
+          JSON.parse(writeJson(value));
+        },
+      ),
       { numRuns: 300 },
     );
   });
@@ -96,7 +109,13 @@ describe('quoteJson', () => {
 
 describe('jsonNumber', () => {
   it('writes finite numbers as literals and the rest as strings', () => {
-    expect([jsonNumber(1.5), jsonNumber(-0), jsonNumber(Number.NaN), jsonNumber(Infinity), jsonNumber(-Infinity)]).toEqual(['1.5', '0', '"NaN"', '"Infinity"', '"-Infinity"']);
+    expect([jsonNumber(1.5), jsonNumber(-0), jsonNumber(Number.NaN), jsonNumber(Infinity), jsonNumber(-Infinity)]).toEqual([
+      '1.5',
+      '0',
+      '"NaN"',
+      '"Infinity"',
+      '"-Infinity"',
+    ]);
   });
 });
 

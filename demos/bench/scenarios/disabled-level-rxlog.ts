@@ -7,8 +7,8 @@ import { scenarioArgs } from '../support/scenario-args';
 runScenario(async () => {
   const n = scenarioArgs().number('n', 10_000_000);
   let written = 0;
-  const log = new LoggerConfiguration()
-    .minimumLevel.information()
+  const log = new LoggerConfiguration().minimumLevel
+    .information()
     .writeTo.sink({ emit: (events) => void (written += events.length) })
     .createLogger();
   const start = nowNs();

@@ -12,8 +12,8 @@ runScenario(async () => {
   const n = args.number('n', 200_000);
   const file = args.text('file');
   const batchSize = args.number('batch', 512);
-  const log = new LoggerConfiguration()
-    .writeTo.sink(new FileSink(file), { name: 'file', batch: { size: batchSize, maxDelayMs: 100 } })
+  const log = new LoggerConfiguration().writeTo
+    .sink(new FileSink(file), { name: 'file', batch: { size: batchSize, maxDelayMs: 100 } })
     .createLogger();
   const start = nowNs();
   for (let i = 0; i < n; i++) log.information(HOT_TEMPLATE, USERS[i & 7], ACTION);

@@ -16,8 +16,8 @@ runScenario(async () => {
   const queueLimit = args.number('queue', 10_000);
   const maxMs = args.number('max-ms', 60_000);
   const fifo = openSlowFifo(path.join(__dirname, 'fifo-reader.js'), rate, maxMs);
-  const log = new LoggerConfiguration()
-    .writeTo.sink(new FileSink(fifo.path), {
+  const log = new LoggerConfiguration().writeTo
+    .sink(new FileSink(fifo.path), {
       name: 'file',
       batch: { size: 512, maxDelayMs: 100 },
       // The byte bound is raised with the count so that the count is what binds.

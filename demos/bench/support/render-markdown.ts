@@ -11,7 +11,10 @@ function formatNumber(value: number, digits: number): string {
  * the runs column and their reasons are listed, so nothing is hidden.
  */
 export function renderMarkdown(scenarios: readonly ScenarioResults[], targets: readonly TargetCheck[]): string {
-  const rows: string[] = ['| # | Variant | Metric | Median | Min–max | Ratio vs ref | Runs |', '|---|---|---|---:|---:|---:|---:|'];
+  const rows: string[] = [
+    '| # | Variant | Metric | Median | Min–max | Ratio vs ref | Runs |',
+    '|---|---|---|---:|---:|---:|---:|',
+  ];
   const failures: string[] = [];
   for (const scenario of scenarios) {
     const reference = scenario.variants.find((v) => v.id === scenario.reference);
@@ -28,12 +31,16 @@ export function renderMarkdown(scenarios: readonly ScenarioResults[], targets: r
         const base = reference?.stats[metric.key]?.median;
         const ratio = base === undefined || base === 0 ? '—' : `${(spread.median / base).toFixed(2)}×`;
         const range = `${formatNumber(spread.min, metric.digits)}–${formatNumber(spread.max, metric.digits)}`;
-        rows.push(`| ${scenario.id} | ${label} | ${metric.label} | ${formatNumber(spread.median, metric.digits)} | ${range} | ${ratio} | ${ok} |`);
+        rows.push(
+          `| ${scenario.id} | ${label} | ${metric.label} | ${formatNumber(spread.median, metric.digits)} | ${range} | ${ratio} | ${ok} |`,
+        );
       }
     }
   }
   const titles = scenarios.map((s) => `${s.id}. ${s.title}`);
-  const checks = targets.map((t) => `- ${t.pass === null ? '❔' : t.pass ? '✅' : '❌'} S${t.scenario} ${t.target}: ${t.measured}`);
+  const checks = targets.map(
+    (t) => `- ${t.pass === null ? '❔' : t.pass ? '✅' : '❌'} S${t.scenario} ${t.target}: ${t.measured}`,
+  );
   return [
     ...titles,
     '',

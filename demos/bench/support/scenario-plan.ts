@@ -51,8 +51,24 @@ interface Sizes {
   readonly shutdownN: number;
 }
 
-const FULL: Sizes = { runs: 5, hotN: 200_000, disabledN: 10_000_000, disabledWinstonN: 1_000_000, burstN: 100_000, metricsN: 500_000, shutdownN: 10_000 };
-const QUICK: Sizes = { runs: 1, hotN: 20_000, disabledN: 1_000_000, disabledWinstonN: 100_000, burstN: 10_000, metricsN: 50_000, shutdownN: 10_000 };
+const FULL: Sizes = {
+  runs: 5,
+  hotN: 200_000,
+  disabledN: 10_000_000,
+  disabledWinstonN: 1_000_000,
+  burstN: 100_000,
+  metricsN: 500_000,
+  shutdownN: 10_000,
+};
+const QUICK: Sizes = {
+  runs: 1,
+  hotN: 20_000,
+  disabledN: 1_000_000,
+  disabledWinstonN: 100_000,
+  burstN: 10_000,
+  metricsN: 50_000,
+  shutdownN: 10_000,
+};
 
 const file = (context: RunContext): string => path.join(context.dir, 'events.log');
 
@@ -97,7 +113,12 @@ export function scenarioPlan(quick: boolean): ScenarioPlan[] {
       variants: [
         { id: 'rxlog', label: 'rxlog', script: 'disabled-level-rxlog', args: () => n(size.disabledN) },
         { id: 'pino', label: 'pino', script: 'disabled-level-pino', args: () => n(size.disabledN) },
-        { id: 'winston', label: `winston (${size.disabledWinstonN.toLocaleString('en')} calls)`, script: 'disabled-level-winston', args: () => n(size.disabledWinstonN) },
+        {
+          id: 'winston',
+          label: `winston (${size.disabledWinstonN.toLocaleString('en')} calls)`,
+          script: 'disabled-level-winston',
+          args: () => n(size.disabledWinstonN),
+        },
       ],
       metrics: [{ key: 'nsPerCall', label: 'ns/call', digits: 1 }],
     },
@@ -108,8 +129,18 @@ export function scenarioPlan(quick: boolean): ScenarioPlan[] {
       timeoutMs: 120_000,
       reference: 'pino-async',
       variants: [
-        { id: 'rxlog', label: 'rxlog FileSink, default queue (10 000)', script: 'slow-reader-rxlog', args: () => [...n(size.burstN), '--queue', '10000'] },
-        { id: 'rxlog-large-queue', label: `rxlog FileSink, queue ${size.burstN.toLocaleString('en')}`, script: 'slow-reader-rxlog', args: () => [...n(size.burstN), '--queue', String(size.burstN)] },
+        {
+          id: 'rxlog',
+          label: 'rxlog FileSink, default queue (10 000)',
+          script: 'slow-reader-rxlog',
+          args: () => [...n(size.burstN), '--queue', '10000'],
+        },
+        {
+          id: 'rxlog-large-queue',
+          label: `rxlog FileSink, queue ${size.burstN.toLocaleString('en')}`,
+          script: 'slow-reader-rxlog',
+          args: () => [...n(size.burstN), '--queue', String(size.burstN)],
+        },
         { id: 'pino-async', label: 'pino destination sync: false', script: 'slow-reader-pino', args: () => n(size.burstN) },
       ],
       metrics: [
@@ -129,9 +160,24 @@ export function scenarioPlan(quick: boolean): ScenarioPlan[] {
       timeoutMs: 60_000,
       reference: 'off',
       variants: [
-        { id: 'off', label: 'rxlog, no metrics consumer', script: 'metrics-rxlog', args: (context) => [...n(size.metricsN), '--file', file(context), '--metrics', 'off'] },
-        { id: 'on', label: 'rxlog, metrics$ (10 ms) + snapshots', script: 'metrics-rxlog', args: (context) => [...n(size.metricsN), '--file', file(context), '--metrics', 'on'] },
-        { id: 'on+tap', label: 'rxlog, metrics$ + snapshots + lane tap()', script: 'metrics-rxlog', args: (context) => [...n(size.metricsN), '--file', file(context), '--metrics', 'on+tap'] },
+        {
+          id: 'off',
+          label: 'rxlog, no metrics consumer',
+          script: 'metrics-rxlog',
+          args: (context) => [...n(size.metricsN), '--file', file(context), '--metrics', 'off'],
+        },
+        {
+          id: 'on',
+          label: 'rxlog, metrics$ (10 ms) + snapshots',
+          script: 'metrics-rxlog',
+          args: (context) => [...n(size.metricsN), '--file', file(context), '--metrics', 'on'],
+        },
+        {
+          id: 'on+tap',
+          label: 'rxlog, metrics$ + snapshots + lane tap()',
+          script: 'metrics-rxlog',
+          args: (context) => [...n(size.metricsN), '--file', file(context), '--metrics', 'on+tap'],
+        },
       ],
       metrics: [
         { key: 'eventsPerSec', label: 'end-to-end events/s', digits: 0 },
@@ -146,9 +192,24 @@ export function scenarioPlan(quick: boolean): ScenarioPlan[] {
       timeoutMs: 60_000,
       reference: 'pino-async',
       variants: [
-        { id: 'rxlog-open-batch', label: 'rxlog, all in the open batch', script: 'shutdown-rxlog', args: (context) => [...n(size.shutdownN), '--file', file(context), '--mode', 'open-batch'] },
-        { id: 'rxlog-queued', label: 'rxlog, async sink, in the queue', script: 'shutdown-rxlog', args: (context) => [...n(size.shutdownN), '--file', file(context), '--mode', 'queued'] },
-        { id: 'pino-async', label: 'pino sync: false, end()', script: 'shutdown-pino', args: (context) => [...n(size.shutdownN), '--file', file(context)] },
+        {
+          id: 'rxlog-open-batch',
+          label: 'rxlog, all in the open batch',
+          script: 'shutdown-rxlog',
+          args: (context) => [...n(size.shutdownN), '--file', file(context), '--mode', 'open-batch'],
+        },
+        {
+          id: 'rxlog-queued',
+          label: 'rxlog, async sink, in the queue',
+          script: 'shutdown-rxlog',
+          args: (context) => [...n(size.shutdownN), '--file', file(context), '--mode', 'queued'],
+        },
+        {
+          id: 'pino-async',
+          label: 'pino sync: false, end()',
+          script: 'shutdown-pino',
+          args: (context) => [...n(size.shutdownN), '--file', file(context)],
+        },
       ],
       metrics: [
         { key: 'closeMs', label: 'close ms', digits: 1 },
@@ -160,7 +221,14 @@ export function scenarioPlan(quick: boolean): ScenarioPlan[] {
       title: 'Breaker recovery: a sink recovers the moment its breaker opens (default options)',
       runs: size.runs,
       timeoutMs: 60_000,
-      variants: [{ id: 'rxlog', label: 'rxlog, one event every 2 ms', script: 'breaker-recovery-rxlog', args: () => ['--offset', '0', '--every', '2'] }],
+      variants: [
+        {
+          id: 'rxlog',
+          label: 'rxlog, one event every 2 ms',
+          script: 'breaker-recovery-rxlog',
+          args: () => ['--offset', '0', '--every', '2'],
+        },
+      ],
       metrics: [
         { key: 'recoveryMs', label: 'recovery → first delivery ms', digits: 0 },
         { key: 'openAfterMs', label: 'first failure → open ms', digits: 0 },

@@ -23,6 +23,11 @@ export interface ScenarioResults {
 }
 
 /** The spread of `metric` for one variant of one scenario, if it was measured. */
-export function spreadOf(scenarios: readonly ScenarioResults[], scenario: number, variant: string, metric: string): Spread | undefined {
+export function spreadOf(
+  scenarios: readonly ScenarioResults[],
+  scenario: number,
+  variant: string,
+  metric: string,
+): Spread | undefined {
   return scenarios.find((s) => s.id === scenario)?.variants.find((v) => v.id === variant)?.stats[metric];
 }

@@ -3,7 +3,11 @@ import * as path from 'node:path';
 
 /** The parts of a V8 `.cpuprofile` this summary reads. */
 interface CpuProfile {
-  readonly nodes: readonly { readonly id: number; readonly callFrame: { readonly functionName: string; readonly url: string; readonly lineNumber: number }; readonly hitCount?: number }[];
+  readonly nodes: readonly {
+    readonly id: number;
+    readonly callFrame: { readonly functionName: string; readonly url: string; readonly lineNumber: number };
+    readonly hitCount?: number;
+  }[];
   readonly startTime: number;
   readonly endTime: number;
   readonly samples?: readonly number[];
@@ -46,7 +50,11 @@ function moduleLocator(bundlePath: string): (line: number) => string {
 }
 
 /** The frames with the most self time in a profile, heaviest first (self time is time in the function itself, not its callees). */
-export function summarizeProfile(profileFile: string, bundlePath: string, top: number): { totalMs: number; frames: ProfileFrame[] } {
+export function summarizeProfile(
+  profileFile: string,
+  bundlePath: string,
+  top: number,
+): { totalMs: number; frames: ProfileFrame[] } {
   const profile = JSON.parse(fs.readFileSync(profileFile, 'utf8')) as CpuProfile;
   const selfUs = new Map<number, number>();
   const samples = profile.samples ?? [];
@@ -61,7 +69,12 @@ export function summarizeProfile(profileFile: string, bundlePath: string, top: n
     const { functionName, url, lineNumber } = node.callFrame;
     const name = functionName === '' ? '(anonymous)' : functionName;
     const inBundle = url.endsWith(path.basename(bundlePath));
-    const where = url === '' ? '' : inBundle ? `${locate(lineNumber)} (bundle line ${lineNumber + 1})` : `${url.replace(/^file:\/\//, '').replace(/^.*node_modules\//, '')}:${lineNumber + 1}`;
+    const where =
+      url === ''
+        ? ''
+        : inBundle
+          ? `${locate(lineNumber)} (bundle line ${lineNumber + 1})`
+          : `${url.replace(/^file:\/\//, '').replace(/^.*node_modules\//, '')}:${lineNumber + 1}`;
     const key = `${name}@${where}`;
     const entry = byFrame.get(key) ?? { name, where, us: 0 };
     entry.us += us;

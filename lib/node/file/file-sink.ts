@@ -103,21 +103,33 @@ export class FileSink implements Sink {
     this.interval = parseRollingInterval(options.rollingInterval ?? 'infinite');
     const limit = options.fileSizeLimitBytes === undefined ? GIB : options.fileSizeLimitBytes;
     if (limit !== null && !(typeof limit === 'number' && limit > 0 && Number.isFinite(limit))) {
-      throw new ConfigurationError(`FileSink fileSizeLimitBytes: expected a positive number of bytes or null, got ${String(limit)}`);
+      throw new ConfigurationError(
+        `FileSink fileSizeLimitBytes: expected a positive number of bytes or null, got ${String(limit)}`,
+      );
     }
     this.limit = limit;
     this.rollOnLimit = options.rollOnFileSizeLimit ?? false;
-    this.retained = checkCount(options.retainedFileCountLimit === undefined ? 31 : options.retainedFileCountLimit, 'retainedFileCountLimit');
+    this.retained = checkCount(
+      options.retainedFileCountLimit === undefined ? 31 : options.retainedFileCountLimit,
+      'retainedFileCountLimit',
+    );
     this.formatter = options.formatter ?? new CompactJsonFormatter();
     this.clock = options.clock ?? (() => new Date());
     this.fsync = options.fsync ?? false;
     const syncFlushTimeoutMs = options.syncFlushTimeoutMs ?? 1000;
     if (!(typeof syncFlushTimeoutMs === 'number' && syncFlushTimeoutMs >= 0 && Number.isFinite(syncFlushTimeoutMs))) {
-      throw new ConfigurationError(`FileSink syncFlushTimeoutMs: expected a non-negative number of milliseconds, got ${String(syncFlushTimeoutMs)}`);
+      throw new ConfigurationError(
+        `FileSink syncFlushTimeoutMs: expected a non-negative number of milliseconds, got ${String(syncFlushTimeoutMs)}`,
+      );
     }
     this.syncFlushTimeoutMs = syncFlushTimeoutMs;
-    if (options.fallbackPath !== undefined && (typeof options.fallbackPath !== 'string' || options.fallbackPath.length === 0 || options.fallbackPath === basePath)) {
-      throw new ConfigurationError(`FileSink fallbackPath: expected a file path other than the sink's own, got ${JSON.stringify(String(options.fallbackPath))}`);
+    if (
+      options.fallbackPath !== undefined &&
+      (typeof options.fallbackPath !== 'string' || options.fallbackPath.length === 0 || options.fallbackPath === basePath)
+    ) {
+      throw new ConfigurationError(
+        `FileSink fallbackPath: expected a file path other than the sink's own, got ${JSON.stringify(String(options.fallbackPath))}`,
+      );
     }
     this.fallbackPath = options.fallbackPath;
     this.files = new RollingFilePath(basePath, this.interval);
@@ -305,7 +317,12 @@ export class FileSink implements Sink {
       // Part of the batch is in the file: keep the tail instead of failing (and later repeating) the whole batch.
       this.written += written;
       this.pending = buffer.subarray(written);
-      SelfLog.write('FileSink {Path}: write cut short; {Bytes} bytes held for the next write', file.path, this.pending.length, error);
+      SelfLog.write(
+        'FileSink {Path}: write cut short; {Bytes} bytes held for the next write',
+        file.path,
+        this.pending.length,
+        error,
+      );
       return 'written';
     }
     this.written += at;

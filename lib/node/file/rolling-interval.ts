@@ -25,7 +25,9 @@ const DIGITS: Readonly<Record<RollingInterval, number>> = { infinite: 0, year: 4
  */
 export function parseRollingInterval(value: unknown): RollingInterval {
   if (typeof value === 'string' && (INTERVALS as readonly string[]).includes(value)) return value as RollingInterval;
-  throw new ConfigurationError(`FileSink rollingInterval: unknown interval ${JSON.stringify(String(value))} (expected one of ${INTERVALS.join(', ')})`);
+  throw new ConfigurationError(
+    `FileSink rollingInterval: unknown interval ${JSON.stringify(String(value))} (expected one of ${INTERVALS.join(', ')})`,
+  );
 }
 
 /** How many digits the period takes in a file name for `interval` (0 for `infinite`). */

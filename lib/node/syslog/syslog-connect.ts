@@ -26,7 +26,10 @@ export function awaitSyslogConnect<S extends EventEmitter>(socket: S, options: S
       options.dispose(socket);
       reject(error);
     };
-    const timer = setTimeout(() => fail(new Error(`SyslogSink: connecting to ${options.where} timed out after ${options.timeoutMs} ms`)), options.timeoutMs);
+    const timer = setTimeout(
+      () => fail(new Error(`SyslogSink: connecting to ${options.where} timed out after ${options.timeoutMs} ms`)),
+      options.timeoutMs,
+    );
     timer.unref();
     socket.once('error', fail);
     socket.once('connect', () => {

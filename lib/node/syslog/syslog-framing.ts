@@ -8,7 +8,9 @@ const LINE_BREAKS = /[\r\n]/g;
  * so a multi-line message cannot split a newline-framed stream.
  */
 export function syslogEscapeLineBreaks(text: string): string {
-  return text.indexOf('\n') === -1 && text.indexOf('\r') === -1 ? text : text.replace(LINE_BREAKS, (c) => (c === '\n' ? '#012' : '#015'));
+  return text.indexOf('\n') === -1 && text.indexOf('\r') === -1
+    ? text
+    : text.replace(LINE_BREAKS, (c) => (c === '\n' ? '#012' : '#015'));
 }
 
 /**

@@ -123,16 +123,25 @@ export function resolveSyslogSinkOptions(options: SyslogSinkOptions): ResolvedSy
   } else if (options.path !== undefined) {
     fail('path', options.path, `no path with transport '${transport}' (set transport: 'unix' for a Unix stream socket)`);
   }
-  const maxMessageBytes = integer('maxMessageBytes', options.maxMessageBytes, MIN_MESSAGE_BYTES, transport === 'udp' ? MAX_DATAGRAM_BYTES : Number.MAX_SAFE_INTEGER, transport === 'udp' ? 2048 : 8192);
+  const maxMessageBytes = integer(
+    'maxMessageBytes',
+    options.maxMessageBytes,
+    MIN_MESSAGE_BYTES,
+    transport === 'udp' ? MAX_DATAGRAM_BYTES : Number.MAX_SAFE_INTEGER,
+    transport === 'udp' ? 2048 : 8192,
+  );
   const connectTimeoutMs = integer('connectTimeoutMs', options.connectTimeoutMs, 1, 2_147_483_647, 5_000);
   const writeTimeoutMs = integer('writeTimeoutMs', options.writeTimeoutMs, 1, 2_147_483_647, 10_000);
   if (options.formatter !== undefined && typeof (options.formatter as { format?: unknown } | null)?.format !== 'function') {
     fail('formatter', options.formatter, 'an object with a format(event) method');
   }
-  if (options.structuredData !== undefined && typeof options.structuredData !== 'boolean') fail('structuredData', options.structuredData, 'true or false');
+  if (options.structuredData !== undefined && typeof options.structuredData !== 'boolean')
+    fail('structuredData', options.structuredData, 'true or false');
   const structuredDataId = text('structuredDataId', options.structuredDataId, DEFAULT_STRUCTURED_DATA_ID);
-  if (!isSdName(structuredDataId)) fail('structuredDataId', structuredDataId, 'an SD-NAME: 1–32 printable ASCII characters except = ] " and space');
-  const messageIdProperty = options.messageIdProperty === false ? undefined : text('messageIdProperty', options.messageIdProperty, 'SourceContext');
+  if (!isSdName(structuredDataId))
+    fail('structuredDataId', structuredDataId, 'an SD-NAME: 1–32 printable ASCII characters except = ] " and space');
+  const messageIdProperty =
+    options.messageIdProperty === false ? undefined : text('messageIdProperty', options.messageIdProperty, 'SourceContext');
   const appName = text('appName', options.appName, process.title || 'node');
   const settings: SyslogMessageSettings = {
     facility,
@@ -149,6 +158,11 @@ export function resolveSyslogSinkOptions(options: SyslogSinkOptions): ResolvedSy
   const connection: SyslogTransport =
     transport === 'udp'
       ? new SyslogUdpTransport(host, port, connectTimeoutMs, writeTimeoutMs)
-      : new SyslogStreamTransport(transport === 'unix' ? { path: options.path as string } : { host, port }, framing, connectTimeoutMs, writeTimeoutMs);
+      : new SyslogStreamTransport(
+          transport === 'unix' ? { path: options.path as string } : { host, port },
+          framing,
+          connectTimeoutMs,
+          writeTimeoutMs,
+        );
   return { format, settings, transport: connection };
 }

@@ -41,7 +41,8 @@ export class SyslogStreamTransport implements SyslogTransport {
     const text = syslogFrame(messages, this.framing);
     const socket = await this.connect();
     try {
-      if (socket.writableNeedDrain) await syslogTimeout(waitForDrain(socket), this.writeTimeoutMs, `waiting to write to ${this.where}`);
+      if (socket.writableNeedDrain)
+        await syslogTimeout(waitForDrain(socket), this.writeTimeoutMs, `waiting to write to ${this.where}`);
       await syslogTimeout(
         new Promise<void>((resolve, reject) => {
           socket.write(text, (error) => (error ? reject(error) : resolve()));
@@ -80,7 +81,8 @@ export class SyslogStreamTransport implements SyslogTransport {
     if (this.closed) return Promise.reject(new Error('SyslogSink: closed'));
     if (this.socket !== undefined) return Promise.resolve(this.socket);
     if (this.connecting !== undefined) return this.connecting;
-    const socket = 'path' in this.target ? connect({ path: this.target.path }) : connect({ host: this.target.host, port: this.target.port });
+    const socket =
+      'path' in this.target ? connect({ path: this.target.path }) : connect({ host: this.target.host, port: this.target.port });
     this.connecting = awaitSyslogConnect(socket, {
       timeoutMs: this.connectTimeoutMs,
       where: this.where,

@@ -44,7 +44,11 @@ export class SyslogUdpTransport implements SyslogTransport {
     }
     const socket = await this.connect();
     try {
-      const sizes = await syslogTimeout(Promise.all(messages.map((message) => sendOne(socket, message))), this.writeTimeoutMs, `sending to ${this.where}`);
+      const sizes = await syslogTimeout(
+        Promise.all(messages.map((message) => sendOne(socket, message))),
+        this.writeTimeoutMs,
+        `sending to ${this.where}`,
+      );
       let total = 0;
       for (let i = 0; i < sizes.length; i++) total += sizes[i];
       return total;

@@ -16,13 +16,22 @@ export interface BeaconPayloads {
  *
  * @param maxBytes The largest body, in bytes.
  */
-export function splitForBeacon(events: readonly LogEvent[], body: (events: readonly LogEvent[]) => string, maxBytes: number): BeaconPayloads {
+export function splitForBeacon(
+  events: readonly LogEvent[],
+  body: (events: readonly LogEvent[]) => string,
+  maxBytes: number,
+): BeaconPayloads {
   const result: BeaconPayloads = { payloads: [], oversize: [] };
   split(events, body, maxBytes, result);
   return result;
 }
 
-function split(events: readonly LogEvent[], body: (events: readonly LogEvent[]) => string, maxBytes: number, into: BeaconPayloads): void {
+function split(
+  events: readonly LogEvent[],
+  body: (events: readonly LogEvent[]) => string,
+  maxBytes: number,
+  into: BeaconPayloads,
+): void {
   if (events.length === 0) return;
   const payload = body(events);
   const bytes = utf8Length(payload);

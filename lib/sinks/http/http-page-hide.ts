@@ -26,7 +26,7 @@ export interface PageEvents {
  * const log = new LoggerConfiguration().writeTo.sink(new SeqSink({ serverUrl: 'https://seq.example.com' }), { batch: { size: 100, maxDelayMs: 2_000 } }).createLogger();
  * const uninstall = installPageHideFlush(log);
  */
-export function installPageHideFlush(log: SyncFlushable, page: PageEvents = globalThis as unknown as PageEvents): () => void {
+export function installPageHideFlush(log: SyncFlushable, page: PageEvents = globalThis): () => void {
   if (typeof page?.addEventListener !== 'function' || typeof page.removeEventListener !== 'function') return () => undefined;
   const flush = (): void => {
     try {

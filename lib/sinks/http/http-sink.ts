@@ -89,26 +89,37 @@ export class HttpSink implements Sink {
   /** @throws ConfigurationError naming the bad option. */
   constructor(options: HttpSinkOptions) {
     const kind = new.target.name;
-    if (typeof options !== 'object' || options === null) throw new ConfigurationError(`${kind}: expected an options object with a url, got ${String(options)}`);
+    if (typeof options !== 'object' || options === null)
+      throw new ConfigurationError(`${kind}: expected an options object with a url, got ${String(options)}`);
     this.url = checkUrl(options.url, `${kind}.url`);
     this.method = options.method ?? 'POST';
-    if (typeof this.method !== 'string' || this.method === '') throw new ConfigurationError(`${kind}.method: expected an HTTP method, got ${JSON.stringify(options.method)}`);
+    if (typeof this.method !== 'string' || this.method === '')
+      throw new ConfigurationError(`${kind}.method: expected an HTTP method, got ${JSON.stringify(options.method)}`);
     this.timeoutMs = options.timeoutMs ?? 10_000;
-    if (typeof this.timeoutMs !== 'number' || !(this.timeoutMs > 0)) throw new ConfigurationError(`${kind}.timeoutMs: expected milliseconds > 0, got ${String(options.timeoutMs)}`);
-    if (options.formatter !== undefined && typeof options.formatter?.format !== 'function') throw new ConfigurationError(`${kind}.formatter: expected an object with format(event), got ${String(options.formatter)}`);
-    if (options.body !== undefined && typeof options.body !== 'function') throw new ConfigurationError(`${kind}.body: expected a function of the events, got ${String(options.body)}`);
-    if (options.headers !== undefined && typeof options.headers !== 'function' && (typeof options.headers !== 'object' || options.headers === null)) {
+    if (typeof this.timeoutMs !== 'number' || !(this.timeoutMs > 0))
+      throw new ConfigurationError(`${kind}.timeoutMs: expected milliseconds > 0, got ${String(options.timeoutMs)}`);
+    if (options.formatter !== undefined && typeof options.formatter?.format !== 'function')
+      throw new ConfigurationError(`${kind}.formatter: expected an object with format(event), got ${String(options.formatter)}`);
+    if (options.body !== undefined && typeof options.body !== 'function')
+      throw new ConfigurationError(`${kind}.body: expected a function of the events, got ${String(options.body)}`);
+    if (
+      options.headers !== undefined &&
+      typeof options.headers !== 'function' &&
+      (typeof options.headers !== 'object' || options.headers === null)
+    ) {
       throw new ConfigurationError(`${kind}.headers: expected an object or a function, got ${String(options.headers)}`);
     }
     this.fetch = options.fetch ?? globalFetch(kind);
-    if (typeof this.fetch !== 'function') throw new ConfigurationError(`${kind}.fetch: expected a fetch function, got ${String(options.fetch)}`);
+    if (typeof this.fetch !== 'function')
+      throw new ConfigurationError(`${kind}.fetch: expected a fetch function, got ${String(options.fetch)}`);
     const usesDefaults = options.formatter === undefined && options.body === undefined;
     this.contentType = options.contentType ?? (usesDefaults ? CLEF_CONTENT_TYPE : 'text/plain; charset=utf-8');
     this.headers = options.headers;
     this.keepalive = options.keepalive ?? true;
     this.body = options.body ?? linesBody(options.formatter ?? new CompactJsonFormatter());
     const beaconUrl = options.beaconUrl === undefined ? this.url : checkUrl(options.beaconUrl, `${kind}.beaconUrl`);
-    this.beacon = options.beacon === false ? undefined : HttpBeacon.detect(beaconUrl, options.beaconContentType ?? this.contentType);
+    this.beacon =
+      options.beacon === false ? undefined : HttpBeacon.detect(beaconUrl, options.beaconContentType ?? this.contentType);
     if (this.beacon !== undefined) this.emitSync = (events) => this.writeByBeacon(events);
   }
 
@@ -165,7 +176,8 @@ export class HttpSink implements Sink {
       const reading = readText(response);
       const text = timeout === undefined ? await reading : await Promise.race([reading, timeout]);
       if (!response.ok) {
-        const retryAfter = response.status === 429 || response.status === 503 ? parseRetryAfter(response.headers?.get('Retry-After')) : undefined;
+        const retryAfter =
+          response.status === 429 || response.status === 503 ? parseRetryAfter(response.headers?.get('Retry-After')) : undefined;
         throw new HttpStatusError(method, url, response.status, response.statusText ?? '', retryAfter, text);
       }
       this.written += bytes;
@@ -212,14 +224,20 @@ export class HttpSink implements Sink {
     if (sent === 0 && payloads.length > 0) return false;
     for (let rest = sent; rest < payloads.length; rest++) this.sendLater(payloads[rest]);
     if (oversize.length > 0) {
-      SelfLog.write('{Sink}: {Count} events are too large for a beacon; sending them with fetch', this.constructor.name, oversize.length);
+      SelfLog.write(
+        '{Sink}: {Count} events are too large for a beacon; sending them with fetch',
+        this.constructor.name,
+        oversize.length,
+      );
       for (const event of oversize) this.sendLater(this.body([event]));
     }
     return true;
   }
 
   private sendLater(body: string): void {
-    this.send(body).catch((error: unknown) => SelfLog.write('{Sink}: a request sent while the page was hiding failed', this.constructor.name, error));
+    this.send(body).catch((error: unknown) =>
+      SelfLog.write('{Sink}: a request sent while the page was hiding failed', this.constructor.name, error),
+    );
   }
 }
 
@@ -236,7 +254,8 @@ function linesBody(formatter: Formatter): (events: readonly LogEvent[]) => strin
 }
 
 function checkUrl(url: unknown, where: string): string {
-  if (typeof url !== 'string' || url.trim() === '') throw new ConfigurationError(`${where}: expected a URL, got ${JSON.stringify(url) ?? String(url)}`);
+  if (typeof url !== 'string' || url.trim() === '')
+    throw new ConfigurationError(`${where}: expected a URL, got ${JSON.stringify(url) ?? String(url)}`);
   const base = (globalThis as { location?: { href?: unknown } }).location?.href;
   try {
     new URL(url, typeof base === 'string' ? base : undefined);
@@ -248,7 +267,8 @@ function checkUrl(url: unknown, where: string): string {
 
 function globalFetch(kind: string): typeof fetch {
   const candidate = (globalThis as { fetch?: typeof fetch }).fetch;
-  if (typeof candidate !== 'function') throw new ConfigurationError(`${kind}.fetch: this platform has no global fetch; pass options.fetch`);
+  if (typeof candidate !== 'function')
+    throw new ConfigurationError(`${kind}.fetch: this platform has no global fetch; pass options.fetch`);
   // Bound: a detached window.fetch throws "Illegal invocation" in browsers.
   return candidate.bind(globalThis);
 }

@@ -26,10 +26,18 @@ export class HttpStatusError extends Error {
   }
 }
 
-function describe(method: string, url: string, status: number, statusText: string, retryAfterMs: number | undefined, responseText: string): string {
+function describe(
+  method: string,
+  url: string,
+  status: number,
+  statusText: string,
+  retryAfterMs: number | undefined,
+  responseText: string,
+): string {
   let message = `${method} ${url} answered ${status}${statusText === '' ? '' : ` ${statusText}`}`;
   if (retryAfterMs !== undefined) message += ` (Retry-After: ${retryAfterMs} ms)`;
   const excerpt = responseText.trim();
-  if (excerpt !== '') message += `: ${excerpt.length > BODY_EXCERPT_CHARS ? `${excerpt.slice(0, BODY_EXCERPT_CHARS)}…` : excerpt}`;
+  if (excerpt !== '')
+    message += `: ${excerpt.length > BODY_EXCERPT_CHARS ? `${excerpt.slice(0, BODY_EXCERPT_CHARS)}…` : excerpt}`;
   return message;
 }

@@ -18,7 +18,11 @@ export const LOKI_LEVEL_LABEL: Readonly<Record<LogLevelName, string>> = {
  * `labels` plus `level`, each value `[unix nanoseconds as a string, the formatted line]`, in
  * event order; a trailing newline of the formatter's output is left out.
  */
-export function lokiPushBody(events: readonly LogEvent[], labels: Readonly<Record<string, string>>, formatter: Formatter): string {
+export function lokiPushBody(
+  events: readonly LogEvent[],
+  labels: Readonly<Record<string, string>>,
+  formatter: Formatter,
+): string {
   const streams = new Map<string, [string, string][]>();
   for (const event of events) {
     const level = LOKI_LEVEL_LABEL[event.level] ?? String(event.level);

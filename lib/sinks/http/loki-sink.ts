@@ -29,12 +29,15 @@ export class LokiSink extends HttpSink {
   /** @throws ConfigurationError naming the bad option. */
   constructor(options: LokiSinkOptions) {
     const base = (options as Partial<LokiSinkOptions> | null | undefined)?.url;
-    if (typeof base !== 'string' || base.trim() === '') throw new ConfigurationError(`LokiSink.url: expected Loki's base URL, got ${JSON.stringify(base) ?? String(base)}`);
+    if (typeof base !== 'string' || base.trim() === '')
+      throw new ConfigurationError(`LokiSink.url: expected Loki's base URL, got ${JSON.stringify(base) ?? String(base)}`);
     const labels = checkLabels(options.labels ?? {});
     const formatter = options.formatter ?? new CompactJsonFormatter();
-    if (typeof formatter?.format !== 'function') throw new ConfigurationError(`LokiSink.formatter: expected an object with format(event), got ${String(formatter)}`);
+    if (typeof formatter?.format !== 'function')
+      throw new ConfigurationError(`LokiSink.formatter: expected an object with format(event), got ${String(formatter)}`);
     const tenantId = options.tenantId;
-    if (tenantId !== undefined && (typeof tenantId !== 'string' || tenantId === '')) throw new ConfigurationError(`LokiSink.tenantId: expected a non-empty string, got ${JSON.stringify(tenantId)}`);
+    if (tenantId !== undefined && (typeof tenantId !== 'string' || tenantId === ''))
+      throw new ConfigurationError(`LokiSink.tenantId: expected a non-empty string, got ${JSON.stringify(tenantId)}`);
     super({
       ...options,
       url: `${base.trim().replace(/\/+$/, '')}/loki/api/v1/push`,
@@ -46,13 +49,17 @@ export class LokiSink extends HttpSink {
 }
 
 function checkLabels(labels: Readonly<Record<string, string>>): Readonly<Record<string, string>> {
-  if (typeof labels !== 'object' || labels === null) throw new ConfigurationError(`LokiSink.labels: expected an object of label names to values, got ${String(labels)}`);
+  if (typeof labels !== 'object' || labels === null)
+    throw new ConfigurationError(`LokiSink.labels: expected an object of label names to values, got ${String(labels)}`);
   const checked: Record<string, string> = {};
   for (const name of Object.keys(labels)) {
-    if (!LABEL_NAME.test(name)) throw new ConfigurationError(`LokiSink.labels: "${name}" is not a valid Loki label name ([a-zA-Z_][a-zA-Z0-9_]*)`);
-    if (name === 'level') throw new ConfigurationError('LokiSink.labels: "level" is set from each event’s level; choose another label name');
+    if (!LABEL_NAME.test(name))
+      throw new ConfigurationError(`LokiSink.labels: "${name}" is not a valid Loki label name ([a-zA-Z_][a-zA-Z0-9_]*)`);
+    if (name === 'level')
+      throw new ConfigurationError('LokiSink.labels: "level" is set from each event’s level; choose another label name');
     const value: unknown = labels[name];
-    if (typeof value !== 'string') throw new ConfigurationError(`LokiSink.labels["${name}"]: expected a string, got ${typeof value}`);
+    if (typeof value !== 'string')
+      throw new ConfigurationError(`LokiSink.labels["${name}"]: expected a string, got ${typeof value}`);
     checked[name] = value;
   }
   return checked;

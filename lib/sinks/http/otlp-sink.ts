@@ -5,7 +5,10 @@ import { type OtlpKeyValue, toAnyValue } from './otlp-any-value';
 import { toOtlpLogRecord } from './otlp-log-record';
 
 /** Options of {@link OtlpSink}. */
-export interface OtlpSinkOptions extends Omit<HttpSinkOptions, 'url' | 'body' | 'contentType' | 'formatter' | 'method' | 'beaconContentType'> {
+export interface OtlpSinkOptions extends Omit<
+  HttpSinkOptions,
+  'url' | 'body' | 'contentType' | 'formatter' | 'method' | 'beaconContentType'
+> {
   /** The OTLP/HTTP logs endpoint, e.g. `'http://127.0.0.1:4318/v1/logs'`. Required. */
   endpoint: string;
   /** Resource attributes, e.g. `{ 'deployment.environment': 'prod' }`. Default none. */
@@ -28,23 +31,38 @@ export class OtlpSink extends HttpSink {
   /** @throws ConfigurationError naming the bad option. */
   constructor(options: OtlpSinkOptions) {
     const endpoint = (options as Partial<OtlpSinkOptions> | null | undefined)?.endpoint;
-    if (typeof endpoint !== 'string' || endpoint.trim() === '') throw new ConfigurationError(`OtlpSink.endpoint: expected the OTLP/HTTP logs URL, got ${JSON.stringify(endpoint) ?? String(endpoint)}`);
+    if (typeof endpoint !== 'string' || endpoint.trim() === '')
+      throw new ConfigurationError(
+        `OtlpSink.endpoint: expected the OTLP/HTTP logs URL, got ${JSON.stringify(endpoint) ?? String(endpoint)}`,
+      );
     const resource = resourceAttributes(options);
     const scopeName = options.scopeName ?? 'rxlog';
-    if (typeof scopeName !== 'string') throw new ConfigurationError(`OtlpSink.scopeName: expected a string, got ${String(scopeName)}`);
-    super({ ...options, url: endpoint, contentType: 'application/json', body: (events) => otlpBody(events, resource, scopeName) });
+    if (typeof scopeName !== 'string')
+      throw new ConfigurationError(`OtlpSink.scopeName: expected a string, got ${String(scopeName)}`);
+    super({
+      ...options,
+      url: endpoint,
+      contentType: 'application/json',
+      body: (events) => otlpBody(events, resource, scopeName),
+    });
   }
 }
 
 function otlpBody(events: readonly LogEvent[], resource: OtlpKeyValue[], scopeName: string): string {
   return JSON.stringify({
-    resourceLogs: [{ resource: { attributes: resource }, scopeLogs: [{ scope: { name: scopeName }, logRecords: events.map(toOtlpLogRecord) }] }],
+    resourceLogs: [
+      {
+        resource: { attributes: resource },
+        scopeLogs: [{ scope: { name: scopeName }, logRecords: events.map(toOtlpLogRecord) }],
+      },
+    ],
   });
 }
 
 function resourceAttributes(options: OtlpSinkOptions): OtlpKeyValue[] {
   const resource = options.resource ?? {};
-  if (typeof resource !== 'object' || resource === null) throw new ConfigurationError(`OtlpSink.resource: expected an object of attributes, got ${String(resource)}`);
+  if (typeof resource !== 'object' || resource === null)
+    throw new ConfigurationError(`OtlpSink.resource: expected an object of attributes, got ${String(resource)}`);
   const attributes: OtlpKeyValue[] = [];
   for (const key of Object.keys(resource)) {
     const value: unknown = resource[key];
@@ -54,7 +72,8 @@ function resourceAttributes(options: OtlpSinkOptions): OtlpKeyValue[] {
     attributes.push({ key, value: toAnyValue(value) });
   }
   const serviceName = options.serviceName;
-  if (serviceName !== undefined && (typeof serviceName !== 'string' || serviceName === '')) throw new ConfigurationError(`OtlpSink.serviceName: expected a non-empty string, got ${JSON.stringify(serviceName)}`);
+  if (serviceName !== undefined && (typeof serviceName !== 'string' || serviceName === ''))
+    throw new ConfigurationError(`OtlpSink.serviceName: expected a non-empty string, got ${JSON.stringify(serviceName)}`);
   const existing = attributes.findIndex((a) => a.key === 'service.name');
   if (serviceName !== undefined) {
     if (existing >= 0) attributes.splice(existing, 1);

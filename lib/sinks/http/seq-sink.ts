@@ -3,7 +3,10 @@ import type { Formatter } from '../../core/sink';
 import { CLEF_CONTENT_TYPE, type HttpHeaders, HttpSink, type HttpSinkOptions } from './http-sink';
 
 /** Options of {@link SeqSink}. */
-export interface SeqSinkOptions extends Omit<HttpSinkOptions, 'url' | 'body' | 'contentType' | 'method' | 'formatter' | 'beaconUrl' | 'beaconContentType'> {
+export interface SeqSinkOptions extends Omit<
+  HttpSinkOptions,
+  'url' | 'body' | 'contentType' | 'method' | 'formatter' | 'beaconUrl' | 'beaconContentType'
+> {
   /** The Seq server's base URL, e.g. `'http://127.0.0.1:5341'`. Required. */
   serverUrl: string;
   /** A Seq API key, sent as `X-Seq-ApiKey` (and as `apiKey` in the query string of beacons, which carry no headers). Default none. */
@@ -24,7 +27,8 @@ export class SeqSink extends HttpSink {
   constructor(options: SeqSinkOptions) {
     const url = `${seqServerUrl(options)}/api/events/raw?clef`;
     const apiKey = options.apiKey;
-    if (apiKey !== undefined && (typeof apiKey !== 'string' || apiKey === '')) throw new ConfigurationError(`SeqSink.apiKey: expected a non-empty string, got ${JSON.stringify(apiKey)}`);
+    if (apiKey !== undefined && (typeof apiKey !== 'string' || apiKey === ''))
+      throw new ConfigurationError(`SeqSink.apiKey: expected a non-empty string, got ${JSON.stringify(apiKey)}`);
     super({
       ...options,
       url,
@@ -38,7 +42,10 @@ export class SeqSink extends HttpSink {
 
 function seqServerUrl(options: SeqSinkOptions): string {
   const serverUrl = (options as Partial<SeqSinkOptions> | null | undefined)?.serverUrl;
-  if (typeof serverUrl !== 'string' || serverUrl.trim() === '') throw new ConfigurationError(`SeqSink.serverUrl: expected the Seq server's URL, got ${JSON.stringify(serverUrl) ?? String(serverUrl)}`);
+  if (typeof serverUrl !== 'string' || serverUrl.trim() === '')
+    throw new ConfigurationError(
+      `SeqSink.serverUrl: expected the Seq server's URL, got ${JSON.stringify(serverUrl) ?? String(serverUrl)}`,
+    );
   return serverUrl.trim().replace(/\/+$/, '');
 }
 

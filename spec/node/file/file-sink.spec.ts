@@ -139,7 +139,13 @@ describe('FileSink', () => {
       ['month', Date.UTC(2026, 10, 30, 23), Date.UTC(2026, 11, 1), 'app-202611.log', 'app-202612.log'],
       ['day', Date.UTC(2026, 10, 22, 23, 59, 59, 999), Date.UTC(2026, 10, 23), 'app-20261122.log', 'app-20261123.log'],
       ['hour', Date.UTC(2026, 10, 22, 9, 59), Date.UTC(2026, 10, 22, 10), 'app-2026112209.log', 'app-2026112210.log'],
-      ['minute', Date.UTC(2026, 10, 22, 9, 41, 59), Date.UTC(2026, 10, 22, 9, 42), 'app-202611220941.log', 'app-202611220942.log'],
+      [
+        'minute',
+        Date.UTC(2026, 10, 22, 9, 41, 59),
+        Date.UTC(2026, 10, 22, 9, 42),
+        'app-202611220941.log',
+        'app-202611220942.log',
+      ],
     ] as const)('rolls by %s at the UTC boundary of the injected clock', (rollingInterval, before, after, first, second) => {
       const time = manualClock(before);
       const sink = new FileSink(path.join(dir, 'app-.log'), { rollingInterval, clock: time.clock, formatter: numbered });
@@ -176,14 +182,23 @@ describe('FileSink', () => {
       });
       expect(sink.emitSync(makeEvents(7))).toBe(true);
       sink.close();
-      expect(fs.readdirSync(dir).sort()).toEqual(['app-20261122.log', 'app-20261122_001.log', 'app-20261122_002.log', 'app-20261122_003.log']);
+      expect(fs.readdirSync(dir).sort()).toEqual([
+        'app-20261122.log',
+        'app-20261122_001.log',
+        'app-20261122_002.log',
+        'app-20261122_003.log',
+      ]);
       expect(numbers(path.join(dir, 'app-20261122.log'))).toEqual([0, 1]);
       expect(numbers(path.join(dir, 'app-20261122_001.log'))).toEqual([2, 3]);
       expect(numbers(path.join(dir, 'app-20261122_003.log'))).toEqual([6]);
     });
 
     it('names size-rolled files of an infinite set app_001.log', () => {
-      const sink = new FileSink(path.join(dir, 'app.log'), { fileSizeLimitBytes: 8, rollOnFileSizeLimit: true, formatter: numbered });
+      const sink = new FileSink(path.join(dir, 'app.log'), {
+        fileSizeLimitBytes: 8,
+        rollOnFileSizeLimit: true,
+        formatter: numbered,
+      });
       sink.emitSync(makeEvents(3));
       sink.close();
       expect(fs.readdirSync(dir).sort()).toEqual(['app.log', 'app_001.log', 'app_002.log']);
@@ -245,7 +260,13 @@ describe('FileSink', () => {
 
     it('continues the newest sequence file of the period after a restart', () => {
       const { clock } = manualClock(Date.UTC(2026, 10, 22, 12));
-      const options = { rollingInterval: 'day', fileSizeLimitBytes: 20, rollOnFileSizeLimit: true, clock, formatter: numbered } as const;
+      const options = {
+        rollingInterval: 'day',
+        fileSizeLimitBytes: 20,
+        rollOnFileSizeLimit: true,
+        clock,
+        formatter: numbered,
+      } as const;
       const first = new FileSink(path.join(dir, 'app-.log'), options);
       first.emitSync(makeEvents(3));
       first.close();
@@ -272,7 +293,12 @@ describe('FileSink', () => {
   describe('retention', () => {
     it('keeps the newest retainedFileCountLimit files as days roll', () => {
       const time = manualClock(Date.UTC(2026, 10, 18, 12));
-      const sink = new FileSink(path.join(dir, 'app-.log'), { rollingInterval: 'day', retainedFileCountLimit: 3, clock: time.clock, formatter: numbered });
+      const sink = new FileSink(path.join(dir, 'app-.log'), {
+        rollingInterval: 'day',
+        retainedFileCountLimit: 3,
+        clock: time.clock,
+        formatter: numbered,
+      });
       for (let day = 18; day <= 22; day++) {
         time.set(Date.UTC(2026, 10, day, 12));
         sink.emitSync(makeEvents(1));
@@ -286,14 +312,24 @@ describe('FileSink', () => {
         fs.writeFileSync(path.join(dir, name), 'old\n');
       }
       const { clock } = manualClock(Date.UTC(2026, 10, 22, 12));
-      const sink = new FileSink(path.join(dir, 'app-.log'), { rollingInterval: 'day', retainedFileCountLimit: 2, clock, formatter: numbered });
+      const sink = new FileSink(path.join(dir, 'app-.log'), {
+        rollingInterval: 'day',
+        retainedFileCountLimit: 2,
+        clock,
+        formatter: numbered,
+      });
       sink.emitSync(makeEvents(1));
       sink.close();
       expect(fs.readdirSync(dir).sort()).toEqual(['app-20261103.log', 'app-20261122.log', 'other.log']);
     });
 
     it('keeps every file when the limit is null', () => {
-      const sink = new FileSink(path.join(dir, 'app.log'), { fileSizeLimitBytes: 8, rollOnFileSizeLimit: true, retainedFileCountLimit: null, formatter: numbered });
+      const sink = new FileSink(path.join(dir, 'app.log'), {
+        fileSizeLimitBytes: 8,
+        rollOnFileSizeLimit: true,
+        retainedFileCountLimit: null,
+        formatter: numbered,
+      });
       sink.emitSync(makeEvents(40));
       sink.close();
       expect(fs.readdirSync(dir)).toHaveLength(40);
@@ -343,14 +379,17 @@ describe('FileSink', () => {
     });
 
     const isRoot = typeof process.getuid === 'function' && process.getuid() === 0;
-    (isRoot ? it.skip : it)('fails a batch with EACCES in a read-only folder (skipped as root, which ignores permissions)', () => {
-      const locked = path.join(dir, 'locked');
-      fs.mkdirSync(locked, { mode: 0o555 });
-      const sink = new FileSink(path.join(locked, 'app.log'), { formatter: numbered });
-      expect(sink.emitSync(makeEvents(1))).toBe(false);
-      expect(() => sink.emit(makeEvents(1))).toThrow(/EACCES/);
-      sink.close();
-    });
+    (isRoot ? it.skip : it)(
+      'fails a batch with EACCES in a read-only folder (skipped as root, which ignores permissions)',
+      () => {
+        const locked = path.join(dir, 'locked');
+        fs.mkdirSync(locked, { mode: 0o555 });
+        const sink = new FileSink(path.join(locked, 'app.log'), { formatter: numbered });
+        expect(sink.emitSync(makeEvents(1))).toBe(false);
+        expect(() => sink.emit(makeEvents(1))).toThrow(/EACCES/);
+        sink.close();
+      },
+    );
 
     it('fails a batch with EISDIR when the path is a folder', () => {
       fs.mkdirSync(path.join(dir, 'app.log'));
@@ -372,7 +411,10 @@ describe('FileSink', () => {
 
     it('writes failed batches to fallbackPath instead, and reports the failure', () => {
       fs.mkdirSync(path.join(dir, 'app.log'));
-      const sink = new FileSink(path.join(dir, 'app.log'), { formatter: numbered, fallbackPath: path.join(dir, 'fallback/app.log') });
+      const sink = new FileSink(path.join(dir, 'app.log'), {
+        formatter: numbered,
+        fallbackPath: path.join(dir, 'fallback/app.log'),
+      });
       expect(sink.emitSync(makeEvents(2))).toBe(true);
       expect(sink.emit(makeEvents(1))).toBeUndefined();
       sink.close();
@@ -514,7 +556,12 @@ describe('FileSink', () => {
       sink.close();
       fs.closeSync(reader);
       expect(refusals).toBeGreaterThan(0);
-      expect(received.slice(0, -1).split('\n').map((line) => (JSON.parse(line) as { N: number }).N)).toEqual(range(0, 100_000));
+      expect(
+        received
+          .slice(0, -1)
+          .split('\n')
+          .map((line) => (JSON.parse(line) as { N: number }).N),
+      ).toEqual(range(0, 100_000));
     });
 
     fifoIt('resolves an async emit once the stalled reader has taken the batch', async () => {
@@ -586,14 +633,18 @@ describe('FileSink in a logger', () => {
     fs.writeFileSync(path.join(root, 'not-a-folder'), 'x');
     const primary = new FileSink(path.join(root, 'not-a-folder', 'app.log'));
     const fallbackPath = path.join(root, 'fallback.log');
-    const log = new LoggerConfiguration()
-      .writeTo.sink(primary, { name: 'file', batch: { size: 2, maxDelayMs: 10 }, retry: false, fallback: new FileSink(fallbackPath) })
+    const log = new LoggerConfiguration().writeTo
+      .sink(primary, { name: 'file', batch: { size: 2, maxDelayMs: 10 }, retry: false, fallback: new FileSink(fallbackPath) })
       .createLogger();
     expect(() => {
       for (let n = 0; n < 5; n++) log.information('Event {N}', n);
     }).not.toThrow();
     const report = await log.close({ strategy: 'flush' });
-    const lines = fs.readFileSync(fallbackPath, 'utf8').trim().split('\n').map((line) => JSON.parse(line) as { N: number });
+    const lines = fs
+      .readFileSync(fallbackPath, 'utf8')
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line) as { N: number });
     expect(lines.map((line) => line.N)).toEqual([0, 1, 2, 3, 4]);
     expect(report.sinks.file).toEqual({ delivered: 5, dropped: 0, failed: 0, undelivered: 0 });
     const metrics = log.metrics().sinks.file;

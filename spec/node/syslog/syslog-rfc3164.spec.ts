@@ -16,7 +16,12 @@ const settings: SyslogMessageSettings = {
 
 describe('syslogRfc3164', () => {
   it('writes <PRI>Mmm dd hh:mm:ss HOSTNAME TAG[PID]: MSG in local time, the day padded with a space', () => {
-    const event = makeEvent({ level: 'error', text: 'Disk full', timestamp: new Date(2026, 10, 2, 8, 5, 9), properties: { Disk: 'sda' } });
+    const event = makeEvent({
+      level: 'error',
+      text: 'Disk full',
+      timestamp: new Date(2026, 10, 2, 8, 5, 9),
+      properties: { Disk: 'sda' },
+    });
     expect(syslogRfc3164(event, settings)).toBe('<27>Nov  2 08:05:09 web-1 shop[4242]: Disk full');
   });
 

@@ -16,18 +16,29 @@ const settings: SyslogMessageSettings = {
 
 describe('syslogRfc5424', () => {
   it('writes PRI, version, timestamp to the millisecond, hostname, app, procid, msgid, SD and MSG', () => {
-    const event = makeEvent({ level: 'warning', text: 'Slow 812 ms', properties: { Ms: 812, SourceContext: 'Orders' }, timestamp: new Date(Date.UTC(2026, 0, 2, 3, 4, 5, 67)) });
-    expect(syslogRfc5424(event, settings)).toBe('<12>1 2026-01-02T03:04:05.067Z web-1 shop 4242 Orders [rxlog@32473 Ms="812" SourceContext="Orders"] Slow 812 ms');
+    const event = makeEvent({
+      level: 'warning',
+      text: 'Slow 812 ms',
+      properties: { Ms: 812, SourceContext: 'Orders' },
+      timestamp: new Date(Date.UTC(2026, 0, 2, 3, 4, 5, 67)),
+    });
+    expect(syslogRfc5424(event, settings)).toBe(
+      '<12>1 2026-01-02T03:04:05.067Z web-1 shop 4242 Orders [rxlog@32473 Ms="812" SourceContext="Orders"] Slow 812 ms',
+    );
   });
 
   it('sanitises MSGID to 32 printable US-ASCII characters', () => {
     const event = makeEvent({ properties: { SourceContext: 'Shop.Orders Service.Ünïcode.And.A.Very.Long.Name' } });
-    expect(syslogRfc5424(event, { ...settings, structuredDataId: undefined })).toContain(' 4242 Shop.Orders_Service._n_code.And. - event');
+    expect(syslogRfc5424(event, { ...settings, structuredDataId: undefined })).toContain(
+      ' 4242 Shop.Orders_Service._n_code.And. - event',
+    );
   });
 
   it('writes - for MSGID when messageIdProperty is off or the property is missing', () => {
     const event = makeEvent({ properties: { SourceContext: 'Orders' } });
-    expect(syslogRfc5424(event, { ...settings, messageIdProperty: undefined, structuredDataId: undefined })).toBe('<14>1 2026-11-22T12:00:00.000Z web-1 shop 4242 - - event');
+    expect(syslogRfc5424(event, { ...settings, messageIdProperty: undefined, structuredDataId: undefined })).toBe(
+      '<14>1 2026-11-22T12:00:00.000Z web-1 shop 4242 - - event',
+    );
     expect(syslogRfc5424(makeEvent(), settings)).toBe('<14>1 2026-11-22T12:00:00.000Z web-1 shop 4242 - - event');
   });
 
@@ -41,7 +52,9 @@ describe('syslogRfc5424', () => {
 
   it('escapes line breaks in SD and MSG when singleLine', () => {
     const event = makeEvent({ text: 'a\nb', properties: { P: 'c\nd' } });
-    expect(syslogRfc5424(event, { ...settings, singleLine: true })).toBe('<14>1 2026-11-22T12:00:00.000Z web-1 shop 4242 - [rxlog@32473 P="c#012d"] a#012b');
+    expect(syslogRfc5424(event, { ...settings, singleLine: true })).toBe(
+      '<14>1 2026-11-22T12:00:00.000Z web-1 shop 4242 - [rxlog@32473 P="c#012d"] a#012b',
+    );
   });
 
   it('cuts MSG to fit maxMessageBytes and keeps structured data that fits', () => {
@@ -53,6 +66,8 @@ describe('syslogRfc5424', () => {
 
   it('leaves out structured data that alone would exceed maxMessageBytes', () => {
     const event = makeEvent({ text: 'short', properties: { Big: 'y'.repeat(500) } });
-    expect(syslogRfc5424(event, { ...settings, maxMessageBytes: 100 })).toBe('<14>1 2026-11-22T12:00:00.000Z web-1 shop 4242 - - short');
+    expect(syslogRfc5424(event, { ...settings, maxMessageBytes: 100 })).toBe(
+      '<14>1 2026-11-22T12:00:00.000Z web-1 shop 4242 - - short',
+    );
   });
 });

@@ -70,7 +70,15 @@ interface Received {
       .filter((line) => line !== '')
       .map((line) => {
         const [severity, facility, appName, procId, msgId, structuredData, ...msg] = line.split('|');
-        return { severity: Number(severity), facility: Number(facility), appName, procId, msgId, structuredData, msg: msg.join('|').trim() };
+        return {
+          severity: Number(severity),
+          facility: Number(facility),
+          appName,
+          procId,
+          msgId,
+          structuredData,
+          msg: msg.join('|').trim(),
+        };
       });
   };
 
@@ -136,9 +144,11 @@ interface Received {
   it.each(cases)('delivers every event exactly once with its severity (%s, RFC 5424)', async (name, transportOptions) => {
     const count = 60;
     const port = transportOptions.transport === 'udp' ? udpPort : tcpPort;
-    const log = new LoggerConfiguration()
-      .minimumLevel.verbose()
-      .writeTo.sink(new SyslogSink({ ...transportOptions, port, facility: 'local4', appName: 'rxlog-test' }), { batch: { size: 10, maxDelayMs: 20 } })
+    const log = new LoggerConfiguration().minimumLevel
+      .verbose()
+      .writeTo.sink(new SyslogSink({ ...transportOptions, port, facility: 'local4', appName: 'rxlog-test' }), {
+        batch: { size: 10, maxDelayMs: 20 },
+      })
       .createLogger();
     const tag = `${name} ${run}`;
 
@@ -155,7 +165,8 @@ interface Received {
         const found = lines().filter((l) => l.msg.endsWith(` of ${tag}`) || l.msg === `Done ${tag}`);
         return found.some((l) => l.msg === `Done ${tag}`) && found.length >= count + 1 ? found : undefined;
       },
-      () => `only ${lines().filter((l) => l.msg.endsWith(` of ${tag}`)).length} of ${count} events reached rsyslogd; its output:\n${daemonLog}`,
+      () =>
+        `only ${lines().filter((l) => l.msg.endsWith(` of ${tag}`)).length} of ${count} events reached rsyslogd; its output:\n${daemonLog}`,
     );
 
     const events = mine.filter((l) => l.msg !== `Done ${tag}`);

@@ -30,7 +30,10 @@ describe('resolveSyslogSinkOptions', () => {
 
   it('defaults to 8192 bytes on stream transports, and to newline framing on unix', () => {
     expect(resolve({ transport: 'tcp' }).settings).toMatchObject({ maxMessageBytes: 8192, singleLine: false });
-    expect(resolve({ transport: 'unix', path: '/tmp/x.sock' }).settings).toMatchObject({ maxMessageBytes: 8192, singleLine: true });
+    expect(resolve({ transport: 'unix', path: '/tmp/x.sock' }).settings).toMatchObject({
+      maxMessageBytes: 8192,
+      singleLine: true,
+    });
     expect(resolve({ transport: 'tcp', tcpFraming: 'newline' }).settings.singleLine).toBe(true);
   });
 
@@ -66,7 +69,7 @@ describe('resolveSyslogSinkOptions', () => {
     [{ messageIdProperty: '' }, /messageIdProperty ""/],
     [{ formatter: {} }, /formatter/],
   ])('throws a ConfigurationError naming a bad option: %p', (options, message) => {
-    const build = (): unknown => resolveSyslogSinkOptions(options as SyslogSinkOptions);
+    const build = (): unknown => resolveSyslogSinkOptions(options);
     expect(build).toThrow(ConfigurationError);
     expect(build).toThrow(message);
   });

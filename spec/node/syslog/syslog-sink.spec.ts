@@ -57,7 +57,14 @@ describe('SyslogSink', () => {
       const received = await server.waitFor(6);
 
       // local0 is 16: PRI = 16 * 8 + severity (7, 7, 6, 4, 3, 2).
-      expect(received.map((m) => m.slice(0, m.indexOf('>') + 1)).sort()).toEqual(['<130>', '<131>', '<132>', '<134>', '<135>', '<135>']);
+      expect(received.map((m) => m.slice(0, m.indexOf('>') + 1)).sort()).toEqual([
+        '<130>',
+        '<131>',
+        '<132>',
+        '<134>',
+        '<135>',
+        '<135>',
+      ]);
       expect(received.find((m) => m.endsWith(' fatal'))).toMatch(/^<130>1 /);
     });
 
@@ -78,7 +85,9 @@ describe('SyslogSink', () => {
 
       await sink.emit([makeEvent({ level: 'error', text: 'Payment failed', exception: error })]);
 
-      expect((await server.waitFor(1))[0]).toBe(`<11>1 2026-11-22T12:00:00.000Z web-1 shop ${PID} - - Payment failed\nError: card declined\n    at pay (shop.ts:1:1)`);
+      expect((await server.waitFor(1))[0]).toBe(
+        `<11>1 2026-11-22T12:00:00.000Z web-1 shop ${PID} - - Payment failed\nError: card declined\n    at pay (shop.ts:1:1)`,
+      );
     });
 
     it('writes RFC 3164 messages when format is rfc3164', async () => {
@@ -235,8 +244,8 @@ describe('SyslogSink', () => {
   describe('through a logger', () => {
     it.each(['tcp', 'udp'] as const)('delivers every event exactly once over %s', async (transport) => {
       const server = track(transport === 'tcp' ? await startStreamServer({ framing: 'octet-counting' }) : await startUdpServer());
-      const log = new LoggerConfiguration()
-        .writeTo.sink(new SyslogSink({ ...common, transport, port: server.port }), { batch: { size: 10, maxDelayMs: 20 } })
+      const log = new LoggerConfiguration().writeTo
+        .sink(new SyslogSink({ ...common, transport, port: server.port }), { batch: { size: 10, maxDelayMs: 20 } })
         .createLogger();
       const count = 95;
 

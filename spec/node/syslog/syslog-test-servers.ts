@@ -91,7 +91,11 @@ function unframe(buffer: Buffer, framing: 'octet-counting' | 'newline'): { frame
  * A TCP receiver on 127.0.0.1 (on `port`, or a free one), or a Unix stream socket at `path`,
  * splitting messages by `framing`.
  */
-export async function startStreamServer(options: { framing: 'octet-counting' | 'newline'; port?: number; path?: string }): Promise<SyslogStreamTestServer> {
+export async function startStreamServer(options: {
+  framing: 'octet-counting' | 'newline';
+  port?: number;
+  path?: string;
+}): Promise<SyslogStreamTestServer> {
   const messages: string[] = [];
   const payloads: Buffer[] = [];
   const chunks: Buffer[] = [];

@@ -3,7 +3,8 @@ import type { LogEvent } from '../../../lib/core/log-event';
 import { splitForBeacon } from '../../../lib/sinks/http/http-beacon-payloads';
 import { makeEvent, makeEvents } from '../../helpers/events';
 
-const lines = (events: readonly LogEvent[]): string => events.map((e) => `${e.properties.N as number}:${String(e.properties.Pad ?? '')}`).join('\n');
+const lines = (events: readonly LogEvent[]): string =>
+  events.map((e) => `${e.properties.N as number}:${String(e.properties.Pad ?? '')}`).join('\n');
 const json = (events: readonly LogEvent[]): string => JSON.stringify({ items: events.map((e) => e.properties) });
 
 describe('splitForBeacon', () => {
@@ -25,16 +26,20 @@ describe('splitForBeacon', () => {
 
   it('cuts any batch into bodies within the limit that hold every event once, in order', () => {
     fc.assert(
-      fc.property(fc.array(fc.string({ maxLength: 300 }), { maxLength: 60 }), fc.integer({ min: 40, max: 2_000 }), (pads, maxBytes) => {
-        const events = pads.map((Pad, N) => makeEvent({ properties: { N, Pad } }));
-        const { payloads, oversize } = splitForBeacon(events, json, maxBytes);
-        for (const payload of payloads) expect(new TextEncoder().encode(payload).length).toBeLessThanOrEqual(maxBytes);
-        const sent = payloads.flatMap((p) => (JSON.parse(p) as { items: { N: number }[] }).items.map((item) => item.N));
-        const setAside = oversize.map((e) => e.properties.N as number);
-        expect([...sent, ...setAside].sort((a, b) => a - b)).toEqual(events.map((_, n) => n));
-        expect(sent).toEqual([...sent].sort((a, b) => a - b));
-        for (const event of oversize) expect(new TextEncoder().encode(json([event])).length).toBeGreaterThan(maxBytes);
-      }),
+      fc.property(
+        fc.array(fc.string({ maxLength: 300 }), { maxLength: 60 }),
+        fc.integer({ min: 40, max: 2_000 }),
+        (pads, maxBytes) => {
+          const events = pads.map((Pad, N) => makeEvent({ properties: { N, Pad } }));
+          const { payloads, oversize } = splitForBeacon(events, json, maxBytes);
+          for (const payload of payloads) expect(new TextEncoder().encode(payload).length).toBeLessThanOrEqual(maxBytes);
+          const sent = payloads.flatMap((p) => (JSON.parse(p) as { items: { N: number }[] }).items.map((item) => item.N));
+          const setAside = oversize.map((e) => e.properties.N as number);
+          expect([...sent, ...setAside].sort((a, b) => a - b)).toEqual(events.map((_, n) => n));
+          expect(sent).toEqual([...sent].sort((a, b) => a - b));
+          for (const event of oversize) expect(new TextEncoder().encode(json([event])).length).toBeGreaterThan(maxBytes);
+        },
+      ),
       { numRuns: 200 },
     );
   });

@@ -52,7 +52,10 @@ describe('installPageHideFlush', () => {
 
   it('gets every queued event of a logger out by beacon on pagehide', async () => {
     const fetched: unknown[] = [];
-    const sink = new HttpSink({ url: 'http://127.0.0.1:1/ingest', fetch: ((...args: unknown[]) => (fetched.push(args), new Promise(() => undefined))) as typeof fetch });
+    const sink = new HttpSink({
+      url: 'http://127.0.0.1:1/ingest',
+      fetch: (...args: unknown[]) => (fetched.push(args), new Promise(() => undefined)),
+    });
     const log = new LoggerConfiguration().writeTo.sink(sink, { batch: { size: 100, maxDelayMs: 60_000 } }).createLogger();
     const uninstall = installPageHideFlush(log, page.target);
     for (let n = 0; n < 5; n++) log.information('Item {N}', n);
@@ -72,7 +75,7 @@ describe('installPageHideFlush', () => {
     let sink: HttpSink | undefined;
     let written: boolean | undefined;
     const uninstall = installPageHideFlush({ flushSync: () => (written = sink?.emitSync?.(makeEvents(1))) }, page.target);
-    sink = new HttpSink({ url: 'http://127.0.0.1:1/', fetch: (() => new Promise(() => undefined)) as typeof fetch });
+    sink = new HttpSink({ url: 'http://127.0.0.1:1/', fetch: () => new Promise(() => undefined) });
     page.hide();
     expect(written).toBe(true);
     expect(page.calls).toBe(1);
@@ -102,7 +105,8 @@ async function within<T>(promise: Promise<T>, ms: number, what: string): Promise
 async function bundleForBrowser(): Promise<string> {
   const result = await build({
     stdin: {
-      contents: "export * from '../index';\nexport { HttpSink } from './http/http-sink';\nexport { installPageHideFlush } from './http/http-page-hide';\n",
+      contents:
+        "export * from '../index';\nexport { HttpSink } from './http/http-sink';\nexport { installPageHideFlush } from './http/http-page-hide';\n",
       resolveDir: join(__dirname, '../../../lib/sinks'),
       loader: 'ts',
     },
@@ -126,36 +130,60 @@ const PAGE = `<!doctype html><script src="/rxlog.js"></script><script>
 </script>`;
 
 describe('installPageHideFlush in Chromium', () => {
-  (hasChromium ? it : it.skip)('sends the queued events by beacon when the page is left', async () => {
-    const script = await bundleForBrowser();
-    const server = await startTestServer((request) => {
-      if (request.url === '/rxlog.js') return { status: 200, headers: { 'Content-Type': 'text/javascript' }, body: script };
-      if (request.url === '/') return { status: 200, headers: { 'Content-Type': 'text/html' }, body: PAGE };
-      return { status: request.method === 'POST' ? 204 : 200, headers: { 'Content-Type': 'text/html' }, body: request.method === 'POST' ? '' : '<!doctype html>bye' };
-    });
-    const profile = mkdtempSync(join(tmpdir(), 'rxlog-chromium-'));
-    const browser = await chromium.launchPersistentContext(profile, {
-      executablePath: CHROMIUM,
-      headless: true,
-      args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
-    });
-    try {
-      const page = browser.pages()[0] ?? (await browser.newPage());
-      await page.goto(`${server.url}/`);
-      await page.waitForFunction(() => (window as unknown as { logged?: boolean }).logged === true);
-      expect(server.requests.filter((r) => r.url === '/ingest')).toHaveLength(0);
+  (hasChromium ? it : it.skip)(
+    'sends the queued events by beacon when the page is left',
+    async () => {
+      const script = await bundleForBrowser();
+      const server = await startTestServer((request) => {
+        if (request.url === '/rxlog.js') return { status: 200, headers: { 'Content-Type': 'text/javascript' }, body: script };
+        if (request.url === '/') return { status: 200, headers: { 'Content-Type': 'text/html' }, body: PAGE };
+        return {
+          status: request.method === 'POST' ? 204 : 200,
+          headers: { 'Content-Type': 'text/html' },
+          body: request.method === 'POST' ? '' : '<!doctype html>bye',
+        };
+      });
+      const profile = mkdtempSync(join(tmpdir(), 'rxlog-chromium-'));
+      const browser = await chromium.launchPersistentContext(profile, {
+        executablePath: CHROMIUM,
+        headless: true,
+        args: [
+          '--no-sandbox',
+          '--disable-gpu',
+          '--disable-background-networking',
+          '--disable-component-update',
+          '--disable-sync',
+          '--no-first-run',
+        ],
+      });
+      try {
+        const page = browser.pages()[0] ?? (await browser.newPage());
+        await page.goto(`${server.url}/`);
+        await page.waitForFunction(() => (window as unknown as { logged?: boolean }).logged === true);
+        expect(server.requests.filter((r) => r.url === '/ingest')).toHaveLength(0);
 
-      await page.goto(`${server.url}/elsewhere`);
-      await within(server.received(1, (r) => r.url === '/ingest'), 5_000, 'the beacon');
-      const beacons = server.requests.filter((r) => r.url === '/ingest');
-      expect(beacons).toHaveLength(1);
-      expect(beacons[0].method).toBe('POST');
-      expect(beacons[0].headers['content-type']).toBe('application/vnd.serilog.clef');
-      expect(beacons[0].body.split('\n').map((line) => (JSON.parse(line) as { N: number })).map((e) => e.N)).toEqual([0, 1, 2]);
-    } finally {
-      await browser.close();
-      await server.close();
-      rmSync(profile, { recursive: true, force: true });
-    }
-  }, 15_000);
+        await page.goto(`${server.url}/elsewhere`);
+        await within(
+          server.received(1, (r) => r.url === '/ingest'),
+          5_000,
+          'the beacon',
+        );
+        const beacons = server.requests.filter((r) => r.url === '/ingest');
+        expect(beacons).toHaveLength(1);
+        expect(beacons[0].method).toBe('POST');
+        expect(beacons[0].headers['content-type']).toBe('application/vnd.serilog.clef');
+        expect(
+          beacons[0].body
+            .split('\n')
+            .map((line) => JSON.parse(line) as { N: number })
+            .map((e) => e.N),
+        ).toEqual([0, 1, 2]);
+      } finally {
+        await browser.close();
+        await server.close();
+        rmSync(profile, { recursive: true, force: true });
+      }
+    },
+    15_000,
+  );
 });

@@ -23,14 +23,16 @@ interface FetchCall {
   init: RequestInit;
 }
 
-function recordingFetch(answer: (call: FetchCall) => Promise<Response> = () => Promise.resolve(new Response('', { status: 200 }))): { fetch: typeof fetch; calls: FetchCall[] } {
+function recordingFetch(
+  answer: (call: FetchCall) => Promise<Response> = () => Promise.resolve(new Response('', { status: 200 })),
+): { fetch: typeof fetch; calls: FetchCall[] } {
   const calls: FetchCall[] = [];
   const fake = (input: string | URL | Request, init?: RequestInit): Promise<Response> => {
     const call = { url: String(input), init: init ?? {} };
     calls.push(call);
     return answer(call);
   };
-  return { fetch: fake as typeof fetch, calls };
+  return { fetch: fake, calls };
 }
 
 describe('HttpSink', () => {
@@ -43,7 +45,10 @@ describe('HttpSink', () => {
 
   it('posts a batch as CLEF lines with the CLEF content type and the given headers', async () => {
     server = await startTestServer(() => ({ status: 201 }));
-    const events = [makeEvent({ text: 'one', properties: { N: 1 } }), makeEvent({ text: 'two', level: 'warning', properties: { N: 2 } })];
+    const events = [
+      makeEvent({ text: 'one', properties: { N: 1 } }),
+      makeEvent({ text: 'two', level: 'warning', properties: { N: 2 } }),
+    ];
     const sink = new HttpSink({ url: `${server.url}/ingest?x=1`, headers: { Authorization: 'Bearer t' } });
     await sink.emit(events);
     expect(server.requests).toHaveLength(1);
@@ -53,7 +58,9 @@ describe('HttpSink', () => {
     expect(request.headers['content-type']).toBe('application/vnd.serilog.clef');
     expect(request.headers.authorization).toBe('Bearer t');
     expect(request.body).toBe(clefLines(events));
-    expect(request.body.split('\n')[0]).toBe(`{"@t":"2026-11-22T12:00:00.000Z","@mt":"one","@i":"${JSON.parse(clef.format(events[0]))['@i']}","N":1}`);
+    expect(request.body.split('\n')[0]).toBe(
+      `{"@t":"2026-11-22T12:00:00.000Z","@mt":"one","@i":"${JSON.parse(clef.format(events[0]))['@i']}","N":1}`,
+    );
     expect(sink.bytesWritten).toBe(Buffer.byteLength(request.body));
   });
 
@@ -86,13 +93,18 @@ describe('HttpSink', () => {
     const failure = sink.emit([makeEvent()]);
     await expect(failure).rejects.toBeInstanceOf(HttpStatusError);
     await expect(failure).rejects.toMatchObject({ status: 503, retryAfterMs: 7_000 });
-    await expect(failure).rejects.toThrow(`POST ${server.url}/ingest answered 503 Service Unavailable (Retry-After: 7000 ms): down for maintenance`);
+    await expect(failure).rejects.toThrow(
+      `POST ${server.url}/ingest answered 503 Service Unavailable (Retry-After: 7000 ms): down for maintenance`,
+    );
     expect(sink.bytesWritten).toBe(0);
   });
 
   it('rejects a 400 without reading Retry-After', async () => {
     server = await startTestServer(() => ({ status: 400, headers: { 'Retry-After': '7' } }));
-    await expect(new HttpSink({ url: server.url }).emit([makeEvent()])).rejects.toMatchObject({ status: 400, retryAfterMs: undefined });
+    await expect(new HttpSink({ url: server.url }).emit([makeEvent()])).rejects.toMatchObject({
+      status: 400,
+      retryAfterMs: undefined,
+    });
   });
 
   it('rejects with HttpTimeoutError when a real server does not answer within timeoutMs, and drops the connection', async () => {
@@ -150,7 +162,9 @@ describe('HttpSink', () => {
     expect(() => new HttpSink({ url: '' })).toThrow(ConfigurationError);
     expect(() => new HttpSink({ url: 'not a url' })).toThrow('HttpSink.url: not a valid URL: "not a url"');
     expect(() => new HttpSink(undefined as unknown as { url: string })).toThrow(ConfigurationError);
-    expect(() => new HttpSink({ url: 'http://h/', timeoutMs: 0 })).toThrow('HttpSink.timeoutMs: expected milliseconds > 0, got 0');
+    expect(() => new HttpSink({ url: 'http://h/', timeoutMs: 0 })).toThrow(
+      'HttpSink.timeoutMs: expected milliseconds > 0, got 0',
+    );
     expect(() => new HttpSink({ url: 'http://h/', method: '' })).toThrow('HttpSink.method');
     expect(() => new HttpSink({ url: 'http://h/', fetch: 'no' as unknown as typeof fetch })).toThrow('HttpSink.fetch');
     expect(() => new HttpSink({ url: 'http://h/', body: 1 as unknown as () => string })).toThrow('HttpSink.body');
@@ -159,8 +173,8 @@ describe('HttpSink', () => {
   describe('through a logger', () => {
     it('delivers every event exactly once in batches, and counts the bytes', async () => {
       server = await startTestServer();
-      const log = new LoggerConfiguration()
-        .writeTo.sink(new HttpSink({ url: `${server.url}/ingest` }), { batch: { size: 10, maxDelayMs: 50 } })
+      const log = new LoggerConfiguration().writeTo
+        .sink(new HttpSink({ url: `${server.url}/ingest` }), { batch: { size: 10, maxDelayMs: 50 } })
         .createLogger();
       for (let n = 0; n < 95; n++) log.information('Item {N}', n);
       const report = await log.close({ strategy: 'flush' });
@@ -173,8 +187,11 @@ describe('HttpSink', () => {
 
     it('retries while the server fails and loses nothing once it recovers', async () => {
       server = await startTestServer((_, index) => (index < 3 ? { status: 503 } : { status: 200 }));
-      const log = new LoggerConfiguration()
-        .writeTo.sink(new HttpSink({ url: server.url }), { batch: { size: 10, maxDelayMs: 50 }, retry: { attempts: 5, initialDelayMs: 5, maxDelayMs: 20 } })
+      const log = new LoggerConfiguration().writeTo
+        .sink(new HttpSink({ url: server.url }), {
+          batch: { size: 10, maxDelayMs: 50 },
+          retry: { attempts: 5, initialDelayMs: 5, maxDelayMs: 20 },
+        })
         .createLogger();
       for (let n = 0; n < 30; n++) log.information('Item {N}', n);
       await log.close({ strategy: 'flush' });
@@ -204,8 +221,8 @@ describe('HttpSink', () => {
 
     it('delivers through fetch, in order and exactly once, while the page is visible', async () => {
       const { fetch, calls } = recordingFetch();
-      const log = new LoggerConfiguration()
-        .writeTo.sink(new HttpSink({ url: 'http://127.0.0.1:1/ingest', fetch }), { batch: { size: 10, maxDelayMs: 50 } })
+      const log = new LoggerConfiguration().writeTo
+        .sink(new HttpSink({ url: 'http://127.0.0.1:1/ingest', fetch }), { batch: { size: 10, maxDelayMs: 50 } })
         .createLogger();
       for (let n = 0; n < 25; n++) log.information('Item {N}', n);
       const report = await log.close({ strategy: 'flush' });
@@ -222,13 +239,20 @@ describe('HttpSink', () => {
       page.show();
       expect(sink.emitSync?.(events)).toBe(false);
       await page.settled();
-      expect(page.beacons).toEqual([{ url: 'http://127.0.0.1:1/ingest', body: clefLines(events), type: 'application/vnd.serilog.clef' }]);
+      expect(page.beacons).toEqual([
+        { url: 'http://127.0.0.1:1/ingest', body: clefLines(events), type: 'application/vnd.serilog.clef' },
+      ]);
       expect(sink.bytesWritten).toBe(Buffer.byteLength(clefLines(events)));
       sink.close();
     });
 
     it('sends by beacon while the document is hidden, to beaconUrl with beaconContentType', async () => {
-      const sink = new HttpSink({ url: 'http://127.0.0.1:1/ingest', beaconUrl: 'http://127.0.0.1:1/beacon', beaconContentType: 'text/plain', fetch: recordingFetch().fetch });
+      const sink = new HttpSink({
+        url: 'http://127.0.0.1:1/ingest',
+        beaconUrl: 'http://127.0.0.1:1/beacon',
+        beaconContentType: 'text/plain',
+        fetch: recordingFetch().fetch,
+      });
       page.setVisibility('hidden');
       expect(sink.emitSync?.([makeEvent()])).toBe(true);
       await page.settled();

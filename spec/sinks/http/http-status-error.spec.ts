@@ -7,11 +7,21 @@ describe('HttpStatusError', () => {
     expect(error).toBeInstanceOf(HttpStatusError);
     expect(error.name).toBe('HttpStatusError');
     expect(error.message).toBe('POST http://h/ingest answered 429 Too Many Requests (Retry-After: 2000 ms): slow down');
-    expect(error).toMatchObject({ method: 'POST', url: 'http://h/ingest', status: 429, statusText: 'Too Many Requests', retryAfterMs: 2_000 });
+    expect(error).toMatchObject({
+      method: 'POST',
+      url: 'http://h/ingest',
+      status: 429,
+      statusText: 'Too Many Requests',
+      retryAfterMs: 2_000,
+    });
   });
 
   it('cuts a long response body to 200 characters and leaves out what is missing', () => {
-    expect(new HttpStatusError('PUT', 'http://h/', 500, '', undefined, 'x'.repeat(300)).message).toBe(`PUT http://h/ answered 500: ${'x'.repeat(200)}…`);
-    expect(new HttpStatusError('PUT', 'http://h/', 502, 'Bad Gateway', undefined).message).toBe('PUT http://h/ answered 502 Bad Gateway');
+    expect(new HttpStatusError('PUT', 'http://h/', 500, '', undefined, 'x'.repeat(300)).message).toBe(
+      `PUT http://h/ answered 500: ${'x'.repeat(200)}…`,
+    );
+    expect(new HttpStatusError('PUT', 'http://h/', 502, 'Bad Gateway', undefined).message).toBe(
+      'PUT http://h/ answered 502 Bad Gateway',
+    );
   });
 });

@@ -27,13 +27,18 @@ describe('LokiSink', () => {
 
   it('rejects when Loki answers with an error status', async () => {
     server = await startTestServer(() => ({ status: 429, headers: { 'Retry-After': '1' } }));
-    await expect(new LokiSink({ url: server.url }).emit(makeEvents(1))).rejects.toMatchObject({ status: 429, retryAfterMs: 1_000 });
+    await expect(new LokiSink({ url: server.url }).emit(makeEvents(1))).rejects.toMatchObject({
+      status: 429,
+      retryAfterMs: 1_000,
+    });
   });
 
   it('throws ConfigurationError naming a bad option', () => {
     expect(() => new LokiSink({ url: '' })).toThrow('LokiSink.url');
     expect(() => new LokiSink(undefined as never)).toThrow(ConfigurationError);
-    expect(() => new LokiSink({ url: 'http://h', labels: { 'bad-name': 'x' } })).toThrow('"bad-name" is not a valid Loki label name');
+    expect(() => new LokiSink({ url: 'http://h', labels: { 'bad-name': 'x' } })).toThrow(
+      '"bad-name" is not a valid Loki label name',
+    );
     expect(() => new LokiSink({ url: 'http://h', labels: { level: 'x' } })).toThrow('"level" is set from each event');
     expect(() => new LokiSink({ url: 'http://h', labels: { app: 1 as never } })).toThrow('LokiSink.labels["app"]');
     expect(() => new LokiSink({ url: 'http://h', tenantId: '' })).toThrow('LokiSink.tenantId');

@@ -18,7 +18,9 @@ describe('toAnyValue', () => {
   });
 
   it('maps arrays to arrayValue and objects to kvlistValue, leaving out undefined members', () => {
-    expect(toAnyValue([1, 'a', [true]])).toEqual({ arrayValue: { values: [{ intValue: '1' }, { stringValue: 'a' }, { arrayValue: { values: [{ boolValue: true }] } }] } });
+    expect(toAnyValue([1, 'a', [true]])).toEqual({
+      arrayValue: { values: [{ intValue: '1' }, { stringValue: 'a' }, { arrayValue: { values: [{ boolValue: true }] } }] },
+    });
     expect(toAnyValue({ city: 'Oslo', zip: undefined, geo: { lat: 59.9 } })).toEqual({
       kvlistValue: {
         values: [
@@ -31,9 +33,20 @@ describe('toAnyValue', () => {
 
   it('never throws and always gives JSON, whatever the value', () => {
     fc.assert(
-      fc.property(fc.anything({ withBigInt: true, withDate: true, withMap: true, withSet: true, withNullPrototype: true, withTypedArray: true, withSparseArray: true }), (value) => {
-        expect(() => JSON.stringify(toAnyValue(value))).not.toThrow();
-      }),
+      fc.property(
+        fc.anything({
+          withBigInt: true,
+          withDate: true,
+          withMap: true,
+          withSet: true,
+          withNullPrototype: true,
+          withTypedArray: true,
+          withSparseArray: true,
+        }),
+        (value) => {
+          expect(() => JSON.stringify(toAnyValue(value))).not.toThrow();
+        },
+      ),
       { numRuns: 300 },
     );
   });

@@ -5,7 +5,9 @@ import { makeEvent } from '../../helpers/events';
 
 describe('toOtlpLogRecord', () => {
   it('writes time, severity, rendered body, properties and the template', () => {
-    const event = createLogEvent(LogLevel.Warning, 'User {UserId} from {@Location}', [42, { city: 'Oslo' }], { timestamp: new Date(1_700_000_000_123) });
+    const event = createLogEvent(LogLevel.Warning, 'User {UserId} from {@Location}', [42, { city: 'Oslo' }], {
+      timestamp: new Date(1_700_000_000_123),
+    });
     expect(toOtlpLogRecord(event)).toEqual({
       timeUnixNano: '1700000000123000000',
       severityNumber: 13,
@@ -21,7 +23,14 @@ describe('toOtlpLogRecord', () => {
 
   it('maps the six levels to the first number of each OpenTelemetry range', () => {
     expect(LOG_LEVELS.map((level) => toOtlpLogRecord(makeEvent({ level })).severityNumber)).toEqual([1, 5, 9, 13, 17, 21]);
-    expect(LOG_LEVELS.map((level) => toOtlpLogRecord(makeEvent({ level })).severityText)).toEqual(['Verbose', 'Debug', 'Information', 'Warning', 'Error', 'Fatal']);
+    expect(LOG_LEVELS.map((level) => toOtlpLogRecord(makeEvent({ level })).severityText)).toEqual([
+      'Verbose',
+      'Debug',
+      'Information',
+      'Warning',
+      'Error',
+      'Fatal',
+    ]);
   });
 
   it('adds the exception as exception.type, exception.message and exception.stacktrace', () => {

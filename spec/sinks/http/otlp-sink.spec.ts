@@ -15,7 +15,12 @@ describe('OtlpSink', () => {
   it('posts OTLP/HTTP JSON logs with the resource, the scope and one record per event', async () => {
     server = await startTestServer();
     const events = makeEvents(2);
-    const sink = new OtlpSink({ endpoint: `${server.url}/v1/logs`, serviceName: 'shop-web', resource: { 'deployment.environment': 'test', 'service.instance.id': 7, canary: true }, headers: { 'X-Tenant': 'a' } });
+    const sink = new OtlpSink({
+      endpoint: `${server.url}/v1/logs`,
+      serviceName: 'shop-web',
+      resource: { 'deployment.environment': 'test', 'service.instance.id': 7, canary: true },
+      headers: { 'X-Tenant': 'a' },
+    });
     await sink.emit(events);
     const [request] = server.requests;
     expect(request.url).toBe('/v1/logs');
@@ -42,21 +47,29 @@ describe('OtlpSink', () => {
     server = await startTestServer();
     await new OtlpSink({ endpoint: server.url, resource: { 'service.name': 'from-resource' } }).emit(makeEvents(1));
     await new OtlpSink({ endpoint: server.url, scopeName: 'my.scope' }).emit(makeEvents(1));
-    const [first, second] = server.requests.map((r) => JSON.parse(r.body) as { resourceLogs: { resource: { attributes: unknown[] }; scopeLogs: { scope: unknown }[] }[] });
+    const [first, second] = server.requests.map(
+      (r) => JSON.parse(r.body) as { resourceLogs: { resource: { attributes: unknown[] }; scopeLogs: { scope: unknown }[] }[] },
+    );
     expect(first.resourceLogs[0].resource.attributes).toEqual([{ key: 'service.name', value: { stringValue: 'from-resource' } }]);
-    expect(second.resourceLogs[0].resource.attributes).toEqual([{ key: 'service.name', value: { stringValue: 'unknown_service' } }]);
+    expect(second.resourceLogs[0].resource.attributes).toEqual([
+      { key: 'service.name', value: { stringValue: 'unknown_service' } },
+    ]);
     expect(second.resourceLogs[0].scopeLogs[0].scope).toEqual({ name: 'my.scope' });
   });
 
   it('rejects when the collector answers with an error status', async () => {
     server = await startTestServer(() => ({ status: 400, body: 'bad payload' }));
-    await expect(new OtlpSink({ endpoint: server.url }).emit(makeEvents(1))).rejects.toThrow('answered 400 Bad Request: bad payload');
+    await expect(new OtlpSink({ endpoint: server.url }).emit(makeEvents(1))).rejects.toThrow(
+      'answered 400 Bad Request: bad payload',
+    );
   });
 
   it('throws ConfigurationError naming a bad option', () => {
     expect(() => new OtlpSink({ endpoint: '' })).toThrow('OtlpSink.endpoint');
     expect(() => new OtlpSink(null as never)).toThrow(ConfigurationError);
-    expect(() => new OtlpSink({ endpoint: 'http://h/v1/logs', resource: { bad: {} as never } })).toThrow('OtlpSink.resource["bad"]');
+    expect(() => new OtlpSink({ endpoint: 'http://h/v1/logs', resource: { bad: {} as never } })).toThrow(
+      'OtlpSink.resource["bad"]',
+    );
     expect(() => new OtlpSink({ endpoint: 'http://h/v1/logs', serviceName: '' })).toThrow('OtlpSink.serviceName');
   });
 });

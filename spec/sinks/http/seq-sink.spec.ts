@@ -46,7 +46,11 @@ describe('SeqSink', () => {
   it('sends beacons as text/plain with the API key in the query string', async () => {
     const page = installFakePage();
     try {
-      const sink = new SeqSink({ serverUrl: 'https://seq.example.com', apiKey: 'a b', fetch: (() => new Promise(() => undefined)) as typeof fetch });
+      const sink = new SeqSink({
+        serverUrl: 'https://seq.example.com',
+        apiKey: 'a b',
+        fetch: () => new Promise(() => undefined),
+      });
       page.hide();
       expect(sink.emitSync?.(makeEvents(1))).toBe(true);
       await page.settled();
