@@ -116,7 +116,7 @@ async function run(options: CliOptions, io: CliIo): Promise<number> {
   }
 
   await out.end();
-  const failure = out.failure;
+  const failure: NodeJS.ErrnoException | undefined = out.failure;
   // EPIPE means the reader has seen all it wanted (`rxlog big.log | head`): not an error.
   if (failure !== undefined && failure.code !== 'EPIPE') {
     err.write(`rxlog: cannot write the output: ${failure.message}\n`);

@@ -1,4 +1,4 @@
-import { type Observable, Subject } from 'rxjs';
+import { Subject } from 'rxjs';
 
 /** One internal diagnostic: what went wrong inside the logging pipeline. */
 export interface SelfLogEvent {
