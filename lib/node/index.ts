@@ -18,3 +18,4 @@ export { SyslogSink } from './syslog/syslog-sink';
 export type { SyslogSinkOptions, SyslogTransportKind, SyslogFormat } from './syslog/syslog-sink-options';
 export type { SyslogFacilityName } from './syslog/syslog-facility';
 export type { SyslogFraming } from './syslog/syslog-framing';
+export { diagnosticContext, DiagnosticCollector } from './http/diagnostic-context';

@@ -1,0 +1,73 @@
+import { AsyncLocalStorage } from 'node:async_hooks';
+import { SelfLog } from '../../core/self-log';
+import { captureValue } from '../../templates/capture';
+
+/** Properties collected for one request's completion event. */
+export class DiagnosticCollector {
+  private readonly collected: Record<string, unknown> = Object.create(null) as Record<string, unknown>;
+  private completed = false;
+
+  /** Adds (or replaces) one property; the value is captured now, so later mutation cannot change it. */
+  set(name: string, value: unknown, destructure = true): void {
+    if (this.completed) return;
+    this.collected[name] = captureValue(value, destructure ? 'structure' : 'default');
+  }
+
+  /** What was collected so far, as a fresh plain object. */
+  properties(): Record<string, unknown> {
+    return { ...this.collected };
+  }
+
+  /** Ends collection: later `set` calls are ignored. Returns what was collected. */
+  complete(): Record<string, unknown> {
+    this.completed = true;
+    return this.properties();
+  }
+}
+
+const storage = new AsyncLocalStorage<DiagnosticCollector>();
+
+/**
+ * Wide events for requests, as Serilog.AspNetCore's `IDiagnosticContext`: code anywhere inside a
+ * request calls `diagnosticContext.set('UserId', 42)`, and the property lands on that request's one
+ * completion event (not on every event). `requestLogging` and the Nest interceptor open a collection
+ * per request with `run`; outside one, `set` is a no-op reported once to SelfLog.
+ *
+ * @example
+ * ```ts fragment
+ * diagnosticContext.set('CartItems', cart.items.length);
+ * ```
+ */
+export const diagnosticContext = {
+  /** Adds a property to the current request's completion event; the value is captured as `{@Name}` would be. */
+  set(name: string, value: unknown, destructure = true): void {
+    const collector = storage.getStore();
+    if (collector === undefined) {
+      warnOutside();
+      return;
+    }
+    try {
+      collector.set(String(name), value, destructure);
+    } catch (error) {
+      SelfLog.write('diagnosticContext.set failed for a property; it is left out', error);
+    }
+  },
+
+  /** Runs `fn` with a fresh collector that every `set` inside it (and its async continuations) writes to. */
+  run<T>(fn: (collector: DiagnosticCollector) => T): T {
+    const collector = new DiagnosticCollector();
+    return storage.run(collector, () => fn(collector));
+  },
+
+  /** The collector of the current request, if any. */
+  current(): DiagnosticCollector | undefined {
+    return storage.getStore();
+  },
+};
+
+let warned = false;
+function warnOutside(): void {
+  if (warned) return;
+  warned = true;
+  SelfLog.write('diagnosticContext.set was called outside a request collection; the property is ignored');
+}
