@@ -1,0 +1,36 @@
+import { randomUUID } from 'node:crypto';
+
+/** Incoming request headers as Node's `IncomingHttpHeaders` (lower-case names) or any framework's equivalent. */
+export type RequestHeaders = Readonly<Record<string, string | readonly string[] | undefined>>;
+
+const MAX_REQUEST_ID_LENGTH = 128;
+// Printable ASCII without quotes or backslash: safe to echo in a header and to write in any log format.
+const SAFE_REQUEST_ID = /^[\x21\x23-\x5b\x5d-\x7e]+$/;
+const TRACEPARENT = /^([0-9a-f]{2})-([0-9a-f]{32})-([0-9a-f]{16})-([0-9a-f]{2})$/;
+
+function first(value: string | readonly string[] | undefined): string | undefined {
+  return typeof value === 'string' ? value : value?.[0];
+}
+
+/**
+ * The W3C `traceparent` header's trace id, or undefined when the header is absent or invalid
+ * (wrong shape, version `ff`, or an all-zero trace or parent id).
+ */
+export function traceIdFromTraceparent(header: string | undefined): string | undefined {
+  const match = header === undefined ? null : TRACEPARENT.exec(header.trim());
+  if (match === null) return undefined;
+  const [, version, traceId, parentId] = match as unknown as [string, string, string, string];
+  if (version === 'ff' || /^0+$/.test(traceId) || /^0+$/.test(parentId)) return undefined;
+  return traceId;
+}
+
+/**
+ * The request id for a request: a valid incoming `x-request-id` (printable ASCII, at most 128
+ * characters, so a client cannot inject line breaks or huge values), else the trace id of a valid
+ * `traceparent`, else a fresh UUID from `generate`.
+ */
+export function requestIdFrom(headers: RequestHeaders, generate: () => string = randomUUID): string {
+  const incoming = first(headers['x-request-id'])?.trim();
+  if (incoming !== undefined && incoming.length <= MAX_REQUEST_ID_LENGTH && SAFE_REQUEST_ID.test(incoming)) return incoming;
+  return traceIdFromTraceparent(first(headers.traceparent)) ?? generate();
+}

@@ -1,0 +1,35 @@
+import { requestIdFrom, traceIdFromTraceparent } from '../../../lib/node/http/request-id';
+
+const generate = (): string => 'generated';
+const TRACE = '4bf92f3577b34da6a3ce929d0e0e4736';
+
+describe('requestIdFrom', () => {
+  it('takes a valid incoming x-request-id', () => {
+    expect(requestIdFrom({ 'x-request-id': 'r-7' }, generate)).toBe('r-7');
+    expect(requestIdFrom({ 'x-request-id': ['r-8', 'r-9'] }, generate)).toBe('r-8');
+  });
+
+  it('rejects an x-request-id with control characters, quotes or over 128 characters', () => {
+    expect(requestIdFrom({ 'x-request-id': 'a\nb' }, generate)).toBe('generated');
+    expect(requestIdFrom({ 'x-request-id': 'a"b' }, generate)).toBe('generated');
+    expect(requestIdFrom({ 'x-request-id': 'x'.repeat(129) }, generate)).toBe('generated');
+    expect(requestIdFrom({ 'x-request-id': '' }, generate)).toBe('generated');
+  });
+
+  it("falls back to traceparent's trace id, then to a generated id", () => {
+    expect(requestIdFrom({ traceparent: `00-${TRACE}-00f067aa0ba902b7-01` }, generate)).toBe(TRACE);
+    expect(requestIdFrom({}, generate)).toBe('generated');
+    expect(requestIdFrom({})).toMatch(/^[0-9a-f-]{36}$/);
+  });
+});
+
+describe('traceIdFromTraceparent', () => {
+  it('rejects invalid and all-zero ids and version ff', () => {
+    expect(traceIdFromTraceparent(`00-${'0'.repeat(32)}-00f067aa0ba902b7-01`)).toBeUndefined();
+    expect(traceIdFromTraceparent(`00-${TRACE}-${'0'.repeat(16)}-01`)).toBeUndefined();
+    expect(traceIdFromTraceparent(`ff-${TRACE}-00f067aa0ba902b7-01`)).toBeUndefined();
+    expect(traceIdFromTraceparent(`00-${TRACE.toUpperCase()}-00f067aa0ba902b7-01`)).toBeUndefined();
+    expect(traceIdFromTraceparent('garbage')).toBeUndefined();
+    expect(traceIdFromTraceparent(undefined)).toBeUndefined();
+  });
+});
