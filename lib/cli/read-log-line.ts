@@ -9,8 +9,6 @@ export type LogLineResult =
 // NdjsonFormatter's top-level fields; a property with one of these names is written as `_name`.
 const NDJSON_FIELDS = new Set(['timestamp', 'level', 'message', 'template', 'exception']);
 
-const hasOwn = Object.prototype.hasOwnProperty;
-
 function invalid(reason: string): LogLineResult {
   return { kind: 'invalid', reason };
 }
@@ -101,7 +99,7 @@ export function readLogLine(line: string): LogLineResult {
   }
   if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) return invalid('not a JSON object');
   const fields = parsed as Record<string, unknown>;
-  if (hasOwn.call(fields, '@t')) return fromClef(text, fields);
-  if (hasOwn.call(fields, 'timestamp')) return fromNdjson(fields);
+  if (Object.hasOwn(fields, '@t')) return fromClef(text, fields);
+  if (Object.hasOwn(fields, 'timestamp')) return fromNdjson(fields);
   return invalid('neither a CLEF "@t" nor an NDJSON "timestamp" field');
 }
