@@ -22,6 +22,7 @@ import { type EventPredicate, passes } from '../operators/filter-events';
 import { minimumLevel } from '../operators/minimum-level';
 import { captureProperties } from '../templates/capture';
 import { LogEventRecord } from '../templates/log-event-record';
+import { hasOwnProperty, setOwnProperty } from '../templates/own-property';
 import { parseTemplateCached } from '../templates/template-cache';
 import { exceptionFrom } from './exception-from';
 import { isolateOperator } from './isolate-operator';
@@ -135,7 +136,7 @@ export class LoggerPipeline {
       const messageTemplate = parseTemplateCached(template);
       const properties = captureProperties(messageTemplate, args);
       if (bound !== undefined) {
-        for (const key in bound) if (!(key in properties)) properties[key] = bound[key];
+        for (const key of Object.keys(bound)) if (!hasOwnProperty(properties, key)) setOwnProperty(properties, key, bound[key]);
       }
       this.source.next(new LogEventRecord(Date.now(), LOG_LEVELS[level], messageTemplate, properties, exception));
     } catch (error) {
