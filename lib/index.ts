@@ -20,6 +20,8 @@ export type { SinkOptions } from './configuration/sink-options';
 export { Logger } from './pipeline/logger';
 export { Log } from './pipeline/log';
 export type { ShutdownReport, SinkShutdownSummary, CloseOptions } from './pipeline/shutdown-report';
+export type { FlushOptions, FlushResult } from './pipeline/flush-options';
+export { PartialDeliveryError } from './core/errors/partial-delivery-error';
 export { enrich } from './operators/enrich';
 export { filterEvents } from './operators/filter-events';
 export type { EventPredicate } from './operators/filter-events';
