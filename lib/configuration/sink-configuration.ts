@@ -8,21 +8,12 @@ import { describeValue } from '../core/describe-value';
 import type { SinkOptions } from './sink-options';
 
 /**
- * The default name of a sink: its class name without `Sink`, in lower case (`FileSink` → `file`).
- * Bundlers rename classes (`_FileSink`, `FileSink2`), so leading underscores and `$` and trailing
- * digits are ignored.
+ * The default name of a sink: the `kind` it declares (`console`, `file` …), else `sink`. Never the
+ * class name: minifiers rename classes, and metrics keys must not change with the build.
  */
 function kindOf(sink: Sink): string {
-  // Object.create(null) has no constructor.
-  const className = (sink as { constructor?: { name?: string } }).constructor?.name;
-  if (className === undefined || className === 'Object') return 'sink';
-  return (
-    className
-      .replace(/^[_$]+/, '')
-      .replace(/\d+$/, '')
-      .replace(/Sink$/, '')
-      .toLowerCase() || 'sink'
-  );
+  const kind = (sink as { kind?: unknown }).kind;
+  return typeof kind === 'string' && kind !== '' ? kind : 'sink';
 }
 
 /** Checks the delivery options now, so a mistake throws with the sink's path instead of at createLogger(). */

@@ -24,6 +24,7 @@ function sample(): LoggerMetrics {
     logged: 12,
     filtered: 2,
     rejectedAfterClose: 1,
+    rejectedReentrant: 0,
     sinks: { file: file.snapshot(), [http.name]: http.snapshot() },
   };
 }
@@ -51,6 +52,7 @@ describe('metricsToPrometheus', () => {
           logged: 0,
           filtered: 0,
           rejectedAfterClose: 0,
+          rejectedReentrant: 0,
           sinks: { [name]: recorder.snapshot() },
         });
         const result = spawnSync('promtool', ['check', 'metrics'], { input: text });

@@ -68,6 +68,9 @@ function checkCount(value: unknown, option: string): number | null {
  * new LoggerConfiguration().writeTo.sink(new FileSink('logs/app-.log', { rollingInterval: 'day' })).createLogger();
  */
 export class FileSink implements Sink {
+  /** The default name of this sink in metrics and the shutdown report. */
+  readonly kind = 'file';
+
   /** Batched by default, so a burst costs one write per 512 events; a sink's `batch` option overrides it. */
   readonly batchDefaults = { size: 512, maxDelayMs: 100 } as const;
 

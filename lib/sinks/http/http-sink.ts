@@ -72,6 +72,9 @@ export interface HttpSinkOptions {
  * installPageHideFlush(log);
  */
 export class HttpSink implements Sink {
+  /** The default name of this sink in metrics and the shutdown report (subclasses name their backend). */
+  readonly kind: string = 'http';
+
   /** Writes a batch by beacon while the page is going away; present only where beacons exist. */
   readonly emitSync?: (events: readonly LogEvent[]) => boolean;
 
@@ -229,7 +232,7 @@ export class HttpSink implements Sink {
       try {
         accepted = beacon.send(payloads[sent]);
       } catch (error) {
-        SelfLog.write('{Sink}: sendBeacon failed', this.constructor.name, error);
+        SelfLog.write('{Sink}: sendBeacon failed', this.kind, error);
       }
       if (!accepted) break;
       this.written += utf8Length(payloads[sent]);
@@ -237,11 +240,7 @@ export class HttpSink implements Sink {
     if (sent === 0 && payloads.length > 0) return false;
     for (let rest = sent; rest < payloads.length; rest++) this.sendLater(payloads[rest]);
     if (oversize.length > 0) {
-      SelfLog.write(
-        '{Sink}: {Count} events are too large for a beacon; sending them with fetch',
-        this.constructor.name,
-        oversize.length,
-      );
+      SelfLog.write('{Sink}: {Count} events are too large for a beacon; sending them with fetch', this.kind, oversize.length);
       for (const event of oversize) this.sendLater(this.body([event]));
     }
     return true;
@@ -249,7 +248,7 @@ export class HttpSink implements Sink {
 
   private sendLater(body: string): void {
     this.send(body).catch((error: unknown) =>
-      SelfLog.write('{Sink}: a request sent while the page was hiding failed', this.constructor.name, error),
+      SelfLog.write('{Sink}: a request sent while the page was hiding failed', this.kind, error),
     );
   }
 }

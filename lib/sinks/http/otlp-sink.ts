@@ -28,6 +28,9 @@ export interface OtlpSinkOptions extends Omit<
  * @example new OtlpSink({ endpoint: 'http://127.0.0.1:4318/v1/logs', serviceName: 'shop-web' })
  */
 export class OtlpSink extends HttpSink {
+  /** The default name of this sink in metrics and the shutdown report. */
+  override readonly kind: string = 'otlp';
+
   /** @throws ConfigurationError naming the bad option. */
   constructor(options: OtlpSinkOptions) {
     const endpoint = (options as Partial<OtlpSinkOptions> | null | undefined)?.endpoint;

@@ -23,6 +23,9 @@ export interface SeqSinkOptions extends Omit<
  * @example new SeqSink({ serverUrl: 'http://127.0.0.1:5341', apiKey: 'k' })
  */
 export class SeqSink extends HttpSink {
+  /** The default name of this sink in metrics and the shutdown report. */
+  override readonly kind: string = 'seq';
+
   /** @throws ConfigurationError naming the bad option. */
   constructor(options: SeqSinkOptions) {
     const url = `${seqServerUrl(options)}/api/events/raw?clef`;
