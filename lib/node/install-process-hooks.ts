@@ -4,16 +4,23 @@ import { SelfLog } from '../core/self-log';
 
 /** What the hooks need of a logger: typed structurally, so any Logger (or a test double) fits. */
 export interface HookableLogger {
+  /** Logs an uncaught exception or unhandled rejection. */
   fatal(error: Error, template: string, ...args: unknown[]): void;
+  /** Writes everything pending synchronously, on `exit`. */
   flushSync(): void;
+  /** Closes the logger, on a signal or `beforeExit`. */
   close(options?: { strategy?: 'immediate' | 'flush' | 'graceful'; timeoutMs?: number }): Promise<unknown>;
 }
 
 /** What the hooks need of the process: `process` itself, or an EventEmitter stand-in in tests. */
 export interface HookableProcess {
+  /** Adds a listener for a signal or process event. */
   on(event: string, listener: (...args: unknown[]) => void): unknown;
+  /** Removes a listener added with `on`. */
   off(event: string, listener: (...args: unknown[]) => void): unknown;
+  /** How many listeners an event has: a signal with other listeners is theirs to exit on. */
   listenerCount(event: string): number;
+  /** Ends the process with the code. */
   exit(code?: number): void;
 }
 
