@@ -22,8 +22,10 @@ import { type EventPredicate, passes } from '../operators/filter-events';
 import { minimumLevel } from '../operators/minimum-level';
 import { captureProperties } from '../templates/capture';
 import { LogEventRecord } from '../templates/log-event-record';
+import type { RedactionPolicy } from '../templates/redaction-policy';
 import { parseTemplateCached } from '../templates/template-cache';
 import { isolateOperator } from './isolate-operator';
+import { LaneAccounting } from './lane-accounting';
 import type { CloseOptions, ShutdownReport, SinkShutdownSummary } from './shutdown-report';
 import { SinkDelivery, type SinkDeliveryOptions, type ShutdownStrategy } from './sink-delivery';
 
@@ -51,11 +53,15 @@ export interface PipelineOptions {
   readonly operators: readonly OperatorFunction<LogEvent, LogEvent>[];
   readonly sinks: readonly SinkRegistration[];
   readonly scheduler: SchedulerLike;
+  /** Redaction policies applied, in order, to each event's captured properties and exception. Default: none. */
+  readonly redaction?: readonly RedactionPolicy[];
 }
 
 interface SinkLane {
   readonly name: string;
   readonly delivery: SinkDelivery;
+  /** The accounting of the sink's `pipe` operators; undefined when it has none. */
+  readonly accounting: LaneAccounting | undefined;
   /** Resolves when the sink's stream has completed (after close), so its stage can drain. */
   readonly completed: Promise<void>;
 }
@@ -136,6 +142,13 @@ export class LoggerPipeline {
       if (bound !== undefined) {
         for (const key in bound) if (!(key in properties)) properties[key] = bound[key];
       }
+      const redaction = this.options.redaction;
+      if (redaction !== undefined && redaction.length !== 0) {
+        for (const policy of redaction) {
+          policy.redactProperties(properties, true);
+          if (exception !== undefined) exception = policy.redactError(exception);
+        }
+      }
       this.source.next(new LogEventRecord(Date.now(), LOG_LEVELS[level], messageTemplate, properties, exception));
     } catch (error) {
       SelfLog.write('Logging an event failed; the event is lost', error);
@@ -144,7 +157,10 @@ export class LoggerPipeline {
 
   metrics(): LoggerMetrics {
     const sinks: LoggerMetrics['sinks'] = {};
-    for (const lane of this.lanes) sinks[lane.name] = lane.delivery.metrics();
+    for (const lane of this.lanes) {
+      const metrics = lane.delivery.metrics();
+      sinks[lane.name] = lane.accounting === undefined ? metrics : lane.accounting.adjustMetrics(metrics);
+    }
     return {
       timestamp: new Date(this.options.scheduler.now()),
       logged: this.logged,
@@ -199,7 +215,9 @@ export class LoggerPipeline {
           await waitAtMost(lane.completed, bound, scheduler);
         }
         const remaining = Math.max(0, timeoutMs - (scheduler.now() - started));
-        return [lane.name, await lane.delivery.shutdown(strategy, remaining)] as const;
+        const result = await lane.delivery.shutdown(strategy, remaining);
+        const summary = lane.accounting?.adjustSummary(result, lane.delivery.metrics().received) ?? result;
+        return [lane.name, { ...summary, timedOut: result.timedOut }] as const;
       }),
     );
     const sinks: Record<string, SinkShutdownSummary> = {};
@@ -230,9 +248,14 @@ export class LoggerPipeline {
     );
     let lane$ = this.events$;
     if (registration.minimumLevel !== undefined) lane$ = lane$.pipe(minimumLevel(registration.minimumLevel));
-    registration.pipe.forEach((operator, index) => {
-      lane$ = lane$.pipe(isolateOperator(operator, `${registration.name}.pipe[${index}]`));
-    });
+    // Only a sink with operators pays for counting: they may hold, drop or make events.
+    const accounting = registration.pipe.length === 0 ? undefined : new LaneAccounting();
+    if (accounting !== undefined) {
+      lane$ = lane$.pipe(accounting.countEntries());
+      registration.pipe.forEach((operator, index) => {
+        lane$ = lane$.pipe(isolateOperator(accounting.provideTo(operator), `${registration.name}.pipe[${index}]`));
+      });
+    }
     const completed = new Promise<void>((resolve) => {
       lane$.subscribe({
         next: (event) => {
@@ -250,7 +273,7 @@ export class LoggerPipeline {
         complete: () => resolve(),
       });
     });
-    return { name: registration.name, delivery, completed };
+    return { name: registration.name, delivery, accounting, completed };
   }
 }
 
