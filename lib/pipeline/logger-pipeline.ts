@@ -22,7 +22,9 @@ import { type EventPredicate, passes } from '../operators/filter-events';
 import { minimumLevel } from '../operators/minimum-level';
 import { captureProperties } from '../templates/capture';
 import { LogEventRecord } from '../templates/log-event-record';
+import { hasOwnProperty, setOwnProperty } from '../templates/own-property';
 import { parseTemplateCached } from '../templates/template-cache';
+import { exceptionFrom } from './exception-from';
 import { isolateOperator } from './isolate-operator';
 import type { CloseOptions, ShutdownReport, SinkShutdownSummary } from './shutdown-report';
 import { SinkDelivery, type SinkDeliveryOptions, type ShutdownStrategy } from './sink-delivery';
@@ -106,7 +108,8 @@ export class LoggerPipeline {
 
   /**
    * Captures and sends one event; the caller has already checked the level. Never throws.
-   * `first` is the template, or the exception with the template as `args[0]`.
+   * `first` is the template, or the exception (any non-string: an Error, or a thrown value made into
+   * a `ThrownValueError`) with the template as `args[0]`.
    */
   write(level: number, first: unknown, args: unknown[], bound: Readonly<Record<string, unknown>> | undefined): void {
     if (this.closed) {
@@ -119,8 +122,9 @@ export class LoggerPipeline {
       let template: string;
       if (typeof first === 'string') {
         template = first;
-      } else if (first instanceof Error) {
-        exception = first;
+      } else {
+        // Anything but a string first is the exception (whatever a catch gave), then the template.
+        exception = exceptionFrom(first);
         if (typeof args[0] === 'string') {
           template = args[0];
           args = args.slice(1);
@@ -128,13 +132,11 @@ export class LoggerPipeline {
           // error(err) or error(err, value): no template; values are kept as extras, never dropped.
           template = '';
         }
-      } else {
-        template = String(first);
       }
       const messageTemplate = parseTemplateCached(template);
       const properties = captureProperties(messageTemplate, args);
       if (bound !== undefined) {
-        for (const key in bound) if (!(key in properties)) properties[key] = bound[key];
+        for (const key of Object.keys(bound)) if (!hasOwnProperty(properties, key)) setOwnProperty(properties, key, bound[key]);
       }
       this.source.next(new LogEventRecord(Date.now(), LOG_LEVELS[level], messageTemplate, properties, exception));
     } catch (error) {

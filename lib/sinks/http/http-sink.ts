@@ -75,6 +75,7 @@ export class HttpSink implements Sink {
   readonly emitSync?: (events: readonly LogEvent[]) => boolean;
 
   private readonly url: string;
+  private readonly beaconUrl: string;
   private readonly method: string;
   private readonly contentType: string;
   private readonly headers: HttpHeaders | undefined;
@@ -117,15 +118,20 @@ export class HttpSink implements Sink {
     this.headers = options.headers;
     this.keepalive = options.keepalive ?? true;
     this.body = options.body ?? linesBody(options.formatter ?? new CompactJsonFormatter());
-    const beaconUrl = options.beaconUrl === undefined ? this.url : checkUrl(options.beaconUrl, `${kind}.beaconUrl`);
+    this.beaconUrl = options.beaconUrl === undefined ? this.url : checkUrl(options.beaconUrl, `${kind}.beaconUrl`);
     this.beacon =
-      options.beacon === false ? undefined : HttpBeacon.detect(beaconUrl, options.beaconContentType ?? this.contentType);
+      options.beacon === false ? undefined : HttpBeacon.detect(this.beaconUrl, options.beaconContentType ?? this.contentType);
     if (this.beacon !== undefined) this.emitSync = (events) => this.writeByBeacon(events);
   }
 
   /** UTF-8 bytes of the request bodies the server accepted so far (reported as `bytesWritten` in metrics). */
   get bytesWritten(): number {
     return this.written;
+  }
+
+  /** The URLs this sink sends to (`url`, and `beaconUrl` when it differs), e.g. to keep them out of request logging. */
+  get endpoints(): readonly string[] {
+    return this.beaconUrl === this.url ? [this.url] : [this.url, this.beaconUrl];
   }
 
   /** Sends one batch; resolves on a 2xx answer, rejects on any other answer, a network error or a timeout. */
