@@ -22,6 +22,8 @@ export { Logger } from './pipeline/logger';
 export { Log } from './pipeline/log';
 export type { CheckLogArguments, TemplateMismatch, TemplateValues, TemplateHoles } from './templates/template-values';
 export type { ShutdownReport, SinkShutdownSummary, CloseOptions } from './pipeline/shutdown-report';
+export type { FlushOptions, FlushResult } from './pipeline/flush-options';
+export { PartialDeliveryError } from './core/errors/partial-delivery-error';
 export { enrich } from './operators/enrich';
 export { filterEvents } from './operators/filter-events';
 export type { EventPredicate } from './operators/filter-events';

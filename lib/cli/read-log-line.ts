@@ -1,5 +1,6 @@
 import type { LogEvent } from '../core/log-event';
 import { parseLevel } from '../core/log-level';
+import { parseIsoInstant } from '../formatting/parse-iso-instant';
 import { readCompactJson } from '../formatting/read-compact-json';
 
 /** What one line of a log file holds: an event, or the reason it is not one. */
@@ -43,6 +44,7 @@ function checked(read: () => LogEvent): LogLineResult {
 
 function fromClef(line: string, fields: Record<string, unknown>): LogLineResult {
   if (typeof fields['@t'] !== 'string') return invalid('"@t" is not a string');
+  if (Number.isNaN(parseIsoInstant(fields['@t']))) return invalid('the timestamp is not a date');
   const problem = levelProblem(fields['@l'], '@l');
   return problem === undefined ? checked(() => readCompactJson(line)) : invalid(problem);
 }
@@ -67,6 +69,7 @@ function ndjsonToClef(fields: Record<string, unknown>): Record<string, unknown> 
 
 function fromNdjson(fields: Record<string, unknown>): LogLineResult {
   if (typeof fields.timestamp !== 'string') return invalid('"timestamp" is not a string');
+  if (Number.isNaN(parseIsoInstant(fields.timestamp))) return invalid('the timestamp is not a date');
   const problem = levelProblem(fields.level, 'level');
   if (problem !== undefined) return invalid(problem);
   const clef = JSON.stringify(ndjsonToClef(fields));

@@ -17,6 +17,7 @@ import { SelfLog } from '../core/self-log';
 import type { LoggerMetrics } from '../metrics/metrics-types';
 import { captureValue } from '../templates/capture';
 import type { CheckLogArguments } from '../templates/template-values';
+import type { FlushOptions, FlushResult } from './flush-options';
 import type { LoggerPipeline } from './logger-pipeline';
 import type { CloseOptions, ShutdownReport } from './shutdown-report';
 
@@ -206,9 +207,13 @@ export class Logger {
     return this.pipeline.metricsEvery(intervalMs);
   }
 
-  /** Resolves when everything logged so far is delivered, or accounted for as dropped or failed. */
-  flush(): Promise<void> {
-    return this.pipeline.flush();
+  /**
+   * Resolves when everything logged so far is delivered, or accounted for as dropped or failed,
+   * and every sink's own `flush()` has finished; or after `timeoutMs` (default 5000) with
+   * `{ timedOut: true }` (also reported to SelfLog). Never rejects.
+   */
+  flush(options?: FlushOptions): Promise<FlushResult> {
+    return this.pipeline.flush(options);
   }
 
   /**

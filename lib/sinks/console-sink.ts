@@ -64,6 +64,9 @@ const BROWSER_METHOD: Readonly<Record<LogLevelName, keyof ConsoleLike>> = {
  * pipes into `rxlog`; a text output template decides its own newlines (`{NewLine}`).
  */
 export class ConsoleSink implements Sink {
+  /** The default name of this sink in metrics and the shutdown report. */
+  readonly kind = 'console';
+
   private readonly formatter: Formatter;
   private readonly write: (event: LogEvent) => void;
 
