@@ -4,7 +4,7 @@ import type { Sink } from '../core/sink';
 import { resolveDeliveryOptions, type SinkDeliveryOptions } from '../pipeline/sink-delivery-options';
 import { ConsoleSink, type ConsoleSinkOptions } from '../sinks/console-sink';
 import type { ConfigurationState } from './configuration-state';
-import { describeValue } from './describe-value';
+import { describeValue } from '../core/describe-value';
 import type { SinkOptions } from './sink-options';
 
 /**
@@ -19,6 +19,7 @@ function kindOf(sink: Sink): string {
 /** Checks the delivery options now, so a mistake throws with the sink's path instead of at createLogger(). */
 function checkDelivery(where: string, delivery: SinkDeliveryOptions): void {
   const fallback = delivery.fallback as { emit?: unknown } | undefined;
+  // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- JavaScript callers can pass anything
   if (fallback !== undefined && (typeof fallback !== 'object' || fallback === null || typeof fallback.emit !== 'function')) {
     throw new ConfigurationError(
       `${where}.fallback: expected a sink with an emit(events) method, got ${describeValue(fallback)}`,
@@ -44,6 +45,7 @@ export class SinkConfiguration<TParent> {
    * @throws ConfigurationError when the sink has no `emit`, an option is out of range, or the name is taken.
    */
   sink(sink: Sink, options: SinkOptions = {}): TParent {
+    // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- JavaScript callers can pass anything
     if (typeof sink !== 'object' || sink === null || typeof (sink as { emit?: unknown }).emit !== 'function') {
       throw new ConfigurationError(`writeTo.sink: expected a sink with an emit(events) method, got ${describeValue(sink)}`);
     }

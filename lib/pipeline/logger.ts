@@ -17,6 +17,7 @@ import { SelfLog } from '../core/self-log';
 import type { LoggerMetrics } from '../metrics/metrics-types';
 import { captureValue } from '../templates/capture';
 import type { CheckLogArguments } from '../templates/template-values';
+import type { FlushOptions, FlushResult } from './flush-options';
 import type { LoggerPipeline } from './logger-pipeline';
 import type { CloseOptions, ShutdownReport } from './shutdown-report';
 
@@ -161,12 +162,21 @@ export class Logger {
    * also picks up a `minimumLevel.override('Orders', …)`.
    */
   forContext(name: string, value: unknown): Logger {
-    return this.child({ [name]: value });
+    let key: string;
+    try {
+      key = typeof name === 'string' ? name : String(name);
+    } catch (error) {
+      SelfLog.write('forContext: the property name cannot be turned into a string; no property added', error);
+      return this;
+    }
+    return this.child({ [key]: value });
   }
 
   /** A logger that adds these properties to its events (properties of the event itself win). */
   child(properties: Readonly<Record<string, unknown>>): Logger {
-    const bound: Record<string, unknown> = { ...this.bound };
+    // Null prototype: a "__proto__" key from untrusted data is an ordinary own key, never a prototype.
+    const bound = Object.create(null) as Record<string, unknown>;
+    if (this.bound !== undefined) for (const key of Object.keys(this.bound)) bound[key] = this.bound[key];
     try {
       for (const key of Object.keys(properties)) bound[key] = captureValue(properties[key], 'default');
     } catch (error) {
@@ -197,9 +207,13 @@ export class Logger {
     return this.pipeline.metricsEvery(intervalMs);
   }
 
-  /** Resolves when everything logged so far is delivered, or accounted for as dropped or failed. */
-  flush(): Promise<void> {
-    return this.pipeline.flush();
+  /**
+   * Resolves when everything logged so far is delivered, or accounted for as dropped or failed,
+   * and every sink's own `flush()` has finished; or after `timeoutMs` (default 5000) with
+   * `{ timedOut: true }` (also reported to SelfLog). Never rejects.
+   */
+  flush(options?: FlushOptions): Promise<FlushResult> {
+    return this.pipeline.flush(options);
   }
 
   /**

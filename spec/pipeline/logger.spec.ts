@@ -152,6 +152,49 @@ describe('Logger', () => {
     expect(memory.events[0].properties.User).toEqual({ name: 'ada' });
   });
 
+  it('binds only the own keys of child properties, a "__proto__" key included, as plain properties', () => {
+    const memory = new MemorySink();
+    const log = new LoggerConfiguration().writeTo.sink(memory).createLogger();
+    const untrusted = JSON.parse('{"__proto__":{"Injected":"yes"},"RequestId":"r-1"}') as Record<string, unknown>;
+    log.child(untrusted).information('x');
+    const properties = memory.events[0].properties;
+    expect(Object.keys(properties)).toEqual(['__proto__', 'RequestId']);
+    expect(Object.getOwnPropertyDescriptor(properties, '__proto__')?.value).toEqual({ Injected: 'yes' });
+    expect(Object.prototype.hasOwnProperty.call(properties, 'Injected')).toBe(false);
+    expect((properties as { Injected?: unknown }).Injected).toBeUndefined();
+  });
+
+  it('keeps bound properties named like Object.prototype members (constructor, toString, valueOf)', () => {
+    const memory = new MemorySink();
+    const log = new LoggerConfiguration().writeTo.sink(memory).createLogger();
+    log.child({ constructor: 'c', toString: 't', valueOf: 'v', hasOwnProperty: 'h' }).information('x');
+    log.forContext('constructor', 'Orders').information('y');
+    const expected: Record<string, unknown>[] = [
+      { constructor: 'c', toString: 't', valueOf: 'v', hasOwnProperty: 'h' },
+      { constructor: 'Orders' },
+    ];
+    expect(memory.events.map((e) => ({ ...e.properties }))).toEqual(expected);
+  });
+
+  it('never throws from forContext when the name cannot be turned into a string, and reports it', () => {
+    const memory = new MemorySink();
+    const log = new LoggerConfiguration().writeTo.sink(memory).createLogger();
+    const { diagnostics, stop } = collectSelfLog();
+    const hostile = {
+      toString(): string {
+        throw new Error('no name');
+      },
+    } as unknown as string;
+    let child: ReturnType<typeof log.forContext> | undefined;
+    expect(() => {
+      child = log.forContext(hostile, 1);
+    }).not.toThrow();
+    child?.information('still logs');
+    stop();
+    expect(memory.events.map((e) => e.renderMessage())).toEqual(['still logs']);
+    expect(diagnostics.some((d) => d.message.includes('forContext'))).toBe(true);
+  });
+
   it('publishes the shared stream on events$', () => {
     const log = new LoggerConfiguration().enrich.withProperty('App', 'shop').createLogger();
     const seen: LogEvent[] = [];
@@ -332,7 +375,7 @@ describe('Logger with hostile sinks', () => {
       log.information('one');
       log.information('two');
     }).not.toThrow();
-    await expect(log.flush()).resolves.toBeUndefined();
+    await expect(log.flush()).resolves.toEqual({ timedOut: false });
     const report = await log.close({ strategy: 'graceful', timeoutMs: 1_000 });
     self.stop();
     expect(healthy.events).toHaveLength(2);

@@ -1,3 +1,4 @@
+import { describeValue } from '../../core/describe-value';
 import { ConfigurationError } from '../../core/errors/configuration-error';
 import type { LogEvent } from '../../core/log-event';
 import { SelfLog } from '../../core/self-log';
@@ -48,7 +49,7 @@ const GIB = 1024 * 1024 * 1024;
 function checkCount(value: unknown, option: string): number | null {
   if (value === null) return null;
   if (typeof value === 'number' && Number.isInteger(value) && value >= 1) return value;
-  throw new ConfigurationError(`FileSink ${option}: expected a positive integer or null, got ${String(value)}`);
+  throw new ConfigurationError(`FileSink ${option}: expected a positive integer or null, got ${describeValue(value)}`);
 }
 
 /**

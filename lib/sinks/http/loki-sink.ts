@@ -1,3 +1,4 @@
+import { describeValue } from '../../core/describe-value';
 import { ConfigurationError } from '../../core/errors/configuration-error';
 import type { Formatter } from '../../core/sink';
 import { CompactJsonFormatter } from '../../formatting/compact-json-formatter';
@@ -39,11 +40,13 @@ export class LokiSink extends HttpSink {
   constructor(options: LokiSinkOptions) {
     const base = (options as Partial<LokiSinkOptions> | null | undefined)?.url;
     if (typeof base !== 'string' || base.trim() === '')
+      // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- JSON.stringify returns undefined for undefined, functions and symbols
       throw new ConfigurationError(`LokiSink.url: expected Loki's base URL, got ${JSON.stringify(base) ?? String(base)}`);
     const labels = checkLabels(options.labels ?? {});
     const formatter = options.formatter ?? new CompactJsonFormatter();
+    // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- JavaScript callers can pass anything
     if (typeof formatter?.format !== 'function')
-      throw new ConfigurationError(`LokiSink.formatter: expected an object with format(event), got ${String(formatter)}`);
+      throw new ConfigurationError(`LokiSink.formatter: expected an object with format(event), got ${describeValue(formatter)}`);
     const tenantId = options.tenantId;
     if (tenantId !== undefined && (typeof tenantId !== 'string' || tenantId === ''))
       throw new ConfigurationError(`LokiSink.tenantId: expected a non-empty string, got ${JSON.stringify(tenantId)}`);
@@ -58,6 +61,7 @@ export class LokiSink extends HttpSink {
 }
 
 function checkLabels(labels: Readonly<Record<string, string>>): Readonly<Record<string, string>> {
+  // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- JavaScript callers can pass anything
   if (typeof labels !== 'object' || labels === null)
     throw new ConfigurationError(`LokiSink.labels: expected an object of label names to values, got ${String(labels)}`);
   const checked: Record<string, string> = {};

@@ -44,6 +44,7 @@ export class OtlpSink extends HttpSink {
     const endpoint = (options as Partial<OtlpSinkOptions> | null | undefined)?.endpoint;
     if (typeof endpoint !== 'string' || endpoint.trim() === '')
       throw new ConfigurationError(
+        // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- JSON.stringify returns undefined for undefined, functions and symbols
         `OtlpSink.endpoint: expected the OTLP/HTTP logs URL, got ${JSON.stringify(endpoint) ?? String(endpoint)}`,
       );
     const resource = resourceAttributes(options);
@@ -72,6 +73,7 @@ function otlpBody(events: readonly LogEvent[], resource: OtlpKeyValue[], scopeNa
 
 function resourceAttributes(options: OtlpSinkOptions): OtlpKeyValue[] {
   const resource = options.resource ?? {};
+  // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- JavaScript callers can pass anything
   if (typeof resource !== 'object' || resource === null)
     throw new ConfigurationError(`OtlpSink.resource: expected an object of attributes, got ${String(resource)}`);
   const attributes: OtlpKeyValue[] = [];

@@ -50,6 +50,7 @@ function seqServerUrl(options: SeqSinkOptions): string {
   const serverUrl = (options as Partial<SeqSinkOptions> | null | undefined)?.serverUrl;
   if (typeof serverUrl !== 'string' || serverUrl.trim() === '')
     throw new ConfigurationError(
+      // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- JSON.stringify returns undefined for undefined, functions and symbols
       `SeqSink.serverUrl: expected the Seq server's URL, got ${JSON.stringify(serverUrl) ?? String(serverUrl)}`,
     );
   return serverUrl.trim().replace(/\/+$/, '');
