@@ -22,6 +22,11 @@ export interface Sink {
    */
   readonly batchDefaults?: { readonly size: number; readonly maxDelayMs: number };
   /**
+   * The queue bound this sink gets when its `writeTo.sink` options give none (the OTLP sink takes
+   * the OpenTelemetry batch processor's 2 048 events). Without it, the pipeline's default queue.
+   */
+  readonly queueDefaults?: { readonly limit: number };
+  /**
    * What this sink is (`console`, `file`, `seq` …): its default name in `metrics().sinks` and the
    * shutdown report. Data, not the class name, which minifiers rename. Default `'sink'`.
    */
