@@ -209,16 +209,54 @@ export class FileSink implements Sink {
   }
 
   /**
-   * Flushes, gives each write still waiting for a pipe reader one last try (rejecting those that
-   * cannot proceed), and closes the file. Idempotent.
+   * Writes what the sink holds and closes the file. A tail still waiting for a stalled pipe
+   * reader is waited for without blocking the event loop (polling), at most `syncFlushTimeoutMs`;
+   * the logger's own close timeout bounds the wait too, as it stops awaiting this promise then.
+   * Writes still waiting get one last try (those that cannot proceed are rejected). Idempotent.
    */
-  close(): void {
+  close(): void | Promise<void> {
+    if (this.closed || this.closing !== undefined) return this.closing;
+    if (this.drainQuietly()) {
+      this.finishClose();
+      return undefined;
+    }
+    const deadline = Date.now() + this.syncFlushTimeoutMs;
+    this.closing = this.waits
+      .wait(
+        () => this.drainQuietly() || Date.now() >= deadline,
+        () => new Error('closed'),
+      )
+      .catch(() => undefined)
+      .then(() => this.finishClose());
+    return this.closing;
+  }
+
+  private closing: Promise<void> | undefined;
+
+  /** drainPending that reports instead of throwing; true when nothing is held any more. */
+  private drainQuietly(): boolean {
+    try {
+      return this.drainPending();
+    } catch (error) {
+      SelfLog.write('FileSink {Path}: flush failed', this.file?.path, error);
+      return true;
+    }
+  }
+
+  private finishClose(): void {
     if (this.closed) return;
-    this.flushSync();
+    if (this.pending !== undefined) {
+      SelfLog.write('FileSink {Path}: the reader did not take {Bytes} bytes in time', this.file?.path, this.pending.length);
+    }
+    try {
+      if (this.fsync) this.file?.sync();
+    } catch (error) {
+      SelfLog.write('FileSink {Path}: flush failed', this.file?.path, error);
+    }
     this.waits.settleAll();
     this.closed = true;
     this.closeFile();
-    this.fallbackSink?.close();
+    void this.fallbackSink?.close();
   }
 
   private waitUntil(attempt: () => boolean): Promise<void> {

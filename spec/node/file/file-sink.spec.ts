@@ -592,6 +592,32 @@ describe('FileSink', () => {
       fs.closeSync(reader);
     });
 
+    fifoIt('honours the close timeout with a stalled reader, without blocking the event loop', async () => {
+      const reader = fs.openSync(fifo, fs.constants.O_RDONLY | fs.constants.O_NONBLOCK);
+      const log = new LoggerConfiguration().writeTo
+        .sink(new FileSink(fifo, { formatter: { format: () => 'z'.repeat(1000) } }), { name: 'fifo' })
+        .createLogger();
+      // More than the pipe's buffer, and nobody reads.
+      for (let i = 0; i < 200; i++) log.information('Event {N}', i);
+      let last = Date.now();
+      let longestPause = 0;
+      const ticker = setInterval(() => {
+        longestPause = Math.max(longestPause, Date.now() - last);
+        last = Date.now();
+      }, 5);
+      const started = Date.now();
+      const report = await log.close({ strategy: 'graceful', timeoutMs: 200 });
+      const elapsed = Date.now() - started;
+      await new Promise((resolve) => setTimeout(resolve, 20));
+      clearInterval(ticker);
+      fs.closeSync(reader);
+      expect(report.timedOut).toBe(true);
+      expect(report.sinks.fifo.undelivered).toBe(200);
+      // Generous bounds: the old close blocked the loop for syncFlushTimeoutMs (1000 ms).
+      expect(elapsed).toBeLessThan(700);
+      expect(longestPause).toBeLessThan(400);
+    });
+
     fifoIt('gives up a synchronous flush after a bounded wait when the reader stays stalled', () => {
       const reader = fs.openSync(fifo, fs.constants.O_RDONLY | fs.constants.O_NONBLOCK);
       const sink = new FileSink(fifo, { formatter: { format: () => 'z'.repeat(1000) }, syncFlushTimeoutMs: 50 });
