@@ -55,8 +55,8 @@ describe('FileSink', () => {
       const file = path.join(dir, 'app.log');
       const sink = new FileSink(file, { formatter: numbered });
       expect(sink.emitSync(makeEvents(3))).toBe(true);
-      sink.emit(makeEvents(2));
-      sink.close();
+      void sink.emit(makeEvents(2));
+      void sink.close();
       expect(fs.readFileSync(file, 'utf8')).toBe('{"N":0}\n{"N":1}\n{"N":2}\n{"N":0}\n{"N":1}\n');
     });
 
@@ -70,7 +70,7 @@ describe('FileSink', () => {
         expect(spy).toHaveBeenCalledTimes(1);
       } finally {
         spy.mockRestore();
-        sink.close();
+        void sink.close();
       }
     });
 
@@ -79,7 +79,7 @@ describe('FileSink', () => {
       new FileSink(file, { formatter: numbered }).emitSync(makeEvents(2));
       const second = new FileSink(file, { formatter: numbered });
       second.emitSync(makeEvents(1));
-      second.close();
+      void second.close();
       expect(numbers(file)).toEqual([0, 1, 0]);
     });
 
@@ -87,7 +87,7 @@ describe('FileSink', () => {
       const file = path.join(dir, 'app.log');
       const sink = new FileSink(file, { formatter: { format: (e) => `${e.messageTemplate.text}\n` } });
       sink.emitSync(makeEvents(2));
-      sink.close();
+      void sink.close();
       expect(fs.readFileSync(file, 'utf8')).toBe('event 0\nevent 1\n');
     });
 
@@ -101,7 +101,7 @@ describe('FileSink', () => {
       };
       const sink = new FileSink(file, { formatter });
       expect(sink.emitSync(makeEvents(3))).toBe(true);
-      sink.close();
+      void sink.close();
       expect(numbers(file)).toEqual([0, 2]);
       expect(diagnostics.map((d) => d.message).join('\n')).toContain('cannot format');
     });
@@ -111,7 +111,7 @@ describe('FileSink', () => {
       const sink = new FileSink(file, { formatter: numbered });
       const events = makeEvents(100_000);
       for (let i = 0; i < events.length; i += 512) expect(sink.emitSync(events.slice(i, i + 512))).toBe(true);
-      sink.close();
+      void sink.close();
       expect(numbers(file)).toEqual(range(0, 100_000));
     });
 
@@ -119,7 +119,7 @@ describe('FileSink', () => {
       const sink = new FileSink(path.join(dir, 'app.log'), { formatter: numbered });
       sink.emitSync(makeEvents(2));
       expect(sink.bytesWritten).toBe(16);
-      sink.close();
+      void sink.close();
     });
 
     it('writes to the file named by the rolling interval', () => {
@@ -128,7 +128,7 @@ describe('FileSink', () => {
       expect(sink.currentPath).toBeUndefined();
       sink.emitSync(makeEvents(1));
       expect(sink.currentPath).toBe(path.join(dir, 'logs/app-20261122.log'));
-      sink.close();
+      void sink.close();
       expect(sink.currentPath).toBeUndefined();
     });
   });
@@ -152,7 +152,7 @@ describe('FileSink', () => {
       sink.emitSync(makeEvents(2));
       time.set(after);
       sink.emitSync(makeEvents(3));
-      sink.close();
+      void sink.close();
       expect(fs.readdirSync(dir).sort()).toEqual([first, second]);
       expect(numbers(path.join(dir, first))).toEqual([0, 1]);
       expect(numbers(path.join(dir, second))).toEqual([0, 1, 2]);
@@ -164,7 +164,7 @@ describe('FileSink', () => {
       sink.emitSync(makeEvents(1));
       time.set(Date.UTC(2030, 0, 1));
       sink.emitSync(makeEvents(1));
-      sink.close();
+      void sink.close();
       expect(fs.readdirSync(dir)).toEqual(['app.log']);
     });
   });
@@ -181,7 +181,7 @@ describe('FileSink', () => {
         formatter: numbered,
       });
       expect(sink.emitSync(makeEvents(7))).toBe(true);
-      sink.close();
+      void sink.close();
       expect(fs.readdirSync(dir).sort()).toEqual([
         'app-20261122.log',
         'app-20261122_001.log',
@@ -200,7 +200,7 @@ describe('FileSink', () => {
         formatter: numbered,
       });
       sink.emitSync(makeEvents(3));
-      sink.close();
+      void sink.close();
       expect(fs.readdirSync(dir).sort()).toEqual(['app.log', 'app_001.log', 'app_002.log']);
     });
 
@@ -214,7 +214,7 @@ describe('FileSink', () => {
       });
       const events = makeEvents(5000);
       for (let i = 0; i < events.length; i += 97) sink.emitSync(events.slice(i, i + 97));
-      sink.close();
+      void sink.close();
       const files = fs.readdirSync(dir).sort();
       expect(files.length).toBeGreaterThan(50);
       const all: string[] = [];
@@ -234,7 +234,7 @@ describe('FileSink', () => {
         formatter: { format: (e) => (e.properties.N === 1 ? 'y'.repeat(50) : 'x') },
       });
       sink.emitSync(makeEvents(3));
-      sink.close();
+      void sink.close();
       expect(lines(path.join(dir, 'app.log'))).toEqual(['x']);
       expect(lines(path.join(dir, 'app_001.log'))).toEqual(['y'.repeat(50)]);
       expect(lines(path.join(dir, 'app_002.log'))).toEqual(['x']);
@@ -247,7 +247,7 @@ describe('FileSink', () => {
       expect(sink.emitSync(makeEvents(2))).toBe(false);
       expect(() => sink.emit(makeEvents(2))).toThrow(FileSizeLimitError);
       expect(sink.emitSync(makeEvents(1))).toBe(true);
-      sink.close();
+      void sink.close();
       expect(numbers(file)).toEqual([0, 1, 0]);
     });
 
@@ -255,7 +255,7 @@ describe('FileSink', () => {
       const sink = new FileSink('/dev/null', { fileSizeLimitBytes: 8, formatter: numbered, fsync: true });
       expect(sink.emitSync(makeEvents(100))).toBe(true);
       expect(sink.emitSync(makeEvents(100))).toBe(true);
-      sink.close();
+      void sink.close();
     });
 
     it('continues the newest sequence file of the period after a restart', () => {
@@ -269,10 +269,10 @@ describe('FileSink', () => {
       } as const;
       const first = new FileSink(path.join(dir, 'app-.log'), options);
       first.emitSync(makeEvents(3));
-      first.close();
+      void first.close();
       const second = new FileSink(path.join(dir, 'app-.log'), options);
       second.emitSync(makeEvents(1));
-      second.close();
+      void second.close();
       expect(numbers(path.join(dir, 'app-20261122_001.log'))).toEqual([2, 0]);
       expect(fs.readdirSync(dir)).toHaveLength(2);
     });
@@ -281,10 +281,10 @@ describe('FileSink', () => {
       const options = { fileSizeLimitBytes: 16, rollOnFileSizeLimit: true, formatter: numbered } as const;
       const first = new FileSink(path.join(dir, 'app.log'), options);
       first.emitSync(makeEvents(2));
-      first.close();
+      void first.close();
       const second = new FileSink(path.join(dir, 'app.log'), options);
       second.emitSync(makeEvents(1));
-      second.close();
+      void second.close();
       expect(fs.readdirSync(dir).sort()).toEqual(['app.log', 'app_001.log']);
       expect(numbers(path.join(dir, 'app_001.log'))).toEqual([0]);
     });
@@ -303,7 +303,7 @@ describe('FileSink', () => {
         time.set(Date.UTC(2026, 10, day, 12));
         sink.emitSync(makeEvents(1));
       }
-      sink.close();
+      void sink.close();
       expect(fs.readdirSync(dir).sort()).toEqual(['app-20261120.log', 'app-20261121.log', 'app-20261122.log']);
     });
 
@@ -319,7 +319,7 @@ describe('FileSink', () => {
         formatter: numbered,
       });
       sink.emitSync(makeEvents(1));
-      sink.close();
+      void sink.close();
       expect(fs.readdirSync(dir).sort()).toEqual(['app-20261103.log', 'app-20261122.log', 'other.log']);
     });
 
@@ -331,7 +331,7 @@ describe('FileSink', () => {
         formatter: numbered,
       });
       sink.emitSync(makeEvents(40));
-      sink.close();
+      void sink.close();
       expect(fs.readdirSync(dir)).toHaveLength(40);
     });
   });
@@ -343,7 +343,7 @@ describe('FileSink', () => {
       sink.emitSync(makeEvents(2));
       fs.unlinkSync(file);
       sink.emitSync(makeEvents(1));
-      sink.close();
+      void sink.close();
       expect(numbers(file)).toEqual([0]);
     });
 
@@ -353,7 +353,7 @@ describe('FileSink', () => {
       sink.emitSync(makeEvents(1));
       fs.rmSync(path.join(dir, 'logs'), { recursive: true });
       sink.emitSync(makeEvents(1));
-      sink.close();
+      void sink.close();
       expect(numbers(file)).toEqual([0]);
     });
 
@@ -363,7 +363,7 @@ describe('FileSink', () => {
       sink.emitSync(makeEvents(2));
       fs.renameSync(file, `${file}.1`);
       sink.emitSync(makeEvents(3));
-      sink.close();
+      void sink.close();
       expect(numbers(`${file}.1`)).toEqual([0, 1]);
       expect(numbers(file)).toEqual([0, 1, 2]);
     });
@@ -375,7 +375,7 @@ describe('FileSink', () => {
       const sink = new FileSink(path.join(dir, 'not-a-folder/app.log'), { formatter: numbered });
       expect(sink.emitSync(makeEvents(1))).toBe(false);
       expect(() => sink.emit(makeEvents(1))).toThrow(/ENOTDIR|EEXIST/);
-      sink.close();
+      void sink.close();
     });
 
     const isRoot = typeof process.getuid === 'function' && process.getuid() === 0;
@@ -387,7 +387,7 @@ describe('FileSink', () => {
         const sink = new FileSink(path.join(locked, 'app.log'), { formatter: numbered });
         expect(sink.emitSync(makeEvents(1))).toBe(false);
         expect(() => sink.emit(makeEvents(1))).toThrow(/EACCES/);
-        sink.close();
+        void sink.close();
       },
     );
 
@@ -396,7 +396,7 @@ describe('FileSink', () => {
       const sink = new FileSink(path.join(dir, 'app.log'), { formatter: numbered });
       expect(sink.emitSync(makeEvents(1))).toBe(false);
       expect(() => sink.emit(makeEvents(1))).toThrow(/EISDIR/);
-      sink.close();
+      void sink.close();
     });
 
     it('recovers once the path is writable again', () => {
@@ -405,7 +405,7 @@ describe('FileSink', () => {
       expect(sink.emitSync(makeEvents(1))).toBe(false);
       fs.rmdirSync(path.join(dir, 'app.log'));
       expect(sink.emitSync(makeEvents(1))).toBe(true);
-      sink.close();
+      void sink.close();
       expect(numbers(path.join(dir, 'app.log'))).toEqual([0]);
     });
 
@@ -417,7 +417,7 @@ describe('FileSink', () => {
       });
       expect(sink.emitSync(makeEvents(2))).toBe(true);
       expect(sink.emit(makeEvents(1))).toBeUndefined();
-      sink.close();
+      void sink.close();
       expect(numbers(path.join(dir, 'fallback/app.log'))).toEqual([0, 1, 0]);
       expect(diagnostics.some((d) => d.message.includes('EISDIR'))).toBe(true);
     });
@@ -427,13 +427,13 @@ describe('FileSink', () => {
       fs.mkdirSync(path.join(dir, 'fallback.log'));
       const sink = new FileSink(path.join(dir, 'app.log'), { formatter: numbered, fallbackPath: path.join(dir, 'fallback.log') });
       expect(() => sink.emit(makeEvents(1))).toThrow(/EISDIR.*app\.log/);
-      sink.close();
+      void sink.close();
     });
 
     it('refuses batches after close', () => {
       const sink = new FileSink(path.join(dir, 'app.log'), { formatter: numbered });
-      sink.close();
-      sink.close();
+      void sink.close();
+      void sink.close();
       expect(sink.emitSync(makeEvents(1))).toBe(false);
       expect(() => sink.emit(makeEvents(1))).toThrow(/closed/);
     });
@@ -450,7 +450,7 @@ describe('FileSink', () => {
         expect(spy).not.toHaveBeenCalled();
         sink.flushSync();
         await sink.flush();
-        sink.close();
+        void sink.close();
         expect(spy).toHaveBeenCalledTimes(3);
       } finally {
         spy.mockRestore();
@@ -464,7 +464,7 @@ describe('FileSink', () => {
         const sink = new FileSink(path.join(dir, 'app.log'), { formatter: numbered });
         sink.emitSync(makeEvents(3));
         sink.flushSync();
-        sink.close();
+        void sink.close();
         expect(spy).not.toHaveBeenCalled();
       } finally {
         spy.mockRestore();
@@ -534,7 +534,7 @@ describe('FileSink', () => {
       const sink = new FileSink(fifo, { formatter: numbered });
       expect(sink.emitSync(makeEvents(1))).toBe(false);
       expect(() => sink.emit(makeEvents(1))).toThrow(/ENXIO/);
-      sink.close();
+      void sink.close();
     });
 
     fifoIt('returns false instead of blocking when the reader stalls, and loses or repeats nothing', () => {
@@ -553,7 +553,7 @@ describe('FileSink', () => {
       received += drain(reader);
       sink.flushSync();
       received += drain(reader);
-      sink.close();
+      void sink.close();
       fs.closeSync(reader);
       expect(refusals).toBeGreaterThan(0);
       expect(
@@ -577,7 +577,7 @@ describe('FileSink', () => {
       }
       await written;
       received += drain(reader);
-      sink.close();
+      void sink.close();
       fs.closeSync(reader);
       expect(received.slice(0, -1).split('\n')).toHaveLength(40_000);
     });
@@ -587,7 +587,7 @@ describe('FileSink', () => {
       const sink = new FileSink(fifo, { formatter: numbered, syncFlushTimeoutMs: 20 });
       while (sink.emitSync(makeEvents(512)));
       const waiting = sink.emit(makeEvents(1));
-      sink.close();
+      void sink.close();
       await expect(waiting).rejects.toThrow(/closed/);
       fs.closeSync(reader);
     });
@@ -626,7 +626,7 @@ describe('FileSink', () => {
       sink.flushSync();
       expect(diagnostics.some((d) => d.template.includes('did not take'))).toBe(true);
       expect(drain(reader).length).toBeGreaterThan(0);
-      sink.close();
+      void sink.close();
       fs.closeSync(reader);
     });
   });
@@ -639,7 +639,7 @@ describe('FileSink default formatter', () => {
       const sink = new FileSink(path.join(dir, 'app.log'));
       const event: LogEvent = makeEvent({ text: 'Hello {Name}', properties: { Name: 'Ada' }, level: 'warning' });
       sink.emitSync([event]);
-      sink.close();
+      void sink.close();
       const line = JSON.parse(fs.readFileSync(path.join(dir, 'app.log'), 'utf8')) as Record<string, unknown>;
       expect(line).toMatchObject({ '@t': '2026-11-22T12:00:00.000Z', '@mt': 'Hello {Name}', '@l': 'Warning', Name: 'Ada' });
     } finally {
