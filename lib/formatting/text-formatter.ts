@@ -14,7 +14,6 @@ export const DEFAULT_OUTPUT_TEMPLATE = '[{Timestamp:HH:mm:ss} {Level:u3}] {Messa
 
 type Step = (event: LogEvent) => string;
 
-const hasOwn = Object.prototype.hasOwnProperty;
 const templateNames = new WeakMap<MessageTemplate, ReadonlySet<string>>();
 
 function namesIn(template: MessageTemplate): ReadonlySet<string> {
@@ -53,7 +52,14 @@ function step(token: PropertyToken, outputNames: ReadonlySet<string>): Step {
       return (event) => (event.exception === undefined ? '' : `${exceptionText(event.exception)}\n`);
     default: {
       const name = token.name;
-      return (event) => (hasOwn.call(event.properties, name) ? renderValue(event.properties[name], format) : '');
+      // As Serilog's output templates: `u` and `w` upper- and lower-case a string property.
+      const casing = format === 'u' || format === 'w' ? format : undefined;
+      return (event) => {
+        if (!Object.hasOwn(event.properties, name)) return '';
+        const value = event.properties[name];
+        if (casing !== undefined && typeof value === 'string') return casing === 'u' ? value.toUpperCase() : value.toLowerCase();
+        return renderValue(value, format);
+      };
     }
   }
 }
@@ -66,7 +72,8 @@ function step(token: PropertyToken, outputNames: ReadonlySet<string>): Step {
  * always bare, so `:l`, `:j` and `:lj` change nothing), `{Properties}` (the event's properties not
  * named in its message template nor in the output template, as one compact JSON object, `{}` when
  * none), `{NewLine}` (`\n`), `{Exception}` (the stack and `\n`, or nothing), and any event property
- * by name (`{SourceContext}`; nothing when the event lacks it). Every hole takes an alignment
+ * by name (`{SourceContext}`; nothing when the event lacks it; `:u` / `:w` upper- / lower-case a
+ * string value). Every hole takes an alignment
  * (`{Level,-12}`). The template is parsed once, in the constructor; `format` never throws.
  *
  * @example new TextFormatter('{Level:u3} {Message}').format(event) // 'INF User 42 logged in'

@@ -70,6 +70,11 @@ describe('TextFormatter', () => {
     expect(new TextFormatter('[{SourceContext}] {Elapsed:0.0} ms {Missing}.').format(e)).toBe('[Orders] 12.3 ms .');
   });
 
+  it('applies :u and :w to string properties of the output template, as Serilog does', () => {
+    const e = event('x', { User: 'Nick', Count: 3 });
+    expect(new TextFormatter('{User:u} {User:w} {User} {Count:u}').format(e)).toBe('NICK nick Nick 3');
+  });
+
   it('aligns every kind of hole', () => {
     const e = event('Hi', { Ctx: 'ab' }, 'error');
     expect(new TextFormatter('[{Level,-6}][{Level,5:u3}][{Ctx,4}][{Message,-4}][{NewLine,2}]').format(e)).toBe(
