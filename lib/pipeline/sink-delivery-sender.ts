@@ -1,5 +1,6 @@
 import type { SchedulerLike, Subscription } from 'rxjs';
 import type { LogEvent } from '../core/log-event';
+import { retryHint } from '../core/retry-hint';
 import { SelfLog } from '../core/self-log';
 import type { Sink } from '../core/sink';
 import type { SinkMetricsRecorder } from '../metrics/sink-metrics-recorder';
@@ -95,16 +96,17 @@ export class SinkDeliverySender {
     if (flight.abandoned) return;
     const { recorder, retry, scheduler, breaker, name } = this.context;
     recorder.lastError = describeError(error);
-    if (retry !== null && flight.attempts < retry.attempts && !this.noRetries) {
-      flight.retryTimer = scheduler.schedule(
-        () => {
-          flight.retryTimer = null;
-          if (flight.abandoned) return;
-          recorder.retried++;
-          this.attempt(flight);
-        },
-        backoffDelay(flight.attempts, retry),
-      );
+    // A permanent error (an HTTP 400, a redirect …) is not retried; a Retry-After is waited for, up to maxDelayMs.
+    const hint = retryHint(error);
+    if (retry !== null && flight.attempts < retry.attempts && !this.noRetries && !hint.permanent) {
+      const backoff = backoffDelay(flight.attempts, retry);
+      const delay = hint.retryAfterMs === undefined ? backoff : Math.max(backoff, Math.min(hint.retryAfterMs, retry.maxDelayMs));
+      flight.retryTimer = scheduler.schedule(() => {
+        flight.retryTimer = null;
+        if (flight.abandoned) return;
+        recorder.retried++;
+        this.attempt(flight);
+      }, delay);
       return;
     }
     breaker?.recordFailure();
