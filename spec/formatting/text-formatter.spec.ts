@@ -99,4 +99,17 @@ describe('TextFormatter', () => {
     };
     expect(new TextFormatter().format(broken)).toContain('render');
   });
+  it('escapes control characters in rendered property values, never in the template text', () => {
+    const forged = 'ok\n[12:00:00 INF] Admin logged in\u001b]0;pwned\u0007\u001b[2J\r\u009b1m\u0000';
+    const e = event('Login {User}\tdone', { User: forged, Ctx: 'a\u001bb' }, 'information', new Error('bad\u001b[31m'));
+    const text = new TextFormatter('{Message}|{Ctx}|{Properties}{NewLine}{Exception}').format(e);
+    expect(
+      text.startsWith(
+        'Login ok\\n[12:00:00 INF] Admin logged in\\u001b]0;pwned\\u0007\\u001b[2J\\r\\u009b1m\\u0000\tdone|a\\u001bb|',
+      ),
+    ).toBe(true);
+    // eslint-disable-next-line no-control-regex
+    expect(text.replace(/\n/g, '').replace('\tdone', '')).not.toMatch(/[\u0000-\u001f\u007f-\u009f]/);
+    expect(text.split('\n')[0]).not.toContain('Admin logged in\n');
+  });
 });
