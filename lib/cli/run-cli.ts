@@ -1,6 +1,7 @@
 import { createReadStream } from 'node:fs';
 import type { Readable, Writable } from 'node:stream';
 import { assertNever } from '../core/assert-never';
+import { escapeControlCharacters } from '../formatting/escape-control-characters';
 import { BufferedOutput } from './buffered-output';
 import { CLI_USAGE } from './cli-usage';
 import { createEventRenderer } from './create-event-renderer';
@@ -99,9 +100,12 @@ async function run(options: CliOptions, io: CliIo): Promise<number> {
     if (read.kind === 'event') {
       if (eventMatches(read.event, options)) out.write(render(read.event));
     } else if (!options.strict) {
-      out.write(`${line}\n`);
+      // Input is data: its control characters are shown as escapes, never sent to the terminal raw.
+      out.write(`${escapeControlCharacters(line)}\n`);
     } else if (line.trim() !== '') {
-      err.write(`rxlog: ${source}:${lineNumber}: not a log event (${read.reason})\n`);
+      err.write(
+        `rxlog: ${escapeControlCharacters(source)}:${lineNumber}: not a log event (${escapeControlCharacters(read.reason)})\n`,
+      );
       code = Math.max(code, BAD_LINES);
     }
   };

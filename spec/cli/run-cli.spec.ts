@@ -59,6 +59,19 @@ describe('runCli', () => {
     });
   });
 
+  it('never writes raw control characters from its input, in events, passed-through lines or diagnostics', async () => {
+    const event = `{"@t":"${T0}","@mt":"User {Name}","Name":"eve\\u001b]0;x\\u0007\\n[INF] forged"}`;
+    const junk = 'plain \u001b[2J text\u009b';
+    const loose = await run([], `${event}\n${junk}\n`);
+    const strict = await run(['--strict'], `${junk}\n{"@t":"bad\u001b[31m"}\n`);
+    // eslint-disable-next-line no-control-regex
+    const control = /[\u0000-\u0009\u000b-\u001f\u007f-\u009f]/;
+    expect(loose.stdout).not.toMatch(control);
+    expect(loose.stdout.split('\n').filter((line) => line !== '')).toHaveLength(2);
+    expect(loose.stdout).toContain('plain \\u001b[2J text\\u009b');
+    expect(strict.stderr).not.toMatch(control);
+  });
+
   it('re-emits matching events as CLEF with --json', async () => {
     const { code, stdout } = await run(['--json', '--level', 'warn'], MIXED);
     expect(code).toBe(0);
