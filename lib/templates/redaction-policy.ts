@@ -85,6 +85,8 @@ export class RedactionPolicy {
   static compile(options: RedactOptions, where = 'redact'): RedactionPolicy {
     if (typeof options !== 'object' || (options as unknown) === null)
       throw new ConfigurationError(`${where}: expected options, got ${(options as unknown) === null ? 'null' : typeof options}`);
+    if (options.paths !== undefined && !Array.isArray(options.paths))
+      throw new ConfigurationError(`${where}: paths: expected an array of dotted paths`);
     const paths = (options.paths ?? []).map((path, index) => {
       if (typeof path !== 'string' || path === '' || path.split('.').some((segment) => segment === ''))
         throw new ConfigurationError(
@@ -92,8 +94,6 @@ export class RedactionPolicy {
         );
       return path.split('.');
     });
-    if (options.paths !== undefined && !Array.isArray(options.paths))
-      throw new ConfigurationError(`${where}: paths: expected an array of dotted paths`);
     const rawKeys: readonly unknown[] =
       options.keys === undefined ? [] : Array.isArray(options.keys) ? (options.keys as readonly unknown[]) : [options.keys];
     const keys = rawKeys.map((key, index) => {
