@@ -5,8 +5,8 @@ import { unrefScheduler } from '../core/unref-scheduler';
 import { Logger } from '../pipeline/logger';
 import { LoggerPipeline } from '../pipeline/logger-pipeline';
 import { type ConfigurationState, emptyConfigurationState } from './configuration-state';
+import { describeValue } from '../core/describe-value';
 import { redactingEnricher } from '../templates/redacting-enricher';
-import { describeValue } from './describe-value';
 import { DestructureConfiguration } from './destructure-configuration';
 import { EnrichmentConfiguration } from './enrichment-configuration';
 import { FilterConfiguration } from './filter-configuration';
@@ -53,6 +53,7 @@ export class LoggerConfiguration {
   useScheduler(scheduler: SchedulerLike): this {
     if (
       typeof scheduler !== 'object' ||
+      // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- JavaScript callers can pass anything
       scheduler === null ||
       typeof scheduler.schedule !== 'function' ||
       typeof scheduler.now !== 'function'
