@@ -102,6 +102,19 @@ describe('LaneAccounting (a sink pipe’s operators, seen from the sink’s coun
     expect(log.metrics().sinks.memory).toMatchObject({ received: 2, pending: 2 });
   });
 
+  it('counts what a plain filter removed as pending while it runs, and as dropped (unreported) when its stream ends', async () => {
+    const onlyErrors: MonoTypeOperatorFunction<LogEvent> = filter((event) => event.level === 'error');
+    const log = new LoggerConfiguration().writeTo.sink(new MemorySink(), { name: 'memory', pipe: [onlyErrors] }).createLogger();
+    log.information('removed');
+    log.error('kept');
+    expect(log.metrics().sinks.memory).toMatchObject({ received: 2, delivered: 1, dropped: 0, pending: 1 });
+    const report = await log.close();
+    expect(report.sinks.memory).toEqual({ delivered: 1, dropped: 1, failed: 0, undelivered: 0 });
+    const m = log.metrics().sinks.memory;
+    expect(m).toMatchObject({ received: 2, delivered: 1, dropped: 1, pending: 0, droppedBy: { unreported: 1 } });
+    expect(balanced(m)).toBe(true);
+  });
+
   it('costs nothing for a sink without operators: its counters are the delivery stage’s', () => {
     const log = new LoggerConfiguration().writeTo.sink(new MemorySink(), { name: 'memory' }).createLogger();
     log.information('one');
