@@ -250,3 +250,33 @@ describe('runCli', () => {
     expect(numbers.every((n, i) => n === i)).toBe(true);
   });
 });
+
+describe('runCli with an oversized line', () => {
+  it('skips a line longer than maxLineBytes, reports it and goes on, in bounded memory', async () => {
+    const chunk = Buffer.alloc(64 * 1024, 'x');
+    const chunks = 1600; // a 100 MiB line
+    let peakHeap = 0;
+    const baseHeap = process.memoryUsage().heapUsed;
+    async function* input(): AsyncGenerator<Buffer> {
+      yield Buffer.from(`${CLEF_INFO}\n`);
+      for (let i = 0; i < chunks; i++) {
+        peakHeap = Math.max(peakHeap, process.memoryUsage().heapUsed);
+        yield chunk;
+        await Promise.resolve();
+      }
+      yield Buffer.from(`\n${CLEF_ERROR}\n`);
+    }
+    const stdout = new Collector();
+    const stderr = new Collector();
+    const code = await runCli([], { stdin: Readable.from(input()), stdout, stderr, maxLineBytes: 1024 * 1024 });
+    expect(stdout.text.split('\n').filter(Boolean)).toEqual([
+      `[${localTime(T0)} INF] User 42 logged in`,
+      expect.stringContaining('Payment p-1 failed') as unknown,
+      expect.stringContaining('Error: declined') as unknown,
+      expect.stringContaining('at pay') as unknown,
+    ]);
+    expect(stderr.text).toBe(`rxlog: <stdin>:2: line of ${chunks * chunk.length} bytes skipped (longer than 1048576 bytes)\n`);
+    expect(code).toBe(1);
+    expect(peakHeap - baseHeap).toBeLessThan(48 * 1024 * 1024);
+  });
+});

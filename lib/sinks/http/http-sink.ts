@@ -83,6 +83,13 @@ export class HttpSink implements Sink {
   /** The default name of this sink in metrics and the shutdown report (subclasses name their backend). */
   readonly kind: string = 'http';
 
+  /**
+   * Batching when `writeTo.sink` gives none: up to 512 events, a partial batch waits at most 1 s
+   * (the OpenTelemetry batch processor's figures: one request a second at low volume, bodies of a
+   * bounded size under load). Subclasses use their backend's figures.
+   */
+  readonly batchDefaults: { readonly size: number; readonly maxDelayMs: number } = { size: 512, maxDelayMs: 1_000 };
+
   /** Writes a batch by beacon while the page is going away; present only where beacons exist. */
   readonly emitSync?: (events: readonly LogEvent[]) => boolean;
 
