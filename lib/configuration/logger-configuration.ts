@@ -5,7 +5,7 @@ import { unrefScheduler } from '../core/unref-scheduler';
 import { Logger } from '../pipeline/logger';
 import { LoggerPipeline } from '../pipeline/logger-pipeline';
 import { type ConfigurationState, emptyConfigurationState } from './configuration-state';
-import { describeValue } from './describe-value';
+import { describeValue } from '../core/describe-value';
 import { EnrichmentConfiguration } from './enrichment-configuration';
 import { FilterConfiguration } from './filter-configuration';
 import { MinimumLevelConfiguration } from './minimum-level-configuration';
@@ -50,6 +50,7 @@ export class LoggerConfiguration {
   useScheduler(scheduler: SchedulerLike): this {
     if (
       typeof scheduler !== 'object' ||
+      // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- JavaScript callers can pass anything
       scheduler === null ||
       typeof scheduler.schedule !== 'function' ||
       typeof scheduler.now !== 'function'

@@ -38,6 +38,9 @@ export interface LoggerMetrics {
   logged: number;
   /** Events removed by filters. */
   filtered: number;
+  /** Events logged after `close()` began: counted, never delivered. */
   rejectedAfterClose: number;
+  /** Log calls made from inside a sink of the same logger (re-entrant), dropped to SelfLog instead of recursing. */
+  rejectedReentrant: number;
   sinks: Record<string, SinkMetrics>;
 }

@@ -1,6 +1,6 @@
 import { LoggerConfiguration } from '../configuration/logger-configuration';
 import { LogContext } from '../context/log-context';
-import { describeValue } from '../configuration/describe-value';
+import { describeValue } from '../core/describe-value';
 import { ConfigurationError } from '../core/errors/configuration-error';
 import { AsyncLocalStorageContextStore } from '../node/async-local-storage-store';
 import { Logger } from '../pipeline/logger';

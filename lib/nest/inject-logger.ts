@@ -1,5 +1,5 @@
 import { Inject } from '@nestjs/common';
-import { describeValue } from '../configuration/describe-value';
+import { describeValue } from '../core/describe-value';
 import { ConfigurationError } from '../core/errors/configuration-error';
 import { Logger } from '../pipeline/logger';
 

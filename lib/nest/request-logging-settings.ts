@@ -1,4 +1,4 @@
-import { describeValue } from '../configuration/describe-value';
+import { describeValue } from '../core/describe-value';
 import { ConfigurationError } from '../core/errors/configuration-error';
 import type { LogLevelName } from '../core/log-level';
 import { levelForStatus } from '../node/http/level-for-status';

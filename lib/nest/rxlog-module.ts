@@ -9,7 +9,7 @@ import {
   RequestMethod,
 } from '@nestjs/common';
 import { APP_INTERCEPTOR } from '@nestjs/core';
-import { describeValue } from '../configuration/describe-value';
+import { describeValue } from '../core/describe-value';
 import { ConfigurationError } from '../core/errors/configuration-error';
 import { Logger } from '../pipeline/logger';
 import { createModuleLogger, shutdownSettings } from './create-module-logger';

@@ -19,3 +19,8 @@ export type { SyslogSinkOptions, SyslogTransportKind, SyslogFormat } from './sys
 export type { SyslogFacilityName } from './syslog/syslog-facility';
 export type { SyslogFraming } from './syslog/syslog-framing';
 export { diagnosticContext, DiagnosticCollector } from './http/diagnostic-context';
+export { createIngestHandler, INGEST_TEMPLATE } from './ingest/create-ingest-handler';
+export type { IngestHandler, IngestLogger } from './ingest/create-ingest-handler';
+export type { IngestHandlerOptions, IngestRateLimit } from './ingest/ingest-handler-options';
+export { TokenBucketLimiter } from './ingest/token-bucket-limiter';
+export type { TokenBucketLimiterOptions, RateDecision } from './ingest/token-bucket-limiter';

@@ -1,5 +1,5 @@
 import { type Attributes, type BatchObservableResult, type Meter, metrics, type Observable } from '@opentelemetry/api';
-import { describeValue } from '../configuration/describe-value';
+import { describeValue } from '../core/describe-value';
 import { ConfigurationError } from '../core/errors/configuration-error';
 import { SelfLog } from '../core/self-log';
 import type { LoggerMetrics } from '../metrics/metrics-types';

@@ -1,5 +1,5 @@
 import { type Logger as OtelLogger, type LoggerProvider, logs } from '@opentelemetry/api-logs';
-import { describeValue } from '../configuration/describe-value';
+import { describeValue } from '../core/describe-value';
 import { ConfigurationError } from '../core/errors/configuration-error';
 import type { LogEvent } from '../core/log-event';
 import type { Sink } from '../core/sink';

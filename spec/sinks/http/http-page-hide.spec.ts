@@ -72,10 +72,10 @@ describe('installPageHideFlush', () => {
   });
 
   it('flushes by beacon even when its listener runs before the sink has seen pagehide', () => {
-    let sink: HttpSink | undefined;
     let written: boolean | undefined;
-    const uninstall = installPageHideFlush({ flushSync: () => (written = sink?.emitSync?.(makeEvents(1))) }, page.target);
-    sink = new HttpSink({ url: 'http://127.0.0.1:1/', fetch: () => new Promise(() => undefined) });
+    const uninstall = installPageHideFlush({ flushSync: () => (written = sink.emitSync?.(makeEvents(1))) }, page.target);
+    // Created after the listener is installed; the listener only reads it once the page hides.
+    const sink = new HttpSink({ url: 'http://127.0.0.1:1/', fetch: () => new Promise(() => undefined) });
     page.hide();
     expect(written).toBe(true);
     expect(page.calls).toBe(1);
