@@ -6,6 +6,7 @@ import type { Formatter, Sink } from '../../core/sink';
 import { CompactJsonFormatter } from '../../formatting/compact-json-formatter';
 import { HttpBeacon } from './http-beacon';
 import { splitForBeacon } from './http-beacon-payloads';
+import { type HttpOfflineOptions, HttpOfflineQueue, type OfflineStats } from './http-offline-queue';
 import { parseRetryAfter } from './http-retry-after';
 import { HttpStatusError } from './http-status-error';
 import { HttpTimeoutError } from './http-timeout-error';
@@ -49,6 +50,13 @@ export interface HttpSinkOptions {
   beaconUrl?: string;
   /** The content type of beacon bodies; cross-origin, anything but `text/plain` needs CORS preflight support. Default `contentType`. */
   beaconContentType?: string;
+  /**
+   * Keeps batches that cannot leave (offline, network errors) in a bounded store and sends them
+   * on the next `online` event or page load, oldest first; see {@link HttpOfflineOptions}. Such a
+   * batch counts as delivered in the logger's metrics; `sink.offline` says what the store did.
+   * Default none.
+   */
+  offline?: HttpOfflineOptions;
 }
 
 /**
@@ -88,6 +96,7 @@ export class HttpSink implements Sink {
   private readonly timeoutMs: number;
   private readonly body: (events: readonly LogEvent[]) => string;
   private readonly beacon: HttpBeacon | undefined;
+  private readonly offlineQueue: HttpOfflineQueue | undefined;
   private readonly inFlight = new Set<AbortController>();
   private written = 0;
 
@@ -130,6 +139,15 @@ export class HttpSink implements Sink {
     this.beacon =
       options.beacon === false ? undefined : HttpBeacon.detect(this.beaconUrl, options.beaconContentType ?? this.contentType);
     if (this.beacon !== undefined) this.emitSync = (events) => this.writeByBeacon(events);
+    this.offlineQueue =
+      options.offline === undefined
+        ? undefined
+        : new HttpOfflineQueue(options.offline, this.url, `${kind}.offline`, (body) => this.send(body));
+  }
+
+  /** What the offline store did and holds, when the `offline` option is on. */
+  get offline(): OfflineStats | undefined {
+    return this.offlineQueue?.stats();
   }
 
   /** UTF-8 bytes of the request bodies the server accepted so far (reported as `bytesWritten` in metrics). */
@@ -150,12 +168,13 @@ export class HttpSink implements Sink {
     } catch (error) {
       return Promise.reject(error);
     }
-    return this.send(body);
+    return this.offlineQueue === undefined ? this.send(body) : this.offlineQueue.deliver(body, events.length);
   }
 
   /** Stops following the page's lifecycle and aborts requests still in flight (the delivery stage has already given up on them). */
   close(): void {
     this.beacon?.close();
+    this.offlineQueue?.close();
     for (const controller of this.inFlight) controller.abort();
     this.inFlight.clear();
   }
@@ -225,6 +244,11 @@ export class HttpSink implements Sink {
   private writeByBeacon(events: readonly LogEvent[]): boolean {
     const beacon = this.beacon;
     if (beacon === undefined || !beacon.hiding) return false;
+    if (this.offlineQueue?.offline === true) {
+      // A beacon sent offline is lost; the store is synchronous and survives the page.
+      this.offlineQueue.save(this.body(events), events.length);
+      return true;
+    }
     const { payloads, oversize } = splitForBeacon(events, this.body, BEACON_MAX_BYTES);
     let sent = 0;
     for (; sent < payloads.length; sent++) {
