@@ -81,6 +81,8 @@ export { SeqSink } from './sinks/http/seq-sink';
 export type { SeqSinkOptions } from './sinks/http/seq-sink';
 export { OtlpSink } from './sinks/http/otlp-sink';
 export type { OtlpSinkOptions } from './sinks/http/otlp-sink';
+export { readOtlpEnvironment } from './sinks/http/otlp-environment';
+export type { OtlpEnvironment, EnvironmentVariables } from './sinks/http/otlp-environment';
 export { toOtlpLogRecord, OTLP_SEVERITY } from './sinks/http/otlp-log-record';
 export type { OtlpLogRecord } from './sinks/http/otlp-log-record';
 export type { OtlpAnyValue, OtlpKeyValue } from './sinks/http/otlp-any-value';

@@ -41,7 +41,7 @@ interface Flushable {
  */
 export class OpenTelemetrySink implements Sink {
   /** The default name of this sink in metrics and the shutdown report. */
-  readonly kind = 'opentelemetry';
+  readonly kind: string = 'opentelemetry';
   private logger: OtelLogger | undefined;
   private readonly provider: LoggerProvider | undefined;
   private readonly scopeName: string;

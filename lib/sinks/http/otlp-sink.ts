@@ -1,6 +1,7 @@
 import { ConfigurationError } from '../../core/errors/configuration-error';
 import type { LogEvent } from '../../core/log-event';
 import { HttpSink, type HttpSinkOptions } from './http-sink';
+import { type EnvironmentVariables, type OtlpEnvironment, processEnvironment, readOtlpEnvironment } from './otlp-environment';
 import { type OtlpKeyValue, toAnyValue } from './otlp-any-value';
 import { toOtlpLogRecord } from './otlp-log-record';
 
@@ -9,12 +10,28 @@ export interface OtlpSinkOptions extends Omit<
   HttpSinkOptions,
   'url' | 'body' | 'contentType' | 'formatter' | 'method' | 'beaconContentType'
 > {
-  /** The OTLP/HTTP logs endpoint, e.g. `'http://127.0.0.1:4318/v1/logs'`. Required. */
-  endpoint: string;
-  /** Resource attributes, e.g. `{ 'deployment.environment': 'prod' }`. Default none. */
+  /**
+   * The OTLP/HTTP logs endpoint, e.g. `'http://127.0.0.1:4318/v1/logs'`. Default:
+   * `OTEL_EXPORTER_OTLP_LOGS_ENDPOINT`, else `OTEL_EXPORTER_OTLP_ENDPOINT` + `/v1/logs`; one of the
+   * three is required.
+   */
+  endpoint?: string;
+  /**
+   * Resource attributes, e.g. `{ 'deployment.environment': 'prod' }`, over those of
+   * `OTEL_RESOURCE_ATTRIBUTES`. Default: `OTEL_RESOURCE_ATTRIBUTES`'s, else none.
+   */
   resource?: Readonly<Record<string, string | number | boolean>>;
-  /** The `service.name` resource attribute. Default: `resource['service.name']`, else `'unknown_service'`. */
+  /**
+   * The `service.name` resource attribute. Default: `resource['service.name']`, else
+   * `OTEL_SERVICE_NAME`, else `service.name` in `OTEL_RESOURCE_ATTRIBUTES`, else `'unknown_service'`.
+   */
   serviceName?: string;
+  /**
+   * Where the `OTEL_*` variables above (and `OTEL_EXPORTER_OTLP_HEADERS` /
+   * `OTEL_EXPORTER_OTLP_LOGS_HEADERS`, used when `headers` is absent) are read. Default:
+   * `process.env` in Node, none in browsers.
+   */
+  environment?: EnvironmentVariables;
   /** The instrumentation scope's name. Default `'rxlog'`. */
   scopeName?: string;
 }
@@ -40,19 +57,23 @@ export class OtlpSink extends HttpSink {
   readonly queueDefaults = { limit: 2_048 };
 
   /** @throws ConfigurationError naming the bad option. */
-  constructor(options: OtlpSinkOptions) {
-    const endpoint = (options as Partial<OtlpSinkOptions> | null | undefined)?.endpoint;
+  constructor(options: OtlpSinkOptions = {}) {
+    const given = options as Partial<OtlpSinkOptions> | null | undefined;
+    const environment = readOtlpEnvironment(given?.environment ?? processEnvironment());
+    const endpoint = given?.endpoint ?? environment.endpoint;
     if (typeof endpoint !== 'string' || endpoint.trim() === '')
       throw new ConfigurationError(
         // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- JSON.stringify returns undefined for undefined, functions and symbols
-        `OtlpSink.endpoint: expected the OTLP/HTTP logs URL, got ${JSON.stringify(endpoint) ?? String(endpoint)}`,
+        `OtlpSink.endpoint: expected the OTLP/HTTP logs URL (or OTEL_EXPORTER_OTLP_LOGS_ENDPOINT / OTEL_EXPORTER_OTLP_ENDPOINT), got ${JSON.stringify(endpoint) ?? String(endpoint)}`,
       );
-    const resource = resourceAttributes(options);
+    const resource = resourceAttributes(options, environment);
     const scopeName = options.scopeName ?? 'rxlog';
     if (typeof scopeName !== 'string')
       throw new ConfigurationError(`OtlpSink.scopeName: expected a string, got ${String(scopeName)}`);
+    const headers = options.headers ?? environment.headers;
     super({
       ...options,
+      ...(headers === undefined ? {} : { headers }),
       url: endpoint,
       contentType: 'application/json',
       body: (events) => otlpBody(events, resource, scopeName),
@@ -71,12 +92,16 @@ function otlpBody(events: readonly LogEvent[], resource: OtlpKeyValue[], scopeNa
   });
 }
 
-function resourceAttributes(options: OtlpSinkOptions): OtlpKeyValue[] {
+function resourceAttributes(options: OtlpSinkOptions, environment: OtlpEnvironment): OtlpKeyValue[] {
   const resource = options.resource ?? {};
   // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- JavaScript callers can pass anything
   if (typeof resource !== 'object' || resource === null)
     throw new ConfigurationError(`OtlpSink.resource: expected an object of attributes, got ${String(resource)}`);
   const attributes: OtlpKeyValue[] = [];
+  for (const key of Object.keys(environment.resource)) {
+    if (!Object.prototype.hasOwnProperty.call(resource, key))
+      attributes.push({ key, value: toAnyValue(environment.resource[key]) });
+  }
   for (const key of Object.keys(resource)) {
     const value: unknown = resource[key];
     if (typeof value !== 'string' && typeof value !== 'number' && typeof value !== 'boolean') {
@@ -84,7 +109,8 @@ function resourceAttributes(options: OtlpSinkOptions): OtlpKeyValue[] {
     }
     attributes.push({ key, value: toAnyValue(value) });
   }
-  const serviceName = options.serviceName;
+  const explicit = options.serviceName !== undefined || Object.prototype.hasOwnProperty.call(resource, 'service.name');
+  const serviceName = explicit ? options.serviceName : environment.serviceName;
   if (serviceName !== undefined && (typeof serviceName !== 'string' || serviceName === ''))
     throw new ConfigurationError(`OtlpSink.serviceName: expected a non-empty string, got ${JSON.stringify(serviceName)}`);
   const existing = attributes.findIndex((a) => a.key === 'service.name');

@@ -57,6 +57,66 @@ describe('OtlpSink', () => {
     expect(second.resourceLogs[0].scopeLogs[0].scope).toEqual({ name: 'my.scope' });
   });
 
+  it('reads the endpoint, headers, service name and resource from the OTEL_* variables when the options are absent', async () => {
+    server = await startTestServer();
+    const sink = new OtlpSink({
+      environment: {
+        OTEL_EXPORTER_OTLP_ENDPOINT: `${server.url}/otlp`,
+        OTEL_EXPORTER_OTLP_HEADERS: 'x-tenant=acme,x-key=k%201',
+        OTEL_EXPORTER_OTLP_LOGS_HEADERS: 'x-key=logs-key',
+        OTEL_SERVICE_NAME: 'checkout',
+        OTEL_RESOURCE_ATTRIBUTES: 'service.name=ignored,deployment.environment=prod',
+      },
+    });
+    await sink.emit(makeEvents(1));
+    const [request] = server.requests;
+    expect(request.url).toBe('/otlp/v1/logs');
+    expect([request.headers['x-tenant'], request.headers['x-key']]).toEqual(['acme', 'logs-key']);
+    const body = JSON.parse(request.body) as { resourceLogs: { resource: { attributes: unknown[] } }[] };
+    expect(body.resourceLogs[0].resource.attributes).toEqual([
+      { key: 'service.name', value: { stringValue: 'checkout' } },
+      { key: 'deployment.environment', value: { stringValue: 'prod' } },
+    ]);
+  });
+
+  it('lets options win over the OTEL_* variables', async () => {
+    server = await startTestServer();
+    const sink = new OtlpSink({
+      endpoint: `${server.url}/mine`,
+      headers: { 'x-key': 'mine' },
+      resource: { 'service.name': 'from-options', 'deployment.environment': 'test' },
+      environment: {
+        OTEL_EXPORTER_OTLP_LOGS_ENDPOINT: 'http://127.0.0.1:9/never',
+        OTEL_EXPORTER_OTLP_HEADERS: 'x-key=env,x-other=env',
+        OTEL_SERVICE_NAME: 'from-env',
+        OTEL_RESOURCE_ATTRIBUTES: 'deployment.environment=prod,region=eu',
+      },
+    });
+    await sink.emit(makeEvents(1));
+    const [request] = server.requests;
+    expect(request.url).toBe('/mine');
+    expect([request.headers['x-key'], request.headers['x-other']]).toEqual(['mine', undefined]);
+    const body = JSON.parse(request.body) as { resourceLogs: { resource: { attributes: unknown[] } }[] };
+    expect(body.resourceLogs[0].resource.attributes).toEqual([
+      { key: 'region', value: { stringValue: 'eu' } },
+      { key: 'service.name', value: { stringValue: 'from-options' } },
+      { key: 'deployment.environment', value: { stringValue: 'test' } },
+    ]);
+  });
+
+  it('reads process.env by default', async () => {
+    server = await startTestServer();
+    const saved = process.env.OTEL_EXPORTER_OTLP_LOGS_ENDPOINT;
+    process.env.OTEL_EXPORTER_OTLP_LOGS_ENDPOINT = `${server.url}/from-process`;
+    try {
+      await new OtlpSink().emit(makeEvents(1));
+    } finally {
+      if (saved === undefined) delete process.env.OTEL_EXPORTER_OTLP_LOGS_ENDPOINT;
+      else process.env.OTEL_EXPORTER_OTLP_LOGS_ENDPOINT = saved;
+    }
+    expect(server.requests[0].url).toBe('/from-process');
+  });
+
   it('rejects when the collector answers with an error status', async () => {
     server = await startTestServer(() => ({ status: 400, body: 'bad payload' }));
     await expect(new OtlpSink({ endpoint: server.url }).emit(makeEvents(1))).rejects.toThrow(
@@ -66,6 +126,7 @@ describe('OtlpSink', () => {
 
   it('throws ConfigurationError naming a bad option', () => {
     expect(() => new OtlpSink({ endpoint: '' })).toThrow('OtlpSink.endpoint');
+    expect(() => new OtlpSink({ environment: {} })).toThrow('OTEL_EXPORTER_OTLP_LOGS_ENDPOINT');
     expect(() => new OtlpSink(null as never)).toThrow(ConfigurationError);
     expect(() => new OtlpSink({ endpoint: 'http://h/v1/logs', resource: { bad: {} as never } })).toThrow(
       'OtlpSink.resource["bad"]',

@@ -1,0 +1,93 @@
+import { SelfLog } from '../../core/self-log';
+
+/** Environment variables by name, as `process.env` holds them. */
+export type EnvironmentVariables = Readonly<Record<string, string | undefined>>;
+
+/** What the standard OpenTelemetry environment variables say about an OTLP logs exporter. */
+export interface OtlpEnvironment {
+  /** `OTEL_EXPORTER_OTLP_LOGS_ENDPOINT` as it is, else `OTEL_EXPORTER_OTLP_ENDPOINT` + `/v1/logs`. */
+  readonly endpoint?: string;
+  /** `OTEL_EXPORTER_OTLP_HEADERS`, with `OTEL_EXPORTER_OTLP_LOGS_HEADERS` over it; undefined when neither is set. */
+  readonly headers?: Readonly<Record<string, string>>;
+  /** `OTEL_SERVICE_NAME`. */
+  readonly serviceName?: string;
+  /** `OTEL_RESOURCE_ATTRIBUTES`, all values strings. */
+  readonly resource: Readonly<Record<string, string>>;
+}
+
+/** `process.env` where there is one (Node), else nothing (browsers). */
+export function processEnvironment(): EnvironmentVariables {
+  const env = (globalThis as { process?: { env?: unknown } }).process?.env;
+  return typeof env === 'object' && env !== null ? (env as EnvironmentVariables) : {};
+}
+
+/**
+ * Reads the OpenTelemetry exporter variables, as the OpenTelemetry specification defines them:
+ * the logs endpoint is used as it is, the generic one gets `v1/logs` appended (after a `/` when
+ * it has none); headers and resource attributes are `key=value` lists separated by commas, with
+ * percent-encoded values. An empty variable counts as unset. A header entry that is not
+ * `key=value` is skipped; a resource attribute list that fails to decode is discarded whole.
+ * Both are reported to SelfLog. Never throws.
+ */
+export function readOtlpEnvironment(env: EnvironmentVariables = processEnvironment()): OtlpEnvironment {
+  const logsEndpoint = value(env, 'OTEL_EXPORTER_OTLP_LOGS_ENDPOINT');
+  const base = value(env, 'OTEL_EXPORTER_OTLP_ENDPOINT');
+  const endpoint = logsEndpoint ?? (base === undefined ? undefined : `${base}${base.endsWith('/') ? '' : '/'}v1/logs`);
+  const generic = keyValueList(env, 'OTEL_EXPORTER_OTLP_HEADERS', 'skip-entry');
+  const forLogs = keyValueList(env, 'OTEL_EXPORTER_OTLP_LOGS_HEADERS', 'skip-entry');
+  const headers = generic === undefined && forLogs === undefined ? undefined : { ...generic, ...forLogs };
+  const resource = keyValueList(env, 'OTEL_RESOURCE_ATTRIBUTES', 'discard-all') ?? {};
+  const serviceName = value(env, 'OTEL_SERVICE_NAME');
+  return {
+    ...(endpoint === undefined ? {} : { endpoint }),
+    ...(headers === undefined ? {} : { headers }),
+    ...(serviceName === undefined ? {} : { serviceName }),
+    resource,
+  };
+}
+
+function value(env: EnvironmentVariables, name: string): string | undefined {
+  let text: unknown;
+  try {
+    text = env[name];
+  } catch {
+    return undefined;
+  }
+  if (typeof text !== 'string') return undefined;
+  const trimmed = text.trim();
+  return trimmed === '' ? undefined : trimmed;
+}
+
+function keyValueList(
+  env: EnvironmentVariables,
+  name: string,
+  onError: 'skip-entry' | 'discard-all',
+): Record<string, string> | undefined {
+  const text = value(env, name);
+  if (text === undefined) return undefined;
+  const out: Record<string, string> = Object.create(null) as Record<string, string>;
+  for (const entry of text.split(',')) {
+    if (entry.trim() === '') continue;
+    const equals = entry.indexOf('=');
+    const key = equals < 0 ? '' : decode(entry.slice(0, equals).trim());
+    const decoded = equals < 0 ? undefined : decode(entry.slice(equals + 1).trim());
+    if (key === undefined || key === '' || decoded === undefined) {
+      if (onError === 'discard-all') {
+        SelfLog.write('{Name} has an entry that is not key=value or does not decode; the whole variable is ignored', name);
+        return undefined;
+      }
+      SelfLog.write('{Name} has an entry that is not key=value or does not decode; the entry is ignored', name);
+      continue;
+    }
+    out[key] = decoded;
+  }
+  return { ...out };
+}
+
+function decode(text: string): string | undefined {
+  try {
+    return decodeURIComponent(text);
+  } catch {
+    return undefined;
+  }
+}

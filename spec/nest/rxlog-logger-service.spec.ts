@@ -1,0 +1,90 @@
+import { LoggerConfiguration } from '../../lib/configuration/logger-configuration';
+import { markLoggedRequestError } from '../../lib/nest/logged-request-errors';
+import { RxlogLoggerService } from '../../lib/nest/rxlog-logger-service';
+import { MemorySink } from '../../lib/sinks/memory-sink';
+
+function setup(): { service: RxlogLoggerService; sink: MemorySink } {
+  const sink = new MemorySink();
+  const log = new LoggerConfiguration().minimumLevel.verbose().writeTo.sink(sink).createLogger();
+  return { service: new RxlogLoggerService(log), sink };
+}
+
+describe('RxlogLoggerService', () => {
+  it('maps Nest levels to rxlog levels with the context as SourceContext', () => {
+    const { service, sink } = setup();
+    service.log('l', 'A');
+    service.warn('w', 'B');
+    service.debug('d');
+    service.verbose('v', 'C');
+    service.error('e', undefined, 'D');
+    service.fatal('f', 'E');
+    expect(sink.events.map((e) => [e.level, e.renderMessage(), e.properties.SourceContext])).toEqual([
+      ['information', 'l', 'A'],
+      ['warning', 'w', 'B'],
+      ['debug', 'd', undefined],
+      ['verbose', 'v', 'C'],
+      ['error', 'e', 'D'],
+      ['fatal', 'f', 'E'],
+    ]);
+  });
+
+  it('writes messages as text: braces are not template holes', () => {
+    const { service, sink } = setup();
+    service.log('Mapped {/orders, GET} route', 'RouterExplorer');
+    expect(sink.events[0]?.renderMessage()).toBe('Mapped {/orders, GET} route');
+    expect(sink.events[0]?.properties).toEqual({ SourceContext: 'RouterExplorer' });
+  });
+
+  it('turns a stack passed as text, or an Error message, into the exception', () => {
+    const { service, sink } = setup();
+    const stack = 'TypeError: bad input\n    at parse (/app/parse.js:3:9)';
+    service.error('Parsing failed', stack, 'Parser');
+    const error = new RangeError('too far');
+    service.error(error, undefined, 'Walker');
+    const [fromText, fromError] = sink.events;
+    expect([fromText?.exception?.name, fromText?.exception?.message, fromText?.exception?.stack]).toEqual([
+      'TypeError',
+      'Parsing failed',
+      stack,
+    ]);
+    expect(fromError?.exception).toBe(error);
+    expect(fromError?.renderMessage()).toBe('too far');
+  });
+
+  it('adds plain-object params as properties and keeps other params', () => {
+    const { service, sink } = setup();
+    service.log('Created', { OrderId: 7 }, 42, 'Orders');
+    service.log({ event: 'cache-miss', key: 'k' });
+    expect(sink.events[0]?.properties).toEqual({ SourceContext: 'Orders', OrderId: 7, Params: [42] });
+    expect(sink.events[1]?.properties).toEqual({ Message: { event: 'cache-miss', key: 'k' } });
+  });
+
+  it('writes only the levels setLogLevels enables, and ignores unknown ones', () => {
+    const { service, sink } = setup();
+    service.setLogLevels(['error', 'bogus' as never]);
+    service.log('hidden');
+    service.error('shown');
+    expect(sink.events.map((e) => e.renderMessage())).toEqual(['shown']);
+  });
+
+  it('does not write again an error the request interceptor already wrote', () => {
+    const { service, sink } = setup();
+    const error = new Error('once');
+    markLoggedRequestError(error);
+    service.error(error, undefined, 'ExceptionsHandler');
+    service.error(error.message, error.stack, 'ExceptionsHandler');
+    service.error(new Error('other'), undefined, 'ExceptionsHandler');
+    expect(sink.events.map((e) => e.renderMessage())).toEqual(['other']);
+  });
+
+  it('never throws, whatever it is given', () => {
+    const { service } = setup();
+    const hostile = {
+      toString(): string {
+        throw new Error('no');
+      },
+    };
+    expect(() => service.log(hostile, hostile)).not.toThrow();
+    expect(() => service.error(Symbol('s'))).not.toThrow();
+  });
+});

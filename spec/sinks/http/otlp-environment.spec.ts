@@ -1,0 +1,72 @@
+import { SelfLog, type SelfLogEvent } from '../../../lib/core/self-log';
+import { processEnvironment, readOtlpEnvironment } from '../../../lib/sinks/http/otlp-environment';
+
+describe('readOtlpEnvironment', () => {
+  it('uses the logs endpoint as it is, over the generic one', () => {
+    expect(
+      readOtlpEnvironment({
+        OTEL_EXPORTER_OTLP_LOGS_ENDPOINT: 'http://logs:4318/custom',
+        OTEL_EXPORTER_OTLP_ENDPOINT: 'http://collector:4318',
+      }).endpoint,
+    ).toBe('http://logs:4318/custom');
+  });
+
+  it('appends v1/logs to the generic endpoint, with or without its trailing slash or a path', () => {
+    const endpoint = (base: string): string | undefined => readOtlpEnvironment({ OTEL_EXPORTER_OTLP_ENDPOINT: base }).endpoint;
+    expect(endpoint('http://collector:4318')).toBe('http://collector:4318/v1/logs');
+    expect(endpoint('http://collector:4318/')).toBe('http://collector:4318/v1/logs');
+    expect(endpoint('https://gw.example/otlp')).toBe('https://gw.example/otlp/v1/logs');
+  });
+
+  it('treats empty and blank variables as unset', () => {
+    expect(
+      readOtlpEnvironment({ OTEL_EXPORTER_OTLP_LOGS_ENDPOINT: ' ', OTEL_SERVICE_NAME: '', OTEL_EXPORTER_OTLP_HEADERS: '' }),
+    ).toEqual({
+      resource: {},
+    });
+  });
+
+  it('reads headers as percent-encoded key=value lists, the logs-specific ones over the generic ones', () => {
+    expect(
+      readOtlpEnvironment({
+        OTEL_EXPORTER_OTLP_HEADERS: 'api-key=secret, tenant=a%20b ,x=1',
+        OTEL_EXPORTER_OTLP_LOGS_HEADERS: 'x=2,auth=Basic%20dTpw%3D%3D',
+      }).headers,
+    ).toEqual({ 'api-key': 'secret', tenant: 'a b', x: '2', auth: 'Basic dTpw==' });
+  });
+
+  it('skips a header entry that is not key=value, and says so on SelfLog', () => {
+    const seen: SelfLogEvent[] = [];
+    const subscription = SelfLog.events$.subscribe((event) => seen.push(event));
+    const { headers } = readOtlpEnvironment({ OTEL_EXPORTER_OTLP_HEADERS: 'broken,=nokey,bad=%E0%A4%A,ok=1' });
+    subscription.unsubscribe();
+    expect(headers).toEqual({ ok: '1' });
+    expect(seen).toHaveLength(3);
+  });
+
+  it('reads service name and resource attributes; a resource list that does not decode is discarded whole', () => {
+    expect(
+      readOtlpEnvironment({
+        OTEL_SERVICE_NAME: 'checkout',
+        OTEL_RESOURCE_ATTRIBUTES: 'deployment.environment=prod,team=pay%2Cments,__proto__=x',
+      }),
+    ).toEqual({
+      serviceName: 'checkout',
+      resource: { 'deployment.environment': 'prod', team: 'pay,ments', ['__proto__']: 'x' },
+    });
+    expect(readOtlpEnvironment({ OTEL_RESOURCE_ATTRIBUTES: 'a=1,b=%ZZ' }).resource).toEqual({});
+    expect(({} as Record<string, unknown>).x).toBeUndefined();
+  });
+
+  it('reads process.env by default, and nothing where there is no process (browsers)', () => {
+    expect(processEnvironment()).toBe(process.env);
+    const saved = globalThis.process;
+    try {
+      (globalThis as { process?: unknown }).process = undefined;
+      expect(processEnvironment()).toEqual({});
+      expect(readOtlpEnvironment()).toEqual({ resource: {} });
+    } finally {
+      globalThis.process = saved;
+    }
+  });
+});
