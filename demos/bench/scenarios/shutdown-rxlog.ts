@@ -16,8 +16,8 @@ class AsyncFileSink implements Sink {
     await this.file.emit(events);
   }
 
-  close(): void {
-    this.file.close();
+  close(): void | Promise<void> {
+    return this.file.close();
   }
 }
 
