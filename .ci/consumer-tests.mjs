@@ -26,6 +26,8 @@ function run(command, args, options = {}) {
 }
 
 async function step(name, body) {
+  // Without a package to install, every later step would fail for the same reason.
+  if (failures > 0 && name.startsWith('CommonJS')) throw new Error('the build or the install failed; later steps skipped');
   const at = Date.now();
   try {
     await body();
@@ -61,7 +63,7 @@ log.close().then((report) => {
 try {
   fs.mkdirSync(app);
   await step('npm run build, npm pack', () => {
-    run('npm', ['run', 'build', '--silent'], { cwd: repo });
+    run('npm', ['run', 'build', '--silent'], { cwd: repo, timeout: 300_000 });
     const packed = run('npm', ['pack', '--silent', '--pack-destination', work], { cwd: repo }).trim().split('\n').pop();
     fs.renameSync(path.join(work, packed), path.join(work, 'rxlog.tgz'));
     const listing = run('tar', ['-tzf', path.join(work, 'rxlog.tgz')]);
