@@ -1,4 +1,5 @@
 import { Subject } from 'rxjs';
+import { guardSubscribers } from './guard-subscribers';
 
 /** One internal diagnostic: what went wrong inside the logging pipeline. */
 export interface SelfLogEvent {
@@ -15,6 +16,18 @@ export type SelfLogOutput = (message: string) => void;
 
 const subject = new Subject<SelfLogEvent>();
 let output: SelfLogOutput | undefined;
+/** Set while a subscriber's fault is being reported, so a subscriber that throws on every diagnostic cannot recurse. */
+let reportingFault = false;
+
+function onSubscriberFault(error: unknown): void {
+  if (reportingFault) return;
+  reportingFault = true;
+  try {
+    SelfLog.write('A subscriber of SelfLog.events$ failed; it stays subscribed', error);
+  } finally {
+    reportingFault = false;
+  }
+}
 
 function describe(value: unknown): string {
   try {
@@ -45,8 +58,8 @@ function fill(template: string, args: readonly unknown[]): string {
  * SelfLog.events$.subscribe((d) => …);    // as an Observable
  */
 export const SelfLog = {
-  /** Every diagnostic, whether or not an output is enabled. */
-  events$: subject.asObservable(),
+  /** Every diagnostic, whether or not an output is enabled. A subscriber that throws is reported here and stays subscribed; it never crashes the process. */
+  events$: guardSubscribers(subject.asObservable(), onSubscriberFault),
 
   /** Sends diagnostics to `fn` (default `console.error`). */
   enable(fn: SelfLogOutput = (message) => console.error(message)): void {

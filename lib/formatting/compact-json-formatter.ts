@@ -123,6 +123,7 @@ export class CompactJsonFormatter implements Formatter {
     const properties = event.properties;
     let out = `{"@t":"${this.times.iso(event)}"${pieces.mt}`;
     if (this.withMessage) out += `,"@m":${quoteJson(event.renderMessage())}`;
+    // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- events read back from JSON or built in JavaScript can carry a level outside LogLevelName
     out += LEVEL_FIELDS[event.level] ?? `,"@l":${quoteJson(String(event.level))}`;
     if (event.exception !== undefined) out += `,"@x":${quoteJson(exceptionText(event.exception))}`;
     out += pieces.id;

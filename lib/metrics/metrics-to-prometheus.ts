@@ -79,6 +79,8 @@ export function metricsToPrometheus(metrics: LoggerMetrics): string {
   lines.push(`rxlog_events_filtered_total ${formatValue(metrics.filtered)}`);
   family('rxlog_events_rejected_after_close_total', 'counter', 'Events logged after the logger was closed.');
   lines.push(`rxlog_events_rejected_after_close_total ${formatValue(metrics.rejectedAfterClose)}`);
+  family('rxlog_events_rejected_reentrant_total', 'counter', 'Log calls made from inside a sink of the same logger, dropped.');
+  lines.push(`rxlog_events_rejected_reentrant_total ${formatValue(metrics.rejectedReentrant)}`);
 
   const sinks = Object.entries(metrics.sinks).map(([name, sink]) => ({ label: `sink="${escapeLabel(name)}"`, sink }));
   for (const { name, type, help, value } of SINK_FAMILIES) {

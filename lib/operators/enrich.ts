@@ -36,6 +36,7 @@ export function enrichEvent(event: LogEvent, enrichers: readonly Enricher[]): Lo
       SelfLog.write('Enricher {Name} failed; event passed on unenriched', enricherName(enricher), error);
       continue;
     }
+    // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- JavaScript enrichers can return null
     if (extra === undefined || extra === null) continue;
     try {
       for (const key of Object.keys(extra)) {

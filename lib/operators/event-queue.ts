@@ -46,6 +46,7 @@ export function resolveQueueOptions(options: QueueOptions = {}): ResolvedQueueOp
     throw new ConfigurationError(`queue.limit: expected a whole number of events ≥ 1, got ${String(limit)}`);
   if (!(limitBytes > 0))
     throw new ConfigurationError(`queue.limitBytes: expected a number of bytes > 0, got ${String(limitBytes)}`);
+  // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- JavaScript callers can pass anything
   if (overflow !== 'drop-oldest' && overflow !== 'drop-newest') {
     throw new ConfigurationError(
       `queue.overflow: unknown policy ${JSON.stringify(String(overflow))} (expected drop-oldest or drop-newest)`,
@@ -144,17 +145,17 @@ export class EventQueue {
       size = Math.min(estimateEventBytes(event), maxEventBytes);
       this.truncated++;
     }
+    let dropped = 0;
     if (this.count >= limit || this.byteCount + size > limitBytes) {
       if (this.options.overflow === 'drop-newest') {
         this.countDrops(1);
+        this.reportOverflow();
         return false;
       }
-      let dropped = 0;
       while (this.count > 0 && (this.count >= limit || this.byteCount + size > limitBytes)) {
         this.removeHead();
         dropped++;
       }
-      this.countDrops(dropped);
     }
     if (this.count === this.events.length) this.grow();
     const index = (this.head + this.count) % this.events.length;
@@ -163,6 +164,9 @@ export class EventQueue {
     this.sizes[index] = size;
     this.count++;
     this.byteCount += size;
+    // Counters first, diagnostics last: a SelfLog handler that reads the counts sees them settled.
+    if (dropped !== 0) this.countDrops(dropped);
+    if (dropped !== 0) this.reportOverflow();
     if (!this.warned && (this.count >= this.warnDepth || this.byteCount >= this.warnBytes)) this.warn();
     return true;
   }
@@ -248,16 +252,7 @@ export class EventQueue {
   }
 
   private countDrops(count: number): void {
-    if (count === 0) return;
     this.dropped += count;
-    if (!this.overflowReported) {
-      this.overflowReported = true;
-      SelfLog.write(
-        'Queue {Name} is full; dropping events ({Policy}) until it drains below warnAt',
-        this.name,
-        this.options.overflow,
-      );
-    }
     if (this.onDrop !== undefined) {
       try {
         this.onDrop(count);
@@ -265,6 +260,16 @@ export class EventQueue {
         SelfLog.write('Queue {Name} onDrop hook failed', this.name, error);
       }
     }
+  }
+
+  private reportOverflow(): void {
+    if (this.overflowReported) return;
+    this.overflowReported = true;
+    SelfLog.write(
+      'Queue {Name} is full; dropping events ({Policy}) until it drains below warnAt',
+      this.name,
+      this.options.overflow,
+    );
   }
 
   private warn(): void {

@@ -10,6 +10,8 @@ import {
   timer,
 } from 'rxjs';
 import type { Enricher } from '../core/enricher';
+import { guardSubscribers } from '../core/guard-subscribers';
+import { keepAlive } from '../core/keep-alive';
 import type { LevelSwitch } from '../core/level-switch';
 import type { LogEvent } from '../core/log-event';
 import { LOG_LEVELS } from '../core/log-level';
@@ -23,10 +25,16 @@ import { minimumLevel } from '../operators/minimum-level';
 import { captureProperties } from '../templates/capture';
 import { LogEventRecord } from '../templates/log-event-record';
 import { hasOwnProperty, setOwnProperty } from '../templates/own-property';
+import type { RedactionPolicy } from '../templates/redaction-policy';
 import { parseTemplateCached } from '../templates/template-cache';
+import { exceptionFrom } from './exception-from';
+import type { FlushOptions, FlushResult } from './flush-options';
 import { isolateOperator } from './isolate-operator';
+import { ReentrancyGuard } from './reentrancy-guard';
+import { LaneAccounting } from './lane-accounting';
 import type { CloseOptions, ShutdownReport, SinkShutdownSummary } from './shutdown-report';
 import { SinkDelivery, type SinkDeliveryOptions, type ShutdownStrategy } from './sink-delivery';
+import { settlesWithin } from './sink-delivery-timeout';
 
 /** One sink as the configuration registered it. */
 export interface SinkRegistration {
@@ -52,14 +60,21 @@ export interface PipelineOptions {
   readonly operators: readonly OperatorFunction<LogEvent, LogEvent>[];
   readonly sinks: readonly SinkRegistration[];
   readonly scheduler: SchedulerLike;
+  /** Redaction policies applied, in order, to each event's captured properties and exception. Default: none. */
+  readonly redaction?: readonly RedactionPolicy[];
 }
 
 interface SinkLane {
   readonly name: string;
   readonly delivery: SinkDelivery;
+  /** The accounting of the sink's `pipe` operators; undefined when it has none. */
+  readonly accounting: LaneAccounting | undefined;
   /** Resolves when the sink's stream has completed (after close), so its stage can drain. */
   readonly completed: Promise<void>;
 }
+
+/** `close()` and `flush()` wait this long by default, in milliseconds. */
+const DEFAULT_TIMEOUT_MS = 5_000;
 
 const STRATEGIES: readonly ShutdownStrategy[] = ['immediate', 'flush', 'graceful'];
 
@@ -71,13 +86,18 @@ export class LoggerPipeline {
   private logged = 0;
   private filtered = 0;
   private rejectedAfterClose = 0;
+  private rejectedReentrant = 0;
   private closed = false;
   private closing: Promise<ShutdownReport> | undefined;
   private readonly source = new Subject<LogEvent>();
   private readonly lanes: SinkLane[];
   private readonly overrides: readonly LevelOverride[];
+  /** Marks the turns spent in sink code, shared by every lane. */
+  private readonly guard = new ReentrancyGuard();
+  /** The shared stream the lanes subscribe to. */
+  private readonly shared: Observable<LogEvent>;
 
-  /** The shared stream after enrichment, filters and app operators. */
+  /** The shared stream after enrichment, filters and app operators, for app subscribers (whose faults go to SelfLog). */
   readonly events$: Observable<LogEvent>;
 
   constructor(private readonly options: PipelineOptions) {
@@ -91,7 +111,10 @@ export class LoggerPipeline {
     });
     // With no shared stage, the source Subject already multicasts: lanes subscribe to it
     // directly, saving share()'s extra Subject and subscriber on every event.
-    this.events$ = shared === this.source ? this.source.asObservable() : shared.pipe(share());
+    this.shared = shared === this.source ? this.source.asObservable() : shared.pipe(share());
+    this.events$ = guardSubscribers(this.shared, (error) =>
+      SelfLog.write('A subscriber of log.events$ failed; it stays subscribed', error),
+    );
     this.lanes = options.sinks.map((registration) => this.openLane(registration));
   }
 
@@ -107,11 +130,19 @@ export class LoggerPipeline {
 
   /**
    * Captures and sends one event; the caller has already checked the level. Never throws.
-   * `first` is the template, or the exception with the template as `args[0]`.
+   * `first` is the template, or the exception (any non-string: an Error, or a thrown value made into
+   * a `ThrownValueError`) with the template as `args[0]`.
    */
   write(level: number, first: unknown, args: unknown[], bound: Readonly<Record<string, unknown>> | undefined): void {
     if (this.closed) {
       this.rejectedAfterClose++;
+      return;
+    }
+    if (this.guard.active) {
+      // A sink (or its fallback) logging through the logger that is calling it: recursing would
+      // loop on a synchronous sink, so the call is dropped and counted, as Serilog does.
+      this.rejectedReentrant++;
+      SelfLog.write('A log call made from inside a sink was dropped (re-entrant): {Template}', first);
       return;
     }
     this.logged++;
@@ -120,8 +151,9 @@ export class LoggerPipeline {
       let template: string;
       if (typeof first === 'string') {
         template = first;
-      } else if (first instanceof Error) {
-        exception = first;
+      } else {
+        // Anything but a string first is the exception (whatever a catch gave), then the template.
+        exception = exceptionFrom(first);
         if (typeof args[0] === 'string') {
           template = args[0];
           args = args.slice(1);
@@ -129,13 +161,18 @@ export class LoggerPipeline {
           // error(err) or error(err, value): no template; values are kept as extras, never dropped.
           template = '';
         }
-      } else {
-        template = String(first);
       }
       const messageTemplate = parseTemplateCached(template);
       const properties = captureProperties(messageTemplate, args);
       if (bound !== undefined) {
         for (const key of Object.keys(bound)) if (!hasOwnProperty(properties, key)) setOwnProperty(properties, key, bound[key]);
+      }
+      const redaction = this.options.redaction;
+      if (redaction !== undefined && redaction.length !== 0) {
+        for (const policy of redaction) {
+          policy.redactProperties(properties, true);
+          if (exception !== undefined) exception = policy.redactError(exception);
+        }
       }
       this.source.next(new LogEventRecord(Date.now(), LOG_LEVELS[level], messageTemplate, properties, exception));
     } catch (error) {
@@ -145,23 +182,42 @@ export class LoggerPipeline {
 
   metrics(): LoggerMetrics {
     const sinks: LoggerMetrics['sinks'] = {};
-    for (const lane of this.lanes) sinks[lane.name] = lane.delivery.metrics();
+    for (const lane of this.lanes) {
+      const metrics = lane.delivery.metrics();
+      sinks[lane.name] = lane.accounting === undefined ? metrics : lane.accounting.adjustMetrics(metrics);
+    }
     return {
       timestamp: new Date(this.options.scheduler.now()),
       logged: this.logged,
       filtered: this.filtered,
       rejectedAfterClose: this.rejectedAfterClose,
+      rejectedReentrant: this.rejectedReentrant,
       sinks,
     };
   }
 
   /** A metrics snapshot now and every `intervalMs` while subscribed; the timer is the pipeline's scheduler's (unref'd by default). */
   metricsEvery(intervalMs: number): Observable<LoggerMetrics> {
-    return timer(0, intervalMs, this.options.scheduler).pipe(map(() => this.metrics()));
+    return guardSubscribers(timer(0, intervalMs, this.options.scheduler).pipe(map(() => this.metrics())), (error) =>
+      SelfLog.write('A subscriber of log.metrics$ failed; it stays subscribed', error),
+    );
   }
 
-  async flush(): Promise<void> {
-    await Promise.all(this.lanes.map((lane) => lane.delivery.flush()));
+  async flush(options: FlushOptions = {}): Promise<FlushResult> {
+    const timeoutMs = this.timeoutFrom(options.timeoutMs, 'flush');
+    const release = this.keepProcessAlive();
+    try {
+      const done = Promise.all(this.lanes.map((lane) => lane.delivery.flush()));
+      const settled = await settlesWithin(done, timeoutMs, this.options.scheduler);
+      if (!settled) {
+        let pending = 0;
+        for (const lane of this.lanes) pending += lane.delivery.metrics().pending;
+        SelfLog.write('flush timed out after {TimeoutMs} ms; {Count} events are still pending', timeoutMs, pending);
+      }
+      return { timedOut: !settled };
+    } finally {
+      release();
+    }
   }
 
   flushSync(): void {
@@ -182,9 +238,32 @@ export class LoggerPipeline {
       SelfLog.write('close: unknown strategy {Strategy}; closing gracefully', strategy);
       strategy = 'graceful';
     }
-    const timeoutMs = options.timeoutMs !== undefined && options.timeoutMs >= 0 ? options.timeoutMs : 5_000;
+    const timeoutMs = this.timeoutFrom(options.timeoutMs, 'close');
+    const release = this.keepProcessAlive();
     this.closing = this.shutdown(strategy, timeoutMs);
+    void this.closing.then(release, release);
     return this.closing;
+  }
+
+  private timeoutFrom(timeoutMs: number | undefined, method: string): number {
+    if (timeoutMs === undefined) return DEFAULT_TIMEOUT_MS;
+    if (typeof timeoutMs === 'number' && timeoutMs >= 0) return timeoutMs;
+    SelfLog.write(
+      '{Method}: timeoutMs {TimeoutMs} is not a number of milliseconds ≥ 0; using {Default}',
+      method,
+      timeoutMs,
+      DEFAULT_TIMEOUT_MS,
+    );
+    return DEFAULT_TIMEOUT_MS;
+  }
+
+  /**
+   * While a close or flush is awaited, its timers (retry backoff, the graceful timeout) must keep
+   * a Node process alive although the default scheduler unrefs them. A custom scheduler is the
+   * app's to manage (a TestScheduler has no real timers at all).
+   */
+  private keepProcessAlive(): () => void {
+    return this.options.scheduler === unrefScheduler ? keepAlive() : () => undefined;
   }
 
   private async shutdown(strategy: ShutdownStrategy, timeoutMs: number): Promise<ShutdownReport> {
@@ -199,8 +278,12 @@ export class LoggerPipeline {
           const bound = strategy === 'flush' ? undefined : timeoutMs;
           await waitAtMost(lane.completed, bound, scheduler);
         }
+        // What the operators still hold now is settled: undelivered (dropped when immediate).
+        lane.accounting?.close(lane.delivery.metrics().received, strategy);
         const remaining = Math.max(0, timeoutMs - (scheduler.now() - started));
-        return [lane.name, await lane.delivery.shutdown(strategy, remaining)] as const;
+        const result = await lane.delivery.shutdown(strategy, remaining);
+        const summary = lane.accounting?.adjustSummary(result, lane.delivery.metrics().received) ?? result;
+        return [lane.name, { ...summary, timedOut: result.timedOut }] as const;
       }),
     );
     const sinks: Record<string, SinkShutdownSummary> = {};
@@ -212,7 +295,7 @@ export class LoggerPipeline {
         failed: result.failed,
         undelivered: result.undelivered,
       };
-      timedOut ||= result.timedOut;
+      timedOut ||= result.timedOut || result.undelivered > 0;
     }
     return { strategy, elapsedMs: scheduler.now() - started, timedOut, sinks };
   }
@@ -228,15 +311,24 @@ export class LoggerPipeline {
       registration.delivery,
       this.options.scheduler,
       eventsAreNow,
+      this.guard,
     );
-    let lane$ = this.events$;
+    let lane$ = this.shared;
     if (registration.minimumLevel !== undefined) lane$ = lane$.pipe(minimumLevel(registration.minimumLevel));
-    registration.pipe.forEach((operator, index) => {
-      lane$ = lane$.pipe(isolateOperator(operator, `${registration.name}.pipe[${index}]`));
-    });
+    // Only a sink with operators pays for counting: they may hold, drop or make events.
+    const accounting = registration.pipe.length === 0 ? undefined : new LaneAccounting();
+    if (accounting !== undefined) {
+      lane$ = lane$.pipe(accounting.countEntries());
+      registration.pipe.forEach((operator, index) => {
+        lane$ = lane$.pipe(isolateOperator(accounting.provideTo(operator), `${registration.name}.pipe[${index}]`));
+      });
+    }
     const completed = new Promise<void>((resolve) => {
+      const finish = (): void => resolve();
       lane$.subscribe({
         next: (event) => {
+          // Released after close: already counted as undelivered or dropped at close.
+          if (accounting?.isClosed === true) return;
           // push() never throws by contract; the guard keeps RxJS from reporting a fault as unhandled.
           try {
             delivery.push(event);
@@ -246,12 +338,12 @@ export class LoggerPipeline {
         },
         error: (error: unknown) => {
           SelfLog.write('Sink {Name} stream failed', registration.name, error);
-          resolve();
+          finish();
         },
-        complete: () => resolve(),
+        complete: finish,
       });
     });
-    return { name: registration.name, delivery, completed };
+    return { name: registration.name, delivery, accounting, completed };
   }
 }
 

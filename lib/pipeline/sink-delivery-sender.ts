@@ -1,4 +1,5 @@
 import type { SchedulerLike, Subscription } from 'rxjs';
+import { PartialDeliveryError } from '../core/errors/partial-delivery-error';
 import type { LogEvent } from '../core/log-event';
 import { retryHint } from '../core/retry-hint';
 import { SelfLog } from '../core/self-log';
@@ -6,12 +7,17 @@ import type { Sink } from '../core/sink';
 import type { SinkMetricsRecorder } from '../metrics/sink-metrics-recorder';
 import type { CircuitBreaker } from '../operators/circuit-breaker';
 import { backoffDelay, type ResolvedRetryOptions } from '../operators/retry-with-backoff';
+import type { ReentrancyGuard } from './reentrancy-guard';
+
+/** Shortest interval between two "failed try, retrying" diagnostics of one sink, in milliseconds. */
+const TRY_REPORT_INTERVAL_MS = 1_000;
 
 /** A batch between leaving the queue (or the open batch) and being settled. */
 export interface Flight {
-  readonly events: LogEvent[];
+  /** The events not yet settled, frozen: the sink gets this very array and cannot change what is counted. */
+  events: readonly LogEvent[];
   /** Enqueue time of each event, for latency. */
-  readonly times: number[];
+  times: number[];
   /** Tries of the primary sink so far. */
   attempts: number;
   retryTimer: Subscription | null;
@@ -33,6 +39,10 @@ export interface SenderContext {
   readonly recorder: SinkMetricsRecorder;
   /** Called once per flight that was not abandoned, possibly synchronously inside `send`. */
   readonly settle: (flight: Flight, outcome: FlightOutcome) => void;
+  /** Called when the primary wrote the first `count` events of a flight (a PartialDeliveryError): the stage counts them and keeps the rest in flight. */
+  readonly settleLeading: (flight: Flight, count: number) => void;
+  /** Marks the turns spent in sink code. */
+  readonly guard: ReentrancyGuard;
 }
 
 /**
@@ -42,6 +52,8 @@ export interface SenderContext {
 export class SinkDeliverySender {
   /** Set by an immediate shutdown: a failed batch goes straight to the fallback. */
   noRetries = false;
+  private lastTryReportAt = Number.NEGATIVE_INFINITY;
+  private unreportedTries = 0;
 
   constructor(private readonly context: SenderContext) {}
 
@@ -67,23 +79,19 @@ export class SinkDeliverySender {
 
   private attempt(flight: Flight): void {
     flight.attempts++;
-    let result: void | Promise<void>;
+    const { sink, guard } = this.context;
+    let result: unknown;
     try {
-      result = this.context.sink.emit(flight.events);
+      result = guard.run(() => sink.emit(flight.events));
     } catch (error) {
       this.primaryFailed(flight, error);
       return;
     }
-    if (isPromiseLike(result)) {
-      // Adopted through a native promise: a thenable whose then() throws becomes a failed batch
-      // instead of a batch in flight forever. A native promise is returned as is.
-      Promise.resolve(result).then(
-        () => this.primaryDelivered(flight),
-        (error: unknown) => this.primaryFailed(flight, error),
-      );
-      return;
-    }
-    this.primaryDelivered(flight);
+    adopt(
+      result,
+      () => this.primaryDelivered(flight),
+      (error) => this.primaryFailed(flight, error),
+    );
   }
 
   private primaryDelivered(flight: Flight): void {
@@ -94,6 +102,14 @@ export class SinkDeliverySender {
 
   private primaryFailed(flight: Flight, error: unknown): void {
     if (flight.abandoned) return;
+    if (error instanceof PartialDeliveryError) {
+      const leading = Math.min(Math.max(0, Math.floor(error.delivered) || 0), flight.events.length);
+      if (leading > 0) this.context.settleLeading(flight, leading);
+      if (flight.events.length === 0) {
+        this.primaryDelivered(flight);
+        return;
+      }
+    }
     const { recorder, retry, scheduler, breaker, name } = this.context;
     recorder.lastError = describeError(error);
     // A permanent error (an HTTP 400, a redirect …) is not retried; a Retry-After is waited for, up to maxDelayMs.
@@ -101,6 +117,7 @@ export class SinkDeliverySender {
     if (retry !== null && flight.attempts < retry.attempts && !this.noRetries && !hint.permanent) {
       const backoff = backoffDelay(flight.attempts, retry);
       const delay = hint.retryAfterMs === undefined ? backoff : Math.max(backoff, Math.min(hint.retryAfterMs, retry.maxDelayMs));
+      this.reportTry(flight, delay, error);
       flight.retryTimer = scheduler.schedule(() => {
         flight.retryTimer = null;
         if (flight.abandoned) return;
@@ -120,29 +137,49 @@ export class SinkDeliverySender {
     this.toFallback(flight);
   }
 
+  /** One diagnostic per failed try that will be retried, at most one a second per sink (the rest are counted in the next). */
+  private reportTry(flight: Flight, delayMs: number, error: unknown): void {
+    const { scheduler, name, retry } = this.context;
+    const now = scheduler.now();
+    if (now - this.lastTryReportAt < TRY_REPORT_INTERVAL_MS) {
+      this.unreportedTries++;
+      return;
+    }
+    this.lastTryReportAt = now;
+    const suppressed = this.unreportedTries;
+    this.unreportedTries = 0;
+    SelfLog.write(
+      'Sink {Name} failed a write of {Count} events (try {Try} of {Tries}); retrying in {Delay} ms{Suppressed}',
+      name,
+      flight.events.length,
+      flight.attempts,
+      retry?.attempts,
+      Math.round(delayMs),
+      suppressed === 0 ? '' : ` (${suppressed} earlier failed tries not reported)`,
+      error,
+    );
+  }
+
   private toFallback(flight: Flight): void {
-    const fallback = this.context.fallback;
+    const { fallback, guard } = this.context;
     if (fallback === null) {
       this.context.settle(flight, 'failed');
       return;
     }
-    let result: void | Promise<void>;
+    let result: unknown;
     try {
-      result = fallback.emit(flight.events);
+      result = guard.run(() => fallback.emit(flight.events));
     } catch (error) {
       this.fallbackFailed(flight, error);
       return;
     }
-    if (isPromiseLike(result)) {
-      Promise.resolve(result).then(
-        () => {
-          if (!flight.abandoned) this.context.settle(flight, 'fallback');
-        },
-        (error: unknown) => this.fallbackFailed(flight, error),
-      );
-      return;
-    }
-    this.context.settle(flight, 'fallback');
+    adopt(
+      result,
+      () => {
+        if (!flight.abandoned) this.context.settle(flight, 'fallback');
+      },
+      (error) => this.fallbackFailed(flight, error),
+    );
   }
 
   private fallbackFailed(flight: Flight, error: unknown): void {
@@ -163,6 +200,33 @@ export function describeError(error: unknown): string {
   }
 }
 
-function isPromiseLike(value: unknown): value is PromiseLike<void> {
-  return typeof value === 'object' && value !== null && typeof (value as { then?: unknown }).then === 'function';
+/**
+ * Calls `done` now for a plain result, or when a thenable fulfils; `failed` when it rejects, or
+ * when reading or calling its `then` throws (a hostile Proxy), so a batch is never left in flight
+ * by a result that cannot be awaited. A thenable is adopted through a native promise.
+ */
+function adopt(result: unknown, done: () => void, failed: (error: unknown) => void): void {
+  let then: unknown;
+  try {
+    then =
+      (typeof result === 'object' || typeof result === 'function') && result !== null
+        ? (result as { then?: unknown }).then
+        : undefined;
+  } catch (error) {
+    failed(error);
+    return;
+  }
+  if (typeof then !== 'function') {
+    done();
+    return;
+  }
+  let adopted: Promise<unknown>;
+  try {
+    adopted =
+      result instanceof Promise ? result : new Promise((resolve, reject) => void Reflect.apply(then, result, [resolve, reject]));
+  } catch (error) {
+    failed(error);
+    return;
+  }
+  adopted.then(done, failed);
 }

@@ -1,4 +1,5 @@
 import type { SchedulerLike, Subscription } from 'rxjs';
+import { PartialDeliveryError } from '../core/errors/partial-delivery-error';
 import type { LogEvent } from '../core/log-event';
 import { SelfLog } from '../core/self-log';
 import type { Sink } from '../core/sink';
@@ -6,6 +7,7 @@ import type { SinkMetrics } from '../metrics/metrics-types';
 import { SinkMetricsRecorder } from '../metrics/sink-metrics-recorder';
 import { CircuitBreaker } from '../operators/circuit-breaker';
 import { EventQueue } from '../operators/event-queue';
+import { estimateEventBytes, truncateEvent } from '../operators/event-size';
 import { eventTimeMs } from '../templates/log-event-record';
 import {
   resolveDeliveryOptions,
@@ -14,6 +16,7 @@ import {
   type SinkShutdownResult,
 } from './sink-delivery-options';
 import { describeError, type Flight, type FlightOutcome, SinkDeliverySender } from './sink-delivery-sender';
+import { ReentrancyGuard } from './reentrancy-guard';
 import { settlesWithin } from './sink-delivery-timeout';
 import { SinkDeliveryWaiters } from './sink-delivery-waiters';
 
@@ -71,6 +74,8 @@ export class SinkDelivery {
    *   the scheduler's own clock (the default clock and no operators that could hold events back):
    *   the stage then takes an event's `timeMs` as its enqueue time instead of reading the clock
    *   again, which the hot path would otherwise pay once per event.
+   * @param guard Marks the turns spent in sink code; shared by every stage of a logger, which
+   *   drops log calls made on those turns. Default: a guard of its own.
    */
   constructor(
     readonly name: string,
@@ -78,6 +83,7 @@ export class SinkDelivery {
     options: SinkDeliveryOptions,
     private readonly scheduler: SchedulerLike,
     private readonly eventsAreNow = false,
+    private readonly guard: ReentrancyGuard = new ReentrancyGuard(),
   ) {
     const resolved = resolveDeliveryOptions(options);
     this.recorder = new SinkMetricsRecorder(name);
@@ -95,6 +101,8 @@ export class SinkDelivery {
       scheduler,
       recorder: this.recorder,
       settle: (flight, outcome) => this.settle(flight, outcome),
+      settleLeading: (flight, count) => this.settleLeading(flight, count),
+      guard,
     });
   }
 
@@ -132,7 +140,8 @@ export class SinkDelivery {
     this.kick();
     await done;
     try {
-      await this.sink.flush?.();
+      const sink = this.sink;
+      await this.guard.run(() => sink.flush?.());
     } catch (error) {
       SelfLog.write('Sink {Name} failed to flush', this.name, error);
     }
@@ -153,7 +162,7 @@ export class SinkDelivery {
     }
     for (const sink of [this.sink, this.fallback]) {
       try {
-        sink?.flushSync?.();
+        this.guard.run(() => sink?.flushSync?.());
       } catch (error) {
         SelfLog.write('Sink {Name} failed to flush synchronously', this.name, error);
       }
@@ -208,8 +217,11 @@ export class SinkDelivery {
 
   /** Writes a batch that nothing queued precedes: inline through `emitSync` when the sink has it and is healthy, else on the async path. */
   private dispatch(events: LogEvent[], times: number[]): void {
+    this.boundEvents(events);
     const sink = this.sink;
-    if (sink.emitSync === undefined || (this.breaker !== null && this.breaker.state !== 'closed')) {
+    // While draining for shutdown, the final batches take the async path, so that a sink whose
+    // write completes later (a stream) is counted delivered only once the write has completed.
+    if (sink.emitSync === undefined || this.draining || (this.breaker !== null && this.breaker.state !== 'closed')) {
       this.sender.send(this.begin(events, times));
       return;
     }
@@ -217,9 +229,14 @@ export class SinkDelivery {
     const flight = this.begin(events, times);
     let written = false;
     try {
-      written = sink.emitSync(events) === true;
+      written = this.guard.run(() => sink.emitSync?.(flight.events)) === true;
     } catch (error) {
       this.recorder.lastError = describeError(error);
+      if (error instanceof PartialDeliveryError) {
+        const leading = Math.min(Math.max(0, Math.floor(error.delivered) || 0), flight.events.length);
+        if (leading > 0) this.settleLeading(flight, leading);
+        written = flight.events.length === 0;
+      }
     }
     if (written) {
       this.breaker?.recordSuccess();
@@ -229,8 +246,21 @@ export class SinkDelivery {
     // Would block (or threw): the batch waits in the queue and the async path drains it;
     // inline writing resumes once the queue is empty.
     this.flight = null;
-    for (let index = 0; index < events.length; index++) this.queue.push(events[index], times[index]);
+    const rest = flight.events;
+    for (let index = 0; index < rest.length; index++) this.queue.push(rest[index], flight.times[index]);
     this.pump();
+  }
+
+  /** Applies `maxEventBytes` to a batch that skipped the queue, as the queue applies it to what it holds. */
+  private boundEvents(events: LogEvent[]): void {
+    const maxEventBytes = this.queue.options.maxEventBytes;
+    for (let index = 0; index < events.length; index++) {
+      const event = events[index];
+      if (estimateEventBytes(event) > maxEventBytes) {
+        events[index] = truncateEvent(event, maxEventBytes);
+        this.queue.truncated++;
+      }
+    }
   }
 
   /** Starts delivering queued batches, one in flight at a time, while one is ready. */
@@ -258,7 +288,8 @@ export class SinkDelivery {
   }
 
   private begin(events: LogEvent[], times: number[]): Flight {
-    const flight: Flight = { events, times, attempts: 0, retryTimer: null, abandoned: false };
+    // Frozen, so a sink that mutates its batch cannot change what is counted or settled.
+    const flight: Flight = { events: Object.freeze(events), times, attempts: 0, retryTimer: null, abandoned: false };
     this.flight = flight;
     return flight;
   }
@@ -271,6 +302,15 @@ export class SinkDelivery {
     this.flight = null;
     this.waiters.settle(0, count);
     this.pump();
+  }
+
+  /** The first `count` events of the flight reached the sink; the rest stay in flight. */
+  private settleLeading(flight: Flight, count: number): void {
+    if (flight.abandoned || this.flight !== flight) return;
+    this.countDelivered(flight.times, count, false);
+    flight.events = Object.freeze(flight.events.slice(count));
+    flight.times = flight.times.slice(count);
+    this.waiters.settle(0, count);
   }
 
   private countDelivered(times: readonly number[], count: number, viaFallback: boolean): void {
@@ -311,12 +351,15 @@ export class SinkDelivery {
     while (this.queue.depth !== 0 || this.open.length !== 0) {
       const fromQueue = this.queue.depth !== 0;
       const times: number[] = fromQueue ? [] : this.openTimes;
-      const events = fromQueue ? this.queue.peek(this.size, times) : this.open;
+      const events = fromQueue ? this.queue.peek(this.size, times) : this.open.slice();
+      this.boundEvents(events);
+      Object.freeze(events);
       let written = false;
       try {
-        written = sink.emitSync?.(events) === true;
+        written = this.guard.run(() => sink.emitSync?.(events)) === true;
       } catch (error) {
         this.recorder.lastError = describeError(error);
+        if (error instanceof PartialDeliveryError) this.takeWrittenSync(fromQueue, times, error.delivered);
       }
       if (!written) {
         SelfLog.write(
@@ -336,6 +379,20 @@ export class SinkDelivery {
       this.countDelivered(times, events.length, false);
       this.waiters.settle(this.inFlightCount(), events.length);
     }
+  }
+
+  /** After a partial synchronous write: the leading events written leave the queue (or the open batch) as delivered. */
+  private takeWrittenSync(fromQueue: boolean, times: readonly number[], delivered: number): void {
+    const count = Math.min(Math.max(0, Math.floor(delivered) || 0), fromQueue ? this.queue.depth : this.open.length);
+    if (count === 0) return;
+    if (fromQueue) {
+      this.queue.discard(count);
+    } else {
+      this.open = this.open.slice(count);
+      this.openTimes = this.openTimes.slice(count);
+    }
+    this.countDelivered(times, count, false);
+    this.waiters.settle(this.inFlightCount(), count);
   }
 
   private async runShutdown(strategy: ShutdownStrategy, timeoutMs: number): Promise<SinkShutdownResult> {
@@ -374,7 +431,7 @@ export class SinkDelivery {
 
   /** After a timeout: whatever is still pending is reported as undelivered, and a late outcome is ignored. */
   private abandon(): void {
-    this.undelivered = this.pendingCount();
+    this.undelivered += this.pendingCount();
     const flight = this.flight;
     if (flight !== null) {
       flight.abandoned = true;
@@ -393,7 +450,7 @@ export class SinkDelivery {
     await Promise.all(
       [this.sink, this.fallback].map(async (sink) => {
         try {
-          await sink?.close?.();
+          await this.guard.run(() => sink?.close?.());
         } catch (error) {
           SelfLog.write('Sink {Name} failed to close', this.name, error);
         }

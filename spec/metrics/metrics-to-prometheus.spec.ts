@@ -24,6 +24,7 @@ function sample(): LoggerMetrics {
     logged: 12,
     filtered: 2,
     rejectedAfterClose: 1,
+    rejectedReentrant: 0,
     sinks: { file: file.snapshot(), [http.name]: http.snapshot() },
   };
 }
@@ -51,10 +52,11 @@ describe('metricsToPrometheus', () => {
           logged: 0,
           filtered: 0,
           rejectedAfterClose: 0,
+          rejectedReentrant: 0,
           sinks: { [name]: recorder.snapshot() },
         });
         const result = spawnSync('promtool', ['check', 'metrics'], { input: text });
-        expect(`${result.stdout}${result.stderr}`).toBe('');
+        expect(`${result.stdout.toString()}${result.stderr.toString()}`).toBe('');
         expect(result.status).toBe(0);
       }),
       { numRuns: 25 },

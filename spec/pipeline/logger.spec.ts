@@ -56,6 +56,61 @@ describe('Logger', () => {
     ]);
   });
 
+  it('writes trace, info and warn at the levels of verbose, information and warning', () => {
+    const memory = new MemorySink();
+    const log = new LoggerConfiguration().minimumLevel.verbose().writeTo.sink(memory).createLogger();
+    log.trace('t {N}', 1);
+    log.info('i {N}', 2);
+    log.warn('w {N}', 3);
+    expect(memory.events.map((e) => [e.level, e.renderMessage()])).toEqual([
+      ['verbose', 't 1'],
+      ['information', 'i 2'],
+      ['warning', 'w 3'],
+    ]);
+  });
+
+  it('skips trace, info and warn below the minimum level, like their twins', () => {
+    const memory = new MemorySink();
+    const log = new LoggerConfiguration().minimumLevel.error().writeTo.sink(memory).createLogger();
+    log.trace('t');
+    log.info('i');
+    log.warn('w');
+    expect(memory.events).toEqual([]);
+    expect(log.metrics().logged).toBe(0);
+  });
+
+  it('turns any thrown value a catch gives into an exception carrying String(value), never losing the event', () => {
+    const memory = new MemorySink();
+    const log = new LoggerConfiguration().writeTo.sink(memory).createLogger();
+    const thrown: unknown[] = [42, { code: 'E_LIMIT', toString: () => 'limit reached' }, null, undefined, Object.create(null)];
+    for (const value of thrown) {
+      try {
+        throw value;
+      } catch (e) {
+        log.error(e, 'Step {Step} failed', 'charge');
+      }
+    }
+    expect(memory.events.map((e) => [e.exception?.name, e.exception?.message, e.renderMessage()])).toEqual([
+      ['ThrownValueError', '42', 'Step charge failed'],
+      ['ThrownValueError', 'limit reached', 'Step charge failed'],
+      ['ThrownValueError', 'null', 'Step charge failed'],
+      ['ThrownValueError', 'undefined', 'Step charge failed'],
+      ['ThrownValueError', '[object Object]', 'Step charge failed'],
+    ]);
+    expect(memory.events[0].exception).toBeInstanceOf(Error);
+    expect(memory.events[0].exception?.stack).toBe('ThrownValueError: 42');
+  });
+
+  it('keeps an error-like object from another realm as the exception itself', () => {
+    const memory = new MemorySink();
+    const log = new LoggerConfiguration().writeTo.sink(memory).createLogger();
+    const foreign = { name: 'TypeError', message: 'x is undefined', stack: 'TypeError: x is undefined\n    at f' };
+    log.fatal(foreign, 'Crashed');
+    log.warning(7);
+    expect(memory.events[0].exception).toBe(foreign);
+    expect(memory.events[1].exception?.message).toBe('7');
+  });
+
   it('writes at a level given by name and ignores an unknown name without throwing', () => {
     const memory = new MemorySink();
     const log = new LoggerConfiguration().writeTo.sink(memory).createLogger();
@@ -320,7 +375,7 @@ describe('Logger with hostile sinks', () => {
       log.information('one');
       log.information('two');
     }).not.toThrow();
-    await expect(log.flush()).resolves.toBeUndefined();
+    await expect(log.flush()).resolves.toEqual({ timedOut: false });
     const report = await log.close({ strategy: 'graceful', timeoutMs: 1_000 });
     self.stop();
     expect(healthy.events).toHaveLength(2);

@@ -1,10 +1,14 @@
+import { describeValue } from '../../core/describe-value';
 import { ConfigurationError } from '../../core/errors/configuration-error';
 import type { LogEvent } from '../../core/log-event';
+import { PartialDeliveryError } from '../../core/errors/partial-delivery-error';
+import { retryHint } from '../../core/retry-hint';
 import { SelfLog } from '../../core/self-log';
 import type { Formatter, Sink } from '../../core/sink';
 import { CompactJsonFormatter } from '../../formatting/compact-json-formatter';
 import { HttpBeacon } from './http-beacon';
 import { splitForBeacon } from './http-beacon-payloads';
+import { type HttpOfflineOptions, HttpOfflineQueue, type OfflineStats } from './http-offline-queue';
 import { parseRetryAfter } from './http-retry-after';
 import { HttpStatusError } from './http-status-error';
 import { redactUrl, redactUrlSecrets, urlSecrets } from './http-redact-url';
@@ -49,6 +53,13 @@ export interface HttpSinkOptions {
   beaconUrl?: string;
   /** The content type of beacon bodies; cross-origin, anything but `text/plain` needs CORS preflight support. Default `contentType`. */
   beaconContentType?: string;
+  /**
+   * Keeps batches that cannot leave (offline, network errors) in a bounded store and sends them
+   * on the next `online` event or page load, oldest first; see {@link HttpOfflineOptions}. Such a
+   * batch counts as delivered in the logger's metrics; `sink.offline` says what the store did.
+   * Default none.
+   */
+  offline?: HttpOfflineOptions;
 }
 
 /**
@@ -72,6 +83,9 @@ export interface HttpSinkOptions {
  * installPageHideFlush(log);
  */
 export class HttpSink implements Sink {
+  /** The default name of this sink in metrics and the shutdown report (subclasses name their backend). */
+  readonly kind: string = 'http';
+
   /** Writes a batch by beacon while the page is going away; present only where beacons exist. */
   readonly emitSync?: (events: readonly LogEvent[]) => boolean;
 
@@ -79,6 +93,7 @@ export class HttpSink implements Sink {
   /** The URL as diagnostics show it: credentials and query values redacted. */
   private readonly safeUrl: string;
   private readonly secrets: readonly string[];
+  private readonly beaconUrl: string;
   private readonly method: string;
   private readonly contentType: string;
   private readonly headers: HttpHeaders | undefined;
@@ -87,12 +102,14 @@ export class HttpSink implements Sink {
   private readonly timeoutMs: number;
   private readonly body: (events: readonly LogEvent[]) => string;
   private readonly beacon: HttpBeacon | undefined;
+  private readonly offlineQueue: HttpOfflineQueue | undefined;
   private readonly inFlight = new Set<AbortController>();
   private written = 0;
 
   /** @throws ConfigurationError naming the bad option. */
   constructor(options: HttpSinkOptions) {
     const kind = new.target.name;
+    /* eslint-disable @typescript-eslint/no-unnecessary-condition -- JavaScript callers can pass anything: every option is checked */
     if (typeof options !== 'object' || options === null)
       throw new ConfigurationError(`${kind}: expected an options object with a url, got ${String(options)}`);
     this.url = checkUrl(options.url, `${kind}.url`);
@@ -105,7 +122,9 @@ export class HttpSink implements Sink {
     if (typeof this.timeoutMs !== 'number' || !(this.timeoutMs > 0))
       throw new ConfigurationError(`${kind}.timeoutMs: expected milliseconds > 0, got ${String(options.timeoutMs)}`);
     if (options.formatter !== undefined && typeof options.formatter?.format !== 'function')
-      throw new ConfigurationError(`${kind}.formatter: expected an object with format(event), got ${String(options.formatter)}`);
+      throw new ConfigurationError(
+        `${kind}.formatter: expected an object with format(event), got ${describeValue(options.formatter)}`,
+      );
     if (options.body !== undefined && typeof options.body !== 'function')
       throw new ConfigurationError(`${kind}.body: expected a function of the events, got ${String(options.body)}`);
     if (
@@ -118,20 +137,35 @@ export class HttpSink implements Sink {
     this.fetch = options.fetch ?? globalFetch(kind);
     if (typeof this.fetch !== 'function')
       throw new ConfigurationError(`${kind}.fetch: expected a fetch function, got ${String(options.fetch)}`);
+    /* eslint-enable @typescript-eslint/no-unnecessary-condition */
     const usesDefaults = options.formatter === undefined && options.body === undefined;
     this.contentType = options.contentType ?? (usesDefaults ? CLEF_CONTENT_TYPE : 'text/plain; charset=utf-8');
     this.headers = options.headers;
     this.keepalive = options.keepalive ?? true;
     this.body = options.body ?? linesBody(options.formatter ?? new CompactJsonFormatter());
-    const beaconUrl = options.beaconUrl === undefined ? this.url : checkUrl(options.beaconUrl, `${kind}.beaconUrl`);
+    this.beaconUrl = options.beaconUrl === undefined ? this.url : checkUrl(options.beaconUrl, `${kind}.beaconUrl`);
     this.beacon =
-      options.beacon === false ? undefined : HttpBeacon.detect(beaconUrl, options.beaconContentType ?? this.contentType);
+      options.beacon === false ? undefined : HttpBeacon.detect(this.beaconUrl, options.beaconContentType ?? this.contentType);
     if (this.beacon !== undefined) this.emitSync = (events) => this.writeByBeacon(events);
+    this.offlineQueue =
+      options.offline === undefined
+        ? undefined
+        : new HttpOfflineQueue(options.offline, this.url, `${kind}.offline`, (body) => this.send(body));
+  }
+
+  /** What the offline store did and holds, when the `offline` option is on. */
+  get offline(): OfflineStats | undefined {
+    return this.offlineQueue?.stats();
   }
 
   /** UTF-8 bytes of the request bodies the server accepted so far (reported as `bytesWritten` in metrics). */
   get bytesWritten(): number {
     return this.written;
+  }
+
+  /** The URLs this sink sends to (`url`, and `beaconUrl` when it differs), e.g. to keep them out of request logging. */
+  get endpoints(): readonly string[] {
+    return this.beaconUrl === this.url ? [this.url] : [this.url, this.beaconUrl];
   }
 
   /**
@@ -141,7 +175,8 @@ export class HttpSink implements Sink {
    */
   async emit(events: readonly LogEvent[]): Promise<void> {
     try {
-      await this.send(this.body(events));
+      const body = this.body(events);
+      await (this.offlineQueue === undefined ? this.send(body) : this.offlineQueue.deliver(body, events.length));
     } catch (error) {
       if (error instanceof HttpStatusError && error.status === 413 && events.length > 1) return this.emitHalves(events);
       throw error;
@@ -149,36 +184,35 @@ export class HttpSink implements Sink {
   }
 
   /**
-   * The halves of a batch the server found too large, each sent (and split again) on its own.
-   * When a half fails, the batch fails with that error after the other half was tried: the
-   * delivery stage then retries, or counts, the batch as a whole (so events of a half that got
-   * through may be sent twice, never lost).
+   * The halves of a batch the server found too large, each sent (and split again) on its own, in
+   * order. When the first half fails, the second is not sent; when the second fails, the error is
+   * a `PartialDeliveryError` counting the events that got through, so the delivery stage counts
+   * those as delivered and retries, falls back with or fails only the rest: nothing is lost or
+   * sent twice. A failure's `permanent` flag is kept, so a single event too large is not retried.
    */
   private async emitHalves(events: readonly LogEvent[]): Promise<void> {
     const middle = Math.ceil(events.length / 2);
-    let failure: Error | undefined;
-    let failed = 0;
-    for (const half of [events.slice(0, middle), events.slice(middle)]) {
-      try {
-        await this.emit(half);
-      } catch (error) {
-        failure ??= error as Error;
-        failed += half.length;
-      }
+    await this.emit(events.slice(0, middle));
+    try {
+      await this.emit(events.slice(middle));
+    } catch (error) {
+      const inner = error instanceof PartialDeliveryError ? error.delivered : 0;
+      const cause: unknown = error instanceof PartialDeliveryError ? error.cause : error;
+      SelfLog.write(
+        '{Sink}: a batch of {Count} events was too large (413); {Delivered} were delivered in smaller requests',
+        this.constructor.name,
+        events.length,
+        middle + inner,
+      );
+      const partial = new PartialDeliveryError(middle + inner, cause);
+      throw Object.assign(partial, { permanent: retryHint(cause).permanent });
     }
-    if (failure === undefined) return;
-    SelfLog.write(
-      '{Sink}: a batch of {Count} events was too large (413) and was sent in halves; {Failed} of them were not accepted',
-      this.constructor.name,
-      events.length,
-      failed,
-    );
-    throw failure;
   }
 
   /** Stops following the page's lifecycle and aborts requests still in flight (the delivery stage has already given up on them). */
   close(): void {
     this.beacon?.close();
+    this.offlineQueue?.close();
     for (const controller of this.inFlight) controller.abort();
     this.inFlight.clear();
   }
@@ -244,7 +278,9 @@ export class HttpSink implements Sink {
       const redirected = response.type === 'opaqueredirect' || (response.status >= 300 && response.status < 400);
       if (!response.ok || redirected) {
         const retryAfter =
+          // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- a fetch supplied by the application may return a partial Response
           response.status === 429 || response.status === 503 ? parseRetryAfter(response.headers?.get('Retry-After')) : undefined;
+        // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- a fetch supplied by the application may return a partial Response
         throw new HttpStatusError(method, safeUrl, response.status, response.statusText ?? '', retryAfter, text);
       }
       this.written += bytes;
@@ -276,6 +312,11 @@ export class HttpSink implements Sink {
   private writeByBeacon(events: readonly LogEvent[]): boolean {
     const beacon = this.beacon;
     if (beacon === undefined || !beacon.hiding) return false;
+    if (this.offlineQueue?.offline === true) {
+      // A beacon sent offline is lost; the store is synchronous and survives the page.
+      this.offlineQueue.save(this.body(events), events.length);
+      return true;
+    }
     const { payloads, oversize } = splitForBeacon(events, this.body, BEACON_MAX_BYTES);
     let sent = 0;
     for (; sent < payloads.length; sent++) {
@@ -283,7 +324,7 @@ export class HttpSink implements Sink {
       try {
         accepted = beacon.send(payloads[sent]);
       } catch (error) {
-        SelfLog.write('{Sink}: sendBeacon failed', this.constructor.name, error);
+        SelfLog.write('{Sink}: sendBeacon failed', this.kind, error);
       }
       if (!accepted) break;
       this.written += utf8Length(payloads[sent]);
@@ -291,11 +332,7 @@ export class HttpSink implements Sink {
     if (sent === 0 && payloads.length > 0) return false;
     for (let rest = sent; rest < payloads.length; rest++) this.sendLater(payloads[rest]);
     if (oversize.length > 0) {
-      SelfLog.write(
-        '{Sink}: {Count} events are too large for a beacon; sending them with fetch',
-        this.constructor.name,
-        oversize.length,
-      );
+      SelfLog.write('{Sink}: {Count} events are too large for a beacon; sending them with fetch', this.kind, oversize.length);
       for (const event of oversize) this.sendLater(this.body([event]));
     }
     return true;
@@ -303,7 +340,7 @@ export class HttpSink implements Sink {
 
   private sendLater(body: string): void {
     this.send(body).catch((error: unknown) =>
-      SelfLog.write('{Sink}: a request sent while the page was hiding failed', this.constructor.name, error),
+      SelfLog.write('{Sink}: a request sent while the page was hiding failed', this.kind, error),
     );
   }
 }
@@ -322,6 +359,7 @@ function linesBody(formatter: Formatter): (events: readonly LogEvent[]) => strin
 
 function checkUrl(url: unknown, where: string): string {
   if (typeof url !== 'string' || url.trim() === '')
+    // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- JSON.stringify returns undefined for undefined, functions and symbols
     throw new ConfigurationError(`${where}: expected a URL, got ${JSON.stringify(url) ?? String(url)}`);
   const base = (globalThis as { location?: { href?: unknown } }).location?.href;
   try {

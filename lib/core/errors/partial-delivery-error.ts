@@ -1,0 +1,32 @@
+/**
+ * A sink's write that reached its destination only in part: the first `delivered` events of the
+ * batch are written whole, the rest not at all. A sink throws (or rejects with) it from `emit` or
+ * `emitSync`; the delivery stage then counts those events as delivered and retries, falls back
+ * with, or fails only the rest, so a disk that fills up mid-batch neither loses nor repeats events.
+ *
+ * @example throw new PartialDeliveryError(3, error); // 3 events are in the file; the rest are not
+ */
+export class PartialDeliveryError extends Error {
+  override readonly name = 'PartialDeliveryError';
+
+  /**
+   * @param delivered How many leading events of the batch reached the destination.
+   * @param cause Why the rest did not.
+   */
+  constructor(
+    readonly delivered: number,
+    override readonly cause?: unknown,
+  ) {
+    super(`only the first ${delivered} events of the batch were written${causeText(cause)}`);
+    Object.setPrototypeOf(this, new.target.prototype);
+  }
+}
+
+function causeText(cause: unknown): string {
+  try {
+    if (cause instanceof Error) return `: ${cause.name}: ${cause.message}`;
+    return typeof cause === 'string' ? `: ${cause}` : '';
+  } catch {
+    return '';
+  }
+}

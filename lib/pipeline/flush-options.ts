@@ -1,0 +1,15 @@
+/** Options of `log.flush()`. */
+export interface FlushOptions {
+  /** Longest wait, in milliseconds; past it `flush()` resolves with `timedOut: true`. Default `5000` (as `close()`). */
+  timeoutMs?: number;
+}
+
+/** What `log.flush()` resolves with. It never rejects. */
+export interface FlushResult {
+  /**
+   * True when the wait ran out before everything logged before the call was delivered (or
+   * accounted as dropped or failed) and every sink's `flush()` had finished; the events still
+   * pending stay pending, and a diagnostic goes to SelfLog.
+   */
+  timedOut: boolean;
+}

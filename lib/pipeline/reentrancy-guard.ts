@@ -1,0 +1,24 @@
+/**
+ * Marks the turns on which a pipeline is calling into sink code (`emit`, `emitSync`, `flush`,
+ * `close` of a sink or its fallback). A log call made on such a turn would recurse into the
+ * delivery stage, and with a synchronous sink loop forever, so the pipeline drops it (to SelfLog,
+ * counted), as Serilog does with re-entrant writes.
+ */
+export class ReentrancyGuard {
+  private depth = 0;
+
+  /** Whether sink code is running now. */
+  get active(): boolean {
+    return this.depth !== 0;
+  }
+
+  /** Runs `fn` (sink code) marked as such; whatever it returns or throws passes through. */
+  run<T>(fn: () => T): T {
+    this.depth++;
+    try {
+      return fn();
+    } finally {
+      this.depth--;
+    }
+  }
+}

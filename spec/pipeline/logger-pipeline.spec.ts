@@ -1,0 +1,310 @@
+import { spawnSync } from 'node:child_process';
+import * as path from 'node:path';
+import { config as rxjsConfig, map, Observable, type OperatorFunction } from 'rxjs';
+import { LoggerConfiguration } from '../../lib/configuration/logger-configuration';
+import type { LogEvent } from '../../lib/core/log-event';
+import { SelfLog, type SelfLogEvent } from '../../lib/core/self-log';
+import type { Sink } from '../../lib/core/sink';
+import type { LoggerMetrics } from '../../lib/metrics/metrics-types';
+import { MemorySink } from '../../lib/sinks/memory-sink';
+
+function fixture(name: string): string {
+  return path.join(__dirname, 'fixtures', name);
+}
+
+function runChild(script: string, args: string[]): { status: number | null; stdout: string; stderr: string } {
+  const child = spawnSync(process.execPath, ['--import', 'tsx', fixture(script), ...args], {
+    encoding: 'utf8',
+    timeout: 30_000,
+  });
+  return { status: child.status, stdout: child.stdout, stderr: child.stderr };
+}
+
+function expectBalanced(metrics: LoggerMetrics): void {
+  for (const sink of Object.values(metrics.sinks)) {
+    expect(sink.received).toBe(sink.delivered + sink.dropped + sink.failed + sink.pending);
+  }
+}
+
+/** Resolves with 'pending' when `promise` has not settled after the microtasks and timers of a few turns. */
+async function stateOf(promise: Promise<unknown>): Promise<'settled' | 'pending'> {
+  let settled = false;
+  void promise.then(
+    () => (settled = true),
+    () => (settled = true),
+  );
+  for (let i = 0; i < 10; i++) await Promise.resolve();
+  return settled ? 'settled' : 'pending';
+}
+
+/** An operator that takes every event in and never lets one out (nor completes): a `delay` that never ends. */
+function holdForever(): OperatorFunction<LogEvent, LogEvent> {
+  return (source) =>
+    new Observable<LogEvent>(() => {
+      const subscription = source.subscribe({ next: () => undefined });
+      return () => subscription.unsubscribe();
+    });
+}
+
+let diagnostics: SelfLogEvent[];
+let selfLog: { unsubscribe(): void };
+
+beforeEach(() => {
+  diagnostics = [];
+  selfLog = SelfLog.events$.subscribe((event) => diagnostics.push(event));
+});
+
+afterEach(() => {
+  selfLog.unsubscribe();
+  jest.useRealTimers();
+});
+
+describe('LoggerPipeline', () => {
+  describe('close() and flush() keep the process alive while awaited', () => {
+    it('await log.close() returns its report after a sink that fails once is retried', () => {
+      const child = runChild('close-after-failure.ts', ['close']);
+      expect(child.stderr).toBe('');
+      expect(child.status).toBe(0);
+      const output = JSON.parse(child.stdout) as {
+        result: { sinks: Record<string, { delivered: number; failed: number }> };
+        received: number[];
+      };
+      expect(output.received).toEqual([1]);
+      expect(output.result.sinks.http).toMatchObject({ delivered: 1, failed: 0, undelivered: 0 });
+    });
+
+    it('await log.flush() resolves after a sink that fails once is retried', () => {
+      const child = runChild('close-after-failure.ts', ['flush']);
+      expect(child.status).toBe(0);
+      const output = JSON.parse(child.stdout) as { result: { timedOut: boolean }; received: number[] };
+      expect(output.received).toEqual([1]);
+      expect(output.result).toEqual({ timedOut: false });
+    });
+  });
+
+  describe('a log call made from inside a sink', () => {
+    it('is dropped to SelfLog and counted, and never recurses into the sink', () => {
+      const seen: unknown[] = [];
+      let log: ReturnType<LoggerConfiguration['createLogger']> | undefined = undefined;
+      const sink: Sink = {
+        emit(events) {
+          for (const event of events) seen.push(event.properties.N);
+          log?.information('Echo {N}', 99);
+        },
+      };
+      log = new LoggerConfiguration().writeTo.sink(sink, { name: 'echo' }).createLogger();
+      log.information('Event {N}', 1);
+      log.information('Event {N}', 2);
+      expect(seen).toEqual([1, 2]);
+      const metrics = log.metrics();
+      expect(metrics.rejectedReentrant).toBe(2);
+      expect(metrics.sinks.echo).toMatchObject({ received: 2, delivered: 2 });
+      expect(diagnostics.some((d) => d.message.includes('re-entrant'))).toBe(true);
+    });
+  });
+
+  describe('a sink whose emit returns a thenable with a throwing then getter', () => {
+    it('fails that batch and goes on delivering the next ones', async () => {
+      let calls = 0;
+      const memory = new MemorySink();
+      const sink: Sink = {
+        emit(events) {
+          calls++;
+          if (calls === 1) {
+            return new Proxy(
+              {},
+              {
+                get(_target, key) {
+                  if (key === 'then') throw new Error('hostile then');
+                  return undefined;
+                },
+              },
+            ) as Promise<void>;
+          }
+          return memory.emit(events);
+        },
+      };
+      const log = new LoggerConfiguration().writeTo.sink(sink, { name: 'hostile', retry: false }).createLogger();
+      log.information('Event {N}', 1);
+      log.information('Event {N}', 2);
+      const flushed = log.flush({ timeoutMs: 1_000 });
+      await expect(flushed).resolves.toEqual({ timedOut: false });
+      expect(log.metrics().sinks.hostile).toMatchObject({ received: 2, delivered: 1, failed: 1, pending: 0 });
+      expect(memory.events.map((e) => e.properties.N)).toEqual([2]);
+    });
+  });
+
+  describe('flush() is bounded', () => {
+    it('resolves { timedOut: true } after timeoutMs when a write never settles, and says so in SelfLog', async () => {
+      const log = new LoggerConfiguration().writeTo
+        .sink({ emit: () => new Promise<void>(() => undefined) }, { name: 'stuck' })
+        .createLogger();
+      log.information('Event {N}', 1);
+      jest.useFakeTimers();
+      const flushed = log.flush({ timeoutMs: 200 });
+      await jest.advanceTimersByTimeAsync(199);
+      expect(await stateOf(flushed)).toBe('pending');
+      await jest.advanceTimersByTimeAsync(1);
+      await expect(flushed).resolves.toEqual({ timedOut: true });
+      expect(diagnostics.some((d) => d.message.includes('flush') && d.message.includes('timed out'))).toBe(true);
+    });
+
+    it('gives up after 5000 ms by default when a sink flush never settles', async () => {
+      const log = new LoggerConfiguration().writeTo
+        .sink({ emit: () => undefined, flush: () => new Promise<void>(() => undefined) }, { name: 'stuck' })
+        .createLogger();
+      jest.useFakeTimers();
+      const flushed = log.flush();
+      await jest.advanceTimersByTimeAsync(4_999);
+      expect(await stateOf(flushed)).toBe('pending');
+      await jest.advanceTimersByTimeAsync(1);
+      await expect(flushed).resolves.toEqual({ timedOut: true });
+    });
+  });
+
+  describe('a sink that mutates the batch it is handed', () => {
+    it('changes no count and cannot hang close({ strategy: "flush" })', async () => {
+      const sink: Sink = {
+        emit(events) {
+          try {
+            (events as LogEvent[]).splice(0, events.length);
+          } catch {
+            // A frozen batch refuses the mutation; the sink carries on.
+          }
+          return Promise.resolve();
+        },
+      };
+      const log = new LoggerConfiguration().writeTo
+        .sink(sink, { name: 'mutating', batch: { size: 2, maxDelayMs: 10 } })
+        .createLogger();
+      for (let i = 0; i < 5; i++) log.information('Event {N}', i);
+      const report = await Promise.race([
+        log.close({ strategy: 'flush' }),
+        new Promise<'hung'>((resolve) => setTimeout(() => resolve('hung'), 2_000).unref()),
+      ]);
+      expect(report).not.toBe('hung');
+      expect(log.metrics().sinks.mutating).toMatchObject({ received: 5, delivered: 5, failed: 0, pending: 0 });
+    });
+  });
+
+  describe('events a sink operator still holds at close', () => {
+    it('are reported undelivered by a graceful close that times out, and metrics agree', async () => {
+      const log = new LoggerConfiguration().writeTo
+        .sink(new MemorySink(), { name: 'held', pipe: [holdForever()] })
+        .createLogger();
+      log.information('Event {N}', 1);
+      log.information('Event {N}', 2);
+      const report = await log.close({ timeoutMs: 50 });
+      expect(report.timedOut).toBe(true);
+      expect(report.sinks.held).toEqual({ delivered: 0, dropped: 0, failed: 0, undelivered: 2 });
+      const metrics = log.metrics();
+      expect(metrics.sinks.held).toMatchObject({ received: 2, pending: 2, dropped: 0 });
+      expectBalanced(metrics);
+    });
+
+    it('are reported dropped by an immediate close', async () => {
+      const log = new LoggerConfiguration().writeTo
+        .sink(new MemorySink(), { name: 'held', pipe: [holdForever()] })
+        .createLogger();
+      log.information('Event {N}', 1);
+      const report = await log.close({ strategy: 'immediate' });
+      expect(report.sinks.held).toEqual({ delivered: 0, dropped: 1, failed: 0, undelivered: 0 });
+      expectBalanced(log.metrics());
+    });
+
+    it('that the operator releases after close are not counted twice', async () => {
+      let release: (() => void) | undefined;
+      const holdUntilReleased: OperatorFunction<LogEvent, LogEvent> = (source) =>
+        new Observable<LogEvent>((subscriber) => {
+          const held: LogEvent[] = [];
+          release = () => held.forEach((event) => subscriber.next(event));
+          const subscription = source.subscribe({ next: (event) => held.push(event) });
+          return () => subscription.unsubscribe();
+        });
+      const log = new LoggerConfiguration().writeTo
+        .sink(new MemorySink(), { name: 'held', pipe: [holdUntilReleased] })
+        .createLogger();
+      log.information('Event {N}', 1);
+      await log.close({ timeoutMs: 20 });
+      release?.();
+      expect(log.metrics().sinks.held).toMatchObject({ received: 1, delivered: 0, dropped: 0, pending: 1 });
+      expectBalanced(log.metrics());
+    });
+  });
+
+  describe('a throwing subscriber of log.events$', () => {
+    let unhandled: jest.Mock;
+    beforeEach(() => {
+      unhandled = jest.fn();
+      rxjsConfig.onUnhandledError = unhandled;
+    });
+    afterEach(() => {
+      rxjsConfig.onUnhandledError = null;
+    });
+
+    it('is reported to SelfLog, never to the process, and the others keep receiving', async () => {
+      const memory = new MemorySink();
+      const log = new LoggerConfiguration().writeTo.sink(memory).createLogger();
+      const seen: unknown[] = [];
+      log.events$.subscribe(() => {
+        throw new Error('subscriber bug');
+      });
+      log.events$.pipe(map((event) => event.properties.N)).subscribe((n) => {
+        seen.push(n);
+        if (n === 1) throw new Error('piped subscriber bug');
+      });
+      log.information('Event {N}', 1);
+      log.information('Event {N}', 2);
+      await new Promise((resolve) => setTimeout(resolve, 0));
+      expect(unhandled).not.toHaveBeenCalled();
+      expect(seen).toEqual([1, 2]);
+      expect(memory.events).toHaveLength(2);
+      expect(diagnostics.filter((d) => d.message.includes('subscriber bug'))).toHaveLength(3);
+      await log.close();
+    });
+  });
+
+  describe('failed tries', () => {
+    it('are reported to SelfLog as they happen, rate-limited, before the retries are spent', async () => {
+      jest.useFakeTimers();
+      const log = new LoggerConfiguration().writeTo
+        .sink(
+          {
+            emit: () => {
+              throw new Error('connection refused');
+            },
+          },
+          { name: 'down', retry: { attempts: 3, initialDelayMs: 100, maxDelayMs: 100, jitter: 0 }, circuitBreaker: false },
+        )
+        .createLogger();
+      log.information('Event {N}', 1);
+      const tries = (): SelfLogEvent[] => diagnostics.filter((d) => d.message.includes('retrying'));
+      expect(tries()).toHaveLength(1);
+      expect(tries()[0].message).toContain('connection refused');
+      await jest.advanceTimersByTimeAsync(100);
+      // The second failed try falls inside the rate limit: not reported on its own.
+      expect(tries()).toHaveLength(1);
+      await jest.advanceTimersByTimeAsync(100);
+      expect(diagnostics.some((d) => d.message.includes('after 3 tries'))).toBe(true);
+      await log.close({ strategy: 'immediate' });
+    });
+  });
+
+  describe('a SelfLog handler called during a queue-overflow diagnostic', () => {
+    it('sees received = delivered + dropped + failed + pending', async () => {
+      const log = new LoggerConfiguration().writeTo
+        .sink({ emit: () => new Promise<void>(() => undefined) }, { name: 'slow', queue: { limit: 2, warnAt: 1 } })
+        .createLogger();
+      const checks: boolean[] = [];
+      const subscription = SelfLog.events$.subscribe(() => {
+        const m = log.metrics().sinks.slow;
+        checks.push(m.received === m.delivered + m.dropped + m.failed + m.pending);
+      });
+      for (let i = 0; i < 6; i++) log.information('Event {N}', i);
+      subscription.unsubscribe();
+      expect(checks.length).toBeGreaterThanOrEqual(2);
+      expect(checks.every(Boolean)).toBe(true);
+      await log.close({ strategy: 'immediate', timeoutMs: 0 });
+    });
+  });
+});
