@@ -1,6 +1,8 @@
 import { describeValue } from '../../core/describe-value';
 import { ConfigurationError } from '../../core/errors/configuration-error';
 import type { LogEvent } from '../../core/log-event';
+import { PartialDeliveryError } from '../../core/errors/partial-delivery-error';
+import { retryHint } from '../../core/retry-hint';
 import { SelfLog } from '../../core/self-log';
 import type { Formatter, Sink } from '../../core/sink';
 import { CompactJsonFormatter } from '../../formatting/compact-json-formatter';
@@ -95,10 +97,10 @@ export class HttpSink implements Sink {
   readonly emitSync?: (events: readonly LogEvent[]) => boolean;
 
   private readonly url: string;
-  private readonly beaconUrl: string;
   /** The URL as diagnostics show it: credentials and query values redacted. */
   private readonly safeUrl: string;
   private readonly secrets: readonly string[];
+  private readonly beaconUrl: string;
   private readonly method: string;
   private readonly contentType: string;
   private readonly headers: HttpHeaders | undefined;
@@ -189,31 +191,29 @@ export class HttpSink implements Sink {
   }
 
   /**
-   * The halves of a batch the server found too large, each sent (and split again) on its own.
-   * When a half fails, the batch fails with that error after the other half was tried: the
-   * delivery stage then retries, or counts, the batch as a whole (so events of a half that got
-   * through may be sent twice, never lost).
+   * The halves of a batch the server found too large, each sent (and split again) on its own, in
+   * order. When the first half fails, the second is not sent; when the second fails, the error is
+   * a `PartialDeliveryError` counting the events that got through, so the delivery stage counts
+   * those as delivered and retries, falls back with or fails only the rest: nothing is lost or
+   * sent twice. A failure's `permanent` flag is kept, so a single event too large is not retried.
    */
   private async emitHalves(events: readonly LogEvent[]): Promise<void> {
     const middle = Math.ceil(events.length / 2);
-    let failure: Error | undefined;
-    let failed = 0;
-    for (const half of [events.slice(0, middle), events.slice(middle)]) {
-      try {
-        await this.emit(half);
-      } catch (error) {
-        failure ??= error as Error;
-        failed += half.length;
-      }
+    await this.emit(events.slice(0, middle));
+    try {
+      await this.emit(events.slice(middle));
+    } catch (error) {
+      const inner = error instanceof PartialDeliveryError ? error.delivered : 0;
+      const cause: unknown = error instanceof PartialDeliveryError ? error.cause : error;
+      SelfLog.write(
+        '{Sink}: a batch of {Count} events was too large (413); {Delivered} were delivered in smaller requests',
+        this.kind,
+        events.length,
+        middle + inner,
+      );
+      const partial = new PartialDeliveryError(middle + inner, cause);
+      throw Object.assign(partial, { permanent: retryHint(cause).permanent });
     }
-    if (failure === undefined) return;
-    SelfLog.write(
-      '{Sink}: a batch of {Count} events was too large (413) and was sent in halves; {Failed} of them were not accepted',
-      this.kind,
-      events.length,
-      failed,
-    );
-    throw failure;
   }
 
   /** Stops following the page's lifecycle and aborts requests still in flight (the delivery stage has already given up on them). */
