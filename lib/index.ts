@@ -74,6 +74,7 @@ export { HttpSink, CLEF_CONTENT_TYPE, BEACON_MAX_BYTES } from './sinks/http/http
 export type { HttpSinkOptions, HttpHeaders } from './sinks/http/http-sink';
 export { installPageHideFlush } from './sinks/http/http-page-hide';
 export type { SyncFlushable, PageEvents } from './sinks/http/http-page-hide';
+export type { OfflineStore, HttpOfflineOptions, OfflineStats } from './sinks/http/http-offline-queue';
 export { HttpStatusError } from './sinks/http/http-status-error';
 export { HttpTimeoutError } from './sinks/http/http-timeout-error';
 export { SeqSink } from './sinks/http/seq-sink';

@@ -1,4 +1,4 @@
-import { type Injector } from '@angular/core';
+import { ENVIRONMENT_INITIALIZER, inject } from '@angular/core';
 import { Router } from '@angular/router';
 import type { Enricher } from '../core/enricher';
 import { SelfLog } from '../core/self-log';
@@ -9,7 +9,7 @@ import { RXLOG_CONFIGURATION_STEPS, type RxlogConfigurationStep } from './rxlog-
 /**
  * A `provideRxlog` feature: every event carries the current route, `Route` (the URL without its
  * query and fragment) and `RoutePattern` (the matched route configuration's path, e.g.
- * `/orders/:id`), read from the Router when the event is logged. Properties the event already
+ * `/orders/:id`), read from the Router's state when the event is logged. Properties the event already
  * has are kept. Needs `configure` to return the LoggerConfiguration (not a created Logger).
  *
  * @example
@@ -18,27 +18,29 @@ import { RXLOG_CONFIGURATION_STEPS, type RxlogConfigurationStep } from './rxlog-
  * });
  */
 export function withRouterContext(): RxlogFeature<'router-context'> {
-  const step: RxlogConfigurationStep = (configuration, injector) => {
-    configuration.enrich.with(routerEnricher(injector));
+  const holder: { router: Router | null } = { router: null };
+  const addEnricher: RxlogConfigurationStep = (configuration) => {
+    configuration.enrich.with(routerEnricher(holder));
   };
-  return rxlogFeature('router-context', [{ provide: RXLOG_CONFIGURATION_STEPS, useValue: step, multi: true }]);
+  return rxlogFeature('router-context', [
+    { provide: RXLOG_CONFIGURATION_STEPS, useValue: addEnricher, multi: true },
+    // The Router is taken when the injector starts, never built from inside an enricher: a failed
+    // construction there would leave the app's own Router unusable.
+    { provide: ENVIRONMENT_INITIALIZER, multi: true, useValue: () => (holder.router = inject(Router, { optional: true })) },
+  ]);
 }
 
-/** Reads the Router lazily, on the first event after it exists; events before that carry no route. */
-function routerEnricher(injector: Injector): Enricher {
-  let router: Router | null = null;
+/** Reads the Router's state for each event; events logged before the Router exists carry no route. */
+function routerEnricher(holder: { router: Router | null }): Enricher {
   const withRouterContext: Enricher = () => {
-    if (router === null) {
-      try {
-        router = injector.get(Router, null);
-      } catch (error) {
-        // The Router may still be under construction (an event logged by one of its dependencies).
-        SelfLog.write('withRouterContext: the Router is not available yet', error);
-        return undefined;
-      }
-      if (router === null) return undefined;
+    const router = holder.router;
+    if (router === null) return undefined;
+    try {
+      return currentRoute(router);
+    } catch (error) {
+      SelfLog.write('withRouterContext: reading the router state failed', error);
+      return undefined;
     }
-    return currentRoute(router);
   };
   return withRouterContext;
 }

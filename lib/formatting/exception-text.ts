@@ -1,11 +1,30 @@
+/** Most causes followed: a longer chain (or a cycle) is cut with a marker. */
+const MAX_CAUSES = 8;
+
+function ownText(error: unknown): string {
+  const stack = (error as { stack?: unknown } | null | undefined)?.stack;
+  return typeof stack === 'string' ? stack : String(error);
+}
+
 /**
- * An exception as log text: its `stack` (which starts with `Name: message`), else `String(error)`.
- * Never throws, whatever the error's getters do.
+ * An exception as log text: its `stack` (which starts with `Name: message`), else `String(error)`,
+ * followed by each `cause` in the chain on its own `caused by: ` line (as Node prints them and as
+ * pino's error serializer does), at most eight deep. Never throws, whatever the error's getters do.
  */
 export function exceptionText(error: unknown): string {
   try {
-    const stack = (error as { stack?: unknown } | null | undefined)?.stack;
-    return typeof stack === 'string' ? stack : String(error);
+    let text = ownText(error);
+    const seen = new Set<unknown>([error]);
+    let current = error;
+    for (let depth = 0; depth < MAX_CAUSES; depth++) {
+      const cause: unknown = typeof current === 'object' && current !== null ? (current as { cause?: unknown }).cause : undefined;
+      if (cause === undefined) return text;
+      if (seen.has(cause)) return `${text}\ncaused by: [Circular]`;
+      seen.add(cause);
+      text += `\ncaused by: ${ownText(cause)}`;
+      current = cause;
+    }
+    return `${text}\ncaused by: [more causes]`;
   } catch {
     return '[unprintable exception]';
   }

@@ -41,7 +41,7 @@ export class RxlogLoggerService implements LoggerService {
   private readonly contexts = new Map<string, Logger>();
   private enabled: ReadonlySet<LogLevelName> | undefined;
 
-  /** @param log the logger Nest's messages are written to. */
+  /** @param logger the logger Nest's messages are written to. */
   constructor(private readonly logger: Logger) {}
 
   /** Writes an `information` event. */

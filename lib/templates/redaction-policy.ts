@@ -25,15 +25,73 @@ export interface RedactOptions {
 /** The replacement used when none is given. */
 export const DEFAULT_CENSOR = '[Redacted]';
 
-/** How far one path pattern has matched: the pattern's segments and the next one to match. */
-interface Progress {
-  readonly pattern: readonly string[];
-  readonly next: number;
+/**
+ * One node of the compiled paths (a trie): the names that lead further, the `*` branch, and
+ * whether a path ends here. `alone` is the node as a one-item list, made once, so following a
+ * single path allocates nothing.
+ */
+interface PathNode {
+  readonly children: Map<string, PathNode>;
+  wildcard: PathNode | undefined;
+  terminal: boolean;
+  readonly alone: readonly PathNode[];
 }
 
-type Step = { readonly kind: 'match' } | { readonly kind: 'descend'; readonly alive: readonly Progress[] };
+/** Where a walk stands: the path nodes still reachable, or a match. */
+type Step = readonly PathNode[] | typeof MATCH;
 
-const NOTHING_ALIVE: readonly Progress[] = [];
+const MATCH = 'match';
+const NOTHING_ALIVE: readonly PathNode[] = [];
+
+function pathNode(): PathNode {
+  const node: PathNode = { children: new Map(), wildcard: undefined, terminal: false, alone: [] };
+  (node.alone as PathNode[]).push(node);
+  return node;
+}
+
+function compilePaths(paths: readonly string[][]): PathNode {
+  const root = pathNode();
+  for (const segments of paths) {
+    let node = root;
+    for (const segment of segments) {
+      let next = segment === '*' ? node.wildcard : node.children.get(segment);
+      if (next === undefined) {
+        next = pathNode();
+        if (segment === '*') node.wildcard = next;
+        else node.children.set(segment, next);
+      }
+      node = next;
+    }
+    node.terminal = true;
+  }
+  return root;
+}
+
+/** The nodes reached from `nodes` by one name. */
+function follow(nodes: readonly PathNode[], segment: string): readonly PathNode[] {
+  let single: PathNode | undefined;
+  let many: PathNode[] | undefined;
+  for (const node of nodes) {
+    const named = node.children.get(segment);
+    for (const next of named === undefined ? NOTHING_ALIVE : named.alone) {
+      if (single === undefined) single = next;
+      else (many ??= [single]).push(next);
+    }
+    const wild = node.wildcard;
+    if (wild !== undefined) {
+      if (single === undefined) single = wild;
+      else (many ??= [single]).push(wild);
+    }
+  }
+  if (single === undefined) return NOTHING_ALIVE;
+  return many ?? single.alone;
+}
+
+/** MATCH when one of the nodes ends a path, else the nodes to go on with. */
+function matchOrNodes(nodes: readonly PathNode[]): Step {
+  for (const node of nodes) if (node.terminal) return MATCH;
+  return nodes;
+}
 
 function isRecord(value: unknown): value is Record<string, unknown> {
   if (typeof value !== 'object' || value === null || Array.isArray(value)) return false;
@@ -64,14 +122,14 @@ function copyOf(source: Record<string, unknown>): Record<string, unknown> {
  * policy.redactProperties({ User: { name: 'ann', password: 'x' } }) // { User: { name: 'ann', password: '[Redacted]' } }
  */
 export class RedactionPolicy {
-  private readonly root: readonly Progress[];
+  private readonly root: readonly PathNode[];
   private readonly keys: readonly RegExp[];
   private readonly censor: RedactCensor;
   private readonly remove: boolean;
   private readonly path: string[] = [];
 
   private constructor(paths: readonly string[][], keys: readonly RegExp[], censor: RedactCensor, remove: boolean) {
-    this.root = paths.map((pattern) => ({ pattern, next: 0 }));
+    this.root = paths.length === 0 ? NOTHING_ALIVE : compilePaths(paths).alone;
     this.keys = keys;
     this.censor = censor;
     this.remove = remove;
@@ -85,6 +143,8 @@ export class RedactionPolicy {
   static compile(options: RedactOptions, where = 'redact'): RedactionPolicy {
     if (typeof options !== 'object' || (options as unknown) === null)
       throw new ConfigurationError(`${where}: expected options, got ${(options as unknown) === null ? 'null' : typeof options}`);
+    if (options.paths !== undefined && !Array.isArray(options.paths))
+      throw new ConfigurationError(`${where}: paths: expected an array of dotted paths`);
     const paths = (options.paths ?? []).map((path, index) => {
       if (typeof path !== 'string' || path === '' || path.split('.').some((segment) => segment === ''))
         throw new ConfigurationError(
@@ -92,8 +152,6 @@ export class RedactionPolicy {
         );
       return path.split('.');
     });
-    if (options.paths !== undefined && !Array.isArray(options.paths))
-      throw new ConfigurationError(`${where}: paths: expected an array of dotted paths`);
     const rawKeys: readonly unknown[] =
       options.keys === undefined ? [] : Array.isArray(options.keys) ? (options.keys as readonly unknown[]) : [options.keys];
     const keys = rawKeys.map((key, index) => {
@@ -141,7 +199,7 @@ export class RedactionPolicy {
         continue;
       }
       const outcome = this.redactEntry(key, value, this.root, true);
-      if (outcome.changed) {
+      if (outcome !== UNCHANGED) {
         changed ??= {};
         changed[key] = outcome;
       }
@@ -158,45 +216,48 @@ export class RedactionPolicy {
       }
     }
     for (const key of keys) {
-      const outcome = changed[key] as EntryOutcome | undefined;
-      if (outcome === undefined)
+      const outcome = Object.prototype.hasOwnProperty.call(changed, key) ? changed[key] : UNCHANGED;
+      if (outcome === UNCHANGED)
         setOwn(copy as unknown as Record<string, unknown>, key, (error as unknown as Record<string, unknown>)[key]);
-      else if (!outcome.removed) setOwn(copy as unknown as Record<string, unknown>, key, outcome.value);
+      else if (outcome !== REMOVED) setOwn(copy as unknown as Record<string, unknown>, key, outcome);
     }
     return copy;
   }
 
-  private redactRecord(record: Record<string, unknown>, alive: readonly Progress[], inPlace: boolean): Record<string, unknown> {
+  private redactRecord(record: Record<string, unknown>, alive: readonly PathNode[], inPlace: boolean): Record<string, unknown> {
     let result = inPlace ? record : undefined;
     for (const key of Object.keys(record)) {
       const outcome = this.redactEntry(key, record[key], alive, false);
-      if (!outcome.changed) continue;
+      if (outcome === UNCHANGED) continue;
       result ??= copyOf(record);
-      if (outcome.removed) delete result[key];
-      else setOwn(result, key, outcome.value);
+      if (outcome === REMOVED) delete result[key];
+      else setOwn(result, key, outcome);
     }
     return result ?? record;
   }
 
-  private redactEntry(key: string, value: unknown, alive: readonly Progress[], raw: boolean): EntryOutcome {
-    this.path.push(key);
+  /** The entry's new value, or UNCHANGED, or REMOVED. */
+  private redactEntry(key: string, value: unknown, alive: readonly PathNode[], raw: boolean): unknown {
+    const step = this.step(alive, key);
+    const matched = step === MATCH || (this.keys.length !== 0 && this.keyMatches(key));
+    if (!matched && (typeof value !== 'object' || value === null || (step.length === 0 && this.keys.length === 0)))
+      return UNCHANGED;
+    if (matched && this.remove) return REMOVED;
+    // The dotted path is kept only for a censor function, the one reader of it.
+    const tracks = typeof this.censor === 'function';
+    if (tracks) this.path.push(key);
     try {
-      const step = this.step(alive, key);
-      if (step.kind === 'match' || this.keyMatches(key)) {
-        return this.remove ? REMOVED : { changed: true, removed: false, value: this.replacement(value) };
-      }
-      if (step.alive.length === 0 && this.keys.length === 0) return UNCHANGED;
-      if (typeof value !== 'object' || value === null) return UNCHANGED;
+      if (matched) return this.replacement(value);
       // An exception's own properties are raw app objects: captured first, as the logger would.
       const data = raw ? captureValue(value, 'structure') : value;
-      const redacted = this.redactNested(data, step.alive);
-      return redacted === data ? UNCHANGED : { changed: true, removed: false, value: redacted };
+      const redacted = this.redactNested(data, step);
+      return redacted === data ? UNCHANGED : redacted;
     } finally {
-      this.path.pop();
+      if (tracks) this.path.pop();
     }
   }
 
-  private redactNested(value: unknown, alive: readonly Progress[]): unknown {
+  private redactNested(value: unknown, alive: readonly PathNode[]): unknown {
     if (Array.isArray(value)) {
       let result: unknown[] | undefined;
       for (let i = 0; i < value.length; i++) {
@@ -212,32 +273,26 @@ export class RedactionPolicy {
     return isRecord(value) ? this.redactRecord(value, alive, false) : value;
   }
 
-  /** Advances every live pattern over `key` (a key with dots counts as several names). */
-  private step(alive: readonly Progress[], key: string): Step {
-    if (alive.length === 0) return { kind: 'descend', alive: NOTHING_ALIVE };
-    const segments = key.includes('.') ? key.split('.') : undefined;
-    let next: Progress[] | undefined;
-    for (const progress of alive) {
-      let at = progress.next;
-      const pattern = progress.pattern;
-      let ok = true;
-      if (segments === undefined) {
-        ok = pattern[at] === '*' || pattern[at] === key;
-        at++;
-      } else {
-        for (const segment of segments) {
-          if (at >= pattern.length || (pattern[at] !== '*' && pattern[at] !== segment)) {
-            ok = false;
-            break;
-          }
-          at++;
-        }
-      }
-      if (!ok) continue;
-      if (at === pattern.length) return { kind: 'match' };
-      (next ??= []).push({ pattern, next: at });
+  /** Follows every live path node over `key` (a key with dots counts as several names, so `'User.password'` as one key is that path). */
+  private step(alive: readonly PathNode[], key: string): Step {
+    if (alive.length === 0) return NOTHING_ALIVE;
+    const dotted = key.includes('.');
+    if (alive.length === 1 && !dotted) {
+      // The common case, one node and a plain name: two lookups, no allocation.
+      const node = alive[0];
+      const named = node.children.get(key);
+      const wild = node.wildcard;
+      if (wild === undefined) return named === undefined ? NOTHING_ALIVE : named.terminal ? MATCH : named.alone;
+      if (named === undefined) return wild.terminal ? MATCH : wild.alone;
+      return named.terminal || wild.terminal ? MATCH : [named, wild];
     }
-    return { kind: 'descend', alive: next ?? NOTHING_ALIVE };
+    if (!dotted) return matchOrNodes(follow(alive, key));
+    let nodes: readonly PathNode[] = alive;
+    for (const segment of key.split('.')) {
+      if (nodes.length === 0) return NOTHING_ALIVE;
+      nodes = follow(nodes, segment);
+    }
+    return matchOrNodes(nodes);
   }
 
   private keyMatches(key: string): boolean {
@@ -258,10 +313,7 @@ export class RedactionPolicy {
   }
 }
 
-type EntryOutcome =
-  | { readonly changed: false; readonly removed: false; readonly value?: undefined }
-  | { readonly changed: true; readonly removed: true; readonly value?: undefined }
-  | { readonly changed: true; readonly removed: false; readonly value: unknown };
-
-const UNCHANGED: EntryOutcome = { changed: false, removed: false };
-const REMOVED: EntryOutcome = { changed: true, removed: true };
+/** Marks an entry the policy leaves as it is. */
+const UNCHANGED: unique symbol = Symbol('unchanged');
+/** Marks an entry the policy removes. */
+const REMOVED: unique symbol = Symbol('removed');

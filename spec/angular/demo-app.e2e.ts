@@ -160,6 +160,10 @@ void describe('demos/angular in Chromium', { skip: !hasChromium }, () => {
     const orderLoaded = browserEvents.find((e) => e.ClientTemplate === 'Order {OrderId} loaded, total {Total}');
     assert.equal(client(orderLoaded ?? {}).Route, '/orders/42');
     assert.equal(client(orderLoaded ?? {}).RoutePattern, '/orders/:id');
+    // withLogContext: the events of one load share its Operation id, through the switchMap.
+    const loading = browserEvents.find((e) => e.ClientTemplate === 'Loading order {OrderId}');
+    assert.match(text(client(loading ?? {}).Operation), /^\w+$/);
+    assert.equal(client(orderLoaded ?? {}).Operation, client(loading ?? {}).Operation);
 
     // Requests to the log endpoint itself are never logged.
     assert.ok(!browserEvents.some((e) => text(client(e).Url).includes('/ingest')));

@@ -22,3 +22,29 @@ describe('exceptionText', () => {
     expect(exceptionText(hostile)).toBe('[unprintable exception]');
   });
 });
+
+describe('exceptionText with causes', () => {
+  it('follows the cause chain, one caused by line each', () => {
+    const root = new Error('reset');
+    const error = new Error('unavailable', { cause: root });
+    expect(exceptionText(error)).toBe(`${error.stack}\ncaused by: ${root.stack}`);
+  });
+
+  it('prints a non-Error cause as a string', () => {
+    expect(exceptionText(Object.assign(new Error('a'), { stack: 'Error: a', cause: 'disk full' }))).toBe(
+      'Error: a\ncaused by: disk full',
+    );
+  });
+
+  it('stops at a cycle and at eight causes', () => {
+    const a = Object.assign(new Error('a'), { stack: 'A' });
+    const b = Object.assign(new Error('b'), { stack: 'B', cause: a });
+    (a as Error & { cause?: unknown }).cause = b;
+    expect(exceptionText(a)).toBe('A\ncaused by: B\ncaused by: [Circular]');
+    let chain: Error = Object.assign(new Error('0'), { stack: 'E0' });
+    for (let i = 1; i <= 10; i++) chain = Object.assign(new Error(String(i)), { stack: `E${i}`, cause: chain });
+    const lines = exceptionText(chain).split('\n');
+    expect(lines).toHaveLength(10);
+    expect(lines[9]).toBe('caused by: [more causes]');
+  });
+});

@@ -2,7 +2,17 @@ import * as node from '../../lib/node/index';
 
 describe('rxlog/node (the Node entry)', () => {
   it('exports the public names DESIGN.md §3 promises', () => {
-    const names = ['FileSink', 'StreamSink', 'SyslogSink', 'useAsyncLocalStorage', 'installProcessHooks'];
+    const names = [
+      'FileSink',
+      'StreamSink',
+      'SyslogSink',
+      'useAsyncLocalStorage',
+      'installProcessHooks',
+      'requestLogging',
+      'fastifyRequestLogging',
+      'diagnosticContext',
+      'createIngestHandler',
+    ];
     const missing = names.filter((name) => (node as Record<string, unknown>)[name] === undefined);
     expect(missing).toEqual([]);
   });

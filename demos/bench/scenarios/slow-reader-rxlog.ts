@@ -13,16 +13,22 @@ runScenario(async () => {
   const args = scenarioArgs();
   const n = args.number('n', 100_000);
   const rate = args.number('rate', 10_000);
-  const queueLimit = args.number('queue', 10_000);
+  // --queue 0: rxlog's default queue and batch options, untouched.
+  const queueLimit = args.number('queue', 0);
   const maxMs = args.number('max-ms', 60_000);
   const fifo = openSlowFifo(path.join(__dirname, 'fifo-reader.js'), rate, maxMs);
   const log = new LoggerConfiguration().writeTo
-    .sink(new FileSink(fifo.path), {
-      name: 'file',
-      batch: { size: 512, maxDelayMs: 100 },
-      // The byte bound is raised with the count so that the count is what binds.
-      queue: { limit: queueLimit, limitBytes: Math.max(16 * 1024 * 1024, queueLimit * 1024) },
-    })
+    .sink(
+      new FileSink(fifo.path),
+      queueLimit === 0
+        ? { name: 'file' }
+        : {
+            name: 'file',
+            batch: { size: 512, maxDelayMs: 100 },
+            // The byte bound is raised with the count so that the count is what binds.
+            queue: { limit: queueLimit, limitBytes: Math.max(16 * 1024 * 1024, queueLimit * 1024) },
+          },
+    )
     .createLogger();
   const burst = runBurst(n, (i) => log.information(HOT_TEMPLATE, USERS[i & 7], ACTION));
   const closeStart = nowNs();

@@ -49,6 +49,10 @@ interface Sizes {
   readonly burstN: number;
   readonly metricsN: number;
   readonly shutdownN: number;
+  readonly richN: number;
+  readonly httpN: number;
+  readonly scaleN: number;
+  readonly scaleRuns: number;
 }
 
 const FULL: Sizes = {
@@ -59,6 +63,10 @@ const FULL: Sizes = {
   burstN: 100_000,
   metricsN: 500_000,
   shutdownN: 10_000,
+  richN: 100_000,
+  httpN: 20_000,
+  scaleN: 100_000,
+  scaleRuns: 3,
 };
 const QUICK: Sizes = {
   runs: 1,
@@ -68,11 +76,15 @@ const QUICK: Sizes = {
   burstN: 10_000,
   metricsN: 50_000,
   shutdownN: 10_000,
+  richN: 10_000,
+  httpN: 2_000,
+  scaleN: 10_000,
+  scaleRuns: 1,
 };
 
 const file = (context: RunContext): string => path.join(context.dir, 'events.log');
 
-/** The six scenarios of the issue, sized for a full run or a `--quick` smoke run. */
+/** The scenarios of the suite, sized for a full run or a `--quick` smoke run. */
 export function scenarioPlan(quick: boolean): ScenarioPlan[] {
   const size = quick ? QUICK : FULL;
   const n = (count: number): string[] => ['--n', String(count)];
@@ -131,9 +143,9 @@ export function scenarioPlan(quick: boolean): ScenarioPlan[] {
       variants: [
         {
           id: 'rxlog',
-          label: 'rxlog FileSink, default queue (10 000)',
+          label: 'rxlog FileSink, default options',
           script: 'slow-reader-rxlog',
-          args: () => [...n(size.burstN), '--queue', '10000'],
+          args: () => [...n(size.burstN), '--queue', '0'],
         },
         {
           id: 'rxlog-large-queue',
@@ -141,7 +153,18 @@ export function scenarioPlan(quick: boolean): ScenarioPlan[] {
           script: 'slow-reader-rxlog',
           args: () => [...n(size.burstN), '--queue', String(size.burstN)],
         },
-        { id: 'pino-async', label: 'pino destination sync: false', script: 'slow-reader-pino', args: () => n(size.burstN) },
+        {
+          id: 'pino-async',
+          label: 'pino destination sync: false',
+          script: 'slow-reader-pino',
+          args: () => [...n(size.burstN), '--mode', 'async'],
+        },
+        {
+          id: 'pino-transport',
+          label: 'pino worker transport pino/file',
+          script: 'slow-reader-pino',
+          args: () => [...n(size.burstN), '--mode', 'transport'],
+        },
       ],
       metrics: [
         { key: 'loopMs', label: 'caller loop ms', digits: 0 },
@@ -234,5 +257,116 @@ export function scenarioPlan(quick: boolean): ScenarioPlan[] {
         { key: 'openAfterMs', label: 'first failure → open ms', digits: 0 },
       ],
     },
+    ...richScenarios(size),
+    httpScenario(size),
+    scalingScenario(size),
   ];
+}
+
+/** The rich workloads against pino doing the same work (scenarios 7–10). */
+function richScenarios(size: Sizes): ScenarioPlan[] {
+  const workloads = [
+    {
+      id: 7,
+      workload: 'object',
+      title: 'an object of 15 fields, two levels deep, captured with {@Order} (pino: info({ Order }))',
+    },
+    {
+      id: 8,
+      workload: 'child',
+      title: 'a child with 4 bound properties, an AsyncLocalStorage context and 2 enrichers (pino: child bindings + mixin)',
+    },
+    { id: 9, workload: 'error', title: 'error(err, …) with a stack and a cause (pino: the err serializer)' },
+    { id: 10, workload: 'redact', title: 'redaction of 5 paths (pino: redact with the same paths)' },
+  ];
+  return workloads.map(({ id, workload, title }) => ({
+    id,
+    title: `Rich workload: ${size.richN.toLocaleString('en')} calls, ${title}, to a file until closed and fsynced`,
+    runs: size.runs,
+    timeoutMs: 60_000,
+    reference: 'pino',
+    variants: [
+      {
+        id: 'rxlog',
+        label: 'rxlog FileSink (defaults)',
+        script: 'workload-rxlog',
+        args: (context: RunContext) => ['--n', String(size.richN), '--file', file(context), '--workload', workload],
+      },
+      {
+        id: 'pino',
+        label: 'pino destination (default, sync)',
+        script: 'workload-pino',
+        args: (context: RunContext) => ['--n', String(size.richN), '--file', file(context), '--workload', workload],
+      },
+    ],
+    metrics: [
+      { key: 'callerNsPerCall', label: 'caller ns/call', digits: 0 },
+      { key: 'eventsPerSec', label: 'end-to-end events/s', digits: 0 },
+      { key: 'lostLines', label: 'lost lines', digits: 0 },
+      { key: 'peakRssMiB', label: 'peak RSS MiB', digits: 0 },
+    ],
+  }));
+}
+
+/** Shipping over HTTP to a receiver process on 127.0.0.1 (scenario 11). */
+function httpScenario(size: Sizes): ScenarioPlan {
+  const n = ['--n', String(size.httpN)];
+  return {
+    id: 11,
+    title: `Shipping over HTTP: ${size.httpN.toLocaleString('en')} events to a receiver process on 127.0.0.1, until all arrived`,
+    runs: size.runs,
+    timeoutMs: 120_000,
+    reference: 'otel',
+    variants: [
+      { id: 'rxlog-otlp', label: 'rxlog OtlpSink (defaults)', script: 'http-ship-rxlog', args: () => [...n, '--sink', 'otlp'] },
+      { id: 'rxlog-seq', label: 'rxlog SeqSink (defaults)', script: 'http-ship-rxlog', args: () => [...n, '--sink', 'seq'] },
+      { id: 'otel', label: 'OpenTelemetry SDK batch processor + OTLP/HTTP JSON', script: 'http-ship-otel', args: () => n },
+      {
+        id: 'pino',
+        label: 'pino worker transport posting NDJSON batches of 512',
+        script: 'http-ship-pino',
+        args: () => [...n, '--transport', path.join(__dirname, 'pino-http-transport.mjs')],
+      },
+    ],
+    metrics: [
+      { key: 'callerNsPerCall', label: 'caller ns/call', digits: 0 },
+      { key: 'eventsPerSec', label: 'delivered events/s', digits: 0 },
+      { key: 'bytesPerEvent', label: 'bytes/event on the wire', digits: 0 },
+      { key: 'requests', label: 'requests', digits: 0 },
+      { key: 'lost', label: 'lost', digits: 0 },
+    ],
+  };
+}
+
+/** Per-event cost against properties, depth and sinks (scenario 12; rxlog alone, ratios to the smallest case). */
+function scalingScenario(size: Sizes): ScenarioPlan {
+  const variant = (id: string, label: string, extra: string[]): VariantPlan => ({
+    id,
+    label,
+    script: 'scaling-rxlog',
+    args: (context) => ['--n', String(size.scaleN), '--dir', context.dir, ...extra],
+  });
+  return {
+    id: 12,
+    title: `Scaling: ${size.scaleN.toLocaleString('en')} calls, per-event cost against properties, nesting depth and sinks`,
+    runs: size.scaleRuns,
+    timeoutMs: 120_000,
+    reference: 'props-1',
+    variants: [
+      variant('props-1', '1 property', ['--props', '1']),
+      variant('props-5', '5 properties', ['--props', '5']),
+      variant('props-20', '20 properties', ['--props', '20']),
+      variant('depth-1', '{@Value} depth 1', ['--depth', '1']),
+      variant('depth-5', '{@Value} depth 5', ['--depth', '5']),
+      variant('depth-10', '{@Value} depth 10', ['--depth', '10']),
+      variant('sinks-1', '1 sink (2 properties)', ['--sinks', '1']),
+      variant('sinks-3', '3 sinks', ['--sinks', '3']),
+      variant('sinks-8', '8 sinks', ['--sinks', '8']),
+    ],
+    metrics: [
+      { key: 'callerNsPerCall', label: 'caller ns/call', digits: 0 },
+      { key: 'endToEndNsPerEvent', label: 'end-to-end ns/event', digits: 0 },
+      { key: 'lostLines', label: 'lost lines', digits: 0 },
+    ],
+  };
 }

@@ -1,5 +1,7 @@
 import { createServer, request, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
+import express from 'express';
+import Fastify from 'fastify';
 import { LoggerConfiguration } from '../../../lib/configuration/logger-configuration';
 import type { LogEvent } from '../../../lib/core/log-event';
 import { NdjsonFormatter } from '../../../lib/formatting/ndjson-formatter';
@@ -290,4 +292,45 @@ describe('createIngestHandler', () => {
     await browser.close({ strategy: 'flush', timeoutMs: 8_000 });
     expect(ingest.events.map((e) => e.renderMessage())).toEqual(['one', 'two']);
   }, 15_000);
+  it('mounts as a plain route handler in Express 5 and (raw) in Fastify 5', async () => {
+    const memory = new MemorySink();
+    const log = new LoggerConfiguration().writeTo.sink(memory).createLogger();
+    const ingest = createIngestHandler(log);
+
+    const app = express();
+    app.post('/api/logs', ingest);
+    const expressServer = createServer(app);
+    await new Promise<void>((resolve) => expressServer.listen(0, '127.0.0.1', resolve));
+    const expressUrl = `http://127.0.0.1:${(expressServer.address() as AddressInfo).port}/api/logs`;
+
+    const fastify = Fastify();
+    await fastify.register((scope, _options, done) => {
+      // The handler reads the body itself: this scope's parser leaves the stream unread.
+      scope.removeAllContentTypeParsers();
+      scope.addContentTypeParser('*', (_request, _payload, parsed) => parsed(null));
+      scope.post('/api/logs', (request, reply) => {
+        reply.hijack();
+        ingest(request.raw, reply.raw);
+      });
+      done();
+    });
+    await fastify.listen({ port: 0, host: '127.0.0.1' });
+    const fastifyUrl = `http://127.0.0.1:${(fastify.server.address() as AddressInfo).port}/api/logs`;
+    try {
+      expect(await post(expressUrl, clef({ '@mt': 'via {Framework}', Framework: 'express' }))).toMatchObject({
+        status: 200,
+        json: { accepted: 1 },
+      });
+      expect(await post(fastifyUrl, clef({ '@mt': 'via {Framework}', Framework: 'fastify' }), 'text/plain')).toMatchObject({
+        status: 200,
+        json: { accepted: 1 },
+      });
+      expect(await post(fastifyUrl, 'x'.repeat(2 * 1024 * 1024))).toMatchObject({ status: 413 });
+      expect(memory.events.map((e) => e.renderMessage())).toEqual(['via express', 'via fastify']);
+    } finally {
+      await new Promise<void>((resolve) => expressServer.close(() => resolve()));
+      await fastify.close();
+      await log.close({ strategy: 'immediate', timeoutMs: 0 });
+    }
+  });
 });

@@ -311,6 +311,6 @@ describe('HttpSink offline store in Chromium', () => {
         rmSync(profile, { recursive: true, force: true });
       }
     },
-    20_000,
+    40_000,
   );
 });

@@ -22,6 +22,7 @@ export const appConfig: ApplicationConfig = {
           .debug()
           .enrich.withProperty('App', 'angular-demo')
           .enrich.with(withSequence)
+          .enrich.fromLogContext()
           // Batches of up to 100 events, sent at the latest 3 s after their first event;
           // whatever is still waiting when the page is left goes out by navigator.sendBeacon.
           .writeTo.sink(new HttpSink({ url: '/ingest', beaconContentType: 'text/plain' }), {

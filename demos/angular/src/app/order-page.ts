@@ -1,7 +1,9 @@
 import { HttpClient } from '@angular/common/http';
 import { Component, inject, signal } from '@angular/core';
 import { ActivatedRoute } from '@angular/router';
+import { withLogContext } from 'rxlog';
 import { injectLogger } from 'rxlog/angular';
+import { of, switchMap, tap } from 'rxjs';
 
 @Component({
   selector: 'app-order-page',
@@ -20,13 +22,21 @@ export class OrderPage {
   protected readonly status = signal('');
 
   load(): void {
-    this.http.get<{ id: string; total: number }>(`/api/orders/${this.id}`).subscribe({
-      next: (order) => {
-        this.log.information('Order {OrderId} loaded, total {Total}', order.id, order.total);
-        this.status.set(`Order ${order.id} loaded`);
-      },
-      error: () => this.status.set('Loading failed'),
-    });
+    // One Operation id for every event of this load, through the switchMap (browsers have no AsyncLocalStorage).
+    const context = { Operation: Math.random().toString(36).slice(2, 10) };
+    of(this.id)
+      .pipe(
+        withLogContext(context),
+        tap((id) => this.log.debug('Loading order {OrderId}', id)),
+        switchMap((id) => this.http.get<{ id: string; total: number }>(`/api/orders/${id}`).pipe(withLogContext(context))),
+      )
+      .subscribe({
+        next: (order) => {
+          this.log.information('Order {OrderId} loaded, total {Total}', order.id, order.total);
+          this.status.set(`Order ${order.id} loaded`);
+        },
+        error: () => this.status.set('Loading failed'),
+      });
   }
 
   callFailingApi(): void {

@@ -1,0 +1,68 @@
+import pino from 'pino';
+import { AsyncLocalStorage } from 'node:async_hooks';
+import { nowNs, peakRssMiB } from '../support/clock';
+import { countLines, fsyncPath } from '../support/file-lines';
+import { hotPathResult } from '../support/hot-path-workload';
+import { reportResult, runScenario } from '../support/report-result';
+import { ORDERS, REDACT_PATHS, REDACT_VALUES, makeError } from '../support/rich-workloads';
+import { scenarioArgs } from '../support/scenario-args';
+import { waitForEvent } from '../support/wait-for-event';
+
+// Scenarios 7–10 (pino): the same work as workload-rxlog through pino's default (synchronous)
+// destination: `{ order }` objects, a child with bindings plus a mixin reading AsyncLocalStorage,
+// the `err` serializer, and `redact` with the same five paths.
+runScenario(async () => {
+  const args = scenarioArgs();
+  const n = args.number('n', 100_000);
+  const file = args.text('file');
+  const workload = args.text('workload');
+  const dest = pino.destination({ dest: file, sync: true });
+  const storage = new AsyncLocalStorage<Record<string, unknown>>();
+  const options: pino.LoggerOptions = {};
+  if (workload === 'child') {
+    options.base = { Service: 'orders' };
+    options.mixin = () => ({ Region: 'eu-north-1', ...storage.getStore() });
+  }
+  if (workload === 'redact') options.redact = [...REDACT_PATHS];
+  const logger = pino(options, dest);
+  const error = makeError();
+  let start = 0;
+  let loopEnd = 0;
+  switch (workload) {
+    case 'object':
+      start = nowNs();
+      for (let i = 0; i < n; i++) logger.info({ Order: ORDERS[i & 7] }, 'Order placed');
+      loopEnd = nowNs();
+      break;
+    case 'child': {
+      const child = logger.child({ RequestId: 'r-7', UserId: 42, Tenant: 'acme', Route: '/orders' });
+      storage.run({ CorrelationId: 'c-1' }, () => {
+        start = nowNs();
+        for (let i = 0; i < n; i++) child.info({ OrderId: i }, 'Order placed');
+        loopEnd = nowNs();
+      });
+      break;
+    }
+    case 'error':
+      start = nowNs();
+      for (let i = 0; i < n; i++) logger.error({ err: error, PaymentId: i }, 'Payment failed');
+      loopEnd = nowNs();
+      break;
+    case 'redact':
+      start = nowNs();
+      for (let i = 0; i < n; i++) logger.info({ ...REDACT_VALUES, Attempt: i }, 'Signed in');
+      loopEnd = nowNs();
+      break;
+    default:
+      throw new Error(`unknown workload ${workload}`);
+  }
+  const closed = waitForEvent(dest, 'close');
+  dest.end();
+  await closed;
+  fsyncPath(file);
+  const end = nowNs();
+  reportResult({
+    ...hotPathResult({ n, loopNs: loopEnd - start, endToEndNs: end - start, lines: countLines(file) }),
+    peakRssMiB: peakRssMiB(),
+  });
+});

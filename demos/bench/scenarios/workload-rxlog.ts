@@ -1,0 +1,60 @@
+import { LoggerConfiguration, LogContext } from '../../../lib/index';
+import { FileSink } from '../../../lib/node/file/file-sink';
+import { useAsyncLocalStorage } from '../../../lib/node/use-async-local-storage';
+import { nowNs, peakRssMiB } from '../support/clock';
+import { countLines, fsyncPath } from '../support/file-lines';
+import { hotPathResult } from '../support/hot-path-workload';
+import { reportResult, runScenario } from '../support/report-result';
+import { ORDERS, makeError } from '../support/rich-workloads';
+import { scenarioArgs } from '../support/scenario-args';
+
+// Scenarios 7–10 (rxlog): N calls of a richer workload into a FileSink, then close and fsync.
+runScenario(async () => {
+  const args = scenarioArgs();
+  const n = args.number('n', 100_000);
+  const file = args.text('file');
+  const workload = args.text('workload');
+  const configuration = new LoggerConfiguration();
+  if (workload === 'child') {
+    useAsyncLocalStorage();
+    configuration.enrich.fromLogContext();
+    configuration.enrich.withProperty('Service', 'orders');
+    configuration.enrich.with(() => ({ Region: 'eu-north-1' }));
+  }
+  const log = configuration.writeTo.sink(new FileSink(file), { name: 'file' }).createLogger();
+  const error = makeError();
+  let start = 0;
+  let loopEnd = 0;
+  switch (workload) {
+    case 'object':
+      start = nowNs();
+      for (let i = 0; i < n; i++) log.information('Order {@Order} placed', ORDERS[i & 7]);
+      loopEnd = nowNs();
+      break;
+    case 'child': {
+      const child = log.child({ RequestId: 'r-7', UserId: 42, Tenant: 'acme', Route: '/orders' });
+      LogContext.run({ CorrelationId: 'c-1' }, () => {
+        start = nowNs();
+        for (let i = 0; i < n; i++) child.information('Order {OrderId} placed', i);
+        loopEnd = nowNs();
+      });
+      break;
+    }
+    case 'error':
+      start = nowNs();
+      for (let i = 0; i < n; i++) log.error(error, 'Payment {PaymentId} failed', i);
+      loopEnd = nowNs();
+      break;
+    default:
+      throw new Error(`unknown workload ${workload}`);
+  }
+  const report = await log.close({ strategy: 'flush' });
+  fsyncPath(file);
+  const end = nowNs();
+  const sink = report.sinks.file;
+  reportResult({
+    ...hotPathResult({ n, loopNs: loopEnd - start, endToEndNs: end - start, lines: countLines(file) }),
+    dropped: sink.dropped + sink.failed + sink.undelivered,
+    peakRssMiB: peakRssMiB(),
+  });
+});

@@ -1,0 +1,34 @@
+import { testInjector, within } from './test-injector'; // first: loads Angular's JIT compiler
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { ConfigurationError, MemorySink } from '../../lib/index';
+import { injectLogger, provideRxlog } from '../../lib/angular/index';
+
+void describe('injectLogger', () => {
+  void it('returns the app logger, or a SourceContext child when named', () => {
+    const memory = new MemorySink();
+    const injector = testInjector([provideRxlog((c) => c.writeTo.sink(memory))]);
+    within(injector, () => {
+      injectLogger().information('plain');
+      injectLogger('Orders').information('named');
+    });
+    assert.deepEqual(
+      memory.events.map((e) => e.properties.SourceContext),
+      [undefined, 'Orders'],
+    );
+    injector.destroy();
+  });
+
+  void it('throws a ConfigurationError naming provideRxlog when it is missing', () => {
+    const injector = testInjector([]);
+    assert.throws(
+      () => within(injector, () => injectLogger()),
+      (error: unknown) => error instanceof ConfigurationError && /provideRxlog/.test(error.message),
+    );
+    injector.destroy();
+  });
+
+  void it('needs an injection context', () => {
+    assert.throws(() => injectLogger(), /NG0203/);
+  });
+});

@@ -1,0 +1,112 @@
+import { testInjector, within } from './test-injector'; // first: loads Angular's JIT compiler
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { inject, InjectionToken, NgZone } from '@angular/core';
+import { ConfigurationError, HttpSink, LoggerConfiguration, MemorySink, type LogEvent } from '../../lib/index';
+import { injectLogger, provideRxlog, RXLOG_LOGGER, withErrorHandler, withRouterContext } from '../../lib/angular/index';
+import { RXLOG_SINK_ENDPOINTS } from '../../lib/angular/rxlog-tokens';
+
+void describe('provideRxlog', () => {
+  void it('builds the logger from the configure function when the injector starts', () => {
+    const memory = new MemorySink();
+    let configured = 0;
+    const injector = testInjector([
+      provideRxlog((c) => {
+        configured++;
+        return c.writeTo.sink(memory);
+      }),
+    ]);
+    assert.equal(configured, 1, 'built eagerly, once');
+    within(injector, () => injectLogger().information('Hello {Name}', 'Ada'));
+    assert.deepEqual(
+      memory.events.map((e) => e.renderMessage()),
+      ['Hello Ada'],
+    );
+    injector.destroy();
+  });
+
+  void it('accepts a Logger created by configure', () => {
+    const memory = new MemorySink();
+    const created = new LoggerConfiguration().writeTo.sink(memory).createLogger();
+    const injector = testInjector([provideRxlog(() => created)]);
+    assert.equal(injector.get(RXLOG_LOGGER), created);
+    injector.destroy();
+  });
+
+  void it('closes the logger, delivering what it holds, when the injector is destroyed', async () => {
+    const delivered: LogEvent[] = [];
+    const slow = {
+      emit: (events: readonly LogEvent[]) =>
+        new Promise<void>((done) => setTimeout(() => (delivered.push(...events), done()), 20)),
+    };
+    const injector = testInjector([provideRxlog((c) => c.writeTo.sink(slow, { batch: { size: 100, maxDelayMs: 60_000 } }))]);
+    const log = injector.get(RXLOG_LOGGER);
+    log.information('one');
+    log.information('two');
+    assert.equal(delivered.length, 0, 'held in a partial batch');
+    injector.destroy();
+    const report = await log.close();
+    assert.equal(delivered.length, 2);
+    assert.equal(report.sinks['sink'].delivered, 2);
+    log.information('after close');
+    assert.equal(log.metrics().rejectedAfterClose, 1);
+  });
+
+  void it('runs the pipeline outside the Angular zone', () => {
+    const zoneCalls: string[] = [];
+    let outside = false;
+    const zone = {
+      runOutsideAngular<T>(fn: () => T): T {
+        zoneCalls.push('outside');
+        const before = outside;
+        outside = true;
+        try {
+          return fn();
+        } finally {
+          outside = before;
+        }
+      },
+    } as unknown as NgZone;
+    const seenOutside: boolean[] = [];
+    const sink = { emit: () => void seenOutside.push(outside) };
+    const injector = testInjector([{ provide: NgZone, useValue: zone }, provideRxlog((c) => c.writeTo.sink(sink))]);
+    injector.get(RXLOG_LOGGER).information('one');
+    assert.deepEqual(seenOutside, [true]);
+    injector.destroy();
+  });
+
+  void it('records the endpoints of HTTP sinks for HTTP logging to leave alone', () => {
+    const sink = new HttpSink({
+      url: 'http://127.0.0.1:9/ingest',
+      beaconUrl: 'http://127.0.0.1:9/beacon',
+      fetch: () => Promise.reject(new Error('offline')),
+    });
+    const injector = testInjector([provideRxlog((c) => c.writeTo.sink(sink).writeTo.sink(new MemorySink()))]);
+    assert.deepEqual(injector.get(RXLOG_SINK_ENDPOINTS).urls, ['http://127.0.0.1:9/ingest', 'http://127.0.0.1:9/beacon']);
+    injector.destroy();
+  });
+
+  void it('throws a ConfigurationError for a bad configure function, result or feature', () => {
+    assert.throws(() => provideRxlog('nope' as never), ConfigurationError);
+    assert.throws(() => provideRxlog((c) => c, {} as never), /features made by withX\(\) functions/);
+    assert.throws(() => provideRxlog((c) => c, withErrorHandler(), withErrorHandler()), /"error-handler" is given twice/);
+    assert.throws(
+      () => testInjector([provideRxlog(() => 42 as never)]),
+      /must return a LoggerConfiguration or a Logger, got number 42/,
+    );
+    const created = new LoggerConfiguration().createLogger();
+    assert.throws(() => testInjector([provideRxlog(() => created, withRouterContext())]), /must return the LoggerConfiguration/);
+  });
+
+  void it('runs configure in an injection context', () => {
+    const memory = new MemorySink();
+    const APP_NAME = new InjectionToken<string>('app name');
+    const injector = testInjector([
+      { provide: APP_NAME, useValue: 'shop' },
+      provideRxlog((c) => c.enrich.withProperty('App', inject(APP_NAME)).writeTo.sink(memory)),
+    ]);
+    injector.get(RXLOG_LOGGER).information('hello');
+    assert.equal(memory.events[0].properties.App, 'shop');
+    injector.destroy();
+  });
+});

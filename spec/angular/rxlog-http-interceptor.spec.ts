@@ -1,0 +1,173 @@
+import { testInjector } from './test-injector'; // first: loads Angular's JIT compiler
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { HttpClient, provideHttpClient, withInterceptors } from '@angular/common/http';
+import { HttpTestingController, provideHttpClientTesting } from '@angular/common/http/testing';
+import { type EnvironmentProviders, type Provider, provideZonelessChangeDetection } from '@angular/core';
+import { firstValueFrom } from 'rxjs';
+import { HttpSink, type LogEvent, MemorySink } from '../../lib/index';
+import { type HttpLoggingOptions, provideRxlog, rxlogHttpInterceptor, withHttpLogging } from '../../lib/angular/index';
+
+function setup(
+  options?: HttpLoggingOptions,
+  extra: (Provider | EnvironmentProviders)[] = [],
+  level: 'debug' | 'information' = 'information',
+) {
+  const memory = new MemorySink();
+  const http = new HttpSink({ url: 'http://localhost/ingest', fetch: () => Promise.resolve(new Response('')) });
+  const injector = testInjector([
+    provideZonelessChangeDetection(),
+    provideHttpClient(withInterceptors([rxlogHttpInterceptor])),
+    provideHttpClientTesting(),
+    provideRxlog(
+      (c) => c.minimumLevel.is(level).writeTo.sink(memory).writeTo.sink(http),
+      ...(options === undefined ? [] : [withHttpLogging(options)]),
+    ),
+    ...extra,
+  ]);
+  return { memory, injector, client: injector.get(HttpClient), backend: injector.get(HttpTestingController) };
+}
+
+const props = (e: LogEvent): Record<string, unknown> => ({ level: e.level, ...e.properties });
+
+void describe('rxlogHttpInterceptor', () => {
+  void it('logs a completed request with method, redacted URL, status and elapsed ms', async () => {
+    const { memory, injector, client, backend } = setup();
+    const answer = firstValueFrom(client.get('/api/orders', { params: { token: 'secret', page: '2' } }));
+    backend.expectOne('/api/orders?token=secret&page=2').flush({ ok: true });
+    await answer;
+    assert.equal(memory.events.length, 1);
+    const event = props(memory.events[0]);
+    assert.equal(event.level, 'information');
+    assert.equal(event.Method, 'GET');
+    assert.equal(event.Url, '/api/orders?token=***&page=***');
+    assert.equal(event.StatusCode, 200);
+    assert.equal(event.SourceContext, 'HttpClient');
+    assert.equal(typeof event.ElapsedMs, 'number');
+    assert.ok((event.ElapsedMs as number) >= 0);
+    assert.equal(memory.events[0].renderMessage().startsWith('HTTP GET /api/orders?token=***&page=*** responded 200 in '), true);
+    injector.destroy();
+  });
+
+  void it('chooses the level by outcome: 5xx and network errors error, 4xx warning', async () => {
+    const { memory, injector, client, backend } = setup();
+    const calls = ['/a', '/b', '/c'].map((url) => firstValueFrom(client.get(url)).catch(() => undefined));
+    backend.expectOne('/a').flush('no', { status: 503, statusText: 'Unavailable' });
+    backend.expectOne('/b').flush('no', { status: 404, statusText: 'Not Found' });
+    backend.expectOne('/c').error(new Event('error') as unknown as ProgressEvent);
+    await Promise.all(calls);
+    assert.deepEqual(
+      memory.events.map((e) => [e.properties.Url, e.properties.StatusCode, e.level]),
+      [
+        ['/a', 503, 'error'],
+        ['/b', 404, 'warning'],
+        ['/c', 0, 'error'],
+      ],
+    );
+    assert.match(memory.events[0].renderMessage(), /^HTTP GET \/a failed with 503 in [\d.]+ ms: /);
+    injector.destroy();
+  });
+
+  void it('keeps query values out of the error message too', async () => {
+    const { memory, injector, client, backend } = setup();
+    const call = firstValueFrom(client.get('/fail', { params: { token: 'secret' } })).catch(() => undefined);
+    backend.expectOne('/fail?token=secret').flush('no', { status: 500, statusText: 'Error' });
+    await call;
+    assert.doesNotMatch(JSON.stringify(memory.events[0].properties), /secret/);
+    assert.doesNotMatch(memory.events[0].renderMessage(), /secret/);
+    injector.destroy();
+  });
+
+  void it('takes a level function and full URLs when asked', async () => {
+    const { memory, injector, client, backend } = setup(
+      { level: (status) => (status === 404 ? 'debug' : 'fatal'), redactQueryValues: false },
+      [],
+      'debug',
+    );
+    const call = firstValueFrom(client.get('/x', { params: { q: 'v' } })).catch(() => undefined);
+    backend.expectOne('/x?q=v').flush('', { status: 404, statusText: 'Not Found' });
+    await call;
+    assert.deepEqual([memory.events[0].level, memory.events[0].properties.Url], ['debug', '/x?q=v']);
+    injector.destroy();
+  });
+
+  void it('adds a traceparent to same-origin requests and logs its ids', async () => {
+    const { memory, injector, client, backend } = setup({ correlation: 'traceparent' });
+    const call = firstValueFrom(client.get('/traced'));
+    const request = backend.expectOne('/traced');
+    const header = request.request.headers.get('traceparent') ?? '';
+    assert.match(header, /^00-[0-9a-f]{32}-[0-9a-f]{16}-01$/);
+    request.flush('');
+    await call;
+    assert.equal(header, `00-${String(memory.events[0].properties.TraceId)}-${String(memory.events[0].properties.SpanId)}-01`);
+    const crossOrigin = firstValueFrom(client.get('https://other.example.com/api'));
+    const other = backend.expectOne('https://other.example.com/api');
+    assert.equal(other.request.headers.has('traceparent'), false, 'no CORS preflight caused by the logger');
+    other.flush('');
+    await crossOrigin;
+    injector.destroy();
+  });
+
+  void it('adds a request id header, keeping one the request already has', async () => {
+    const { memory, injector, client, backend } = setup({ correlation: 'request-id', requestIdHeader: 'X-Correlation-Id' });
+    const first = firstValueFrom(client.get('/one'));
+    const one = backend.expectOne('/one');
+    const id = one.request.headers.get('X-Correlation-Id');
+    assert.match(id ?? '', /^[0-9a-f]{32}$/);
+    one.flush('');
+    const second = firstValueFrom(client.get('/two', { headers: { 'X-Correlation-Id': 'mine' } }));
+    backend.expectOne('/two').flush('');
+    await Promise.all([first, second]);
+    assert.deepEqual(
+      memory.events.map((e) => e.properties.RequestId),
+      [id, 'mine'],
+    );
+    injector.destroy();
+  });
+
+  void it("leaves requests to the logger's own endpoints alone", async () => {
+    const { memory, injector, client, backend } = setup({ correlation: 'traceparent' });
+    const call = firstValueFrom(client.post('http://localhost/ingest', 'x'));
+    const request = backend.expectOne('http://localhost/ingest');
+    assert.equal(request.request.headers.has('traceparent'), false);
+    request.flush('');
+    await call;
+    assert.equal(memory.events.length, 0);
+    injector.destroy();
+  });
+
+  void it('excludes the URL prefixes given instead', async () => {
+    const { memory, injector, client, backend } = setup({ excludeUrls: ['/health'] });
+    const calls = [firstValueFrom(client.get('/health/live')), firstValueFrom(client.get('http://localhost/ingest'))];
+    backend.expectOne('/health/live').flush('');
+    backend.expectOne('http://localhost/ingest').flush('');
+    await Promise.all(calls);
+    assert.deepEqual(
+      memory.events.map((e) => e.properties.Url),
+      ['http://localhost/ingest'],
+    );
+    injector.destroy();
+  });
+
+  void it('logs a request cancelled before its answer', () => {
+    const { memory, injector, client, backend } = setup();
+    const subscription = client.get('/slow').subscribe();
+    const request = backend.expectOne('/slow');
+    subscription.unsubscribe();
+    assert.equal(request.cancelled, true);
+    assert.match(memory.events[0].renderMessage(), /^HTTP GET \/slow cancelled after [\d.]+ ms$/);
+    injector.destroy();
+  });
+
+  void it('passes requests through without provideRxlog', async () => {
+    const injector = testInjector([
+      provideZonelessChangeDetection(),
+      provideHttpClient(withInterceptors([rxlogHttpInterceptor])),
+      provideHttpClientTesting(),
+    ]);
+    const call = firstValueFrom(injector.get(HttpClient).get('/plain'));
+    injector.get(HttpTestingController).expectOne('/plain').flush('ok');
+    assert.equal(await call, 'ok');
+    injector.destroy();
+  });
+});

@@ -1,0 +1,90 @@
+import { testInjector } from './test-injector'; // first: loads Angular's JIT compiler
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { DOCUMENT } from '@angular/common';
+import { provideLocationMocks } from '@angular/common/testing';
+import { ErrorHandler } from '@angular/core';
+import { provideRouter, Router } from '@angular/router';
+import { MemorySink } from '../../lib/index';
+import { provideRxlog, withErrorHandler } from '../../lib/angular/index';
+
+const routes = [{ path: 'orders/:id', children: [] }];
+
+function setup(options: Parameters<typeof withErrorHandler>[0] = { console: false }) {
+  const memory = new MemorySink();
+  const injector = testInjector([
+    provideRouter(routes),
+    provideLocationMocks(),
+    { provide: DOCUMENT, useValue: { title: '' } },
+    provideRxlog((c) => c.writeTo.sink(memory), withErrorHandler(options)),
+  ]);
+  return { memory, injector, handler: injector.get(ErrorHandler) };
+}
+
+void describe('withErrorHandler', () => {
+  void it('logs an uncaught error as an error event with the active route', async () => {
+    const { memory, injector, handler } = setup();
+    await injector.get(Router).navigateByUrl('/orders/42?token=secret');
+    const error = new TypeError('boom');
+    handler.handleError(error);
+    assert.equal(memory.events.length, 1);
+    const [event] = memory.events;
+    assert.equal(event.level, 'error');
+    assert.equal(event.exception, error);
+    assert.equal(event.renderMessage(), 'Uncaught error on /orders/42: boom');
+    assert.equal(event.properties.Route, '/orders/42');
+    assert.equal(event.properties.RoutePattern, '/orders/:id');
+    assert.equal(event.properties.SourceContext, 'ErrorHandler');
+    injector.destroy();
+  });
+
+  void it('logs the same error once when Angular reports it twice', () => {
+    const { memory, injector, handler } = setup();
+    const error = new Error('twice');
+    handler.handleError(error);
+    handler.handleError(error);
+    handler.handleError(new Error('twice'));
+    assert.equal(memory.events.length, 2, 'a different error with the same message is a new error');
+    injector.destroy();
+  });
+
+  void it("logs non-Error values and unwraps zone.js's rejection wrapper", () => {
+    const { memory, injector, handler } = setup();
+    handler.handleError('a string was thrown');
+    const reason = new Error('the reason');
+    const wrapped = Object.assign(new Error('Uncaught (in promise): Error: the reason'), { rejection: reason });
+    handler.handleError(wrapped);
+    handler.handleError(reason);
+    assert.deepEqual(
+      memory.events.map((e) => [e.renderMessage(), e.exception]),
+      [
+        ['Uncaught error on /: a string was thrown', undefined],
+        ['Uncaught error on /: the reason', reason],
+      ],
+    );
+    injector.destroy();
+  });
+
+  void it("keeps Angular's console output when asked (the default in dev mode)", () => {
+    const { injector, handler } = setup({ console: true });
+    const printed: unknown[][] = [];
+    const original = console.error;
+    console.error = (...args: unknown[]) => void printed.push(args);
+    try {
+      handler.handleError(new Error('shown'));
+    } finally {
+      console.error = original;
+    }
+    assert.equal(printed.length, 1);
+    assert.equal(printed[0][0], 'ERROR');
+    injector.destroy();
+  });
+
+  void it('never throws, even when the logger is closed', async () => {
+    const { memory, injector, handler } = setup();
+    injector.destroy();
+    await new Promise((done) => setTimeout(done, 10));
+    assert.doesNotThrow(() => handler.handleError(new Error('late')));
+    assert.equal(memory.events.length, 0);
+  });
+});

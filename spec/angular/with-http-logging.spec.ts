@@ -1,0 +1,33 @@
+import './test-injector'; // first: loads Angular's JIT compiler
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { ConfigurationError } from '../../lib/index';
+import { RXLOG_HTTP_LOGGING_OPTIONS, withHttpLogging } from '../../lib/angular/index';
+
+void describe('withHttpLogging', () => {
+  void it('is a feature that provides its options', () => {
+    const options = { correlation: 'traceparent' as const };
+    const feature = withHttpLogging(options);
+    assert.equal(feature.kind, 'http-logging');
+    assert.deepEqual(feature.providers, [{ provide: RXLOG_HTTP_LOGGING_OPTIONS, useValue: options }]);
+  });
+
+  void it('throws a ConfigurationError naming a bad option', () => {
+    const bad: [unknown, RegExp][] = [
+      [null, /expected an options object, got null/],
+      [{ level: 'error' }, /withHttpLogging\.level/],
+      [{ correlation: 'b3' }, /withHttpLogging\.correlation: .*"b3"/],
+      [{ requestIdHeader: 'bad header' }, /withHttpLogging\.requestIdHeader: not a header name: "bad header"/],
+      [{ excludeUrls: '/ingest' }, /withHttpLogging\.excludeUrls/],
+      [{ excludeUrls: [42] }, /withHttpLogging\.excludeUrls/],
+      [{ sourceContext: '' }, /withHttpLogging\.sourceContext/],
+    ];
+    for (const [options, message] of bad) {
+      assert.throws(
+        () => withHttpLogging(options as never),
+        (error: unknown) => error instanceof ConfigurationError && message.test(error.message),
+        JSON.stringify(options),
+      );
+    }
+  });
+});

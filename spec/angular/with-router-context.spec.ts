@@ -1,0 +1,64 @@
+import { testInjector, within } from './test-injector'; // first: loads Angular's JIT compiler
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { DOCUMENT } from '@angular/common';
+import { provideLocationMocks } from '@angular/common/testing';
+import { provideRouter, Router } from '@angular/router';
+import { MemorySink } from '../../lib/index';
+import { injectLogger, provideRxlog, withRouterContext } from '../../lib/angular/index';
+
+const routes = [
+  { path: '', children: [] },
+  { path: 'shop', children: [{ path: 'orders/:id', children: [] }] },
+];
+
+void describe('withRouterContext', () => {
+  void it('adds the current route and its pattern to every event', async () => {
+    const memory = new MemorySink();
+    const injector = testInjector([
+      provideRouter(routes),
+      provideLocationMocks(),
+      { provide: DOCUMENT, useValue: { title: '' } },
+      provideRxlog((c) => c.writeTo.sink(memory), withRouterContext()),
+    ]);
+    const log = within(injector, () => injectLogger());
+    log.information('before any navigation');
+    const router = injector.get(Router);
+    assert.ok(await router.navigateByUrl('/shop/orders/42?token=secret#x'));
+    log.information('on an order');
+    assert.ok(await router.navigateByUrl('/'));
+    log.information('home');
+    assert.deepEqual(
+      memory.events.map((e) => [e.properties.Route, e.properties.RoutePattern]),
+      [
+        ['/', undefined],
+        ['/shop/orders/42', '/shop/orders/:id'],
+        ['/', '/'],
+      ],
+    );
+    injector.destroy();
+  });
+
+  void it('keeps a Route the event already has', async () => {
+    const memory = new MemorySink();
+    const injector = testInjector([
+      provideRouter(routes),
+      provideLocationMocks(),
+      { provide: DOCUMENT, useValue: { title: '' } },
+      provideRxlog((c) => c.writeTo.sink(memory), withRouterContext()),
+    ]);
+    await injector.get(Router).navigateByUrl('/shop/orders/7');
+    within(injector, () => injectLogger()).information('Moved to {Route}', '/elsewhere');
+    assert.equal(memory.events[0].properties.Route, '/elsewhere');
+    assert.equal(memory.events[0].properties.RoutePattern, '/shop/orders/:id');
+    injector.destroy();
+  });
+
+  void it('adds nothing in an app without routes', () => {
+    const memory = new MemorySink();
+    const injector = testInjector([provideLocationMocks(), provideRxlog((c) => c.writeTo.sink(memory), withRouterContext())]);
+    within(injector, () => injectLogger()).information('no router');
+    assert.equal(memory.events.length, 1);
+    injector.destroy();
+  });
+});

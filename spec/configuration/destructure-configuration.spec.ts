@@ -1,0 +1,146 @@
+import { firstValueFrom, take, toArray } from 'rxjs';
+import { LoggerConfiguration } from '../../lib/configuration/logger-configuration';
+import { LogContext } from '../../lib/context/log-context';
+import { ConfigurationError } from '../../lib/core/errors/configuration-error';
+import type { LogEvent } from '../../lib/core/log-event';
+import { CompactJsonFormatter } from '../../lib/formatting/compact-json-formatter';
+import type { Logger } from '../../lib/pipeline/logger';
+import { MemorySink } from '../../lib/sinks/memory-sink';
+
+const SECRET = 'hunter2-SECRET';
+
+function redactingLogger(): { log: Logger; memory: MemorySink } {
+  const memory = new MemorySink();
+  const log = new LoggerConfiguration().minimumLevel
+    .debug()
+    .destructure.redact({
+      paths: ['Password', 'User.password', '*.token', 'Headers.authorization'],
+      keys: /pass(word)?|secret|token|api[-_]?key/i,
+    })
+    .enrich.fromLogContext()
+    .enrich.with(() => ({ Deploy: { region: 'eu', apiKey: SECRET } }))
+    .writeTo.sink(memory, { name: 'memory' })
+    .createLogger();
+  return { log, memory };
+}
+
+/** Everything an event holds, as JSON text: the secret must appear nowhere in it. */
+function everything(event: LogEvent): string {
+  const exception = event.exception === undefined ? {} : { ...event.exception };
+  return JSON.stringify({ properties: event.properties, exception }) + new CompactJsonFormatter().format(event);
+}
+
+describe('LoggerConfiguration.destructure', () => {
+  it('redacts call arguments: nested objects, arrays, Maps and class instances captured with @', () => {
+    const { log, memory } = redactingLogger();
+    class Login {
+      constructor(
+        readonly user: string,
+        readonly password: string,
+      ) {}
+    }
+    log.information(
+      'Login {@Attempt} with {Password} for {@User}; {@Headers} {@Sessions}',
+      new Login('ann', SECRET),
+      SECRET,
+      { name: 'ann', password: SECRET },
+      new Map([
+        ['authorization', `Bearer ${SECRET}`],
+        ['accept', 'json'],
+      ]),
+      [{ id: 1, token: SECRET }],
+    );
+    const event = memory.events[0];
+    expect(event.properties).toEqual({
+      Attempt: { user: 'ann', password: '[Redacted]' },
+      Password: '[Redacted]',
+      User: { name: 'ann', password: '[Redacted]' },
+      Headers: { authorization: '[Redacted]', accept: 'json' },
+      Sessions: [{ id: 1, token: '[Redacted]' }],
+      Deploy: { region: 'eu', apiKey: '[Redacted]' },
+    });
+    expect(event.renderMessage()).not.toContain(SECRET);
+    expect(everything(event)).not.toContain(SECRET);
+  });
+
+  it('redacts child-logger properties, LogContext values and enricher values', () => {
+    const { log, memory } = redactingLogger();
+    const child = log.child({ Session: { id: 's-1', token: SECRET } });
+    LogContext.run({ Request: { path: '/login', headers: { cookie: 'c', 'x-api-key': SECRET } }, Password: SECRET }, () =>
+      child.information('inside'),
+    );
+    const event = memory.events[0];
+    expect(event.properties).toEqual({
+      Session: { id: 's-1', token: '[Redacted]' },
+      Request: { path: '/login', headers: { cookie: 'c', 'x-api-key': '[Redacted]' } },
+      Password: '[Redacted]',
+      Deploy: { region: 'eu', apiKey: '[Redacted]' },
+    });
+    expect(everything(event)).not.toContain(SECRET);
+  });
+
+  it('gives the event a redacted copy of an exception whose own properties hold a secret, leaving the app’s Error alone', () => {
+    const { log, memory } = redactingLogger();
+    const failure = Object.assign(new Error('login failed'), { password: SECRET, status: 401 });
+    log.error(failure, 'Login failed for {User}', 'ann');
+    const exception = memory.events[0].exception as Error & { password: string; status: number };
+    expect(exception).not.toBe(failure);
+    expect(exception.message).toBe('login failed');
+    expect(exception.stack).toBe(failure.stack);
+    expect(exception.password).toBe('[Redacted]');
+    expect(exception.status).toBe(401);
+    expect(failure.password).toBe(SECRET);
+    expect(everything(memory.events[0])).not.toContain(SECRET);
+  });
+
+  it('keeps the secret out of events$', async () => {
+    const { log } = redactingLogger();
+    const seen = firstValueFrom(log.events$.pipe(take(1), toArray()));
+    log.information('{Password}', SECRET);
+    const [event] = await seen;
+    expect(event.properties.Password).toBe('[Redacted]');
+  });
+
+  it('handles property names that collide with the rules', () => {
+    const { log, memory } = redactingLogger();
+    // Key patterns are unanchored, as written: "Passport" matches /pass(word)?/i, "Username" matches nothing,
+    // and a hole named "token" is redacted by the pattern although no path names it at the top.
+    log.information('{Passport} {Username} {token}', 'P-1', 'ann', SECRET);
+    expect(memory.events[0].properties).toMatchObject({ Passport: '[Redacted]', Username: 'ann', token: '[Redacted]' });
+  });
+
+  it('applies several policies in order, each with its own censor, or removal', () => {
+    const memory = new MemorySink();
+    const log = new LoggerConfiguration().destructure
+      .redact({ paths: ['Card.number'], censor: (value) => `****${String(value).slice(-4)}` })
+      .destructure.redact({ paths: ['Card.cvc'], remove: true })
+      .writeTo.sink(memory)
+      .createLogger();
+    log.information('Paid with {@Card}', { number: '4111111111111111', cvc: '123', brand: 'visa' });
+    expect(memory.events[0].properties.Card).toEqual({ number: '****1111', brand: 'visa' });
+  });
+
+  it('applies the censor function once per event, to the original value', () => {
+    const seen: unknown[] = [];
+    const memory = new MemorySink();
+    const log = new LoggerConfiguration().destructure
+      .redact({
+        paths: ['Token'],
+        censor: (value) => {
+          seen.push(value);
+          return 'x';
+        },
+      })
+      .writeTo.sink(memory)
+      .createLogger();
+    const child = log.child({ Token: SECRET });
+    child.information('one');
+    child.information('two');
+    expect(seen).toEqual([SECRET, SECRET]);
+  });
+
+  it('throws a ConfigurationError naming a bad rule at configuration time', () => {
+    expect(() => new LoggerConfiguration().destructure.redact({ paths: ['a..b'] })).toThrow(ConfigurationError);
+    expect(() => new LoggerConfiguration().destructure.redact({ paths: ['a..b'] })).toThrow(/destructure\.redact: paths\[0\]/);
+  });
+});

@@ -1,0 +1,123 @@
+import { of, Subject, throwError } from 'rxjs';
+import { LoggerConfiguration } from '../../lib/configuration/logger-configuration';
+import { ConfigurationError } from '../../lib/core/errors/configuration-error';
+import type { Logger } from '../../lib/pipeline/logger';
+import { SelfLog, type SelfLogEvent } from '../../lib/core/self-log';
+import { TAP_LOG_TEMPLATES, tapLog, type TapLogTarget } from '../../lib/operators/tap-log';
+import { MemorySink } from '../../lib/sinks/memory-sink';
+import { createTestScheduler } from '../helpers/test-scheduler';
+
+function debugLogger(): { log: Logger; lines: () => string[]; memory: MemorySink } {
+  const memory = new MemorySink();
+  const log = new LoggerConfiguration().minimumLevel.verbose().writeTo.sink(memory).createLogger();
+  return { log, memory, lines: () => memory.events.map((e) => `${e.level} ${e.renderMessage()}`) };
+}
+
+describe('tapLog', () => {
+  it('logs subscribe and complete with Stream, Count and Elapsed on the scheduler clock', () => {
+    const testScheduler = createTestScheduler();
+    const { log, lines, memory } = debugLogger();
+    testScheduler.run(({ cold, expectObservable }) => {
+      expectObservable(cold('-a-b-|').pipe(tapLog(log, 'orders', testScheduler))).toBe('-a-b-|');
+    });
+    expect(lines()).toEqual(['debug orders subscribed', 'debug orders completed after 2 values in 5 ms']);
+    expect(memory.events[1].messageTemplate.text).toBe(TAP_LOG_TEMPLATES.complete);
+    expect(memory.events[1].properties).toEqual({ Stream: 'orders', Count: 2, Elapsed: 5 });
+  });
+
+  it('logs each value when next is on, capturing it under the given limits', () => {
+    const testScheduler = createTestScheduler();
+    const { log, memory } = debugLogger();
+    testScheduler.run(({ cold, expectObservable }) => {
+      const source = cold('-a--b|', { a: { id: 1, tags: ['x', 'y', 'z'] }, b: { id: 2, tags: [] } });
+      const tapped = source.pipe(
+        tapLog(
+          log,
+          { name: 'carts', next: 'verbose', subscribe: 'off', complete: 'off', captureLimits: { maxCollectionLength: 2 } },
+          testScheduler,
+        ),
+      );
+      expectObservable(tapped).toBe('-a--b|', { a: { id: 1, tags: ['x', 'y', 'z'] }, b: { id: 2, tags: [] } });
+    });
+    expect(memory.events.map((e) => [e.level, e.properties])).toEqual([
+      ['verbose', { Stream: 'carts', Value: { id: 1, tags: ['x', 'y', '…1 more'] }, Count: 1, Elapsed: 1 }],
+      ['verbose', { Stream: 'carts', Value: { id: 2, tags: [] }, Count: 2, Elapsed: 4 }],
+    ]);
+  });
+
+  it('logs an error at error level with the exception', () => {
+    const testScheduler = createTestScheduler();
+    const { log, memory, lines } = debugLogger();
+    const boom = new Error('boom');
+    testScheduler.run(({ cold, expectObservable }) => {
+      expectObservable(cold('-a--#', { a: 1 }, boom).pipe(tapLog(log, 'payments', testScheduler))).toBe('-a--#', { a: 1 }, boom);
+    });
+    expect(lines()).toEqual(['debug payments subscribed', 'error payments failed after 1 values in 4 ms']);
+    expect(memory.events[1].exception).toBe(boom);
+  });
+
+  it('wraps a non-Error failure in an Error for the event, and passes the original on', () => {
+    const { log, memory } = debugLogger();
+    let seen: unknown;
+    throwError(() => 'plain text')
+      .pipe(tapLog(log, 'text'))
+      .subscribe({ error: (e: unknown) => (seen = e) });
+    expect(seen).toBe('plain text');
+    expect(memory.events[1].exception?.message).toBe('plain text');
+  });
+
+  it('logs an unsubscribe before the end, and not after complete', () => {
+    const testScheduler = createTestScheduler();
+    const { log, lines } = debugLogger();
+    testScheduler.run(({ cold, expectObservable }) => {
+      expectObservable(
+        cold('-a-b-c-|').pipe(tapLog(log, { name: 'feed', unsubscribe: 'information' }, testScheduler)),
+        '^--!',
+      ).toBe('-a-');
+    });
+    expect(lines()).toEqual(['debug feed subscribed', 'information feed unsubscribed after 1 values in 3 ms']);
+  });
+
+  it('uses the configured levels, and logs nothing for a level that is off', () => {
+    const { log, lines } = debugLogger();
+    of(1, 2)
+      .pipe(tapLog(log, { name: 'n', subscribe: 'information', next: 'off', complete: 'warning' }, createTestScheduler()))
+      .subscribe();
+    expect(lines()).toEqual(['information n subscribed', 'warning n completed after 2 values in 0 ms']);
+  });
+
+  it('keeps the stream going when the logger throws, and reports it to SelfLog', () => {
+    const diagnostics: SelfLogEvent[] = [];
+    const subscription = SelfLog.events$.subscribe((e) => diagnostics.push(e));
+    const hostile: TapLogTarget = {
+      write: () => {
+        throw new Error('logger down');
+      },
+    };
+    const values: number[] = [];
+    of(1, 2)
+      .pipe(tapLog(hostile, { name: 'h', next: 'debug' }))
+      .subscribe((n) => values.push(n));
+    subscription.unsubscribe();
+    expect(values).toEqual([1, 2]);
+    expect(diagnostics.length).toBeGreaterThan(0);
+  });
+
+  it('rejects a missing name, an unknown level and a non-logger', () => {
+    const { log } = debugLogger();
+    expect(() => tapLog(log, '')).toThrow(ConfigurationError);
+    expect(() => tapLog(log, { name: 'x', next: 'loud' as 'debug' })).toThrow(/tapLog: next.*loud/);
+    expect(() => tapLog({} as TapLogTarget, 'x')).toThrow(/tapLog: expected a logger/);
+  });
+
+  it('writes into the same pipeline as any call: through LoggerConfiguration to a sink, counted in metrics', async () => {
+    const { log, memory } = debugLogger();
+    const source = new Subject<number>();
+    source.pipe(tapLog(log, { name: 'jobs', next: 'debug' })).subscribe();
+    source.next(7);
+    source.complete();
+    expect(memory.events.map((e) => e.properties.Stream)).toEqual(['jobs', 'jobs', 'jobs']);
+    expect(log.metrics().sinks.memory).toMatchObject({ received: 3, delivered: 3 });
+    await log.close();
+  });
+});

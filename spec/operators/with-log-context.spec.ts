@@ -1,0 +1,117 @@
+import { map, of, Subject, switchMap, tap, timer } from 'rxjs';
+import { LoggerConfiguration } from '../../lib/configuration/logger-configuration';
+import { LogContext } from '../../lib/context/log-context';
+import { ConfigurationError } from '../../lib/core/errors/configuration-error';
+import type { Logger } from '../../lib/pipeline/logger';
+import { withLogContext } from '../../lib/operators/with-log-context';
+import { MemorySink } from '../../lib/sinks/memory-sink';
+import { createTestScheduler } from '../helpers/test-scheduler';
+
+function contextLogger(): { log: Logger; memory: MemorySink; seen: () => Record<string, unknown>[] } {
+  const memory = new MemorySink();
+  const log = new LoggerConfiguration().enrich.fromLogContext().writeTo.sink(memory).createLogger();
+  const seen = (): Record<string, unknown>[] => memory.events.map((e) => ({ text: e.messageTemplate.text, ...e.properties }));
+  return { log, memory, seen };
+}
+
+describe('withLogContext', () => {
+  it('carries the properties onto events logged in map and tap placed downstream, not upstream', () => {
+    const testScheduler = createTestScheduler();
+    const { log, seen } = contextLogger();
+    testScheduler.run(({ cold, expectObservable }) => {
+      const source = cold('-a-b-|', { a: 1, b: 2 }).pipe(
+        tap((n) => log.information('upstream {N}', n)),
+        withLogContext({ CorrelationId: 'c-1' }),
+        map((n) => {
+          log.information('in map {N}', n);
+          return n * 10;
+        }),
+        tap((n) => log.information('in tap {N}', n)),
+      );
+      expectObservable(source).toBe('-x-y-|', { x: 10, y: 20 });
+    });
+    expect(seen()).toEqual([
+      { text: 'upstream {N}', N: 1 },
+      { text: 'in map {N}', N: 1, CorrelationId: 'c-1' },
+      { text: 'in tap {N}', N: 10, CorrelationId: 'c-1' },
+      { text: 'upstream {N}', N: 2 },
+      { text: 'in map {N}', N: 2, CorrelationId: 'c-1' },
+      { text: 'in tap {N}', N: 20, CorrelationId: 'c-1' },
+    ]);
+  });
+
+  it('carries the properties into a switchMap projection placed downstream, and not outside the stream', () => {
+    const testScheduler = createTestScheduler();
+    const { log, seen } = contextLogger();
+    testScheduler.run(({ hot, expectObservable }) => {
+      const clicks = hot('-a---b-|', { a: 'shoes', b: 'hats' });
+      const results = clicks.pipe(
+        withLogContext({ CorrelationId: 'c-2' }),
+        switchMap((term) => {
+          log.information('Searching {Term}', term);
+          return timer(2, testScheduler).pipe(map(() => `${term}!`));
+        }),
+      );
+      expectObservable(results).toBe('---x---(y|)', { x: 'shoes!', y: 'hats!' });
+      testScheduler.schedule(() => log.information('elsewhere'), 3);
+    });
+    expect(seen()).toEqual([
+      { text: 'Searching {Term}', Term: 'shoes', CorrelationId: 'c-2' },
+      { text: 'elsewhere' },
+      { text: 'Searching {Term}', Term: 'hats', CorrelationId: 'c-2' },
+    ]);
+    expect(LogContext.current()).toBeUndefined();
+  });
+
+  it('delivers error and complete inside the context', () => {
+    const testScheduler = createTestScheduler();
+    const { log, seen } = contextLogger();
+    testScheduler.run(({ cold, expectObservable }) => {
+      const ok = cold('-|').pipe(withLogContext({ Id: 'ok' }));
+      const failing = cold('-#', {}, new Error('boom')).pipe(withLogContext({ Id: 'bad' }));
+      expectObservable(ok.pipe(tap({ complete: () => log.information('done') }))).toBe('-|');
+      expectObservable(failing.pipe(tap({ error: () => log.error('failed') }))).toBe('-#', {}, new Error('boom'));
+    });
+    expect(seen()).toEqual([
+      { text: 'done', Id: 'ok' },
+      { text: 'failed', Id: 'bad' },
+    ]);
+  });
+
+  it('calls a properties function once per subscription', () => {
+    const { log, seen } = contextLogger();
+    let next = 0;
+    const source = of('x').pipe(
+      withLogContext(() => ({ Subscription: ++next })),
+      tap(() => log.information('value')),
+    );
+    source.subscribe();
+    source.subscribe();
+    expect(seen()).toEqual([
+      { text: 'value', Subscription: 1 },
+      { text: 'value', Subscription: 2 },
+    ]);
+  });
+
+  it('layers over an outer context, the inner value winning', () => {
+    const { log, seen } = contextLogger();
+    const source = new Subject<number>();
+    source.pipe(withLogContext({ Inner: 'i', Shared: 'inner' })).subscribe(() => log.information('value'));
+    LogContext.run({ Outer: 'o', Shared: 'outer' }, () => source.next(1));
+    expect(seen()).toEqual([{ text: 'value', Inner: 'i', Outer: 'o', Shared: 'inner' }]);
+  });
+
+  it('runs without context when the properties function throws, and rejects what is not properties', () => {
+    const { log, seen } = contextLogger();
+    of(1)
+      .pipe(
+        withLogContext(() => {
+          throw new Error('no id');
+        }),
+      )
+      .subscribe(() => log.information('value'));
+    expect(seen()).toEqual([{ text: 'value' }]);
+    expect(() => withLogContext(null as unknown as Record<string, unknown>)).toThrow(ConfigurationError);
+    expect(() => withLogContext('Id' as unknown as Record<string, unknown>)).toThrow(/withLogContext.*"Id"/);
+  });
+});

@@ -1,0 +1,125 @@
+import { defer, delay, filter, mergeMap, type MonoTypeOperatorFunction, Observable, of } from 'rxjs';
+import { LoggerConfiguration } from '../../lib/configuration/logger-configuration';
+import type { LogEvent } from '../../lib/core/log-event';
+import { SelfLog, type SelfLogEvent } from '../../lib/core/self-log';
+import type { SinkMetrics } from '../../lib/metrics/metrics-types';
+import { injectEventAccounting } from '../../lib/operators/event-accounting';
+import { MemorySink } from '../../lib/sinks/memory-sink';
+import { createTestScheduler } from '../helpers/test-scheduler';
+
+function balanced(m: SinkMetrics): boolean {
+  return m.received === m.delivered + m.dropped + m.failed + m.pending;
+}
+
+describe('LaneAccounting (a sink pipe’s operators, seen from the sink’s counters)', () => {
+  it('counts what an operator holds as pending until it lets it go, in virtual time', () => {
+    const testScheduler = createTestScheduler();
+    testScheduler.run(({ flush }) => {
+      const memory = new MemorySink();
+      const log = new LoggerConfiguration()
+        .useScheduler(testScheduler)
+        .writeTo.sink(memory, { name: 'memory', pipe: [delay(10, testScheduler)] })
+        .createLogger();
+      log.information('one');
+      log.information('two');
+      let m = log.metrics().sinks.memory;
+      expect(m).toMatchObject({ received: 2, delivered: 0, pending: 2 });
+      expect(balanced(m)).toBe(true);
+      flush();
+      m = log.metrics().sinks.memory;
+      expect(m).toMatchObject({ received: 2, delivered: 2, pending: 0 });
+    });
+  });
+
+  it('keeps the sum when an operator makes events it did not report', () => {
+    const memory = new MemorySink();
+    const twice: MonoTypeOperatorFunction<LogEvent> = mergeMap((event) => of(event, event));
+    const log = new LoggerConfiguration().writeTo.sink(memory, { name: 'memory', pipe: [twice] }).createLogger();
+    log.information('one');
+    const m = log.metrics().sinks.memory;
+    expect(m).toMatchObject({ received: 2, delivered: 2, pending: 0 });
+    expect(balanced(m)).toBe(true);
+  });
+
+  it('ignores a report that is not a positive integer, and says so in SelfLog', () => {
+    const diagnostics: SelfLogEvent[] = [];
+    const subscription = SelfLog.events$.subscribe((e) => diagnostics.push(e));
+    const confused: MonoTypeOperatorFunction<LogEvent> = (source) =>
+      defer(() => {
+        const accounting = injectEventAccounting();
+        accounting.dropped(-1, 'negative');
+        accounting.created(Number.NaN);
+        return source;
+      });
+    const log = new LoggerConfiguration().writeTo.sink(new MemorySink(), { name: 'memory', pipe: [confused] }).createLogger();
+    log.information('one');
+    subscription.unsubscribe();
+    expect(log.metrics().sinks.memory).toMatchObject({ received: 1, delivered: 1, dropped: 0 });
+    expect(log.metrics().sinks.memory.droppedBy).toBeUndefined();
+    expect(diagnostics).toHaveLength(2);
+  });
+
+  it('still provides the channel to an operator restarted after it failed', () => {
+    let subscriptions = 0;
+    const fragile: MonoTypeOperatorFunction<LogEvent> = (source) =>
+      defer(() => {
+        subscriptions++;
+        const accounting = injectEventAccounting();
+        return source.pipe(
+          filter((event) => {
+            if (event.messageTemplate.text === 'boom') throw new Error('operator broke');
+            if (event.messageTemplate.text === 'skip') {
+              accounting.dropped(1, 'skipped');
+              return false;
+            }
+            return true;
+          }),
+        );
+      });
+    const log = new LoggerConfiguration().writeTo.sink(new MemorySink(), { name: 'memory', pipe: [fragile] }).createLogger();
+    log.information('boom');
+    log.information('skip');
+    log.information('kept');
+    expect(subscriptions).toBe(2);
+    // The event the fault cost is neither delivered nor reported: it stays counted as pending.
+    expect(log.metrics().sinks.memory).toMatchObject({
+      received: 3,
+      delivered: 1,
+      dropped: 1,
+      pending: 1,
+      droppedBy: { skipped: 1 },
+    });
+  });
+
+  it('reports what an operator still holds at a close that gives up as undelivered', async () => {
+    const holdForever: MonoTypeOperatorFunction<LogEvent> = (source) =>
+      new Observable<LogEvent>((subscriber) => source.subscribe({ error: (e: unknown) => subscriber.error(e) }));
+    const log = new LoggerConfiguration().writeTo.sink(new MemorySink(), { name: 'memory', pipe: [holdForever] }).createLogger();
+    log.information('one');
+    log.information('two');
+    const report = await log.close({ timeoutMs: 0 });
+    expect(report.sinks.memory).toEqual({ delivered: 0, dropped: 0, failed: 0, undelivered: 2 });
+    expect(log.metrics().sinks.memory).toMatchObject({ received: 2, pending: 2 });
+  });
+
+  it('counts what a plain filter removed as pending while it runs, and as dropped (unreported) when its stream ends', async () => {
+    const onlyErrors: MonoTypeOperatorFunction<LogEvent> = filter((event) => event.level === 'error');
+    const log = new LoggerConfiguration().writeTo.sink(new MemorySink(), { name: 'memory', pipe: [onlyErrors] }).createLogger();
+    log.information('removed');
+    log.error('kept');
+    expect(log.metrics().sinks.memory).toMatchObject({ received: 2, delivered: 1, dropped: 0, pending: 1 });
+    const report = await log.close();
+    expect(report.sinks.memory).toEqual({ delivered: 1, dropped: 1, failed: 0, undelivered: 0 });
+    const m = log.metrics().sinks.memory;
+    expect(m).toMatchObject({ received: 2, delivered: 1, dropped: 1, pending: 0, droppedBy: { unreported: 1 } });
+    expect(balanced(m)).toBe(true);
+  });
+
+  it('costs nothing for a sink without operators: its counters are the delivery stage’s', () => {
+    const log = new LoggerConfiguration().writeTo.sink(new MemorySink(), { name: 'memory' }).createLogger();
+    log.information('one');
+    const m = log.metrics().sinks.memory;
+    expect(m).toMatchObject({ received: 1, delivered: 1, pending: 0 });
+    expect('droppedBy' in m).toBe(false);
+  });
+});

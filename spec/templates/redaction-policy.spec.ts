@@ -1,0 +1,214 @@
+import { ConfigurationError } from '../../lib/core/errors/configuration-error';
+import { SelfLog, type SelfLogEvent } from '../../lib/core/self-log';
+import { captureValue } from '../../lib/templates/capture';
+import { DEFAULT_CENSOR, RedactionPolicy } from '../../lib/templates/redaction-policy';
+
+const ISSUE_POLICY = {
+  paths: ['Password', 'User.password', '*.token', 'Headers.authorization'],
+  keys: /pass(word)?|secret|token|api[-_]?key/i,
+};
+
+describe('RedactionPolicy', () => {
+  it('censors exact paths, wildcard paths and key patterns, leaving everything else alone', () => {
+    const policy = RedactionPolicy.compile({ paths: ['Password', 'User.password', '*.token', 'Headers.authorization'] });
+    const properties = {
+      Password: 'p0',
+      User: { name: 'ann', password: 'p1', profile: { password: 'deeper, not named' } },
+      Session: { token: 't1', id: 's1' },
+      Headers: { authorization: 'Bearer x', accept: 'json' },
+      Other: 'kept',
+    };
+    expect(policy.redactProperties(properties)).toEqual({
+      Password: DEFAULT_CENSOR,
+      User: { name: 'ann', password: DEFAULT_CENSOR, profile: { password: 'deeper, not named' } },
+      Session: { token: DEFAULT_CENSOR, id: 's1' },
+      Headers: { authorization: DEFAULT_CENSOR, accept: 'json' },
+      Other: 'kept',
+    });
+  });
+
+  it('matches key patterns at any depth, inside arrays too', () => {
+    const policy = RedactionPolicy.compile({ keys: ISSUE_POLICY.keys });
+    const properties = {
+      Users: [
+        { name: 'a', apiKey: 'k' },
+        { name: 'b', nested: [{ secret: 's' }] },
+      ],
+      Count: 2,
+    };
+    expect(policy.redactProperties(properties)).toEqual({
+      Users: [
+        { name: 'a', apiKey: DEFAULT_CENSOR },
+        { name: 'b', nested: [{ secret: DEFAULT_CENSOR }] },
+      ],
+      Count: 2,
+    });
+  });
+
+  it('treats arrays as transparent in paths', () => {
+    const policy = RedactionPolicy.compile({ paths: ['Users.password'] });
+    expect(policy.redactProperties({ Users: [{ password: 'a' }, { password: 'b', name: 'n' }] })).toEqual({
+      Users: [{ password: DEFAULT_CENSOR }, { password: DEFAULT_CENSOR, name: 'n' }],
+    });
+  });
+
+  it('never mutates its input, copying only the changed branch, and returns the input when nothing matched', () => {
+    const policy = RedactionPolicy.compile({ paths: ['User.password'] });
+    const untouched = { items: [1, 2] };
+    const input = { User: { password: 'x' }, Cart: untouched };
+    const output = policy.redactProperties(input);
+    expect(input.User.password).toBe('x');
+    expect(output.Cart).toBe(untouched);
+    const clean = { User: { name: 'ann' } };
+    expect(policy.redactProperties(clean)).toBe(clean);
+  });
+
+  it('calls a censor function with the value and its dotted path', () => {
+    const calls: [unknown, string][] = [];
+    const policy = RedactionPolicy.compile({
+      paths: ['User.password', 'Card'],
+      censor: (value, path) => {
+        calls.push([value, path]);
+        return typeof value === 'string' ? `${value.slice(0, 1)}***` : '[hidden]';
+      },
+    });
+    expect(policy.redactProperties({ User: { password: 'hunter2' }, Card: { number: '4111' } })).toEqual({
+      User: { password: 'h***' },
+      Card: '[hidden]',
+    });
+    expect(calls).toEqual([
+      ['hunter2', 'User.password'],
+      [{ number: '4111' }, 'Card'],
+    ]);
+  });
+
+  it('falls back to the default censor when the censor function throws, and tells SelfLog', () => {
+    const diagnostics: SelfLogEvent[] = [];
+    const subscription = SelfLog.events$.subscribe((e) => diagnostics.push(e));
+    const policy = RedactionPolicy.compile({
+      paths: ['Password'],
+      censor: () => {
+        throw new Error('censor broke');
+      },
+    });
+    expect(policy.redactProperties({ Password: 'x' })).toEqual({ Password: DEFAULT_CENSOR });
+    subscription.unsubscribe();
+    expect(diagnostics).toHaveLength(1);
+  });
+
+  it('removes matches instead when remove is true', () => {
+    const policy = RedactionPolicy.compile({ ...ISSUE_POLICY, remove: true });
+    expect(policy.redactProperties({ Password: 'x', User: { name: 'n', password: 'y' }, Keep: 1 })).toEqual({
+      User: { name: 'n' },
+      Keep: 1,
+    });
+  });
+
+  it('handles property names that collide with the rules', () => {
+    const policy = RedactionPolicy.compile({ paths: ['User.password', '*.token'] });
+    const properties = {
+      // A key that is itself the dotted path is the same place, and is redacted.
+      'User.password': 'flat',
+      // A key named "*" is a name like any other: the wildcard matches it, it does not widen anything.
+      '*': { token: 't', other: 'o' },
+      // "password" at the top is not User.password; "User" as a string has nothing below it.
+      password: 'top-level, not named',
+      User: 'just a name',
+      token: 'top-level token, not *.token',
+      __proto__: { token: 'own key named __proto__' },
+    };
+    const output = policy.redactProperties(JSON.parse(JSON.stringify(properties)) as Record<string, unknown>);
+    expect(output['User.password']).toBe(DEFAULT_CENSOR);
+    expect(output['*']).toEqual({ token: DEFAULT_CENSOR, other: 'o' });
+    expect(output.password).toBe('top-level, not named');
+    expect(output.User).toBe('just a name');
+    expect(output.token).toBe('top-level token, not *.token');
+    expect(Object.getPrototypeOf(output)).toBe(Object.prototype);
+  });
+
+  it('answers the same for every key with a global RegExp', () => {
+    const policy = RedactionPolicy.compile({ keys: /secret/g });
+    expect(policy.redactProperties({ a: { secret: 1 }, b: { secret: 2 }, c: { secret: 3 } })).toEqual({
+      a: { secret: DEFAULT_CENSOR },
+      b: { secret: DEFAULT_CENSOR },
+      c: { secret: DEFAULT_CENSOR },
+    });
+  });
+
+  it('redacts captured Maps, class instances captured with @, and Errors with properties', () => {
+    class Account {
+      constructor(
+        readonly owner: string,
+        readonly apiKey: string,
+      ) {}
+    }
+    const failure = Object.assign(new Error('denied'), { token: 't', status: 401 });
+    const policy = RedactionPolicy.compile(ISSUE_POLICY);
+    const properties = {
+      Headers: captureValue(
+        new Map([
+          ['authorization', 'Bearer x'],
+          ['accept', 'json'],
+        ]),
+      ),
+      Account: captureValue(new Account('ann', 'k-1'), 'structure'),
+      Failure: captureValue(failure),
+    };
+    const output = policy.redactProperties(properties);
+    expect(output.Headers).toEqual({ authorization: DEFAULT_CENSOR, accept: 'json' });
+    expect(output.Account).toEqual({ owner: 'ann', apiKey: DEFAULT_CENSOR });
+    expect(output.Failure).toMatchObject({ name: 'Error', message: 'denied', token: DEFAULT_CENSOR, status: 401 });
+  });
+
+  describe('redactError', () => {
+    it('returns the same Error when nothing of it is named', () => {
+      const policy = RedactionPolicy.compile(ISSUE_POLICY);
+      const plain = new Error('plain');
+      const withCode = Object.assign(new Error('coded'), { code: 'E1' });
+      expect(policy.redactError(plain)).toBe(plain);
+      expect(policy.redactError(withCode)).toBe(withCode);
+    });
+
+    it('copies an Error whose own properties hold a secret, keeping its class, message, stack and cause; the original is untouched', () => {
+      class HttpError extends Error {
+        override name = 'HttpError';
+        constructor(
+          message: string,
+          readonly config: { headers: { authorization: string; accept: string } },
+          readonly password: string,
+        ) {
+          super(message, { cause: 'upstream' });
+        }
+      }
+      const original = new HttpError('401', { headers: { authorization: 'Bearer x', accept: 'json' } }, 'p');
+      const policy = RedactionPolicy.compile(ISSUE_POLICY);
+      const copy = policy.redactError(original) as HttpError;
+      expect(copy).not.toBe(original);
+      expect(copy).toBeInstanceOf(HttpError);
+      expect(copy.message).toBe('401');
+      expect(copy.stack).toBe(original.stack);
+      expect(copy.cause).toBe('upstream');
+      expect(copy.name).toBe('HttpError');
+      expect(copy.password).toBe(DEFAULT_CENSOR);
+      // Nested own properties are captured, then redacted by key pattern (authorization is not one;
+      // the config path is not named), so here only the top-level password changes.
+      expect(copy.config).toBe(original.config);
+      expect(original.password).toBe('p');
+
+      const byPath = RedactionPolicy.compile({ paths: ['config.headers.authorization'] }).redactError(original) as HttpError;
+      expect(byPath.config).toEqual({ headers: { authorization: DEFAULT_CENSOR, accept: 'json' } });
+      expect(original.config.headers.authorization).toBe('Bearer x');
+    });
+  });
+
+  it('rejects bad options with a ConfigurationError naming them', () => {
+    expect(() => RedactionPolicy.compile({})).toThrow(ConfigurationError);
+    expect(() => RedactionPolicy.compile({ paths: ['User..password'] })).toThrow(/paths\[0\].*User\.\.password/);
+    expect(() => RedactionPolicy.compile({ paths: [''] })).toThrow(/paths\[0\]/);
+    expect(() => RedactionPolicy.compile({ paths: 'Password' as unknown as string[] })).toThrow(/paths: expected an array/);
+    expect(() => RedactionPolicy.compile({ keys: 'token' as unknown as RegExp })).toThrow(/keys\[0\]/);
+    expect(() => RedactionPolicy.compile({ paths: ['a'], censor: 42 as unknown as string })).toThrow(/censor/);
+    expect(() => RedactionPolicy.compile({ paths: ['a'], remove: 'yes' as unknown as boolean })).toThrow(/remove/);
+    expect(() => RedactionPolicy.compile(null as unknown as object)).toThrow(/expected options/);
+  });
+});
