@@ -46,7 +46,7 @@ describe('RxlogModule on Express (forRoot)', () => {
     } finally {
       run = await app.stop();
     }
-  }, 60_000);
+  }, 180_000);
 
   it('routes the messages Nest buffered during boot through rxlog, with their context as SourceContext', () => {
     expect(sourced(run.events)).toEqual(
@@ -211,5 +211,5 @@ describe('RxlogModule on Fastify (forRootAsync)', () => {
     expect(run.otherLines.some((line) => /Logger closed \(graceful, \d+ ms\): stdout: \d+ delivered, 0 dropped/.test(line))).toBe(
       true,
     );
-  }, 60_000);
+  }, 180_000);
 });
