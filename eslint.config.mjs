@@ -11,7 +11,9 @@ export default tseslint.config(
       'docs/api/',
       'coverage/',
       'logs/',
-      'demos/angular/',
+      'demos/angular/src/',
+      'demos/angular/dist/',
+      'demos/angular/.angular/',
       'demos/bench/results/',
       // Compiled by the typed-templates spec, which expects some of them to fail.
       'spec/fixtures/typed-templates/',

@@ -57,7 +57,9 @@ function logRequest(
         settled = true;
         const response = error as Partial<HttpErrorResponse> | null;
         const status = typeof response?.status === 'number' ? response.status : 0;
-        const message = typeof response?.message === 'string' ? response.message : String(error);
+        const raw = typeof response?.message === 'string' ? response.message : String(error);
+        // HttpClient's messages quote the full URL: keep its query values out of the log too.
+        const message = url === request.urlWithParams ? raw : raw.split(request.urlWithParams).join(url);
         write(log, options, base, status, elapsedSince(started), message);
       },
       unsubscribe: () => {

@@ -3,14 +3,23 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { runCli } from './run-cli';
 
-/** The package's version: package.json sits two folders up from both lib/cli and dist/cli. */
+/** The package's version, from the nearest rxlog package.json above this file (lib/cli, dist/cjs/cli). */
 function packageVersion(): string {
-  try {
-    const manifest = JSON.parse(readFileSync(join(__dirname, '..', '..', 'package.json'), 'utf8')) as { version?: unknown };
-    return typeof manifest.version === 'string' ? manifest.version : 'unknown';
-  } catch {
-    return 'unknown';
+  for (const up of [
+    ['..', '..'],
+    ['..', '..', '..'],
+  ]) {
+    try {
+      const manifest = JSON.parse(readFileSync(join(__dirname, ...up, 'package.json'), 'utf8')) as {
+        name?: unknown;
+        version?: unknown;
+      };
+      if (manifest.name === 'rxlog' && typeof manifest.version === 'string') return manifest.version;
+    } catch {
+      // Not here: try the next folder up.
+    }
   }
+  return 'unknown';
 }
 
 // The `rxlog` command's entry: the process's streams into runCli, its result into the exit code.

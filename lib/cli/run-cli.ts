@@ -1,12 +1,13 @@
 import { createReadStream } from 'node:fs';
-import { createInterface } from 'node:readline';
 import type { Readable, Writable } from 'node:stream';
 import { assertNever } from '../core/assert-never';
+import { escapeControlCharacters } from '../formatting/escape-control-characters';
 import { BufferedOutput } from './buffered-output';
 import { CLI_USAGE } from './cli-usage';
 import { createEventRenderer } from './create-event-renderer';
 import { eventMatches } from './event-matches';
 import { type CliOptions, parseCliArgs } from './parse-cli-args';
+import { readCappedLines } from './read-capped-lines';
 import { readLogLine } from './read-log-line';
 
 /** Where the `rxlog` command reads and writes: the process's streams, or in-memory ones in tests. */
@@ -23,7 +24,12 @@ export interface CliIo {
   readonly colorByDefault?: boolean;
   /** What `--version` prints. Default `'unknown'`. */
   readonly version?: string;
+  /** Longest input line read, in bytes; a longer one is skipped and reported on stderr (exit code 1). Default `16 * 1024 * 1024` (16 MiB). */
+  readonly maxLineBytes?: number;
 }
+
+/** The default cap on an input line, in bytes: a line is held whole while it is read. */
+const DEFAULT_MAX_LINE_BYTES = 16 * 1024 * 1024;
 
 /** Exit code: every line was read and written. */
 const OK = 0;
@@ -38,23 +44,24 @@ function message(error: unknown): string {
   return typeof text === 'string' ? text : String(error);
 }
 
-/** Reads one input line by line into `onLine`, waiting whenever an output asks for it; resolves with the input's error, if any. */
+/** Reads one input line by line into `onLine` (an oversized line into `onOversized`), waiting whenever an output asks for it; resolves with the input's error, if any. */
 async function readLines(
   input: Readable,
   outputs: readonly BufferedOutput[],
+  maxLineBytes: number,
   onLine: (line: string, lineNumber: number) => void,
+  onOversized: (bytes: number, lineNumber: number) => void,
 ): Promise<Error | undefined> {
   let failure: Error | undefined;
-  const lines = createInterface({ input, crlfDelay: Infinity });
-  // Older Nodes do not end readline's iterator on an input error: end it here (the listener stays, so a late error cannot crash).
+  // The listener stays after reading, so a late error cannot crash the process.
   input.on('error', (error: Error) => {
     failure ??= error;
-    lines.close();
   });
   let lineNumber = 0;
   try {
-    for await (const line of lines) {
-      onLine(line, ++lineNumber);
+    for await (const line of readCappedLines(input as AsyncIterable<Buffer | string>, maxLineBytes)) {
+      if (line.kind === 'line') onLine(line.text, ++lineNumber);
+      else onOversized(line.bytes, ++lineNumber);
       for (const output of outputs) {
         const ready = output.ready();
         if (ready !== undefined) await ready;
@@ -82,14 +89,23 @@ async function run(options: CliOptions, io: CliIo): Promise<number> {
   let stdinRead = false;
   let source = '';
 
+  const maxLineBytes = io.maxLineBytes ?? DEFAULT_MAX_LINE_BYTES;
+  const onOversized = (bytes: number, lineNumber: number): void => {
+    err.write(`rxlog: ${source}:${lineNumber}: line of ${bytes} bytes skipped (longer than ${maxLineBytes} bytes)\n`);
+    code = Math.max(code, BAD_LINES);
+  };
+
   const onLine = (line: string, lineNumber: number): void => {
     const read = readLogLine(line);
     if (read.kind === 'event') {
       if (eventMatches(read.event, options)) out.write(render(read.event));
     } else if (!options.strict) {
-      out.write(`${line}\n`);
+      // Input is data: its control characters are shown as escapes, never sent to the terminal raw.
+      out.write(`${escapeControlCharacters(line)}\n`);
     } else if (line.trim() !== '') {
-      err.write(`rxlog: ${source}:${lineNumber}: not a log event (${read.reason})\n`);
+      err.write(
+        `rxlog: ${escapeControlCharacters(source)}:${lineNumber}: not a log event (${escapeControlCharacters(read.reason)})\n`,
+      );
       code = Math.max(code, BAD_LINES);
     }
   };
@@ -108,7 +124,7 @@ async function run(options: CliOptions, io: CliIo): Promise<number> {
       code = USAGE_OR_IO;
       continue;
     }
-    const failure = await readLines(input, [out, err], onLine);
+    const failure = await readLines(input, [out, err], maxLineBytes, onLine, onOversized);
     if (failure !== undefined) {
       err.write(`rxlog: cannot read ${source}: ${message(failure)}\n`);
       code = USAGE_OR_IO;

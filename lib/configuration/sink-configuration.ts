@@ -66,7 +66,13 @@ export class SinkConfiguration<TParent> {
       }
     }
     const { queue, retry, circuitBreaker, fallback } = options;
-    const delivery: SinkDeliveryOptions = { queue, batch: options.batch ?? sink.batchDefaults, retry, circuitBreaker, fallback };
+    const delivery: SinkDeliveryOptions = {
+      queue: queue ?? sink.queueDefaults,
+      batch: options.batch ?? sink.batchDefaults,
+      retry,
+      circuitBreaker,
+      fallback,
+    };
     checkDelivery(where, delivery);
     this.state.sinks.push({ name, sink, minimumLevel, pipe, delivery });
     return this.parent;

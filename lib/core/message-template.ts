@@ -23,6 +23,7 @@ export interface PropertyToken {
   readonly position?: number;
 }
 
+/** One piece of a parsed template: literal text, or a hole bound to a property. */
 export type TemplateToken = TextToken | PropertyToken;
 
 /** A parsed message template: parsed once per distinct text and cached. */

@@ -5,12 +5,15 @@ import type { LogEvent } from './log-event';
  * that goes to retry, the circuit breaker and the fallback.
  */
 export interface Sink {
+  /** Writes a batch of events, in order; may return a promise that settles when they are written. */
   emit(events: readonly LogEvent[]): void | Promise<void>;
   /** Writes now, without blocking; `false` means it would block, so the batch is queued instead. */
   emitSync?(events: readonly LogEvent[]): boolean;
+  /** Writes out anything the sink itself holds; resolves once it is written. */
   flush?(): void | Promise<void>;
   /** Synchronous flush, for process `exit` and page unload. */
   flushSync?(): void;
+  /** Releases the sink's resources (files, sockets) after its last batch; called once, at logger close. */
   close?(): void | Promise<void>;
   /**
    * The batching this sink gets when its `writeTo.sink` options give none: file and stream sinks
@@ -18,6 +21,11 @@ export interface Sink {
    * at a time.
    */
   readonly batchDefaults?: { readonly size: number; readonly maxDelayMs: number };
+  /**
+   * The queue bound this sink gets when its `writeTo.sink` options give none (the OTLP sink takes
+   * the OpenTelemetry batch processor's 2 048 events). Without it, the pipeline's default queue.
+   */
+  readonly queueDefaults?: { readonly limit: number };
   /**
    * What this sink is (`console`, `file`, `seq` …): its default name in `metrics().sinks` and the
    * shutdown report. Data, not the class name, which minifiers rename. Default `'sink'`.
@@ -27,6 +35,7 @@ export interface Sink {
 
 /** A formatter turns one event into text (one line for CLEF, whatever the template says for text). */
 export interface Formatter {
+  /** The text of one event. Never throws. */
   format(event: LogEvent): string;
   /**
    * True when `format` always returns one line without a trailing newline (CLEF, NDJSON), so a

@@ -9,32 +9,41 @@ const TITLE: Readonly<Record<LogLevelName, string>> = {
   fatal: 'Fatal',
 };
 
-// Serilog's abbreviations, indexed by width - 1: `u3` is `INF`, `w1` is `i`.
+// Serilog's monikers, indexed by width - 1 (`u3` is `INF`, `w1` is `i`), up to the full name.
 const SHORT: Readonly<Record<LogLevelName, readonly string[]>> = {
-  verbose: ['V', 'Vb', 'Vrb', 'Verb'],
-  debug: ['D', 'De', 'Dbg', 'Dbug'],
-  information: ['I', 'In', 'Inf', 'Info'],
-  warning: ['W', 'Wn', 'Wrn', 'Warn'],
-  error: ['E', 'Er', 'Err', 'Eror'],
-  fatal: ['F', 'Fa', 'Ftl', 'Fatl'],
+  verbose: ['V', 'Vb', 'Vrb', 'Verb', 'Verbo', 'Verbos', 'Verbose'],
+  debug: ['D', 'De', 'Dbg', 'Dbug', 'Debug'],
+  information: ['I', 'In', 'Inf', 'Info', 'Infor', 'Inform', 'Informa', 'Informat', 'Informati', 'Informatio', 'Information'],
+  warning: ['W', 'Wn', 'Wrn', 'Warn', 'Warni', 'Warnin', 'Warning'],
+  error: ['E', 'Er', 'Err', 'Eror', 'Error'],
+  fatal: ['F', 'Fa', 'Ftl', 'Fatl', 'Fatal'],
 };
 
+const WIDTH = /^[0-9]{1,2}$/;
+
 /**
- * A level as an output template shows it (Serilog's level formats): no format gives the title
- * case name (`Information`); `u`, `w` and `t` give the full name in upper, lower and title case;
- * with a width of 1 to 4 they give Serilog's abbreviations (`u3` → `VRB DBG INF WRN ERR FTL`,
- * `w3` the same in lower case, `t4` → `Info`). An unknown format gives the title case name.
+ * A level as an output template shows it (Serilog's `LevelOutputFormat`): no format gives the
+ * title case name (`Information`); `u`, `w` and `t` give the full name in upper, lower and title
+ * case; with a width of one or two digits they give Serilog's monikers (`u3` → `VRB DBG INF WRN
+ * ERR FTL`, `w3` the same in lower case, `t4` → `Info`), past 4 the name cut to the width
+ * (`t5` → `Infor`, `Warni`) and never longer than the full name; width 0 gives nothing. Any other
+ * format gives the title case name.
  *
  * @example formatLevel('warning', 'u3') // 'WRN'
  */
 export function formatLevel(level: LogLevelName, format?: string): string {
-  // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- events read back from JSON or built in JavaScript can carry a level outside LogLevelName
-  const title = TITLE[level] ?? String(level);
+  const title = (TITLE as Partial<Record<string, string>>)[level] ?? String(level);
   if (format === undefined || format.length === 0) return title;
   const casing = format[0];
   if (casing !== 'u' && casing !== 'w' && casing !== 't') return title;
-  const width = format.length > 1 ? Number(format.slice(1)) : 0;
-  // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- events read back from JSON or built in JavaScript can carry a level outside LogLevelName
-  const text = width >= 1 && width <= 4 && Number.isInteger(width) ? (SHORT[level]?.[width - 1] ?? title) : title;
+  let text = title;
+  if (format.length > 1) {
+    const widthText = format.slice(1);
+    if (!WIDTH.test(widthText)) return title;
+    const width = Number(widthText);
+    if (width === 0) return '';
+    const monikers = SHORT[level] as readonly string[] | undefined;
+    text = monikers === undefined ? title : monikers[Math.min(width, monikers.length) - 1];
+  }
   return casing === 'u' ? text.toUpperCase() : casing === 'w' ? text.toLowerCase() : text;
 }

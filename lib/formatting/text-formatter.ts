@@ -6,6 +6,7 @@ import { formatDate } from '../templates/format-date';
 import { parseTemplate } from '../templates/parse-template';
 import { alignText, renderValue } from '../templates/render-template';
 import { writeJson } from '../templates/safe-json';
+import { escapeControlCharacters, renderMessageEscaped } from './escape-control-characters';
 import { exceptionText } from './exception-text';
 import { formatLevel } from './format-level';
 
@@ -43,16 +44,25 @@ function step(token: PropertyToken, outputNames: ReadonlySet<string>): Step {
     case 'Level':
       return (event) => formatLevel(event.level, format);
     case 'Message':
-      return (event) => event.renderMessage();
+      return (event) => renderMessageEscaped(event);
     case 'Properties':
-      return (event) => writeJson(remainingProperties(event, outputNames));
+      return (event) => escapeControlCharacters(writeJson(remainingProperties(event, outputNames)));
     case 'NewLine':
       return () => '\n';
     case 'Exception':
-      return (event) => (event.exception === undefined ? '' : `${exceptionText(event.exception)}\n`);
+      return (event) =>
+        event.exception === undefined ? '' : `${escapeControlCharacters(exceptionText(event.exception), true)}\n`;
     default: {
       const name = token.name;
-      return (event) => (Object.hasOwn(event.properties, name) ? renderValue(event.properties[name], format) : '');
+      // As Serilog's output templates: `u` and `w` upper- and lower-case a string property.
+      const casing = format === 'u' || format === 'w' ? format : undefined;
+      return (event) => {
+        if (!Object.hasOwn(event.properties, name)) return '';
+        const value = event.properties[name];
+        if (casing !== undefined && typeof value === 'string')
+          return escapeControlCharacters(casing === 'u' ? value.toUpperCase() : value.toLowerCase());
+        return escapeControlCharacters(renderValue(value, format));
+      };
     }
   }
 }
@@ -65,8 +75,12 @@ function step(token: PropertyToken, outputNames: ReadonlySet<string>): Step {
  * always bare, so `:l`, `:j` and `:lj` change nothing), `{Properties}` (the event's properties not
  * named in its message template nor in the output template, as one compact JSON object, `{}` when
  * none), `{NewLine}` (`\n`), `{Exception}` (the stack and `\n`, or nothing), and any event property
- * by name (`{SourceContext}`; nothing when the event lacks it). Every hole takes an alignment
- * (`{Level,-12}`). The template is parsed once, in the constructor; `format` never throws.
+ * by name (`{SourceContext}`; nothing when the event lacks it; `:u` / `:w` upper- / lower-case a
+ * string value). Every hole takes an alignment
+ * (`{Level,-12}`). Control characters in values that come from data (property values, in the
+ * message too, and the exception's text but its line breaks) are written as escapes (`\n`,
+ * `\u001b`), so a value cannot drive the terminal or forge a line; the text of both templates is
+ * kept as written. The template is parsed once, in the constructor; `format` never throws.
  *
  * @example new TextFormatter('{Level:u3} {Message}').format(event) // 'INF User 42 logged in'
  */

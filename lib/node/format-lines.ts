@@ -7,10 +7,18 @@ import type { Formatter } from '../core/sink';
  * `\n`. An event the formatter throws on is skipped and reported to SelfLog as coming from
  * `owner`, so one hostile event cannot fail its whole batch.
  *
+ * @param indexes When given, receives the index in `events` of each line's event (skipped events have none).
  * @returns `lines`, reused by the caller across batches to spare an allocation.
  */
-export function formatLines(formatter: Formatter, events: readonly LogEvent[], lines: string[], owner: string): string[] {
+export function formatLines(
+  formatter: Formatter,
+  events: readonly LogEvent[],
+  lines: string[],
+  owner: string,
+  indexes?: number[],
+): string[] {
   lines.length = 0;
+  if (indexes !== undefined) indexes.length = 0;
   const singleLine = formatter.singleLine === true;
   for (let i = 0; i < events.length; i++) {
     let line: string;
@@ -22,6 +30,7 @@ export function formatLines(formatter: Formatter, events: readonly LogEvent[], l
     }
     // Text formatters often end with {NewLine}; one newline per event either way. Reading the
     // last character flattens the line (a copy), so single-line formatters skip the check.
+    indexes?.push(i);
     if (singleLine) lines.push(`${line}\n`);
     else lines.push(line.length > 0 && line.charCodeAt(line.length - 1) === 10 ? line : `${line}\n`);
   }

@@ -4,16 +4,32 @@ import { SelfLog } from '../core/self-log';
 
 /** What the hooks need of a logger: typed structurally, so any Logger (or a test double) fits. */
 export interface HookableLogger {
+  /** Logs an uncaught exception or unhandled rejection. */
   fatal(error: Error, template: string, ...args: unknown[]): void;
+  /** Writes everything pending synchronously, on `exit`. */
   flushSync(): void;
+  /** Closes the logger, on a signal or `beforeExit`. */
   close(options?: { strategy?: 'immediate' | 'flush' | 'graceful'; timeoutMs?: number }): Promise<unknown>;
+  /** Per-sink pending counts, read when the process must end before the close reported (a Logger has it). */
+  metrics?(): { sinks: Readonly<Record<string, { pending: number }>> };
 }
+
+/**
+ * How long after the close's own timeout the last-resort exit waits, in milliseconds: the close
+ * reports first (it also closes the sinks within its timeout), and only a close that never
+ * settles is cut short.
+ */
+const PROCESS_HOOK_GUARD_MARGIN_MS = 1_000;
 
 /** What the hooks need of the process: `process` itself, or an EventEmitter stand-in in tests. */
 export interface HookableProcess {
+  /** Adds a listener for a signal or process event. */
   on(event: string, listener: (...args: unknown[]) => void): unknown;
+  /** Removes a listener added with `on`. */
   off(event: string, listener: (...args: unknown[]) => void): unknown;
+  /** How many listeners an event has: a signal with other listeners is theirs to exit on. */
   listenerCount(event: string): number;
+  /** Ends the process with the code. */
   exit(code?: number): void;
 }
 
@@ -21,7 +37,11 @@ export interface HookableProcess {
 export interface ProcessHooksOptions {
   /** Signals that close the logger gracefully and end the process. Default `['SIGINT', 'SIGTERM']`. */
   signals?: readonly NodeJS.Signals[];
-  /** Longest wait for the graceful close on a signal or `beforeExit`, in milliseconds. Default `5000`. */
+  /**
+   * The graceful close's timeout on a signal or `beforeExit`, in milliseconds. Default `5000`. A
+   * close that has not settled 1000 ms after it is given up: the
+   * process exits and what each sink still held is written to SelfLog.
+   */
   timeoutMs?: number;
   /** Exit code after a signal. Default `128 +` the signal's number (130 for SIGINT, 143 for SIGTERM), as shells report it. */
   exitCode?: number;
@@ -92,6 +112,18 @@ export function installProcessHooks(
     if (target.listenerCount(signal) <= 1) target.exit(options.exitCode ?? 128 + signalNumber(signal));
   };
 
+  const reportUndelivered = (): void => {
+    safely('metrics', () => {
+      const sinks = log.metrics?.().sinks ?? {};
+      for (const name of Object.keys(sinks)) {
+        const pending = sinks[name].pending;
+        if (pending > 0) {
+          SelfLog.write('Process exiting before the logger closed: sink {Name} has {Count} events undelivered', name, pending);
+        }
+      }
+    });
+  };
+
   const closeGracefully = (): Promise<unknown> => {
     closing = true;
     try {
@@ -110,8 +142,11 @@ export function installProcessHooks(
         exitAfterSignal(signal);
         return;
       }
-      // The close has its own timeout; this guard also covers a close that never settles.
-      guard = setTimeout(() => exitAfterSignal(signal), timeoutMs);
+      // The close's own timeout wins; this last resort only ends a close that never settles.
+      guard = setTimeout(() => {
+        reportUndelivered();
+        exitAfterSignal(signal);
+      }, timeoutMs + PROCESS_HOOK_GUARD_MARGIN_MS);
       void closeGracefully().then(() => exitAfterSignal(signal));
     };
     return [signal, handler] as const;

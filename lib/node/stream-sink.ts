@@ -41,6 +41,15 @@ export class StreamSink implements Sink {
   private closed = false;
   private written = 0;
   private readonly waits = new Set<(error: Error) => void>();
+  /** Writes handed to the stream whose callback has not run yet: the `'error'` listener stays until they settle. */
+  private outstanding = 0;
+  private readonly onWritten = (error?: Error | null): void => {
+    this.outstanding--;
+    // A failed write is followed by the stream's 'error' event: the listener stays for it (the
+    // stream is destroyed then, so keeping it costs nothing).
+    if (error) this.failure ??= error;
+    else if (this.closed && this.outstanding === 0 && this.failure === undefined) this.stream.off('error', this.onError);
+  };
   private readonly onError = (error: Error): void => {
     this.failure ??= error;
     SelfLog.write('StreamSink: the stream failed', error);
@@ -63,7 +72,10 @@ export class StreamSink implements Sink {
   emitSync(events: readonly LogEvent[]): boolean {
     if (this.unusable() !== undefined || this.stream.writableNeedDrain) return false;
     const text = this.format(events);
-    if (text.length > 0) this.stream.write(text);
+    if (text.length > 0) {
+      this.outstanding++;
+      this.stream.write(text, this.onWritten);
+    }
     return true;
   }
 
@@ -76,8 +88,13 @@ export class StreamSink implements Sink {
     if (after !== undefined) throw after;
     const text = this.format(events);
     if (text.length === 0) return;
+    this.outstanding++;
     await this.guard<void>((resolve, reject) => {
-      this.stream.write(text, (error) => (error ? reject(error) : resolve()));
+      this.stream.write(text, (error) => {
+        this.onWritten(error);
+        if (error) reject(error);
+        else resolve();
+      });
     });
   }
 
@@ -91,7 +108,11 @@ export class StreamSink implements Sink {
     // Everything accepted was handed to the stream at once; there is nothing of ours to write.
   }
 
-  /** Stops writing, rejects waits still pending, and ends the stream if `endOnClose`. Idempotent. */
+  /**
+   * Stops writing, rejects waits still pending, and ends the stream if `endOnClose`. Idempotent.
+   * The sink's `'error'` listener stays until every write it made has settled, so an error that
+   * arrives after close (EPIPE from a reader that went away) is reported, never a crash.
+   */
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
@@ -100,7 +121,7 @@ export class StreamSink implements Sink {
     if (this.endOnClose && !this.stream.writableEnded && !this.stream.destroyed) {
       await new Promise<void>((resolve) => this.stream.end(() => resolve()));
     }
-    this.stream.off('error', this.onError);
+    if (this.outstanding === 0 && this.failure === undefined) this.stream.off('error', this.onError);
   }
 
   private format(events: readonly LogEvent[]): string {

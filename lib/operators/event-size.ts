@@ -1,13 +1,18 @@
 import type { LogEvent } from '../core/log-event';
+import { flatString } from '../templates/flat-string';
 
 /** What an event costs before its properties: timestamp, level, object headers. */
 const EVENT_OVERHEAD = 64;
-/** Most values the estimate visits; past it, arrays count a flat size per element and objects one flat size. */
-const VISIT_BUDGET = 256;
-/** Deepest nesting the estimate walks into. */
-const MAX_DEPTH = 8;
-const UNVISITED_ELEMENT = 16;
-const UNVISITED_OBJECT = 64;
+/**
+ * Most values the estimate visits. An event with more is not measured but taken as oversized
+ * (`UNMEASURED_BYTES`), so the queue truncates it down to something measurable: the estimate is
+ * an upper bound, never a guess that makes unvisited data free.
+ */
+const VISIT_BUDGET = 16_384;
+/** What an event too large to measure within the budget counts as: more than any `maxEventBytes`. */
+const UNMEASURED_BYTES = Number.MAX_SAFE_INTEGER;
+/** What an unreadable value (a throwing getter, a revoked proxy) counts as. */
+const UNREADABLE = 64;
 /** Strings shorter than this are never cut: cutting them saves less than the marker costs. */
 const MIN_CUT = 32;
 /** Most values `truncateEvent` walks (it runs only for oversized events). */
@@ -19,9 +24,10 @@ const TRUNCATED_VALUE = '…[truncated]';
 let budget = 0;
 
 /**
- * A cheap estimate of an event's size in bytes (roughly its JSON length), used to bound queues by
- * bytes. It never serializes: strings count their length, numbers 8, and the walk stops after 256
- * values or 8 levels of nesting, counting the rest at a flat rate. Never throws.
+ * A cheap upper-bound estimate of an event's size in bytes (roughly its JSON length), used to
+ * bound queues by bytes. It never serializes: strings count their length, numbers 8, at any
+ * depth; an event with more than 16 384 values is not walked further and counts as larger than
+ * any limit (so a queue truncates it). Never throws.
  *
  * @example estimateEventBytes(event) <= 256 * 1024
  */
@@ -32,10 +38,10 @@ export function estimateEventBytes(event: LogEvent): number {
     const exception = event.exception;
     // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- a thrown value typed as Error may lack a message
     if (exception !== undefined) bytes += (exception.stack ?? exception.message ?? '').length + 16;
-    return bytes;
+    return budget <= 0 ? UNMEASURED_BYTES : bytes;
   } catch {
     // A hostile value (a throwing getter, a revoked proxy): assume the event is large, not free.
-    return EVENT_OVERHEAD + UNVISITED_OBJECT * 16;
+    return EVENT_OVERHEAD + UNREADABLE * 16;
   }
 }
 
@@ -53,7 +59,7 @@ function sizeOf(value: unknown, depth: number): number {
     case 'object':
       if (value === null) return 4;
       if (value instanceof Date) return 26;
-      if (depth >= MAX_DEPTH || budget <= 0) return UNVISITED_OBJECT;
+      if (budget <= 0) return UNREADABLE;
       if (Array.isArray(value)) return sizeOfArray(value, depth + 1);
       return sizeOfRecord(value as Record<string, unknown>, depth + 1);
     default:
@@ -65,7 +71,7 @@ function sizeOfArray(array: readonly unknown[], depth: number): number {
   let bytes = 2;
   const length = array.length;
   for (let index = 0; index < length; index++) {
-    if (--budget <= 0) return bytes + (length - index) * UNVISITED_ELEMENT;
+    if (--budget <= 0) return bytes;
     bytes += sizeOf(array[index], depth) + 1;
   }
   return bytes;
@@ -74,7 +80,7 @@ function sizeOfArray(array: readonly unknown[], depth: number): number {
 function sizeOfRecord(record: Readonly<Record<string, unknown>>, depth: number): number {
   let bytes = 2;
   for (const key in record) {
-    if (--budget <= 0) return bytes + UNVISITED_OBJECT;
+    if (--budget <= 0) return bytes;
     bytes += key.length + 4 + sizeOf(record[key], depth);
   }
   return bytes;
@@ -158,7 +164,7 @@ function cutLength(lengths: number[], excess: number): number {
 
 function cut(text: string, keep: number): string {
   if (text.length <= keep) return text;
-  return `${text.slice(0, keep)}…[truncated ${text.length - keep} chars]`;
+  return flatString(`${text.slice(0, keep)}…[truncated ${text.length - keep} chars]`);
 }
 
 function cutStrings(value: unknown, keep: number, walk: Walk, depth: number): unknown {
@@ -192,7 +198,8 @@ function dropLargestProperties(
   if (estimateEventBytes(probe) <= maxEventBytes) return properties;
   const sizes = Object.keys(properties).map((key) => {
     budget = VISIT_BUDGET;
-    return { key, size: sizeOf(properties[key], 1) };
+    const size = sizeOf(properties[key], 1);
+    return { key, size: budget <= 0 ? UNMEASURED_BYTES : size };
   });
   sizes.sort((a, b) => b.size - a.size);
   const result = { ...properties };

@@ -1,44 +1,32 @@
-import { map, type MonoTypeOperatorFunction, Observable, type OperatorFunction } from 'rxjs';
+import { type MonoTypeOperatorFunction, Observable, type OperatorFunction, tap } from 'rxjs';
 import type { LogEvent } from '../core/log-event';
 import { SelfLog } from '../core/self-log';
 import type { SinkMetrics } from '../metrics/metrics-types';
 import { type EventAccounting, provideEventAccounting } from '../operators/event-accounting';
-
-/** The reason given to events an operator removed without reporting them, found when its stream ended. */
-export const UNREPORTED_REASON = 'unreported';
+import type { SinkShutdownSummary } from './shutdown-report';
 
 /**
- * The accounting of a sink's `pipe` operators. It counts the events that enter the operators and
- * leave them for the delivery stage, and takes the drops and creations operators report through
- * {@link EventAccounting}. Whatever entered and neither left nor was reported dropped is held by
- * an operator: it counts as pending, so `received = delivered + dropped + failed + pending` holds
- * per sink at every moment. When the operators' stream ends, what is still missing was removed
- * without a report and counts as dropped (reason {@link UNREPORTED_REASON}); when the logger
- * closes before it ends, the delivery stage takes over what is held (undelivered, or dropped by
- * an immediate close) and this accounting stops counting it.
+ * The accounting of a sink's `pipe` operators: counts the events that enter the pipe, takes the
+ * drops and creations operators report through {@link EventAccounting}, and folds them into the
+ * sink's counters. Whatever entered and neither came out, nor was reported dropped, is held by
+ * an operator: it counts as pending (and as undelivered when the logger closes while it is
+ * still held), so `received = delivered + dropped + failed + pending` holds.
  */
 export class LaneAccounting implements EventAccounting {
-  /** Events that entered the operators. */
-  entered = 0;
-  /** Events that left the operators for the delivery stage. */
-  left = 0;
-  /** Events the operators reported dropped (they never reach the stage). */
-  discarded = 0;
-  /** True once the operators' stream has ended. */
-  done = false;
+  private entered = 0;
   private made = 0;
-  /** True once the delivery stage has taken over what was held at close. */
-  private handedOver = false;
+  private discarded = 0;
   private readonly reasons: Record<string, number> = {};
+  /** Set at close: what the operators still held then, and whether the close dropped it. */
+  private closed: { held: number; dropped: boolean; reachedDelivery: number } | undefined;
 
   dropped(count: number, reason: string): void {
     if (!isCount(count)) {
       SelfLog.write('An operator reported {Count} dropped events; ignored (expected a positive integer)', count);
       return;
     }
-    if (this.handedOver) return;
     this.discarded += count;
-    const key = typeof reason === 'string' && reason !== '' ? reason : UNREPORTED_REASON;
+    const key = typeof reason === 'string' && reason !== '' ? reason : 'unspecified';
     this.reasons[key] = (Object.prototype.hasOwnProperty.call(this.reasons, key) ? this.reasons[key] : 0) + count;
   }
 
@@ -47,15 +35,13 @@ export class LaneAccounting implements EventAccounting {
       SelfLog.write('An operator reported {Count} created events; ignored (expected a positive integer)', count);
       return;
     }
-    if (this.handedOver) return;
     this.made += count;
   }
 
-  /** Counts each event entering the sink's operators. */
+  /** Counts each event entering the sink's pipe. */
   countEntries(): MonoTypeOperatorFunction<LogEvent> {
-    return map((event) => {
+    return tap(() => {
       this.entered++;
-      return event;
     });
   }
 
@@ -65,38 +51,53 @@ export class LaneAccounting implements EventAccounting {
       new Observable<LogEvent>((subscriber) => provideEventAccounting(this, () => operator(source).subscribe(subscriber)));
   }
 
-  /** Events held by the operators now. */
-  held(): number {
-    return this.handedOver ? 0 : Math.max(0, this.entered + this.made - this.left - this.discarded);
+  /** Events held by the operators now, given how many reached the delivery stage. */
+  held(reachedDelivery: number): number {
+    if (this.closed !== undefined) return this.closed.dropped ? 0 : this.closed.held;
+    return Math.max(0, this.entered + this.made - reachedDelivery - this.discarded);
   }
 
-  /** The operators' stream ended: whatever is still missing was removed without a report. */
-  finish(): void {
-    if (this.done) return;
-    const missing = this.held();
-    if (missing > 0) this.dropped(missing, UNREPORTED_REASON);
-    this.done = true;
-  }
-
-  /** The logger closed before the operators' stream ended: returns what they hold, which the delivery stage now accounts for. */
-  abandonHeld(): number {
-    const held = this.held();
-    this.handedOver = true;
+  /**
+   * Settles the count at close: what the operators still hold is undelivered (or dropped, for an
+   * immediate close) from now on, and whatever they release later is ignored by the lane, so it
+   * is never counted twice.
+   */
+  close(reachedDelivery: number, strategy: 'immediate' | 'flush' | 'graceful'): number {
+    if (this.closed !== undefined) return this.closed.held;
+    const held = this.held(reachedDelivery);
+    this.closed = { held, dropped: strategy === 'immediate', reachedDelivery };
+    if (held > 0 && strategy === 'immediate') this.dropped(held, 'closed');
+    if (held > 0) SelfLog.write("A sink's operators still held {Count} events at close", held);
     return held;
   }
 
-  /** The delivery stage's counters (whose `received` counts what left the operators) seen from the operators' entrance. */
+  /** True once {@link close} ran: events the operators release from now on are not delivered. */
+  get isClosed(): boolean {
+    return this.closed !== undefined;
+  }
+
+  /** The delivery stage's counters (whose `received` counts what came out of the pipe) seen from the pipe's entrance. */
   adjustMetrics(metrics: SinkMetrics): SinkMetrics {
-    const held = this.held();
-    if (this.discarded === 0 && held === 0) return metrics;
+    const reached = this.closed === undefined ? metrics.received : this.closed.reachedDelivery;
+    const held = this.held(reached);
     const adjusted: SinkMetrics = {
       ...metrics,
-      received: metrics.received + this.discarded + held,
+      received: reached + this.discarded + held + (metrics.received - reached),
       dropped: metrics.dropped + this.discarded,
       pending: metrics.pending + held,
     };
     if (this.discarded > 0) adjusted.droppedBy = { ...this.reasons };
     return adjusted;
+  }
+
+  /** The delivery stage's shutdown summary plus what the operators dropped and still held. */
+  adjustSummary(summary: SinkShutdownSummary, reachedDelivery: number): SinkShutdownSummary {
+    const reached = this.closed === undefined ? reachedDelivery : this.closed.reachedDelivery;
+    return {
+      ...summary,
+      dropped: summary.dropped + this.discarded,
+      undelivered: summary.undelivered + this.held(reached),
+    };
   }
 }
 

@@ -30,8 +30,8 @@ import { parseTemplateCached } from '../templates/template-cache';
 import { exceptionFrom } from './exception-from';
 import type { FlushOptions, FlushResult } from './flush-options';
 import { isolateOperator } from './isolate-operator';
-import { LaneAccounting } from './lane-accounting';
 import { ReentrancyGuard } from './reentrancy-guard';
+import { LaneAccounting } from './lane-accounting';
 import type { CloseOptions, ShutdownReport, SinkShutdownSummary } from './shutdown-report';
 import { SinkDelivery, type SinkDeliveryOptions, type ShutdownStrategy } from './sink-delivery';
 import { settlesWithin } from './sink-delivery-timeout';
@@ -67,10 +67,10 @@ export interface PipelineOptions {
 interface SinkLane {
   readonly name: string;
   readonly delivery: SinkDelivery;
+  /** The accounting of the sink's `pipe` operators; undefined when it has none. */
+  readonly accounting: LaneAccounting | undefined;
   /** Resolves when the sink's stream has completed (after close), so its stage can drain. */
   readonly completed: Promise<void>;
-  /** What the lane's operators took in, let out, dropped and made; undefined when the sink has no operators. */
-  readonly accounting: LaneAccounting | undefined;
 }
 
 /** `close()` and `flush()` wait this long by default, in milliseconds. */
@@ -278,14 +278,12 @@ export class LoggerPipeline {
           const bound = strategy === 'flush' ? undefined : timeoutMs;
           await waitAtMost(lane.completed, bound, scheduler);
         }
-        // What the lane's operators took in and still hold is accounted, never lost from the report.
-        if (lane.accounting !== undefined && !lane.accounting.done)
-          lane.delivery.abandonHeld(lane.accounting.abandonHeld(), strategy);
+        // What the operators still hold now is settled: undelivered (dropped when immediate).
+        lane.accounting?.close(lane.delivery.metrics().received, strategy);
         const remaining = Math.max(0, timeoutMs - (scheduler.now() - started));
         const result = await lane.delivery.shutdown(strategy, remaining);
-        // Events the operators dropped by design never reached the stage: they join its dropped count.
-        const discarded = lane.accounting?.discarded ?? 0;
-        return [lane.name, discarded === 0 ? result : { ...result, dropped: result.dropped + discarded }] as const;
+        const summary = lane.accounting?.adjustSummary(result, lane.delivery.metrics().received) ?? result;
+        return [lane.name, { ...summary, timedOut: result.timedOut }] as const;
       }),
     );
     const sinks: Record<string, SinkShutdownSummary> = {};
@@ -326,13 +324,11 @@ export class LoggerPipeline {
       });
     }
     const completed = new Promise<void>((resolve) => {
-      const finish = (): void => {
-        accounting?.finish();
-        resolve();
-      };
+      const finish = (): void => resolve();
       lane$.subscribe({
         next: (event) => {
-          if (accounting !== undefined) accounting.left++;
+          // Released after close: already counted as undelivered or dropped at close.
+          if (accounting?.isClosed === true) return;
           // push() never throws by contract; the guard keeps RxJS from reporting a fault as unhandled.
           try {
             delivery.push(event);
@@ -347,7 +343,7 @@ export class LoggerPipeline {
         complete: finish,
       });
     });
-    return { name: registration.name, delivery, completed, accounting };
+    return { name: registration.name, delivery, accounting, completed };
   }
 }
 

@@ -1,6 +1,7 @@
 import type { SchedulerLike, Subscription } from 'rxjs';
 import { PartialDeliveryError } from '../core/errors/partial-delivery-error';
 import type { LogEvent } from '../core/log-event';
+import { retryHint } from '../core/retry-hint';
 import { SelfLog } from '../core/self-log';
 import type { Sink } from '../core/sink';
 import type { SinkMetricsRecorder } from '../metrics/sink-metrics-recorder';
@@ -111,8 +112,11 @@ export class SinkDeliverySender {
     }
     const { recorder, retry, scheduler, breaker, name } = this.context;
     recorder.lastError = describeError(error);
-    if (retry !== null && flight.attempts < retry.attempts && !this.noRetries) {
-      const delay = backoffDelay(flight.attempts, retry);
+    // A permanent error (an HTTP 400, a redirect …) is not retried; a Retry-After is waited for, up to maxDelayMs.
+    const hint = retryHint(error);
+    if (retry !== null && flight.attempts < retry.attempts && !this.noRetries && !hint.permanent) {
+      const backoff = backoffDelay(flight.attempts, retry);
+      const delay = hint.retryAfterMs === undefined ? backoff : Math.max(backoff, Math.min(hint.retryAfterMs, retry.maxDelayMs));
       this.reportTry(flight, delay, error);
       flight.retryTimer = scheduler.schedule(() => {
         flight.retryTimer = null;

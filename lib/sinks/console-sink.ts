@@ -6,7 +6,9 @@ import { ANSI_RESET, type ConsoleTheme, defaultConsoleTheme } from './console-th
 
 /** Something text can be written to, such as `process.stdout`. */
 export interface TextStream {
+  /** Writes the text as is (it carries its own newline). */
   write(text: string): unknown;
+  /** True for a terminal: colours are used only then, unless forced. */
   readonly isTTY?: boolean;
 }
 

@@ -1,4 +1,5 @@
 import type { Capturing, MessageTemplate } from '../core/message-template';
+import { flatString } from './flat-string';
 import { SelfLog } from '../core/self-log';
 
 /** Bounds on what one captured value may hold. */
@@ -40,7 +41,8 @@ function truncate(text: string, max: number): string {
   // Never leave half a surrogate pair behind.
   const last = text.charCodeAt(end - 1);
   if (last >= 0xd800 && last <= 0xdbff) end--;
-  return `${text.slice(0, end)}…[truncated ${text.length - end} chars]`;
+  // A flat copy: a slice would keep the whole original string alive in every queue holding the event.
+  return flatString(`${text.slice(0, end)}…[truncated ${text.length - end} chars]`);
 }
 
 function describeError(error: unknown): string {

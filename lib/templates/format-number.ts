@@ -77,15 +77,38 @@ function standard(value: number, letter: string, precisionText: string): string 
     }
     case 'G':
     case 'g':
-      return precision === undefined || precision === 0
-        ? String(value)
-        : String(Number(value.toPrecision(Math.min(precision, 21))));
+      return signed(value, general(abs, precision, letter === 'G' ? 'E' : 'e', Number.isSafeInteger(value)));
     case 'R':
     case 'r':
       return String(value);
     default:
       return undefined;
   }
+}
+
+/**
+ * .NET's general format `G` / `Gn` of a non-negative finite number: `n` significant digits (without
+ * `n`, the shortest round-trip digits), written in fixed point when the decimal exponent is above
+ * -5 and below the precision (15 for a fraction without `n`; any for an integer without
+ * `n`, as .NET prints integral types), else as `d.dddE+XX` with at least two exponent digits;
+ * trailing zeros dropped.
+ */
+function general(abs: number, precision: number | undefined, e: string, integral: boolean): string {
+  if (abs === 0) return '0';
+  const digitsGiven = precision !== undefined && precision > 0;
+  const [mantissa, exponentText] = (digitsGiven ? abs.toExponential(Math.min(precision, 100) - 1) : abs.toExponential()).split(
+    'e',
+  );
+  const exponent = Number(exponentText);
+  const digits = mantissa.replace('.', '').replace(/0+$/, '') || '0';
+  const limit = digitsGiven ? precision : integral ? Number.POSITIVE_INFINITY : 15;
+  if (exponent > -5 && exponent < limit) {
+    if (exponent < 0) return `0.${'0'.repeat(-exponent - 1)}${digits}`;
+    if (digits.length <= exponent + 1) return digits.padEnd(exponent + 1, '0');
+    return `${digits.slice(0, exponent + 1)}.${digits.slice(exponent + 1)}`;
+  }
+  const body = digits.length > 1 ? `${digits[0]}.${digits.slice(1)}` : digits;
+  return `${body}${e}${exponent < 0 ? '-' : '+'}${String(Math.abs(exponent)).padStart(2, '0')}`;
 }
 
 function splitSections(format: string): string[] {
@@ -208,7 +231,8 @@ function custom(abs: number, section: Section): string {
  *
  * Standard formats (precision optional): `D5` (zero-padded integer), `F2` (fixed), `N2` (grouped
  * with `,`), `P1` (percent, `12.5%`), `E2` (`1.23E+004`), `X` / `x` / `X8` (hex; a negative 32-bit
- * integer as two's complement), `G`, `R`. Custom formats: `0` (digit), `#` (optional digit), `.`,
+ * integer as two's complement), `G` / `G3` (.NET's general format: `0.0000023` → `2.3E-06`, `1234`
+ * with `G2` → `1.2E+03`), `R`. Custom formats: `0` (digit), `#` (optional digit), `.`,
  * `,` (grouping between digits, scaling by 1000 after them), `%`, `‰`, `'literal'`, `\c`, and up to
  * three `;`-separated sections (positive; negative; zero). Rounding is JavaScript's `toFixed`.
  *

@@ -40,18 +40,31 @@ function width(text: string, i: number): number {
   return (text.codePointAt(i) as number) > 0xffff ? 2 : 1;
 }
 
-function allOf(text: string, flag: number): boolean {
-  for (let i = 0; i < text.length; i += width(text, i)) {
-    if ((classAt(text, i) & flag) === 0) return false;
-  }
-  return true;
-}
-
-/** Where the scan of a hole starting at `{` stops: at its `}`, or at the first character a hole cannot hold. */
+/**
+ * Where the scan of a hole starting at `{` stops: at its `}`, or at the first character a hole's
+ * name or alignment cannot hold. After the first `:` the format runs to the next `}`, whatever it
+ * holds (messagetemplates.org: `Format ::= [^}]+`).
+ */
 function scanHole(text: string, open: number): number {
   let i = open + 1;
-  while (i < text.length && (classAt(text, i) & TAG) !== 0) i += width(text, i);
+  while (i < text.length) {
+    if (text.charCodeAt(i) === COLON) {
+      const close = text.indexOf('}', i + 1);
+      return close === -1 ? text.length : close;
+    }
+    if ((classAt(text, i) & TAG) === 0) return i;
+    i += width(text, i);
+  }
   return i;
+}
+
+// Serilog's property names: digits only (positional), or an identifier (a letter or `_`, then
+// letters, digits and `_`), with `.` between identifiers.
+const POSITIONAL_NAME = /^\p{Nd}+$/u;
+const IDENTIFIER_NAME = /^[\p{L}_][\p{L}\p{Nd}_]*(?:\.[\p{L}_][\p{L}\p{Nd}_]*)*$/u;
+
+function isPropertyName(name: string): boolean {
+  return POSITIONAL_NAME.test(name) || IDENTIFIER_NAME.test(name);
 }
 
 function parseAlignment(text: string): number | undefined {
@@ -61,8 +74,9 @@ function parseAlignment(text: string): number | undefined {
     if (c === MINUS ? i !== 0 : c < 0x30 || c > 0x39) return undefined;
   }
   const value = Number(text);
-  if (!Number.isInteger(value) || value === 0 || Math.abs(value) > 0x7fffffff) return undefined;
-  return value;
+  if (!Number.isInteger(value) || Math.abs(value) > 0x7fffffff) return undefined;
+  // `{X,0}` and `{X,-0}` are holes that pad nothing (Serilog 4).
+  return value === 0 ? 0 : value;
 }
 
 /** The property token for the hole `raw` (braces included), or undefined when the hole is malformed. */
@@ -96,8 +110,7 @@ function propertyToken(raw: string): PropertyToken | undefined {
   if (first === AT) capturing = 'structure';
   else if (first === DOLLAR) capturing = 'stringify';
   const name = capturing === 'default' ? head : head.slice(1);
-  if (name.length === 0 || !allOf(name, NAME)) return undefined;
-  if (format !== undefined && !allOf(format, FORMAT)) return undefined;
+  if (!isPropertyName(name)) return undefined;
 
   let alignment: number | undefined;
   if (alignmentText !== undefined) {
@@ -117,11 +130,13 @@ function propertyToken(raw: string): PropertyToken | undefined {
 /**
  * Parses a message template (messagetemplates.org syntax) into text and property tokens.
  *
- * Holes: `{Name}`, `{@Name}` (structure), `{$Name}` (stringify), `{Name:format}` (the format
- * may contain `:`), `{Name,-10}` / `{Name,10:000}` (alignment), positional `{0}`; `{{` and `}}`
- * are literal braces. Names are letters (any script), digits and `_`. A malformed hole is kept as
- * text and never throws. Unlike Serilog, a `{` inside a hole ends it (`{A{B}` is the text `{A`
- * then the hole `{B}`). Parsing is linear in the text's length; it is not cached (see
+ * Holes: `{Name}`, `{@Name}` (structure), `{$Name}` (stringify), `{Name:format}` (the format is
+ * any characters but `}`: `{Amount:$0.00}`, `{T:hh:mm}`), `{Name,-10}` / `{Name,10:000}`
+ * (alignment; `{Name,0}` pads nothing), positional `{0}`; `{{` and `}}` are literal braces. Names
+ * follow Serilog: digits only (positional), or a letter (any script) or `_` followed by letters,
+ * digits and `_`, with `.` between such parts (`{http.method}`). A malformed hole is kept as text
+ * and never throws. Unlike Serilog, a `{` before a hole's format ends it (`{A{B}` is the text
+ * `{A` then the hole `{B}`). Parsing is linear in the text's length; it is not cached (see
  * `parseTemplateCached`). The template and its tokens are frozen.
  *
  * @example parseTemplate('User {@User} took {Ms,6:0.0} ms').tokens.length // 5

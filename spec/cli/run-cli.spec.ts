@@ -59,6 +59,19 @@ describe('runCli', () => {
     });
   });
 
+  it('never writes raw control characters from its input, in events, passed-through lines or diagnostics', async () => {
+    const event = `{"@t":"${T0}","@mt":"User {Name}","Name":"eve\\u001b]0;x\\u0007\\n[INF] forged"}`;
+    const junk = 'plain \u001b[2J text\u009b';
+    const loose = await run([], `${event}\n${junk}\n`);
+    const strict = await run(['--strict'], `${junk}\n{"@t":"bad\u001b[31m"}\n`);
+    // eslint-disable-next-line no-control-regex
+    const control = /[\u0000-\u0009\u000b-\u001f\u007f-\u009f]/;
+    expect(loose.stdout).not.toMatch(control);
+    expect(loose.stdout.split('\n').filter((line) => line !== '')).toHaveLength(2);
+    expect(loose.stdout).toContain('plain \\u001b[2J text\\u009b');
+    expect(strict.stderr).not.toMatch(control);
+  });
+
   it('re-emits matching events as CLEF with --json', async () => {
     const { code, stdout } = await run(['--json', '--level', 'warn'], MIXED);
     expect(code).toBe(0);
@@ -248,5 +261,35 @@ describe('runCli', () => {
     const numbers = text.split('\n').slice(0, -1).map(Number);
     expect(numbers).toHaveLength(total);
     expect(numbers.every((n, i) => n === i)).toBe(true);
+  });
+});
+
+describe('runCli with an oversized line', () => {
+  it('skips a line longer than maxLineBytes, reports it and goes on, in bounded memory', async () => {
+    const chunk = Buffer.alloc(64 * 1024, 'x');
+    const chunks = 1600; // a 100 MiB line
+    let peakHeap = 0;
+    const baseHeap = process.memoryUsage().heapUsed;
+    async function* input(): AsyncGenerator<Buffer> {
+      yield Buffer.from(`${CLEF_INFO}\n`);
+      for (let i = 0; i < chunks; i++) {
+        peakHeap = Math.max(peakHeap, process.memoryUsage().heapUsed);
+        yield chunk;
+        await Promise.resolve();
+      }
+      yield Buffer.from(`\n${CLEF_ERROR}\n`);
+    }
+    const stdout = new Collector();
+    const stderr = new Collector();
+    const code = await runCli([], { stdin: Readable.from(input()), stdout, stderr, maxLineBytes: 1024 * 1024 });
+    expect(stdout.text.split('\n').filter(Boolean)).toEqual([
+      `[${localTime(T0)} INF] User 42 logged in`,
+      expect.stringContaining('Payment p-1 failed') as unknown,
+      expect.stringContaining('Error: declined') as unknown,
+      expect.stringContaining('at pay') as unknown,
+    ]);
+    expect(stderr.text).toBe(`rxlog: <stdin>:2: line of ${chunks * chunk.length} bytes skipped (longer than 1048576 bytes)\n`);
+    expect(code).toBe(1);
+    expect(peakHeap - baseHeap).toBeLessThan(48 * 1024 * 1024);
   });
 });

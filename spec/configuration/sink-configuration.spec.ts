@@ -3,6 +3,13 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { buildSync } from 'esbuild';
+import { LoggerConfiguration } from '../../lib/configuration/logger-configuration';
+import type { Sink } from '../../lib/core/sink';
+import { HttpSink } from '../../lib/sinks/http/http-sink';
+import { LokiSink } from '../../lib/sinks/http/loki-sink';
+import { OtlpSink } from '../../lib/sinks/http/otlp-sink';
+import { SeqSink } from '../../lib/sinks/http/seq-sink';
+import { startTestServer, type TestServer } from '../helpers/http-test-server';
 
 // Sink names in metrics() and the shutdown report come from each sink's declared kind, so a
 // minified bundle (which renames every class) reports the same keys as the sources.
@@ -52,4 +59,41 @@ describe('writeTo sink names', () => {
       fs.rmSync(dir, { recursive: true, force: true });
     }
   }, 30_000);
+});
+
+describe('writeTo HTTP sinks without batch options', () => {
+  let server: TestServer | undefined;
+
+  afterEach(async () => {
+    await server?.close();
+    server = undefined;
+  });
+
+  const cases: [string, (url: string) => Sink, { size: number; maxDelayMs: number }][] = [
+    ['HttpSink', (url) => new HttpSink({ url }), { size: 512, maxDelayMs: 1_000 }],
+    ['SeqSink', (url) => new SeqSink({ serverUrl: url }), { size: 1_000, maxDelayMs: 2_000 }],
+    ['OtlpSink', (url) => new OtlpSink({ endpoint: url }), { size: 512, maxDelayMs: 1_000 }],
+    ['LokiSink', (url) => new LokiSink({ url }), { size: 1_000, maxDelayMs: 1_000 }],
+  ];
+
+  it.each(cases)('%s batches by default: 20 events go in one request', async (_name, make, defaults) => {
+    server = await startTestServer(() => ({ status: 204 }));
+    const sink = make(server.url);
+    expect(sink.batchDefaults).toEqual(defaults);
+    const log = new LoggerConfiguration().writeTo.sink(sink).createLogger();
+    for (let i = 0; i < 20; i++) log.information('Event {N}', i);
+    await log.close({ strategy: 'flush' });
+    expect(server.requests).toHaveLength(1);
+    expect(log.metrics().sinks[Object.keys(log.metrics().sinks)[0]]).toMatchObject({ delivered: 20, dropped: 0 });
+  });
+
+  it('OtlpSink queues at most 2 048 events by default, as the OpenTelemetry batch processor does', async () => {
+    server = await startTestServer(() => 'hang');
+    const log = new LoggerConfiguration().writeTo.sink(new OtlpSink({ endpoint: server.url, timeoutMs: 60_000 })).createLogger();
+    for (let i = 0; i < 4_000; i++) log.information('Event {N}', i);
+    const { otlp } = log.metrics().sinks;
+    expect(otlp.queueDepth).toBeLessThanOrEqual(2_048);
+    expect(otlp.dropped).toBeGreaterThan(0);
+    await log.close({ strategy: 'immediate', timeoutMs: 50 });
+  });
 });

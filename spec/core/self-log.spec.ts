@@ -1,3 +1,4 @@
+import { config as rxjsConfig } from 'rxjs';
 import { SelfLog, type SelfLogEvent } from '../../lib/core/self-log';
 
 describe('SelfLog', () => {
@@ -49,5 +50,28 @@ describe('SelfLog', () => {
       },
     };
     expect(() => SelfLog.write('value {V}', hostile)).not.toThrow();
+  });
+});
+
+describe('SelfLog.events$ with a throwing subscriber', () => {
+  afterEach(() => {
+    rxjsConfig.onUnhandledError = null;
+  });
+
+  it('reports the fault as a diagnostic, never to the process, and keeps every subscriber subscribed', async () => {
+    const unhandled = jest.fn();
+    rxjsConfig.onUnhandledError = unhandled;
+    const seen: string[] = [];
+    const faulty = SelfLog.events$.subscribe((event) => {
+      if (event.template === 'first') throw new Error('handler bug');
+    });
+    const healthy = SelfLog.events$.subscribe((event) => seen.push(event.template));
+    SelfLog.write('first');
+    SelfLog.write('second');
+    await new Promise((resolve) => setTimeout(resolve, 0));
+    faulty.unsubscribe();
+    healthy.unsubscribe();
+    expect(unhandled).not.toHaveBeenCalled();
+    expect([...seen].sort()).toEqual(['A subscriber of SelfLog.events$ failed; it stays subscribed', 'first', 'second']);
   });
 });

@@ -38,8 +38,17 @@ describe('formatLevel', () => {
     expect(formatLevel('warning', 'w2')).toBe('wn');
   });
 
+  it('cuts the level name to widths past 4 as Serilog does, never beyond the full name', () => {
+    expect(levels.map((level) => formatLevel(level, 't5'))).toEqual(['Verbo', 'Debug', 'Infor', 'Warni', 'Error', 'Fatal']);
+    expect(levels.map((level) => formatLevel(level, 'u6'))).toEqual(['VERBOS', 'DEBUG', 'INFORM', 'WARNIN', 'ERROR', 'FATAL']);
+    expect(formatLevel('information', 'w10')).toBe('informatio');
+    expect(formatLevel('information', 'u11')).toBe('INFORMATION');
+    expect(formatLevel('error', 'u9')).toBe('ERROR');
+    expect(formatLevel('warning', 'w0')).toBe('');
+  });
+
   it('gives the title case name for an unknown format', () => {
     expect(formatLevel('error', 'lj')).toBe('Error');
-    expect(formatLevel('error', 'u9')).toBe('ERROR');
+    expect(formatLevel('error', 'u100')).toBe('Error');
   });
 });

@@ -70,6 +70,11 @@ describe('TextFormatter', () => {
     expect(new TextFormatter('[{SourceContext}] {Elapsed:0.0} ms {Missing}.').format(e)).toBe('[Orders] 12.3 ms .');
   });
 
+  it('applies :u and :w to string properties of the output template, as Serilog does', () => {
+    const e = event('x', { User: 'Nick', Count: 3 });
+    expect(new TextFormatter('{User:u} {User:w} {User} {Count:u}').format(e)).toBe('NICK nick Nick 3');
+  });
+
   it('aligns every kind of hole', () => {
     const e = event('Hi', { Ctx: 'ab' }, 'error');
     expect(new TextFormatter('[{Level,-6}][{Level,5:u3}][{Ctx,4}][{Message,-4}][{NewLine,2}]').format(e)).toBe(
@@ -93,5 +98,18 @@ describe('TextFormatter', () => {
       },
     };
     expect(new TextFormatter().format(broken)).toContain('render');
+  });
+  it('escapes control characters in rendered property values, never in the template text', () => {
+    const forged = 'ok\n[12:00:00 INF] Admin logged in\u001b]0;pwned\u0007\u001b[2J\r\u009b1m\u0000';
+    const e = event('Login {User}\tdone', { User: forged, Ctx: 'a\u001bb' }, 'information', new Error('bad\u001b[31m'));
+    const text = new TextFormatter('{Message}|{Ctx}|{Properties}{NewLine}{Exception}').format(e);
+    expect(
+      text.startsWith(
+        'Login ok\\n[12:00:00 INF] Admin logged in\\u001b]0;pwned\\u0007\\u001b[2J\\r\\u009b1m\\u0000\tdone|a\\u001bb|',
+      ),
+    ).toBe(true);
+    // eslint-disable-next-line no-control-regex
+    expect(text.replace(/\n/g, '').replace('\tdone', '')).not.toMatch(/[\u0000-\u001f\u007f-\u009f]/);
+    expect(text.split('\n')[0]).not.toContain('Admin logged in\n');
   });
 });

@@ -97,18 +97,35 @@ describe('installProcessHooks', () => {
     expect(proc.exit).toHaveBeenCalledTimes(1);
   });
 
-  it('exits after timeoutMs when the close never settles', async () => {
+  it('lets the close time out first, and exits 1000 ms after that when the close never settles, writing what is undelivered per sink to SelfLog', async () => {
     const log = fakeLogger('manually');
-    installProcessHooks(log, { timeoutMs: 1000 }, proc);
+    const withMetrics: HookableLogger = {
+      ...log,
+      metrics: () => ({ sinks: { http: { pending: 7 }, file: { pending: 0 } } }),
+    };
+    installProcessHooks(withMetrics, { timeoutMs: 1000 }, proc);
     proc.emit('SIGTERM', 'SIGTERM');
-    jest.advanceTimersByTime(999);
+    jest.advanceTimersByTime(1999);
     expect(proc.exit).not.toHaveBeenCalled();
     jest.advanceTimersByTime(1);
     expect(log.calls).toEqual(['close:graceful:1000', 'flushSync']);
     expect(proc.exit).toHaveBeenCalledWith(143);
+    const lost = diagnostics.filter((d) => d.message.includes('undelivered'));
+    expect(lost.map((d) => d.args.slice(0, 2))).toEqual([['http', 7]]);
     log.settleClose();
     await flushPromises();
     expect(proc.exit).toHaveBeenCalledTimes(1);
+  });
+
+  it('exits once the close reports when it settles at its own timeout', async () => {
+    const log = fakeLogger('manually');
+    installProcessHooks(log, { timeoutMs: 1000 }, proc);
+    proc.emit('SIGTERM', 'SIGTERM');
+    jest.advanceTimersByTime(1000);
+    log.settleClose();
+    await flushPromises();
+    expect(proc.exit).toHaveBeenCalledTimes(1);
+    expect(diagnostics.filter((d) => d.message.includes('undelivered'))).toEqual([]);
   });
 
   it('exits at once on a second signal during the close', () => {

@@ -1,5 +1,7 @@
 import { PassThrough, Writable } from 'node:stream';
 import type { Formatter } from '../../lib/core/sink';
+import { LoggerConfiguration } from '../../lib/configuration/logger-configuration';
+import { SelfLog, type SelfLogEvent } from '../../lib/core/self-log';
 import { StreamSink } from '../../lib/node/stream-sink';
 import { NdjsonFormatter } from '../../lib/formatting/ndjson-formatter';
 import { makeEvent, makeEvents } from '../helpers/events';
@@ -171,12 +173,15 @@ describe('StreamSink', () => {
 
   it('writes to stdout by default and leaves it as it found it on close', async () => {
     const listeners = process.stdout.listenerCount('error');
-    const write = jest.spyOn(process.stdout, 'write').mockImplementation(() => true);
+    const write = jest.spyOn(process.stdout, 'write').mockImplementation((_chunk: unknown, callback?: unknown) => {
+      if (typeof callback === 'function') (callback as () => void)();
+      return true;
+    });
     try {
       const sink = new StreamSink({ formatter: numbered });
       expect(process.stdout.listenerCount('error')).toBe(listeners + 1);
       sink.emitSync(makeEvents(1));
-      expect(write).toHaveBeenCalledWith('{"N":0}\n');
+      expect(write).toHaveBeenCalledWith('{"N":0}\n', expect.any(Function));
       await sink.close();
       expect(process.stdout.listenerCount('error')).toBe(listeners);
       expect(process.stdout.writableEnded).toBe(false);
@@ -194,6 +199,42 @@ describe('StreamSink', () => {
     const sink = new StreamSink({ stream, formatter: numbered });
     await expect(sink.emit(makeEvents(1))).rejects.toThrow('EPIPE');
     await tick();
+    expect(sink.emitSync(makeEvents(1))).toBe(false);
+  });
+
+  it('keeps listening for errors until the final write settles, and counts its events only when it completes', async () => {
+    let writes = 0;
+    const stream = new Writable({
+      write(_chunk, _encoding, callback) {
+        writes++;
+        // A pipe whose reader has gone: the write fails later, on another turn.
+        setImmediate(() => callback(Object.assign(new Error('write EPIPE'), { code: 'EPIPE' })));
+      },
+    });
+    const log = new LoggerConfiguration().writeTo
+      .sink(new StreamSink({ stream, formatter: numbered }), { name: 'stream', retry: false })
+      .createLogger();
+    log.information('Event {N}', 1);
+    const report = await log.close({ timeoutMs: 1_000 });
+    for (let i = 0; i < 5; i++) await tick();
+    expect(writes).toBe(1);
+    expect(report.sinks.stream).toEqual({ delivered: 0, dropped: 0, failed: 1, undelivered: 0 });
+  });
+
+  it('reports an error that arrives after close instead of crashing', async () => {
+    const stream = new Writable({
+      write(_chunk, _encoding, callback) {
+        setImmediate(() => callback(Object.assign(new Error('write EPIPE'), { code: 'EPIPE' })));
+      },
+    });
+    const diagnostics: SelfLogEvent[] = [];
+    const subscription = SelfLog.events$.subscribe((d) => diagnostics.push(d));
+    const sink = new StreamSink({ stream, formatter: numbered });
+    expect(sink.emitSync(makeEvents(1))).toBe(true);
+    await sink.close();
+    for (let i = 0; i < 5; i++) await tick();
+    subscription.unsubscribe();
+    expect(diagnostics.some((d) => d.message.includes('write EPIPE'))).toBe(true);
     expect(sink.emitSync(makeEvents(1))).toBe(false);
   });
 });

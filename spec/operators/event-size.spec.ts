@@ -1,3 +1,5 @@
+import { spawnSync } from 'node:child_process';
+import * as path from 'node:path';
 import fc from 'fast-check';
 import { estimateEventBytes, truncateEvent } from '../../lib/operators/event-size';
 import { makeEvent } from '../helpers/events';
@@ -101,5 +103,30 @@ describe('truncateEvent', () => {
       ),
       { numRuns: 300 },
     );
+  });
+});
+
+describe('queue.limitBytes bounds what a queue retains', () => {
+  // A child process with --expose-gc measures the heap after garbage collection.
+  function measure(kind: 'deep' | 'huge-string'): { grownMiB: number; queueBytes: number } {
+    const fixture = path.join(__dirname, 'fixtures', 'queue-memory.ts');
+    const child = spawnSync(process.execPath, ['--expose-gc', '--import', 'tsx', fixture, kind], {
+      encoding: 'utf8',
+      timeout: 60_000,
+    });
+    if (child.stdout === '') throw new Error(child.stderr);
+    return JSON.parse(child.stdout) as { grownMiB: number; queueBytes: number };
+  }
+
+  it('counts data nested deeper than any cutoff: a 4 MiB queue of deep events holds well under 32 MiB', () => {
+    const { grownMiB, queueBytes } = measure('deep');
+    expect(queueBytes).toBeLessThanOrEqual(4 * 1024 * 1024);
+    expect(grownMiB).toBeLessThan(32);
+  });
+
+  it('lets the original of a string cut at capture be collected: a 4 MiB queue of 8 MiB strings holds well under 32 MiB', () => {
+    const { grownMiB, queueBytes } = measure('huge-string');
+    expect(queueBytes).toBeLessThanOrEqual(4 * 1024 * 1024);
+    expect(grownMiB).toBeLessThan(32);
   });
 });

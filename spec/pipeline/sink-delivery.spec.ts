@@ -5,6 +5,8 @@ import type { LogEvent } from '../../lib/core/log-event';
 import { SelfLog, type SelfLogEvent } from '../../lib/core/self-log';
 import type { Sink } from '../../lib/core/sink';
 import { unrefScheduler } from '../../lib/core/unref-scheduler';
+import { PartialDeliveryError } from '../../lib/core/errors/partial-delivery-error';
+import { estimateEventBytes } from '../../lib/operators/event-size';
 import { SinkDelivery, type SinkDeliveryOptions } from '../../lib/pipeline/sink-delivery';
 import { makeEvent, makeEvents } from '../helpers/events';
 
@@ -807,3 +809,52 @@ function exposeGc(): (() => void) | undefined {
     return undefined;
   }
 }
+
+describe('SinkDelivery bounds and partial writes', () => {
+  it('applies maxEventBytes to a full batch written inline, as the queue does', () => {
+    const sink = new InlineSink();
+    const shared = 'z'.repeat(64 * 1024);
+    const big = Array.from({ length: 1000 }, () => shared); // ~64 MiB as JSON, cheap in memory
+    const delivery = create(sink, { batch: { size: 4, maxDelayMs: 100 }, queue: { maxEventBytes: 16 * 1024 } });
+    for (let i = 0; i < 4; i++) delivery.push(makeEvent({ properties: { N: i, Big: big } }));
+    expect(sink.inline).toHaveLength(1);
+    for (const event of sink.inline[0]) expect(estimateEventBytes(event)).toBeLessThanOrEqual(16 * 1024);
+    expect(sink.inline[0].map((e) => e.properties.N)).toEqual([0, 1, 2, 3]);
+  });
+
+  it('counts the events a sink reports written before a partial failure, and retries only the rest', async () => {
+    const calls: number[][] = [];
+    const sink: Sink = {
+      emit(events) {
+        calls.push(ns(events) as number[]);
+        if (calls.length === 1) throw new PartialDeliveryError(2, new Error('ENOSPC'));
+      },
+    };
+    const delivery = create(sink, { batch: { size: 5, maxDelayMs: 10 }, retry: { attempts: 2, initialDelayMs: 10, jitter: 0 } });
+    for (const event of makeEvents(5)) delivery.push(event);
+    expect(delivery.metrics()).toMatchObject({ delivered: 2, pending: 3 });
+    balance(delivery);
+    await jest.advanceTimersByTimeAsync(10);
+    expect(calls).toEqual([
+      [0, 1, 2, 3, 4],
+      [2, 3, 4],
+    ]);
+    expect(delivery.metrics()).toMatchObject({ received: 5, delivered: 5, failed: 0, pending: 0, retried: 1 });
+  });
+
+  it('counts the events written inline before a partial failure, and sends only the rest down the async path', async () => {
+    const sink = new InlineSink();
+    sink.emitSync = (events) => {
+      sink.inline.push([...events]);
+      throw new PartialDeliveryError(1, new Error('short write'));
+    };
+    const delivery = create(sink, { batch: { size: 3, maxDelayMs: 10 } });
+    for (const event of makeEvents(3)) delivery.push(event);
+    expect(delivery.metrics()).toMatchObject({ delivered: 1, pending: 2 });
+    await jest.advanceTimersByTimeAsync(10);
+    expect(sink.async.map((call) => ns(call.events))).toEqual([[1, 2]]);
+    sink.async[0].resolve();
+    await jest.advanceTimersByTimeAsync(0);
+    expect(delivery.metrics()).toMatchObject({ received: 3, delivered: 3, pending: 0 });
+  });
+});

@@ -1,4 +1,5 @@
 import { ConsoleSink, type ConsoleLike, type TextStream } from '../../lib/sinks/console-sink';
+import { createLogEvent } from '../../lib/templates/log-event-record';
 import { makeEvent } from '../helpers/events';
 import { PassThrough, Readable } from 'node:stream';
 import { runCli } from '../../lib/cli/run-cli';
@@ -35,6 +36,13 @@ describe('ConsoleSink', () => {
     const stdout = new Capture();
     new ConsoleSink({ stdout, stderr: stdout }).emit([makeEvent({ text: 'started', timestamp: at })]);
     expect(stdout.chunks).toEqual(['[09:05:07 INF] started\n']);
+  });
+
+  it('writes no raw control character from a property value: no terminal escape, no forged line', () => {
+    const stdout = new Capture();
+    const sink = new ConsoleSink({ stdout, stderr: stdout, outputTemplate: '{Message}{NewLine}', theme: false });
+    sink.emit([createLogEvent('information', 'User {Name}', ['eve\u001b[2J\n[INF] root logged in'])]);
+    expect(stdout.chunks.join('')).toBe('User eve\\u001b[2J\\n[INF] root logged in\n');
   });
 
   it('colours lines only when stdout is a TTY, unless told otherwise', () => {

@@ -52,6 +52,33 @@ describe('formatNumber', () => {
     expect(formatNumber(value, format)).toBe(expected);
   });
 
+  it.each<[number, string, string]>([
+    [0.0000023, 'G', '2.3E-06'],
+    [0.0000023, 'g', '2.3e-06'],
+    [0.0001, 'G', '0.0001'],
+    [0.00001, 'G', '1E-05'],
+    [1234, 'G2', '1.2E+03'],
+    [1234, 'G', '1234'],
+    [1234, 'G4', '1234'],
+    [1234, 'G5', '1234'],
+    [123456789, 'G3', '1.23E+08'],
+    [1e15, 'G', '1000000000000000'],
+    [1e21, 'G', '1E+21'],
+    [1.5e15, 'G', '1500000000000000'],
+    [1234567.5e10, 'G', '1.2345675E+16'],
+    [123456789012345, 'G', '123456789012345'],
+    [1.5e300, 'G', '1.5E+300'],
+    [-0.0000023, 'G', '-2.3E-06'],
+    [12345.6789, 'G', '12345.6789'],
+    [12345.6789, 'G7', '12345.68'],
+    [0.5, 'G1', '0.5'],
+    [0, 'G', '0'],
+    [100, 'G2', '1E+02'],
+    [1.0, 'G3', '1'],
+  ])('formats %p with %p as .NET does (%p)', (value, format, expected) => {
+    expect(formatNumber(value, format)).toBe(expected);
+  });
+
   it('renders unknown formats and integer-only formats of fractions as the default', () => {
     expect(formatNumber(1.5, 'lj')).toBe('1.5');
     expect(formatNumber(1.5, 'u3')).toBe('1.5');

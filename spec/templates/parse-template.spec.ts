@@ -118,15 +118,91 @@ describe('parseTemplate', () => {
     ['{Name }', 'a name with trailing whitespace'],
     ['{Name,x}', 'a non-numeric alignment'],
     ['{Name,}', 'an empty alignment'],
-    ['{Name,0}', 'a zero alignment'],
     ['{Name,1-0}', 'a dash inside the alignment'],
     ['{Name,:fmt}', 'an empty alignment before a format'],
     ['{@@Name}', 'two hints'],
     ['{Na-me}', 'a dash in the name'],
-    ['{Name:<10}', 'a symbol in the format'],
     ['{Na\nme}', 'a newline in the hole'],
   ])('keeps %j (%s) as text', (template) => {
     expect(parseTemplate(template).tokens).toEqual([text(template)]);
+  });
+
+  describe('conformance with Serilog’s MessageTemplateParserTests', () => {
+    it.each<[string, TemplateToken[]]>([
+      ['{Hello}', [hole('Hello', '{Hello}')]],
+      ['{{ Hi! }', [text('{ Hi! }')]],
+      ['Well, {{ Hi!', [text('Well, { Hi!')]],
+      ['Hello, {{worl@d}!', [text('Hello, {worl@d}!')]],
+      ['Nice }}-: mo', [text('Nice }-: mo')]],
+      ['{World}}!', [hole('World', '{World}'), text('}!')]],
+      ['Hello, {World}}!', [text('Hello, '), hole('World', '{World}'), text('}!')]],
+      ['{{Hi}}', [text('{Hi}')]],
+      ['Hello, {{worl@d}}!', [text('Hello, {worl@d}!')]],
+      ['{0 space}', [text('{0 space}')]],
+      ['{0 space', [text('{0 space')]],
+      ['{0_space', [text('{0_space')]],
+      ['{0_}', [text('{0_}')]],
+      ['{0a}', [text('{0a}')]],
+      ['{0}}space}', [hole('0', '{0}', { position: 0 }), text('}space}')]],
+      ['Hello, {w@rld}', [text('Hello, {w@rld}')]],
+      ['Hello, {w@rld', [text('Hello, {w@rld')]],
+      ['Hello, {w@rld}, HI!', [text('Hello, {w@rld}, HI!')]],
+      ['{H&llo}, {w@rld}', [text('{H&llo}, {w@rld}')]],
+      [
+        '{-1}{-0}{0}{1}{3.1415}',
+        [text('{-1}{-0}'), hole('0', '{0}', { position: 0 }), hole('1', '{1}', { position: 1 }), text('{3.1415}')],
+      ],
+      ['{Time:hh:mm}', [hole('Time', '{Time:hh:mm}', { format: 'hh:mm' })]],
+      ['{Hello:HH$MM}', [hole('Hello', '{Hello:HH$MM}', { format: 'HH$MM' })]],
+      ['{Hello:HH<MM}', [hole('Hello', '{Hello:HH<MM}', { format: 'HH<MM' })]],
+      ['{Hello:HH#MM}', [hole('Hello', '{Hello:HH#MM}', { format: 'HH#MM' })]],
+      ['{Hello:HH+MM}', [hole('Hello', '{Hello:HH+MM}', { format: 'HH+MM' })]],
+      ['{Hello:HH`MM}', [hole('Hello', '{Hello:HH`MM}', { format: 'HH`MM' })]],
+      ['{Hello,-5}', [hole('Hello', '{Hello,-5}', { alignment: -5 })]],
+      ['{Hello,50}', [hole('Hello', '{Hello,50}', { alignment: 50 })]],
+      ['{Hello,-5:000}', [hole('Hello', '{Hello,-5:000}', { alignment: -5, format: '000' })]],
+      ['{Hello:000,-5}', [hole('Hello', '{Hello:000,-5}', { format: '000,-5' })]],
+      ['{Hello,-0}', [hole('Hello', '{Hello,-0}', { alignment: 0 })]],
+      ['{Hello,0}', [hole('Hello', '{Hello,0}', { alignment: 0 })]],
+      ['{Hello,+10}', [text('{Hello,+10}')]],
+      ['{Hello,-aa}', [text('{Hello,-aa}')]],
+      ['{Hello,aa}', [text('{Hello,aa}')]],
+      ['{Hello,-10-1}', [text('{Hello,-10-1}')]],
+      ['{Hello,10-1}', [text('{Hello,10-1}')]],
+      ['{Hello,}', [text('{Hello,}')]],
+      ['{Hello,:format}', [text('{Hello,:format}')]],
+      ['{Greeting}, {Name}!', [hole('Greeting', '{Greeting}'), text(', '), hole('Name', '{Name}'), text('!')]],
+      ['{Hello', [text('{Hello')]],
+      ['{@$}', [text('{@$}')]],
+      ['{$@}', [text('{$@}')]],
+      ['{@}', [text('{@}')]],
+      ['{$}', [text('{$}')]],
+      ['{_123_Hello}', [hole('_123_Hello', '{_123_Hello}')]],
+      ['{test.name}', [hole('test.name', '{test.name}')]],
+      ['{te.st.na.me}', [hole('te.st.na.me', '{te.st.na.me}')]],
+      ['{.testname}', [text('{.testname}')]],
+      ['{testname.}', [text('{testname.}')]],
+      ['{.}', [text('{.}')]],
+      ['{test..name}', [text('{test..name}')]],
+      ['{10.name}', [text('{10.name}')]],
+      ['{,,}', [text('{,,}')]],
+      ['{Number:##.0;-##.0;zero}', [hole('Number', '{Number:##.0;-##.0;zero}', { format: '##.0;-##.0;zero' })]],
+      ['{Number:+##.0}', [hole('Number', '{Number:+##.0}', { format: '+##.0' })]],
+    ])('parses %j as Serilog does', (template, tokens) => {
+      expect(parseTemplate(template).tokens).toEqual(tokens);
+    });
+
+    it('reads a format of any characters but "}" (messagetemplates.org Format ::= [^}]+)', () => {
+      expect(parseTemplate('{Amount:$0.00}').tokens).toEqual([hole('Amount', '{Amount:$0.00}', { format: '$0.00' })]);
+      expect(parseTemplate('{V:a=b|c~d^e>f}').tokens).toEqual([hole('V', '{V:a=b|c~d^e>f}', { format: 'a=b|c~d^e>f' })]);
+      expect(parseTemplate('{V:x{y}').tokens).toEqual([hole('V', '{V:x{y}', { format: 'x{y' })]);
+      expect(parseTemplate('{V:tab\there}').tokens).toEqual([hole('V', '{V:tab\there}', { format: 'tab\there' })]);
+    });
+
+    it('binds every later argument to its own hole after a hole with a symbol in its format', () => {
+      const template = parseTemplate('Paid {Amount:$0.00} at {T:HH<MM} by {User}');
+      expect(template.tokens.filter((t) => t.kind === 'property').map((t) => t.name)).toEqual(['Amount', 'T', 'User']);
+    });
   });
 
   it('keeps the text of a malformed hole and still reads the next hole', () => {

@@ -1,5 +1,6 @@
 import { describeValue } from '../../core/describe-value';
 import { ConfigurationError } from '../../core/errors/configuration-error';
+import { PartialDeliveryError } from '../../core/errors/partial-delivery-error';
 import type { LogEvent } from '../../core/log-event';
 import { SelfLog } from '../../core/self-log';
 import type { Formatter, Sink } from '../../core/sink';
@@ -94,6 +95,8 @@ export class FileSink implements Sink {
   private closed = false;
   private written = 0;
   private readonly lines: string[] = [];
+  /** The event index of each line in `lines`. */
+  private readonly lineEvents: number[] = [];
   private readonly owner: string;
   private readonly waits = new PollingWaits();
 
@@ -155,7 +158,9 @@ export class FileSink implements Sink {
     if (this.closed) return false;
     try {
       return this.writeWithFallback(events) === 'written';
-    } catch {
+    } catch (error) {
+      // Part of the batch is in the file: the stage counts it and sends only the rest on.
+      if (error instanceof PartialDeliveryError) throw error;
       // The pipeline hands a refused batch to `emit`, which throws the same error to retry/fallback.
       return false;
     }
@@ -208,16 +213,54 @@ export class FileSink implements Sink {
   }
 
   /**
-   * Flushes, gives each write still waiting for a pipe reader one last try (rejecting those that
-   * cannot proceed), and closes the file. Idempotent.
+   * Writes what the sink holds and closes the file. A tail still waiting for a stalled pipe
+   * reader is waited for without blocking the event loop (polling), at most `syncFlushTimeoutMs`;
+   * the logger's own close timeout bounds the wait too, as it stops awaiting this promise then.
+   * Writes still waiting get one last try (those that cannot proceed are rejected). Idempotent.
    */
-  close(): void {
+  close(): void | Promise<void> {
+    if (this.closed || this.closing !== undefined) return this.closing;
+    if (this.drainQuietly()) {
+      this.finishClose();
+      return undefined;
+    }
+    const deadline = Date.now() + this.syncFlushTimeoutMs;
+    this.closing = this.waits
+      .wait(
+        () => this.drainQuietly() || Date.now() >= deadline,
+        () => new Error('closed'),
+      )
+      .catch(() => undefined)
+      .then(() => this.finishClose());
+    return this.closing;
+  }
+
+  private closing: Promise<void> | undefined;
+
+  /** drainPending that reports instead of throwing; true when nothing is held any more. */
+  private drainQuietly(): boolean {
+    try {
+      return this.drainPending();
+    } catch (error) {
+      SelfLog.write('FileSink {Path}: flush failed', this.file?.path, error);
+      return true;
+    }
+  }
+
+  private finishClose(): void {
     if (this.closed) return;
-    this.flushSync();
+    if (this.pending !== undefined) {
+      SelfLog.write('FileSink {Path}: the reader did not take {Bytes} bytes in time', this.file?.path, this.pending.length);
+    }
+    try {
+      if (this.fsync) this.file?.sync();
+    } catch (error) {
+      SelfLog.write('FileSink {Path}: flush failed', this.file?.path, error);
+    }
     this.waits.settleAll();
     this.closed = true;
     this.closeFile();
-    this.fallbackSink?.close();
+    void this.fallbackSink?.close();
   }
 
   private waitUntil(attempt: () => boolean): Promise<void> {
@@ -230,9 +273,11 @@ export class FileSink implements Sink {
     } catch (error) {
       const fallback = this.fallback();
       if (fallback === undefined) throw error;
+      // After a short write, only the events that are not in the primary file go to the fallback, whole.
+      const rest = error instanceof PartialDeliveryError ? events.slice(error.delivered) : events;
       SelfLog.write('FileSink {Path} failed; batch written to {FallbackPath}', this.basePath, this.fallbackPath, error);
       try {
-        return fallback.writeEvents(events);
+        return fallback.writeEvents(rest);
       } catch (fallbackError) {
         SelfLog.write('FileSink fallback {FallbackPath} failed too', this.fallbackPath, fallbackError);
         throw error;
@@ -256,7 +301,7 @@ export class FileSink implements Sink {
   private writeEvents(events: readonly LogEvent[]): WriteOutcome {
     if (!this.drainPending()) return 'would-block';
     const file = this.prepare();
-    const lines = formatLines(this.formatter, events, this.lines, this.owner);
+    const lines = formatLines(this.formatter, events, this.lines, this.owner, this.lineEvents);
     if (lines.length === 0) return 'written';
     // Appending lines makes a rope that fs.writeSync flattens and encodes once: about half the
     // cost of join('') then Buffer.from, which copy the batch twice in JavaScript.
@@ -264,7 +309,8 @@ export class FileSink implements Sink {
     for (let i = 0; i < lines.length; i++) text += lines[i];
     // The common case, a regular file far from its limit (3 bytes per UTF-16 unit at most): one
     // write of the string, no byte count beforehand.
-    if (file.regular && (this.limit === null || file.size + 3 * text.length <= this.limit)) return this.writeText(file, text);
+    if (file.regular && (this.limit === null || file.size + 3 * text.length <= this.limit))
+      return this.writeText(file, text, lines, events.length);
     const buffer = Buffer.from(text, 'utf8');
     // A pipe or device (whose partial writes need byte offsets), or a batch near the limit.
     if (this.limit === null || !file.regular || file.size + buffer.length <= this.limit) return this.writeBuffer(file, buffer);
@@ -300,15 +346,41 @@ export class FileSink implements Sink {
     }
   }
 
-  /** Writes a batch's text to a regular file; a short write (a disk filling up) keeps the unwritten tail for the next write. */
-  private writeText(file: LogFile, text: string): WriteOutcome {
-    const written = file.writeText(text);
-    this.written += written;
-    if (written < text.length || written !== Buffer.byteLength(text, 'utf8')) {
-      const buffer = Buffer.from(text, 'utf8');
-      if (written < buffer.length) this.pending = buffer.subarray(written);
+  /**
+   * Writes a batch's text to a regular file. A short write (a disk filling up) is undone back to
+   * the last whole line, so the file never holds half an event, and reported as a
+   * PartialDeliveryError naming how many events are in the file: the rest are retried, sent to
+   * the fallback whole, or failed.
+   */
+  private writeText(file: LogFile, text: string, lines: readonly string[], eventCount: number): WriteOutcome {
+    const start = file.size;
+    let written: number;
+    try {
+      written = file.writeText(text);
+    } catch (error) {
+      const partial = (error as { bytesWritten?: number }).bytesWritten;
+      if (partial === undefined || partial === 0) throw error;
+      written = partial;
     }
-    return 'written';
+    this.written += written;
+    if (written === Buffer.byteLength(text, 'utf8')) return 'written';
+    let whole = 0;
+    let lineCount = 0;
+    while (lineCount < lines.length) {
+      const next = whole + Buffer.byteLength(lines[lineCount], 'utf8');
+      if (next > written) break;
+      whole = next;
+      lineCount++;
+    }
+    try {
+      file.truncate(start + whole);
+    } catch (error) {
+      SelfLog.write('FileSink {Path}: could not undo a short write', file.path, error);
+    }
+    this.written -= written - whole;
+    // Events before the first unwritten line are in the file (or were skipped by the formatter).
+    const delivered = lineCount < lines.length ? this.lineEvents[lineCount] : eventCount;
+    throw new PartialDeliveryError(delivered, new Error(`short write to ${file.path}: the disk may be full`));
   }
 
   private writeBuffer(file: LogFile, buffer: Buffer): WriteOutcome {

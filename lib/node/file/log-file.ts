@@ -87,6 +87,12 @@ export class LogFile {
     return now === undefined || now.ino !== this.ino || now.dev !== this.dev;
   }
 
+  /** Cuts a regular file back to `size` bytes (undoing the torn tail of a short write). */
+  truncate(size: number): void {
+    fs.ftruncateSync(this.fd, size);
+    this.size = size;
+  }
+
   /** Flushes a regular file's data to the disk (`fsync`); pipes and devices have nothing to sync. */
   sync(): void {
     if (this.regular) fs.fsyncSync(this.fd);

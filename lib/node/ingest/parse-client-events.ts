@@ -38,6 +38,8 @@ export interface ParsedClientEvents {
 const MAX_NAME_LENGTH = 200;
 const CLEF_FIELDS = new Set(['@t', '@mt', '@m', '@l', '@x', '@i', '@r']);
 const NDJSON_FIELDS = new Set(['timestamp', 'level', 'message', 'template', 'exception']);
+// NdjsonFormatter writes a property named like a field with one more leading underscore.
+const NDJSON_ESCAPED = /^_+(?:timestamp|level|message|template|exception)$/;
 const decoder = new TextDecoder('utf-8', { fatal: true });
 
 class Rejected extends Error {}
@@ -45,7 +47,7 @@ class Rejected extends Error {}
 /**
  * Reads the events of a request body: one JSON object a line, in CLEF (what HttpSink and SeqSink
  * send: `@t`, `@mt`, `@m`, `@l`, `@x`, properties) or in rxlog's NDJSON shape (`timestamp`,
- * `level`, `message`, `template`, `exception`, properties). Each line is checked on its own:
+ * `level`, `message`, `template`, `exception`, properties, `_level` read back as `level`). Each line is checked on its own:
  * invalid UTF-8, invalid JSON, a value that is not an object, a field of the wrong type, an unknown
  * level, no message, too many values, too deep or too long rejects that line only. Lines past
  * `maxEvents` are counted as rejected without being parsed. Blank lines are skipped.
@@ -107,7 +109,7 @@ function readLine(bytes: Buffer, limits: ClientEventLimits): ClientEvent {
   let budget = limits.maxProperties;
   for (const key of Object.keys(fields)) {
     if (reserved.has(key)) continue;
-    const name = clef && key.startsWith('@@') ? key.slice(1) : key;
+    const name = clef ? (key.startsWith('@@') ? key.slice(1) : key) : NDJSON_ESCAPED.test(key) ? key.slice(1) : key;
     if (name.length === 0 || name.length > MAX_NAME_LENGTH) throw new Rejected('bad property name');
     budget = spend(fields[key], budget - 1, 1, limits.maxDepth);
     properties[name] = fields[key];

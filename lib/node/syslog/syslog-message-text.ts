@@ -1,13 +1,20 @@
 import type { LogEvent } from '../../core/log-event';
 import type { Formatter } from '../../core/sink';
+import { renderMessageEscaped } from '../../formatting/escape-control-characters';
 import { exceptionText } from '../../formatting/exception-text';
 
 /**
  * The MSG part of a syslog message: the formatter's output without trailing line breaks, or by
- * default the rendered message followed, on the next lines, by the exception's stack.
+ * default the rendered message (control characters in property values escaped, as text output
+ * does) followed, on the next lines, by the exception's stack. NUL is written `#000` either way.
  */
 export function syslogMessageText(event: LogEvent, formatter?: Formatter): string {
-  if (formatter !== undefined) return formatter.format(event).replace(/[\r\n]+$/, '');
-  const message = event.renderMessage();
-  return event.exception === undefined ? message : `${message}\n${exceptionText(event.exception)}`;
+  if (formatter !== undefined) return escapeNul(formatter.format(event).replace(/[\r\n]+$/, ''));
+  const message = renderMessageEscaped(event);
+  return escapeNul(event.exception === undefined ? message : `${message}\n${exceptionText(event.exception)}`);
+}
+
+/** NUL written as rsyslog shows control characters (`#000`): many receivers end a C string there. */
+function escapeNul(text: string): string {
+  return text.indexOf('\0') === -1 ? text : text.replace(/\0/g, '#000');
 }

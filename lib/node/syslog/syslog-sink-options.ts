@@ -48,7 +48,7 @@ export interface SyslogSinkOptions {
   messageIdProperty?: string | false;
   /** Framing on tcp and unix (RFC 6587). Default `'octet-counting'` for tcp, `'newline'` for unix (what stream readers such as syslog-ng's unix-stream expect). */
   tcpFraming?: SyslogFraming;
-  /** Longest message in bytes of UTF-8, framing excluded; longer ones are cut at a character boundary. Default `2048` for udp, `8192` (rsyslog's default limit) for tcp and unix. */
+  /** Longest message in bytes of UTF-8, framing excluded; longer ones are cut at a character boundary. Default `1024` for RFC 3164 (its §4.1 limit), else `2048` for udp, `8192` (rsyslog's default limit) for tcp and unix. */
   maxMessageBytes?: number;
   /** Longest wait to connect (tcp, unix) or resolve the host (udp), in milliseconds. Default `5000`. */
   connectTimeoutMs?: number;
@@ -129,7 +129,7 @@ export function resolveSyslogSinkOptions(options: SyslogSinkOptions): ResolvedSy
     options.maxMessageBytes,
     MIN_MESSAGE_BYTES,
     transport === 'udp' ? MAX_DATAGRAM_BYTES : Number.MAX_SAFE_INTEGER,
-    transport === 'udp' ? 2048 : 8192,
+    format === 'rfc3164' ? 1024 : transport === 'udp' ? 2048 : 8192,
   );
   const connectTimeoutMs = integer('connectTimeoutMs', options.connectTimeoutMs, 1, 2_147_483_647, 5_000);
   const writeTimeoutMs = integer('writeTimeoutMs', options.writeTimeoutMs, 1, 2_147_483_647, 10_000);

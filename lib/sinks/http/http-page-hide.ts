@@ -3,13 +3,17 @@ import { HttpBeacon } from './http-beacon';
 
 /** What `installPageHideFlush` flushes: a Logger, or anything with `flushSync()`. */
 export interface SyncFlushable {
+  /** Delivers what is pending without waiting for the event loop. */
   flushSync(): void;
 }
 
 /** The page events `installPageHideFlush` listens to: a window, or a stand-in in tests. */
 export interface PageEvents {
+  /** Adds a listener for `pagehide` or `visibilitychange`. */
   addEventListener(type: string, listener: () => void): void;
+  /** Removes a listener added by addEventListener. */
   removeEventListener(type: string, listener: () => void): void;
+  /** The page's document, read for its visibility state. */
   readonly document?: { readonly visibilityState?: string };
 }
 

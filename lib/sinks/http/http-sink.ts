@@ -6,8 +6,10 @@ import type { Formatter, Sink } from '../../core/sink';
 import { CompactJsonFormatter } from '../../formatting/compact-json-formatter';
 import { HttpBeacon } from './http-beacon';
 import { splitForBeacon } from './http-beacon-payloads';
+import { type HttpOfflineOptions, HttpOfflineQueue, type OfflineStats } from './http-offline-queue';
 import { parseRetryAfter } from './http-retry-after';
 import { HttpStatusError } from './http-status-error';
+import { redactUrl, redactUrlSecrets, urlSecrets } from './http-redact-url';
 import { HttpTimeoutError } from './http-timeout-error';
 import { utf8Length } from './http-utf8-length';
 
@@ -49,6 +51,13 @@ export interface HttpSinkOptions {
   beaconUrl?: string;
   /** The content type of beacon bodies; cross-origin, anything but `text/plain` needs CORS preflight support. Default `contentType`. */
   beaconContentType?: string;
+  /**
+   * Keeps batches that cannot leave (offline, network errors) in a bounded store and sends them
+   * on the next `online` event or page load, oldest first; see {@link HttpOfflineOptions}. Such a
+   * batch counts as delivered in the logger's metrics; `sink.offline` says what the store did.
+   * Default none.
+   */
+  offline?: HttpOfflineOptions;
 }
 
 /**
@@ -75,11 +84,21 @@ export class HttpSink implements Sink {
   /** The default name of this sink in metrics and the shutdown report (subclasses name their backend). */
   readonly kind: string = 'http';
 
+  /**
+   * Batching when `writeTo.sink` gives none: up to 512 events, a partial batch waits at most 1 s
+   * (the OpenTelemetry batch processor's figures: one request a second at low volume, bodies of a
+   * bounded size under load). Subclasses use their backend's figures.
+   */
+  readonly batchDefaults: { readonly size: number; readonly maxDelayMs: number } = { size: 512, maxDelayMs: 1_000 };
+
   /** Writes a batch by beacon while the page is going away; present only where beacons exist. */
   readonly emitSync?: (events: readonly LogEvent[]) => boolean;
 
   private readonly url: string;
   private readonly beaconUrl: string;
+  /** The URL as diagnostics show it: credentials and query values redacted. */
+  private readonly safeUrl: string;
+  private readonly secrets: readonly string[];
   private readonly method: string;
   private readonly contentType: string;
   private readonly headers: HttpHeaders | undefined;
@@ -88,6 +107,7 @@ export class HttpSink implements Sink {
   private readonly timeoutMs: number;
   private readonly body: (events: readonly LogEvent[]) => string;
   private readonly beacon: HttpBeacon | undefined;
+  private readonly offlineQueue: HttpOfflineQueue | undefined;
   private readonly inFlight = new Set<AbortController>();
   private written = 0;
 
@@ -98,6 +118,8 @@ export class HttpSink implements Sink {
     if (typeof options !== 'object' || options === null)
       throw new ConfigurationError(`${kind}: expected an options object with a url, got ${String(options)}`);
     this.url = checkUrl(options.url, `${kind}.url`);
+    this.safeUrl = redactUrl(this.url);
+    this.secrets = urlSecrets(this.url);
     this.method = options.method ?? 'POST';
     if (typeof this.method !== 'string' || this.method === '')
       throw new ConfigurationError(`${kind}.method: expected an HTTP method, got ${JSON.stringify(options.method)}`);
@@ -130,6 +152,15 @@ export class HttpSink implements Sink {
     this.beacon =
       options.beacon === false ? undefined : HttpBeacon.detect(this.beaconUrl, options.beaconContentType ?? this.contentType);
     if (this.beacon !== undefined) this.emitSync = (events) => this.writeByBeacon(events);
+    this.offlineQueue =
+      options.offline === undefined
+        ? undefined
+        : new HttpOfflineQueue(options.offline, this.url, `${kind}.offline`, (body) => this.send(body));
+  }
+
+  /** What the offline store did and holds, when the `offline` option is on. */
+  get offline(): OfflineStats | undefined {
+    return this.offlineQueue?.stats();
   }
 
   /** UTF-8 bytes of the request bodies the server accepted so far (reported as `bytesWritten` in metrics). */
@@ -142,27 +173,86 @@ export class HttpSink implements Sink {
     return this.beaconUrl === this.url ? [this.url] : [this.url, this.beaconUrl];
   }
 
-  /** Sends one batch; resolves on a 2xx answer, rejects on any other answer, a network error or a timeout. */
-  emit(events: readonly LogEvent[]): Promise<void> {
-    let body: string;
+  /**
+   * Sends one batch; resolves on a 2xx answer, rejects on any other answer (a redirect included),
+   * a network error or a timeout. A batch answered 413 (Payload Too Large) is sent again in two
+   * halves, recursively; a single event answered 413 fails for good.
+   */
+  async emit(events: readonly LogEvent[]): Promise<void> {
     try {
-      body = this.body(events);
+      const body = this.body(events);
+      await (this.offlineQueue === undefined ? this.send(body) : this.offlineQueue.deliver(body, events.length));
     } catch (error) {
-      return Promise.reject(error);
+      if (error instanceof HttpStatusError && error.status === 413 && events.length > 1) return this.emitHalves(events);
+      throw error;
     }
-    return this.send(body);
+  }
+
+  /**
+   * The halves of a batch the server found too large, each sent (and split again) on its own.
+   * When a half fails, the batch fails with that error after the other half was tried: the
+   * delivery stage then retries, or counts, the batch as a whole (so events of a half that got
+   * through may be sent twice, never lost).
+   */
+  private async emitHalves(events: readonly LogEvent[]): Promise<void> {
+    const middle = Math.ceil(events.length / 2);
+    let failure: Error | undefined;
+    let failed = 0;
+    for (const half of [events.slice(0, middle), events.slice(middle)]) {
+      try {
+        await this.emit(half);
+      } catch (error) {
+        failure ??= error as Error;
+        failed += half.length;
+      }
+    }
+    if (failure === undefined) return;
+    SelfLog.write(
+      '{Sink}: a batch of {Count} events was too large (413) and was sent in halves; {Failed} of them were not accepted',
+      this.kind,
+      events.length,
+      failed,
+    );
+    throw failure;
   }
 
   /** Stops following the page's lifecycle and aborts requests still in flight (the delivery stage has already given up on them). */
   close(): void {
     this.beacon?.close();
+    this.offlineQueue?.close();
     for (const controller of this.inFlight) controller.abort();
     this.inFlight.clear();
   }
 
   private async send(body: string): Promise<void> {
+    try {
+      await this.request(body);
+    } catch (error) {
+      throw this.redacted(error);
+    }
+  }
+
+  /** The error with the URL's credentials (user:password@, query values) hidden in its message and stack. */
+  private redacted(error: unknown): unknown {
+    if (this.secrets.length === 0 && this.safeUrl === this.url) return error;
+    try {
+      // Not `instanceof Error`: fetch's errors may come from another realm (a test sandbox, an iframe).
+      if (typeof error === 'object' && error !== null && typeof (error as Error).message === 'string') {
+        const failure = error as Error;
+        failure.message = redactUrlSecrets(failure.message, this.url, this.secrets);
+        if (typeof failure.stack === 'string') failure.stack = redactUrlSecrets(failure.stack, this.url, this.secrets);
+        return failure;
+      }
+      return typeof error === 'string' ? redactUrlSecrets(error, this.url, this.secrets) : error;
+    } catch {
+      return new Error(`${this.method} ${this.safeUrl} failed`);
+    }
+  }
+
+  private async request(body: string): Promise<void> {
     const method = this.method;
     const url = this.url;
+    const safeUrl = this.safeUrl;
     const controller = new AbortController();
     let timer: ReturnType<typeof setTimeout> | undefined;
     // Rejects even when a custom fetch ignores the abort signal.
@@ -171,7 +261,7 @@ export class HttpSink implements Sink {
         ? undefined
         : new Promise<never>((_, reject) => {
             timer = setTimeout(() => {
-              reject(new HttpTimeoutError(method, url, this.timeoutMs));
+              reject(new HttpTimeoutError(method, safeUrl, this.timeoutMs));
               controller.abort();
             }, this.timeoutMs);
           });
@@ -183,18 +273,22 @@ export class HttpSink implements Sink {
         headers: this.requestHeaders(),
         body,
         keepalive: this.keepalive && bytes <= KEEPALIVE_MAX_BYTES,
+        // Never follow: a redirect would carry the headers (API keys) and, on 307/308, the body to another host.
+        redirect: 'manual',
         signal: controller.signal,
       });
       const response = timeout === undefined ? await request : await Promise.race([request, timeout]);
       // Reading the body releases the connection (undici keeps it until then).
       const reading = readText(response);
       const text = timeout === undefined ? await reading : await Promise.race([reading, timeout]);
-      if (!response.ok) {
+      // A browser answers a manual redirect with an opaque response of status 0.
+      const redirected = response.type === 'opaqueredirect' || (response.status >= 300 && response.status < 400);
+      if (!response.ok || redirected) {
         const retryAfter =
           // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- a fetch supplied by the application may return a partial Response
           response.status === 429 || response.status === 503 ? parseRetryAfter(response.headers?.get('Retry-After')) : undefined;
         // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- a fetch supplied by the application may return a partial Response
-        throw new HttpStatusError(method, url, response.status, response.statusText ?? '', retryAfter, text);
+        throw new HttpStatusError(method, safeUrl, response.status, response.statusText ?? '', retryAfter, text);
       }
       this.written += bytes;
     } finally {
@@ -225,6 +319,11 @@ export class HttpSink implements Sink {
   private writeByBeacon(events: readonly LogEvent[]): boolean {
     const beacon = this.beacon;
     if (beacon === undefined || !beacon.hiding) return false;
+    if (this.offlineQueue?.offline === true) {
+      // A beacon sent offline is lost; the store is synchronous and survives the page.
+      this.offlineQueue.save(this.body(events), events.length);
+      return true;
+    }
     const { payloads, oversize } = splitForBeacon(events, this.body, BEACON_MAX_BYTES);
     let sent = 0;
     for (; sent < payloads.length; sent++) {

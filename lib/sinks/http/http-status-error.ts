@@ -1,13 +1,22 @@
 /** How much of a failed response's body goes into the error message, in characters. */
 const BODY_EXCERPT_CHARS = 200;
 
+/** Statuses worth another try: timeouts, too early, too many requests, and server errors but 501 and 505. */
+function isTransient(status: number): boolean {
+  return status === 408 || status === 425 || status === 429 || (status >= 500 && status !== 501 && status !== 505);
+}
+
 /**
- * A batch the server answered with a status outside 200–299. The delivery stage treats it as a
- * failed try (retry, circuit breaker, fallback); `retryAfterMs` carries a 429 or 503's
- * `Retry-After` for code that wants to honour it.
+ * A batch the server answered with a status outside 200–299 (a redirect included: the sinks never
+ * follow one, so credentials and bodies never reach another host). The delivery stage treats it
+ * as a failed try: `permanent` errors (every 3xx and 4xx but 408, 425 and 429; 501 and 505) fail
+ * the batch at once, others are retried after the backoff or after `retryAfterMs`, a 429 or
+ * 503's `Retry-After`, whichever is longer (capped by the retry options' `maxDelayMs`).
  */
 export class HttpStatusError extends Error {
   override readonly name = 'HttpStatusError';
+  /** True when sending the same request again cannot succeed; the delivery stage does not retry it. */
+  readonly permanent: boolean;
 
   /**
    * @param retryAfterMs The delay asked for by `Retry-After`, in milliseconds, when the response had one.
@@ -23,6 +32,7 @@ export class HttpStatusError extends Error {
   ) {
     super(describe(method, url, status, statusText, retryAfterMs, responseText));
     Object.setPrototypeOf(this, new.target.prototype);
+    this.permanent = !isTransient(status);
   }
 }
 
@@ -35,6 +45,8 @@ function describe(
   responseText: string,
 ): string {
   let message = `${method} ${url} answered ${status}${statusText === '' ? '' : ` ${statusText}`}`;
+  if (status === 0 || (status >= 300 && status < 400))
+    message += ' (a redirect; redirects are not followed, so configure the final URL)';
   if (retryAfterMs !== undefined) message += ` (Retry-After: ${retryAfterMs} ms)`;
   const excerpt = responseText.trim();
   if (excerpt !== '')

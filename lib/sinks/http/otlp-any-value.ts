@@ -21,10 +21,14 @@ export interface OtlpKeyValue {
 /** Deepest nesting converted before a value is written as `'[MaxDepth]'`: captured data is far shallower. */
 const MAX_DEPTH = 32;
 
+const INT64_MIN = -(2n ** 63n);
+const INT64_MAX = 2n ** 63n - 1n;
+
 /**
  * A captured property value as an OTLP `AnyValue`: strings, booleans, integers (`intValue`, also
  * for bigint), other numbers (`doubleValue`), arrays (`arrayValue`), objects (`kvlistValue`,
- * undefined members left out), a Date as its ISO string, null and undefined as an empty value.
+ * undefined members left out; a bigint outside int64 as a string), a Date as its ISO string,
+ * null and undefined as an empty value.
  * Never throws.
  */
 export function toAnyValue(value: unknown, depth = 0): OtlpAnyValue {
@@ -38,7 +42,8 @@ export function toAnyValue(value: unknown, depth = 0): OtlpAnyValue {
       if (Number.isFinite(value)) return { doubleValue: value };
       return { doubleValue: value > 0 ? 'Infinity' : value < 0 ? '-Infinity' : 'NaN' };
     case 'bigint':
-      return { intValue: value.toString() };
+      // intValue is an int64: a bigint beyond it keeps its digits as a string value.
+      return value >= INT64_MIN && value <= INT64_MAX ? { intValue: value.toString() } : { stringValue: value.toString() };
     case 'undefined':
       return {};
     case 'object':

@@ -31,6 +31,14 @@ export class OtlpSink extends HttpSink {
   /** The default name of this sink in metrics and the shutdown report. */
   override readonly kind: string = 'otlp';
 
+  /**
+   * Batching when `writeTo.sink` gives none: the OpenTelemetry JS `BatchLogRecordProcessor`'s
+   * `maxExportBatchSize` 512 and `scheduledDelayMillis` 1 000 ms.
+   */
+  override readonly batchDefaults = { size: 512, maxDelayMs: 1_000 };
+  /** Queue bound when `writeTo.sink` gives none: the batch processor's `maxQueueSize`, 2 048 events. */
+  readonly queueDefaults = { limit: 2_048 };
+
   /** @throws ConfigurationError naming the bad option. */
   constructor(options: OtlpSinkOptions) {
     const endpoint = (options as Partial<OtlpSinkOptions> | null | undefined)?.endpoint;

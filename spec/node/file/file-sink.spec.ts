@@ -57,7 +57,7 @@ describe('FileSink', () => {
       expect(sink.emitSync(makeEvents(3))).toBe(true);
       // A regular file takes the write at once: emit returns no promise.
       expect(sink.emit(makeEvents(2))).toBeUndefined();
-      sink.close();
+      void sink.close();
       expect(fs.readFileSync(file, 'utf8')).toBe('{"N":0}\n{"N":1}\n{"N":2}\n{"N":0}\n{"N":1}\n');
     });
 
@@ -71,7 +71,7 @@ describe('FileSink', () => {
         expect(spy).toHaveBeenCalledTimes(1);
       } finally {
         spy.mockRestore();
-        sink.close();
+        void sink.close();
       }
     });
 
@@ -80,7 +80,7 @@ describe('FileSink', () => {
       new FileSink(file, { formatter: numbered }).emitSync(makeEvents(2));
       const second = new FileSink(file, { formatter: numbered });
       second.emitSync(makeEvents(1));
-      second.close();
+      void second.close();
       expect(numbers(file)).toEqual([0, 1, 0]);
     });
 
@@ -88,7 +88,7 @@ describe('FileSink', () => {
       const file = path.join(dir, 'app.log');
       const sink = new FileSink(file, { formatter: { format: (e) => `${e.messageTemplate.text}\n` } });
       sink.emitSync(makeEvents(2));
-      sink.close();
+      void sink.close();
       expect(fs.readFileSync(file, 'utf8')).toBe('event 0\nevent 1\n');
     });
 
@@ -102,7 +102,7 @@ describe('FileSink', () => {
       };
       const sink = new FileSink(file, { formatter });
       expect(sink.emitSync(makeEvents(3))).toBe(true);
-      sink.close();
+      void sink.close();
       expect(numbers(file)).toEqual([0, 2]);
       expect(diagnostics.map((d) => d.message).join('\n')).toContain('cannot format');
     });
@@ -112,7 +112,7 @@ describe('FileSink', () => {
       const sink = new FileSink(file, { formatter: numbered });
       const events = makeEvents(100_000);
       for (let i = 0; i < events.length; i += 512) expect(sink.emitSync(events.slice(i, i + 512))).toBe(true);
-      sink.close();
+      void sink.close();
       expect(numbers(file)).toEqual(range(0, 100_000));
     });
 
@@ -120,7 +120,7 @@ describe('FileSink', () => {
       const sink = new FileSink(path.join(dir, 'app.log'), { formatter: numbered });
       sink.emitSync(makeEvents(2));
       expect(sink.bytesWritten).toBe(16);
-      sink.close();
+      void sink.close();
     });
 
     it('writes to the file named by the rolling interval', () => {
@@ -129,7 +129,7 @@ describe('FileSink', () => {
       expect(sink.currentPath).toBeUndefined();
       sink.emitSync(makeEvents(1));
       expect(sink.currentPath).toBe(path.join(dir, 'logs/app-20261122.log'));
-      sink.close();
+      void sink.close();
       expect(sink.currentPath).toBeUndefined();
     });
   });
@@ -153,7 +153,7 @@ describe('FileSink', () => {
       sink.emitSync(makeEvents(2));
       time.set(after);
       sink.emitSync(makeEvents(3));
-      sink.close();
+      void sink.close();
       expect(fs.readdirSync(dir).sort()).toEqual([first, second]);
       expect(numbers(path.join(dir, first))).toEqual([0, 1]);
       expect(numbers(path.join(dir, second))).toEqual([0, 1, 2]);
@@ -165,7 +165,7 @@ describe('FileSink', () => {
       sink.emitSync(makeEvents(1));
       time.set(Date.UTC(2030, 0, 1));
       sink.emitSync(makeEvents(1));
-      sink.close();
+      void sink.close();
       expect(fs.readdirSync(dir)).toEqual(['app.log']);
     });
   });
@@ -182,7 +182,7 @@ describe('FileSink', () => {
         formatter: numbered,
       });
       expect(sink.emitSync(makeEvents(7))).toBe(true);
-      sink.close();
+      void sink.close();
       expect(fs.readdirSync(dir).sort()).toEqual([
         'app-20261122.log',
         'app-20261122_001.log',
@@ -201,7 +201,7 @@ describe('FileSink', () => {
         formatter: numbered,
       });
       sink.emitSync(makeEvents(3));
-      sink.close();
+      void sink.close();
       expect(fs.readdirSync(dir).sort()).toEqual(['app.log', 'app_001.log', 'app_002.log']);
     });
 
@@ -215,7 +215,7 @@ describe('FileSink', () => {
       });
       const events = makeEvents(5000);
       for (let i = 0; i < events.length; i += 97) sink.emitSync(events.slice(i, i + 97));
-      sink.close();
+      void sink.close();
       const files = fs.readdirSync(dir).sort();
       expect(files.length).toBeGreaterThan(50);
       const all: string[] = [];
@@ -235,7 +235,7 @@ describe('FileSink', () => {
         formatter: { format: (e) => (e.properties.N === 1 ? 'y'.repeat(50) : 'x') },
       });
       sink.emitSync(makeEvents(3));
-      sink.close();
+      void sink.close();
       expect(lines(path.join(dir, 'app.log'))).toEqual(['x']);
       expect(lines(path.join(dir, 'app_001.log'))).toEqual(['y'.repeat(50)]);
       expect(lines(path.join(dir, 'app_002.log'))).toEqual(['x']);
@@ -248,7 +248,7 @@ describe('FileSink', () => {
       expect(sink.emitSync(makeEvents(2))).toBe(false);
       expect(() => sink.emit(makeEvents(2))).toThrow(FileSizeLimitError);
       expect(sink.emitSync(makeEvents(1))).toBe(true);
-      sink.close();
+      void sink.close();
       expect(numbers(file)).toEqual([0, 1, 0]);
     });
 
@@ -256,7 +256,7 @@ describe('FileSink', () => {
       const sink = new FileSink('/dev/null', { fileSizeLimitBytes: 8, formatter: numbered, fsync: true });
       expect(sink.emitSync(makeEvents(100))).toBe(true);
       expect(sink.emitSync(makeEvents(100))).toBe(true);
-      sink.close();
+      void sink.close();
     });
 
     it('continues the newest sequence file of the period after a restart', () => {
@@ -270,10 +270,10 @@ describe('FileSink', () => {
       } as const;
       const first = new FileSink(path.join(dir, 'app-.log'), options);
       first.emitSync(makeEvents(3));
-      first.close();
+      void first.close();
       const second = new FileSink(path.join(dir, 'app-.log'), options);
       second.emitSync(makeEvents(1));
-      second.close();
+      void second.close();
       expect(numbers(path.join(dir, 'app-20261122_001.log'))).toEqual([2, 0]);
       expect(fs.readdirSync(dir)).toHaveLength(2);
     });
@@ -282,10 +282,10 @@ describe('FileSink', () => {
       const options = { fileSizeLimitBytes: 16, rollOnFileSizeLimit: true, formatter: numbered } as const;
       const first = new FileSink(path.join(dir, 'app.log'), options);
       first.emitSync(makeEvents(2));
-      first.close();
+      void first.close();
       const second = new FileSink(path.join(dir, 'app.log'), options);
       second.emitSync(makeEvents(1));
-      second.close();
+      void second.close();
       expect(fs.readdirSync(dir).sort()).toEqual(['app.log', 'app_001.log']);
       expect(numbers(path.join(dir, 'app_001.log'))).toEqual([0]);
     });
@@ -304,7 +304,7 @@ describe('FileSink', () => {
         time.set(Date.UTC(2026, 10, day, 12));
         sink.emitSync(makeEvents(1));
       }
-      sink.close();
+      void sink.close();
       expect(fs.readdirSync(dir).sort()).toEqual(['app-20261120.log', 'app-20261121.log', 'app-20261122.log']);
     });
 
@@ -320,7 +320,7 @@ describe('FileSink', () => {
         formatter: numbered,
       });
       sink.emitSync(makeEvents(1));
-      sink.close();
+      void sink.close();
       expect(fs.readdirSync(dir).sort()).toEqual(['app-20261103.log', 'app-20261122.log', 'other.log']);
     });
 
@@ -332,7 +332,7 @@ describe('FileSink', () => {
         formatter: numbered,
       });
       sink.emitSync(makeEvents(40));
-      sink.close();
+      void sink.close();
       expect(fs.readdirSync(dir)).toHaveLength(40);
     });
   });
@@ -344,7 +344,7 @@ describe('FileSink', () => {
       sink.emitSync(makeEvents(2));
       fs.unlinkSync(file);
       sink.emitSync(makeEvents(1));
-      sink.close();
+      void sink.close();
       expect(numbers(file)).toEqual([0]);
     });
 
@@ -354,7 +354,7 @@ describe('FileSink', () => {
       sink.emitSync(makeEvents(1));
       fs.rmSync(path.join(dir, 'logs'), { recursive: true });
       sink.emitSync(makeEvents(1));
-      sink.close();
+      void sink.close();
       expect(numbers(file)).toEqual([0]);
     });
 
@@ -364,7 +364,7 @@ describe('FileSink', () => {
       sink.emitSync(makeEvents(2));
       fs.renameSync(file, `${file}.1`);
       sink.emitSync(makeEvents(3));
-      sink.close();
+      void sink.close();
       expect(numbers(`${file}.1`)).toEqual([0, 1]);
       expect(numbers(file)).toEqual([0, 1, 2]);
     });
@@ -376,7 +376,7 @@ describe('FileSink', () => {
       const sink = new FileSink(path.join(dir, 'not-a-folder/app.log'), { formatter: numbered });
       expect(sink.emitSync(makeEvents(1))).toBe(false);
       expect(() => sink.emit(makeEvents(1))).toThrow(/ENOTDIR|EEXIST/);
-      sink.close();
+      void sink.close();
     });
 
     const isRoot = typeof process.getuid === 'function' && process.getuid() === 0;
@@ -388,7 +388,7 @@ describe('FileSink', () => {
         const sink = new FileSink(path.join(locked, 'app.log'), { formatter: numbered });
         expect(sink.emitSync(makeEvents(1))).toBe(false);
         expect(() => sink.emit(makeEvents(1))).toThrow(/EACCES/);
-        sink.close();
+        void sink.close();
       },
     );
 
@@ -397,7 +397,7 @@ describe('FileSink', () => {
       const sink = new FileSink(path.join(dir, 'app.log'), { formatter: numbered });
       expect(sink.emitSync(makeEvents(1))).toBe(false);
       expect(() => sink.emit(makeEvents(1))).toThrow(/EISDIR/);
-      sink.close();
+      void sink.close();
     });
 
     it('recovers once the path is writable again', () => {
@@ -406,7 +406,7 @@ describe('FileSink', () => {
       expect(sink.emitSync(makeEvents(1))).toBe(false);
       fs.rmdirSync(path.join(dir, 'app.log'));
       expect(sink.emitSync(makeEvents(1))).toBe(true);
-      sink.close();
+      void sink.close();
       expect(numbers(path.join(dir, 'app.log'))).toEqual([0]);
     });
 
@@ -418,7 +418,7 @@ describe('FileSink', () => {
       });
       expect(sink.emitSync(makeEvents(2))).toBe(true);
       expect(sink.emit(makeEvents(1))).toBeUndefined();
-      sink.close();
+      void sink.close();
       expect(numbers(path.join(dir, 'fallback/app.log'))).toEqual([0, 1, 0]);
       expect(diagnostics.some((d) => d.message.includes('EISDIR'))).toBe(true);
     });
@@ -428,13 +428,13 @@ describe('FileSink', () => {
       fs.mkdirSync(path.join(dir, 'fallback.log'));
       const sink = new FileSink(path.join(dir, 'app.log'), { formatter: numbered, fallbackPath: path.join(dir, 'fallback.log') });
       expect(() => sink.emit(makeEvents(1))).toThrow(/EISDIR.*app\.log/);
-      sink.close();
+      void sink.close();
     });
 
     it('refuses batches after close', () => {
       const sink = new FileSink(path.join(dir, 'app.log'), { formatter: numbered });
-      sink.close();
-      sink.close();
+      void sink.close();
+      void sink.close();
       expect(sink.emitSync(makeEvents(1))).toBe(false);
       expect(() => sink.emit(makeEvents(1))).toThrow(/closed/);
     });
@@ -451,7 +451,7 @@ describe('FileSink', () => {
         expect(spy).not.toHaveBeenCalled();
         sink.flushSync();
         await sink.flush();
-        sink.close();
+        void sink.close();
         expect(spy).toHaveBeenCalledTimes(3);
       } finally {
         spy.mockRestore();
@@ -465,7 +465,7 @@ describe('FileSink', () => {
         const sink = new FileSink(path.join(dir, 'app.log'), { formatter: numbered });
         sink.emitSync(makeEvents(3));
         sink.flushSync();
-        sink.close();
+        void sink.close();
         expect(spy).not.toHaveBeenCalled();
       } finally {
         spy.mockRestore();
@@ -535,7 +535,7 @@ describe('FileSink', () => {
       const sink = new FileSink(fifo, { formatter: numbered });
       expect(sink.emitSync(makeEvents(1))).toBe(false);
       expect(() => sink.emit(makeEvents(1))).toThrow(/ENXIO/);
-      sink.close();
+      void sink.close();
     });
 
     fifoIt('returns false instead of blocking when the reader stalls, and loses or repeats nothing', () => {
@@ -554,7 +554,7 @@ describe('FileSink', () => {
       received += drain(reader);
       sink.flushSync();
       received += drain(reader);
-      sink.close();
+      void sink.close();
       fs.closeSync(reader);
       expect(refusals).toBeGreaterThan(0);
       expect(
@@ -578,7 +578,7 @@ describe('FileSink', () => {
       }
       await written;
       received += drain(reader);
-      sink.close();
+      void sink.close();
       fs.closeSync(reader);
       expect(received.slice(0, -1).split('\n')).toHaveLength(40_000);
     });
@@ -588,9 +588,35 @@ describe('FileSink', () => {
       const sink = new FileSink(fifo, { formatter: numbered, syncFlushTimeoutMs: 20 });
       while (sink.emitSync(makeEvents(512)));
       const waiting = sink.emit(makeEvents(1));
-      sink.close();
+      void sink.close();
       await expect(waiting).rejects.toThrow(/closed/);
       fs.closeSync(reader);
+    });
+
+    fifoIt('honours the close timeout with a stalled reader, without blocking the event loop', async () => {
+      const reader = fs.openSync(fifo, fs.constants.O_RDONLY | fs.constants.O_NONBLOCK);
+      const log = new LoggerConfiguration().writeTo
+        .sink(new FileSink(fifo, { formatter: { format: () => 'z'.repeat(1000) } }), { name: 'fifo' })
+        .createLogger();
+      // More than the pipe's buffer, and nobody reads.
+      for (let i = 0; i < 200; i++) log.information('Event {N}', i);
+      let last = Date.now();
+      let longestPause = 0;
+      const ticker = setInterval(() => {
+        longestPause = Math.max(longestPause, Date.now() - last);
+        last = Date.now();
+      }, 5);
+      const started = Date.now();
+      const report = await log.close({ strategy: 'graceful', timeoutMs: 200 });
+      const elapsed = Date.now() - started;
+      await new Promise((resolve) => setTimeout(resolve, 20));
+      clearInterval(ticker);
+      fs.closeSync(reader);
+      expect(report.timedOut).toBe(true);
+      expect(report.sinks.fifo.undelivered).toBe(200);
+      // Generous bounds: the old close blocked the loop for syncFlushTimeoutMs (1000 ms).
+      expect(elapsed).toBeLessThan(700);
+      expect(longestPause).toBeLessThan(400);
     });
 
     fifoIt('gives up a synchronous flush after a bounded wait when the reader stays stalled', () => {
@@ -601,7 +627,7 @@ describe('FileSink', () => {
       sink.flushSync();
       expect(diagnostics.some((d) => d.template.includes('did not take'))).toBe(true);
       expect(drain(reader).length).toBeGreaterThan(0);
-      sink.close();
+      void sink.close();
       fs.closeSync(reader);
     });
   });
@@ -614,7 +640,7 @@ describe('FileSink default formatter', () => {
       const sink = new FileSink(path.join(dir, 'app.log'));
       const event: LogEvent = makeEvent({ text: 'Hello {Name}', properties: { Name: 'Ada' }, level: 'warning' });
       sink.emitSync([event]);
-      sink.close();
+      void sink.close();
       const line = JSON.parse(fs.readFileSync(path.join(dir, 'app.log'), 'utf8')) as Record<string, unknown>;
       expect(line).toMatchObject({ '@t': '2026-11-22T12:00:00.000Z', '@mt': 'Hello {Name}', '@l': 'Warning', Name: 'Ada' });
     } finally {

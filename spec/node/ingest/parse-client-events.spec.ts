@@ -32,6 +32,8 @@ describe('parseClientEvents', () => {
       line({ timestamp: '2026-11-30T10:00:00.000Z', level: 'debug', message: 'Hi Ann', template: 'Hi {Name}', Name: 'Ann' }),
     );
     expect(events[0]).toMatchObject({ level: 'debug', template: 'Hi {Name}', message: 'Hi Ann' });
+    const escaped = parse(line({ message: 'm', _level: 'prop', __message: 'x' })).events[0];
+    expect({ ...escaped.properties }).toEqual({ level: 'prop', _message: 'x' });
   });
 
   it('lowers levels above the maximum and remembers the sent one', () => {

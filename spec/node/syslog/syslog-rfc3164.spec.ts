@@ -1,5 +1,6 @@
 import type { SyslogMessageSettings } from '../../../lib/node/syslog/syslog-message-settings';
 import { syslogRfc3164 } from '../../../lib/node/syslog/syslog-rfc3164';
+import { createLogEvent } from '../../../lib/templates/log-event-record';
 import { makeEvent } from '../../helpers/events';
 
 const settings: SyslogMessageSettings = {
@@ -23,6 +24,11 @@ describe('syslogRfc3164', () => {
       properties: { Disk: 'sda' },
     });
     expect(syslogRfc3164(event, settings)).toBe('<27>Nov  2 08:05:09 web-1 shop[4242]: Disk full');
+  });
+
+  it('escapes NUL in MSG as #000, as rsyslog shows control characters', () => {
+    const event = createLogEvent('information', 'a\u0000b {X}', ['c\u0000d']);
+    expect(syslogRfc3164(event, settings)).toMatch(/: a#000b c\\u0000d$/);
   });
 
   it('writes two-digit days as they are', () => {

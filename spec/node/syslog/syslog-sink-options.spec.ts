@@ -37,6 +37,12 @@ describe('resolveSyslogSinkOptions', () => {
     expect(resolve({ transport: 'tcp', tcpFraming: 'newline' }).settings.singleLine).toBe(true);
   });
 
+  it('defaults RFC 3164 messages to 1024 bytes on every transport (RFC 3164 §4.1)', () => {
+    expect(resolve({ format: 'rfc3164' }).settings.maxMessageBytes).toBe(1024);
+    expect(resolve({ format: 'rfc3164', transport: 'tcp' }).settings.maxMessageBytes).toBe(1024);
+    expect(resolve({ format: 'rfc3164', maxMessageBytes: 4096 }).settings.maxMessageBytes).toBe(4096);
+  });
+
   it('sanitises appName for the format: 48 characters for RFC 5424, a 32-character TAG without [ ] : for RFC 3164', () => {
     expect(resolve({ appName: `my app:${'x'.repeat(60)}` }).settings.appName).toBe(`my_app:${'x'.repeat(41)}`);
     expect(resolve({ appName: 'my[app]:1', format: 'rfc3164' }).settings.appName).toBe('my_app__1');

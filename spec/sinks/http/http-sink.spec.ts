@@ -1,8 +1,10 @@
+import { VirtualTimeScheduler } from 'rxjs';
 import { LoggerConfiguration } from '../../../lib/configuration/logger-configuration';
 import { ConfigurationError } from '../../../lib/core/errors/configuration-error';
 import type { LogEvent } from '../../../lib/core/log-event';
 import { CompactJsonFormatter } from '../../../lib/formatting/compact-json-formatter';
 import { TextFormatter } from '../../../lib/formatting/text-formatter';
+import { SelfLog } from '../../../lib/core/self-log';
 import { HttpSink } from '../../../lib/sinks/http/http-sink';
 import { HttpStatusError } from '../../../lib/sinks/http/http-status-error';
 import { HttpTimeoutError } from '../../../lib/sinks/http/http-timeout-error';
@@ -200,6 +202,113 @@ describe('HttpSink', () => {
       const metrics = log.metrics().sinks.http;
       expect(metrics).toMatchObject({ received: 30, delivered: 30, failed: 0, dropped: 0, retried: 3 });
       expect(metrics.lastError).toContain('503');
+    });
+  });
+
+  describe('redirects, Retry-After, permanent errors and credentials', () => {
+    it('does not follow a 302 or 307 redirect: the request fails with the status and the target is never called', async () => {
+      const elsewhere = await startTestServer();
+      try {
+        for (const status of [302, 307]) {
+          server = await startTestServer(() => ({ status, headers: { Location: `${elsewhere.url}/x` } }));
+          const failure = new HttpSink({ url: server.url, headers: { Authorization: 'Bearer t' } }).emit([makeEvent()]);
+          await expect(failure).rejects.toMatchObject({ status, permanent: true });
+          await expect(failure).rejects.toThrow(/redirect/);
+          await server.close();
+          server = undefined;
+        }
+        expect(elsewhere.requests).toHaveLength(0);
+      } finally {
+        await elsewhere.close();
+      }
+    });
+
+    it('waits as long as Retry-After asks (seconds or an HTTP date), capped by retry.maxDelayMs', async () => {
+      const settle = async (until: () => boolean): Promise<void> => {
+        for (let t = 0; t < 500 && !until(); t++) await new Promise((resolve) => setImmediate(resolve));
+      };
+      for (const [retryAfter, maxDelayMs, least, most] of [
+        ['5', 60_000, 5_000, 5_000],
+        ['120', 10_000, 10_000, 10_000],
+        [new Date(Date.now() + 3_000).toUTCString(), 60_000, 1_900, 3_000],
+      ] as const) {
+        const scheduler = new VirtualTimeScheduler();
+        let answered = 0;
+        const { fetch } = recordingFetch(() => {
+          answered++;
+          const init = answered === 1 ? { status: 429, headers: { 'Retry-After': retryAfter } } : { status: 200 };
+          return Promise.resolve(new Response('', init));
+        });
+        const log = new LoggerConfiguration()
+          .useScheduler(scheduler)
+          .writeTo.sink(new HttpSink({ url: 'http://127.0.0.1:1/', fetch }), {
+            retry: { attempts: 3, initialDelayMs: 100, maxDelayMs, jitter: 0 },
+          })
+          .createLogger();
+        log.information('x');
+        await settle(() => answered === 1 && log.metrics().sinks.http.lastError !== undefined);
+        const failedAt = scheduler.now();
+        scheduler.flush();
+        await settle(() => answered === 2);
+        expect(answered).toBe(2);
+        expect(scheduler.now() - failedAt).toBeGreaterThanOrEqual(least);
+        expect(scheduler.now() - failedAt).toBeLessThanOrEqual(most);
+        await settle(() => log.metrics().sinks.http.delivered === 1);
+        expect(log.metrics().sinks.http).toMatchObject({ delivered: 1, retried: 1 });
+      }
+    });
+
+    it.each([400, 401, 403, 404, 410, 422])('fails a batch answered %d at once, without retrying it', async (status) => {
+      server = await startTestServer(() => ({ status }));
+      const log = new LoggerConfiguration().writeTo
+        .sink(new HttpSink({ url: server.url }), { retry: { attempts: 5, initialDelayMs: 5, maxDelayMs: 20 } })
+        .createLogger();
+      log.information('x');
+      const report = await log.close({ strategy: 'flush' });
+      expect(server.requests).toHaveLength(1);
+      expect(report.sinks.http).toEqual({ delivered: 0, dropped: 0, failed: 1, undelivered: 0 });
+      expect(log.metrics().sinks.http.retried).toBe(0);
+    });
+
+    it('answers 413 by sending the batch again in halves, down to single events; an event too large alone fails', async () => {
+      server = await startTestServer((request) =>
+        request.body.split('\n').length > 2 || request.body.includes('"N":5') ? { status: 413 } : { status: 200 },
+      );
+      const log = new LoggerConfiguration().writeTo
+        .sink(new HttpSink({ url: server.url }), {
+          batch: { size: 8, maxDelayMs: 10 },
+          retry: { attempts: 3, initialDelayMs: 5 },
+        })
+        .createLogger();
+      for (let n = 0; n < 8; n++) log.information('Item {N}', n);
+      const report = await log.close({ strategy: 'flush' });
+      const accepted = server.requests.filter((r) => r.body.split('\n').length <= 2 && !r.body.includes('"N":5'));
+      expect(numbersIn(accepted.map((r) => r.body)).sort((a, b) => a - b)).toEqual([0, 1, 2, 3, 4, 6, 7]);
+      // The batch the server would not take whole is reported failed as a whole: nothing is lost unaccounted.
+      expect(report.sinks.http.failed + report.sinks.http.delivered).toBe(8);
+      expect(log.metrics().sinks.http.lastError).toContain('413');
+    });
+
+    it('keeps credentials of the URL (user:password@, query values) out of errors, lastError and SelfLog', async () => {
+      server = await startTestServer(() => ({ status: 500, body: 'boom' }));
+      const url = server.url.replace('http://', 'http://') + '/ingest?token=s3cr3t-t0ken&clef';
+      const diagnostics: string[] = [];
+      const subscription = SelfLog.events$.subscribe((d) => diagnostics.push(d.message));
+      const log = new LoggerConfiguration().writeTo
+        .sink(new HttpSink({ url }), { retry: { attempts: 1 } })
+        .writeTo.sink(new HttpSink({ url: server.url.replace('http://', 'http://ann:pa55w0rd@') }), {
+          name: 'userinfo',
+          retry: { attempts: 1 },
+        })
+        .createLogger();
+      log.information('x');
+      await log.close({ strategy: 'flush' });
+      subscription.unsubscribe();
+      const seen = [log.metrics().sinks.http.lastError, log.metrics().sinks.userinfo.lastError, ...diagnostics].join('\n');
+      expect(log.metrics().sinks.http.lastError).toContain('500');
+      expect(log.metrics().sinks.userinfo.lastError).toBeDefined();
+      expect(seen).not.toContain('s3cr3t-t0ken');
+      expect(seen).not.toContain('pa55w0rd');
     });
   });
 

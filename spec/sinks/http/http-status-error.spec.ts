@@ -24,4 +24,10 @@ describe('HttpStatusError', () => {
       'PUT http://h/ answered 502 Bad Gateway',
     );
   });
+  it('is permanent for redirects and client errors but 408, 425 and 429, and for 501 and 505', () => {
+    const permanent = (status: number): boolean => new HttpStatusError('POST', 'http://h/', status, '', undefined).permanent;
+    expect([301, 302, 307, 400, 401, 403, 404, 405, 410, 413, 422, 501, 505].map(permanent).every(Boolean)).toBe(true);
+    expect([408, 425, 429, 500, 502, 503, 504].map(permanent).some(Boolean)).toBe(false);
+    expect(new HttpStatusError('POST', 'http://h/', 307, '', undefined).message).toContain('redirects are not followed');
+  });
 });

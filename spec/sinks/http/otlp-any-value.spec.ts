@@ -9,12 +9,19 @@ describe('toAnyValue', () => {
     expect(toAnyValue(-0)).toEqual({ intValue: '0' });
     expect(toAnyValue(1.5)).toEqual({ doubleValue: 1.5 });
     expect(toAnyValue(2 ** 60)).toEqual({ doubleValue: 2 ** 60 });
-    expect(toAnyValue(12345678901234567890n)).toEqual({ intValue: '12345678901234567890' });
+    expect(toAnyValue(1234567890123456789n)).toEqual({ intValue: '1234567890123456789' });
     expect(toAnyValue(Number.NaN)).toEqual({ doubleValue: 'NaN' });
     expect(toAnyValue(-Infinity)).toEqual({ doubleValue: '-Infinity' });
     expect(toAnyValue(null)).toEqual({});
     expect(toAnyValue(undefined)).toEqual({});
     expect(toAnyValue(new Date(Date.UTC(2026, 10, 22)))).toEqual({ stringValue: '2026-11-22T00:00:00.000Z' });
+  });
+
+  it('sends a bigint outside int64 as a string value, never as an intValue', () => {
+    expect(toAnyValue(2n ** 63n - 1n)).toEqual({ intValue: '9223372036854775807' });
+    expect(toAnyValue(-(2n ** 63n))).toEqual({ intValue: '-9223372036854775808' });
+    expect(toAnyValue(2n ** 63n)).toEqual({ stringValue: '9223372036854775808' });
+    expect(toAnyValue(-(2n ** 63n) - 1n)).toEqual({ stringValue: '-9223372036854775809' });
   });
 
   it('maps arrays to arrayValue and objects to kvlistValue, leaving out undefined members', () => {

@@ -10,6 +10,7 @@ describe('toOtlpLogRecord', () => {
     });
     expect(toOtlpLogRecord(event)).toEqual({
       timeUnixNano: '1700000000123000000',
+      observedTimeUnixNano: '1700000000123000000',
       severityNumber: 13,
       severityText: 'Warning',
       body: { stringValue: 'User 42 from {"city":"Oslo"}' },
@@ -52,6 +53,39 @@ describe('toOtlpLogRecord', () => {
     const invalid = toOtlpLogRecord(makeEvent({ properties: { TraceId: 'nope', SpanId: spanId } }));
     expect(invalid.traceId).toBeUndefined();
     expect(invalid.attributes.map((a) => a.key)).toEqual(['TraceId', 'SpanId', 'message_template.text']);
+  });
+
+  it('sends TraceFlags as the record’s flags, and neither it nor the ids again as attributes', () => {
+    const properties = { TraceId: '4bf92f3577b34da6a3ce929d0e0e4736', SpanId: '00f067aa0ba902b7', TraceFlags: 1, N: 1 };
+    const record = toOtlpLogRecord(makeEvent({ properties }));
+    expect(record).toMatchObject({ traceId: properties.TraceId, spanId: properties.SpanId, flags: 1 });
+    expect(record.attributes.map((a) => a.key)).toEqual(['N', 'message_template.text']);
+  });
+
+  it('sends no all-zero trace or span id, which OTLP defines as invalid', () => {
+    const zeroTrace = toOtlpLogRecord(
+      makeEvent({ properties: { TraceId: '0'.repeat(32), SpanId: '00f067aa0ba902b7', TraceFlags: 0 } }),
+    );
+    expect(zeroTrace.traceId).toBeUndefined();
+    expect(zeroTrace.spanId).toBeUndefined();
+    expect(zeroTrace.flags).toBeUndefined();
+    expect(JSON.stringify(zeroTrace)).not.toContain('0'.repeat(32));
+    const zeroSpan = toOtlpLogRecord(
+      makeEvent({ properties: { TraceId: '4bf92f3577b34da6a3ce929d0e0e4736', SpanId: '0'.repeat(16) } }),
+    );
+    expect(zeroSpan.traceId).toBe('4bf92f3577b34da6a3ce929d0e0e4736');
+    expect(zeroSpan.spanId).toBeUndefined();
+    expect(JSON.stringify(zeroSpan)).not.toContain('0'.repeat(16));
+  });
+
+  it('writes a time before 1970 as 0 (unknown), never negative, and always sets observedTimeUnixNano', () => {
+    const before = Date.now();
+    const record = toOtlpLogRecord(makeEvent({ timestamp: new Date(Date.UTC(1969, 6, 20, 20, 17)) }));
+    expect(record.timeUnixNano).toBe('0');
+    expect(BigInt(record.observedTimeUnixNano)).toBeGreaterThanOrEqual(BigInt(before) * 1_000_000n);
+    const invalid = toOtlpLogRecord(makeEvent({ timestamp: new Date(Number.NaN) }));
+    expect(invalid.timeUnixNano).toBe('0');
+    expect(BigInt(invalid.observedTimeUnixNano)).toBeGreaterThan(0n);
   });
 
   it('falls back to the template text when rendering throws', () => {

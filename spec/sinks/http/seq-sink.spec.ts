@@ -67,4 +67,21 @@ describe('SeqSink', () => {
     expect(() => new SeqSink(undefined as never)).toThrow(ConfigurationError);
     expect(() => new SeqSink({ serverUrl: 'http://h', apiKey: '' })).toThrow('SeqSink.apiKey');
   });
+  it('never follows a redirect: the API key and the body stay with the configured server, and the batch fails', async () => {
+    const elsewhere = await startTestServer();
+    try {
+      server = await startTestServer(() => ({ status: 307, headers: { Location: `${elsewhere.url}/steal` } }));
+      const log = new LoggerConfiguration().writeTo
+        .sink(new SeqSink({ serverUrl: server.url, apiKey: 'secret-key' }), { retry: { attempts: 1 } })
+        .createLogger();
+      log.information('hello');
+      const report = await log.close({ strategy: 'flush' });
+      expect(elsewhere.requests).toHaveLength(0);
+      expect(report.sinks.seq).toEqual({ delivered: 0, dropped: 0, failed: 1, undelivered: 0 });
+      expect(log.metrics().sinks.seq.lastError).toContain('307');
+      expect(log.metrics().sinks.seq.lastError).toContain('redirect');
+    } finally {
+      await elsewhere.close();
+    }
+  });
 });

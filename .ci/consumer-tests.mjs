@@ -1,0 +1,247 @@
+// Installs the packed tarball the way a user would and uses it from every kind of project.
+// Run by .ci/consumer-tests (after `npm test` in .ci/run). Network: the npm registry only (rxjs,
+// through the normal npm cache); servers listen on 127.0.0.1.
+import { execFileSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import { createServer } from 'node:http';
+import { createRequire } from 'node:module';
+import * as os from 'node:os';
+import * as path from 'node:path';
+
+const repo = path.resolve(path.dirname(new URL(import.meta.url).pathname), '..');
+const bin = (name) => path.join(repo, 'node_modules', '.bin', name);
+const work = fs.mkdtempSync(path.join(os.tmpdir(), 'rxlog-consumer-'));
+const app = path.join(work, 'app');
+const started = Date.now();
+let failures = 0;
+
+function run(command, args, options = {}) {
+  return execFileSync(command, args, {
+    cwd: app,
+    encoding: 'utf8',
+    stdio: ['ignore', 'pipe', 'pipe'],
+    timeout: 120_000,
+    ...options,
+  });
+}
+
+async function step(name, body) {
+  const at = Date.now();
+  try {
+    await body();
+    console.log(`ok   ${name} (${Date.now() - at} ms)`);
+  } catch (error) {
+    failures++;
+    console.log(`FAIL ${name}\n${error.stdout ?? ''}${error.stderr ?? ''}${error.stack ?? error}`);
+  }
+}
+
+function expectFileLogged(file, text) {
+  const content = fs.readFileSync(path.join(app, file), 'utf8');
+  if (!content.includes(text)) throw new Error(`${file} does not contain "${text}":\n${content}`);
+}
+
+function write(file, text) {
+  fs.mkdirSync(path.dirname(path.join(app, file)), { recursive: true });
+  fs.writeFileSync(path.join(app, file), text);
+}
+
+// A program that logs to a file through rxlog/node and checks events$ against the app's rxjs.
+const program = (imports, name) => `${imports}
+const log = new LoggerConfiguration()
+  .writeTo.sink(new FileSink(${JSON.stringify(`logs/${name}.log`)}))
+  .createLogger();
+if (!(log.events$ instanceof Observable)) throw new Error('events$ is not the app\\'s Observable');
+log.information('Hello from {Flavour}', ${JSON.stringify(name)});
+log.close().then((report) => {
+  if (report.sinks.file.delivered !== 1) throw new Error('not delivered: ' + JSON.stringify(report));
+});
+`;
+
+try {
+  fs.mkdirSync(app);
+  await step('npm run build, npm pack', () => {
+    run('npm', ['run', 'build', '--silent'], { cwd: repo });
+    const packed = run('npm', ['pack', '--silent', '--pack-destination', work], { cwd: repo }).trim().split('\n').pop();
+    fs.renameSync(path.join(work, packed), path.join(work, 'rxlog.tgz'));
+    const listing = run('tar', ['-tzf', path.join(work, 'rxlog.tgz')]);
+    if (listing.includes('package/lib/') || listing.includes('node_modules'))
+      throw new Error('tarball ships sources or node_modules');
+  });
+  await step('install the tarball and rxjs into a fresh project', () => {
+    write('package.json', JSON.stringify({ name: 'consumer', version: '1.0.0', private: true }, null, 2));
+    run('npm', ['install', '--no-audit', '--no-fund', '--prefer-offline', path.join(work, 'rxlog.tgz'), 'rxjs@^7.8']);
+    if (fs.existsSync(path.join(app, 'node_modules', 'rxlog', 'node_modules')))
+      throw new Error('rxlog nests its own node_modules');
+  });
+
+  await step('CommonJS require', () => {
+    write(
+      'cjs.cjs',
+      program(
+        `const { LoggerConfiguration } = require('rxlog');\nconst { FileSink } = require('rxlog/node');\nconst { Observable } = require('rxjs');`,
+        'cjs',
+      ),
+    );
+    run(process.execPath, ['cjs.cjs']);
+    expectFileLogged('logs/cjs.log', 'Hello from {Flavour}');
+  });
+
+  await step('ES module import', () => {
+    write(
+      'esm.mjs',
+      program(
+        `import { LoggerConfiguration } from 'rxlog';\nimport { FileSink } from 'rxlog/node';\nimport { Observable } from 'rxjs';`,
+        'esm',
+      ),
+    );
+    run(process.execPath, ['esm.mjs']);
+    expectFileLogged('logs/esm.log', 'Hello from {Flavour}');
+  });
+
+  const typed = (name) =>
+    program(
+      `import { LoggerConfiguration, type Logger, type LogEvent } from 'rxlog';\nimport { FileSink } from 'rxlog/node';\nimport { Observable } from 'rxjs';\nconst check = (log: Logger, e: LogEvent): void => log.warn('Seen {Level}', e.level);\nvoid check;`,
+      name,
+    );
+  const tsconfig = (options, include) =>
+    JSON.stringify({
+      compilerOptions: {
+        strict: true,
+        target: 'es2022',
+        skipLibCheck: true,
+        types: ['node'],
+        typeRoots: [path.join(repo, 'node_modules', '@types')],
+        ...options,
+      },
+      include,
+    });
+  await step('TypeScript strict, moduleResolution node10 (module commonjs)', () => {
+    write('node10/app.ts', typed('node10'));
+    write('node10/tsconfig.json', tsconfig({ module: 'commonjs', moduleResolution: 'node10', outDir: 'out' }, ['app.ts']));
+    run(process.execPath, [path.join(repo, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', 'node10']);
+    run(process.execPath, ['node10/out/app.js']);
+    expectFileLogged('logs/node10.log', 'node10');
+  });
+  await step('TypeScript strict, moduleResolution node16 (an ES module)', () => {
+    write('node16/app.mts', typed('node16'));
+    write('node16/tsconfig.json', tsconfig({ module: 'node16', moduleResolution: 'node16', outDir: 'out' }, ['app.mts']));
+    run(process.execPath, [path.join(repo, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', 'node16']);
+    run(process.execPath, ['node16/out/app.mjs']);
+    expectFileLogged('logs/node16.log', 'node16');
+  });
+  await step('TypeScript strict, moduleResolution node16 (CommonJS)', () => {
+    write('node16cjs/app.cts', typed('node16cjs'));
+    write('node16cjs/tsconfig.json', tsconfig({ module: 'node16', moduleResolution: 'node16', outDir: 'out' }, ['app.cts']));
+    run(process.execPath, [path.join(repo, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', 'node16cjs']);
+    run(process.execPath, ['node16cjs/out/app.cjs']);
+    expectFileLogged('logs/node16cjs.log', 'node16cjs');
+  });
+  await step('TypeScript strict, moduleResolution bundler (esbuild)', () => {
+    write('bundler/app.ts', typed('bundler'));
+    write('bundler/tsconfig.json', tsconfig({ module: 'esnext', moduleResolution: 'bundler', noEmit: true }, ['app.ts']));
+    run(process.execPath, [path.join(repo, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', 'bundler']);
+    run(bin('esbuild'), [
+      'bundler/app.ts',
+      '--bundle',
+      '--platform=node',
+      '--format=esm',
+      '--external:rxjs',
+      '--outfile=bundler/out/app.mjs',
+      '--log-level=warning',
+    ]);
+    run(process.execPath, ['bundler/out/app.mjs']);
+    expectFileLogged('logs/bundler.log', 'bundler');
+  });
+
+  await step('the rxlog bin from the installed tarball', () => {
+    write('events.clef', '{"@t":"2026-01-02T03:04:05.000Z","@mt":"Hello {Name}","Name":"bin"}\n');
+    const out = run('npx', ['--no-install', 'rxlog', '--strict', '--no-color', 'events.clef']);
+    if (!out.includes('Hello bin')) throw new Error(`unexpected rxlog output: ${out}`);
+    const version = run('npx', ['--no-install', 'rxlog', '--version']).trim();
+    if (!version.includes(JSON.parse(fs.readFileSync(path.join(repo, 'package.json'), 'utf8')).version))
+      throw new Error(`--version: ${version}`);
+  });
+
+  await step("browser bundle in headless Chromium: console, HttpSink to 127.0.0.1, the app's own rxjs", async () => {
+    write(
+      'browser/app.ts',
+      `import { LoggerConfiguration, HttpSink, ConsoleSink } from 'rxlog';
+import { Observable } from 'rxjs';
+const log = new LoggerConfiguration()
+  .writeTo.sink(new ConsoleSink())
+  .writeTo.sink(new HttpSink({ url: '/logs' }))
+  .createLogger();
+log.information('Hello from {Where}', 'the browser');
+const sameRxjs = log.events$ instanceof Observable;
+log.close().then((report) => {
+  (window as unknown as { done: unknown }).done = { sameRxjs, report };
+});
+`,
+    );
+    run(bin('esbuild'), [
+      'browser/app.ts',
+      '--bundle',
+      '--minify',
+      '--format=esm',
+      '--platform=browser',
+      '--outfile=browser/app.js',
+      '--log-level=warning',
+    ]);
+    const bundle = fs.readFileSync(path.join(app, 'browser', 'app.js'));
+    const posted = [];
+    const server = createServer((req, res) => {
+      const chunks = [];
+      req.on('data', (c) => chunks.push(c));
+      req.on('end', () => {
+        if (req.method === 'POST' && req.url === '/logs') {
+          posted.push(Buffer.concat(chunks).toString('utf8'));
+          res.writeHead(204).end();
+        } else if (req.url === '/app.js') {
+          res.writeHead(200, { 'content-type': 'text/javascript' }).end(bundle);
+        } else {
+          res.writeHead(200, { 'content-type': 'text/html' }).end('<!doctype html><script type="module" src="/app.js"></script>');
+        }
+      });
+    });
+    await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const { chromium } = createRequire(path.join(repo, 'package.json'))('playwright-core');
+    const profile = fs.mkdtempSync(path.join(work, 'chromium-'));
+    const context = await chromium.launchPersistentContext(profile, {
+      executablePath: '/usr/bin/chromium',
+      headless: true,
+      args: [
+        '--headless',
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-sync',
+        '--no-first-run',
+      ],
+    });
+    try {
+      const page = await context.newPage();
+      const consoleLines = [];
+      page.on('console', (message) => consoleLines.push(message.text()));
+      page.on('pageerror', (error) => consoleLines.push(`pageerror: ${error.message}`));
+      await page.goto(`http://127.0.0.1:${server.address().port}/`);
+      await page.waitForFunction(() => window.done !== undefined, undefined, { timeout: 15_000 });
+      const done = await page.evaluate(() => window.done);
+      if (done.sameRxjs !== true) throw new Error('log.events$ instanceof Observable is false in the browser');
+      if (!consoleLines.some((line) => line.includes('Hello from the browser')))
+        throw new Error(`console: ${consoleLines.join('\n')}`);
+      if (!posted.some((body) => body.includes('"@mt":"Hello from {Where}"'))) throw new Error(`posted: ${posted.join('\n')}`);
+      if (done.report.sinks.http.delivered !== 1) throw new Error(`report: ${JSON.stringify(done.report)}`);
+    } finally {
+      await context.close();
+      server.close();
+    }
+  });
+} finally {
+  fs.rmSync(work, { recursive: true, force: true });
+}
+console.log(
+  `${failures === 0 ? 'consumer tests passed' : `${failures} consumer test(s) failed`} in ${Math.round((Date.now() - started) / 1000)} s`,
+);
+process.exitCode = failures === 0 ? 0 : 1;

@@ -1,0 +1,62 @@
+/** One line of input, or the size of a line that was too long to keep. */
+export type CappedLine =
+  { readonly kind: 'line'; readonly text: string } | { readonly kind: 'oversized'; readonly bytes: number };
+
+const NEWLINE = 0x0a;
+const CARRIAGE_RETURN = 0x0d;
+
+/**
+ * Splits a byte stream into lines (ended by `\n` or `\r\n`; a last line without one counts),
+ * decoding each as UTF-8, in memory bounded by `maxLineBytes`: a line longer than that is not
+ * kept; its bytes are skipped until the next newline and it is yielded as `oversized` with its
+ * length, so the caller can report it and go on with the next line.
+ *
+ * @param maxLineBytes Longest line kept, in bytes (without its line ending).
+ * @example for await (const line of readCappedLines(process.stdin, 16 * 1024 * 1024)) …
+ */
+export async function* readCappedLines(
+  input: AsyncIterable<Buffer | string>,
+  maxLineBytes: number,
+): AsyncGenerator<CappedLine, void, undefined> {
+  let parts: Buffer[] = [];
+  let size = 0;
+  let oversized = false;
+  let pending = false;
+  const finish = (): CappedLine => {
+    const line: CappedLine = oversized ? { kind: 'oversized', bytes: size } : { kind: 'line', text: decode(parts, size) };
+    parts = [];
+    size = 0;
+    oversized = false;
+    pending = false;
+    return line;
+  };
+  for await (const chunk of input) {
+    const buffer = typeof chunk === 'string' ? Buffer.from(chunk, 'utf8') : chunk;
+    let start = 0;
+    while (start <= buffer.length) {
+      const newline = buffer.indexOf(NEWLINE, start);
+      const end = newline === -1 ? buffer.length : newline;
+      if (end > start) {
+        pending = true;
+        if (!oversized && size + (end - start) > maxLineBytes) {
+          // Past the cap: let go of what was kept and only count the rest.
+          oversized = true;
+          parts = [];
+        }
+        // A copy, so a kept piece does not pin the whole chunk it came from.
+        if (!oversized) parts.push(Buffer.from(buffer.subarray(start, end)));
+        size += end - start;
+      }
+      if (newline === -1) break;
+      yield finish();
+      start = newline + 1;
+    }
+  }
+  if (pending) yield finish();
+}
+
+function decode(parts: readonly Buffer[], size: number): string {
+  const bytes = parts.length === 1 ? parts[0] : Buffer.concat(parts, size);
+  const end = bytes.length > 0 && bytes[bytes.length - 1] === CARRIAGE_RETURN ? bytes.length - 1 : bytes.length;
+  return bytes.toString('utf8', 0, end);
+}

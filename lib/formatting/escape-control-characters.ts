@@ -1,0 +1,51 @@
+import type { LogEvent } from '../core/log-event';
+import { renderPropertyToken } from '../templates/render-template';
+
+// C0 controls, DEL, C1 controls (0x9b is a one-byte CSI) and the Unicode line and paragraph separators.
+// eslint-disable-next-line no-control-regex
+const CONTROL = /[\u0000-\u001f\u007f-\u009f\u2028\u2029]/;
+// eslint-disable-next-line no-control-regex
+const CONTROL_ALL = /[\u0000-\u001f\u007f-\u009f\u2028\u2029]/g;
+// eslint-disable-next-line no-control-regex
+const CONTROL_BUT_LINES = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u2028\u2029]/g;
+
+function escapeOne(c: string): string {
+  switch (c) {
+    case '\n':
+      return '\\n';
+    case '\r':
+      return '\\r';
+    case '\t':
+      return '\\t';
+    default:
+      return `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`;
+  }
+}
+
+/**
+ * `text` with every control character written as a visible escape (`\n`, `\r`, `\t`, `\u001b` …):
+ * C0 controls, DEL, C1 controls and U+2028 / U+2029. Text output applies it to values that come
+ * from data, so a value cannot move the terminal's cursor, change its title or forge a log line.
+ * With `keepLineBreaks`, `\n` and `\t` stay as they are (for stack traces).
+ *
+ * @example escapeControlCharacters('a\u001b[2Jb\nc') // 'a\\u001b[2Jb\\nc'
+ */
+export function escapeControlCharacters(text: string, keepLineBreaks = false): string {
+  if (!CONTROL.test(text)) return text;
+  return text.replace(keepLineBreaks ? CONTROL_BUT_LINES : CONTROL_ALL, escapeOne);
+}
+
+/**
+ * An event's message with control characters escaped in the property values only: the template
+ * text the developer wrote is kept as is. Uses the cached `renderMessage()` when it holds no
+ * control character at all. Never throws.
+ */
+export function renderMessageEscaped(event: LogEvent): string {
+  const rendered = event.renderMessage();
+  if (!CONTROL.test(rendered)) return rendered;
+  let out = '';
+  for (const token of event.messageTemplate.tokens) {
+    out += token.kind === 'text' ? token.text : escapeControlCharacters(renderPropertyToken(token, event.properties));
+  }
+  return out;
+}

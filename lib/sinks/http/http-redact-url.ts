@@ -1,0 +1,42 @@
+/** What replaces a secret in diagnostics. */
+const REDACTED = '***';
+
+/**
+ * A URL fit for diagnostics: the user name and password (`user:password@`) and every query
+ * value (`?token=…`) replaced by `***`, names kept. Relative or unparsable URLs are redacted the
+ * same way by pattern. Never throws.
+ *
+ * @example redactUrl('https://ann:pw@logs.example/ingest?token=abc&clef') // 'https://***@logs.example/ingest?token=***&clef'
+ */
+export function redactUrl(url: string): string {
+  return url.replace(/^([a-z][a-z0-9+.-]*:\/\/)[^/?#]*@/i, `$1${REDACTED}@`).replace(/([?&][^=&#]*=)[^&#]*/g, `$1${REDACTED}`);
+}
+
+/** The secrets `redactUrl` hides, as they may appear in another message (raw and percent-decoded), longest first. */
+export function urlSecrets(url: string): string[] {
+  const secrets = new Set<string>();
+  const add = (value: string): void => {
+    if (value.length < 3) return;
+    secrets.add(value);
+    try {
+      secrets.add(decodeURIComponent(value));
+    } catch {
+      // Not percent-encoded text: the raw form is enough.
+    }
+  };
+  const userinfo = /^[a-z][a-z0-9+.-]*:\/\/([^/?#]*)@/i.exec(url);
+  if (userinfo !== null) {
+    add(userinfo[1]);
+    const colon = userinfo[1].indexOf(':');
+    if (colon !== -1) add(userinfo[1].slice(colon + 1));
+  }
+  for (const match of url.matchAll(/[?&][^=&#]*=([^&#]*)/g)) add(match[1]);
+  return [...secrets].sort((a, b) => b.length - a.length);
+}
+
+/** `text` with the URL and each of its secrets replaced by their redacted forms. Never throws. */
+export function redactUrlSecrets(text: string, url: string, secrets: readonly string[] = urlSecrets(url)): string {
+  let out = text.split(url).join(redactUrl(url));
+  for (const secret of secrets) out = out.split(secret).join(REDACTED);
+  return out;
+}

@@ -1,0 +1,90 @@
+// `npm run build`: the ES module and CommonJS builds of every entry (lib/index.ts and each
+// lib/<name>/index.ts), each with its own declarations, so `import` and `require` both get types
+// of the right flavour. tsc emits the CommonJS tree and the declarations; esbuild transpiles each
+// file again as an ES module (the sources are isolatedModules-safe), and the ES module tree gets
+// its copy of the declarations. Its relative specifiers then get explicit `.js` extensions
+// (Node's ESM loader needs them), which keeps the sources free of extensions.
+import { execFileSync } from 'node:child_process';
+import { buildSync } from 'esbuild';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+
+const root = path.resolve(path.dirname(new URL(import.meta.url).pathname), '..');
+const dist = path.join(root, 'dist');
+const tsc = path.join(root, 'node_modules', 'typescript', 'bin', 'tsc');
+
+function compile(outDir, module, moduleResolution) {
+  // One tsc run: CommonJS JavaScript, its source maps (sources inlined) and the declarations.
+  execFileSync(
+    process.execPath,
+    [tsc, '-p', 'tsconfig.build.json', '--outDir', outDir, '--module', module, '--moduleResolution', moduleResolution],
+    { cwd: root, stdio: 'inherit' },
+  );
+}
+
+function filesUnder(dir, suffixes) {
+  const found = [];
+  for (const entry of fs.readdirSync(dir, { withFileTypes: true })) {
+    const full = path.join(dir, entry.name);
+    if (entry.isDirectory()) found.push(...filesUnder(full, suffixes));
+    else if (suffixes.some((suffix) => entry.name.endsWith(suffix))) found.push(full);
+  }
+  return found;
+}
+
+/** `./x` → `./x.js` or `./x/index.js`, whichever exists next to the importing file. */
+function withExtension(file, specifier) {
+  if (!specifier.startsWith('.') || /\.(m|c)?js$/.test(specifier)) return specifier;
+  const base = path.resolve(path.dirname(file), specifier);
+  if (fs.existsSync(`${base}.js`)) return `${specifier}.js`;
+  if (fs.existsSync(path.join(base, 'index.js'))) return `${specifier}/index.js`;
+  throw new Error(`${path.relative(root, file)}: cannot resolve "${specifier}"`);
+}
+
+// from '…', import('…'), export … from '…', and `declare module` never occur with relative paths here.
+const SPECIFIER = /(\bfrom\s*|\bimport\s*\(\s*|\bimport\s+)(['"])(\.{1,2}\/[^'"]*|\.{1,2})\2/g;
+
+function rewriteSpecifiers(dir) {
+  for (const file of filesUnder(dir, ['.js', '.d.ts'])) {
+    const text = fs.readFileSync(file, 'utf8');
+    const jsFile = file.endsWith('.d.ts') ? file.replace(/\.d\.ts$/, '.js') : file;
+    const next = text.replace(
+      SPECIFIER,
+      (_, lead, quote, specifier) => `${lead}${quote}${withExtension(jsFile, specifier)}${quote}`,
+    );
+    if (next !== text) fs.writeFileSync(file, next);
+  }
+}
+
+fs.rmSync(dist, { recursive: true, force: true });
+compile(path.join(dist, 'cjs'), 'commonjs', 'node10');
+const sources = filesUnder(path.join(root, 'lib'), ['.ts'])
+  // The command line is CommonJS only (it is a bin, not an entry).
+  .filter((file) => !file.endsWith('.d.ts') && !file.startsWith(path.join(root, 'lib', 'cli') + path.sep));
+buildSync({
+  entryPoints: sources,
+  outdir: path.join(dist, 'esm'),
+  outbase: path.join(root, 'lib'),
+  format: 'esm',
+  target: 'es2022',
+  platform: 'neutral',
+  sourcemap: true,
+  sourcesContent: true,
+  logLevel: 'warning',
+});
+for (const declaration of filesUnder(path.join(dist, 'cjs'), ['.d.ts'])) {
+  const relative = path.relative(path.join(dist, 'cjs'), declaration);
+  if (relative.startsWith(`cli${path.sep}`)) continue;
+  fs.mkdirSync(path.dirname(path.join(dist, 'esm', relative)), { recursive: true });
+  fs.copyFileSync(declaration, path.join(dist, 'esm', relative));
+}
+rewriteSpecifiers(path.join(dist, 'esm'));
+fs.writeFileSync(path.join(dist, 'cjs', 'package.json'), `${JSON.stringify({ type: 'commonjs' })}\n`);
+fs.writeFileSync(path.join(dist, 'esm', 'package.json'), `${JSON.stringify({ type: 'module' })}\n`);
+fs.chmodSync(path.join(dist, 'cjs', 'cli', 'main.js'), 0o755);
+
+const entries = [
+  '.',
+  ...fs.readdirSync(path.join(root, 'lib')).filter((name) => fs.existsSync(path.join(root, 'lib', name, 'index.ts'))),
+];
+process.stdout.write(`built dist/esm and dist/cjs for ${entries.map((e) => (e === '.' ? 'rxlog' : `rxlog/${e}`)).join(', ')}\n`);

@@ -1,0 +1,35 @@
+import { type CappedLine, readCappedLines } from '../../lib/cli/read-capped-lines';
+
+async function lines(chunks: Array<Buffer | string>, max = 1024): Promise<CappedLine[]> {
+  const result: CappedLine[] = [];
+  async function* source(): AsyncGenerator<Buffer | string> {
+    for (const chunk of chunks) yield chunk;
+  }
+  for await (const line of readCappedLines(source(), max)) result.push(line);
+  return result;
+}
+
+const line = (text: string): CappedLine => ({ kind: 'line', text });
+
+describe('readCappedLines', () => {
+  it('splits on \\n and \\r\\n, keeps empty lines and a last line without a newline', async () => {
+    expect(await lines(['a\r\nb\n\nc'])).toEqual([line('a'), line('b'), line(''), line('c')]);
+  });
+
+  it('decodes a UTF-8 character split across two chunks', async () => {
+    const bytes = Buffer.from('grüße\n', 'utf8');
+    expect(await lines([bytes.subarray(0, 3), bytes.subarray(3)])).toEqual([line('grüße')]);
+  });
+
+  it('yields a line longer than the cap as oversized with its length, then goes on', async () => {
+    expect(await lines(['ok\n', 'x'.repeat(6), 'x'.repeat(6), '\nnext\n'], 10)).toEqual([
+      line('ok'),
+      { kind: 'oversized', bytes: 12 },
+      line('next'),
+    ]);
+  });
+
+  it('keeps a line exactly as long as the cap', async () => {
+    expect(await lines(['1234567890\n'], 10)).toEqual([line('1234567890')]);
+  });
+});

@@ -1,0 +1,211 @@
+import { build } from 'esbuild';
+import { spawn } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import ts from 'typescript';
+
+/**
+ * Every TypeScript block of README.md and docs/*.md (not docs/api/, which TypeDoc writes):
+ *
+ * - ```ts                a complete program: compiled, then run (each must end within BLOCK_LIMIT_MS,
+ *                        so it closes its logger and starts no server it leaves open);
+ * - ```ts compile-only   a complete program that must not run (a server, a browser, a backend):
+ *                        compiled only;
+ * - ```ts fragment       a deliberate fragment: skipped.
+ *
+ * Each block is an ES module (written as its own `.mts` file), so top-level `await` is allowed
+ * and its names never clash with another block's. All blocks compile in one TypeScript program
+ * under `strict`, with `experimentalDecorators` (as NestJS apps use) and the package's import
+ * names mapped to the sources: `rxlog` -> lib/index.ts, `rxlog/node` -> lib/node/index.ts, and so
+ * on.
+ *
+ * Running: one esbuild call (what tsx runs on) turns every runnable block into an ES module with
+ * rxlog's sources bundled in through the same mapping and packages left to node_modules; each is
+ * then run with plain `node`, at most two at a time, each in its own temporary working directory
+ * so the files a block writes stay out of the repository. A tsx process per block would spend
+ * about two seconds of CPU each on start-up and transpiling rxlog again.
+ */
+const ROOT = path.resolve(__dirname, '../..');
+const ENTRIES: Readonly<Record<string, string>> = {
+  rxlog: 'lib/index.ts',
+  'rxlog/node': 'lib/node/index.ts',
+  'rxlog/angular': 'lib/angular/index.ts',
+  'rxlog/nest': 'lib/nest/index.ts',
+  'rxlog/otel': 'lib/otel/index.ts',
+};
+const BLOCK_LIMIT_MS = 10_000;
+const PARALLEL_RUNS = 2;
+
+type Mode = 'run' | 'compile-only' | 'fragment';
+
+interface Block {
+  /** `docs/sinks.md:42`, the line of the opening fence. */
+  where: string;
+  mode: Mode;
+  code: string;
+  /** Line of the block's first code line in its Markdown file (1-based). */
+  firstLine: number;
+  markdown: string;
+  file?: string;
+}
+
+const MODES: Readonly<Record<string, Mode>> = { '': 'run', 'compile-only': 'compile-only', fragment: 'fragment' };
+
+function markdownFiles(): string[] {
+  const docs = path.join(ROOT, 'docs');
+  const pages = fs.existsSync(docs)
+    ? fs
+        .readdirSync(docs)
+        .filter((name) => name.endsWith('.md'))
+        .sort()
+        .map((name) => path.join(docs, name))
+    : [];
+  return [path.join(ROOT, 'README.md'), ...pages];
+}
+
+/** The TypeScript blocks of one Markdown file; a ts fence with an unknown marker is an error. */
+function blocksOf(markdown: string): { blocks: Block[]; errors: string[] } {
+  const lines = fs.readFileSync(markdown, 'utf8').split('\n');
+  const relative = path.relative(ROOT, markdown);
+  const blocks: Block[] = [];
+  const errors: string[] = [];
+  for (let index = 0; index < lines.length; index++) {
+    const open = /^(\s*)(`{3,}|~{3,})\s*(\S*)\s*(.*)$/.exec(lines[index]);
+    if (open === null) continue;
+    const [, , fence, language, marker] = open;
+    const start = index;
+    const body: string[] = [];
+    for (index++; index < lines.length && !lines[index].trimStart().startsWith(fence); index++) body.push(lines[index]);
+    if (language !== 'ts' && language !== 'typescript') continue;
+    const where = `${relative}:${start + 1}`;
+    const mode = MODES[marker.trim()] as Mode | undefined;
+    if (mode === undefined) errors.push(`${where}: unknown marker "${marker.trim()}" (use ts, ts compile-only or ts fragment)`);
+    else blocks.push({ where, mode, code: `${body.join('\n')}\n`, firstLine: start + 2, markdown: relative });
+  }
+  return { blocks, errors };
+}
+
+const found = markdownFiles().map(blocksOf);
+const blocks = found.flatMap((f) => f.blocks);
+const markerErrors = found.flatMap((f) => f.errors);
+const checked = blocks.filter((b) => b.mode !== 'fragment');
+
+let workDir = '';
+
+beforeAll(() => {
+  workDir = fs.mkdtempSync(path.join(os.tmpdir(), 'rxlog-snippets-'));
+  fs.symlinkSync(path.join(ROOT, 'node_modules'), path.join(workDir, 'node_modules'), 'dir');
+  fs.writeFileSync(path.join(workDir, 'tsconfig.json'), JSON.stringify({ compilerOptions: compilerOptionsJson() }, null, 2));
+  checked.forEach((block, n) => {
+    const name = `${block.markdown.replace(/[^a-z0-9]+/gi, '-')}-${block.firstLine - 1}-${n}.mts`;
+    block.file = path.join(workDir, name);
+    fs.writeFileSync(block.file, block.code);
+  });
+});
+
+afterAll(() => {
+  if (workDir !== '') fs.rmSync(workDir, { recursive: true, force: true });
+});
+
+function compilerOptionsJson(): Record<string, unknown> {
+  return {
+    target: 'ES2022',
+    module: 'ESNext',
+    moduleResolution: 'bundler',
+    lib: ['ES2022', 'DOM'],
+    types: ['node'],
+    strict: true,
+    esModuleInterop: true,
+    skipLibCheck: true,
+    experimentalDecorators: true,
+    emitDecoratorMetadata: true,
+    noEmit: true,
+    paths: Object.fromEntries(Object.entries(ENTRIES).map(([name, file]) => [name, [path.join(ROOT, file)]])),
+  };
+}
+
+describe('docs snippets', () => {
+  it('marks every TypeScript block as ts, ts compile-only or ts fragment', () => {
+    expect(markerErrors).toEqual([]);
+    expect(blocks.length).toBeGreaterThan(0);
+  });
+
+  it('compiles every complete block under strict against the public entries', () => {
+    const { options, errors } = ts.convertCompilerOptionsFromJson(compilerOptionsJson(), workDir);
+    expect(errors).toEqual([]);
+    const program = ts.createProgram(
+      checked.map((b) => b.file as string),
+      options,
+    );
+    const byFile = new Map(checked.map((b) => [b.file as string, b]));
+    const failures = ts
+      .getPreEmitDiagnostics(program)
+      .filter((d) => d.file !== undefined && byFile.has(d.file.fileName))
+      .map((d) => {
+        const file = d.file as ts.SourceFile;
+        const block = byFile.get(file.fileName) as Block;
+        const { line } = file.getLineAndCharacterOfPosition(d.start ?? 0);
+        return `${block.markdown}:${block.firstLine + line} (block at ${block.where}): ${ts.flattenDiagnosticMessageText(d.messageText, '\n')}`;
+      });
+    expect(failures).toEqual([]);
+  }, 120_000);
+
+  it(`runs every ts block, each ending within ${BLOCK_LIMIT_MS / 1000} s`, async () => {
+    const runnable = checked.filter((b) => b.mode === 'run');
+    await build({
+      entryPoints: runnable.map((b) => b.file as string),
+      outdir: path.join(workDir, 'out'),
+      outExtension: { '.js': '.mjs' },
+      bundle: true,
+      platform: 'node',
+      format: 'esm',
+      target: 'node20',
+      packages: 'external',
+      plugins: [
+        {
+          name: 'rxlog-entries',
+          setup(builder) {
+            builder.onResolve({ filter: /^rxlog(\/[a-z]+)?$/ }, (args) =>
+              args.path in ENTRIES ? { path: path.join(ROOT, ENTRIES[args.path]) } : undefined,
+            );
+          },
+        },
+      ],
+      tsconfigRaw: { compilerOptions: { experimentalDecorators: true } },
+      logLevel: 'silent',
+    });
+    const failures: string[] = [];
+    const queue = [...runnable];
+    const worker = async (): Promise<void> => {
+      for (let block = queue.shift(); block !== undefined; block = queue.shift()) {
+        const failure = await run(block);
+        if (failure !== undefined) failures.push(failure);
+      }
+    };
+    await Promise.all(Array.from({ length: PARALLEL_RUNS }, worker));
+    expect(failures.sort()).toEqual([]);
+  }, 120_000);
+});
+
+/** Runs one block in its own working directory; a description of the failure, or undefined. */
+function run(block: Block): Promise<string | undefined> {
+  const cwd = fs.mkdtempSync(path.join(workDir, 'run-'));
+  return new Promise((resolve) => {
+    const bundled = path.join(workDir, 'out', path.basename(block.file as string).replace(/\.mts$/, '.mjs'));
+    const child = spawn(process.execPath, [bundled], {
+      cwd,
+      env: { ...process.env, NO_COLOR: '1' },
+      stdio: ['ignore', 'ignore', 'pipe'],
+    });
+    let stderr = '';
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    const timer = setTimeout(() => child.kill('SIGKILL'), BLOCK_LIMIT_MS);
+    child.on('close', (code, signal) => {
+      clearTimeout(timer);
+      if (signal === 'SIGKILL') resolve(`${block.where}: did not end within ${BLOCK_LIMIT_MS} ms`);
+      else if (code !== 0) resolve(`${block.where}: exit code ${String(code)}\n${stderr.slice(-2000)}`);
+      else resolve(undefined);
+    });
+  });
+}

@@ -1,0 +1,22 @@
+import { escapeControlCharacters, renderMessageEscaped } from '../../lib/formatting/escape-control-characters';
+import { createLogEvent } from '../../lib/templates/log-event-record';
+
+describe('escapeControlCharacters', () => {
+  it('writes C0, DEL, C1 and the Unicode line separators as visible escapes', () => {
+    expect(escapeControlCharacters('a\u001b[2J\n\r\t\u0000\u007f\u009b\u2028z')).toBe(
+      'a\\u001b[2J\\n\\r\\t\\u0000\\u007f\\u009b\\u2028z',
+    );
+    expect(escapeControlCharacters('plain ünïcode ✓')).toBe('plain ünïcode ✓');
+  });
+
+  it('keeps line breaks and tabs when asked (for stack traces)', () => {
+    expect(escapeControlCharacters('Error: x\u001b\n\tat f', true)).toBe('Error: x\\u001b\n\tat f');
+  });
+});
+
+describe('renderMessageEscaped', () => {
+  it('escapes property values only, never the template text', () => {
+    const event = createLogEvent('information', 'Line one\nUser {Name}', ['a\nb']);
+    expect(renderMessageEscaped(event)).toBe('Line one\nUser a\\nb');
+  });
+});

@@ -1,0 +1,68 @@
+import { spawnSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { LoggerConfiguration } from '../../../lib/configuration/logger-configuration';
+import { FileSink } from '../../../lib/node/file/file-sink';
+
+// A real full disk: a 64 KiB tmpfs. Mounting needs root (or CAP_SYS_ADMIN); elsewhere these tests
+// are skipped with a message.
+const root = fs.mkdtempSync(path.join(os.tmpdir(), 'rxlog-enospc-'));
+const disk = path.join(root, 'disk');
+fs.mkdirSync(disk);
+const mounted = spawnSync('mount', ['-t', 'tmpfs', '-o', 'size=64k', 'tmpfs', disk]).status === 0;
+if (!mounted) console.warn('FileSink disk-full tests skipped: cannot mount a tmpfs here (needs root)');
+const maybe = mounted ? describe : describe.skip;
+
+afterAll(() => {
+  if (mounted) spawnSync('umount', [disk]);
+  fs.rmSync(root, { recursive: true, force: true });
+});
+
+function lines(file: string): string[] {
+  if (!fs.existsSync(file)) return [];
+  const text = fs.readFileSync(file, 'utf8');
+  expect(text === '' || text.endsWith('\n')).toBe(true);
+  return text.split('\n').filter((line) => line !== '');
+}
+
+function numbers(file: string): number[] {
+  return lines(file).map((line) => (JSON.parse(line) as { N: number }).N);
+}
+
+const PAD = 'p'.repeat(1000);
+
+maybe('FileSink on a full disk', () => {
+  beforeEach(() => {
+    for (const name of fs.readdirSync(disk)) fs.rmSync(path.join(disk, name), { force: true });
+  });
+
+  it('counts exactly the whole events in the file and fails the rest, never leaving half a line', async () => {
+    const file = path.join(disk, 'app.log');
+    const log = new LoggerConfiguration().writeTo
+      .sink(new FileSink(file), { name: 'file', batch: { size: 16, maxDelayMs: 10 }, retry: false })
+      .createLogger();
+    for (let i = 0; i < 100; i++) log.information('Event {N} {Pad}', i, PAD);
+    const report = await log.close({ timeoutMs: 2_000 });
+    const written = numbers(file);
+    expect(written.length).toBeGreaterThan(0);
+    expect(written.length).toBeLessThan(100);
+    expect(written).toEqual(Array.from({ length: written.length }, (_, i) => i));
+    expect(report.sinks.file).toEqual({ delivered: written.length, dropped: 0, failed: 100 - written.length, undelivered: 0 });
+  });
+
+  it('sends the rest to fallbackPath whole: every event is in exactly one file, each line valid JSON', async () => {
+    const file = path.join(disk, 'app.log');
+    const fallback = path.join(root, 'fallback.log');
+    const log = new LoggerConfiguration().writeTo
+      .sink(new FileSink(file, { fallbackPath: fallback }), { name: 'file', batch: { size: 16, maxDelayMs: 10 }, retry: false })
+      .createLogger();
+    for (let i = 0; i < 100; i++) log.information('Event {N} {Pad}', i, PAD);
+    const report = await log.close({ timeoutMs: 2_000 });
+    const primary = numbers(file);
+    const second = numbers(fallback);
+    expect(primary.length).toBeGreaterThan(0);
+    expect([...primary, ...second].sort((a, b) => a - b)).toEqual(Array.from({ length: 100 }, (_, i) => i));
+    expect(report.sinks.file).toEqual({ delivered: 100, dropped: 0, failed: 0, undelivered: 0 });
+  });
+});

@@ -1,0 +1,44 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+
+// What npm and bundlers read: every entry has ES module and CommonJS files with their own types,
+// node10 resolution finds the subpath types, and rxjs is the app's (a peer), never rxlog's own.
+const root = path.join(__dirname, '..', '..');
+const manifest = JSON.parse(fs.readFileSync(path.join(root, 'package.json'), 'utf8')) as {
+  exports: Record<string, unknown>;
+  typesVersions: Record<string, Record<string, string[]>>;
+  sideEffects: unknown;
+  dependencies?: Record<string, string>;
+  peerDependencies?: Record<string, string>;
+  devDependencies?: Record<string, string>;
+  bin: Record<string, string>;
+};
+const subpaths = fs
+  .readdirSync(path.join(root, 'lib'), { withFileTypes: true })
+  .filter((entry) => entry.isDirectory() && fs.existsSync(path.join(root, 'lib', entry.name, 'index.ts')))
+  .map((entry) => entry.name);
+
+describe('package.json', () => {
+  it.each(['.', ...subpaths.map((name) => `./${name}`)])('exports %s with types, import and require conditions', (entry) => {
+    const dir = entry === '.' ? '' : `${entry.slice(2)}/`;
+    expect(manifest.exports[entry]).toEqual({
+      import: { types: `./dist/esm/${dir}index.d.ts`, default: `./dist/esm/${dir}index.js` },
+      require: { types: `./dist/cjs/${dir}index.d.ts`, default: `./dist/cjs/${dir}index.js` },
+    });
+  });
+
+  it.each(subpaths)('maps rxlog/%s to its types for moduleResolution node10', (name) => {
+    expect(manifest.typesVersions['*'][name]).toEqual([`./dist/cjs/${name}/index.d.ts`]);
+  });
+
+  it('takes rxjs ^7.8 as a peer, never as a dependency', () => {
+    expect(manifest.peerDependencies?.rxjs).toMatch(/^\^7\.8/);
+    expect(manifest.dependencies?.rxjs).toBeUndefined();
+    expect(manifest.devDependencies?.rxjs).toBeDefined();
+  });
+
+  it('declares no side effects and a CommonJS bin', () => {
+    expect(manifest.sideEffects).toBe(false);
+    expect(manifest.bin.rxlog).toBe('dist/cjs/cli/main.js');
+  });
+});
