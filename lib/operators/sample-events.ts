@@ -29,7 +29,7 @@ export const SAMPLE_REASON = 'sampleEvents.sampledOut';
 
 /**
  * Where a key value falls in `[0, 1)`: FNV-1a (32-bit) over the UTF-8 bytes of `String(value)`,
- * divided by 2^32. A key is kept when its fraction is below the rate, so a service in any
+ * then murmur3's 32-bit finalizer (fmix32), divided by 2^32. A key is kept when its fraction is below the rate, so a service in any
  * language can make the same decision for the same trace.
  *
  * @example sampleFraction('4bf92f3577b34da6a3ce929d0e0e4736') < 0.1 // the same answer everywhere
@@ -65,6 +65,13 @@ export function sampleFraction(value: unknown): number {
       byte(0x80 | (code & 0x3f));
     }
   }
+  // FNV-1a alone maps ids that differ in their last characters (trace-1, trace-2) close together;
+  // murmur3's 32-bit finalizer spreads them over the whole range.
+  hash ^= hash >>> 16;
+  hash = Math.imul(hash, 0x85ebca6b);
+  hash ^= hash >>> 13;
+  hash = Math.imul(hash, 0xc2b2ae35);
+  hash ^= hash >>> 16;
   return (hash >>> 0) / 0x1_0000_0000;
 }
 

@@ -46,20 +46,30 @@ describe('sampleEvents', () => {
     });
   });
 
-  it('hashes keys with FNV-1a over UTF-8, so other services can decide alike', () => {
-    // FNV-1a 32-bit reference values: "" → 0x811c9dc5, "a" → 0xe40c292c, "foobar" → 0xbf9cf968.
-    expect(sampleFraction('')).toBe(0x811c9dc5 / 2 ** 32);
-    expect(sampleFraction('a')).toBe(0xe40c292c / 2 ** 32);
-    expect(sampleFraction('foobar')).toBe(0xbf9cf968 / 2 ** 32);
-    // Non-ASCII text hashes its UTF-8 bytes: "é" is C3 A9, "😀" is F0 9F 98 80.
-    const fnv = (bytes: number[]): number => {
+  it('hashes keys with FNV-1a over UTF-8 and the murmur3 finalizer, so other services can decide alike', () => {
+    const reference = (bytes: number[]): number => {
       let h = 0x811c9dc5;
       for (const x of bytes) h = Math.imul(h ^ x, 0x01000193);
+      h ^= h >>> 16;
+      h = Math.imul(h, 0x85ebca6b);
+      h ^= h >>> 13;
+      h = Math.imul(h, 0xc2b2ae35);
+      h ^= h >>> 16;
       return (h >>> 0) / 2 ** 32;
     };
-    expect(sampleFraction('é')).toBe(fnv([0xc3, 0xa9]));
-    expect(sampleFraction('😀')).toBe(fnv([0xf0, 0x9f, 0x98, 0x80]));
+    expect(sampleFraction('')).toBe(reference([]));
+    expect(sampleFraction('a')).toBe(reference([0x61]));
+    // Non-ASCII text hashes its UTF-8 bytes: "é" is C3 A9, "😀" is F0 9F 98 80.
+    expect(sampleFraction('é')).toBe(reference([0xc3, 0xa9]));
+    expect(sampleFraction('😀')).toBe(reference([0xf0, 0x9f, 0x98, 0x80]));
     expect(sampleFraction(42)).toBe(sampleFraction('42'));
+  });
+
+  it('spreads ids that differ only at the end over the whole range', () => {
+    const fractions = Array.from({ length: 1000 }, (_, n) => sampleFraction(`trace-${n}`));
+    const below = fractions.filter((f) => f < 0.25).length;
+    expect(below).toBeGreaterThan(200);
+    expect(below).toBeLessThan(300);
   });
 
   it('samples events without the key at random, keeps all at rate 1 and none (but warnings) at rate 0', () => {

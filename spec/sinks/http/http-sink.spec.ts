@@ -242,6 +242,8 @@ describe('HttpSink', () => {
         const log = new LoggerConfiguration()
           .useScheduler(scheduler)
           .writeTo.sink(new HttpSink({ url: 'http://127.0.0.1:1/', fetch }), {
+            // One event per request, sent at once, so only the Retry-After wait is timed.
+            batch: { size: 1, maxDelayMs: 0 },
             retry: { attempts: 3, initialDelayMs: 100, maxDelayMs, jitter: 0 },
           })
           .createLogger();
