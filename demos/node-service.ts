@@ -50,7 +50,7 @@ function handle(requestId: string, path: string, order: { orderId: string; amoun
       await charge(order.orderId, order.amount);
       http.information('Order {@Order} placed', order);
     } catch (error) {
-      http.error(error as Error, 'Order {OrderId} failed', order.orderId);
+      http.error(error, 'Order {OrderId} failed', order.orderId);
     }
   });
 }

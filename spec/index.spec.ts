@@ -36,6 +36,12 @@ describe('rxlog (the browser entry)', () => {
       'circuitBreaker',
       'tapMetrics',
       'metricsToPrometheus',
+      'withLogContext',
+      'tapLog',
+      'fingersCrossed',
+      'throttleEvents',
+      'sampleEvents',
+      'redact',
     ];
     const missing = names.filter((name) => (rxlog as Record<string, unknown>)[name] === undefined);
     expect(missing).toEqual([]);

@@ -20,8 +20,6 @@ export interface EventFilter {
   readonly where?: readonly PropertyCondition[];
 }
 
-const hasOwn = Object.prototype.hasOwnProperty;
-
 /**
  * Whether an event passes a filter: its level is at least `minimumLevel`, its rendered message
  * contains `grep` (ignoring case), and every `where` property exists and renders (as
@@ -36,7 +34,7 @@ export function eventMatches(event: LogEvent, filter: EventFilter): boolean {
     const properties = event.properties;
     for (let i = 0; i < where.length; i++) {
       const condition = where[i];
-      if (!hasOwn.call(properties, condition.name) || renderValue(properties[condition.name]) !== condition.value) return false;
+      if (!Object.hasOwn(properties, condition.name) || renderValue(properties[condition.name]) !== condition.value) return false;
     }
   }
   // Last: rendering the message costs more than the checks above.

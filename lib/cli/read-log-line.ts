@@ -1,5 +1,6 @@
 import type { LogEvent } from '../core/log-event';
 import { parseLevel } from '../core/log-level';
+import { parseIsoInstant } from '../formatting/parse-iso-instant';
 import { readCompactJson } from '../formatting/read-compact-json';
 
 /** What one line of a log file holds: an event, or the reason it is not one. */
@@ -8,8 +9,8 @@ export type LogLineResult =
 
 // NdjsonFormatter's top-level fields; a property with one of these names is written as `_name`.
 const NDJSON_FIELDS = new Set(['timestamp', 'level', 'message', 'template', 'exception']);
-
-const hasOwn = Object.prototype.hasOwnProperty;
+// What NdjsonFormatter escaped with one more leading `_`: a field name after one or more underscores.
+const ESCAPED_FIELD = /^_+(?:timestamp|level|message|template|exception)$/;
 
 function invalid(reason: string): LogLineResult {
   return { kind: 'invalid', reason };
@@ -43,6 +44,7 @@ function checked(read: () => LogEvent): LogLineResult {
 
 function fromClef(line: string, fields: Record<string, unknown>): LogLineResult {
   if (typeof fields['@t'] !== 'string') return invalid('"@t" is not a string');
+  if (Number.isNaN(parseIsoInstant(fields['@t']))) return invalid('the timestamp is not a date');
   const problem = levelProblem(fields['@l'], '@l');
   return problem === undefined ? checked(() => readCompactJson(line)) : invalid(problem);
 }
@@ -59,7 +61,7 @@ function ndjsonToClef(fields: Record<string, unknown>): Record<string, unknown> 
   if (fields.exception !== undefined && fields.exception !== null) clef['@x'] = fields.exception;
   for (const key of Object.keys(fields)) {
     if (NDJSON_FIELDS.has(key)) continue;
-    const name = key.charCodeAt(0) === 0x5f && NDJSON_FIELDS.has(key.slice(1)) ? key.slice(1) : key;
+    const name = ESCAPED_FIELD.test(key) ? key.slice(1) : key;
     define(clef, name.charCodeAt(0) === 0x40 ? `@${name}` : name, fields[key]);
   }
   return clef;
@@ -67,6 +69,7 @@ function ndjsonToClef(fields: Record<string, unknown>): Record<string, unknown> 
 
 function fromNdjson(fields: Record<string, unknown>): LogLineResult {
   if (typeof fields.timestamp !== 'string') return invalid('"timestamp" is not a string');
+  if (Number.isNaN(parseIsoInstant(fields.timestamp))) return invalid('the timestamp is not a date');
   const problem = levelProblem(fields.level, 'level');
   if (problem !== undefined) return invalid(problem);
   const clef = JSON.stringify(ndjsonToClef(fields));
@@ -77,7 +80,7 @@ function fromNdjson(fields: Record<string, unknown>): LogLineResult {
  * Reads one line of a log file: a CLEF event (an object with `@t`, read by `readCompactJson`) or
  * an NDJSON event as `NdjsonFormatter` writes it (an object with `timestamp`, plus `level`,
  * `message`, `template`, `exception` and the properties; `_level` and the like are read back as
- * `level`; without `template`, the message is taken as literal text). Anything else, including
+ * `level`, `__level` as `_level`; without `template`, the message is taken as literal text). Anything else, including
  * an unknown level or a timestamp that is not a date, is `invalid` with the reason. Never throws.
  *
  * @example readLogLine('{"@t":"2026-11-22T12:00:00.000Z","@mt":"Hi {Name}","Name":"Ann"}') // { kind: 'event', event }
@@ -101,7 +104,7 @@ export function readLogLine(line: string): LogLineResult {
   }
   if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) return invalid('not a JSON object');
   const fields = parsed as Record<string, unknown>;
-  if (hasOwn.call(fields, '@t')) return fromClef(text, fields);
-  if (hasOwn.call(fields, 'timestamp')) return fromNdjson(fields);
+  if (Object.hasOwn(fields, '@t')) return fromClef(text, fields);
+  if (Object.hasOwn(fields, 'timestamp')) return fromNdjson(fields);
   return invalid('neither a CLEF "@t" nor an NDJSON "timestamp" field');
 }

@@ -4,6 +4,7 @@ import { LevelSwitch } from '../core/level-switch';
 import type { LogEvent } from '../core/log-event';
 import type { EventPredicate } from '../operators/filter-events';
 import type { LevelOverride, SinkRegistration } from '../pipeline/logger-pipeline';
+import type { RedactionPolicy } from '../templates/redaction-policy';
 
 /** What the fluent builders collect before `createLogger()`. */
 export interface ConfigurationState {
@@ -14,6 +15,8 @@ export interface ConfigurationState {
   operators: OperatorFunction<LogEvent, LogEvent>[];
   sinks: SinkRegistration[];
   scheduler: SchedulerLike | undefined;
+  /** Redaction policies from `.destructure.redact(…)`, applied in order at capture. */
+  redaction: RedactionPolicy[];
 }
 
 export function emptyConfigurationState(): ConfigurationState {
@@ -25,5 +28,6 @@ export function emptyConfigurationState(): ConfigurationState {
     operators: [],
     sinks: [],
     scheduler: undefined,
+    redaction: [],
   };
 }

@@ -2,7 +2,7 @@ import type { Enricher } from '../core/enricher';
 import { ConfigurationError } from '../core/errors/configuration-error';
 import { LogContext } from '../context/log-context';
 import type { ConfigurationState } from './configuration-state';
-import { describeValue } from './describe-value';
+import { describeValue } from '../core/describe-value';
 
 /** `.enrich…`: properties added to every event. An enricher never overwrites a property the event already has. */
 export class EnrichmentConfiguration<TParent> {

@@ -1,7 +1,7 @@
 import { ConfigurationError } from '../core/errors/configuration-error';
 import type { EventPredicate } from '../operators/filter-events';
 import type { ConfigurationState } from './configuration-state';
-import { describeValue } from './describe-value';
+import { describeValue } from '../core/describe-value';
 
 /**
  * `.filter…`: which events reach the sinks. Excluded events count in `metrics().filtered`. A

@@ -5,7 +5,9 @@ import { unrefScheduler } from '../core/unref-scheduler';
 import { Logger } from '../pipeline/logger';
 import { LoggerPipeline } from '../pipeline/logger-pipeline';
 import { type ConfigurationState, emptyConfigurationState } from './configuration-state';
-import { describeValue } from './describe-value';
+import { describeValue } from '../core/describe-value';
+import { redactingEnricher } from '../templates/redacting-enricher';
+import { DestructureConfiguration } from './destructure-configuration';
 import { EnrichmentConfiguration } from './enrichment-configuration';
 import { FilterConfiguration } from './filter-configuration';
 import { MinimumLevelConfiguration } from './minimum-level-configuration';
@@ -31,6 +33,7 @@ export class LoggerConfiguration {
   readonly enrich = new EnrichmentConfiguration<this>(this, this.state);
   readonly filter = new FilterConfiguration<this>(this, this.state);
   readonly writeTo = new SinkConfiguration<this>(this, this.state);
+  readonly destructure = new DestructureConfiguration<this>(this, this.state);
 
   /** Adds RxJS operators to the shared stream, after enrichment and filters, before the sinks. */
   pipe(...operators: OperatorFunction<LogEvent, LogEvent>[]): this {
@@ -50,6 +53,7 @@ export class LoggerConfiguration {
   useScheduler(scheduler: SchedulerLike): this {
     if (
       typeof scheduler !== 'object' ||
+      // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- JavaScript callers can pass anything
       scheduler === null ||
       typeof scheduler.schedule !== 'function' ||
       typeof scheduler.now !== 'function'
@@ -65,11 +69,13 @@ export class LoggerConfiguration {
     if (this.created)
       throw new ConfigurationError('createLogger: this configuration already created a logger; use a new LoggerConfiguration');
     this.created = true;
-    const { minimumLevel, overrides, enrichers, filters, operators, sinks, scheduler } = this.state;
+    const { minimumLevel, overrides, enrichers, filters, operators, sinks, scheduler, redaction } = this.state;
     const pipeline = new LoggerPipeline({
       minimumLevel,
       overrides,
-      enrichers,
+      // Enricher and LogContext values are redacted as they are captured, like call arguments.
+      enrichers: enrichers.map((enricher) => redaction.reduce(redactingEnricher, enricher)),
+      redaction,
       filters,
       operators,
       sinks,

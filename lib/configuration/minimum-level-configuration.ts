@@ -2,7 +2,7 @@ import { LevelSwitch } from '../core/level-switch';
 import { ConfigurationError } from '../core/errors/configuration-error';
 import { type LogLevelName, parseLevel } from '../core/log-level';
 import type { ConfigurationState } from './configuration-state';
-import { describeValue } from './describe-value';
+import { describeValue } from '../core/describe-value';
 
 /** `.minimumLevel…`: the lowest level a logger lets through. Default `information`, as in Serilog. */
 export class MinimumLevelConfiguration<TParent> {

@@ -4,29 +4,22 @@ import type { Sink } from '../core/sink';
 import { resolveDeliveryOptions, type SinkDeliveryOptions } from '../pipeline/sink-delivery-options';
 import { ConsoleSink, type ConsoleSinkOptions } from '../sinks/console-sink';
 import type { ConfigurationState } from './configuration-state';
-import { describeValue } from './describe-value';
+import { describeValue } from '../core/describe-value';
 import type { SinkOptions } from './sink-options';
 
 /**
- * The default name of a sink: its class name without `Sink`, in lower case (`FileSink` → `file`).
- * Bundlers rename classes (`_FileSink`, `FileSink2`), so leading underscores and `$` and trailing
- * digits are ignored.
+ * The default name of a sink: the `kind` it declares (`console`, `file` …), else `sink`. Never the
+ * class name: minifiers rename classes, and metrics keys must not change with the build.
  */
 function kindOf(sink: Sink): string {
-  const className = (sink as object).constructor?.name;
-  if (className === undefined || className === 'Object') return 'sink';
-  return (
-    className
-      .replace(/^[_$]+/, '')
-      .replace(/\d+$/, '')
-      .replace(/Sink$/, '')
-      .toLowerCase() || 'sink'
-  );
+  const kind = (sink as { kind?: unknown }).kind;
+  return typeof kind === 'string' && kind !== '' ? kind : 'sink';
 }
 
 /** Checks the delivery options now, so a mistake throws with the sink's path instead of at createLogger(). */
 function checkDelivery(where: string, delivery: SinkDeliveryOptions): void {
   const fallback = delivery.fallback as { emit?: unknown } | undefined;
+  // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- JavaScript callers can pass anything
   if (fallback !== undefined && (typeof fallback !== 'object' || fallback === null || typeof fallback.emit !== 'function')) {
     throw new ConfigurationError(
       `${where}.fallback: expected a sink with an emit(events) method, got ${describeValue(fallback)}`,
@@ -52,6 +45,7 @@ export class SinkConfiguration<TParent> {
    * @throws ConfigurationError when the sink has no `emit`, an option is out of range, or the name is taken.
    */
   sink(sink: Sink, options: SinkOptions = {}): TParent {
+    // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- JavaScript callers can pass anything
     if (typeof sink !== 'object' || sink === null || typeof (sink as { emit?: unknown }).emit !== 'function') {
       throw new ConfigurationError(`writeTo.sink: expected a sink with an emit(events) method, got ${describeValue(sink)}`);
     }

@@ -18,6 +18,11 @@ export interface Sink {
    * at a time.
    */
   readonly batchDefaults?: { readonly size: number; readonly maxDelayMs: number };
+  /**
+   * What this sink is (`console`, `file`, `seq` …): its default name in `metrics().sinks` and the
+   * shutdown report. Data, not the class name, which minifiers rename. Default `'sink'`.
+   */
+  readonly kind?: string;
 }
 
 /** A formatter turns one event into text (one line for CLEF, whatever the template says for text). */

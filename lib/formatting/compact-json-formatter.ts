@@ -3,6 +3,7 @@ import type { LogLevelName } from '../core/log-level';
 import type { MessageTemplate, PropertyToken } from '../core/message-template';
 import { SelfLog } from '../core/self-log';
 import type { Formatter } from '../core/sink';
+import { isSpanIdText, isTraceIdText, SPAN_ID_PROPERTY, TRACE_ID_PROPERTY } from '../core/trace-context';
 import { renderPropertyToken } from '../templates/render-template';
 import { quoteJson, writeJson } from '../templates/safe-json';
 import { exceptionText } from './exception-text';
@@ -69,8 +70,11 @@ function valueJson(value: unknown): string | undefined {
  * message, only with `renderMessage: true`), `@l` (left out for Information; else `Verbose`,
  * `Debug`, `Warning`, `Error`, `Fatal`), `@x` (the exception's stack, else `String(exception)`),
  * `@i` (8 hex digits: FNV-1a 32-bit of the template text's UTF-8 bytes), `@r` (renderings of the
- * holes that have a format, in hole order; a missing property renders as the hole's text), then
- * the properties in their order, a name starting with `@` written as `@@name`. Values are written
+ * holes that have a format, in hole order; a missing property renders as the hole's text), `@tr`
+ * and `@sp` (the `TraceId` property when it is 32 lower-case hex digits and the `SpanId` property
+ * when it is 16, as Seq reads them; otherwise they stay ordinary properties), then the other
+ * properties in their order, a name starting with `@` written as `@@name`. An invalid timestamp
+ * is written as the time of formatting, so `@t` is always a valid instant. Values are written
  * as `writeJson` writes them (bigint as an integer, NaN and ±Infinity as strings, undefined left
  * out, a Date as its ISO string). `format` never throws and its output always parses as JSON.
  *
@@ -119,6 +123,7 @@ export class CompactJsonFormatter implements Formatter {
     const properties = event.properties;
     let out = `{"@t":"${this.times.iso(event)}"${pieces.mt}`;
     if (this.withMessage) out += `,"@m":${quoteJson(event.renderMessage())}`;
+    // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- events read back from JSON or built in JavaScript can carry a level outside LogLevelName
     out += LEVEL_FIELDS[event.level] ?? `,"@l":${quoteJson(String(event.level))}`;
     if (event.exception !== undefined) out += `,"@x":${quoteJson(exceptionText(event.exception))}`;
     out += pieces.id;
@@ -131,7 +136,14 @@ export class CompactJsonFormatter implements Formatter {
       }
       out += ']';
     }
+    const traceId = properties[TRACE_ID_PROPERTY];
+    const tr = isTraceIdText(traceId);
+    if (tr) out += `,"@tr":"${traceId}"`;
+    const spanId = properties[SPAN_ID_PROPERTY];
+    const sp = isSpanIdText(spanId);
+    if (sp) out += `,"@sp":"${spanId}"`;
     for (const key of Object.keys(properties)) {
+      if ((tr && key === TRACE_ID_PROPERTY) || (sp && key === SPAN_ID_PROPERTY)) continue;
       const json = valueJson(properties[key]);
       if (json === undefined) continue;
       out += this.keyPrefix(key) + json;

@@ -28,11 +28,13 @@ const SHORT: Readonly<Record<LogLevelName, readonly string[]>> = {
  * @example formatLevel('warning', 'u3') // 'WRN'
  */
 export function formatLevel(level: LogLevelName, format?: string): string {
+  // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- events read back from JSON or built in JavaScript can carry a level outside LogLevelName
   const title = TITLE[level] ?? String(level);
   if (format === undefined || format.length === 0) return title;
   const casing = format[0];
   if (casing !== 'u' && casing !== 'w' && casing !== 't') return title;
   const width = format.length > 1 ? Number(format.slice(1)) : 0;
+  // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- events read back from JSON or built in JavaScript can carry a level outside LogLevelName
   const text = width >= 1 && width <= 4 && Number.isInteger(width) ? (SHORT[level]?.[width - 1] ?? title) : title;
   return casing === 'u' ? text.toUpperCase() : casing === 'w' ? text.toLowerCase() : text;
 }

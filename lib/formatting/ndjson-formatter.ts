@@ -11,15 +11,20 @@ export interface NdjsonFormatterOptions {
   includeTemplate?: boolean;
 }
 
-/** The top-level fields; a property with one of these names is written with a leading `_`. */
-const RESERVED = new Set(['timestamp', 'level', 'message', 'template', 'exception']);
+/**
+ * Property names that get one more leading `_`: the top-level fields, and the same names already
+ * prefixed with underscores. Escaping that whole family keeps the mapping injective (`level` →
+ * `_level`, `_level` → `__level`), so two properties never share a key.
+ */
+const ESCAPED = /^_*(?:timestamp|level|message|template|exception)$/;
 
 /**
  * Formats events as plain newline-delimited JSON, the shape pino and most log shippers read: one
  * flat object per event, no trailing newline, fields in this order: `timestamp` (ISO 8601 UTC),
  * `level` (rxlog's level name, e.g. `"information"`), `message` (rendered), `template` (unless
  * `includeTemplate: false`), `exception` (the stack, when there is one), then the properties in
- * their order; a property named like a field above is written as `_level` etc. Values are written
+ * their order; a property named like a field above gets a leading `_` (`_level`), and one named
+ * like that with underscores gets one more (`_level` → `__level`), so keys never collide. Values are written
  * as CLEF writes them (bigint as an integer, NaN and ±Infinity as strings, undefined left out).
  * `format` never throws.
  *
@@ -53,7 +58,7 @@ export class NdjsonFormatter implements Formatter {
     for (const name of Object.keys(properties)) {
       const value = properties[name];
       if (value === undefined) continue;
-      out += `,${quoteJson(RESERVED.has(name) ? `_${name}` : name)}:${writeJson(value)}`;
+      out += `,${quoteJson(ESCAPED.test(name) ? `_${name}` : name)}:${writeJson(value)}`;
     }
     return `${out}}`;
   }

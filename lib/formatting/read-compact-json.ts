@@ -1,15 +1,20 @@
 import { ClefParseError } from '../core/errors/clef-parse-error';
 import type { LogEvent } from '../core/log-event';
 import { type LogLevelName, parseLevel } from '../core/log-level';
+import { SPAN_ID_PROPERTY, TRACE_ID_PROPERTY } from '../core/trace-context';
 import { LogEventRecord } from '../templates/log-event-record';
 import { parseTemplateCached } from '../templates/template-cache';
+import { parseIsoInstant } from './parse-iso-instant';
 
 // The CLEF fields that are not properties; any other name starting with a single `@` is kept as a property.
-const RESERVED = new Set(['@t', '@mt', '@m', '@l', '@x', '@i', '@r']);
+const RESERVED = new Set(['@t', '@mt', '@m', '@l', '@x', '@i', '@r', '@tr', '@sp']);
 const ERROR_HEADER = /^([A-Za-z_$][\w$]*(?:Error|Exception)): ?(.*)$/;
+const HEX_TRACE_ID = /^[0-9a-f]{32}$/i;
+const HEX_SPAN_ID = /^[0-9a-f]{16}$/i;
 
 function readLevel(value: unknown, line: string): LogLevelName {
-  if (value === undefined) return 'information';
+  // Serilog's reader test vectors hold `"@l": null`: Information, like a missing @l.
+  if (value === undefined || value === null) return 'information';
   try {
     return parseLevel(value, '@l');
   } catch {
@@ -27,17 +32,34 @@ function readException(text: string): Error {
   return error;
 }
 
+function optionalString(fields: Record<string, unknown>, name: string, line: string): string | undefined {
+  const value = fields[name];
+  if (value === undefined || typeof value === 'string') return value;
+  throw new ClefParseError(`"${name}" is not a string`, line);
+}
+
+function readId(fields: Record<string, unknown>, name: string, form: RegExp, line: string): string | undefined {
+  const value = fields[name];
+  if (value === undefined) return undefined;
+  if (typeof value !== 'string' || !form.test(value)) throw new ClefParseError(`"${name}" is not a hex id`, line);
+  return value.toLowerCase();
+}
+
 /**
  * Reads one CLEF line back into a LogEvent (a `LogEventRecord`).
  *
- * `@t` becomes the timestamp, `@l` the level (Information when missing; Serilog's names and the
- * configuration aliases are accepted in any case), `@mt` the template (or, without it, `@m` as
- * literal text), `@x` an Error whose `stack` is that text and whose message is its first line
- * (and its name, when that line starts `SomeError: `). `@i`, `@r` and `@m` are not properties;
+ * `@t` (an ISO 8601 instant, see `parseIsoInstant`) becomes the timestamp, `@l` the level
+ * (Information when missing or null; Serilog's names and the configuration aliases are accepted
+ * in any case), `@mt` the template (or, without it, `@m` as literal text), `@x` an Error whose
+ * `stack` is that text and whose message is its first line (and its name, when that line starts
+ * `SomeError: `). `@tr` and `@sp` (hex trace and span ids, as Seq reads them) become the
+ * properties `TraceId` and `SpanId` (lower case, first); `@i`, `@r` and `@m` are not properties;
  * `@@name` becomes the property `@name`; other names keep their order. Formatting what this
  * returns gives the same line back for events whose values are JSON-safe.
  *
- * @throws ClefParseError when the line is not a JSON object, has no string `@t`, or names an unknown level.
+ * @throws ClefParseError when the line is not a JSON object, `@t` is not an ISO 8601 instant,
+ *   `@l` names no level, `@mt`, `@m` or `@x` is not a string, `@i` is neither a string nor a
+ *   number, `@r` is not an array of strings, or `@tr` / `@sp` is not a hex id of 32 / 16 digits.
  * @example readCompactJson('{"@t":"2026-11-22T12:00:00.000Z","@mt":"Hi {Name}","Name":"Ann"}').renderMessage() // 'Hi Ann'
  */
 export function readCompactJson(line: string): LogEvent {
@@ -51,14 +73,27 @@ export function readCompactJson(line: string): LogEvent {
   const fields = parsed as Record<string, unknown>;
   const time = fields['@t'];
   if (typeof time !== 'string') throw new ClefParseError('no "@t" timestamp', line);
-  const timestamp = new Date(time);
+  const timestamp = new Date(parseIsoInstant(time));
+  if (Number.isNaN(timestamp.getTime()))
+    throw new ClefParseError(`"@t" is not an ISO 8601 instant: ${JSON.stringify(time)}`, line);
   const level = readLevel(fields['@l'], line);
-  const mt = fields['@mt'];
-  const m = fields['@m'];
-  const templateText = typeof mt === 'string' ? mt : typeof m === 'string' ? m.replace(/[{}]/g, '$&$&') : '';
-  const x = fields['@x'];
-  const exception = x === undefined ? undefined : readException(typeof x === 'string' ? x : JSON.stringify(x));
+  const mt = optionalString(fields, '@mt', line);
+  const m = optionalString(fields, '@m', line);
+  const x = optionalString(fields, '@x', line);
+  const id = fields['@i'];
+  if (id !== undefined && typeof id !== 'string' && typeof id !== 'number')
+    throw new ClefParseError('"@i" is neither a string nor a number', line);
+  const renderings = fields['@r'];
+  if (renderings !== undefined && (!Array.isArray(renderings) || !renderings.every((r) => typeof r === 'string')))
+    throw new ClefParseError('"@r" is not an array of strings', line);
+  const templateText = mt ?? (m === undefined ? '' : m.replace(/[{}]/g, '$&$&'));
+  const exception = x === undefined ? undefined : readException(x);
   const properties: Record<string, unknown> = {};
+  // Trace context first: that is where CompactJsonFormatter writes @tr and @sp, so a line reads back as it was.
+  const traceId = readId(fields, '@tr', HEX_TRACE_ID, line);
+  if (traceId !== undefined) properties[TRACE_ID_PROPERTY] = traceId;
+  const spanId = readId(fields, '@sp', HEX_SPAN_ID, line);
+  if (spanId !== undefined) properties[SPAN_ID_PROPERTY] = spanId;
   for (const key of Object.keys(fields)) {
     if (RESERVED.has(key)) continue;
     const name = key.startsWith('@@') ? key.slice(1) : key;

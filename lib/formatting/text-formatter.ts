@@ -14,7 +14,6 @@ export const DEFAULT_OUTPUT_TEMPLATE = '[{Timestamp:HH:mm:ss} {Level:u3}] {Messa
 
 type Step = (event: LogEvent) => string;
 
-const hasOwn = Object.prototype.hasOwnProperty;
 const templateNames = new WeakMap<MessageTemplate, ReadonlySet<string>>();
 
 function namesIn(template: MessageTemplate): ReadonlySet<string> {
@@ -53,7 +52,7 @@ function step(token: PropertyToken, outputNames: ReadonlySet<string>): Step {
       return (event) => (event.exception === undefined ? '' : `${exceptionText(event.exception)}\n`);
     default: {
       const name = token.name;
-      return (event) => (hasOwn.call(event.properties, name) ? renderValue(event.properties[name], format) : '');
+      return (event) => (Object.hasOwn(event.properties, name) ? renderValue(event.properties[name], format) : '');
     }
   }
 }

@@ -29,6 +29,11 @@ export interface SinkMetrics {
   latencyMs: LatencySummary;
   breaker: BreakerStateName;
   lastError?: string;
+  /**
+   * Of `dropped`, the events that operators in the sink's `pipe` discarded by design, by the
+   * reason they reported (e.g. `'sampleEvents.sampledOut'`); absent while there are none.
+   */
+  droppedBy?: Record<string, number>;
 }
 
 /** A snapshot of a logger's counters; JSON-serializable as is. */

@@ -19,3 +19,24 @@ export type { SyslogSinkOptions, SyslogTransportKind, SyslogFormat } from './sys
 export type { SyslogFacilityName } from './syslog/syslog-facility';
 export type { SyslogFraming } from './syslog/syslog-framing';
 export { diagnosticContext, DiagnosticCollector } from './http/diagnostic-context';
+export { createIngestHandler, INGEST_TEMPLATE } from './ingest/create-ingest-handler';
+export type { IngestHandler, IngestLogger } from './ingest/create-ingest-handler';
+export type { IngestHandlerOptions, IngestRateLimit } from './ingest/ingest-handler-options';
+export { TokenBucketLimiter } from './ingest/token-bucket-limiter';
+export type { TokenBucketLimiterOptions, RateDecision } from './ingest/token-bucket-limiter';
+export { requestLogging } from './http/request-logging';
+export type { RequestLoggingMiddleware } from './http/request-logging';
+export { fastifyRequestLogging } from './http/fastify-request-logging';
+export type {
+  FastifyRequestLoggingPlugin,
+  FastifyLikeInstance,
+  FastifyLikeRequest,
+  FastifyLikeReply,
+} from './http/fastify-request-logging';
+export type { RequestLoggingOptions, RequestOutcome } from './http/request-logging-options';
+export { REQUEST_COMPLETED_TEMPLATE, REQUEST_ABORTED_TEMPLATE } from './http/request-logging-options';
+export type { RequestLogger, RequestTracker } from './http/request-tracker';
+export { trackRequest, requestPath } from './http/request-tracker';
+export { levelForStatus } from './http/level-for-status';
+export { requestIdFrom, traceIdFromTraceparent } from './http/request-id';
+export type { RequestHeaders } from './http/request-id';

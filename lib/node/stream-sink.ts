@@ -27,6 +27,9 @@ export interface StreamSinkOptions {
  * @example new LoggerConfiguration().writeTo.sink(new StreamSink({ formatter: new NdjsonFormatter() })).createLogger();
  */
 export class StreamSink implements Sink {
+  /** The default name of this sink in metrics and the shutdown report. */
+  readonly kind = 'stream';
+
   /** Batched by default, so a burst costs one write per 512 events; a sink's `batch` option overrides it. */
   readonly batchDefaults = { size: 512, maxDelayMs: 100 } as const;
 

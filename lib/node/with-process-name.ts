@@ -6,7 +6,8 @@ import type { Enricher } from '../core/enricher';
  * (`server.js`), else the executable's (`node`). Read once; every event gets the same frozen object.
  */
 export function withProcessName(): Enricher {
-  const script = process.argv[1];
+  // No script in the REPL or with `node -e`.
+  const script = process.argv[1] as string | undefined;
   const name =
     process.title !== '' && process.title !== 'node' && process.title !== process.execPath
       ? process.title

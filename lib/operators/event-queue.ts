@@ -46,6 +46,7 @@ export function resolveQueueOptions(options: QueueOptions = {}): ResolvedQueueOp
     throw new ConfigurationError(`queue.limit: expected a whole number of events ≥ 1, got ${String(limit)}`);
   if (!(limitBytes > 0))
     throw new ConfigurationError(`queue.limitBytes: expected a number of bytes > 0, got ${String(limitBytes)}`);
+  // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- JavaScript callers can pass anything
   if (overflow !== 'drop-oldest' && overflow !== 'drop-newest') {
     throw new ConfigurationError(
       `queue.overflow: unknown policy ${JSON.stringify(String(overflow))} (expected drop-oldest or drop-newest)`,

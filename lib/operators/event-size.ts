@@ -36,6 +36,7 @@ export function estimateEventBytes(event: LogEvent): number {
   try {
     let bytes = EVENT_OVERHEAD + event.messageTemplate.text.length + sizeOfRecord(event.properties, 0);
     const exception = event.exception;
+    // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- a thrown value typed as Error may lack a message
     if (exception !== undefined) bytes += (exception.stack ?? exception.message ?? '').length + 16;
     return budget <= 0 ? UNMEASURED_BYTES : bytes;
   } catch {

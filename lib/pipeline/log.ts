@@ -1,3 +1,4 @@
+import type { CheckLogArguments } from '../templates/template-values';
 import type { Logger } from './logger';
 import type { CloseOptions, ShutdownReport } from './shutdown-report';
 
@@ -22,40 +23,52 @@ export class Log {
     current = logger;
   }
 
-  static verbose(template: string, ...args: unknown[]): void;
-  static verbose(error: Error, template?: string, ...args: unknown[]): void;
-  static verbose(first: string | Error, ...args: unknown[]): void {
-    current?.verbose(first as string, ...args);
+  /** Writes through the current logger a `verbose` event: the most detailed tracing. Same arguments as `Logger.verbose`. */
+  static verbose<const First, const Rest extends unknown[]>(first: First & CheckLogArguments<First, Rest>, ...rest: Rest): void {
+    current?.verbose(first as string, ...(rest as unknown[]));
   }
 
-  static debug(template: string, ...args: unknown[]): void;
-  static debug(error: Error, template?: string, ...args: unknown[]): void;
-  static debug(first: string | Error, ...args: unknown[]): void {
-    current?.debug(first as string, ...args);
+  /** Writes through the current logger a `verbose` event (the name pino and winston users know). Same arguments as `Logger.trace`. */
+  static trace<const First, const Rest extends unknown[]>(first: First & CheckLogArguments<First, Rest>, ...rest: Rest): void {
+    current?.trace(first as string, ...(rest as unknown[]));
   }
 
-  static information(template: string, ...args: unknown[]): void;
-  static information(error: Error, template?: string, ...args: unknown[]): void;
-  static information(first: string | Error, ...args: unknown[]): void {
-    current?.information(first as string, ...args);
+  /** Writes through the current logger a `debug` event: internal detail useful when debugging. Same arguments as `Logger.debug`. */
+  static debug<const First, const Rest extends unknown[]>(first: First & CheckLogArguments<First, Rest>, ...rest: Rest): void {
+    current?.debug(first as string, ...(rest as unknown[]));
   }
 
-  static warning(template: string, ...args: unknown[]): void;
-  static warning(error: Error, template?: string, ...args: unknown[]): void;
-  static warning(first: string | Error, ...args: unknown[]): void {
-    current?.warning(first as string, ...args);
+  /** Writes through the current logger an `information` event: the normal flow of the app. Same arguments as `Logger.information`. */
+  static information<const First, const Rest extends unknown[]>(
+    first: First & CheckLogArguments<First, Rest>,
+    ...rest: Rest
+  ): void {
+    current?.information(first as string, ...(rest as unknown[]));
   }
 
-  static error(template: string, ...args: unknown[]): void;
-  static error(error: Error, template?: string, ...args: unknown[]): void;
-  static error(first: string | Error, ...args: unknown[]): void {
-    current?.error(first as string, ...args);
+  /** Writes through the current logger an `information` event (the name pino and winston users know). Same arguments as `Logger.info`. */
+  static info<const First, const Rest extends unknown[]>(first: First & CheckLogArguments<First, Rest>, ...rest: Rest): void {
+    current?.info(first as string, ...(rest as unknown[]));
   }
 
-  static fatal(template: string, ...args: unknown[]): void;
-  static fatal(error: Error, template?: string, ...args: unknown[]): void;
-  static fatal(first: string | Error, ...args: unknown[]): void {
-    current?.fatal(first as string, ...args);
+  /** Writes through the current logger a `warning` event: something unexpected that the app recovered from. Same arguments as `Logger.warning`. */
+  static warning<const First, const Rest extends unknown[]>(first: First & CheckLogArguments<First, Rest>, ...rest: Rest): void {
+    current?.warning(first as string, ...(rest as unknown[]));
+  }
+
+  /** Writes through the current logger a `warning` event (the name pino and winston users know). Same arguments as `Logger.warn`. */
+  static warn<const First, const Rest extends unknown[]>(first: First & CheckLogArguments<First, Rest>, ...rest: Rest): void {
+    current?.warn(first as string, ...(rest as unknown[]));
+  }
+
+  /** Writes through the current logger an `error` event: an operation failed. Same arguments as `Logger.error`. */
+  static error<const First, const Rest extends unknown[]>(first: First & CheckLogArguments<First, Rest>, ...rest: Rest): void {
+    current?.error(first as string, ...(rest as unknown[]));
+  }
+
+  /** Writes through the current logger a `fatal` event: the app cannot go on. Same arguments as `Logger.fatal`. */
+  static fatal<const First, const Rest extends unknown[]>(first: First & CheckLogArguments<First, Rest>, ...rest: Rest): void {
+    current?.fatal(first as string, ...(rest as unknown[]));
   }
 
   /** Closes the current logger (gracefully by default), resets the facade to a no-op and returns the report; undefined when no logger was set. */

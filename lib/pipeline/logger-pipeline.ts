@@ -24,10 +24,14 @@ import { type EventPredicate, passes } from '../operators/filter-events';
 import { minimumLevel } from '../operators/minimum-level';
 import { captureProperties } from '../templates/capture';
 import { LogEventRecord } from '../templates/log-event-record';
+import { hasOwnProperty, setOwnProperty } from '../templates/own-property';
+import type { RedactionPolicy } from '../templates/redaction-policy';
 import { parseTemplateCached } from '../templates/template-cache';
+import { exceptionFrom } from './exception-from';
 import type { FlushOptions, FlushResult } from './flush-options';
 import { isolateOperator } from './isolate-operator';
 import { ReentrancyGuard } from './reentrancy-guard';
+import { LaneAccounting } from './lane-accounting';
 import type { CloseOptions, ShutdownReport, SinkShutdownSummary } from './shutdown-report';
 import { SinkDelivery, type SinkDeliveryOptions, type ShutdownStrategy } from './sink-delivery';
 import { settlesWithin } from './sink-delivery-timeout';
@@ -56,15 +60,17 @@ export interface PipelineOptions {
   readonly operators: readonly OperatorFunction<LogEvent, LogEvent>[];
   readonly sinks: readonly SinkRegistration[];
   readonly scheduler: SchedulerLike;
+  /** Redaction policies applied, in order, to each event's captured properties and exception. Default: none. */
+  readonly redaction?: readonly RedactionPolicy[];
 }
 
 interface SinkLane {
   readonly name: string;
   readonly delivery: SinkDelivery;
+  /** The accounting of the sink's `pipe` operators; undefined when it has none. */
+  readonly accounting: LaneAccounting | undefined;
   /** Resolves when the sink's stream has completed (after close), so its stage can drain. */
   readonly completed: Promise<void>;
-  /** Events that entered the lane's operators, and events that left them for the stage (counted only when the lane has operators). */
-  readonly counts: { entered: number; left: number; done: boolean };
 }
 
 /** `close()` and `flush()` wait this long by default, in milliseconds. */
@@ -124,7 +130,8 @@ export class LoggerPipeline {
 
   /**
    * Captures and sends one event; the caller has already checked the level. Never throws.
-   * `first` is the template, or the exception with the template as `args[0]`.
+   * `first` is the template, or the exception (any non-string: an Error, or a thrown value made into
+   * a `ThrownValueError`) with the template as `args[0]`.
    */
   write(level: number, first: unknown, args: unknown[], bound: Readonly<Record<string, unknown>> | undefined): void {
     if (this.closed) {
@@ -144,8 +151,9 @@ export class LoggerPipeline {
       let template: string;
       if (typeof first === 'string') {
         template = first;
-      } else if (first instanceof Error) {
-        exception = first;
+      } else {
+        // Anything but a string first is the exception (whatever a catch gave), then the template.
+        exception = exceptionFrom(first);
         if (typeof args[0] === 'string') {
           template = args[0];
           args = args.slice(1);
@@ -153,13 +161,18 @@ export class LoggerPipeline {
           // error(err) or error(err, value): no template; values are kept as extras, never dropped.
           template = '';
         }
-      } else {
-        template = String(first);
       }
       const messageTemplate = parseTemplateCached(template);
       const properties = captureProperties(messageTemplate, args);
       if (bound !== undefined) {
-        for (const key in bound) if (!(key in properties)) properties[key] = bound[key];
+        for (const key of Object.keys(bound)) if (!hasOwnProperty(properties, key)) setOwnProperty(properties, key, bound[key]);
+      }
+      const redaction = this.options.redaction;
+      if (redaction !== undefined && redaction.length !== 0) {
+        for (const policy of redaction) {
+          policy.redactProperties(properties, true);
+          if (exception !== undefined) exception = policy.redactError(exception);
+        }
       }
       this.source.next(new LogEventRecord(Date.now(), LOG_LEVELS[level], messageTemplate, properties, exception));
     } catch (error) {
@@ -169,7 +182,10 @@ export class LoggerPipeline {
 
   metrics(): LoggerMetrics {
     const sinks: LoggerMetrics['sinks'] = {};
-    for (const lane of this.lanes) sinks[lane.name] = lane.delivery.metrics();
+    for (const lane of this.lanes) {
+      const metrics = lane.delivery.metrics();
+      sinks[lane.name] = lane.accounting === undefined ? metrics : lane.accounting.adjustMetrics(metrics);
+    }
     return {
       timestamp: new Date(this.options.scheduler.now()),
       logged: this.logged,
@@ -262,11 +278,12 @@ export class LoggerPipeline {
           const bound = strategy === 'flush' ? undefined : timeoutMs;
           await waitAtMost(lane.completed, bound, scheduler);
         }
-        // What the lane's operators took in and still hold is accounted, never lost from the report.
-        const { entered, left, done } = lane.counts;
-        if (!done) lane.delivery.abandonHeld(entered - left, strategy);
+        // What the operators still hold now is settled: undelivered (dropped when immediate).
+        lane.accounting?.close(lane.delivery.metrics().received, strategy);
         const remaining = Math.max(0, timeoutMs - (scheduler.now() - started));
-        return [lane.name, await lane.delivery.shutdown(strategy, remaining)] as const;
+        const result = await lane.delivery.shutdown(strategy, remaining);
+        const summary = lane.accounting?.adjustSummary(result, lane.delivery.metrics().received) ?? result;
+        return [lane.name, { ...summary, timedOut: result.timedOut }] as const;
       }),
     );
     const sinks: Record<string, SinkShutdownSummary> = {};
@@ -296,29 +313,22 @@ export class LoggerPipeline {
       eventsAreNow,
       this.guard,
     );
-    const counts = { entered: 0, left: 0, done: false };
     let lane$ = this.shared;
     if (registration.minimumLevel !== undefined) lane$ = lane$.pipe(minimumLevel(registration.minimumLevel));
-    const counted = registration.pipe.length !== 0;
-    if (counted) {
-      lane$ = lane$.pipe(
-        map((event) => {
-          counts.entered++;
-          return event;
-        }),
-      );
+    // Only a sink with operators pays for counting: they may hold, drop or make events.
+    const accounting = registration.pipe.length === 0 ? undefined : new LaneAccounting();
+    if (accounting !== undefined) {
+      lane$ = lane$.pipe(accounting.countEntries());
+      registration.pipe.forEach((operator, index) => {
+        lane$ = lane$.pipe(isolateOperator(accounting.provideTo(operator), `${registration.name}.pipe[${index}]`));
+      });
     }
-    registration.pipe.forEach((operator, index) => {
-      lane$ = lane$.pipe(isolateOperator(operator, `${registration.name}.pipe[${index}]`));
-    });
     const completed = new Promise<void>((resolve) => {
-      const finish = (): void => {
-        counts.done = true;
-        resolve();
-      };
+      const finish = (): void => resolve();
       lane$.subscribe({
         next: (event) => {
-          if (counted) counts.left++;
+          // Released after close: already counted as undelivered or dropped at close.
+          if (accounting?.isClosed === true) return;
           // push() never throws by contract; the guard keeps RxJS from reporting a fault as unhandled.
           try {
             delivery.push(event);
@@ -333,7 +343,7 @@ export class LoggerPipeline {
         complete: finish,
       });
     });
-    return { name: registration.name, delivery, completed, counts };
+    return { name: registration.name, delivery, accounting, completed };
   }
 }
 

@@ -16,6 +16,7 @@ import {
 import { SelfLog } from '../core/self-log';
 import type { LoggerMetrics } from '../metrics/metrics-types';
 import { captureValue } from '../templates/capture';
+import type { CheckLogArguments } from '../templates/template-values';
 import type { FlushOptions, FlushResult } from './flush-options';
 import type { LoggerPipeline } from './logger-pipeline';
 import type { CloseOptions, ShutdownReport } from './shutdown-report';
@@ -37,9 +38,13 @@ function resolveLevel(level: LogLevelName | string): number | undefined {
  * Writes events into a pipeline. Made by `LoggerConfiguration.createLogger()`; `forContext` and
  * `child` make loggers that add properties and share the same pipeline. No method throws.
  *
+ * When the template is a string literal the compiler checks the number of values against its
+ * holes; a template typed `string` is not checked (`log.information(template as string, ...values)`
+ * opts a call out).
+ *
  * @example
  * log.information('User {UserId} logged in from {@Location}', 42, { city: 'Oslo' });
- * log.error(err, 'Payment {PaymentId} failed', 'p-1');
+ * try { pay(); } catch (e) { log.error(e, 'Payment {PaymentId} failed', 'p-1'); }
  */
 export class Logger {
   /** @internal Use `LoggerConfiguration.createLogger()`. */
@@ -50,56 +55,100 @@ export class Logger {
   ) {}
 
   // Each level method compares two numbers and returns before anything is allocated or captured
-  // when the level is off; keep the check first and the body a single call.
-  verbose(template: string, ...args: unknown[]): void;
-  verbose(error: Error, template?: string, ...args: unknown[]): void;
-  verbose(first: string | Error, ...args: unknown[]): void {
+  // when the level is off; keep the check first and the body a single call. The aliases (trace,
+  // info, warn) repeat the body instead of calling their twin, so they cost exactly the same.
+  // The generic parameters are types only (see CheckLogArguments): they cost nothing at run time.
+
+  /**
+   * Writes a `verbose` event: the most detailed tracing. `first` is the template (its values follow), or the
+   * exception (an Error, or any value a `catch` gave) followed by the template and its values.
+   */
+  verbose<const First, const Rest extends unknown[]>(first: First & CheckLogArguments<First, Rest>, ...rest: Rest): void {
     if (this.level.value > VERBOSE) return;
-    this.pipeline.write(VERBOSE, first, args, this.bound);
+    this.pipeline.write(VERBOSE, first, rest, this.bound);
   }
 
-  debug(template: string, ...args: unknown[]): void;
-  debug(error: Error, template?: string, ...args: unknown[]): void;
-  debug(first: string | Error, ...args: unknown[]): void {
+  /**
+   * Writes a `verbose` event (the name pino and winston users know). `first` is the template (its values follow), or the
+   * exception (an Error, or any value a `catch` gave) followed by the template and its values.
+   */
+  trace<const First, const Rest extends unknown[]>(first: First & CheckLogArguments<First, Rest>, ...rest: Rest): void {
+    if (this.level.value > VERBOSE) return;
+    this.pipeline.write(VERBOSE, first, rest, this.bound);
+  }
+
+  /**
+   * Writes a `debug` event: internal detail useful when debugging. `first` is the template (its values follow), or the
+   * exception (an Error, or any value a `catch` gave) followed by the template and its values.
+   */
+  debug<const First, const Rest extends unknown[]>(first: First & CheckLogArguments<First, Rest>, ...rest: Rest): void {
     if (this.level.value > DEBUG) return;
-    this.pipeline.write(DEBUG, first, args, this.bound);
+    this.pipeline.write(DEBUG, first, rest, this.bound);
   }
 
-  information(template: string, ...args: unknown[]): void;
-  information(error: Error, template?: string, ...args: unknown[]): void;
-  information(first: string | Error, ...args: unknown[]): void {
+  /**
+   * Writes an `information` event: the normal flow of the app. `first` is the template (its values follow), or the
+   * exception (an Error, or any value a `catch` gave) followed by the template and its values.
+   */
+  information<const First, const Rest extends unknown[]>(first: First & CheckLogArguments<First, Rest>, ...rest: Rest): void {
     if (this.level.value > INFORMATION) return;
-    this.pipeline.write(INFORMATION, first, args, this.bound);
+    this.pipeline.write(INFORMATION, first, rest, this.bound);
   }
 
-  warning(template: string, ...args: unknown[]): void;
-  warning(error: Error, template?: string, ...args: unknown[]): void;
-  warning(first: string | Error, ...args: unknown[]): void {
+  /**
+   * Writes an `information` event (the name pino and winston users know). `first` is the template (its values follow), or the
+   * exception (an Error, or any value a `catch` gave) followed by the template and its values.
+   */
+  info<const First, const Rest extends unknown[]>(first: First & CheckLogArguments<First, Rest>, ...rest: Rest): void {
+    if (this.level.value > INFORMATION) return;
+    this.pipeline.write(INFORMATION, first, rest, this.bound);
+  }
+
+  /**
+   * Writes a `warning` event: something unexpected that the app recovered from. `first` is the template (its values follow), or the
+   * exception (an Error, or any value a `catch` gave) followed by the template and its values.
+   */
+  warning<const First, const Rest extends unknown[]>(first: First & CheckLogArguments<First, Rest>, ...rest: Rest): void {
     if (this.level.value > WARNING) return;
-    this.pipeline.write(WARNING, first, args, this.bound);
+    this.pipeline.write(WARNING, first, rest, this.bound);
   }
 
-  error(template: string, ...args: unknown[]): void;
-  error(error: Error, template?: string, ...args: unknown[]): void;
-  error(first: string | Error, ...args: unknown[]): void {
+  /**
+   * Writes a `warning` event (the name pino and winston users know). `first` is the template (its values follow), or the
+   * exception (an Error, or any value a `catch` gave) followed by the template and its values.
+   */
+  warn<const First, const Rest extends unknown[]>(first: First & CheckLogArguments<First, Rest>, ...rest: Rest): void {
+    if (this.level.value > WARNING) return;
+    this.pipeline.write(WARNING, first, rest, this.bound);
+  }
+
+  /**
+   * Writes an `error` event: an operation failed. `first` is the template (its values follow), or the
+   * exception (an Error, or any value a `catch` gave) followed by the template and its values.
+   */
+  error<const First, const Rest extends unknown[]>(first: First & CheckLogArguments<First, Rest>, ...rest: Rest): void {
     if (this.level.value > ERROR) return;
-    this.pipeline.write(ERROR, first, args, this.bound);
+    this.pipeline.write(ERROR, first, rest, this.bound);
   }
 
-  fatal(template: string, ...args: unknown[]): void;
-  fatal(error: Error, template?: string, ...args: unknown[]): void;
-  fatal(first: string | Error, ...args: unknown[]): void {
+  /**
+   * Writes a `fatal` event: the app cannot go on. `first` is the template (its values follow), or the
+   * exception (an Error, or any value a `catch` gave) followed by the template and its values.
+   */
+  fatal<const First, const Rest extends unknown[]>(first: First & CheckLogArguments<First, Rest>, ...rest: Rest): void {
     if (this.level.value > FATAL) return;
-    this.pipeline.write(FATAL, first, args, this.bound);
+    this.pipeline.write(FATAL, first, rest, this.bound);
   }
 
   /** Writes at a level given by name (aliases accepted); an unknown name is reported to SelfLog and ignored. */
-  write(level: LogLevelName, template: string, ...args: unknown[]): void;
-  write(level: LogLevelName, error: Error, template?: string, ...args: unknown[]): void;
-  write(level: LogLevelName, first: string | Error, ...args: unknown[]): void {
+  write<const First, const Rest extends unknown[]>(
+    level: LogLevelName,
+    first: First & CheckLogArguments<First, Rest>,
+    ...rest: Rest
+  ): void {
     const value = resolveLevel(level);
     if (value === undefined || this.level.value > value) return;
-    this.pipeline.write(value, first, args, this.bound);
+    this.pipeline.write(value, first, rest, this.bound);
   }
 
   /** Whether an event at `level` would pass this logger's minimum level (sinks may still filter it). */
@@ -113,12 +162,21 @@ export class Logger {
    * also picks up a `minimumLevel.override('Orders', …)`.
    */
   forContext(name: string, value: unknown): Logger {
-    return this.child({ [name]: value });
+    let key: string;
+    try {
+      key = typeof name === 'string' ? name : String(name);
+    } catch (error) {
+      SelfLog.write('forContext: the property name cannot be turned into a string; no property added', error);
+      return this;
+    }
+    return this.child({ [key]: value });
   }
 
   /** A logger that adds these properties to its events (properties of the event itself win). */
   child(properties: Readonly<Record<string, unknown>>): Logger {
-    const bound: Record<string, unknown> = { ...this.bound };
+    // Null prototype: a "__proto__" key from untrusted data is an ordinary own key, never a prototype.
+    const bound = Object.create(null) as Record<string, unknown>;
+    if (this.bound !== undefined) for (const key of Object.keys(this.bound)) bound[key] = this.bound[key];
     try {
       for (const key of Object.keys(properties)) bound[key] = captureValue(properties[key], 'default');
     } catch (error) {

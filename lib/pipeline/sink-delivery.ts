@@ -62,8 +62,6 @@ export class SinkDelivery {
   /** Send partial batches now (shutdown, flushSync) instead of waiting for their age. */
   private draining = false;
   private undelivered = 0;
-  /** Events a sink operator held when shutdown gave up on them, already counted: their late arrival is not counted again. */
-  private heldAtClose = 0;
   private closing: Promise<SinkShutdownResult> | undefined;
 
   /**
@@ -110,11 +108,6 @@ export class SinkDelivery {
 
   /** Takes one event on the caller's turn: writes it now when it fills a batch and the sink can, else holds it; after shutdown began, counts it as dropped. Never throws. */
   push(event: LogEvent): void {
-    if (this.heldAtClose > 0) {
-      // Already counted (received, and undelivered or dropped) when shutdown gave up on it.
-      this.heldAtClose--;
-      return;
-    }
     this.recorder.received++;
     if (!this.accepting) {
       // Too late (an app operator released it after shutdown began): counted, never lost silently.
@@ -191,21 +184,6 @@ export class SinkDelivery {
       this.closing = this.runShutdown(strategy, timeoutMs);
     }
     return this.closing;
-  }
-
-  /**
-   * Accounts for events that an operator of this sink's lane took in and had not passed on when
-   * the shutdown gave up waiting for it: they are counted as received, then as undelivered (a
-   * graceful close that timed out) or dropped (an immediate close), so the shutdown report
-   * includes them. If the operator releases them later, they are not counted again.
-   */
-  abandonHeld(count: number, strategy: ShutdownStrategy): void {
-    if (!(count > 0)) return;
-    this.recorder.received += count;
-    if (strategy === 'immediate') this.recorder.dropped += count;
-    else this.undelivered += count;
-    this.heldAtClose += count;
-    SelfLog.write('Sink {Name}: its operators still held {Count} events at close', this.name, count);
   }
 
   /** A snapshot of the counters, in which `received = delivered + dropped + failed + pending`. */

@@ -59,9 +59,14 @@ const BROWSER_METHOD: Readonly<Record<LogLevelName, keyof ConsoleLike>> = {
  * Writes events as text to the terminal or the browser console. In Node, lines at warning and
  * above go to stderr, and colours are used only when stdout is a TTY and `NO_COLOR` is unset. In
  * browsers each level uses the matching console method (`debug`, `info`, `warn`, `error`) with
- * `%c` styling. Writes are synchronous: the sink sees each event on the caller's turn.
+ * `%c` styling. Writes are synchronous: the sink sees each event on the caller's turn. In Node a
+ * line formatter (`CompactJsonFormatter`, `NdjsonFormatter`) gets one event per line, so the output
+ * pipes into `rxlog`; a text output template decides its own newlines (`{NewLine}`).
  */
 export class ConsoleSink implements Sink {
+  /** The default name of this sink in metrics and the shutdown report. */
+  readonly kind = 'console';
+
   private readonly formatter: Formatter;
   private readonly write: (event: LogEvent) => void;
 
@@ -91,8 +96,11 @@ export class ConsoleSink implements Sink {
         : levelValue(parseLevel(options.standardErrorFromLevel ?? 'warning', 'ConsoleSink.standardErrorFromLevel'));
     const colors = options.theme !== false && (options.colors ?? (stdout.isTTY === true && !proc?.env?.NO_COLOR));
     const theme = options.theme === false || options.theme === undefined ? defaultConsoleTheme : options.theme;
+    // A line formatter (CLEF, NDJSON) returns one line without its newline; terminals and pipes
+    // (`node app.js | rxlog`) need one event per line. A text template writes its own {NewLine}.
+    const newline = this.formatter.singleLine === true ? '\n' : '';
     return (event) => {
-      const text = this.formatter.format(event);
+      const text = this.formatter.format(event) + newline;
       const target = levelValue(event.level) >= errorFrom ? stderr : stdout;
       const code = colors ? theme.ansi[event.level] : '';
       target.write(code === '' ? text : colorLines(text, code));

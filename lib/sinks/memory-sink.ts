@@ -11,6 +11,9 @@ import type { Sink } from '../core/sink';
  * memory.events[0].renderMessage(); // 'Hello Ada'
  */
 export class MemorySink implements Sink {
+  /** The default name of this sink in metrics and the shutdown report. */
+  readonly kind = 'memory';
+
   readonly events: LogEvent[] = [];
 
   emit(events: readonly LogEvent[]): void {

@@ -12,6 +12,9 @@ import type { Sink } from '../core/sink';
  * viewer.events$.pipe(filter((e) => e.level === 'error')).subscribe(showToast);
  */
 export class ObservableSink implements Sink {
+  /** The default name of this sink in metrics and the shutdown report. */
+  readonly kind = 'observable';
+
   private readonly subject = new Subject<LogEvent>();
 
   /** Every event delivered to this sink from now on. */

@@ -53,12 +53,12 @@ function standard(value: number, letter: string, precisionText: string): string 
       return signed(value, fixed(abs, precision ?? 2));
     case 'N':
     case 'n': {
-      const [int, frac] = fixed(abs, precision ?? 2).split('.');
+      const [int, frac] = fixed(abs, precision ?? 2).split('.') as [string, string?];
       return signed(value, frac === undefined ? group(int) : `${group(int)}.${frac}`);
     }
     case 'P':
     case 'p': {
-      const [int, frac] = fixed(abs * 100, precision ?? 2).split('.');
+      const [int, frac] = fixed(abs * 100, precision ?? 2).split('.') as [string, string?];
       return signed(value, `${frac === undefined ? group(int) : `${group(int)}.${frac}`}%`);
     }
     case 'E':

@@ -6,8 +6,6 @@ import { writeJson } from './safe-json';
 /** Widest alignment honoured, in characters: a wider one is clamped so a typo cannot allocate gigabytes. */
 const MAX_ALIGNMENT = 10_000;
 
-const hasOwn = Object.prototype.hasOwnProperty;
-
 /**
  * Pads `text` with spaces to the width of `alignment`: positive pads on the left (right-aligns),
  * negative pads on the right; text already as wide is left as it is (never cut). Widths are
@@ -66,7 +64,7 @@ export function renderValue(value: unknown, format?: string): string {
 export function renderPropertyToken(token: PropertyToken, properties: Readonly<Record<string, unknown>>): string {
   let value: unknown;
   try {
-    if (!hasOwn.call(properties, token.name)) return token.raw;
+    if (!Object.hasOwn(properties, token.name)) return token.raw;
     value = properties[token.name];
   } catch {
     // A hostile properties object (a Proxy whose traps throw): the hole stays as written.

@@ -2,6 +2,7 @@ import { CIRCULAR_MARKER, MAX_DEPTH_MARKER } from './capture';
 
 /** Deepest nesting the writer follows before writing `"[MaxDepth]"`: captured data is far shallower. */
 const MAX_DEPTH = 64;
+// eslint-disable-next-line no-control-regex -- JSON must escape control characters, so the pattern names them
 const NEEDS_ESCAPE = /["\\\u0000-\u001f\ud800-\udfff]/;
 
 /**

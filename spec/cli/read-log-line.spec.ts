@@ -71,6 +71,15 @@ describe('readLogLine', () => {
     expect(Object.getPrototypeOf(event.properties)).toBe(Object.prototype);
   });
 
+  it('reads back NDJSON properties whose names collide with fields, each under its own name', () => {
+    const written = new NdjsonFormatter().format(
+      createLogEvent('information', 'x', [], { timestamp: new Date(Date.UTC(2026, 10, 22)) }),
+    );
+    const line = written.replace(/}$/, ',"_level":"a","__level":"b","___message":"c"}');
+    const event = eventOf(readLogLine(line));
+    expect({ ...event.properties }).toEqual({ level: 'a', _level: 'b', __message: 'c' });
+  });
+
   it('skips a leading byte order mark', () => {
     expect(eventOf(readLogLine('\ufeff{"@t":"2026-11-22T12:00:00.000Z","@mt":"x"}')).renderMessage()).toBe('x');
   });

@@ -6,6 +6,11 @@ import { LevelSwitch } from '../../lib/core/level-switch';
 import type { Sink } from '../../lib/core/sink';
 import { LogEventRecord } from '../../lib/templates/log-event-record';
 import { MemorySink } from '../../lib/sinks/memory-sink';
+import { ObservableSink } from '../../lib/sinks/observable-sink';
+import { HttpSink } from '../../lib/sinks/http/http-sink';
+import { SeqSink } from '../../lib/sinks/http/seq-sink';
+import { OtlpSink } from '../../lib/sinks/http/otlp-sink';
+import { LokiSink } from '../../lib/sinks/http/loki-sink';
 
 function levels(memory: MemorySink): string[] {
   return memory.events.map((e) => e.level);
@@ -233,14 +238,32 @@ describe('LoggerConfiguration batch defaults', () => {
 });
 
 describe('sink names', () => {
-  it('ignore the underscores and digits bundlers add to class names', () => {
-    class _FileSink {
+  it('come from each sink’s declared kind, never from its class name', () => {
+    class RenamedByAMinifier {
+      readonly kind = 'audit';
       emit(): void {}
     }
-    class ConsoleSink2 {
+    class Anonymous {
       emit(): void {}
     }
-    const log = new LoggerConfiguration().writeTo.sink(new _FileSink()).writeTo.sink(new ConsoleSink2()).createLogger();
-    expect(Object.keys(log.metrics().sinks)).toEqual(['file', 'console']);
+    const log = new LoggerConfiguration().writeTo
+      .sink(new RenamedByAMinifier())
+      .writeTo.sink(new Anonymous())
+      .writeTo.sink({ emit: () => undefined })
+      .writeTo.sink(new MemorySink())
+      .writeTo.sink(new ObservableSink())
+      .writeTo.console({ stdout: { write: () => true } })
+      .createLogger();
+    expect(Object.keys(log.metrics().sinks)).toEqual(['audit', 'sink', 'sink-2', 'memory', 'observable', 'console']);
+  });
+
+  it('come from the kind of every built-in sink', () => {
+    const kinds = [
+      new HttpSink({ url: 'http://127.0.0.1:9/' }),
+      new SeqSink({ serverUrl: 'http://127.0.0.1:9' }),
+      new OtlpSink({ endpoint: 'http://127.0.0.1:9' }),
+      new LokiSink({ url: 'http://127.0.0.1:9' }),
+    ].map((sink) => sink.kind);
+    expect(kinds).toEqual(['http', 'seq', 'otlp', 'loki']);
   });
 });

@@ -6,6 +6,7 @@ import { createTestScheduler } from '../helpers/test-scheduler';
 
 /** Records the virtual time of every batch a sink receives. */
 class TimedSink implements Sink {
+  readonly kind = 'timed';
   readonly batches: { at: number; size: number }[] = [];
   constructor(
     private readonly now: () => number,

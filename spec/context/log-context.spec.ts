@@ -1,3 +1,5 @@
+import { LoggerConfiguration } from '../../lib/configuration/logger-configuration';
+import { MemorySink } from '../../lib/sinks/memory-sink';
 import type { ContextStore } from '../../lib/context/context-store';
 import { LogContext } from '../../lib/context/log-context';
 
@@ -49,5 +51,17 @@ describe('LogContext', () => {
       LogContext.useStore(previous);
     }
     expect(LogContext.current()).toBeUndefined();
+  });
+  it('captures context values at the log call, so mutating them later cannot change logged events', () => {
+    const memory = new MemorySink();
+    const log = new LoggerConfiguration().enrich.fromLogContext().writeTo.sink(memory).createLogger();
+    const cart = { items: ['book'] };
+    LogContext.run({ Cart: cart }, () => {
+      log.information('first');
+      cart.items.push('lamp');
+      log.information('second');
+    });
+    cart.items.push('chair');
+    expect(memory.events.map((e) => e.properties.Cart)).toEqual([{ items: ['book'] }, { items: ['book', 'lamp'] }]);
   });
 });

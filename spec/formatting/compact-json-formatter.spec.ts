@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import type { LogLevelName } from '../../lib/core/log-level';
 import { CompactJsonFormatter } from '../../lib/formatting/compact-json-formatter';
+import { readCompactJson } from '../../lib/formatting/read-compact-json';
 import { templateEventId } from '../../lib/formatting/template-event-id';
 import { LogEventRecord } from '../../lib/templates/log-event-record';
 import { parseTemplate } from '../../lib/templates/parse-template';
@@ -121,9 +122,31 @@ describe('CompactJsonFormatter', () => {
     expect(JSON.parse(formatter.format(e1))['@t']).toBe('1970-01-01T00:00:00.001Z');
   });
 
-  it('writes an invalid timestamp as a string instead of throwing', () => {
+  it('writes an invalid timestamp as the time of formatting, never as "Invalid Date"', () => {
     const e = new LogEventRecord(new Date(Number.NaN), 'information', parseTemplate('x'), {});
-    expect(JSON.parse(formatter.format(e))['@t']).toBe('Invalid Date');
+    const before = Date.now();
+    const line = formatter.format(e);
+    const written = JSON.parse(line) as Record<string, unknown>;
+    expect(line).not.toContain('Invalid Date');
+    expect(Date.parse(String(written['@t']))).toBeGreaterThanOrEqual(before);
+    expect(() => readCompactJson(line)).not.toThrow();
+  });
+
+  it('writes TraceId and SpanId properties of W3C form as @tr and @sp, before the other properties', () => {
+    const traced = new LogEventRecord(new Date(0), 'information', parseTemplate('x {N}'), {
+      N: 1,
+      TraceId: '1befc31e94b01d1a473f63a7905f6c9b',
+      SpanId: 'bb1111820570b80e',
+      TraceFlags: 1,
+    });
+    expect(formatter.format(traced)).toBe(
+      `{"@t":"1970-01-01T00:00:00.000Z","@mt":"x {N}","@i":"${templateEventId('x {N}')}",` +
+        '"@tr":"1befc31e94b01d1a473f63a7905f6c9b","@sp":"bb1111820570b80e","N":1,"TraceFlags":1}',
+    );
+    const e = traced;
+    const odd = new LogEventRecord(new Date(0), 'information', e.messageTemplate, { TraceId: 'abc', SpanId: 42 });
+    expect(JSON.parse(formatter.format(odd))).toMatchObject({ TraceId: 'abc', SpanId: 42 });
+    expect(formatter.format(odd)).not.toContain('"@tr"');
   });
 
   it('formats any LogEvent, not only records', () => {

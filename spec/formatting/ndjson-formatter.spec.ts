@@ -33,6 +33,21 @@ describe('NdjsonFormatter', () => {
     expect(line).toMatchObject({ level: 'information', message: 'event', _level: 'custom', _message: 'm', N: 1 });
   });
 
+  it('escapes field-name collisions injectively: every property keeps its own key', () => {
+    const event = makeEvent({ properties: { level: 'a', _level: 'b', __level: 'c', _other: 'd', message: 'e' } });
+    const text = new NdjsonFormatter().format(event);
+    const keys = [...text.matchAll(/"([^"]+)":/g)].map((m) => m[1]);
+    expect(new Set(keys).size).toBe(keys.length);
+    expect(JSON.parse(text)).toMatchObject({
+      level: 'information',
+      _level: 'a',
+      __level: 'b',
+      ___level: 'c',
+      _other: 'd',
+      _message: 'e',
+    });
+  });
+
   it('writes JSON-unsafe scalars safely and leaves undefined out', () => {
     const line = new NdjsonFormatter().format(
       makeEvent({ properties: { Big: 12345678901234567890n, NotANumber: NaN, Gone: undefined, When: new Date(0) } }),

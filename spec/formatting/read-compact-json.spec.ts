@@ -44,9 +44,9 @@ describe('readCompactJson', () => {
 
   it('does not keep @i, @r and @m as properties, and turns @@name into @name', () => {
     const event = readCompactJson(
-      '{"@t":"2026-11-22T12:00:00.000Z","@mt":"{A:0}","@m":"1","@i":"12345678","@r":["1"],"A":1,"@@t":"mine","@tr":"abc"}',
+      '{"@t":"2026-11-22T12:00:00.000Z","@mt":"{A:0}","@m":"1","@i":"12345678","@r":["1"],"A":1,"@@t":"mine","@ra":"abc"}',
     );
-    expect(event.properties).toEqual({ A: 1, '@t': 'mine', '@tr': 'abc' });
+    expect(event.properties).toEqual({ A: 1, '@t': 'mine', '@ra': 'abc' });
   });
 
   it('keeps the property order', () => {
@@ -72,6 +72,67 @@ describe('readCompactJson', () => {
     ['an unknown level', '{"@t":"2026-11-22T12:00:00.000Z","@l":"Loud"}'],
   ])('throws a ClefParseError on %s', (_, line) => {
     expect(() => readCompactJson(line)).toThrow(ClefParseError);
+  });
+
+  // The test vectors of Serilog.Formatting.Compact.Reader (LogEventReaderTests.clef), without the file's byte order mark.
+  const SERILOG_READER_VECTORS = [
+    '{"@t":"2016-10-12T04:20:58.0554314Z","@mt":"Hello, {@User}","User":{"Name":"nblumhardt","Id":101}}',
+    '{"@t":"2016-10-12T04:20:58.0684369Z","@mt":"Number {N:x8}","@r":["0000002a"],"N":42}',
+    '{"@t":"2016-10-12T04:20:58.0724384Z","@mt":"Tags are {Tags}","@l":"WaRNiNg","Tags":["test","orange"]}',
+    '{"@t":"2016-10-12T04:20:58.0904378Z","@mt":"Something failed","@l":"ERROR","@x":"System.DivideByZeroException: Attempted to divide by zero.\\r\\n   at Example.Program.Main(String[] args)"}',
+    '{"@t":"2016-10-12T04:20:59.0554314Z","@m":"Hello, nblumhardt","@i":"123abc00","N":42}',
+    '{"@t":"2019-09-10T04:56:50.608125300+00:00","@l":null,"Method":"POST","@mt":"HTTP {Method} {RequestPath} responded {StatusCode} in {Elapsed:0.000} ms","RequestPath":"/api/customers","SourceContext":"DemoMiddleware","@r":["799.724"],"Elapsed":799.72430000000008,"@i":2568106828,"@m":"HTTP POST /api/customers responded 400 in 799.724 ms","RequestId":"8786927172fc4abe","StatusCode":400}',
+  ];
+
+  it('reads every event of Serilog’s reader test vectors, "@l": null as Information', () => {
+    const events = SERILOG_READER_VECTORS.map((line) => readCompactJson(line));
+    expect(events.map((e) => e.level)).toEqual(['information', 'information', 'warning', 'error', 'information', 'information']);
+    expect(events[0].timestamp.toISOString()).toBe('2016-10-12T04:20:58.055Z');
+    expect(events[5].timestamp.toISOString()).toBe('2019-09-10T04:56:50.608Z');
+    expect(events[5].renderMessage()).toBe('HTTP POST /api/customers responded 400 in 799.724 ms');
+  });
+
+  it('accepts ISO 8601 instants with any fraction and offset, and a bare date as UTC midnight', () => {
+    const at = (t: string): string => readCompactJson(JSON.stringify({ '@t': t })).timestamp.toISOString();
+    expect(at('2016-02-12')).toBe('2016-02-12T00:00:00.000Z');
+    expect(at('2016-02-29T23:59:59.9999999+02:00')).toBe('2016-02-29T21:59:59.999Z');
+    expect(at('2026-11-22T12:00:00-05:30')).toBe('2026-11-22T17:30:00.000Z');
+    expect(at('+275760-09-13T00:00:00.000Z')).toBe('+275760-09-13T00:00:00.000Z');
+  });
+
+  it.each([
+    ['{"@t":0}'],
+    ['{"@t":""}'],
+    ['{"@t":"yesterday"}'],
+    ['{"@t":"2016-02-30"}'],
+    ['{"@t":"2015-02-29T00:00:00Z"}'],
+    ['{"@t":"2016-02-12T24:00:00Z"}'],
+    ['{"@t":"2016-02-12T10:61:00Z"}'],
+    ['{"@t":"2016-02-12","@r":"[]"}'],
+    ['{"@t":"2016-02-12","@r":[1]}'],
+    ['{"@t":"2016-02-12","@m":0}'],
+    ['{"@t":"2016-02-12","@mt":[]}'],
+    ['{"@t":"2016-02-12","@x":[""]}'],
+    ['{"@t":"2016-02-12","@tr":{}}'],
+    ['{"@t":"2016-02-12","@sp":true}'],
+    ['{"@t":"2016-02-12","@tr":"not-a-trace-id"}'],
+    ['{"@t":"2016-02-12","@i":true}'],
+    ['{"@t":"2016-02-12","@l":3}'],
+  ])('rejects a line whose CLEF fields have the wrong type or value: %s', (line) => {
+    expect(() => readCompactJson(line)).toThrow(ClefParseError);
+  });
+
+  it('reads @tr and @sp into the TraceId and SpanId properties, and writes them back as @tr and @sp', () => {
+    const line =
+      '{"@t":"2016-10-12T04:20:58.055Z","@mt":"x","@tr":"1befc31e94b01d1a473f63a7905f6c9b","@sp":"bb1111820570b80e","N":1}';
+    const event = readCompactJson(line);
+    expect({ ...event.properties }).toEqual({ TraceId: '1befc31e94b01d1a473f63a7905f6c9b', SpanId: 'bb1111820570b80e', N: 1 });
+    const again = new CompactJsonFormatter().format(event);
+    expect(again).not.toContain('@@tr');
+    expect(JSON.parse(again)).toMatchObject({ '@tr': '1befc31e94b01d1a473f63a7905f6c9b', '@sp': 'bb1111820570b80e', N: 1 });
+    expect(readCompactJson('{"@t":"2016-10-12T04:20:58.055Z","@mt":"x","@@tr":"custom"}').properties).toEqual({
+      '@tr': 'custom',
+    });
   });
 
   it('names the reason and the line in the error', () => {

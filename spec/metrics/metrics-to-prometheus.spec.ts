@@ -56,7 +56,7 @@ describe('metricsToPrometheus', () => {
           sinks: { [name]: recorder.snapshot() },
         });
         const result = spawnSync('promtool', ['check', 'metrics'], { input: text });
-        expect(`${result.stdout}${result.stderr}`).toBe('');
+        expect(`${result.stdout.toString()}${result.stderr.toString()}`).toBe('');
         expect(result.status).toBe(0);
       }),
       { numRuns: 25 },

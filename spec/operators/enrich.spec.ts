@@ -1,3 +1,5 @@
+import { of } from 'rxjs';
+import type { LogEvent } from '../../lib/core/log-event';
 import { SelfLog, type SelfLogEvent } from '../../lib/core/self-log';
 import { enrich } from '../../lib/operators/enrich';
 import { makeEvent } from '../helpers/events';
@@ -66,5 +68,33 @@ describe('enrich', () => {
     });
     expect(seen).toEqual([event, event]);
     expect(event.properties).toEqual({ N: 1 });
+  });
+  it('adds enriched properties named like Object.prototype members (constructor, toString, valueOf)', () => {
+    const seen: Record<string, unknown>[] = [];
+    of(makeEvent())
+      .pipe(enrich(() => ({ constructor: 'c', toString: 't', valueOf: 'v' })))
+      .subscribe((e) => seen.push({ ...e.properties }));
+    expect(seen).toEqual([{ constructor: 'c', toString: 't', valueOf: 'v' }]);
+  });
+
+  it('captures enriched values when the event is enriched, so later mutation cannot change it', () => {
+    const shared = { user: 'ada', roles: ['admin'] };
+    const seen: LogEvent[] = [];
+    of(makeEvent())
+      .pipe(enrich(() => ({ Session: shared })))
+      .subscribe((e) => seen.push(e));
+    shared.user = 'mallory';
+    shared.roles.push('root');
+    expect(seen[0].properties.Session).toEqual({ user: 'ada', roles: ['admin'] });
+  });
+
+  it('adds a "__proto__" key an enricher returns as a plain property, never as a prototype', () => {
+    const seen: LogEvent[] = [];
+    of(makeEvent())
+      .pipe(enrich(() => JSON.parse('{"__proto__":{"Injected":"yes"}}') as Record<string, unknown>))
+      .subscribe((e) => seen.push(e));
+    const properties = seen[0].properties;
+    expect(Object.keys(properties)).toEqual(['__proto__']);
+    expect((properties as { Injected?: unknown }).Injected).toBeUndefined();
   });
 });

@@ -13,6 +13,23 @@ describe('Log', () => {
     await expect(Log.closeAndFlush()).resolves.toBeUndefined();
   });
 
+  it('writes trace, info and warn, and takes a thrown value first as the exception', () => {
+    const memory = new MemorySink();
+    Log.logger = new LoggerConfiguration().minimumLevel.verbose().writeTo.sink(memory).createLogger();
+    Log.trace('t');
+    Log.info('i {N}', 1);
+    Log.warn('w');
+    const thrown: unknown = JSON.parse('503');
+    Log.error(thrown, 'Failed {Step}', 'save');
+    expect(memory.events.map((e) => [e.level, e.renderMessage()])).toEqual([
+      ['verbose', 't'],
+      ['information', 'i 1'],
+      ['warning', 'w'],
+      ['error', 'Failed save'],
+    ]);
+    expect(memory.events[3].exception?.message).toBe('503');
+  });
+
   it('writes to the logger it was given, at every level', () => {
     const memory = new MemorySink();
     Log.logger = new LoggerConfiguration().minimumLevel.verbose().writeTo.sink(memory).createLogger();

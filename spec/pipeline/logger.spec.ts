@@ -56,6 +56,61 @@ describe('Logger', () => {
     ]);
   });
 
+  it('writes trace, info and warn at the levels of verbose, information and warning', () => {
+    const memory = new MemorySink();
+    const log = new LoggerConfiguration().minimumLevel.verbose().writeTo.sink(memory).createLogger();
+    log.trace('t {N}', 1);
+    log.info('i {N}', 2);
+    log.warn('w {N}', 3);
+    expect(memory.events.map((e) => [e.level, e.renderMessage()])).toEqual([
+      ['verbose', 't 1'],
+      ['information', 'i 2'],
+      ['warning', 'w 3'],
+    ]);
+  });
+
+  it('skips trace, info and warn below the minimum level, like their twins', () => {
+    const memory = new MemorySink();
+    const log = new LoggerConfiguration().minimumLevel.error().writeTo.sink(memory).createLogger();
+    log.trace('t');
+    log.info('i');
+    log.warn('w');
+    expect(memory.events).toEqual([]);
+    expect(log.metrics().logged).toBe(0);
+  });
+
+  it('turns any thrown value a catch gives into an exception carrying String(value), never losing the event', () => {
+    const memory = new MemorySink();
+    const log = new LoggerConfiguration().writeTo.sink(memory).createLogger();
+    const thrown: unknown[] = [42, { code: 'E_LIMIT', toString: () => 'limit reached' }, null, undefined, Object.create(null)];
+    for (const value of thrown) {
+      try {
+        throw value;
+      } catch (e) {
+        log.error(e, 'Step {Step} failed', 'charge');
+      }
+    }
+    expect(memory.events.map((e) => [e.exception?.name, e.exception?.message, e.renderMessage()])).toEqual([
+      ['ThrownValueError', '42', 'Step charge failed'],
+      ['ThrownValueError', 'limit reached', 'Step charge failed'],
+      ['ThrownValueError', 'null', 'Step charge failed'],
+      ['ThrownValueError', 'undefined', 'Step charge failed'],
+      ['ThrownValueError', '[object Object]', 'Step charge failed'],
+    ]);
+    expect(memory.events[0].exception).toBeInstanceOf(Error);
+    expect(memory.events[0].exception?.stack).toBe('ThrownValueError: 42');
+  });
+
+  it('keeps an error-like object from another realm as the exception itself', () => {
+    const memory = new MemorySink();
+    const log = new LoggerConfiguration().writeTo.sink(memory).createLogger();
+    const foreign = { name: 'TypeError', message: 'x is undefined', stack: 'TypeError: x is undefined\n    at f' };
+    log.fatal(foreign, 'Crashed');
+    log.warning(7);
+    expect(memory.events[0].exception).toBe(foreign);
+    expect(memory.events[1].exception?.message).toBe('7');
+  });
+
   it('writes at a level given by name and ignores an unknown name without throwing', () => {
     const memory = new MemorySink();
     const log = new LoggerConfiguration().writeTo.sink(memory).createLogger();
@@ -95,6 +150,49 @@ describe('Logger', () => {
     user.name = 'mutated';
     child.information('x');
     expect(memory.events[0].properties.User).toEqual({ name: 'ada' });
+  });
+
+  it('binds only the own keys of child properties, a "__proto__" key included, as plain properties', () => {
+    const memory = new MemorySink();
+    const log = new LoggerConfiguration().writeTo.sink(memory).createLogger();
+    const untrusted = JSON.parse('{"__proto__":{"Injected":"yes"},"RequestId":"r-1"}') as Record<string, unknown>;
+    log.child(untrusted).information('x');
+    const properties = memory.events[0].properties;
+    expect(Object.keys(properties)).toEqual(['__proto__', 'RequestId']);
+    expect(Object.getOwnPropertyDescriptor(properties, '__proto__')?.value).toEqual({ Injected: 'yes' });
+    expect(Object.prototype.hasOwnProperty.call(properties, 'Injected')).toBe(false);
+    expect((properties as { Injected?: unknown }).Injected).toBeUndefined();
+  });
+
+  it('keeps bound properties named like Object.prototype members (constructor, toString, valueOf)', () => {
+    const memory = new MemorySink();
+    const log = new LoggerConfiguration().writeTo.sink(memory).createLogger();
+    log.child({ constructor: 'c', toString: 't', valueOf: 'v', hasOwnProperty: 'h' }).information('x');
+    log.forContext('constructor', 'Orders').information('y');
+    const expected: Record<string, unknown>[] = [
+      { constructor: 'c', toString: 't', valueOf: 'v', hasOwnProperty: 'h' },
+      { constructor: 'Orders' },
+    ];
+    expect(memory.events.map((e) => ({ ...e.properties }))).toEqual(expected);
+  });
+
+  it('never throws from forContext when the name cannot be turned into a string, and reports it', () => {
+    const memory = new MemorySink();
+    const log = new LoggerConfiguration().writeTo.sink(memory).createLogger();
+    const { diagnostics, stop } = collectSelfLog();
+    const hostile = {
+      toString(): string {
+        throw new Error('no name');
+      },
+    } as unknown as string;
+    let child: ReturnType<typeof log.forContext> | undefined;
+    expect(() => {
+      child = log.forContext(hostile, 1);
+    }).not.toThrow();
+    child?.information('still logs');
+    stop();
+    expect(memory.events.map((e) => e.renderMessage())).toEqual(['still logs']);
+    expect(diagnostics.some((d) => d.message.includes('forContext'))).toBe(true);
   });
 
   it('publishes the shared stream on events$', () => {

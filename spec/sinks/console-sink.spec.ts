@@ -1,5 +1,10 @@
 import { ConsoleSink, type ConsoleLike, type TextStream } from '../../lib/sinks/console-sink';
 import { makeEvent } from '../helpers/events';
+import { PassThrough, Readable } from 'node:stream';
+import { runCli } from '../../lib/cli/run-cli';
+import { CompactJsonFormatter } from '../../lib/formatting/compact-json-formatter';
+import { NdjsonFormatter } from '../../lib/formatting/ndjson-formatter';
+import { readCompactJson } from '../../lib/formatting/read-compact-json';
 
 class Capture implements TextStream {
   readonly chunks: string[] = [];
@@ -90,5 +95,49 @@ describe('ConsoleSink', () => {
       ['warn', ['%cWRN w', 'color: darkorange']],
       ['error', ['%cFTL f', 'color: white; background: red; font-weight: bold']],
     ]);
+  });
+});
+
+describe('ConsoleSink with a line formatter', () => {
+  it('writes one CLEF event per line in Node, each ending in a newline', () => {
+    const stdout = new Capture();
+    const sink = new ConsoleSink({ stdout, stderr: stdout, formatter: new CompactJsonFormatter() });
+    sink.emit([makeEvent({ text: 'one {N}', properties: { N: 1 } }), makeEvent({ text: 'two', level: 'error' })]);
+    const output = stdout.chunks.join('');
+    expect(output.endsWith('\n')).toBe(true);
+    const lines = output.slice(0, -1).split('\n');
+    expect(lines.map((line) => readCompactJson(line).messageTemplate.text)).toEqual(['one {N}', 'two']);
+  });
+
+  it('writes one NDJSON event per line', () => {
+    const stdout = new Capture();
+    new ConsoleSink({ stdout, formatter: new NdjsonFormatter() }).emit([makeEvent({ text: 'a' }), makeEvent({ text: 'b' })]);
+    expect(stdout.chunks.every((chunk) => chunk.endsWith('}\n'))).toBe(true);
+    expect(stdout.chunks).toHaveLength(2);
+  });
+
+  it('leaves newlines to a text output template', () => {
+    const stdout = new Capture();
+    new ConsoleSink({ stdout, outputTemplate: '{Message};' }).emit([makeEvent({ text: 'a' }), makeEvent({ text: 'b' })]);
+    expect(stdout.chunks.join('')).toBe('a;b;');
+  });
+
+  it('gives output the rxlog command reads under --strict', async () => {
+    const stdout = new Capture();
+    const sink = new ConsoleSink({ stdout, stderr: stdout, formatter: new CompactJsonFormatter() });
+    sink.emit([makeEvent({ text: 'one' }), makeEvent({ text: 'two', level: 'warning' })]);
+    const out = new PassThrough();
+    const err = new PassThrough();
+    const printed: string[] = [];
+    const problems: string[] = [];
+    out.on('data', (chunk: Buffer) => printed.push(chunk.toString()));
+    err.on('data', (chunk: Buffer) => problems.push(chunk.toString()));
+    const code = await runCli(['--strict', '--no-color'], {
+      stdin: Readable.from([stdout.chunks.join('')]),
+      stdout: out,
+      stderr: err,
+    });
+    expect({ code, problems }).toEqual({ code: 0, problems: [] });
+    expect(printed.join('')).toMatch(/one[\s\S]*two/);
   });
 });

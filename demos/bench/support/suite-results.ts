@@ -9,7 +9,7 @@ export interface VariantResults {
   readonly runs: ScenarioResult[];
   /** Why each failed run failed; failed runs are left out of the spreads, never retried silently. */
   readonly errors: string[];
-  stats: Record<string, Spread>;
+  stats: Partial<Record<string, Spread>>;
 }
 
 /** One scenario's results. */

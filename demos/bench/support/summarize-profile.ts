@@ -28,7 +28,7 @@ export interface ProfileFrame {
  * comments esbuild writes before each module when it does not minify.
  */
 function moduleLocator(bundlePath: string): (line: number) => string {
-  let lines: string[] = [];
+  let lines: string[];
   try {
     lines = fs.readFileSync(bundlePath, 'utf8').split('\n');
   } catch {

@@ -1,3 +1,4 @@
+import { describeValue } from '../../core/describe-value';
 import { ConfigurationError } from '../../core/errors/configuration-error';
 import { PartialDeliveryError } from '../../core/errors/partial-delivery-error';
 import type { LogEvent } from '../../core/log-event';
@@ -49,7 +50,7 @@ const GIB = 1024 * 1024 * 1024;
 function checkCount(value: unknown, option: string): number | null {
   if (value === null) return null;
   if (typeof value === 'number' && Number.isInteger(value) && value >= 1) return value;
-  throw new ConfigurationError(`FileSink ${option}: expected a positive integer or null, got ${String(value)}`);
+  throw new ConfigurationError(`FileSink ${option}: expected a positive integer or null, got ${describeValue(value)}`);
 }
 
 /**
@@ -68,6 +69,9 @@ function checkCount(value: unknown, option: string): number | null {
  * new LoggerConfiguration().writeTo.sink(new FileSink('logs/app-.log', { rollingInterval: 'day' })).createLogger();
  */
 export class FileSink implements Sink {
+  /** The default name of this sink in metrics and the shutdown report. */
+  readonly kind = 'file';
+
   /** Batched by default, so a burst costs one write per 512 events; a sink's `batch` option overrides it. */
   readonly batchDefaults = { size: 512, maxDelayMs: 100 } as const;
 

@@ -49,7 +49,8 @@ export class RollingFilePath {
   parse(fileName: string): { period: string; sequence: number } | undefined {
     const match = this.pattern.exec(fileName);
     if (match === null) return undefined;
-    return { period: match[1], sequence: match[2] === undefined ? 0 : Number(match[2]) };
+    const sequence = match[2] as string | undefined; // the sequence group is optional
+    return { period: match[1], sequence: sequence === undefined ? 0 : Number(sequence) };
   }
 
   /**

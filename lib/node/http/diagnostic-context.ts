@@ -59,6 +59,11 @@ export const diagnosticContext = {
     return storage.run(collector, () => fn(collector));
   },
 
+  /** Runs `fn` with `collector` as the current one: for request middleware that enters the same request more than once (hooks of one request). */
+  runWith<T>(collector: DiagnosticCollector, fn: () => T): T {
+    return storage.run(collector, fn);
+  },
+
   /** The collector of the current request, if any. */
   current(): DiagnosticCollector | undefined {
     return storage.getStore();

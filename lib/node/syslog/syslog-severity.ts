@@ -16,5 +16,6 @@ const SEVERITIES: Readonly<Record<LogLevelName, number>> = {
  * informational, so a hostile event cannot produce an invalid PRI.
  */
 export function syslogSeverity(level: LogLevelName): number {
+  // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- events read back from JSON or built in JavaScript can carry a level outside LogLevelName
   return SEVERITIES[level] ?? 6;
 }

@@ -110,6 +110,7 @@ function isSdName(value: string): boolean {
  * @throws ConfigurationError naming the option and its value when one is out of range.
  */
 export function resolveSyslogSinkOptions(options: SyslogSinkOptions): ResolvedSyslogSinkOptions {
+  // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- JavaScript callers can pass anything
   if (typeof options !== 'object' || options === null) fail('options', options, 'an object');
   const transport = oneOf('transport', options.transport, TRANSPORTS, 'udp');
   const format = oneOf('format', options.format, FORMATS, 'rfc5424');

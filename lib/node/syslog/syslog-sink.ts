@@ -27,6 +27,9 @@ import type { SyslogTransport } from './syslog-transport';
  *   .createLogger();
  */
 export class SyslogSink implements Sink {
+  /** The default name of this sink in metrics and the shutdown report. */
+  readonly kind = 'syslog';
+
   private readonly settings: SyslogMessageSettings;
   private readonly transport: SyslogTransport;
   private readonly formatMessage: (event: LogEvent, settings: SyslogMessageSettings) => string;

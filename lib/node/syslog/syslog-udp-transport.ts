@@ -59,9 +59,10 @@ export class SyslogUdpTransport implements SyslogTransport {
   }
 
   /** Closes the socket. Idempotent. */
-  async close(): Promise<void> {
+  close(): Promise<void> {
     this.closed = true;
     if (this.socket !== undefined) this.discard(this.socket);
+    return Promise.resolve();
   }
 
   private connect(): Promise<Socket> {

@@ -27,6 +27,7 @@ export interface PageEvents {
  * const uninstall = installPageHideFlush(log);
  */
 export function installPageHideFlush(log: SyncFlushable, page: PageEvents = globalThis): () => void {
+  // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- JavaScript callers can pass null as the page
   if (typeof page?.addEventListener !== 'function' || typeof page.removeEventListener !== 'function') return () => undefined;
   const flush = (): void => {
     try {

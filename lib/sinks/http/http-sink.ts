@@ -1,3 +1,4 @@
+import { describeValue } from '../../core/describe-value';
 import { ConfigurationError } from '../../core/errors/configuration-error';
 import type { LogEvent } from '../../core/log-event';
 import { SelfLog } from '../../core/self-log';
@@ -5,6 +6,7 @@ import type { Formatter, Sink } from '../../core/sink';
 import { CompactJsonFormatter } from '../../formatting/compact-json-formatter';
 import { HttpBeacon } from './http-beacon';
 import { splitForBeacon } from './http-beacon-payloads';
+import { type HttpOfflineOptions, HttpOfflineQueue, type OfflineStats } from './http-offline-queue';
 import { parseRetryAfter } from './http-retry-after';
 import { HttpStatusError } from './http-status-error';
 import { HttpTimeoutError } from './http-timeout-error';
@@ -48,6 +50,13 @@ export interface HttpSinkOptions {
   beaconUrl?: string;
   /** The content type of beacon bodies; cross-origin, anything but `text/plain` needs CORS preflight support. Default `contentType`. */
   beaconContentType?: string;
+  /**
+   * Keeps batches that cannot leave (offline, network errors) in a bounded store and sends them
+   * on the next `online` event or page load, oldest first; see {@link HttpOfflineOptions}. Such a
+   * batch counts as delivered in the logger's metrics; `sink.offline` says what the store did.
+   * Default none.
+   */
+  offline?: HttpOfflineOptions;
 }
 
 /**
@@ -71,10 +80,14 @@ export interface HttpSinkOptions {
  * installPageHideFlush(log);
  */
 export class HttpSink implements Sink {
+  /** The default name of this sink in metrics and the shutdown report (subclasses name their backend). */
+  readonly kind: string = 'http';
+
   /** Writes a batch by beacon while the page is going away; present only where beacons exist. */
   readonly emitSync?: (events: readonly LogEvent[]) => boolean;
 
   private readonly url: string;
+  private readonly beaconUrl: string;
   private readonly method: string;
   private readonly contentType: string;
   private readonly headers: HttpHeaders | undefined;
@@ -83,12 +96,14 @@ export class HttpSink implements Sink {
   private readonly timeoutMs: number;
   private readonly body: (events: readonly LogEvent[]) => string;
   private readonly beacon: HttpBeacon | undefined;
+  private readonly offlineQueue: HttpOfflineQueue | undefined;
   private readonly inFlight = new Set<AbortController>();
   private written = 0;
 
   /** @throws ConfigurationError naming the bad option. */
   constructor(options: HttpSinkOptions) {
     const kind = new.target.name;
+    /* eslint-disable @typescript-eslint/no-unnecessary-condition -- JavaScript callers can pass anything: every option is checked */
     if (typeof options !== 'object' || options === null)
       throw new ConfigurationError(`${kind}: expected an options object with a url, got ${String(options)}`);
     this.url = checkUrl(options.url, `${kind}.url`);
@@ -99,7 +114,9 @@ export class HttpSink implements Sink {
     if (typeof this.timeoutMs !== 'number' || !(this.timeoutMs > 0))
       throw new ConfigurationError(`${kind}.timeoutMs: expected milliseconds > 0, got ${String(options.timeoutMs)}`);
     if (options.formatter !== undefined && typeof options.formatter?.format !== 'function')
-      throw new ConfigurationError(`${kind}.formatter: expected an object with format(event), got ${String(options.formatter)}`);
+      throw new ConfigurationError(
+        `${kind}.formatter: expected an object with format(event), got ${describeValue(options.formatter)}`,
+      );
     if (options.body !== undefined && typeof options.body !== 'function')
       throw new ConfigurationError(`${kind}.body: expected a function of the events, got ${String(options.body)}`);
     if (
@@ -112,20 +129,35 @@ export class HttpSink implements Sink {
     this.fetch = options.fetch ?? globalFetch(kind);
     if (typeof this.fetch !== 'function')
       throw new ConfigurationError(`${kind}.fetch: expected a fetch function, got ${String(options.fetch)}`);
+    /* eslint-enable @typescript-eslint/no-unnecessary-condition */
     const usesDefaults = options.formatter === undefined && options.body === undefined;
     this.contentType = options.contentType ?? (usesDefaults ? CLEF_CONTENT_TYPE : 'text/plain; charset=utf-8');
     this.headers = options.headers;
     this.keepalive = options.keepalive ?? true;
     this.body = options.body ?? linesBody(options.formatter ?? new CompactJsonFormatter());
-    const beaconUrl = options.beaconUrl === undefined ? this.url : checkUrl(options.beaconUrl, `${kind}.beaconUrl`);
+    this.beaconUrl = options.beaconUrl === undefined ? this.url : checkUrl(options.beaconUrl, `${kind}.beaconUrl`);
     this.beacon =
-      options.beacon === false ? undefined : HttpBeacon.detect(beaconUrl, options.beaconContentType ?? this.contentType);
+      options.beacon === false ? undefined : HttpBeacon.detect(this.beaconUrl, options.beaconContentType ?? this.contentType);
     if (this.beacon !== undefined) this.emitSync = (events) => this.writeByBeacon(events);
+    this.offlineQueue =
+      options.offline === undefined
+        ? undefined
+        : new HttpOfflineQueue(options.offline, this.url, `${kind}.offline`, (body) => this.send(body));
+  }
+
+  /** What the offline store did and holds, when the `offline` option is on. */
+  get offline(): OfflineStats | undefined {
+    return this.offlineQueue?.stats();
   }
 
   /** UTF-8 bytes of the request bodies the server accepted so far (reported as `bytesWritten` in metrics). */
   get bytesWritten(): number {
     return this.written;
+  }
+
+  /** The URLs this sink sends to (`url`, and `beaconUrl` when it differs), e.g. to keep them out of request logging. */
+  get endpoints(): readonly string[] {
+    return this.beaconUrl === this.url ? [this.url] : [this.url, this.beaconUrl];
   }
 
   /** Sends one batch; resolves on a 2xx answer, rejects on any other answer, a network error or a timeout. */
@@ -136,12 +168,13 @@ export class HttpSink implements Sink {
     } catch (error) {
       return Promise.reject(error);
     }
-    return this.send(body);
+    return this.offlineQueue === undefined ? this.send(body) : this.offlineQueue.deliver(body, events.length);
   }
 
   /** Stops following the page's lifecycle and aborts requests still in flight (the delivery stage has already given up on them). */
   close(): void {
     this.beacon?.close();
+    this.offlineQueue?.close();
     for (const controller of this.inFlight) controller.abort();
     this.inFlight.clear();
   }
@@ -177,7 +210,9 @@ export class HttpSink implements Sink {
       const text = timeout === undefined ? await reading : await Promise.race([reading, timeout]);
       if (!response.ok) {
         const retryAfter =
+          // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- a fetch supplied by the application may return a partial Response
           response.status === 429 || response.status === 503 ? parseRetryAfter(response.headers?.get('Retry-After')) : undefined;
+        // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- a fetch supplied by the application may return a partial Response
         throw new HttpStatusError(method, url, response.status, response.statusText ?? '', retryAfter, text);
       }
       this.written += bytes;
@@ -209,6 +244,11 @@ export class HttpSink implements Sink {
   private writeByBeacon(events: readonly LogEvent[]): boolean {
     const beacon = this.beacon;
     if (beacon === undefined || !beacon.hiding) return false;
+    if (this.offlineQueue?.offline === true) {
+      // A beacon sent offline is lost; the store is synchronous and survives the page.
+      this.offlineQueue.save(this.body(events), events.length);
+      return true;
+    }
     const { payloads, oversize } = splitForBeacon(events, this.body, BEACON_MAX_BYTES);
     let sent = 0;
     for (; sent < payloads.length; sent++) {
@@ -216,7 +256,7 @@ export class HttpSink implements Sink {
       try {
         accepted = beacon.send(payloads[sent]);
       } catch (error) {
-        SelfLog.write('{Sink}: sendBeacon failed', this.constructor.name, error);
+        SelfLog.write('{Sink}: sendBeacon failed', this.kind, error);
       }
       if (!accepted) break;
       this.written += utf8Length(payloads[sent]);
@@ -224,11 +264,7 @@ export class HttpSink implements Sink {
     if (sent === 0 && payloads.length > 0) return false;
     for (let rest = sent; rest < payloads.length; rest++) this.sendLater(payloads[rest]);
     if (oversize.length > 0) {
-      SelfLog.write(
-        '{Sink}: {Count} events are too large for a beacon; sending them with fetch',
-        this.constructor.name,
-        oversize.length,
-      );
+      SelfLog.write('{Sink}: {Count} events are too large for a beacon; sending them with fetch', this.kind, oversize.length);
       for (const event of oversize) this.sendLater(this.body([event]));
     }
     return true;
@@ -236,7 +272,7 @@ export class HttpSink implements Sink {
 
   private sendLater(body: string): void {
     this.send(body).catch((error: unknown) =>
-      SelfLog.write('{Sink}: a request sent while the page was hiding failed', this.constructor.name, error),
+      SelfLog.write('{Sink}: a request sent while the page was hiding failed', this.kind, error),
     );
   }
 }
@@ -255,6 +291,7 @@ function linesBody(formatter: Formatter): (events: readonly LogEvent[]) => strin
 
 function checkUrl(url: unknown, where: string): string {
   if (typeof url !== 'string' || url.trim() === '')
+    // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- JSON.stringify returns undefined for undefined, functions and symbols
     throw new ConfigurationError(`${where}: expected a URL, got ${JSON.stringify(url) ?? String(url)}`);
   const base = (globalThis as { location?: { href?: unknown } }).location?.href;
   try {

@@ -25,6 +25,7 @@ export function lokiPushBody(
 ): string {
   const streams = new Map<string, [string, string][]>();
   for (const event of events) {
+    // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- events read back from JSON or built in JavaScript can carry a level outside LogLevelName
     const level = LOKI_LEVEL_LABEL[event.level] ?? String(event.level);
     let values = streams.get(level);
     if (values === undefined) {

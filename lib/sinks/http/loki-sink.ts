@@ -1,3 +1,4 @@
+import { describeValue } from '../../core/describe-value';
 import { ConfigurationError } from '../../core/errors/configuration-error';
 import type { Formatter } from '../../core/sink';
 import { CompactJsonFormatter } from '../../formatting/compact-json-formatter';
@@ -26,15 +27,20 @@ const LABEL_NAME = /^[a-zA-Z_][a-zA-Z0-9_]*$/;
  * @example new LokiSink({ url: 'http://127.0.0.1:3100', labels: { app: 'shop' } })
  */
 export class LokiSink extends HttpSink {
+  /** The default name of this sink in metrics and the shutdown report. */
+  override readonly kind: string = 'loki';
+
   /** @throws ConfigurationError naming the bad option. */
   constructor(options: LokiSinkOptions) {
     const base = (options as Partial<LokiSinkOptions> | null | undefined)?.url;
     if (typeof base !== 'string' || base.trim() === '')
+      // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- JSON.stringify returns undefined for undefined, functions and symbols
       throw new ConfigurationError(`LokiSink.url: expected Loki's base URL, got ${JSON.stringify(base) ?? String(base)}`);
     const labels = checkLabels(options.labels ?? {});
     const formatter = options.formatter ?? new CompactJsonFormatter();
+    // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- JavaScript callers can pass anything
     if (typeof formatter?.format !== 'function')
-      throw new ConfigurationError(`LokiSink.formatter: expected an object with format(event), got ${String(formatter)}`);
+      throw new ConfigurationError(`LokiSink.formatter: expected an object with format(event), got ${describeValue(formatter)}`);
     const tenantId = options.tenantId;
     if (tenantId !== undefined && (typeof tenantId !== 'string' || tenantId === ''))
       throw new ConfigurationError(`LokiSink.tenantId: expected a non-empty string, got ${JSON.stringify(tenantId)}`);
@@ -49,6 +55,7 @@ export class LokiSink extends HttpSink {
 }
 
 function checkLabels(labels: Readonly<Record<string, string>>): Readonly<Record<string, string>> {
+  // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- JavaScript callers can pass anything
   if (typeof labels !== 'object' || labels === null)
     throw new ConfigurationError(`LokiSink.labels: expected an object of label names to values, got ${String(labels)}`);
   const checked: Record<string, string> = {};

@@ -44,6 +44,7 @@ export function toOtlpLogRecord(event: LogEvent): OtlpLogRecord {
   const attributes = toKeyValues(properties);
   const record: OtlpLogRecord = {
     timeUnixNano: unixNanos(event.timestamp),
+    // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- events read back from JSON or built in JavaScript can carry a level outside LogLevelName
     severityNumber: OTLP_SEVERITY[event.level] ?? 0,
     severityText: formatLevel(event.level),
     body: { stringValue: renderSafely(event) },
@@ -76,6 +77,7 @@ function renderSafely(event: LogEvent): string {
 function readField(error: Error, field: 'name' | 'message'): string | undefined {
   try {
     const value: unknown = error[field];
+    // eslint-disable-next-line @typescript-eslint/no-base-to-string -- a non-string name or message is rare; its String() form is the best we can send
     return typeof value === 'string' ? value : value === undefined ? undefined : String(value);
   } catch {
     return undefined;

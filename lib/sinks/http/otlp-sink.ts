@@ -28,11 +28,15 @@ export interface OtlpSinkOptions extends Omit<
  * @example new OtlpSink({ endpoint: 'http://127.0.0.1:4318/v1/logs', serviceName: 'shop-web' })
  */
 export class OtlpSink extends HttpSink {
+  /** The default name of this sink in metrics and the shutdown report. */
+  override readonly kind: string = 'otlp';
+
   /** @throws ConfigurationError naming the bad option. */
   constructor(options: OtlpSinkOptions) {
     const endpoint = (options as Partial<OtlpSinkOptions> | null | undefined)?.endpoint;
     if (typeof endpoint !== 'string' || endpoint.trim() === '')
       throw new ConfigurationError(
+        // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- JSON.stringify returns undefined for undefined, functions and symbols
         `OtlpSink.endpoint: expected the OTLP/HTTP logs URL, got ${JSON.stringify(endpoint) ?? String(endpoint)}`,
       );
     const resource = resourceAttributes(options);
@@ -61,6 +65,7 @@ function otlpBody(events: readonly LogEvent[], resource: OtlpKeyValue[], scopeNa
 
 function resourceAttributes(options: OtlpSinkOptions): OtlpKeyValue[] {
   const resource = options.resource ?? {};
+  // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- JavaScript callers can pass anything
   if (typeof resource !== 'object' || resource === null)
     throw new ConfigurationError(`OtlpSink.resource: expected an object of attributes, got ${String(resource)}`);
   const attributes: OtlpKeyValue[] = [];

@@ -23,6 +23,9 @@ export interface SeqSinkOptions extends Omit<
  * @example new SeqSink({ serverUrl: 'http://127.0.0.1:5341', apiKey: 'k' })
  */
 export class SeqSink extends HttpSink {
+  /** The default name of this sink in metrics and the shutdown report. */
+  override readonly kind: string = 'seq';
+
   /** @throws ConfigurationError naming the bad option. */
   constructor(options: SeqSinkOptions) {
     const url = `${seqServerUrl(options)}/api/events/raw?clef`;
@@ -44,6 +47,7 @@ function seqServerUrl(options: SeqSinkOptions): string {
   const serverUrl = (options as Partial<SeqSinkOptions> | null | undefined)?.serverUrl;
   if (typeof serverUrl !== 'string' || serverUrl.trim() === '')
     throw new ConfigurationError(
+      // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- JSON.stringify returns undefined for undefined, functions and symbols
       `SeqSink.serverUrl: expected the Seq server's URL, got ${JSON.stringify(serverUrl) ?? String(serverUrl)}`,
     );
   return serverUrl.trim().replace(/\/+$/, '');

@@ -4,7 +4,7 @@ import { splitForBeacon } from '../../../lib/sinks/http/http-beacon-payloads';
 import { makeEvent, makeEvents } from '../../helpers/events';
 
 const lines = (events: readonly LogEvent[]): string =>
-  events.map((e) => `${e.properties.N as number}:${String(e.properties.Pad ?? '')}`).join('\n');
+  events.map((e) => `${e.properties.N as number}:${(e.properties.Pad as string | undefined) ?? ''}`).join('\n');
 const json = (events: readonly LogEvent[]): string => JSON.stringify({ items: events.map((e) => e.properties) });
 
 describe('splitForBeacon', () => {

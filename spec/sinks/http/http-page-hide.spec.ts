@@ -71,11 +71,28 @@ describe('installPageHideFlush', () => {
     await log.close({ strategy: 'immediate', timeoutMs: 0 });
   });
 
+  it('sends a batch that has not aged by beacon when the page becomes hidden, and nothing after uninstall', async () => {
+    const sink = new HttpSink({ url: 'http://127.0.0.1:1/ingest', fetch: () => new Promise(() => undefined) });
+    const log = new LoggerConfiguration().writeTo.sink(sink, { batch: { size: 100, maxDelayMs: 600_000 } }).createLogger();
+    const uninstall = installPageHideFlush(log, page.target);
+    log.information('Item {N}', 0);
+    log.information('Item {N}', 1);
+    page.setVisibility('hidden');
+    await page.settled();
+    expect(page.beacons.map((b) => b.body.split('\n').length)).toEqual([2]);
+    page.setVisibility('visible');
+    uninstall();
+    log.information('Item {N}', 2);
+    page.setVisibility('hidden');
+    expect(page.calls).toBe(1);
+    await log.close({ strategy: 'immediate', timeoutMs: 0 });
+  });
+
   it('flushes by beacon even when its listener runs before the sink has seen pagehide', () => {
-    let sink: HttpSink | undefined;
     let written: boolean | undefined;
-    const uninstall = installPageHideFlush({ flushSync: () => (written = sink?.emitSync?.(makeEvents(1))) }, page.target);
-    sink = new HttpSink({ url: 'http://127.0.0.1:1/', fetch: () => new Promise(() => undefined) });
+    const uninstall = installPageHideFlush({ flushSync: () => (written = sink.emitSync?.(makeEvents(1))) }, page.target);
+    // Created after the listener is installed; the listener only reads it once the page hides.
+    const sink = new HttpSink({ url: 'http://127.0.0.1:1/', fetch: () => new Promise(() => undefined) });
     page.hide();
     expect(written).toBe(true);
     expect(page.calls).toBe(1);

@@ -28,7 +28,7 @@ function recordingFetch(
 ): { fetch: typeof fetch; calls: FetchCall[] } {
   const calls: FetchCall[] = [];
   const fake = (input: string | URL | Request, init?: RequestInit): Promise<Response> => {
-    const call = { url: String(input), init: init ?? {} };
+    const call = { url: typeof input === 'string' ? input : input instanceof URL ? input.href : input.url, init: init ?? {} };
     calls.push(call);
     return answer(call);
   };
@@ -226,7 +226,7 @@ describe('HttpSink', () => {
         .createLogger();
       for (let n = 0; n < 25; n++) log.information('Item {N}', n);
       const report = await log.close({ strategy: 'flush' });
-      expect(numbersIn(calls.map((c) => String(c.init.body)))).toEqual(Array.from({ length: 25 }, (_, n) => n));
+      expect(numbersIn(calls.map((c) => c.init.body as string))).toEqual(Array.from({ length: 25 }, (_, n) => n));
       expect(page.calls).toBe(0);
       expect(report.sinks.http).toEqual({ delivered: 25, dropped: 0, failed: 0, undelivered: 0 });
     });
@@ -284,7 +284,7 @@ describe('HttpSink', () => {
       page.accept = (index) => index < 2;
       expect(sink.emitSync?.(events)).toBe(true);
       await page.settled();
-      const fetched = calls.map((c) => String(c.init.body));
+      const fetched = calls.map((c) => c.init.body as string);
       expect(numbersIn([...page.beacons.map((b) => b.body), ...fetched])).toEqual(Array.from({ length: 40 }, (_, n) => n));
       expect(fetched.length).toBeGreaterThan(0);
       sink.close();
@@ -297,7 +297,7 @@ describe('HttpSink', () => {
       expect(sink.emitSync?.([makeEvent({ properties: { Big: 'b'.repeat(70_000) } })])).toBe(true);
       expect(page.calls).toBe(0);
       expect(calls).toHaveLength(1);
-      expect(String(calls[0].init.body)).toContain('b'.repeat(70_000));
+      expect(calls[0].init.body as string).toContain('b'.repeat(70_000));
       sink.close();
     });
 

@@ -4,6 +4,8 @@ export function describeValue(value: unknown): string {
   if (value === undefined) return 'undefined';
   if (typeof value === 'string') return JSON.stringify(value);
   if (typeof value === 'function') return `function ${value.name || '(anonymous)'}`;
-  if (typeof value === 'object') return value.constructor?.name ?? 'object';
+  // Object.create(null) has no constructor.
+  if (typeof value === 'object') return (value as { constructor?: { name?: string } }).constructor?.name ?? 'object';
+  // eslint-disable-next-line @typescript-eslint/no-base-to-string -- objects returned above: only primitives reach here
   return `${typeof value} ${String(value)}`;
 }

@@ -1,0 +1,45 @@
+import type { ActivatedRouteSnapshot, Router } from '@angular/router';
+import { stripQuery } from './redact-query';
+
+/** Where the app is: the properties `withRouterContext()` and `withErrorHandler()` add to events. */
+export interface RouteProperties extends Readonly<Record<string, unknown>> {
+  /** The current URL without query and fragment, e.g. `/orders/42`. */
+  readonly Route: string;
+  /** The path of the matched route configuration, e.g. `/orders/:id`; absent before the first navigation. */
+  readonly RoutePattern?: string;
+}
+
+/** The router state a RouteProperties was computed from, so it is computed once per navigation. */
+interface Cached {
+  url: string;
+  state: unknown;
+  properties: RouteProperties;
+}
+
+const cache = new WeakMap<Router, Cached>();
+
+/** The route properties of the router's current state (cached until the next navigation). */
+export function currentRoute(router: Router): RouteProperties {
+  const url = router.url;
+  const state = router.routerState;
+  const cached = cache.get(router);
+  if (cached !== undefined && cached.url === url && cached.state === state) return cached.properties;
+  const pattern = routePattern(state.snapshot.root);
+  const properties: RouteProperties =
+    pattern === undefined ? { Route: stripQuery(url) } : { Route: stripQuery(url), RoutePattern: pattern };
+  cache.set(router, { url, state, properties });
+  return properties;
+}
+
+/** The configured paths of the primary route chain, joined: `orders/:id` under `shop` gives `/shop/orders/:id`. */
+function routePattern(root: ActivatedRouteSnapshot): string | undefined {
+  const parts: string[] = [];
+  let matched = false;
+  for (let route: ActivatedRouteSnapshot | null = root; route !== null; route = route.firstChild) {
+    const path = route.routeConfig?.path;
+    if (path === undefined) continue;
+    matched = true;
+    if (path !== '') parts.push(path);
+  }
+  return matched ? `/${parts.join('/')}` : undefined;
+}

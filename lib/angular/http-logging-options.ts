@@ -1,0 +1,43 @@
+import { InjectionToken } from '@angular/core';
+import type { LogLevelName } from '../core/log-level';
+
+/** Which header, if any, `rxlogHttpInterceptor` adds to outgoing requests to correlate them with server logs. */
+export type HttpCorrelation = 'none' | 'traceparent' | 'request-id';
+
+/** Options of {@link withHttpLogging}. */
+export interface HttpLoggingOptions {
+  /** Replaces query parameter values in the logged URL with `***` (names are kept). Default `true`. */
+  redactQueryValues?: boolean;
+  /**
+   * The level of a request's event from its status (`0` for a network error or a request that
+   * never got an answer). Default: `error` for 5xx and `0`, `warning` for 4xx, else `information`.
+   */
+  level?: (status: number) => LogLevelName;
+  /**
+   * Adds a correlation header to same-origin requests (cross-origin ones are left alone, so no
+   * CORS preflight appears): `'traceparent'` a W3C trace context (the event carries `TraceId`
+   * and `SpanId`), `'request-id'` a random id in `requestIdHeader` (the event carries
+   * `RequestId`). A header the request already has is kept. Default `'none'`.
+   */
+  correlation?: HttpCorrelation;
+  /** The header of `correlation: 'request-id'`. Default `'X-Request-Id'`. */
+  requestIdHeader?: string;
+  /**
+   * URL prefixes whose requests are neither logged nor changed (absolute, or relative to the
+   * page). Default: the endpoints of the logger's HttpSink, SeqSink, OtlpSink and LokiSink, so
+   * shipping logs through HttpClient could never log itself in a loop.
+   */
+  excludeUrls?: readonly string[];
+  /** The `SourceContext` of the request events. Default `'HttpClient'`. */
+  sourceContext?: string;
+}
+
+/** The options given to `withHttpLogging`, read by `rxlogHttpInterceptor`. */
+export const RXLOG_HTTP_LOGGING_OPTIONS = new InjectionToken<HttpLoggingOptions>('rxlog HTTP logging options');
+
+/** The default level of a request event: `error` for 5xx and network errors (status 0), `warning` for 4xx, else `information`. */
+export function httpLevelForStatus(status: number): LogLevelName {
+  if (status === 0 || status >= 500) return 'error';
+  if (status >= 400) return 'warning';
+  return 'information';
+}

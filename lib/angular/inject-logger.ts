@@ -1,0 +1,22 @@
+import { inject } from '@angular/core';
+import { ConfigurationError } from '../core/errors/configuration-error';
+import type { Logger } from '../pipeline/logger';
+import { RXLOG_LOGGER } from './rxlog-tokens';
+
+/**
+ * The app's Logger (from `provideRxlog`), in an injection context: a field initializer, a
+ * constructor, a factory or `runInInjectionContext`. With a name, a child logger whose events
+ * carry `SourceContext: name` (which also picks up `minimumLevel.override(name, …)`).
+ *
+ * @throws ConfigurationError when `provideRxlog` is missing from the providers.
+ * @example
+ * export class OrdersPage {
+ *   private readonly log = injectLogger('OrdersPage');
+ * }
+ */
+export function injectLogger(sourceContext?: string): Logger {
+  const logger = inject(RXLOG_LOGGER, { optional: true });
+  if (logger === null)
+    throw new ConfigurationError("injectLogger: no logger is provided; add provideRxlog(...) to the application's providers");
+  return sourceContext === undefined ? logger : logger.forContext('SourceContext', sourceContext);
+}

@@ -1,0 +1,115 @@
+import {
+  DestroyRef,
+  ENVIRONMENT_INITIALIZER,
+  type EnvironmentProviders,
+  inject,
+  Injector,
+  makeEnvironmentProviders,
+  NgZone,
+  type Provider,
+} from '@angular/core';
+import { describeValue } from '../core/describe-value';
+import { LoggerConfiguration } from '../configuration/logger-configuration';
+import { ConfigurationError } from '../core/errors/configuration-error';
+import { SelfLog } from '../core/self-log';
+import type { Sink } from '../core/sink';
+import { Logger } from '../pipeline/logger';
+import { installPageHideFlush } from '../sinks/http/http-page-hide';
+import { runOutsideAngular } from './run-outside-angular';
+import type { RxlogFeature } from './rxlog-feature';
+import { RXLOG_CONFIGURATION_STEPS, RXLOG_LOGGER, RXLOG_SINK_ENDPOINTS } from './rxlog-tokens';
+import { sinkEndpoints } from './sink-endpoints';
+
+/**
+ * Builds the app's logger: receives a fresh LoggerConfiguration and returns it (rxlog then calls
+ * `createLogger()`), or returns a Logger it created. Runs in an injection context, so it may call
+ * `inject()`.
+ */
+export type RxlogConfigure = (configuration: LoggerConfiguration) => LoggerConfiguration | Logger;
+
+/**
+ * Provides an rxlog Logger to an Angular application, the way `provideHttpClient(withFetch())`
+ * provides HttpClient: features (`withErrorHandler()`, `withHttpLogging()`, `withRouterContext()`)
+ * are passed after the configure function. The logger is built when the environment injector
+ * starts; `injectLogger()` returns it. In a browser its queued events are handed to
+ * `navigator.sendBeacon` when the page hides (`installPageHideFlush`). When the injector is
+ * destroyed (`appRef.destroy()`), the logger is closed, which delivers what it still holds.
+ *
+ * Logging never starts change detection: the pipeline runs outside Angular's zone (with
+ * zone.js), and nothing on the logging path writes a signal. Works zoneless and with zone.js.
+ *
+ * @example
+ * bootstrapApplication(App, {
+ *   providers: [
+ *     provideZonelessChangeDetection(),
+ *     provideRxlog((c) => c.minimumLevel.debug().writeTo.console(), withErrorHandler()),
+ *   ],
+ * });
+ */
+export function provideRxlog(configure: RxlogConfigure, ...features: RxlogFeature[]): EnvironmentProviders {
+  if (typeof configure !== 'function')
+    throw new ConfigurationError(`provideRxlog: expected a configure function, got ${describeValue(configure)}`);
+  const seen = new Set<string>();
+  for (const feature of features as unknown[]) {
+    if (!isFeature(feature))
+      throw new ConfigurationError(`provideRxlog: expected features made by withX() functions, got ${describeValue(feature)}`);
+    if (seen.has(feature.kind)) throw new ConfigurationError(`provideRxlog: the feature "${feature.kind}" is given twice`);
+    seen.add(feature.kind);
+  }
+  const endpoints = { urls: [] as string[] };
+  const providers: Provider[] = [
+    { provide: RXLOG_SINK_ENDPOINTS, useValue: endpoints },
+    { provide: RXLOG_LOGGER, useFactory: () => createAppLogger(configure, endpoints.urls) },
+    // Builds the logger with the injector, so page-hide flushing and close-on-destroy are in place
+    // before the first event, even when nothing injects the logger early.
+    { provide: ENVIRONMENT_INITIALIZER, multi: true, useValue: () => void inject(RXLOG_LOGGER) },
+  ];
+  for (const feature of features) providers.push(...feature.providers);
+  return makeEnvironmentProviders(providers);
+}
+
+function isFeature(value: unknown): value is RxlogFeature {
+  return typeof value === 'object' && value !== null && Array.isArray((value as { providers?: unknown }).providers);
+}
+
+function createAppLogger(configure: RxlogConfigure, endpoints: string[]): Logger {
+  const injector = inject(Injector);
+  const zone = inject(NgZone, { optional: true });
+  const steps = inject(RXLOG_CONFIGURATION_STEPS, { optional: true }) ?? [];
+  const configuration = new LoggerConfiguration();
+  if (zone !== null) configuration.pipe(runOutsideAngular(zone));
+  recordSinks(configuration, (sink) => endpoints.push(...sinkEndpoints(sink)));
+  for (const step of steps) step(configuration, injector);
+  const result = configure(configuration);
+  let logger: Logger;
+  if (result instanceof LoggerConfiguration) logger = result.createLogger();
+  else if (result instanceof Logger) {
+    if (steps.length > 0)
+      throw new ConfigurationError(
+        'provideRxlog: withRouterContext() adds an enricher, so configure must return the LoggerConfiguration, not a created Logger',
+      );
+    logger = result;
+  } else {
+    throw new ConfigurationError(
+      `provideRxlog: configure must return a LoggerConfiguration or a Logger, got ${describeValue(result)}`,
+    );
+  }
+  // With zone.js, page lifecycle listeners registered in Angular's zone would run change detection.
+  const uninstall = zone === null ? installPageHideFlush(logger) : zone.runOutsideAngular(() => installPageHideFlush(logger));
+  inject(DestroyRef).onDestroy(() => {
+    uninstall();
+    logger.close().catch((error: unknown) => SelfLog.write('provideRxlog: closing the logger failed', error));
+  });
+  return logger;
+}
+
+/** Notes every sink the app's configure adds, so their endpoints can be kept out of HTTP logging. */
+function recordSinks(configuration: LoggerConfiguration, onSink: (sink: Sink) => void): void {
+  const writeTo = configuration.writeTo;
+  const addSink = writeTo.sink.bind(writeTo);
+  writeTo.sink = (sink, options) => {
+    const result = addSink(sink, options);
+    onSink(sink);
+    return result;
+  };
+}

@@ -1,0 +1,178 @@
+import {
+  type HttpErrorResponse,
+  type HttpEvent,
+  HttpEventType,
+  type HttpInterceptorFn,
+  type HttpRequest,
+} from '@angular/common/http';
+import { inject } from '@angular/core';
+import { type Observable, tap } from 'rxjs';
+import { isLevelName, type LogLevelName } from '../core/log-level';
+import { SelfLog } from '../core/self-log';
+import type { Logger } from '../pipeline/logger';
+import { newTraceparent, randomHex } from './correlation-ids';
+import { httpLevelForStatus, type HttpLoggingOptions, RXLOG_HTTP_LOGGING_OPTIONS } from './http-logging-options';
+import { redactQuery } from './redact-query';
+import { RXLOG_LOGGER, RXLOG_SINK_ENDPOINTS } from './rxlog-tokens';
+
+/**
+ * A functional HttpClient interceptor that logs each request when it completes or fails:
+ * `HTTP {Method} {Url} responded {StatusCode} in {ElapsedMs} ms` (or `failed`, with
+ * `ErrorMessage`), with query values redacted, at a level chosen by the status (see
+ * `withHttpLogging`); a request cancelled before its answer is logged as `cancelled`. Requests to
+ * the logger's own endpoints are passed through untouched. Without `provideRxlog` it does nothing.
+ *
+ * @example
+ * provideHttpClient(withInterceptors([rxlogHttpInterceptor]))
+ */
+export const rxlogHttpInterceptor: HttpInterceptorFn = (request, next) => {
+  const logger = inject(RXLOG_LOGGER, { optional: true });
+  if (logger === null) return next(request);
+  const options = inject(RXLOG_HTTP_LOGGING_OPTIONS, { optional: true }) ?? {};
+  const excluded = options.excludeUrls ?? inject(RXLOG_SINK_ENDPOINTS, { optional: true })?.urls ?? [];
+  if (isExcluded(request.url, excluded)) return next(request);
+  return logRequest(request, next, logger.forContext('SourceContext', options.sourceContext ?? 'HttpClient'), options);
+};
+
+function logRequest(
+  request: HttpRequest<unknown>,
+  next: (request: HttpRequest<unknown>) => Observable<HttpEvent<unknown>>,
+  logger: Logger,
+  options: HttpLoggingOptions,
+): Observable<HttpEvent<unknown>> {
+  const started = now();
+  const url = options.redactQueryValues === false ? request.urlWithParams : redactQuery(request.urlWithParams);
+  const correlated = correlate(request, options);
+  const log = correlated.properties === undefined ? logger : logger.child(correlated.properties);
+  const base = { method: request.method, url };
+  let settled = false;
+  return next(correlated.request).pipe(
+    tap({
+      next: (event) => {
+        if (event.type !== HttpEventType.Response) return;
+        settled = true;
+        write(log, options, base, event.status, elapsedSince(started), undefined);
+      },
+      error: (error: unknown) => {
+        settled = true;
+        const response = error as Partial<HttpErrorResponse> | null;
+        const status = typeof response?.status === 'number' ? response.status : 0;
+        const raw = typeof response?.message === 'string' ? response.message : String(error);
+        // HttpClient's messages quote the full URL: keep its query values out of the log too.
+        const message = url === request.urlWithParams ? raw : raw.split(request.urlWithParams).join(url);
+        write(log, options, base, status, elapsedSince(started), message);
+      },
+      unsubscribe: () => {
+        if (settled) return;
+        settled = true;
+        log.information('HTTP {Method} {Url} cancelled after {ElapsedMs} ms', base.method, base.url, elapsedSince(started));
+      },
+    }),
+  );
+}
+
+function write(
+  log: Logger,
+  options: HttpLoggingOptions,
+  request: { method: string; url: string },
+  status: number,
+  elapsedMs: number,
+  errorMessage: string | undefined,
+): void {
+  const level = levelFor(options, status);
+  if (errorMessage === undefined) {
+    log.write(
+      level,
+      'HTTP {Method} {Url} responded {StatusCode} in {ElapsedMs} ms',
+      request.method,
+      request.url,
+      status,
+      elapsedMs,
+    );
+  } else {
+    log.write(
+      level,
+      'HTTP {Method} {Url} failed with {StatusCode} in {ElapsedMs} ms: {ErrorMessage}',
+      request.method,
+      request.url,
+      status,
+      elapsedMs,
+      errorMessage,
+    );
+  }
+}
+
+function levelFor(options: HttpLoggingOptions, status: number): LogLevelName {
+  if (options.level === undefined) return httpLevelForStatus(status);
+  try {
+    const level = options.level(status);
+    if (isLevelName(level)) return level;
+    SelfLog.write('withHttpLogging.level returned {Level}, not a level name; using the default', String(level));
+  } catch (error) {
+    SelfLog.write('withHttpLogging.level failed; using the default', error);
+  }
+  return httpLevelForStatus(status);
+}
+
+function correlate(
+  request: HttpRequest<unknown>,
+  options: HttpLoggingOptions,
+): { request: HttpRequest<unknown>; properties?: Record<string, string> } {
+  const correlation = options.correlation ?? 'none';
+  if (correlation === 'none' || !isSameOrigin(request.url)) return { request };
+  if (correlation === 'traceparent') {
+    const existing = request.headers.get('traceparent');
+    if (existing !== null) {
+      const match = /^[\da-f]{2}-([\da-f]{32})-([\da-f]{16})-[\da-f]{2}$/.exec(existing);
+      return { request, properties: match === null ? undefined : { TraceId: match[1], SpanId: match[2] } };
+    }
+    const trace = newTraceparent();
+    return {
+      request: request.clone({ setHeaders: { traceparent: trace.header } }),
+      properties: { TraceId: trace.traceId, SpanId: trace.spanId },
+    };
+  }
+  const header = options.requestIdHeader ?? 'X-Request-Id';
+  const existing = request.headers.get(header);
+  if (existing !== null) return { request, properties: { RequestId: existing } };
+  const id = randomHex(16);
+  return { request: request.clone({ setHeaders: { [header]: id } }), properties: { RequestId: id } };
+}
+
+/** The page's base URL, or a stand-in outside browsers (relative URLs then count as same-origin). */
+function pageUrl(): string {
+  const href = (globalThis as { location?: { href?: unknown } }).location?.href;
+  return typeof href === 'string' ? href : 'http://localhost/';
+}
+
+function resolve(url: string): URL | undefined {
+  try {
+    return new URL(url, pageUrl());
+  } catch {
+    return undefined;
+  }
+}
+
+function isSameOrigin(url: string): boolean {
+  const target = resolve(url);
+  const page = resolve(pageUrl());
+  return target !== undefined && page !== undefined && target.origin === page.origin;
+}
+
+function isExcluded(url: string, prefixes: readonly string[]): boolean {
+  if (prefixes.length === 0) return false;
+  const target = resolve(url)?.href ?? url;
+  return prefixes.some((prefix) => {
+    const resolved = resolve(prefix)?.href ?? prefix;
+    return target.startsWith(resolved);
+  });
+}
+
+function now(): number {
+  return typeof performance !== 'undefined' ? performance.now() : Date.now();
+}
+
+/** Milliseconds since `started`, to a tenth. */
+function elapsedSince(started: number): number {
+  return Math.round((now() - started) * 10) / 10;
+}

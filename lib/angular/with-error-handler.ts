@@ -1,0 +1,90 @@
+import { ErrorHandler, inject, Injector, isDevMode } from '@angular/core';
+import { Router } from '@angular/router';
+import { SelfLog } from '../core/self-log';
+import type { Logger } from '../pipeline/logger';
+import { currentRoute, type RouteProperties } from './current-route';
+import { rxlogFeature, type RxlogFeature } from './rxlog-feature';
+import { RXLOG_LOGGER } from './rxlog-tokens';
+
+/** Options of {@link withErrorHandler}. */
+export interface ErrorHandlerOptions {
+  /** Also writes errors to the console as Angular's own ErrorHandler does (`console.error('ERROR', error)`). Default `isDevMode()`. */
+  console?: boolean;
+  /** The `SourceContext` of the error events. Default `'ErrorHandler'`. */
+  sourceContext?: string;
+}
+
+/**
+ * A `provideRxlog` feature: replaces Angular's ErrorHandler with one that logs every uncaught
+ * error as an `error` event, `Uncaught error on {Route}: {ErrorMessage}`, with the error as the
+ * event's exception and the active route (`Route`, `RoutePattern`) when the app has a Router;
+ * in dev mode it also keeps Angular's console output. Together with
+ * `provideBrowserGlobalErrorListeners()` (Angular 20+) it receives uncaught errors and unhandled
+ * promise rejections outside Angular too, and logs each error once even if Angular reports it
+ * twice.
+ */
+export function withErrorHandler(options: ErrorHandlerOptions = {}): RxlogFeature<'error-handler'> {
+  return rxlogFeature('error-handler', [
+    { provide: ErrorHandler, useFactory: () => new RxlogErrorHandler(inject(RXLOG_LOGGER), inject(Injector), options) },
+  ]);
+}
+
+/** Angular's ErrorHandler, logging to rxlog. Made by `withErrorHandler()`. */
+class RxlogErrorHandler extends ErrorHandler {
+  private readonly log: Logger;
+  private readonly console: boolean;
+  // Errors already logged: the same object reported again (by a zone and a global listener) is logged once.
+  private readonly seen = new WeakSet<object>();
+  private router: Router | null | undefined;
+
+  constructor(
+    logger: Logger,
+    private readonly injector: Injector,
+    options: ErrorHandlerOptions,
+  ) {
+    super();
+    this.log = logger.forContext('SourceContext', options.sourceContext ?? 'ErrorHandler');
+    this.console = options.console ?? isDevMode();
+  }
+
+  override handleError(error: unknown): void {
+    const unwrapped = unwrap(error);
+    if (typeof unwrapped === 'object' && unwrapped !== null) {
+      if (this.seen.has(unwrapped)) return;
+      this.seen.add(unwrapped);
+    }
+    try {
+      const route = this.route();
+      const message = unwrapped instanceof Error ? unwrapped.message : String(unwrapped);
+      const template: string =
+        route === undefined ? 'Uncaught error: {ErrorMessage}' : 'Uncaught error on {Route}: {ErrorMessage}';
+      const args = route === undefined ? [message] : [route.Route, message];
+      const log = route === undefined ? this.log : this.log.child(route);
+      if (unwrapped instanceof Error) log.error(unwrapped, template, ...args);
+      else log.error(template, ...args);
+    } catch (failure) {
+      SelfLog.write('withErrorHandler: logging an uncaught error failed', failure);
+    }
+    if (this.console) super.handleError(error);
+  }
+
+  private route(): RouteProperties | undefined {
+    if (this.router === undefined) {
+      try {
+        this.router = this.injector.get(Router, null);
+      } catch {
+        return undefined; // not yet constructible: the error came from the router's own dependencies
+      }
+    }
+    return this.router === null ? undefined : currentRoute(this.router);
+  }
+}
+
+/** zone.js wraps an unhandled promise rejection in an Error whose `rejection` is the reason. */
+function unwrap(error: unknown): unknown {
+  if (error instanceof Error && 'rejection' in error) {
+    const rejection = (error as { rejection?: unknown }).rejection;
+    if (rejection !== undefined) return rejection;
+  }
+  return error;
+}

@@ -1,0 +1,47 @@
+import { describeValue } from '../core/describe-value';
+import { ConfigurationError } from '../core/errors/configuration-error';
+import { type HttpLoggingOptions, RXLOG_HTTP_LOGGING_OPTIONS } from './http-logging-options';
+import { rxlogFeature, type RxlogFeature } from './rxlog-feature';
+
+/**
+ * A `provideRxlog` feature: the options of `rxlogHttpInterceptor`, which logs every HttpClient
+ * request when it completes or fails. The interceptor itself goes in
+ * `provideHttpClient(withInterceptors([rxlogHttpInterceptor]))`; without this feature it logs with
+ * the defaults.
+ *
+ * @throws ConfigurationError naming a bad option.
+ * @example
+ * providers: [
+ *   provideHttpClient(withFetch(), withInterceptors([rxlogHttpInterceptor])),
+ *   provideRxlog(configure, withHttpLogging({ correlation: 'traceparent' })),
+ * ]
+ */
+export function withHttpLogging(options: HttpLoggingOptions = {}): RxlogFeature<'http-logging'> {
+  checkOptions(options);
+  return rxlogFeature('http-logging', [{ provide: RXLOG_HTTP_LOGGING_OPTIONS, useValue: options }]);
+}
+
+function checkOptions(options: HttpLoggingOptions): void {
+  if (typeof (options as unknown) !== 'object' || (options as unknown) === null)
+    throw new ConfigurationError(`withHttpLogging: expected an options object, got ${describeValue(options)}`);
+  const { level, correlation, requestIdHeader, excludeUrls, sourceContext } = options;
+  if (level !== undefined && typeof level !== 'function')
+    throw new ConfigurationError(`withHttpLogging.level: expected a function of the status, got ${describeValue(level)}`);
+  if (correlation !== undefined && !['none', 'traceparent', 'request-id'].includes(correlation))
+    throw new ConfigurationError(
+      `withHttpLogging.correlation: expected 'none', 'traceparent' or 'request-id', got ${JSON.stringify(correlation)}`,
+    );
+  if (
+    requestIdHeader !== undefined &&
+    (typeof requestIdHeader !== 'string' || !/^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/.test(requestIdHeader))
+  )
+    throw new ConfigurationError(`withHttpLogging.requestIdHeader: not a header name: ${JSON.stringify(requestIdHeader)}`);
+  if (excludeUrls !== undefined && (!Array.isArray(excludeUrls) || excludeUrls.some((url) => typeof url !== 'string')))
+    throw new ConfigurationError(
+      `withHttpLogging.excludeUrls: expected an array of URL prefixes, got ${describeValue(excludeUrls)}`,
+    );
+  if (sourceContext !== undefined && (typeof sourceContext !== 'string' || sourceContext === ''))
+    throw new ConfigurationError(
+      `withHttpLogging.sourceContext: expected a non-empty string, got ${describeValue(sourceContext)}`,
+    );
+}

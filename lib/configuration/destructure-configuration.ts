@@ -1,0 +1,24 @@
+import { type RedactOptions, RedactionPolicy } from '../templates/redaction-policy';
+import type { ConfigurationState } from './configuration-state';
+
+/** `.destructure…`: policies applied while values are captured into events. */
+export class DestructureConfiguration<TParent> {
+  constructor(
+    private readonly parent: TParent,
+    private readonly state: ConfigurationState,
+  ) {}
+
+  /**
+   * Redacts secrets while they are captured: call arguments, child-logger properties, LogContext
+   * and enricher values, and the exception's own properties. The queue, `events$` and every sink
+   * see only the censored value. Several calls apply one after another.
+   *
+   * @throws ConfigurationError naming a bad path, key pattern or censor.
+   * @example
+   * new LoggerConfiguration().destructure.redact({ paths: ['User.password'], keys: /token|secret/i })
+   */
+  redact(options: RedactOptions): TParent {
+    this.state.redaction.push(RedactionPolicy.compile(options, 'destructure.redact'));
+    return this.parent;
+  }
+}

@@ -1,0 +1,66 @@
+import { LoggerConfiguration } from '../configuration/logger-configuration';
+import { LogContext } from '../context/log-context';
+import { describeValue } from '../core/describe-value';
+import { ConfigurationError } from '../core/errors/configuration-error';
+import { AsyncLocalStorageContextStore } from '../node/async-local-storage-store';
+import { Logger } from '../pipeline/logger';
+import type { RxlogModuleOptions, RxlogShutdownOptions } from './rxlog-module-options';
+
+/**
+ * The app's logger from `RxlogModule`'s options: `options.logger` as it is, else the logger
+ * `configure` builds on a configuration that already reads `LogContext`, else one writing to the
+ * console. Also makes `LogContext` follow async continuations (AsyncLocalStorage), which the
+ * request context needs, unless that is already so.
+ *
+ * @throws ConfigurationError naming the bad option.
+ */
+export function createModuleLogger(options: RxlogModuleOptions): Logger {
+  const given: unknown = options;
+  if (typeof given !== 'object' || given === null)
+    throw new ConfigurationError(`RxlogModule: expected an options object, got ${describeValue(given)}`);
+  useAsyncContext();
+  const { logger, configure } = options;
+  if (logger !== undefined) {
+    if (!(logger instanceof Logger))
+      throw new ConfigurationError(`RxlogModule logger: expected an rxlog Logger, got ${describeValue(logger)}`);
+    return logger;
+  }
+  const configuration = new LoggerConfiguration().enrich.fromLogContext();
+  if (configure === undefined) return configuration.writeTo.console().createLogger();
+  if (typeof configure !== 'function')
+    throw new ConfigurationError(`RxlogModule configure: expected a function, got ${describeValue(configure)}`);
+  const built: unknown = configure(configuration);
+  if (built instanceof Logger) return built;
+  if (built instanceof LoggerConfiguration) return built.createLogger();
+  throw new ConfigurationError(
+    `RxlogModule configure: expected it to return the LoggerConfiguration or a Logger, got ${describeValue(built)}`,
+  );
+}
+
+/**
+ * The shutdown options checked, with their defaults.
+ *
+ * @throws ConfigurationError naming the bad option.
+ */
+export function shutdownSettings(options: RxlogModuleOptions): false | RxlogShutdownOptions {
+  const shutdown: unknown = options.shutdown ?? {};
+  if (shutdown === false) return false;
+  if (typeof shutdown !== 'object' || shutdown === null)
+    throw new ConfigurationError(`RxlogModule shutdown: expected false or options, got ${describeValue(shutdown)}`);
+  const { strategy, timeoutMs, report } = shutdown as Record<string, unknown>;
+  if (strategy !== undefined && strategy !== 'graceful' && strategy !== 'flush' && strategy !== 'immediate')
+    throw new ConfigurationError(
+      `RxlogModule shutdown.strategy: expected graceful, flush or immediate, got ${describeValue(strategy)}`,
+    );
+  if (timeoutMs !== undefined && (typeof timeoutMs !== 'number' || !(timeoutMs >= 0)))
+    throw new ConfigurationError(`RxlogModule shutdown.timeoutMs: expected milliseconds >= 0, got ${describeValue(timeoutMs)}`);
+  if (report !== undefined && report !== false && typeof report !== 'function')
+    throw new ConfigurationError(`RxlogModule shutdown.report: expected a function or false, got ${describeValue(report)}`);
+  return shutdown;
+}
+
+function useAsyncContext(): void {
+  const previous = LogContext.useStore(new AsyncLocalStorageContextStore());
+  // Keep a store the app installed itself (with properties already in flight).
+  if (previous instanceof AsyncLocalStorageContextStore) LogContext.useStore(previous);
+}

@@ -1,0 +1,63 @@
+/** What one call of a Nest `LoggerService` method carries, sorted out as Nest's `ConsoleLogger` reads it. */
+export interface NestLogCall {
+  /** The first argument: a string, an Error or any value. */
+  readonly message: unknown;
+  /** The trailing string argument that names the caller (`'NestFactory'`, `'OrdersService'`), if any. */
+  readonly context?: string;
+  /** A stack trace passed as text (`error(message, stack, context)`), if any. */
+  readonly stack?: string;
+  /** The other arguments, in order. */
+  readonly params: readonly unknown[];
+}
+
+// Nest's own test for "this string is a stack trace" ([ \t]+ rather than \s+ avoids quadratic backtracking).
+const STACK_FORMAT = /\n[ \t]+at .+:\d+:\d+/;
+
+function isStackFormat(value: unknown): boolean {
+  return value === undefined || (typeof value === 'string' && STACK_FORMAT.test(value));
+}
+
+function splitContext(args: readonly unknown[]): { context?: string; rest: readonly unknown[] } {
+  if (args.length <= 1) return { rest: args };
+  const last = args[args.length - 1];
+  return typeof last === 'string' ? { context: last, rest: args.slice(0, -1) } : { rest: args };
+}
+
+/**
+ * Sorts the arguments of a Nest `LoggerService` call into message, context, stack and the rest,
+ * with the rules Nest's `ConsoleLogger` applies: a trailing string is the context; for `error` and
+ * `fatal`, a string that looks like a stack trace (or `undefined`) in second or last place is the
+ * stack, so `Logger.error(message, stack, context)` and `logger.error(message, undefined, context)`
+ * read as they are meant.
+ */
+export function readNestLogCall(message: unknown, optionalParams: readonly unknown[], withStack: boolean): NestLogCall {
+  const args = [message, ...optionalParams];
+  if (!withStack || args.length === 1) return fromSplit(message, splitContext(args));
+  if (args.length === 2) {
+    if (isStackFormat(args[1])) return { message, stack: asStack(args[1]), params: [] };
+    return fromSplit(message, splitContext(args));
+  }
+  const trailing = args[args.length - 1];
+  if (typeof trailing === 'string' && STACK_FORMAT.test(trailing)) {
+    const call = fromSplit(message, splitContext(args.slice(0, -1)));
+    return { ...call, stack: trailing };
+  }
+  const { context, rest } = splitContext(args);
+  const candidate = rest.length > 1 ? rest[rest.length - 1] : null;
+  if (rest.length > 1 && (typeof candidate === 'string' || candidate === undefined)) {
+    return withContext({ message, stack: asStack(candidate), params: rest.slice(1, -1) }, context);
+  }
+  return withContext({ message, params: rest.slice(1) }, context);
+}
+
+function fromSplit(message: unknown, split: { context?: string; rest: readonly unknown[] }): NestLogCall {
+  return withContext({ message, params: split.rest.slice(1) }, split.context);
+}
+
+function withContext(call: NestLogCall, context: string | undefined): NestLogCall {
+  return context === undefined ? call : { ...call, context };
+}
+
+function asStack(value: unknown): string | undefined {
+  return typeof value === 'string' && value !== '' ? value : undefined;
+}

@@ -1,0 +1,68 @@
+import { describeValue } from '../core/describe-value';
+import { ConfigurationError } from '../core/errors/configuration-error';
+import type { LogLevelName } from '../core/log-level';
+import { levelForStatus } from '../node/http/level-for-status';
+import type { RxlogModuleOptions, RxlogRequestLoggingOptions } from './rxlog-module-options';
+
+/** The default template of a request's completion event (Serilog.AspNetCore's). */
+export const REQUEST_COMPLETION_TEMPLATE = 'HTTP {RequestMethod} {RequestPath} responded {StatusCode} in {Elapsed:0.0000} ms';
+
+/** `RxlogModuleOptions.requestLogging` checked, with its defaults filled in. */
+export interface RequestLoggingSettings {
+  readonly enabled: boolean;
+  readonly ignorePaths: readonly (string | RegExp)[];
+  readonly level: (statusCode: number, error: unknown) => LogLevelName;
+  readonly requestIdHeader: string | undefined;
+  readonly messageTemplate: string;
+}
+
+/**
+ * Checks the request-logging options and fills in their defaults.
+ *
+ * @throws ConfigurationError naming the bad option.
+ */
+export function requestLoggingSettings(options: RxlogModuleOptions): RequestLoggingSettings {
+  const value: unknown = options.requestLogging ?? true;
+  if (typeof value !== 'boolean' && (typeof value !== 'object' || value === null))
+    throw new ConfigurationError(`RxlogModule requestLogging: expected true, false or options, got ${describeValue(value)}`);
+  const given: RxlogRequestLoggingOptions = typeof value === 'object' ? value : {};
+  const ignorePaths: unknown = given.ignorePaths ?? [];
+  if (!Array.isArray(ignorePaths) || !ignorePaths.every((p: unknown) => typeof p === 'string' || p instanceof RegExp))
+    throw new ConfigurationError(
+      `RxlogModule requestLogging.ignorePaths: expected strings and RegExps, got ${describeValue(ignorePaths)}`,
+    );
+  const level: unknown = given.level ?? ((status: number) => levelForStatus(status));
+  if (typeof level !== 'function')
+    throw new ConfigurationError(`RxlogModule requestLogging.level: expected a function, got ${describeValue(level)}`);
+  const header: unknown = given.requestIdHeader ?? 'x-request-id';
+  if (header !== false && (typeof header !== 'string' || !/^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/.test(header)))
+    throw new ConfigurationError(
+      `RxlogModule requestLogging.requestIdHeader: expected a header name or false, got ${describeValue(header)}`,
+    );
+  const template: unknown = given.messageTemplate ?? REQUEST_COMPLETION_TEMPLATE;
+  if (typeof template !== 'string' || template === '')
+    throw new ConfigurationError(
+      `RxlogModule requestLogging.messageTemplate: expected a template, got ${describeValue(template)}`,
+    );
+  return {
+    enabled: value !== false,
+    ignorePaths: ignorePaths,
+    level: level as RequestLoggingSettings['level'],
+    requestIdHeader: header === false ? undefined : header,
+    messageTemplate: template,
+  };
+}
+
+/** Whether a request path is one of the ignored ones. */
+export function isIgnoredPath(settings: RequestLoggingSettings, path: string): boolean {
+  for (const pattern of settings.ignorePaths) {
+    if (typeof pattern === 'string') {
+      if (pattern === path) return true;
+      continue;
+    }
+    // A global or sticky RegExp keeps its position between calls; every path is tested from the start.
+    pattern.lastIndex = 0;
+    if (pattern.test(path)) return true;
+  }
+  return false;
+}

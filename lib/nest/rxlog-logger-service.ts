@@ -1,0 +1,154 @@
+import type { LoggerService, LogLevel as NestLogLevel } from '@nestjs/common';
+import type { LogLevelName } from '../core/log-level';
+import { SelfLog } from '../core/self-log';
+import type { Logger } from '../pipeline/logger';
+import { wasLoggedRequestError } from './logged-request-errors';
+import { type NestLogCall, readNestLogCall } from './nest-log-call';
+
+/** Most `SourceContext` child loggers kept for reuse; past it, a child is made per call. */
+const MAX_CACHED_CONTEXTS = 256;
+
+const NEST_LEVELS: Readonly<Record<NestLogLevel, LogLevelName>> = {
+  verbose: 'verbose',
+  debug: 'debug',
+  log: 'information',
+  warn: 'warning',
+  error: 'error',
+  fatal: 'fatal',
+};
+
+/** The context Nest's exception filter logs unhandled errors under. */
+const EXCEPTIONS_HANDLER = 'ExceptionsHandler';
+
+/**
+ * Nest's `LoggerService` on an rxlog `Logger`: Nest's own messages and those of its `Logger`
+ * class go into rxlog, each with its `context` as the `SourceContext` property (`'NestFactory'`,
+ * `'RoutesResolver'`, `'OrdersService'`). `log` writes `information`, `warn` `warning`, and
+ * `verbose`, `debug`, `error`, `fatal` their namesakes; a stack trace passed as text
+ * (`error(message, stack, context)`) becomes the event's exception, and so does an Error passed
+ * as the message. A message is text, never a template: braces in it are written as they are.
+ * Plain objects among the extra arguments add their fields as properties; other extras are kept
+ * in a `Params` property. An error the request interceptor already wrote with its request's
+ * completion event is not written again when Nest's exception filter reports it.
+ *
+ * @example
+ * ```ts fragment
+ * const app = await NestFactory.create(AppModule, { bufferLogs: true });
+ * app.useLogger(app.get(RxlogLoggerService));
+ * ```
+ */
+export class RxlogLoggerService implements LoggerService {
+  private readonly contexts = new Map<string, Logger>();
+  private enabled: ReadonlySet<LogLevelName> | undefined;
+
+  /** @param log the logger Nest's messages are written to. */
+  constructor(private readonly logger: Logger) {}
+
+  /** Writes an `information` event. */
+  log(message: unknown, ...optionalParams: unknown[]): void {
+    this.write('information', readNestLogCall(message, optionalParams, false));
+  }
+
+  /** Writes an `error` event; a stack trace among the arguments becomes its exception. */
+  error(message: unknown, ...optionalParams: unknown[]): void {
+    this.write('error', readNestLogCall(message, optionalParams, true));
+  }
+
+  /** Writes a `warning` event. */
+  warn(message: unknown, ...optionalParams: unknown[]): void {
+    this.write('warning', readNestLogCall(message, optionalParams, false));
+  }
+
+  /** Writes a `debug` event. */
+  debug(message: unknown, ...optionalParams: unknown[]): void {
+    this.write('debug', readNestLogCall(message, optionalParams, false));
+  }
+
+  /** Writes a `verbose` event. */
+  verbose(message: unknown, ...optionalParams: unknown[]): void {
+    this.write('verbose', readNestLogCall(message, optionalParams, false));
+  }
+
+  /** Writes a `fatal` event; a stack trace among the arguments becomes its exception. */
+  fatal(message: unknown, ...optionalParams: unknown[]): void {
+    this.write('fatal', readNestLogCall(message, optionalParams, true));
+  }
+
+  /**
+   * Writes only these Nest levels from now on (`app.useLogger(['error', 'warn'])` and the `logger`
+   * option of `NestFactory.create` call it). The logger's own minimum level still applies.
+   */
+  setLogLevels(levels: NestLogLevel[]): void {
+    const enabled = new Set<LogLevelName>();
+    const given: unknown = levels;
+    for (const level of Array.isArray(given) ? (given as unknown[]) : []) {
+      const mapped = typeof level === 'string' ? (NEST_LEVELS as Partial<Record<string, LogLevelName>>)[level] : undefined;
+      if (mapped !== undefined) enabled.add(mapped);
+      else SelfLog.write('RxlogLoggerService.setLogLevels: unknown Nest level {Level} ignored', String(level));
+    }
+    this.enabled = enabled;
+  }
+
+  private write(level: LogLevelName, call: NestLogCall): void {
+    if (this.enabled !== undefined && !this.enabled.has(level)) return;
+    try {
+      if (call.context === EXCEPTIONS_HANDLER && wasLoggedRequestError(call.message, call.stack)) return;
+      const log = this.loggerFor(call);
+      const { message } = call;
+      const exception =
+        message instanceof Error ? message : call.stack === undefined ? undefined : errorFromStack(message, call.stack);
+      const template = message instanceof Error ? textTemplate(message.message) : templateOf(message);
+      const args = typeof message === 'object' && message !== null && !(message instanceof Error) ? [message] : [];
+      if (exception === undefined) log.write(level, template, ...args);
+      else log.write(level, exception, template, ...args);
+    } catch (error) {
+      SelfLog.write('RxlogLoggerService: a Nest log call could not be written', error);
+    }
+  }
+
+  private loggerFor(call: NestLogCall): Logger {
+    let log = this.logger;
+    if (call.context !== undefined && call.context !== '') {
+      const cached = this.contexts.get(call.context);
+      if (cached !== undefined) log = cached;
+      else {
+        log = this.logger.forContext('SourceContext', call.context);
+        if (this.contexts.size < MAX_CACHED_CONTEXTS) this.contexts.set(call.context, log);
+      }
+    }
+    if (call.params.length === 0) return log;
+    const properties: Record<string, unknown> = {};
+    const rest: unknown[] = [];
+    for (const param of call.params) {
+      if (isPlainObject(param)) Object.assign(properties, param);
+      else rest.push(param);
+    }
+    if (rest.length > 0) properties.Params = rest;
+    return log.child(properties);
+  }
+}
+
+function templateOf(message: unknown): string {
+  if (typeof message === 'string') return textTemplate(message);
+  if (typeof message === 'object' && message !== null) return '{@Message}';
+  return textTemplate(String(message));
+}
+
+/** The text as a template with no holes: every brace doubled. */
+function textTemplate(text: string): string {
+  return text.replace(/[{}]/g, (brace) => brace + brace);
+}
+
+function errorFromStack(message: unknown, stack: string): Error {
+  const error = new Error(typeof message === 'string' ? message : String(message));
+  const name = /^([A-Za-z_$][\w$]*)(?::|$)/.exec(stack)?.[1];
+  if (name !== undefined && name !== 'Error') error.name = name;
+  error.stack = stack;
+  return error;
+}
+
+function isPlainObject(value: unknown): value is Record<string, unknown> {
+  if (typeof value !== 'object' || value === null) return false;
+  const prototype: unknown = Object.getPrototypeOf(value);
+  return prototype === Object.prototype || prototype === null;
+}

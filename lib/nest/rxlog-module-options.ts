@@ -1,0 +1,77 @@
+import type { FactoryProvider, ModuleMetadata } from '@nestjs/common';
+import type { LoggerConfiguration } from '../configuration/logger-configuration';
+import type { LogLevelName } from '../core/log-level';
+import type { Logger } from '../pipeline/logger';
+import type { CloseOptions, ShutdownReport } from '../pipeline/shutdown-report';
+
+/** The injection token of the options given to `RxlogModule.forRoot` or made by `forRootAsync`'s factory. */
+export const RXLOG_MODULE_OPTIONS = 'RXLOG_MODULE_OPTIONS';
+
+/** Options of `RxlogModule.forRoot`, and what `forRootAsync`'s `useFactory` returns. */
+export interface RxlogModuleOptions {
+  /**
+   * Configures the app's logger: receives a `LoggerConfiguration` that already has
+   * `.enrich.fromLogContext()` (so request ids reach every event) and returns it, or a Logger made
+   * from it. Default: `writeTo.console()` at the `information` level.
+   */
+  configure?: (configuration: LoggerConfiguration) => LoggerConfiguration | Logger;
+  /**
+   * A logger made elsewhere, used instead of `configure`. Give it `.enrich.fromLogContext()` for
+   * the request id to reach its events. Default: none.
+   */
+  logger?: Logger;
+  /**
+   * The request context and the request-logging interceptor: `true` (default) or options;
+   * `false` keeps the request context (request ids on events) but writes no completion events.
+   */
+  requestLogging?: boolean | RxlogRequestLoggingOptions;
+  /**
+   * How the logger closes when the application shuts down (`app.close()`, or a signal after
+   * `app.enableShutdownHooks()`); `false` leaves it open. Default `{ strategy: 'graceful', timeoutMs: 5000 }`.
+   */
+  shutdown?: false | RxlogShutdownOptions;
+}
+
+/** Options of the request context and the completion event written for every HTTP request. */
+export interface RxlogRequestLoggingOptions {
+  /**
+   * Requests whose path (without the query) equals one of these strings or matches one of these
+   * patterns get no completion event (health checks); their events still carry the request id.
+   * Default none.
+   */
+  ignorePaths?: readonly (string | RegExp)[];
+  /**
+   * The completion event's level from the status code and the handler's error (if any).
+   * Default: `error` for 5xx, `warning` for 4xx, else `information`.
+   */
+  level?: (statusCode: number, error: unknown) => LogLevelName;
+  /**
+   * The response header that echoes the request id, or `false` for none. Default `'x-request-id'`.
+   */
+  requestIdHeader?: string | false;
+  /**
+   * The completion event's template; its holes are filled from the event's properties
+   * (`RequestMethod`, `RequestPath`, `Route`, `StatusCode`, `Elapsed`, `RequestId` and what
+   * `diagnosticContext.set` added). Default `'HTTP {RequestMethod} {RequestPath} responded {StatusCode} in {Elapsed:0.0000} ms'`.
+   */
+  messageTemplate?: string;
+}
+
+/** How the logger closes at application shutdown. */
+export interface RxlogShutdownOptions extends CloseOptions {
+  /**
+   * Receives the shutdown report; `false` for none. Default: one line through Nest's
+   * `ConsoleLogger` (the app's logger is closed by then), a warning when anything was lost.
+   */
+  report?: false | ((report: ShutdownReport) => void);
+}
+
+/** Options of `RxlogModule.forRootAsync`: a factory for the options, with its dependencies. */
+export interface RxlogModuleAsyncOptions {
+  /** Modules that export what the factory injects (e.g. `ConfigModule`). Default none. */
+  imports?: ModuleMetadata['imports'];
+  /** Providers passed to `useFactory`, in order. Default none. */
+  inject?: FactoryProvider['inject'];
+  /** Makes the module's options from the injected providers; may return a Promise. */
+  useFactory: (...args: never[]) => RxlogModuleOptions | Promise<RxlogModuleOptions>;
+}

@@ -1,0 +1,130 @@
+import {
+  type DynamicModule,
+  Global,
+  Inject,
+  type MiddlewareConsumer,
+  Module,
+  type NestModule,
+  type Provider,
+  RequestMethod,
+} from '@nestjs/common';
+import { APP_INTERCEPTOR } from '@nestjs/core';
+import { describeValue } from '../core/describe-value';
+import { ConfigurationError } from '../core/errors/configuration-error';
+import { Logger } from '../pipeline/logger';
+import { createModuleLogger, shutdownSettings } from './create-module-logger';
+import { getLoggerToken, injectedLoggerContexts } from './inject-logger';
+import { requestLoggingSettings } from './request-logging-settings';
+import { RxlogLoggerService } from './rxlog-logger-service';
+import { RXLOG_MODULE_OPTIONS, type RxlogModuleAsyncOptions, type RxlogModuleOptions } from './rxlog-module-options';
+import type { RawRequest, RawResponse, RxlogRequestContext as RequestContext } from './rxlog-request-context';
+import { RxlogRequestContext } from './rxlog-request-context';
+import { RxlogRequestInterceptor } from './rxlog-request-interceptor';
+import { RxlogShutdown } from './rxlog-shutdown';
+
+/**
+ * rxlog for NestJS: a global module that provides the app's `Logger` (inject it with
+ * `@Inject(Logger)` or `@InjectLogger('Orders')` for a `SourceContext` child), the
+ * `RxlogLoggerService` for `app.useLogger(...)`, a request context that puts a `RequestId` on
+ * every event logged while handling a request (taken from `x-request-id` or `traceparent`, else
+ * generated), a request-logging interceptor that writes one completion event per request, and a
+ * shutdown hook that closes the logger gracefully. Made with `forRoot(options)` or
+ * `forRootAsync({ imports, inject, useFactory })`, as `@nestjs/config` and `@nestjs/typeorm` are.
+ *
+ * @example
+ * ```ts fragment
+ * Module({ imports: [RxlogModule.forRoot({ configure: (c) => c.minimumLevel.debug().writeTo.console() })] })(AppModule);
+ * ```
+ */
+export class RxlogModule implements NestModule {
+  constructor(private readonly requests: RequestContext) {}
+
+  /** A global module built from `options`. @throws ConfigurationError for a bad option. */
+  static forRoot(options: RxlogModuleOptions = {}): DynamicModule {
+    const given: unknown = options;
+    if (typeof given !== 'object' || given === null)
+      throw new ConfigurationError(`RxlogModule.forRoot: expected an options object, got ${describeValue(given)}`);
+    return rxlogModule({ provide: RXLOG_MODULE_OPTIONS, useValue: options }, []);
+  }
+
+  /** A global module whose options come from a factory with injected dependencies. @throws ConfigurationError for bad options. */
+  static forRootAsync(options: RxlogModuleAsyncOptions): DynamicModule {
+    const useFactory: unknown = (options as Partial<RxlogModuleAsyncOptions> | undefined)?.useFactory;
+    if (typeof useFactory !== 'function')
+      throw new ConfigurationError(`RxlogModule.forRootAsync: expected a useFactory function, got ${describeValue(useFactory)}`);
+    return rxlogModule(
+      {
+        provide: RXLOG_MODULE_OPTIONS,
+        useFactory: options.useFactory as (...args: unknown[]) => unknown,
+        inject: options.inject ?? [],
+      },
+      options.imports ?? [],
+    );
+  }
+
+  /** Called by Nest: opens the request context for every route, before guards and interceptors run. */
+  configure(consumer: MiddlewareConsumer): void {
+    const requests = this.requests;
+    consumer
+      .apply(function rxlogRequestContext(request: RawRequest, response: RawResponse, next: () => void): void {
+        requests.run(request, response, () => next());
+      })
+      .forRoutes({ path: '*', method: RequestMethod.ALL });
+  }
+}
+Global()(RxlogModule);
+Module({})(RxlogModule);
+Inject(RxlogRequestContext)(RxlogModule, undefined, 0);
+
+function rxlogModule(options: Provider, imports: NonNullable<DynamicModule['imports']>): DynamicModule {
+  const fixed: Provider[] = [
+    options,
+    { provide: Logger, useFactory: (given: RxlogModuleOptions) => createModuleLogger(given), inject: [RXLOG_MODULE_OPTIONS] },
+    { provide: RxlogLoggerService, useFactory: (log: Logger) => new RxlogLoggerService(log), inject: [Logger] },
+    {
+      provide: RxlogRequestContext,
+      useFactory: (log: Logger, given: RxlogModuleOptions) => new RxlogRequestContext(log, requestLoggingSettings(given)),
+      inject: [Logger, RXLOG_MODULE_OPTIONS],
+    },
+    {
+      provide: RxlogRequestInterceptor,
+      useFactory: (requests: RxlogRequestContext) => new RxlogRequestInterceptor(requests),
+      inject: [RxlogRequestContext],
+    },
+    {
+      provide: APP_INTERCEPTOR,
+      useFactory: (interceptor: RxlogRequestInterceptor) => interceptor,
+      inject: [RxlogRequestInterceptor],
+    },
+    {
+      provide: RxlogShutdown,
+      useFactory: (log: Logger, given: RxlogModuleOptions) => new RxlogShutdown(log, shutdownSettings(given)),
+      inject: [Logger, RXLOG_MODULE_OPTIONS],
+    },
+  ];
+  const contextProviders = (): Provider[] =>
+    injectedLoggerContexts().map((context) => ({
+      provide: getLoggerToken(context),
+      useFactory: (log: Logger) => log.forContext('SourceContext', context),
+      inject: [Logger],
+    }));
+  return {
+    module: RxlogModule,
+    global: true,
+    imports,
+    // Read when Nest scans the module (at NestFactory.create), so every @InjectLogger context in the
+    // app has been seen, whichever file declared it and in whatever order the files loaded.
+    get providers(): Provider[] {
+      return [...fixed, ...contextProviders()];
+    },
+    get exports() {
+      return [
+        Logger,
+        RxlogLoggerService,
+        RxlogRequestContext,
+        RxlogRequestInterceptor,
+        ...injectedLoggerContexts().map(getLoggerToken),
+      ];
+    },
+  };
+}

@@ -1,0 +1,168 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { performance } from 'node:perf_hooks';
+import { LogContext } from '../context/log-context';
+import type { LogLevelName } from '../core/log-level';
+import { SelfLog } from '../core/self-log';
+import { type DiagnosticCollector, diagnosticContext } from '../node/http/diagnostic-context';
+import { levelForStatus } from '../node/http/level-for-status';
+import { requestIdFrom } from '../node/http/request-id';
+import type { Logger } from '../pipeline/logger';
+import { markLoggedRequestError } from './logged-request-errors';
+import { isIgnoredPath, type RequestLoggingSettings } from './request-logging-settings';
+
+/** The `SourceContext` of completion events, so `minimumLevel.override('RequestLogging', …)` can tune them. */
+export const REQUEST_LOGGING_SOURCE = 'RequestLogging';
+
+/** One request in flight: what its completion event needs. */
+export interface RequestState {
+  readonly requestId: string;
+  readonly method: string;
+  readonly path: string;
+  readonly startedAt: number;
+  readonly collector: DiagnosticCollector;
+  readonly ignored: boolean;
+  completed: boolean;
+}
+
+/** How a request ended, as the interceptor or the response's `close` saw it. */
+export interface RequestOutcome {
+  readonly statusCode: number;
+  /** The route pattern that matched (`'/orders/:id'`), when the framework knows it. */
+  readonly route?: string;
+  /** What the handler threw or its Observable errored with; `undefined` for none. */
+  readonly error?: unknown;
+  readonly failed?: boolean;
+  /** The client went away before the response was complete. */
+  readonly aborted?: boolean;
+}
+
+/** The Node request the state is keyed on: Express hands it over as is, Fastify as `request.raw`. */
+export type RawRequest = Pick<IncomingMessage, 'method' | 'url' | 'headers'>;
+/** The Node response the request id header and the `close` listener go on. */
+export type RawResponse = Pick<ServerResponse, 'statusCode' | 'writableFinished' | 'headersSent' | 'setHeader' | 'once'>;
+
+const states = new WeakMap<object, RequestState>();
+
+/**
+ * The request context of `rxlog/nest`: opens it for each request (a request id in `LogContext`,
+ * a `diagnosticContext` collection) and writes the request's one completion event.
+ */
+export class RxlogRequestContext {
+  private readonly completions: Logger;
+
+  constructor(
+    log: Logger,
+    private readonly settings: RequestLoggingSettings,
+  ) {
+    this.completions = log.forContext('SourceContext', REQUEST_LOGGING_SOURCE);
+  }
+
+  /** The state of a request opened by `run`, if any. */
+  stateOf(request: object): RequestState | undefined {
+    return states.get(request);
+  }
+
+  /**
+   * Runs `next` inside a new request context for `request`: everything it starts, synchronously or
+   * later, logs with the request's `RequestId`, and `diagnosticContext.set` adds to its completion
+   * event. With a response, echoes the request id in the configured header and writes the
+   * completion event on `close` if nothing else has (a guard's rejection, an unmatched route, an
+   * aborted request).
+   */
+  run<T>(request: RawRequest, response: RawResponse | undefined, next: (state: RequestState) => T): T {
+    const requestId = safeRequestId(request);
+    if (response !== undefined) this.echoRequestId(response, requestId);
+    return diagnosticContext.run((collector) =>
+      LogContext.run({ RequestId: requestId }, () => {
+        const path = pathOf(request);
+        const state: RequestState = {
+          requestId,
+          method: typeof request.method === 'string' ? request.method : 'GET',
+          path,
+          startedAt: performance.now(),
+          collector,
+          ignored: !this.settings.enabled || isIgnoredPath(this.settings, path),
+          completed: false,
+        };
+        states.set(request, state);
+        if (response !== undefined) this.completeOnClose(state, response);
+        return next(state);
+      }),
+    );
+  }
+
+  /** Writes the request's completion event, once: later calls for the same request do nothing. */
+  complete(state: RequestState, outcome: RequestOutcome): void {
+    if (state.completed) return;
+    state.completed = true;
+    const diagnostics = state.collector.complete();
+    if (state.ignored) return;
+    try {
+      const properties: Record<string, unknown> = {
+        RequestMethod: state.method,
+        RequestPath: state.path,
+        StatusCode: outcome.statusCode,
+        Elapsed: performance.now() - state.startedAt,
+        RequestId: state.requestId,
+      };
+      if (outcome.route !== undefined) properties.Route = outcome.route;
+      if (outcome.aborted === true) properties.Aborted = true;
+      for (const key of Object.keys(diagnostics)) if (!(key in properties)) properties[key] = diagnostics[key];
+      const level = outcome.aborted === true ? 'warning' : this.levelFor(outcome);
+      const log = this.completions.child(properties);
+      const { error } = outcome;
+      if (error instanceof Error) {
+        markLoggedRequestError(error);
+        log.write(level, error, this.settings.messageTemplate);
+      } else {
+        if (error !== undefined) markLoggedRequestError(error);
+        log.write(level, this.settings.messageTemplate);
+      }
+    } catch (error) {
+      SelfLog.write('Request completion event for {RequestId} could not be written', state.requestId, error);
+    }
+  }
+
+  private levelFor(outcome: RequestOutcome): LogLevelName {
+    try {
+      return this.settings.level(outcome.statusCode, outcome.error);
+    } catch (error) {
+      SelfLog.write('requestLogging.level threw; the default level is used', error);
+      return levelForStatus(outcome.statusCode, outcome.failed);
+    }
+  }
+
+  private echoRequestId(response: RawResponse, requestId: string): void {
+    const header = this.settings.requestIdHeader;
+    if (header === undefined || response.headersSent) return;
+    try {
+      response.setHeader(header, requestId);
+    } catch (error) {
+      SelfLog.write('The request id header could not be set', error);
+    }
+  }
+
+  private completeOnClose(state: RequestState, response: RawResponse): void {
+    if (typeof response.once !== 'function') return;
+    response.once('close', () => {
+      if (state.completed) return;
+      const aborted = !response.writableFinished;
+      this.complete(state, { statusCode: response.statusCode, aborted });
+    });
+  }
+}
+
+function safeRequestId(request: RawRequest): string {
+  try {
+    return requestIdFrom(request.headers);
+  } catch {
+    return requestIdFrom({});
+  }
+}
+
+function pathOf(request: RawRequest): string {
+  const url = (request as { originalUrl?: unknown }).originalUrl ?? request.url;
+  if (typeof url !== 'string') return '/';
+  const query = url.indexOf('?');
+  return query < 0 ? url : url.slice(0, query);
+}

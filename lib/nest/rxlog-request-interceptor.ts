@@ -1,0 +1,91 @@
+import type { CallHandler, ExecutionContext, NestInterceptor } from '@nestjs/common';
+import { defer, type Observable, tap, finalize } from 'rxjs';
+import type { RawRequest, RawResponse, RequestState, RxlogRequestContext } from './rxlog-request-context';
+
+/** What the interceptor reads from Express's or Fastify's request object. */
+interface FrameworkRequest extends RawRequest {
+  /** Fastify's Node request. */
+  readonly raw?: RawRequest;
+  /** Express: the matched route. */
+  readonly route?: { readonly path?: unknown };
+  /** Fastify 4 and 5: the matched route. */
+  readonly routeOptions?: { readonly url?: unknown };
+}
+
+/** What the interceptor reads from Express's or Fastify's response object. */
+interface FrameworkResponse {
+  readonly statusCode?: unknown;
+  /** Fastify's Node response. */
+  readonly raw?: RawResponse;
+}
+
+/**
+ * Writes one completion event per HTTP request, the RxJS way: it watches the handler's
+ * Observable with `tap` (an error: its status and the exception) and `finalize` (completion), so
+ * an Observable a controller returns is timed to its end, not to its creation. The event has the
+ * method, path, route pattern, status, elapsed milliseconds and what `diagnosticContext.set`
+ * added during the request; an error is written once, with the exception, at the level its status
+ * maps to (an `HttpException`'s status, else 500). `RxlogModule` registers it for every route;
+ * its middleware opens the request context, and where that did not run (the interceptor used on
+ * its own) the interceptor opens it itself.
+ */
+export class RxlogRequestInterceptor implements NestInterceptor {
+  constructor(private readonly requests: RxlogRequestContext) {}
+
+  /** Watches one handler call; non-HTTP contexts (microservices, websockets) pass through untouched. */
+  intercept(context: ExecutionContext, next: CallHandler): Observable<unknown> {
+    if (context.getType() !== 'http') return next.handle();
+    const http = context.switchToHttp();
+    const request = http.getRequest<FrameworkRequest>();
+    const response = http.getResponse<FrameworkResponse>();
+    const raw = request.raw ?? request;
+    const state = this.requests.stateOf(raw);
+    if (state !== undefined) return this.watch(next.handle(), state, request, response);
+    // No middleware ran for this request: open its context around the handler's subscription.
+    const rawResponse = response.raw ?? (response as RawResponse);
+    return defer(() => this.requests.run(raw, rawResponse, (opened) => this.watch(next.handle(), opened, request, response)));
+  }
+
+  private watch(
+    handler: Observable<unknown>,
+    state: RequestState,
+    request: FrameworkRequest,
+    response: FrameworkResponse,
+  ): Observable<unknown> {
+    return handler.pipe(
+      tap({
+        error: (error: unknown) => {
+          const statusCode = statusOf(error);
+          this.requests.complete(state, { statusCode, route: routeOf(request), error, failed: statusCode >= 500 });
+        },
+      }),
+      finalize(() => {
+        this.requests.complete(state, { statusCode: responseStatus(response), route: routeOf(request) });
+      }),
+    );
+  }
+}
+
+/** An `HttpException`'s status (read through `getStatus`, so any copy of Nest's class counts), else 500. */
+function statusOf(error: unknown): number {
+  try {
+    const getStatus: unknown = (error as { getStatus?: unknown } | null)?.getStatus;
+    if (typeof getStatus === 'function') {
+      const status: unknown = getStatus.call(error);
+      if (typeof status === 'number' && Number.isInteger(status) && status >= 100 && status <= 999) return status;
+    }
+  } catch {
+    // An unreadable error is an unknown one: 500.
+  }
+  return 500;
+}
+
+function responseStatus(response: FrameworkResponse): number {
+  const status = response.statusCode ?? response.raw?.statusCode;
+  return typeof status === 'number' ? status : 200;
+}
+
+function routeOf(request: FrameworkRequest): string | undefined {
+  const route = request.routeOptions?.url ?? request.route?.path;
+  return typeof route === 'string' ? route : undefined;
+}

@@ -1,0 +1,43 @@
+import { ConsoleLogger, type OnApplicationShutdown } from '@nestjs/common';
+import { SelfLog } from '../core/self-log';
+import type { Logger } from '../pipeline/logger';
+import type { ShutdownReport } from '../pipeline/shutdown-report';
+import type { RxlogShutdownOptions } from './rxlog-module-options';
+
+/**
+ * Closes the app's logger when the application shuts down (`app.close()`, or a signal after
+ * `app.enableShutdownHooks()`), after every other module's shutdown hooks and after the HTTP
+ * server stopped, so nothing the app logs on the way out is lost; then hands the shutdown report
+ * to the `report` option.
+ */
+export class RxlogShutdown implements OnApplicationShutdown {
+  constructor(
+    private readonly log: Logger,
+    private readonly options: false | RxlogShutdownOptions,
+  ) {}
+
+  /** Called by Nest. */
+  async onApplicationShutdown(): Promise<void> {
+    if (this.options === false) return;
+    const { report = writeReport, strategy = 'graceful', timeoutMs } = this.options;
+    const shutdown = await this.log.close(timeoutMs === undefined ? { strategy } : { strategy, timeoutMs });
+    if (report === false) return;
+    try {
+      report(shutdown);
+    } catch (error) {
+      SelfLog.write('RxlogModule shutdown report callback threw', error);
+    }
+  }
+}
+
+/** The default report: one line through Nest's own console logger, since the app's logger is closed. */
+function writeReport(report: ShutdownReport): void {
+  const sinks = Object.entries(report.sinks).map(
+    ([name, s]) => `${name}: ${s.delivered} delivered, ${s.dropped} dropped, ${s.failed} failed, ${s.undelivered} undelivered`,
+  );
+  const lost = report.timedOut || Object.values(report.sinks).some((s) => s.dropped + s.failed + s.undelivered > 0);
+  const line = `Logger closed (${report.strategy}, ${Math.round(report.elapsedMs)} ms${report.timedOut ? ', timed out' : ''}): ${sinks.join('; ') || 'no sinks'}`;
+  const console = new ConsoleLogger('RxlogModule');
+  if (lost) console.warn(line);
+  else console.log(line);
+}

@@ -1,0 +1,82 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { SelfLog } from '../../core/self-log';
+import { ensureAsyncLocalStorage } from './ensure-async-local-storage';
+import { type RequestLoggingOptions, resolveRequestLoggingOptions } from './request-logging-options';
+import { type RequestLogger, type RequestTracker, trackRequest } from './request-tracker';
+
+/** The parts of a Fastify request the plugin reads. */
+export interface FastifyLikeRequest {
+  readonly raw: IncomingMessage;
+  readonly routeOptions?: { readonly url?: string };
+}
+
+/** The parts of a Fastify reply the plugin reads. */
+export interface FastifyLikeReply {
+  readonly raw: ServerResponse;
+}
+
+/** The part of a Fastify instance the plugin uses: `addHook`. */
+export interface FastifyLikeInstance {
+  addHook(name: string, hook: (...args: never[]) => unknown): unknown;
+}
+
+/** A Fastify plugin (register it with `app.register(...)`); it applies to the whole app, as `fastify-plugin` plugins do. */
+export type FastifyRequestLoggingPlugin = (
+  instance: FastifyLikeInstance,
+  options: unknown,
+  done: (error?: Error) => void,
+) => void;
+
+/**
+ * `requestLogging` for Fastify 5, as a plugin: `await app.register(fastifyRequestLogging(log))`.
+ * The same completion event, request id, LogContext and diagnostic context as `requestLogging`,
+ * through Fastify's hooks: `onRequest` starts the request, `preHandler` runs the handler inside its
+ * context, and `onError` puts a handler's error on the completion event. Fastify is not imported:
+ * anything with Fastify's `addHook` works.
+ *
+ * @throws ConfigurationError naming a bad option.
+ * @example
+ * ```ts compile-only
+ * import Fastify from 'fastify';
+ * import { LoggerConfiguration } from 'rxlog';
+ * import { fastifyRequestLogging } from 'rxlog/node';
+ *
+ * const log = new LoggerConfiguration().enrich.fromLogContext().writeTo.console().createLogger();
+ * const app = Fastify();
+ * await app.register(fastifyRequestLogging(log));
+ * ```
+ */
+export function fastifyRequestLogging(log: RequestLogger, options: RequestLoggingOptions = {}): FastifyRequestLoggingPlugin {
+  const settings = resolveRequestLoggingOptions(options);
+  if (settings.asyncLocalStorage) ensureAsyncLocalStorage();
+  const trackers = new WeakMap<IncomingMessage, RequestTracker>();
+  const plugin = (instance: FastifyLikeInstance, _options: unknown, done: (error?: Error) => void): void => {
+    instance.addHook('onRequest', (request: FastifyLikeRequest, reply: FastifyLikeReply, next: () => void) => {
+      let tracker: RequestTracker;
+      try {
+        tracker = trackRequest(log, settings, request.raw, reply.raw, () => request.routeOptions?.url);
+      } catch (error) {
+        SelfLog.write('fastifyRequestLogging: the request could not be followed', error);
+        next();
+        return;
+      }
+      trackers.set(request.raw, tracker);
+      tracker.run(next);
+    });
+    // Body parsing runs outside the onRequest call, so the handler is entered into the context again.
+    instance.addHook('preHandler', (request: FastifyLikeRequest, _reply: FastifyLikeReply, next: () => void) => {
+      const tracker = trackers.get(request.raw);
+      if (tracker === undefined) next();
+      else tracker.run(next);
+    });
+    instance.addHook('onError', (request: FastifyLikeRequest, _reply: FastifyLikeReply, error: unknown, next: () => void) => {
+      trackers.get(request.raw)?.fail(error);
+      next();
+    });
+    done();
+  };
+  return Object.assign(plugin, {
+    [Symbol.for('skip-override')]: true,
+    [Symbol.for('fastify.display-name')]: 'rxlog-request-logging',
+  });
+}

@@ -1,0 +1,112 @@
+import type { IncomingMessage } from 'node:http';
+import { randomUUID } from 'node:crypto';
+import { ConfigurationError } from '../../core/errors/configuration-error';
+import type { LogLevelName } from '../../core/log-level';
+import { ALWAYS_REDACTED_HEADERS } from './select-headers';
+
+/** What the level function of {@link RequestLoggingOptions} is told about a finished request. */
+export interface RequestOutcome {
+  /** The response status; for an aborted request, what was set when the client left (often 200). */
+  readonly statusCode: number;
+  /** The error a handler threw or passed on, if any. */
+  readonly error?: unknown;
+  /** Whether the client closed the connection before the response was complete. */
+  readonly aborted: boolean;
+  readonly req: IncomingMessage;
+}
+
+/** Options of {@link requestLogging} and {@link fastifyRequestLogging}. */
+export interface RequestLoggingOptions {
+  /** The completion event's template; it may use `RequestMethod`, `RequestPath`, `StatusCode` and `Elapsed`. Default `'HTTP {RequestMethod} {RequestPath} responded {StatusCode} in {Elapsed:0.0000} ms'`. */
+  messageTemplate?: string;
+  /** The template for a request the client abandoned. Default `'HTTP {RequestMethod} {RequestPath} aborted by the client after {Elapsed:0.0000} ms'`. */
+  abortedTemplate?: string;
+  /** The completion event's level. Default: `error` for 5xx and handler errors, `warning` for 4xx and aborted requests, else `information` (`levelForStatus`). */
+  level?: (outcome: RequestOutcome) => LogLevelName;
+  /** Paths (without query) that get no completion event: exact strings or regular expressions. Default none. */
+  ignorePaths?: readonly (string | RegExp)[];
+  /** Request headers to log as `RequestHeaders` (names in any case, or `'*'` for all). Default none. */
+  requestHeaders?: readonly string[];
+  /** Response headers to log as `ResponseHeaders` (names in any case, or `'*'` for all). Default none. */
+  responseHeaders?: readonly string[];
+  /** More headers whose values are replaced with `'[Redacted]'`; `authorization`, `proxy-authorization`, `cookie` and `set-cookie` always are. Default none. */
+  redactHeaders?: readonly string[];
+  /** The response header that echoes the request id, or `false` for none. Default `'x-request-id'`. */
+  requestIdHeader?: string | false;
+  /** Makes a request id when the request brings none. Default `crypto.randomUUID`. */
+  generateRequestId?: () => string;
+  /** Switches LogContext to AsyncLocalStorage (unless it already uses it) so `RequestId` follows every `await` of the request. Default `true`. */
+  asyncLocalStorage?: boolean;
+}
+
+/** Options with every default applied. */
+export interface ResolvedRequestLoggingOptions {
+  readonly messageTemplate: string;
+  readonly abortedTemplate: string;
+  readonly level: ((outcome: RequestOutcome) => LogLevelName) | undefined;
+  readonly ignorePaths: readonly (string | RegExp)[];
+  readonly requestHeaders: readonly string[];
+  readonly responseHeaders: readonly string[];
+  readonly redactHeaders: ReadonlySet<string>;
+  readonly requestIdHeader: string | false;
+  readonly generateRequestId: () => string;
+  readonly asyncLocalStorage: boolean;
+}
+
+/** The default completion template, as Serilog.AspNetCore writes it. */
+export const REQUEST_COMPLETED_TEMPLATE = 'HTTP {RequestMethod} {RequestPath} responded {StatusCode} in {Elapsed:0.0000} ms';
+/** The default template for requests the client abandoned. */
+export const REQUEST_ABORTED_TEMPLATE = 'HTTP {RequestMethod} {RequestPath} aborted by the client after {Elapsed:0.0000} ms';
+
+function names(value: unknown, where: string): string[] {
+  if (value === undefined) return [];
+  if (!Array.isArray(value) || value.some((name) => typeof name !== 'string'))
+    throw new ConfigurationError(`requestLogging.${where}: expected an array of header names, got ${JSON.stringify(value)}`);
+  return (value as string[]).map((name) => name.toLowerCase());
+}
+
+function optionalFunction<T>(value: unknown, where: string): T | undefined {
+  if (value !== undefined && typeof value !== 'function')
+    throw new ConfigurationError(`requestLogging.${where}: expected a function, got ${JSON.stringify(value)}`);
+  return value as T | undefined;
+}
+
+function template(value: unknown, where: string, fallback: string): string {
+  if (value === undefined) return fallback;
+  if (typeof value !== 'string' || value === '')
+    throw new ConfigurationError(`requestLogging.${where}: expected a message template, got ${JSON.stringify(value)}`);
+  return value;
+}
+
+/**
+ * Applies the defaults to {@link RequestLoggingOptions}.
+ *
+ * @throws ConfigurationError naming the bad option.
+ */
+export function resolveRequestLoggingOptions(given: RequestLoggingOptions = {}): ResolvedRequestLoggingOptions {
+  const options = given as { [K in keyof RequestLoggingOptions]?: unknown };
+  if (typeof options !== 'object' || (options as unknown) === null)
+    throw new ConfigurationError(`requestLogging: expected an options object, got ${JSON.stringify(given)}`);
+  const ignorePaths = options.ignorePaths ?? [];
+  if (!Array.isArray(ignorePaths) || ignorePaths.some((path) => typeof path !== 'string' && !(path instanceof RegExp)))
+    throw new ConfigurationError(
+      `requestLogging.ignorePaths: expected strings and regular expressions, got ${JSON.stringify(ignorePaths)}`,
+    );
+  const header = options.requestIdHeader ?? 'x-request-id';
+  if (header !== false && (typeof header !== 'string' || header === ''))
+    throw new ConfigurationError(
+      `requestLogging.requestIdHeader: expected a header name or false, got ${JSON.stringify(header)}`,
+    );
+  return {
+    messageTemplate: template(options.messageTemplate, 'messageTemplate', REQUEST_COMPLETED_TEMPLATE),
+    abortedTemplate: template(options.abortedTemplate, 'abortedTemplate', REQUEST_ABORTED_TEMPLATE),
+    level: optionalFunction(options.level, 'level'),
+    ignorePaths: ignorePaths as (string | RegExp)[],
+    requestHeaders: names(options.requestHeaders, 'requestHeaders'),
+    responseHeaders: names(options.responseHeaders, 'responseHeaders'),
+    redactHeaders: new Set([...ALWAYS_REDACTED_HEADERS, ...names(options.redactHeaders, 'redactHeaders')]),
+    requestIdHeader: header === false ? false : header,
+    generateRequestId: optionalFunction<() => string>(options.generateRequestId, 'generateRequestId') ?? randomUUID,
+    asyncLocalStorage: options.asyncLocalStorage !== false,
+  };
+}

@@ -1,0 +1,103 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { SelfLog } from '../../core/self-log';
+import { ensureAsyncLocalStorage } from './ensure-async-local-storage';
+import { type RequestLoggingOptions, resolveRequestLoggingOptions } from './request-logging-options';
+import { type RequestLogger, type RequestTracker, trackRequest } from './request-tracker';
+
+/** A connect-style middleware, with an Express error middleware that puts a handler's error on the completion event. */
+export interface RequestLoggingMiddleware {
+  (req: IncomingMessage, res: ServerResponse, next: (error?: unknown) => unknown): void;
+  /**
+   * For Express (`app.use(middleware.errorHandler)` after the routes): records the error on the
+   * request's completion event and passes it on with `next(error)`, so Express's own error
+   * handling still answers. Without it a handler error is still logged, as its 500, but without the exception.
+   */
+  readonly errorHandler: (error: unknown, req: IncomingMessage, res: ServerResponse, next: (error?: unknown) => unknown) => void;
+}
+
+/**
+ * Request logging for Node HTTP servers, as Serilog.AspNetCore does it: one completion event per
+ * request, `HTTP GET /orders responded 200 in 12.3456 ms`, at `error` for 5xx and handler errors,
+ * `warning` for 4xx, else `information`. Every event logged while the request is handled carries
+ * its `RequestId` (taken from `x-request-id` or `traceparent`, else generated, and echoed in the
+ * `x-request-id` response header) through LogContext, so the logger needs
+ * `.enrich.fromLogContext()`; `diagnosticContext.set(name, value)` inside the request adds
+ * properties to the completion event only. A client that closes the connection before the response
+ * is complete gets one aborted event (`warning`); a handler error is logged once, on the
+ * completion event, as its exception.
+ *
+ * Creating the middleware switches LogContext to AsyncLocalStorage (unless it already uses it or
+ * `asyncLocalStorage: false`), because with the default synchronous store the request's properties
+ * would only reach events logged before the handler's first `await`.
+ *
+ * In Express 5: `app.use(requestLogging(log))` first. With `node:http`, call it with your handler as
+ * `next`; a handler that throws or rejects is logged with its error and answered 500 if nothing was sent.
+ *
+ * @throws ConfigurationError naming a bad option.
+ * @example
+ * ```ts compile-only
+ * import { createServer } from 'node:http';
+ * import { LoggerConfiguration } from 'rxlog';
+ * import { requestLogging } from 'rxlog/node';
+ *
+ * const log = new LoggerConfiguration().enrich.fromLogContext().writeTo.console().createLogger();
+ * const logRequests = requestLogging(log, { ignorePaths: ['/health'] });
+ * createServer((req, res) => logRequests(req, res, () => res.end('ok'))).listen(8080, '127.0.0.1');
+ * ```
+ */
+export function requestLogging(log: RequestLogger, options: RequestLoggingOptions = {}): RequestLoggingMiddleware {
+  const settings = resolveRequestLoggingOptions(options);
+  if (settings.asyncLocalStorage) ensureAsyncLocalStorage();
+  const trackers = new WeakMap<IncomingMessage, RequestTracker>();
+  const middleware = (req: IncomingMessage, res: ServerResponse, next: (error?: unknown) => unknown): void => {
+    let tracker: RequestTracker;
+    try {
+      tracker = trackRequest(log, settings, req, res, () => expressRoute(req));
+    } catch (error) {
+      SelfLog.write('requestLogging: the request could not be followed', error);
+      next();
+      return;
+    }
+    trackers.set(req, tracker);
+    tracker.run(() => {
+      try {
+        const result = next();
+        if (isThenable(result)) result.then(undefined, (error: unknown) => handlerFailed(tracker, res, error));
+      } catch (error) {
+        handlerFailed(tracker, res, error);
+      }
+    });
+  };
+  const errorHandler = (error: unknown, req: IncomingMessage, _res: ServerResponse, next: (error?: unknown) => unknown): void => {
+    trackers.get(req)?.fail(error);
+    next(error);
+  };
+  return Object.assign(middleware, { errorHandler });
+}
+
+/** A handler called as `next` threw or rejected: its error goes on the completion event, and the client gets a 500 if nothing was sent. */
+function handlerFailed(tracker: RequestTracker, res: ServerResponse, error: unknown): void {
+  tracker.fail(error);
+  try {
+    if (!res.headersSent) {
+      res.statusCode = 500;
+      res.end();
+    } else if (!res.writableEnded) {
+      res.destroy();
+    }
+  } catch (cause) {
+    SelfLog.write('requestLogging: answering a failed request failed', cause);
+  }
+}
+
+function isThenable(value: unknown): value is PromiseLike<unknown> {
+  return typeof value === 'object' && value !== null && typeof (value as { then?: unknown }).then === 'function';
+}
+
+/** Express's matched route (`req.baseUrl` + `req.route.path`), when there is one. */
+function expressRoute(req: IncomingMessage): string | undefined {
+  const { route, baseUrl } = req as { route?: { path?: unknown }; baseUrl?: unknown };
+  const path = route?.path;
+  if (typeof path !== 'string') return undefined;
+  return `${typeof baseUrl === 'string' ? baseUrl : ''}${path}`;
+}

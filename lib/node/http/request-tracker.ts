@@ -1,0 +1,123 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { LogContext } from '../../context/log-context';
+import { SelfLog } from '../../core/self-log';
+import type { LogLevelName } from '../../core/log-level';
+import type { Logger } from '../../pipeline/logger';
+import { DiagnosticCollector, diagnosticContext } from './diagnostic-context';
+import { levelForStatus } from './level-for-status';
+import { requestIdFrom } from './request-id';
+import type { ResolvedRequestLoggingOptions } from './request-logging-options';
+import { selectHeaders } from './select-headers';
+
+/** What request logging writes to: a Logger (only `child` and the child's `write` are used). */
+export type RequestLogger = Pick<Logger, 'child'>;
+
+/** One request followed from its start to its one completion event. */
+export interface RequestTracker {
+  /** The request's id: from `x-request-id` or `traceparent`, else generated. */
+  readonly requestId: string;
+  /** Runs `fn` inside the request's context: `RequestId` in LogContext and its diagnostic collection. */
+  run<T>(fn: () => T): T;
+  /** Records the error a handler threw or passed on (the first one counts); it goes on the completion event. */
+  fail(error: unknown): void;
+}
+
+/** The path of a request URL without its query string or fragment (query values can hold secrets). */
+export function requestPath(url: string | undefined): string {
+  if (url === undefined || url === '') return '/';
+  const end = url.search(/[?#]/);
+  return end === -1 ? url : url.slice(0, end);
+}
+
+/**
+ * Starts following a request: gives it an id (echoed in the response header), and writes one
+ * completion event when the response finishes, or one aborted event when the connection closes
+ * first. The events carry `RequestId`, `RequestMethod`, `RequestPath`, `StatusCode`, `Elapsed`
+ * (milliseconds), `RoutePattern` when known, the selected headers, the handler's error as the
+ * exception, and what `diagnosticContext.set` added inside the request.
+ *
+ * @param route Reads the matched route pattern when the request ends (frameworks know it only then).
+ */
+export function trackRequest(
+  log: RequestLogger,
+  settings: ResolvedRequestLoggingOptions,
+  req: IncomingMessage,
+  res: ServerResponse,
+  route: () => string | undefined = () => undefined,
+): RequestTracker {
+  const started = process.hrtime.bigint();
+  const requestId = requestIdFrom(req.headers, settings.generateRequestId);
+  const path = requestPath((req as { originalUrl?: string }).originalUrl ?? req.url);
+  const ignored = settings.ignorePaths.some((pattern) => (typeof pattern === 'string' ? pattern === path : pattern.test(path)));
+  const collector = new DiagnosticCollector();
+  const context = { RequestId: requestId };
+  let error: unknown;
+  let failed = false;
+  let done = false;
+
+  if (settings.requestIdHeader !== false && !res.headersSent) {
+    try {
+      res.setHeader(settings.requestIdHeader, requestId);
+    } catch (cause) {
+      SelfLog.write('requestLogging: the request id header could not be set', cause);
+    }
+  }
+
+  const complete = (aborted: boolean): void => {
+    if (done) return;
+    done = true;
+    res.off('finish', onFinish);
+    res.off('close', onClose);
+    try {
+      const statusCode = res.statusCode;
+      if (ignored && !failed && statusCode < 500) return;
+      const elapsed = Number(process.hrtime.bigint() - started) / 1e6;
+      const level: LogLevelName =
+        settings.level?.({ statusCode, error, aborted, req }) ??
+        (aborted && !failed ? 'warning' : levelForStatus(statusCode, failed));
+      const properties: Record<string, unknown> = collector.complete();
+      properties.RequestId = requestId;
+      properties.RequestMethod = req.method ?? 'GET';
+      properties.RequestPath = path;
+      if (!aborted) properties.StatusCode = statusCode;
+      properties.Elapsed = elapsed;
+      const pattern = route();
+      if (pattern !== undefined) properties.RoutePattern = pattern;
+      const requestHeaders = selectHeaders(req.headers, settings.requestHeaders, settings.redactHeaders);
+      if (requestHeaders !== undefined) properties.RequestHeaders = requestHeaders;
+      const responseHeaders = selectHeaders(res.getHeaders(), settings.responseHeaders, settings.redactHeaders);
+      if (responseHeaders !== undefined) properties.ResponseHeaders = responseHeaders;
+      if (aborted) properties.Aborted = true;
+      const template = aborted ? settings.abortedTemplate : settings.messageTemplate;
+      const logger = log.child(properties);
+      LogContext.run(context, () => {
+        if (failed) logger.write(level, asError(error), template);
+        else logger.write(level, template);
+      });
+    } catch (cause) {
+      SelfLog.write('requestLogging: the completion event could not be written', cause);
+    }
+  };
+  const onFinish = (): void => complete(false);
+  const onClose = (): void => complete(!res.writableFinished);
+  res.on('finish', onFinish);
+  res.on('close', onClose);
+
+  return {
+    requestId,
+    run: (fn) => LogContext.run(context, () => diagnosticContext.runWith(collector, fn)),
+    fail: (cause) => {
+      if (failed) return;
+      failed = true;
+      error = cause;
+    },
+  };
+}
+
+function asError(value: unknown): Error {
+  if (value instanceof Error) return value;
+  const json = JSON.stringify(value) as string | undefined;
+  const error = new Error(typeof value === 'string' ? value : (json ?? String(value)));
+  error.name = 'NonErrorThrown';
+  return error;
+}

@@ -1,0 +1,39 @@
+/** Header values as Node gives them. */
+export type HeaderValues = Readonly<Record<string, string | number | readonly string[] | undefined>>;
+
+/** The headers that are always redacted, whatever the options say. */
+export const ALWAYS_REDACTED_HEADERS: readonly string[] = ['authorization', 'proxy-authorization', 'cookie', 'set-cookie'];
+
+/** What a redacted header's value is replaced with. */
+export const REDACTED = '[Redacted]';
+
+/**
+ * The named headers that are present, with lower-case names and redacted values replaced by
+ * `'[Redacted]'`; `'*'` selects every header. Values are strings (several values joined with `', '`).
+ *
+ * @param names Lower-case header names to keep, or `['*']`.
+ * @param redacted Lower-case names whose values are replaced.
+ */
+export function selectHeaders(
+  headers: HeaderValues,
+  names: readonly string[],
+  redacted: ReadonlySet<string>,
+): Record<string, string> | undefined {
+  if (names.length === 0) return undefined;
+  const all = names.includes('*');
+  const selected: Record<string, string> = {};
+  let any = false;
+  for (const name of all ? Object.keys(headers) : names) {
+    const value = headers[name.toLowerCase()];
+    if (value === undefined) continue;
+    any = true;
+    const key = name.toLowerCase();
+    Object.defineProperty(selected, key, {
+      value: redacted.has(key) ? REDACTED : Array.isArray(value) ? value.join(', ') : String(value as string | number),
+      enumerable: true,
+      writable: true,
+      configurable: true,
+    });
+  }
+  return any ? selected : undefined;
+}

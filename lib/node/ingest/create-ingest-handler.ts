@@ -1,0 +1,233 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { SelfLog } from '../../core/self-log';
+import type { Logger } from '../../pipeline/logger';
+import { type IngestHandlerOptions, type ResolvedIngestOptions, resolveIngestOptions } from './ingest-handler-options';
+import { type ClientEvent, parseClientEvents } from './parse-client-events';
+import { readRequestBody } from './read-request-body';
+import { TokenBucketLimiter } from './token-bucket-limiter';
+
+/** What the ingest handler writes to: a Logger (only `child` and the child's `write` are used). */
+export type IngestLogger = Pick<Logger, 'child'>;
+
+/** A `node:http` request handler, also usable as an Express, Fastify (raw) or Nest route handler. */
+export type IngestHandler = (req: IncomingMessage, res: ServerResponse) => void;
+
+/** The server event's template: the client's rendered message (its own template is kept in `ClientTemplate`). */
+export const INGEST_TEMPLATE = '{ClientMessage}';
+
+const ACCEPTED_TYPES = new Set([
+  'application/vnd.serilog.clef',
+  'application/x-ndjson',
+  'application/ndjson',
+  'application/jsonl',
+  'application/json',
+  'text/plain',
+]);
+const MAX_USER_AGENT = 512;
+/** After refusing a body, how long and how much of it is still read and discarded so the answer reaches the client before the connection closes. */
+const LINGER_MS = 500;
+const LINGER_BYTES = 64 * 1024;
+
+/**
+ * The server half of browser log shipping: a request handler that takes what rxlog's HTTP sinks
+ * send from browsers (CLEF or NDJSON lines, including `sendBeacon` bodies sent as `text/plain`)
+ * and writes each event into `log`, treating every request as hostile:
+ *
+ * - only `POST` (else 405) with a CLEF, NDJSON, JSON or text content type in UTF-8 (else 415);
+ * - a per-client token bucket (429 with `Retry-After`, checked before the body is read);
+ * - a body limit (413; a declared `Content-Length` over it is refused unread, a growing body stops
+ *   being read) and a time limit for the body (408);
+ * - per line: size, value count, depth, field types and level are checked; a bad line is rejected
+ *   and counted while the rest of the batch is kept; lines past `maxEvents` are rejected unparsed;
+ * - levels above `maxLevel` are lowered to it;
+ * - the client's properties go under one property (`Client` by default), so a browser cannot
+ *   forge server-side properties (or pollute prototypes); the server event's template is
+ *   `{ClientMessage}` (the rendered message) with `ClientTemplate`, `ClientTimestamp`,
+ *   `ClientLevel` (when lowered), `Origin: "browser"`, `UserAgent` and, if asked, `ClientAddress`;
+ *   the client's exception text becomes the event's exception. The event's own timestamp is the
+ *   time the server received it.
+ *
+ * Answers `200 {"accepted":n,"rejected":m}` (400 with the same body when every line was rejected).
+ * CORS is the app's business: beacons (`text/plain`) need no preflight, a cross-origin `fetch`
+ * with the CLEF content type does.
+ *
+ * @throws ConfigurationError naming a bad option.
+ * @example
+ * ```ts compile-only
+ * import { createServer } from 'node:http';
+ * import { LoggerConfiguration } from 'rxlog';
+ * import { createIngestHandler } from 'rxlog/node';
+ *
+ * const log = new LoggerConfiguration().writeTo.console().createLogger();
+ * const ingest = createIngestHandler(log, { maxLevel: 'warning' });
+ * createServer((req, res) => (req.url === '/api/logs' ? ingest(req, res) : res.end())).listen(8080);
+ * ```
+ */
+export function createIngestHandler(log: IngestLogger, options: IngestHandlerOptions = {}): IngestHandler {
+  const settings = resolveIngestOptions(options);
+  const limiter =
+    settings.rateLimit === false
+      ? undefined
+      : new TokenBucketLimiter({
+          perSecond: settings.rateLimit.perSecond,
+          burst: settings.rateLimit.burst,
+          maxKeys: settings.rateLimit.maxKeys,
+        });
+  return (req, res) => {
+    try {
+      handle(log, settings, limiter, req, res);
+    } catch (error) {
+      SelfLog.write('createIngestHandler: a request failed', error);
+      refuse(req, res, 500, 'Internal Server Error');
+    }
+  };
+}
+
+function handle(
+  log: IngestLogger,
+  settings: ResolvedIngestOptions,
+  limiter: TokenBucketLimiter | undefined,
+  req: IncomingMessage,
+  res: ServerResponse,
+): void {
+  if (limiter !== undefined && settings.rateLimit !== false) {
+    const decision = limiter.take(clientKey(settings.rateLimit.key, req));
+    if (!decision.allowed) {
+      refuse(req, res, 429, 'Too Many Requests', { 'Retry-After': String(decision.retryAfterSeconds) });
+      return;
+    }
+  }
+  if (req.method !== 'POST') {
+    refuse(req, res, 405, 'Method Not Allowed', { Allow: 'POST' });
+    return;
+  }
+  if (!acceptable(req.headers['content-type'])) {
+    refuse(req, res, 415, 'Unsupported Media Type');
+    return;
+  }
+  void readRequestBody(req, settings.maxBodyBytes, settings.bodyTimeoutMs).then((result) => {
+    switch (result.kind) {
+      case 'too-large':
+        refuse(req, res, 413, 'Content Too Large');
+        return;
+      case 'timeout':
+        refuse(req, res, 408, 'Request Timeout');
+        return;
+      case 'aborted':
+        res.destroy();
+        return;
+      case 'body': {
+        const { events, rejected } = parseClientEvents(result.body, settings);
+        const serverProperties = fromRequest(settings, req);
+        let accepted = 0;
+        for (const event of events) if (write(log, settings, serverProperties, event)) accepted++;
+        const status = accepted === 0 && rejected > 0 ? 400 : 200;
+        respond(res, status, { accepted, rejected: rejected + events.length - accepted });
+      }
+    }
+  });
+}
+
+function clientKey(key: (req: IncomingMessage) => string, req: IncomingMessage): string {
+  try {
+    return String(key(req));
+  } catch (error) {
+    SelfLog.write('createIngestHandler: rateLimit.key threw; the request is limited under the key "unknown"', error);
+    return 'unknown';
+  }
+}
+
+function acceptable(header: string | undefined): boolean {
+  if (header === undefined) return false;
+  const [type, ...parameters] = header.split(';');
+  if (!ACCEPTED_TYPES.has(type.trim().toLowerCase())) return false;
+  for (const parameter of parameters) {
+    const [name, value = ''] = parameter.split('=');
+    if (name.trim().toLowerCase() === 'charset' && !/^"?utf-?8"?$/i.test(value.trim())) return false;
+  }
+  return true;
+}
+
+function fromRequest(settings: ResolvedIngestOptions, req: IncomingMessage): Record<string, unknown> {
+  const properties: Record<string, unknown> = { Origin: settings.origin };
+  const agent = req.headers['user-agent'];
+  if (typeof agent === 'string' && agent !== '') properties.UserAgent = agent.slice(0, MAX_USER_AGENT);
+  if (settings.clientAddress !== undefined) {
+    try {
+      const address = settings.clientAddress(req);
+      if (address !== undefined) properties.ClientAddress = String(address);
+    } catch (error) {
+      SelfLog.write('createIngestHandler: clientAddress threw; the address is left out', error);
+    }
+  }
+  return properties;
+}
+
+function write(log: IngestLogger, settings: ResolvedIngestOptions, server: Record<string, unknown>, event: ClientEvent): boolean {
+  try {
+    const properties: Record<string, unknown> = { ...server };
+    if (event.template !== undefined) properties.ClientTemplate = event.template;
+    if (event.timestamp !== undefined) properties.ClientTimestamp = event.timestamp;
+    if (event.clientLevel !== undefined) properties.ClientLevel = event.clientLevel;
+    properties[settings.clientProperty] = event.properties;
+    const logger = log.child(properties);
+    if (event.exception === undefined) logger.write(event.level, INGEST_TEMPLATE, event.message);
+    else logger.write(event.level, clientError(event.exception), INGEST_TEMPLATE, event.message);
+    return true;
+  } catch (error) {
+    SelfLog.write('createIngestHandler: an event could not be written', error);
+    return false;
+  }
+}
+
+/** The client's exception text as an Error: its first line is the message, the whole text its stack. */
+function clientError(text: string): Error {
+  const newline = text.indexOf('\n');
+  const error = new Error(newline === -1 ? text : text.slice(0, newline));
+  error.name = 'ClientError';
+  error.stack = text;
+  return error;
+}
+
+function respond(res: ServerResponse, status: number, body: Record<string, unknown>, headers: Record<string, string> = {}): void {
+  if (res.headersSent || res.destroyed) return;
+  const text = JSON.stringify(body);
+  res.writeHead(status, {
+    ...headers,
+    'Content-Type': 'application/json',
+    'Content-Length': String(Buffer.byteLength(text)),
+    'Cache-Control': 'no-store',
+  });
+  res.end(text);
+}
+
+/**
+ * Answers without (or without further) reading the body and closes the connection. What the client
+ * is still sending is read and discarded for a moment (at most {@link LINGER_BYTES} within
+ * {@link LINGER_MS}) so the answer reaches it before the close; then the socket is destroyed.
+ */
+function refuse(
+  req: IncomingMessage,
+  res: ServerResponse,
+  status: number,
+  error: string,
+  headers: Record<string, string> = {},
+): void {
+  const bodyPending = !req.complete;
+  respond(res, status, { accepted: 0, rejected: 0, error }, bodyPending ? { ...headers, Connection: 'close' } : headers);
+  if (!bodyPending) return;
+  let discarded = 0;
+  const socket = req.socket;
+  const close = (): void => {
+    clearTimeout(timer);
+    socket.destroy();
+  };
+  const timer = setTimeout(close, LINGER_MS);
+  req.on('data', (chunk: Buffer) => {
+    discarded += chunk.length;
+    if (discarded > LINGER_BYTES) close();
+  });
+  req.on('end', () => clearTimeout(timer));
+  req.on('error', () => undefined);
+  req.resume();
+}

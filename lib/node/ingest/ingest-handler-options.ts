@@ -1,0 +1,133 @@
+import type { IncomingMessage } from 'node:http';
+import { ConfigurationError } from '../../core/errors/configuration-error';
+import { isLevelName, type LogLevelName, parseLevel } from '../../core/log-level';
+
+/** The per-client rate limit of {@link createIngestHandler}: a token bucket per key, one token per request. */
+export interface IngestRateLimit {
+  /** Requests per second a client may sustain. Default `5`. */
+  perSecond?: number;
+  /** Requests a client may send at once before the rate applies. Default `20`. */
+  burst?: number;
+  /**
+   * The client a request belongs to. Default: the socket's remote address. Behind a reverse proxy
+   * every request has the proxy's address: return the client address your proxy vouches for
+   * (e.g. the last entry of `X-Forwarded-For` it appends), never a header the client sets.
+   */
+  key?: (req: IncomingMessage) => string;
+  /** How many clients are remembered; the least recently seen is forgotten first. Default `10_000`. */
+  maxKeys?: number;
+}
+
+/** Options of {@link createIngestHandler}; every limit has a default that is safe for a public endpoint. */
+export interface IngestHandlerOptions {
+  /** The largest request body, in bytes; a larger one is answered 413 and not read further. Default `1_048_576` (1 MiB). */
+  maxBodyBytes?: number;
+  /** The most events taken from one request; later lines are rejected (counted, not parsed). Default `1_000`. */
+  maxEvents?: number;
+  /** The largest event (one line), in bytes; a longer line is rejected. Default `32_768` (32 KiB). */
+  maxEventBytes?: number;
+  /** The most values (properties, nested members and array items together) in one event; more rejects the event. Default `256`. */
+  maxProperties?: number;
+  /** The deepest nesting of a property value; deeper rejects the event. Default `8`. */
+  maxDepth?: number;
+  /** The highest level a client may log at; higher levels are lowered to it (the sent level is kept as `ClientLevel`). Default `'error'`. */
+  maxLevel?: LogLevelName;
+  /** The per-client rate limit, or `false` for none (when something in front of the handler limits already). Default `{ perSecond: 5, burst: 20 }` keyed by remote address. */
+  rateLimit?: IngestRateLimit | false;
+  /** The longest a client may take to send its body, in milliseconds; then it is answered 408 and disconnected. Default `10_000`. */
+  bodyTimeoutMs?: number;
+  /** The property that holds the client's own properties. Default `'Client'`. */
+  clientProperty?: string;
+  /** The value of the `Origin` property added to every event. Default `'browser'`. */
+  origin?: string;
+  /** Adds the client's address as `ClientAddress`: `true` for the socket's remote address, or a function of the request. Default `false` (addresses are personal data). */
+  clientAddress?: boolean | ((req: IncomingMessage) => string | undefined);
+}
+
+/** Options with every default applied. */
+export interface ResolvedIngestOptions {
+  readonly maxBodyBytes: number;
+  readonly maxEvents: number;
+  readonly maxEventBytes: number;
+  readonly maxProperties: number;
+  readonly maxDepth: number;
+  readonly maxLevel: LogLevelName;
+  readonly rateLimit: Required<IngestRateLimit> | false;
+  readonly bodyTimeoutMs: number;
+  readonly clientProperty: string;
+  readonly origin: string;
+  readonly clientAddress: ((req: IncomingMessage) => string | undefined) | undefined;
+}
+
+/** The remote address of a request's socket, or `'unknown'`. */
+export function remoteAddress(req: IncomingMessage): string {
+  return (req.socket as Partial<IncomingMessage['socket']> | null)?.remoteAddress ?? 'unknown';
+}
+
+function count(value: unknown, where: string, fallback: number, min = 1): number {
+  if (value === undefined) return fallback;
+  if (typeof value !== 'number' || !Number.isFinite(value) || value < min)
+    throw new ConfigurationError(`createIngestHandler.${where}: expected a number >= ${min}, got ${JSON.stringify(value)}`);
+  return value;
+}
+
+/**
+ * Applies the defaults to {@link IngestHandlerOptions}.
+ *
+ * @throws ConfigurationError naming the bad option.
+ */
+export function resolveIngestOptions(given: IngestHandlerOptions = {}): ResolvedIngestOptions {
+  // Checked as unknown input: JavaScript callers and JSON configuration can pass anything.
+  const options = given as { [K in keyof IngestHandlerOptions]?: unknown };
+  if (typeof options !== 'object' || (options as unknown) === null)
+    throw new ConfigurationError(`createIngestHandler: expected an options object, got ${JSON.stringify(given)}`);
+  const maxLevel = options.maxLevel === undefined ? 'error' : parseLevel(options.maxLevel, 'createIngestHandler.maxLevel');
+  const limit = options.rateLimit as { [K in keyof IngestRateLimit]?: unknown } | false | undefined | null;
+  let rateLimit: Required<IngestRateLimit> | false = false;
+  if (limit !== false) {
+    if (limit !== undefined && (typeof limit !== 'object' || limit === null))
+      throw new ConfigurationError(`createIngestHandler.rateLimit: expected an object or false, got ${JSON.stringify(limit)}`);
+    const key = limit?.key ?? remoteAddress;
+    if (typeof key !== 'function')
+      throw new ConfigurationError(
+        `createIngestHandler.rateLimit.key: expected a function of the request, got ${JSON.stringify(key)}`,
+      );
+    rateLimit = {
+      perSecond: count(limit?.perSecond, 'rateLimit.perSecond', 5, Number.MIN_VALUE),
+      burst: count(limit?.burst, 'rateLimit.burst', 20),
+      maxKeys: count(limit?.maxKeys, 'rateLimit.maxKeys', 10_000),
+      key: key as (req: IncomingMessage) => string,
+    };
+  }
+  const clientProperty = options.clientProperty ?? 'Client';
+  if (typeof clientProperty !== 'string' || clientProperty === '' || clientProperty === '__proto__')
+    throw new ConfigurationError(
+      `createIngestHandler.clientProperty: expected a property name, got ${JSON.stringify(clientProperty)}`,
+    );
+  const origin = options.origin ?? 'browser';
+  if (typeof origin !== 'string')
+    throw new ConfigurationError(`createIngestHandler.origin: expected a string, got ${JSON.stringify(origin)}`);
+  const address = options.clientAddress ?? false;
+  if (typeof address !== 'boolean' && typeof address !== 'function')
+    throw new ConfigurationError(
+      `createIngestHandler.clientAddress: expected a boolean or a function, got ${JSON.stringify(address)}`,
+    );
+  return {
+    maxBodyBytes: count(options.maxBodyBytes, 'maxBodyBytes', 1_048_576),
+    maxEvents: count(options.maxEvents, 'maxEvents', 1_000),
+    maxEventBytes: count(options.maxEventBytes, 'maxEventBytes', 32_768),
+    maxProperties: count(options.maxProperties, 'maxProperties', 256),
+    maxDepth: count(options.maxDepth, 'maxDepth', 8),
+    maxLevel: isLevelName(maxLevel) ? maxLevel : 'error',
+    rateLimit,
+    bodyTimeoutMs: count(options.bodyTimeoutMs, 'bodyTimeoutMs', 10_000),
+    clientProperty,
+    origin,
+    clientAddress:
+      address === true
+        ? remoteAddress
+        : address === false
+          ? undefined
+          : (address as (req: IncomingMessage) => string | undefined),
+  };
+}

@@ -1,0 +1,169 @@
+import { isLevelName, type LogLevelName, levelValue, parseLevel } from '../../core/log-level';
+import { parseTemplate } from '../../templates/parse-template';
+import { renderTemplate } from '../../templates/render-template';
+
+/** One event a client sent, validated: its properties are data only, in an object without a prototype. */
+export interface ClientEvent {
+  /** The level to log at: the client's, lowered to the maximum. */
+  readonly level: LogLevelName;
+  /** The level the client sent, when it was lowered. */
+  readonly clientLevel?: LogLevelName;
+  /** The client's message template, when it sent one. */
+  readonly template?: string;
+  /** The message rendered from the client's template and properties (or the client's rendered message). */
+  readonly message: string;
+  /** The client's timestamp (ISO 8601), when it sent a valid one. */
+  readonly timestamp?: string;
+  /** The client's exception text. */
+  readonly exception?: string;
+  /** The client's own properties. */
+  readonly properties: Record<string, unknown>;
+}
+
+/** Bounds applied to every line of a body. */
+export interface ClientEventLimits {
+  readonly maxEvents: number;
+  readonly maxEventBytes: number;
+  readonly maxProperties: number;
+  readonly maxDepth: number;
+  readonly maxLevel: LogLevelName;
+}
+
+/** The events of a body that passed validation, and how many lines were rejected. */
+export interface ParsedClientEvents {
+  readonly events: ClientEvent[];
+  readonly rejected: number;
+}
+
+const MAX_NAME_LENGTH = 200;
+const CLEF_FIELDS = new Set(['@t', '@mt', '@m', '@l', '@x', '@i', '@r']);
+const NDJSON_FIELDS = new Set(['timestamp', 'level', 'message', 'template', 'exception']);
+// NdjsonFormatter writes a property named like a field with one more leading underscore.
+const NDJSON_ESCAPED = /^_+(?:timestamp|level|message|template|exception)$/;
+const decoder = new TextDecoder('utf-8', { fatal: true });
+
+class Rejected extends Error {}
+
+/**
+ * Reads the events of a request body: one JSON object a line, in CLEF (what HttpSink and SeqSink
+ * send: `@t`, `@mt`, `@m`, `@l`, `@x`, properties) or in rxlog's NDJSON shape (`timestamp`,
+ * `level`, `message`, `template`, `exception`, properties, `_level` read back as `level`). Each line is checked on its own:
+ * invalid UTF-8, invalid JSON, a value that is not an object, a field of the wrong type, an unknown
+ * level, no message, too many values, too deep or too long rejects that line only. Lines past
+ * `maxEvents` are counted as rejected without being parsed. Blank lines are skipped.
+ */
+export function parseClientEvents(body: Buffer, limits: ClientEventLimits): ParsedClientEvents {
+  const events: ClientEvent[] = [];
+  let rejected = 0;
+  let lines = 0;
+  let start = 0;
+  while (start <= body.length) {
+    let end = body.indexOf(0x0a, start);
+    if (end === -1) end = body.length;
+    let stop = end;
+    if (stop > start && body[stop - 1] === 0x0d) stop--;
+    if (!isBlank(body, start, stop)) {
+      lines++;
+      if (lines > limits.maxEvents || stop - start > limits.maxEventBytes) rejected++;
+      else {
+        try {
+          events.push(readLine(body.subarray(start, stop), limits));
+        } catch {
+          rejected++;
+        }
+      }
+    }
+    start = end + 1;
+  }
+  return { events, rejected };
+}
+
+function isBlank(body: Buffer, start: number, stop: number): boolean {
+  for (let i = start; i < stop; i++) {
+    const byte = body[i];
+    if (byte !== 0x20 && byte !== 0x09 && byte !== 0x0d) return false;
+  }
+  return true;
+}
+
+function readLine(bytes: Buffer, limits: ClientEventLimits): ClientEvent {
+  let text: string;
+  try {
+    text = decoder.decode(bytes);
+  } catch {
+    throw new Rejected('invalid UTF-8');
+  }
+  const parsed: unknown = JSON.parse(text);
+  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) throw new Rejected('not an object');
+  const fields = parsed as Record<string, unknown>;
+  const clef = '@t' in fields || '@mt' in fields || '@m' in fields;
+  const reserved = clef ? CLEF_FIELDS : NDJSON_FIELDS;
+  const template = optionalString(fields[clef ? '@mt' : 'template']);
+  const rendered = optionalString(fields[clef ? '@m' : 'message']);
+  if (template === undefined && rendered === undefined) throw new Rejected('no message');
+  const sentLevel = readLevel(fields[clef ? '@l' : 'level']);
+  const timestamp = readTimestamp(fields[clef ? '@t' : 'timestamp']);
+  const exception = optionalString(fields[clef ? '@x' : 'exception']);
+
+  const properties = Object.create(null) as Record<string, unknown>;
+  let budget = limits.maxProperties;
+  for (const key of Object.keys(fields)) {
+    if (reserved.has(key)) continue;
+    const name = clef ? (key.startsWith('@@') ? key.slice(1) : key) : NDJSON_ESCAPED.test(key) ? key.slice(1) : key;
+    if (name.length === 0 || name.length > MAX_NAME_LENGTH) throw new Rejected('bad property name');
+    budget = spend(fields[key], budget - 1, 1, limits.maxDepth);
+    properties[name] = fields[key];
+  }
+
+  const capped = levelValue(sentLevel) > levelValue(limits.maxLevel);
+  return {
+    level: capped ? limits.maxLevel : sentLevel,
+    ...(capped ? { clientLevel: sentLevel } : {}),
+    ...(template === undefined ? {} : { template }),
+    message: template === undefined ? (rendered ?? '') : renderTemplate(parseTemplate(template), properties),
+    ...(timestamp === undefined ? {} : { timestamp }),
+    ...(exception === undefined ? {} : { exception }),
+    properties,
+  };
+}
+
+/** Counts the values inside `value` against `budget`; rejects when it runs out or nesting goes past `maxDepth`. */
+function spend(value: unknown, budget: number, depth: number, maxDepth: number): number {
+  if (budget < 0) throw new Rejected('too many values');
+  if (typeof value !== 'object' || value === null) return budget;
+  if (depth > maxDepth) throw new Rejected('too deep');
+  let left = budget;
+  if (Array.isArray(value)) {
+    for (const item of value as unknown[]) left = spend(item, left - 1, depth + 1, maxDepth);
+  } else {
+    const record = value as Record<string, unknown>;
+    for (const key of Object.keys(record)) {
+      if (key.length > MAX_NAME_LENGTH) throw new Rejected('bad property name');
+      left = spend(record[key], left - 1, depth + 1, maxDepth);
+    }
+  }
+  return left;
+}
+
+function optionalString(value: unknown): string | undefined {
+  if (value === undefined) return undefined;
+  if (typeof value !== 'string') throw new Rejected('not a string');
+  return value;
+}
+
+function readLevel(value: unknown): LogLevelName {
+  if (value === undefined) return 'information';
+  if (isLevelName(value)) return value;
+  try {
+    return parseLevel(value);
+  } catch {
+    throw new Rejected('unknown level');
+  }
+}
+
+function readTimestamp(value: unknown): string | undefined {
+  const text = optionalString(value);
+  if (text === undefined) return undefined;
+  if (text.length > 40 || Number.isNaN(Date.parse(text))) throw new Rejected('bad timestamp');
+  return text;
+}

@@ -1,0 +1,56 @@
+import type { IncomingMessage } from 'node:http';
+
+/** What reading a request body came to. */
+export type BodyReadResult =
+  | { readonly kind: 'body'; readonly body: Buffer }
+  | { readonly kind: 'too-large' }
+  | { readonly kind: 'timeout' }
+  | { readonly kind: 'aborted' };
+
+/**
+ * Reads a request body of at most `maxBytes` bytes within `timeoutMs`. A declared
+ * `Content-Length` over the limit is refused before anything is read; a body that grows past the
+ * limit stops being read at once (the caller answers and closes the connection). A body a
+ * framework already read (`req.body` as a string or Buffer, e.g. from `express.text()`) is used
+ * as it is, under the same limit.
+ */
+export function readRequestBody(req: IncomingMessage, maxBytes: number, timeoutMs: number): Promise<BodyReadResult> {
+  const parsed = (req as { body?: unknown }).body;
+  if (typeof parsed === 'string' || parsed instanceof Uint8Array) {
+    const body = typeof parsed === 'string' ? Buffer.from(parsed, 'utf8') : Buffer.from(parsed);
+    return Promise.resolve(body.length > maxBytes ? { kind: 'too-large' } : { kind: 'body', body });
+  }
+  const declared = Number(req.headers['content-length']);
+  if (Number.isFinite(declared) && declared > maxBytes) return Promise.resolve({ kind: 'too-large' });
+  return new Promise((resolve) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    let settled = false;
+    const finish = (result: BodyReadResult): void => {
+      if (settled) return;
+      settled = true;
+      clearTimeout(timer);
+      req.off('data', onData);
+      req.off('end', onEnd);
+      req.off('close', onClose);
+      if (result.kind !== 'body') req.pause();
+      resolve(result);
+    };
+    const onData = (chunk: Buffer): void => {
+      size += chunk.length;
+      if (size > maxBytes) finish({ kind: 'too-large' });
+      else chunks.push(chunk);
+    };
+    const onEnd = (): void => finish({ kind: 'body', body: Buffer.concat(chunks, size) });
+    const onAborted = (): void => finish({ kind: 'aborted' });
+    const onClose = (): void => {
+      if (!req.complete) finish({ kind: 'aborted' });
+    };
+    const timer = setTimeout(() => finish({ kind: 'timeout' }), timeoutMs);
+    req.on('data', onData);
+    req.on('end', onEnd);
+    // Stays attached: a reset after the read must not become an unhandled 'error'.
+    req.on('error', onAborted);
+    req.on('close', onClose);
+  });
+}

@@ -1,0 +1,30 @@
+import type { LogEvent } from '../core/log-event';
+import { ConfigurationError } from '../core/errors/configuration-error';
+import { SelfLog } from '../core/self-log';
+import { describeOption } from './operator-options';
+
+/** What picks an event's key: a property name, or a function of the event. */
+export type EventKey = string | ((event: LogEvent) => unknown);
+
+/**
+ * Turns an {@link EventKey} option into a function that never throws: a selector that throws is
+ * reported to SelfLog and gives `undefined`.
+ *
+ * @throws ConfigurationError when `key` is neither a non-empty string nor a function.
+ */
+export function eventKeySelector(key: EventKey, where: string): (event: LogEvent) => unknown {
+  if (typeof key === 'string' && key !== '') {
+    return (event) => (Object.prototype.hasOwnProperty.call(event.properties, key) ? event.properties[key] : undefined);
+  }
+  if (typeof key === 'function') {
+    return (event) => {
+      try {
+        return key(event);
+      } catch (error) {
+        SelfLog.write('{Where}: the key selector threw; the event has no key', where, error);
+        return undefined;
+      }
+    };
+  }
+  throw new ConfigurationError(`${where}: expected a property name or a function, got ${describeOption(key)}`);
+}

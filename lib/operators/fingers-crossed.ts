@@ -1,0 +1,219 @@
+import { asyncScheduler, type MonoTypeOperatorFunction, Observable, type SchedulerLike, type Subscription } from 'rxjs';
+import { ConfigurationError } from '../core/errors/configuration-error';
+import type { LogEvent } from '../core/log-event';
+import { type LogLevelName, levelValue, parseLevel } from '../core/log-level';
+import { SelfLog } from '../core/self-log';
+import { injectEventAccounting } from './event-accounting';
+import { type EventKey, eventKeySelector } from './event-key';
+import { describeOption, numberOption } from './operator-options';
+
+/**
+ * What a key does after its trigger: `'passthrough'` lets its later events through unheld (until
+ * the key expires or is evicted), `'reset'` starts holding again at once, `{ passthroughMs }` lets
+ * them through for that many milliseconds after the latest trigger, then holds again.
+ */
+export type AfterTrigger = 'passthrough' | 'reset' | { readonly passthroughMs: number };
+
+/** Options of {@link fingersCrossed}. */
+export interface FingersCrossedOptions {
+  /** The level at or above which an event releases what is held (or a predicate that says so). Default `'error'`. */
+  trigger?: LogLevelName | ((event: LogEvent) => boolean);
+  /** Most events held per key, in events; the oldest is dropped (and counted) beyond it. Default `1000`. */
+  bufferSize?: number;
+  /** What separates held events into independent rings, e.g. `'RequestId'`: a property name or a function. Default: one ring for all. */
+  isolateBy?: EventKey;
+  /** How long a key may stay idle (no event) before its ring is dropped (counted) and its state forgotten, in milliseconds. Default `Infinity`. */
+  ttlMs?: number;
+  /** What a key does after its trigger. Default `'passthrough'` (LogTape's behaviour). */
+  afterTrigger?: AfterTrigger;
+  /** Most keys tracked at once; the least recently seen key is evicted (its ring dropped and counted) beyond it. Default `1000`. */
+  maxKeys?: number;
+}
+
+/** Why fingersCrossed dropped events, as the sink's `droppedBy` names it. */
+export const FINGERS_CROSSED_REASONS = Object.freeze({
+  overflow: 'fingersCrossed.overflow',
+  expired: 'fingersCrossed.expired',
+  evicted: 'fingersCrossed.evicted',
+  untriggered: 'fingersCrossed.untriggered',
+});
+
+/** A fixed-size ring of held events, oldest first. */
+class Ring {
+  private readonly items: (LogEvent | undefined)[] = [];
+  private start = 0;
+  length = 0;
+
+  constructor(private readonly capacity: number) {}
+
+  /** Adds an event; returns true when the oldest had to go to make room. */
+  push(event: LogEvent): boolean {
+    if (this.length < this.capacity) {
+      this.items[(this.start + this.length) % this.capacity] = event;
+      this.length++;
+      return false;
+    }
+    this.items[this.start] = event;
+    this.start = (this.start + 1) % this.capacity;
+    return true;
+  }
+
+  /** Removes and returns every held event, oldest first. */
+  drain(): LogEvent[] {
+    const events: LogEvent[] = [];
+    for (let i = 0; i < this.length; i++) {
+      const index = (this.start + i) % this.capacity;
+      events.push(this.items[index] as LogEvent);
+      this.items[index] = undefined;
+    }
+    this.start = 0;
+    this.length = 0;
+    return events;
+  }
+}
+
+interface KeyState {
+  readonly ring: Ring;
+  /** Until when (scheduler time) events pass unheld; -Infinity while holding. */
+  passUntil: number;
+  lastSeen: number;
+}
+
+function triggerPredicate(trigger: FingersCrossedOptions['trigger']): (event: LogEvent) => boolean {
+  if (typeof trigger === 'function') {
+    return (event) => {
+      try {
+        return trigger(event) === true;
+      } catch (error) {
+        SelfLog.write('fingersCrossed: the trigger predicate threw; the event is not a trigger', error);
+        return false;
+      }
+    };
+  }
+  const threshold = levelValue(parseLevel(trigger ?? 'error', 'fingersCrossed: trigger'));
+  return (event) => levelValue(event.level) >= threshold;
+}
+
+function passthroughFor(afterTrigger: AfterTrigger | undefined): number {
+  if (afterTrigger === undefined || afterTrigger === 'passthrough') return Number.POSITIVE_INFINITY;
+  if (afterTrigger === 'reset') return 0;
+  if (typeof afterTrigger === 'object' && (afterTrigger as unknown) !== null) {
+    return numberOption(afterTrigger.passthroughMs, 0, 'fingersCrossed: afterTrigger.passthroughMs', { min: 0 });
+  }
+  throw new ConfigurationError(
+    `fingersCrossed: afterTrigger: expected 'passthrough', 'reset' or { passthroughMs }, got ${describeOption(afterTrigger)}`,
+  );
+}
+
+/**
+ * Holds events below the trigger level in a bounded ring per isolation key and lets them go only
+ * when something goes wrong: a trigger event releases its key's ring, oldest first, then itself
+ * (LogTape's "fingers crossed"). Debug detail costs nothing in the output until it is needed.
+ *
+ * In a sink's `pipe`, what it holds counts in the sink's `pending`, and what it drops (ring
+ * overflow, an expired or evicted key, whatever is still held when the stream ends) in `dropped`
+ * and `droppedBy` (see {@link FINGERS_CROSSED_REASONS}).
+ *
+ * ```text
+ * source:              -d1-d2-i3-E4-d5-|     (d = debug, i = information, E = error)
+ * fingersCrossed():    -----------(d1 d2 i3 E4)-d5-|   ('passthrough' after the trigger)
+ * ```
+ *
+ * @param scheduler Reads the clock and runs the expiry timer. Default `asyncScheduler`.
+ * @throws ConfigurationError when an option is invalid.
+ * @example
+ * .writeTo.sink(file, { pipe: [fingersCrossed({ isolateBy: 'RequestId', ttlMs: 60_000 })] })
+ */
+export function fingersCrossed(
+  options: FingersCrossedOptions = {},
+  scheduler: SchedulerLike = asyncScheduler,
+): MonoTypeOperatorFunction<LogEvent> {
+  const isTrigger = triggerPredicate(options.trigger);
+  const bufferSize = numberOption(options.bufferSize, 1000, 'fingersCrossed: bufferSize', { min: 1, integer: true });
+  const ttlMs = numberOption(options.ttlMs, Number.POSITIVE_INFINITY, 'fingersCrossed: ttlMs', { min: 1 });
+  const maxKeys = numberOption(options.maxKeys, 1000, 'fingersCrossed: maxKeys', { min: 1, integer: true });
+  const passthroughMs = passthroughFor(options.afterTrigger);
+  const keyOf =
+    options.isolateBy === undefined ? () => undefined : eventKeySelector(options.isolateBy, 'fingersCrossed: isolateBy');
+
+  return (source) =>
+    new Observable<LogEvent>((subscriber) => {
+      const accounting = injectEventAccounting();
+      // A Map keeps insertion order: a key seen again is moved to the end, so the first entry is
+      // always the least recently seen (the one to evict, and the first to expire).
+      const states = new Map<unknown, KeyState>();
+      let sweep: Subscription | null = null;
+
+      const forget = (key: unknown, state: KeyState, reason: string): void => {
+        states.delete(key);
+        if (state.ring.length > 0) accounting.dropped(state.ring.drain().length, reason);
+      };
+
+      const armSweep = (): void => {
+        if (sweep !== null || ttlMs === Number.POSITIVE_INFINITY) return;
+        const oldest = states.values().next();
+        if (oldest.done === true) return;
+        const delay = Math.max(0, oldest.value.lastSeen + ttlMs - scheduler.now());
+        sweep = scheduler.schedule(() => {
+          sweep = null;
+          const now = scheduler.now();
+          for (const [key, state] of states) {
+            if (state.lastSeen + ttlMs > now) break;
+            forget(key, state, FINGERS_CROSSED_REASONS.expired);
+          }
+          armSweep();
+        }, delay);
+      };
+
+      const stateFor = (key: unknown, now: number): KeyState => {
+        let state = states.get(key);
+        if (state !== undefined) {
+          states.delete(key);
+        } else {
+          if (states.size >= maxKeys) {
+            const [oldestKey, oldest] = states.entries().next().value as [unknown, KeyState];
+            forget(oldestKey, oldest, FINGERS_CROSSED_REASONS.evicted);
+          }
+          state = { ring: new Ring(bufferSize), passUntil: Number.NEGATIVE_INFINITY, lastSeen: now };
+        }
+        state.lastSeen = now;
+        states.set(key, state);
+        return state;
+      };
+
+      const dropAll = (): void => {
+        for (const [key, state] of states) forget(key, state, FINGERS_CROSSED_REASONS.untriggered);
+        sweep?.unsubscribe();
+        sweep = null;
+      };
+
+      const subscription = source.subscribe({
+        next: (event) => {
+          const now = scheduler.now();
+          const state = stateFor(keyOf(event), now);
+          if (isTrigger(event)) {
+            for (const held of state.ring.drain()) subscriber.next(held);
+            subscriber.next(event);
+            state.passUntil = passthroughMs === 0 ? Number.NEGATIVE_INFINITY : now + passthroughMs;
+          } else if (state.passUntil > now) {
+            subscriber.next(event);
+          } else if (state.ring.push(event)) {
+            accounting.dropped(1, FINGERS_CROSSED_REASONS.overflow);
+          }
+          armSweep();
+        },
+        error: (error: unknown) => {
+          dropAll();
+          subscriber.error(error);
+        },
+        complete: () => {
+          dropAll();
+          subscriber.complete();
+        },
+      });
+      return () => {
+        subscription.unsubscribe();
+        dropAll();
+      };
+    });
+}

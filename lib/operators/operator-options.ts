@@ -1,0 +1,38 @@
+import { ConfigurationError } from '../core/errors/configuration-error';
+
+/** A short description of a bad option value, for a ConfigurationError. */
+export function describeOption(value: unknown): string {
+  if (typeof value === 'string') return JSON.stringify(value);
+  if (typeof value === 'function') return 'a function';
+  if (value === null || typeof value !== 'object') return String(value);
+  return Array.isArray(value) ? 'an array' : 'an object';
+}
+
+/**
+ * Reads a numeric option: `undefined` gives `fallback`; anything that is not a number within
+ * `[min, max]` (an integer when `integer`) throws.
+ *
+ * @throws ConfigurationError naming the option and the value.
+ */
+export function numberOption(
+  value: unknown,
+  fallback: number,
+  where: string,
+  limits: { min: number; max?: number; integer?: boolean },
+): number {
+  if (value === undefined) return fallback;
+  const max = limits.max ?? Number.POSITIVE_INFINITY;
+  if (
+    typeof value !== 'number' ||
+    Number.isNaN(value) ||
+    value < limits.min ||
+    value > max ||
+    (limits.integer === true && !Number.isInteger(value) && value !== Number.POSITIVE_INFINITY)
+  ) {
+    const range = max === Number.POSITIVE_INFINITY ? `at least ${limits.min}` : `between ${limits.min} and ${max}`;
+    throw new ConfigurationError(
+      `${where}: expected ${limits.integer === true ? 'an integer' : 'a number'} ${range}, got ${describeOption(value)}`,
+    );
+  }
+  return value;
+}

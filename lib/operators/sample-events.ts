@@ -1,0 +1,126 @@
+import type { MonoTypeOperatorFunction } from 'rxjs';
+import { defer, filter } from 'rxjs';
+import { ConfigurationError } from '../core/errors/configuration-error';
+import type { LogEvent } from '../core/log-event';
+import { levelValue, WARNING } from '../core/log-level';
+import { SelfLog } from '../core/self-log';
+import { injectEventAccounting } from './event-accounting';
+import { type EventKey, eventKeySelector } from './event-key';
+import { describeOption, numberOption } from './operator-options';
+
+/** Options of {@link sampleEvents}. */
+export interface SampleEventsOptions {
+  /** The fraction of events kept, from `0` (none) to `1` (all). Required. */
+  rate: number;
+  /** Events this returns true for are always kept. Default: level `warning` and above. */
+  keepWhen?: (event: LogEvent) => boolean;
+  /**
+   * Makes the decision per key instead of per event, e.g. `'TraceId'`: every event with the same
+   * key value is kept or dropped together, in every process that uses the same rate (see
+   * {@link sampleFraction}). Events without the key are sampled at random. Default: none.
+   */
+  key?: EventKey;
+  /** The random source for events sampled without a key, giving numbers in `[0, 1)`. Default `Math.random`. */
+  random?: () => number;
+}
+
+/** Why sampleEvents dropped events, as the sink's `droppedBy` names it. */
+export const SAMPLE_REASON = 'sampleEvents.sampledOut';
+
+/**
+ * Where a key value falls in `[0, 1)`: FNV-1a (32-bit) over the UTF-8 bytes of `String(value)`,
+ * divided by 2^32. A key is kept when its fraction is below the rate, so a service in any
+ * language can make the same decision for the same trace.
+ *
+ * @example sampleFraction('4bf92f3577b34da6a3ce929d0e0e4736') < 0.1 // the same answer everywhere
+ */
+export function sampleFraction(value: unknown): number {
+  const text = String(value);
+  let hash = 0x811c9dc5;
+  const byte = (b: number): void => {
+    hash ^= b;
+    hash = Math.imul(hash, 0x01000193);
+  };
+  for (let i = 0; i < text.length; i++) {
+    let code = text.charCodeAt(i);
+    if (code >= 0xd800 && code <= 0xdbff && i + 1 < text.length) {
+      const low = text.charCodeAt(i + 1);
+      if (low >= 0xdc00 && low <= 0xdfff) {
+        code = 0x10000 + ((code - 0xd800) << 10) + (low - 0xdc00);
+        i++;
+      }
+    }
+    if (code < 0x80) byte(code);
+    else if (code < 0x800) {
+      byte(0xc0 | (code >> 6));
+      byte(0x80 | (code & 0x3f));
+    } else if (code < 0x10000) {
+      byte(0xe0 | (code >> 12));
+      byte(0x80 | ((code >> 6) & 0x3f));
+      byte(0x80 | (code & 0x3f));
+    } else {
+      byte(0xf0 | (code >> 18));
+      byte(0x80 | ((code >> 12) & 0x3f));
+      byte(0x80 | ((code >> 6) & 0x3f));
+      byte(0x80 | (code & 0x3f));
+    }
+  }
+  return (hash >>> 0) / 0x1_0000_0000;
+}
+
+function keepWarnings(event: LogEvent): boolean {
+  return levelValue(event.level) >= WARNING;
+}
+
+/**
+ * Keeps a fraction `rate` of events, always keeping those `keepWhen` selects (by default
+ * warnings and above). With `key`, the decision is a hash of the key's value, so a sampled
+ * request or trace keeps all its events, across services. In a sink's `pipe`, what it drops
+ * counts in `dropped` (under {@link SAMPLE_REASON}).
+ *
+ * ```text
+ * source:                                   -a-b-W-c-|   (W a warning)
+ * sampleEvents({ rate: 0.5, key: 'Id' }):   -a---W-c-|   (b's Id hashes above 0.5)
+ * ```
+ *
+ * @throws ConfigurationError when `rate` is not a number from 0 to 1, or another option is invalid.
+ * @example
+ * .writeTo.sink(http, { pipe: [sampleEvents({ rate: 0.1, key: 'TraceId' })] })
+ */
+export function sampleEvents(options: SampleEventsOptions): MonoTypeOperatorFunction<LogEvent> {
+  if (typeof options !== 'object' || (options as unknown) === null)
+    throw new ConfigurationError(`sampleEvents: expected options with a rate, got ${describeOption(options)}`);
+  if ((options.rate as unknown) === undefined)
+    throw new ConfigurationError('sampleEvents: rate is required (a number from 0 to 1)');
+  const rate = numberOption(options.rate, 1, 'sampleEvents: rate', { min: 0, max: 1 });
+  if (options.keepWhen !== undefined && typeof options.keepWhen !== 'function')
+    throw new ConfigurationError(`sampleEvents: keepWhen: expected a function, got ${describeOption(options.keepWhen)}`);
+  if (options.random !== undefined && typeof options.random !== 'function')
+    throw new ConfigurationError(`sampleEvents: random: expected a function, got ${describeOption(options.random)}`);
+  const keepWhen = options.keepWhen ?? keepWarnings;
+  const random = options.random ?? Math.random;
+  const keyOf = options.key === undefined ? undefined : eventKeySelector(options.key, 'sampleEvents: key');
+
+  const keeps = (event: LogEvent): boolean => {
+    try {
+      if (keepWhen(event)) return true;
+    } catch (error) {
+      SelfLog.write('sampleEvents: keepWhen threw; the event is sampled', error);
+    }
+    const value = keyOf?.(event);
+    if (value !== undefined && value !== null) return sampleFraction(value) < rate;
+    return random() < rate;
+  };
+
+  return (source) =>
+    defer(() => {
+      const accounting = injectEventAccounting();
+      return source.pipe(
+        filter((event) => {
+          if (keeps(event)) return true;
+          accounting.dropped(1, SAMPLE_REASON);
+          return false;
+        }),
+      );
+    });
+}

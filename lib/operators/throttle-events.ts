@@ -1,0 +1,134 @@
+import { asyncScheduler, type MonoTypeOperatorFunction, Observable, type SchedulerLike, type Subscription } from 'rxjs';
+import type { LogEvent } from '../core/log-event';
+import { type LogLevelName, levelValue } from '../core/log-level';
+import { LogEventRecord } from '../templates/log-event-record';
+import { parseTemplateCached } from '../templates/template-cache';
+import { injectEventAccounting } from './event-accounting';
+import { type EventKey, eventKeySelector } from './event-key';
+import { numberOption } from './operator-options';
+
+/** Options of {@link throttleEvents}. */
+export interface ThrottleEventsOptions {
+  /** What makes two events repeats of each other: a property name or a function. Default: the template text and the level. */
+  key?: EventKey;
+  /** Length of a key's window, from its first event, in milliseconds. Default `1000`. */
+  windowMs?: number;
+  /** Most events let through per key per window. Default `1`. */
+  max?: number;
+  /** Most keys with an open window; beyond it the oldest window closes early (its summary is sent). Default `10000`. */
+  maxKeys?: number;
+}
+
+/** The template of the summary event that stands for suppressed repeats. */
+export const SUPPRESSED_TEMPLATE = 'Suppressed {Count} repeats of "{Template}"';
+
+/** Why throttleEvents dropped events, as the sink's `droppedBy` names it. */
+export const THROTTLE_REASON = 'throttleEvents.suppressed';
+
+interface Window {
+  passed: number;
+  suppressed: number;
+  /** The template text of the first suppressed event, for the summary. */
+  template: string;
+  /** The most severe level among the suppressed events. */
+  level: LogLevelName;
+  timer: Subscription | null;
+}
+
+function defaultKey(event: LogEvent): string {
+  return `${event.level}\u0000${event.messageTemplate.text}`;
+}
+
+/**
+ * Lets at most `max` events per key through in each `windowMs` window (a window opens with a
+ * key's first event); the rest are suppressed, and when the window ends one summary event
+ * `Suppressed {Count} repeats of "{Template}"` stands for them, at the level of the most severe
+ * one. Nothing is silently lost: in a sink's `pipe`, suppressed events count in `dropped` (under
+ * {@link THROTTLE_REASON}) and summaries in `received`. When the stream ends, open windows send
+ * their summaries first.
+ *
+ * ```text
+ * source:                        -a-a-a-a------|     (windowMs: 5, max: 1)
+ * throttleEvents():              -a-------(s)--|     s = Suppressed 3 repeats of "a"
+ * ```
+ *
+ * @param scheduler Runs the window timers and stamps summaries. Default `asyncScheduler`.
+ * @throws ConfigurationError when an option is invalid.
+ * @example
+ * .writeTo.sink(console, { pipe: [throttleEvents({ windowMs: 10_000, max: 5 })] })
+ */
+export function throttleEvents(
+  options: ThrottleEventsOptions = {},
+  scheduler: SchedulerLike = asyncScheduler,
+): MonoTypeOperatorFunction<LogEvent> {
+  const windowMs = numberOption(options.windowMs, 1000, 'throttleEvents: windowMs', { min: 1 });
+  const max = numberOption(options.max, 1, 'throttleEvents: max', { min: 1, integer: true });
+  const maxKeys = numberOption(options.maxKeys, 10_000, 'throttleEvents: maxKeys', { min: 1, integer: true });
+  const keyOf = options.key === undefined ? defaultKey : eventKeySelector(options.key, 'throttleEvents: key');
+  const summaryTemplate = parseTemplateCached(SUPPRESSED_TEMPLATE);
+
+  return (source) =>
+    new Observable<LogEvent>((subscriber) => {
+      const accounting = injectEventAccounting();
+      const windows = new Map<unknown, Window>();
+
+      const close = (key: unknown, window: Window): void => {
+        windows.delete(key);
+        window.timer?.unsubscribe();
+        if (window.suppressed === 0) return;
+        accounting.created(1);
+        subscriber.next(
+          new LogEventRecord(scheduler.now(), window.level, summaryTemplate, {
+            Count: window.suppressed,
+            Template: window.template,
+          }),
+        );
+      };
+
+      const subscription = source.subscribe({
+        next: (event) => {
+          const key = keyOf(event);
+          let window = windows.get(key);
+          if (window === undefined) {
+            if (windows.size >= maxKeys) {
+              const [oldestKey, oldest] = windows.entries().next().value as [unknown, Window];
+              close(oldestKey, oldest);
+            }
+            const opened: Window = { passed: 0, suppressed: 0, template: '', level: event.level, timer: null };
+            windows.set(key, opened);
+            opened.timer = scheduler.schedule(() => {
+              opened.timer = null;
+              close(key, opened);
+            }, windowMs);
+            window = opened;
+          }
+          if (window.passed < max) {
+            window.passed++;
+            subscriber.next(event);
+            return;
+          }
+          if (window.suppressed === 0) {
+            window.template = event.messageTemplate.text;
+            window.level = event.level;
+          } else if (levelValue(event.level) > levelValue(window.level)) {
+            window.level = event.level;
+          }
+          window.suppressed++;
+          accounting.dropped(1, THROTTLE_REASON);
+        },
+        error: (error: unknown) => {
+          for (const [key, window] of windows) close(key, window);
+          subscriber.error(error);
+        },
+        complete: () => {
+          for (const [key, window] of windows) close(key, window);
+          subscriber.complete();
+        },
+      });
+      return () => {
+        subscription.unsubscribe();
+        for (const window of windows.values()) window.timer?.unsubscribe();
+        windows.clear();
+      };
+    });
+}

@@ -1,0 +1,109 @@
+import { type Attributes, type BatchObservableResult, type Meter, metrics, type Observable } from '@opentelemetry/api';
+import { describeValue } from '../core/describe-value';
+import { ConfigurationError } from '../core/errors/configuration-error';
+import { SelfLog } from '../core/self-log';
+import type { LoggerMetrics } from '../metrics/metrics-types';
+
+/** What `metricsToOpenTelemetry` reads: a Logger, or anything with its `metrics()`. */
+export interface MetricsSource {
+  metrics(): LoggerMetrics;
+}
+
+/** Options of {@link metricsToOpenTelemetry}. */
+export interface OpenTelemetryMetricsOptions {
+  /**
+   * Each queued sink's queue limit in events, by sink name, reported as
+   * `otel.sdk.processor.log.queue.capacity` (rxlog's metrics carry the depth, not the limit).
+   * Default none: no capacity is reported.
+   */
+  queueCapacity?: Readonly<Record<string, number>>;
+}
+
+/** What the returned handle does: stop reporting. */
+export interface OpenTelemetryMetricsHandle {
+  /** Removes the instruments' callback; the instruments report nothing more. */
+  stop(): void;
+}
+
+/** The `otel.component.type` of rxlog's sinks in these metrics. */
+export const RXLOG_COMPONENT_TYPE = 'rxlog_sink';
+
+/**
+ * Reports a logger's delivery metrics through `@opentelemetry/api` metrics, under the names the
+ * OpenTelemetry SDK uses for its own log record processors, so a dashboard built for the SDK's
+ * pipeline shows rxlog's as well. Every sink is one component (`otel.component.name` = the sink's
+ * name, `otel.component.type` = `rxlog_sink`):
+ * - `otel.sdk.processor.log.processed` (counter, `{log_record}`): events handed to the sink
+ *   (delivered or failed) without `error.type`; events dropped by a full queue (or held and
+ *   discarded) with `error.type` `queue_full`; events logged after close with `already_shutdown`.
+ * - `otel.sdk.exporter.log.exported` (counter, `{log_record}`): delivered events, and failed ones
+ *   with `error.type` `_OTHER`.
+ * - `otel.sdk.processor.log.queue.size` (up-down counter, `{log_record}`): events queued now.
+ * - `otel.sdk.processor.log.queue.capacity` (up-down counter, `{log_record}`): for sinks named in
+ *   `queueCapacity`.
+ * The values are read from `log.metrics()` when the meter's reader collects; nothing runs between.
+ *
+ * @param meter the meter the instruments are made on. Default: `metrics.getMeter('rxlog')` from the global MeterProvider.
+ * @throws ConfigurationError when `log` has no `metrics()`, `meter` is not a Meter, or a capacity is out of range.
+ */
+export function metricsToOpenTelemetry(
+  log: MetricsSource,
+  meter: Meter = metrics.getMeter('rxlog'),
+  options: OpenTelemetryMetricsOptions = {},
+): OpenTelemetryMetricsHandle {
+  const source: unknown = log;
+  if (typeof (source as Partial<MetricsSource> | null)?.metrics !== 'function')
+    throw new ConfigurationError(`metricsToOpenTelemetry: expected a Logger, got ${describeValue(source)}`);
+  const capacity: Readonly<Partial<Record<string, number>>> = options.queueCapacity ?? {};
+  for (const [name, limit] of Object.entries(capacity)) {
+    if (typeof limit !== 'number' || !Number.isFinite(limit) || limit < 0)
+      throw new ConfigurationError(
+        `metricsToOpenTelemetry queueCapacity["${name}"]: expected a count >= 0, got ${describeValue(limit)}`,
+      );
+  }
+  if (typeof (meter as Partial<Meter> | null)?.addBatchObservableCallback !== 'function')
+    throw new ConfigurationError(`metricsToOpenTelemetry: expected an OpenTelemetry Meter, got ${describeValue(meter)}`);
+  const processed = meter.createObservableCounter('otel.sdk.processor.log.processed', {
+    description: 'The number of log records for which the processing has finished, either successful or failed.',
+    unit: '{log_record}',
+  });
+  const exported = meter.createObservableCounter('otel.sdk.exporter.log.exported', {
+    description: 'The number of log records for which the export has finished, either successful or failed.',
+    unit: '{log_record}',
+  });
+  const queueSize = meter.createObservableUpDownCounter('otel.sdk.processor.log.queue.size', {
+    description: 'The number of log records in the queue of a given instance of an SDK log processor.',
+    unit: '{log_record}',
+  });
+  const queueCapacity = meter.createObservableUpDownCounter('otel.sdk.processor.log.queue.capacity', {
+    description: 'The maximum number of log records the queue of a given instance of an SDK Log Record processor can hold.',
+    unit: '{log_record}',
+  });
+  const instruments: Observable[] = [processed, exported, queueSize, queueCapacity];
+  const callback = (result: BatchObservableResult): void => {
+    let snapshot: LoggerMetrics;
+    try {
+      snapshot = log.metrics();
+    } catch (error) {
+      SelfLog.write('metricsToOpenTelemetry: metrics() threw; nothing reported this time', error);
+      return;
+    }
+    for (const sink of Object.values(snapshot.sinks)) {
+      const component: Attributes = { 'otel.component.name': sink.name, 'otel.component.type': RXLOG_COMPONENT_TYPE };
+      result.observe(processed, sink.delivered + sink.failed, component);
+      result.observe(processed, sink.dropped, { ...component, 'error.type': 'queue_full' });
+      result.observe(exported, sink.delivered, component);
+      result.observe(exported, sink.failed, { ...component, 'error.type': '_OTHER' });
+      result.observe(queueSize, sink.queueDepth, component);
+      const limit = capacity[sink.name];
+      if (limit !== undefined) result.observe(queueCapacity, limit, component);
+    }
+    result.observe(processed, snapshot.rejectedAfterClose, {
+      'otel.component.name': 'rxlog',
+      'otel.component.type': RXLOG_COMPONENT_TYPE,
+      'error.type': 'already_shutdown',
+    });
+  };
+  meter.addBatchObservableCallback(callback, instruments);
+  return { stop: () => meter.removeBatchObservableCallback(callback, instruments) };
+}

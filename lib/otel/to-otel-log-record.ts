@@ -1,0 +1,68 @@
+import { ROOT_CONTEXT, type Context, trace, TraceFlags } from '@opentelemetry/api';
+import type { LogRecord } from '@opentelemetry/api-logs';
+import type { LogEvent } from '../core/log-event';
+import { exceptionText } from '../formatting/exception-text';
+import { formatLevel } from '../formatting/format-level';
+import { OTLP_SEVERITY } from '../sinks/http/otlp-log-record';
+import { toOtelAttributes } from './to-otel-any-value';
+
+const TRACE_ID = /^[0-9a-f]{32}$/;
+const SPAN_ID = /^[0-9a-f]{16}$/;
+const ALL_ZERO = /^0+$/;
+const TRACE_PROPERTIES: ReadonlySet<string> = new Set(['TraceId', 'SpanId', 'TraceFlags']);
+
+/**
+ * An event as an OpenTelemetry `LogRecord` for `Logger.emit`: the rendered message as the body,
+ * the level as `severityNumber` (Verbose 1 TRACE, Debug 5, Information 9, Warning 13, Error 17,
+ * Fatal 21) and `severityText` (Serilog's level name), the event's timestamp, every property as an
+ * attribute (structures as maps and arrays), the template as `message_template.text`, an
+ * exception as `exception.type`, `exception.message` and `exception.stacktrace`. A valid
+ * `TraceId` / `SpanId` pair (with `TraceFlags`) becomes the record's context, so the record
+ * carries that trace and span; without one the record has none (the root context), whatever span
+ * is active when the sink writes. Never throws.
+ */
+export function toOtelLogRecord(event: LogEvent): LogRecord {
+  const properties = event.properties;
+  const spanContext = traceContextOf(properties);
+  const attributes = toOtelAttributes(properties, 0, spanContext === undefined ? undefined : TRACE_PROPERTIES);
+  attributes['message_template.text'] = event.messageTemplate.text;
+  const exception = event.exception;
+  if (exception !== undefined) {
+    attributes['exception.type'] = readField(exception, 'name') ?? 'Error';
+    attributes['exception.message'] = readField(exception, 'message') ?? '';
+    attributes['exception.stacktrace'] = exceptionText(exception);
+  }
+  return {
+    timestamp: event.timestamp,
+    severityNumber: OTLP_SEVERITY[event.level],
+    severityText: formatLevel(event.level),
+    body: renderSafely(event),
+    attributes,
+    context: spanContext ?? ROOT_CONTEXT,
+  };
+}
+
+function traceContextOf(properties: Readonly<Record<string, unknown>>): Context | undefined {
+  const { TraceId: traceId, SpanId: spanId, TraceFlags: flags } = properties;
+  if (typeof traceId !== 'string' || !TRACE_ID.test(traceId) || ALL_ZERO.test(traceId)) return undefined;
+  if (typeof spanId !== 'string' || !SPAN_ID.test(spanId) || ALL_ZERO.test(spanId)) return undefined;
+  const traceFlags = typeof flags === 'number' && Number.isInteger(flags) && flags >= 0 && flags <= 255 ? flags : TraceFlags.NONE;
+  return trace.setSpanContext(ROOT_CONTEXT, { traceId, spanId, traceFlags });
+}
+
+function renderSafely(event: LogEvent): string {
+  try {
+    return event.renderMessage();
+  } catch {
+    return event.messageTemplate.text;
+  }
+}
+
+function readField(error: Error, field: 'name' | 'message'): string | undefined {
+  try {
+    const value: unknown = error[field];
+    return typeof value === 'string' ? value : undefined;
+  } catch {
+    return undefined;
+  }
+}

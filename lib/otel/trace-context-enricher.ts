@@ -1,0 +1,25 @@
+import { context, isSpanContextValid, trace } from '@opentelemetry/api';
+import type { Enricher } from '../core/enricher';
+
+/**
+ * An enricher that adds the active OpenTelemetry span's ids to every event logged inside it:
+ * `TraceId` (32 hex digits), `SpanId` (16 hex digits) and `TraceFlags` (a number; 1 = sampled),
+ * read through `@opentelemetry/api`, so it works with whichever SDK the app registered. Outside
+ * a span, or with an invalid (all-zero) span context, it adds nothing. CLEF writes these as `@tr`
+ * and `@sp`, `OtlpSink` and `OpenTelemetrySink` as the record's trace context, and an output
+ * template shows them as `{TraceId}` and `{SpanId}`.
+ *
+ * @example
+ * ```ts fragment
+ * new LoggerConfiguration().enrich.with(traceContextEnricher()).writeTo.console().createLogger();
+ * ```
+ */
+export function traceContextEnricher(): Enricher {
+  return function traceContext() {
+    const span = trace.getSpan(context.active());
+    if (span === undefined) return undefined;
+    const spanContext = span.spanContext();
+    if (!isSpanContextValid(spanContext)) return undefined;
+    return { TraceId: spanContext.traceId, SpanId: spanContext.spanId, TraceFlags: spanContext.traceFlags };
+  };
+}

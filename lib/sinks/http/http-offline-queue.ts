@@ -1,0 +1,249 @@
+import { ConfigurationError } from '../../core/errors/configuration-error';
+import { SelfLog } from '../../core/self-log';
+import { HttpStatusError } from './http-status-error';
+import { HttpTimeoutError } from './http-timeout-error';
+import { utf8Length } from './http-utf8-length';
+
+/** Where undeliverable batches wait: `localStorage`, or any object with the same three methods. */
+export interface OfflineStore {
+  getItem(key: string): string | null;
+  setItem(key: string, value: string): void;
+  removeItem(key: string): void;
+}
+
+/** The `offline` option of HttpSink. */
+export interface HttpOfflineOptions {
+  /** Where batches are kept. Default `globalThis.localStorage` (browsers); elsewhere pass one. */
+  store?: OfflineStore;
+  /** The most the store holds, in UTF-8 bytes of request bodies; the oldest batches are dropped past it. Default `1_048_576` (1 MiB, within every browser's localStorage quota). */
+  maxBytes?: number;
+  /** The store key. Default `'rxlog:offline:'` followed by the sink's URL. */
+  key?: string;
+}
+
+/** What the offline store did, as seen from this page (the store itself outlives it). */
+export interface OfflineStats {
+  /** Events this page put into the store (they count as `delivered` in the logger's metrics). */
+  readonly stored: number;
+  /** Events sent from the store to the server by this page, whichever page stored them. */
+  readonly replayed: number;
+  /** Events the store dropped: over `maxBytes`, refused by the storage quota, or refused by the server (4xx) when replayed. */
+  readonly dropped: number;
+  /** Events in the store now (from any page or tab using the same key). */
+  readonly pending: number;
+  /** UTF-8 bytes of the bodies in the store now. */
+  readonly pendingBytes: number;
+}
+
+interface Entry {
+  readonly id: string;
+  readonly count: number;
+  readonly body: string;
+}
+
+/**
+ * The offline half of HttpSink: a batch that cannot leave (the browser is offline, or `fetch`
+ * fails with a network error) is kept in a bounded store instead of failing, and sent again,
+ * oldest first, on the window's `online` event, at the next page load, and after any later
+ * successful request. HTTP error answers and timeouts are not kept: they go through the logger's
+ * retry and circuit breaker as before (a timed-out request may have arrived).
+ */
+export class HttpOfflineQueue {
+  private readonly store: OfflineStore;
+  private readonly maxBytes: number;
+  private readonly key: string;
+  private storedCount = 0;
+  private replayedCount = 0;
+  private droppedCount = 0;
+  private replaying: Promise<void> | undefined;
+  private closed = false;
+  private readonly onOnline = (): void => void this.replay();
+  private readonly page: { addEventListener?: unknown; removeEventListener?: unknown; navigator?: { onLine?: unknown } };
+  private readonly startTimer: ReturnType<typeof setTimeout>;
+
+  /** @throws ConfigurationError naming the bad option. */
+  constructor(
+    options: HttpOfflineOptions,
+    url: string,
+    where: string,
+    private readonly send: (body: string) => Promise<void>,
+  ) {
+    const given = options as { [K in keyof HttpOfflineOptions]?: unknown } | null;
+    if (typeof given !== 'object' || given === null)
+      throw new ConfigurationError(`${where}: expected an object, got ${JSON.stringify(options)}`);
+    const store = given.store ?? defaultStore();
+    if (!isStore(store))
+      throw new ConfigurationError(
+        `${where}.store: expected an object with getItem, setItem and removeItem${given.store === undefined ? ' (this platform has no localStorage)' : ''}`,
+      );
+    this.store = store;
+    const maxBytes = given.maxBytes ?? 1_048_576;
+    if (typeof maxBytes !== 'number' || !(maxBytes > 0))
+      throw new ConfigurationError(`${where}.maxBytes: expected bytes > 0, got ${JSON.stringify(maxBytes)}`);
+    this.maxBytes = maxBytes;
+    const key = given.key ?? `rxlog:offline:${url}`;
+    if (typeof key !== 'string' || key === '')
+      throw new ConfigurationError(`${where}.key: expected a string, got ${JSON.stringify(key)}`);
+    this.key = key;
+    this.page = globalThis;
+    if (typeof this.page.addEventListener === 'function')
+      (this.page.addEventListener as Listen).call(globalThis, 'online', this.onOnline);
+    // What earlier pages left behind goes out once the logger is set up.
+    this.startTimer = setTimeout(() => void this.replay(), 0);
+    (this.startTimer as { unref?: () => void }).unref?.();
+  }
+
+  /** Whether the browser says it is offline (`navigator.onLine === false`). */
+  get offline(): boolean {
+    return this.page.navigator?.onLine === false;
+  }
+
+  /** The counters of this page and what the store holds now. */
+  stats(): OfflineStats {
+    const entries = this.read();
+    let pending = 0;
+    let pendingBytes = 0;
+    for (const entry of entries) {
+      pending += entry.count;
+      pendingBytes += utf8Length(entry.body);
+    }
+    return { stored: this.storedCount, replayed: this.replayedCount, dropped: this.droppedCount, pending, pendingBytes };
+  }
+
+  /**
+   * Sends a body, keeping it in the store when the browser is offline or the request fails
+   * without an HTTP answer; resolves once it was sent or stored, rejects on HTTP errors and timeouts.
+   */
+  async deliver(body: string, count: number): Promise<void> {
+    if (this.offline) {
+      this.save(body, count);
+      return;
+    }
+    try {
+      await this.send(body);
+    } catch (error) {
+      if (error instanceof HttpStatusError || error instanceof HttpTimeoutError) throw error;
+      SelfLog.write('HttpSink: a batch of {Count} events could not be sent ({Error}); it is kept offline', count, error);
+      this.save(body, count);
+      return;
+    }
+    if (this.read().length > 0) void this.replay();
+  }
+
+  /** Puts a body into the store now (synchronously), dropping the oldest batches past `maxBytes`. */
+  save(body: string, count: number): void {
+    const bytes = utf8Length(body);
+    if (bytes > this.maxBytes) {
+      this.drop(count, 'a batch is larger than offline.maxBytes');
+      return;
+    }
+    const entries = this.read();
+    entries.push({ id: `${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 10)}`, count, body });
+    let total = entries.reduce((sum, entry) => sum + utf8Length(entry.body), 0);
+    while (total > this.maxBytes) {
+      const oldest = entries.shift() as Entry;
+      total -= utf8Length(oldest.body);
+      this.drop(oldest.count, 'the offline store is full; the oldest batch is dropped');
+    }
+    this.storedCount += count;
+    while (!this.write(entries)) {
+      const oldest = entries.shift();
+      if (oldest === undefined) return;
+      this.drop(oldest.count, 'the storage quota is exceeded; the oldest batch is dropped');
+    }
+  }
+
+  /** Sends what the store holds, oldest first, one request at a time; stops at the first failure. */
+  replay(): Promise<void> {
+    this.replaying ??= this.replayAll().finally(() => (this.replaying = undefined));
+    return this.replaying;
+  }
+
+  /** Stops listening for `online`; what the store holds stays for the next page. */
+  close(): void {
+    this.closed = true;
+    clearTimeout(this.startTimer);
+    if (typeof this.page.removeEventListener === 'function')
+      (this.page.removeEventListener as Listen).call(globalThis, 'online', this.onOnline);
+  }
+
+  private async replayAll(): Promise<void> {
+    while (!this.closed && !this.offline) {
+      const entries = this.read();
+      if (entries.length === 0) return;
+      const next = entries[0];
+      try {
+        await this.send(next.body);
+        this.replayedCount += next.count;
+      } catch (error) {
+        const refused =
+          error instanceof HttpStatusError &&
+          error.status >= 400 &&
+          error.status < 500 &&
+          error.status !== 408 &&
+          error.status !== 429;
+        if (!refused) return;
+        this.drop(next.count, 'the server refused a stored batch');
+      }
+      this.write(this.read().filter((entry) => entry.id !== next.id));
+    }
+  }
+
+  private drop(count: number, why: string): void {
+    this.droppedCount += count;
+    SelfLog.write('HttpSink: {Count} events dropped: {Reason}', count, why);
+  }
+
+  private read(): Entry[] {
+    let text: string | null;
+    try {
+      text = this.store.getItem(this.key);
+    } catch (error) {
+      SelfLog.write('HttpSink: the offline store could not be read', error);
+      return [];
+    }
+    if (text === null || text === '') return [];
+    try {
+      const parsed: unknown = JSON.parse(text);
+      if (Array.isArray(parsed)) return parsed.filter(isEntry);
+    } catch {
+      // Falls through: unreadable contents are discarded below.
+    }
+    SelfLog.write('HttpSink: the offline store held something unreadable under {Key}; it is discarded', this.key);
+    this.write([]);
+    return [];
+  }
+
+  private write(entries: readonly Entry[]): boolean {
+    try {
+      if (entries.length === 0) this.store.removeItem(this.key);
+      else this.store.setItem(this.key, JSON.stringify(entries));
+      return true;
+    } catch {
+      return false;
+    }
+  }
+}
+
+type Listen = (type: string, listener: () => void) => void;
+
+function defaultStore(): unknown {
+  try {
+    return (globalThis as { localStorage?: unknown }).localStorage;
+  } catch {
+    // Reading localStorage throws where storage is blocked (sandboxed frames, some privacy modes).
+    return undefined;
+  }
+}
+
+function isStore(value: unknown): value is OfflineStore {
+  if (typeof value !== 'object' || value === null) return false;
+  const store = value as Partial<Record<keyof OfflineStore, unknown>>;
+  return typeof store.getItem === 'function' && typeof store.setItem === 'function' && typeof store.removeItem === 'function';
+}
+
+function isEntry(value: unknown): value is Entry {
+  if (typeof value !== 'object' || value === null) return false;
+  const entry = value as Partial<Record<keyof Entry, unknown>>;
+  return typeof entry.id === 'string' && typeof entry.body === 'string' && typeof entry.count === 'number';
+}

@@ -1,0 +1,267 @@
+import { ConfigurationError } from '../core/errors/configuration-error';
+import { SelfLog } from '../core/self-log';
+import { captureValue } from './capture';
+
+/** A replacement for a redacted value: a fixed value, or a function of the value and its dotted path. */
+export type RedactCensor = string | ((value: unknown, path: string) => unknown);
+
+/** What to redact and how. */
+export interface RedactOptions {
+  /**
+   * Dotted paths from an event's properties, e.g. `'Password'`, `'User.password'`,
+   * `'Headers.authorization'`; `*` matches any one name (`'*.token'`). Arrays are transparent:
+   * `'Users.password'` also matches the `password` of every item of a `Users` array. Names are
+   * case-sensitive. Default: none.
+   */
+  paths?: readonly string[];
+  /** Property names redacted wherever they appear, at any depth, e.g. `/pass(word)?|secret|token|api[-_]?key/i`. Default: none. */
+  keys?: RegExp | readonly RegExp[];
+  /** What replaces a redacted value: a value, or a function given the value and its dotted path. Default `'[Redacted]'`. */
+  censor?: RedactCensor;
+  /** Remove redacted properties instead of replacing them. Default `false`. */
+  remove?: boolean;
+}
+
+/** The replacement used when none is given. */
+export const DEFAULT_CENSOR = '[Redacted]';
+
+/** How far one path pattern has matched: the pattern's segments and the next one to match. */
+interface Progress {
+  readonly pattern: readonly string[];
+  readonly next: number;
+}
+
+type Step = { readonly kind: 'match' } | { readonly kind: 'descend'; readonly alive: readonly Progress[] };
+
+const NOTHING_ALIVE: readonly Progress[] = [];
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return false;
+  const proto = Object.getPrototypeOf(value) as object | null;
+  return proto === null || proto === Object.prototype;
+}
+
+function setOwn(target: Record<string, unknown>, key: string, value: unknown): void {
+  if (key === '__proto__') Object.defineProperty(target, key, { value, enumerable: true, writable: true, configurable: true });
+  else target[key] = value;
+}
+
+function copyOf(source: Record<string, unknown>): Record<string, unknown> {
+  const copy: Record<string, unknown> =
+    Object.getPrototypeOf(source) === null ? (Object.create(null) as Record<string, unknown>) : {};
+  for (const key of Object.keys(source)) setOwn(copy, key, source[key]);
+  return copy;
+}
+
+/**
+ * A compiled redaction policy: applied to captured data (plain objects, arrays and scalars, as
+ * events hold them), it replaces or removes what the paths and key patterns name. It never
+ * mutates what it did not make: a structure that changes is copied along the changed branch.
+ * Used at capture time by the logger (`.destructure.redact(…)`) and by the `redact` operator.
+ *
+ * @example
+ * const policy = RedactionPolicy.compile({ paths: ['User.password'], keys: /token/i });
+ * policy.redactProperties({ User: { name: 'ann', password: 'x' } }) // { User: { name: 'ann', password: '[Redacted]' } }
+ */
+export class RedactionPolicy {
+  private readonly root: readonly Progress[];
+  private readonly keys: readonly RegExp[];
+  private readonly censor: RedactCensor;
+  private readonly remove: boolean;
+  private readonly path: string[] = [];
+
+  private constructor(paths: readonly string[][], keys: readonly RegExp[], censor: RedactCensor, remove: boolean) {
+    this.root = paths.map((pattern) => ({ pattern, next: 0 }));
+    this.keys = keys;
+    this.censor = censor;
+    this.remove = remove;
+  }
+
+  /**
+   * Checks and compiles the options.
+   *
+   * @throws ConfigurationError naming a bad path, key pattern or censor.
+   */
+  static compile(options: RedactOptions, where = 'redact'): RedactionPolicy {
+    if (typeof options !== 'object' || (options as unknown) === null)
+      throw new ConfigurationError(`${where}: expected options, got ${(options as unknown) === null ? 'null' : typeof options}`);
+    const paths = (options.paths ?? []).map((path, index) => {
+      if (typeof path !== 'string' || path === '' || path.split('.').some((segment) => segment === ''))
+        throw new ConfigurationError(
+          `${where}: paths[${index}]: expected a dotted path like "User.password", got ${JSON.stringify(path)}`,
+        );
+      return path.split('.');
+    });
+    if (options.paths !== undefined && !Array.isArray(options.paths))
+      throw new ConfigurationError(`${where}: paths: expected an array of dotted paths`);
+    const rawKeys: readonly unknown[] =
+      options.keys === undefined ? [] : Array.isArray(options.keys) ? (options.keys as readonly unknown[]) : [options.keys];
+    const keys = rawKeys.map((key, index) => {
+      if (!(key instanceof RegExp))
+        throw new ConfigurationError(`${where}: keys[${index}]: expected a RegExp, got ${String(key)}`);
+      // A global or sticky RegExp keeps lastIndex between tests; a plain copy answers the same every time.
+      return key.global || key.sticky ? new RegExp(key.source, key.flags.replace(/[gy]/g, '')) : key;
+    });
+    const censor = options.censor ?? DEFAULT_CENSOR;
+    if (typeof censor !== 'string' && typeof censor !== 'function')
+      throw new ConfigurationError(`${where}: censor: expected a string or a function, got ${typeof censor}`);
+    if (options.remove !== undefined && typeof options.remove !== 'boolean')
+      throw new ConfigurationError(`${where}: remove: expected a boolean, got ${String(options.remove)}`);
+    if (paths.length === 0 && keys.length === 0) throw new ConfigurationError(`${where}: give at least one path or key pattern`);
+    return new RedactionPolicy(paths, keys, censor, options.remove === true);
+  }
+
+  /**
+   * Redacts an event's properties. With `inPlace` (a record the caller just made), its top level
+   * is changed directly; otherwise the record is returned as is when nothing matched, else a copy.
+   */
+  redactProperties<T extends Readonly<Record<string, unknown>>>(properties: T, inPlace = false): T {
+    return this.redactRecord(properties, this.root, inPlace) as T;
+  }
+
+  /**
+   * The exception as it may travel: the same Error when none of its own properties is redacted,
+   * else a copy (same prototype, name, message, stack and cause) whose own properties are
+   * captured and redacted. The app's Error is never changed.
+   */
+  redactError(error: Error): Error {
+    let keys: string[];
+    try {
+      keys = Object.keys(error);
+    } catch {
+      return error;
+    }
+    if (keys.length === 0) return error;
+    let changed: Record<string, unknown> | undefined;
+    for (const key of keys) {
+      let value: unknown;
+      try {
+        value = (error as unknown as Record<string, unknown>)[key];
+      } catch {
+        continue;
+      }
+      const outcome = this.redactEntry(key, value, this.root, true);
+      if (outcome.changed) {
+        changed ??= {};
+        changed[key] = outcome;
+      }
+    }
+    if (changed === undefined) return error;
+    const copy = Object.create(Object.getPrototypeOf(error) as object | null) as Error;
+    for (const name of ['name', 'message', 'stack', 'cause']) {
+      if (Object.prototype.hasOwnProperty.call(error, name) && !Object.prototype.propertyIsEnumerable.call(error, name)) {
+        Object.defineProperty(copy, name, {
+          value: (error as unknown as Record<string, unknown>)[name],
+          writable: true,
+          configurable: true,
+        });
+      }
+    }
+    for (const key of keys) {
+      const outcome = changed[key] as EntryOutcome | undefined;
+      if (outcome === undefined)
+        setOwn(copy as unknown as Record<string, unknown>, key, (error as unknown as Record<string, unknown>)[key]);
+      else if (!outcome.removed) setOwn(copy as unknown as Record<string, unknown>, key, outcome.value);
+    }
+    return copy;
+  }
+
+  private redactRecord(record: Record<string, unknown>, alive: readonly Progress[], inPlace: boolean): Record<string, unknown> {
+    let result = inPlace ? record : undefined;
+    for (const key of Object.keys(record)) {
+      const outcome = this.redactEntry(key, record[key], alive, false);
+      if (!outcome.changed) continue;
+      result ??= copyOf(record);
+      if (outcome.removed) delete result[key];
+      else setOwn(result, key, outcome.value);
+    }
+    return result ?? record;
+  }
+
+  private redactEntry(key: string, value: unknown, alive: readonly Progress[], raw: boolean): EntryOutcome {
+    this.path.push(key);
+    try {
+      const step = this.step(alive, key);
+      if (step.kind === 'match' || this.keyMatches(key)) {
+        return this.remove ? REMOVED : { changed: true, removed: false, value: this.replacement(value) };
+      }
+      if (step.alive.length === 0 && this.keys.length === 0) return UNCHANGED;
+      if (typeof value !== 'object' || value === null) return UNCHANGED;
+      // An exception's own properties are raw app objects: captured first, as the logger would.
+      const data = raw ? captureValue(value, 'structure') : value;
+      const redacted = this.redactNested(data, step.alive);
+      return redacted === data ? UNCHANGED : { changed: true, removed: false, value: redacted };
+    } finally {
+      this.path.pop();
+    }
+  }
+
+  private redactNested(value: unknown, alive: readonly Progress[]): unknown {
+    if (Array.isArray(value)) {
+      let result: unknown[] | undefined;
+      for (let i = 0; i < value.length; i++) {
+        const item: unknown = value[i];
+        const redacted = typeof item === 'object' && item !== null ? this.redactNested(item, alive) : item;
+        if (redacted !== item) {
+          result ??= value.slice();
+          result[i] = redacted;
+        }
+      }
+      return result ?? value;
+    }
+    return isRecord(value) ? this.redactRecord(value, alive, false) : value;
+  }
+
+  /** Advances every live pattern over `key` (a key with dots counts as several names). */
+  private step(alive: readonly Progress[], key: string): Step {
+    if (alive.length === 0) return { kind: 'descend', alive: NOTHING_ALIVE };
+    const segments = key.includes('.') ? key.split('.') : undefined;
+    let next: Progress[] | undefined;
+    for (const progress of alive) {
+      let at = progress.next;
+      const pattern = progress.pattern;
+      let ok = true;
+      if (segments === undefined) {
+        ok = pattern[at] === '*' || pattern[at] === key;
+        at++;
+      } else {
+        for (const segment of segments) {
+          if (at >= pattern.length || (pattern[at] !== '*' && pattern[at] !== segment)) {
+            ok = false;
+            break;
+          }
+          at++;
+        }
+      }
+      if (!ok) continue;
+      if (at === pattern.length) return { kind: 'match' };
+      (next ??= []).push({ pattern, next: at });
+    }
+    return { kind: 'descend', alive: next ?? NOTHING_ALIVE };
+  }
+
+  private keyMatches(key: string): boolean {
+    for (const pattern of this.keys) if (pattern.test(key)) return true;
+    return false;
+  }
+
+  private replacement(value: unknown): unknown {
+    const censor = this.censor;
+    if (typeof censor === 'string') return censor;
+    const path = this.path.join('.');
+    try {
+      return captureValue(censor(value, path));
+    } catch (error) {
+      SelfLog.write('redact: the censor function threw at {Path}; the default censor is used', path, error);
+      return DEFAULT_CENSOR;
+    }
+  }
+}
+
+type EntryOutcome =
+  | { readonly changed: false; readonly removed: false; readonly value?: undefined }
+  | { readonly changed: true; readonly removed: true; readonly value?: undefined }
+  | { readonly changed: true; readonly removed: false; readonly value: unknown };
+
+const UNCHANGED: EntryOutcome = { changed: false, removed: false };
+const REMOVED: EntryOutcome = { changed: true, removed: true };

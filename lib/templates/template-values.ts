@@ -1,0 +1,173 @@
+// Type-level reading of a message template: which holes a string literal has, so the compiler can
+// check a call's value count. Types only: nothing here exists at run time.
+
+/** ASCII characters that cannot appear in a hole's name: a hole holding one is text, as in `parseTemplate`. */
+type NotInName =
+  | ' '
+  | '\t'
+  | '\n'
+  | '\r'
+  | '!'
+  | '"'
+  | '#'
+  | '$'
+  | '%'
+  | '&'
+  | "'"
+  | '('
+  | ')'
+  | '*'
+  | '+'
+  | ','
+  | '-'
+  | '.'
+  | '/'
+  | ':'
+  | ';'
+  | '<'
+  | '='
+  | '>'
+  | '?'
+  | '@'
+  | '['
+  | '\\'
+  | ']'
+  | '^'
+  | '`'
+  | '{'
+  | '|'
+  | '}'
+  | '~';
+
+type Digit = '0' | '1' | '2' | '3' | '4' | '5' | '6' | '7' | '8' | '9';
+
+type IsName<S extends string> = S extends '' ? false : S extends `${string}${NotInName}${string}` ? false : true;
+
+/** The hole's head: what comes before its alignment (`,`) or format (`:`), whichever is first. */
+type HoleHead<C extends string> = C extends `${infer Name},${string}`
+  ? Name extends `${infer BeforeColon}:${string}`
+    ? BeforeColon
+    : Name
+  : C extends `${infer Name}:${string}`
+    ? Name
+    : C;
+
+/** The hole's name: its head without the `@` or `$` capture marker. */
+type HoleName<C extends string> =
+  HoleHead<C> extends `@${infer Name}` ? Name : HoleHead<C> extends `$${infer Name}` ? Name : HoleHead<C>;
+
+/**
+ * The names of a template's holes, in order, repeats included. `{{` and `}}` are literal braces; a
+ * `{` inside a hole ends it; a hole whose name is not letters, digits and `_` is text.
+ */
+export type TemplateHoles<T extends string, Found extends string[] = []> = T extends `${string}{${infer Rest}`
+  ? Rest extends `{${infer After}`
+    ? TemplateHoles<After, Found>
+    : Rest extends `${infer Content}}${infer After}`
+      ? Content extends `${string}{${infer Inner}`
+        ? TemplateHoles<`{${Inner}}${After}`, Found>
+        : IsName<HoleName<Content>> extends true
+          ? TemplateHoles<After, [...Found, HoleName<Content>]>
+          : TemplateHoles<After, Found>
+      : Found
+  : Found;
+
+type Distinct<Names extends string[], Seen extends string[] = []> = Names extends [
+  infer Head extends string,
+  ...infer Tail extends string[],
+]
+  ? Head extends Seen[number]
+    ? Distinct<Tail, Seen>
+    : Distinct<Tail, [...Seen, Head]>
+  : Seen;
+
+type IsIndex<S extends string> = S extends `${Digit}${infer Rest}` ? (Rest extends '' ? true : IsIndex<Rest>) : false;
+
+type AllPositional<Names extends string[]> = Names extends [infer Head extends string, ...infer Tail extends string[]]
+  ? IsIndex<Head> extends true
+    ? Tail extends []
+      ? true
+      : AllPositional<Tail>
+    : false
+  : false;
+
+/** A tuple of `Index + 1` unknowns; past 100 holes the count is not checked (`unknown[]`). */
+type UpToIndex<Index extends string, Acc extends unknown[] = []> = `${Acc['length']}` extends Index
+  ? [...Acc, unknown]
+  : Acc['length'] extends 100
+    ? unknown[]
+    : UpToIndex<Index, [...Acc, unknown]>;
+
+type Longest<Indexes extends string[], Acc extends unknown[] = []> = Indexes extends [
+  infer Head extends string,
+  ...infer Tail extends string[],
+]
+  ? UpToIndex<Head> extends infer Values extends unknown[]
+    ? number extends Values['length']
+      ? unknown[]
+      : Acc extends [...Values, ...unknown[]]
+        ? Longest<Tail, Acc>
+        : Longest<Tail, Values>
+    : never
+  : Acc;
+
+type UnknownEach<Names extends string[]> = { [K in keyof Names]: unknown };
+
+/**
+ * The values a template literal takes, as a tuple: one per distinct hole name, or, when every hole is
+ * positional (`{0}`, `{1}`), the highest index plus one. A non-literal `string` takes `unknown[]`.
+ *
+ * @example type V = TemplateValues<'User {UserId} from {@Location}'>; // [unknown, unknown]
+ */
+export type TemplateValues<T extends string> = string extends T
+  ? unknown[]
+  : AllPositional<TemplateHoles<T>> extends true
+    ? Longest<TemplateHoles<T>>
+    : UnknownEach<Distinct<TemplateHoles<T>>>;
+
+type JoinNames<Names extends string[]> = Names extends [infer Only extends string]
+  ? Only
+  : Names extends [infer Head extends string, ...infer Tail extends string[]]
+    ? `${Head}, ${JoinNames<Tail>}`
+    : '';
+
+type Expected<T extends string, Count extends number> = Count extends 0
+  ? 'no values expected'
+  : AllPositional<TemplateHoles<T>> extends true
+    ? `${Count} ${Count extends 1 ? 'value' : 'values'} expected (positional {0}…{${Longest<TemplateHoles<T>> extends [unknown, ...infer Rest] ? Rest['length'] : 0}})`
+    : `${Count} ${Count extends 1 ? 'value' : 'values'} expected (${JoinNames<Distinct<TemplateHoles<T>>>})`;
+
+/**
+ * The type a mistaken log call's first argument is checked against, so the compiler's message names
+ * the problem: `TemplateMismatch<"2 values expected (UserId, Location), 1 given">`. Nothing has this
+ * type; a call that meets it is the fix.
+ */
+export interface TemplateMismatch<Problem extends string> {
+  /** What is wrong with the call. */
+  readonly 'rxlog: the values do not match the template': Problem;
+}
+
+type CheckTemplate<T extends string, Values extends readonly unknown[]> = string extends T
+  ? unknown
+  : TemplateValues<T> extends infer Wanted extends unknown[]
+    ? number extends Wanted['length']
+      ? unknown
+      : Wanted['length'] extends Values['length']
+        ? unknown
+        : TemplateMismatch<`${Expected<T, Wanted['length']>}, ${Values['length']} given`>
+    : unknown;
+
+/**
+ * `unknown` when a log call's arguments fit, else a {@link TemplateMismatch} naming the problem.
+ * `First` is the template, or the exception (anything but a string: what a `catch` gives) followed
+ * by an optional template. A template that is not a literal (`string`) is not checked.
+ */
+export type CheckLogArguments<First, Rest extends readonly unknown[]> = [First] extends [string]
+  ? CheckTemplate<First, Rest>
+  : Rest extends readonly []
+    ? unknown
+    : Rest extends readonly [infer Template, ...infer Values]
+      ? [Template] extends [string]
+        ? CheckTemplate<Template, Values>
+        : TemplateMismatch<'after an exception, the next argument is the template string'>
+      : unknown;

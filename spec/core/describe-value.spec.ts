@@ -1,0 +1,26 @@
+import { describeValue } from '../../lib/core/describe-value';
+
+describe('describeValue', () => {
+  it('names null and undefined', () => {
+    expect(describeValue(null)).toBe('null');
+    expect(describeValue(undefined)).toBe('undefined');
+  });
+
+  it('quotes strings and names functions', () => {
+    expect(describeValue('x')).toBe('"x"');
+    expect(describeValue(function emit() {})).toBe('function emit');
+    expect(describeValue(() => undefined)).toBe('function (anonymous)');
+  });
+
+  it('names an object by its class, and one without a prototype as "object"', () => {
+    expect(describeValue(new Map())).toBe('Map');
+    expect(describeValue({})).toBe('Object');
+    expect(describeValue(Object.create(null))).toBe('object');
+  });
+
+  it('gives the type and value of other primitives', () => {
+    expect(describeValue(0)).toBe('number 0');
+    expect(describeValue(true)).toBe('boolean true');
+    expect(describeValue(Symbol('s'))).toBe('symbol Symbol(s)');
+  });
+});

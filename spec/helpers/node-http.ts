@@ -1,0 +1,81 @@
+import { request as httpRequest, type IncomingHttpHeaders, type Server } from 'node:http';
+import type { AddressInfo, Socket } from 'node:net';
+import { LoggerConfiguration } from '../../lib/configuration/logger-configuration';
+import type { LogEvent } from '../../lib/core/log-event';
+import type { Logger } from '../../lib/pipeline/logger';
+import { MemorySink } from '../../lib/sinks/memory-sink';
+
+/** A logger that keeps every event, with LogContext enrichment on. */
+export function memoryLogger(): { log: Logger; events: LogEvent[] } {
+  const memory = new MemorySink();
+  const log = new LoggerConfiguration().minimumLevel.verbose().enrich.fromLogContext().writeTo.sink(memory).createLogger();
+  return { log, events: memory.events };
+}
+
+/** Listens on 127.0.0.1 with a free port; `close` also destroys open connections. */
+export async function listen(server: Server): Promise<{ url: string; close(): Promise<void> }> {
+  const sockets = new Set<Socket>();
+  server.on('connection', (socket: Socket) => {
+    sockets.add(socket);
+    socket.on('close', () => sockets.delete(socket));
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `http://127.0.0.1:${port}`,
+    close: () =>
+      new Promise<void>((resolve) => {
+        for (const socket of sockets) socket.destroy();
+        server.close(() => resolve());
+      }),
+  };
+}
+
+/** One GET (or other method) with a fresh connection; resolves with status, headers and body. */
+export function get(
+  url: string,
+  headers: Record<string, string> = {},
+  method = 'GET',
+): Promise<{ status: number; headers: IncomingHttpHeaders; body: string }> {
+  return new Promise((resolve, reject) => {
+    const req = httpRequest(url, { method, headers, agent: false }, (res) => {
+      let body = '';
+      res.setEncoding('utf8');
+      res.on('data', (chunk: string) => (body += chunk));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body }));
+    });
+    req.on('error', reject);
+    req.end();
+  });
+}
+
+/** Sends a request and destroys it once `started` resolves (the handler has it), as a client that gives up. */
+export function abandon(url: string, started: Promise<void>): Promise<void> {
+  return new Promise((resolve) => {
+    const req = httpRequest(url, { agent: false });
+    req.on('error', () => resolve());
+    req.on('close', () => resolve());
+    req.end();
+    void started.then(() => req.destroy());
+  });
+}
+
+/** Resolves when `events` has `count` events that match, polling on the event loop (bounded). */
+export async function eventsArrive(
+  events: LogEvent[],
+  count: number,
+  match: (event: LogEvent) => boolean = () => true,
+): Promise<void> {
+  for (let turn = 0; turn < 400; turn++) {
+    if (events.filter(match).length >= count) return;
+    await new Promise((resolve) => setTimeout(resolve, 5));
+  }
+  throw new Error(`expected ${count} events, got ${events.filter(match).length}`);
+}
+
+/** A promise with its resolve function. */
+export function signal(): { promise: Promise<void>; resolve: () => void } {
+  let resolve!: () => void;
+  const promise = new Promise<void>((r) => (resolve = r));
+  return { promise, resolve };
+}

@@ -1,0 +1,215 @@
+import type { LogEvent } from '../../lib/core/log-event';
+import { type NestAppRun, startNestApp } from './fixtures/run-nest-app';
+
+// A real NestJS 12 app (spec/nest/fixtures/nest-app.ts) in a child process on 127.0.0.1, hit with
+// real HTTP requests; every rxlog event it writes comes back as a CLEF line on its stdout.
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+
+interface Answer {
+  status: number;
+  requestId: string | null;
+  body: string;
+}
+
+async function get(url: string, headers: Record<string, string> = {}): Promise<Answer> {
+  const response = await fetch(url, { headers });
+  return { status: response.status, requestId: response.headers.get('x-request-id'), body: await response.text() };
+}
+
+const withRequestId = (run: NestAppRun, id: string): LogEvent[] => run.events.filter((e) => e.properties.RequestId === id);
+const completions = (run: NestAppRun): LogEvent[] => run.events.filter((e) => e.properties.SourceContext === 'RequestLogging');
+const sourced = (events: readonly LogEvent[]): [unknown, string][] =>
+  events.map((e) => [e.properties.SourceContext, e.renderMessage()]);
+
+describe('RxlogModule on Express (forRoot)', () => {
+  let run: NestAppRun;
+  const answers: Record<string, Answer> = {};
+
+  beforeAll(async () => {
+    const app = await startNestApp('nest-app.ts', ['express', 'sync']);
+    try {
+      answers.order = await get(`${app.url}/orders/7`, { 'x-request-id': 'req-order' });
+      answers.stream = await get(`${app.url}/stream`, { 'x-request-id': 'req-stream' });
+      answers.missing = await get(`${app.url}/missing`, { 'x-request-id': 'req-missing' });
+      answers.boom = await get(`${app.url}/boom`, { 'x-request-id': 'req-boom' });
+      answers.health = await get(`${app.url}/health`, { 'x-request-id': 'req-health' });
+      answers.unrouted = await get(`${app.url}/no/such/route`, { 'x-request-id': 'req-unrouted' });
+      answers.traced = await get(`${app.url}/orders/8`, {
+        traceparent: '00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01',
+      });
+      answers.generated = await get(`${app.url}/orders/9`);
+      const concurrent = await Promise.all(
+        Array.from({ length: 12 }, (_, i) => get(`${app.url}/orders/c${i}`, { 'x-request-id': `req-c${i}` })),
+      );
+      concurrent.forEach((answer, i) => (answers[`c${i}`] = answer));
+    } finally {
+      run = await app.stop();
+    }
+  }, 60_000);
+
+  it('routes the messages Nest buffered during boot through rxlog, with their context as SourceContext', () => {
+    expect(sourced(run.events)).toEqual(
+      expect.arrayContaining([
+        ['NestFactory', 'Starting Nest application...'],
+        ['InstanceLoader', 'RxlogModule dependencies initialized'],
+        ['RoutesResolver', 'OrdersController {/}:'],
+        ['RouterExplorer', 'Mapped {/orders/:id, GET} route'],
+        ['NestApplication', 'Nest application successfully started'],
+      ]),
+    );
+    // Nothing reached Nest's console logger before the app's logger took over: the first line is CLEF.
+    expect(run.lines[0]).toMatch(/^\{/);
+    expect(run.lines.indexOf(run.otherLines[0] ?? '')).toBeGreaterThan(
+      run.lines.findIndex((l) => l.includes('successfully started')),
+    );
+  });
+
+  it('puts the request id on every event of a request: guard, controller, async service call and completion', () => {
+    const events = withRequestId(run, 'req-order');
+    expect(sourced(events)).toEqual([
+      ['Audit', 'Request allowed'],
+      [undefined, 'Finding order 7'],
+      ['Orders', 'Loaded order 7'],
+      ['RequestLogging', 'HTTP GET /orders/7 responded 200 in ' + events[3].renderMessage().split(' in ')[1]],
+    ]);
+    expect(answers.order).toEqual({ status: 200, requestId: 'req-order', body: '{"id":"7"}' });
+  });
+
+  it('puts the request id on events logged inside an Observable the handler returns', () => {
+    expect(sourced(withRequestId(run, 'req-stream'))).toEqual([
+      ['Audit', 'Request allowed'],
+      [undefined, 'Observable handler ran'],
+      ['RequestLogging', expect.stringMatching(/^HTTP GET \/stream responded 200 in \d+\.\d{4} ms$/)],
+    ]);
+  });
+
+  it('writes one completion event with method, path, route, status, elapsed and the diagnostic context', () => {
+    const [completion, ...more] = completions(run).filter((e) => e.properties.RequestId === 'req-order');
+    expect(more).toEqual([]);
+    expect(completion.level).toBe('information');
+    expect(completion.messageTemplate.text).toBe(
+      'HTTP {RequestMethod} {RequestPath} responded {StatusCode} in {Elapsed:0.0000} ms',
+    );
+    expect(completion.properties).toEqual({
+      SourceContext: 'RequestLogging',
+      RequestMethod: 'GET',
+      RequestPath: '/orders/7',
+      Route: '/orders/:id',
+      StatusCode: 200,
+      Elapsed: expect.any(Number),
+      RequestId: 'req-order',
+      UserId: 42,
+      OrderId: '7',
+    });
+    expect(completion.properties.Elapsed).toBeGreaterThanOrEqual(5);
+  });
+
+  it('keeps concurrent requests apart: each event carries its own request id', () => {
+    for (let i = 0; i < 12; i++) {
+      const events = withRequestId(run, `req-c${i}`);
+      expect(events.map((e) => e.renderMessage().split(' in ')[0])).toEqual([
+        'Request allowed',
+        `Finding order c${i}`,
+        `Loaded order c${i}`,
+        `HTTP GET /orders/c${i} responded 200`,
+      ]);
+      expect(events[3].properties.OrderId).toBe(`c${i}`);
+      expect(answers[`c${i}`].requestId).toBe(`req-c${i}`);
+    }
+  });
+
+  it('logs a thrown HttpException once, with the exception, at the level its status maps to', () => {
+    const events = withRequestId(run, 'req-missing');
+    expect(events.filter((e) => e.exception !== undefined)).toHaveLength(1);
+    const completion = events.find((e) => e.properties.SourceContext === 'RequestLogging')!;
+    expect(completion.level).toBe('warning');
+    expect(completion.properties.StatusCode).toBe(404);
+    expect(completion.exception!.message).toBe('No such order');
+    expect(completion.exception!.name).toBe('NotFoundException');
+    expect(answers.missing.status).toBe(404);
+  });
+
+  it('logs an unknown error once as a 500 error, and Nest exception filter does not repeat it', () => {
+    const events = withRequestId(run, 'req-boom');
+    const withException = run.events.filter((e) => e.exception?.stack?.startsWith('Error: Kaboom\n') === true);
+    expect(withException).toHaveLength(1);
+    expect(withException[0]).toBe(events.find((e) => e.properties.SourceContext === 'RequestLogging'));
+    expect(withException[0].level).toBe('error');
+    expect(withException[0].properties.StatusCode).toBe(500);
+    expect(run.events.filter((e) => e.properties.SourceContext === 'ExceptionsHandler')).toEqual([]);
+    expect(answers.boom.status).toBe(500);
+  });
+
+  it('writes no completion event for an ignored path, but its events still carry the request id', () => {
+    expect(sourced(withRequestId(run, 'req-health'))).toEqual([
+      ['Audit', 'Request allowed'],
+      [undefined, 'Health checked'],
+    ]);
+  });
+
+  it('writes a completion event for a request no route matched', () => {
+    const [completion] = withRequestId(run, 'req-unrouted');
+    expect(completion.properties).toMatchObject({
+      SourceContext: 'RequestLogging',
+      StatusCode: 404,
+      RequestPath: '/no/such/route',
+    });
+    expect(completion.level).toBe('warning');
+    expect(answers.unrouted.requestId).toBe('req-unrouted');
+  });
+
+  it('takes the request id from traceparent, else generates one, and echoes it', () => {
+    expect(answers.traced.requestId).toBe('0af7651916cd43dd8448eb211c80319c');
+    expect(withRequestId(run, '0af7651916cd43dd8448eb211c80319c')).toHaveLength(4);
+    expect(answers.generated.requestId).toMatch(UUID);
+    expect(withRequestId(run, answers.generated.requestId!)).toHaveLength(4);
+  });
+
+  it('closes the logger on SIGTERM after everything was written, and reports the shutdown', () => {
+    expect(run.signal ?? run.code).toBe('SIGTERM');
+    const report = run.otherLines.find((line) => line.includes('[RxlogModule]'));
+    expect(report).toMatch(
+      new RegExp(
+        `Logger closed \\(graceful, \\d+ ms\\): stdout: ${run.events.length} delivered, 0 dropped, 0 failed, 0 undelivered$`,
+      ),
+    );
+    expect(run.lines[run.lines.length - 1]).toBe(report);
+    expect(run.stderr).toBe('');
+  });
+});
+
+describe('RxlogModule on Fastify (forRootAsync)', () => {
+  it('carries request ids through guard, service and Observable handlers, and writes completion events', async () => {
+    const app = await startNestApp('nest-app.ts', ['fastify', 'async']);
+    let run: NestAppRun | undefined;
+    try {
+      const order = await get(`${app.url}/orders/5`, { 'x-request-id': 'f-order' });
+      const stream = await get(`${app.url}/stream`, { 'x-request-id': 'f-stream' });
+      const missing = await get(`${app.url}/missing`, { 'x-request-id': 'f-missing' });
+      expect([order.status, stream.status, missing.status]).toEqual([200, 200, 404]);
+      expect(order.requestId).toBe('f-order');
+    } finally {
+      run = await app.stop();
+    }
+    expect(sourced(withRequestId(run, 'f-order')).map(([source]) => source)).toEqual([
+      'Audit',
+      undefined,
+      'Orders',
+      'RequestLogging',
+    ]);
+    expect(withRequestId(run, 'f-order')[3].properties).toMatchObject({
+      Route: '/orders/:id',
+      StatusCode: 200,
+      UserId: 42,
+      OrderId: '5',
+    });
+    expect(sourced(withRequestId(run, 'f-stream'))[1]).toEqual([undefined, 'Observable handler ran']);
+    const missingCompletion = withRequestId(run, 'f-missing').find((e) => e.exception !== undefined)!;
+    expect([missingCompletion.level, missingCompletion.properties.StatusCode]).toEqual(['warning', 404]);
+    expect(sourced(run.events)).toEqual(expect.arrayContaining([['NestApplication', 'Nest application successfully started']]));
+    expect(run.otherLines.some((line) => /Logger closed \(graceful, \d+ ms\): stdout: \d+ delivered, 0 dropped/.test(line))).toBe(
+      true,
+    );
+  }, 60_000);
+});

@@ -1,0 +1,110 @@
+import type { AddressInfo } from 'node:net';
+import Fastify from 'fastify';
+import type { LogEvent } from '../../../lib/core/log-event';
+import { diagnosticContext } from '../../../lib/node/http/diagnostic-context';
+import { fastifyRequestLogging } from '../../../lib/node/http/fastify-request-logging';
+import { abandon, eventsArrive, get, memoryLogger, signal } from '../../helpers/node-http';
+
+const closers: (() => Promise<unknown>)[] = [];
+afterEach(async () => {
+  await Promise.all(closers.splice(0).map((close) => close()));
+});
+
+const completions = (events: LogEvent[]): LogEvent[] => events.filter((e) => e.properties.Elapsed !== undefined);
+const ticks = (n: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, n));
+
+async function fastifyApp() {
+  const { log, events } = memoryLogger();
+  const started = signal();
+  const app = Fastify({ forceCloseConnections: true });
+  await app.register(fastifyRequestLogging(log, { requestHeaders: ['authorization', 'user-agent'] }));
+  app.get<{ Params: { id: string }; Querystring: { wait?: string } }>('/orders/:id', async (request) => {
+    log.information('Loading order {OrderId}', request.params.id);
+    await ticks(Number(request.query.wait ?? 0));
+    diagnosticContext.set('OrderId', request.params.id);
+    log.information('Loaded order {OrderId}', request.params.id);
+    return { id: request.params.id };
+  });
+  app.post<{ Body: { name: string } }>('/orders', async (request, reply) => {
+    await ticks(1);
+    log.information('Creating {Name}', request.body.name);
+    return reply.code(201).send({ ok: true });
+  });
+  app.get('/boom', async () => {
+    await ticks(1);
+    throw new Error('fastify handler exploded');
+  });
+  app.get('/slow', async (request) => {
+    started.resolve();
+    await new Promise((resolve) => request.raw.on('close', resolve));
+    return 'late';
+  });
+  await app.listen({ port: 0, host: '127.0.0.1' });
+  const address = app.server.address() as AddressInfo;
+  closers.push(
+    () => app.close(),
+    () => log.close({ strategy: 'immediate', timeoutMs: 0 }),
+  );
+  return { url: `http://127.0.0.1:${address.port}`, events, started: started.promise };
+}
+
+describe('fastifyRequestLogging with Fastify 5', () => {
+  it('writes the completion event with the route pattern and carries the request id into the handler', async () => {
+    const { url, events } = await fastifyApp();
+    const answer = await get(`${url}/orders/9?secret=1`, { 'x-request-id': 'fx-1', authorization: 'Basic secret' });
+    expect(answer.status).toBe(200);
+    expect(answer.headers['x-request-id']).toBe('fx-1');
+    await eventsArrive(events, 3);
+    expect(events.map((e) => e.properties.RequestId)).toEqual(['fx-1', 'fx-1', 'fx-1']);
+    expect(events[2].renderMessage()).toMatch(/^HTTP GET \/orders\/9 responded 200 in \d+\.\d{4} ms$/);
+    expect(events[2].properties).toMatchObject({
+      RoutePattern: '/orders/:id',
+      OrderId: '9',
+      StatusCode: 200,
+      RequestHeaders: { authorization: '[Redacted]' },
+    });
+  });
+
+  it('keeps the context after body parsing and across concurrent requests', async () => {
+    const { url, events } = await fastifyApp();
+    const posts = Array.from({ length: 10 }, (_, i) =>
+      fetch(`${url}/orders`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'x-request-id': `post-${i}` },
+        body: JSON.stringify({ name: `n${i}` }),
+      }),
+    );
+    const gets = Array.from({ length: 10 }, (_, i) =>
+      get(`${url}/orders/${i}?wait=${(i * 3) % 10}`, { 'x-request-id': `get-${i}` }),
+    );
+    await Promise.all([...posts, ...gets]);
+    await eventsArrive(events, 50);
+    for (let i = 0; i < 10; i++) {
+      const created = events.filter((e) => e.properties.RequestId === `post-${i}`);
+      expect(created.map((e) => e.renderMessage().split(' ')[0])).toEqual(['Creating', 'HTTP']);
+      expect(created[0].properties.Name).toBe(`n${i}`);
+      const fetched = events.filter((e) => e.properties.RequestId === `get-${i}`);
+      expect(fetched).toHaveLength(3);
+      expect(fetched.every((e) => e.properties.OrderId === String(i))).toBe(true);
+    }
+  });
+
+  it('logs a handler error once with its exception', async () => {
+    const { url, events } = await fastifyApp();
+    expect((await get(`${url}/boom`)).status).toBe(500);
+    await eventsArrive(events, 1);
+    await ticks(20);
+    expect(events).toHaveLength(1);
+    expect(events[0]).toMatchObject({ level: 'error', properties: expect.objectContaining({ StatusCode: 500 }) as unknown });
+    expect(events[0].exception?.message).toBe('fastify handler exploded');
+  });
+
+  it('logs an abandoned request once, as aborted', async () => {
+    const { url, events, started } = await fastifyApp();
+    await abandon(`${url}/slow`, started);
+    await eventsArrive(events, 1);
+    await ticks(20);
+    expect(completions(events)).toHaveLength(1);
+    expect(events[0].properties).toMatchObject({ Aborted: true, RequestPath: '/slow', RoutePattern: '/slow' });
+  });
+});

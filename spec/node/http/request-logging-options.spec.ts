@@ -1,0 +1,38 @@
+import { ConfigurationError } from '../../../lib/core/errors/configuration-error';
+import { REQUEST_COMPLETED_TEMPLATE, resolveRequestLoggingOptions } from '../../../lib/node/http/request-logging-options';
+
+describe('resolveRequestLoggingOptions', () => {
+  it('has the documented defaults', () => {
+    const resolved = resolveRequestLoggingOptions();
+    expect(resolved).toMatchObject({
+      messageTemplate: REQUEST_COMPLETED_TEMPLATE,
+      ignorePaths: [],
+      requestHeaders: [],
+      responseHeaders: [],
+      requestIdHeader: 'x-request-id',
+      asyncLocalStorage: true,
+    });
+    expect([...resolved.redactHeaders]).toEqual(['authorization', 'proxy-authorization', 'cookie', 'set-cookie']);
+  });
+
+  it('lower-cases header names and adds redacted ones to the fixed list', () => {
+    const resolved = resolveRequestLoggingOptions({ requestHeaders: ['User-Agent'], redactHeaders: ['X-Api-Key'] });
+    expect(resolved.requestHeaders).toEqual(['user-agent']);
+    expect(resolved.redactHeaders.has('x-api-key')).toBe(true);
+    expect(resolved.redactHeaders.has('cookie')).toBe(true);
+  });
+
+  it.each([
+    [{ ignorePaths: '/health' }, 'ignorePaths'],
+    [{ ignorePaths: [42] }, 'ignorePaths'],
+    [{ requestHeaders: 'accept' }, 'requestHeaders'],
+    [{ redactHeaders: [1] }, 'redactHeaders'],
+    [{ level: 'error' }, 'level'],
+    [{ requestIdHeader: '' }, 'requestIdHeader'],
+    [{ messageTemplate: '' }, 'messageTemplate'],
+    [{ generateRequestId: 'uuid' }, 'generateRequestId'],
+  ])('throws a ConfigurationError naming the bad option %#', (options, name) => {
+    expect(() => resolveRequestLoggingOptions(options as never)).toThrow(ConfigurationError);
+    expect(() => resolveRequestLoggingOptions(options as never)).toThrow(name);
+  });
+});

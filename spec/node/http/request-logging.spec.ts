@@ -1,0 +1,219 @@
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import express from 'express';
+import type { LogEvent } from '../../../lib/core/log-event';
+import { diagnosticContext } from '../../../lib/node/http/diagnostic-context';
+import { requestLogging } from '../../../lib/node/http/request-logging';
+import type { RequestLoggingOptions } from '../../../lib/node/http/request-logging-options';
+import { abandon, eventsArrive, get, listen, memoryLogger, signal } from '../../helpers/node-http';
+
+const closers: (() => Promise<unknown>)[] = [];
+afterEach(async () => {
+  await Promise.all(closers.splice(0).map((close) => close()));
+});
+
+const completions = (events: LogEvent[]): LogEvent[] => events.filter((e) => e.properties.Elapsed !== undefined);
+const ticks = (n: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, n));
+
+async function expressApp(options: RequestLoggingOptions = {}) {
+  const { log, events } = memoryLogger();
+  const logRequests = requestLogging(log, options);
+  const app = express();
+  app.use(logRequests);
+  app.get('/orders/:id', async (req, res) => {
+    log.information('Loading order {OrderId}', req.params.id);
+    await ticks(Number(req.query.wait ?? 0));
+    diagnosticContext.set('OrderId', req.params.id);
+    log.information('Loaded order {OrderId}', req.params.id);
+    res.cookie('session', 'secret-session').json({ id: req.params.id });
+  });
+  app.get('/health', (req, res) => {
+    res.status(req.query.fail === undefined ? 200 : 503).end();
+  });
+  app.get('/missing', (_req, res) => {
+    res.status(404).end();
+  });
+  app.get('/boom', () => {
+    throw new Error('handler exploded');
+  });
+  app.use(logRequests.errorHandler);
+  const server = await listen(createServer(app));
+  closers.push(server.close, () => log.close({ strategy: 'immediate', timeoutMs: 0 }));
+  return { url: server.url, events };
+}
+
+describe('requestLogging with Express 5', () => {
+  it('writes one completion event per request with method, path, route, status, elapsed and the request id', async () => {
+    const { url, events } = await expressApp();
+    const answer = await get(`${url}/orders/7?token=secret`, { 'x-request-id': 'req-1' });
+    expect(answer.headers['x-request-id']).toBe('req-1');
+    await eventsArrive(events, 3);
+    const [loading, loaded, completion] = events;
+    expect(loading.properties.RequestId).toBe('req-1');
+    expect(loaded.properties.RequestId).toBe('req-1');
+    expect(loaded.properties.OrderId).toBe('7');
+    expect(completion.level).toBe('information');
+    expect(completion.messageTemplate.text).toBe(
+      'HTTP {RequestMethod} {RequestPath} responded {StatusCode} in {Elapsed:0.0000} ms',
+    );
+    expect(completion.renderMessage()).toMatch(/^HTTP GET \/orders\/7 responded 200 in \d+\.\d{4} ms$/);
+    expect(completion.properties).toMatchObject({
+      RequestId: 'req-1',
+      RequestMethod: 'GET',
+      RequestPath: '/orders/7',
+      RoutePattern: '/orders/:id',
+      StatusCode: 200,
+      OrderId: '7',
+    });
+    expect(typeof completion.properties.Elapsed).toBe('number');
+    expect(JSON.stringify(events.map((e) => e.properties))).not.toContain('secret');
+  });
+
+  it('keeps the contexts of concurrent requests apart', async () => {
+    const { url, events } = await expressApp();
+    const ids = Array.from({ length: 30 }, (_, i) => `r-${i}`);
+    // Staggered waits interleave the requests' awaits.
+    await Promise.all(ids.map((id, i) => get(`${url}/orders/${i}?wait=${(i * 7) % 20}`, { 'x-request-id': id })));
+    await eventsArrive(events, 90);
+    for (const [i, id] of ids.entries()) {
+      const mine = events.filter((e) => e.properties.RequestId === id);
+      expect(mine).toHaveLength(3);
+      expect(mine.every((e) => e.properties.OrderId === String(i))).toBe(true);
+    }
+  });
+
+  it('levels by status: 4xx warning, 5xx error; a function overrides', async () => {
+    const { url, events } = await expressApp();
+    await get(`${url}/missing`);
+    await get(`${url}/health?fail`);
+    await eventsArrive(events, 2);
+    expect(events.map((e) => [e.properties.StatusCode, e.level])).toEqual([
+      [404, 'warning'],
+      [503, 'error'],
+    ]);
+    const custom = await expressApp({ level: ({ statusCode }) => (statusCode === 404 ? 'debug' : 'information') });
+    await get(`${custom.url}/missing`);
+    await eventsArrive(custom.events, 1);
+    expect(custom.events[0].level).toBe('debug');
+  });
+
+  it('logs a handler error once, on the completion event, with its exception', async () => {
+    const { url, events } = await expressApp();
+    const answer = await get(`${url}/boom`);
+    expect(answer.status).toBe(500);
+    await eventsArrive(events, 1);
+    await ticks(20);
+    expect(events).toHaveLength(1);
+    expect(events[0].level).toBe('error');
+    expect(events[0].properties.StatusCode).toBe(500);
+    expect(events[0].exception?.message).toBe('handler exploded');
+  });
+
+  it('ignores the listed paths unless they fail', async () => {
+    const { url, events } = await expressApp({ ignorePaths: ['/health', /^\/metrics/] });
+    await get(`${url}/health`);
+    await get(`${url}/health?fail`);
+    await get(`${url}/orders/1`);
+    await eventsArrive(events, 4);
+    expect(completions(events).map((e) => [e.properties.RequestPath, e.properties.StatusCode])).toEqual([
+      ['/health', 503],
+      ['/orders/1', 200],
+    ]);
+  });
+
+  it('logs selected headers with authorization, cookies and configured ones redacted', async () => {
+    const { url, events } = await expressApp({
+      requestHeaders: ['Authorization', 'Cookie', 'X-Api-Key', 'User-Agent', 'Accept'],
+      responseHeaders: ['set-cookie', 'content-type'],
+      redactHeaders: ['x-api-key'],
+    });
+    await get(`${url}/orders/1`, {
+      authorization: 'Bearer secret-token',
+      cookie: 'sid=secret-cookie',
+      'x-api-key': 'secret-key',
+      'user-agent': 'spec',
+    });
+    await eventsArrive(completions(events), 1);
+    const completion = completions(events)[0];
+    expect(completion.properties.RequestHeaders).toEqual({
+      authorization: '[Redacted]',
+      cookie: '[Redacted]',
+      'x-api-key': '[Redacted]',
+      'user-agent': 'spec',
+    });
+    expect(completion.properties.ResponseHeaders).toEqual({
+      'set-cookie': '[Redacted]',
+      'content-type': 'application/json; charset=utf-8',
+    });
+    expect(JSON.stringify(completion.properties)).not.toContain('secret');
+  });
+});
+
+describe('requestLogging with node:http', () => {
+  async function nodeServer(handler: (req: IncomingMessage, res: ServerResponse) => unknown) {
+    const { log, events } = memoryLogger();
+    const logRequests = requestLogging(log);
+    const server = await listen(createServer((req, res) => logRequests(req, res, () => handler(req, res))));
+    closers.push(server.close, () => log.close({ strategy: 'immediate', timeoutMs: 0 }));
+    return { url: server.url, events, log };
+  }
+
+  it('takes the request id from traceparent, else generates one, and echoes it', async () => {
+    const { url, events } = await nodeServer((_req, res) => res.end());
+    const traced = await get(url, { traceparent: '00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01' });
+    const plain = await get(url);
+    expect(traced.headers['x-request-id']).toBe('4bf92f3577b34da6a3ce929d0e0e4736');
+    expect(plain.headers['x-request-id']).toMatch(/^[0-9a-f-]{36}$/);
+    await eventsArrive(events, 2);
+    expect(events.map((e) => e.properties.RequestId)).toEqual([traced.headers['x-request-id'], plain.headers['x-request-id']]);
+  });
+
+  it('logs a rejected async handler once, answers 500, and keeps the request id on its events', async () => {
+    const { url, events, log } = await nodeServer(async () => {
+      await ticks(1);
+      log.warning('About to fail');
+      throw new TypeError('async failure');
+    });
+    const answer = await get(url, { 'x-request-id': 'fail-1' });
+    expect(answer.status).toBe(500);
+    await eventsArrive(events, 2);
+    await ticks(20);
+    expect(events.map((e) => [e.level, e.properties.RequestId])).toEqual([
+      ['warning', 'fail-1'],
+      ['error', 'fail-1'],
+    ]);
+    expect(events[1].exception).toBeInstanceOf(TypeError);
+  });
+
+  it('logs a synchronous throw once and answers 500', async () => {
+    const { url, events } = await nodeServer(() => {
+      throw new Error('sync failure');
+    });
+    expect((await get(url)).status).toBe(500);
+    await eventsArrive(events, 1);
+    expect(events[0]).toMatchObject({
+      level: 'error',
+      exception: expect.objectContaining({ message: 'sync failure' }) as unknown,
+    });
+  });
+
+  it('logs a request the client abandons once, as aborted', async () => {
+    const started = signal();
+    const { url, events, log } = await nodeServer(async (_req, res) => {
+      log.information('Working');
+      started.resolve();
+      await new Promise((resolve) => res.on('close', resolve));
+      log.information('Noticed the client left');
+    });
+    await abandon(`${url}/slow?x=1`, started.promise);
+    await eventsArrive(events, 3);
+    await ticks(20);
+    const aborted = completions(events);
+    expect(aborted).toHaveLength(1);
+    expect(aborted[0].level).toBe('warning');
+    expect(aborted[0].renderMessage()).toMatch(/^HTTP GET \/slow aborted by the client after \d+\.\d{4} ms$/);
+    expect(aborted[0].properties).toMatchObject({ Aborted: true, RequestPath: '/slow' });
+    expect(aborted[0].properties.StatusCode).toBeUndefined();
+    const id = aborted[0].properties.RequestId;
+    expect(events.every((e) => e.properties.RequestId === id)).toBe(true);
+  });
+});

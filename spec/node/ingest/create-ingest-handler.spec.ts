@@ -1,0 +1,293 @@
+import { createServer, request, type IncomingMessage, type Server } from 'node:http';
+import type { AddressInfo, Socket } from 'node:net';
+import { LoggerConfiguration } from '../../../lib/configuration/logger-configuration';
+import type { LogEvent } from '../../../lib/core/log-event';
+import { NdjsonFormatter } from '../../../lib/formatting/ndjson-formatter';
+import { createIngestHandler } from '../../../lib/node/ingest/create-ingest-handler';
+import type { IngestHandlerOptions } from '../../../lib/node/ingest/ingest-handler-options';
+import { HttpSink } from '../../../lib/sinks/http/http-sink';
+import { SeqSink } from '../../../lib/sinks/http/seq-sink';
+import { MemorySink } from '../../../lib/sinks/memory-sink';
+
+interface Ingest {
+  url: string;
+  events: LogEvent[];
+  close(): Promise<void>;
+}
+
+const servers: Ingest[] = [];
+afterEach(async () => {
+  await Promise.all(servers.splice(0).map((server) => server.close()));
+});
+
+async function startIngest(options: IngestHandlerOptions = {}): Promise<Ingest> {
+  const memory = new MemorySink();
+  const log = new LoggerConfiguration().minimumLevel.verbose().writeTo.sink(memory).createLogger();
+  const handler = createIngestHandler(log, options);
+  const sockets = new Set<Socket>();
+  const server: Server = createServer((req, res) =>
+    req.url?.startsWith('/ingest') ? handler(req, res) : res.writeHead(404).end(),
+  );
+  server.on('connection', (socket: Socket) => {
+    sockets.add(socket);
+    socket.on('close', () => sockets.delete(socket));
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  const ingest: Ingest = {
+    url: `http://127.0.0.1:${port}/ingest`,
+    events: memory.events,
+    close: async () => {
+      for (const socket of sockets) socket.destroy();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+      await log.close({ strategy: 'immediate', timeoutMs: 0 });
+    },
+  };
+  servers.push(ingest);
+  return ingest;
+}
+
+async function post(
+  url: string,
+  body: string | Uint8Array,
+  contentType = 'application/vnd.serilog.clef',
+  headers: Record<string, string> = {},
+) {
+  const response = await fetch(url, {
+    method: 'POST',
+    body: typeof body === 'string' ? body : new Uint8Array(body),
+    headers: { 'Content-Type': contentType, ...headers },
+  });
+  return { status: response.status, headers: response.headers, json: (await response.json()) as Record<string, unknown> };
+}
+
+/** Sends headers and the first chunk, then keeps the body open (or streams `total` bytes); resolves with the response status. */
+function rawPost(
+  url: string,
+  options: { contentLength?: number; first: string; total?: number; contentType?: string },
+): Promise<{ status: number; sent: number }> {
+  return new Promise((resolve, reject) => {
+    let sent = 0;
+    const headers: Record<string, string> = { 'Content-Type': options.contentType ?? 'application/vnd.serilog.clef' };
+    if (options.contentLength !== undefined) headers['Content-Length'] = String(options.contentLength);
+    const req = request(url, { method: 'POST', headers });
+    req.on('response', (res: IncomingMessage) => {
+      res.resume();
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, sent }));
+    });
+    req.on('error', reject);
+    req.write(options.first);
+    sent += options.first.length;
+    if (options.total === undefined) return;
+    const chunk = 'x'.repeat(64 * 1024);
+    const pump = (): void => {
+      while (sent < options.total! && !req.destroyed) {
+        sent += chunk.length;
+        if (!req.write(chunk)) {
+          req.once('drain', pump);
+          return;
+        }
+      }
+      req.end();
+    };
+    pump();
+  }).then(
+    (result) => result as { status: number; sent: number },
+    (error: unknown) => Promise.reject(error instanceof Error ? error : new Error(String(error))),
+  );
+}
+
+const clef = (value: Record<string, unknown>): string => JSON.stringify({ '@t': '2026-11-30T10:00:00.000Z', ...value });
+
+describe('createIngestHandler', () => {
+  it('receives what a real HttpSink sends and logs each event with the client data kept apart', async () => {
+    const ingest = await startIngest({ clientAddress: true });
+    const browser = new LoggerConfiguration().minimumLevel
+      .verbose()
+      .writeTo.sink(new HttpSink({ url: ingest.url }), { batch: { size: 10, maxDelayMs: 10 } })
+      .createLogger();
+    browser.information('Clicked {Button} on {@Page}', 'buy', { path: '/cart' });
+    browser.error(new TypeError('bad'), 'Render of {Component} failed', 'Cart');
+    browser.fatal('Everything is on fire');
+    await browser.close({ strategy: 'flush', timeoutMs: 5_000 });
+    expect(browser.metrics().sinks.http).toMatchObject({ delivered: 3, failed: 0 });
+
+    expect(ingest.events.map((e) => [e.level, e.renderMessage()])).toEqual([
+      ['information', 'Clicked buy on {"path":"/cart"}'],
+      ['error', 'Render of Cart failed'],
+      ['error', 'Everything is on fire'],
+    ]);
+    const [first, second, third] = ingest.events;
+    expect(first.messageTemplate.text).toBe('{ClientMessage}');
+    expect(first.properties).toMatchObject({
+      Origin: 'browser',
+      ClientAddress: '127.0.0.1',
+      ClientTemplate: 'Clicked {Button} on {@Page}',
+      Client: { Button: 'buy', Page: { path: '/cart' } },
+    });
+    expect(typeof first.properties.UserAgent).toBe('string');
+    expect(typeof first.properties.ClientTimestamp).toBe('string');
+    expect(second.exception?.stack).toContain('TypeError: bad');
+    expect(third.properties.ClientLevel).toBe('fatal');
+  });
+
+  it('receives a real SeqSink, an NDJSON body and a beacon body sent as text/plain', async () => {
+    const ingest = await startIngest();
+    const seq = new LoggerConfiguration().writeTo
+      .sink(new SeqSink({ serverUrl: ingest.url.replace(/\/ingest$/, '/ingest/seq'), apiKey: 'k' }))
+      .createLogger();
+    seq.information('From {Sink}', 'seq');
+    await seq.close({ strategy: 'flush', timeoutMs: 5_000 });
+    const ndjson = new LoggerConfiguration().writeTo
+      .sink(new HttpSink({ url: ingest.url, formatter: new NdjsonFormatter(), contentType: 'application/x-ndjson' }))
+      .createLogger();
+    ndjson.warning('From {Sink}', 'ndjson');
+    await ndjson.close({ strategy: 'flush', timeoutMs: 5_000 });
+    const beacon = await post(ingest.url, clef({ '@mt': 'From {Sink}', Sink: 'beacon' }), 'text/plain;charset=UTF-8');
+    expect(beacon).toMatchObject({ status: 200, json: { accepted: 1, rejected: 0 } });
+    expect(ingest.events.map((e) => [e.level, e.renderMessage()])).toEqual([
+      ['information', 'From seq'],
+      ['warning', 'From ndjson'],
+      ['information', 'From beacon'],
+    ]);
+  });
+
+  it('keeps a browser from forging server-side properties or polluting prototypes', async () => {
+    const ingest = await startIngest();
+    const body = clef({
+      '@mt': 'Forged {Origin}',
+      Origin: 'server',
+      UserAgent: 'forged',
+      RequestId: 'r-1',
+      ClientMessage: 'forged message',
+      __proto__: { isAdmin: true },
+    }).replace('"Origin"', '"__proto__":{"isAdmin":true},"Origin"');
+    const answer = await post(ingest.url, body, 'text/plain', { 'User-Agent': 'real-agent' });
+    expect(answer.json).toEqual({ accepted: 1, rejected: 0 });
+    const event = ingest.events[0];
+    expect(event.renderMessage()).toBe('Forged server');
+    expect(event.properties).toMatchObject({ Origin: 'browser', UserAgent: 'real-agent', ClientMessage: 'Forged server' });
+    expect(event.properties.RequestId).toBeUndefined();
+    expect(event.properties.Client).toMatchObject({ Origin: 'server', UserAgent: 'forged', RequestId: 'r-1' });
+    expect(({} as Record<string, unknown>).isAdmin).toBeUndefined();
+    expect((event.properties as Record<string, unknown>).isAdmin).toBeUndefined();
+  });
+
+  it('lowers client levels to maxLevel', async () => {
+    const ingest = await startIngest({ maxLevel: 'warning' });
+    await post(
+      ingest.url,
+      [clef({ '@mt': 'a', '@l': 'Fatal' }), clef({ '@mt': 'b', '@l': 'Error' }), clef({ '@mt': 'c', '@l': 'Debug' })].join('\n'),
+    );
+    expect(ingest.events.map((e) => e.level)).toEqual(['warning', 'warning', 'debug']);
+  });
+
+  it('answers with the counts: bad lines rejected, the rest kept; 400 when nothing was usable', async () => {
+    const ingest = await startIngest({ maxEvents: 5, maxEventBytes: 1_000 });
+    const lines = [
+      clef({ '@mt': 'ok 1' }),
+      '{"@mt": 12}',
+      clef({ '@mt': 'long', P: 'x'.repeat(2_000) }),
+      clef({ '@mt': 'ok 2', Wide: Object.fromEntries(Array.from({ length: 10 }, (_, i) => [`p${i}`, i])) }),
+      '{ not json',
+      clef({ '@mt': 'past maxEvents' }),
+    ];
+    expect(await post(ingest.url, lines.join('\n'))).toMatchObject({ status: 200, json: { accepted: 2, rejected: 4 } });
+    expect(ingest.events.map((e) => e.renderMessage())).toEqual(['ok 1', 'ok 2']);
+    expect(await post(ingest.url, 'garbage\n[]\n"x"')).toMatchObject({ status: 400, json: { accepted: 0, rejected: 3 } });
+    expect(await post(ingest.url, '')).toMatchObject({ status: 200, json: { accepted: 0, rejected: 0 } });
+  });
+
+  it('survives hostile bodies: invalid UTF-8, deep nesting, thousands of properties, wrong types', async () => {
+    const ingest = await startIngest({ maxEventBytes: 256 * 1024, maxBodyBytes: 1024 * 1024 });
+    const body = Buffer.concat([
+      Buffer.from(`${clef({ '@mt': 'first' })}\n{"@mt":"bad \xff`, 'latin1'),
+      Buffer.from([0xed, 0xa0, 0x80]),
+      Buffer.from(`"}\n{"@mt":"deep","D":${'['.repeat(100_000)}${']'.repeat(100_000)}}\n`),
+      Buffer.from(
+        `${JSON.stringify(Object.fromEntries([['@mt', 'wide'], ...Array.from({ length: 5_000 }, (_, i) => [`P${i}`, i])]))}\n`,
+      ),
+      Buffer.from(`${clef({ '@mt': ['array'] })}\n${clef({ '@mt': 'x', '@l': 7 })}\n${clef({ '@mt': 'last' })}`),
+    ]);
+    expect(await post(ingest.url, body)).toMatchObject({ status: 200, json: { accepted: 2, rejected: 5 } });
+    expect(ingest.events.map((e) => e.renderMessage())).toEqual(['first', 'last']);
+  });
+
+  it('refuses a declared body over maxBodyBytes with 413 before reading it', async () => {
+    const ingest = await startIngest({ maxBodyBytes: 1_000 });
+    const answer = await rawPost(ingest.url, { contentLength: 50 * 1024 * 1024, first: clef({ '@mt': 'x' }) });
+    expect(answer.status).toBe(413);
+    expect(ingest.events).toHaveLength(0);
+  });
+
+  it('stops reading a streamed body once it passes maxBodyBytes (413) and closes the connection', async () => {
+    const ingest = await startIngest({ maxBodyBytes: 10_000 });
+    const answer = await rawPost(ingest.url, { first: clef({ '@mt': 'x' }), total: 256 * 1024 * 1024 }).catch((error: Error) => ({
+      status: -1,
+      sent: 0,
+      error,
+    }));
+    // The server answers 413 and closes; the client never gets to push its 256 MiB through.
+    expect([413, -1]).toContain(answer.status);
+    expect(answer.sent).toBeLessThan(256 * 1024 * 1024);
+    expect(ingest.events).toHaveLength(0);
+  });
+
+  it('answers 413 to an over-long body sent in one piece (a fetch, a beacon)', async () => {
+    const ingest = await startIngest({ maxBodyBytes: 1_000 });
+    expect(await post(ingest.url, clef({ '@mt': 'x', P: 'y'.repeat(5_000) }))).toMatchObject({ status: 413 });
+  });
+
+  it('answers 408 and disconnects a client that sends its body too slowly', async () => {
+    const ingest = await startIngest({ bodyTimeoutMs: 200 });
+    const answer = await rawPost(ingest.url, { contentLength: 5_000, first: '{"@mt":' });
+    expect(answer.status).toBe(408);
+    expect(ingest.events).toHaveLength(0);
+  });
+
+  it('refuses wrong methods (405) and content types (415)', async () => {
+    const ingest = await startIngest();
+    const get = await fetch(ingest.url);
+    expect(get.status).toBe(405);
+    expect(get.headers.get('allow')).toBe('POST');
+    for (const type of [
+      'application/x-www-form-urlencoded',
+      'multipart/form-data; boundary=x',
+      'image/png',
+      'text/plain; charset=latin1',
+    ]) {
+      expect((await post(ingest.url, clef({ '@mt': 'x' }), type)).status).toBe(415);
+    }
+    const none = await rawPost(ingest.url, { first: '', contentType: '' });
+    expect(none.status).toBe(415);
+    expect(ingest.events).toHaveLength(0);
+  });
+
+  it('limits each client with a token bucket: 429 with Retry-After, other clients unaffected', async () => {
+    const ingest = await startIngest({ rateLimit: { perSecond: 0.5, burst: 3, key: (req) => String(req.headers['x-client']) } });
+    const statuses: number[] = [];
+    let retryAfter: string | null = null;
+    for (let n = 0; n < 20; n++) {
+      const answer = await post(ingest.url, clef({ '@mt': 'flood {N}', N: n }), undefined, { 'X-Client': 'flooder' });
+      statuses.push(answer.status);
+      retryAfter ??= answer.headers.get('retry-after');
+    }
+    expect(statuses.slice(0, 3)).toEqual([200, 200, 200]);
+    expect(statuses.slice(3).every((status) => status === 429)).toBe(true);
+    expect(retryAfter).toBe('2');
+    expect((await post(ingest.url, clef({ '@mt': 'other' }), undefined, { 'X-Client': 'other' })).status).toBe(200);
+    expect(ingest.events).toHaveLength(4);
+  });
+
+  it('gets a rate-limited batch from HttpSink in on a later retry, losing nothing', async () => {
+    const ingest = await startIngest({ rateLimit: { perSecond: 4, burst: 1 } });
+    const browser = new LoggerConfiguration().writeTo
+      .sink(new HttpSink({ url: ingest.url }), { retry: { attempts: 5, initialDelayMs: 50, maxDelayMs: 2_000 } })
+      .createLogger();
+    browser.information('one');
+    await browser.flush();
+    browser.information('two');
+    await browser.close({ strategy: 'flush', timeoutMs: 8_000 });
+    expect(ingest.events.map((e) => e.renderMessage())).toEqual(['one', 'two']);
+  }, 15_000);
+});

@@ -1,0 +1,43 @@
+import { ConfigurationError } from '../../../lib/core/errors/configuration-error';
+import { resolveIngestOptions } from '../../../lib/node/ingest/ingest-handler-options';
+
+describe('resolveIngestOptions', () => {
+  it('has bounded defaults for a public endpoint', () => {
+    const resolved = resolveIngestOptions();
+    expect(resolved).toMatchObject({
+      maxBodyBytes: 1_048_576,
+      maxEvents: 1_000,
+      maxEventBytes: 32_768,
+      maxProperties: 256,
+      maxDepth: 8,
+      maxLevel: 'error',
+      bodyTimeoutMs: 10_000,
+      clientProperty: 'Client',
+      origin: 'browser',
+      clientAddress: undefined,
+    });
+    expect(resolved.rateLimit).toMatchObject({ perSecond: 5, burst: 20, maxKeys: 10_000 });
+  });
+
+  it('accepts level aliases and turns the rate limit off with false', () => {
+    expect(resolveIngestOptions({ maxLevel: 'WARN' as 'warning', rateLimit: false })).toMatchObject({
+      maxLevel: 'warning',
+      rateLimit: false,
+    });
+  });
+
+  it.each([
+    [{ maxBodyBytes: 0 }, 'maxBodyBytes'],
+    [{ maxEvents: Number.NaN }, 'maxEvents'],
+    [{ maxEventBytes: '1' }, 'maxEventBytes'],
+    [{ maxLevel: 'loud' }, 'maxLevel'],
+    [{ rateLimit: { perSecond: -1 } }, 'rateLimit.perSecond'],
+    [{ rateLimit: { key: 'ip' } }, 'rateLimit.key'],
+    [{ rateLimit: 5 }, 'rateLimit'],
+    [{ clientProperty: '__proto__' }, 'clientProperty'],
+    [{ clientAddress: 'yes' }, 'clientAddress'],
+  ])('throws a ConfigurationError naming the bad option %#', (options, name) => {
+    expect(() => resolveIngestOptions(options as never)).toThrow(ConfigurationError);
+    expect(() => resolveIngestOptions(options as never)).toThrow(name);
+  });
+});

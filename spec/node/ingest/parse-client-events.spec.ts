@@ -1,0 +1,119 @@
+import fc from 'fast-check';
+import { parseClientEvents, type ClientEventLimits } from '../../../lib/node/ingest/parse-client-events';
+
+const limits: ClientEventLimits = { maxEvents: 100, maxEventBytes: 4096, maxProperties: 50, maxDepth: 4, maxLevel: 'error' };
+const parse = (text: string | Buffer, over: Partial<ClientEventLimits> = {}) =>
+  parseClientEvents(typeof text === 'string' ? Buffer.from(text, 'utf8') : text, { ...limits, ...over });
+const line = (value: unknown): string => JSON.stringify(value);
+
+describe('parseClientEvents', () => {
+  it('reads CLEF lines: template rendered with the properties, level, timestamp, exception, @@ names', () => {
+    const { events, rejected } = parse(
+      [
+        line({ '@t': '2026-11-30T10:00:00.000Z', '@mt': 'Clicked {Button}', Button: 'buy' }),
+        line({ '@t': '2026-11-30T10:00:01.000Z', '@m': 'plain text', '@l': 'Warning', '@x': 'TypeError: x\n  at f', '@@at': 1 }),
+      ].join('\r\n'),
+    );
+    expect(rejected).toBe(0);
+    expect(events[0]).toMatchObject({
+      level: 'information',
+      template: 'Clicked {Button}',
+      message: 'Clicked buy',
+      timestamp: '2026-11-30T10:00:00.000Z',
+    });
+    expect({ ...events[0].properties }).toEqual({ Button: 'buy' });
+    expect(events[1]).toMatchObject({ level: 'warning', message: 'plain text', exception: 'TypeError: x\n  at f' });
+    expect(events[1].template).toBeUndefined();
+    expect({ ...events[1].properties }).toEqual({ '@at': 1 });
+  });
+
+  it('reads NDJSON lines as NdjsonFormatter writes them', () => {
+    const { events } = parse(
+      line({ timestamp: '2026-11-30T10:00:00.000Z', level: 'debug', message: 'Hi Ann', template: 'Hi {Name}', Name: 'Ann' }),
+    );
+    expect(events[0]).toMatchObject({ level: 'debug', template: 'Hi {Name}', message: 'Hi Ann' });
+    const escaped = parse(line({ message: 'm', _level: 'prop', __message: 'x' })).events[0];
+    expect({ ...escaped.properties }).toEqual({ level: 'prop', _message: 'x' });
+  });
+
+  it('lowers levels above the maximum and remembers the sent one', () => {
+    const { events } = parse(line({ '@mt': 'boom', '@l': 'Fatal' }), { maxLevel: 'warning' });
+    expect(events[0]).toMatchObject({ level: 'warning', clientLevel: 'fatal' });
+  });
+
+  it('rejects each bad line and keeps the rest', () => {
+    const good = line({ '@mt': 'ok' });
+    const bad = [
+      'not json',
+      '[1,2]',
+      '"text"',
+      'null',
+      line({ '@mt': 42 }),
+      line({ '@m': { nested: true } }),
+      line({ '@mt': 'x', '@l': 'Loud' }),
+      line({ '@mt': 'x', '@t': 'yesterday' }),
+      line({ '@mt': 'x', '@t': 1 }),
+      line({ '@mt': 'x', '@x': ['stack'] }),
+      line({ '@t': '2026-11-30T10:00:00.000Z' }),
+      line({ Only: 'properties' }),
+      line({ '@mt': 'x', ['k'.repeat(201)]: 1 }),
+    ];
+    const { events, rejected } = parse([good, ...bad, good].join('\n'));
+    expect(events).toHaveLength(2);
+    expect(rejected).toBe(bad.length);
+  });
+
+  it('rejects a line with invalid UTF-8 and keeps its neighbours', () => {
+    const body = Buffer.concat([
+      Buffer.from(`${line({ '@mt': 'a' })}\n{"@mt":"`),
+      Buffer.from([0xc3, 0x28, 0xff, 0xfe]),
+      Buffer.from(`"}\n${line({ '@mt': 'b' })}`),
+    ]);
+    const { events, rejected } = parse(body);
+    expect(events.map((e) => e.message)).toEqual(['a', 'b']);
+    expect(rejected).toBe(1);
+  });
+
+  it('rejects deeply nested values, thousands of properties and long lines', () => {
+    const deep = `{"@mt":"deep","D":${'['.repeat(50_000)}${']'.repeat(50_000)}}`;
+    const wide = line(Object.fromEntries([['@mt', 'wide'], ...Array.from({ length: 5_000 }, (_, i) => [`P${i}`, i])]));
+    const wideNested = line({ '@mt': 'wide', P: Array.from({ length: 5_000 }, (_, i) => i) });
+    const { events, rejected } = parse([deep, wide, wideNested, line({ '@mt': 'ok' })].join('\n'), { maxEventBytes: 200_000 });
+    expect(events.map((e) => e.message)).toEqual(['ok']);
+    expect(rejected).toBe(3);
+    expect(parse(line({ '@mt': 'x'.repeat(5_000) })).rejected).toBe(1);
+  });
+
+  it('counts lines past maxEvents as rejected and skips blank lines', () => {
+    const body = Array.from({ length: 10 }, (_, i) => line({ '@mt': `e${i}` })).join('\n\n   \n');
+    const { events, rejected } = parse(`${body}\n`, { maxEvents: 4 });
+    expect(events).toHaveLength(4);
+    expect(rejected).toBe(6);
+  });
+
+  it('keeps __proto__ and constructor as plain data, never as a prototype', () => {
+    const { events } = parse('{"@mt":"{constructor}","__proto__":{"polluted":true},"constructor":"c","toString":"t"}');
+    const properties = events[0].properties;
+    expect(Object.getPrototypeOf(properties)).toBeNull();
+    expect(Object.keys(properties)).toEqual(['__proto__', 'constructor', 'toString']);
+    expect(events[0].message).toBe('c');
+    expect(({} as Record<string, unknown>).polluted).toBeUndefined();
+  });
+
+  it('never throws, whatever the bytes', () => {
+    fc.assert(
+      fc.property(fc.uint8Array({ maxLength: 2_000 }), (bytes) => {
+        const { events, rejected } = parse(Buffer.from(bytes));
+        expect(events.length + rejected).toBeLessThanOrEqual(limits.maxEvents);
+      }),
+      { numRuns: 300 },
+    );
+    fc.assert(
+      fc.property(fc.array(fc.jsonValue(), { maxLength: 20 }), (values) => {
+        const { events, rejected } = parse(values.map((v) => JSON.stringify(v)).join('\n'));
+        expect(events.length + rejected).toBe(values.length);
+      }),
+      { numRuns: 300 },
+    );
+  });
+});

@@ -1,0 +1,217 @@
+import { Subject } from 'rxjs';
+import { LoggerConfiguration } from '../../lib/configuration/logger-configuration';
+import { ConfigurationError } from '../../lib/core/errors/configuration-error';
+import type { LogEvent } from '../../lib/core/log-event';
+import { provideEventAccounting } from '../../lib/operators/event-accounting';
+import { FINGERS_CROSSED_REASONS, fingersCrossed } from '../../lib/operators/fingers-crossed';
+import { MemorySink } from '../../lib/sinks/memory-sink';
+import { makeEvent } from '../helpers/events';
+import { RecordingAccounting, subscribedWith } from '../helpers/recording-accounting';
+import { createTestScheduler } from '../helpers/test-scheduler';
+
+const d = makeEvent({ level: 'debug', text: 'd' });
+const i = makeEvent({ level: 'information', text: 'i' });
+const E = makeEvent({ level: 'error', text: 'E' });
+const F = makeEvent({ level: 'fatal', text: 'F' });
+const events = { d, i, E, F };
+
+function keyed(key: string, level: LogEvent['level'], text: string): LogEvent {
+  return makeEvent({ level, text, properties: { RequestId: key } });
+}
+
+describe('fingersCrossed', () => {
+  it('holds events below the trigger and releases them, oldest first, before the trigger', () => {
+    const testScheduler = createTestScheduler();
+    testScheduler.run(({ hot, expectObservable }) => {
+      const source = hot('-d-i-E------|', events);
+      expectObservable(source.pipe(fingersCrossed({}, testScheduler))).toBe('-----(diE)--|', events);
+    });
+  });
+
+  it('lets later events through after the trigger by default (passthrough)', () => {
+    const testScheduler = createTestScheduler();
+    testScheduler.run(({ hot, expectObservable }) => {
+      const source = hot('-d-E-----d-i-|', events);
+      expectObservable(source.pipe(fingersCrossed({}, testScheduler))).toBe('---(dE)--d-i-|', events);
+    });
+  });
+
+  it("holds again at once after the trigger with afterTrigger: 'reset'", () => {
+    const testScheduler = createTestScheduler();
+    testScheduler.run(({ hot, expectObservable }) => {
+      const source = hot('-d-E-----i-F-------|', events);
+      expectObservable(source.pipe(fingersCrossed({ afterTrigger: 'reset' }, testScheduler))).toBe(
+        '---(dE)----(iF)----|',
+        events,
+      );
+    });
+  });
+
+  it('lets events through for passthroughMs after the latest trigger, then holds again', () => {
+    const testScheduler = createTestScheduler();
+    testScheduler.run(({ hot, expectObservable }) => {
+      const source = hot('-E-d-i------d-F-----|', events);
+      expectObservable(source.pipe(fingersCrossed({ afterTrigger: { passthroughMs: 5 } }, testScheduler))).toBe(
+        '-E-d-i--------(dF)--|',
+        events,
+      );
+    });
+  });
+
+  it('triggers at the level given, and with a predicate', () => {
+    const testScheduler = createTestScheduler();
+    testScheduler.run(({ hot, expectObservable }) => {
+      const source = hot('-d-i-----E-|', events);
+      expectObservable(source.pipe(fingersCrossed({ trigger: 'information' }, testScheduler))).toBe('---(di)--E-|', events);
+      expectObservable(source.pipe(fingersCrossed({ trigger: (e) => e.messageTemplate.text === 'd' }, testScheduler))).toBe(
+        '-d-i-----E-|',
+        events,
+      );
+    });
+  });
+
+  it('keeps one ring per isolation key: a trigger releases only its own key', () => {
+    const testScheduler = createTestScheduler();
+    const a1 = keyed('a', 'debug', 'a1');
+    const b1 = keyed('b', 'debug', 'b1');
+    const a2 = keyed('a', 'information', 'a2');
+    const aE = keyed('a', 'error', 'aE');
+    const bE = keyed('b', 'error', 'bE');
+    const values = { a: a1, b: b1, c: a2, x: aE, y: bE };
+    testScheduler.run(({ hot, expectObservable }) => {
+      const source = hot('-a-b-c-x-------y-------|', values);
+      expectObservable(source.pipe(fingersCrossed({ isolateBy: 'RequestId' }, testScheduler))).toBe(
+        '-------(acx)---(by)----|',
+        values,
+      );
+      expectObservable(
+        source.pipe(fingersCrossed({ isolateBy: (e) => e.properties.RequestId, afterTrigger: 'reset' }, testScheduler)),
+      ).toBe('-------(acx)---(by)----|', values);
+    });
+  });
+
+  it('drops the oldest held event beyond bufferSize and reports it', () => {
+    const testScheduler = createTestScheduler();
+    const accounting = new RecordingAccounting();
+    const [e1, e2, e3] = [1, 2, 3].map((n) => makeEvent({ level: 'debug', text: `e${n}` }));
+    testScheduler.run(({ hot, expectObservable }) => {
+      const source = hot('-a-b-c-E-------|', { a: e1, b: e2, c: e3, E });
+      const out = subscribedWith(accounting, source.pipe(fingersCrossed({ bufferSize: 2 }, testScheduler)));
+      expectObservable(out).toBe('-------(bcE)---|', { b: e2, c: e3, E });
+    });
+    expect(accounting.droppedBy).toEqual({ [FINGERS_CROSSED_REASONS.overflow]: 1 });
+  });
+
+  it('drops a ring idle for ttlMs and reports it expired; a later trigger releases nothing of it', () => {
+    const testScheduler = createTestScheduler();
+    const accounting = new RecordingAccounting();
+    testScheduler.run(({ hot, expectObservable }) => {
+      const source = hot('-d-i-------E-|', events);
+      const out = subscribedWith(accounting, source.pipe(fingersCrossed({ ttlMs: 4 }, testScheduler)));
+      expectObservable(out).toBe('-----------E-|', events);
+    });
+    expect(accounting.droppedBy).toEqual({ [FINGERS_CROSSED_REASONS.expired]: 2 });
+  });
+
+  it('evicts the least recently seen key beyond maxKeys and reports its events', () => {
+    const testScheduler = createTestScheduler();
+    const accounting = new RecordingAccounting();
+    const a1 = keyed('a', 'debug', 'a1');
+    const b1 = keyed('b', 'debug', 'b1');
+    const c1 = keyed('c', 'debug', 'c1');
+    const aE = keyed('a', 'error', 'aE');
+    testScheduler.run(({ hot, expectObservable }) => {
+      const source = hot('-a-b-a-c-x-------|', { a: a1, b: b1, c: c1, x: aE });
+      const out = subscribedWith(accounting, source.pipe(fingersCrossed({ isolateBy: 'RequestId', maxKeys: 2 }, testScheduler)));
+      // b is the least recently seen when c arrives, so b goes; a's two events are released.
+      expectObservable(out).toBe('---------(aax)---|', { a: a1, x: aE });
+    });
+    expect(accounting.droppedBy).toEqual({ [FINGERS_CROSSED_REASONS.evicted]: 1, [FINGERS_CROSSED_REASONS.untriggered]: 1 });
+  });
+
+  it('reports what is still held when the stream ends, and when it fails', () => {
+    const accounting = new RecordingAccounting();
+    const source = new Subject<LogEvent>();
+    const seen: LogEvent[] = [];
+    let failure: unknown;
+    provideEventAccounting(accounting, () =>
+      source.pipe(fingersCrossed()).subscribe({ next: (e) => seen.push(e), error: (e: unknown) => (failure = e) }),
+    );
+    source.next(d);
+    source.next(i);
+    source.error(new Error('boom'));
+    expect(seen).toEqual([]);
+    expect(failure).toEqual(new Error('boom'));
+    expect(accounting.droppedBy).toEqual({ [FINGERS_CROSSED_REASONS.untriggered]: 2 });
+  });
+
+  it('works outside a sink, with nothing to report to', () => {
+    const source = new Subject<LogEvent>();
+    const seen: LogEvent[] = [];
+    source.pipe(fingersCrossed()).subscribe((e) => seen.push(e));
+    source.next(d);
+    source.next(E);
+    source.complete();
+    expect(seen).toEqual([d, E]);
+  });
+
+  it('rejects bad options with a ConfigurationError naming them', () => {
+    expect(() => fingersCrossed({ bufferSize: 0 })).toThrow(ConfigurationError);
+    expect(() => fingersCrossed({ bufferSize: 1.5 })).toThrow(/bufferSize/);
+    expect(() => fingersCrossed({ trigger: 'loud' as 'error' })).toThrow(/trigger.*loud/);
+    expect(() => fingersCrossed({ ttlMs: -1 })).toThrow(/ttlMs/);
+    expect(() => fingersCrossed({ maxKeys: Number.NaN })).toThrow(/maxKeys/);
+    expect(() => fingersCrossed({ afterTrigger: 'forever' as 'reset' })).toThrow(/afterTrigger.*forever/);
+    expect(() => fingersCrossed({ afterTrigger: { passthroughMs: -5 } })).toThrow(/passthroughMs/);
+    expect(() => fingersCrossed({ isolateBy: 42 as unknown as string })).toThrow(/isolateBy/);
+  });
+
+  it('treats a throwing trigger predicate or key selector as no trigger and no key', () => {
+    const source = new Subject<LogEvent>();
+    const seen: LogEvent[] = [];
+    source
+      .pipe(
+        fingersCrossed({
+          trigger: (e) => {
+            if (e === i) throw new Error('bad predicate');
+            return e.level === 'error';
+          },
+          isolateBy: () => {
+            throw new Error('bad key');
+          },
+        }),
+      )
+      .subscribe((e) => seen.push(e));
+    source.next(i);
+    source.next(E);
+    expect(seen).toEqual([i, E]);
+  });
+
+  describe('in a sink pipe', () => {
+    it('counts held events as pending, releases them on a trigger, and reports drops and what close found held', async () => {
+      const memory = new MemorySink();
+      const log = new LoggerConfiguration().minimumLevel
+        .debug()
+        .writeTo.sink(memory, { name: 'memory', pipe: [fingersCrossed({ isolateBy: 'RequestId', bufferSize: 2 })] })
+        .createLogger();
+      const a = log.child({ RequestId: 'a' });
+      const b = log.child({ RequestId: 'b' });
+      a.debug('a one');
+      a.debug('a two');
+      a.debug('a three');
+      b.debug('b one');
+      let m = log.metrics().sinks.memory;
+      expect(m).toMatchObject({ received: 4, delivered: 0, dropped: 1, pending: 3, droppedBy: { 'fingersCrossed.overflow': 1 } });
+      a.error('a failed');
+      expect(memory.events.map((e) => e.messageTemplate.text)).toEqual(['a two', 'a three', 'a failed']);
+      m = log.metrics().sinks.memory;
+      expect(m).toMatchObject({ received: 5, delivered: 3, dropped: 1, pending: 1 });
+      expect(m.received).toBe(m.delivered + m.dropped + m.failed + m.pending);
+      const report = await log.close();
+      expect(report.sinks.memory).toEqual({ delivered: 3, dropped: 2, failed: 0, undelivered: 0 });
+      m = log.metrics().sinks.memory;
+      expect(m).toMatchObject({ received: 5, delivered: 3, dropped: 2, pending: 0 });
+      expect(m.droppedBy).toEqual({ 'fingersCrossed.overflow': 1, 'fingersCrossed.untriggered': 1 });
+    });
+  });
+});

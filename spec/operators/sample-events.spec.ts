@@ -1,0 +1,127 @@
+import { Subject } from 'rxjs';
+import { LoggerConfiguration } from '../../lib/configuration/logger-configuration';
+import { ConfigurationError } from '../../lib/core/errors/configuration-error';
+import type { LogEvent } from '../../lib/core/log-event';
+import { SAMPLE_REASON, sampleEvents, sampleFraction } from '../../lib/operators/sample-events';
+import { MemorySink } from '../../lib/sinks/memory-sink';
+import { makeEvent } from '../helpers/events';
+import { RecordingAccounting, subscribedWith } from '../helpers/recording-accounting';
+import { createTestScheduler } from '../helpers/test-scheduler';
+
+/** Trace ids whose hash falls below / above 0.5, found once so the tests read plainly. */
+function idWhere(predicate: (fraction: number) => boolean): string {
+  for (let n = 0; ; n++) if (predicate(sampleFraction(`trace-${n}`))) return `trace-${n}`;
+}
+const kept = idWhere((f) => f < 0.5);
+const dropped = idWhere((f) => f >= 0.5);
+
+describe('sampleEvents', () => {
+  it('keeps a fraction of events by a random draw, and always keeps warnings and above', () => {
+    const testScheduler = createTestScheduler();
+    const accounting = new RecordingAccounting();
+    const draws = [0.1, 0.9, 0.3];
+    const a = makeEvent({ text: 'a' });
+    const b = makeEvent({ text: 'b' });
+    const c = makeEvent({ text: 'c' });
+    const w = makeEvent({ level: 'warning', text: 'w' });
+    testScheduler.run(({ hot, expectObservable }) => {
+      const source = hot('-a-b-w-c-|', { a, b, c, w });
+      const out = source.pipe(sampleEvents({ rate: 0.5, random: () => draws.shift() ?? 0 }));
+      expectObservable(subscribedWith(accounting, out)).toBe('-a---w-c-|', { a, c, w });
+    });
+    expect(accounting.droppedBy).toEqual({ [SAMPLE_REASON]: 1 });
+  });
+
+  it('decides per key value, the same way for every event of the key', () => {
+    const testScheduler = createTestScheduler();
+    const k1 = makeEvent({ text: 'k1', properties: { TraceId: kept } });
+    const k2 = makeEvent({ text: 'k2', properties: { TraceId: kept } });
+    const d1 = makeEvent({ text: 'd1', properties: { TraceId: dropped } });
+    const d2 = makeEvent({ text: 'd2', properties: { TraceId: dropped } });
+    const values = { a: k1, b: d1, c: k2, d: d2 };
+    testScheduler.run(({ hot, expectObservable }) => {
+      const source = hot('-a-b-c-d-|', values);
+      expectObservable(source.pipe(sampleEvents({ rate: 0.5, key: 'TraceId', random: () => 0 }))).toBe('-a---c---|', values);
+      expectObservable(source.pipe(sampleEvents({ rate: 0.5, key: (e) => e.properties.TraceId }))).toBe('-a---c---|', values);
+    });
+  });
+
+  it('hashes keys with FNV-1a over UTF-8, so other services can decide alike', () => {
+    // FNV-1a 32-bit reference values: "" → 0x811c9dc5, "a" → 0xe40c292c, "foobar" → 0xbf9cf968.
+    expect(sampleFraction('')).toBe(0x811c9dc5 / 2 ** 32);
+    expect(sampleFraction('a')).toBe(0xe40c292c / 2 ** 32);
+    expect(sampleFraction('foobar')).toBe(0xbf9cf968 / 2 ** 32);
+    // Non-ASCII text hashes its UTF-8 bytes: "é" is C3 A9, "😀" is F0 9F 98 80.
+    const fnv = (bytes: number[]): number => {
+      let h = 0x811c9dc5;
+      for (const x of bytes) h = Math.imul(h ^ x, 0x01000193);
+      return (h >>> 0) / 2 ** 32;
+    };
+    expect(sampleFraction('é')).toBe(fnv([0xc3, 0xa9]));
+    expect(sampleFraction('😀')).toBe(fnv([0xf0, 0x9f, 0x98, 0x80]));
+    expect(sampleFraction(42)).toBe(sampleFraction('42'));
+  });
+
+  it('samples events without the key at random, keeps all at rate 1 and none (but warnings) at rate 0', () => {
+    const source = new Subject<LogEvent>();
+    const seen: string[] = [];
+    source.pipe(sampleEvents({ rate: 1, key: 'TraceId' })).subscribe((e) => seen.push(`1:${e.messageTemplate.text}`));
+    source.pipe(sampleEvents({ rate: 0 })).subscribe((e) => seen.push(`0:${e.messageTemplate.text}`));
+    source.next(makeEvent({ text: 'plain' }));
+    source.next(makeEvent({ level: 'error', text: 'bad' }));
+    expect(seen).toEqual(['1:plain', '1:bad', '0:bad']);
+  });
+
+  it('keeps what keepWhen selects, and samples an event whose keepWhen throws', () => {
+    const source = new Subject<LogEvent>();
+    const seen: string[] = [];
+    source
+      .pipe(
+        sampleEvents({
+          rate: 0,
+          keepWhen: (e) => {
+            if (e.messageTemplate.text === 'hostile') throw new Error('no');
+            return e.properties.Audit === true;
+          },
+        }),
+      )
+      .subscribe((e) => seen.push(e.messageTemplate.text));
+    source.next(makeEvent({ text: 'audit', properties: { Audit: true } }));
+    source.next(makeEvent({ level: 'fatal', text: 'fatal' }));
+    source.next(makeEvent({ text: 'hostile' }));
+    expect(seen).toEqual(['audit']);
+  });
+
+  it('rejects bad options with a ConfigurationError naming them', () => {
+    expect(() => sampleEvents({} as { rate: number })).toThrow(ConfigurationError);
+    expect(() => sampleEvents({ rate: 1.5 })).toThrow(/rate.*1\.5/);
+    expect(() => sampleEvents({ rate: Number.NaN })).toThrow(/rate/);
+    expect(() => sampleEvents({ rate: '0.5' as unknown as number })).toThrow(/rate/);
+    expect(() => sampleEvents(undefined as unknown as { rate: number })).toThrow(/rate/);
+    expect(() => sampleEvents({ rate: 0.5, keepWhen: 'warning' as unknown as () => boolean })).toThrow(/keepWhen/);
+    expect(() => sampleEvents({ rate: 0.5, key: {} as string })).toThrow(/key/);
+  });
+
+  describe('in a sink pipe', () => {
+    it('counts what it removes as dropped, by reason', async () => {
+      const memory = new MemorySink();
+      const log = new LoggerConfiguration().writeTo
+        .sink(memory, { name: 'memory', pipe: [sampleEvents({ rate: 0.5, key: 'TraceId' })] })
+        .createLogger();
+      for (let n = 0; n < 3; n++) log.forContext('TraceId', kept).information('kept {N}', n);
+      for (let n = 0; n < 4; n++) log.forContext('TraceId', dropped).information('sampled out {N}', n);
+      log.forContext('TraceId', dropped).warning('a warning is always kept');
+      const m = log.metrics().sinks.memory;
+      expect(m).toMatchObject({
+        received: 8,
+        delivered: 4,
+        dropped: 4,
+        failed: 0,
+        pending: 0,
+        droppedBy: { [SAMPLE_REASON]: 4 },
+      });
+      const report = await log.close();
+      expect(report.sinks.memory).toEqual({ delivered: 4, dropped: 4, failed: 0, undelivered: 0 });
+    });
+  });
+});

@@ -1,0 +1,149 @@
+import { Subject } from 'rxjs';
+import { LoggerConfiguration } from '../../lib/configuration/logger-configuration';
+import { ConfigurationError } from '../../lib/core/errors/configuration-error';
+import type { LogEvent } from '../../lib/core/log-event';
+import { SUPPRESSED_TEMPLATE, THROTTLE_REASON, throttleEvents } from '../../lib/operators/throttle-events';
+import { MemorySink } from '../../lib/sinks/memory-sink';
+import { createLogEvent } from '../../lib/templates/log-event-record';
+import { makeEvent } from '../helpers/events';
+import { RecordingAccounting, subscribedWith } from '../helpers/recording-accounting';
+import { createTestScheduler } from '../helpers/test-scheduler';
+
+const a = createLogEvent('information', 'Disk {Disk} full', ['C']);
+const b = makeEvent({ text: 'Cache miss' });
+const w = createLogEvent('warning', 'Disk {Disk} full', ['C']);
+
+/** What a summary event says, for comparing without its timestamp. */
+function describe_(event: LogEvent): string {
+  return `${event.level} ${event.renderMessage()}`;
+}
+
+describe('throttleEvents', () => {
+  it('lets max events per key through in a window and summarises the rest when the window ends', () => {
+    const testScheduler = createTestScheduler();
+    const accounting = new RecordingAccounting();
+    testScheduler.run(({ hot, expectObservable }) => {
+      const source = hot('-a-a-a-a-------|', { a });
+      const out = subscribedWith(accounting, source.pipe(throttleEvents({ windowMs: 5, max: 1 }, testScheduler)));
+      expectObservable(out).toBe('-a----sa-------|', {
+        a,
+        s: expect.objectContaining({ level: 'information', properties: { Count: 2, Template: 'Disk {Disk} full' } }) as LogEvent,
+      });
+    });
+    // The window opened at frame 1 closed at 6: the fourth repeat (frame 7) opened a new one.
+    expect(accounting.droppedBy).toEqual({ [THROTTLE_REASON]: 2 });
+    expect(accounting.made).toBe(1);
+  });
+
+  it('renders the summary as Suppressed {Count} repeats of "{Template}"', () => {
+    const testScheduler = createTestScheduler();
+    const seen: LogEvent[] = [];
+    testScheduler.run(({ hot }) => {
+      hot('-a-a-a-|', { a })
+        .pipe(throttleEvents({ windowMs: 10, max: 2 }, testScheduler))
+        .subscribe((e) => seen.push(e));
+    });
+    expect(seen.map(describe_)).toEqual([
+      'information Disk C full',
+      'information Disk C full',
+      'information Suppressed 1 repeats of "Disk {Disk} full"',
+    ]);
+    expect(seen[2].messageTemplate.text).toBe(SUPPRESSED_TEMPLATE);
+  });
+
+  it('keys by template and level by default, so other templates and levels pass', () => {
+    const testScheduler = createTestScheduler();
+    testScheduler.run(({ hot, expectObservable }) => {
+      const source = hot('-a-b-w-a-b-w---------|', { a, b, w });
+      const out = source.pipe(throttleEvents({ windowMs: 20, max: 1 }, testScheduler));
+      expectObservable(out).toBe('-a-b-w---------------(xyz|)', {
+        a,
+        b,
+        w,
+        x: expect.objectContaining({ level: 'information', properties: { Count: 1, Template: 'Disk {Disk} full' } }) as LogEvent,
+        y: expect.objectContaining({ level: 'information', properties: { Count: 1, Template: 'Cache miss' } }) as LogEvent,
+        z: expect.objectContaining({ level: 'warning', properties: { Count: 1, Template: 'Disk {Disk} full' } }) as LogEvent,
+      });
+    });
+  });
+
+  it('keys by a property or a selector; the summary takes the most severe suppressed level', () => {
+    const testScheduler = createTestScheduler();
+    const seen: string[] = [];
+    const x1 = makeEvent({ text: 'one', properties: { User: 'x' } });
+    const x2 = makeEvent({ level: 'error', text: 'two', properties: { User: 'x' } });
+    const x3 = makeEvent({ text: 'three', properties: { User: 'x' } });
+    testScheduler.run(({ hot }) => {
+      const source = hot('-a-b-c-|', { a: x1, b: x2, c: x3 });
+      source.pipe(throttleEvents({ key: 'User', windowMs: 3 }, testScheduler)).subscribe((e) => seen.push(describe_(e)));
+      source
+        .pipe(throttleEvents({ key: (e) => e.properties.User, windowMs: 3 }, testScheduler))
+        .subscribe((e) => seen.push(describe_(e)));
+    });
+    expect(seen).toEqual([
+      'information one',
+      'information one',
+      'error Suppressed 1 repeats of "two"',
+      'error Suppressed 1 repeats of "two"',
+      'information three',
+      'information three',
+    ]);
+  });
+
+  it('sends open summaries before completing, and before an error', () => {
+    const source = new Subject<LogEvent>();
+    const seen: string[] = [];
+    source.pipe(throttleEvents({ windowMs: 60_000 })).subscribe({
+      next: (e) => seen.push(describe_(e)),
+      error: () => seen.push('error'),
+    });
+    source.next(b);
+    source.next(b);
+    source.error(new Error('boom'));
+    expect(seen).toEqual(['information Cache miss', 'information Suppressed 1 repeats of "Cache miss"', 'error']);
+  });
+
+  it('closes the oldest window early beyond maxKeys', () => {
+    const source = new Subject<LogEvent>();
+    const seen: string[] = [];
+    source.pipe(throttleEvents({ windowMs: 60_000, maxKeys: 1 })).subscribe((e) => seen.push(describe_(e)));
+    source.next(b);
+    source.next(b);
+    source.next(a);
+    expect(seen).toEqual([
+      'information Cache miss',
+      'information Suppressed 1 repeats of "Cache miss"',
+      'information Disk C full',
+    ]);
+    source.complete();
+  });
+
+  it('rejects bad options with a ConfigurationError naming them', () => {
+    expect(() => throttleEvents({ windowMs: 0 })).toThrow(ConfigurationError);
+    expect(() => throttleEvents({ max: 0 })).toThrow(/max/);
+    expect(() => throttleEvents({ max: 2.5 })).toThrow(/max/);
+    expect(() => throttleEvents({ maxKeys: -1 })).toThrow(/maxKeys/);
+    expect(() => throttleEvents({ key: '' })).toThrow(/key/);
+  });
+
+  describe('in a sink pipe', () => {
+    it('counts suppressed events as dropped and the summary as received', async () => {
+      const memory = new MemorySink();
+      const log = new LoggerConfiguration().writeTo
+        .sink(memory, { name: 'memory', pipe: [throttleEvents({ windowMs: 60_000, max: 2 })] })
+        .createLogger();
+      for (let n = 0; n < 5; n++) log.warning('Disk {Disk} full', 'C');
+      let m = log.metrics().sinks.memory;
+      expect(m).toMatchObject({ received: 5, delivered: 2, dropped: 3, pending: 0, droppedBy: { [THROTTLE_REASON]: 3 } });
+      const report = await log.close();
+      expect(memory.events.map((e) => e.renderMessage())).toEqual([
+        'Disk C full',
+        'Disk C full',
+        'Suppressed 3 repeats of "Disk {Disk} full"',
+      ]);
+      m = log.metrics().sinks.memory;
+      expect(m).toMatchObject({ received: 6, delivered: 3, dropped: 3, pending: 0 });
+      expect(report.sinks.memory).toEqual({ delivered: 3, dropped: 3, failed: 0, undelivered: 0 });
+    });
+  });
+});

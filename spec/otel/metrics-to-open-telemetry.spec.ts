@@ -1,0 +1,107 @@
+import { BatchLogRecordProcessor, InMemoryLogRecordExporter, LoggerProvider } from '@opentelemetry/sdk-logs';
+import { type DataPoint, MeterProvider, MetricReader, type MetricData } from '@opentelemetry/sdk-metrics';
+import { LoggerConfiguration } from '../../lib/configuration/logger-configuration';
+import { ConfigurationError } from '../../lib/core/errors/configuration-error';
+import { metricsToOpenTelemetry } from '../../lib/otel/metrics-to-open-telemetry';
+import { MemorySink } from '../../lib/sinks/memory-sink';
+
+/** A reader the test collects from on demand. */
+class TestReader extends MetricReader {
+  protected onForceFlush(): Promise<void> {
+    return Promise.resolve();
+  }
+  protected onShutdown(): Promise<void> {
+    return Promise.resolve();
+  }
+}
+
+async function collect(reader: TestReader): Promise<MetricData[]> {
+  const { resourceMetrics } = await reader.collect();
+  return resourceMetrics.scopeMetrics.flatMap((scope) => scope.metrics);
+}
+
+function points(data: MetricData[], name: string): [Record<string, unknown>, number][] {
+  const metric = data.find((m) => m.descriptor.name === name);
+  return (metric?.dataPoints ?? []).map((p: DataPoint<unknown>) => [p.attributes, p.value as number]);
+}
+
+describe('metricsToOpenTelemetry', () => {
+  it('reports delivered, dropped, failed, rejected and queued events under the SDK processor metric names', async () => {
+    const reader = new TestReader();
+    const meterProvider = new MeterProvider({ readers: [reader] });
+    const failing = { emit: () => Promise.reject(new Error('down')) };
+    const log = new LoggerConfiguration().writeTo
+      .sink(new MemorySink(), { name: 'memory' })
+      .writeTo.sink(failing, { name: 'http', retry: { attempts: 1 } })
+      .createLogger();
+    const handle = metricsToOpenTelemetry(log, meterProvider.getMeter('rxlog'), { queueCapacity: { http: 10_000 } });
+    for (let i = 0; i < 3; i++) log.information('Event {N}', i);
+    await log.flush();
+
+    const data = await collect(reader);
+    const component = (name: string): Record<string, unknown> => ({
+      'otel.component.name': name,
+      'otel.component.type': 'rxlog_sink',
+    });
+    expect(points(data, 'otel.sdk.processor.log.processed')).toEqual(
+      expect.arrayContaining([
+        [component('memory'), 3],
+        [{ ...component('memory'), 'error.type': 'queue_full' }, 0],
+        [component('http'), 3],
+        [{ 'otel.component.name': 'rxlog', 'otel.component.type': 'rxlog_sink', 'error.type': 'already_shutdown' }, 0],
+      ]),
+    );
+    expect(points(data, 'otel.sdk.exporter.log.exported')).toEqual(
+      expect.arrayContaining([
+        [component('memory'), 3],
+        [{ ...component('http'), 'error.type': '_OTHER' }, 3],
+      ]),
+    );
+    expect(points(data, 'otel.sdk.processor.log.queue.size')).toEqual(expect.arrayContaining([[component('http'), 0]]));
+    expect(points(data, 'otel.sdk.processor.log.queue.capacity')).toEqual([[component('http'), 10_000]]);
+
+    await log.close();
+    log.information('After close');
+    const after = await collect(reader);
+    expect(points(after, 'otel.sdk.processor.log.processed')).toEqual(
+      expect.arrayContaining([[expect.objectContaining({ 'error.type': 'already_shutdown' }), 1]]),
+    );
+    handle.stop();
+    await meterProvider.shutdown();
+  });
+
+  it('uses the names, instrument kinds and units the OpenTelemetry SDK uses for its own log processor', async () => {
+    const sdkReader = new TestReader();
+    const sdkMeters = new MeterProvider({ readers: [sdkReader] });
+    const exporter = new InMemoryLogRecordExporter();
+    const provider = new LoggerProvider({
+      processors: [new BatchLogRecordProcessor({ exporter, selfObsMeterProvider: sdkMeters })],
+    });
+    provider.getLogger('spec').emit({ body: 'one' });
+    await provider.forceFlush();
+
+    const ourReader = new TestReader();
+    const ourMeters = new MeterProvider({ readers: [ourReader] });
+    const log = new LoggerConfiguration().writeTo.sink(new MemorySink(), { name: 'memory' }).createLogger();
+    metricsToOpenTelemetry(log, ourMeters.getMeter('rxlog'), { queueCapacity: { memory: 1 } });
+    log.information('one');
+
+    const describe = (data: MetricData[]): unknown[] =>
+      data
+        .filter((m) => m.descriptor.name.startsWith('otel.sdk.processor.log.'))
+        .map((m) => [m.descriptor.name, m.descriptor.unit, m.dataPointType, 'isMonotonic' in m ? m.isMonotonic : undefined])
+        .sort();
+    const sdks = describe(await collect(sdkReader));
+    expect(sdks.length).toBeGreaterThanOrEqual(3);
+    expect(describe(await collect(ourReader))).toEqual(sdks);
+    await Promise.all([provider.shutdown(), sdkMeters.shutdown(), ourMeters.shutdown(), log.close()]);
+  });
+
+  it('rejects what is not a logger, a meter or a capacity', () => {
+    const meter = new MeterProvider().getMeter('x');
+    const log = new LoggerConfiguration().createLogger();
+    expect(() => metricsToOpenTelemetry({} as never, meter)).toThrow(ConfigurationError);
+    expect(() => metricsToOpenTelemetry(log, {} as never)).toThrow(/Meter/);
+    expect(() => metricsToOpenTelemetry(log, meter, { queueCapacity: { memory: -1 } })).toThrow(/queueCapacity\["memory"\]/);
+  });
+});

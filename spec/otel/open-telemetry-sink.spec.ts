@@ -1,0 +1,226 @@
+import { context, trace } from '@opentelemetry/api';
+import { logs, SeverityNumber } from '@opentelemetry/api-logs';
+import {
+  InMemoryLogRecordExporter,
+  LoggerProvider,
+  type ReadableLogRecord,
+  SimpleLogRecordProcessor,
+} from '@opentelemetry/sdk-logs';
+import { NodeTracerProvider } from '@opentelemetry/sdk-trace-node';
+import { LoggerConfiguration } from '../../lib/configuration/logger-configuration';
+import { ConfigurationError } from '../../lib/core/errors/configuration-error';
+import type { LogEvent } from '../../lib/core/log-event';
+import { OpenTelemetrySink } from '../../lib/otel/open-telemetry-sink';
+import { traceContextEnricher } from '../../lib/otel/trace-context-enricher';
+import { MemorySink } from '../../lib/sinks/memory-sink';
+
+// The real OpenTelemetry SDK in-process: sdk-logs with an in-memory exporter, sdk-trace-node spans.
+
+/** What a user sees of an exported record (the resource and observed time aside). */
+function seen(record: ReadableLogRecord): unknown {
+  return {
+    hrTime: record.hrTime,
+    severityNumber: record.severityNumber,
+    severityText: record.severityText,
+    body: record.body,
+    attributes: record.attributes,
+    spanContext: record.spanContext,
+    scope: record.instrumentationScope.name,
+  };
+}
+
+describe('OpenTelemetrySink', () => {
+  const tracerProvider = new NodeTracerProvider();
+  const tracer = tracerProvider.getTracer('spec');
+  let exporter: InMemoryLogRecordExporter;
+  let provider: LoggerProvider;
+
+  beforeAll(() => tracerProvider.register());
+  afterAll(async () => {
+    await tracerProvider.shutdown();
+    trace.disable();
+    context.disable();
+  });
+  beforeEach(() => {
+    exporter = new InMemoryLogRecordExporter();
+    provider = new LoggerProvider({ processors: [new SimpleLogRecordProcessor({ exporter })] });
+  });
+  afterEach(() => provider.shutdown());
+
+  function rxlog(extra?: MemorySink): ReturnType<LoggerConfiguration['createLogger']> {
+    let configuration = new LoggerConfiguration().minimumLevel
+      .verbose()
+      .enrich.with(traceContextEnricher())
+      .writeTo.sink(new OpenTelemetrySink({ loggerProvider: provider }), { name: 'otel' });
+    if (extra !== undefined) configuration = configuration.writeTo.sink(extra, { name: 'memory' });
+    return configuration.createLogger();
+  }
+
+  it('produces the record the SDK logger produces for the same data: body, severity, attributes, exception, trace context', async () => {
+    const memory = new MemorySink();
+    const log = rxlog(memory);
+    const error = new TypeError('Card declined');
+    const span = tracer.startActiveSpan('checkout', (active) => {
+      log.error(
+        error,
+        'Payment {PaymentId} failed for {@Cart} after {Ms} ms',
+        'p-1',
+        { items: 3, tags: ['gift', 'express'] },
+        12.5,
+      );
+      active.end();
+      return active;
+    });
+    await log.close();
+    const event: LogEvent = memory.events[0];
+
+    // The same data through the SDK's own logger, the way an instrumented library would emit it.
+    provider.getLogger('rxlog').emit({
+      timestamp: event.timestamp,
+      severityNumber: SeverityNumber.ERROR,
+      severityText: 'Error',
+      body: 'Payment p-1 failed for {"items":3,"tags":["gift","express"]} after 12.5 ms',
+      attributes: {
+        PaymentId: 'p-1',
+        Cart: { items: 3, tags: ['gift', 'express'] },
+        Ms: 12.5,
+        'message_template.text': 'Payment {PaymentId} failed for {@Cart} after {Ms} ms',
+      },
+      exception: error,
+      context: trace.setSpan(context.active(), span),
+    });
+
+    const [ours, sdks] = exporter.getFinishedLogRecords();
+    expect(seen(ours)).toEqual(seen(sdks));
+    expect(ours.attributes).toMatchObject({
+      'exception.type': 'TypeError',
+      'exception.message': 'Card declined',
+      'exception.stacktrace': error.stack,
+    });
+    expect(ours.spanContext).toMatchObject({
+      traceId: span.spanContext().traceId,
+      spanId: span.spanContext().spanId,
+      traceFlags: 1,
+    });
+    expect(ours.attributes).not.toHaveProperty('TraceId');
+  });
+
+  it('maps every level to its severity number and text', async () => {
+    const log = rxlog();
+    log.verbose('v');
+    log.debug('d');
+    log.information('i');
+    log.warning('w');
+    log.error('e');
+    log.fatal('f');
+    await log.close();
+    expect(exporter.getFinishedLogRecords().map((r) => [r.severityNumber, r.severityText])).toEqual([
+      [1, 'Verbose'],
+      [5, 'Debug'],
+      [9, 'Information'],
+      [13, 'Warning'],
+      [17, 'Error'],
+      [21, 'Fatal'],
+    ]);
+  });
+
+  it('gives an event without trace properties no trace context, even when a span is active as the sink writes', async () => {
+    const log = new LoggerConfiguration().writeTo.sink(new OpenTelemetrySink({ loggerProvider: provider })).createLogger();
+    tracer.startActiveSpan('unrelated', (span) => {
+      log.information('No enricher');
+      span.end();
+    });
+    await log.close();
+    const [record] = exporter.getFinishedLogRecords();
+    expect(record.spanContext).toBeUndefined();
+  });
+
+  it('takes TraceId, SpanId and TraceFlags from the event itself, e.g. one read back from CLEF', async () => {
+    const log = rxlog();
+    log
+      .child({ TraceId: '0af7651916cd43dd8448eb211c80319c', SpanId: 'b7ad6b7169203331', TraceFlags: 1 })
+      .information('Correlated');
+    log.child({ TraceId: '00000000000000000000000000000000', SpanId: 'b7ad6b7169203331' }).information('All-zero trace');
+    await log.close();
+    const [correlated, zero] = exporter.getFinishedLogRecords();
+    expect(correlated.spanContext).toEqual({
+      traceId: '0af7651916cd43dd8448eb211c80319c',
+      spanId: 'b7ad6b7169203331',
+      traceFlags: 1,
+    });
+    expect(zero.spanContext).toBeUndefined();
+    expect(zero.attributes.TraceId).toBe('00000000000000000000000000000000');
+  });
+
+  it('writes structured values as maps and arrays, and odd scalars safely', async () => {
+    const log = rxlog();
+    log.information(
+      '{@Order} {Big} {When} {Nothing} {Nan}',
+      { id: 1, lines: [{ sku: 'a' }], note: undefined },
+      2n ** 70n,
+      new Date(0),
+      null,
+      NaN,
+    );
+    await log.close();
+    const [record] = exporter.getFinishedLogRecords();
+    expect(record.attributes).toMatchObject({
+      Order: { id: 1, lines: [{ sku: 'a' }] },
+      Big: '1180591620717411303424',
+      When: '1970-01-01T00:00:00.000Z',
+      Nothing: null,
+      Nan: NaN,
+    });
+  });
+
+  it('keeps the accounting: the provider emit is the write, and a throwing emit fails the batch', async () => {
+    const log = rxlog();
+    for (let i = 0; i < 5; i++) log.information('Event {N}', i);
+    await log.flush();
+    expect(log.metrics().sinks.otel).toMatchObject({ received: 5, delivered: 5, failed: 0, dropped: 0 });
+
+    const broken = new LoggerConfiguration().writeTo
+      .sink(
+        new OpenTelemetrySink({
+          loggerProvider: {
+            getLogger: () => ({
+              enabled: () => true,
+              emit: () => {
+                throw new Error('exporter down');
+              },
+            }),
+          },
+        }),
+        { name: 'otel', retry: { attempts: 1 } },
+      )
+      .createLogger();
+    broken.information('Lost');
+    const report = await broken.close();
+    expect(report.sinks.otel).toMatchObject({ delivered: 0, failed: 1 });
+    await log.close();
+  });
+
+  it('uses the global LoggerProvider by default, registered even after the sink was made', async () => {
+    const sink = new OpenTelemetrySink({ scopeName: 'shop', scopeVersion: '1.2.3' });
+    logs.setGlobalLoggerProvider(provider);
+    try {
+      const log = new LoggerConfiguration().writeTo.sink(sink).createLogger();
+      log.information('Via the global provider');
+      await log.close();
+    } finally {
+      logs.disable();
+    }
+    const [record] = exporter.getFinishedLogRecords();
+    expect([record.body, record.instrumentationScope.name, record.instrumentationScope.version]).toEqual([
+      'Via the global provider',
+      'shop',
+      '1.2.3',
+    ]);
+  });
+
+  it('rejects bad options with a ConfigurationError naming them', () => {
+    expect(() => new OpenTelemetrySink({ loggerProvider: {} as never })).toThrow(ConfigurationError);
+    expect(() => new OpenTelemetrySink({ scopeName: '' })).toThrow(/scopeName/);
+    expect(() => new OpenTelemetrySink(null as never)).toThrow(/options object/);
+  });
+});

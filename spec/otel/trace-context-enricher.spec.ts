@@ -1,0 +1,81 @@
+import { context, INVALID_SPAN_CONTEXT, trace } from '@opentelemetry/api';
+import { NodeTracerProvider } from '@opentelemetry/sdk-trace-node';
+import { LoggerConfiguration } from '../../lib/configuration/logger-configuration';
+import { CompactJsonFormatter } from '../../lib/formatting/compact-json-formatter';
+import { TextFormatter } from '../../lib/formatting/text-formatter';
+import { traceContextEnricher } from '../../lib/otel/trace-context-enricher';
+import { MemorySink } from '../../lib/sinks/memory-sink';
+
+// The real OpenTelemetry SDK in-process: NodeTracerProvider registers its AsyncLocalStorage context manager.
+describe('traceContextEnricher', () => {
+  const provider = new NodeTracerProvider();
+  const tracer = provider.getTracer('spec');
+
+  beforeAll(() => provider.register());
+  afterAll(async () => {
+    await provider.shutdown();
+    trace.disable();
+    context.disable();
+  });
+
+  function setup(): { log: ReturnType<LoggerConfiguration['createLogger']>; sink: MemorySink } {
+    const sink = new MemorySink();
+    const log = new LoggerConfiguration().enrich.with(traceContextEnricher()).writeTo.sink(sink).createLogger();
+    return { log, sink };
+  }
+
+  it('adds the active span ids to events logged inside it, also after an await, and nothing outside', async () => {
+    const { log, sink } = setup();
+    log.information('Before');
+    const ids = await tracer.startActiveSpan('checkout', async (span) => {
+      log.information('Inside');
+      await new Promise((resolve) => setImmediate(resolve));
+      log.information('After an await');
+      span.end();
+      return span.spanContext();
+    });
+    log.information('Outside again');
+    expect(sink.events.map((e) => [e.renderMessage(), e.properties])).toEqual([
+      ['Before', {}],
+      ['Inside', { TraceId: ids.traceId, SpanId: ids.spanId, TraceFlags: 1 }],
+      ['After an await', { TraceId: ids.traceId, SpanId: ids.spanId, TraceFlags: 1 }],
+      ['Outside again', {}],
+    ]);
+    expect(ids.traceId).toMatch(/^[0-9a-f]{32}$/);
+    expect(ids.spanId).toMatch(/^[0-9a-f]{16}$/);
+  });
+
+  it('follows nested spans: the innermost active span wins', () => {
+    const { log, sink } = setup();
+    tracer.startActiveSpan('outer', (outer) => {
+      tracer.startActiveSpan('inner', (inner) => {
+        log.information('In inner');
+        inner.end();
+      });
+      log.information('In outer');
+      outer.end();
+      expect(sink.events.map((e) => e.properties.SpanId)).toEqual([expect.any(String), outer.spanContext().spanId]);
+      expect(sink.events[0]?.properties.TraceId).toBe(outer.spanContext().traceId);
+    });
+  });
+
+  it('adds nothing for an invalid (all-zero) span context', () => {
+    const { log, sink } = setup();
+    context.with(trace.setSpan(context.active(), trace.wrapSpanContext(INVALID_SPAN_CONTEXT)), () => log.information('Invalid'));
+    expect(sink.events[0]?.properties).toEqual({});
+  });
+
+  it('keeps trace ids the event already has, and the formatters show them', () => {
+    const { log, sink } = setup();
+    tracer.startActiveSpan('op', (span) => {
+      log.child({ TraceId: 'given' }).information('Hi');
+      log.information('Shown');
+      span.end();
+    });
+    expect(sink.events[0]?.properties.TraceId).toBe('given');
+    const shown = sink.events[1];
+    const text = new TextFormatter('{Message} {TraceId} {SpanId}').format(shown);
+    expect(text).toBe(`Shown ${String(shown.properties.TraceId)} ${String(shown.properties.SpanId)}`);
+    expect(new CompactJsonFormatter().format(shown)).toContain(String(shown.properties.TraceId));
+  });
+});

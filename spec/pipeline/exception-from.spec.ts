@@ -1,0 +1,41 @@
+import { ThrownValueError } from '../../lib/core/errors/thrown-value-error';
+import { exceptionFrom } from '../../lib/pipeline/exception-from';
+
+describe('exceptionFrom', () => {
+  it('returns an Error as it is', () => {
+    const error = new RangeError('out of range');
+    expect(exceptionFrom(error)).toBe(error);
+  });
+
+  it('keeps an object with a string name and message (an Error from another realm)', () => {
+    const foreign = { name: 'Error', message: 'from an iframe' };
+    expect(exceptionFrom(foreign)).toBe(foreign);
+  });
+
+  it('makes any other value a ThrownValueError carrying String(value)', () => {
+    expect(exceptionFrom('text')).toEqual(new ThrownValueError('text'));
+    expect(exceptionFrom(12n).message).toBe('12');
+    expect(exceptionFrom(Symbol('s')).message).toBe('Symbol(s)');
+    expect(exceptionFrom([1, 2]).message).toBe('1,2');
+  });
+
+  it('never throws on values whose String() or getters throw', () => {
+    const hostile = {
+      toString(): string {
+        throw new Error('no');
+      },
+    };
+    const trap = new Proxy(
+      {},
+      {
+        get() {
+          throw new Error('trap');
+        },
+      },
+    );
+    expect(exceptionFrom(hostile).message).toBe('[object Object]');
+    expect(exceptionFrom(Object.create(null)).message).toBe('[object Object]');
+    expect(() => exceptionFrom(trap)).not.toThrow();
+    expect(exceptionFrom(trap).message).toBe('[unprintable object]');
+  });
+});

@@ -1,0 +1,316 @@
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { build } from 'esbuild';
+import { chromium } from 'playwright-core';
+import { LoggerConfiguration } from '../../../lib/configuration/logger-configuration';
+import { ConfigurationError } from '../../../lib/core/errors/configuration-error';
+import { SelfLog } from '../../../lib/core/self-log';
+import type { OfflineStore } from '../../../lib/sinks/http/http-offline-queue';
+import { installPageHideFlush } from '../../../lib/sinks/http/http-page-hide';
+import { HttpSink } from '../../../lib/sinks/http/http-sink';
+import { installFakePage, type FakePage } from '../../helpers/fake-page';
+import { startTestServer, type TestServer } from '../../helpers/http-test-server';
+
+/** localStorage's three methods over a Map, with an optional quota in characters. */
+class FakeStorage implements OfflineStore {
+  readonly items = new Map<string, string>();
+  quota = Infinity;
+  getItem(key: string): string | null {
+    return this.items.get(key) ?? null;
+  }
+  setItem(key: string, value: string): void {
+    if (value.length > this.quota) throw new Error('QuotaExceededError');
+    this.items.set(key, value);
+  }
+  removeItem(key: string): void {
+    this.items.delete(key);
+  }
+}
+
+const lines = (body: string): number[] => body.split('\n').map((line) => (JSON.parse(line) as { N: number }).N);
+const goOffline = (page: FakePage, offline: boolean): void => {
+  (globalThis as unknown as { navigator: { onLine: boolean } }).navigator.onLine = !offline;
+  if (!offline) page.target.dispatchEvent(new Event('online'));
+};
+const settle = (): Promise<void> => new Promise((resolve) => setTimeout(resolve, 0));
+
+function browserLogger(sink: HttpSink) {
+  return new LoggerConfiguration().writeTo
+    .sink(sink, { batch: { size: 2, maxDelayMs: 60_000 }, retry: { attempts: 1 } })
+    .createLogger();
+}
+
+describe('HttpSink offline store', () => {
+  let page: FakePage;
+  let server: TestServer;
+  let status = 200;
+  let storage: FakeStorage;
+
+  beforeEach(async () => {
+    page = installFakePage();
+    storage = new FakeStorage();
+    status = 200;
+    server = await startTestServer(() => ({ status }));
+  });
+
+  afterEach(async () => {
+    page.restore();
+    await server.close();
+  });
+
+  it('keeps batches while the browser is offline and sends them, oldest first, when it is back online', async () => {
+    goOffline(page, true);
+    const sink = new HttpSink({ url: `${server.url}/ingest`, offline: { store: storage } });
+    const log = browserLogger(sink);
+    for (let n = 0; n < 6; n++) log.information('Event {N}', n);
+    await log.flush();
+    expect(server.requests).toHaveLength(0);
+    expect(log.metrics().sinks.http).toMatchObject({ received: 6, delivered: 6, failed: 0 });
+    expect(sink.offline).toMatchObject({ stored: 6, replayed: 0, dropped: 0, pending: 6 });
+
+    goOffline(page, false);
+    await server.received(3);
+    await settle();
+    expect(server.requests.map((r) => lines(r.body))).toEqual([
+      [0, 1],
+      [2, 3],
+      [4, 5],
+    ]);
+    expect(sink.offline).toMatchObject({ stored: 6, replayed: 6, pending: 0, pendingBytes: 0 });
+    expect(storage.items.size).toBe(0);
+    await log.close();
+  });
+
+  it('keeps a batch that fails with a network error and sends it at the next page load', async () => {
+    const down = new HttpSink({
+      url: `${server.url}/ingest`,
+      offline: { store: storage },
+      fetch: () => Promise.reject(new TypeError('Failed to fetch')),
+    });
+    const first = browserLogger(down);
+    first.information('Event {N}', 0);
+    first.information('Event {N}', 1);
+    await first.close();
+    expect(down.offline).toMatchObject({ stored: 2, pending: 2 });
+
+    // The next page: a new sink on the same store sends what was left as soon as it starts.
+    const next = new HttpSink({ url: `${server.url}/ingest`, offline: { store: storage } });
+    await server.received(1);
+    await settle();
+    expect(lines(server.requests[0].body)).toEqual([0, 1]);
+    expect(next.offline).toMatchObject({ stored: 0, replayed: 2, pending: 0 });
+    next.close();
+  });
+
+  it('does not keep batches the server answered with an error: those go through retry and fail', async () => {
+    status = 503;
+    const sink = new HttpSink({ url: `${server.url}/ingest`, offline: { store: storage } });
+    const log = browserLogger(sink);
+    log.information('Event {N}', 0);
+    log.information('Event {N}', 1);
+    await log.close();
+    expect(log.metrics().sinks.http).toMatchObject({ delivered: 0, failed: 2 });
+    expect(sink.offline).toMatchObject({ stored: 0, pending: 0 });
+  });
+
+  it('bounds the store by maxBytes, dropping and counting the oldest batches', async () => {
+    goOffline(page, true);
+    const sink = new HttpSink({ url: `${server.url}/ingest`, offline: { store: storage, maxBytes: 400 } });
+    const log = browserLogger(sink);
+    for (let n = 0; n < 20; n++) log.information('Event {N} with some padding to fill the store', n);
+    await log.flush();
+    const stats = sink.offline!;
+    expect(stats.pendingBytes).toBeLessThanOrEqual(400);
+    expect(stats.stored).toBe(20);
+    expect(stats.dropped + stats.pending).toBe(20);
+    expect(stats.dropped).toBeGreaterThan(0);
+    goOffline(page, false);
+    await server.received(stats.pending / 2);
+    await settle();
+    // What survived are the newest events, in order.
+    expect(server.requests.flatMap((r) => lines(r.body))).toEqual(
+      Array.from({ length: stats.pending }, (_, i) => 20 - stats.pending + i),
+    );
+    await log.close();
+  });
+
+  it('counts what the storage quota refuses as dropped', async () => {
+    goOffline(page, true);
+    storage.quota = 10;
+    const sink = new HttpSink({ url: `${server.url}/ingest`, offline: { store: storage } });
+    const log = browserLogger(sink);
+    log.information('Event {N}', 0);
+    log.information('Event {N}', 1);
+    await log.flush();
+    expect(sink.offline).toMatchObject({ stored: 2, dropped: 2, pending: 0 });
+    await log.close();
+  });
+
+  it('drops a stored batch the server refuses (4xx) and keeps one it cannot take now (5xx)', async () => {
+    storage.setItem(
+      'rxlog:offline:' + `${server.url}/ingest`,
+      JSON.stringify([
+        { id: 'a', count: 1, body: '{"N":1}' },
+        { id: 'b', count: 1, body: '{"N":2}' },
+      ]),
+    );
+    status = 400;
+    const refused = new HttpSink({ url: `${server.url}/ingest`, offline: { store: storage } });
+    await server.received(2);
+    await settle();
+    expect(refused.offline).toMatchObject({ dropped: 2, pending: 0 });
+    refused.close();
+
+    storage.setItem(`rxlog:offline:${server.url}/ingest`, JSON.stringify([{ id: 'c', count: 1, body: '{"N":3}' }]));
+    status = 503;
+    const busy = new HttpSink({ url: `${server.url}/ingest`, offline: { store: storage } });
+    await server.received(3);
+    await settle();
+    expect(busy.offline).toMatchObject({ dropped: 0, pending: 1 });
+    busy.close();
+  });
+
+  it('puts what the page hides with into the store instead of a beacon while offline', () => {
+    goOffline(page, true);
+    const sink = new HttpSink({ url: `${server.url}/ingest`, offline: { store: storage } });
+    const log = new LoggerConfiguration().writeTo.sink(sink, { batch: { size: 100, maxDelayMs: 60_000 } }).createLogger();
+    const uninstall = installPageHideFlush(log, page.target);
+    for (let n = 0; n < 3; n++) log.information('Event {N}', n);
+    page.hide();
+    expect(page.calls).toBe(0);
+    expect(sink.offline).toMatchObject({ stored: 3, pending: 3 });
+    expect(log.metrics().sinks.http).toMatchObject({ received: 3, delivered: 3 });
+    uninstall();
+    void log.close({ strategy: 'immediate', timeoutMs: 0 });
+  });
+
+  it('stops listening for online when closed; the store keeps its batches for the next page', async () => {
+    goOffline(page, true);
+    const sink = new HttpSink({ url: `${server.url}/ingest`, offline: { store: storage } });
+    const log = browserLogger(sink);
+    log.information('Event {N}', 0);
+    log.information('Event {N}', 1);
+    await log.close();
+    goOffline(page, false);
+    await settle();
+    expect(server.requests).toHaveLength(0);
+    expect(sink.offline).toMatchObject({ pending: 2 });
+  });
+
+  it('discards unreadable store contents and says so', async () => {
+    const reports: string[] = [];
+    const subscription = SelfLog.events$.subscribe((event) => reports.push(event.message));
+    storage.setItem(`rxlog:offline:${server.url}/ingest`, '{not json');
+    const sink = new HttpSink({ url: `${server.url}/ingest`, offline: { store: storage } });
+    await settle();
+    expect(sink.offline).toMatchObject({ pending: 0 });
+    expect(storage.items.size).toBe(0);
+    expect(reports.some((message) => message.includes('unreadable'))).toBe(true);
+    subscription.unsubscribe();
+    sink.close();
+  });
+
+  it('throws a ConfigurationError where there is no localStorage and no store, or for a bad bound', () => {
+    expect(() => new HttpSink({ url: `${server.url}/ingest`, offline: {} })).toThrow(ConfigurationError);
+    expect(() => new HttpSink({ url: `${server.url}/ingest`, offline: {} })).toThrow('offline.store');
+    expect(() => new HttpSink({ url: `${server.url}/ingest`, offline: { store: storage, maxBytes: 0 } })).toThrow(
+      'offline.maxBytes',
+    );
+  });
+});
+
+const CHROMIUM = '/usr/bin/chromium';
+const hasChromium = existsSync(CHROMIUM);
+
+const PAGE = `<!doctype html><script src="/rxlog.js"></script><script>
+  const sink = new rxlog.HttpSink({ url: '/ingest', offline: { maxBytes: 100000 } });
+  window.sink = sink;
+  window.log = new rxlog.LoggerConfiguration()
+    .writeTo.sink(sink, { batch: { size: 3, maxDelayMs: 50 }, retry: { attempts: 1 } })
+    .createLogger();
+  window.ready = true;
+</script>`;
+
+describe('HttpSink offline store in Chromium', () => {
+  (hasChromium ? it : it.skip)(
+    'keeps batches in localStorage while offline and sends them on the online event and at the next page load',
+    async () => {
+      const bundled = await build({
+        stdin: {
+          contents: "export * from '../index';\nexport { HttpSink } from './http/http-sink';\n",
+          resolveDir: join(__dirname, '../../../lib/sinks'),
+          loader: 'ts',
+        },
+        bundle: true,
+        platform: 'browser',
+        format: 'iife',
+        globalName: 'rxlog',
+        write: false,
+        logLevel: 'silent',
+      });
+      const script = bundled.outputFiles[0].text;
+      const ingest = (r: { url: string }): boolean => r.url === '/ingest';
+      const server = await startTestServer((request) => {
+        if (request.url === '/rxlog.js') return { status: 200, headers: { 'Content-Type': 'text/javascript' }, body: script };
+        if (request.url === '/') return { status: 200, headers: { 'Content-Type': 'text/html' }, body: PAGE };
+        return { status: 204 };
+      });
+      const profile = mkdtempSync(join(tmpdir(), 'rxlog-chromium-'));
+      const browser = await chromium.launchPersistentContext(profile, {
+        executablePath: CHROMIUM,
+        headless: true,
+        args: [
+          '--no-sandbox',
+          '--disable-gpu',
+          '--disable-background-networking',
+          '--disable-component-update',
+          '--disable-sync',
+          '--no-first-run',
+        ],
+      });
+      type Win = {
+        ready?: boolean;
+        log: { information(t: string, n: number): void; flush(): Promise<unknown> };
+        sink: { offline: { pending: number; stored: number; replayed: number } };
+      };
+      try {
+        const page = browser.pages()[0] ?? (await browser.newPage());
+        await page.goto(`${server.url}/`);
+        await page.waitForFunction(() => (window as unknown as Win).ready === true);
+        await browser.setOffline(true);
+        const whileOffline = await page.evaluate(async () => {
+          const w = window as unknown as Win;
+          for (let n = 0; n < 6; n++) w.log.information('Offline {N}', n);
+          await w.log.flush();
+          return { stats: w.sink.offline, online: navigator.onLine };
+        });
+        expect(whileOffline.online).toBe(false);
+        expect(whileOffline.stats).toMatchObject({ stored: 6, pending: 6 });
+        expect(server.requests.filter(ingest)).toHaveLength(0);
+
+        await browser.setOffline(false);
+        await page.waitForFunction(() => (window as unknown as Win).sink.offline.pending === 0, undefined, { timeout: 5_000 });
+        await server.received(2, ingest);
+        expect(server.requests.filter(ingest).flatMap((r) => lines(r.body))).toEqual([0, 1, 2, 3, 4, 5]);
+
+        // Left in localStorage by a page that went away offline: the next page load sends it.
+        await browser.setOffline(true);
+        await page.evaluate(async () => {
+          const w = window as unknown as Win;
+          for (let n = 10; n < 13; n++) w.log.information('Offline {N}', n);
+          await w.log.flush();
+        });
+        await browser.setOffline(false);
+        await page.reload();
+        await server.received(3, ingest);
+        expect(server.requests.filter(ingest).flatMap((r) => lines(r.body))).toEqual([0, 1, 2, 3, 4, 5, 10, 11, 12]);
+      } finally {
+        await browser.close();
+        await server.close();
+        rmSync(profile, { recursive: true, force: true });
+      }
+    },
+    20_000,
+  );
+});
