@@ -8,7 +8,11 @@ export type OverflowPolicy = 'drop-oldest' | 'drop-newest';
 
 /** Bounds and overflow behaviour of a sink's queue. */
 export interface QueueOptions {
-  /** Most events held, a count. Default `10_000`. */
+  /**
+   * Most events held, a count. Default `1_000_000`: high enough that the byte bound, which
+   * follows what events really retain, is what binds (a burst of small events is held whole,
+   * a burst of large ones stops at `limitBytes`).
+   */
   limit?: number;
   /** Most estimated bytes held (see `estimateEventBytes`), in bytes. Default `16 * 1024 * 1024` (16 MiB). */
   limitBytes?: number;
@@ -37,7 +41,7 @@ const INITIAL_CAPACITY = 1024;
  * @throws ConfigurationError naming the bad value.
  */
 export function resolveQueueOptions(options: QueueOptions = {}): ResolvedQueueOptions {
-  const limit = options.limit ?? 10_000;
+  const limit = options.limit ?? 1_000_000;
   const limitBytes = options.limitBytes ?? 16 * 1024 * 1024;
   const overflow = options.overflow ?? 'drop-oldest';
   const warnAt = options.warnAt ?? 0.8;
