@@ -5,7 +5,7 @@ import { nowNs, peakRssMiB } from '../support/clock';
 import { countLines, fsyncPath } from '../support/file-lines';
 import { hotPathResult } from '../support/hot-path-workload';
 import { reportResult, runScenario } from '../support/report-result';
-import { ORDERS, makeError } from '../support/rich-workloads';
+import { ORDERS, REDACT_PATHS, REDACT_VALUES, makeError } from '../support/rich-workloads';
 import { scenarioArgs } from '../support/scenario-args';
 
 // Scenarios 7–10 (rxlog): N calls of a richer workload into a FileSink, then close and fsync.
@@ -21,6 +21,7 @@ runScenario(async () => {
     configuration.enrich.withProperty('Service', 'orders');
     configuration.enrich.with(() => ({ Region: 'eu-north-1' }));
   }
+  if (workload === 'redact') configuration.destructure.redact({ paths: [...REDACT_PATHS] });
   const log = configuration.writeTo.sink(new FileSink(file), { name: 'file' }).createLogger();
   const error = makeError();
   let start = 0;
@@ -43,6 +44,18 @@ runScenario(async () => {
     case 'error':
       start = nowNs();
       for (let i = 0; i < n; i++) log.error(error, 'Payment {PaymentId} failed', i);
+      loopEnd = nowNs();
+      break;
+    case 'redact':
+      start = nowNs();
+      for (let i = 0; i < n; i++)
+        log.information(
+          'Signed in {@User} {@Headers} {@Card} {Attempt}',
+          REDACT_VALUES.User,
+          REDACT_VALUES.Headers,
+          REDACT_VALUES.Card,
+          i,
+        );
       loopEnd = nowNs();
       break;
     default:
