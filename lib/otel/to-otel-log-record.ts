@@ -1,14 +1,13 @@
 import { ROOT_CONTEXT, type Context, trace, TraceFlags } from '@opentelemetry/api';
 import type { LogRecord } from '@opentelemetry/api-logs';
 import type { LogEvent } from '../core/log-event';
+import { isSpanIdText, isTraceIdText, isZeroId } from '../core/trace-context';
 import { exceptionText } from '../formatting/exception-text';
 import { formatLevel } from '../formatting/format-level';
 import { OTLP_SEVERITY } from '../sinks/http/otlp-log-record';
 import { toOtelAttributes } from './to-otel-any-value';
+import { readErrorField, renderMessageSafely } from '../formatting/safe-event-text';
 
-const TRACE_ID = /^[0-9a-f]{32}$/;
-const SPAN_ID = /^[0-9a-f]{16}$/;
-const ALL_ZERO = /^0+$/;
 const TRACE_PROPERTIES: ReadonlySet<string> = new Set(['TraceId', 'SpanId', 'TraceFlags']);
 
 /**
@@ -28,15 +27,15 @@ export function toOtelLogRecord(event: LogEvent): LogRecord {
   attributes['message_template.text'] = event.messageTemplate.text;
   const exception = event.exception;
   if (exception !== undefined) {
-    attributes['exception.type'] = readField(exception, 'name') ?? 'Error';
-    attributes['exception.message'] = readField(exception, 'message') ?? '';
+    attributes['exception.type'] = readErrorField(exception, 'name') ?? 'Error';
+    attributes['exception.message'] = readErrorField(exception, 'message') ?? '';
     attributes['exception.stacktrace'] = exceptionText(exception);
   }
   return {
     timestamp: event.timestamp,
     severityNumber: OTLP_SEVERITY[event.level],
     severityText: formatLevel(event.level),
-    body: renderSafely(event),
+    body: renderMessageSafely(event),
     attributes,
     context: spanContext ?? ROOT_CONTEXT,
   };
@@ -44,25 +43,8 @@ export function toOtelLogRecord(event: LogEvent): LogRecord {
 
 function traceContextOf(properties: Readonly<Record<string, unknown>>): Context | undefined {
   const { TraceId: traceId, SpanId: spanId, TraceFlags: flags } = properties;
-  if (typeof traceId !== 'string' || !TRACE_ID.test(traceId) || ALL_ZERO.test(traceId)) return undefined;
-  if (typeof spanId !== 'string' || !SPAN_ID.test(spanId) || ALL_ZERO.test(spanId)) return undefined;
+  if (!isTraceIdText(traceId) || isZeroId(traceId)) return undefined;
+  if (!isSpanIdText(spanId) || isZeroId(spanId)) return undefined;
   const traceFlags = typeof flags === 'number' && Number.isInteger(flags) && flags >= 0 && flags <= 255 ? flags : TraceFlags.NONE;
   return trace.setSpanContext(ROOT_CONTEXT, { traceId, spanId, traceFlags });
-}
-
-function renderSafely(event: LogEvent): string {
-  try {
-    return event.renderMessage();
-  } catch {
-    return event.messageTemplate.text;
-  }
-}
-
-function readField(error: Error, field: 'name' | 'message'): string | undefined {
-  try {
-    const value: unknown = error[field];
-    return typeof value === 'string' ? value : undefined;
-  } catch {
-    return undefined;
-  }
 }

@@ -13,6 +13,7 @@ import { formatLevel } from '../../formatting/format-level';
 import { eventTimeMs } from '../../templates/log-event-record';
 import { unixNanos } from './http-unix-nanos';
 import { type OtlpAnyValue, type OtlpKeyValue, toKeyValues } from './otlp-any-value';
+import { readErrorField, renderMessageSafely } from '../../formatting/safe-event-text';
 
 /** One OTLP `LogRecord` in the OTLP/JSON encoding. */
 export interface OtlpLogRecord {
@@ -80,7 +81,7 @@ export function toOtlpLogRecord(event: LogEvent): OtlpLogRecord {
     // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- events read back from JSON or built in JavaScript can carry a level outside LogLevelName
     severityNumber: OTLP_SEVERITY[event.level] ?? 0,
     severityText: formatLevel(event.level),
-    body: { stringValue: renderSafely(event) },
+    body: { stringValue: renderMessageSafely(event) },
     attributes,
   };
   if (traced) record.traceId = traceId;
@@ -90,8 +91,8 @@ export function toOtlpLogRecord(event: LogEvent): OtlpLogRecord {
   const exception = event.exception;
   if (exception !== undefined) {
     record.attributes.push(
-      { key: 'exception.type', value: { stringValue: readField(exception, 'name') ?? 'Error' } },
-      { key: 'exception.message', value: { stringValue: readField(exception, 'message') ?? '' } },
+      { key: 'exception.type', value: { stringValue: readErrorField(exception, 'name') ?? 'Error' } },
+      { key: 'exception.message', value: { stringValue: readErrorField(exception, 'message') ?? '' } },
       { key: 'exception.stacktrace', value: { stringValue: exceptionText(exception) } },
     );
   }
@@ -103,23 +104,5 @@ function eventTime(event: LogEvent): number {
     return eventTimeMs(event);
   } catch {
     return Number.NaN;
-  }
-}
-
-function renderSafely(event: LogEvent): string {
-  try {
-    return event.renderMessage();
-  } catch {
-    return event.messageTemplate.text;
-  }
-}
-
-function readField(error: Error, field: 'name' | 'message'): string | undefined {
-  try {
-    const value: unknown = error[field];
-    // eslint-disable-next-line @typescript-eslint/no-base-to-string -- a non-string name or message is rare; its String() form is the best we can send
-    return typeof value === 'string' ? value : value === undefined ? undefined : String(value);
-  } catch {
-    return undefined;
   }
 }
