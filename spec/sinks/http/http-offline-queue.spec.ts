@@ -294,15 +294,18 @@ describe('HttpSink offline store in Chromium', () => {
         await server.received(2, ingest);
         expect(server.requests.filter(ingest).flatMap((r) => lines(r.body))).toEqual([0, 1, 2, 3, 4, 5]);
 
-        // Left in localStorage by a page that went away offline: the next page load sends it.
+        // Left in localStorage by a page that went away offline: the next page load sends it. (The
+        // page is closed before the network returns, so no online event can send it first.)
         await browser.setOffline(true);
         await page.evaluate(async () => {
           const w = window as unknown as Win;
           for (let n = 10; n < 13; n++) w.log.information('Offline {N}', n);
           await w.log.flush();
         });
+        await page.close();
         await browser.setOffline(false);
-        await page.reload();
+        const next = await browser.newPage();
+        await next.goto(`${server.url}/`);
         await server.received(3, ingest);
         expect(server.requests.filter(ingest).flatMap((r) => lines(r.body))).toEqual([0, 1, 2, 3, 4, 5, 10, 11, 12]);
       } finally {
