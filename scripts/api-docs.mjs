@@ -30,6 +30,11 @@ const args = [
   // Every export needs its doc comment; members are documented where they say something the
   // name and type do not (a unit, a default), which a tool cannot judge.
   ...['Class', 'Interface', 'Function', 'Variable', 'TypeAlias', 'Enum'].flatMap((kind) => ['--requiredToBeDocumented', kind]),
+  // Source links point at the public repository, not at whatever git remote the checkout has
+  // (a CI clone may have none, which TypeDoc would report as a warning).
+  '--disableGit',
+  '--sourceLinkTemplate',
+  'https://github.com/rxlog/rxlog/blob/main/{path}#L{line}',
   '--excludeInternal',
   '--excludePrivate',
   ...(check ? ['--treatWarningsAsErrors'] : []),

@@ -10,7 +10,9 @@ export type TapLogLevel = LogLevelName | 'off';
 
 /** What {@link tapLog} writes to: a Logger, or anything with its `write` method. */
 export interface TapLogTarget {
+  /** Writes one event at `level` from a template and its values. */
   write(level: LogLevelName, template: string, ...args: unknown[]): void;
+  /** Writes one event at `level` with an exception, from a template and its values. */
   write(level: LogLevelName, error: Error, template?: string, ...args: unknown[]): void;
 }
 

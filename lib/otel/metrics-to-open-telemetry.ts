@@ -6,6 +6,7 @@ import type { LoggerMetrics } from '../metrics/metrics-types';
 
 /** What `metricsToOpenTelemetry` reads: a Logger, or anything with its `metrics()`. */
 export interface MetricsSource {
+  /** A snapshot of the logger's delivery counters. */
   metrics(): LoggerMetrics;
 }
 

@@ -17,6 +17,7 @@ export interface FastifyLikeReply {
 
 /** The part of a Fastify instance the plugin uses: `addHook`. */
 export interface FastifyLikeInstance {
+  /** Registers a lifecycle hook (`onRequest`, `preHandler`, `onError`, `onResponse` …). */
   addHook(name: string, hook: (...args: never[]) => unknown): unknown;
 }
 

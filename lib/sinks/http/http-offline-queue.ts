@@ -6,8 +6,11 @@ import { utf8Length } from './http-utf8-length';
 
 /** Where undeliverable batches wait: `localStorage`, or any object with the same three methods. */
 export interface OfflineStore {
+  /** The stored text under `key`, or null when there is none. */
   getItem(key: string): string | null;
+  /** Stores `value` under `key`; may throw when the store is full (the queue then drops its oldest batches). */
   setItem(key: string, value: string): void;
+  /** Removes what is stored under `key`. */
   removeItem(key: string): void;
 }
 
