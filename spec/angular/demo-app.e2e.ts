@@ -7,9 +7,9 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { type BrowserContext, chromium, type Page } from 'playwright-core';
+import type { BrowserContext, Page } from 'playwright-core';
+import { CHROMIUM, launchChromium } from '../helpers/chromium';
 
-const CHROMIUM = '/usr/bin/chromium';
 const ROOT = resolve(__dirname, '..', '..');
 const DEMO = join(ROOT, 'demos', 'angular');
 const BUILD_TIMEOUT_MS = 6 * 60_000;
@@ -56,19 +56,7 @@ void describe('demos/angular in Chromium', { skip: !hasChromium }, () => {
       server?.stderr?.on('data', (chunk: Buffer) => (serverOutput += chunk.toString('utf8')));
       server?.once('exit', (code) => reject(new Error(`the demo server exited with ${String(code)}:\n${serverOutput}`)));
     });
-    browser = await chromium.launchPersistentContext(profile, {
-      executablePath: CHROMIUM,
-      headless: true,
-      args: [
-        '--headless',
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-        '--no-first-run',
-      ],
-    });
+    browser = await launchChromium(profile);
   });
 
   after(async () => {

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { isZeroId } from '../../core/trace-context';
 
 /** Incoming request headers as Node's `IncomingHttpHeaders` (lower-case names) or any framework's equivalent. */
 export type RequestHeaders = Readonly<Record<string, string | readonly string[] | undefined>>;
@@ -20,7 +21,7 @@ export function traceIdFromTraceparent(header: string | undefined): string | und
   const match = header === undefined ? null : TRACEPARENT.exec(header.trim());
   if (match === null) return undefined;
   const [, version, traceId, parentId] = match as unknown as [string, string, string, string];
-  if (version === 'ff' || /^0+$/.test(traceId) || /^0+$/.test(parentId)) return undefined;
+  if (version === 'ff' || isZeroId(traceId) || isZeroId(parentId)) return undefined;
   return traceId;
 }
 

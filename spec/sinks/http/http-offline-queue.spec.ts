@@ -2,7 +2,6 @@ import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { build } from 'esbuild';
-import { chromium } from 'playwright-core';
 import { LoggerConfiguration } from '../../../lib/configuration/logger-configuration';
 import { ConfigurationError } from '../../../lib/core/errors/configuration-error';
 import { SelfLog } from '../../../lib/core/self-log';
@@ -11,6 +10,7 @@ import { installPageHideFlush } from '../../../lib/sinks/http/http-page-hide';
 import { HttpSink } from '../../../lib/sinks/http/http-sink';
 import { installFakePage, type FakePage } from '../../helpers/fake-page';
 import { startTestServer, type TestServer } from '../../helpers/http-test-server';
+import { CHROMIUM, launchChromium } from '../../helpers/chromium';
 
 /** localStorage's three methods over a Map, with an optional quota in characters. */
 class FakeStorage implements OfflineStore {
@@ -220,7 +220,6 @@ describe('HttpSink offline store', () => {
   });
 });
 
-const CHROMIUM = '/usr/bin/chromium';
 const hasChromium = existsSync(CHROMIUM);
 
 const PAGE = `<!doctype html><script src="/rxlog.js"></script><script>
@@ -257,18 +256,7 @@ describe('HttpSink offline store in Chromium', () => {
         return { status: 204 };
       });
       const profile = mkdtempSync(join(tmpdir(), 'rxlog-chromium-'));
-      const browser = await chromium.launchPersistentContext(profile, {
-        executablePath: CHROMIUM,
-        headless: true,
-        args: [
-          '--no-sandbox',
-          '--disable-gpu',
-          '--disable-background-networking',
-          '--disable-component-update',
-          '--disable-sync',
-          '--no-first-run',
-        ],
-      });
+      const browser = await launchChromium(profile);
       type Win = {
         ready?: boolean;
         log: { information(t: string, n: number): void; flush(): Promise<unknown> };

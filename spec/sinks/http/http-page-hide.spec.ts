@@ -2,13 +2,13 @@ import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { build } from 'esbuild';
-import { chromium } from 'playwright-core';
 import { LoggerConfiguration } from '../../../lib/configuration/logger-configuration';
 import { HttpSink } from '../../../lib/sinks/http/http-sink';
 import { installPageHideFlush } from '../../../lib/sinks/http/http-page-hide';
 import { makeEvents } from '../../helpers/events';
 import { installFakePage } from '../../helpers/fake-page';
 import { startTestServer } from '../../helpers/http-test-server';
+import { CHROMIUM, launchChromium } from '../../helpers/chromium';
 
 describe('installPageHideFlush', () => {
   let page: ReturnType<typeof installFakePage>;
@@ -101,7 +101,6 @@ describe('installPageHideFlush', () => {
   });
 });
 
-const CHROMIUM = '/usr/bin/chromium';
 const hasChromium = existsSync(CHROMIUM);
 if (!hasChromium) console.warn(`installPageHideFlush in Chromium: skipped, ${CHROMIUM} is missing`);
 
@@ -161,18 +160,7 @@ describe('installPageHideFlush in Chromium', () => {
         };
       });
       const profile = mkdtempSync(join(tmpdir(), 'rxlog-chromium-'));
-      const browser = await chromium.launchPersistentContext(profile, {
-        executablePath: CHROMIUM,
-        headless: true,
-        args: [
-          '--no-sandbox',
-          '--disable-gpu',
-          '--disable-background-networking',
-          '--disable-component-update',
-          '--disable-sync',
-          '--no-first-run',
-        ],
-      });
+      const browser = await launchChromium(profile);
       try {
         const page = browser.pages()[0] ?? (await browser.newPage());
         await page.goto(`${server.url}/`);

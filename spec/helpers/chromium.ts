@@ -1,0 +1,24 @@
+import { type BrowserContext, chromium } from 'playwright-core';
+
+/** Debian's Chromium: the browser tests never download one. */
+export const CHROMIUM = '/usr/bin/chromium';
+
+/**
+ * Headless Chromium with a persistent profile in `profile` (a fresh folder the caller makes and
+ * removes), started with the flags this machine needs: no sandbox as root, no GPU, and none of the
+ * background connections a closed network would refuse.
+ */
+export function launchChromium(profile: string): Promise<BrowserContext> {
+  return chromium.launchPersistentContext(profile, {
+    executablePath: CHROMIUM,
+    headless: true,
+    args: [
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+      '--no-first-run',
+    ],
+  });
+}
