@@ -26,4 +26,32 @@ describe('utf8Length', () => {
       { numRuns: 300 },
     );
   });
+
+  it('counts texts longer than its 16 KiB chunk, with pairs and lone surrogates across chunk edges', () => {
+    const encoder = new TextEncoder();
+    for (const unit of ['a', 'é', '€', '😀', '\ud800', 'a😀\udc00é']) {
+      for (const extra of [0, 1, 2, 3]) {
+        const text = 'x'.repeat(extra) + unit.repeat(Math.ceil(40_000 / unit.length));
+        expect(utf8Length(text)).toBe(encoder.encode(text).length);
+      }
+    }
+  });
+
+  it('counts the same without a TextEncoder', () => {
+    const saved = globalThis.TextEncoder;
+    const encoder = new TextEncoder();
+    try {
+      // @ts-expect-error -- a platform without TextEncoder
+      delete globalThis.TextEncoder;
+      jest.isolateModules(() => {
+        // eslint-disable-next-line @typescript-eslint/no-require-imports -- a fresh copy of the module, loaded without TextEncoder
+        const fresh = require('../../../lib/sinks/http/http-utf8-length') as { utf8Length: (text: string) => number };
+        for (const text of ['', 'abc', 'é€😀', '\ud800\udc00a', 'x'.repeat(20_000) + '😀'.repeat(5_000)]) {
+          expect(fresh.utf8Length(text)).toBe(encoder.encode(text).length);
+        }
+      });
+    } finally {
+      globalThis.TextEncoder = saved;
+    }
+  });
 });
