@@ -188,6 +188,23 @@ describe('CompactJsonFormatter', () => {
     );
   });
 
+  it('writes each event the same whatever events one formatter wrote before, whatever their keys and key order', () => {
+    const shared = new CompactJsonFormatter();
+    const key = fc.constantFrom('', 'A', 'B', '@x', 'TraceId', 'Name', '__proto__x', 'k"q');
+    fc.assert(
+      fc.property(
+        fc.array(fc.array(fc.tuple(key, fc.oneof(fc.string(), fc.integer(), fc.constant(undefined))), { maxLength: 20 })),
+        (batches) => {
+          for (const pairs of batches) {
+            const e = event('{A} {B}', Object.fromEntries(pairs));
+            expect(shared.format(e)).toBe(new CompactJsonFormatter().format(e));
+          }
+        },
+      ),
+      { numRuns: 200 },
+    );
+  });
+
   describe('formatBatch', () => {
     it('writes one line per event, each ending with a newline', () => {
       const events = [event('a'), event('b')];
