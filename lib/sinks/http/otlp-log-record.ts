@@ -12,8 +12,9 @@ import { exceptionText } from '../../formatting/exception-text';
 import { formatLevel } from '../../formatting/format-level';
 import { eventTimeMs } from '../../templates/log-event-record';
 import { unixNanos } from './http-unix-nanos';
-import { type OtlpAnyValue, type OtlpKeyValue, toKeyValues } from './otlp-any-value';
+import { keyValuesJson, noSkip, type OtlpAnyValue, type OtlpKeyValue, stringValueJson } from './otlp-any-value';
 import { readErrorField, renderMessageSafely } from '../../formatting/safe-event-text';
+import { quoteJson } from '../../templates/safe-json';
 
 /** One OTLP `LogRecord` in the OTLP/JSON encoding. */
 export interface OtlpLogRecord {
@@ -53,6 +54,14 @@ export const OTLP_SEVERITY: Readonly<Record<LogLevelName, number>> = {
  * or the time of conversion when the event's time is unknown. Never throws.
  */
 export function toOtlpLogRecord(event: LogEvent): OtlpLogRecord {
+  return JSON.parse(otlpLogRecordJson(event)) as OtlpLogRecord;
+}
+
+/**
+ * `JSON.stringify(toOtlpLogRecord(event))`, written straight to text: what OtlpSink puts in its
+ * request bodies, without an object per record and attribute. Never throws.
+ */
+export function otlpLogRecordJson(event: LogEvent): string {
   const properties = event.properties;
   const traceId = properties[TRACE_ID_PROPERTY];
   const spanId = properties[SPAN_ID_PROPERTY];
@@ -62,41 +71,41 @@ export function toOtlpLogRecord(event: LogEvent): OtlpLogRecord {
   const zeroSpan = isSpanIdText(spanId) && isZeroId(spanId);
   const spanned = traced && isSpanIdText(spanId) && !zeroSpan;
   const flagged = traced && typeof flags === 'number' && Number.isInteger(flags) && flags >= 0 && flags <= 0xff;
-  let attributes = toKeyValues(properties);
-  if (zeroTrace || traced || zeroSpan || flagged) {
-    attributes = attributes.filter(
-      (a) =>
-        !(
-          (a.key === TRACE_ID_PROPERTY && (traced || zeroTrace)) ||
-          (a.key === SPAN_ID_PROPERTY && (spanned || zeroSpan || zeroTrace)) ||
-          (a.key === TRACE_FLAGS_PROPERTY && (flagged || zeroTrace))
-        ),
-    );
+  // The common event carries no trace context: then no key is skipped, and no closure is made.
+  let attributes = keyValuesJson(
+    properties,
+    0,
+    zeroTrace || traced || zeroSpan || flagged
+      ? (key) =>
+          (key === TRACE_ID_PROPERTY && (traced || zeroTrace)) ||
+          (key === SPAN_ID_PROPERTY && (spanned || zeroSpan || zeroTrace)) ||
+          (key === TRACE_FLAGS_PROPERTY && (flagged || zeroTrace))
+      : noSkip,
+  );
+  attributes += `${attributes === '' ? '' : ','}{"key":"message_template.text","value":${stringValueJson(event.messageTemplate.text)}}`;
+  const exception = event.exception;
+  if (exception !== undefined) {
+    attributes +=
+      `,{"key":"exception.type","value":${stringValueJson(readErrorField(exception, 'name') ?? 'Error')}}` +
+      `,{"key":"exception.message","value":${stringValueJson(readErrorField(exception, 'message') ?? '')}}` +
+      `,{"key":"exception.stacktrace","value":${stringValueJson(exceptionText(exception))}}`;
   }
   const time = eventTime(event);
   const known = Number.isFinite(time) && time >= 0;
-  const record: OtlpLogRecord = {
-    timeUnixNano: known ? unixNanos(new Date(time)) : '0',
-    observedTimeUnixNano: unixNanos(new Date(known ? time : Date.now())),
-    // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- events read back from JSON or built in JavaScript can carry a level outside LogLevelName
-    severityNumber: OTLP_SEVERITY[event.level] ?? 0,
-    severityText: formatLevel(event.level),
-    body: { stringValue: renderMessageSafely(event) },
-    attributes,
-  };
-  if (traced) record.traceId = traceId;
-  if (spanned) record.spanId = spanId;
-  if (flagged) record.flags = flags;
-  record.attributes.push({ key: 'message_template.text', value: { stringValue: event.messageTemplate.text } });
-  const exception = event.exception;
-  if (exception !== undefined) {
-    record.attributes.push(
-      { key: 'exception.type', value: { stringValue: readErrorField(exception, 'name') ?? 'Error' } },
-      { key: 'exception.message', value: { stringValue: readErrorField(exception, 'message') ?? '' } },
-      { key: 'exception.stacktrace', value: { stringValue: exceptionText(exception) } },
-    );
-  }
-  return record;
+  // A level outside LogLevelName (an event read back from JSON or built in JavaScript) is severity
+  // 0, unspecified, with its name as the text when it has one.
+  const severity: unknown = OTLP_SEVERITY[event.level];
+  const severityText: unknown = formatLevel(event.level);
+  let out =
+    `{"timeUnixNano":"${known ? unixNanos(new Date(time)) : '0'}"` +
+    `,"observedTimeUnixNano":"${unixNanos(new Date(known ? time : Date.now()))}"` +
+    `,"severityNumber":${typeof severity === 'number' ? severity : 0}` +
+    `,"severityText":${quoteJson(typeof severityText === 'string' ? severityText : typeof event.level === 'string' ? event.level : '')}` +
+    `,"body":${stringValueJson(renderMessageSafely(event))},"attributes":[${attributes}]`;
+  if (traced) out += `,"traceId":"${traceId}"`;
+  if (spanned) out += `,"spanId":"${spanId}"`;
+  if (flagged) out += `,"flags":${flags}`;
+  return `${out}}`;
 }
 
 function eventTime(event: LogEvent): number {

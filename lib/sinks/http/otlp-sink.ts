@@ -3,7 +3,8 @@ import type { LogEvent } from '../../core/log-event';
 import { HttpSink, type HttpSinkOptions } from './http-sink';
 import { type EnvironmentVariables, type OtlpEnvironment, processEnvironment, readOtlpEnvironment } from './otlp-environment';
 import { type OtlpKeyValue, toAnyValue } from './otlp-any-value';
-import { toOtlpLogRecord } from './otlp-log-record';
+import { otlpLogRecordJson } from './otlp-log-record';
+import { quoteJson } from '../../templates/safe-json';
 
 /** Options of {@link OtlpSink}. */
 export interface OtlpSinkOptions extends Omit<
@@ -71,25 +72,23 @@ export class OtlpSink extends HttpSink {
     if (typeof scopeName !== 'string')
       throw new ConfigurationError(`OtlpSink.scopeName: expected a string, got ${String(scopeName)}`);
     const headers = options.headers ?? environment.headers;
+    // Everything before the records is the same for every batch: written once.
+    const head = `{"resourceLogs":[{"resource":{"attributes":${JSON.stringify(resource)}},"scopeLogs":[{"scope":{"name":${quoteJson(scopeName)}},"logRecords":[`;
     super({
       ...options,
       ...(headers === undefined ? {} : { headers }),
       url: endpoint,
       contentType: 'application/json',
-      body: (events) => otlpBody(events, resource, scopeName),
+      body: (events) => otlpBody(head, events),
     });
   }
 }
 
-function otlpBody(events: readonly LogEvent[], resource: OtlpKeyValue[], scopeName: string): string {
-  return JSON.stringify({
-    resourceLogs: [
-      {
-        resource: { attributes: resource },
-        scopeLogs: [{ scope: { name: scopeName }, logRecords: events.map(toOtlpLogRecord) }],
-      },
-    ],
-  });
+/** The OTLP/HTTP JSON request body of a batch: the records written as text, with no object per record or attribute. */
+function otlpBody(head: string, events: readonly LogEvent[]): string {
+  let out = head;
+  for (let i = 0; i < events.length; i++) out += i === 0 ? otlpLogRecordJson(events[i]) : `,${otlpLogRecordJson(events[i])}`;
+  return `${out}]}]}]}`;
 }
 
 function resourceAttributes(options: OtlpSinkOptions, environment: OtlpEnvironment): OtlpKeyValue[] {

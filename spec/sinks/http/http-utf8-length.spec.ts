@@ -36,22 +36,4 @@ describe('utf8Length', () => {
       }
     }
   });
-
-  it('counts the same without a TextEncoder', () => {
-    const saved = globalThis.TextEncoder;
-    const encoder = new TextEncoder();
-    try {
-      // @ts-expect-error -- a platform without TextEncoder
-      delete globalThis.TextEncoder;
-      jest.isolateModules(() => {
-        // eslint-disable-next-line @typescript-eslint/no-require-imports -- a fresh copy of the module, loaded without TextEncoder
-        const fresh = require('../../../lib/sinks/http/http-utf8-length') as { utf8Length: (text: string) => number };
-        for (const text of ['', 'abc', 'é€😀', '\ud800\udc00a', 'x'.repeat(20_000) + '😀'.repeat(5_000)]) {
-          expect(fresh.utf8Length(text)).toBe(encoder.encode(text).length);
-        }
-      });
-    } finally {
-      globalThis.TextEncoder = saved;
-    }
-  });
 });

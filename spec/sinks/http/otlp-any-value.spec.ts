@@ -1,5 +1,6 @@
 import fc from 'fast-check';
-import { toAnyValue, toKeyValues } from '../../../lib/sinks/http/otlp-any-value';
+import { anyValueJson, keyValuesJson, toAnyValue, toKeyValues } from '../../../lib/sinks/http/otlp-any-value';
+import { referenceAnyValue, referenceKeyValues } from '../../helpers/otlp-reference';
 
 describe('toAnyValue', () => {
   it('maps scalars to their OTLP fields, integers as decimal strings', () => {
@@ -80,6 +81,77 @@ describe('toKeyValues', () => {
     expect(toKeyValues({ b: 1, a: 's', c: undefined })).toEqual([
       { key: 'b', value: { intValue: '1' } },
       { key: 'a', value: { stringValue: 's' } },
+    ]);
+  });
+});
+
+describe('anyValueJson', () => {
+  const anything = fc.anything({
+    withBigInt: true,
+    withDate: true,
+    withMap: true,
+    withSet: true,
+    withNullPrototype: true,
+    withTypedArray: true,
+    withSparseArray: true,
+    withBoxedValues: true,
+  });
+
+  it('writes exactly JSON.stringify of the AnyValue object, for any value', () => {
+    fc.assert(
+      fc.property(anything, (value) => {
+        expect(anyValueJson(value)).toBe(JSON.stringify(referenceAnyValue(value)));
+      }),
+      { numRuns: 500 },
+    );
+    const cyclic: Record<string, unknown> = {};
+    cyclic.self = [cyclic];
+    const sparse: number[] = [];
+    sparse[0] = 1;
+    sparse[2] = 3;
+    for (const value of [
+      -0,
+      2 ** 60,
+      1e21,
+      Number.NaN,
+      -Infinity,
+      2n ** 63n,
+      new Date(Number.NaN),
+      new Error('e', { cause: 'c' }),
+      sparse,
+      'line\nbreak "quoted" \ud800',
+      Symbol('s'),
+      () => 1,
+      cyclic,
+    ]) {
+      expect(anyValueJson(value)).toBe(JSON.stringify(referenceAnyValue(value)));
+    }
+  });
+
+  it('writes what it read before a getter threw, then the error, as the object form does', () => {
+    // Errors without a stack, so that both forms write the same text for them.
+    const fail = (message: string): Error => Object.assign(new Error(message), { stack: undefined });
+    const hostile = Object.defineProperty({ a: 1 }, 'bad', {
+      enumerable: true,
+      get() {
+        throw fail('nope');
+      },
+    });
+    const array = Object.defineProperty([1, 2], 1, {
+      get() {
+        throw fail('index');
+      },
+    });
+    for (const value of [hostile, { nested: hostile }, array, { array }]) {
+      expect(anyValueJson(value)).toBe(JSON.stringify(referenceAnyValue(value)));
+    }
+    expect(`[${keyValuesJson(hostile, 0, () => false)}]`).toBe(JSON.stringify(referenceKeyValues(hostile)));
+  });
+
+  it('leaves out the keys it is told to skip', () => {
+    expect(JSON.parse(`[${keyValuesJson({ a: 1, b: 2, c: 3 }, 0, (key) => key === 'b')}]`)).toEqual([
+      { key: 'a', value: { intValue: '1' } },
+      { key: 'c', value: { intValue: '3' } },
     ]);
   });
 });

@@ -1,7 +1,10 @@
 import { LogLevel, LOG_LEVELS } from '../../../lib/core/log-level';
 import { createLogEvent } from '../../../lib/templates/log-event-record';
-import { toOtlpLogRecord } from '../../../lib/sinks/http/otlp-log-record';
+import fc from 'fast-check';
+import type { LogLevelName } from '../../../lib/core/log-level';
+import { otlpLogRecordJson, type OtlpLogRecord, toOtlpLogRecord } from '../../../lib/sinks/http/otlp-log-record';
 import { makeEvent } from '../../helpers/events';
+import { referenceLogRecord } from '../../helpers/otlp-reference';
 
 describe('toOtlpLogRecord', () => {
   it('writes time, severity, rendered body, properties and the template', () => {
@@ -96,5 +99,55 @@ describe('toOtlpLogRecord', () => {
       },
     };
     expect(toOtlpLogRecord(event).body).toEqual({ stringValue: 'raw {X}' });
+  });
+});
+
+describe('otlpLogRecordJson', () => {
+  const traceId = fc.constantFrom('0af7651916cd43dd8448eb211c80319c', '0'.repeat(32), 'not-a-trace', 7);
+  const spanId = fc.constantFrom('b7ad6b7169203331', '0'.repeat(16), 'short');
+  const flags = fc.constantFrom(1, 0, 255, 256, 1.5, '1');
+  const level = fc.constantFrom<LogLevelName>('verbose', 'debug', 'information', 'warning', 'error', 'fatal');
+  const exception = fc.option(
+    fc.string().map((message) => Object.assign(new Error(message, { cause: 'root' }), { stack: `Error: ${message}\n    at x` })),
+    { nil: undefined },
+  );
+
+  it('writes exactly JSON.stringify of the record object, for any event', () => {
+    fc.assert(
+      fc.property(
+        fc.record(
+          {
+            TraceId: traceId,
+            SpanId: spanId,
+            TraceFlags: flags,
+            Name: fc.string(),
+            Data: fc.anything({ withBigInt: true, withDate: true, withSparseArray: true }),
+          },
+          { requiredKeys: [] },
+        ),
+        fc.dictionary(fc.string(), fc.oneof(fc.string(), fc.double(), fc.constant(undefined))),
+        level,
+        exception,
+        fc.integer({ min: 0, max: 4e12 }),
+        (trace, others, eventLevel, error, time) => {
+          const event = makeEvent({
+            text: 'T {Name}',
+            level: eventLevel,
+            properties: { ...others, ...trace },
+            exception: error,
+            timestamp: new Date(time),
+          });
+          expect(otlpLogRecordJson(event)).toBe(JSON.stringify(referenceLogRecord(event)));
+        },
+      ),
+      { numRuns: 400 },
+    );
+  });
+
+  it('writes severity 0 and the level as it is for a level outside the six', () => {
+    for (const odd of ['loud', 'constructor', 'toString']) {
+      const record = JSON.parse(otlpLogRecordJson(makeEvent({ level: odd as LogLevelName }))) as OtlpLogRecord;
+      expect([record.severityNumber, record.severityText]).toEqual([0, odd]);
+    }
   });
 });

@@ -1,0 +1,126 @@
+import type { LogEvent } from '../../lib/core/log-event';
+import {
+  isSpanIdText,
+  isTraceIdText,
+  isZeroId,
+  SPAN_ID_PROPERTY,
+  TRACE_FLAGS_PROPERTY,
+  TRACE_ID_PROPERTY,
+} from '../../lib/core/trace-context';
+import { exceptionText } from '../../lib/formatting/exception-text';
+import { formatLevel } from '../../lib/formatting/format-level';
+import { readErrorField, renderMessageSafely } from '../../lib/formatting/safe-event-text';
+import { unixNanos } from '../../lib/sinks/http/http-unix-nanos';
+import type { OtlpAnyValue, OtlpKeyValue } from '../../lib/sinks/http/otlp-any-value';
+import { OTLP_SEVERITY, type OtlpLogRecord } from '../../lib/sinks/http/otlp-log-record';
+import { eventTimeMs } from '../../lib/templates/log-event-record';
+
+// A model of the OTLP/JSON mapping built from plain objects and serialized with JSON.stringify,
+// the straightforward way: the sink's text writers must produce exactly its JSON.
+
+const INT64_MIN = -(2n ** 63n);
+const INT64_MAX = 2n ** 63n - 1n;
+
+/** The reference AnyValue of a captured value. */
+export function referenceAnyValue(value: unknown, depth = 0): OtlpAnyValue {
+  switch (typeof value) {
+    case 'string':
+      return { stringValue: value };
+    case 'boolean':
+      return { boolValue: value };
+    case 'number':
+      if (Number.isSafeInteger(value)) return { intValue: String(value) };
+      if (Number.isFinite(value)) return { doubleValue: value };
+      return { doubleValue: value > 0 ? 'Infinity' : value < 0 ? '-Infinity' : 'NaN' };
+    case 'bigint':
+      return value >= INT64_MIN && value <= INT64_MAX ? { intValue: value.toString() } : { stringValue: value.toString() };
+    case 'undefined':
+      return {};
+    case 'object':
+      return value === null ? {} : referenceStructure(value, depth);
+    default:
+      try {
+        return { stringValue: String(value) };
+      } catch {
+        return { stringValue: '[unprintable]' };
+      }
+  }
+}
+
+/** The reference attributes of a properties object. */
+export function referenceKeyValues(properties: Readonly<Record<string, unknown>>, depth = 0): OtlpKeyValue[] {
+  const out: OtlpKeyValue[] = [];
+  try {
+    for (const key of Object.keys(properties)) {
+      const value = properties[key];
+      if (value !== undefined) out.push({ key, value: referenceAnyValue(value, depth) });
+    }
+  } catch (error) {
+    out.push({ key: 'rxlog.unreadable', value: { stringValue: exceptionText(error) } });
+  }
+  return out;
+}
+
+function referenceStructure(value: object, depth: number): OtlpAnyValue {
+  if (depth >= 32) return { stringValue: '[MaxDepth]' };
+  try {
+    if (value instanceof Date) {
+      const time = value.getTime();
+      return { stringValue: time === time ? value.toISOString() : 'Invalid Date' };
+    }
+    if (Array.isArray(value)) return { arrayValue: { values: value.map((item: unknown) => referenceAnyValue(item, depth + 1)) } };
+    if (value instanceof Error) return { stringValue: exceptionText(value) };
+    return { kvlistValue: { values: referenceKeyValues(value as Record<string, unknown>, depth + 1) } };
+  } catch (error) {
+    return { stringValue: `[unreadable: ${exceptionText(error)}]` };
+  }
+}
+
+/** The reference log record of an event. */
+export function referenceLogRecord(event: LogEvent): OtlpLogRecord {
+  const properties = event.properties;
+  const traceId = properties[TRACE_ID_PROPERTY];
+  const spanId = properties[SPAN_ID_PROPERTY];
+  const flags = properties[TRACE_FLAGS_PROPERTY];
+  const zeroTrace = isTraceIdText(traceId) && isZeroId(traceId);
+  const traced = isTraceIdText(traceId) && !zeroTrace;
+  const zeroSpan = isSpanIdText(spanId) && isZeroId(spanId);
+  const spanned = traced && isSpanIdText(spanId) && !zeroSpan;
+  const flagged = traced && typeof flags === 'number' && Number.isInteger(flags) && flags >= 0 && flags <= 0xff;
+  const attributes = referenceKeyValues(properties).filter(
+    (a) =>
+      !(
+        (a.key === TRACE_ID_PROPERTY && (traced || zeroTrace)) ||
+        (a.key === SPAN_ID_PROPERTY && (spanned || zeroSpan || zeroTrace)) ||
+        (a.key === TRACE_FLAGS_PROPERTY && (flagged || zeroTrace))
+      ),
+  );
+  let time: number;
+  try {
+    time = eventTimeMs(event);
+  } catch {
+    time = Number.NaN;
+  }
+  const known = Number.isFinite(time) && time >= 0;
+  const record: OtlpLogRecord = {
+    timeUnixNano: known ? unixNanos(new Date(time)) : '0',
+    observedTimeUnixNano: unixNanos(new Date(known ? time : Date.now())),
+    severityNumber: OTLP_SEVERITY[event.level] ?? 0,
+    severityText: formatLevel(event.level),
+    body: { stringValue: renderMessageSafely(event) },
+    attributes,
+  };
+  if (traced) record.traceId = traceId;
+  if (spanned) record.spanId = spanId;
+  if (flagged) record.flags = flags;
+  record.attributes.push({ key: 'message_template.text', value: { stringValue: event.messageTemplate.text } });
+  const exception = event.exception;
+  if (exception !== undefined) {
+    record.attributes.push(
+      { key: 'exception.type', value: { stringValue: readErrorField(exception, 'name') ?? 'Error' } },
+      { key: 'exception.message', value: { stringValue: readErrorField(exception, 'message') ?? '' } },
+      { key: 'exception.stacktrace', value: { stringValue: exceptionText(exception) } },
+    );
+  }
+  return record;
+}
