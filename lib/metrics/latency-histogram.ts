@@ -26,12 +26,16 @@ export class LatencyHistogram {
     return this.total;
   }
 
-  /** Records one latency in milliseconds; negative and NaN values count as 0. */
-  record(ms: number): void {
+  /**
+   * Records a latency in milliseconds, `count` times (default once: a positive integer, anything
+   * else records nothing); negative and NaN latencies count as 0.
+   */
+  record(ms: number, count = 1): void {
+    if (!Number.isInteger(count) || count < 1) return;
     // Shaped for the delivery hot path: no allocation, no Math.log.
     const value = ms > 0 ? ms : 0;
-    this.counts[bucketOf(value)]++;
-    this.total++;
+    this.counts[bucketOf(value)] += count;
+    this.total += count;
     if (value > this.maxValue) this.maxValue = value;
   }
 

@@ -347,7 +347,16 @@ export class SinkDelivery {
     recorder.delivered += count;
     if (viaFallback) recorder.fallback += count;
     const now = this.scheduler.now();
-    for (let index = 0; index < count; index++) recorder.latency.record(now - times[index]);
+    // A batch's events share a handful of enqueue milliseconds: one record per run of equal
+    // times, not one per event.
+    let index = 0;
+    while (index < count) {
+      const time = times[index];
+      let end = index + 1;
+      while (end < count && times[end] === time) end++;
+      recorder.latency.record(now - time, end - index);
+      index = end;
+    }
   }
 
   /** Counts events the queue dropped, and settles them for flush waiters. */

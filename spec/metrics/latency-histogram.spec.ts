@@ -39,6 +39,31 @@ describe('LatencyHistogram', () => {
     expect(histogram.summary().p99).toBe(1e12);
   });
 
+  it('records a value several times at once as it records it once per time', () => {
+    fc.assert(
+      fc.property(
+        fc.array(fc.tuple(fc.double({ min: -1, max: 1e6, noNaN: true }), fc.integer({ min: 1, max: 50 })), { maxLength: 50 }),
+        (runs) => {
+          const once = new LatencyHistogram();
+          const many = new LatencyHistogram();
+          for (const [value, count] of runs) {
+            many.record(value, count);
+            for (let i = 0; i < count; i++) once.record(value);
+          }
+          expect([many.count, many.summary()]).toEqual([once.count, once.summary()]);
+        },
+      ),
+      { numRuns: 200 },
+    );
+  });
+
+  it('records nothing for a count that is not a positive integer', () => {
+    const histogram = new LatencyHistogram();
+    for (const count of [0, -1, 1.5, Number.NaN, Infinity]) histogram.record(5, count);
+    expect(histogram.count).toBe(0);
+    expect(histogram.summary().max).toBe(0);
+  });
+
   it('forgets everything on reset', () => {
     const histogram = new LatencyHistogram();
     histogram.record(42);
