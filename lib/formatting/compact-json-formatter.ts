@@ -38,8 +38,6 @@ const LEVEL_FIELDS: Readonly<Record<LogLevelName, string>> = {
 
 /** Most property names whose `,"Name":` prefix one formatter keeps. */
 const KEY_PREFIX_CACHE_LIMIT = 4096;
-/** Property positions whose last key and prefix a formatter remembers. */
-const POSITION_CACHE = 16;
 
 const piecesByTemplate = new WeakMap<MessageTemplate, TemplatePieces>();
 
@@ -87,9 +85,6 @@ export class CompactJsonFormatter implements Formatter {
   private lastPieces: TemplatePieces | undefined;
   // `,"Name":` for each property name seen, so a key is quoted once, not once per event.
   private readonly keyPrefixes = new Map<string, string>();
-  // The key last seen at each of the first POSITION_CACHE positions, and its prefix.
-  private readonly seenKeys = new Array<string | undefined>(POSITION_CACHE).fill(undefined);
-  private readonly seenPrefixes = new Array<string>(POSITION_CACHE).fill('');
 
   constructor(options: CompactJsonFormatterOptions = {}) {
     this.withMessage = options.renderMessage ?? false;
@@ -143,27 +138,13 @@ export class CompactJsonFormatter implements Formatter {
     const sp = isSpanIdText(spanId);
     if (sp) out += `,"@sp":"${spanId}"`;
     const keys = Object.keys(properties);
-    const seenKeys = this.seenKeys;
     for (let i = 0; i < keys.length; i++) {
       const key = keys[i];
       if ((tr && key === TRACE_ID_PROPERTY) || (sp && key === SPAN_ID_PROPERTY)) continue;
       const value = properties[key];
       if (value === undefined) continue;
       // Strings, the most common value, skip writeJson's type dispatch.
-      const json = typeof value === 'string' ? quoteJson(value) : writeJson(value);
-      // Events of one call site repeat their keys in the same order, and keys from templates are
-      // the same string objects: one identity check per key finds its prefix without hashing.
-      let prefix: string;
-      if (i < POSITION_CACHE && seenKeys[i] === key) {
-        prefix = this.seenPrefixes[i];
-      } else {
-        prefix = this.keyPrefix(key);
-        if (i < POSITION_CACHE) {
-          seenKeys[i] = key;
-          this.seenPrefixes[i] = prefix;
-        }
-      }
-      out += prefix + json;
+      out += this.keyPrefix(key) + (typeof value === 'string' ? quoteJson(value) : writeJson(value));
     }
     return `${out}}`;
   }
