@@ -166,6 +166,15 @@ export class RedactionPolicy {
   }
 
   /**
+   * Whether redacting a value gives the same result every time without calling app code (the
+   * censor is a string, or the match is removed), so a value redacted once stays redacted: true
+   * unless the censor is a function, which runs once per event.
+   */
+  get fixed(): boolean {
+    return typeof this.censor !== 'function';
+  }
+
+  /**
    * Redacts an event's properties. With `inPlace` (a record the caller just made), its top level
    * is changed directly; otherwise the record is returned as is when nothing matched, else a copy.
    */
