@@ -2,7 +2,7 @@ import { type MonoTypeOperatorFunction, map } from 'rxjs';
 import type { Enricher } from '../core/enricher';
 import type { LogEvent } from '../core/log-event';
 import { SelfLog } from '../core/self-log';
-import { captureValue } from '../templates/capture';
+import { captureValue, DEFAULT_CAPTURE_LIMITS } from '../templates/capture';
 import { eventTimeMs, LogEventRecord } from '../templates/log-event-record';
 import { hasOwnProperty, setOwnProperty } from '../templates/own-property';
 
@@ -25,31 +25,59 @@ export function enrich(...enrichers: Enricher[]): MonoTypeOperatorFunction<LogEv
   return map((event) => enrichEvent(event, enrichers));
 }
 
-/** The enrichment of one event, shared by the operator and the logger's shared stage. */
+/** What one enricher returns for `event`, or undefined when it returns nothing or throws (reported to SelfLog). */
+function callEnricher(enricher: Enricher, event: LogEvent): Readonly<Record<string, unknown>> | undefined {
+  try {
+    // JavaScript enrichers can return null.
+    return enricher(event) ?? undefined;
+  } catch (error) {
+    SelfLog.write('Enricher {Name} failed; event passed on unenriched', enricherName(enricher), error);
+    return undefined;
+  }
+}
+
+const MAX_STRING = DEFAULT_CAPTURE_LIMITS.maxStringLength;
+
+/**
+ * Adds the captured values of `extra`'s keys that neither `target` nor `existing` has to `target`.
+ * Captured like a call's arguments: mutating the enricher's (or LogContext's) value later cannot
+ * change the event.
+ */
+function addCaptured(
+  target: Record<string, unknown>,
+  existing: Readonly<Record<string, unknown>> | undefined,
+  extra: Readonly<Record<string, unknown>>,
+  enricher: Enricher,
+): void {
+  try {
+    const keys = Object.keys(extra);
+    for (let i = 0; i < keys.length; i++) {
+      const key = keys[i];
+      if (hasOwnProperty(target, key) || (existing !== undefined && hasOwnProperty(existing, key))) continue;
+      const value = extra[key];
+      const type = typeof value;
+      // Hot path: a number, boolean or short string is its own capture; no call, no walk.
+      const captured =
+        type === 'number' || type === 'boolean' || (type === 'string' && (value as string).length <= MAX_STRING)
+          ? value
+          : captureValue(value);
+      setOwnProperty(target, key, captured);
+    }
+  } catch (error) {
+    SelfLog.write('Enricher {Name} returned unreadable properties; ignored', enricherName(enricher), error);
+  }
+}
+
+/** The enrichment of one event by the `enrich` operator: a new event when something is added, the same event otherwise. */
 export function enrichEvent(event: LogEvent, enrichers: readonly Enricher[]): LogEvent {
   let added: Record<string, unknown> | undefined;
   for (const enricher of enrichers) {
-    let extra: Readonly<Record<string, unknown>> | undefined | void;
-    try {
-      extra = enricher(event);
-    } catch (error) {
-      SelfLog.write('Enricher {Name} failed; event passed on unenriched', enricherName(enricher), error);
-      continue;
-    }
-    // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- JavaScript enrichers can return null
-    if (extra === undefined || extra === null) continue;
-    try {
-      for (const key of Object.keys(extra)) {
-        if (hasOwnProperty(event.properties, key) || (added !== undefined && hasOwnProperty(added, key))) continue;
-        added ??= {};
-        // Captured like a call's arguments: mutating the enricher's (or LogContext's) value later cannot change this event.
-        setOwnProperty(added, key, captureValue(extra[key]));
-      }
-    } catch (error) {
-      SelfLog.write('Enricher {Name} returned unreadable properties; ignored', enricherName(enricher), error);
-    }
+    const extra = callEnricher(enricher, event);
+    if (extra === undefined) continue;
+    added ??= {};
+    addCaptured(added, event.properties, extra, enricher);
   }
-  if (added === undefined) return event;
+  if (added === undefined || Object.keys(added).length === 0) return event;
   return new LogEventRecord(
     eventTimeMs(event),
     event.level,
@@ -57,4 +85,17 @@ export function enrichEvent(event: LogEvent, enrichers: readonly Enricher[]): Lo
     { ...event.properties, ...added },
     event.exception,
   );
+}
+
+/**
+ * The logger's enrichment of an event it has just made and not yet sent: `properties` (the
+ * event's own properties object) gains the enrichers' properties in place, so no second event
+ * and no copy of the properties is made. Like Serilog's, a later enricher sees what earlier ones
+ * added; the result is the same as {@link enrichEvent}'s.
+ */
+export function enrichOwnEvent(event: LogEvent, properties: Record<string, unknown>, enrichers: readonly Enricher[]): void {
+  for (let i = 0; i < enrichers.length; i++) {
+    const extra = callEnricher(enrichers[i], event);
+    if (extra !== undefined) addCaptured(properties, undefined, extra, enrichers[i]);
+  }
 }

@@ -19,7 +19,7 @@ import { SelfLog } from '../core/self-log';
 import { unrefScheduler } from '../core/unref-scheduler';
 import type { Sink } from '../core/sink';
 import type { LoggerMetrics } from '../metrics/metrics-types';
-import { enrichEvent } from '../operators/enrich';
+import { enrichOwnEvent } from '../operators/enrich';
 import { type EventPredicate, passes } from '../operators/filter-events';
 import { minimumLevel } from '../operators/minimum-level';
 import { captureProperties } from '../templates/capture';
@@ -27,6 +27,7 @@ import { LogEventRecord } from '../templates/log-event-record';
 import { hasOwnProperty, setOwnProperty } from '../templates/own-property';
 import type { RedactionPolicy } from '../templates/redaction-policy';
 import { parseTemplateCached } from '../templates/template-cache';
+import { type BoundProperties, bindProperties } from './bound-properties';
 import { exceptionFrom } from './exception-from';
 import type { FlushOptions, FlushResult } from './flush-options';
 import { isolateOperator } from './isolate-operator';
@@ -103,8 +104,8 @@ export class LoggerPipeline {
   constructor(private readonly options: PipelineOptions) {
     this.overrides = [...options.overrides].sort((a, b) => b.prefix.length - a.prefix.length);
     let shared: Observable<LogEvent> = this.source;
-    const { enrichers, filters } = options;
-    if (enrichers.length > 0) shared = shared.pipe(map((event) => enrichEvent(event, enrichers)));
+    const { filters } = options;
+    // Enrichment, the stage's first step, happens in write() before the event is sent (see there).
     if (filters.length > 0) shared = shared.pipe(filterWithCount(filters, () => this.filtered++));
     options.operators.forEach((operator, index) => {
       shared = shared.pipe(isolateOperator(operator, `pipe[${index}]`));
@@ -128,12 +129,17 @@ export class LoggerPipeline {
     return this.options.minimumLevel;
   }
 
+  /** A child logger's bound properties: `properties` captured and redacted by this pipeline's policies, over `parent`'s. */
+  bind(parent: BoundProperties | undefined, properties: Readonly<Record<string, unknown>>): BoundProperties {
+    return bindProperties(parent, properties, this.options.redaction);
+  }
+
   /**
-   * Captures and sends one event; the caller has already checked the level. Never throws.
+   * Captures, enriches and sends one event; the caller has already checked the level. Never throws.
    * `first` is the template, or the exception (any non-string: an Error, or a thrown value made into
    * a `ThrownValueError`) with the template as `args[0]`.
    */
-  write(level: number, first: unknown, args: unknown[], bound: Readonly<Record<string, unknown>> | undefined): void {
+  write(level: number, first: unknown, args: unknown[], bound: BoundProperties | undefined): void {
     if (this.closed) {
       this.rejectedAfterClose++;
       return;
@@ -164,9 +170,9 @@ export class LoggerPipeline {
       }
       const messageTemplate = parseTemplateCached(template);
       const properties = captureProperties(messageTemplate, args);
-      if (bound !== undefined) {
-        for (const key of Object.keys(bound)) if (!hasOwnProperty(properties, key)) setOwnProperty(properties, key, bound[key]);
-      }
+      // Bound values are usually redacted already (when the child was made) and join after the
+      // redaction walk; a censor function runs once per event, so then they join before it.
+      if (bound !== undefined && !bound.redacted) addBound(properties, bound);
       const redaction = this.options.redaction;
       if (redaction !== undefined && redaction.length !== 0) {
         for (const policy of redaction) {
@@ -174,7 +180,14 @@ export class LoggerPipeline {
           if (exception !== undefined) exception = policy.redactError(exception);
         }
       }
-      this.source.next(new LogEventRecord(Date.now(), LOG_LEVELS[level], messageTemplate, properties, exception));
+      if (bound?.redacted === true) addBound(properties, bound);
+      const event = new LogEventRecord(Date.now(), LOG_LEVELS[level], messageTemplate, properties, exception);
+      // Enriched here, into the properties object made above, which nothing else has seen yet:
+      // no second event, no copy of the properties, and no map stage (nor the share() behind it)
+      // on the way to the lanes.
+      const enrichers = this.options.enrichers;
+      if (enrichers.length !== 0) enrichOwnEvent(event, properties, enrichers);
+      this.source.next(event);
     } catch (error) {
       SelfLog.write('Logging an event failed; the event is lost', error);
     }
@@ -348,6 +361,19 @@ export class LoggerPipeline {
       });
     });
     return { name: registration.name, delivery, completed, accounting };
+  }
+}
+
+/**
+ * Adds the bound properties an event does not have itself. The values were captured when the
+ * child was made: copied as they are, in a counted loop over the parallel arrays (no Object.keys
+ * per event).
+ */
+function addBound(properties: Record<string, unknown>, bound: BoundProperties): void {
+  const keys = bound.keys;
+  const values = bound.values;
+  for (let i = 0; i < keys.length; i++) {
+    if (!hasOwnProperty(properties, keys[i])) setOwnProperty(properties, keys[i], values[i]);
   }
 }
 

@@ -15,8 +15,8 @@ import {
 } from '../core/log-level';
 import { SelfLog } from '../core/self-log';
 import type { LoggerMetrics } from '../metrics/metrics-types';
-import { captureValue } from '../templates/capture';
 import type { CheckLogArguments } from '../templates/template-values';
+import type { BoundProperties } from './bound-properties';
 import type { FlushOptions, FlushResult } from './flush-options';
 import type { LoggerPipeline } from './logger-pipeline';
 import type { CloseOptions, ShutdownReport } from './shutdown-report';
@@ -51,7 +51,7 @@ export class Logger {
   constructor(
     private readonly pipeline: LoggerPipeline,
     private readonly level: LevelSwitch,
-    private readonly bound: Readonly<Record<string, unknown>> | undefined,
+    private readonly bound: BoundProperties | undefined,
   ) {}
 
   // Each level method compares two numbers and returns before anything is allocated or captured
@@ -174,15 +174,9 @@ export class Logger {
 
   /** A logger that adds these properties to its events (properties of the event itself win). */
   child(properties: Readonly<Record<string, unknown>>): Logger {
-    // Null prototype: a "__proto__" key from untrusted data is an ordinary own key, never a prototype.
-    const bound = Object.create(null) as Record<string, unknown>;
-    if (this.bound !== undefined) for (const key of Object.keys(this.bound)) bound[key] = this.bound[key];
-    try {
-      for (const key of Object.keys(properties)) bound[key] = captureValue(properties[key], 'default');
-    } catch (error) {
-      SelfLog.write('child: unreadable properties ignored', error);
-    }
-    const sourceContext = bound.SourceContext;
+    // Captured and redacted here, once, rather than on every event the child writes.
+    const bound = this.pipeline.bind(this.bound, properties);
+    const sourceContext = bound.values[bound.keys.indexOf('SourceContext')];
     const level = typeof sourceContext === 'string' ? this.pipeline.levelFor(sourceContext) : this.level;
     return new Logger(this.pipeline, level, bound);
   }

@@ -1,7 +1,7 @@
 import { of } from 'rxjs';
 import type { LogEvent } from '../../lib/core/log-event';
 import { SelfLog, type SelfLogEvent } from '../../lib/core/self-log';
-import { enrich } from '../../lib/operators/enrich';
+import { enrich, enrichOwnEvent } from '../../lib/operators/enrich';
 import { makeEvent } from '../helpers/events';
 import { createTestScheduler } from '../helpers/test-scheduler';
 
@@ -96,5 +96,37 @@ describe('enrich', () => {
     const properties = seen[0].properties;
     expect(Object.keys(properties)).toEqual(['__proto__']);
     expect((properties as { Injected?: unknown }).Injected).toBeUndefined();
+  });
+});
+
+describe('enrichOwnEvent', () => {
+  it('adds the enrichers’ captured properties to the event’s own properties, never overwriting one', () => {
+    const properties: Record<string, unknown> = { Host: 'mine' };
+    const event = makeEvent({ properties });
+    const cart = { items: ['book'] };
+    enrichOwnEvent(event, properties, [() => ({ Host: 'theirs', Cart: cart }), () => ({ Cart: 'ignored', Zone: 'eu' })]);
+    cart.items.push('lamp');
+    expect(properties).toEqual({ Host: 'mine', Cart: { items: ['book'] }, Zone: 'eu' });
+  });
+
+  it('lets a later enricher see what earlier ones added, as Serilog’s enrichers do', () => {
+    const properties: Record<string, unknown> = {};
+    const event = makeEvent({ properties });
+    enrichOwnEvent(event, properties, [() => ({ A: 1 }), (e) => ({ SawA: 'A' in e.properties })]);
+    expect(properties).toEqual({ A: 1, SawA: true });
+  });
+
+  it('skips an enricher that throws or returns null, reporting the throw to SelfLog', () => {
+    const diagnostics: SelfLogEvent[] = [];
+    const subscription = SelfLog.events$.subscribe((d) => diagnostics.push(d));
+    const properties: Record<string, unknown> = {};
+    function brokenEnricher(): Record<string, unknown> {
+      throw new Error('enricher broke');
+    }
+    const returnsNull = (() => null) as unknown as () => undefined;
+    enrichOwnEvent(makeEvent({ properties }), properties, [brokenEnricher, returnsNull, () => ({ Ok: true })]);
+    subscription.unsubscribe();
+    expect(properties).toEqual({ Ok: true });
+    expect(diagnostics.some((d) => d.message.includes('brokenEnricher'))).toBe(true);
   });
 });

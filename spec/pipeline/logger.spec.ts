@@ -203,6 +203,27 @@ describe('Logger', () => {
     expect(seen.map((e) => e.properties)).toEqual([{ App: 'shop' }]);
   });
 
+  it('enriches each event once, before filters, for every sink and events$ alike', () => {
+    const first = new MemorySink();
+    const second = new MemorySink();
+    let calls = 0;
+    const log = new LoggerConfiguration().enrich
+      .with(() => ({ Call: ++calls }))
+      .filter.byExcluding((e) => e.properties.Call === 2)
+      .writeTo.sink(first)
+      .writeTo.sink(second)
+      .createLogger();
+    const seen: LogEvent[] = [];
+    log.events$.subscribe((e) => seen.push(e));
+    log.information('one');
+    log.information('two');
+    log.information('three');
+    expect(calls).toBe(3);
+    expect(first.events.map((e) => e.properties.Call)).toEqual([1, 3]);
+    expect(second.events).toEqual(first.events);
+    expect(seen).toEqual(first.events);
+  });
+
   describe('isolation', () => {
     it('keeps other sinks and the caller safe from a throwing sink, and counts the failure', () => {
       const healthy = new MemorySink();

@@ -211,4 +211,10 @@ describe('RedactionPolicy', () => {
     expect(() => RedactionPolicy.compile({ paths: ['a'], remove: 'yes' as unknown as boolean })).toThrow(/remove/);
     expect(() => RedactionPolicy.compile(null as unknown as object)).toThrow(/expected options/);
   });
+
+  it('is fixed unless its censor is a function', () => {
+    expect(RedactionPolicy.compile({ paths: ['A'] }).fixed).toBe(true);
+    expect(RedactionPolicy.compile({ paths: ['A'], remove: true }).fixed).toBe(true);
+    expect(RedactionPolicy.compile({ paths: ['A'], censor: () => 'x' }).fixed).toBe(false);
+  });
 });
