@@ -835,7 +835,8 @@ describe('SinkDelivery memory', () => {
       pending: 0,
       queueDepth: 0,
     });
-  });
+    // A million events take a few seconds on a quiet machine; allow for a loaded CI box.
+  }, 120_000);
 });
 
 /** Node's gc(), reached through V8 flags, so the memory test can measure retained heap only. */
