@@ -10,13 +10,14 @@ const TITLE: Readonly<Record<LogLevelName, string>> = {
 };
 
 // Serilog's monikers, indexed by width - 1 (`u3` is `INF`, `w1` is `i`), up to the full name.
-const SHORT: Readonly<Record<LogLevelName, readonly string[]>> = {
-  verbose: ['V', 'Vb', 'Vrb', 'Verb', 'Verbo', 'Verbos', 'Verbose'],
-  debug: ['D', 'De', 'Dbg', 'Dbug', 'Debug'],
-  information: ['I', 'In', 'Inf', 'Info', 'Infor', 'Inform', 'Informa', 'Informat', 'Informati', 'Informatio', 'Information'],
-  warning: ['W', 'Wn', 'Wrn', 'Warn', 'Warni', 'Warnin', 'Warning'],
-  error: ['E', 'Er', 'Err', 'Eror', 'Error'],
-  fatal: ['F', 'Fa', 'Ftl', 'Fatl', 'Fatal'],
+/** Serilog's monikers that are not the name cut to their width, at index width - 1 (the others are). */
+const MONIKERS: Readonly<Record<LogLevelName, readonly string[]>> = {
+  verbose: ['', 'Vb', 'Vrb'],
+  debug: ['', '', 'Dbg', 'Dbug'],
+  information: [],
+  warning: ['', 'Wn', 'Wrn'],
+  error: ['', '', '', 'Eror'],
+  fatal: ['', '', 'Ftl', 'Fatl'],
 };
 
 const WIDTH = /^[0-9]{1,2}$/;
@@ -42,8 +43,8 @@ export function formatLevel(level: LogLevelName, format?: string): string {
     if (!WIDTH.test(widthText)) return title;
     const width = Number(widthText);
     if (width === 0) return '';
-    const monikers = SHORT[level] as readonly string[] | undefined;
-    text = monikers === undefined ? title : monikers[Math.min(width, monikers.length) - 1];
+    const monikers = MONIKERS[level] as readonly string[] | undefined;
+    text = monikers === undefined ? title : monikers[width - 1] || title.slice(0, width);
   }
   return casing === 'u' ? text.toUpperCase() : casing === 'w' ? text.toLowerCase() : text;
 }

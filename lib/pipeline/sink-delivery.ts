@@ -65,6 +65,8 @@ export class SinkDelivery {
   /** Events a sink operator held when shutdown gave up on them, already counted: their late arrival is not counted again. */
   private heldAtClose = 0;
   private closing: Promise<SinkShutdownResult> | undefined;
+  /** Events of a refused inline batch not yet moved into the queue (they follow it). */
+  private requeueing = 0;
 
   /**
    * @param name The sink's name, used in metrics and diagnostics.
@@ -221,7 +223,7 @@ export class SinkDelivery {
   }
 
   private pendingCount(): number {
-    return this.inFlightCount() + this.queue.depth + this.open.length;
+    return this.inFlightCount() + this.queue.depth + this.open.length + this.requeueing;
   }
 
   private inFlightCount(): number {
@@ -267,9 +269,14 @@ export class SinkDelivery {
     }
     // Would block (or threw): the batch waits in the queue and the async path drains it;
     // inline writing resumes once the queue is empty.
+    // Events not yet moved stay counted as pending (`requeueing`), so a diagnostic the queue
+    // writes meanwhile (overflow, back-pressure) sees settled counters.
     this.flight = null;
     const rest = flight.events;
-    for (let index = 0; index < rest.length; index++) this.queue.push(rest[index], flight.times[index]);
+    for (let index = 0; index < rest.length; index++) {
+      this.requeueing = rest.length - index - 1;
+      this.queue.push(rest[index], flight.times[index]);
+    }
     this.pump();
   }
 

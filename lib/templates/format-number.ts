@@ -1,20 +1,3 @@
-type Item =
-  | { readonly kind: 'digit'; readonly zero: boolean }
-  | { readonly kind: 'point' }
-  | { readonly kind: 'group' }
-  | { readonly kind: 'literal'; readonly text: string };
-
-interface Section {
-  readonly items: readonly Item[];
-  readonly intDigits: number;
-  readonly minInt: number;
-  readonly minFrac: number;
-  readonly maxFrac: number;
-  readonly grouping: boolean;
-  /** Power of ten the value is multiplied by: +2 per `%`, +3 per `‰`, -3 per scaling `,`. */
-  readonly exponent: number;
-}
-
 const STANDARD = /^([A-Za-z])(\d{0,2})$/;
 
 function fixed(abs: number, decimals: number): string {
@@ -23,67 +6,53 @@ function fixed(abs: number, decimals: number): string {
   return decimals > 0 ? `${digits}.${'0'.repeat(decimals)}` : digits;
 }
 
+/** Digits with `,` between groups of three. */
 function group(digits: string): string {
-  let out = '';
-  for (let end = digits.length; end > 0; end -= 3) {
-    const start = end > 3 ? end - 3 : 0;
-    out = out.length === 0 ? digits.slice(start, end) : `${digits.slice(start, end)},${out}`;
-  }
-  return out;
+  return digits.replace(/\B(?=(\d{3})+$)/g, ',');
+}
+
+/** A fixed-point text (no sign) with its integer part grouped. */
+function grouped(text: string): string {
+  return text.replace(/\d+/, group);
 }
 
 function signed(value: number, body: string): string {
   return value < 0 && /[1-9]/.test(body) ? `-${body}` : body;
 }
 
-function integerDigits(abs: number): string {
-  return abs < 1e21 ? String(abs) : BigInt(abs).toString();
-}
-
 function standard(value: number, letter: string, precisionText: string): string | undefined {
   const precision = precisionText.length > 0 ? Number(precisionText) : undefined;
   const abs = Math.abs(value);
-  switch (letter) {
-    case 'D':
+  // Upper-case letters sort before lower-case ones.
+  const upper = letter < 'a';
+  switch (letter.toLowerCase()) {
     case 'd':
-      if (!Number.isInteger(value)) return undefined;
-      return signed(value, integerDigits(abs).padStart(precision ?? 0, '0'));
-    case 'F':
+      return Number.isInteger(value)
+        ? signed(value, (abs < 1e21 ? String(abs) : BigInt(abs).toString()).padStart(precision ?? 0, '0'))
+        : undefined;
     case 'f':
       return signed(value, fixed(abs, precision ?? 2));
-    case 'N':
-    case 'n': {
-      const [int, frac] = fixed(abs, precision ?? 2).split('.') as [string, string?];
-      return signed(value, frac === undefined ? group(int) : `${group(int)}.${frac}`);
-    }
-    case 'P':
-    case 'p': {
-      const [int, frac] = fixed(abs * 100, precision ?? 2).split('.') as [string, string?];
-      return signed(value, `${frac === undefined ? group(int) : `${group(int)}.${frac}`}%`);
-    }
-    case 'E':
+    case 'n':
+      return signed(value, grouped(fixed(abs, precision ?? 2)));
+    case 'p':
+      return signed(value, `${grouped(fixed(abs * 100, precision ?? 2))}%`);
     case 'e': {
+      // toExponential's exponent always carries its sign: `1.23e+4`.
       const [mantissa, exp] = abs.toExponential(precision ?? 6).split('e');
-      const sign = exp.startsWith('-') ? '-' : '+';
-      return signed(value, `${mantissa}${letter}${sign}${exp.replace(/^[+-]/, '').padStart(3, '0')}`);
+      return signed(value, `${mantissa}${letter}${exp[0]}${exp.slice(1).padStart(3, '0')}`);
     }
-    case 'X':
     case 'x': {
       if (!Number.isSafeInteger(value)) return undefined;
       // Negative int32 values print as two's complement, as .NET prints an Int32.
-      const bits = value < 0 && value >= -0x80000000 ? value >>> 0 : value;
-      const hex = bits.toString(16).padStart(precision ?? 0, '0');
-      return letter === 'X' ? hex.toUpperCase() : hex;
+      const hex = (value < 0 && value >= -0x80000000 ? value >>> 0 : value).toString(16).padStart(precision ?? 0, '0');
+      return upper ? hex.toUpperCase() : hex;
     }
-    case 'G':
     case 'g':
-      return signed(value, general(abs, precision, letter === 'G' ? 'E' : 'e', Number.isSafeInteger(value)));
-    case 'R':
+      return signed(value, general(abs, precision, upper ? 'E' : 'e', Number.isSafeInteger(value)));
     case 'r':
       return String(value);
-    default:
-      return undefined;
   }
+  return undefined;
 }
 
 /**
@@ -132,30 +101,34 @@ function splitSections(format: string): string[] {
   return sections;
 }
 
-function parseSection(format: string, allowLiteral: boolean): Section | undefined {
-  const items: Item[] = [];
+const isDigit = (item: string): boolean => item === '0' || item === '#';
+
+/**
+ * One section of a custom format applied to a non-negative number, or undefined when the section
+ * has no digit placeholder and `allowLiteral` is false. Items are `0`, `#`, `.`, `,` or a literal
+ * (its text after a leading `'`).
+ */
+function custom(abs: number, format: string, allowLiteral: boolean): string | undefined {
+  const items: string[] = [];
+  // Power of ten the value is multiplied by: +2 per `%`, +3 per `‰`, -3 per scaling `,`.
   let exponent = 0;
   for (let i = 0; i < format.length; i++) {
     const c = format[i];
-    if (c === '0' || c === '#') items.push({ kind: 'digit', zero: c === '0' });
-    else if (c === '.') items.push({ kind: 'point' });
-    else if (c === ',') items.push({ kind: 'group' });
-    else if (c === '%') {
-      exponent += 2;
-      items.push({ kind: 'literal', text: '%' });
-    } else if (c === '‰') {
-      exponent += 3;
-      items.push({ kind: 'literal', text: '‰' });
-    } else if (c === '\\') {
-      if (i + 1 < format.length) items.push({ kind: 'literal', text: format[++i] });
+    if ('0#.,'.includes(c)) items.push(c);
+    else if (c === '\\') {
+      if (i + 1 < format.length) items.push(`'${format[++i]}`);
     } else if (c === "'" || c === '"') {
       const end = format.indexOf(c, i + 1);
       const stop = end === -1 ? format.length : end;
-      items.push({ kind: 'literal', text: format.slice(i + 1, stop) });
+      items.push(`'${format.slice(i + 1, stop)}`);
       i = stop;
-    } else items.push({ kind: 'literal', text: c });
+    } else {
+      if (c === '%') exponent += 2;
+      else if (c === '‰') exponent += 3;
+      items.push(`'${c}`);
+    }
   }
-  const point = items.findIndex((item) => item.kind === 'point');
+  const point = items.indexOf('.');
   const intEnd = point === -1 ? items.length : point;
   let intDigits = 0;
   let minInt = 0;
@@ -163,64 +136,51 @@ function parseSection(format: string, allowLiteral: boolean): Section | undefine
   let lastDigit = -1;
   for (let i = 0; i < intEnd; i++) {
     const item = items[i];
-    if (item.kind !== 'digit') continue;
+    if (!isDigit(item)) continue;
     if (firstDigit === -1) firstDigit = i;
     lastDigit = i;
     intDigits++;
-    if (item.zero || minInt > 0) minInt++;
+    if (item === '0' || minInt > 0) minInt++;
   }
   let grouping = false;
-  for (let i = firstDigit + 1; i < lastDigit; i++) if (items[i].kind === 'group') grouping = true;
+  for (let i = firstDigit + 1; i < lastDigit; i++) if (items[i] === ',') grouping = true;
   // Commas right after the last integer digit scale the value down by 1000 each.
-  for (let i = lastDigit + 1; lastDigit !== -1 && i < intEnd && items[i].kind === 'group'; i++) exponent -= 3;
+  for (let i = lastDigit + 1; lastDigit !== -1 && i < intEnd && items[i] === ','; i++) exponent -= 3;
   let maxFrac = 0;
   let minFrac = 0;
   for (let i = intEnd + 1; i < items.length; i++) {
-    const item = items[i];
-    if (item.kind !== 'digit') continue;
+    if (!isDigit(items[i])) continue;
     maxFrac++;
-    if (item.zero) minFrac = maxFrac;
+    if (items[i] === '0') minFrac = maxFrac;
   }
   if (intDigits === 0 && maxFrac === 0 && !allowLiteral) return undefined;
-  return { items, intDigits, minInt, minFrac, maxFrac, grouping, exponent };
-}
 
-function custom(abs: number, section: Section): string {
-  const scaled = section.exponent === 0 ? abs : abs * 10 ** section.exponent;
-  const [intText, fracText = ''] = fixed(scaled, section.maxFrac).split('.');
+  const [intText, fracText = ''] = fixed(exponent === 0 ? abs : abs * 10 ** exponent, maxFrac).split('.');
   let frac = fracText;
-  while (frac.length > section.minFrac && frac.endsWith('0')) frac = frac.slice(0, -1);
-  let int = intText === '0' && section.minInt === 0 ? '' : intText.padStart(section.minInt, '0');
-  if (section.grouping) int = group(int);
-  const offset = int.length - section.intDigits;
+  while (frac.length > minFrac && frac.endsWith('0')) frac = frac.slice(0, -1);
+  let int = intText === '0' && minInt === 0 ? '' : intText.padStart(minInt, '0');
+  if (grouping) int = group(int);
+  const offset = int.length - intDigits;
   let out = '';
   let digit = 0;
   let fracDigit = 0;
   let seenPoint = false;
-  for (const item of section.items) {
-    switch (item.kind) {
-      case 'digit':
-        if (!seenPoint) {
-          // Integer digits fill the placeholders right-aligned; extra leading digits go to the first one.
-          if (digit === 0) out += int.slice(0, Math.max(0, offset + 1));
-          else if (offset + digit >= 0) out += int[offset + digit];
-          digit++;
-        } else {
-          if (fracDigit < frac.length) out += frac[fracDigit];
-          fracDigit++;
-        }
-        break;
-      case 'point':
-        if (!seenPoint && section.intDigits === 0) out += int;
-        if (!seenPoint && frac.length > 0) out += '.';
-        seenPoint = true;
-        break;
-      case 'group':
-        break;
-      case 'literal':
-        out += item.text;
-        break;
-    }
+  for (const item of items) {
+    if (isDigit(item)) {
+      if (!seenPoint) {
+        // Integer digits fill the placeholders right-aligned; extra leading digits go to the first one.
+        if (digit === 0) out += int.slice(0, Math.max(0, offset + 1));
+        else if (offset + digit >= 0) out += int[offset + digit];
+        digit++;
+      } else {
+        if (fracDigit < frac.length) out += frac[fracDigit];
+        fracDigit++;
+      }
+    } else if (item === '.') {
+      if (!seenPoint && intDigits === 0) out += int;
+      if (!seenPoint && frac.length > 0) out += '.';
+      seenPoint = true;
+    } else if (item !== ',') out += item.slice(1);
   }
   return out;
 }
@@ -252,8 +212,7 @@ export function formatNumber(value: number, format: string): string {
     chosen = sections[2];
   }
   // A format without digit placeholders is not a number format (`l`, `u3`), unless it has sections.
-  const section = parseSection(chosen, sections.length > 1);
-  if (section === undefined) return String(value);
-  const body = custom(Math.abs(value), section);
+  const body = custom(Math.abs(value), chosen, sections.length > 1);
+  if (body === undefined) return String(value);
   return withSign ? signed(value, body) : body;
 }

@@ -1,6 +1,7 @@
 import { ConfigurationError } from '../core/errors/configuration-error';
 import { SelfLog } from '../core/self-log';
 import { captureValue } from './capture';
+import { setOwnProperty } from './own-property';
 
 /** A replacement for a redacted value: a fixed value, or a function of the value and its dotted path. */
 export type RedactCensor = string | ((value: unknown, path: string) => unknown);
@@ -99,15 +100,10 @@ function isRecord(value: unknown): value is Record<string, unknown> {
   return proto === null || proto === Object.prototype;
 }
 
-function setOwn(target: Record<string, unknown>, key: string, value: unknown): void {
-  if (key === '__proto__') Object.defineProperty(target, key, { value, enumerable: true, writable: true, configurable: true });
-  else target[key] = value;
-}
-
 function copyOf(source: Record<string, unknown>): Record<string, unknown> {
   const copy: Record<string, unknown> =
     Object.getPrototypeOf(source) === null ? (Object.create(null) as Record<string, unknown>) : {};
-  for (const key of Object.keys(source)) setOwn(copy, key, source[key]);
+  for (const key of Object.keys(source)) setOwnProperty(copy, key, source[key]);
   return copy;
 }
 
@@ -227,8 +223,8 @@ export class RedactionPolicy {
     for (const key of keys) {
       const outcome = Object.prototype.hasOwnProperty.call(changed, key) ? changed[key] : UNCHANGED;
       if (outcome === UNCHANGED)
-        setOwn(copy as unknown as Record<string, unknown>, key, (error as unknown as Record<string, unknown>)[key]);
-      else if (outcome !== REMOVED) setOwn(copy as unknown as Record<string, unknown>, key, outcome);
+        setOwnProperty(copy as unknown as Record<string, unknown>, key, (error as unknown as Record<string, unknown>)[key]);
+      else if (outcome !== REMOVED) setOwnProperty(copy as unknown as Record<string, unknown>, key, outcome);
     }
     return copy;
   }
@@ -240,7 +236,7 @@ export class RedactionPolicy {
       if (outcome === UNCHANGED) continue;
       result ??= copyOf(record);
       if (outcome === REMOVED) delete result[key];
-      else setOwn(result, key, outcome);
+      else setOwnProperty(result, key, outcome);
     }
     return result ?? record;
   }

@@ -328,6 +328,29 @@ describe('SinkDelivery', () => {
       expect(ns(sink.delivered)).toEqual(range(0, 11));
     });
 
+    it.each(['drop-oldest', 'drop-newest'] as const)(
+      'keeps received = delivered + dropped + failed + pending inside every SelfLog handler while a blocked inline batch is requeued (%s)',
+      (overflow) => {
+        const sink = new InlineSink();
+        sink.blocked = true;
+        const delivery = create(sink, { batch: { size: 8, maxDelayMs: 100 }, queue: { limit: 3, warnAt: 0.5, overflow } });
+        const seen: { received: number; accounted: number }[] = [];
+        const check = SelfLog.events$.subscribe(() => {
+          const m = delivery.metrics();
+          seen.push({ received: m.received, accounted: m.delivered + m.dropped + m.failed + m.pending });
+        });
+        try {
+          makeEvents(8).forEach((event) => delivery.push(event));
+        } finally {
+          check.unsubscribe();
+        }
+        // The queue warns, and overflows, while the 8-event batch that would block moves into it.
+        expect(seen.length).toBeGreaterThanOrEqual(2);
+        for (const moment of seen) expect(moment.accounted).toBe(moment.received);
+        expect(delivery.metrics()).toMatchObject({ received: 8, dropped: 5, pending: 3 });
+      },
+    );
+
     it('writes one back-pressure diagnostic per upward crossing of warnAt', async () => {
       const sink = new DeferredSink();
       const delivery = create(sink, { queue: { limit: 10, warnAt: 0.5 } }, 'http');
