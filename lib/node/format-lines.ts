@@ -19,20 +19,29 @@ export function formatLines(
 ): string[] {
   lines.length = 0;
   if (indexes !== undefined) indexes.length = 0;
-  const singleLine = formatter.singleLine === true;
   for (let i = 0; i < events.length; i++) {
-    let line: string;
-    try {
-      line = formatter.format(events[i]);
-    } catch (error) {
-      SelfLog.write('{Owner}: the formatter failed; event skipped', owner, error);
-      continue;
-    }
-    // Text formatters often end with {NewLine}; one newline per event either way. Reading the
-    // last character flattens the line (a copy), so single-line formatters skip the check.
+    const line = formatLine(formatter, events[i], owner);
+    if (line === undefined) continue;
     indexes?.push(i);
-    if (singleLine) lines.push(`${line}\n`);
-    else lines.push(line.length > 0 && line.charCodeAt(line.length - 1) === 10 ? line : `${line}\n`);
+    lines.push(line);
   }
   return lines;
+}
+
+/**
+ * Formats one event as a line ending in exactly one `\n`; undefined when the formatter throws
+ * (reported to SelfLog as coming from `owner`).
+ */
+export function formatLine(formatter: Formatter, event: LogEvent, owner: string): string | undefined {
+  let line: string;
+  try {
+    line = formatter.format(event);
+  } catch (error) {
+    SelfLog.write('{Owner}: the formatter failed; event skipped', owner, error);
+    return undefined;
+  }
+  // Text formatters often end with {NewLine}; one newline per event either way. Reading the
+  // last character flattens the line (a copy), so single-line formatters skip the check.
+  if (formatter.singleLine === true) return `${line}\n`;
+  return line.length > 0 && line.charCodeAt(line.length - 1) === 10 ? line : `${line}\n`;
 }

@@ -1,5 +1,4 @@
 import { BehaviorSubject, Observable, type SchedulerLike } from 'rxjs';
-import { assertNever } from '../core/assert-never';
 import { ConfigurationError } from '../core/errors/configuration-error';
 import { SelfLog } from '../core/self-log';
 import { unrefScheduler } from '../core/unref-scheduler';
@@ -39,14 +38,6 @@ export function resolveCircuitBreakerOptions(options: CircuitBreakerOptions = {}
   return { failureThreshold, resetTimeoutMs };
 }
 
-type BreakerState =
-  | { readonly kind: 'closed'; readonly failures: number }
-  | { readonly kind: 'open'; readonly openedAt: number }
-  | { readonly kind: 'half-open' };
-
-const CLOSED: BreakerState = { kind: 'closed', failures: 0 };
-const HALF_OPEN: BreakerState = { kind: 'half-open' };
-
 /**
  * A circuit breaker's state machine: `closed` counts consecutive failures and opens at
  * `failureThreshold`; `open` rejects every call until `resetTimeoutMs` has passed (by the
@@ -64,7 +55,11 @@ const HALF_OPEN: BreakerState = { kind: 'half-open' };
 export class CircuitBreaker {
   /** The options in force, defaults applied. */
   readonly options: ResolvedCircuitBreakerOptions;
-  private current: BreakerState = CLOSED;
+  private current: BreakerStateName = 'closed';
+  /** Consecutive failures while closed. */
+  private failures = 0;
+  /** When the breaker last opened, by the scheduler's clock. */
+  private openedAt = 0;
   private readonly subject = new BehaviorSubject<BreakerStateName>('closed');
 
   /**
@@ -81,7 +76,7 @@ export class CircuitBreaker {
 
   /** The state's name now. An open breaker whose reset timeout has passed still reads `open` until the next `tryAcquire`. */
   get state(): BreakerStateName {
-    return this.current.kind;
+    return this.current;
   }
 
   /** The state now and every change after (a BehaviorSubject underneath). */
@@ -91,72 +86,39 @@ export class CircuitBreaker {
 
   /** Asks to make a call: `'primary'` to go ahead (possibly as the half-open probe), `'reject'` to skip it. */
   tryAcquire(): 'primary' | 'reject' {
-    const state = this.current;
-    switch (state.kind) {
-      case 'closed':
-        return 'primary';
-      case 'open':
-        if (this.scheduler.now() - state.openedAt < this.options.resetTimeoutMs) return 'reject';
-        this.moveTo(HALF_OPEN);
-        return 'primary';
-      case 'half-open':
-        // The probe is out; everyone else waits for its outcome.
-        return 'reject';
-      default:
-        return assertNever(state);
-    }
+    // Half-open: the probe is out; everyone else waits for its outcome.
+    if (this.current === 'closed') return 'primary';
+    if (this.current === 'half-open' || this.scheduler.now() - this.openedAt < this.options.resetTimeoutMs) return 'reject';
+    this.moveTo('half-open');
+    return 'primary';
   }
 
   /** Reports that an acquired call succeeded: resets the failure count, or closes a half-open breaker. */
   recordSuccess(): void {
-    const state = this.current;
-    switch (state.kind) {
-      case 'closed':
-        if (state.failures !== 0) this.current = CLOSED;
-        return;
-      case 'open':
-        // A call acquired before the breaker opened finished late; the open period stands.
-        return;
-      case 'half-open':
-        this.moveTo(CLOSED);
-        return;
-      default:
-        assertNever(state);
-    }
+    // Open: a call acquired before the breaker opened finished late; the open period stands.
+    if (this.current === 'closed') this.failures = 0;
+    else if (this.current === 'half-open') this.moveTo('closed');
   }
 
   /** Reports that an acquired call failed: counts it, opening the breaker at the threshold, or reopens a half-open one. */
   recordFailure(): void {
-    const state = this.current;
-    switch (state.kind) {
-      case 'closed': {
-        const failures = state.failures + 1;
-        if (failures >= this.options.failureThreshold) this.moveTo({ kind: 'open', openedAt: this.scheduler.now() });
-        else this.current = { kind: 'closed', failures };
-        return;
-      }
-      case 'open':
-        return;
-      case 'half-open':
-        this.moveTo({ kind: 'open', openedAt: this.scheduler.now() });
-        return;
-      default:
-        assertNever(state);
-    }
+    if (this.current === 'half-open' || (this.current === 'closed' && ++this.failures >= this.options.failureThreshold))
+      this.moveTo('open', this.scheduler.now());
   }
 
   /** Gives back a half-open probe that ended without an outcome (it was cancelled): the next `tryAcquire` probes again. */
   releaseProbe(): void {
-    if (this.current.kind === 'half-open')
-      this.moveTo({ kind: 'open', openedAt: this.scheduler.now() - this.options.resetTimeoutMs });
+    if (this.current === 'half-open') this.moveTo('open', this.scheduler.now() - this.options.resetTimeoutMs);
   }
 
-  private moveTo(next: BreakerState): void {
-    const previous = this.current.kind;
+  private moveTo(next: BreakerStateName, openedAt = 0): void {
+    const previous = this.current;
     this.current = next;
-    if (previous === next.kind) return;
-    SelfLog.write('Circuit breaker {Name} is now {State} (was {Previous})', this.name, next.kind, previous);
-    this.subject.next(next.kind);
+    this.failures = 0;
+    this.openedAt = openedAt;
+    if (previous === next) return;
+    SelfLog.write('Circuit breaker {Name} is now {State} (was {Previous})', this.name, next, previous);
+    this.subject.next(next);
   }
 }
 

@@ -39,7 +39,7 @@ export interface SenderContext {
   readonly recorder: SinkMetricsRecorder;
   /** Called once per flight that was not abandoned, possibly synchronously inside `send`. */
   readonly settle: (flight: Flight, outcome: FlightOutcome) => void;
-  /** Called when the primary wrote the first `count` events of a flight (a PartialDeliveryError): the stage counts them and keeps the rest in flight. */
+  /** Called when the primary wrote the first `count` events of a flight (a PartialDeliveryError): the stage counts them and keeps the rest in flight. Also called with the late outcome of a flight a shutdown gave up on. */
   readonly settleLeading: (flight: Flight, count: number) => void;
   /** Marks the turns spent in sink code. */
   readonly guard: ReentrancyGuard;
@@ -95,13 +95,20 @@ export class SinkDeliverySender {
   }
 
   private primaryDelivered(flight: Flight): void {
-    if (flight.abandoned) return;
+    if (flight.abandoned) {
+      // Given up on by a shutdown: the stage decides whether the late news still counts.
+      this.context.settleLeading(flight, flight.events.length);
+      return;
+    }
     this.context.breaker?.recordSuccess();
     this.context.settle(flight, 'delivered');
   }
 
   private primaryFailed(flight: Flight, error: unknown): void {
-    if (flight.abandoned) return;
+    if (flight.abandoned) {
+      if (error instanceof PartialDeliveryError) this.context.settleLeading(flight, error.delivered);
+      return;
+    }
     if (error instanceof PartialDeliveryError) {
       const leading = Math.min(Math.max(0, Math.floor(error.delivered) || 0), flight.events.length);
       if (leading > 0) this.context.settleLeading(flight, leading);

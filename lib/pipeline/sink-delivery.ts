@@ -65,6 +65,8 @@ export class SinkDelivery {
   /** Events a sink operator held when shutdown gave up on them, already counted: their late arrival is not counted again. */
   private heldAtClose = 0;
   private closing: Promise<SinkShutdownResult> | undefined;
+  /** While the sinks close at shutdown: a late outcome of an abandoned flight still counts. */
+  private closingSinks = false;
   /** Events of a refused inline batch not yet moved into the queue (they follow it). */
   private requeueing = 0;
 
@@ -335,11 +337,30 @@ export class SinkDelivery {
 
   /** The first `count` events of the flight reached the sink; the rest stay in flight. */
   private settleLeading(flight: Flight, count: number): void {
-    if (flight.abandoned || this.flight !== flight) return;
+    if (flight.abandoned) {
+      this.settleAbandoned(flight, count);
+      return;
+    }
+    if (this.flight !== flight) return;
     this.countDelivered(flight.times, count, false);
     flight.events = Object.freeze(flight.events.slice(count));
     flight.times = flight.times.slice(count);
     this.waiters.settle(0, count);
+  }
+
+  /**
+   * A flight the shutdown gave up on (counted undelivered) that the sink reports written, in
+   * part or whole, while the sinks close (a stalled pipe's writes end then): those events move to
+   * delivered, so the report is true. Later news is ignored: the report is already out.
+   */
+  private settleAbandoned(flight: Flight, count: number): void {
+    if (!this.closingSinks) return;
+    const settled = Math.min(Math.max(0, Math.floor(count) || 0), flight.events.length, this.undelivered);
+    if (settled === 0) return;
+    this.undelivered -= settled;
+    this.countDelivered(flight.times, settled, false);
+    flight.events = Object.freeze(flight.events.slice(settled));
+    flight.times = flight.times.slice(settled);
   }
 
   private countDelivered(times: readonly number[], count: number, viaFallback: boolean): void {
@@ -437,11 +458,13 @@ export class SinkDelivery {
     }
     const settled = await settlesWithin(this.waiters.wait(this.pendingCount()), bounded ? timeoutMs : undefined, this.scheduler);
     if (!settled) this.abandon();
+    this.closingSinks = true;
     const closed = await settlesWithin(
       this.closeSinks(),
       bounded ? Math.max(0, deadline - this.scheduler.now()) : undefined,
       this.scheduler,
     );
+    this.closingSinks = false;
     if (!closed) SelfLog.write('Sink {Name} did not close within the shutdown timeout', this.name);
     const { delivered, dropped, failed } = this.recorder;
     return { delivered, dropped, failed, undelivered: this.undelivered, timedOut: !settled || !closed };

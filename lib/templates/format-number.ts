@@ -80,54 +80,14 @@ function general(abs: number, precision: number | undefined, e: string, integral
   return `${body}${e}${exponent < 0 ? '-' : '+'}${String(Math.abs(exponent)).padStart(2, '0')}`;
 }
 
-function splitSections(format: string): string[] {
-  const sections: string[] = [];
-  let start = 0;
-  let quote = '';
-  for (let i = 0; i < format.length; i++) {
-    const c = format[i];
-    if (quote !== '') {
-      if (c === quote) quote = '';
-    } else if (c === '\\') {
-      i++;
-    } else if (c === "'" || c === '"') {
-      quote = c;
-    } else if (c === ';') {
-      sections.push(format.slice(start, i));
-      start = i + 1;
-    }
-  }
-  sections.push(format.slice(start));
-  return sections;
-}
-
 const isDigit = (item: string): boolean => item === '0' || item === '#';
 
 /**
  * One section of a custom format applied to a non-negative number, or undefined when the section
  * has no digit placeholder and `allowLiteral` is false. Items are `0`, `#`, `.`, `,` or a literal
- * (its text after a leading `'`).
+ * (its text after a leading `'`); `exponent` is the power of ten its `%` and `‰` scale by.
  */
-function custom(abs: number, format: string, allowLiteral: boolean): string | undefined {
-  const items: string[] = [];
-  // Power of ten the value is multiplied by: +2 per `%`, +3 per `‰`, -3 per scaling `,`.
-  let exponent = 0;
-  for (let i = 0; i < format.length; i++) {
-    const c = format[i];
-    if ('0#.,'.includes(c)) items.push(c);
-    else if (c === '\\') {
-      if (i + 1 < format.length) items.push(`'${format[++i]}`);
-    } else if (c === "'" || c === '"') {
-      const end = format.indexOf(c, i + 1);
-      const stop = end === -1 ? format.length : end;
-      items.push(`'${format.slice(i + 1, stop)}`);
-      i = stop;
-    } else {
-      if (c === '%') exponent += 2;
-      else if (c === '‰') exponent += 3;
-      items.push(`'${c}`);
-    }
-  }
+function custom(abs: number, items: readonly string[], exponent: number, allowLiteral: boolean): string | undefined {
   const point = items.indexOf('.');
   const intEnd = point === -1 ? items.length : point;
   let intDigits = 0;
@@ -202,17 +162,39 @@ export function formatNumber(value: number, format: string): string {
   if (!Number.isFinite(value)) return String(value);
   const match = STANDARD.exec(format);
   if (match !== null) return standard(value, match[1], match[2]) ?? String(value);
-  const sections = splitSections(format);
-  let chosen = sections[0];
+  // The items of each `;`-separated section, and the power of ten its `%` (+2) and `‰` (+3) scale by.
+  const sections: string[][] = [[]];
+  const exponents = [0];
+  for (let i = 0; i < format.length; i++) {
+    const c = format[i];
+    const items = sections[sections.length - 1];
+    if (c === ';') {
+      sections.push([]);
+      exponents.push(0);
+    } else if ('0#.,'.includes(c)) items.push(c);
+    // A trailing `\` escapes nothing, but its section is not empty.
+    else if (c === '\\') items.push(i + 1 < format.length ? `'${format[++i]}` : "'");
+    else if (c === "'" || c === '"') {
+      const end = format.indexOf(c, i + 1);
+      const stop = end === -1 ? format.length : end;
+      items.push(`'${format.slice(i + 1, stop)}`);
+      i = stop;
+    } else {
+      if (c === '%') exponents[exponents.length - 1] += 2;
+      else if (c === '‰') exponents[exponents.length - 1] += 3;
+      items.push(`'${c}`);
+    }
+  }
+  let chosen = 0;
   let withSign = true;
   if (value < 0 && sections.length > 1 && sections[1].length > 0) {
-    chosen = sections[1];
+    chosen = 1;
     withSign = false;
   } else if (value === 0 && sections.length > 2 && sections[2].length > 0) {
-    chosen = sections[2];
+    chosen = 2;
   }
   // A format without digit placeholders is not a number format (`l`, `u3`), unless it has sections.
-  const body = custom(Math.abs(value), chosen, sections.length > 1);
+  const body = custom(Math.abs(value), sections[chosen], exponents[chosen], sections.length > 1);
   if (body === undefined) return String(value);
   return withSign ? signed(value, body) : body;
 }

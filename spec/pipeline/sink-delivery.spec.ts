@@ -648,6 +648,21 @@ describe('SinkDelivery', () => {
       expect(sink.closed).toBe(1);
     });
 
+    it('counts what a sink reports written while it closes, of a batch the timeout gave up on', async () => {
+      let fail: (error: unknown) => void = () => undefined;
+      const sink: Sink = {
+        emit: () => new Promise<void>((_, reject) => (fail = reject)),
+        // A stalled pipe's write ends at close, reporting the events its reader took whole.
+        close: () => fail(new PartialDeliveryError(3, new Error('closed'))),
+      };
+      const delivery = create(sink, { batch: { size: 5, maxDelayMs: 1_000 } });
+      makeEvents(5).forEach((event) => delivery.push(event));
+      const result = delivery.shutdown('graceful', 100);
+      await jest.advanceTimersByTimeAsync(100);
+      await expect(result).resolves.toMatchObject({ delivered: 3, undelivered: 2, timedOut: true });
+      balance(delivery);
+    });
+
     it('ignores a late outcome of a batch it gave up on', async () => {
       const sink = new DeferredSink();
       const delivery = create(sink);
@@ -820,7 +835,8 @@ describe('SinkDelivery memory', () => {
       pending: 0,
       queueDepth: 0,
     });
-  });
+    // A million events take a few seconds on a quiet machine; allow for a loaded CI box.
+  }, 120_000);
 });
 
 /** Node's gc(), reached through V8 flags, so the memory test can measure retained heap only. */

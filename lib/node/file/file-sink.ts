@@ -6,7 +6,7 @@ import { SelfLog } from '../../core/self-log';
 import type { Formatter, Sink } from '../../core/sink';
 import { CompactJsonFormatter } from '../../formatting/compact-json-formatter';
 import { applyFileRetention } from './file-retention';
-import { formatLines } from '../format-lines';
+import { formatLine } from '../format-lines';
 import { FileSizeLimitError } from './file-size-limit-error';
 import { LogFile } from './log-file';
 import { PollingWaits } from './polling-waits';
@@ -40,12 +40,15 @@ export interface FileSinkOptions {
   syncFlushTimeoutMs?: number;
 }
 
-/** What a synchronous write attempt achieved. */
-type WriteOutcome = 'written' | 'would-block';
-
 /** Longest pause between two tries of a synchronous flush, in milliseconds. */
 const MAX_SYNC_DELAY_MS = 50;
 const GIB = 1024 * 1024 * 1024;
+/**
+ * Most UTF-16 units of formatted text held at once (1 MiB; at most 3 MiB of UTF-8): a batch whose
+ * text is larger is formatted and written in chunks of about this size, so a batch write never
+ * needs memory proportional to the batch. A usual batch fits in one chunk: one write call.
+ */
+export const FILE_SINK_CHUNK_CHARS = 1024 * 1024;
 
 function checkCount(value: unknown, option: string): number | null {
   if (value === null) return null;
@@ -63,7 +66,9 @@ function checkCount(value: unknown, option: string): number | null {
  * faster than a trip through the thread pool) and only waits, by polling, when a FIFO's reader is
  * stalled. A file deleted or moved away is re-created on the next batch (one `stat` per batch);
  * missing folders are created. FIFOs are opened non-blocking: when the reader stalls, `emitSync`
- * returns false, and a partly written batch keeps its unwritten tail so nothing is lost or repeated.
+ * returns false, or throws a `PartialDeliveryError` naming the events the pipe took whole, so only
+ * what reached the reader counts as delivered; the rest of a line cut in the middle is held and
+ * written before anything else, and that event counts once its line is complete.
  *
  * @example
  * new LoggerConfiguration().writeTo.sink(new FileSink('logs/app-.log', { rollingInterval: 'day' })).createLogger();
@@ -90,8 +95,13 @@ export class FileSink implements Sink {
   // An empty range, so the first batch opens the current period.
   private period: RollingPeriod = { text: '', startMs: Infinity, endMs: -Infinity };
   private sequence = 0;
-  /** The unwritten tail of a batch a stalled reader took only part of; written before anything else. */
+  /** The unwritten rest of a line a stalled reader took only part of; written before anything else. */
   private pending: Buffer | undefined;
+  /**
+   * The event whose line `pending` completes: not yet counted as delivered by the caller. When
+   * the next write starts with this event, its line is finished by the held rest, not written again.
+   */
+  private pendingEvent: LogEvent | undefined;
   private closed = false;
   private written = 0;
   private readonly lines: string[] = [];
@@ -153,38 +163,60 @@ export class FileSink implements Sink {
     return this.written;
   }
 
-  /** Writes the batch now; false when a pipe would block or the write failed (the async path then retries it). */
+  /**
+   * Writes the batch now; false when nothing of it could be written whole (a pipe would block, or
+   * the write failed: the async path then retries it). When a stalled pipe took only its first
+   * events, throws a `PartialDeliveryError` naming them; the stage sends the rest on.
+   */
   emitSync(events: readonly LogEvent[]): boolean {
     if (this.closed) return false;
+    let done: number;
     try {
-      return this.writeWithFallback(events) === 'written';
+      done = this.writeWithFallback(events, 0);
     } catch (error) {
       // Part of the batch is in the file: the stage counts it and sends only the rest on.
       if (error instanceof PartialDeliveryError) throw error;
       // The pipeline hands a refused batch to `emit`, which throws the same error to retry/fallback.
       return false;
     }
+    if (done === events.length) return true;
+    if (done === 0) return false;
+    throw new PartialDeliveryError(done, new Error(`the reader of ${this.basePath} stalled`));
   }
 
-  /** Writes the batch; throws on an I/O error, and returns a promise only while a pipe reader is stalled. */
+  /**
+   * Writes the batch; throws on an I/O error, and returns a promise only while a pipe reader is
+   * stalled, resolved once the reader took the whole batch. Closing the sink meanwhile rejects it
+   * with a `PartialDeliveryError` naming the events the reader took whole.
+   */
   emit(events: readonly LogEvent[]): void | Promise<void> {
     if (this.closed) throw new Error(`FileSink: ${this.basePath} is closed`);
-    if (this.writeWithFallback(events) === 'written') {
-      return this.pending === undefined ? undefined : this.waitUntil(() => this.drainPending());
-    }
-    let accepted = false;
-    return this.waitUntil(() => {
-      if (!accepted) {
-        if (this.writeWithFallback(events) !== 'written') return false;
-        accepted = true;
-      }
-      return this.drainPending();
-    });
+    let done = this.writeWithFallback(events, 0);
+    if (done === events.length) return undefined;
+    return this.waits.wait(
+      () => {
+        try {
+          done = this.writeWithFallback(events, done);
+        } catch (error) {
+          if (done === 0 || error instanceof PartialDeliveryError) throw error;
+          throw new PartialDeliveryError(done, error);
+        }
+        return done === events.length;
+      },
+      () => {
+        const error = new Error(`FileSink: ${this.basePath} closed before a stalled reader took the batch`);
+        return done === 0 ? error : new PartialDeliveryError(done, error);
+      },
+    );
   }
 
   /** Waits until a stalled pipe has taken what the sink holds, then fsyncs if asked. */
   async flush(): Promise<void> {
-    if (this.pending !== undefined) await this.waitUntil(() => this.drainPending());
+    if (this.pending !== undefined)
+      await this.waits.wait(
+        () => this.drainPending(),
+        () => new Error(`FileSink: ${this.basePath} closed before a stalled reader took the batch`),
+      );
     if (this.fsync) this.file?.sync();
     await this.fallbackSink?.flush();
   }
@@ -213,13 +245,16 @@ export class FileSink implements Sink {
   }
 
   /**
-   * Writes what the sink holds and closes the file. A tail still waiting for a stalled pipe
-   * reader is waited for without blocking the event loop (polling), at most `syncFlushTimeoutMs`;
-   * the logger's own close timeout bounds the wait too, as it stops awaiting this promise then.
-   * Writes still waiting get one last try (those that cannot proceed are rejected). Idempotent.
+   * Writes what the sink holds and closes the file. Writes still waiting for a stalled pipe reader
+   * get one last try at once; those that cannot finish are rejected with a `PartialDeliveryError`
+   * naming the events the reader took whole. The rest of a line cut in the middle is waited for
+   * without blocking the event loop (polling), at most `syncFlushTimeoutMs`, so the reader does not
+   * get half a line; the logger's own close timeout bounds the wait too. Idempotent.
    */
   close(): void | Promise<void> {
     if (this.closed || this.closing !== undefined) return this.closing;
+    // Writes still waiting for a stalled reader end now (one last try), reporting what it took whole.
+    this.waits.settleAll();
     if (this.drainQuietly()) {
       this.finishClose();
       return undefined;
@@ -263,21 +298,22 @@ export class FileSink implements Sink {
     void this.fallbackSink?.close();
   }
 
-  private waitUntil(attempt: () => boolean): Promise<void> {
-    return this.waits.wait(attempt, () => new Error(`FileSink: ${this.basePath} closed before a stalled reader took the batch`));
-  }
-
-  private writeWithFallback(events: readonly LogEvent[]): WriteOutcome {
+  /**
+   * Writes `events` from index `from` on; returns the index of the first event not written whole
+   * (`events.length` when all were). Throws on an I/O error that the fallback file did not take:
+   * a `PartialDeliveryError` (counted from the batch's start) when events past `from` were written.
+   */
+  private writeWithFallback(events: readonly LogEvent[], from: number): number {
     try {
-      return this.writeEvents(events);
+      return this.writeEvents(events, from);
     } catch (error) {
       const fallback = this.fallback();
       if (fallback === undefined) throw error;
       // After a short write, only the events that are not in the primary file go to the fallback, whole.
-      const rest = error instanceof PartialDeliveryError ? events.slice(error.delivered) : events;
+      const start = error instanceof PartialDeliveryError ? error.delivered : from;
       SelfLog.write('FileSink {Path} failed; batch written to {FallbackPath}', this.basePath, this.fallbackPath, error);
       try {
-        return fallback.writeEvents(rest);
+        return fallback.writeEvents(events, start);
       } catch (fallbackError) {
         SelfLog.write('FileSink fallback {FallbackPath} failed too', this.fallbackPath, fallbackError);
         throw error;
@@ -298,29 +334,73 @@ export class FileSink implements Sink {
     return this.fallbackSink;
   }
 
-  private writeEvents(events: readonly LogEvent[]): WriteOutcome {
-    if (!this.drainPending()) return 'would-block';
-    const file = this.prepare();
-    const lines = formatLines(this.formatter, events, this.lines, this.owner, this.lineEvents);
-    if (lines.length === 0) return 'written';
-    // Appending lines makes a rope that fs.writeSync flattens and encodes once: about half the
-    // cost of join('') then Buffer.from, which copy the batch twice in JavaScript.
-    let text = '';
-    for (let i = 0; i < lines.length; i++) text += lines[i];
+  /**
+   * Writes `events` from index `from` on, formatted in chunks of about FILE_SINK_CHUNK_CHARS (one
+   * write call per chunk); returns the index of the first event not written whole, short of
+   * `events.length` only when a pipe would block. Throws on I/O errors: a `PartialDeliveryError`
+   * (counted from the batch's start) when events past `from` are in the file.
+   */
+  private writeEvents(events: readonly LogEvent[], from: number): number {
+    if (!this.drainPending()) return from;
+    if (this.pendingEvent !== undefined) {
+      // The held rest of this event's line was just written: its line is complete.
+      if (events[from] === this.pendingEvent) from++;
+      this.pendingEvent = undefined;
+    }
+    if (from >= events.length) return events.length;
+    this.prepare();
+    const lines = this.lines;
+    const lineEvents = this.lineEvents;
+    let at = from;
+    while (at < events.length) {
+      lines.length = 0;
+      lineEvents.length = 0;
+      // Appending lines makes a rope that fs.writeSync flattens and encodes once: about half the
+      // cost of join('') then Buffer.from, which copy the batch twice in JavaScript.
+      let text = '';
+      let end = at;
+      while (end < events.length && text.length < FILE_SINK_CHUNK_CHARS) {
+        const line = formatLine(this.formatter, events[end], this.owner);
+        if (line !== undefined) {
+          lines.push(line);
+          lineEvents.push(end);
+          text += line;
+        }
+        end++;
+      }
+      let done: number;
+      try {
+        done = lines.length === 0 ? end : this.writeChunk(this.file as LogFile, text, events, end);
+      } catch (error) {
+        if (at === from || (error instanceof PartialDeliveryError && error.delivered > at)) throw error;
+        throw new PartialDeliveryError(at, error instanceof PartialDeliveryError ? error.cause : error);
+      }
+      if (done < end) return done;
+      at = end;
+    }
+    lines.length = 0;
+    lineEvents.length = 0;
+    return events.length;
+  }
+
+  /** Writes one chunk (`this.lines`, whose last event is `end - 1`); returns the first event not written whole. */
+  private writeChunk(file: LogFile, text: string, events: readonly LogEvent[], end: number): number {
     // The common case, a regular file far from its limit (3 bytes per UTF-16 unit at most): one
     // write of the string, no byte count beforehand.
     if (file.regular && (this.limit === null || file.size + 3 * text.length <= this.limit))
-      return this.writeText(file, text, lines, events.length);
+      return this.writeText(file, text, end);
     const buffer = Buffer.from(text, 'utf8');
-    // A pipe or device (whose partial writes need byte offsets), or a batch near the limit.
-    if (this.limit === null || !file.regular || file.size + buffer.length <= this.limit) return this.writeBuffer(file, buffer);
+    // A pipe or device (whose partial writes need byte offsets), or a chunk near the limit.
+    if (!file.regular) return this.writeBuffer(file, buffer, events, end);
+    if (this.limit === null || file.size + buffer.length <= this.limit) return this.writeText(file, text, end);
     if (!this.rollOnLimit) throw new FileSizeLimitError(file.path, this.limit);
-    this.writeSplit(lines, this.limit);
-    return 'written';
+    return this.writeSplit(this.limit, end);
   }
 
-  /** Splits a batch at the line that would cross the limit and rolls to the next `_NNN` file, as often as needed. */
-  private writeSplit(lines: readonly string[], limit: number): void {
+  /** Splits a chunk at the line that would cross the limit and rolls to the next `_NNN` file, as often as needed. */
+  private writeSplit(limit: number, end: number): number {
+    const lines = this.lines.slice();
+    const lineEvents = this.lineEvents.slice();
     let from = 0;
     while (from < lines.length) {
       const file = this.file as LogFile;
@@ -334,25 +414,28 @@ export class FileSink implements Sink {
         to++;
       }
       if (to > from) {
-        this.writeBuffer(file, Buffer.from(lines.slice(from, to).join(''), 'utf8'));
-        if (this.pending !== undefined) {
-          // A hard error cut the write short: keep the rest in order behind the tail.
-          this.pending = Buffer.concat([this.pending, Buffer.from(lines.slice(to).join(''), 'utf8')]);
-          return;
+        this.lines.length = 0;
+        this.lineEvents.length = 0;
+        for (let i = from; i < to; i++) {
+          this.lines.push(lines[i]);
+          this.lineEvents.push(lineEvents[i]);
         }
+        this.writeText(file, this.lines.join(''), to < lines.length ? lineEvents[to] : end);
       }
       from = to;
       if (from < lines.length) this.openSequence(this.sequence + 1);
     }
+    return end;
   }
 
   /**
-   * Writes a batch's text to a regular file. A short write (a disk filling up) is undone back to
-   * the last whole line, so the file never holds half an event, and reported as a
-   * PartialDeliveryError naming how many events are in the file: the rest are retried, sent to
-   * the fallback whole, or failed.
+   * Writes a chunk's text (`this.lines`) to a regular file. A short write (a disk filling up) is
+   * undone back to the last whole line, so the file never holds half an event, and reported as a
+   * PartialDeliveryError naming how many events of the batch are in the file: the rest are
+   * retried, sent to the fallback whole, or failed.
    */
-  private writeText(file: LogFile, text: string, lines: readonly string[], eventCount: number): WriteOutcome {
+  private writeText(file: LogFile, text: string, end: number): number {
+    const lines = this.lines;
     const start = file.size;
     let written: number;
     try {
@@ -363,15 +446,8 @@ export class FileSink implements Sink {
       written = partial;
     }
     this.written += written;
-    if (written === Buffer.byteLength(text, 'utf8')) return 'written';
-    let whole = 0;
-    let lineCount = 0;
-    while (lineCount < lines.length) {
-      const next = whole + Buffer.byteLength(lines[lineCount], 'utf8');
-      if (next > written) break;
-      whole = next;
-      lineCount++;
-    }
+    if (written === Buffer.byteLength(text, 'utf8')) return end;
+    const { whole, lineCount } = wholeLines(lines, written);
     try {
       file.truncate(start + whole);
     } catch (error) {
@@ -379,35 +455,44 @@ export class FileSink implements Sink {
     }
     this.written -= written - whole;
     // Events before the first unwritten line are in the file (or were skipped by the formatter).
-    const delivered = lineCount < lines.length ? this.lineEvents[lineCount] : eventCount;
+    const delivered = lineCount < lines.length ? this.lineEvents[lineCount] : end;
     throw new PartialDeliveryError(delivered, new Error(`short write to ${file.path}: the disk may be full`));
   }
 
-  private writeBuffer(file: LogFile, buffer: Buffer): WriteOutcome {
+  /**
+   * Writes a chunk to a pipe or device; returns the first event not written whole when the
+   * reader stalls. The rest of a line cut in the middle is held (`pending`) and its event noted
+   * (`pendingEvent`); the lines after it are not held: the caller still has their events.
+   */
+  private writeBuffer(file: LogFile, buffer: Buffer, events: readonly LogEvent[], end: number): number {
+    const lines = this.lines;
     let at: number;
     try {
       at = file.write(buffer, 0);
     } catch (error) {
-      const written = (error as { written?: number }).written ?? 0;
-      if (written === 0) throw error;
-      // Part of the batch is in the file: keep the tail instead of failing (and later repeating) the whole batch.
-      this.written += written;
-      this.pending = buffer.subarray(written);
-      SelfLog.write(
-        'FileSink {Path}: write cut short; {Bytes} bytes held for the next write',
-        file.path,
-        this.pending.length,
-        error,
-      );
-      return 'written';
+      at = (error as { written?: number }).written ?? 0;
+      this.written += at;
+      const cut = wholeLines(lines, at);
+      if (at > cut.whole) SelfLog.write('FileSink {Path}: a write failed in the middle of a line', file.path, error);
+      if (cut.lineCount === 0) throw error;
+      throw new PartialDeliveryError(cut.lineCount < lines.length ? this.lineEvents[cut.lineCount] : end, error);
     }
     this.written += at;
-    if (at === 0) return 'would-block';
-    if (at < buffer.length) this.pending = buffer.subarray(at);
-    return 'written';
+    if (at === buffer.length) return end;
+    const { whole, lineCount } = wholeLines(lines, at);
+    const next = lineCount < lines.length ? this.lineEvents[lineCount] : end;
+    if (at > whole) {
+      this.pending = Buffer.from(buffer.subarray(at, whole + Buffer.byteLength(lines[lineCount], 'utf8')));
+      this.pendingEvent = events[next];
+    }
+    return next;
   }
 
-  /** Writes the held tail, if any; true when nothing is held any more. Throws on I/O errors. */
+  /**
+   * Writes the held rest of a line, if any; true when nothing is held any more. Throws on I/O
+   * errors, after dropping the rest: its event is then not counted, and goes whole to the fallback
+   * or is retried.
+   */
   private drainPending(): boolean {
     const pending = this.pending;
     if (pending === undefined) return true;
@@ -415,24 +500,17 @@ export class FileSink implements Sink {
     if (file === undefined) {
       // Only after close() gave up on a stalled reader, which already reported the loss.
       this.pending = undefined;
+      this.pendingEvent = undefined;
       return true;
     }
     let at: number;
     try {
       at = file.write(pending, 0);
     } catch (error) {
-      const written = (error as { written?: number }).written ?? 0;
-      this.written += written;
-      const rest = pending.subarray(written);
-      const fallback = this.fallback();
-      if (fallback === undefined) {
-        this.pending = rest;
-        throw error;
-      }
+      this.written += (error as { written?: number }).written ?? 0;
       this.pending = undefined;
-      fallback.pending = fallback.pending === undefined ? rest : Buffer.concat([fallback.pending, rest]);
-      fallback.prepare();
-      return fallback.drainPending();
+      this.pendingEvent = undefined;
+      throw error;
     }
     this.written += at;
     this.pending = at < pending.length ? pending.subarray(at) : undefined;
@@ -486,4 +564,17 @@ export class FileSink implements Sink {
       SelfLog.write('FileSink {Path}: close failed', file.path, error);
     }
   }
+}
+
+/** How many of `lines` fit whole in the first `bytes` bytes of their UTF-8 text, and their bytes. */
+function wholeLines(lines: readonly string[], bytes: number): { whole: number; lineCount: number } {
+  let whole = 0;
+  let lineCount = 0;
+  while (lineCount < lines.length) {
+    const next = whole + Buffer.byteLength(lines[lineCount], 'utf8');
+    if (next > bytes) break;
+    whole = next;
+    lineCount++;
+  }
+  return { whole, lineCount };
 }

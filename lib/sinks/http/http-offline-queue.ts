@@ -50,6 +50,11 @@ interface Entry {
  * oldest first, on the window's `online` event, at the next page load, and after any later
  * successful request. HTTP error answers and timeouts are not kept: they go through the logger's
  * retry and circuit breaker as before (a timed-out request may have arrived).
+ *
+ * A stored batch leaves the store only once this page has seen the server's answer, so a replay
+ * must not outlive its page: it never starts while the page is going away (after `pagehide`,
+ * until a `pageshow`), and its requests are sent without `keepalive`, so one in flight at unload
+ * is cancelled with the page instead of arriving unseen and being sent again by the next page.
  */
 export class HttpOfflineQueue {
   private readonly store: OfflineStore;
@@ -61,6 +66,15 @@ export class HttpOfflineQueue {
   private replaying: Promise<void> | undefined;
   private closed = false;
   private readonly onOnline = (): void => void this.replay();
+  /** Between `pagehide` and `pageshow`: the page may be unloading and could not learn a replay's outcome. */
+  private leaving = false;
+  private readonly onPageHide = (): void => {
+    this.leaving = true;
+  };
+  private readonly onPageShow = (): void => {
+    this.leaving = false;
+    void this.replay();
+  };
   private readonly page: { addEventListener?: unknown; removeEventListener?: unknown; navigator?: { onLine?: unknown } };
   private readonly startTimer: ReturnType<typeof setTimeout>;
 
@@ -69,7 +83,7 @@ export class HttpOfflineQueue {
     options: HttpOfflineOptions,
     url: string,
     where: string,
-    private readonly send: (body: string) => Promise<void>,
+    private readonly send: (body: string, keepalive?: boolean) => Promise<void>,
   ) {
     const given = options as { [K in keyof HttpOfflineOptions]?: unknown } | null;
     if (typeof given !== 'object' || given === null)
@@ -89,8 +103,12 @@ export class HttpOfflineQueue {
       throw new ConfigurationError(`${where}.key: expected a string, got ${JSON.stringify(key)}`);
     this.key = key;
     this.page = globalThis;
-    if (typeof this.page.addEventListener === 'function')
-      (this.page.addEventListener as Listen).call(globalThis, 'online', this.onOnline);
+    if (typeof this.page.addEventListener === 'function') {
+      const listen = this.page.addEventListener as Listen;
+      listen.call(globalThis, 'online', this.onOnline);
+      listen.call(globalThis, 'pagehide', this.onPageHide);
+      listen.call(globalThis, 'pageshow', this.onPageShow);
+    }
     // What earlier pages left behind goes out once the logger is set up.
     this.startTimer = setTimeout(() => void this.replay(), 0);
     (this.startTimer as { unref?: () => void }).unref?.();
@@ -156,7 +174,7 @@ export class HttpOfflineQueue {
     }
   }
 
-  /** Sends what the store holds, oldest first, one request at a time; stops at the first failure. */
+  /** Sends what the store holds, oldest first, one request at a time; stops at the first failure, and does not start while the page is going away. */
   replay(): Promise<void> {
     this.replaying ??= this.replayAll().finally(() => (this.replaying = undefined));
     return this.replaying;
@@ -166,17 +184,22 @@ export class HttpOfflineQueue {
   close(): void {
     this.closed = true;
     clearTimeout(this.startTimer);
-    if (typeof this.page.removeEventListener === 'function')
-      (this.page.removeEventListener as Listen).call(globalThis, 'online', this.onOnline);
+    if (typeof this.page.removeEventListener === 'function') {
+      const unlisten = this.page.removeEventListener as Listen;
+      unlisten.call(globalThis, 'online', this.onOnline);
+      unlisten.call(globalThis, 'pagehide', this.onPageHide);
+      unlisten.call(globalThis, 'pageshow', this.onPageShow);
+    }
   }
 
   private async replayAll(): Promise<void> {
-    while (!this.closed && !this.offline) {
+    while (!this.closed && !this.offline && !this.leaving) {
       const entries = this.read();
       if (entries.length === 0) return;
       const next = entries[0];
       try {
-        await this.send(next.body);
+        // Not keepalive: a request that outlived the page would arrive without the store learning it.
+        await this.send(next.body, false);
         this.replayedCount += next.count;
       } catch (error) {
         const refused =

@@ -157,7 +157,7 @@ export class HttpSink implements Sink {
     this.offlineQueue =
       options.offline === undefined
         ? undefined
-        : new HttpOfflineQueue(options.offline, this.url, `${kind}.offline`, (body) => this.send(body));
+        : new HttpOfflineQueue(options.offline, this.url, `${kind}.offline`, (body, keepalive) => this.send(body, keepalive));
   }
 
   /** What the offline store did and holds, when the `offline` option is on. */
@@ -224,9 +224,9 @@ export class HttpSink implements Sink {
     this.inFlight.clear();
   }
 
-  private async send(body: string): Promise<void> {
+  private async send(body: string, keepalive = this.keepalive): Promise<void> {
     try {
-      await this.request(body);
+      await this.request(body, keepalive);
     } catch (error) {
       throw this.redacted(error);
     }
@@ -249,7 +249,7 @@ export class HttpSink implements Sink {
     }
   }
 
-  private async request(body: string): Promise<void> {
+  private async request(body: string, keepalive: boolean): Promise<void> {
     const method = this.method;
     const url = this.url;
     const safeUrl = this.safeUrl;
@@ -272,7 +272,7 @@ export class HttpSink implements Sink {
         method,
         headers: this.requestHeaders(),
         body,
-        keepalive: this.keepalive && bytes <= KEEPALIVE_MAX_BYTES,
+        keepalive: keepalive && bytes <= KEEPALIVE_MAX_BYTES,
         // Never follow: a redirect would carry the headers (API keys) and, on 307/308, the body to another host.
         redirect: 'manual',
         signal: controller.signal,

@@ -4,10 +4,11 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { LoggerConfiguration } from '../../../lib/configuration/logger-configuration';
 import { ConfigurationError } from '../../../lib/core/errors/configuration-error';
+import { PartialDeliveryError } from '../../../lib/core/errors/partial-delivery-error';
 import type { LogEvent } from '../../../lib/core/log-event';
 import { SelfLog, type SelfLogEvent } from '../../../lib/core/self-log';
 import type { Formatter } from '../../../lib/core/sink';
-import { FileSink } from '../../../lib/node/file/file-sink';
+import { FILE_SINK_CHUNK_CHARS, FileSink } from '../../../lib/node/file/file-sink';
 import { FileSizeLimitError } from '../../../lib/node/file/file-size-limit-error';
 import { makeEvent, makeEvents } from '../../helpers/events';
 
@@ -131,6 +132,75 @@ describe('FileSink', () => {
       expect(sink.currentPath).toBe(path.join(dir, 'logs/app-20261122.log'));
       void sink.close();
       expect(sink.currentPath).toBeUndefined();
+    });
+  });
+
+  describe('large batches', () => {
+    /** Lines of about 200 000 characters, as events near the default maxEventBytes make. */
+    const big: Formatter = { format: (e) => JSON.stringify({ N: e.properties.N, pad: 'x'.repeat(200_000) }) };
+
+    /** The size of every write call the sink makes (characters for a string, bytes for a buffer). */
+    function spyWrites(fail?: (call: number) => boolean): { sizes: number[]; restore(): void } {
+      const sizes: number[] = [];
+      // The module itself (`import * as` gives a frozen view of it), which the sink's calls go through.
+      const nodeFs = (fs as unknown as { default: typeof fs }).default;
+      const real = nodeFs.writeSync;
+      const spy = jest.spyOn(nodeFs, 'writeSync').mockImplementation((fd: number, data: string | Buffer, ...rest: unknown[]) => {
+        sizes.push(data.length);
+        if (fail?.(sizes.length) === true) throw Object.assign(new Error('ENOSPC: no space left on device'), { code: 'ENOSPC' });
+        return (real as (...args: unknown[]) => number)(fd, data, ...rest);
+      });
+      return { sizes, restore: () => spy.mockRestore() };
+    }
+
+    it('writes a batch larger than FILE_SINK_CHUNK_CHARS in bounded chunks, and the file gets every event', () => {
+      const file = path.join(dir, 'big.log');
+      const sink = new FileSink(file, { formatter: big });
+      const writes = spyWrites();
+      try {
+        expect(sink.emitSync(makeEvents(40))).toBe(true);
+      } finally {
+        writes.restore();
+      }
+      void sink.close();
+      // About 8 MB of text: never formatted or written at once, but in chunks of at most the bound plus one line.
+      expect(writes.sizes.length).toBeGreaterThanOrEqual(6);
+      for (const size of writes.sizes) expect(size).toBeLessThanOrEqual(FILE_SINK_CHUNK_CHARS + 200_100);
+      expect(numbers(file)).toEqual(range(0, 40));
+    });
+
+    it('writes a usual batch with one write call', () => {
+      const file = path.join(dir, 'small.log');
+      const sink = new FileSink(file, { formatter: numbered });
+      const writes = spyWrites();
+      try {
+        expect(sink.emitSync(makeEvents(512))).toBe(true);
+      } finally {
+        writes.restore();
+      }
+      void sink.close();
+      expect(writes.sizes).toHaveLength(1);
+      expect(numbers(file)).toEqual(range(0, 512));
+    });
+
+    it('counts exactly the events of the chunks written when a later chunk fails', () => {
+      const file = path.join(dir, 'fails.log');
+      const sink = new FileSink(file, { formatter: big });
+      const writes = spyWrites((call) => call === 2);
+      let error: unknown;
+      try {
+        sink.emitSync(makeEvents(40));
+      } catch (caught) {
+        error = caught;
+      } finally {
+        writes.restore();
+      }
+      void sink.close();
+      expect(error).toBeInstanceOf(PartialDeliveryError);
+      const { delivered } = error as PartialDeliveryError;
+      expect(delivered).toBeGreaterThan(0);
+      expect(delivered).toBeLessThan(40);
+      expect(numbers(file)).toEqual(range(0, delivered));
     });
   });
 
@@ -538,32 +608,50 @@ describe('FileSink', () => {
       void sink.close();
     });
 
-    fifoIt('returns false instead of blocking when the reader stalls, and loses or repeats nothing', () => {
-      const reader = fs.openSync(fifo, fs.constants.O_RDONLY | fs.constants.O_NONBLOCK);
-      const sink = new FileSink(fifo, { formatter: numbered });
-      const events = makeEvents(100_000);
-      let received = '';
-      let refusals = 0;
-      for (let i = 0; i < events.length; i += 512) {
-        const batch = events.slice(i, i + 512);
-        while (!sink.emitSync(batch)) {
-          refusals++;
-          received += drain(reader);
+    fifoIt(
+      'refuses (false) or counts only the events the pipe took whole when the reader stalls, and loses or repeats nothing',
+      () => {
+        const reader = fs.openSync(fifo, fs.constants.O_RDONLY | fs.constants.O_NONBLOCK);
+        const sink = new FileSink(fifo, { formatter: numbered });
+        const events = makeEvents(100_000);
+        let received = '';
+        let refusals = 0;
+        let partials = 0;
+        for (let i = 0; i < events.length; i += 512) {
+          // What a delivery stage does: a refused batch is sent again, a partly taken one from its first event not taken.
+          let batch = events.slice(i, i + 512);
+          for (;;) {
+            try {
+              if (sink.emitSync(batch)) break;
+              refusals++;
+            } catch (error) {
+              expect(error).toBeInstanceOf(PartialDeliveryError);
+              const { delivered } = error as PartialDeliveryError;
+              expect(delivered).toBeGreaterThan(0);
+              // The events counted are in the pipe already, whole.
+              const taken = received + drain(reader);
+              received = taken;
+              expect(taken.split('\n').length - 1).toBeGreaterThanOrEqual(i + (512 - batch.length) + delivered);
+              batch = batch.slice(delivered);
+              partials++;
+            }
+            received += drain(reader);
+          }
         }
-      }
-      received += drain(reader);
-      sink.flushSync();
-      received += drain(reader);
-      void sink.close();
-      fs.closeSync(reader);
-      expect(refusals).toBeGreaterThan(0);
-      expect(
-        received
-          .slice(0, -1)
-          .split('\n')
-          .map((line) => (JSON.parse(line) as { N: number }).N),
-      ).toEqual(range(0, 100_000));
-    });
+        received += drain(reader);
+        sink.flushSync();
+        received += drain(reader);
+        void sink.close();
+        fs.closeSync(reader);
+        expect(refusals + partials).toBeGreaterThan(0);
+        expect(
+          received
+            .slice(0, -1)
+            .split('\n')
+            .map((line) => (JSON.parse(line) as { N: number }).N),
+        ).toEqual(range(0, 100_000));
+      },
+    );
 
     fifoIt('resolves an async emit once the stalled reader has taken the batch', async () => {
       const reader = fs.openSync(fifo, fs.constants.O_RDONLY | fs.constants.O_NONBLOCK);
@@ -586,7 +674,14 @@ describe('FileSink', () => {
     fifoIt('rejects an async emit still waiting for a stalled reader when closed', async () => {
       const reader = fs.openSync(fifo, fs.constants.O_RDONLY | fs.constants.O_NONBLOCK);
       const sink = new FileSink(fifo, { formatter: numbered, syncFlushTimeoutMs: 20 });
-      while (sink.emitSync(makeEvents(512)));
+      const fill = (): boolean => {
+        try {
+          return sink.emitSync(makeEvents(512));
+        } catch {
+          return false; // a PartialDeliveryError: the pipe is full
+        }
+      };
+      while (fill());
       const waiting = sink.emit(makeEvents(1));
       void sink.close();
       await expect(waiting).rejects.toThrow(/closed/);
@@ -595,9 +690,9 @@ describe('FileSink', () => {
 
     fifoIt('honours the close timeout with a stalled reader, without blocking the event loop', async () => {
       const reader = fs.openSync(fifo, fs.constants.O_RDONLY | fs.constants.O_NONBLOCK);
-      const log = new LoggerConfiguration().writeTo
-        .sink(new FileSink(fifo, { formatter: { format: () => 'z'.repeat(1000) } }), { name: 'fifo' })
-        .createLogger();
+      // A long syncFlushTimeoutMs: a close that waited for it, or blocked the loop for it, would show.
+      const sink = new FileSink(fifo, { formatter: { format: () => 'z'.repeat(1000) }, syncFlushTimeoutMs: 5_000 });
+      const log = new LoggerConfiguration().writeTo.sink(sink, { name: 'fifo' }).createLogger();
       // More than the pipe's buffer, and nobody reads.
       for (let i = 0; i < 200; i++) log.information('Event {N}', i);
       let last = Date.now();
@@ -609,21 +704,58 @@ describe('FileSink', () => {
       const started = Date.now();
       const report = await log.close({ strategy: 'graceful', timeoutMs: 200 });
       const elapsed = Date.now() - started;
+      const whole = drain(reader).split('\n').length - 1;
       await new Promise((resolve) => setTimeout(resolve, 20));
       clearInterval(ticker);
       fs.closeSync(reader);
       expect(report.timedOut).toBe(true);
-      expect(report.sinks.fifo.undelivered).toBe(200);
-      // Generous bounds: the old close blocked the loop for syncFlushTimeoutMs (1000 ms).
-      expect(elapsed).toBeLessThan(700);
-      expect(longestPause).toBeLessThan(400);
+      // The report counts as delivered exactly the events whose lines the reader got whole.
+      expect(report.sinks.fifo.delivered).toBe(whole);
+      expect(report.sinks.fifo.delivered).toBeGreaterThan(0);
+      expect(report.sinks.fifo.undelivered).toBe(200 - whole);
+      // Bounds far from the 200 ms asked for, yet half of syncFlushTimeoutMs: a loaded machine passes,
+      // a close that waits (or busy-waits) for syncFlushTimeoutMs does not.
+      expect(elapsed).toBeLessThan(2_500);
+      expect(longestPause).toBeLessThan(2_500);
+    });
+
+    fifoIt('counts as delivered only the events a stalled reader took whole, at once and in the close report', async () => {
+      const reader = fs.openSync(fifo, fs.constants.O_RDONLY | fs.constants.O_NONBLOCK);
+      const sink = new FileSink(fifo, { formatter: { format: (e) => `${String(e.properties.N)} ${'z'.repeat(1000)}` } });
+      const log = new LoggerConfiguration().writeTo
+        .sink(sink, { name: 'fifo', batch: { size: 100, maxDelayMs: 60_000 } })
+        .createLogger();
+      // Three full batches of ~100 KB, written inline: the 64 KiB pipe takes part of the first.
+      for (let i = 0; i < 300; i++) log.information('Event {N}', i);
+      const inPipe = (text: string): number => text.split('\n').length - 1;
+      let received = drain(reader);
+      const early = log.metrics().sinks.fifo;
+      expect(early.delivered).toBeGreaterThan(0);
+      expect(early.delivered).toBeLessThan(100);
+      expect(early.delivered).toBe(inPipe(received));
+      expect(early.received).toBe(early.delivered + early.pending);
+
+      // The reader stalls again; a graceful close gives up after 200 ms.
+      const report = await log.close({ strategy: 'graceful', timeoutMs: 200 });
+      received += drain(reader);
+      fs.closeSync(reader);
+      const whole = inPipe(received);
+      expect(report.sinks.fifo.delivered).toBe(whole);
+      expect(report.sinks.fifo.delivered + report.sinks.fifo.undelivered + report.sinks.fifo.failed).toBe(300);
+      // Every line the reader got is whole and in order, none repeated.
+      expect(
+        received
+          .split('\n')
+          .slice(0, whole)
+          .map((line) => Number(line.split(' ')[0])),
+      ).toEqual(range(0, whole));
     });
 
     fifoIt('gives up a synchronous flush after a bounded wait when the reader stays stalled', () => {
       const reader = fs.openSync(fifo, fs.constants.O_RDONLY | fs.constants.O_NONBLOCK);
       const sink = new FileSink(fifo, { formatter: { format: () => 'z'.repeat(1000) }, syncFlushTimeoutMs: 50 });
-      // One batch larger than the pipe's buffer: the sink keeps its unwritten tail.
-      expect(sink.emitSync(makeEvents(200))).toBe(true);
+      // One batch larger than the pipe's buffer: the pipe takes part of it, the sink keeps the rest of the line it cut.
+      expect(() => sink.emitSync(makeEvents(200))).toThrow(PartialDeliveryError);
       sink.flushSync();
       expect(diagnostics.some((d) => d.template.includes('did not take'))).toBe(true);
       expect(drain(reader).length).toBeGreaterThan(0);
