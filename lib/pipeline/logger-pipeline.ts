@@ -74,6 +74,13 @@ interface SinkLane {
   readonly accounting: LaneAccounting | undefined;
 }
 
+/** A lane fed by write() itself: its delivery stage and the sink's own minimum level, if any. */
+interface DirectLane {
+  readonly name: string;
+  readonly delivery: SinkDelivery;
+  readonly level: LevelSwitch | undefined;
+}
+
 /** `close()` and `flush()` wait this long by default, in milliseconds. */
 const DEFAULT_TIMEOUT_MS = 5_000;
 
@@ -97,6 +104,11 @@ export class LoggerPipeline {
   private readonly guard = new ReentrancyGuard();
   /** The shared stream the lanes subscribe to. */
   private readonly shared: Observable<LogEvent>;
+  /**
+   * With no shared stage, the lanes with no operators of their own: write() hands them each
+   * event itself (see there). Empty when the pipeline has filters or app operators.
+   */
+  private readonly direct: DirectLane[] = [];
 
   /** The shared stream after enrichment, filters and app operators, for app subscribers (whose faults go to SelfLog). */
   readonly events$: Observable<LogEvent>;
@@ -116,7 +128,8 @@ export class LoggerPipeline {
     this.events$ = guardSubscribers(this.shared, (error) =>
       SelfLog.write('A subscriber of log.events$ failed; it stays subscribed', error),
     );
-    this.lanes = options.sinks.map((registration) => this.openLane(registration));
+    const stageless = shared === this.source;
+    this.lanes = options.sinks.map((registration) => this.openLane(registration, stageless));
   }
 
   /** The level switch a logger with this SourceContext follows: the longest matching override, else the minimum. */
@@ -187,7 +200,21 @@ export class LoggerPipeline {
       // on the way to the lanes.
       const enrichers = this.options.enrichers;
       if (enrichers.length !== 0) enrichOwnEvent(event, properties, enrichers);
-      this.source.next(event);
+      // Hot path: lanes with nothing between the source and their delivery stage get the event
+      // here, in a counted loop, instead of through the Subject and each lane's subscriber chain.
+      const direct = this.direct;
+      for (let i = 0; i < direct.length; i++) {
+        const lane = direct[i];
+        if (lane.level !== undefined && level < lane.level.value) continue;
+        // push() never throws by contract; the guard keeps one lane's fault from reaching the others.
+        try {
+          lane.delivery.push(event);
+        } catch (error) {
+          SelfLog.write('Sink {Name} rejected an event', lane.name, error);
+        }
+      }
+      // The Subject still feeds lanes with operators and subscribers of events$, when there are any.
+      if (this.source.observed) this.source.next(event);
     } catch (error) {
       SelfLog.write('Logging an event failed; the event is lost', error);
     }
@@ -315,7 +342,7 @@ export class LoggerPipeline {
     return { strategy, elapsedMs: scheduler.now() - started, timedOut, sinks };
   }
 
-  private openLane(registration: SinkRegistration): SinkLane {
+  private openLane(registration: SinkRegistration, stageless: boolean): SinkLane {
     // Events made by this pipeline carry Date.now(); with the default clock and nothing between
     // the source and the stage that could hold an event back, that is the enqueue time too.
     const eventsAreNow =
@@ -328,6 +355,11 @@ export class LoggerPipeline {
       eventsAreNow,
       this.guard,
     );
+    if (stageless && registration.pipe.length === 0) {
+      this.direct.push({ name: registration.name, delivery, level: registration.minimumLevel });
+      // Nothing between write() and the stage can hold an event, so there is nothing to wait for at close.
+      return { name: registration.name, delivery, completed: Promise.resolve(), accounting: undefined };
+    }
     let lane$ = this.shared;
     if (registration.minimumLevel !== undefined) lane$ = lane$.pipe(minimumLevel(registration.minimumLevel));
     // Only a sink with operators pays for counting: they may hold, drop or make events.

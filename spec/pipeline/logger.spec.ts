@@ -1,5 +1,6 @@
 import { map, take, toArray } from 'rxjs';
 import { LoggerConfiguration } from '../../lib/configuration/logger-configuration';
+import { LevelSwitch } from '../../lib/core/level-switch';
 import type { LogEvent } from '../../lib/core/log-event';
 import { SelfLog, type SelfLogEvent } from '../../lib/core/self-log';
 import type { LoggerMetrics } from '../../lib/metrics/metrics-types';
@@ -222,6 +223,28 @@ describe('Logger', () => {
     expect(first.events.map((e) => e.properties.Call)).toEqual([1, 3]);
     expect(second.events).toEqual(first.events);
     expect(seen).toEqual(first.events);
+  });
+
+  it('delivers every event to sinks with and without operators, in order, honouring a sink level switched at run time', () => {
+    const plain = new MemorySink();
+    const leveled = new MemorySink();
+    const piped = new MemorySink();
+    const sinkLevel = new LevelSwitch('warning');
+    const log = new LoggerConfiguration().writeTo
+      .sink(plain)
+      .writeTo.sink(leveled, { minimumLevel: sinkLevel })
+      .writeTo.sink(piped, { pipe: [map((e) => e)] })
+      .createLogger();
+    const seen: string[] = [];
+    log.events$.subscribe((e) => seen.push(e.renderMessage()));
+    log.information('one');
+    log.warning('two');
+    sinkLevel.level = 'information';
+    log.information('three');
+    expect(plain.events.map((e) => e.renderMessage())).toEqual(['one', 'two', 'three']);
+    expect(leveled.events.map((e) => e.renderMessage())).toEqual(['two', 'three']);
+    expect(piped.events.map((e) => e.renderMessage())).toEqual(['one', 'two', 'three']);
+    expect(seen).toEqual(['one', 'two', 'three']);
   });
 
   describe('isolation', () => {
