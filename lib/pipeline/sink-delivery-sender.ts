@@ -1,5 +1,5 @@
 import type { SchedulerLike, Subscription } from 'rxjs';
-import { PartialDeliveryError } from '../core/errors/partial-delivery-error';
+import { PartialDeliveryError, reportedCount } from '../core/errors/partial-delivery-error';
 import type { LogEvent } from '../core/log-event';
 import { retryHint } from '../core/retry-hint';
 import { SelfLog } from '../core/self-log';
@@ -110,7 +110,7 @@ export class SinkDeliverySender {
       return;
     }
     if (error instanceof PartialDeliveryError) {
-      const leading = Math.min(Math.max(0, Math.floor(error.delivered) || 0), flight.events.length);
+      const leading = reportedCount(error.delivered, flight.events.length);
       if (leading > 0) this.context.settleLeading(flight, leading);
       if (flight.events.length === 0) {
         this.primaryDelivered(flight);

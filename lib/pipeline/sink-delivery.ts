@@ -1,5 +1,5 @@
 import type { SchedulerLike, Subscription } from 'rxjs';
-import { PartialDeliveryError } from '../core/errors/partial-delivery-error';
+import { PartialDeliveryError, reportedCount } from '../core/errors/partial-delivery-error';
 import type { LogEvent } from '../core/log-event';
 import { SelfLog } from '../core/self-log';
 import type { Sink } from '../core/sink';
@@ -259,7 +259,7 @@ export class SinkDelivery {
     } catch (error) {
       this.recorder.lastError = describeError(error);
       if (error instanceof PartialDeliveryError) {
-        const leading = Math.min(Math.max(0, Math.floor(error.delivered) || 0), flight.events.length);
+        const leading = reportedCount(error.delivered, flight.events.length);
         if (leading > 0) this.settleLeading(flight, leading);
         written = flight.events.length === 0;
       }
@@ -342,9 +342,7 @@ export class SinkDelivery {
       return;
     }
     if (this.flight !== flight) return;
-    this.countDelivered(flight.times, count, false);
-    flight.events = Object.freeze(flight.events.slice(count));
-    flight.times = flight.times.slice(count);
+    this.takeLeading(flight, count);
     this.waiters.settle(0, count);
   }
 
@@ -355,12 +353,17 @@ export class SinkDelivery {
    */
   private settleAbandoned(flight: Flight, count: number): void {
     if (!this.closingSinks) return;
-    const settled = Math.min(Math.max(0, Math.floor(count) || 0), flight.events.length, this.undelivered);
+    const settled = Math.min(reportedCount(count, flight.events.length), this.undelivered);
     if (settled === 0) return;
     this.undelivered -= settled;
-    this.countDelivered(flight.times, settled, false);
-    flight.events = Object.freeze(flight.events.slice(settled));
-    flight.times = flight.times.slice(settled);
+    this.takeLeading(flight, settled);
+  }
+
+  /** Counts the flight's first `count` events delivered and keeps only the rest in it. */
+  private takeLeading(flight: Flight, count: number): void {
+    this.countDelivered(flight.times, count, false);
+    flight.events = Object.freeze(flight.events.slice(count));
+    flight.times = flight.times.slice(count);
   }
 
   private countDelivered(times: readonly number[], count: number, viaFallback: boolean): void {
@@ -442,7 +445,7 @@ export class SinkDelivery {
 
   /** After a partial synchronous write: the leading events written leave the queue (or the open batch) as delivered. */
   private takeWrittenSync(fromQueue: boolean, times: readonly number[], delivered: number): void {
-    const count = Math.min(Math.max(0, Math.floor(delivered) || 0), fromQueue ? this.queue.depth : this.open.length);
+    const count = reportedCount(delivered, fromQueue ? this.queue.depth : this.open.length);
     if (count === 0) return;
     if (fromQueue) {
       this.queue.discard(count);

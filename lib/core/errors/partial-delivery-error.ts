@@ -22,6 +22,14 @@ export class PartialDeliveryError extends Error {
   }
 }
 
+/**
+ * How many of `max` events a sink's report of `reported` delivered events stands for: a whole
+ * number from 0 to `max`, whatever the report holds (NaN, negative, fractional or too large).
+ */
+export function reportedCount(reported: number, max: number): number {
+  return Math.min(Math.max(0, Math.floor(reported) || 0), max);
+}
+
 function causeText(cause: unknown): string {
   try {
     if (cause instanceof Error) return `: ${cause.name}: ${cause.message}`;
