@@ -44,31 +44,35 @@ interface ByteCountingSink {
  * await delivery.shutdown('graceful', 2_000);
  */
 export class SinkDelivery {
-  private readonly recorder: SinkMetricsRecorder;
-  private readonly queue: EventQueue;
-  private readonly size: number;
-  private readonly maxDelayMs: number;
-  private readonly breaker: CircuitBreaker | null;
-  private readonly fallback: Sink | null;
-  private readonly sender: SinkDeliverySender;
-  private readonly waiters = new SinkDeliveryWaiters();
-  private open: LogEvent[] = [];
-  private openTimes: number[] = [];
-  private flight: Flight | null = null;
-  private ageTimer: Subscription | null = null;
-  private ageDueAt = Number.POSITIVE_INFINITY;
-  private pumping = false;
-  private accepting = true;
+  readonly #sink: Sink;
+  readonly #scheduler: SchedulerLike;
+  readonly #eventsAreNow: boolean;
+  readonly #guard: ReentrancyGuard;
+  readonly #recorder: SinkMetricsRecorder;
+  readonly #queue: EventQueue;
+  readonly #size: number;
+  readonly #maxDelayMs: number;
+  readonly #breaker: CircuitBreaker | null;
+  readonly #fallback: Sink | null;
+  readonly #sender: SinkDeliverySender;
+  readonly #waiters = new SinkDeliveryWaiters();
+  #open: LogEvent[] = [];
+  #openTimes: number[] = [];
+  #flight: Flight | null = null;
+  #ageTimer: Subscription | null = null;
+  #ageDueAt = Number.POSITIVE_INFINITY;
+  #pumping = false;
+  #accepting = true;
   /** Send partial batches now (shutdown, flushSync) instead of waiting for their age. */
-  private draining = false;
-  private undelivered = 0;
+  #draining = false;
+  #undelivered = 0;
   /** Events a sink operator held when shutdown gave up on them, already counted: their late arrival is not counted again. */
-  private heldAtClose = 0;
-  private closing: Promise<SinkShutdownResult> | undefined;
+  #heldAtClose = 0;
+  #closing: Promise<SinkShutdownResult> | undefined;
   /** While the sinks close at shutdown: a late outcome of an abandoned flight still counts. */
-  private closingSinks = false;
+  #closingSinks = false;
   /** Events of a refused inline batch not yet moved into the queue (they follow it). */
-  private requeueing = 0;
+  #requeueing = 0;
 
   /**
    * @param name The sink's name, used in metrics and diagnostics.
@@ -85,60 +89,64 @@ export class SinkDelivery {
    */
   constructor(
     readonly name: string,
-    private readonly sink: Sink,
+    sink: Sink,
     options: SinkDeliveryOptions,
-    private readonly scheduler: SchedulerLike,
-    private readonly eventsAreNow = false,
-    private readonly guard: ReentrancyGuard = new ReentrancyGuard(),
+    scheduler: SchedulerLike,
+    eventsAreNow = false,
+    guard: ReentrancyGuard = new ReentrancyGuard(),
   ) {
+    this.#sink = sink;
+    this.#scheduler = scheduler;
+    this.#eventsAreNow = eventsAreNow;
+    this.#guard = guard;
     const resolved = resolveDeliveryOptions(options);
-    this.recorder = new SinkMetricsRecorder(name);
-    this.queue = new EventQueue(resolved.queue, name, (count) => this.onDrop(count));
-    this.size = resolved.size;
-    this.maxDelayMs = resolved.maxDelayMs;
-    this.fallback = resolved.fallback;
-    this.breaker = resolved.circuitBreaker === null ? null : new CircuitBreaker(resolved.circuitBreaker, scheduler, name);
-    this.sender = new SinkDeliverySender({
+    this.#recorder = new SinkMetricsRecorder(name);
+    this.#queue = new EventQueue(resolved.queue, name, (count) => this.#onDrop(count));
+    this.#size = resolved.size;
+    this.#maxDelayMs = resolved.maxDelayMs;
+    this.#fallback = resolved.fallback;
+    this.#breaker = resolved.circuitBreaker === null ? null : new CircuitBreaker(resolved.circuitBreaker, scheduler, name);
+    this.#sender = new SinkDeliverySender({
       name,
       sink,
-      fallback: this.fallback,
-      breaker: this.breaker,
+      fallback: this.#fallback,
+      breaker: this.#breaker,
       retry: resolved.retry,
       scheduler,
-      recorder: this.recorder,
-      settle: (flight, outcome) => this.settle(flight, outcome),
-      settleLeading: (flight, count) => this.settleLeading(flight, count),
+      recorder: this.#recorder,
+      settle: (flight, outcome) => this.#settle(flight, outcome),
+      settleLeading: (flight, count) => this.#settleLeading(flight, count),
       guard,
     });
   }
 
   /** Takes one event on the caller's turn: writes it now when it fills a batch and the sink can, else holds it; after shutdown began, counts it as dropped. Never throws. */
   push(event: LogEvent): void {
-    if (this.heldAtClose > 0) {
+    if (this.#heldAtClose > 0) {
       // Already counted (received, and undelivered or dropped) when shutdown gave up on it.
-      this.heldAtClose--;
+      this.#heldAtClose--;
       return;
     }
-    this.recorder.received++;
-    if (!this.accepting) {
+    this.#recorder.received++;
+    if (!this.#accepting) {
       // Too late (an app operator released it after shutdown began): counted, never lost silently.
-      this.recorder.dropped++;
+      this.#recorder.dropped++;
       return;
     }
     try {
-      const now = this.eventsAreNow ? eventTimeMs(event) : this.scheduler.now();
-      if (this.flight !== null || this.queue.depth !== 0) {
+      const now = this.#eventsAreNow ? eventTimeMs(event) : this.#scheduler.now();
+      if (this.#flight !== null || this.#queue.depth !== 0) {
         // The sink is busy or behind: the bounded queue is the only buffer.
-        this.queue.push(event, now);
-        if (this.flight === null) this.pump();
-      } else if (this.size === 1) {
+        this.#queue.push(event, now);
+        if (this.#flight === null) this.#pump();
+      } else if (this.#size === 1) {
         // Unbatched: skip the open batch's bookkeeping on the most common path.
-        this.dispatch([event], [now]);
+        this.#dispatch([event], [now]);
       } else {
-        this.open.push(event);
-        this.openTimes.push(now);
-        if (this.open.length >= this.size) this.sendOpen();
-        else if (this.open.length === 1) this.armAge(now + this.maxDelayMs);
+        this.#open.push(event);
+        this.#openTimes.push(now);
+        if (this.#open.length >= this.#size) this.#sendOpen();
+        else if (this.#open.length === 1) this.#armAge(now + this.#maxDelayMs);
       }
     } catch (error) {
       SelfLog.write('Sink {Name}: the delivery stage failed to take an event', this.name, error);
@@ -147,12 +155,12 @@ export class SinkDelivery {
 
   /** Resolves when every event pushed before the call is delivered, dropped or failed (partial batches go at once), and the sink's own `flush()` has finished. */
   async flush(): Promise<void> {
-    const done = this.waiters.wait(this.pendingCount());
-    this.kick();
+    const done = this.#waiters.wait(this.#pendingCount());
+    this.#kick();
     await done;
     try {
-      const sink = this.sink;
-      await this.guard.run(() => sink.flush?.());
+      const sink = this.#sink;
+      await this.#guard.run(() => sink.flush?.());
     } catch (error) {
       SelfLog.write('Sink {Name} failed to flush', this.name, error);
     }
@@ -166,14 +174,14 @@ export class SinkDelivery {
    */
   flushSync(): void {
     try {
-      if (this.sink.emitSync !== undefined) this.writeAllSync();
-      else this.kickNow();
+      if (this.#sink.emitSync !== undefined) this.#writeAllSync();
+      else this.#kickNow();
     } catch (error) {
       SelfLog.write('Sink {Name}: synchronous flush failed', this.name, error);
     }
-    for (const sink of [this.sink, this.fallback]) {
+    for (const sink of [this.#sink, this.#fallback]) {
       try {
-        this.guard.run(() => sink?.flushSync?.());
+        this.#guard.run(() => sink?.flushSync?.());
       } catch (error) {
         SelfLog.write('Sink {Name} failed to flush synchronously', this.name, error);
       }
@@ -190,11 +198,11 @@ export class SinkDelivery {
    * @param timeoutMs The bound for `immediate` and `graceful`, in milliseconds; ignored by `flush`.
    */
   shutdown(strategy: ShutdownStrategy, timeoutMs: number): Promise<SinkShutdownResult> {
-    if (this.closing === undefined) {
-      this.accepting = false;
-      this.closing = this.runShutdown(strategy, timeoutMs);
+    if (this.#closing === undefined) {
+      this.#accepting = false;
+      this.#closing = this.#runShutdown(strategy, timeoutMs);
     }
-    return this.closing;
+    return this.#closing;
   }
 
   /**
@@ -205,145 +213,145 @@ export class SinkDelivery {
    */
   abandonHeld(count: number, strategy: ShutdownStrategy): void {
     if (!(count > 0)) return;
-    this.recorder.received += count;
-    if (strategy === 'immediate') this.recorder.dropped += count;
-    else this.undelivered += count;
-    this.heldAtClose += count;
+    this.#recorder.received += count;
+    if (strategy === 'immediate') this.#recorder.dropped += count;
+    else this.#undelivered += count;
+    this.#heldAtClose += count;
     SelfLog.write('Sink {Name}: its operators still held {Count} events at close', this.name, count);
   }
 
   /** A snapshot of the counters, in which `received = delivered + dropped + failed + pending`. */
   metrics(): SinkMetrics {
-    const recorder = this.recorder;
-    recorder.pending = this.pendingCount() + this.undelivered;
-    recorder.queueDepth = this.queue.depth;
-    recorder.queueBytes = this.queue.bytes;
-    recorder.breaker = this.breaker === null ? 'closed' : this.breaker.state;
-    const written = (this.sink as ByteCountingSink).bytesWritten;
+    const recorder = this.#recorder;
+    recorder.pending = this.#pendingCount() + this.#undelivered;
+    recorder.queueDepth = this.#queue.depth;
+    recorder.queueBytes = this.#queue.bytes;
+    recorder.breaker = this.#breaker === null ? 'closed' : this.#breaker.state;
+    const written = (this.#sink as ByteCountingSink).bytesWritten;
     if (typeof written === 'number') recorder.bytesWritten = written;
     return recorder.snapshot();
   }
 
-  private pendingCount(): number {
-    return this.inFlightCount() + this.queue.depth + this.open.length + this.requeueing;
+  #pendingCount(): number {
+    return this.#inFlightCount() + this.#queue.depth + this.#open.length + this.#requeueing;
   }
 
-  private inFlightCount(): number {
-    return this.flight === null ? 0 : this.flight.events.length;
+  #inFlightCount(): number {
+    return this.#flight === null ? 0 : this.#flight.events.length;
   }
 
-  private sendOpen(): void {
-    const events = this.open;
-    const times = this.openTimes;
-    this.open = [];
-    this.openTimes = [];
-    this.cancelAge();
-    this.dispatch(events, times);
+  #sendOpen(): void {
+    const events = this.#open;
+    const times = this.#openTimes;
+    this.#open = [];
+    this.#openTimes = [];
+    this.#cancelAge();
+    this.#dispatch(events, times);
   }
 
   /** Writes a batch that nothing queued precedes: inline through `emitSync` when the sink has it and is healthy, else on the async path. */
-  private dispatch(events: LogEvent[], times: number[]): void {
-    this.boundEvents(events);
-    const sink = this.sink;
+  #dispatch(events: LogEvent[], times: number[]): void {
+    this.#boundEvents(events);
+    const sink = this.#sink;
     // While draining for shutdown, the final batches take the async path, so that a sink whose
     // write completes later (a stream) is counted delivered only once the write has completed.
-    if (sink.emitSync === undefined || this.draining || (this.breaker !== null && this.breaker.state !== 'closed')) {
-      this.sender.send(this.begin(events, times));
+    if (sink.emitSync === undefined || this.#draining || (this.#breaker !== null && this.#breaker.state !== 'closed')) {
+      this.#sender.send(this.#begin(events, times));
       return;
     }
     // Marked in flight so that an event logged from inside the sink queues behind this batch.
-    const flight = this.begin(events, times);
+    const flight = this.#begin(events, times);
     let written = false;
     try {
-      written = this.guard.run(() => sink.emitSync?.(flight.events)) === true;
+      written = this.#guard.run(() => sink.emitSync?.(flight.events)) === true;
     } catch (error) {
-      this.recorder.lastError = describeError(error);
+      this.#recorder.lastError = describeError(error);
       if (error instanceof PartialDeliveryError) {
         const leading = reportedCount(error.delivered, flight.events.length);
-        if (leading > 0) this.settleLeading(flight, leading);
+        if (leading > 0) this.#settleLeading(flight, leading);
         written = flight.events.length === 0;
       }
     }
     if (written) {
-      this.breaker?.recordSuccess();
-      this.settle(flight, 'delivered');
+      this.#breaker?.recordSuccess();
+      this.#settle(flight, 'delivered');
       return;
     }
     // Would block (or threw): the batch waits in the queue and the async path drains it;
     // inline writing resumes once the queue is empty.
     // Events not yet moved stay counted as pending (`requeueing`), so a diagnostic the queue
     // writes meanwhile (overflow, back-pressure) sees settled counters.
-    this.flight = null;
+    this.#flight = null;
     const rest = flight.events;
     for (let index = 0; index < rest.length; index++) {
-      this.requeueing = rest.length - index - 1;
-      this.queue.push(rest[index], flight.times[index]);
+      this.#requeueing = rest.length - index - 1;
+      this.#queue.push(rest[index], flight.times[index]);
     }
-    this.pump();
+    this.#pump();
   }
 
   /** Applies `maxEventBytes` to a batch that skipped the queue, as the queue applies it to what it holds. */
-  private boundEvents(events: LogEvent[]): void {
-    const maxEventBytes = this.queue.options.maxEventBytes;
+  #boundEvents(events: LogEvent[]): void {
+    const maxEventBytes = this.#queue.options.maxEventBytes;
     for (let index = 0; index < events.length; index++) {
       const event = events[index];
       if (estimateEventBytes(event) > maxEventBytes) {
         events[index] = truncateEvent(event, maxEventBytes);
-        this.queue.truncated++;
+        this.#queue.truncated++;
       }
     }
   }
 
   /** Starts delivering queued batches, one in flight at a time, while one is ready. */
-  private pump(): void {
+  #pump(): void {
     // A loop, not recursion: a synchronous sink settles inside send(), which calls pump() again.
-    if (this.pumping) return;
-    this.pumping = true;
+    if (this.#pumping) return;
+    this.#pumping = true;
     try {
-      while (this.flight === null && this.queue.depth !== 0) {
-        if (this.queue.depth < this.size && !this.draining && !this.waiters.active) {
-          const dueAt = this.queue.headEnqueuedAt + this.maxDelayMs;
-          if (dueAt > this.scheduler.now()) {
-            this.armAge(dueAt);
+      while (this.#flight === null && this.#queue.depth !== 0) {
+        if (this.#queue.depth < this.#size && !this.#draining && !this.#waiters.active) {
+          const dueAt = this.#queue.headEnqueuedAt + this.#maxDelayMs;
+          if (dueAt > this.#scheduler.now()) {
+            this.#armAge(dueAt);
             return;
           }
         }
-        this.cancelAge();
+        this.#cancelAge();
         const times: number[] = [];
-        const events = this.queue.take(this.size, times);
-        this.sender.send(this.begin(events, times));
+        const events = this.#queue.take(this.#size, times);
+        this.#sender.send(this.#begin(events, times));
       }
     } finally {
-      this.pumping = false;
+      this.#pumping = false;
     }
   }
 
-  private begin(events: LogEvent[], times: number[]): Flight {
+  #begin(events: LogEvent[], times: number[]): Flight {
     // Frozen, so a sink that mutates its batch cannot change what is counted or settled.
     const flight: Flight = { events: Object.freeze(events), times, attempts: 0, retryTimer: null, abandoned: false };
-    this.flight = flight;
+    this.#flight = flight;
     return flight;
   }
 
-  private settle(flight: Flight, outcome: FlightOutcome): void {
-    if (flight.abandoned || this.flight !== flight) return;
+  #settle(flight: Flight, outcome: FlightOutcome): void {
+    if (flight.abandoned || this.#flight !== flight) return;
     const count = flight.events.length;
-    if (outcome === 'failed') this.recorder.failed += count;
-    else this.countDelivered(flight.times, count, outcome === 'fallback');
-    this.flight = null;
-    this.waiters.settle(0, count);
-    this.pump();
+    if (outcome === 'failed') this.#recorder.failed += count;
+    else this.#countDelivered(flight.times, count, outcome === 'fallback');
+    this.#flight = null;
+    this.#waiters.settle(0, count);
+    this.#pump();
   }
 
   /** The first `count` events of the flight reached the sink; the rest stay in flight. */
-  private settleLeading(flight: Flight, count: number): void {
+  #settleLeading(flight: Flight, count: number): void {
     if (flight.abandoned) {
-      this.settleAbandoned(flight, count);
+      this.#settleAbandoned(flight, count);
       return;
     }
-    if (this.flight !== flight) return;
-    this.takeLeading(flight, count);
-    this.waiters.settle(0, count);
+    if (this.#flight !== flight) return;
+    this.#takeLeading(flight, count);
+    this.#waiters.settle(0, count);
   }
 
   /**
@@ -351,26 +359,26 @@ export class SinkDelivery {
    * part or whole, while the sinks close (a stalled pipe's writes end then): those events move to
    * delivered, so the report is true. Later news is ignored: the report is already out.
    */
-  private settleAbandoned(flight: Flight, count: number): void {
-    if (!this.closingSinks) return;
-    const settled = Math.min(reportedCount(count, flight.events.length), this.undelivered);
+  #settleAbandoned(flight: Flight, count: number): void {
+    if (!this.#closingSinks) return;
+    const settled = Math.min(reportedCount(count, flight.events.length), this.#undelivered);
     if (settled === 0) return;
-    this.undelivered -= settled;
-    this.takeLeading(flight, settled);
+    this.#undelivered -= settled;
+    this.#takeLeading(flight, settled);
   }
 
   /** Counts the flight's first `count` events delivered and keeps only the rest in it. */
-  private takeLeading(flight: Flight, count: number): void {
-    this.countDelivered(flight.times, count, false);
+  #takeLeading(flight: Flight, count: number): void {
+    this.#countDelivered(flight.times, count, false);
     flight.events = Object.freeze(flight.events.slice(count));
     flight.times = flight.times.slice(count);
   }
 
-  private countDelivered(times: readonly number[], count: number, viaFallback: boolean): void {
-    const recorder = this.recorder;
+  #countDelivered(times: readonly number[], count: number, viaFallback: boolean): void {
+    const recorder = this.#recorder;
     recorder.delivered += count;
     if (viaFallback) recorder.fallback += count;
-    const now = this.scheduler.now();
+    const now = this.#scheduler.now();
     // A batch's events share a handful of enqueue milliseconds: one record per run of equal
     // times, not one per event.
     let index = 0;
@@ -384,137 +392,143 @@ export class SinkDelivery {
   }
 
   /** Counts events the queue dropped, and settles them for flush waiters. */
-  private onDrop(count: number): void {
-    this.recorder.dropped += count;
+  #onDrop(count: number): void {
+    this.#recorder.dropped += count;
     // drop-oldest removes the queue's head; drop-newest refuses the event arriving at its tail.
-    const start = this.queue.options.overflow === 'drop-oldest' ? this.inFlightCount() : this.inFlightCount() + this.queue.depth;
-    this.waiters.settle(start, count);
+    const start =
+      this.#queue.options.overflow === 'drop-oldest' ? this.#inFlightCount() : this.#inFlightCount() + this.#queue.depth;
+    this.#waiters.settle(start, count);
   }
 
   /** Sends whatever waits now, for a flush or shutdown. */
-  private kick(): void {
-    if (this.open.length !== 0) this.sendOpen();
-    else this.pump();
+  #kick(): void {
+    if (this.#open.length !== 0) this.#sendOpen();
+    else this.#pump();
   }
 
   /** Like kick(), and keeps sending while the sink completes batches synchronously. */
-  private kickNow(): void {
-    const draining = this.draining;
-    this.draining = true;
+  #kickNow(): void {
+    const draining = this.#draining;
+    this.#draining = true;
     try {
-      this.kick();
+      this.#kick();
     } finally {
-      this.draining = draining;
+      this.#draining = draining;
     }
   }
 
-  private writeAllSync(): void {
-    const sink = this.sink;
-    while (this.queue.depth !== 0 || this.open.length !== 0) {
-      const fromQueue = this.queue.depth !== 0;
-      const times: number[] = fromQueue ? [] : this.openTimes;
-      const events = fromQueue ? this.queue.peek(this.size, times) : this.open.slice();
-      this.boundEvents(events);
+  #writeAllSync(): void {
+    const sink = this.#sink;
+    while (this.#queue.depth !== 0 || this.#open.length !== 0) {
+      const fromQueue = this.#queue.depth !== 0;
+      const times: number[] = fromQueue ? [] : this.#openTimes;
+      const events = fromQueue ? this.#queue.peek(this.#size, times) : this.#open.slice();
+      this.#boundEvents(events);
       Object.freeze(events);
       let written = false;
       try {
-        written = this.guard.run(() => sink.emitSync?.(events)) === true;
+        written = this.#guard.run(() => sink.emitSync?.(events)) === true;
       } catch (error) {
-        this.recorder.lastError = describeError(error);
-        if (error instanceof PartialDeliveryError) this.takeWrittenSync(fromQueue, times, error.delivered);
+        this.#recorder.lastError = describeError(error);
+        if (error instanceof PartialDeliveryError) this.#takeWrittenSync(fromQueue, times, error.delivered);
       }
       if (!written) {
         SelfLog.write(
           'Sink {Name} could not write synchronously; {Count} events are still pending',
           this.name,
-          this.pendingCount(),
+          this.#pendingCount(),
         );
         return;
       }
       if (fromQueue) {
-        this.queue.discard(events.length);
+        this.#queue.discard(events.length);
       } else {
-        this.open = [];
-        this.openTimes = [];
-        this.cancelAge();
+        this.#open = [];
+        this.#openTimes = [];
+        this.#cancelAge();
       }
-      this.countDelivered(times, events.length, false);
-      this.waiters.settle(this.inFlightCount(), events.length);
+      this.#countDelivered(times, events.length, false);
+      this.#waiters.settle(this.#inFlightCount(), events.length);
     }
   }
 
   /** After a partial synchronous write: the leading events written leave the queue (or the open batch) as delivered. */
-  private takeWrittenSync(fromQueue: boolean, times: readonly number[], delivered: number): void {
-    const count = reportedCount(delivered, fromQueue ? this.queue.depth : this.open.length);
+  #takeWrittenSync(fromQueue: boolean, times: readonly number[], delivered: number): void {
+    const count = reportedCount(delivered, fromQueue ? this.#queue.depth : this.#open.length);
     if (count === 0) return;
     if (fromQueue) {
-      this.queue.discard(count);
+      this.#queue.discard(count);
     } else {
-      this.open = this.open.slice(count);
-      this.openTimes = this.openTimes.slice(count);
+      this.#open = this.#open.slice(count);
+      this.#openTimes = this.#openTimes.slice(count);
     }
-    this.countDelivered(times, count, false);
-    this.waiters.settle(this.inFlightCount(), count);
+    this.#countDelivered(times, count, false);
+    this.#waiters.settle(this.#inFlightCount(), count);
   }
 
-  private async runShutdown(strategy: ShutdownStrategy, timeoutMs: number): Promise<SinkShutdownResult> {
-    const deadline = this.scheduler.now() + timeoutMs;
+  async #runShutdown(strategy: ShutdownStrategy, timeoutMs: number): Promise<SinkShutdownResult> {
+    const deadline = this.#scheduler.now() + timeoutMs;
     const bounded = strategy !== 'flush';
     if (strategy === 'immediate') {
-      this.sender.noRetries = true;
-      this.dropWaiting();
-      if (this.flight !== null) this.sender.giveUpRetry(this.flight);
+      this.#sender.noRetries = true;
+      this.#dropWaiting();
+      if (this.#flight !== null) this.#sender.giveUpRetry(this.#flight);
     } else {
-      this.draining = true;
-      this.kick();
+      this.#draining = true;
+      this.#kick();
     }
-    const settled = await settlesWithin(this.waiters.wait(this.pendingCount()), bounded ? timeoutMs : undefined, this.scheduler);
-    if (!settled) this.abandon();
-    this.closingSinks = true;
-    const closed = await settlesWithin(
-      this.closeSinks(),
-      bounded ? Math.max(0, deadline - this.scheduler.now()) : undefined,
-      this.scheduler,
+    const settled = await settlesWithin(
+      this.#waiters.wait(this.#pendingCount()),
+      bounded ? timeoutMs : undefined,
+      this.#scheduler,
     );
-    this.closingSinks = false;
+    if (!settled) this.#abandon();
+    this.#closingSinks = true;
+    const closed = await settlesWithin(
+      this.#closeSinks(),
+      bounded ? Math.max(0, deadline - this.#scheduler.now()) : undefined,
+      this.#scheduler,
+    );
+    this.#closingSinks = false;
     if (!closed) SelfLog.write('Sink {Name} did not close within the shutdown timeout', this.name);
-    const { delivered, dropped, failed } = this.recorder;
-    return { delivered, dropped, failed, undelivered: this.undelivered, timedOut: !settled || !closed };
+    const { delivered, dropped, failed } = this.#recorder;
+    return { delivered, dropped, failed, undelivered: this.#undelivered, timedOut: !settled || !closed };
   }
 
   /** `immediate`: what waits is dropped and counted. */
-  private dropWaiting(): void {
-    this.cancelAge();
-    const count = this.queue.depth + this.open.length;
-    this.queue.clear();
-    this.open = [];
-    this.openTimes = [];
-    this.recorder.dropped += count;
-    this.waiters.settle(this.inFlightCount(), count);
+  #dropWaiting(): void {
+    this.#cancelAge();
+    const count = this.#queue.depth + this.#open.length;
+    this.#queue.clear();
+    this.#open = [];
+    this.#openTimes = [];
+    this.#recorder.dropped += count;
+    this.#waiters.settle(this.#inFlightCount(), count);
   }
 
   /** After a timeout: whatever is still pending is reported as undelivered, and a late outcome is ignored. */
-  private abandon(): void {
-    this.undelivered += this.pendingCount();
-    const flight = this.flight;
+  #abandon(): void {
+    this.#undelivered += this.#pendingCount();
+    const flight = this.#flight;
     if (flight !== null) {
       flight.abandoned = true;
       flight.retryTimer?.unsubscribe();
-      this.flight = null;
+      this.#flight = null;
     }
-    this.cancelAge();
-    this.queue.clear();
-    this.open = [];
-    this.openTimes = [];
-    this.waiters.releaseAll();
-    if (this.undelivered > 0) SelfLog.write('Sink {Name} shut down with {Count} events undelivered', this.name, this.undelivered);
+    this.#cancelAge();
+    this.#queue.clear();
+    this.#open = [];
+    this.#openTimes = [];
+    this.#waiters.releaseAll();
+    if (this.#undelivered > 0)
+      SelfLog.write('Sink {Name} shut down with {Count} events undelivered', this.name, this.#undelivered);
   }
 
-  private async closeSinks(): Promise<void> {
+  async #closeSinks(): Promise<void> {
     await Promise.all(
-      [this.sink, this.fallback].map(async (sink) => {
+      [this.#sink, this.#fallback].map(async (sink) => {
         try {
-          await this.guard.run(() => sink?.close?.());
+          await this.#guard.run(() => sink?.close?.());
         } catch (error) {
           SelfLog.write('Sink {Name} failed to close', this.name, error);
         }
@@ -522,25 +536,25 @@ export class SinkDelivery {
     );
   }
 
-  private armAge(dueAt: number): void {
-    if (this.ageTimer !== null && this.ageDueAt <= dueAt) return;
-    this.ageTimer?.unsubscribe();
-    this.ageDueAt = dueAt;
-    this.ageTimer = this.scheduler.schedule(() => this.onAge(), Math.max(0, dueAt - this.scheduler.now()));
+  #armAge(dueAt: number): void {
+    if (this.#ageTimer !== null && this.#ageDueAt <= dueAt) return;
+    this.#ageTimer?.unsubscribe();
+    this.#ageDueAt = dueAt;
+    this.#ageTimer = this.#scheduler.schedule(() => this.#onAge(), Math.max(0, dueAt - this.#scheduler.now()));
   }
 
-  private cancelAge(): void {
-    if (this.ageTimer === null) return;
-    this.ageTimer.unsubscribe();
-    this.ageTimer = null;
-    this.ageDueAt = Number.POSITIVE_INFINITY;
+  #cancelAge(): void {
+    if (this.#ageTimer === null) return;
+    this.#ageTimer.unsubscribe();
+    this.#ageTimer = null;
+    this.#ageDueAt = Number.POSITIVE_INFINITY;
   }
 
-  private onAge(): void {
-    this.ageTimer = null;
-    this.ageDueAt = Number.POSITIVE_INFINITY;
+  #onAge(): void {
+    this.#ageTimer = null;
+    this.#ageDueAt = Number.POSITIVE_INFINITY;
     try {
-      this.kick();
+      this.#kick();
     } catch (error) {
       SelfLog.write('Sink {Name}: sending an aged batch failed', this.name, error);
     }
