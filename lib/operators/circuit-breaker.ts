@@ -55,12 +55,13 @@ export function resolveCircuitBreakerOptions(options: CircuitBreakerOptions = {}
 export class CircuitBreaker {
   /** The options in force, defaults applied. */
   readonly options: ResolvedCircuitBreakerOptions;
-  private current: BreakerStateName = 'closed';
+  #current: BreakerStateName = 'closed';
   /** Consecutive failures while closed. */
-  private failures = 0;
+  #failures = 0;
   /** When the breaker last opened, by the scheduler's clock. */
-  private openedAt = 0;
-  private readonly subject = new BehaviorSubject<BreakerStateName>('closed');
+  #openedAt = 0;
+  readonly #subject = new BehaviorSubject<BreakerStateName>('closed');
+  readonly #scheduler: SchedulerLike;
 
   /**
    * @param scheduler The clock for `resetTimeoutMs`. Default `unrefScheduler`.
@@ -68,57 +69,58 @@ export class CircuitBreaker {
    */
   constructor(
     options: CircuitBreakerOptions = {},
-    private readonly scheduler: SchedulerLike = unrefScheduler,
+    scheduler: SchedulerLike = unrefScheduler,
     readonly name = 'circuit',
   ) {
     this.options = resolveCircuitBreakerOptions(options);
+    this.#scheduler = scheduler;
   }
 
   /** The state's name now. An open breaker whose reset timeout has passed still reads `open` until the next `tryAcquire`. */
   get state(): BreakerStateName {
-    return this.current;
+    return this.#current;
   }
 
   /** The state now and every change after (a BehaviorSubject underneath). */
   get state$(): Observable<BreakerStateName> {
-    return this.subject.asObservable();
+    return this.#subject.asObservable();
   }
 
   /** Asks to make a call: `'primary'` to go ahead (possibly as the half-open probe), `'reject'` to skip it. */
   tryAcquire(): 'primary' | 'reject' {
     // Half-open: the probe is out; everyone else waits for its outcome.
-    if (this.current === 'closed') return 'primary';
-    if (this.current === 'half-open' || this.scheduler.now() - this.openedAt < this.options.resetTimeoutMs) return 'reject';
-    this.moveTo('half-open');
+    if (this.#current === 'closed') return 'primary';
+    if (this.#current === 'half-open' || this.#scheduler.now() - this.#openedAt < this.options.resetTimeoutMs) return 'reject';
+    this.#moveTo('half-open');
     return 'primary';
   }
 
   /** Reports that an acquired call succeeded: resets the failure count, or closes a half-open breaker. */
   recordSuccess(): void {
     // Open: a call acquired before the breaker opened finished late; the open period stands.
-    if (this.current === 'closed') this.failures = 0;
-    else if (this.current === 'half-open') this.moveTo('closed');
+    if (this.#current === 'closed') this.#failures = 0;
+    else if (this.#current === 'half-open') this.#moveTo('closed');
   }
 
   /** Reports that an acquired call failed: counts it, opening the breaker at the threshold, or reopens a half-open one. */
   recordFailure(): void {
-    if (this.current === 'half-open' || (this.current === 'closed' && ++this.failures >= this.options.failureThreshold))
-      this.moveTo('open', this.scheduler.now());
+    if (this.#current === 'half-open' || (this.#current === 'closed' && ++this.#failures >= this.options.failureThreshold))
+      this.#moveTo('open', this.#scheduler.now());
   }
 
   /** Gives back a half-open probe that ended without an outcome (it was cancelled): the next `tryAcquire` probes again. */
   releaseProbe(): void {
-    if (this.current === 'half-open') this.moveTo('open', this.scheduler.now() - this.options.resetTimeoutMs);
+    if (this.#current === 'half-open') this.#moveTo('open', this.#scheduler.now() - this.options.resetTimeoutMs);
   }
 
-  private moveTo(next: BreakerStateName, openedAt = 0): void {
-    const previous = this.current;
-    this.current = next;
-    this.failures = 0;
-    this.openedAt = openedAt;
+  #moveTo(next: BreakerStateName, openedAt = 0): void {
+    const previous = this.#current;
+    this.#current = next;
+    this.#failures = 0;
+    this.#openedAt = openedAt;
     if (previous === next) return;
     SelfLog.write('Circuit breaker {Name} is now {State} (was {Previous})', this.name, next, previous);
-    this.subject.next(next);
+    this.#subject.next(next);
   }
 }
 

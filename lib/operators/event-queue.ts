@@ -84,55 +84,55 @@ export class EventQueue {
   /** Events truncated because they were larger than `maxEventBytes`. */
   truncated = 0;
 
-  private events: (LogEvent | undefined)[];
-  private times: Float64Array;
-  private sizes: Float64Array;
-  private head = 0;
-  private count = 0;
-  private byteCount = 0;
-  private readonly warnDepth: number;
-  private readonly warnBytes: number;
-  private warned = false;
-  private overflowReported = false;
-  private lastShiftedAt = 0;
+  readonly #name: string;
+  readonly #onDrop: ((count: number) => void) | undefined;
+  #events: (LogEvent | undefined)[];
+  #times: Float64Array;
+  #sizes: Float64Array;
+  #head = 0;
+  #count = 0;
+  #byteCount = 0;
+  readonly #warnDepth: number;
+  readonly #warnBytes: number;
+  #warned = false;
+  #overflowReported = false;
+  #lastShiftedAt = 0;
 
   /**
    * @param options Bounds and overflow policy.
    * @param name Named in diagnostics, e.g. the sink's name. Default `'queue'`.
    * @param onDrop Called with the number of events just dropped, on the pushing turn.
    */
-  constructor(
-    options: QueueOptions = {},
-    private readonly name = 'queue',
-    private readonly onDrop?: (count: number) => void,
-  ) {
+  constructor(options: QueueOptions = {}, name = 'queue', onDrop?: (count: number) => void) {
+    this.#name = name;
+    this.#onDrop = onDrop;
     this.options = resolveQueueOptions(options);
     const capacity = Math.min(this.options.limit, INITIAL_CAPACITY);
-    this.events = new Array<LogEvent | undefined>(capacity);
-    this.times = new Float64Array(capacity);
-    this.sizes = new Float64Array(capacity);
-    this.warnDepth = Math.max(1, Math.ceil(this.options.warnAt * this.options.limit));
-    this.warnBytes = this.options.warnAt * this.options.limitBytes;
+    this.#events = new Array<LogEvent | undefined>(capacity);
+    this.#times = new Float64Array(capacity);
+    this.#sizes = new Float64Array(capacity);
+    this.#warnDepth = Math.max(1, Math.ceil(this.options.warnAt * this.options.limit));
+    this.#warnBytes = this.options.warnAt * this.options.limitBytes;
   }
 
   /** Events held now. */
   get depth(): number {
-    return this.count;
+    return this.#count;
   }
 
   /** Estimated bytes held now. */
   get bytes(): number {
-    return this.byteCount;
+    return this.#byteCount;
   }
 
   /** The enqueue time of the oldest event held (NaN when empty). */
   get headEnqueuedAt(): number {
-    return this.count === 0 ? Number.NaN : this.times[this.head];
+    return this.#count === 0 ? Number.NaN : this.#times[this.#head];
   }
 
   /** The enqueue time of the event the last `shift()` returned. */
   get shiftedEnqueuedAt(): number {
-    return this.lastShiftedAt;
+    return this.#lastShiftedAt;
   }
 
   /**
@@ -150,37 +150,37 @@ export class EventQueue {
       this.truncated++;
     }
     let dropped = 0;
-    if (this.count >= limit || this.byteCount + size > limitBytes) {
+    if (this.#count >= limit || this.#byteCount + size > limitBytes) {
       if (this.options.overflow === 'drop-newest') {
-        this.countDrops(1);
-        this.reportOverflow();
+        this.#countDrops(1);
+        this.#reportOverflow();
         return false;
       }
-      while (this.count > 0 && (this.count >= limit || this.byteCount + size > limitBytes)) {
-        this.removeHead();
+      while (this.#count > 0 && (this.#count >= limit || this.#byteCount + size > limitBytes)) {
+        this.#removeHead();
         dropped++;
       }
     }
-    if (this.count === this.events.length) this.grow();
-    const index = (this.head + this.count) % this.events.length;
-    this.events[index] = event;
-    this.times[index] = enqueuedAt;
-    this.sizes[index] = size;
-    this.count++;
-    this.byteCount += size;
+    if (this.#count === this.#events.length) this.#grow();
+    const index = (this.#head + this.#count) % this.#events.length;
+    this.#events[index] = event;
+    this.#times[index] = enqueuedAt;
+    this.#sizes[index] = size;
+    this.#count++;
+    this.#byteCount += size;
     // Counters first, diagnostics last: a SelfLog handler that reads the counts sees them settled.
-    if (dropped !== 0) this.countDrops(dropped);
-    if (dropped !== 0) this.reportOverflow();
-    if (!this.warned && (this.count >= this.warnDepth || this.byteCount >= this.warnBytes)) this.warn();
+    if (dropped !== 0) this.#countDrops(dropped);
+    if (dropped !== 0) this.#reportOverflow();
+    if (!this.#warned && (this.#count >= this.#warnDepth || this.#byteCount >= this.#warnBytes)) this.#warn();
     return true;
   }
 
   /** Removes and returns the oldest event, or undefined when empty; its enqueue time is then `shiftedEnqueuedAt`. */
   shift(): LogEvent | undefined {
-    if (this.count === 0) return undefined;
-    this.lastShiftedAt = this.times[this.head];
-    const event = this.removeHead();
-    this.rearm();
+    if (this.#count === 0) return undefined;
+    this.#lastShiftedAt = this.#times[this.#head];
+    const event = this.#removeHead();
+    this.#rearm();
     return event;
   }
 
@@ -190,13 +190,13 @@ export class EventQueue {
    * @param times When given, receives each returned event's enqueue time at the same index.
    */
   take(n: number, times?: number[]): LogEvent[] {
-    const taken = Math.max(0, Math.min(n, this.count));
+    const taken = Math.max(0, Math.min(n, this.#count));
     const events = new Array<LogEvent>(taken);
     for (let index = 0; index < taken; index++) {
-      if (times !== undefined) times.push(this.times[this.head]);
-      events[index] = this.removeHead();
+      if (times !== undefined) times.push(this.#times[this.#head]);
+      events[index] = this.#removeHead();
     }
-    this.rearm();
+    this.#rearm();
     return events;
   }
 
@@ -206,92 +206,92 @@ export class EventQueue {
    * @param times When given, receives each returned event's enqueue time at the same index.
    */
   peek(n: number, times?: number[]): LogEvent[] {
-    const taken = Math.max(0, Math.min(n, this.count));
+    const taken = Math.max(0, Math.min(n, this.#count));
     const events = new Array<LogEvent>(taken);
     for (let index = 0; index < taken; index++) {
-      const at = (this.head + index) % this.events.length;
-      if (times !== undefined) times.push(this.times[at]);
-      events[index] = this.events[at] as LogEvent;
+      const at = (this.#head + index) % this.#events.length;
+      if (times !== undefined) times.push(this.#times[at]);
+      events[index] = this.#events[at] as LogEvent;
     }
     return events;
   }
 
   /** Removes up to `n` of the oldest events without returning them (after a successful `peek`); not counted as dropped. */
   discard(n: number): void {
-    const taken = Math.max(0, Math.min(n, this.count));
-    for (let index = 0; index < taken; index++) this.removeHead();
-    this.rearm();
+    const taken = Math.max(0, Math.min(n, this.#count));
+    for (let index = 0; index < taken; index++) this.#removeHead();
+    this.#rearm();
   }
 
   /** Removes and returns everything held, oldest first; not counted as dropped. */
   clear(times?: number[]): LogEvent[] {
-    return this.take(this.count, times);
+    return this.take(this.#count, times);
   }
 
-  private removeHead(): LogEvent {
-    const event = this.events[this.head] as LogEvent;
-    this.events[this.head] = undefined;
-    this.byteCount -= this.sizes[this.head];
-    this.head = (this.head + 1) % this.events.length;
-    this.count--;
-    if (this.count === 0) this.byteCount = 0; // no float drift left behind
+  #removeHead(): LogEvent {
+    const event = this.#events[this.#head] as LogEvent;
+    this.#events[this.#head] = undefined;
+    this.#byteCount -= this.#sizes[this.#head];
+    this.#head = (this.#head + 1) % this.#events.length;
+    this.#count--;
+    if (this.#count === 0) this.#byteCount = 0; // no float drift left behind
     return event;
   }
 
-  private grow(): void {
-    const capacity = Math.min(this.options.limit, this.events.length * 2) || 1;
+  #grow(): void {
+    const capacity = Math.min(this.options.limit, this.#events.length * 2) || 1;
     const events = new Array<LogEvent | undefined>(capacity);
     const times = new Float64Array(capacity);
     const sizes = new Float64Array(capacity);
-    for (let index = 0; index < this.count; index++) {
-      const from = (this.head + index) % this.events.length;
-      events[index] = this.events[from];
-      times[index] = this.times[from];
-      sizes[index] = this.sizes[from];
+    for (let index = 0; index < this.#count; index++) {
+      const from = (this.#head + index) % this.#events.length;
+      events[index] = this.#events[from];
+      times[index] = this.#times[from];
+      sizes[index] = this.#sizes[from];
     }
-    this.events = events;
-    this.times = times;
-    this.sizes = sizes;
-    this.head = 0;
+    this.#events = events;
+    this.#times = times;
+    this.#sizes = sizes;
+    this.#head = 0;
   }
 
-  private countDrops(count: number): void {
+  #countDrops(count: number): void {
     this.dropped += count;
-    if (this.onDrop !== undefined) {
+    if (this.#onDrop !== undefined) {
       try {
-        this.onDrop(count);
+        this.#onDrop(count);
       } catch (error) {
-        SelfLog.write('Queue {Name} onDrop hook failed', this.name, error);
+        SelfLog.write('Queue {Name} onDrop hook failed', this.#name, error);
       }
     }
   }
 
-  private reportOverflow(): void {
-    if (this.overflowReported) return;
-    this.overflowReported = true;
+  #reportOverflow(): void {
+    if (this.#overflowReported) return;
+    this.#overflowReported = true;
     SelfLog.write(
       'Queue {Name} is full; dropping events ({Policy}) until it drains below warnAt',
-      this.name,
+      this.#name,
       this.options.overflow,
     );
   }
 
-  private warn(): void {
-    this.warned = true;
+  #warn(): void {
+    this.#warned = true;
     SelfLog.write(
       'Queue {Name} is above {Percent}% of its limit ({Depth} events, {Bytes} bytes): the sink is not keeping up',
-      this.name,
+      this.#name,
       Math.round(this.options.warnAt * 100),
-      this.count,
-      Math.round(this.byteCount),
+      this.#count,
+      Math.round(this.#byteCount),
     );
   }
 
   /** Re-arms the back-pressure diagnostic once the queue is back below `warnAt`. */
-  private rearm(): void {
-    if (this.count < this.warnDepth && this.byteCount < this.warnBytes) {
-      this.warned = false;
-      this.overflowReported = false;
+  #rearm(): void {
+    if (this.#count < this.#warnDepth && this.#byteCount < this.#warnBytes) {
+      this.#warned = false;
+      this.#overflowReported = false;
     }
   }
 }

@@ -26,20 +26,20 @@ export class LaneAccounting implements EventAccounting {
   discarded = 0;
   /** True once the operators' stream has ended. */
   done = false;
-  private made = 0;
+  #made = 0;
   /** True once the delivery stage has taken over what was held at close. */
-  private handedOver = false;
-  private readonly reasons: Record<string, number> = {};
+  #handedOver = false;
+  readonly #reasons: Record<string, number> = {};
 
   dropped(count: number, reason: string): void {
     if (!isCount(count)) {
       SelfLog.write('An operator reported {Count} dropped events; ignored (expected a positive integer)', count);
       return;
     }
-    if (this.handedOver) return;
+    if (this.#handedOver) return;
     this.discarded += count;
     const key = typeof reason === 'string' && reason !== '' ? reason : UNREPORTED_REASON;
-    this.reasons[key] = (Object.prototype.hasOwnProperty.call(this.reasons, key) ? this.reasons[key] : 0) + count;
+    this.#reasons[key] = (Object.prototype.hasOwnProperty.call(this.#reasons, key) ? this.#reasons[key] : 0) + count;
   }
 
   created(count: number): void {
@@ -47,8 +47,8 @@ export class LaneAccounting implements EventAccounting {
       SelfLog.write('An operator reported {Count} created events; ignored (expected a positive integer)', count);
       return;
     }
-    if (this.handedOver) return;
-    this.made += count;
+    if (this.#handedOver) return;
+    this.#made += count;
   }
 
   /** Counts each event entering the sink's operators. */
@@ -67,7 +67,7 @@ export class LaneAccounting implements EventAccounting {
 
   /** Events held by the operators now. */
   held(): number {
-    return this.handedOver ? 0 : Math.max(0, this.entered + this.made - this.left - this.discarded);
+    return this.#handedOver ? 0 : Math.max(0, this.entered + this.#made - this.left - this.discarded);
   }
 
   /** The operators' stream ended: whatever is still missing was removed without a report. */
@@ -81,7 +81,7 @@ export class LaneAccounting implements EventAccounting {
   /** The logger closed before the operators' stream ended: returns what they hold, which the delivery stage now accounts for. */
   abandonHeld(): number {
     const held = this.held();
-    this.handedOver = true;
+    this.#handedOver = true;
     return held;
   }
 
@@ -95,7 +95,7 @@ export class LaneAccounting implements EventAccounting {
       dropped: metrics.dropped + this.discarded,
       pending: metrics.pending + held,
     };
-    if (this.discarded > 0) adjusted.droppedBy = { ...this.reasons };
+    if (this.discarded > 0) adjusted.droppedBy = { ...this.#reasons };
     return adjusted;
   }
 }

@@ -91,51 +91,51 @@ const STRATEGIES: readonly ShutdownStrategy[] = ['immediate', 'flush', 'graceful
  * stage (enrich → filter → app operators → share), one lane per sink, the counters and shutdown.
  */
 export class LoggerPipeline {
-  private logged = 0;
-  private filtered = 0;
-  private rejectedAfterClose = 0;
-  private rejectedReentrant = 0;
-  private closed = false;
-  private closing: Promise<ShutdownReport> | undefined;
-  private readonly source = new Subject<LogEvent>();
-  private readonly lanes: SinkLane[];
-  private readonly overrides: readonly LevelOverride[];
+  #logged = 0;
+  #filtered = 0;
+  #rejectedAfterClose = 0;
+  #rejectedReentrant = 0;
+  #closed = false;
+  #closing: Promise<ShutdownReport> | undefined;
+  readonly #source = new Subject<LogEvent>();
+  readonly #lanes: SinkLane[];
+  readonly #overrides: readonly LevelOverride[];
   /** Marks the turns spent in sink code, shared by every lane. */
-  private readonly guard = new ReentrancyGuard();
+  readonly #guard = new ReentrancyGuard();
   /** The shared stream the lanes subscribe to. */
-  private readonly shared: Observable<LogEvent>;
+  readonly #shared: Observable<LogEvent>;
   /**
    * With no shared stage, the lanes with no operators of their own: write() hands them each
    * event itself (see there). Empty when the pipeline has filters or app operators.
    */
-  private readonly direct: DirectLane[] = [];
+  readonly #direct: DirectLane[] = [];
 
   /** The shared stream after enrichment, filters and app operators, for app subscribers (whose faults go to SelfLog). */
   readonly events$: Observable<LogEvent>;
 
   constructor(private readonly options: PipelineOptions) {
-    this.overrides = [...options.overrides].sort((a, b) => b.prefix.length - a.prefix.length);
-    let shared: Observable<LogEvent> = this.source;
+    this.#overrides = [...options.overrides].sort((a, b) => b.prefix.length - a.prefix.length);
+    let shared: Observable<LogEvent> = this.#source;
     const { filters } = options;
     // Enrichment, the stage's first step, happens in write() before the event is sent (see there).
-    if (filters.length > 0) shared = shared.pipe(filterWithCount(filters, () => this.filtered++));
+    if (filters.length > 0) shared = shared.pipe(filterWithCount(filters, () => this.#filtered++));
     options.operators.forEach((operator, index) => {
       shared = shared.pipe(isolateOperator(operator, `pipe[${index}]`));
     });
     // With no shared stage, the source Subject already multicasts: lanes subscribe to it
     // directly, saving share()'s extra Subject and subscriber on every event.
-    this.shared = shared === this.source ? this.source.asObservable() : shared.pipe(share());
-    this.events$ = guardSubscribers(this.shared, (error) =>
+    this.#shared = shared === this.#source ? this.#source.asObservable() : shared.pipe(share());
+    this.events$ = guardSubscribers(this.#shared, (error) =>
       SelfLog.write('A subscriber of log.events$ failed; it stays subscribed', error),
     );
-    const stageless = shared === this.source;
-    this.lanes = options.sinks.map((registration) => this.openLane(registration, stageless));
+    const stageless = shared === this.#source;
+    this.#lanes = options.sinks.map((registration) => this.#openLane(registration, stageless));
   }
 
   /** The level switch a logger with this SourceContext follows: the longest matching override, else the minimum. */
   levelFor(sourceContext: string | undefined): LevelSwitch {
     if (sourceContext !== undefined) {
-      for (const override of this.overrides) {
+      for (const override of this.#overrides) {
         if (sourceContext === override.prefix || sourceContext.startsWith(`${override.prefix}.`)) return override.level;
       }
     }
@@ -153,18 +153,18 @@ export class LoggerPipeline {
    * a `ThrownValueError`) with the template as `args[0]`.
    */
   write(level: number, first: unknown, args: unknown[], bound: BoundProperties | undefined): void {
-    if (this.closed) {
-      this.rejectedAfterClose++;
+    if (this.#closed) {
+      this.#rejectedAfterClose++;
       return;
     }
-    if (this.guard.active) {
+    if (this.#guard.active) {
       // A sink (or its fallback) logging through the logger that is calling it: recursing would
       // loop on a synchronous sink, so the call is dropped and counted, as Serilog does.
-      this.rejectedReentrant++;
+      this.#rejectedReentrant++;
       SelfLog.write('A log call made from inside a sink was dropped (re-entrant): {Template}', first);
       return;
     }
-    this.logged++;
+    this.#logged++;
     try {
       let exception: Error | undefined;
       let template: string;
@@ -202,7 +202,7 @@ export class LoggerPipeline {
       if (enrichers.length !== 0) enrichOwnEvent(event, properties, enrichers);
       // Hot path: lanes with nothing between the source and their delivery stage get the event
       // here, in a counted loop, instead of through the Subject and each lane's subscriber chain.
-      const direct = this.direct;
+      const direct = this.#direct;
       for (let i = 0; i < direct.length; i++) {
         const lane = direct[i];
         if (lane.level !== undefined && level < lane.level.value) continue;
@@ -214,7 +214,7 @@ export class LoggerPipeline {
         }
       }
       // The Subject still feeds lanes with operators and subscribers of events$, when there are any.
-      if (this.source.observed) this.source.next(event);
+      if (this.#source.observed) this.#source.next(event);
     } catch (error) {
       SelfLog.write('Logging an event failed; the event is lost', error);
     }
@@ -222,16 +222,16 @@ export class LoggerPipeline {
 
   metrics(): LoggerMetrics {
     const sinks: LoggerMetrics['sinks'] = {};
-    for (const lane of this.lanes) {
+    for (const lane of this.#lanes) {
       const metrics = lane.delivery.metrics();
       sinks[lane.name] = lane.accounting === undefined ? metrics : lane.accounting.adjustMetrics(metrics);
     }
     return {
       timestamp: new Date(this.options.scheduler.now()),
-      logged: this.logged,
-      filtered: this.filtered,
-      rejectedAfterClose: this.rejectedAfterClose,
-      rejectedReentrant: this.rejectedReentrant,
+      logged: this.#logged,
+      filtered: this.#filtered,
+      rejectedAfterClose: this.#rejectedAfterClose,
+      rejectedReentrant: this.#rejectedReentrant,
       sinks,
     };
   }
@@ -244,14 +244,14 @@ export class LoggerPipeline {
   }
 
   async flush(options: FlushOptions = {}): Promise<FlushResult> {
-    const timeoutMs = this.timeoutFrom(options.timeoutMs, 'flush');
-    const release = this.keepProcessAlive();
+    const timeoutMs = this.#timeoutFrom(options.timeoutMs, 'flush');
+    const release = this.#keepProcessAlive();
     try {
-      const done = Promise.all(this.lanes.map((lane) => lane.delivery.flush()));
+      const done = Promise.all(this.#lanes.map((lane) => lane.delivery.flush()));
       const settled = await settlesWithin(done, timeoutMs, this.options.scheduler);
       if (!settled) {
         let pending = 0;
-        for (const lane of this.lanes) pending += lane.delivery.metrics().pending;
+        for (const lane of this.#lanes) pending += lane.delivery.metrics().pending;
         SelfLog.write('flush timed out after {TimeoutMs} ms; {Count} events are still pending', timeoutMs, pending);
       }
       return { timedOut: !settled };
@@ -261,7 +261,7 @@ export class LoggerPipeline {
   }
 
   flushSync(): void {
-    for (const lane of this.lanes) {
+    for (const lane of this.#lanes) {
       try {
         lane.delivery.flushSync();
       } catch (error) {
@@ -271,21 +271,21 @@ export class LoggerPipeline {
   }
 
   close(options: CloseOptions = {}): Promise<ShutdownReport> {
-    if (this.closing !== undefined) return this.closing;
-    this.closed = true;
+    if (this.#closing !== undefined) return this.#closing;
+    this.#closed = true;
     let strategy = options.strategy ?? 'graceful';
     if (!STRATEGIES.includes(strategy)) {
       SelfLog.write('close: unknown strategy {Strategy}; closing gracefully', strategy);
       strategy = 'graceful';
     }
-    const timeoutMs = this.timeoutFrom(options.timeoutMs, 'close');
-    const release = this.keepProcessAlive();
-    this.closing = this.shutdown(strategy, timeoutMs);
-    void this.closing.then(release, release);
-    return this.closing;
+    const timeoutMs = this.#timeoutFrom(options.timeoutMs, 'close');
+    const release = this.#keepProcessAlive();
+    this.#closing = this.#shutdown(strategy, timeoutMs);
+    void this.#closing.then(release, release);
+    return this.#closing;
   }
 
-  private timeoutFrom(timeoutMs: number | undefined, method: string): number {
+  #timeoutFrom(timeoutMs: number | undefined, method: string): number {
     if (timeoutMs === undefined) return DEFAULT_TIMEOUT_MS;
     if (typeof timeoutMs === 'number' && timeoutMs >= 0) return timeoutMs;
     SelfLog.write(
@@ -302,16 +302,16 @@ export class LoggerPipeline {
    * a Node process alive although the default scheduler unrefs them. A custom scheduler is the
    * app's to manage (a TestScheduler has no real timers at all).
    */
-  private keepProcessAlive(): () => void {
+  #keepProcessAlive(): () => void {
     return this.options.scheduler === unrefScheduler ? keepAlive() : () => undefined;
   }
 
-  private async shutdown(strategy: ShutdownStrategy, timeoutMs: number): Promise<ShutdownReport> {
+  async #shutdown(strategy: ShutdownStrategy, timeoutMs: number): Promise<ShutdownReport> {
     const scheduler = this.options.scheduler;
     const started = scheduler.now();
-    this.source.complete();
+    this.#source.complete();
     const results = await Promise.all(
-      this.lanes.map(async (lane) => {
+      this.#lanes.map(async (lane) => {
         // App operators that hold events (a delay, a buffer) release them as the source
         // completes; wait for that, within the graceful bound.
         if (strategy !== 'immediate') {
@@ -342,7 +342,7 @@ export class LoggerPipeline {
     return { strategy, elapsedMs: scheduler.now() - started, timedOut, sinks };
   }
 
-  private openLane(registration: SinkRegistration, stageless: boolean): SinkLane {
+  #openLane(registration: SinkRegistration, stageless: boolean): SinkLane {
     // Events made by this pipeline carry Date.now(); with the default clock and nothing between
     // the source and the stage that could hold an event back, that is the enqueue time too.
     const eventsAreNow =
@@ -353,14 +353,14 @@ export class LoggerPipeline {
       registration.delivery,
       this.options.scheduler,
       eventsAreNow,
-      this.guard,
+      this.#guard,
     );
     if (stageless && registration.pipe.length === 0) {
-      this.direct.push({ name: registration.name, delivery, level: registration.minimumLevel });
+      this.#direct.push({ name: registration.name, delivery, level: registration.minimumLevel });
       // Nothing between write() and the stage can hold an event, so there is nothing to wait for at close.
       return { name: registration.name, delivery, completed: Promise.resolve(), accounting: undefined };
     }
-    let lane$ = this.shared;
+    let lane$ = this.#shared;
     if (registration.minimumLevel !== undefined) lane$ = lane$.pipe(minimumLevel(registration.minimumLevel));
     // Only a sink with operators pays for counting: they may hold, drop or make events.
     const accounting = registration.pipe.length === 0 ? undefined : new LaneAccounting();

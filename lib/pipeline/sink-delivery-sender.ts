@@ -52,8 +52,8 @@ export interface SenderContext {
 export class SinkDeliverySender {
   /** Set by an immediate shutdown: a failed batch goes straight to the fallback. */
   noRetries = false;
-  private lastTryReportAt = Number.NEGATIVE_INFINITY;
-  private unreportedTries = 0;
+  #lastTryReportAt = Number.NEGATIVE_INFINITY;
+  #unreportedTries = 0;
 
   constructor(private readonly context: SenderContext) {}
 
@@ -61,10 +61,10 @@ export class SinkDeliverySender {
   send(flight: Flight): void {
     const breaker = this.context.breaker;
     if (breaker !== null && breaker.tryAcquire() === 'reject') {
-      this.toFallback(flight);
+      this.#toFallback(flight);
       return;
     }
-    this.attempt(flight);
+    this.#attempt(flight);
   }
 
   /** A flight waiting for a retry gives up now: one breaker failure, then the fallback. Returns whether there was such a wait. */
@@ -73,28 +73,28 @@ export class SinkDeliverySender {
     flight.retryTimer.unsubscribe();
     flight.retryTimer = null;
     this.context.breaker?.recordFailure();
-    this.toFallback(flight);
+    this.#toFallback(flight);
     return true;
   }
 
-  private attempt(flight: Flight): void {
+  #attempt(flight: Flight): void {
     flight.attempts++;
     const { sink, guard } = this.context;
     let result: unknown;
     try {
       result = guard.run(() => sink.emit(flight.events));
     } catch (error) {
-      this.primaryFailed(flight, error);
+      this.#primaryFailed(flight, error);
       return;
     }
     adopt(
       result,
-      () => this.primaryDelivered(flight),
-      (error) => this.primaryFailed(flight, error),
+      () => this.#primaryDelivered(flight),
+      (error) => this.#primaryFailed(flight, error),
     );
   }
 
-  private primaryDelivered(flight: Flight): void {
+  #primaryDelivered(flight: Flight): void {
     if (flight.abandoned) {
       // Given up on by a shutdown: the stage decides whether the late news still counts.
       this.context.settleLeading(flight, flight.events.length);
@@ -104,7 +104,7 @@ export class SinkDeliverySender {
     this.context.settle(flight, 'delivered');
   }
 
-  private primaryFailed(flight: Flight, error: unknown): void {
+  #primaryFailed(flight: Flight, error: unknown): void {
     if (flight.abandoned) {
       if (error instanceof PartialDeliveryError) this.context.settleLeading(flight, error.delivered);
       return;
@@ -113,7 +113,7 @@ export class SinkDeliverySender {
       const leading = reportedCount(error.delivered, flight.events.length);
       if (leading > 0) this.context.settleLeading(flight, leading);
       if (flight.events.length === 0) {
-        this.primaryDelivered(flight);
+        this.#primaryDelivered(flight);
         return;
       }
     }
@@ -124,12 +124,12 @@ export class SinkDeliverySender {
     if (retry !== null && flight.attempts < retry.attempts && !this.noRetries && !hint.permanent) {
       const backoff = backoffDelay(flight.attempts, retry);
       const delay = hint.retryAfterMs === undefined ? backoff : Math.max(backoff, Math.min(hint.retryAfterMs, retry.maxDelayMs));
-      this.reportTry(flight, delay, error);
+      this.#reportTry(flight, delay, error);
       flight.retryTimer = scheduler.schedule(() => {
         flight.retryTimer = null;
         if (flight.abandoned) return;
         recorder.retried++;
-        this.attempt(flight);
+        this.#attempt(flight);
       }, delay);
       return;
     }
@@ -141,20 +141,20 @@ export class SinkDeliverySender {
       flight.attempts,
       error,
     );
-    this.toFallback(flight);
+    this.#toFallback(flight);
   }
 
   /** One diagnostic per failed try that will be retried, at most one a second per sink (the rest are counted in the next). */
-  private reportTry(flight: Flight, delayMs: number, error: unknown): void {
+  #reportTry(flight: Flight, delayMs: number, error: unknown): void {
     const { scheduler, name, retry } = this.context;
     const now = scheduler.now();
-    if (now - this.lastTryReportAt < TRY_REPORT_INTERVAL_MS) {
-      this.unreportedTries++;
+    if (now - this.#lastTryReportAt < TRY_REPORT_INTERVAL_MS) {
+      this.#unreportedTries++;
       return;
     }
-    this.lastTryReportAt = now;
-    const suppressed = this.unreportedTries;
-    this.unreportedTries = 0;
+    this.#lastTryReportAt = now;
+    const suppressed = this.#unreportedTries;
+    this.#unreportedTries = 0;
     SelfLog.write(
       'Sink {Name} failed a write of {Count} events (try {Try} of {Tries}); retrying in {Delay} ms{Suppressed}',
       name,
@@ -167,7 +167,7 @@ export class SinkDeliverySender {
     );
   }
 
-  private toFallback(flight: Flight): void {
+  #toFallback(flight: Flight): void {
     const { fallback, guard } = this.context;
     if (fallback === null) {
       this.context.settle(flight, 'failed');
@@ -177,7 +177,7 @@ export class SinkDeliverySender {
     try {
       result = guard.run(() => fallback.emit(flight.events));
     } catch (error) {
-      this.fallbackFailed(flight, error);
+      this.#fallbackFailed(flight, error);
       return;
     }
     adopt(
@@ -185,11 +185,11 @@ export class SinkDeliverySender {
       () => {
         if (!flight.abandoned) this.context.settle(flight, 'fallback');
       },
-      (error) => this.fallbackFailed(flight, error),
+      (error) => this.#fallbackFailed(flight, error),
     );
   }
 
-  private fallbackFailed(flight: Flight, error: unknown): void {
+  #fallbackFailed(flight: Flight, error: unknown): void {
     if (flight.abandoned) return;
     this.context.recorder.lastError = describeError(error);
     SelfLog.write('Fallback of sink {Name} failed too; {Count} events are lost', this.context.name, flight.events.length, error);

@@ -69,18 +69,18 @@ export class ConsoleSink implements Sink {
   /** The default name of this sink in metrics and the shutdown report. */
   readonly kind = 'console';
 
-  private readonly formatter: Formatter;
-  private readonly write: (event: LogEvent) => void;
+  readonly #formatter: Formatter;
+  readonly #write: (event: LogEvent) => void;
 
   constructor(options: ConsoleSinkOptions = {}) {
-    this.formatter = options.formatter ?? new TextFormatter(options.outputTemplate);
+    this.#formatter = options.formatter ?? new TextFormatter(options.outputTemplate);
     const proc = nodeProcess();
     const mode = options.mode ?? (proc !== undefined || options.stdout !== undefined ? 'node' : 'browser');
-    this.write = mode === 'node' ? this.nodeWriter(options, proc) : this.browserWriter(options);
+    this.#write = mode === 'node' ? this.#nodeWriter(options, proc) : this.#browserWriter(options);
   }
 
   emit(events: readonly LogEvent[]): void {
-    for (const event of events) this.write(event);
+    for (const event of events) this.#write(event);
   }
 
   emitSync(events: readonly LogEvent[]): boolean {
@@ -88,7 +88,7 @@ export class ConsoleSink implements Sink {
     return true;
   }
 
-  private nodeWriter(options: ConsoleSinkOptions, proc: NodeProcessLike | undefined): (event: LogEvent) => void {
+  #nodeWriter(options: ConsoleSinkOptions, proc: NodeProcessLike | undefined): (event: LogEvent) => void {
     const stdout = options.stdout ?? proc?.stdout;
     const stderr = options.stderr ?? proc?.stderr ?? stdout;
     if (stdout === undefined || stderr === undefined) return () => undefined;
@@ -100,21 +100,21 @@ export class ConsoleSink implements Sink {
     const theme = options.theme === false || options.theme === undefined ? defaultConsoleTheme : options.theme;
     // A line formatter (CLEF, NDJSON) returns one line without its newline; terminals and pipes
     // (`node app.js | rxlog`) need one event per line. A text template writes its own {NewLine}.
-    const newline = this.formatter.singleLine === true ? '\n' : '';
+    const newline = this.#formatter.singleLine === true ? '\n' : '';
     return (event) => {
-      const text = this.formatter.format(event) + newline;
+      const text = this.#formatter.format(event) + newline;
       const target = levelValue(event.level) >= errorFrom ? stderr : stdout;
       const code = colors ? theme.ansi[event.level] : '';
       target.write(code === '' ? text : colorLines(text, code));
     };
   }
 
-  private browserWriter(options: ConsoleSinkOptions): (event: LogEvent) => void {
+  #browserWriter(options: ConsoleSinkOptions): (event: LogEvent) => void {
     const target = options.console ?? (globalThis as { console?: ConsoleLike }).console;
     if (target === undefined) return () => undefined;
     const theme = options.theme === undefined ? defaultConsoleTheme : options.theme;
     return (event) => {
-      const text = trimNewline(this.formatter.format(event));
+      const text = trimNewline(this.#formatter.format(event));
       const method = target[BROWSER_METHOD[event.level]];
       const css = theme === false ? '' : theme.css[event.level];
       if (css === '') method.call(target, text);

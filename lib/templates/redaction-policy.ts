@@ -118,17 +118,17 @@ function copyOf(source: Record<string, unknown>): Record<string, unknown> {
  * policy.redactProperties({ User: { name: 'ann', password: 'x' } }) // { User: { name: 'ann', password: '[Redacted]' } }
  */
 export class RedactionPolicy {
-  private readonly root: readonly PathNode[];
-  private readonly keys: readonly RegExp[];
-  private readonly censor: RedactCensor;
-  private readonly remove: boolean;
-  private readonly path: string[] = [];
+  readonly #root: readonly PathNode[];
+  readonly #keys: readonly RegExp[];
+  readonly #censor: RedactCensor;
+  readonly #remove: boolean;
+  readonly #path: string[] = [];
 
   private constructor(paths: readonly string[][], keys: readonly RegExp[], censor: RedactCensor, remove: boolean) {
-    this.root = paths.length === 0 ? NOTHING_ALIVE : compilePaths(paths).alone;
-    this.keys = keys;
-    this.censor = censor;
-    this.remove = remove;
+    this.#root = paths.length === 0 ? NOTHING_ALIVE : compilePaths(paths).alone;
+    this.#keys = keys;
+    this.#censor = censor;
+    this.#remove = remove;
   }
 
   /**
@@ -171,7 +171,7 @@ export class RedactionPolicy {
    * unless the censor is a function, which runs once per event.
    */
   get fixed(): boolean {
-    return typeof this.censor !== 'function';
+    return typeof this.#censor !== 'function';
   }
 
   /**
@@ -179,7 +179,7 @@ export class RedactionPolicy {
    * is changed directly; otherwise the record is returned as is when nothing matched, else a copy.
    */
   redactProperties<T extends Readonly<Record<string, unknown>>>(properties: T, inPlace = false): T {
-    return this.redactRecord(properties, this.root, inPlace) as T;
+    return this.#redactRecord(properties, this.#root, inPlace) as T;
   }
 
   /**
@@ -203,7 +203,7 @@ export class RedactionPolicy {
       } catch {
         continue;
       }
-      const outcome = this.redactEntry(key, value, this.root, true);
+      const outcome = this.#redactEntry(key, value, this.#root, true);
       if (outcome !== UNCHANGED) {
         changed ??= {};
         changed[key] = outcome;
@@ -229,10 +229,10 @@ export class RedactionPolicy {
     return copy;
   }
 
-  private redactRecord(record: Record<string, unknown>, alive: readonly PathNode[], inPlace: boolean): Record<string, unknown> {
+  #redactRecord(record: Record<string, unknown>, alive: readonly PathNode[], inPlace: boolean): Record<string, unknown> {
     let result = inPlace ? record : undefined;
     for (const key of Object.keys(record)) {
-      const outcome = this.redactEntry(key, record[key], alive, false);
+      const outcome = this.#redactEntry(key, record[key], alive, false);
       if (outcome === UNCHANGED) continue;
       result ??= copyOf(record);
       if (outcome === REMOVED) delete result[key];
@@ -242,32 +242,32 @@ export class RedactionPolicy {
   }
 
   /** The entry's new value, or UNCHANGED, or REMOVED. */
-  private redactEntry(key: string, value: unknown, alive: readonly PathNode[], raw: boolean): unknown {
-    const step = this.step(alive, key);
-    const matched = step === MATCH || (this.keys.length !== 0 && this.keyMatches(key));
-    if (!matched && (typeof value !== 'object' || value === null || (step.length === 0 && this.keys.length === 0)))
+  #redactEntry(key: string, value: unknown, alive: readonly PathNode[], raw: boolean): unknown {
+    const step = this.#step(alive, key);
+    const matched = step === MATCH || (this.#keys.length !== 0 && this.#keyMatches(key));
+    if (!matched && (typeof value !== 'object' || value === null || (step.length === 0 && this.#keys.length === 0)))
       return UNCHANGED;
-    if (matched && this.remove) return REMOVED;
+    if (matched && this.#remove) return REMOVED;
     // The dotted path is kept only for a censor function, the one reader of it.
-    const tracks = typeof this.censor === 'function';
-    if (tracks) this.path.push(key);
+    const tracks = typeof this.#censor === 'function';
+    if (tracks) this.#path.push(key);
     try {
-      if (matched) return this.replacement(value);
+      if (matched) return this.#replacement(value);
       // An exception's own properties are raw app objects: captured first, as the logger would.
       const data = raw ? captureValue(value, 'structure') : value;
-      const redacted = this.redactNested(data, step);
+      const redacted = this.#redactNested(data, step);
       return redacted === data ? UNCHANGED : redacted;
     } finally {
-      if (tracks) this.path.pop();
+      if (tracks) this.#path.pop();
     }
   }
 
-  private redactNested(value: unknown, alive: readonly PathNode[]): unknown {
+  #redactNested(value: unknown, alive: readonly PathNode[]): unknown {
     if (Array.isArray(value)) {
       let result: unknown[] | undefined;
       for (let i = 0; i < value.length; i++) {
         const item: unknown = value[i];
-        const redacted = typeof item === 'object' && item !== null ? this.redactNested(item, alive) : item;
+        const redacted = typeof item === 'object' && item !== null ? this.#redactNested(item, alive) : item;
         if (redacted !== item) {
           result ??= value.slice();
           result[i] = redacted;
@@ -275,11 +275,11 @@ export class RedactionPolicy {
       }
       return result ?? value;
     }
-    return isRecord(value) ? this.redactRecord(value, alive, false) : value;
+    return isRecord(value) ? this.#redactRecord(value, alive, false) : value;
   }
 
   /** Follows every live path node over `key` (a key with dots counts as several names, so `'User.password'` as one key is that path). */
-  private step(alive: readonly PathNode[], key: string): Step {
+  #step(alive: readonly PathNode[], key: string): Step {
     if (alive.length === 0) return NOTHING_ALIVE;
     const dotted = key.includes('.');
     if (alive.length === 1 && !dotted) {
@@ -300,15 +300,15 @@ export class RedactionPolicy {
     return matchOrNodes(nodes);
   }
 
-  private keyMatches(key: string): boolean {
-    for (const pattern of this.keys) if (pattern.test(key)) return true;
+  #keyMatches(key: string): boolean {
+    for (const pattern of this.#keys) if (pattern.test(key)) return true;
     return false;
   }
 
-  private replacement(value: unknown): unknown {
-    const censor = this.censor;
+  #replacement(value: unknown): unknown {
+    const censor = this.#censor;
     if (typeof censor === 'string') return censor;
-    const path = this.path.join('.');
+    const path = this.#path.join('.');
     try {
       return captureValue(censor(value, path));
     } catch (error) {
