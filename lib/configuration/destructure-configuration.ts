@@ -3,10 +3,12 @@ import type { ConfigurationState } from './configuration-state';
 
 /** `.destructure…`: policies applied while values are captured into events. */
 export class DestructureConfiguration<TParent> {
-  constructor(
-    private readonly parent: TParent,
-    private readonly state: ConfigurationState,
-  ) {}
+  readonly #parent: TParent;
+  readonly #state: ConfigurationState;
+  constructor(parent: TParent, state: ConfigurationState) {
+    this.#parent = parent;
+    this.#state = state;
+  }
 
   /**
    * Redacts secrets while they are captured: call arguments, child-logger properties, LogContext
@@ -18,7 +20,7 @@ export class DestructureConfiguration<TParent> {
    * new LoggerConfiguration().destructure.redact({ paths: ['User.password'], keys: /token|secret/i })
    */
   redact(options: RedactOptions): TParent {
-    this.state.redaction.push(RedactionPolicy.compile(options, 'destructure.redact'));
-    return this.parent;
+    this.#state.redaction.push(RedactionPolicy.compile(options, 'destructure.redact'));
+    return this.#parent;
   }
 }

@@ -6,10 +6,12 @@ import { describeValue } from '../core/describe-value';
 
 /** `.enrich…`: properties added to every event. An enricher never overwrites a property the event already has. */
 export class EnrichmentConfiguration<TParent> {
-  constructor(
-    private readonly parent: TParent,
-    private readonly state: ConfigurationState,
-  ) {}
+  readonly #parent: TParent;
+  readonly #state: ConfigurationState;
+  constructor(parent: TParent, state: ConfigurationState) {
+    this.#parent = parent;
+    this.#state = state;
+  }
 
   /** Adds one fixed property to every event. */
   withProperty(name: string, value: unknown): TParent {
@@ -26,8 +28,8 @@ export class EnrichmentConfiguration<TParent> {
       if (typeof enricher !== 'function')
         throw new ConfigurationError(`enrich.with: argument ${index} is not a function (got ${describeValue(enricher)})`);
     });
-    this.state.enrichers.push(...enrichers);
-    return this.parent;
+    this.#state.enrichers.push(...enrichers);
+    return this.#parent;
   }
 
   /** Adds the ambient properties of `LogContext.run(…)` in force where the event was logged. */

@@ -8,24 +8,26 @@ import { describeValue } from '../core/describe-value';
  * predicate that throws keeps the event and is reported to SelfLog.
  */
 export class FilterConfiguration<TParent> {
-  constructor(
-    private readonly parent: TParent,
-    private readonly state: ConfigurationState,
-  ) {}
+  readonly #parent: TParent;
+  readonly #state: ConfigurationState;
+  constructor(parent: TParent, state: ConfigurationState) {
+    this.#parent = parent;
+    this.#state = state;
+  }
 
   /** Drops the events for which `predicate` returns true. */
   byExcluding(predicate: EventPredicate): TParent {
     check(predicate, 'filter.byExcluding');
     const byExcluding: EventPredicate = (event) => !predicate(event);
-    this.state.filters.push(byExcluding);
-    return this.parent;
+    this.#state.filters.push(byExcluding);
+    return this.#parent;
   }
 
   /** Keeps only the events for which `predicate` returns true. */
   byIncludingOnly(predicate: EventPredicate): TParent {
     check(predicate, 'filter.byIncludingOnly');
-    this.state.filters.push(predicate);
-    return this.parent;
+    this.#state.filters.push(predicate);
+    return this.#parent;
   }
 }
 

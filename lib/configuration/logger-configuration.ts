@@ -26,14 +26,14 @@ import { SinkConfiguration } from './sink-configuration';
  *   .createLogger();
  */
 export class LoggerConfiguration {
-  private readonly state: ConfigurationState = emptyConfigurationState();
-  private created = false;
+  readonly #state: ConfigurationState = emptyConfigurationState();
+  #created = false;
 
-  readonly minimumLevel = new MinimumLevelConfiguration<this>(this, this.state);
-  readonly enrich = new EnrichmentConfiguration<this>(this, this.state);
-  readonly filter = new FilterConfiguration<this>(this, this.state);
-  readonly writeTo = new SinkConfiguration<this>(this, this.state);
-  readonly destructure = new DestructureConfiguration<this>(this, this.state);
+  readonly minimumLevel = new MinimumLevelConfiguration<this>(this, this.#state);
+  readonly enrich = new EnrichmentConfiguration<this>(this, this.#state);
+  readonly filter = new FilterConfiguration<this>(this, this.#state);
+  readonly writeTo = new SinkConfiguration<this>(this, this.#state);
+  readonly destructure = new DestructureConfiguration<this>(this, this.#state);
 
   /** Adds RxJS operators to the shared stream, after enrichment and filters, before the sinks. */
   pipe(...operators: OperatorFunction<LogEvent, LogEvent>[]): this {
@@ -41,7 +41,7 @@ export class LoggerConfiguration {
       if (typeof operator !== 'function')
         throw new ConfigurationError(`pipe: argument ${index} is not an operator function (got ${describeValue(operator)})`);
     });
-    this.state.operators.push(...operators);
+    this.#state.operators.push(...operators);
     return this;
   }
 
@@ -60,16 +60,16 @@ export class LoggerConfiguration {
     ) {
       throw new ConfigurationError(`useScheduler: expected an RxJS SchedulerLike, got ${describeValue(scheduler)}`);
     }
-    this.state.scheduler = scheduler;
+    this.#state.scheduler = scheduler;
     return this;
   }
 
   /** Builds the logger. A configuration builds one logger; a second call throws. */
   createLogger(): Logger {
-    if (this.created)
+    if (this.#created)
       throw new ConfigurationError('createLogger: this configuration already created a logger; use a new LoggerConfiguration');
-    this.created = true;
-    const { minimumLevel, overrides, enrichers, filters, operators, sinks, scheduler, redaction } = this.state;
+    this.#created = true;
+    const { minimumLevel, overrides, enrichers, filters, operators, sinks, scheduler, redaction } = this.#state;
     const pipeline = new LoggerPipeline({
       minimumLevel,
       overrides,

@@ -6,10 +6,12 @@ import { describeValue } from '../core/describe-value';
 
 /** `.minimumLevel…`: the lowest level a logger lets through. Default `information`, as in Serilog. */
 export class MinimumLevelConfiguration<TParent> {
-  constructor(
-    private readonly parent: TParent,
-    private readonly state: ConfigurationState,
-  ) {}
+  readonly #parent: TParent;
+  readonly #state: ConfigurationState;
+  constructor(parent: TParent, state: ConfigurationState) {
+    this.#parent = parent;
+    this.#state = state;
+  }
 
   verbose(): TParent {
     return this.is('verbose');
@@ -41,16 +43,16 @@ export class MinimumLevelConfiguration<TParent> {
    * @throws ConfigurationError naming the value when it is not a level.
    */
   is(level: LogLevelName | string): TParent {
-    this.state.minimumLevel = new LevelSwitch(parseLevel(level, 'minimumLevel.is'));
-    return this.parent;
+    this.#state.minimumLevel = new LevelSwitch(parseLevel(level, 'minimumLevel.is'));
+    return this.#parent;
   }
 
   /** Follows a LevelSwitch: changing `sw.level` changes the minimum level at once. */
   controlledBy(levelSwitch: LevelSwitch): TParent {
     if (!(levelSwitch instanceof LevelSwitch))
       throw new ConfigurationError(`minimumLevel.controlledBy: expected a LevelSwitch, got ${describeValue(levelSwitch)}`);
-    this.state.minimumLevel = levelSwitch;
-    return this.parent;
+    this.#state.minimumLevel = levelSwitch;
+    return this.#parent;
   }
 
   /**
@@ -70,8 +72,8 @@ export class MinimumLevelConfiguration<TParent> {
       level instanceof LevelSwitch
         ? level
         : new LevelSwitch(parseLevel(level, `minimumLevel.override("${sourceContextPrefix}")`));
-    this.state.overrides = this.state.overrides.filter((o) => o.prefix !== sourceContextPrefix);
-    this.state.overrides.push({ prefix: sourceContextPrefix, level: levelSwitch });
-    return this.parent;
+    this.#state.overrides = this.#state.overrides.filter((o) => o.prefix !== sourceContextPrefix);
+    this.#state.overrides.push({ prefix: sourceContextPrefix, level: levelSwitch });
+    return this.#parent;
   }
 }

@@ -34,10 +34,12 @@ function checkDelivery(where: string, delivery: SinkDeliveryOptions): void {
 
 /** `.writeTo…`: where events go. Each sink gets its own lane: level, operators, queue, batch, retry, breaker. */
 export class SinkConfiguration<TParent> {
-  constructor(
-    private readonly parent: TParent,
-    private readonly state: ConfigurationState,
-  ) {}
+  readonly #parent: TParent;
+  readonly #state: ConfigurationState;
+  constructor(parent: TParent, state: ConfigurationState) {
+    this.#parent = parent;
+    this.#state = state;
+  }
 
   /**
    * Any object with `emit(events)`.
@@ -49,7 +51,7 @@ export class SinkConfiguration<TParent> {
     if (typeof sink !== 'object' || sink === null || typeof (sink as { emit?: unknown }).emit !== 'function') {
       throw new ConfigurationError(`writeTo.sink: expected a sink with an emit(events) method, got ${describeValue(sink)}`);
     }
-    const name = this.nameFor(sink, options.name);
+    const name = this.#nameFor(sink, options.name);
     const where = `writeTo.sink(${name})`;
     const pipe = options.pipe ?? [];
     pipe.forEach((operator, index) => {
@@ -74,8 +76,8 @@ export class SinkConfiguration<TParent> {
       fallback,
     };
     checkDelivery(where, delivery);
-    this.state.sinks.push({ name, sink, minimumLevel, pipe, delivery });
-    return this.parent;
+    this.#state.sinks.push({ name, sink, minimumLevel, pipe, delivery });
+    return this.#parent;
   }
 
   /** A ConsoleSink: coloured text in a terminal, console methods in a browser. */
@@ -83,8 +85,8 @@ export class SinkConfiguration<TParent> {
     return this.sink(new ConsoleSink(options), options);
   }
 
-  private nameFor(sink: Sink, requested: string | undefined): string {
-    const taken = new Set(this.state.sinks.map((s) => s.name));
+  #nameFor(sink: Sink, requested: string | undefined): string {
+    const taken = new Set(this.#state.sinks.map((s) => s.name));
     if (requested !== undefined) {
       if (typeof requested !== 'string' || requested === '')
         throw new ConfigurationError(`writeTo.sink: expected a non-empty name, got ${describeValue(requested)}`);

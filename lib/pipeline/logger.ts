@@ -47,12 +47,15 @@ function resolveLevel(level: LogLevelName | string): number | undefined {
  * try { pay(); } catch (e) { log.error(e, 'Payment {PaymentId} failed', 'p-1'); }
  */
 export class Logger {
+  readonly #pipeline: LoggerPipeline;
+  readonly #level: LevelSwitch;
+  readonly #bound: BoundProperties | undefined;
   /** @internal Use `LoggerConfiguration.createLogger()`. */
-  constructor(
-    private readonly pipeline: LoggerPipeline,
-    private readonly level: LevelSwitch,
-    private readonly bound: BoundProperties | undefined,
-  ) {}
+  constructor(pipeline: LoggerPipeline, level: LevelSwitch, bound: BoundProperties | undefined) {
+    this.#pipeline = pipeline;
+    this.#level = level;
+    this.#bound = bound;
+  }
 
   // Each level method compares two numbers and returns before anything is allocated or captured
   // when the level is off; keep the check first and the body a single call. The aliases (trace,
@@ -64,8 +67,8 @@ export class Logger {
    * exception (an Error, or any value a `catch` gave) followed by the template and its values.
    */
   verbose<const First, const Rest extends unknown[]>(first: First & CheckLogArguments<First, Rest>, ...rest: Rest): void {
-    if (this.level.value > VERBOSE) return;
-    this.pipeline.write(VERBOSE, first, rest, this.bound);
+    if (this.#level.value > VERBOSE) return;
+    this.#pipeline.write(VERBOSE, first, rest, this.#bound);
   }
 
   /**
@@ -73,8 +76,8 @@ export class Logger {
    * exception (an Error, or any value a `catch` gave) followed by the template and its values.
    */
   trace<const First, const Rest extends unknown[]>(first: First & CheckLogArguments<First, Rest>, ...rest: Rest): void {
-    if (this.level.value > VERBOSE) return;
-    this.pipeline.write(VERBOSE, first, rest, this.bound);
+    if (this.#level.value > VERBOSE) return;
+    this.#pipeline.write(VERBOSE, first, rest, this.#bound);
   }
 
   /**
@@ -82,8 +85,8 @@ export class Logger {
    * exception (an Error, or any value a `catch` gave) followed by the template and its values.
    */
   debug<const First, const Rest extends unknown[]>(first: First & CheckLogArguments<First, Rest>, ...rest: Rest): void {
-    if (this.level.value > DEBUG) return;
-    this.pipeline.write(DEBUG, first, rest, this.bound);
+    if (this.#level.value > DEBUG) return;
+    this.#pipeline.write(DEBUG, first, rest, this.#bound);
   }
 
   /**
@@ -91,8 +94,8 @@ export class Logger {
    * exception (an Error, or any value a `catch` gave) followed by the template and its values.
    */
   information<const First, const Rest extends unknown[]>(first: First & CheckLogArguments<First, Rest>, ...rest: Rest): void {
-    if (this.level.value > INFORMATION) return;
-    this.pipeline.write(INFORMATION, first, rest, this.bound);
+    if (this.#level.value > INFORMATION) return;
+    this.#pipeline.write(INFORMATION, first, rest, this.#bound);
   }
 
   /**
@@ -100,8 +103,8 @@ export class Logger {
    * exception (an Error, or any value a `catch` gave) followed by the template and its values.
    */
   info<const First, const Rest extends unknown[]>(first: First & CheckLogArguments<First, Rest>, ...rest: Rest): void {
-    if (this.level.value > INFORMATION) return;
-    this.pipeline.write(INFORMATION, first, rest, this.bound);
+    if (this.#level.value > INFORMATION) return;
+    this.#pipeline.write(INFORMATION, first, rest, this.#bound);
   }
 
   /**
@@ -109,8 +112,8 @@ export class Logger {
    * exception (an Error, or any value a `catch` gave) followed by the template and its values.
    */
   warning<const First, const Rest extends unknown[]>(first: First & CheckLogArguments<First, Rest>, ...rest: Rest): void {
-    if (this.level.value > WARNING) return;
-    this.pipeline.write(WARNING, first, rest, this.bound);
+    if (this.#level.value > WARNING) return;
+    this.#pipeline.write(WARNING, first, rest, this.#bound);
   }
 
   /**
@@ -118,8 +121,8 @@ export class Logger {
    * exception (an Error, or any value a `catch` gave) followed by the template and its values.
    */
   warn<const First, const Rest extends unknown[]>(first: First & CheckLogArguments<First, Rest>, ...rest: Rest): void {
-    if (this.level.value > WARNING) return;
-    this.pipeline.write(WARNING, first, rest, this.bound);
+    if (this.#level.value > WARNING) return;
+    this.#pipeline.write(WARNING, first, rest, this.#bound);
   }
 
   /**
@@ -127,8 +130,8 @@ export class Logger {
    * exception (an Error, or any value a `catch` gave) followed by the template and its values.
    */
   error<const First, const Rest extends unknown[]>(first: First & CheckLogArguments<First, Rest>, ...rest: Rest): void {
-    if (this.level.value > ERROR) return;
-    this.pipeline.write(ERROR, first, rest, this.bound);
+    if (this.#level.value > ERROR) return;
+    this.#pipeline.write(ERROR, first, rest, this.#bound);
   }
 
   /**
@@ -136,8 +139,8 @@ export class Logger {
    * exception (an Error, or any value a `catch` gave) followed by the template and its values.
    */
   fatal<const First, const Rest extends unknown[]>(first: First & CheckLogArguments<First, Rest>, ...rest: Rest): void {
-    if (this.level.value > FATAL) return;
-    this.pipeline.write(FATAL, first, rest, this.bound);
+    if (this.#level.value > FATAL) return;
+    this.#pipeline.write(FATAL, first, rest, this.#bound);
   }
 
   /** Writes at a level given by name (aliases accepted); an unknown name is reported to SelfLog and ignored. */
@@ -147,14 +150,14 @@ export class Logger {
     ...rest: Rest
   ): void {
     const value = resolveLevel(level);
-    if (value === undefined || this.level.value > value) return;
-    this.pipeline.write(value, first, rest, this.bound);
+    if (value === undefined || this.#level.value > value) return;
+    this.#pipeline.write(value, first, rest, this.#bound);
   }
 
   /** Whether an event at `level` would pass this logger's minimum level (sinks may still filter it). */
   isEnabled(level: LogLevelName): boolean {
     const value = resolveLevel(level);
-    return value !== undefined && value >= this.level.value;
+    return value !== undefined && value >= this.#level.value;
   }
 
   /**
@@ -175,30 +178,30 @@ export class Logger {
   /** A logger that adds these properties to its events (properties of the event itself win). */
   child(properties: Readonly<Record<string, unknown>>): Logger {
     // Captured and redacted here, once, rather than on every event the child writes.
-    const bound = this.pipeline.bind(this.bound, properties);
+    const bound = this.#pipeline.bind(this.#bound, properties);
     const sourceContext = bound.values[bound.keys.indexOf('SourceContext')];
-    const level = typeof sourceContext === 'string' ? this.pipeline.levelFor(sourceContext) : this.level;
-    return new Logger(this.pipeline, level, bound);
+    const level = typeof sourceContext === 'string' ? this.#pipeline.levelFor(sourceContext) : this.#level;
+    return new Logger(this.#pipeline, level, bound);
   }
 
   /** The shared stream after enrichment, filters and app operators. */
   get events$(): Observable<LogEvent> {
-    return this.pipeline.events$;
+    return this.#pipeline.events$;
   }
 
   /** A snapshot of the counters of the logger and each sink; JSON-serializable. */
   metrics(): LoggerMetrics {
-    return this.pipeline.metrics();
+    return this.#pipeline.metrics();
   }
 
   /** `metrics()` now and every second while subscribed (the timer never keeps a process alive). */
   get metrics$(): Observable<LoggerMetrics> {
-    return this.pipeline.metricsEvery(METRICS_INTERVAL_MS);
+    return this.#pipeline.metricsEvery(METRICS_INTERVAL_MS);
   }
 
   /** `metrics()` now and every `intervalMs` milliseconds while subscribed. */
   metricsEvery(intervalMs: number): Observable<LoggerMetrics> {
-    return this.pipeline.metricsEvery(intervalMs);
+    return this.#pipeline.metricsEvery(intervalMs);
   }
 
   /**
@@ -207,7 +210,7 @@ export class Logger {
    * `{ timedOut: true }` (also reported to SelfLog). Never rejects.
    */
   flush(options?: FlushOptions): Promise<FlushResult> {
-    return this.pipeline.flush(options);
+    return this.#pipeline.flush(options);
   }
 
   /**
@@ -215,7 +218,7 @@ export class Logger {
    * then calls their `flushSync()`: for process `exit` handlers and page unload.
    */
   flushSync(): void {
-    this.pipeline.flushSync();
+    this.#pipeline.flushSync();
   }
 
   /**
@@ -223,6 +226,6 @@ export class Logger {
    * to every event. Idempotent: a second call returns the same report.
    */
   close(options?: CloseOptions): Promise<ShutdownReport> {
-    return this.pipeline.close(options);
+    return this.#pipeline.close(options);
   }
 }

@@ -5,20 +5,20 @@
  * counted), as Serilog does with re-entrant writes.
  */
 export class ReentrancyGuard {
-  private depth = 0;
+  #depth = 0;
 
   /** Whether sink code is running now. */
   get active(): boolean {
-    return this.depth !== 0;
+    return this.#depth !== 0;
   }
 
   /** Runs `fn` (sink code) marked as such; whatever it returns or throws passes through. */
   run<T>(fn: () => T): T {
-    this.depth++;
+    this.#depth++;
     try {
       return fn();
     } finally {
-      this.depth--;
+      this.#depth--;
     }
   }
 }

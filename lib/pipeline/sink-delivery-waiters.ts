@@ -12,35 +12,35 @@ interface Waiter {
  * its events are gone, whatever arrives after it.
  */
 export class SinkDeliveryWaiters {
-  private waiters: Waiter[] = [];
+  #waiters: Waiter[] = [];
 
   /** Whether anyone is waiting: the stage then sends partial batches without waiting for their age. */
   get active(): boolean {
-    return this.waiters.length !== 0;
+    return this.#waiters.length !== 0;
   }
 
   /** Resolves once the first `pending` positions have settled (at once when `pending` is 0). */
   wait(pending: number): Promise<void> {
     if (pending <= 0) return Promise.resolve();
-    return new Promise<void>((resolve) => this.waiters.push({ remaining: pending, resolve }));
+    return new Promise<void>((resolve) => this.#waiters.push({ remaining: pending, resolve }));
   }
 
   /** Records that `count` events at positions `[start, start + count)` settled. */
   settle(start: number, count: number): void {
-    if (this.waiters.length === 0 || count <= 0) return;
+    if (this.#waiters.length === 0 || count <= 0) return;
     let kept = 0;
-    for (const waiter of this.waiters) {
+    for (const waiter of this.#waiters) {
       if (waiter.remaining > start) waiter.remaining -= Math.min(count, waiter.remaining - start);
       if (waiter.remaining === 0) waiter.resolve();
-      else this.waiters[kept++] = waiter;
+      else this.#waiters[kept++] = waiter;
     }
-    this.waiters.length = kept;
+    this.#waiters.length = kept;
   }
 
   /** Resolves every waiter now (the stage gave up on what was pending). */
   releaseAll(): void {
-    const waiters = this.waiters;
-    this.waiters = [];
+    const waiters = this.#waiters;
+    this.#waiters = [];
     for (const waiter of waiters) waiter.resolve();
   }
 }
