@@ -13,14 +13,17 @@ export interface BeaconPage {
  * beacon is fire-and-forget: it survives unload, but says nothing about the server's answer.
  */
 export class HttpBeacon {
+  readonly #page: BeaconPage;
+  readonly #url: string;
+  readonly #contentType: string;
   /** How many `whileHiding` calls are running: the page is going away for every beacon meanwhile. */
   private static forced = 0;
-  private pageHidden = false;
-  private readonly onPageHide = (): void => {
-    this.pageHidden = true;
+  #pageHidden = false;
+  readonly #onPageHide = (): void => {
+    this.#pageHidden = true;
   };
-  private readonly onPageShow = (): void => {
-    this.pageHidden = false;
+  readonly #onPageShow = (): void => {
+    this.#pageHidden = false;
   };
 
   /**
@@ -51,32 +54,31 @@ export class HttpBeacon {
    * `application/x-www-form-urlencoded` or `multipart/form-data` needs CORS preflight support
    * from a server on another origin.
    */
-  constructor(
-    private readonly page: BeaconPage,
-    private readonly url: string,
-    private readonly contentType: string,
-  ) {
-    page.addEventListener('pagehide', this.onPageHide);
-    page.addEventListener('pageshow', this.onPageShow);
+  constructor(page: BeaconPage, url: string, contentType: string) {
+    this.#page = page;
+    this.#url = url;
+    this.#contentType = contentType;
+    page.addEventListener('pagehide', this.#onPageHide);
+    page.addEventListener('pageshow', this.#onPageShow);
   }
 
   /** Whether the page is being hidden or unloaded, so only a beacon can be relied on to leave it. */
   get hiding(): boolean {
-    return HttpBeacon.forced > 0 || this.pageHidden || this.page.document?.visibilityState === 'hidden';
+    return HttpBeacon.forced > 0 || this.#pageHidden || this.#page.document?.visibilityState === 'hidden';
   }
 
   /** Queues one body with the browser; `false` when the browser refused it (over its quota). */
   send(payload: string): boolean {
-    const navigator = this.page.navigator;
+    const navigator = this.#page.navigator;
     if (navigator?.sendBeacon === undefined) return false;
-    const data = typeof Blob === 'function' ? new Blob([payload], { type: this.contentType }) : payload;
+    const data = typeof Blob === 'function' ? new Blob([payload], { type: this.#contentType }) : payload;
     // Called as a method: a detached sendBeacon throws "Illegal invocation" in browsers.
-    return navigator.sendBeacon(this.url, data) === true;
+    return navigator.sendBeacon(this.#url, data) === true;
   }
 
   /** Stops following the page's lifecycle. */
   close(): void {
-    this.page.removeEventListener('pagehide', this.onPageHide);
-    this.page.removeEventListener('pageshow', this.onPageShow);
+    this.#page.removeEventListener('pagehide', this.#onPageHide);
+    this.#page.removeEventListener('pageshow', this.#onPageShow);
   }
 }

@@ -57,34 +57,36 @@ interface Entry {
  * is cancelled with the page instead of arriving unseen and being sent again by the next page.
  */
 export class HttpOfflineQueue {
-  private readonly store: OfflineStore;
-  private readonly maxBytes: number;
-  private readonly key: string;
-  private storedCount = 0;
-  private replayedCount = 0;
-  private droppedCount = 0;
-  private replaying: Promise<void> | undefined;
-  private closed = false;
-  private readonly onOnline = (): void => void this.replay();
+  readonly #send: (body: string, keepalive?: boolean) => Promise<void>;
+  readonly #store: OfflineStore;
+  readonly #maxBytes: number;
+  readonly #key: string;
+  #storedCount = 0;
+  #replayedCount = 0;
+  #droppedCount = 0;
+  #replaying: Promise<void> | undefined;
+  #closed = false;
+  readonly #onOnline = (): void => void this.replay();
   /** Between `pagehide` and `pageshow`: the page may be unloading and could not learn a replay's outcome. */
-  private leaving = false;
-  private readonly onPageHide = (): void => {
-    this.leaving = true;
+  #leaving = false;
+  readonly #onPageHide = (): void => {
+    this.#leaving = true;
   };
-  private readonly onPageShow = (): void => {
-    this.leaving = false;
+  readonly #onPageShow = (): void => {
+    this.#leaving = false;
     void this.replay();
   };
-  private readonly page: { addEventListener?: unknown; removeEventListener?: unknown; navigator?: { onLine?: unknown } };
-  private readonly startTimer: ReturnType<typeof setTimeout>;
+  readonly #page: { addEventListener?: unknown; removeEventListener?: unknown; navigator?: { onLine?: unknown } };
+  readonly #startTimer: ReturnType<typeof setTimeout>;
 
   /** @throws ConfigurationError naming the bad option. */
   constructor(
     options: HttpOfflineOptions,
     url: string,
     where: string,
-    private readonly send: (body: string, keepalive?: boolean) => Promise<void>,
+    send: (body: string, keepalive?: boolean) => Promise<void>,
   ) {
+    this.#send = send;
     const given = options as { [K in keyof HttpOfflineOptions]?: unknown } | null;
     if (typeof given !== 'object' || given === null)
       throw new ConfigurationError(`${where}: expected an object, got ${JSON.stringify(options)}`);
@@ -93,42 +95,42 @@ export class HttpOfflineQueue {
       throw new ConfigurationError(
         `${where}.store: expected an object with getItem, setItem and removeItem${given.store === undefined ? ' (this platform has no localStorage)' : ''}`,
       );
-    this.store = store;
+    this.#store = store;
     const maxBytes = given.maxBytes ?? 1_048_576;
     if (typeof maxBytes !== 'number' || !(maxBytes > 0))
       throw new ConfigurationError(`${where}.maxBytes: expected bytes > 0, got ${JSON.stringify(maxBytes)}`);
-    this.maxBytes = maxBytes;
+    this.#maxBytes = maxBytes;
     const key = given.key ?? `rxlog:offline:${url}`;
     if (typeof key !== 'string' || key === '')
       throw new ConfigurationError(`${where}.key: expected a string, got ${JSON.stringify(key)}`);
-    this.key = key;
-    this.page = globalThis;
-    if (typeof this.page.addEventListener === 'function') {
-      const listen = this.page.addEventListener as Listen;
-      listen.call(globalThis, 'online', this.onOnline);
-      listen.call(globalThis, 'pagehide', this.onPageHide);
-      listen.call(globalThis, 'pageshow', this.onPageShow);
+    this.#key = key;
+    this.#page = globalThis;
+    if (typeof this.#page.addEventListener === 'function') {
+      const listen = this.#page.addEventListener as Listen;
+      listen.call(globalThis, 'online', this.#onOnline);
+      listen.call(globalThis, 'pagehide', this.#onPageHide);
+      listen.call(globalThis, 'pageshow', this.#onPageShow);
     }
     // What earlier pages left behind goes out once the logger is set up.
-    this.startTimer = setTimeout(() => void this.replay(), 0);
-    (this.startTimer as { unref?: () => void }).unref?.();
+    this.#startTimer = setTimeout(() => void this.replay(), 0);
+    (this.#startTimer as { unref?: () => void }).unref?.();
   }
 
   /** Whether the browser says it is offline (`navigator.onLine === false`). */
   get offline(): boolean {
-    return this.page.navigator?.onLine === false;
+    return this.#page.navigator?.onLine === false;
   }
 
   /** The counters of this page and what the store holds now. */
   stats(): OfflineStats {
-    const entries = this.read();
+    const entries = this.#read();
     let pending = 0;
     let pendingBytes = 0;
     for (const entry of entries) {
       pending += entry.count;
       pendingBytes += utf8Length(entry.body);
     }
-    return { stored: this.storedCount, replayed: this.replayedCount, dropped: this.droppedCount, pending, pendingBytes };
+    return { stored: this.#storedCount, replayed: this.#replayedCount, dropped: this.#droppedCount, pending, pendingBytes };
   }
 
   /**
@@ -141,66 +143,66 @@ export class HttpOfflineQueue {
       return;
     }
     try {
-      await this.send(body);
+      await this.#send(body);
     } catch (error) {
       if (error instanceof HttpStatusError || error instanceof HttpTimeoutError) throw error;
       SelfLog.write('HttpSink: a batch of {Count} events could not be sent ({Error}); it is kept offline', count, error);
       this.save(body, count);
       return;
     }
-    if (this.read().length > 0) void this.replay();
+    if (this.#read().length > 0) void this.replay();
   }
 
   /** Puts a body into the store now (synchronously), dropping the oldest batches past `maxBytes`. */
   save(body: string, count: number): void {
     const bytes = utf8Length(body);
-    if (bytes > this.maxBytes) {
-      this.drop(count, 'a batch is larger than offline.maxBytes');
+    if (bytes > this.#maxBytes) {
+      this.#drop(count, 'a batch is larger than offline.maxBytes');
       return;
     }
-    const entries = this.read();
+    const entries = this.#read();
     entries.push({ id: `${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 10)}`, count, body });
     let total = entries.reduce((sum, entry) => sum + utf8Length(entry.body), 0);
-    while (total > this.maxBytes) {
+    while (total > this.#maxBytes) {
       const oldest = entries.shift() as Entry;
       total -= utf8Length(oldest.body);
-      this.drop(oldest.count, 'the offline store is full; the oldest batch is dropped');
+      this.#drop(oldest.count, 'the offline store is full; the oldest batch is dropped');
     }
-    this.storedCount += count;
-    while (!this.write(entries)) {
+    this.#storedCount += count;
+    while (!this.#write(entries)) {
       const oldest = entries.shift();
       if (oldest === undefined) return;
-      this.drop(oldest.count, 'the storage quota is exceeded; the oldest batch is dropped');
+      this.#drop(oldest.count, 'the storage quota is exceeded; the oldest batch is dropped');
     }
   }
 
   /** Sends what the store holds, oldest first, one request at a time; stops at the first failure, and does not start while the page is going away. */
   replay(): Promise<void> {
-    this.replaying ??= this.replayAll().finally(() => (this.replaying = undefined));
-    return this.replaying;
+    this.#replaying ??= this.#replayAll().finally(() => (this.#replaying = undefined));
+    return this.#replaying;
   }
 
   /** Stops listening for `online`; what the store holds stays for the next page. */
   close(): void {
-    this.closed = true;
-    clearTimeout(this.startTimer);
-    if (typeof this.page.removeEventListener === 'function') {
-      const unlisten = this.page.removeEventListener as Listen;
-      unlisten.call(globalThis, 'online', this.onOnline);
-      unlisten.call(globalThis, 'pagehide', this.onPageHide);
-      unlisten.call(globalThis, 'pageshow', this.onPageShow);
+    this.#closed = true;
+    clearTimeout(this.#startTimer);
+    if (typeof this.#page.removeEventListener === 'function') {
+      const unlisten = this.#page.removeEventListener as Listen;
+      unlisten.call(globalThis, 'online', this.#onOnline);
+      unlisten.call(globalThis, 'pagehide', this.#onPageHide);
+      unlisten.call(globalThis, 'pageshow', this.#onPageShow);
     }
   }
 
-  private async replayAll(): Promise<void> {
-    while (!this.closed && !this.offline && !this.leaving) {
-      const entries = this.read();
+  async #replayAll(): Promise<void> {
+    while (!this.#closed && !this.offline && !this.#leaving) {
+      const entries = this.#read();
       if (entries.length === 0) return;
       const next = entries[0];
       try {
         // Not keepalive: a request that outlived the page would arrive without the store learning it.
-        await this.send(next.body, false);
-        this.replayedCount += next.count;
+        await this.#send(next.body, false);
+        this.#replayedCount += next.count;
       } catch (error) {
         const refused =
           error instanceof HttpStatusError &&
@@ -209,21 +211,21 @@ export class HttpOfflineQueue {
           error.status !== 408 &&
           error.status !== 429;
         if (!refused) return;
-        this.drop(next.count, 'the server refused a stored batch');
+        this.#drop(next.count, 'the server refused a stored batch');
       }
-      this.write(this.read().filter((entry) => entry.id !== next.id));
+      this.#write(this.#read().filter((entry) => entry.id !== next.id));
     }
   }
 
-  private drop(count: number, why: string): void {
-    this.droppedCount += count;
+  #drop(count: number, why: string): void {
+    this.#droppedCount += count;
     SelfLog.write('HttpSink: {Count} events dropped: {Reason}', count, why);
   }
 
-  private read(): Entry[] {
+  #read(): Entry[] {
     let text: string | null;
     try {
-      text = this.store.getItem(this.key);
+      text = this.#store.getItem(this.#key);
     } catch (error) {
       SelfLog.write('HttpSink: the offline store could not be read', error);
       return [];
@@ -235,15 +237,15 @@ export class HttpOfflineQueue {
     } catch {
       // Falls through: unreadable contents are discarded below.
     }
-    SelfLog.write('HttpSink: the offline store held something unreadable under {Key}; it is discarded', this.key);
-    this.write([]);
+    SelfLog.write('HttpSink: the offline store held something unreadable under {Key}; it is discarded', this.#key);
+    this.#write([]);
     return [];
   }
 
-  private write(entries: readonly Entry[]): boolean {
+  #write(entries: readonly Entry[]): boolean {
     try {
-      if (entries.length === 0) this.store.removeItem(this.key);
-      else this.store.setItem(this.key, JSON.stringify(entries));
+      if (entries.length === 0) this.#store.removeItem(this.#key);
+      else this.#store.setItem(this.#key, JSON.stringify(entries));
       return true;
     } catch {
       return false;
