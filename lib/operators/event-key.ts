@@ -14,7 +14,7 @@ export type EventKey = string | ((event: LogEvent) => unknown);
  */
 export function eventKeySelector(key: EventKey, where: string): (event: LogEvent) => unknown {
   if (typeof key === 'string' && key !== '') {
-    return (event) => (Object.prototype.hasOwnProperty.call(event.properties, key) ? event.properties[key] : undefined);
+    return (event) => (Object.hasOwn(event.properties, key) ? event.properties[key] : undefined);
   }
   if (typeof key === 'function') {
     return (event) => {

@@ -39,7 +39,7 @@ export class LaneAccounting implements EventAccounting {
     if (this.#handedOver) return;
     this.discarded += count;
     const key = typeof reason === 'string' && reason !== '' ? reason : UNREPORTED_REASON;
-    this.#reasons[key] = (Object.prototype.hasOwnProperty.call(this.#reasons, key) ? this.#reasons[key] : 0) + count;
+    this.#reasons[key] = (Object.hasOwn(this.#reasons, key) ? this.#reasons[key] : 0) + count;
   }
 
   created(count: number): void {

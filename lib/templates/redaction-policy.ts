@@ -212,7 +212,7 @@ export class RedactionPolicy {
     if (changed === undefined) return error;
     const copy = Object.create(Object.getPrototypeOf(error) as object | null) as Error;
     for (const name of ['name', 'message', 'stack', 'cause']) {
-      if (Object.prototype.hasOwnProperty.call(error, name) && !Object.prototype.propertyIsEnumerable.call(error, name)) {
+      if (Object.hasOwn(error, name) && !Object.prototype.propertyIsEnumerable.call(error, name)) {
         Object.defineProperty(copy, name, {
           value: (error as unknown as Record<string, unknown>)[name],
           writable: true,
@@ -221,7 +221,7 @@ export class RedactionPolicy {
       }
     }
     for (const key of keys) {
-      const outcome = Object.prototype.hasOwnProperty.call(changed, key) ? changed[key] : UNCHANGED;
+      const outcome = Object.hasOwn(changed, key) ? changed[key] : UNCHANGED;
       if (outcome === UNCHANGED)
         setOwnProperty(copy as unknown as Record<string, unknown>, key, (error as unknown as Record<string, unknown>)[key]);
       else if (outcome !== REMOVED) setOwnProperty(copy as unknown as Record<string, unknown>, key, outcome);

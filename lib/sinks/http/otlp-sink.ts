@@ -98,7 +98,7 @@ function resourceAttributes(options: OtlpSinkOptions, environment: OtlpEnvironme
     throw new ConfigurationError(`OtlpSink.resource: expected an object of attributes, got ${String(resource)}`);
   const attributes: OtlpKeyValue[] = [];
   for (const key of Object.keys(environment.resource)) {
-    if (!Object.prototype.hasOwnProperty.call(resource, key))
+    if (!Object.hasOwn(resource, key))
       attributes.push({ key, value: toAnyValue(environment.resource[key]) });
   }
   for (const key of Object.keys(resource)) {
@@ -108,7 +108,7 @@ function resourceAttributes(options: OtlpSinkOptions, environment: OtlpEnvironme
     }
     attributes.push({ key, value: toAnyValue(value) });
   }
-  const explicit = options.serviceName !== undefined || Object.prototype.hasOwnProperty.call(resource, 'service.name');
+  const explicit = options.serviceName !== undefined || Object.hasOwn(resource, 'service.name');
   const serviceName = explicit ? options.serviceName : environment.serviceName;
   if (serviceName !== undefined && (typeof serviceName !== 'string' || serviceName === ''))
     throw new ConfigurationError(`OtlpSink.serviceName: expected a non-empty string, got ${JSON.stringify(serviceName)}`);
