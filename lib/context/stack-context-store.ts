@@ -6,19 +6,19 @@ import type { ContextProperties, ContextStore } from './context-store';
  * it); in Node, `useAsyncLocalStorage()` lifts that limit.
  */
 export class StackContextStore implements ContextStore {
-  readonly #stack: ContextProperties[] = [];
+  private readonly stack: ContextProperties[] = [];
 
   current(): ContextProperties | undefined {
-    return this.#stack.length === 0 ? undefined : this.#stack[this.#stack.length - 1];
+    return this.stack.length === 0 ? undefined : this.stack[this.stack.length - 1];
   }
 
   run<T>(properties: ContextProperties, fn: () => T): T {
     const outer = this.current();
-    this.#stack.push(outer === undefined ? { ...properties } : { ...outer, ...properties });
+    this.stack.push(outer === undefined ? { ...properties } : { ...outer, ...properties });
     try {
       return fn();
     } finally {
-      this.#stack.pop();
+      this.stack.pop();
     }
   }
 }

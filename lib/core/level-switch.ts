@@ -10,34 +10,34 @@ import { type LogLevelName, levelValue, parseLevel } from './log-level';
  * sw.level = 'debug';
  */
 export class LevelSwitch {
-  readonly #subject: BehaviorSubject<LogLevelName>;
-  #numeric: number;
+  private readonly subject: BehaviorSubject<LogLevelName>;
+  private numeric: number;
 
   constructor(level: LogLevelName | string = 'information') {
     const parsed = parseLevel(level, 'LevelSwitch');
-    this.#subject = new BehaviorSubject<LogLevelName>(parsed);
-    this.#numeric = levelValue(parsed);
+    this.subject = new BehaviorSubject<LogLevelName>(parsed);
+    this.numeric = levelValue(parsed);
   }
 
   /** The current minimum level. Setting accepts the aliases `trace`, `info`, `warn`. */
   get level(): LogLevelName {
-    return this.#subject.value;
+    return this.subject.value;
   }
 
   set level(level: LogLevelName) {
     const parsed = parseLevel(level, 'LevelSwitch');
-    if (parsed === this.#subject.value) return;
-    this.#numeric = levelValue(parsed);
-    this.#subject.next(parsed);
+    if (parsed === this.subject.value) return;
+    this.numeric = levelValue(parsed);
+    this.subject.next(parsed);
   }
 
   /** The numeric value of the level, read on the hot path (a field read, no allocation). */
   get value(): number {
-    return this.#numeric;
+    return this.numeric;
   }
 
   /** The level now and every change after. */
   get level$(): Observable<LogLevelName> {
-    return this.#subject.asObservable();
+    return this.subject.asObservable();
   }
 }

@@ -5,17 +5,17 @@ interface TimerHandle {
 }
 
 class UnrefAction<T> extends Subscription implements SchedulerAction<T> {
-  #timer: ReturnType<typeof setTimeout> | undefined;
+  private timer: ReturnType<typeof setTimeout> | undefined;
 
   constructor(private readonly work: (this: SchedulerAction<T>, state?: T) => void) {
-    super(() => this.#clear());
+    super(() => this.clear());
   }
 
   schedule(state?: T, delay = 0): Subscription {
     if (this.closed) return this;
-    this.#clear();
+    this.clear();
     const timer = setTimeout(() => {
-      this.#timer = undefined;
+      this.timer = undefined;
       if (this.closed) return;
       try {
         this.work.call(this, state);
@@ -25,14 +25,14 @@ class UnrefAction<T> extends Subscription implements SchedulerAction<T> {
       }
     }, delay);
     (timer as unknown as TimerHandle).unref?.();
-    this.#timer = timer;
+    this.timer = timer;
     return this;
   }
 
-  #clear(): void {
-    if (this.#timer !== undefined) {
-      clearTimeout(this.#timer);
-      this.#timer = undefined;
+  private clear(): void {
+    if (this.timer !== undefined) {
+      clearTimeout(this.timer);
+      this.timer = undefined;
     }
   }
 }

@@ -85,12 +85,12 @@ function step(token: PropertyToken, outputNames: ReadonlySet<string>): Step {
  * @example new TextFormatter('{Level:u3} {Message}').format(event) // 'INF User 42 logged in'
  */
 export class TextFormatter implements Formatter {
-  readonly #steps: readonly Step[];
+  private readonly steps: readonly Step[];
 
   constructor(outputTemplate: string = DEFAULT_OUTPUT_TEMPLATE) {
     const template = parseTemplate(outputTemplate);
     const outputNames = namesIn(template);
-    this.#steps = template.tokens.map((token): Step => {
+    this.steps = template.tokens.map((token): Step => {
       if (token.kind === 'text') {
         const text = token.text;
         return () => text;
@@ -105,7 +105,7 @@ export class TextFormatter implements Formatter {
   format(event: LogEvent): string {
     try {
       let out = '';
-      for (let i = 0; i < this.#steps.length; i++) out += this.#steps[i](event);
+      for (let i = 0; i < this.steps.length; i++) out += this.steps[i](event);
       return out;
     } catch (error) {
       SelfLog.write('TextFormatter failed to format an event: {Error}', error);
