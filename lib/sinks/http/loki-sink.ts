@@ -2,7 +2,8 @@ import { describeValue } from '../../core/describe-value';
 import { ConfigurationError } from '../../core/errors/configuration-error';
 import type { Formatter } from '../../core/sink';
 import { CompactJsonFormatter } from '../../formatting/compact-json-formatter';
-import { type HttpHeaders, HttpSink, type HttpSinkOptions } from './http-sink';
+import { HttpSink, type HttpSinkOptions } from './http-sink';
+import { withHeader } from './with-header';
 import { lokiPushBody } from './loki-push-body';
 
 /** Options of {@link LokiSink}. */
@@ -54,7 +55,7 @@ export class LokiSink extends HttpSink {
       ...options,
       url: `${base.trim().replace(/\/+$/, '')}/loki/api/v1/push`,
       contentType: 'application/json',
-      headers: tenantId === undefined ? options.headers : withTenant(options.headers, tenantId),
+      headers: tenantId === undefined ? options.headers : withHeader(options.headers, 'X-Scope-OrgID', tenantId),
       body: (events) => lokiPushBody(events, labels, formatter),
     });
   }
@@ -76,9 +77,4 @@ function checkLabels(labels: Readonly<Record<string, string>>): Readonly<Record<
     checked[name] = value;
   }
   return checked;
-}
-
-function withTenant(headers: HttpHeaders | undefined, tenantId: string): HttpHeaders {
-  if (typeof headers === 'function') return () => ({ ...headers(), 'X-Scope-OrgID': tenantId });
-  return { ...headers, 'X-Scope-OrgID': tenantId };
 }

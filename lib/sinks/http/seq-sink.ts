@@ -1,6 +1,7 @@
 import { ConfigurationError } from '../../core/errors/configuration-error';
 import type { Formatter } from '../../core/sink';
-import { CLEF_CONTENT_TYPE, type HttpHeaders, HttpSink, type HttpSinkOptions } from './http-sink';
+import { CLEF_CONTENT_TYPE, HttpSink, type HttpSinkOptions } from './http-sink';
+import { withHeader } from './with-header';
 
 /** Options of {@link SeqSink}. */
 export interface SeqSinkOptions extends Omit<
@@ -39,7 +40,7 @@ export class SeqSink extends HttpSink {
       ...options,
       url,
       contentType: CLEF_CONTENT_TYPE,
-      headers: apiKey === undefined ? options.headers : withApiKey(options.headers, apiKey),
+      headers: apiKey === undefined ? options.headers : withHeader(options.headers, 'X-Seq-ApiKey', apiKey),
       beaconUrl: apiKey === undefined ? url : `${url}&apiKey=${encodeURIComponent(apiKey)}`,
       beaconContentType: 'text/plain;charset=UTF-8',
     });
@@ -54,9 +55,4 @@ function seqServerUrl(options: SeqSinkOptions): string {
       `SeqSink.serverUrl: expected the Seq server's URL, got ${JSON.stringify(serverUrl) ?? String(serverUrl)}`,
     );
   return serverUrl.trim().replace(/\/+$/, '');
-}
-
-function withApiKey(headers: HttpHeaders | undefined, apiKey: string): HttpHeaders {
-  if (typeof headers === 'function') return () => ({ ...headers(), 'X-Seq-ApiKey': apiKey });
-  return { ...headers, 'X-Seq-ApiKey': apiKey };
 }
