@@ -98,8 +98,7 @@ function resourceAttributes(options: OtlpSinkOptions, environment: OtlpEnvironme
     throw new ConfigurationError(`OtlpSink.resource: expected an object of attributes, got ${String(resource)}`);
   const attributes: OtlpKeyValue[] = [];
   for (const key of Object.keys(environment.resource)) {
-    if (!Object.hasOwn(resource, key))
-      attributes.push({ key, value: toAnyValue(environment.resource[key]) });
+    if (!Object.hasOwn(resource, key)) attributes.push({ key, value: toAnyValue(environment.resource[key]) });
   }
   for (const key of Object.keys(resource)) {
     const value: unknown = resource[key];
