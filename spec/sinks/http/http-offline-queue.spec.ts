@@ -34,9 +34,9 @@ const goOffline = (page: FakePage, offline: boolean): void => {
   if (!offline) page.target.dispatchEvent(new Event('online'));
 };
 const settle = (): Promise<void> => new Promise((resolve) => setTimeout(resolve, 0));
-/** Waits (at most 5 s) until `done()`: a replayed batch leaves the store only once its answer has been read, after the server saw it. */
+/** Waits (at most 20 s, a bound for loaded machines, not a sleep) until `done()`: a replayed batch leaves the store only once its answer has been read, after the server saw it. */
 const until = async (done: () => boolean): Promise<void> => {
-  const end = Date.now() + 5_000;
+  const end = Date.now() + 20_000;
   while (!done() && Date.now() < end) await new Promise((resolve) => setTimeout(resolve, 5));
 };
 
