@@ -6,7 +6,8 @@ import { spawnChild } from './support/spawn-child';
 import { summarizeProfile } from './support/summarize-profile';
 
 // Profiles one scenario bundle with `node --cpu-prof` and prints its heaviest self-time frames.
-// `npx tsx demos/bench/profile.ts [--script hot-path-rxlog] [--n 1000000] [--top 25]`
+// `npx tsx demos/bench/profile.ts [--script hot-path-rxlog] [--n 1000000] [--top 25] [--workload object]`
+// (--workload is passed on to the workload-* scripts of scenarios 7–10.)
 // Writes demos/bench/results/profile-<script>.cpuprofile (open it in Chrome DevTools) and .md.
 
 function option(name: string, fallback: string): string {
@@ -18,13 +19,15 @@ async function main(): Promise<void> {
   const script = option('script', 'hot-path-rxlog');
   const n = option('n', '1000000');
   const top = Number(option('top', '25'));
+  const workload = option('workload', '');
   const bundles = await buildScenarios();
   const bundle = bundles.get(script);
   if (bundle === undefined) throw new Error(`no scenario named ${script}`);
   const resultsDir = path.join(__dirname, 'results');
   const scratch = fs.mkdtempSync(path.join(os.tmpdir(), 'rxlog-profile-'));
   try {
-    const outcome = await spawnChild(bundle, ['--n', n, '--file', path.join(scratch, 'events.log')], 120_000, [
+    const args = ['--n', n, '--file', path.join(scratch, 'events.log'), ...(workload === '' ? [] : ['--workload', workload])];
+    const outcome = await spawnChild(bundle, args, 120_000, [
       '--cpu-prof',
       '--cpu-prof-dir',
       scratch,
@@ -39,7 +42,7 @@ async function main(): Promise<void> {
     const { totalMs, frames } = summarizeProfile(kept, bundle, top);
     const rows = frames.map((f) => `| ${f.selfMs.toFixed(1)} | ${f.selfPercent.toFixed(1)} % | \`${f.name}\` | ${f.where} |`);
     const text = [
-      `Profile of ${script} --n ${n}: ${totalMs.toFixed(0)} ms sampled; result ${JSON.stringify(outcome.result)}`,
+      `Profile of ${script} --n ${n}${workload === '' ? '' : ` --workload ${workload}`}: ${totalMs.toFixed(0)} ms sampled; result ${JSON.stringify(outcome.result)}`,
       '',
       '| self ms | share | function | where |',
       '|---:|---:|---|---|',

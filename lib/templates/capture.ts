@@ -1,6 +1,7 @@
 import type { Capturing, MessageTemplate } from '../core/message-template';
 import { flatString } from './flat-string';
 import { SelfLog } from '../core/self-log';
+import { markJsonSafe, WRITE_JSON_MAX_DEPTH } from './json-safe-captures';
 
 /** Bounds on what one captured value may hold. */
 export interface CaptureLimits {
@@ -34,6 +35,8 @@ interface Walk {
   readonly maxString: number;
   /** The objects being captured, outermost first: a reference to one of them is circular. */
   readonly ancestors: object[];
+  /** Still true when everything captured so far writes the same through JSON.stringify as through writeJson. */
+  safe: boolean;
 }
 
 function truncate(text: string, max: number): string {
@@ -104,9 +107,14 @@ function walk(value: unknown, depth: number, w: Walk): unknown {
     case 'string':
       return value.length > w.maxString ? truncate(value, w.maxString) : value;
     case 'number':
+      // NaN and ±Infinity: writeJson writes strings where JSON.stringify writes null.
+      if (!Number.isFinite(value)) w.safe = false;
+      return value;
+    case 'bigint':
+      w.safe = false;
+      return value;
     case 'boolean':
     case 'undefined':
-    case 'bigint':
       return value;
     case 'symbol':
       return stringOf(value, w.maxString);
@@ -119,7 +127,12 @@ function walk(value: unknown, depth: number, w: Walk): unknown {
 
 function walkObject(value: object, depth: number, w: Walk): unknown {
   try {
-    if (value instanceof Date) return new Date(value.getTime());
+    if (value instanceof Date) {
+      const time = value.getTime();
+      // An invalid Date: writeJson writes "Invalid Date" where JSON.stringify writes null.
+      if (time !== time) w.safe = false;
+      return new Date(time);
+    }
     if (w.ancestors.includes(value)) return CIRCULAR_MARKER;
     if (depth >= w.maxDepth) return MAX_DEPTH_MARKER;
     w.ancestors.push(value);
@@ -242,6 +255,10 @@ function walkError(value: Error, depth: number, w: Walk): Record<string, unknown
  *   enclosing object is `'[Circular]'` (the same object twice side by side is not circular).
  * - A getter, `toString`, `toJSON` or Proxy trap that throws becomes `'[Throws: <message>]'` and
  *   a SelfLog diagnostic.
+ *
+ * A captured tree belongs to its event: treat it as read-only. One that holds plain JSON data
+ * only (no NaN, ±Infinity, bigint or invalid Date) carries an invisible mark, and `writeJson`
+ * writes it with the native JSON.stringify, to the same bytes.
  */
 export function captureValue(value: unknown, capturing: Capturing = 'default', limits?: CaptureLimits): unknown {
   const maxString = limits?.maxStringLength ?? DEFAULT_CAPTURE_LIMITS.maxStringLength;
@@ -261,13 +278,20 @@ export function captureValue(value: unknown, capturing: Capturing = 'default', l
     default:
       return value;
   }
-  return walkObject(value, 0, {
+  const maxDepth = limits?.maxDepth ?? DEFAULT_CAPTURE_LIMITS.maxDepth;
+  const w: Walk = {
     structure: capturing === 'structure',
-    maxDepth: limits?.maxDepth ?? DEFAULT_CAPTURE_LIMITS.maxDepth,
+    maxDepth,
     maxItems: limits?.maxCollectionLength ?? DEFAULT_CAPTURE_LIMITS.maxCollectionLength,
     maxString,
     ancestors: [],
-  });
+    // A tree deeper than writeJson follows would be cut by it (and not by JSON.stringify).
+    safe: maxDepth <= WRITE_JSON_MAX_DEPTH,
+  };
+  const captured = walkObject(value, 0, w);
+  // Speed: a tree of plain data is marked so that formatting writes it with one native JSON.stringify.
+  if (w.safe && typeof captured === 'object' && captured !== null) markJsonSafe(captured);
+  return captured;
 }
 
 interface BindingPlan {

@@ -3,6 +3,7 @@ import type { LogLevelName } from '../../lib/core/log-level';
 import { CompactJsonFormatter } from '../../lib/formatting/compact-json-formatter';
 import { readCompactJson } from '../../lib/formatting/read-compact-json';
 import { templateEventId } from '../../lib/formatting/template-event-id';
+import { captureProperties } from '../../lib/templates/capture';
 import { LogEventRecord } from '../../lib/templates/log-event-record';
 import { parseTemplate } from '../../lib/templates/parse-template';
 import { makeEvent } from '../helpers/events';
@@ -103,6 +104,43 @@ describe('CompactJsonFormatter', () => {
   it('writes structures as compact JSON, undefined in arrays as null', () => {
     const parsed = JSON.parse(formatter.format(event('x', { s: { a: [1, undefined, 'b'], n: { deep: true } } })));
     expect(parsed.s).toEqual({ a: [1, null, 'b'], n: { deep: true } });
+  });
+
+  it('writes a structure captured with {@Name} byte for byte as the same data built by hand', () => {
+    const template = parseTemplate('Order {@Order} placed');
+    const order = {
+      id: 'o-1',
+      total: 129.5,
+      zero: -0,
+      coupon: null,
+      express: true,
+      skipped: undefined,
+      at: new Date(0),
+      text: 'a"b\\c\n\ud800 😀',
+      customer: { id: 'c-1', tags: ['gold', undefined] },
+    };
+    const captured = new LogEventRecord(at, 'information', template, captureProperties(template, [order]));
+    const byHand = new LogEventRecord(at, 'information', template, {
+      Order: { ...order, at: new Date(0), customer: { id: 'c-1', tags: ['gold', undefined] } },
+    });
+    const line = formatter.format(captured);
+    expect(line).toBe(formatter.format(byHand));
+    expect(line.slice(line.indexOf('"Order"'))).toBe(
+      '"Order":{"id":"o-1","total":129.5,"zero":0,"coupon":null,"express":true,"at":"1970-01-01T00:00:00.000Z","text":"a\\"b\\\\c\\n\\ud800 😀","customer":{"id":"c-1","tags":["gold",null]}}}',
+    );
+  });
+
+  it('writes NaN and bigint inside a captured structure as the walk does', () => {
+    const template = parseTemplate('{@Value}');
+    const line = formatter.format(
+      new LogEventRecord(
+        at,
+        'information',
+        template,
+        captureProperties(template, [{ n: Number.NaN, big: 2n, d: new Date(Number.NaN) }]),
+      ),
+    );
+    expect(line).toContain('"Value":{"n":"NaN","big":2,"d":"Invalid Date"}');
   });
 
   it('escapes strings that need it and lone surrogates', () => {

@@ -2,6 +2,7 @@ import fc from 'fast-check';
 import { SelfLog, type SelfLogEvent } from '../../lib/core/self-log';
 import { CompactJsonFormatter } from '../../lib/formatting/compact-json-formatter';
 import { captureProperties, captureValue } from '../../lib/templates/capture';
+import { isJsonSafe } from '../../lib/templates/json-safe-captures';
 import { LogEventRecord } from '../../lib/templates/log-event-record';
 import { parseTemplate } from '../../lib/templates/parse-template';
 
@@ -345,6 +346,68 @@ describe('captureValue', () => {
       }),
       { numRuns: 300 },
     );
+  });
+});
+
+describe('captureValue marks trees of plain JSON data', () => {
+  // The mark lets writeJson use JSON.stringify; these are the values where the two would differ.
+  const order = {
+    id: 'o-1',
+    total: 129.5,
+    coupon: null,
+    express: true,
+    note: undefined,
+    at: new Date(0),
+    lines: [{ sku: 'a', qty: -0 }],
+    customer: { name: 'Ann \u0000 \ud800', toJSON: 'not a function' },
+    [Symbol('s')]: 1,
+    fn: () => 1,
+    sym: Symbol('v'),
+  };
+
+  it('marks a captured tree of strings, finite numbers, booleans, null, undefined, valid Dates, arrays and plain objects', () => {
+    expect(isJsonSafe(captureValue(order) as object)).toBe(true);
+    expect(isJsonSafe(captureValue(order, 'structure') as object)).toBe(true);
+    expect(isJsonSafe(captureValue([1, 'a', [true]]) as object)).toBe(true);
+  });
+
+  it('marks trees whose hostile parts became marker strings', () => {
+    const value = {
+      get bad(): number {
+        throw new Error('getter');
+      },
+      proxy: hostileProxy(),
+      self: undefined as unknown,
+    };
+    value.self = value;
+    const captured = captureValue(value) as Record<string, unknown>;
+    expect(captured).toEqual({ bad: '[Throws: getter]', proxy: '[Throws: trap]', self: '[Circular]' });
+    expect(isJsonSafe(captured)).toBe(true);
+  });
+
+  it.each([
+    ['NaN', Number.NaN],
+    ['Infinity', Infinity],
+    ['-Infinity', -Infinity],
+    ['a bigint', 10n],
+    ['an invalid Date', new Date(Number.NaN)],
+  ])('does not mark a tree holding %s, however deep', (_name, bad) => {
+    expect(isJsonSafe(captureValue({ a: bad }) as object)).toBe(false);
+    expect(isJsonSafe(captureValue({ a: { b: [1, { c: bad }] } }) as object)).toBe(false);
+    expect(isJsonSafe(captureValue([bad]) as object)).toBe(false);
+    expect(isJsonSafe(captureValue(new Map([['k', bad]])) as object)).toBe(false);
+    expect(isJsonSafe(captureValue({ toJSON: () => ({ a: bad }) }) as object)).toBe(false);
+  });
+
+  it('does not mark a tree captured with a maxDepth deeper than writeJson follows', () => {
+    expect(isJsonSafe(captureValue({ a: 1 }, 'default', { maxDepth: 64 }) as object)).toBe(true);
+    expect(isJsonSafe(captureValue({ a: 1 }, 'default', { maxDepth: 65 }) as object)).toBe(false);
+  });
+
+  it('never marks the argument itself, only the copy it makes', () => {
+    const argument = { a: 1 };
+    expect(captureValue(argument)).not.toBe(argument);
+    expect(isJsonSafe(argument)).toBe(false);
   });
 });
 

@@ -1,5 +1,73 @@
 import fc from 'fast-check';
+import { type CaptureLimits, captureValue } from '../../lib/templates/capture';
+import { isJsonSafe } from '../../lib/templates/json-safe-captures';
 import { jsonDate, jsonNumber, quoteJson, writeJson } from '../../lib/templates/safe-json';
+
+/** A deep copy of a captured tree with the same keys, order and values, which capture did not mark. */
+function unmarkedCopy(value: unknown): unknown {
+  if (value instanceof Date) return new Date(value.getTime());
+  if (Array.isArray(value)) return value.map(unmarkedCopy);
+  if (typeof value !== 'object' || value === null) return value;
+  const copy: Record<string, unknown> = {};
+  for (const key of Object.keys(value)) {
+    const item = unmarkedCopy((value as Record<string, unknown>)[key]);
+    Object.defineProperty(copy, key, { value: item, enumerable: true, writable: true, configurable: true });
+  }
+  return copy;
+}
+
+/** Runs `body` with `key` of `target` replaced by `value`, then puts the original back. */
+function patched(target: object, key: PropertyKey, value: unknown, body: () => void): void {
+  const original = Object.getOwnPropertyDescriptor(target, key);
+  Object.defineProperty(target, key, { value, writable: true, configurable: true });
+  try {
+    body();
+  } finally {
+    if (original === undefined) Reflect.deleteProperty(target, key);
+    else Object.defineProperty(target, key, original);
+  }
+}
+
+const trickyScalar = fc.oneof(
+  fc.string({ unit: 'binary', maxLength: 12 }),
+  fc.string({ unit: 'grapheme', maxLength: 6 }),
+  fc.constantFrom(-0, 0, 1e21, 1e-7, 5e-324, Number.MAX_VALUE, 2 ** 53 + 2, Number.NaN, Infinity, -Infinity),
+  fc.double(),
+  fc.bigInt(),
+  fc.date({ noInvalidDate: false }),
+  fc.constant(null).map(() => new Date(Number.NaN)),
+  fc.constantFrom(undefined, null, true, false, '[Circular]', '[MaxDepth]', '…3 more'),
+);
+const trickyKey = fc.oneof(
+  fc.string({ unit: 'binary', maxLength: 6 }),
+  fc.constantFrom('__proto__', '0', '10', '-1', '01', 'toJSON', '@t', 'constructor', 'hasOwnProperty', '…'),
+);
+const { tree } = fc.letrec((tie) => ({
+  tree: fc.oneof(
+    { depthSize: 'small' },
+    trickyScalar,
+    fc.array(tie('tree'), { maxLength: 4 }),
+    fc.dictionary(trickyKey, tie('tree'), { maxKeys: 5 }),
+  ),
+}));
+const anyInput = fc.oneof(
+  tree,
+  fc.anything({
+    withBigInt: true,
+    withDate: true,
+    withMap: true,
+    withSet: true,
+    withNullPrototype: true,
+    withTypedArray: true,
+    withSparseArray: true,
+    withBoxedValues: true,
+  }),
+);
+const anyLimits: fc.Arbitrary<CaptureLimits> = fc.record({
+  maxDepth: fc.constantFrom(1, 2, 3, 10, 64, 65),
+  maxCollectionLength: fc.constantFrom(1, 3, 1000),
+  maxStringLength: fc.constantFrom(1, 5, 65536),
+});
 
 describe('writeJson', () => {
   it('writes JSON data as JSON.stringify does', () => {
@@ -93,6 +161,115 @@ describe('writeJson', () => {
       ),
       { numRuns: 300 },
     );
+  });
+});
+
+describe('writeJson on a tree capture marked as JSON-safe', () => {
+  it('writes exactly what it writes for an unmarked copy, for any captured value, capturing and limits', () => {
+    let marked = 0;
+    fc.assert(
+      fc.property(anyInput, fc.constantFrom('default' as const, 'structure' as const), anyLimits, (value, capturing, limits) => {
+        const captured = captureValue(value, capturing, limits);
+        if (typeof captured === 'object' && captured !== null && isJsonSafe(captured)) marked++;
+        expect(writeJson(captured)).toBe(writeJson(unmarkedCopy(captured)));
+      }),
+      { numRuns: 1000 },
+    );
+    // The property must have gone through the fast path often, not only the walk.
+    expect(marked).toBeGreaterThan(200);
+  });
+
+  it('writes keys and strings that need escaping, -0, __proto__ keys and Dates as the walk does', () => {
+    const source: Record<string, unknown> = {
+      'a"b': 'line\nbreak \u0007 \ud83d\ude00 \udc00 \u2028',
+      '10': -0,
+      '2': 1e21,
+      d: new Date(Date.UTC(2026, 10, 30, 12)),
+      far: new Date(8.64e15),
+      u: undefined,
+      list: [undefined, null, 'x'],
+    };
+    Object.defineProperty(source, '__proto__', { value: { p: 1 }, enumerable: true, configurable: true, writable: true });
+    const captured = captureValue(source) as object;
+    expect(isJsonSafe(captured)).toBe(true);
+    expect(writeJson(captured)).toBe(
+      '{"2":1e+21,"10":0,"a\\"b":"line\\nbreak \\u0007 😀 \\udc00 \u2028","d":"2026-11-30T12:00:00.000Z","far":"+275760-09-13T00:00:00.000Z","list":[null,null,"x"],"__proto__":{"p":1}}',
+    );
+    expect(writeJson(captured)).toBe(writeJson(unmarkedCopy(captured)));
+  });
+
+  it.each([
+    [
+      'Object.prototype.toJSON',
+      Object.prototype,
+      'toJSON',
+      function toJSON(): string {
+        return 'patched';
+      },
+    ],
+    [
+      'Array.prototype.toJSON',
+      Array.prototype,
+      'toJSON',
+      function toJSON(): string {
+        return 'patched';
+      },
+    ],
+    [
+      'Date.prototype.toJSON',
+      Date.prototype,
+      'toJSON',
+      function toJSON(): string {
+        return 'patched';
+      },
+    ],
+    [
+      'Date.prototype.toISOString',
+      Date.prototype,
+      'toISOString',
+      function toISOString(): string {
+        return 'patched';
+      },
+    ],
+    [
+      'Date.prototype.valueOf',
+      Date.prototype,
+      'valueOf',
+      function valueOf(): number {
+        return Number.NaN;
+      },
+    ],
+    [
+      'Date.prototype[Symbol.toPrimitive]',
+      Date.prototype,
+      Symbol.toPrimitive,
+      function toPrimitive(): number {
+        return Number.NaN;
+      },
+    ],
+  ])('falls back to the walk when the app patched %s', (_name, target, key, patch) => {
+    const captured = captureValue({ d: new Date(0), list: [1, { a: 'x' }] }) as object;
+    expect(isJsonSafe(captured)).toBe(true);
+    patched(target, key, patch, () => {
+      expect(writeJson(captured)).toBe(writeJson(unmarkedCopy(captured)));
+    });
+  });
+
+  it('falls back to the walk for a copy of a captured tree', () => {
+    const captured = captureValue({ a: 1, b: { c: 'x' } }) as Record<string, unknown>;
+    const copy = { ...captured, n: Number.NaN, big: 1n };
+    expect(writeJson(copy)).toBe('{"a":1,"b":{"c":"x"},"n":"NaN","big":1}');
+  });
+
+  it('still stops at depth 64 for a tree captured with a deeper maxDepth', () => {
+    let deep: unknown = 1;
+    for (let i = 0; i < 80; i++) deep = [deep];
+    const captured = captureValue(deep, 'default', { maxDepth: 100 });
+    expect(writeJson(captured)).toContain('"[MaxDepth]"');
+    expect(writeJson(captured)).toBe(writeJson(unmarkedCopy(captured)));
+    const shallower = captureValue(deep, 'default', { maxDepth: 64 }) as object;
+    expect(isJsonSafe(shallower)).toBe(true);
+    expect(writeJson(shallower)).toBe(writeJson(unmarkedCopy(shallower)));
   });
 });
 
