@@ -1,6 +1,6 @@
 import { LoggerConfiguration, OtlpSink, SeqSink } from '../../../lib/index';
 import { nodeHttpFetch } from '../../../lib/node/index';
-import { nowNs, peakRssMiB } from '../support/clock';
+import { cpuMsSince, nowNs, peakRssMiB } from '../support/clock';
 import { ACTION, HOT_TEMPLATE, USERS } from '../support/hot-path-workload';
 import { reportResult, runScenario } from '../support/report-result';
 import { scenarioArgs } from '../support/scenario-args';
@@ -24,6 +24,8 @@ runScenario(async () => {
       ? new OtlpSink({ endpoint: `${receiver.url}/v1/logs`, serviceName: 'bench', fetch })
       : new SeqSink({ serverUrl: receiver.url, fetch });
   const log = new LoggerConfiguration().writeTo.sink(sink, { name: 'http', queue: { limit: n } }).createLogger();
+  // Process CPU (all threads, so pino's worker too; the receiver is another process) over the measured span.
+  const cpuStart = process.cpuUsage();
   const start = nowNs();
   for (let i = 0; i < n; i++) log.information(HOT_TEMPLATE, USERS[i & 7], ACTION);
   const loopEnd = nowNs();
@@ -40,5 +42,6 @@ runScenario(async () => {
     lost: n - stats.events,
     counted: sent.dropped + sent.failed + sent.undelivered,
     peakRssMiB: peakRssMiB(),
+    cpuMs: cpuMsSince(cpuStart),
   });
 });

@@ -355,6 +355,7 @@ function httpScenario(size: Sizes): ScenarioPlan {
       { key: 'eventsPerSec', label: 'delivered events/s', digits: 0 },
       { key: 'bytesPerEvent', label: 'bytes/event on the wire', digits: 0 },
       { key: 'requests', label: 'requests', digits: 0 },
+      { key: 'cpuMs', label: 'process CPU ms', digits: 0 },
       { key: 'lost', label: 'lost', digits: 0 },
     ],
   };
