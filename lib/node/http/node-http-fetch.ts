@@ -156,7 +156,7 @@ export function createNodeHttpFetch(options: NodeHttpFetchOptions = {}): NodeHtt
         });
       });
       if (request.body === undefined) outgoing.end();
-      else outgoing.end(request.body);
+      else outgoing.end(request.body, 'utf8');
     });
   };
 
@@ -182,7 +182,7 @@ interface OutgoingRequest {
   url: URL;
   method: string;
   headers: Record<string, string>;
-  body: Buffer | undefined;
+  body: Buffer | string | undefined;
   signal: AbortSignal | undefined;
   redirect: RequestRedirect | undefined;
 }
@@ -201,10 +201,11 @@ async function describe(input: string | URL | Request, init: RequestInit | undef
   new Headers(init?.headers ?? fromRequest?.headers).forEach((value, name) => {
     headers[name] = value;
   });
-  let body: Buffer | undefined;
+  let body: Buffer | string | undefined;
   const given: unknown = init?.body ?? (fromRequest?.body == null ? undefined : await fromRequest.arrayBuffer());
   if (typeof given === 'string') {
-    body = Buffer.from(given, 'utf8');
+    // Written as a string: the socket encodes it once, with no intermediate Buffer.
+    body = given;
     headers['content-type'] ??= 'text/plain;charset=UTF-8';
   } else if (given instanceof Uint8Array) body = Buffer.from(given.buffer, given.byteOffset, given.byteLength);
   else if (given instanceof ArrayBuffer) body = Buffer.from(given);
@@ -212,7 +213,8 @@ async function describe(input: string | URL | Request, init: RequestInit | undef
     throw new TypeError('fetch failed: the body must be a string, a Uint8Array or an ArrayBuffer');
   if (body !== undefined && (method === 'GET' || method === 'HEAD'))
     throw new TypeError(`fetch failed: a ${method} request cannot have a body`);
-  if (body !== undefined) headers['content-length'] = String(body.length);
+  if (body !== undefined)
+    headers['content-length'] = String(typeof body === 'string' ? Buffer.byteLength(body, 'utf8') : body.length);
   else if (method === 'POST' || method === 'PUT') headers['content-length'] = '0';
   const signal = init?.signal ?? fromRequest?.signal ?? undefined;
   return { url, method, headers, body, signal, redirect: init?.redirect ?? fromRequest?.redirect };
