@@ -263,6 +263,13 @@ describe('createNodeHttpFetch', () => {
       expect(new Set(receiver.requests.map((r) => r.remotePort)).size).toBe(1);
     });
 
+    it('does not cut a busy request that takes longer than idleSocketMs (only idle sockets time out)', async () => {
+      fetch = createNodeHttpFetch({ idleSocketMs: 20 });
+      receiver = await startReceiver((_, res) => setTimeout(() => res.end('late'), 200));
+      const response = await fetch(receiver.url, { method: 'POST', body: 'x' });
+      expect(await response.text()).toBe('late');
+    });
+
     it('opens at most maxSockets connections to one host', async () => {
       fetch = createNodeHttpFetch({ maxSockets: 2 });
       receiver = await startReceiver((_, res) => setTimeout(() => res.end('ok'), 20));
