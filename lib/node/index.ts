@@ -40,3 +40,5 @@ export { trackRequest, requestPath } from './http/request-tracker';
 export { levelForStatus } from './http/level-for-status';
 export { requestIdFrom, traceIdFromTraceparent } from './http/request-id';
 export type { RequestHeaders } from './http/request-id';
+export { nodeHttpFetch, createNodeHttpFetch } from './http/node-http-fetch';
+export type { NodeHttpFetch, NodeHttpFetchOptions, NodeHttpFetchTls } from './http/node-http-fetch';

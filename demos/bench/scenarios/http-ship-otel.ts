@@ -2,7 +2,7 @@ import { SeverityNumber } from '@opentelemetry/api-logs';
 import { OTLPLogExporter } from '@opentelemetry/exporter-logs-otlp-http';
 import { resourceFromAttributes } from '@opentelemetry/resources';
 import { BatchLogRecordProcessor, LoggerProvider } from '@opentelemetry/sdk-logs';
-import { nowNs, peakRssMiB } from '../support/clock';
+import { cpuMsSince, nowNs, peakRssMiB } from '../support/clock';
 import { ACTION, USERS } from '../support/hot-path-workload';
 import { reportResult, runScenario } from '../support/report-result';
 import { scenarioArgs } from '../support/scenario-args';
@@ -21,6 +21,8 @@ runScenario(async () => {
     processors: [new BatchLogRecordProcessor({ exporter, maxQueueSize: n })],
   });
   const logger = provider.getLogger('bench');
+  // Process CPU (all threads, so pino's worker too; the receiver is another process) over the measured span.
+  const cpuStart = process.cpuUsage();
   const start = nowNs();
   for (let i = 0; i < n; i++)
     logger.emit({
@@ -41,5 +43,6 @@ runScenario(async () => {
     requests: stats.requests,
     lost: n - stats.events,
     peakRssMiB: peakRssMiB(),
+    cpuMs: cpuMsSince(cpuStart),
   });
 });

@@ -1,5 +1,5 @@
 import pino from 'pino';
-import { nowNs, peakRssMiB } from '../support/clock';
+import { cpuMsSince, nowNs, peakRssMiB } from '../support/clock';
 import { ACTION, USERS } from '../support/hot-path-workload';
 import { reportResult, runScenario } from '../support/report-result';
 import { scenarioArgs } from '../support/scenario-args';
@@ -16,6 +16,8 @@ runScenario(async () => {
   const transport = pino.transport({ target: transportPath, options: { url: `${receiver.url}/ingest` } });
   await waitForEvent(transport, 'ready');
   const logger = pino(transport);
+  // Process CPU (all threads, so pino's worker too; the receiver is another process) over the measured span.
+  const cpuStart = process.cpuUsage();
   const start = nowNs();
   for (let i = 0; i < n; i++) logger.info({ User: USERS[i & 7], Action: ACTION }, 'User did something');
   const loopEnd = nowNs();
@@ -32,5 +34,6 @@ runScenario(async () => {
     requests: stats.requests,
     lost: n - stats.events,
     peakRssMiB: peakRssMiB(),
+    cpuMs: cpuMsSince(cpuStart),
   });
 });

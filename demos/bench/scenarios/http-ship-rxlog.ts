@@ -1,5 +1,6 @@
 import { LoggerConfiguration, OtlpSink, SeqSink } from '../../../lib/index';
-import { nowNs, peakRssMiB } from '../support/clock';
+import { nodeHttpFetch } from '../../../lib/node/index';
+import { cpuMsSince, nowNs, peakRssMiB } from '../support/clock';
 import { ACTION, HOT_TEMPLATE, USERS } from '../support/hot-path-workload';
 import { reportResult, runScenario } from '../support/report-result';
 import { scenarioArgs } from '../support/scenario-args';
@@ -7,16 +8,24 @@ import { awaitEvents, startReceiver } from '../support/start-receiver';
 
 // Scenario 11 (rxlog): N information() calls shipped over HTTP by OtlpSink or SeqSink (their
 // default batching) to a receiver process on 127.0.0.1; end to end until the receiver has them all.
+// `--transport fetch` uses the global fetch (undici in Node 20); `--transport node-http`
+// passes rxlog/node's nodeHttpFetch (node:http with a keep-alive Agent) as the sink's fetch.
 runScenario(async () => {
   const args = scenarioArgs();
   const n = args.number('n', 20_000);
   const kind = args.text('sink');
+  const transport = args.text('transport');
+  if (transport !== 'fetch' && transport !== 'node-http')
+    throw new Error(`--transport: expected fetch or node-http, got ${transport}`);
+  const fetch = transport === 'node-http' ? nodeHttpFetch : undefined;
   const receiver = await startReceiver();
   const sink =
     kind === 'otlp'
-      ? new OtlpSink({ endpoint: `${receiver.url}/v1/logs`, serviceName: 'bench' })
-      : new SeqSink({ serverUrl: receiver.url });
+      ? new OtlpSink({ endpoint: `${receiver.url}/v1/logs`, serviceName: 'bench', fetch })
+      : new SeqSink({ serverUrl: receiver.url, fetch });
   const log = new LoggerConfiguration().writeTo.sink(sink, { name: 'http', queue: { limit: n } }).createLogger();
+  // Process CPU (all threads, so pino's worker too; the receiver is another process) over the measured span.
+  const cpuStart = process.cpuUsage();
   const start = nowNs();
   for (let i = 0; i < n; i++) log.information(HOT_TEMPLATE, USERS[i & 7], ACTION);
   const loopEnd = nowNs();
@@ -33,5 +42,6 @@ runScenario(async () => {
     lost: n - stats.events,
     counted: sent.dropped + sent.failed + sent.undelivered,
     peakRssMiB: peakRssMiB(),
+    cpuMs: cpuMsSince(cpuStart),
   });
 });

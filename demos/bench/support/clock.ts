@@ -12,3 +12,9 @@ export function msSince(startNs: number): number {
 export function peakRssMiB(): number {
   return process.resourceUsage().maxRSS / 1024;
 }
+
+/** Milliseconds of CPU (user + system, every thread of the process) spent since `start` (from `process.cpuUsage()`). */
+export function cpuMsSince(start: NodeJS.CpuUsage): number {
+  const used = process.cpuUsage(start);
+  return (used.user + used.system) / 1000;
+}

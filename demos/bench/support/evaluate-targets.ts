@@ -150,7 +150,8 @@ export function evaluateTargets(scenarios: readonly ScenarioResults[]): TargetCh
     zero(id, 'zero lost lines (rxlog)', worst(id, 'rxlog', 'lostLines'));
   }
 
-  for (const sink of ['rxlog-otlp', 'rxlog-seq']) {
+  // The defaults (global fetch) and the opt-in node:http transport are judged on separate lines.
+  for (const sink of ['rxlog-otlp', 'rxlog-otlp-node-http', 'rxlog-seq', 'rxlog-seq-node-http']) {
     for (const peer of ['otel', 'pino']) {
       ratio(
         11,

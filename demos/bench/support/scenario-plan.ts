@@ -318,8 +318,30 @@ function httpScenario(size: Sizes): ScenarioPlan {
     timeoutMs: 120_000,
     reference: 'otel',
     variants: [
-      { id: 'rxlog-otlp', label: 'rxlog OtlpSink (defaults)', script: 'http-ship-rxlog', args: () => [...n, '--sink', 'otlp'] },
-      { id: 'rxlog-seq', label: 'rxlog SeqSink (defaults)', script: 'http-ship-rxlog', args: () => [...n, '--sink', 'seq'] },
+      {
+        id: 'rxlog-otlp',
+        label: 'rxlog OtlpSink (defaults: global fetch)',
+        script: 'http-ship-rxlog',
+        args: () => [...n, '--sink', 'otlp', '--transport', 'fetch'],
+      },
+      {
+        id: 'rxlog-otlp-node-http',
+        label: 'rxlog OtlpSink, fetch: nodeHttpFetch (rxlog/node)',
+        script: 'http-ship-rxlog',
+        args: () => [...n, '--sink', 'otlp', '--transport', 'node-http'],
+      },
+      {
+        id: 'rxlog-seq',
+        label: 'rxlog SeqSink (defaults: global fetch)',
+        script: 'http-ship-rxlog',
+        args: () => [...n, '--sink', 'seq', '--transport', 'fetch'],
+      },
+      {
+        id: 'rxlog-seq-node-http',
+        label: 'rxlog SeqSink, fetch: nodeHttpFetch (rxlog/node)',
+        script: 'http-ship-rxlog',
+        args: () => [...n, '--sink', 'seq', '--transport', 'node-http'],
+      },
       { id: 'otel', label: 'OpenTelemetry SDK batch processor + OTLP/HTTP JSON', script: 'http-ship-otel', args: () => n },
       {
         id: 'pino',
@@ -333,6 +355,7 @@ function httpScenario(size: Sizes): ScenarioPlan {
       { key: 'eventsPerSec', label: 'delivered events/s', digits: 0 },
       { key: 'bytesPerEvent', label: 'bytes/event on the wire', digits: 0 },
       { key: 'requests', label: 'requests', digits: 0 },
+      { key: 'cpuMs', label: 'process CPU ms', digits: 0 },
       { key: 'lost', label: 'lost', digits: 0 },
     ],
   };
