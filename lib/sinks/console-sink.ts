@@ -1,5 +1,7 @@
+import { describeValue } from '../core/describe-value';
+import { ConfigurationError } from '../core/errors/configuration-error';
 import type { LogEvent } from '../core/log-event';
-import { type LogLevelName, levelValue, parseLevel } from '../core/log-level';
+import { LOG_LEVELS, type LogLevelName, levelValue, parseLevel } from '../core/log-level';
 import type { Formatter, Sink } from '../core/sink';
 import { TextFormatter } from '../formatting/text-formatter';
 import { ANSI_RESET, type ConsoleTheme, defaultConsoleTheme } from './console-theme';
@@ -57,6 +59,52 @@ const BROWSER_METHOD: Readonly<Record<LogLevelName, keyof ConsoleLike>> = {
   fatal: 'error',
 };
 
+function hasMethods(value: unknown, names: readonly string[]): boolean {
+  return (
+    typeof value === 'object' &&
+    value !== null &&
+    names.every((name) => typeof (value as Record<string, unknown>)[name] === 'function')
+  );
+}
+
+function isLevelTable(value: unknown): boolean {
+  return (
+    typeof value === 'object' &&
+    value !== null &&
+    LOG_LEVELS.every((level) => typeof (value as Record<string, unknown>)[level] === 'string')
+  );
+}
+
+/**
+ * Checks ConsoleSink's options when the sink is built, so a value of the wrong kind throws there
+ * instead of failing every write later.
+ *
+ * @throws ConfigurationError naming the option and the value.
+ */
+function checkConsoleOptions(options: ConsoleSinkOptions): void {
+  const bad = (option: string, expected: string, value: unknown): never => {
+    throw new ConfigurationError(`ConsoleSink.${option}: expected ${expected}, got ${describeValue(value)}`);
+  };
+  // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- JavaScript callers can pass anything
+  if (typeof options !== 'object' || options === null) bad('options', 'an options object', options);
+  const { outputTemplate, formatter, theme, mode, stdout, stderr, colors } = options;
+  if (outputTemplate !== undefined && typeof outputTemplate !== 'string') bad('outputTemplate', 'a string', outputTemplate);
+  if (formatter !== undefined && !hasMethods(formatter, ['format'])) bad('formatter', 'an object with format(event)', formatter);
+  if (theme !== undefined && theme !== false) {
+    const { ansi, css } = theme as Partial<ConsoleTheme>;
+    // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- JavaScript callers can pass anything
+    if (typeof theme !== 'object' || theme === null || !isLevelTable(ansi) || !isLevelTable(css))
+      bad('theme', 'false or { ansi, css } with a string for every level', theme);
+  }
+  // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- JavaScript callers can pass anything
+  if (mode !== undefined && mode !== 'node' && mode !== 'browser') bad('mode', '"node" or "browser"', mode);
+  if (stdout !== undefined && !hasMethods(stdout, ['write'])) bad('stdout', 'a stream with write(text)', stdout);
+  if (stderr !== undefined && !hasMethods(stderr, ['write'])) bad('stderr', 'a stream with write(text)', stderr);
+  if (colors !== undefined && typeof colors !== 'boolean') bad('colors', 'true or false', colors);
+  if (options.console !== undefined && !hasMethods(options.console, ['debug', 'info', 'warn', 'error']))
+    bad('console', 'a console with debug, info, warn and error', options.console);
+}
+
 /**
  * Writes events as text to the terminal or the browser console. In Node, lines at warning and
  * above go to stderr, and colours are used only when stdout is a TTY and `NO_COLOR` is unset. In
@@ -72,7 +120,9 @@ export class ConsoleSink implements Sink {
   private readonly formatter: Formatter;
   private readonly write: (event: LogEvent) => void;
 
+  /** @throws ConfigurationError when an option has the wrong kind of value or names an unknown level. */
   constructor(options: ConsoleSinkOptions = {}) {
+    checkConsoleOptions(options);
     this.formatter = options.formatter ?? new TextFormatter(options.outputTemplate);
     const proc = nodeProcess();
     const mode = options.mode ?? (proc !== undefined || options.stdout !== undefined ? 'node' : 'browser');
