@@ -91,7 +91,6 @@ export class TextFormatter implements Formatter {
 
   /** @throws ConfigurationError when the output template is not a string. */
   constructor(outputTemplate: string = DEFAULT_OUTPUT_TEMPLATE) {
-     
     if (typeof outputTemplate !== 'string')
       throw new ConfigurationError(`TextFormatter: expected an output template string, got ${describeValue(outputTemplate)}`);
     const template = parseTemplate(outputTemplate);
