@@ -59,21 +59,15 @@ const BROWSER_METHOD: Readonly<Record<LogLevelName, keyof ConsoleLike>> = {
   fatal: 'error',
 };
 
-function hasMethods(value: unknown, names: readonly string[]): boolean {
-  return (
-    typeof value === 'object' &&
-    value !== null &&
-    names.every((name) => typeof (value as Record<string, unknown>)[name] === 'function')
-  );
-}
+const isObject = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null;
 
-function isLevelTable(value: unknown): boolean {
-  return (
-    typeof value === 'object' &&
-    value !== null &&
-    LOG_LEVELS.every((level) => typeof (value as Record<string, unknown>)[level] === 'string')
-  );
-}
+/** The options whose value must be an object with these methods. */
+const WITH_METHODS: readonly (readonly [keyof ConsoleSinkOptions, string])[] = [
+  ['formatter', 'format'],
+  ['stdout', 'write'],
+  ['stderr', 'write'],
+  ['console', 'debug info warn error'],
+];
 
 /**
  * Checks ConsoleSink's options when the sink is built, so a value of the wrong kind throws there
@@ -82,27 +76,33 @@ function isLevelTable(value: unknown): boolean {
  * @throws ConfigurationError naming the option and the value.
  */
 function checkConsoleOptions(options: ConsoleSinkOptions): void {
-  const bad = (option: string, expected: string, value: unknown): never => {
-    throw new ConfigurationError(`ConsoleSink.${option}: expected ${expected}, got ${describeValue(value)}`);
+  const check = (ok: boolean, option: string, expected: string): void => {
+    const value: unknown = option === '' ? options : options[option as keyof ConsoleSinkOptions];
+    if (!ok)
+      throw new ConfigurationError(`ConsoleSink${option && '.'}${option}: expected ${expected}, got ${describeValue(value)}`);
   };
-  // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- JavaScript callers can pass anything
-  if (typeof options !== 'object' || options === null) bad('options', 'an options object', options);
-  const { outputTemplate, formatter, theme, mode, stdout, stderr, colors } = options;
-  if (outputTemplate !== undefined && typeof outputTemplate !== 'string') bad('outputTemplate', 'a string', outputTemplate);
-  if (formatter !== undefined && !hasMethods(formatter, ['format'])) bad('formatter', 'an object with format(event)', formatter);
-  if (theme !== undefined && theme !== false) {
-    const { ansi, css } = theme as Partial<ConsoleTheme>;
-    // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- JavaScript callers can pass anything
-    if (typeof theme !== 'object' || theme === null || !isLevelTable(ansi) || !isLevelTable(css))
-      bad('theme', 'false or { ansi, css } with a string for every level', theme);
+  check(isObject(options), '', 'options');
+  const { outputTemplate, theme, mode, colors } = options;
+  check(outputTemplate === undefined || typeof outputTemplate === 'string', 'outputTemplate', 'a string');
+  for (const [option, methods] of WITH_METHODS) {
+    const value: unknown = options[option];
+    const names = methods.split(' ');
+    check(
+      value === undefined || (isObject(value) && names.every((m) => typeof value[m] === 'function')),
+      option,
+      `an object with ${names.join('(), ')}()`,
+    );
   }
+  const levelTable = (table: unknown): boolean =>
+    isObject(table) && LOG_LEVELS.every((level) => typeof table[level] === 'string');
+  check(
+    theme === undefined || theme === false || (isObject(theme) && levelTable(theme.ansi) && levelTable(theme.css)),
+    'theme',
+    'false or { ansi, css } with a string per level',
+  );
   // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- JavaScript callers can pass anything
-  if (mode !== undefined && mode !== 'node' && mode !== 'browser') bad('mode', '"node" or "browser"', mode);
-  if (stdout !== undefined && !hasMethods(stdout, ['write'])) bad('stdout', 'a stream with write(text)', stdout);
-  if (stderr !== undefined && !hasMethods(stderr, ['write'])) bad('stderr', 'a stream with write(text)', stderr);
-  if (colors !== undefined && typeof colors !== 'boolean') bad('colors', 'true or false', colors);
-  if (options.console !== undefined && !hasMethods(options.console, ['debug', 'info', 'warn', 'error']))
-    bad('console', 'a console with debug, info, warn and error', options.console);
+  check(mode === undefined || mode === 'node' || mode === 'browser', 'mode', '"node" or "browser"');
+  check(colors === undefined || typeof colors === 'boolean', 'colors', 'true or false');
 }
 
 /**
