@@ -18,6 +18,15 @@ function kindOf(sink: Sink): string {
 
 /** Checks the delivery options now, so a mistake throws with the sink's path instead of at createLogger(). */
 function checkDelivery(where: string, delivery: SinkDeliveryOptions): void {
+  // A value of the wrong kind (`queue: 5`, `retry: true`) would otherwise read as "all defaults".
+  for (const part of ['queue', 'retry', 'circuitBreaker'] as const) {
+    const value: unknown = delivery[part];
+    const allowed = value === undefined || (typeof value === 'object' && value !== null) || (value === false && part !== 'queue');
+    if (!allowed)
+      throw new ConfigurationError(
+        `${where}.${part}: expected ${part === 'queue' ? 'options' : 'options or false'}, got ${describeValue(value)}`,
+      );
+  }
   const fallback = delivery.fallback as { emit?: unknown } | undefined;
   // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- JavaScript callers can pass anything
   if (fallback !== undefined && (typeof fallback !== 'object' || fallback === null || typeof fallback.emit !== 'function')) {
@@ -54,6 +63,9 @@ export class SinkConfiguration<TParent> {
     const name = this.#nameFor(sink, options.name);
     const where = `writeTo.sink(${name})`;
     const pipe = options.pipe ?? [];
+
+    if (!Array.isArray(pipe))
+      throw new ConfigurationError(`${where}.pipe: expected an array of operator functions, got ${describeValue(pipe)}`);
     pipe.forEach((operator, index) => {
       if (typeof operator !== 'function')
         throw new ConfigurationError(`${where}.pipe[${index}]: expected an operator function, got ${describeValue(operator)}`);

@@ -1,3 +1,5 @@
+import { describeValue } from '../core/describe-value';
+import { ConfigurationError } from '../core/errors/configuration-error';
 import type { LogEvent } from '../core/log-event';
 import type { MessageTemplate, PropertyToken } from '../core/message-template';
 import { SelfLog } from '../core/self-log';
@@ -87,7 +89,10 @@ function step(token: PropertyToken, outputNames: ReadonlySet<string>): Step {
 export class TextFormatter implements Formatter {
   private readonly steps: readonly Step[];
 
+  /** @throws ConfigurationError when the output template is not a string. */
   constructor(outputTemplate: string = DEFAULT_OUTPUT_TEMPLATE) {
+    if (typeof outputTemplate !== 'string')
+      throw new ConfigurationError(`TextFormatter: expected an output template string, got ${describeValue(outputTemplate)}`);
     const template = parseTemplate(outputTemplate);
     const outputNames = namesIn(template);
     this.steps = template.tokens.map((token): Step => {

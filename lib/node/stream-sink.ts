@@ -1,4 +1,6 @@
 import type { Writable } from 'node:stream';
+import { describeValue } from '../core/describe-value';
+import { ConfigurationError } from '../core/errors/configuration-error';
 import type { LogEvent } from '../core/log-event';
 import { SelfLog } from '../core/self-log';
 import type { Formatter, Sink } from '../core/sink';
@@ -13,6 +15,34 @@ export interface StreamSinkOptions {
   formatter?: Formatter;
   /** End the stream when the sink closes. Default `false`: the stream belongs to the caller (and stdout must stay open). */
   endOnClose?: boolean;
+}
+
+function isObjectWith(value: unknown, methods: readonly string[]): boolean {
+  return (
+    typeof value === 'object' &&
+    value !== null &&
+    methods.every((m) => typeof (value as Record<string, unknown>)[m] === 'function')
+  );
+}
+
+/**
+ * Checks StreamSink's options when the sink is built, so a mistake throws there rather than as a
+ * TypeError from the constructor or a failure of every write.
+ *
+ * @throws ConfigurationError naming the option and the value.
+ */
+function checkStreamOptions(options: StreamSinkOptions): void {
+  // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- JavaScript callers can pass anything
+  if (typeof options !== 'object' || options === null)
+    throw new ConfigurationError(`StreamSink: expected options like { stream, formatter }, got ${describeValue(options)}`);
+  if (options.stream !== undefined && !isObjectWith(options.stream, ['write', 'on', 'off']))
+    throw new ConfigurationError(`StreamSink.stream: expected a Writable stream, got ${describeValue(options.stream)}`);
+  if (options.formatter !== undefined && !isObjectWith(options.formatter, ['format']))
+    throw new ConfigurationError(
+      `StreamSink.formatter: expected an object with format(event), got ${describeValue(options.formatter)}`,
+    );
+  if (options.endOnClose !== undefined && typeof options.endOnClose !== 'boolean')
+    throw new ConfigurationError(`StreamSink.endOnClose: expected true or false, got ${describeValue(options.endOnClose)}`);
 }
 
 /**
@@ -55,7 +85,9 @@ export class StreamSink implements Sink {
     SelfLog.write('StreamSink: the stream failed', error);
   };
 
+  /** @throws ConfigurationError when an option has the wrong kind of value. */
   constructor(options: StreamSinkOptions = {}) {
+    checkStreamOptions(options);
     this.stream = options.stream ?? process.stdout;
     this.formatter = options.formatter ?? new CompactJsonFormatter();
     this.endOnClose = options.endOnClose ?? false;

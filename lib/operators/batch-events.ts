@@ -2,12 +2,16 @@ import { Observable, type OperatorFunction, type SchedulerLike, type Subscriptio
 import { ConfigurationError } from '../core/errors/configuration-error';
 import type { LogEvent } from '../core/log-event';
 import { unrefScheduler } from '../core/unref-scheduler';
+import { describeValue } from '../core/describe-value';
+
+/** The longest delay a timer can wait (2^31 - 1 ms, about 24.8 days); past it Node's timers fire at once. */
+const MAX_TIMER_MS = 2_147_483_647;
 
 /** Most events in one batch, and the longest a partial batch waits. */
 export interface BatchOptions {
   /** Most events in one batch, a count. Default `512`. */
   size?: number;
-  /** Longest a batch's first event waits before the partial batch is sent, in milliseconds (`Infinity`: only size and completion send). Default `100`. */
+  /** Longest a batch's first event waits before the partial batch is sent, in milliseconds, at most 2^31 - 1 (`Infinity`: only size and completion send). Default `100`. */
   maxDelayMs?: number;
 }
 
@@ -23,11 +27,23 @@ export interface ResolvedBatchOptions {
  * @throws ConfigurationError naming the bad value.
  */
 export function resolveBatchOptions(options: BatchOptions = {}): ResolvedBatchOptions {
+  // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- JavaScript callers can pass anything
+  if (typeof options !== 'object' || options === null)
+    throw new ConfigurationError(`batch: expected options like { size, maxDelayMs }, got ${describeValue(options)}`);
   const size = options.size ?? 512;
   const maxDelayMs = options.maxDelayMs ?? 100;
   if (!Number.isInteger(size) || size < 1)
-    throw new ConfigurationError(`batch.size: expected a whole number of events ≥ 1, got ${String(size)}`);
-  if (!(maxDelayMs >= 0)) throw new ConfigurationError(`batch.maxDelayMs: expected milliseconds ≥ 0, got ${String(maxDelayMs)}`);
+    throw new ConfigurationError(`batch.size: expected a whole number of events ≥ 1, got ${describeValue(size)}`);
+  // A string would be added to the clock as text, and a finite delay past 2^31 - 1 ms fires at once
+  // in Node's timers: both must be refused here, not found out as a batch sent at the wrong time.
+  if (
+    typeof maxDelayMs !== 'number' ||
+    !(maxDelayMs >= 0) ||
+    (maxDelayMs > MAX_TIMER_MS && maxDelayMs !== Number.POSITIVE_INFINITY)
+  )
+    throw new ConfigurationError(
+      `batch.maxDelayMs: expected milliseconds from 0 to ${MAX_TIMER_MS} or Infinity, got ${describeValue(maxDelayMs)}`,
+    );
   return { size, maxDelayMs };
 }
 

@@ -1,5 +1,7 @@
+import { describeValue } from '../core/describe-value';
+import { ConfigurationError } from '../core/errors/configuration-error';
 import type { LogEvent } from '../core/log-event';
-import { type LogLevelName, levelValue, parseLevel } from '../core/log-level';
+import { LOG_LEVELS, type LogLevelName, levelValue, parseLevel } from '../core/log-level';
 import type { Formatter, Sink } from '../core/sink';
 import { TextFormatter } from '../formatting/text-formatter';
 import { ANSI_RESET, type ConsoleTheme, defaultConsoleTheme } from './console-theme';
@@ -57,6 +59,52 @@ const BROWSER_METHOD: Readonly<Record<LogLevelName, keyof ConsoleLike>> = {
   fatal: 'error',
 };
 
+const isObject = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null;
+
+/** The options whose value must be an object with these methods. */
+const WITH_METHODS: readonly (readonly [keyof ConsoleSinkOptions, string])[] = [
+  ['formatter', 'format'],
+  ['stdout', 'write'],
+  ['stderr', 'write'],
+  ['console', 'debug info warn error'],
+];
+
+/**
+ * Checks ConsoleSink's options when the sink is built, so a value of the wrong kind throws there
+ * instead of failing every write later.
+ *
+ * @throws ConfigurationError naming the option and the value.
+ */
+function checkConsoleOptions(options: ConsoleSinkOptions): void {
+  const check = (ok: boolean, option: string, expected: string): void => {
+    const value: unknown = option === '' ? options : options[option as keyof ConsoleSinkOptions];
+    if (!ok)
+      throw new ConfigurationError(`ConsoleSink${option && '.'}${option}: expected ${expected}, got ${describeValue(value)}`);
+  };
+  check(isObject(options), '', 'options');
+  const { outputTemplate, theme, mode, colors } = options;
+  check(outputTemplate === undefined || typeof outputTemplate === 'string', 'outputTemplate', 'a string');
+  for (const [option, methods] of WITH_METHODS) {
+    const value: unknown = options[option];
+    const names = methods.split(' ');
+    check(
+      value === undefined || (isObject(value) && names.every((m) => typeof value[m] === 'function')),
+      option,
+      `an object with ${names.join('(), ')}()`,
+    );
+  }
+  const levelTable = (table: unknown): boolean =>
+    isObject(table) && LOG_LEVELS.every((level) => typeof table[level] === 'string');
+  check(
+    theme === undefined || theme === false || (isObject(theme) && levelTable(theme.ansi) && levelTable(theme.css)),
+    'theme',
+    'false or { ansi, css } with a string per level',
+  );
+  // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- JavaScript callers can pass anything
+  check(mode === undefined || mode === 'node' || mode === 'browser', 'mode', '"node" or "browser"');
+  check(colors === undefined || typeof colors === 'boolean', 'colors', 'true or false');
+}
+
 /**
  * Writes events as text to the terminal or the browser console. In Node, lines at warning and
  * above go to stderr, and colours are used only when stdout is a TTY and `NO_COLOR` is unset. In
@@ -72,7 +120,9 @@ export class ConsoleSink implements Sink {
   readonly #formatter: Formatter;
   readonly #write: (event: LogEvent) => void;
 
+  /** @throws ConfigurationError when an option has the wrong kind of value or names an unknown level. */
   constructor(options: ConsoleSinkOptions = {}) {
+    checkConsoleOptions(options);
     this.#formatter = options.formatter ?? new TextFormatter(options.outputTemplate);
     const proc = nodeProcess();
     const mode = options.mode ?? (proc !== undefined || options.stdout !== undefined ? 'node' : 'browser');

@@ -1,3 +1,5 @@
+import { describeValue } from '../core/describe-value';
+import { ConfigurationError } from '../core/errors/configuration-error';
 import type { MessageTemplate } from '../core/message-template';
 import { parseTemplate } from './parse-template';
 
@@ -7,6 +9,13 @@ export interface TemplateCacheOptions {
   maxEntries?: number;
   /** Longest template text cached, in UTF-16 code units; longer texts are parsed every time. Default `4096`. */
   maxTextLength?: number;
+}
+
+function wholeNumber(option: string, value: number | undefined, fallback: number): number {
+  if (value === undefined) return fallback;
+  if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < 0)
+    throw new ConfigurationError(`TemplateCache.${option}: expected a whole number ≥ 0, got ${describeValue(value)}`);
+  return value;
 }
 
 /**
@@ -21,9 +30,10 @@ export class TemplateCache {
   private readonly maxEntries: number;
   private readonly maxTextLength: number;
 
+  /** @throws ConfigurationError when a bound is not a whole number ≥ 0 (NaN would let the cache grow without limit). */
   constructor(options: TemplateCacheOptions = {}) {
-    this.maxEntries = options.maxEntries ?? 10_000;
-    this.maxTextLength = options.maxTextLength ?? 4096;
+    this.maxEntries = wholeNumber('maxEntries', options.maxEntries, 10_000);
+    this.maxTextLength = wholeNumber('maxTextLength', options.maxTextLength, 4096);
   }
 
   /** The parsed template for `text`, from the cache when it is there. */

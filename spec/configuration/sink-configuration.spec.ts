@@ -4,6 +4,8 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { buildSync } from 'esbuild';
 import { LoggerConfiguration } from '../../lib/configuration/logger-configuration';
+import { ConfigurationError } from '../../lib/core/errors/configuration-error';
+import { MemorySink } from '../../lib/sinks/memory-sink';
 import type { Sink } from '../../lib/core/sink';
 import { HttpSink } from '../../lib/sinks/http/http-sink';
 import { LokiSink } from '../../lib/sinks/http/loki-sink';
@@ -95,5 +97,33 @@ describe('writeTo HTTP sinks without batch options', () => {
     expect(otlp.queueDepth).toBeLessThanOrEqual(2_048);
     expect(otlp.dropped).toBeGreaterThan(0);
     await log.close({ strategy: 'immediate', timeoutMs: 50 });
+  });
+});
+
+describe('writeTo.sink options of the wrong kind', () => {
+  it.each<[string, Record<string, unknown>, RegExp]>([
+    [
+      'pipe as one function instead of an array',
+      { pipe: () => undefined },
+      /writeTo\.sink\(memory\)\.pipe: expected an array .*got function/,
+    ],
+    ['queue as a number', { queue: 5 }, /writeTo\.sink\(memory\)\.queue: expected options, got number 5/],
+    ['queue as false', { queue: false }, /writeTo\.sink\(memory\)\.queue: expected options, got boolean false/],
+    ['retry as true', { retry: true }, /writeTo\.sink\(memory\)\.retry: expected options or false, got boolean true/],
+    [
+      'circuitBreaker as a string',
+      { circuitBreaker: 'on' },
+      /writeTo\.sink\(memory\)\.circuitBreaker: expected options or false, got "on"/,
+    ],
+  ])('throw a ConfigurationError naming the value: %s', (_, options, message) => {
+    const configure = (): unknown => new LoggerConfiguration().writeTo.sink(new MemorySink(), options);
+    expect(configure).toThrow(ConfigurationError);
+    expect(configure).toThrow(message);
+  });
+
+  it('still accept false for retry and circuitBreaker, and omitted parts', () => {
+    expect(() =>
+      new LoggerConfiguration().writeTo.sink(new MemorySink(), { retry: false, circuitBreaker: false }).createLogger(),
+    ).not.toThrow();
   });
 });

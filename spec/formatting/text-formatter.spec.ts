@@ -1,4 +1,5 @@
 import { DEFAULT_OUTPUT_TEMPLATE, TextFormatter } from '../../lib/formatting/text-formatter';
+import { ConfigurationError } from '../../lib/core/errors/configuration-error';
 import { LogEventRecord } from '../../lib/templates/log-event-record';
 import { parseTemplate } from '../../lib/templates/parse-template';
 import type { LogLevelName } from '../../lib/core/log-level';
@@ -111,5 +112,16 @@ describe('TextFormatter', () => {
     // eslint-disable-next-line no-control-regex
     expect(text.replace(/\n/g, '').replace('\tdone', '')).not.toMatch(/[\u0000-\u001f\u007f-\u009f]/);
     expect(text.split('\n')[0]).not.toContain('Admin logged in\n');
+  });
+});
+
+describe('TextFormatter output template of the wrong kind', () => {
+  it.each<[string, unknown, RegExp]>([
+    ['a number', 5, /TextFormatter: expected an output template string, got number 5/],
+    ['null', null, /TextFormatter: expected an output template string, got null/],
+    ['an object', { text: '{Message}' }, /TextFormatter: expected an output template string, got Object/],
+  ])('throws a ConfigurationError naming %s, never a TypeError', (_, template, message) => {
+    expect(() => new TextFormatter(template as string)).toThrow(ConfigurationError);
+    expect(() => new TextFormatter(template as string)).toThrow(message);
   });
 });

@@ -238,6 +238,15 @@ describe('installProcessHooks', () => {
     expect(() => installProcessHooks(fakeLogger(), { exitCode: 1.5 }, proc)).toThrow(/1\.5/);
     expect(proc.eventNames()).toEqual([]);
   });
+
+  it.each<[string, unknown]>([
+    ['null', null],
+    ['an object without close', { fatal: () => undefined, flushSync: () => undefined }],
+  ])('throws a ConfigurationError when the logger is %s, instead of hooking handlers that can never close it', (_, log) => {
+    expect(() => installProcessHooks(log as never, {}, proc)).toThrow(ConfigurationError);
+    expect(() => installProcessHooks(log as never, {}, proc)).toThrow(/installProcessHooks log: expected a logger/);
+    expect(proc.eventNames()).toEqual([]);
+  });
 });
 
 // These run the real LoggerConfiguration + FileSink + hooks in a child process (node --import tsx).

@@ -1,6 +1,7 @@
 import { PassThrough, Writable } from 'node:stream';
 import type { Formatter } from '../../lib/core/sink';
 import { LoggerConfiguration } from '../../lib/configuration/logger-configuration';
+import { ConfigurationError } from '../../lib/core/errors/configuration-error';
 import { SelfLog, type SelfLogEvent } from '../../lib/core/self-log';
 import { StreamSink } from '../../lib/node/stream-sink';
 import { NdjsonFormatter } from '../../lib/formatting/ndjson-formatter';
@@ -236,5 +237,17 @@ describe('StreamSink', () => {
     subscription.unsubscribe();
     expect(diagnostics.some((d) => d.message.includes('write EPIPE'))).toBe(true);
     expect(sink.emitSync(makeEvents(1))).toBe(false);
+  });
+});
+
+describe('StreamSink options of the wrong kind', () => {
+  it.each<[string, unknown, RegExp]>([
+    ['null options', null, /StreamSink: expected options .*got null/],
+    ['a stream without write()', { stream: {} }, /StreamSink\.stream: expected a Writable stream, got Object/],
+    ['a formatter without format()', { formatter: 'clef' }, /StreamSink\.formatter: expected .*got "clef"/],
+    ['endOnClose as a string', { endOnClose: 'yes' }, /StreamSink\.endOnClose: expected true or false, got "yes"/],
+  ])('throw a ConfigurationError naming the value, never a TypeError: %s', (_, options, message) => {
+    expect(() => new StreamSink(options as never)).toThrow(ConfigurationError);
+    expect(() => new StreamSink(options as never)).toThrow(message);
   });
 });

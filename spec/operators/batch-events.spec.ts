@@ -109,4 +109,22 @@ describe('batchEvents', () => {
     expect(() => batchEvents({ size: 2.5 })).toThrow(/batch.size.*2.5/);
     expect(() => batchEvents({ maxDelayMs: -1 })).toThrow(/batch.maxDelayMs.*-1/);
   });
+
+  it.each<[string, unknown]>([
+    ['a string', '50'],
+    ['a delay past 2^31 - 1 ms, which a timer cannot wait', 3e9],
+    ['NaN', NaN],
+  ])('rejects a maxDelayMs of %s with a ConfigurationError naming it', (_, maxDelayMs) => {
+    expect(() => batchEvents({ maxDelayMs: maxDelayMs as number })).toThrow(ConfigurationError);
+    expect(() => batchEvents({ maxDelayMs: maxDelayMs as number })).toThrow(/batch\.maxDelayMs: .*got /);
+  });
+
+  it('accepts a maxDelayMs of Infinity (only size and completion send) and of 2^31 - 1 ms', () => {
+    expect(() => batchEvents({ maxDelayMs: Number.POSITIVE_INFINITY })).not.toThrow();
+    expect(() => batchEvents({ maxDelayMs: 2_147_483_647 })).not.toThrow();
+  });
+
+  it('rejects options that are not an object, naming them', () => {
+    expect(() => batchEvents(true as never)).toThrow(/batch: expected options .*got boolean true/);
+  });
 });

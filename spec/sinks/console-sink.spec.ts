@@ -1,4 +1,6 @@
 import { ConsoleSink, type ConsoleLike, type TextStream } from '../../lib/sinks/console-sink';
+import { ConfigurationError } from '../../lib/core/errors/configuration-error';
+import { defaultConsoleTheme } from '../../lib/sinks/console-theme';
 import { createLogEvent } from '../../lib/templates/log-event-record';
 import { makeEvent } from '../helpers/events';
 import { PassThrough, Readable } from 'node:stream';
@@ -147,5 +149,32 @@ describe('ConsoleSink with a line formatter', () => {
     });
     expect({ code, problems }).toEqual({ code: 0, problems: [] });
     expect(printed.join('')).toMatch(/one[\s\S]*two/);
+  });
+});
+
+describe('ConsoleSink options of the wrong kind', () => {
+  const stdout: TextStream = { write: () => true };
+  it.each<[string, Record<string, unknown>, RegExp]>([
+    ['theme as a number', { theme: 5 }, /ConsoleSink\.theme: expected .*got number 5/],
+    ['theme without colours for every level', { theme: { ansi: {}, css: {} } }, /ConsoleSink\.theme: expected .*got Object/],
+    ['formatter without format()', { formatter: 5 }, /ConsoleSink\.formatter: expected .*got number 5/],
+    ['an unknown mode', { mode: 'terminal' }, /ConsoleSink\.mode: expected "node" or "browser", got "terminal"/],
+    ['stdout without write()', { stdout: 5 }, /ConsoleSink\.stdout: expected .*got number 5/],
+    ['stderr without write()', { stderr: {} }, /ConsoleSink\.stderr: expected .*got Object/],
+    ['colors as a string', { colors: 'yes' }, /ConsoleSink\.colors: expected true or false, got "yes"/],
+    ['outputTemplate as null', { outputTemplate: null }, /ConsoleSink\.outputTemplate: expected a string, got null/],
+    ['console without its methods', { console: {} }, /ConsoleSink\.console: expected .*got Object/],
+  ])('throw a ConfigurationError naming the value when the sink is built: %s', (_, options, message) => {
+    const build = (): ConsoleSink => new ConsoleSink({ stdout, ...options });
+    expect(build).toThrow(ConfigurationError);
+    expect(build).toThrow(message);
+  });
+
+  it('still accept a theme of false, the default theme and a custom one', () => {
+    expect(() => new ConsoleSink({ stdout, theme: false })).not.toThrow();
+    expect(() => new ConsoleSink({ stdout, theme: defaultConsoleTheme })).not.toThrow();
+    expect(
+      () => new ConsoleSink({ stdout, theme: { ...defaultConsoleTheme, ansi: { ...defaultConsoleTheme.ansi, fatal: '' } } }),
+    ).not.toThrow();
   });
 });

@@ -1,3 +1,4 @@
+import { ConfigurationError } from '../../lib/core/errors/configuration-error';
 import { parseTemplate } from '../../lib/templates/parse-template';
 import { parseTemplateCached, TemplateCache } from '../../lib/templates/template-cache';
 
@@ -48,5 +49,17 @@ describe('parseTemplateCached', () => {
   it('returns one shared parsed template per text', () => {
     expect(parseTemplateCached('Shared {Cache}')).toBe(parseTemplateCached('Shared {Cache}'));
     expect(parseTemplateCached('Shared {Cache}').tokens).toEqual(parseTemplate('Shared {Cache}').tokens);
+  });
+});
+
+describe('TemplateCache bounds', () => {
+  it.each<[string, Record<string, unknown>, RegExp]>([
+    ['maxEntries NaN, which would never clear', { maxEntries: NaN }, /TemplateCache\.maxEntries: expected .*got number NaN/],
+    ['maxEntries negative', { maxEntries: -1 }, /TemplateCache\.maxEntries: .*got number -1/],
+    ['maxEntries as a string', { maxEntries: '100' }, /TemplateCache\.maxEntries: .*got "100"/],
+    ['maxTextLength Infinity', { maxTextLength: Infinity }, /TemplateCache\.maxTextLength: .*got number Infinity/],
+  ])('rejects %s with a ConfigurationError naming it', (_, options, message) => {
+    expect(() => new TemplateCache(options as never)).toThrow(ConfigurationError);
+    expect(() => new TemplateCache(options as never)).toThrow(message);
   });
 });
