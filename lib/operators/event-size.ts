@@ -19,6 +19,8 @@ const MIN_CUT = 32;
 const TRUNCATE_VISIT_LIMIT = 100_000;
 const MARKER_ALLOWANCE = 32;
 const TRUNCATED_VALUE = '…[truncated]';
+/** Most times `dropLargestProperties` measures a whole event again. */
+const MAX_RECHECKS = 4;
 
 // The budget is module state so the walk allocates nothing; it is reset on every call.
 let budget = 0;
@@ -187,7 +189,14 @@ function cutError(error: Error, keep: number): Error {
   return copy;
 }
 
-/** When structure, not strings, makes the event large: replaces its largest top-level properties until it fits. */
+/**
+ * When structure, not strings, makes the event large: replaces its largest top-level properties
+ * until it fits. Linear in the number of properties: the size after each replacement is worked
+ * out from the sizes measured once, and the whole event is measured again only when that sum
+ * says it fits (at most `MAX_RECHECKS` times), so an event with tens of thousands of properties
+ * costs milliseconds, not a walk of the event per property. A value no larger than the marker is
+ * left as it is: replacing it would save nothing.
+ */
 function dropLargestProperties(
   event: LogEvent,
   properties: Record<string, unknown>,
@@ -195,17 +204,33 @@ function dropLargestProperties(
   maxEventBytes: number,
 ): Record<string, unknown> {
   const probe: LogEvent = { ...event, properties, exception };
-  if (estimateEventBytes(probe) <= maxEventBytes) return properties;
+  let estimate = estimateEventBytes(probe);
+  if (estimate <= maxEventBytes) return properties;
+  // Each property's size and the values its walk visits, measured once with a budget of its own.
+  // The event without properties (overhead, template, exception), plus each property as measured.
+  let predicted = estimateEventBytes({ ...probe, properties: {} });
+  let visits = 0;
   const sizes = Object.keys(properties).map((key) => {
     budget = VISIT_BUDGET;
     const size = sizeOf(properties[key], 1);
-    return { key, size: budget <= 0 ? UNMEASURED_BYTES : size };
+    const visited = VISIT_BUDGET - budget + 1;
+    const measured = budget <= 0 ? UNMEASURED_BYTES : size;
+    predicted += key.length + 4 + measured;
+    visits += visited;
+    return { key, size: measured, visited };
   });
   sizes.sort((a, b) => b.size - a.size);
+  const markerSize = TRUNCATED_VALUE.length + 2;
   const result = { ...properties };
-  for (const { key } of sizes) {
+  let rechecks = 0;
+  for (const { key, size, visited } of sizes) {
+    if (size <= markerSize) break;
     result[key] = TRUNCATED_VALUE;
-    if (estimateEventBytes({ ...probe, properties: result }) <= maxEventBytes) break;
+    predicted -= size - markerSize;
+    visits -= visited - 1;
+    if (predicted > maxEventBytes || visits >= VISIT_BUDGET) continue;
+    estimate = estimateEventBytes({ ...probe, properties: result });
+    if (estimate <= maxEventBytes || ++rechecks >= MAX_RECHECKS) break;
   }
   return result;
 }
