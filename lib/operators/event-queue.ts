@@ -1,3 +1,4 @@
+import { describeValue } from '../core/describe-value';
 import { ConfigurationError } from '../core/errors/configuration-error';
 import type { LogEvent } from '../core/log-event';
 import { SelfLog } from '../core/self-log';
@@ -48,19 +49,26 @@ export function resolveQueueOptions(options: QueueOptions = {}): ResolvedQueueOp
   const maxEventBytes = options.maxEventBytes ?? 256 * 1024;
   if (!Number.isInteger(limit) || limit < 1)
     throw new ConfigurationError(`queue.limit: expected a whole number of events ≥ 1, got ${String(limit)}`);
-  if (!(limitBytes > 0))
-    throw new ConfigurationError(`queue.limitBytes: expected a number of bytes > 0, got ${String(limitBytes)}`);
+  if (!isPositiveFinite(limitBytes))
+    throw new ConfigurationError(`queue.limitBytes: expected a finite number of bytes > 0, got ${describeValue(limitBytes)}`);
   // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- JavaScript callers can pass anything
   if (overflow !== 'drop-oldest' && overflow !== 'drop-newest') {
     throw new ConfigurationError(
       `queue.overflow: unknown policy ${JSON.stringify(String(overflow))} (expected drop-oldest or drop-newest)`,
     );
   }
-  if (!(warnAt > 0 && warnAt <= 1))
-    throw new ConfigurationError(`queue.warnAt: expected a fraction in (0, 1], got ${String(warnAt)}`);
-  if (!(maxEventBytes > 0))
-    throw new ConfigurationError(`queue.maxEventBytes: expected a number of bytes > 0, got ${String(maxEventBytes)}`);
+  if (typeof warnAt !== 'number' || !(warnAt > 0 && warnAt <= 1))
+    throw new ConfigurationError(`queue.warnAt: expected a fraction in (0, 1], got ${describeValue(warnAt)}`);
+  if (!isPositiveFinite(maxEventBytes))
+    throw new ConfigurationError(
+      `queue.maxEventBytes: expected a finite number of bytes > 0, got ${describeValue(maxEventBytes)}`,
+    );
   return { limit, limitBytes, overflow, warnAt, maxEventBytes: Math.min(maxEventBytes, limitBytes) };
+}
+
+/** A byte bound: a finite number above 0 (a string such as `'10'` is not one, though `'10' > 0`). */
+function isPositiveFinite(value: unknown): boolean {
+  return typeof value === 'number' && Number.isFinite(value) && value > 0;
 }
 
 /**

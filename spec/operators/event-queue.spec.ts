@@ -116,6 +116,17 @@ describe('EventQueue', () => {
     expect(() => new EventQueue({ maxEventBytes: 0 })).toThrow(/maxEventBytes/);
   });
 
+  it.each([
+    ['limitBytes', Infinity, /queue\.limitBytes.*Infinity/],
+    ['limitBytes', '10', /queue\.limitBytes.*"10"/],
+    ['maxEventBytes', Infinity, /queue\.maxEventBytes.*Infinity/],
+    ['maxEventBytes', '1024', /queue\.maxEventBytes.*"1024"/],
+    ['warnAt', '0.5', /queue\.warnAt.*"0\.5"/],
+  ])('rejects %s = %p (byte bounds are finite numbers), naming the value', (option, value, message) => {
+    expect(() => new EventQueue({ [option]: value })).toThrow(ConfigurationError);
+    expect(() => new EventQueue({ [option]: value })).toThrow(message);
+  });
+
   it('never throws from a failing onDrop hook', () => {
     const queue = new EventQueue({ limit: 1 }, 'q', () => {
       throw new Error('hook');
