@@ -3,9 +3,7 @@ import { ConfigurationError } from '../core/errors/configuration-error';
 import type { LogEvent } from '../core/log-event';
 import { unrefScheduler } from '../core/unref-scheduler';
 import { describeValue } from '../core/describe-value';
-
-/** The longest delay a timer can wait (2^31 - 1 ms, about 24.8 days); past it Node's timers fire at once. */
-const MAX_TIMER_MS = 2_147_483_647;
+import { MAX_TIMER_MS } from '../core/max-timer-ms';
 
 /** Most events in one batch, and the longest a partial batch waits. */
 export interface BatchOptions {

@@ -1,4 +1,6 @@
 import { BehaviorSubject, Observable, type SchedulerLike } from 'rxjs';
+import { describeValue } from '../core/describe-value';
+import { isTimerMs, MAX_TIMER_MS } from '../core/max-timer-ms';
 import { ConfigurationError } from '../core/errors/configuration-error';
 import { SelfLog } from '../core/self-log';
 import { unrefScheduler } from '../core/unref-scheduler';
@@ -9,7 +11,7 @@ import { BrokenCircuitError } from './broken-circuit-error';
 export interface CircuitBreakerOptions {
   /** Consecutive failures that open the breaker, a count. Default `5`. */
   failureThreshold?: number;
-  /** How long the breaker stays open before one probe is let through, in milliseconds. Default `400`. */
+  /** How long the breaker stays open before one probe is let through, in milliseconds. Default `400`; at most 2^31 - 1 (a timer fires at once past it). */
   resetTimeoutMs?: number;
 }
 
@@ -29,11 +31,13 @@ export function resolveCircuitBreakerOptions(options: CircuitBreakerOptions = {}
   const resetTimeoutMs = options.resetTimeoutMs ?? 400;
   if (!Number.isInteger(failureThreshold) || failureThreshold < 1) {
     throw new ConfigurationError(
-      `circuitBreaker.failureThreshold: expected a whole number of failures ≥ 1, got ${String(failureThreshold)}`,
+      `circuitBreaker.failureThreshold: expected a whole number of failures ≥ 1, got ${describeValue(failureThreshold)}`,
     );
   }
-  if (!(resetTimeoutMs >= 0) || !Number.isFinite(resetTimeoutMs)) {
-    throw new ConfigurationError(`circuitBreaker.resetTimeoutMs: expected milliseconds ≥ 0, got ${String(resetTimeoutMs)}`);
+  if (!isTimerMs(resetTimeoutMs)) {
+    throw new ConfigurationError(
+      `circuitBreaker.resetTimeoutMs: expected milliseconds from 0 to ${MAX_TIMER_MS}, got ${describeValue(resetTimeoutMs)}`,
+    );
   }
   return { failureThreshold, resetTimeoutMs };
 }

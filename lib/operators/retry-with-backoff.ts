@@ -1,4 +1,6 @@
 import { type MonoTypeOperatorFunction, retry, type SchedulerLike, timer } from 'rxjs';
+import { describeValue } from '../core/describe-value';
+import { isTimerMs, MAX_TIMER_MS } from '../core/max-timer-ms';
 import { ConfigurationError } from '../core/errors/configuration-error';
 import { unrefScheduler } from '../core/unref-scheduler';
 
@@ -6,9 +8,9 @@ import { unrefScheduler } from '../core/unref-scheduler';
 export interface RetryOptions {
   /** Tries in total, the first one included (3 = the first try and two retries). Default `3`. */
   attempts?: number;
-  /** Delay before the first retry, in milliseconds; each later retry doubles it. Default `100`. */
+  /** Delay before the first retry, in milliseconds; each later retry doubles it. Default `100`; at most 2^31 - 1 (a timer fires at once past it). */
   initialDelayMs?: number;
-  /** Longest delay between tries, in milliseconds, jitter included. Default `5_000`. */
+  /** Longest delay between tries, in milliseconds, jitter included. Default `5_000`; at most 2^31 - 1. */
   maxDelayMs?: number;
   /** Random spread of each delay, a fraction in [0, 1] (0.2 = ±20 %). Default `0.2`. */
   jitter?: number;
@@ -33,13 +35,17 @@ export function resolveRetryOptions(options: RetryOptions = {}): ResolvedRetryOp
   const maxDelayMs = options.maxDelayMs ?? 5_000;
   const jitter = options.jitter ?? 0.2;
   if (!Number.isInteger(attempts) || attempts < 1)
-    throw new ConfigurationError(`retry.attempts: expected a whole number of tries ≥ 1, got ${String(attempts)}`);
-  if (!(initialDelayMs >= 0) || !Number.isFinite(initialDelayMs))
-    throw new ConfigurationError(`retry.initialDelayMs: expected milliseconds ≥ 0, got ${String(initialDelayMs)}`);
-  if (!(maxDelayMs >= 0) || !Number.isFinite(maxDelayMs))
-    throw new ConfigurationError(`retry.maxDelayMs: expected milliseconds ≥ 0, got ${String(maxDelayMs)}`);
-  if (!(jitter >= 0 && jitter <= 1))
-    throw new ConfigurationError(`retry.jitter: expected a fraction in [0, 1], got ${String(jitter)}`);
+    throw new ConfigurationError(`retry.attempts: expected a whole number of tries ≥ 1, got ${describeValue(attempts)}`);
+  if (!isTimerMs(initialDelayMs))
+    throw new ConfigurationError(
+      `retry.initialDelayMs: expected milliseconds from 0 to ${MAX_TIMER_MS}, got ${describeValue(initialDelayMs)}`,
+    );
+  if (!isTimerMs(maxDelayMs))
+    throw new ConfigurationError(
+      `retry.maxDelayMs: expected milliseconds from 0 to ${MAX_TIMER_MS}, got ${describeValue(maxDelayMs)}`,
+    );
+  if (typeof jitter !== 'number' || !(jitter >= 0 && jitter <= 1))
+    throw new ConfigurationError(`retry.jitter: expected a fraction in [0, 1], got ${describeValue(jitter)}`);
   return { attempts, initialDelayMs, maxDelayMs, jitter };
 }
 

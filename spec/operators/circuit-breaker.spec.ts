@@ -106,6 +106,8 @@ describe('CircuitBreaker', () => {
   it('rejects bad options with a ConfigurationError naming the value', () => {
     expect(() => new CircuitBreaker({ failureThreshold: 0 })).toThrow(ConfigurationError);
     expect(() => new CircuitBreaker({ resetTimeoutMs: -1 })).toThrow(/resetTimeoutMs.*-1/);
+    expect(() => new CircuitBreaker({ resetTimeoutMs: 3e9 })).toThrow(/resetTimeoutMs.*3000000000/);
+    expect(() => new CircuitBreaker({ failureThreshold: '5' as unknown as number })).toThrow(/failureThreshold.*"5"/);
   });
 });
 

@@ -42,6 +42,10 @@ describe('backoffDelay', () => {
     expect(() => backoffDelay(1, { attempts: 0 })).toThrow(ConfigurationError);
     expect(() => backoffDelay(1, { jitter: 2 })).toThrow(/retry.jitter.*2/);
     expect(() => backoffDelay(1, { initialDelayMs: -5 })).toThrow(/initialDelayMs.*-5/);
+    // Past 2^31 - 1 ms a timer fires at once: a 3e9 ms delay would retry after 1 ms.
+    expect(() => backoffDelay(1, { initialDelayMs: 3e9 })).toThrow(/initialDelayMs.*2147483647.*3000000000/);
+    expect(() => backoffDelay(1, { maxDelayMs: 3e9 })).toThrow(/maxDelayMs.*3000000000/);
+    expect(() => backoffDelay(1, { attempts: '3' as unknown as number })).toThrow(/retry.attempts.*"3"/);
   });
 });
 
