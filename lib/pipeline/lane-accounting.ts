@@ -1,4 +1,4 @@
-import { map, type MonoTypeOperatorFunction, Observable, type OperatorFunction } from 'rxjs';
+import { catchError, map, type MonoTypeOperatorFunction, Observable, type OperatorFunction } from 'rxjs';
 import type { LogEvent } from '../core/log-event';
 import { SelfLog } from '../core/self-log';
 import type { SinkMetrics } from '../metrics/metrics-types';
@@ -6,6 +6,9 @@ import { type EventAccounting, provideEventAccounting } from '../operators/event
 
 /** The reason given to events an operator removed without reporting them, found when its stream ended. */
 export const UNREPORTED_REASON = 'unreported';
+
+/** The reason given to events an operator held when it failed (its state is torn down when it restarts). */
+export const OPERATOR_FAILED_REASON = 'operator-failed';
 
 /**
  * The accounting of a sink's `pipe` operators. It counts the events that enter the operators and
@@ -59,10 +62,50 @@ export class LaneAccounting implements EventAccounting {
     });
   }
 
-  /** The operator, subscribed (and re-subscribed after a fault) with this accounting provided. */
-  provideTo(operator: OperatorFunction<LogEvent, LogEvent>): OperatorFunction<LogEvent, LogEvent> {
+  /**
+   * One of the sink's operators, isolated: subscribed with this accounting provided, and, when it
+   * fails, reported to SelfLog and subscribed again, so that later events flow as before. A
+   * failure tears down what the operator held (the event that caused it, and any it buffered):
+   * those events count as dropped at once, reason {@link OPERATOR_FAILED_REASON}, instead of
+   * staying pending until the logger closes. Counted per operator, so events held by the sink's
+   * other operators stay pending.
+   */
+  isolate(operator: OperatorFunction<LogEvent, LogEvent>, where: string): MonoTypeOperatorFunction<LogEvent> {
+    let entered = 0;
+    let left = 0;
+    let made = 0;
+    let discarded = 0;
+    // What this operator reports goes to the lane's accounting, and is remembered for a fault.
+    const own: EventAccounting = {
+      dropped: (count, reason) => {
+        if (isCount(count)) discarded += count;
+        this.dropped(count, reason);
+      },
+      created: (count) => {
+        if (isCount(count)) made += count;
+        this.created(count);
+      },
+    };
     return (source) =>
-      new Observable<LogEvent>((subscriber) => provideEventAccounting(this, () => operator(source).subscribe(subscriber)));
+      source.pipe(
+        map((event) => {
+          entered++;
+          return event;
+        }),
+        (counted) =>
+          new Observable<LogEvent>((subscriber) => provideEventAccounting(own, () => operator(counted).subscribe(subscriber))),
+        map((event) => {
+          left++;
+          return event;
+        }),
+        catchError((error: unknown, caught: Observable<LogEvent>) => {
+          const lost = entered + made - left - discarded;
+          entered = left = made = discarded = 0;
+          SelfLog.write('Operator {Where} failed; the events it held are lost and it restarted', where, error);
+          if (lost > 0) this.dropped(lost, OPERATOR_FAILED_REASON);
+          return caught;
+        }),
+      );
   }
 
   /** Events held by the operators now. */

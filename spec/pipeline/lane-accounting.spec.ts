@@ -1,4 +1,4 @@
-import { defer, delay, filter, mergeMap, type MonoTypeOperatorFunction, Observable, of } from 'rxjs';
+import { bufferCount, defer, delay, filter, map, mergeMap, type MonoTypeOperatorFunction, Observable, of } from 'rxjs';
 import { LoggerConfiguration } from '../../lib/configuration/logger-configuration';
 import type { LogEvent } from '../../lib/core/log-event';
 import { SelfLog, type SelfLogEvent } from '../../lib/core/self-log';
@@ -81,13 +81,55 @@ describe('LaneAccounting (a sink pipe’s operators, seen from the sink’s coun
     log.information('skip');
     log.information('kept');
     expect(subscriptions).toBe(2);
-    // The event the fault cost is neither delivered nor reported: it stays counted as pending.
+    // The event the fault cost counts as dropped at once, under its own reason.
     expect(log.metrics().sinks.memory).toMatchObject({
       received: 3,
       delivered: 1,
-      dropped: 1,
-      pending: 1,
-      droppedBy: { skipped: 1 },
+      dropped: 2,
+      pending: 0,
+      droppedBy: { skipped: 1, 'operator-failed': 1 },
+    });
+  });
+
+  it('counts the event an operator failed on as dropped (operator-failed) at once, not pending until close', () => {
+    const memory = new MemorySink();
+    const failOnThree: MonoTypeOperatorFunction<LogEvent> = map((event) => {
+      if (event.properties.N === 3) throw new Error('boom');
+      return event;
+    });
+    const log = new LoggerConfiguration().writeTo.sink(memory, { name: 'memory', pipe: [failOnThree] }).createLogger();
+    for (let n = 0; n < 8; n++) log.information('Event {N}', n);
+    const m = log.metrics().sinks.memory;
+    expect(m).toMatchObject({ received: 8, delivered: 7, dropped: 1, pending: 0, droppedBy: { 'operator-failed': 1 } });
+    expect(balanced(m)).toBe(true);
+    expect(memory.events.map((event) => event.properties.N)).toEqual([0, 1, 2, 4, 5, 6, 7]);
+  });
+
+  it('counts what a failing operator buffered as dropped, and leaves what the operator before it holds pending', () => {
+    const testScheduler = createTestScheduler();
+    testScheduler.run(({ flush }) => {
+      const memory = new MemorySink();
+      // Holds pairs; the third pair fails, tearing down nothing but itself.
+      const pairs: MonoTypeOperatorFunction<LogEvent> = (source) =>
+        source.pipe(
+          bufferCount(2),
+          mergeMap((pair) => {
+            if (pair[0].properties.N === 4) throw new Error('bad pair');
+            return pair;
+          }),
+        );
+      const log = new LoggerConfiguration()
+        .useScheduler(testScheduler)
+        .writeTo.sink(memory, { name: 'memory', pipe: [delay(10, testScheduler), pairs] })
+        .createLogger();
+      for (let n = 0; n < 7; n++) log.information('Event {N}', n);
+      let m = log.metrics().sinks.memory;
+      expect(m).toMatchObject({ received: 7, delivered: 0, dropped: 0, pending: 7 });
+      flush();
+      m = log.metrics().sinks.memory;
+      // 0–3 delivered in pairs, the pair 4–5 lost with its operator, 6 waits in the restarted buffer.
+      expect(m).toMatchObject({ received: 7, delivered: 4, dropped: 2, pending: 1, droppedBy: { 'operator-failed': 2 } });
+      expect(balanced(m)).toBe(true);
     });
   });
 
