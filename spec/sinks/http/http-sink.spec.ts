@@ -111,8 +111,10 @@ describe('HttpSink', () => {
 
   it('rejects with HttpTimeoutError when a real server does not answer within timeoutMs, and drops the connection', async () => {
     server = await startTestServer(() => 'hang');
-    const sink = new HttpSink({ url: server.url, timeoutMs: 50 });
-    await expect(sink.emit([makeEvent()])).rejects.toThrow(new HttpTimeoutError('POST', server.url, 50).message);
+    // 1 s, not less: the request must reach the server before the timeout even on a loaded machine
+    // (the first fetch of a process loads undici).
+    const sink = new HttpSink({ url: server.url, timeoutMs: 1_000 });
+    await expect(sink.emit([makeEvent()])).rejects.toThrow(new HttpTimeoutError('POST', server.url, 1_000).message);
     expect(server.requests).toHaveLength(1);
   });
 
