@@ -369,7 +369,8 @@ describe('createNodeHttpFetch', () => {
 
     it('a server that never answers is ended by the sink timeout, which destroys the request', async () => {
       receiver = await startReceiver(() => undefined);
-      const failure = new HttpSink({ url: receiver.url, fetch, timeoutMs: 100 }).emit([makeEvent()]);
+      // 1 s: long enough for the request to reach the server first, even on a loaded machine.
+      const failure = new HttpSink({ url: receiver.url, fetch, timeoutMs: 1_000 }).emit([makeEvent()]);
       await expect(failure).rejects.toBeInstanceOf(HttpTimeoutError);
       await until(() => receiver?.closedRequests === 1);
       expect(receiver.closedRequests).toBe(1);
