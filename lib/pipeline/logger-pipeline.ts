@@ -367,7 +367,7 @@ export class LoggerPipeline {
     if (accounting !== undefined) {
       lane$ = lane$.pipe(accounting.countEntries());
       registration.pipe.forEach((operator, index) => {
-        lane$ = lane$.pipe(accounting.isolate(operator, `${registration.name}.pipe[${index}]`));
+        lane$ = lane$.pipe(accounting.isolate(operator, `${registration.name}.pipe[${index}]`, index, registration.pipe.length));
       });
     }
     const completed = new Promise<void>((resolve) => {
