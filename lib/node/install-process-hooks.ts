@@ -1,4 +1,5 @@
 import { describeValue } from '../core/describe-value';
+import { hasMethods } from '../core/has-methods';
 import * as os from 'node:os';
 import { ConfigurationError } from '../core/errors/configuration-error';
 import { SelfLog } from '../core/self-log';
@@ -85,13 +86,10 @@ export function installProcessHooks(
   options: ProcessHooksOptions = {},
   target: HookableProcess = process,
 ): () => void {
-  for (const method of ['fatal', 'flushSync', 'close'] as const) {
-    // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- JavaScript callers can pass anything
-    if (typeof log !== 'object' || log === null || typeof log[method] !== 'function')
-      throw new ConfigurationError(
-        `installProcessHooks log: expected a logger with fatal, flushSync and close methods, got ${describeValue(log)}`,
-      );
-  }
+  if (!hasMethods(log, ['fatal', 'flushSync', 'close']))
+    throw new ConfigurationError(
+      `installProcessHooks log: expected a logger with fatal, flushSync and close methods, got ${describeValue(log)}`,
+    );
   const signals = options.signals ?? ['SIGINT', 'SIGTERM'];
   const timeoutMs = options.timeoutMs ?? 5000;
   if (!(typeof timeoutMs === 'number' && timeoutMs >= 0 && Number.isFinite(timeoutMs))) {

@@ -1,5 +1,6 @@
 import type { Writable } from 'node:stream';
 import { describeValue } from '../core/describe-value';
+import { hasMethods } from '../core/has-methods';
 import { ConfigurationError } from '../core/errors/configuration-error';
 import type { LogEvent } from '../core/log-event';
 import { SelfLog } from '../core/self-log';
@@ -17,14 +18,6 @@ export interface StreamSinkOptions {
   endOnClose?: boolean;
 }
 
-function isObjectWith(value: unknown, methods: readonly string[]): boolean {
-  return (
-    typeof value === 'object' &&
-    value !== null &&
-    methods.every((m) => typeof (value as Record<string, unknown>)[m] === 'function')
-  );
-}
-
 /**
  * Checks StreamSink's options when the sink is built, so a mistake throws there rather than as a
  * TypeError from the constructor or a failure of every write.
@@ -35,9 +28,9 @@ function checkStreamOptions(options: StreamSinkOptions): void {
   // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- JavaScript callers can pass anything
   if (typeof options !== 'object' || options === null)
     throw new ConfigurationError(`StreamSink: expected options like { stream, formatter }, got ${describeValue(options)}`);
-  if (options.stream !== undefined && !isObjectWith(options.stream, ['write', 'on', 'off']))
+  if (options.stream !== undefined && !hasMethods(options.stream, ['write', 'on', 'off']))
     throw new ConfigurationError(`StreamSink.stream: expected a Writable stream, got ${describeValue(options.stream)}`);
-  if (options.formatter !== undefined && !isObjectWith(options.formatter, ['format']))
+  if (options.formatter !== undefined && !hasMethods(options.formatter, ['format']))
     throw new ConfigurationError(
       `StreamSink.formatter: expected an object with format(event), got ${describeValue(options.formatter)}`,
     );

@@ -1,4 +1,5 @@
 import { describeValue } from '../core/describe-value';
+import { hasMethods } from '../core/has-methods';
 import { ConfigurationError } from '../core/errors/configuration-error';
 import type { LogEvent } from '../core/log-event';
 import { LOG_LEVELS, type LogLevelName, levelValue, parseLevel } from '../core/log-level';
@@ -87,11 +88,7 @@ function checkConsoleOptions(options: ConsoleSinkOptions): void {
   for (const [option, methods] of WITH_METHODS) {
     const value: unknown = options[option];
     const names = methods.split(' ');
-    check(
-      value === undefined || (isObject(value) && names.every((m) => typeof value[m] === 'function')),
-      option,
-      `an object with ${names.join('(), ')}()`,
-    );
+    check(value === undefined || hasMethods(value, names), option, `an object with ${names.join('(), ')}()`);
   }
   const levelTable = (table: unknown): boolean =>
     isObject(table) && LOG_LEVELS.every((level) => typeof table[level] === 'string');

@@ -1,8 +1,6 @@
 import { CIRCULAR_MARKER, MAX_DEPTH_MARKER } from './capture';
 import { isJsonSafe, WRITE_JSON_MAX_DEPTH } from './json-safe-captures';
 
-/** Deepest nesting the writer follows before writing `"[MaxDepth]"`: captured data is far shallower. */
-const MAX_DEPTH = WRITE_JSON_MAX_DEPTH;
 // eslint-disable-next-line no-control-regex -- JSON must escape control characters, so the pattern names them
 const NEEDS_ESCAPE = /["\\\u0000-\u001f\ud800-\udfff]/;
 
@@ -101,7 +99,7 @@ function writeObject(value: object, depth: number, ancestors: object[]): string 
   try {
     if (value instanceof Date) return jsonDate(value);
     if (ancestors.includes(value)) return `"${CIRCULAR_MARKER}"`;
-    if (depth >= MAX_DEPTH) return `"${MAX_DEPTH_MARKER}"`;
+    if (depth >= WRITE_JSON_MAX_DEPTH) return `"${MAX_DEPTH_MARKER}"`;
     ancestors.push(value);
     try {
       const toJSON = (value as { toJSON?: unknown }).toJSON;
