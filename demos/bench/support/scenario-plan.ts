@@ -318,30 +318,15 @@ function httpScenario(size: Sizes): ScenarioPlan {
     timeoutMs: 120_000,
     reference: 'otel',
     variants: [
-      {
-        id: 'rxlog-otlp',
-        label: 'rxlog OtlpSink (defaults: global fetch)',
-        script: 'http-ship-rxlog',
-        args: () => [...n, '--sink', 'otlp', '--transport', 'fetch'],
-      },
-      {
-        id: 'rxlog-otlp-node-http',
-        label: 'rxlog OtlpSink, fetch: nodeHttpFetch (rxlog/node)',
-        script: 'http-ship-rxlog',
-        args: () => [...n, '--sink', 'otlp', '--transport', 'node-http'],
-      },
-      {
-        id: 'rxlog-seq',
-        label: 'rxlog SeqSink (defaults: global fetch)',
-        script: 'http-ship-rxlog',
-        args: () => [...n, '--sink', 'seq', '--transport', 'fetch'],
-      },
-      {
-        id: 'rxlog-seq-node-http',
-        label: 'rxlog SeqSink, fetch: nodeHttpFetch (rxlog/node)',
-        script: 'http-ship-rxlog',
-        args: () => [...n, '--sink', 'seq', '--transport', 'node-http'],
-      },
+      // Each rxlog sink with the default transport (global fetch) and with rxlog/node's nodeHttpFetch.
+      ...(['otlp', 'seq'] as const).flatMap((sink) =>
+        (['fetch', 'node-http'] as const).map((transport) => ({
+          id: transport === 'fetch' ? `rxlog-${sink}` : `rxlog-${sink}-node-http`,
+          label: `rxlog ${sink === 'otlp' ? 'OtlpSink' : 'SeqSink'}${transport === 'fetch' ? ' (defaults: global fetch)' : ', fetch: nodeHttpFetch (rxlog/node)'}`,
+          script: 'http-ship-rxlog',
+          args: () => [...n, '--sink', sink, '--transport', transport],
+        })),
+      ),
       { id: 'otel', label: 'OpenTelemetry SDK batch processor + OTLP/HTTP JSON', script: 'http-ship-otel', args: () => n },
       {
         id: 'pino',
