@@ -11,7 +11,8 @@ export const UNREPORTED_REASON = 'unreported';
 export const OPERATOR_FAILED_REASON = 'operator-failed';
 
 /**
- * The accounting of a sink's `pipe` operators. It counts the events that enter the operators and
+ * The accounting of a run of app operators: a sink's `pipe`, or the configuration's `.pipe()` on
+ * the shared stream. It counts the events that enter the operators and
  * leave them for the delivery stage, and takes the drops and creations operators report through
  * {@link EventAccounting}. Whatever entered and neither left nor was reported dropped is held by
  * an operator: it counts as pending, so `received = delivered + dropped + failed + pending` holds
@@ -122,6 +123,16 @@ export class LaneAccounting implements EventAccounting {
       );
   }
 
+  /** Events the operators reported making. */
+  get made(): number {
+    return this.#made;
+  }
+
+  /** Of `discarded`, the count by reason (a copy). */
+  reasons(): Record<string, number> {
+    return { ...this.#reasons };
+  }
+
   /** Events held by the operators now. */
   held(): number {
     return this.#handedOver ? 0 : Math.max(0, this.entered + this.#made - this.left - this.discarded);
@@ -152,7 +163,7 @@ export class LaneAccounting implements EventAccounting {
       dropped: metrics.dropped + this.discarded,
       pending: metrics.pending + held,
     };
-    if (this.discarded > 0) adjusted.droppedBy = { ...this.#reasons };
+    if (this.discarded > 0) adjusted.droppedBy = this.reasons();
     return adjusted;
   }
 }

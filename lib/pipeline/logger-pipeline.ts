@@ -7,6 +7,7 @@ import {
   type SchedulerLike,
   share,
   Subject,
+  tap,
   timer,
 } from 'rxjs';
 import type { Enricher } from '../core/enricher';
@@ -18,7 +19,7 @@ import { LOG_LEVELS } from '../core/log-level';
 import { SelfLog } from '../core/self-log';
 import { unrefScheduler } from '../core/unref-scheduler';
 import type { Sink } from '../core/sink';
-import type { LoggerMetrics } from '../metrics/metrics-types';
+import type { LoggerMetrics, PipeMetrics } from '../metrics/metrics-types';
 import { enrichOwnEvent } from '../operators/enrich';
 import { type EventPredicate, passes } from '../operators/filter-events';
 import { minimumLevel } from '../operators/minimum-level';
@@ -30,7 +31,6 @@ import { parseTemplateCached } from '../templates/template-cache';
 import { type BoundProperties, bindProperties } from './bound-properties';
 import { exceptionFrom } from './exception-from';
 import type { FlushOptions, FlushResult } from './flush-options';
-import { isolateOperator } from './isolate-operator';
 import { LaneAccounting } from './lane-accounting';
 import { ReentrancyGuard } from './reentrancy-guard';
 import type { CloseOptions, ShutdownReport, SinkShutdownSummary } from './shutdown-report';
@@ -109,6 +109,8 @@ export class LoggerPipeline {
    * event itself (see there). Empty when the pipeline has filters or app operators.
    */
   readonly #direct: DirectLane[] = [];
+  /** What the app operators of `.pipe()` took in, let out, dropped and made; undefined without any. */
+  readonly #pipe: LaneAccounting | undefined;
 
   /** The shared stream after enrichment, filters and app operators, for app subscribers (whose faults go to SelfLog). */
   readonly events$: Observable<LogEvent>;
@@ -119,9 +121,24 @@ export class LoggerPipeline {
     const { filters } = options;
     // Enrichment, the stage's first step, happens in write() before the event is sent (see there).
     if (filters.length > 0) shared = shared.pipe(filterWithCount(filters, () => this.#filtered++));
-    options.operators.forEach((operator, index) => {
-      shared = shared.pipe(isolateOperator(operator, `pipe[${index}]`));
-    });
+    const { operators } = options;
+    this.#pipe = operators.length > 0 ? new LaneAccounting() : undefined;
+    const accounting = this.#pipe;
+    if (accounting !== undefined) {
+      // Counted like a sink's operators: what they hold is pending, what a failure tears down and
+      // what they remove (reported or not) is dropped, so no event leaves the shared stream uncounted.
+      shared = shared.pipe(accounting.countEntries());
+      operators.forEach((operator, index) => {
+        shared = shared.pipe(accounting.isolate(operator, `pipe[${index}]`, index, operators.length));
+      });
+      shared = shared.pipe(
+        map((event) => {
+          accounting.left++;
+          return event;
+        }),
+        tap({ complete: () => accounting.finish() }),
+      );
+    }
     // With no shared stage, the source Subject already multicasts: lanes subscribe to it
     // directly, saving share()'s extra Subject and subscriber on every event.
     this.#shared = shared === this.#source ? this.#source.asObservable() : shared.pipe(share());
@@ -232,6 +249,7 @@ export class LoggerPipeline {
       filtered: this.#filtered,
       rejectedAfterClose: this.#rejectedAfterClose,
       rejectedReentrant: this.#rejectedReentrant,
+      ...(this.#pipe === undefined ? {} : { pipe: pipeMetrics(this.#pipe) }),
       sinks,
     };
   }
@@ -407,6 +425,17 @@ function addBound(properties: Record<string, unknown>, bound: BoundProperties): 
   for (let i = 0; i < keys.length; i++) {
     if (!hasOwnProperty(properties, keys[i])) setOwnProperty(properties, keys[i], values[i]);
   }
+}
+
+function pipeMetrics(accounting: LaneAccounting): PipeMetrics {
+  return {
+    entered: accounting.entered,
+    left: accounting.left,
+    created: accounting.made,
+    dropped: accounting.discarded,
+    pending: accounting.held(),
+    droppedBy: accounting.reasons(),
+  };
 }
 
 function filterWithCount(filters: readonly EventPredicate[], onExcluded: () => void): MonoTypeOperatorFunction<LogEvent> {
