@@ -233,6 +233,30 @@ describe('LoggerPipeline', () => {
     });
   });
 
+  describe('a hostile value where the exception goes', () => {
+    it('is logged as a ThrownValueError, never lost: a Proxy whose traps throw, a revoked Proxy', () => {
+      const memory = new MemorySink();
+      const log = new LoggerConfiguration().writeTo.sink(memory, { name: 'memory' }).createLogger();
+      const trapped = new Proxy(
+        {},
+        {
+          getPrototypeOf() {
+            throw new Error('trap');
+          },
+        },
+      );
+      const revocable = Proxy.revocable({}, {});
+      revocable.revoke();
+      log.error(trapped);
+      log.error(revocable.proxy, 'Payment {Id} failed', 'p-1');
+      expect(memory.events.map((event) => [event.exception?.name, event.renderMessage()])).toEqual([
+        ['ThrownValueError', ''],
+        ['ThrownValueError', 'Payment p-1 failed'],
+      ]);
+      expect(log.metrics().sinks.memory).toMatchObject({ received: 2, delivered: 2 });
+    });
+  });
+
   describe('the app operators of .pipe() on the shared stream', () => {
     function balancedPipe(pipe: PipeMetrics | undefined): boolean {
       return pipe !== undefined && pipe.entered + pipe.created === pipe.left + pipe.dropped + pipe.pending;
