@@ -12,7 +12,7 @@ import { formatLevel } from '../../lib/formatting/format-level';
 import { readErrorField, renderMessageSafely } from '../../lib/formatting/safe-event-text';
 import { unixNanos } from '../../lib/sinks/http/http-unix-nanos';
 import type { OtlpAnyValue, OtlpKeyValue } from '../../lib/sinks/http/otlp-any-value';
-import { OTLP_SEVERITY, type OtlpLogRecord } from '../../lib/sinks/http/otlp-log-record';
+import { OTLP_MAX_TIME_MS, OTLP_SEVERITY, type OtlpLogRecord } from '../../lib/sinks/http/otlp-log-record';
 import { eventTimeMs } from '../../lib/templates/log-event-record';
 
 // A model of the OTLP/JSON mapping built from plain objects and serialized with JSON.stringify,
@@ -101,7 +101,7 @@ export function referenceLogRecord(event: LogEvent): OtlpLogRecord {
   } catch {
     time = Number.NaN;
   }
-  const known = Number.isFinite(time) && time >= 0;
+  const known = Number.isFinite(time) && time >= 0 && time <= OTLP_MAX_TIME_MS;
   const record: OtlpLogRecord = {
     timeUnixNano: known ? unixNanos(new Date(time)) : '0',
     observedTimeUnixNano: unixNanos(new Date(known ? time : Date.now())),

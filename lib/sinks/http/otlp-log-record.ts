@@ -32,6 +32,12 @@ export interface OtlpLogRecord {
   flags?: number;
 }
 
+/**
+ * The last millisecond whose nanoseconds fit OTLP's `fixed64` timestamps (2^64 - 1 ns is
+ * 2554-07-21T23:34:33.709551615Z): a later time would make a collector reject the whole request.
+ */
+export const OTLP_MAX_TIME_MS = 18_446_744_073_709;
+
 /** OpenTelemetry's severity numbers: the first of each range (TRACE 1, DEBUG 5, INFO 9, WARN 13, ERROR 17, FATAL 21). */
 export const OTLP_SEVERITY: Readonly<Record<LogLevelName, number>> = {
   verbose: 1,
@@ -50,7 +56,7 @@ export const OTLP_SEVERITY: Readonly<Record<LogLevelName, number>> = {
  * `SpanId`: 16, `TraceFlags`: an integer 0-255) become the record's `traceId`, `spanId` and `flags`
  * instead of attributes; an all-zero id is invalid in OTLP and is sent neither way, and a span id
  * or flags without a valid trace id stay attributes. `timeUnixNano` is the event's time (0, OTLP's
- * "unknown", for a time before 1970 or an invalid one); `observedTimeUnixNano` is the same time,
+ * "unknown", for a time before 1970, past 2554-07-21 or an invalid one); `observedTimeUnixNano` is the same time,
  * or the time of conversion when the event's time is unknown. Never throws.
  */
 export function toOtlpLogRecord(event: LogEvent): OtlpLogRecord {
@@ -91,7 +97,8 @@ export function otlpLogRecordJson(event: LogEvent): string {
       `,{"key":"exception.stacktrace","value":${stringValueJson(exceptionText(exception))}}`;
   }
   const time = eventTime(event);
-  const known = Number.isFinite(time) && time >= 0;
+  // fixed64 nanoseconds: a time before 1970 or past 2554 cannot be written, so it is "unknown".
+  const known = time >= 0 && time <= OTLP_MAX_TIME_MS;
   // A level outside LogLevelName (an event read back from JSON or built in JavaScript) is severity
   // 0, unspecified, with its name as the text when it has one.
   const severity: unknown = OTLP_SEVERITY[event.level];

@@ -91,6 +91,29 @@ describe('toOtlpLogRecord', () => {
     expect(BigInt(invalid.observedTimeUnixNano)).toBeGreaterThan(0n);
   });
 
+  it('writes a time past fixed64 nanoseconds (after 2554-07-21) as 0 (unknown), so a collector can parse the request', () => {
+    // logs.proto: time_unix_nano is a fixed64; 2^64 - 1 ns is 2554-07-21T23:34:33.709551615Z.
+    const max = 2n ** 64n - 1n;
+    const last = toOtlpLogRecord(makeEvent({ timestamp: new Date(Date.UTC(2554, 6, 21, 23, 34, 33, 709)) }));
+    expect(last.timeUnixNano).toBe('18446744073709000000');
+    const before = Date.now();
+    for (const time of [Date.UTC(2554, 6, 21, 23, 34, 33, 710), Date.UTC(2600, 0, 1), 8.64e15]) {
+      const record = toOtlpLogRecord(makeEvent({ timestamp: new Date(time) }));
+      expect(record.timeUnixNano).toBe('0');
+      expect(BigInt(record.observedTimeUnixNano)).toBeGreaterThanOrEqual(BigInt(before) * 1_000_000n);
+      expect(BigInt(record.observedTimeUnixNano)).toBeLessThanOrEqual(max);
+    }
+    fc.assert(
+      fc.property(fc.date(), (date) => {
+        const record = toOtlpLogRecord(makeEvent({ timestamp: date }));
+        for (const nanos of [record.timeUnixNano, record.observedTimeUnixNano]) {
+          expect(BigInt(nanos)).toBeGreaterThanOrEqual(0n);
+          expect(BigInt(nanos)).toBeLessThanOrEqual(max);
+        }
+      }),
+    );
+  });
+
   it('falls back to the template text when rendering throws', () => {
     const event = {
       ...makeEvent({ text: 'raw {X}' }),
