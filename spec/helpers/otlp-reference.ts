@@ -87,9 +87,13 @@ export function referenceLogRecord(event: LogEvent): OtlpLogRecord {
   const zeroSpan = isSpanIdText(spanId) && isZeroId(spanId);
   const spanned = traced && isSpanIdText(spanId) && !zeroSpan;
   const flagged = traced && typeof flags === 'number' && Number.isInteger(flags) && flags >= 0 && flags <= 0xff;
+  const exception = event.exception;
+  const ownKeys = ['message_template.text'];
+  if (exception !== undefined) ownKeys.push('exception.type', 'exception.message', 'exception.stacktrace');
   const attributes = referenceKeyValues(properties).filter(
     (a) =>
       !(
+        ownKeys.includes(a.key) ||
         (a.key === TRACE_ID_PROPERTY && (traced || zeroTrace)) ||
         (a.key === SPAN_ID_PROPERTY && (spanned || zeroSpan || zeroTrace)) ||
         (a.key === TRACE_FLAGS_PROPERTY && (flagged || zeroTrace))
@@ -114,7 +118,6 @@ export function referenceLogRecord(event: LogEvent): OtlpLogRecord {
   if (spanned) record.spanId = spanId;
   if (flagged) record.flags = flags;
   record.attributes.push({ key: 'message_template.text', value: { stringValue: event.messageTemplate.text } });
-  const exception = event.exception;
   if (exception !== undefined) {
     record.attributes.push(
       { key: 'exception.type', value: { stringValue: readErrorField(exception, 'name') ?? 'Error' } },

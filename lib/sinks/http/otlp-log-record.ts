@@ -12,7 +12,7 @@ import { exceptionText } from '../../formatting/exception-text';
 import { formatLevel } from '../../formatting/format-level';
 import { eventTimeMs } from '../../templates/log-event-record';
 import { unixNanos } from './http-unix-nanos';
-import { keyValuesJson, noSkip, type OtlpAnyValue, type OtlpKeyValue, stringValueJson } from './otlp-any-value';
+import { keyValuesJson, type OtlpAnyValue, type OtlpKeyValue, stringValueJson } from './otlp-any-value';
 import { readErrorField, renderMessageSafely } from '../../formatting/safe-event-text';
 import { quoteJson } from '../../templates/safe-json';
 
@@ -52,7 +52,8 @@ export const OTLP_SEVERITY: Readonly<Record<LogLevelName, number>> = {
  * An event as an OTLP log record: the rendered message as the body, the level as severity
  * (text in Serilog's names), every property as an attribute, the template as
  * `message_template.text`, an exception as `exception.type`, `exception.message` and
- * `exception.stacktrace`. The trace context properties (`TraceId`: 32 lower-case hex digits,
+ * `exception.stacktrace` (attribute keys are unique: a property of one of these names is not
+ * sent when the record writes that key itself). The trace context properties (`TraceId`: 32 lower-case hex digits,
  * `SpanId`: 16, `TraceFlags`: an integer 0-255) become the record's `traceId`, `spanId` and `flags`
  * instead of attributes; an all-zero id is invalid in OTLP and is sent neither way, and a span id
  * or flags without a valid trace id stay attributes. `timeUnixNano` is the event's time (0, OTLP's
@@ -77,19 +78,21 @@ export function otlpLogRecordJson(event: LogEvent): string {
   const zeroSpan = isSpanIdText(spanId) && isZeroId(spanId);
   const spanned = traced && isSpanIdText(spanId) && !zeroSpan;
   const flagged = traced && typeof flags === 'number' && Number.isInteger(flags) && flags >= 0 && flags <= 0xff;
-  // The common event carries no trace context: then no key is skipped, and no closure is made.
+  const exception = event.exception;
+  const ownKeys = exception === undefined ? isTemplateKey : isTemplateOrExceptionKey;
+  // The common event carries no trace context: then no closure is made.
   let attributes = keyValuesJson(
     properties,
     0,
     zeroTrace || traced || zeroSpan || flagged
       ? (key) =>
+          ownKeys(key) ||
           (key === TRACE_ID_PROPERTY && (traced || zeroTrace)) ||
           (key === SPAN_ID_PROPERTY && (spanned || zeroSpan || zeroTrace)) ||
           (key === TRACE_FLAGS_PROPERTY && (flagged || zeroTrace))
-      : noSkip,
+      : ownKeys,
   );
-  attributes += `${attributes === '' ? '' : ','}{"key":"message_template.text","value":${stringValueJson(event.messageTemplate.text)}}`;
-  const exception = event.exception;
+  attributes += `${attributes === '' ? '' : ','}{"key":"${TEMPLATE_KEY}","value":${stringValueJson(event.messageTemplate.text)}}`;
   if (exception !== undefined) {
     attributes +=
       `,{"key":"exception.type","value":${stringValueJson(readErrorField(exception, 'name') ?? 'Error')}}` +
@@ -113,6 +116,17 @@ export function otlpLogRecordJson(event: LogEvent): string {
   if (spanned) out += `,"spanId":"${spanId}"`;
   if (flagged) out += `,"flags":${flags}`;
   return `${out}}`;
+}
+
+const TEMPLATE_KEY = 'message_template.text';
+
+// Attribute keys MUST be unique (logs.proto): a property named like a key the record writes itself is not sent.
+function isTemplateKey(key: string): boolean {
+  return key === TEMPLATE_KEY;
+}
+
+function isTemplateOrExceptionKey(key: string): boolean {
+  return key === TEMPLATE_KEY || key === 'exception.type' || key === 'exception.message' || key === 'exception.stacktrace';
 }
 
 function eventTime(event: LogEvent): number {

@@ -114,6 +114,44 @@ describe('toOtlpLogRecord', () => {
     );
   });
 
+  it('sends each attribute key once: a property named like a key the record writes itself is not sent', () => {
+    // common.proto / logs.proto: attribute keys MUST be unique.
+    const event = makeEvent({
+      text: 'Paid',
+      properties: {
+        'message_template.text': 'forged',
+        'exception.type': 'forged',
+        'exception.message': 'forged',
+        'exception.stacktrace': 'forged',
+        Order: 7,
+      },
+      exception: Object.assign(new TypeError('bad'), { stack: 'TypeError: bad\n    at x' }),
+    });
+    const attributes = toOtlpLogRecord(event).attributes;
+    expect(attributes.map((a) => a.key)).toEqual([
+      'Order',
+      'message_template.text',
+      'exception.type',
+      'exception.message',
+      'exception.stacktrace',
+    ]);
+    expect(attributes.map((a) => a.value.stringValue ?? a.value.intValue)).toEqual([
+      '7',
+      'Paid',
+      'TypeError',
+      'bad',
+      'TypeError: bad\n    at x',
+    ]);
+    // Without an exception the exception.* properties are the only ones of that name: they are kept.
+    const plain = toOtlpLogRecord(
+      makeEvent({ text: 'T', properties: { 'exception.type': 'kept', 'message_template.text': 'x' } }),
+    );
+    expect(plain.attributes.map((a) => [a.key, a.value.stringValue])).toEqual([
+      ['exception.type', 'kept'],
+      ['message_template.text', 'T'],
+    ]);
+  });
+
   it('falls back to the template text when rendering throws', () => {
     const event = {
       ...makeEvent({ text: 'raw {X}' }),
