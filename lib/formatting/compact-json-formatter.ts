@@ -68,8 +68,10 @@ function piecesOf(template: MessageTemplate): TemplatePieces {
  * holes that have a format, in hole order; a missing property renders as the hole's text), `@tr`
  * and `@sp` (the `TraceId` property when it is 32 lower-case hex digits and the `SpanId` property
  * when it is 16, as Seq reads them; otherwise they stay ordinary properties), then the other
- * properties in their order, a name starting with `@` written as `@@name`. An invalid timestamp
- * is written as the time of formatting, so `@t` is always a valid instant. Values are written
+ * properties in their order, a name starting with `@` written as `@@name`. An invalid timestamp,
+ * or one outside the years 0001–9999 (which Seq and Serilog's reader, .NET's DateTimeOffset,
+ * cannot parse), is written as the time of formatting, so `@t` is always a valid instant with a
+ * four-digit year. Values are written
  * as `writeJson` writes them (bigint as an integer, NaN and ±Infinity as strings, undefined left
  * out, a Date as its ISO string). `format` never throws and its output always parses as JSON.
  *
