@@ -68,7 +68,8 @@ function referenceStructure(value: object, depth: number): OtlpAnyValue {
       const time = value.getTime();
       return { stringValue: time === time ? value.toISOString() : 'Invalid Date' };
     }
-    if (Array.isArray(value)) return { arrayValue: { values: value.map((item: unknown) => referenceAnyValue(item, depth + 1)) } };
+    if (Array.isArray(value))
+      return { arrayValue: { values: Array.from(value as unknown[], (item) => referenceAnyValue(item, depth + 1)) } };
     if (value instanceof Error) return { stringValue: exceptionText(value) };
     return { kvlistValue: { values: referenceKeyValues(value as Record<string, unknown>, depth + 1) } };
   } catch (error) {
