@@ -120,8 +120,10 @@ export class CompactJsonFormatter implements Formatter {
     const properties = event.properties;
     let out = `{"@t":"${this.times.iso(event)}"${pieces.mt}`;
     if (this.withMessage) out += `,"@m":${quoteJson(event.renderMessage())}`;
-    // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- events read back from JSON or built in JavaScript can carry a level outside LogLevelName
-    out += LEVEL_FIELDS[event.level] ?? `,"@l":${quoteJson(String(event.level))}`;
+    // Events built in JavaScript can carry a level outside LogLevelName, even 'constructor' or
+    // '__proto__', which the lookup finds on Object.prototype: only a string is one of ours.
+    const levelField: unknown = LEVEL_FIELDS[event.level];
+    out += typeof levelField === 'string' ? levelField : `,"@l":${quoteJson(String(event.level))}`;
     if (event.exception !== undefined) out += `,"@x":${quoteJson(exceptionText(event.exception))}`;
     out += pieces.id;
     const formatted = pieces.formatted;

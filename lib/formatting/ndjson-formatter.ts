@@ -52,7 +52,8 @@ export class NdjsonFormatter implements Formatter {
   }
 
   private write(event: LogEvent): string {
-    let out = `{"timestamp":"${this.times.iso(event)}","level":"${event.level}","message":${quoteJson(event.renderMessage())}`;
+    // quoteJson: events built in JavaScript can carry any level text.
+    let out = `{"timestamp":"${this.times.iso(event)}","level":${quoteJson(String(event.level))},"message":${quoteJson(event.renderMessage())}`;
     if (this.includeTemplate) out += `,"template":${quoteJson(event.messageTemplate.text)}`;
     if (event.exception !== undefined) out += `,"exception":${quoteJson(exceptionText(event.exception))}`;
     const properties = event.properties;

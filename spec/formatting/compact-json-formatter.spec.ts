@@ -29,6 +29,13 @@ describe('CompactJsonFormatter', () => {
     );
   });
 
+  it('writes a level outside the six as @l text, even one named like an Object.prototype member, and stays JSON', () => {
+    for (const level of ['constructor', 'toString', '__proto__', 'hasOwnProperty', 'a"b']) {
+      const line = formatter.format(event('x', {}, level as LogLevelName));
+      expect((JSON.parse(line) as Record<string, unknown>)['@l']).toBe(level);
+    }
+  });
+
   it('writes @m only when asked', () => {
     expect(formatter.format(event('Hi {Name}', { Name: 'Ann' }))).not.toContain('"@m"');
     const line = new CompactJsonFormatter({ renderMessage: true }).format(event('Hi {Name}', { Name: 'Ann' }));
