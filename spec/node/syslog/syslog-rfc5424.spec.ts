@@ -61,6 +61,12 @@ describe('syslogRfc5424', () => {
     );
   });
 
+  it('writes a valid PRI for a level outside the six, even one named like an Object.prototype member', () => {
+    expect(syslogRfc5424(makeEvent({ level: 'constructor' as never }), settings)).toBe(
+      '<14>1 2026-11-22T12:00:00.000Z web-1 shop 4242 - - event',
+    );
+  });
+
   it('ends after the structured data when MSG is empty', () => {
     expect(syslogRfc5424(makeEvent({ text: '' }), settings)).toBe('<14>1 2026-11-22T12:00:00.000Z web-1 shop 4242 - -');
   });
