@@ -47,8 +47,10 @@ export function lokiPushBody(
 ): string {
   const streams = new Map<string, [string, string][]>();
   for (const event of events) {
-    // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- events read back from JSON or built in JavaScript can carry a level outside LogLevelName
-    const level = LOKI_LEVEL_LABEL[event.level] ?? String(event.level);
+    // Events built in JavaScript can carry a level outside LogLevelName, even 'constructor' or
+    // '__proto__', which the lookup finds on Object.prototype: only a string is one of ours.
+    const label: unknown = LOKI_LEVEL_LABEL[event.level];
+    const level = typeof label === 'string' ? label : String(event.level);
     let values = streams.get(level);
     if (values === undefined) {
       values = [];

@@ -73,4 +73,17 @@ describe('lokiPushBody', () => {
       }),
     );
   });
+
+  it('labels a level outside the six with its own name, even one named like an Object.prototype member', () => {
+    const levels = ['constructor', '__proto__', 'toString', 'loud'];
+    const body = JSON.parse(
+      lokiPushBody(
+        levels.map((level) => makeEvent({ level: level as never })),
+        { app: 'shop' },
+        new TextFormatter('{Message}'),
+      ),
+    ) as { streams: { stream: Record<string, unknown> }[] };
+    // Loki takes label values as strings only: a missing or object "level" fails the push.
+    expect(body.streams.map((s) => s.stream)).toEqual(levels.map((level) => ({ app: 'shop', level })));
+  });
 });
