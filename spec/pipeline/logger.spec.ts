@@ -26,6 +26,27 @@ describe('Logger', () => {
     expect(event.timestamp).toBeInstanceOf(Date);
   });
 
+  it('logs through a level method passed on as a function (promise.catch(log.error), destructuring), child loggers too', async () => {
+    const memory = new MemorySink();
+    const log = new LoggerConfiguration().minimumLevel.verbose().writeTo.sink(memory).createLogger();
+    const { information, warn, write } = log.child({ RequestId: 'r-7' });
+    information('Hello {Name}', 'world');
+    warn('Careful');
+    write('debug', 'By name');
+    ['a', 'b'].forEach((item) => setTimeout(log.verbose, 0, 'Item {Item}', item));
+    await Promise.reject(new Error('declined')).catch(log.error);
+    await new Promise((resolve) => setTimeout(resolve, 0));
+    expect(memory.events.map((event) => [event.level, event.renderMessage(), event.properties.RequestId])).toEqual([
+      ['information', 'Hello world', 'r-7'],
+      ['warning', 'Careful', 'r-7'],
+      ['debug', 'By name', 'r-7'],
+      ['error', '', undefined],
+      ['verbose', 'Item a', undefined],
+      ['verbose', 'Item b', undefined],
+    ]);
+    expect(memory.events[3].exception?.message).toBe('declined');
+  });
+
   it('delivers to a synchronous sink on the caller’s turn', () => {
     const memory = new MemorySink();
     const log = new LoggerConfiguration().writeTo.sink(memory).createLogger();
