@@ -273,11 +273,16 @@ export class LoggerPipeline {
     const timeoutMs = this.#timeoutFrom(options.timeoutMs, 'flush');
     const release = this.#keepProcessAlive();
     try {
-      const done = Promise.all(this.#lanes.map((lane) => lane.delivery.flush()));
+      const call = {};
+      const done = Promise.all(this.#lanes.map((lane) => lane.delivery.flush(call)));
       const settled = await settlesWithin(done, timeoutMs, this.options.scheduler);
       if (!settled) {
         let pending = 0;
-        for (const lane of this.#lanes) pending += lane.delivery.metrics().pending;
+        for (const lane of this.#lanes) {
+          pending += lane.delivery.metrics().pending;
+          // Given up: the stage forgets this call's waiter rather than keep one per timed-out flush.
+          lane.delivery.abandonFlush(call);
+        }
         SelfLog.write('flush timed out after {TimeoutMs} ms; {Count} events are still pending', timeoutMs, pending);
       }
       return { timedOut: !settled };
