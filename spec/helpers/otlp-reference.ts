@@ -89,7 +89,7 @@ export function referenceLogRecord(event: LogEvent): OtlpLogRecord {
   const spanned = traced && isSpanIdText(spanId) && !zeroSpan;
   const flagged = traced && typeof flags === 'number' && Number.isInteger(flags) && flags >= 0 && flags <= 0xff;
   const exception = event.exception;
-  const ownKeys = ['message_template.text'];
+  const ownKeys = ['', 'message_template.text'];
   if (exception !== undefined) ownKeys.push('exception.type', 'exception.message', 'exception.stacktrace');
   const attributes = referenceKeyValues(properties).filter(
     (a) =>

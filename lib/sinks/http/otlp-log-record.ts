@@ -53,7 +53,7 @@ export const OTLP_SEVERITY: Readonly<Record<LogLevelName, number>> = {
  * (text in Serilog's names), every property as an attribute, the template as
  * `message_template.text`, an exception as `exception.type`, `exception.message` and
  * `exception.stacktrace` (attribute keys are unique: a property of one of these names is not
- * sent when the record writes that key itself). The trace context properties (`TraceId`: 32 lower-case hex digits,
+ * sent when the record writes that key itself; nor is a property named `''`, as keys are non-empty). The trace context properties (`TraceId`: 32 lower-case hex digits,
  * `SpanId`: 16, `TraceFlags`: an integer 0-255) become the record's `traceId`, `spanId` and `flags`
  * instead of attributes; an all-zero id is invalid in OTLP and is sent neither way, and a span id
  * or flags without a valid trace id stay attributes. `timeUnixNano` is the event's time (0, OTLP's
@@ -120,13 +120,20 @@ export function otlpLogRecordJson(event: LogEvent): string {
 
 const TEMPLATE_KEY = 'message_template.text';
 
-// Attribute keys MUST be unique (logs.proto): a property named like a key the record writes itself is not sent.
+// Properties not sent as attributes: an empty key (an attribute key MUST be a non-empty string, and
+// the OpenTelemetry SDK drops it), and, since keys MUST be unique (logs.proto), a key the record writes itself.
 function isTemplateKey(key: string): boolean {
-  return key === TEMPLATE_KEY;
+  return key === '' || key === TEMPLATE_KEY;
 }
 
 function isTemplateOrExceptionKey(key: string): boolean {
-  return key === TEMPLATE_KEY || key === 'exception.type' || key === 'exception.message' || key === 'exception.stacktrace';
+  return (
+    key === '' ||
+    key === TEMPLATE_KEY ||
+    key === 'exception.type' ||
+    key === 'exception.message' ||
+    key === 'exception.stacktrace'
+  );
 }
 
 function eventTime(event: LogEvent): number {

@@ -152,6 +152,19 @@ describe('toOtlpLogRecord', () => {
     ]);
   });
 
+  it('sends no attribute with an empty key, as the OpenTelemetry SDK drops it; nested map keys stay', () => {
+    // OpenTelemetry common spec: an attribute key MUST be a non-empty string.
+    const record = toOtlpLogRecord(makeEvent({ text: 'T', properties: { '': 1, A: { '': 2 } } }));
+    expect(record.attributes).toEqual([
+      { key: 'A', value: { kvlistValue: { values: [{ key: '', value: { intValue: '2' } }] } } },
+      { key: 'message_template.text', value: { stringValue: 'T' } },
+    ]);
+    const traced = toOtlpLogRecord(
+      makeEvent({ text: 'T', properties: { '': 1, TraceId: '0af7651916cd43dd8448eb211c80319c', SpanId: 'b7ad6b7169203331' } }),
+    );
+    expect(traced.attributes.map((a) => a.key)).toEqual(['message_template.text']);
+  });
+
   it('falls back to the template text when rendering throws', () => {
     const event = {
       ...makeEvent({ text: 'raw {X}' }),
