@@ -48,7 +48,7 @@ export function trackRequest(
   const started = process.hrtime.bigint();
   const requestId = requestIdFrom(req.headers, settings.generateRequestId);
   const path = requestPath((req as { originalUrl?: string }).originalUrl ?? req.url);
-  const ignored = settings.ignorePaths.some((pattern) => (typeof pattern === 'string' ? pattern === path : pattern.test(path)));
+  const ignored = isIgnored(settings.ignorePaths, path);
   const collector = new DiagnosticCollector();
   const context = { RequestId: requestId };
   let error: unknown;
@@ -112,6 +112,20 @@ export function trackRequest(
       error = cause;
     },
   };
+}
+
+/** Whether a request path is one of the ignored ones. */
+function isIgnored(patterns: readonly (string | RegExp)[], path: string): boolean {
+  for (const pattern of patterns) {
+    if (typeof pattern === 'string') {
+      if (pattern === path) return true;
+      continue;
+    }
+    // A global or sticky RegExp keeps its position between calls; every path is tested from the start.
+    pattern.lastIndex = 0;
+    if (pattern.test(path)) return true;
+  }
+  return false;
 }
 
 function asError(value: unknown): Error {

@@ -149,9 +149,12 @@ describe('requestLogging with Express 5', () => {
 });
 
 describe('requestLogging with node:http', () => {
-  async function nodeServer(handler: (req: IncomingMessage, res: ServerResponse) => unknown) {
+  async function nodeServer(
+    handler: (req: IncomingMessage, res: ServerResponse) => unknown,
+    options: RequestLoggingOptions = {},
+  ) {
     const { log, events } = memoryLogger();
-    const logRequests = requestLogging(log);
+    const logRequests = requestLogging(log, options);
     const server = await listen(createServer((req, res) => logRequests(req, res, () => handler(req, res))));
     closers.push(server.close, () => log.close({ strategy: 'immediate', timeoutMs: 0 }));
     return { url: server.url, events, log };
@@ -215,5 +218,16 @@ describe('requestLogging with node:http', () => {
     expect(aborted[0].properties.StatusCode).toBeUndefined();
     const id = aborted[0].properties.RequestId;
     expect(events.every((e) => e.properties.RequestId === id)).toBe(true);
+  });
+
+  it('ignores the listed paths on every request, also with a global or sticky RegExp', async () => {
+    const { url, events } = await nodeServer((_req, res) => res.end(), { ignorePaths: [/^\/health/g, /^\/ready/y] });
+    for (let i = 0; i < 3; i++) {
+      await get(`${url}/health`);
+      await get(`${url}/ready`);
+    }
+    await get(`${url}/orders`);
+    await eventsArrive(events, 1);
+    expect(completions(events).map((e) => e.properties.RequestPath)).toEqual(['/orders']);
   });
 });
