@@ -3,6 +3,7 @@ import { LogContext } from '../../context/log-context';
 import { SelfLog } from '../../core/self-log';
 import type { LogLevelName } from '../../core/log-level';
 import type { Logger } from '../../pipeline/logger';
+import { writeJson } from '../../templates/safe-json';
 import { DiagnosticCollector, diagnosticContext } from './diagnostic-context';
 import { levelForStatus } from './level-for-status';
 import { requestIdFrom } from './request-id';
@@ -130,8 +131,8 @@ function isIgnored(patterns: readonly (string | RegExp)[], path: string): boolea
 
 function asError(value: unknown): Error {
   if (value instanceof Error) return value;
-  const json = JSON.stringify(value) as string | undefined;
-  const error = new Error(typeof value === 'string' ? value : (json ?? String(value)));
+  // writeJson never throws: a cycle, a bigint or a throwing getter in what was thrown must not cost the completion event.
+  const error = new Error(typeof value === 'object' && value !== null ? writeJson(value) : String(value));
   error.name = 'NonErrorThrown';
   return error;
 }

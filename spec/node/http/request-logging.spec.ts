@@ -230,4 +230,21 @@ describe('requestLogging with node:http', () => {
     await eventsArrive(events, 1);
     expect(completions(events).map((e) => e.properties.RequestPath)).toEqual(['/orders']);
   });
+
+  it('writes the completion event for a thrown value JSON cannot hold (circular, bigint)', async () => {
+    const circular: Record<string, unknown> = { code: 'E_LOOP' };
+    circular.self = circular;
+    const { url, events } = await nodeServer((req) => {
+      throw req.url === '/circular' ? circular : { amount: 10n };
+    });
+    expect((await get(`${url}/circular`)).status).toBe(500);
+    expect((await get(`${url}/bigint`)).status).toBe(500);
+    await eventsArrive(events, 2);
+    expect(events.map((e) => [e.level, e.properties.RequestPath, e.properties.StatusCode, e.exception?.name])).toEqual([
+      ['error', '/circular', 500, 'NonErrorThrown'],
+      ['error', '/bigint', 500, 'NonErrorThrown'],
+    ]);
+    expect(events[0].exception?.message).toContain('E_LOOP');
+    expect(events[1].exception?.message).toContain('10');
+  });
 });
