@@ -1,13 +1,13 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { LogContext } from '../../context/log-context';
 import { SelfLog } from '../../core/self-log';
-import type { LogLevelName } from '../../core/log-level';
+import { isLevelName, type LogLevelName } from '../../core/log-level';
 import type { Logger } from '../../pipeline/logger';
 import { writeJson } from '../../templates/safe-json';
 import { DiagnosticCollector, diagnosticContext } from './diagnostic-context';
 import { levelForStatus } from './level-for-status';
 import { requestIdFrom } from './request-id';
-import type { ResolvedRequestLoggingOptions } from './request-logging-options';
+import type { RequestOutcome, ResolvedRequestLoggingOptions } from './request-logging-options';
 import { selectHeaders } from './select-headers';
 
 /** What request logging writes to: a Logger (only `child` and the child's `write` are used). */
@@ -73,9 +73,7 @@ export function trackRequest(
       const statusCode = res.statusCode;
       if (ignored && !failed && statusCode < 500) return;
       const elapsed = Number(process.hrtime.bigint() - started) / 1e6;
-      const level: LogLevelName =
-        settings.level?.({ statusCode, error, aborted, req }) ??
-        (aborted && !failed ? 'warning' : levelForStatus(statusCode, failed));
+      const level = levelOf(settings, { statusCode, error, aborted, req }, failed);
       const properties: Record<string, unknown> = collector.complete();
       properties.RequestId = requestId;
       properties.RequestMethod = req.method ?? 'GET';
@@ -127,6 +125,20 @@ function isIgnored(patterns: readonly (string | RegExp)[], path: string): boolea
     if (pattern.test(path)) return true;
   }
   return false;
+}
+
+/** The completion event's level: the level option's answer when it is a level name, else the default (a faulty option never costs the event). */
+function levelOf(settings: ResolvedRequestLoggingOptions, outcome: RequestOutcome, failed: boolean): LogLevelName {
+  if (settings.level !== undefined) {
+    try {
+      const chosen: unknown = settings.level(outcome);
+      if (isLevelName(chosen)) return chosen;
+      SelfLog.write('requestLogging.level returned {Level}, not a level name; the default level is used', String(chosen));
+    } catch (cause) {
+      SelfLog.write('requestLogging.level threw; the default level is used', cause);
+    }
+  }
+  return outcome.aborted && !failed ? 'warning' : levelForStatus(outcome.statusCode, failed);
 }
 
 function asError(value: unknown): Error {

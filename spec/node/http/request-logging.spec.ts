@@ -1,6 +1,7 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import express from 'express';
 import type { LogEvent } from '../../../lib/core/log-event';
+import type { LogLevelName } from '../../../lib/core/log-level';
 import { diagnosticContext } from '../../../lib/node/http/diagnostic-context';
 import { requestLogging } from '../../../lib/node/http/request-logging';
 import type { RequestLoggingOptions } from '../../../lib/node/http/request-logging-options';
@@ -246,5 +247,27 @@ describe('requestLogging with node:http', () => {
     ]);
     expect(events[0].exception?.message).toContain('E_LOOP');
     expect(events[1].exception?.message).toContain('10');
+  });
+
+  it('falls back to the default level when the level option throws or returns no level name', async () => {
+    const { url, events } = await nodeServer(
+      (req, res) => {
+        res.statusCode = req.url === '/gone' ? 410 : 200;
+        res.end();
+      },
+      {
+        level: ({ req }) => {
+          if (req.url === '/gone') throw new Error('level function bug');
+          return 'loud' as LogLevelName;
+        },
+      },
+    );
+    await get(`${url}/gone`);
+    await get(`${url}/ok`);
+    await eventsArrive(events, 2);
+    expect(events.map((e) => [e.properties.RequestPath, e.level])).toEqual([
+      ['/gone', 'warning'],
+      ['/ok', 'information'],
+    ]);
   });
 });
