@@ -1,7 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { performance } from 'node:perf_hooks';
 import { LogContext } from '../context/log-context';
-import type { LogLevelName } from '../core/log-level';
+import { isLevelName, type LogLevelName } from '../core/log-level';
 import { SelfLog } from '../core/self-log';
 import { type DiagnosticCollector, diagnosticContext } from '../node/http/diagnostic-context';
 import { levelForStatus } from '../node/http/level-for-status';
@@ -125,11 +125,13 @@ export class RxlogRequestContext {
 
   private levelFor(outcome: RequestOutcome): LogLevelName {
     try {
-      return this.settings.level(outcome.statusCode, outcome.error);
+      const chosen: unknown = this.settings.level(outcome.statusCode, outcome.error);
+      if (isLevelName(chosen)) return chosen;
+      SelfLog.write('requestLogging.level returned {Level}, not a level name; the default level is used', String(chosen));
     } catch (error) {
       SelfLog.write('requestLogging.level threw; the default level is used', error);
-      return levelForStatus(outcome.statusCode, outcome.failed);
     }
+    return levelForStatus(outcome.statusCode, outcome.failed);
   }
 
   private echoRequestId(response: RawResponse, requestId: string): void {
