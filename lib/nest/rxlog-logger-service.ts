@@ -17,6 +17,9 @@ const NEST_LEVELS: Readonly<Record<NestLogLevel, LogLevelName>> = {
   fatal: 'fatal',
 };
 
+/** Most nested lazy messages (functions returning functions) resolved before giving up. */
+const MAX_LAZY_DEPTH = 8;
+
 /** The context Nest's exception filter logs unhandled errors under. */
 const EXCEPTIONS_HANDLER = 'ExceptionsHandler';
 
@@ -28,7 +31,8 @@ const EXCEPTIONS_HANDLER = 'ExceptionsHandler';
  * (`error(message, stack, context)`) becomes the event's exception, and so does an Error passed
  * as the message. A message is text, never a template: braces in it are written as they are.
  * Plain objects among the extra arguments add their fields as properties; other extras are kept
- * in a `Params` property. An error the request interceptor already wrote with its request's
+ * in a `Params` property. A function as the message is a lazy one, as in Nest's `ConsoleLogger`:
+ * it is called only when its level is on (a class stands for its name). An error the request interceptor already wrote with its request's
  * completion event is not written again when Nest's exception filter reports it.
  *
  * @example
@@ -94,7 +98,12 @@ export class RxlogLoggerService implements LoggerService {
     try {
       if (call.context === EXCEPTIONS_HANDLER && wasLoggedRequestError(call.message, call.stack)) return;
       const log = this.loggerFor(call);
-      const { message } = call;
+      let { message } = call;
+      if (typeof message === 'function') {
+        // A lazy message is only worth calling when its event would be written.
+        if (!log.isEnabled(level)) return;
+        message = resolveLazyMessage(message);
+      }
       const exception =
         message instanceof Error ? message : call.stack === undefined ? undefined : errorFromStack(message, call.stack);
       const template = message instanceof Error ? textTemplate(message.message) : templateOf(message);
@@ -126,6 +135,20 @@ export class RxlogLoggerService implements LoggerService {
     if (rest.length > 0) properties.Params = rest;
     return log.child(properties);
   }
+}
+
+/**
+ * Nest's lazy messages, read as its `ConsoleLogger` reads them: a class stands for its name, any
+ * other function is called and its result read again (a few levels deep, so a function returning
+ * itself cannot loop).
+ */
+function resolveLazyMessage(message: unknown): unknown {
+  let resolved = message;
+  for (let depth = 0; typeof resolved === 'function' && depth < MAX_LAZY_DEPTH; depth++) {
+    if (Function.prototype.toString.call(resolved).startsWith('class ')) return (resolved as { name: string }).name;
+    resolved = (resolved as () => unknown)();
+  }
+  return typeof resolved === 'function' ? '[Function]' : resolved;
 }
 
 function templateOf(message: unknown): string {

@@ -59,6 +59,34 @@ describe('RxlogLoggerService', () => {
     expect(sink.events[1]?.properties).toEqual({ Message: { event: 'cache-miss', key: 'k' } });
   });
 
+  it('resolves a lazy message as Nest does: a function is called only when its level is on, a class gives its name', () => {
+    const sink = new MemorySink();
+    const service = new RxlogLoggerService(new LoggerConfiguration().writeTo.sink(sink).createLogger());
+    let calls = 0;
+    service.debug(() => {
+      calls++;
+      return 'expensive';
+    }, 'Orders');
+    service.log(() => `Loaded ${2} orders`, 'Orders');
+    class OrdersService {}
+    service.log(OrdersService, 'NestFactory');
+    service.warn(() => ({ cache: 'miss' }));
+    const itself = (): unknown => itself;
+    expect(() => service.log(itself)).not.toThrow();
+    expect(() =>
+      service.error(() => {
+        throw new Error('lazy message failed');
+      }),
+    ).not.toThrow();
+    expect(calls).toBe(0);
+    expect(sink.events.slice(0, 3).map((e) => [e.level, e.renderMessage(), e.properties])).toEqual([
+      ['information', 'Loaded 2 orders', { SourceContext: 'Orders' }],
+      ['information', 'OrdersService', { SourceContext: 'NestFactory' }],
+      ['warning', '{"cache":"miss"}', { Message: { cache: 'miss' } }],
+    ]);
+    expect(sink.events.every((e) => !e.renderMessage().includes('=>'))).toBe(true);
+  });
+
   it('writes only the levels setLogLevels enables, and ignores unknown ones', () => {
     const { service, sink } = setup();
     service.setLogLevels(['error', 'bogus' as never]);
