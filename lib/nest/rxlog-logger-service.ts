@@ -2,6 +2,7 @@ import type { LoggerService, LogLevel as NestLogLevel } from '@nestjs/common';
 import type { LogLevelName } from '../core/log-level';
 import { SelfLog } from '../core/self-log';
 import type { Logger } from '../pipeline/logger';
+import { captureValue } from '../templates/capture';
 import { wasLoggedRequestError } from './logged-request-errors';
 import { type NestLogCall, readNestLogCall } from './nest-log-call';
 
@@ -31,9 +32,10 @@ const EXCEPTIONS_HANDLER = 'ExceptionsHandler';
  * (`error(message, stack, context)`) becomes the event's exception, and so does an Error passed
  * as the message. A message is text, never a template: braces in it are written as they are.
  * Plain objects among the extra arguments add their fields as properties; other extras are kept
- * in a `Params` property. A function as the message is a lazy one, as in Nest's `ConsoleLogger`:
- * it is called only when its level is on (a class stands for its name). An error the request interceptor already wrote with its request's
- * completion event is not written again when Nest's exception filter reports it.
+ * in a `Params` property (class instances with their fields). A function as the message is a
+ * lazy one, as in Nest's `ConsoleLogger`: it is called only when its level is on (a class stands
+ * for its name). An error the request interceptor already wrote with its request's completion
+ * event is not written again when Nest's exception filter reports it.
  *
  * @example
  * ```ts fragment
@@ -130,7 +132,8 @@ export class RxlogLoggerService implements LoggerService {
     const rest: unknown[] = [];
     for (const param of call.params) {
       if (isPlainObject(param)) Object.assign(properties, param);
-      else rest.push(param);
+      // Captured as `{@Params}` would be: a DTO or entity keeps its fields instead of becoming '[object Object]'.
+      else rest.push(typeof param === 'object' && param !== null ? captureValue(param, 'structure') : param);
     }
     if (rest.length > 0) properties.Params = rest;
     return log.child(properties);

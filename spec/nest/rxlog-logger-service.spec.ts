@@ -87,6 +87,19 @@ describe('RxlogLoggerService', () => {
     expect(sink.events.every((e) => !e.renderMessage().includes('=>'))).toBe(true);
   });
 
+  it('keeps the fields of class instances among the params (DTOs, entities), not their [object Object]', () => {
+    const { service, sink } = setup();
+    class OrderDto {
+      constructor(
+        readonly id: number,
+        readonly status: string,
+      ) {}
+    }
+    service.log('Created', new OrderDto(7, 'paid'), 'Orders');
+    service.warn('Rejected', [new OrderDto(8, 'void')], 'Orders');
+    expect(sink.events.map((e) => e.properties.Params)).toEqual([[{ id: 7, status: 'paid' }], [[{ id: 8, status: 'void' }]]]);
+  });
+
   it('writes only the levels setLogLevels enables, and ignores unknown ones', () => {
     const { service, sink } = setup();
     service.setLogLevels(['error', 'bogus' as never]);
