@@ -98,7 +98,9 @@ export function trackRequest(
     }
   };
   const onFinish = (): void => complete(false);
-  const onClose = (): void => complete(!res.writableFinished);
+  // A response cut after the handler failed was cut by the server (requestLogging or Express destroys
+  // it), not abandoned by the client: it is written as the failed request it is.
+  const onClose = (): void => complete(!res.writableFinished && !failed);
   res.on('finish', onFinish);
   res.on('close', onClose);
 

@@ -270,4 +270,22 @@ describe('requestLogging with node:http', () => {
       ['/ok', 'information'],
     ]);
   });
+
+  it('logs a handler that fails after the response started as failed, not as aborted by the client', async () => {
+    const { url, events } = await nodeServer(async (_req, res) => {
+      res.write('first part');
+      await ticks(1);
+      throw new Error('stream broke');
+    });
+    // The server cuts the response: the client sees the connection close mid-body.
+    await expect(fetch(url).then((response) => response.text())).rejects.toThrow();
+    await eventsArrive(events, 1);
+    expect(events).toHaveLength(1);
+    expect(events[0].renderMessage()).toMatch(/^HTTP GET \/ responded 200 in \d+\.\d{4} ms$/);
+    expect([events[0].level, events[0].properties.Aborted, events[0].exception?.message]).toEqual([
+      'error',
+      undefined,
+      'stream broke',
+    ]);
+  });
 });
