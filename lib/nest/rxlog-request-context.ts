@@ -22,6 +22,10 @@ export interface RequestState {
   readonly collector: DiagnosticCollector;
   readonly ignored: boolean;
   completed: boolean;
+  /** Whether the response's `close` writes the completion event when nothing wrote it before. */
+  closeCompletes: boolean;
+  /** The route pattern, noted by the interceptor for a completion written when the response closes. */
+  route?: string;
 }
 
 /** How a request ended, as the interceptor or the response's `close` saw it. */
@@ -83,6 +87,7 @@ export class RxlogRequestContext {
           collector,
           ignored: !this.settings.enabled || isIgnoredPath(this.settings, path),
           completed: false,
+          closeCompletes: false,
         };
         states.set(request, state);
         if (response !== undefined) this.completeOnClose(state, response);
@@ -146,10 +151,15 @@ export class RxlogRequestContext {
 
   private completeOnClose(state: RequestState, response: RawResponse): void {
     if (typeof response.once !== 'function') return;
+    state.closeCompletes = true;
     response.once('close', () => {
       if (state.completed) return;
       const aborted = !response.writableFinished;
-      this.complete(state, { statusCode: response.statusCode, aborted });
+      this.complete(state, {
+        statusCode: response.statusCode,
+        aborted,
+        ...(state.route === undefined ? {} : { route: state.route }),
+      });
     });
   }
 }
