@@ -7,6 +7,12 @@ import { type EventAccounting, provideEventAccounting } from '../operators/event
 /** The reason given to events an operator removed without reporting them, found when its stream ended. */
 export const UNREPORTED_REASON = 'unreported';
 
+/** The most distinct reasons kept; drops under further reasons count under {@link OTHER_REASON}, so the map stays bounded. */
+export const MAX_REASONS = 64;
+
+/** The reason drops are counted under once {@link MAX_REASONS} distinct reasons are taken. */
+export const OTHER_REASON = 'other';
+
 /** The reason given to events an operator held when it failed (its state is torn down when it restarts). */
 export const OPERATOR_FAILED_REASON = 'operator-failed';
 
@@ -33,7 +39,9 @@ export class LaneAccounting implements EventAccounting {
   #made = 0;
   /** True once the delivery stage has taken over what was held at close. */
   #handedOver = false;
-  readonly #reasons: Record<string, number> = {};
+  /** Without a prototype, so a reason named `__proto__` is counted like any other. */
+  readonly #reasons: Record<string, number> = Object.create(null) as Record<string, number>;
+  #reasonCount = 0;
   /** Per operator, in pipe order: its exits (but the last's), what it reported, and what its failures lost. */
   readonly #stages: { left: number; made: number; discarded: number; lost: number }[] = [];
 
@@ -44,8 +52,13 @@ export class LaneAccounting implements EventAccounting {
     }
     if (this.#handedOver) return;
     this.discarded += count;
-    const key = typeof reason === 'string' && reason !== '' ? reason : UNREPORTED_REASON;
-    this.#reasons[key] = (Object.hasOwn(this.#reasons, key) ? this.#reasons[key] : 0) + count;
+    let key = typeof reason === 'string' && reason !== '' ? reason : UNREPORTED_REASON;
+    if (!Object.hasOwn(this.#reasons, key) && this.#reasonCount >= MAX_REASONS) key = OTHER_REASON;
+    if (Object.hasOwn(this.#reasons, key)) this.#reasons[key] += count;
+    else {
+      this.#reasons[key] = count;
+      this.#reasonCount++;
+    }
   }
 
   created(count: number): void {

@@ -12,7 +12,10 @@ import {
 } from 'rxjs';
 import type { Enricher } from '../core/enricher';
 import { guardSubscribers } from '../core/guard-subscribers';
+import { describeValue } from '../core/describe-value';
+import { ConfigurationError } from '../core/errors/configuration-error';
 import { keepAlive } from '../core/keep-alive';
+import { isTimerMs, MAX_TIMER_MS } from '../core/max-timer-ms';
 import type { LevelSwitch } from '../core/level-switch';
 import type { LogEvent } from '../core/log-event';
 import { LOG_LEVELS } from '../core/log-level';
@@ -256,6 +259,11 @@ export class LoggerPipeline {
 
   /** A metrics snapshot now and every `intervalMs` while subscribed; the timer is the pipeline's scheduler's (unref'd by default). */
   metricsEvery(intervalMs: number): Observable<LoggerMetrics> {
+    // 0 would spin a timer per turn; NaN or past 2^31 - 1 ms would fire at once, over and over.
+    if (!isTimerMs(intervalMs) || intervalMs < 1)
+      throw new ConfigurationError(
+        `metricsEvery: expected milliseconds from 1 to ${MAX_TIMER_MS}, got ${describeValue(intervalMs)}`,
+      );
     return guardSubscribers(timer(0, intervalMs, this.options.scheduler).pipe(map(() => this.metrics())), (error) =>
       SelfLog.write('A subscriber of log.metrics$ failed; it stays subscribed', error),
     );
@@ -265,11 +273,16 @@ export class LoggerPipeline {
     const timeoutMs = this.#timeoutFrom(options.timeoutMs, 'flush');
     const release = this.#keepProcessAlive();
     try {
-      const done = Promise.all(this.#lanes.map((lane) => lane.delivery.flush()));
+      const call = {};
+      const done = Promise.all(this.#lanes.map((lane) => lane.delivery.flush(call)));
       const settled = await settlesWithin(done, timeoutMs, this.options.scheduler);
       if (!settled) {
         let pending = 0;
-        for (const lane of this.#lanes) pending += lane.delivery.metrics().pending;
+        for (const lane of this.#lanes) {
+          pending += lane.delivery.metrics().pending;
+          // Given up: the stage forgets this call's waiter rather than keep one per timed-out flush.
+          lane.delivery.abandonFlush(call);
+        }
         SelfLog.write('flush timed out after {TimeoutMs} ms; {Count} events are still pending', timeoutMs, pending);
       }
       return { timedOut: !settled };

@@ -211,7 +211,11 @@ export class Logger {
     return this.#pipeline.metricsEvery(METRICS_INTERVAL_MS);
   }
 
-  /** `metrics()` now and every `intervalMs` milliseconds while subscribed. */
+  /**
+   * `metrics()` now and every `intervalMs` milliseconds while subscribed.
+   *
+   * @throws ConfigurationError when `intervalMs` is not a number of milliseconds from 1 to 2^31 - 1.
+   */
   metricsEvery(intervalMs: number): Observable<LoggerMetrics> {
     return this.#pipeline.metricsEvery(intervalMs);
   }

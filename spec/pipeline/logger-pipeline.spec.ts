@@ -150,6 +150,29 @@ describe('LoggerPipeline', () => {
       expect(diagnostics.some((d) => d.message.includes('flush') && d.message.includes('timed out'))).toBe(true);
     });
 
+    it('forgets a timed-out flush: the sink’s flush() is not called late, when the stuck write settles after all', async () => {
+      let release: (() => void) | undefined;
+      let sinkFlushes = 0;
+      const slow = {
+        emit: () => new Promise<void>((resolve) => (release = resolve)),
+        flush: () => {
+          sinkFlushes++;
+        },
+      };
+      const log = new LoggerConfiguration().writeTo.sink(slow, { name: 'slow' }).createLogger();
+      log.information('Event {N}', 1);
+      jest.useFakeTimers();
+      const flushed = log.flush({ timeoutMs: 100 });
+      await jest.advanceTimersByTimeAsync(100);
+      await expect(flushed).resolves.toEqual({ timedOut: true });
+      release?.();
+      await jest.advanceTimersByTimeAsync(0);
+      expect(log.metrics().sinks.slow).toMatchObject({ delivered: 1, pending: 0 });
+      expect(sinkFlushes).toBe(0);
+      await expect(log.flush({ timeoutMs: 100 })).resolves.toEqual({ timedOut: false });
+      expect(sinkFlushes).toBe(1);
+    });
+
     it('gives up after 5000 ms by default when a sink flush never settles', async () => {
       const log = new LoggerConfiguration().writeTo
         .sink({ emit: () => undefined, flush: () => new Promise<void>(() => undefined) }, { name: 'stuck' })
