@@ -3,6 +3,7 @@ import type { LogLevelName } from '../core/log-level';
 import { SelfLog } from '../core/self-log';
 import type { Logger } from '../pipeline/logger';
 import { captureValue } from '../templates/capture';
+import { writeJson } from '../templates/safe-json';
 import { wasLoggedRequestError } from './logged-request-errors';
 import { type NestLogCall, readNestLogCall } from './nest-log-call';
 
@@ -166,11 +167,21 @@ function textTemplate(text: string): string {
 }
 
 function errorFromStack(message: unknown, stack: string): Error {
-  const error = new Error(typeof message === 'string' ? message : String(message));
+  const error = new Error(messageText(message));
   const name = /^([A-Za-z_$][\w$]*)(?::|$)/.exec(stack)?.[1];
   if (name !== undefined && name !== 'Error') error.name = name;
   error.stack = stack;
   return error;
+}
+
+/** A message as the exception's text: a string as it is, an object's own `message` text, else its JSON (never '[object Object]'). */
+function messageText(message: unknown): string {
+  if (typeof message === 'string') return message;
+  if (typeof message === 'object' && message !== null) {
+    const text: unknown = (message as { message?: unknown }).message;
+    return typeof text === 'string' ? text : writeJson(message);
+  }
+  return String(message);
 }
 
 function isPlainObject(value: unknown): value is Record<string, unknown> {

@@ -51,6 +51,15 @@ describe('RxlogLoggerService', () => {
     expect(fromError?.renderMessage()).toBe('too far');
   });
 
+  it('names the exception after an object message passed with a stack, not [object Object]', () => {
+    const { service, sink } = setup();
+    const stack = 'Error: Not Found\n    at find (/app/orders.js:3:9)';
+    service.error({ statusCode: 404, message: 'Order 7 not found' }, stack, 'Orders');
+    service.error({ statusCode: 409 }, stack, 'Orders');
+    expect(sink.events.map((e) => e.exception?.message)).toEqual(['Order 7 not found', '{"statusCode":409}']);
+    expect(sink.events[0]?.properties.Message).toEqual({ statusCode: 404, message: 'Order 7 not found' });
+  });
+
   it('adds plain-object params as properties and keeps other params', () => {
     const { service, sink } = setup();
     service.log('Created', { OrderId: 7 }, 42, 'Orders');
