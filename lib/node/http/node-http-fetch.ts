@@ -1,5 +1,6 @@
 import * as http from 'node:http';
 import * as https from 'node:https';
+import { describeValue } from '../../core/describe-value';
 import { ConfigurationError } from '../../core/errors/configuration-error';
 
 /** TLS settings for `https:` URLs, passed to the https Agent. */
@@ -265,6 +266,6 @@ function abortReason(signal: AbortSignal): unknown {
 function positiveInteger(value: number | undefined, fallback: number, name: string): number {
   if (value === undefined) return fallback;
   if (!Number.isInteger(value) || value < 1)
-    throw new ConfigurationError(`createNodeHttpFetch: ${name} must be a positive integer, got ${String(value)}`);
+    throw new ConfigurationError(`createNodeHttpFetch: ${name} must be a positive integer, got ${describeValue(value)}`);
   return value;
 }

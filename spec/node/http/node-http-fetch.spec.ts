@@ -155,9 +155,17 @@ describe('createNodeHttpFetch', () => {
     it('throws ConfigurationError for a pool size or body limit that is not a positive integer', () => {
       expect(() => createNodeHttpFetch({ maxSockets: 0 })).toThrow(ConfigurationError);
       expect(() => createNodeHttpFetch({ maxResponseBytes: 1.5 })).toThrow(
-        /maxResponseBytes must be a positive integer, got 1.5/,
+        /maxResponseBytes must be a positive integer, got number 1.5/,
       );
       expect(() => createNodeHttpFetch({ idleSocketMs: Number.NaN })).toThrow(/idleSocketMs/);
+    });
+
+    it('describes a bad option value by its type, as the other option checks do', () => {
+      expect(() => createNodeHttpFetch({ maxSockets: '8' as unknown as number })).toThrow(
+        'createNodeHttpFetch: maxSockets must be a positive integer, got "8"',
+      );
+      expect(() => createNodeHttpFetch({ maxFreeSockets: {} as unknown as number })).toThrow(/maxFreeSockets .* got Object$/);
+      expect(() => createNodeHttpFetch({ maxResponseBytes: -1 })).toThrow(/maxResponseBytes .* got number -1$/);
     });
   });
 
