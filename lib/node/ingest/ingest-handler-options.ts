@@ -1,4 +1,5 @@
 import type { IncomingMessage } from 'node:http';
+import { describeValue } from '../../core/describe-value';
 import { ConfigurationError } from '../../core/errors/configuration-error';
 import { isLevelName, type LogLevelName, parseLevel } from '../../core/log-level';
 
@@ -67,7 +68,7 @@ export function remoteAddress(req: IncomingMessage): string {
 function count(value: unknown, where: string, fallback: number, min = 1): number {
   if (value === undefined) return fallback;
   if (typeof value !== 'number' || !Number.isFinite(value) || value < min)
-    throw new ConfigurationError(`createIngestHandler.${where}: expected a number >= ${min}, got ${JSON.stringify(value)}`);
+    throw new ConfigurationError(`createIngestHandler.${where}: expected a number >= ${min}, got ${describeValue(value)}`);
   return value;
 }
 
@@ -80,17 +81,17 @@ export function resolveIngestOptions(given: IngestHandlerOptions = {}): Resolved
   // Checked as unknown input: JavaScript callers and JSON configuration can pass anything.
   const options = given as { [K in keyof IngestHandlerOptions]?: unknown };
   if (typeof options !== 'object' || (options as unknown) === null)
-    throw new ConfigurationError(`createIngestHandler: expected an options object, got ${JSON.stringify(given)}`);
+    throw new ConfigurationError(`createIngestHandler: expected an options object, got ${describeValue(given)}`);
   const maxLevel = options.maxLevel === undefined ? 'error' : parseLevel(options.maxLevel, 'createIngestHandler.maxLevel');
   const limit = options.rateLimit as { [K in keyof IngestRateLimit]?: unknown } | false | undefined | null;
   let rateLimit: Required<IngestRateLimit> | false = false;
   if (limit !== false) {
     if (limit !== undefined && (typeof limit !== 'object' || limit === null))
-      throw new ConfigurationError(`createIngestHandler.rateLimit: expected an object or false, got ${JSON.stringify(limit)}`);
+      throw new ConfigurationError(`createIngestHandler.rateLimit: expected an object or false, got ${describeValue(limit)}`);
     const key = limit?.key ?? remoteAddress;
     if (typeof key !== 'function')
       throw new ConfigurationError(
-        `createIngestHandler.rateLimit.key: expected a function of the request, got ${JSON.stringify(key)}`,
+        `createIngestHandler.rateLimit.key: expected a function of the request, got ${describeValue(key)}`,
       );
     rateLimit = {
       perSecond: count(limit?.perSecond, 'rateLimit.perSecond', 5, Number.MIN_VALUE),
@@ -102,15 +103,15 @@ export function resolveIngestOptions(given: IngestHandlerOptions = {}): Resolved
   const clientProperty = options.clientProperty ?? 'Client';
   if (typeof clientProperty !== 'string' || clientProperty === '' || clientProperty === '__proto__')
     throw new ConfigurationError(
-      `createIngestHandler.clientProperty: expected a property name, got ${JSON.stringify(clientProperty)}`,
+      `createIngestHandler.clientProperty: expected a property name, got ${describeValue(clientProperty)}`,
     );
   const origin = options.origin ?? 'browser';
   if (typeof origin !== 'string')
-    throw new ConfigurationError(`createIngestHandler.origin: expected a string, got ${JSON.stringify(origin)}`);
+    throw new ConfigurationError(`createIngestHandler.origin: expected a string, got ${describeValue(origin)}`);
   const address = options.clientAddress ?? false;
   if (typeof address !== 'boolean' && typeof address !== 'function')
     throw new ConfigurationError(
-      `createIngestHandler.clientAddress: expected a boolean or a function, got ${JSON.stringify(address)}`,
+      `createIngestHandler.clientAddress: expected a boolean or a function, got ${describeValue(address)}`,
     );
   return {
     maxBodyBytes: count(options.maxBodyBytes, 'maxBodyBytes', 1_048_576),

@@ -40,4 +40,15 @@ describe('resolveIngestOptions', () => {
     expect(() => resolveIngestOptions(options as never)).toThrow(ConfigurationError);
     expect(() => resolveIngestOptions(options as never)).toThrow(name);
   });
+
+  it('throws a ConfigurationError, not a TypeError, for values JSON.stringify cannot write, and names their type', () => {
+    const circular: Record<string, unknown> = {};
+    circular.self = circular;
+    for (const options of [{ maxBodyBytes: 10n }, { rateLimit: { key: circular } }, { origin: circular }, { clientAddress: 1n }])
+      expect(() => resolveIngestOptions(options as never)).toThrow(ConfigurationError);
+    expect(() => resolveIngestOptions({ maxEvents: 10n } as never)).toThrow(
+      'createIngestHandler.maxEvents: expected a number >= 1, got bigint 10',
+    );
+    expect(() => resolveIngestOptions({ rateLimit: { key: circular } } as never)).toThrow(/rateLimit.key: .*got Object$/);
+  });
 });
