@@ -1,6 +1,7 @@
 import type { IncomingMessage } from 'node:http';
 import { describeValue } from '../../core/describe-value';
 import { ConfigurationError } from '../../core/errors/configuration-error';
+import { isTimerMs, MAX_TIMER_MS } from '../../core/max-timer-ms';
 import { isLevelName, type LogLevelName, parseLevel } from '../../core/log-level';
 
 /** The per-client rate limit of {@link createIngestHandler}: a token bucket per key, one token per request. */
@@ -35,7 +36,7 @@ export interface IngestHandlerOptions {
   maxLevel?: LogLevelName;
   /** The per-client rate limit, or `false` for none (when something in front of the handler limits already). Default `{ perSecond: 5, burst: 20 }` keyed by remote address. */
   rateLimit?: IngestRateLimit | false;
-  /** The longest a client may take to send its body, in milliseconds; then it is answered 408 and disconnected. Default `10_000`. */
+  /** The longest a client may take to send its body, in milliseconds; then it is answered 408 and disconnected; at most 2 147 483 647 (the longest timer delay). Default `10_000`. */
   bodyTimeoutMs?: number;
   /** The property that holds the client's own properties. Default `'Client'`. */
   clientProperty?: string;
@@ -69,6 +70,16 @@ function count(value: unknown, where: string, fallback: number, min = 1): number
   if (value === undefined) return fallback;
   if (typeof value !== 'number' || !Number.isFinite(value) || value < min)
     throw new ConfigurationError(`createIngestHandler.${where}: expected a number >= ${min}, got ${describeValue(value)}`);
+  return value;
+}
+
+// A delay past MAX_TIMER_MS fires after 1 ms (timers clamp it): every body would time out at once.
+function timerMs(value: unknown, where: string, fallback: number): number {
+  if (value === undefined) return fallback;
+  if (typeof value !== 'number' || value < 1 || !isTimerMs(value))
+    throw new ConfigurationError(
+      `createIngestHandler.${where}: expected milliseconds from 1 to ${MAX_TIMER_MS}, got ${describeValue(value)}`,
+    );
   return value;
 }
 
@@ -121,7 +132,7 @@ export function resolveIngestOptions(given: IngestHandlerOptions = {}): Resolved
     maxDepth: count(options.maxDepth, 'maxDepth', 8),
     maxLevel: isLevelName(maxLevel) ? maxLevel : 'error',
     rateLimit,
-    bodyTimeoutMs: count(options.bodyTimeoutMs, 'bodyTimeoutMs', 10_000),
+    bodyTimeoutMs: timerMs(options.bodyTimeoutMs, 'bodyTimeoutMs', 10_000),
     clientProperty,
     origin,
     clientAddress:
