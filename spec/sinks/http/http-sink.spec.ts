@@ -225,20 +225,25 @@ describe('HttpSink', () => {
       }
     });
 
-    it('waits as long as Retry-After asks (seconds or an HTTP date), capped by retry.maxDelayMs', async () => {
+    it('waits as long as Retry-After asks (seconds or an HTTP date, absurd ones included), capped by retry.maxDelayMs', async () => {
       const settle = async (until: () => boolean): Promise<void> => {
         for (let t = 0; t < 500 && !until(); t++) await new Promise((resolve) => setImmediate(resolve));
       };
       for (const [retryAfter, maxDelayMs, least, most] of [
         ['5', 60_000, 5_000, 5_000],
         ['120', 10_000, 10_000, 10_000],
-        [new Date(Date.now() + 3_000).toUTCString(), 60_000, 1_900, 3_000],
+        // Computed when its turn comes, so time spent on the rows before does not shorten it.
+        [() => new Date(Date.now() + 3_000).toUTCString(), 60_000, 1_900, 3_000],
+        // An absurd Retry-After waits the longest retry allows, not the shortest.
+        ['9'.repeat(400), 10_000, 10_000, 10_000],
+        ['Fri, 31 Dec 9999 23:59:59 GMT', 10_000, 10_000, 10_000],
       ] as const) {
         const scheduler = new VirtualTimeScheduler();
         let answered = 0;
         const { fetch } = recordingFetch(() => {
           answered++;
-          const init = answered === 1 ? { status: 429, headers: { 'Retry-After': retryAfter } } : { status: 200 };
+          const header = typeof retryAfter === 'function' ? retryAfter() : retryAfter;
+          const init = answered === 1 ? { status: 429, headers: { 'Retry-After': header } } : { status: 200 };
           return Promise.resolve(new Response('', init));
         });
         const log = new LoggerConfiguration()
