@@ -1,5 +1,6 @@
 import { describeValue } from '../../core/describe-value';
 import { ConfigurationError } from '../../core/errors/configuration-error';
+import { MAX_TIMER_MS } from '../../core/max-timer-ms';
 import type { LogEvent } from '../../core/log-event';
 import { PartialDeliveryError } from '../../core/errors/partial-delivery-error';
 import { retryHint } from '../../core/retry-hint';
@@ -45,7 +46,7 @@ export interface HttpSinkOptions {
   fetch?: typeof fetch;
   /** Sends bodies of at most 64 KiB with `keepalive`, so a request in flight outlives the page. Default `true`. */
   keepalive?: boolean;
-  /** Longest wait for a complete response before the request is aborted and the batch fails, in milliseconds; `Infinity` for none. Default `10_000`. */
+  /** Longest wait for a complete response before the request is aborted and the batch fails, in milliseconds: at most 2 147 483 647 (the longest timer delay), or `Infinity` for none. Default `10_000`. */
   timeoutMs?: number;
   /** In a browser, writes with `navigator.sendBeacon` while the page is hidden or unloading (see `installPageHideFlush`). Default `true`. */
   beacon?: boolean;
@@ -118,32 +119,39 @@ export class HttpSink implements Sink {
     const kind = new.target.name;
     /* eslint-disable @typescript-eslint/no-unnecessary-condition -- JavaScript callers can pass anything: every option is checked */
     if (typeof options !== 'object' || options === null)
-      throw new ConfigurationError(`${kind}: expected an options object with a url, got ${String(options)}`);
+      throw new ConfigurationError(`${kind}: expected an options object with a url, got ${describeValue(options)}`);
     this.url = checkUrl(options.url, `${kind}.url`);
     this.safeUrl = redactUrl(this.url);
     this.secrets = urlSecrets(this.url);
     this.method = options.method ?? 'POST';
     if (typeof this.method !== 'string' || this.method === '')
-      throw new ConfigurationError(`${kind}.method: expected an HTTP method, got ${JSON.stringify(options.method)}`);
+      throw new ConfigurationError(`${kind}.method: expected an HTTP method, got ${describeValue(options.method)}`);
     this.timeoutMs = options.timeoutMs ?? 10_000;
-    if (typeof this.timeoutMs !== 'number' || !(this.timeoutMs > 0))
-      throw new ConfigurationError(`${kind}.timeoutMs: expected milliseconds > 0, got ${String(options.timeoutMs)}`);
+    // A finite delay past MAX_TIMER_MS fires after 1 ms (timers clamp it): every request would time out at once.
+    if (
+      typeof this.timeoutMs !== 'number' ||
+      !(this.timeoutMs > 0) ||
+      (this.timeoutMs > MAX_TIMER_MS && this.timeoutMs !== Infinity)
+    )
+      throw new ConfigurationError(
+        `${kind}.timeoutMs: expected milliseconds > 0 and at most ${MAX_TIMER_MS}, or Infinity, got ${describeValue(options.timeoutMs)}`,
+      );
     if (options.formatter !== undefined && typeof options.formatter?.format !== 'function')
       throw new ConfigurationError(
         `${kind}.formatter: expected an object with format(event), got ${describeValue(options.formatter)}`,
       );
     if (options.body !== undefined && typeof options.body !== 'function')
-      throw new ConfigurationError(`${kind}.body: expected a function of the events, got ${String(options.body)}`);
+      throw new ConfigurationError(`${kind}.body: expected a function of the events, got ${describeValue(options.body)}`);
     if (
       options.headers !== undefined &&
       typeof options.headers !== 'function' &&
       (typeof options.headers !== 'object' || options.headers === null)
     ) {
-      throw new ConfigurationError(`${kind}.headers: expected an object or a function, got ${String(options.headers)}`);
+      throw new ConfigurationError(`${kind}.headers: expected an object or a function, got ${describeValue(options.headers)}`);
     }
     this.fetch = options.fetch ?? globalFetch(kind);
     if (typeof this.fetch !== 'function')
-      throw new ConfigurationError(`${kind}.fetch: expected a fetch function, got ${String(options.fetch)}`);
+      throw new ConfigurationError(`${kind}.fetch: expected a fetch function, got ${describeValue(options.fetch)}`);
     /* eslint-enable @typescript-eslint/no-unnecessary-condition */
     const usesDefaults = options.formatter === undefined && options.body === undefined;
     this.contentType = options.contentType ?? (usesDefaults ? CLEF_CONTENT_TYPE : 'text/plain; charset=utf-8');
@@ -366,8 +374,7 @@ function linesBody(formatter: Formatter): (events: readonly LogEvent[]) => strin
 
 function checkUrl(url: unknown, where: string): string {
   if (typeof url !== 'string' || url.trim() === '')
-    // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- JSON.stringify returns undefined for undefined, functions and symbols
-    throw new ConfigurationError(`${where}: expected a URL, got ${JSON.stringify(url) ?? String(url)}`);
+    throw new ConfigurationError(`${where}: expected a URL, got ${describeValue(url)}`);
   const base = (globalThis as { location?: { href?: unknown } }).location?.href;
   try {
     new URL(url, typeof base === 'string' ? base : undefined);

@@ -1,6 +1,7 @@
 import { VirtualTimeScheduler } from 'rxjs';
 import { LoggerConfiguration } from '../../../lib/configuration/logger-configuration';
 import { ConfigurationError } from '../../../lib/core/errors/configuration-error';
+import { MAX_TIMER_MS } from '../../../lib/core/max-timer-ms';
 import type { LogEvent } from '../../../lib/core/log-event';
 import { CompactJsonFormatter } from '../../../lib/formatting/compact-json-formatter';
 import { TextFormatter } from '../../../lib/formatting/text-formatter';
@@ -167,11 +168,37 @@ describe('HttpSink', () => {
     expect(() => new HttpSink({ url: 'not a url' })).toThrow('HttpSink.url: not a valid URL: "not a url"');
     expect(() => new HttpSink(undefined as unknown as { url: string })).toThrow(ConfigurationError);
     expect(() => new HttpSink({ url: 'http://h/', timeoutMs: 0 })).toThrow(
-      'HttpSink.timeoutMs: expected milliseconds > 0, got 0',
+      `HttpSink.timeoutMs: expected milliseconds > 0 and at most ${MAX_TIMER_MS}, or Infinity, got number 0`,
     );
     expect(() => new HttpSink({ url: 'http://h/', method: '' })).toThrow('HttpSink.method');
     expect(() => new HttpSink({ url: 'http://h/', fetch: 'no' as unknown as typeof fetch })).toThrow('HttpSink.fetch');
     expect(() => new HttpSink({ url: 'http://h/', body: 1 as unknown as () => string })).toThrow('HttpSink.body');
+  });
+
+  it('refuses a finite timeoutMs past the longest timer delay, which timed every request out after 1 ms', async () => {
+    expect(() => new HttpSink({ url: 'http://h/', timeoutMs: MAX_TIMER_MS + 1 })).toThrow(ConfigurationError);
+    expect(() => new HttpSink({ url: 'http://h/', timeoutMs: MAX_TIMER_MS + 1 })).toThrow(
+      `HttpSink.timeoutMs: expected milliseconds > 0 and at most ${MAX_TIMER_MS}, or Infinity, got number ${MAX_TIMER_MS + 1}`,
+    );
+    server = await startTestServer(() => ({ status: 200 }));
+    for (const timeoutMs of [MAX_TIMER_MS, Infinity]) await new HttpSink({ url: server.url, timeoutMs }).emit([makeEvent()]);
+    expect(server.requests).toHaveLength(2);
+  });
+
+  it('describes a bad option value by its type', () => {
+    expect(() => new HttpSink({ url: 'http://h/', body: 1 as unknown as () => string })).toThrow(
+      'HttpSink.body: expected a function of the events, got number 1',
+    );
+    expect(() => new HttpSink({ url: 'http://h/', headers: 'x' as unknown as Record<string, string> })).toThrow(
+      'HttpSink.headers: expected an object or a function, got "x"',
+    );
+    expect(() => new HttpSink({ url: 'http://h/', fetch: {} as unknown as typeof fetch })).toThrow(
+      'HttpSink.fetch: expected a fetch function, got Object',
+    );
+    expect(() => new HttpSink({ url: 'http://h/', timeoutMs: '5' as unknown as number })).toThrow(/timeoutMs: .*got "5"$/);
+    expect(() => new HttpSink({ url: 'http://h/', method: 5 as unknown as string })).toThrow(/method: .*got number 5$/);
+    // JSON.stringify throws on a bigint: the mistake must still be a ConfigurationError.
+    expect(() => new HttpSink({ url: 10n as unknown as string })).toThrow('HttpSink.url: expected a URL, got bigint 10');
   });
 
   describe('through a logger', () => {
