@@ -19,6 +19,9 @@ import { utf8Length } from './http-utf8-length';
 /** The content type of CLEF, newline-delimited compact JSON, as Seq names it. */
 export const CLEF_CONTENT_TYPE = 'application/vnd.serilog.clef';
 
+/** How much of a response body is read (for an error's excerpt, and to release the connection), in bytes; the rest is dropped. */
+const RESPONSE_TEXT_MAX_BYTES = 16 * 1024;
+
 /** Browsers refuse `keepalive` requests (and beacons) past 64 KiB of body in flight. */
 const KEEPALIVE_MAX_BYTES = 64 * 1024;
 
@@ -46,7 +49,7 @@ export interface HttpSinkOptions {
   fetch?: typeof fetch;
   /** Sends bodies of at most 64 KiB with `keepalive`, so a request in flight outlives the page. Default `true`. */
   keepalive?: boolean;
-  /** Longest wait for a complete response before the request is aborted and the batch fails, in milliseconds: at most 2 147 483 647 (the longest timer delay), or `Infinity` for none. Default `10_000`. */
+  /** Longest wait for the response's status before the request is aborted and the batch fails (a body still arriving then is dropped, the status decides), in milliseconds: at most 2 147 483 647 (the longest timer delay), or `Infinity` for none. Default `10_000`. */
   timeoutMs?: number;
   /** In a browser, writes with `navigator.sendBeacon` while the page is hidden or unloading (see `installPageHideFlush`). Default `true`. */
   beacon?: boolean;
@@ -286,9 +289,11 @@ export class HttpSink implements Sink {
         signal: controller.signal,
       });
       const response = timeout === undefined ? await request : await Promise.race([request, timeout]);
-      // Reading the body releases the connection (undici keeps it until then).
-      const reading = readText(response);
-      const text = timeout === undefined ? await reading : await Promise.race([reading, timeout]);
+      // Reading the body releases the connection (undici keeps it until then). Only its start is
+      // read, and once the status is known the batch's fate follows it: a body that never ends or
+      // stalls is dropped (the timer aborts the request), it does not turn a 200 into a retry.
+      const reading = readText(response, RESPONSE_TEXT_MAX_BYTES);
+      const text = timeout === undefined ? await reading : await Promise.race([reading, timeout]).catch(() => '');
       // A browser answers a manual redirect with an opaque response of status 0.
       const redirected = response.type === 'opaqueredirect' || (response.status >= 300 && response.status < 400);
       if (!response.ok || redirected) {
@@ -392,9 +397,30 @@ function globalFetch(kind: string): typeof fetch {
   return candidate.bind(globalThis);
 }
 
-async function readText(response: Response): Promise<string> {
+/**
+ * The start of a response body as text: at most `maxBytes` bytes are read, then the body is
+ * cancelled (a hostile or broken server may send an endless one). Never rejects.
+ */
+async function readText(response: Response, maxBytes: number): Promise<string> {
   try {
-    return typeof response.text === 'function' ? await response.text() : '';
+    const body = response.body as ReadableStream<Uint8Array> | null | undefined;
+    if (body === null || body === undefined || typeof body.getReader !== 'function')
+      return typeof response.text === 'function' ? await response.text() : '';
+    const reader = body.getReader();
+    const decoder = new TextDecoder();
+    let text = '';
+    let read = 0;
+    for (;;) {
+      const chunk = await reader.read();
+      if (chunk.done) return text + decoder.decode();
+      const room = maxBytes - read;
+      read += chunk.value.byteLength;
+      text += decoder.decode(chunk.value.byteLength > room ? chunk.value.subarray(0, room) : chunk.value, { stream: true });
+      if (read >= maxBytes) {
+        reader.cancel().catch(() => undefined);
+        return text;
+      }
+    }
   } catch {
     return '';
   }

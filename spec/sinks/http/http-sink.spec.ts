@@ -1,3 +1,5 @@
+import { createServer } from 'node:http';
+import type { AddressInfo, Socket } from 'node:net';
 import { VirtualTimeScheduler } from 'rxjs';
 import { LoggerConfiguration } from '../../../lib/configuration/logger-configuration';
 import { ConfigurationError } from '../../../lib/core/errors/configuration-error';
@@ -6,6 +8,7 @@ import type { LogEvent } from '../../../lib/core/log-event';
 import { CompactJsonFormatter } from '../../../lib/formatting/compact-json-formatter';
 import { TextFormatter } from '../../../lib/formatting/text-formatter';
 import { SelfLog } from '../../../lib/core/self-log';
+import { nodeHttpFetch } from '../../../lib/node/http/node-http-fetch';
 import { HttpSink } from '../../../lib/sinks/http/http-sink';
 import { HttpStatusError } from '../../../lib/sinks/http/http-status-error';
 import { HttpTimeoutError } from '../../../lib/sinks/http/http-timeout-error';
@@ -199,6 +202,89 @@ describe('HttpSink', () => {
     expect(() => new HttpSink({ url: 'http://h/', method: 5 as unknown as string })).toThrow(/method: .*got number 5$/);
     // JSON.stringify throws on a bigint: the mistake must still be a ConfigurationError.
     expect(() => new HttpSink({ url: 10n as unknown as string })).toThrow('HttpSink.url: expected a URL, got bigint 10');
+  });
+
+  describe('against a hostile server', () => {
+    interface Hostile {
+      url: string;
+      /** Response body bytes the server managed to write. */
+      sent: () => number;
+      close(): Promise<void>;
+    }
+
+    /** A real server on 127.0.0.1 that answers `status` then writes its body forever, as fast as the client reads (`flood`), or not at all (`stall`). */
+    async function startHostile(status: number, body: 'flood' | 'stall', headers: Record<string, string> = {}): Promise<Hostile> {
+      let sent = 0;
+      const sockets = new Set<Socket>();
+      const server = createServer((req, res) => {
+        req.resume();
+        req.on('end', () => {
+          res.writeHead(status, { 'Content-Type': 'text/plain', ...headers });
+          const chunk = Buffer.alloc(64 * 1024, 'x');
+          res.write('endless error page ');
+          if (body === 'stall') return;
+          const pump = (): void => {
+            while (!res.destroyed && sent < 512 * 1024 * 1024) {
+              sent += chunk.length;
+              if (!res.write(chunk)) return void res.once('drain', pump);
+            }
+          };
+          pump();
+        });
+      });
+      server.on('connection', (socket: Socket) => {
+        sockets.add(socket);
+        socket.on('close', () => sockets.delete(socket));
+      });
+      await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+      return {
+        url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/ingest`,
+        sent: () => sent,
+        close: () =>
+          new Promise<void>((resolve) => {
+            for (const socket of sockets) socket.destroy();
+            server.close(() => resolve());
+          }),
+      };
+    }
+
+    const hostiles: Hostile[] = [];
+    afterEach(async () => {
+      await Promise.all(hostiles.splice(0).map((h) => h.close()));
+    });
+
+    it.each([
+      ['global fetch', undefined],
+      ['nodeHttpFetch', nodeHttpFetch],
+    ])('fails a 500 with an endless body by its status at once, reading only its start (%s)', async (_name, transport) => {
+      const hostile = await startHostile(500, 'flood');
+      hostiles.push(hostile);
+      const failure = new HttpSink({ url: hostile.url, timeoutMs: 5_000, fetch: transport }).emit([makeEvent()]);
+      await expect(failure).rejects.toBeInstanceOf(HttpStatusError);
+      await expect(failure).rejects.toThrow(/answered 500 Internal Server Error: endless error page x+…$/);
+      expect(hostile.sent()).toBeLessThan(64 * 1024 * 1024);
+    });
+
+    it('counts a 200 whose body never ends as delivered, without reading it all', async () => {
+      const hostile = await startHostile(200, 'flood');
+      hostiles.push(hostile);
+      const sink = new HttpSink({ url: hostile.url, timeoutMs: 5_000 });
+      await sink.emit([makeEvent()]);
+      expect(sink.bytesWritten).toBeGreaterThan(0);
+      expect(hostile.sent()).toBeLessThan(64 * 1024 * 1024);
+    });
+
+    it('follows the status when the body stalls after it: a 200 is delivered, a 503 keeps its Retry-After', async () => {
+      const ok = await startHostile(200, 'stall');
+      const busy = await startHostile(503, 'stall', { 'Retry-After': '30' });
+      hostiles.push(ok, busy);
+      const sink = new HttpSink({ url: ok.url, timeoutMs: 1_000 });
+      await sink.emit([makeEvent()]);
+      expect(sink.bytesWritten).toBeGreaterThan(0);
+      const failure = new HttpSink({ url: busy.url, timeoutMs: 1_000 }).emit([makeEvent()]);
+      await expect(failure).rejects.toBeInstanceOf(HttpStatusError);
+      await expect(failure).rejects.toMatchObject({ status: 503, retryAfterMs: 30_000, permanent: false });
+    });
   });
 
   describe('through a logger', () => {
