@@ -4,6 +4,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { ConfigurationError } from '../../lib/core/errors/configuration-error';
+import { MAX_TIMER_MS } from '../../lib/core/max-timer-ms';
 import { SelfLog, type SelfLogEvent } from '../../lib/core/self-log';
 import { installProcessHooks, type HookableLogger } from '../../lib/node/install-process-hooks';
 
@@ -236,6 +237,26 @@ describe('installProcessHooks', () => {
     expect(() => installProcessHooks(fakeLogger(), { signals: ['SIGNOPE' as NodeJS.Signals] }, proc)).toThrow(/SIGNOPE/);
     expect(() => installProcessHooks(fakeLogger(), { timeoutMs: -1 }, proc)).toThrow(/-1/);
     expect(() => installProcessHooks(fakeLogger(), { exitCode: 1.5 }, proc)).toThrow(/1\.5/);
+    expect(proc.eventNames()).toEqual([]);
+  });
+
+  it('keeps its last-resort exit for a timeoutMs near the longest timer delay, instead of exiting 1 ms after the signal', async () => {
+    const log = fakeLogger('manually');
+    installProcessHooks(log, { timeoutMs: MAX_TIMER_MS - 500 }, proc);
+    proc.emit('SIGTERM', 'SIGTERM');
+    jest.advanceTimersByTime(60_000);
+    await flushPromises();
+    expect(proc.exit).not.toHaveBeenCalled();
+    log.settleClose();
+    await flushPromises();
+    expect(proc.exit).toHaveBeenCalledWith(143);
+  });
+
+  it('throws a ConfigurationError naming a timeoutMs past the longest timer delay', () => {
+    expect(() => installProcessHooks(fakeLogger(), { timeoutMs: MAX_TIMER_MS + 1 }, proc)).toThrow(ConfigurationError);
+    expect(() => installProcessHooks(fakeLogger(), { timeoutMs: MAX_TIMER_MS + 1 }, proc)).toThrow(
+      `installProcessHooks timeoutMs: expected milliseconds from 0 to ${MAX_TIMER_MS}, got number ${MAX_TIMER_MS + 1}`,
+    );
     expect(proc.eventNames()).toEqual([]);
   });
 
