@@ -56,6 +56,15 @@ function signalNumber(signal: NodeJS.Signals): number {
 }
 
 /** Runs `fn`, sending anything it throws to SelfLog: a process hook must never throw. */
+/** A thrown value that is not an Error, as text; String() throws for a null-prototype object or a throwing toString. */
+function reasonText(reason: unknown): string {
+  try {
+    return String(reason);
+  } catch {
+    return describeValue(reason);
+  }
+}
+
 function safely(what: string, fn: () => void): void {
   try {
     fn();
@@ -176,7 +185,7 @@ export function installProcessHooks(
 
   const onUncaught = (...[error, origin]: unknown[]): void => {
     const unhandledRejection = origin === 'unhandledRejection';
-    const asError = error instanceof Error ? error : new Error(String(error));
+    const asError = error instanceof Error ? error : new Error(reasonText(error));
     safely('fatal', () => log.fatal(asError, unhandledRejection ? 'Unhandled rejection' : 'Uncaught exception'));
     safely('flushSync', () => log.flushSync());
   };

@@ -200,6 +200,23 @@ describe('installProcessHooks', () => {
     expect(log.fatals[0].error.message).toBe('just a string');
   });
 
+  it('logs a rejection reason String() cannot convert (a null-prototype object, a throwing toString) instead of throwing in the hook', () => {
+    const log = fakeLogger();
+    installProcessHooks(log, {}, proc);
+    const hostile = {
+      toString: () => {
+        throw new Error('no text');
+      },
+    };
+    expect(() => proc.emit('uncaughtExceptionMonitor', Object.create(null), 'unhandledRejection')).not.toThrow();
+    expect(() => proc.emit('uncaughtExceptionMonitor', hostile, 'unhandledRejection')).not.toThrow();
+    expect(log.fatals.map((f) => [f.template, f.error.message])).toEqual([
+      ['Unhandled rejection', 'object'],
+      ['Unhandled rejection', 'Object'],
+    ]);
+    expect(log.calls).toEqual(['fatal', 'flushSync', 'fatal', 'flushSync']);
+  });
+
   it('never throws, whatever the logger does', async () => {
     const log: HookableLogger = {
       fatal: () => {
