@@ -2,6 +2,7 @@ import { describeValue } from '../core/describe-value';
 import { hasMethods } from '../core/has-methods';
 import * as os from 'node:os';
 import { ConfigurationError } from '../core/errors/configuration-error';
+import { isTimerMs, MAX_TIMER_MS } from '../core/max-timer-ms';
 import { SelfLog } from '../core/self-log';
 
 /** What the hooks need of a logger: typed structurally, so any Logger (or a test double) fits. */
@@ -40,7 +41,8 @@ export interface ProcessHooksOptions {
   /** Signals that close the logger gracefully and end the process. Default `['SIGINT', 'SIGTERM']`. */
   signals?: readonly NodeJS.Signals[];
   /**
-   * The graceful close's timeout on a signal or `beforeExit`, in milliseconds. Default `5000`. A
+   * The graceful close's timeout on a signal or `beforeExit`, in milliseconds, at most
+   * 2 147 483 647 (the longest timer delay). Default `5000`. A
    * close that has not settled 1000 ms after it is given up: the
    * process exits and what each sink still held is written to SelfLog.
    */
@@ -54,6 +56,15 @@ function signalNumber(signal: NodeJS.Signals): number {
 }
 
 /** Runs `fn`, sending anything it throws to SelfLog: a process hook must never throw. */
+/** A thrown value that is not an Error, as text; String() throws for a null-prototype object or a throwing toString. */
+function reasonText(reason: unknown): string {
+  try {
+    return String(reason);
+  } catch {
+    return describeValue(reason);
+  }
+}
+
 function safely(what: string, fn: () => void): void {
   try {
     fn();
@@ -92,9 +103,10 @@ export function installProcessHooks(
     );
   const signals = options.signals ?? ['SIGINT', 'SIGTERM'];
   const timeoutMs = options.timeoutMs ?? 5000;
-  if (!(typeof timeoutMs === 'number' && timeoutMs >= 0 && Number.isFinite(timeoutMs))) {
+  // Past MAX_TIMER_MS the logger's close timer would fire after 1 ms (timers clamp such a delay).
+  if (!isTimerMs(timeoutMs)) {
     throw new ConfigurationError(
-      `installProcessHooks timeoutMs: expected a non-negative number of milliseconds, got ${String(timeoutMs)}`,
+      `installProcessHooks timeoutMs: expected milliseconds from 0 to ${MAX_TIMER_MS}, got ${describeValue(timeoutMs)}`,
     );
   }
   for (const signal of signals) {
@@ -149,10 +161,14 @@ export function installProcessHooks(
         return;
       }
       // The close's own timeout wins; this last resort only ends a close that never settles.
-      guard = setTimeout(() => {
-        reportUndelivered();
-        exitAfterSignal(signal);
-      }, timeoutMs + PROCESS_HOOK_GUARD_MARGIN_MS);
+      guard = setTimeout(
+        () => {
+          reportUndelivered();
+          exitAfterSignal(signal);
+          // Capped: past MAX_TIMER_MS the guard would fire after 1 ms and exit before the close.
+        },
+        Math.min(timeoutMs + PROCESS_HOOK_GUARD_MARGIN_MS, MAX_TIMER_MS),
+      );
       void closeGracefully().then(() => exitAfterSignal(signal));
     };
     return [signal, handler] as const;
@@ -169,7 +185,7 @@ export function installProcessHooks(
 
   const onUncaught = (...[error, origin]: unknown[]): void => {
     const unhandledRejection = origin === 'unhandledRejection';
-    const asError = error instanceof Error ? error : new Error(String(error));
+    const asError = error instanceof Error ? error : new Error(reasonText(error));
     safely('fatal', () => log.fatal(asError, unhandledRejection ? 'Unhandled rejection' : 'Uncaught exception'));
     safely('flushSync', () => log.flushSync());
   };

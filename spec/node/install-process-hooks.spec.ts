@@ -4,6 +4,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { ConfigurationError } from '../../lib/core/errors/configuration-error';
+import { MAX_TIMER_MS } from '../../lib/core/max-timer-ms';
 import { SelfLog, type SelfLogEvent } from '../../lib/core/self-log';
 import { installProcessHooks, type HookableLogger } from '../../lib/node/install-process-hooks';
 
@@ -199,6 +200,23 @@ describe('installProcessHooks', () => {
     expect(log.fatals[0].error.message).toBe('just a string');
   });
 
+  it('logs a rejection reason String() cannot convert (a null-prototype object, a throwing toString) instead of throwing in the hook', () => {
+    const log = fakeLogger();
+    installProcessHooks(log, {}, proc);
+    const hostile = {
+      toString: () => {
+        throw new Error('no text');
+      },
+    };
+    expect(() => proc.emit('uncaughtExceptionMonitor', Object.create(null), 'unhandledRejection')).not.toThrow();
+    expect(() => proc.emit('uncaughtExceptionMonitor', hostile, 'unhandledRejection')).not.toThrow();
+    expect(log.fatals.map((f) => [f.template, f.error.message])).toEqual([
+      ['Unhandled rejection', 'object'],
+      ['Unhandled rejection', 'Object'],
+    ]);
+    expect(log.calls).toEqual(['fatal', 'flushSync', 'fatal', 'flushSync']);
+  });
+
   it('never throws, whatever the logger does', async () => {
     const log: HookableLogger = {
       fatal: () => {
@@ -236,6 +254,26 @@ describe('installProcessHooks', () => {
     expect(() => installProcessHooks(fakeLogger(), { signals: ['SIGNOPE' as NodeJS.Signals] }, proc)).toThrow(/SIGNOPE/);
     expect(() => installProcessHooks(fakeLogger(), { timeoutMs: -1 }, proc)).toThrow(/-1/);
     expect(() => installProcessHooks(fakeLogger(), { exitCode: 1.5 }, proc)).toThrow(/1\.5/);
+    expect(proc.eventNames()).toEqual([]);
+  });
+
+  it('keeps its last-resort exit for a timeoutMs near the longest timer delay, instead of exiting 1 ms after the signal', async () => {
+    const log = fakeLogger('manually');
+    installProcessHooks(log, { timeoutMs: MAX_TIMER_MS - 500 }, proc);
+    proc.emit('SIGTERM', 'SIGTERM');
+    jest.advanceTimersByTime(60_000);
+    await flushPromises();
+    expect(proc.exit).not.toHaveBeenCalled();
+    log.settleClose();
+    await flushPromises();
+    expect(proc.exit).toHaveBeenCalledWith(143);
+  });
+
+  it('throws a ConfigurationError naming a timeoutMs past the longest timer delay', () => {
+    expect(() => installProcessHooks(fakeLogger(), { timeoutMs: MAX_TIMER_MS + 1 }, proc)).toThrow(ConfigurationError);
+    expect(() => installProcessHooks(fakeLogger(), { timeoutMs: MAX_TIMER_MS + 1 }, proc)).toThrow(
+      `installProcessHooks timeoutMs: expected milliseconds from 0 to ${MAX_TIMER_MS}, got number ${MAX_TIMER_MS + 1}`,
+    );
     expect(proc.eventNames()).toEqual([]);
   });
 

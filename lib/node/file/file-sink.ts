@@ -115,13 +115,13 @@ export class FileSink implements Sink {
     options: FileSinkOptions = {},
   ) {
     if (typeof basePath !== 'string' || basePath.length === 0) {
-      throw new ConfigurationError(`FileSink path: expected a file path, got ${JSON.stringify(String(basePath))}`);
+      throw new ConfigurationError(`FileSink path: expected a file path, got ${describeValue(basePath)}`);
     }
     this.interval = parseRollingInterval(options.rollingInterval ?? 'infinite');
     const limit = options.fileSizeLimitBytes === undefined ? GIB : options.fileSizeLimitBytes;
     if (limit !== null && !(typeof limit === 'number' && limit > 0 && Number.isFinite(limit))) {
       throw new ConfigurationError(
-        `FileSink fileSizeLimitBytes: expected a positive number of bytes or null, got ${String(limit)}`,
+        `FileSink fileSizeLimitBytes: expected a positive number of bytes or null, got ${describeValue(limit)}`,
       );
     }
     this.limit = limit;
@@ -136,7 +136,7 @@ export class FileSink implements Sink {
     const syncFlushTimeoutMs = options.syncFlushTimeoutMs ?? 1000;
     if (!(typeof syncFlushTimeoutMs === 'number' && syncFlushTimeoutMs >= 0 && Number.isFinite(syncFlushTimeoutMs))) {
       throw new ConfigurationError(
-        `FileSink syncFlushTimeoutMs: expected a non-negative number of milliseconds, got ${String(syncFlushTimeoutMs)}`,
+        `FileSink syncFlushTimeoutMs: expected a non-negative number of milliseconds, got ${describeValue(syncFlushTimeoutMs)}`,
       );
     }
     this.syncFlushTimeoutMs = syncFlushTimeoutMs;
@@ -145,7 +145,7 @@ export class FileSink implements Sink {
       (typeof options.fallbackPath !== 'string' || options.fallbackPath.length === 0 || options.fallbackPath === basePath)
     ) {
       throw new ConfigurationError(
-        `FileSink fallbackPath: expected a file path other than the sink's own, got ${JSON.stringify(String(options.fallbackPath))}`,
+        `FileSink fallbackPath: expected a file path other than the sink's own, got ${describeValue(options.fallbackPath)}`,
       );
     }
     this.fallbackPath = options.fallbackPath;

@@ -1,3 +1,4 @@
+import { describeValue } from '../../core/describe-value';
 import { ConfigurationError } from '../../core/errors/configuration-error';
 
 /** How often a rolling file starts a new file: `infinite` never rolls by time. */
@@ -26,7 +27,7 @@ const DIGITS: Readonly<Record<RollingInterval, number>> = { infinite: 0, year: 4
 export function parseRollingInterval(value: unknown): RollingInterval {
   if (typeof value === 'string' && (INTERVALS as readonly string[]).includes(value)) return value as RollingInterval;
   throw new ConfigurationError(
-    `FileSink rollingInterval: unknown interval ${JSON.stringify(String(value))} (expected one of ${INTERVALS.join(', ')})`,
+    `FileSink rollingInterval: unknown interval ${describeValue(value)} (expected one of ${INTERVALS.join(', ')})`,
   );
 }
 

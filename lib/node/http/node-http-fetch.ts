@@ -1,6 +1,8 @@
 import * as http from 'node:http';
 import * as https from 'node:https';
+import { describeValue } from '../../core/describe-value';
 import { ConfigurationError } from '../../core/errors/configuration-error';
+import { isTimerMs, MAX_TIMER_MS } from '../../core/max-timer-ms';
 
 /** TLS settings for `https:` URLs, passed to the https Agent. */
 export type NodeHttpFetchTls = Pick<
@@ -16,7 +18,8 @@ export interface NodeHttpFetchOptions {
   maxFreeSockets?: number;
   /**
    * Milliseconds an idle pooled socket stays open before it is closed (below common servers'
-   * keep-alive timeouts, so a socket is not reused just as the server closes it). Default 4000.
+   * keep-alive timeouts, so a socket is not reused just as the server closes it): whole
+   * milliseconds from 1 to 2 147 483 647 (the longest timer delay). Default 4000.
    */
   idleSocketMs?: number;
   /**
@@ -66,7 +69,7 @@ const NULL_BODY_STATUSES = new Set([101, 103, 204, 205, 304]);
 export function createNodeHttpFetch(options: NodeHttpFetchOptions = {}): NodeHttpFetch {
   const maxSockets = positiveInteger(options.maxSockets, DEFAULT_MAX_SOCKETS, 'maxSockets');
   const maxFreeSockets = positiveInteger(options.maxFreeSockets, DEFAULT_MAX_FREE_SOCKETS, 'maxFreeSockets');
-  const idleSocketMs = positiveInteger(options.idleSocketMs, DEFAULT_IDLE_SOCKET_MS, 'idleSocketMs');
+  const idleSocketMs = timerMs(options.idleSocketMs, DEFAULT_IDLE_SOCKET_MS, 'idleSocketMs');
   const maxResponseBytes = positiveInteger(options.maxResponseBytes, DEFAULT_MAX_RESPONSE_BYTES, 'maxResponseBytes');
   const tls = options.tls;
   // Created on first use: importing rxlog/node opens nothing.
@@ -265,6 +268,16 @@ function abortReason(signal: AbortSignal): unknown {
 function positiveInteger(value: number | undefined, fallback: number, name: string): number {
   if (value === undefined) return fallback;
   if (!Number.isInteger(value) || value < 1)
-    throw new ConfigurationError(`createNodeHttpFetch: ${name} must be a positive integer, got ${String(value)}`);
+    throw new ConfigurationError(`createNodeHttpFetch: ${name} must be a positive integer, got ${describeValue(value)}`);
+  return value;
+}
+
+// A socket timeout past MAX_TIMER_MS would fire after 1 ms (Node clamps it), closing every idle socket at once.
+function timerMs(value: number | undefined, fallback: number, name: string): number {
+  if (value === undefined) return fallback;
+  if (!Number.isInteger(value) || value < 1 || !isTimerMs(value))
+    throw new ConfigurationError(
+      `createNodeHttpFetch: ${name} must be whole milliseconds from 1 to ${MAX_TIMER_MS}, got ${describeValue(value)}`,
+    );
   return value;
 }

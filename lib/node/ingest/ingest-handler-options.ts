@@ -1,5 +1,7 @@
 import type { IncomingMessage } from 'node:http';
+import { describeValue } from '../../core/describe-value';
 import { ConfigurationError } from '../../core/errors/configuration-error';
+import { isTimerMs, MAX_TIMER_MS } from '../../core/max-timer-ms';
 import { isLevelName, type LogLevelName, parseLevel } from '../../core/log-level';
 
 /** The per-client rate limit of {@link createIngestHandler}: a token bucket per key, one token per request. */
@@ -24,7 +26,7 @@ export interface IngestHandlerOptions {
   maxBodyBytes?: number;
   /** The most events taken from one request; later lines are rejected (counted, not parsed). Default `1_000`. */
   maxEvents?: number;
-  /** The largest event (one line), in bytes; a longer line is rejected. Default `32_768` (32 KiB). */
+  /** The largest event (one line), in bytes; a longer line is rejected, and a message rendered from the client's template is cut at this many characters. Default `32_768` (32 KiB). */
   maxEventBytes?: number;
   /** The most values (properties, nested members and array items together) in one event; more rejects the event. Default `256`. */
   maxProperties?: number;
@@ -34,7 +36,7 @@ export interface IngestHandlerOptions {
   maxLevel?: LogLevelName;
   /** The per-client rate limit, or `false` for none (when something in front of the handler limits already). Default `{ perSecond: 5, burst: 20 }` keyed by remote address. */
   rateLimit?: IngestRateLimit | false;
-  /** The longest a client may take to send its body, in milliseconds; then it is answered 408 and disconnected. Default `10_000`. */
+  /** The longest a client may take to send its body, in milliseconds; then it is answered 408 and disconnected; at most 2 147 483 647 (the longest timer delay). Default `10_000`. */
   bodyTimeoutMs?: number;
   /** The property that holds the client's own properties. Default `'Client'`. */
   clientProperty?: string;
@@ -67,7 +69,17 @@ export function remoteAddress(req: IncomingMessage): string {
 function count(value: unknown, where: string, fallback: number, min = 1): number {
   if (value === undefined) return fallback;
   if (typeof value !== 'number' || !Number.isFinite(value) || value < min)
-    throw new ConfigurationError(`createIngestHandler.${where}: expected a number >= ${min}, got ${JSON.stringify(value)}`);
+    throw new ConfigurationError(`createIngestHandler.${where}: expected a number >= ${min}, got ${describeValue(value)}`);
+  return value;
+}
+
+// A delay past MAX_TIMER_MS fires after 1 ms (timers clamp it): every body would time out at once.
+function timerMs(value: unknown, where: string, fallback: number): number {
+  if (value === undefined) return fallback;
+  if (typeof value !== 'number' || value < 1 || !isTimerMs(value))
+    throw new ConfigurationError(
+      `createIngestHandler.${where}: expected milliseconds from 1 to ${MAX_TIMER_MS}, got ${describeValue(value)}`,
+    );
   return value;
 }
 
@@ -80,17 +92,17 @@ export function resolveIngestOptions(given: IngestHandlerOptions = {}): Resolved
   // Checked as unknown input: JavaScript callers and JSON configuration can pass anything.
   const options = given as { [K in keyof IngestHandlerOptions]?: unknown };
   if (typeof options !== 'object' || (options as unknown) === null)
-    throw new ConfigurationError(`createIngestHandler: expected an options object, got ${JSON.stringify(given)}`);
+    throw new ConfigurationError(`createIngestHandler: expected an options object, got ${describeValue(given)}`);
   const maxLevel = options.maxLevel === undefined ? 'error' : parseLevel(options.maxLevel, 'createIngestHandler.maxLevel');
   const limit = options.rateLimit as { [K in keyof IngestRateLimit]?: unknown } | false | undefined | null;
   let rateLimit: Required<IngestRateLimit> | false = false;
   if (limit !== false) {
     if (limit !== undefined && (typeof limit !== 'object' || limit === null))
-      throw new ConfigurationError(`createIngestHandler.rateLimit: expected an object or false, got ${JSON.stringify(limit)}`);
+      throw new ConfigurationError(`createIngestHandler.rateLimit: expected an object or false, got ${describeValue(limit)}`);
     const key = limit?.key ?? remoteAddress;
     if (typeof key !== 'function')
       throw new ConfigurationError(
-        `createIngestHandler.rateLimit.key: expected a function of the request, got ${JSON.stringify(key)}`,
+        `createIngestHandler.rateLimit.key: expected a function of the request, got ${describeValue(key)}`,
       );
     rateLimit = {
       perSecond: count(limit?.perSecond, 'rateLimit.perSecond', 5, Number.MIN_VALUE),
@@ -102,15 +114,15 @@ export function resolveIngestOptions(given: IngestHandlerOptions = {}): Resolved
   const clientProperty = options.clientProperty ?? 'Client';
   if (typeof clientProperty !== 'string' || clientProperty === '' || clientProperty === '__proto__')
     throw new ConfigurationError(
-      `createIngestHandler.clientProperty: expected a property name, got ${JSON.stringify(clientProperty)}`,
+      `createIngestHandler.clientProperty: expected a property name, got ${describeValue(clientProperty)}`,
     );
   const origin = options.origin ?? 'browser';
   if (typeof origin !== 'string')
-    throw new ConfigurationError(`createIngestHandler.origin: expected a string, got ${JSON.stringify(origin)}`);
+    throw new ConfigurationError(`createIngestHandler.origin: expected a string, got ${describeValue(origin)}`);
   const address = options.clientAddress ?? false;
   if (typeof address !== 'boolean' && typeof address !== 'function')
     throw new ConfigurationError(
-      `createIngestHandler.clientAddress: expected a boolean or a function, got ${JSON.stringify(address)}`,
+      `createIngestHandler.clientAddress: expected a boolean or a function, got ${describeValue(address)}`,
     );
   return {
     maxBodyBytes: count(options.maxBodyBytes, 'maxBodyBytes', 1_048_576),
@@ -120,7 +132,7 @@ export function resolveIngestOptions(given: IngestHandlerOptions = {}): Resolved
     maxDepth: count(options.maxDepth, 'maxDepth', 8),
     maxLevel: isLevelName(maxLevel) ? maxLevel : 'error',
     rateLimit,
-    bodyTimeoutMs: count(options.bodyTimeoutMs, 'bodyTimeoutMs', 10_000),
+    bodyTimeoutMs: timerMs(options.bodyTimeoutMs, 'bodyTimeoutMs', 10_000),
     clientProperty,
     origin,
     clientAddress:

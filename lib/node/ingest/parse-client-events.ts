@@ -1,6 +1,6 @@
 import { isLevelName, type LogLevelName, levelValue, parseLevel } from '../../core/log-level';
 import { parseTemplate } from '../../templates/parse-template';
-import { renderTemplate } from '../../templates/render-template';
+import { renderPropertyToken } from '../../templates/render-template';
 
 /** One event a client sent, validated: its properties are data only, in an object without a prototype. */
 export interface ClientEvent {
@@ -49,7 +49,8 @@ class Rejected extends Error {}
  * send: `@t`, `@mt`, `@m`, `@l`, `@x`, properties) or in rxlog's NDJSON shape (`timestamp`,
  * `level`, `message`, `template`, `exception`, properties, `_level` read back as `level`). Each line is checked on its own:
  * invalid UTF-8, invalid JSON, a value that is not an object, a field of the wrong type, an unknown
- * level, no message, too many values, too deep or too long rejects that line only. Lines past
+ * level, no message, too many values, too deep or too long rejects that line only. A message
+ * rendered from a template is cut at `maxEventBytes` characters (then `…`). Lines past
  * `maxEvents` are counted as rejected without being parsed. Blank lines are skipped.
  */
 export function parseClientEvents(body: Buffer, limits: ClientEventLimits): ParsedClientEvents {
@@ -120,11 +121,31 @@ function readLine(bytes: Buffer, limits: ClientEventLimits): ClientEvent {
     level: capped ? limits.maxLevel : sentLevel,
     ...(capped ? { clientLevel: sentLevel } : {}),
     ...(template === undefined ? {} : { template }),
-    message: template === undefined ? (rendered ?? '') : renderTemplate(parseTemplate(template), properties),
+    message: template === undefined ? (rendered ?? '') : renderBounded(template, properties, limits.maxEventBytes),
     ...(timestamp === undefined ? {} : { timestamp }),
     ...(exception === undefined ? {} : { exception }),
     properties,
   };
+}
+
+/**
+ * Renders the client's template with its properties, cut at `max` UTF-16 code units (then `…`):
+ * holes repeat a value and alignments pad, so a short line could otherwise render into megabytes.
+ */
+function renderBounded(template: string, properties: Record<string, unknown>, max: number): string {
+  let out = '';
+  for (const token of parseTemplate(template).tokens) {
+    const piece = token.kind === 'text' ? token.text : renderPropertyToken(token, properties);
+    if (out.length + piece.length <= max) {
+      out += piece;
+      continue;
+    }
+    out += piece.slice(0, max - out.length);
+    // Never end on half a surrogate pair.
+    const last = out.charCodeAt(out.length - 1);
+    return `${last >= 0xd800 && last <= 0xdbff ? out.slice(0, -1) : out}…`;
+  }
+  return out;
 }
 
 /** Counts the values inside `value` against `budget`; rejects when it runs out or nesting goes past `maxDepth`. */

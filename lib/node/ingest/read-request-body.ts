@@ -12,12 +12,19 @@ export type BodyReadResult =
  * `Content-Length` over the limit is refused before anything is read; a body that grows past the
  * limit stops being read at once (the caller answers and closes the connection). A body a
  * framework already read (`req.body` as a string or Buffer, e.g. from `express.text()`) is used
- * as it is, under the same limit.
+ * as it is, under the same limit; a body a JSON parser already read (`express.json()`) is taken
+ * back as lines, one a value (each item of an array on its own line).
  */
 export function readRequestBody(req: IncomingMessage, maxBytes: number, timeoutMs: number): Promise<BodyReadResult> {
   const parsed = (req as { body?: unknown }).body;
   if (typeof parsed === 'string' || parsed instanceof Uint8Array) {
     const body = typeof parsed === 'string' ? Buffer.from(parsed, 'utf8') : Buffer.from(parsed);
+    return Promise.resolve(body.length > maxBytes ? { kind: 'too-large' } : { kind: 'body', body });
+  }
+  // A stream a framework already read (express.json() leaves objects in req.body) never ends again:
+  // waiting would only answer 408 after timeoutMs. Parsed JSON is written back as lines.
+  if (req.readableEnded) {
+    const body = Buffer.from(parsedLines(parsed), 'utf8');
     return Promise.resolve(body.length > maxBytes ? { kind: 'too-large' } : { kind: 'body', body });
   }
   const declared = Number(req.headers['content-length']);
@@ -53,4 +60,14 @@ export function readRequestBody(req: IncomingMessage, maxBytes: number, timeoutM
     req.on('error', onAborted);
     req.on('close', onClose);
   });
+}
+
+/** Parsed JSON (an object, or an array of them) as lines; anything else (nothing parsed) is an empty body. */
+function parsedLines(parsed: unknown): string {
+  if (typeof parsed !== 'object' || parsed === null) return '';
+  try {
+    return Array.isArray(parsed) ? parsed.map((item) => JSON.stringify(item)).join('\n') : JSON.stringify(parsed);
+  } catch {
+    return '';
+  }
 }

@@ -1,3 +1,5 @@
+import { MAX_TIMER_MS } from '../../core/max-timer-ms';
+
 /** Options of {@link TokenBucketLimiter}. */
 export interface TokenBucketLimiterOptions {
   /** Tokens added per second to every key's bucket. Required, > 0. */
@@ -14,9 +16,12 @@ export interface TokenBucketLimiterOptions {
 export interface RateDecision {
   /** Whether a token was taken. */
   readonly allowed: boolean;
-  /** When not allowed: whole seconds until a token is available (at least 1). */
+  /** When not allowed: whole seconds until a token is available (at least 1, at most 2 147 483: the longest timer delay). */
   readonly retryAfterSeconds: number;
 }
+
+/** The longest timer delay (2^31 - 1 ms) in whole seconds. */
+const MAX_RETRY_AFTER_SECONDS = Math.floor(MAX_TIMER_MS / 1000);
 
 interface Bucket {
   tokens: number;
@@ -68,6 +73,8 @@ export class TokenBucketLimiter {
       bucket.tokens -= 1;
       return { allowed: true, retryAfterSeconds: 0 };
     }
-    return { allowed: false, retryAfterSeconds: Math.max(1, Math.ceil((1 - bucket.tokens) / this.perMs / 1000)) };
+    // Capped: a tiny rate would give Infinity or 1e+21, which is no Retry-After a client can read or wait.
+    const seconds = Math.min(MAX_RETRY_AFTER_SECONDS, Math.ceil((1 - bucket.tokens) / this.perMs / 1000));
+    return { allowed: false, retryAfterSeconds: Math.max(1, seconds) };
   }
 }

@@ -1,5 +1,6 @@
 import { describeValue } from '../../core/describe-value';
 import { ConfigurationError } from '../../core/errors/configuration-error';
+import { MAX_TIMER_MS } from '../../core/max-timer-ms';
 import type { LogEvent } from '../../core/log-event';
 import { PartialDeliveryError } from '../../core/errors/partial-delivery-error';
 import { retryHint } from '../../core/retry-hint';
@@ -17,6 +18,9 @@ import { utf8Length } from './http-utf8-length';
 
 /** The content type of CLEF, newline-delimited compact JSON, as Seq names it. */
 export const CLEF_CONTENT_TYPE = 'application/vnd.serilog.clef';
+
+/** How much of a response body is read (for an error's excerpt, and to release the connection), in bytes; the rest is dropped. */
+const RESPONSE_TEXT_MAX_BYTES = 16 * 1024;
 
 /** Browsers refuse `keepalive` requests (and beacons) past 64 KiB of body in flight. */
 const KEEPALIVE_MAX_BYTES = 64 * 1024;
@@ -45,7 +49,7 @@ export interface HttpSinkOptions {
   fetch?: typeof fetch;
   /** Sends bodies of at most 64 KiB with `keepalive`, so a request in flight outlives the page. Default `true`. */
   keepalive?: boolean;
-  /** Longest wait for a complete response before the request is aborted and the batch fails, in milliseconds; `Infinity` for none. Default `10_000`. */
+  /** Longest wait for the response's status before the request is aborted and the batch fails (a body still arriving then is dropped, the status decides), in milliseconds: at most 2 147 483 647 (the longest timer delay), or `Infinity` for none. Default `10_000`. */
   timeoutMs?: number;
   /** In a browser, writes with `navigator.sendBeacon` while the page is hidden or unloading (see `installPageHideFlush`). Default `true`. */
   beacon?: boolean;
@@ -118,32 +122,39 @@ export class HttpSink implements Sink {
     const kind = new.target.name;
     /* eslint-disable @typescript-eslint/no-unnecessary-condition -- JavaScript callers can pass anything: every option is checked */
     if (typeof options !== 'object' || options === null)
-      throw new ConfigurationError(`${kind}: expected an options object with a url, got ${String(options)}`);
+      throw new ConfigurationError(`${kind}: expected an options object with a url, got ${describeValue(options)}`);
     this.url = checkUrl(options.url, `${kind}.url`);
     this.safeUrl = redactUrl(this.url);
     this.secrets = urlSecrets(this.url);
     this.method = options.method ?? 'POST';
     if (typeof this.method !== 'string' || this.method === '')
-      throw new ConfigurationError(`${kind}.method: expected an HTTP method, got ${JSON.stringify(options.method)}`);
+      throw new ConfigurationError(`${kind}.method: expected an HTTP method, got ${describeValue(options.method)}`);
     this.timeoutMs = options.timeoutMs ?? 10_000;
-    if (typeof this.timeoutMs !== 'number' || !(this.timeoutMs > 0))
-      throw new ConfigurationError(`${kind}.timeoutMs: expected milliseconds > 0, got ${String(options.timeoutMs)}`);
+    // A finite delay past MAX_TIMER_MS fires after 1 ms (timers clamp it): every request would time out at once.
+    if (
+      typeof this.timeoutMs !== 'number' ||
+      !(this.timeoutMs > 0) ||
+      (this.timeoutMs > MAX_TIMER_MS && this.timeoutMs !== Infinity)
+    )
+      throw new ConfigurationError(
+        `${kind}.timeoutMs: expected milliseconds > 0 and at most ${MAX_TIMER_MS}, or Infinity, got ${describeValue(options.timeoutMs)}`,
+      );
     if (options.formatter !== undefined && typeof options.formatter?.format !== 'function')
       throw new ConfigurationError(
         `${kind}.formatter: expected an object with format(event), got ${describeValue(options.formatter)}`,
       );
     if (options.body !== undefined && typeof options.body !== 'function')
-      throw new ConfigurationError(`${kind}.body: expected a function of the events, got ${String(options.body)}`);
+      throw new ConfigurationError(`${kind}.body: expected a function of the events, got ${describeValue(options.body)}`);
     if (
       options.headers !== undefined &&
       typeof options.headers !== 'function' &&
       (typeof options.headers !== 'object' || options.headers === null)
     ) {
-      throw new ConfigurationError(`${kind}.headers: expected an object or a function, got ${String(options.headers)}`);
+      throw new ConfigurationError(`${kind}.headers: expected an object or a function, got ${describeValue(options.headers)}`);
     }
     this.fetch = options.fetch ?? globalFetch(kind);
     if (typeof this.fetch !== 'function')
-      throw new ConfigurationError(`${kind}.fetch: expected a fetch function, got ${String(options.fetch)}`);
+      throw new ConfigurationError(`${kind}.fetch: expected a fetch function, got ${describeValue(options.fetch)}`);
     /* eslint-enable @typescript-eslint/no-unnecessary-condition */
     const usesDefaults = options.formatter === undefined && options.body === undefined;
     this.contentType = options.contentType ?? (usesDefaults ? CLEF_CONTENT_TYPE : 'text/plain; charset=utf-8');
@@ -278,9 +289,11 @@ export class HttpSink implements Sink {
         signal: controller.signal,
       });
       const response = timeout === undefined ? await request : await Promise.race([request, timeout]);
-      // Reading the body releases the connection (undici keeps it until then).
-      const reading = readText(response);
-      const text = timeout === undefined ? await reading : await Promise.race([reading, timeout]);
+      // Reading the body releases the connection (undici keeps it until then). Only its start is
+      // read, and once the status is known the batch's fate follows it: a body that never ends or
+      // stalls is dropped (the timer aborts the request), it does not turn a 200 into a retry.
+      const reading = readText(response, RESPONSE_TEXT_MAX_BYTES);
+      const text = timeout === undefined ? await reading : await Promise.race([reading, timeout]).catch(() => '');
       // A browser answers a manual redirect with an opaque response of status 0.
       const redirected = response.type === 'opaqueredirect' || (response.status >= 300 && response.status < 400);
       if (!response.ok || redirected) {
@@ -366,8 +379,7 @@ function linesBody(formatter: Formatter): (events: readonly LogEvent[]) => strin
 
 function checkUrl(url: unknown, where: string): string {
   if (typeof url !== 'string' || url.trim() === '')
-    // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- JSON.stringify returns undefined for undefined, functions and symbols
-    throw new ConfigurationError(`${where}: expected a URL, got ${JSON.stringify(url) ?? String(url)}`);
+    throw new ConfigurationError(`${where}: expected a URL, got ${describeValue(url)}`);
   const base = (globalThis as { location?: { href?: unknown } }).location?.href;
   try {
     new URL(url, typeof base === 'string' ? base : undefined);
@@ -385,9 +397,30 @@ function globalFetch(kind: string): typeof fetch {
   return candidate.bind(globalThis);
 }
 
-async function readText(response: Response): Promise<string> {
+/**
+ * The start of a response body as text: at most `maxBytes` bytes are read, then the body is
+ * cancelled (a hostile or broken server may send an endless one). Never rejects.
+ */
+async function readText(response: Response, maxBytes: number): Promise<string> {
   try {
-    return typeof response.text === 'function' ? await response.text() : '';
+    const body = response.body as ReadableStream<Uint8Array> | null | undefined;
+    if (body === null || body === undefined || typeof body.getReader !== 'function')
+      return typeof response.text === 'function' ? await response.text() : '';
+    const reader = body.getReader();
+    const decoder = new TextDecoder();
+    let text = '';
+    let read = 0;
+    for (;;) {
+      const chunk = await reader.read();
+      if (chunk.done) return text + decoder.decode();
+      const room = maxBytes - read;
+      read += chunk.value.byteLength;
+      text += decoder.decode(chunk.value.byteLength > room ? chunk.value.subarray(0, room) : chunk.value, { stream: true });
+      if (read >= maxBytes) {
+        reader.cancel().catch(() => undefined);
+        return text;
+      }
+    }
   } catch {
     return '';
   }

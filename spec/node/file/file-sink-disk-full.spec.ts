@@ -66,3 +66,31 @@ maybe('FileSink on a full disk', () => {
     expect(report.sinks.file).toEqual({ delivered: 100, dropped: 0, failed: 0, undelivered: 0 });
   });
 });
+
+// /dev/full answers every write with ENOSPC: a full disk any user can write to, so these run everywhere on Linux.
+const devFull = fs.existsSync('/dev/full') ? describe : describe.skip;
+
+devFull('FileSink on /dev/full (ENOSPC without root)', () => {
+  it('fails every batch with ENOSPC, counted as failed, and never throws to the caller', async () => {
+    const log = new LoggerConfiguration().writeTo
+      .sink(new FileSink('/dev/full'), { name: 'file', batch: { size: 8, maxDelayMs: 0 }, retry: false })
+      .createLogger();
+    expect(() => {
+      for (let i = 0; i < 20; i++) log.information('Event {N}', i);
+    }).not.toThrow();
+    const report = await log.close({ timeoutMs: 2_000 });
+    expect(report.sinks.file).toEqual({ delivered: 0, dropped: 0, failed: 20, undelivered: 0 });
+    expect(log.metrics().sinks.file.lastError).toMatch(/ENOSPC/);
+  });
+
+  it('sends every batch to fallbackPath whole, counted as delivered', async () => {
+    const fallback = path.join(root, 'dev-full-fallback.log');
+    const log = new LoggerConfiguration().writeTo
+      .sink(new FileSink('/dev/full', { fallbackPath: fallback }), { name: 'file', batch: { size: 8, maxDelayMs: 0 } })
+      .createLogger();
+    for (let i = 0; i < 20; i++) log.information('Event {N}', i);
+    const report = await log.close({ timeoutMs: 2_000 });
+    expect(numbers(fallback)).toEqual(Array.from({ length: 20 }, (_, i) => i));
+    expect(report.sinks.file).toEqual({ delivered: 20, dropped: 0, failed: 0, undelivered: 0 });
+  });
+});

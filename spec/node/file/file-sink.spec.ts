@@ -557,6 +557,23 @@ describe('FileSink', () => {
       expect(() => new FileSink(path.join(dir, 'app.log'), options as never)).toThrow(message);
     });
 
+    it('throws a ConfigurationError, not a TypeError, for values String() cannot convert, and names their type', () => {
+      const bare = Object.create(null) as never;
+      const file = path.join(dir, 'app.log');
+      for (const make of [
+        () => new FileSink(bare),
+        () => new FileSink(file, { fileSizeLimitBytes: bare }),
+        () => new FileSink(file, { syncFlushTimeoutMs: bare }),
+        () => new FileSink(file, { fallbackPath: bare }),
+        () => new FileSink(file, { rollingInterval: bare }),
+      ])
+        expect(make).toThrow(ConfigurationError);
+      expect(() => new FileSink(file, { fileSizeLimitBytes: '5' as never })).toThrow(
+        'FileSink fileSizeLimitBytes: expected a positive number of bytes or null, got "5"',
+      );
+      expect(() => new FileSink(10 as never)).toThrow('FileSink path: expected a file path, got number 10');
+    });
+
     it('throws a ConfigurationError for an empty path', () => {
       expect(() => new FileSink('')).toThrow(ConfigurationError);
     });

@@ -4,6 +4,7 @@ import type { AddressInfo, Socket } from 'node:net';
 import * as path from 'node:path';
 import { LoggerConfiguration } from '../../../lib/configuration/logger-configuration';
 import { ConfigurationError } from '../../../lib/core/errors/configuration-error';
+import { MAX_TIMER_MS } from '../../../lib/core/max-timer-ms';
 import { createNodeHttpFetch, nodeHttpFetch, type NodeHttpFetch } from '../../../lib/node/http/node-http-fetch';
 import { HttpSink } from '../../../lib/sinks/http/http-sink';
 import { HttpTimeoutError } from '../../../lib/sinks/http/http-timeout-error';
@@ -155,9 +156,28 @@ describe('createNodeHttpFetch', () => {
     it('throws ConfigurationError for a pool size or body limit that is not a positive integer', () => {
       expect(() => createNodeHttpFetch({ maxSockets: 0 })).toThrow(ConfigurationError);
       expect(() => createNodeHttpFetch({ maxResponseBytes: 1.5 })).toThrow(
-        /maxResponseBytes must be a positive integer, got 1.5/,
+        /maxResponseBytes must be a positive integer, got number 1.5/,
       );
       expect(() => createNodeHttpFetch({ idleSocketMs: Number.NaN })).toThrow(/idleSocketMs/);
+    });
+
+    it('throws ConfigurationError naming idleSocketMs and its value past the longest timer delay (2^31 - 1 ms), which Node would fire after 1 ms', () => {
+      expect(() => createNodeHttpFetch({ idleSocketMs: MAX_TIMER_MS + 1 })).toThrow(ConfigurationError);
+      expect(() => createNodeHttpFetch({ idleSocketMs: MAX_TIMER_MS + 1 })).toThrow(
+        `createNodeHttpFetch: idleSocketMs must be whole milliseconds from 1 to ${MAX_TIMER_MS}, got number ${MAX_TIMER_MS + 1}`,
+      );
+      expect(() => createNodeHttpFetch({ idleSocketMs: Number.POSITIVE_INFINITY })).toThrow(
+        /idleSocketMs .* got number Infinity/,
+      );
+      expect(() => createNodeHttpFetch({ idleSocketMs: MAX_TIMER_MS })).not.toThrow();
+    });
+
+    it('describes a bad option value by its type, as the other option checks do', () => {
+      expect(() => createNodeHttpFetch({ maxSockets: '8' as unknown as number })).toThrow(
+        'createNodeHttpFetch: maxSockets must be a positive integer, got "8"',
+      );
+      expect(() => createNodeHttpFetch({ maxFreeSockets: {} as unknown as number })).toThrow(/maxFreeSockets .* got Object$/);
+      expect(() => createNodeHttpFetch({ maxResponseBytes: -1 })).toThrow(/maxResponseBytes .* got number -1$/);
     });
   });
 

@@ -292,6 +292,39 @@ describe('createIngestHandler', () => {
     await browser.close({ strategy: 'flush', timeoutMs: 8_000 });
     expect(ingest.events.map((e) => e.renderMessage())).toEqual(['one', 'two']);
   }, 15_000);
+  it('takes a body express.json() already parsed instead of waiting bodyTimeoutMs for a stream that was read, then answering 408', async () => {
+    const memory = new MemorySink();
+    const log = new LoggerConfiguration().writeTo.sink(memory).createLogger();
+    const app = express();
+    app.use(express.json());
+    app.post('/api/logs', createIngestHandler(log, { bodyTimeoutMs: 3_000 }));
+    const server = createServer(app);
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/api/logs`;
+    try {
+      const started = Date.now();
+      expect(await post(url, clef({ '@mt': 'parsed {By}', By: 'express' }), 'application/json')).toMatchObject({
+        status: 200,
+        json: { accepted: 1, rejected: 0 },
+      });
+      expect(
+        await post(
+          url,
+          JSON.stringify([clef({ '@mt': 'a' }), 7].map((x) => (typeof x === 'string' ? (JSON.parse(x) as unknown) : x))),
+          'application/json',
+        ),
+      ).toMatchObject({
+        status: 200,
+        json: { accepted: 1, rejected: 1 },
+      });
+      expect(Date.now() - started).toBeLessThan(3_000);
+      expect(memory.events.map((e) => e.renderMessage())).toEqual(['parsed express', 'a']);
+    } finally {
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+      await log.close({ strategy: 'immediate', timeoutMs: 0 });
+    }
+  });
+
   it('mounts as a plain route handler in Express 5 and (raw) in Fastify 5', async () => {
     const memory = new MemorySink();
     const log = new LoggerConfiguration().writeTo.sink(memory).createLogger();

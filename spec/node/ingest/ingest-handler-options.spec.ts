@@ -1,4 +1,5 @@
 import { ConfigurationError } from '../../../lib/core/errors/configuration-error';
+import { MAX_TIMER_MS } from '../../../lib/core/max-timer-ms';
 import { resolveIngestOptions } from '../../../lib/node/ingest/ingest-handler-options';
 
 describe('resolveIngestOptions', () => {
@@ -39,5 +40,24 @@ describe('resolveIngestOptions', () => {
   ])('throws a ConfigurationError naming the bad option %#', (options, name) => {
     expect(() => resolveIngestOptions(options as never)).toThrow(ConfigurationError);
     expect(() => resolveIngestOptions(options as never)).toThrow(name);
+  });
+
+  it('refuses a bodyTimeoutMs past the longest timer delay, which would answer every request 408 after 1 ms', () => {
+    expect(() => resolveIngestOptions({ bodyTimeoutMs: MAX_TIMER_MS + 1 })).toThrow(ConfigurationError);
+    expect(() => resolveIngestOptions({ bodyTimeoutMs: MAX_TIMER_MS + 1 })).toThrow(
+      `createIngestHandler.bodyTimeoutMs: expected milliseconds from 1 to ${MAX_TIMER_MS}, got number ${MAX_TIMER_MS + 1}`,
+    );
+    expect(resolveIngestOptions({ bodyTimeoutMs: MAX_TIMER_MS }).bodyTimeoutMs).toBe(MAX_TIMER_MS);
+  });
+
+  it('throws a ConfigurationError, not a TypeError, for values JSON.stringify cannot write, and names their type', () => {
+    const circular: Record<string, unknown> = {};
+    circular.self = circular;
+    for (const options of [{ maxBodyBytes: 10n }, { rateLimit: { key: circular } }, { origin: circular }, { clientAddress: 1n }])
+      expect(() => resolveIngestOptions(options as never)).toThrow(ConfigurationError);
+    expect(() => resolveIngestOptions({ maxEvents: 10n } as never)).toThrow(
+      'createIngestHandler.maxEvents: expected a number >= 1, got bigint 10',
+    );
+    expect(() => resolveIngestOptions({ rateLimit: { key: circular } } as never)).toThrow(/rateLimit.key: .*got Object$/);
   });
 });

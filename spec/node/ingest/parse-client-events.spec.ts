@@ -84,6 +84,22 @@ describe('parseClientEvents', () => {
     expect(parse(line({ '@mt': 'x'.repeat(5_000) })).rejected).toBe(1);
   });
 
+  it('cuts a rendered message at maxEventBytes characters, so a short line cannot render into megabytes', () => {
+    // 9 bytes of template, 10 000 characters of padding each: unbounded, this 4 KB line renders to 4.5 MB.
+    const padded = line({ '@mt': '{A,10000}'.repeat(450), A: 1 });
+    // One 2 000-character value repeated: 600 holes render 1.2 M characters.
+    const repeated = line({ '@mt': '{A}'.repeat(600), A: 'y'.repeat(2_000) });
+    // A cut never splits a surrogate pair: the third emoji straddles the limit.
+    const emoji = `${'z'.repeat(2_046)}😀`;
+    const { events, rejected } = parse([padded, repeated, line({ '@mt': 'x{A}{A}{A}', A: emoji })].join('\n'));
+    expect(rejected).toBe(0);
+    for (const event of events) expect(event.message.length).toBeLessThanOrEqual(limits.maxEventBytes + 1);
+    expect(events[0].message).toBe(`${' '.repeat(4_096)}…`);
+    expect(events[1].message).toBe(`${'y'.repeat(4_096)}…`);
+    expect(events[2].message).toBe(`x${emoji}${'z'.repeat(2_046)}…`);
+    expect(parse(line({ '@mt': 'Hi {Name}', Name: 'Ann' })).events[0].message).toBe('Hi Ann');
+  });
+
   it('counts lines past maxEvents as rejected and skips blank lines', () => {
     const body = Array.from({ length: 10 }, (_, i) => line({ '@mt': `e${i}` })).join('\n\n   \n');
     const { events, rejected } = parse(`${body}\n`, { maxEvents: 4 });

@@ -19,6 +19,14 @@ describe('TokenBucketLimiter', () => {
     expect(limiter.take('a')).toEqual({ allowed: false, retryAfterSeconds: 10 });
   });
 
+  it('caps the retry hint at 2 147 483 s, so Retry-After stays delay-seconds a client can wait (not Infinity or 1e+21)', () => {
+    for (const perSecond of [Number.MIN_VALUE, 1e-20]) {
+      const limiter = new TokenBucketLimiter({ perSecond, burst: 1, now: () => 0 });
+      limiter.take('a');
+      expect(limiter.take('a')).toEqual({ allowed: false, retryAfterSeconds: 2_147_483 });
+    }
+  });
+
   it('remembers at most maxKeys clients, forgetting the least recently seen', () => {
     const limiter = new TokenBucketLimiter({ perSecond: 1, burst: 1, maxKeys: 100, now: () => 0 });
     limiter.take('kept');

@@ -1,3 +1,4 @@
+import { MAX_TIMER_MS } from '../../../lib/core/max-timer-ms';
 import { parseRetryAfter } from '../../../lib/sinks/http/http-retry-after';
 
 describe('parseRetryAfter', () => {
@@ -19,5 +20,12 @@ describe('parseRetryAfter', () => {
     expect(parseRetryAfter('', now)).toBeUndefined();
     expect(parseRetryAfter('soon', now)).toBeUndefined();
     expect(parseRetryAfter('-5', now)).toBeUndefined();
+  });
+
+  it('caps an absurd delay at the longest timer delay instead of giving Infinity, which retry would ignore', () => {
+    expect(parseRetryAfter('9'.repeat(400), now)).toBe(MAX_TIMER_MS);
+    expect(parseRetryAfter('99999999999', now)).toBe(MAX_TIMER_MS);
+    expect(parseRetryAfter('Fri, 31 Dec 9999 23:59:59 GMT', now)).toBe(MAX_TIMER_MS);
+    expect(parseRetryAfter('2147483', now)).toBe(2_147_483_000);
   });
 });

@@ -1,10 +1,14 @@
+import { createServer } from 'node:http';
+import type { AddressInfo, Socket } from 'node:net';
 import { VirtualTimeScheduler } from 'rxjs';
 import { LoggerConfiguration } from '../../../lib/configuration/logger-configuration';
 import { ConfigurationError } from '../../../lib/core/errors/configuration-error';
+import { MAX_TIMER_MS } from '../../../lib/core/max-timer-ms';
 import type { LogEvent } from '../../../lib/core/log-event';
 import { CompactJsonFormatter } from '../../../lib/formatting/compact-json-formatter';
 import { TextFormatter } from '../../../lib/formatting/text-formatter';
 import { SelfLog } from '../../../lib/core/self-log';
+import { nodeHttpFetch } from '../../../lib/node/http/node-http-fetch';
 import { HttpSink } from '../../../lib/sinks/http/http-sink';
 import { HttpStatusError } from '../../../lib/sinks/http/http-status-error';
 import { HttpTimeoutError } from '../../../lib/sinks/http/http-timeout-error';
@@ -167,11 +171,120 @@ describe('HttpSink', () => {
     expect(() => new HttpSink({ url: 'not a url' })).toThrow('HttpSink.url: not a valid URL: "not a url"');
     expect(() => new HttpSink(undefined as unknown as { url: string })).toThrow(ConfigurationError);
     expect(() => new HttpSink({ url: 'http://h/', timeoutMs: 0 })).toThrow(
-      'HttpSink.timeoutMs: expected milliseconds > 0, got 0',
+      `HttpSink.timeoutMs: expected milliseconds > 0 and at most ${MAX_TIMER_MS}, or Infinity, got number 0`,
     );
     expect(() => new HttpSink({ url: 'http://h/', method: '' })).toThrow('HttpSink.method');
     expect(() => new HttpSink({ url: 'http://h/', fetch: 'no' as unknown as typeof fetch })).toThrow('HttpSink.fetch');
     expect(() => new HttpSink({ url: 'http://h/', body: 1 as unknown as () => string })).toThrow('HttpSink.body');
+  });
+
+  it('refuses a finite timeoutMs past the longest timer delay, which timed every request out after 1 ms', async () => {
+    expect(() => new HttpSink({ url: 'http://h/', timeoutMs: MAX_TIMER_MS + 1 })).toThrow(ConfigurationError);
+    expect(() => new HttpSink({ url: 'http://h/', timeoutMs: MAX_TIMER_MS + 1 })).toThrow(
+      `HttpSink.timeoutMs: expected milliseconds > 0 and at most ${MAX_TIMER_MS}, or Infinity, got number ${MAX_TIMER_MS + 1}`,
+    );
+    server = await startTestServer(() => ({ status: 200 }));
+    for (const timeoutMs of [MAX_TIMER_MS, Infinity]) await new HttpSink({ url: server.url, timeoutMs }).emit([makeEvent()]);
+    expect(server.requests).toHaveLength(2);
+  });
+
+  it('describes a bad option value by its type', () => {
+    expect(() => new HttpSink({ url: 'http://h/', body: 1 as unknown as () => string })).toThrow(
+      'HttpSink.body: expected a function of the events, got number 1',
+    );
+    expect(() => new HttpSink({ url: 'http://h/', headers: 'x' as unknown as Record<string, string> })).toThrow(
+      'HttpSink.headers: expected an object or a function, got "x"',
+    );
+    expect(() => new HttpSink({ url: 'http://h/', fetch: {} as unknown as typeof fetch })).toThrow(
+      'HttpSink.fetch: expected a fetch function, got Object',
+    );
+    expect(() => new HttpSink({ url: 'http://h/', timeoutMs: '5' as unknown as number })).toThrow(/timeoutMs: .*got "5"$/);
+    expect(() => new HttpSink({ url: 'http://h/', method: 5 as unknown as string })).toThrow(/method: .*got number 5$/);
+    // JSON.stringify throws on a bigint: the mistake must still be a ConfigurationError.
+    expect(() => new HttpSink({ url: 10n as unknown as string })).toThrow('HttpSink.url: expected a URL, got bigint 10');
+  });
+
+  describe('against a hostile server', () => {
+    interface Hostile {
+      url: string;
+      /** Response body bytes the server managed to write. */
+      sent: () => number;
+      close(): Promise<void>;
+    }
+
+    /** A real server on 127.0.0.1 that answers `status` then writes its body forever, as fast as the client reads (`flood`), or not at all (`stall`). */
+    async function startHostile(status: number, body: 'flood' | 'stall', headers: Record<string, string> = {}): Promise<Hostile> {
+      let sent = 0;
+      const sockets = new Set<Socket>();
+      const server = createServer((req, res) => {
+        req.resume();
+        req.on('end', () => {
+          res.writeHead(status, { 'Content-Type': 'text/plain', ...headers });
+          const chunk = Buffer.alloc(64 * 1024, 'x');
+          res.write('endless error page ');
+          if (body === 'stall') return;
+          const pump = (): void => {
+            while (!res.destroyed && sent < 512 * 1024 * 1024) {
+              sent += chunk.length;
+              if (!res.write(chunk)) return void res.once('drain', pump);
+            }
+          };
+          pump();
+        });
+      });
+      server.on('connection', (socket: Socket) => {
+        sockets.add(socket);
+        socket.on('close', () => sockets.delete(socket));
+      });
+      await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+      return {
+        url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/ingest`,
+        sent: () => sent,
+        close: () =>
+          new Promise<void>((resolve) => {
+            for (const socket of sockets) socket.destroy();
+            server.close(() => resolve());
+          }),
+      };
+    }
+
+    const hostiles: Hostile[] = [];
+    afterEach(async () => {
+      await Promise.all(hostiles.splice(0).map((h) => h.close()));
+    });
+
+    it.each([
+      ['global fetch', undefined],
+      ['nodeHttpFetch', nodeHttpFetch],
+    ])('fails a 500 with an endless body by its status at once, reading only its start (%s)', async (_name, transport) => {
+      const hostile = await startHostile(500, 'flood');
+      hostiles.push(hostile);
+      const failure = new HttpSink({ url: hostile.url, timeoutMs: 5_000, fetch: transport }).emit([makeEvent()]);
+      await expect(failure).rejects.toBeInstanceOf(HttpStatusError);
+      await expect(failure).rejects.toThrow(/answered 500 Internal Server Error: endless error page x+…$/);
+      expect(hostile.sent()).toBeLessThan(64 * 1024 * 1024);
+    });
+
+    it('counts a 200 whose body never ends as delivered, without reading it all', async () => {
+      const hostile = await startHostile(200, 'flood');
+      hostiles.push(hostile);
+      const sink = new HttpSink({ url: hostile.url, timeoutMs: 5_000 });
+      await sink.emit([makeEvent()]);
+      expect(sink.bytesWritten).toBeGreaterThan(0);
+      expect(hostile.sent()).toBeLessThan(64 * 1024 * 1024);
+    });
+
+    it('follows the status when the body stalls after it: a 200 is delivered, a 503 keeps its Retry-After', async () => {
+      const ok = await startHostile(200, 'stall');
+      const busy = await startHostile(503, 'stall', { 'Retry-After': '30' });
+      hostiles.push(ok, busy);
+      const sink = new HttpSink({ url: ok.url, timeoutMs: 1_000 });
+      await sink.emit([makeEvent()]);
+      expect(sink.bytesWritten).toBeGreaterThan(0);
+      const failure = new HttpSink({ url: busy.url, timeoutMs: 1_000 }).emit([makeEvent()]);
+      await expect(failure).rejects.toBeInstanceOf(HttpStatusError);
+      await expect(failure).rejects.toMatchObject({ status: 503, retryAfterMs: 30_000, permanent: false });
+    });
   });
 
   describe('through a logger', () => {
@@ -225,20 +338,25 @@ describe('HttpSink', () => {
       }
     });
 
-    it('waits as long as Retry-After asks (seconds or an HTTP date), capped by retry.maxDelayMs', async () => {
+    it('waits as long as Retry-After asks (seconds or an HTTP date, absurd ones included), capped by retry.maxDelayMs', async () => {
       const settle = async (until: () => boolean): Promise<void> => {
         for (let t = 0; t < 500 && !until(); t++) await new Promise((resolve) => setImmediate(resolve));
       };
       for (const [retryAfter, maxDelayMs, least, most] of [
         ['5', 60_000, 5_000, 5_000],
         ['120', 10_000, 10_000, 10_000],
-        [new Date(Date.now() + 3_000).toUTCString(), 60_000, 1_900, 3_000],
+        // Computed when its turn comes, so time spent on the rows before does not shorten it.
+        [() => new Date(Date.now() + 3_000).toUTCString(), 60_000, 1_900, 3_000],
+        // An absurd Retry-After waits the longest retry allows, not the shortest.
+        ['9'.repeat(400), 10_000, 10_000, 10_000],
+        ['Fri, 31 Dec 9999 23:59:59 GMT', 10_000, 10_000, 10_000],
       ] as const) {
         const scheduler = new VirtualTimeScheduler();
         let answered = 0;
         const { fetch } = recordingFetch(() => {
           answered++;
-          const init = answered === 1 ? { status: 429, headers: { 'Retry-After': retryAfter } } : { status: 200 };
+          const header = typeof retryAfter === 'function' ? retryAfter() : retryAfter;
+          const init = answered === 1 ? { status: 429, headers: { 'Retry-After': header } } : { status: 200 };
           return Promise.resolve(new Response('', init));
         });
         const log = new LoggerConfiguration()
