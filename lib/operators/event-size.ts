@@ -166,6 +166,10 @@ function cutLength(lengths: number[], excess: number): number {
 
 function cut(text: string, keep: number): string {
   if (text.length <= keep) return text;
+  // Never between the two halves of a surrogate pair: a lone surrogate is not valid UTF-8, and
+  // strict JSON readers reject its escape.
+  const code = keep > 0 ? text.charCodeAt(keep - 1) : 0;
+  if (code >= 0xd800 && code <= 0xdbff) keep--;
   return flatString(`${text.slice(0, keep)}…[truncated ${text.length - keep} chars]`);
 }
 

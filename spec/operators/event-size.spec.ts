@@ -47,6 +47,16 @@ describe('estimateEventBytes', () => {
 });
 
 describe('truncateEvent', () => {
+  it('never cuts a string between the two halves of a surrogate pair', () => {
+    const lone = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
+    const event = makeEvent({ properties: { S: '😀'.repeat(3000) } });
+    for (let maxBytes = 1000; maxBytes < 1010; maxBytes++) {
+      const text = truncateEvent(event, maxBytes).properties.S as string;
+      expect(text).toMatch(/…\[truncated \d+ chars\]$/);
+      expect(lone.test(text)).toBe(false);
+    }
+  });
+
   it('returns the same event when it fits', () => {
     const event = makeEvent({ properties: { A: 'short' } });
     expect(truncateEvent(event, 1024)).toBe(event);
