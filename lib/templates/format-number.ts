@@ -16,8 +16,9 @@ function grouped(text: string): string {
   return text.replace(/\d+/, group);
 }
 
+/** `body` with a minus sign when `value` is negative or -0: .NET Core 3.0+ keeps the sign of a double that rounds to zero. */
 function signed(value: number, body: string): string {
-  return value < 0 && /[1-9]/.test(body) ? `-${body}` : body;
+  return value < 0 || Object.is(value, -0) ? `-${body}` : body;
 }
 
 function standard(value: number, letter: string, precisionText: string): string | undefined {
@@ -27,9 +28,9 @@ function standard(value: number, letter: string, precisionText: string): string 
   const upper = letter < 'a';
   switch (letter.toLowerCase()) {
     case 'd':
-      return Number.isInteger(value)
-        ? signed(value, (abs < 1e21 ? String(abs) : BigInt(abs).toString()).padStart(precision ?? 0, '0'))
-        : undefined;
+      if (!Number.isInteger(value)) return undefined;
+      // An integer has no negative zero.
+      return `${value < 0 ? '-' : ''}${(abs < 1e21 ? String(abs) : BigInt(abs).toString()).padStart(precision ?? 0, '0')}`;
     case 'f':
       return signed(value, fixed(abs, precision ?? 2));
     case 'n':
@@ -50,7 +51,7 @@ function standard(value: number, letter: string, precisionText: string): string 
     case 'g':
       return signed(value, general(abs, precision, upper ? 'E' : 'e', Number.isSafeInteger(value)));
     case 'r':
-      return String(value);
+      return signed(value, String(abs));
   }
   return undefined;
 }
@@ -82,12 +83,25 @@ function general(abs: number, precision: number | undefined, e: string, integral
 
 const isDigit = (item: string): boolean => item === '0' || item === '#';
 
+/** What a custom section asks for: its digit placeholders, grouping and scaling. */
+interface Section {
+  readonly items: readonly string[];
+  /** Placeholders before the point, and how many of them always show a digit. */
+  readonly intDigits: number;
+  readonly minInt: number;
+  readonly grouping: boolean;
+  /** Placeholders after the point, and how many of them always show a digit. */
+  readonly maxFrac: number;
+  readonly minFrac: number;
+  /** The power of ten the value is scaled by: `%` +2, `‰` +3, each `,` after the last integer digit -3. */
+  readonly exponent: number;
+}
+
 /**
- * One section of a custom format applied to a non-negative number, or undefined when the section
- * has no digit placeholder and `allowLiteral` is false. Items are `0`, `#`, `.`, `,` or a literal
- * (its text after a leading `'`); `exponent` is the power of ten its `%` and `‰` scale by.
+ * Reads one section of a custom format, or undefined when it has no digit placeholder and
+ * `allowLiteral` is false. Items are `0`, `#`, `.`, `,` or a literal (its text after a leading `'`).
  */
-function custom(abs: number, items: readonly string[], exponent: number, allowLiteral: boolean): string | undefined {
+function section(items: readonly string[], exponent: number, allowLiteral: boolean): Section | undefined {
   const point = items.indexOf('.');
   const intEnd = point === -1 ? items.length : point;
   let intDigits = 0;
@@ -114,18 +128,30 @@ function custom(abs: number, items: readonly string[], exponent: number, allowLi
     if (items[i] === '0') minFrac = maxFrac;
   }
   if (intDigits === 0 && maxFrac === 0 && !allowLiteral) return undefined;
+  return { items, intDigits, minInt, grouping, maxFrac, minFrac, exponent };
+}
 
-  const [intText, fracText = ''] = fixed(exponent === 0 ? abs : abs * 10 ** exponent, maxFrac).split('.');
+/** The integer and fraction digits of `abs` rounded as section `s` asks; `['', '']` when it rounds to zero. */
+function digitsFor(abs: number, s: Section): [string, string] {
+  const [intText, fracText = ''] = fixed(s.exponent === 0 ? abs : abs * 10 ** s.exponent, s.maxFrac).split('.');
   let frac = fracText;
-  while (frac.length > minFrac && frac.endsWith('0')) frac = frac.slice(0, -1);
-  let int = intText === '0' && minInt === 0 ? '' : intText.padStart(minInt, '0');
-  if (grouping) int = group(int);
+  while (frac.length > 0 && frac.endsWith('0')) frac = frac.slice(0, -1);
+  const int = intText === '0' ? '' : intText;
+  return [int, frac];
+}
+
+/** Section `s` filled with the digits of a non-negative number. */
+function custom(s: Section, intText: string, fracText: string): string {
+  const frac = fracText.padEnd(s.minFrac, '0');
+  let int = intText.padStart(s.minInt, '0');
+  if (s.grouping) int = group(int);
+  const intDigits = s.intDigits;
   const offset = int.length - intDigits;
   let out = '';
   let digit = 0;
   let fracDigit = 0;
   let seenPoint = false;
-  for (const item of items) {
+  for (const item of s.items) {
     if (isDigit(item)) {
       if (!seenPoint) {
         // Integer digits fill the placeholders right-aligned; extra leading digits go to the first one.
@@ -154,7 +180,11 @@ function custom(abs: number, items: readonly string[], exponent: number, allowLi
  * integer as two's complement), `G` / `G3` (.NET's general format: `0.0000023` → `2.3E-06`, `1234`
  * with `G2` → `1.2E+03`), `R`. Custom formats: `0` (digit), `#` (optional digit), `.`,
  * `,` (grouping between digits, scaling by 1000 after them), `%`, `‰`, `'literal'`, `\c`, and up to
- * three `;`-separated sections (positive; negative; zero). Rounding is JavaScript's `toFixed`.
+ * three `;`-separated sections (positive; negative; zero): a value that rounds to zero takes the zero
+ * section (with two sections, a negative one rounding to zero takes the first, unsigned). As in .NET
+ * Core 3.0+, a negative value keeps its sign when it rounds to zero, and so does -0 (`-0.00` with `N2`
+ * or `0.00`), except with `D` and `X` (integers) and in a custom format that writes no digit. Rounding
+ * is JavaScript's `toFixed`.
  *
  * @example formatNumber(1234.5, '#,##0.00') // '1,234.50'
  */
@@ -185,16 +215,24 @@ export function formatNumber(value: number, format: string): string {
       items.push(`'${c}`);
     }
   }
-  let chosen = 0;
-  let withSign = true;
-  if (value < 0 && sections.length > 1 && sections[1].length > 0) {
-    chosen = 1;
-    withSign = false;
-  } else if (value === 0 && sections.length > 2 && sections[2].length > 0) {
-    chosen = 2;
-  }
+  const negative = value < 0 || Object.is(value, -0);
+  const abs = Math.abs(value);
+  // A section that is missing or empty falls back to the first (.NET's FindSection).
+  const pick = (index: number): number => (index < sections.length && sections[index].length > 0 ? index : 0);
+  const literal = sections.length > 1;
+  let chosen = abs === 0 ? pick(2) : negative ? pick(1) : 0;
+  let s = section(sections[chosen], exponents[chosen], literal);
   // A format without digit placeholders is not a number format (`l`, `u3`), unless it has sections.
-  const body = custom(Math.abs(value), sections[chosen], exponents[chosen], sections.length > 1);
-  if (body === undefined) return String(value);
-  return withSign ? signed(value, body) : body;
+  if (s === undefined) return String(value);
+  let [int, frac] = digitsFor(abs, s);
+  if (abs !== 0 && int === '' && frac === '' && pick(2) !== chosen) {
+    // Rounded to zero: the zero section, or the first one when there is none.
+    chosen = pick(2);
+    s = section(sections[chosen], exponents[chosen], literal) ?? s;
+    [int, frac] = digitsFor(0, s);
+  }
+  const body = custom(s, int, frac);
+  // The first section writes the sign of a negative value (-0 included, as .NET Core 3.0+ does), unless the format has
+  // a negative section of its own; nothing is signed when no digit is written.
+  return negative && chosen === 0 && pick(1) === 0 && body.length > 0 ? `-${body}` : body;
 }

@@ -23,7 +23,6 @@ describe('formatNumber', () => {
     [0, '0;(0);zero', 'zero'],
     [7, "0' items'", '7 items'],
     [7, '\\#0', '#7'],
-    [-0.001, '0.00', '0.00'],
   ])('formats %p with the custom format %p as %p', (value, format, expected) => {
     expect(formatNumber(value, format)).toBe(expected);
   });
@@ -79,6 +78,45 @@ describe('formatNumber', () => {
     expect(formatNumber(value, format)).toBe(expected);
   });
 
+  // .NET Core 3.0+ keeps the sign of a negative double that is zero or rounds to zero (dotnet/runtime#59570,
+  // dotnet/core#4273); a custom format with no digit left writes no sign at all.
+  it.each<[number, string, string]>([
+    [-0, 'N2', '-0.00'],
+    [-0.001, 'N2', '-0.00'],
+    [-0.001, 'F2', '-0.00'],
+    [-0.03, 'f1', '-0.0'],
+    [-0, 'F', '-0.00'],
+    [-0, 'E2', '-0.00E+000'],
+    [-0, 'G', '-0'],
+    [-0, 'R', '-0'],
+    [-0.001, 'P0', '-0%'],
+    [-0.001, '0.00', '-0.00'],
+    [-0.1, '0', '-0'],
+    [-0, '0.00', '-0.00'],
+    [-0, '#', ''],
+    [-0.001, '#.##', ''],
+    [-0, 'D', '0'],
+    [-0, 'X', '0'],
+  ])('keeps the sign of %p with %p as .NET Core 3.0+ does (%p)', (value, format, expected) => {
+    expect(formatNumber(value, format)).toBe(expected);
+  });
+
+  // .NET's section rules: a value that rounds to zero takes the zero section; with two sections a negative that
+  // rounds to zero is formatted by the first section, with no sign (dotnet/runtime#13712, #130558).
+  it.each<[number, string, string]>([
+    [-0.001, '0;-0;zero', 'zero'],
+    [0.001, '0;-0;zero', 'zero'],
+    [-0, '0;(0);zero', 'zero'],
+    [-0.01, '0.#;-0.#', '0'],
+    [-0.001, '+0.00;-0.00', '+0.00'],
+    [-0.001, '0.0;(0.0)', '0.0'],
+    [-0.05, '0.0;(0.0)', '(0.1)'],
+    [-0.001, '0.00;;zero', 'zero'],
+    [-5, '0;;zero', '-5'],
+  ])('chooses the section of %p with %p after rounding (%p)', (value, format, expected) => {
+    expect(formatNumber(value, format)).toBe(expected);
+  });
+
   it('renders unknown formats and integer-only formats of fractions as the default', () => {
     expect(formatNumber(1.5, 'lj')).toBe('1.5');
     expect(formatNumber(1.5, 'u3')).toBe('1.5');
@@ -102,7 +140,7 @@ describe('formatNumber', () => {
       fc.property(fc.double({ noNaN: true, min: -1e15, max: 1e15 }), fc.string({ maxLength: 8 }), (value, format) => {
         expect(typeof formatNumber(value, format)).toBe('string');
         const expected = Math.abs(value).toFixed(2);
-        expect(formatNumber(value, '0.00')).toBe(value < 0 && /[1-9]/.test(expected) ? `-${expected}` : expected);
+        expect(formatNumber(value, '0.00')).toBe(value < 0 || Object.is(value, -0) ? `-${expected}` : expected);
       }),
       { numRuns: 300 },
     );
