@@ -131,13 +131,42 @@ function section(items: readonly string[], exponent: number, allowLiteral: boole
   return { items, intDigits, minInt, grouping, maxFrac, minFrac, exponent };
 }
 
-/** The integer and fraction digits of `abs` rounded as section `s` asks; `['', '']` when it rounds to zero. */
+/** Significant digits .NET takes of a double before applying a custom format (`DoublePrecisionCustomFormat`). */
+const CUSTOM_DIGITS = 15;
+
+/**
+ * The integer and fraction digits of `abs` as section `s` writes them, `['', '']` when it rounds to
+ * zero: as .NET does, the first 15 significant digits, the point moved by the section's scaling, then
+ * rounded half away from zero to the section's decimals (no trailing zeros).
+ */
 function digitsFor(abs: number, s: Section): [string, string] {
-  const [intText, fracText = ''] = fixed(s.exponent === 0 ? abs : abs * 10 ** s.exponent, s.maxFrac).split('.');
-  let frac = fracText;
-  while (frac.length > 0 && frac.endsWith('0')) frac = frac.slice(0, -1);
-  const int = intText === '0' ? '' : intText;
-  return [int, frac];
+  if (abs === 0) return ['', ''];
+  const [mantissa, exponentText] = abs.toExponential(CUSTOM_DIGITS - 1).split('e');
+  let digits = mantissa.replace('.', '');
+  // The value is 0.<digits> × 10^scale.
+  let scale = Number(exponentText) + 1 + s.exponent;
+  const keep = scale + s.maxFrac;
+  if (keep < 0) return ['', ''];
+  if (keep < digits.length) {
+    const up = digits.charCodeAt(keep) >= 0x35; // '5' or more
+    digits = digits.slice(0, keep);
+    if (up) {
+      let i = keep;
+      while (i > 0 && digits[i - 1] === '9') i--;
+      if (i === 0) {
+        digits = '1';
+        scale++;
+      } else {
+        digits = `${digits.slice(0, i - 1)}${String.fromCharCode(digits.charCodeAt(i - 1) + 1)}`;
+      }
+    }
+  }
+  let end = digits.length;
+  while (end > 0 && digits[end - 1] === '0') end--;
+  if (end === 0) return ['', ''];
+  digits = digits.slice(0, end);
+  if (scale <= 0) return ['', `${'0'.repeat(-scale)}${digits}`];
+  return end > scale ? [digits.slice(0, scale), digits.slice(scale)] : [digits.padEnd(scale, '0'), ''];
 }
 
 /** Section `s` filled with the digits of a non-negative number. */
@@ -184,7 +213,9 @@ function custom(s: Section, intText: string, fracText: string): string {
  * section (with two sections, a negative one rounding to zero takes the first, unsigned). As in .NET
  * Core 3.0+, a negative value keeps its sign when it rounds to zero, and so does -0 (`-0.00` with `N2`
  * or `0.00`), except with `D` and `X` (integers) and in a custom format that writes no digit. Rounding
- * is JavaScript's `toFixed`.
+ * follows .NET: standard formats round the exact value half away from zero (JavaScript's `toFixed`);
+ * custom formats round the first 15 significant digits half away from zero (`1.005` with `0.00` is
+ * `1.01`, `0.1 + 0.2` with 18 decimals is `0.300000000000000000`).
  *
  * @example formatNumber(1234.5, '#,##0.00') // '1,234.50'
  */

@@ -117,6 +117,33 @@ describe('formatNumber', () => {
     expect(formatNumber(value, format)).toBe(expected);
   });
 
+  // .NET formats a double with a custom format from its first 15 significant digits (DoublePrecisionCustomFormat),
+  // rounded half away from zero, and scales by %, ‰ and ',' by moving the decimal point, not by multiplying.
+  it.each<[number, string, string]>([
+    [1.005, '0.00', '1.01'],
+    [2.675, '0.00', '2.68'],
+    [-2.675, '0.00', '-2.68'],
+    [0.285, '0%', '29%'],
+    [0.1 + 0.2, '0.000000000000000000', '0.300000000000000000'],
+    [123456789012345680, '0', '123456789012346000'],
+    [1e300, '0', `1${'0'.repeat(300)}`],
+    [5e-324, '0.00', '0.00'],
+    [0.5, '#', '1'],
+    [2.5, '0', '3'],
+    [-2.5, '0', '-3'],
+    [9.995, '0.00', '10.00'],
+    [0.0005, '0.000', '0.001'],
+    [1234567, '0,,.00', '1.23'],
+  ])('formats %p with the custom format %p from 15 significant digits (%p)', (value, format, expected) => {
+    expect(formatNumber(value, format)).toBe(expected);
+  });
+
+  it("writes as many decimals as a custom format asks for, past toFixed's limit of 100", () => {
+    expect(formatNumber(1.5, `0.${'0'.repeat(150)}`)).toBe(`1.5${'0'.repeat(149)}`);
+    expect(formatNumber(-1.5, `0.${'#'.repeat(150)}`)).toBe('-1.5');
+    expect(formatNumber(1.5, `0.${'0'.repeat(120)}%`)).toBe(`150.${'0'.repeat(120)}%`);
+  });
+
   it('renders unknown formats and integer-only formats of fractions as the default', () => {
     expect(formatNumber(1.5, 'lj')).toBe('1.5');
     expect(formatNumber(1.5, 'u3')).toBe('1.5');
@@ -135,12 +162,14 @@ describe('formatNumber', () => {
     expect(formatNumber(1e21, 'N0')).toBe('1,000,000,000,000,000,000,000');
   });
 
-  it('never throws and agrees with toFixed on 0.00', () => {
+  it('never throws, and rounds to the nearest hundredth with 0.00', () => {
     fc.assert(
       fc.property(fc.double({ noNaN: true, min: -1e15, max: 1e15 }), fc.string({ maxLength: 8 }), (value, format) => {
         expect(typeof formatNumber(value, format)).toBe('string');
-        const expected = Math.abs(value).toFixed(2);
-        expect(formatNumber(value, '0.00')).toBe(value < 0 || Object.is(value, -0) ? `-${expected}` : expected);
+        const text = formatNumber(value, '0.00');
+        expect(text).toMatch(/^-?\d+\.\d\d$/);
+        expect(text.startsWith('-')).toBe(value < 0 || Object.is(value, -0));
+        expect(Math.abs(Number(text) - value)).toBeLessThanOrEqual(0.005 + Math.abs(value) * 1e-14);
       }),
       { numRuns: 300 },
     );
