@@ -6,6 +6,18 @@ function fixed(abs: number, decimals: number): string {
   return decimals > 0 ? `${digits}.${'0'.repeat(decimals)}` : digits;
 }
 
+/**
+ * `abs` × 100 with `decimals` decimals, as .NET's `P` computes it: the value rounded to two more
+ * decimals, then the point moved, so no multiplication error creeps in (1.44225 → `144.23`).
+ */
+function percent(abs: number, decimals: number): string {
+  const text = fixed(abs, Math.min(decimals + 2, 100));
+  const point = text.indexOf('.');
+  const digits = `${text.slice(0, point)}${text.slice(point + 1)}`.padEnd(point + 2 + decimals, '0');
+  const int = digits.slice(0, point + 2).replace(/^0+(?=\d)/, '');
+  return decimals > 0 ? `${int}.${digits.slice(point + 2)}` : int;
+}
+
 /** Digits with `,` between groups of three. */
 function group(digits: string): string {
   return digits.replace(/\B(?=(\d{3})+$)/g, ',');
@@ -36,7 +48,7 @@ function standard(value: number, letter: string, precisionText: string): string 
     case 'n':
       return signed(value, grouped(fixed(abs, precision ?? 2)));
     case 'p':
-      return signed(value, `${grouped(fixed(abs * 100, precision ?? 2))}%`);
+      return signed(value, `${grouped(percent(abs, precision ?? 2))}%`);
     case 'e': {
       // toExponential's exponent always carries its sign: `1.23e+4`.
       const [mantissa, exp] = abs.toExponential(precision ?? 6).split('e');

@@ -144,6 +144,17 @@ describe('formatNumber', () => {
     expect(formatNumber(1.5, `0.${'0'.repeat(120)}%`)).toBe(`150.${'0'.repeat(120)}%`);
   });
 
+  // P rounds the value itself to two more decimals and moves the point (.NET's Scale += 2), so no multiplication error.
+  it.each<[number, string, string]>([
+    [1.44225, 'P2', '144.23%'],
+    [5.28205, 'P2', '528.20%'],
+    [3.6995, 'P1', '370.0%'],
+    [0.5, 'P99', `50.${'0'.repeat(99)}%`],
+    [1e21, 'P0', '100,000,000,000,000,000,000,000%'],
+  ])('formats %p with %p from the exact value (%p)', (value, format, expected) => {
+    expect(formatNumber(value, format)).toBe(expected);
+  });
+
   it('renders unknown formats and integer-only formats of fractions as the default', () => {
     expect(formatNumber(1.5, 'lj')).toBe('1.5');
     expect(formatNumber(1.5, 'u3')).toBe('1.5');
