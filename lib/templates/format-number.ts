@@ -1,5 +1,8 @@
 const STANDARD = /^([A-Za-z])(\d{0,2})$/;
 
+/** Longest format applied, in characters; a longer one is ignored, so a template cannot make rendering costly. */
+const MAX_FORMAT_LENGTH = 1000;
+
 function fixed(abs: number, decimals: number): string {
   if (abs < 1e21) return abs.toFixed(decimals);
   const digits = BigInt(Math.round(abs)).toString();
@@ -20,7 +23,10 @@ function percent(abs: number, decimals: number): string {
 
 /** Digits with `,` between groups of three. */
 function group(digits: string): string {
-  return digits.replace(/\B(?=(\d{3})+$)/g, ',');
+  // One pass: a lookahead regex would rescan the rest of the digits at every position.
+  let out = digits.slice(0, ((digits.length - 1) % 3) + 1);
+  for (let i = out.length; i < digits.length; i += 3) out += `,${digits.slice(i, i + 3)}`;
+  return out;
 }
 
 /** A fixed-point text (no sign) with its integer part grouped. */
@@ -213,8 +219,9 @@ function custom(s: Section, intText: string, fracText: string): string {
 }
 
 /**
- * Formats a number with a .NET-style format string; an unknown format gives the default rendering
- * (`String(value)`), and NaN and ±Infinity always render as `NaN`, `Infinity`, `-Infinity`.
+ * Formats a number with a .NET-style format string; an unknown format, or one longer than 1 000
+ * characters, gives the default rendering (`String(value)`), and NaN and ±Infinity always render as
+ * `NaN`, `Infinity`, `-Infinity`.
  *
  * Standard formats (precision optional): `D5` (zero-padded integer), `F2` (fixed), `N2` (grouped
  * with `,`), `P1` (percent, `12.5%`), `E2` (`1.23E+004`), `X` / `x` / `X8` (hex; a negative 32-bit
@@ -232,7 +239,7 @@ function custom(s: Section, intText: string, fracText: string): string {
  * @example formatNumber(1234.5, '#,##0.00') // '1,234.50'
  */
 export function formatNumber(value: number, format: string): string {
-  if (!Number.isFinite(value)) return String(value);
+  if (!Number.isFinite(value) || format.length > MAX_FORMAT_LENGTH) return String(value);
   const match = STANDARD.exec(format);
   if (match !== null) return standard(value, match[1], match[2]) ?? String(value);
   // The items of each `;`-separated section, and the power of ten its `%` (+2) and `‰` (+3) scale by.

@@ -155,6 +155,16 @@ describe('formatNumber', () => {
     expect(formatNumber(value, format)).toBe(expected);
   });
 
+  it('groups digits of a long format correctly, and ignores a format longer than 1 000 characters', () => {
+    const wide = `#,${'0'.repeat(997)}`;
+    const text = formatNumber(1234.5, wide);
+    expect(text).toHaveLength(997 + Math.floor((997 - 1) / 3));
+    expect(text.endsWith('001,235')).toBe(true);
+    expect(text.replace(/,/g, '')).toBe('1235'.padStart(997, '0'));
+    expect(formatNumber(1234.5, `#,${'0'.repeat(20_000)}`)).toBe('1234.5');
+    expect(formatNumber(1234.5, `0.${'0'.repeat(1000)}`)).toBe('1234.5');
+  });
+
   it('renders unknown formats and integer-only formats of fractions as the default', () => {
     expect(formatNumber(1.5, 'lj')).toBe('1.5');
     expect(formatNumber(1.5, 'u3')).toBe('1.5');
