@@ -17,6 +17,9 @@ export const DEFAULT_OUTPUT_TEMPLATE = '[{Timestamp:HH:mm:ss} {Level:u3}] {Messa
 
 type Step = (event: LogEvent) => string;
 
+/** The output template's own holes; any other name is an event property. */
+const BUILT_IN: ReadonlySet<string> = new Set(['Timestamp', 'Level', 'Message', 'Properties', 'NewLine', 'Exception']);
+
 const templateNames = new WeakMap<MessageTemplate, ReadonlySet<string>>();
 
 function namesIn(template: MessageTemplate): ReadonlySet<string> {
@@ -58,12 +61,19 @@ function step(token: PropertyToken, outputNames: ReadonlySet<string>): Step {
       const name = token.name;
       // As Serilog's output templates: `u` and `w` upper- and lower-case a string property.
       const casing = format === 'u' || format === 'w' ? format : undefined;
+      const alignment = token.alignment;
       return (event) => {
+        // A missing property renders nothing, not even its alignment's padding (Serilog's output templates).
         if (!Object.hasOwn(event.properties, name)) return '';
         const value = event.properties[name];
-        if (casing !== undefined && typeof value === 'string')
-          return escapeControlCharacters(casing === 'u' ? value.toUpperCase() : value.toLowerCase());
-        return escapeControlCharacters(renderValue(value, format));
+        const text = escapeControlCharacters(
+          casing !== undefined && typeof value === 'string'
+            ? casing === 'u'
+              ? value.toUpperCase()
+              : value.toLowerCase()
+            : renderValue(value, format),
+        );
+        return alignment === undefined ? text : alignText(text, alignment);
       };
     }
   }
@@ -77,8 +87,8 @@ function step(token: PropertyToken, outputNames: ReadonlySet<string>): Step {
  * always bare, so `:l`, `:j` and `:lj` change nothing), `{Properties}` (the event's properties not
  * named in its message template nor in the output template, as one compact JSON object, `{}` when
  * none), `{NewLine}` (`\n`), `{Exception}` (the stack and `\n`, or nothing), and any event property
- * by name (`{SourceContext}`; nothing when the event lacks it; `:u` / `:w` upper- / lower-case a
- * string value). Every hole takes an alignment
+ * by name (`{SourceContext}`; nothing when the event lacks it, not even the padding of an
+ * alignment, as in Serilog; `:u` / `:w` upper- / lower-case a string value). Every hole takes an alignment
  * (`{Level,-12}`). Control characters in values that come from data (property values, in the
  * message too, and the exception's text but its line breaks) are written as escapes (`\n`,
  * `\u001b`), so a value cannot drive the terminal or forge a line; the text of both templates is
@@ -102,7 +112,8 @@ export class TextFormatter implements Formatter {
       }
       const render = step(token, outputNames);
       const alignment = token.alignment;
-      return alignment === undefined ? render : (event) => alignText(render(event), alignment);
+      // An event property's step aligns its own text (it renders nothing at all when the property is missing).
+      return alignment === undefined || !BUILT_IN.has(token.name) ? render : (event) => alignText(render(event), alignment);
     });
   }
 

@@ -71,6 +71,12 @@ describe('TextFormatter', () => {
     expect(new TextFormatter('[{SourceContext}] {Elapsed:0.0} ms {Missing}.').format(e)).toBe('[Orders] 12.3 ms .');
   });
 
+  it('renders nothing for a missing property even with an alignment, as Serilog does, and pads a present one', () => {
+    const formatter = new TextFormatter('[{SourceContext,-8}] {Message}');
+    expect(formatter.format(event('x'))).toBe('[] x');
+    expect(formatter.format(event('x', { SourceContext: 'Orders' }))).toBe('[Orders  ] x');
+  });
+
   it('applies :u and :w to string properties of the output template, as Serilog does', () => {
     const e = event('x', { User: 'Nick', Count: 3 });
     expect(new TextFormatter('{User:u} {User:w} {User} {Count:u}').format(e)).toBe('NICK nick Nick 3');
