@@ -18,7 +18,15 @@ export const DEFAULT_OUTPUT_TEMPLATE = '[{Timestamp:HH:mm:ss} {Level:u3}] {Messa
 type Step = (event: LogEvent) => string;
 
 /** The output template's own holes; any other name is an event property. */
-const BUILT_IN: ReadonlySet<string> = new Set(['Timestamp', 'Level', 'Message', 'Properties', 'NewLine', 'Exception']);
+const BUILT_IN: ReadonlySet<string> = new Set([
+  'Timestamp',
+  'UtcTimestamp',
+  'Level',
+  'Message',
+  'Properties',
+  'NewLine',
+  'Exception',
+]);
 
 const templateNames = new WeakMap<MessageTemplate, ReadonlySet<string>>();
 
@@ -46,6 +54,8 @@ function step(token: PropertyToken, outputNames: ReadonlySet<string>): Step {
   switch (token.name) {
     case 'Timestamp':
       return (event) => formatDate(event.timestamp, format);
+    case 'UtcTimestamp':
+      return (event) => formatDate(event.timestamp, format, true);
     case 'Level':
       return (event) => formatLevel(event.level, format);
     case 'Message':
@@ -83,6 +93,7 @@ function step(token: PropertyToken, outputNames: ReadonlySet<string>): Step {
  * Formats events as text with an output template, as Serilog's console and file sinks do.
  *
  * Holes: `{Timestamp:format}` (see `formatDate`; local time; ISO 8601 UTC without a format),
+ * `{UtcTimestamp:format}` (the same in UTC, as Serilog's),
  * `{Level}` / `{Level:u3}` (see `formatLevel`), `{Message}` (the rendered message; strings are
  * always bare, so `:l`, `:j` and `:lj` change nothing), `{Properties}` (the event's properties not
  * named in its message template nor in the output template, as one compact JSON object, `{}` when

@@ -33,6 +33,13 @@ describe('TextFormatter', () => {
     expect(new TextFormatter('{Timestamp}').format(event('x'))).toBe(when.toISOString());
   });
 
+  it('renders UtcTimestamp in UTC, as Serilog does', () => {
+    const at = new Date(Date.UTC(2013, 2, 11, 5, 59, 0, 123));
+    const e = new LogEventRecord(at, 'information', parseTemplate('x'), {});
+    expect(new TextFormatter('{UtcTimestamp:yyyy-MM-dd hh:mm:ss.fffZ}').format(e)).toBe('2013-03-11 05:59:00.123Z');
+    expect(new TextFormatter('[{UtcTimestamp,26}]').format(e)).toBe('[  2013-03-11T05:59:00.123Z]');
+  });
+
   it.each([
     ['{Level}', 'Warning'],
     ['{Level:u3}', 'WRN'],
