@@ -153,18 +153,15 @@ function section(items: readonly string[], exponent: number, allowLiteral: boole
 const CUSTOM_DIGITS = 15;
 
 /**
- * The integer and fraction digits of `abs` as section `s` writes them, `['', '']` when it rounds to
- * zero: as .NET does, the first 15 significant digits, the point moved by the section's scaling, then
- * rounded half away from zero to the section's decimals (no trailing zeros).
+ * The integer and fraction digits of the non-negative number 0.`source` × 10^`point` as section `s`
+ * writes them, `['', '']` when it rounds to zero: the point moved by the section's scaling, then the
+ * digits rounded half away from zero to the section's decimals (.NET's `RoundNumber`), no trailing zeros.
  */
-function digitsFor(abs: number, s: Section): [string, string] {
-  if (abs === 0) return ['', ''];
-  const [mantissa, exponentText] = abs.toExponential(CUSTOM_DIGITS - 1).split('e');
-  let digits = mantissa.replace('.', '');
-  // The value is 0.<digits> × 10^scale.
-  let scale = Number(exponentText) + 1 + s.exponent;
+function digitsFor(source: string, point: number, s: Section): [string, string] {
+  let digits = source;
+  let scale = point + s.exponent;
   const keep = scale + s.maxFrac;
-  if (keep < 0) return ['', ''];
+  if (digits.length === 0 || keep < 0) return ['', ''];
   if (keep < digits.length) {
     const up = digits.charCodeAt(keep) >= 0x35; // '5' or more
     digits = digits.slice(0, keep);
@@ -188,7 +185,7 @@ function digitsFor(abs: number, s: Section): [string, string] {
 }
 
 /** Section `s` filled with the digits of a non-negative number. */
-function custom(s: Section, intText: string, fracText: string): string {
+function fill(s: Section, intText: string, fracText: string): string {
   const frac = fracText.padEnd(s.minFrac, '0');
   let int = intText.padStart(s.minInt, '0');
   if (s.grouping) int = group(int);
@@ -219,6 +216,45 @@ function custom(s: Section, intText: string, fracText: string): string {
 }
 
 /**
+ * A bigint with a format, from its exact digits (as .NET formats a BigInteger): `D`, `F`, `N`, `X` / `x`
+ * (hex of the value, `-ff` for a negative one) and custom formats; any other format gives its digits.
+ */
+function formatBigInt(value: bigint, format: string): string {
+  const text = value.toString();
+  if (format.length > MAX_FORMAT_LENGTH) return text;
+  const negative = value < 0n;
+  const digits = negative ? text.slice(1) : text;
+  const match = STANDARD.exec(format);
+  if (match === null) return custom(format, negative, digits === '0' ? '' : digits, digits.length) ?? text;
+  const precision = match[2].length > 0 ? Number(match[2]) : undefined;
+  const decimals = precision ?? 2;
+  let body: string;
+  switch (match[1]) {
+    case 'D':
+    case 'd':
+      body = digits.padStart(precision ?? 0, '0');
+      break;
+    case 'F':
+    case 'f':
+      body = decimals > 0 ? `${digits}.${'0'.repeat(decimals)}` : digits;
+      break;
+    case 'N':
+    case 'n':
+      body = decimals > 0 ? `${group(digits)}.${'0'.repeat(decimals)}` : group(digits);
+      break;
+    case 'X':
+    case 'x': {
+      const hex = (negative ? -value : value).toString(16).padStart(precision ?? 0, '0');
+      body = match[1] === 'X' ? hex.toUpperCase() : hex;
+      break;
+    }
+    default:
+      return text;
+  }
+  return negative ? `-${body}` : body;
+}
+
+/**
  * Formats a number with a .NET-style format string; an unknown format, or one longer than 1 000
  * characters, gives the default rendering (`String(value)`), and NaN and ±Infinity always render as
  * `NaN`, `Infinity`, `-Infinity`.
@@ -236,12 +272,30 @@ function custom(s: Section, intText: string, fracText: string): string {
  * custom formats round the first 15 significant digits half away from zero (`1.005` with `0.00` is
  * `1.01`, `0.1 + 0.2` with 18 decimals is `0.300000000000000000`).
  *
+ * A bigint is formatted from its exact digits with `D`, `F`, `N`, `X` and custom formats
+ * (`12345678901234567890n` with `#,##0` is `12,345,678,901,234,567,890`); other formats give its digits.
+ *
  * @example formatNumber(1234.5, '#,##0.00') // '1,234.50'
  */
-export function formatNumber(value: number, format: string): string {
+export function formatNumber(value: number | bigint, format: string): string {
+  if (typeof value === 'bigint') return formatBigInt(value, format);
   if (!Number.isFinite(value) || format.length > MAX_FORMAT_LENGTH) return String(value);
   const match = STANDARD.exec(format);
   if (match !== null) return standard(value, match[1], match[2]) ?? String(value);
+  const negative = value < 0 || Object.is(value, -0);
+  const abs = Math.abs(value);
+  if (abs === 0) return custom(format, negative, '', 0) ?? String(value);
+  // .NET formats a double with a custom format from its first 15 significant digits: 0.<digits> × 10^point.
+  const [mantissa, exponent] = abs.toExponential(CUSTOM_DIGITS - 1).split('e');
+  return custom(format, negative, mantissa.replace('.', ''), Number(exponent) + 1) ?? String(value);
+}
+
+/**
+ * A non-negative number 0.`digits` × 10^`point` (`digits` empty for zero) with a custom format, the
+ * sign of `negative` applied as .NET does, or undefined when the format has no digit placeholder and
+ * no sections (not a number format: `l`, `u3`).
+ */
+function custom(format: string, negative: boolean, digits: string, point: number): string | undefined {
   // The items of each `;`-separated section, and the power of ten its `%` (+2) and `‰` (+3) scale by.
   const sections: string[][] = [[]];
   const exponents = [0];
@@ -265,23 +319,21 @@ export function formatNumber(value: number, format: string): string {
       items.push(`'${c}`);
     }
   }
-  const negative = value < 0 || Object.is(value, -0);
-  const abs = Math.abs(value);
   // A section that is missing or empty falls back to the first (.NET's FindSection).
   const pick = (index: number): number => (index < sections.length && sections[index].length > 0 ? index : 0);
   const literal = sections.length > 1;
-  let chosen = abs === 0 ? pick(2) : negative ? pick(1) : 0;
+  let chosen = digits.length === 0 ? pick(2) : negative ? pick(1) : 0;
   let s = section(sections[chosen], exponents[chosen], literal);
   // A format without digit placeholders is not a number format (`l`, `u3`), unless it has sections.
-  if (s === undefined) return String(value);
-  let [int, frac] = digitsFor(abs, s);
-  if (abs !== 0 && int === '' && frac === '' && pick(2) !== chosen) {
+  if (s === undefined) return undefined;
+  let [int, frac] = digitsFor(digits, point, s);
+  if (digits.length > 0 && int === '' && frac === '' && pick(2) !== chosen) {
     // Rounded to zero: the zero section, or the first one when there is none.
     chosen = pick(2);
     s = section(sections[chosen], exponents[chosen], literal) ?? s;
-    [int, frac] = digitsFor(0, s);
+    [int, frac] = ['', ''];
   }
-  const body = custom(s, int, frac);
+  const body = fill(s, int, frac);
   // The first section writes the sign of a negative value (-0 included, as .NET Core 3.0+ does), unless the format has
   // a negative section of its own; nothing is signed when no digit is written.
   return negative && chosen === 0 && pick(1) === 0 && body.length > 0 ? `-${body}` : body;
