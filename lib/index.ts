@@ -11,7 +11,7 @@ export { LevelSwitch } from './core/level-switch';
 export { SelfLog } from './core/self-log';
 export type { SelfLogEvent, SelfLogOutput } from './core/self-log';
 export { unrefScheduler } from './core/unref-scheduler';
-export type { SinkMetrics, LoggerMetrics, LatencySummary, BreakerStateName } from './metrics/metrics-types';
+export type { SinkMetrics, LoggerMetrics, PipeMetrics, LatencySummary, BreakerStateName } from './metrics/metrics-types';
 export type { Enricher } from './core/enricher';
 export { LogContext } from './context/log-context';
 export type { ContextStore, ContextProperties } from './context/context-store';

@@ -16,6 +16,34 @@ function kindOf(sink: Sink): string {
   return typeof kind === 'string' && kind !== '' ? kind : 'sink';
 }
 
+/** The keys each options object of `writeTo.sink` takes; any other is a mistake (a typo like `retires`). */
+const SINK_KEYS = ['name', 'minimumLevel', 'pipe', 'queue', 'batch', 'retry', 'circuitBreaker', 'fallback'];
+const CONSOLE_KEYS = [
+  'outputTemplate',
+  'formatter',
+  'theme',
+  'standardErrorFromLevel',
+  'mode',
+  'stdout',
+  'stderr',
+  'colors',
+  'console',
+];
+const PART_KEYS = {
+  queue: ['limit', 'limitBytes', 'overflow', 'warnAt', 'maxEventBytes'],
+  batch: ['size', 'maxDelayMs'],
+  retry: ['attempts', 'initialDelayMs', 'maxDelayMs', 'jitter'],
+  circuitBreaker: ['failureThreshold', 'resetTimeoutMs'],
+} as const;
+
+/** Throws naming the first key of `options` (with a value) that is not in `allowed`. */
+function checkKeys(where: string, options: object, allowed: readonly string[]): void {
+  for (const key of Object.keys(options)) {
+    if (!allowed.includes(key) && (options as Record<string, unknown>)[key] !== undefined)
+      throw new ConfigurationError(`${where}: unknown option ${JSON.stringify(key)} (expected one of ${allowed.join(', ')})`);
+  }
+}
+
 /** Checks the delivery options now, so a mistake throws with the sink's path instead of at createLogger(). */
 function checkDelivery(where: string, delivery: SinkDeliveryOptions): void {
   // A value of the wrong kind (`queue: 5`, `retry: true`) would otherwise read as "all defaults".
@@ -26,6 +54,10 @@ function checkDelivery(where: string, delivery: SinkDeliveryOptions): void {
       throw new ConfigurationError(
         `${where}.${part}: expected ${part === 'queue' ? 'options' : 'options or false'}, got ${describeValue(value)}`,
       );
+  }
+  for (const part of ['queue', 'batch', 'retry', 'circuitBreaker'] as const) {
+    const value: unknown = delivery[part];
+    if (typeof value === 'object' && value !== null) checkKeys(`${where}.${part}`, value, PART_KEYS[part]);
   }
   const fallback = delivery.fallback as { emit?: unknown } | undefined;
   // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- JavaScript callers can pass anything
@@ -56,12 +88,25 @@ export class SinkConfiguration<TParent> {
    * @throws ConfigurationError when the sink has no `emit`, an option is out of range, or the name is taken.
    */
   sink(sink: Sink, options: SinkOptions = {}): TParent {
+    return this.#add(sink, options, SINK_KEYS);
+  }
+
+  /** A ConsoleSink: coloured text in a terminal, console methods in a browser. */
+  console(options: ConsoleSinkOptions & SinkOptions = {}): TParent {
+    return this.#add(new ConsoleSink(options), options, [...SINK_KEYS, ...CONSOLE_KEYS]);
+  }
+
+  #add(sink: Sink, options: SinkOptions, keys: readonly string[]): TParent {
     // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- JavaScript callers can pass anything
     if (typeof sink !== 'object' || sink === null || typeof (sink as { emit?: unknown }).emit !== 'function') {
       throw new ConfigurationError(`writeTo.sink: expected a sink with an emit(events) method, got ${describeValue(sink)}`);
     }
+    // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- JavaScript callers can pass anything
+    if (typeof options !== 'object' || options === null)
+      throw new ConfigurationError(`writeTo.sink: expected options, got ${describeValue(options)}`);
     const name = this.#nameFor(sink, options.name);
     const where = `writeTo.sink(${name})`;
+    checkKeys(where, options, keys);
     const pipe = options.pipe ?? [];
 
     if (!Array.isArray(pipe))
@@ -90,11 +135,6 @@ export class SinkConfiguration<TParent> {
     checkDelivery(where, delivery);
     this.#state.sinks.push({ name, sink, minimumLevel, pipe, delivery });
     return this.#parent;
-  }
-
-  /** A ConsoleSink: coloured text in a terminal, console methods in a browser. */
-  console(options: ConsoleSinkOptions & SinkOptions = {}): TParent {
-    return this.sink(new ConsoleSink(options), options);
   }
 
   #nameFor(sink: Sink, requested: string | undefined): string {

@@ -81,6 +81,13 @@ export function metricsToPrometheus(metrics: LoggerMetrics): string {
   lines.push(`rxlog_events_rejected_after_close_total ${formatValue(metrics.rejectedAfterClose)}`);
   family('rxlog_events_rejected_reentrant_total', 'counter', 'Log calls made from inside a sink of the same logger, dropped.');
   lines.push(`rxlog_events_rejected_reentrant_total ${formatValue(metrics.rejectedReentrant)}`);
+  const pipe = metrics.pipe;
+  if (pipe !== undefined) {
+    family('rxlog_pipe_events_dropped_total', 'counter', 'Events the operators of .pipe() removed or lost when one failed.');
+    lines.push(`rxlog_pipe_events_dropped_total ${formatValue(pipe.dropped)}`);
+    family('rxlog_pipe_events_pending', 'gauge', 'Events the operators of .pipe() hold now.');
+    lines.push(`rxlog_pipe_events_pending ${formatValue(pipe.pending)}`);
+  }
 
   const sinks = Object.entries(metrics.sinks).map(([name, sink]) => ({ label: `sink="${escapeLabel(name)}"`, sink }));
   for (const { name, type, help, value } of SINK_FAMILIES) {

@@ -36,6 +36,29 @@ export interface SinkMetrics {
   droppedBy?: Record<string, number>;
 }
 
+/**
+ * The counters of the app operators a configuration added with `.pipe()`, on the shared stream.
+ * At every moment `entered + created = left + dropped + pending`.
+ */
+export interface PipeMetrics {
+  /** Events that entered the first operator (after enrichment and filters). */
+  entered: number;
+  /** Events that left the last operator for `events$` and the sinks. */
+  left: number;
+  /** Events the operators reported making (through `EventAccounting`), e.g. a throttle summary. */
+  created: number;
+  /**
+   * Events the operators removed: reported through `EventAccounting`, held by an operator when it
+   * failed (`'operator-failed'`), or removed without a report, counted when the stream ends at
+   * close (`'unreported'`).
+   */
+  dropped: number;
+  /** Events an operator holds now (buffered or delayed), or removed without a report until close. */
+  pending: number;
+  /** Of `dropped`, the count by reason. */
+  droppedBy: Record<string, number>;
+}
+
 /** A snapshot of a logger's counters; JSON-serializable as is. */
 export interface LoggerMetrics {
   timestamp: Date;
@@ -47,5 +70,7 @@ export interface LoggerMetrics {
   rejectedAfterClose: number;
   /** Log calls made from inside a sink of the same logger (re-entrant), dropped to SelfLog instead of recursing. */
   rejectedReentrant: number;
+  /** The operators added with `.pipe()`; absent when there are none. */
+  pipe?: PipeMetrics;
   sinks: Record<string, SinkMetrics>;
 }

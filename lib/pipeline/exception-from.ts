@@ -19,13 +19,13 @@ function describe(value: unknown): string {
  * `String(value)`. Never throws.
  */
 export function exceptionFrom(value: unknown): Error {
-  if (value instanceof Error) return value;
   if (typeof value === 'object' && value !== null) {
-    const candidate = value as { name?: unknown; message?: unknown };
     try {
+      if (value instanceof Error) return value;
+      const candidate = value as { name?: unknown; message?: unknown };
       if (typeof candidate.name === 'string' && typeof candidate.message === 'string') return value as Error;
     } catch {
-      // A throwing getter: not an error-like object.
+      // A Proxy whose traps throw (a revoked one too) or a throwing getter: not an error.
     }
   }
   return new ThrownValueError(describe(value));

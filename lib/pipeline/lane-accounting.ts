@@ -7,11 +7,18 @@ import { type EventAccounting, provideEventAccounting } from '../operators/event
 /** The reason given to events an operator removed without reporting them, found when its stream ended. */
 export const UNREPORTED_REASON = 'unreported';
 
+/** The most distinct reasons kept; drops under further reasons count under {@link OTHER_REASON}, so the map stays bounded. */
+export const MAX_REASONS = 64;
+
+/** The reason drops are counted under once {@link MAX_REASONS} distinct reasons are taken. */
+export const OTHER_REASON = 'other';
+
 /** The reason given to events an operator held when it failed (its state is torn down when it restarts). */
 export const OPERATOR_FAILED_REASON = 'operator-failed';
 
 /**
- * The accounting of a sink's `pipe` operators. It counts the events that enter the operators and
+ * The accounting of a run of app operators: a sink's `pipe`, or the configuration's `.pipe()` on
+ * the shared stream. It counts the events that enter the operators and
  * leave them for the delivery stage, and takes the drops and creations operators report through
  * {@link EventAccounting}. Whatever entered and neither left nor was reported dropped is held by
  * an operator: it counts as pending, so `received = delivered + dropped + failed + pending` holds
@@ -32,7 +39,9 @@ export class LaneAccounting implements EventAccounting {
   #made = 0;
   /** True once the delivery stage has taken over what was held at close. */
   #handedOver = false;
-  readonly #reasons: Record<string, number> = {};
+  /** Without a prototype, so a reason named `__proto__` is counted like any other. */
+  readonly #reasons: Record<string, number> = Object.create(null) as Record<string, number>;
+  #reasonCount = 0;
   /** Per operator, in pipe order: its exits (but the last's), what it reported, and what its failures lost. */
   readonly #stages: { left: number; made: number; discarded: number; lost: number }[] = [];
 
@@ -43,8 +52,13 @@ export class LaneAccounting implements EventAccounting {
     }
     if (this.#handedOver) return;
     this.discarded += count;
-    const key = typeof reason === 'string' && reason !== '' ? reason : UNREPORTED_REASON;
-    this.#reasons[key] = (Object.hasOwn(this.#reasons, key) ? this.#reasons[key] : 0) + count;
+    let key = typeof reason === 'string' && reason !== '' ? reason : UNREPORTED_REASON;
+    if (!Object.hasOwn(this.#reasons, key) && this.#reasonCount >= MAX_REASONS) key = OTHER_REASON;
+    if (Object.hasOwn(this.#reasons, key)) this.#reasons[key] += count;
+    else {
+      this.#reasons[key] = count;
+      this.#reasonCount++;
+    }
   }
 
   created(count: number): void {
@@ -122,6 +136,16 @@ export class LaneAccounting implements EventAccounting {
       );
   }
 
+  /** Events the operators reported making. */
+  get made(): number {
+    return this.#made;
+  }
+
+  /** Of `discarded`, the count by reason (a copy). */
+  reasons(): Record<string, number> {
+    return { ...this.#reasons };
+  }
+
   /** Events held by the operators now. */
   held(): number {
     return this.#handedOver ? 0 : Math.max(0, this.entered + this.#made - this.left - this.discarded);
@@ -152,7 +176,7 @@ export class LaneAccounting implements EventAccounting {
       dropped: metrics.dropped + this.discarded,
       pending: metrics.pending + held,
     };
-    if (this.discarded > 0) adjusted.droppedBy = { ...this.#reasons };
+    if (this.discarded > 0) adjusted.droppedBy = this.reasons();
     return adjusted;
   }
 }

@@ -7,18 +7,22 @@ import {
   type SchedulerLike,
   share,
   Subject,
+  tap,
   timer,
 } from 'rxjs';
 import type { Enricher } from '../core/enricher';
 import { guardSubscribers } from '../core/guard-subscribers';
+import { describeValue } from '../core/describe-value';
+import { ConfigurationError } from '../core/errors/configuration-error';
 import { keepAlive } from '../core/keep-alive';
+import { isTimerMs, MAX_TIMER_MS } from '../core/max-timer-ms';
 import type { LevelSwitch } from '../core/level-switch';
 import type { LogEvent } from '../core/log-event';
 import { LOG_LEVELS } from '../core/log-level';
 import { SelfLog } from '../core/self-log';
 import { unrefScheduler } from '../core/unref-scheduler';
 import type { Sink } from '../core/sink';
-import type { LoggerMetrics } from '../metrics/metrics-types';
+import type { LoggerMetrics, PipeMetrics } from '../metrics/metrics-types';
 import { enrichOwnEvent } from '../operators/enrich';
 import { type EventPredicate, passes } from '../operators/filter-events';
 import { minimumLevel } from '../operators/minimum-level';
@@ -30,7 +34,6 @@ import { parseTemplateCached } from '../templates/template-cache';
 import { type BoundProperties, bindProperties } from './bound-properties';
 import { exceptionFrom } from './exception-from';
 import type { FlushOptions, FlushResult } from './flush-options';
-import { isolateOperator } from './isolate-operator';
 import { LaneAccounting } from './lane-accounting';
 import { ReentrancyGuard } from './reentrancy-guard';
 import type { CloseOptions, ShutdownReport, SinkShutdownSummary } from './shutdown-report';
@@ -109,6 +112,8 @@ export class LoggerPipeline {
    * event itself (see there). Empty when the pipeline has filters or app operators.
    */
   readonly #direct: DirectLane[] = [];
+  /** What the app operators of `.pipe()` took in, let out, dropped and made; undefined without any. */
+  readonly #pipe: LaneAccounting | undefined;
 
   /** The shared stream after enrichment, filters and app operators, for app subscribers (whose faults go to SelfLog). */
   readonly events$: Observable<LogEvent>;
@@ -119,9 +124,24 @@ export class LoggerPipeline {
     const { filters } = options;
     // Enrichment, the stage's first step, happens in write() before the event is sent (see there).
     if (filters.length > 0) shared = shared.pipe(filterWithCount(filters, () => this.#filtered++));
-    options.operators.forEach((operator, index) => {
-      shared = shared.pipe(isolateOperator(operator, `pipe[${index}]`));
-    });
+    const { operators } = options;
+    this.#pipe = operators.length > 0 ? new LaneAccounting() : undefined;
+    const accounting = this.#pipe;
+    if (accounting !== undefined) {
+      // Counted like a sink's operators: what they hold is pending, what a failure tears down and
+      // what they remove (reported or not) is dropped, so no event leaves the shared stream uncounted.
+      shared = shared.pipe(accounting.countEntries());
+      operators.forEach((operator, index) => {
+        shared = shared.pipe(accounting.isolate(operator, `pipe[${index}]`, index, operators.length));
+      });
+      shared = shared.pipe(
+        map((event) => {
+          accounting.left++;
+          return event;
+        }),
+        tap({ complete: () => accounting.finish() }),
+      );
+    }
     // With no shared stage, the source Subject already multicasts: lanes subscribe to it
     // directly, saving share()'s extra Subject and subscriber on every event.
     this.#shared = shared === this.#source ? this.#source.asObservable() : shared.pipe(share());
@@ -232,12 +252,18 @@ export class LoggerPipeline {
       filtered: this.#filtered,
       rejectedAfterClose: this.#rejectedAfterClose,
       rejectedReentrant: this.#rejectedReentrant,
+      ...(this.#pipe === undefined ? {} : { pipe: pipeMetrics(this.#pipe) }),
       sinks,
     };
   }
 
   /** A metrics snapshot now and every `intervalMs` while subscribed; the timer is the pipeline's scheduler's (unref'd by default). */
   metricsEvery(intervalMs: number): Observable<LoggerMetrics> {
+    // 0 would spin a timer per turn; NaN or past 2^31 - 1 ms would fire at once, over and over.
+    if (!isTimerMs(intervalMs) || intervalMs < 1)
+      throw new ConfigurationError(
+        `metricsEvery: expected milliseconds from 1 to ${MAX_TIMER_MS}, got ${describeValue(intervalMs)}`,
+      );
     return guardSubscribers(timer(0, intervalMs, this.options.scheduler).pipe(map(() => this.metrics())), (error) =>
       SelfLog.write('A subscriber of log.metrics$ failed; it stays subscribed', error),
     );
@@ -247,11 +273,16 @@ export class LoggerPipeline {
     const timeoutMs = this.#timeoutFrom(options.timeoutMs, 'flush');
     const release = this.#keepProcessAlive();
     try {
-      const done = Promise.all(this.#lanes.map((lane) => lane.delivery.flush()));
+      const call = {};
+      const done = Promise.all(this.#lanes.map((lane) => lane.delivery.flush(call)));
       const settled = await settlesWithin(done, timeoutMs, this.options.scheduler);
       if (!settled) {
         let pending = 0;
-        for (const lane of this.#lanes) pending += lane.delivery.metrics().pending;
+        for (const lane of this.#lanes) {
+          pending += lane.delivery.metrics().pending;
+          // Given up: the stage forgets this call's waiter rather than keep one per timed-out flush.
+          lane.delivery.abandonFlush(call);
+        }
         SelfLog.write('flush timed out after {TimeoutMs} ms; {Count} events are still pending', timeoutMs, pending);
       }
       return { timedOut: !settled };
@@ -407,6 +438,17 @@ function addBound(properties: Record<string, unknown>, bound: BoundProperties): 
   for (let i = 0; i < keys.length; i++) {
     if (!hasOwnProperty(properties, keys[i])) setOwnProperty(properties, keys[i], values[i]);
   }
+}
+
+function pipeMetrics(accounting: LaneAccounting): PipeMetrics {
+  return {
+    entered: accounting.entered,
+    left: accounting.left,
+    created: accounting.made,
+    dropped: accounting.discarded,
+    pending: accounting.held(),
+    droppedBy: accounting.reasons(),
+  };
 }
 
 function filterWithCount(filters: readonly EventPredicate[], onExcluded: () => void): MonoTypeOperatorFunction<LogEvent> {

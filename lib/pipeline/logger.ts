@@ -55,6 +55,18 @@ export class Logger {
     this.#pipeline = pipeline;
     this.#level = level;
     this.#bound = bound;
+    // Bound, like console's methods, so that a level method passed on as a function still logs:
+    // `promise.catch(log.error)`, `const { info } = log`, `items.forEach(log.debug)`.
+    this.verbose = this.verbose.bind(this);
+    this.trace = this.trace.bind(this);
+    this.debug = this.debug.bind(this);
+    this.information = this.information.bind(this);
+    this.info = this.info.bind(this);
+    this.warning = this.warning.bind(this);
+    this.warn = this.warn.bind(this);
+    this.error = this.error.bind(this);
+    this.fatal = this.fatal.bind(this);
+    this.write = this.write.bind(this);
   }
 
   // Each level method compares two numbers and returns before anything is allocated or captured
@@ -199,7 +211,11 @@ export class Logger {
     return this.#pipeline.metricsEvery(METRICS_INTERVAL_MS);
   }
 
-  /** `metrics()` now and every `intervalMs` milliseconds while subscribed. */
+  /**
+   * `metrics()` now and every `intervalMs` milliseconds while subscribed.
+   *
+   * @throws ConfigurationError when `intervalMs` is not a number of milliseconds from 1 to 2^31 - 1.
+   */
   metricsEvery(intervalMs: number): Observable<LoggerMetrics> {
     return this.#pipeline.metricsEvery(intervalMs);
   }

@@ -2,6 +2,8 @@ interface Waiter {
   /** How many of the events pending when the waiter was made are still pending. */
   remaining: number;
   readonly resolve: () => void;
+  /** Whoever made the waiter, so that it can give up on it (see `cancel`). */
+  readonly owner: object | undefined;
 }
 
 /**
@@ -19,10 +21,20 @@ export class SinkDeliveryWaiters {
     return this.#waiters.length !== 0;
   }
 
-  /** Resolves once the first `pending` positions have settled (at once when `pending` is 0). */
-  wait(pending: number): Promise<void> {
+  /** Resolves once the first `pending` positions have settled (at once when `pending` is 0), or `owner` cancels. */
+  wait(pending: number, owner?: object): Promise<void> {
     if (pending <= 0) return Promise.resolve();
-    return new Promise<void>((resolve) => this.#waiters.push({ remaining: pending, resolve }));
+    return new Promise<void>((resolve) => this.#waiters.push({ remaining: pending, resolve, owner }));
+  }
+
+  /**
+   * Resolves and forgets the waiters `owner` made: a flush that timed out stops waiting, so a
+   * sink that never settles does not collect one waiter per flush, nor keep batching off.
+   */
+  cancel(owner: object): void {
+    const waiters = this.#waiters;
+    this.#waiters = waiters.filter((waiter) => waiter.owner !== owner);
+    for (const waiter of waiters) if (waiter.owner === owner) waiter.resolve();
   }
 
   /** Records that `count` events at positions `[start, start + count)` settled. */

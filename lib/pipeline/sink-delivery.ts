@@ -153,17 +153,30 @@ export class SinkDelivery {
     }
   }
 
-  /** Resolves when every event pushed before the call is delivered, dropped or failed (partial batches go at once), and the sink's own `flush()` has finished. */
-  async flush(): Promise<void> {
-    const done = this.#waiters.wait(this.#pendingCount());
+  /**
+   * Resolves when every event pushed before the call is delivered, dropped or failed (partial
+   * batches go at once), and the sink's own `flush()` has finished; or when `abandon(owner)` gives
+   * up on it (then the sink's `flush()` is not called).
+   *
+   * @param owner The flush call, for `abandon`.
+   */
+  async flush(owner: { abandoned?: boolean } = {}): Promise<void> {
+    const done = this.#waiters.wait(this.#pendingCount(), owner);
     this.#kick();
     await done;
+    if (owner.abandoned === true) return;
     try {
       const sink = this.#sink;
       await this.#guard.run(() => sink.flush?.());
     } catch (error) {
       SelfLog.write('Sink {Name} failed to flush', this.name, error);
     }
+  }
+
+  /** Stops the flush `owner` made from waiting: it resolves now, and its waiter is forgotten. */
+  abandonFlush(owner: { abandoned?: boolean }): void {
+    owner.abandoned = true;
+    this.#waiters.cancel(owner);
   }
 
   /**

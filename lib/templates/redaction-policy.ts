@@ -183,18 +183,25 @@ export class RedactionPolicy {
   }
 
   /**
-   * The exception as it may travel: the same Error when none of its own properties is redacted,
-   * else a copy (same prototype, name, message, stack and cause) whose own properties are
-   * captured and redacted. The app's Error is never changed.
+   * The exception as it may travel: the same Error when nothing in it is redacted, else a copy
+   * (same prototype, name, message and stack) whose own properties are captured and redacted. The
+   * errors linked to it, its `cause` and an AggregateError's `errors` (own properties that are
+   * usually not enumerable), are redacted the same way, to {@link MAX_LINKED_ERRORS} levels; in a
+   * copy, a link deeper than that becomes `'[Truncated]'` and a link back to an error of the chain
+   * `'[Circular]'`, so nothing unredacted travels behind them. The app's Error is never changed.
    */
   redactError(error: Error): Error {
+    return this.#redactError(error, []);
+  }
+
+  /** `redactError` for an error linked from `chain` (the errors above it, outermost first). */
+  #redactError(error: Error, chain: Error[]): Error {
     let keys: string[];
     try {
       keys = Object.keys(error);
     } catch {
       return error;
     }
-    if (keys.length === 0) return error;
     let changed: Record<string, unknown> | undefined;
     for (const key of keys) {
       let value: unknown;
@@ -209,24 +216,89 @@ export class RedactionPolicy {
         changed[key] = outcome;
       }
     }
-    if (changed === undefined) return error;
+    const linked = this.#redactLinked(error, chain);
+    let linkChanged = false;
+    if (linked !== undefined) for (const name in linked) if (linked[name] !== CIRCULAR) linkChanged = true;
+    if (changed === undefined && !linkChanged) return error;
     const copy = Object.create(Object.getPrototypeOf(error) as object | null) as Error;
-    for (const name of ['name', 'message', 'stack', 'cause']) {
+    for (const name of ['name', 'message', 'stack', 'cause', 'errors']) {
       if (Object.hasOwn(error, name) && !Object.prototype.propertyIsEnumerable.call(error, name)) {
+        const outcome = linked !== undefined && Object.hasOwn(linked, name) ? linked[name] : UNCHANGED;
+        if (outcome === REMOVED) continue;
         Object.defineProperty(copy, name, {
-          value: (error as unknown as Record<string, unknown>)[name],
+          value:
+            outcome === UNCHANGED
+              ? (error as unknown as Record<string, unknown>)[name]
+              : outcome === CIRCULAR
+                ? CIRCULAR_MARKER
+                : outcome,
           writable: true,
           configurable: true,
         });
       }
     }
     for (const key of keys) {
-      const outcome = Object.hasOwn(changed, key) ? changed[key] : UNCHANGED;
+      const outcome = changed !== undefined && Object.hasOwn(changed, key) ? changed[key] : UNCHANGED;
       if (outcome === UNCHANGED)
         setOwnProperty(copy as unknown as Record<string, unknown>, key, (error as unknown as Record<string, unknown>)[key]);
       else if (outcome !== REMOVED) setOwnProperty(copy as unknown as Record<string, unknown>, key, outcome);
     }
     return copy;
+  }
+
+  /**
+   * The redacted `cause` and `errors` of an error, when they are own, non-enumerable and changed
+   * (CIRCULAR for a cause that links back into the chain); undefined when neither changed.
+   */
+  #redactLinked(error: Error, chain: Error[]): Record<string, unknown> | undefined {
+    let changed: Record<string, unknown> | undefined;
+    const deeper = [...chain, error];
+    for (const name of ['cause', 'errors']) {
+      let value: unknown;
+      try {
+        // Enumerable ones are own properties like any other, redacted above.
+        if (!Object.hasOwn(error, name) || Object.prototype.propertyIsEnumerable.call(error, name)) continue;
+        value = (error as unknown as Record<string, unknown>)[name];
+      } catch {
+        continue;
+      }
+      let outcome: unknown = UNCHANGED;
+      if (chain.length >= MAX_LINKED_ERRORS) {
+        // Not searched any deeper: what is behind this link stays out of the copy.
+        outcome = TRUNCATED_MARKER;
+      } else if (name === 'errors' && Array.isArray(value)) {
+        let items: unknown[] | undefined;
+        for (let i = 0; i < value.length; i++) {
+          const item: unknown = value[i];
+          const redacted = this.#redactLinkedValue(name, item, deeper);
+          if (redacted === UNCHANGED) continue;
+          items ??= value.slice();
+          items[i] = redacted === REMOVED ? undefined : redacted === CIRCULAR ? CIRCULAR_MARKER : redacted;
+        }
+        if (items !== undefined) outcome = items;
+      } else {
+        outcome = this.#redactLinkedValue(name, value, deeper);
+      }
+      if (outcome !== UNCHANGED) {
+        changed ??= {};
+        changed[name] = outcome;
+      }
+    }
+    return changed;
+  }
+
+  /** A linked error redacted as an Error (same class), or CIRCULAR when it is one of `chain`; any other value as a property named `key`. */
+  #redactLinkedValue(key: string, value: unknown, chain: Error[]): unknown {
+    let isError = false;
+    try {
+      isError = value instanceof Error;
+    } catch {
+      // A Proxy whose getPrototypeOf trap throws: redacted as a value.
+    }
+    if (!isError) return this.#redactEntry(key, value, this.#root, true);
+    if (chain.includes(value as Error)) return CIRCULAR;
+    const redacted = this.#redactError(value as Error, chain);
+    return redacted === value ? UNCHANGED : redacted;
   }
 
   #redactRecord(record: Record<string, unknown>, alive: readonly PathNode[], inPlace: boolean): Record<string, unknown> {
@@ -317,6 +389,16 @@ export class RedactionPolicy {
     }
   }
 }
+
+/** How deep a chain of linked errors (`cause`, `errors`) is redacted; deeper links, and cycles past it, travel as they are. */
+export const MAX_LINKED_ERRORS = 8;
+
+/** Marks a linked error that is already in the chain (a cycle). */
+const CIRCULAR: unique symbol = Symbol('circular');
+/** What a copy holds in place of a link back into its chain of errors. */
+const CIRCULAR_MARKER = '[Circular]';
+/** What a copy holds in place of a link deeper than {@link MAX_LINKED_ERRORS}. */
+const TRUNCATED_MARKER = '[Truncated]';
 
 /** Marks an entry the policy leaves as it is. */
 const UNCHANGED: unique symbol = Symbol('unchanged');

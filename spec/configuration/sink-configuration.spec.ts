@@ -1,3 +1,4 @@
+import type { SinkOptions } from '../../lib/configuration/sink-options';
 import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
@@ -119,6 +120,44 @@ describe('writeTo.sink options of the wrong kind', () => {
     const configure = (): unknown => new LoggerConfiguration().writeTo.sink(new MemorySink(), options);
     expect(configure).toThrow(ConfigurationError);
     expect(configure).toThrow(message);
+  });
+
+  it.each<[string, unknown, RegExp]>([
+    [
+      'a misspelt option',
+      { retires: 3 },
+      /writeTo\.sink\(memory\): unknown option "retires" \(expected one of name, .*fallback\)/,
+    ],
+    ['a misspelt queue option', { queue: { limt: 10 } }, /writeTo\.sink\(memory\)\.queue: unknown option "limt"/],
+    ['a misspelt batch option', { batch: { maxDelay: 50 } }, /writeTo\.sink\(memory\)\.batch: unknown option "maxDelay"/],
+    ['a misspelt retry option', { retry: { maxAttempts: 5 } }, /writeTo\.sink\(memory\)\.retry: unknown option "maxAttempts"/],
+    [
+      'a misspelt breaker option',
+      { circuitBreaker: { threshold: 2 } },
+      /writeTo\.sink\(memory\)\.circuitBreaker: unknown option "threshold"/,
+    ],
+    ['null options', null, /writeTo\.sink: expected options, got null/],
+  ])('throw a ConfigurationError naming %s', (_, options, message) => {
+    const configure = (): unknown => new LoggerConfiguration().writeTo.sink(new MemorySink(), options as SinkOptions);
+    expect(configure).toThrow(ConfigurationError);
+    expect(configure).toThrow(message);
+  });
+
+  it('take the console options and the sink options together in writeTo.console, and no other', () => {
+    const lines: string[] = [];
+    const stdout = { write: (text: string) => lines.push(text) };
+    expect(() =>
+      new LoggerConfiguration().writeTo.console({
+        outputTemplate: '{Message}',
+        stdout,
+        mode: 'node',
+        name: 'out',
+        batch: { size: 2 },
+      }),
+    ).not.toThrow();
+    expect(() => new LoggerConfiguration().writeTo.console({ outputTemplte: '{Message}' } as SinkOptions)).toThrow(
+      /writeTo\.sink\(console\): unknown option "outputTemplte"/,
+    );
   });
 
   it('still accept false for retry and circuitBreaker, and omitted parts', () => {

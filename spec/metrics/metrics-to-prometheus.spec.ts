@@ -36,7 +36,8 @@ const withPromtool = promtool ? it : it.skip;
 
 describe('metricsToPrometheus', () => {
   withPromtool('passes `promtool check metrics`', () => {
-    for (const metrics of [sample(), { ...sample(), sinks: {} }]) {
+    const pipe = { entered: 5, left: 3, created: 0, dropped: 1, pending: 1, droppedBy: { 'operator-failed': 1 } };
+    for (const metrics of [sample(), { ...sample(), sinks: {} }, { ...sample(), pipe }]) {
       expect(() =>
         execFileSync('promtool', ['check', 'metrics'], { input: metricsToPrometheus(metrics), stdio: ['pipe', 'pipe', 'pipe'] }),
       ).not.toThrow();
@@ -61,6 +62,16 @@ describe('metricsToPrometheus', () => {
       }),
       { numRuns: 25 },
     );
+  });
+
+  it('writes the counters of the .pipe() operators only when the logger has them', () => {
+    expect(metricsToPrometheus(sample())).not.toContain('rxlog_pipe_');
+    const text = metricsToPrometheus({
+      ...sample(),
+      pipe: { entered: 9, left: 4, created: 1, dropped: 5, pending: 1, droppedBy: { unreported: 5 } },
+    });
+    expect(text).toContain('# TYPE rxlog_pipe_events_dropped_total counter\nrxlog_pipe_events_dropped_total 5\n');
+    expect(text).toContain('# TYPE rxlog_pipe_events_pending gauge\nrxlog_pipe_events_pending 1\n');
   });
 
   it('writes the logger counters and every per-sink family with a sink label', () => {

@@ -38,4 +38,21 @@ describe('exceptionFrom', () => {
     expect(() => exceptionFrom(trap)).not.toThrow();
     expect(exceptionFrom(trap).message).toBe('[unprintable object]');
   });
+
+  it('never throws on a Proxy whose getPrototypeOf trap throws, or a revoked Proxy (instanceof throws on both)', () => {
+    const noPrototype = new Proxy(
+      {},
+      {
+        getPrototypeOf() {
+          throw new Error('trap');
+        },
+      },
+    );
+    const revocable = Proxy.revocable({}, {});
+    revocable.revoke();
+    for (const value of [noPrototype, revocable.proxy]) {
+      expect(() => exceptionFrom(value)).not.toThrow();
+      expect(exceptionFrom(value)).toBeInstanceOf(ThrownValueError);
+    }
+  });
 });

@@ -164,4 +164,31 @@ describe('LaneAccounting (a sink pipe’s operators, seen from the sink’s coun
     expect(m).toMatchObject({ received: 1, delivered: 1, pending: 0 });
     expect('droppedBy' in m).toBe(false);
   });
+
+  it('keeps at most 64 distinct reasons (the rest count under other), and counts a reason named __proto__', () => {
+    const memory = new MemorySink();
+    const dropsAll: MonoTypeOperatorFunction<LogEvent> = (source) =>
+      defer(() => {
+        const accounting = injectEventAccounting();
+        return source.pipe(
+          filter((event) => {
+            accounting.dropped(1, String(event.properties.Reason));
+            return false;
+          }),
+        );
+      });
+    const log = new LoggerConfiguration().writeTo.sink(memory, { name: 'memory', pipe: [dropsAll] }).createLogger();
+    log.information('{Reason}', '__proto__');
+    for (let n = 0; n < 100; n++) log.information('{Reason}', `reason-${n}`);
+    const m = log.metrics().sinks.memory;
+    const droppedBy = m.droppedBy ?? {};
+    expect(m).toMatchObject({ received: 101, dropped: 101, pending: 0 });
+    expect(Object.keys(droppedBy)).toHaveLength(65);
+    expect(Object.getOwnPropertyDescriptor(droppedBy, '__proto__')?.value).toBe(1);
+    expect(droppedBy['reason-62']).toBe(1);
+    expect(droppedBy['reason-63']).toBeUndefined();
+    expect(droppedBy.other).toBe(37);
+    expect(Object.values(droppedBy).reduce((sum, count) => sum + count, 0)).toBe(101);
+    expect(JSON.parse(JSON.stringify(droppedBy)).__proto__).toBe(1);
+  });
 });

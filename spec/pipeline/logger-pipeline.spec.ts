@@ -1,11 +1,12 @@
 import { spawnSync } from 'node:child_process';
 import * as path from 'node:path';
-import { config as rxjsConfig, map, Observable, type OperatorFunction } from 'rxjs';
+import { bufferCount, config as rxjsConfig, defer, filter, map, mergeMap, Observable, type OperatorFunction } from 'rxjs';
 import { LoggerConfiguration } from '../../lib/configuration/logger-configuration';
 import type { LogEvent } from '../../lib/core/log-event';
 import { SelfLog, type SelfLogEvent } from '../../lib/core/self-log';
 import type { Sink } from '../../lib/core/sink';
-import type { LoggerMetrics } from '../../lib/metrics/metrics-types';
+import type { LoggerMetrics, PipeMetrics } from '../../lib/metrics/metrics-types';
+import { injectEventAccounting } from '../../lib/operators/event-accounting';
 import { MemorySink } from '../../lib/sinks/memory-sink';
 
 function fixture(name: string): string {
@@ -149,6 +150,29 @@ describe('LoggerPipeline', () => {
       expect(diagnostics.some((d) => d.message.includes('flush') && d.message.includes('timed out'))).toBe(true);
     });
 
+    it('forgets a timed-out flush: the sink’s flush() is not called late, when the stuck write settles after all', async () => {
+      let release: (() => void) | undefined;
+      let sinkFlushes = 0;
+      const slow = {
+        emit: () => new Promise<void>((resolve) => (release = resolve)),
+        flush: () => {
+          sinkFlushes++;
+        },
+      };
+      const log = new LoggerConfiguration().writeTo.sink(slow, { name: 'slow' }).createLogger();
+      log.information('Event {N}', 1);
+      jest.useFakeTimers();
+      const flushed = log.flush({ timeoutMs: 100 });
+      await jest.advanceTimersByTimeAsync(100);
+      await expect(flushed).resolves.toEqual({ timedOut: true });
+      release?.();
+      await jest.advanceTimersByTimeAsync(0);
+      expect(log.metrics().sinks.slow).toMatchObject({ delivered: 1, pending: 0 });
+      expect(sinkFlushes).toBe(0);
+      await expect(log.flush({ timeoutMs: 100 })).resolves.toEqual({ timedOut: false });
+      expect(sinkFlushes).toBe(1);
+    });
+
     it('gives up after 5000 ms by default when a sink flush never settles', async () => {
       const log = new LoggerConfiguration().writeTo
         .sink({ emit: () => undefined, flush: () => new Promise<void>(() => undefined) }, { name: 'stuck' })
@@ -229,6 +253,120 @@ describe('LoggerPipeline', () => {
       release?.();
       expect(log.metrics().sinks.held).toMatchObject({ received: 1, delivered: 0, dropped: 0, pending: 1 });
       expectBalanced(log.metrics());
+    });
+  });
+
+  describe('a hostile value where the exception goes', () => {
+    it('is logged as a ThrownValueError, never lost: a Proxy whose traps throw, a revoked Proxy', () => {
+      const memory = new MemorySink();
+      const log = new LoggerConfiguration().writeTo.sink(memory, { name: 'memory' }).createLogger();
+      const trapped = new Proxy(
+        {},
+        {
+          getPrototypeOf() {
+            throw new Error('trap');
+          },
+        },
+      );
+      const revocable = Proxy.revocable({}, {});
+      revocable.revoke();
+      log.error(trapped);
+      log.error(revocable.proxy, 'Payment {Id} failed', 'p-1');
+      expect(memory.events.map((event) => [event.exception?.name, event.renderMessage()])).toEqual([
+        ['ThrownValueError', ''],
+        ['ThrownValueError', 'Payment p-1 failed'],
+      ]);
+      expect(log.metrics().sinks.memory).toMatchObject({ received: 2, delivered: 2 });
+    });
+  });
+
+  describe('the app operators of .pipe() on the shared stream', () => {
+    function balancedPipe(pipe: PipeMetrics | undefined): boolean {
+      return pipe !== undefined && pipe.entered + pipe.created === pipe.left + pipe.dropped + pipe.pending;
+    }
+
+    it('has no pipe counters when the configuration adds no operator', () => {
+      const log = new LoggerConfiguration().writeTo.sink(new MemorySink()).createLogger();
+      log.information('Hello');
+      expect(log.metrics().pipe).toBeUndefined();
+    });
+
+    it('counts the event an operator failed on as dropped (operator-failed) at once, and later events flow', () => {
+      const memory = new MemorySink();
+      const failOnThree: OperatorFunction<LogEvent, LogEvent> = map((event) => {
+        if (event.properties.N === 3) throw new Error('boom');
+        return event;
+      });
+      const log = new LoggerConfiguration().pipe(failOnThree).writeTo.sink(memory, { name: 'memory' }).createLogger();
+      for (let n = 0; n < 6; n++) log.information('Event {N}', n);
+      expect(memory.events.map((event) => event.properties.N)).toEqual([0, 1, 2, 4, 5]);
+      const metrics = log.metrics();
+      expect(metrics.pipe).toEqual({
+        entered: 6,
+        left: 5,
+        created: 0,
+        dropped: 1,
+        pending: 0,
+        droppedBy: { 'operator-failed': 1 },
+      });
+      expect(metrics.sinks.memory).toMatchObject({ received: 5, delivered: 5 });
+      expect(diagnostics.map((event) => event.message)).toContainEqual(
+        expect.stringContaining('Operator pipe[0] failed; the events it held are lost'),
+      );
+    });
+
+    it('counts what a failing operator buffered, and what operators hold is pending until they let it go', () => {
+      const memory = new MemorySink();
+      const pairs: OperatorFunction<LogEvent, LogEvent> = (source) =>
+        source.pipe(
+          bufferCount(2),
+          mergeMap((pair) => {
+            if (pair[0].properties.N === 2) throw new Error('bad pair');
+            return pair;
+          }),
+        );
+      const log = new LoggerConfiguration().pipe(pairs).writeTo.sink(memory, { name: 'memory' }).createLogger();
+      for (let n = 0; n < 5; n++) log.information('Event {N}', n);
+      // 0–1 delivered, the pair 2–3 lost with the operator, 4 waits in the restarted buffer.
+      const pipe = log.metrics().pipe;
+      expect(pipe).toEqual({ entered: 5, left: 2, created: 0, dropped: 2, pending: 1, droppedBy: { 'operator-failed': 2 } });
+      expect(balancedPipe(pipe)).toBe(true);
+    });
+
+    it('counts reported drops by reason, and what was removed without a report as unreported at close', async () => {
+      const memory = new MemorySink();
+      const reportsHealthChecks: OperatorFunction<LogEvent, LogEvent> = (source) =>
+        defer(() => {
+          const accounting = injectEventAccounting();
+          return source.pipe(
+            filter((event) => {
+              const keep = event.properties.Path !== '/health';
+              if (!keep) accounting.dropped(1, 'health-check');
+              return keep;
+            }),
+          );
+        });
+      const silentlyDropsDebug = filter((event: LogEvent) => event.level !== 'debug');
+      const log = new LoggerConfiguration().minimumLevel
+        .debug()
+        .pipe(reportsHealthChecks, silentlyDropsDebug)
+        .writeTo.sink(memory, { name: 'memory' })
+        .createLogger();
+      log.information('GET {Path}', '/health');
+      log.information('GET {Path}', '/orders');
+      log.debug('Cache miss');
+      expect(log.metrics().pipe).toMatchObject({ entered: 3, left: 1, dropped: 1, pending: 1, droppedBy: { 'health-check': 1 } });
+      await log.close();
+      const pipe = log.metrics().pipe;
+      expect(pipe).toEqual({
+        entered: 3,
+        left: 1,
+        created: 0,
+        dropped: 2,
+        pending: 0,
+        droppedBy: { 'health-check': 1, unreported: 1 },
+      });
+      expect(memory.events).toHaveLength(1);
     });
   });
 

@@ -1,5 +1,6 @@
 import { map, take, toArray } from 'rxjs';
 import { LoggerConfiguration } from '../../lib/configuration/logger-configuration';
+import { ConfigurationError } from '../../lib/core/errors/configuration-error';
 import { LevelSwitch } from '../../lib/core/level-switch';
 import type { LogEvent } from '../../lib/core/log-event';
 import { SelfLog, type SelfLogEvent } from '../../lib/core/self-log';
@@ -24,6 +25,27 @@ describe('Logger', () => {
     expect(event.properties).toEqual({ UserId: 42, Location: { city: 'Oslo' } });
     expect(event.renderMessage()).toBe('User 42 logged in from {"city":"Oslo"}');
     expect(event.timestamp).toBeInstanceOf(Date);
+  });
+
+  it('logs through a level method passed on as a function (promise.catch(log.error), destructuring), child loggers too', async () => {
+    const memory = new MemorySink();
+    const log = new LoggerConfiguration().minimumLevel.verbose().writeTo.sink(memory).createLogger();
+    const { information, warn, write } = log.child({ RequestId: 'r-7' });
+    information('Hello {Name}', 'world');
+    warn('Careful');
+    write('debug', 'By name');
+    ['a', 'b'].forEach((item) => setTimeout(log.verbose, 0, 'Item {Item}', item));
+    await Promise.reject(new Error('declined')).catch(log.error);
+    await new Promise((resolve) => setTimeout(resolve, 0));
+    expect(memory.events.map((event) => [event.level, event.renderMessage(), event.properties.RequestId])).toEqual([
+      ['information', 'Hello world', 'r-7'],
+      ['warning', 'Careful', 'r-7'],
+      ['debug', 'By name', 'r-7'],
+      ['error', '', undefined],
+      ['verbose', 'Item a', undefined],
+      ['verbose', 'Item b', undefined],
+    ]);
+    expect(memory.events[3].exception?.message).toBe('declined');
   });
 
   it('delivers to a synchronous sink on the caller’s turn', () => {
@@ -391,6 +413,28 @@ describe('Logger', () => {
         toArray(),
       );
       expectObservable(logged).toBe('2000ms (x|)', { x: [1, 1, 1] });
+    });
+  });
+
+  it.each([0, -1, Number.NaN, Number.POSITIVE_INFINITY, 2 ** 31, '250'])(
+    'rejects metricsEvery(%p) with a ConfigurationError (a timer could not keep that interval)',
+    (intervalMs) => {
+      const log = new LoggerConfiguration().writeTo.sink(new MemorySink()).createLogger();
+      const call = (): unknown => log.metricsEvery(intervalMs as number);
+      expect(call).toThrow(ConfigurationError);
+      expect(call).toThrow(/metricsEvery: expected milliseconds from 1 to 2147483647, got/);
+    },
+  );
+
+  it('emits metricsEvery(intervalMs) at that interval', () => {
+    const scheduler = createTestScheduler();
+    scheduler.run(({ expectObservable }) => {
+      const log = new LoggerConfiguration().useScheduler(scheduler).writeTo.sink(new MemorySink()).createLogger();
+      const ticks = log.metricsEvery(250).pipe(
+        take(3),
+        map((m: LoggerMetrics) => m.logged),
+      );
+      expectObservable(ticks).toBe('a 249ms b 249ms (c|)', { a: 0, b: 0, c: 0 });
     });
   });
 });

@@ -199,6 +199,57 @@ describe('RedactionPolicy', () => {
       expect(byPath.config).toEqual({ headers: { authorization: DEFAULT_CENSOR, accept: 'json' } });
       expect(original.config.headers.authorization).toBe('Bearer x');
     });
+
+    it('redacts the cause chain and an AggregateError’s errors (own, not enumerable), keeping their classes', () => {
+      const policy = RedactionPolicy.compile({ keys: [/secret|apiKey/] });
+      const root = Object.assign(new TypeError('root'), { apiKey: 'k-root' });
+      const middle = new Error('middle', { cause: root });
+      const withObjectCause = new Error('object cause', { cause: { secret: 's-1', code: 7 } });
+      const aggregate = new AggregateError([middle, { secret: 's-2' }, new Error('clean')], 'any failed');
+      const top = new Error('top', { cause: aggregate });
+
+      const copy = policy.redactError(top);
+      const copiedAggregate = copy.cause as AggregateError;
+      expect(copiedAggregate).toBeInstanceOf(AggregateError);
+      expect(copiedAggregate.message).toBe('any failed');
+      const [copiedMiddle, copiedObject, clean] = copiedAggregate.errors as [Error, unknown, Error];
+      expect(copiedMiddle.message).toBe('middle');
+      expect(copiedMiddle.cause).toBeInstanceOf(TypeError);
+      expect((copiedMiddle.cause as TypeError & { apiKey: string }).apiKey).toBe(DEFAULT_CENSOR);
+      expect(copiedObject).toEqual({ secret: DEFAULT_CENSOR });
+      expect(clean).toBe(aggregate.errors[2]);
+      expect(JSON.stringify(copy, ['cause', 'errors', 'apiKey', 'secret'])).not.toMatch(/k-root|s-2/);
+      expect(policy.redactError(withObjectCause).cause).toEqual({ secret: DEFAULT_CENSOR, code: 7 });
+      // The app's errors are untouched, and a chain with nothing to redact travels as it is.
+      expect(root.apiKey).toBe('k-root');
+      expect((aggregate.errors[1] as { secret: string }).secret).toBe('s-2');
+      const cleanChain = new Error('a', { cause: new Error('b', { cause: 'c' }) });
+      expect(policy.redactError(cleanChain)).toBe(cleanChain);
+    });
+
+    it('ends a cycle of causes with [Circular] and a chain deeper than 8 with [Truncated], so no secret travels behind them', () => {
+      const policy = RedactionPolicy.compile({ keys: [/apiKey/] });
+      const looped = Object.assign(new Error('looped'), { apiKey: 'k' });
+      (looped as Error & { cause: unknown }).cause = undefined;
+      Object.defineProperty(looped, 'cause', { value: looped, enumerable: false, configurable: true, writable: true });
+      const copy = policy.redactError(looped);
+      expect((copy as Error & { apiKey: string }).apiKey).toBe(DEFAULT_CENSOR);
+      expect(copy.cause).toBe('[Circular]');
+      const cleanLoop = new Error('clean loop');
+      Object.defineProperty(cleanLoop, 'cause', { value: cleanLoop, enumerable: false });
+      expect(policy.redactError(cleanLoop)).toBe(cleanLoop);
+
+      let deep: Error = Object.assign(new Error('level 12'), { apiKey: 'deep-key' });
+      for (let level = 11; level >= 0; level--) deep = new Error(`level ${level}`, { cause: deep });
+      let link: unknown = policy.redactError(deep);
+      const messages: string[] = [];
+      while (link instanceof Error) {
+        messages.push(link.message);
+        link = link.cause;
+      }
+      expect(messages).toHaveLength(9);
+      expect(link).toBe('[Truncated]');
+    });
   });
 
   it('rejects bad options with a ConfigurationError naming them', () => {
