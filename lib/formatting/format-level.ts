@@ -1,26 +1,19 @@
 import type { LogLevelName } from '../core/log-level';
 
-const TITLE: Readonly<Record<LogLevelName, string>> = {
-  verbose: 'Verbose',
-  debug: 'Debug',
-  information: 'Information',
-  warning: 'Warning',
-  error: 'Error',
-  fatal: 'Fatal',
+/** Serilog's monikers that are not the title case name cut to their width, keyed by level and width. */
+const MONIKERS: Readonly<Record<string, string>> = {
+  verbose2: 'Vb',
+  verbose3: 'Vrb',
+  debug3: 'Dbg',
+  debug4: 'Dbug',
+  warning2: 'Wn',
+  warning3: 'Wrn',
+  error4: 'Eror',
+  fatal3: 'Ftl',
+  fatal4: 'Fatl',
 };
 
-// Serilog's monikers, indexed by width - 1 (`u3` is `INF`, `w1` is `i`), up to the full name.
-/** Serilog's monikers that are not the name cut to their width, at index width - 1 (the others are). */
-const MONIKERS: Readonly<Record<LogLevelName, readonly string[]>> = {
-  verbose: ['', 'Vb', 'Vrb'],
-  debug: ['', '', 'Dbg', 'Dbug'],
-  information: [],
-  warning: ['', 'Wn', 'Wrn'],
-  error: ['', '', '', 'Eror'],
-  fatal: ['', '', 'Ftl', 'Fatl'],
-};
-
-const WIDTH = /^[0-9]{1,2}$/;
+const WIDTH = /^\d\d?$/;
 
 /**
  * A level as an output template shows it (Serilog's `LevelOutputFormat`): no format gives the
@@ -33,7 +26,8 @@ const WIDTH = /^[0-9]{1,2}$/;
  * @example formatLevel('warning', 'u3') // 'WRN'
  */
 export function formatLevel(level: LogLevelName, format?: string): string {
-  const title = (TITLE as Partial<Record<string, string>>)[level] ?? String(level);
+  const name = String(level);
+  const title = `${name.charAt(0).toUpperCase()}${name.slice(1)}`;
   if (format === undefined || format.length === 0) return title;
   const casing = format[0];
   if (casing !== 'u' && casing !== 'w' && casing !== 't') return title;
@@ -42,9 +36,8 @@ export function formatLevel(level: LogLevelName, format?: string): string {
     const widthText = format.slice(1);
     if (!WIDTH.test(widthText)) return title;
     const width = Number(widthText);
-    if (width === 0) return '';
-    const monikers = MONIKERS[level] as readonly string[] | undefined;
-    text = monikers === undefined ? title : monikers[width - 1] || title.slice(0, width);
+    const key = `${name}${width}`;
+    text = Object.hasOwn(MONIKERS, key) ? MONIKERS[key] : title.slice(0, width);
   }
   return casing === 'u' ? text.toUpperCase() : casing === 'w' ? text.toLowerCase() : text;
 }

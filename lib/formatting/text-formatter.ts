@@ -15,18 +15,8 @@ import { formatLevel } from './format-level';
 /** The output template used when none is given: `[12:00:00 INF] Message` and the exception's stack. */
 export const DEFAULT_OUTPUT_TEMPLATE = '[{Timestamp:HH:mm:ss} {Level:u3}] {Message:lj}{NewLine}{Exception}';
 
-type Step = (event: LogEvent) => string;
-
-/** The output template's own holes; any other name is an event property. */
-const BUILT_IN: ReadonlySet<string> = new Set([
-  'Timestamp',
-  'UtcTimestamp',
-  'Level',
-  'Message',
-  'Properties',
-  'NewLine',
-  'Exception',
-]);
+/** One hole of the output template; undefined for a missing event property, which renders nothing, not even padding. */
+type Step = (event: LogEvent) => string | undefined;
 
 const templateNames = new WeakMap<MessageTemplate, ReadonlySet<string>>();
 
@@ -71,19 +61,17 @@ function step(token: PropertyToken, outputNames: ReadonlySet<string>): Step {
       const name = token.name;
       // As Serilog's output templates: `u` and `w` upper- and lower-case a string property.
       const casing = format === 'u' || format === 'w' ? format : undefined;
-      const alignment = token.alignment;
       return (event) => {
         // A missing property renders nothing, not even its alignment's padding (Serilog's output templates).
-        if (!Object.hasOwn(event.properties, name)) return '';
+        if (!Object.hasOwn(event.properties, name)) return undefined;
         const value = event.properties[name];
-        const text = escapeControlCharacters(
+        return escapeControlCharacters(
           casing !== undefined && typeof value === 'string'
             ? casing === 'u'
               ? value.toUpperCase()
               : value.toLowerCase()
             : renderValue(value, format),
         );
-        return alignment === undefined ? text : alignText(text, alignment);
       };
     }
   }
@@ -123,8 +111,12 @@ export class TextFormatter implements Formatter {
       }
       const render = step(token, outputNames);
       const alignment = token.alignment;
-      // An event property's step aligns its own text (it renders nothing at all when the property is missing).
-      return alignment === undefined || !BUILT_IN.has(token.name) ? render : (event) => alignText(render(event), alignment);
+      return alignment === undefined
+        ? render
+        : (event) => {
+            const text = render(event);
+            return text === undefined ? text : alignText(text, alignment);
+          };
     });
   }
 
@@ -132,7 +124,7 @@ export class TextFormatter implements Formatter {
   format(event: LogEvent): string {
     try {
       let out = '';
-      for (let i = 0; i < this.steps.length; i++) out += this.steps[i](event);
+      for (let i = 0; i < this.steps.length; i++) out += this.steps[i](event) ?? '';
       return out;
     } catch (error) {
       SelfLog.write('TextFormatter failed to format an event: {Error}', error);

@@ -1,64 +1,13 @@
-const MONTHS = [
-  'January',
-  'February',
-  'March',
-  'April',
-  'May',
-  'June',
-  'July',
-  'August',
-  'September',
-  'October',
-  'November',
-  'December',
-];
-const DAYS = ['Sunday', 'Monday', 'Tuesday', 'Wednesday', 'Thursday', 'Friday', 'Saturday'];
+const MONTHS = 'January February March April May June July August September October November December'.split(' ');
+const DAYS = 'Sunday Monday Tuesday Wednesday Thursday Friday Saturday'.split(' ');
 
 const STANDARD: Readonly<Record<string, string>> = {
   o: "yyyy-MM-dd'T'HH:mm:ss.fffffffK",
-  O: "yyyy-MM-dd'T'HH:mm:ss.fffffffK",
   s: "yyyy-MM-dd'T'HH:mm:ss",
 };
 
-/** The fields of a Date that tokens read, in local time or in UTC. */
-interface Fields {
-  readonly year: number;
-  readonly month: number;
-  readonly day: number;
-  readonly weekday: number;
-  readonly hours: number;
-  readonly minutes: number;
-  readonly seconds: number;
-  readonly milliseconds: number;
-  /** Minutes east of UTC, or undefined in UTC (`K` writes `Z`). */
-  readonly offset: number | undefined;
-}
-
-function fieldsOf(date: Date, utc: boolean): Fields {
-  return utc
-    ? {
-        year: date.getUTCFullYear(),
-        month: date.getUTCMonth(),
-        day: date.getUTCDate(),
-        weekday: date.getUTCDay(),
-        hours: date.getUTCHours(),
-        minutes: date.getUTCMinutes(),
-        seconds: date.getUTCSeconds(),
-        milliseconds: date.getUTCMilliseconds(),
-        offset: undefined,
-      }
-    : {
-        year: date.getFullYear(),
-        month: date.getMonth(),
-        day: date.getDate(),
-        weekday: date.getDay(),
-        hours: date.getHours(),
-        minutes: date.getMinutes(),
-        seconds: date.getSeconds(),
-        milliseconds: date.getMilliseconds(),
-        offset: -date.getTimezoneOffset(),
-      };
-}
+/** The Date fields tokens read, through `get…` in local time or `getUTC…` in UTC. */
+type Field = 'FullYear' | 'Month' | 'Date' | 'Day' | 'Hours' | 'Minutes' | 'Seconds' | 'Milliseconds';
 
 function pad(value: number, width: number): string {
   const text = String(Math.abs(value)).padStart(width, '0');
@@ -74,42 +23,43 @@ function offset(minutes: number, width: number): string {
   return `${sign}${pad(hours, 2)}:${pad(abs % 60, 2)}`;
 }
 
-function token(f: Fields, letter: string, run: number): string {
+/** One token; `zone` is the offset in minutes east of UTC, undefined in UTC (`K` writes `Z`). */
+function token(get: (field: Field) => number, zone: number | undefined, letter: string, run: number): string {
   switch (letter) {
     case 'y': {
-      const year = f.year;
+      const year = get('FullYear');
       return run === 1 ? String(year % 100) : run === 2 ? pad(year % 100, 2) : pad(year, run);
     }
     case 'M': {
-      const month = f.month;
+      const month = get('Month');
       return run <= 2 ? pad(month + 1, run) : run === 3 ? MONTHS[month].slice(0, 3) : MONTHS[month];
     }
     case 'd': {
-      if (run <= 2) return pad(f.day, run);
-      const day = DAYS[f.weekday];
+      if (run <= 2) return pad(get('Date'), run);
+      const day = DAYS[get('Day')];
       return run === 3 ? day.slice(0, 3) : day;
     }
     case 'H':
-      return pad(f.hours, Math.min(run, 2));
+      return pad(get('Hours'), Math.min(run, 2));
     case 'h':
-      return pad(f.hours % 12 || 12, Math.min(run, 2));
+      return pad(get('Hours') % 12 || 12, Math.min(run, 2));
     case 'm':
-      return pad(f.minutes, Math.min(run, 2));
+      return pad(get('Minutes'), Math.min(run, 2));
     case 's':
-      return pad(f.seconds, Math.min(run, 2));
+      return pad(get('Seconds'), Math.min(run, 2));
     case 'f':
     case 'F': {
-      const digits = `${pad(f.milliseconds, 3)}0000`.slice(0, Math.min(run, 7));
+      const digits = `${pad(get('Milliseconds'), 3)}0000`.slice(0, Math.min(run, 7));
       return letter === 'f' ? digits : digits.replace(/0+$/, '');
     }
     case 't': {
-      const pm = f.hours >= 12;
+      const pm = get('Hours') >= 12;
       return run === 1 ? (pm ? 'P' : 'A') : pm ? 'PM' : 'AM';
     }
     case 'z':
-      return offset(f.offset ?? 0, Math.min(run, 3));
+      return offset(zone ?? 0, Math.min(run, 3));
     case 'K':
-      return f.offset === undefined ? 'Z' : offset(f.offset, 3);
+      return zone === undefined ? 'Z' : offset(zone, 3);
     default:
       return letter.repeat(run);
   }
@@ -135,8 +85,10 @@ export function formatDate(date: Date, format?: string, utc = false): string {
   if (format === undefined || format.length === 0) return date.toISOString();
   if (format === 'u') return `${date.toISOString().slice(0, 19).replace('T', ' ')}Z`;
   if (format === 'r' || format === 'R') return date.toUTCString();
-  const fields = fieldsOf(date, utc);
-  const pattern = STANDARD[format] ?? (format.length === 2 && format[0] === '%' ? format.slice(1) : format);
+  const get = (field: Field): number => date[`get${utc ? 'UTC' : ''}${field}`]();
+  const zone = utc ? undefined : -date.getTimezoneOffset();
+  const pattern =
+    STANDARD[format === 'O' ? 'o' : format] ?? (format.length === 2 && format[0] === '%' ? format.slice(1) : format);
   let out = '';
   for (let i = 0; i < pattern.length;) {
     const c = pattern[i];
@@ -153,7 +105,7 @@ export function formatDate(date: Date, format?: string, utc = false): string {
     } else if (TOKEN_LETTERS.includes(c)) {
       let run = 1;
       while (pattern[i + run] === c) run++;
-      const text = token(fields, c, run);
+      const text = token(get, zone, c, run);
       // .NET drops the separator before an all-zero `F` fraction as well.
       out = c === 'F' && text.length === 0 && out.endsWith('.') ? out.slice(0, -1) : out + text;
       i += run;

@@ -3,22 +3,23 @@ const STANDARD = /^([A-Za-z])(\d{0,2})$/;
 /** Longest format applied, in characters; a longer one is ignored, so a template cannot make rendering costly. */
 const MAX_FORMAT_LENGTH = 1000;
 
-function fixed(abs: number, decimals: number): string {
-  if (abs < 1e21) return abs.toFixed(decimals);
-  const digits = BigInt(Math.round(abs)).toString();
-  return decimals > 0 ? `${digits}.${'0'.repeat(decimals)}` : digits;
+/** The exact digits of `abs` rounded half away from zero to `decimals` decimals, as 0.<digits> × 10^point. */
+function exactDigits(abs: number, decimals: number): [string, number] {
+  const [int, frac = ''] = (abs < 1e21 ? abs.toFixed(Math.min(decimals, 100)) : BigInt(abs).toString()).split('.');
+  const all = `${int}${frac}`;
+  let lead = 0;
+  while (all[lead] === '0') lead++;
+  return [all.slice(lead), int.length - lead];
 }
 
 /**
- * `abs` × 100 with `decimals` decimals, as .NET's `P` computes it: the value rounded to two more
- * decimals, then the point moved, so no multiplication error creeps in (1.44225 → `144.23`).
+ * The custom format a standard one amounts to once its digits are exact: `D5` is `00000`, `F2`
+ * `0.00`, `N2` `#,##0.00`, `P1` `#,##0.0%`; undefined for the others.
  */
-function percent(abs: number, decimals: number): string {
-  const text = fixed(abs, Math.min(decimals + 2, 100));
-  const point = text.indexOf('.');
-  const digits = `${text.slice(0, point)}${text.slice(point + 1)}`.padEnd(point + 2 + decimals, '0');
-  const int = digits.slice(0, point + 2).replace(/^0+(?=\d)/, '');
-  return decimals > 0 ? `${int}.${digits.slice(point + 2)}` : int;
+function asCustom(letter: string, precision: number | undefined): string | undefined {
+  const decimals = precision === 0 ? '' : `.${'0'.repeat(precision ?? 2)}`;
+  if (letter === 'd') return '0'.repeat(precision || 1);
+  return ({ f: `0${decimals}`, n: `#,##0${decimals}`, p: `#,##0${decimals}%` } as Partial<Record<string, string>>)[letter];
 }
 
 /** Digits with `,` between groups of three. */
@@ -29,36 +30,21 @@ function group(digits: string): string {
   return out;
 }
 
-/** A fixed-point text (no sign) with its integer part grouped. */
-function grouped(text: string): string {
-  return text.replace(/\d+/, group);
+/** `body` with a minus sign when `negative`. */
+function signed(negative: boolean, body: string): string {
+  return negative ? `-${body}` : body;
 }
 
-/** `body` with a minus sign when `value` is negative or -0: .NET Core 3.0+ keeps the sign of a double that rounds to zero. */
-function signed(value: number, body: string): string {
-  return value < 0 || Object.is(value, -0) ? `-${body}` : body;
-}
-
-function standard(value: number, letter: string, precisionText: string): string | undefined {
-  const precision = precisionText.length > 0 ? Number(precisionText) : undefined;
+/** The standard formats `E`, `X`, `G` and `R` (`D`, `F`, `N` and `P` go through {@link asCustom}). */
+function standard(value: number, negative: boolean, letter: string, precision: number | undefined): string | undefined {
   const abs = Math.abs(value);
   // Upper-case letters sort before lower-case ones.
   const upper = letter < 'a';
   switch (letter.toLowerCase()) {
-    case 'd':
-      if (!Number.isInteger(value)) return undefined;
-      // An integer has no negative zero.
-      return `${value < 0 ? '-' : ''}${(abs < 1e21 ? String(abs) : BigInt(abs).toString()).padStart(precision ?? 0, '0')}`;
-    case 'f':
-      return signed(value, fixed(abs, precision ?? 2));
-    case 'n':
-      return signed(value, grouped(fixed(abs, precision ?? 2)));
-    case 'p':
-      return signed(value, `${grouped(percent(abs, precision ?? 2))}%`);
     case 'e': {
       // toExponential's exponent always carries its sign: `1.23e+4`.
       const [mantissa, exp] = abs.toExponential(precision ?? 6).split('e');
-      return signed(value, `${mantissa}${letter}${exp[0]}${exp.slice(1).padStart(3, '0')}`);
+      return signed(negative, `${mantissa}${letter}${exp[0]}${exp.slice(1).padStart(3, '0')}`);
     }
     case 'x': {
       if (!Number.isSafeInteger(value)) return undefined;
@@ -67,9 +53,9 @@ function standard(value: number, letter: string, precisionText: string): string 
       return upper ? hex.toUpperCase() : hex;
     }
     case 'g':
-      return signed(value, general(abs, precision, upper ? 'E' : 'e', Number.isSafeInteger(value)));
+      return signed(negative, general(abs, precision, upper ? 'E' : 'e', Number.isSafeInteger(value)));
     case 'r':
-      return signed(value, String(abs));
+      return signed(negative, String(abs));
   }
   return undefined;
 }
@@ -89,7 +75,7 @@ function general(abs: number, precision: number | undefined, e: string, integral
   );
   const exponent = Number(exponentText);
   const digits = mantissa.replace('.', '').replace(/0+$/, '') || '0';
-  const limit = digitsGiven ? precision : integral ? Number.POSITIVE_INFINITY : 15;
+  const limit = digitsGiven ? precision : integral ? Infinity : 15;
   if (exponent > -5 && exponent < limit) {
     if (exponent < 0) return `0.${'0'.repeat(-exponent - 1)}${digits}`;
     if (digits.length <= exponent + 1) return digits.padEnd(exponent + 1, '0');
@@ -101,27 +87,23 @@ function general(abs: number, precision: number | undefined, e: string, integral
 
 const isDigit = (item: string): boolean => item === '0' || item === '#';
 
-/** What a custom section asks for: its digit placeholders, grouping and scaling. */
-interface Section {
-  readonly items: readonly string[];
-  /** Placeholders before the point, and how many of them always show a digit. */
-  readonly intDigits: number;
-  readonly minInt: number;
-  readonly grouping: boolean;
-  /** Placeholders after the point, and how many of them always show a digit. */
-  readonly maxFrac: number;
-  readonly minFrac: number;
-  /** The power of ten the value is scaled by: `%` +2, `‰` +3, each `,` after the last integer digit -3. */
-  readonly exponent: number;
-}
-
 /**
- * Reads one section of a custom format, or undefined when it has no digit placeholder and
- * `allowLiteral` is false. Items are `0`, `#`, `.`, `,` or a literal (its text after a leading `'`).
+ * One section of a custom format filled with the non-negative number 0.`digits` × 10^`point`, and
+ * whether it rounded to zero; undefined when the section has no digit placeholder and `allowLiteral`
+ * is false. Items are `0`, `#`, `.`, `,` or a literal (its text after a leading `'`); `exponent` is
+ * the power of ten its `%` (+2) and `‰` (+3) scale by, and each `,` right after the last integer
+ * digit scales by -3. The value is rounded half away from zero to the section's decimals (.NET's
+ * `RoundNumber` on its digits).
  */
-function section(items: readonly string[], exponent: number, allowLiteral: boolean): Section | undefined {
-  const point = items.indexOf('.');
-  const intEnd = point === -1 ? items.length : point;
+function fillSection(
+  items: readonly string[],
+  exponent: number,
+  allowLiteral: boolean,
+  digits: string,
+  point: number,
+): [string, boolean] | undefined {
+  const pointAt = items.indexOf('.');
+  const intEnd = pointAt === -1 ? items.length : pointAt;
   let intDigits = 0;
   let minInt = 0;
   let firstDigit = -1;
@@ -136,7 +118,6 @@ function section(items: readonly string[], exponent: number, allowLiteral: boole
   }
   let grouping = false;
   for (let i = firstDigit + 1; i < lastDigit; i++) if (items[i] === ',') grouping = true;
-  // Commas right after the last integer digit scale the value down by 1000 each.
   for (let i = lastDigit + 1; lastDigit !== -1 && i < intEnd && items[i] === ','; i++) exponent -= 3;
   let maxFrac = 0;
   let minFrac = 0;
@@ -146,56 +127,35 @@ function section(items: readonly string[], exponent: number, allowLiteral: boole
     if (items[i] === '0') minFrac = maxFrac;
   }
   if (intDigits === 0 && maxFrac === 0 && !allowLiteral) return undefined;
-  return { items, intDigits, minInt, grouping, maxFrac, minFrac, exponent };
-}
 
-/** Significant digits .NET takes of a double before applying a custom format (`DoublePrecisionCustomFormat`). */
-const CUSTOM_DIGITS = 15;
-
-/**
- * The integer and fraction digits of the non-negative number 0.`source` × 10^`point` as section `s`
- * writes them, `['', '']` when it rounds to zero: the point moved by the section's scaling, then the
- * digits rounded half away from zero to the section's decimals (.NET's `RoundNumber`), no trailing zeros.
- */
-function digitsFor(source: string, point: number, s: Section): [string, string] {
-  let digits = source;
-  let scale = point + s.exponent;
-  const keep = scale + s.maxFrac;
-  if (digits.length === 0 || keep < 0) return ['', ''];
-  if (keep < digits.length) {
+  // Round to the section's decimals; a carry out of the first digit (999 → 1000) moves the point.
+  let scale = point + exponent;
+  const keep = scale + maxFrac;
+  if (keep < 0) digits = '';
+  else if (keep < digits.length) {
     const up = digits.charCodeAt(keep) >= 0x35; // '5' or more
     digits = digits.slice(0, keep);
     if (up) {
-      let i = keep;
-      while (i > 0 && digits[i - 1] === '9') i--;
-      if (i === 0) {
-        digits = '1';
-        scale++;
-      } else {
-        digits = `${digits.slice(0, i - 1)}${String.fromCharCode(digits.charCodeAt(i - 1) + 1)}`;
-      }
+      const next = String(BigInt(digits || '0') + 1n);
+      if (next.length > digits.length) scale++;
+      digits = next;
     }
   }
   let end = digits.length;
   while (end > 0 && digits[end - 1] === '0') end--;
-  if (end === 0) return ['', ''];
   digits = digits.slice(0, end);
-  if (scale <= 0) return ['', `${'0'.repeat(-scale)}${digits}`];
-  return end > scale ? [digits.slice(0, scale), digits.slice(scale)] : [digits.padEnd(scale, '0'), ''];
-}
+  if (end === 0) scale = 0;
+  const intText = scale > 0 ? digits.slice(0, scale).padEnd(scale, '0') : '';
+  const frac = (scale >= end ? '' : scale < 0 ? `${'0'.repeat(-scale)}${digits}` : digits.slice(scale)).padEnd(minFrac, '0');
 
-/** Section `s` filled with the digits of a non-negative number. */
-function fill(s: Section, intText: string, fracText: string): string {
-  const frac = fracText.padEnd(s.minFrac, '0');
-  let int = intText.padStart(s.minInt, '0');
-  if (s.grouping) int = group(int);
-  const intDigits = s.intDigits;
+  let int = intText.padStart(minInt, '0');
+  if (grouping) int = group(int);
   const offset = int.length - intDigits;
   let out = '';
   let digit = 0;
   let fracDigit = 0;
   let seenPoint = false;
-  for (const item of s.items) {
+  for (const item of items) {
     if (isDigit(item)) {
       if (!seenPoint) {
         // Integer digits fill the placeholders right-aligned; extra leading digits go to the first one.
@@ -212,46 +172,7 @@ function fill(s: Section, intText: string, fracText: string): string {
       seenPoint = true;
     } else if (item !== ',') out += item.slice(1);
   }
-  return out;
-}
-
-/**
- * A bigint with a format, from its exact digits (as .NET formats a BigInteger): `D`, `F`, `N`, `X` / `x`
- * (hex of the value, `-ff` for a negative one) and custom formats; any other format gives its digits.
- */
-function formatBigInt(value: bigint, format: string): string {
-  const text = value.toString();
-  if (format.length > MAX_FORMAT_LENGTH) return text;
-  const negative = value < 0n;
-  const digits = negative ? text.slice(1) : text;
-  const match = STANDARD.exec(format);
-  if (match === null) return custom(format, negative, digits === '0' ? '' : digits, digits.length) ?? text;
-  const precision = match[2].length > 0 ? Number(match[2]) : undefined;
-  const decimals = precision ?? 2;
-  let body: string;
-  switch (match[1]) {
-    case 'D':
-    case 'd':
-      body = digits.padStart(precision ?? 0, '0');
-      break;
-    case 'F':
-    case 'f':
-      body = decimals > 0 ? `${digits}.${'0'.repeat(decimals)}` : digits;
-      break;
-    case 'N':
-    case 'n':
-      body = decimals > 0 ? `${group(digits)}.${'0'.repeat(decimals)}` : group(digits);
-      break;
-    case 'X':
-    case 'x': {
-      const hex = (negative ? -value : value).toString(16).padStart(precision ?? 0, '0');
-      body = match[1] === 'X' ? hex.toUpperCase() : hex;
-      break;
-    }
-    default:
-      return text;
-  }
-  return negative ? `-${body}` : body;
+  return [out, end === 0];
 }
 
 /**
@@ -272,22 +193,27 @@ function formatBigInt(value: bigint, format: string): string {
  * custom formats round the first 15 significant digits half away from zero (`1.005` with `0.00` is
  * `1.01`, `0.1 + 0.2` with 18 decimals is `0.300000000000000000`).
  *
- * A bigint is formatted from its exact digits with `D`, `F`, `N`, `X` and custom formats
- * (`12345678901234567890n` with `#,##0` is `12,345,678,901,234,567,890`); other formats give its digits.
- *
  * @example formatNumber(1234.5, '#,##0.00') // '1,234.50'
  */
-export function formatNumber(value: number | bigint, format: string): string {
-  if (typeof value === 'bigint') return formatBigInt(value, format);
+export function formatNumber(value: number, format: string): string {
   if (!Number.isFinite(value) || format.length > MAX_FORMAT_LENGTH) return String(value);
-  const match = STANDARD.exec(format);
-  if (match !== null) return standard(value, match[1], match[2]) ?? String(value);
+  // .NET Core 3.0+ keeps the sign of -0 and of a negative value that rounds to zero.
   const negative = value < 0 || Object.is(value, -0);
   const abs = Math.abs(value);
-  if (abs === 0) return custom(format, negative, '', 0) ?? String(value);
+  const match = STANDARD.exec(format);
+  if (match !== null) {
+    const letter = match[1].toLowerCase();
+    const precision = match[2].length > 0 ? Number(match[2]) : undefined;
+    const pattern = asCustom(letter, precision);
+    if (pattern === undefined) return standard(value, negative, match[1], precision) ?? String(value);
+    if (letter === 'd' && !Number.isInteger(value)) return String(value);
+    const [digits, point] = exactDigits(abs, letter === 'd' ? 0 : (precision ?? 2) + (letter === 'p' ? 2 : 0));
+    // An integer has no negative zero.
+    return custom(pattern, letter === 'd' ? value < 0 : negative, digits, point) as string;
+  }
   // .NET formats a double with a custom format from its first 15 significant digits: 0.<digits> × 10^point.
-  const [mantissa, exponent] = abs.toExponential(CUSTOM_DIGITS - 1).split('e');
-  return custom(format, negative, mantissa.replace('.', ''), Number(exponent) + 1) ?? String(value);
+  const [mantissa, exponent] = abs.toExponential(14).split('e');
+  return custom(format, negative, abs === 0 ? '' : mantissa.replace('.', ''), Number(exponent) + 1) ?? String(value);
 }
 
 /**
@@ -323,17 +249,15 @@ function custom(format: string, negative: boolean, digits: string, point: number
   const pick = (index: number): number => (index < sections.length && sections[index].length > 0 ? index : 0);
   const literal = sections.length > 1;
   let chosen = digits.length === 0 ? pick(2) : negative ? pick(1) : 0;
-  let s = section(sections[chosen], exponents[chosen], literal);
+  let filled = fillSection(sections[chosen], exponents[chosen], literal, digits, point);
   // A format without digit placeholders is not a number format (`l`, `u3`), unless it has sections.
-  if (s === undefined) return undefined;
-  let [int, frac] = digitsFor(digits, point, s);
-  if (digits.length > 0 && int === '' && frac === '' && pick(2) !== chosen) {
+  if (filled === undefined) return undefined;
+  if (digits.length > 0 && filled[1] && pick(2) !== chosen) {
     // Rounded to zero: the zero section, or the first one when there is none.
     chosen = pick(2);
-    s = section(sections[chosen], exponents[chosen], literal) ?? s;
-    [int, frac] = ['', ''];
+    filled = fillSection(sections[chosen], exponents[chosen], literal, '', 0) ?? filled;
   }
-  const body = fill(s, int, frac);
+  const body = filled[0];
   // The first section writes the sign of a negative value (-0 included, as .NET Core 3.0+ does), unless the format has
   // a negative section of its own; nothing is signed when no digit is written.
   return negative && chosen === 0 && pick(1) === 0 && body.length > 0 ? `-${body}` : body;

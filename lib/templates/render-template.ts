@@ -21,7 +21,7 @@ export function alignText(text: string, alignment: number | undefined): string {
 /**
  * Renders one property value as text: strings bare (Serilog's `:l`), numbers with their format
  * (see `formatNumber`), Dates with their format (see `formatDate`; ISO 8601 UTC without one),
- * bigint as digits (or with its format: `D`, `F`, `N`, `X`, custom), booleans as `true`/`false`, null as `null`, undefined as
+ * bigint as digits (`X`/`x` for hex; other formats are not applied), booleans as `true`/`false`, null as `null`, undefined as
  * `undefined`, and structures as compact JSON (see `writeJson`). Never throws.
  *
  * @example renderValue(3.14159, '0.00') // '3.14'
@@ -35,7 +35,11 @@ export function renderValue(value: unknown, format?: string): string {
     case 'boolean':
       return value ? 'true' : 'false';
     case 'bigint':
-      return format === undefined ? value.toString() : formatNumber(value, format);
+      if (format === 'X' || format === 'x') {
+        const hex = value.toString(16);
+        return format === 'X' ? hex.toUpperCase() : hex;
+      }
+      return value.toString();
     case 'undefined':
       return 'undefined';
     case 'symbol':

@@ -165,24 +165,6 @@ describe('formatNumber', () => {
     expect(formatNumber(1234.5, `0.${'0'.repeat(1000)}`)).toBe('1234.5');
   });
 
-  it.each<[bigint, string, string]>([
-    [10n, 'D5', '00010'],
-    [-10n, 'D5', '-00010'],
-    [10n, 'N2', '10.00'],
-    [12345678901234567890n, 'N0', '12,345,678,901,234,567,890'],
-    [12345678901234567890n, '#,##0', '12,345,678,901,234,567,890'],
-    [12345678901234567890n, '0', '12345678901234567890'],
-    [-12345678901234567890n, '0.00', '-12345678901234567890.00'],
-    [0n, '0;(0);zero', 'zero'],
-    [-5n, '0;(0)', '(5)'],
-    [255n, 'X4', '00FF'],
-    [255n, 'x', 'ff'],
-    [123n, 'E2', '123'],
-    [123n, 'l', '123'],
-  ])('formats the bigint %p with %p from its exact digits (%p)', (value, format, expected) => {
-    expect(formatNumber(value, format)).toBe(expected);
-  });
-
   it('renders unknown formats and integer-only formats of fractions as the default', () => {
     expect(formatNumber(1.5, 'lj')).toBe('1.5');
     expect(formatNumber(1.5, 'u3')).toBe('1.5');
