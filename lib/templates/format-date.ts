@@ -1,11 +1,6 @@
 const MONTHS = 'January February March April May June July August September October November December'.split(' ');
 const DAYS = 'Sunday Monday Tuesday Wednesday Thursday Friday Saturday'.split(' ');
 
-const STANDARD: Readonly<Record<string, string>> = {
-  o: "yyyy-MM-dd'T'HH:mm:ss.fffffffK",
-  s: "yyyy-MM-dd'T'HH:mm:ss",
-};
-
 /** The Date fields tokens read, through `get…` in local time or `getUTC…` in UTC. */
 type Field = 'FullYear' | 'Month' | 'Date' | 'Day' | 'Hours' | 'Minutes' | 'Seconds' | 'Milliseconds';
 
@@ -87,8 +82,15 @@ export function formatDate(date: Date, format?: string, utc = false): string {
   if (format === 'r' || format === 'R') return date.toUTCString();
   const get = (field: Field): number => date[`get${utc ? 'UTC' : ''}${field}`]();
   const zone = utc ? undefined : -date.getTimezoneOffset();
+  // Compared, not looked up in an object: a format named `constructor` is custom tokens like any other.
   const pattern =
-    STANDARD[format === 'O' ? 'o' : format] ?? (format.length === 2 && format[0] === '%' ? format.slice(1) : format);
+    format === 'o' || format === 'O'
+      ? "yyyy-MM-dd'T'HH:mm:ss.fffffffK"
+      : format === 's'
+        ? "yyyy-MM-dd'T'HH:mm:ss"
+        : format.length === 2 && format[0] === '%'
+          ? format.slice(1)
+          : format;
   let out = '';
   for (let i = 0; i < pattern.length;) {
     const c = pattern[i];

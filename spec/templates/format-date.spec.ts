@@ -70,6 +70,12 @@ describe('formatDate', () => {
     expect(formatDate(instant, undefined, true)).toBe('2013-03-11T05:59:00.123Z');
   });
 
+  it('reads formats named like Object.prototype members as custom tokens, not as standard formats', () => {
+    expect(formatDate(date, 'constructor')).toBe('con7ArucAor');
+    expect(formatDate(date, '__proto__')).toBe('__proAo__');
+    expect(formatDate(date, 'valueOf')).toBe('valueO0');
+  });
+
   it('renders an invalid Date as Invalid Date', () => {
     expect(formatDate(new Date(Number.NaN), 'yyyy')).toBe('Invalid Date');
     expect(formatDate(new Date(Number.NaN))).toBe('Invalid Date');
