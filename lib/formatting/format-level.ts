@@ -1,19 +1,26 @@
 import type { LogLevelName } from '../core/log-level';
 
-/** Serilog's monikers that are not the title case name cut to their width, keyed by level and width. */
-const MONIKERS: Readonly<Record<string, string>> = {
-  verbose2: 'Vb',
-  verbose3: 'Vrb',
-  debug3: 'Dbg',
-  debug4: 'Dbug',
-  warning2: 'Wn',
-  warning3: 'Wrn',
-  error4: 'Eror',
-  fatal3: 'Ftl',
-  fatal4: 'Fatl',
+const TITLE: Readonly<Record<LogLevelName, string>> = {
+  verbose: 'Verbose',
+  debug: 'Debug',
+  information: 'Information',
+  warning: 'Warning',
+  error: 'Error',
+  fatal: 'Fatal',
 };
 
-const WIDTH = /^\d\d?$/;
+// Serilog's monikers, indexed by width - 1 (`u3` is `INF`, `w1` is `i`), up to the full name.
+/** Serilog's monikers that are not the name cut to their width, at index width - 1 (the others are). */
+const MONIKERS: Readonly<Record<LogLevelName, readonly string[]>> = {
+  verbose: ['', 'Vb', 'Vrb'],
+  debug: ['', '', 'Dbg', 'Dbug'],
+  information: [],
+  warning: ['', 'Wn', 'Wrn'],
+  error: ['', '', '', 'Eror'],
+  fatal: ['', '', 'Ftl', 'Fatl'],
+};
+
+const WIDTH = /^[0-9]{1,2}$/;
 
 /**
  * A level as an output template shows it (Serilog's `LevelOutputFormat`): no format gives the
@@ -26,8 +33,7 @@ const WIDTH = /^\d\d?$/;
  * @example formatLevel('warning', 'u3') // 'WRN'
  */
 export function formatLevel(level: LogLevelName, format?: string): string {
-  const name = String(level);
-  const title = `${name.charAt(0).toUpperCase()}${name.slice(1)}`;
+  const title = (TITLE as Partial<Record<string, string>>)[level] ?? String(level);
   if (format === undefined || format.length === 0) return title;
   const casing = format[0];
   if (casing !== 'u' && casing !== 'w' && casing !== 't') return title;
@@ -36,8 +42,9 @@ export function formatLevel(level: LogLevelName, format?: string): string {
     const widthText = format.slice(1);
     if (!WIDTH.test(widthText)) return title;
     const width = Number(widthText);
-    const key = `${name}${width}`;
-    text = Object.hasOwn(MONIKERS, key) ? MONIKERS[key] : title.slice(0, width);
+    if (width === 0) return '';
+    const monikers = MONIKERS[level] as readonly string[] | undefined;
+    text = monikers === undefined ? title : monikers[width - 1] || title.slice(0, width);
   }
   return casing === 'u' ? text.toUpperCase() : casing === 'w' ? text.toLowerCase() : text;
 }
