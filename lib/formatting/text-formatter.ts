@@ -15,7 +15,8 @@ import { formatLevel } from './format-level';
 /** The output template used when none is given: `[12:00:00 INF] Message` and the exception's stack. */
 export const DEFAULT_OUTPUT_TEMPLATE = '[{Timestamp:HH:mm:ss} {Level:u3}] {Message:lj}{NewLine}{Exception}';
 
-type Step = (event: LogEvent) => string;
+/** One hole of the output template; undefined for a missing event property, which renders nothing, not even padding. */
+type Step = (event: LogEvent) => string | undefined;
 
 const templateNames = new WeakMap<MessageTemplate, ReadonlySet<string>>();
 
@@ -43,6 +44,8 @@ function step(token: PropertyToken, outputNames: ReadonlySet<string>): Step {
   switch (token.name) {
     case 'Timestamp':
       return (event) => formatDate(event.timestamp, format);
+    case 'UtcTimestamp':
+      return (event) => formatDate(event.timestamp, format, true);
     case 'Level':
       return (event) => formatLevel(event.level, format);
     case 'Message':
@@ -59,11 +62,16 @@ function step(token: PropertyToken, outputNames: ReadonlySet<string>): Step {
       // As Serilog's output templates: `u` and `w` upper- and lower-case a string property.
       const casing = format === 'u' || format === 'w' ? format : undefined;
       return (event) => {
-        if (!Object.hasOwn(event.properties, name)) return '';
+        // A missing property renders nothing, not even its alignment's padding (Serilog's output templates).
+        if (!Object.hasOwn(event.properties, name)) return undefined;
         const value = event.properties[name];
-        if (casing !== undefined && typeof value === 'string')
-          return escapeControlCharacters(casing === 'u' ? value.toUpperCase() : value.toLowerCase());
-        return escapeControlCharacters(renderValue(value, format));
+        return escapeControlCharacters(
+          casing !== undefined && typeof value === 'string'
+            ? casing === 'u'
+              ? value.toUpperCase()
+              : value.toLowerCase()
+            : renderValue(value, format),
+        );
       };
     }
   }
@@ -73,12 +81,13 @@ function step(token: PropertyToken, outputNames: ReadonlySet<string>): Step {
  * Formats events as text with an output template, as Serilog's console and file sinks do.
  *
  * Holes: `{Timestamp:format}` (see `formatDate`; local time; ISO 8601 UTC without a format),
+ * `{UtcTimestamp:format}` (the same in UTC, as Serilog's),
  * `{Level}` / `{Level:u3}` (see `formatLevel`), `{Message}` (the rendered message; strings are
  * always bare, so `:l`, `:j` and `:lj` change nothing), `{Properties}` (the event's properties not
  * named in its message template nor in the output template, as one compact JSON object, `{}` when
  * none), `{NewLine}` (`\n`), `{Exception}` (the stack and `\n`, or nothing), and any event property
- * by name (`{SourceContext}`; nothing when the event lacks it; `:u` / `:w` upper- / lower-case a
- * string value). Every hole takes an alignment
+ * by name (`{SourceContext}`; nothing when the event lacks it, not even the padding of an
+ * alignment, as in Serilog; `:u` / `:w` upper- / lower-case a string value). Every hole takes an alignment
  * (`{Level,-12}`). Control characters in values that come from data (property values, in the
  * message too, and the exception's text but its line breaks) are written as escapes (`\n`,
  * `\u001b`), so a value cannot drive the terminal or forge a line; the text of both templates is
@@ -102,7 +111,12 @@ export class TextFormatter implements Formatter {
       }
       const render = step(token, outputNames);
       const alignment = token.alignment;
-      return alignment === undefined ? render : (event) => alignText(render(event), alignment);
+      return alignment === undefined
+        ? render
+        : (event) => {
+            const text = render(event);
+            return text === undefined ? text : alignText(text, alignment);
+          };
     });
   }
 
@@ -110,7 +124,7 @@ export class TextFormatter implements Formatter {
   format(event: LogEvent): string {
     try {
       let out = '';
-      for (let i = 0; i < this.steps.length; i++) out += this.steps[i](event);
+      for (let i = 0; i < this.steps.length; i++) out += this.steps[i](event) ?? '';
       return out;
     } catch (error) {
       SelfLog.write('TextFormatter failed to format an event: {Error}', error);

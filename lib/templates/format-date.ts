@@ -1,32 +1,15 @@
-const MONTHS = [
-  'January',
-  'February',
-  'March',
-  'April',
-  'May',
-  'June',
-  'July',
-  'August',
-  'September',
-  'October',
-  'November',
-  'December',
-];
-const DAYS = ['Sunday', 'Monday', 'Tuesday', 'Wednesday', 'Thursday', 'Friday', 'Saturday'];
+const MONTHS = 'January February March April May June July August September October November December'.split(' ');
+const DAYS = 'Sunday Monday Tuesday Wednesday Thursday Friday Saturday'.split(' ');
 
-const STANDARD: Readonly<Record<string, string>> = {
-  o: "yyyy-MM-dd'T'HH:mm:ss.fffffffzzz",
-  O: "yyyy-MM-dd'T'HH:mm:ss.fffffffzzz",
-  s: "yyyy-MM-dd'T'HH:mm:ss",
-};
+/** The Date fields tokens read, through `get…` in local time or `getUTC…` in UTC. */
+type Field = 'FullYear' | 'Month' | 'Date' | 'Day' | 'Hours' | 'Minutes' | 'Seconds' | 'Milliseconds';
 
 function pad(value: number, width: number): string {
   const text = String(Math.abs(value)).padStart(width, '0');
   return value < 0 ? `-${text}` : text;
 }
 
-function offset(date: Date, width: number): string {
-  const minutes = -date.getTimezoneOffset();
+function offset(minutes: number, width: number): string {
   const sign = minutes < 0 ? '-' : '+';
   const abs = Math.abs(minutes);
   const hours = Math.floor(abs / 60);
@@ -35,42 +18,43 @@ function offset(date: Date, width: number): string {
   return `${sign}${pad(hours, 2)}:${pad(abs % 60, 2)}`;
 }
 
-function token(date: Date, letter: string, run: number): string {
+/** One token; `zone` is the offset in minutes east of UTC, undefined in UTC (`K` writes `Z`). */
+function token(get: (field: Field) => number, zone: number | undefined, letter: string, run: number): string {
   switch (letter) {
     case 'y': {
-      const year = date.getFullYear();
+      const year = get('FullYear');
       return run === 1 ? String(year % 100) : run === 2 ? pad(year % 100, 2) : pad(year, run);
     }
     case 'M': {
-      const month = date.getMonth();
+      const month = get('Month');
       return run <= 2 ? pad(month + 1, run) : run === 3 ? MONTHS[month].slice(0, 3) : MONTHS[month];
     }
     case 'd': {
-      if (run <= 2) return pad(date.getDate(), run);
-      const day = DAYS[date.getDay()];
+      if (run <= 2) return pad(get('Date'), run);
+      const day = DAYS[get('Day')];
       return run === 3 ? day.slice(0, 3) : day;
     }
     case 'H':
-      return pad(date.getHours(), Math.min(run, 2));
+      return pad(get('Hours'), Math.min(run, 2));
     case 'h':
-      return pad(date.getHours() % 12 || 12, Math.min(run, 2));
+      return pad(get('Hours') % 12 || 12, Math.min(run, 2));
     case 'm':
-      return pad(date.getMinutes(), Math.min(run, 2));
+      return pad(get('Minutes'), Math.min(run, 2));
     case 's':
-      return pad(date.getSeconds(), Math.min(run, 2));
+      return pad(get('Seconds'), Math.min(run, 2));
     case 'f':
     case 'F': {
-      const digits = `${pad(date.getMilliseconds(), 3)}0000`.slice(0, Math.min(run, 7));
+      const digits = `${pad(get('Milliseconds'), 3)}0000`.slice(0, Math.min(run, 7));
       return letter === 'f' ? digits : digits.replace(/0+$/, '');
     }
     case 't': {
-      const pm = date.getHours() >= 12;
+      const pm = get('Hours') >= 12;
       return run === 1 ? (pm ? 'P' : 'A') : pm ? 'PM' : 'AM';
     }
     case 'z':
-      return offset(date, Math.min(run, 3));
+      return offset(zone ?? 0, Math.min(run, 3));
     case 'K':
-      return offset(date, 3);
+      return zone === undefined ? 'Z' : offset(zone, 3);
     default:
       return letter.repeat(run);
   }
@@ -79,23 +63,34 @@ function token(date: Date, letter: string, run: number): string {
 const TOKEN_LETTERS = 'yMdHhmsfFtzK';
 
 /**
- * Formats a Date in local time with .NET-style custom tokens, as Serilog renders a local
- * DateTime: `yyyy yy y MMMM MMM MM M dddd ddd dd d HH H hh h mm m ss s fff ff f FFF tt t zzz zz z K`
+ * Formats a Date in local time (or in UTC with `utc`, as Serilog's `{UtcTimestamp}`) with .NET-style
+ * custom tokens, as Serilog renders a DateTime: `yyyy yy y MMMM MMM MM M dddd ddd dd d HH H hh h mm m ss s fff ff f FFF tt t zzz zz z K`
  * (English month and day names), text in `'…'` or `"…"` and `\c` as literals, `%c` for a lone
  * token; every other character is literal. The standard formats `o`/`O` (round trip with offset),
  * `s` (sortable), `u` (`yyyy-MM-dd HH:mm:ssZ`, UTC) and `r`/`R` (RFC 1123, UTC) are understood;
- * no format (or an empty one) gives ISO 8601 in UTC (`toISOString()`), an invalid Date gives
+ * in UTC, `K` and the end of `o` are `Z` and `zzz` is `+00:00`; no format (or an empty one) gives ISO 8601 in UTC (`toISOString()`), an invalid Date gives
  * `Invalid Date`.
  *
+ * @param utc Read the fields in UTC instead of local time. Default `false`.
  * @example formatDate(new Date(2026, 10, 22, 9, 5), 'yyyy-MM-dd HH:mm') // '2026-11-22 09:05'
  */
-export function formatDate(date: Date, format?: string): string {
+export function formatDate(date: Date, format?: string, utc = false): string {
   const time = date.getTime();
   if (time !== time) return 'Invalid Date';
   if (format === undefined || format.length === 0) return date.toISOString();
   if (format === 'u') return `${date.toISOString().slice(0, 19).replace('T', ' ')}Z`;
   if (format === 'r' || format === 'R') return date.toUTCString();
-  const pattern = STANDARD[format] ?? (format.length === 2 && format[0] === '%' ? format.slice(1) : format);
+  const get = (field: Field): number => date[`get${utc ? 'UTC' : ''}${field}`]();
+  const zone = utc ? undefined : -date.getTimezoneOffset();
+  // Compared, not looked up in an object: a format named `constructor` is custom tokens like any other.
+  const pattern =
+    format === 'o' || format === 'O'
+      ? "yyyy-MM-dd'T'HH:mm:ss.fffffffK"
+      : format === 's'
+        ? "yyyy-MM-dd'T'HH:mm:ss"
+        : format.length === 2 && format[0] === '%'
+          ? format.slice(1)
+          : format;
   let out = '';
   for (let i = 0; i < pattern.length;) {
     const c = pattern[i];
@@ -112,7 +107,7 @@ export function formatDate(date: Date, format?: string): string {
     } else if (TOKEN_LETTERS.includes(c)) {
       let run = 1;
       while (pattern[i + run] === c) run++;
-      const text = token(date, c, run);
+      const text = token(get, zone, c, run);
       // .NET drops the separator before an all-zero `F` fraction as well.
       out = c === 'F' && text.length === 0 && out.endsWith('.') ? out.slice(0, -1) : out + text;
       i += run;

@@ -1,45 +1,50 @@
 const STANDARD = /^([A-Za-z])(\d{0,2})$/;
 
-function fixed(abs: number, decimals: number): string {
-  if (abs < 1e21) return abs.toFixed(decimals);
-  const digits = BigInt(Math.round(abs)).toString();
-  return decimals > 0 ? `${digits}.${'0'.repeat(decimals)}` : digits;
+/** Longest format applied, in characters; a longer one is ignored, so a template cannot make rendering costly. */
+const MAX_FORMAT_LENGTH = 1000;
+
+/** The exact digits of `abs` rounded half away from zero to `decimals` decimals, as 0.<digits> × 10^point. */
+function exactDigits(abs: number, decimals: number): [string, number] {
+  const [int, frac = ''] = (abs < 1e21 ? abs.toFixed(Math.min(decimals, 100)) : BigInt(abs).toString()).split('.');
+  const all = `${int}${frac}`;
+  let lead = 0;
+  while (all[lead] === '0') lead++;
+  return [all.slice(lead), int.length - lead];
+}
+
+/**
+ * The custom format a standard one amounts to once its digits are exact: `D5` is `00000`, `F2`
+ * `0.00`, `N2` `#,##0.00`, `P1` `#,##0.0%`; undefined for the others.
+ */
+function asCustom(letter: string, precision: number | undefined): string | undefined {
+  const decimals = precision === 0 ? '' : `.${'0'.repeat(precision ?? 2)}`;
+  if (letter === 'd') return '0'.repeat(precision || 1);
+  return ({ f: `0${decimals}`, n: `#,##0${decimals}`, p: `#,##0${decimals}%` } as Partial<Record<string, string>>)[letter];
 }
 
 /** Digits with `,` between groups of three. */
 function group(digits: string): string {
-  return digits.replace(/\B(?=(\d{3})+$)/g, ',');
+  // One pass: a lookahead regex would rescan the rest of the digits at every position.
+  let out = digits.slice(0, ((digits.length - 1) % 3) + 1);
+  for (let i = out.length; i < digits.length; i += 3) out += `,${digits.slice(i, i + 3)}`;
+  return out;
 }
 
-/** A fixed-point text (no sign) with its integer part grouped. */
-function grouped(text: string): string {
-  return text.replace(/\d+/, group);
+/** `body` with a minus sign when `negative`. */
+function signed(negative: boolean, body: string): string {
+  return negative ? `-${body}` : body;
 }
 
-function signed(value: number, body: string): string {
-  return value < 0 && /[1-9]/.test(body) ? `-${body}` : body;
-}
-
-function standard(value: number, letter: string, precisionText: string): string | undefined {
-  const precision = precisionText.length > 0 ? Number(precisionText) : undefined;
+/** The standard formats `E`, `X`, `G` and `R` (`D`, `F`, `N` and `P` go through {@link asCustom}). */
+function standard(value: number, negative: boolean, letter: string, precision: number | undefined): string | undefined {
   const abs = Math.abs(value);
   // Upper-case letters sort before lower-case ones.
   const upper = letter < 'a';
   switch (letter.toLowerCase()) {
-    case 'd':
-      return Number.isInteger(value)
-        ? signed(value, (abs < 1e21 ? String(abs) : BigInt(abs).toString()).padStart(precision ?? 0, '0'))
-        : undefined;
-    case 'f':
-      return signed(value, fixed(abs, precision ?? 2));
-    case 'n':
-      return signed(value, grouped(fixed(abs, precision ?? 2)));
-    case 'p':
-      return signed(value, `${grouped(fixed(abs * 100, precision ?? 2))}%`);
     case 'e': {
       // toExponential's exponent always carries its sign: `1.23e+4`.
       const [mantissa, exp] = abs.toExponential(precision ?? 6).split('e');
-      return signed(value, `${mantissa}${letter}${exp[0]}${exp.slice(1).padStart(3, '0')}`);
+      return signed(negative, `${mantissa}${letter}${exp[0]}${exp.slice(1).padStart(3, '0')}`);
     }
     case 'x': {
       if (!Number.isSafeInteger(value)) return undefined;
@@ -48,9 +53,9 @@ function standard(value: number, letter: string, precisionText: string): string 
       return upper ? hex.toUpperCase() : hex;
     }
     case 'g':
-      return signed(value, general(abs, precision, upper ? 'E' : 'e', Number.isSafeInteger(value)));
+      return signed(negative, general(abs, precision, upper ? 'E' : 'e', Number.isSafeInteger(value)));
     case 'r':
-      return String(value);
+      return signed(negative, String(abs));
   }
   return undefined;
 }
@@ -70,7 +75,7 @@ function general(abs: number, precision: number | undefined, e: string, integral
   );
   const exponent = Number(exponentText);
   const digits = mantissa.replace('.', '').replace(/0+$/, '') || '0';
-  const limit = digitsGiven ? precision : integral ? Number.POSITIVE_INFINITY : 15;
+  const limit = digitsGiven ? precision : integral ? Infinity : 15;
   if (exponent > -5 && exponent < limit) {
     if (exponent < 0) return `0.${'0'.repeat(-exponent - 1)}${digits}`;
     if (digits.length <= exponent + 1) return digits.padEnd(exponent + 1, '0');
@@ -83,13 +88,22 @@ function general(abs: number, precision: number | undefined, e: string, integral
 const isDigit = (item: string): boolean => item === '0' || item === '#';
 
 /**
- * One section of a custom format applied to a non-negative number, or undefined when the section
- * has no digit placeholder and `allowLiteral` is false. Items are `0`, `#`, `.`, `,` or a literal
- * (its text after a leading `'`); `exponent` is the power of ten its `%` and `‰` scale by.
+ * One section of a custom format filled with the non-negative number 0.`digits` × 10^`point`, and
+ * whether it rounded to zero; undefined when the section has no digit placeholder and `allowLiteral`
+ * is false. Items are `0`, `#`, `.`, `,` or a literal (its text after a leading `'`); `exponent` is
+ * the power of ten its `%` (+2) and `‰` (+3) scale by, and each `,` right after the last integer
+ * digit scales by -3. The value is rounded half away from zero to the section's decimals (.NET's
+ * `RoundNumber` on its digits).
  */
-function custom(abs: number, items: readonly string[], exponent: number, allowLiteral: boolean): string | undefined {
-  const point = items.indexOf('.');
-  const intEnd = point === -1 ? items.length : point;
+function fillSection(
+  items: readonly string[],
+  exponent: number,
+  allowLiteral: boolean,
+  digits: string,
+  point: number,
+): [string, boolean] | undefined {
+  const pointAt = items.indexOf('.');
+  const intEnd = pointAt === -1 ? items.length : pointAt;
   let intDigits = 0;
   let minInt = 0;
   let firstDigit = -1;
@@ -104,7 +118,6 @@ function custom(abs: number, items: readonly string[], exponent: number, allowLi
   }
   let grouping = false;
   for (let i = firstDigit + 1; i < lastDigit; i++) if (items[i] === ',') grouping = true;
-  // Commas right after the last integer digit scale the value down by 1000 each.
   for (let i = lastDigit + 1; lastDigit !== -1 && i < intEnd && items[i] === ','; i++) exponent -= 3;
   let maxFrac = 0;
   let minFrac = 0;
@@ -115,10 +128,27 @@ function custom(abs: number, items: readonly string[], exponent: number, allowLi
   }
   if (intDigits === 0 && maxFrac === 0 && !allowLiteral) return undefined;
 
-  const [intText, fracText = ''] = fixed(exponent === 0 ? abs : abs * 10 ** exponent, maxFrac).split('.');
-  let frac = fracText;
-  while (frac.length > minFrac && frac.endsWith('0')) frac = frac.slice(0, -1);
-  let int = intText === '0' && minInt === 0 ? '' : intText.padStart(minInt, '0');
+  // Round to the section's decimals; a carry out of the first digit (999 → 1000) moves the point.
+  let scale = point + exponent;
+  const keep = scale + maxFrac;
+  if (keep < 0) digits = '';
+  else if (keep < digits.length) {
+    const up = digits.charCodeAt(keep) >= 0x35; // '5' or more
+    digits = digits.slice(0, keep);
+    if (up) {
+      const next = String(BigInt(digits || '0') + 1n);
+      if (next.length > digits.length) scale++;
+      digits = next;
+    }
+  }
+  let end = digits.length;
+  while (end > 0 && digits[end - 1] === '0') end--;
+  digits = digits.slice(0, end);
+  if (end === 0) scale = 0;
+  const intText = scale > 0 ? digits.slice(0, scale).padEnd(scale, '0') : '';
+  const frac = (scale >= end ? '' : scale < 0 ? `${'0'.repeat(-scale)}${digits}` : digits.slice(scale)).padEnd(minFrac, '0');
+
+  let int = intText.padStart(minInt, '0');
   if (grouping) int = group(int);
   const offset = int.length - intDigits;
   let out = '';
@@ -142,26 +172,56 @@ function custom(abs: number, items: readonly string[], exponent: number, allowLi
       seenPoint = true;
     } else if (item !== ',') out += item.slice(1);
   }
-  return out;
+  return [out, end === 0];
 }
 
 /**
- * Formats a number with a .NET-style format string; an unknown format gives the default rendering
- * (`String(value)`), and NaN and ±Infinity always render as `NaN`, `Infinity`, `-Infinity`.
+ * Formats a number with a .NET-style format string; an unknown format, or one longer than 1 000
+ * characters, gives the default rendering (`String(value)`), and NaN and ±Infinity always render as
+ * `NaN`, `Infinity`, `-Infinity`.
  *
  * Standard formats (precision optional): `D5` (zero-padded integer), `F2` (fixed), `N2` (grouped
  * with `,`), `P1` (percent, `12.5%`), `E2` (`1.23E+004`), `X` / `x` / `X8` (hex; a negative 32-bit
  * integer as two's complement), `G` / `G3` (.NET's general format: `0.0000023` → `2.3E-06`, `1234`
  * with `G2` → `1.2E+03`), `R`. Custom formats: `0` (digit), `#` (optional digit), `.`,
  * `,` (grouping between digits, scaling by 1000 after them), `%`, `‰`, `'literal'`, `\c`, and up to
- * three `;`-separated sections (positive; negative; zero). Rounding is JavaScript's `toFixed`.
+ * three `;`-separated sections (positive; negative; zero): a value that rounds to zero takes the zero
+ * section (with two sections, a negative one rounding to zero takes the first, unsigned). As in .NET
+ * Core 3.0+, a negative value keeps its sign when it rounds to zero, and so does -0 (`-0.00` with `N2`
+ * or `0.00`), except with `D` and `X` (integers) and in a custom format that writes no digit. Rounding
+ * follows .NET: standard formats round the exact value half away from zero (JavaScript's `toFixed`);
+ * custom formats round the first 15 significant digits half away from zero (`1.005` with `0.00` is
+ * `1.01`, `0.1 + 0.2` with 18 decimals is `0.300000000000000000`).
  *
  * @example formatNumber(1234.5, '#,##0.00') // '1,234.50'
  */
 export function formatNumber(value: number, format: string): string {
-  if (!Number.isFinite(value)) return String(value);
+  if (!Number.isFinite(value) || format.length > MAX_FORMAT_LENGTH) return String(value);
+  // .NET Core 3.0+ keeps the sign of -0 and of a negative value that rounds to zero.
+  const negative = value < 0 || Object.is(value, -0);
+  const abs = Math.abs(value);
   const match = STANDARD.exec(format);
-  if (match !== null) return standard(value, match[1], match[2]) ?? String(value);
+  if (match !== null) {
+    const letter = match[1].toLowerCase();
+    const precision = match[2].length > 0 ? Number(match[2]) : undefined;
+    const pattern = asCustom(letter, precision);
+    if (pattern === undefined) return standard(value, negative, match[1], precision) ?? String(value);
+    if (letter === 'd' && !Number.isInteger(value)) return String(value);
+    const [digits, point] = exactDigits(abs, letter === 'd' ? 0 : (precision ?? 2) + (letter === 'p' ? 2 : 0));
+    // An integer has no negative zero.
+    return custom(pattern, letter === 'd' ? value < 0 : negative, digits, point) as string;
+  }
+  // .NET formats a double with a custom format from its first 15 significant digits: 0.<digits> × 10^point.
+  const [mantissa, exponent] = abs.toExponential(14).split('e');
+  return custom(format, negative, abs === 0 ? '' : mantissa.replace('.', ''), Number(exponent) + 1) ?? String(value);
+}
+
+/**
+ * A non-negative number 0.`digits` × 10^`point` (`digits` empty for zero) with a custom format, the
+ * sign of `negative` applied as .NET does, or undefined when the format has no digit placeholder and
+ * no sections (not a number format: `l`, `u3`).
+ */
+function custom(format: string, negative: boolean, digits: string, point: number): string | undefined {
   // The items of each `;`-separated section, and the power of ten its `%` (+2) and `‰` (+3) scale by.
   const sections: string[][] = [[]];
   const exponents = [0];
@@ -185,16 +245,20 @@ export function formatNumber(value: number, format: string): string {
       items.push(`'${c}`);
     }
   }
-  let chosen = 0;
-  let withSign = true;
-  if (value < 0 && sections.length > 1 && sections[1].length > 0) {
-    chosen = 1;
-    withSign = false;
-  } else if (value === 0 && sections.length > 2 && sections[2].length > 0) {
-    chosen = 2;
-  }
+  // A section that is missing or empty falls back to the first (.NET's FindSection).
+  const pick = (index: number): number => (index < sections.length && sections[index].length > 0 ? index : 0);
+  const literal = sections.length > 1;
+  let chosen = digits.length === 0 ? pick(2) : negative ? pick(1) : 0;
+  let filled = fillSection(sections[chosen], exponents[chosen], literal, digits, point);
   // A format without digit placeholders is not a number format (`l`, `u3`), unless it has sections.
-  const body = custom(Math.abs(value), sections[chosen], exponents[chosen], sections.length > 1);
-  if (body === undefined) return String(value);
-  return withSign ? signed(value, body) : body;
+  if (filled === undefined) return undefined;
+  if (digits.length > 0 && filled[1] && pick(2) !== chosen) {
+    // Rounded to zero: the zero section, or the first one when there is none.
+    chosen = pick(2);
+    filled = fillSection(sections[chosen], exponents[chosen], literal, '', 0) ?? filled;
+  }
+  const body = filled[0];
+  // The first section writes the sign of a negative value (-0 included, as .NET Core 3.0+ does), unless the format has
+  // a negative section of its own; nothing is signed when no digit is written.
+  return negative && chosen === 0 && pick(1) === 0 && body.length > 0 ? `-${body}` : body;
 }

@@ -33,6 +33,13 @@ describe('TextFormatter', () => {
     expect(new TextFormatter('{Timestamp}').format(event('x'))).toBe(when.toISOString());
   });
 
+  it('renders UtcTimestamp in UTC, as Serilog does', () => {
+    const at = new Date(Date.UTC(2013, 2, 11, 5, 59, 0, 123));
+    const e = new LogEventRecord(at, 'information', parseTemplate('x'), {});
+    expect(new TextFormatter('{UtcTimestamp:yyyy-MM-dd hh:mm:ss.fffZ}').format(e)).toBe('2013-03-11 05:59:00.123Z');
+    expect(new TextFormatter('[{UtcTimestamp,26}]').format(e)).toBe('[  2013-03-11T05:59:00.123Z]');
+  });
+
   it.each([
     ['{Level}', 'Warning'],
     ['{Level:u3}', 'WRN'],
@@ -69,6 +76,12 @@ describe('TextFormatter', () => {
   it('renders event properties by name with their format, and nothing for a missing one', () => {
     const e = event('x', { Elapsed: 12.345, SourceContext: 'Orders' });
     expect(new TextFormatter('[{SourceContext}] {Elapsed:0.0} ms {Missing}.').format(e)).toBe('[Orders] 12.3 ms .');
+  });
+
+  it('renders nothing for a missing property even with an alignment, as Serilog does, and pads a present one', () => {
+    const formatter = new TextFormatter('[{SourceContext,-8}] {Message}');
+    expect(formatter.format(event('x'))).toBe('[] x');
+    expect(formatter.format(event('x', { SourceContext: 'Orders' }))).toBe('[Orders  ] x');
   });
 
   it('applies :u and :w to string properties of the output template, as Serilog does', () => {

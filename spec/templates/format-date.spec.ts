@@ -62,6 +62,20 @@ describe('formatDate', () => {
     expect(formatDate(date, 'r')).toBe(date.toUTCString());
   });
 
+  it('renders UTC fields when asked, with Z for K and o and +00:00 for zzz', () => {
+    const instant = new Date(Date.UTC(2013, 2, 11, 5, 59, 0, 123));
+    expect(formatDate(instant, 'yyyy-MM-dd hh:mm:ss.fffZ', true)).toBe('2013-03-11 05:59:00.123Z');
+    expect(formatDate(instant, 'dddd HH K zzz', true)).toBe('Monday 05 Z +00:00');
+    expect(formatDate(instant, 'o', true)).toBe('2013-03-11T05:59:00.1230000Z');
+    expect(formatDate(instant, undefined, true)).toBe('2013-03-11T05:59:00.123Z');
+  });
+
+  it('reads formats named like Object.prototype members as custom tokens, not as standard formats', () => {
+    expect(formatDate(date, 'constructor')).toBe('con7ArucAor');
+    expect(formatDate(date, '__proto__')).toBe('__proAo__');
+    expect(formatDate(date, 'valueOf')).toBe('valueO0');
+  });
+
   it('renders an invalid Date as Invalid Date', () => {
     expect(formatDate(new Date(Number.NaN), 'yyyy')).toBe('Invalid Date');
     expect(formatDate(new Date(Number.NaN))).toBe('Invalid Date');

@@ -23,7 +23,6 @@ describe('formatNumber', () => {
     [0, '0;(0);zero', 'zero'],
     [7, "0' items'", '7 items'],
     [7, '\\#0', '#7'],
-    [-0.001, '0.00', '0.00'],
   ])('formats %p with the custom format %p as %p', (value, format, expected) => {
     expect(formatNumber(value, format)).toBe(expected);
   });
@@ -79,6 +78,93 @@ describe('formatNumber', () => {
     expect(formatNumber(value, format)).toBe(expected);
   });
 
+  // .NET Core 3.0+ keeps the sign of a negative double that is zero or rounds to zero (dotnet/runtime#59570,
+  // dotnet/core#4273); a custom format with no digit left writes no sign at all.
+  it.each<[number, string, string]>([
+    [-0, 'N2', '-0.00'],
+    [-0.001, 'N2', '-0.00'],
+    [-0.001, 'F2', '-0.00'],
+    [-0.03, 'f1', '-0.0'],
+    [-0, 'F', '-0.00'],
+    [-0, 'E2', '-0.00E+000'],
+    [-0, 'G', '-0'],
+    [-0, 'R', '-0'],
+    [-0.001, 'P0', '-0%'],
+    [-0.001, '0.00', '-0.00'],
+    [-0.1, '0', '-0'],
+    [-0, '0.00', '-0.00'],
+    [-0, '#', ''],
+    [-0.001, '#.##', ''],
+    [-0, 'D', '0'],
+    [-0, 'X', '0'],
+  ])('keeps the sign of %p with %p as .NET Core 3.0+ does (%p)', (value, format, expected) => {
+    expect(formatNumber(value, format)).toBe(expected);
+  });
+
+  // .NET's section rules: a value that rounds to zero takes the zero section; with two sections a negative that
+  // rounds to zero is formatted by the first section, with no sign (dotnet/runtime#13712, #130558).
+  it.each<[number, string, string]>([
+    [-0.001, '0;-0;zero', 'zero'],
+    [0.001, '0;-0;zero', 'zero'],
+    [-0, '0;(0);zero', 'zero'],
+    [-0.01, '0.#;-0.#', '0'],
+    [-0.001, '+0.00;-0.00', '+0.00'],
+    [-0.001, '0.0;(0.0)', '0.0'],
+    [-0.05, '0.0;(0.0)', '(0.1)'],
+    [-0.001, '0.00;;zero', 'zero'],
+    [-5, '0;;zero', '-5'],
+  ])('chooses the section of %p with %p after rounding (%p)', (value, format, expected) => {
+    expect(formatNumber(value, format)).toBe(expected);
+  });
+
+  // .NET formats a double with a custom format from its first 15 significant digits (DoublePrecisionCustomFormat),
+  // rounded half away from zero, and scales by %, ‰ and ',' by moving the decimal point, not by multiplying.
+  it.each<[number, string, string]>([
+    [1.005, '0.00', '1.01'],
+    [2.675, '0.00', '2.68'],
+    [-2.675, '0.00', '-2.68'],
+    [0.285, '0%', '29%'],
+    [0.1 + 0.2, '0.000000000000000000', '0.300000000000000000'],
+    [123456789012345680, '0', '123456789012346000'],
+    [1e300, '0', `1${'0'.repeat(300)}`],
+    [5e-324, '0.00', '0.00'],
+    [0.5, '#', '1'],
+    [2.5, '0', '3'],
+    [-2.5, '0', '-3'],
+    [9.995, '0.00', '10.00'],
+    [0.0005, '0.000', '0.001'],
+    [1234567, '0,,.00', '1.23'],
+  ])('formats %p with the custom format %p from 15 significant digits (%p)', (value, format, expected) => {
+    expect(formatNumber(value, format)).toBe(expected);
+  });
+
+  it("writes as many decimals as a custom format asks for, past toFixed's limit of 100", () => {
+    expect(formatNumber(1.5, `0.${'0'.repeat(150)}`)).toBe(`1.5${'0'.repeat(149)}`);
+    expect(formatNumber(-1.5, `0.${'#'.repeat(150)}`)).toBe('-1.5');
+    expect(formatNumber(1.5, `0.${'0'.repeat(120)}%`)).toBe(`150.${'0'.repeat(120)}%`);
+  });
+
+  // P rounds the value itself to two more decimals and moves the point (.NET's Scale += 2), so no multiplication error.
+  it.each<[number, string, string]>([
+    [1.44225, 'P2', '144.23%'],
+    [5.28205, 'P2', '528.20%'],
+    [3.6995, 'P1', '370.0%'],
+    [0.5, 'P99', `50.${'0'.repeat(99)}%`],
+    [1e21, 'P0', '100,000,000,000,000,000,000,000%'],
+  ])('formats %p with %p from the exact value (%p)', (value, format, expected) => {
+    expect(formatNumber(value, format)).toBe(expected);
+  });
+
+  it('groups digits of a long format correctly, and ignores a format longer than 1 000 characters', () => {
+    const wide = `#,${'0'.repeat(997)}`;
+    const text = formatNumber(1234.5, wide);
+    expect(text).toHaveLength(997 + Math.floor((997 - 1) / 3));
+    expect(text.endsWith('001,235')).toBe(true);
+    expect(text.replace(/,/g, '')).toBe('1235'.padStart(997, '0'));
+    expect(formatNumber(1234.5, `#,${'0'.repeat(20_000)}`)).toBe('1234.5');
+    expect(formatNumber(1234.5, `0.${'0'.repeat(1000)}`)).toBe('1234.5');
+  });
+
   it('renders unknown formats and integer-only formats of fractions as the default', () => {
     expect(formatNumber(1.5, 'lj')).toBe('1.5');
     expect(formatNumber(1.5, 'u3')).toBe('1.5');
@@ -97,12 +183,14 @@ describe('formatNumber', () => {
     expect(formatNumber(1e21, 'N0')).toBe('1,000,000,000,000,000,000,000');
   });
 
-  it('never throws and agrees with toFixed on 0.00', () => {
+  it('never throws, and rounds to the nearest hundredth with 0.00', () => {
     fc.assert(
       fc.property(fc.double({ noNaN: true, min: -1e15, max: 1e15 }), fc.string({ maxLength: 8 }), (value, format) => {
         expect(typeof formatNumber(value, format)).toBe('string');
-        const expected = Math.abs(value).toFixed(2);
-        expect(formatNumber(value, '0.00')).toBe(value < 0 && /[1-9]/.test(expected) ? `-${expected}` : expected);
+        const text = formatNumber(value, '0.00');
+        expect(text).toMatch(/^-?\d+\.\d\d$/);
+        expect(text.startsWith('-')).toBe(value < 0 || Object.is(value, -0));
+        expect(Math.abs(Number(text) - value)).toBeLessThanOrEqual(0.005 + Math.abs(value) * 1e-14);
       }),
       { numRuns: 300 },
     );
