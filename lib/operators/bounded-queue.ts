@@ -37,10 +37,19 @@ export function boundedQueue(
       let credit = 0;
       let sourceDone = false;
 
+      let releasing = false;
       const release = (): void => {
-        while (credit > 0 && queue.depth > 0 && !subscriber.closed) {
-          credit--;
-          subscriber.next(queue.shift() as LogEvent);
+        // Demand granted from inside `next` only adds credit: the loop already running releases
+        // the next event, so a consumer that asks for one more per event never recurses.
+        if (releasing) return;
+        releasing = true;
+        try {
+          while (credit > 0 && queue.depth > 0 && !subscriber.closed) {
+            credit--;
+            subscriber.next(queue.shift() as LogEvent);
+          }
+        } finally {
+          releasing = false;
         }
         if (sourceDone && queue.depth === 0) subscriber.complete();
       };

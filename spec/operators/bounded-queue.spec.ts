@@ -1,4 +1,4 @@
-import { BehaviorSubject, Subject } from 'rxjs';
+import { BehaviorSubject, from, Subject } from 'rxjs';
 import type { LogEvent } from '../../lib/core/log-event';
 import { ConfigurationError } from '../../lib/core/errors/configuration-error';
 import { boundedQueue } from '../../lib/operators/bounded-queue';
@@ -82,6 +82,24 @@ describe('boundedQueue', () => {
     expect(seen).toEqual([0, 1, 2]);
     demand$.next(5);
     expect(seen).toEqual([0, 1, 2, 3, 4]);
+  });
+
+  it('releases 100 000 queued events one by one to a subscriber that asks for each next one from inside next, without recursing', () => {
+    const demand$ = new BehaviorSubject(0);
+    let seen = 0;
+    let failure: unknown;
+    from(makeEvents(100_000))
+      .pipe(boundedQueue({}, demand$, createTestScheduler()))
+      .subscribe({
+        next: () => {
+          seen++;
+          demand$.next(1);
+        },
+        error: (error: unknown) => (failure = error),
+      });
+    demand$.next(1);
+    expect(failure).toBeUndefined();
+    expect(seen).toBe(100_000);
   });
 
   it('rejects bad queue options when built', () => {
