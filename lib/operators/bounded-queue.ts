@@ -12,7 +12,8 @@ export interface BoundedQueueOptions extends QueueOptions {
 /**
  * A pull-based bounded buffer: never blocks or errors the producer, holds events in an
  * `EventQueue` (bounded by count and bytes, overflow dropped and counted), and releases up to N
- * events each time `demand$` emits N (credit accumulates; an event arriving while there is credit
+ * events each time `demand$` emits N (credit accumulates, fractions included, and only whole events are
+ * released; NaN, negative or non-number demand grants nothing; an event arriving while there is credit
  * and nothing queued passes straight through). Completes once the source has completed and the
  * queue is empty; a source or `demand$` error passes through at once, discarding what is queued.
  * If `demand$` completes, queued events wait for credit already granted and no more.
@@ -44,7 +45,7 @@ export function boundedQueue(
         if (releasing) return;
         releasing = true;
         try {
-          while (credit > 0 && queue.depth > 0 && !subscriber.closed) {
+          while (credit >= 1 && queue.depth > 0 && !subscriber.closed) {
             credit--;
             subscriber.next(queue.shift() as LogEvent);
           }
@@ -57,14 +58,16 @@ export function boundedQueue(
       // Demand first, so credit granted at subscription (a BehaviorSubject) is there for the first event.
       const demandSubscription = demand$.subscribe({
         next: (count) => {
-          if (count > 0) credit += count;
+          // Whole events only: 1.5 then 0.5 grant two. NaN, negative and non-numbers grant nothing
+          // (a string would turn the credit into text).
+          if (typeof count === 'number' && count > 0) credit += count;
           release();
         },
         error: (error: unknown) => subscriber.error(error),
       });
       const sourceSubscription = source.subscribe({
         next: (event) => {
-          if (credit > 0 && queue.depth === 0) {
+          if (credit >= 1 && queue.depth === 0) {
             credit--;
             subscriber.next(event);
           } else {

@@ -102,6 +102,24 @@ describe('boundedQueue', () => {
     expect(seen).toBe(100_000);
   });
 
+  it('releases whole events only: fractional demand accumulates, and NaN, negative or non-number demand grants nothing', () => {
+    const demand$ = new Subject<number>();
+    const seen: unknown[] = [];
+    from(makeEvents(5))
+      .pipe(boundedQueue({}, demand$, createTestScheduler()))
+      .subscribe((event) => seen.push(event.properties.N));
+    demand$.next(1.5);
+    expect(seen).toEqual([0]);
+    demand$.next(0.5);
+    expect(seen).toEqual([0, 1]);
+    demand$.next(Number.NaN);
+    demand$.next(-3);
+    demand$.next('2' as unknown as number); // a JavaScript caller's string
+    expect(seen).toEqual([0, 1]);
+    demand$.next(1);
+    expect(seen).toEqual([0, 1, 2]);
+  });
+
   it('rejects bad queue options when built', () => {
     expect(() => boundedQueue({ limit: -1 }, new Subject<number>())).toThrow(ConfigurationError);
   });
