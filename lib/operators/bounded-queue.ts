@@ -1,6 +1,7 @@
 import { type MonoTypeOperatorFunction, Observable, type SchedulerLike } from 'rxjs';
 import type { LogEvent } from '../core/log-event';
 import { unrefScheduler } from '../core/unref-scheduler';
+import { injectEventAccounting } from './event-accounting';
 import { EventQueue, type QueueOptions } from './event-queue';
 
 /** QueueOptions plus a hook for drops. */
@@ -9,6 +10,14 @@ export interface BoundedQueueOptions extends QueueOptions {
   onDrop?: (count: number) => void;
 }
 
+/** Why boundedQueue dropped events, as a sink's `droppedBy` names it. */
+export const BOUNDED_QUEUE_REASONS = Object.freeze({
+  /** Dropped by the overflow policy when the queue was full. */
+  overflow: 'boundedQueue.overflow',
+  /** Still queued when the stream errored or was unsubscribed. */
+  discarded: 'boundedQueue.discarded',
+});
+
 /**
  * A pull-based bounded buffer: never blocks or errors the producer, holds events in an
  * `EventQueue` (bounded by count and bytes, overflow dropped and counted), and releases up to N
@@ -16,7 +25,9 @@ export interface BoundedQueueOptions extends QueueOptions {
  * released; NaN, negative or non-number demand grants nothing; an event arriving while there is credit
  * and nothing queued passes straight through). Completes once the source has completed and the
  * queue is empty; a source or `demand$` error passes through at once, discarding what is queued.
- * If `demand$` completes, queued events wait for credit already granted and no more.
+ * If `demand$` completes, queued events wait for credit already granted and no more. In a sink's
+ * `pipe`, what it queues counts as pending, and what it drops or discards is reported through
+ * `EventAccounting` (see {@link BOUNDED_QUEUE_REASONS}).
  *
  * @param demand$ How many more events the consumer can take, each time it can take more.
  * @param scheduler The clock for each entry's enqueue time. Default `unrefScheduler`.
@@ -34,7 +45,19 @@ export function boundedQueue(
   new EventQueue(queueOptions);
   return (source) =>
     new Observable<LogEvent>((subscriber) => {
-      const queue = new EventQueue(queueOptions, 'boundedQueue', onDrop);
+      const accounting = injectEventAccounting();
+      const queue = new EventQueue(queueOptions, 'boundedQueue', (count) => {
+        accounting.dropped(count, BOUNDED_QUEUE_REASONS.overflow);
+        onDrop?.(count);
+      });
+      const discard = (): void => {
+        const held = queue.clear().length;
+        if (held > 0) accounting.dropped(held, BOUNDED_QUEUE_REASONS.discarded);
+      };
+      const fail = (error: unknown): void => {
+        discard();
+        subscriber.error(error);
+      };
       let credit = 0;
       let sourceDone = false;
 
@@ -63,7 +86,7 @@ export function boundedQueue(
           if (typeof count === 'number' && count > 0) credit += count;
           release();
         },
-        error: (error: unknown) => subscriber.error(error),
+        error: fail,
       });
       const sourceSubscription = source.subscribe({
         next: (event) => {
@@ -74,7 +97,7 @@ export function boundedQueue(
             queue.push(event, scheduler.now());
           }
         },
-        error: (error: unknown) => subscriber.error(error),
+        error: fail,
         complete: () => {
           sourceDone = true;
           release();
@@ -83,7 +106,7 @@ export function boundedQueue(
       return () => {
         demandSubscription.unsubscribe();
         sourceSubscription.unsubscribe();
-        queue.clear();
+        discard();
       };
     });
 }
