@@ -161,6 +161,9 @@ export function circuitBreaker(
         subscriber.error(new BrokenCircuitError(breaker.name));
         return undefined;
       }
+      // Only the call that moved the breaker to half-open is the probe; a call acquired while it
+      // was closed and cancelled later must not give back a probe that another call holds.
+      const probe = breaker.state === 'half-open';
       let settled = false;
       const subscription = source.subscribe({
         next: (value) => subscriber.next(value),
@@ -177,7 +180,7 @@ export function circuitBreaker(
       });
       return () => {
         subscription.unsubscribe();
-        if (!settled) breaker.releaseProbe();
+        if (!settled && probe) breaker.releaseProbe();
       };
     });
   return Object.assign(operator, { breaker });

@@ -168,4 +168,22 @@ describe('circuitBreaker', () => {
     pending.pipe(guard).subscribe().unsubscribe();
     expect(guard.breaker.tryAcquire()).toBe('primary');
   });
+  it('gives back only its own probe: a call made before the breaker opened, unsubscribed while another call probes, leaves the probe alone', () => {
+    const clock = manualClock();
+    const guard = circuitBreaker({ failureThreshold: 1, resetTimeoutMs: 10 }, clock.scheduler);
+    const early = new Subject<number>().pipe(guard).subscribe(); // acquired while closed, still in flight
+    throwError(() => new Error('x'))
+      .pipe(guard)
+      .subscribe({ error: () => undefined }); // opens the breaker
+    clock.advance(10);
+    const probe = new Subject<number>();
+    probe.pipe(guard).subscribe(); // the half-open probe, in flight
+    early.unsubscribe();
+    expect(guard.breaker.state).toBe('half-open');
+    const errors: unknown[] = [];
+    new Subject<number>().pipe(guard).subscribe({ error: (error: unknown) => errors.push(error) });
+    expect(errors).toEqual([expect.any(BrokenCircuitError)]); // no second probe while the first is out
+    probe.complete();
+    expect(guard.breaker.state).toBe('closed');
+  });
 });
