@@ -124,6 +124,12 @@ describe('throttleEvents', () => {
     expect(() => throttleEvents({ max: 2.5 })).toThrow(/max/);
     expect(() => throttleEvents({ maxKeys: -1 })).toThrow(/maxKeys/);
     expect(() => throttleEvents({ key: '' })).toThrow(/key/);
+    // A window a timer cannot wait (past 2^31 - 1 ms, or Infinity) would close at once; a key bound must be finite.
+    expect(() => throttleEvents({ windowMs: 2 ** 31 })).toThrow(/windowMs.*2147483648/);
+    expect(() => throttleEvents({ windowMs: Number.POSITIVE_INFINITY })).toThrow(/windowMs.*Infinity/);
+    expect(() => throttleEvents({ windowMs: '1000' as unknown as number })).toThrow(/windowMs.*"1000"/);
+    expect(() => throttleEvents({ maxKeys: Number.POSITIVE_INFINITY })).toThrow(/maxKeys.*Infinity/);
+    expect(() => throttleEvents(null as unknown as object)).toThrow(ConfigurationError);
   });
 
   describe('in a sink pipe', () => {
