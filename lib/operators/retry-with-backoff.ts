@@ -54,15 +54,21 @@ export function resolveRetryOptions(options: RetryOptions = {}): ResolvedRetryOp
  * `initialDelayMs × 2^(retryNumber − 1)`, spread by ± `jitter` of itself, and never more than
  * `maxDelayMs`. Pure: pass `random` to make it deterministic.
  *
- * @param random A uniform number in [0, 1); 0.5 means no jitter. Default `Math.random`.
+ * @param random A uniform number in [0, 1); 0.5 means no jitter (also what NaN counts as; values outside are clamped). Default `Math.random`.
  * @example backoffDelay(3, { initialDelayMs: 100, jitter: 0 }) // 400
  */
 export function backoffDelay(retryNumber: number, options: RetryOptions = {}, random: () => number = Math.random): number {
   const { initialDelayMs, maxDelayMs, jitter } = resolveRetryOptions(options);
   const exponent = Math.max(0, retryNumber - 1);
-  const base = Math.min(initialDelayMs * 2 ** exponent, maxDelayMs);
-  const spread = jitter === 0 ? 0 : base * jitter * (2 * random() - 1);
+  // 0 × 2^1024 would be 0 × Infinity = NaN, and a timer reads NaN as "at once".
+  const base = initialDelayMs === 0 ? 0 : Math.min(initialDelayMs * 2 ** exponent, maxDelayMs);
+  const spread = jitter === 0 ? 0 : base * jitter * (2 * uniform(random()) - 1);
   return Math.round(Math.min(maxDelayMs, Math.max(0, base + spread)));
+}
+
+/** A draw of the random source as a number in [0, 1]: NaN or a non-number counts as 0.5 (no jitter), others are clamped. */
+function uniform(draw: unknown): number {
+  return typeof draw === 'number' && !Number.isNaN(draw) ? Math.min(1, Math.max(0, draw)) : 0.5;
 }
 
 /**

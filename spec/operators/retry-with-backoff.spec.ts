@@ -38,6 +38,17 @@ describe('backoffDelay', () => {
     );
   });
 
+  it('gives a delay in [0, maxDelayMs] for any retry number, however late, and whatever the random source returns', () => {
+    // 0 × 2^1100 is 0 × Infinity = NaN, which a timer reads as "at once".
+    expect(backoffDelay(1100, { initialDelayMs: 0 })).toBe(0);
+    expect(backoffDelay(1100, { initialDelayMs: 100, maxDelayMs: 5_000, jitter: 0 })).toBe(5_000);
+    for (const draw of [Number.NaN, -1, 7, Number.POSITIVE_INFINITY]) {
+      const delay = backoffDelay(1, { initialDelayMs: 100, jitter: 0.2 }, () => draw);
+      expect(delay).toBeGreaterThanOrEqual(80);
+      expect(delay).toBeLessThanOrEqual(120);
+    }
+  });
+
   it('rejects bad options with a ConfigurationError naming the value', () => {
     expect(() => backoffDelay(1, { attempts: 0 })).toThrow(ConfigurationError);
     expect(() => backoffDelay(1, { jitter: 2 })).toThrow(/retry.jitter.*2/);
