@@ -6,6 +6,7 @@ import { SelfLog } from '../core/self-log';
 import { unrefScheduler } from '../core/unref-scheduler';
 import type { BreakerStateName } from '../metrics/metrics-types';
 import { BrokenCircuitError } from './broken-circuit-error';
+import { optionsObject } from './operator-options';
 
 /** When a breaker opens and how long it stays open. */
 export interface CircuitBreakerOptions {
@@ -27,8 +28,9 @@ export interface ResolvedCircuitBreakerOptions {
  * @throws ConfigurationError naming the bad value.
  */
 export function resolveCircuitBreakerOptions(options: CircuitBreakerOptions = {}): ResolvedCircuitBreakerOptions {
-  const failureThreshold = options.failureThreshold ?? 5;
-  const resetTimeoutMs = options.resetTimeoutMs ?? 400;
+  const given = optionsObject(options, 'circuitBreaker');
+  const failureThreshold = given.failureThreshold ?? 5;
+  const resetTimeoutMs = given.resetTimeoutMs ?? 400;
   if (!Number.isInteger(failureThreshold) || failureThreshold < 1) {
     throw new ConfigurationError(
       `circuitBreaker.failureThreshold: expected a whole number of failures ≥ 1, got ${describeValue(failureThreshold)}`,

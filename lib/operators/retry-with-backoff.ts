@@ -3,6 +3,7 @@ import { describeValue } from '../core/describe-value';
 import { isTimerMs, MAX_TIMER_MS } from '../core/max-timer-ms';
 import { ConfigurationError } from '../core/errors/configuration-error';
 import { unrefScheduler } from '../core/unref-scheduler';
+import { optionsObject } from './operator-options';
 
 /** How often and how patiently a failed write is tried again. */
 export interface RetryOptions {
@@ -30,10 +31,11 @@ export interface ResolvedRetryOptions {
  * @throws ConfigurationError naming the bad value.
  */
 export function resolveRetryOptions(options: RetryOptions = {}): ResolvedRetryOptions {
-  const attempts = options.attempts ?? 3;
-  const initialDelayMs = options.initialDelayMs ?? 100;
-  const maxDelayMs = options.maxDelayMs ?? 5_000;
-  const jitter = options.jitter ?? 0.2;
+  const given = optionsObject(options, 'retry');
+  const attempts = given.attempts ?? 3;
+  const initialDelayMs = given.initialDelayMs ?? 100;
+  const maxDelayMs = given.maxDelayMs ?? 5_000;
+  const jitter = given.jitter ?? 0.2;
   if (!Number.isInteger(attempts) || attempts < 1)
     throw new ConfigurationError(`retry.attempts: expected a whole number of tries ≥ 1, got ${describeValue(attempts)}`);
   if (!isTimerMs(initialDelayMs))

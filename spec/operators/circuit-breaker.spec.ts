@@ -108,6 +108,10 @@ describe('CircuitBreaker', () => {
     expect(() => new CircuitBreaker({ resetTimeoutMs: -1 })).toThrow(/resetTimeoutMs.*-1/);
     expect(() => new CircuitBreaker({ resetTimeoutMs: 3e9 })).toThrow(/resetTimeoutMs.*3000000000/);
     expect(() => new CircuitBreaker({ failureThreshold: '5' as unknown as number })).toThrow(/failureThreshold.*"5"/);
+    expect(() => circuitBreaker(null as unknown as object)).toThrow(/circuitBreaker: expected an options object, got null/);
+    expect(() => new CircuitBreaker('fast' as unknown as object)).toThrow(
+      /circuitBreaker: expected an options object, got "fast"/,
+    );
   });
 });
 

@@ -57,6 +57,8 @@ describe('backoffDelay', () => {
     expect(() => backoffDelay(1, { initialDelayMs: 3e9 })).toThrow(/initialDelayMs.*2147483647.*3000000000/);
     expect(() => backoffDelay(1, { maxDelayMs: 3e9 })).toThrow(/maxDelayMs.*3000000000/);
     expect(() => backoffDelay(1, { attempts: '3' as unknown as number })).toThrow(/retry.attempts.*"3"/);
+    expect(() => retryWithBackoff(null as unknown as object)).toThrow(/retry: expected an options object, got null/);
+    expect(() => retryWithBackoff(3 as unknown as object)).toThrow(/retry: expected an options object, got 3/);
   });
 });
 
