@@ -81,7 +81,7 @@ export function throttleEvents(
       const windows = new Map<unknown, Window>();
 
       const close = (key: unknown, window: Window): void => {
-        windows.delete(key);
+        if (windows.get(key) === window) windows.delete(key);
         window.timer?.unsubscribe();
         if (window.suppressed === 0) return;
         accounting.created(1);
@@ -97,11 +97,13 @@ export function throttleEvents(
         next: (event) => {
           const key = keyOf(event);
           let window = windows.get(key);
+          if (window === undefined && windows.size >= maxKeys) {
+            const [oldestKey, oldest] = windows.entries().next().value as [unknown, Window];
+            close(oldestKey, oldest);
+            // The summary just sent may have brought this key in on its turn (a subscriber that logs).
+            window = windows.get(key);
+          }
           if (window === undefined) {
-            if (windows.size >= maxKeys) {
-              const [oldestKey, oldest] = windows.entries().next().value as [unknown, Window];
-              close(oldestKey, oldest);
-            }
             const opened: Window = { passed: 0, suppressed: 0, template: '', level: event.level, timer: null };
             windows.set(key, opened);
             opened.timer = scheduler.schedule(() => {
