@@ -200,9 +200,10 @@ export function fingersCrossed(
           const now = scheduler.now();
           const state = stateFor(keyOf(event), now);
           if (isTrigger(event)) {
+            // Set before emitting: an event the subscriber logs on this turn comes after the trigger.
+            state.passUntil = passthroughMs === 0 ? Number.NEGATIVE_INFINITY : now + passthroughMs;
             for (const held of state.ring.drain()) subscriber.next(held);
             subscriber.next(event);
-            state.passUntil = passthroughMs === 0 ? Number.NEGATIVE_INFINITY : now + passthroughMs;
           } else if (state.passUntil > now) {
             subscriber.next(event);
           } else if (state.ring.push(event)) {

@@ -155,6 +155,19 @@ describe('fingersCrossed', () => {
     expect(seen).toEqual([d, E]);
   });
 
+  it('passes an event the subscriber logs on the trigger’s own turn, as after the trigger (reentrancy)', () => {
+    const source = new Subject<LogEvent>();
+    const seen: string[] = [];
+    const accounting = new RecordingAccounting();
+    subscribedWith(accounting, source.pipe(fingersCrossed({}, createTestScheduler()))).subscribe((event) => {
+      seen.push(event.messageTemplate.text);
+      if (event === E) source.next(makeEvent({ level: 'debug', text: 'logged while handling E' }));
+    });
+    source.next(d);
+    source.next(E);
+    expect(seen).toEqual(['d', 'E', 'logged while handling E']);
+  });
+
   it('rejects bad options with a ConfigurationError naming them', () => {
     expect(() => fingersCrossed({ bufferSize: 0 })).toThrow(ConfigurationError);
     expect(() => fingersCrossed({ bufferSize: 1.5 })).toThrow(/bufferSize/);
