@@ -1,5 +1,5 @@
 import fc from 'fast-check';
-import { defer, throwError } from 'rxjs';
+import { defer, retry, throwError, timer } from 'rxjs';
 import { ConfigurationError } from '../../lib/core/errors/configuration-error';
 import { backoffDelay, retryWithBackoff } from '../../lib/operators/retry-with-backoff';
 import { createTestScheduler } from '../helpers/test-scheduler';
@@ -110,6 +110,22 @@ describe('retryWithBackoff', () => {
       expectObservable(
         source.pipe(retryWithBackoff({ attempts: 2, initialDelayMs: 10, jitter: 0.5 }, testScheduler, () => 0)),
       ).toBe('-----#', undefined, new Error('e'));
+    });
+  });
+  it('behaves as RxJS retry({ count: attempts - 1, delay }) with the backoff delays, values between errors giving no tries back', () => {
+    const testScheduler = createTestScheduler();
+    testScheduler.run(({ cold, expectObservable, expectSubscriptions }) => {
+      // Each try emits a value before failing: RxJS's default (resetOnSuccess false) keeps counting, and so does retryWithBackoff.
+      const source = cold('-a#', { a: 'a' }, new Error('down'));
+      const options = { attempts: 3, initialDelayMs: 2, jitter: 0 };
+      const reference = source.pipe(
+        retry({ count: options.attempts - 1, delay: (_error, n) => timer(backoffDelay(n, options), testScheduler) }),
+      );
+      const expected = '-a---a-----a#';
+      expectObservable(reference).toBe(expected, { a: 'a' }, new Error('down'));
+      expectObservable(source.pipe(retryWithBackoff(options, testScheduler))).toBe(expected, { a: 'a' }, new Error('down'));
+      // Both subscriptions (reference and ours) try at 0, 4 (2 ms after the error at 2) and 10 (4 ms after 6).
+      expectSubscriptions(source.subscriptions).toBe(['^-!', '^-!', '----^-!', '----^-!', '----------^-!', '----------^-!']);
     });
   });
 });
