@@ -68,8 +68,10 @@ function piecesOf(template: MessageTemplate): TemplatePieces {
  * holes that have a format, in hole order; a missing property renders as the hole's text), `@tr`
  * and `@sp` (the `TraceId` property when it is 32 lower-case hex digits and the `SpanId` property
  * when it is 16, as Seq reads them; otherwise they stay ordinary properties), then the other
- * properties in their order, a name starting with `@` written as `@@name`. An invalid timestamp
- * is written as the time of formatting, so `@t` is always a valid instant. Values are written
+ * properties in their order, a name starting with `@` written as `@@name`. An invalid timestamp,
+ * or one outside the years 0001–9999 (which Seq and Serilog's reader, .NET's DateTimeOffset,
+ * cannot parse), is written as the time of formatting, so `@t` is always a valid instant with a
+ * four-digit year. Values are written
  * as `writeJson` writes them (bigint as an integer, NaN and ±Infinity as strings, undefined left
  * out, a Date as its ISO string). `format` never throws and its output always parses as JSON.
  *
@@ -118,8 +120,10 @@ export class CompactJsonFormatter implements Formatter {
     const properties = event.properties;
     let out = `{"@t":"${this.times.iso(event)}"${pieces.mt}`;
     if (this.withMessage) out += `,"@m":${quoteJson(event.renderMessage())}`;
-    // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- events read back from JSON or built in JavaScript can carry a level outside LogLevelName
-    out += LEVEL_FIELDS[event.level] ?? `,"@l":${quoteJson(String(event.level))}`;
+    // Events built in JavaScript can carry a level outside LogLevelName, even 'constructor' or
+    // '__proto__', which the lookup finds on Object.prototype: only a string is one of ours.
+    const levelField: unknown = LEVEL_FIELDS[event.level];
+    out += typeof levelField === 'string' ? levelField : `,"@l":${quoteJson(String(event.level))}`;
     if (event.exception !== undefined) out += `,"@x":${quoteJson(exceptionText(event.exception))}`;
     out += pieces.id;
     const formatted = pieces.formatted;

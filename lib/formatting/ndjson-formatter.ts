@@ -20,7 +20,8 @@ const ESCAPED = /^_*(?:timestamp|level|message|template|exception)$/;
 
 /**
  * Formats events as plain newline-delimited JSON, the shape pino and most log shippers read: one
- * flat object per event, no trailing newline, fields in this order: `timestamp` (ISO 8601 UTC),
+ * flat object per event, no trailing newline, fields in this order: `timestamp` (ISO 8601 UTC; an invalid time or one outside the years 0001–9999 is
+ * the time of formatting),
  * `level` (rxlog's level name, e.g. `"information"`), `message` (rendered), `template` (unless
  * `includeTemplate: false`), `exception` (the stack, when there is one), then the properties in
  * their order; a property named like a field above gets a leading `_` (`_level`), and one named
@@ -51,7 +52,8 @@ export class NdjsonFormatter implements Formatter {
   }
 
   private write(event: LogEvent): string {
-    let out = `{"timestamp":"${this.times.iso(event)}","level":"${event.level}","message":${quoteJson(event.renderMessage())}`;
+    // quoteJson: events built in JavaScript can carry any level text.
+    let out = `{"timestamp":"${this.times.iso(event)}","level":${quoteJson(String(event.level))},"message":${quoteJson(event.renderMessage())}`;
     if (this.includeTemplate) out += `,"template":${quoteJson(event.messageTemplate.text)}`;
     if (event.exception !== undefined) out += `,"exception":${quoteJson(exceptionText(event.exception))}`;
     const properties = event.properties;

@@ -1,6 +1,7 @@
 import { ROOT_CONTEXT, type Context, trace, TraceFlags } from '@opentelemetry/api';
-import type { LogRecord } from '@opentelemetry/api-logs';
+import type { LogRecord, SeverityNumber } from '@opentelemetry/api-logs';
 import type { LogEvent } from '../core/log-event';
+import type { LogLevelName } from '../core/log-level';
 import { isSpanIdText, isTraceIdText, isZeroId } from '../core/trace-context';
 import { exceptionText } from '../formatting/exception-text';
 import { formatLevel } from '../formatting/format-level';
@@ -13,8 +14,8 @@ const TRACE_PROPERTIES: ReadonlySet<string> = new Set(['TraceId', 'SpanId', 'Tra
 /**
  * An event as an OpenTelemetry `LogRecord` for `Logger.emit`: the rendered message as the body,
  * the level as `severityNumber` (Verbose 1 TRACE, Debug 5, Information 9, Warning 13, Error 17,
- * Fatal 21) and `severityText` (Serilog's level name), the event's timestamp, every property as an
- * attribute (structures as maps and arrays), the template as `message_template.text`, an
+ * Fatal 21; none for another level) and `severityText` (Serilog's level name, else the level),
+ * the event's timestamp, every property as an attribute (structures as maps and arrays), the template as `message_template.text`, an
  * exception as `exception.type`, `exception.message` and `exception.stacktrace`. A valid
  * `TraceId` / `SpanId` pair (with `TraceFlags`) becomes the record's context, so the record
  * carries that trace and span; without one the record has none (the root context), whatever span
@@ -33,12 +34,23 @@ export function toOtelLogRecord(event: LogEvent): LogRecord {
   }
   return {
     timestamp: event.timestamp,
-    severityNumber: OTLP_SEVERITY[event.level],
-    severityText: formatLevel(event.level),
+    ...severityOf(event.level),
     body: renderMessageSafely(event),
     attributes,
     context: spanContext ?? ROOT_CONTEXT,
   };
+}
+
+/**
+ * Severity number and text. Events built in JavaScript can carry a level outside LogLevelName,
+ * even 'constructor' or '__proto__', which a table lookup finds on Object.prototype: only a
+ * number (a string) from the tables is ours; otherwise no number, and the level as the text.
+ */
+function severityOf(level: LogLevelName): { severityNumber?: SeverityNumber; severityText: string } {
+  const severity: unknown = OTLP_SEVERITY[level];
+  const text: unknown = formatLevel(level);
+  const severityText = typeof text === 'string' ? text : String(level);
+  return typeof severity === 'number' ? { severityNumber: severity, severityText } : { severityText };
 }
 
 function traceContextOf(properties: Readonly<Record<string, unknown>>): Context | undefined {

@@ -370,7 +370,16 @@ export class LoggerPipeline {
       };
       timedOut ||= result.timedOut || result.undelivered > 0;
     }
-    return { strategy, elapsedMs: scheduler.now() - started, timedOut, sinks };
+    const report: ShutdownReport = { strategy, elapsedMs: scheduler.now() - started, timedOut, sinks };
+    const pipe = this.#pipe;
+    if (pipe !== undefined) {
+      // Events an app operator of the shared stream still holds (a long delay) reached no sink:
+      // the report says so, and a close that waited for them says it gave up.
+      const held = pipe.held();
+      report.pipe = { dropped: pipe.discarded, undelivered: held };
+      if (held > 0 && strategy !== 'immediate') report.timedOut = true;
+    }
+    return report;
   }
 
   #openLane(registration: SinkRegistration, stageless: boolean): SinkLane {

@@ -15,6 +15,11 @@ export interface ShutdownReport {
   elapsedMs: number;
   /** True when a graceful close gave up waiting; `undelivered` says how much it left behind. */
   timedOut: boolean;
+  /**
+   * The operators added with `.pipe()`, when there are any: the events they removed (`dropped`),
+   * and the events they still held when the close ended (`undelivered`: they reached no sink).
+   */
+  pipe?: { dropped: number; undelivered: number };
   sinks: Record<string, SinkShutdownSummary>;
 }
 

@@ -29,6 +29,13 @@ describe('CompactJsonFormatter', () => {
     );
   });
 
+  it('writes a level outside the six as @l text, even one named like an Object.prototype member, and stays JSON', () => {
+    for (const level of ['constructor', 'toString', '__proto__', 'hasOwnProperty', 'a"b']) {
+      const line = formatter.format(event('x', {}, level as LogLevelName));
+      expect((JSON.parse(line) as Record<string, unknown>)['@l']).toBe(level);
+    }
+  });
+
   it('writes @m only when asked', () => {
     expect(formatter.format(event('Hi {Name}', { Name: 'Ann' }))).not.toContain('"@m"');
     const line = new CompactJsonFormatter({ renderMessage: true }).format(event('Hi {Name}', { Name: 'Ann' }));
@@ -168,6 +175,35 @@ describe('CompactJsonFormatter', () => {
     expect(line).not.toContain('Invalid Date');
     expect(Date.parse(String(written['@t']))).toBeGreaterThanOrEqual(before);
     expect(() => readCompactJson(line)).not.toThrow();
+  });
+
+  it('writes a time outside the years 0001-9999 (which Seq and .NET cannot parse) as the time of formatting', () => {
+    // CLEF's @t is read with .NET's DateTimeOffset, years 0001-9999; toISOString writes "+010000-..." past them.
+    const before = Date.now();
+    for (const time of [Date.UTC(10_000, 0, 1), 8.64e15, -62_135_596_800_001 /* 0000-12-31T23:59:59.999Z */, -8.64e15]) {
+      const at = String(
+        (
+          JSON.parse(formatter.format(new LogEventRecord(new Date(time), 'information', parseTemplate('x'), {}))) as Record<
+            string,
+            unknown
+          >
+        )['@t'],
+      );
+      expect(at).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/);
+      expect(Date.parse(at)).toBeGreaterThanOrEqual(before);
+    }
+    const first = new Date(Date.UTC(2000, 0, 1));
+    first.setUTCFullYear(1);
+    for (const [date, iso] of [
+      [first, '0001-01-01T00:00:00.000Z'],
+      [new Date(Date.UTC(9999, 11, 31, 23, 59, 59, 999)), '9999-12-31T23:59:59.999Z'],
+    ] as const) {
+      expect(
+        (
+          JSON.parse(formatter.format(new LogEventRecord(date, 'information', parseTemplate('x'), {}))) as Record<string, unknown>
+        )['@t'],
+      ).toBe(iso);
+    }
   });
 
   it('writes TraceId and SpanId properties of W3C form as @tr and @sp, before the other properties', () => {

@@ -13,4 +13,17 @@ describe('IsoTimestampCache', () => {
     const iso = new IsoTimestampCache().iso(makeEvent({ timestamp: new Date(Number.NaN) }));
     expect(Date.parse(iso)).toBeGreaterThanOrEqual(before);
   });
+
+  it('writes a time outside the years 0001-9999 as the current time: ISO 8601 / RFC 3339 readers want four-digit years', () => {
+    const before = Date.now();
+    const cache = new IsoTimestampCache();
+    for (const time of [Date.UTC(10_000, 0, 1), -1e15]) {
+      const iso = cache.iso(makeEvent({ timestamp: new Date(time) }));
+      expect(iso).toMatch(/^\d{4}-/);
+      expect(Date.parse(iso)).toBeGreaterThanOrEqual(before);
+    }
+    expect(cache.iso(makeEvent({ timestamp: new Date(Date.UTC(9999, 11, 31, 23, 59, 59, 999)) }))).toBe(
+      '9999-12-31T23:59:59.999Z',
+    );
+  });
 });

@@ -13,6 +13,13 @@ describe('NdjsonFormatter', () => {
     );
   });
 
+  it('writes a level outside the six as it is, escaped, so the line stays JSON', () => {
+    for (const level of ['a"b', 'back\\slash', 'line\nbreak', 'constructor']) {
+      const line = new NdjsonFormatter().format(makeEvent({ level: level as never }));
+      expect((JSON.parse(line) as Record<string, unknown>).level).toBe(level);
+    }
+  });
+
   it('leaves the template out when asked', () => {
     const event = createLogEvent('warning', 'Slow {Ms} ms', [812], { timestamp });
     expect(new NdjsonFormatter({ includeTemplate: false }).format(event)).toBe(

@@ -12,7 +12,7 @@ import { formatLevel } from '../../lib/formatting/format-level';
 import { readErrorField, renderMessageSafely } from '../../lib/formatting/safe-event-text';
 import { unixNanos } from '../../lib/sinks/http/http-unix-nanos';
 import type { OtlpAnyValue, OtlpKeyValue } from '../../lib/sinks/http/otlp-any-value';
-import { OTLP_SEVERITY, type OtlpLogRecord } from '../../lib/sinks/http/otlp-log-record';
+import { OTLP_MAX_TIME_MS, OTLP_SEVERITY, type OtlpLogRecord } from '../../lib/sinks/http/otlp-log-record';
 import { eventTimeMs } from '../../lib/templates/log-event-record';
 
 // A model of the OTLP/JSON mapping built from plain objects and serialized with JSON.stringify,
@@ -68,7 +68,8 @@ function referenceStructure(value: object, depth: number): OtlpAnyValue {
       const time = value.getTime();
       return { stringValue: time === time ? value.toISOString() : 'Invalid Date' };
     }
-    if (Array.isArray(value)) return { arrayValue: { values: value.map((item: unknown) => referenceAnyValue(item, depth + 1)) } };
+    if (Array.isArray(value))
+      return { arrayValue: { values: Array.from(value as unknown[], (item) => referenceAnyValue(item, depth + 1)) } };
     if (value instanceof Error) return { stringValue: exceptionText(value) };
     return { kvlistValue: { values: referenceKeyValues(value as Record<string, unknown>, depth + 1) } };
   } catch (error) {
@@ -87,9 +88,13 @@ export function referenceLogRecord(event: LogEvent): OtlpLogRecord {
   const zeroSpan = isSpanIdText(spanId) && isZeroId(spanId);
   const spanned = traced && isSpanIdText(spanId) && !zeroSpan;
   const flagged = traced && typeof flags === 'number' && Number.isInteger(flags) && flags >= 0 && flags <= 0xff;
+  const exception = event.exception;
+  const ownKeys = ['', 'message_template.text'];
+  if (exception !== undefined) ownKeys.push('exception.type', 'exception.message', 'exception.stacktrace');
   const attributes = referenceKeyValues(properties).filter(
     (a) =>
       !(
+        ownKeys.includes(a.key) ||
         (a.key === TRACE_ID_PROPERTY && (traced || zeroTrace)) ||
         (a.key === SPAN_ID_PROPERTY && (spanned || zeroSpan || zeroTrace)) ||
         (a.key === TRACE_FLAGS_PROPERTY && (flagged || zeroTrace))
@@ -101,7 +106,7 @@ export function referenceLogRecord(event: LogEvent): OtlpLogRecord {
   } catch {
     time = Number.NaN;
   }
-  const known = Number.isFinite(time) && time >= 0;
+  const known = Number.isFinite(time) && time >= 0 && time <= OTLP_MAX_TIME_MS;
   const record: OtlpLogRecord = {
     timeUnixNano: known ? unixNanos(new Date(time)) : '0',
     observedTimeUnixNano: unixNanos(new Date(known ? time : Date.now())),
@@ -114,7 +119,6 @@ export function referenceLogRecord(event: LogEvent): OtlpLogRecord {
   if (spanned) record.spanId = spanId;
   if (flagged) record.flags = flags;
   record.attributes.push({ key: 'message_template.text', value: { stringValue: event.messageTemplate.text } });
-  const exception = event.exception;
   if (exception !== undefined) {
     record.attributes.push(
       { key: 'exception.type', value: { stringValue: readErrorField(exception, 'name') ?? 'Error' } },

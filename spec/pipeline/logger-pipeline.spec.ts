@@ -370,6 +370,34 @@ describe('LoggerPipeline', () => {
     });
   });
 
+  describe('events the app operators of .pipe() still hold at close', () => {
+    it('are reported undelivered, and a graceful close that waited for them says it timed out', async () => {
+      const log = new LoggerConfiguration().pipe(holdForever()).writeTo.sink(new MemorySink(), { name: 'memory' }).createLogger();
+      log.information('Event {N}', 1);
+      log.information('Event {N}', 2);
+      const report = await log.close({ timeoutMs: 50 });
+      expect(report.timedOut).toBe(true);
+      expect(report.pipe).toEqual({ dropped: 0, undelivered: 2 });
+      expect(report.sinks.memory).toEqual({ delivered: 0, dropped: 0, failed: 0, undelivered: 0 });
+      expect(log.metrics().pipe).toMatchObject({ entered: 2, left: 0, pending: 2 });
+    });
+
+    it('are absent from the report of a logger without operators, and a drained pipe reports what it removed', async () => {
+      const plain = new LoggerConfiguration().writeTo.sink(new MemorySink()).createLogger();
+      expect((await plain.close()).pipe).toBeUndefined();
+      const dropsDebug = new LoggerConfiguration().minimumLevel
+        .debug()
+        .pipe(filter((event: LogEvent) => event.level !== 'debug'))
+        .writeTo.sink(new MemorySink(), { name: 'memory' })
+        .createLogger();
+      dropsDebug.debug('Gone');
+      dropsDebug.information('Kept');
+      const report = await dropsDebug.close();
+      expect(report).toMatchObject({ timedOut: false, pipe: { dropped: 1, undelivered: 0 } });
+      expect(report.sinks.memory).toMatchObject({ delivered: 1 });
+    });
+  });
+
   describe('a throwing subscriber of log.events$', () => {
     let unhandled: jest.Mock;
     beforeEach(() => {

@@ -14,9 +14,21 @@ function messageId(event: LogEvent, property: string | undefined): string {
   return value === undefined || value === null ? '-' : syslogHeaderField(renderValue(value), 32);
 }
 
+/** The latest time RFC 5424 can write: its TIMESTAMP has a four-digit year (RFC 3339's DATE-FULLYEAR). */
+const LAST_TIME_MS = Date.UTC(9999, 11, 31, 23, 59, 59, 999);
+/** The earliest: 0000-01-01T00:00:00.000Z. */
+const FIRST_TIME_MS = -62_167_219_200_000;
+
+/** TIMESTAMP: UTC to the millisecond, or the NILVALUE for an invalid time or one outside the years 0000–9999. */
+function timestamp(date: Date): string {
+  const time = date.getTime();
+  return time >= FIRST_TIME_MS && time <= LAST_TIME_MS ? date.toISOString() : '-';
+}
+
 /**
  * One event as an RFC 5424 message, `<PRI>1 TIMESTAMP HOSTNAME APP-NAME PROCID MSGID SD MSG`, with
- * a UTC timestamp to the millisecond and MSG as UTF-8 without a BOM. A message longer than
+ * a UTC timestamp to the millisecond (the NILVALUE `-` when the time is invalid or its year is
+ * not 0000–9999) and MSG as UTF-8 without a BOM. A message longer than
  * `maxMessageBytes` is cut at a character boundary; if the header and structured data alone do
  * not fit, the structured data is left out (`-`) so the message stays well-formed.
  *
@@ -24,9 +36,7 @@ function messageId(event: LogEvent, property: string | undefined): string {
  */
 export function syslogRfc5424(event: LogEvent, settings: SyslogMessageSettings): string {
   const pri = settings.facility * 8 + syslogSeverity(event.level);
-  const time = event.timestamp.getTime();
-  const timestamp = time === time ? event.timestamp.toISOString() : '-';
-  const head = `<${pri}>1 ${timestamp} ${settings.hostname} ${settings.appName} ${settings.procId} ${messageId(event, settings.messageIdProperty)} `;
+  const head = `<${pri}>1 ${timestamp(event.timestamp)} ${settings.hostname} ${settings.appName} ${settings.procId} ${messageId(event, settings.messageIdProperty)} `;
   let sd = settings.structuredDataId === undefined ? '-' : syslogStructuredData(event.properties, settings.structuredDataId);
   let msg = syslogMessageText(event, settings.formatter);
   if (settings.singleLine) {

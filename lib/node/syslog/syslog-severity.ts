@@ -16,6 +16,8 @@ const SEVERITIES: Readonly<Record<LogLevelName, number>> = {
  * informational, so a hostile event cannot produce an invalid PRI.
  */
 export function syslogSeverity(level: LogLevelName): number {
-  // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- events read back from JSON or built in JavaScript can carry a level outside LogLevelName
-  return SEVERITIES[level] ?? 6;
+  // Events built in JavaScript can carry a level outside LogLevelName, even 'constructor' or
+  // '__proto__', which the lookup finds on Object.prototype: only a number is one of ours.
+  const severity: unknown = SEVERITIES[level];
+  return typeof severity === 'number' ? severity : 6;
 }

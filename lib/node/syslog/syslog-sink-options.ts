@@ -42,7 +42,10 @@ export interface SyslogSinkOptions {
   formatter?: Formatter;
   /** RFC 5424 only: send the event's properties as an SD-ELEMENT. Default `true`. */
   structuredData?: boolean;
-  /** RFC 5424 only: the SD-ID of that element, an SD-NAME (1–32 printable ASCII characters except `= ] "`). Default `'rxlog@32473'`. */
+  /**
+   * RFC 5424 only: the SD-ID of that element, `name@<private enterprise number>` (RFC 5424 §6.3.2; at
+   * most 32 printable ASCII characters except `= ] "`; names without `@` are IANA's). Default `'rxlog@32473'`.
+   */
   structuredDataId?: string;
   /** RFC 5424 only: the property whose value becomes MSGID (printable ASCII, at most 32 characters); `false` always writes `-`. Default `'SourceContext'`. */
   messageIdProperty?: string | false;
@@ -104,6 +107,14 @@ function isSdName(value: string): boolean {
 }
 
 /**
+ * Whether an SD-NAME is a user-defined SD-ID, `name@<private enterprise number>` (RFC 5424 §6.3.2):
+ * names without `@` are reserved to IANA (`timeQuality`, `origin`, `meta`), whose parameters are fixed.
+ */
+function isUserSdId(value: string): boolean {
+  return /^[^@]+@\d+(?:\.\d+)*$/.test(value);
+}
+
+/**
  * Checks a SyslogSink's options, fills in the defaults and builds its transport (which connects
  * lazily, on the first batch).
  *
@@ -139,8 +150,12 @@ export function resolveSyslogSinkOptions(options: SyslogSinkOptions): ResolvedSy
   if (options.structuredData !== undefined && typeof options.structuredData !== 'boolean')
     fail('structuredData', options.structuredData, 'true or false');
   const structuredDataId = text('structuredDataId', options.structuredDataId, DEFAULT_STRUCTURED_DATA_ID);
-  if (!isSdName(structuredDataId))
-    fail('structuredDataId', structuredDataId, 'an SD-NAME: 1–32 printable ASCII characters except = ] " and space');
+  if (!isSdName(structuredDataId) || !isUserSdId(structuredDataId))
+    fail(
+      'structuredDataId',
+      structuredDataId,
+      'name@<private enterprise number>, e.g. shop@32473: 1–32 printable ASCII characters except = ] " and space, one @',
+    );
   const messageIdProperty =
     options.messageIdProperty === false ? undefined : text('messageIdProperty', options.messageIdProperty, 'SourceContext');
   const appName = text('appName', options.appName, process.title || 'node');

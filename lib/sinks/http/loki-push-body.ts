@@ -1,7 +1,26 @@
 import type { LogEvent } from '../../core/log-event';
 import type { LogLevelName } from '../../core/log-level';
 import type { Formatter } from '../../core/sink';
+import { eventTimeMs } from '../../templates/log-event-record';
 import { unixNanos } from './http-unix-nanos';
+
+/**
+ * The widest time, in milliseconds either side of 1970, whose nanoseconds fit Loki's int64 entry
+ * timestamps (1677-09-21 to 2262-04-11): Loki parses them with `strconv.ParseInt(s, 10, 64)`, and
+ * one that does not fit fails the whole push.
+ */
+const MAX_LOKI_TIME_MS = 9_223_372_036_854;
+
+/** An entry's timestamp: the event's time, or the time of sending when that is invalid or outside int64 nanoseconds. */
+function entryNanos(event: LogEvent): string {
+  let time: number;
+  try {
+    time = eventTimeMs(event);
+  } catch {
+    time = Number.NaN;
+  }
+  return unixNanos(new Date(time >= -MAX_LOKI_TIME_MS && time <= MAX_LOKI_TIME_MS ? time : Date.now()));
+}
 
 /** The `level` label of each rxlog level: the names Grafana recognises and colours. */
 export const LOKI_LEVEL_LABEL: Readonly<Record<LogLevelName, string>> = {
@@ -16,7 +35,10 @@ export const LOKI_LEVEL_LABEL: Readonly<Record<LogLevelName, string>> = {
 /**
  * A Loki push request body (`POST /loki/api/v1/push`, JSON): one stream per level, labelled with
  * `labels` plus `level`, each value `[unix nanoseconds as a string, the formatted line]`, in
- * event order; a trailing newline of the formatter's output is left out.
+ * event order; a trailing newline of the formatter's output is left out. An event whose time is
+ * invalid or outside Loki's int64 nanoseconds (before 1677-09-21, after 2262-04-11) is stamped
+ * with the time of sending, as CLEF writes an invalid time, so one bad timestamp cannot fail
+ * the whole push.
  */
 export function lokiPushBody(
   events: readonly LogEvent[],
@@ -25,15 +47,17 @@ export function lokiPushBody(
 ): string {
   const streams = new Map<string, [string, string][]>();
   for (const event of events) {
-    // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- events read back from JSON or built in JavaScript can carry a level outside LogLevelName
-    const level = LOKI_LEVEL_LABEL[event.level] ?? String(event.level);
+    // Events built in JavaScript can carry a level outside LogLevelName, even 'constructor' or
+    // '__proto__', which the lookup finds on Object.prototype: only a string is one of ours.
+    const label: unknown = LOKI_LEVEL_LABEL[event.level];
+    const level = typeof label === 'string' ? label : String(event.level);
     let values = streams.get(level);
     if (values === undefined) {
       values = [];
       streams.set(level, values);
     }
     const text = formatter.format(event);
-    values.push([unixNanos(event.timestamp), text.endsWith('\n') ? text.slice(0, -1) : text]);
+    values.push([entryNanos(event), text.endsWith('\n') ? text.slice(0, -1) : text]);
   }
   return JSON.stringify({ streams: Array.from(streams, ([level, values]) => ({ stream: { ...labels, level }, values })) });
 }

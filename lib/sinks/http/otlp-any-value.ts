@@ -29,7 +29,7 @@ const INT64_MAX = 2n ** 63n - 1n;
  * A captured property value as an OTLP `AnyValue`: strings, booleans, integers (`intValue`, also
  * for bigint), other numbers (`doubleValue`), arrays (`arrayValue`), objects (`kvlistValue`,
  * undefined members left out; a bigint outside int64 as a string), a Date as its ISO string,
- * null and undefined as an empty value.
+ * null, undefined and an array hole as an empty value.
  * Never throws.
  */
 export function toAnyValue(value: unknown, depth = 0): OtlpAnyValue {
@@ -112,8 +112,8 @@ function structureJson(value: object, depth: number): string {
       let out = '';
       const length = value.length;
       for (let i = 0; i < length; i++) {
-        // A hole is null, as JSON.stringify writes what Array.prototype.map leaves of it.
-        out += `${i === 0 ? '' : ','}${i in value ? anyValueJson(value[i], depth + 1) : 'null'}`;
+        // A hole reads as undefined: the empty AnyValue. null is no AnyValue (protojson rejects it in a list).
+        out += `${i === 0 ? '' : ','}${anyValueJson(value[i], depth + 1)}`;
       }
       return `{"arrayValue":{"values":[${out}]}}`;
     }

@@ -12,7 +12,7 @@ import { exceptionText } from '../../formatting/exception-text';
 import { formatLevel } from '../../formatting/format-level';
 import { eventTimeMs } from '../../templates/log-event-record';
 import { unixNanos } from './http-unix-nanos';
-import { keyValuesJson, noSkip, type OtlpAnyValue, type OtlpKeyValue, stringValueJson } from './otlp-any-value';
+import { keyValuesJson, type OtlpAnyValue, type OtlpKeyValue, stringValueJson } from './otlp-any-value';
 import { readErrorField, renderMessageSafely } from '../../formatting/safe-event-text';
 import { quoteJson } from '../../templates/safe-json';
 
@@ -32,6 +32,12 @@ export interface OtlpLogRecord {
   flags?: number;
 }
 
+/**
+ * The last millisecond whose nanoseconds fit OTLP's `fixed64` timestamps (2^64 - 1 ns is
+ * 2554-07-21T23:34:33.709551615Z): a later time would make a collector reject the whole request.
+ */
+export const OTLP_MAX_TIME_MS = 18_446_744_073_709;
+
 /** OpenTelemetry's severity numbers: the first of each range (TRACE 1, DEBUG 5, INFO 9, WARN 13, ERROR 17, FATAL 21). */
 export const OTLP_SEVERITY: Readonly<Record<LogLevelName, number>> = {
   verbose: 1,
@@ -46,11 +52,12 @@ export const OTLP_SEVERITY: Readonly<Record<LogLevelName, number>> = {
  * An event as an OTLP log record: the rendered message as the body, the level as severity
  * (text in Serilog's names), every property as an attribute, the template as
  * `message_template.text`, an exception as `exception.type`, `exception.message` and
- * `exception.stacktrace`. The trace context properties (`TraceId`: 32 lower-case hex digits,
+ * `exception.stacktrace` (attribute keys are unique: a property of one of these names is not
+ * sent when the record writes that key itself; nor is a property named `''`, as keys are non-empty). The trace context properties (`TraceId`: 32 lower-case hex digits,
  * `SpanId`: 16, `TraceFlags`: an integer 0-255) become the record's `traceId`, `spanId` and `flags`
  * instead of attributes; an all-zero id is invalid in OTLP and is sent neither way, and a span id
  * or flags without a valid trace id stay attributes. `timeUnixNano` is the event's time (0, OTLP's
- * "unknown", for a time before 1970 or an invalid one); `observedTimeUnixNano` is the same time,
+ * "unknown", for a time before 1970, past 2554-07-21 or an invalid one); `observedTimeUnixNano` is the same time,
  * or the time of conversion when the event's time is unknown. Never throws.
  */
 export function toOtlpLogRecord(event: LogEvent): OtlpLogRecord {
@@ -71,19 +78,21 @@ export function otlpLogRecordJson(event: LogEvent): string {
   const zeroSpan = isSpanIdText(spanId) && isZeroId(spanId);
   const spanned = traced && isSpanIdText(spanId) && !zeroSpan;
   const flagged = traced && typeof flags === 'number' && Number.isInteger(flags) && flags >= 0 && flags <= 0xff;
-  // The common event carries no trace context: then no key is skipped, and no closure is made.
+  const exception = event.exception;
+  const ownKeys = exception === undefined ? isTemplateKey : isTemplateOrExceptionKey;
+  // The common event carries no trace context: then no closure is made.
   let attributes = keyValuesJson(
     properties,
     0,
     zeroTrace || traced || zeroSpan || flagged
       ? (key) =>
+          ownKeys(key) ||
           (key === TRACE_ID_PROPERTY && (traced || zeroTrace)) ||
           (key === SPAN_ID_PROPERTY && (spanned || zeroSpan || zeroTrace)) ||
           (key === TRACE_FLAGS_PROPERTY && (flagged || zeroTrace))
-      : noSkip,
+      : ownKeys,
   );
-  attributes += `${attributes === '' ? '' : ','}{"key":"message_template.text","value":${stringValueJson(event.messageTemplate.text)}}`;
-  const exception = event.exception;
+  attributes += `${attributes === '' ? '' : ','}{"key":"${TEMPLATE_KEY}","value":${stringValueJson(event.messageTemplate.text)}}`;
   if (exception !== undefined) {
     attributes +=
       `,{"key":"exception.type","value":${stringValueJson(readErrorField(exception, 'name') ?? 'Error')}}` +
@@ -91,7 +100,8 @@ export function otlpLogRecordJson(event: LogEvent): string {
       `,{"key":"exception.stacktrace","value":${stringValueJson(exceptionText(exception))}}`;
   }
   const time = eventTime(event);
-  const known = Number.isFinite(time) && time >= 0;
+  // fixed64 nanoseconds: a time before 1970 or past 2554 cannot be written, so it is "unknown".
+  const known = time >= 0 && time <= OTLP_MAX_TIME_MS;
   // A level outside LogLevelName (an event read back from JSON or built in JavaScript) is severity
   // 0, unspecified, with its name as the text when it has one.
   const severity: unknown = OTLP_SEVERITY[event.level];
@@ -106,6 +116,24 @@ export function otlpLogRecordJson(event: LogEvent): string {
   if (spanned) out += `,"spanId":"${spanId}"`;
   if (flagged) out += `,"flags":${flags}`;
   return `${out}}`;
+}
+
+const TEMPLATE_KEY = 'message_template.text';
+
+// Properties not sent as attributes: an empty key (an attribute key MUST be a non-empty string, and
+// the OpenTelemetry SDK drops it), and, since keys MUST be unique (logs.proto), a key the record writes itself.
+function isTemplateKey(key: string): boolean {
+  return key === '' || key === TEMPLATE_KEY;
+}
+
+function isTemplateOrExceptionKey(key: string): boolean {
+  return (
+    key === '' ||
+    key === TEMPLATE_KEY ||
+    key === 'exception.type' ||
+    key === 'exception.message' ||
+    key === 'exception.stacktrace'
+  );
 }
 
 function eventTime(event: LogEvent): number {

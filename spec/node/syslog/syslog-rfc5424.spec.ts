@@ -46,6 +46,27 @@ describe('syslogRfc5424', () => {
     expect(syslogRfc5424(makeEvent({ timestamp: new Date(Number.NaN) }), settings)).toBe('<14>1 - web-1 shop 4242 - - event');
   });
 
+  it('writes the NILVALUE for a time whose year is not four digits (before 0000, after 9999)', () => {
+    // RFC 5424 §6.2.3: TIMESTAMP is RFC 3339's FULL-DATE, DATE-FULLYEAR = 4DIGIT; toISOString writes ±YYYYYY there.
+    for (const time of [Date.UTC(10_000, 0, 1), 8.64e15, Date.UTC(-1, 0, 1), -8.64e15]) {
+      expect(syslogRfc5424(makeEvent({ timestamp: new Date(time) }), settings)).toBe('<14>1 - web-1 shop 4242 - - event');
+    }
+    expect(syslogRfc5424(makeEvent({ timestamp: new Date(Date.UTC(9999, 11, 31, 23, 59, 59, 999)) }), settings)).toBe(
+      '<14>1 9999-12-31T23:59:59.999Z web-1 shop 4242 - - event',
+    );
+    const yearZero = new Date(Date.UTC(2000, 0, 1));
+    yearZero.setUTCFullYear(0);
+    expect(syslogRfc5424(makeEvent({ timestamp: yearZero }), settings)).toBe(
+      '<14>1 0000-01-01T00:00:00.000Z web-1 shop 4242 - - event',
+    );
+  });
+
+  it('writes a valid PRI for a level outside the six, even one named like an Object.prototype member', () => {
+    expect(syslogRfc5424(makeEvent({ level: 'constructor' as never }), settings)).toBe(
+      '<14>1 2026-11-22T12:00:00.000Z web-1 shop 4242 - - event',
+    );
+  });
+
   it('ends after the structured data when MSG is empty', () => {
     expect(syslogRfc5424(makeEvent({ text: '' }), settings)).toBe('<14>1 2026-11-22T12:00:00.000Z web-1 shop 4242 - -');
   });

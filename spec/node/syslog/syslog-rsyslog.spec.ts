@@ -209,4 +209,27 @@ interface Received {
       LEVELS.map((level) => [`${level} ${tag}`, SEVERITY[level], LOCAL4, String(process.pid)]).sort(),
     );
   });
+
+  it('parses the header of an RFC 5424 message whose event time is past the year 9999 (tcp)', async () => {
+    const sink = new SyslogSink({ transport: 'tcp', port: tcpPort, facility: 'local4', appName: 'rxlog-far' });
+    const tag = `far ${run}`;
+    await sink.emit([
+      makeEvent({ level: 'error', text: tag, timestamp: new Date(Date.UTC(10_000, 0, 1)), properties: { A: 1 } }),
+    ]);
+    await sink.close();
+
+    const line = await pollUntil(
+      () => lines().find((l) => l.msg.endsWith(tag)),
+      () => `the message did not reach rsyslogd; its output:\n${daemonLog}`,
+    );
+    expect(line).toEqual({
+      severity: 3,
+      facility: LOCAL4,
+      appName: 'rxlog-far',
+      procId: String(process.pid),
+      msgId: '-',
+      structuredData: '[rxlog@32473 A="1"]',
+      msg: tag,
+    });
+  });
 });

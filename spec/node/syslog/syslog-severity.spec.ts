@@ -11,4 +11,9 @@ describe('syslogSeverity', () => {
   ] as const)('maps %s to severity %i', (level, severity) => {
     expect(syslogSeverity(level)).toBe(severity);
   });
+
+  it('maps a level outside the six to informational, even one named like an Object.prototype member', () => {
+    for (const level of ['loud', 'constructor', 'toString', '__proto__', 'hasOwnProperty'])
+      expect(syslogSeverity(level as never)).toBe(6);
+  });
 });

@@ -48,6 +48,17 @@ describe('resolveSyslogSinkOptions', () => {
     expect(resolve({ appName: 'my[app]:1', format: 'rfc3164' }).settings.appName).toBe('my_app__1');
   });
 
+  it('takes a structuredDataId of the form name@<private enterprise number> (RFC 5424 §6.3.2), and only that', () => {
+    for (const id of ['shop@32473', 'x@1', 'audit@32473.1.2'])
+      expect(resolve({ structuredDataId: id }).settings.structuredDataId).toBe(id);
+    // Names without "@" are IANA's (timeQuality, origin, meta), whose parameters are fixed; the rest are not SD-IDs.
+    for (const id of ['origin', 'meta', 'timeQuality', 'shop', 'a@b', 'a@@1', '@32473', 'a@1@2', 'a@32473.', 'a@.1']) {
+      const build = (): unknown => resolve({ structuredDataId: id });
+      expect(build).toThrow(ConfigurationError);
+      expect(build).toThrow(`structuredDataId ${JSON.stringify(id)}`);
+    }
+  });
+
   it('turns off structured data when asked, and for RFC 3164', () => {
     expect(resolve({ structuredData: false }).settings.structuredDataId).toBeUndefined();
     expect(resolve({ format: 'rfc3164' }).settings.structuredDataId).toBeUndefined();

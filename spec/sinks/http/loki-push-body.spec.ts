@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import { CompactJsonFormatter } from '../../../lib/formatting/compact-json-formatter';
 import { TextFormatter } from '../../../lib/formatting/text-formatter';
 import { lokiPushBody } from '../../../lib/sinks/http/loki-push-body';
@@ -35,5 +36,54 @@ describe('lokiPushBody', () => {
     const parsed = JSON.parse(lokiPushBody(levels, {}, clef)) as { streams: { stream: { level: string }; values: string[][] }[] };
     expect(parsed.streams.map((s) => s.stream.level)).toEqual(['trace', 'debug', 'info', 'warning', 'error', 'fatal']);
     expect(parsed.streams[0].values[0][1]).toBe(clef.format(levels[0]));
+  });
+
+  it('stamps an entry whose time Loki cannot parse as int64 nanoseconds (invalid, before 1677-09-21, after 2262-04-11) with the time of sending', () => {
+    // Loki reads each entry's timestamp with strconv.ParseInt(s, 10, 64): a larger number fails the whole push.
+    const formatter = new TextFormatter('{Message}');
+    const last = new Date(Date.UTC(2262, 3, 11, 23, 47, 16, 854));
+    const before = BigInt(Date.now()) * 1_000_000n;
+    const events = [
+      makeEvent({ text: 'last', timestamp: last }),
+      makeEvent({ text: 'later', timestamp: new Date(last.getTime() + 1) }),
+      makeEvent({ text: 'far', timestamp: new Date(8.64e15) }),
+      makeEvent({ text: 'early', timestamp: new Date(Date.UTC(1677, 8, 21)) }),
+      makeEvent({ text: 'invalid', timestamp: new Date(Number.NaN) }),
+    ];
+    const body = JSON.parse(lokiPushBody(events, {}, formatter)) as { streams: { values: [string, string][] }[] };
+    const values = body.streams[0].values;
+    expect(values[0]).toEqual(['9223372036854000000', 'last']);
+    const after = BigInt(Date.now()) * 1_000_000n;
+    for (const [nanos] of values.slice(1)) {
+      expect(BigInt(nanos)).toBeGreaterThanOrEqual(before);
+      expect(BigInt(nanos)).toBeLessThanOrEqual(after);
+    }
+  });
+
+  it('writes every entry time as a decimal string that fits int64, for any Date', () => {
+    fc.assert(
+      fc.property(fc.date(), (timestamp) => {
+        const body = JSON.parse(lokiPushBody([makeEvent({ timestamp })], {}, new TextFormatter('{Message}'))) as {
+          streams: { values: [string, string][] }[];
+        };
+        const nanos = body.streams[0].values[0][0];
+        expect(nanos).toMatch(/^-?\d+$/);
+        expect(BigInt(nanos)).toBeLessThanOrEqual(2n ** 63n - 1n);
+        expect(BigInt(nanos)).toBeGreaterThanOrEqual(-(2n ** 63n));
+      }),
+    );
+  });
+
+  it('labels a level outside the six with its own name, even one named like an Object.prototype member', () => {
+    const levels = ['constructor', '__proto__', 'toString', 'loud'];
+    const body = JSON.parse(
+      lokiPushBody(
+        levels.map((level) => makeEvent({ level: level as never })),
+        { app: 'shop' },
+        new TextFormatter('{Message}'),
+      ),
+    ) as { streams: { stream: Record<string, unknown> }[] };
+    // Loki takes label values as strings only: a missing or object "level" fails the push.
+    expect(body.streams.map((s) => s.stream)).toEqual(levels.map((level) => ({ app: 'shop', level })));
   });
 });

@@ -40,6 +40,16 @@ describe('toAnyValue', () => {
     });
   });
 
+  it('sends an array hole as an empty AnyValue, as undefined, never as null', () => {
+    // A null element of a repeated message field is not proto3 JSON (protobuf's JSON parsers reject
+    // it); @opentelemetry/otlp-transformer's toAnyValue writes {} for a hole.
+    // eslint-disable-next-line no-sparse-arrays -- the hole is the input under test
+    const sparse = [1, , 3];
+    expect(toAnyValue(sparse)).toEqual({ arrayValue: { values: [{ intValue: '1' }, {}, { intValue: '3' }] } });
+    expect(anyValueJson(sparse)).toBe('{"arrayValue":{"values":[{"intValue":"1"},{},{"intValue":"3"}]}}');
+    expect(anyValueJson(new Array(2))).toBe('{"arrayValue":{"values":[{},{}]}}');
+  });
+
   it('never throws and always gives JSON, whatever the value', () => {
     fc.assert(
       fc.property(anyValue(), (value) => {

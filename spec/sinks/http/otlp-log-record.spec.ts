@@ -91,6 +91,80 @@ describe('toOtlpLogRecord', () => {
     expect(BigInt(invalid.observedTimeUnixNano)).toBeGreaterThan(0n);
   });
 
+  it('writes a time past fixed64 nanoseconds (after 2554-07-21) as 0 (unknown), so a collector can parse the request', () => {
+    // logs.proto: time_unix_nano is a fixed64; 2^64 - 1 ns is 2554-07-21T23:34:33.709551615Z.
+    const max = 2n ** 64n - 1n;
+    const last = toOtlpLogRecord(makeEvent({ timestamp: new Date(Date.UTC(2554, 6, 21, 23, 34, 33, 709)) }));
+    expect(last.timeUnixNano).toBe('18446744073709000000');
+    const before = Date.now();
+    for (const time of [Date.UTC(2554, 6, 21, 23, 34, 33, 710), Date.UTC(2600, 0, 1), 8.64e15]) {
+      const record = toOtlpLogRecord(makeEvent({ timestamp: new Date(time) }));
+      expect(record.timeUnixNano).toBe('0');
+      expect(BigInt(record.observedTimeUnixNano)).toBeGreaterThanOrEqual(BigInt(before) * 1_000_000n);
+      expect(BigInt(record.observedTimeUnixNano)).toBeLessThanOrEqual(max);
+    }
+    fc.assert(
+      fc.property(fc.date(), (date) => {
+        const record = toOtlpLogRecord(makeEvent({ timestamp: date }));
+        for (const nanos of [record.timeUnixNano, record.observedTimeUnixNano]) {
+          expect(BigInt(nanos)).toBeGreaterThanOrEqual(0n);
+          expect(BigInt(nanos)).toBeLessThanOrEqual(max);
+        }
+      }),
+    );
+  });
+
+  it('sends each attribute key once: a property named like a key the record writes itself is not sent', () => {
+    // common.proto / logs.proto: attribute keys MUST be unique.
+    const event = makeEvent({
+      text: 'Paid',
+      properties: {
+        'message_template.text': 'forged',
+        'exception.type': 'forged',
+        'exception.message': 'forged',
+        'exception.stacktrace': 'forged',
+        Order: 7,
+      },
+      exception: Object.assign(new TypeError('bad'), { stack: 'TypeError: bad\n    at x' }),
+    });
+    const attributes = toOtlpLogRecord(event).attributes;
+    expect(attributes.map((a) => a.key)).toEqual([
+      'Order',
+      'message_template.text',
+      'exception.type',
+      'exception.message',
+      'exception.stacktrace',
+    ]);
+    expect(attributes.map((a) => a.value.stringValue ?? a.value.intValue)).toEqual([
+      '7',
+      'Paid',
+      'TypeError',
+      'bad',
+      'TypeError: bad\n    at x',
+    ]);
+    // Without an exception the exception.* properties are the only ones of that name: they are kept.
+    const plain = toOtlpLogRecord(
+      makeEvent({ text: 'T', properties: { 'exception.type': 'kept', 'message_template.text': 'x' } }),
+    );
+    expect(plain.attributes.map((a) => [a.key, a.value.stringValue])).toEqual([
+      ['exception.type', 'kept'],
+      ['message_template.text', 'T'],
+    ]);
+  });
+
+  it('sends no attribute with an empty key, as the OpenTelemetry SDK drops it; nested map keys stay', () => {
+    // OpenTelemetry common spec: an attribute key MUST be a non-empty string.
+    const record = toOtlpLogRecord(makeEvent({ text: 'T', properties: { '': 1, A: { '': 2 } } }));
+    expect(record.attributes).toEqual([
+      { key: 'A', value: { kvlistValue: { values: [{ key: '', value: { intValue: '2' } }] } } },
+      { key: 'message_template.text', value: { stringValue: 'T' } },
+    ]);
+    const traced = toOtlpLogRecord(
+      makeEvent({ text: 'T', properties: { '': 1, TraceId: '0af7651916cd43dd8448eb211c80319c', SpanId: 'b7ad6b7169203331' } }),
+    );
+    expect(traced.attributes.map((a) => a.key)).toEqual(['message_template.text']);
+  });
+
   it('falls back to the template text when rendering throws', () => {
     const event = {
       ...makeEvent({ text: 'raw {X}' }),

@@ -1,0 +1,33 @@
+import { SeverityNumber } from '@opentelemetry/api-logs';
+import type { LogLevelName } from '../../lib/core/log-level';
+import { toOtelLogRecord } from '../../lib/otel/to-otel-log-record';
+import { makeEvent } from '../helpers/events';
+
+describe('toOtelLogRecord', () => {
+  it('maps the six levels to the first severity number of each OpenTelemetry range and Serilog’s names', () => {
+    const levels: LogLevelName[] = ['verbose', 'debug', 'information', 'warning', 'error', 'fatal'];
+    expect(levels.map((level) => toOtelLogRecord(makeEvent({ level })).severityNumber)).toEqual([
+      SeverityNumber.TRACE,
+      SeverityNumber.DEBUG,
+      SeverityNumber.INFO,
+      SeverityNumber.WARN,
+      SeverityNumber.ERROR,
+      SeverityNumber.FATAL,
+    ]);
+    expect(levels.map((level) => toOtelLogRecord(makeEvent({ level })).severityText)).toEqual([
+      'Verbose',
+      'Debug',
+      'Information',
+      'Warning',
+      'Error',
+      'Fatal',
+    ]);
+  });
+
+  it('gives a level outside the six no severity number and its name as the text, even one named like an Object.prototype member', () => {
+    for (const level of ['loud', 'constructor', 'toString', '__proto__']) {
+      const record = toOtelLogRecord(makeEvent({ level: level as LogLevelName }));
+      expect([record.severityNumber, record.severityText]).toEqual([undefined, level]);
+    }
+  });
+});
