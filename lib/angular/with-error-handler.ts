@@ -1,8 +1,10 @@
+import { HttpErrorResponse } from '@angular/common/http';
 import { ErrorHandler, inject, Injector, isDevMode } from '@angular/core';
 import { Router } from '@angular/router';
 import { SelfLog } from '../core/self-log';
 import type { Logger } from '../pipeline/logger';
 import { currentRoute, type RouteProperties } from './current-route';
+import { redactQuery } from './redact-query';
 import { rxlogFeature, type RxlogFeature } from './rxlog-feature';
 import { RXLOG_LOGGER } from './rxlog-tokens';
 
@@ -18,7 +20,8 @@ export interface ErrorHandlerOptions {
  * A `provideRxlog` feature: replaces Angular's ErrorHandler with one that logs every uncaught
  * error as an `error` event, `Uncaught error on {Route}: {ErrorMessage}`, with the error as the
  * event's exception and the active route (`Route`, `RoutePattern`) when the app has a Router;
- * in dev mode it also keeps Angular's console output. Together with
+ * in dev mode it also keeps Angular's console output. An `HttpErrorResponse` is logged by its
+ * message (query values redacted) with `StatusCode` and `Url`. Together with
  * `provideBrowserGlobalErrorListeners()` (Angular 20+) it receives uncaught errors and unhandled
  * promise rejections outside Angular too, and logs each error once even if Angular reports it
  * twice.
@@ -55,12 +58,13 @@ class RxlogErrorHandler extends ErrorHandler {
     }
     try {
       const route = this.route();
-      const message = unwrapped instanceof Error ? unwrapped.message : String(unwrapped);
+      const { message, exception, properties } = readUncaught(unwrapped);
       const template: string =
         route === undefined ? 'Uncaught error: {ErrorMessage}' : 'Uncaught error on {Route}: {ErrorMessage}';
       const args = route === undefined ? [message] : [route.Route, message];
-      const log = route === undefined ? this.log : this.log.child(route);
-      if (unwrapped instanceof Error) log.error(unwrapped, template, ...args);
+      const extra = route === undefined ? properties : { ...route, ...properties };
+      const log = extra === undefined ? this.log : this.log.child(extra);
+      if (exception !== undefined) log.error(exception, template, ...args);
       else log.error(template, ...args);
     } catch (failure) {
       SelfLog.write('withErrorHandler: logging an uncaught error failed', failure);
@@ -78,6 +82,38 @@ class RxlogErrorHandler extends ErrorHandler {
     }
     return this.router === null ? undefined : currentRoute(this.router);
   }
+}
+
+/** What an uncaught value tells: its message, the exception to log and extra properties. */
+interface Uncaught {
+  readonly message: string;
+  readonly exception?: Error;
+  readonly properties?: Record<string, unknown>;
+}
+
+/**
+ * An Error as it is. An HttpErrorResponse (HttpClient's error, which is no Error subclass) as an
+ * Error of that name with `StatusCode` and `Url`, query values redacted as the HTTP logging does.
+ * Any other object with a text `message` by that message; anything else as its text.
+ */
+function readUncaught(value: unknown): Uncaught {
+  if (value instanceof Error) return { message: value.message, exception: value };
+  if (value instanceof HttpErrorResponse) {
+    const url = value.url;
+    const message = url === null || url === '' ? value.message : value.message.split(url).join(redactQuery(url));
+    const exception = new Error(message);
+    exception.name = 'HttpErrorResponse';
+    // Made here, it has no stack of its own worth showing: rxlog's frames would mislead.
+    exception.stack = `HttpErrorResponse: ${message}`;
+    const properties: Record<string, unknown> = { StatusCode: value.status };
+    if (url !== null) properties.Url = redactQuery(url);
+    return { message, exception, properties };
+  }
+  if (typeof value === 'object' && value !== null) {
+    const message: unknown = (value as { message?: unknown }).message;
+    if (typeof message === 'string') return { message };
+  }
+  return { message: String(value) };
 }
 
 /** zone.js wraps an unhandled promise rejection in an Error whose `rejection` is the reason. */

@@ -64,7 +64,7 @@ function piecesOf(template: MessageTemplate): TemplatePieces {
  * Fields, in this order: `@t` (ISO 8601 UTC), `@mt` (the template text), `@m` (the rendered
  * message, only with `renderMessage: true`), `@l` (left out for Information; else `Verbose`,
  * `Debug`, `Warning`, `Error`, `Fatal`), `@x` (the exception's stack, else `String(exception)`),
- * `@i` (8 hex digits: FNV-1a 32-bit of the template text's UTF-8 bytes), `@r` (renderings of the
+ * `@i` (8 hex digits: Serilog's event id hash of the template text, see `templateEventId`), `@r` (renderings of the
  * holes that have a format, in hole order; a missing property renders as the hole's text), `@tr`
  * and `@sp` (the `TraceId` property when it is 32 lower-case hex digits and the `SpanId` property
  * when it is 16, as Seq reads them; otherwise they stay ordinary properties), then the other
@@ -75,7 +75,7 @@ function piecesOf(template: MessageTemplate): TemplatePieces {
  * as `writeJson` writes them (bigint as an integer, NaN and ±Infinity as strings, undefined left
  * out, a Date as its ISO string). `format` never throws and its output always parses as JSON.
  *
- * @example new CompactJsonFormatter().format(event) // '{"@t":"2026-11-22T12:00:00.000Z","@mt":"Hi {Name}","@i":"6c5a3f0e","Name":"Ann"}'
+ * @example new CompactJsonFormatter().format(event) // '{"@t":"2026-11-22T12:00:00.000Z","@mt":"Hi {Name}","@i":"9fac8463","Name":"Ann"}'
  */
 export class CompactJsonFormatter implements Formatter {
   /** One JSON object per line, no trailing newline. */

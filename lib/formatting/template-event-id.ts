@@ -1,39 +1,21 @@
-function mix(hash: number, byte: number): number {
-  return Math.imul(hash ^ byte, 0x01000193);
-}
-
 /**
- * The CLEF event id (`@i`) of a template: the FNV-1a 32-bit hash of the template text's UTF-8
- * bytes (a lone surrogate counts as U+FFFD), as 8 lower-case hex digits. Deterministic, so events
- * of one template share an id across processes and languages that use the same hash.
+ * The CLEF event id (`@i`) of a template, as Serilog computes it (`EventIdHash.Compute` in
+ * Serilog.Formatting.Compact, which its rendered CLEF formatter writes as `@i`): Jenkins'
+ * one-at-a-time 32-bit hash over the template text's UTF-16 code units, as 8 lower-case hex
+ * digits. So events of one template share an id across processes, and with .NET apps that log
+ * the same template through Serilog, Seq groups them under one event type.
  *
- * @example templateEventId('') // '811c9dc5'
+ * @example templateEventId('a') // 'ca2e9442'
  */
 export function templateEventId(text: string): string {
-  let hash = 0x811c9dc5;
+  let hash = 0;
   for (let i = 0; i < text.length; i++) {
-    let cp = text.charCodeAt(i);
-    if (cp >= 0xd800 && cp <= 0xdfff) {
-      const next = text.charCodeAt(i + 1);
-      if (cp <= 0xdbff && next >= 0xdc00 && next <= 0xdfff) {
-        cp = 0x10000 + ((cp - 0xd800) << 10) + (next - 0xdc00);
-        i++;
-      } else {
-        cp = 0xfffd;
-      }
-    }
-    if (cp < 0x80) {
-      hash = mix(hash, cp);
-    } else if (cp < 0x800) {
-      hash = mix(mix(hash, 0xc0 | (cp >> 6)), 0x80 | (cp & 0x3f));
-    } else if (cp < 0x10000) {
-      hash = mix(mix(mix(hash, 0xe0 | (cp >> 12)), 0x80 | ((cp >> 6) & 0x3f)), 0x80 | (cp & 0x3f));
-    } else {
-      hash = mix(
-        mix(mix(mix(hash, 0xf0 | (cp >> 18)), 0x80 | ((cp >> 12) & 0x3f)), 0x80 | ((cp >> 6) & 0x3f)),
-        0x80 | (cp & 0x3f),
-      );
-    }
+    hash = (hash + text.charCodeAt(i)) >>> 0;
+    hash = (hash + (hash << 10)) >>> 0;
+    hash = (hash ^ (hash >>> 6)) >>> 0;
   }
-  return (hash >>> 0).toString(16).padStart(8, '0');
+  hash = (hash + (hash << 3)) >>> 0;
+  hash = (hash ^ (hash >>> 11)) >>> 0;
+  hash = (hash + (hash << 15)) >>> 0;
+  return hash.toString(16).padStart(8, '0');
 }

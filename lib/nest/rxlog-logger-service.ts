@@ -2,6 +2,8 @@ import type { LoggerService, LogLevel as NestLogLevel } from '@nestjs/common';
 import type { LogLevelName } from '../core/log-level';
 import { SelfLog } from '../core/self-log';
 import type { Logger } from '../pipeline/logger';
+import { captureValue } from '../templates/capture';
+import { writeJson } from '../templates/safe-json';
 import { wasLoggedRequestError } from './logged-request-errors';
 import { type NestLogCall, readNestLogCall } from './nest-log-call';
 
@@ -17,6 +19,9 @@ const NEST_LEVELS: Readonly<Record<NestLogLevel, LogLevelName>> = {
   fatal: 'fatal',
 };
 
+/** Most nested lazy messages (functions returning functions) resolved before giving up. */
+const MAX_LAZY_DEPTH = 8;
+
 /** The context Nest's exception filter logs unhandled errors under. */
 const EXCEPTIONS_HANDLER = 'ExceptionsHandler';
 
@@ -28,8 +33,10 @@ const EXCEPTIONS_HANDLER = 'ExceptionsHandler';
  * (`error(message, stack, context)`) becomes the event's exception, and so does an Error passed
  * as the message. A message is text, never a template: braces in it are written as they are.
  * Plain objects among the extra arguments add their fields as properties; other extras are kept
- * in a `Params` property. An error the request interceptor already wrote with its request's
- * completion event is not written again when Nest's exception filter reports it.
+ * in a `Params` property (class instances with their fields). A function as the message is a
+ * lazy one, as in Nest's `ConsoleLogger`: it is called only when its level is on (a class stands
+ * for its name). An error the request interceptor already wrote with its request's completion
+ * event is not written again when Nest's exception filter reports it.
  *
  * @example
  * ```ts fragment
@@ -94,7 +101,12 @@ export class RxlogLoggerService implements LoggerService {
     try {
       if (call.context === EXCEPTIONS_HANDLER && wasLoggedRequestError(call.message, call.stack)) return;
       const log = this.loggerFor(call);
-      const { message } = call;
+      let { message } = call;
+      if (typeof message === 'function') {
+        // A lazy message is only worth calling when its event would be written.
+        if (!log.isEnabled(level)) return;
+        message = resolveLazyMessage(message);
+      }
       const exception =
         message instanceof Error ? message : call.stack === undefined ? undefined : errorFromStack(message, call.stack);
       const template = message instanceof Error ? textTemplate(message.message) : templateOf(message);
@@ -121,11 +133,26 @@ export class RxlogLoggerService implements LoggerService {
     const rest: unknown[] = [];
     for (const param of call.params) {
       if (isPlainObject(param)) Object.assign(properties, param);
-      else rest.push(param);
+      // Captured as `{@Params}` would be: a DTO or entity keeps its fields instead of becoming '[object Object]'.
+      else rest.push(typeof param === 'object' && param !== null ? captureValue(param, 'structure') : param);
     }
     if (rest.length > 0) properties.Params = rest;
     return log.child(properties);
   }
+}
+
+/**
+ * Nest's lazy messages, read as its `ConsoleLogger` reads them: a class stands for its name, any
+ * other function is called and its result read again (a few levels deep, so a function returning
+ * itself cannot loop).
+ */
+function resolveLazyMessage(message: unknown): unknown {
+  let resolved = message;
+  for (let depth = 0; typeof resolved === 'function' && depth < MAX_LAZY_DEPTH; depth++) {
+    if (Function.prototype.toString.call(resolved).startsWith('class ')) return (resolved as { name: string }).name;
+    resolved = (resolved as () => unknown)();
+  }
+  return typeof resolved === 'function' ? '[Function]' : resolved;
 }
 
 function templateOf(message: unknown): string {
@@ -140,11 +167,21 @@ function textTemplate(text: string): string {
 }
 
 function errorFromStack(message: unknown, stack: string): Error {
-  const error = new Error(typeof message === 'string' ? message : String(message));
+  const error = new Error(messageText(message));
   const name = /^([A-Za-z_$][\w$]*)(?::|$)/.exec(stack)?.[1];
   if (name !== undefined && name !== 'Error') error.name = name;
   error.stack = stack;
   return error;
+}
+
+/** A message as the exception's text: a string as it is, an object's own `message` text, else its JSON (never '[object Object]'). */
+function messageText(message: unknown): string {
+  if (typeof message === 'string') return message;
+  if (typeof message === 'object' && message !== null) {
+    const text: unknown = (message as { message?: unknown }).message;
+    return typeof text === 'string' ? text : writeJson(message);
+  }
+  return String(message);
 }
 
 function isPlainObject(value: unknown): value is Record<string, unknown> {

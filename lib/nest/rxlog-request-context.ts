@@ -1,7 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { performance } from 'node:perf_hooks';
 import { LogContext } from '../context/log-context';
-import type { LogLevelName } from '../core/log-level';
+import { isLevelName, type LogLevelName } from '../core/log-level';
 import { SelfLog } from '../core/self-log';
 import { type DiagnosticCollector, diagnosticContext } from '../node/http/diagnostic-context';
 import { levelForStatus } from '../node/http/level-for-status';
@@ -22,6 +22,10 @@ export interface RequestState {
   readonly collector: DiagnosticCollector;
   readonly ignored: boolean;
   completed: boolean;
+  /** Whether the response's `close` writes the completion event when nothing wrote it before. */
+  closeCompletes: boolean;
+  /** The route pattern, noted by the interceptor for a completion written when the response closes. */
+  route?: string;
 }
 
 /** How a request ended, as the interceptor or the response's `close` saw it. */
@@ -83,6 +87,7 @@ export class RxlogRequestContext {
           collector,
           ignored: !this.settings.enabled || isIgnoredPath(this.settings, path),
           completed: false,
+          closeCompletes: false,
         };
         states.set(request, state);
         if (response !== undefined) this.completeOnClose(state, response);
@@ -125,11 +130,13 @@ export class RxlogRequestContext {
 
   private levelFor(outcome: RequestOutcome): LogLevelName {
     try {
-      return this.settings.level(outcome.statusCode, outcome.error);
+      const chosen: unknown = this.settings.level(outcome.statusCode, outcome.error);
+      if (isLevelName(chosen)) return chosen;
+      SelfLog.write('requestLogging.level returned {Level}, not a level name; the default level is used', String(chosen));
     } catch (error) {
       SelfLog.write('requestLogging.level threw; the default level is used', error);
-      return levelForStatus(outcome.statusCode, outcome.failed);
     }
+    return levelForStatus(outcome.statusCode, outcome.failed);
   }
 
   private echoRequestId(response: RawResponse, requestId: string): void {
@@ -144,10 +151,15 @@ export class RxlogRequestContext {
 
   private completeOnClose(state: RequestState, response: RawResponse): void {
     if (typeof response.once !== 'function') return;
+    state.closeCompletes = true;
     response.once('close', () => {
       if (state.completed) return;
       const aborted = !response.writableFinished;
-      this.complete(state, { statusCode: response.statusCode, aborted });
+      this.complete(state, {
+        statusCode: response.statusCode,
+        aborted,
+        ...(state.route === undefined ? {} : { route: state.route }),
+      });
     });
   }
 }

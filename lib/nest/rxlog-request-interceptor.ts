@@ -22,7 +22,9 @@ interface FrameworkResponse {
 /**
  * Writes one completion event per HTTP request, the RxJS way: it watches the handler's
  * Observable with `tap` (an error: its status and the exception) and `finalize` (completion), so
- * an Observable a controller returns is timed to its end, not to its creation. The event has the
+ * an Observable a controller returns is timed to its end, not to its creation; when the response
+ * is still unsent then (Nest sends it after the handler, a `@Res()` handler may answer later
+ * still), the event is written when the response closes, with the status sent. The event has the
  * method, path, route pattern, status, elapsed milliseconds and what `diagnosticContext.set`
  * added during the request; an error is written once, with the exception, at the level its status
  * maps to (an `HttpException`'s status, else 500). `RxlogModule` registers it for every route;
@@ -60,7 +62,12 @@ export class RxlogRequestInterceptor implements NestInterceptor {
         },
       }),
       finalize(() => {
-        this.requests.complete(state, { statusCode: responseStatus(response), route: routeOf(request) });
+        const route = routeOf(request);
+        // Nest writes the response after the handler's Observable ends, and a handler using @Res() may
+        // answer much later: the response's close then writes the event, with the status sent and the
+        // whole time (or as aborted, when the client left first).
+        if (state.closeCompletes && !isSent(response)) state.route = route;
+        else this.requests.complete(state, { statusCode: responseStatus(response), route });
       }),
     );
   }
@@ -78,6 +85,12 @@ function statusOf(error: unknown): number {
     // An unreadable error is an unknown one: 500.
   }
   return 500;
+}
+
+/** Whether the Node response has been written to its end (true when it cannot tell). */
+function isSent(response: FrameworkResponse): boolean {
+  const finished: unknown = (response.raw ?? (response as Partial<RawResponse>)).writableFinished;
+  return typeof finished !== 'boolean' || finished;
 }
 
 function responseStatus(response: FrameworkResponse): number {

@@ -1,6 +1,7 @@
 import { type Logger as OtelLogger, type LoggerProvider, logs } from '@opentelemetry/api-logs';
 import { describeValue } from '../core/describe-value';
 import { ConfigurationError } from '../core/errors/configuration-error';
+import { PartialDeliveryError } from '../core/errors/partial-delivery-error';
 import type { LogEvent } from '../core/log-event';
 import type { Sink } from '../core/sink';
 import { toOtelLogRecord } from './to-otel-log-record';
@@ -30,9 +31,10 @@ interface Flushable {
  * (see `toOtelLogRecord`): body = the rendered message, `message_template.text`, properties as
  * attributes, the exception per the semantic conventions, the event's trace context, mapped
  * severity, the event's timestamp. The provider's `emit` is this sink's write: an `emit` that
- * throws fails the batch, which then goes to retry and the fallback like any sink's. `flush` and
- * `close` call the provider's `forceFlush` when it has one; the provider belongs to the app, so
- * `close` never shuts it down.
+ * throws fails the batch, which then goes to retry and the fallback like any sink's (the records
+ * it already took count as delivered and are not sent again). `flush` and `close` call the
+ * provider's `forceFlush` when it has one; the provider belongs to the app, so `close` never
+ * shuts it down.
  *
  * @example
  * ```ts fragment
@@ -66,10 +68,23 @@ export class OpenTelemetrySink implements Sink {
     this.scopeVersion = scopeVersion;
   }
 
-  /** Emits one log record per event, in order. */
+  /**
+   * Emits one log record per event, in order. When the provider throws partway, the records
+   * already emitted are reported as delivered (a `PartialDeliveryError`), so a retry sends only
+   * the rest and no record reaches the provider twice.
+   */
   emit(events: readonly LogEvent[]): void {
     const logger = this.otelLogger();
-    for (const event of events) logger.emit(toOtelLogRecord(event));
+    let emitted = 0;
+    try {
+      for (const event of events) {
+        logger.emit(toOtelLogRecord(event));
+        emitted++;
+      }
+    } catch (error) {
+      if (emitted === 0) throw error;
+      throw new PartialDeliveryError(emitted, error);
+    }
   }
 
   /** Asks the provider to export what its processors hold. */

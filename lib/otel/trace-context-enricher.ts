@@ -5,7 +5,10 @@ import type { Enricher } from '../core/enricher';
  * An enricher that adds the active OpenTelemetry span's ids to every event logged inside it:
  * `TraceId` (32 hex digits), `SpanId` (16 hex digits) and `TraceFlags` (a number; 1 = sampled),
  * read through `@opentelemetry/api`, so it works with whichever SDK the app registered. Outside
- * a span, or with an invalid (all-zero) span context, it adds nothing. CLEF writes these as `@tr`
+ * a span, or with an invalid (all-zero) span context, it adds nothing; an event that already
+ * carries a `TraceId` or `SpanId` (from a child logger, LogContext or an upstream request) keeps
+ * its own and gets none of the active span's, so the pair never mixes two traces. A non-recording
+ * (unsampled) span's ids are added with its flags (0). CLEF writes these as `@tr`
  * and `@sp`, `OtlpSink` and `OpenTelemetrySink` as the record's trace context, and an output
  * template shows them as `{TraceId}` and `{SpanId}`.
  *
@@ -15,7 +18,11 @@ import type { Enricher } from '../core/enricher';
  * ```
  */
 export function traceContextEnricher(): Enricher {
-  return function traceContext() {
+  return function traceContext(event) {
+    // Ids are added as a set or not at all: the active span's SpanId beside another trace's TraceId
+    // (or the reverse) would name a span that trace does not have.
+    const { properties } = event;
+    if (properties.TraceId !== undefined || properties.SpanId !== undefined) return undefined;
     const span = trace.getSpan(context.active());
     if (span === undefined) return undefined;
     const spanContext = span.spanContext();

@@ -3,10 +3,11 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { HttpClient, provideHttpClient, withInterceptors } from '@angular/common/http';
 import { HttpTestingController, provideHttpClientTesting } from '@angular/common/http/testing';
-import { type EnvironmentProviders, type Provider, provideZonelessChangeDetection } from '@angular/core';
+import { type EnvironmentProviders, inject, type Provider, provideZonelessChangeDetection } from '@angular/core';
 import { firstValueFrom } from 'rxjs';
 import { HttpSink, type LogEvent, MemorySink } from '../../lib/index';
 import { type HttpLoggingOptions, provideRxlog, rxlogHttpInterceptor, withHttpLogging } from '../../lib/angular/index';
+import { RXLOG_LOGGER } from '../../lib/angular/rxlog-tokens';
 
 function setup(
   options?: HttpLoggingOptions,
@@ -168,6 +169,50 @@ void describe('rxlogHttpInterceptor', () => {
     const call = firstValueFrom(injector.get(HttpClient).get('/plain'));
     injector.get(HttpTestingController).expectOne('/plain').flush('ok');
     assert.equal(await call, 'ok');
+    injector.destroy();
+  });
+
+  void it('leaves alone the requests a sink makes with HttpClient, so logging never feeds itself', async () => {
+    const memory = new MemorySink();
+    // A sink that posts each batch with the app's own HttpClient: synchronously (on the logging call's
+    // turn) and batched (emitted later, by flush or the batch timer).
+    const postWith = (client: HttpClient, url: string) => ({
+      emit(events: readonly LogEvent[]): void {
+        client
+          .post(
+            url,
+            events.map((e) => e.renderMessage()),
+          )
+          .subscribe({ error: () => undefined });
+      },
+    });
+    const injector = testInjector([
+      provideZonelessChangeDetection(),
+      provideHttpClient(withInterceptors([rxlogHttpInterceptor])),
+      provideHttpClientTesting(),
+      provideRxlog((c) => {
+        const client = inject(HttpClient);
+        return c.writeTo
+          .sink(memory)
+          .writeTo.sink(postWith(client, '/logs/sync'))
+          .writeTo.sink(postWith(client, '/logs/batched'), { batch: { size: 100, maxDelayMs: 60_000 } });
+      }),
+    ]);
+    const client = injector.get(HttpClient);
+    const backend = injector.get(HttpTestingController);
+    const call = firstValueFrom(client.get('/api/orders'));
+    backend.expectOne('/api/orders').flush([]);
+    await call;
+    await injector.get(RXLOG_LOGGER).flush();
+    for (let round = 0; round < 3; round++) {
+      for (const request of backend.match((r) => r.url.startsWith('/logs/'))) request.flush('');
+      await injector.get(RXLOG_LOGGER).flush();
+    }
+    assert.deepEqual(
+      memory.events.map((e) => e.renderMessage().split(' responded')[0]),
+      ['HTTP GET /api/orders'],
+    );
+    assert.equal(backend.match((r) => r.url.startsWith('/logs/')).length, 0);
     injector.destroy();
   });
 });

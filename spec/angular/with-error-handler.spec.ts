@@ -2,6 +2,7 @@ import { testInjector } from './test-injector'; // first: loads Angular's JIT co
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { DOCUMENT } from '@angular/common';
+import { HttpErrorResponse } from '@angular/common/http';
 import { provideLocationMocks } from '@angular/common/testing';
 import { ErrorHandler } from '@angular/core';
 import { provideRouter, Router } from '@angular/router';
@@ -62,6 +63,25 @@ void describe('withErrorHandler', () => {
         ['Uncaught error on /: the reason', reason],
       ],
     );
+    injector.destroy();
+  });
+
+  void it('logs an HttpErrorResponse nobody handled by its message and status, query values redacted', () => {
+    const { memory, injector, handler } = setup();
+    const response = new HttpErrorResponse({ url: '/api/orders?token=secret', status: 503, statusText: 'Service Unavailable' });
+    handler.handleError(response);
+    handler.handleError({ code: 'E_CART', message: 'Cart is locked' });
+    const message = 'Http failure response for /api/orders?token=***: 503 Service Unavailable';
+    assert.deepEqual(
+      memory.events.map((e) => [e.renderMessage(), e.exception?.name, e.exception?.message]),
+      [
+        [`Uncaught error on /: ${message}`, 'HttpErrorResponse', message],
+        ['Uncaught error on /: Cart is locked', undefined, undefined],
+      ],
+    );
+    assert.equal(memory.events[0].properties.StatusCode, 503);
+    assert.equal(memory.events[0].properties.Url, '/api/orders?token=***');
+    assert.equal(JSON.stringify(memory.events[0]).includes('secret'), false);
     injector.destroy();
   });
 

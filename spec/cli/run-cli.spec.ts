@@ -36,7 +36,7 @@ function localTime(iso: string): string {
 const T0 = '2026-11-22T12:00:00.000Z';
 const T1 = '2026-11-22T12:00:01.000Z';
 const T2 = '2026-11-22T12:00:02.000Z';
-const CLEF_INFO = `{"@t":"${T0}","@mt":"User {UserId} logged in","@i":"278c5e59","UserId":42}`;
+const CLEF_INFO = `{"@t":"${T0}","@mt":"User {UserId} logged in","@i":"f9f406a9","UserId":42}`;
 const NDJSON_WARN = `{"timestamp":"${T1}","level":"warning","message":"Slow 812 ms","template":"Slow {Ms} ms","Ms":812,"Path":"/cart"}`;
 const CLEF_ERROR = `{"@t":"${T2}","@mt":"Payment {PaymentId} failed","@l":"Error","@x":"Error: declined\\n    at pay (shop.js:1:1)","PaymentId":"p-1","Path":"/pay"}`;
 const MIXED = [CLEF_INFO, 'plain text from console.log', NDJSON_WARN, '', CLEF_ERROR, ''].join('\n');
@@ -78,9 +78,9 @@ describe('runCli', () => {
     expect(stdout).toBe(
       [
         'plain text from console.log',
-        `{"@t":"${T1}","@mt":"Slow {Ms} ms","@l":"Warning","@i":"e68d6f1c","Ms":812,"Path":"/cart"}`,
+        `{"@t":"${T1}","@mt":"Slow {Ms} ms","@l":"Warning","@i":"2fcb6b75","Ms":812,"Path":"/cart"}`,
         '',
-        `{"@t":"${T2}","@mt":"Payment {PaymentId} failed","@l":"Error","@x":"Error: declined\\n    at pay (shop.js:1:1)","@i":"c38af747","PaymentId":"p-1","Path":"/pay"}`,
+        `{"@t":"${T2}","@mt":"Payment {PaymentId} failed","@l":"Error","@x":"Error: declined\\n    at pay (shop.js:1:1)","@i":"cba7998f","PaymentId":"p-1","Path":"/pay"}`,
         '',
       ].join('\n'),
     );

@@ -51,12 +51,62 @@ describe('RxlogLoggerService', () => {
     expect(fromError?.renderMessage()).toBe('too far');
   });
 
+  it('names the exception after an object message passed with a stack, not [object Object]', () => {
+    const { service, sink } = setup();
+    const stack = 'Error: Not Found\n    at find (/app/orders.js:3:9)';
+    service.error({ statusCode: 404, message: 'Order 7 not found' }, stack, 'Orders');
+    service.error({ statusCode: 409 }, stack, 'Orders');
+    expect(sink.events.map((e) => e.exception?.message)).toEqual(['Order 7 not found', '{"statusCode":409}']);
+    expect(sink.events[0]?.properties.Message).toEqual({ statusCode: 404, message: 'Order 7 not found' });
+  });
+
   it('adds plain-object params as properties and keeps other params', () => {
     const { service, sink } = setup();
     service.log('Created', { OrderId: 7 }, 42, 'Orders');
     service.log({ event: 'cache-miss', key: 'k' });
     expect(sink.events[0]?.properties).toEqual({ SourceContext: 'Orders', OrderId: 7, Params: [42] });
     expect(sink.events[1]?.properties).toEqual({ Message: { event: 'cache-miss', key: 'k' } });
+  });
+
+  it('resolves a lazy message as Nest does: a function is called only when its level is on, a class gives its name', () => {
+    const sink = new MemorySink();
+    const service = new RxlogLoggerService(new LoggerConfiguration().writeTo.sink(sink).createLogger());
+    let calls = 0;
+    service.debug(() => {
+      calls++;
+      return 'expensive';
+    }, 'Orders');
+    service.log(() => `Loaded ${2} orders`, 'Orders');
+    class OrdersService {}
+    service.log(OrdersService, 'NestFactory');
+    service.warn(() => ({ cache: 'miss' }));
+    const itself = (): unknown => itself;
+    expect(() => service.log(itself)).not.toThrow();
+    expect(() =>
+      service.error(() => {
+        throw new Error('lazy message failed');
+      }),
+    ).not.toThrow();
+    expect(calls).toBe(0);
+    expect(sink.events.slice(0, 3).map((e) => [e.level, e.renderMessage(), e.properties])).toEqual([
+      ['information', 'Loaded 2 orders', { SourceContext: 'Orders' }],
+      ['information', 'OrdersService', { SourceContext: 'NestFactory' }],
+      ['warning', '{"cache":"miss"}', { Message: { cache: 'miss' } }],
+    ]);
+    expect(sink.events.every((e) => !e.renderMessage().includes('=>'))).toBe(true);
+  });
+
+  it('keeps the fields of class instances among the params (DTOs, entities), not their [object Object]', () => {
+    const { service, sink } = setup();
+    class OrderDto {
+      constructor(
+        readonly id: number,
+        readonly status: string,
+      ) {}
+    }
+    service.log('Created', new OrderDto(7, 'paid'), 'Orders');
+    service.warn('Rejected', [new OrderDto(8, 'void')], 'Orders');
+    expect(sink.events.map((e) => e.properties.Params)).toEqual([[{ id: 7, status: 'paid' }], [[{ id: 8, status: 'void' }]]]);
   });
 
   it('writes only the levels setLogLevels enables, and ignores unknown ones', () => {

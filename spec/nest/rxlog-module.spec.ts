@@ -35,6 +35,7 @@ describe('RxlogModule on Express (forRoot)', () => {
       answers.boom = await get(`${app.url}/boom`, { 'x-request-id': 'req-boom' });
       answers.health = await get(`${app.url}/health`, { 'x-request-id': 'req-health' });
       answers.unrouted = await get(`${app.url}/no/such/route`, { 'x-request-id': 'req-unrouted' });
+      answers.later = await get(`${app.url}/later`, { 'x-request-id': 'req-later' });
       answers.traced = await get(`${app.url}/orders/8`, {
         traceparent: '00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01',
       });
@@ -103,6 +104,14 @@ describe('RxlogModule on Express (forRoot)', () => {
       OrderId: '7',
     });
     expect(completion.properties.Elapsed).toBeGreaterThanOrEqual(5);
+  });
+
+  it('writes the completion when the response is sent: a handler answering later itself (@Res()) gets its status and time', () => {
+    expect(answers.later.status).toBe(202);
+    const [completion, ...more] = completions(run).filter((e) => e.properties.RequestId === 'req-later');
+    expect(more).toEqual([]);
+    expect(completion.properties).toMatchObject({ Route: '/later', StatusCode: 202 });
+    expect(completion.properties.Elapsed).toBeGreaterThanOrEqual(25);
   });
 
   it('keeps concurrent requests apart: each event carries its own request id', () => {

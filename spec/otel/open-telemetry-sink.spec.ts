@@ -200,6 +200,29 @@ describe('OpenTelemetrySink', () => {
     await log.close();
   });
 
+  it('never emits a record twice when the provider fails partway through a batch and the batch is retried', async () => {
+    const bodies: unknown[] = [];
+    let failures = 1;
+    const flaky = new OpenTelemetrySink({
+      loggerProvider: {
+        getLogger: () => ({
+          enabled: () => true,
+          emit: (record: { body?: unknown }) => {
+            if (record.body === 'Event 1' && failures-- > 0) throw new Error('processor hiccup');
+            bodies.push(record.body);
+          },
+        }),
+      },
+    });
+    const log = new LoggerConfiguration().writeTo
+      .sink(flaky, { name: 'otel', batch: { size: 3, maxDelayMs: 60_000 }, retry: { attempts: 2, initialDelayMs: 0, jitter: 0 } })
+      .createLogger();
+    for (let i = 0; i < 3; i++) log.information('Event {N}', i);
+    const report = await log.close();
+    expect(bodies).toEqual(['Event 0', 'Event 1', 'Event 2']);
+    expect(report.sinks.otel).toMatchObject({ delivered: 3, failed: 0 });
+  });
+
   it('uses the global LoggerProvider by default, registered even after the sink was made', async () => {
     const sink = new OpenTelemetrySink({ scopeName: 'shop', scopeVersion: '1.2.3' });
     logs.setGlobalLoggerProvider(provider);

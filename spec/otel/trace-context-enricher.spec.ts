@@ -65,6 +65,24 @@ describe('traceContextEnricher', () => {
     expect(sink.events[0]?.properties).toEqual({});
   });
 
+  it('never mixes trace contexts: an event that already has a TraceId or SpanId gets no ids from the active span', () => {
+    const { log, sink } = setup();
+    const given = { TraceId: '4bf92f3577b34da6a3ce929d0e0e4736' };
+    tracer.startActiveSpan('op', (span) => {
+      log.child(given).information('Trace only');
+      log.child({ SpanId: '00f067aa0ba902b7' }).information('Span only');
+      span.end();
+    });
+    expect(sink.events.map((e) => e.properties)).toEqual([given, { SpanId: '00f067aa0ba902b7' }]);
+  });
+
+  it('adds the ids of a non-recording span too, with its unsampled flags', () => {
+    const { log, sink } = setup();
+    const unsampled = { traceId: '4bf92f3577b34da6a3ce929d0e0e4736', spanId: '00f067aa0ba902b7', traceFlags: 0 };
+    context.with(trace.setSpan(context.active(), trace.wrapSpanContext(unsampled)), () => log.information('Unsampled'));
+    expect(sink.events[0]?.properties).toEqual({ TraceId: unsampled.traceId, SpanId: unsampled.spanId, TraceFlags: 0 });
+  });
+
   it('keeps trace ids the event already has, and the formatters show them', () => {
     const { log, sink } = setup();
     tracer.startActiveSpan('op', (span) => {

@@ -1,12 +1,13 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { LogContext } from '../../context/log-context';
 import { SelfLog } from '../../core/self-log';
-import type { LogLevelName } from '../../core/log-level';
+import { isLevelName, type LogLevelName } from '../../core/log-level';
 import type { Logger } from '../../pipeline/logger';
+import { writeJson } from '../../templates/safe-json';
 import { DiagnosticCollector, diagnosticContext } from './diagnostic-context';
 import { levelForStatus } from './level-for-status';
 import { requestIdFrom } from './request-id';
-import type { ResolvedRequestLoggingOptions } from './request-logging-options';
+import type { RequestOutcome, ResolvedRequestLoggingOptions } from './request-logging-options';
 import { selectHeaders } from './select-headers';
 
 /** What request logging writes to: a Logger (only `child` and the child's `write` are used). */
@@ -48,7 +49,7 @@ export function trackRequest(
   const started = process.hrtime.bigint();
   const requestId = requestIdFrom(req.headers, settings.generateRequestId);
   const path = requestPath((req as { originalUrl?: string }).originalUrl ?? req.url);
-  const ignored = settings.ignorePaths.some((pattern) => (typeof pattern === 'string' ? pattern === path : pattern.test(path)));
+  const ignored = isIgnored(settings.ignorePaths, path);
   const collector = new DiagnosticCollector();
   const context = { RequestId: requestId };
   let error: unknown;
@@ -72,9 +73,7 @@ export function trackRequest(
       const statusCode = res.statusCode;
       if (ignored && !failed && statusCode < 500) return;
       const elapsed = Number(process.hrtime.bigint() - started) / 1e6;
-      const level: LogLevelName =
-        settings.level?.({ statusCode, error, aborted, req }) ??
-        (aborted && !failed ? 'warning' : levelForStatus(statusCode, failed));
+      const level = levelOf(settings, { statusCode, error, aborted, req }, failed);
       const properties: Record<string, unknown> = collector.complete();
       properties.RequestId = requestId;
       properties.RequestMethod = req.method ?? 'GET';
@@ -99,7 +98,9 @@ export function trackRequest(
     }
   };
   const onFinish = (): void => complete(false);
-  const onClose = (): void => complete(!res.writableFinished);
+  // A response cut after the handler failed was cut by the server (requestLogging or Express destroys
+  // it), not abandoned by the client: it is written as the failed request it is.
+  const onClose = (): void => complete(!res.writableFinished && !failed);
   res.on('finish', onFinish);
   res.on('close', onClose);
 
@@ -114,10 +115,38 @@ export function trackRequest(
   };
 }
 
+/** Whether a request path is one of the ignored ones. */
+function isIgnored(patterns: readonly (string | RegExp)[], path: string): boolean {
+  for (const pattern of patterns) {
+    if (typeof pattern === 'string') {
+      if (pattern === path) return true;
+      continue;
+    }
+    // A global or sticky RegExp keeps its position between calls; every path is tested from the start.
+    pattern.lastIndex = 0;
+    if (pattern.test(path)) return true;
+  }
+  return false;
+}
+
+/** The completion event's level: the level option's answer when it is a level name, else the default (a faulty option never costs the event). */
+function levelOf(settings: ResolvedRequestLoggingOptions, outcome: RequestOutcome, failed: boolean): LogLevelName {
+  if (settings.level !== undefined) {
+    try {
+      const chosen: unknown = settings.level(outcome);
+      if (isLevelName(chosen)) return chosen;
+      SelfLog.write('requestLogging.level returned {Level}, not a level name; the default level is used', String(chosen));
+    } catch (cause) {
+      SelfLog.write('requestLogging.level threw; the default level is used', cause);
+    }
+  }
+  return outcome.aborted && !failed ? 'warning' : levelForStatus(outcome.statusCode, failed);
+}
+
 function asError(value: unknown): Error {
   if (value instanceof Error) return value;
-  const json = JSON.stringify(value) as string | undefined;
-  const error = new Error(typeof value === 'string' ? value : (json ?? String(value)));
+  // writeJson never throws: a cycle, a bigint or a throwing getter in what was thrown must not cost the completion event.
+  const error = new Error(typeof value === 'object' && value !== null ? writeJson(value) : String(value));
   error.name = 'NonErrorThrown';
   return error;
 }

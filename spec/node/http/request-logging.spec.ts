@@ -1,6 +1,7 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import express from 'express';
 import type { LogEvent } from '../../../lib/core/log-event';
+import type { LogLevelName } from '../../../lib/core/log-level';
 import { diagnosticContext } from '../../../lib/node/http/diagnostic-context';
 import { requestLogging } from '../../../lib/node/http/request-logging';
 import type { RequestLoggingOptions } from '../../../lib/node/http/request-logging-options';
@@ -149,9 +150,12 @@ describe('requestLogging with Express 5', () => {
 });
 
 describe('requestLogging with node:http', () => {
-  async function nodeServer(handler: (req: IncomingMessage, res: ServerResponse) => unknown) {
+  async function nodeServer(
+    handler: (req: IncomingMessage, res: ServerResponse) => unknown,
+    options: RequestLoggingOptions = {},
+  ) {
     const { log, events } = memoryLogger();
-    const logRequests = requestLogging(log);
+    const logRequests = requestLogging(log, options);
     const server = await listen(createServer((req, res) => logRequests(req, res, () => handler(req, res))));
     closers.push(server.close, () => log.close({ strategy: 'immediate', timeoutMs: 0 }));
     return { url: server.url, events, log };
@@ -215,5 +219,73 @@ describe('requestLogging with node:http', () => {
     expect(aborted[0].properties.StatusCode).toBeUndefined();
     const id = aborted[0].properties.RequestId;
     expect(events.every((e) => e.properties.RequestId === id)).toBe(true);
+  });
+
+  it('ignores the listed paths on every request, also with a global or sticky RegExp', async () => {
+    const { url, events } = await nodeServer((_req, res) => res.end(), { ignorePaths: [/^\/health/g, /^\/ready/y] });
+    for (let i = 0; i < 3; i++) {
+      await get(`${url}/health`);
+      await get(`${url}/ready`);
+    }
+    await get(`${url}/orders`);
+    await eventsArrive(events, 1);
+    expect(completions(events).map((e) => e.properties.RequestPath)).toEqual(['/orders']);
+  });
+
+  it('writes the completion event for a thrown value JSON cannot hold (circular, bigint)', async () => {
+    const circular: Record<string, unknown> = { code: 'E_LOOP' };
+    circular.self = circular;
+    const { url, events } = await nodeServer((req) => {
+      throw req.url === '/circular' ? circular : { amount: 10n };
+    });
+    expect((await get(`${url}/circular`)).status).toBe(500);
+    expect((await get(`${url}/bigint`)).status).toBe(500);
+    await eventsArrive(events, 2);
+    expect(events.map((e) => [e.level, e.properties.RequestPath, e.properties.StatusCode, e.exception?.name])).toEqual([
+      ['error', '/circular', 500, 'NonErrorThrown'],
+      ['error', '/bigint', 500, 'NonErrorThrown'],
+    ]);
+    expect(events[0].exception?.message).toContain('E_LOOP');
+    expect(events[1].exception?.message).toContain('10');
+  });
+
+  it('falls back to the default level when the level option throws or returns no level name', async () => {
+    const { url, events } = await nodeServer(
+      (req, res) => {
+        res.statusCode = req.url === '/gone' ? 410 : 200;
+        res.end();
+      },
+      {
+        level: ({ req }) => {
+          if (req.url === '/gone') throw new Error('level function bug');
+          return 'loud' as LogLevelName;
+        },
+      },
+    );
+    await get(`${url}/gone`);
+    await get(`${url}/ok`);
+    await eventsArrive(events, 2);
+    expect(events.map((e) => [e.properties.RequestPath, e.level])).toEqual([
+      ['/gone', 'warning'],
+      ['/ok', 'information'],
+    ]);
+  });
+
+  it('logs a handler that fails after the response started as failed, not as aborted by the client', async () => {
+    const { url, events } = await nodeServer(async (_req, res) => {
+      res.write('first part');
+      await ticks(1);
+      throw new Error('stream broke');
+    });
+    // The server cuts the response: the client sees the connection close mid-body.
+    await expect(fetch(url).then((response) => response.text())).rejects.toThrow();
+    await eventsArrive(events, 1);
+    expect(events).toHaveLength(1);
+    expect(events[0].renderMessage()).toMatch(/^HTTP GET \/ responded 200 in \d+\.\d{4} ms$/);
+    expect([events[0].level, events[0].properties.Aborted, events[0].exception?.message]).toEqual([
+      'error',
+      undefined,
+      'stream broke',
+    ]);
   });
 });
