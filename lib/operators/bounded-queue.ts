@@ -1,6 +1,7 @@
 import { type MonoTypeOperatorFunction, Observable, type SchedulerLike } from 'rxjs';
 import type { LogEvent } from '../core/log-event';
 import { unrefScheduler } from '../core/unref-scheduler';
+import { injectEventAccounting } from './event-accounting';
 import { EventQueue, type QueueOptions } from './event-queue';
 
 /** QueueOptions plus a hook for drops. */
@@ -9,13 +10,24 @@ export interface BoundedQueueOptions extends QueueOptions {
   onDrop?: (count: number) => void;
 }
 
+/** Why boundedQueue dropped events, as a sink's `droppedBy` names it. */
+export const BOUNDED_QUEUE_REASONS = Object.freeze({
+  /** Dropped by the overflow policy when the queue was full. */
+  overflow: 'boundedQueue.overflow',
+  /** Still queued when the stream errored or was unsubscribed. */
+  discarded: 'boundedQueue.discarded',
+});
+
 /**
  * A pull-based bounded buffer: never blocks or errors the producer, holds events in an
  * `EventQueue` (bounded by count and bytes, overflow dropped and counted), and releases up to N
- * events each time `demand$` emits N (credit accumulates; an event arriving while there is credit
+ * events each time `demand$` emits N (credit accumulates, fractions included, and only whole events are
+ * released; NaN, negative or non-number demand grants nothing; an event arriving while there is credit
  * and nothing queued passes straight through). Completes once the source has completed and the
  * queue is empty; a source or `demand$` error passes through at once, discarding what is queued.
- * If `demand$` completes, queued events wait for credit already granted and no more.
+ * If `demand$` completes, queued events wait for credit already granted and no more. In a sink's
+ * `pipe`, what it queues counts as pending, and what it drops or discards is reported through
+ * `EventAccounting` (see {@link BOUNDED_QUEUE_REASONS}).
  *
  * @param demand$ How many more events the consumer can take, each time it can take more.
  * @param scheduler The clock for each entry's enqueue time. Default `unrefScheduler`.
@@ -33,14 +45,35 @@ export function boundedQueue(
   new EventQueue(queueOptions);
   return (source) =>
     new Observable<LogEvent>((subscriber) => {
-      const queue = new EventQueue(queueOptions, 'boundedQueue', onDrop);
+      const accounting = injectEventAccounting();
+      const queue = new EventQueue(queueOptions, 'boundedQueue', (count) => {
+        accounting.dropped(count, BOUNDED_QUEUE_REASONS.overflow);
+        onDrop?.(count);
+      });
+      const discard = (): void => {
+        const held = queue.clear().length;
+        if (held > 0) accounting.dropped(held, BOUNDED_QUEUE_REASONS.discarded);
+      };
+      const fail = (error: unknown): void => {
+        discard();
+        subscriber.error(error);
+      };
       let credit = 0;
       let sourceDone = false;
 
+      let releasing = false;
       const release = (): void => {
-        while (credit > 0 && queue.depth > 0 && !subscriber.closed) {
-          credit--;
-          subscriber.next(queue.shift() as LogEvent);
+        // Demand granted from inside `next` only adds credit: the loop already running releases
+        // the next event, so a consumer that asks for one more per event never recurses.
+        if (releasing) return;
+        releasing = true;
+        try {
+          while (credit >= 1 && queue.depth > 0 && !subscriber.closed) {
+            credit--;
+            subscriber.next(queue.shift() as LogEvent);
+          }
+        } finally {
+          releasing = false;
         }
         if (sourceDone && queue.depth === 0) subscriber.complete();
       };
@@ -48,21 +81,23 @@ export function boundedQueue(
       // Demand first, so credit granted at subscription (a BehaviorSubject) is there for the first event.
       const demandSubscription = demand$.subscribe({
         next: (count) => {
-          if (count > 0) credit += count;
+          // Whole events only: 1.5 then 0.5 grant two. NaN, negative and non-numbers grant nothing
+          // (a string would turn the credit into text).
+          if (typeof count === 'number' && count > 0) credit += count;
           release();
         },
-        error: (error: unknown) => subscriber.error(error),
+        error: fail,
       });
       const sourceSubscription = source.subscribe({
         next: (event) => {
-          if (credit > 0 && queue.depth === 0) {
+          if (credit >= 1 && queue.depth === 0) {
             credit--;
             subscriber.next(event);
           } else {
             queue.push(event, scheduler.now());
           }
         },
-        error: (error: unknown) => subscriber.error(error),
+        error: fail,
         complete: () => {
           sourceDone = true;
           release();
@@ -71,7 +106,7 @@ export function boundedQueue(
       return () => {
         demandSubscription.unsubscribe();
         sourceSubscription.unsubscribe();
-        queue.clear();
+        discard();
       };
     });
 }

@@ -6,6 +6,7 @@ import { SelfLog } from '../core/self-log';
 import { unrefScheduler } from '../core/unref-scheduler';
 import type { BreakerStateName } from '../metrics/metrics-types';
 import { BrokenCircuitError } from './broken-circuit-error';
+import { optionsObject } from './operator-options';
 
 /** When a breaker opens and how long it stays open. */
 export interface CircuitBreakerOptions {
@@ -27,8 +28,9 @@ export interface ResolvedCircuitBreakerOptions {
  * @throws ConfigurationError naming the bad value.
  */
 export function resolveCircuitBreakerOptions(options: CircuitBreakerOptions = {}): ResolvedCircuitBreakerOptions {
-  const failureThreshold = options.failureThreshold ?? 5;
-  const resetTimeoutMs = options.resetTimeoutMs ?? 400;
+  const given = optionsObject(options, 'circuitBreaker');
+  const failureThreshold = given.failureThreshold ?? 5;
+  const resetTimeoutMs = given.resetTimeoutMs ?? 400;
   if (!Number.isInteger(failureThreshold) || failureThreshold < 1) {
     throw new ConfigurationError(
       `circuitBreaker.failureThreshold: expected a whole number of failures ≥ 1, got ${describeValue(failureThreshold)}`,
@@ -161,6 +163,9 @@ export function circuitBreaker(
         subscriber.error(new BrokenCircuitError(breaker.name));
         return undefined;
       }
+      // Only the call that moved the breaker to half-open is the probe; a call acquired while it
+      // was closed and cancelled later must not give back a probe that another call holds.
+      const probe = breaker.state === 'half-open';
       let settled = false;
       const subscription = source.subscribe({
         next: (value) => subscriber.next(value),
@@ -177,7 +182,7 @@ export function circuitBreaker(
       });
       return () => {
         subscription.unsubscribe();
-        if (!settled) breaker.releaseProbe();
+        if (!settled && probe) breaker.releaseProbe();
       };
     });
   return Object.assign(operator, { breaker });

@@ -1,10 +1,12 @@
 import { type MonoTypeOperatorFunction, map } from 'rxjs';
 import type { Enricher } from '../core/enricher';
 import type { LogEvent } from '../core/log-event';
+import { ConfigurationError } from '../core/errors/configuration-error';
 import { SelfLog } from '../core/self-log';
 import { captureValue, DEFAULT_CAPTURE_LIMITS } from '../templates/capture';
 import { eventTimeMs, LogEventRecord } from '../templates/log-event-record';
 import { hasOwnProperty, setOwnProperty } from '../templates/own-property';
+import { describeOption } from './operator-options';
 
 function enricherName(enricher: Enricher): string {
   return enricher.name || 'anonymous';
@@ -18,10 +20,18 @@ function enricherName(enricher: Enricher): string {
  * SelfLog and the event carries on without its properties. Events are not mutated: an event
  * that gains properties is a new event.
  *
+ * @throws ConfigurationError when an enricher is not a function.
  * @example
  * events$.pipe(enrich(() => ({ Host: 'web-1' })))
  */
 export function enrich(...enrichers: Enricher[]): MonoTypeOperatorFunction<LogEvent> {
+  // Refused here: called per event, a non-function would throw each time, one SelfLog line per event.
+  enrichers.forEach((enricher, index) => {
+    if (typeof enricher !== 'function')
+      throw new ConfigurationError(
+        `enrich: enricher ${index + 1}: expected a function returning properties, got ${describeOption(enricher)}`,
+      );
+  });
   return map((event) => enrichEvent(event, enrichers));
 }
 

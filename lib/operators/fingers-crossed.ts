@@ -1,11 +1,12 @@
 import { asyncScheduler, type MonoTypeOperatorFunction, Observable, type SchedulerLike, type Subscription } from 'rxjs';
 import { ConfigurationError } from '../core/errors/configuration-error';
 import type { LogEvent } from '../core/log-event';
+import { MAX_TIMER_MS } from '../core/max-timer-ms';
 import { type LogLevelName, levelValue, parseLevel } from '../core/log-level';
 import { SelfLog } from '../core/self-log';
 import { injectEventAccounting } from './event-accounting';
 import { type EventKey, eventKeySelector } from './event-key';
-import { describeOption, numberOption } from './operator-options';
+import { describeOption, numberOption, optionsObject } from './operator-options';
 
 /**
  * What a key does after its trigger: `'passthrough'` lets its later events through unheld (until
@@ -22,7 +23,7 @@ export interface FingersCrossedOptions {
   bufferSize?: number;
   /** What separates held events into independent rings, e.g. `'RequestId'`: a property name or a function. Default: one ring for all. */
   isolateBy?: EventKey;
-  /** How long a key may stay idle (no event) before its ring is dropped (counted) and its state forgotten, in milliseconds. Default `Infinity`. */
+  /** How long a key may stay idle (no event) before its ring is dropped (counted) and its state forgotten, in milliseconds, from 1 to 2^31 - 1, or `Infinity` (never). Default `Infinity`. */
   ttlMs?: number;
   /** What a key does after its trigger. Default `'passthrough'` (LogTape's behaviour). */
   afterTrigger?: AfterTrigger;
@@ -128,13 +129,20 @@ export function fingersCrossed(
   options: FingersCrossedOptions = {},
   scheduler: SchedulerLike = asyncScheduler,
 ): MonoTypeOperatorFunction<LogEvent> {
-  const isTrigger = triggerPredicate(options.trigger);
-  const bufferSize = numberOption(options.bufferSize, 1000, 'fingersCrossed: bufferSize', { min: 1, integer: true });
-  const ttlMs = numberOption(options.ttlMs, Number.POSITIVE_INFINITY, 'fingersCrossed: ttlMs', { min: 1 });
-  const maxKeys = numberOption(options.maxKeys, 1000, 'fingersCrossed: maxKeys', { min: 1, integer: true });
-  const passthroughMs = passthroughFor(options.afterTrigger);
-  const keyOf =
-    options.isolateBy === undefined ? () => undefined : eventKeySelector(options.isolateBy, 'fingersCrossed: isolateBy');
+  const { trigger, afterTrigger, isolateBy, ...bounds } = optionsObject(options, 'fingersCrossed');
+  const isTrigger = triggerPredicate(trigger);
+  // Memory bounds: finite.
+  const count = { min: 1, max: Number.MAX_SAFE_INTEGER, integer: true };
+  const bufferSize = numberOption(bounds.bufferSize, 1000, 'fingersCrossed: bufferSize', count);
+  const maxKeys = numberOption(bounds.maxKeys, 1000, 'fingersCrossed: maxKeys', count);
+  const ttlMs = numberOption(bounds.ttlMs, Number.POSITIVE_INFINITY, 'fingersCrossed: ttlMs', { min: 1 });
+  // The expiry sweep is a timer: past 2^31 - 1 ms Node's and browsers' timers fire at once.
+  if (ttlMs !== Number.POSITIVE_INFINITY && ttlMs > MAX_TIMER_MS)
+    throw new ConfigurationError(
+      `fingersCrossed: ttlMs: expected milliseconds from 1 to ${MAX_TIMER_MS} or Infinity, got ${ttlMs}`,
+    );
+  const passthroughMs = passthroughFor(afterTrigger);
+  const keyOf = isolateBy === undefined ? () => undefined : eventKeySelector(isolateBy, 'fingersCrossed: isolateBy');
 
   return (source) =>
     new Observable<LogEvent>((subscriber) => {
@@ -192,9 +200,10 @@ export function fingersCrossed(
           const now = scheduler.now();
           const state = stateFor(keyOf(event), now);
           if (isTrigger(event)) {
+            // Set before emitting: an event the subscriber logs on this turn comes after the trigger.
+            state.passUntil = passthroughMs === 0 ? Number.NEGATIVE_INFINITY : now + passthroughMs;
             for (const held of state.ring.drain()) subscriber.next(held);
             subscriber.next(event);
-            state.passUntil = passthroughMs === 0 ? Number.NEGATIVE_INFINITY : now + passthroughMs;
           } else if (state.passUntil > now) {
             subscriber.next(event);
           } else if (state.ring.push(event)) {

@@ -36,3 +36,16 @@ export function numberOption(
   }
   return value;
 }
+
+/**
+ * Reads an operator's options argument: `undefined` gives `{}`; anything but an object throws
+ * (a JavaScript caller's `null` or string would otherwise fail later as a TypeError).
+ *
+ * @throws ConfigurationError naming the operator and the value.
+ */
+export function optionsObject<T extends object>(value: T | undefined, where: string): Partial<T> {
+  if (value === undefined) return {};
+  if (typeof value !== 'object' || (value as unknown) === null || Array.isArray(value))
+    throw new ConfigurationError(`${where}: expected an options object, got ${describeOption(value)}`);
+  return value;
+}

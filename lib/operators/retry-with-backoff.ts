@@ -3,6 +3,7 @@ import { describeValue } from '../core/describe-value';
 import { isTimerMs, MAX_TIMER_MS } from '../core/max-timer-ms';
 import { ConfigurationError } from '../core/errors/configuration-error';
 import { unrefScheduler } from '../core/unref-scheduler';
+import { optionsObject } from './operator-options';
 
 /** How often and how patiently a failed write is tried again. */
 export interface RetryOptions {
@@ -30,10 +31,11 @@ export interface ResolvedRetryOptions {
  * @throws ConfigurationError naming the bad value.
  */
 export function resolveRetryOptions(options: RetryOptions = {}): ResolvedRetryOptions {
-  const attempts = options.attempts ?? 3;
-  const initialDelayMs = options.initialDelayMs ?? 100;
-  const maxDelayMs = options.maxDelayMs ?? 5_000;
-  const jitter = options.jitter ?? 0.2;
+  const given = optionsObject(options, 'retry');
+  const attempts = given.attempts ?? 3;
+  const initialDelayMs = given.initialDelayMs ?? 100;
+  const maxDelayMs = given.maxDelayMs ?? 5_000;
+  const jitter = given.jitter ?? 0.2;
   if (!Number.isInteger(attempts) || attempts < 1)
     throw new ConfigurationError(`retry.attempts: expected a whole number of tries ≥ 1, got ${describeValue(attempts)}`);
   if (!isTimerMs(initialDelayMs))
@@ -54,15 +56,21 @@ export function resolveRetryOptions(options: RetryOptions = {}): ResolvedRetryOp
  * `initialDelayMs × 2^(retryNumber − 1)`, spread by ± `jitter` of itself, and never more than
  * `maxDelayMs`. Pure: pass `random` to make it deterministic.
  *
- * @param random A uniform number in [0, 1); 0.5 means no jitter. Default `Math.random`.
+ * @param random A uniform number in [0, 1); 0.5 means no jitter (also what NaN counts as; values outside are clamped). Default `Math.random`.
  * @example backoffDelay(3, { initialDelayMs: 100, jitter: 0 }) // 400
  */
 export function backoffDelay(retryNumber: number, options: RetryOptions = {}, random: () => number = Math.random): number {
   const { initialDelayMs, maxDelayMs, jitter } = resolveRetryOptions(options);
   const exponent = Math.max(0, retryNumber - 1);
-  const base = Math.min(initialDelayMs * 2 ** exponent, maxDelayMs);
-  const spread = jitter === 0 ? 0 : base * jitter * (2 * random() - 1);
+  // 0 × 2^1024 would be 0 × Infinity = NaN, and a timer reads NaN as "at once".
+  const base = initialDelayMs === 0 ? 0 : Math.min(initialDelayMs * 2 ** exponent, maxDelayMs);
+  const spread = jitter === 0 ? 0 : base * jitter * (2 * uniform(random()) - 1);
   return Math.round(Math.min(maxDelayMs, Math.max(0, base + spread)));
+}
+
+/** A draw of the random source as a number in [0, 1]: NaN or a non-number counts as 0.5 (no jitter), others are clamped. */
+function uniform(draw: unknown): number {
+  return typeof draw === 'number' && !Number.isNaN(draw) ? Math.min(1, Math.max(0, draw)) : 0.5;
 }
 
 /**

@@ -83,7 +83,9 @@ function keepWarnings(event: LogEvent): boolean {
  * Keeps a fraction `rate` of events, always keeping those `keepWhen` selects (by default
  * warnings and above). With `key`, the decision is a hash of the key's value, so a sampled
  * request or trace keeps all its events, across services. In a sink's `pipe`, what it drops
- * counts in `dropped` (under {@link SAMPLE_REASON}).
+ * counts in `dropped` (under {@link SAMPLE_REASON}). Nothing it is given errors the stream: a
+ * key value that cannot be made a string is sampled at random, and a throwing `random` keeps the
+ * event (both reported to SelfLog).
  *
  * ```text
  * source:                                   -a-b-W-c-|   (W a warning)
@@ -115,8 +117,20 @@ export function sampleEvents(options: SampleEventsOptions): MonoTypeOperatorFunc
       SelfLog.write('sampleEvents: keepWhen threw; the event is sampled', error);
     }
     const value = keyOf?.(event);
-    if (value !== undefined && value !== null) return sampleFraction(value) < rate;
-    return random() < rate;
+    if (value !== undefined && value !== null) {
+      try {
+        return sampleFraction(value) < rate;
+      } catch (error) {
+        // String(value) threw (an object without a prototype, a throwing toString).
+        SelfLog.write('sampleEvents: the key value cannot be made a string; the event is sampled at random', error);
+      }
+    }
+    try {
+      return random() < rate;
+    } catch (error) {
+      SelfLog.write('sampleEvents: the random source threw; the event is kept', error);
+      return true;
+    }
   };
 
   return (source) =>

@@ -62,7 +62,9 @@ function levelOption(value: TapLogLevel | undefined, fallback: TapLogLevel, wher
  * error (with the exception), complete, and unsubscribe before the end. Every event carries
  * `Stream` (the name), `Count` (values so far) and `Elapsed` (milliseconds since subscribe, on the
  * scheduler's clock), e.g. `{Stream} completed after {Count} values in {Elapsed} ms`. Values pass
- * through unchanged; a failing logger never disturbs the stream.
+ * through unchanged; a failing logger never disturbs the stream. A value that its own logging
+ * feeds back into the tapped stream (tapLog on `log.events$`) passes on unlogged, so the stream
+ * never logs itself forever.
  *
  * ```text
  * source:                 -a-b-|
@@ -99,8 +101,7 @@ export function tapLog<T>(
   };
   const limits = options.captureLimits;
 
-  const write = (level: LogLevelName | undefined, template: string, args: unknown[], exception?: Error): void => {
-    if (level === undefined) return;
+  const writeTo = (level: LogLevelName, template: string, args: unknown[], exception?: Error): void => {
     try {
       if (exception === undefined) log.write(level, template, ...args);
       else log.write(level, exception, template, ...args);
@@ -114,29 +115,41 @@ export function tapLog<T>(
       const started = scheduler.now();
       let count = 0;
       let ended = false;
+      // Set while this subscription writes: a notification its own write feeds back into the
+      // tapped stream (tapLog on log.events$) passes on without being logged again, instead of
+      // logging itself forever.
+      let writing = false;
       const elapsed = (): number => scheduler.now() - started;
-      write(levels.subscribe, TAP_LOG_TEMPLATES.subscribe, [name]);
+      const write = (level: LogLevelName | undefined, template: string, args: () => unknown[], exception?: Error): void => {
+        if (level === undefined || writing) return;
+        writing = true;
+        try {
+          writeTo(level, template, args(), exception);
+        } finally {
+          writing = false;
+        }
+      };
+      write(levels.subscribe, TAP_LOG_TEMPLATES.subscribe, () => [name]);
       const subscription = source.subscribe({
         next: (value) => {
           count++;
-          if (levels.next !== undefined)
-            write(levels.next, TAP_LOG_TEMPLATES.next, [name, captureValue(value, 'structure', limits), count, elapsed()]);
+          write(levels.next, TAP_LOG_TEMPLATES.next, () => [name, captureValue(value, 'structure', limits), count, elapsed()]);
           subscriber.next(value);
         },
         error: (error: unknown) => {
           ended = true;
-          write(levels.error, TAP_LOG_TEMPLATES.error, [name, count, elapsed()], asError(error));
+          write(levels.error, TAP_LOG_TEMPLATES.error, () => [name, count, elapsed()], asError(error));
           subscriber.error(error);
         },
         complete: () => {
           ended = true;
-          write(levels.complete, TAP_LOG_TEMPLATES.complete, [name, count, elapsed()]);
+          write(levels.complete, TAP_LOG_TEMPLATES.complete, () => [name, count, elapsed()]);
           subscriber.complete();
         },
       });
       return () => {
         subscription.unsubscribe();
-        if (!ended) write(levels.unsubscribe, TAP_LOG_TEMPLATES.unsubscribe, [name, count, elapsed()]);
+        if (!ended) write(levels.unsubscribe, TAP_LOG_TEMPLATES.unsubscribe, () => [name, count, elapsed()]);
       };
     });
 }

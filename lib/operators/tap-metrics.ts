@@ -1,10 +1,14 @@
 import { type MonoTypeOperatorFunction, Observable, type SchedulerLike } from 'rxjs';
 import type { LogEvent } from '../core/log-event';
 import { unrefScheduler } from '../core/unref-scheduler';
+import { ConfigurationError } from '../core/errors/configuration-error';
 import type { SinkMetricsRecorder } from '../metrics/sink-metrics-recorder';
+import { describeOption } from './operator-options';
 
 /** The counters `tapMetrics` can bump. */
 export type TappedCounter = 'received' | 'delivered' | 'dropped' | 'failed';
+
+const COUNTERS: readonly TappedCounter[] = ['received', 'delivered', 'dropped', 'failed'];
 
 /** What else `tapMetrics` measures. */
 export interface TapMetricsOptions {
@@ -18,6 +22,7 @@ export interface TapMetricsOptions {
  * `{ latency: true }` it also records each event's age at this point. Allocates nothing per event.
  *
  * @param scheduler The clock for ages. Default `unrefScheduler`.
+ * @throws ConfigurationError when `recorder` is not a SinkMetricsRecorder or `counter` is not one of its counters.
  * @example
  * const recorder = new SinkMetricsRecorder('audit');
  * events$.pipe(tapMetrics(recorder, 'received'), batchEvents(), tapMetrics(recorder, 'delivered', { latency: true }))
@@ -28,6 +33,11 @@ export function tapMetrics<T extends LogEvent | readonly LogEvent[]>(
   options: TapMetricsOptions = {},
   scheduler: SchedulerLike = unrefScheduler,
 ): MonoTypeOperatorFunction<T> {
+  if (typeof recorder !== 'object' || (recorder as unknown) === null || typeof (recorder.latency as unknown) !== 'object')
+    throw new ConfigurationError(`tapMetrics: expected a SinkMetricsRecorder, got ${describeOption(recorder)}`);
+  // An unknown name would count into a new property of the recorder, NaN after the first event.
+  if (!COUNTERS.includes(counter))
+    throw new ConfigurationError(`tapMetrics: counter: expected one of ${COUNTERS.join(', ')}, got ${describeOption(counter)}`);
   const latency = options.latency === true;
   return (source) =>
     new Observable<T>((subscriber) =>

@@ -1,21 +1,22 @@
 import { asyncScheduler, type MonoTypeOperatorFunction, Observable, type SchedulerLike, type Subscription } from 'rxjs';
 import type { LogEvent } from '../core/log-event';
+import { MAX_TIMER_MS } from '../core/max-timer-ms';
 import { type LogLevelName, levelValue } from '../core/log-level';
 import { LogEventRecord } from '../templates/log-event-record';
 import { parseTemplateCached } from '../templates/template-cache';
 import { injectEventAccounting } from './event-accounting';
 import { type EventKey, eventKeySelector } from './event-key';
-import { numberOption } from './operator-options';
+import { numberOption, optionsObject } from './operator-options';
 
 /** Options of {@link throttleEvents}. */
 export interface ThrottleEventsOptions {
   /** What makes two events repeats of each other: a property name or a function. Default: the template text and the level. */
   key?: EventKey;
-  /** Length of a key's window, from its first event, in milliseconds. Default `1000`. */
+  /** Length of a key's window, from its first event, in milliseconds, from 1 to 2^31 - 1. Default `1000`. */
   windowMs?: number;
   /** Most events let through per key per window. Default `1`. */
   max?: number;
-  /** Most keys with an open window; beyond it the oldest window closes early (its summary is sent). Default `10000`. */
+  /** Most keys with an open window, a finite count; beyond it the oldest window closes early (its summary is sent). Default `10000`. */
   maxKeys?: number;
 }
 
@@ -61,10 +62,17 @@ export function throttleEvents(
   options: ThrottleEventsOptions = {},
   scheduler: SchedulerLike = asyncScheduler,
 ): MonoTypeOperatorFunction<LogEvent> {
-  const windowMs = numberOption(options.windowMs, 1000, 'throttleEvents: windowMs', { min: 1 });
-  const max = numberOption(options.max, 1, 'throttleEvents: max', { min: 1, integer: true });
-  const maxKeys = numberOption(options.maxKeys, 10_000, 'throttleEvents: maxKeys', { min: 1, integer: true });
-  const keyOf = options.key === undefined ? defaultKey : eventKeySelector(options.key, 'throttleEvents: key');
+  const { key, ...bounds } = optionsObject(options, 'throttleEvents');
+  // A window is a timer: past 2^31 - 1 ms (or Infinity) Node's and browsers' timers fire at once.
+  const windowMs = numberOption(bounds.windowMs, 1000, 'throttleEvents: windowMs', { min: 1, max: MAX_TIMER_MS });
+  const max = numberOption(bounds.max, 1, 'throttleEvents: max', { min: 1, integer: true });
+  // The bound on memory: finite.
+  const maxKeys = numberOption(bounds.maxKeys, 10_000, 'throttleEvents: maxKeys', {
+    min: 1,
+    max: Number.MAX_SAFE_INTEGER,
+    integer: true,
+  });
+  const keyOf = key === undefined ? defaultKey : eventKeySelector(key, 'throttleEvents: key');
   const summaryTemplate = parseTemplateCached(SUPPRESSED_TEMPLATE);
 
   return (source) =>
@@ -73,7 +81,7 @@ export function throttleEvents(
       const windows = new Map<unknown, Window>();
 
       const close = (key: unknown, window: Window): void => {
-        windows.delete(key);
+        if (windows.get(key) === window) windows.delete(key);
         window.timer?.unsubscribe();
         if (window.suppressed === 0) return;
         accounting.created(1);
@@ -89,11 +97,13 @@ export function throttleEvents(
         next: (event) => {
           const key = keyOf(event);
           let window = windows.get(key);
+          if (window === undefined && windows.size >= maxKeys) {
+            const [oldestKey, oldest] = windows.entries().next().value as [unknown, Window];
+            close(oldestKey, oldest);
+            // The summary just sent may have brought this key in on its turn (a subscriber that logs).
+            window = windows.get(key);
+          }
           if (window === undefined) {
-            if (windows.size >= maxKeys) {
-              const [oldestKey, oldest] = windows.entries().next().value as [unknown, Window];
-              close(oldestKey, oldest);
-            }
             const opened: Window = { passed: 0, suppressed: 0, template: '', level: event.level, timer: null };
             windows.set(key, opened);
             opened.timer = scheduler.schedule(() => {

@@ -1,7 +1,8 @@
-import { BehaviorSubject, Subject } from 'rxjs';
+import { BehaviorSubject, from, Subject } from 'rxjs';
 import type { LogEvent } from '../../lib/core/log-event';
 import { ConfigurationError } from '../../lib/core/errors/configuration-error';
-import { boundedQueue } from '../../lib/operators/bounded-queue';
+import { BOUNDED_QUEUE_REASONS, boundedQueue } from '../../lib/operators/bounded-queue';
+import { RecordingAccounting, subscribedWith } from '../helpers/recording-accounting';
 import { makeEvents } from '../helpers/events';
 import { createTestScheduler } from '../helpers/test-scheduler';
 
@@ -82,6 +83,67 @@ describe('boundedQueue', () => {
     expect(seen).toEqual([0, 1, 2]);
     demand$.next(5);
     expect(seen).toEqual([0, 1, 2, 3, 4]);
+  });
+
+  it('releases 100 000 queued events one by one to a subscriber that asks for each next one from inside next, without recursing', () => {
+    const demand$ = new BehaviorSubject(0);
+    let seen = 0;
+    let failure: unknown;
+    from(makeEvents(100_000))
+      .pipe(boundedQueue({}, demand$, createTestScheduler()))
+      .subscribe({
+        next: () => {
+          seen++;
+          demand$.next(1);
+        },
+        error: (error: unknown) => (failure = error),
+      });
+    demand$.next(1);
+    expect(failure).toBeUndefined();
+    expect(seen).toBe(100_000);
+  });
+
+  it('releases whole events only: fractional demand accumulates, and NaN, negative or non-number demand grants nothing', () => {
+    const demand$ = new Subject<number>();
+    const seen: unknown[] = [];
+    from(makeEvents(5))
+      .pipe(boundedQueue({}, demand$, createTestScheduler()))
+      .subscribe((event) => seen.push(event.properties.N));
+    demand$.next(1.5);
+    expect(seen).toEqual([0]);
+    demand$.next(0.5);
+    expect(seen).toEqual([0, 1]);
+    demand$.next(Number.NaN);
+    demand$.next(-3);
+    demand$.next('2' as unknown as number); // a JavaScript caller's string
+    expect(seen).toEqual([0, 1]);
+    demand$.next(1);
+    expect(seen).toEqual([0, 1, 2]);
+  });
+
+  it('reports overflow drops, and what an error or an unsubscribe discards, through EventAccounting', () => {
+    const accounting = new RecordingAccounting();
+    const source = new Subject<LogEvent>();
+    const demand$ = new Subject<number>();
+    const hook: number[] = [];
+    const seen: LogEvent[] = [];
+    subscribedWith(accounting, source.pipe(boundedQueue({ limit: 2, onDrop: (n) => hook.push(n) }, demand$))).subscribe({
+      next: (event) => seen.push(event),
+      error: () => undefined,
+    });
+    makeEvents(5).forEach((event) => source.next(event));
+    demand$.next(1);
+    // in = out + reported drops + held
+    expect(accounting.droppedBy).toEqual({ [BOUNDED_QUEUE_REASONS.overflow]: 3 });
+    expect(hook).toEqual([1, 1, 1]);
+    expect(seen).toHaveLength(1);
+    source.error(new Error('upstream broke'));
+    expect(accounting.droppedBy).toEqual({ [BOUNDED_QUEUE_REASONS.overflow]: 3, [BOUNDED_QUEUE_REASONS.discarded]: 1 });
+
+    const other = new RecordingAccounting();
+    const subscription = subscribedWith(other, from(makeEvents(3)).pipe(boundedQueue({}, new Subject<number>()))).subscribe();
+    subscription.unsubscribe();
+    expect(other.droppedBy).toEqual({ [BOUNDED_QUEUE_REASONS.discarded]: 3 });
   });
 
   it('rejects bad queue options when built', () => {

@@ -108,6 +108,10 @@ describe('CircuitBreaker', () => {
     expect(() => new CircuitBreaker({ resetTimeoutMs: -1 })).toThrow(/resetTimeoutMs.*-1/);
     expect(() => new CircuitBreaker({ resetTimeoutMs: 3e9 })).toThrow(/resetTimeoutMs.*3000000000/);
     expect(() => new CircuitBreaker({ failureThreshold: '5' as unknown as number })).toThrow(/failureThreshold.*"5"/);
+    expect(() => circuitBreaker(null as unknown as object)).toThrow(/circuitBreaker: expected an options object, got null/);
+    expect(() => new CircuitBreaker('fast' as unknown as object)).toThrow(
+      /circuitBreaker: expected an options object, got "fast"/,
+    );
   });
 });
 
@@ -167,5 +171,23 @@ describe('circuitBreaker', () => {
     const pending = new Subject<number>();
     pending.pipe(guard).subscribe().unsubscribe();
     expect(guard.breaker.tryAcquire()).toBe('primary');
+  });
+  it('gives back only its own probe: a call made before the breaker opened, unsubscribed while another call probes, leaves the probe alone', () => {
+    const clock = manualClock();
+    const guard = circuitBreaker({ failureThreshold: 1, resetTimeoutMs: 10 }, clock.scheduler);
+    const early = new Subject<number>().pipe(guard).subscribe(); // acquired while closed, still in flight
+    throwError(() => new Error('x'))
+      .pipe(guard)
+      .subscribe({ error: () => undefined }); // opens the breaker
+    clock.advance(10);
+    const probe = new Subject<number>();
+    probe.pipe(guard).subscribe(); // the half-open probe, in flight
+    early.unsubscribe();
+    expect(guard.breaker.state).toBe('half-open');
+    const errors: unknown[] = [];
+    new Subject<number>().pipe(guard).subscribe({ error: (error: unknown) => errors.push(error) });
+    expect(errors).toEqual([expect.any(BrokenCircuitError)]); // no second probe while the first is out
+    probe.complete();
+    expect(guard.breaker.state).toBe('closed');
   });
 });

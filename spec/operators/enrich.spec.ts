@@ -1,6 +1,8 @@
 import { of } from 'rxjs';
 import type { LogEvent } from '../../lib/core/log-event';
 import { SelfLog, type SelfLogEvent } from '../../lib/core/self-log';
+import { ConfigurationError } from '../../lib/core/errors/configuration-error';
+import type { Enricher } from '../../lib/core/enricher';
 import { enrich, enrichOwnEvent } from '../../lib/operators/enrich';
 import { makeEvent } from '../helpers/events';
 import { createTestScheduler } from '../helpers/test-scheduler';
@@ -128,5 +130,11 @@ describe('enrichOwnEvent', () => {
     subscription.unsubscribe();
     expect(properties).toEqual({ Ok: true });
     expect(diagnostics.some((d) => d.message.includes('brokenEnricher'))).toBe(true);
+  });
+  it('rejects an enricher that is not a function when built, naming it', () => {
+    expect(() => enrich(null as unknown as Enricher)).toThrow(ConfigurationError);
+    expect(() => enrich(() => ({}), { Host: 'web-1' } as unknown as Enricher)).toThrow(
+      /enrich: enricher 2: expected a function returning properties, got an object/,
+    );
   });
 });

@@ -1,5 +1,6 @@
 import { SelfLog, type SelfLogEvent } from '../../lib/core/self-log';
-import { filterEvents } from '../../lib/operators/filter-events';
+import { ConfigurationError } from '../../lib/core/errors/configuration-error';
+import { type EventPredicate, filterEvents } from '../../lib/operators/filter-events';
 import { makeEvent } from '../helpers/events';
 import { createTestScheduler } from '../helpers/test-scheduler';
 
@@ -33,5 +34,11 @@ describe('filterEvents', () => {
     createTestScheduler().run(({ cold, expectObservable }) => {
       expectObservable(cold('-o-#', { o: orders }).pipe(filterEvents(() => true))).toBe('-o-#', { o: orders });
     });
+  });
+  it('rejects a predicate that is not a function when built, naming it', () => {
+    expect(() => filterEvents(null as unknown as EventPredicate)).toThrow(ConfigurationError);
+    expect(() => filterEvents('Path' as unknown as EventPredicate)).toThrow(
+      /filterEvents: expected a predicate function, got "Path"/,
+    );
   });
 });

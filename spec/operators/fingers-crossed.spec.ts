@@ -155,6 +155,19 @@ describe('fingersCrossed', () => {
     expect(seen).toEqual([d, E]);
   });
 
+  it('passes an event the subscriber logs on the trigger’s own turn, as after the trigger (reentrancy)', () => {
+    const source = new Subject<LogEvent>();
+    const seen: string[] = [];
+    const accounting = new RecordingAccounting();
+    subscribedWith(accounting, source.pipe(fingersCrossed({}, createTestScheduler()))).subscribe((event) => {
+      seen.push(event.messageTemplate.text);
+      if (event === E) source.next(makeEvent({ level: 'debug', text: 'logged while handling E' }));
+    });
+    source.next(d);
+    source.next(E);
+    expect(seen).toEqual(['d', 'E', 'logged while handling E']);
+  });
+
   it('rejects bad options with a ConfigurationError naming them', () => {
     expect(() => fingersCrossed({ bufferSize: 0 })).toThrow(ConfigurationError);
     expect(() => fingersCrossed({ bufferSize: 1.5 })).toThrow(/bufferSize/);
@@ -164,6 +177,13 @@ describe('fingersCrossed', () => {
     expect(() => fingersCrossed({ afterTrigger: 'forever' as 'reset' })).toThrow(/afterTrigger.*forever/);
     expect(() => fingersCrossed({ afterTrigger: { passthroughMs: -5 } })).toThrow(/passthroughMs/);
     expect(() => fingersCrossed({ isolateBy: 42 as unknown as string })).toThrow(/isolateBy/);
+    // The expiry sweep is a timer: past 2^31 - 1 ms it would fire at once, again and again. Infinity means no expiry.
+    expect(() => fingersCrossed({ ttlMs: 2 ** 31 })).toThrow(/ttlMs.*2147483648/);
+    expect(() => fingersCrossed({ ttlMs: Number.POSITIVE_INFINITY })).not.toThrow();
+    // Memory bounds must be finite.
+    expect(() => fingersCrossed({ bufferSize: Number.POSITIVE_INFINITY })).toThrow(/bufferSize.*Infinity/);
+    expect(() => fingersCrossed({ maxKeys: Number.POSITIVE_INFINITY })).toThrow(/maxKeys.*Infinity/);
+    expect(() => fingersCrossed(null as unknown as object)).toThrow(ConfigurationError);
   });
 
   it('treats a throwing trigger predicate or key selector as no trigger and no key', () => {

@@ -1,5 +1,5 @@
 import fc from 'fast-check';
-import { defer, throwError } from 'rxjs';
+import { defer, retry, throwError, timer } from 'rxjs';
 import { ConfigurationError } from '../../lib/core/errors/configuration-error';
 import { backoffDelay, retryWithBackoff } from '../../lib/operators/retry-with-backoff';
 import { createTestScheduler } from '../helpers/test-scheduler';
@@ -38,6 +38,17 @@ describe('backoffDelay', () => {
     );
   });
 
+  it('gives a delay in [0, maxDelayMs] for any retry number, however late, and whatever the random source returns', () => {
+    // 0 × 2^1100 is 0 × Infinity = NaN, which a timer reads as "at once".
+    expect(backoffDelay(1100, { initialDelayMs: 0 })).toBe(0);
+    expect(backoffDelay(1100, { initialDelayMs: 100, maxDelayMs: 5_000, jitter: 0 })).toBe(5_000);
+    for (const draw of [Number.NaN, -1, 7, Number.POSITIVE_INFINITY]) {
+      const delay = backoffDelay(1, { initialDelayMs: 100, jitter: 0.2 }, () => draw);
+      expect(delay).toBeGreaterThanOrEqual(80);
+      expect(delay).toBeLessThanOrEqual(120);
+    }
+  });
+
   it('rejects bad options with a ConfigurationError naming the value', () => {
     expect(() => backoffDelay(1, { attempts: 0 })).toThrow(ConfigurationError);
     expect(() => backoffDelay(1, { jitter: 2 })).toThrow(/retry.jitter.*2/);
@@ -46,6 +57,8 @@ describe('backoffDelay', () => {
     expect(() => backoffDelay(1, { initialDelayMs: 3e9 })).toThrow(/initialDelayMs.*2147483647.*3000000000/);
     expect(() => backoffDelay(1, { maxDelayMs: 3e9 })).toThrow(/maxDelayMs.*3000000000/);
     expect(() => backoffDelay(1, { attempts: '3' as unknown as number })).toThrow(/retry.attempts.*"3"/);
+    expect(() => retryWithBackoff(null as unknown as object)).toThrow(/retry: expected an options object, got null/);
+    expect(() => retryWithBackoff(3 as unknown as object)).toThrow(/retry: expected an options object, got 3/);
   });
 });
 
@@ -97,6 +110,22 @@ describe('retryWithBackoff', () => {
       expectObservable(
         source.pipe(retryWithBackoff({ attempts: 2, initialDelayMs: 10, jitter: 0.5 }, testScheduler, () => 0)),
       ).toBe('-----#', undefined, new Error('e'));
+    });
+  });
+  it('behaves as RxJS retry({ count: attempts - 1, delay }) with the backoff delays, values between errors giving no tries back', () => {
+    const testScheduler = createTestScheduler();
+    testScheduler.run(({ cold, expectObservable, expectSubscriptions }) => {
+      // Each try emits a value before failing: RxJS's default (resetOnSuccess false) keeps counting, and so does retryWithBackoff.
+      const source = cold('-a#', { a: 'a' }, new Error('down'));
+      const options = { attempts: 3, initialDelayMs: 2, jitter: 0 };
+      const reference = source.pipe(
+        retry({ count: options.attempts - 1, delay: (_error, n) => timer(backoffDelay(n, options), testScheduler) }),
+      );
+      const expected = '-a---a-----a#';
+      expectObservable(reference).toBe(expected, { a: 'a' }, new Error('down'));
+      expectObservable(source.pipe(retryWithBackoff(options, testScheduler))).toBe(expected, { a: 'a' }, new Error('down'));
+      // Both subscriptions (reference and ours) try at 0, 4 (2 ms after the error at 2) and 10 (4 ms after 6).
+      expectSubscriptions(source.subscriptions).toBe(['^-!', '^-!', '----^-!', '----^-!', '----------^-!', '----------^-!']);
     });
   });
 });

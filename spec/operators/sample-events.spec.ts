@@ -2,6 +2,7 @@ import { Subject } from 'rxjs';
 import { LoggerConfiguration } from '../../lib/configuration/logger-configuration';
 import { ConfigurationError } from '../../lib/core/errors/configuration-error';
 import type { LogEvent } from '../../lib/core/log-event';
+import { SelfLog, type SelfLogEvent } from '../../lib/core/self-log';
 import { SAMPLE_REASON, sampleEvents, sampleFraction } from '../../lib/operators/sample-events';
 import { MemorySink } from '../../lib/sinks/memory-sink';
 import { makeEvent } from '../helpers/events';
@@ -100,6 +101,39 @@ describe('sampleEvents', () => {
     source.next(makeEvent({ level: 'fatal', text: 'fatal' }));
     source.next(makeEvent({ text: 'hostile' }));
     expect(seen).toEqual(['audit']);
+  });
+
+  it('never errors the stream: a key value that cannot be made a string is sampled at random, a throwing random source keeps the event', () => {
+    const diagnostics: SelfLogEvent[] = [];
+    const selfLog = SelfLog.events$.subscribe((event) => diagnostics.push(event));
+    try {
+      const unprintable = Object.create(null) as object; // String() throws for it
+      let failure: unknown;
+      const seen: string[] = [];
+      const source = new Subject<LogEvent>();
+      source.pipe(sampleEvents({ rate: 0.5, key: 'User', random: () => 0 })).subscribe({
+        next: (e) => seen.push(e.messageTemplate.text),
+        error: (error: unknown) => (failure = error),
+      });
+      source.next(makeEvent({ text: 'unprintable key', properties: { User: unprintable } }));
+      const broken = new Subject<LogEvent>();
+      broken
+        .pipe(
+          sampleEvents({
+            rate: 0.5,
+            random: () => {
+              throw new Error('no entropy');
+            },
+          }),
+        )
+        .subscribe({ next: (e) => seen.push(e.messageTemplate.text), error: (error: unknown) => (failure = error) });
+      broken.next(makeEvent({ text: 'no entropy' }));
+      expect(failure).toBeUndefined();
+      expect(seen).toEqual(['unprintable key', 'no entropy']);
+      expect(diagnostics.map((d) => d.message).join('\n')).toMatch(/key[\s\S]*random/);
+    } finally {
+      selfLog.unsubscribe();
+    }
   });
 
   it('rejects bad options with a ConfigurationError naming them', () => {

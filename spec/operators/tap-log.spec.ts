@@ -120,4 +120,23 @@ describe('tapLog', () => {
     expect(log.metrics().sinks.memory).toMatchObject({ received: 3, delivered: 3 });
     await log.close();
   });
+  it('does not log what its own logging feeds back into the stream it taps (log.events$ with next on)', async () => {
+    const { log, lines } = debugLogger();
+    const seen: string[] = [];
+    let failure: unknown;
+    const subscription = log.events$.pipe(tapLog(log, { name: 'events', subscribe: 'off', next: 'debug' })).subscribe({
+      next: (event) => seen.push(event.renderMessage()),
+      error: (error: unknown) => (failure = error),
+    });
+    log.information('Order {Id} placed', 7);
+    subscription.unsubscribe();
+    expect(failure).toBeUndefined();
+    // The value's own event is logged once, passed on, and not logged again.
+    expect(lines()).toHaveLength(3);
+    expect(lines()[0]).toBe('information Order 7 placed');
+    expect(lines()[1]).toMatch(/^debug events emitted .*Order \{Id\} placed/);
+    expect(lines()[2]).toMatch(/^debug events unsubscribed after 2 values/);
+    expect(seen).toHaveLength(2);
+    await log.close();
+  });
 });

@@ -1,5 +1,6 @@
 import { SinkMetricsRecorder } from '../../lib/metrics/sink-metrics-recorder';
-import { tapMetrics } from '../../lib/operators/tap-metrics';
+import { ConfigurationError } from '../../lib/core/errors/configuration-error';
+import { tapMetrics, type TappedCounter } from '../../lib/operators/tap-metrics';
 import { makeEvent, makeEvents } from '../helpers/events';
 import { createTestScheduler } from '../helpers/test-scheduler';
 
@@ -45,5 +46,13 @@ describe('tapMetrics', () => {
       expectObservable(hot('-a-#', { a }).pipe(tapMetrics(recorder, 'dropped'))).toBe('-a-#', { a });
     });
     expect(recorder.dropped).toBe(1);
+  });
+  it('rejects an unknown counter or a missing recorder when built, naming them', () => {
+    const recorder = new SinkMetricsRecorder('audit');
+    expect(() => tapMetrics(recorder, 'recieved' as TappedCounter)).toThrow(ConfigurationError);
+    expect(() => tapMetrics(recorder, 'recieved' as TappedCounter)).toThrow(/tapMetrics: counter.*"recieved"/);
+    expect(() => tapMetrics(undefined as unknown as SinkMetricsRecorder, 'received')).toThrow(
+      /tapMetrics: expected a SinkMetricsRecorder/,
+    );
   });
 });

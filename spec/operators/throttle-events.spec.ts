@@ -118,12 +118,42 @@ describe('throttleEvents', () => {
     source.complete();
   });
 
+  it('keeps one window per key when a summary it sends makes the subscriber push that key again (reentrancy)', () => {
+    const testScheduler = createTestScheduler();
+    const source = new Subject<LogEvent>();
+    const seen: string[] = [];
+    let pushed = false;
+    source.pipe(throttleEvents({ windowMs: 10, max: 1, maxKeys: 1 }, testScheduler)).subscribe((event) => {
+      seen.push(describe_(event));
+      if (event.messageTemplate.text === SUPPRESSED_TEMPLATE && !pushed) {
+        pushed = true;
+        source.next(b); // on the summary's turn: b opens its window here
+      }
+    });
+    source.next(a);
+    source.next(a);
+    source.next(b); // evicts a's window (maxKeys 1), whose summary pushes another b first
+    testScheduler.flush();
+    expect(seen).toEqual([
+      'information Disk C full',
+      'information Suppressed 1 repeats of "Disk {Disk} full"',
+      'information Cache miss',
+      'information Suppressed 1 repeats of "Cache miss"',
+    ]);
+  });
+
   it('rejects bad options with a ConfigurationError naming them', () => {
     expect(() => throttleEvents({ windowMs: 0 })).toThrow(ConfigurationError);
     expect(() => throttleEvents({ max: 0 })).toThrow(/max/);
     expect(() => throttleEvents({ max: 2.5 })).toThrow(/max/);
     expect(() => throttleEvents({ maxKeys: -1 })).toThrow(/maxKeys/);
     expect(() => throttleEvents({ key: '' })).toThrow(/key/);
+    // A window a timer cannot wait (past 2^31 - 1 ms, or Infinity) would close at once; a key bound must be finite.
+    expect(() => throttleEvents({ windowMs: 2 ** 31 })).toThrow(/windowMs.*2147483648/);
+    expect(() => throttleEvents({ windowMs: Number.POSITIVE_INFINITY })).toThrow(/windowMs.*Infinity/);
+    expect(() => throttleEvents({ windowMs: '1000' as unknown as number })).toThrow(/windowMs.*"1000"/);
+    expect(() => throttleEvents({ maxKeys: Number.POSITIVE_INFINITY })).toThrow(/maxKeys.*Infinity/);
+    expect(() => throttleEvents(null as unknown as object)).toThrow(ConfigurationError);
   });
 
   describe('in a sink pipe', () => {
