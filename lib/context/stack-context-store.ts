@@ -1,4 +1,5 @@
 import type { ContextProperties, ContextStore } from './context-store';
+import { mergeContext } from './merge-context';
 
 /**
  * The default context store: a synchronous stack. Properties follow the call stack of `run`'s
@@ -14,7 +15,7 @@ export class StackContextStore implements ContextStore {
 
   run<T>(properties: ContextProperties, fn: () => T): T {
     const outer = this.current();
-    this.stack.push(outer === undefined ? { ...properties } : { ...outer, ...properties });
+    this.stack.push(mergeContext(outer, properties));
     try {
       return fn();
     } finally {

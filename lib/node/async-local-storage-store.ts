@@ -1,5 +1,6 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import type { ContextProperties, ContextStore } from '../context/context-store';
+import { mergeContext } from '../context/merge-context';
 
 /**
  * A LogContext store on Node's AsyncLocalStorage: properties set by `run` follow the callback's
@@ -16,6 +17,6 @@ export class AsyncLocalStorageContextStore implements ContextStore {
   run<T>(properties: ContextProperties, fn: () => T): T {
     const outer = this.storage.getStore();
     // Merged once per run, so reading the context on every event is a single lookup.
-    return this.storage.run(outer === undefined ? { ...properties } : { ...outer, ...properties }, fn);
+    return this.storage.run(mergeContext(outer, properties), fn);
   }
 }

@@ -1,0 +1,49 @@
+import { mergeContext } from '../../lib/context/merge-context';
+import { LogContext } from '../../lib/context/log-context';
+import { SelfLog, type SelfLogEvent } from '../../lib/core/self-log';
+import { AsyncLocalStorageContextStore } from '../../lib/node/async-local-storage-store';
+
+const unreadable = new Proxy(
+  {},
+  {
+    ownKeys() {
+      throw new Error('keys');
+    },
+  },
+);
+
+describe('mergeContext', () => {
+  it('puts the inner properties over the outer ones', () => {
+    expect(mergeContext({ A: 1, B: 1 }, { B: 2 })).toEqual({ A: 1, B: 2 });
+    expect(mergeContext(undefined, { B: 2 })).toEqual({ B: 2 });
+  });
+
+  it('leaves out properties it cannot read, keeping the outer context, and tells SelfLog', () => {
+    const diagnostics: SelfLogEvent[] = [];
+    const subscription = SelfLog.events$.subscribe((event) => diagnostics.push(event));
+    try {
+      expect(mergeContext({ A: 1 }, unreadable)).toEqual({ A: 1 });
+      expect(mergeContext(undefined, unreadable)).toEqual({});
+    } finally {
+      subscription.unsubscribe();
+    }
+    expect(diagnostics.map((event) => event.message)).toContainEqual(
+      expect.stringContaining('LogContext.run: unreadable properties ignored'),
+    );
+  });
+});
+
+describe('LogContext.run with properties it cannot read', () => {
+  it.each([
+    ['the default stack store', undefined],
+    ['the AsyncLocalStorage store', new AsyncLocalStorageContextStore()],
+  ])('still runs the callback, in the outer context (%s)', (_, store) => {
+    const previous = store === undefined ? undefined : LogContext.useStore(store);
+    try {
+      const seen = LogContext.run({ RequestId: 'r-7' }, () => LogContext.run(unreadable, () => LogContext.current()));
+      expect(seen).toEqual({ RequestId: 'r-7' });
+    } finally {
+      if (previous !== undefined) LogContext.useStore(previous);
+    }
+  });
+});
