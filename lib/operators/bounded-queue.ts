@@ -27,7 +27,8 @@ export const BOUNDED_QUEUE_REASONS = Object.freeze({
  * queue is empty; a source or `demand$` error passes through at once, discarding what is queued.
  * If `demand$` completes, queued events wait for credit already granted and no more. In a sink's
  * `pipe`, what it queues counts as pending, and what it drops or discards is reported through
- * `EventAccounting` (see {@link BOUNDED_QUEUE_REASONS}).
+ * `EventAccounting`: `'boundedQueue.overflow'` for overflow drops, `'boundedQueue.discarded'` for what an error
+ * or an unsubscribe discards.
  *
  * @param demand$ How many more events the consumer can take, each time it can take more.
  * @param scheduler The clock for each entry's enqueue time. Default `unrefScheduler`.

@@ -186,7 +186,7 @@ export class RedactionPolicy {
    * The exception as it may travel: the same Error when nothing in it is redacted, else a copy
    * (same prototype, name, message and stack) whose own properties are captured and redacted. The
    * errors linked to it, its `cause` and an AggregateError's `errors` (own properties that are
-   * usually not enumerable), are redacted the same way, to {@link MAX_LINKED_ERRORS} levels; in a
+   * usually not enumerable), are redacted the same way, to `MAX_LINKED_ERRORS` (8) levels; in a
    * copy, a link deeper than that becomes `'[Truncated]'` and a link back to an error of the chain
    * `'[Circular]'`, so nothing unredacted travels behind them. The app's Error is never changed.
    */
@@ -397,7 +397,7 @@ export const MAX_LINKED_ERRORS = 8;
 const CIRCULAR: unique symbol = Symbol('circular');
 /** What a copy holds in place of a link back into its chain of errors. */
 const CIRCULAR_MARKER = '[Circular]';
-/** What a copy holds in place of a link deeper than {@link MAX_LINKED_ERRORS}. */
+/** What a copy holds in place of a link deeper than `MAX_LINKED_ERRORS` (8). */
 const TRUNCATED_MARKER = '[Truncated]';
 
 /** Marks an entry the policy leaves as it is. */
