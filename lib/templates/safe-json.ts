@@ -5,20 +5,38 @@ import { isJsonSafe, WRITE_JSON_MAX_DEPTH } from './json-safe-captures';
 const NEEDS_ESCAPE = /["\\\u0000-\u001f\ud800-\udfff]/;
 
 /**
+ * A lone surrogate's `\u` escape in JSON text, after an even number of backslashes (so not an
+ * escaped backslash followed by the letters `ud800`). JSON.stringify writes a surrogate pair as
+ * it is and escapes only a lone one.
+ */
+const LONE_SURROGATE_ESCAPE = /(?<!\\)((?:\\\\)*)\\ud[89a-f][0-9a-f]{2}/g;
+
+/**
+ * JSON text with every lone surrogate written as U+FFFD, the replacement character itself, as a
+ * UTF-8 encoder writes it (and as Serilog's output has it). Its `\udXXX` escape is valid JSON
+ * grammar, but not a character: strict readers (serde_json, protobuf's JSON) reject the whole
+ * document, which for a sink is a whole batch.
+ */
+export function withoutLoneSurrogates(json: string): string {
+  return json.includes('\\ud') ? json.replace(LONE_SURROGATE_ESCAPE, '$1\ufffd') : json;
+}
+
+/**
  * A string as a JSON string literal. Strings that need no escaping (the common case) are only
- * wrapped in quotes; the rest go through JSON.stringify, which also escapes lone surrogates so
- * the output is valid UTF-8.
+ * wrapped in quotes; the rest go through JSON.stringify, and a lone surrogate becomes U+FFFD
+ * (see {@link withoutLoneSurrogates}), so the output is valid UTF-8 for every reader.
  */
 export function quoteJson(text: string): string {
   // Hot path: a char loop beats a regex on short strings, a regex wins on long ones.
   if (text.length < 42) {
     for (let i = 0; i < text.length; i++) {
       const c = text.charCodeAt(i);
-      if (c < 0x20 || c === 0x22 || c === 0x5c || (c >= 0xd800 && c <= 0xdfff)) return JSON.stringify(text);
+      if (c < 0x20 || c === 0x22 || c === 0x5c || (c >= 0xd800 && c <= 0xdfff))
+        return withoutLoneSurrogates(JSON.stringify(text));
     }
     return `"${text}"`;
   }
-  return NEEDS_ESCAPE.test(text) ? JSON.stringify(text) : `"${text}"`;
+  return NEEDS_ESCAPE.test(text) ? withoutLoneSurrogates(JSON.stringify(text)) : `"${text}"`;
 }
 
 /** A number as JSON: finite numbers as literals, NaN and ±Infinity as the strings `"NaN"`, `"Infinity"`, `"-Infinity"`. */
@@ -148,7 +166,7 @@ export function writeJson(value: unknown): string {
     // Speed: a tree capture marked as plain JSON-safe data is written natively, byte for byte as below.
     if (isJsonSafe(value) && nativeMatches()) {
       try {
-        return JSON.stringify(value);
+        return withoutLoneSurrogates(JSON.stringify(value));
       } catch {
         // Only a result longer than a string can hold; the walk below writes what it can.
       }

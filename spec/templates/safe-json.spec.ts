@@ -122,8 +122,12 @@ describe('writeJson', () => {
     expect(JSON.parse(writeJson(value))).toEqual({ bad: '[Throws: getter]', json: '[Throws: tojson]', proxy: '[Throws: trap]' });
   });
 
-  it('escapes lone surrogates so the output is valid UTF-8', () => {
-    expect(writeJson('a\ud800b')).toBe('"a\\ud800b"');
+  it('writes a lone surrogate as U+FFFD, so every JSON reader takes the output (strict ones reject its escape)', () => {
+    expect(writeJson('a\ud800b')).toBe('"a\ufffdb"');
+    expect(writeJson(['\udc00', { 'k\ud800': 1 }])).toBe('["\ufffd",{"k\ufffd":1}]');
+    // A pair stays as it is; the text backslash-u-d-8-0-0 is not a surrogate.
+    expect(writeJson('😀 \\ud800 \\\ud800')).toBe('"😀 \\\\ud800 \\\\\ufffd"');
+    expect(quoteJson('x'.repeat(50) + '\ud800')).toBe(`"${'x'.repeat(50)}\ufffd"`);
   });
 
   it('stops at depth 64', () => {
@@ -171,7 +175,7 @@ describe('writeJson on a tree capture marked as JSON-safe', () => {
     const captured = captureValue(source) as object;
     expect(isJsonSafe(captured)).toBe(true);
     expect(writeJson(captured)).toBe(
-      '{"2":1e+21,"10":0,"a\\"b":"line\\nbreak \\u0007 😀 \\udc00 \u2028","d":"2026-11-30T12:00:00.000Z","far":"+275760-09-13T00:00:00.000Z","list":[null,null,"x"],"__proto__":{"p":1}}',
+      '{"2":1e+21,"10":0,"a\\"b":"line\\nbreak \\u0007 😀 \ufffd \u2028","d":"2026-11-30T12:00:00.000Z","far":"+275760-09-13T00:00:00.000Z","list":[null,null,"x"],"__proto__":{"p":1}}',
     );
     expect(writeJson(captured)).toBe(writeJson(unmarkedCopy(captured)));
   });
