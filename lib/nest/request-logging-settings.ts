@@ -52,17 +52,3 @@ export function requestLoggingSettings(options: RxlogModuleOptions): RequestLogg
     messageTemplate: template,
   };
 }
-
-/** Whether a request path is one of the ignored ones. */
-export function isIgnoredPath(settings: RequestLoggingSettings, path: string): boolean {
-  for (const pattern of settings.ignorePaths) {
-    if (typeof pattern === 'string') {
-      if (pattern === path) return true;
-      continue;
-    }
-    // A global or sticky RegExp keeps its position between calls; every path is tested from the start.
-    pattern.lastIndex = 0;
-    if (pattern.test(path)) return true;
-  }
-  return false;
-}

@@ -1,14 +1,16 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { performance } from 'node:perf_hooks';
 import { LogContext } from '../context/log-context';
-import { isLevelName, type LogLevelName } from '../core/log-level';
+import type { LogLevelName } from '../core/log-level';
 import { SelfLog } from '../core/self-log';
 import { type DiagnosticCollector, diagnosticContext } from '../node/http/diagnostic-context';
+import { chosenLevel } from '../node/http/chosen-level';
+import { isIgnoredPath } from '../node/http/is-ignored-path';
 import { levelForStatus } from '../node/http/level-for-status';
 import { requestIdFrom } from '../node/http/request-id';
 import type { Logger } from '../pipeline/logger';
 import { markLoggedRequestError } from './logged-request-errors';
-import { isIgnoredPath, type RequestLoggingSettings } from './request-logging-settings';
+import { type RequestLoggingSettings } from './request-logging-settings';
 
 /** The `SourceContext` of completion events, so `minimumLevel.override('RequestLogging', …)` can tune them. */
 export const REQUEST_LOGGING_SOURCE = 'RequestLogging';
@@ -85,7 +87,7 @@ export class RxlogRequestContext {
           path,
           startedAt: performance.now(),
           collector,
-          ignored: !this.settings.enabled || isIgnoredPath(this.settings, path),
+          ignored: !this.settings.enabled || isIgnoredPath(this.settings.ignorePaths, path),
           completed: false,
           closeCompletes: false,
         };
@@ -129,14 +131,10 @@ export class RxlogRequestContext {
   }
 
   private levelFor(outcome: RequestOutcome): LogLevelName {
-    try {
-      const chosen: unknown = this.settings.level(outcome.statusCode, outcome.error);
-      if (isLevelName(chosen)) return chosen;
-      SelfLog.write('requestLogging.level returned {Level}, not a level name; the default level is used', String(chosen));
-    } catch (error) {
-      SelfLog.write('requestLogging.level threw; the default level is used', error);
-    }
-    return levelForStatus(outcome.statusCode, outcome.failed);
+    return chosenLevel(
+      () => this.settings.level(outcome.statusCode, outcome.error),
+      levelForStatus(outcome.statusCode, outcome.failed),
+    );
   }
 
   private echoRequestId(response: RawResponse, requestId: string): void {

@@ -1,10 +1,12 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { LogContext } from '../../context/log-context';
 import { SelfLog } from '../../core/self-log';
-import { isLevelName, type LogLevelName } from '../../core/log-level';
+import type { LogLevelName } from '../../core/log-level';
 import type { Logger } from '../../pipeline/logger';
 import { writeJson } from '../../templates/safe-json';
 import { DiagnosticCollector, diagnosticContext } from './diagnostic-context';
+import { chosenLevel } from './chosen-level';
+import { isIgnoredPath } from './is-ignored-path';
 import { levelForStatus } from './level-for-status';
 import { requestIdFrom } from './request-id';
 import type { RequestOutcome, ResolvedRequestLoggingOptions } from './request-logging-options';
@@ -49,7 +51,7 @@ export function trackRequest(
   const started = process.hrtime.bigint();
   const requestId = requestIdFrom(req.headers, settings.generateRequestId);
   const path = requestPath((req as { originalUrl?: string }).originalUrl ?? req.url);
-  const ignored = isIgnored(settings.ignorePaths, path);
+  const ignored = isIgnoredPath(settings.ignorePaths, path);
   const collector = new DiagnosticCollector();
   const context = { RequestId: requestId };
   let error: unknown;
@@ -115,32 +117,11 @@ export function trackRequest(
   };
 }
 
-/** Whether a request path is one of the ignored ones. */
-function isIgnored(patterns: readonly (string | RegExp)[], path: string): boolean {
-  for (const pattern of patterns) {
-    if (typeof pattern === 'string') {
-      if (pattern === path) return true;
-      continue;
-    }
-    // A global or sticky RegExp keeps its position between calls; every path is tested from the start.
-    pattern.lastIndex = 0;
-    if (pattern.test(path)) return true;
-  }
-  return false;
-}
-
 /** The completion event's level: the level option's answer when it is a level name, else the default (a faulty option never costs the event). */
 function levelOf(settings: ResolvedRequestLoggingOptions, outcome: RequestOutcome, failed: boolean): LogLevelName {
-  if (settings.level !== undefined) {
-    try {
-      const chosen: unknown = settings.level(outcome);
-      if (isLevelName(chosen)) return chosen;
-      SelfLog.write('requestLogging.level returned {Level}, not a level name; the default level is used', String(chosen));
-    } catch (cause) {
-      SelfLog.write('requestLogging.level threw; the default level is used', cause);
-    }
-  }
-  return outcome.aborted && !failed ? 'warning' : levelForStatus(outcome.statusCode, failed);
+  const fallback = outcome.aborted && !failed ? 'warning' : levelForStatus(outcome.statusCode, failed);
+  const level = settings.level;
+  return level === undefined ? fallback : chosenLevel(() => level(outcome), fallback);
 }
 
 function asError(value: unknown): Error {
