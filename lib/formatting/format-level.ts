@@ -33,7 +33,9 @@ const WIDTH = /^[0-9]{1,2}$/;
  * @example formatLevel('warning', 'u3') // 'WRN'
  */
 export function formatLevel(level: LogLevelName, format?: string): string {
-  const title = (TITLE as Partial<Record<string, string>>)[level] ?? String(level);
+  // Own keys only: a level built in JavaScript may be named like an Object.prototype member.
+  const known = Object.hasOwn(TITLE, level);
+  const title = known ? TITLE[level] : String(level);
   if (format === undefined || format.length === 0) return title;
   const casing = format[0];
   if (casing !== 'u' && casing !== 'w' && casing !== 't') return title;
@@ -43,8 +45,7 @@ export function formatLevel(level: LogLevelName, format?: string): string {
     if (!WIDTH.test(widthText)) return title;
     const width = Number(widthText);
     if (width === 0) return '';
-    const monikers = MONIKERS[level] as readonly string[] | undefined;
-    text = monikers === undefined ? title : monikers[width - 1] || title.slice(0, width);
+    text = (known ? MONIKERS[level][width - 1] : undefined) || title.slice(0, width);
   }
   return casing === 'u' ? text.toUpperCase() : casing === 'w' ? text.toLowerCase() : text;
 }

@@ -51,4 +51,12 @@ describe('formatLevel', () => {
     expect(formatLevel('error', 'lj')).toBe('Error');
     expect(formatLevel('error', 'u100')).toBe('Error');
   });
+
+  it('writes a level outside the six as its own name, even one named like an Object.prototype member', () => {
+    for (const level of ['constructor', 'toString', '__proto__', 'loud'] as LogLevelName[]) {
+      expect(formatLevel(level)).toBe(level);
+      expect(formatLevel(level, 'u3')).toBe(level.slice(0, 3).toUpperCase());
+      expect(formatLevel(level, 'w')).toBe(level.toLowerCase());
+    }
+  });
 });
