@@ -5,7 +5,7 @@ import type { LogLevelName } from '../core/log-level';
 import { isSpanIdText, isTraceIdText, isZeroId } from '../core/trace-context';
 import { exceptionText } from '../formatting/exception-text';
 import { formatLevel } from '../formatting/format-level';
-import { OTLP_SEVERITY } from '../sinks/http/otlp-log-record';
+import { otlpSeverity } from '../sinks/http/otlp-log-record';
 import { toOtelAttributes } from './to-otel-any-value';
 import { readErrorField, renderMessageSafely } from '../formatting/safe-event-text';
 
@@ -41,16 +41,11 @@ export function toOtelLogRecord(event: LogEvent): LogRecord {
   };
 }
 
-/**
- * Severity number and text. Events built in JavaScript can carry a level outside LogLevelName,
- * even 'constructor' or '__proto__', which a table lookup finds on Object.prototype: only a
- * number (a string) from the tables is ours; otherwise no number, and the level as the text.
- */
+/** Severity number and text; a level outside the six has no number, and its name as the text. */
 function severityOf(level: LogLevelName): { severityNumber?: SeverityNumber; severityText: string } {
-  const severity: unknown = OTLP_SEVERITY[level];
-  const text: unknown = formatLevel(level);
-  const severityText = typeof text === 'string' ? text : String(level);
-  return typeof severity === 'number' ? { severityNumber: severity, severityText } : { severityText };
+  const severity = otlpSeverity(level);
+  const severityText = formatLevel(level);
+  return severity === undefined ? { severityText } : { severityNumber: severity, severityText };
 }
 
 function traceContextOf(properties: Readonly<Record<string, unknown>>): Context | undefined {

@@ -53,10 +53,11 @@ describe('formatLevel', () => {
   });
 
   it('writes a level outside the six as its own name, even one named like an Object.prototype member', () => {
-    for (const level of ['constructor', 'toString', '__proto__', 'loud'] as LogLevelName[]) {
-      expect(formatLevel(level)).toBe(level);
-      expect(formatLevel(level, 'u3')).toBe(level.slice(0, 3).toUpperCase());
-      expect(formatLevel(level, 'w')).toBe(level.toLowerCase());
+    for (const name of ['constructor', 'toString', '__proto__', 'loud']) {
+      const level = name as LogLevelName;
+      expect(formatLevel(level)).toBe(name);
+      expect(formatLevel(level, 'u3')).toBe(name.slice(0, 3).toUpperCase());
+      expect(formatLevel(level, 'w')).toBe(name.toLowerCase());
     }
   });
 });

@@ -49,6 +49,14 @@ export const OTLP_SEVERITY: Readonly<Record<LogLevelName, number>> = {
 };
 
 /**
+ * A level's OpenTelemetry severity number; undefined for a level outside the six (an event read
+ * back from JSON or built in JavaScript, even one named like an Object.prototype member).
+ */
+export function otlpSeverity(level: string): number | undefined {
+  return Object.hasOwn(OTLP_SEVERITY, level) ? OTLP_SEVERITY[level as LogLevelName] : undefined;
+}
+
+/**
  * An event as an OTLP log record: the rendered message as the body, the level as severity
  * (text in Serilog's names), every property as an attribute, the template as
  * `message_template.text`, an exception as `exception.type`, `exception.message` and
@@ -102,15 +110,13 @@ export function otlpLogRecordJson(event: LogEvent): string {
   const time = eventTime(event);
   // fixed64 nanoseconds: a time before 1970 or past 2554 cannot be written, so it is "unknown".
   const known = time >= 0 && time <= OTLP_MAX_TIME_MS;
-  // A level outside LogLevelName (an event read back from JSON or built in JavaScript) is severity
-  // 0, unspecified, with its name as the text when it has one.
-  const severity: unknown = OTLP_SEVERITY[event.level];
-  const severityText: unknown = formatLevel(event.level);
+  // A level outside LogLevelName is severity 0, unspecified, with its name as the text.
+  const severity = otlpSeverity(event.level) ?? 0;
   let out =
     `{"timeUnixNano":"${known ? unixNanos(new Date(time)) : '0'}"` +
     `,"observedTimeUnixNano":"${unixNanos(new Date(known ? time : Date.now()))}"` +
-    `,"severityNumber":${typeof severity === 'number' ? severity : 0}` +
-    `,"severityText":${quoteJson(typeof severityText === 'string' ? severityText : typeof event.level === 'string' ? event.level : '')}` +
+    `,"severityNumber":${severity}` +
+    `,"severityText":${quoteJson(formatLevel(event.level))}` +
     `,"body":${stringValueJson(renderMessageSafely(event))},"attributes":[${attributes}]`;
   if (traced) out += `,"traceId":"${traceId}"`;
   if (spanned) out += `,"spanId":"${spanId}"`;
