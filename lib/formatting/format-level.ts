@@ -1,4 +1,4 @@
-import type { LogLevelName } from '../core/log-level';
+import { isLevelName, type LogLevelName } from '../core/log-level';
 
 const TITLE: Readonly<Record<LogLevelName, string>> = {
   verbose: 'Verbose',
@@ -33,8 +33,8 @@ const WIDTH = /^[0-9]{1,2}$/;
  * @example formatLevel('warning', 'u3') // 'WRN'
  */
 export function formatLevel(level: LogLevelName, format?: string): string {
-  // Own keys only: a level built in JavaScript may be named like an Object.prototype member.
-  const known = Object.hasOwn(TITLE, level);
+  // A level built in JavaScript may be outside the six, even named like an Object.prototype member.
+  const known = isLevelName(level);
   const title = known ? TITLE[level] : String(level);
   if (format === undefined || format.length === 0) return title;
   const casing = format[0];

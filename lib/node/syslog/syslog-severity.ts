@@ -1,4 +1,4 @@
-import type { LogLevelName } from '../../core/log-level';
+import { isLevelName, type LogLevelName } from '../../core/log-level';
 
 /** RFC 5424 severity codes by level: syslog has no level below debug, so verbose is debug too. */
 const SEVERITIES: Readonly<Record<LogLevelName, number>> = {
@@ -16,8 +16,6 @@ const SEVERITIES: Readonly<Record<LogLevelName, number>> = {
  * informational, so a hostile event cannot produce an invalid PRI.
  */
 export function syslogSeverity(level: LogLevelName): number {
-  // Events built in JavaScript can carry a level outside LogLevelName, even 'constructor' or
-  // '__proto__', which the lookup finds on Object.prototype: only a number is one of ours.
-  const severity: unknown = SEVERITIES[level];
-  return typeof severity === 'number' ? severity : 6;
+  // Events built in JavaScript can carry a level outside LogLevelName, even 'constructor'.
+  return isLevelName(level) ? SEVERITIES[level] : 6;
 }

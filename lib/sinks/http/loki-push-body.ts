@@ -1,5 +1,5 @@
 import type { LogEvent } from '../../core/log-event';
-import type { LogLevelName } from '../../core/log-level';
+import { isLevelName, type LogLevelName } from '../../core/log-level';
 import type { Formatter } from '../../core/sink';
 import { eventTimeMs } from '../../templates/log-event-record';
 import { unixNanos } from './http-unix-nanos';
@@ -47,10 +47,8 @@ export function lokiPushBody(
 ): string {
   const streams = new Map<string, [string, string][]>();
   for (const event of events) {
-    // Events built in JavaScript can carry a level outside LogLevelName, even 'constructor' or
-    // '__proto__', which the lookup finds on Object.prototype: only a string is one of ours.
-    const label: unknown = LOKI_LEVEL_LABEL[event.level];
-    const level = typeof label === 'string' ? label : String(event.level);
+    // Events built in JavaScript can carry a level outside LogLevelName, even 'constructor'.
+    const level = isLevelName(event.level) ? LOKI_LEVEL_LABEL[event.level] : String(event.level);
     let values = streams.get(level);
     if (values === undefined) {
       values = [];

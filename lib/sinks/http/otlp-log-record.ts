@@ -1,5 +1,5 @@
 import type { LogEvent } from '../../core/log-event';
-import type { LogLevelName } from '../../core/log-level';
+import { isLevelName, type LogLevelName } from '../../core/log-level';
 import {
   isSpanIdText,
   isTraceIdText,
@@ -53,7 +53,7 @@ export const OTLP_SEVERITY: Readonly<Record<LogLevelName, number>> = {
  * back from JSON or built in JavaScript, even one named like an Object.prototype member).
  */
 export function otlpSeverity(level: string): number | undefined {
-  return Object.hasOwn(OTLP_SEVERITY, level) ? OTLP_SEVERITY[level as LogLevelName] : undefined;
+  return isLevelName(level) ? OTLP_SEVERITY[level] : undefined;
 }
 
 /**
