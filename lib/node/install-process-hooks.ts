@@ -2,7 +2,7 @@ import { describeValue } from '../core/describe-value';
 import { hasMethods } from '../core/has-methods';
 import * as os from 'node:os';
 import { ConfigurationError } from '../core/errors/configuration-error';
-import { isTimerMs, MAX_TIMER_MS } from '../core/max-timer-ms';
+import { checkTimerMs, MAX_TIMER_MS } from '../core/max-timer-ms';
 import { SelfLog } from '../core/self-log';
 
 /** What the hooks need of a logger: typed structurally, so any Logger (or a test double) fits. */
@@ -104,11 +104,7 @@ export function installProcessHooks(
   const signals = options.signals ?? ['SIGINT', 'SIGTERM'];
   const timeoutMs = options.timeoutMs ?? 5000;
   // Past MAX_TIMER_MS the logger's close timer would fire after 1 ms (timers clamp such a delay).
-  if (!isTimerMs(timeoutMs)) {
-    throw new ConfigurationError(
-      `installProcessHooks timeoutMs: expected milliseconds from 0 to ${MAX_TIMER_MS}, got ${describeValue(timeoutMs)}`,
-    );
-  }
+  checkTimerMs('installProcessHooks timeoutMs', timeoutMs);
   for (const signal of signals) {
     if (signalNumber(signal) === 0)
       throw new ConfigurationError(`installProcessHooks signals: unknown signal ${JSON.stringify(String(signal))}`);

@@ -1,6 +1,6 @@
 import { BehaviorSubject, Observable, type SchedulerLike } from 'rxjs';
 import { describeValue } from '../core/describe-value';
-import { isTimerMs, MAX_TIMER_MS } from '../core/max-timer-ms';
+import { checkTimerMs } from '../core/max-timer-ms';
 import { ConfigurationError } from '../core/errors/configuration-error';
 import { SelfLog } from '../core/self-log';
 import { unrefScheduler } from '../core/unref-scheduler';
@@ -36,11 +36,7 @@ export function resolveCircuitBreakerOptions(options: CircuitBreakerOptions = {}
       `circuitBreaker.failureThreshold: expected a whole number of failures ≥ 1, got ${describeValue(failureThreshold)}`,
     );
   }
-  if (!isTimerMs(resetTimeoutMs)) {
-    throw new ConfigurationError(
-      `circuitBreaker.resetTimeoutMs: expected milliseconds from 0 to ${MAX_TIMER_MS}, got ${describeValue(resetTimeoutMs)}`,
-    );
-  }
+  checkTimerMs('circuitBreaker.resetTimeoutMs', resetTimeoutMs);
   return { failureThreshold, resetTimeoutMs };
 }
 

@@ -1,6 +1,6 @@
 import { type MonoTypeOperatorFunction, retry, type SchedulerLike, timer } from 'rxjs';
 import { describeValue } from '../core/describe-value';
-import { isTimerMs, MAX_TIMER_MS } from '../core/max-timer-ms';
+import { checkTimerMs } from '../core/max-timer-ms';
 import { ConfigurationError } from '../core/errors/configuration-error';
 import { unrefScheduler } from '../core/unref-scheduler';
 import { optionsObject } from './operator-options';
@@ -38,14 +38,8 @@ export function resolveRetryOptions(options: RetryOptions = {}): ResolvedRetryOp
   const jitter = given.jitter ?? 0.2;
   if (!Number.isInteger(attempts) || attempts < 1)
     throw new ConfigurationError(`retry.attempts: expected a whole number of tries ≥ 1, got ${describeValue(attempts)}`);
-  if (!isTimerMs(initialDelayMs))
-    throw new ConfigurationError(
-      `retry.initialDelayMs: expected milliseconds from 0 to ${MAX_TIMER_MS}, got ${describeValue(initialDelayMs)}`,
-    );
-  if (!isTimerMs(maxDelayMs))
-    throw new ConfigurationError(
-      `retry.maxDelayMs: expected milliseconds from 0 to ${MAX_TIMER_MS}, got ${describeValue(maxDelayMs)}`,
-    );
+  checkTimerMs('retry.initialDelayMs', initialDelayMs);
+  checkTimerMs('retry.maxDelayMs', maxDelayMs);
   if (typeof jitter !== 'number' || !(jitter >= 0 && jitter <= 1))
     throw new ConfigurationError(`retry.jitter: expected a fraction in [0, 1], got ${describeValue(jitter)}`);
   return { attempts, initialDelayMs, maxDelayMs, jitter };

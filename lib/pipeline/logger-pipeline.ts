@@ -12,10 +12,8 @@ import {
 } from 'rxjs';
 import type { Enricher } from '../core/enricher';
 import { guardSubscribers } from '../core/guard-subscribers';
-import { describeValue } from '../core/describe-value';
-import { ConfigurationError } from '../core/errors/configuration-error';
 import { keepAlive } from '../core/keep-alive';
-import { isTimerMs, MAX_TIMER_MS } from '../core/max-timer-ms';
+import { checkTimerMs } from '../core/max-timer-ms';
 import type { LevelSwitch } from '../core/level-switch';
 import type { LogEvent } from '../core/log-event';
 import { LOG_LEVELS } from '../core/log-level';
@@ -260,10 +258,7 @@ export class LoggerPipeline {
   /** A metrics snapshot now and every `intervalMs` while subscribed; the timer is the pipeline's scheduler's (unref'd by default). */
   metricsEvery(intervalMs: number): Observable<LoggerMetrics> {
     // 0 would spin a timer per turn; NaN or past 2^31 - 1 ms would fire at once, over and over.
-    if (!isTimerMs(intervalMs) || intervalMs < 1)
-      throw new ConfigurationError(
-        `metricsEvery: expected milliseconds from 1 to ${MAX_TIMER_MS}, got ${describeValue(intervalMs)}`,
-      );
+    checkTimerMs('metricsEvery', intervalMs, 1);
     return guardSubscribers(timer(0, intervalMs, this.options.scheduler).pipe(map(() => this.metrics())), (error) =>
       SelfLog.write('A subscriber of log.metrics$ failed; it stays subscribed', error),
     );

@@ -1,7 +1,7 @@
 import type { IncomingMessage } from 'node:http';
 import { describeValue } from '../../core/describe-value';
 import { ConfigurationError } from '../../core/errors/configuration-error';
-import { isTimerMs, MAX_TIMER_MS } from '../../core/max-timer-ms';
+import { checkTimerMs } from '../../core/max-timer-ms';
 import { isLevelName, type LogLevelName, parseLevel } from '../../core/log-level';
 
 /** The per-client rate limit of {@link createIngestHandler}: a token bucket per key, one token per request. */
@@ -76,10 +76,7 @@ function count(value: unknown, where: string, fallback: number, min = 1): number
 // A delay past MAX_TIMER_MS fires after 1 ms (timers clamp it): every body would time out at once.
 function timerMs(value: unknown, where: string, fallback: number): number {
   if (value === undefined) return fallback;
-  if (typeof value !== 'number' || value < 1 || !isTimerMs(value))
-    throw new ConfigurationError(
-      `createIngestHandler.${where}: expected milliseconds from 1 to ${MAX_TIMER_MS}, got ${describeValue(value)}`,
-    );
+  checkTimerMs(`createIngestHandler.${where}`, value, 1);
   return value;
 }
 
