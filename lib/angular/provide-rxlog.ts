@@ -16,7 +16,6 @@ import type { Sink } from '../core/sink';
 import { Logger } from '../pipeline/logger';
 import { installPageHideFlush } from '../sinks/http/http-page-hide';
 import { runOutsideAngular } from './run-outside-angular';
-import { guardSinkCalls } from './sink-call-guard';
 import type { RxlogFeature } from './rxlog-feature';
 import { RXLOG_CONFIGURATION_STEPS, RXLOG_LOGGER, RXLOG_SINK_ENDPOINTS } from './rxlog-tokens';
 import { sinkEndpoints } from './sink-endpoints';
@@ -104,23 +103,13 @@ function createAppLogger(configure: RxlogConfigure, endpoints: string[]): Logger
   return logger;
 }
 
-/**
- * Notes every sink the app's configure adds, so their endpoints can be kept out of HTTP logging,
- * and marks the sinks' calls (fallbacks too), so requests a sink makes with HttpClient are too.
- */
+/** Notes every sink the app's configure adds, so their endpoints can be kept out of HTTP logging. */
 function recordSinks(configuration: LoggerConfiguration, onSink: (sink: Sink) => void): void {
   const writeTo = configuration.writeTo;
   const addSink = writeTo.sink.bind(writeTo);
   writeTo.sink = (sink, options) => {
-    const fallback = options?.fallback;
-    const guardedOptions = isSink(fallback) ? { ...options, fallback: guardSinkCalls(fallback) } : options;
-    // Something that is not a sink is passed on as it is, for writeTo.sink's own ConfigurationError.
-    const result = addSink(isSink(sink) ? guardSinkCalls(sink) : sink, guardedOptions);
+    const result = addSink(sink, options);
     onSink(sink);
     return result;
   };
-}
-
-function isSink(value: unknown): value is Sink {
-  return typeof value === 'object' && value !== null && typeof (value as { emit?: unknown }).emit === 'function';
 }

@@ -10,11 +10,11 @@ import { type Observable, tap } from 'rxjs';
 import { isLevelName, type LogLevelName } from '../core/log-level';
 import { SelfLog } from '../core/self-log';
 import type { Logger } from '../pipeline/logger';
+import { isInSinkCode } from '../pipeline/reentrancy-guard';
 import { newTraceparent, randomHex } from './correlation-ids';
 import { httpLevelForStatus, type HttpLoggingOptions, RXLOG_HTTP_LOGGING_OPTIONS } from './http-logging-options';
 import { redactQuery } from './redact-query';
 import { RXLOG_LOGGER, RXLOG_SINK_ENDPOINTS } from './rxlog-tokens';
-import { isInsideSinkCall } from './sink-call-guard';
 
 /**
  * A functional HttpClient interceptor that logs each request when it completes or fails:
@@ -29,7 +29,7 @@ import { isInsideSinkCall } from './sink-call-guard';
  */
 export const rxlogHttpInterceptor: HttpInterceptorFn = (request, next) => {
   // A request a sink makes (posting its batch with HttpClient) is never logged: its event would be posted again, for ever.
-  if (isInsideSinkCall()) return next(request);
+  if (isInSinkCode()) return next(request);
   const logger = inject(RXLOG_LOGGER, { optional: true });
   if (logger === null) return next(request);
   const options = inject(RXLOG_HTTP_LOGGING_OPTIONS, { optional: true }) ?? {};
