@@ -81,6 +81,12 @@ export function metricsToPrometheus(metrics: LoggerMetrics): string {
   lines.push(`rxlog_events_rejected_after_close_total ${formatValue(metrics.rejectedAfterClose)}`);
   family('rxlog_events_rejected_reentrant_total', 'counter', 'Log calls made from inside a sink of the same logger, dropped.');
   lines.push(`rxlog_events_rejected_reentrant_total ${formatValue(metrics.rejectedReentrant)}`);
+  family(
+    'rxlog_events_rejected_invalid_level_total',
+    'counter',
+    'log.write calls with a level that is not a level name, ignored.',
+  );
+  lines.push(`rxlog_events_rejected_invalid_level_total ${formatValue(metrics.rejectedInvalidLevel)}`);
   const pipe = metrics.pipe;
   if (pipe !== undefined) {
     family('rxlog_pipe_events_dropped_total', 'counter', 'Events the operators of .pipe() removed or lost when one failed.');

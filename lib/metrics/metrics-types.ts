@@ -70,6 +70,8 @@ export interface LoggerMetrics {
   rejectedAfterClose: number;
   /** Log calls made from inside a sink of the same logger (re-entrant), dropped to SelfLog instead of recursing. */
   rejectedReentrant: number;
+  /** `log.write(level, …)` calls whose level is not a level name (e.g. `'nope'`, `123`, `null`): nothing written, counted here and reported to SelfLog. */
+  rejectedInvalidLevel: number;
   /** The operators added with `.pipe()`; absent when there are none. */
   pipe?: PipeMetrics;
   sinks: Record<string, SinkMetrics>;

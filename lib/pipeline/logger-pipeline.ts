@@ -96,6 +96,7 @@ export class LoggerPipeline {
   #filtered = 0;
   #rejectedAfterClose = 0;
   #rejectedReentrant = 0;
+  #rejectedInvalidLevel = 0;
   #closed = false;
   #closing: Promise<ShutdownReport> | undefined;
   readonly #source = new Subject<LogEvent>();
@@ -238,6 +239,15 @@ export class LoggerPipeline {
     }
   }
 
+  /**
+   * Counts a `log.write` call whose level is not a level (an unknown name, a number, null) and
+   * reports it to SelfLog; the call writes nothing. Never throws.
+   */
+  rejectInvalidLevel(level: unknown): void {
+    this.#rejectedInvalidLevel++;
+    SelfLog.write('log.write: unknown level {Level}; the call is ignored (counted in rejectedInvalidLevel)', level);
+  }
+
   metrics(): LoggerMetrics {
     const sinks: LoggerMetrics['sinks'] = {};
     for (const lane of this.#lanes) {
@@ -250,6 +260,7 @@ export class LoggerPipeline {
       filtered: this.#filtered,
       rejectedAfterClose: this.#rejectedAfterClose,
       rejectedReentrant: this.#rejectedReentrant,
+      rejectedInvalidLevel: this.#rejectedInvalidLevel,
       ...(this.#pipe === undefined ? {} : { pipe: pipeMetrics(this.#pipe) }),
       sinks,
     };

@@ -24,12 +24,13 @@ import type { CloseOptions, ShutdownReport } from './shutdown-report';
 /** How often `metrics$` emits, in milliseconds. */
 const METRICS_INTERVAL_MS = 1_000;
 
-function resolveLevel(level: LogLevelName | string): number | undefined {
+/** The numeric value of a level name (aliases and any case accepted), or undefined for anything else. Never throws. */
+function resolveLevel(level: unknown): number | undefined {
   if (isLevelName(level)) return levelValue(level);
   try {
     return levelValue(parseLevel(level));
   } catch {
-    SelfLog.write('Unknown level {Level}; the call is ignored', level);
+    // Not a level: an unknown name, a Symbol, an object whose toString throws.
     return undefined;
   }
 }
@@ -155,21 +156,36 @@ export class Logger {
     this.#pipeline.write(FATAL, first, rest, this.#bound);
   }
 
-  /** Writes at a level given by name (aliases accepted); an unknown name is reported to SelfLog and ignored. */
+  /**
+   * Writes at a level given by name (aliases and any case accepted). A call with anything else as
+   * the level (an unknown name, a number, null) writes nothing: it is counted in
+   * `metrics().rejectedInvalidLevel` and reported to SelfLog, never thrown.
+   */
   write<const First, const Rest extends unknown[]>(
     level: LogLevelName,
     first: First & CheckLogArguments<First, Rest>,
     ...rest: Rest
   ): void {
     const value = resolveLevel(level);
-    if (value === undefined || this.#level.value > value) return;
+    if (value === undefined) {
+      this.#pipeline.rejectInvalidLevel(level);
+      return;
+    }
+    if (this.#level.value > value) return;
     this.#pipeline.write(value, first, rest, this.#bound);
   }
 
-  /** Whether an event at `level` would pass this logger's minimum level (sinks may still filter it). */
+  /**
+   * Whether an event at `level` would pass this logger's minimum level (sinks may still filter it).
+   * An unknown level answers `false` and is reported to SelfLog.
+   */
   isEnabled(level: LogLevelName): boolean {
     const value = resolveLevel(level);
-    return value !== undefined && value >= this.#level.value;
+    if (value === undefined) {
+      SelfLog.write('isEnabled: unknown level {Level}; answering false', level);
+      return false;
+    }
+    return value >= this.#level.value;
   }
 
   /**

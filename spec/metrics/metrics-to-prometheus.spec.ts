@@ -25,6 +25,7 @@ function sample(): LoggerMetrics {
     filtered: 2,
     rejectedAfterClose: 1,
     rejectedReentrant: 0,
+    rejectedInvalidLevel: 3,
     sinks: { file: file.snapshot(), [http.name]: http.snapshot() },
   };
 }
@@ -54,6 +55,7 @@ describe('metricsToPrometheus', () => {
           filtered: 0,
           rejectedAfterClose: 0,
           rejectedReentrant: 0,
+          rejectedInvalidLevel: 0,
           sinks: { [name]: recorder.snapshot() },
         });
         const result = spawnSync('promtool', ['check', 'metrics'], { input: text });
@@ -81,6 +83,8 @@ describe('metricsToPrometheus', () => {
       'rxlog_events_logged_total 12',
       'rxlog_events_filtered_total 2',
       'rxlog_events_rejected_after_close_total 1',
+      '# TYPE rxlog_events_rejected_invalid_level_total counter',
+      'rxlog_events_rejected_invalid_level_total 3',
       'rxlog_events_received_total{sink="file"} 10',
       'rxlog_events_delivered_total{sink="file"} 7',
       'rxlog_events_dropped_total{sink="file"} 1',

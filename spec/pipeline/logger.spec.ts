@@ -146,6 +146,39 @@ describe('Logger', () => {
     ]);
   });
 
+  it('counts a write at anything but a level in rejectedInvalidLevel, reports it to SelfLog and writes nothing', async () => {
+    const memory = new MemorySink();
+    const log = new LoggerConfiguration().writeTo.sink(memory).createLogger();
+    const { diagnostics, stop } = collectSelfLog();
+    const hostile = {
+      toString(): string {
+        throw new Error('no string');
+      },
+    };
+    const levels: unknown[] = ['nope', '__proto__', 'toString', 123, null, undefined, Symbol('level'), hostile, ['error']];
+    try {
+      for (const level of levels) expect(() => log.write(level as 'warning', 'Dropped {N}', 1)).not.toThrow();
+    } finally {
+      stop();
+    }
+    expect(memory.events).toEqual([]);
+    const metrics = log.metrics();
+    expect(metrics.rejectedInvalidLevel).toBe(levels.length);
+    expect(metrics.logged).toBe(0);
+    expect(diagnostics.filter((d) => d.template.includes('unknown level')).map((d) => d.args[0])).toEqual(levels);
+    // Counted the same once the logger is closed: the call was wrong, whatever the logger's state.
+    await log.close();
+    log.write('nope' as 'warning', 'late');
+    expect(log.metrics()).toMatchObject({ rejectedInvalidLevel: levels.length + 1, rejectedAfterClose: 0 });
+  });
+
+  it('answers isEnabled false for anything but a level, without counting a rejected call', () => {
+    const log = new LoggerConfiguration().minimumLevel.verbose().createLogger();
+    for (const level of ['nope', '__proto__', 7, null]) expect(log.isEnabled(level as 'debug')).toBe(false);
+    expect(log.isEnabled('INFO' as 'information')).toBe(true);
+    expect(log.metrics().rejectedInvalidLevel).toBe(0);
+  });
+
   it('answers isEnabled from the minimum level', () => {
     const log = new LoggerConfiguration().minimumLevel.warning().createLogger();
     expect(log.isEnabled('information')).toBe(false);
