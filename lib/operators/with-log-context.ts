@@ -5,6 +5,17 @@ import type { ContextProperties } from '../context/context-store';
 import { LogContext } from '../context/log-context';
 import { describeOption } from './operator-options';
 
+/** Whether `value` can be context properties: an object that is not null and not an array. */
+function isPropertiesObject(value: unknown): value is ContextProperties {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/** The kind of a value that is not properties, as one word: `null`, `undefined`, `number`, `string`, `array`, … */
+function kindOf(value: unknown): string {
+  if (value === null) return 'null';
+  return Array.isArray(value) ? 'array' : typeof value;
+}
+
 /**
  * Delivers every notification (next, error, complete) that passes through it inside
  * `LogContext.run(properties)`, so whatever downstream operators and subscribers log on that turn
@@ -12,17 +23,23 @@ import { describeOption } from './operator-options';
  * `switchMap` chain in a browser, which has no AsyncLocalStorage; in Node with
  * `useAsyncLocalStorage()` it also follows async work started downstream.
  *
- * A function is called once per subscription, so each subscription can have its own id. The
- * context covers what runs synchronously downstream: the projection of a `switchMap` placed after
- * it, but not the later emissions of the inner Observable it returns (pipe that one through
- * `withLogContext` too, or use AsyncLocalStorage).
+ * The properties are read once per subscription (a function is called then, so each subscription
+ * can have its own id) and the subscription keeps that copy. The context covers what runs
+ * synchronously downstream: the projection of a `switchMap` placed after it, but not the later
+ * emissions of the inner Observable it returns (pipe that one through `withLogContext` too, or use
+ * AsyncLocalStorage).
+ *
+ * Never fails the stream: when the function throws, returns something that is not properties
+ * (`null`, `undefined`, a number, a string, an array) or properties that cannot be read (a
+ * throwing getter, a Proxy whose traps throw), that subscription runs without this context and
+ * SelfLog is told once per operator for each kind of fault, not once per subscription.
  *
  * ```text
  * source:                         -a-b-|
  * withLogContext({ Id: 'r-7' }):  -a-b-|   (a, b and the completion delivered inside the context)
  * ```
  *
- * @throws ConfigurationError when `properties` is neither an object nor a function.
+ * @throws ConfigurationError when `properties` is neither a function nor an object (an array is not properties).
  * @example
  * clicks$.pipe(
  *   withLogContext(() => ({ CorrelationId: crypto.randomUUID() })),
@@ -30,23 +47,48 @@ import { describeOption } from './operator-options';
  * )
  */
 export function withLogContext<T>(properties: ContextProperties | (() => ContextProperties)): MonoTypeOperatorFunction<T> {
-  if (typeof properties !== 'function' && (typeof properties !== 'object' || (properties as unknown) === null))
+  if (typeof properties !== 'function' && !isPropertiesObject(properties))
     throw new ConfigurationError(
       `withLogContext: expected properties or a function returning them, got ${describeOption(properties)}`,
     );
+  // One SelfLog line per kind of fault for this operator: a function that returns null on every
+  // subscription would otherwise write a line per subscription.
+  const reported = new Set<string>();
+  const report = (kind: string, template: string, ...args: unknown[]): void => {
+    if (reported.has(kind)) return;
+    reported.add(kind);
+    SelfLog.write(template, ...args);
+  };
+  const contextOf = (): ContextProperties => {
+    let made: unknown = properties;
+    if (typeof properties === 'function') {
+      try {
+        made = properties();
+      } catch (error) {
+        report('threw', 'withLogContext: the properties function threw; the subscription runs without context', error);
+        return {};
+      }
+      if (!isPropertiesObject(made)) {
+        const kind = kindOf(made);
+        report(
+          kind,
+          'withLogContext: the properties function returned {Kind}, not properties; the subscription runs without context',
+          kind,
+        );
+        return {};
+      }
+    }
+    // Read once, here: a throwing getter fails this subscription's context once, not every notification.
+    try {
+      return { ...(made as ContextProperties) };
+    } catch (error) {
+      report('unreadable', 'withLogContext: the properties cannot be read; the subscription runs without context', error);
+      return {};
+    }
+  };
   return (source) =>
     new Observable<T>((subscriber) => {
-      let context: ContextProperties = {};
-      if (typeof properties === 'function') {
-        try {
-          const made: unknown = properties();
-          context = typeof made === 'object' && made !== null ? (made as ContextProperties) : {};
-        } catch (error) {
-          SelfLog.write('withLogContext: the properties function threw; the stream runs without context', error);
-        }
-      } else {
-        context = properties;
-      }
+      const context = contextOf();
       return LogContext.run(context, () =>
         source.subscribe({
           next: (value) => LogContext.run(context, () => subscriber.next(value)),

@@ -2,6 +2,7 @@ import { map, of, Subject, switchMap, tap, timer } from 'rxjs';
 import { LoggerConfiguration } from '../../lib/configuration/logger-configuration';
 import { LogContext } from '../../lib/context/log-context';
 import { ConfigurationError } from '../../lib/core/errors/configuration-error';
+import { SelfLog, type SelfLogEvent } from '../../lib/core/self-log';
 import type { Logger } from '../../lib/pipeline/logger';
 import { withLogContext } from '../../lib/operators/with-log-context';
 import { MemorySink } from '../../lib/sinks/memory-sink';
@@ -113,5 +114,87 @@ describe('withLogContext', () => {
     expect(seen()).toEqual([{ text: 'value' }]);
     expect(() => withLogContext(null as unknown as Record<string, unknown>)).toThrow(ConfigurationError);
     expect(() => withLogContext('Id' as unknown as Record<string, unknown>)).toThrow(/withLogContext.*"Id"/);
+  });
+
+  it('rejects an array, a number or undefined when built, naming it', () => {
+    for (const [value, named] of [
+      [['Id'], 'an array'],
+      [42, '42'],
+      [undefined, 'undefined'],
+    ] as const) {
+      expect(() => withLogContext(value as unknown as Record<string, unknown>)).toThrow(ConfigurationError);
+      expect(() => withLogContext(value as unknown as Record<string, unknown>)).toThrow(`got ${named}`);
+    }
+  });
+
+  it('runs a subscription without context when the function returns what is not properties, telling SelfLog once per kind', () => {
+    const testScheduler = createTestScheduler();
+    const { log, seen } = contextLogger();
+    const throwingGetter = {
+      get Id(): string {
+        throw new Error('getter broke');
+      },
+    };
+    const results: unknown[] = [null, 7, 'Id', ['Id'], undefined, throwingGetter, null, 8, throwingGetter, { Id: 'ok' }];
+    const diagnostics: SelfLogEvent[] = [];
+    const subscription = SelfLog.events$.subscribe((d) => diagnostics.push(d));
+    let call = 0;
+    try {
+      testScheduler.run(({ cold, expectObservable }) => {
+        const source = cold('-a|', { a: 1 }).pipe(
+          withLogContext(() => results[call++] as Record<string, unknown>),
+          tap(() => log.information('value')),
+        );
+        // Every subscription gets its values and completes: a bad context never fails the stream.
+        for (let i = 0; i < results.length; i++) expectObservable(source).toBe('-a|', { a: 1 });
+      });
+    } finally {
+      subscription.unsubscribe();
+    }
+    expect(seen()).toEqual([
+      ...Array.from({ length: results.length - 1 }, () => ({ text: 'value' })),
+      { text: 'value', Id: 'ok' },
+    ]);
+    const lines = diagnostics.filter((d) => d.template.startsWith('withLogContext:'));
+    // null, number, string, array, undefined and the unreadable object: one line each, repeats silent.
+    expect(lines.map((d) => (d.args[0] instanceof Error ? d.args[0].message : d.args[0]))).toEqual([
+      'null',
+      'number',
+      'string',
+      'array',
+      'undefined',
+      'getter broke',
+    ]);
+    expect(LogContext.current()).toBeUndefined();
+  });
+
+  it('reads static properties once per subscription, so a throwing getter is reported once and values still flow', () => {
+    const testScheduler = createTestScheduler();
+    const { log, seen } = contextLogger();
+    let reads = 0;
+    const properties = {
+      get Id(): string {
+        reads++;
+        throw new Error('getter broke');
+      },
+    };
+    const diagnostics: SelfLogEvent[] = [];
+    const subscription = SelfLog.events$.subscribe((d) => diagnostics.push(d));
+    try {
+      testScheduler.run(({ cold, expectObservable }) => {
+        const source = cold('-a-b-c|', { a: 1, b: 2, c: 3 }).pipe(
+          withLogContext(properties),
+          tap((n) => log.information('value {N}', n)),
+        );
+        expectObservable(source).toBe('-a-b-c|', { a: 1, b: 2, c: 3 });
+        expectObservable(source).toBe('-a-b-c|', { a: 1, b: 2, c: 3 });
+      });
+    } finally {
+      subscription.unsubscribe();
+    }
+    expect(seen()).toHaveLength(6);
+    expect(seen().every((e) => !('Id' in e))).toBe(true);
+    expect(reads).toBe(2);
+    expect(diagnostics.filter((d) => d.template.startsWith('withLogContext:'))).toHaveLength(1);
   });
 });
