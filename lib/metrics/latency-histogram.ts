@@ -28,11 +28,14 @@ export class LatencyHistogram {
 
   /**
    * Records a latency in milliseconds, `count` times (default once: a positive integer, anything
-   * else records nothing); negative and NaN latencies count as 0.
+   * else records nothing). A latency that is not a finite number (NaN, ±Infinity, not a number at
+   * all) records nothing, so `max` and every percentile stay finite and JSON-safe; a negative one
+   * (a clock that stepped back) counts as 0.
    */
   record(ms: number, count = 1): void {
     if (!Number.isInteger(count) || count < 1) return;
-    // Shaped for the delivery hot path: no allocation, no Math.log.
+    // Shaped for the delivery hot path: no allocation, no Math.log. Number.isFinite never coerces.
+    if (!Number.isFinite(ms)) return;
     const value = ms > 0 ? ms : 0;
     this.counts[bucketOf(value)] += count;
     this.total += count;

@@ -2,6 +2,7 @@ import { type MonoTypeOperatorFunction, Observable, type SchedulerLike } from 'r
 import type { LogEvent } from '../core/log-event';
 import { unrefScheduler } from '../core/unref-scheduler';
 import { ConfigurationError } from '../core/errors/configuration-error';
+import { SelfLog } from '../core/self-log';
 import type { SinkMetricsRecorder } from '../metrics/sink-metrics-recorder';
 import { describeOption } from './operator-options';
 
@@ -12,14 +13,38 @@ const COUNTERS: readonly TappedCounter[] = ['received', 'delivered', 'dropped', 
 
 /** What else `tapMetrics` measures. */
 export interface TapMetricsOptions {
-  /** Also record each event's age (scheduler time minus `event.timestamp`) into the recorder's latency histogram. Default `false`. */
+  /**
+   * Also record each event's age (scheduler time minus `event.timestamp`), in milliseconds, into
+   * the recorder's latency histogram. An event whose age cannot be measured (no timestamp, not a
+   * Date, an invalid Date, a timestamp in the future) is still counted but records no latency.
+   * Default `false`.
+   */
   latency?: boolean;
+}
+
+/**
+ * An event's age at `now`, in milliseconds, or undefined when it has none worth recording: no
+ * timestamp, one that is not a Date or is invalid (NaN), one in the future (a negative age) or an
+ * infinite one. Never throws (a null event, a throwing getter).
+ */
+function ageOf(event: unknown, now: number): number | undefined {
+  let age: number;
+  try {
+    // Date.prototype.getTime throws for anything but a Date, whatever its shape.
+    age = now - Date.prototype.getTime.call((event as LogEvent).timestamp);
+  } catch {
+    return undefined;
+  }
+  // NaN fails both comparisons.
+  return age >= 0 && age < Number.POSITIVE_INFINITY ? age : undefined;
 }
 
 /**
  * Counts what passes into one of a `SinkMetricsRecorder`'s counters, without changing the
  * stream: an event counts 1, a batch (an array of events) counts its length. With
- * `{ latency: true }` it also records each event's age at this point. Allocates nothing per event.
+ * `{ latency: true }` it also records each event's age at this point; an event with no usable
+ * timestamp (missing, invalid or in the future) is counted, passed on unchanged and records no
+ * latency, and SelfLog is told once per operator. Allocates nothing per event.
  *
  * @param scheduler The clock for ages. Default `unrefScheduler`.
  * @throws ConfigurationError when `recorder` is not a SinkMetricsRecorder or `counter` is not one of its counters.
@@ -39,6 +64,19 @@ export function tapMetrics<T extends LogEvent | readonly LogEvent[]>(
   if (!COUNTERS.includes(counter))
     throw new ConfigurationError(`tapMetrics: counter: expected one of ${COUNTERS.join(', ')}, got ${describeOption(counter)}`);
   const latency = options.latency === true;
+  let toldUnmeasurable = false;
+  const record = (event: unknown, now: number): void => {
+    const age = ageOf(event, now);
+    if (age !== undefined) {
+      recorder.latency.record(age);
+    } else if (!toldUnmeasurable) {
+      toldUnmeasurable = true;
+      SelfLog.write(
+        'tapMetrics: an event of {Sink} has no usable timestamp (missing, invalid or in the future); its latency is not recorded (told once)',
+        recorder.name,
+      );
+    }
+  };
   return (source) =>
     new Observable<T>((subscriber) =>
       source.subscribe({
@@ -48,11 +86,11 @@ export function tapMetrics<T extends LogEvent | readonly LogEvent[]>(
             recorder[counter] += value.length;
             if (latency) {
               const now = scheduler.now();
-              for (let index = 0; index < value.length; index++) recorder.latency.record(now - value[index].timestamp.getTime());
+              for (let index = 0; index < value.length; index++) record(value[index], now);
             }
           } else {
             recorder[counter]++;
-            if (latency) recorder.latency.record(scheduler.now() - value.timestamp.getTime());
+            if (latency) record(value, scheduler.now());
           }
           subscriber.next(value);
         },

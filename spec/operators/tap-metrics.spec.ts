@@ -1,5 +1,7 @@
 import { SinkMetricsRecorder } from '../../lib/metrics/sink-metrics-recorder';
 import { ConfigurationError } from '../../lib/core/errors/configuration-error';
+import type { LogEvent } from '../../lib/core/log-event';
+import { SelfLog, type SelfLogEvent } from '../../lib/core/self-log';
 import { tapMetrics, type TappedCounter } from '../../lib/operators/tap-metrics';
 import { makeEvent, makeEvents } from '../helpers/events';
 import { createTestScheduler } from '../helpers/test-scheduler';
@@ -37,6 +39,54 @@ describe('tapMetrics', () => {
     });
     expect(recorder.failed).toBe(1);
     expect(recorder.snapshot().latencyMs.max).toBe(5);
+  });
+
+  it('records no latency for an event without a usable timestamp, counting and passing it on, and tells SelfLog once', () => {
+    const recorder = new SinkMetricsRecorder('audit');
+    const testScheduler = createTestScheduler();
+    const malformed = (timestamp: unknown): LogEvent => ({ ...makeEvent(), timestamp: timestamp as Date });
+    const throwing = makeEvent();
+    Object.defineProperty(throwing, 'timestamp', {
+      get() {
+        throw new Error('no clock');
+      },
+    });
+    const events = {
+      m: malformed(undefined),
+      n: malformed(new Date(Number.NaN)),
+      s: malformed('1970-01-01T00:00:00Z'),
+      z: malformed(0),
+      f: malformed(new Date(10_000)),
+      t: throwing,
+      o: makeEvent({ timestamp: new Date(0) }),
+    };
+    const batch = [null as unknown as LogEvent, events.m, events.f, events.o];
+    const diagnostics: SelfLogEvent[] = [];
+    const subscription = SelfLog.events$.subscribe((d) => diagnostics.push(d));
+    try {
+      testScheduler.run(({ hot, expectObservable }) => {
+        const source = hot('-mnszft---o|', events);
+        expectObservable(source.pipe(tapMetrics(recorder, 'received', { latency: true }, testScheduler))).toBe(
+          '-mnszft---o|',
+          events,
+        );
+        const batches = hot('--------b|', { b: batch });
+        expectObservable(batches.pipe(tapMetrics(recorder, 'delivered', { latency: true }, testScheduler))).toBe('--------b|', {
+          b: batch,
+        });
+      });
+    } finally {
+      subscription.unsubscribe();
+    }
+    expect(recorder.received).toBe(7);
+    expect(recorder.delivered).toBe(4);
+    // Only the two events stamped at 0 have an age: 10 and 8 ms.
+    expect(recorder.latency.count).toBe(2);
+    const { latencyMs } = recorder.snapshot();
+    expect(latencyMs.max).toBe(10);
+    expect(Object.values(latencyMs).every((value) => Number.isFinite(value) && value >= 0)).toBe(true);
+    // Once per operator: the received tap and the delivered tap each told once.
+    expect(diagnostics.filter((d) => d.template.startsWith('tapMetrics:')).map((d) => d.args[0])).toEqual(['audit', 'audit']);
   });
 
   it('passes errors through', () => {
