@@ -275,8 +275,8 @@ export class LoggerPipeline {
     );
   }
 
-  async flush(options: FlushOptions = {}): Promise<FlushResult> {
-    const timeoutMs = this.#timeoutFrom(options.timeoutMs, 'flush');
+  async flush(options?: FlushOptions): Promise<FlushResult> {
+    const timeoutMs = this.#timeoutFrom(readOption(options, 'timeoutMs', 'flush'), 'flush');
     const release = this.#keepProcessAlive();
     try {
       const call = {};
@@ -307,15 +307,15 @@ export class LoggerPipeline {
     }
   }
 
-  close(options: CloseOptions = {}): Promise<ShutdownReport> {
+  close(options?: CloseOptions): Promise<ShutdownReport> {
     if (this.#closing !== undefined) return this.#closing;
     this.#closed = true;
-    let strategy = options.strategy ?? 'graceful';
+    let strategy = readOption(options, 'strategy', 'close') ?? 'graceful';
     if (!STRATEGIES.includes(strategy)) {
       SelfLog.write('close: unknown strategy {Strategy}; closing gracefully', strategy);
       strategy = 'graceful';
     }
-    const timeoutMs = this.#timeoutFrom(options.timeoutMs, 'close');
+    const timeoutMs = this.#timeoutFrom(readOption(options, 'timeoutMs', 'close'), 'close');
     const release = this.#keepProcessAlive();
     this.#closing = this.#shutdown(strategy, timeoutMs);
     void this.#closing.then(release, release);
@@ -452,6 +452,26 @@ function addBound(properties: Record<string, unknown>, bound: BoundProperties): 
   const values = bound.values;
   for (let i = 0; i < keys.length; i++) {
     if (!hasOwnProperty(properties, keys[i])) setOwnProperty(properties, keys[i], values[i]);
+  }
+}
+
+/**
+ * One option of `close()` or `flush()`, or undefined (the default) when the options are missing,
+ * not an object (a JavaScript caller's `null`) or cannot be read (a Proxy whose traps throw): the
+ * caller gets its report with the defaults, never an exception. Never throws.
+ */
+function readOption<T, K extends keyof T>(options: T | undefined, key: K, method: string): T[K] | undefined {
+  if (options === undefined) return undefined;
+  if (typeof options !== 'object' || options === null) {
+    // Reported once per call: both methods read timeoutMs.
+    if (key === 'timeoutMs') SelfLog.write('{Method}: options {Options} are not an object; using the defaults', method, options);
+    return undefined;
+  }
+  try {
+    return options[key];
+  } catch (error) {
+    SelfLog.write('{Method}: option {Option} cannot be read; using its default', method, key, error);
+    return undefined;
   }
 }
 

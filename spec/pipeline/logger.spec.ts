@@ -411,6 +411,40 @@ describe('Logger', () => {
       expect(report.sinks.memory).toEqual({ delivered: 1, dropped: 0, failed: 0, undelivered: 0 });
     });
 
+    it('closes and flushes with the defaults when the options are not an object or cannot be read, never throwing', async () => {
+      const trap = new Proxy(
+        {},
+        {
+          get() {
+            throw new Error('trap');
+          },
+        },
+      );
+      const { diagnostics, stop } = collectSelfLog();
+      try {
+        for (const options of [null, 'fast', 42, trap]) {
+          const memory = new MemorySink();
+          const log = new LoggerConfiguration().writeTo.sink(memory).createLogger();
+          log.information('kept');
+          await expect(log.flush(options as { timeoutMs: number })).resolves.toEqual({ timedOut: false });
+          let closing: Promise<unknown> | undefined;
+          expect(() => {
+            closing = log.close(options as { timeoutMs: number });
+          }).not.toThrow();
+          await expect(closing).resolves.toMatchObject({
+            strategy: 'graceful',
+            timedOut: false,
+            sinks: { memory: { delivered: 1, dropped: 0, failed: 0, undelivered: 0 } },
+          });
+        }
+      } finally {
+        stop();
+      }
+      const templates = diagnostics.map((d) => d.template);
+      expect(templates.filter((t) => t.includes('are not an object'))).toHaveLength(6);
+      expect(templates.filter((t) => t.includes('cannot be read'))).toHaveLength(3);
+    });
+
     it('calls the sink’s close', async () => {
       const close = jest.fn();
       const log = new LoggerConfiguration().writeTo.sink({ emit: () => undefined, close }).createLogger();
