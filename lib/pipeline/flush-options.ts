@@ -1,6 +1,9 @@
 /** Options of `log.flush()`. */
 export interface FlushOptions {
-  /** Longest wait, in milliseconds; past it `flush()` resolves with `timedOut: true`. Default `5000` (as `close()`). */
+  /**
+   * Longest wait, in milliseconds; past it `flush()` resolves with `timedOut: true`. Default `5000`
+   * (as `close()`). `Infinity` or anything past 2^31 - 1 waits that long (about 24.8 days).
+   */
   timeoutMs?: number;
 }
 

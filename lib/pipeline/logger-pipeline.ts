@@ -13,7 +13,7 @@ import {
 import type { Enricher } from '../core/enricher';
 import { guardSubscribers } from '../core/guard-subscribers';
 import { keepAlive } from '../core/keep-alive';
-import { checkTimerMs } from '../core/max-timer-ms';
+import { checkTimerMs, MAX_TIMER_MS } from '../core/max-timer-ms';
 import type { LevelSwitch } from '../core/level-switch';
 import type { LogEvent } from '../core/log-event';
 import { LOG_LEVELS } from '../core/log-level';
@@ -324,7 +324,9 @@ export class LoggerPipeline {
 
   #timeoutFrom(timeoutMs: number | undefined, method: string): number {
     if (timeoutMs === undefined) return DEFAULT_TIMEOUT_MS;
-    if (typeof timeoutMs === 'number' && timeoutMs >= 0) return timeoutMs;
+    // Past 2^31 - 1 ms (Infinity included) a timer fires at once: a "wait forever" would give up
+    // after 1 ms. The longest real timer (about 24.8 days) is as good as forever.
+    if (typeof timeoutMs === 'number' && timeoutMs >= 0) return Math.min(timeoutMs, MAX_TIMER_MS);
     SelfLog.write(
       '{Method}: timeoutMs {TimeoutMs} is not a number of milliseconds ≥ 0; using {Default}',
       method,

@@ -27,6 +27,6 @@ export interface ShutdownReport {
 export interface CloseOptions {
   /** `'immediate'` drops what is queued, `'flush'` delivers everything with no time bound, `'graceful'` delivers until `timeoutMs`. Default `'graceful'`. */
   strategy?: ShutdownStrategy;
-  /** How long a graceful close waits, in milliseconds. Default `5000`. */
+  /** How long a graceful close waits, in milliseconds. Default `5000`. `Infinity` or anything past 2^31 - 1 waits that long (about 24.8 days). */
   timeoutMs?: number;
 }

@@ -173,6 +173,21 @@ describe('LoggerPipeline', () => {
       expect(sinkFlushes).toBe(1);
     });
 
+    it('waits as long as asked for a timeout past the longest timer (Infinity, 1e12 ms), instead of giving up at once', async () => {
+      const log = new LoggerConfiguration().writeTo
+        .sink({ emit: () => new Promise<void>(() => undefined) }, { name: 'stuck' })
+        .createLogger();
+      log.information('Event {N}', 1);
+      jest.useFakeTimers();
+      const flushed = log.flush({ timeoutMs: Number.POSITIVE_INFINITY });
+      const closed = log.close({ timeoutMs: 1e12 });
+      // A timer set past 2^31 - 1 ms fires after 1 ms, in Node, browsers and jest's fake timers alike.
+      await jest.advanceTimersByTimeAsync(60_000);
+      expect(await stateOf(flushed)).toBe('pending');
+      expect(await stateOf(closed)).toBe('pending');
+      expect(log.metrics().sinks.stuck.pending).toBe(1);
+    });
+
     it('gives up after 5000 ms by default when a sink flush never settles', async () => {
       const log = new LoggerConfiguration().writeTo
         .sink({ emit: () => undefined, flush: () => new Promise<void>(() => undefined) }, { name: 'stuck' })
