@@ -1,8 +1,14 @@
+import { describeValue } from '../core/describe-value';
+import { ConfigurationError } from '../core/errors/configuration-error';
+import { hasMethods } from '../core/has-methods';
 import type { CheckLogArguments } from '../templates/template-values';
 import type { Logger } from './logger';
 import type { CloseOptions, ShutdownReport } from './shutdown-report';
 
 let current: Logger | undefined;
+
+/** What the facade calls on its logger. */
+const LOGGER_METHODS = ['verbose', 'trace', 'debug', 'information', 'info', 'warning', 'warn', 'error', 'fatal', 'close'];
 
 /**
  * The global facade: set `Log.logger` once at start-up and log from anywhere. Before a logger is
@@ -19,7 +25,16 @@ export class Log {
     return current;
   }
 
+  /**
+   * Sets the logger the facade writes to, or `undefined` to make it a no-op again.
+   *
+   * @throws ConfigurationError naming the value when it is neither undefined nor a logger (an
+   * object with the level methods and `close`): checked here, once, so that no later `Log.information`
+   * can throw.
+   */
   static set logger(logger: Logger | undefined) {
+    if (logger !== undefined && !hasMethods(logger, LOGGER_METHODS))
+      throw new ConfigurationError(`Log.logger: expected a Logger or undefined, got ${describeValue(logger)}`);
     current = logger;
   }
 

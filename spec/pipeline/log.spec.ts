@@ -1,4 +1,6 @@
 import { LoggerConfiguration } from '../../lib/configuration/logger-configuration';
+import { ConfigurationError } from '../../lib/core/errors/configuration-error';
+import type { Logger } from '../../lib/pipeline/logger';
 import { Log } from '../../lib/pipeline/log';
 import { MemorySink } from '../../lib/sinks/memory-sink';
 
@@ -11,6 +13,25 @@ describe('Log', () => {
     expect(Log.logger).toBeUndefined();
     expect(() => Log.information('nobody listens {N}', 1)).not.toThrow();
     await expect(Log.closeAndFlush()).resolves.toBeUndefined();
+  });
+
+  it('refuses what is not a logger when set, naming it, so no later facade call can throw', () => {
+    const memory = new MemorySink();
+    const log = new LoggerConfiguration().writeTo.sink(memory).createLogger();
+    Log.logger = log;
+    for (const [value, named] of [
+      [{}, 'Object'],
+      ['console', '"console"'],
+      [null, 'null'],
+      [{ information: () => undefined }, 'Object'],
+    ] as const) {
+      expect(() => (Log.logger = value as unknown as Logger)).toThrow(ConfigurationError);
+      expect(() => (Log.logger = value as unknown as Logger)).toThrow(`Log.logger: expected a Logger or undefined, got ${named}`);
+    }
+    // The logger set before is kept.
+    expect(Log.logger).toBe(log);
+    expect(() => Log.information('still {Ok}', true)).not.toThrow();
+    expect(memory.events.map((e) => e.renderMessage())).toEqual(['still true']);
   });
 
   it('writes trace, info and warn, and takes a thrown value first as the exception', () => {
