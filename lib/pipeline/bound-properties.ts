@@ -1,5 +1,6 @@
+import { describeValue } from '../core/describe-value';
 import { SelfLog } from '../core/self-log';
-import { captureValue } from '../templates/capture';
+import { captureValue, DEFAULT_CAPTURE_LIMITS } from '../templates/capture';
 import { setOwnProperty } from '../templates/own-property';
 import type { RedactionPolicy } from '../templates/redaction-policy';
 
@@ -21,11 +22,18 @@ export interface BoundProperties {
 }
 
 /**
+ * Most properties a logger binds, its parents' included: the capture limit on a collection's
+ * length, so a child made from an object with a million keys costs what a thousand do.
+ */
+export const MAX_BOUND_PROPERTIES = DEFAULT_CAPTURE_LIMITS.maxCollectionLength;
+
+/**
  * The bound properties of a child of `parent` that adds `properties`: each new value captured as
  * a call's argument is (so later mutation cannot reach an event) and, when every policy of
  * `redaction` is fixed, redacted, then layered over the parent's (a name bound again takes the
- * new value). Never throws:
- * unreadable properties are reported to SelfLog and the parent's are kept.
+ * new value). Never throws, and tells SelfLog what it leaves out: properties that are not an
+ * object (`null`, a string, an array) or cannot be read bind nothing, and names past
+ * {@link MAX_BOUND_PROPERTIES} in all are not bound; the parent's are kept either way.
  */
 export function bindProperties(
   parent: BoundProperties | undefined,
@@ -34,18 +42,39 @@ export function bindProperties(
 ): BoundProperties {
   const keys = parent === undefined ? [] : [...parent.keys];
   const values = parent === undefined ? [] : [...parent.values];
+  const redacted = redaction === undefined || redaction.every((policy) => policy.fixed);
+  // A string or an array would otherwise bind its indexes ('0', '1', …) as property names.
+  if (typeof properties !== 'object' || (properties as unknown) === null || Array.isArray(properties)) {
+    SelfLog.write('child: expected an object of properties, got {Value}; none bound', describeValue(properties));
+    return { keys, values, redacted };
+  }
+  const index = new Map<string, number>();
+  for (let i = 0; i < keys.length; i++) index.set(keys[i], i);
   let added = {} as Record<string, unknown>;
+  let room = MAX_BOUND_PROPERTIES - keys.length;
+  let leftOut = 0;
   try {
-    for (const key of Object.keys(properties)) setOwnProperty(added, key, captureValue(properties[key], 'default'));
+    for (const key of Object.keys(properties)) {
+      if (!index.has(key)) {
+        if (room <= 0) {
+          leftOut++;
+          continue;
+        }
+        room--;
+      }
+      setOwnProperty(added, key, captureValue(properties[key], 'default'));
+    }
   } catch (error) {
     SelfLog.write('child: unreadable properties ignored', error);
   }
-  const redacted = redaction === undefined || redaction.every((policy) => policy.fixed);
+  if (leftOut > 0)
+    SelfLog.write('child: {Count} properties left out: a logger binds at most {Limit}', leftOut, MAX_BOUND_PROPERTIES);
   // Only the new values are redacted: the parent's already were.
   if (redacted && redaction !== undefined) for (const policy of redaction) added = policy.redactProperties(added, true);
   for (const key of Object.keys(added)) {
-    const at = keys.indexOf(key);
-    if (at === -1) {
+    const at = index.get(key);
+    if (at === undefined) {
+      index.set(key, keys.length);
       keys.push(key);
       values.push(added[key]);
     } else {

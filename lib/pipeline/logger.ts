@@ -203,7 +203,11 @@ export class Logger {
     return this.child({ [key]: value });
   }
 
-  /** A logger that adds these properties to its events (properties of the event itself win). */
+  /**
+   * A logger that adds these properties to its events (properties of the event itself win). At
+   * most 1000 properties are bound in all, parents' included; what is not an object of properties
+   * (`null`, a string, an array) binds nothing. Either is reported to SelfLog, never thrown.
+   */
   child(properties: Readonly<Record<string, unknown>>): Logger {
     // Captured and redacted here, once, rather than on every event the child writes.
     const bound = this.#pipeline.bind(this.#bound, properties);

@@ -1,4 +1,5 @@
-import { bindProperties } from '../../lib/pipeline/bound-properties';
+import { SelfLog, type SelfLogEvent } from '../../lib/core/self-log';
+import { bindProperties, MAX_BOUND_PROPERTIES } from '../../lib/pipeline/bound-properties';
 import { RedactionPolicy } from '../../lib/templates/redaction-policy';
 
 describe('bindProperties', () => {
@@ -47,5 +48,48 @@ describe('bindProperties', () => {
     };
     const bound = bindProperties(undefined, hostile, undefined);
     expect(bound.keys).toEqual(['Good']);
+  });
+
+  function collectSelfLog<T>(fn: () => T): { result: T; diagnostics: SelfLogEvent[] } {
+    const diagnostics: SelfLogEvent[] = [];
+    const subscription = SelfLog.events$.subscribe((d) => diagnostics.push(d));
+    try {
+      return { result: fn(), diagnostics };
+    } finally {
+      subscription.unsubscribe();
+    }
+  }
+
+  it('binds nothing from what is not an object (a string, an array, null, a number), keeps the parent’s and tells SelfLog', () => {
+    const parent = bindProperties(undefined, { A: 1 }, undefined);
+    for (const [value, named] of [
+      ['abc', '"abc"'],
+      [['q'], 'Array'],
+      [null, 'null'],
+      [42, 'number 42'],
+    ] as const) {
+      const { result, diagnostics } = collectSelfLog(() =>
+        bindProperties(parent, value as unknown as Record<string, unknown>, undefined),
+      );
+      expect(result.keys).toEqual(['A']);
+      expect(result.values).toEqual([1]);
+      expect(diagnostics.map((d) => d.message)).toEqual([
+        expect.stringContaining(`child: expected an object of properties, got ${named}`),
+      ]);
+    }
+  });
+
+  it('binds at most MAX_BOUND_PROPERTIES names in all, telling SelfLog how many it left out; a name bound again still takes its new value', () => {
+    const wide: Record<string, number> = {};
+    for (let i = 0; i < 20_000; i++) wide[`k${i}`] = i;
+    const { result: bound, diagnostics } = collectSelfLog(() => bindProperties(undefined, wide, undefined));
+    expect(MAX_BOUND_PROPERTIES).toBe(1000);
+    expect(bound.keys).toHaveLength(MAX_BOUND_PROPERTIES);
+    expect(bound.keys.slice(0, 2)).toEqual(['k0', 'k1']);
+    expect(diagnostics.map((d) => d.args)).toEqual([[19_000, 1000]]);
+    const child = bindProperties(bound, { k0: 'again', Extra: true }, undefined);
+    expect(child.keys).toHaveLength(MAX_BOUND_PROPERTIES);
+    expect(child.values[0]).toBe('again');
+    expect(child.keys).not.toContain('Extra');
   });
 });
