@@ -47,11 +47,15 @@ function callEnricher(enricher: Enricher, event: LogEvent): Readonly<Record<stri
 }
 
 const MAX_STRING = DEFAULT_CAPTURE_LIMITS.maxStringLength;
+/** Most properties one enricher adds to an event: the capture limit on a collection's length. */
+const MAX_KEYS = DEFAULT_CAPTURE_LIMITS.maxCollectionLength;
 
 /**
  * Adds the captured values of `extra`'s keys that neither `target` nor `existing` has to `target`.
  * Captured like a call's arguments: mutating the enricher's (or LogContext's) value later cannot
- * change the event.
+ * change the event. What is not an object of properties (a string or an array would add its
+ * indexes as names) adds nothing, and keys past the first {@link MAX_KEYS} are left out; both
+ * are reported to SelfLog.
  */
 function addCaptured(
   target: Record<string, unknown>,
@@ -59,9 +63,24 @@ function addCaptured(
   extra: Readonly<Record<string, unknown>>,
   enricher: Enricher,
 ): void {
+  if (typeof extra !== 'object' || Array.isArray(extra)) {
+    SelfLog.write('Enricher {Name} returned {Value}, not properties; ignored', enricherName(enricher), describeOption(extra));
+    return;
+  }
   try {
     const keys = Object.keys(extra);
-    for (let i = 0; i < keys.length; i++) {
+    let count = keys.length;
+    if (count > MAX_KEYS) {
+      SelfLog.write(
+        'Enricher {Name} returned {Count} properties; the {Left} past the first {Limit} are left out',
+        enricherName(enricher),
+        count,
+        count - MAX_KEYS,
+        MAX_KEYS,
+      );
+      count = MAX_KEYS;
+    }
+    for (let i = 0; i < count; i++) {
       const key = keys[i];
       if (hasOwnProperty(target, key) || (existing !== undefined && hasOwnProperty(existing, key))) continue;
       const value = extra[key];

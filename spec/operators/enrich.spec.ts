@@ -131,6 +131,48 @@ describe('enrichOwnEvent', () => {
     expect(properties).toEqual({ Ok: true });
     expect(diagnostics.some((d) => d.message.includes('brokenEnricher'))).toBe(true);
   });
+  it('adds nothing from an enricher that returns a string, an array or a number, and tells SelfLog', () => {
+    const diagnostics: SelfLogEvent[] = [];
+    const subscription = SelfLog.events$.subscribe((d) => diagnostics.push(d));
+    const returns: unknown[] = ['abc', ['x', 'y'], 5, true];
+    const enrichers = returns.map((value) => {
+      const returning = (): Record<string, unknown> => value as Record<string, unknown>;
+      return returning;
+    });
+    let enriched: LogEvent | undefined;
+    const own: Record<string, unknown> = { N: 1 };
+    try {
+      of(makeEvent({ properties: { N: 1 } }))
+        .pipe(enrich(...enrichers, () => ({ Host: 'web-1' })))
+        .subscribe((e) => (enriched = e));
+      enrichOwnEvent(makeEvent({ properties: own }), own, enrichers);
+    } finally {
+      subscription.unsubscribe();
+    }
+    expect(enriched?.properties).toEqual({ N: 1, Host: 'web-1' });
+    expect(own).toEqual({ N: 1 });
+    const lines = diagnostics.filter((d) => d.template.includes('not properties'));
+    expect(lines.map((d) => d.args[1])).toEqual(['"abc"', 'an array', '5', 'true', '"abc"', 'an array', '5', 'true']);
+  });
+
+  it('adds at most 1000 properties from one enricher, telling SelfLog how many it left out', () => {
+    const wide: Record<string, number> = {};
+    for (let i = 0; i < 5_000; i++) wide[`k${i}`] = i;
+    const diagnostics: SelfLogEvent[] = [];
+    const subscription = SelfLog.events$.subscribe((d) => diagnostics.push(d));
+    const own: Record<string, unknown> = {};
+    try {
+      enrichOwnEvent(makeEvent({ properties: own }), own, [() => wide]);
+    } finally {
+      subscription.unsubscribe();
+    }
+    expect(Object.keys(own)).toHaveLength(1000);
+    expect(own.k999).toBe(999);
+    expect(diagnostics.filter((d) => d.template.includes('left out')).map((d) => d.args.slice(1))).toEqual([
+      [5_000, 4_000, 1000],
+    ]);
+  });
+
   it('rejects an enricher that is not a function when built, naming it', () => {
     expect(() => enrich(null as unknown as Enricher)).toThrow(ConfigurationError);
     expect(() => enrich(() => ({}), { Host: 'web-1' } as unknown as Enricher)).toThrow(
