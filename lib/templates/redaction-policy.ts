@@ -191,7 +191,13 @@ export class RedactionPolicy {
    * `'[Circular]'`, so nothing unredacted travels behind them. The app's Error is never changed.
    */
   redactError(error: Error): Error {
-    return this.#redactError(error, []);
+    try {
+      return this.#redactError(error, []);
+    } catch (fault) {
+      // A Proxy whose traps throw part way (getPrototypeOf, a descriptor): what it holds cannot be
+      // checked, so it never travels as it is.
+      return unreadableError(error, fault);
+    }
   }
 
   /** `redactError` for an error linked from `chain` (the errors above it, outermost first). */
@@ -199,8 +205,8 @@ export class RedactionPolicy {
     let keys: string[];
     try {
       keys = Object.keys(error);
-    } catch {
-      return error;
+    } catch (fault) {
+      return unreadableError(error, fault);
     }
     let changed: Record<string, unknown> | undefined;
     for (const key of keys) {
@@ -388,6 +394,29 @@ export class RedactionPolicy {
       return DEFAULT_CENSOR;
     }
   }
+}
+
+/** One property of an error that cannot be trusted to read, as a string, or `fallback`. */
+function readText(error: Error, name: 'name' | 'message' | 'stack', fallback: string): string {
+  try {
+    const value: unknown = error[name];
+    return typeof value === 'string' ? value : fallback;
+  } catch {
+    return fallback;
+  }
+}
+
+/**
+ * The stand-in for an error whose properties cannot be listed or copied (a Proxy whose traps
+ * throw): an Error with only its name, message and stack, so whatever else it holds (a secret
+ * redaction would have removed) never reaches a sink. Told to SelfLog.
+ */
+function unreadableError(error: Error, fault: unknown): Error {
+  SelfLog.write('redact: an exception whose properties cannot be read travels as its name, message and stack only', fault);
+  const copy = new Error(readText(error, 'message', '[unreadable exception]'));
+  copy.name = readText(error, 'name', 'Error');
+  copy.stack = readText(error, 'stack', `${copy.name}: ${copy.message}`);
+  return copy;
 }
 
 /** How deep a chain of linked errors (`cause`, `errors`) is redacted; deeper links, and cycles past it, travel as they are. */

@@ -96,6 +96,34 @@ describe('RedactionPolicy', () => {
     expect(diagnostics).toHaveLength(1);
   });
 
+  it('never lets an exception it cannot read travel as it is: a Proxy whose traps throw becomes its name, message and stack only', () => {
+    const policy = RedactionPolicy.compile({ paths: ['password'] });
+    const target = Object.assign(new Error('boom'), { password: 'hunter2' });
+    const trap = (name: string) => () => {
+      throw new Error(`${name} trap`);
+    };
+    const hostile = [
+      new Proxy(target, { ownKeys: trap('ownKeys') }),
+      new Proxy(target, { getOwnPropertyDescriptor: trap('getOwnPropertyDescriptor') }),
+      new Proxy(target, { getPrototypeOf: trap('getPrototypeOf') }),
+    ];
+    const diagnostics: SelfLogEvent[] = [];
+    const subscription = SelfLog.events$.subscribe((e) => diagnostics.push(e));
+    try {
+      for (const error of hostile) {
+        let redacted: Error | undefined;
+        expect(() => (redacted = policy.redactError(error))).not.toThrow();
+        // Compared as booleans and strings: printing the Proxy itself in a failure would run its traps.
+        expect(redacted === error).toBe(false);
+        expect((redacted as unknown as { password?: string }).password).toBeUndefined();
+        expect([redacted?.name, redacted?.message, redacted?.stack]).toEqual(['Error', 'boom', target.stack]);
+      }
+    } finally {
+      subscription.unsubscribe();
+    }
+    expect(diagnostics.filter((d) => d.template.includes('cannot be read'))).toHaveLength(3);
+  });
+
   it('removes matches instead when remove is true', () => {
     const policy = RedactionPolicy.compile({ ...ISSUE_POLICY, remove: true });
     expect(policy.redactProperties({ Password: 'x', User: { name: 'n', password: 'y' }, Keep: 1 })).toEqual({
