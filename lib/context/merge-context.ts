@@ -3,10 +3,18 @@ import type { ContextProperties } from './context-store';
 
 /**
  * The properties an inner `LogContext.run` puts in force: `properties` over `outer`. Never
- * throws: properties that cannot be read (a Proxy whose traps throw, a throwing getter) are
- * reported to SelfLog and left out, so the app's callback still runs, with the outer context.
+ * throws: properties that are not an object (`null`, a string, an array, whose indexes would
+ * become names) or cannot be read (a Proxy whose traps throw, a throwing getter) are reported to
+ * SelfLog and left out, so the app's callback still runs, with the outer context.
  */
 export function mergeContext(outer: ContextProperties | undefined, properties: ContextProperties): ContextProperties {
+  if (typeof properties !== 'object' || (properties as unknown) === null || Array.isArray(properties)) {
+    SelfLog.write(
+      'LogContext.run: expected an object of properties, got {Kind}; ignored',
+      (properties as unknown) === null ? 'null' : Array.isArray(properties) ? 'an array' : typeof properties,
+    );
+    return outer === undefined ? {} : outer;
+  }
   try {
     return outer === undefined ? { ...properties } : { ...outer, ...properties };
   } catch (error) {

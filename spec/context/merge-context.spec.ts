@@ -33,6 +33,31 @@ describe('mergeContext', () => {
   });
 });
 
+describe('mergeContext with what is not an object of properties', () => {
+  it('keeps the outer context for a string, an array, a number or null, and tells SelfLog', () => {
+    const diagnostics: SelfLogEvent[] = [];
+    const subscription = SelfLog.events$.subscribe((event) => diagnostics.push(event));
+    try {
+      for (const value of ['abc', ['x'], 42, null]) {
+        expect(mergeContext({ A: 1 }, value as unknown as Record<string, unknown>)).toEqual({ A: 1 });
+        expect(mergeContext(undefined, value as unknown as Record<string, unknown>)).toEqual({});
+      }
+    } finally {
+      subscription.unsubscribe();
+    }
+    expect(diagnostics.map((event) => event.args[0])).toEqual([
+      'string',
+      'string',
+      'an array',
+      'an array',
+      'number',
+      'number',
+      'null',
+      'null',
+    ]);
+  });
+});
+
 describe('LogContext.run with properties it cannot read', () => {
   it.each([
     ['the default stack store', undefined],
