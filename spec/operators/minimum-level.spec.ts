@@ -2,6 +2,7 @@ import { Subject } from 'rxjs';
 import type { LogEvent } from '../../lib/core/log-event';
 import { ConfigurationError } from '../../lib/core/errors/configuration-error';
 import { LevelSwitch } from '../../lib/core/level-switch';
+import { SelfLog, type SelfLogEvent } from '../../lib/core/self-log';
 import { minimumLevel } from '../../lib/operators/minimum-level';
 import { makeEvent } from '../helpers/events';
 import { createTestScheduler } from '../helpers/test-scheduler';
@@ -18,6 +19,25 @@ describe('minimumLevel', () => {
     createTestScheduler().run(({ hot, expectObservable }) => {
       expectObservable(hot('-d-i-w-f-|', events).pipe(minimumLevel('information'))).toBe('---i-w-f-|', events);
     });
+  });
+
+  it('keeps an event whose level is not a level name, telling SelfLog once', () => {
+    const odd = {
+      c: { ...makeEvent(), level: 'Warning' } as unknown as LogEvent,
+      p: { ...makeEvent(), level: 'toString' } as unknown as LogEvent,
+      u: { ...makeEvent(), level: undefined } as unknown as LogEvent,
+    };
+    const diagnostics: SelfLogEvent[] = [];
+    const subscription = SelfLog.events$.subscribe((d) => diagnostics.push(d));
+    try {
+      createTestScheduler().run(({ hot, expectObservable }) => {
+        const all = { ...events, ...odd };
+        expectObservable(hot('-d-c-p-u-f-|', all).pipe(minimumLevel('information'))).toBe('---c-p-u-f-|', all);
+      });
+    } finally {
+      subscription.unsubscribe();
+    }
+    expect(diagnostics.filter((d) => d.template.startsWith('minimumLevel:')).map((d) => d.args[0])).toEqual(['Warning']);
   });
 
   it('accepts the aliases in any case', () => {
