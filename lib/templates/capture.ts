@@ -98,6 +98,9 @@ function read(source: object, key: string | number): unknown {
   }
 }
 
+/** The property that stands for the extra arguments past the limit, as a cut collection's `'…'` key does. */
+const EXTRAS_MARKER = '…';
+
 function more(count: number): string {
   return `…${count} more`;
 }
@@ -348,7 +351,9 @@ function bind(
  * When every hole is positional (`{0}`, `{1}`) each binds the argument at its index; a template
  * that mixes both binds by name, as Serilog does. An argument no hole takes is kept as `__i`,
  * `i` being its 0-based index (Serilog's naming: `'{A}', 1, 2` gives `{ A: 1, __1: 2 }`). A hole
- * with no argument is left out, so it renders as its own text.
+ * with no argument is left out, so it renders as its own text. Extras are bounded like a
+ * collection: past `maxCollectionLength` of them (default 1000), the rest are left out and a `'…'`
+ * property says how many (`'…99000 more'`).
  *
  * @example captureProperties(parseTemplate('{User} {@Cart}'), ['ann', cart]) // { User: 'ann', Cart: {…} }
  */
@@ -363,18 +368,31 @@ export function captureProperties(
   const names = plan.names;
   const count = args.length;
   const positions = plan.positions;
+  // Extras are a collection like any other: at most maxCollectionLength of them, then a marker.
+  const maxExtras = limits?.maxCollectionLength ?? DEFAULT_CAPTURE_LIMITS.maxCollectionLength;
   if (positions === undefined) {
     const bound = names.length < count ? names.length : count;
     for (let i = 0; i < bound; i++) bind(result, names[i], args[i], plan.capturings[i], limits, maxString);
-    for (let i = bound; i < count; i++) bind(result, `__${i}`, args[i], 'default', limits, maxString);
+    const end = count - bound > maxExtras ? bound + maxExtras : count;
+    for (let i = bound; i < end; i++) bind(result, `__${i}`, args[i], 'default', limits, maxString);
+    if (end < count) result[EXTRAS_MARKER] = more(count - end);
     return result;
   }
   for (let i = 0; i < names.length; i++) {
     const at = positions[i];
     if (at < count) bind(result, names[i], args[at], plan.capturings[i], limits, maxString);
   }
+  let extras = 0;
   for (let i = 0; i < count; i++) {
-    if (!positions.includes(i)) bind(result, `__${i}`, args[i], 'default', limits, maxString);
+    if (positions.includes(i)) continue;
+    if (extras === maxExtras) {
+      let left = 0;
+      for (let j = i; j < count; j++) if (!positions.includes(j)) left++;
+      result[EXTRAS_MARKER] = more(left);
+      break;
+    }
+    bind(result, `__${i}`, args[i], 'default', limits, maxString);
+    extras++;
   }
   return result;
 }

@@ -414,6 +414,17 @@ describe('captureProperties', () => {
     expect(captureProperties(parseTemplate('no holes'), ['x'])).toEqual({ __0: 'x' });
   });
 
+  it('keeps at most maxCollectionLength extra arguments, with a "…" property saying how many were left out', () => {
+    const args = Array.from({ length: 100_000 }, (_, i) => i);
+    const named = captureProperties(parseTemplate('{A}'), args);
+    expect(Object.keys(named)).toHaveLength(1 + 1000 + 1);
+    expect(named).toMatchObject({ A: 0, __1: 1, __1000: 1000, '…': '…98999 more' });
+    expect(named).not.toHaveProperty('__1001');
+    const positional = captureProperties(parseTemplate('{1} {0}'), args.slice(0, 10), { maxCollectionLength: 3 });
+    expect(positional).toEqual({ 1: 1, 0: 0, __2: 2, __3: 3, __4: 4, '…': '…5 more' });
+    expect(captureProperties(parseTemplate('{A}'), [1, 2, 3], { maxCollectionLength: 2 })).toEqual({ A: 1, __1: 2, __2: 3 });
+  });
+
   it('leaves out holes that get no argument', () => {
     expect(captureProperties(parseTemplate('{A} {B}'), [1])).toEqual({ A: 1 });
   });
