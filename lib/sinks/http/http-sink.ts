@@ -8,7 +8,7 @@ import { SelfLog } from '../../core/self-log';
 import type { Formatter, Sink } from '../../core/sink';
 import { CompactJsonFormatter } from '../../formatting/compact-json-formatter';
 import { HttpBeacon } from './http-beacon';
-import { splitForBeacon } from './http-beacon-payloads';
+import { beaconPayload } from './http-beacon-payloads';
 import { type HttpOfflineOptions, HttpOfflineQueue, type OfflineStats } from './http-offline-queue';
 import { parseRetryAfter } from './http-retry-after';
 import { HttpStatusError } from './http-status-error';
@@ -325,43 +325,66 @@ export class HttpSink implements Sink {
   }
 
   /**
-   * Beacons accepted by the browser count as written. When the browser refuses the first body,
-   * nothing was sent, so the batch stays with the logger (`false`); when it refuses a later one,
-   * the rest go by `fetch` without waiting, since the first part can no longer be taken back.
+   * Beacons accepted by the browser count as written. The batch goes out in order, one body of
+   * at most 60 KiB at a time, until the browser refuses one (its keepalive quota, 64 KiB in
+   * flight per page in Chromium, is shared by every beacon and keepalive request) or an event is
+   * too large for a beacon on its own. What is left then goes to the offline store when there is
+   * one (it is synchronous and outlives the page); otherwise it stays with the logger: `false`
+   * when nothing was sent, else a PartialDeliveryError counting the events sent, so the logger
+   * keeps the rest pending and sends it with `fetch` if the page lives on. Nothing is counted as
+   * delivered that the browser did not take.
    */
   private writeByBeacon(events: readonly LogEvent[]): boolean {
     const beacon = this.beacon;
     if (beacon === undefined || !beacon.hiding) return false;
-    if (this.offlineQueue?.offline === true) {
+    const store = this.offlineQueue;
+    if (store?.offline === true) {
       // A beacon sent offline is lost; the store is synchronous and survives the page.
-      this.offlineQueue.save(this.body(events), events.length);
+      this.keepOffline(store, events);
       return true;
     }
-    const { payloads, oversize } = splitForBeacon(events, this.body, BEACON_MAX_BYTES);
     let sent = 0;
-    for (; sent < payloads.length; sent++) {
+    let refusal = '';
+    while (sent < events.length) {
+      const payload = beaconPayload(sent === 0 ? events : events.slice(sent), this.body, BEACON_MAX_BYTES);
+      if (payload.count === 0) {
+        refusal = `an event is larger than a beacon can carry (${BEACON_MAX_BYTES} bytes)`;
+        break;
+      }
       let accepted = false;
       try {
-        accepted = beacon.send(payloads[sent]);
+        accepted = beacon.send(payload.body);
       } catch (error) {
         SelfLog.write('{Sink}: sendBeacon failed', this.kind, error);
       }
-      if (!accepted) break;
-      this.written += utf8Length(payloads[sent]);
+      if (!accepted) {
+        refusal = 'the browser refused a beacon (over its keepalive quota of 64 KiB in flight)';
+        break;
+      }
+      this.written += utf8Length(payload.body);
+      sent += payload.count;
     }
-    if (sent === 0 && payloads.length > 0) return false;
-    for (let rest = sent; rest < payloads.length; rest++) this.sendLater(payloads[rest]);
-    if (oversize.length > 0) {
-      SelfLog.write('{Sink}: {Count} events are too large for a beacon; sending them with fetch', this.kind, oversize.length);
-      for (const event of oversize) this.sendLater(this.body([event]));
+    if (sent === events.length) return true;
+    const rest = events.length - sent;
+    if (store !== undefined) {
+      SelfLog.write('{Sink}: {Count} events are kept in the offline store: {Reason}', this.kind, rest, refusal);
+      this.keepOffline(store, sent === 0 ? events : events.slice(sent));
+      return true;
     }
-    return true;
+    SelfLog.write('{Sink}: {Count} events could not go by beacon and stay pending: {Reason}', this.kind, rest, refusal);
+    if (sent === 0) return false;
+    throw new PartialDeliveryError(sent, new Error(refusal));
   }
 
-  private sendLater(body: string): void {
-    this.send(body).catch((error: unknown) =>
-      SelfLog.write('{Sink}: a request sent while the page was hiding failed', this.kind, error),
-    );
+  /** Puts events into the offline store in bodies of at most 60 KiB (an event larger than that alone), so its bound drops as little as it must. */
+  private keepOffline(store: HttpOfflineQueue, events: readonly LogEvent[]): void {
+    for (let start = 0; start < events.length;) {
+      const rest = start === 0 ? events : events.slice(start);
+      const piece = beaconPayload(rest, this.body, BEACON_MAX_BYTES);
+      if (piece.count === 0) store.save(this.body(rest.slice(0, 1)), 1);
+      else store.save(piece.body, piece.count);
+      start += Math.max(1, piece.count);
+    }
   }
 }
 
