@@ -14,6 +14,7 @@ import { parseRetryAfter } from './http-retry-after';
 import { HttpStatusError } from './http-status-error';
 import { redactUrl, redactUrlSecrets, urlSecrets } from './http-redact-url';
 import { HttpTimeoutError } from './http-timeout-error';
+import { whenOnline } from './http-online';
 import { utf8Length } from './http-utf8-length';
 
 /** The content type of CLEF, newline-delimited compact JSON, as Seq names it. */
@@ -115,6 +116,8 @@ export class HttpSink implements Sink {
   private readonly beacon: HttpBeacon | undefined;
   private readonly offlineQueue: HttpOfflineQueue | undefined;
   private readonly inFlight = new Set<AbortController>();
+  /** Aborted by close(): ends a wait for the network. */
+  private readonly closed = new AbortController();
   private written = 0;
 
   /** @throws ConfigurationError naming the bad option. */
@@ -188,13 +191,28 @@ export class HttpSink implements Sink {
 
   /**
    * Sends one batch; resolves on a 2xx answer, rejects on any other answer (a redirect included),
-   * a network error or a timeout. A batch answered 413 (Payload Too Large) is sent again in two
+   * a network error or a timeout. In a browser that says it is offline (`navigator.onLine` false)
+   * and without the `offline` option, the request waits for the `online` event (or `close()`),
+   * so the batch is sent once when the network returns; meanwhile the logger's bounded queue
+   * holds later events and counts what overflows. A batch answered 413 (Payload Too Large) is sent again in two
    * halves, recursively; a single event answered 413 fails for good.
    */
   async emit(events: readonly LogEvent[]): Promise<void> {
     try {
       const body = this.body(events);
-      await (this.offlineQueue === undefined ? this.send(body) : this.offlineQueue.deliver(body, events.length));
+      if (this.offlineQueue !== undefined) {
+        await this.offlineQueue.deliver(body, events.length);
+        return;
+      }
+      if (isOffline()) {
+        SelfLog.write(
+          '{Sink}: the browser is offline; a batch of {Count} events waits for the network',
+          this.kind,
+          events.length,
+        );
+        await whenOnline(this.closed.signal);
+      }
+      await this.send(body);
     } catch (error) {
       if (error instanceof HttpStatusError && error.status === 413 && events.length > 1) return this.emitHalves(events);
       throw error;
@@ -229,6 +247,7 @@ export class HttpSink implements Sink {
 
   /** Stops following the page's lifecycle and aborts requests still in flight (the delivery stage has already given up on them). */
   close(): void {
+    this.closed.abort();
     this.beacon?.close();
     this.offlineQueue?.close();
     for (const controller of this.inFlight) controller.abort();
@@ -338,8 +357,10 @@ export class HttpSink implements Sink {
     const beacon = this.beacon;
     if (beacon === undefined || !beacon.hiding) return false;
     const store = this.offlineQueue;
-    if (store?.offline === true) {
-      // A beacon sent offline is lost; the store is synchronous and survives the page.
+    if (isOffline()) {
+      // A beacon sent offline is lost: the store is synchronous and survives the page; without
+      // one, the batch stays pending with the logger, which sends it once the network is back.
+      if (store === undefined) return false;
       this.keepOffline(store, events);
       return true;
     }
@@ -386,6 +407,11 @@ export class HttpSink implements Sink {
       start += Math.max(1, piece.count);
     }
   }
+}
+
+/** Whether the browser says it is offline (`navigator.onLine === false`); elsewhere false. */
+function isOffline(): boolean {
+  return (globalThis as { navigator?: { onLine?: unknown } }).navigator?.onLine === false;
 }
 
 function linesBody(formatter: Formatter): (events: readonly LogEvent[]) => string {

@@ -572,6 +572,32 @@ describe('HttpSink', () => {
       await log.close();
     });
 
+    it('keeps a batch with the logger instead of a beacon while the browser is offline, without the offline store', () => {
+      const sink = new HttpSink({ url: 'http://127.0.0.1:1/', fetch: recordingFetch().fetch });
+      (globalThis as unknown as { navigator: { onLine: boolean } }).navigator.onLine = false;
+      page.hide();
+      expect(sink.emitSync?.([makeEvent()])).toBe(false);
+      expect(page.calls).toBe(0);
+      sink.close();
+    });
+
+    it('waits for the network before sending while offline, and sends once online', async () => {
+      const { fetch, calls } = recordingFetch();
+      const sink = new HttpSink({ url: 'http://127.0.0.1:1/', fetch });
+      const navigator = (globalThis as unknown as { navigator: { onLine: boolean } }).navigator;
+      navigator.onLine = false;
+      let sent = false;
+      const emitting = sink.emit(makeEvents(2)).then(() => (sent = true));
+      await new Promise((resolve) => setTimeout(resolve, 10));
+      expect(calls).toHaveLength(0);
+      expect(sent).toBe(false);
+      navigator.onLine = true;
+      page.target.dispatchEvent(new Event('online'));
+      await emitting;
+      expect(calls).toHaveLength(1);
+      sink.close();
+    });
+
     it('stops following the page on close', () => {
       const sink = new HttpSink({ url: 'http://127.0.0.1:1/', fetch: recordingFetch().fetch });
       sink.close();
