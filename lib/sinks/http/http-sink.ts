@@ -245,6 +245,14 @@ export class HttpSink implements Sink {
     }
   }
 
+  /**
+   * Called with the start of the body of each 2xx answer (at most 16 KiB), for a backend whose
+   * success can carry news about the batch (OTLP's partial success). Does nothing here.
+   */
+  protected accepted(responseText: string): void {
+    void responseText;
+  }
+
   /** Stops following the page's lifecycle and aborts requests still in flight (the delivery stage has already given up on them). */
   close(): void {
     this.closed.abort();
@@ -323,6 +331,7 @@ export class HttpSink implements Sink {
         throw new HttpStatusError(method, safeUrl, response.status, response.statusText ?? '', retryAfter, text);
       }
       this.written += bytes;
+      this.accepted(text);
     } finally {
       if (timer !== undefined) clearTimeout(timer);
       this.inFlight.delete(controller);
