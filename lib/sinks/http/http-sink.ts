@@ -78,8 +78,9 @@ export interface HttpSinkOptions {
  * most 60 KiB; at other times it returns `false`, so batches take the normal `fetch` path.
  * `installPageHideFlush(log)` connects the page's `pagehide` and `visibilitychange` events to
  * `log.flushSync()`, which pushes everything queued through `emitSync`. Beacons are
- * fire-and-forget: a batch the browser accepted counts as delivered. Outside browser windows the
- * sink has no `emitSync`.
+ * fire-and-forget: a batch the browser accepted counts as delivered; what it refuses (past its
+ * 64 KiB quota) stays pending, or goes to the offline store. Outside browser windows the sink
+ * has no `emitSync`.
  *
  * @example
  * const log = new LoggerConfiguration()
