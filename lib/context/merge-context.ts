@@ -1,3 +1,4 @@
+import { describeValue } from '../core/describe-value';
 import { SelfLog } from '../core/self-log';
 import type { ContextProperties } from './context-store';
 
@@ -9,10 +10,7 @@ import type { ContextProperties } from './context-store';
  */
 export function mergeContext(outer: ContextProperties | undefined, properties: ContextProperties): ContextProperties {
   if (typeof properties !== 'object' || (properties as unknown) === null || Array.isArray(properties)) {
-    SelfLog.write(
-      'LogContext.run: expected an object of properties, got {Kind}; ignored',
-      (properties as unknown) === null ? 'null' : Array.isArray(properties) ? 'an array' : typeof properties,
-    );
+    SelfLog.write('LogContext.run: not properties: {Value}', describeValue(properties));
     return outer === undefined ? {} : outer;
   }
   try {

@@ -64,7 +64,7 @@ function addCaptured(
   enricher: Enricher,
 ): void {
   if (typeof extra !== 'object' || Array.isArray(extra)) {
-    SelfLog.write('Enricher {Name} returned {Value}, not properties; ignored', enricherName(enricher), describeOption(extra));
+    SelfLog.write('Enricher {Name} returned not properties: {Value}', enricherName(enricher), describeOption(extra));
     return;
   }
   try {
@@ -72,9 +72,8 @@ function addCaptured(
     let count = keys.length;
     if (count > MAX_KEYS) {
       SelfLog.write(
-        'Enricher {Name} returned {Count} properties; the {Left} past the first {Limit} are left out',
+        'Enricher {Name}: {Count} properties past {Limit} left out',
         enricherName(enricher),
-        count,
         count - MAX_KEYS,
         MAX_KEYS,
       );

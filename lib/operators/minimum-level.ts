@@ -22,7 +22,7 @@ export function minimumLevel(level: LogLevelName | LevelSwitch | string): MonoTy
     if (isLevelName(name)) return levelValue(name) >= threshold.value;
     if (!told) {
       told = true;
-      SelfLog.write('minimumLevel: an event has the unknown level {Level}; such events are kept (told once)', name);
+      SelfLog.write('minimumLevel: unknown level {Level} kept', name);
     }
     return true;
   });

@@ -45,7 +45,7 @@ export function bindProperties(
   const redacted = redaction === undefined || redaction.every((policy) => policy.fixed);
   // A string or an array would otherwise bind its indexes ('0', '1', …) as property names.
   if (typeof properties !== 'object' || (properties as unknown) === null || Array.isArray(properties)) {
-    SelfLog.write('child: expected an object of properties, got {Value}; none bound', describeValue(properties));
+    SelfLog.write('child: not properties: {Value}', describeValue(properties));
     return { keys, values, redacted };
   }
   const index = new Map<string, number>();
@@ -67,8 +67,7 @@ export function bindProperties(
   } catch (error) {
     SelfLog.write('child: unreadable properties ignored', error);
   }
-  if (leftOut > 0)
-    SelfLog.write('child: {Count} properties left out: a logger binds at most {Limit}', leftOut, MAX_BOUND_PROPERTIES);
+  if (leftOut > 0) SelfLog.write('child: {Count} properties past {Limit} left out', leftOut, MAX_BOUND_PROPERTIES);
   // Only the new values are redacted: the parent's already were.
   if (redacted && redaction !== undefined) for (const policy of redaction) added = policy.redactProperties(added, true);
   for (const key of Object.keys(added)) {

@@ -245,7 +245,7 @@ export class LoggerPipeline {
    */
   rejectInvalidLevel(level: unknown): void {
     this.#rejectedInvalidLevel++;
-    SelfLog.write('log.write: unknown level {Level}; the call is ignored (counted in rejectedInvalidLevel)', level);
+    SelfLog.write('log.write: unknown level {Level}; call ignored', level);
   }
 
   metrics(): LoggerMetrics {
@@ -464,17 +464,16 @@ function addBound(properties: Record<string, unknown>, bound: BoundProperties): 
  */
 function readOption<T, K extends keyof T>(options: T | undefined, key: K, method: string): T[K] | undefined {
   if (options === undefined) return undefined;
-  if (typeof options !== 'object' || options === null) {
-    // Reported once per call: both methods read timeoutMs.
-    if (key === 'timeoutMs') SelfLog.write('{Method}: options {Options} are not an object; using the defaults', method, options);
-    return undefined;
+  // null, a string or a number holds no options: each falls to its default, like a throwing Proxy.
+  if (typeof options === 'object' && options !== null) {
+    try {
+      return options[key];
+    } catch {
+      // Reported below, as a bad options object.
+    }
   }
-  try {
-    return options[key];
-  } catch (error) {
-    SelfLog.write('{Method}: option {Option} cannot be read; using its default', method, key, error);
-    return undefined;
-  }
+  SelfLog.write('{Method}: unreadable {Option} option; default used', method, key);
+  return undefined;
 }
 
 function pipeMetrics(accounting: LaneAccounting): PipeMetrics {

@@ -182,7 +182,7 @@ export class Logger {
   isEnabled(level: LogLevelName): boolean {
     const value = resolveLevel(level);
     if (value === undefined) {
-      SelfLog.write('isEnabled: unknown level {Level}; answering false', level);
+      SelfLog.write('isEnabled: unknown level {Level}', level);
       return false;
     }
     return value >= this.#level.value;

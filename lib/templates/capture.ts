@@ -384,15 +384,8 @@ export function captureProperties(
   }
   let extras = 0;
   for (let i = 0; i < count; i++) {
-    if (positions.includes(i)) continue;
-    if (extras === maxExtras) {
-      let left = 0;
-      for (let j = i; j < count; j++) if (!positions.includes(j)) left++;
-      result[EXTRAS_MARKER] = more(left);
-      break;
-    }
-    bind(result, `__${i}`, args[i], 'default', limits, maxString);
-    extras++;
+    if (!positions.includes(i) && extras++ < maxExtras) bind(result, `__${i}`, args[i], 'default', limits, maxString);
   }
+  if (extras > maxExtras) result[EXTRAS_MARKER] = more(extras - maxExtras);
   return result;
 }

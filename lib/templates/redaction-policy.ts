@@ -412,7 +412,7 @@ function readText(error: Error, name: 'name' | 'message' | 'stack', fallback: st
  * redaction would have removed) never reaches a sink. Told to SelfLog.
  */
 function unreadableError(error: Error, fault: unknown): Error {
-  SelfLog.write('redact: an exception whose properties cannot be read travels as its name, message and stack only', fault);
+  SelfLog.write('redact: unreadable exception sent as name, message, stack', fault);
   const copy = new Error(readText(error, 'message', '[unreadable exception]'));
   copy.name = readText(error, 'name', 'Error');
   copy.stack = readText(error, 'stack', `${copy.name}: ${copy.message}`);

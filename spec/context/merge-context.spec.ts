@@ -46,12 +46,12 @@ describe('mergeContext with what is not an object of properties', () => {
       subscription.unsubscribe();
     }
     expect(diagnostics.map((event) => event.args[0])).toEqual([
-      'string',
-      'string',
-      'an array',
-      'an array',
-      'number',
-      'number',
+      '"abc"',
+      '"abc"',
+      'Array',
+      'Array',
+      'number 42',
+      'number 42',
       'null',
       'null',
     ]);

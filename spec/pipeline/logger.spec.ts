@@ -440,9 +440,10 @@ describe('Logger', () => {
       } finally {
         stop();
       }
-      const templates = diagnostics.map((d) => d.template);
-      expect(templates.filter((t) => t.includes('are not an object'))).toHaveLength(6);
-      expect(templates.filter((t) => t.includes('cannot be read'))).toHaveLength(3);
+      // One line per option read (flush reads timeoutMs, close strategy and timeoutMs), for each of the four.
+      const lines = diagnostics.filter((d) => d.template.includes('unreadable {Option} option'));
+      expect(lines.map((d) => d.args.join(' ')).slice(0, 3)).toEqual(['flush timeoutMs', 'close strategy', 'close timeoutMs']);
+      expect(lines).toHaveLength(12);
     });
 
     it('calls the sink’s close', async () => {

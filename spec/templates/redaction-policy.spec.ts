@@ -121,7 +121,7 @@ describe('RedactionPolicy', () => {
     } finally {
       subscription.unsubscribe();
     }
-    expect(diagnostics.filter((d) => d.template.includes('cannot be read'))).toHaveLength(3);
+    expect(diagnostics.filter((d) => d.template.includes('unreadable exception'))).toHaveLength(3);
   });
 
   it('removes matches instead when remove is true', () => {
