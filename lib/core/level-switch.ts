@@ -1,5 +1,7 @@
 import { BehaviorSubject, type Observable } from 'rxjs';
+import { guardSubscribers } from './guard-subscribers';
 import { type LogLevelName, levelValue, parseLevel } from './log-level';
+import { SelfLog } from './self-log';
 
 /**
  * A minimum level that can change at run time: every logger and sink controlled by it follows.
@@ -36,8 +38,11 @@ export class LevelSwitch {
     return this.numeric;
   }
 
-  /** The level now and every change after. */
+  /**
+   * The level now and every change after. A subscriber that throws is reported to SelfLog and
+   * stays subscribed: it can neither crash the process nor reach the code that set the level.
+   */
   get level$(): Observable<LogLevelName> {
-    return this.subject.asObservable();
+    return guardSubscribers(this.subject.asObservable(), (error) => SelfLog.write('A level$ subscriber failed', error));
   }
 }

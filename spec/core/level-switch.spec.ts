@@ -1,9 +1,34 @@
 import { ConfigurationError } from '../../lib/core/errors/configuration-error';
 import { LevelSwitch } from '../../lib/core/level-switch';
+import { SelfLog, type SelfLogEvent } from '../../lib/core/self-log';
 
 describe('LevelSwitch', () => {
   it('starts at information by default', () => {
     expect(new LevelSwitch().level).toBe('information');
+  });
+
+  it('keeps a level$ subscriber that throws subscribed, reports it to SelfLog and never rethrows it on a timer', () => {
+    jest.useFakeTimers();
+    const diagnostics: SelfLogEvent[] = [];
+    const subscription = SelfLog.events$.subscribe((d) => diagnostics.push(d));
+    try {
+      const sw = new LevelSwitch('warning');
+      const seen: string[] = [];
+      sw.level$.subscribe((level) => {
+        seen.push(level);
+        throw new Error('subscriber broke');
+      });
+      expect(() => (sw.level = 'debug')).not.toThrow();
+      sw.level = 'error';
+      // RxJS reports an unguarded subscriber's throw by rethrowing it from a timer, which kills a Node process.
+      expect(() => jest.runOnlyPendingTimers()).not.toThrow();
+      expect(seen).toEqual(['warning', 'debug', 'error']);
+      expect(sw.value).toBe(4);
+      expect(diagnostics.filter((d) => d.template === 'A level$ subscriber failed')).toHaveLength(3);
+    } finally {
+      subscription.unsubscribe();
+      jest.useRealTimers();
+    }
   });
 
   it('emits the current level and every change on level$', () => {
