@@ -1,19 +1,24 @@
 // Installs the packed tarball the way a user would and uses it from every kind of project.
 // Run by .ci/consumer-tests (after `npm test` in .ci/run). Network: the npm registry only (rxjs,
 // through the normal npm cache); servers listen on 127.0.0.1.
+// `--angular` adds an Angular CLI app that installs the tarball (about 40 s more; docs/packaging.md).
 import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import { createServer } from 'node:http';
 import { createRequire } from 'node:module';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { buildAngularApp, bundleWithRollup, bundleWithWebpack, checkTarball } from './consumer-checks.mjs';
 
 const repo = path.resolve(path.dirname(new URL(import.meta.url).pathname), '..');
 const bin = (name) => path.join(repo, 'node_modules', '.bin', name);
 const work = fs.mkdtempSync(path.join(os.tmpdir(), 'rxlog-consumer-'));
 const app = path.join(work, 'app');
 const started = Date.now();
+const withAngular = process.argv.includes('--angular');
 let failures = 0;
+/** Set once the tarball is built and installed: without it every later step would fail for the same reason. */
+let installed = false;
 
 function run(command, args, options = {}) {
   return execFileSync(command, args, {
@@ -25,9 +30,8 @@ function run(command, args, options = {}) {
   });
 }
 
-async function step(name, body) {
-  // Without a package to install, every later step would fail for the same reason.
-  if (failures > 0 && name.startsWith('CommonJS')) throw new Error('the build or the install failed; later steps skipped');
+async function step(name, body, { needsInstall = true } = {}) {
+  if (needsInstall && !installed) throw new Error('the build or the install failed; later steps skipped');
   const at = Date.now();
   try {
     await body();
@@ -62,20 +66,33 @@ log.close().then((report) => {
 
 try {
   fs.mkdirSync(app);
-  await step('npm run build, npm pack', () => {
-    run('npm', ['run', 'build', '--silent'], { cwd: repo, timeout: 300_000 });
-    const packed = run('npm', ['pack', '--silent', '--pack-destination', work], { cwd: repo }).trim().split('\n').pop();
-    fs.renameSync(path.join(work, packed), path.join(work, 'rxlog.tgz'));
-    const listing = run('tar', ['-tzf', path.join(work, 'rxlog.tgz')]);
-    if (listing.includes('package/lib/') || listing.includes('node_modules'))
-      throw new Error('tarball ships sources or node_modules');
-  });
-  await step('install the tarball and rxjs into a fresh project', () => {
-    write('package.json', JSON.stringify({ name: 'consumer', version: '1.0.0', private: true }, null, 2));
-    run('npm', ['install', '--no-audit', '--no-fund', '--prefer-offline', path.join(work, 'rxlog.tgz'), 'rxjs@^7.8']);
-    if (fs.existsSync(path.join(app, 'node_modules', 'rxlog', 'node_modules')))
-      throw new Error('rxlog nests its own node_modules');
-  });
+  await step(
+    'npm run build, npm pack',
+    () => {
+      run('npm', ['run', 'build', '--silent'], { cwd: repo, timeout: 300_000 });
+      const packed = run('npm', ['pack', '--silent', '--pack-destination', work], { cwd: repo }).trim().split('\n').pop();
+      fs.renameSync(path.join(work, packed), path.join(work, 'rxlog.tgz'));
+      const listing = run('tar', ['-tzf', path.join(work, 'rxlog.tgz')]);
+      if (listing.includes('package/lib/') || listing.includes('node_modules'))
+        throw new Error('tarball ships sources or node_modules');
+    },
+    { needsInstall: false },
+  );
+  await step(
+    'install the tarball and rxjs into a fresh project',
+    () => {
+      write('package.json', JSON.stringify({ name: 'consumer', version: '1.0.0', private: true }, null, 2));
+      run('npm', ['install', '--no-audit', '--no-fund', '--prefer-offline', path.join(work, 'rxlog.tgz'), 'rxjs@^7.8']);
+      if (fs.existsSync(path.join(app, 'node_modules', 'rxlog', 'node_modules')))
+        throw new Error('rxlog nests its own node_modules');
+      installed = true;
+    },
+    { needsInstall: false },
+  );
+
+  await step("the tarball's files: every export and typesVersions target shipped, source maps complete", () =>
+    checkTarball(path.join(work, 'rxlog.tgz'), path.join(work, 'package')),
+  );
 
   await step('CommonJS require', () => {
     write(
@@ -240,6 +257,39 @@ log.close().then((report) => {
       server.close();
     }
   });
+
+  // What browser apps bundle: only what they import, rxjs shared with the app, no warnings.
+  write(
+    'src/core.js',
+    `import { LoggerConfiguration, ConsoleSink } from 'rxlog';
+import { Observable } from 'rxjs';
+const log = new LoggerConfiguration().writeTo.sink(new ConsoleSink()).createLogger();
+if (!(log.events$ instanceof Observable)) throw new Error('events$ is not the app\\'s Observable');
+log.information('Hello from {Bundler}', 'the bundle');
+`,
+  );
+  write(
+    'src/formatter.js',
+    `import { CompactJsonFormatter } from 'rxlog';\nconsole.log(typeof new CompactJsonFormatter().format);\n`,
+  );
+  const runBundles = (files) => {
+    for (const file of files) {
+      const out = run(process.execPath, [file]);
+      if (!out.includes(path.basename(file).startsWith('core') ? 'Hello from the bundle' : 'function'))
+        throw new Error(`${file}: ${out}`);
+    }
+  };
+  await step('webpack 5 production bundles of LoggerConfiguration + ConsoleSink and of CompactJsonFormatter', async () =>
+    runBundles(await bundleWithWebpack(repo, app, ['core', 'formatter'])),
+  );
+  await step('Rollup 4 + @rollup/plugin-node-resolve bundles of the same imports', async () =>
+    runBundles(await bundleWithRollup(repo, app, ['core', 'formatter'])),
+  );
+  if (withAngular)
+    await step('the Angular demo app built by ng build against the tarball: no warning, rxlog/angular as ES modules', () => {
+      const [raw, transfer] = buildAngularApp(repo, path.join(work, 'angular'), path.join(work, 'rxlog.tgz'));
+      console.log(`     main bundle ${raw} raw, ${transfer} transfer`);
+    });
 } finally {
   fs.rmSync(work, { recursive: true, force: true });
 }
