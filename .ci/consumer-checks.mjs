@@ -72,14 +72,19 @@ export function checkTarball(tarball, into) {
         problems.push(`${file} is an ES module with CommonJS in it`);
     }
   }
-  // Each tree says what its .js files are, whatever the package's own "type" is.
+  // Each tree says what its .js files are, whatever the package's own "type" is, and repeats the
+  // package's `sideEffects`: the nearest package.json is where bundlers look for it.
   for (const [dir, type] of [
     ['dist/esm', 'module'],
     ['dist/cjs', 'commonjs'],
   ]) {
     const marker = path.join(into, dir, 'package.json');
-    if (!fs.existsSync(marker) || JSON.parse(fs.readFileSync(marker, 'utf8')).type !== type)
-      problems.push(`${dir}/package.json must say "type": "${type}"`);
+    const nested = fs.existsSync(marker) ? JSON.parse(fs.readFileSync(marker, 'utf8')) : {};
+    if (nested.type !== type) problems.push(`${dir}/package.json must say "type": "${type}"`);
+    if (nested.sideEffects !== manifest.sideEffects)
+      problems.push(
+        `${dir}/package.json must repeat "sideEffects": ${JSON.stringify(manifest.sideEffects)} (it has ${JSON.stringify(nested.sideEffects)})`,
+      );
   }
   if (problems.length > 0) throw new Error(problems.join('\n'));
   return files.size;
@@ -106,15 +111,50 @@ function unresolvedTypeImports(file, text, files) {
   return problems;
 }
 
+/**
+ * The programs every bundler bundles from the installed tarball: what each prints when run, and,
+ * for the smallest, the only rxlog modules it may contain. A bundler that misses the package's
+ * `sideEffects: false` keeps every module the root entry re-exports that it cannot prove pure
+ * (rxjs included), which the `levels` bundle shows at once.
+ */
+export const BUNDLE_ENTRIES = {
+  core: {
+    source: `import { LoggerConfiguration, ConsoleSink } from 'rxlog';
+import { Observable } from 'rxjs';
+const log = new LoggerConfiguration().writeTo.sink(new ConsoleSink()).createLogger();
+if (!(log.events$ instanceof Observable)) throw new Error("events$ is not the app's Observable");
+log.information('Hello from {Bundler}', 'the bundle');
+`,
+    prints: 'Hello from the bundle',
+  },
+  formatter: {
+    source: `import { CompactJsonFormatter } from 'rxlog';\nconsole.log(typeof new CompactJsonFormatter().format);\n`,
+    prints: 'function',
+  },
+  levels: {
+    source: `import { parseLevel } from 'rxlog';\nconsole.log(parseLevel('Warn'));\n`,
+    prints: 'warning',
+    only: ['core/log-level.js', 'core/errors/configuration-error.js'],
+  },
+};
+
+/** Writes the entries to `<app>/src/<name>.js`. */
+export function writeBundleEntries(app) {
+  fs.mkdirSync(path.join(app, 'src'), { recursive: true });
+  for (const [name, { source }] of Object.entries(BUNDLE_ENTRIES)) fs.writeFileSync(path.join(app, 'src', `${name}.js`), source);
+}
+
+const ESM = 'node_modules/rxlog/dist/esm/';
+
 /** What a browser bundle of `rxlog`'s root entry may contain: the app, rxlog's ES modules of the root entry, one rxjs, tslib. */
-function unexpectedModule(app, file) {
-  const relative = path.relative(app, file).split(path.sep).join('/');
+function unexpectedModule(relative, only) {
   if (relative.startsWith('src/')) return undefined;
-  if (relative.startsWith('node_modules/rxlog/dist/esm/'))
-    return /^node_modules\/rxlog\/dist\/esm\/(node|angular|nest|otel|cli)\//.test(relative)
-      ? 'an entry it did not import'
-      : undefined;
+  if (relative.startsWith(ESM)) {
+    if (/^(node|angular|nest|otel|cli)\//.test(relative.slice(ESM.length))) return 'an entry it did not import';
+    return only === undefined || only.includes(relative.slice(ESM.length)) ? undefined : 'a module it does not use';
+  }
   if (relative.startsWith('node_modules/rxlog/')) return "not rxlog's ES modules";
+  if (only !== undefined && !relative.startsWith('src/')) return 'a module it does not use';
   // One copy of rxjs, the app's, and one flavour of it (the bundler's pick for its conditions).
   if (relative.startsWith('node_modules/rxjs/dist/esm5/') || relative.startsWith('node_modules/rxjs/dist/esm/')) return undefined;
   if (relative.startsWith('node_modules/tslib/')) return undefined;
@@ -126,15 +166,16 @@ const FOREIGN_CODE = ['/loki/api', 'resourceLogs', 'sendBeacon'];
 
 /**
  * Checks one bundle: no warnings, only allowed modules (and rxjs from one directory), no Node
- * built-in or `require`, none of the HTTP sinks' code. Returns the bundle's text.
+ * built-in or `require`, none of the HTTP sinks' code.
  */
-function checkBundle(app, label, { warnings, modules, file }) {
+function checkBundle(app, label, name, { warnings, modules, file }) {
   const problems = warnings.map((warning) => `warning: ${warning}`);
   for (const module of modules) {
     if (!path.isAbsolute(module)) problems.push(`${module}: a module outside the file system (a Node built-in or an external)`);
     else {
-      const why = unexpectedModule(app, module);
-      if (why !== undefined) problems.push(`${path.relative(app, module)}: ${why}`);
+      const relative = path.relative(app, module).split(path.sep).join('/');
+      const why = unexpectedModule(relative, BUNDLE_ENTRIES[name].only);
+      if (why !== undefined) problems.push(`${relative}: ${why}`);
     }
   }
   const flavours = new Set(
@@ -145,23 +186,24 @@ function checkBundle(app, label, { warnings, modules, file }) {
   if (/\brequire\s*\(|\bfrom\s*["']node:|\bimport\s*\(\s*["']node:/.test(code))
     problems.push('requires or imports a module at run time');
   for (const marker of FOREIGN_CODE) if (code.includes(marker)) problems.push(`contains "${marker}"`);
-  if (problems.length > 0) throw new Error(`${label}:\n${problems.join('\n')}`);
-  return code;
+  if (problems.length > 0) throw new Error(`${label} ${name}:\n${problems.slice(0, 20).join('\n')}`);
 }
 
 /**
  * Bundles each entry with webpack 5 in production mode for browsers (tree-shaking and
  * `sideEffects` on; not minified, which only costs time: which modules are in is the check).
+ * Returns the bundles' files by entry name.
  */
-export async function bundleWithWebpack(repo, app, entries) {
+export async function bundleWithWebpack(repo, app) {
   const webpack = createRequire(path.join(repo, 'package.json'))('webpack');
+  const names = Object.keys(BUNDLE_ENTRIES);
   const stats = await new Promise((resolve, reject) =>
     webpack(
       {
         mode: 'production',
         target: 'web',
         context: app,
-        entry: Object.fromEntries(entries.map((name) => [name, `./src/${name}.js`])),
+        entry: Object.fromEntries(names.map((name) => [name, `./src/${name}.js`])),
         output: { path: path.join(app, 'webpack'), filename: '[name].js' },
         optimization: { minimize: false },
         infrastructureLogging: { level: 'error' },
@@ -184,28 +226,30 @@ export async function bundleWithWebpack(repo, app, entries) {
     dependentModules: true,
   });
   if (json.errors.length > 0) throw new Error(json.errors.map((e) => e.message).join('\n'));
-  return entries.map((name) => {
-    const chunk = json.chunks.find((c) => c.names.includes(name));
-    // A concatenated module lists the modules it joined; runtime modules are webpack's own.
-    const modules = chunk.modules
-      .flatMap((m) => m.modules ?? [m])
-      .filter((m) => m.moduleType !== 'runtime')
-      .map((m) => m.nameForCondition ?? m.identifier);
-    const file = path.join(app, 'webpack', `${name}.js`);
-    checkBundle(app, `webpack ${name}`, { warnings: json.warnings.map((w) => w.message), modules, file });
-    return file;
-  });
+  return Object.fromEntries(
+    names.map((name) => {
+      const chunk = json.chunks.find((c) => c.names.includes(name));
+      // A concatenated module lists the modules it joined; runtime modules are webpack's own.
+      const modules = chunk.modules
+        .flatMap((m) => m.modules ?? [m])
+        .filter((m) => m.moduleType !== 'runtime')
+        .map((m) => m.nameForCondition ?? m.identifier);
+      const file = path.join(app, 'webpack', `${name}.js`);
+      checkBundle(app, 'webpack', name, { warnings: json.warnings.map((w) => w.message), modules, file });
+      return [name, file];
+    }),
+  );
 }
 
 /** Bundles each entry with Rollup 4 and @rollup/plugin-node-resolve (browser), as ES modules. */
-export async function bundleWithRollup(repo, app, entries) {
+export async function bundleWithRollup(repo, app) {
   const load = createRequire(path.join(repo, 'package.json'));
   const { rollup } = load('rollup');
   const { nodeResolve } = load('@rollup/plugin-node-resolve');
-  const outputs = [];
+  const files = {};
   // The module cache of one build serves the next (rxjs and rxlog are parsed once).
   let cache;
-  for (const name of entries) {
+  for (const name of Object.keys(BUNDLE_ENTRIES)) {
     const warnings = [];
     const bundle = await rollup({
       cache,
@@ -213,17 +257,47 @@ export async function bundleWithRollup(repo, app, entries) {
       plugins: [nodeResolve({ browser: true })],
       onwarn: (warning) => warnings.push(`${warning.code}: ${warning.message}`),
     });
-    const file = path.join(app, 'rollup', `${name}.mjs`);
     cache = bundle.cache;
+    const file = path.join(app, 'rollup', `${name}.mjs`);
     const { output } = await bundle.write({ file, format: 'es' });
     await bundle.close();
     const [chunk] = output;
     if (chunk.imports.length > 0 || chunk.dynamicImports.length > 0)
       warnings.push(`imports left in the bundle: ${[...chunk.imports, ...chunk.dynamicImports].join(', ')}`);
-    checkBundle(app, `rollup ${name}`, { warnings, modules: chunk.moduleIds, file });
-    outputs.push(file);
+    // The modules with code in the bundle (Rollup lists the ones it shook out entirely too).
+    const modules = Object.entries(chunk.modules)
+      .filter(([, module]) => module.renderedLength > 0)
+      .map(([id]) => id);
+    checkBundle(app, 'rollup', name, { warnings, modules, file });
+    files[name] = file;
   }
-  return outputs;
+  return files;
+}
+
+/** Bundles each entry with esbuild for browsers, as ES modules. */
+export async function bundleWithEsbuild(repo, app) {
+  const { build } = createRequire(path.join(repo, 'package.json'))('esbuild');
+  const files = {};
+  for (const name of Object.keys(BUNDLE_ENTRIES)) {
+    const file = path.join(app, 'esbuild', `${name}.mjs`);
+    const result = await build({
+      entryPoints: [path.join(app, 'src', `${name}.js`)],
+      absWorkingDir: app,
+      bundle: true,
+      format: 'esm',
+      platform: 'browser',
+      outfile: file,
+      metafile: true,
+      logLevel: 'silent',
+    });
+    const [output] = Object.values(result.metafile.outputs);
+    const modules = Object.entries(output.inputs)
+      .filter(([, input]) => input.bytesInOutput > 0)
+      .map(([input]) => path.resolve(app, input));
+    checkBundle(app, 'esbuild', name, { warnings: result.warnings.map((w) => w.text), modules, file });
+    files[name] = file;
+  }
+  return files;
 }
 
 /**

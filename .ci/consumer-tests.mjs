@@ -8,7 +8,15 @@ import { createServer } from 'node:http';
 import { createRequire } from 'node:module';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { buildAngularApp, bundleWithRollup, bundleWithWebpack, checkTarball } from './consumer-checks.mjs';
+import {
+  BUNDLE_ENTRIES,
+  buildAngularApp,
+  bundleWithEsbuild,
+  bundleWithRollup,
+  bundleWithWebpack,
+  checkTarball,
+  writeBundleEntries,
+} from './consumer-checks.mjs';
 
 const repo = path.resolve(path.dirname(new URL(import.meta.url).pathname), '..');
 const bin = (name) => path.join(repo, 'node_modules', '.bin', name);
@@ -259,32 +267,21 @@ log.close().then((report) => {
   });
 
   // What browser apps bundle: only what they import, rxjs shared with the app, no warnings.
-  write(
-    'src/core.js',
-    `import { LoggerConfiguration, ConsoleSink } from 'rxlog';
-import { Observable } from 'rxjs';
-const log = new LoggerConfiguration().writeTo.sink(new ConsoleSink()).createLogger();
-if (!(log.events$ instanceof Observable)) throw new Error('events$ is not the app\\'s Observable');
-log.information('Hello from {Bundler}', 'the bundle');
-`,
-  );
-  write(
-    'src/formatter.js',
-    `import { CompactJsonFormatter } from 'rxlog';\nconsole.log(typeof new CompactJsonFormatter().format);\n`,
-  );
+  writeBundleEntries(app);
   const runBundles = (files) => {
-    for (const file of files) {
+    for (const [name, file] of Object.entries(files)) {
       const out = run(process.execPath, [file]);
-      if (!out.includes(path.basename(file).startsWith('core') ? 'Hello from the bundle' : 'function'))
-        throw new Error(`${file}: ${out}`);
+      if (!out.includes(BUNDLE_ENTRIES[name].prints)) throw new Error(`${file}: ${out}`);
     }
   };
-  await step('webpack 5 production bundles of LoggerConfiguration + ConsoleSink and of CompactJsonFormatter', async () =>
-    runBundles(await bundleWithWebpack(repo, app, ['core', 'formatter'])),
-  );
+  const imports = Object.values(BUNDLE_ENTRIES)
+    .map(({ source }) => /import \{ (.*) \} from 'rxlog'/.exec(source)[1])
+    .join('; ');
+  await step(`webpack 5 production bundles of ${imports}`, async () => runBundles(await bundleWithWebpack(repo, app)));
   await step('Rollup 4 + @rollup/plugin-node-resolve bundles of the same imports', async () =>
-    runBundles(await bundleWithRollup(repo, app, ['core', 'formatter'])),
+    runBundles(await bundleWithRollup(repo, app)),
   );
+  await step('esbuild bundles of the same imports', async () => runBundles(await bundleWithEsbuild(repo, app)));
   if (withAngular)
     await step('the Angular demo app built by ng build against the tarball: no warning, rxlog/angular as ES modules', () => {
       const [raw, transfer] = buildAngularApp(repo, path.join(work, 'angular'), path.join(work, 'rxlog.tgz'));
