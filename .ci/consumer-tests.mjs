@@ -180,6 +180,46 @@ try {
     run(process.execPath, ['bundler/out/app.mjs']);
     expectFileLogged('logs/bundler.log', 'bundler');
   });
+  // A browser project: no Node types, and rxlog's declarations checked too (skipLibCheck off), under
+  // the strictest options users turn on. The root entry's types must need nothing of Node.
+  await step('TypeScript for browsers: no @types/node, skipLibCheck false, exactOptionalPropertyTypes', () => {
+    write(
+      'browser-types/app.ts',
+      `import { CompactJsonFormatter, ConsoleSink, HttpSink, LoggerConfiguration, type Logger } from 'rxlog';
+import { Observable } from 'rxjs';
+const log: Logger = new LoggerConfiguration()
+  .writeTo.sink(new ConsoleSink({ formatter: new CompactJsonFormatter() }))
+  .writeTo.sink(new HttpSink({ url: '/logs' }))
+  .createLogger();
+const same: boolean = log.events$ instanceof Observable;
+try {
+  log.info('Same rxjs: {Same}', same);
+} catch (e) {
+  log.error(e, 'Failed');
+}
+void log.close();
+`,
+    );
+    write(
+      'browser-types/tsconfig.json',
+      JSON.stringify({
+        compilerOptions: {
+          strict: true,
+          target: 'es2022',
+          module: 'esnext',
+          moduleResolution: 'bundler',
+          lib: ['ES2022', 'DOM'],
+          types: [],
+          skipLibCheck: false,
+          exactOptionalPropertyTypes: true,
+          noUncheckedIndexedAccess: true,
+          noEmit: true,
+        },
+        include: ['app.ts'],
+      }),
+    );
+    run(process.execPath, [path.join(repo, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', 'browser-types']);
+  });
 
   await step('the rxlog bin from the installed tarball', () => {
     write('events.clef', '{"@t":"2026-01-02T03:04:05.000Z","@mt":"Hello {Name}","Name":"bin"}\n');
