@@ -1,14 +1,20 @@
-import { filter, type MonoTypeOperatorFunction } from 'rxjs';
+import type { MonoTypeOperatorFunction } from 'rxjs';
 import type { LogEvent } from '../core/log-event';
 import { LevelSwitch } from '../core/level-switch';
 import { isLevelName, type LogLevelName, levelValue } from '../core/log-level';
 import { SelfLog } from '../core/self-log';
+import { excludingCounted } from './filter-events';
+
+/** The `droppedBy` reason under which a sink counts the events `minimumLevel` excluded in its `pipe`. */
+export const MINIMUM_LEVEL_REASON = 'minimumLevel.belowLevel';
 
 /**
  * Keeps events at `level` or above. With a LevelSwitch, the threshold follows the switch as it
- * changes. An event whose level is not one of the six names (an app operator's `'Warning'`, a
- * missing level) is kept rather than lost unseen, and SelfLog is told once per operator, as a
- * filter that fails keeps its event.
+ * changes. In a sink's `pipe`, each event below the level counts in the sink's `dropped`, under
+ * {@link MINIMUM_LEVEL_REASON} (the sink's own `minimumLevel` option keeps such events out of the
+ * sink altogether: they are never its `received`). An event whose level is not one of the six
+ * names (an app operator's `'Warning'`, a missing level) is kept rather than lost unseen, and
+ * SelfLog is told once per operator, as a filter that fails keeps its event.
  *
  * @throws ConfigurationError when `level` is not a level name (aliases `trace`, `info`, `warn` are accepted).
  * @example
@@ -17,7 +23,7 @@ import { SelfLog } from '../core/self-log';
 export function minimumLevel(level: LogLevelName | LevelSwitch | string): MonoTypeOperatorFunction<LogEvent> {
   const threshold = level instanceof LevelSwitch ? level : new LevelSwitch(level);
   let told = false;
-  return filter((event) => {
+  return excludingCounted((event) => {
     const name = event.level;
     if (isLevelName(name)) return levelValue(name) >= threshold.value;
     if (!told) {
@@ -25,5 +31,5 @@ export function minimumLevel(level: LogLevelName | LevelSwitch | string): MonoTy
       SelfLog.write('minimumLevel: unknown level {Level} kept', name);
     }
     return true;
-  });
+  }, MINIMUM_LEVEL_REASON);
 }
