@@ -1,6 +1,7 @@
 import { ConfigurationError } from '../core/errors/configuration-error';
 import { LevelSwitch } from '../core/level-switch';
 import type { Sink } from '../core/sink';
+import { parseLevel } from '../core/log-level';
 import { resolveDeliveryOptions, type SinkDeliveryOptions } from '../pipeline/sink-delivery-options';
 import { ConsoleSink, type ConsoleSinkOptions } from '../sinks/console-sink';
 import type { ConfigurationState } from './configuration-state';
@@ -118,11 +119,7 @@ export class SinkConfiguration<TParent> {
     let minimumLevel: LevelSwitch | undefined;
     if (options.minimumLevel instanceof LevelSwitch) minimumLevel = options.minimumLevel;
     else if (options.minimumLevel !== undefined) {
-      try {
-        minimumLevel = new LevelSwitch(options.minimumLevel);
-      } catch {
-        throw new ConfigurationError(`${where}.minimumLevel: unknown level ${JSON.stringify(String(options.minimumLevel))}`);
-      }
+      minimumLevel = new LevelSwitch(parseLevel(options.minimumLevel, `${where}.minimumLevel`));
     }
     const { queue, retry, circuitBreaker, fallback } = options;
     const delivery: SinkDeliveryOptions = {
