@@ -412,26 +412,24 @@ export class RedactionPolicy {
   }
 }
 
-/** One property of an error that cannot be trusted to read, as a string, or `fallback`. */
-function readText(error: Error, name: 'name' | 'message' | 'stack', fallback: string): string {
-  try {
-    const value: unknown = error[name];
-    return typeof value === 'string' ? value : fallback;
-  } catch {
-    return fallback;
-  }
-}
-
 /**
  * The stand-in for an error whose properties cannot be listed or copied (a Proxy whose traps
- * throw): an Error with only its name, message and stack, so whatever else it holds (a secret
- * redaction would have removed) never reaches a sink. Told to SelfLog.
+ * throw): an Error with only its name, message and stack (those that read as strings), so
+ * whatever else it holds (a secret redaction would have removed) never reaches a sink. Told to
+ * SelfLog.
  */
 function unreadableError(error: Error, fault: unknown): Error {
   SelfLog.write('redact: unreadable exception sent as name, message, stack', fault);
-  const copy = new Error(readText(error, 'message', '[unreadable exception]'));
-  copy.name = readText(error, 'name', 'Error');
-  copy.stack = readText(error, 'stack', `${copy.name}: ${copy.message}`);
+  const copy = new Error();
+  copy.stack = 'Error';
+  for (const name of ['name', 'message', 'stack'] as const) {
+    try {
+      const value: unknown = error[name];
+      if (typeof value === 'string') copy[name] = value;
+    } catch {
+      // Left as the plain Error's own.
+    }
+  }
   return copy;
 }
 
