@@ -8,6 +8,7 @@ export { withErrorHandler } from './with-error-handler';
 export type { ErrorHandlerOptions } from './with-error-handler';
 export { withHttpLogging } from './with-http-logging';
 export { rxlogHttpInterceptor } from './rxlog-http-interceptor';
+export { RXLOG_SINK_REQUEST } from './rxlog-sink-request';
 export { httpLevelForStatus, RXLOG_HTTP_LOGGING_OPTIONS } from './http-logging-options';
 export type { HttpLoggingOptions, HttpCorrelation } from './http-logging-options';
 export { withRouterContext } from './with-router-context';

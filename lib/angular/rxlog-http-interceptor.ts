@@ -15,21 +15,26 @@ import { newTraceparent, randomHex } from './correlation-ids';
 import { httpLevelForStatus, type HttpLoggingOptions, RXLOG_HTTP_LOGGING_OPTIONS } from './http-logging-options';
 import { redactQuery } from './redact-query';
 import { RXLOG_LOGGER, RXLOG_SINK_ENDPOINTS } from './rxlog-tokens';
+import { RXLOG_SINK_REQUEST } from './rxlog-sink-request';
 
 /**
  * A functional HttpClient interceptor that logs each request when it completes or fails:
  * `HTTP {Method} {Url} responded {StatusCode} in {ElapsedMs} ms` (or `failed`, with
  * `ErrorMessage`), with query values redacted, at a level chosen by the status (see
  * `withHttpLogging`); a request cancelled before its answer is logged as `cancelled`. Requests to
- * the logger's own endpoints, and requests a sink makes with HttpClient while it writes (its
- * `emit`, `flush` or `close`), are passed through untouched, so logging never feeds itself. Without `provideRxlog` it does nothing.
+ * the logger's own endpoints, requests marked with `RXLOG_SINK_REQUEST` in their HttpContext, and
+ * requests a sink makes with HttpClient synchronously while it writes (its `emit`, `flush` or
+ * `close`), are passed through untouched, so logging never feeds itself. Without `provideRxlog`
+ * it does nothing.
  *
  * @example
  * provideHttpClient(withInterceptors([rxlogHttpInterceptor]))
  */
 export const rxlogHttpInterceptor: HttpInterceptorFn = (request, next) => {
-  // A request a sink makes (posting its batch with HttpClient) is never logged: its event would be posted again, for ever.
-  if (isInSinkCode()) return next(request);
+  // A request a sink makes (posting its batch with HttpClient) is never logged: its event would be
+  // posted again, for ever. The token says so whenever the request is made; the guard catches a
+  // request made synchronously inside sink code by a sink that does not set it.
+  if (request.context.get(RXLOG_SINK_REQUEST) || isInSinkCode()) return next(request);
   const logger = inject(RXLOG_LOGGER, { optional: true });
   if (logger === null) return next(request);
   const options = inject(RXLOG_HTTP_LOGGING_OPTIONS, { optional: true }) ?? {};

@@ -181,14 +181,16 @@ export class SinkDelivery {
 
   /**
    * Writes every partial batch and everything queued through `sink.emitSync` (a sink without it
-   * gets its delivery started at once, which completes now when its `emit` is synchronous),
-   * then calls `flushSync()` on the sink and the fallback: for process `exit` and page unload.
+   * gets its delivery started at once, which completes now when its `emit` is synchronous; what
+   * `emitSync` refuses starts on the async path at once too), then calls `flushSync()` on the sink and the fallback: for process `exit` and page unload.
    * A batch already in flight stays in flight.
    */
   flushSync(): void {
     try {
       if (this.#sink.emitSync !== undefined) this.#writeAllSync();
-      else this.#kickNow();
+      // What emitSync could not take (or all, without it) starts on the async path now, rather
+      // than waiting for its batch to age: a page that was only hidden lives on to send it.
+      if (this.#queue.depth !== 0 || this.#open.length !== 0) this.#kickNow();
     } catch (error) {
       SelfLog.write('Sink {Name}: synchronous flush failed', this.name, error);
     }

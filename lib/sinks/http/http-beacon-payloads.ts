@@ -1,51 +1,47 @@
 import type { LogEvent } from '../../core/log-event';
 import { utf8Length } from './http-utf8-length';
 
-/** A batch cut into request bodies that each fit a beacon. */
-export interface BeaconPayloads {
-  /** Bodies of at most `maxBytes` UTF-8 bytes each, in event order. */
-  readonly payloads: string[];
-  /** Events whose body alone is over `maxBytes`, in order: they cannot go by beacon. */
-  readonly oversize: LogEvent[];
+/** The body of the longest leading slice of a batch that fits one beacon. */
+export interface BeaconPayload {
+  /** The request body of the first `count` events; empty when `count` is 0. */
+  readonly body: string;
+  /** How many leading events the body holds: 0 when the first event alone is over the limit. */
+  readonly count: number;
 }
 
 /**
- * Cuts a batch into bodies of at most `maxBytes` bytes (UTF-8), keeping event order. The body
- * function is applied to slices of the batch, so any body shape (CLEF lines, an OTLP or Loki
- * JSON document) splits correctly.
+ * The body of the longest leading slice of `events` whose body is at most `maxBytes` bytes
+ * (UTF-8). The body function is applied to slices of the batch, so any body shape (CLEF lines,
+ * an OTLP or Loki JSON document) is cut correctly; a body is assumed to grow with its events.
+ * Only the next beacon's body is built: when the browser refuses it, the rest of the batch was
+ * never formatted for nothing.
  *
  * @param maxBytes The largest body, in bytes.
  */
-export function splitForBeacon(
+export function beaconPayload(
   events: readonly LogEvent[],
   body: (events: readonly LogEvent[]) => string,
   maxBytes: number,
-): BeaconPayloads {
-  const result: BeaconPayloads = { payloads: [], oversize: [] };
-  split(events, body, maxBytes, result);
-  return result;
-}
-
-function split(
-  events: readonly LogEvent[],
-  body: (events: readonly LogEvent[]) => string,
-  maxBytes: number,
-  into: BeaconPayloads,
-): void {
-  if (events.length === 0) return;
-  const payload = body(events);
-  const bytes = utf8Length(payload);
-  if (bytes <= maxBytes) {
-    into.payloads.push(payload);
-    return;
+): BeaconPayload {
+  if (events.length === 0) return { body: '', count: 0 };
+  const whole = body(events);
+  const bytes = utf8Length(whole);
+  if (bytes <= maxBytes) return { body: whole, count: events.length };
+  // A binary search between a slice that fits (`low`) and one that does not (`high`), starting
+  // from the share of the batch the size suggests: a few formats of the slice, not one per event.
+  let low = 0;
+  let lowBody = '';
+  let high = events.length;
+  let probe = Math.min(high - 1, Math.max(1, Math.floor((events.length * maxBytes) / bytes)));
+  while (high - low > 1) {
+    const text = body(events.slice(0, probe));
+    if (utf8Length(text) <= maxBytes) {
+      low = probe;
+      lowBody = text;
+    } else {
+      high = probe;
+    }
+    probe = Math.floor((low + high) / 2);
   }
-  if (events.length === 1) {
-    into.oversize.push(events[0]);
-    return;
-  }
-  // Cut into about as many slices as the size asks for, so a large batch is formatted a few
-  // times rather than once per halving.
-  const parts = Math.min(events.length, Math.ceil(bytes / maxBytes) + 1);
-  const step = Math.ceil(events.length / parts);
-  for (let start = 0; start < events.length; start += step) split(events.slice(start, start + step), body, maxBytes, into);
+  return { body: lowBody, count: low };
 }

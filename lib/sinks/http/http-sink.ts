@@ -8,12 +8,13 @@ import { SelfLog } from '../../core/self-log';
 import type { Formatter, Sink } from '../../core/sink';
 import { CompactJsonFormatter } from '../../formatting/compact-json-formatter';
 import { HttpBeacon } from './http-beacon';
-import { splitForBeacon } from './http-beacon-payloads';
+import { beaconPayload } from './http-beacon-payloads';
 import { type HttpOfflineOptions, HttpOfflineQueue, type OfflineStats } from './http-offline-queue';
 import { parseRetryAfter } from './http-retry-after';
 import { HttpStatusError } from './http-status-error';
 import { redactUrl, redactUrlSecrets, urlSecrets } from './http-redact-url';
 import { HttpTimeoutError } from './http-timeout-error';
+import { whenOnline } from './http-online';
 import { utf8Length } from './http-utf8-length';
 
 /** The content type of CLEF, newline-delimited compact JSON, as Seq names it. */
@@ -77,8 +78,9 @@ export interface HttpSinkOptions {
  * most 60 KiB; at other times it returns `false`, so batches take the normal `fetch` path.
  * `installPageHideFlush(log)` connects the page's `pagehide` and `visibilitychange` events to
  * `log.flushSync()`, which pushes everything queued through `emitSync`. Beacons are
- * fire-and-forget: a batch the browser accepted counts as delivered. Outside browser windows the
- * sink has no `emitSync`.
+ * fire-and-forget: a batch the browser accepted counts as delivered; what it refuses (past its
+ * 64 KiB quota) stays pending, or goes to the offline store. Outside browser windows the sink
+ * has no `emitSync`.
  *
  * @example
  * const log = new LoggerConfiguration()
@@ -115,6 +117,8 @@ export class HttpSink implements Sink {
   private readonly beacon: HttpBeacon | undefined;
   private readonly offlineQueue: HttpOfflineQueue | undefined;
   private readonly inFlight = new Set<AbortController>();
+  /** Aborted by close(): ends a wait for the network. */
+  private readonly closed = new AbortController();
   private written = 0;
 
   /** @throws ConfigurationError naming the bad option. */
@@ -188,13 +192,28 @@ export class HttpSink implements Sink {
 
   /**
    * Sends one batch; resolves on a 2xx answer, rejects on any other answer (a redirect included),
-   * a network error or a timeout. A batch answered 413 (Payload Too Large) is sent again in two
+   * a network error or a timeout. In a browser that says it is offline (`navigator.onLine` false)
+   * and without the `offline` option, the request waits for the `online` event (or `close()`),
+   * so the batch is sent once when the network returns; meanwhile the logger's bounded queue
+   * holds later events and counts what overflows. A batch answered 413 (Payload Too Large) is sent again in two
    * halves, recursively; a single event answered 413 fails for good.
    */
   async emit(events: readonly LogEvent[]): Promise<void> {
     try {
       const body = this.body(events);
-      await (this.offlineQueue === undefined ? this.send(body) : this.offlineQueue.deliver(body, events.length));
+      if (this.offlineQueue !== undefined) {
+        await this.offlineQueue.deliver(body, events.length);
+        return;
+      }
+      if (isOffline()) {
+        SelfLog.write(
+          '{Sink}: the browser is offline; a batch of {Count} events waits for the network',
+          this.kind,
+          events.length,
+        );
+        await whenOnline(this.closed.signal);
+      }
+      await this.send(body);
     } catch (error) {
       if (error instanceof HttpStatusError && error.status === 413 && events.length > 1) return this.emitHalves(events);
       throw error;
@@ -227,8 +246,17 @@ export class HttpSink implements Sink {
     }
   }
 
+  /**
+   * Called with the start of the body of each 2xx answer (at most 16 KiB), for a backend whose
+   * success can carry news about the batch (OTLP's partial success). Does nothing here.
+   */
+  protected accepted(responseText: string): void {
+    void responseText;
+  }
+
   /** Stops following the page's lifecycle and aborts requests still in flight (the delivery stage has already given up on them). */
   close(): void {
+    this.closed.abort();
     this.beacon?.close();
     this.offlineQueue?.close();
     for (const controller of this.inFlight) controller.abort();
@@ -304,6 +332,7 @@ export class HttpSink implements Sink {
         throw new HttpStatusError(method, safeUrl, response.status, response.statusText ?? '', retryAfter, text);
       }
       this.written += bytes;
+      this.accepted(text);
     } finally {
       if (timer !== undefined) clearTimeout(timer);
       this.inFlight.delete(controller);
@@ -325,44 +354,74 @@ export class HttpSink implements Sink {
   }
 
   /**
-   * Beacons accepted by the browser count as written. When the browser refuses the first body,
-   * nothing was sent, so the batch stays with the logger (`false`); when it refuses a later one,
-   * the rest go by `fetch` without waiting, since the first part can no longer be taken back.
+   * Beacons accepted by the browser count as written. The batch goes out in order, one body of
+   * at most 60 KiB at a time, until the browser refuses one (its keepalive quota, 64 KiB in
+   * flight per page in Chromium, is shared by every beacon and keepalive request) or an event is
+   * too large for a beacon on its own. What is left then goes to the offline store when there is
+   * one (it is synchronous and outlives the page); otherwise it stays with the logger: `false`
+   * when nothing was sent, else a PartialDeliveryError counting the events sent, so the logger
+   * keeps the rest pending and sends it with `fetch` if the page lives on. Nothing is counted as
+   * delivered that the browser did not take.
    */
   private writeByBeacon(events: readonly LogEvent[]): boolean {
     const beacon = this.beacon;
     if (beacon === undefined || !beacon.hiding) return false;
-    if (this.offlineQueue?.offline === true) {
-      // A beacon sent offline is lost; the store is synchronous and survives the page.
-      this.offlineQueue.save(this.body(events), events.length);
+    const store = this.offlineQueue;
+    if (isOffline()) {
+      // A beacon sent offline is lost: the store is synchronous and survives the page; without
+      // one, the batch stays pending with the logger, which sends it once the network is back.
+      if (store === undefined) return false;
+      this.keepOffline(store, events);
       return true;
     }
-    const { payloads, oversize } = splitForBeacon(events, this.body, BEACON_MAX_BYTES);
     let sent = 0;
-    for (; sent < payloads.length; sent++) {
+    let refusal = '';
+    while (sent < events.length) {
+      const payload = beaconPayload(sent === 0 ? events : events.slice(sent), this.body, BEACON_MAX_BYTES);
+      if (payload.count === 0) {
+        refusal = `an event is larger than a beacon can carry (${BEACON_MAX_BYTES} bytes)`;
+        break;
+      }
       let accepted = false;
       try {
-        accepted = beacon.send(payloads[sent]);
+        accepted = beacon.send(payload.body);
       } catch (error) {
         SelfLog.write('{Sink}: sendBeacon failed', this.kind, error);
       }
-      if (!accepted) break;
-      this.written += utf8Length(payloads[sent]);
+      if (!accepted) {
+        refusal = 'the browser refused a beacon (over its keepalive quota of 64 KiB in flight)';
+        break;
+      }
+      this.written += utf8Length(payload.body);
+      sent += payload.count;
     }
-    if (sent === 0 && payloads.length > 0) return false;
-    for (let rest = sent; rest < payloads.length; rest++) this.sendLater(payloads[rest]);
-    if (oversize.length > 0) {
-      SelfLog.write('{Sink}: {Count} events are too large for a beacon; sending them with fetch', this.kind, oversize.length);
-      for (const event of oversize) this.sendLater(this.body([event]));
+    if (sent === events.length) return true;
+    const rest = events.length - sent;
+    if (store !== undefined) {
+      SelfLog.write('{Sink}: {Count} events are kept in the offline store: {Reason}', this.kind, rest, refusal);
+      this.keepOffline(store, sent === 0 ? events : events.slice(sent));
+      return true;
     }
-    return true;
+    SelfLog.write('{Sink}: {Count} events could not go by beacon and stay pending: {Reason}', this.kind, rest, refusal);
+    if (sent === 0) return false;
+    throw new PartialDeliveryError(sent, new Error(refusal));
   }
 
-  private sendLater(body: string): void {
-    this.send(body).catch((error: unknown) =>
-      SelfLog.write('{Sink}: a request sent while the page was hiding failed', this.kind, error),
-    );
+  /** Puts events into the offline store in bodies of at most 60 KiB (an event larger than that alone), so its bound drops as little as it must. */
+  private keepOffline(store: HttpOfflineQueue, events: readonly LogEvent[]): void {
+    for (let start = 0; start < events.length;) {
+      const rest = start === 0 ? events : events.slice(start);
+      const piece = beaconPayload(rest, this.body, BEACON_MAX_BYTES);
+      if (piece.count === 0) store.save(this.body(rest.slice(0, 1)), 1);
+      else store.save(piece.body, piece.count);
+      start += Math.max(1, piece.count);
+    }
   }
+}
+
+/** Whether the browser says it is offline (`navigator.onLine === false`); elsewhere false. */
+function isOffline(): boolean {
+  return (globalThis as { navigator?: { onLine?: unknown } }).navigator?.onLine === false;
 }
 
 function linesBody(formatter: Formatter): (events: readonly LogEvent[]) => string {

@@ -5,6 +5,8 @@ import { type EnvironmentVariables, type OtlpEnvironment, processEnvironment, re
 import { type OtlpKeyValue, toAnyValue } from './otlp-any-value';
 import { otlpLogRecordJson } from './otlp-log-record';
 import { quoteJson } from '../../templates/safe-json';
+import { SelfLog } from '../../core/self-log';
+import { otlpPartialSuccess } from './otlp-partial-success';
 
 /** Options of {@link OtlpSink}. */
 export interface OtlpSinkOptions extends Omit<
@@ -57,6 +59,18 @@ export class OtlpSink extends HttpSink {
   /** Queue bound when `writeTo.sink` gives none: the batch processor's `maxQueueSize`, 2 048 events. */
   readonly queueDefaults = { limit: 2_048 };
 
+  #rejected = 0;
+
+  /**
+   * Log records the collector reported rejected in a partial success (`partialSuccess.rejectedLogRecords`
+   * of a 2xx answer). Their batch counts as delivered in the logger's metrics (the request
+   * succeeded and, as the OTLP specification asks, is not sent again); this counter and SelfLog
+   * say how many records the collector dropped, and why.
+   */
+  get rejectedLogRecords(): number {
+    return this.#rejected;
+  }
+
   /** @throws ConfigurationError naming the bad option. */
   constructor(options: OtlpSinkOptions = {}) {
     const given = options as Partial<OtlpSinkOptions> | null | undefined;
@@ -81,6 +95,19 @@ export class OtlpSink extends HttpSink {
       contentType: 'application/json',
       body: (events) => otlpBody(head, events),
     });
+  }
+
+  /** Reads an OTLP partial success from a 2xx answer: counts the rejected records, and says why in SelfLog. */
+  protected override accepted(responseText: string): void {
+    const partial = otlpPartialSuccess(responseText);
+    if (partial === undefined) return;
+    this.#rejected += partial.rejected;
+    SelfLog.write(
+      '{Sink}: the collector rejected {Count} log records of a batch: {Reason}',
+      this.kind,
+      partial.rejected,
+      partial.message,
+    );
   }
 }
 

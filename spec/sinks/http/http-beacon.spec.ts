@@ -1,5 +1,12 @@
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { build } from 'esbuild';
+import { chromium } from 'playwright-core';
 import { HttpBeacon } from '../../../lib/sinks/http/http-beacon';
+import { CHROMIUM } from '../../helpers/chromium';
 import { installFakePage } from '../../helpers/fake-page';
+import { startTestServer } from '../../helpers/http-test-server';
 
 describe('HttpBeacon', () => {
   let page: ReturnType<typeof installFakePage>;
@@ -44,4 +51,100 @@ describe('HttpBeacon', () => {
     expect(page.beacons).toEqual([{ url: 'http://h/in', body: '{"a":1}', type: 'application/json' }]);
     beacon?.close();
   });
+});
+
+const PAGE = `<!doctype html><script src="/rxlog.js"></script><script>
+  window.beacons = 0;
+  const sendBeacon = navigator.sendBeacon.bind(navigator);
+  navigator.sendBeacon = (url, data) => (window.beacons++, sendBeacon(url, data));
+  window.log = new rxlog.LoggerConfiguration()
+    .writeTo.sink(new rxlog.HttpSink({ url: '/ingest' }), { batch: { size: 100, maxDelayMs: 600000 } })
+    .createLogger();
+  rxlog.installPageHideFlush(log);
+  addEventListener('pageshow', (e) => (window.restored = e.persisted));
+  window.ready = true;
+</script>`;
+
+interface BfcacheWindow {
+  ready?: boolean;
+  restored?: boolean;
+  beacons: number;
+  log: { information(template: string, n: number): void; flush(): Promise<unknown> };
+}
+
+describe('HttpBeacon in Chromium', () => {
+  (existsSync(CHROMIUM) ? it : it.skip)(
+    'lets a page restored from the back/forward cache keep logging and shipping with fetch, each event once',
+    async () => {
+      const bundled = await build({
+        stdin: {
+          contents:
+            "export * from '../index';\nexport { HttpSink } from './http/http-sink';\nexport { installPageHideFlush } from './http/http-page-hide';\n",
+          resolveDir: join(__dirname, '../../../lib/sinks'),
+          loader: 'ts',
+        },
+        bundle: true,
+        platform: 'browser',
+        format: 'iife',
+        globalName: 'rxlog',
+        write: false,
+        logLevel: 'silent',
+      });
+      const script = bundled.outputFiles[0].text;
+      const server = await startTestServer((request) => {
+        if (request.url === '/rxlog.js') return { status: 200, headers: { 'Content-Type': 'text/javascript' }, body: script };
+        if (request.url === '/') return { status: 200, headers: { 'Content-Type': 'text/html' }, body: PAGE };
+        if (request.url === '/ingest') return { status: 204 };
+        return { status: 200, headers: { 'Content-Type': 'text/html' }, body: '<!doctype html>elsewhere' };
+      });
+      const profile = mkdtempSync(join(tmpdir(), 'rxlog-chromium-'));
+      // Playwright turns the back/forward cache off by default; this test needs it on.
+      const browser = await chromium.launchPersistentContext(profile, {
+        executablePath: CHROMIUM,
+        headless: true,
+        ignoreDefaultArgs: ['--disable-back-forward-cache'],
+        args: [
+          '--no-sandbox',
+          '--disable-gpu',
+          '--disable-background-networking',
+          '--disable-component-update',
+          '--disable-sync',
+          '--no-first-run',
+        ],
+      });
+      const ingested = (): number[] =>
+        server.requests
+          .filter((r) => r.url === '/ingest')
+          .flatMap((r) => r.body.split('\n').map((line) => (JSON.parse(line) as { N: number }).N));
+      try {
+        const page = browser.pages()[0] ?? (await browser.newPage());
+        await page.goto(`${server.url}/`);
+        await page.waitForFunction(() => (window as unknown as BfcacheWindow).ready === true);
+        await page.evaluate(() => {
+          for (let n = 0; n < 3; n++) (window as unknown as BfcacheWindow).log.information('Before {N}', n);
+        });
+        await page.goto(`${server.url}/elsewhere`);
+        await server.received(1, (r) => r.url === '/ingest');
+        // A restore fires pageshow, not load.
+        await page.goBack({ waitUntil: 'commit' });
+        await page.waitForFunction(() => (window as unknown as BfcacheWindow).restored !== undefined);
+        expect(await page.evaluate(() => (window as unknown as BfcacheWindow).restored)).toBe(true);
+        expect(await page.evaluate(() => (window as unknown as BfcacheWindow).beacons)).toBe(1);
+
+        await page.evaluate(async () => {
+          const w = window as unknown as BfcacheWindow;
+          for (let n = 10; n < 13; n++) w.log.information('After {N}', n);
+          await w.log.flush();
+        });
+        // Sent by fetch (the page is visible again), not by another beacon.
+        expect(await page.evaluate(() => (window as unknown as BfcacheWindow).beacons)).toBe(1);
+        expect(ingested()).toEqual([0, 1, 2, 10, 11, 12]);
+      } finally {
+        await browser.close();
+        await server.close();
+        rmSync(profile, { recursive: true, force: true });
+      }
+    },
+    30_000,
+  );
 });

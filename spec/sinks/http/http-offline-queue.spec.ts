@@ -190,6 +190,26 @@ describe('HttpSink offline store', () => {
     void log.close({ strategy: 'immediate', timeoutMs: 0 });
   });
 
+  it('puts what the beacon quota refuses at page hide into the store, in bodies of at most 60 KiB', async () => {
+    const sink = new HttpSink({ url: `${server.url}/ingest`, offline: { store: storage } });
+    const log = new LoggerConfiguration().writeTo.sink(sink, { batch: { size: 1_000, maxDelayMs: 60_000 } }).createLogger();
+    const uninstall = installPageHideFlush(log, page.target);
+    for (let n = 0; n < 200; n++) log.information('Event {N} {Pad}', n, 'x'.repeat(900));
+    page.accept = (index) => index < 1;
+    page.hide();
+    await page.settled();
+    const beaconed = page.beacons.flatMap((b) => lines(b.body));
+    expect(beaconed.length).toBeGreaterThan(0);
+    expect(sink.offline).toMatchObject({ stored: 200 - beaconed.length, pending: 200 - beaconed.length, dropped: 0 });
+    expect(log.metrics().sinks.http).toMatchObject({ received: 200, delivered: 200, pending: 0 });
+    const stored = JSON.parse(storage.items.get(`rxlog:offline:${server.url}/ingest`) ?? '[]') as { body: string }[];
+    expect(stored.length).toBeGreaterThan(1);
+    expect(stored.every((entry) => Buffer.byteLength(entry.body) <= 60 * 1024)).toBe(true);
+    expect([...beaconed, ...stored.flatMap((entry) => lines(entry.body))]).toEqual(Array.from({ length: 200 }, (_, n) => n));
+    uninstall();
+    await log.close({ strategy: 'immediate', timeoutMs: 0 });
+  });
+
   it('stops listening for online when closed; the store keeps its batches for the next page', async () => {
     goOffline(page, true);
     const sink = new HttpSink({ url: `${server.url}/ingest`, offline: { store: storage } });

@@ -7,6 +7,7 @@ import { MAX_TIMER_MS } from '../../../lib/core/max-timer-ms';
 import type { LogEvent } from '../../../lib/core/log-event';
 import { CompactJsonFormatter } from '../../../lib/formatting/compact-json-formatter';
 import { TextFormatter } from '../../../lib/formatting/text-formatter';
+import { PartialDeliveryError } from '../../../lib/core/errors/partial-delivery-error';
 import { SelfLog } from '../../../lib/core/self-log';
 import { nodeHttpFetch } from '../../../lib/node/http/node-http-fetch';
 import { HttpSink } from '../../../lib/sinks/http/http-sink';
@@ -503,32 +504,97 @@ describe('HttpSink', () => {
       sink.close();
     });
 
-    it('keeps the batch when the browser refuses the first beacon, and fetches the rest when it refuses a later one', async () => {
+    it('keeps the batch when the browser refuses the first beacon, and reports the events sent when it refuses a later one', async () => {
       const { fetch, calls } = recordingFetch();
       const sink = new HttpSink({ url: 'http://127.0.0.1:1/', fetch });
       const events = makeEvents(40, { properties: { Pad: 'p'.repeat(4_000) } });
       page.hide();
       page.accept = () => false;
       expect(sink.emitSync?.(events)).toBe(false);
-      expect(calls).toHaveLength(0);
 
       page.accept = (index) => index < 2;
-      expect(sink.emitSync?.(events)).toBe(true);
+      let thrown: unknown;
+      try {
+        sink.emitSync?.(events);
+      } catch (error) {
+        thrown = error;
+      }
       await page.settled();
-      const fetched = calls.map((c) => c.init.body as string);
-      expect(numbersIn([...page.beacons.map((b) => b.body), ...fetched])).toEqual(Array.from({ length: 40 }, (_, n) => n));
-      expect(fetched.length).toBeGreaterThan(0);
+      const beaconed = numbersIn(page.beacons.map((b) => b.body));
+      expect(beaconed).toEqual(Array.from({ length: beaconed.length }, (_, n) => n));
+      expect(thrown).toBeInstanceOf(PartialDeliveryError);
+      expect((thrown as PartialDeliveryError).delivered).toBe(beaconed.length);
+      expect((thrown as PartialDeliveryError).message).toContain('refused a beacon');
+      // Neither sent behind the logger's back nor counted as written.
+      expect(calls).toHaveLength(0);
+      expect(sink.bytesWritten).toBe(page.beacons.reduce((sum, b) => sum + Buffer.byteLength(b.body), 0));
       sink.close();
     });
 
-    it('sends an event too large for a beacon with fetch', async () => {
+    it('delivers what the browser refused by beacon with fetch, once, while the page lives on', async () => {
+      const { fetch, calls } = recordingFetch();
+      const log = new LoggerConfiguration().writeTo
+        .sink(new HttpSink({ url: 'http://127.0.0.1:1/', fetch }), { batch: { size: 1_000, maxDelayMs: 600_000 } })
+        .createLogger();
+      for (let n = 0; n < 40; n++) log.information('Item {N} {Pad}', n, 'p'.repeat(4_000));
+      page.setVisibility('hidden');
+      // The quota takes one body; the next is refused.
+      page.accept = (index) => index < 1;
+      log.flushSync();
+      await page.settled();
+      const beaconed = numbersIn(page.beacons.map((b) => b.body)).length;
+      expect(beaconed).toBeGreaterThan(0);
+      expect(log.metrics().sinks.http).toMatchObject({ received: 40, delivered: beaconed, pending: 40 - beaconed });
+      await log.flush();
+      expect(numbersIn([...page.beacons.map((b) => b.body), ...calls.map((c) => c.init.body as string)])).toEqual(
+        Array.from({ length: 40 }, (_, n) => n),
+      );
+      expect(log.metrics().sinks.http).toMatchObject({ delivered: 40, pending: 0, failed: 0 });
+      await log.close();
+    });
+
+    it('keeps an event too large for a beacon with the logger, which sends it with fetch', async () => {
+      const { fetch, calls } = recordingFetch();
+      const log = new LoggerConfiguration().writeTo
+        .sink(new HttpSink({ url: 'http://127.0.0.1:1/', fetch }), { batch: { size: 10, maxDelayMs: 600_000 } })
+        .createLogger();
+      log.information('Small {N}', 0);
+      log.information('Big {N} {Big}', 1, 'b'.repeat(70_000));
+      log.information('Small {N}', 2);
+      page.hide();
+      log.flushSync();
+      await page.settled();
+      expect(numbersIn(page.beacons.map((b) => b.body))).toEqual([0]);
+      expect(log.metrics().sinks.http).toMatchObject({ delivered: 1, pending: 2 });
+      await log.flush();
+      expect(numbersIn(calls.map((c) => c.init.body as string))).toEqual([1, 2]);
+      expect(log.metrics().sinks.http).toMatchObject({ delivered: 3, pending: 0 });
+      await log.close();
+    });
+
+    it('keeps a batch with the logger instead of a beacon while the browser is offline, without the offline store', () => {
+      const sink = new HttpSink({ url: 'http://127.0.0.1:1/', fetch: recordingFetch().fetch });
+      (globalThis as unknown as { navigator: { onLine: boolean } }).navigator.onLine = false;
+      page.hide();
+      expect(sink.emitSync?.([makeEvent()])).toBe(false);
+      expect(page.calls).toBe(0);
+      sink.close();
+    });
+
+    it('waits for the network before sending while offline, and sends once online', async () => {
       const { fetch, calls } = recordingFetch();
       const sink = new HttpSink({ url: 'http://127.0.0.1:1/', fetch });
-      page.hide();
-      expect(sink.emitSync?.([makeEvent({ properties: { Big: 'b'.repeat(70_000) } })])).toBe(true);
-      expect(page.calls).toBe(0);
+      const navigator = (globalThis as unknown as { navigator: { onLine: boolean } }).navigator;
+      navigator.onLine = false;
+      let sent = false;
+      const emitting = sink.emit(makeEvents(2)).then(() => (sent = true));
+      await new Promise((resolve) => setTimeout(resolve, 10));
+      expect(calls).toHaveLength(0);
+      expect(sent).toBe(false);
+      navigator.onLine = true;
+      page.target.dispatchEvent(new Event('online'));
+      await emitting;
       expect(calls).toHaveLength(1);
-      expect(calls[0].init.body as string).toContain('b'.repeat(70_000));
       sink.close();
     });
 

@@ -1,4 +1,6 @@
+import { LoggerConfiguration } from '../../../lib/configuration/logger-configuration';
 import { ConfigurationError } from '../../../lib/core/errors/configuration-error';
+import { SelfLog } from '../../../lib/core/self-log';
 import { OtlpSink } from '../../../lib/sinks/http/otlp-sink';
 import { toOtlpLogRecord } from '../../../lib/sinks/http/otlp-log-record';
 import { makeEvents } from '../../helpers/events';
@@ -122,6 +124,39 @@ describe('OtlpSink', () => {
     await expect(new OtlpSink({ endpoint: server.url }).emit(makeEvents(1))).rejects.toThrow(
       'answered 400 Bad Request: bad payload',
     );
+  });
+
+  it('counts the records a collector rejects in a partial success, says why, and does not send the batch again', async () => {
+    server = await startTestServer(() => ({
+      status: 200,
+      headers: { 'Content-Type': 'application/json' },
+      body: JSON.stringify({ partialSuccess: { rejectedLogRecords: '2', errorMessage: 'attribute value too long' } }),
+    }));
+    const diagnostics: string[] = [];
+    SelfLog.enable((message) => diagnostics.push(message));
+    try {
+      const sink = new OtlpSink({ endpoint: server.url });
+      const log = new LoggerConfiguration().writeTo.sink(sink).createLogger();
+      for (let n = 0; n < 5; n++) log.information('Item {N}', n);
+      const report = await log.close();
+      expect(report.sinks.otlp).toMatchObject({ delivered: 5, failed: 0 });
+      expect(sink.rejectedLogRecords).toBe(2);
+      expect(server.requests).toHaveLength(1);
+      expect(diagnostics.join('\n')).toContain('the collector rejected 2 log records of a batch: attribute value too long');
+    } finally {
+      SelfLog.disable();
+    }
+  });
+
+  it('fails a batch answered 400 at once, without retrying it, whatever its body', async () => {
+    server = await startTestServer(() => ({ status: 400, body: JSON.stringify({ partialSuccess: { rejectedLogRecords: 1 } }) }));
+    const sink = new OtlpSink({ endpoint: server.url });
+    const log = new LoggerConfiguration().writeTo.sink(sink, { retry: { attempts: 3, initialDelayMs: 1 } }).createLogger();
+    log.information('Item {N}', 1);
+    const report = await log.close();
+    expect(report.sinks.otlp).toMatchObject({ delivered: 0, failed: 1 });
+    expect(server.requests).toHaveLength(1);
+    expect(sink.rejectedLogRecords).toBe(0);
   });
 
   it('throws ConfigurationError naming a bad option', () => {

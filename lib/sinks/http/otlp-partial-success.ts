@@ -1,0 +1,38 @@
+/** What an OTLP collector's partial success says: how many records it rejected, and why. */
+export interface OtlpPartialSuccess {
+  /** Records the collector rejected (0 when it only warns). */
+  readonly rejected: number;
+  /** The collector's explanation, or `''`. */
+  readonly message: string;
+}
+
+/**
+ * The partial success of an OTLP/HTTP JSON export answer (`{"partialSuccess":{"rejectedLogRecords":"2","errorMessage":"…"}}`,
+ * the int64 count as a string or a number, camelCase or the proto's snake_case names), or
+ * `undefined` when the answer has none, or an empty one: not JSON, no `partialSuccess`, no
+ * rejected records and no message. Never throws.
+ */
+export function otlpPartialSuccess(responseText: string): OtlpPartialSuccess | undefined {
+  if (!responseText.trimStart().startsWith('{')) return undefined;
+  let answer: unknown;
+  try {
+    answer = JSON.parse(responseText);
+  } catch {
+    return undefined;
+  }
+  const partial = field(answer, 'partialSuccess', 'partial_success');
+  if (typeof partial !== 'object' || partial === null) return undefined;
+  const count = field(partial, 'rejectedLogRecords', 'rejected_log_records');
+  const rejected = typeof count === 'number' || typeof count === 'string' ? Number(count) : 0;
+  const text = field(partial, 'errorMessage', 'error_message');
+  const message = typeof text === 'string' ? text : '';
+  const valid = Number.isSafeInteger(rejected) && rejected > 0 ? rejected : 0;
+  return valid === 0 && message === '' ? undefined : { rejected: valid, message };
+}
+
+function field(value: unknown, name: string, protoName: string): unknown {
+  if (typeof value !== 'object' || value === null) return undefined;
+  const record = value as Record<string, unknown>;
+  if (Object.hasOwn(record, name)) return record[name];
+  return Object.hasOwn(record, protoName) ? record[protoName] : undefined;
+}

@@ -1,0 +1,54 @@
+import fc from 'fast-check';
+import { otlpPartialSuccess } from '../../../lib/sinks/http/otlp-partial-success';
+
+describe('otlpPartialSuccess', () => {
+  it('reads the rejected count as a string or a number, and the message', () => {
+    expect(otlpPartialSuccess('{"partialSuccess":{"rejectedLogRecords":"3","errorMessage":"too big"}}')).toEqual({
+      rejected: 3,
+      message: 'too big',
+    });
+    expect(otlpPartialSuccess('{"partialSuccess":{"rejectedLogRecords":2}}')).toEqual({ rejected: 2, message: '' });
+  });
+
+  it("reads the proto's snake_case names too", () => {
+    expect(otlpPartialSuccess('{"partial_success":{"rejected_log_records":"4","error_message":"x"}}')).toEqual({
+      rejected: 4,
+      message: 'x',
+    });
+  });
+
+  it('keeps a warning without rejected records', () => {
+    expect(otlpPartialSuccess('{"partialSuccess":{"errorMessage":"deprecated field"}}')).toEqual({
+      rejected: 0,
+      message: 'deprecated field',
+    });
+  });
+
+  it('finds nothing in an empty success, a body that is not JSON, or a count that is not a whole positive number', () => {
+    for (const text of [
+      '',
+      '{}',
+      '{"partialSuccess":{}}',
+      '{"partialSuccess":null}',
+      'OK',
+      '{"partialSuccess":',
+      '{"partialSuccess":{"rejectedLogRecords":-1}}',
+      '{"partialSuccess":{"rejectedLogRecords":"1e400"}}',
+      '{"partialSuccess":{"rejectedLogRecords":1.5}}',
+      '{"partialSuccess":{"rejectedLogRecords":{"valueOf":3}}}',
+      '{"__proto__":{"partialSuccess":{"rejectedLogRecords":3}}}',
+    ]) {
+      expect(otlpPartialSuccess(text)).toBeUndefined();
+    }
+  });
+
+  it('never throws, whatever the collector answers', () => {
+    fc.assert(
+      fc.property(fc.oneof(fc.string(), fc.json()), (text) => {
+        const result = otlpPartialSuccess(text);
+        if (result !== undefined) expect(Number.isSafeInteger(result.rejected) && result.rejected >= 0).toBe(true);
+      }),
+      { numRuns: 300 },
+    );
+  });
+});
