@@ -241,9 +241,9 @@ describe('RxlogModule on Express (forRoot)', () => {
   });
 });
 
-describe('RxlogModule on Fastify (forRootAsync)', () => {
+describe('RxlogModule on Fastify (forRootAsync), with installProcessHooks too', () => {
   it('carries request ids through guard, service and Observable handlers, and writes completion events', async () => {
-    const app = await startNestApp('nest-app.ts', ['fastify', 'async']);
+    const app = await startNestApp('nest-app.ts', ['fastify', 'async', 'hooks']);
     let run: NestAppRun | undefined;
     try {
       const order = await get(`${app.url}/orders/5`, { 'x-request-id': 'f-order' });
