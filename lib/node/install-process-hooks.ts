@@ -140,6 +140,10 @@ export function installProcessHooks(
   if (options.exitCode !== undefined && !Number.isInteger(options.exitCode)) {
     throw new ConfigurationError(`installProcessHooks exitCode: expected an integer, got ${String(options.exitCode)}`);
   }
+  const report: unknown = options.report;
+  if (report !== undefined && report !== false && typeof report !== 'function') {
+    throw new ConfigurationError(`installProcessHooks report: expected a function or false, got ${describeValue(report)}`);
+  }
 
   let closing = false;
   let exiting = false;

@@ -349,11 +349,14 @@ describe('installProcessHooks', () => {
     expect(proc.eventNames()).toEqual([]);
   });
 
-  it('throws a ConfigurationError for an unknown signal or a bad timeout', () => {
+  it('throws a ConfigurationError for an unknown signal, a bad timeout, exit code or report', () => {
     expect(() => installProcessHooks(fakeLogger(), { signals: ['SIGNOPE' as NodeJS.Signals] }, proc)).toThrow(ConfigurationError);
     expect(() => installProcessHooks(fakeLogger(), { signals: ['SIGNOPE' as NodeJS.Signals] }, proc)).toThrow(/SIGNOPE/);
     expect(() => installProcessHooks(fakeLogger(), { timeoutMs: -1 }, proc)).toThrow(/-1/);
     expect(() => installProcessHooks(fakeLogger(), { exitCode: 1.5 }, proc)).toThrow(/1\.5/);
+    expect(() => installProcessHooks(fakeLogger(), { report: 'stderr' as never }, proc)).toThrow(
+      'installProcessHooks report: expected a function or false, got "stderr"',
+    );
     expect(proc.eventNames()).toEqual([]);
   });
 
