@@ -603,4 +603,15 @@ describe('installProcessHooks in a child process with a batch in flight', () => 
       'rxlog: logger closed at exit (code 5) (immediate, 0 ms): file: 35 delivered, 0 dropped, 0 failed, 0 undelivered; http: 0 delivered, 0 dropped, 0 failed, 35 undelivered',
     );
   }, 40_000);
+
+  it("on an uncaught exception: logs it once as fatal, keeps Node's message and exit code 1, and counts the HTTP events left behind", async () => {
+    const ended = await runApp('crash');
+    expect(ended.code).toBe(1);
+    expect(ended.stderr).toContain('Error: crashed on purpose');
+    expect(ended.messages.filter((m) => m === 'Uncaught exception')).toHaveLength(1);
+    expect(ended.messages).toHaveLength(36);
+    expect(lossLine(ended.stderr)).toBe(
+      'rxlog: logger closed at exit (code 1) (immediate, 0 ms): file: 36 delivered, 0 dropped, 0 failed, 0 undelivered; http: 0 delivered, 0 dropped, 0 failed, 36 undelivered',
+    );
+  }, 40_000);
 });
