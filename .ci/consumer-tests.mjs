@@ -1,19 +1,32 @@
 // Installs the packed tarball the way a user would and uses it from every kind of project.
 // Run by .ci/consumer-tests (after `npm test` in .ci/run). Network: the npm registry only (rxjs,
 // through the normal npm cache); servers listen on 127.0.0.1.
+// `--angular` adds an Angular CLI app that installs the tarball (about 40 s more; docs/packaging.md).
 import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import { createServer } from 'node:http';
 import { createRequire } from 'node:module';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import {
+  BUNDLE_ENTRIES,
+  buildAngularApp,
+  bundleWithEsbuild,
+  bundleWithRollup,
+  bundleWithWebpack,
+  checkTarball,
+  writeBundleEntries,
+} from './consumer-checks.mjs';
 
 const repo = path.resolve(path.dirname(new URL(import.meta.url).pathname), '..');
 const bin = (name) => path.join(repo, 'node_modules', '.bin', name);
 const work = fs.mkdtempSync(path.join(os.tmpdir(), 'rxlog-consumer-'));
 const app = path.join(work, 'app');
 const started = Date.now();
+const withAngular = process.argv.includes('--angular');
 let failures = 0;
+/** Set once the tarball is built and installed: without it every later step would fail for the same reason. */
+let installed = false;
 
 function run(command, args, options = {}) {
   return execFileSync(command, args, {
@@ -25,9 +38,8 @@ function run(command, args, options = {}) {
   });
 }
 
-async function step(name, body) {
-  // Without a package to install, every later step would fail for the same reason.
-  if (failures > 0 && name.startsWith('CommonJS')) throw new Error('the build or the install failed; later steps skipped');
+async function step(name, body, { needsInstall = true } = {}) {
+  if (needsInstall && !installed) throw new Error('the build or the install failed; later steps skipped');
   const at = Date.now();
   try {
     await body();
@@ -62,20 +74,33 @@ log.close().then((report) => {
 
 try {
   fs.mkdirSync(app);
-  await step('npm run build, npm pack', () => {
-    run('npm', ['run', 'build', '--silent'], { cwd: repo, timeout: 300_000 });
-    const packed = run('npm', ['pack', '--silent', '--pack-destination', work], { cwd: repo }).trim().split('\n').pop();
-    fs.renameSync(path.join(work, packed), path.join(work, 'rxlog.tgz'));
-    const listing = run('tar', ['-tzf', path.join(work, 'rxlog.tgz')]);
-    if (listing.includes('package/lib/') || listing.includes('node_modules'))
-      throw new Error('tarball ships sources or node_modules');
-  });
-  await step('install the tarball and rxjs into a fresh project', () => {
-    write('package.json', JSON.stringify({ name: 'consumer', version: '1.0.0', private: true }, null, 2));
-    run('npm', ['install', '--no-audit', '--no-fund', '--prefer-offline', path.join(work, 'rxlog.tgz'), 'rxjs@^7.8']);
-    if (fs.existsSync(path.join(app, 'node_modules', 'rxlog', 'node_modules')))
-      throw new Error('rxlog nests its own node_modules');
-  });
+  await step(
+    'npm run build, npm pack',
+    () => {
+      run('npm', ['run', 'build', '--silent'], { cwd: repo, timeout: 300_000 });
+      const packed = run('npm', ['pack', '--silent', '--pack-destination', work], { cwd: repo }).trim().split('\n').pop();
+      fs.renameSync(path.join(work, packed), path.join(work, 'rxlog.tgz'));
+      const listing = run('tar', ['-tzf', path.join(work, 'rxlog.tgz')]);
+      if (listing.includes('package/lib/') || listing.includes('node_modules'))
+        throw new Error('tarball ships sources or node_modules');
+    },
+    { needsInstall: false },
+  );
+  await step(
+    'install the tarball and rxjs into a fresh project',
+    () => {
+      write('package.json', JSON.stringify({ name: 'consumer', version: '1.0.0', private: true }, null, 2));
+      run('npm', ['install', '--no-audit', '--no-fund', '--prefer-offline', path.join(work, 'rxlog.tgz'), 'rxjs@^7.8']);
+      if (fs.existsSync(path.join(app, 'node_modules', 'rxlog', 'node_modules')))
+        throw new Error('rxlog nests its own node_modules');
+      installed = true;
+    },
+    { needsInstall: false },
+  );
+
+  await step("the tarball's files: every export and typesVersions target shipped, source maps complete", () =>
+    checkTarball(path.join(work, 'rxlog.tgz'), path.join(work, 'package')),
+  );
 
   await step('CommonJS require', () => {
     write(
@@ -154,6 +179,46 @@ try {
     ]);
     run(process.execPath, ['bundler/out/app.mjs']);
     expectFileLogged('logs/bundler.log', 'bundler');
+  });
+  // A browser project: no Node types, and rxlog's declarations checked too (skipLibCheck off), under
+  // the strictest options users turn on. The root entry's types must need nothing of Node.
+  await step('TypeScript for browsers: no @types/node, skipLibCheck false, exactOptionalPropertyTypes', () => {
+    write(
+      'browser-types/app.ts',
+      `import { CompactJsonFormatter, ConsoleSink, HttpSink, LoggerConfiguration, type Logger } from 'rxlog';
+import { Observable } from 'rxjs';
+const log: Logger = new LoggerConfiguration()
+  .writeTo.sink(new ConsoleSink({ formatter: new CompactJsonFormatter() }))
+  .writeTo.sink(new HttpSink({ url: '/logs' }))
+  .createLogger();
+const same: boolean = log.events$ instanceof Observable;
+try {
+  log.info('Same rxjs: {Same}', same);
+} catch (e) {
+  log.error(e, 'Failed');
+}
+void log.close();
+`,
+    );
+    write(
+      'browser-types/tsconfig.json',
+      JSON.stringify({
+        compilerOptions: {
+          strict: true,
+          target: 'es2022',
+          module: 'esnext',
+          moduleResolution: 'bundler',
+          lib: ['ES2022', 'DOM'],
+          types: [],
+          skipLibCheck: false,
+          exactOptionalPropertyTypes: true,
+          noUncheckedIndexedAccess: true,
+          noEmit: true,
+        },
+        include: ['app.ts'],
+      }),
+    );
+    run(process.execPath, [path.join(repo, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', 'browser-types']);
   });
 
   await step('the rxlog bin from the installed tarball', () => {
@@ -240,6 +305,28 @@ log.close().then((report) => {
       server.close();
     }
   });
+
+  // What browser apps bundle: only what they import, rxjs shared with the app, no warnings.
+  writeBundleEntries(app);
+  const runBundles = (files) => {
+    for (const [name, file] of Object.entries(files)) {
+      const out = run(process.execPath, [file]);
+      if (!out.includes(BUNDLE_ENTRIES[name].prints)) throw new Error(`${file}: ${out}`);
+    }
+  };
+  const imports = Object.values(BUNDLE_ENTRIES)
+    .map(({ source }) => /import \{ (.*) \} from 'rxlog'/.exec(source)[1])
+    .join('; ');
+  await step(`webpack 5 production bundles of ${imports}`, async () => runBundles(await bundleWithWebpack(repo, app)));
+  await step('Rollup 4 + @rollup/plugin-node-resolve bundles of the same imports', async () =>
+    runBundles(await bundleWithRollup(repo, app)),
+  );
+  await step('esbuild bundles of the same imports', async () => runBundles(await bundleWithEsbuild(repo, app)));
+  if (withAngular)
+    await step('the Angular demo app built by ng build against the tarball: no warning, rxlog/angular as ES modules', () => {
+      const [raw, transfer] = buildAngularApp(repo, path.join(work, 'angular'), path.join(work, 'rxlog.tgz'));
+      console.log(`     main bundle ${raw} raw, ${transfer} transfer`);
+    });
 } finally {
   fs.rmSync(work, { recursive: true, force: true });
 }

@@ -79,8 +79,12 @@ for (const declaration of filesUnder(path.join(dist, 'cjs'), ['.d.ts'])) {
   fs.copyFileSync(declaration, path.join(dist, 'esm', relative));
 }
 rewriteSpecifiers(path.join(dist, 'esm'));
-fs.writeFileSync(path.join(dist, 'cjs', 'package.json'), `${JSON.stringify({ type: 'commonjs' })}\n`);
-fs.writeFileSync(path.join(dist, 'esm', 'package.json'), `${JSON.stringify({ type: 'module' })}\n`);
+// Each tree's package.json says what its .js files are. It is also the nearest package.json of every
+// file in the tree, which is where Rollup, esbuild and webpack look for `sideEffects`: without the
+// package's `sideEffects: false` repeated here, they keep every module an entry re-exports.
+const { sideEffects } = JSON.parse(fs.readFileSync(path.join(root, 'package.json'), 'utf8'));
+fs.writeFileSync(path.join(dist, 'cjs', 'package.json'), `${JSON.stringify({ type: 'commonjs', sideEffects })}\n`);
+fs.writeFileSync(path.join(dist, 'esm', 'package.json'), `${JSON.stringify({ type: 'module', sideEffects })}\n`);
 fs.chmodSync(path.join(dist, 'cjs', 'cli', 'main.js'), 0o755);
 
 const entries = [
