@@ -25,9 +25,9 @@ export type { ShutdownReport, SinkShutdownSummary, CloseOptions } from './pipeli
 export type { FlushOptions, FlushResult } from './pipeline/flush-options';
 export { PartialDeliveryError } from './core/errors/partial-delivery-error';
 export { enrich } from './operators/enrich';
-export { filterEvents } from './operators/filter-events';
+export { filterEvents, FILTER_REASON } from './operators/filter-events';
 export type { EventPredicate } from './operators/filter-events';
-export { minimumLevel } from './operators/minimum-level';
+export { minimumLevel, MINIMUM_LEVEL_REASON } from './operators/minimum-level';
 export { MemorySink } from './sinks/memory-sink';
 export { ObservableSink } from './sinks/observable-sink';
 export { ConsoleSink } from './sinks/console-sink';

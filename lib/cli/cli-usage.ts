@@ -2,7 +2,8 @@
 export const CLI_USAGE = `Usage: rxlog [options] [file ...]
 
 Pretty-prints and filters CLEF and NDJSON logs, one event per line. Reads the files in order,
-or stdin when there are none or a file is "-". Lines that are not events are passed through.
+or stdin when there are none or a file is "-". Lines that are not events (including other JSON
+shapes, such as pino's) are passed through, whatever the filters.
 
 Options:
   --level <name>         show events at this level or above: verbose (trace), debug,
@@ -19,5 +20,8 @@ Options:
   -h, --help             show this help
   --version              show the version
 
-Exit codes: 0 ok, 1 lines that are not events under --strict, 2 bad usage or unreadable input.
+A value may also follow "=" (--level=warn); "--" ends the options.
+
+Exit codes: 0 ok, 1 lines that are not events under --strict or a line over 16 MiB (skipped and
+reported), 2 bad usage or unreadable input.
 `;

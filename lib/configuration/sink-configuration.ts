@@ -1,6 +1,8 @@
 import { ConfigurationError } from '../core/errors/configuration-error';
 import { LevelSwitch } from '../core/level-switch';
 import type { Sink } from '../core/sink';
+import { parseLevel } from '../core/log-level';
+import { checkOptionKeys } from '../core/check-option-keys';
 import { resolveDeliveryOptions, type SinkDeliveryOptions } from '../pipeline/sink-delivery-options';
 import { ConsoleSink, type ConsoleSinkOptions } from '../sinks/console-sink';
 import type { ConfigurationState } from './configuration-state';
@@ -36,14 +38,6 @@ const PART_KEYS = {
   circuitBreaker: ['failureThreshold', 'resetTimeoutMs'],
 } as const;
 
-/** Throws naming the first key of `options` (with a value) that is not in `allowed`. */
-function checkKeys(where: string, options: object, allowed: readonly string[]): void {
-  for (const key of Object.keys(options)) {
-    if (!allowed.includes(key) && (options as Record<string, unknown>)[key] !== undefined)
-      throw new ConfigurationError(`${where}: unknown option ${JSON.stringify(key)} (expected one of ${allowed.join(', ')})`);
-  }
-}
-
 /** Checks the delivery options now, so a mistake throws with the sink's path instead of at createLogger(). */
 function checkDelivery(where: string, delivery: SinkDeliveryOptions): void {
   // A value of the wrong kind (`queue: 5`, `retry: true`) would otherwise read as "all defaults".
@@ -57,7 +51,7 @@ function checkDelivery(where: string, delivery: SinkDeliveryOptions): void {
   }
   for (const part of ['queue', 'batch', 'retry', 'circuitBreaker'] as const) {
     const value: unknown = delivery[part];
-    if (typeof value === 'object' && value !== null) checkKeys(`${where}.${part}`, value, PART_KEYS[part]);
+    if (typeof value === 'object' && value !== null) checkOptionKeys(`${where}.${part}`, value, PART_KEYS[part]);
   }
   const fallback = delivery.fallback as { emit?: unknown } | undefined;
   // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- JavaScript callers can pass anything
@@ -106,7 +100,7 @@ export class SinkConfiguration<TParent> {
       throw new ConfigurationError(`writeTo.sink: expected options, got ${describeValue(options)}`);
     const name = this.#nameFor(sink, options.name);
     const where = `writeTo.sink(${name})`;
-    checkKeys(where, options, keys);
+    checkOptionKeys(where, options, keys);
     const pipe = options.pipe ?? [];
 
     if (!Array.isArray(pipe))
@@ -118,11 +112,7 @@ export class SinkConfiguration<TParent> {
     let minimumLevel: LevelSwitch | undefined;
     if (options.minimumLevel instanceof LevelSwitch) minimumLevel = options.minimumLevel;
     else if (options.minimumLevel !== undefined) {
-      try {
-        minimumLevel = new LevelSwitch(options.minimumLevel);
-      } catch {
-        throw new ConfigurationError(`${where}.minimumLevel: unknown level ${JSON.stringify(String(options.minimumLevel))}`);
-      }
+      minimumLevel = new LevelSwitch(parseLevel(options.minimumLevel, `${where}.minimumLevel`));
     }
     const { queue, retry, circuitBreaker, fallback } = options;
     const delivery: SinkDeliveryOptions = {

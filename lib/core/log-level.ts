@@ -1,4 +1,5 @@
 import { ConfigurationError } from './errors/configuration-error';
+import { describeValue } from './describe-value';
 
 /** The six levels, least to most severe. */
 export type LogLevelName = 'verbose' | 'debug' | 'information' | 'warning' | 'error' | 'fatal';
@@ -66,7 +67,12 @@ export function parseLevel(text: unknown, where = 'level'): LogLevelName {
     const key = text.trim().toLowerCase();
     if (Object.prototype.hasOwnProperty.call(ALIASES, key)) return ALIASES[key];
   }
+  const named =
+    typeof text === 'object' || typeof text === 'function'
+      ? describeValue(text)
+      : // eslint-disable-next-line @typescript-eslint/no-base-to-string -- objects described above: only primitives reach here
+        JSON.stringify(String(text));
   throw new ConfigurationError(
-    `${where}: unknown level ${JSON.stringify(String(text))} (expected one of ${LOG_LEVELS.join(', ')}, or trace, info, warn)`,
+    `${where}: unknown level ${named} (expected one of ${LOG_LEVELS.join(', ')}, or trace, info, warn)`,
   );
 }

@@ -4,6 +4,7 @@ import type { LogEvent } from '../core/log-event';
 import { unrefScheduler } from '../core/unref-scheduler';
 import { describeValue } from '../core/describe-value';
 import { MAX_TIMER_MS } from '../core/max-timer-ms';
+import { checkOptionKeys } from '../core/check-option-keys';
 
 /** Most events in one batch, and the longest a partial batch waits. */
 export interface BatchOptions {
@@ -61,6 +62,7 @@ export function batchEvents(
   scheduler: SchedulerLike = unrefScheduler,
 ): OperatorFunction<LogEvent, LogEvent[]> {
   const { size, maxDelayMs } = resolveBatchOptions(options);
+  checkOptionKeys('batchEvents', options, ['size', 'maxDelayMs']);
   return (source) =>
     new Observable<LogEvent[]>((subscriber) => {
       let batch: LogEvent[] = [];

@@ -3,6 +3,7 @@ import type { LogEvent } from '../core/log-event';
 import { unrefScheduler } from '../core/unref-scheduler';
 import { injectEventAccounting } from './event-accounting';
 import { EventQueue, type QueueOptions } from './event-queue';
+import { checkOptionKeys } from '../core/check-option-keys';
 
 /** QueueOptions plus a hook for drops. */
 export interface BoundedQueueOptions extends QueueOptions {
@@ -41,6 +42,8 @@ export function boundedQueue(
   demand$: Observable<number>,
   scheduler: SchedulerLike = unrefScheduler,
 ): MonoTypeOperatorFunction<LogEvent> {
+  if (typeof options === 'object' && (options as unknown) !== null)
+    checkOptionKeys('boundedQueue', options, ['limit', 'limitBytes', 'overflow', 'warnAt', 'maxEventBytes', 'onDrop']);
   const { onDrop, ...queueOptions } = options;
   // Validates the options when the operator is built, not when it is subscribed.
   new EventQueue(queueOptions);

@@ -7,6 +7,7 @@ import { unrefScheduler } from '../core/unref-scheduler';
 import type { BreakerStateName } from '../metrics/metrics-types';
 import { BrokenCircuitError } from './broken-circuit-error';
 import { optionsObject } from './operator-options';
+import { checkOptionKeys } from '../core/check-option-keys';
 
 /** When a breaker opens and how long it stays open. */
 export interface CircuitBreakerOptions {
@@ -153,6 +154,7 @@ export function circuitBreaker(
   scheduler: SchedulerLike = unrefScheduler,
 ): CircuitBreakerOperator {
   const breaker = options instanceof CircuitBreaker ? options : new CircuitBreaker(options, scheduler);
+  if (!(options instanceof CircuitBreaker)) checkOptionKeys('circuitBreaker', options, ['failureThreshold', 'resetTimeoutMs']);
   const operator = <T>(source: Observable<T>): Observable<T> =>
     new Observable<T>((subscriber) => {
       if (breaker.tryAcquire() === 'reject') {

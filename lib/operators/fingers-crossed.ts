@@ -7,6 +7,7 @@ import { SelfLog } from '../core/self-log';
 import { injectEventAccounting } from './event-accounting';
 import { type EventKey, eventKeySelector } from './event-key';
 import { describeOption, numberOption, optionsObject } from './operator-options';
+import { checkOptionKeys } from '../core/check-option-keys';
 
 /**
  * What a key does after its trigger: `'passthrough'` lets its later events through unheld (until
@@ -129,7 +130,9 @@ export function fingersCrossed(
   options: FingersCrossedOptions = {},
   scheduler: SchedulerLike = asyncScheduler,
 ): MonoTypeOperatorFunction<LogEvent> {
-  const { trigger, afterTrigger, isolateBy, ...bounds } = optionsObject(options, 'fingersCrossed');
+  const given = optionsObject(options, 'fingersCrossed');
+  checkOptionKeys('fingersCrossed', given, ['trigger', 'bufferSize', 'isolateBy', 'ttlMs', 'afterTrigger', 'maxKeys']);
+  const { trigger, afterTrigger, isolateBy, ...bounds } = given;
   const isTrigger = triggerPredicate(trigger);
   // Memory bounds: finite.
   const count = { min: 1, max: Number.MAX_SAFE_INTEGER, integer: true };

@@ -4,6 +4,7 @@ import { checkTimerMs } from '../core/max-timer-ms';
 import { ConfigurationError } from '../core/errors/configuration-error';
 import { unrefScheduler } from '../core/unref-scheduler';
 import { optionsObject } from './operator-options';
+import { checkOptionKeys } from '../core/check-option-keys';
 
 /** How often and how patiently a failed write is tried again. */
 export interface RetryOptions {
@@ -82,6 +83,7 @@ export function retryWithBackoff<T>(
   random: () => number = Math.random,
 ): MonoTypeOperatorFunction<T> {
   const resolved = resolveRetryOptions(options);
+  checkOptionKeys('retryWithBackoff', options, ['attempts', 'initialDelayMs', 'maxDelayMs', 'jitter']);
   return retry<T>({
     count: resolved.attempts - 1,
     delay: (_error, retryNumber) => timer(backoffDelay(retryNumber, resolved, random), scheduler),

@@ -7,6 +7,7 @@ import { SelfLog } from '../core/self-log';
 import { injectEventAccounting } from './event-accounting';
 import { type EventKey, eventKeySelector } from './event-key';
 import { describeOption, numberOption } from './operator-options';
+import { checkOptionKeys } from '../core/check-option-keys';
 
 /** Options of {@link sampleEvents}. */
 export interface SampleEventsOptions {
@@ -99,6 +100,7 @@ function keepWarnings(event: LogEvent): boolean {
 export function sampleEvents(options: SampleEventsOptions): MonoTypeOperatorFunction<LogEvent> {
   if (typeof options !== 'object' || (options as unknown) === null)
     throw new ConfigurationError(`sampleEvents: expected options with a rate, got ${describeOption(options)}`);
+  checkOptionKeys('sampleEvents', options, ['rate', 'keepWhen', 'key', 'random']);
   if ((options.rate as unknown) === undefined)
     throw new ConfigurationError('sampleEvents: rate is required (a number from 0 to 1)');
   const rate = numberOption(options.rate, 1, 'sampleEvents: rate', { min: 0, max: 1 });

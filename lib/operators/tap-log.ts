@@ -4,6 +4,7 @@ import { type LogLevelName, parseLevel } from '../core/log-level';
 import { SelfLog } from '../core/self-log';
 import { type CaptureLimits, captureValue } from '../templates/capture';
 import { describeOption } from './operator-options';
+import { checkOptionKeys } from '../core/check-option-keys';
 
 /** A level for one kind of notification, or `'off'` to log nothing for it. */
 export type TapLogLevel = LogLevelName | 'off';
@@ -91,6 +92,8 @@ export function tapLog<T>(
     options.name === ''
   )
     throw new ConfigurationError(`tapLog: expected a stream name or options with a name, got ${describeOption(nameOrOptions)}`);
+  if (typeof nameOrOptions === 'object')
+    checkOptionKeys('tapLog', options, ['name', 'subscribe', 'next', 'error', 'complete', 'unsubscribe', 'captureLimits']);
   const name = options.name;
   const levels = {
     subscribe: levelOption(options.subscribe, 'debug', 'subscribe'),

@@ -7,6 +7,7 @@ import { parseTemplateCached } from '../templates/template-cache';
 import { injectEventAccounting } from './event-accounting';
 import { type EventKey, eventKeySelector } from './event-key';
 import { numberOption, optionsObject } from './operator-options';
+import { checkOptionKeys } from '../core/check-option-keys';
 
 /** Options of {@link throttleEvents}. */
 export interface ThrottleEventsOptions {
@@ -62,7 +63,9 @@ export function throttleEvents(
   options: ThrottleEventsOptions = {},
   scheduler: SchedulerLike = asyncScheduler,
 ): MonoTypeOperatorFunction<LogEvent> {
-  const { key, ...bounds } = optionsObject(options, 'throttleEvents');
+  const given = optionsObject(options, 'throttleEvents');
+  checkOptionKeys('throttleEvents', given, ['key', 'windowMs', 'max', 'maxKeys']);
+  const { key, ...bounds } = given;
   // A window is a timer: past 2^31 - 1 ms (or Infinity) Node's and browsers' timers fire at once.
   const windowMs = numberOption(bounds.windowMs, 1000, 'throttleEvents: windowMs', { min: 1, max: MAX_TIMER_MS });
   const max = numberOption(bounds.max, 1, 'throttleEvents: max', { min: 1, integer: true });

@@ -16,14 +16,13 @@ import { keepAlive } from '../core/keep-alive';
 import { checkTimerMs } from '../core/max-timer-ms';
 import type { LevelSwitch } from '../core/level-switch';
 import type { LogEvent } from '../core/log-event';
-import { LOG_LEVELS } from '../core/log-level';
+import { LOG_LEVELS, levelValue } from '../core/log-level';
 import { SelfLog } from '../core/self-log';
 import { unrefScheduler } from '../core/unref-scheduler';
 import type { Sink } from '../core/sink';
 import type { LoggerMetrics, PipeMetrics } from '../metrics/metrics-types';
 import { enrichOwnEvent } from '../operators/enrich';
 import { type EventPredicate, passes } from '../operators/filter-events';
-import { minimumLevel } from '../operators/minimum-level';
 import { captureProperties } from '../templates/capture';
 import { LogEventRecord } from '../templates/log-event-record';
 import { hasOwnProperty, setOwnProperty } from '../templates/own-property';
@@ -396,7 +395,11 @@ export class LoggerPipeline {
       return { name: registration.name, delivery, completed: Promise.resolve(), accounting: undefined };
     }
     let lane$ = this.#shared;
-    if (registration.minimumLevel !== undefined) lane$ = lane$.pipe(minimumLevel(registration.minimumLevel));
+    // The sink's own level keeps events out of its lane: they are never its `received`. A plain
+    // filter, not the minimumLevel operator, which would report them to the lane's accounting
+    // (it is subscribed while the lane's first operator is).
+    const level = registration.minimumLevel;
+    if (level !== undefined) lane$ = lane$.pipe(filter((event) => levelValue(event.level) >= level.value));
     // Only a sink with operators pays for counting: they may hold, drop or make events.
     const accounting = registration.pipe.length === 0 ? undefined : new LaneAccounting();
     if (accounting !== undefined) {

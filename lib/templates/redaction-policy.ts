@@ -12,7 +12,8 @@ export interface RedactOptions {
    * Dotted paths from an event's properties, e.g. `'Password'`, `'User.password'`,
    * `'Headers.authorization'`; `*` matches any one name (`'*.token'`). Arrays are transparent:
    * `'Users.password'` also matches the `password` of every item of a `Users` array. Names are
-   * case-sensitive. Default: none.
+   * case-sensitive. Brackets are not path syntax (pino's `a["b-c"]` is `'a.b-c'`, its `a[*].b` is
+   * `'a.b'`): a path with `[` or `]` is a ConfigurationError. Default: none.
    */
   paths?: readonly string[];
   /** Property names redacted wherever they appear, at any depth, e.g. `/pass(word)?|secret|token|api[-_]?key/i`. Default: none. */
@@ -22,6 +23,9 @@ export interface RedactOptions {
   /** Remove redacted properties instead of replacing them. Default `false`. */
   remove?: boolean;
 }
+
+/** The options `RedactionPolicy.compile` knows; any other name is a mistake (a misspelt `path`). */
+const OPTION_NAMES: readonly string[] = ['paths', 'keys', 'censor', 'remove'];
 
 /** The replacement used when none is given. */
 export const DEFAULT_CENSOR = '[Redacted]';
@@ -134,17 +138,29 @@ export class RedactionPolicy {
   /**
    * Checks and compiles the options.
    *
-   * @throws ConfigurationError naming a bad path, key pattern or censor.
+   * @throws ConfigurationError naming a bad path, key pattern or censor, or an unknown option.
    */
   static compile(options: RedactOptions, where = 'redact'): RedactionPolicy {
     if (typeof options !== 'object' || (options as unknown) === null)
       throw new ConfigurationError(`${where}: expected options, got ${(options as unknown) === null ? 'null' : typeof options}`);
+    for (const name of Object.keys(options))
+      if (!OPTION_NAMES.includes(name))
+        throw new ConfigurationError(
+          `${where}: unknown option ${JSON.stringify(name)} (expected one of ${OPTION_NAMES.join(', ')})`,
+        );
     if (options.paths !== undefined && !Array.isArray(options.paths))
       throw new ConfigurationError(`${where}: paths: expected an array of dotted paths`);
     const paths = (options.paths ?? []).map((path, index) => {
       if (typeof path !== 'string' || path === '' || path.split('.').some((segment) => segment === ''))
         throw new ConfigurationError(
           `${where}: paths[${index}]: expected a dotted path like "User.password", got ${JSON.stringify(path)}`,
+        );
+      // pino's (fast-redact's) `a["b-c"]` and `a[*].b` would be read as names with brackets in them and match
+      // nothing, silently: the secret they meant would be logged. Say how to write them instead.
+      if (path.includes('[') || path.includes(']'))
+        throw new ConfigurationError(
+          `${where}: paths[${index}]: ${JSON.stringify(path)} uses brackets; paths are dotted names ` +
+            `(a["b-c"] is a.b-c; arrays are transparent, so a[*].b is a.b); for other names use a key pattern`,
         );
       return path.split('.');
     });

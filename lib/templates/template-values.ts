@@ -125,11 +125,14 @@ export type TemplateValues<T extends string> = string extends T
     ? Longest<TemplateHoles<T>>
     : UnknownEach<Distinct<TemplateHoles<T>>>;
 
-type JoinNames<Names extends string[]> = Names extends [infer Only extends string]
-  ? Only
-  : Names extends [infer Head extends string, ...infer Tail extends string[]]
-    ? `${Head}, ${JoinNames<Tail>}`
-    : '';
+// Tail-recursive (the result carried along), so TypeScript follows it for up to 1 000 names; built as
+// `${Head}, ${JoinNames<Tail>}` it stopped at 50 ("Type instantiation is excessively deep").
+type JoinNames<Names extends string[], Joined extends string = ''> = Names extends [
+  infer Head extends string,
+  ...infer Tail extends string[],
+]
+  ? JoinNames<Tail, Joined extends '' ? Head : `${Joined}, ${Head}`>
+  : Joined;
 
 type Expected<T extends string, Count extends number> = Count extends 0
   ? 'no values expected'

@@ -191,7 +191,10 @@ describe('LoggerConfiguration', () => {
         /writeTo\.sink\(memory\)\.queue\.overflow: unknown policy "drop-all"/,
       );
       expect(() => new LoggerConfiguration().writeTo.sink(memory, { minimumLevel: 'loud' })).toThrow(
-        /writeTo\.sink\(memory\)\.minimumLevel: unknown level "loud"/,
+        /writeTo\.sink\(memory\)\.minimumLevel: unknown level "loud" \(expected one of verbose, debug, information, warning, error, fatal, or trace, info, warn\)/,
+      );
+      expect(() => new LoggerConfiguration().writeTo.sink(memory, { minimumLevel: Object.create(null) as string })).toThrow(
+        /writeTo\.sink\(memory\)\.minimumLevel: unknown level object \(expected one of/,
       );
       expect(() => new LoggerConfiguration().writeTo.sink(memory, { fallback: {} as Sink })).toThrow(/fallback: expected a sink/);
     });

@@ -1,6 +1,8 @@
 import { SelfLog, type SelfLogEvent } from '../../lib/core/self-log';
 import { ConfigurationError } from '../../lib/core/errors/configuration-error';
-import { type EventPredicate, filterEvents } from '../../lib/operators/filter-events';
+import { LoggerConfiguration } from '../../lib/configuration/logger-configuration';
+import { type EventPredicate, FILTER_REASON, filterEvents } from '../../lib/operators/filter-events';
+import { MemorySink } from '../../lib/sinks/memory-sink';
 import { makeEvent } from '../helpers/events';
 import { createTestScheduler } from '../helpers/test-scheduler';
 
@@ -40,5 +42,23 @@ describe('filterEvents', () => {
     expect(() => filterEvents('Path' as unknown as EventPredicate)).toThrow(
       /filterEvents: expected a predicate function, got "Path"/,
     );
+  });
+
+  it('counts what it excludes in a sink pipe as dropped under its reason, so the sink has nothing pending', () => {
+    const memory = new MemorySink();
+    const log = new LoggerConfiguration().writeTo
+      .sink(memory, { name: 'audit', pipe: [filterEvents((e) => e.properties.Audit === true)] })
+      .createLogger();
+    log.information('{Audit}', true);
+    log.information('{Audit}', false);
+    log.information('plain');
+    expect(memory.events).toHaveLength(1);
+    expect(log.metrics().sinks.audit).toMatchObject({
+      received: 3,
+      delivered: 1,
+      dropped: 2,
+      pending: 0,
+      droppedBy: { [FILTER_REASON]: 2 },
+    });
   });
 });

@@ -2,7 +2,9 @@ import { Subject } from 'rxjs';
 import type { LogEvent } from '../../lib/core/log-event';
 import { ConfigurationError } from '../../lib/core/errors/configuration-error';
 import { LevelSwitch } from '../../lib/core/level-switch';
-import { minimumLevel } from '../../lib/operators/minimum-level';
+import { LoggerConfiguration } from '../../lib/configuration/logger-configuration';
+import { MINIMUM_LEVEL_REASON, minimumLevel } from '../../lib/operators/minimum-level';
+import { MemorySink } from '../../lib/sinks/memory-sink';
 import { makeEvent } from '../helpers/events';
 import { createTestScheduler } from '../helpers/test-scheduler';
 
@@ -41,5 +43,24 @@ describe('minimumLevel', () => {
 
   it('throws a ConfigurationError for an unknown level', () => {
     expect(() => minimumLevel('chatty')).toThrow(ConfigurationError);
+  });
+
+  it('counts what it excludes in a sink pipe as dropped under its reason, while the sink option keeps events out', () => {
+    const memory = new MemorySink();
+    const log = new LoggerConfiguration().minimumLevel
+      .verbose()
+      .writeTo.sink(memory, { name: 'alerts', minimumLevel: 'information', pipe: [minimumLevel('warning')] })
+      .createLogger();
+    log.debug('below the sink option: never received');
+    log.information('below the operator: received, then dropped');
+    log.error('kept');
+    expect(memory.events.map((e) => e.level)).toEqual(['error']);
+    expect(log.metrics().sinks.alerts).toMatchObject({
+      received: 2,
+      delivered: 1,
+      dropped: 1,
+      pending: 0,
+      droppedBy: { [MINIMUM_LEVEL_REASON]: 1 },
+    });
   });
 });

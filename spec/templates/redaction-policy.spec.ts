@@ -1,7 +1,7 @@
 import { ConfigurationError } from '../../lib/core/errors/configuration-error';
 import { SelfLog, type SelfLogEvent } from '../../lib/core/self-log';
 import { captureValue } from '../../lib/templates/capture';
-import { DEFAULT_CENSOR, RedactionPolicy } from '../../lib/templates/redaction-policy';
+import { DEFAULT_CENSOR, type RedactOptions, RedactionPolicy } from '../../lib/templates/redaction-policy';
 
 const ISSUE_POLICY = {
   paths: ['Password', 'User.password', '*.token', 'Headers.authorization'],
@@ -261,6 +261,26 @@ describe('RedactionPolicy', () => {
     expect(() => RedactionPolicy.compile({ paths: ['a'], censor: 42 as unknown as string })).toThrow(/censor/);
     expect(() => RedactionPolicy.compile({ paths: ['a'], remove: 'yes' as unknown as boolean })).toThrow(/remove/);
     expect(() => RedactionPolicy.compile(null as unknown as object)).toThrow(/expected options/);
+  });
+
+  it('rejects pino-style bracket paths, which would match nothing and let the secret through', () => {
+    expect(() => RedactionPolicy.compile({ paths: ['Headers["x-api-key"]'] })).toThrow(ConfigurationError);
+    expect(() => RedactionPolicy.compile({ paths: ['Users[*].password'] })).toThrow(
+      /paths\[0\]: "Users\[\*\]\.password" uses brackets.*a\[\*\]\.b is a\.b/,
+    );
+    // The dotted spellings it suggests do redact.
+    const policy = RedactionPolicy.compile({ paths: ['Headers.x-api-key', 'Users.password'] });
+    expect(policy.redactProperties({ Headers: { 'x-api-key': 'k' }, Users: [{ password: 'p' }] })).toEqual({
+      Headers: { 'x-api-key': '[Redacted]' },
+      Users: [{ password: '[Redacted]' }],
+    });
+  });
+
+  it('rejects an option it does not know, naming it (a misspelt path would otherwise redact nothing)', () => {
+    expect(() => RedactionPolicy.compile({ path: ['Password'] } as unknown as RedactOptions, 'destructure.redact')).toThrow(
+      'destructure.redact: unknown option "path" (expected one of paths, keys, censor, remove)',
+    );
+    expect(() => RedactionPolicy.compile({ paths: ['A'], censer: 'x' } as unknown as RedactOptions)).toThrow(/"censer"/);
   });
 
   it('is fixed unless its censor is a function', () => {

@@ -1,0 +1,60 @@
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import ts from 'typescript';
+
+// template-values.ts is types only: these tests compile small programs against it, as a user's
+// build would, and read the compiler's diagnostics.
+const TYPES = path.join(__dirname, '..', '..', 'lib', 'templates', 'template-values');
+
+function diagnostics(source: string): { code: number; text: string }[] {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'rxlog-template-values-'));
+  try {
+    const file = path.join(dir, 'check.ts');
+    fs.writeFileSync(file, `import type { CheckLogArguments, TemplateValues } from ${JSON.stringify(TYPES)};\n${source}`);
+    const program = ts.createProgram([file], { strict: true, noEmit: true, target: ts.ScriptTarget.ES2022, skipLibCheck: true });
+    return ts
+      .getPreEmitDiagnostics(program)
+      .map((d) => ({ code: d.code, text: ts.flattenDiagnosticMessageText(d.messageText, '\n') }));
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+const holes = (count: number): string => Array.from({ length: count }, (_, i) => `{A${i}}`).join(' ');
+const names = (count: number): string => Array.from({ length: count }, (_, i) => `A${i}`).join(', ');
+
+describe('TemplateValues and CheckLogArguments', () => {
+  it('count the holes of a literal template', () => {
+    expect(
+      diagnostics(`
+        const two: TemplateValues<'User {UserId} from {@Location}'> = [1, 2];
+        const positional: TemplateValues<'{1} then {0} and {1}'> = ['a', 'b'];
+        const literalBraces: TemplateValues<'{{A}} {B}'> = [1];
+        const loose: TemplateValues<string> = [1, 2, 3];
+        export { two, positional, literalBraces, loose };
+      `),
+    ).toEqual([]);
+  });
+
+  it('name every hole of a long mismatched template, without "excessively deep"', () => {
+    // The names were once joined by a recursion that TypeScript stops at 50 levels.
+    for (const count of [60, 200]) {
+      const found = diagnostics(`
+        type Problem = CheckLogArguments<'${holes(count)}', [1]>['rxlog: the values do not match the template'];
+        const problem: Problem = '${count} values expected (${names(count)}), 1 given';
+        export { problem };
+      `);
+      expect(found).toEqual([]);
+    }
+  });
+
+  it('accept a long matching call', () => {
+    expect(
+      diagnostics(`
+        const fits: CheckLogArguments<'${holes(120)}', [${Array.from({ length: 120 }, (_, i) => i).join(', ')}]> = 'anything';
+        export { fits };
+      `),
+    ).toEqual([]);
+  });
+});
