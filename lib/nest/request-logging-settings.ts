@@ -2,6 +2,7 @@ import { describeValue } from '../core/describe-value';
 import { ConfigurationError } from '../core/errors/configuration-error';
 import type { LogLevelName } from '../core/log-level';
 import { levelForStatus } from '../node/http/level-for-status';
+import { REQUEST_ABORTED_TEMPLATE } from '../node/http/request-logging-options';
 import type { RxlogModuleOptions, RxlogRequestLoggingOptions } from './rxlog-module-options';
 
 /** The default template of a request's completion event (Serilog.AspNetCore's). */
@@ -14,6 +15,7 @@ export interface RequestLoggingSettings {
   readonly level: (statusCode: number, error: unknown) => LogLevelName;
   readonly requestIdHeader: string | undefined;
   readonly messageTemplate: string;
+  readonly abortedTemplate: string;
 }
 
 /**
@@ -44,11 +46,17 @@ export function requestLoggingSettings(options: RxlogModuleOptions): RequestLogg
     throw new ConfigurationError(
       `RxlogModule requestLogging.messageTemplate: expected a template, got ${describeValue(template)}`,
     );
+  const aborted: unknown = given.abortedTemplate ?? REQUEST_ABORTED_TEMPLATE;
+  if (typeof aborted !== 'string' || aborted === '')
+    throw new ConfigurationError(
+      `RxlogModule requestLogging.abortedTemplate: expected a template, got ${describeValue(aborted)}`,
+    );
   return {
     enabled: value !== false,
     ignorePaths: ignorePaths,
     level: level as RequestLoggingSettings['level'],
     requestIdHeader: header === false ? undefined : header,
     messageTemplate: template,
+    abortedTemplate: aborted,
   };
 }

@@ -55,6 +55,12 @@ export interface RxlogRequestLoggingOptions {
    * `diagnosticContext.set` added). Default `'HTTP {RequestMethod} {RequestPath} responded {StatusCode} in {Elapsed:0.0000} ms'`.
    */
   messageTemplate?: string;
+  /**
+   * The template of the event for a request the client abandoned before the response was complete
+   * (a download cut short, a slow handler left behind); the event has `Aborted: true`, no
+   * `StatusCode`, and is a `warning`. Default `'HTTP {RequestMethod} {RequestPath} aborted by the client after {Elapsed:0.0000} ms'`.
+   */
+  abortedTemplate?: string;
 }
 
 /** How the logger closes at application shutdown. */

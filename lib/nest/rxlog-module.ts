@@ -8,7 +8,7 @@ import {
   type Provider,
   RequestMethod,
 } from '@nestjs/common';
-import { APP_INTERCEPTOR } from '@nestjs/core';
+import { APP_INTERCEPTOR, ModulesContainer } from '@nestjs/core';
 import { describeValue } from '../core/describe-value';
 import { ConfigurationError } from '../core/errors/configuration-error';
 import { Logger } from '../pipeline/logger';
@@ -21,6 +21,7 @@ import type { RawRequest, RawResponse, RxlogRequestContext as RequestContext } f
 import { RxlogRequestContext } from './rxlog-request-context';
 import { RxlogRequestInterceptor } from './rxlog-request-interceptor';
 import { RxlogShutdown } from './rxlog-shutdown';
+import { shutDownLast } from './shut-down-last';
 
 /**
  * rxlog for NestJS: a global module that provides the app's `Logger` (inject it with
@@ -98,8 +99,12 @@ function rxlogModule(options: Provider, imports: NonNullable<DynamicModule['impo
     },
     {
       provide: RxlogShutdown,
-      useFactory: (log: Logger, given: RxlogModuleOptions) => new RxlogShutdown(log, shutdownSettings(given)),
-      inject: [Logger, RXLOG_MODULE_OPTIONS],
+      useFactory: (log: Logger, given: RxlogModuleOptions, modules: ModulesContainer) => {
+        // The logger closes after every other module's shutdown hooks, so what they log lands.
+        shutDownLast(modules, RxlogModule);
+        return new RxlogShutdown(log, shutdownSettings(given));
+      },
+      inject: [Logger, RXLOG_MODULE_OPTIONS, ModulesContainer],
     },
   ];
   const contextProviders = (): Provider[] =>

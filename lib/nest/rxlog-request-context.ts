@@ -105,25 +105,25 @@ export class RxlogRequestContext {
     const diagnostics = state.collector.complete();
     if (state.ignored) return;
     try {
-      const properties: Record<string, unknown> = {
-        RequestMethod: state.method,
-        RequestPath: state.path,
-        StatusCode: outcome.statusCode,
-        Elapsed: performance.now() - state.startedAt,
-        RequestId: state.requestId,
-      };
+      const aborted = outcome.aborted === true;
+      const properties: Record<string, unknown> = { RequestMethod: state.method, RequestPath: state.path };
+      // An abandoned response has no status the client saw: the one set (often 200) would claim it was answered.
+      if (!aborted) properties.StatusCode = outcome.statusCode;
+      properties.Elapsed = performance.now() - state.startedAt;
+      properties.RequestId = state.requestId;
       if (outcome.route !== undefined) properties.Route = outcome.route;
-      if (outcome.aborted === true) properties.Aborted = true;
+      if (aborted) properties.Aborted = true;
       for (const key of Object.keys(diagnostics)) if (!(key in properties)) properties[key] = diagnostics[key];
-      const level = outcome.aborted === true ? 'warning' : this.levelFor(outcome);
+      const level = aborted ? 'warning' : this.levelFor(outcome);
+      const template = aborted ? this.settings.abortedTemplate : this.settings.messageTemplate;
       const log = this.completions.child(properties);
       const { error } = outcome;
       if (error instanceof Error) {
         markLoggedRequestError(error);
-        log.write(level, error, this.settings.messageTemplate);
+        log.write(level, error, template);
       } else {
         if (error !== undefined) markLoggedRequestError(error);
-        log.write(level, this.settings.messageTemplate);
+        log.write(level, template);
       }
     } catch (error) {
       SelfLog.write('Request completion event for {RequestId} could not be written', state.requestId, error);

@@ -1,12 +1,14 @@
 import { ConsoleLogger, type OnApplicationShutdown } from '@nestjs/common';
 import { SelfLog } from '../core/self-log';
+import { shutdownReportLost, shutdownReportText } from '../node/shutdown-report-text';
 import type { Logger } from '../pipeline/logger';
 import type { ShutdownReport } from '../pipeline/shutdown-report';
 import type { RxlogShutdownOptions } from './rxlog-module-options';
 
 /**
  * Closes the app's logger when the application shuts down (`app.close()`, or a signal after
- * `app.enableShutdownHooks()`), after every other module's shutdown hooks and after the HTTP
+ * `app.enableShutdownHooks()`), after every other module's shutdown hooks, global modules' and
+ * deeper modules' included (`RxlogModule` has Nest call its hooks last), and after the HTTP
  * server stopped, so nothing the app logs on the way out is lost; then hands the shutdown report
  * to the `report` option.
  */
@@ -32,12 +34,8 @@ export class RxlogShutdown implements OnApplicationShutdown {
 
 /** The default report: one line through Nest's own console logger, since the app's logger is closed. */
 function writeReport(report: ShutdownReport): void {
-  const sinks = Object.entries(report.sinks).map(
-    ([name, s]) => `${name}: ${s.delivered} delivered, ${s.dropped} dropped, ${s.failed} failed, ${s.undelivered} undelivered`,
-  );
-  const lost = report.timedOut || Object.values(report.sinks).some((s) => s.dropped + s.failed + s.undelivered > 0);
-  const line = `Logger closed (${report.strategy}, ${Math.round(report.elapsedMs)} ms${report.timedOut ? ', timed out' : ''}): ${sinks.join('; ') || 'no sinks'}`;
+  const line = `Logger closed ${shutdownReportText(report)}`;
   const console = new ConsoleLogger('RxlogModule');
-  if (lost) console.warn(line);
+  if (shutdownReportLost(report)) console.warn(line);
   else console.log(line);
 }

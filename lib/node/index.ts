@@ -8,7 +8,7 @@ export type { StreamSinkOptions } from './stream-sink';
 export { AsyncLocalStorageContextStore } from './async-local-storage-store';
 export { useAsyncLocalStorage } from './use-async-local-storage';
 export { installProcessHooks } from './install-process-hooks';
-export type { HookableLogger, HookableProcess, ProcessHooksOptions } from './install-process-hooks';
+export type { HookableLogger, HookableProcess, HookableSinkCounts, ProcessHooksOptions } from './install-process-hooks';
 export { withProcessId } from './with-process-id';
 export { withProcessName } from './with-process-name';
 export { withMachineName } from './with-machine-name';

@@ -4,6 +4,8 @@ import * as os from 'node:os';
 import { ConfigurationError } from '../core/errors/configuration-error';
 import { checkTimerMs, MAX_TIMER_MS } from '../core/max-timer-ms';
 import { SelfLog } from '../core/self-log';
+import type { ShutdownReport } from '../pipeline/shutdown-report';
+import { shutdownReportLost, shutdownReportText } from './shutdown-report-text';
 
 /** What the hooks need of a logger: typed structurally, so any Logger (or a test double) fits. */
 export interface HookableLogger {
@@ -11,10 +13,20 @@ export interface HookableLogger {
   fatal(error: Error, template: string, ...args: unknown[]): void;
   /** Writes everything pending synchronously, on `exit`. */
   flushSync(): void;
-  /** Closes the logger, on a signal or `beforeExit`. */
+  /** Closes the logger, on a signal or `beforeExit`; what it resolves with is reported when it is a `ShutdownReport`. */
   close(options?: { strategy?: 'immediate' | 'flush' | 'graceful'; timeoutMs?: number }): Promise<unknown>;
-  /** Per-sink pending counts, read when the process must end before the close reported (a Logger has it). */
-  metrics?(): { sinks: Readonly<Record<string, { pending: number }>> };
+  /** Starts delivering what is pending without closing, on a signal another listener handles (a Logger has it). */
+  flush?(): Promise<unknown>;
+  /** Per-sink counts, read when the process ends before a close reported (a Logger has it). */
+  metrics?(): { sinks: Readonly<Record<string, HookableSinkCounts>> };
+}
+
+/** The per-sink counts the hooks read from `metrics()`: `pending` is what the process would leave behind. */
+export interface HookableSinkCounts {
+  readonly pending: number;
+  readonly delivered?: number;
+  readonly dropped?: number;
+  readonly failed?: number;
 }
 
 /**
@@ -30,6 +42,8 @@ export interface HookableProcess {
   on(event: string, listener: (...args: unknown[]) => void): unknown;
   /** Removes a listener added with `on`. */
   off(event: string, listener: (...args: unknown[]) => void): unknown;
+  /** Adds a listener before the others (used for signals when present, so the hooks see every other listener, `once` ones too). */
+  prependListener?(event: string, listener: (...args: unknown[]) => void): unknown;
   /** How many listeners an event has: a signal with other listeners is theirs to exit on. */
   listenerCount(event: string): number;
   /** Ends the process with the code. */
@@ -49,13 +63,22 @@ export interface ProcessHooksOptions {
   timeoutMs?: number;
   /** Exit code after a signal. Default `128 +` the signal's number (130 for SIGINT, 143 for SIGTERM), as shells report it. */
   exitCode?: number;
+  /**
+   * Receives the shutdown report of the close a signal or `beforeExit` started, or, when the
+   * process exits before any close reported (`process.exit()` in app code, a crash, the
+   * last-resort exit) with events still pending, a report made from the metrics at that moment
+   * (their pending events as `undelivered`; `strategy: 'immediate'`, or `'graceful'` with
+   * `timedOut: true` when a close was under way). Called at most once; `false` for none. Default:
+   * one line on stderr when the report shows a loss (dropped, failed, undelivered or a timeout),
+   * nothing otherwise.
+   */
+  report?: false | ((report: ShutdownReport) => void);
 }
 
 function signalNumber(signal: NodeJS.Signals): number {
   return (os.constants.signals as Partial<Record<NodeJS.Signals, number>>)[signal] ?? 0;
 }
 
-/** Runs `fn`, sending anything it throws to SelfLog: a process hook must never throw. */
 /** A thrown value that is not an Error, as text; String() throws for a null-prototype object or a throwing toString. */
 function reasonText(reason: unknown): string {
   try {
@@ -65,6 +88,7 @@ function reasonText(reason: unknown): string {
   }
 }
 
+/** Runs `fn`, sending anything it throws to SelfLog: a process hook must never throw. */
 function safely(what: string, fn: () => void): void {
   try {
     fn();
@@ -76,10 +100,14 @@ function safely(what: string, fn: () => void): void {
 /**
  * Ties a logger's lifetime to the process:
  * - on a signal, closes the logger gracefully (at most `timeoutMs`), then exits with `exitCode`
- *   (default 128 + the signal's number) — but only when no other listener for that signal exists,
- *   because then that listener owns the decision to exit; a second signal exits at once;
+ *   (default 128 + the signal's number); a second signal exits at once. When the app listens to
+ *   that signal too (its own handler, `process.once` included, or Nest's `enableShutdownHooks`),
+ *   the app owns the shutdown: the hooks only flush (so what the app logs while it shuts down is
+ *   still accepted), never exit, and leave the close to `beforeExit` or the app;
  * - on `beforeExit` (the event loop ran dry), closes gracefully, once;
  * - on `exit`, calls `log.flushSync()`, the last chance to write anything synchronously;
+ * - hands the shutdown report to `report` (default: a line on stderr when anything was lost),
+ *   including, at `exit`, the events a sink that cannot write synchronously still held;
  * - on an uncaught exception or an unhandled rejection, logs it as fatal (`'Uncaught exception'` /
  *   `'Unhandled rejection'`, a non-Error wrapped in an Error) and flushes synchronously. It listens
  *   on `uncaughtExceptionMonitor`, so Node's own behaviour is kept: the error is printed to stderr
@@ -112,71 +140,116 @@ export function installProcessHooks(
   if (options.exitCode !== undefined && !Number.isInteger(options.exitCode)) {
     throw new ConfigurationError(`installProcessHooks exitCode: expected an integer, got ${String(options.exitCode)}`);
   }
+  const report: unknown = options.report;
+  if (report !== undefined && report !== false && typeof report !== 'function') {
+    throw new ConfigurationError(`installProcessHooks report: expected a function or false, got ${describeValue(report)}`);
+  }
 
   let closing = false;
   let exiting = false;
+  let reported = false;
+  let closeStartedAt: number | undefined;
   let guard: ReturnType<typeof setTimeout> | undefined;
+
+  const deliver = (report: ShutdownReport, cause: string): void => {
+    if (reported) return;
+    reported = true;
+    const receiver = options.report;
+    if (receiver === false) return;
+    safely('report', () => {
+      if (receiver !== undefined) receiver(report);
+      else if (shutdownReportLost(report)) process.stderr.write(`rxlog: logger closed ${cause} ${shutdownReportText(report)}\n`);
+    });
+  };
+
+  /** What each sink still holds, from the metrics, reported when the process ends before a close reported. */
+  const reportPending = (cause: string): void => {
+    if (reported) return;
+    safely('metrics', () => {
+      const sinks = log.metrics?.().sinks ?? {};
+      const summary: ShutdownReport['sinks'] = {};
+      let pending = 0;
+      for (const name of Object.keys(sinks)) {
+        const s = sinks[name];
+        pending += s.pending;
+        summary[name] = { delivered: s.delivered ?? 0, dropped: s.dropped ?? 0, failed: s.failed ?? 0, undelivered: s.pending };
+        if (s.pending > 0) {
+          SelfLog.write('Process exiting before the logger closed: sink {Name} has {Count} events undelivered', name, s.pending);
+        }
+      }
+      if (pending === 0) return;
+      const underWay = closeStartedAt !== undefined;
+      deliver(
+        {
+          strategy: underWay ? 'graceful' : 'immediate',
+          elapsedMs: underWay ? Date.now() - (closeStartedAt as number) : 0,
+          timedOut: underWay,
+          sinks: summary,
+        },
+        cause,
+      );
+    });
+  };
 
   const exitAfterSignal = (signal: NodeJS.Signals): void => {
     if (exiting) return;
     exiting = true;
     clearTimeout(guard);
     safely('flushSync', () => log.flushSync());
-    // Our own listener counts as one; any other listener decides for itself whether to exit.
-    if (target.listenerCount(signal) <= 1) target.exit(options.exitCode ?? 128 + signalNumber(signal));
+    reportPending(`on ${signal}`);
+    target.exit(options.exitCode ?? 128 + signalNumber(signal));
   };
 
-  const reportUndelivered = (): void => {
-    safely('metrics', () => {
-      const sinks = log.metrics?.().sinks ?? {};
-      for (const name of Object.keys(sinks)) {
-        const pending = sinks[name].pending;
-        if (pending > 0) {
-          SelfLog.write('Process exiting before the logger closed: sink {Name} has {Count} events undelivered', name, pending);
-        }
-      }
-    });
-  };
-
-  const closeGracefully = (): Promise<unknown> => {
+  const closeGracefully = (cause: string): Promise<unknown> => {
     closing = true;
+    closeStartedAt = Date.now();
     try {
-      return log
-        .close({ strategy: 'graceful', timeoutMs })
-        .catch((error: unknown) => SelfLog.write('Process hook: close failed', error));
+      return log.close({ strategy: 'graceful', timeoutMs }).then(
+        (report: unknown) => {
+          if (isShutdownReport(report)) deliver(report, cause);
+        },
+        (error: unknown) => SelfLog.write('Process hook: close failed', error),
+      );
     } catch (error) {
       SelfLog.write('Process hook: close failed', error);
       return Promise.resolve();
     }
   };
 
+  let appOwnsSignal = false;
   const signalHandlers = signals.map((signal) => {
     const handler = (): void => {
-      if (closing) {
+      // The hooks listen first (prependListener), so every other listener is counted here, `once` ones too.
+      if (target.listenerCount(signal) > 1) {
+        // The app shuts down itself: keep accepting its events, write what is pending, never exit.
+        appOwnsSignal = true;
+        safely('flushSync', () => log.flushSync());
+        safely('flush', () => void log.flush?.().catch((error: unknown) => SelfLog.write('Process hook: flush failed', error)));
+        return;
+      }
+      if (closing || appOwnsSignal) {
         exitAfterSignal(signal);
         return;
       }
       // The close's own timeout wins; this last resort only ends a close that never settles.
       guard = setTimeout(
-        () => {
-          reportUndelivered();
-          exitAfterSignal(signal);
-          // Capped: past MAX_TIMER_MS the guard would fire after 1 ms and exit before the close.
-        },
+        () => exitAfterSignal(signal),
+        // Capped: past MAX_TIMER_MS the guard would fire after 1 ms and exit before the close.
         Math.min(timeoutMs + PROCESS_HOOK_GUARD_MARGIN_MS, MAX_TIMER_MS),
       );
-      void closeGracefully().then(() => exitAfterSignal(signal));
+      void closeGracefully(`on ${signal}`).then(() => exitAfterSignal(signal));
     };
     return [signal, handler] as const;
   });
 
   const onBeforeExit = (): void => {
     if (closing) return;
-    void closeGracefully();
+    void closeGracefully('before exit');
   };
 
-  const onExit = (): void => {
+  const onExit = (code: unknown): void => {
     safely('flushSync', () => log.flushSync());
+    reportPending(`at exit (code ${String(code)})`);
   };
 
   const onUncaught = (...[error, origin]: unknown[]): void => {
@@ -186,7 +259,10 @@ export function installProcessHooks(
     safely('flushSync', () => log.flushSync());
   };
 
-  for (const [signal, handler] of signalHandlers) target.on(signal, handler);
+  for (const [signal, handler] of signalHandlers) {
+    if (typeof target.prependListener === 'function') target.prependListener(signal, handler);
+    else target.on(signal, handler);
+  }
   target.on('beforeExit', onBeforeExit);
   target.on('exit', onExit);
   target.on('uncaughtExceptionMonitor', onUncaught);
@@ -201,4 +277,17 @@ export function installProcessHooks(
     target.off('exit', onExit);
     target.off('uncaughtExceptionMonitor', onUncaught);
   };
+}
+
+/** Whether a close resolved with a ShutdownReport (a test double's close may resolve with anything). */
+function isShutdownReport(value: unknown): value is ShutdownReport {
+  if (typeof value !== 'object' || value === null) return false;
+  const { sinks, strategy, elapsedMs, timedOut } = value as Partial<Record<keyof ShutdownReport, unknown>>;
+  return (
+    typeof sinks === 'object' &&
+    sinks !== null &&
+    typeof strategy === 'string' &&
+    typeof elapsedMs === 'number' &&
+    typeof timedOut === 'boolean'
+  );
 }

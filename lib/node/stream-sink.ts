@@ -156,10 +156,18 @@ export class StreamSink implements Sink {
     return text;
   }
 
+  /**
+   * Why no batch can be written any more, if so. The error is `permanent` (see `retryHint`): a
+   * closed sink or a failed, destroyed or ended stream never takes a batch again, so the delivery
+   * stage fails the batch at once instead of retrying it (a reader that went away, EPIPE, would
+   * otherwise hold every batch through its retries and a graceful close until its timeout).
+   */
   private unusable(): Error | undefined {
-    if (this.closed) return new Error('StreamSink: closed');
-    if (this.failure !== undefined) return this.failure;
-    if (this.stream.destroyed || this.stream.writableEnded) return new Error('StreamSink: the stream is no longer writable');
+    if (this.closed) return permanent(new Error('StreamSink: closed'));
+    if (this.failure !== undefined)
+      return permanent(new Error(`StreamSink: the stream failed: ${this.failure.message}`, { cause: this.failure }));
+    if (this.stream.destroyed || this.stream.writableEnded)
+      return permanent(new Error('StreamSink: the stream is no longer writable'));
     return undefined;
   }
 
@@ -208,4 +216,9 @@ export class StreamSink implements Sink {
       );
     });
   }
+}
+
+/** Marks an error as one a retry cannot cure. */
+function permanent(error: Error): Error {
+  return Object.assign(error, { permanent: true });
 }

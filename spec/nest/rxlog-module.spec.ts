@@ -1,3 +1,4 @@
+import { request } from 'node:http';
 import type { LogEvent } from '../../lib/core/log-event';
 import { type NestAppRun, startNestApp } from './fixtures/run-nest-app';
 
@@ -17,6 +18,39 @@ async function get(url: string, headers: Record<string, string> = {}): Promise<A
   return { status: response.status, requestId: response.headers.get('x-request-id'), body: await response.text() };
 }
 
+/** Starts the download, reads about 256 KiB of its body, then abandons it; resolves with the bytes read. */
+function abandonDownload(url: string, requestId: string): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const req = request(`${url}/download`, { headers: { 'x-request-id': requestId } }, (res) => {
+      let received = 0;
+      res.on('data', (chunk: Buffer) => {
+        received += chunk.length;
+        if (received >= 256 * 1024) {
+          req.destroy();
+          resolve(received);
+        }
+      });
+      res.on('end', () => reject(new Error('the whole download arrived')));
+    });
+    req.on('error', () => undefined);
+    req.end();
+  });
+}
+
+/** The events of modules' shutdown hooks, as [source, message]. */
+const shutdownEvents = (run: NestAppRun): [unknown, string][] =>
+  sourced(run.events).filter(([, message]) => message.includes('shut down on') || message === 'Shutdown hook done');
+
+/** Asserts the completion event of an abandoned download: aborted, a warning, no status it never sent. */
+function expectAbortedDownload(run: NestAppRun, requestId: string): void {
+  const [completion, ...more] = completions(run).filter((e) => e.properties.RequestId === requestId);
+  expect(more).toEqual([]);
+  expect(completion.level).toBe('warning');
+  expect(completion.renderMessage()).toMatch(/^HTTP GET \/download aborted by the client after \d+\.\d{4} ms$/);
+  expect(completion.properties).toMatchObject({ RequestPath: '/download', Route: '/download', Aborted: true });
+  expect(completion.properties).not.toHaveProperty('StatusCode');
+}
+
 const withRequestId = (run: NestAppRun, id: string): LogEvent[] => run.events.filter((e) => e.properties.RequestId === id);
 const completions = (run: NestAppRun): LogEvent[] => run.events.filter((e) => e.properties.SourceContext === 'RequestLogging');
 const sourced = (events: readonly LogEvent[]): [unknown, string][] =>
@@ -29,6 +63,7 @@ describe('RxlogModule on Express (forRoot)', () => {
   beforeAll(async () => {
     const app = await startNestApp('nest-app.ts', ['express', 'sync']);
     try {
+      await abandonDownload(app.url, 'req-download');
       answers.order = await get(`${app.url}/orders/7`, { 'x-request-id': 'req-order' });
       answers.stream = await get(`${app.url}/stream`, { 'x-request-id': 'req-stream' });
       answers.missing = await get(`${app.url}/missing`, { 'x-request-id': 'req-missing' });
@@ -175,6 +210,24 @@ describe('RxlogModule on Express (forRoot)', () => {
     expect(withRequestId(run, answers.generated.requestId!)).toHaveLength(4);
   });
 
+  it('writes a StreamableFile download the client abandons as aborted, not as responded 200', () => {
+    expectAbortedDownload(run, 'req-download');
+  });
+
+  it("closes the logger after every module's shutdown hooks, a global module imported before RxlogModule and a deeper one included", () => {
+    const hooks = shutdownEvents(run);
+    expect(hooks).toEqual(
+      expect.arrayContaining([
+        [undefined, 'Infrastructure shut down on SIGTERM'],
+        ['Infrastructure', 'Shutdown hook done'],
+        [undefined, 'Feature shut down on SIGTERM'],
+        [undefined, 'Deep shut down on SIGTERM'],
+        ['Deep', 'Shutdown hook done'],
+      ]),
+    );
+    expect(hooks).toHaveLength(6);
+  });
+
   it('closes the logger on SIGTERM after everything was written, and reports the shutdown', () => {
     expect(run.signal ?? run.code).toBe('SIGTERM');
     const report = run.otherLines.find((line) => line.includes('[RxlogModule]'));
@@ -188,14 +241,15 @@ describe('RxlogModule on Express (forRoot)', () => {
   });
 });
 
-describe('RxlogModule on Fastify (forRootAsync)', () => {
+describe('RxlogModule on Fastify (forRootAsync), with installProcessHooks too', () => {
   it('carries request ids through guard, service and Observable handlers, and writes completion events', async () => {
-    const app = await startNestApp('nest-app.ts', ['fastify', 'async']);
+    const app = await startNestApp('nest-app.ts', ['fastify', 'async', 'hooks']);
     let run: NestAppRun | undefined;
     try {
       const order = await get(`${app.url}/orders/5`, { 'x-request-id': 'f-order' });
       const stream = await get(`${app.url}/stream`, { 'x-request-id': 'f-stream' });
       const missing = await get(`${app.url}/missing`, { 'x-request-id': 'f-missing' });
+      await abandonDownload(app.url, 'f-download');
       expect([order.status, stream.status, missing.status]).toEqual([200, 200, 404]);
       expect(order.requestId).toBe('f-order');
     } finally {
@@ -217,6 +271,8 @@ describe('RxlogModule on Fastify (forRootAsync)', () => {
     const missingCompletion = withRequestId(run, 'f-missing').find((e) => e.exception !== undefined)!;
     expect([missingCompletion.level, missingCompletion.properties.StatusCode]).toEqual(['warning', 404]);
     expect(sourced(run.events)).toEqual(expect.arrayContaining([['NestApplication', 'Nest application successfully started']]));
+    expectAbortedDownload(run, 'f-download');
+    expect(shutdownEvents(run)).toHaveLength(6);
     expect(run.otherLines.some((line) => /Logger closed \(graceful, \d+ ms\): stdout: \d+ delivered, 0 dropped/.test(line))).toBe(
       true,
     );

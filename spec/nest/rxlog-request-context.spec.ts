@@ -1,3 +1,4 @@
+import { ConfigurationError } from '../../lib/core/errors/configuration-error';
 import type { LogLevelName } from '../../lib/core/log-level';
 import { requestLoggingSettings } from '../../lib/nest/request-logging-settings';
 import { RxlogRequestContext } from '../../lib/nest/rxlog-request-context';
@@ -20,5 +21,37 @@ describe('RxlogRequestContext', () => {
       ['/s404', 'warning'],
       ['/s200', 'debug'],
     ]);
+  });
+
+  it('writes an aborted request with the aborted template, at warning, without the status it never sent', async () => {
+    const { log, events } = memoryLogger();
+    const requests = new RxlogRequestContext(log, requestLoggingSettings({}));
+    requests.run({ method: 'GET', url: '/download?x=1', headers: { 'x-request-id': 'r-1' } }, undefined, (state) =>
+      requests.complete(state, { statusCode: 200, aborted: true, route: '/download' }),
+    );
+    await log.flush();
+    expect(events).toHaveLength(1);
+    const [event] = events;
+    expect(event.level).toBe('warning');
+    expect(event.renderMessage()).toMatch(/^HTTP GET \/download aborted by the client after \d+\.\d{4} ms$/);
+    expect(event.properties).toMatchObject({ RequestPath: '/download', Route: '/download', Aborted: true, RequestId: 'r-1' });
+    expect(event.properties).not.toHaveProperty('StatusCode');
+  });
+
+  it('takes the abortedTemplate option, and throws a ConfigurationError naming a bad one', async () => {
+    const { log, events } = memoryLogger();
+    const requests = new RxlogRequestContext(
+      log,
+      requestLoggingSettings({ requestLogging: { abortedTemplate: 'Gone {RequestPath}' } }),
+    );
+    requests.run({ method: 'GET', url: '/slow', headers: {} }, undefined, (state) =>
+      requests.complete(state, { statusCode: 200, aborted: true }),
+    );
+    await log.flush();
+    expect(events.map((e) => e.renderMessage())).toEqual(['Gone /slow']);
+    expect(() => requestLoggingSettings({ requestLogging: { abortedTemplate: '' } })).toThrow(ConfigurationError);
+    expect(() => requestLoggingSettings({ requestLogging: { abortedTemplate: 42 as never } })).toThrow(
+      'RxlogModule requestLogging.abortedTemplate: expected a template, got number 42',
+    );
   });
 });

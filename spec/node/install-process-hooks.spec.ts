@@ -1,4 +1,5 @@
-import { spawn, spawnSync } from 'node:child_process';
+import { type ChildProcessWithoutNullStreams, spawn, spawnSync } from 'node:child_process';
+import { createServer, type Server } from 'node:http';
 import { EventEmitter } from 'node:events';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
@@ -7,6 +8,7 @@ import { ConfigurationError } from '../../lib/core/errors/configuration-error';
 import { MAX_TIMER_MS } from '../../lib/core/max-timer-ms';
 import { SelfLog, type SelfLogEvent } from '../../lib/core/self-log';
 import { installProcessHooks, type HookableLogger } from '../../lib/node/install-process-hooks';
+import type { ShutdownReport } from '../../lib/pipeline/shutdown-report';
 
 class FakeProcess extends EventEmitter {
   readonly exit = jest.fn<void, [number?]>();
@@ -144,15 +146,35 @@ describe('installProcessHooks', () => {
     expect(diagnostics.some((d) => d.message.includes('close failed'))).toBe(true);
   });
 
-  it('closes but leaves the exit to another listener of the signal', async () => {
-    const log = fakeLogger();
+  it('leaves the shutdown to another listener of the signal: flushes, neither closes nor exits', async () => {
+    const log = { ...fakeLogger(), flush: jest.fn(() => Promise.resolve()) };
     proc.on('SIGTERM', () => undefined);
     installProcessHooks(log, {}, proc);
     proc.emit('SIGTERM', 'SIGTERM');
     await flushPromises();
-    expect(log.calls).toEqual(['close:graceful:5000', 'flushSync']);
+    expect(log.calls).toEqual(['flushSync']);
+    expect(log.flush).toHaveBeenCalledTimes(1);
     expect(proc.exit).not.toHaveBeenCalled();
   });
+
+  it.each(['before', 'after'])(
+    "counts an app's process.once listener added %s the hooks, so the app's shutdown is not cut short",
+    async (when) => {
+      const log = fakeLogger();
+      const appHandler = jest.fn();
+      if (when === 'before') proc.once('SIGTERM', appHandler);
+      installProcessHooks(log, {}, proc);
+      if (when === 'after') proc.once('SIGTERM', appHandler);
+      proc.emit('SIGTERM', 'SIGTERM');
+      await flushPromises();
+      expect(appHandler).toHaveBeenCalledTimes(1);
+      expect(log.calls).toEqual(['flushSync']);
+      expect(proc.exit).not.toHaveBeenCalled();
+      // The app's once listener is gone: a second signal is the hooks' own, and exits at once.
+      proc.emit('SIGTERM', 'SIGTERM');
+      expect(proc.exit).toHaveBeenCalledWith(143);
+    },
+  );
 
   it('hooks only the configured signals', async () => {
     const log = fakeLogger();
@@ -241,6 +263,84 @@ describe('installProcessHooks', () => {
     expect(messages).toContain('close broke');
   });
 
+  const report = (undelivered: number, timedOut: boolean): ShutdownReport => ({
+    strategy: 'graceful',
+    elapsedMs: 12,
+    timedOut,
+    sinks: { http: { delivered: 3, dropped: 0, failed: 0, undelivered } },
+  });
+
+  it('hands the report of the close a signal started to the report option, once', async () => {
+    const closed = report(7, true);
+    const log: HookableLogger = { ...fakeLogger(), close: () => Promise.resolve(closed) };
+    const received: ShutdownReport[] = [];
+    installProcessHooks(log, { report: (r) => received.push(r) }, proc);
+    proc.emit('SIGTERM', 'SIGTERM');
+    await flushPromises();
+    proc.emit('exit', 143);
+    expect(received).toEqual([closed]);
+  });
+
+  it('writes a line to stderr by default only when the report shows a loss', async () => {
+    const write = jest.spyOn(process.stderr, 'write').mockImplementation(() => true);
+    try {
+      const clean = new FakeProcess();
+      installProcessHooks({ ...fakeLogger(), close: () => Promise.resolve(report(0, false)) }, {}, clean);
+      clean.emit('SIGTERM', 'SIGTERM');
+      await flushPromises();
+      expect(write).not.toHaveBeenCalled();
+      installProcessHooks({ ...fakeLogger(), close: () => Promise.resolve(report(7, true)) }, {}, proc);
+      proc.emit('SIGTERM', 'SIGTERM');
+      await flushPromises();
+      expect(write.mock.calls.map((c) => c[0])).toEqual([
+        'rxlog: logger closed on SIGTERM (graceful, 12 ms, timed out): http: 3 delivered, 0 dropped, 0 failed, 7 undelivered\n',
+      ]);
+    } finally {
+      write.mockRestore();
+    }
+  });
+
+  it('reports, at exit, what the sinks still held when the process ends before any close (process.exit in app code)', () => {
+    const log: HookableLogger = {
+      ...fakeLogger(),
+      metrics: () => ({
+        sinks: { http: { pending: 35, delivered: 0, dropped: 1, failed: 2 }, file: { pending: 0, delivered: 35 } },
+      }),
+    };
+    const received: ShutdownReport[] = [];
+    installProcessHooks(log, { report: (r) => received.push(r) }, proc);
+    proc.emit('exit', 5);
+    expect(received).toEqual([
+      {
+        strategy: 'immediate',
+        elapsedMs: 0,
+        timedOut: false,
+        sinks: {
+          http: { delivered: 0, dropped: 1, failed: 2, undelivered: 35 },
+          file: { delivered: 35, dropped: 0, failed: 0, undelivered: 0 },
+        },
+      },
+    ]);
+  });
+
+  it('reports nothing at exit when nothing is pending, and nothing at all with report: false', () => {
+    const idle: HookableLogger = { ...fakeLogger(), metrics: () => ({ sinks: { file: { pending: 0 } } }) };
+    const received: ShutdownReport[] = [];
+    installProcessHooks(idle, { report: (r) => received.push(r) }, proc);
+    proc.emit('exit', 0);
+    const busy: HookableLogger = { ...fakeLogger(), metrics: () => ({ sinks: { http: { pending: 4 } } }) };
+    const write = jest.spyOn(process.stderr, 'write').mockImplementation(() => true);
+    try {
+      const other = new FakeProcess();
+      installProcessHooks(busy, { report: false }, other);
+      other.emit('exit', 0);
+      expect(write).not.toHaveBeenCalled();
+    } finally {
+      write.mockRestore();
+    }
+    expect(received).toEqual([]);
+  });
+
   it('removes every hook when uninstalled', () => {
     const uninstall = installProcessHooks(fakeLogger(), {}, proc);
     expect(proc.eventNames().sort()).toEqual(['SIGINT', 'SIGTERM', 'beforeExit', 'exit', 'uncaughtExceptionMonitor']);
@@ -249,11 +349,14 @@ describe('installProcessHooks', () => {
     expect(proc.eventNames()).toEqual([]);
   });
 
-  it('throws a ConfigurationError for an unknown signal or a bad timeout', () => {
+  it('throws a ConfigurationError for an unknown signal, a bad timeout, exit code or report', () => {
     expect(() => installProcessHooks(fakeLogger(), { signals: ['SIGNOPE' as NodeJS.Signals] }, proc)).toThrow(ConfigurationError);
     expect(() => installProcessHooks(fakeLogger(), { signals: ['SIGNOPE' as NodeJS.Signals] }, proc)).toThrow(/SIGNOPE/);
     expect(() => installProcessHooks(fakeLogger(), { timeoutMs: -1 }, proc)).toThrow(/-1/);
     expect(() => installProcessHooks(fakeLogger(), { exitCode: 1.5 }, proc)).toThrow(/1\.5/);
+    expect(() => installProcessHooks(fakeLogger(), { report: 'stderr' as never }, proc)).toThrow(
+      'installProcessHooks report: expected a function or false, got "stderr"',
+    );
     expect(proc.eventNames()).toEqual([]);
   });
 
@@ -377,4 +480,138 @@ describe('installProcessHooks in a child process', () => {
     expect(numbers.length).toBeLessThanOrEqual(calls);
     expect(numbers).toEqual(range(numbers.length));
   });
+});
+
+// A service with a FileSink and an HttpSink whose collector takes each request and never answers,
+// so a batch is in flight when the process is told to end (spec/node/fixtures/shutdown-app.ts).
+describe('installProcessHooks in a child process with a batch in flight', () => {
+  const root = path.resolve(__dirname, '../..');
+  let dir: string;
+  let server: Server;
+  let url: string;
+  let received: number;
+
+  beforeEach(async () => {
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'rxlog-'));
+    received = 0;
+    server = createServer((req) => {
+      let body = '';
+      req.setEncoding('utf8').on('data', (chunk: string) => (body += chunk));
+      req.on('end', () => (received += body.split('\n').length));
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    url = `http://127.0.0.1:${(server.address() as { port: number }).port}/`;
+  });
+
+  afterEach(async () => {
+    server.closeAllConnections();
+    await new Promise((resolve) => server.close(resolve));
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+
+  interface Ended {
+    code: number | null;
+    stderr: string;
+    /** Milliseconds from the first signal to the exit. */
+    afterSignal: number;
+    messages: string[];
+  }
+
+  /** Runs the fixture; sends `signals` (one after the other, 100 ms apart) once it is ready and the HTTP batch is in flight. */
+  function runApp(mode: string, signals: NodeJS.Signals[] = []): Promise<Ended> {
+    const file = path.join(dir, 'app.log');
+    const child: ChildProcessWithoutNullStreams = spawn(
+      process.execPath,
+      ['--import', 'tsx', path.join(__dirname, 'fixtures', 'shutdown-app.ts'), file, url, mode],
+      { cwd: root },
+    );
+    let stdout = '';
+    let stderr = '';
+    let signalledAt = 0;
+    const killer = setTimeout(() => child.kill('SIGKILL'), 30_000);
+    child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
+    child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
+      stdout += chunk;
+      if (signalledAt !== 0 || !stdout.includes('ready\n') || signals.length === 0) return;
+      const inFlight = setInterval(() => {
+        if (received === 0) return;
+        clearInterval(inFlight);
+        signalledAt = Date.now();
+        signals.forEach((signal, i) => setTimeout(() => child.kill(signal), i * 100));
+      }, 10);
+    });
+    return new Promise((resolve) =>
+      child.on('close', (code) => {
+        clearTimeout(killer);
+        const messages = fs.existsSync(file)
+          ? fs
+              .readFileSync(file, 'utf8')
+              .split('\n')
+              .filter((line) => line !== '')
+              .map((line) => String((JSON.parse(line) as Record<string, unknown>)['@mt']))
+          : [];
+        resolve({ code, stderr, afterSignal: Date.now() - signalledAt, messages });
+      }),
+    );
+  }
+
+  const lossLine = (stderr: string): string | undefined => stderr.split('\n').find((line) => line.startsWith('rxlog: '));
+
+  it('on SIGTERM: closes within timeoutMs, exits 143, writes the file, and reports the HTTP events it could not deliver', async () => {
+    const ended = await runApp('wait', ['SIGTERM']);
+    expect(ended.code).toBe(143);
+    expect(ended.afterSignal).toBeLessThan(500 + 1000);
+    expect(ended.messages.filter((m) => m === 'Event {N}')).toHaveLength(35);
+    // The file took all 35; the first HTTP batch (10) is in flight, the rest queued: none reached the collector's answer.
+    expect(lossLine(ended.stderr)).toMatch(
+      /^rxlog: logger closed on SIGTERM \(graceful, \d+ ms, timed out\): file: 35 delivered, 0 dropped, 0 failed, 0 undelivered; http: 0 delivered, 0 dropped, 0 failed, 35 undelivered$/,
+    );
+  }, 40_000);
+
+  it('on a second SIGINT during the close: exits at once with 130, still reporting what was undelivered', async () => {
+    const ended = await runApp('wait', ['SIGINT', 'SIGINT']);
+    expect(ended.code).toBe(130);
+    // The close would wait 500 ms for the collector; the second signal, 100 ms after the first, ends it.
+    expect(ended.afterSignal).toBeLessThan(450);
+    expect(lossLine(ended.stderr)).toMatch(
+      /^rxlog: logger closed on SIGINT \(graceful, \d+ ms, timed out\): .*http: 0 delivered, 0 dropped, 0 failed, 35 undelivered$/,
+    );
+  }, 40_000);
+
+  it("lets the app's own process.once('SIGTERM') handler finish: its events are written and its exit code kept", async () => {
+    const ended = await runApp('once', ['SIGTERM']);
+    expect(ended.code).toBe(7);
+    expect(ended.afterSignal).toBeGreaterThanOrEqual(1500);
+    expect(ended.messages.slice(-2)).toEqual(['App shutting down', 'App cleanup done']);
+  }, 40_000);
+
+  it('keeps the exit code the app set when the event loop runs dry, and reports the loss of the close at beforeExit', async () => {
+    const ended = await runApp('exit-code');
+    expect(ended.code).toBe(3);
+    expect(ended.messages).toHaveLength(35);
+    // Each HTTP batch timed out (100 ms, no retry) before the loop ran dry: failed, and said so.
+    expect(lossLine(ended.stderr)).toMatch(
+      /^rxlog: logger closed before exit \(graceful, \d+ ms\): file: 35 delivered, 0 dropped, 0 failed, 0 undelivered; http: 0 delivered, 0 dropped, 35 failed, 0 undelivered$/,
+    );
+  }, 40_000);
+
+  it('on process.exit() in app code: keeps its code, writes the file synchronously, and counts the HTTP events left behind', async () => {
+    const ended = await runApp('exit-now');
+    expect(ended.code).toBe(5);
+    expect(ended.messages).toHaveLength(35);
+    expect(lossLine(ended.stderr)).toBe(
+      'rxlog: logger closed at exit (code 5) (immediate, 0 ms): file: 35 delivered, 0 dropped, 0 failed, 0 undelivered; http: 0 delivered, 0 dropped, 0 failed, 35 undelivered',
+    );
+  }, 40_000);
+
+  it("on an uncaught exception: logs it once as fatal, keeps Node's message and exit code 1, and counts the HTTP events left behind", async () => {
+    const ended = await runApp('crash');
+    expect(ended.code).toBe(1);
+    expect(ended.stderr).toContain('Error: crashed on purpose');
+    expect(ended.messages.filter((m) => m === 'Uncaught exception')).toHaveLength(1);
+    expect(ended.messages).toHaveLength(36);
+    expect(lossLine(ended.stderr)).toBe(
+      'rxlog: logger closed at exit (code 1) (immediate, 0 ms): file: 36 delivered, 0 dropped, 0 failed, 0 undelivered; http: 0 delivered, 0 dropped, 0 failed, 36 undelivered',
+    );
+  }, 40_000);
 });

@@ -1,3 +1,5 @@
+import { spawn } from 'node:child_process';
+import * as path from 'node:path';
 import { PassThrough, Writable } from 'node:stream';
 import type { Formatter } from '../../lib/core/sink';
 import { LoggerConfiguration } from '../../lib/configuration/logger-configuration';
@@ -250,4 +252,93 @@ describe('StreamSink options of the wrong kind', () => {
     expect(() => new StreamSink(options as never)).toThrow(ConfigurationError);
     expect(() => new StreamSink(options as never)).toThrow(message);
   });
+});
+
+describe('StreamSink in a logger', () => {
+  it('fails batches at once, without retries, once its stream has failed for good', async () => {
+    const stream = new PassThrough();
+    const log = new LoggerConfiguration().writeTo.sink(new StreamSink({ stream }), { name: 'stream' }).createLogger();
+    stream.destroy(Object.assign(new Error('write EPIPE'), { code: 'EPIPE' }));
+    await new Promise((resolve) => setImmediate(resolve));
+    for (let n = 0; n < 10; n++) log.information('Event {N}', n);
+    const report = await log.close({ timeoutMs: 5_000 });
+    expect(report.sinks.stream).toEqual({ delivered: 0, dropped: 0, failed: 10, undelivered: 0 });
+    expect(report.timedOut).toBe(false);
+    expect(log.metrics().sinks.stream.retried).toBe(0);
+  });
+});
+
+// A real process whose stdout is a hostile pipe (spec/node/fixtures/stdout-logger.ts).
+describe('StreamSink on a hostile stdout, in a child process', () => {
+  interface Outcome {
+    logMs: number;
+    closeMs: number;
+    metrics: { received: number; delivered: number; dropped: number; failed: number; pending: number; queueBytes: number };
+    report: { timedOut: boolean; sinks: { stdout: { delivered: number; dropped: number; failed: number; undelivered: number } } };
+    heapUsed: number;
+    cpuMs: number;
+  }
+
+  /** Starts the fixture; `reader` decides what happens to its stdout; resolves with its outcome line and exit code (null: still running, killed). */
+  function run(count: number, reader: 'first-line' | 'never'): Promise<{ outcome: Outcome; code: number | null }> {
+    const child = spawn(
+      process.execPath,
+      ['--import', 'tsx', path.join(__dirname, 'fixtures', 'stdout-logger.ts'), String(count)],
+      {
+        cwd: path.resolve(__dirname, '../..'),
+      },
+    );
+    let stderr = '';
+    let outcome: Outcome | undefined;
+    const killer = setTimeout(() => child.kill('SIGKILL'), 20_000);
+    if (reader === 'never') child.stdout.pause();
+    else {
+      let head = '';
+      child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
+        head += chunk;
+        // As `| head -1`: the reader leaves after the first line, and the writer gets EPIPE.
+        if (head.includes('\n')) child.stdout.destroy();
+      });
+    }
+    return new Promise((resolve, reject) => {
+      child.stderr.setEncoding('utf8').on('data', (chunk: string) => {
+        stderr += chunk;
+        if (outcome !== undefined || !stderr.includes('\n')) return;
+        outcome = JSON.parse(stderr.split('\n')[0]) as Outcome;
+        // A process whose stdout write is pending never exits by itself (Node holds the write): it has said all there is.
+        if (reader === 'never') child.kill('SIGKILL');
+      });
+      child.on('close', (code) => {
+        clearTimeout(killer);
+        if (outcome === undefined) reject(new Error(`no outcome; stderr: ${stderr}`));
+        else resolve({ outcome, code: reader === 'never' ? null : code });
+      });
+    });
+  }
+
+  it('survives a reader that leaves after the first line (EPIPE): exits 0, fails the rest at once, counts every event', async () => {
+    const { outcome, code } = await run(200_000, 'first-line');
+    expect(code).toBe(0);
+    const { delivered, dropped, failed, undelivered } = outcome.report.sinks.stdout;
+    expect(delivered + dropped + failed + undelivered).toBe(200_000);
+    // A stream that failed can never take a batch again: no retries, no queue kept, no close waiting for its timeout.
+    expect(failed).toBeGreaterThan(190_000);
+    expect(undelivered).toBe(0);
+    expect(outcome.report.timedOut).toBe(false);
+    expect(outcome.closeMs).toBeLessThan(1000);
+  }, 30_000);
+
+  it('never blocks the app on a pipe nobody reads: bounded memory, drops counted, every event accounted', async () => {
+    const { outcome } = await run(200_000, 'never');
+    const { received, delivered, dropped, failed, pending, queueBytes } = outcome.metrics;
+    expect(received).toBe(200_000);
+    expect(delivered + dropped + failed + pending).toBe(received);
+    expect(dropped).toBeGreaterThan(0);
+    // The queue stays within its default 16 MiB bound, and the heap with it.
+    expect(queueBytes).toBeLessThanOrEqual(16 * 1024 * 1024);
+    expect(outcome.heapUsed).toBeLessThan(120 * 1024 * 1024);
+    const report = outcome.report.sinks.stdout;
+    expect(report.delivered + report.dropped + report.failed + report.undelivered).toBe(200_000);
+    expect(outcome.report.timedOut).toBe(true);
+  }, 30_000);
 });

@@ -1,4 +1,4 @@
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -842,4 +842,115 @@ describe('FileSink in a logger', () => {
     expect(lines).toHaveLength(100_000);
     expect((JSON.parse(lines[99_999]) as { N: number }).N).toBe(99_999);
   });
+});
+
+describe('FileSink at a day boundary, with fake timers', () => {
+  let dir: string;
+
+  beforeEach(() => {
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'rxlog-day-'));
+    jest.useFakeTimers({ now: Date.UTC(2026, 11, 1, 23, 59, 59, 0) });
+  });
+
+  afterEach(() => {
+    jest.useRealTimers();
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+
+  it("rolls to the next day's file at UTC midnight, the folder deleted in between re-created, with the default clock and batch timer", async () => {
+    const log = new LoggerConfiguration().writeTo
+      .sink(new FileSink(path.join(dir, 'logs', 'app-.log'), { rollingInterval: 'day', formatter: numbered }), { name: 'file' })
+      .createLogger();
+    log.information('Event {N}', 0);
+    log.information('Event {N}', 1);
+    // The batch's age timer (100 ms) writes them, still on 1 December.
+    jest.advanceTimersByTime(100);
+    expect(fs.readdirSync(path.join(dir, 'logs'))).toEqual(['app-20261201.log']);
+    fs.rmSync(path.join(dir, 'logs'), { recursive: true });
+    jest.advanceTimersByTime(1_000);
+    log.information('Event {N}', 2);
+    jest.advanceTimersByTime(100);
+    log.information('Event {N}', 3);
+    const closing = log.close();
+    await jest.runAllTimersAsync();
+    const report = await closing;
+    expect(report.sinks.file).toEqual({ delivered: 4, dropped: 0, failed: 0, undelivered: 0 });
+    expect(fs.readdirSync(path.join(dir, 'logs'))).toEqual(['app-20261202.log']);
+    expect(numbers(path.join(dir, 'logs', 'app-20261202.log'))).toEqual([2, 3]);
+  });
+
+  it('chooses the file when a batch is written: an event logged just before midnight whose batch is written after it is in the new day', async () => {
+    jest.setSystemTime(Date.UTC(2026, 11, 1, 23, 59, 59, 950));
+    const log = new LoggerConfiguration().writeTo
+      .sink(new FileSink(path.join(dir, 'app-.log'), { rollingInterval: 'day', formatter: numbered }), { name: 'file' })
+      .createLogger();
+    log.information('Event {N}', 0);
+    jest.advanceTimersByTime(100);
+    const closing = log.close();
+    await jest.runAllTimersAsync();
+    await closing;
+    expect(fs.readdirSync(dir)).toEqual(['app-20261202.log']);
+  });
+});
+
+// Real processes: the permission case runs as the user `nobody` when the tests run as root, who
+// ignores file permissions.
+describe('FileSink in child processes', () => {
+  const root = path.resolve(__dirname, '../../..');
+  const fixture = path.join(__dirname, '..', 'fixtures', 'file-logger.ts');
+  let dir: string;
+
+  beforeEach(() => {
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'rxlog-procs-'));
+    fs.chmodSync(dir, 0o755);
+  });
+
+  afterEach(() => {
+    fs.chmodSync(dir, 0o755);
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+
+  interface Report {
+    timedOut: boolean;
+    sinks: { file: { delivered: number; dropped: number; failed: number; undelivered: number } };
+  }
+
+  it('counts every batch as failed, and neither throws nor crashes, when the folder denies writing from the start', () => {
+    const locked = path.join(dir, 'locked');
+    fs.mkdirSync(locked, { mode: 0o555 });
+    fs.chmodSync(locked, 0o555);
+    const asRoot = typeof process.getuid === 'function' && process.getuid() === 0;
+    const child = spawnSync(process.execPath, ['--import', 'tsx', fixture, path.join(locked, 'app.log'), '100', 'A'], {
+      cwd: root,
+      encoding: 'utf8',
+      timeout: 60_000,
+      ...(asRoot ? { uid: 65534, gid: 65534 } : {}),
+    });
+    expect(child.stderr).toBe('');
+    expect(child.status).toBe(0);
+    const report = JSON.parse(child.stdout) as Report;
+    expect(report.sinks.file).toEqual({ delivered: 0, dropped: 0, failed: 100, undelivered: 0 });
+    expect(report.timedOut).toBe(false);
+    expect(fs.readdirSync(locked)).toEqual([]);
+  }, 70_000);
+
+  it('keeps every line whole when two processes append to the same file at once', async () => {
+    const file = path.join(dir, 'shared.log');
+    const run = (label: string): Promise<Report> =>
+      new Promise((resolve, reject) => {
+        const child = spawn(process.execPath, ['--import', 'tsx', fixture, file, '20000', label], { cwd: root });
+        let stdout = '';
+        child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
+        child.on('close', (code) => (code === 0 ? resolve(JSON.parse(stdout) as Report) : reject(new Error(`exit ${code}`))));
+      });
+    const reports = await Promise.all([run('A'), run('B')]);
+    for (const report of reports) expect(report.sinks.file).toEqual({ delivered: 20_000, dropped: 0, failed: 0, undelivered: 0 });
+    const byLabel: Record<string, number[]> = { A: [], B: [] };
+    for (const line of lines(file)) {
+      const event = JSON.parse(line) as { N: number; Label: string };
+      byLabel[event.Label].push(event.N);
+    }
+    expect(byLabel.A).toEqual(range(0, 20_000));
+    expect(byLabel.B).toEqual(range(0, 20_000));
+  }, 90_000);
 });

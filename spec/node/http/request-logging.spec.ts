@@ -1,4 +1,6 @@
+import { spawnSync } from 'node:child_process';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import * as path from 'node:path';
 import express from 'express';
 import type { LogEvent } from '../../../lib/core/log-event';
 import type { LogLevelName } from '../../../lib/core/log-level';
@@ -288,4 +290,32 @@ describe('requestLogging with node:http', () => {
       'stream broke',
     ]);
   });
+});
+
+// Express 5 and Fastify 5 in a child process (spec/node/fixtures/http-load.ts, with --expose-gc),
+// each hit with rounds of 1000 concurrent requests whose handlers cross timers, microtasks and
+// setImmediate: every event must carry its own request's id, and the heap must not grow.
+describe('request logging under load, in a child process', () => {
+  it('keeps 1000 concurrent requests apart in Express and Fastify, and the heap after the rounds near the heap before', () => {
+    const child = spawnSync(
+      process.execPath,
+      ['--expose-gc', '--import', 'tsx', path.join(__dirname, '..', 'fixtures', 'http-load.ts'), '2'],
+      { cwd: path.resolve(__dirname, '../../..'), encoding: 'utf8', timeout: 170_000 },
+    );
+    expect(child.stderr).toBe('');
+    const result = JSON.parse(child.stdout) as {
+      gc: boolean;
+      express: { answered: number; events: number; bleed: number; wrongCount: number };
+      fastify: { answered: number; events: number; bleed: number; wrongCount: number };
+      heapBefore: number;
+      heapAfter: number;
+    };
+    expect(result.gc).toBe(true);
+    // A warm-up round and two measured rounds of 1000 requests per app; 3 events per request (two logged, one completion).
+    for (const app of [result.express, result.fastify]) {
+      expect(app).toEqual({ answered: 3000, events: 9000, bleed: 0, wrongCount: 0 });
+    }
+    // 4000 requests after the warm-up: a leak of even 1 KiB each would show as 4 MiB.
+    expect(result.heapAfter - result.heapBefore).toBeLessThan(3 * 1024 * 1024);
+  }, 180_000);
 });

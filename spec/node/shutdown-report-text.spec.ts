@@ -1,0 +1,35 @@
+import { shutdownReportLost, shutdownReportText } from '../../lib/node/shutdown-report-text';
+import type { ShutdownReport } from '../../lib/pipeline/shutdown-report';
+
+const clean: ShutdownReport = {
+  strategy: 'graceful',
+  elapsedMs: 2.6,
+  timedOut: false,
+  sinks: { file: { delivered: 35, dropped: 0, failed: 0, undelivered: 0 } },
+};
+
+describe('shutdownReportText', () => {
+  it('writes the strategy, the rounded time and every sink on one line', () => {
+    expect(shutdownReportText(clean)).toBe('(graceful, 3 ms): file: 35 delivered, 0 dropped, 0 failed, 0 undelivered');
+  });
+
+  it('says when the close timed out, what the pipe operators lost, and when there are no sinks', () => {
+    expect(shutdownReportText({ ...clean, timedOut: true, pipe: { dropped: 1, undelivered: 2 }, sinks: {} })).toBe(
+      '(graceful, 3 ms, timed out): pipe: 1 dropped, 2 undelivered',
+    );
+    expect(shutdownReportText({ ...clean, sinks: {} })).toBe('(graceful, 3 ms): no sinks');
+  });
+});
+
+describe('shutdownReportLost', () => {
+  it.each<[string, Partial<ShutdownReport>, boolean]>([
+    ['a clean report', {}, false],
+    ['a timeout', { timedOut: true }, true],
+    ['an undelivered event', { sinks: { http: { delivered: 0, dropped: 0, failed: 0, undelivered: 1 } } }, true],
+    ['a failed event', { sinks: { http: { delivered: 0, dropped: 0, failed: 1, undelivered: 0 } } }, true],
+    ['an event the pipe dropped', { pipe: { dropped: 1, undelivered: 0 } }, true],
+    ['a pipe that lost nothing', { pipe: { dropped: 0, undelivered: 0 } }, false],
+  ])('%s: lost is %s', (_, change, lost) => {
+    expect(shutdownReportLost({ ...clean, ...change })).toBe(lost);
+  });
+});
