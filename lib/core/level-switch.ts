@@ -21,7 +21,11 @@ export class LevelSwitch {
     this.numeric = levelValue(parsed);
   }
 
-  /** The current minimum level. Setting accepts the aliases `trace`, `info`, `warn`. */
+  /**
+   * The current minimum level. Setting accepts the aliases `trace`, `info`, `warn`.
+   *
+   * @throws ConfigurationError when set to something that is not a level name (the level stays as it was).
+   */
   get level(): LogLevelName {
     return this.subject.value;
   }

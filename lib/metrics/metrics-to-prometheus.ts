@@ -20,7 +20,7 @@ const SINK_FAMILIES: readonly SinkFamily[] = [
   {
     name: 'rxlog_events_dropped_total',
     type: 'counter',
-    help: 'Events dropped by queue overflow or an immediate shutdown.',
+    help: 'Events dropped by queue overflow, an immediate shutdown or the operators of the sink pipe (by design or when one failed).',
     value: (s) => s.dropped,
   },
   {

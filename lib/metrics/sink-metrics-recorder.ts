@@ -16,7 +16,7 @@ export class SinkMetricsRecorder {
   received = 0;
   /** Events the sink (or its fallback) accepted. */
   delivered = 0;
-  /** Events dropped by queue overflow or an immediate shutdown. */
+  /** Events dropped by queue overflow, an immediate shutdown or the operators of the sink's `pipe`. */
   dropped = 0;
   /** Events that neither the sink nor a fallback accepted. */
   failed = 0;

@@ -99,11 +99,18 @@ export function metricsToOpenTelemetry(
       const limit = capacity[sink.name];
       if (limit !== undefined) result.observe(queueCapacity, limit, component);
     }
-    result.observe(processed, snapshot.rejectedAfterClose, {
-      'otel.component.name': 'rxlog',
-      'otel.component.type': RXLOG_COMPONENT_TYPE,
-      'error.type': 'already_shutdown',
-    });
+    // Calls the logger refused: after close, from inside one of its sinks, at something not a level.
+    const rejected: [number, string][] = [
+      [snapshot.rejectedAfterClose, 'already_shutdown'],
+      [snapshot.rejectedReentrant, 'reentrant_call'],
+      [snapshot.rejectedInvalidLevel, 'invalid_level'],
+    ];
+    for (const [count, errorType] of rejected)
+      result.observe(processed, count, {
+        'otel.component.name': 'rxlog',
+        'otel.component.type': RXLOG_COMPONENT_TYPE,
+        'error.type': errorType,
+      });
   };
   meter.addBatchObservableCallback(callback, instruments);
   return { stop: () => meter.removeBatchObservableCallback(callback, instruments) };

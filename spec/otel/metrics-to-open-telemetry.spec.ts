@@ -60,11 +60,16 @@ describe('metricsToOpenTelemetry', () => {
     expect(points(data, 'otel.sdk.processor.log.queue.size')).toEqual(expect.arrayContaining([[component('http'), 0]]));
     expect(points(data, 'otel.sdk.processor.log.queue.capacity')).toEqual([[component('http'), 10_000]]);
 
+    log.write('loud' as never, 'Not a level');
     await log.close();
     log.information('After close');
     const after = await collect(reader);
     expect(points(after, 'otel.sdk.processor.log.processed')).toEqual(
-      expect.arrayContaining([[expect.objectContaining({ 'error.type': 'already_shutdown' }), 1]]),
+      expect.arrayContaining([
+        [expect.objectContaining({ 'error.type': 'already_shutdown' }), 1],
+        [expect.objectContaining({ 'error.type': 'invalid_level' }), 1],
+        [expect.objectContaining({ 'error.type': 'reentrant_call' }), 0],
+      ]),
     );
     handle.stop();
     await meterProvider.shutdown();
