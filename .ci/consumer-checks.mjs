@@ -134,7 +134,7 @@ log.information('Hello from {Bundler}', 'the bundle');
   levels: {
     source: `import { parseLevel } from 'rxlog';\nconsole.log(parseLevel('Warn'));\n`,
     prints: 'warning',
-    only: ['core/log-level.js', 'core/errors/configuration-error.js'],
+    only: ['core/log-level.js', 'core/errors/configuration-error.js', 'core/describe-value.js'],
   },
 };
 
@@ -206,6 +206,9 @@ export async function bundleWithWebpack(repo, app) {
         entry: Object.fromEntries(names.map((name) => [name, `./src/${name}.js`])),
         output: { path: path.join(app, 'webpack'), filename: '[name].js' },
         optimization: { minimize: false },
+        // Size hints measure the unminified CI bundle against webpack's 244 KiB advice; sizes are
+        // the bundle-size spec's business, and any other warning still fails the check.
+        performance: { hints: false },
         infrastructureLogging: { level: 'error' },
       },
       (error, result) => (error ? reject(error) : resolve(result)),
