@@ -16,7 +16,7 @@ import { keepAlive } from '../core/keep-alive';
 import { checkTimerMs, MAX_TIMER_MS } from '../core/max-timer-ms';
 import type { LevelSwitch } from '../core/level-switch';
 import type { LogEvent } from '../core/log-event';
-import { LOG_LEVELS, levelValue } from '../core/log-level';
+import { isLevelName, LOG_LEVELS, levelValue } from '../core/log-level';
 import { SelfLog } from '../core/self-log';
 import { unrefScheduler } from '../core/unref-scheduler';
 import type { Sink } from '../core/sink';
@@ -410,9 +410,11 @@ export class LoggerPipeline {
     let lane$ = this.#shared;
     // The sink's own level keeps events out of its lane: they are never its `received`. A plain
     // filter, not the minimumLevel operator, which would report them to the lane's accounting
-    // (it is subscribed while the lane's first operator is).
+    // (it is subscribed while the lane's first operator is). An event whose level is not a level
+    // name (made by an app operator of .pipe()) is kept, as the minimumLevel operator keeps it.
     const level = registration.minimumLevel;
-    if (level !== undefined) lane$ = lane$.pipe(filter((event) => levelValue(event.level) >= level.value));
+    if (level !== undefined)
+      lane$ = lane$.pipe(filter((event) => !isLevelName(event.level) || levelValue(event.level) >= level.value));
     // Only a sink with operators pays for counting: they may hold, drop or make events.
     const accounting = registration.pipe.length === 0 ? undefined : new LaneAccounting();
     if (accounting !== undefined) {

@@ -300,6 +300,20 @@ describe('LoggerPipeline', () => {
       return pipe !== undefined && pipe.entered + pipe.created === pipe.left + pipe.dropped + pipe.pending;
     }
 
+    it('keeps an event an operator gave a level that is not a level name at a sink with a minimumLevel, like the minimumLevel operator', () => {
+      const memory = new MemorySink();
+      const relabel: OperatorFunction<LogEvent, LogEvent> = map(
+        (event) => ({ ...event, level: 'Warning' }) as unknown as LogEvent,
+      );
+      const log = new LoggerConfiguration()
+        .pipe(relabel)
+        .writeTo.sink(memory, { name: 'memory', minimumLevel: 'information' })
+        .createLogger();
+      log.information('Relabelled');
+      expect(memory.events.map((event) => event.level as string)).toEqual(['Warning']);
+      expect(log.metrics().sinks.memory).toMatchObject({ received: 1, delivered: 1 });
+    });
+
     it('has no pipe counters when the configuration adds no operator', () => {
       const log = new LoggerConfiguration().writeTo.sink(new MemorySink()).createLogger();
       log.information('Hello');
