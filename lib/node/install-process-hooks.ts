@@ -103,7 +103,9 @@ function safely(what: string, fn: () => void): void {
  *   (default 128 + the signal's number); a second signal exits at once. When the app listens to
  *   that signal too (its own handler, `process.once` included, or Nest's `enableShutdownHooks`),
  *   the app owns the shutdown: the hooks only flush (so what the app logs while it shuts down is
- *   still accepted), never exit, and leave the close to `beforeExit` or the app;
+ *   still accepted), never exit, and leave the close to `beforeExit` or the app. A signal after
+ *   the app's listener has gone (Nest raises it again once its shutdown is done) is the hooks'
+ *   own again: graceful close, then exit;
  * - on `beforeExit` (the event loop ran dry), closes gracefully, once;
  * - on `exit`, calls `log.flushSync()`, the last chance to write anything synchronously;
  * - hands the shutdown report to `report` (default: a line on stderr when anything was lost),
@@ -216,18 +218,19 @@ export function installProcessHooks(
     }
   };
 
-  let appOwnsSignal = false;
   const signalHandlers = signals.map((signal) => {
     const handler = (): void => {
       // The hooks listen first (prependListener), so every other listener is counted here, `once` ones too.
       if (target.listenerCount(signal) > 1) {
         // The app shuts down itself: keep accepting its events, write what is pending, never exit.
-        appOwnsSignal = true;
         safely('flushSync', () => log.flushSync());
         safely('flush', () => void log.flush?.().catch((error: unknown) => SelfLog.write('Process hook: flush failed', error)));
         return;
       }
-      if (closing || appOwnsSignal) {
+      // A signal during the hooks' own close ends the process at once. One that arrives after the
+      // app's listener has gone (Nest re-raises the signal once its shutdown is done) is the hooks'
+      // own: it closes gracefully, then exits.
+      if (closing) {
         exitAfterSignal(signal);
         return;
       }

@@ -170,8 +170,12 @@ describe('installProcessHooks', () => {
       expect(appHandler).toHaveBeenCalledTimes(1);
       expect(log.calls).toEqual(['flushSync']);
       expect(proc.exit).not.toHaveBeenCalled();
-      // The app's once listener is gone: a second signal is the hooks' own, and exits at once.
+      // The app's once listener is gone (as when Nest re-raises the signal after its shutdown): the
+      // next signal is the hooks' own, so they close gracefully, then exit; one more exits at once.
       proc.emit('SIGTERM', 'SIGTERM');
+      expect(log.calls).toEqual(['flushSync', 'close:graceful:5000']);
+      await flushPromises();
+      expect(log.calls).toEqual(['flushSync', 'close:graceful:5000', 'flushSync']);
       expect(proc.exit).toHaveBeenCalledWith(143);
     },
   );
