@@ -1,10 +1,9 @@
 import type { MonoTypeOperatorFunction } from 'rxjs';
-import { defer, filter } from 'rxjs';
 import { ConfigurationError } from '../core/errors/configuration-error';
 import type { LogEvent } from '../core/log-event';
 import { levelValue, WARNING } from '../core/log-level';
 import { SelfLog } from '../core/self-log';
-import { injectEventAccounting } from './event-accounting';
+import { excludingCounted } from './filter-events';
 import { type EventKey, eventKeySelector } from './event-key';
 import { describeOption, numberOption } from './operator-options';
 import { checkOptionKeys } from '../core/check-option-keys';
@@ -135,15 +134,5 @@ export function sampleEvents(options: SampleEventsOptions): MonoTypeOperatorFunc
     }
   };
 
-  return (source) =>
-    defer(() => {
-      const accounting = injectEventAccounting();
-      return source.pipe(
-        filter((event) => {
-          if (keeps(event)) return true;
-          accounting.dropped(1, SAMPLE_REASON);
-          return false;
-        }),
-      );
-    });
+  return excludingCounted(keeps, SAMPLE_REASON);
 }

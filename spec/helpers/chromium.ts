@@ -1,4 +1,4 @@
-import { type BrowserContext, chromium } from 'playwright-core';
+import { type BrowserContext, chromium, type LaunchOptions } from 'playwright-core';
 
 /** Debian's Chromium: the browser tests never download one. */
 export const CHROMIUM = '/usr/bin/chromium';
@@ -8,8 +8,9 @@ export const CHROMIUM = '/usr/bin/chromium';
  * removes), started with the flags this machine needs: no sandbox as root, no GPU, and none of the
  * background connections a closed network would refuse.
  */
-export function launchChromium(profile: string): Promise<BrowserContext> {
+export function launchChromium(profile: string, extra: Pick<LaunchOptions, 'ignoreDefaultArgs'> = {}): Promise<BrowserContext> {
   return chromium.launchPersistentContext(profile, {
+    ...extra,
     executablePath: CHROMIUM,
     headless: true,
     args: [

@@ -2,9 +2,8 @@ import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { build } from 'esbuild';
-import { chromium } from 'playwright-core';
 import { HttpBeacon } from '../../../lib/sinks/http/http-beacon';
-import { CHROMIUM } from '../../helpers/chromium';
+import { CHROMIUM, launchChromium } from '../../helpers/chromium';
 import { installFakePage } from '../../helpers/fake-page';
 import { startTestServer } from '../../helpers/http-test-server';
 
@@ -99,19 +98,7 @@ describe('HttpBeacon in Chromium', () => {
       });
       const profile = mkdtempSync(join(tmpdir(), 'rxlog-chromium-'));
       // Playwright turns the back/forward cache off by default; this test needs it on.
-      const browser = await chromium.launchPersistentContext(profile, {
-        executablePath: CHROMIUM,
-        headless: true,
-        ignoreDefaultArgs: ['--disable-back-forward-cache'],
-        args: [
-          '--no-sandbox',
-          '--disable-gpu',
-          '--disable-background-networking',
-          '--disable-component-update',
-          '--disable-sync',
-          '--no-first-run',
-        ],
-      });
+      const browser = await launchChromium(profile, { ignoreDefaultArgs: ['--disable-back-forward-cache'] });
       const ingested = (): number[] =>
         server.requests
           .filter((r) => r.url === '/ingest')
