@@ -1,11 +1,11 @@
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { build } from 'esbuild';
 import { HttpBeacon } from '../../../lib/sinks/http/http-beacon';
 import { CHROMIUM, launchChromium } from '../../helpers/chromium';
 import { installFakePage } from '../../helpers/fake-page';
 import { startTestServer } from '../../helpers/http-test-server';
+import { bundleRxlogForBrowser } from '../../helpers/browser-bundle';
 
 describe('HttpBeacon', () => {
   let page: ReturnType<typeof installFakePage>;
@@ -75,21 +75,7 @@ describe('HttpBeacon in Chromium', () => {
   (existsSync(CHROMIUM) ? it : it.skip)(
     'lets a page restored from the back/forward cache keep logging and shipping with fetch, each event once',
     async () => {
-      const bundled = await build({
-        stdin: {
-          contents:
-            "export * from '../index';\nexport { HttpSink } from './http/http-sink';\nexport { installPageHideFlush } from './http/http-page-hide';\n",
-          resolveDir: join(__dirname, '../../../lib/sinks'),
-          loader: 'ts',
-        },
-        bundle: true,
-        platform: 'browser',
-        format: 'iife',
-        globalName: 'rxlog',
-        write: false,
-        logLevel: 'silent',
-      });
-      const script = bundled.outputFiles[0].text;
+      const script = await bundleRxlogForBrowser();
       const server = await startTestServer((request) => {
         if (request.url === '/rxlog.js') return { status: 200, headers: { 'Content-Type': 'text/javascript' }, body: script };
         if (request.url === '/') return { status: 200, headers: { 'Content-Type': 'text/html' }, body: PAGE };

@@ -1,7 +1,6 @@
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { build } from 'esbuild';
 import { LoggerConfiguration } from '../../../lib/configuration/logger-configuration';
 import { ConfigurationError } from '../../../lib/core/errors/configuration-error';
 import { SelfLog } from '../../../lib/core/self-log';
@@ -11,6 +10,7 @@ import { HttpSink } from '../../../lib/sinks/http/http-sink';
 import { installFakePage, type FakePage } from '../../helpers/fake-page';
 import { startTestServer, type TestServer } from '../../helpers/http-test-server';
 import { CHROMIUM, launchChromium } from '../../helpers/chromium';
+import { bundleRxlogForBrowser } from '../../helpers/browser-bundle';
 
 /** localStorage's three methods over a Map, with an optional quota in characters. */
 class FakeStorage implements OfflineStore {
@@ -343,20 +343,7 @@ describe('HttpSink offline store in Chromium', () => {
   (hasChromium ? it : it.skip)(
     'keeps batches in localStorage while offline and sends them on the online event and at the next page load',
     async () => {
-      const bundled = await build({
-        stdin: {
-          contents: "export * from '../index';\nexport { HttpSink } from './http/http-sink';\n",
-          resolveDir: join(__dirname, '../../../lib/sinks'),
-          loader: 'ts',
-        },
-        bundle: true,
-        platform: 'browser',
-        format: 'iife',
-        globalName: 'rxlog',
-        write: false,
-        logLevel: 'silent',
-      });
-      const script = bundled.outputFiles[0].text;
+      const script = await bundleRxlogForBrowser();
       const ingest = (r: { url: string }): boolean => r.url === '/ingest';
       const server = await startTestServer((request) => {
         if (request.url === '/rxlog.js') return { status: 200, headers: { 'Content-Type': 'text/javascript' }, body: script };

@@ -1,10 +1,10 @@
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { build } from 'esbuild';
 import { whenOnline } from '../../../lib/sinks/http/http-online';
 import { CHROMIUM, launchChromium } from '../../helpers/chromium';
 import { startTestServer } from '../../helpers/http-test-server';
+import { bundleRxlogForBrowser } from '../../helpers/browser-bundle';
 
 /** A page stand-in: `navigator.onLine` and the window's `online` event. */
 function fakePage(onLine: boolean) {
@@ -70,20 +70,7 @@ describe('HttpSink offline without a store, in Chromium', () => {
   (hasChromium ? it : it.skip)(
     'holds what is logged offline in the bounded queue, counts what overflows, and sends the rest once when back online',
     async () => {
-      const bundled = await build({
-        stdin: {
-          contents: "export * from '../index';\nexport { HttpSink } from './http/http-sink';\n",
-          resolveDir: join(__dirname, '../../../lib/sinks'),
-          loader: 'ts',
-        },
-        bundle: true,
-        platform: 'browser',
-        format: 'iife',
-        globalName: 'rxlog',
-        write: false,
-        logLevel: 'silent',
-      });
-      const script = bundled.outputFiles[0].text;
+      const script = await bundleRxlogForBrowser();
       const server = await startTestServer((request) => {
         if (request.url === '/rxlog.js') return { status: 200, headers: { 'Content-Type': 'text/javascript' }, body: script };
         if (request.url === '/') return { status: 200, headers: { 'Content-Type': 'text/html' }, body: PAGE };

@@ -1,7 +1,6 @@
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { build } from 'esbuild';
 import { LoggerConfiguration } from '../../../lib/configuration/logger-configuration';
 import { HttpSink } from '../../../lib/sinks/http/http-sink';
 import { installPageHideFlush } from '../../../lib/sinks/http/http-page-hide';
@@ -9,6 +8,7 @@ import { makeEvents } from '../../helpers/events';
 import { installFakePage } from '../../helpers/fake-page';
 import { startTestServer } from '../../helpers/http-test-server';
 import { CHROMIUM, launchChromium } from '../../helpers/chromium';
+import { bundleRxlogForBrowser } from '../../helpers/browser-bundle';
 
 describe('installPageHideFlush', () => {
   let page: ReturnType<typeof installFakePage>;
@@ -117,25 +117,6 @@ async function within<T>(promise: Promise<T>, ms: number, what: string): Promise
   }
 }
 
-/** The browser entry with the sinks added, as a page would load it. */
-async function bundleForBrowser(): Promise<string> {
-  const result = await build({
-    stdin: {
-      contents:
-        "export * from '../index';\nexport { HttpSink } from './http/http-sink';\nexport { installPageHideFlush } from './http/http-page-hide';\n",
-      resolveDir: join(__dirname, '../../../lib/sinks'),
-      loader: 'ts',
-    },
-    bundle: true,
-    platform: 'browser',
-    format: 'iife',
-    globalName: 'rxlog',
-    write: false,
-    logLevel: 'silent',
-  });
-  return result.outputFiles[0].text;
-}
-
 const PAGE = `<!doctype html><script src="/rxlog.js"></script><script>
   const log = new rxlog.LoggerConfiguration()
     .writeTo.sink(new rxlog.HttpSink({ url: '/ingest' }), { batch: { size: 100, maxDelayMs: 600000 } })
@@ -149,7 +130,7 @@ describe('installPageHideFlush in Chromium', () => {
   (hasChromium ? it : it.skip)(
     'sends the queued events by beacon when the page is left',
     async () => {
-      const script = await bundleForBrowser();
+      const script = await bundleRxlogForBrowser();
       const server = await startTestServer((request) => {
         if (request.url === '/rxlog.js') return { status: 200, headers: { 'Content-Type': 'text/javascript' }, body: script };
         if (request.url === '/') return { status: 200, headers: { 'Content-Type': 'text/html' }, body: PAGE };
@@ -210,7 +191,7 @@ describe('installPageHideFlush in Chromium', () => {
 
   /** Serves the bundle, the two pages and a `/bye` page; answers `/ingest` with 204. */
   async function quotaServer() {
-    const script = await bundleForBrowser();
+    const script = await bundleRxlogForBrowser();
     return startTestServer((request) => {
       const path = request.url.split('?')[0];
       if (path === '/rxlog.js') return { status: 200, headers: { 'Content-Type': 'text/javascript' }, body: script };
