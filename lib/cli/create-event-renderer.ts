@@ -1,7 +1,10 @@
 import type { LogEvent } from '../core/log-event';
 import { CompactJsonFormatter } from '../formatting/compact-json-formatter';
+import { escapeControlCharacters } from '../formatting/escape-control-characters';
 import { TextFormatter } from '../formatting/text-formatter';
 import { ANSI_RESET, defaultConsoleTheme } from '../sinks/console-theme';
+import { LogEventRecord } from '../templates/log-event-record';
+import { parseTemplateCached } from '../templates/template-cache';
 
 /** How the `rxlog` command shows an event. */
 export interface EventRendererOptions {
@@ -22,9 +25,22 @@ function colorLines(text: string, code: string): string {
 }
 
 /**
+ * The event with control characters escaped in its template text too. Text output keeps a
+ * template as the developer wrote it, but here it was read from a file: it is data, and a hostile
+ * line must no more drive the terminal or forge a line with its `@mt` or `@m` than with a value.
+ */
+function withEscapedTemplate(event: LogEvent): LogEvent {
+  const text = event.messageTemplate.text;
+  const escaped = escapeControlCharacters(text);
+  if (escaped === text) return event;
+  return new LogEventRecord(event.timestamp, event.level, parseTemplateCached(escaped), event.properties, event.exception);
+}
+
+/**
  * Turns each event into the text `rxlog` writes for it, always ending with a newline: a CLEF
  * line, or the output template's text (with `\n` added when the template does not end with
- * `{NewLine}` or an exception), coloured by level when asked.
+ * `{NewLine}` or an exception), coloured by level when asked. Control characters in the
+ * template text are escaped as in values (see `escapeControlCharacters`).
  *
  * @example createEventRenderer({ template: '{Level:u3} {Message}' })(event) // 'INF Hi Ann\n'
  */
@@ -36,7 +52,7 @@ export function createEventRenderer(options: EventRendererOptions = {}): (event:
   const text = new TextFormatter(options.template);
   const theme = options.color === true ? defaultConsoleTheme.ansi : undefined;
   return (event) => {
-    let out = text.format(event);
+    let out = text.format(withEscapedTemplate(event));
     if (!out.endsWith('\n')) out += '\n';
     const code = theme?.[event.level] ?? '';
     return code === '' ? out : colorLines(out, code);

@@ -2,6 +2,7 @@ import { createEventRenderer } from '../../lib/cli/create-event-renderer';
 import { DEFAULT_OUTPUT_TEMPLATE } from '../../lib/formatting/text-formatter';
 import { CompactJsonFormatter } from '../../lib/formatting/compact-json-formatter';
 import { TextFormatter } from '../../lib/formatting/text-formatter';
+import { readCompactJson } from '../../lib/formatting/read-compact-json';
 import { createLogEvent } from '../../lib/templates/log-event-record';
 
 const ESC = '\u001b';
@@ -41,5 +42,20 @@ describe('createEventRenderer', () => {
 
   it('never colours CLEF', () => {
     expect(createEventRenderer({ json: true, color: true })(event)).not.toContain(ESC);
+  });
+  // A file's template is data, not text a developer wrote: a hostile line must not drive the
+  // terminal or forge a line, in the template (`@mt`) or in a message-only event (`@m`).
+  it('escapes control characters in the template text of events it reads', () => {
+    const line = JSON.stringify({
+      '@t': '2026-11-22T12:00:00Z',
+      '@mt': `Hi {N}${ESC}]0;owned\u0007\n[12:00:01 ERR] forged`,
+      N: 'a',
+    });
+    const rendered = createEventRenderer({ template: '{Level:u3} {Message}' })(readCompactJson(line));
+    expect(rendered).toBe('INF Hi a\\u001b]0;owned\\u0007\\n[12:00:01 ERR] forged\n');
+    const messageOnly = JSON.stringify({ '@t': '2026-11-22T12:00:00Z', '@m': `{x}${ESC}[2J` });
+    expect(createEventRenderer({ template: '{Message}' })(readCompactJson(messageOnly))).toBe('{x}\\u001b[2J\n');
+    const json = createEventRenderer({ json: true })(readCompactJson(line));
+    expect(JSON.parse(json)['@mt']).toBe(JSON.parse(line)['@mt']);
   });
 });
