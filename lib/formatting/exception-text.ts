@@ -3,13 +3,26 @@ const MAX_CAUSES = 8;
 
 function ownText(error: unknown): string {
   const stack = (error as { stack?: unknown } | null | undefined)?.stack;
-  return typeof stack === 'string' ? stack : String(error);
+  let text = typeof stack === 'string' ? stack : String(error);
+  // An AggregateError (what Promise.any rejects with) carries its reasons in `errors`.
+  const errors = error instanceof AggregateError ? (error.errors as unknown) : undefined;
+  if (Array.isArray(errors)) {
+    const count = errors.length;
+    for (let index = 0; index < Math.min(count, MAX_CAUSES); index++) {
+      const item: unknown = errors[index];
+      const itemStack = (item as { stack?: unknown } | null | undefined)?.stack;
+      text += `\nerror ${index + 1} of ${count}: ${typeof itemStack === 'string' ? itemStack : String(item)}`;
+    }
+    if (count > MAX_CAUSES) text += `\n[${count - MAX_CAUSES} more errors]`;
+  }
+  return text;
 }
 
 /**
  * An exception as log text: its `stack` (which starts with `Name: message`), else `String(error)`,
  * followed by each `cause` in the chain on its own `caused by: ` line (as Node prints them and as
- * pino's error serializer does), at most eight deep. Never throws, whatever the error's getters do.
+ * pino's error serializer does), at most eight deep. An `AggregateError` lists its `errors`, the
+ * first eight, each on an `error i of n: ` line. Never throws, whatever the error's getters do.
  */
 export function exceptionText(error: unknown): string {
   try {

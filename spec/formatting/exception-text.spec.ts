@@ -47,4 +47,27 @@ describe('exceptionText with causes', () => {
     expect(lines).toHaveLength(10);
     expect(lines[9]).toBe('caused by: [more causes]');
   });
+
+  it('lists the errors of an AggregateError, the first eight, then its causes', () => {
+    const inner = (i: number): Error => Object.assign(new Error(String(i)), { stack: `E${i}` });
+    const any = Object.assign(new AggregateError([inner(1), 'refused'], 'all failed'), { stack: 'AggregateError: all failed' });
+    expect(exceptionText(any)).toBe('AggregateError: all failed\nerror 1 of 2: E1\nerror 2 of 2: refused');
+    const many = Object.assign(
+      new AggregateError(
+        Array.from({ length: 10 }, (_, i) => inner(i)),
+        'x',
+        { cause: inner(99) },
+      ),
+      {
+        stack: 'A',
+      },
+    );
+    const lines = exceptionText(many).split('\n');
+    expect(lines).toEqual([
+      'A',
+      ...Array.from({ length: 8 }, (_, i) => `error ${i + 1} of 10: E${i}`),
+      '[2 more errors]',
+      'caused by: E99',
+    ]);
+  });
 });
