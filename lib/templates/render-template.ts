@@ -1,6 +1,7 @@
-import type { MessageTemplate, PropertyToken } from '../core/message-template';
+import type { MessageTemplate, PropertyToken, TemplateToken } from '../core/message-template';
 import { formatDate } from './format-date';
 import { formatNumber } from './format-number';
+import { parseTemplateCached } from './template-cache';
 import { writeJson } from './safe-json';
 
 /** Widest alignment honoured, in characters: a wider one is clamped so a typo cannot allocate gigabytes. */
@@ -74,15 +75,24 @@ export function renderPropertyToken(token: PropertyToken, properties: Readonly<R
   return token.alignment === undefined ? text : alignText(text, token.alignment);
 }
 
+function isTokenList(value: unknown): value is readonly TemplateToken[] {
+  return Array.isArray(value);
+}
+
 /**
- * Renders a template with an event's properties: each hole is replaced by its property rendered
- * with {@link renderValue} and aligned; a hole whose property is missing renders as written
- * (`{Name}`). Never throws.
+ * Renders a template (parsed, or its text, parsed through the shared cache) with an event's
+ * properties: each hole is replaced by its property rendered with {@link renderValue} and
+ * aligned; a hole whose property is missing renders as written (`{Name}`). Never throws: what is
+ * not a template renders as `''`.
  *
  * @example renderTemplate(parseTemplate('Hi {Name,-5}!'), { Name: 'Al' }) // 'Hi Al   !'
+ * @example renderTemplate('Hi {Name}!', { Name: 'Al' }) // 'Hi Al!'
  */
-export function renderTemplate(template: MessageTemplate, properties: Readonly<Record<string, unknown>>): string {
-  const tokens = template.tokens;
+export function renderTemplate(template: MessageTemplate | string, properties: Readonly<Record<string, unknown>>): string {
+  // Untyped callers may pass anything: only a string or an object with tokens renders.
+  const parsed = typeof template === 'string' ? parseTemplateCached(template) : (template as MessageTemplate | null);
+  const tokens: unknown = parsed?.tokens;
+  if (!isTokenList(tokens)) return '';
   let out = '';
   for (let i = 0; i < tokens.length; i++) {
     const token = tokens[i];

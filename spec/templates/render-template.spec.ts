@@ -69,6 +69,16 @@ describe('renderTemplate', () => {
       { numRuns: 300 },
     );
   });
+
+  it('takes the template as text too, parsed through the shared cache', () => {
+    expect(renderTemplate('Hello {Name} {N:000}', { Name: 'Ann', N: 5 })).toBe('Hello Ann 005');
+  });
+
+  it('never throws on what is not a template or not properties', () => {
+    expect(renderTemplate(parseTemplate('Hi {Name}'), undefined as unknown as Record<string, unknown>)).toBe('Hi {Name}');
+    expect(renderTemplate(null as unknown as string, {})).toBe('');
+    expect(renderTemplate({} as unknown as string, {})).toBe('');
+  });
 });
 
 describe('renderPropertyToken', () => {
