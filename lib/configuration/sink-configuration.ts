@@ -15,7 +15,7 @@ import type { SinkOptions } from './sink-options';
  */
 function kindOf(sink: Sink): string {
   const kind = (sink as { kind?: unknown }).kind;
-  return typeof kind === 'string' && kind !== '' ? kind : 'sink';
+  return typeof kind === 'string' && kind !== '' && kind !== '__proto__' ? kind : 'sink';
 }
 
 /** The keys each options object of `writeTo.sink` takes; any other is a mistake (a typo like `retires`). */
@@ -132,6 +132,9 @@ export class SinkConfiguration<TParent> {
     if (requested !== undefined) {
       if (typeof requested !== 'string' || requested === '')
         throw new ConfigurationError(`writeTo.sink: expected a non-empty name, got ${describeValue(requested)}`);
+      // metrics().sinks and the shutdown report are plain objects keyed by name.
+      if (requested === '__proto__')
+        throw new ConfigurationError('writeTo.sink: the name "__proto__" cannot key metrics and reports; choose another');
       if (taken.has(requested)) throw new ConfigurationError(`writeTo.sink: a sink named "${requested}" is already configured`);
       return requested;
     }

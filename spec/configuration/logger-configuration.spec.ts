@@ -204,6 +204,18 @@ describe('LoggerConfiguration', () => {
         new LoggerConfiguration().writeTo.sink(new MemorySink(), { name: 'x' }).writeTo.sink(new MemorySink(), { name: 'x' }),
       ).toThrow(/a sink named "x" is already configured/);
     });
+
+    // metrics().sinks and the shutdown report are keyed by name: a sink named __proto__ would set
+    // their prototype instead of being listed, and its accounting would vanish.
+    it('rejects the name __proto__, and names a sink whose kind is __proto__ "sink"', async () => {
+      expect(() => new LoggerConfiguration().writeTo.sink(new MemorySink(), { name: '__proto__' })).toThrow(
+        /writeTo\.sink: the name "__proto__" cannot key metrics/,
+      );
+      const log = new LoggerConfiguration().writeTo.sink({ kind: '__proto__', emit: () => undefined }).createLogger();
+      log.information('x');
+      expect(Object.keys(log.metrics().sinks)).toEqual(['sink']);
+      expect(Object.keys((await log.close()).sinks)).toEqual(['sink']);
+    });
   });
 
   it('builds one logger per configuration', () => {
