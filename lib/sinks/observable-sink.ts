@@ -1,11 +1,15 @@
 import { type Observable, Subject } from 'rxjs';
+import { guardSubscribers } from '../core/guard-subscribers';
 import type { LogEvent } from '../core/log-event';
+import { SelfLog } from '../core/self-log';
 import type { Sink } from '../core/sink';
 
 /**
  * Re-emits every event it receives on `events$`, for app code such as an in-app log viewer.
  * `events$` is hot: subscribers see events delivered after they subscribe; it completes when the
- * logger closes. A subscriber that throws is isolated by RxJS and never fails the delivery.
+ * logger closes. What a subscriber throws goes to SelfLog (not to RxJS's unhandled-error path,
+ * which would end a Node process); it never fails the delivery, and that subscriber and the others
+ * keep receiving events.
  *
  * @example
  * const viewer = new ObservableSink();
@@ -18,7 +22,9 @@ export class ObservableSink implements Sink {
   private readonly subject = new Subject<LogEvent>();
 
   /** Every event delivered to this sink from now on. */
-  readonly events$: Observable<LogEvent> = this.subject.asObservable();
+  readonly events$: Observable<LogEvent> = guardSubscribers(this.subject.asObservable(), (error) =>
+    SelfLog.write('An ObservableSink subscriber failed', error),
+  );
 
   emit(events: readonly LogEvent[]): void {
     for (const event of events) this.subject.next(event);

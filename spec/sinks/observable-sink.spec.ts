@@ -1,5 +1,6 @@
-import { filter } from 'rxjs';
+import { config, filter } from 'rxjs';
 import type { LogEvent } from '../../lib/core/log-event';
+import { SelfLog } from '../../lib/core/self-log';
 import { ObservableSink } from '../../lib/sinks/observable-sink';
 import { makeEvent } from '../helpers/events';
 
@@ -17,5 +18,34 @@ describe('ObservableSink', () => {
     sink.close();
     expect(seen).toEqual([error]);
     expect(completed).toBe(true);
+  });
+
+  // RxJS hands what a subscriber throws to reportUnhandledError, which rethrows it on a timer:
+  // in Node that ends the process. events$ keeps it to SelfLog, as log.events$ and level$ do.
+  it('reports a subscriber that throws to SelfLog, and keeps delivering to it and to the others', () => {
+    const unhandled = jest.fn();
+    const previous = config.onUnhandledError;
+    config.onUnhandledError = unhandled;
+    const diagnostics: string[] = [];
+    SelfLog.enable((line) => diagnostics.push(line));
+    try {
+      const sink = new ObservableSink();
+      let calls = 0;
+      const others: LogEvent[] = [];
+      sink.events$.subscribe(() => {
+        calls++;
+        throw new Error('viewer broke');
+      });
+      sink.events$.subscribe((e) => others.push(e));
+      const events = [makeEvent(), makeEvent()];
+      expect(() => sink.emit(events)).not.toThrow();
+      expect(calls).toBe(2);
+      expect(others).toEqual(events);
+      expect(unhandled).not.toHaveBeenCalled();
+      expect(diagnostics.filter((line) => line.includes('viewer broke'))).toHaveLength(2);
+    } finally {
+      config.onUnhandledError = previous;
+      SelfLog.disable();
+    }
   });
 });
