@@ -51,6 +51,37 @@ describe('RxlogLoggerService', () => {
     expect(fromError?.renderMessage()).toBe('too far');
   });
 
+  it('makes an Error passed after the message the exception, as logger.error(message, error) means it (Nest prints its stack)', () => {
+    const { service, sink } = setup();
+    const error = new TypeError('Connection refused');
+    service.error('Failed to load order', error, 'Orders');
+    service.warn('Retrying', error, { attempt: 2 }, 'Orders');
+    service.error('Two errors', error, new RangeError('second'), 'Orders');
+    expect(sink.events.map((e) => [e.level, e.renderMessage(), e.exception, e.properties])).toEqual([
+      ['error', 'Failed to load order', error, { SourceContext: 'Orders' }],
+      ['warning', 'Retrying', error, { SourceContext: 'Orders', attempt: 2 }],
+      [
+        'error',
+        'Two errors',
+        error,
+        { SourceContext: 'Orders', Params: [{ name: 'RangeError', message: 'second', stack: expect.any(String) }] },
+      ],
+    ]);
+  });
+
+  it('reads a stack passed as text beside a plain object; an Error last among the params is the exception instead', () => {
+    const { service, sink } = setup();
+    const stack = 'Error: Not Found\n    at find (/app/orders.js:3:9)';
+    service.error('Failed', stack, { orderId: 7 }, 'Orders');
+    const error = new Error('also');
+    service.error('Failed again', stack, error, 'Orders');
+    // ConsoleLogger takes the last of the other arguments as the stack only when it is text.
+    expect(sink.events.map((e) => [e.exception?.stack, e.properties])).toEqual([
+      [stack, { SourceContext: 'Orders', orderId: 7 }],
+      [error.stack, { SourceContext: 'Orders', Params: [stack] }],
+    ]);
+  });
+
   it('names the exception after an object message passed with a stack, not [object Object]', () => {
     const { service, sink } = setup();
     const stack = 'Error: Not Found\n    at find (/app/orders.js:3:9)';
