@@ -83,8 +83,9 @@ export class RxlogLoggerService implements LoggerService {
   }
 
   /**
-   * Writes only these Nest levels from now on (`app.useLogger(['error', 'warn'])` and the `logger`
-   * option of `NestFactory.create` call it). The logger's own minimum level still applies.
+   * Writes only these Nest levels from now on (`app.useLogger(['error', 'warn'])` calls it once this
+   * service is the app's logger; the `logger` levels given to `NestFactory.create` went to Nest's
+   * `ConsoleLogger` and do not reach it). The logger's own minimum level still applies.
    */
   setLogLevels(levels: NestLogLevel[]): void {
     const enabled = new Set<LogLevelName>();

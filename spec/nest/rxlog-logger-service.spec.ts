@@ -1,3 +1,6 @@
+import { execFile } from 'node:child_process';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
 import { LoggerConfiguration } from '../../lib/configuration/logger-configuration';
 import { markLoggedRequestError } from '../../lib/nest/logged-request-errors';
 import { RxlogLoggerService } from '../../lib/nest/rxlog-logger-service';
@@ -167,5 +170,90 @@ describe('RxlogLoggerService', () => {
     };
     expect(() => service.log(hostile, hostile)).not.toThrow();
     expect(() => service.error(Symbol('s'))).not.toThrow();
+  });
+});
+
+/** A CLEF object, as the fixture prints the rxlog events. */
+type Clef = Record<string, unknown>;
+/** One record of ConsoleLogger's JSON mode. */
+interface NestRecord {
+  level: string;
+  message: unknown;
+  context?: string;
+  stack?: string;
+  error?: { name: string; message: string; stack: string };
+  params?: Record<string, unknown>;
+}
+
+// Nest's level names as CLEF writes rxlog's (`@l` is left out for Information).
+const CLEF_LEVELS: Record<string, string | undefined> = {
+  log: undefined,
+  warn: 'Warning',
+  debug: 'Debug',
+  verbose: 'Verbose',
+  error: 'Error',
+  fatal: 'Fatal',
+};
+
+describe('RxlogLoggerService in real Nest 12 application contexts, beside Nest’s ConsoleLogger', () => {
+  let calls: Record<string, { nest: NestRecord[]; rxlog: Clef[] }>;
+  let setups: Record<string, Clef[]>;
+
+  beforeAll(async () => {
+    const fixture = join(__dirname, 'fixtures', 'nest-logger-calls.ts');
+    const { stdout } = await promisify(execFile)(process.execPath, ['--import', 'tsx', fixture], {
+      cwd: join(__dirname, '..', '..'),
+      env: { ...process.env, NO_COLOR: '1' },
+      timeout: 90_000,
+    });
+    ({ calls, setups } = JSON.parse(stdout) as { calls: typeof calls; setups: typeof setups });
+  }, 120_000);
+
+  it('writes one event per call with everything ConsoleLogger shows: level, context, message, stack, error, fields and other arguments', () => {
+    expect(Object.keys(calls)).toHaveLength(17);
+    for (const [name, { nest, rxlog }] of Object.entries(calls)) {
+      const [first, ...others] = nest;
+      expect([name, rxlog.length]).toEqual([name, 1]);
+      const event = rxlog[0];
+      expect([name, event['@l']]).toEqual([name, CLEF_LEVELS[first.level]]);
+      expect([name, event.SourceContext]).toEqual([name, first.context]);
+      if (typeof first.message === 'string') expect([name, event['@m']]).toEqual([name, first.message]);
+      else expect([name, event.Message]).toEqual([name, first.message]);
+      expect([name, event['@x']]).toEqual([name, first.stack ?? first.error?.stack]);
+      expect([name, event]).toEqual([name, expect.objectContaining(first.params ?? {})]);
+      // ConsoleLogger prints each further argument as a record of its own; rxlog keeps them in Params.
+      expect([name, event.Params]).toEqual([name, others.length === 0 ? undefined : others.map((r) => r.message)]);
+    }
+  });
+
+  it('receives the messages Nest buffered during boot, and those logged before useLogger, when bufferLogs is on', () => {
+    expect(setups['bufferLogs, then useLogger'].map((e) => [e.SourceContext, e['@m']])).toEqual([
+      ['NestFactory', 'Starting Nest application...'],
+      ['InstanceLoader', 'AppModule dependencies initialized'],
+      ['Early', 'Logged before useLogger'],
+      ['Late', 'Logged after useLogger'],
+    ]);
+  });
+
+  it('receives the buffered messages only at flushLogs when autoFlushLogs is off', () => {
+    expect(setups['autoFlushLogs false, then flushLogs'].map((e) => e['@m'])).toEqual([
+      '--- flushLogs ---',
+      'Starting Nest application...',
+      'AppModule dependencies initialized',
+      'Logged before flushLogs',
+    ]);
+  });
+
+  it('receives only what is logged after useLogger when the app was created with logger: false', () => {
+    expect(setups['logger false, then useLogger'].map((e) => e['@m'])).toEqual(['Logged after useLogger']);
+  });
+
+  it('is not limited by the logger levels given to NestFactory (they were ConsoleLogger’s), and is by app.useLogger(levels) afterwards', () => {
+    expect(setups['logger levels, then useLogger, then useLogger(levels)'].map((e) => [e['@l'], e['@m']])).toEqual([
+      [undefined, 'Starting Nest application...'],
+      [undefined, 'AppModule dependencies initialized'],
+      [undefined, 'Written: the levels were ConsoleLogger’s'],
+      ['Warning', 'Written'],
+    ]);
   });
 });
