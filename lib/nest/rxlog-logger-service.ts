@@ -19,6 +19,9 @@ const NEST_LEVELS: Readonly<Record<NestLogLevel, LogLevelName>> = {
   fatal: 'fatal',
 };
 
+/** rxlog's levels from the lowest to the highest, as Nest ranks its own. */
+const RANKED_LEVELS: readonly LogLevelName[] = ['verbose', 'debug', 'information', 'warning', 'error', 'fatal'];
+
 /** Most nested lazy messages (functions returning functions) resolved before giving up. */
 const MAX_LAZY_DEPTH = 8;
 
@@ -83,18 +86,26 @@ export class RxlogLoggerService implements LoggerService {
   }
 
   /**
-   * Writes only these Nest levels from now on (`app.useLogger(['error', 'warn'])` calls it once this
-   * service is the app's logger; the `logger` levels given to `NestFactory.create` went to Nest's
-   * `ConsoleLogger` and do not reach it). The logger's own minimum level still applies.
+   * Writes only these Nest levels from now on, read as Nest's `ConsoleLogger` reads them: the
+   * levels listed, and every level above the highest one listed (`['error', 'warn']` also writes
+   * `fatal`). `app.useLogger(['error', 'warn'])` calls it once this service is the app's logger; the
+   * `logger` levels given to `NestFactory.create` went to Nest's `ConsoleLogger` and do not reach
+   * it. The logger's own minimum level still applies.
    */
   setLogLevels(levels: NestLogLevel[]): void {
     const enabled = new Set<LogLevelName>();
     const given: unknown = levels;
+    let highest = -1;
     for (const level of Array.isArray(given) ? (given as unknown[]) : []) {
       const mapped = typeof level === 'string' ? (NEST_LEVELS as Partial<Record<string, LogLevelName>>)[level] : undefined;
-      if (mapped !== undefined) enabled.add(mapped);
-      else SelfLog.write('RxlogLoggerService.setLogLevels: unknown Nest level {Level} ignored', String(level));
+      if (mapped === undefined) {
+        SelfLog.write('RxlogLoggerService.setLogLevels: unknown Nest level {Level} ignored', String(level));
+        continue;
+      }
+      enabled.add(mapped);
+      highest = Math.max(highest, RANKED_LEVELS.indexOf(mapped));
     }
+    if (highest >= 0) for (const level of RANKED_LEVELS.slice(highest)) enabled.add(level);
     this.enabled = enabled;
   }
 

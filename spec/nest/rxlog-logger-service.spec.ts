@@ -143,12 +143,24 @@ describe('RxlogLoggerService', () => {
     expect(sink.events.map((e) => e.properties.Params)).toEqual([[{ id: 7, status: 'paid' }], [[{ id: 8, status: 'void' }]]]);
   });
 
-  it('writes only the levels setLogLevels enables, and ignores unknown ones', () => {
+  it('writes only the levels setLogLevels enables, and every level above the highest one, and ignores unknown ones', () => {
     const { service, sink } = setup();
     service.setLogLevels(['error', 'bogus' as never]);
     service.log('hidden');
+    service.warn('hidden too');
     service.error('shown');
-    expect(sink.events.map((e) => e.renderMessage())).toEqual(['shown']);
+    service.fatal('shown: fatal is above error');
+    service.setLogLevels(['debug', 'error']);
+    service.verbose('hidden');
+    service.debug('debug shown');
+    service.log('hidden again');
+    service.fatal('fatal shown');
+    expect(sink.events.map((e) => e.renderMessage())).toEqual([
+      'shown',
+      'shown: fatal is above error',
+      'debug shown',
+      'fatal shown',
+    ]);
   });
 
   it('does not write again an error the request interceptor already wrote', () => {
@@ -198,6 +210,7 @@ const CLEF_LEVELS: Record<string, string | undefined> = {
 describe('RxlogLoggerService in real Nest 12 application contexts, beside Nestâ€™s ConsoleLogger', () => {
   let calls: Record<string, { nest: NestRecord[]; rxlog: Clef[] }>;
   let setups: Record<string, Clef[]>;
+  let levels: Record<string, { nest: string[]; rxlog: string[] }>;
 
   beforeAll(async () => {
     const fixture = join(__dirname, 'fixtures', 'nest-logger-calls.ts');
@@ -206,7 +219,7 @@ describe('RxlogLoggerService in real Nest 12 application contexts, beside Nestâ€
       env: { ...process.env, NO_COLOR: '1' },
       timeout: 90_000,
     });
-    ({ calls, setups } = JSON.parse(stdout) as { calls: typeof calls; setups: typeof setups });
+    ({ calls, setups, levels } = JSON.parse(stdout) as { calls: typeof calls; setups: typeof setups; levels: typeof levels });
   }, 120_000);
 
   it('writes one event per call with everything ConsoleLogger shows: level, context, message, stack, error, fields and other arguments', () => {
@@ -254,6 +267,13 @@ describe('RxlogLoggerService in real Nest 12 application contexts, beside Nestâ€
       [undefined, 'AppModule dependencies initialized'],
       [undefined, 'Written: the levels were ConsoleLoggerâ€™s'],
       ['Warning', 'Written'],
+      ['Fatal', 'Written too: fatal is above error'],
     ]);
+  });
+
+  it('writes the Nest levels ConsoleLogger writes for every setLogLevels list: those listed, and every level above the highest listed', () => {
+    expect(Object.keys(levels)).toHaveLength(7);
+    for (const [list, { nest, rxlog }] of Object.entries(levels)) expect([list, rxlog]).toEqual([list, nest]);
+    expect(levels['["error","warn"]'].nest).toEqual(['warn', 'error', 'fatal']);
   });
 });
