@@ -30,7 +30,7 @@ interface Flushable {
  * exporters (OTLP over gRPC or protobuf, vendor exporters). Each event becomes one log record
  * (see `toOtelLogRecord`): body = the rendered message, `message_template.text`, properties as
  * attributes, the exception per the semantic conventions, the event's trace context, mapped
- * severity, the event's timestamp. The provider's `emit` is this sink's write: an `emit` that
+ * severity, the event's timestamp (as the observed time too). The provider's `emit` is this sink's write: an `emit` that
  * throws fails the batch, which then goes to retry and the fallback like any sink's (the records
  * it already took count as delivered and are not sent again). `flush` and `close` call the
  * provider's `forceFlush` when it has one; the provider belongs to the app, so `close` never

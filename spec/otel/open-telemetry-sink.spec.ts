@@ -105,6 +105,25 @@ describe('OpenTelemetrySink', () => {
     expect(ours.attributes).not.toHaveProperty('TraceId');
   });
 
+  it('gives a record the event time as its observed time too, also when the sink batches and delivers later', async () => {
+    jest.useFakeTimers({ now: new Date('2026-03-01T10:00:00.000Z'), doNotFake: ['nextTick', 'setImmediate'] });
+    try {
+      const log = new LoggerConfiguration().writeTo
+        .sink(new OpenTelemetrySink({ loggerProvider: provider }), { name: 'otel', batch: { size: 2, maxDelayMs: 60_000 } })
+        .createLogger();
+      log.information('Logged at 10:00:00');
+      jest.setSystemTime(new Date('2026-03-01T10:00:05.000Z'));
+      log.information('Logged at 10:00:05, and the batch is full');
+      await log.close();
+    } finally {
+      jest.useRealTimers();
+    }
+    expect(exporter.getFinishedLogRecords().map((r) => [r.body, r.hrTime, r.hrTimeObserved])).toEqual([
+      ['Logged at 10:00:00', [1772359200, 0], [1772359200, 0]],
+      ['Logged at 10:00:05, and the batch is full', [1772359205, 0], [1772359205, 0]],
+    ]);
+  });
+
   it('maps every level to its severity number and text', async () => {
     const log = rxlog();
     log.verbose('v');
