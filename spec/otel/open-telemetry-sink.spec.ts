@@ -357,6 +357,25 @@ describe('OpenTelemetrySink', () => {
     ]);
   });
 
+  it('fails, not delivers, what it writes before any global LoggerProvider is registered (the API would drop it unseen)', async () => {
+    const log = new LoggerConfiguration().writeTo
+      .sink(new OpenTelemetrySink(), { name: 'otel', retry: { attempts: 1 } })
+      .createLogger();
+    log.information('Before the SDK started');
+    await log.flush();
+    logs.setGlobalLoggerProvider(provider);
+    try {
+      log.information('After the SDK started');
+      await log.flush();
+    } finally {
+      logs.disable();
+    }
+    const report = await log.close();
+    expect(exporter.getFinishedLogRecords().map((r) => r.body)).toEqual(['After the SDK started']);
+    expect(report.sinks.otel).toMatchObject({ delivered: 1, failed: 1 });
+    expect(log.metrics().sinks.otel.lastError).toMatch(/no global LoggerProvider/);
+  });
+
   it('rejects bad options with a ConfigurationError naming them', () => {
     expect(() => new OpenTelemetrySink({ loggerProvider: {} as never })).toThrow(ConfigurationError);
     expect(() => new OpenTelemetrySink({ scopeName: '' })).toThrow(/scopeName/);
