@@ -18,7 +18,8 @@ export function getLoggerToken(context: string): string {
  * Injects the app's rxlog `Logger`, or with a context, a child whose events carry
  * `SourceContext: context` (as `log.forContext('SourceContext', context)`; a
  * `minimumLevel.override` for that context applies). `RxlogModule` provides one child per
- * context named anywhere in the app.
+ * context named anywhere in the app by the time Nest scans its modules (not in a module loaded
+ * later through `LazyModuleLoader`: inject `Logger` there and call `forContext`).
  *
  * @example
  * ```ts fragment

@@ -27,8 +27,9 @@ function splitContext(args: readonly unknown[]): { context?: string; rest: reado
  * Sorts the arguments of a Nest `LoggerService` call into message, context, stack and the rest,
  * with the rules Nest's `ConsoleLogger` applies: a trailing string is the context; for `error` and
  * `fatal`, a string that looks like a stack trace (or `undefined`) in second or last place is the
- * stack, so `Logger.error(message, stack, context)` and `logger.error(message, undefined, context)`
- * read as they are meant.
+ * stack, and so is a string (or `undefined`) last among the other arguments once plain objects are
+ * set aside, so `Logger.error(message, stack, context)`, `logger.error(message, undefined, context)`
+ * and `logger.error(message, stack, { orderId }, context)` read as they are meant.
  */
 export function readNestLogCall(message: unknown, optionalParams: readonly unknown[], withStack: boolean): NestLogCall {
   const args = [message, ...optionalParams];
@@ -43,11 +44,23 @@ export function readNestLogCall(message: unknown, optionalParams: readonly unkno
     return { ...call, stack: trailing };
   }
   const { context, rest } = splitContext(args);
-  const candidate = rest.length > 1 ? rest[rest.length - 1] : null;
-  if (rest.length > 1 && (typeof candidate === 'string' || candidate === undefined)) {
-    return withContext({ message, stack: asStack(candidate), params: rest.slice(1, -1) }, context);
+  const params = rest.slice(1);
+  // ConsoleLogger sets plain objects aside (its structured params) before it takes the last of the
+  // other arguments as the stack, so error(message, stack, { orderId }, context) has its stack.
+  let last = params.length - 1;
+  while (last >= 0 && isPlainObject(params[last])) last--;
+  const candidate = last >= 0 ? params[last] : null;
+  if (typeof candidate === 'string' || candidate === undefined) {
+    return withContext({ message, stack: asStack(candidate), params: params.filter((_, i) => i !== last) }, context);
   }
-  return withContext({ message, params: rest.slice(1) }, context);
+  return withContext({ message, params }, context);
+}
+
+/** Whether `value` is an object literal (or has no prototype): what Nest's `ConsoleLogger` reads as structured params. */
+export function isPlainObject(value: unknown): value is Record<string, unknown> {
+  if (typeof value !== 'object' || value === null) return false;
+  const prototype: unknown = Object.getPrototypeOf(value);
+  return prototype === Object.prototype || prototype === null;
 }
 
 function fromSplit(message: unknown, split: { context?: string; rest: readonly unknown[] }): NestLogCall {

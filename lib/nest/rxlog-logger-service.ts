@@ -5,7 +5,7 @@ import type { Logger } from '../pipeline/logger';
 import { captureValue } from '../templates/capture';
 import { writeJson } from '../templates/safe-json';
 import { wasLoggedRequestError } from './logged-request-errors';
-import { type NestLogCall, readNestLogCall } from './nest-log-call';
+import { isPlainObject, type NestLogCall, readNestLogCall } from './nest-log-call';
 
 /** Most `SourceContext` child loggers kept for reuse; past it, a child is made per call. */
 const MAX_CACHED_CONTEXTS = 256;
@@ -19,6 +19,9 @@ const NEST_LEVELS: Readonly<Record<NestLogLevel, LogLevelName>> = {
   fatal: 'fatal',
 };
 
+/** rxlog's levels from the lowest to the highest, as Nest ranks its own. */
+const RANKED_LEVELS: readonly LogLevelName[] = ['verbose', 'debug', 'information', 'warning', 'error', 'fatal'];
+
 /** Most nested lazy messages (functions returning functions) resolved before giving up. */
 const MAX_LAZY_DEPTH = 8;
 
@@ -31,7 +34,8 @@ const EXCEPTIONS_HANDLER = 'ExceptionsHandler';
  * `'RoutesResolver'`, `'OrdersService'`). `log` writes `information`, `warn` `warning`, and
  * `verbose`, `debug`, `error`, `fatal` their namesakes; a stack trace passed as text
  * (`error(message, stack, context)`) becomes the event's exception, and so does an Error passed
- * as the message. A message is text, never a template: braces in it are written as they are.
+ * as the message, and else the first Error among the other arguments (`logger.error('Failed to
+ * load', error)`). A message is text, never a template: braces in it are written as they are.
  * Plain objects among the extra arguments add their fields as properties; other extras are kept
  * in a `Params` property (class instances with their fields). A function as the message is a
  * lazy one, as in Nest's `ConsoleLogger`: it is called only when its level is on (a class stands
@@ -82,17 +86,26 @@ export class RxlogLoggerService implements LoggerService {
   }
 
   /**
-   * Writes only these Nest levels from now on (`app.useLogger(['error', 'warn'])` and the `logger`
-   * option of `NestFactory.create` call it). The logger's own minimum level still applies.
+   * Writes only these Nest levels from now on, read as Nest's `ConsoleLogger` reads them: the
+   * levels listed, and every level above the highest one listed (`['error', 'warn']` also writes
+   * `fatal`). `app.useLogger(['error', 'warn'])` calls it once this service is the app's logger; the
+   * `logger` levels given to `NestFactory.create` went to Nest's `ConsoleLogger` and do not reach
+   * it. The logger's own minimum level still applies.
    */
   setLogLevels(levels: NestLogLevel[]): void {
     const enabled = new Set<LogLevelName>();
     const given: unknown = levels;
+    let highest = -1;
     for (const level of Array.isArray(given) ? (given as unknown[]) : []) {
       const mapped = typeof level === 'string' ? (NEST_LEVELS as Partial<Record<string, LogLevelName>>)[level] : undefined;
-      if (mapped !== undefined) enabled.add(mapped);
-      else SelfLog.write('RxlogLoggerService.setLogLevels: unknown Nest level {Level} ignored', String(level));
+      if (mapped === undefined) {
+        SelfLog.write('RxlogLoggerService.setLogLevels: unknown Nest level {Level} ignored', String(level));
+        continue;
+      }
+      enabled.add(mapped);
+      highest = Math.max(highest, RANKED_LEVELS.indexOf(mapped));
     }
+    if (highest >= 0) for (const level of RANKED_LEVELS.slice(highest)) enabled.add(level);
     this.enabled = enabled;
   }
 
@@ -100,15 +113,24 @@ export class RxlogLoggerService implements LoggerService {
     if (this.enabled !== undefined && !this.enabled.has(level)) return;
     try {
       if (call.context === EXCEPTIONS_HANDLER && wasLoggedRequestError(call.message, call.stack)) return;
-      const log = this.loggerFor(call);
       let { message } = call;
       if (typeof message === 'function') {
         // A lazy message is only worth calling when its event would be written.
-        if (!log.isEnabled(level)) return;
+        if (!this.loggerFor(call.context).isEnabled(level)) return;
         message = resolveLazyMessage(message);
       }
-      const exception =
+      let params = call.params;
+      let exception =
         message instanceof Error ? message : call.stack === undefined ? undefined : errorFromStack(message, call.stack);
+      if (exception === undefined) {
+        // logger.error('Failed to load', error): Nest prints the error's stack; its JSON mode makes it the record's error.
+        const index = params.findIndex((param) => param instanceof Error);
+        if (index >= 0) {
+          exception = params[index] as Error;
+          params = params.filter((_, i) => i !== index);
+        }
+      }
+      const log = withParams(this.loggerFor(call.context), params);
       const template = message instanceof Error ? textTemplate(message.message) : templateOf(message);
       const args = typeof message === 'object' && message !== null && !(message instanceof Error) ? [message] : [];
       if (exception === undefined) log.write(level, template, ...args);
@@ -118,27 +140,28 @@ export class RxlogLoggerService implements LoggerService {
     }
   }
 
-  private loggerFor(call: NestLogCall): Logger {
-    let log = this.logger;
-    if (call.context !== undefined && call.context !== '') {
-      const cached = this.contexts.get(call.context);
-      if (cached !== undefined) log = cached;
-      else {
-        log = this.logger.forContext('SourceContext', call.context);
-        if (this.contexts.size < MAX_CACHED_CONTEXTS) this.contexts.set(call.context, log);
-      }
-    }
-    if (call.params.length === 0) return log;
-    const properties: Record<string, unknown> = {};
-    const rest: unknown[] = [];
-    for (const param of call.params) {
-      if (isPlainObject(param)) Object.assign(properties, param);
-      // Captured as `{@Params}` would be: a DTO or entity keeps its fields instead of becoming '[object Object]'.
-      else rest.push(typeof param === 'object' && param !== null ? captureValue(param, 'structure') : param);
-    }
-    if (rest.length > 0) properties.Params = rest;
-    return log.child(properties);
+  private loggerFor(context: string | undefined): Logger {
+    if (context === undefined || context === '') return this.logger;
+    const cached = this.contexts.get(context);
+    if (cached !== undefined) return cached;
+    const log = this.logger.forContext('SourceContext', context);
+    if (this.contexts.size < MAX_CACHED_CONTEXTS) this.contexts.set(context, log);
+    return log;
   }
+}
+
+/** `log` with the extra arguments of a call: plain objects' fields as properties, the rest in `Params`. */
+function withParams(log: Logger, params: readonly unknown[]): Logger {
+  if (params.length === 0) return log;
+  const properties: Record<string, unknown> = {};
+  const rest: unknown[] = [];
+  for (const param of params) {
+    if (isPlainObject(param)) Object.assign(properties, param);
+    // Captured as `{@Params}` would be: a DTO or entity keeps its fields instead of becoming '[object Object]'.
+    else rest.push(typeof param === 'object' && param !== null ? captureValue(param, 'structure') : param);
+  }
+  if (rest.length > 0) properties.Params = rest;
+  return log.child(properties);
 }
 
 /**
@@ -182,10 +205,4 @@ function messageText(message: unknown): string {
     return typeof text === 'string' ? text : writeJson(message);
   }
   return String(message);
-}
-
-function isPlainObject(value: unknown): value is Record<string, unknown> {
-  if (typeof value !== 'object' || value === null) return false;
-  const prototype: unknown = Object.getPrototypeOf(value);
-  return prototype === Object.prototype || prototype === null;
 }

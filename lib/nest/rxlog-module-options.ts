@@ -67,7 +67,8 @@ export interface RxlogRequestLoggingOptions {
 export interface RxlogShutdownOptions extends CloseOptions {
   /**
    * Receives the shutdown report; `false` for none. Default: one line through Nest's
-   * `ConsoleLogger` (the app's logger is closed by then), a warning when anything was lost.
+   * `ConsoleLogger` (the app's logger is closed by then), a warning when anything was lost; none
+   * when Nest's logging is off (`logger: false`) or that level is (`app.useLogger(['error'])`).
    */
   report?: false | ((report: ShutdownReport) => void);
 }

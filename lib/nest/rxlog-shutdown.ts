@@ -1,4 +1,4 @@
-import { ConsoleLogger, type OnApplicationShutdown } from '@nestjs/common';
+import { ConsoleLogger, Logger as NestLogger, type OnApplicationShutdown } from '@nestjs/common';
 import { SelfLog } from '../core/self-log';
 import { shutdownReportLost, shutdownReportText } from '../node/shutdown-report-text';
 import type { Logger } from '../pipeline/logger';
@@ -32,10 +32,15 @@ export class RxlogShutdown implements OnApplicationShutdown {
   }
 }
 
-/** The default report: one line through Nest's own console logger, since the app's logger is closed. */
+/**
+ * The default report: one line through Nest's own console logger, since the app's logger is closed;
+ * none when the app turned Nest's logging off (`logger: false`) or that level off (`useLogger(['error'])`).
+ */
 function writeReport(report: ShutdownReport): void {
   const line = `Logger closed ${shutdownReportText(report)}`;
+  const lost = shutdownReportLost(report);
+  if (!NestLogger.isLevelEnabled(lost ? 'warn' : 'log')) return;
   const console = new ConsoleLogger('RxlogModule');
-  if (shutdownReportLost(report)) console.warn(line);
+  if (lost) console.warn(line);
   else console.log(line);
 }

@@ -44,7 +44,8 @@ export const RXLOG_COMPONENT_TYPE = 'rxlog_sink';
  *   `queueCapacity`.
  * The values are read from `log.metrics()` when the meter's reader collects; nothing runs between.
  *
- * @param meter the meter the instruments are made on. Default: `metrics.getMeter('rxlog')` from the global MeterProvider.
+ * @param meter the meter the instruments are made on. Default: `metrics.getMeter('rxlog')` from the global
+ * MeterProvider, which must be registered by then (before, the API's meter is a no-op one for good).
  * @throws ConfigurationError when `log` has no `metrics()`, `meter` is not a Meter, or a capacity is out of range.
  */
 export function metricsToOpenTelemetry(

@@ -10,13 +10,21 @@ import { toOtelLogRecord } from './to-otel-log-record';
 export interface OpenTelemetrySinkOptions {
   /**
    * The provider the events go to. Default: the global one (`logs.getLoggerProvider()`), looked up
-   * at the first write, so the SDK may be registered after the logger is configured.
+   * at the first write, so the SDK may be registered after the logger is configured; a batch
+   * written before any is registered fails (and is retried), as the API would drop it unseen.
    */
   loggerProvider?: LoggerProvider;
   /** The instrumentation scope's name. Default `'rxlog'`. */
   scopeName?: string;
   /** The instrumentation scope's version. Default none. */
   scopeVersion?: string;
+}
+
+/** Where every copy of `@opentelemetry/api-logs` keeps the registered global LoggerProvider. */
+const GLOBAL_LOGS_API_KEY = Symbol.for('io.opentelemetry.js.api.logs');
+
+function isGlobalProviderRegistered(): boolean {
+  return (globalThis as Record<symbol, unknown>)[GLOBAL_LOGS_API_KEY] !== undefined;
 }
 
 /** What the SDK's LoggerProvider has beyond the API's: `flush` and `close` use it when present. */
@@ -30,7 +38,7 @@ interface Flushable {
  * exporters (OTLP over gRPC or protobuf, vendor exporters). Each event becomes one log record
  * (see `toOtelLogRecord`): body = the rendered message, `message_template.text`, properties as
  * attributes, the exception per the semantic conventions, the event's trace context, mapped
- * severity, the event's timestamp. The provider's `emit` is this sink's write: an `emit` that
+ * severity, the event's timestamp (as the observed time too). The provider's `emit` is this sink's write: an `emit` that
  * throws fails the batch, which then goes to retry and the fallback like any sink's (the records
  * it already took count as delivered and are not sent again). `flush` and `close` call the
  * provider's `forceFlush` when it has one; the provider belongs to the app, so `close` never
@@ -98,7 +106,12 @@ export class OpenTelemetrySink implements Sink {
   }
 
   private otelLogger(): OtelLogger {
-    this.logger ??= this.currentProvider().getLogger(this.scopeName, this.scopeVersion);
+    if (this.logger !== undefined) return this.logger;
+    // Until an SDK registers its provider, the API's logger drops every record without a trace: fail
+    // the batch instead (retried, then counted), so nothing is reported delivered that went nowhere.
+    if (this.provider === undefined && !isGlobalProviderRegistered())
+      throw new Error('OpenTelemetrySink: no global LoggerProvider is registered yet (logs.setGlobalLoggerProvider)');
+    this.logger = this.currentProvider().getLogger(this.scopeName, this.scopeVersion);
     return this.logger;
   }
 

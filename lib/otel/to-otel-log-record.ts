@@ -15,7 +15,7 @@ const TRACE_PROPERTIES: ReadonlySet<string> = new Set(['TraceId', 'SpanId', 'Tra
  * An event as an OpenTelemetry `LogRecord` for `Logger.emit`: the rendered message as the body,
  * the level as `severityNumber` (Verbose 1 TRACE, Debug 5, Information 9, Warning 13, Error 17,
  * Fatal 21; none for another level) and `severityText` (Serilog's level name, else the level),
- * the event's timestamp, every property as an attribute (structures as maps and arrays), the template as `message_template.text`, an
+ * the event's timestamp (as the observed time too), every property as an attribute (structures as maps and arrays), the template as `message_template.text`, an
  * exception as `exception.type`, `exception.message` and `exception.stacktrace`. A valid
  * `TraceId` / `SpanId` pair (with `TraceFlags`) becomes the record's context, so the record
  * carries that trace and span; without one the record has none (the root context), whatever span
@@ -33,12 +33,23 @@ export function toOtelLogRecord(event: LogEvent): LogRecord {
     attributes['exception.stacktrace'] = exceptionText(exception);
   }
   return {
-    timestamp: event.timestamp,
+    ...timesOf(event),
     ...severityOf(event.level),
     body: renderMessageSafely(event),
     attributes,
     context: spanContext ?? ROOT_CONTEXT,
   };
+}
+
+/**
+ * The event's time as both the record's time and its observed time: rxlog observed the event when
+ * it was logged, not when a batching sink handed it over (OtlpSink and pino's OpenTelemetry
+ * instrumentation do the same). An invalid time is left to the SDK, which uses the time of `emit`.
+ */
+function timesOf(event: LogEvent): { timestamp?: Date; observedTimestamp?: Date } {
+  const timestamp = event.timestamp;
+  const valid = timestamp instanceof Date && !Number.isNaN(timestamp.getTime());
+  return valid ? { timestamp, observedTimestamp: timestamp } : {};
 }
 
 /** Severity number and text; a level outside the six has no number, and its name as the text. */

@@ -38,6 +38,25 @@ describe('readNestLogCall', () => {
     });
   });
 
+  it('sets plain objects aside before looking for the stack, as ConsoleLogger does: error(message, stack, { fields }, context)', () => {
+    expect(readNestLogCall('Failed', [STACK, { orderId: 7 }, 'Orders'], true)).toEqual({
+      message: 'Failed',
+      stack: STACK,
+      context: 'Orders',
+      params: [{ orderId: 7 }],
+    });
+    expect(readNestLogCall('Failed', [{ orderId: 7 }, undefined, { retry: 2 }, 'Orders'], true)).toEqual({
+      message: 'Failed',
+      context: 'Orders',
+      params: [{ orderId: 7 }, { retry: 2 }],
+    });
+    expect(readNestLogCall('Failed', [42, { orderId: 7 }, 'Orders'], true)).toEqual({
+      message: 'Failed',
+      context: 'Orders',
+      params: [42, { orderId: 7 }],
+    });
+  });
+
   it('never takes a stack for levels without one', () => {
     expect(readNestLogCall('Hmm', [STACK, 'Orders'], false)).toEqual({ message: 'Hmm', context: 'Orders', params: [STACK] });
   });

@@ -1,3 +1,6 @@
+import { execFile } from 'node:child_process';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
 import { LoggerConfiguration } from '../../lib/configuration/logger-configuration';
 import { markLoggedRequestError } from '../../lib/nest/logged-request-errors';
 import { RxlogLoggerService } from '../../lib/nest/rxlog-logger-service';
@@ -49,6 +52,37 @@ describe('RxlogLoggerService', () => {
     ]);
     expect(fromError?.exception).toBe(error);
     expect(fromError?.renderMessage()).toBe('too far');
+  });
+
+  it('makes an Error passed after the message the exception, as logger.error(message, error) means it (Nest prints its stack)', () => {
+    const { service, sink } = setup();
+    const error = new TypeError('Connection refused');
+    service.error('Failed to load order', error, 'Orders');
+    service.warn('Retrying', error, { attempt: 2 }, 'Orders');
+    service.error('Two errors', error, new RangeError('second'), 'Orders');
+    expect(sink.events.map((e) => [e.level, e.renderMessage(), e.exception, e.properties])).toEqual([
+      ['error', 'Failed to load order', error, { SourceContext: 'Orders' }],
+      ['warning', 'Retrying', error, { SourceContext: 'Orders', attempt: 2 }],
+      [
+        'error',
+        'Two errors',
+        error,
+        { SourceContext: 'Orders', Params: [{ name: 'RangeError', message: 'second', stack: expect.any(String) }] },
+      ],
+    ]);
+  });
+
+  it('reads a stack passed as text beside a plain object; an Error last among the params is the exception instead', () => {
+    const { service, sink } = setup();
+    const stack = 'Error: Not Found\n    at find (/app/orders.js:3:9)';
+    service.error('Failed', stack, { orderId: 7 }, 'Orders');
+    const error = new Error('also');
+    service.error('Failed again', stack, error, 'Orders');
+    // ConsoleLogger takes the last of the other arguments as the stack only when it is text.
+    expect(sink.events.map((e) => [e.exception?.stack, e.properties])).toEqual([
+      [stack, { SourceContext: 'Orders', orderId: 7 }],
+      [error.stack, { SourceContext: 'Orders', Params: [stack] }],
+    ]);
   });
 
   it('names the exception after an object message passed with a stack, not [object Object]', () => {
@@ -109,12 +143,24 @@ describe('RxlogLoggerService', () => {
     expect(sink.events.map((e) => e.properties.Params)).toEqual([[{ id: 7, status: 'paid' }], [[{ id: 8, status: 'void' }]]]);
   });
 
-  it('writes only the levels setLogLevels enables, and ignores unknown ones', () => {
+  it('writes only the levels setLogLevels enables, and every level above the highest one, and ignores unknown ones', () => {
     const { service, sink } = setup();
     service.setLogLevels(['error', 'bogus' as never]);
     service.log('hidden');
+    service.warn('hidden too');
     service.error('shown');
-    expect(sink.events.map((e) => e.renderMessage())).toEqual(['shown']);
+    service.fatal('shown: fatal is above error');
+    service.setLogLevels(['debug', 'error']);
+    service.verbose('hidden');
+    service.debug('debug shown');
+    service.log('hidden again');
+    service.fatal('fatal shown');
+    expect(sink.events.map((e) => e.renderMessage())).toEqual([
+      'shown',
+      'shown: fatal is above error',
+      'debug shown',
+      'fatal shown',
+    ]);
   });
 
   it('does not write again an error the request interceptor already wrote', () => {
@@ -136,5 +182,98 @@ describe('RxlogLoggerService', () => {
     };
     expect(() => service.log(hostile, hostile)).not.toThrow();
     expect(() => service.error(Symbol('s'))).not.toThrow();
+  });
+});
+
+/** A CLEF object, as the fixture prints the rxlog events. */
+type Clef = Record<string, unknown>;
+/** One record of ConsoleLogger's JSON mode. */
+interface NestRecord {
+  level: string;
+  message: unknown;
+  context?: string;
+  stack?: string;
+  error?: { name: string; message: string; stack: string };
+  params?: Record<string, unknown>;
+}
+
+// Nest's level names as CLEF writes rxlog's (`@l` is left out for Information).
+const CLEF_LEVELS: Record<string, string | undefined> = {
+  log: undefined,
+  warn: 'Warning',
+  debug: 'Debug',
+  verbose: 'Verbose',
+  error: 'Error',
+  fatal: 'Fatal',
+};
+
+describe('RxlogLoggerService in real Nest 12 application contexts, beside Nest’s ConsoleLogger', () => {
+  let calls: Record<string, { nest: NestRecord[]; rxlog: Clef[] }>;
+  let setups: Record<string, Clef[]>;
+  let levels: Record<string, { nest: string[]; rxlog: string[] }>;
+
+  beforeAll(async () => {
+    const fixture = join(__dirname, 'fixtures', 'nest-logger-calls.ts');
+    const { stdout } = await promisify(execFile)(process.execPath, ['--import', 'tsx', fixture], {
+      cwd: join(__dirname, '..', '..'),
+      env: { ...process.env, NO_COLOR: '1' },
+      timeout: 90_000,
+    });
+    ({ calls, setups, levels } = JSON.parse(stdout) as { calls: typeof calls; setups: typeof setups; levels: typeof levels });
+  }, 120_000);
+
+  it('writes one event per call with everything ConsoleLogger shows: level, context, message, stack, error, fields and other arguments', () => {
+    expect(Object.keys(calls)).toHaveLength(17);
+    for (const [name, { nest, rxlog }] of Object.entries(calls)) {
+      const [first, ...others] = nest;
+      expect([name, rxlog.length]).toEqual([name, 1]);
+      const event = rxlog[0];
+      expect([name, event['@l']]).toEqual([name, CLEF_LEVELS[first.level]]);
+      expect([name, event.SourceContext]).toEqual([name, first.context]);
+      if (typeof first.message === 'string') expect([name, event['@m']]).toEqual([name, first.message]);
+      else expect([name, event.Message]).toEqual([name, first.message]);
+      expect([name, event['@x']]).toEqual([name, first.stack ?? first.error?.stack]);
+      expect([name, event]).toEqual([name, expect.objectContaining(first.params ?? {})]);
+      // ConsoleLogger prints each further argument as a record of its own; rxlog keeps them in Params.
+      expect([name, event.Params]).toEqual([name, others.length === 0 ? undefined : others.map((r) => r.message)]);
+    }
+  });
+
+  it('receives the messages Nest buffered during boot, and those logged before useLogger, when bufferLogs is on', () => {
+    expect(setups['bufferLogs, then useLogger'].map((e) => [e.SourceContext, e['@m']])).toEqual([
+      ['NestFactory', 'Starting Nest application...'],
+      ['InstanceLoader', 'AppModule dependencies initialized'],
+      ['Early', 'Logged before useLogger'],
+      ['Late', 'Logged after useLogger'],
+    ]);
+  });
+
+  it('receives the buffered messages only at flushLogs when autoFlushLogs is off', () => {
+    expect(setups['autoFlushLogs false, then flushLogs'].map((e) => e['@m'])).toEqual([
+      '--- flushLogs ---',
+      'Starting Nest application...',
+      'AppModule dependencies initialized',
+      'Logged before flushLogs',
+    ]);
+  });
+
+  it('receives only what is logged after useLogger when the app was created with logger: false', () => {
+    expect(setups['logger false, then useLogger'].map((e) => e['@m'])).toEqual(['Logged after useLogger']);
+  });
+
+  it('is not limited by the logger levels given to NestFactory (they were ConsoleLogger’s), and is by app.useLogger(levels) afterwards', () => {
+    expect(setups['logger levels, then useLogger, then useLogger(levels)'].map((e) => [e['@l'], e['@m']])).toEqual([
+      [undefined, 'Starting Nest application...'],
+      [undefined, 'AppModule dependencies initialized'],
+      [undefined, 'Written: the levels were ConsoleLogger’s'],
+      ['Warning', 'Written'],
+      ['Fatal', 'Written too: fatal is above error'],
+    ]);
+  });
+
+  it('writes the Nest levels ConsoleLogger writes for every setLogLevels list: those listed, and every level above the highest listed', () => {
+    expect(Object.keys(levels)).toHaveLength(7);
+    for (const [list, { nest, rxlog }] of Object.entries(levels)) expect([list, rxlog]).toEqual([list, nest]);
+    expect(levels['["error","warn"]'].nest).toEqual(['warn', 'error', 'fatal']);
   });
 });

@@ -278,3 +278,23 @@ describe('RxlogModule on Fastify (forRootAsync), with installProcessHooks too', 
     );
   }, 180_000);
 });
+
+describe('RxlogModule in an app created with logger: false', () => {
+  it('writes its events, and nothing through Nest’s console, not even the shutdown report', async () => {
+    const app = await startNestApp('nest-app.ts', ['express', 'sync', 'quiet']);
+    let run: NestAppRun | undefined;
+    try {
+      expect((await get(`${app.url}/orders/3`, { 'x-request-id': 'q-order' })).status).toBe(200);
+    } finally {
+      run = await app.stop();
+    }
+    expect(sourced(withRequestId(run, 'q-order')).map(([source]) => source)).toEqual([
+      'Audit',
+      undefined,
+      'Orders',
+      'RequestLogging',
+    ]);
+    expect(run.otherLines).toEqual([expect.stringMatching(/^listening \d+$/)]);
+    expect(run.stderr).toBe('');
+  }, 180_000);
+});

@@ -1,4 +1,4 @@
-import { context, trace } from '@opentelemetry/api';
+import { context, diag, DiagLogLevel, trace } from '@opentelemetry/api';
 import { logs, SeverityNumber } from '@opentelemetry/api-logs';
 import {
   InMemoryLogRecordExporter,
@@ -105,6 +105,25 @@ describe('OpenTelemetrySink', () => {
     expect(ours.attributes).not.toHaveProperty('TraceId');
   });
 
+  it('gives a record the event time as its observed time too, also when the sink batches and delivers later', async () => {
+    jest.useFakeTimers({ now: new Date('2026-03-01T10:00:00.000Z'), doNotFake: ['nextTick', 'setImmediate'] });
+    try {
+      const log = new LoggerConfiguration().writeTo
+        .sink(new OpenTelemetrySink({ loggerProvider: provider }), { name: 'otel', batch: { size: 2, maxDelayMs: 60_000 } })
+        .createLogger();
+      log.information('Logged at 10:00:00');
+      jest.setSystemTime(new Date('2026-03-01T10:00:05.000Z'));
+      log.information('Logged at 10:00:05, and the batch is full');
+      await log.close();
+    } finally {
+      jest.useRealTimers();
+    }
+    expect(exporter.getFinishedLogRecords().map((r) => [r.body, r.hrTime, r.hrTimeObserved])).toEqual([
+      ['Logged at 10:00:00', [1772359200, 0], [1772359200, 0]],
+      ['Logged at 10:00:05, and the batch is full', [1772359205, 0], [1772359205, 0]],
+    ]);
+  });
+
   it('maps every level to its severity number and text', async () => {
     const log = rxlog();
     log.verbose('v');
@@ -122,6 +141,44 @@ describe('OpenTelemetrySink', () => {
       [17, 'Error'],
       [21, 'Fatal'],
     ]);
+  });
+
+  it('carries the span active at the call, not the one active when a batching sink delivers: across awaits and context.with', async () => {
+    const log = new LoggerConfiguration().enrich
+      .with(traceContextEnricher())
+      .writeTo.sink(new OpenTelemetrySink({ loggerProvider: provider }), {
+        name: 'otel',
+        batch: { size: 100, maxDelayMs: 60_000 },
+      })
+      .createLogger();
+    const checkout = await tracer.startActiveSpan('checkout', async (span) => {
+      log.information('In checkout');
+      await new Promise((resolve) => setImmediate(resolve));
+      log.information('In checkout after an await');
+      span.end();
+      return span.spanContext();
+    });
+    const payment = tracer.startSpan('payment');
+    context.with(trace.setSpan(context.active(), payment), () => log.information('In payment via context.with'));
+    payment.end();
+    log.information('Outside any span');
+    expect(exporter.getFinishedLogRecords()).toEqual([]); // all four wait in the batch
+    // Delivered while another span is active: the records keep the spans of their calls.
+    const delivery = await tracer.startActiveSpan('delivery', async (span) => {
+      await log.flush();
+      span.end();
+      return span.spanContext();
+    });
+    await log.close();
+    const records = exporter.getFinishedLogRecords();
+    expect(records.map((r) => [r.body, r.spanContext?.spanId])).toEqual([
+      ['In checkout', checkout.spanId],
+      ['In checkout after an await', checkout.spanId],
+      ['In payment via context.with', payment.spanContext().spanId],
+      ['Outside any span', undefined],
+    ]);
+    expect(records.map((r) => r.spanContext?.traceId)).not.toContain(delivery.traceId);
+    expect(records[0].spanContext).toEqual(checkout);
   });
 
   it('gives an event without trace properties no trace context, even when a span is active as the sink writes', async () => {
@@ -150,6 +207,65 @@ describe('OpenTelemetrySink', () => {
     });
     expect(zero.spanContext).toBeUndefined();
     expect(zero.attributes.TraceId).toBe('00000000000000000000000000000000');
+  });
+
+  it('writes every captured value as an AnyValue the SDK keeps: no attribute is dropped as invalid', async () => {
+    const warnings: string[] = [];
+    diag.setLogger(
+      { error: (m) => warnings.push(m), warn: (m) => warnings.push(m), info: () => {}, debug: () => {}, verbose: () => {} },
+      DiagLogLevel.WARN,
+    );
+    const memory = new MemorySink();
+    const log = rxlog(memory);
+    const shared = { sku: 'tea' };
+    class Point {
+      constructor(
+        readonly x: number,
+        readonly y: number,
+      ) {}
+    }
+    const circular: Record<string, unknown> = { name: 'loop' };
+    circular.self = circular;
+    try {
+      log.information(
+        '{@Nested} {Arrays} {Shared} {Bytes} {Map} {Set} {@Point} {Point2} {Symbol} {Fn} {Error} {Circular} {Empty} {Neg} {Inf} {Bool}',
+        { a: { b: { c: [1, 'two', null, { d: true }] } } },
+        [[1, 2], [], ['x']],
+        { first: shared, second: shared },
+        new Uint8Array([1, 2, 3]),
+        new Map([['k', 1]]),
+        new Set(['s']),
+        new Point(1, 2),
+        new Point(3, 4),
+        Symbol('s'),
+        () => 1,
+        new RangeError('out'),
+        circular,
+        {},
+        -0,
+        Infinity,
+        false,
+      );
+      await log.close();
+    } finally {
+      diag.disable();
+    }
+    const [record] = exporter.getFinishedLogRecords();
+    expect(warnings).toEqual([]);
+    // Every property arrived: the trace ids as the record's context, the rest as attributes.
+    const properties = Object.keys(memory.events[0].properties).filter((k) => !['TraceId', 'SpanId', 'TraceFlags'].includes(k));
+    expect(Object.keys(record.attributes)).toEqual([...properties, 'message_template.text']);
+    expect(record.attributes).toMatchObject({
+      Nested: { a: { b: { c: [1, 'two', null, { d: true }] } } },
+      Arrays: [[1, 2], [], ['x']],
+      Shared: { first: { sku: 'tea' }, second: { sku: 'tea' } },
+      Point: { x: 1, y: 2 },
+      Error: { name: 'RangeError', message: 'out' },
+      Circular: { name: 'loop', self: '[Circular]' },
+      Empty: {},
+      Inf: Infinity,
+      Bool: false,
+    });
   });
 
   it('writes structured values as maps and arrays, and odd scalars safely', async () => {
@@ -239,6 +355,25 @@ describe('OpenTelemetrySink', () => {
       'shop',
       '1.2.3',
     ]);
+  });
+
+  it('fails, not delivers, what it writes before any global LoggerProvider is registered (the API would drop it unseen)', async () => {
+    const log = new LoggerConfiguration().writeTo
+      .sink(new OpenTelemetrySink(), { name: 'otel', retry: { attempts: 1 } })
+      .createLogger();
+    log.information('Before the SDK started');
+    await log.flush();
+    logs.setGlobalLoggerProvider(provider);
+    try {
+      log.information('After the SDK started');
+      await log.flush();
+    } finally {
+      logs.disable();
+    }
+    const report = await log.close();
+    expect(exporter.getFinishedLogRecords().map((r) => r.body)).toEqual(['After the SDK started']);
+    expect(report.sinks.otel).toMatchObject({ delivered: 1, failed: 1 });
+    expect(log.metrics().sinks.otel.lastError).toMatch(/no global LoggerProvider/);
   });
 
   it('rejects bad options with a ConfigurationError naming them', () => {

@@ -30,4 +30,11 @@ describe('toOtelLogRecord', () => {
       expect([record.severityNumber, record.severityText]).toEqual([undefined, level]);
     }
   });
+
+  it('gives the event time as the time and the observed time, and leaves an invalid time to the SDK', () => {
+    const at = new Date(Date.UTC(2026, 2, 1, 10, 0, 0));
+    expect(toOtelLogRecord(makeEvent({ timestamp: at }))).toMatchObject({ timestamp: at, observedTimestamp: at });
+    const record = toOtelLogRecord(makeEvent({ timestamp: new Date(Number.NaN) }));
+    expect([record.timestamp, record.observedTimestamp]).toEqual([undefined, undefined]);
+  });
 });

@@ -96,4 +96,38 @@ describe('traceContextEnricher', () => {
     expect(text).toBe(`Shown ${String(shown.properties.TraceId)} ${String(shown.properties.SpanId)}`);
     expect(new CompactJsonFormatter().format(shown)).toContain(String(shown.properties.TraceId));
   });
+
+  it('names the ids TraceId, SpanId and TraceFlags; the enricher docs/opentelemetry.md shows adds the pino and winston instrumentations’ names', () => {
+    const sink = new MemorySink();
+    const log = new LoggerConfiguration().enrich
+      .with(traceContextEnricher())
+      .enrich.with(({ properties: { TraceId, SpanId, TraceFlags } }) =>
+        typeof TraceFlags === 'number'
+          ? { trace_id: TraceId, span_id: SpanId, trace_flags: TraceFlags.toString(16).padStart(2, '0') }
+          : undefined,
+      )
+      .writeTo.sink(sink)
+      .createLogger();
+    const unsampled = { traceId: '4bf92f3577b34da6a3ce929d0e0e4736', spanId: '00f067aa0ba902b7', traceFlags: 0 };
+    const ids = tracer.startActiveSpan('op', (span) => {
+      log.information('Sampled');
+      span.end();
+      return span.spanContext();
+    });
+    context.with(trace.setSpan(context.active(), trace.wrapSpanContext(unsampled)), () => log.information('Unsampled'));
+    log.information('Outside');
+    // @opentelemetry/instrumentation-pino and -winston write trace_flags as `0${flags.toString(16)}`.
+    expect(sink.events.map((e) => e.properties)).toEqual([
+      { TraceId: ids.traceId, SpanId: ids.spanId, TraceFlags: 1, trace_id: ids.traceId, span_id: ids.spanId, trace_flags: '01' },
+      {
+        TraceId: unsampled.traceId,
+        SpanId: unsampled.spanId,
+        TraceFlags: 0,
+        trace_id: unsampled.traceId,
+        span_id: unsampled.spanId,
+        trace_flags: '00',
+      },
+      {},
+    ]);
+  });
 });
