@@ -220,7 +220,25 @@ describe('formatNumber', () => {
       [123456789, 'X', '75BCD15'],
       [123456789, 'X2', '75BCD15'],
       [-1, 'x', 'ffffffff'],
+      [123456789.12345678, 'R', '123456789.12345678'],
+      // The docs' -1234567890.12345678, as the double it parses to.
+      [-1234567890.1234567, 'R', '-1234567890.1234567'],
     ])('formats %p with the standard format %p as %p', (value, format, expected) => {
+      expect(formatNumber(value, format)).toBe(expected);
+    });
+
+    // Since .NET Core 3.0, R is the shortest round-trip string written as G writes it (dotnet/coreclr#22040):
+    // exponent notation below 1E-05 and from 1E+15 on, where JavaScript's String() switches only at 1e-7 and 1e21.
+    it.each<[number, string, string]>([
+      [0.00001623, 'R', '1.623E-05'],
+      [0.00001623, 'r', '1.623e-05'],
+      [1.5e16, 'R', '1.5E+16'],
+      [1e20, 'R', '1E+20'],
+      [0.1 + 0.2, 'R', '0.30000000000000004'],
+      [Math.PI, 'R', '3.141592653589793'],
+      [-1.23456789012e-7, 'R', '-1.23456789012E-07'],
+      [0.00001623, 'R5', '1.623E-05'],
+    ])('formats %p with %p as G does without a precision (%p)', (value, format, expected) => {
       expect(formatNumber(value, format)).toBe(expected);
     });
   });
