@@ -32,15 +32,17 @@ function readException(text: string): Error {
   return error;
 }
 
+// As in Serilog's reader, a JSON null in an optional field is the same as the field left out.
 function optionalString(fields: Record<string, unknown>, name: string, line: string): string | undefined {
   const value = fields[name];
-  if (value === undefined || typeof value === 'string') return value;
+  if (value == null) return undefined;
+  if (typeof value === 'string') return value;
   throw new ClefParseError(`"${name}" is not a string`, line);
 }
 
 function readId(fields: Record<string, unknown>, name: string, form: RegExp, line: string): string | undefined {
   const value = fields[name];
-  if (value === undefined) return undefined;
+  if (value == null) return undefined;
   if (typeof value !== 'string' || !form.test(value)) throw new ClefParseError(`"${name}" is not a hex id`, line);
   return value.toLowerCase();
 }
@@ -49,7 +51,7 @@ function readId(fields: Record<string, unknown>, name: string, form: RegExp, lin
  * Reads one CLEF line back into a LogEvent (a `LogEventRecord`).
  *
  * `@t` (an ISO 8601 instant, see `parseIsoInstant`) becomes the timestamp, `@l` the level
- * (Information when missing or null; Serilog's names and the configuration aliases are accepted
+ * (Information when missing; Serilog's names and the configuration aliases are accepted
  * in any case), `@mt` the template (or, without it, `@m` as literal text), `@x` an Error whose
  * `stack` is that text and whose message is its first line (and its name, when that line starts
  * `SomeError: `). `@tr` and `@sp` (hex trace and span ids, as Seq reads them) become the
@@ -81,7 +83,7 @@ export function readCompactJson(line: string): LogEvent {
   const m = optionalString(fields, '@m', line);
   const x = optionalString(fields, '@x', line);
   const id = fields['@i'];
-  if (id !== undefined && typeof id !== 'string' && typeof id !== 'number')
+  if (id != null && typeof id !== 'string' && typeof id !== 'number')
     throw new ClefParseError('"@i" is neither a string nor a number', line);
   const renderings = fields['@r'];
   if (renderings !== undefined && (!Array.isArray(renderings) || !renderings.every((r) => typeof r === 'string')))

@@ -92,6 +92,82 @@ describe('readCompactJson', () => {
     expect(events[5].renderMessage()).toBe('HTTP POST /api/customers responded 400 in 799.724 ms');
   });
 
+  // Serilog.Formatting.Compact.Reader's LogEventReaderTests, case by case.
+  describe('conformance with Serilog’s LogEventReaderTests', () => {
+    it('reads the basic fields (BasicFieldsAreRead)', () => {
+      const event = readCompactJson(
+        '{"@t":"2016-10-12T04:20:58.0554314Z","@mt":"Hello, {@User}","User":{"Name":"nblumhardt","Id":101}}',
+      );
+      expect(event.timestamp.toISOString()).toBe('2016-10-12T04:20:58.055Z');
+      expect(event.level).toBe('information');
+      expect(event.messageTemplate.text).toBe('Hello, {@User}');
+      expect(event.properties).toEqual({ User: { Name: 'nblumhardt', Id: 101 } });
+      expect(Object.keys(event.properties.User as object)).toEqual(['Name', 'Id']);
+    });
+
+    it('escapes @m into the template (MessagesAreEscapedIntoTemplates)', () => {
+      const event = readCompactJson('{"@t":"2016-10-12T04:20:58.0554314Z","@m":"Hello, {text}"}');
+      expect(event.messageTemplate.text).toBe('Hello, {{text}}');
+      expect(event.renderMessage()).toBe('Hello, {text}');
+    });
+
+    it('passes unrecognised @ names through as properties, never @m (PassesThroughUnrecognizedReifiedProperties)', () => {
+      const event = readCompactJson('{"@t":"2016-10-12T04:20:58.0554314Z","@m":"Hello","@foo":42}');
+      expect(event.properties).toEqual({ '@foo': 42 });
+    });
+
+    it('accepts a missing message as an empty template (MissingMessagesAreAcceptedAsEmpty)', () => {
+      expect(readCompactJson('{"@t":"2016-10-12T04:20:58.0554314Z"}').messageTemplate.tokens).toEqual([]);
+    });
+
+    it('accepts an integer @i (EventIdIntegersAreAccepted)', () => {
+      expect(() => readCompactJson('{"@t":"2016-10-12T04:20:58.0554314Z","@i":42,"@m":"Hello"}')).not.toThrow();
+    });
+
+    it('reads @tr and @sp (ReadsTraceAndSpanIds)', () => {
+      const event = readCompactJson(
+        '{"@t":"2016-10-12T04:20:58.0554314Z","@tr":"1befc31e94b01d1a473f63a7905f6c9b","@sp":"bb1111820570b80e"}',
+      );
+      expect(event.properties).toEqual({ TraceId: '1befc31e94b01d1a473f63a7905f6c9b', SpanId: 'bb1111820570b80e' });
+    });
+
+    // InvalidDataThrowsInvalidDataException and EmptyDocumentThrowsInvalidDataException; '{"@t":"2016-02-12","@l":"Trace"}'
+    // is left out: rxlog reads its alias `trace` in any case (docs/conformance.md).
+    it.each([
+      [''],
+      ['[]'],
+      ['{}'],
+      ['#$%'],
+      ['{"@t":0}'],
+      ['{"@t":"2016-02-30"}'],
+      ['{"@t":"2016-02-12"'],
+      ['{"@t":"2016-02-12","@r":"[]"}'],
+      ['{"@t":"2016-02-12","@m":0}'],
+      ['{"@t":"2016-02-12","@mt":[]}'],
+      ['{"@t":"2016-02-12","@x":[""]}'],
+      ['{"@t":"2016-02-12","@tr":{}}'],
+      ['{"@t":"2016-02-12","@sp":true}'],
+      ['{"@t":"2016-02-12","@i":true}'],
+    ])('rejects %j', (line) => {
+      expect(() => readCompactJson(line)).toThrow(ClefParseError);
+    });
+
+    // The reader reads every optional field through TryGetOptionalField / TryGetOptionalEventId, which take a JSON
+    // null as a missing field; only @t (required) and @r (must be an array) reject it.
+    it('reads a null @mt, @m, @x, @i, @tr or @sp as a missing field, as Serilog’s reader does', () => {
+      const event = readCompactJson(
+        '{"@t":"2016-02-12T00:00:00Z","@mt":null,"@m":null,"@l":null,"@x":null,"@i":null,"@tr":null,"@sp":null,"A":null}',
+      );
+      expect(event.messageTemplate.tokens).toEqual([]);
+      expect(event.level).toBe('information');
+      expect(event.exception).toBeUndefined();
+      expect(event.properties).toEqual({ A: null });
+      expect(readCompactJson('{"@t":"2016-02-12","@mt":null,"@m":"Hi {x}"}').messageTemplate.text).toBe('Hi {{x}}');
+      expect(() => readCompactJson('{"@t":null}')).toThrow(ClefParseError);
+      expect(() => readCompactJson('{"@t":"2016-02-12","@r":null}')).toThrow(ClefParseError);
+    });
+  });
+
   it('accepts ISO 8601 instants with any fraction and offset, and a bare date as UTC midnight', () => {
     const at = (t: string): string => readCompactJson(JSON.stringify({ '@t': t })).timestamp.toISOString();
     expect(at('2016-02-12')).toBe('2016-02-12T00:00:00.000Z');
