@@ -2,7 +2,9 @@ import { ClefParseError } from '../core/errors/clef-parse-error';
 import type { LogEvent } from '../core/log-event';
 import { type LogLevelName, parseLevel } from '../core/log-level';
 import { SPAN_ID_PROPERTY, TRACE_ID_PROPERTY } from '../core/trace-context';
+import type { MessageTemplate } from '../core/message-template';
 import { LogEventRecord } from '../templates/log-event-record';
+import { alignText, renderPropertyToken } from '../templates/render-template';
 import { parseTemplateCached } from '../templates/template-cache';
 import { parseIsoInstant } from './parse-iso-instant';
 
@@ -45,6 +47,49 @@ function readId(fields: Record<string, unknown>, name: string, form: RegExp, lin
   if (value == null) return undefined;
   if (typeof value !== 'string' || !form.test(value)) throw new ClefParseError(`"${name}" is not a hex id`, line);
   return value.toLowerCase();
+}
+
+/**
+ * An event read from a line with `@r`: a formatted hole whose property is a string, number or boolean
+ * renders as the line's rendering for it, as Serilog's reader (its `RenderableScalarValue`) and Seq
+ * do, so a format rxlog renders otherwise (`C`, a culture's `12,50`) shows as the producer wrote it.
+ */
+class RenderedEvent extends LogEventRecord {
+  readonly #renderings: readonly string[];
+  #message: string | undefined;
+
+  constructor(
+    timestamp: Date,
+    level: LogLevelName,
+    template: MessageTemplate,
+    properties: Record<string, unknown>,
+    exception: Error | undefined,
+    renderings: readonly string[],
+  ) {
+    super(timestamp, level, template, properties, exception);
+    this.#renderings = renderings;
+  }
+
+  override renderMessage(): string {
+    if (this.#message === undefined) {
+      let out = '';
+      let formatted = 0;
+      for (const token of this.messageTemplate.tokens) {
+        if (token.kind === 'text') {
+          out += token.text;
+          continue;
+        }
+        const rendering = token.format === undefined ? undefined : this.#renderings[formatted++];
+        const value = Object.hasOwn(this.properties, token.name) ? typeof this.properties[token.name] : 'undefined';
+        out +=
+          rendering !== undefined && (value === 'string' || value === 'number' || value === 'boolean')
+            ? alignText(rendering, token.alignment)
+            : renderPropertyToken(token, this.properties);
+      }
+      this.#message = out;
+    }
+    return this.#message;
+  }
 }
 
 /**
@@ -101,5 +146,8 @@ export function readCompactJson(line: string): LogEvent {
     const name = key.startsWith('@@') ? key.slice(1) : key;
     Object.defineProperty(properties, name, { value: fields[key], enumerable: true, writable: true, configurable: true });
   }
-  return new LogEventRecord(timestamp, level, parseTemplateCached(templateText), properties, exception);
+  const template = parseTemplateCached(templateText);
+  return renderings === undefined || renderings.length === 0
+    ? new LogEventRecord(timestamp, level, template, properties, exception)
+    : new RenderedEvent(timestamp, level, template, properties, exception, renderings);
 }

@@ -131,6 +131,20 @@ describe('readCompactJson', () => {
       expect(event.properties).toEqual({ TraceId: '1befc31e94b01d1a473f63a7905f6c9b', SpanId: 'bb1111820570b80e' });
     });
 
+    // messagetemplates.org: a format's semantics are application-dependent, so the formatted value is captured alongside
+    // the raw property for rendering elsewhere; Serilog's reader renders a scalar property with its `@r` rendering
+    // (RenderableScalarValue), as Seq does.
+    it('renders formatted holes of scalar properties with the line’s @r renderings, as Serilog’s reader does', () => {
+      const event = readCompactJson(
+        '{"@t":"2016-10-12T04:20:58Z","@mt":"Paid {Amount,8:C} on {When:d} for {@Order:x} of {N:x8} {Missing:0}","@r":["  ¤12.50","06/15/2009","ignored","0000002a","{Missing:0}"],"Amount":12.5,"When":"2009-06-15T00:00:00","Order":{"Id":7},"N":42}',
+      );
+      expect(event.renderMessage()).toBe('Paid   ¤12.50 on 06/15/2009 for {"Id":7} of 0000002a {Missing:0}');
+      expect(
+        readCompactJson('{"@t":"2016-10-12T04:20:58Z","@mt":"{A:C} {B:C}","@r":["¤1.00"],"A":1,"B":2}').renderMessage(),
+      ).toBe('¤1.00 2');
+      expect(readCompactJson(SERILOG_READER_VECTORS[1]).renderMessage()).toBe('Number 0000002a');
+    });
+
     // InvalidDataThrowsInvalidDataException and EmptyDocumentThrowsInvalidDataException; '{"@t":"2016-02-12","@l":"Trace"}'
     // is left out: rxlog reads its alias `trace` in any case (docs/conformance.md).
     it.each([
