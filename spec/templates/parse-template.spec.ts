@@ -88,6 +88,12 @@ describe('parseTemplate', () => {
     ]);
   });
 
+  it('reads a hole of digits as positional only up to 2147483647 (an int32, as Serilog parses it)', () => {
+    expect(parseTemplate('{2147483647}').tokens).toEqual([hole('2147483647', '{2147483647}', { position: 2147483647 })]);
+    expect(parseTemplate('{2147483648}').tokens).toEqual([hole('2147483648', '{2147483648}')]);
+    expect(parseTemplate('{007}').tokens).toEqual([hole('007', '{007}', { position: 7 })]);
+  });
+
   it('accepts names in any script, with digits and underscores', () => {
     expect(parseTemplate('{Größe}{名前}{_id2}').tokens).toEqual([
       hole('Größe', '{Größe}'),
