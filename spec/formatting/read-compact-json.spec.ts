@@ -268,6 +268,61 @@ describe('readCompactJson', () => {
     });
   }
 
+  it('gives back the same line for hostile property names, trace context, and templates with formatted holes', () => {
+    const keyChars = fc.constantFrom('@', 'a', 'B', '_', '.', 'é', '😀', '{', '}', ' ', '"', '\\', '\n', '0', 'T');
+    const key = fc.oneof(
+      fc.string({ unit: keyChars, maxLength: 6 }),
+      fc.constantFrom('@t', '@@x', '@', '@@', '__proto__', 'constructor', 'TraceId', 'SpanId', '@mt', '@i', '@r', ''),
+      fc.string({ unit: 'grapheme', maxLength: 5 }),
+    );
+    const hex = (length: number): fc.Arbitrary<string> =>
+      fc.string({ unit: fc.constantFrom(...'0123456789abcdef'), minLength: length, maxLength: length });
+    const templateChars = fc.constantFrom(
+      '{',
+      '}',
+      '@',
+      '$',
+      ':',
+      ',',
+      '-',
+      ' ',
+      '0',
+      '1',
+      'A',
+      'B',
+      'é',
+      '.',
+      '#',
+      'X',
+      '\n',
+      '😀',
+    );
+    const template = fc.oneof(
+      fc.string({ unit: templateChars, maxLength: 30 }),
+      fc.constantFrom('{A:P1} {B:R} {C,-8:yyyy} {@D:x}', '{A,5:0.00} {A:X}', '{0:000} {1}'),
+    );
+    fc.assert(
+      fc.property(
+        template,
+        fc.array(fc.tuple(key, jsonSafe), { maxLength: 6 }),
+        fc.option(hex(32), { nil: undefined }),
+        fc.option(hex(16), { nil: undefined }),
+        fc.boolean(),
+        (text, entries, traceId, spanId, renderMessage) => {
+          const properties: Record<string, unknown> = {};
+          if (traceId !== undefined) properties.TraceId = traceId;
+          for (const [k, v] of entries)
+            Object.defineProperty(properties, k, { value: v, enumerable: true, writable: true, configurable: true });
+          if (spanId !== undefined) properties.SpanId = spanId;
+          const formatter = new CompactJsonFormatter({ renderMessage });
+          const line = formatter.format(new LogEventRecord(new Date(0), 'information', parseTemplate(text), properties));
+          expect(formatter.format(readCompactJson(line))).toBe(line);
+        },
+      ),
+      { numRuns: 500 },
+    );
+  });
+
   it('round-trips JSON-safe events without loss', () => {
     const formatter = new CompactJsonFormatter();
     fc.assert(
