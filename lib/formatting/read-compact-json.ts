@@ -2,7 +2,9 @@ import { ClefParseError } from '../core/errors/clef-parse-error';
 import type { LogEvent } from '../core/log-event';
 import { type LogLevelName, parseLevel } from '../core/log-level';
 import { SPAN_ID_PROPERTY, TRACE_ID_PROPERTY } from '../core/trace-context';
+import type { MessageTemplate } from '../core/message-template';
 import { LogEventRecord } from '../templates/log-event-record';
+import { alignText, renderPropertyToken } from '../templates/render-template';
 import { parseTemplateCached } from '../templates/template-cache';
 import { parseIsoInstant } from './parse-iso-instant';
 
@@ -32,24 +34,69 @@ function readException(text: string): Error {
   return error;
 }
 
+// As in Serilog's reader, a JSON null in an optional field is the same as the field left out.
 function optionalString(fields: Record<string, unknown>, name: string, line: string): string | undefined {
   const value = fields[name];
-  if (value === undefined || typeof value === 'string') return value;
+  if (value == null) return undefined;
+  if (typeof value === 'string') return value;
   throw new ClefParseError(`"${name}" is not a string`, line);
 }
 
 function readId(fields: Record<string, unknown>, name: string, form: RegExp, line: string): string | undefined {
   const value = fields[name];
-  if (value === undefined) return undefined;
+  if (value == null) return undefined;
   if (typeof value !== 'string' || !form.test(value)) throw new ClefParseError(`"${name}" is not a hex id`, line);
   return value.toLowerCase();
+}
+
+/**
+ * An event read from a line with `@r`: a formatted hole whose property is a string, number or boolean
+ * renders as the line's rendering for it, as Serilog's reader (its `RenderableScalarValue`) and Seq
+ * do, so a format rxlog renders otherwise (`C`, a culture's `12,50`) shows as the producer wrote it.
+ */
+class RenderedEvent extends LogEventRecord {
+  readonly #renderings: readonly string[];
+  #message: string | undefined;
+
+  constructor(
+    timestamp: Date,
+    level: LogLevelName,
+    template: MessageTemplate,
+    properties: Record<string, unknown>,
+    exception: Error | undefined,
+    renderings: readonly string[],
+  ) {
+    super(timestamp, level, template, properties, exception);
+    this.#renderings = renderings;
+  }
+
+  override renderMessage(): string {
+    if (this.#message === undefined) {
+      let out = '';
+      let formatted = 0;
+      for (const token of this.messageTemplate.tokens) {
+        if (token.kind === 'text') {
+          out += token.text;
+          continue;
+        }
+        const rendering = token.format === undefined ? undefined : this.#renderings[formatted++];
+        const value = Object.hasOwn(this.properties, token.name) ? typeof this.properties[token.name] : 'undefined';
+        out +=
+          rendering !== undefined && (value === 'string' || value === 'number' || value === 'boolean')
+            ? alignText(rendering, token.alignment)
+            : renderPropertyToken(token, this.properties);
+      }
+      this.#message = out;
+    }
+    return this.#message;
+  }
 }
 
 /**
  * Reads one CLEF line back into a LogEvent (a `LogEventRecord`).
  *
  * `@t` (an ISO 8601 instant, see `parseIsoInstant`) becomes the timestamp, `@l` the level
- * (Information when missing or null; Serilog's names and the configuration aliases are accepted
+ * (Information when missing; Serilog's names and the configuration aliases are accepted
  * in any case), `@mt` the template (or, without it, `@m` as literal text), `@x` an Error whose
  * `stack` is that text and whose message is its first line (and its name, when that line starts
  * `SomeError: `). `@tr` and `@sp` (hex trace and span ids, as Seq reads them) become the
@@ -81,7 +128,7 @@ export function readCompactJson(line: string): LogEvent {
   const m = optionalString(fields, '@m', line);
   const x = optionalString(fields, '@x', line);
   const id = fields['@i'];
-  if (id !== undefined && typeof id !== 'string' && typeof id !== 'number')
+  if (id != null && typeof id !== 'string' && typeof id !== 'number')
     throw new ClefParseError('"@i" is neither a string nor a number', line);
   const renderings = fields['@r'];
   if (renderings !== undefined && (!Array.isArray(renderings) || !renderings.every((r) => typeof r === 'string')))
@@ -99,5 +146,8 @@ export function readCompactJson(line: string): LogEvent {
     const name = key.startsWith('@@') ? key.slice(1) : key;
     Object.defineProperty(properties, name, { value: fields[key], enumerable: true, writable: true, configurable: true });
   }
-  return new LogEventRecord(timestamp, level, parseTemplateCached(templateText), properties, exception);
+  const template = parseTemplateCached(templateText);
+  return renderings === undefined || renderings.length === 0
+    ? new LogEventRecord(timestamp, level, template, properties, exception)
+    : new RenderedEvent(timestamp, level, template, properties, exception, renderings);
 }

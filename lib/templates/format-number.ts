@@ -14,12 +14,12 @@ function exactDigits(abs: number, decimals: number): [string, number] {
 
 /**
  * The custom format a standard one amounts to once its digits are exact: `D5` is `00000`, `F2`
- * `0.00`, `N2` `#,##0.00`, `P1` `#,##0.0%`; undefined for the others.
+ * `0.00`, `N2` `#,##0.00`, `P1` `#,##0.0 %` (the invariant culture's percent pattern `n %`); undefined for the others.
  */
 function asCustom(letter: string, precision: number | undefined): string | undefined {
   const decimals = precision === 0 ? '' : `.${'0'.repeat(precision ?? 2)}`;
   if (letter === 'd') return '0'.repeat(precision || 1);
-  return ({ f: `0${decimals}`, n: `#,##0${decimals}`, p: `#,##0${decimals}%` } as Partial<Record<string, string>>)[letter];
+  return ({ f: `0${decimals}`, n: `#,##0${decimals}`, p: `#,##0${decimals} %` } as Partial<Record<string, string>>)[letter];
 }
 
 /** Digits with `,` between groups of three. */
@@ -40,7 +40,8 @@ function standard(value: number, negative: boolean, letter: string, precision: n
   const abs = Math.abs(value);
   // Upper-case letters sort before lower-case ones.
   const upper = letter < 'a';
-  switch (letter.toLowerCase()) {
+  const lower = letter.toLowerCase();
+  switch (lower) {
     case 'e': {
       // toExponential's exponent always carries its sign: `1.23e+4`.
       const [mantissa, exp] = abs.toExponential(precision ?? 6).split('e');
@@ -53,9 +54,12 @@ function standard(value: number, negative: boolean, letter: string, precision: n
       return upper ? hex.toUpperCase() : hex;
     }
     case 'g':
-      return signed(negative, general(abs, precision, upper ? 'E' : 'e', Number.isSafeInteger(value)));
     case 'r':
-      return signed(negative, String(abs));
+      // Since .NET Core 3.0, R is G without a precision: the shortest round-trip digits.
+      return signed(
+        negative,
+        general(abs, lower === 'r' ? undefined : precision, upper ? 'E' : 'e', Number.isSafeInteger(value)),
+      );
   }
   return undefined;
 }
@@ -181,9 +185,9 @@ function fillSection(
  * `NaN`, `Infinity`, `-Infinity`.
  *
  * Standard formats (precision optional): `D5` (zero-padded integer), `F2` (fixed), `N2` (grouped
- * with `,`), `P1` (percent, `12.5%`), `E2` (`1.23E+004`), `X` / `x` / `X8` (hex; a negative 32-bit
+ * with `,`), `P1` (percent, `12.5 %`, as the invariant culture writes it), `E2` (`1.23E+004`), `X` / `x` / `X8` (hex; a negative 32-bit
  * integer as two's complement), `G` / `G3` (.NET's general format: `0.0000023` → `2.3E-06`, `1234`
- * with `G2` → `1.2E+03`), `R`. Custom formats: `0` (digit), `#` (optional digit), `.`,
+ * with `G2` → `1.2E+03`), `R` (as `G` without a precision, as .NET Core 3.0+ writes it). Custom formats: `0` (digit), `#` (optional digit), `.`,
  * `,` (grouping between digits, scaling by 1000 after them), `%`, `‰`, `'literal'`, `\c`, and up to
  * three `;`-separated sections (positive; negative; zero): a value that rounds to zero takes the zero
  * section (with two sections, a negative one rounding to zero takes the first, unsigned). As in .NET

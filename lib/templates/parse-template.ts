@@ -121,7 +121,8 @@ function propertyToken(raw: string): PropertyToken | undefined {
   let position: number | undefined;
   if (/^[0-9]+$/.test(name)) {
     const index = Number(name);
-    if (Number.isSafeInteger(index)) position = index;
+    // Serilog reads the index with int.TryParse: past int32 the hole is named.
+    if (index < 2 ** 31) position = index;
   }
   // Every key always present, in one order: one hidden class for all property tokens.
   return Object.freeze({ kind: 'property', name, raw, capturing, format, alignment, position });

@@ -59,6 +59,11 @@ describe('runCli', () => {
     });
   });
 
+  it('shows a formatted hole of a line from .NET as its @r rendering, as Seq does', async () => {
+    const line = `{"@t":"${T0}","@mt":"Paid {Amount:C}","@r":["¤12.50"],"Amount":12.5}`;
+    expect((await run(['--template', '{Message}'], line)).stdout).toBe('Paid ¤12.50\n');
+  });
+
   it('never writes raw control characters from its input, in events, passed-through lines or diagnostics', async () => {
     const event = `{"@t":"${T0}","@mt":"User {Name}","Name":"eve\\u001b]0;x\\u0007\\n[INF] forged"}`;
     const junk = 'plain \u001b[2J text\u009b';

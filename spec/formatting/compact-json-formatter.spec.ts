@@ -279,6 +279,58 @@ describe('CompactJsonFormatter', () => {
     );
   });
 
+  // Serilog.Formatting.Compact's CompactJsonFormatterTests and RenderedCompactJsonFormatterTests (both formatters are
+  // one here: renderMessage adds @m). Deliberate differences (docs/conformance.md): @t has milliseconds, not 7 digits;
+  // @i is written by both forms; @m renders strings bare.
+  describe('conformance with Serilog’s compact formatter tests', () => {
+    const both = [new CompactJsonFormatter(), new CompactJsonFormatter({ renderMessage: true })];
+    const capture = (template: string, args: unknown[], extra: Record<string, unknown> = {}, error?: Error): LogEventRecord => {
+      const parsed = parseTemplate(template);
+      return new LogEventRecord(at, 'information', parsed, { ...extra, ...captureProperties(parsed, args) }, error);
+    };
+
+    it.each<[string, LogEventRecord]>([
+      ['AnEmptyEventIsValidJson', capture('No properties', [])],
+      ['AMinimalEventIsValidJson', capture('One {Property}', [42])],
+      ['MultiplePropertiesAreDelimited', capture('Property {First} and {Second}', ['One', 'Two'])],
+      ['ExceptionsAreFormattedToValidJson', capture('With exception', [], {}, new RangeError('Attempted to divide by zero.'))],
+      ['ExceptionAndPropertiesAreValidJson', capture('With exception and {Property}', [42], {}, new RangeError('x'))],
+      ['RenderingsAreValidJson', capture('One {Rendering:x8}', [42])],
+      ['MultipleRenderingsAreDelimited', capture('Rendering {First:x8} and {Second:x8}', [1, 2])],
+    ])('writes valid JSON (%s)', (_, e) => {
+      for (const f of both) expect(() => JSON.parse(f.format(e))).not.toThrow();
+    });
+
+    it('writes the renderings of x8 holes', () => {
+      expect(JSON.parse(formatter.format(capture('One {Rendering:x8}', [42])))['@r']).toEqual(['0000002a']);
+      expect(JSON.parse(formatter.format(capture('Rendering {First:x8} and {Second:x8}', [1, 2])))['@r']).toEqual([
+        '00000001',
+        '00000002',
+      ]);
+    });
+
+    it('writes @m and @i as the rendered formatter does (AMinimalEventIsValidJson)', () => {
+      const line = JSON.parse(both[1].format(capture('One {Property}', [42])));
+      expect(line['@m']).toBe('One 42');
+      expect(line['@i']).toBe(templateEventId('One {Property}'));
+    });
+
+    it('escapes a property name starting with @ (AtPrefixedPropertyNamesAreEscaped)', () => {
+      for (const f of both) expect(JSON.parse(f.format(capture('Hello', [], { '@Mistake': 42 })))['@@Mistake']).toBe(42);
+    });
+
+    it('writes @t in UTC (TimestampIsUtc)', () => {
+      for (const f of both) expect(JSON.parse(f.format(capture('Hello', [])))['@t']).toMatch(/Z$/);
+    });
+
+    it('writes trace and span ids as @tr and @sp (TraceAndSpanIdsGenerateValidJson)', () => {
+      const e = capture('', [], { TraceId: '1befc31e94b01d1a473f63a7905f6c9b', SpanId: 'bb1111820570b80e' });
+      for (const f of both) {
+        expect(JSON.parse(f.format(e))).toMatchObject({ '@tr': '1befc31e94b01d1a473f63a7905f6c9b', '@sp': 'bb1111820570b80e' });
+      }
+    });
+  });
+
   describe('formatBatch', () => {
     it('writes one line per event, each ending with a newline', () => {
       const events = [event('a'), event('b')];

@@ -92,6 +92,96 @@ describe('readCompactJson', () => {
     expect(events[5].renderMessage()).toBe('HTTP POST /api/customers responded 400 in 799.724 ms');
   });
 
+  // Serilog.Formatting.Compact.Reader's LogEventReaderTests, case by case.
+  describe('conformance with Serilog’s LogEventReaderTests', () => {
+    it('reads the basic fields (BasicFieldsAreRead)', () => {
+      const event = readCompactJson(
+        '{"@t":"2016-10-12T04:20:58.0554314Z","@mt":"Hello, {@User}","User":{"Name":"nblumhardt","Id":101}}',
+      );
+      expect(event.timestamp.toISOString()).toBe('2016-10-12T04:20:58.055Z');
+      expect(event.level).toBe('information');
+      expect(event.messageTemplate.text).toBe('Hello, {@User}');
+      expect(event.properties).toEqual({ User: { Name: 'nblumhardt', Id: 101 } });
+      expect(Object.keys(event.properties.User as object)).toEqual(['Name', 'Id']);
+    });
+
+    it('escapes @m into the template (MessagesAreEscapedIntoTemplates)', () => {
+      const event = readCompactJson('{"@t":"2016-10-12T04:20:58.0554314Z","@m":"Hello, {text}"}');
+      expect(event.messageTemplate.text).toBe('Hello, {{text}}');
+      expect(event.renderMessage()).toBe('Hello, {text}');
+    });
+
+    it('passes unrecognised @ names through as properties, never @m (PassesThroughUnrecognizedReifiedProperties)', () => {
+      const event = readCompactJson('{"@t":"2016-10-12T04:20:58.0554314Z","@m":"Hello","@foo":42}');
+      expect(event.properties).toEqual({ '@foo': 42 });
+    });
+
+    it('accepts a missing message as an empty template (MissingMessagesAreAcceptedAsEmpty)', () => {
+      expect(readCompactJson('{"@t":"2016-10-12T04:20:58.0554314Z"}').messageTemplate.tokens).toEqual([]);
+    });
+
+    it('accepts an integer @i (EventIdIntegersAreAccepted)', () => {
+      expect(() => readCompactJson('{"@t":"2016-10-12T04:20:58.0554314Z","@i":42,"@m":"Hello"}')).not.toThrow();
+    });
+
+    it('reads @tr and @sp (ReadsTraceAndSpanIds)', () => {
+      const event = readCompactJson(
+        '{"@t":"2016-10-12T04:20:58.0554314Z","@tr":"1befc31e94b01d1a473f63a7905f6c9b","@sp":"bb1111820570b80e"}',
+      );
+      expect(event.properties).toEqual({ TraceId: '1befc31e94b01d1a473f63a7905f6c9b', SpanId: 'bb1111820570b80e' });
+    });
+
+    // messagetemplates.org: a format's semantics are application-dependent, so the formatted value is captured alongside
+    // the raw property for rendering elsewhere; Serilog's reader renders a scalar property with its `@r` rendering
+    // (RenderableScalarValue), as Seq does.
+    it('renders formatted holes of scalar properties with the line’s @r renderings, as Serilog’s reader does', () => {
+      const event = readCompactJson(
+        '{"@t":"2016-10-12T04:20:58Z","@mt":"Paid {Amount,8:C} on {When:d} for {@Order:x} of {N:x8} {Missing:0}","@r":["  ¤12.50","06/15/2009","ignored","0000002a","{Missing:0}"],"Amount":12.5,"When":"2009-06-15T00:00:00","Order":{"Id":7},"N":42}',
+      );
+      expect(event.renderMessage()).toBe('Paid   ¤12.50 on 06/15/2009 for {"Id":7} of 0000002a {Missing:0}');
+      expect(
+        readCompactJson('{"@t":"2016-10-12T04:20:58Z","@mt":"{A:C} {B:C}","@r":["¤1.00"],"A":1,"B":2}').renderMessage(),
+      ).toBe('¤1.00 2');
+      expect(readCompactJson(SERILOG_READER_VECTORS[1]).renderMessage()).toBe('Number 0000002a');
+    });
+
+    // InvalidDataThrowsInvalidDataException and EmptyDocumentThrowsInvalidDataException; '{"@t":"2016-02-12","@l":"Trace"}'
+    // is left out: rxlog reads its alias `trace` in any case (docs/conformance.md).
+    it.each([
+      [''],
+      ['[]'],
+      ['{}'],
+      ['#$%'],
+      ['{"@t":0}'],
+      ['{"@t":"2016-02-30"}'],
+      ['{"@t":"2016-02-12"'],
+      ['{"@t":"2016-02-12","@r":"[]"}'],
+      ['{"@t":"2016-02-12","@m":0}'],
+      ['{"@t":"2016-02-12","@mt":[]}'],
+      ['{"@t":"2016-02-12","@x":[""]}'],
+      ['{"@t":"2016-02-12","@tr":{}}'],
+      ['{"@t":"2016-02-12","@sp":true}'],
+      ['{"@t":"2016-02-12","@i":true}'],
+    ])('rejects %j', (line) => {
+      expect(() => readCompactJson(line)).toThrow(ClefParseError);
+    });
+
+    // The reader reads every optional field through TryGetOptionalField / TryGetOptionalEventId, which take a JSON
+    // null as a missing field; only @t (required) and @r (must be an array) reject it.
+    it('reads a null @mt, @m, @x, @i, @tr or @sp as a missing field, as Serilog’s reader does', () => {
+      const event = readCompactJson(
+        '{"@t":"2016-02-12T00:00:00Z","@mt":null,"@m":null,"@l":null,"@x":null,"@i":null,"@tr":null,"@sp":null,"A":null}',
+      );
+      expect(event.messageTemplate.tokens).toEqual([]);
+      expect(event.level).toBe('information');
+      expect(event.exception).toBeUndefined();
+      expect(event.properties).toEqual({ A: null });
+      expect(readCompactJson('{"@t":"2016-02-12","@mt":null,"@m":"Hi {x}"}').messageTemplate.text).toBe('Hi {{x}}');
+      expect(() => readCompactJson('{"@t":null}')).toThrow(ClefParseError);
+      expect(() => readCompactJson('{"@t":"2016-02-12","@r":null}')).toThrow(ClefParseError);
+    });
+  });
+
   it('accepts ISO 8601 instants with any fraction and offset, and a bare date as UTC midnight', () => {
     const at = (t: string): string => readCompactJson(JSON.stringify({ '@t': t })).timestamp.toISOString();
     expect(at('2016-02-12')).toBe('2016-02-12T00:00:00.000Z');
@@ -177,6 +267,61 @@ describe('readCompactJson', () => {
       );
     });
   }
+
+  it('gives back the same line for hostile property names, trace context, and templates with formatted holes', () => {
+    const keyChars = fc.constantFrom('@', 'a', 'B', '_', '.', 'é', '😀', '{', '}', ' ', '"', '\\', '\n', '0', 'T');
+    const key = fc.oneof(
+      fc.string({ unit: keyChars, maxLength: 6 }),
+      fc.constantFrom('@t', '@@x', '@', '@@', '__proto__', 'constructor', 'TraceId', 'SpanId', '@mt', '@i', '@r', ''),
+      fc.string({ unit: 'grapheme', maxLength: 5 }),
+    );
+    const hex = (length: number): fc.Arbitrary<string> =>
+      fc.string({ unit: fc.constantFrom(...'0123456789abcdef'), minLength: length, maxLength: length });
+    const templateChars = fc.constantFrom(
+      '{',
+      '}',
+      '@',
+      '$',
+      ':',
+      ',',
+      '-',
+      ' ',
+      '0',
+      '1',
+      'A',
+      'B',
+      'é',
+      '.',
+      '#',
+      'X',
+      '\n',
+      '😀',
+    );
+    const template = fc.oneof(
+      fc.string({ unit: templateChars, maxLength: 30 }),
+      fc.constantFrom('{A:P1} {B:R} {C,-8:yyyy} {@D:x}', '{A,5:0.00} {A:X}', '{0:000} {1}'),
+    );
+    fc.assert(
+      fc.property(
+        template,
+        fc.array(fc.tuple(key, jsonSafe), { maxLength: 6 }),
+        fc.option(hex(32), { nil: undefined }),
+        fc.option(hex(16), { nil: undefined }),
+        fc.boolean(),
+        (text, entries, traceId, spanId, renderMessage) => {
+          const properties: Record<string, unknown> = {};
+          if (traceId !== undefined) properties.TraceId = traceId;
+          for (const [k, v] of entries)
+            Object.defineProperty(properties, k, { value: v, enumerable: true, writable: true, configurable: true });
+          if (spanId !== undefined) properties.SpanId = spanId;
+          const formatter = new CompactJsonFormatter({ renderMessage });
+          const line = formatter.format(new LogEventRecord(new Date(0), 'information', parseTemplate(text), properties));
+          expect(formatter.format(readCompactJson(line))).toBe(line);
+        },
+      ),
+      { numRuns: 500 },
+    );
+  });
 
   it('round-trips JSON-safe events without loss', () => {
     const formatter = new CompactJsonFormatter();

@@ -128,6 +128,100 @@ describe('TextFormatter', () => {
   });
 });
 
+// Serilog's MessageTemplateTextFormatterTests and Serilog.Sinks.Console's OutputTemplateRendererTests, with the invariant
+// culture. Deliberate differences (docs/conformance.md): string values render bare, as with Serilog's `:l`, so a plain
+// {Message} writes Hello, World! where Serilog writes Hello, "World"!; structures and {Properties} are JSON
+// ({"Foo":42} where Serilog writes { Foo: 42 } and the console sink {Foo=42}); {Timestamp} and {UtcTimestamp} without a
+// format are ISO 8601 in UTC.
+describe('TextFormatter conformance with Serilog’s output template tests', () => {
+  const at = new Date(2024, 8, 3, 14, 15, 16, 79);
+  const on = (template: string, properties: Record<string, unknown> = {}, level: LogLevelName = 'information'): LogEventRecord =>
+    new LogEventRecord(at, level, parseTemplate(template), properties);
+  const format = (outputTemplate: string, e: LogEventRecord): string => new TextFormatter(outputTemplate).format(e);
+
+  it.each<[string, LogEventRecord, string]>([
+    ['{Message}', on('{Message}', { Message: 'Hello, world!' }), 'Hello, world!'],
+    ['{Name:u}', on('{Name}', { Name: 'Nick' }), 'NICK'],
+    ['{Name:w}', on('{Name}', { Name: 'Nick' }), 'nick'],
+    [`{Timestamp:${'-'.repeat(16)}}`, on('{Name}', { Name: 'Nick' }), '-'.repeat(16)],
+    [`{Timestamp:${'-'.repeat(100)}}`, on('{Name}', { Name: 'Nick' }), '-'.repeat(100)],
+    ['{Level:u3}', on('Hello'), 'INF'],
+    ['{Level:w3}', on('Hello'), 'inf'],
+    ['{Level:w6}', on('Hello'), 'inform'],
+    ['{Level}', on('Hello'), 'Information'],
+    ['{Level,5:w3}', on('Hello'), '  inf'],
+    ['{Properties}', on('Hello from {Bar}!', { Foo: 42, Bar: 'bar' }), '{"Foo":42}'],
+    ['{Properties}', on('Hello from {0}!', { Foo: 42, 0: 'bar' }), '{"Foo":42}'],
+    ['{Foo} {Properties}', on('Hello from bar!', { Foo: 42, Bar: 42 }), '42 {"Bar":42}'],
+    ['{Message}', on('Hello, {Name}!', { Name: 'World' }), 'Hello, World!'],
+    ['{Message:j}', on('Hello, {Name}!', { Name: 'World' }), 'Hello, World!'],
+    ['{Message:l}', on('Hello, {Name}!', { Name: 'World' }), 'Hello, World!'],
+    ['{Message:lj}', on('Hello, {Name}!', { Name: 'World' }), 'Hello, World!'],
+    ['{Message:jl}', on('Hello, {Name}!', { Name: 'World' }), 'Hello, World!'],
+    ['{Message:j}', on('{@Obj}', { Obj: { Name: 'World' } }), '{"Name":"World"}'],
+    ['{Message:lj}', on('{@Obj}', { Obj: { Name: 'World' } }), '{"Name":"World"}'],
+    ['{Properties:j}', on('Hello', { Name: 'World' }), '{"Name":"World"}'],
+    ['{Properties:jl}', on('Hello', { Name: 'World' }), '{"Name":"World"}'],
+    ['{Properties}', on('Hello'), '{}'],
+    ['{ThreadId}', on('x', { ThreadId: 15 }), '15'],
+    ['{ThreadId,5}', on('x', { ThreadId: 15 }), '   15'],
+    ['{ThreadId,-5}', on('x', { ThreadId: 15 }), '15   '],
+    ['{TraceId}/{SpanId}', on('Hello, world'), '/'],
+    [
+      '{TraceId}/{SpanId}',
+      on('x', { TraceId: '1befc31e94b01d1a473f63a7905f6c9b', SpanId: 'bb1111820570b80e' }),
+      '1befc31e94b01d1a473f63a7905f6c9b/bb1111820570b80e',
+    ],
+    ['{Timestamp:yyyy-MM-dd HH:mm:ss}', on('x'), '2024-09-03 14:15:16'],
+  ])('renders %s as Serilog does: %#', (outputTemplate, e, expected) => {
+    expect(format(outputTemplate, e)).toBe(expected);
+  });
+
+  it('renders {Level:tN}, {Level:uN} and {Level:wN} for every width, as FixedLengthLevelIsSupported', () => {
+    const monikers: [LogLevelName, string[]][] = [
+      ['verbose', ['V', 'Vb', 'Vrb', 'Verb', 'Verbo', 'Verbos', 'Verbose', 'Verbose']],
+      ['debug', ['D', 'De', 'Dbg', 'Dbug', 'Debug', 'Debug']],
+      [
+        'information',
+        [
+          'I',
+          'In',
+          'Inf',
+          'Info',
+          'Infor',
+          'Inform',
+          'Informa',
+          'Informat',
+          'Informati',
+          'Informatio',
+          'Information',
+          'Information',
+        ],
+      ],
+      ['warning', ['W', 'Wn', 'Wrn', 'Warn', 'Warni', 'Warnin', 'Warning', 'Warning']],
+      ['error', ['E', 'Er', 'Err', 'Eror', 'Error', 'Error']],
+      ['fatal', ['F', 'Fa', 'Ftl', 'Fatl', 'Fatal', 'Fatal']],
+    ];
+    for (const [level, names] of monikers) {
+      names.forEach((name, i) => {
+        const e = on('Hello', {}, level);
+        expect(format(`{Level:t${i + 1}}`, e)).toBe(name);
+        expect(format(`{Level:u${i + 1}}`, e)).toBe(name.toUpperCase());
+        expect(format(`{Level:w${i + 1}}`, e)).toBe(name.toLowerCase());
+      });
+    }
+  });
+
+  it('renders {UtcTimestamp} in UTC and {Timestamp:o} with the local offset (TimestampTokenRendersLocalTime)', () => {
+    const utc = new LogEventRecord(new Date(Date.UTC(2024, 8, 3, 12, 15, 16, 79)), 'debug', parseTemplate(''), {});
+    expect(format('{UtcTimestamp:o}', utc)).toBe('2024-09-03T12:15:16.0790000Z');
+    expect(format('{UtcTimestamp:yyyy-MM-dd HH:mm:ss}', utc)).toBe('2024-09-03 12:15:16');
+    const offset = -at.getTimezoneOffset();
+    const zone = `${offset < 0 ? '-' : '+'}${String(Math.floor(Math.abs(offset) / 60)).padStart(2, '0')}:${String(Math.abs(offset) % 60).padStart(2, '0')}`;
+    expect(format('{Timestamp:o}', on('x'))).toBe(`2024-09-03T14:15:16.0790000${zone}`);
+  });
+});
+
 describe('TextFormatter output template of the wrong kind', () => {
   it.each<[string, unknown, RegExp]>([
     ['a number', 5, /TextFormatter: expected an output template string, got number 5/],

@@ -441,6 +441,13 @@ describe('captureProperties', () => {
     expect(captureProperties(parseTemplate('{Name} {0}'), ['a', 'b'])).toEqual({ Name: 'a', 0: 'b' });
   });
 
+  // Serilog's PropertyToken.TryGetPositionalValue is int.TryParse: a hole of digits past int32 is named, not positional.
+  it('binds a hole of digits past 2147483647 by name, as Serilog does', () => {
+    expect(captureProperties(parseTemplate('{99999999999}'), ['a', 'b'])).toEqual({ 99999999999: 'a', __1: 'b' });
+    expect(captureProperties(parseTemplate('{0} {2147483648}'), ['a', 'b'])).toEqual({ 0: 'a', 2147483648: 'b' });
+    expect(captureProperties(parseTemplate('{2147483647}'), ['a'])).toEqual({ __0: 'a' });
+  });
+
   it('keeps the later value for a repeated name', () => {
     expect(captureProperties(parseTemplate('{A} {A}'), [1, 2])).toEqual({ A: 2 });
   });

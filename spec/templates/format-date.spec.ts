@@ -81,3 +81,69 @@ describe('formatDate', () => {
     expect(formatDate(new Date(Number.NaN))).toBe('Invalid Date');
   });
 });
+
+// learn.microsoft.com "Custom date and time format strings" and "Standard date and time format strings", on the pages'
+// example instant 2009-06-15T13:45:30.6175425 (JavaScript keeps milliseconds: .617), invariant culture, local time.
+describe('formatDate conformance with .NET’s documented examples', () => {
+  const june = new Date(2009, 5, 15, 13, 45, 30, 617);
+  const offset = localOffset(june);
+
+  it.each<[Date, string, string]>([
+    [june, 'yyyy-MM-dd HH:mm:ss.fff zzz', `2009-06-15 13:45:30.617 ${offset}`],
+    [june, 'o', `2009-06-15T13:45:30.6170000${offset}`],
+    [june, 'O', `2009-06-15T13:45:30.6170000${offset}`],
+    [june, 's', '2009-06-15T13:45:30'],
+    [june, '%d', '15'],
+    [new Date(2009, 5, 1), 'dd', '01'],
+    [june, 'ddd', 'Mon'],
+    [june, 'dddd', 'Monday'],
+    [june, '%f', '6'],
+    [june, 'ff', '61'],
+    [june, 'fff', '617'],
+    [june, 'ffff', '6170'],
+    [june, '%F', '6'],
+    [june, 'FF', '61'],
+    [june, 'FFFF', '617'],
+    [new Date(2009, 5, 15, 13, 45, 30, 50), 'FF', '05'],
+    [new Date(2009, 5, 15, 13, 45, 30, 50), '%F', ''],
+    [new Date(2009, 5, 15, 13, 45, 30, 0), 'HH:mm:ss.FFF', '13:45:30'],
+    [june, '%h', '1'],
+    [june, 'hh', '01'],
+    [june, '%H', '13'],
+    [new Date(2009, 5, 15, 1, 45, 30), 'HH', '01'],
+    [new Date(2009, 5, 15, 1, 45, 30), '%H', '1'],
+    [new Date(2009, 5, 15, 13, 5, 9), '%m', '5'],
+    [june, 'mm', '45'],
+    [june, '%M', '6'],
+    [june, 'MM', '06'],
+    [june, 'MMM', 'Jun'],
+    [june, 'MMMM', 'June'],
+    [new Date(2009, 5, 15, 13, 5, 9), '%s', '9'],
+    [new Date(2009, 5, 15, 13, 5, 9), 'ss', '09'],
+    [june, '%t', 'P'],
+    [june, 'tt', 'PM'],
+    [new Date(2009, 5, 15, 1, 45, 30), 'tt', 'AM'],
+    [new Date(2009, 0, 1), '%y', '9'],
+    [new Date(2009, 0, 1), 'yy', '09'],
+    [new Date(2009, 0, 1), 'yyy', '2009'],
+    [new Date(900, 0, 1), 'yyy', '900'],
+    [new Date(2009, 0, 1), 'yyyy', '2009'],
+    [new Date(2009, 0, 1), 'yyyyy', '02009'],
+    [june, '%z', `${offset[0]}${Number(offset.slice(1, 3))}`],
+    [june, 'zz', offset.slice(0, 3)],
+    [june, 'zzz', offset],
+    [june, '%K', offset],
+    [june, "HH:mm 'o''clock'", '13:45 oclock'],
+    [june, 'HH\\h', '13h'],
+    [june, 'MMMM dd, yyyy (dddd)', 'June 15, 2009 (Monday)'],
+  ])('formats %s with %j as %j', (value, format, expected) => {
+    expect(formatDate(value, format)).toBe(expected);
+  });
+
+  it('writes u and r in UTC, as .NET converts a DateTimeOffset for them', () => {
+    const instant = new Date(Date.UTC(2009, 5, 15, 20, 45, 30, 617));
+    expect(formatDate(instant, 'u')).toBe('2009-06-15 20:45:30Z');
+    expect(formatDate(instant, 'r')).toBe('Mon, 15 Jun 2009 20:45:30 GMT');
+    expect(formatDate(instant, 'R')).toBe('Mon, 15 Jun 2009 20:45:30 GMT');
+  });
+});

@@ -40,8 +40,8 @@ describe('formatNumber', () => {
     [255, 'x', 'ff'],
     [255, 'X8', '000000FF'],
     [-1, 'X', 'FFFFFFFF'],
-    [0.1234, 'P1', '12.3%'],
-    [0.5, 'P', '50.00%'],
+    [0.1234, 'P1', '12.3 %'],
+    [0.5, 'P', '50.00 %'],
     [12345.678, 'E2', '1.23E+004'],
     [0.00012, 'e1', '1.2e-004'],
     [1.5, 'G', '1.5'],
@@ -89,7 +89,7 @@ describe('formatNumber', () => {
     [-0, 'E2', '-0.00E+000'],
     [-0, 'G', '-0'],
     [-0, 'R', '-0'],
-    [-0.001, 'P0', '-0%'],
+    [-0.001, 'P0', '-0 %'],
     [-0.001, '0.00', '-0.00'],
     [-0.1, '0', '-0'],
     [-0, '0.00', '-0.00'],
@@ -138,6 +138,111 @@ describe('formatNumber', () => {
     expect(formatNumber(value, format)).toBe(expected);
   });
 
+  // The examples of learn.microsoft.com's "Custom numeric format strings" and "Standard numeric format strings"
+  // pages, as .NET writes them with the invariant culture (Serilog's default format provider). Not ported: the
+  // currency format C and the exponent specifiers of custom formats (`0.0e+00`), which rxlog does not support.
+  describe('conformance with .NET’s documented examples (invariant culture)', () => {
+    it.each<[number, string, string]>([
+      [1234.5678, '00000', '01235'],
+      [0.45678, '0.00', '0.46'],
+      [123, '00000', '00123'],
+      [1.2, '0.00', '1.20'],
+      [1.2, '00.00', '01.20'],
+      [0.56, '0.0', '0.6'],
+      [34.5, '00', '35'],
+      [1234567890, '0,0', '1,234,567,890'],
+      [1234567890.123456, '0,0.0', '1,234,567,890.1'],
+      [1234.56789, '0,0.00', '1,234.57'],
+      [1234.5678, '#####', '1235'],
+      [0.45678, '#.##', '.46'],
+      [1.2, '#.##', '1.2'],
+      [123, '#####', '123'],
+      [3, '####', '3'],
+      [123456, '[##-##-##]', '[12-34-56]'],
+      [1234567890, '#', '1234567890'],
+      [1234567890, '(###) ###-####', '(123) 456-7890'],
+      [2147483647, '##,#', '2,147,483,647'],
+      [2147483647, '#,#,,', '2,147'],
+      [1234567890, '#,#', '1,234,567,890'],
+      [1234567890, '#,##0,,', '1,235'],
+      [1234567890, '#,,', '1235'],
+      [1234567890, '#,,,', '1'],
+      [0.3697, '%#0.00', '%36.97'],
+      [0.3697, '##.0 %', '37.0 %'],
+      [0.086, '#0.##%', '8.6%'],
+      [0.03697, '#0.00‰', '36.97‰'],
+      [0.00354, '#0.## ‰', '3.54 ‰'],
+      [987654, '\\###00\\#', '#987654#'],
+      [68, "# 'degrees'", '68 degrees'],
+      [68, "#' degrees'", '68 degrees'],
+      [123, '\\#\\#\\# ##0 dollars and \\0\\0 cents \\#\\#\\#', '### 123 dollars and 00 cents ###'],
+      [12.345, '#0.0#;(#0.0#);-\\0-', '12.35'],
+      [0, '#0.0#;(#0.0#);-\\0-', '-0-'],
+      [-12.345, '#0.0#;(#0.0#);-\\0-', '(12.35)'],
+      [12.345, '#0.0#;(#0.0#)', '12.35'],
+      [0, '#0.0#;(#0.0#)', '0.0'],
+      [-12.345, '#0.0#;(#0.0#)', '(12.35)'],
+      [1234, '##;(##)', '1234'],
+      [-1234, '##;(##)', '(1234)'],
+      [0, '##;(##);**Zero**', '**Zero**'],
+      [-0.4, '0', '-0'],
+    ])('formats %p with the custom format %p as %p', (value, format, expected) => {
+      expect(formatNumber(value, format)).toBe(expected);
+    });
+
+    it.each<[number, string, string]>([
+      [1234, 'D', '1234'],
+      [-1234, 'D6', '-001234'],
+      [25, 'D5', '00025'],
+      [1052.0329112756, 'E', '1.052033E+003'],
+      [-1052.0329112756, 'e2', '-1.05e+003'],
+      [250000, 'E', '2.500000E+005'],
+      [1234.5678, 'E3', '1.235E+003'],
+      [1234.567, 'F', '1234.57'],
+      [1234, 'F1', '1234.0'],
+      [-1234.56, 'F4', '-1234.5600'],
+      [25, 'F2', '25.00'],
+      [25, 'F0', '25'],
+      [-123.456, 'G', '-123.456'],
+      [123.4546, 'G4', '123.5'],
+      [-1.23456789e-25, 'G', '-1.23456789E-25'],
+      [2.5, 'G', '2.5'],
+      [1234.567, 'N', '1,234.57'],
+      [1234, 'N1', '1,234.0'],
+      [-1234.56, 'N3', '-1,234.560'],
+      [2500000, 'N', '2,500,000.00'],
+      // NumberFormatInfo.InvariantInfo: PercentPositivePattern 0 ("n %"), PercentNegativePattern 0 ("-n %").
+      [1, 'P', '100.00 %'],
+      [-0.39678, 'P1', '-39.7 %'],
+      [250, 'X', 'FA'],
+      [0xffff, 'X', 'FFFF'],
+      [255, 'X4', '00FF'],
+      [123456789, 'X', '75BCD15'],
+      [123456789, 'X2', '75BCD15'],
+      [-1, 'x', 'ffffffff'],
+      [123456789.12345678, 'R', '123456789.12345678'],
+      // The docs' -1234567890.12345678, as the double it parses to.
+      [-1234567890.1234567, 'R', '-1234567890.1234567'],
+    ])('formats %p with the standard format %p as %p', (value, format, expected) => {
+      expect(formatNumber(value, format)).toBe(expected);
+    });
+
+    // Since .NET Core 3.0, R is the shortest round-trip string written as G writes it (dotnet/coreclr#22040):
+    // exponent notation below 1E-05 and from 1E+15 on, where JavaScript's String() switches only at 1e-7 and 1e21.
+    it.each<[number, string, string]>([
+      [0.00001623, 'R', '1.623E-05'],
+      [0.00001623, 'r', '1.623e-05'],
+      [1.5e16, 'R', '1.5E+16'],
+      [1e20, 'R', '1E+20'],
+      [0.1 + 0.2, 'R', '0.30000000000000004'],
+      [Math.PI, 'R', '3.141592653589793'],
+      [-1.23456789012e-7, 'R', '-1.23456789012E-07'],
+      [0.00001623, 'R5', '1.623E-05'],
+    ])('formats %p with %p as G does without a precision (%p)', (value, format, expected) => {
+      expect(formatNumber(value, format)).toBe(expected);
+    });
+  });
+
   it("writes as many decimals as a custom format asks for, past toFixed's limit of 100", () => {
     expect(formatNumber(1.5, `0.${'0'.repeat(150)}`)).toBe(`1.5${'0'.repeat(149)}`);
     expect(formatNumber(-1.5, `0.${'#'.repeat(150)}`)).toBe('-1.5');
@@ -146,11 +251,11 @@ describe('formatNumber', () => {
 
   // P rounds the value itself to two more decimals and moves the point (.NET's Scale += 2), so no multiplication error.
   it.each<[number, string, string]>([
-    [1.44225, 'P2', '144.23%'],
-    [5.28205, 'P2', '528.20%'],
-    [3.6995, 'P1', '370.0%'],
-    [0.5, 'P99', `50.${'0'.repeat(99)}%`],
-    [1e21, 'P0', '100,000,000,000,000,000,000,000%'],
+    [1.44225, 'P2', '144.23 %'],
+    [5.28205, 'P2', '528.20 %'],
+    [3.6995, 'P1', '370.0 %'],
+    [0.5, 'P99', `50.${'0'.repeat(99)} %`],
+    [1e21, 'P0', '100,000,000,000,000,000,000,000 %'],
   ])('formats %p with %p from the exact value (%p)', (value, format, expected) => {
     expect(formatNumber(value, format)).toBe(expected);
   });

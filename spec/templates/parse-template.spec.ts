@@ -88,6 +88,12 @@ describe('parseTemplate', () => {
     ]);
   });
 
+  it('reads a hole of digits as positional only up to 2147483647 (an int32, as Serilog parses it)', () => {
+    expect(parseTemplate('{2147483647}').tokens).toEqual([hole('2147483647', '{2147483647}', { position: 2147483647 })]);
+    expect(parseTemplate('{2147483648}').tokens).toEqual([hole('2147483648', '{2147483648}')]);
+    expect(parseTemplate('{007}').tokens).toEqual([hole('007', '{007}', { position: 7 })]);
+  });
+
   it('accepts names in any script, with digits and underscores', () => {
     expect(parseTemplate('{Größe}{名前}{_id2}').tokens).toEqual([
       hole('Größe', '{Größe}'),
@@ -188,8 +194,50 @@ describe('parseTemplate', () => {
       ['{,,}', [text('{,,}')]],
       ['{Number:##.0;-##.0;zero}', [hole('Number', '{Number:##.0;-##.0;zero}', { format: '##.0;-##.0;zero' })]],
       ['{Number:+##.0}', [hole('Number', '{Number:+##.0}', { format: '+##.0' })]],
+      ['Hello, world!', [text('Hello, world!')]],
+      ['{}', [text('{}')]],
+      ['{..}', [text('{..}')]],
+      ['{w@rld} Hi!', [text('{w@rld} Hi!')]],
+      [
+        '{0}, {1}, {2}',
+        [
+          hole('0', '{0}', { position: 0 }),
+          text(', '),
+          hole('1', '{1}', { position: 1 }),
+          text(', '),
+          hole('2', '{2}', { position: 2 }),
+        ],
+      ],
+      ['{Hello,-50}', [hole('Hello', '{Hello,-50}', { alignment: -50 })]],
+      ['{Hello,5}', [hole('Hello', '{Hello,5}', { alignment: 5 })]],
+      ['{Hello,-50:000}', [hole('Hello', '{Hello,-50:000}', { alignment: -50, format: '000' })]],
+      ['{Hello,5:000}', [hole('Hello', '{Hello,5:000}', { alignment: 5, format: '000' })]],
+      ['{Hello,50:000}', [hole('Hello', '{Hello,50:000}', { alignment: 50, format: '000' })]],
+      ['{Hello:000,-50}', [hole('Hello', '{Hello:000,-50}', { format: '000,-50' })]],
+      ['{Hello:000,5}', [hole('Hello', '{Hello:000,5}', { format: '000,5' })]],
+      ['{Hello:000,50}', [hole('Hello', '{Hello:000,50}', { format: '000,50' })]],
+      ['{@Hello}', [hole('Hello', '{@Hello}', { capturing: 'structure' })]],
+      ['{$Hello}', [hole('Hello', '{$Hello}', { capturing: 'stringify' })]],
     ])('parses %j as Serilog does', (template, tokens) => {
       expect(parseTemplate(template).tokens).toEqual(tokens);
+    });
+
+    // Representation only: Serilog gives an empty template one empty text token and may split text into adjacent text
+    // tokens ("Hello, " then "{w@rld}"); rxlog gives none and merges them. Both render the same.
+    it('gives an empty template no tokens and merges adjacent text, rendering as Serilog does', () => {
+      expect(parseTemplate('').tokens).toEqual([]);
+      expect(parseTemplate('Hello, {w@rld}, HI!').tokens).toEqual([text('Hello, {w@rld}, HI!')]);
+    });
+
+    // Deliberate difference (docs/conformance.md): a '{' before a hole's format ends the hole, so a '{{' after it is an
+    // escaped brace. Serilog reads each of these templates as text kept as written (the second column).
+    it.each([
+      ['{0_{{space}', '{0_{space}', '{0_{{space}'],
+      ['{0_{{space', '{0_{space', '{0_{{space'],
+      ['Hello, {w{{rld', 'Hello, {w{rld', 'Hello, {w{{rld'],
+      ['Hello{{, {w{{rld', 'Hello{, {w{rld', 'Hello{, {w{{rld'],
+    ])('reads %j as the text %j (Serilog: %j)', (template, rendered) => {
+      expect(parseTemplate(template).tokens).toEqual([text(rendered)]);
     });
 
     it('reads a format of any characters but "}" (messagetemplates.org Format ::= [^}]+)', () => {
@@ -223,6 +271,35 @@ describe('parseTemplate', () => {
   it('parses 1 MB of unclosed holes into one text token', () => {
     const template = '{a'.repeat(512 * 1024);
     expect(parseTemplate(template).tokens).toEqual([text(template)]);
+  });
+
+  // Adversarial templates of about 1 MB: a parser that rescanned on each brace would take minutes here, not milliseconds.
+  const MB = 1024 * 1024;
+  it.each<[string, () => string, (template: string) => readonly TemplateToken[]]>([
+    [
+      'nested braces',
+      () => `${'{'.repeat(MB / 2)}A${'}'.repeat(MB / 2)}`,
+      () => [text(`${'{'.repeat(MB / 4)}A${'}'.repeat(MB / 4)}`)],
+    ],
+    ['odd runs of braces', () => `${'{'.repeat(MB + 1)}A}`, () => [text('{'.repeat(MB / 2)), hole('A', '{A}')]],
+    ['hints without names', () => '{@$'.repeat(MB / 3), (t) => [text(t)]],
+    ['close-open pairs', () => '}{'.repeat(MB / 2), (t) => [text(t)]],
+    ['unfinished alignments', () => '{a,'.repeat(MB / 3), (t) => [text(t)]],
+    ['an unclosed format', () => `{A:${'x'.repeat(MB)}`, (t) => [text(t)]],
+    ['formats that hold braces', () => `${'{A:{'.repeat(MB / 4)}}`, (t) => [hole('A', t, { format: t.slice(3, -1) })]],
+    ['emoji (not letters) in holes', () => `{${'😀'.repeat(MB / 2)}}`, (t) => [text(t)]],
+    ['lone surrogates in holes', () => '{\ud800'.repeat(MB / 2), (t) => [text(t)]],
+    ['a long name in another script', () => `{${'é'.repeat(MB)}}`, (t) => [hole('é'.repeat(MB), t)]],
+    ['a long dotted name', () => `{${'a.'.repeat(MB / 2)}a}`, (t) => [hole(t.slice(1, -1), t)]],
+  ])('parses 1 MB of %s in linear time', (_, make, expected) => {
+    const template = make();
+    expect(parseTemplate(template).tokens).toEqual(expected(template));
+  });
+
+  it('parses 1 MB of formatted, aligned holes in linear time', () => {
+    const tokens = parseTemplate('{A,5:0.00}'.repeat(MB / 10)).tokens;
+    expect(tokens).toHaveLength(Math.floor(MB / 10));
+    expect(tokens.every((token) => token.kind === 'property' && token.alignment === 5 && token.format === '0.00')).toBe(true);
   });
 
   it('returns a frozen template', () => {

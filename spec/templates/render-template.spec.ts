@@ -1,4 +1,5 @@
 import fc from 'fast-check';
+import { captureProperties } from '../../lib/templates/capture';
 import { parseTemplate } from '../../lib/templates/parse-template';
 import { alignText, renderPropertyToken, renderTemplate, renderValue } from '../../lib/templates/render-template';
 import type { PropertyToken } from '../../lib/core/message-template';
@@ -78,6 +79,67 @@ describe('renderTemplate', () => {
     expect(renderTemplate(parseTemplate('Hi {Name}'), undefined as unknown as Record<string, unknown>)).toBe('Hi {Name}');
     expect(renderTemplate(null as unknown as string, {})).toBe('');
     expect(renderTemplate({} as unknown as string, {})).toBe('');
+  });
+});
+
+// Serilog's MessageTemplateTests and MessageTemplateRendererTests, with the invariant culture. DESIGN §4: strings render
+// bare (Serilog's `:l`) and structures as JSON, where Serilog quotes strings ("Apple") and writes { Back: "straight" }.
+describe('renderTemplate conformance with Serilog’s MessageTemplateTests', () => {
+  const render = (template: string, ...args: unknown[]): string => {
+    const parsed = parseTemplate(template);
+    return renderTemplate(parsed, captureProperties(parsed, args));
+  };
+
+  it.each<[string, unknown[], string]>([
+    ['Just biting {Fruit} number {Count}', ['Apple', 12], 'Just biting Apple number 12'],
+    ['Welcome, customer {CustomerId:0000}', [12], 'Welcome, customer 0012'],
+    ['Welcome, customer #{CustomerId,-10}, pleasure to see you', [1234], 'Welcome, customer #1234      , pleasure to see you'],
+    [
+      'Welcome, customer #{CustomerId,-10:000000}, pleasure to see you',
+      [1234],
+      'Welcome, customer #001234    , pleasure to see you',
+    ],
+    ['Welcome, customer #{CustomerId,10}, pleasure to see you', [1234], 'Welcome, customer #      1234, pleasure to see you'],
+    [
+      'Welcome, customer #{CustomerId,10:000000}, pleasure to see you',
+      [1234],
+      'Welcome, customer #    001234, pleasure to see you',
+    ],
+    ['Welcome, customer #{CustomerId,10:0,0}, pleasure to see you', [1234], 'Welcome, customer #     1,234, pleasure to see you'],
+    ['Welcome, customer #{CustomerId:0,0}, pleasure to see you', [1234], 'Welcome, customer #1,234, pleasure to see you'],
+    ['{1}, {0}', ['world', 'Hello'], 'Hello, world'],
+    ['{1}, {Place}', ['world', 'Hello'], 'world, Hello'],
+    ['{1}, {0}', ['world'], '{1}, world'],
+    ['I sat at {@Chair}', [{ Back: 'straight', Legs: [1, 2, 3, 4] }], 'I sat at {"Back":"straight","Legs":[1,2,3,4]}'],
+    ['{Number}', [16], '16'],
+    ['{Number:X8}', [16], '00000010'],
+  ])('renders %j with %j as %j', (template, args, expected) => {
+    expect(render(template, ...args)).toBe(expected);
+  });
+});
+
+describe('renderTemplate with hostile formats', () => {
+  const formatChars = fc.constantFrom(...'0#.,;%‰\'"\\E+-XNPRGDFyMdHhmsfFtzK:/ '.split(''), 'u3', 'lj', '%');
+  const formats = fc.oneof(fc.string({ unit: formatChars, maxLength: 16 }), fc.string({ maxLength: 16 }));
+  const values = fc.oneof(
+    fc.double(),
+    fc.integer(),
+    fc.bigInt(),
+    fc.date(),
+    fc.string(),
+    fc.anything({ withBigInt: true, withDate: true, withMap: true, withSet: true, withTypedArray: true }),
+  );
+
+  it('never throws and always gives a string, whatever the value, format and alignment', () => {
+    fc.assert(
+      fc.property(values, formats, fc.integer({ min: -40, max: 40 }), (value, format, alignment) => {
+        const template = parseTemplate(`{V,${alignment}:${format.replace(/[{}]/g, '')}}`);
+        const text = renderTemplate(template, { V: value });
+        expect(typeof text).toBe('string');
+        expect(text.length).toBeGreaterThanOrEqual(Math.min(Math.abs(alignment), 10_000));
+      }),
+      { numRuns: 1000 },
+    );
   });
 });
 
