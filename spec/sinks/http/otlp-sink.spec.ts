@@ -159,6 +159,31 @@ describe('OtlpSink', () => {
     expect(sink.rejectedLogRecords).toBe(0);
   });
 
+  // OTLP specification, "Retryable Response Codes": only 429, 502, 503 and 504 SHOULD be retried;
+  // "all other 4xx or 5xx response status codes MUST NOT be retried" (the JS SDK's exporter does the same).
+  it.each([
+    [500, 1],
+    [408, 1],
+    [425, 1],
+    [507, 1],
+    [429, 3],
+    [502, 3],
+    [503, 3],
+    [504, 3],
+  ])(
+    'sends a batch answered %i %i time(s), as the OTLP specification retries only 429, 502, 503 and 504',
+    async (status, requests) => {
+      server = await startTestServer(() => ({ status, body: '{"code":14,"message":"nope"}' }));
+      const log = new LoggerConfiguration().writeTo
+        .sink(new OtlpSink({ endpoint: server.url }), { retry: { attempts: 3, initialDelayMs: 1, maxDelayMs: 1 } })
+        .createLogger();
+      log.information('Item {N}', 1);
+      const report = await log.close({ strategy: 'flush' });
+      expect(report.sinks.otlp).toMatchObject({ delivered: 0, failed: 1 });
+      expect(server.requests).toHaveLength(requests);
+    },
+  );
+
   it('throws ConfigurationError naming a bad option', () => {
     expect(() => new OtlpSink({ endpoint: '' })).toThrow('OtlpSink.endpoint');
     expect(() => new OtlpSink({ environment: {} })).toThrow('OTEL_EXPORTER_OTLP_LOGS_ENDPOINT');
