@@ -63,10 +63,15 @@ const SINK_FAMILIES: readonly SinkFamily[] = [
  * `# TYPE` per family, `rxlog_` names, a `sink` label on per-sink families (values escaped),
  * latency in seconds (Prometheus' base unit) as a summary's `quantile` samples plus a max gauge,
  * and the breaker state as one 0/1 gauge per
- * state. Serve it with content type `text/plain; version=0.0.4`.
+ * state. Serve it with content type `text/plain; version=0.0.4; charset=utf-8`: Prometheus 3 fails
+ * a scrape whose answer has no valid `Content-Type`.
  *
  * @example
- * http.createServer((req, res) => res.end(metricsToPrometheus(log.metrics()))).listen(9464);
+ * http
+ *   .createServer((req, res) =>
+ *     res.writeHead(200, { 'Content-Type': 'text/plain; version=0.0.4; charset=utf-8' }).end(metricsToPrometheus(log.metrics())),
+ *   )
+ *   .listen(9464);
  */
 export function metricsToPrometheus(metrics: LoggerMetrics): string {
   const lines: string[] = [];

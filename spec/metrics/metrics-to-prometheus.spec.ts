@@ -66,6 +66,23 @@ describe('metricsToPrometheus', () => {
     );
   });
 
+  withPromtool('passes `promtool check metrics` with NaN, ±Infinity, huge and tiny values', () => {
+    const sink = new SinkMetricsRecorder('edge');
+    sink.received = 1e21;
+    sink.delivered = Number.POSITIVE_INFINITY;
+    sink.queueBytes = Number.NaN;
+    sink.bytesWritten = Number.MAX_VALUE;
+    sink.latency.record(0.0001);
+    const text = metricsToPrometheus({ ...sample(), logged: 2 ** 53 + 2, filtered: -0, sinks: { edge: sink.snapshot() } });
+    expect(text).toContain('rxlog_events_received_total{sink="edge"} 1e+21\n');
+    expect(text).toContain('rxlog_events_delivered_total{sink="edge"} +Inf\n');
+    expect(text).toContain('rxlog_queue_bytes{sink="edge"} NaN\n');
+    expect(text).toContain('rxlog_events_filtered_total 0\n');
+    const result = spawnSync('promtool', ['check', 'metrics'], { input: text });
+    expect(`${result.stdout.toString()}${result.stderr.toString()}`).toBe('');
+    expect(result.status).toBe(0);
+  });
+
   it('writes the counters of the .pipe() operators only when the logger has them', () => {
     expect(metricsToPrometheus(sample())).not.toContain('rxlog_pipe_');
     const text = metricsToPrometheus({

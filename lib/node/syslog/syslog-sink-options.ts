@@ -51,7 +51,7 @@ export interface SyslogSinkOptions {
   messageIdProperty?: string | false;
   /** Framing on tcp and unix (RFC 6587). Default `'octet-counting'` for tcp, `'newline'` for unix (what stream readers such as syslog-ng's unix-stream expect). */
   tcpFraming?: SyslogFraming;
-  /** Longest message in bytes of UTF-8, framing excluded; longer ones are cut at a character boundary. Default `1024` for RFC 3164 (its §4.1 limit), else `2048` for udp, `8192` (rsyslog's default limit) for tcp and unix. */
+  /** Longest message in bytes of UTF-8, framing excluded; longer ones are cut at a character boundary. Default `1024` for RFC 3164 (its §4.1 limit), else `2048` for udp, `8096` for tcp and unix: rsyslog's default `maxMessageSize` ("8k" in its docs is 8096 bytes), past which it splits the rest off as a message of its own, or repeats the message. */
   maxMessageBytes?: number;
   /** Longest wait to connect (tcp, unix) or resolve the host (udp), in milliseconds. Default `5000`. */
   connectTimeoutMs?: number;
@@ -71,6 +71,12 @@ const FORMATS: readonly SyslogFormat[] = ['rfc5424', 'rfc3164'];
 const FRAMINGS: readonly SyslogFraming[] = ['octet-counting', 'newline'];
 /** The largest UDP payload over IPv4. */
 const MAX_DATAGRAM_BYTES = 65_507;
+/**
+ * rsyslog's default maxMessageSize (`iMaxLine = 8096` in its glbl.c). A longer message on imtcp is cut
+ * and its rest parsed as a message of its own (a property value could forge one); on imptcp it is
+ * delivered again for each byte over.
+ */
+const RSYSLOG_MAX_MESSAGE_BYTES = 8096;
 /** Room for a header: a smaller limit would cut into it. */
 const MIN_MESSAGE_BYTES = 64;
 
@@ -140,7 +146,7 @@ export function resolveSyslogSinkOptions(options: SyslogSinkOptions): ResolvedSy
     options.maxMessageBytes,
     MIN_MESSAGE_BYTES,
     transport === 'udp' ? MAX_DATAGRAM_BYTES : Number.MAX_SAFE_INTEGER,
-    format === 'rfc3164' ? 1024 : transport === 'udp' ? 2048 : 8192,
+    format === 'rfc3164' ? 1024 : transport === 'udp' ? 2048 : RSYSLOG_MAX_MESSAGE_BYTES,
   );
   const connectTimeoutMs = integer('connectTimeoutMs', options.connectTimeoutMs, 1, 2_147_483_647, 5_000);
   const writeTimeoutMs = integer('writeTimeoutMs', options.writeTimeoutMs, 1, 2_147_483_647, 10_000);

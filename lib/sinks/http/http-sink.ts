@@ -196,9 +196,11 @@ export class HttpSink implements Sink {
    * and without the `offline` option, the request waits for the `online` event (or `close()`),
    * so the batch is sent once when the network returns; meanwhile the logger's bounded queue
    * holds later events and counts what overflows. A batch answered 413 (Payload Too Large) is sent again in two
-   * halves, recursively; a single event answered 413 fails for good.
+   * halves, recursively; a single event answered 413 fails for good. An empty batch sends nothing
+   * (OTLP asks senders not to send empty envelopes).
    */
   async emit(events: readonly LogEvent[]): Promise<void> {
+    if (events.length === 0) return;
     try {
       const body = this.body(events);
       if (this.offlineQueue !== undefined) {

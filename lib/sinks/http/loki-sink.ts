@@ -4,7 +4,7 @@ import type { Formatter } from '../../core/sink';
 import { CompactJsonFormatter } from '../../formatting/compact-json-formatter';
 import { HttpSink, type HttpSinkOptions } from './http-sink';
 import { withHeader } from './with-header';
-import { lokiPushBody } from './loki-push-body';
+import { lokiEntryClock, lokiPushBody } from './loki-push-body';
 
 /** Options of {@link LokiSink}. */
 export interface LokiSinkOptions extends Omit<HttpSinkOptions, 'url' | 'body' | 'contentType' | 'method' | 'beaconContentType'> {
@@ -51,12 +51,13 @@ export class LokiSink extends HttpSink {
     const tenantId = options.tenantId;
     if (tenantId !== undefined && (typeof tenantId !== 'string' || tenantId === ''))
       throw new ConfigurationError(`LokiSink.tenantId: expected a non-empty string, got ${JSON.stringify(tenantId)}`);
+    const clock = lokiEntryClock();
     super({
       ...options,
       url: `${base.trim().replace(/\/+$/, '')}/loki/api/v1/push`,
       contentType: 'application/json',
       headers: tenantId === undefined ? options.headers : withHeader(options.headers, 'X-Scope-OrgID', tenantId),
-      body: (events) => lokiPushBody(events, labels, formatter),
+      body: (events) => lokiPushBody(events, labels, formatter, clock),
     });
   }
 }

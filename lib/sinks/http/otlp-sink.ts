@@ -7,6 +7,10 @@ import { otlpLogRecordJson } from './otlp-log-record';
 import { quoteJson } from '../../templates/safe-json';
 import { SelfLog } from '../../core/self-log';
 import { otlpPartialSuccess } from './otlp-partial-success';
+import { HttpStatusError } from './http-status-error';
+
+/** The only statuses the OTLP specification retries ("all other 4xx or 5xx response status codes MUST NOT be retried"). */
+const RETRYABLE = [429, 502, 503, 504];
 
 /** Options of {@link OtlpSink}. */
 export interface OtlpSinkOptions extends Omit<
@@ -95,6 +99,20 @@ export class OtlpSink extends HttpSink {
       contentType: 'application/json',
       body: (events) => otlpBody(head, events),
     });
+  }
+
+  /**
+   * Sends one batch as HttpSink does, except that a failure status other than 429, 502, 503 and 504
+   * is permanent (not retried), as the OTLP specification and the OpenTelemetry exporters have it:
+   * a collector answers 500 to a request it will never accept.
+   */
+  override async emit(events: readonly LogEvent[]): Promise<void> {
+    try {
+      await super.emit(events);
+    } catch (error) {
+      if (error instanceof HttpStatusError) Object.assign(error, { permanent: !RETRYABLE.includes(error.status) });
+      throw error;
+    }
   }
 
   /** Reads an OTLP partial success from a 2xx answer: counts the rejected records, and says why in SelfLog. */

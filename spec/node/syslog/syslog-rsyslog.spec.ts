@@ -59,6 +59,7 @@ interface Received {
   let output: string;
   let udpPort: number;
   let tcpPort: number;
+  let socketPath: string;
   let daemon: ChildProcess | undefined;
   let daemonLog = '';
   const run = `${process.pid}-${Date.now().toString(36)}`;
@@ -87,6 +88,7 @@ interface Received {
     output = join(dir, 'out.log');
     udpPort = await freeUdpPort();
     tcpPort = await freeTcpPort();
+    socketPath = join(dir, 'stream.sock');
     const config = join(dir, 'rsyslog.conf');
     // Everything lives in the temp dir: no system config, pid file, spool or /dev/log is touched.
     writeFileSync(
@@ -95,10 +97,18 @@ interface Received {
         `global(workDirectory="${dir}")`,
         'module(load="imudp")',
         'module(load="imtcp")',
+        'module(load="imptcp")',
+        'module(load="mmpstrucdata")',
         'template(name="rxlogTest" type="string" string="%syslogseverity%|%syslogfacility%|%app-name%|%procid%|%msgid%|%structured-data%|%msg%\\n")',
+        'template(name="rxlogSd" type="list") { property(name="app-name") constant(value="|") property(name="$!rfc5424-sd") constant(value="\\n") }',
         `input(type="imudp" address="127.0.0.1" port="${udpPort}")`,
         `input(type="imtcp" address="127.0.0.1" port="${tcpPort}")`,
+        // A Unix stream socket, for transport 'unix'.
+        `input(type="imptcp" path="${socketPath}" unlink="on")`,
+        // rsyslog's own RFC 5424 structured-data parser, as JSON in $!rfc5424-sd.
+        'action(type="mmpstrucdata")',
         `*.* action(type="omfile" file="${output}" template="rxlogTest")`,
+        `*.* action(type="omfile" file="${output}.sd" template="rxlogSd")`,
         '',
       ].join('\n'),
     );
@@ -108,8 +118,12 @@ interface Received {
     daemon.on('exit', (code) => (daemonLog += `\n[rsyslogd exited with ${code}]`));
 
     // Ready when a probe sent over each transport comes out in the file.
-    const probe = (transport: 'udp' | 'tcp'): Promise<void> => {
-      const sink = new SyslogSink({ transport, port: transport === 'udp' ? udpPort : tcpPort, appName: 'probe' });
+    const probe = (transport: 'udp' | 'tcp' | 'unix'): Promise<void> => {
+      const sink = new SyslogSink(
+        transport === 'unix'
+          ? { transport, path: socketPath, appName: 'probe' }
+          : { transport, port: transport === 'udp' ? udpPort : tcpPort, appName: 'probe' },
+      );
       const text = `probe ${transport} ${run}`;
       return pollUntil(
         async () => {
@@ -121,6 +135,7 @@ interface Received {
     };
     await probe('udp');
     await probe('tcp');
+    await probe('unix');
   });
 
   afterAll(async () => {
@@ -230,6 +245,97 @@ interface Received {
       msgId: '-',
       structuredData: '[rxlog@32473 A="1"]',
       msg: tag,
+    });
+  });
+  // rsyslog's maxMessageSize is 8096 bytes unless configured (glbl.c's iMaxLine; "8k" in its docs).
+  // A longer message is cut, and the rest becomes a message of its own (imtcp) or the cut message
+  // is repeated once for each byte over (imptcp with newline framing): rxlog's stream default stays within it.
+  it.each<[string, SyslogSinkOptions]>([
+    ['tcp', { transport: 'tcp' }],
+    ['tcp-newline', { transport: 'tcp', tcpFraming: 'newline' }],
+    ['unix', { transport: 'unix' }],
+  ])(
+    'delivers an event longer than rsyslog accepts as one message, cut, never split or repeated (%s)',
+    async (name, transportOptions) => {
+      const tag = `long-${name}-${run}`;
+      const sink = new SyslogSink({
+        ...transportOptions,
+        ...(transportOptions.transport === 'unix' ? { path: socketPath } : { port: tcpPort }),
+        appName: 'rxlog-long',
+        facility: 'local4',
+      });
+      await sink.emit([
+        makeEvent({ text: `${tag} ${'x'.repeat(20_000)}`, properties: { Pad: 'p'.repeat(100) } }),
+        makeEvent({ text: `done ${tag}` }),
+      ]);
+      await sink.close();
+      await pollUntil(
+        () => (lines().some((l) => l.msg === `done ${tag}`) ? true : undefined),
+        () => `the messages did not reach rsyslogd; its output:\n${daemonLog}`,
+      );
+      const all = readFileSync(output, 'utf8').split('\n');
+      const first = all.findIndex((l) => l.includes(`|${tag} x`));
+      const last = all.findIndex((l) => l.endsWith(`|done ${tag}`));
+      // From the long event's line to the last event's, nothing split off or repeated (lines cut to 60 characters).
+      expect(all.slice(first, last + 1).map((l) => l.slice(0, 60))).toEqual([
+        `6|20|rxlog-long|${process.pid}|-|[rxlog@32473 Pad="${'p'.repeat(100)}"]|${tag} x`.slice(0, 60),
+        `6|20|rxlog-long|${process.pid}|-|-|done ${tag}`.slice(0, 60),
+      ]);
+      expect(all[first]).toMatch(new RegExp(`\\|${tag} x+$`));
+    },
+  );
+
+  it('parses the structured data of hostile property names and values back to the values (mmpstrucdata)', async () => {
+    const tag = `sd-${run}`;
+    const sink = new SyslogSink({ transport: 'tcp', port: tcpPort, appName: 'rxlog-sd', messageIdProperty: false });
+    const properties = {
+      Quote: 'say "hi"',
+      Back: 'C:\\dir\\',
+      Bracket: 'a]b[c',
+      Equals: 'k=v',
+      Unicode: 'Zürich 東京 🚀',
+      Json: { a: [1, 'b"]'] },
+      Number: 1.5,
+      Nothing: null,
+      'Has space': 1,
+      'Eq=ual': 2,
+      'Quo"te': 3,
+      'Br]acket': 4,
+      Ünïcode: 5,
+      'this-name-is-longer-than-thirty-two-characters': 6,
+      Tag: tag,
+    };
+    await sink.emit([makeEvent({ text: tag, properties })]);
+    await sink.close();
+    const sdFile = `${output}.sd`;
+    const line = await pollUntil(
+      () =>
+        existsSync(sdFile)
+          ? readFileSync(sdFile, 'utf8')
+              .split('\n')
+              .find((l) => l.startsWith('rxlog-sd|') && l.includes(tag))
+          : undefined,
+      () => `the message did not reach rsyslogd; its output:\n${daemonLog}`,
+    );
+    // mmpstrucdata lower-cases names by default.
+    expect(JSON.parse(line.slice('rxlog-sd|'.length))).toEqual({
+      'rxlog@32473': {
+        quote: 'say "hi"',
+        back: 'C:\\dir\\',
+        bracket: 'a]b[c',
+        equals: 'k=v',
+        unicode: 'Zürich 東京 🚀',
+        json: '{"a":[1,"b\\"]"]}',
+        number: '1.5',
+        nothing: 'null',
+        has_space: '1',
+        eq_ual: '2',
+        quo_te: '3',
+        br_acket: '4',
+        _n_code: '5',
+        'this-name-is-longer-than-thirty-': '6',
+        tag,
+      },
     });
   });
 });

@@ -28,10 +28,10 @@ describe('resolveSyslogSinkOptions', () => {
     expect(settings.appName).toMatch(/^[!-~]{1,48}$/);
   });
 
-  it('defaults to 8192 bytes on stream transports, and to newline framing on unix', () => {
-    expect(resolve({ transport: 'tcp' }).settings).toMatchObject({ maxMessageBytes: 8192, singleLine: false });
+  it('defaults to 8096 bytes (rsyslog’s default limit) on stream transports, and to newline framing on unix', () => {
+    expect(resolve({ transport: 'tcp' }).settings).toMatchObject({ maxMessageBytes: 8096, singleLine: false });
     expect(resolve({ transport: 'unix', path: '/tmp/x.sock' }).settings).toMatchObject({
-      maxMessageBytes: 8192,
+      maxMessageBytes: 8096,
       singleLine: true,
     });
     expect(resolve({ transport: 'tcp', tcpFraming: 'newline' }).settings.singleLine).toBe(true);

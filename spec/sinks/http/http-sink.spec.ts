@@ -11,6 +11,9 @@ import { PartialDeliveryError } from '../../../lib/core/errors/partial-delivery-
 import { SelfLog } from '../../../lib/core/self-log';
 import { nodeHttpFetch } from '../../../lib/node/http/node-http-fetch';
 import { HttpSink } from '../../../lib/sinks/http/http-sink';
+import { LokiSink } from '../../../lib/sinks/http/loki-sink';
+import { OtlpSink } from '../../../lib/sinks/http/otlp-sink';
+import { SeqSink } from '../../../lib/sinks/http/seq-sink';
 import { HttpStatusError } from '../../../lib/sinks/http/http-status-error';
 import { HttpTimeoutError } from '../../../lib/sinks/http/http-timeout-error';
 import { makeEvent, makeEvents } from '../../helpers/events';
@@ -92,6 +95,22 @@ describe('HttpSink', () => {
     expect(server.requests[0].body).toBe('["event 0","event 1"]');
     expect(server.requests[0].headers['content-type']).toBe('application/json');
     expect(server.requests[0].headers['x-call']).toBe('yes');
+  });
+
+  // The OTLP specification: senders SHOULD NOT create empty envelopes (a request without log records).
+  it('sends no request for an empty batch, whichever HTTP sink it is', async () => {
+    server = await startTestServer(() => ({ status: 204 }));
+    const url = server.url;
+    const sinks = [
+      new HttpSink({ url }),
+      new SeqSink({ serverUrl: url }),
+      new LokiSink({ url }),
+      new OtlpSink({ endpoint: `${url}/v1/logs` }),
+    ];
+    for (const sink of sinks) await sink.emit([]);
+    for (const sink of sinks) await sink.emit([makeEvent()]);
+    expect(server.requests.map((r) => r.url)).toEqual(['/', '/api/events/raw?clef', '/loki/api/v1/push', '/v1/logs']);
+    expect(sinks.map((sink) => sink.bytesWritten > 0)).toEqual([true, true, true, true]);
   });
 
   it('rejects on a non-2xx answer, with the status, Retry-After and the start of the response body', async () => {

@@ -1,3 +1,5 @@
+import { asapScheduler } from 'rxjs';
+import { LoggerConfiguration } from '../../../lib/configuration/logger-configuration';
 import { ConfigurationError } from '../../../lib/core/errors/configuration-error';
 import { CompactJsonFormatter } from '../../../lib/formatting/compact-json-formatter';
 import { LokiSink } from '../../../lib/sinks/http/loki-sink';
@@ -23,6 +25,37 @@ describe('LokiSink', () => {
     expect(request.headers['content-type']).toBe('application/json');
     expect(request.headers['x-scope-orgid']).toBe('team-a');
     expect(request.body).toBe(lokiPushBody(events, { app: 'shop', env: 'test' }, new CompactJsonFormatter()));
+  });
+
+  it('sends identical events of one millisecond as distinct entries, in every batch, and a retried batch unchanged', async () => {
+    // Loki stores one of two entries with the same timestamp and line: the logger would count both delivered.
+    server = await startTestServer((_, index) => ({ status: index === 1 ? 503 : 204 }));
+    const log = new LoggerConfiguration()
+      .useScheduler(asapScheduler)
+      .writeTo.sink(new LokiSink({ url: server.url }), {
+        batch: { size: 2, maxDelayMs: 0 },
+        retry: { attempts: 2, initialDelayMs: 0 },
+      })
+      .createLogger();
+    const at = new Date(1_700_000_000_123);
+    const spy = jest.spyOn(Date, 'now').mockReturnValue(at.getTime());
+    try {
+      for (let i = 0; i < 5; i++) log.information('Cache miss');
+      const report = await log.close({ strategy: 'flush' });
+      expect(report.sinks.loki).toMatchObject({ delivered: 5, failed: 0 });
+    } finally {
+      spy.mockRestore();
+    }
+    const entries = server.requests.map((r) =>
+      (JSON.parse(r.body) as { streams: { values: [string, string][] }[] }).streams[0].values.map(([nanos]) => nanos),
+    );
+    // The second request was answered 503 and sent again as it was.
+    expect(entries).toEqual([
+      ['1700000000123000000', '1700000000123000001'],
+      ['1700000000123000002', '1700000000123000003'],
+      ['1700000000123000002', '1700000000123000003'],
+      ['1700000000123000004'],
+    ]);
   });
 
   it('rejects when Loki answers with an error status', async () => {

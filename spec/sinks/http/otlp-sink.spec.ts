@@ -1,9 +1,14 @@
+import { execFile } from 'node:child_process';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
 import { LoggerConfiguration } from '../../../lib/configuration/logger-configuration';
 import { ConfigurationError } from '../../../lib/core/errors/configuration-error';
 import { SelfLog } from '../../../lib/core/self-log';
 import { OtlpSink } from '../../../lib/sinks/http/otlp-sink';
 import { toOtlpLogRecord } from '../../../lib/sinks/http/otlp-log-record';
-import { makeEvents } from '../../helpers/events';
+import { makeEvent, makeEvents } from '../../helpers/events';
+import type { LogLevelName } from '../../../lib/core/log-level';
+import type { SdkRecord } from './fixtures/otlp-sdk-export';
 import { startTestServer, type TestServer } from '../../helpers/http-test-server';
 
 describe('OtlpSink', () => {
@@ -159,6 +164,31 @@ describe('OtlpSink', () => {
     expect(sink.rejectedLogRecords).toBe(0);
   });
 
+  // OTLP specification, "Retryable Response Codes": only 429, 502, 503 and 504 SHOULD be retried;
+  // "all other 4xx or 5xx response status codes MUST NOT be retried" (the JS SDK's exporter does the same).
+  it.each([
+    [500, 1],
+    [408, 1],
+    [425, 1],
+    [507, 1],
+    [429, 3],
+    [502, 3],
+    [503, 3],
+    [504, 3],
+  ])(
+    'sends a batch answered %i %i time(s), as the OTLP specification retries only 429, 502, 503 and 504',
+    async (status, requests) => {
+      server = await startTestServer(() => ({ status, body: '{"code":14,"message":"nope"}' }));
+      const log = new LoggerConfiguration().writeTo
+        .sink(new OtlpSink({ endpoint: server.url }), { retry: { attempts: 3, initialDelayMs: 1, maxDelayMs: 1 } })
+        .createLogger();
+      log.information('Item {N}', 1);
+      const report = await log.close({ strategy: 'flush' });
+      expect(report.sinks.otlp).toMatchObject({ delivered: 0, failed: 1 });
+      expect(server.requests).toHaveLength(requests);
+    },
+  );
+
   it('throws ConfigurationError naming a bad option', () => {
     expect(() => new OtlpSink({ endpoint: '' })).toThrow('OtlpSink.endpoint');
     expect(() => new OtlpSink({ environment: {} })).toThrow('OTEL_EXPORTER_OTLP_LOGS_ENDPOINT');
@@ -169,3 +199,95 @@ describe('OtlpSink', () => {
     expect(() => new OtlpSink({ endpoint: 'http://h/v1/logs', serviceName: '' })).toThrow('OtlpSink.serviceName');
   });
 });
+
+// The official OpenTelemetry JS SDK (sdk-logs + exporter-logs-otlp-http, in a child process) and
+// OtlpSink post equivalent records to the same receiver: the bodies must say the same thing. The
+// differences docs/conformance.md lists are normalised first: the SDK writes int64 as JSON numbers
+// (proto3 JSON writes strings; receivers take both), writes droppedAttributesCount 0 (proto3's
+// default) and stamps observedTimeUnixNano with the time of emit.
+describe('OtlpSink and the OpenTelemetry SDK exporter', () => {
+  let server: TestServer | undefined;
+
+  afterEach(async () => {
+    await server?.close();
+    server = undefined;
+  });
+
+  const time = new Date(Date.UTC(2026, 10, 22, 12, 0, 0, 123));
+  const hostile = {
+    Text: 'Zürich 東京 🚀 "quoted" \\ back\u0000nul\u001besc\u007fdel\u0085nel\u2028ls\r\n',
+    Int: 42,
+    Negative: -7,
+    Zero: 0,
+    Double: 1.5,
+    Tiny: 5e-324,
+    Bool: false,
+    List: [1, 'two', true, [3.25]],
+    Nested: { 'a.b': { 'c d': 'e', n: 1 }, '': 'an empty key inside a map is kept' },
+    'not a label!': 'x',
+    Ünïcode: 'ok',
+    '': 'an empty attribute key is dropped',
+  };
+
+  it('writes the same OTLP/JSON as the SDK for every level, hostile text, numbers, lists, maps, trace context and an exception', async () => {
+    const error = new TypeError('bad "input"\nline 2');
+    error.stack = 'TypeError: bad "input"\nline 2\n    at f (a.js:1:1)';
+    const levels: [LogLevelName, number, string][] = [
+      ['verbose', 1, 'Verbose'],
+      ['debug', 5, 'Debug'],
+      ['information', 9, 'Information'],
+      ['warning', 13, 'Warning'],
+      ['error', 17, 'Error'],
+      ['fatal', 21, 'Fatal'],
+    ];
+    const traceId = '0af7651916cd43dd8448eb211c80319c';
+    const spanId = 'b7ad6b7169203331';
+    const records: SdkRecord[] = levels.map(([level, severityNumber, severityText]) => ({
+      timeMs: time.getTime(),
+      severityNumber,
+      severityText,
+      body: `${level} ${hostile.Text}`,
+      // makeEvent's template is its text.
+      attributes: { ...hostile, 'message_template.text': `${level} ${hostile.Text}` },
+      traceId,
+      spanId,
+      traceFlags: 1,
+      ...(level === 'error' ? { exception: { name: error.name, message: error.message, stack: error.stack ?? '' } } : {}),
+    }));
+    server = await startTestServer(() => ({ status: 200, headers: { 'Content-Type': 'application/json' }, body: '{}' }));
+    const url = `${server.url}/v1/logs`;
+    await promisify(execFile)(process.execPath, [
+      '--import',
+      'tsx',
+      join(__dirname, 'fixtures', 'otlp-sdk-export.ts'),
+      url,
+      JSON.stringify(records),
+    ]);
+    await new OtlpSink({ endpoint: url, serviceName: 'shop' }).emit(
+      levels.map(([level]) =>
+        makeEvent({
+          level,
+          timestamp: time,
+          text: `${level} ${hostile.Text}`,
+          properties: { ...hostile, TraceId: traceId, SpanId: spanId, TraceFlags: 1 },
+          ...(level === 'error' ? { exception: error } : {}),
+        }),
+      ),
+    );
+    expect(server.requests.map((r) => r.headers['content-type'])).toEqual(['application/json', 'application/json']);
+    const [sdk, rxlog] = server.requests.map((request) => normalise(JSON.parse(request.body)));
+    expect(rxlog).toEqual(sdk);
+  }, 30_000);
+});
+
+/** Drops what the two writers legitimately differ on (see the describe block's comment). */
+function normalise(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(normalise);
+  if (typeof value !== 'object' || value === null) return value;
+  const out: Record<string, unknown> = {};
+  for (const [key, member] of Object.entries(value)) {
+    if ((key === 'droppedAttributesCount' && member === 0) || key === 'observedTimeUnixNano') continue;
+    out[key] = key === 'intValue' ? String(member) : normalise(member);
+  }
+  return out;
+}

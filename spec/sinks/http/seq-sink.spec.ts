@@ -35,6 +35,25 @@ describe('SeqSink', () => {
     expect(server.requests[1].headers['x-seq-apikey']).toBeUndefined();
   });
 
+  // Serilog.Sinks.Seq reads "MinimumLevelAccepted" from this answer to raise its level switch;
+  // SeqSink deliberately does not (docs/conformance.md): Seq itself discards what is below it.
+  it('counts a batch Seq answers 201 with MinimumLevelAccepted as delivered, and keeps sending every level', async () => {
+    server = await startTestServer(() => ({
+      status: 201,
+      headers: { 'Content-Type': 'application/json' },
+      body: '{"MinimumLevelAccepted":"Warning"}',
+    }));
+    const log = new LoggerConfiguration().minimumLevel
+      .debug()
+      .writeTo.sink(new SeqSink({ serverUrl: server.url }), { batch: { size: 1, maxDelayMs: 0 } })
+      .createLogger();
+    log.debug('first');
+    log.debug('second');
+    const report = await log.close({ strategy: 'flush' });
+    expect(report.sinks.seq).toMatchObject({ delivered: 2, failed: 0 });
+    expect(server.requests).toHaveLength(2);
+  });
+
   it('is named seq in metrics', async () => {
     server = await startTestServer();
     const log = new LoggerConfiguration().writeTo.sink(new SeqSink({ serverUrl: server.url })).createLogger();
