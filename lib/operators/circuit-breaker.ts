@@ -137,8 +137,9 @@ export interface CircuitBreakerOperator {
 /**
  * Guards calls with one shared circuit breaker. Each subscription to a guarded source is one
  * call: while the breaker is open it errors at once with `BrokenCircuitError` without
- * subscribing to the source; otherwise the source's error counts as a failure and its completion
- * as a success. Build the operator once and pipe every call through it, so they share the
+ * subscribing to the source; otherwise the source's error counts as a failure, and its completion,
+ * or an unsubscribe after it emitted a value (`take(1)`, `firstValueFrom`), as a success; an
+ * unsubscribe before any value counts as neither. Build the operator once and pipe every call through it, so they share the
  * breaker; put `retryWithBackoff` before it to retry inside one call, or after it to let each
  * retry ask the breaker.
  *
@@ -165,8 +166,12 @@ export function circuitBreaker(
       // was closed and cancelled later must not give back a probe that another call holds.
       const probe = breaker.state === 'half-open';
       let settled = false;
+      let answered = false;
       const subscription = source.subscribe({
-        next: (value) => subscriber.next(value),
+        next: (value) => {
+          answered = true;
+          subscriber.next(value);
+        },
         error: (error: unknown) => {
           settled = true;
           breaker.recordFailure();
@@ -180,7 +185,10 @@ export function circuitBreaker(
       });
       return () => {
         subscription.unsubscribe();
-        if (!settled && probe) breaker.releaseProbe();
+        if (settled) return;
+        // The consumer took a value and stopped listening (take(1), firstValueFrom): the call worked.
+        if (answered) breaker.recordSuccess();
+        else if (probe) breaker.releaseProbe();
       };
     });
   return Object.assign(operator, { breaker });

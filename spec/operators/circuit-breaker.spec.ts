@@ -1,4 +1,4 @@
-import { catchError, defer, mergeMap, of, Subject, throwError } from 'rxjs';
+import { catchError, defer, firstValueFrom, from, mergeMap, of, Subject, take, throwError } from 'rxjs';
 import { ConfigurationError } from '../../lib/core/errors/configuration-error';
 import { SelfLog, type SelfLogEvent } from '../../lib/core/self-log';
 import type { BreakerStateName } from '../../lib/metrics/metrics-types';
@@ -172,6 +172,40 @@ describe('circuitBreaker', () => {
     pending.pipe(guard).subscribe().unsubscribe();
     expect(guard.breaker.tryAcquire()).toBe('primary');
   });
+  it('counts a call its consumer ends after a value (take(1), first()) as a success, closed or half-open', () => {
+    const clock = manualClock();
+    const guard = circuitBreaker({ failureThreshold: 2, resetTimeoutMs: 10 }, clock.scheduler);
+    const fail = (): void => {
+      throwError(() => new Error('down'))
+        .pipe(guard)
+        .subscribe({ error: () => undefined });
+    };
+    const answerOnce = (): void => {
+      const answer = new Subject<string>();
+      answer.pipe(guard, take(1)).subscribe();
+      answer.next('ok'); // take(1) unsubscribes on this value: the source never completes
+    };
+    fail();
+    answerOnce(); // a success between two failures: they are not consecutive
+    fail();
+    expect(guard.breaker.state).toBe('closed');
+    fail();
+    expect(guard.breaker.state).toBe('open');
+    clock.advance(10);
+    answerOnce(); // the probe answered
+    expect(guard.breaker.state).toBe('closed');
+  });
+
+  it('closes after a probe awaited with firstValueFrom on an asynchronous call', async () => {
+    const guard = circuitBreaker({ failureThreshold: 1, resetTimeoutMs: 0 });
+    await expect(firstValueFrom(throwError(() => new Error('down')).pipe(guard))).rejects.toThrow('down');
+    expect(guard.breaker.state).toBe('open');
+    const call = defer(() => from(Promise.resolve('ok')));
+    await expect(firstValueFrom(call.pipe(guard))).resolves.toBe('ok');
+    expect(guard.breaker.state).toBe('closed');
+    await expect(firstValueFrom(call.pipe(guard))).resolves.toBe('ok');
+  });
+
   it('gives back only its own probe: a call made before the breaker opened, unsubscribed while another call probes, leaves the probe alone', () => {
     const clock = manualClock();
     const guard = circuitBreaker({ failureThreshold: 1, resetTimeoutMs: 10 }, clock.scheduler);
