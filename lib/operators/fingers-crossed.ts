@@ -1,7 +1,8 @@
-import { asyncScheduler, type MonoTypeOperatorFunction, Observable, type SchedulerLike, type Subscription } from 'rxjs';
+import { type MonoTypeOperatorFunction, Observable, type SchedulerLike, type Subscription } from 'rxjs';
 import { ConfigurationError } from '../core/errors/configuration-error';
 import type { LogEvent } from '../core/log-event';
 import { MAX_TIMER_MS } from '../core/max-timer-ms';
+import { unrefScheduler } from '../core/unref-scheduler';
 import { type LogLevelName, levelValue, parseLevel } from '../core/log-level';
 import { SelfLog } from '../core/self-log';
 import { injectEventAccounting } from './event-accounting';
@@ -121,14 +122,14 @@ function passthroughFor(afterTrigger: AfterTrigger | undefined): number {
  * fingersCrossed():    -----------(d1 d2 i3 E4)-d5-|   ('passthrough' after the trigger)
  * ```
  *
- * @param scheduler Reads the clock and runs the expiry timer. Default `asyncScheduler`.
+ * @param scheduler Reads the clock and runs the expiry timer. Default `unrefScheduler` (its timer never keeps a Node process alive).
  * @throws ConfigurationError when an option is invalid.
  * @example
  * .writeTo.sink(file, { pipe: [fingersCrossed({ isolateBy: 'RequestId', ttlMs: 60_000 })] })
  */
 export function fingersCrossed(
   options: FingersCrossedOptions = {},
-  scheduler: SchedulerLike = asyncScheduler,
+  scheduler: SchedulerLike = unrefScheduler,
 ): MonoTypeOperatorFunction<LogEvent> {
   const given = optionsObject(options, 'fingersCrossed');
   checkOptionKeys('fingersCrossed', given, ['trigger', 'bufferSize', 'isolateBy', 'ttlMs', 'afterTrigger', 'maxKeys']);

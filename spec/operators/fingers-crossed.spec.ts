@@ -1,3 +1,5 @@
+import { spawnSync } from 'node:child_process';
+import * as path from 'node:path';
 import { Subject } from 'rxjs';
 import { LoggerConfiguration } from '../../lib/configuration/logger-configuration';
 import { ConfigurationError } from '../../lib/core/errors/configuration-error';
@@ -233,5 +235,18 @@ describe('fingersCrossed', () => {
       expect(m).toMatchObject({ received: 5, delivered: 3, dropped: 2, pending: 0 });
       expect(m.droppedBy).toEqual({ 'fingersCrossed.overflow': 1, 'fingersCrossed.untriggered': 1 });
     });
+  });
+});
+
+describe('fingersCrossed with its default scheduler', () => {
+  it('never keeps a Node process alive: a process that logged and has nothing left to do ends at once', () => {
+    const fixture = path.join(__dirname, 'fixtures', 'idle-operator-timers.ts');
+    const child = spawnSync(process.execPath, ['--import', 'tsx', fixture, 'fingersCrossed'], {
+      encoding: 'utf8',
+      timeout: 30_000,
+    });
+    expect(child.stderr).toBe('');
+    expect(child.stdout).toBe('logged\n');
+    expect(child.status).toBe(0); // null when killed at the timeout: the timer held the process
   });
 });
