@@ -4,6 +4,7 @@ import { unrefScheduler } from '../core/unref-scheduler';
 import { injectEventAccounting } from './event-accounting';
 import { EventQueue, type QueueOptions } from './event-queue';
 import { checkOptionKeys } from '../core/check-option-keys';
+import { subscribeUpstream } from './subscribe-upstream';
 
 /** QueueOptions plus a hook for drops. */
 export interface BoundedQueueOptions extends QueueOptions {
@@ -92,7 +93,7 @@ export function boundedQueue(
         },
         error: fail,
       });
-      const sourceSubscription = source.subscribe({
+      subscribeUpstream(source, subscriber, {
         next: (event) => {
           if (credit >= 1 && queue.depth === 0) {
             credit--;
@@ -109,7 +110,6 @@ export function boundedQueue(
       });
       return () => {
         demandSubscription.unsubscribe();
-        sourceSubscription.unsubscribe();
         discard();
       };
     });

@@ -8,6 +8,7 @@ import type { BreakerStateName } from '../metrics/metrics-types';
 import { BrokenCircuitError } from './broken-circuit-error';
 import { optionsObject } from './operator-options';
 import { checkOptionKeys } from '../core/check-option-keys';
+import { subscribeUpstream } from './subscribe-upstream';
 
 /** When a breaker opens and how long it stays open. */
 export interface CircuitBreakerOptions {
@@ -167,7 +168,7 @@ export function circuitBreaker(
       const probe = breaker.state === 'half-open';
       let settled = false;
       let answered = false;
-      const subscription = source.subscribe({
+      subscribeUpstream(source, subscriber, {
         next: (value) => {
           answered = true;
           subscriber.next(value);
@@ -184,7 +185,6 @@ export function circuitBreaker(
         },
       });
       return () => {
-        subscription.unsubscribe();
         if (settled) return;
         // The consumer took a value and stopped listening (take(1), firstValueFrom): the call worked.
         if (answered) breaker.recordSuccess();

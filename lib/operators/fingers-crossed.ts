@@ -9,6 +9,7 @@ import { injectEventAccounting } from './event-accounting';
 import { type EventKey, eventKeySelector } from './event-key';
 import { describeOption, numberOption, optionsObject } from './operator-options';
 import { checkOptionKeys } from '../core/check-option-keys';
+import { subscribeUpstream } from './subscribe-upstream';
 
 /**
  * What a key does after its trigger: `'passthrough'` lets its later events through unheld (until
@@ -199,7 +200,7 @@ export function fingersCrossed(
         sweep = null;
       };
 
-      const subscription = source.subscribe({
+      subscribeUpstream(source, subscriber, {
         next: (event) => {
           const now = scheduler.now();
           const state = stateFor(keyOf(event), now);
@@ -225,7 +226,6 @@ export function fingersCrossed(
         },
       });
       return () => {
-        subscription.unsubscribe();
         dropAll();
       };
     });

@@ -5,6 +5,7 @@ import { ConfigurationError } from '../core/errors/configuration-error';
 import { SelfLog } from '../core/self-log';
 import type { SinkMetricsRecorder } from '../metrics/sink-metrics-recorder';
 import { describeOption } from './operator-options';
+import { subscribeUpstream } from './subscribe-upstream';
 
 /** The counters `tapMetrics` can bump. */
 export type TappedCounter = 'received' | 'delivered' | 'dropped' | 'failed';
@@ -78,8 +79,8 @@ export function tapMetrics<T extends LogEvent | readonly LogEvent[]>(
     }
   };
   return (source) =>
-    new Observable<T>((subscriber) =>
-      source.subscribe({
+    new Observable<T>((subscriber) => {
+      subscribeUpstream(source, subscriber, {
         next: (value) => {
           // Shaped for the hot path: a field increment, and the clock only when asked for.
           if (isBatch(value)) {
@@ -96,8 +97,8 @@ export function tapMetrics<T extends LogEvent | readonly LogEvent[]>(
         },
         error: (error: unknown) => subscriber.error(error),
         complete: () => subscriber.complete(),
-      }),
-    );
+      });
+    });
 }
 
 function isBatch(value: LogEvent | readonly LogEvent[]): value is readonly LogEvent[] {

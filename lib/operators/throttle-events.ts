@@ -9,6 +9,7 @@ import { injectEventAccounting } from './event-accounting';
 import { type EventKey, eventKeySelector } from './event-key';
 import { numberOption, optionsObject } from './operator-options';
 import { checkOptionKeys } from '../core/check-option-keys';
+import { subscribeUpstream } from './subscribe-upstream';
 
 /** Options of {@link throttleEvents}. */
 export interface ThrottleEventsOptions {
@@ -97,7 +98,7 @@ export function throttleEvents(
         );
       };
 
-      const subscription = source.subscribe({
+      subscribeUpstream(source, subscriber, {
         next: (event) => {
           const key = keyOf(event);
           let window = windows.get(key);
@@ -140,7 +141,6 @@ export function throttleEvents(
         },
       });
       return () => {
-        subscription.unsubscribe();
         for (const window of windows.values()) window.timer?.unsubscribe();
         windows.clear();
       };

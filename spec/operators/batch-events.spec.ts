@@ -1,8 +1,8 @@
-import { Subject } from 'rxjs';
+import { Subject, take } from 'rxjs';
 import type { LogEvent } from '../../lib/core/log-event';
 import { ConfigurationError } from '../../lib/core/errors/configuration-error';
 import { batchEvents } from '../../lib/operators/batch-events';
-import { makeEvents } from '../helpers/events';
+import { countingSource, makeEvents } from '../helpers/events';
 import { createTestScheduler } from '../helpers/test-scheduler';
 
 const [a, b, c, d, e] = makeEvents(5);
@@ -126,5 +126,15 @@ describe('batchEvents', () => {
 
   it('rejects options that are not an object, naming them', () => {
     expect(() => batchEvents(true as never)).toThrow(/batch: expected options .*got boolean true/);
+  });
+});
+
+describe('batchEvents under a downstream that unsubscribes', () => {
+  it('stops a synchronous source at once (take(1))', () => {
+    const { source, emitted } = countingSource(makeEvents(1_000));
+    const out: unknown[] = [];
+    source.pipe(batchEvents({ size: 2 }), take(1)).subscribe((batch) => out.push(batch));
+    expect(out).toHaveLength(1);
+    expect(emitted()).toBe(2);
   });
 });

@@ -1,9 +1,9 @@
-import { BehaviorSubject, from, Subject } from 'rxjs';
+import { BehaviorSubject, from, Subject, take } from 'rxjs';
 import type { LogEvent } from '../../lib/core/log-event';
 import { ConfigurationError } from '../../lib/core/errors/configuration-error';
 import { BOUNDED_QUEUE_REASONS, boundedQueue } from '../../lib/operators/bounded-queue';
 import { RecordingAccounting, subscribedWith } from '../helpers/recording-accounting';
-import { makeEvents } from '../helpers/events';
+import { countingSource, makeEvents } from '../helpers/events';
 import { createTestScheduler } from '../helpers/test-scheduler';
 
 const [a, b, c, d, e] = makeEvents(5);
@@ -148,5 +148,19 @@ describe('boundedQueue', () => {
 
   it('rejects bad queue options when built', () => {
     expect(() => boundedQueue({ limit: -1 }, new Subject<number>())).toThrow(ConfigurationError);
+  });
+});
+
+describe('boundedQueue under a downstream that unsubscribes', () => {
+  it('stops a synchronous source at once (take(1)): nothing more is queued or reported discarded', () => {
+    const accounting = new RecordingAccounting();
+    const { source, emitted } = countingSource(makeEvents(1_000));
+    const out: unknown[] = [];
+    subscribedWith(accounting, source.pipe(boundedQueue({}, new BehaviorSubject(1))))
+      .pipe(take(1))
+      .subscribe((event) => out.push(event));
+    expect(out).toHaveLength(1);
+    expect(emitted()).toBe(1);
+    expect(accounting.droppedBy).toEqual({});
   });
 });

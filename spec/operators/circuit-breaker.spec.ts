@@ -5,6 +5,7 @@ import type { BreakerStateName } from '../../lib/metrics/metrics-types';
 import { BrokenCircuitError } from '../../lib/operators/broken-circuit-error';
 import { CircuitBreaker, circuitBreaker } from '../../lib/operators/circuit-breaker';
 import { createTestScheduler } from '../helpers/test-scheduler';
+import { countingSource } from '../helpers/events';
 
 /** A clock the test moves by hand. */
 function manualClock(): { now: () => number; advance: (ms: number) => void; scheduler: ReturnType<typeof createTestScheduler> } {
@@ -223,5 +224,15 @@ describe('circuitBreaker', () => {
     expect(errors).toEqual([expect.any(BrokenCircuitError)]); // no second probe while the first is out
     probe.complete();
     expect(guard.breaker.state).toBe('closed');
+  });
+});
+
+describe('circuitBreaker under a downstream that unsubscribes', () => {
+  it('stops a synchronous source at once (take(1))', () => {
+    const { source, emitted } = countingSource([1, 2, 3, 4, 5]);
+    const out: number[] = [];
+    source.pipe(circuitBreaker(), take(1)).subscribe((value) => out.push(value));
+    expect(out).toEqual([1]);
+    expect(emitted()).toBe(1);
   });
 });

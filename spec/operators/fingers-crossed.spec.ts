@@ -1,13 +1,13 @@
 import { spawnSync } from 'node:child_process';
 import * as path from 'node:path';
-import { Subject } from 'rxjs';
+import { Subject, take } from 'rxjs';
 import { LoggerConfiguration } from '../../lib/configuration/logger-configuration';
 import { ConfigurationError } from '../../lib/core/errors/configuration-error';
 import type { LogEvent } from '../../lib/core/log-event';
 import { provideEventAccounting } from '../../lib/operators/event-accounting';
 import { FINGERS_CROSSED_REASONS, fingersCrossed } from '../../lib/operators/fingers-crossed';
 import { MemorySink } from '../../lib/sinks/memory-sink';
-import { makeEvent } from '../helpers/events';
+import { countingSource, makeEvent } from '../helpers/events';
 import { RecordingAccounting, subscribedWith } from '../helpers/recording-accounting';
 import { createTestScheduler } from '../helpers/test-scheduler';
 
@@ -248,5 +248,20 @@ describe('fingersCrossed with its default scheduler', () => {
     expect(child.stderr).toBe('');
     expect(child.stdout).toBe('logged\n');
     expect(child.status).toBe(0); // null when killed at the timeout: the timer held the process
+  });
+});
+
+describe('fingersCrossed under a downstream that unsubscribes', () => {
+  it('stops a synchronous source at once (take(1)): nothing more is held or reported dropped', () => {
+    const accounting = new RecordingAccounting();
+    const events = Array.from({ length: 1_000 }, (_, n) => makeEvent({ level: n === 0 ? 'error' : 'debug' }));
+    const { source, emitted } = countingSource(events);
+    const out: unknown[] = [];
+    subscribedWith(accounting, source.pipe(fingersCrossed({ afterTrigger: 'reset' })))
+      .pipe(take(1))
+      .subscribe((event) => out.push(event));
+    expect(out).toHaveLength(1);
+    expect(emitted()).toBe(1);
+    expect(accounting.droppedBy).toEqual({});
   });
 });

@@ -1,13 +1,13 @@
 import { spawnSync } from 'node:child_process';
 import * as path from 'node:path';
-import { Subject } from 'rxjs';
+import { Subject, take } from 'rxjs';
 import { LoggerConfiguration } from '../../lib/configuration/logger-configuration';
 import { ConfigurationError } from '../../lib/core/errors/configuration-error';
 import type { LogEvent } from '../../lib/core/log-event';
 import { SUPPRESSED_TEMPLATE, THROTTLE_REASON, throttleEvents } from '../../lib/operators/throttle-events';
 import { MemorySink } from '../../lib/sinks/memory-sink';
 import { createLogEvent } from '../../lib/templates/log-event-record';
-import { makeEvent } from '../helpers/events';
+import { countingSource, makeEvent } from '../helpers/events';
 import { RecordingAccounting, subscribedWith } from '../helpers/recording-accounting';
 import { createTestScheduler } from '../helpers/test-scheduler';
 
@@ -190,5 +190,21 @@ describe('throttleEvents with its default scheduler', () => {
     expect(child.stderr).toBe('');
     expect(child.stdout).toBe('logged\n');
     expect(child.status).toBe(0); // null when killed at the timeout: the timer held the process
+  });
+});
+
+describe('throttleEvents under a downstream that unsubscribes', () => {
+  it('stops a synchronous source at once (take(1)): no window is opened after it, no timer left', () => {
+    const testScheduler = createTestScheduler();
+    const accounting = new RecordingAccounting();
+    const events = Array.from({ length: 1_000 }, (_, n) => makeEvent({ properties: { N: n } }));
+    const { source, emitted } = countingSource(events);
+    const out: unknown[] = [];
+    subscribedWith(accounting, source.pipe(throttleEvents({ key: 'N' }, testScheduler)))
+      .pipe(take(1))
+      .subscribe((event) => out.push(event));
+    expect(out).toHaveLength(1);
+    expect(emitted()).toBe(1);
+    expect(testScheduler.actions).toHaveLength(0);
   });
 });
