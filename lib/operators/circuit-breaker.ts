@@ -8,6 +8,7 @@ import type { BreakerStateName } from '../metrics/metrics-types';
 import { BrokenCircuitError } from './broken-circuit-error';
 import { optionsObject } from './operator-options';
 import { checkOptionKeys } from '../core/check-option-keys';
+import { guardSubscribers } from '../core/guard-subscribers';
 import { subscribeUpstream } from './subscribe-upstream';
 
 /** When a breaker opens and how long it stays open. */
@@ -85,9 +86,12 @@ export class CircuitBreaker {
     return this.#current;
   }
 
-  /** The state now and every change after (a BehaviorSubject underneath). */
+  /**
+   * The state now and every change after (a BehaviorSubject underneath). A subscriber that throws
+   * is reported to SelfLog and stays subscribed: it can neither crash the process nor reach the call.
+   */
   get state$(): Observable<BreakerStateName> {
-    return this.#subject.asObservable();
+    return guardSubscribers(this.#subject.asObservable(), (error) => SelfLog.write('A state$ subscriber failed', error));
   }
 
   /** Asks to make a call: `'primary'` to go ahead (possibly as the half-open probe), `'reject'` to skip it. */

@@ -104,6 +104,30 @@ describe('CircuitBreaker', () => {
     ]);
   });
 
+  it('keeps a state$ subscriber that throws subscribed, reports it to SelfLog and never rethrows it on a timer', () => {
+    jest.useFakeTimers();
+    const diagnostics: SelfLogEvent[] = [];
+    const subscription = SelfLog.events$.subscribe((d) => diagnostics.push(d));
+    try {
+      const breaker = new CircuitBreaker({ failureThreshold: 1, resetTimeoutMs: 0 });
+      const seen: BreakerStateName[] = [];
+      breaker.state$.subscribe((state) => {
+        seen.push(state);
+        throw new Error('dashboard broke');
+      });
+      expect(() => breaker.recordFailure()).not.toThrow();
+      breaker.tryAcquire();
+      breaker.recordSuccess();
+      // RxJS reports an unguarded subscriber's throw by rethrowing it from a timer, which kills a Node process.
+      expect(() => jest.runOnlyPendingTimers()).not.toThrow();
+      expect(seen).toEqual(['closed', 'open', 'half-open', 'closed']);
+      expect(diagnostics.filter((d) => d.template === 'A state$ subscriber failed')).toHaveLength(4);
+    } finally {
+      subscription.unsubscribe();
+      jest.useRealTimers();
+    }
+  });
+
   it('rejects bad options with a ConfigurationError naming the value', () => {
     expect(() => new CircuitBreaker({ failureThreshold: 0 })).toThrow(ConfigurationError);
     expect(() => new CircuitBreaker({ resetTimeoutMs: -1 })).toThrow(/resetTimeoutMs.*-1/);
