@@ -26,7 +26,8 @@ export const BOUNDED_QUEUE_REASONS = Object.freeze({
  * events each time `demand$` emits N (credit accumulates, fractions included, and only whole events are
  * released; NaN, negative or non-number demand grants nothing; an event arriving while there is credit
  * and nothing queued passes straight through). Completes once the source has completed and the
- * queue is empty; a source or `demand$` error passes through at once, discarding what is queued.
+ * queue is empty; a source or `demand$` error passes through at once, discarding what is queued
+ * (a `demand$` that fails as it is subscribed leaves the source unsubscribed).
  * If `demand$` completes, queued events wait for credit already granted and no more. In a sink's
  * `pipe`, what it queues counts as pending, and what it drops or discards is reported through
  * `EventAccounting`: `'boundedQueue.overflow'` for overflow drops, `'boundedQueue.discarded'` for what an error
@@ -93,21 +94,23 @@ export function boundedQueue(
         },
         error: fail,
       });
-      subscribeUpstream(source, subscriber, {
-        next: (event) => {
-          if (credit >= 1 && queue.depth === 0) {
-            credit--;
-            subscriber.next(event);
-          } else {
-            queue.push(event, scheduler.now());
-          }
-        },
-        error: fail,
-        complete: () => {
-          sourceDone = true;
-          release();
-        },
-      });
+      // demand$ may have failed already, at its subscription: then the source is never started.
+      if (!subscriber.closed)
+        subscribeUpstream(source, subscriber, {
+          next: (event) => {
+            if (credit >= 1 && queue.depth === 0) {
+              credit--;
+              subscriber.next(event);
+            } else {
+              queue.push(event, scheduler.now());
+            }
+          },
+          error: fail,
+          complete: () => {
+            sourceDone = true;
+            release();
+          },
+        });
       return () => {
         demandSubscription.unsubscribe();
         discard();

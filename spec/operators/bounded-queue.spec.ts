@@ -1,4 +1,4 @@
-import { BehaviorSubject, from, Subject, take } from 'rxjs';
+import { BehaviorSubject, defer, from, Subject, take, throwError } from 'rxjs';
 import type { LogEvent } from '../../lib/core/log-event';
 import { ConfigurationError } from '../../lib/core/errors/configuration-error';
 import { BOUNDED_QUEUE_REASONS, boundedQueue } from '../../lib/operators/bounded-queue';
@@ -69,6 +69,25 @@ describe('boundedQueue', () => {
       expectObservable(hot('-a-#', events).pipe(boundedQueue({}, hot('-----1'), testScheduler))).toBe('---#');
       expectObservable(hot('-a---', events).pipe(boundedQueue({}, hot('--#'), testScheduler))).toBe('--#');
     });
+  });
+
+  it('never subscribes to the source when demand$ errors at subscription', () => {
+    let subscriptions = 0;
+    const source = defer(() => {
+      subscriptions++;
+      return from(makeEvents(2));
+    });
+    let failure: unknown;
+    source
+      .pipe(
+        boundedQueue(
+          {},
+          throwError(() => new Error('no demand')),
+        ),
+      )
+      .subscribe({ error: (error: unknown) => (failure = error) });
+    expect(failure).toEqual(new Error('no demand'));
+    expect(subscriptions).toBe(0);
   });
 
   it('takes credit granted at subscription, and demand granted from inside the subscriber', () => {
