@@ -40,6 +40,8 @@ export const FINGERS_CROSSED_REASONS = Object.freeze({
   expired: 'fingersCrossed.expired',
   evicted: 'fingersCrossed.evicted',
   untriggered: 'fingersCrossed.untriggered',
+  /** Released by a trigger while the downstream unsubscribed (an operator after it failed on one of them). */
+  discarded: 'fingersCrossed.discarded',
 });
 
 /** A fixed-size ring of held events, oldest first. */
@@ -115,7 +117,8 @@ function passthroughFor(afterTrigger: AfterTrigger | undefined): number {
  * (LogTape's "fingers crossed"). Debug detail costs nothing in the output until it is needed.
  *
  * In a sink's `pipe`, what it holds counts in the sink's `pending`, and what it drops (ring
- * overflow, an expired or evicted key, whatever is still held when the stream ends) in `dropped`
+ * overflow, an expired or evicted key, whatever is still held when the stream ends, what a trigger
+ * released after the downstream went away) in `dropped`
  * and `droppedBy` (see {@link FINGERS_CROSSED_REASONS}).
  *
  * ```text
@@ -207,8 +210,16 @@ export function fingersCrossed(
           if (isTrigger(event)) {
             // Set before emitting: an event the subscriber logs on this turn comes after the trigger.
             state.passUntil = passthroughMs === 0 ? Number.NEGATIVE_INFINITY : now + passthroughMs;
-            for (const held of state.ring.drain()) subscriber.next(held);
-            subscriber.next(event);
+            const released = state.ring.drain();
+            released.push(event);
+            for (let i = 0; i < released.length; i++) {
+              // The downstream went away while taking them (an operator behind this one failed).
+              if (subscriber.closed) {
+                accounting.dropped(released.length - i, FINGERS_CROSSED_REASONS.discarded);
+                break;
+              }
+              subscriber.next(released[i]);
+            }
           } else if (state.passUntil > now) {
             subscriber.next(event);
           } else if (state.ring.push(event)) {

@@ -1,6 +1,6 @@
 import { spawnSync } from 'node:child_process';
 import * as path from 'node:path';
-import { Subject, take } from 'rxjs';
+import { map, Subject, take } from 'rxjs';
 import { LoggerConfiguration } from '../../lib/configuration/logger-configuration';
 import { ConfigurationError } from '../../lib/core/errors/configuration-error';
 import type { LogEvent } from '../../lib/core/log-event';
@@ -234,6 +234,33 @@ describe('fingersCrossed', () => {
       m = log.metrics().sinks.memory;
       expect(m).toMatchObject({ received: 5, delivered: 3, dropped: 2, pending: 0 });
       expect(m.droppedBy).toEqual({ 'fingersCrossed.overflow': 1, 'fingersCrossed.untriggered': 1 });
+    });
+
+    it('reports what a trigger released after an operator behind it failed: it is dropped, not left pending', async () => {
+      const failOnBoom = map((event: LogEvent) => {
+        if (event.properties.Boom === true) throw new Error('app operator bug');
+        return event;
+      });
+      const memory = new MemorySink();
+      const log = new LoggerConfiguration().minimumLevel
+        .debug()
+        .writeTo.sink(memory, { name: 'memory', pipe: [fingersCrossed(), failOnBoom] })
+        .createLogger();
+      log.debug('one');
+      log.debug('two {Boom}', true);
+      log.debug('three');
+      log.error('failed'); // releases one (delivered), two (fails the operator behind), three and itself
+      log.debug('after'); // held by the restarted fingersCrossed
+      const m = log.metrics().sinks.memory;
+      expect(memory.events.map((e) => e.messageTemplate.text)).toEqual(['one']);
+      expect(m).toMatchObject({ received: 5, delivered: 1, dropped: 3, pending: 1 });
+      expect(m.droppedBy).toEqual({ 'operator-failed': 1, [FINGERS_CROSSED_REASONS.discarded]: 2 });
+      await log.close();
+      expect(log.metrics().sinks.memory.droppedBy).toEqual({
+        'operator-failed': 1,
+        [FINGERS_CROSSED_REASONS.discarded]: 2,
+        [FINGERS_CROSSED_REASONS.untriggered]: 1,
+      });
     });
   });
 });
