@@ -292,3 +292,40 @@ describe('fingersCrossed under a downstream that unsubscribes', () => {
     expect(accounting.droppedBy).toEqual({});
   });
 });
+describe('fingersCrossed in hostile use', () => {
+  it('clears its expiry timer when unsubscribed and reports what it held', () => {
+    const testScheduler = createTestScheduler();
+    const accounting = new RecordingAccounting();
+    const source = new Subject<LogEvent>();
+    const out: LogEvent[] = [];
+    const subscription = subscribedWith(accounting, source.pipe(fingersCrossed({ ttlMs: 5 }, testScheduler))).subscribe((event) =>
+      out.push(event),
+    );
+    source.next(d);
+    expect(testScheduler.actions).toHaveLength(1);
+    subscription.unsubscribe();
+    expect(testScheduler.actions).toHaveLength(0);
+    testScheduler.flush();
+    expect(out).toEqual([]);
+    expect(accounting.droppedBy).toEqual({ [FINGERS_CROSSED_REASONS.untriggered]: 1 });
+  });
+
+  it('gives every subscription of one operator its own rings', () => {
+    const testScheduler = createTestScheduler();
+    const holdUntilError = fingersCrossed({}, testScheduler);
+    testScheduler.run(({ cold, expectObservable }) => {
+      expectObservable(cold('-d-|', events).pipe(holdUntilError)).toBe('---|');
+      expectObservable(cold('--E|', events).pipe(holdUntilError)).toBe('--E|', events);
+    });
+  });
+
+  it('holds one event with bufferSize 1, the latest', () => {
+    const testScheduler = createTestScheduler();
+    testScheduler.run(({ hot, expectObservable }) => {
+      expectObservable(hot('-d-i-E-----|', events).pipe(fingersCrossed({ bufferSize: 1 }, testScheduler))).toBe(
+        '-----(iE)--|',
+        events,
+      );
+    });
+  });
+});

@@ -1,6 +1,6 @@
 import { spawnSync } from 'node:child_process';
 import * as path from 'node:path';
-import { Subject, take } from 'rxjs';
+import { map, Subject, take } from 'rxjs';
 import { LoggerConfiguration } from '../../lib/configuration/logger-configuration';
 import { ConfigurationError } from '../../lib/core/errors/configuration-error';
 import type { LogEvent } from '../../lib/core/log-event';
@@ -177,6 +177,25 @@ describe('throttleEvents', () => {
       expect(m).toMatchObject({ received: 6, delivered: 3, dropped: 3, pending: 0 });
       expect(report.sinks.memory).toEqual({ delivered: 3, dropped: 3, failed: 0, undelivered: 0 });
     });
+
+    it('makes no summary for a subscriber gone while the windows close (an operator after it failed on the first)', async () => {
+      const failOnSummary = map((event: LogEvent) => {
+        if (event.messageTemplate.text === SUPPRESSED_TEMPLATE) throw new Error('app operator bug');
+        return event;
+      });
+      const memory = new MemorySink();
+      const log = new LoggerConfiguration().writeTo
+        .sink(memory, { name: 'memory', pipe: [throttleEvents({ windowMs: 60_000 }), failOnSummary] })
+        .createLogger();
+      for (let n = 0; n < 3; n++) log.warning('Disk {Disk} full', 'C');
+      for (let n = 0; n < 3; n++) log.warning('Cache {Name} cold', 'users');
+      const report = await log.close();
+      const m = log.metrics().sinks.memory;
+      // The first summary failed the operator behind; the second window closed with no one to take its summary.
+      expect(m).toMatchObject({ received: 7, delivered: 2, dropped: 5, pending: 0 });
+      expect(m.droppedBy).toEqual({ [THROTTLE_REASON]: 4, 'operator-failed': 1 });
+      expect(report.sinks.memory).toEqual({ delivered: 2, dropped: 5, failed: 0, undelivered: 0 });
+    });
   });
 });
 
@@ -206,5 +225,48 @@ describe('throttleEvents under a downstream that unsubscribes', () => {
     expect(out).toHaveLength(1);
     expect(emitted()).toBe(1);
     expect(testScheduler.actions).toHaveLength(0);
+  });
+});
+
+describe('throttleEvents in hostile use', () => {
+  it('clears its window timers when unsubscribed: no summary is emitted later', () => {
+    const testScheduler = createTestScheduler();
+    const accounting = new RecordingAccounting();
+    const source = new Subject<LogEvent>();
+    const out: LogEvent[] = [];
+    const subscription = subscribedWith(accounting, source.pipe(throttleEvents({ windowMs: 5 }, testScheduler))).subscribe(
+      (event) => out.push(event),
+    );
+    source.next(a);
+    source.next(a);
+    source.next(b);
+    expect(testScheduler.actions).toHaveLength(2);
+    subscription.unsubscribe();
+    expect(testScheduler.actions).toHaveLength(0);
+    testScheduler.flush();
+    expect(out).toEqual([a, b]);
+    expect(accounting.made).toBe(0);
+    expect(accounting.droppedBy).toEqual({ [THROTTLE_REASON]: 1 });
+  });
+
+  it('passes an upstream error on unchanged, after the summaries of its open windows', () => {
+    const testScheduler = createTestScheduler();
+    const failure = new Error('upstream broke');
+    testScheduler.run(({ hot, expectObservable }) => {
+      expectObservable(hot('-a-a-#', { a }, failure).pipe(throttleEvents({ windowMs: 50 }, testScheduler))).toBe(
+        '-a---(s#)',
+        { a, s: expect.objectContaining({ properties: { Count: 1, Template: 'Disk {Disk} full' } }) as LogEvent },
+        failure,
+      );
+    });
+  });
+
+  it('gives every subscription of one operator its own windows', () => {
+    const testScheduler = createTestScheduler();
+    const throttle = throttleEvents({ windowMs: 50 }, testScheduler);
+    testScheduler.run(({ cold, expectObservable }) => {
+      expectObservable(cold('-a|', { a }).pipe(throttle)).toBe('-a|', { a });
+      expectObservable(cold('--a|', { a }).pipe(throttle)).toBe('--a|', { a });
+    });
   });
 });
