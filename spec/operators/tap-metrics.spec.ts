@@ -3,7 +3,7 @@ import { SinkMetricsRecorder } from '../../lib/metrics/sink-metrics-recorder';
 import { ConfigurationError } from '../../lib/core/errors/configuration-error';
 import type { LogEvent } from '../../lib/core/log-event';
 import { SelfLog, type SelfLogEvent } from '../../lib/core/self-log';
-import { tapMetrics, type TappedCounter } from '../../lib/operators/tap-metrics';
+import { tapMetrics, type TapMetricsOptions, type TappedCounter } from '../../lib/operators/tap-metrics';
 import { countingSource, makeEvent, makeEvents } from '../helpers/events';
 import { createTestScheduler } from '../helpers/test-scheduler';
 
@@ -105,6 +105,14 @@ describe('tapMetrics', () => {
     expect(() => tapMetrics(undefined as unknown as SinkMetricsRecorder, 'received')).toThrow(
       /tapMetrics: expected a SinkMetricsRecorder/,
     );
+  });
+
+  it('rejects options that are not an object, or an option it does not know, with a ConfigurationError naming it', () => {
+    const recorder = new SinkMetricsRecorder('audit');
+    expect(() => tapMetrics(recorder, 'received', null as unknown as TapMetricsOptions)).toThrow(ConfigurationError);
+    expect(() => tapMetrics(recorder, 'received', null as unknown as TapMetricsOptions)).toThrow(/tapMetrics: .*null/);
+    expect(() => tapMetrics(recorder, 'received', { latncy: true } as TapMetricsOptions)).toThrow(ConfigurationError);
+    expect(() => tapMetrics(recorder, 'received', { latncy: true } as TapMetricsOptions)).toThrow(/latncy/);
   });
 });
 
