@@ -1,9 +1,11 @@
-import { type MonoTypeOperatorFunction, Observable, type SchedulerLike } from 'rxjs';
+import { isObservable, type MonoTypeOperatorFunction, Observable, type SchedulerLike } from 'rxjs';
+import { ConfigurationError } from '../core/errors/configuration-error';
 import type { LogEvent } from '../core/log-event';
 import { unrefScheduler } from '../core/unref-scheduler';
 import { injectEventAccounting } from './event-accounting';
 import { EventQueue, type QueueOptions } from './event-queue';
 import { checkOptionKeys } from '../core/check-option-keys';
+import { describeOption, optionsObject } from './operator-options';
 import { subscribeUpstream } from './subscribe-upstream';
 
 /** QueueOptions plus a hook for drops. */
@@ -34,6 +36,7 @@ export const BOUNDED_QUEUE_REASONS = Object.freeze({
  * or an unsubscribe discards.
  *
  * @param demand$ How many more events the consumer can take, each time it can take more.
+ * @throws ConfigurationError when an option is invalid or unknown, or `demand$` is not an Observable.
  * @param scheduler The clock for each entry's enqueue time. Default `unrefScheduler`.
  * @example
  * const demand$ = new BehaviorSubject(1);
@@ -44,9 +47,12 @@ export function boundedQueue(
   demand$: Observable<number>,
   scheduler: SchedulerLike = unrefScheduler,
 ): MonoTypeOperatorFunction<LogEvent> {
-  if (typeof options === 'object' && (options as unknown) !== null)
-    checkOptionKeys('boundedQueue', options, ['limit', 'limitBytes', 'overflow', 'warnAt', 'maxEventBytes', 'onDrop']);
-  const { onDrop, ...queueOptions } = options;
+  const given = optionsObject(options, 'boundedQueue');
+  checkOptionKeys('boundedQueue', given, ['limit', 'limitBytes', 'overflow', 'warnAt', 'maxEventBytes', 'onDrop']);
+  // Refused here: it would fail only when subscribed, as a TypeError sent to the subscriber.
+  if (!isObservable(demand$))
+    throw new ConfigurationError(`boundedQueue: demand$: expected an Observable of counts, got ${describeOption(demand$)}`);
+  const { onDrop, ...queueOptions } = given;
   // Validates the options when the operator is built, not when it is subscribed.
   new EventQueue(queueOptions);
   return (source) =>

@@ -1,7 +1,7 @@
-import { BehaviorSubject, defer, from, Subject, take, throwError } from 'rxjs';
+import { BehaviorSubject, defer, from, type Observable, Subject, take, throwError } from 'rxjs';
 import type { LogEvent } from '../../lib/core/log-event';
 import { ConfigurationError } from '../../lib/core/errors/configuration-error';
-import { BOUNDED_QUEUE_REASONS, boundedQueue } from '../../lib/operators/bounded-queue';
+import { BOUNDED_QUEUE_REASONS, boundedQueue, type BoundedQueueOptions } from '../../lib/operators/bounded-queue';
 import { RecordingAccounting, subscribedWith } from '../helpers/recording-accounting';
 import { countingSource, makeEvents } from '../helpers/events';
 import { createTestScheduler } from '../helpers/test-scheduler';
@@ -167,6 +167,13 @@ describe('boundedQueue', () => {
 
   it('rejects bad queue options when built', () => {
     expect(() => boundedQueue({ limit: -1 }, new Subject<number>())).toThrow(ConfigurationError);
+  });
+
+  it('rejects options that are not an object, and a demand$ that is not an Observable, when built, naming them', () => {
+    expect(() => boundedQueue(null as unknown as BoundedQueueOptions, new Subject<number>())).toThrow(ConfigurationError);
+    expect(() => boundedQueue(null as unknown as BoundedQueueOptions, new Subject<number>())).toThrow(/boundedQueue: .*null/);
+    expect(() => boundedQueue({}, undefined as unknown as Observable<number>)).toThrow(ConfigurationError);
+    expect(() => boundedQueue({}, 5 as unknown as Observable<number>)).toThrow(/boundedQueue: demand\$: .*5/);
   });
 });
 
