@@ -36,8 +36,8 @@ export const BOUNDED_QUEUE_REASONS = Object.freeze({
  * or an unsubscribe discards.
  *
  * @param demand$ How many more events the consumer can take, each time it can take more.
- * @throws ConfigurationError when an option is invalid or unknown, or `demand$` is not an Observable.
  * @param scheduler The clock for each entry's enqueue time. Default `unrefScheduler`.
+ * @throws ConfigurationError when an option is invalid or unknown, or `demand$` is not an Observable.
  * @example
  * const demand$ = new BehaviorSubject(1);
  * events$.pipe(boundedQueue({ limit: 1_000 }, demand$)).subscribe((event) => send(event).then(() => demand$.next(1)));
