@@ -6,6 +6,7 @@ import { BrokenCircuitError } from '../../lib/operators/broken-circuit-error';
 import { CircuitBreaker, circuitBreaker } from '../../lib/operators/circuit-breaker';
 import { createTestScheduler } from '../helpers/test-scheduler';
 import { countingSource } from '../helpers/events';
+import { heapGrowthMiB } from '../helpers/operator-memory';
 
 /** A clock the test moves by hand. */
 function manualClock(): { now: () => number; advance: (ms: number) => void; scheduler: ReturnType<typeof createTestScheduler> } {
@@ -259,4 +260,10 @@ describe('circuitBreaker under a downstream that unsubscribes', () => {
     expect(out).toEqual([1]);
     expect(emitted()).toBe(1);
   });
+});
+
+describe('circuitBreaker over a long-running stream', () => {
+  it('stays bounded: 300 000 calls through one breaker, opening and probing again and again, leave nothing behind (heap flat within 1 MiB)', () => {
+    expect(heapGrowthMiB('circuitBreaker')).toBeLessThan(1);
+  }, 120_000);
 });

@@ -10,6 +10,7 @@ import { createLogEvent } from '../../lib/templates/log-event-record';
 import { countingSource, makeEvent } from '../helpers/events';
 import { RecordingAccounting, subscribedWith } from '../helpers/recording-accounting';
 import { createTestScheduler } from '../helpers/test-scheduler';
+import { heapGrowthMiB } from '../helpers/operator-memory';
 
 const a = createLogEvent('information', 'Disk {Disk} full', ['C']);
 const b = makeEvent({ text: 'Cache miss' });
@@ -269,4 +270,10 @@ describe('throttleEvents in hostile use', () => {
       expectObservable(cold('--a|', { a }).pipe(throttle)).toBe('--a|', { a });
     });
   });
+});
+
+describe('throttleEvents over a long-running stream', () => {
+  it('stays bounded: 300 000 events, each of a new key, keep no more than 1 000 windows open (heap flat within 1 MiB)', () => {
+    expect(heapGrowthMiB('throttleEvents')).toBeLessThan(1);
+  }, 120_000);
 });
