@@ -519,6 +519,20 @@ describe('Logger.events$ and metrics$ around close', () => {
     expect(seen).toEqual(['before', 'complete', 'late complete']);
   });
 
+  it('survives an events$ subscriber that logs for every event it sees: the recursion stops at the stack limit, nothing reaches the caller', () => {
+    const sink = new MemorySink();
+    const log = new LoggerConfiguration().writeTo.sink(sink, { name: 'memory' }).createLogger();
+    const feedback = log.events$.subscribe(() => log.information('Saw an event'));
+    expect(() => log.information('first')).not.toThrow();
+    const { memory } = log.metrics().sinks;
+    expect(memory.received).toBeGreaterThan(1);
+    expect(memory.received).toBe(memory.delivered + memory.dropped + memory.failed + memory.pending);
+    feedback.unsubscribe();
+    sink.clear();
+    log.information('The logger still works');
+    expect(sink.events.map((e) => e.renderMessage())).toEqual(['The logger still works']);
+  });
+
   it('keeps metrics$ (and metricsEvery) going after close, with the counters the shutdown left, until unsubscribed, which clears its timer', async () => {
     const scheduler = createTestScheduler();
     const log = new LoggerConfiguration()
