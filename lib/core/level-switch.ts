@@ -35,13 +35,11 @@ export class LevelSwitch {
     this.numeric = levelValue(parseLevel(level, 'LevelSwitch'));
     // A level$ subscriber that sets the level again is heard once every subscriber has had this
     // change (a nested next would reach later subscribers first), so all see the same order.
+    // No try/finally: every subscriber is guarded (see level$), so next() cannot throw.
     if (this.#emitting) return;
     this.#emitting = true;
-    try {
-      while (this.subject.value !== this.level) this.subject.next(this.level);
-    } finally {
-      this.#emitting = false;
-    }
+    while (this.subject.value !== this.level) this.subject.next(this.level);
+    this.#emitting = false;
   }
 
   /** The numeric value of the level, read on the hot path (a field read, no allocation). */
