@@ -1,4 +1,4 @@
-import { Observable, type Observer, type Operator, Subscriber, type Subscription } from 'rxjs';
+import { Observable, type Observer, type OperatorFunction, Subscriber, type Subscription } from 'rxjs';
 
 /** Receives what an app's observer threw (or an error it had no handler for). */
 export type SubscriberFaultHandler = (error: unknown) => void;
@@ -20,13 +20,13 @@ class GuardedObservable<T> extends Observable<T> {
     super(subscribe);
   }
 
-  // RxJS builds piped Observables through lift(); returning our own class keeps the guard on them.
-  override lift<R>(operator?: Operator<T, R>): Observable<R> {
-    const observable = new GuardedObservable<R>(this.onFault);
-    observable.source = this;
-    observable.operator = operator;
-    return observable;
-  }
+  // Whatever the operators build (RxJS's own through lift(), rxlog's and an app's with defer or
+  // new Observable), the piped Observable is wrapped again, so its subscribers are guarded too.
+  override pipe = ((...operations: OperatorFunction<unknown, unknown>[]) =>
+    guardSubscribers(
+      (super.pipe as (...all: typeof operations) => Observable<unknown>).apply(this, operations),
+      this.onFault,
+    )) as Observable<T>['pipe'];
 
   override subscribe(
     observerOrNext?: Partial<Observer<T>> | Next<T>,
@@ -36,7 +36,7 @@ class GuardedObservable<T> extends Observable<T> {
     // Operators subscribe with Subscriber instances: internal, they already route faults downstream.
     if (observerOrNext instanceof Subscriber) return super.subscribe(observerOrNext as Subscriber<T>);
     const target: Partial<Observer<T>> =
-      typeof observerOrNext === 'function' || observerOrNext === null || observerOrNext === undefined
+      !observerOrNext || typeof observerOrNext === 'function'
         ? { next: observerOrNext ?? undefined, error: error ?? undefined, complete: complete ?? undefined }
         : observerOrNext;
     const onFault = this.onFault;

@@ -1,6 +1,6 @@
 import { BehaviorSubject, type Observable } from 'rxjs';
 import { guardSubscribers } from './guard-subscribers';
-import { type LogLevelName, levelValue, parseLevel } from './log-level';
+import { LOG_LEVELS, type LogLevelName, levelValue, parseLevel } from './log-level';
 import { SelfLog } from './self-log';
 
 /**
@@ -14,6 +14,7 @@ import { SelfLog } from './self-log';
 export class LevelSwitch {
   private readonly subject: BehaviorSubject<LogLevelName>;
   private numeric: number;
+  #emitting = false;
 
   constructor(level: LogLevelName | string = 'information') {
     const parsed = parseLevel(level, 'LevelSwitch');
@@ -27,14 +28,18 @@ export class LevelSwitch {
    * @throws ConfigurationError when set to something that is not a level name (the level stays as it was).
    */
   get level(): LogLevelName {
-    return this.subject.value;
+    return LOG_LEVELS[this.numeric];
   }
 
   set level(level: LogLevelName) {
-    const parsed = parseLevel(level, 'LevelSwitch');
-    if (parsed === this.subject.value) return;
-    this.numeric = levelValue(parsed);
-    this.subject.next(parsed);
+    this.numeric = levelValue(parseLevel(level, 'LevelSwitch'));
+    // A level$ subscriber that sets the level again is heard once every subscriber has had this
+    // change (a nested next would reach later subscribers first), so all see the same order.
+    // No try/finally: every subscriber is guarded (see level$), so next() cannot throw.
+    if (this.#emitting) return;
+    this.#emitting = true;
+    while (this.subject.value !== this.level) this.subject.next(this.level);
+    this.#emitting = false;
   }
 
   /** The numeric value of the level, read on the hot path (a field read, no allocation). */

@@ -5,6 +5,7 @@ import { unrefScheduler } from '../core/unref-scheduler';
 import { describeValue } from '../core/describe-value';
 import { MAX_TIMER_MS } from '../core/max-timer-ms';
 import { checkOptionKeys } from '../core/check-option-keys';
+import { subscribeUpstream } from './subscribe-upstream';
 
 /** Most events in one batch, and the longest a partial batch waits. */
 export interface BatchOptions {
@@ -77,7 +78,7 @@ export function batchEvents(
         subscriber.next(full);
       };
 
-      const subscription = source.subscribe({
+      subscribeUpstream(source, subscriber, {
         next: (event) => {
           batch.push(event);
           if (batch.length >= size) emitBatch();
@@ -97,7 +98,6 @@ export function batchEvents(
 
       return () => {
         timer?.unsubscribe();
-        subscription.unsubscribe();
         batch = [];
       };
     });

@@ -1,9 +1,12 @@
-import { type MonoTypeOperatorFunction, Observable, type SchedulerLike } from 'rxjs';
+import { isObservable, type MonoTypeOperatorFunction, Observable, type SchedulerLike } from 'rxjs';
+import { ConfigurationError } from '../core/errors/configuration-error';
 import type { LogEvent } from '../core/log-event';
 import { unrefScheduler } from '../core/unref-scheduler';
 import { injectEventAccounting } from './event-accounting';
 import { EventQueue, type QueueOptions } from './event-queue';
 import { checkOptionKeys } from '../core/check-option-keys';
+import { describeOption, optionsObject } from './operator-options';
+import { subscribeUpstream } from './subscribe-upstream';
 
 /** QueueOptions plus a hook for drops. */
 export interface BoundedQueueOptions extends QueueOptions {
@@ -25,7 +28,8 @@ export const BOUNDED_QUEUE_REASONS = Object.freeze({
  * events each time `demand$` emits N (credit accumulates, fractions included, and only whole events are
  * released; NaN, negative or non-number demand grants nothing; an event arriving while there is credit
  * and nothing queued passes straight through). Completes once the source has completed and the
- * queue is empty; a source or `demand$` error passes through at once, discarding what is queued.
+ * queue is empty; a source or `demand$` error passes through at once, discarding what is queued
+ * (a `demand$` that fails as it is subscribed leaves the source unsubscribed).
  * If `demand$` completes, queued events wait for credit already granted and no more. In a sink's
  * `pipe`, what it queues counts as pending, and what it drops or discards is reported through
  * `EventAccounting`: `'boundedQueue.overflow'` for overflow drops, `'boundedQueue.discarded'` for what an error
@@ -33,6 +37,7 @@ export const BOUNDED_QUEUE_REASONS = Object.freeze({
  *
  * @param demand$ How many more events the consumer can take, each time it can take more.
  * @param scheduler The clock for each entry's enqueue time. Default `unrefScheduler`.
+ * @throws ConfigurationError when an option is invalid or unknown, or `demand$` is not an Observable.
  * @example
  * const demand$ = new BehaviorSubject(1);
  * events$.pipe(boundedQueue({ limit: 1_000 }, demand$)).subscribe((event) => send(event).then(() => demand$.next(1)));
@@ -42,9 +47,12 @@ export function boundedQueue(
   demand$: Observable<number>,
   scheduler: SchedulerLike = unrefScheduler,
 ): MonoTypeOperatorFunction<LogEvent> {
-  if (typeof options === 'object' && (options as unknown) !== null)
-    checkOptionKeys('boundedQueue', options, ['limit', 'limitBytes', 'overflow', 'warnAt', 'maxEventBytes', 'onDrop']);
-  const { onDrop, ...queueOptions } = options;
+  const given = optionsObject(options, 'boundedQueue');
+  checkOptionKeys('boundedQueue', given, ['limit', 'limitBytes', 'overflow', 'warnAt', 'maxEventBytes', 'onDrop']);
+  // Refused here: it would fail only when subscribed, as a TypeError sent to the subscriber.
+  if (!isObservable(demand$))
+    throw new ConfigurationError(`boundedQueue: demand$: expected an Observable of counts, got ${describeOption(demand$)}`);
+  const { onDrop, ...queueOptions } = given;
   // Validates the options when the operator is built, not when it is subscribed.
   new EventQueue(queueOptions);
   return (source) =>
@@ -92,24 +100,25 @@ export function boundedQueue(
         },
         error: fail,
       });
-      const sourceSubscription = source.subscribe({
-        next: (event) => {
-          if (credit >= 1 && queue.depth === 0) {
-            credit--;
-            subscriber.next(event);
-          } else {
-            queue.push(event, scheduler.now());
-          }
-        },
-        error: fail,
-        complete: () => {
-          sourceDone = true;
-          release();
-        },
-      });
+      // demand$ may have failed already, at its subscription: then the source is never started.
+      if (!subscriber.closed)
+        subscribeUpstream(source, subscriber, {
+          next: (event) => {
+            if (credit >= 1 && queue.depth === 0) {
+              credit--;
+              subscriber.next(event);
+            } else {
+              queue.push(event, scheduler.now());
+            }
+          },
+          error: fail,
+          complete: () => {
+            sourceDone = true;
+            release();
+          },
+        });
       return () => {
         demandSubscription.unsubscribe();
-        sourceSubscription.unsubscribe();
         discard();
       };
     });

@@ -8,6 +8,8 @@ import type { BreakerStateName } from '../metrics/metrics-types';
 import { BrokenCircuitError } from './broken-circuit-error';
 import { optionsObject } from './operator-options';
 import { checkOptionKeys } from '../core/check-option-keys';
+import { guardSubscribers } from '../core/guard-subscribers';
+import { subscribeUpstream } from './subscribe-upstream';
 
 /** When a breaker opens and how long it stays open. */
 export interface CircuitBreakerOptions {
@@ -84,9 +86,12 @@ export class CircuitBreaker {
     return this.#current;
   }
 
-  /** The state now and every change after (a BehaviorSubject underneath). */
+  /**
+   * The state now and every change after (a BehaviorSubject underneath). A subscriber that throws
+   * is reported to SelfLog and stays subscribed: it can neither crash the process nor reach the call.
+   */
   get state$(): Observable<BreakerStateName> {
-    return this.#subject.asObservable();
+    return guardSubscribers(this.#subject.asObservable(), (error) => SelfLog.write('A state$ subscriber failed', error));
   }
 
   /** Asks to make a call: `'primary'` to go ahead (possibly as the half-open probe), `'reject'` to skip it. */
@@ -137,8 +142,9 @@ export interface CircuitBreakerOperator {
 /**
  * Guards calls with one shared circuit breaker. Each subscription to a guarded source is one
  * call: while the breaker is open it errors at once with `BrokenCircuitError` without
- * subscribing to the source; otherwise the source's error counts as a failure and its completion
- * as a success. Build the operator once and pipe every call through it, so they share the
+ * subscribing to the source; otherwise the source's error counts as a failure, and its completion,
+ * or an unsubscribe after it emitted a value (`take(1)`, `firstValueFrom`), as a success; an
+ * unsubscribe before any value counts as neither. Build the operator once and pipe every call through it, so they share the
  * breaker; put `retryWithBackoff` before it to retry inside one call, or after it to let each
  * retry ask the breaker.
  *
@@ -165,8 +171,12 @@ export function circuitBreaker(
       // was closed and cancelled later must not give back a probe that another call holds.
       const probe = breaker.state === 'half-open';
       let settled = false;
-      const subscription = source.subscribe({
-        next: (value) => subscriber.next(value),
+      let answered = false;
+      subscribeUpstream(source, subscriber, {
+        next: (value) => {
+          answered = true;
+          subscriber.next(value);
+        },
         error: (error: unknown) => {
           settled = true;
           breaker.recordFailure();
@@ -179,8 +189,10 @@ export function circuitBreaker(
         },
       });
       return () => {
-        subscription.unsubscribe();
-        if (!settled && probe) breaker.releaseProbe();
+        if (settled) return;
+        // The consumer took a value and stopped listening (take(1), firstValueFrom): the call worked.
+        if (answered) breaker.recordSuccess();
+        else if (probe) breaker.releaseProbe();
       };
     });
   return Object.assign(operator, { breaker });

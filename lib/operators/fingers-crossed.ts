@@ -1,13 +1,15 @@
-import { asyncScheduler, type MonoTypeOperatorFunction, Observable, type SchedulerLike, type Subscription } from 'rxjs';
+import { type MonoTypeOperatorFunction, Observable, type SchedulerLike, type Subscription } from 'rxjs';
 import { ConfigurationError } from '../core/errors/configuration-error';
 import type { LogEvent } from '../core/log-event';
 import { MAX_TIMER_MS } from '../core/max-timer-ms';
+import { unrefScheduler } from '../core/unref-scheduler';
 import { type LogLevelName, levelValue, parseLevel } from '../core/log-level';
 import { SelfLog } from '../core/self-log';
 import { injectEventAccounting } from './event-accounting';
 import { type EventKey, eventKeySelector } from './event-key';
 import { describeOption, numberOption, optionsObject } from './operator-options';
 import { checkOptionKeys } from '../core/check-option-keys';
+import { subscribeUpstream } from './subscribe-upstream';
 
 /**
  * What a key does after its trigger: `'passthrough'` lets its later events through unheld (until
@@ -38,6 +40,8 @@ export const FINGERS_CROSSED_REASONS = Object.freeze({
   expired: 'fingersCrossed.expired',
   evicted: 'fingersCrossed.evicted',
   untriggered: 'fingersCrossed.untriggered',
+  /** Released by a trigger while the downstream unsubscribed (an operator after it failed on one of them). */
+  discarded: 'fingersCrossed.discarded',
 });
 
 /** A fixed-size ring of held events, oldest first. */
@@ -113,7 +117,8 @@ function passthroughFor(afterTrigger: AfterTrigger | undefined): number {
  * (LogTape's "fingers crossed"). Debug detail costs nothing in the output until it is needed.
  *
  * In a sink's `pipe`, what it holds counts in the sink's `pending`, and what it drops (ring
- * overflow, an expired or evicted key, whatever is still held when the stream ends) in `dropped`
+ * overflow, an expired or evicted key, whatever is still held when the stream ends, what a trigger
+ * released after the downstream went away) in `dropped`
  * and `droppedBy` (see {@link FINGERS_CROSSED_REASONS}).
  *
  * ```text
@@ -121,14 +126,14 @@ function passthroughFor(afterTrigger: AfterTrigger | undefined): number {
  * fingersCrossed():    -----------(d1 d2 i3 E4)-d5-|   ('passthrough' after the trigger)
  * ```
  *
- * @param scheduler Reads the clock and runs the expiry timer. Default `asyncScheduler`.
+ * @param scheduler Reads the clock and runs the expiry timer. Default `unrefScheduler` (its timer never keeps a Node process alive).
  * @throws ConfigurationError when an option is invalid.
  * @example
  * .writeTo.sink(file, { pipe: [fingersCrossed({ isolateBy: 'RequestId', ttlMs: 60_000 })] })
  */
 export function fingersCrossed(
   options: FingersCrossedOptions = {},
-  scheduler: SchedulerLike = asyncScheduler,
+  scheduler: SchedulerLike = unrefScheduler,
 ): MonoTypeOperatorFunction<LogEvent> {
   const given = optionsObject(options, 'fingersCrossed');
   checkOptionKeys('fingersCrossed', given, ['trigger', 'bufferSize', 'isolateBy', 'ttlMs', 'afterTrigger', 'maxKeys']);
@@ -198,15 +203,23 @@ export function fingersCrossed(
         sweep = null;
       };
 
-      const subscription = source.subscribe({
+      subscribeUpstream(source, subscriber, {
         next: (event) => {
           const now = scheduler.now();
           const state = stateFor(keyOf(event), now);
           if (isTrigger(event)) {
             // Set before emitting: an event the subscriber logs on this turn comes after the trigger.
             state.passUntil = passthroughMs === 0 ? Number.NEGATIVE_INFINITY : now + passthroughMs;
-            for (const held of state.ring.drain()) subscriber.next(held);
-            subscriber.next(event);
+            const released = state.ring.drain();
+            released.push(event);
+            for (let i = 0; i < released.length; i++) {
+              // The downstream went away while taking them (an operator behind this one failed).
+              if (subscriber.closed) {
+                accounting.dropped(released.length - i, FINGERS_CROSSED_REASONS.discarded);
+                break;
+              }
+              subscriber.next(released[i]);
+            }
           } else if (state.passUntil > now) {
             subscriber.next(event);
           } else if (state.ring.push(event)) {
@@ -224,7 +237,6 @@ export function fingersCrossed(
         },
       });
       return () => {
-        subscription.unsubscribe();
         dropAll();
       };
     });

@@ -5,6 +5,7 @@ import { SelfLog } from '../core/self-log';
 import { type CaptureLimits, captureValue } from '../templates/capture';
 import { describeOption } from './operator-options';
 import { checkOptionKeys } from '../core/check-option-keys';
+import { subscribeUpstream } from './subscribe-upstream';
 
 /** A level for one kind of notification, or `'off'` to log nothing for it. */
 export type TapLogLevel = LogLevelName | 'off';
@@ -133,7 +134,7 @@ export function tapLog<T>(
         }
       };
       write(levels.subscribe, TAP_LOG_TEMPLATES.subscribe, () => [name]);
-      const subscription = source.subscribe({
+      subscribeUpstream(source, subscriber, {
         next: (value) => {
           count++;
           write(levels.next, TAP_LOG_TEMPLATES.next, () => [name, captureValue(value, 'structure', limits), count, elapsed()]);
@@ -151,7 +152,6 @@ export function tapLog<T>(
         },
       });
       return () => {
-        subscription.unsubscribe();
         if (!ended) write(levels.unsubscribe, TAP_LOG_TEMPLATES.unsubscribe, () => [name, count, elapsed()]);
       };
     });

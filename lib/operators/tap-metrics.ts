@@ -4,7 +4,9 @@ import { unrefScheduler } from '../core/unref-scheduler';
 import { ConfigurationError } from '../core/errors/configuration-error';
 import { SelfLog } from '../core/self-log';
 import type { SinkMetricsRecorder } from '../metrics/sink-metrics-recorder';
-import { describeOption } from './operator-options';
+import { describeOption, optionsObject } from './operator-options';
+import { checkOptionKeys } from '../core/check-option-keys';
+import { subscribeUpstream } from './subscribe-upstream';
 
 /** The counters `tapMetrics` can bump. */
 export type TappedCounter = 'received' | 'delivered' | 'dropped' | 'failed';
@@ -47,7 +49,7 @@ function ageOf(event: unknown, now: number): number | undefined {
  * latency, and SelfLog is told once per operator. Allocates nothing per event.
  *
  * @param scheduler The clock for ages. Default `unrefScheduler`.
- * @throws ConfigurationError when `recorder` is not a SinkMetricsRecorder or `counter` is not one of its counters.
+ * @throws ConfigurationError when `recorder` is not a SinkMetricsRecorder, `counter` is not one of its counters, or `options` is not an object of known options.
  * @example
  * const recorder = new SinkMetricsRecorder('audit');
  * events$.pipe(tapMetrics(recorder, 'received'), batchEvents(), tapMetrics(recorder, 'delivered', { latency: true }))
@@ -63,7 +65,9 @@ export function tapMetrics<T extends LogEvent | readonly LogEvent[]>(
   // An unknown name would count into a new property of the recorder, NaN after the first event.
   if (!COUNTERS.includes(counter))
     throw new ConfigurationError(`tapMetrics: counter: expected one of ${COUNTERS.join(', ')}, got ${describeOption(counter)}`);
-  const latency = options.latency === true;
+  const given = optionsObject(options, 'tapMetrics');
+  checkOptionKeys('tapMetrics', given, ['latency']);
+  const latency = given.latency === true;
   let toldUnmeasurable = false;
   const record = (event: unknown, now: number): void => {
     const age = ageOf(event, now);
@@ -78,8 +82,8 @@ export function tapMetrics<T extends LogEvent | readonly LogEvent[]>(
     }
   };
   return (source) =>
-    new Observable<T>((subscriber) =>
-      source.subscribe({
+    new Observable<T>((subscriber) => {
+      subscribeUpstream(source, subscriber, {
         next: (value) => {
           // Shaped for the hot path: a field increment, and the clock only when asked for.
           if (isBatch(value)) {
@@ -96,8 +100,8 @@ export function tapMetrics<T extends LogEvent | readonly LogEvent[]>(
         },
         error: (error: unknown) => subscriber.error(error),
         complete: () => subscriber.complete(),
-      }),
-    );
+      });
+    });
 }
 
 function isBatch(value: LogEvent | readonly LogEvent[]): value is readonly LogEvent[] {

@@ -1,6 +1,7 @@
-import { asyncScheduler, type MonoTypeOperatorFunction, Observable, type SchedulerLike, type Subscription } from 'rxjs';
+import { type MonoTypeOperatorFunction, Observable, type SchedulerLike, type Subscription } from 'rxjs';
 import type { LogEvent } from '../core/log-event';
 import { MAX_TIMER_MS } from '../core/max-timer-ms';
+import { unrefScheduler } from '../core/unref-scheduler';
 import { type LogLevelName, levelValue } from '../core/log-level';
 import { LogEventRecord } from '../templates/log-event-record';
 import { parseTemplateCached } from '../templates/template-cache';
@@ -8,6 +9,7 @@ import { injectEventAccounting } from './event-accounting';
 import { type EventKey, eventKeySelector } from './event-key';
 import { numberOption, optionsObject } from './operator-options';
 import { checkOptionKeys } from '../core/check-option-keys';
+import { subscribeUpstream } from './subscribe-upstream';
 
 /** Options of {@link throttleEvents}. */
 export interface ThrottleEventsOptions {
@@ -54,14 +56,14 @@ function defaultKey(event: LogEvent): string {
  * throttleEvents():              -a-------(s)--|     s = Suppressed 3 repeats of "a"
  * ```
  *
- * @param scheduler Runs the window timers and stamps summaries. Default `asyncScheduler`.
+ * @param scheduler Runs the window timers and stamps summaries. Default `unrefScheduler` (its timers never keep a Node process alive; a window still open when the process ends sends no summary unless the logger is closed).
  * @throws ConfigurationError when an option is invalid.
  * @example
  * .writeTo.sink(console, { pipe: [throttleEvents({ windowMs: 10_000, max: 5 })] })
  */
 export function throttleEvents(
   options: ThrottleEventsOptions = {},
-  scheduler: SchedulerLike = asyncScheduler,
+  scheduler: SchedulerLike = unrefScheduler,
 ): MonoTypeOperatorFunction<LogEvent> {
   const given = optionsObject(options, 'throttleEvents');
   checkOptionKeys('throttleEvents', given, ['key', 'windowMs', 'max', 'maxKeys']);
@@ -96,7 +98,7 @@ export function throttleEvents(
         );
       };
 
-      const subscription = source.subscribe({
+      subscribeUpstream(source, subscriber, {
         next: (event) => {
           const key = keyOf(event);
           let window = windows.get(key);
@@ -139,7 +141,6 @@ export function throttleEvents(
         },
       });
       return () => {
-        subscription.unsubscribe();
         for (const window of windows.values()) window.timer?.unsubscribe();
         windows.clear();
       };

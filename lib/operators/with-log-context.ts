@@ -4,6 +4,7 @@ import { SelfLog } from '../core/self-log';
 import type { ContextProperties } from '../context/context-store';
 import { LogContext } from '../context/log-context';
 import { describeOption } from './operator-options';
+import { subscribeUpstream } from './subscribe-upstream';
 
 /** Whether `value` can be context properties: an object that is not null and not an array. */
 function isPropertiesObject(value: unknown): value is ContextProperties {
@@ -89,8 +90,8 @@ export function withLogContext<T>(properties: ContextProperties | (() => Context
   return (source) =>
     new Observable<T>((subscriber) => {
       const context = contextOf();
-      return LogContext.run(context, () =>
-        source.subscribe({
+      LogContext.run(context, () =>
+        subscribeUpstream(source, subscriber, {
           next: (value) => LogContext.run(context, () => subscriber.next(value)),
           error: (error: unknown) => LogContext.run(context, () => subscriber.error(error)),
           complete: () => LogContext.run(context, () => subscriber.complete()),

@@ -42,6 +42,27 @@ describe('LevelSwitch', () => {
     expect(sw.value).toBe(2);
   });
 
+  it('tells every level$ subscriber the changes in the order they were made, when a subscriber sets the level itself', () => {
+    const sw = new LevelSwitch('information');
+    const first: string[] = [];
+    const second: string[] = [];
+    const levelSeen: string[] = [];
+    sw.level$.subscribe((level) => {
+      first.push(level);
+      if (level === 'debug') {
+        sw.level = 'warning'; // a policy: never debug here
+        levelSeen.push(sw.level);
+      }
+    });
+    sw.level$.subscribe((level) => second.push(level));
+    sw.level = 'debug';
+    expect(first).toEqual(['information', 'debug', 'warning']);
+    expect(second).toEqual(['information', 'debug', 'warning']); // last seen is the level in force
+    expect(levelSeen).toEqual(['warning']);
+    expect(sw.level).toBe('warning');
+    expect(sw.value).toBe(3);
+  });
+
   it('throws on an unknown level and keeps the old one', () => {
     const sw = new LevelSwitch('error');
     expect(() => {

@@ -1,3 +1,4 @@
+import { from, type Observable, tap } from 'rxjs';
 import type { LogEvent } from '../../lib/core/log-event';
 import type { LogLevelName } from '../../lib/core/log-level';
 
@@ -30,4 +31,13 @@ export function makeEvents(n: number, overrides: EventOverrides = {}): LogEvent[
   return Array.from({ length: n }, (_, i) =>
     makeEvent({ ...overrides, text: `event ${i}`, properties: { N: i, ...overrides.properties } }),
   );
+}
+
+/**
+ * A synchronous source of `values` (as `from(array)` is) that counts how many of them it has
+ * emitted: an operator under a `take(1)` must stop it after the first.
+ */
+export function countingSource<T>(values: readonly T[]): { source: Observable<T>; emitted: () => number } {
+  let emitted = 0;
+  return { source: from(values).pipe(tap(() => emitted++)), emitted: () => emitted };
 }

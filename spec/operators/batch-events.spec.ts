@@ -1,8 +1,8 @@
-import { Subject } from 'rxjs';
+import { Subject, take } from 'rxjs';
 import type { LogEvent } from '../../lib/core/log-event';
 import { ConfigurationError } from '../../lib/core/errors/configuration-error';
 import { batchEvents } from '../../lib/operators/batch-events';
-import { makeEvents } from '../helpers/events';
+import { countingSource, makeEvents } from '../helpers/events';
 import { createTestScheduler } from '../helpers/test-scheduler';
 
 const [a, b, c, d, e] = makeEvents(5);
@@ -126,5 +126,85 @@ describe('batchEvents', () => {
 
   it('rejects options that are not an object, naming them', () => {
     expect(() => batchEvents(true as never)).toThrow(/batch: expected options .*got boolean true/);
+  });
+});
+
+describe('batchEvents under a downstream that unsubscribes', () => {
+  it('stops a synchronous source at once (take(1))', () => {
+    const { source, emitted } = countingSource(makeEvents(1_000));
+    const out: unknown[] = [];
+    source.pipe(batchEvents({ size: 2 }), take(1)).subscribe((batch) => out.push(batch));
+    expect(out).toHaveLength(1);
+    expect(emitted()).toBe(2);
+  });
+});
+
+describe('batchEvents in hostile use', () => {
+  it('passes an upstream error on unchanged, after the partial batch it held', () => {
+    const testScheduler = createTestScheduler();
+    const failure = new Error('upstream broke');
+    testScheduler.run(({ hot, expectObservable }) => {
+      expectObservable(hot('-a-b-#', events, failure).pipe(batchEvents({ size: 10, maxDelayMs: 50 }, testScheduler))).toBe(
+        '-----(x#)',
+        { x: [a, b] },
+        failure,
+      );
+    });
+  });
+
+  it('clears its age timer when unsubscribed mid-batch: nothing is emitted later', () => {
+    const testScheduler = createTestScheduler();
+    const source = new Subject<LogEvent>();
+    const out: LogEvent[][] = [];
+    const subscription = source
+      .pipe(batchEvents({ size: 10, maxDelayMs: 5 }, testScheduler))
+      .subscribe((batch) => out.push(batch));
+    source.next(a);
+    expect(testScheduler.actions).toHaveLength(1);
+    subscription.unsubscribe();
+    expect(testScheduler.actions).toHaveLength(0);
+    expect(source.observed).toBe(false);
+    testScheduler.flush();
+    expect(out).toEqual([]);
+  });
+
+  it('starts every subscription with an empty batch: nothing is shared between subscriptions of one operator', () => {
+    const testScheduler = createTestScheduler();
+    const batch = batchEvents({ size: 2, maxDelayMs: 5 }, testScheduler);
+    testScheduler.run(({ cold, expectObservable }) => {
+      expectObservable(cold('-a--|', events).pipe(batch)).toBe('----(x|)', { x: [a] });
+      expectObservable(cold('--b-|', events).pipe(batch)).toBe('----(y|)', { y: [b] });
+    });
+  });
+
+  it('puts an event the subscriber pushes while receiving a batch into the next batch, with its own age timer (reentrancy)', () => {
+    const testScheduler = createTestScheduler();
+    const source = new Subject<LogEvent>();
+    const out: LogEvent[][] = [];
+    source.pipe(batchEvents({ size: 2, maxDelayMs: 5 }, testScheduler)).subscribe((batch) => {
+      out.push(batch);
+      if (out.length === 1) source.next(c);
+    });
+    source.next(a);
+    source.next(b);
+    expect(out).toEqual([[a, b]]);
+    testScheduler.flush();
+    expect(out).toEqual([[a, b], [c]]);
+  });
+
+  it('with maxDelayMs 0 sends a partial batch on the scheduler turn after its first event; with size 1 sends each event at once and arms no timer', () => {
+    const testScheduler = createTestScheduler();
+    testScheduler.run(({ hot, expectObservable }) => {
+      expectObservable(hot('-a-(bc)-', events).pipe(batchEvents({ size: 10, maxDelayMs: 0 }, testScheduler))).toBe('-x-y-', {
+        x: [a],
+        y: [b, c],
+      });
+    });
+    const source = new Subject<LogEvent>();
+    const out: LogEvent[][] = [];
+    source.pipe(batchEvents({ size: 1, maxDelayMs: 5 }, testScheduler)).subscribe((batch) => out.push(batch));
+    source.next(a);
+    expect(out).toEqual([[a]]);
+    expect(testScheduler.actions).toHaveLength(0);
   });
 });

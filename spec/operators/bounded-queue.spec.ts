@@ -1,10 +1,11 @@
-import { BehaviorSubject, from, Subject } from 'rxjs';
+import { BehaviorSubject, defer, from, type Observable, Subject, take, throwError } from 'rxjs';
 import type { LogEvent } from '../../lib/core/log-event';
 import { ConfigurationError } from '../../lib/core/errors/configuration-error';
-import { BOUNDED_QUEUE_REASONS, boundedQueue } from '../../lib/operators/bounded-queue';
+import { BOUNDED_QUEUE_REASONS, boundedQueue, type BoundedQueueOptions } from '../../lib/operators/bounded-queue';
 import { RecordingAccounting, subscribedWith } from '../helpers/recording-accounting';
-import { makeEvents } from '../helpers/events';
+import { countingSource, makeEvents } from '../helpers/events';
 import { createTestScheduler } from '../helpers/test-scheduler';
+import { heapGrowthMiB } from '../helpers/operator-memory';
 
 const [a, b, c, d, e] = makeEvents(5);
 const events = { a, b, c, d, e };
@@ -69,6 +70,25 @@ describe('boundedQueue', () => {
       expectObservable(hot('-a-#', events).pipe(boundedQueue({}, hot('-----1'), testScheduler))).toBe('---#');
       expectObservable(hot('-a---', events).pipe(boundedQueue({}, hot('--#'), testScheduler))).toBe('--#');
     });
+  });
+
+  it('never subscribes to the source when demand$ errors at subscription', () => {
+    let subscriptions = 0;
+    const source = defer(() => {
+      subscriptions++;
+      return from(makeEvents(2));
+    });
+    let failure: unknown;
+    source
+      .pipe(
+        boundedQueue(
+          {},
+          throwError(() => new Error('no demand')),
+        ),
+      )
+      .subscribe({ error: (error: unknown) => (failure = error) });
+    expect(failure).toEqual(new Error('no demand'));
+    expect(subscriptions).toBe(0);
   });
 
   it('takes credit granted at subscription, and demand granted from inside the subscriber', () => {
@@ -149,4 +169,31 @@ describe('boundedQueue', () => {
   it('rejects bad queue options when built', () => {
     expect(() => boundedQueue({ limit: -1 }, new Subject<number>())).toThrow(ConfigurationError);
   });
+
+  it('rejects options that are not an object, and a demand$ that is not an Observable, when built, naming them', () => {
+    expect(() => boundedQueue(null as unknown as BoundedQueueOptions, new Subject<number>())).toThrow(ConfigurationError);
+    expect(() => boundedQueue(null as unknown as BoundedQueueOptions, new Subject<number>())).toThrow(/boundedQueue: .*null/);
+    expect(() => boundedQueue({}, undefined as unknown as Observable<number>)).toThrow(ConfigurationError);
+    expect(() => boundedQueue({}, 5 as unknown as Observable<number>)).toThrow(/boundedQueue: demand\$: .*5/);
+  });
+});
+
+describe('boundedQueue under a downstream that unsubscribes', () => {
+  it('stops a synchronous source at once (take(1)): nothing more is queued or reported discarded', () => {
+    const accounting = new RecordingAccounting();
+    const { source, emitted } = countingSource(makeEvents(1_000));
+    const out: unknown[] = [];
+    subscribedWith(accounting, source.pipe(boundedQueue({}, new BehaviorSubject(1))))
+      .pipe(take(1))
+      .subscribe((event) => out.push(event));
+    expect(out).toHaveLength(1);
+    expect(emitted()).toBe(1);
+    expect(accounting.droppedBy).toEqual({});
+  });
+});
+
+describe('boundedQueue over a long-running stream', () => {
+  it('stays bounded: 300 000 events with no demand keep 1 000 queued, the oldest dropped (heap flat within 1 MiB)', () => {
+    expect(heapGrowthMiB('boundedQueue')).toBeLessThan(1);
+  }, 120_000);
 });

@@ -1,10 +1,12 @@
-import { catchError, defer, mergeMap, of, Subject, throwError } from 'rxjs';
+import { catchError, defer, firstValueFrom, from, mergeMap, of, Subject, take, throwError } from 'rxjs';
 import { ConfigurationError } from '../../lib/core/errors/configuration-error';
 import { SelfLog, type SelfLogEvent } from '../../lib/core/self-log';
 import type { BreakerStateName } from '../../lib/metrics/metrics-types';
 import { BrokenCircuitError } from '../../lib/operators/broken-circuit-error';
 import { CircuitBreaker, circuitBreaker } from '../../lib/operators/circuit-breaker';
 import { createTestScheduler } from '../helpers/test-scheduler';
+import { countingSource } from '../helpers/events';
+import { heapGrowthMiB } from '../helpers/operator-memory';
 
 /** A clock the test moves by hand. */
 function manualClock(): { now: () => number; advance: (ms: number) => void; scheduler: ReturnType<typeof createTestScheduler> } {
@@ -103,6 +105,30 @@ describe('CircuitBreaker', () => {
     ]);
   });
 
+  it('keeps a state$ subscriber that throws subscribed, reports it to SelfLog and never rethrows it on a timer', () => {
+    jest.useFakeTimers();
+    const diagnostics: SelfLogEvent[] = [];
+    const subscription = SelfLog.events$.subscribe((d) => diagnostics.push(d));
+    try {
+      const breaker = new CircuitBreaker({ failureThreshold: 1, resetTimeoutMs: 0 });
+      const seen: BreakerStateName[] = [];
+      breaker.state$.subscribe((state) => {
+        seen.push(state);
+        throw new Error('dashboard broke');
+      });
+      expect(() => breaker.recordFailure()).not.toThrow();
+      breaker.tryAcquire();
+      breaker.recordSuccess();
+      // RxJS reports an unguarded subscriber's throw by rethrowing it from a timer, which kills a Node process.
+      expect(() => jest.runOnlyPendingTimers()).not.toThrow();
+      expect(seen).toEqual(['closed', 'open', 'half-open', 'closed']);
+      expect(diagnostics.filter((d) => d.template === 'A state$ subscriber failed')).toHaveLength(4);
+    } finally {
+      subscription.unsubscribe();
+      jest.useRealTimers();
+    }
+  });
+
   it('rejects bad options with a ConfigurationError naming the value', () => {
     expect(() => new CircuitBreaker({ failureThreshold: 0 })).toThrow(ConfigurationError);
     expect(() => new CircuitBreaker({ resetTimeoutMs: -1 })).toThrow(/resetTimeoutMs.*-1/);
@@ -172,6 +198,40 @@ describe('circuitBreaker', () => {
     pending.pipe(guard).subscribe().unsubscribe();
     expect(guard.breaker.tryAcquire()).toBe('primary');
   });
+  it('counts a call its consumer ends after a value (take(1), first()) as a success, closed or half-open', () => {
+    const clock = manualClock();
+    const guard = circuitBreaker({ failureThreshold: 2, resetTimeoutMs: 10 }, clock.scheduler);
+    const fail = (): void => {
+      throwError(() => new Error('down'))
+        .pipe(guard)
+        .subscribe({ error: () => undefined });
+    };
+    const answerOnce = (): void => {
+      const answer = new Subject<string>();
+      answer.pipe(guard, take(1)).subscribe();
+      answer.next('ok'); // take(1) unsubscribes on this value: the source never completes
+    };
+    fail();
+    answerOnce(); // a success between two failures: they are not consecutive
+    fail();
+    expect(guard.breaker.state).toBe('closed');
+    fail();
+    expect(guard.breaker.state).toBe('open');
+    clock.advance(10);
+    answerOnce(); // the probe answered
+    expect(guard.breaker.state).toBe('closed');
+  });
+
+  it('closes after a probe awaited with firstValueFrom on an asynchronous call', async () => {
+    const guard = circuitBreaker({ failureThreshold: 1, resetTimeoutMs: 0 });
+    await expect(firstValueFrom(throwError(() => new Error('down')).pipe(guard))).rejects.toThrow('down');
+    expect(guard.breaker.state).toBe('open');
+    const call = defer(() => from(Promise.resolve('ok')));
+    await expect(firstValueFrom(call.pipe(guard))).resolves.toBe('ok');
+    expect(guard.breaker.state).toBe('closed');
+    await expect(firstValueFrom(call.pipe(guard))).resolves.toBe('ok');
+  });
+
   it('gives back only its own probe: a call made before the breaker opened, unsubscribed while another call probes, leaves the probe alone', () => {
     const clock = manualClock();
     const guard = circuitBreaker({ failureThreshold: 1, resetTimeoutMs: 10 }, clock.scheduler);
@@ -190,4 +250,20 @@ describe('circuitBreaker', () => {
     probe.complete();
     expect(guard.breaker.state).toBe('closed');
   });
+});
+
+describe('circuitBreaker under a downstream that unsubscribes', () => {
+  it('stops a synchronous source at once (take(1))', () => {
+    const { source, emitted } = countingSource([1, 2, 3, 4, 5]);
+    const out: number[] = [];
+    source.pipe(circuitBreaker(), take(1)).subscribe((value) => out.push(value));
+    expect(out).toEqual([1]);
+    expect(emitted()).toBe(1);
+  });
+});
+
+describe('circuitBreaker over a long-running stream', () => {
+  it('stays bounded: 300 000 calls through one breaker, opening and probing again and again, leave nothing behind (heap flat within 1 MiB)', () => {
+    expect(heapGrowthMiB('circuitBreaker')).toBeLessThan(1);
+  }, 120_000);
 });

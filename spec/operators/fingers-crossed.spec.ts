@@ -1,13 +1,16 @@
-import { Subject } from 'rxjs';
+import { spawnSync } from 'node:child_process';
+import * as path from 'node:path';
+import { map, Subject, take } from 'rxjs';
 import { LoggerConfiguration } from '../../lib/configuration/logger-configuration';
 import { ConfigurationError } from '../../lib/core/errors/configuration-error';
 import type { LogEvent } from '../../lib/core/log-event';
 import { provideEventAccounting } from '../../lib/operators/event-accounting';
 import { FINGERS_CROSSED_REASONS, fingersCrossed } from '../../lib/operators/fingers-crossed';
 import { MemorySink } from '../../lib/sinks/memory-sink';
-import { makeEvent } from '../helpers/events';
+import { countingSource, makeEvent } from '../helpers/events';
 import { RecordingAccounting, subscribedWith } from '../helpers/recording-accounting';
 import { createTestScheduler } from '../helpers/test-scheduler';
+import { heapGrowthMiB } from '../helpers/operator-memory';
 
 const d = makeEvent({ level: 'debug', text: 'd' });
 const i = makeEvent({ level: 'information', text: 'i' });
@@ -233,5 +236,103 @@ describe('fingersCrossed', () => {
       expect(m).toMatchObject({ received: 5, delivered: 3, dropped: 2, pending: 0 });
       expect(m.droppedBy).toEqual({ 'fingersCrossed.overflow': 1, 'fingersCrossed.untriggered': 1 });
     });
+
+    it('reports what a trigger released after an operator behind it failed: it is dropped, not left pending', async () => {
+      const failOnBoom = map((event: LogEvent) => {
+        if (event.properties.Boom === true) throw new Error('app operator bug');
+        return event;
+      });
+      const memory = new MemorySink();
+      const log = new LoggerConfiguration().minimumLevel
+        .debug()
+        .writeTo.sink(memory, { name: 'memory', pipe: [fingersCrossed(), failOnBoom] })
+        .createLogger();
+      log.debug('one');
+      log.debug('two {Boom}', true);
+      log.debug('three');
+      log.error('failed'); // releases one (delivered), two (fails the operator behind), three and itself
+      log.debug('after'); // held by the restarted fingersCrossed
+      const m = log.metrics().sinks.memory;
+      expect(memory.events.map((e) => e.messageTemplate.text)).toEqual(['one']);
+      expect(m).toMatchObject({ received: 5, delivered: 1, dropped: 3, pending: 1 });
+      expect(m.droppedBy).toEqual({ 'operator-failed': 1, [FINGERS_CROSSED_REASONS.discarded]: 2 });
+      await log.close();
+      expect(log.metrics().sinks.memory.droppedBy).toEqual({
+        'operator-failed': 1,
+        [FINGERS_CROSSED_REASONS.discarded]: 2,
+        [FINGERS_CROSSED_REASONS.untriggered]: 1,
+      });
+    });
   });
+});
+
+describe('fingersCrossed with its default scheduler', () => {
+  it('never keeps a Node process alive: a process that logged and has nothing left to do ends at once', () => {
+    const fixture = path.join(__dirname, 'fixtures', 'idle-operator-timers.ts');
+    const child = spawnSync(process.execPath, ['--import', 'tsx', fixture, 'fingersCrossed'], {
+      encoding: 'utf8',
+      timeout: 30_000,
+    });
+    expect(child.stderr).toBe('');
+    expect(child.stdout).toBe('logged\n');
+    expect(child.status).toBe(0); // null when killed at the timeout: the timer held the process
+  });
+});
+
+describe('fingersCrossed under a downstream that unsubscribes', () => {
+  it('stops a synchronous source at once (take(1)): nothing more is held or reported dropped', () => {
+    const accounting = new RecordingAccounting();
+    const events = Array.from({ length: 1_000 }, (_, n) => makeEvent({ level: n === 0 ? 'error' : 'debug' }));
+    const { source, emitted } = countingSource(events);
+    const out: unknown[] = [];
+    subscribedWith(accounting, source.pipe(fingersCrossed({ afterTrigger: 'reset' })))
+      .pipe(take(1))
+      .subscribe((event) => out.push(event));
+    expect(out).toHaveLength(1);
+    expect(emitted()).toBe(1);
+    expect(accounting.droppedBy).toEqual({});
+  });
+});
+describe('fingersCrossed in hostile use', () => {
+  it('clears its expiry timer when unsubscribed and reports what it held', () => {
+    const testScheduler = createTestScheduler();
+    const accounting = new RecordingAccounting();
+    const source = new Subject<LogEvent>();
+    const out: LogEvent[] = [];
+    const subscription = subscribedWith(accounting, source.pipe(fingersCrossed({ ttlMs: 5 }, testScheduler))).subscribe((event) =>
+      out.push(event),
+    );
+    source.next(d);
+    expect(testScheduler.actions).toHaveLength(1);
+    subscription.unsubscribe();
+    expect(testScheduler.actions).toHaveLength(0);
+    testScheduler.flush();
+    expect(out).toEqual([]);
+    expect(accounting.droppedBy).toEqual({ [FINGERS_CROSSED_REASONS.untriggered]: 1 });
+  });
+
+  it('gives every subscription of one operator its own rings', () => {
+    const testScheduler = createTestScheduler();
+    const holdUntilError = fingersCrossed({}, testScheduler);
+    testScheduler.run(({ cold, expectObservable }) => {
+      expectObservable(cold('-d-|', events).pipe(holdUntilError)).toBe('---|');
+      expectObservable(cold('--E|', events).pipe(holdUntilError)).toBe('--E|', events);
+    });
+  });
+
+  it('holds one event with bufferSize 1, the latest', () => {
+    const testScheduler = createTestScheduler();
+    testScheduler.run(({ hot, expectObservable }) => {
+      expectObservable(hot('-d-i-E-----|', events).pipe(fingersCrossed({ bufferSize: 1 }, testScheduler))).toBe(
+        '-----(iE)--|',
+        events,
+      );
+    });
+  });
+});
+
+describe('fingersCrossed over a long-running stream', () => {
+  it('stays bounded: 300 000 events, each of a new key, hold no more than 1 000 keys of 10 events (heap flat within 1 MiB)', () => {
+    expect(heapGrowthMiB('fingersCrossed')).toBeLessThan(1);
+  }, 120_000);
 });

@@ -129,3 +129,41 @@ describe('retryWithBackoff', () => {
     });
   });
 });
+
+describe('retryWithBackoff in hostile use', () => {
+  it('cancels the pending delay when unsubscribed during it: the source is not tried again', () => {
+    const testScheduler = createTestScheduler();
+    testScheduler.run(({ cold, expectObservable, expectSubscriptions }) => {
+      const source = cold('-#');
+      expectObservable(
+        source.pipe(retryWithBackoff({ attempts: 3, initialDelayMs: 10, jitter: 0 }, testScheduler)),
+        '^----!',
+      ).toBe('------');
+      expectSubscriptions(source.subscriptions).toBe(['^!']);
+    });
+  });
+
+  it('gives every subscription of one retried pipeline its own tries', () => {
+    const testScheduler = createTestScheduler();
+    let tries = 0;
+    const call = defer(() => {
+      tries++;
+      return throwError(() => new Error('down'));
+    }).pipe(retryWithBackoff({ attempts: 2, initialDelayMs: 1, jitter: 0 }, testScheduler));
+    call.subscribe({ error: () => undefined });
+    call.subscribe({ error: () => undefined });
+    testScheduler.flush();
+    expect(tries).toBe(4);
+  });
+
+  it('passes the last error on as the very object the source threw', () => {
+    const testScheduler = createTestScheduler();
+    const failure = new Error('down');
+    let seen: unknown;
+    throwError(() => failure)
+      .pipe(retryWithBackoff({ attempts: 2, initialDelayMs: 0 }, testScheduler))
+      .subscribe({ error: (error: unknown) => (seen = error) });
+    testScheduler.flush();
+    expect(seen).toBe(failure);
+  });
+});

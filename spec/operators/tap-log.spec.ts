@@ -1,4 +1,4 @@
-import { of, Subject, throwError } from 'rxjs';
+import { of, Subject, take, throwError } from 'rxjs';
 import { LoggerConfiguration } from '../../lib/configuration/logger-configuration';
 import { ConfigurationError } from '../../lib/core/errors/configuration-error';
 import type { Logger } from '../../lib/pipeline/logger';
@@ -6,6 +6,7 @@ import { SelfLog, type SelfLogEvent } from '../../lib/core/self-log';
 import { TAP_LOG_TEMPLATES, tapLog, type TapLogTarget } from '../../lib/operators/tap-log';
 import { MemorySink } from '../../lib/sinks/memory-sink';
 import { createTestScheduler } from '../helpers/test-scheduler';
+import { countingSource } from '../helpers/events';
 
 function debugLogger(): { log: Logger; lines: () => string[]; memory: MemorySink } {
   const memory = new MemorySink();
@@ -138,5 +139,15 @@ describe('tapLog', () => {
     expect(lines()[2]).toMatch(/^debug events unsubscribed after 2 values/);
     expect(seen).toHaveLength(2);
     await log.close();
+  });
+});
+
+describe('tapLog under a downstream that unsubscribes', () => {
+  it('stops a synchronous source at once (take(1)) and logs the values that went through', () => {
+    const { log, lines } = debugLogger();
+    const { source, emitted } = countingSource([1, 2, 3, 4, 5]);
+    source.pipe(tapLog(log, 'numbers', createTestScheduler()), take(1)).subscribe();
+    expect(emitted()).toBe(1);
+    expect(lines()).toEqual(['debug numbers subscribed', 'debug numbers unsubscribed after 1 values in 0 ms']);
   });
 });

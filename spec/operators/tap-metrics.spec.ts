@@ -1,9 +1,10 @@
+import { take } from 'rxjs';
 import { SinkMetricsRecorder } from '../../lib/metrics/sink-metrics-recorder';
 import { ConfigurationError } from '../../lib/core/errors/configuration-error';
 import type { LogEvent } from '../../lib/core/log-event';
 import { SelfLog, type SelfLogEvent } from '../../lib/core/self-log';
-import { tapMetrics, type TappedCounter } from '../../lib/operators/tap-metrics';
-import { makeEvent, makeEvents } from '../helpers/events';
+import { tapMetrics, type TapMetricsOptions, type TappedCounter } from '../../lib/operators/tap-metrics';
+import { countingSource, makeEvent, makeEvents } from '../helpers/events';
 import { createTestScheduler } from '../helpers/test-scheduler';
 
 const [a, b, c] = makeEvents(3);
@@ -104,5 +105,25 @@ describe('tapMetrics', () => {
     expect(() => tapMetrics(undefined as unknown as SinkMetricsRecorder, 'received')).toThrow(
       /tapMetrics: expected a SinkMetricsRecorder/,
     );
+  });
+
+  it('rejects options that are not an object, or an option it does not know, with a ConfigurationError naming it', () => {
+    const recorder = new SinkMetricsRecorder('audit');
+    expect(() => tapMetrics(recorder, 'received', null as unknown as TapMetricsOptions)).toThrow(ConfigurationError);
+    expect(() => tapMetrics(recorder, 'received', null as unknown as TapMetricsOptions)).toThrow(/tapMetrics: .*null/);
+    expect(() => tapMetrics(recorder, 'received', { latncy: true } as TapMetricsOptions)).toThrow(ConfigurationError);
+    expect(() => tapMetrics(recorder, 'received', { latncy: true } as TapMetricsOptions)).toThrow(/latncy/);
+  });
+});
+
+describe('tapMetrics under a downstream that unsubscribes', () => {
+  it('stops a synchronous source at once and counts only what went through (take(1))', () => {
+    const recorder = new SinkMetricsRecorder('audit');
+    const { source, emitted } = countingSource(makeEvents(1_000));
+    const out: LogEvent[] = [];
+    source.pipe(tapMetrics(recorder, 'received'), take(1)).subscribe((event) => out.push(event));
+    expect(out).toHaveLength(1);
+    expect(emitted()).toBe(1);
+    expect(recorder.received).toBe(1);
   });
 });

@@ -1,13 +1,16 @@
-import { Subject } from 'rxjs';
+import { spawnSync } from 'node:child_process';
+import * as path from 'node:path';
+import { map, Subject, take } from 'rxjs';
 import { LoggerConfiguration } from '../../lib/configuration/logger-configuration';
 import { ConfigurationError } from '../../lib/core/errors/configuration-error';
 import type { LogEvent } from '../../lib/core/log-event';
 import { SUPPRESSED_TEMPLATE, THROTTLE_REASON, throttleEvents } from '../../lib/operators/throttle-events';
 import { MemorySink } from '../../lib/sinks/memory-sink';
 import { createLogEvent } from '../../lib/templates/log-event-record';
-import { makeEvent } from '../helpers/events';
+import { countingSource, makeEvent } from '../helpers/events';
 import { RecordingAccounting, subscribedWith } from '../helpers/recording-accounting';
 import { createTestScheduler } from '../helpers/test-scheduler';
+import { heapGrowthMiB } from '../helpers/operator-memory';
 
 const a = createLogEvent('information', 'Disk {Disk} full', ['C']);
 const b = makeEvent({ text: 'Cache miss' });
@@ -175,5 +178,102 @@ describe('throttleEvents', () => {
       expect(m).toMatchObject({ received: 6, delivered: 3, dropped: 3, pending: 0 });
       expect(report.sinks.memory).toEqual({ delivered: 3, dropped: 3, failed: 0, undelivered: 0 });
     });
+
+    it('makes no summary for a subscriber gone while the windows close (an operator after it failed on the first)', async () => {
+      const failOnSummary = map((event: LogEvent) => {
+        if (event.messageTemplate.text === SUPPRESSED_TEMPLATE) throw new Error('app operator bug');
+        return event;
+      });
+      const memory = new MemorySink();
+      const log = new LoggerConfiguration().writeTo
+        .sink(memory, { name: 'memory', pipe: [throttleEvents({ windowMs: 60_000 }), failOnSummary] })
+        .createLogger();
+      for (let n = 0; n < 3; n++) log.warning('Disk {Disk} full', 'C');
+      for (let n = 0; n < 3; n++) log.warning('Cache {Name} cold', 'users');
+      const report = await log.close();
+      const m = log.metrics().sinks.memory;
+      // The first summary failed the operator behind; the second window closed with no one to take its summary.
+      expect(m).toMatchObject({ received: 7, delivered: 2, dropped: 5, pending: 0 });
+      expect(m.droppedBy).toEqual({ [THROTTLE_REASON]: 4, 'operator-failed': 1 });
+      expect(report.sinks.memory).toEqual({ delivered: 2, dropped: 5, failed: 0, undelivered: 0 });
+    });
   });
+});
+
+describe('throttleEvents with its default scheduler', () => {
+  it('never keeps a Node process alive: a process that logged and has nothing left to do ends at once', () => {
+    const fixture = path.join(__dirname, 'fixtures', 'idle-operator-timers.ts');
+    const child = spawnSync(process.execPath, ['--import', 'tsx', fixture, 'throttleEvents'], {
+      encoding: 'utf8',
+      timeout: 30_000,
+    });
+    expect(child.stderr).toBe('');
+    expect(child.stdout).toBe('logged\n');
+    expect(child.status).toBe(0); // null when killed at the timeout: the timer held the process
+  });
+});
+
+describe('throttleEvents under a downstream that unsubscribes', () => {
+  it('stops a synchronous source at once (take(1)): no window is opened after it, no timer left', () => {
+    const testScheduler = createTestScheduler();
+    const accounting = new RecordingAccounting();
+    const events = Array.from({ length: 1_000 }, (_, n) => makeEvent({ properties: { N: n } }));
+    const { source, emitted } = countingSource(events);
+    const out: unknown[] = [];
+    subscribedWith(accounting, source.pipe(throttleEvents({ key: 'N' }, testScheduler)))
+      .pipe(take(1))
+      .subscribe((event) => out.push(event));
+    expect(out).toHaveLength(1);
+    expect(emitted()).toBe(1);
+    expect(testScheduler.actions).toHaveLength(0);
+  });
+});
+
+describe('throttleEvents in hostile use', () => {
+  it('clears its window timers when unsubscribed: no summary is emitted later', () => {
+    const testScheduler = createTestScheduler();
+    const accounting = new RecordingAccounting();
+    const source = new Subject<LogEvent>();
+    const out: LogEvent[] = [];
+    const subscription = subscribedWith(accounting, source.pipe(throttleEvents({ windowMs: 5 }, testScheduler))).subscribe(
+      (event) => out.push(event),
+    );
+    source.next(a);
+    source.next(a);
+    source.next(b);
+    expect(testScheduler.actions).toHaveLength(2);
+    subscription.unsubscribe();
+    expect(testScheduler.actions).toHaveLength(0);
+    testScheduler.flush();
+    expect(out).toEqual([a, b]);
+    expect(accounting.made).toBe(0);
+    expect(accounting.droppedBy).toEqual({ [THROTTLE_REASON]: 1 });
+  });
+
+  it('passes an upstream error on unchanged, after the summaries of its open windows', () => {
+    const testScheduler = createTestScheduler();
+    const failure = new Error('upstream broke');
+    testScheduler.run(({ hot, expectObservable }) => {
+      expectObservable(hot('-a-a-#', { a }, failure).pipe(throttleEvents({ windowMs: 50 }, testScheduler))).toBe(
+        '-a---(s#)',
+        { a, s: expect.objectContaining({ properties: { Count: 1, Template: 'Disk {Disk} full' } }) as LogEvent },
+        failure,
+      );
+    });
+  });
+
+  it('gives every subscription of one operator its own windows', () => {
+    const testScheduler = createTestScheduler();
+    const throttle = throttleEvents({ windowMs: 50 }, testScheduler);
+    testScheduler.run(({ cold, expectObservable }) => {
+      expectObservable(cold('-a|', { a }).pipe(throttle)).toBe('-a|', { a });
+      expectObservable(cold('--a|', { a }).pipe(throttle)).toBe('--a|', { a });
+    });
+  });
+});
+
+describe('throttleEvents over a long-running stream', () => {
+  it('stays bounded: 300 000 events, each of a new key, keep no more than 1 000 windows open (heap flat within 1 MiB)', () => {
+    expect(heapGrowthMiB('throttleEvents')).toBeLessThan(1);
+  }, 120_000);
 });

@@ -1,4 +1,4 @@
-import { map, of, Subject, switchMap, tap, timer } from 'rxjs';
+import { map, of, Subject, switchMap, take, tap, timer } from 'rxjs';
 import { LoggerConfiguration } from '../../lib/configuration/logger-configuration';
 import { LogContext } from '../../lib/context/log-context';
 import { ConfigurationError } from '../../lib/core/errors/configuration-error';
@@ -7,6 +7,7 @@ import type { Logger } from '../../lib/pipeline/logger';
 import { withLogContext } from '../../lib/operators/with-log-context';
 import { MemorySink } from '../../lib/sinks/memory-sink';
 import { createTestScheduler } from '../helpers/test-scheduler';
+import { countingSource } from '../helpers/events';
 
 function contextLogger(): { log: Logger; memory: MemorySink; seen: () => Record<string, unknown>[] } {
   const memory = new MemorySink();
@@ -196,5 +197,15 @@ describe('withLogContext', () => {
     expect(seen().every((e) => !('Id' in e))).toBe(true);
     expect(reads).toBe(2);
     expect(diagnostics.filter((d) => d.template.startsWith('withLogContext:'))).toHaveLength(1);
+  });
+});
+
+describe('withLogContext under a downstream that unsubscribes', () => {
+  it('stops a synchronous source at once (take(1))', () => {
+    const { source, emitted } = countingSource([1, 2, 3, 4, 5]);
+    const out: number[] = [];
+    source.pipe(withLogContext({ Id: 'r-7' }), take(1)).subscribe((value) => out.push(value));
+    expect(out).toEqual([1]);
+    expect(emitted()).toBe(1);
   });
 });

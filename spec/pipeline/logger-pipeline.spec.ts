@@ -7,6 +7,9 @@ import { SelfLog, type SelfLogEvent } from '../../lib/core/self-log';
 import type { Sink } from '../../lib/core/sink';
 import type { LoggerMetrics, PipeMetrics } from '../../lib/metrics/metrics-types';
 import { injectEventAccounting } from '../../lib/operators/event-accounting';
+import { sampleEvents } from '../../lib/operators/sample-events';
+import { throttleEvents } from '../../lib/operators/throttle-events';
+import { withLogContext } from '../../lib/operators/with-log-context';
 import { MemorySink } from '../../lib/sinks/memory-sink';
 
 function fixture(name: string): string {
@@ -455,6 +458,30 @@ describe('LoggerPipeline', () => {
       expect(seen).toEqual([1, 2]);
       expect(memory.events).toHaveLength(2);
       expect(diagnostics.filter((d) => d.message.includes('subscriber bug'))).toHaveLength(3);
+      await log.close();
+    });
+
+    it("is reported to SelfLog, never to the process, after rxlog's operators and an app's defer-built one too", async () => {
+      const log = new LoggerConfiguration().writeTo.sink(new MemorySink()).createLogger();
+      const appOperator: OperatorFunction<LogEvent, LogEvent> = (source) => defer(() => source);
+      const piped = {
+        throttleEvents: log.events$.pipe(throttleEvents()),
+        sampleEvents: log.events$.pipe(sampleEvents({ rate: 1 })),
+        withLogContext: log.events$.pipe(withLogContext({ Id: 'r-7' })),
+        'throttleEvents then map': log.events$.pipe(
+          throttleEvents(),
+          map((event) => event),
+        ),
+        'an app operator': log.events$.pipe(appOperator),
+      };
+      for (const [name, events$] of Object.entries(piped))
+        events$.subscribe(() => {
+          throw new Error(`subscriber of ${name} bug`);
+        });
+      log.information('Event {N}', 1);
+      await new Promise((resolve) => setTimeout(resolve, 0));
+      expect(unhandled).not.toHaveBeenCalled();
+      expect(diagnostics.filter((d) => /subscriber of .* bug/.test(d.message))).toHaveLength(5);
       await log.close();
     });
   });

@@ -507,6 +507,50 @@ describe('Logger', () => {
   });
 });
 
+describe('Logger.events$ and metrics$ around close', () => {
+  it('completes events$ when the logger closes, and at once for a subscriber that comes after', async () => {
+    const log = new LoggerConfiguration().writeTo.sink(new MemorySink()).createLogger();
+    const seen: string[] = [];
+    log.events$.subscribe({ next: (e) => seen.push(e.renderMessage()), complete: () => seen.push('complete') });
+    log.information('before');
+    await log.close();
+    log.information('after');
+    log.events$.subscribe({ complete: () => seen.push('late complete') });
+    expect(seen).toEqual(['before', 'complete', 'late complete']);
+  });
+
+  it('never throws into the caller when an events$ subscriber logs for every event it sees (the recursion stops at the stack limit)', () => {
+    const log = new LoggerConfiguration().writeTo.sink(new MemorySink(), { name: 'memory' }).createLogger();
+    const feedback = log.events$.subscribe(() => log.information('Saw an event'));
+    expect(() => log.information('first')).not.toThrow();
+    // Where the stack runs out is a matter of chance: what was being delivered there can be lost.
+    expect(log.metrics().sinks.memory.delivered).toBeGreaterThan(1);
+    feedback.unsubscribe();
+  });
+
+  it('keeps metrics$ (and metricsEvery) going after close, with the counters the shutdown left, until unsubscribed, which clears its timer', async () => {
+    const scheduler = createTestScheduler();
+    const log = new LoggerConfiguration()
+      .useScheduler(scheduler)
+      .writeTo.sink(new MemorySink(), { name: 'memory' })
+      .createLogger();
+    const delivered: number[] = [];
+    let completed = false;
+    const subscription = log.metricsEvery(100).subscribe({
+      next: (m) => delivered.push(m.sinks.memory.delivered),
+      complete: () => (completed = true),
+    });
+    log.information('one');
+    await log.close();
+    scheduler.flush(); // runs the periodic timer up to the test scheduler's frame limit (750)
+    expect(completed).toBe(false);
+    expect(delivered.length).toBeGreaterThan(1);
+    expect(delivered.slice(1).every((n) => n === 1)).toBe(true);
+    subscription.unsubscribe();
+    expect(scheduler.actions).toHaveLength(0);
+  });
+});
+
 describe('Logger with hostile sinks', () => {
   it('never lets a throwing thenable, a throwing close or a rejecting flush reach the caller', async () => {
     const hostile = {
