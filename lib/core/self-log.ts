@@ -18,6 +18,10 @@ const subject = new Subject<SelfLogEvent>();
 let output: SelfLogOutput | undefined;
 /** Set while a subscriber's fault is being reported, so a subscriber that throws on every diagnostic cannot recurse. */
 let reportingFault = false;
+/** Diagnostics being delivered now, one inside another (an output or subscriber that logs, and that logging writes a diagnostic). */
+let delivering = 0;
+/** Most diagnostics delivered one inside another; a deeper one is dropped, so an output that logs cannot recurse without end. */
+const MAX_NESTED_DIAGNOSTICS = 8;
 
 function onSubscriberFault(error: unknown): void {
   if (reportingFault) return;
@@ -78,7 +82,7 @@ export const SelfLog = {
 
   /** Records a diagnostic; never throws, whatever the arguments or the output do. */
   write(template: string, ...args: unknown[]): void {
-    if (output === undefined && !subject.observed) return;
+    if ((output === undefined && !subject.observed) || delivering >= MAX_NESTED_DIAGNOSTICS) return;
     let message: string;
     try {
       message = `${new Date().toISOString()} rxlog: ${fill(template, args)}`;
@@ -86,17 +90,18 @@ export const SelfLog = {
       message = `rxlog: ${template}`;
     }
     const event: SelfLogEvent = { timestamp: new Date(), template, args, message };
+    delivering++;
     try {
       subject.next(event);
     } catch {
       // A subscriber's fault must not reach the code that wrote the diagnostic.
     }
-    if (output !== undefined) {
-      try {
-        output(message);
-      } catch {
-        // The diagnostic channel itself failed; there is nowhere left to report it.
-      }
+    try {
+      output?.(message);
+    } catch {
+      // The diagnostic channel itself failed; there is nowhere left to report it.
+    } finally {
+      delivering--;
     }
   },
 };

@@ -84,6 +84,14 @@ interface DirectLane {
 /** `close()` and `flush()` wait this long by default, in milliseconds. */
 const DEFAULT_TIMEOUT_MS = 5_000;
 
+/**
+ * Most logging calls one logger runs inside each other: a call made from a subscriber of
+ * `events$`, an enricher or a SelfLog output while the logger is already this deep in its own
+ * calls is dropped and counted as re-entrant. One that logs for every event it sees would
+ * otherwise recurse until the stack gives out, wherever that happens to be.
+ */
+export const MAX_NESTED_WRITES = 32;
+
 const STRATEGIES: readonly ShutdownStrategy[] = ['immediate', 'flush', 'graceful'];
 
 /**
@@ -95,6 +103,8 @@ export class LoggerPipeline {
   #filtered = 0;
   #rejectedAfterClose = 0;
   #rejectedReentrant = 0;
+  /** How deep the logging calls running now are nested in each other (see MAX_NESTED_WRITES). */
+  #nested = 0;
   #rejectedInvalidLevel = 0;
   #closed = false;
   #closing: Promise<ShutdownReport> | undefined;
@@ -175,14 +185,16 @@ export class LoggerPipeline {
       this.#rejectedAfterClose++;
       return;
     }
-    if (this.#guard.active) {
+    if (this.#guard.active || this.#nested >= MAX_NESTED_WRITES) {
       // A sink (or its fallback) logging through the logger that is calling it: recursing would
-      // loop on a synchronous sink, so the call is dropped and counted, as Serilog does.
+      // loop on a synchronous sink, so the call is dropped and counted, as Serilog does. So is
+      // a call nested too deep in the logger's own calls (a subscriber that logs what it sees).
       this.#rejectedReentrant++;
-      SelfLog.write('A log call made from inside a sink was dropped (re-entrant): {Template}', first);
+      SelfLog.write('A log call made from inside a sink or nested logging calls was dropped (re-entrant): {Template}', first);
       return;
     }
     this.#logged++;
+    this.#nested++;
     try {
       let exception: Error | undefined;
       let template: string;
@@ -235,6 +247,8 @@ export class LoggerPipeline {
       if (this.#source.observed) this.#source.next(event);
     } catch (error) {
       SelfLog.write('Logging an event failed; the event is lost', error);
+    } finally {
+      this.#nested--;
     }
   }
 

@@ -2,6 +2,7 @@ import { spawnSync } from 'node:child_process';
 import * as path from 'node:path';
 import { bufferCount, config as rxjsConfig, defer, filter, map, mergeMap, Observable, type OperatorFunction } from 'rxjs';
 import { LoggerConfiguration } from '../../lib/configuration/logger-configuration';
+import { MAX_NESTED_WRITES } from '../../lib/pipeline/logger-pipeline';
 import type { LogEvent } from '../../lib/core/log-event';
 import { SelfLog, type SelfLogEvent } from '../../lib/core/self-log';
 import type { Sink } from '../../lib/core/sink';
@@ -104,6 +105,52 @@ describe('LoggerPipeline', () => {
       expect(metrics.rejectedReentrant).toBe(2);
       expect(metrics.sinks.echo).toMatchObject({ received: 2, delivered: 2 });
       expect(diagnostics.some((d) => d.message.includes('re-entrant'))).toBe(true);
+    });
+  });
+
+  // A subscriber of log.events$ (or an enricher, or a SelfLog output) that logs through the same
+  // logger for every event feeds itself. Unbounded, the recursion ran until the stack gave out,
+  // wherever that was: inside the delivery stage it lost an event uncounted or left one in flight.
+  describe('log calls nested in a logging call', () => {
+    function atDepth(depth: number, fn: () => void): void {
+      if (depth === 0) fn();
+      else atDepth(depth - 1, fn);
+    }
+
+    it('are bounded at MAX_NESTED_WRITES deep: the rest is dropped and counted, and accounting stays exact', () => {
+      for (const depth of [0, 100, 200, 300, 400]) {
+        const memory = new MemorySink();
+        const log = new LoggerConfiguration().writeTo.sink(memory, { name: 'memory' }).createLogger();
+        const feedback = log.events$.subscribe(() => log.information('Saw an event'));
+        atDepth(depth, () => log.information('First'));
+        feedback.unsubscribe();
+        expect(memory.events).toHaveLength(MAX_NESTED_WRITES);
+        expect(log.metrics().rejectedReentrant).toBe(1);
+        log.information('Still works');
+        const m = log.metrics().sinks.memory;
+        expect(m).toMatchObject({ received: MAX_NESTED_WRITES + 1, delivered: MAX_NESTED_WRITES + 1, pending: 0 });
+      }
+    });
+
+    it('stop a SelfLog output that logs every diagnostic through a logger whose enricher fails', async () => {
+      const memory = new MemorySink();
+      const log = new LoggerConfiguration().enrich
+        .with(() => {
+          throw new Error('enricher broke');
+        })
+        .writeTo.sink(memory, { name: 'memory' })
+        .createLogger();
+      SelfLog.enable((message) => log.warning(message));
+      try {
+        expect(() => log.information('Hello')).not.toThrow();
+      } finally {
+        SelfLog.disable();
+      }
+      const written = memory.events.length;
+      expect(written).toBeGreaterThan(1);
+      expect(written).toBeLessThanOrEqual(MAX_NESTED_WRITES);
+      const report = await log.close();
+      expect(report.sinks.memory).toEqual({ delivered: written, dropped: 0, failed: 0, undelivered: 0 });
     });
   });
 
