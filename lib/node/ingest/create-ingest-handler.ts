@@ -3,14 +3,29 @@ import { SelfLog } from '../../core/self-log';
 import type { Logger } from '../../pipeline/logger';
 import { type IngestHandlerOptions, type ResolvedIngestOptions, resolveIngestOptions } from './ingest-handler-options';
 import { type ClientEvent, parseClientEvents } from './parse-client-events';
-import { readRequestBody } from './read-request-body';
+import { type BodyReadResult, readRequestBody } from './read-request-body';
 import { TokenBucketLimiter } from './token-bucket-limiter';
 
 /** What the ingest handler writes to: a Logger (only `child` and the child's `write` are used). */
 export type IngestLogger = Pick<Logger, 'child'>;
 
-/** A `node:http` request handler, also usable as an Express, Fastify (raw) or Nest route handler. */
-export type IngestHandler = (req: IncomingMessage, res: ServerResponse) => void;
+/** Fastify's request (and Nest's on Fastify): the Node request as `raw`, and the body Fastify's parser left, if any. */
+export interface IngestFrameworkRequest {
+  readonly raw: IncomingMessage;
+  readonly body?: unknown;
+}
+
+/** Fastify's reply (and Nest's on Fastify): the Node response as `raw`; `hijack` tells Fastify the handler answers on it. */
+export interface IngestFrameworkReply {
+  readonly raw: ServerResponse;
+  hijack?(): unknown;
+}
+
+/**
+ * A `node:http` request handler, also usable as an Express, Fastify or Nest route handler: it takes
+ * Node's request and response, or Fastify's request and reply (whose `raw` it answers on).
+ */
+export type IngestHandler = (req: IncomingMessage | IngestFrameworkRequest, res: ServerResponse | IngestFrameworkReply) => void;
 
 /** The server event's template: the client's rendered message (its own template is kept in `ClientTemplate`). */
 export const INGEST_TEMPLATE = '{ClientMessage}';
@@ -73,14 +88,54 @@ export function createIngestHandler(log: IngestLogger, options: IngestHandlerOpt
           burst: settings.rateLimit.burst,
           maxKeys: settings.rateLimit.maxKeys,
         });
-  return (req, res) => {
+  return (request, reply) => {
+    const { req, body } = nodeRequest(request);
+    const res = nodeResponse(reply);
     try {
-      handle(log, settings, limiter, req, res);
+      handle(log, settings, limiter, req, res, body);
     } catch (error) {
-      SelfLog.write('createIngestHandler: a request failed', error);
-      refuse(req, res, 500, 'Internal Server Error');
+      failed(req, res, error);
     }
   };
+}
+
+/** Node's request, and the body a framework already parsed: Fastify's (`request.body`) or Express's (`req.body`). */
+function nodeRequest(request: IncomingMessage | IngestFrameworkRequest): { req: IncomingMessage; body: unknown } {
+  const raw: unknown = (request as Partial<IngestFrameworkRequest>).raw;
+  if (typeof raw === 'object' && raw !== null && typeof (raw as Partial<IncomingMessage>).on === 'function')
+    return { req: raw as IncomingMessage, body: (request as IngestFrameworkRequest).body };
+  return { req: request as IncomingMessage, body: (request as { body?: unknown }).body };
+}
+
+/** Node's response; a Fastify reply is hijacked first, so Fastify leaves the answer to the handler. */
+function nodeResponse(reply: ServerResponse | IngestFrameworkReply): ServerResponse {
+  const raw: unknown = (reply as Partial<IngestFrameworkReply>).raw;
+  if (typeof raw !== 'object' || raw === null || typeof (raw as Partial<ServerResponse>).writeHead !== 'function')
+    return reply as ServerResponse;
+  const framework = reply as IngestFrameworkReply;
+  if (typeof framework.hijack === 'function') {
+    try {
+      framework.hijack();
+    } catch (error) {
+      SelfLog.write('createIngestHandler: the reply could not be hijacked; answering on reply.raw anyway', error);
+    }
+  }
+  return raw as ServerResponse;
+}
+
+/** A fault of the handler itself: reported, answered 500 when it still can be, never thrown (a rejection here would end the process). */
+function failed(req: IncomingMessage, res: ServerResponse, error: unknown): void {
+  SelfLog.write('createIngestHandler: a request failed', error);
+  try {
+    refuse(req, res, 500, 'Internal Server Error');
+  } catch (cause) {
+    SelfLog.write('createIngestHandler: answering a failed request failed', cause);
+    try {
+      res.destroy();
+    } catch {
+      // Nothing is left to answer on.
+    }
+  }
 }
 
 function handle(
@@ -89,6 +144,7 @@ function handle(
   limiter: TokenBucketLimiter | undefined,
   req: IncomingMessage,
   res: ServerResponse,
+  parsed: unknown,
 ): void {
   if (limiter !== undefined && settings.rateLimit !== false) {
     const decision = limiter.take(clientKey(settings.rateLimit.key, req));
@@ -105,27 +161,41 @@ function handle(
     refuse(req, res, 415, 'Unsupported Media Type');
     return;
   }
-  void readRequestBody(req, settings.maxBodyBytes, settings.bodyTimeoutMs).then((result) => {
-    switch (result.kind) {
-      case 'too-large':
-        refuse(req, res, 413, 'Content Too Large');
-        return;
-      case 'timeout':
-        refuse(req, res, 408, 'Request Timeout');
-        return;
-      case 'aborted':
-        res.destroy();
-        return;
-      case 'body': {
-        const { events, rejected } = parseClientEvents(result.body, settings);
-        const serverProperties = fromRequest(settings, req);
-        let accepted = 0;
-        for (const event of events) if (write(log, settings, serverProperties, event)) accepted++;
-        const status = accepted === 0 && rejected > 0 ? 400 : 200;
-        respond(res, status, { accepted, rejected: rejected + events.length - accepted });
-      }
+  void readRequestBody(req, settings.maxBodyBytes, settings.bodyTimeoutMs, parsed).then((result) => {
+    try {
+      answer(log, settings, req, res, result);
+    } catch (error) {
+      failed(req, res, error);
     }
   });
+}
+
+function answer(
+  log: IngestLogger,
+  settings: ResolvedIngestOptions,
+  req: IncomingMessage,
+  res: ServerResponse,
+  result: BodyReadResult,
+): void {
+  switch (result.kind) {
+    case 'too-large':
+      refuse(req, res, 413, 'Content Too Large');
+      return;
+    case 'timeout':
+      refuse(req, res, 408, 'Request Timeout');
+      return;
+    case 'aborted':
+      res.destroy();
+      return;
+    case 'body': {
+      const { events, rejected } = parseClientEvents(result.body, settings);
+      const serverProperties = fromRequest(settings, req);
+      let accepted = 0;
+      for (const event of events) if (write(log, settings, serverProperties, event)) accepted++;
+      const status = accepted === 0 && rejected > 0 ? 400 : 200;
+      respond(res, status, { accepted, rejected: rejected + events.length - accepted });
+    }
+  }
 }
 
 function clientKey(key: (req: IncomingMessage) => string, req: IncomingMessage): string {

@@ -11,12 +11,17 @@ export type BodyReadResult =
  * Reads a request body of at most `maxBytes` bytes within `timeoutMs`. A declared
  * `Content-Length` over the limit is refused before anything is read; a body that grows past the
  * limit stops being read at once (the caller answers and closes the connection). A body a
- * framework already read (`req.body` as a string or Buffer, e.g. from `express.text()`) is used
- * as it is, under the same limit; a body a JSON parser already read (`express.json()`) is taken
- * back as lines, one a value (each item of an array on its own line).
+ * framework already read (`parsed`: by default `req.body`; Fastify's is `request.body`) as a
+ * string or Buffer (e.g. from `express.text()`) is used as it is, under the same limit; a body a
+ * JSON parser already read (`express.json()`) is taken back as lines, one a value (each item of an
+ * array on its own line).
  */
-export function readRequestBody(req: IncomingMessage, maxBytes: number, timeoutMs: number): Promise<BodyReadResult> {
-  const parsed = (req as { body?: unknown }).body;
+export function readRequestBody(
+  req: IncomingMessage,
+  maxBytes: number,
+  timeoutMs: number,
+  parsed: unknown = (req as { body?: unknown }).body,
+): Promise<BodyReadResult> {
   if (typeof parsed === 'string' || parsed instanceof Uint8Array) {
     const body = typeof parsed === 'string' ? Buffer.from(parsed, 'utf8') : Buffer.from(parsed);
     return Promise.resolve(body.length > maxBytes ? { kind: 'too-large' } : { kind: 'body', body });
@@ -62,11 +67,19 @@ export function readRequestBody(req: IncomingMessage, maxBytes: number, timeoutM
   });
 }
 
-/** Parsed JSON (an object, or an array of them) as lines; anything else (nothing parsed) is an empty body. */
+/**
+ * Parsed JSON (an object, or an array of them) as lines; any other JSON value is one line (which
+ * the caller rejects, as it would have unparsed); nothing parsed is an empty body.
+ */
 function parsedLines(parsed: unknown): string {
-  if (typeof parsed !== 'object' || parsed === null) return '';
+  if (parsed === undefined) return '';
   try {
-    return Array.isArray(parsed) ? parsed.map((item) => JSON.stringify(item)).join('\n') : JSON.stringify(parsed);
+    // JSON.stringify answers undefined (typed as string) for a function or symbol: no line then.
+    const line = (value: unknown): string => {
+      const text: unknown = JSON.stringify(value);
+      return typeof text === 'string' ? text : '';
+    };
+    return Array.isArray(parsed) ? parsed.map(line).join('\n') : line(parsed);
   } catch {
     return '';
   }

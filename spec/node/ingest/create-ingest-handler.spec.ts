@@ -9,6 +9,7 @@ import { createIngestHandler } from '../../../lib/node/ingest/create-ingest-hand
 import type { IngestHandlerOptions } from '../../../lib/node/ingest/ingest-handler-options';
 import { HttpSink } from '../../../lib/sinks/http/http-sink';
 import { SeqSink } from '../../../lib/sinks/http/seq-sink';
+import { startNestApp } from '../../nest/fixtures/run-nest-app';
 import { MemorySink } from '../../../lib/sinks/memory-sink';
 
 interface Ingest {
@@ -366,4 +367,64 @@ describe('createIngestHandler', () => {
       await log.close({ strategy: 'immediate', timeoutMs: 0 });
     }
   });
+
+  it("takes Fastify's own request and reply (as Nest's FastifyAdapter and @Req()/@Res() pass them), with the body Fastify parsed or left unread", async () => {
+    const memory = new MemorySink();
+    const log = new LoggerConfiguration().writeTo.sink(memory).createLogger();
+    const ingest = createIngestHandler(log, { rateLimit: false });
+    const fastify = Fastify();
+    // Fastify parses text/plain and JSON itself; this parser leaves CLEF bodies unread for the handler.
+    fastify.addContentTypeParser('application/vnd.serilog.clef', (_request, _payload, parsed) => parsed(null));
+    fastify.post('/api/logs', (request, reply) => ingest(request, reply));
+    await fastify.listen({ port: 0, host: '127.0.0.1' });
+    const url = `http://127.0.0.1:${(fastify.server.address() as AddressInfo).port}/api/logs`;
+    try {
+      const lines = (type: string): string => [clef({ '@mt': 'as {Type}', Type: type }), clef({ '@mt': 'second' })].join('\n');
+      expect(await post(url, lines('beacon'), 'text/plain;charset=UTF-8')).toMatchObject({ status: 200, json: { accepted: 2 } });
+      expect(await post(url, lines('clef'))).toMatchObject({ status: 200, json: { accepted: 2 } });
+      expect(await post(url, clef({ '@mt': 'as {Type}', Type: 'json' }), 'application/json')).toMatchObject({
+        status: 200,
+        json: { accepted: 1 },
+      });
+      expect(await post(url, 'null', 'application/json')).toMatchObject({ status: 400, json: { accepted: 0, rejected: 1 } });
+      expect(memory.events.map((e) => e.renderMessage())).toEqual(['as beacon', 'second', 'as clef', 'second', 'as json']);
+    } finally {
+      await fastify.close();
+      await log.close({ strategy: 'immediate', timeoutMs: 0 });
+    }
+  });
+});
+
+// A real NestJS 12 app (spec/nest/fixtures/nest-ingest-app.ts) in a child process, with the handler
+// mounted on the HTTP adapter and in a controller (@Req()/@Res()), on Express 5 and on Fastify 5.
+describe.each(['express', 'fastify'])('createIngestHandler in NestJS on %s', (platform) => {
+  it('receives CLEF, NDJSON and beacon bodies on the adapter and in a controller, attributed to their request, without ending the process', async () => {
+    const app = await startNestApp('nest-ingest-app.ts', [platform]);
+    const answers: [string, number, unknown][] = [];
+    try {
+      for (const path of ['/adapter/logs', '/controller/logs']) {
+        for (const type of ['application/vnd.serilog.clef', 'text/plain;charset=UTF-8', 'application/x-ndjson']) {
+          const body = [clef({ '@mt': '{Path} {Type}', Path: path, Type: type }), clef({ '@mt': 'second' })].join('\n');
+          const answer = await post(`${app.url}${path}`, body, type, { 'X-Request-Id': `${path}-${type}` });
+          answers.push([`${path} ${type}`, answer.status, answer.json.accepted]);
+        }
+      }
+    } finally {
+      const run = await app.stop();
+      expect(run.code === 0 || run.signal === 'SIGTERM').toBe(true);
+      const received = run.events.filter((e) => e.properties.Origin === 'browser');
+      expect(received.map((e) => e.renderMessage())).toEqual(
+        ['/adapter/logs', '/controller/logs'].flatMap((path) =>
+          ['application/vnd.serilog.clef', 'text/plain;charset=UTF-8', 'application/x-ndjson'].flatMap((type) => [
+            `${path} ${type}`,
+            'second',
+          ]),
+        ),
+      );
+      // Nest's request context reaches the controller: its events carry the request's id.
+      for (const event of received.filter((e) => (e.properties.Client as { Path?: string }).Path === '/controller/logs'))
+        expect(event.properties.RequestId).toBe(`/controller/logs-${String((event.properties.Client as { Type: string }).Type)}`);
+    }
+    expect(answers.every(([, status, accepted]) => status === 200 && accepted === 2)).toBe(true);
+  }, 120_000);
 });
