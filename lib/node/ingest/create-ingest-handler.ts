@@ -48,7 +48,8 @@ const LINGER_BYTES = 64 * 1024;
  * send from browsers (CLEF or NDJSON lines, including `sendBeacon` bodies sent as `text/plain`)
  * and writes each event into `log`, treating every request as hostile:
  *
- * - only `POST` (else 405) with a CLEF, NDJSON, JSON or text content type in UTF-8 (else 415);
+ * - only `POST` (else 405) with a CLEF, NDJSON, JSON or text content type in UTF-8, not compressed
+ *   (else 415; a `Content-Encoding` other than `identity` is never decoded);
  * - a per-client token bucket (429 with `Retry-After`, checked before the body is read);
  * - a body limit (413; a declared `Content-Length` over it is refused unread, a growing body stops
  *   being read) and a time limit for the body (408);
@@ -161,6 +162,11 @@ function handle(
     refuse(req, res, 415, 'Unsupported Media Type');
     return;
   }
+  // Nothing is decompressed (so no gzip bomb): a coded body would only be split into garbage lines (RFC 9110 §8.4, RFC 7694).
+  if (!identityCoded(req.headers['content-encoding'])) {
+    refuse(req, res, 415, 'Unsupported Media Type', { 'Accept-Encoding': 'identity' });
+    return;
+  }
   void readRequestBody(req, settings.maxBodyBytes, settings.bodyTimeoutMs, parsed).then((result) => {
     try {
       answer(log, settings, req, res, result);
@@ -216,6 +222,10 @@ function acceptable(header: string | undefined): boolean {
     if (name.trim().toLowerCase() === 'charset' && !/^"?utf-?8"?$/i.test(value.trim())) return false;
   }
   return true;
+}
+
+function identityCoded(header: string | undefined): boolean {
+  return header === undefined || header.split(',').every((coding) => /^\s*(?:identity)?\s*$/i.test(coding));
 }
 
 function fromRequest(settings: ResolvedIngestOptions, req: IncomingMessage): Record<string, unknown> {

@@ -1,5 +1,6 @@
 import { createServer, request, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
+import { deflateSync, gzipSync } from 'node:zlib';
 import express from 'express';
 import Fastify from 'fastify';
 import { LoggerConfiguration } from '../../../lib/configuration/logger-configuration';
@@ -264,6 +265,30 @@ describe('createIngestHandler', () => {
     const none = await rawPost(ingest.url, { first: '', contentType: '' });
     expect(none.status).toBe(415);
     expect(ingest.events).toHaveLength(0);
+  });
+
+  it('refuses compressed bodies with 415 and Accept-Encoding: identity, decompressing nothing (no gzip or deflate bomb)', async () => {
+    const ingest = await startIngest();
+    const line = `${clef({ '@mt': 'zipped' })}\n`;
+    for (const [encoding, body] of [
+      ['gzip', gzipSync(line)],
+      ['deflate', deflateSync(line)],
+      ['br', Buffer.from(line)],
+      ['gzip, identity', gzipSync(line)],
+    ] as const) {
+      const answer = await post(ingest.url, body, undefined, { 'Content-Encoding': encoding });
+      expect([encoding, answer.status, answer.headers.get('accept-encoding'), answer.json.error]).toEqual([
+        encoding,
+        415,
+        'identity',
+        'Unsupported Media Type',
+      ]);
+    }
+    expect(await post(ingest.url, line, undefined, { 'Content-Encoding': 'Identity' })).toMatchObject({
+      status: 200,
+      json: { accepted: 1 },
+    });
+    expect(ingest.events.map((e) => e.renderMessage())).toEqual(['zipped']);
   });
 
   it('limits each client with a token bucket: 429 with Retry-After, other clients unaffected', async () => {
