@@ -293,7 +293,9 @@ function refuse(
   error: string,
   headers: Record<string, string> = {},
 ): void {
-  const bodyPending = !req.complete;
+  // A request without a body (a GET, a preflight) leaves nothing to discard: the connection stays
+  // usable, and a request pipelined behind it still gets its answer.
+  const bodyPending = !req.complete && hasBody(req);
   respond(res, status, { accepted: 0, rejected: 0, error }, bodyPending ? { ...headers, Connection: 'close' } : headers);
   if (!bodyPending) return;
   let discarded = 0;
@@ -310,4 +312,11 @@ function refuse(
   req.on('end', () => clearTimeout(timer));
   req.on('error', () => undefined);
   req.resume();
+}
+
+/** Whether a request has a body (RFC 9112 §6.3: a `Transfer-Encoding`, or a `Content-Length` above 0). */
+function hasBody(req: IncomingMessage): boolean {
+  if (req.headers['transfer-encoding'] !== undefined) return true;
+  const length = req.headers['content-length'];
+  return length !== undefined && length.trim() !== '0';
 }

@@ -1,5 +1,5 @@
 import { createServer, request, type IncomingMessage, type Server } from 'node:http';
-import type { AddressInfo, Socket } from 'node:net';
+import { type AddressInfo, connect, type Socket } from 'node:net';
 import { deflateSync, gzipSync } from 'node:zlib';
 import express from 'express';
 import Fastify from 'fastify';
@@ -265,6 +265,28 @@ describe('createIngestHandler', () => {
     const none = await rawPost(ingest.url, { first: '', contentType: '' });
     expect(none.status).toBe(415);
     expect(ingest.events).toHaveLength(0);
+  });
+
+  it('keeps a keep-alive connection open after refusing a request without a body, so a pipelined request behind it gets its answer', async () => {
+    const ingest = await startIngest();
+    const { port } = new URL(ingest.url);
+    const line = `${clef({ '@mt': 'pipelined' })}\n`;
+    const post = `POST /ingest HTTP/1.1\r\nHost: x\r\nContent-Type: text/plain\r\nContent-Length: ${line.length}\r\n\r\n${line}`;
+    const answers = await new Promise<string>((resolve, reject) => {
+      const socket = connect(Number(port), '127.0.0.1');
+      let received = '';
+      socket.setEncoding('latin1');
+      socket.on('data', (chunk: string) => {
+        received += chunk;
+        if (/"accepted":1/.test(received)) socket.end();
+      });
+      socket.on('error', reject);
+      socket.on('close', () => resolve(received));
+      socket.write(`GET /ingest HTTP/1.1\r\nHost: x\r\n\r\nOPTIONS /ingest HTTP/1.1\r\nHost: x\r\n\r\n${post}`);
+    });
+    expect([...answers.matchAll(/HTTP\/1\.1 (\d{3}) /g)].map((match) => Number(match[1]))).toEqual([405, 405, 200]);
+    expect(answers).not.toMatch(/connection: close/i);
+    expect(ingest.events.map((e) => e.renderMessage())).toEqual(['pipelined']);
   });
 
   it('refuses compressed bodies with 415 and Accept-Encoding: identity, decompressing nothing (no gzip or deflate bomb)', async () => {
