@@ -99,22 +99,35 @@ export function trackRequest(
       SelfLog.write('requestLogging: the completion event could not be written', cause);
     }
   };
+  const fail = (cause: unknown): void => {
+    if (failed) return;
+    failed = true;
+    error = cause;
+  };
   const onFinish = (): void => complete(false);
   // A response cut after the handler failed was cut by the server (requestLogging or Express destroys
-  // it), not abandoned by the client: it is written as the failed request it is.
-  const onClose = (): void => complete(!res.writableFinished && !failed);
+  // it), not abandoned by the client: it is written as the failed request it is. So is one destroyed
+  // with an error (`res.errored`: a piped body that failed, `res.destroy(error)`); a client that
+  // leaves destroys it without one.
+  const onClose = (): void => {
+    const destroyedWith = erroredWith(res);
+    if (!res.writableFinished && destroyedWith !== undefined) fail(destroyedWith);
+    complete(!res.writableFinished && !failed);
+  };
   res.on('finish', onFinish);
   res.on('close', onClose);
 
   return {
     requestId,
     run: (fn) => LogContext.run(context, () => diagnosticContext.runWith(collector, fn)),
-    fail: (cause) => {
-      if (failed) return;
-      failed = true;
-      error = cause;
-    },
+    fail,
   };
+}
+
+/** The error a response was destroyed with (Node's `errored`), if any. */
+export function erroredWith(res: object): unknown {
+  const errored: unknown = (res as { errored?: unknown }).errored;
+  return errored === null ? undefined : errored;
 }
 
 /** The completion event's level: the level option's answer when it is a level name, else the default (a faulty option never costs the event). */

@@ -1,6 +1,7 @@
 import { spawnSync } from 'node:child_process';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import * as path from 'node:path';
+import { pipeline, Readable } from 'node:stream';
 import express from 'express';
 import type { LogEvent } from '../../../lib/core/log-event';
 import type { LogLevelName } from '../../../lib/core/log-level';
@@ -288,6 +289,30 @@ describe('requestLogging with node:http', () => {
       'error',
       undefined,
       'stream broke',
+    ]);
+  });
+
+  it('logs a response whose piped body fails mid-stream as failed with that error, not as aborted by the client', async () => {
+    const { url, events } = await nodeServer((_req, res) => {
+      let chunks = 0;
+      const body = new Readable({
+        read() {
+          if (++chunks > 3) this.destroy(new Error('disk gone'));
+          else setTimeout(() => this.push('chunk'), 1);
+        },
+      });
+      // pipeline destroys the response with the body's error: the handler returned long before.
+      pipeline(body, res, () => undefined);
+    });
+    await expect(fetch(`${url}/download`).then((response) => response.text())).rejects.toThrow();
+    await eventsArrive(events, 1);
+    await ticks(20);
+    expect(events).toHaveLength(1);
+    expect(events[0].renderMessage()).toMatch(/^HTTP GET \/download responded 200 in \d+\.\d{4} ms$/);
+    expect([events[0].level, events[0].properties.Aborted, events[0].exception?.message]).toEqual([
+      'error',
+      undefined,
+      'disk gone',
     ]);
   });
 });
