@@ -8,7 +8,7 @@ import { chosenLevel } from '../node/http/chosen-level';
 import { isIgnoredPath } from '../node/http/is-ignored-path';
 import { levelForStatus } from '../node/http/level-for-status';
 import { requestIdFrom } from '../node/http/request-id';
-import { erroredWith } from '../node/http/request-tracker';
+import { erroredWith, requestPath } from '../node/http/request-tracker';
 import type { Logger } from '../pipeline/logger';
 import { markLoggedRequestError } from './logged-request-errors';
 import { type RequestLoggingSettings } from './request-logging-settings';
@@ -174,7 +174,5 @@ function safeRequestId(request: RawRequest): string {
 
 function pathOf(request: RawRequest): string {
   const url = (request as { originalUrl?: unknown }).originalUrl ?? request.url;
-  if (typeof url !== 'string') return '/';
-  const query = url.indexOf('?');
-  return query < 0 ? url : url.slice(0, query);
+  return typeof url === 'string' ? requestPath(url) : '/';
 }

@@ -1,4 +1,5 @@
 import { request } from 'node:http';
+import { connect } from 'node:net';
 import type { LogEvent } from '../../lib/core/log-event';
 import { type NestAppRun, startNestApp } from './fixtures/run-nest-app';
 
@@ -34,6 +35,17 @@ function abandonDownload(url: string, requestId: string): Promise<number> {
     });
     req.on('error', () => undefined);
     req.end();
+  });
+}
+
+/** Sends one GET with `target` as the request line's target (absolute-form too), and waits for the answer. */
+function rawGet(url: string, target: string, requestId: string): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const socket = connect(Number(new URL(url).port), '127.0.0.1');
+    socket.on('data', () => socket.end());
+    socket.on('error', reject);
+    socket.on('close', () => resolve());
+    socket.write(`GET ${target} HTTP/1.1\r\nHost: example.com\r\nX-Request-Id: ${requestId}\r\nConnection: close\r\n\r\n`);
   });
 }
 
@@ -92,6 +104,7 @@ describe('RxlogModule on Express (forRoot)', () => {
         requestId: null,
         body: '',
       }));
+      await rawGet(app.url, 'http://user:secret@example.com/orders/abs?token=secret', 'req-absolute');
       const concurrent = await Promise.all(
         Array.from({ length: 12 }, (_, i) => get(`${app.url}/orders/c${i}`, { 'x-request-id': `req-c${i}` })),
       );
@@ -233,6 +246,12 @@ describe('RxlogModule on Express (forRoot)', () => {
 
   it('writes a download whose body fails on the server as failed with that error, not as aborted by the client', () => {
     expectBrokenDownload(run, 'req-broken');
+  });
+
+  it('logs only the path of an absolute-form request target, never its user:password or query', () => {
+    const [completion] = completions(run).filter((e) => e.properties.RequestId === 'req-absolute');
+    expect(completion.properties).toMatchObject({ RequestPath: '/orders/abs', StatusCode: 200 });
+    expect(JSON.stringify(withRequestId(run, 'req-absolute').map((e) => e.properties))).not.toContain('secret');
   });
 
   it("closes the logger after every module's shutdown hooks, a global module imported before RxlogModule and a deeper one included", () => {

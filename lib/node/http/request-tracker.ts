@@ -25,11 +25,23 @@ export interface RequestTracker {
   fail(error: unknown): void;
 }
 
-/** The path of a request URL without its query string or fragment (query values can hold secrets). */
+const ABSOLUTE_FORM = /^[a-z][a-z0-9+.-]*:\/\//i;
+
+/**
+ * The path of a request URL without its query string or fragment (query values can hold secrets).
+ * An absolute-form target (`GET http://user:password@host/path`, which proxies are sent and Node
+ * accepts) gives only its path: its user information is a secret too, and its host is not the path.
+ */
 export function requestPath(url: string | undefined): string {
   if (url === undefined || url === '') return '/';
   const end = url.search(/[?#]/);
-  return end === -1 ? url : url.slice(0, end);
+  const path = end === -1 ? url : url.slice(0, end);
+  if (!ABSOLUTE_FORM.test(path)) return path;
+  try {
+    return new URL(path).pathname;
+  } catch {
+    return '/';
+  }
 }
 
 /**

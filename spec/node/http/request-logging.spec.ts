@@ -1,5 +1,6 @@
 import { spawnSync } from 'node:child_process';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import { connect } from 'node:net';
 import * as path from 'node:path';
 import { pipeline, Readable } from 'node:stream';
 import express from 'express';
@@ -314,6 +315,27 @@ describe('requestLogging with node:http', () => {
       undefined,
       'disk gone',
     ]);
+  });
+
+  it('logs only the path of an absolute-form request target, never its user:password, query or fragment', async () => {
+    const { url, events } = await nodeServer((_req, res) => res.end());
+    const { port } = new URL(url);
+    for (const target of [
+      'http://user:secret@example.com/orders/7?token=secret#frag',
+      'HTTPS://example.com',
+      '/plain?token=secret#frag',
+    ]) {
+      await new Promise<void>((resolve, reject) => {
+        const socket = connect(Number(port), '127.0.0.1');
+        socket.on('data', () => socket.end());
+        socket.on('error', reject);
+        socket.on('close', () => resolve());
+        socket.write(`GET ${target} HTTP/1.1\r\nHost: example.com\r\nConnection: close\r\n\r\n`);
+      });
+    }
+    await eventsArrive(events, 3);
+    expect(events.map((e) => e.properties.RequestPath)).toEqual(['/orders/7', '/', '/plain']);
+    expect(JSON.stringify(events.map((e) => e.properties))).not.toContain('secret');
   });
 });
 
