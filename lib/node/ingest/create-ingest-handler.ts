@@ -3,7 +3,7 @@ import { SelfLog } from '../../core/self-log';
 import type { Logger } from '../../pipeline/logger';
 import { type IngestHandlerOptions, type ResolvedIngestOptions, resolveIngestOptions } from './ingest-handler-options';
 import { type ClientEvent, parseClientEvents } from './parse-client-events';
-import { type BodyReadResult, readRequestBody } from './read-request-body';
+import { type BodyReadResult, type ByteBudget, readRequestBody } from './read-request-body';
 import { TokenBucketLimiter } from './token-bucket-limiter';
 
 /** What the ingest handler writes to: a Logger (only `child` and the child's `write` are used). */
@@ -52,7 +52,8 @@ const LINGER_BYTES = 64 * 1024;
  *   (else 415; a `Content-Encoding` other than `identity` is never decoded);
  * - a per-client token bucket (429 with `Retry-After`, checked before the body is read);
  * - a body limit (413; a declared `Content-Length` over it is refused unread, a growing body stops
- *   being read) and a time limit for the body (408);
+ *   being read), a limit on the body bytes held across concurrent requests (503 with `Retry-After`)
+ *   and a time limit for the body (408);
  * - per line: size, value count, depth, field types and level are checked; a bad line is rejected
  *   and counted while the rest of the batch is kept; lines past `maxEvents` are rejected unparsed;
  * - levels above `maxLevel` are lowered to it;
@@ -89,11 +90,22 @@ export function createIngestHandler(log: IngestLogger, options: IngestHandlerOpt
           burst: settings.rateLimit.burst,
           maxKeys: settings.rateLimit.maxKeys,
         });
+  let pendingBytes = 0;
+  const budget: ByteBudget = {
+    take: (bytes) => {
+      if (pendingBytes + bytes > settings.maxPendingBytes) return false;
+      pendingBytes += bytes;
+      return true;
+    },
+    give: (bytes) => {
+      pendingBytes -= bytes;
+    },
+  };
   return (request, reply) => {
     const { req, body } = nodeRequest(request);
     const res = nodeResponse(reply);
     try {
-      handle(log, settings, limiter, req, res, body);
+      handle(log, settings, limiter, budget, req, res, body);
     } catch (error) {
       failed(req, res, error);
     }
@@ -143,6 +155,7 @@ function handle(
   log: IngestLogger,
   settings: ResolvedIngestOptions,
   limiter: TokenBucketLimiter | undefined,
+  budget: ByteBudget,
   req: IncomingMessage,
   res: ServerResponse,
   parsed: unknown,
@@ -167,7 +180,7 @@ function handle(
     refuse(req, res, 415, 'Unsupported Media Type', { 'Accept-Encoding': 'identity' });
     return;
   }
-  void readRequestBody(req, settings.maxBodyBytes, settings.bodyTimeoutMs, parsed).then((result) => {
+  void readRequestBody(req, settings.maxBodyBytes, settings.bodyTimeoutMs, parsed, budget).then((result) => {
     try {
       answer(log, settings, req, res, result);
     } catch (error) {
@@ -186,6 +199,9 @@ function answer(
   switch (result.kind) {
     case 'too-large':
       refuse(req, res, 413, 'Content Too Large');
+      return;
+    case 'busy':
+      refuse(req, res, 503, 'Service Unavailable', { 'Retry-After': '1' });
       return;
     case 'timeout':
       refuse(req, res, 408, 'Request Timeout');

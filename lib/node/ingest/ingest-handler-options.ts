@@ -24,6 +24,12 @@ export interface IngestRateLimit {
 export interface IngestHandlerOptions {
   /** The largest request body, in bytes; a larger one is answered 413 and not read further. Default `1_048_576` (1 MiB). */
   maxBodyBytes?: number;
+  /**
+   * The most body bytes held at once across every request being read (what concurrent clients can
+   * make the server buffer); a request that would go past it is answered 503 with `Retry-After: 1`
+   * (a declared `Content-Length` before anything is read). At least `maxBodyBytes`. Default `67_108_864` (64 MiB).
+   */
+  maxPendingBytes?: number;
   /** The most events taken from one request; later lines are rejected (counted, not parsed). Default `1_000`. */
   maxEvents?: number;
   /** The largest event (one line), in bytes; a longer line is rejected, and a message rendered from the client's template is cut at this many characters. Default `32_768` (32 KiB). */
@@ -49,6 +55,7 @@ export interface IngestHandlerOptions {
 /** Options with every default applied. */
 export interface ResolvedIngestOptions {
   readonly maxBodyBytes: number;
+  readonly maxPendingBytes: number;
   readonly maxEvents: number;
   readonly maxEventBytes: number;
   readonly maxProperties: number;
@@ -121,8 +128,15 @@ export function resolveIngestOptions(given: IngestHandlerOptions = {}): Resolved
     throw new ConfigurationError(
       `createIngestHandler.clientAddress: expected a boolean or a function, got ${describeValue(address)}`,
     );
+  const maxBodyBytes = count(options.maxBodyBytes, 'maxBodyBytes', 1_048_576);
+  const maxPendingBytes = count(options.maxPendingBytes, 'maxPendingBytes', Math.max(67_108_864, maxBodyBytes));
+  if (maxPendingBytes < maxBodyBytes)
+    throw new ConfigurationError(
+      `createIngestHandler.maxPendingBytes: expected at least maxBodyBytes (${maxBodyBytes}), got ${maxPendingBytes}`,
+    );
   return {
-    maxBodyBytes: count(options.maxBodyBytes, 'maxBodyBytes', 1_048_576),
+    maxBodyBytes,
+    maxPendingBytes,
     maxEvents: count(options.maxEvents, 'maxEvents', 1_000),
     maxEventBytes: count(options.maxEventBytes, 'maxEventBytes', 32_768),
     maxProperties: count(options.maxProperties, 'maxProperties', 256),

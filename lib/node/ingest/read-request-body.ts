@@ -4,6 +4,7 @@ import type { IncomingMessage } from 'node:http';
 export type BodyReadResult =
   | { readonly kind: 'body'; readonly body: Buffer }
   | { readonly kind: 'too-large' }
+  | { readonly kind: 'busy' }
   | { readonly kind: 'timeout' }
   | { readonly kind: 'aborted' };
 
@@ -14,13 +15,24 @@ export type BodyReadResult =
  * framework already read (`parsed`: by default `req.body`; Fastify's is `request.body`) as a
  * string or Buffer (e.g. from `express.text()`) is used as it is, under the same limit; a body a
  * JSON parser already read (`express.json()`) is taken back as lines, one a value (each item of an
- * array on its own line).
+ * array on its own line). What a body being read holds is reserved from `budget`, shared by every
+ * request (a declared `Content-Length` whole, up front; a chunked body as it grows); when it runs
+ * out the result is `busy`; it is given back once the read ends, however it ends.
  */
+/** Bytes shared by every request being read: `take` reserves (false when they are not there), `give` returns. */
+export interface ByteBudget {
+  take(bytes: number): boolean;
+  give(bytes: number): void;
+}
+
+const UNBOUNDED: ByteBudget = { take: () => true, give: () => undefined };
+
 export function readRequestBody(
   req: IncomingMessage,
   maxBytes: number,
   timeoutMs: number,
   parsed: unknown = (req as { body?: unknown }).body,
+  budget: ByteBudget = UNBOUNDED,
 ): Promise<BodyReadResult> {
   if (typeof parsed === 'string' || parsed instanceof Uint8Array) {
     const body = typeof parsed === 'string' ? Buffer.from(parsed, 'utf8') : Buffer.from(parsed);
@@ -34,6 +46,9 @@ export function readRequestBody(
   }
   const declared = Number(req.headers['content-length']);
   if (Number.isFinite(declared) && declared > maxBytes) return Promise.resolve({ kind: 'too-large' });
+  // A declared length is reserved whole before anything is read; a chunked body as it arrives.
+  let reserved = Number.isFinite(declared) && declared > 0 ? declared : 0;
+  if (!budget.take(reserved)) return Promise.resolve({ kind: 'busy' });
   return new Promise((resolve) => {
     const chunks: Buffer[] = [];
     let size = 0;
@@ -46,12 +61,19 @@ export function readRequestBody(
       req.off('end', onEnd);
       req.off('close', onClose);
       if (result.kind !== 'body') req.pause();
+      // Given back once the body is a Buffer the caller handles at once (or there is no body).
+      budget.give(reserved);
+      reserved = 0;
       resolve(result);
     };
     const onData = (chunk: Buffer): void => {
       size += chunk.length;
-      if (size > maxBytes) finish({ kind: 'too-large' });
-      else chunks.push(chunk);
+      if (size > maxBytes) return finish({ kind: 'too-large' });
+      if (size > reserved) {
+        if (!budget.take(size - reserved)) return finish({ kind: 'busy' });
+        reserved = size;
+      }
+      chunks.push(chunk);
     };
     const onEnd = (): void => finish({ kind: 'body', body: Buffer.concat(chunks, size) });
     const onAborted = (): void => finish({ kind: 'aborted' });

@@ -249,6 +249,45 @@ describe('createIngestHandler', () => {
     expect(ingest.events).toHaveLength(0);
   });
 
+  it('bounds the body bytes held across concurrent requests: past maxPendingBytes a request is answered 503 with Retry-After, and gets in once others finish', async () => {
+    const ingest = await startIngest({ rateLimit: false, maxBodyBytes: 10_000, maxPendingBytes: 15_000 });
+    const line = `${clef({ '@mt': 'held' })}\n`;
+    /** Starts a POST declaring 9 000 bytes and sends its first line; `rest()` sends the remainder. */
+    const holding = () => {
+      const req = request(ingest.url, { method: 'POST', headers: { 'Content-Type': 'text/plain', 'Content-Length': '9000' } });
+      const status = new Promise<number>((resolve) => {
+        req.on('response', (res: IncomingMessage) => {
+          res.resume();
+          resolve(res.statusCode ?? 0);
+        });
+        req.on('error', () => resolve(-1));
+      });
+      req.write(line);
+      return { status, rest: () => req.end(' '.repeat(9_000 - line.length)), abort: () => req.destroy() };
+    };
+    const first = holding();
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    const declared = await post(ingest.url, line.padEnd(9_000, ' '), 'text/plain');
+    expect([declared.status, declared.headers.get('retry-after'), declared.json.error]).toEqual([
+      503,
+      '1',
+      'Service Unavailable',
+    ]);
+    // Chunked (no Content-Length): refused once what arrived would go past the bound.
+    const chunked = await rawPost(ingest.url, { first: line.padEnd(7_000, ' '), contentType: 'text/plain' });
+    expect(chunked.status).toBe(503);
+    first.rest();
+    expect(await first.status).toBe(200);
+    // The bytes are given back when a body was read, refused or abandoned.
+    const abandoned = holding();
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    abandoned.abort();
+    await abandoned.status;
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(await post(ingest.url, line.padEnd(9_000, ' '), 'text/plain')).toMatchObject({ status: 200, json: { accepted: 1 } });
+    expect(ingest.events).toHaveLength(2);
+  });
+
   it('refuses wrong methods (405) and content types (415)', async () => {
     const ingest = await startIngest();
     const get = await fetch(ingest.url);

@@ -7,6 +7,7 @@ describe('resolveIngestOptions', () => {
     const resolved = resolveIngestOptions();
     expect(resolved).toMatchObject({
       maxBodyBytes: 1_048_576,
+      maxPendingBytes: 67_108_864,
       maxEvents: 1_000,
       maxEventBytes: 32_768,
       maxProperties: 256,
@@ -18,6 +19,13 @@ describe('resolveIngestOptions', () => {
       clientAddress: undefined,
     });
     expect(resolved.rateLimit).toMatchObject({ perSecond: 5, burst: 20, maxKeys: 10_000 });
+  });
+
+  it('keeps maxPendingBytes at least maxBodyBytes, and names it when it is smaller', () => {
+    expect(resolveIngestOptions({ maxBodyBytes: 100 * 1024 * 1024 }).maxPendingBytes).toBe(100 * 1024 * 1024);
+    expect(() => resolveIngestOptions({ maxBodyBytes: 2_000, maxPendingBytes: 1_000 })).toThrow(
+      new ConfigurationError('createIngestHandler.maxPendingBytes: expected at least maxBodyBytes (2000), got 1000'),
+    );
   });
 
   it('accepts level aliases and turns the rate limit off with false', () => {
