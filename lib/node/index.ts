@@ -20,7 +20,13 @@ export type { SyslogFacilityName } from './syslog/syslog-facility';
 export type { SyslogFraming } from './syslog/syslog-framing';
 export { diagnosticContext, DiagnosticCollector } from './http/diagnostic-context';
 export { createIngestHandler, INGEST_TEMPLATE } from './ingest/create-ingest-handler';
-export type { IngestHandler, IngestLogger, IngestFrameworkRequest, IngestFrameworkReply } from './ingest/create-ingest-handler';
+export type {
+  IngestHandler,
+  IngestLogger,
+  IngestFrameworkRequest,
+  IngestFrameworkReply,
+  IngestMetrics,
+} from './ingest/create-ingest-handler';
 export type { IngestHandlerOptions, IngestRateLimit } from './ingest/ingest-handler-options';
 export { TokenBucketLimiter } from './ingest/token-bucket-limiter';
 export type { TokenBucketLimiterOptions, RateDecision } from './ingest/token-bucket-limiter';

@@ -25,7 +25,33 @@ export interface IngestFrameworkReply {
  * A `node:http` request handler, also usable as an Express, Fastify or Nest route handler: it takes
  * Node's request and response, or Fastify's request and reply (whose `raw` it answers on).
  */
-export type IngestHandler = (req: IncomingMessage | IngestFrameworkRequest, res: ServerResponse | IngestFrameworkReply) => void;
+export interface IngestHandler {
+  (req: IncomingMessage | IngestFrameworkRequest, res: ServerResponse | IngestFrameworkReply): void;
+  /** What the handler did so far: a fresh, JSON-serializable snapshot. */
+  metrics(): IngestMetrics;
+}
+
+/** The counts of {@link IngestHandler.metrics}, so refusals and rejections are visible on the server, not only to clients. */
+export interface IngestMetrics {
+  /** Requests answered, by HTTP status (`'200'`, `'400'`, `'413'`, `'429'`, `'503'` …). */
+  readonly responses: Readonly<Record<string, number>>;
+  /** Requests whose client left before the answer was sent. */
+  readonly aborted: number;
+  /** Events written into the server's logger. */
+  readonly accepted: number;
+  /** Lines rejected: invalid, too large, past `maxEvents`, or failing to be written. */
+  readonly rejected: number;
+  /** Body bytes held now by requests being read (at most `maxPendingBytes`). */
+  readonly pendingBytes: number;
+}
+
+/** The handler's running counts. */
+interface Tally {
+  readonly responses: Record<string, number>;
+  aborted: number;
+  accepted: number;
+  rejected: number;
+}
 
 /** The server event's template: the client's rendered message (its own template is kept in `ClientTemplate`). */
 export const INGEST_TEMPLATE = '{ClientMessage}';
@@ -65,6 +91,8 @@ const LINGER_BYTES = 64 * 1024;
  *   time the server received it.
  *
  * Answers `200 {"accepted":n,"rejected":m}` (400 with the same body when every line was rejected).
+ * `handler.metrics()` counts the answers by status, the clients that left, the events accepted
+ * and the lines rejected, so the server sees what it refused.
  * CORS is the app's business: beacons (`text/plain`) need no preflight, a cross-origin `fetch`
  * with the CLEF content type does.
  *
@@ -101,15 +129,37 @@ export function createIngestHandler(log: IngestLogger, options: IngestHandlerOpt
       pendingBytes -= bytes;
     },
   };
-  return (request, reply) => {
+  const tally: Tally = { responses: Object.create(null) as Record<string, number>, aborted: 0, accepted: 0, rejected: 0 };
+  const handler = (request: IncomingMessage | IngestFrameworkRequest, reply: ServerResponse | IngestFrameworkReply): void => {
     const { req, body } = nodeRequest(request);
     const res = nodeResponse(reply);
     try {
-      handle(log, settings, limiter, budget, req, res, body);
+      countOutcome(tally, res);
+      handle(log, settings, limiter, budget, tally, req, res, body);
     } catch (error) {
       failed(req, res, error);
     }
   };
+  const metrics = (): IngestMetrics => ({
+    responses: { ...tally.responses },
+    aborted: tally.aborted,
+    accepted: tally.accepted,
+    rejected: tally.rejected,
+    pendingBytes,
+  });
+  return Object.assign(handler, { metrics });
+}
+
+/** Counts the status the response was sent with, or the client leaving before it was. */
+function countOutcome(tally: Tally, res: ServerResponse): void {
+  res.once('close', () => {
+    if (res.headersSent) {
+      const status = String(res.statusCode);
+      tally.responses[status] = (tally.responses[status] ?? 0) + 1;
+    } else {
+      tally.aborted++;
+    }
+  });
 }
 
 /** Node's request, and the body a framework already parsed: Fastify's (`request.body`) or Express's (`req.body`). */
@@ -156,6 +206,7 @@ function handle(
   settings: ResolvedIngestOptions,
   limiter: TokenBucketLimiter | undefined,
   budget: ByteBudget,
+  tally: Tally,
   req: IncomingMessage,
   res: ServerResponse,
   parsed: unknown,
@@ -182,7 +233,7 @@ function handle(
   }
   void readRequestBody(req, settings.maxBodyBytes, settings.bodyTimeoutMs, parsed, budget).then((result) => {
     try {
-      answer(log, settings, req, res, result);
+      answer(log, settings, tally, req, res, result);
     } catch (error) {
       failed(req, res, error);
     }
@@ -192,6 +243,7 @@ function handle(
 function answer(
   log: IngestLogger,
   settings: ResolvedIngestOptions,
+  tally: Tally,
   req: IncomingMessage,
   res: ServerResponse,
   result: BodyReadResult,
@@ -214,8 +266,11 @@ function answer(
       const serverProperties = fromRequest(settings, req);
       let accepted = 0;
       for (const event of events) if (write(log, settings, serverProperties, event)) accepted++;
+      const refused = rejected + events.length - accepted;
+      tally.accepted += accepted;
+      tally.rejected += refused;
       const status = accepted === 0 && rejected > 0 ? 400 : 200;
-      respond(res, status, { accepted, rejected: rejected + events.length - accepted });
+      respond(res, status, { accepted, rejected: refused });
     }
   }
 }

@@ -6,7 +6,7 @@ import Fastify from 'fastify';
 import { LoggerConfiguration } from '../../../lib/configuration/logger-configuration';
 import type { LogEvent } from '../../../lib/core/log-event';
 import { NdjsonFormatter } from '../../../lib/formatting/ndjson-formatter';
-import { createIngestHandler } from '../../../lib/node/ingest/create-ingest-handler';
+import { createIngestHandler, type IngestHandler } from '../../../lib/node/ingest/create-ingest-handler';
 import type { IngestHandlerOptions } from '../../../lib/node/ingest/ingest-handler-options';
 import { HttpSink } from '../../../lib/sinks/http/http-sink';
 import { SeqSink } from '../../../lib/sinks/http/seq-sink';
@@ -16,6 +16,7 @@ import { MemorySink } from '../../../lib/sinks/memory-sink';
 interface Ingest {
   url: string;
   events: LogEvent[];
+  handler: IngestHandler;
   close(): Promise<void>;
 }
 
@@ -41,6 +42,7 @@ async function startIngest(options: IngestHandlerOptions = {}): Promise<Ingest> 
   const ingest: Ingest = {
     url: `http://127.0.0.1:${port}/ingest`,
     events: memory.events,
+    handler,
     close: async () => {
       for (const socket of sockets) socket.destroy();
       await new Promise<void>((resolve) => server.close(() => resolve()));
@@ -286,6 +288,34 @@ describe('createIngestHandler', () => {
     await new Promise((resolve) => setTimeout(resolve, 50));
     expect(await post(ingest.url, line.padEnd(9_000, ' '), 'text/plain')).toMatchObject({ status: 200, json: { accepted: 1 } });
     expect(ingest.events).toHaveLength(2);
+  });
+
+  it('counts what it did in metrics(): answers by status, clients that left, events accepted and lines rejected, bytes held', async () => {
+    const ingest = await startIngest({ maxBodyBytes: 1_000, rateLimit: { perSecond: 0.1, burst: 6 } });
+    expect(ingest.handler.metrics()).toEqual({ responses: {}, aborted: 0, accepted: 0, rejected: 0, pendingBytes: 0 });
+    await post(ingest.url, [clef({ '@mt': 'one' }), clef({ '@mt': 'two' }), '{bad'].join('\n'));
+    await post(ingest.url, 'garbage');
+    await post(ingest.url, 'x'.repeat(2_000));
+    await fetch(ingest.url);
+    // A client that sends half its body and leaves.
+    await new Promise<void>((resolve) => {
+      const req = request(ingest.url, { method: 'POST', headers: { 'Content-Type': 'text/plain', 'Content-Length': '500' } });
+      req.on('error', () => resolve());
+      req.write('{"@mt":');
+      setTimeout(() => req.destroy(), 50);
+    });
+    await post(ingest.url, clef({ '@mt': 'three' }));
+    await post(ingest.url, clef({ '@mt': 'limited' }));
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    const metrics = ingest.handler.metrics();
+    expect(metrics).toEqual({
+      responses: { '200': 2, '400': 1, '405': 1, '413': 1, '429': 1 },
+      aborted: 1,
+      accepted: 3,
+      rejected: 2,
+      pendingBytes: 0,
+    });
+    expect(JSON.parse(JSON.stringify(metrics))).toEqual(metrics);
   });
 
   it('refuses wrong methods (405) and content types (415)', async () => {
