@@ -398,6 +398,26 @@ describe('createIngestHandler', () => {
     expect(ingest.events).toHaveLength(4);
   });
 
+  it('keys the rate limit on the socket address by default: X-Forwarded-For is not trusted unless a key function reads it', async () => {
+    const ingest = await startIngest({ rateLimit: { perSecond: 0.01, burst: 2 } });
+    const statuses: number[] = [];
+    for (let n = 0; n < 4; n++)
+      statuses.push(
+        (await post(ingest.url, clef({ '@mt': 'spoof {N}', N: n }), undefined, { 'X-Forwarded-For': `10.0.0.${n}` })).status,
+      );
+    expect(statuses).toEqual([200, 200, 429, 429]);
+    const proxied = await startIngest({
+      rateLimit: { perSecond: 0.01, burst: 2, key: (req) => String(req.headers['x-forwarded-for']).split(',').pop()!.trim() },
+      clientAddress: (req) => String(req.headers['x-forwarded-for']).split(',').pop()!.trim(),
+    });
+    for (const client of ['10.0.0.1', '10.0.0.1', '10.0.0.1', '10.0.0.2'])
+      statuses.push(
+        (await post(proxied.url, clef({ '@mt': 'via proxy' }), undefined, { 'X-Forwarded-For': `1.2.3.4, ${client}` })).status,
+      );
+    expect(statuses.slice(4)).toEqual([200, 200, 429, 200]);
+    expect(proxied.events.map((e) => e.properties.ClientAddress)).toEqual(['10.0.0.1', '10.0.0.1', '10.0.0.2']);
+  });
+
   it('gets a rate-limited batch from HttpSink in on a later retry, losing nothing', async () => {
     const ingest = await startIngest({ rateLimit: { perSecond: 4, burst: 1 } });
     const browser = new LoggerConfiguration().writeTo
