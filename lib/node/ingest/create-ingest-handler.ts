@@ -3,7 +3,7 @@ import { SelfLog } from '../../core/self-log';
 import type { Logger } from '../../pipeline/logger';
 import { type IngestHandlerOptions, type ResolvedIngestOptions, resolveIngestOptions } from './ingest-handler-options';
 import { type ClientEvent, parseClientEvents } from './parse-client-events';
-import { type BodyReadResult, type ByteBudget, readRequestBody } from './read-request-body';
+import { type BodyReadResult, type ByteBudget, hasBody, readRequestBody } from './read-request-body';
 import { TokenBucketLimiter } from './token-bucket-limiter';
 
 /** What the ingest handler writes to: a Logger (only `child` and the child's `write` are used). */
@@ -255,6 +255,13 @@ function answer(
     case 'busy':
       refuse(req, res, 503, 'Service Unavailable', { 'Retry-After': '1' });
       return;
+    case 'consumed':
+      // A mounting mistake, not the client's: 500, so the client keeps its events and retries.
+      SelfLog.write(
+        'createIngestHandler: the request body was already read by a middleware and left nowhere the handler can find it (req.body); mount the handler before that middleware',
+      );
+      refuse(req, res, 500, 'Internal Server Error');
+      return;
     case 'timeout':
       refuse(req, res, 408, 'Request Timeout');
       return;
@@ -383,11 +390,4 @@ function refuse(
   req.on('end', () => clearTimeout(timer));
   req.on('error', () => undefined);
   req.resume();
-}
-
-/** Whether a request has a body (RFC 9112 §6.3: a `Transfer-Encoding`, or a `Content-Length` above 0). */
-function hasBody(req: IncomingMessage): boolean {
-  if (req.headers['transfer-encoding'] !== undefined) return true;
-  const length = req.headers['content-length'];
-  return length !== undefined && length.trim() !== '0';
 }

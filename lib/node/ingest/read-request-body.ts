@@ -5,6 +5,7 @@ export type BodyReadResult =
   | { readonly kind: 'body'; readonly body: Buffer }
   | { readonly kind: 'too-large' }
   | { readonly kind: 'busy' }
+  | { readonly kind: 'consumed' }
   | { readonly kind: 'timeout' }
   | { readonly kind: 'aborted' };
 
@@ -17,7 +18,8 @@ export type BodyReadResult =
  * JSON parser already read (`express.json()`) is taken back as lines, one a value (each item of an
  * array on its own line). What a body being read holds is reserved from `budget`, shared by every
  * request (a declared `Content-Length` whole, up front; a chunked body as it grows); when it runs
- * out the result is `busy`; it is given back once the read ends, however it ends.
+ * out the result is `busy`; it is given back once the read ends, however it ends. A body some
+ * middleware read without leaving it in `parsed` is `consumed`: it cannot be had any more.
  */
 /** Bytes shared by every request being read: `take` reserves (false when they are not there), `give` returns. */
 export interface ByteBudget {
@@ -41,6 +43,8 @@ export function readRequestBody(
   // A stream a framework already read (express.json() leaves objects in req.body) never ends again:
   // waiting would only answer 408 after timeoutMs. Parsed JSON is written back as lines.
   if (req.readableEnded) {
+    // Read by something that kept it elsewhere (a signature check's req.rawBody): the events are gone.
+    if (parsed === undefined && hasBody(req)) return Promise.resolve({ kind: 'consumed' });
     const body = Buffer.from(parsedLines(parsed), 'utf8');
     return Promise.resolve(body.length > maxBytes ? { kind: 'too-large' } : { kind: 'body', body });
   }
@@ -105,4 +109,11 @@ function parsedLines(parsed: unknown): string {
   } catch {
     return '';
   }
+}
+
+/** Whether a request has a body (RFC 9112 §6.3: a `Transfer-Encoding`, or a `Content-Length` above 0). */
+export function hasBody(req: IncomingMessage): boolean {
+  if (req.headers['transfer-encoding'] !== undefined) return true;
+  const length = req.headers['content-length'];
+  return length !== undefined && length.trim() !== '0';
 }

@@ -5,6 +5,7 @@ import express from 'express';
 import Fastify from 'fastify';
 import { LoggerConfiguration } from '../../../lib/configuration/logger-configuration';
 import type { LogEvent } from '../../../lib/core/log-event';
+import { SelfLog } from '../../../lib/core/self-log';
 import { NdjsonFormatter } from '../../../lib/formatting/ndjson-formatter';
 import { createIngestHandler, type IngestHandler } from '../../../lib/node/ingest/create-ingest-handler';
 import type { IngestHandlerOptions } from '../../../lib/node/ingest/ingest-handler-options';
@@ -457,6 +458,39 @@ describe('createIngestHandler', () => {
       expect(Date.now() - started).toBeLessThan(3_000);
       expect(memory.events.map((e) => e.renderMessage())).toEqual(['parsed express', 'a']);
     } finally {
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+      await log.close({ strategy: 'immediate', timeoutMs: 0 });
+    }
+  });
+
+  it('answers 500 (and tells SelfLog) when a middleware read the body and left nothing, instead of a 200 that loses the events', async () => {
+    const memory = new MemorySink();
+    const log = new LoggerConfiguration().writeTo.sink(memory).createLogger();
+    const ingest = createIngestHandler(log, { rateLimit: false });
+    const diagnostics: string[] = [];
+    const subscription = SelfLog.events$.subscribe((event) => diagnostics.push(event.message));
+    const app = express();
+    // A signature check that reads the raw body for itself and keeps it under its own name.
+    app.use((req, _res, next) => {
+      const chunks: Buffer[] = [];
+      req.on('data', (chunk: Buffer) => chunks.push(chunk));
+      req.on('end', () => {
+        (req as { rawBody?: Buffer }).rawBody = Buffer.concat(chunks);
+        next();
+      });
+    });
+    app.post('/api/logs', ingest);
+    const server = createServer(app);
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/api/logs`;
+    try {
+      const answer = await post(url, clef({ '@mt': 'lost?' }));
+      expect(answer).toMatchObject({ status: 500, json: { accepted: 0, error: 'Internal Server Error' } });
+      expect(diagnostics.some((text) => text.includes('already read'))).toBe(true);
+      expect(await post(url, '', 'text/plain')).toMatchObject({ status: 200, json: { accepted: 0, rejected: 0 } });
+      expect(ingest.metrics().responses).toEqual({ '500': 1, '200': 1 });
+    } finally {
+      subscription.unsubscribe();
       await new Promise<void>((resolve) => server.close(() => resolve()));
       await log.close({ strategy: 'immediate', timeoutMs: 0 });
     }
