@@ -20,13 +20,8 @@ export type { SyslogFacilityName } from './syslog/syslog-facility';
 export type { SyslogFraming } from './syslog/syslog-framing';
 export { diagnosticContext, DiagnosticCollector } from './http/diagnostic-context';
 export { createIngestHandler, INGEST_TEMPLATE } from './ingest/create-ingest-handler';
-export type {
-  IngestHandler,
-  IngestLogger,
-  IngestFrameworkRequest,
-  IngestFrameworkReply,
-  IngestMetrics,
-} from './ingest/create-ingest-handler';
+export type { IngestHandler, IngestLogger, IngestMetrics } from './ingest/create-ingest-handler';
+export type { IngestFrameworkRequest, IngestFrameworkReply } from './ingest/framework-request';
 export type { IngestHandlerOptions, IngestRateLimit } from './ingest/ingest-handler-options';
 export { TokenBucketLimiter } from './ingest/token-bucket-limiter';
 export type { TokenBucketLimiterOptions, RateDecision } from './ingest/token-bucket-limiter';

@@ -3,23 +3,13 @@ import { SelfLog } from '../../core/self-log';
 import type { Logger } from '../../pipeline/logger';
 import { type IngestHandlerOptions, type ResolvedIngestOptions, resolveIngestOptions } from './ingest-handler-options';
 import { type ClientEvent, parseClientEvents } from './parse-client-events';
-import { type BodyReadResult, type ByteBudget, hasBody, readRequestBody } from './read-request-body';
+import { type IngestFrameworkReply, type IngestFrameworkRequest, nodeRequest, nodeResponse } from './framework-request';
+import { failed, refuse, respond } from './ingest-responses';
+import { type BodyReadResult, type ByteBudget, readRequestBody } from './read-request-body';
 import { TokenBucketLimiter } from './token-bucket-limiter';
 
 /** What the ingest handler writes to: a Logger (only `child` and the child's `write` are used). */
 export type IngestLogger = Pick<Logger, 'child'>;
-
-/** Fastify's request (and Nest's on Fastify): the Node request as `raw`, and the body Fastify's parser left, if any. */
-export interface IngestFrameworkRequest {
-  readonly raw: IncomingMessage;
-  readonly body?: unknown;
-}
-
-/** Fastify's reply (and Nest's on Fastify): the Node response as `raw`; `hijack` tells Fastify the handler answers on it. */
-export interface IngestFrameworkReply {
-  readonly raw: ServerResponse;
-  hijack?(): unknown;
-}
 
 /**
  * A `node:http` request handler, also usable as an Express, Fastify or Nest route handler: it takes
@@ -65,10 +55,6 @@ const ACCEPTED_TYPES = new Set([
   'text/plain',
 ]);
 const MAX_USER_AGENT = 512;
-/** After refusing a body, how long and how much of it is still read and discarded so the answer reaches the client before the connection closes. */
-const LINGER_MS = 500;
-const LINGER_BYTES = 64 * 1024;
-
 /**
  * The server half of browser log shipping: a request handler that takes what rxlog's HTTP sinks
  * send from browsers (CLEF or NDJSON lines, including `sendBeacon` bodies sent as `text/plain`)
@@ -160,45 +146,6 @@ function countOutcome(tally: Tally, res: ServerResponse): void {
       tally.aborted++;
     }
   });
-}
-
-/** Node's request, and the body a framework already parsed: Fastify's (`request.body`) or Express's (`req.body`). */
-function nodeRequest(request: IncomingMessage | IngestFrameworkRequest): { req: IncomingMessage; body: unknown } {
-  const raw: unknown = (request as Partial<IngestFrameworkRequest>).raw;
-  if (typeof raw === 'object' && raw !== null && typeof (raw as Partial<IncomingMessage>).on === 'function')
-    return { req: raw as IncomingMessage, body: (request as IngestFrameworkRequest).body };
-  return { req: request as IncomingMessage, body: (request as { body?: unknown }).body };
-}
-
-/** Node's response; a Fastify reply is hijacked first, so Fastify leaves the answer to the handler. */
-function nodeResponse(reply: ServerResponse | IngestFrameworkReply): ServerResponse {
-  const raw: unknown = (reply as Partial<IngestFrameworkReply>).raw;
-  if (typeof raw !== 'object' || raw === null || typeof (raw as Partial<ServerResponse>).writeHead !== 'function')
-    return reply as ServerResponse;
-  const framework = reply as IngestFrameworkReply;
-  if (typeof framework.hijack === 'function') {
-    try {
-      framework.hijack();
-    } catch (error) {
-      SelfLog.write('createIngestHandler: the reply could not be hijacked; answering on reply.raw anyway', error);
-    }
-  }
-  return raw as ServerResponse;
-}
-
-/** A fault of the handler itself: reported, answered 500 when it still can be, never thrown (a rejection here would end the process). */
-function failed(req: IncomingMessage, res: ServerResponse, error: unknown): void {
-  SelfLog.write('createIngestHandler: a request failed', error);
-  try {
-    refuse(req, res, 500, 'Internal Server Error');
-  } catch (cause) {
-    SelfLog.write('createIngestHandler: answering a failed request failed', cause);
-    try {
-      res.destroy();
-    } catch {
-      // Nothing is left to answer on.
-    }
-  }
 }
 
 function handle(
@@ -345,49 +292,4 @@ function clientError(text: string): Error {
   error.name = 'ClientError';
   error.stack = text;
   return error;
-}
-
-function respond(res: ServerResponse, status: number, body: Record<string, unknown>, headers: Record<string, string> = {}): void {
-  if (res.headersSent || res.destroyed) return;
-  const text = JSON.stringify(body);
-  res.writeHead(status, {
-    ...headers,
-    'Content-Type': 'application/json',
-    'Content-Length': String(Buffer.byteLength(text)),
-    'Cache-Control': 'no-store',
-  });
-  res.end(text);
-}
-
-/**
- * Answers without (or without further) reading the body and closes the connection. What the client
- * is still sending is read and discarded for a moment (at most {@link LINGER_BYTES} within
- * {@link LINGER_MS}) so the answer reaches it before the close; then the socket is destroyed.
- */
-function refuse(
-  req: IncomingMessage,
-  res: ServerResponse,
-  status: number,
-  error: string,
-  headers: Record<string, string> = {},
-): void {
-  // A request without a body (a GET, a preflight) leaves nothing to discard: the connection stays
-  // usable, and a request pipelined behind it still gets its answer.
-  const bodyPending = !req.complete && hasBody(req);
-  respond(res, status, { accepted: 0, rejected: 0, error }, bodyPending ? { ...headers, Connection: 'close' } : headers);
-  if (!bodyPending) return;
-  let discarded = 0;
-  const socket = req.socket;
-  const close = (): void => {
-    clearTimeout(timer);
-    socket.destroy();
-  };
-  const timer = setTimeout(close, LINGER_MS);
-  req.on('data', (chunk: Buffer) => {
-    discarded += chunk.length;
-    if (discarded > LINGER_BYTES) close();
-  });
-  req.on('end', () => clearTimeout(timer));
-  req.on('error', () => undefined);
-  req.resume();
 }
