@@ -1,7 +1,6 @@
 import { describeValue } from '../core/describe-value';
 import { ConfigurationError } from '../core/errors/configuration-error';
 import type { LogLevelName } from '../core/log-level';
-import { levelForStatus } from '../node/http/level-for-status';
 import { REQUEST_ABORTED_TEMPLATE } from '../node/http/request-logging-options';
 import type { RxlogModuleOptions, RxlogRequestLoggingOptions } from './rxlog-module-options';
 
@@ -12,7 +11,8 @@ export const REQUEST_COMPLETION_TEMPLATE = 'HTTP {RequestMethod} {RequestPath} r
 export interface RequestLoggingSettings {
   readonly enabled: boolean;
   readonly ignorePaths: readonly (string | RegExp)[];
-  readonly level: (statusCode: number, error: unknown) => LogLevelName;
+  /** The app's level function; undefined for the default (`levelForStatus`, `error` for a failed request whatever its status). */
+  readonly level: ((statusCode: number, error: unknown) => LogLevelName) | undefined;
   readonly requestIdHeader: string | undefined;
   readonly messageTemplate: string;
   readonly abortedTemplate: string;
@@ -33,8 +33,8 @@ export function requestLoggingSettings(options: RxlogModuleOptions): RequestLogg
     throw new ConfigurationError(
       `RxlogModule requestLogging.ignorePaths: expected strings and RegExps, got ${describeValue(ignorePaths)}`,
     );
-  const level: unknown = given.level ?? ((status: number) => levelForStatus(status));
-  if (typeof level !== 'function')
+  const level: unknown = given.level;
+  if (level !== undefined && typeof level !== 'function')
     throw new ConfigurationError(`RxlogModule requestLogging.level: expected a function, got ${describeValue(level)}`);
   const header: unknown = given.requestIdHeader ?? 'x-request-id';
   if (header !== false && (typeof header !== 'string' || !/^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/.test(header)))

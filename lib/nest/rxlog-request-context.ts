@@ -8,6 +8,7 @@ import { chosenLevel } from '../node/http/chosen-level';
 import { isIgnoredPath } from '../node/http/is-ignored-path';
 import { levelForStatus } from '../node/http/level-for-status';
 import { requestIdFrom } from '../node/http/request-id';
+import { erroredWith, requestPath } from '../node/http/request-tracker';
 import type { Logger } from '../pipeline/logger';
 import { markLoggedRequestError } from './logged-request-errors';
 import { type RequestLoggingSettings } from './request-logging-settings';
@@ -131,10 +132,9 @@ export class RxlogRequestContext {
   }
 
   private levelFor(outcome: RequestOutcome): LogLevelName {
-    return chosenLevel(
-      () => this.settings.level(outcome.statusCode, outcome.error),
-      levelForStatus(outcome.statusCode, outcome.failed),
-    );
+    const fallback = levelForStatus(outcome.statusCode, outcome.failed);
+    const level = this.settings.level;
+    return level === undefined ? fallback : chosenLevel(() => level(outcome.statusCode, outcome.error), fallback);
   }
 
   private echoRequestId(response: RawResponse, requestId: string): void {
@@ -152,10 +152,12 @@ export class RxlogRequestContext {
     state.closeCompletes = true;
     response.once('close', () => {
       if (state.completed) return;
-      const aborted = !response.writableFinished;
+      // A response destroyed with an error (a piped body that failed) is the server's failure; a client
+      // that leaves destroys it without one.
+      const error = response.writableFinished ? undefined : erroredWith(response);
       this.complete(state, {
         statusCode: response.statusCode,
-        aborted,
+        ...(error === undefined ? { aborted: !response.writableFinished } : { error, failed: true }),
         ...(state.route === undefined ? {} : { route: state.route }),
       });
     });
@@ -172,7 +174,5 @@ function safeRequestId(request: RawRequest): string {
 
 function pathOf(request: RawRequest): string {
   const url = (request as { originalUrl?: unknown }).originalUrl ?? request.url;
-  if (typeof url !== 'string') return '/';
-  const query = url.indexOf('?');
-  return query < 0 ? url : url.slice(0, query);
+  return typeof url === 'string' ? requestPath(url) : '/';
 }

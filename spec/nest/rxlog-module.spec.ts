@@ -1,4 +1,5 @@
 import { request } from 'node:http';
+import { connect } from 'node:net';
 import type { LogEvent } from '../../lib/core/log-event';
 import { type NestAppRun, startNestApp } from './fixtures/run-nest-app';
 
@@ -35,6 +36,29 @@ function abandonDownload(url: string, requestId: string): Promise<number> {
     req.on('error', () => undefined);
     req.end();
   });
+}
+
+/** Sends one GET with `target` as the request line's target (absolute-form too), and waits for the answer. */
+function rawGet(url: string, target: string, requestId: string): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const socket = connect(Number(new URL(url).port), '127.0.0.1');
+    socket.on('data', () => socket.end());
+    socket.on('error', reject);
+    socket.on('close', () => resolve());
+    socket.write(`GET ${target} HTTP/1.1\r\nHost: example.com\r\nX-Request-Id: ${requestId}\r\nConnection: close\r\n\r\n`);
+  });
+}
+
+/** Asserts the completion event of a download whose body failed on the server: failed with that error, not aborted. */
+function expectBrokenDownload(run: NestAppRun, requestId: string): void {
+  const [completion, ...more] = completions(run).filter((e) => e.properties.RequestId === requestId);
+  expect(more).toEqual([]);
+  expect([completion.level, completion.properties.Aborted, completion.exception?.stack?.split('\n')[0]]).toEqual([
+    'error',
+    undefined,
+    'Error: disk gone',
+  ]);
+  expect(completion.renderMessage()).toMatch(/^HTTP GET \/broken responded 200 in \d+\.\d{4} ms$/);
 }
 
 /** The events of modules' shutdown hooks, as [source, message]. */
@@ -75,6 +99,12 @@ describe('RxlogModule on Express (forRoot)', () => {
         traceparent: '00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01',
       });
       answers.generated = await get(`${app.url}/orders/9`);
+      answers.broken = await get(`${app.url}/broken`, { 'x-request-id': 'req-broken' }).catch(() => ({
+        status: -1,
+        requestId: null,
+        body: '',
+      }));
+      await rawGet(app.url, 'http://user:secret@example.com/orders/abs?token=secret', 'req-absolute');
       const concurrent = await Promise.all(
         Array.from({ length: 12 }, (_, i) => get(`${app.url}/orders/c${i}`, { 'x-request-id': `req-c${i}` })),
       );
@@ -214,6 +244,16 @@ describe('RxlogModule on Express (forRoot)', () => {
     expectAbortedDownload(run, 'req-download');
   });
 
+  it('writes a download whose body fails on the server as failed with that error, not as aborted by the client', () => {
+    expectBrokenDownload(run, 'req-broken');
+  });
+
+  it('logs only the path of an absolute-form request target, never its user:password or query', () => {
+    const [completion] = completions(run).filter((e) => e.properties.RequestId === 'req-absolute');
+    expect(completion.properties).toMatchObject({ RequestPath: '/orders/abs', StatusCode: 200 });
+    expect(JSON.stringify(withRequestId(run, 'req-absolute').map((e) => e.properties))).not.toContain('secret');
+  });
+
   it("closes the logger after every module's shutdown hooks, a global module imported before RxlogModule and a deeper one included", () => {
     const hooks = shutdownEvents(run);
     expect(hooks).toEqual(
@@ -250,6 +290,7 @@ describe('RxlogModule on Fastify (forRootAsync), with installProcessHooks too', 
       const stream = await get(`${app.url}/stream`, { 'x-request-id': 'f-stream' });
       const missing = await get(`${app.url}/missing`, { 'x-request-id': 'f-missing' });
       await abandonDownload(app.url, 'f-download');
+      await get(`${app.url}/broken`, { 'x-request-id': 'f-broken' }).catch(() => undefined);
       expect([order.status, stream.status, missing.status]).toEqual([200, 200, 404]);
       expect(order.requestId).toBe('f-order');
     } finally {
@@ -272,6 +313,7 @@ describe('RxlogModule on Fastify (forRootAsync), with installProcessHooks too', 
     expect([missingCompletion.level, missingCompletion.properties.StatusCode]).toEqual(['warning', 404]);
     expect(sourced(run.events)).toEqual(expect.arrayContaining([['NestApplication', 'Nest application successfully started']]));
     expectAbortedDownload(run, 'f-download');
+    expectBrokenDownload(run, 'f-broken');
     expect(shutdownEvents(run)).toHaveLength(6);
     expect(run.otherLines.some((line) => /Logger closed \(graceful, \d+ ms\): stdout: \d+ delivered, 0 dropped/.test(line))).toBe(
       true,

@@ -25,11 +25,23 @@ export interface RequestTracker {
   fail(error: unknown): void;
 }
 
-/** The path of a request URL without its query string or fragment (query values can hold secrets). */
+const ABSOLUTE_FORM = /^[a-z][a-z0-9+.-]*:\/\//i;
+
+/**
+ * The path of a request URL without its query string or fragment (query values can hold secrets).
+ * An absolute-form target (`GET http://user:password@host/path`, which proxies are sent and Node
+ * accepts) gives only its path: its user information is a secret too, and its host is not the path.
+ */
 export function requestPath(url: string | undefined): string {
   if (url === undefined || url === '') return '/';
   const end = url.search(/[?#]/);
-  return end === -1 ? url : url.slice(0, end);
+  const path = end === -1 ? url : url.slice(0, end);
+  if (!ABSOLUTE_FORM.test(path)) return path;
+  try {
+    return new URL(path).pathname;
+  } catch {
+    return '/';
+  }
 }
 
 /**
@@ -99,22 +111,35 @@ export function trackRequest(
       SelfLog.write('requestLogging: the completion event could not be written', cause);
     }
   };
+  const fail = (cause: unknown): void => {
+    if (failed) return;
+    failed = true;
+    error = cause;
+  };
   const onFinish = (): void => complete(false);
   // A response cut after the handler failed was cut by the server (requestLogging or Express destroys
-  // it), not abandoned by the client: it is written as the failed request it is.
-  const onClose = (): void => complete(!res.writableFinished && !failed);
+  // it), not abandoned by the client: it is written as the failed request it is. So is one destroyed
+  // with an error (`res.errored`: a piped body that failed, `res.destroy(error)`); a client that
+  // leaves destroys it without one.
+  const onClose = (): void => {
+    const destroyedWith = erroredWith(res);
+    if (!res.writableFinished && destroyedWith !== undefined) fail(destroyedWith);
+    complete(!res.writableFinished && !failed);
+  };
   res.on('finish', onFinish);
   res.on('close', onClose);
 
   return {
     requestId,
     run: (fn) => LogContext.run(context, () => diagnosticContext.runWith(collector, fn)),
-    fail: (cause) => {
-      if (failed) return;
-      failed = true;
-      error = cause;
-    },
+    fail,
   };
+}
+
+/** The error a response was destroyed with (Node's `errored`), if any. */
+export function erroredWith(res: object): unknown {
+  const errored: unknown = (res as { errored?: unknown }).errored;
+  return errored === null ? undefined : errored;
 }
 
 /** The completion event's level: the level option's answer when it is a level name, else the default (a faulty option never costs the event). */

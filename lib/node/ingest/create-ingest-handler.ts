@@ -3,14 +3,45 @@ import { SelfLog } from '../../core/self-log';
 import type { Logger } from '../../pipeline/logger';
 import { type IngestHandlerOptions, type ResolvedIngestOptions, resolveIngestOptions } from './ingest-handler-options';
 import { type ClientEvent, parseClientEvents } from './parse-client-events';
-import { readRequestBody } from './read-request-body';
+import { type IngestFrameworkReply, type IngestFrameworkRequest, nodeRequest, nodeResponse } from './framework-request';
+import { failed, refuse, respond } from './ingest-responses';
+import { type BodyReadResult, type ByteBudget, readRequestBody } from './read-request-body';
 import { TokenBucketLimiter } from './token-bucket-limiter';
 
 /** What the ingest handler writes to: a Logger (only `child` and the child's `write` are used). */
 export type IngestLogger = Pick<Logger, 'child'>;
 
-/** A `node:http` request handler, also usable as an Express, Fastify (raw) or Nest route handler. */
-export type IngestHandler = (req: IncomingMessage, res: ServerResponse) => void;
+/**
+ * A `node:http` request handler, also usable as an Express, Fastify or Nest route handler: it takes
+ * Node's request and response, or Fastify's request and reply (whose `raw` it answers on).
+ */
+export interface IngestHandler {
+  (req: IncomingMessage | IngestFrameworkRequest, res: ServerResponse | IngestFrameworkReply): void;
+  /** What the handler did so far: a fresh, JSON-serializable snapshot. */
+  metrics(): IngestMetrics;
+}
+
+/** The counts of {@link IngestHandler.metrics}, so refusals and rejections are visible on the server, not only to clients. */
+export interface IngestMetrics {
+  /** Requests answered, by HTTP status (`'200'`, `'400'`, `'413'`, `'429'`, `'503'` …). */
+  readonly responses: Readonly<Record<string, number>>;
+  /** Requests whose client left before the answer was sent. */
+  readonly aborted: number;
+  /** Events written into the server's logger. */
+  readonly accepted: number;
+  /** Lines rejected: invalid, too large, past `maxEvents`, or failing to be written. */
+  readonly rejected: number;
+  /** Body bytes held now by requests being read (at most `maxPendingBytes`). */
+  readonly pendingBytes: number;
+}
+
+/** The handler's running counts. */
+interface Tally {
+  readonly responses: Record<string, number>;
+  aborted: number;
+  accepted: number;
+  rejected: number;
+}
 
 /** The server event's template: the client's rendered message (its own template is kept in `ClientTemplate`). */
 export const INGEST_TEMPLATE = '{ClientMessage}';
@@ -24,19 +55,17 @@ const ACCEPTED_TYPES = new Set([
   'text/plain',
 ]);
 const MAX_USER_AGENT = 512;
-/** After refusing a body, how long and how much of it is still read and discarded so the answer reaches the client before the connection closes. */
-const LINGER_MS = 500;
-const LINGER_BYTES = 64 * 1024;
-
 /**
  * The server half of browser log shipping: a request handler that takes what rxlog's HTTP sinks
  * send from browsers (CLEF or NDJSON lines, including `sendBeacon` bodies sent as `text/plain`)
  * and writes each event into `log`, treating every request as hostile:
  *
- * - only `POST` (else 405) with a CLEF, NDJSON, JSON or text content type in UTF-8 (else 415);
+ * - only `POST` (else 405) with a CLEF, NDJSON, JSON or text content type in UTF-8, not compressed
+ *   (else 415; a `Content-Encoding` other than `identity` is never decoded);
  * - a per-client token bucket (429 with `Retry-After`, checked before the body is read);
  * - a body limit (413; a declared `Content-Length` over it is refused unread, a growing body stops
- *   being read) and a time limit for the body (408);
+ *   being read), a limit on the body bytes held across concurrent requests (503 with `Retry-After`)
+ *   and a time limit for the body (408);
  * - per line: size, value count, depth, field types and level are checked; a bad line is rejected
  *   and counted while the rest of the batch is kept; lines past `maxEvents` are rejected unparsed;
  * - levels above `maxLevel` are lowered to it;
@@ -48,6 +77,8 @@ const LINGER_BYTES = 64 * 1024;
  *   time the server received it.
  *
  * Answers `200 {"accepted":n,"rejected":m}` (400 with the same body when every line was rejected).
+ * `handler.metrics()` counts the answers by status, the clients that left, the events accepted
+ * and the lines rejected, so the server sees what it refused.
  * CORS is the app's business: beacons (`text/plain`) need no preflight, a cross-origin `fetch`
  * with the CLEF content type does.
  *
@@ -73,22 +104,59 @@ export function createIngestHandler(log: IngestLogger, options: IngestHandlerOpt
           burst: settings.rateLimit.burst,
           maxKeys: settings.rateLimit.maxKeys,
         });
-  return (req, res) => {
+  let pendingBytes = 0;
+  const budget: ByteBudget = {
+    take: (bytes) => {
+      if (pendingBytes + bytes > settings.maxPendingBytes) return false;
+      pendingBytes += bytes;
+      return true;
+    },
+    give: (bytes) => {
+      pendingBytes -= bytes;
+    },
+  };
+  const tally: Tally = { responses: Object.create(null) as Record<string, number>, aborted: 0, accepted: 0, rejected: 0 };
+  const handler = (request: IncomingMessage | IngestFrameworkRequest, reply: ServerResponse | IngestFrameworkReply): void => {
+    const { req, body } = nodeRequest(request);
+    const res = nodeResponse(reply);
     try {
-      handle(log, settings, limiter, req, res);
+      countOutcome(tally, res);
+      handle(log, settings, limiter, budget, tally, req, res, body);
     } catch (error) {
-      SelfLog.write('createIngestHandler: a request failed', error);
-      refuse(req, res, 500, 'Internal Server Error');
+      failed(req, res, error);
     }
   };
+  const metrics = (): IngestMetrics => ({
+    responses: { ...tally.responses },
+    aborted: tally.aborted,
+    accepted: tally.accepted,
+    rejected: tally.rejected,
+    pendingBytes,
+  });
+  return Object.assign(handler, { metrics });
+}
+
+/** Counts the status the response was sent with, or the client leaving before it was. */
+function countOutcome(tally: Tally, res: ServerResponse): void {
+  res.once('close', () => {
+    if (res.headersSent) {
+      const status = String(res.statusCode);
+      tally.responses[status] = (tally.responses[status] ?? 0) + 1;
+    } else {
+      tally.aborted++;
+    }
+  });
 }
 
 function handle(
   log: IngestLogger,
   settings: ResolvedIngestOptions,
   limiter: TokenBucketLimiter | undefined,
+  budget: ByteBudget,
+  tally: Tally,
   req: IncomingMessage,
   res: ServerResponse,
+  parsed: unknown,
 ): void {
   if (limiter !== undefined && settings.rateLimit !== false) {
     const decision = limiter.take(clientKey(settings.rateLimit.key, req));
@@ -105,27 +173,60 @@ function handle(
     refuse(req, res, 415, 'Unsupported Media Type');
     return;
   }
-  void readRequestBody(req, settings.maxBodyBytes, settings.bodyTimeoutMs).then((result) => {
-    switch (result.kind) {
-      case 'too-large':
-        refuse(req, res, 413, 'Content Too Large');
-        return;
-      case 'timeout':
-        refuse(req, res, 408, 'Request Timeout');
-        return;
-      case 'aborted':
-        res.destroy();
-        return;
-      case 'body': {
-        const { events, rejected } = parseClientEvents(result.body, settings);
-        const serverProperties = fromRequest(settings, req);
-        let accepted = 0;
-        for (const event of events) if (write(log, settings, serverProperties, event)) accepted++;
-        const status = accepted === 0 && rejected > 0 ? 400 : 200;
-        respond(res, status, { accepted, rejected: rejected + events.length - accepted });
-      }
+  // Nothing is decompressed (so no gzip bomb): a coded body would only be split into garbage lines (RFC 9110 §8.4, RFC 7694).
+  if (!identityCoded(req.headers['content-encoding'])) {
+    refuse(req, res, 415, 'Unsupported Media Type', { 'Accept-Encoding': 'identity' });
+    return;
+  }
+  void readRequestBody(req, settings.maxBodyBytes, settings.bodyTimeoutMs, parsed, budget).then((result) => {
+    try {
+      answer(log, settings, tally, req, res, result);
+    } catch (error) {
+      failed(req, res, error);
     }
   });
+}
+
+function answer(
+  log: IngestLogger,
+  settings: ResolvedIngestOptions,
+  tally: Tally,
+  req: IncomingMessage,
+  res: ServerResponse,
+  result: BodyReadResult,
+): void {
+  switch (result.kind) {
+    case 'too-large':
+      refuse(req, res, 413, 'Content Too Large');
+      return;
+    case 'busy':
+      refuse(req, res, 503, 'Service Unavailable', { 'Retry-After': '1' });
+      return;
+    case 'consumed':
+      // A mounting mistake, not the client's: 500, so the client keeps its events and retries.
+      SelfLog.write(
+        'createIngestHandler: the request body was already read by a middleware and left nowhere the handler can find it (req.body); mount the handler before that middleware',
+      );
+      refuse(req, res, 500, 'Internal Server Error');
+      return;
+    case 'timeout':
+      refuse(req, res, 408, 'Request Timeout');
+      return;
+    case 'aborted':
+      res.destroy();
+      return;
+    case 'body': {
+      const { events, rejected } = parseClientEvents(result.body, settings);
+      const serverProperties = fromRequest(settings, req);
+      let accepted = 0;
+      for (const event of events) if (write(log, settings, serverProperties, event)) accepted++;
+      const refused = rejected + events.length - accepted;
+      tally.accepted += accepted;
+      tally.rejected += refused;
+      const status = accepted === 0 && rejected > 0 ? 400 : 200;
+      respond(res, status, { accepted, rejected: refused });
+    }
+  }
 }
 
 function clientKey(key: (req: IncomingMessage) => string, req: IncomingMessage): string {
@@ -146,6 +247,10 @@ function acceptable(header: string | undefined): boolean {
     if (name.trim().toLowerCase() === 'charset' && !/^"?utf-?8"?$/i.test(value.trim())) return false;
   }
   return true;
+}
+
+function identityCoded(header: string | undefined): boolean {
+  return header === undefined || header.split(',').every((coding) => /^\s*(?:identity)?\s*$/i.test(coding));
 }
 
 function fromRequest(settings: ResolvedIngestOptions, req: IncomingMessage): Record<string, unknown> {
@@ -187,47 +292,4 @@ function clientError(text: string): Error {
   error.name = 'ClientError';
   error.stack = text;
   return error;
-}
-
-function respond(res: ServerResponse, status: number, body: Record<string, unknown>, headers: Record<string, string> = {}): void {
-  if (res.headersSent || res.destroyed) return;
-  const text = JSON.stringify(body);
-  res.writeHead(status, {
-    ...headers,
-    'Content-Type': 'application/json',
-    'Content-Length': String(Buffer.byteLength(text)),
-    'Cache-Control': 'no-store',
-  });
-  res.end(text);
-}
-
-/**
- * Answers without (or without further) reading the body and closes the connection. What the client
- * is still sending is read and discarded for a moment (at most {@link LINGER_BYTES} within
- * {@link LINGER_MS}) so the answer reaches it before the close; then the socket is destroyed.
- */
-function refuse(
-  req: IncomingMessage,
-  res: ServerResponse,
-  status: number,
-  error: string,
-  headers: Record<string, string> = {},
-): void {
-  const bodyPending = !req.complete;
-  respond(res, status, { accepted: 0, rejected: 0, error }, bodyPending ? { ...headers, Connection: 'close' } : headers);
-  if (!bodyPending) return;
-  let discarded = 0;
-  const socket = req.socket;
-  const close = (): void => {
-    clearTimeout(timer);
-    socket.destroy();
-  };
-  const timer = setTimeout(close, LINGER_MS);
-  req.on('data', (chunk: Buffer) => {
-    discarded += chunk.length;
-    if (discarded > LINGER_BYTES) close();
-  });
-  req.on('end', () => clearTimeout(timer));
-  req.on('error', () => undefined);
-  req.resume();
 }

@@ -1,3 +1,4 @@
+import { isIPv6 } from 'node:net';
 import type { IncomingMessage } from 'node:http';
 import { describeValue } from '../../core/describe-value';
 import { ConfigurationError } from '../../core/errors/configuration-error';
@@ -11,7 +12,8 @@ export interface IngestRateLimit {
   /** Requests a client may send at once before the rate applies. Default `20`. */
   burst?: number;
   /**
-   * The client a request belongs to. Default: the socket's remote address. Behind a reverse proxy
+   * The client a request belongs to. Default: the socket's remote address (an IPv6 one by its /64
+   * network, which one subscriber holds whole). Behind a reverse proxy
    * every request has the proxy's address: return the client address your proxy vouches for
    * (e.g. the last entry of `X-Forwarded-For` it appends), never a header the client sets.
    */
@@ -24,6 +26,12 @@ export interface IngestRateLimit {
 export interface IngestHandlerOptions {
   /** The largest request body, in bytes; a larger one is answered 413 and not read further. Default `1_048_576` (1 MiB). */
   maxBodyBytes?: number;
+  /**
+   * The most body bytes held at once across every request being read (what concurrent clients can
+   * make the server buffer); a request that would go past it is answered 503 with `Retry-After: 1`
+   * (a declared `Content-Length` before anything is read). At least `maxBodyBytes`. Default `67_108_864` (64 MiB).
+   */
+  maxPendingBytes?: number;
   /** The most events taken from one request; later lines are rejected (counted, not parsed). Default `1_000`. */
   maxEvents?: number;
   /** The largest event (one line), in bytes; a longer line is rejected, and a message rendered from the client's template is cut at this many characters. Default `32_768` (32 KiB). */
@@ -34,7 +42,7 @@ export interface IngestHandlerOptions {
   maxDepth?: number;
   /** The highest level a client may log at; higher levels are lowered to it (the sent level is kept as `ClientLevel`). Default `'error'`. */
   maxLevel?: LogLevelName;
-  /** The per-client rate limit, or `false` for none (when something in front of the handler limits already). Default `{ perSecond: 5, burst: 20 }` keyed by remote address. */
+  /** The per-client rate limit, or `false` for none (when something in front of the handler limits already). Default `{ perSecond: 5, burst: 20 }` keyed by remote address (IPv6 by /64). */
   rateLimit?: IngestRateLimit | false;
   /** The longest a client may take to send its body, in milliseconds; then it is answered 408 and disconnected; at most 2 147 483 647 (the longest timer delay). Default `10_000`. */
   bodyTimeoutMs?: number;
@@ -49,6 +57,7 @@ export interface IngestHandlerOptions {
 /** Options with every default applied. */
 export interface ResolvedIngestOptions {
   readonly maxBodyBytes: number;
+  readonly maxPendingBytes: number;
   readonly maxEvents: number;
   readonly maxEventBytes: number;
   readonly maxProperties: number;
@@ -64,6 +73,30 @@ export interface ResolvedIngestOptions {
 /** The remote address of a request's socket, or `'unknown'`. */
 export function remoteAddress(req: IncomingMessage): string {
   return (req.socket as Partial<IncomingMessage['socket']> | null)?.remoteAddress ?? 'unknown';
+}
+
+/**
+ * The rate limit's default client key: the socket's IPv4 address (an IPv4-mapped IPv6 one as IPv4),
+ * or the /64 network of an IPv6 address, since one subscriber is handed a whole /64 and could
+ * otherwise take a fresh bucket for every request.
+ */
+export function remoteNetwork(req: IncomingMessage): string {
+  const address = remoteAddress(req);
+  const zone = address.indexOf('%');
+  const bare = zone === -1 ? address : address.slice(0, zone);
+  const mapped = /^::ffff:(\d{1,3}(?:\.\d{1,3}){3})$/i.exec(bare);
+  if (mapped !== null) return mapped[1];
+  if (!isIPv6(bare)) return address;
+  const [head = '', tail] = bare.split('::');
+  const groups = (text: string | undefined): string[] =>
+    text === undefined || text === '' ? [] : text.split(':').flatMap((group) => (group.includes('.') ? ['0', '0'] : [group]));
+  const front = groups(head);
+  const back = groups(tail);
+  const all = [...front, ...Array<string>(Math.max(0, 8 - front.length - back.length)).fill('0'), ...back];
+  return `${all
+    .slice(0, 4)
+    .map((group) => parseInt(group, 16).toString(16))
+    .join(':')}::/64`;
 }
 
 function count(value: unknown, where: string, fallback: number, min = 1): number {
@@ -96,7 +129,7 @@ export function resolveIngestOptions(given: IngestHandlerOptions = {}): Resolved
   if (limit !== false) {
     if (limit !== undefined && (typeof limit !== 'object' || limit === null))
       throw new ConfigurationError(`createIngestHandler.rateLimit: expected an object or false, got ${describeValue(limit)}`);
-    const key = limit?.key ?? remoteAddress;
+    const key = limit?.key ?? remoteNetwork;
     if (typeof key !== 'function')
       throw new ConfigurationError(
         `createIngestHandler.rateLimit.key: expected a function of the request, got ${describeValue(key)}`,
@@ -121,8 +154,15 @@ export function resolveIngestOptions(given: IngestHandlerOptions = {}): Resolved
     throw new ConfigurationError(
       `createIngestHandler.clientAddress: expected a boolean or a function, got ${describeValue(address)}`,
     );
+  const maxBodyBytes = count(options.maxBodyBytes, 'maxBodyBytes', 1_048_576);
+  const maxPendingBytes = count(options.maxPendingBytes, 'maxPendingBytes', Math.max(67_108_864, maxBodyBytes));
+  if (maxPendingBytes < maxBodyBytes)
+    throw new ConfigurationError(
+      `createIngestHandler.maxPendingBytes: expected at least maxBodyBytes (${maxBodyBytes}), got ${maxPendingBytes}`,
+    );
   return {
-    maxBodyBytes: count(options.maxBodyBytes, 'maxBodyBytes', 1_048_576),
+    maxBodyBytes,
+    maxPendingBytes,
     maxEvents: count(options.maxEvents, 'maxEvents', 1_000),
     maxEventBytes: count(options.maxEventBytes, 'maxEventBytes', 32_768),
     maxProperties: count(options.maxProperties, 'maxProperties', 256),

@@ -4,6 +4,8 @@ import type { IncomingMessage } from 'node:http';
 export type BodyReadResult =
   | { readonly kind: 'body'; readonly body: Buffer }
   | { readonly kind: 'too-large' }
+  | { readonly kind: 'busy' }
+  | { readonly kind: 'consumed' }
   | { readonly kind: 'timeout' }
   | { readonly kind: 'aborted' };
 
@@ -11,12 +13,29 @@ export type BodyReadResult =
  * Reads a request body of at most `maxBytes` bytes within `timeoutMs`. A declared
  * `Content-Length` over the limit is refused before anything is read; a body that grows past the
  * limit stops being read at once (the caller answers and closes the connection). A body a
- * framework already read (`req.body` as a string or Buffer, e.g. from `express.text()`) is used
- * as it is, under the same limit; a body a JSON parser already read (`express.json()`) is taken
- * back as lines, one a value (each item of an array on its own line).
+ * framework already read (`parsed`: by default `req.body`; Fastify's is `request.body`) as a
+ * string or Buffer (e.g. from `express.text()`) is used as it is, under the same limit; a body a
+ * JSON parser already read (`express.json()`) is taken back as lines, one a value (each item of an
+ * array on its own line). What a body being read holds is reserved from `budget`, shared by every
+ * request (a declared `Content-Length` whole, up front; a chunked body as it grows); when it runs
+ * out the result is `busy`; it is given back once the read ends, however it ends. A body some
+ * middleware read without leaving it in `parsed` is `consumed`: it cannot be had any more.
  */
-export function readRequestBody(req: IncomingMessage, maxBytes: number, timeoutMs: number): Promise<BodyReadResult> {
-  const parsed = (req as { body?: unknown }).body;
+/** Bytes shared by every request being read: `take` reserves (false when they are not there), `give` returns. */
+export interface ByteBudget {
+  take(bytes: number): boolean;
+  give(bytes: number): void;
+}
+
+const UNBOUNDED: ByteBudget = { take: () => true, give: () => undefined };
+
+export function readRequestBody(
+  req: IncomingMessage,
+  maxBytes: number,
+  timeoutMs: number,
+  parsed: unknown = (req as { body?: unknown }).body,
+  budget: ByteBudget = UNBOUNDED,
+): Promise<BodyReadResult> {
   if (typeof parsed === 'string' || parsed instanceof Uint8Array) {
     const body = typeof parsed === 'string' ? Buffer.from(parsed, 'utf8') : Buffer.from(parsed);
     return Promise.resolve(body.length > maxBytes ? { kind: 'too-large' } : { kind: 'body', body });
@@ -24,11 +43,16 @@ export function readRequestBody(req: IncomingMessage, maxBytes: number, timeoutM
   // A stream a framework already read (express.json() leaves objects in req.body) never ends again:
   // waiting would only answer 408 after timeoutMs. Parsed JSON is written back as lines.
   if (req.readableEnded) {
+    // Read by something that kept it elsewhere (a signature check's req.rawBody): the events are gone.
+    if (parsed === undefined && hasBody(req)) return Promise.resolve({ kind: 'consumed' });
     const body = Buffer.from(parsedLines(parsed), 'utf8');
     return Promise.resolve(body.length > maxBytes ? { kind: 'too-large' } : { kind: 'body', body });
   }
   const declared = Number(req.headers['content-length']);
   if (Number.isFinite(declared) && declared > maxBytes) return Promise.resolve({ kind: 'too-large' });
+  // A declared length is reserved whole before anything is read; a chunked body as it arrives.
+  let reserved = Number.isFinite(declared) && declared > 0 ? declared : 0;
+  if (!budget.take(reserved)) return Promise.resolve({ kind: 'busy' });
   return new Promise((resolve) => {
     const chunks: Buffer[] = [];
     let size = 0;
@@ -41,12 +65,19 @@ export function readRequestBody(req: IncomingMessage, maxBytes: number, timeoutM
       req.off('end', onEnd);
       req.off('close', onClose);
       if (result.kind !== 'body') req.pause();
+      // Given back once the body is a Buffer the caller handles at once (or there is no body).
+      budget.give(reserved);
+      reserved = 0;
       resolve(result);
     };
     const onData = (chunk: Buffer): void => {
       size += chunk.length;
-      if (size > maxBytes) finish({ kind: 'too-large' });
-      else chunks.push(chunk);
+      if (size > maxBytes) return finish({ kind: 'too-large' });
+      if (size > reserved) {
+        if (!budget.take(size - reserved)) return finish({ kind: 'busy' });
+        reserved = size;
+      }
+      chunks.push(chunk);
     };
     const onEnd = (): void => finish({ kind: 'body', body: Buffer.concat(chunks, size) });
     const onAborted = (): void => finish({ kind: 'aborted' });
@@ -62,12 +93,27 @@ export function readRequestBody(req: IncomingMessage, maxBytes: number, timeoutM
   });
 }
 
-/** Parsed JSON (an object, or an array of them) as lines; anything else (nothing parsed) is an empty body. */
+/**
+ * Parsed JSON (an object, or an array of them) as lines; any other JSON value is one line (which
+ * the caller rejects, as it would have unparsed); nothing parsed is an empty body.
+ */
 function parsedLines(parsed: unknown): string {
-  if (typeof parsed !== 'object' || parsed === null) return '';
+  if (parsed === undefined) return '';
   try {
-    return Array.isArray(parsed) ? parsed.map((item) => JSON.stringify(item)).join('\n') : JSON.stringify(parsed);
+    // JSON.stringify answers undefined (typed as string) for a function or symbol: no line then.
+    const line = (value: unknown): string => {
+      const text: unknown = JSON.stringify(value);
+      return typeof text === 'string' ? text : '';
+    };
+    return Array.isArray(parsed) ? parsed.map(line).join('\n') : line(parsed);
   } catch {
     return '';
   }
+}
+
+/** Whether a request has a body (RFC 9112 §6.3: a `Transfer-Encoding`, or a `Content-Length` above 0). */
+export function hasBody(req: IncomingMessage): boolean {
+  if (req.headers['transfer-encoding'] !== undefined) return true;
+  const length = req.headers['content-length'];
+  return length !== undefined && length.trim() !== '0';
 }

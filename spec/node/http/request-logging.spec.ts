@@ -1,6 +1,8 @@
 import { spawnSync } from 'node:child_process';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import { connect } from 'node:net';
 import * as path from 'node:path';
+import { pipeline, Readable } from 'node:stream';
 import express from 'express';
 import type { LogEvent } from '../../../lib/core/log-event';
 import type { LogLevelName } from '../../../lib/core/log-level';
@@ -289,6 +291,97 @@ describe('requestLogging with node:http', () => {
       undefined,
       'stream broke',
     ]);
+  });
+
+  it('logs a response whose piped body fails mid-stream as failed with that error, not as aborted by the client', async () => {
+    const { url, events } = await nodeServer((_req, res) => {
+      let chunks = 0;
+      const body = new Readable({
+        read() {
+          if (++chunks > 3) this.destroy(new Error('disk gone'));
+          else setTimeout(() => this.push('chunk'), 1);
+        },
+      });
+      // pipeline destroys the response with the body's error: the handler returned long before.
+      pipeline(body, res, () => undefined);
+    });
+    await expect(fetch(`${url}/download`).then((response) => response.text())).rejects.toThrow();
+    await eventsArrive(events, 1);
+    await ticks(20);
+    expect(events).toHaveLength(1);
+    expect(events[0].renderMessage()).toMatch(/^HTTP GET \/download responded 200 in \d+\.\d{4} ms$/);
+    expect([events[0].level, events[0].properties.Aborted, events[0].exception?.message]).toEqual([
+      'error',
+      undefined,
+      'disk gone',
+    ]);
+  });
+
+  it('takes no hostile request id (repeated, non-ASCII, over 128 characters) and keeps nothing between requests on one keep-alive connection', async () => {
+    const { url, events } = await nodeServer(
+      (req, res) => {
+        if (req.url === '/tagged') diagnosticContext.set('Tagged', true);
+        res.end();
+      },
+      { requestHeaders: ['*'] },
+    );
+    const { port } = new URL(url);
+    const requests = [
+      'GET /tagged HTTP/1.1\r\nHost: x\r\nX-Request-Id: kept-1\r\n\r\n',
+      'GET /plain HTTP/1.1\r\nHost: x\r\n\r\n',
+      'GET /repeated HTTP/1.1\r\nHost: x\r\nX-Request-Id: a\r\nX-Request-Id: b\r\n\r\n',
+      `GET /long HTTP/1.1\r\nHost: x\r\nX-Request-Id: ${'x'.repeat(129)}\r\n\r\n`,
+      'GET /latin1 HTTP/1.1\r\nHost: x\r\nX-Request-Id: caf\xe9\r\nX-Note: caf\xe9\r\n\r\n',
+      'HEAD /head HTTP/1.1\r\nHost: x\r\nX-Request-Id: kept-2\r\n\r\n',
+      'OPTIONS * HTTP/1.1\r\nHost: x\r\nCookie: session=secret\r\n\r\n',
+    ];
+    // All pipelined on one connection, as a keep-alive client reusing its socket sends them.
+    const answers = await new Promise<string>((resolve, reject) => {
+      const socket = connect(Number(port), '127.0.0.1');
+      let received = '';
+      socket.setEncoding('latin1');
+      socket.on('data', (chunk: string) => {
+        received += chunk;
+        if ((received.match(/HTTP\/1\.1 200/g) ?? []).length === requests.length) socket.end();
+      });
+      socket.on('error', reject);
+      socket.on('close', () => resolve(received));
+      socket.write(Buffer.from(requests.join(''), 'latin1'));
+    });
+    expect((answers.match(/HTTP\/1\.1 200/g) ?? []).length).toBe(requests.length);
+    await eventsArrive(events, requests.length);
+    const byPath = Object.fromEntries(events.map((e) => [String(e.properties.RequestPath), e.properties]));
+    expect(Object.keys(byPath)).toEqual(['/tagged', '/plain', '/repeated', '/long', '/latin1', '/head', '*']);
+    expect([byPath['/tagged'].RequestId, byPath['/head'].RequestId]).toEqual(['kept-1', 'kept-2']);
+    const generated = ['/plain', '/repeated', '/long', '/latin1', '*'].map((path) => byPath[path].RequestId);
+    for (const id of generated) expect(id).toMatch(/^[0-9a-f-]{36}$/);
+    expect(new Set(generated).size).toBe(generated.length);
+    expect(events.filter((e) => e.properties.Tagged !== undefined).map((e) => e.properties.RequestPath)).toEqual(['/tagged']);
+    // Header values are logged as Node decoded them (latin1), each in its own event; cookies redacted.
+    expect((byPath['/latin1'].RequestHeaders as Record<string, string>)['x-note']).toBe('caf\xe9');
+    expect((byPath['*'].RequestHeaders as Record<string, string>).cookie).toBe('[Redacted]');
+    expect(byPath['/plain'].RequestHeaders).toEqual({ host: 'x' });
+  });
+
+  it('logs only the path of an absolute-form request target, never its user:password, query or fragment', async () => {
+    const { url, events } = await nodeServer((_req, res) => res.end());
+    const { port } = new URL(url);
+    for (const target of [
+      'http://user:secret@example.com/orders/7?token=secret#frag',
+      'HTTPS://example.com',
+      '/plain?token=secret#frag',
+    ]) {
+      await new Promise<void>((resolve, reject) => {
+        const socket = connect(Number(port), '127.0.0.1');
+        socket.on('data', () => socket.end());
+        socket.on('error', reject);
+        socket.on('close', () => resolve());
+        socket.write(`GET ${target} HTTP/1.1\r\nHost: example.com\r\nConnection: close\r\n\r\n`);
+      });
+    }
+    await eventsArrive(events, 3);
+    expect(events.map((e) => e.properties.RequestPath)).toEqual(['/orders/7', '/', '/plain']);
+    expect(JSON.stringify(events.map((e) => e.properties))).not.toContain('secret');
   });
 });
 

@@ -1,19 +1,23 @@
 import { createServer, request, type IncomingMessage, type Server } from 'node:http';
-import type { AddressInfo, Socket } from 'node:net';
+import { type AddressInfo, connect, type Socket } from 'node:net';
+import { deflateSync, gzipSync } from 'node:zlib';
 import express from 'express';
 import Fastify from 'fastify';
 import { LoggerConfiguration } from '../../../lib/configuration/logger-configuration';
 import type { LogEvent } from '../../../lib/core/log-event';
+import { SelfLog } from '../../../lib/core/self-log';
 import { NdjsonFormatter } from '../../../lib/formatting/ndjson-formatter';
-import { createIngestHandler } from '../../../lib/node/ingest/create-ingest-handler';
+import { createIngestHandler, type IngestHandler } from '../../../lib/node/ingest/create-ingest-handler';
 import type { IngestHandlerOptions } from '../../../lib/node/ingest/ingest-handler-options';
 import { HttpSink } from '../../../lib/sinks/http/http-sink';
 import { SeqSink } from '../../../lib/sinks/http/seq-sink';
+import { startNestApp } from '../../nest/fixtures/run-nest-app';
 import { MemorySink } from '../../../lib/sinks/memory-sink';
 
 interface Ingest {
   url: string;
   events: LogEvent[];
+  handler: IngestHandler;
   close(): Promise<void>;
 }
 
@@ -39,6 +43,7 @@ async function startIngest(options: IngestHandlerOptions = {}): Promise<Ingest> 
   const ingest: Ingest = {
     url: `http://127.0.0.1:${port}/ingest`,
     events: memory.events,
+    handler,
     close: async () => {
       for (const socket of sockets) socket.destroy();
       await new Promise<void>((resolve) => server.close(() => resolve()));
@@ -247,6 +252,73 @@ describe('createIngestHandler', () => {
     expect(ingest.events).toHaveLength(0);
   });
 
+  it('bounds the body bytes held across concurrent requests: past maxPendingBytes a request is answered 503 with Retry-After, and gets in once others finish', async () => {
+    const ingest = await startIngest({ rateLimit: false, maxBodyBytes: 10_000, maxPendingBytes: 15_000 });
+    const line = `${clef({ '@mt': 'held' })}\n`;
+    /** Starts a POST declaring 9 000 bytes and sends its first line; `rest()` sends the remainder. */
+    const holding = () => {
+      const req = request(ingest.url, { method: 'POST', headers: { 'Content-Type': 'text/plain', 'Content-Length': '9000' } });
+      const status = new Promise<number>((resolve) => {
+        req.on('response', (res: IncomingMessage) => {
+          res.resume();
+          resolve(res.statusCode ?? 0);
+        });
+        req.on('error', () => resolve(-1));
+      });
+      req.write(line);
+      return { status, rest: () => req.end(' '.repeat(9_000 - line.length)), abort: () => req.destroy() };
+    };
+    const first = holding();
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    const declared = await post(ingest.url, line.padEnd(9_000, ' '), 'text/plain');
+    expect([declared.status, declared.headers.get('retry-after'), declared.json.error]).toEqual([
+      503,
+      '1',
+      'Service Unavailable',
+    ]);
+    // Chunked (no Content-Length): refused once what arrived would go past the bound.
+    const chunked = await rawPost(ingest.url, { first: line.padEnd(7_000, ' '), contentType: 'text/plain' });
+    expect(chunked.status).toBe(503);
+    first.rest();
+    expect(await first.status).toBe(200);
+    // The bytes are given back when a body was read, refused or abandoned.
+    const abandoned = holding();
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    abandoned.abort();
+    await abandoned.status;
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(await post(ingest.url, line.padEnd(9_000, ' '), 'text/plain')).toMatchObject({ status: 200, json: { accepted: 1 } });
+    expect(ingest.events).toHaveLength(2);
+  });
+
+  it('counts what it did in metrics(): answers by status, clients that left, events accepted and lines rejected, bytes held', async () => {
+    const ingest = await startIngest({ maxBodyBytes: 1_000, rateLimit: { perSecond: 0.1, burst: 6 } });
+    expect(ingest.handler.metrics()).toEqual({ responses: {}, aborted: 0, accepted: 0, rejected: 0, pendingBytes: 0 });
+    await post(ingest.url, [clef({ '@mt': 'one' }), clef({ '@mt': 'two' }), '{bad'].join('\n'));
+    await post(ingest.url, 'garbage');
+    await post(ingest.url, 'x'.repeat(2_000));
+    await fetch(ingest.url);
+    // A client that sends half its body and leaves.
+    await new Promise<void>((resolve) => {
+      const req = request(ingest.url, { method: 'POST', headers: { 'Content-Type': 'text/plain', 'Content-Length': '500' } });
+      req.on('error', () => resolve());
+      req.write('{"@mt":');
+      setTimeout(() => req.destroy(), 50);
+    });
+    await post(ingest.url, clef({ '@mt': 'three' }));
+    await post(ingest.url, clef({ '@mt': 'limited' }));
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    const metrics = ingest.handler.metrics();
+    expect(metrics).toEqual({
+      responses: { '200': 2, '400': 1, '405': 1, '413': 1, '429': 1 },
+      aborted: 1,
+      accepted: 3,
+      rejected: 2,
+      pendingBytes: 0,
+    });
+    expect(JSON.parse(JSON.stringify(metrics))).toEqual(metrics);
+  });
+
   it('refuses wrong methods (405) and content types (415)', async () => {
     const ingest = await startIngest();
     const get = await fetch(ingest.url);
@@ -265,6 +337,52 @@ describe('createIngestHandler', () => {
     expect(ingest.events).toHaveLength(0);
   });
 
+  it('keeps a keep-alive connection open after refusing a request without a body, so a pipelined request behind it gets its answer', async () => {
+    const ingest = await startIngest();
+    const { port } = new URL(ingest.url);
+    const line = `${clef({ '@mt': 'pipelined' })}\n`;
+    const post = `POST /ingest HTTP/1.1\r\nHost: x\r\nContent-Type: text/plain\r\nContent-Length: ${line.length}\r\n\r\n${line}`;
+    const answers = await new Promise<string>((resolve, reject) => {
+      const socket = connect(Number(port), '127.0.0.1');
+      let received = '';
+      socket.setEncoding('latin1');
+      socket.on('data', (chunk: string) => {
+        received += chunk;
+        if (/"accepted":1/.test(received)) socket.end();
+      });
+      socket.on('error', reject);
+      socket.on('close', () => resolve(received));
+      socket.write(`GET /ingest HTTP/1.1\r\nHost: x\r\n\r\nOPTIONS /ingest HTTP/1.1\r\nHost: x\r\n\r\n${post}`);
+    });
+    expect([...answers.matchAll(/HTTP\/1\.1 (\d{3}) /g)].map((match) => Number(match[1]))).toEqual([405, 405, 200]);
+    expect(answers).not.toMatch(/connection: close/i);
+    expect(ingest.events.map((e) => e.renderMessage())).toEqual(['pipelined']);
+  });
+
+  it('refuses compressed bodies with 415 and Accept-Encoding: identity, decompressing nothing (no gzip or deflate bomb)', async () => {
+    const ingest = await startIngest();
+    const line = `${clef({ '@mt': 'zipped' })}\n`;
+    for (const [encoding, body] of [
+      ['gzip', gzipSync(line)],
+      ['deflate', deflateSync(line)],
+      ['br', Buffer.from(line)],
+      ['gzip, identity', gzipSync(line)],
+    ] as const) {
+      const answer = await post(ingest.url, body, undefined, { 'Content-Encoding': encoding });
+      expect([encoding, answer.status, answer.headers.get('accept-encoding'), answer.json.error]).toEqual([
+        encoding,
+        415,
+        'identity',
+        'Unsupported Media Type',
+      ]);
+    }
+    expect(await post(ingest.url, line, undefined, { 'Content-Encoding': 'Identity' })).toMatchObject({
+      status: 200,
+      json: { accepted: 1 },
+    });
+    expect(ingest.events.map((e) => e.renderMessage())).toEqual(['zipped']);
+  });
+
   it('limits each client with a token bucket: 429 with Retry-After, other clients unaffected', async () => {
     const ingest = await startIngest({ rateLimit: { perSecond: 0.5, burst: 3, key: (req) => String(req.headers['x-client']) } });
     const statuses: number[] = [];
@@ -279,6 +397,26 @@ describe('createIngestHandler', () => {
     expect(retryAfter).toBe('2');
     expect((await post(ingest.url, clef({ '@mt': 'other' }), undefined, { 'X-Client': 'other' })).status).toBe(200);
     expect(ingest.events).toHaveLength(4);
+  });
+
+  it('keys the rate limit on the socket address by default: X-Forwarded-For is not trusted unless a key function reads it', async () => {
+    const ingest = await startIngest({ rateLimit: { perSecond: 0.01, burst: 2 } });
+    const statuses: number[] = [];
+    for (let n = 0; n < 4; n++)
+      statuses.push(
+        (await post(ingest.url, clef({ '@mt': 'spoof {N}', N: n }), undefined, { 'X-Forwarded-For': `10.0.0.${n}` })).status,
+      );
+    expect(statuses).toEqual([200, 200, 429, 429]);
+    const proxied = await startIngest({
+      rateLimit: { perSecond: 0.01, burst: 2, key: (req) => String(req.headers['x-forwarded-for']).split(',').pop()!.trim() },
+      clientAddress: (req) => String(req.headers['x-forwarded-for']).split(',').pop()!.trim(),
+    });
+    for (const client of ['10.0.0.1', '10.0.0.1', '10.0.0.1', '10.0.0.2'])
+      statuses.push(
+        (await post(proxied.url, clef({ '@mt': 'via proxy' }), undefined, { 'X-Forwarded-For': `1.2.3.4, ${client}` })).status,
+      );
+    expect(statuses.slice(4)).toEqual([200, 200, 429, 200]);
+    expect(proxied.events.map((e) => e.properties.ClientAddress)).toEqual(['10.0.0.1', '10.0.0.1', '10.0.0.2']);
   });
 
   it('gets a rate-limited batch from HttpSink in on a later retry, losing nothing', async () => {
@@ -325,6 +463,39 @@ describe('createIngestHandler', () => {
     }
   });
 
+  it('answers 500 (and tells SelfLog) when a middleware read the body and left nothing, instead of a 200 that loses the events', async () => {
+    const memory = new MemorySink();
+    const log = new LoggerConfiguration().writeTo.sink(memory).createLogger();
+    const ingest = createIngestHandler(log, { rateLimit: false });
+    const diagnostics: string[] = [];
+    const subscription = SelfLog.events$.subscribe((event) => diagnostics.push(event.message));
+    const app = express();
+    // A signature check that reads the raw body for itself and keeps it under its own name.
+    app.use((req, _res, next) => {
+      const chunks: Buffer[] = [];
+      req.on('data', (chunk: Buffer) => chunks.push(chunk));
+      req.on('end', () => {
+        (req as { rawBody?: Buffer }).rawBody = Buffer.concat(chunks);
+        next();
+      });
+    });
+    app.post('/api/logs', ingest);
+    const server = createServer(app);
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/api/logs`;
+    try {
+      const answer = await post(url, clef({ '@mt': 'lost?' }));
+      expect(answer).toMatchObject({ status: 500, json: { accepted: 0, error: 'Internal Server Error' } });
+      expect(diagnostics.some((text) => text.includes('already read'))).toBe(true);
+      expect(await post(url, '', 'text/plain')).toMatchObject({ status: 200, json: { accepted: 0, rejected: 0 } });
+      expect(ingest.metrics().responses).toEqual({ '500': 1, '200': 1 });
+    } finally {
+      subscription.unsubscribe();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+      await log.close({ strategy: 'immediate', timeoutMs: 0 });
+    }
+  });
+
   it('mounts as a plain route handler in Express 5 and (raw) in Fastify 5', async () => {
     const memory = new MemorySink();
     const log = new LoggerConfiguration().writeTo.sink(memory).createLogger();
@@ -366,4 +537,64 @@ describe('createIngestHandler', () => {
       await log.close({ strategy: 'immediate', timeoutMs: 0 });
     }
   });
+
+  it("takes Fastify's own request and reply (as Nest's FastifyAdapter and @Req()/@Res() pass them), with the body Fastify parsed or left unread", async () => {
+    const memory = new MemorySink();
+    const log = new LoggerConfiguration().writeTo.sink(memory).createLogger();
+    const ingest = createIngestHandler(log, { rateLimit: false });
+    const fastify = Fastify();
+    // Fastify parses text/plain and JSON itself; this parser leaves CLEF bodies unread for the handler.
+    fastify.addContentTypeParser('application/vnd.serilog.clef', (_request, _payload, parsed) => parsed(null));
+    fastify.post('/api/logs', (request, reply) => ingest(request, reply));
+    await fastify.listen({ port: 0, host: '127.0.0.1' });
+    const url = `http://127.0.0.1:${(fastify.server.address() as AddressInfo).port}/api/logs`;
+    try {
+      const lines = (type: string): string => [clef({ '@mt': 'as {Type}', Type: type }), clef({ '@mt': 'second' })].join('\n');
+      expect(await post(url, lines('beacon'), 'text/plain;charset=UTF-8')).toMatchObject({ status: 200, json: { accepted: 2 } });
+      expect(await post(url, lines('clef'))).toMatchObject({ status: 200, json: { accepted: 2 } });
+      expect(await post(url, clef({ '@mt': 'as {Type}', Type: 'json' }), 'application/json')).toMatchObject({
+        status: 200,
+        json: { accepted: 1 },
+      });
+      expect(await post(url, 'null', 'application/json')).toMatchObject({ status: 400, json: { accepted: 0, rejected: 1 } });
+      expect(memory.events.map((e) => e.renderMessage())).toEqual(['as beacon', 'second', 'as clef', 'second', 'as json']);
+    } finally {
+      await fastify.close();
+      await log.close({ strategy: 'immediate', timeoutMs: 0 });
+    }
+  });
+});
+
+// A real NestJS 12 app (spec/nest/fixtures/nest-ingest-app.ts) in a child process, with the handler
+// mounted on the HTTP adapter and in a controller (@Req()/@Res()), on Express 5 and on Fastify 5.
+describe.each(['express', 'fastify'])('createIngestHandler in NestJS on %s', (platform) => {
+  it('receives CLEF, NDJSON and beacon bodies on the adapter and in a controller, attributed to their request, without ending the process', async () => {
+    const app = await startNestApp('nest-ingest-app.ts', [platform]);
+    const answers: [string, number, unknown][] = [];
+    try {
+      for (const path of ['/adapter/logs', '/controller/logs']) {
+        for (const type of ['application/vnd.serilog.clef', 'text/plain;charset=UTF-8', 'application/x-ndjson']) {
+          const body = [clef({ '@mt': '{Path} {Type}', Path: path, Type: type }), clef({ '@mt': 'second' })].join('\n');
+          const answer = await post(`${app.url}${path}`, body, type, { 'X-Request-Id': `${path}-${type}` });
+          answers.push([`${path} ${type}`, answer.status, answer.json.accepted]);
+        }
+      }
+    } finally {
+      const run = await app.stop();
+      expect(run.code === 0 || run.signal === 'SIGTERM').toBe(true);
+      const received = run.events.filter((e) => e.properties.Origin === 'browser');
+      expect(received.map((e) => e.renderMessage())).toEqual(
+        ['/adapter/logs', '/controller/logs'].flatMap((path) =>
+          ['application/vnd.serilog.clef', 'text/plain;charset=UTF-8', 'application/x-ndjson'].flatMap((type) => [
+            `${path} ${type}`,
+            'second',
+          ]),
+        ),
+      );
+      // Nest's request context reaches the controller: its events carry the request's id.
+      for (const event of received.filter((e) => (e.properties.Client as { Path?: string }).Path === '/controller/logs'))
+        expect(event.properties.RequestId).toBe(`/controller/logs-${String((event.properties.Client as { Type: string }).Type)}`);
+    }
+    expect(answers.every(([, status, accepted]) => status === 200 && accepted === 2)).toBe(true);
+  }, 120_000);
 });

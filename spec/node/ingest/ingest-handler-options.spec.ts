@@ -1,3 +1,4 @@
+import type { IncomingMessage } from 'node:http';
 import { ConfigurationError } from '../../../lib/core/errors/configuration-error';
 import { MAX_TIMER_MS } from '../../../lib/core/max-timer-ms';
 import { resolveIngestOptions } from '../../../lib/node/ingest/ingest-handler-options';
@@ -7,6 +8,7 @@ describe('resolveIngestOptions', () => {
     const resolved = resolveIngestOptions();
     expect(resolved).toMatchObject({
       maxBodyBytes: 1_048_576,
+      maxPendingBytes: 67_108_864,
       maxEvents: 1_000,
       maxEventBytes: 32_768,
       maxProperties: 256,
@@ -18,6 +20,28 @@ describe('resolveIngestOptions', () => {
       clientAddress: undefined,
     });
     expect(resolved.rateLimit).toMatchObject({ perSecond: 5, burst: 20, maxKeys: 10_000 });
+  });
+
+  it('keeps maxPendingBytes at least maxBodyBytes, and names it when it is smaller', () => {
+    expect(resolveIngestOptions({ maxBodyBytes: 100 * 1024 * 1024 }).maxPendingBytes).toBe(100 * 1024 * 1024);
+    expect(() => resolveIngestOptions({ maxBodyBytes: 2_000, maxPendingBytes: 1_000 })).toThrow(
+      new ConfigurationError('createIngestHandler.maxPendingBytes: expected at least maxBodyBytes (2000), got 1000'),
+    );
+  });
+
+  it('limits by address by default, an IPv6 client by its /64 network (one subscriber holds a whole /64)', () => {
+    const { rateLimit } = resolveIngestOptions();
+    if (rateLimit === false) throw new Error('rate limit expected');
+    const key = (remoteAddress: string | undefined): string =>
+      rateLimit.key({ socket: { remoteAddress } } as unknown as IncomingMessage);
+    expect(key('203.0.113.7')).toBe('203.0.113.7');
+    expect(key('::ffff:203.0.113.7')).toBe('203.0.113.7');
+    expect(key('2001:db8:1:2::1')).toBe(key('2001:db8:1:2:ffff:ffff:ffff:ffff'));
+    expect(key('2001:db8:1:2::1')).toBe(key('2001:0DB8:0001:0002:0:0:0:9'));
+    expect(key('2001:db8:1:2::1')).not.toBe(key('2001:db8:1:3::1'));
+    expect(key('::1')).toBe(key('::2'));
+    expect(key('fe80::1%eth0')).toBe(key('fe80::2%eth0'));
+    expect(key(undefined)).toBe('unknown');
   });
 
   it('accepts level aliases and turns the rate limit off with false', () => {
