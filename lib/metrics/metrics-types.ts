@@ -68,7 +68,7 @@ export interface LoggerMetrics {
   filtered: number;
   /** Events logged after `close()` began: counted, never delivered. */
   rejectedAfterClose: number;
-  /** Log calls made from inside a sink of the same logger (re-entrant), dropped to SelfLog instead of recursing. */
+  /** Log calls made from inside a sink of the same logger, or nested more than 32 deep in its own calls (a subscriber of `events$` that logs what it sees): re-entrant, dropped to SelfLog instead of recursing. */
   rejectedReentrant: number;
   /** `log.write(level, …)` calls whose level is not a level name (e.g. `'nope'`, `123`, `null`): nothing written, counted here and reported to SelfLog. */
   rejectedInvalidLevel: number;
