@@ -84,7 +84,11 @@ export function metricsToPrometheus(metrics: LoggerMetrics): string {
   lines.push(`rxlog_events_filtered_total ${formatValue(metrics.filtered)}`);
   family('rxlog_events_rejected_after_close_total', 'counter', 'Events logged after the logger was closed.');
   lines.push(`rxlog_events_rejected_after_close_total ${formatValue(metrics.rejectedAfterClose)}`);
-  family('rxlog_events_rejected_reentrant_total', 'counter', 'Log calls made from inside a sink of the same logger, or nested too deep in its own calls, dropped.');
+  family(
+    'rxlog_events_rejected_reentrant_total',
+    'counter',
+    'Log calls made from inside a sink of the same logger, or nested too deep in its own calls, dropped.',
+  );
   lines.push(`rxlog_events_rejected_reentrant_total ${formatValue(metrics.rejectedReentrant)}`);
   family(
     'rxlog_events_rejected_invalid_level_total',
