@@ -76,7 +76,8 @@ const MAX_USER_AGENT = 512;
  *   the client's exception text becomes the event's exception. The event's own timestamp is the
  *   time the server received it.
  *
- * Answers `200 {"accepted":n,"rejected":m}` (400 with the same body when every line was rejected).
+ * Answers `200 {"accepted":n,"rejected":m}` (400 with the same body when every line was rejected;
+ * 503 with `Retry-After` once `log` is closed, so the client sends the batch again).
  * `handler.metrics()` counts the answers by status, the clients that left, the events accepted
  * and the lines rejected, so the server sees what it refused.
  * CORS is the app's business: beacons (`text/plain`) need no preflight, a cross-origin `fetch`
@@ -218,8 +219,15 @@ function answer(
     case 'body': {
       const { events, rejected } = parseClientEvents(result.body, settings);
       const serverProperties = fromRequest(settings, req);
+      const closedBefore = rejectedAfterClose(log);
       let accepted = 0;
       for (const event of events) if (write(log, settings, serverProperties, event)) accepted++;
+      if (accepted > 0 && rejectedAfterClose(log) - closedBefore >= accepted) {
+        // The server logger is closed (the server is shutting down): it counted the events and
+        // dropped them. 503 tells the client to keep them and send them again, elsewhere or later.
+        refuse(req, res, 503, 'Service Unavailable: the server logger is closed', { 'Retry-After': '1' });
+        return;
+      }
       const refused = rejected + events.length - accepted;
       tally.accepted += accepted;
       tally.rejected += refused;
@@ -251,6 +259,16 @@ function acceptable(header: string | undefined): boolean {
 
 function identityCoded(header: string | undefined): boolean {
   return header === undefined || header.split(',').every((coding) => /^\s*(?:identity)?\s*$/i.test(coding));
+}
+
+/** The logger's count of calls made after close, when it is a Logger that has `metrics()` (else 0, so nothing is ever taken for closed). */
+function rejectedAfterClose(log: IngestLogger): number {
+  const metrics = (log as Partial<Pick<Logger, 'metrics'>>).metrics;
+  try {
+    return typeof metrics === 'function' ? metrics.call(log).rejectedAfterClose : 0;
+  } catch {
+    return 0;
+  }
 }
 
 function fromRequest(settings: ResolvedIngestOptions, req: IncomingMessage): Record<string, unknown> {

@@ -12,12 +12,14 @@ import type { IngestHandlerOptions } from '../../../lib/node/ingest/ingest-handl
 import { HttpSink } from '../../../lib/sinks/http/http-sink';
 import { SeqSink } from '../../../lib/sinks/http/seq-sink';
 import { startNestApp } from '../../nest/fixtures/run-nest-app';
+import type { Logger } from '../../../lib/pipeline/logger';
 import { MemorySink } from '../../../lib/sinks/memory-sink';
 
 interface Ingest {
   url: string;
   events: LogEvent[];
   handler: IngestHandler;
+  log: Logger;
   close(): Promise<void>;
 }
 
@@ -44,6 +46,7 @@ async function startIngest(options: IngestHandlerOptions = {}): Promise<Ingest> 
     url: `http://127.0.0.1:${port}/ingest`,
     events: memory.events,
     handler,
+    log,
     close: async () => {
       for (const socket of sockets) socket.destroy();
       await new Promise<void>((resolve) => server.close(() => resolve()));
@@ -218,6 +221,17 @@ describe('createIngestHandler', () => {
     ]);
     expect(await post(ingest.url, body)).toMatchObject({ status: 200, json: { accepted: 2, rejected: 5 } });
     expect(ingest.events.map((e) => e.renderMessage())).toEqual(['first', 'last']);
+  });
+
+  // During a server's shutdown its logger closes before the HTTP server stops taking requests: a
+  // batch that arrives then reaches a closed logger, which only counts it (rejectedAfterClose).
+  it('answers 503 with Retry-After once the server logger is closed, so the client keeps its events and sends them again', async () => {
+    const ingest = await startIngest();
+    await ingest.log.close();
+    const answer = await post(ingest.url, [clef({ '@mt': 'a' }), clef({ '@mt': 'b' })].join('\n'));
+    expect(answer).toMatchObject({ status: 503, json: { accepted: 0 } });
+    expect(answer.headers.get('retry-after')).toBe('1');
+    expect(ingest.handler.metrics()).toMatchObject({ accepted: 0, responses: { 503: 1 } });
   });
 
   it('refuses a declared body over maxBodyBytes with 413 before reading it', async () => {
