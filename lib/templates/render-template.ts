@@ -1,7 +1,6 @@
 import type { MessageTemplate, PropertyToken, TemplateToken } from '../core/message-template';
 import { formatDate } from './format-date';
 import { formatNumber } from './format-number';
-import { parseTemplateCached } from './template-cache';
 import { writeJson } from './safe-json';
 
 /** Widest alignment honoured, in characters: a wider one is clamped so a typo cannot allocate gigabytes. */
@@ -80,19 +79,18 @@ function isTokenList(value: unknown): value is readonly TemplateToken[] {
 }
 
 /**
- * Renders a template (parsed, or its text, parsed through the shared cache) with an event's
- * properties: each hole is replaced by its property rendered with {@link renderValue} and
- * aligned; a hole whose property is missing renders as written (`{Name}`). Never throws: what is
- * not a template renders as `''`.
+ * Renders a parsed template (see `parseTemplate`) with an event's properties: each hole is
+ * replaced by its property rendered with {@link renderValue} and aligned; a hole whose property
+ * is missing renders as written (`{Name}`). Never throws for a parsed template, whatever the
+ * properties. It takes no text (so a bundle that only formats events does not carry the parser):
+ * a string or anything else is a TypeError saying so.
  *
  * @example renderTemplate(parseTemplate('Hi {Name,-5}!'), { Name: 'Al' }) // 'Hi Al   !'
- * @example renderTemplate('Hi {Name}!', { Name: 'Al' }) // 'Hi Al!'
  */
-export function renderTemplate(template: MessageTemplate | string, properties: Readonly<Record<string, unknown>>): string {
-  // Untyped callers may pass anything: only a string or an object with tokens renders.
-  const parsed = typeof template === 'string' ? parseTemplateCached(template) : (template as MessageTemplate | null);
-  const tokens: unknown = parsed?.tokens;
-  if (!isTokenList(tokens)) return '';
+export function renderTemplate(template: MessageTemplate, properties: Readonly<Record<string, unknown>>): string {
+  // Untyped callers may pass anything: only an object with tokens renders.
+  const tokens: unknown = (template as MessageTemplate | null | undefined)?.tokens;
+  if (!isTokenList(tokens)) throw new TypeError('renderTemplate: expected a template parsed by parseTemplate(text)');
   let out = '';
   for (let i = 0; i < tokens.length; i++) {
     const token = tokens[i];
