@@ -13,3 +13,22 @@ export function anyValue(extra: fc.ObjectConstraints = {}): fc.Arbitrary<unknown
     ...extra,
   });
 }
+
+/** Characters of template syntax (braces, hole prefixes, alignment and format marks) among name characters, a newline and an emoji: strings of them are templates of every shape, well-formed or not. */
+export const TEMPLATE_CHARACTERS: readonly string[] = [
+  '{',
+  '}',
+  '@',
+  '$',
+  ':',
+  ',',
+  '-',
+  ' ',
+  '0',
+  '1',
+  'B',
+  'é',
+  '.',
+  '\n',
+  '😀',
+];

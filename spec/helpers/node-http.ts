@@ -1,5 +1,5 @@
 import { request as httpRequest, type IncomingHttpHeaders, type Server } from 'node:http';
-import type { AddressInfo, Socket } from 'node:net';
+import { type AddressInfo, connect, type Socket } from 'node:net';
 import { LoggerConfiguration } from '../../lib/configuration/logger-configuration';
 import type { LogEvent } from '../../lib/core/log-event';
 import type { Logger } from '../../lib/pipeline/logger';
@@ -78,4 +78,24 @@ export function signal(): { promise: Promise<void>; resolve: () => void } {
   let resolve!: () => void;
   const promise = new Promise<void>((r) => (resolve = r));
   return { promise, resolve };
+}
+
+/**
+ * Writes `requests` (raw HTTP/1.1 text, several pipelined on one keep-alive connection) to
+ * 127.0.0.1:`port` and resolves with everything the server answered, read as latin1, once
+ * `complete(received)` says so (the client then ends the connection) or the server closes it.
+ */
+export function exchangeRaw(port: number, requests: string, complete: (received: string) => boolean): Promise<string> {
+  return new Promise<string>((resolve, reject) => {
+    const socket = connect(port, '127.0.0.1');
+    let received = '';
+    socket.setEncoding('latin1');
+    socket.on('data', (chunk: string) => {
+      received += chunk;
+      if (complete(received)) socket.end();
+    });
+    socket.on('error', reject);
+    socket.on('close', () => resolve(received));
+    socket.write(Buffer.from(requests, 'latin1'));
+  });
 }

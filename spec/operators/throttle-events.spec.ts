@@ -1,5 +1,3 @@
-import { spawnSync } from 'node:child_process';
-import * as path from 'node:path';
 import { map, Subject, take } from 'rxjs';
 import { LoggerConfiguration } from '../../lib/configuration/logger-configuration';
 import { ConfigurationError } from '../../lib/core/errors/configuration-error';
@@ -11,6 +9,7 @@ import { countingSource, makeEvent } from '../helpers/events';
 import { RecordingAccounting, subscribedWith } from '../helpers/recording-accounting';
 import { createTestScheduler } from '../helpers/test-scheduler';
 import { heapGrowthMiB } from '../helpers/operator-memory';
+import { expectProcessEndsWhenIdle } from '../helpers/idle-operator';
 
 const a = createLogEvent('information', 'Disk {Disk} full', ['C']);
 const b = makeEvent({ text: 'Cache miss' });
@@ -202,14 +201,7 @@ describe('throttleEvents', () => {
 
 describe('throttleEvents with its default scheduler', () => {
   it('never keeps a Node process alive: a process that logged and has nothing left to do ends at once', () => {
-    const fixture = path.join(__dirname, 'fixtures', 'idle-operator-timers.ts');
-    const child = spawnSync(process.execPath, ['--import', 'tsx', fixture, 'throttleEvents'], {
-      encoding: 'utf8',
-      timeout: 30_000,
-    });
-    expect(child.stderr).toBe('');
-    expect(child.stdout).toBe('logged\n');
-    expect(child.status).toBe(0); // null when killed at the timeout: the timer held the process
+    expectProcessEndsWhenIdle('throttleEvents');
   });
 });
 

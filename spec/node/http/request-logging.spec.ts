@@ -9,7 +9,7 @@ import type { LogLevelName } from '../../../lib/core/log-level';
 import { diagnosticContext } from '../../../lib/node/http/diagnostic-context';
 import { requestLogging } from '../../../lib/node/http/request-logging';
 import type { RequestLoggingOptions } from '../../../lib/node/http/request-logging-options';
-import { abandon, eventsArrive, get, listen, memoryLogger, signal } from '../../helpers/node-http';
+import { abandon, eventsArrive, exchangeRaw, get, listen, memoryLogger, signal } from '../../helpers/node-http';
 
 const closers: (() => Promise<unknown>)[] = [];
 afterEach(async () => {
@@ -336,18 +336,11 @@ describe('requestLogging with node:http', () => {
       'OPTIONS * HTTP/1.1\r\nHost: x\r\nCookie: session=secret\r\n\r\n',
     ];
     // All pipelined on one connection, as a keep-alive client reusing its socket sends them.
-    const answers = await new Promise<string>((resolve, reject) => {
-      const socket = connect(Number(port), '127.0.0.1');
-      let received = '';
-      socket.setEncoding('latin1');
-      socket.on('data', (chunk: string) => {
-        received += chunk;
-        if ((received.match(/HTTP\/1\.1 200/g) ?? []).length === requests.length) socket.end();
-      });
-      socket.on('error', reject);
-      socket.on('close', () => resolve(received));
-      socket.write(Buffer.from(requests.join(''), 'latin1'));
-    });
+    const answers = await exchangeRaw(
+      Number(port),
+      requests.join(''),
+      (received) => (received.match(/HTTP\/1\.1 200/g) ?? []).length === requests.length,
+    );
     expect((answers.match(/HTTP\/1\.1 200/g) ?? []).length).toBe(requests.length);
     await eventsArrive(events, requests.length);
     const byPath = Object.fromEntries(events.map((e) => [String(e.properties.RequestPath), e.properties]));

@@ -1,5 +1,5 @@
 import { createServer, request, type IncomingMessage, type Server } from 'node:http';
-import { type AddressInfo, connect, type Socket } from 'node:net';
+import type { AddressInfo, Socket } from 'node:net';
 import { deflateSync, gzipSync } from 'node:zlib';
 import express from 'express';
 import Fastify from 'fastify';
@@ -14,6 +14,7 @@ import { SeqSink } from '../../../lib/sinks/http/seq-sink';
 import { startNestApp } from '../../nest/fixtures/run-nest-app';
 import type { Logger } from '../../../lib/pipeline/logger';
 import { MemorySink } from '../../../lib/sinks/memory-sink';
+import { exchangeRaw } from '../../helpers/node-http';
 
 interface Ingest {
   url: string;
@@ -356,18 +357,11 @@ describe('createIngestHandler', () => {
     const { port } = new URL(ingest.url);
     const line = `${clef({ '@mt': 'pipelined' })}\n`;
     const post = `POST /ingest HTTP/1.1\r\nHost: x\r\nContent-Type: text/plain\r\nContent-Length: ${line.length}\r\n\r\n${line}`;
-    const answers = await new Promise<string>((resolve, reject) => {
-      const socket = connect(Number(port), '127.0.0.1');
-      let received = '';
-      socket.setEncoding('latin1');
-      socket.on('data', (chunk: string) => {
-        received += chunk;
-        if (/"accepted":1/.test(received)) socket.end();
-      });
-      socket.on('error', reject);
-      socket.on('close', () => resolve(received));
-      socket.write(`GET /ingest HTTP/1.1\r\nHost: x\r\n\r\nOPTIONS /ingest HTTP/1.1\r\nHost: x\r\n\r\n${post}`);
-    });
+    const answers = await exchangeRaw(
+      Number(port),
+      `GET /ingest HTTP/1.1\r\nHost: x\r\n\r\nOPTIONS /ingest HTTP/1.1\r\nHost: x\r\n\r\n${post}`,
+      (received) => /"accepted":1/.test(received),
+    );
     expect([...answers.matchAll(/HTTP\/1\.1 (\d{3}) /g)].map((match) => Number(match[1]))).toEqual([405, 405, 200]);
     expect(answers).not.toMatch(/connection: close/i);
     expect(ingest.events.map((e) => e.renderMessage())).toEqual(['pipelined']);
