@@ -3,13 +3,17 @@ import { SelfLog } from '../../core/self-log';
 
 /** Fastify's request (and Nest's on Fastify): the Node request as `raw`, and the body Fastify's parser left, if any. */
 export interface IngestFrameworkRequest {
+  /** The Node request underneath. */
   readonly raw: IncomingMessage;
+  /** The body the framework's parser already read, if it read one. */
   readonly body?: unknown;
 }
 
 /** Fastify's reply (and Nest's on Fastify): the Node response as `raw`; `hijack` tells Fastify the handler answers on it. */
 export interface IngestFrameworkReply {
+  /** The Node response underneath, which the handler answers on. */
   readonly raw: ServerResponse;
+  /** Tells the framework the handler answers on `raw` itself (Fastify's `reply.hijack()`). */
   hijack?(): unknown;
 }
 
