@@ -14,9 +14,9 @@ export interface OpenTelemetrySinkOptions {
    * written before any is registered fails (and is retried), as the API would drop it unseen.
    */
   loggerProvider?: LoggerProvider;
-  /** The instrumentation scope's name. Default `'rxlog'`. */
+  /** The instrumentation scope's name for events without a `SourceContext` (those with one get a scope of that name). Default `'rxlog'`. */
   scopeName?: string;
-  /** The instrumentation scope's version. Default none. */
+  /** The version of the `scopeName` scope. Default none. */
   scopeVersion?: string;
 }
 
@@ -32,13 +32,17 @@ interface Flushable {
   forceFlush?: () => Promise<void>;
 }
 
+/** Most `SourceContext` names given a logger (an instrumentation scope) of their own. */
+const MAX_SCOPES = 1000;
+
 /**
  * Hands events to an OpenTelemetry `LoggerProvider` (`@opentelemetry/api-logs`), so a service
  * that already runs the OpenTelemetry SDK sends rxlog's events through its own processors and
  * exporters (OTLP over gRPC or protobuf, vendor exporters). Each event becomes one log record
  * (see `toOtelLogRecord`): body = the rendered message, `message_template.text`, properties as
  * attributes, the exception per the semantic conventions, the event's trace context, mapped
- * severity, the event's timestamp (as the observed time too). The provider's `emit` is this sink's write: an `emit` that
+ * severity, the event's timestamp (as the observed time too), and the event's `SourceContext` as
+ * the instrumentation scope (`scopeName` without one). The provider's `emit` is this sink's write: an `emit` that
  * throws fails the batch, which then goes to retry and the fallback like any sink's (the records
  * it already took count as delivered and are not sent again). `flush` and `close` call the
  * provider's `forceFlush` when it has one; the provider belongs to the app, so `close` never
@@ -53,6 +57,7 @@ export class OpenTelemetrySink implements Sink {
   /** The default name of this sink in metrics and the shutdown report. */
   readonly kind: string = 'opentelemetry';
   private logger: OtelLogger | undefined;
+  private readonly scoped = new Map<string, OtelLogger>();
   private readonly provider: LoggerProvider | undefined;
   private readonly scopeName: string;
   private readonly scopeVersion: string | undefined;
@@ -86,7 +91,7 @@ export class OpenTelemetrySink implements Sink {
     let emitted = 0;
     try {
       for (const event of events) {
-        logger.emit(toOtelLogRecord(event));
+        this.loggerFor(event, logger).emit(toOtelLogRecord(event));
         emitted++;
       }
     } catch (error) {
@@ -113,6 +118,23 @@ export class OpenTelemetrySink implements Sink {
       throw new Error('OpenTelemetrySink: no global LoggerProvider is registered yet (logs.setGlobalLoggerProvider)');
     this.logger = this.currentProvider().getLogger(this.scopeName, this.scopeVersion);
     return this.logger;
+  }
+
+  /**
+   * The logger of the event's `SourceContext` (the logger's name is the instrumentation scope's, as
+   * the logs specification asks of bridges and Serilog's OpenTelemetry sink does), else `fallback`
+   * (`scopeName`). At most MAX_SCOPES names get a logger of their own; the rest use `fallback`.
+   */
+  private loggerFor(event: LogEvent, fallback: OtelLogger): OtelLogger {
+    const name = event.properties.SourceContext;
+    if (typeof name !== 'string' || name === '') return fallback;
+    let logger = this.scoped.get(name);
+    if (logger === undefined) {
+      if (this.scoped.size >= MAX_SCOPES) return fallback;
+      logger = this.currentProvider().getLogger(name);
+      this.scoped.set(name, logger);
+    }
+    return logger;
   }
 
   private currentProvider(): LoggerProvider {

@@ -339,6 +339,25 @@ describe('OpenTelemetrySink', () => {
     expect(report.sinks.otel).toMatchObject({ delivered: 3, failed: 0 });
   });
 
+  it("takes each record's SourceContext as its instrumentation scope (the logger's name), scopeName for the rest", async () => {
+    const log = new LoggerConfiguration().writeTo
+      .sink(new OpenTelemetrySink({ loggerProvider: provider, scopeName: 'shop', scopeVersion: '1.2.3' }))
+      .createLogger();
+    log.forContext('SourceContext', 'Orders.Api').information('From the orders API');
+    log.information('Plain');
+    log.forContext('SourceContext', 'Orders.Api').warning('Again');
+    await log.close();
+    expect(
+      exporter
+        .getFinishedLogRecords()
+        .map((r) => [r.body, r.instrumentationScope.name, r.instrumentationScope.version, r.attributes.SourceContext]),
+    ).toEqual([
+      ['From the orders API', 'Orders.Api', undefined, 'Orders.Api'],
+      ['Plain', 'shop', '1.2.3', undefined],
+      ['Again', 'Orders.Api', undefined, 'Orders.Api'],
+    ]);
+  });
+
   it('uses the global LoggerProvider by default, registered even after the sink was made', async () => {
     const sink = new OpenTelemetrySink({ scopeName: 'shop', scopeVersion: '1.2.3' });
     logs.setGlobalLoggerProvider(provider);

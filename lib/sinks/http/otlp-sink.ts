@@ -39,13 +39,14 @@ export interface OtlpSinkOptions extends Omit<
    * `process.env` in Node, none in browsers.
    */
   environment?: EnvironmentVariables;
-  /** The instrumentation scope's name. Default `'rxlog'`. */
+  /** The instrumentation scope's name for events without a `SourceContext` (those with one are grouped under it). Default `'rxlog'`. */
   scopeName?: string;
 }
 
 /**
  * Sends batches to an OpenTelemetry collector as OTLP/HTTP JSON logs: one `resourceLogs` entry
- * with the resource attributes, one `scopeLogs` entry, and a log record per event (see
+ * with the resource attributes, a `scopeLogs` entry per `SourceContext` (`scopeName` for events
+ * without one), and a log record per event (see
  * `toOtlpLogRecord`). An HttpSink with an OTLP body; retries, breaker and beacons work the same.
  * Beacons are `application/json`, so a collector on another origin must answer CORS preflight.
  *
@@ -90,14 +91,14 @@ export class OtlpSink extends HttpSink {
     if (typeof scopeName !== 'string')
       throw new ConfigurationError(`OtlpSink.scopeName: expected a string, got ${String(scopeName)}`);
     const headers = options.headers ?? environment.headers;
-    // Everything before the records is the same for every batch: written once.
-    const head = `{"resourceLogs":[{"resource":{"attributes":${JSON.stringify(resource)}},"scopeLogs":[{"scope":{"name":${quoteJson(scopeName)}},"logRecords":[`;
+    // Everything before the scopes is the same for every batch: written once.
+    const head = `{"resourceLogs":[{"resource":{"attributes":${JSON.stringify(resource)}},"scopeLogs":[`;
     super({
       ...options,
       ...(headers === undefined ? {} : { headers }),
       url: endpoint,
       contentType: 'application/json',
-      body: (events) => otlpBody(head, events),
+      body: (events) => otlpBody(head, scopeName, events),
     });
   }
 
@@ -129,11 +130,24 @@ export class OtlpSink extends HttpSink {
   }
 }
 
-/** The OTLP/HTTP JSON request body of a batch: the records written as text, with no object per record or attribute. */
-function otlpBody(head: string, events: readonly LogEvent[]): string {
+/**
+ * The OTLP/HTTP JSON request body of a batch: the records written as text, with no object per
+ * record or attribute, grouped in one `scopeLogs` entry per `SourceContext` (the logger's name, as
+ * the logs specification asks of bridges and Serilog's OpenTelemetry sink does), in order of first
+ * appearance; records without one go under `scopeName`.
+ */
+function otlpBody(head: string, scopeName: string, events: readonly LogEvent[]): string {
+  const scopes = new Map<string, string>();
+  for (const event of events) {
+    const context = event.properties.SourceContext;
+    const scope = typeof context === 'string' && context !== '' ? context : scopeName;
+    const records = scopes.get(scope);
+    scopes.set(scope, records === undefined ? otlpLogRecordJson(event) : `${records},${otlpLogRecordJson(event)}`);
+  }
   let out = head;
-  for (let i = 0; i < events.length; i++) out += i === 0 ? otlpLogRecordJson(events[i]) : `,${otlpLogRecordJson(events[i])}`;
-  return `${out}]}]}]}`;
+  for (const [scope, records] of scopes)
+    out += `${out === head ? '' : ','}{"scope":{"name":${quoteJson(scope)}},"logRecords":[${records}]}`;
+  return `${out}]}]}`;
 }
 
 function resourceAttributes(options: OtlpSinkOptions, environment: OtlpEnvironment): OtlpKeyValue[] {

@@ -50,6 +50,24 @@ describe('OtlpSink', () => {
     });
   });
 
+  // Serilog.Sinks.OpenTelemetry's ScopeLogsAreGrouped: the logger's name is the scope's name, as
+  // the OpenTelemetry logs specification asks of bridges; events without one keep scopeName.
+  it('groups records by SourceContext into one scopeLogs entry each, in order of first appearance', async () => {
+    server = await startTestServer();
+    const from = (context: string | undefined, text: string) =>
+      makeEvent({ text, properties: context === undefined ? {} : { SourceContext: context } });
+    const events = [from('A', 'a1'), from('B', 'b1'), from('A', 'a2'), from(undefined, 'plain'), from('', 'empty')];
+    await new OtlpSink({ endpoint: server.url, scopeName: 'shop' }).emit(events);
+    const body = JSON.parse(server.requests[0].body) as {
+      resourceLogs: { scopeLogs: { scope: { name: string }; logRecords: { body: { stringValue: string } }[] }[] }[];
+    };
+    expect(body.resourceLogs[0].scopeLogs.map((s) => [s.scope.name, s.logRecords.map((r) => r.body.stringValue)])).toEqual([
+      ['A', ['a1', 'a2']],
+      ['B', ['b1']],
+      ['shop', ['plain', 'empty']],
+    ]);
+  });
+
   it('takes service.name from the resource, else calls the service unknown_service', async () => {
     server = await startTestServer();
     await new OtlpSink({ endpoint: server.url, resource: { 'service.name': 'from-resource' } }).emit(makeEvents(1));
