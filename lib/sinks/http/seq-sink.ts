@@ -1,4 +1,6 @@
 import { ConfigurationError } from '../../core/errors/configuration-error';
+import { LevelSwitch } from '../../core/level-switch';
+import { type LogLevelName, parseLevel } from '../../core/log-level';
 import type { Formatter } from '../../core/sink';
 import { CLEF_CONTENT_TYPE, HttpSink, type HttpSinkOptions } from './http-sink';
 import { withHeader } from './with-header';
@@ -14,7 +16,18 @@ export interface SeqSinkOptions extends Omit<
   apiKey?: string;
   /** The CLEF formatter; e.g. `new CompactJsonFormatter({ renderMessage: true })`. Default `new CompactJsonFormatter()`. */
   formatter?: Formatter;
+  /**
+   * A LevelSwitch Seq controls, as Serilog's Seq sink's `controlLevelSwitch`: when Seq answers a
+   * batch with the API key's `MinimumLevelAccepted`, the switch is set to it; when an answer has
+   * none, the switch goes back to the level it had before Seq first set it. Pass the same switch
+   * to `.minimumLevel.controlledBy(…)` so the logger stops making events Seq would discard.
+   * Default none (Seq's answer changes nothing).
+   */
+  controlLevelSwitch?: LevelSwitch;
 }
+
+/** Where Seq's answer states the API key's minimum level: `"MinimumLevelAccepted":"Warning"` (or `null`). */
+const LEVEL_MARKER = /"MinimumLevelAccepted"\s*:\s*"([A-Za-z]+)"/;
 
 /**
  * Sends batches to Seq's raw ingestion endpoint, `${serverUrl}/api/events/raw?clef`, as CLEF
@@ -30,9 +43,16 @@ export class SeqSink extends HttpSink {
   /** Batching when `writeTo.sink` gives none: Serilog's Seq sink's, 1 000 events or 2 s. */
   override readonly batchDefaults = { size: 1_000, maxDelayMs: 2_000 };
 
+  readonly #control: LevelSwitch | undefined;
+  /** The switch's level before Seq first set it, put back when Seq stops sending one. */
+  #original: LogLevelName | undefined;
+
   /** @throws ConfigurationError naming the bad option. */
   constructor(options: SeqSinkOptions) {
     const url = `${seqServerUrl(options)}/api/events/raw?clef`;
+    const control = options.controlLevelSwitch;
+    if (control !== undefined && !(control instanceof LevelSwitch))
+      throw new ConfigurationError(`SeqSink.controlLevelSwitch: expected a LevelSwitch, got ${String(control)}`);
     const apiKey = options.apiKey;
     if (apiKey !== undefined && (typeof apiKey !== 'string' || apiKey === ''))
       throw new ConfigurationError(`SeqSink.apiKey: expected a non-empty string, got ${JSON.stringify(apiKey)}`);
@@ -44,6 +64,26 @@ export class SeqSink extends HttpSink {
       beaconUrl: apiKey === undefined ? url : `${url}&apiKey=${encodeURIComponent(apiKey)}`,
       beaconContentType: 'text/plain;charset=UTF-8',
     });
+    this.#control = control;
+  }
+
+  /** Reads Seq's `MinimumLevelAccepted` into `controlLevelSwitch`, as Serilog's Seq sink does. */
+  protected override accepted(responseText: string): void {
+    const control = this.#control;
+    if (control === undefined) return;
+    let level: LogLevelName | undefined;
+    try {
+      const name = LEVEL_MARKER.exec(responseText)?.[1];
+      level = name === undefined ? undefined : parseLevel(name, 'MinimumLevelAccepted');
+    } catch {
+      level = undefined; // a level Seq may add later: treated as none, as Serilog's sink does
+    }
+    if (level === undefined) {
+      if (this.#original !== undefined) control.level = this.#original;
+      return;
+    }
+    this.#original ??= control.level;
+    control.level = level;
   }
 }
 

@@ -1,5 +1,6 @@
 import { LoggerConfiguration } from '../../../lib/configuration/logger-configuration';
 import { ConfigurationError } from '../../../lib/core/errors/configuration-error';
+import { LevelSwitch } from '../../../lib/core/level-switch';
 import { CompactJsonFormatter } from '../../../lib/formatting/compact-json-formatter';
 import { SeqSink } from '../../../lib/sinks/http/seq-sink';
 import { makeEvents } from '../../helpers/events';
@@ -35,8 +36,8 @@ describe('SeqSink', () => {
     expect(server.requests[1].headers['x-seq-apikey']).toBeUndefined();
   });
 
-  // Serilog.Sinks.Seq reads "MinimumLevelAccepted" from this answer to raise its level switch;
-  // SeqSink deliberately does not (docs/conformance.md): Seq itself discards what is below it.
+  // Without a controlLevelSwitch, Seq's MinimumLevelAccepted changes nothing: Seq itself discards
+  // what is below it, and every batch it answered 201 counts as delivered.
   it('counts a batch Seq answers 201 with MinimumLevelAccepted as delivered, and keeps sending every level', async () => {
     server = await startTestServer(() => ({
       status: 201,
@@ -52,6 +53,45 @@ describe('SeqSink', () => {
     const report = await log.close({ strategy: 'flush' });
     expect(report.sinks.seq).toMatchObject({ delivered: 2, failed: 0 });
     expect(server.requests).toHaveLength(2);
+  });
+
+  // Serilog.Sinks.Seq's controlLevelSwitch (its ControlledLevelSwitch): Seq's answer sets the
+  // switch to the API key's minimum level; an answer without one puts back the level it had.
+  it('sets controlLevelSwitch to the MinimumLevelAccepted Seq answers, and back to its own level when Seq stops sending one', async () => {
+    const answers = [
+      '{"MinimumLevelAccepted":"Warning"}',
+      '{"MinimumLevelAccepted":"Error"}',
+      '{"MinimumLevelAccepted":null}',
+      '{"MinimumLevelAccepted":"Nonsense"}',
+    ];
+    server = await startTestServer((_request, index) => ({ status: 201, body: answers[index] ?? '{}' }));
+    const control = new LevelSwitch('debug');
+    const seen: string[] = [];
+    const subscription = control.level$.subscribe((level) => seen.push(level));
+    const sink = new SeqSink({ serverUrl: server.url, controlLevelSwitch: control });
+    const log = new LoggerConfiguration().minimumLevel.controlledBy(control).writeTo.sink(sink).createLogger();
+    log.information('sent: the switch is at debug');
+    await log.flush();
+    expect(control.level).toBe('warning');
+    log.information('not sent: below warning');
+    log.warning('sent at warning');
+    await log.flush();
+    expect(control.level).toBe('error');
+    log.error('sent at error');
+    await log.flush();
+    expect(control.level).toBe('debug');
+    await sink.emit(makeEvents(1));
+    expect(control.level).toBe('debug');
+    await log.close();
+    subscription.unsubscribe();
+    expect(seen).toEqual(['debug', 'warning', 'error', 'debug']);
+    expect(server.requests).toHaveLength(4);
+  });
+
+  it('refuses a controlLevelSwitch that is not a LevelSwitch', () => {
+    expect(
+      () => new SeqSink({ serverUrl: 'http://127.0.0.1:5341', controlLevelSwitch: 'debug' as unknown as LevelSwitch }),
+    ).toThrow(/SeqSink\.controlLevelSwitch: expected a LevelSwitch/);
   });
 
   it('is named seq in metrics', async () => {
