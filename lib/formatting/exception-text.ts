@@ -1,18 +1,20 @@
 /** Most causes followed: a longer chain (or a cycle) is cut with a marker. */
 const MAX_CAUSES = 8;
 
+/** A thrown value's `stack`, else `String(value)`. */
+function stackText(value: unknown): string {
+  const stack = (value as { stack?: unknown } | null | undefined)?.stack;
+  return typeof stack === 'string' ? stack : String(value);
+}
+
 function ownText(error: unknown): string {
-  const stack = (error as { stack?: unknown } | null | undefined)?.stack;
-  let text = typeof stack === 'string' ? stack : String(error);
+  let text = stackText(error);
   // An AggregateError (what Promise.any rejects with) carries its reasons in `errors`.
   const errors = error instanceof AggregateError ? (error.errors as unknown) : undefined;
   if (Array.isArray(errors)) {
     const count = errors.length;
-    for (let index = 0; index < Math.min(count, MAX_CAUSES); index++) {
-      const item: unknown = errors[index];
-      const itemStack = (item as { stack?: unknown } | null | undefined)?.stack;
-      text += `\nerror ${index + 1} of ${count}: ${typeof itemStack === 'string' ? itemStack : String(item)}`;
-    }
+    for (let index = 0; index < Math.min(count, MAX_CAUSES); index++)
+      text += `\nerror ${index + 1} of ${count}: ${stackText(errors[index])}`;
     if (count > MAX_CAUSES) text += `\n[${count - MAX_CAUSES} more errors]`;
   }
   return text;

@@ -4,6 +4,7 @@ import { ConfigurationError } from '../core/errors/configuration-error';
 import { PartialDeliveryError } from '../core/errors/partial-delivery-error';
 import type { LogEvent } from '../core/log-event';
 import type { Sink } from '../core/sink';
+import { otlpScopeName } from '../sinks/http/otlp-log-record';
 import { toOtelLogRecord } from './to-otel-log-record';
 
 /** Options of {@link OpenTelemetrySink}. */
@@ -126,8 +127,9 @@ export class OpenTelemetrySink implements Sink {
    * (`scopeName`). At most MAX_SCOPES names get a logger of their own; the rest use `fallback`.
    */
   private loggerFor(event: LogEvent, fallback: OtelLogger): OtelLogger {
-    const name = event.properties.SourceContext;
-    if (typeof name !== 'string' || name === '') return fallback;
+    // '' stands for no SourceContext of its own: the event goes to `fallback`.
+    const name = otlpScopeName(event, '');
+    if (name === '') return fallback;
     let logger = this.scoped.get(name);
     if (logger === undefined) {
       if (this.scoped.size >= MAX_SCOPES) return fallback;

@@ -9,6 +9,14 @@ export type BodyReadResult =
   | { readonly kind: 'timeout' }
   | { readonly kind: 'aborted' };
 
+/** Bytes shared by every request being read: `take` reserves (false when they are not there), `give` returns. */
+export interface ByteBudget {
+  take(bytes: number): boolean;
+  give(bytes: number): void;
+}
+
+const UNBOUNDED: ByteBudget = { take: () => true, give: () => undefined };
+
 /**
  * Reads a request body of at most `maxBytes` bytes within `timeoutMs`. A declared
  * `Content-Length` over the limit is refused before anything is read; a body that grows past the
@@ -21,14 +29,6 @@ export type BodyReadResult =
  * out the result is `busy`; it is given back once the read ends, however it ends. A body some
  * middleware read without leaving it in `parsed` is `consumed`: it cannot be had any more.
  */
-/** Bytes shared by every request being read: `take` reserves (false when they are not there), `give` returns. */
-export interface ByteBudget {
-  take(bytes: number): boolean;
-  give(bytes: number): void;
-}
-
-const UNBOUNDED: ByteBudget = { take: () => true, give: () => undefined };
-
 export function readRequestBody(
   req: IncomingMessage,
   maxBytes: number,

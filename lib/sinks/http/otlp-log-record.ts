@@ -149,3 +149,13 @@ function eventTime(event: LogEvent): number {
     return Number.NaN;
   }
 }
+
+/**
+ * The instrumentation scope of an event's record: its `SourceContext` (the logger's name, as the
+ * OpenTelemetry logs specification asks of bridges and Serilog's OpenTelemetry sink does), else
+ * `fallback` (the sink's `scopeName`).
+ */
+export function otlpScopeName(event: LogEvent, fallback: string): string {
+  const context = event.properties.SourceContext;
+  return typeof context === 'string' && context !== '' ? context : fallback;
+}

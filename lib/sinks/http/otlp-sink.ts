@@ -3,7 +3,7 @@ import type { LogEvent } from '../../core/log-event';
 import { HttpSink, type HttpSinkOptions } from './http-sink';
 import { type EnvironmentVariables, type OtlpEnvironment, processEnvironment, readOtlpEnvironment } from './otlp-environment';
 import { type OtlpKeyValue, toAnyValue } from './otlp-any-value';
-import { otlpLogRecordJson } from './otlp-log-record';
+import { otlpLogRecordJson, otlpScopeName } from './otlp-log-record';
 import { quoteJson } from '../../templates/safe-json';
 import { SelfLog } from '../../core/self-log';
 import { otlpPartialSuccess } from './otlp-partial-success';
@@ -139,8 +139,7 @@ export class OtlpSink extends HttpSink {
 function otlpBody(head: string, scopeName: string, events: readonly LogEvent[]): string {
   const scopes = new Map<string, string>();
   for (const event of events) {
-    const context = event.properties.SourceContext;
-    const scope = typeof context === 'string' && context !== '' ? context : scopeName;
+    const scope = otlpScopeName(event, scopeName);
     const records = scopes.get(scope);
     scopes.set(scope, records === undefined ? otlpLogRecordJson(event) : `${records},${otlpLogRecordJson(event)}`);
   }
