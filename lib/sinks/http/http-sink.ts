@@ -1,4 +1,3 @@
-import { describeValue } from '../../core/describe-value';
 import { ConfigurationError } from '../../core/errors/configuration-error';
 import { MAX_TIMER_MS } from '../../core/max-timer-ms';
 import type { LogEvent } from '../../core/log-event';
@@ -9,6 +8,7 @@ import type { Formatter, Sink } from '../../core/sink';
 import { CompactJsonFormatter } from '../../formatting/compact-json-formatter';
 import { HttpBeacon } from './http-beacon';
 import { beaconPayload } from './http-beacon-payloads';
+import { checkHttpOption } from './check-http-option';
 import { type HttpOfflineOptions, HttpOfflineQueue, type OfflineStats } from './http-offline-queue';
 import { parseRetryAfter } from './http-retry-after';
 import { HttpStatusError } from './http-status-error';
@@ -102,92 +102,92 @@ export class HttpSink implements Sink {
   /** Writes a batch by beacon while the page is going away; present only where beacons exist. */
   readonly emitSync?: (events: readonly LogEvent[]) => boolean;
 
-  private readonly url: string;
+  readonly #url: string;
   /** The URL as diagnostics show it: credentials and query values redacted. */
-  private readonly safeUrl: string;
-  private readonly secrets: readonly string[];
-  private readonly beaconUrl: string;
-  private readonly method: string;
-  private readonly contentType: string;
-  private readonly headers: HttpHeaders | undefined;
-  private readonly fetch: typeof fetch;
-  private readonly keepalive: boolean;
-  private readonly timeoutMs: number;
-  private readonly body: (events: readonly LogEvent[]) => string;
-  private readonly beacon: HttpBeacon | undefined;
-  private readonly offlineQueue: HttpOfflineQueue | undefined;
-  private readonly inFlight = new Set<AbortController>();
+  readonly #safeUrl: string;
+  readonly #secrets: readonly string[];
+  readonly #beaconUrl: string;
+  readonly #method: string;
+  readonly #contentType: string;
+  readonly #headers: HttpHeaders | undefined;
+  readonly #fetch: typeof fetch;
+  readonly #keepalive: boolean;
+  readonly #timeoutMs: number;
+  readonly #body: (events: readonly LogEvent[]) => string;
+  readonly #beacon: HttpBeacon | undefined;
+  readonly #offlineQueue: HttpOfflineQueue | undefined;
+  readonly #inFlight = new Set<AbortController>();
   /** Aborted by close(): ends a wait for the network. */
-  private readonly closed = new AbortController();
-  private written = 0;
+  readonly #closed = new AbortController();
+  #written = 0;
 
   /** @throws ConfigurationError naming the bad option. */
   constructor(options: HttpSinkOptions) {
     const kind = new.target.name;
     /* eslint-disable @typescript-eslint/no-unnecessary-condition -- JavaScript callers can pass anything: every option is checked */
-    if (typeof options !== 'object' || options === null)
-      throw new ConfigurationError(`${kind}: expected an options object with a url, got ${describeValue(options)}`);
-    this.url = checkUrl(options.url, `${kind}.url`);
-    this.safeUrl = redactUrl(this.url);
-    this.secrets = urlSecrets(this.url);
-    this.method = options.method ?? 'POST';
-    if (typeof this.method !== 'string' || this.method === '')
-      throw new ConfigurationError(`${kind}.method: expected an HTTP method, got ${describeValue(options.method)}`);
-    this.timeoutMs = options.timeoutMs ?? 10_000;
+    checkHttpOption(typeof options === 'object' && options !== null, kind, 'an options object with a url', options);
+    const url = checkUrl(options.url, `${kind}.url`);
+    this.#url = url;
+    this.#safeUrl = redactUrl(url);
+    this.#secrets = urlSecrets(url);
+    const method = options.method ?? 'POST';
+    checkHttpOption(typeof method === 'string' && method !== '', `${kind}.method`, 'an HTTP method', options.method);
+    this.#method = method;
+    const timeoutMs = options.timeoutMs ?? 10_000;
     // A finite delay past MAX_TIMER_MS fires after 1 ms (timers clamp it): every request would time out at once.
-    if (
-      typeof this.timeoutMs !== 'number' ||
-      !(this.timeoutMs > 0) ||
-      (this.timeoutMs > MAX_TIMER_MS && this.timeoutMs !== Infinity)
-    )
-      throw new ConfigurationError(
-        `${kind}.timeoutMs: expected milliseconds > 0 and at most ${MAX_TIMER_MS}, or Infinity, got ${describeValue(options.timeoutMs)}`,
-      );
-    if (options.formatter !== undefined && typeof options.formatter?.format !== 'function')
-      throw new ConfigurationError(
-        `${kind}.formatter: expected an object with format(event), got ${describeValue(options.formatter)}`,
-      );
-    if (options.body !== undefined && typeof options.body !== 'function')
-      throw new ConfigurationError(`${kind}.body: expected a function of the events, got ${describeValue(options.body)}`);
-    if (
-      options.headers !== undefined &&
-      typeof options.headers !== 'function' &&
-      (typeof options.headers !== 'object' || options.headers === null)
-    ) {
-      throw new ConfigurationError(`${kind}.headers: expected an object or a function, got ${describeValue(options.headers)}`);
-    }
-    this.fetch = options.fetch ?? globalFetch(kind);
-    if (typeof this.fetch !== 'function')
-      throw new ConfigurationError(`${kind}.fetch: expected a fetch function, got ${describeValue(options.fetch)}`);
+    checkHttpOption(
+      typeof timeoutMs === 'number' && timeoutMs > 0 && (timeoutMs <= MAX_TIMER_MS || timeoutMs === Infinity),
+      `${kind}.timeoutMs`,
+      `milliseconds > 0 and at most ${MAX_TIMER_MS}, or Infinity`,
+      options.timeoutMs,
+    );
+    this.#timeoutMs = timeoutMs;
+    const { formatter, body, headers } = options;
+    checkHttpOption(
+      formatter === undefined || typeof formatter?.format === 'function',
+      `${kind}.formatter`,
+      'an object with format(event)',
+      formatter,
+    );
+    checkHttpOption(body === undefined || typeof body === 'function', `${kind}.body`, 'a function of the events', body);
+    checkHttpOption(
+      headers === undefined || typeof headers === 'function' || (typeof headers === 'object' && headers !== null),
+      `${kind}.headers`,
+      'an object or a function',
+      headers,
+    );
+    this.#fetch = options.fetch ?? globalFetch(kind);
+    checkHttpOption(typeof this.#fetch === 'function', `${kind}.fetch`, 'a fetch function', options.fetch);
     /* eslint-enable @typescript-eslint/no-unnecessary-condition */
-    const usesDefaults = options.formatter === undefined && options.body === undefined;
-    this.contentType = options.contentType ?? (usesDefaults ? CLEF_CONTENT_TYPE : 'text/plain; charset=utf-8');
-    this.headers = options.headers;
-    this.keepalive = options.keepalive ?? true;
-    this.body = options.body ?? linesBody(options.formatter ?? new CompactJsonFormatter());
-    this.beaconUrl = options.beaconUrl === undefined ? this.url : checkUrl(options.beaconUrl, `${kind}.beaconUrl`);
-    this.beacon =
-      options.beacon === false ? undefined : HttpBeacon.detect(this.beaconUrl, options.beaconContentType ?? this.contentType);
-    if (this.beacon !== undefined) this.emitSync = (events) => this.writeByBeacon(events);
-    this.offlineQueue =
+    const usesDefaults = formatter === undefined && body === undefined;
+    this.#contentType = options.contentType ?? (usesDefaults ? CLEF_CONTENT_TYPE : 'text/plain; charset=utf-8');
+    this.#headers = headers;
+    this.#keepalive = options.keepalive ?? true;
+    this.#body = body ?? linesBody(formatter ?? new CompactJsonFormatter());
+    this.#beaconUrl = options.beaconUrl === undefined ? url : checkUrl(options.beaconUrl, `${kind}.beaconUrl`);
+    const beacon =
+      options.beacon === false ? undefined : HttpBeacon.detect(this.#beaconUrl, options.beaconContentType ?? this.#contentType);
+    this.#beacon = beacon;
+    if (beacon !== undefined) this.emitSync = (events) => this.#writeByBeacon(beacon, events);
+    this.#offlineQueue =
       options.offline === undefined
         ? undefined
-        : new HttpOfflineQueue(options.offline, this.url, `${kind}.offline`, (body, keepalive) => this.send(body, keepalive));
+        : new HttpOfflineQueue(options.offline, url, `${kind}.offline`, (text, keepalive) => this.#send(text, keepalive));
   }
 
   /** What the offline store did and holds, when the `offline` option is on. */
   get offline(): OfflineStats | undefined {
-    return this.offlineQueue?.stats();
+    return this.#offlineQueue?.stats();
   }
 
   /** UTF-8 bytes of the request bodies the server accepted so far (reported as `bytesWritten` in metrics). */
   get bytesWritten(): number {
-    return this.written;
+    return this.#written;
   }
 
   /** The URLs this sink sends to (`url`, and `beaconUrl` when it differs), e.g. to keep them out of request logging. */
   get endpoints(): readonly string[] {
-    return this.beaconUrl === this.url ? [this.url] : [this.url, this.beaconUrl];
+    return this.#beaconUrl === this.#url ? [this.#url] : [this.#url, this.#beaconUrl];
   }
 
   /**
@@ -202,9 +202,9 @@ export class HttpSink implements Sink {
   async emit(events: readonly LogEvent[]): Promise<void> {
     if (events.length === 0) return;
     try {
-      const body = this.body(events);
-      if (this.offlineQueue !== undefined) {
-        await this.offlineQueue.deliver(body, events.length);
+      const body = this.#body(events);
+      if (this.#offlineQueue !== undefined) {
+        await this.#offlineQueue.deliver(body, events.length);
         return;
       }
       if (isOffline()) {
@@ -213,11 +213,11 @@ export class HttpSink implements Sink {
           this.kind,
           events.length,
         );
-        await whenOnline(this.closed.signal);
+        await whenOnline(this.#closed.signal);
       }
-      await this.send(body);
+      await this.#send(body);
     } catch (error) {
-      if (error instanceof HttpStatusError && error.status === 413 && events.length > 1) return this.emitHalves(events);
+      if (error instanceof HttpStatusError && error.status === 413 && events.length > 1) return this.#emitHalves(events);
       throw error;
     }
   }
@@ -229,22 +229,22 @@ export class HttpSink implements Sink {
    * those as delivered and retries, falls back with or fails only the rest: nothing is lost or
    * sent twice. A failure's `permanent` flag is kept, so a single event too large is not retried.
    */
-  private async emitHalves(events: readonly LogEvent[]): Promise<void> {
+  async #emitHalves(events: readonly LogEvent[]): Promise<void> {
     const middle = Math.ceil(events.length / 2);
     await this.emit(events.slice(0, middle));
     try {
       await this.emit(events.slice(middle));
     } catch (error) {
-      const inner = error instanceof PartialDeliveryError ? error.delivered : 0;
-      const cause: unknown = error instanceof PartialDeliveryError ? error.cause : error;
+      const partial = error instanceof PartialDeliveryError;
+      const delivered = middle + (partial ? error.delivered : 0);
+      const cause: unknown = partial ? error.cause : error;
       SelfLog.write(
         '{Sink}: a batch of {Count} events was too large (413); {Delivered} were delivered in smaller requests',
         this.kind,
         events.length,
-        middle + inner,
+        delivered,
       );
-      const partial = new PartialDeliveryError(middle + inner, cause);
-      throw Object.assign(partial, { permanent: retryHint(cause).permanent });
+      throw Object.assign(new PartialDeliveryError(delivered, cause), { permanent: retryHint(cause).permanent });
     }
   }
 
@@ -258,91 +258,91 @@ export class HttpSink implements Sink {
 
   /** Stops following the page's lifecycle and aborts requests still in flight (the delivery stage has already given up on them). */
   close(): void {
-    this.closed.abort();
-    this.beacon?.close();
-    this.offlineQueue?.close();
-    for (const controller of this.inFlight) controller.abort();
-    this.inFlight.clear();
+    this.#closed.abort();
+    this.#beacon?.close();
+    this.#offlineQueue?.close();
+    for (const controller of this.#inFlight) controller.abort();
+    this.#inFlight.clear();
   }
 
-  private async send(body: string, keepalive = this.keepalive): Promise<void> {
+  async #send(body: string, keepalive = this.#keepalive): Promise<void> {
     try {
-      await this.request(body, keepalive);
+      await this.#request(body, keepalive);
     } catch (error) {
-      throw this.redacted(error);
+      throw this.#redacted(error);
     }
   }
 
   /** The error with the URL's credentials (user:password@, query values) hidden in its message and stack. */
-  private redacted(error: unknown): unknown {
-    if (this.secrets.length === 0 && this.safeUrl === this.url) return error;
+  #redacted(error: unknown): unknown {
+    if (this.#secrets.length === 0 && this.#safeUrl === this.#url) return error;
+    const redact = (text: string): string => redactUrlSecrets(text, this.#url, this.#secrets);
     try {
+      if (typeof error === 'string') return redact(error);
       // Not `instanceof Error`: fetch's errors may come from another realm (a test sandbox, an iframe).
       if (typeof error === 'object' && error !== null && typeof (error as Error).message === 'string') {
         const failure = error as Error;
-        failure.message = redactUrlSecrets(failure.message, this.url, this.secrets);
-        if (typeof failure.stack === 'string') failure.stack = redactUrlSecrets(failure.stack, this.url, this.secrets);
-        return failure;
+        failure.message = redact(failure.message);
+        if (typeof failure.stack === 'string') failure.stack = redact(failure.stack);
       }
-      return typeof error === 'string' ? redactUrlSecrets(error, this.url, this.secrets) : error;
+      return error;
     } catch {
-      return new Error(`${this.method} ${this.safeUrl} failed`);
+      return new Error(`${this.#method} ${this.#safeUrl} failed`);
     }
   }
 
-  private async request(body: string, keepalive: boolean): Promise<void> {
-    const method = this.method;
-    const url = this.url;
-    const safeUrl = this.safeUrl;
+  async #request(body: string, keepalive: boolean): Promise<void> {
+    const method = this.#method;
+    const safeUrl = this.#safeUrl;
+    const timeoutMs = this.#timeoutMs;
     const controller = new AbortController();
     let timer: ReturnType<typeof setTimeout> | undefined;
-    // Rejects even when a custom fetch ignores the abort signal.
-    const timeout =
-      this.timeoutMs === Infinity
-        ? undefined
-        : new Promise<never>((_, reject) => {
-            timer = setTimeout(() => {
-              reject(new HttpTimeoutError(method, safeUrl, this.timeoutMs));
-              controller.abort();
-            }, this.timeoutMs);
-          });
-    this.inFlight.add(controller);
+    // Rejects even when a custom fetch ignores the abort signal; without a timeout it never settles.
+    const timeout = new Promise<never>((_, reject) => {
+      if (timeoutMs !== Infinity)
+        timer = setTimeout(() => {
+          reject(new HttpTimeoutError(method, safeUrl, timeoutMs));
+          controller.abort();
+        }, timeoutMs);
+    });
+    this.#inFlight.add(controller);
     try {
       const bytes = utf8Length(body);
-      const request = this.fetch(url, {
-        method,
-        headers: this.requestHeaders(),
-        body,
-        keepalive: keepalive && bytes <= KEEPALIVE_MAX_BYTES,
-        // Never follow: a redirect would carry the headers (API keys) and, on 307/308, the body to another host.
-        redirect: 'manual',
-        signal: controller.signal,
-      });
-      const response = timeout === undefined ? await request : await Promise.race([request, timeout]);
+      const response = await Promise.race([
+        this.#fetch(this.#url, {
+          method,
+          headers: this.#requestHeaders(),
+          body,
+          keepalive: keepalive && bytes <= KEEPALIVE_MAX_BYTES,
+          // Never follow: a redirect would carry the headers (API keys) and, on 307/308, the body to another host.
+          redirect: 'manual',
+          signal: controller.signal,
+        }),
+        timeout,
+      ]);
       // Reading the body releases the connection (undici keeps it until then). Only its start is
       // read, and once the status is known the batch's fate follows it: a body that never ends or
       // stalls is dropped (the timer aborts the request), it does not turn a 200 into a retry.
-      const reading = readText(response, RESPONSE_TEXT_MAX_BYTES);
-      const text = timeout === undefined ? await reading : await Promise.race([reading, timeout]).catch(() => '');
+      const text = await Promise.race([readText(response, RESPONSE_TEXT_MAX_BYTES), timeout]).catch(() => '');
+      const status = response.status;
       // A browser answers a manual redirect with an opaque response of status 0.
-      const redirected = response.type === 'opaqueredirect' || (response.status >= 300 && response.status < 400);
-      if (!response.ok || redirected) {
+      if (!response.ok || response.type === 'opaqueredirect' || (status >= 300 && status < 400)) {
         const retryAfter =
           // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- a fetch supplied by the application may return a partial Response
-          response.status === 429 || response.status === 503 ? parseRetryAfter(response.headers?.get('Retry-After')) : undefined;
+          status === 429 || status === 503 ? parseRetryAfter(response.headers?.get('Retry-After')) : undefined;
         // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- a fetch supplied by the application may return a partial Response
-        throw new HttpStatusError(method, safeUrl, response.status, response.statusText ?? '', retryAfter, text);
+        throw new HttpStatusError(method, safeUrl, status, response.statusText ?? '', retryAfter, text);
       }
-      this.written += bytes;
+      this.#written += bytes;
       this.accepted(text);
     } finally {
-      if (timer !== undefined) clearTimeout(timer);
-      this.inFlight.delete(controller);
+      clearTimeout(timer);
+      this.#inFlight.delete(controller);
     }
   }
 
-  private requestHeaders(): Record<string, string> {
-    const extra = typeof this.headers === 'function' ? this.headers() : this.headers;
+  #requestHeaders(): Record<string, string> {
+    const extra = typeof this.#headers === 'function' ? this.#headers() : this.#headers;
     const headers: Record<string, string> = {};
     let hasContentType = false;
     if (extra !== undefined) {
@@ -351,7 +351,7 @@ export class HttpSink implements Sink {
         if (name.toLowerCase() === 'content-type') hasContentType = true;
       }
     }
-    if (!hasContentType) headers['Content-Type'] = this.contentType;
+    if (!hasContentType) headers['Content-Type'] = this.#contentType;
     return headers;
   }
 
@@ -365,21 +365,20 @@ export class HttpSink implements Sink {
    * keeps the rest pending and sends it with `fetch` if the page lives on. Nothing is counted as
    * delivered that the browser did not take.
    */
-  private writeByBeacon(events: readonly LogEvent[]): boolean {
-    const beacon = this.beacon;
-    if (beacon === undefined || !beacon.hiding) return false;
-    const store = this.offlineQueue;
+  #writeByBeacon(beacon: HttpBeacon, events: readonly LogEvent[]): boolean {
+    if (!beacon.hiding) return false;
+    const store = this.#offlineQueue;
     if (isOffline()) {
       // A beacon sent offline is lost: the store is synchronous and survives the page; without
       // one, the batch stays pending with the logger, which sends it once the network is back.
       if (store === undefined) return false;
-      this.keepOffline(store, events);
+      this.#keepOffline(store, events);
       return true;
     }
     let sent = 0;
     let refusal = '';
     while (sent < events.length) {
-      const payload = beaconPayload(sent === 0 ? events : events.slice(sent), this.body, BEACON_MAX_BYTES);
+      const payload = beaconPayload(events.slice(sent), this.#body, BEACON_MAX_BYTES);
       if (payload.count === 0) {
         refusal = `an event is larger than a beacon can carry (${BEACON_MAX_BYTES} bytes)`;
         break;
@@ -394,14 +393,14 @@ export class HttpSink implements Sink {
         refusal = 'the browser refused a beacon (over its keepalive quota of 64 KiB in flight)';
         break;
       }
-      this.written += utf8Length(payload.body);
+      this.#written += utf8Length(payload.body);
       sent += payload.count;
     }
     if (sent === events.length) return true;
     const rest = events.length - sent;
     if (store !== undefined) {
       SelfLog.write('{Sink}: {Count} events are kept in the offline store: {Reason}', this.kind, rest, refusal);
-      this.keepOffline(store, sent === 0 ? events : events.slice(sent));
+      this.#keepOffline(store, events.slice(sent));
       return true;
     }
     SelfLog.write('{Sink}: {Count} events could not go by beacon and stay pending: {Reason}', this.kind, rest, refusal);
@@ -410,13 +409,13 @@ export class HttpSink implements Sink {
   }
 
   /** Puts events into the offline store in bodies of at most 60 KiB (an event larger than that alone), so its bound drops as little as it must. */
-  private keepOffline(store: HttpOfflineQueue, events: readonly LogEvent[]): void {
+  #keepOffline(store: HttpOfflineQueue, events: readonly LogEvent[]): void {
     for (let start = 0; start < events.length;) {
-      const rest = start === 0 ? events : events.slice(start);
-      const piece = beaconPayload(rest, this.body, BEACON_MAX_BYTES);
-      if (piece.count === 0) store.save(this.body(rest.slice(0, 1)), 1);
-      else store.save(piece.body, piece.count);
-      start += Math.max(1, piece.count);
+      const rest = events.slice(start);
+      const piece = beaconPayload(rest, this.#body, BEACON_MAX_BYTES);
+      const count = Math.max(1, piece.count);
+      store.save(piece.count === 0 ? this.#body(rest.slice(0, 1)) : piece.body, count);
+      start += count;
     }
   }
 }
@@ -439,8 +438,7 @@ function linesBody(formatter: Formatter): (events: readonly LogEvent[]) => strin
 }
 
 function checkUrl(url: unknown, where: string): string {
-  if (typeof url !== 'string' || url.trim() === '')
-    throw new ConfigurationError(`${where}: expected a URL, got ${describeValue(url)}`);
+  checkHttpOption(typeof url === 'string' && url.trim() !== '', where, 'a URL', url);
   const base = (globalThis as { location?: { href?: unknown } }).location?.href;
   try {
     new URL(url, typeof base === 'string' ? base : undefined);

@@ -1,9 +1,9 @@
-import { describeValue } from '../../core/describe-value';
 import { ConfigurationError } from '../../core/errors/configuration-error';
 import type { Formatter } from '../../core/sink';
 import { CompactJsonFormatter } from '../../formatting/compact-json-formatter';
 import { HttpSink, type HttpSinkOptions } from './http-sink';
 import { withHeader } from './with-header';
+import { baseUrlOption, checkHttpOption } from './check-http-option';
 import { lokiEntryClock, lokiPushBody } from './loki-push-body';
 
 /** Options of {@link LokiSink}. */
@@ -40,21 +40,27 @@ export class LokiSink extends HttpSink {
   /** @throws ConfigurationError naming the bad option. */
   constructor(options: LokiSinkOptions) {
     const base = (options as Partial<LokiSinkOptions> | null | undefined)?.url;
-    if (typeof base !== 'string' || base.trim() === '')
-      // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- JSON.stringify returns undefined for undefined, functions and symbols
-      throw new ConfigurationError(`LokiSink.url: expected Loki's base URL, got ${JSON.stringify(base) ?? String(base)}`);
+    const url = `${baseUrlOption(base, 'LokiSink.url', "Loki's base URL")}/loki/api/v1/push`;
     const labels = checkLabels(options.labels ?? {});
     const formatter = options.formatter ?? new CompactJsonFormatter();
-    // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- JavaScript callers can pass anything
-    if (typeof formatter?.format !== 'function')
-      throw new ConfigurationError(`LokiSink.formatter: expected an object with format(event), got ${describeValue(formatter)}`);
+    checkHttpOption(
+      // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- JavaScript callers can pass anything
+      typeof formatter?.format === 'function',
+      'LokiSink.formatter',
+      'an object with format(event)',
+      formatter,
+    );
     const tenantId = options.tenantId;
-    if (tenantId !== undefined && (typeof tenantId !== 'string' || tenantId === ''))
-      throw new ConfigurationError(`LokiSink.tenantId: expected a non-empty string, got ${JSON.stringify(tenantId)}`);
+    checkHttpOption(
+      tenantId === undefined || (typeof tenantId === 'string' && tenantId !== ''),
+      'LokiSink.tenantId',
+      'a non-empty string',
+      tenantId,
+    );
     const clock = lokiEntryClock();
     super({
       ...options,
-      url: `${base.trim().replace(/\/+$/, '')}/loki/api/v1/push`,
+      url,
       contentType: 'application/json',
       headers: tenantId === undefined ? options.headers : withHeader(options.headers, 'X-Scope-OrgID', tenantId),
       body: (events) => lokiPushBody(events, labels, formatter, clock),
@@ -63,9 +69,13 @@ export class LokiSink extends HttpSink {
 }
 
 function checkLabels(labels: Readonly<Record<string, string>>): Readonly<Record<string, string>> {
-  // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- JavaScript callers can pass anything
-  if (typeof labels !== 'object' || labels === null)
-    throw new ConfigurationError(`LokiSink.labels: expected an object of label names to values, got ${String(labels)}`);
+  checkHttpOption(
+    // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- JavaScript callers can pass anything
+    typeof labels === 'object' && labels !== null,
+    'LokiSink.labels',
+    'an object of label names to values',
+    labels,
+  );
   const checked: Record<string, string> = {};
   for (const name of Object.keys(labels)) {
     if (!LABEL_NAME.test(name))
@@ -73,8 +83,7 @@ function checkLabels(labels: Readonly<Record<string, string>>): Readonly<Record<
     if (name === 'level')
       throw new ConfigurationError('LokiSink.labels: "level" is set from each event’s level; choose another label name');
     const value: unknown = labels[name];
-    if (typeof value !== 'string')
-      throw new ConfigurationError(`LokiSink.labels["${name}"]: expected a string, got ${typeof value}`);
+    checkHttpOption(typeof value === 'string', `LokiSink.labels["${name}"]`, 'a string', value);
     checked[name] = value;
   }
   return checked;

@@ -1,13 +1,13 @@
-import { ConfigurationError } from '../../core/errors/configuration-error';
 import type { LogEvent } from '../../core/log-event';
 import { HttpSink, type HttpSinkOptions } from './http-sink';
 import { type EnvironmentVariables, type OtlpEnvironment, processEnvironment, readOtlpEnvironment } from './otlp-environment';
-import { type OtlpKeyValue, toAnyValue } from './otlp-any-value';
+import { anyValueJson, stringValueJson } from './otlp-any-value';
 import { otlpLogRecordJson, otlpScopeName } from './otlp-log-record';
 import { quoteJson } from '../../templates/safe-json';
 import { SelfLog } from '../../core/self-log';
 import { otlpPartialSuccess } from './otlp-partial-success';
 import { HttpStatusError } from './http-status-error';
+import { checkHttpOption } from './check-http-option';
 
 /** The only statuses the OTLP specification retries ("all other 4xx or 5xx response status codes MUST NOT be retried"). */
 const RETRYABLE = [429, 502, 503, 504];
@@ -81,18 +81,18 @@ export class OtlpSink extends HttpSink {
     const given = options as Partial<OtlpSinkOptions> | null | undefined;
     const environment = readOtlpEnvironment(given?.environment ?? processEnvironment());
     const endpoint = given?.endpoint ?? environment.endpoint;
-    if (typeof endpoint !== 'string' || endpoint.trim() === '')
-      throw new ConfigurationError(
-        // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- JSON.stringify returns undefined for undefined, functions and symbols
-        `OtlpSink.endpoint: expected the OTLP/HTTP logs URL (or OTEL_EXPORTER_OTLP_LOGS_ENDPOINT / OTEL_EXPORTER_OTLP_ENDPOINT), got ${JSON.stringify(endpoint) ?? String(endpoint)}`,
-      );
-    const resource = resourceAttributes(options, environment);
+    checkHttpOption(
+      typeof endpoint === 'string' && endpoint.trim() !== '',
+      'OtlpSink.endpoint',
+      'the OTLP/HTTP logs URL (or OTEL_EXPORTER_OTLP_LOGS_ENDPOINT / OTEL_EXPORTER_OTLP_ENDPOINT)',
+      endpoint,
+    );
+    const resource = resourceAttributesJson(options, environment);
     const scopeName = options.scopeName ?? 'rxlog';
-    if (typeof scopeName !== 'string')
-      throw new ConfigurationError(`OtlpSink.scopeName: expected a string, got ${String(scopeName)}`);
+    checkHttpOption(typeof scopeName === 'string', 'OtlpSink.scopeName', 'a string', scopeName);
     const headers = options.headers ?? environment.headers;
     // Everything before the scopes is the same for every batch: written once.
-    const head = `{"resourceLogs":[{"resource":{"attributes":${JSON.stringify(resource)}},"scopeLogs":[`;
+    const head = `{"resourceLogs":[{"resource":{"attributes":[${resource}]},"scopeLogs":[`;
     super({
       ...options,
       ...(headers === undefined ? {} : { headers }),
@@ -149,32 +149,46 @@ function otlpBody(head: string, scopeName: string, events: readonly LogEvent[]):
   return `${out}]}]}`;
 }
 
-function resourceAttributes(options: OtlpSinkOptions, environment: OtlpEnvironment): OtlpKeyValue[] {
+/**
+ * The resource attributes as the members of an OTLP/JSON attribute list: `service.name` first
+ * (from `serviceName`, else the environment's, else `'unknown_service'` unless the resource names
+ * one), then the environment's attributes the options do not override, then the options'.
+ */
+function resourceAttributesJson(options: OtlpSinkOptions, environment: OtlpEnvironment): string {
   const resource = options.resource ?? {};
-  // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- JavaScript callers can pass anything
-  if (typeof resource !== 'object' || resource === null)
-    throw new ConfigurationError(`OtlpSink.resource: expected an object of attributes, got ${String(resource)}`);
-  const attributes: OtlpKeyValue[] = [];
+  checkHttpOption(
+    // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- JavaScript callers can pass anything
+    typeof resource === 'object' && resource !== null,
+    'OtlpSink.resource',
+    'an object of attributes',
+    resource,
+  );
+  const attributes = new Map<string, unknown>();
   for (const key of Object.keys(environment.resource)) {
-    if (!Object.hasOwn(resource, key)) attributes.push({ key, value: toAnyValue(environment.resource[key]) });
+    if (!Object.hasOwn(resource, key)) attributes.set(key, environment.resource[key]);
   }
   for (const key of Object.keys(resource)) {
     const value: unknown = resource[key];
-    if (typeof value !== 'string' && typeof value !== 'number' && typeof value !== 'boolean') {
-      throw new ConfigurationError(`OtlpSink.resource["${key}"]: expected a string, number or boolean, got ${typeof value}`);
-    }
-    attributes.push({ key, value: toAnyValue(value) });
+    checkHttpOption(
+      typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean',
+      `OtlpSink.resource["${key}"]`,
+      'a string, number or boolean',
+      value,
+    );
+    attributes.set(key, value);
   }
   const explicit = options.serviceName !== undefined || Object.hasOwn(resource, 'service.name');
   const serviceName = explicit ? options.serviceName : environment.serviceName;
-  if (serviceName !== undefined && (typeof serviceName !== 'string' || serviceName === ''))
-    throw new ConfigurationError(`OtlpSink.serviceName: expected a non-empty string, got ${JSON.stringify(serviceName)}`);
-  const existing = attributes.findIndex((a) => a.key === 'service.name');
-  if (serviceName !== undefined) {
-    if (existing >= 0) attributes.splice(existing, 1);
-    attributes.unshift({ key: 'service.name', value: { stringValue: serviceName } });
-  } else if (existing < 0) {
-    attributes.unshift({ key: 'service.name', value: { stringValue: 'unknown_service' } });
-  }
-  return attributes;
+  checkHttpOption(
+    serviceName === undefined || (typeof serviceName === 'string' && serviceName !== ''),
+    'OtlpSink.serviceName',
+    'a non-empty string',
+    serviceName,
+  );
+  if (serviceName !== undefined) attributes.delete('service.name');
+  const first = serviceName ?? (attributes.has('service.name') ? undefined : 'unknown_service');
+  let json = first === undefined ? '' : `{"key":"service.name","value":${stringValueJson(first)}}`;
+  for (const [key, value] of attributes)
+    json += `${json === '' ? '' : ','}{"key":${quoteJson(key)},"value":${anyValueJson(value)}}`;
+  return json;
 }

@@ -1,9 +1,9 @@
-import { ConfigurationError } from '../../core/errors/configuration-error';
 import { LevelSwitch } from '../../core/level-switch';
 import { type LogLevelName, parseLevel } from '../../core/log-level';
 import type { Formatter } from '../../core/sink';
 import { CLEF_CONTENT_TYPE, HttpSink, type HttpSinkOptions } from './http-sink';
 import { withHeader } from './with-header';
+import { baseUrlOption, checkHttpOption } from './check-http-option';
 
 /** Options of {@link SeqSink}. */
 export interface SeqSinkOptions extends Omit<
@@ -49,13 +49,22 @@ export class SeqSink extends HttpSink {
 
   /** @throws ConfigurationError naming the bad option. */
   constructor(options: SeqSinkOptions) {
-    const url = `${seqServerUrl(options)}/api/events/raw?clef`;
+    const serverUrl = (options as Partial<SeqSinkOptions> | null | undefined)?.serverUrl;
+    const url = `${baseUrlOption(serverUrl, 'SeqSink.serverUrl', "the Seq server's URL")}/api/events/raw?clef`;
     const control = options.controlLevelSwitch;
-    if (control !== undefined && !(control instanceof LevelSwitch))
-      throw new ConfigurationError(`SeqSink.controlLevelSwitch: expected a LevelSwitch, got ${String(control)}`);
+    checkHttpOption(
+      control === undefined || control instanceof LevelSwitch,
+      'SeqSink.controlLevelSwitch',
+      'a LevelSwitch',
+      control,
+    );
     const apiKey = options.apiKey;
-    if (apiKey !== undefined && (typeof apiKey !== 'string' || apiKey === ''))
-      throw new ConfigurationError(`SeqSink.apiKey: expected a non-empty string, got ${JSON.stringify(apiKey)}`);
+    checkHttpOption(
+      apiKey === undefined || (typeof apiKey === 'string' && apiKey !== ''),
+      'SeqSink.apiKey',
+      'a non-empty string',
+      apiKey,
+    );
     super({
       ...options,
       url,
@@ -85,14 +94,4 @@ export class SeqSink extends HttpSink {
     this.#original ??= control.level;
     control.level = level;
   }
-}
-
-function seqServerUrl(options: SeqSinkOptions): string {
-  const serverUrl = (options as Partial<SeqSinkOptions> | null | undefined)?.serverUrl;
-  if (typeof serverUrl !== 'string' || serverUrl.trim() === '')
-    throw new ConfigurationError(
-      // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- JSON.stringify returns undefined for undefined, functions and symbols
-      `SeqSink.serverUrl: expected the Seq server's URL, got ${JSON.stringify(serverUrl) ?? String(serverUrl)}`,
-    );
-  return serverUrl.trim().replace(/\/+$/, '');
 }

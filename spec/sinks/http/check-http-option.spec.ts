@@ -1,0 +1,28 @@
+import { ConfigurationError } from '../../../lib/core/errors/configuration-error';
+import { baseUrlOption, checkHttpOption } from '../../../lib/sinks/http/check-http-option';
+
+describe('checkHttpOption', () => {
+  it('does nothing for a valid option', () => {
+    expect(() => checkHttpOption(true, 'SeqSink.apiKey', 'a non-empty string', 'k')).not.toThrow();
+  });
+
+  it('throws a ConfigurationError naming the option, what it expects and the value', () => {
+    expect(() => checkHttpOption(false, 'SeqSink.apiKey', 'a non-empty string', '')).toThrow(ConfigurationError);
+    expect(() => checkHttpOption(false, 'SeqSink.apiKey', 'a non-empty string', 5)).toThrow(
+      'SeqSink.apiKey: expected a non-empty string, got number 5',
+    );
+  });
+});
+
+describe('baseUrlOption', () => {
+  it('trims spaces and trailing slashes', () => {
+    expect(baseUrlOption(' http://h:5341// ', 'SeqSink.serverUrl', "the Seq server's URL")).toBe('http://h:5341');
+  });
+
+  it('refuses a blank or non-string URL', () => {
+    expect(() => baseUrlOption('  ', 'LokiSink.url', "Loki's base URL")).toThrow(
+      `LokiSink.url: expected Loki's base URL, got "  "`,
+    );
+    expect(() => baseUrlOption(undefined, 'LokiSink.url', "Loki's base URL")).toThrow('got undefined');
+  });
+});
