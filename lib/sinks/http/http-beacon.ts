@@ -1,7 +1,7 @@
 /** The browser globals a beacon needs: the window's events, `navigator.sendBeacon`, `document.visibilityState`. */
 export interface BeaconPage {
-  addEventListener(type: string, listener: () => void): void;
-  removeEventListener(type: string, listener: () => void): void;
+  addEventListener(type: string, listener: (event: { type: string }) => void): void;
+  removeEventListener(type: string, listener: (event: { type: string }) => void): void;
   readonly navigator?: { sendBeacon?(url: string, data?: BodyInit | null): boolean };
   readonly document?: { readonly visibilityState?: string };
 }
@@ -16,14 +16,10 @@ export class HttpBeacon {
   readonly #page: BeaconPage;
   readonly #url: string;
   readonly #contentType: string;
-  /** How many `whileHiding` calls are running: the page is going away for every beacon meanwhile. */
-  private static forced = 0;
   #pageHidden = false;
-  readonly #onPageHide = (): void => {
-    this.#pageHidden = true;
-  };
-  readonly #onPageShow = (): void => {
-    this.#pageHidden = false;
+  /** `pagehide` marks the page as going away, `pageshow` (back from the back/forward cache) as staying. */
+  readonly #onPageEvent = (event: { type: string }): void => {
+    this.#pageHidden = event.type === 'pagehide';
   };
 
   /**
@@ -31,20 +27,22 @@ export class HttpBeacon {
    * listeners run in (at `pagehide`, `document.visibilityState` is still `'visible'`).
    */
   static whileHiding(flush: () => void): void {
-    HttpBeacon.forced++;
+    forcedHiding++;
     try {
       flush();
     } finally {
-      HttpBeacon.forced--;
+      forcedHiding--;
     }
   }
 
   /** The beacon of the current page, or `undefined` outside a browser window (Node, workers, no `sendBeacon`). */
   static detect(url: string, contentType: string): HttpBeacon | undefined {
     const page = globalThis as Partial<BeaconPage>;
-    if (typeof page.addEventListener !== 'function' || typeof page.removeEventListener !== 'function') return undefined;
-    if (typeof page.navigator?.sendBeacon !== 'function') return undefined;
-    return new HttpBeacon(page as BeaconPage, url, contentType);
+    return typeof page.addEventListener === 'function' &&
+      typeof page.removeEventListener === 'function' &&
+      typeof page.navigator?.sendBeacon === 'function'
+      ? new HttpBeacon(page as BeaconPage, url, contentType)
+      : undefined;
   }
 
   /**
@@ -58,13 +56,13 @@ export class HttpBeacon {
     this.#page = page;
     this.#url = url;
     this.#contentType = contentType;
-    page.addEventListener('pagehide', this.#onPageHide);
-    page.addEventListener('pageshow', this.#onPageShow);
+    page.addEventListener('pagehide', this.#onPageEvent);
+    page.addEventListener('pageshow', this.#onPageEvent);
   }
 
   /** Whether the page is being hidden or unloaded, so only a beacon can be relied on to leave it. */
   get hiding(): boolean {
-    return HttpBeacon.forced > 0 || this.#pageHidden || this.#page.document?.visibilityState === 'hidden';
+    return forcedHiding > 0 || this.#pageHidden || this.#page.document?.visibilityState === 'hidden';
   }
 
   /** Queues one body with the browser; `false` when the browser refused it (over its quota). */
@@ -78,7 +76,10 @@ export class HttpBeacon {
 
   /** Stops following the page's lifecycle. */
   close(): void {
-    this.#page.removeEventListener('pagehide', this.#onPageHide);
-    this.#page.removeEventListener('pageshow', this.#onPageShow);
+    this.#page.removeEventListener('pagehide', this.#onPageEvent);
+    this.#page.removeEventListener('pageshow', this.#onPageEvent);
   }
 }
+
+/** How many `whileHiding` calls are running: the page is going away for every beacon meanwhile. */
+let forcedHiding = 0;

@@ -1,5 +1,8 @@
 import { ConfigurationError } from '../../core/errors/configuration-error';
+import { hasMethods } from '../../core/has-methods';
 import { SelfLog } from '../../core/self-log';
+import { checkHttpOption } from './check-http-option';
+import { isOffline } from './http-online';
 import { HttpStatusError } from './http-status-error';
 import { HttpTimeoutError } from './http-timeout-error';
 import { utf8Length } from './http-utf8-length';
@@ -66,17 +69,13 @@ export class HttpOfflineQueue {
   #droppedCount = 0;
   #replaying: Promise<void> | undefined;
   #closed = false;
-  readonly #onOnline = (): void => void this.replay();
   /** Between `pagehide` and `pageshow`: the page may be unloading and could not learn a replay's outcome. */
   #leaving = false;
-  readonly #onPageHide = (): void => {
-    this.#leaving = true;
+  /** Follows the page: `pagehide` stops replays from starting, `pageshow` allows them again; `online` and `pageshow` start one. */
+  readonly #onPageEvent = (event: { type: string }): void => {
+    if (event.type !== 'online') this.#leaving = event.type === 'pagehide';
+    void this.#replay();
   };
-  readonly #onPageShow = (): void => {
-    this.#leaving = false;
-    void this.replay();
-  };
-  readonly #page: { addEventListener?: unknown; removeEventListener?: unknown; navigator?: { onLine?: unknown } };
   readonly #startTimer: ReturnType<typeof setTimeout>;
 
   /** @throws ConfigurationError naming the bad option. */
@@ -88,45 +87,30 @@ export class HttpOfflineQueue {
   ) {
     this.#send = send;
     const given = options as { [K in keyof HttpOfflineOptions]?: unknown } | null;
-    if (typeof given !== 'object' || given === null)
-      throw new ConfigurationError(`${where}: expected an object, got ${JSON.stringify(options)}`);
+    checkHttpOption(typeof given === 'object' && given !== null, where, 'an object', options);
     const store = given.store ?? defaultStore();
-    if (!isStore(store))
+    if (!hasMethods(store, STORE_METHODS))
       throw new ConfigurationError(
         `${where}.store: expected an object with getItem, setItem and removeItem${given.store === undefined ? ' (this platform has no localStorage)' : ''}`,
       );
-    this.#store = store;
+    this.#store = store as unknown as OfflineStore;
     const maxBytes = given.maxBytes ?? 1_048_576;
-    if (typeof maxBytes !== 'number' || !(maxBytes > 0))
-      throw new ConfigurationError(`${where}.maxBytes: expected bytes > 0, got ${JSON.stringify(maxBytes)}`);
+    checkHttpOption(typeof maxBytes === 'number' && maxBytes > 0, `${where}.maxBytes`, 'bytes > 0', maxBytes);
     this.#maxBytes = maxBytes;
     const key = given.key ?? `rxlog:offline:${url}`;
-    if (typeof key !== 'string' || key === '')
-      throw new ConfigurationError(`${where}.key: expected a string, got ${JSON.stringify(key)}`);
+    checkHttpOption(typeof key === 'string' && key !== '', `${where}.key`, 'a string', key);
     this.#key = key;
-    this.#page = globalThis;
-    if (typeof this.#page.addEventListener === 'function') {
-      const listen = this.#page.addEventListener as Listen;
-      listen.call(globalThis, 'online', this.#onOnline);
-      listen.call(globalThis, 'pagehide', this.#onPageHide);
-      listen.call(globalThis, 'pageshow', this.#onPageShow);
-    }
+    this.#follow('addEventListener');
     // What earlier pages left behind goes out once the logger is set up.
-    this.#startTimer = setTimeout(() => void this.replay(), 0);
+    this.#startTimer = setTimeout(() => void this.#replay(), 0);
     (this.#startTimer as { unref?: () => void }).unref?.();
-  }
-
-  /** Whether the browser says it is offline (`navigator.onLine === false`). */
-  get offline(): boolean {
-    return this.#page.navigator?.onLine === false;
   }
 
   /** The counters of this page and what the store holds now. */
   stats(): OfflineStats {
-    const entries = this.#read();
     let pending = 0;
     let pendingBytes = 0;
-    for (const entry of entries) {
+    for (const entry of this.#read()) {
       pending += entry.count;
       pendingBytes += utf8Length(entry.body);
     }
@@ -138,25 +122,22 @@ export class HttpOfflineQueue {
    * without an HTTP answer; resolves once it was sent or stored, rejects on HTTP errors and timeouts.
    */
   async deliver(body: string, count: number): Promise<void> {
-    if (this.offline) {
-      this.save(body, count);
-      return;
-    }
     try {
-      await this.#send(body);
+      if (!isOffline()) {
+        await this.#send(body);
+        if (this.#read().length > 0) void this.#replay();
+        return;
+      }
     } catch (error) {
       if (error instanceof HttpStatusError || error instanceof HttpTimeoutError) throw error;
       SelfLog.write('HttpSink: a batch of {Count} events could not be sent ({Error}); it is kept offline', count, error);
-      this.save(body, count);
-      return;
     }
-    if (this.#read().length > 0) void this.replay();
+    this.save(body, count);
   }
 
   /** Puts a body into the store now (synchronously), dropping the oldest batches past `maxBytes`. */
   save(body: string, count: number): void {
-    const bytes = utf8Length(body);
-    if (bytes > this.#maxBytes) {
+    if (utf8Length(body) > this.#maxBytes) {
       this.#drop(count, 'a batch is larger than offline.maxBytes');
       return;
     }
@@ -176,41 +157,37 @@ export class HttpOfflineQueue {
     }
   }
 
-  /** Sends what the store holds, oldest first, one request at a time; stops at the first failure, and does not start while the page is going away. */
-  replay(): Promise<void> {
-    this.#replaying ??= this.#replayAll().finally(() => (this.#replaying = undefined));
-    return this.#replaying;
-  }
-
   /** Stops listening for `online`; what the store holds stays for the next page. */
   close(): void {
     this.#closed = true;
     clearTimeout(this.#startTimer);
-    if (typeof this.#page.removeEventListener === 'function') {
-      const unlisten = this.#page.removeEventListener as Listen;
-      unlisten.call(globalThis, 'online', this.#onOnline);
-      unlisten.call(globalThis, 'pagehide', this.#onPageHide);
-      unlisten.call(globalThis, 'pageshow', this.#onPageShow);
-    }
+    this.#follow('removeEventListener');
+  }
+
+  /** Starts or stops following the window's `online`, `pagehide` and `pageshow` events, where there is a window. */
+  #follow(method: 'addEventListener' | 'removeEventListener'): void {
+    const listen = (globalThis as Partial<Record<typeof method, unknown>>)[method];
+    if (typeof listen !== 'function') return;
+    for (const type of PAGE_EVENTS) (listen as Listen).call(globalThis, type, this.#onPageEvent);
+  }
+
+  /** Sends what the store holds, oldest first, one request at a time; stops at the first failure, and does not start while the page is going away. */
+  #replay(): Promise<void> {
+    this.#replaying ??= this.#replayAll().finally(() => (this.#replaying = undefined));
+    return this.#replaying;
   }
 
   async #replayAll(): Promise<void> {
-    while (!this.#closed && !this.offline && !this.#leaving) {
-      const entries = this.#read();
-      if (entries.length === 0) return;
-      const next = entries[0];
+    while (!this.#closed && !isOffline() && !this.#leaving) {
+      const next = this.#read()[0] as Entry | undefined;
+      if (next === undefined) return;
       try {
         // Not keepalive: a request that outlived the page would arrive without the store learning it.
         await this.#send(next.body, false);
         this.#replayedCount += next.count;
       } catch (error) {
-        const refused =
-          error instanceof HttpStatusError &&
-          error.status >= 400 &&
-          error.status < 500 &&
-          error.status !== 408 &&
-          error.status !== 429;
-        if (!refused) return;
+        const status = error instanceof HttpStatusError ? error.status : 0;
+        if (status < 400 || status >= 500 || status === 408 || status === 429) return;
         this.#drop(next.count, 'the server refused a stored batch');
       }
       this.#write(this.#read().filter((entry) => entry.id !== next.id));
@@ -253,7 +230,11 @@ export class HttpOfflineQueue {
   }
 }
 
-type Listen = (type: string, listener: () => void) => void;
+type Listen = (type: string, listener: (event: { type: string }) => void) => void;
+
+const PAGE_EVENTS = ['online', 'pagehide', 'pageshow'];
+
+const STORE_METHODS = ['getItem', 'setItem', 'removeItem'];
 
 function defaultStore(): unknown {
   try {
@@ -264,14 +245,7 @@ function defaultStore(): unknown {
   }
 }
 
-function isStore(value: unknown): value is OfflineStore {
-  if (typeof value !== 'object' || value === null) return false;
-  const store = value as Partial<Record<keyof OfflineStore, unknown>>;
-  return typeof store.getItem === 'function' && typeof store.setItem === 'function' && typeof store.removeItem === 'function';
-}
-
 function isEntry(value: unknown): value is Entry {
-  if (typeof value !== 'object' || value === null) return false;
-  const entry = value as Partial<Record<keyof Entry, unknown>>;
-  return typeof entry.id === 'string' && typeof entry.body === 'string' && typeof entry.count === 'number';
+  const entry = value as Partial<Record<keyof Entry, unknown>> | null;
+  return typeof entry?.id === 'string' && typeof entry.body === 'string' && typeof entry.count === 'number';
 }

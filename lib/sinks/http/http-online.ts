@@ -30,3 +30,8 @@ export async function whenOnline(signal: AbortSignal, page: OnlinePage = globalT
   });
   return true;
 }
+
+/** Whether the browser says it is offline (`navigator.onLine === false`); elsewhere false. */
+export function isOffline(): boolean {
+  return (globalThis as OnlinePage).navigator?.onLine === false;
+}

@@ -14,7 +14,7 @@ import { parseRetryAfter } from './http-retry-after';
 import { HttpStatusError } from './http-status-error';
 import { redactUrl, redactUrlSecrets, urlSecrets } from './http-redact-url';
 import { HttpTimeoutError } from './http-timeout-error';
-import { whenOnline } from './http-online';
+import { isOffline, whenOnline } from './http-online';
 import { utf8Length } from './http-utf8-length';
 
 /** The content type of CLEF, newline-delimited compact JSON, as Seq names it. */
@@ -418,11 +418,6 @@ export class HttpSink implements Sink {
       start += count;
     }
   }
-}
-
-/** Whether the browser says it is offline (`navigator.onLine === false`); elsewhere false. */
-function isOffline(): boolean {
-  return (globalThis as { navigator?: { onLine?: unknown } }).navigator?.onLine === false;
 }
 
 function linesBody(formatter: Formatter): (events: readonly LogEvent[]) => string {

@@ -31,7 +31,6 @@ export class HttpStatusError extends Error {
     responseText = '',
   ) {
     super(describe(method, url, status, statusText, retryAfterMs, responseText));
-    Object.setPrototypeOf(this, new.target.prototype);
     this.permanent = !isTransient(status);
   }
 }

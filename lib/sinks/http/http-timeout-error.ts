@@ -9,6 +9,5 @@ export class HttpTimeoutError extends Error {
     readonly timeoutMs: number,
   ) {
     super(`${method} ${url} had no complete response within ${timeoutMs} ms; the request was aborted`);
-    Object.setPrototypeOf(this, new.target.prototype);
   }
 }
