@@ -80,22 +80,22 @@ function piecesOf(template: MessageTemplate): TemplatePieces {
 export class CompactJsonFormatter implements Formatter {
   /** One JSON object per line, no trailing newline. */
   readonly singleLine = true;
-  private readonly withMessage: boolean;
-  private readonly times = new IsoTimestampCache();
+  readonly #withMessage: boolean;
+  readonly #times = new IsoTimestampCache();
   // A loop usually logs one template many times: skip the WeakMap lookup for a repeat.
-  private lastTemplate: MessageTemplate | undefined;
-  private lastPieces: TemplatePieces | undefined;
+  #lastTemplate: MessageTemplate | undefined;
+  #lastPieces: TemplatePieces | undefined;
   // `,"Name":` for each property name seen, so a key is quoted once, not once per event.
-  private readonly keyPrefixes = new Map<string, string>();
+  readonly #keyPrefixes = new Map<string, string>();
 
   constructor(options: CompactJsonFormatterOptions = {}) {
-    this.withMessage = options.renderMessage ?? false;
+    this.#withMessage = options.renderMessage ?? false;
   }
 
   /** One event as one CLEF JSON object, without a trailing newline. */
   format(event: LogEvent): string {
     try {
-      return this.write(event);
+      return this.#write(event);
     } catch (error) {
       SelfLog.write('CompactJsonFormatter failed to format an event: {Error}', error);
       return `{"@t":"${new Date().toISOString()}","@mt":"Unformattable event","@l":"Error","@x":${quoteJson(exceptionText(error))}}`;
@@ -109,17 +109,17 @@ export class CompactJsonFormatter implements Formatter {
     return out;
   }
 
-  private write(event: LogEvent): string {
+  #write(event: LogEvent): string {
     const template = event.messageTemplate;
-    let pieces = this.lastPieces;
-    if (template !== this.lastTemplate || pieces === undefined) {
+    let pieces = this.#lastPieces;
+    if (template !== this.#lastTemplate || pieces === undefined) {
       pieces = piecesOf(template);
-      this.lastTemplate = template;
-      this.lastPieces = pieces;
+      this.#lastTemplate = template;
+      this.#lastPieces = pieces;
     }
     const properties = event.properties;
-    let out = `{"@t":"${this.times.iso(event)}"${pieces.mt}`;
-    if (this.withMessage) out += `,"@m":${quoteJson(event.renderMessage())}`;
+    let out = `{"@t":"${this.#times.iso(event)}"${pieces.mt}`;
+    if (this.#withMessage) out += `,"@m":${quoteJson(event.renderMessage())}`;
     // Events built in JavaScript can carry a level outside LogLevelName, even 'constructor' or
     // '__proto__', which the lookup finds on Object.prototype: only a string is one of ours.
     const levelField: unknown = LEVEL_FIELDS[event.level];
@@ -148,18 +148,18 @@ export class CompactJsonFormatter implements Formatter {
       const value = properties[key];
       if (value === undefined) continue;
       // Strings, the most common value, skip writeJson's type dispatch.
-      out += this.keyPrefix(key) + (typeof value === 'string' ? quoteJson(value) : writeJson(value));
+      out += this.#keyPrefix(key) + (typeof value === 'string' ? quoteJson(value) : writeJson(value));
     }
     return `${out}}`;
   }
 
-  private keyPrefix(key: string): string {
-    let prefix = this.keyPrefixes.get(key);
+  #keyPrefix(key: string): string {
+    let prefix = this.#keyPrefixes.get(key);
     if (prefix === undefined) {
       prefix = key.charCodeAt(0) === 0x40 ? `,${quoteJson(`@${key}`)}:` : `,${quoteJson(key)}:`;
       // Bounded: an app that invents property names without end gets a fresh cache, not a leak.
-      if (this.keyPrefixes.size >= KEY_PREFIX_CACHE_LIMIT) this.keyPrefixes.clear();
-      this.keyPrefixes.set(key, prefix);
+      if (this.#keyPrefixes.size >= KEY_PREFIX_CACHE_LIMIT) this.#keyPrefixes.clear();
+      this.#keyPrefixes.set(key, prefix);
     }
     return prefix;
   }

@@ -15,17 +15,17 @@ const LAST_TIME_MS = 253_402_300_799_999;
  * as the current time, so the output is always a valid instant with a four-digit year.
  */
 export class IsoTimestampCache {
-  private lastTime = Number.NaN;
-  private lastIso = '';
+  #lastTime = Number.NaN;
+  #lastIso = '';
 
   iso(event: LogEvent): string {
     const time = eventTimeMs(event);
-    if (time !== this.lastTime) {
+    if (time !== this.#lastTime) {
       // NaN fails the range test too: an unwritable time takes the current time afresh each call.
       if (!(time >= FIRST_TIME_MS && time <= LAST_TIME_MS)) return new Date().toISOString();
-      this.lastIso = new Date(time).toISOString();
-      this.lastTime = time;
+      this.#lastIso = new Date(time).toISOString();
+      this.#lastTime = time;
     }
-    return this.lastIso;
+    return this.#lastIso;
   }
 }

@@ -1,5 +1,5 @@
 import { exceptionText } from '../../formatting/exception-text';
-import { quoteJson } from '../../templates/safe-json';
+import { jsonDate, jsonNumber, quoteJson } from '../../templates/safe-json';
 
 /** An OTLP `AnyValue` in the OTLP/JSON encoding: exactly one field is set (none for null). */
 export interface OtlpAnyValue {
@@ -52,9 +52,8 @@ export function anyValueJson(value: unknown, depth = 0): string {
     case 'boolean':
       return `{"boolValue":${value}}`;
     case 'number':
-      if (Number.isSafeInteger(value)) return `{"intValue":"${value}"}`;
-      if (Number.isFinite(value)) return `{"doubleValue":${value}}`;
-      return `{"doubleValue":"${value > 0 ? 'Infinity' : value < 0 ? '-Infinity' : 'NaN'}"}`;
+      // proto3 JSON writes NaN and ±Infinity as strings, as jsonNumber does.
+      return Number.isSafeInteger(value) ? `{"intValue":"${value}"}` : `{"doubleValue":${jsonNumber(value)}}`;
     case 'bigint':
       // intValue is an int64: a bigint beyond it keeps its digits as a string value.
       return value >= INT64_MIN && value <= INT64_MAX ? `{"intValue":"${value}"}` : stringValueJson(value.toString());
@@ -104,10 +103,7 @@ export function noSkip(): boolean {
 function structureJson(value: object, depth: number): string {
   if (depth >= MAX_DEPTH) return '{"stringValue":"[MaxDepth]"}';
   try {
-    if (value instanceof Date) {
-      const time = value.getTime();
-      return stringValueJson(time === time ? value.toISOString() : 'Invalid Date');
-    }
+    if (value instanceof Date) return `{"stringValue":${jsonDate(value)}}`;
     if (Array.isArray(value)) {
       let out = '';
       const length = value.length;

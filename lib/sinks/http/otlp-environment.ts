@@ -33,10 +33,10 @@ export function readOtlpEnvironment(env: EnvironmentVariables = processEnvironme
   const logsEndpoint = value(env, 'OTEL_EXPORTER_OTLP_LOGS_ENDPOINT');
   const base = value(env, 'OTEL_EXPORTER_OTLP_ENDPOINT');
   const endpoint = logsEndpoint ?? (base === undefined ? undefined : `${base}${base.endsWith('/') ? '' : '/'}v1/logs`);
-  const generic = keyValueList(env, 'OTEL_EXPORTER_OTLP_HEADERS', 'skip-entry');
-  const forLogs = keyValueList(env, 'OTEL_EXPORTER_OTLP_LOGS_HEADERS', 'skip-entry');
+  const generic = keyValueList(env, 'OTEL_EXPORTER_OTLP_HEADERS', false);
+  const forLogs = keyValueList(env, 'OTEL_EXPORTER_OTLP_LOGS_HEADERS', false);
   const headers = generic === undefined && forLogs === undefined ? undefined : { ...generic, ...forLogs };
-  const resource = keyValueList(env, 'OTEL_RESOURCE_ATTRIBUTES', 'discard-all') ?? {};
+  const resource = keyValueList(env, 'OTEL_RESOURCE_ATTRIBUTES', true) ?? {};
   const serviceName = value(env, 'OTEL_SERVICE_NAME');
   return {
     ...(endpoint === undefined ? {} : { endpoint }),
@@ -58,11 +58,11 @@ function value(env: EnvironmentVariables, name: string): string | undefined {
   return trimmed === '' ? undefined : trimmed;
 }
 
-function keyValueList(
-  env: EnvironmentVariables,
-  name: string,
-  onError: 'skip-entry' | 'discard-all',
-): Record<string, string> | undefined {
+/**
+ * A `key=value,…` variable as a record; an entry that is not `key=value` or does not decode is
+ * skipped, or with `discardAll` makes the whole variable count as unset. Either is reported to SelfLog.
+ */
+function keyValueList(env: EnvironmentVariables, name: string, discardAll: boolean): Record<string, string> | undefined {
   const text = value(env, name);
   if (text === undefined) return undefined;
   const out: Record<string, string> = Object.create(null) as Record<string, string>;
@@ -72,14 +72,15 @@ function keyValueList(
     const key = equals < 0 ? '' : decode(entry.slice(0, equals).trim());
     const decoded = equals < 0 ? undefined : decode(entry.slice(equals + 1).trim());
     if (key === undefined || key === '' || decoded === undefined) {
-      if (onError === 'discard-all') {
-        SelfLog.write('{Name} has an entry that is not key=value or does not decode; the whole variable is ignored', name);
-        return undefined;
-      }
-      SelfLog.write('{Name} has an entry that is not key=value or does not decode; the entry is ignored', name);
-      continue;
+      SelfLog.write(
+        '{Name} has an entry that is not key=value or does not decode; {Ignored} is ignored',
+        name,
+        discardAll ? 'the whole variable' : 'the entry',
+      );
+      if (discardAll) return undefined;
+    } else {
+      out[key] = decoded;
     }
-    out[key] = decoded;
   }
   return { ...out };
 }

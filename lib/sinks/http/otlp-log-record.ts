@@ -1,5 +1,5 @@
 import type { LogEvent } from '../../core/log-event';
-import { isLevelName, type LogLevelName } from '../../core/log-level';
+import { isLevelName, levelValue, type LogLevelName } from '../../core/log-level';
 import {
   isSpanIdText,
   isTraceIdText,
@@ -53,7 +53,8 @@ export const OTLP_SEVERITY: Readonly<Record<LogLevelName, number>> = {
  * back from JSON or built in JavaScript, even one named like an Object.prototype member).
  */
 export function otlpSeverity(level: string): number | undefined {
-  return isLevelName(level) ? OTLP_SEVERITY[level] : undefined;
+  // As OTLP_SEVERITY lists them: the first number of each level's range of four.
+  return isLevelName(level) ? levelValue(level) * 4 + 1 : undefined;
 }
 
 /**
@@ -81,23 +82,28 @@ export function otlpLogRecordJson(event: LogEvent): string {
   const traceId = properties[TRACE_ID_PROPERTY];
   const spanId = properties[SPAN_ID_PROPERTY];
   const flags = properties[TRACE_FLAGS_PROPERTY];
-  const zeroTrace = isTraceIdText(traceId) && isZeroId(traceId);
-  const traced = isTraceIdText(traceId) && !zeroTrace;
-  const zeroSpan = isSpanIdText(spanId) && isZeroId(spanId);
-  const spanned = traced && isSpanIdText(spanId) && !zeroSpan;
+  // A trace id in W3C form is never an attribute: a valid one is the record's, an all-zero one
+  // is sent neither way, and takes the span id and flags with it.
+  const traceText = isTraceIdText(traceId);
+  const traced = traceText && !isZeroId(traceId);
+  const zeroTrace = traceText && !traced;
+  const spanText = isSpanIdText(spanId);
+  const spanned = traced && spanText && !isZeroId(spanId);
   const flagged = traced && typeof flags === 'number' && Number.isInteger(flags) && flags >= 0 && flags <= 0xff;
+  const skipSpan = spanned || zeroTrace || (spanText && isZeroId(spanId));
+  const skipFlags = flagged || zeroTrace;
   const exception = event.exception;
   const ownKeys = exception === undefined ? isTemplateKey : isTemplateOrExceptionKey;
   // The common event carries no trace context: then no closure is made.
   let attributes = keyValuesJson(
     properties,
     0,
-    zeroTrace || traced || zeroSpan || flagged
+    traceText || skipSpan
       ? (key) =>
           ownKeys(key) ||
-          (key === TRACE_ID_PROPERTY && (traced || zeroTrace)) ||
-          (key === SPAN_ID_PROPERTY && (spanned || zeroSpan || zeroTrace)) ||
-          (key === TRACE_FLAGS_PROPERTY && (flagged || zeroTrace))
+          (key === TRACE_ID_PROPERTY && traceText) ||
+          (key === SPAN_ID_PROPERTY && skipSpan) ||
+          (key === TRACE_FLAGS_PROPERTY && skipFlags)
       : ownKeys,
   );
   attributes += `${attributes === '' ? '' : ','}{"key":"${TEMPLATE_KEY}","value":${stringValueJson(event.messageTemplate.text)}}`;
