@@ -9,8 +9,13 @@ const REDACTED = '***';
  * @example redactUrl('https://ann:pw@logs.example/ingest?token=abc&clef') // 'https://***@logs.example/ingest?token=***&clef'
  */
 export function redactUrl(url: string): string {
-  return url.replace(/^([a-z][a-z0-9+.-]*:\/\/)[^/?#]*@/i, `$1${REDACTED}@`).replace(/([?&][^=&#]*=)[^&#]*/g, `$1${REDACTED}`);
+  return url.replace(USERINFO, `$1${REDACTED}@`).replace(QUERY_VALUES, `$1${REDACTED}`);
 }
+
+/** `scheme://` and the user information before `@`. */
+const USERINFO = /^([a-z][a-z0-9+.-]*:\/\/)([^/?#]*)@/i;
+/** Each query parameter's `?name=` or `&name=`, and its value. */
+const QUERY_VALUES = /([?&][^=&#]*=)([^&#]*)/g;
 
 /** The secrets `redactUrl` hides, as they may appear in another message (raw and percent-decoded), longest first. */
 export function urlSecrets(url: string): string[] {
@@ -24,13 +29,13 @@ export function urlSecrets(url: string): string[] {
       // Not percent-encoded text: the raw form is enough.
     }
   };
-  const userinfo = /^[a-z][a-z0-9+.-]*:\/\/([^/?#]*)@/i.exec(url);
-  if (userinfo !== null) {
-    add(userinfo[1]);
-    const colon = userinfo[1].indexOf(':');
-    if (colon !== -1) add(userinfo[1].slice(colon + 1));
+  const userinfo = USERINFO.exec(url)?.[2];
+  if (userinfo !== undefined) {
+    add(userinfo);
+    const colon = userinfo.indexOf(':');
+    if (colon !== -1) add(userinfo.slice(colon + 1));
   }
-  for (const match of url.matchAll(/[?&][^=&#]*=([^&#]*)/g)) add(match[1]);
+  for (const match of url.matchAll(QUERY_VALUES)) add(match[2]);
   return [...secrets].sort((a, b) => b.length - a.length);
 }
 

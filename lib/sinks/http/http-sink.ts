@@ -458,23 +458,19 @@ function globalFetch(kind: string): typeof fetch {
 async function readText(response: Response, maxBytes: number): Promise<string> {
   try {
     const body = response.body as ReadableStream<Uint8Array> | null | undefined;
-    if (body === null || body === undefined || typeof body.getReader !== 'function')
-      return typeof response.text === 'function' ? await response.text() : '';
+    if (typeof body?.getReader !== 'function') return typeof response.text === 'function' ? await response.text() : '';
     const reader = body.getReader();
     const decoder = new TextDecoder();
     let text = '';
-    let read = 0;
-    for (;;) {
+    for (let read = 0; read < maxBytes;) {
       const chunk = await reader.read();
       if (chunk.done) return text + decoder.decode();
-      const room = maxBytes - read;
-      read += chunk.value.byteLength;
-      text += decoder.decode(chunk.value.byteLength > room ? chunk.value.subarray(0, room) : chunk.value, { stream: true });
-      if (read >= maxBytes) {
-        reader.cancel().catch(() => undefined);
-        return text;
-      }
+      const bytes = chunk.value.subarray(0, maxBytes - read);
+      read += bytes.byteLength;
+      text += decoder.decode(bytes, { stream: true });
     }
+    reader.cancel().catch(() => undefined);
+    return text;
   } catch {
     return '';
   }

@@ -1,5 +1,4 @@
 import type { LogEvent } from '../../core/log-event';
-import { isLevelName, type LogLevelName } from '../../core/log-level';
 import type { Formatter } from '../../core/sink';
 import { eventTimeMs } from '../../templates/log-event-record';
 import { unixNanos } from './http-unix-nanos';
@@ -52,15 +51,14 @@ function entryNanos(event: LogEvent, clock: LokiEntryClock): string {
   return nanos;
 }
 
-/** The `level` label of each rxlog level: the names Grafana recognises and colours. */
-export const LOKI_LEVEL_LABEL: Readonly<Record<LogLevelName, string>> = {
-  verbose: 'trace',
-  debug: 'debug',
-  information: 'info',
-  warning: 'warning',
-  error: 'error',
-  fatal: 'fatal',
-};
+/**
+ * The `level` label of an event: rxlog's level names, except the two Grafana knows by other
+ * names (`trace`, `info`), so it recognises and colours all six. A level outside the six (an
+ * event built in JavaScript) is labelled as it is.
+ */
+function levelLabel(level: unknown): string {
+  return level === 'verbose' ? 'trace' : level === 'information' ? 'info' : String(level);
+}
 
 /**
  * A Loki push request body (`POST /loki/api/v1/push`, JSON): one stream per level, labelled with
@@ -79,8 +77,7 @@ export function lokiPushBody(
 ): string {
   const streams = new Map<string, [string, string][]>();
   for (const event of events) {
-    // Events built in JavaScript can carry a level outside LogLevelName, even 'constructor'.
-    const level = isLevelName(event.level) ? LOKI_LEVEL_LABEL[event.level] : String(event.level);
+    const level = levelLabel(event.level);
     let values = streams.get(level);
     if (values === undefined) {
       values = [];

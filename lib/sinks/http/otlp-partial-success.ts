@@ -13,15 +13,15 @@ export interface OtlpPartialSuccess {
  * rejected records and no message. Never throws.
  */
 export function otlpPartialSuccess(responseText: string): OtlpPartialSuccess | undefined {
-  if (!responseText.trimStart().startsWith('{')) return undefined;
   let answer: unknown;
   try {
     answer = JSON.parse(responseText);
   } catch {
     return undefined;
   }
+  // field() reads nothing from a value that is not an object: a partialSuccess that is not one
+  // has no count and no message.
   const partial = field(answer, 'partialSuccess', 'partial_success');
-  if (typeof partial !== 'object' || partial === null) return undefined;
   const count = field(partial, 'rejectedLogRecords', 'rejected_log_records');
   const rejected = typeof count === 'number' || typeof count === 'string' ? Number(count) : 0;
   const text = field(partial, 'errorMessage', 'error_message');
@@ -33,6 +33,5 @@ export function otlpPartialSuccess(responseText: string): OtlpPartialSuccess | u
 function field(value: unknown, name: string, protoName: string): unknown {
   if (typeof value !== 'object' || value === null) return undefined;
   const record = value as Record<string, unknown>;
-  if (Object.hasOwn(record, name)) return record[name];
-  return Object.hasOwn(record, protoName) ? record[protoName] : undefined;
+  return Object.hasOwn(record, name) ? record[name] : Object.hasOwn(record, protoName) ? record[protoName] : undefined;
 }
