@@ -8,14 +8,16 @@
  * @example templateEventId('a') // 'ca2e9442'
  */
 export function templateEventId(text: string): string {
+  // Each `^=` works on 32-bit integers, so every round ends wrapped to 32 bits: the sums before it
+  // stay far below 2^53, exact in a double. `>>> 0` reads the last sum as the unsigned 32-bit hash.
   let hash = 0;
   for (let i = 0; i < text.length; i++) {
-    hash = (hash + text.charCodeAt(i)) >>> 0;
-    hash = (hash + (hash << 10)) >>> 0;
-    hash = (hash ^ (hash >>> 6)) >>> 0;
+    hash += text.charCodeAt(i);
+    hash += hash << 10;
+    hash ^= hash >>> 6;
   }
-  hash = (hash + (hash << 3)) >>> 0;
-  hash = (hash ^ (hash >>> 11)) >>> 0;
-  hash = (hash + (hash << 15)) >>> 0;
-  return hash.toString(16).padStart(8, '0');
+  hash += hash << 3;
+  hash ^= hash >>> 11;
+  hash += hash << 15;
+  return (hash >>> 0).toString(16).padStart(8, '0');
 }

@@ -1,11 +1,6 @@
 /** How much of a failed response's body goes into the error message, in characters. */
 const BODY_EXCERPT_CHARS = 200;
 
-/** Statuses worth another try: timeouts, too early, too many requests, and server errors but 501 and 505. */
-function isTransient(status: number): boolean {
-  return status === 408 || status === 425 || status === 429 || (status >= 500 && status !== 501 && status !== 505);
-}
-
 /**
  * A batch the server answered with a status outside 200–299 (a redirect included: the sinks never
  * follow one, so credentials and bodies never reach another host). The delivery stage treats it
@@ -31,7 +26,9 @@ export class HttpStatusError extends Error {
     responseText = '',
   ) {
     super(describe(method, url, status, statusText, retryAfterMs, responseText));
-    this.permanent = !isTransient(status);
+    // Worth another try: timeouts, too early, too many requests, and server errors but 501 and 505.
+    const transient = status === 408 || status === 425 || status === 429 || (status >= 500 && status !== 501 && status !== 505);
+    this.permanent = !transient;
   }
 }
 

@@ -1,7 +1,6 @@
 import type { LogEvent } from '../../core/log-event';
 import type { Formatter } from '../../core/sink';
-import { eventTimeMs } from '../../templates/log-event-record';
-import { unixNanos } from './http-unix-nanos';
+import { readEventTimeMs, unixNanos } from './http-unix-nanos';
 
 /**
  * The widest time, in milliseconds either side of 1970, whose nanoseconds fit Loki's int64 entry
@@ -37,12 +36,7 @@ export function lokiEntryClock(): LokiEntryClock {
 function entryNanos(event: LogEvent, clock: LokiEntryClock): string {
   let nanos = clock.given.get(event);
   if (nanos !== undefined) return nanos;
-  let time: number;
-  try {
-    time = eventTimeMs(event);
-  } catch {
-    time = Number.NaN;
-  }
+  let time = readEventTimeMs(event);
   if (!(time >= -MAX_LOKI_TIME_MS && time <= MAX_LOKI_TIME_MS)) time = Date.now();
   clock.n = clock.ms === time ? clock.n + 1 : 0;
   clock.ms = time;

@@ -10,8 +10,7 @@ import {
 } from '../../core/trace-context';
 import { exceptionText } from '../../formatting/exception-text';
 import { formatLevel } from '../../formatting/format-level';
-import { eventTimeMs } from '../../templates/log-event-record';
-import { unixNanos } from './http-unix-nanos';
+import { readEventTimeMs, unixNanos } from './http-unix-nanos';
 import { keyValuesJson, type OtlpAnyValue, type OtlpKeyValue, stringValueJson } from './otlp-any-value';
 import { readErrorField, renderMessageSafely } from '../../formatting/safe-event-text';
 import { quoteJson } from '../../templates/safe-json';
@@ -113,7 +112,7 @@ export function otlpLogRecordJson(event: LogEvent): string {
       `,{"key":"exception.message","value":${stringValueJson(readErrorField(exception, 'message') ?? '')}}` +
       `,{"key":"exception.stacktrace","value":${stringValueJson(exceptionText(exception))}}`;
   }
-  const time = eventTime(event);
+  const time = readEventTimeMs(event);
   // fixed64 nanoseconds: a time before 1970 or past 2554 cannot be written, so it is "unknown".
   const known = time >= 0 && time <= OTLP_MAX_TIME_MS;
   // A level outside LogLevelName is severity 0, unspecified, with its name as the text.
@@ -146,14 +145,6 @@ function isTemplateOrExceptionKey(key: string): boolean {
     key === 'exception.message' ||
     key === 'exception.stacktrace'
   );
-}
-
-function eventTime(event: LogEvent): number {
-  try {
-    return eventTimeMs(event);
-  } catch {
-    return Number.NaN;
-  }
 }
 
 /**
