@@ -12,6 +12,15 @@ export function checkHttpOption(valid: boolean, where: string, expected: string,
 }
 
 /**
+ * Checks an optional text option (an API key, a tenant): undefined, or a non-empty string.
+ *
+ * @throws ConfigurationError naming `where` and the value.
+ */
+export function checkOptionalText(value: unknown, where: string): asserts value is string | undefined {
+  checkHttpOption(value === undefined || (typeof value === 'string' && value !== ''), where, 'a non-empty string', value);
+}
+
+/**
  * A base URL option (Seq's `serverUrl`, Loki's `url`) without surrounding spaces and trailing
  * slashes, ready for a path to be appended.
  *

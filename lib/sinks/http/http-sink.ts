@@ -265,14 +265,6 @@ export class HttpSink implements Sink {
     this.#inFlight.clear();
   }
 
-  async #send(body: string, keepalive = this.#keepalive): Promise<void> {
-    try {
-      await this.#request(body, keepalive);
-    } catch (error) {
-      throw this.#redacted(error);
-    }
-  }
-
   /** The error with the URL's credentials (user:password@, query values) hidden in its message and stack. */
   #redacted(error: unknown): unknown {
     if (this.#secrets.length === 0 && this.#safeUrl === this.#url) return error;
@@ -291,7 +283,8 @@ export class HttpSink implements Sink {
     }
   }
 
-  async #request(body: string, keepalive: boolean): Promise<void> {
+  /** Sends one body; rejects with an error that names no credential of the URL (see `#redacted`). */
+  async #send(body: string, keepalive = this.#keepalive): Promise<void> {
     const method = this.#method;
     const safeUrl = this.#safeUrl;
     const timeoutMs = this.#timeoutMs;
@@ -335,6 +328,8 @@ export class HttpSink implements Sink {
       }
       this.#written += bytes;
       this.accepted(text);
+    } catch (error) {
+      throw this.#redacted(error);
     } finally {
       clearTimeout(timer);
       this.#inFlight.delete(controller);

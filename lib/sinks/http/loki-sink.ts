@@ -3,7 +3,7 @@ import type { Formatter } from '../../core/sink';
 import { CompactJsonFormatter } from '../../formatting/compact-json-formatter';
 import { HttpSink, type HttpSinkOptions } from './http-sink';
 import { withHeader } from './with-header';
-import { baseUrlOption, checkHttpOption } from './check-http-option';
+import { baseUrlOption, checkHttpOption, checkOptionalText } from './check-http-option';
 import { lokiEntryClock, lokiPushBody } from './loki-push-body';
 
 /** Options of {@link LokiSink}. */
@@ -51,18 +51,13 @@ export class LokiSink extends HttpSink {
       formatter,
     );
     const tenantId = options.tenantId;
-    checkHttpOption(
-      tenantId === undefined || (typeof tenantId === 'string' && tenantId !== ''),
-      'LokiSink.tenantId',
-      'a non-empty string',
-      tenantId,
-    );
+    checkOptionalText(tenantId, 'LokiSink.tenantId');
     const clock = lokiEntryClock();
     super({
       ...options,
       url,
       contentType: 'application/json',
-      headers: tenantId === undefined ? options.headers : withHeader(options.headers, 'X-Scope-OrgID', tenantId),
+      headers: withHeader(options.headers, 'X-Scope-OrgID', tenantId),
       body: (events) => lokiPushBody(events, labels, formatter, clock),
     });
   }

@@ -7,7 +7,7 @@ import { quoteJson } from '../../templates/safe-json';
 import { SelfLog } from '../../core/self-log';
 import { otlpPartialSuccess } from './otlp-partial-success';
 import { HttpStatusError } from './http-status-error';
-import { checkHttpOption } from './check-http-option';
+import { checkHttpOption, checkOptionalText } from './check-http-option';
 
 /** The only statuses the OTLP specification retries ("all other 4xx or 5xx response status codes MUST NOT be retried"). */
 const RETRYABLE = [429, 502, 503, 504];
@@ -179,12 +179,7 @@ function resourceAttributesJson(options: OtlpSinkOptions, environment: OtlpEnvir
   }
   const explicit = options.serviceName !== undefined || Object.hasOwn(resource, 'service.name');
   const serviceName = explicit ? options.serviceName : environment.serviceName;
-  checkHttpOption(
-    serviceName === undefined || (typeof serviceName === 'string' && serviceName !== ''),
-    'OtlpSink.serviceName',
-    'a non-empty string',
-    serviceName,
-  );
+  checkOptionalText(serviceName, 'OtlpSink.serviceName');
   if (serviceName !== undefined) attributes.delete('service.name');
   const first = serviceName ?? (attributes.has('service.name') ? undefined : 'unknown_service');
   let json = first === undefined ? '' : `{"key":"service.name","value":${stringValueJson(first)}}`;

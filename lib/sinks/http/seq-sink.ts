@@ -3,7 +3,7 @@ import { type LogLevelName, parseLevel } from '../../core/log-level';
 import type { Formatter } from '../../core/sink';
 import { CLEF_CONTENT_TYPE, HttpSink, type HttpSinkOptions } from './http-sink';
 import { withHeader } from './with-header';
-import { baseUrlOption, checkHttpOption } from './check-http-option';
+import { baseUrlOption, checkHttpOption, checkOptionalText } from './check-http-option';
 
 /** Options of {@link SeqSink}. */
 export interface SeqSinkOptions extends Omit<
@@ -59,17 +59,12 @@ export class SeqSink extends HttpSink {
       control,
     );
     const apiKey = options.apiKey;
-    checkHttpOption(
-      apiKey === undefined || (typeof apiKey === 'string' && apiKey !== ''),
-      'SeqSink.apiKey',
-      'a non-empty string',
-      apiKey,
-    );
+    checkOptionalText(apiKey, 'SeqSink.apiKey');
     super({
       ...options,
       url,
       contentType: CLEF_CONTENT_TYPE,
-      headers: apiKey === undefined ? options.headers : withHeader(options.headers, 'X-Seq-ApiKey', apiKey),
+      headers: withHeader(options.headers, 'X-Seq-ApiKey', apiKey),
       beaconUrl: apiKey === undefined ? url : `${url}&apiKey=${encodeURIComponent(apiKey)}`,
       beaconContentType: 'text/plain;charset=UTF-8',
     });

@@ -1,5 +1,5 @@
 import { ConfigurationError } from '../../../lib/core/errors/configuration-error';
-import { baseUrlOption, checkHttpOption } from '../../../lib/sinks/http/check-http-option';
+import { baseUrlOption, checkHttpOption, checkOptionalText } from '../../../lib/sinks/http/check-http-option';
 
 describe('checkHttpOption', () => {
   it('does nothing for a valid option', () => {
@@ -24,5 +24,14 @@ describe('baseUrlOption', () => {
       `LokiSink.url: expected Loki's base URL, got "  "`,
     );
     expect(() => baseUrlOption(undefined, 'LokiSink.url', "Loki's base URL")).toThrow('got undefined');
+  });
+});
+
+describe('checkOptionalText', () => {
+  it('lets undefined and a non-empty string through, and refuses anything else', () => {
+    expect(() => checkOptionalText(undefined, 'LokiSink.tenantId')).not.toThrow();
+    expect(() => checkOptionalText('tenant-1', 'LokiSink.tenantId')).not.toThrow();
+    expect(() => checkOptionalText('', 'LokiSink.tenantId')).toThrow('LokiSink.tenantId: expected a non-empty string, got ""');
+    expect(() => checkOptionalText(7, 'LokiSink.tenantId')).toThrow('got number 7');
   });
 });

@@ -19,4 +19,10 @@ describe('withHeader', () => {
     expect(read()).toEqual({ Authorization: 'Bearer 1', 'X-Seq-ApiKey': 'k' });
     expect(read()).toEqual({ Authorization: 'Bearer 2', 'X-Seq-ApiKey': 'k' });
   });
+
+  it('gives the headers as they are when there is no value', () => {
+    const given = { Accept: 'text/plain' };
+    expect(withHeader(given, 'X-Seq-ApiKey', undefined)).toBe(given);
+    expect(withHeader(undefined, 'X-Seq-ApiKey', undefined)).toBeUndefined();
+  });
 });
