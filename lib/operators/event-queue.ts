@@ -198,13 +198,8 @@ export class EventQueue {
    * @param times When given, receives each returned event's enqueue time at the same index.
    */
   take(n: number, times?: number[]): LogEvent[] {
-    const taken = Math.max(0, Math.min(n, this.#count));
-    const events = new Array<LogEvent>(taken);
-    for (let index = 0; index < taken; index++) {
-      if (times !== undefined) times.push(this.#times[this.#head]);
-      events[index] = this.#removeHead();
-    }
-    this.#rearm();
+    const events = this.peek(n, times);
+    this.discard(events.length);
     return events;
   }
 
