@@ -3,6 +3,7 @@ import { ConfigurationError } from '../core/errors/configuration-error';
 import type { LogEvent } from '../core/log-event';
 import { SelfLog } from '../core/self-log';
 import { estimateEventBytes, truncateEvent } from './event-size';
+import { checkBytes, checkCount } from './operator-options';
 
 /** What a full queue gives up: the oldest queued event or the one arriving. */
 export type OverflowPolicy = 'drop-oldest' | 'drop-newest';
@@ -47,10 +48,8 @@ export function resolveQueueOptions(options: QueueOptions = {}): ResolvedQueueOp
   const overflow = options.overflow ?? 'drop-oldest';
   const warnAt = options.warnAt ?? 0.8;
   const maxEventBytes = options.maxEventBytes ?? 256 * 1024;
-  if (!Number.isInteger(limit) || limit < 1)
-    throw new ConfigurationError(`queue.limit: expected a whole number of events ≥ 1, got ${String(limit)}`);
-  if (!isPositiveFinite(limitBytes))
-    throw new ConfigurationError(`queue.limitBytes: expected a finite number of bytes > 0, got ${describeValue(limitBytes)}`);
+  checkCount('queue.limit', limit, 'events', String);
+  checkBytes('queue.limitBytes', limitBytes);
   // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- JavaScript callers can pass anything
   if (overflow !== 'drop-oldest' && overflow !== 'drop-newest') {
     throw new ConfigurationError(
@@ -59,16 +58,8 @@ export function resolveQueueOptions(options: QueueOptions = {}): ResolvedQueueOp
   }
   if (typeof warnAt !== 'number' || !(warnAt > 0 && warnAt <= 1))
     throw new ConfigurationError(`queue.warnAt: expected a fraction in (0, 1], got ${describeValue(warnAt)}`);
-  if (!isPositiveFinite(maxEventBytes))
-    throw new ConfigurationError(
-      `queue.maxEventBytes: expected a finite number of bytes > 0, got ${describeValue(maxEventBytes)}`,
-    );
+  checkBytes('queue.maxEventBytes', maxEventBytes);
   return { limit, limitBytes, overflow, warnAt, maxEventBytes: Math.min(maxEventBytes, limitBytes) };
-}
-
-/** A byte bound: a finite number above 0 (a string such as `'10'` is not one, though `'10' > 0`). */
-function isPositiveFinite(value: unknown): boolean {
-  return typeof value === 'number' && Number.isFinite(value) && value > 0;
 }
 
 /**

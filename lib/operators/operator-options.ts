@@ -1,3 +1,4 @@
+import { describeValue } from '../core/describe-value';
 import { ConfigurationError } from '../core/errors/configuration-error';
 
 /** A short description of a bad option value, for a ConfigurationError. */
@@ -35,6 +36,28 @@ export function numberOption(
     );
   }
   return value;
+}
+
+/**
+ * Checks a count option: a whole number, at least 1.
+ *
+ * @param unit What is counted, as the message names it: `events`, `tries` …
+ * @param describe How the message shows a bad value. Default `describeValue`.
+ * @throws ConfigurationError `where: expected a whole number of <unit> ≥ 1, got <value>`.
+ */
+export function checkCount(where: string, value: unknown, unit: string, describe = describeValue): void {
+  if (!Number.isInteger(value) || (value as number) < 1)
+    throw new ConfigurationError(`${where}: expected a whole number of ${unit} ≥ 1, got ${describe(value)}`);
+}
+
+/**
+ * Checks a byte bound: a finite number above 0 (a string such as `'10'` is not one, though `'10' > 0`).
+ *
+ * @throws ConfigurationError naming `where` and the value.
+ */
+export function checkBytes(where: string, value: unknown): void {
+  if (!Number.isFinite(value) || (value as number) <= 0)
+    throw new ConfigurationError(`${where}: expected a finite number of bytes > 0, got ${describeValue(value)}`);
 }
 
 /**
