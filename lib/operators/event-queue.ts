@@ -152,7 +152,6 @@ export class EventQueue {
     if (this.#count >= limit || this.#byteCount + size > limitBytes) {
       if (this.options.overflow === 'drop-newest') {
         this.#countDrops(1);
-        this.#reportOverflow();
         return false;
       }
       while (this.#count > 0 && (this.#count >= limit || this.#byteCount + size > limitBytes)) {
@@ -169,7 +168,6 @@ export class EventQueue {
     this.#byteCount += size;
     // Counters first, diagnostics last: a SelfLog handler that reads the counts sees them settled.
     if (dropped !== 0) this.#countDrops(dropped);
-    if (dropped !== 0) this.#reportOverflow();
     if (!this.#warned && (this.#count >= this.#warnDepth || this.#byteCount >= this.#warnBytes)) this.#warn();
     return true;
   }
@@ -249,6 +247,7 @@ export class EventQueue {
     this.#head = 0;
   }
 
+  /** Counts `count` events just dropped by overflow, tells `onDrop`, then writes the overflow diagnostic once per crossing. */
   #countDrops(count: number): void {
     this.dropped += count;
     if (this.#onDrop !== undefined) {
@@ -258,9 +257,6 @@ export class EventQueue {
         SelfLog.write('Queue {Name} onDrop hook failed', this.#name, error);
       }
     }
-  }
-
-  #reportOverflow(): void {
     if (this.#overflowReported) return;
     this.#overflowReported = true;
     SelfLog.write(

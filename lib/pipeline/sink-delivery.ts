@@ -256,7 +256,7 @@ export class SinkDelivery {
     recorder.pending = this.#pendingCount() + this.#undelivered;
     recorder.queueDepth = this.#queue.depth;
     recorder.queueBytes = this.#queue.bytes;
-    recorder.breaker = this.#breaker === null ? 'closed' : this.#breaker.state;
+    recorder.breaker = this.#breaker?.state ?? 'closed';
     const written = (this.#sink as ByteCountingSink).bytesWritten;
     if (typeof written === 'number') recorder.bytesWritten = written;
     return recorder.snapshot();
@@ -273,10 +273,15 @@ export class SinkDelivery {
   #sendOpen(): void {
     const events = this.#open;
     const times = this.#openTimes;
+    this.#clearOpen();
+    this.#dispatch(events, times);
+  }
+
+  /** Empties the open batch, and stops its age timer. */
+  #clearOpen(): void {
     this.#open = [];
     this.#openTimes = [];
     this.#cancelAge();
-    this.#dispatch(events, times);
   }
 
   /** Writes a batch that nothing queued precedes: inline through `emitSync` when the sink has it and is healthy, else on the async path. */
@@ -635,11 +640,9 @@ export class SinkDelivery {
 
   /** `immediate`: what waits is dropped and counted. */
   #dropWaiting(): void {
-    this.#cancelAge();
     const count = this.#queue.depth + this.#open.length;
     this.#queue.clear();
-    this.#open = [];
-    this.#openTimes = [];
+    this.#clearOpen();
     this.#recorder.dropped += count;
     this.#waiters.settle(this.#inFlightCount(), count);
   }
@@ -653,10 +656,8 @@ export class SinkDelivery {
       flight.retryTimer?.unsubscribe();
       this.#flight = null;
     }
-    this.#cancelAge();
     this.#queue.clear();
-    this.#open = [];
-    this.#openTimes = [];
+    this.#clearOpen();
     this.#waiters.releaseAll();
     if (this.#undelivered > 0)
       SelfLog.write('Sink {Name} shut down with {Count} events undelivered', this.name, this.#undelivered);
