@@ -44,7 +44,7 @@ export class LatencyHistogram {
 
   /** p50, p95 and p99 (each the upper edge of its bucket, never above `max`) and the exact maximum, in milliseconds; all 0 when empty. */
   summary(): LatencySummary {
-    if (this.#total === 0) return { p50: 0, p95: 0, p99: 0, max: 0 };
+    // Empty, every percentile finds no bucket and is the maximum, 0.
     return { p50: this.#percentile(0.5), p95: this.#percentile(0.95), p99: this.#percentile(0.99), max: this.#maxValue };
   }
 
