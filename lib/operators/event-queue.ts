@@ -126,7 +126,7 @@ export class EventQueue {
 
   /** The enqueue time of the oldest event held (NaN when empty). */
   get headEnqueuedAt(): number {
-    return this.#count === 0 ? Number.NaN : this.#times[this.#head];
+    return this.#count === 0 ? NaN : this.#times[this.#head];
   }
 
   /** The enqueue time of the event the last `shift()` returned. */

@@ -150,7 +150,7 @@ function collectStringLengths(value: unknown, lengths: number[], walk: Walk, dep
  * (water-filling: the largest strings are cut first, down to a common length).
  */
 function cutLength(lengths: number[], excess: number): number {
-  if (lengths.length === 0) return Number.POSITIVE_INFINITY;
+  if (lengths.length === 0) return Infinity;
   lengths.sort((a, b) => b - a);
   let sum = 0;
   for (let k = 1; k <= lengths.length; k++) {

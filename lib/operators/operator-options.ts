@@ -22,15 +22,15 @@ export function numberOption(
   limits: { min: number; max?: number; integer?: boolean },
 ): number {
   if (value === undefined) return fallback;
-  const max = limits.max ?? Number.POSITIVE_INFINITY;
+  const max = limits.max ?? Infinity;
   if (
     typeof value !== 'number' ||
     Number.isNaN(value) ||
     value < limits.min ||
     value > max ||
-    (limits.integer === true && !Number.isInteger(value) && value !== Number.POSITIVE_INFINITY)
+    (limits.integer === true && !Number.isInteger(value) && value !== Infinity)
   ) {
-    const range = max === Number.POSITIVE_INFINITY ? `at least ${limits.min}` : `between ${limits.min} and ${max}`;
+    const range = max === Infinity ? `at least ${limits.min}` : `between ${limits.min} and ${max}`;
     throw new ConfigurationError(
       `${where}: expected ${limits.integer === true ? 'an integer' : 'a number'} ${range}, got ${describeOption(value)}`,
     );

@@ -82,7 +82,7 @@ export class SinkDelivery {
   #openTimes: number[] = [];
   #flight: Flight | null = null;
   #ageTimer: Subscription | null = null;
-  #ageDueAt = Number.POSITIVE_INFINITY;
+  #ageDueAt = Infinity;
   #pumping = false;
   #accepting = true;
   /** Send partial batches now (shutdown, flushSync) instead of waiting for their age. */
@@ -97,7 +97,7 @@ export class SinkDelivery {
   #requeueing = 0;
   /** Set by an immediate shutdown: a failed batch goes straight to the fallback. */
   #noRetries = false;
-  #lastTryReportAt = Number.NEGATIVE_INFINITY;
+  #lastTryReportAt = -Infinity;
   #unreportedTries = 0;
 
   /**
@@ -686,12 +686,12 @@ export class SinkDelivery {
     if (this.#ageTimer === null) return;
     this.#ageTimer.unsubscribe();
     this.#ageTimer = null;
-    this.#ageDueAt = Number.POSITIVE_INFINITY;
+    this.#ageDueAt = Infinity;
   }
 
   #onAge(): void {
     this.#ageTimer = null;
-    this.#ageDueAt = Number.POSITIVE_INFINITY;
+    this.#ageDueAt = Infinity;
     try {
       this.#kick();
     } catch (error) {
