@@ -267,7 +267,7 @@ export class SinkDelivery {
   }
 
   #inFlightCount(): number {
-    return this.#flight === null ? 0 : this.#flight.events.length;
+    return this.#flight?.events.length ?? 0;
   }
 
   #sendOpen(): void {
@@ -536,9 +536,8 @@ export class SinkDelivery {
   #onDrop(count: number): void {
     this.#recorder.dropped += count;
     // drop-oldest removes the queue's head; drop-newest refuses the event arriving at its tail.
-    const start =
-      this.#queue.options.overflow === 'drop-oldest' ? this.#inFlightCount() : this.#inFlightCount() + this.#queue.depth;
-    this.#waiters.settle(start, count);
+    const queued = this.#queue.options.overflow === 'drop-oldest' ? 0 : this.#queue.depth;
+    this.#waiters.settle(this.#inFlightCount() + queued, count);
   }
 
   /** Sends whatever waits now, for a flush or shutdown. */
