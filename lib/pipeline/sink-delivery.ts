@@ -287,15 +287,14 @@ export class SinkDelivery {
   /** Writes a batch that nothing queued precedes: inline through `emitSync` when the sink has it and is healthy, else on the async path. */
   #dispatch(events: LogEvent[], times: number[]): void {
     this.#boundEvents(events);
-    const sink = this.#sink;
+    // In flight at once, also on the inline path: an event logged from inside the sink queues behind this batch.
+    const flight = this.#begin(events, times);
     // While draining for shutdown, the final batches take the async path, so that a sink whose
     // write completes later (a stream) is counted delivered only once the write has completed.
-    if (sink.emitSync === undefined || this.#draining || (this.#breaker !== null && this.#breaker.state !== 'closed')) {
-      this.#send(this.#begin(events, times));
+    if (this.#sink.emitSync === undefined || this.#draining || (this.#breaker !== null && this.#breaker.state !== 'closed')) {
+      this.#send(flight);
       return;
     }
-    // Marked in flight so that an event logged from inside the sink queues behind this batch.
-    const flight = this.#begin(events, times);
     // A PartialDeliveryError that reports every event written is a success too.
     const written =
       this.#emitSync(flight.events, (delivered) => this.#settleLeading(flight, delivered)) || flight.events.length === 0;
