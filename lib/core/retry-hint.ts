@@ -14,15 +14,18 @@ export interface RetryHint {
  * @example retryHint(Object.assign(new Error('quota'), { retryAfterMs: 5_000 })) // { permanent: false, retryAfterMs: 5000 }
  */
 export function retryHint(error: unknown): RetryHint {
+  let permanent = false;
+  let retryAfterMs: number | undefined;
   try {
-    if (typeof error !== 'object' || error === null) return { permanent: false, retryAfterMs: undefined };
-    const { permanent, retryAfterMs } = error as { permanent?: unknown; retryAfterMs?: unknown };
-    return {
-      permanent: permanent === true,
-      retryAfterMs:
-        typeof retryAfterMs === 'number' && retryAfterMs >= 0 && Number.isFinite(retryAfterMs) ? retryAfterMs : undefined,
-    };
+    if (typeof error === 'object' && error !== null) {
+      // Both read before either is kept: a getter that throws leaves no hint at all.
+      const hints = error as { permanent?: unknown; retryAfterMs?: unknown };
+      const { permanent: permanentHint, retryAfterMs: afterHint } = hints;
+      permanent = permanentHint === true;
+      if (typeof afterHint === 'number' && afterHint >= 0 && Number.isFinite(afterHint)) retryAfterMs = afterHint;
+    }
   } catch {
-    return { permanent: false, retryAfterMs: undefined };
+    // A hostile error (a throwing getter, a revoked proxy) gives no hint.
   }
+  return { permanent, retryAfterMs };
 }

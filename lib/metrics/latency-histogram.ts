@@ -17,13 +17,13 @@ const BUCKET_COUNT = SUB_BUCKETS + OCTAVES * SUB_BUCKETS;
  * histogram.summary(); // { p50: 12.5, p95: 12.5, p99: 12.5, max: 12.5 }
  */
 export class LatencyHistogram {
-  private readonly counts = new Float64Array(BUCKET_COUNT);
-  private total = 0;
-  private maxValue = 0;
+  readonly #counts = new Float64Array(BUCKET_COUNT);
+  #total = 0;
+  #maxValue = 0;
 
   /** How many values have been recorded since the last reset. */
   get count(): number {
-    return this.total;
+    return this.#total;
   }
 
   /**
@@ -37,33 +37,33 @@ export class LatencyHistogram {
     // Shaped for the delivery hot path: no allocation, no Math.log. Number.isFinite never coerces.
     if (!Number.isFinite(ms)) return;
     const value = ms > 0 ? ms : 0;
-    this.counts[bucketOf(value)] += count;
-    this.total += count;
-    if (value > this.maxValue) this.maxValue = value;
+    this.#counts[bucketOf(value)] += count;
+    this.#total += count;
+    if (value > this.#maxValue) this.#maxValue = value;
   }
 
   /** p50, p95 and p99 (each the upper edge of its bucket, never above `max`) and the exact maximum, in milliseconds; all 0 when empty. */
   summary(): LatencySummary {
-    if (this.total === 0) return { p50: 0, p95: 0, p99: 0, max: 0 };
-    return { p50: this.percentile(0.5), p95: this.percentile(0.95), p99: this.percentile(0.99), max: this.maxValue };
+    // Empty, every percentile finds no bucket and is the maximum, 0.
+    return { p50: this.#percentile(0.5), p95: this.#percentile(0.95), p99: this.#percentile(0.99), max: this.#maxValue };
   }
 
   /** Forgets every recorded value. */
   reset(): void {
-    this.counts.fill(0);
-    this.total = 0;
-    this.maxValue = 0;
+    this.#counts.fill(0);
+    this.#total = 0;
+    this.#maxValue = 0;
   }
 
-  private percentile(fraction: number): number {
-    const rank = Math.max(1, Math.ceil(fraction * this.total));
+  #percentile(fraction: number): number {
+    const rank = Math.max(1, Math.ceil(fraction * this.#total));
     let seen = 0;
     for (let index = 0; index < BUCKET_COUNT; index++) {
-      seen += this.counts[index];
+      seen += this.#counts[index];
       // The last bucket is open-ended: its only honest bound is the maximum.
-      if (seen >= rank) return index === BUCKET_COUNT - 1 ? this.maxValue : Math.min(upperEdge(index), this.maxValue);
+      if (seen >= rank) return index === BUCKET_COUNT - 1 ? this.#maxValue : Math.min(upperEdge(index), this.#maxValue);
     }
-    return this.maxValue;
+    return this.#maxValue;
   }
 }
 

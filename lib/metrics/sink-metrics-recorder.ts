@@ -43,22 +43,10 @@ export class SinkMetricsRecorder {
 
   /** A JSON-serializable copy of the counters now. */
   snapshot(): SinkMetrics {
-    const metrics: SinkMetrics = {
-      name: this.name,
-      received: this.received,
-      delivered: this.delivered,
-      dropped: this.dropped,
-      failed: this.failed,
-      retried: this.retried,
-      fallback: this.fallback,
-      pending: this.pending,
-      queueDepth: this.queueDepth,
-      queueBytes: this.queueBytes,
-      bytesWritten: this.bytesWritten,
-      latencyMs: this.latency.summary(),
-      breaker: this.breaker,
-    };
-    if (this.lastError !== undefined) metrics.lastError = this.lastError;
+    // The counters are own fields declared in SinkMetrics' order, so a rest copy keeps that order.
+    const { latency, lastError, breaker, ...counters } = this;
+    const metrics: SinkMetrics = { ...counters, latencyMs: latency.summary(), breaker };
+    if (lastError !== undefined) metrics.lastError = lastError;
     return metrics;
   }
 }

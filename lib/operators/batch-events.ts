@@ -5,6 +5,7 @@ import { unrefScheduler } from '../core/unref-scheduler';
 import { describeValue } from '../core/describe-value';
 import { MAX_TIMER_MS } from '../core/max-timer-ms';
 import { checkOptionKeys } from '../core/check-option-keys';
+import { checkCount } from './operator-options';
 import { subscribeUpstream } from './subscribe-upstream';
 
 /** Most events in one batch, and the longest a partial batch waits. */
@@ -32,15 +33,10 @@ export function resolveBatchOptions(options: BatchOptions = {}): ResolvedBatchOp
     throw new ConfigurationError(`batch: expected options like { size, maxDelayMs }, got ${describeValue(options)}`);
   const size = options.size ?? 512;
   const maxDelayMs = options.maxDelayMs ?? 100;
-  if (!Number.isInteger(size) || size < 1)
-    throw new ConfigurationError(`batch.size: expected a whole number of events ≥ 1, got ${describeValue(size)}`);
+  checkCount('batch.size', size, 'events');
   // A string would be added to the clock as text, and a finite delay past 2^31 - 1 ms fires at once
   // in Node's timers: both must be refused here, not found out as a batch sent at the wrong time.
-  if (
-    typeof maxDelayMs !== 'number' ||
-    !(maxDelayMs >= 0) ||
-    (maxDelayMs > MAX_TIMER_MS && maxDelayMs !== Number.POSITIVE_INFINITY)
-  )
+  if (typeof maxDelayMs !== 'number' || !(maxDelayMs >= 0) || (maxDelayMs > MAX_TIMER_MS && maxDelayMs !== Infinity))
     throw new ConfigurationError(
       `batch.maxDelayMs: expected milliseconds from 0 to ${MAX_TIMER_MS} or Infinity, got ${describeValue(maxDelayMs)}`,
     );
@@ -82,7 +78,7 @@ export function batchEvents(
         next: (event) => {
           batch.push(event);
           if (batch.length >= size) emitBatch();
-          else if (batch.length === 1 && maxDelayMs !== Number.POSITIVE_INFINITY) {
+          else if (batch.length === 1 && maxDelayMs !== Infinity) {
             timer = scheduler.schedule(emitBatch, maxDelayMs);
           }
         },

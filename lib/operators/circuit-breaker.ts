@@ -1,12 +1,10 @@
 import { BehaviorSubject, Observable, type SchedulerLike } from 'rxjs';
-import { describeValue } from '../core/describe-value';
 import { checkTimerMs } from '../core/max-timer-ms';
-import { ConfigurationError } from '../core/errors/configuration-error';
 import { SelfLog } from '../core/self-log';
 import { unrefScheduler } from '../core/unref-scheduler';
 import type { BreakerStateName } from '../metrics/metrics-types';
 import { BrokenCircuitError } from './broken-circuit-error';
-import { optionsObject } from './operator-options';
+import { checkCount, optionsObject } from './operator-options';
 import { checkOptionKeys } from '../core/check-option-keys';
 import { guardSubscribers } from '../core/guard-subscribers';
 import { subscribeUpstream } from './subscribe-upstream';
@@ -34,11 +32,7 @@ export function resolveCircuitBreakerOptions(options: CircuitBreakerOptions = {}
   const given = optionsObject(options, 'circuitBreaker');
   const failureThreshold = given.failureThreshold ?? 5;
   const resetTimeoutMs = given.resetTimeoutMs ?? 400;
-  if (!Number.isInteger(failureThreshold) || failureThreshold < 1) {
-    throw new ConfigurationError(
-      `circuitBreaker.failureThreshold: expected a whole number of failures ≥ 1, got ${describeValue(failureThreshold)}`,
-    );
-  }
+  checkCount('circuitBreaker.failureThreshold', failureThreshold, 'failures');
   checkTimerMs('circuitBreaker.resetTimeoutMs', resetTimeoutMs);
   return { failureThreshold, resetTimeoutMs };
 }

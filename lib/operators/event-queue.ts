@@ -3,6 +3,7 @@ import { ConfigurationError } from '../core/errors/configuration-error';
 import type { LogEvent } from '../core/log-event';
 import { SelfLog } from '../core/self-log';
 import { estimateEventBytes, truncateEvent } from './event-size';
+import { checkBytes, checkCount } from './operator-options';
 
 /** What a full queue gives up: the oldest queued event or the one arriving. */
 export type OverflowPolicy = 'drop-oldest' | 'drop-newest';
@@ -47,10 +48,8 @@ export function resolveQueueOptions(options: QueueOptions = {}): ResolvedQueueOp
   const overflow = options.overflow ?? 'drop-oldest';
   const warnAt = options.warnAt ?? 0.8;
   const maxEventBytes = options.maxEventBytes ?? 256 * 1024;
-  if (!Number.isInteger(limit) || limit < 1)
-    throw new ConfigurationError(`queue.limit: expected a whole number of events ≥ 1, got ${String(limit)}`);
-  if (!isPositiveFinite(limitBytes))
-    throw new ConfigurationError(`queue.limitBytes: expected a finite number of bytes > 0, got ${describeValue(limitBytes)}`);
+  checkCount('queue.limit', limit, 'events', String);
+  checkBytes('queue.limitBytes', limitBytes);
   // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- JavaScript callers can pass anything
   if (overflow !== 'drop-oldest' && overflow !== 'drop-newest') {
     throw new ConfigurationError(
@@ -59,16 +58,8 @@ export function resolveQueueOptions(options: QueueOptions = {}): ResolvedQueueOp
   }
   if (typeof warnAt !== 'number' || !(warnAt > 0 && warnAt <= 1))
     throw new ConfigurationError(`queue.warnAt: expected a fraction in (0, 1], got ${describeValue(warnAt)}`);
-  if (!isPositiveFinite(maxEventBytes))
-    throw new ConfigurationError(
-      `queue.maxEventBytes: expected a finite number of bytes > 0, got ${describeValue(maxEventBytes)}`,
-    );
+  checkBytes('queue.maxEventBytes', maxEventBytes);
   return { limit, limitBytes, overflow, warnAt, maxEventBytes: Math.min(maxEventBytes, limitBytes) };
-}
-
-/** A byte bound: a finite number above 0 (a string such as `'10'` is not one, though `'10' > 0`). */
-function isPositiveFinite(value: unknown): boolean {
-  return typeof value === 'number' && Number.isFinite(value) && value > 0;
 }
 
 /**
@@ -135,7 +126,7 @@ export class EventQueue {
 
   /** The enqueue time of the oldest event held (NaN when empty). */
   get headEnqueuedAt(): number {
-    return this.#count === 0 ? Number.NaN : this.#times[this.#head];
+    return this.#count === 0 ? NaN : this.#times[this.#head];
   }
 
   /** The enqueue time of the event the last `shift()` returned. */
@@ -161,7 +152,6 @@ export class EventQueue {
     if (this.#count >= limit || this.#byteCount + size > limitBytes) {
       if (this.options.overflow === 'drop-newest') {
         this.#countDrops(1);
-        this.#reportOverflow();
         return false;
       }
       while (this.#count > 0 && (this.#count >= limit || this.#byteCount + size > limitBytes)) {
@@ -178,7 +168,6 @@ export class EventQueue {
     this.#byteCount += size;
     // Counters first, diagnostics last: a SelfLog handler that reads the counts sees them settled.
     if (dropped !== 0) this.#countDrops(dropped);
-    if (dropped !== 0) this.#reportOverflow();
     if (!this.#warned && (this.#count >= this.#warnDepth || this.#byteCount >= this.#warnBytes)) this.#warn();
     return true;
   }
@@ -198,13 +187,8 @@ export class EventQueue {
    * @param times When given, receives each returned event's enqueue time at the same index.
    */
   take(n: number, times?: number[]): LogEvent[] {
-    const taken = Math.max(0, Math.min(n, this.#count));
-    const events = new Array<LogEvent>(taken);
-    for (let index = 0; index < taken; index++) {
-      if (times !== undefined) times.push(this.#times[this.#head]);
-      events[index] = this.#removeHead();
-    }
-    this.#rearm();
+    const events = this.peek(n, times);
+    this.discard(events.length);
     return events;
   }
 
@@ -263,6 +247,7 @@ export class EventQueue {
     this.#head = 0;
   }
 
+  /** Counts `count` events just dropped by overflow, tells `onDrop`, then writes the overflow diagnostic once per crossing. */
   #countDrops(count: number): void {
     this.dropped += count;
     if (this.#onDrop !== undefined) {
@@ -272,9 +257,6 @@ export class EventQueue {
         SelfLog.write('Queue {Name} onDrop hook failed', this.#name, error);
       }
     }
-  }
-
-  #reportOverflow(): void {
     if (this.#overflowReported) return;
     this.#overflowReported = true;
     SelfLog.write(

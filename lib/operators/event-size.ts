@@ -102,15 +102,28 @@ export function truncateEvent(event: LogEvent, maxEventBytes: number): LogEvent 
   if (before <= maxEventBytes) return event;
   try {
     const lengths: number[] = [];
-    const walk = { visits: TRUNCATE_VISIT_LIMIT };
-    collectStringLengths(event.properties, lengths, walk, 0);
+    // The walk that cuts, run first to measure: it sees the same strings the cutting will.
+    mapStrings(
+      event.properties,
+      (text, beyondLimit) => {
+        if (!beyondLimit && text.length >= MIN_CUT) lengths.push(text.length);
+        return text;
+      },
+      { visits: TRUNCATE_VISIT_LIMIT },
+      0,
+    );
     const exception = event.exception;
     if (exception !== undefined) {
       if (exception.message.length >= MIN_CUT) lengths.push(exception.message.length);
       if (exception.stack !== undefined && exception.stack.length >= MIN_CUT) lengths.push(exception.stack.length);
     }
     const keep = cutLength(lengths, before - maxEventBytes);
-    let properties = cutStrings(event.properties, keep, { visits: TRUNCATE_VISIT_LIMIT }, 0) as Record<string, unknown>;
+    let properties = mapStrings(
+      event.properties,
+      (text, beyondLimit) => (beyondLimit || text.length >= MIN_CUT ? cut(text, keep) : text),
+      { visits: TRUNCATE_VISIT_LIMIT },
+      0,
+    ) as Record<string, unknown>;
     const cutException = exception === undefined ? undefined : cutError(exception, keep);
     properties = dropLargestProperties(event, properties, cutException, maxEventBytes);
     const rendered = cut(renderSafely(event), Math.floor(maxEventBytes / 2));
@@ -131,26 +144,12 @@ interface Walk {
   visits: number;
 }
 
-function collectStringLengths(value: unknown, lengths: number[], walk: Walk, depth: number): void {
-  if (--walk.visits <= 0) return;
-  if (typeof value === 'string') {
-    if (value.length >= MIN_CUT) lengths.push(value.length);
-    return;
-  }
-  if (!isContainer(value) || depth > 64) return;
-  if (Array.isArray(value)) {
-    for (const item of value) collectStringLengths(item, lengths, walk, depth + 1);
-  } else {
-    for (const key in value) collectStringLengths((value as Record<string, unknown>)[key], lengths, walk, depth + 1);
-  }
-}
-
 /**
  * The length every string longer than it is cut to so that about `excess` bytes go away
  * (water-filling: the largest strings are cut first, down to a common length).
  */
 function cutLength(lengths: number[], excess: number): number {
-  if (lengths.length === 0) return Number.POSITIVE_INFINITY;
+  if (lengths.length === 0) return Infinity;
   lengths.sort((a, b) => b - a);
   let sum = 0;
   for (let k = 1; k <= lengths.length; k++) {
@@ -173,13 +172,23 @@ function cut(text: string, keep: number): string {
   return flatString(`${text.slice(0, keep)}…[truncated ${text.length - keep} chars]`);
 }
 
-function cutStrings(value: unknown, keep: number, walk: Walk, depth: number): unknown {
-  if (--walk.visits <= 0) return typeof value === 'string' ? cut(value, keep) : value;
-  if (typeof value === 'string') return value.length >= MIN_CUT ? cut(value, keep) : value;
-  if (!isContainer(value) || depth > 64) return value;
-  if (Array.isArray(value)) return value.map((item) => cutStrings(item, keep, walk, depth + 1));
+/**
+ * A copy of `value` with every string replaced by `onString(text, beyondLimit)`, walking at most
+ * `walk.visits` values and 64 levels of plain objects and arrays; past the visit limit a value is
+ * kept as it is (a string still goes to `onString`, with `beyondLimit` true).
+ */
+function mapStrings(
+  value: unknown,
+  onString: (text: string, beyondLimit: boolean) => string,
+  walk: Walk,
+  depth: number,
+): unknown {
+  const beyondLimit = --walk.visits <= 0;
+  if (typeof value === 'string') return onString(value, beyondLimit);
+  if (beyondLimit || !isContainer(value) || depth > 64) return value;
+  if (Array.isArray(value)) return value.map((item) => mapStrings(item, onString, walk, depth + 1));
   const copy: Record<string, unknown> = {};
-  for (const key in value) copy[key] = cutStrings((value as Record<string, unknown>)[key], keep, walk, depth + 1);
+  for (const key in value) copy[key] = mapStrings((value as Record<string, unknown>)[key], onString, walk, depth + 1);
   return copy;
 }
 

@@ -1,3 +1,4 @@
+import { describeValue } from '../core/describe-value';
 import { ConfigurationError } from '../core/errors/configuration-error';
 
 /** A short description of a bad option value, for a ConfigurationError. */
@@ -21,20 +22,42 @@ export function numberOption(
   limits: { min: number; max?: number; integer?: boolean },
 ): number {
   if (value === undefined) return fallback;
-  const max = limits.max ?? Number.POSITIVE_INFINITY;
+  const max = limits.max ?? Infinity;
   if (
     typeof value !== 'number' ||
     Number.isNaN(value) ||
     value < limits.min ||
     value > max ||
-    (limits.integer === true && !Number.isInteger(value) && value !== Number.POSITIVE_INFINITY)
+    (limits.integer === true && !Number.isInteger(value) && value !== Infinity)
   ) {
-    const range = max === Number.POSITIVE_INFINITY ? `at least ${limits.min}` : `between ${limits.min} and ${max}`;
+    const range = max === Infinity ? `at least ${limits.min}` : `between ${limits.min} and ${max}`;
     throw new ConfigurationError(
       `${where}: expected ${limits.integer === true ? 'an integer' : 'a number'} ${range}, got ${describeOption(value)}`,
     );
   }
   return value;
+}
+
+/**
+ * Checks a count option: a whole number, at least 1.
+ *
+ * @param unit What is counted, as the message names it: `events`, `tries` …
+ * @param describe How the message shows a bad value. Default `describeValue`.
+ * @throws ConfigurationError `where: expected a whole number of <unit> ≥ 1, got <value>`.
+ */
+export function checkCount(where: string, value: unknown, unit: string, describe = describeValue): void {
+  if (!Number.isInteger(value) || (value as number) < 1)
+    throw new ConfigurationError(`${where}: expected a whole number of ${unit} ≥ 1, got ${describe(value)}`);
+}
+
+/**
+ * Checks a byte bound: a finite number above 0 (a string such as `'10'` is not one, though `'10' > 0`).
+ *
+ * @throws ConfigurationError naming `where` and the value.
+ */
+export function checkBytes(where: string, value: unknown): void {
+  if (!Number.isFinite(value) || (value as number) <= 0)
+    throw new ConfigurationError(`${where}: expected a finite number of bytes > 0, got ${describeValue(value)}`);
 }
 
 /**

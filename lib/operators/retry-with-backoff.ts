@@ -3,7 +3,7 @@ import { describeValue } from '../core/describe-value';
 import { checkTimerMs } from '../core/max-timer-ms';
 import { ConfigurationError } from '../core/errors/configuration-error';
 import { unrefScheduler } from '../core/unref-scheduler';
-import { optionsObject } from './operator-options';
+import { checkCount, optionsObject } from './operator-options';
 import { checkOptionKeys } from '../core/check-option-keys';
 
 /** How often and how patiently a failed write is tried again. */
@@ -37,8 +37,7 @@ export function resolveRetryOptions(options: RetryOptions = {}): ResolvedRetryOp
   const initialDelayMs = given.initialDelayMs ?? 100;
   const maxDelayMs = given.maxDelayMs ?? 5_000;
   const jitter = given.jitter ?? 0.2;
-  if (!Number.isInteger(attempts) || attempts < 1)
-    throw new ConfigurationError(`retry.attempts: expected a whole number of tries ≥ 1, got ${describeValue(attempts)}`);
+  checkCount('retry.attempts', attempts, 'tries');
   checkTimerMs('retry.initialDelayMs', initialDelayMs);
   checkTimerMs('retry.maxDelayMs', maxDelayMs);
   if (typeof jitter !== 'number' || !(jitter >= 0 && jitter <= 1))

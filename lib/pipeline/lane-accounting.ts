@@ -39,9 +39,8 @@ export class LaneAccounting implements EventAccounting {
   #made = 0;
   /** True once the delivery stage has taken over what was held at close. */
   #handedOver = false;
-  /** Without a prototype, so a reason named `__proto__` is counted like any other. */
-  readonly #reasons: Record<string, number> = Object.create(null) as Record<string, number>;
-  #reasonCount = 0;
+  /** A Map, so a reason named `__proto__` is counted like any other. */
+  readonly #reasons = new Map<string, number>();
   /** Per operator, in pipe order: its exits (but the last's), what it reported, and what its failures lost. */
   readonly #stages: { left: number; made: number; discarded: number; lost: number }[] = [];
 
@@ -52,13 +51,10 @@ export class LaneAccounting implements EventAccounting {
     }
     if (this.#handedOver) return;
     this.discarded += count;
+    const reasons = this.#reasons;
     let key = typeof reason === 'string' && reason !== '' ? reason : UNREPORTED_REASON;
-    if (!Object.hasOwn(this.#reasons, key) && this.#reasonCount >= MAX_REASONS) key = OTHER_REASON;
-    if (Object.hasOwn(this.#reasons, key)) this.#reasons[key] += count;
-    else {
-      this.#reasons[key] = count;
-      this.#reasonCount++;
-    }
+    if (!reasons.has(key) && reasons.size >= MAX_REASONS) key = OTHER_REASON;
+    reasons.set(key, (reasons.get(key) ?? 0) + count);
   }
 
   created(count: number): void {
@@ -110,19 +106,18 @@ export class LaneAccounting implements EventAccounting {
         this.created(created);
       },
     };
-    const provided: OperatorFunction<LogEvent, LogEvent> = (source) =>
-      new Observable<LogEvent>((subscriber) => provideEventAccounting(own, () => operator(source).subscribe(subscriber)));
-    const counted: OperatorFunction<LogEvent, LogEvent> = last
-      ? provided
-      : (source) =>
-          provided(source).pipe(
-            map((event) => {
-              stage.left++;
-              return event;
-            }),
-          );
-    return (source) =>
-      counted(source).pipe(
+    return (source) => {
+      let isolated = new Observable<LogEvent>((subscriber) =>
+        provideEventAccounting(own, () => operator(source).subscribe(subscriber)),
+      );
+      if (!last)
+        isolated = isolated.pipe(
+          map((event) => {
+            stage.left++;
+            return event;
+          }),
+        );
+      return isolated.pipe(
         catchError((error: unknown, caught: Observable<LogEvent>) => {
           const exits = last ? this.left : stage.left;
           const lost = entries() + stage.made - exits - stage.discarded - stage.lost;
@@ -134,6 +129,7 @@ export class LaneAccounting implements EventAccounting {
           return caught;
         }),
       );
+    };
   }
 
   /** Events the operators reported making. */
@@ -143,7 +139,7 @@ export class LaneAccounting implements EventAccounting {
 
   /** Of `discarded`, the count by reason (a copy). */
   reasons(): Record<string, number> {
-    return { ...this.#reasons };
+    return Object.fromEntries(this.#reasons);
   }
 
   /** Events held by the operators now. */

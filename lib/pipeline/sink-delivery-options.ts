@@ -48,17 +48,14 @@ export interface ResolvedDeliveryOptions {
  * @throws ConfigurationError naming the bad value.
  */
 export function resolveDeliveryOptions(options: SinkDeliveryOptions): ResolvedDeliveryOptions {
-  resolveQueueOptions(options.queue);
-  const batch = options.batch === undefined ? { size: 1, maxDelayMs: 0 } : resolveBatchOptions(options.batch);
-  const retry = options.retry === false ? null : resolveRetryOptions(options.retry);
-  const circuitBreaker = options.circuitBreaker === false ? null : (options.circuitBreaker ?? {});
-  if (circuitBreaker !== null) resolveCircuitBreakerOptions(circuitBreaker);
+  const queue = resolveQueueOptions(options.queue);
+  const { size, maxDelayMs } = options.batch === undefined ? { size: 1, maxDelayMs: 0 } : resolveBatchOptions(options.batch);
   return {
-    queue: options.queue ?? {},
-    size: batch.size,
-    maxDelayMs: batch.maxDelayMs,
-    retry,
-    circuitBreaker,
+    queue,
+    size,
+    maxDelayMs,
+    retry: options.retry === false ? null : resolveRetryOptions(options.retry),
+    circuitBreaker: options.circuitBreaker === false ? null : resolveCircuitBreakerOptions(options.circuitBreaker ?? {}),
     fallback: options.fallback ?? null,
   };
 }

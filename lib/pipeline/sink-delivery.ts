@@ -1,6 +1,7 @@
 import type { SchedulerLike, Subscription } from 'rxjs';
 import { PartialDeliveryError, reportedCount } from '../core/errors/partial-delivery-error';
 import type { LogEvent } from '../core/log-event';
+import { retryHint } from '../core/retry-hint';
 import { SelfLog } from '../core/self-log';
 import type { Sink } from '../core/sink';
 import type { SinkMetrics } from '../metrics/metrics-types';
@@ -8,6 +9,7 @@ import { SinkMetricsRecorder } from '../metrics/sink-metrics-recorder';
 import { CircuitBreaker } from '../operators/circuit-breaker';
 import { EventQueue } from '../operators/event-queue';
 import { estimateEventBytes, truncateEvent } from '../operators/event-size';
+import { backoffDelay, type ResolvedRetryOptions } from '../operators/retry-with-backoff';
 import { eventTimeMs } from '../templates/log-event-record';
 import {
   resolveDeliveryOptions,
@@ -15,12 +17,31 @@ import {
   type SinkDeliveryOptions,
   type SinkShutdownResult,
 } from './sink-delivery-options';
-import { describeError, type Flight, type FlightOutcome, SinkDeliverySender } from './sink-delivery-sender';
+import { adoptOutcome } from './adopt-outcome';
 import { ReentrancyGuard } from './reentrancy-guard';
 import { settlesWithin } from './sink-delivery-timeout';
 import { SinkDeliveryWaiters } from './sink-delivery-waiters';
 
 export type { ShutdownStrategy, SinkDeliveryOptions, SinkShutdownResult } from './sink-delivery-options';
+
+/** Shortest interval between two "failed try, retrying" diagnostics of one sink, in milliseconds. */
+const TRY_REPORT_INTERVAL_MS = 1_000;
+
+/** A batch between leaving the queue (or the open batch) and being settled. */
+interface Flight {
+  /** The events not yet settled, frozen: the sink gets this very array and cannot change what is counted. */
+  events: readonly LogEvent[];
+  /** Enqueue time of each event, for latency. */
+  times: number[];
+  /** Tries of the primary sink so far. */
+  attempts: number;
+  retryTimer: Subscription | null;
+  /** Set when shutdown gave up on it: a late outcome then changes nothing. */
+  abandoned: boolean;
+}
+
+/** How a flight ended: the primary took it, the fallback took it, or nobody did. */
+type FlightOutcome = 'delivered' | 'fallback' | 'failed';
 
 /** A sink that counts its own output exposes it as `bytesWritten`; the stage reports it. */
 interface ByteCountingSink {
@@ -30,7 +51,8 @@ interface ByteCountingSink {
 /**
  * The per-sink delivery stage: one stateful, pull-based step that holds a sink's bounded queue,
  * its open batch and its one batch in flight, and delivers with retry, circuit breaker and
- * fallback. It is one stage rather than a chain of RxJS operators because `concatMap` and
+ * fallback (the breaker first, then the primary sink with retries on the scheduler, then the
+ * fallback sink). It is one stage rather than a chain of RxJS operators because `concatMap` and
  * friends buffer without limit in front of the call in flight, so an upstream bounded queue
  * would never fill: RxJS is push-based, so only a pull-based stage can bound and drop.
  *
@@ -52,15 +74,15 @@ export class SinkDelivery {
   readonly #queue: EventQueue;
   readonly #size: number;
   readonly #maxDelayMs: number;
+  readonly #retry: ResolvedRetryOptions | null;
   readonly #breaker: CircuitBreaker | null;
   readonly #fallback: Sink | null;
-  readonly #sender: SinkDeliverySender;
   readonly #waiters = new SinkDeliveryWaiters();
   #open: LogEvent[] = [];
   #openTimes: number[] = [];
   #flight: Flight | null = null;
   #ageTimer: Subscription | null = null;
-  #ageDueAt = Number.POSITIVE_INFINITY;
+  #ageDueAt = Infinity;
   #pumping = false;
   #accepting = true;
   /** Send partial batches now (shutdown, flushSync) instead of waiting for their age. */
@@ -73,6 +95,10 @@ export class SinkDelivery {
   #closingSinks = false;
   /** Events of a refused inline batch not yet moved into the queue (they follow it). */
   #requeueing = 0;
+  /** Set by an immediate shutdown: a failed batch goes straight to the fallback. */
+  #noRetries = false;
+  #lastTryReportAt = -Infinity;
+  #unreportedTries = 0;
 
   /**
    * @param name The sink's name, used in metrics and diagnostics.
@@ -104,20 +130,9 @@ export class SinkDelivery {
     this.#queue = new EventQueue(resolved.queue, name, (count) => this.#onDrop(count));
     this.#size = resolved.size;
     this.#maxDelayMs = resolved.maxDelayMs;
+    this.#retry = resolved.retry;
     this.#fallback = resolved.fallback;
     this.#breaker = resolved.circuitBreaker === null ? null : new CircuitBreaker(resolved.circuitBreaker, scheduler, name);
-    this.#sender = new SinkDeliverySender({
-      name,
-      sink,
-      fallback: this.#fallback,
-      breaker: this.#breaker,
-      retry: resolved.retry,
-      scheduler,
-      recorder: this.#recorder,
-      settle: (flight, outcome) => this.#settle(flight, outcome),
-      settleLeading: (flight, count) => this.#settleLeading(flight, count),
-      guard,
-    });
   }
 
   /** Takes one event on the caller's turn: writes it now when it fills a batch and the sink can, else holds it; after shutdown began, counts it as dropped. Never throws. */
@@ -241,7 +256,7 @@ export class SinkDelivery {
     recorder.pending = this.#pendingCount() + this.#undelivered;
     recorder.queueDepth = this.#queue.depth;
     recorder.queueBytes = this.#queue.bytes;
-    recorder.breaker = this.#breaker === null ? 'closed' : this.#breaker.state;
+    recorder.breaker = this.#breaker?.state ?? 'closed';
     const written = (this.#sink as ByteCountingSink).bytesWritten;
     if (typeof written === 'number') recorder.bytesWritten = written;
     return recorder.snapshot();
@@ -252,41 +267,37 @@ export class SinkDelivery {
   }
 
   #inFlightCount(): number {
-    return this.#flight === null ? 0 : this.#flight.events.length;
+    return this.#flight?.events.length ?? 0;
   }
 
   #sendOpen(): void {
     const events = this.#open;
     const times = this.#openTimes;
+    this.#clearOpen();
+    this.#dispatch(events, times);
+  }
+
+  /** Empties the open batch, and stops its age timer. */
+  #clearOpen(): void {
     this.#open = [];
     this.#openTimes = [];
     this.#cancelAge();
-    this.#dispatch(events, times);
   }
 
   /** Writes a batch that nothing queued precedes: inline through `emitSync` when the sink has it and is healthy, else on the async path. */
   #dispatch(events: LogEvent[], times: number[]): void {
     this.#boundEvents(events);
-    const sink = this.#sink;
+    // In flight at once, also on the inline path: an event logged from inside the sink queues behind this batch.
+    const flight = this.#begin(events, times);
     // While draining for shutdown, the final batches take the async path, so that a sink whose
     // write completes later (a stream) is counted delivered only once the write has completed.
-    if (sink.emitSync === undefined || this.#draining || (this.#breaker !== null && this.#breaker.state !== 'closed')) {
-      this.#sender.send(this.#begin(events, times));
+    if (this.#sink.emitSync === undefined || this.#draining || (this.#breaker !== null && this.#breaker.state !== 'closed')) {
+      this.#send(flight);
       return;
     }
-    // Marked in flight so that an event logged from inside the sink queues behind this batch.
-    const flight = this.#begin(events, times);
-    let written = false;
-    try {
-      written = this.#guard.run(() => sink.emitSync?.(flight.events)) === true;
-    } catch (error) {
-      this.#recorder.lastError = describeError(error);
-      if (error instanceof PartialDeliveryError) {
-        const leading = reportedCount(error.delivered, flight.events.length);
-        if (leading > 0) this.#settleLeading(flight, leading);
-        written = flight.events.length === 0;
-      }
-    }
+    // A PartialDeliveryError that reports every event written is a success too.
+    const written =
+      this.#emitSync(flight.events, (delivered) => this.#settleLeading(flight, delivered)) || flight.events.length === 0;
     if (written) {
       this.#breaker?.recordSuccess();
       this.#settle(flight, 'delivered');
@@ -334,7 +345,7 @@ export class SinkDelivery {
         this.#cancelAge();
         const times: number[] = [];
         const events = this.#queue.take(this.#size, times);
-        this.#sender.send(this.#begin(events, times));
+        this.#send(this.#begin(events, times));
       }
     } finally {
       this.#pumping = false;
@@ -358,13 +369,17 @@ export class SinkDelivery {
     this.#pump();
   }
 
-  /** The first `count` events of the flight reached the sink; the rest stay in flight. */
-  #settleLeading(flight: Flight, count: number): void {
+  /**
+   * The sink reports the first `reported` events of the flight written (a PartialDeliveryError):
+   * they are delivered, the rest stay in flight. A flight given up on goes to `settleAbandoned`.
+   */
+  #settleLeading(flight: Flight, reported: number): void {
     if (flight.abandoned) {
-      this.#settleAbandoned(flight, count);
+      this.#settleAbandoned(flight, reported);
       return;
     }
-    if (this.#flight !== flight) return;
+    const count = reportedCount(reported, flight.events.length);
+    if (this.#flight !== flight || count === 0) return;
     this.#takeLeading(flight, count);
     this.#waiters.settle(0, count);
   }
@@ -389,6 +404,116 @@ export class SinkDelivery {
     flight.times = flight.times.slice(count);
   }
 
+  /** Delivers a flight: through the breaker to the primary sink, with retries, then to the fallback. Its outcome arrives in `settle`. */
+  #send(flight: Flight): void {
+    if (this.#breaker?.tryAcquire() === 'reject') this.#toFallback(flight);
+    else this.#attempt(flight);
+  }
+
+  /** A flight waiting for a retry gives up now: one breaker failure, then the fallback. */
+  #giveUpRetry(flight: Flight): void {
+    if (flight.retryTimer === null) return;
+    flight.retryTimer.unsubscribe();
+    flight.retryTimer = null;
+    this.#breaker?.recordFailure();
+    this.#toFallback(flight);
+  }
+
+  #attempt(flight: Flight): void {
+    flight.attempts++;
+    const sink = this.#sink;
+    adoptOutcome(
+      () => this.#guard.run(() => sink.emit(flight.events)),
+      () => this.#primaryDelivered(flight),
+      (error) => this.#primaryFailed(flight, error),
+    );
+  }
+
+  #primaryDelivered(flight: Flight): void {
+    if (flight.abandoned) {
+      // Given up on by a shutdown: settleAbandoned decides whether the late news still counts.
+      this.#settleAbandoned(flight, flight.events.length);
+      return;
+    }
+    this.#breaker?.recordSuccess();
+    this.#settle(flight, 'delivered');
+  }
+
+  #primaryFailed(flight: Flight, error: unknown): void {
+    if (error instanceof PartialDeliveryError) this.#settleLeading(flight, error.delivered);
+    if (flight.abandoned) return;
+    if (flight.events.length === 0) {
+      // The PartialDeliveryError reported every event written.
+      this.#primaryDelivered(flight);
+      return;
+    }
+    const retry = this.#retry;
+    this.#recorder.lastError = describeError(error);
+    // A permanent error (an HTTP 400, a redirect …) is not retried; a Retry-After is waited for, up to maxDelayMs.
+    const hint = retryHint(error);
+    if (retry !== null && flight.attempts < retry.attempts && !this.#noRetries && !hint.permanent) {
+      const backoff = backoffDelay(flight.attempts, retry);
+      const delay = hint.retryAfterMs === undefined ? backoff : Math.max(backoff, Math.min(hint.retryAfterMs, retry.maxDelayMs));
+      this.#reportTry(flight, delay, error);
+      flight.retryTimer = this.#scheduler.schedule(() => {
+        flight.retryTimer = null;
+        if (flight.abandoned) return;
+        this.#recorder.retried++;
+        this.#attempt(flight);
+      }, delay);
+      return;
+    }
+    this.#breaker?.recordFailure();
+    SelfLog.write(
+      'Sink {Name} failed to write a batch of {Count} events after {Tries} tries',
+      this.name,
+      flight.events.length,
+      flight.attempts,
+      error,
+    );
+    this.#toFallback(flight);
+  }
+
+  /** One diagnostic per failed try that will be retried, at most one a second per sink (the rest are counted in the next). */
+  #reportTry(flight: Flight, delayMs: number, error: unknown): void {
+    const now = this.#scheduler.now();
+    if (now - this.#lastTryReportAt < TRY_REPORT_INTERVAL_MS) {
+      this.#unreportedTries++;
+      return;
+    }
+    this.#lastTryReportAt = now;
+    const suppressed = this.#unreportedTries;
+    this.#unreportedTries = 0;
+    SelfLog.write(
+      'Sink {Name} failed a write of {Count} events (try {Try} of {Tries}); retrying in {Delay} ms{Suppressed}',
+      this.name,
+      flight.events.length,
+      flight.attempts,
+      this.#retry?.attempts,
+      Math.round(delayMs),
+      suppressed === 0 ? '' : ` (${suppressed} earlier failed tries not reported)`,
+      error,
+    );
+  }
+
+  #toFallback(flight: Flight): void {
+    const fallback = this.#fallback;
+    if (fallback === null) {
+      this.#settle(flight, 'failed');
+      return;
+    }
+    adoptOutcome(
+      () => this.#guard.run(() => fallback.emit(flight.events)),
+      () => this.#settle(flight, 'fallback'),
+      (error) => {
+        if (flight.abandoned) return;
+        this.#recorder.lastError = describeError(error);
+        SelfLog.write('Fallback of sink {Name} failed too; {Count} events are lost', this.name, flight.events.length, error);
+        this.#settle(flight, 'failed');
+      },
+    );
+  }
+
   #countDelivered(times: readonly number[], count: number, viaFallback: boolean): void {
     const recorder = this.#recorder;
     recorder.delivered += count;
@@ -410,9 +535,8 @@ export class SinkDelivery {
   #onDrop(count: number): void {
     this.#recorder.dropped += count;
     // drop-oldest removes the queue's head; drop-newest refuses the event arriving at its tail.
-    const start =
-      this.#queue.options.overflow === 'drop-oldest' ? this.#inFlightCount() : this.#inFlightCount() + this.#queue.depth;
-    this.#waiters.settle(start, count);
+    const queued = this.#queue.options.overflow === 'drop-oldest' ? 0 : this.#queue.depth;
+    this.#waiters.settle(this.#inFlightCount() + queued, count);
   }
 
   /** Sends whatever waits now, for a flush or shutdown. */
@@ -433,20 +557,15 @@ export class SinkDelivery {
   }
 
   #writeAllSync(): void {
-    const sink = this.#sink;
     while (this.#queue.depth !== 0 || this.#open.length !== 0) {
       const fromQueue = this.#queue.depth !== 0;
       const times: number[] = fromQueue ? [] : this.#openTimes;
       const events = fromQueue ? this.#queue.peek(this.#size, times) : this.#open.slice();
       this.#boundEvents(events);
       Object.freeze(events);
-      let written = false;
-      try {
-        written = this.#guard.run(() => sink.emitSync?.(events)) === true;
-      } catch (error) {
-        this.#recorder.lastError = describeError(error);
-        if (error instanceof PartialDeliveryError) this.#takeWrittenSync(fromQueue, times, error.delivered);
-      }
+      const written = this.#emitSync(events, (delivered) =>
+        this.#takeWrittenSync(fromQueue, times, reportedCount(delivered, fromQueue ? this.#queue.depth : this.#open.length)),
+      );
       if (!written) {
         SelfLog.write(
           'Sink {Name} could not write synchronously; {Count} events are still pending',
@@ -455,27 +574,34 @@ export class SinkDelivery {
         );
         return;
       }
-      if (fromQueue) {
-        this.#queue.discard(events.length);
-      } else {
-        this.#open = [];
-        this.#openTimes = [];
-        this.#cancelAge();
-      }
-      this.#countDelivered(times, events.length, false);
-      this.#waiters.settle(this.#inFlightCount(), events.length);
+      this.#takeWrittenSync(fromQueue, times, events.length);
     }
   }
 
-  /** After a partial synchronous write: the leading events written leave the queue (or the open batch) as delivered. */
-  #takeWrittenSync(fromQueue: boolean, times: readonly number[], delivered: number): void {
-    const count = reportedCount(delivered, fromQueue ? this.#queue.depth : this.#open.length);
+  /**
+   * Offers `events` to `sink.emitSync`: true when it took them all; false when it refused them
+   * (it would block) or threw, after a PartialDeliveryError's count went to `onPartial`.
+   */
+  #emitSync(events: readonly LogEvent[], onPartial: (delivered: number) => void): boolean {
+    const sink = this.#sink;
+    try {
+      return this.#guard.run(() => sink.emitSync?.(events)) === true;
+    } catch (error) {
+      this.#recorder.lastError = describeError(error);
+      if (error instanceof PartialDeliveryError) onPartial(error.delivered);
+      return false;
+    }
+  }
+
+  /** The first `count` events of the queue (or of the open batch) were written synchronously: they leave it as delivered. */
+  #takeWrittenSync(fromQueue: boolean, times: readonly number[], count: number): void {
     if (count === 0) return;
     if (fromQueue) {
       this.#queue.discard(count);
     } else {
       this.#open = this.#open.slice(count);
       this.#openTimes = this.#openTimes.slice(count);
+      if (this.#open.length === 0) this.#cancelAge();
     }
     this.#countDelivered(times, count, false);
     this.#waiters.settle(this.#inFlightCount(), count);
@@ -485,9 +611,9 @@ export class SinkDelivery {
     const deadline = this.#scheduler.now() + timeoutMs;
     const bounded = strategy !== 'flush';
     if (strategy === 'immediate') {
-      this.#sender.noRetries = true;
+      this.#noRetries = true;
       this.#dropWaiting();
-      if (this.#flight !== null) this.#sender.giveUpRetry(this.#flight);
+      if (this.#flight !== null) this.#giveUpRetry(this.#flight);
     } else {
       this.#draining = true;
       this.#kick();
@@ -512,11 +638,9 @@ export class SinkDelivery {
 
   /** `immediate`: what waits is dropped and counted. */
   #dropWaiting(): void {
-    this.#cancelAge();
     const count = this.#queue.depth + this.#open.length;
     this.#queue.clear();
-    this.#open = [];
-    this.#openTimes = [];
+    this.#clearOpen();
     this.#recorder.dropped += count;
     this.#waiters.settle(this.#inFlightCount(), count);
   }
@@ -530,10 +654,8 @@ export class SinkDelivery {
       flight.retryTimer?.unsubscribe();
       this.#flight = null;
     }
-    this.#cancelAge();
     this.#queue.clear();
-    this.#open = [];
-    this.#openTimes = [];
+    this.#clearOpen();
     this.#waiters.releaseAll();
     if (this.#undelivered > 0)
       SelfLog.write('Sink {Name} shut down with {Count} events undelivered', this.name, this.#undelivered);
@@ -562,16 +684,26 @@ export class SinkDelivery {
     if (this.#ageTimer === null) return;
     this.#ageTimer.unsubscribe();
     this.#ageTimer = null;
-    this.#ageDueAt = Number.POSITIVE_INFINITY;
+    this.#ageDueAt = Infinity;
   }
 
   #onAge(): void {
     this.#ageTimer = null;
-    this.#ageDueAt = Number.POSITIVE_INFINITY;
+    this.#ageDueAt = Infinity;
     try {
       this.#kick();
     } catch (error) {
       SelfLog.write('Sink {Name}: sending an aged batch failed', this.name, error);
     }
+  }
+}
+
+/** `Error: message` for an Error, else the value as a string; never throws. */
+function describeError(error: unknown): string {
+  try {
+    if (error instanceof Error) return `${error.name}: ${error.message}`;
+    return String(error);
+  } catch {
+    return 'unprintable error';
   }
 }
