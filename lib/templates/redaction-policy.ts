@@ -1,6 +1,6 @@
 import { ConfigurationError } from '../core/errors/configuration-error';
 import { SelfLog } from '../core/self-log';
-import { captureValue } from './capture';
+import { captureValue, CIRCULAR_MARKER } from './capture';
 import { setOwnProperty } from './own-property';
 
 /** A replacement for a redacted value: a fixed value, or a function of the value and its dotted path. */
@@ -224,63 +224,32 @@ export class RedactionPolicy {
     } catch (fault) {
       return unreadableError(error, fault);
     }
-    let changed: Record<string, unknown> | undefined;
+    const record = error as unknown as Record<string, unknown>;
+    // What the copy holds instead (or REMOVED), by property name. A Map: `__proto__` is a name like any other.
+    const changes = new Map<string, unknown>();
+    // A link back into the chain alone calls for no copy: the error travels as it is.
+    let copied = false;
     for (const key of keys) {
       let value: unknown;
       try {
-        value = (error as unknown as Record<string, unknown>)[key];
+        value = record[key];
       } catch {
         continue;
       }
       const outcome = this.#redactEntry(key, value, this.#root, true);
       if (outcome !== UNCHANGED) {
-        changed ??= {};
-        changed[key] = outcome;
+        changes.set(key, outcome);
+        copied = true;
       }
     }
-    const linked = this.#redactLinked(error, chain);
-    let linkChanged = false;
-    if (linked !== undefined) for (const name in linked) if (linked[name] !== CIRCULAR) linkChanged = true;
-    if (changed === undefined && !linkChanged) return error;
-    const copy = Object.create(Object.getPrototypeOf(error) as object | null) as Error;
-    for (const name of ['name', 'message', 'stack', 'cause', 'errors']) {
-      if (Object.hasOwn(error, name) && !Object.prototype.propertyIsEnumerable.call(error, name)) {
-        const outcome = linked !== undefined && Object.hasOwn(linked, name) ? linked[name] : UNCHANGED;
-        if (outcome === REMOVED) continue;
-        Object.defineProperty(copy, name, {
-          value:
-            outcome === UNCHANGED
-              ? (error as unknown as Record<string, unknown>)[name]
-              : outcome === CIRCULAR
-                ? CIRCULAR_MARKER
-                : outcome,
-          writable: true,
-          configurable: true,
-        });
-      }
-    }
-    for (const key of keys) {
-      const outcome = changed !== undefined && Object.hasOwn(changed, key) ? changed[key] : UNCHANGED;
-      if (outcome === UNCHANGED)
-        setOwnProperty(copy as unknown as Record<string, unknown>, key, (error as unknown as Record<string, unknown>)[key]);
-      else if (outcome !== REMOVED) setOwnProperty(copy as unknown as Record<string, unknown>, key, outcome);
-    }
-    return copy;
-  }
-
-  /**
-   * The redacted `cause` and `errors` of an error, when they are own, non-enumerable and changed
-   * (CIRCULAR for a cause that links back into the chain); undefined when neither changed.
-   */
-  #redactLinked(error: Error, chain: Error[]): Record<string, unknown> | undefined {
-    let changed: Record<string, unknown> | undefined;
+    // The linked errors: `cause` and an AggregateError's `errors`, when own and not enumerable
+    // (enumerable ones are own properties like any other, redacted above).
     const deeper = [...chain, error];
     for (const name of ['cause', 'errors']) {
       let value: unknown;
       try {
-        // Enumerable ones are own properties like any other, redacted above.
-        if (!Object.hasOwn(error, name) || Object.prototype.propertyIsEnumerable.call(error, name)) continue;
-        value = (error as unknown as Record<string, unknown>)[name];
+        if (!isHiddenOwn(error, name)) continue;
+        value = record[name];
       } catch {
         continue;
       }
@@ -301,12 +270,25 @@ export class RedactionPolicy {
       } else {
         outcome = this.#redactLinkedValue(name, value, deeper);
       }
-      if (outcome !== UNCHANGED) {
-        changed ??= {};
-        changed[name] = outcome;
+      if (outcome === CIRCULAR) {
+        changes.set(name, CIRCULAR_MARKER);
+      } else if (outcome !== UNCHANGED) {
+        changes.set(name, outcome);
+        copied = true;
       }
     }
-    return changed;
+    if (!copied) return error;
+    const copy = Object.create(Object.getPrototypeOf(error) as object | null) as Record<string, unknown>;
+    for (const name of ['name', 'message', 'stack', 'cause', 'errors']) {
+      if (!isHiddenOwn(error, name)) continue;
+      const value = changes.has(name) ? changes.get(name) : record[name];
+      if (value !== REMOVED) Object.defineProperty(copy, name, { value, writable: true, configurable: true });
+    }
+    for (const key of keys) {
+      const value = changes.has(key) ? changes.get(key) : record[key];
+      if (value !== REMOVED) setOwnProperty(copy, key, value);
+    }
+    return copy as unknown as Error;
   }
 
   /** A linked error redacted as an Error (same class), or CIRCULAR when it is one of `chain`; any other value as a property named `key`. */
@@ -375,22 +357,10 @@ export class RedactionPolicy {
   /** Follows every live path node over `key` (a key with dots counts as several names, so `'User.password'` as one key is that path). */
   #step(alive: readonly PathNode[], key: string): Step {
     if (alive.length === 0) return NOTHING_ALIVE;
-    const dotted = key.includes('.');
-    if (alive.length === 1 && !dotted) {
-      // The common case, one node and a plain name: two lookups, no allocation.
-      const node = alive[0];
-      const named = node.children.get(key);
-      const wild = node.wildcard;
-      if (wild === undefined) return named === undefined ? NOTHING_ALIVE : named.terminal ? MATCH : named.alone;
-      if (named === undefined) return wild.terminal ? MATCH : wild.alone;
-      return named.terminal || wild.terminal ? MATCH : [named, wild];
-    }
-    if (!dotted) return matchOrNodes(follow(alive, key));
+    // A plain name (the common case) is followed without splitting it into a list.
+    if (!key.includes('.')) return matchOrNodes(follow(alive, key));
     let nodes: readonly PathNode[] = alive;
-    for (const segment of key.split('.')) {
-      if (nodes.length === 0) return NOTHING_ALIVE;
-      nodes = follow(nodes, segment);
-    }
+    for (const segment of key.split('.')) nodes = follow(nodes, segment);
     return matchOrNodes(nodes);
   }
 
@@ -410,6 +380,11 @@ export class RedactionPolicy {
       return DEFAULT_CENSOR;
     }
   }
+}
+
+/** Whether `name` is an own property of `error` that is not enumerable (as `message`, `stack` and `cause` are). */
+function isHiddenOwn(error: Error, name: string): boolean {
+  return Object.hasOwn(error, name) && !Object.prototype.propertyIsEnumerable.call(error, name);
 }
 
 /**
@@ -438,8 +413,6 @@ export const MAX_LINKED_ERRORS = 8;
 
 /** Marks a linked error that is already in the chain (a cycle). */
 const CIRCULAR: unique symbol = Symbol('circular');
-/** What a copy holds in place of a link back into its chain of errors. */
-const CIRCULAR_MARKER = '[Circular]';
 /** What a copy holds in place of a link deeper than `MAX_LINKED_ERRORS` (8). */
 const TRUNCATED_MARKER = '[Truncated]';
 
