@@ -1,22 +1,13 @@
 import type { Capturing, MessageTemplate, PropertyToken, TemplateToken } from '../core/message-template';
 
-const OPEN = 0x7b; // {
-const CLOSE = 0x7d; // }
-
 /**
- * From just after a hole's `{`: the characters a hole's name or alignment may hold (letters,
- * digits, punctuation but braces, space, `+`, `$`, `@`; a lone surrogate is none of them), then,
- * from the first `:`, the format, which runs to the next `}` whatever it holds
- * (messagetemplates.org: `Format ::= [^}]+`). Where the match ends, the scan of the hole stops.
+ * What the parser stops at: `{{` and `}}` (literal braces), and a hole: `{`, the characters a
+ * hole's name or alignment may hold (letters, digits, punctuation but braces, space, `+`, `$`,
+ * `@`; a lone surrogate is none of them), then from the first `:` the format, which runs to the
+ * next `}` whatever it holds (messagetemplates.org: `Format ::= [^}]+`), then its `}`. A hole cut
+ * short by another character (or the end of the text) has no `}`: it is text.
  */
-const HOLE_SCAN = /(?:(?![{}:])[\p{L}\p{Nd}\p{P} +$@])*(?::[^}]*)?/uy;
-
-/** Where the scan of a hole starting at `{` stops: at its `}`, or at the first character a hole's name or alignment cannot hold. */
-function scanHole(text: string, open: number): number {
-  HOLE_SCAN.lastIndex = open + 1;
-  HOLE_SCAN.test(text);
-  return HOLE_SCAN.lastIndex;
-}
+const TOKEN = /\{\{|\}\}|\{(?:(?![{}:])[\p{L}\p{Nd}\p{P} +$@])*(?::[^}]*)?\}?/gu;
 
 /**
  * A hole's content split as Serilog's TrySplitTagContent does: an optional `@` or `$`, the name,
@@ -76,48 +67,26 @@ function propertyToken(raw: string): PropertyToken | undefined {
  */
 export function parseTemplate(text: string): MessageTemplate {
   const tokens: TemplateToken[] = [];
-  const n = text.length;
   let pending = '';
-  let runStart = 0;
-  let i = 0;
-  while (i < n) {
-    const c = text.charCodeAt(i);
-    if (c === OPEN) {
-      if (text.charCodeAt(i + 1) === OPEN) {
-        pending += text.slice(runStart, i + 1);
-        i += 2;
-        runStart = i;
-        continue;
-      }
-      pending += text.slice(runStart, i);
-      const stop = scanHole(text, i);
-      if (stop < n && text.charCodeAt(stop) === CLOSE) {
-        const raw = text.slice(i, stop + 1);
-        const token = propertyToken(raw);
-        if (token !== undefined) {
-          if (pending.length > 0) tokens.push(Object.freeze({ kind: 'text', text: pending }));
-          pending = '';
-          tokens.push(token);
-        } else {
-          pending += raw;
-        }
-        i = stop + 1;
-      } else {
-        pending += text.slice(i, stop);
-        i = stop;
-      }
-      runStart = i;
+  let end = 0;
+  for (const match of text.matchAll(TOKEN)) {
+    const raw = match[0];
+    pending += text.slice(end, match.index);
+    end = match.index + raw.length;
+    if (raw === '{{' || raw === '}}') {
+      pending += raw[0];
       continue;
     }
-    if (c === CLOSE && text.charCodeAt(i + 1) === CLOSE) {
-      pending += text.slice(runStart, i + 1);
-      i += 2;
-      runStart = i;
+    const token = raw.endsWith('}') ? propertyToken(raw) : undefined;
+    if (token === undefined) {
+      pending += raw;
       continue;
     }
-    i++;
+    if (pending.length > 0) tokens.push(Object.freeze({ kind: 'text', text: pending }));
+    pending = '';
+    tokens.push(token);
   }
-  pending += text.slice(runStart);
+  pending += text.slice(end);
   if (pending.length > 0) tokens.push(Object.freeze({ kind: 'text', text: pending }));
   return Object.freeze({ text, tokens: Object.freeze(tokens) });
 }
