@@ -30,16 +30,11 @@ const OPTION_NAMES: readonly string[] = ['paths', 'keys', 'censor', 'remove'];
 /** The replacement used when none is given. */
 export const DEFAULT_CENSOR = '[Redacted]';
 
-/**
- * One node of the compiled paths (a trie): the names that lead further, the `*` branch, and
- * whether a path ends here. `alone` is the node as a one-item list, made once, so following a
- * single path allocates nothing.
- */
+/** One node of the compiled paths (a trie): the names that lead further, the `*` branch, and whether a path ends here. */
 interface PathNode {
   readonly children: Map<string, PathNode>;
   wildcard: PathNode | undefined;
   terminal: boolean;
-  readonly alone: readonly PathNode[];
 }
 
 /** Where a walk stands: the path nodes still reachable, or a match. */
@@ -49,9 +44,7 @@ const MATCH = 'match';
 const NOTHING_ALIVE: readonly PathNode[] = [];
 
 function pathNode(): PathNode {
-  const node: PathNode = { children: new Map(), wildcard: undefined, terminal: false, alone: [] };
-  (node.alone as PathNode[]).push(node);
-  return node;
+  return { children: new Map(), wildcard: undefined, terminal: false };
 }
 
 function compilePaths(paths: readonly string[][]): PathNode {
@@ -74,22 +67,14 @@ function compilePaths(paths: readonly string[][]): PathNode {
 
 /** The nodes reached from `nodes` by one name. */
 function follow(nodes: readonly PathNode[], segment: string): readonly PathNode[] {
-  let single: PathNode | undefined;
-  let many: PathNode[] | undefined;
+  // Made only when a path goes on: most names lead nowhere.
+  let next: PathNode[] | undefined;
   for (const node of nodes) {
     const named = node.children.get(segment);
-    for (const next of named === undefined ? NOTHING_ALIVE : named.alone) {
-      if (single === undefined) single = next;
-      else (many ??= [single]).push(next);
-    }
-    const wild = node.wildcard;
-    if (wild !== undefined) {
-      if (single === undefined) single = wild;
-      else (many ??= [single]).push(wild);
-    }
+    if (named !== undefined) (next ??= []).push(named);
+    if (node.wildcard !== undefined) (next ??= []).push(node.wildcard);
   }
-  if (single === undefined) return NOTHING_ALIVE;
-  return many ?? single.alone;
+  return next ?? NOTHING_ALIVE;
 }
 
 /** MATCH when one of the nodes ends a path, else the nodes to go on with. */
@@ -129,7 +114,7 @@ export class RedactionPolicy {
   readonly #path: string[] = [];
 
   private constructor(paths: readonly string[][], keys: readonly RegExp[], censor: RedactCensor, remove: boolean) {
-    this.#root = paths.length === 0 ? NOTHING_ALIVE : compilePaths(paths).alone;
+    this.#root = paths.length === 0 ? NOTHING_ALIVE : [compilePaths(paths)];
     this.#keys = keys;
     this.#censor = censor;
     this.#remove = remove;
