@@ -214,17 +214,17 @@ function walkRecord(value: object, depth: number, w: Walk): Record<string, unkno
   return result;
 }
 
+/** What a captured Error holds first, own properties or inherited. */
+const ERROR_FIELDS = ['name', 'message', 'stack'];
+
 function walkError(value: Error, depth: number, w: Walk): Record<string, unknown> {
-  const result: Record<string, unknown> = {
-    name: walk(read(value, 'name'), depth + 1, w),
-    message: walk(read(value, 'message'), depth + 1, w),
-    stack: walk(read(value, 'stack'), depth + 1, w),
-  };
+  const result: Record<string, unknown> = {};
+  for (const key of ERROR_FIELDS) result[key] = walk(read(value, key), depth + 1, w);
   const keys = Object.keys(value);
   const kept = keys.length < w.maxItems ? keys.length : w.maxItems;
   for (let i = 0; i < kept; i++) {
     const key = keys[i];
-    if (key !== 'name' && key !== 'message' && key !== 'stack') setOwnProperty(result, key, walk(read(value, key), depth + 1, w));
+    if (!ERROR_FIELDS.includes(key)) setOwnProperty(result, key, walk(read(value, key), depth + 1, w));
   }
   if (Object.hasOwn(value, 'cause') && !('cause' in result)) {
     result.cause = walk(read(value, 'cause'), depth + 1, w);

@@ -1,21 +1,25 @@
 import type { Capturing, MessageTemplate, PropertyToken, TemplateToken } from '../core/message-template';
 
 /**
- * What the parser stops at: `{{` and `}}` (literal braces), and a hole: `{`, the characters a
- * hole's name or alignment may hold (letters, digits, punctuation but braces, space, `+`, `$`,
- * `@`; a lone surrogate is none of them), then from the first `:` the format, which runs to the
- * next `}` whatever it holds (messagetemplates.org: `Format ::= [^}]+`), then its `}`. A hole cut
- * short by another character (or the end of the text) has no `}`: it is text.
+ * What the parser stops at: `{{` and `}}` (literal braces), and a hole. A hole is `{`, the
+ * characters a hole's name or alignment may hold (letters, digits, punctuation but braces, space,
+ * `+`, `$`, `@`; a lone surrogate is none of them), then from the first `:` the format, which runs
+ * to the next `}` whatever it holds (messagetemplates.org: `Format ::= [^}]+`), then its `}`. A
+ * hole cut short by another character (or the end of the text) has no `}`: it is text. Its parts
+ * are split as Serilog's TrySplitTagContent does: an optional `@` or `$`, the name, then the first
+ * `:` starts the format (which may contain `,` and `:`) and a `,` before it starts the alignment.
  */
-const TOKEN = /\{\{|\}\}|\{(?:(?![{}:])[\p{L}\p{Nd}\p{P} +$@])*(?::[^}]*)?\}?/gu;
-
-/**
- * A hole's content split as Serilog's TrySplitTagContent does: an optional `@` or `$`, the name,
- * then the first `:` starts the format (which may contain `,` and `:`) and a `,` before it starts
- * the alignment.
- */
-const HOLE_PARTS = /^([@$]?)([^,:]*)(?:,([^:]*))?(?::(.*))?$/s;
-type HoleParts = [whole: string, sigil: string, name: string, alignment: string | undefined, format: string | undefined];
+const TOKEN =
+  /\{\{|\}\}|\{([@$]?)((?:(?![{}:,])[\p{L}\p{Nd}\p{P} +$@])*)(?:,((?:(?![{}:])[\p{L}\p{Nd}\p{P} +$@])*))?(?::([^}]*))?(\}?)/gu;
+/** A TOKEN match of a hole: an alignment or format that is not there is undefined, a missing `}` empty. */
+type HoleMatch = [
+  raw: string,
+  sigil: string,
+  name: string,
+  alignment: string | undefined,
+  format: string | undefined,
+  close: string,
+];
 
 // Serilog's property names: digits only (positional), or an identifier (a letter or `_`, then
 // letters, digits and `_`), with `.` between identifiers.
@@ -30,10 +34,8 @@ function parseAlignment(text: string): number | undefined {
   return value === 0 ? 0 : value;
 }
 
-/** The property token for the hole `raw` (braces included), or undefined when the hole is malformed. */
-function propertyToken(raw: string): PropertyToken | undefined {
-  // Every content matches (each part may be empty); an alignment or format that is not there is undefined.
-  const [, sigil, name, alignmentText, format] = HOLE_PARTS.exec(raw.slice(1, -1)) as unknown as HoleParts;
+/** The property token for a hole (its TOKEN match), or undefined when the hole is malformed. */
+function propertyToken([raw, sigil, name, alignmentText, format]: HoleMatch): PropertyToken | undefined {
   if (!PROPERTY_NAME.test(name)) return undefined;
   let alignment: number | undefined;
   if (alignmentText !== undefined) {
@@ -77,7 +79,8 @@ export function parseTemplate(text: string): MessageTemplate {
       pending += raw[0];
       continue;
     }
-    const token = raw.endsWith('}') ? propertyToken(raw) : undefined;
+    const hole = match as unknown as HoleMatch;
+    const token = hole[5] === '}' ? propertyToken(hole) : undefined;
     if (token === undefined) {
       pending += raw;
       continue;
