@@ -1,4 +1,4 @@
-import type { Capturing, MessageTemplate } from '../core/message-template';
+import type { Capturing, MessageTemplate, PropertyToken } from '../core/message-template';
 import { flatString } from './flat-string';
 import { SelfLog } from '../core/self-log';
 import { markJsonSafe, WRITE_JSON_MAX_DEPTH } from './json-safe-captures';
@@ -277,8 +277,8 @@ export function captureValue(value: unknown, capturing: Capturing = 'default', l
 }
 
 interface BindingPlan {
-  readonly names: readonly string[];
-  readonly capturings: readonly Capturing[];
+  /** The template's holes, in order. */
+  readonly holes: readonly PropertyToken[];
   /** Argument index of each hole when every hole is positional; undefined for named binding. */
   readonly positions: readonly number[] | undefined;
 }
@@ -288,18 +288,9 @@ const plans = new WeakMap<MessageTemplate, BindingPlan>();
 function planOf(template: MessageTemplate): BindingPlan {
   let plan = plans.get(template);
   if (plan !== undefined) return plan;
-  const names: string[] = [];
-  const capturings: Capturing[] = [];
-  const positions: number[] = [];
-  let allPositional = true;
-  for (const token of template.tokens) {
-    if (token.kind !== 'property') continue;
-    names.push(token.name);
-    capturings.push(token.capturing);
-    if (token.position === undefined) allPositional = false;
-    else positions.push(token.position);
-  }
-  plan = { names, capturings, positions: allPositional && names.length > 0 ? positions : undefined };
+  const holes = template.tokens.filter((token) => token.kind === 'property');
+  const positions = holes.map((hole) => hole.position);
+  plan = { holes, positions: holes.length > 0 && !positions.includes(undefined) ? (positions as number[]) : undefined };
   plans.set(template, plan);
   return plan;
 }
@@ -343,22 +334,22 @@ export function captureProperties(
   const result: Record<string, unknown> = {};
   const plan = planOf(template);
   const maxString = limits?.maxStringLength ?? DEFAULT_CAPTURE_LIMITS.maxStringLength;
-  const names = plan.names;
+  const holes = plan.holes;
   const count = args.length;
   const positions = plan.positions;
   // Extras are a collection like any other: at most maxCollectionLength of them, then a marker.
   const maxExtras = limits?.maxCollectionLength ?? DEFAULT_CAPTURE_LIMITS.maxCollectionLength;
   if (positions === undefined) {
-    const bound = names.length < count ? names.length : count;
-    for (let i = 0; i < bound; i++) bind(result, names[i], args[i], plan.capturings[i], limits, maxString);
+    const bound = holes.length < count ? holes.length : count;
+    for (let i = 0; i < bound; i++) bind(result, holes[i].name, args[i], holes[i].capturing, limits, maxString);
     const end = count - bound > maxExtras ? bound + maxExtras : count;
     for (let i = bound; i < end; i++) bind(result, `__${i}`, args[i], 'default', limits, maxString);
     if (end < count) result[EXTRAS_MARKER] = more(count - end);
     return result;
   }
-  for (let i = 0; i < names.length; i++) {
+  for (let i = 0; i < holes.length; i++) {
     const at = positions[i];
-    if (at < count) bind(result, names[i], args[at], plan.capturings[i], limits, maxString);
+    if (at < count) bind(result, holes[i].name, args[at], holes[i].capturing, limits, maxString);
   }
   let extras = 0;
   for (let i = 0; i < count; i++) {
