@@ -80,9 +80,8 @@ function standard(value: number, negative: boolean, letter: string, precision: n
 function general(abs: number, precision: number | undefined, e: string, integral: boolean): string {
   if (abs === 0) return '0';
   const digitsGiven = precision !== undefined && precision > 0;
-  const [mantissa, exponentText] = (digitsGiven ? abs.toExponential(Math.min(precision, 100) - 1) : abs.toExponential()).split(
-    'e',
-  );
+  // The precision has two digits at most (the standard format's pattern), within toExponential's range.
+  const [mantissa, exponentText] = abs.toExponential(digitsGiven ? precision - 1 : undefined).split('e');
   const exponent = Number(exponentText);
   const digits = mantissa.replace('.', '').replace(/0+$/, '') || '0';
   const limit = digitsGiven ? precision : integral ? Infinity : 15;
