@@ -12,10 +12,9 @@ function pad(value: number, width: number): string {
 function offset(minutes: number, width: number): string {
   const sign = minutes < 0 ? '-' : '+';
   const abs = Math.abs(minutes);
-  const hours = Math.floor(abs / 60);
-  if (width === 1) return `${sign}${hours}`;
-  if (width === 2) return `${sign}${pad(hours, 2)}`;
-  return `${sign}${pad(hours, 2)}:${pad(abs % 60, 2)}`;
+  // `z` hours, `zz` two-digit hours, `zzz` and longer hours and minutes.
+  const hours = `${sign}${pad(Math.floor(abs / 60), Math.min(width, 2))}`;
+  return width === 3 ? `${hours}:${pad(abs % 60, 2)}` : hours;
 }
 
 /** A month or day name: its first three letters for `MMM` / `ddd`, in full for longer runs. */

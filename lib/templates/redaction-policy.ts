@@ -350,8 +350,7 @@ export class RedactionPolicy {
   }
 
   #keyMatches(key: string): boolean {
-    for (const pattern of this.#keys) if (pattern.test(key)) return true;
-    return false;
+    return this.#keys.some((pattern) => pattern.test(key));
   }
 
   #replacement(value: unknown): unknown {
