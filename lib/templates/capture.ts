@@ -1,7 +1,8 @@
-import type { Capturing, MessageTemplate } from '../core/message-template';
+import type { Capturing, MessageTemplate, PropertyToken } from '../core/message-template';
 import { flatString } from './flat-string';
 import { SelfLog } from '../core/self-log';
 import { markJsonSafe, WRITE_JSON_MAX_DEPTH } from './json-safe-captures';
+import { setOwnProperty } from './own-property';
 
 /** Bounds on what one captured value may hold. */
 export interface CaptureLimits {
@@ -48,17 +49,18 @@ function truncate(text: string, max: number): string {
   return flatString(`${text.slice(0, end)}…[truncated ${text.length - end} chars]`);
 }
 
-function describeError(error: unknown): string {
+/** An Error's message, or any other thrown value, as a string; never throws. */
+export function errorMessage(error: unknown): string {
   try {
-    const message = error instanceof Error ? String(error.message) : String(error);
-    return message.length > 200 ? `${message.slice(0, 200)}…` : message;
+    return error instanceof Error ? String(error.message) : String(error);
   } catch {
     return 'unprintable error';
   }
 }
 
 function throwsMarker(what: string, error: unknown): string {
-  const message = describeError(error);
+  const full = errorMessage(error);
+  const message = full.length > 200 ? `${full.slice(0, 200)}…` : full;
   SelfLog.write('Capturing {What} threw {Message}; captured as a marker', what, message);
   return `[Throws: ${message}]`;
 }
@@ -81,15 +83,6 @@ function stringOf(value: unknown, maxString: number): string {
   }
 }
 
-/** Sets an own data property; `__proto__` would otherwise set the prototype instead. */
-function setOwn(target: Record<string, unknown>, key: string, value: unknown): void {
-  if (key === '__proto__') {
-    Object.defineProperty(target, key, { value, enumerable: true, writable: true, configurable: true });
-  } else {
-    target[key] = value;
-  }
-}
-
 function read(source: object, key: string | number): unknown {
   try {
     return (source as Record<string | number, unknown>)[key];
@@ -105,27 +98,25 @@ function more(count: number): string {
   return `…${count} more`;
 }
 
-function walk(value: unknown, depth: number, w: Walk): unknown {
+/** A value that is not an object as an event stores it: a string cut to `maxString`, a symbol as text, a function as a marker. */
+function captureScalar(value: unknown, maxString: number): unknown {
   switch (typeof value) {
     case 'string':
-      return value.length > w.maxString ? truncate(value, w.maxString) : value;
-    case 'number':
-      // NaN and ±Infinity: writeJson writes strings where JSON.stringify writes null.
-      if (!Number.isFinite(value)) w.safe = false;
-      return value;
-    case 'bigint':
-      w.safe = false;
-      return value;
-    case 'boolean':
-    case 'undefined':
-      return value;
+      return value.length > maxString ? truncate(value, maxString) : value;
     case 'symbol':
-      return stringOf(value, w.maxString);
+      return stringOf(value, maxString);
     case 'function':
       return functionMarker(value);
     default:
-      return value === null ? null : walkObject(value as object, depth, w);
+      return value;
   }
+}
+
+function walk(value: unknown, depth: number, w: Walk): unknown {
+  if (typeof value === 'object' && value !== null) return walkObject(value, depth, w);
+  // bigint, NaN and ±Infinity: writeJson writes them where JSON.stringify throws or writes null.
+  if (typeof value === 'bigint' || (typeof value === 'number' && !Number.isFinite(value))) w.safe = false;
+  return captureScalar(value, w.maxString);
 }
 
 function walkObject(value: object, depth: number, w: Walk): unknown {
@@ -204,7 +195,7 @@ function walkMap(value: Map<unknown, unknown>, depth: number, w: Walk): Record<s
       result['…'] = more(value.size - count);
       break;
     }
-    setOwn(result, typeof key === 'string' ? key : stringOf(key, w.maxString), walk(item, depth + 1, w));
+    setOwnProperty(result, typeof key === 'string' ? key : stringOf(key, w.maxString), walk(item, depth + 1, w));
     count++;
   }
   return result;
@@ -217,25 +208,25 @@ function walkRecord(value: object, depth: number, w: Walk): Record<string, unkno
   const result: Record<string, unknown> = {};
   for (let i = 0; i < kept; i++) {
     const key = keys[i];
-    setOwn(result, key, walk(read(value, key), depth + 1, w));
+    setOwnProperty(result, key, walk(read(value, key), depth + 1, w));
   }
   if (keys.length > kept) result['…'] = more(keys.length - kept);
   return result;
 }
 
+/** What a captured Error holds first, own properties or inherited. */
+const ERROR_FIELDS = ['name', 'message', 'stack'];
+
 function walkError(value: Error, depth: number, w: Walk): Record<string, unknown> {
-  const result: Record<string, unknown> = {
-    name: walk(read(value, 'name'), depth + 1, w),
-    message: walk(read(value, 'message'), depth + 1, w),
-    stack: walk(read(value, 'stack'), depth + 1, w),
-  };
+  const result: Record<string, unknown> = {};
+  for (const key of ERROR_FIELDS) result[key] = walk(read(value, key), depth + 1, w);
   const keys = Object.keys(value);
   const kept = keys.length < w.maxItems ? keys.length : w.maxItems;
   for (let i = 0; i < kept; i++) {
     const key = keys[i];
-    if (key !== 'name' && key !== 'message' && key !== 'stack') setOwn(result, key, walk(read(value, key), depth + 1, w));
+    if (!ERROR_FIELDS.includes(key)) setOwnProperty(result, key, walk(read(value, key), depth + 1, w));
   }
-  if (Object.prototype.hasOwnProperty.call(value, 'cause') && !('cause' in result)) {
+  if (Object.hasOwn(value, 'cause') && !('cause' in result)) {
     result.cause = walk(read(value, 'cause'), depth + 1, w);
   }
   return result;
@@ -268,19 +259,7 @@ export function captureValue(value: unknown, capturing: Capturing = 'default', l
   if (capturing === 'stringify') {
     return typeof value === 'function' ? functionMarker(value) : stringOf(value, maxString);
   }
-  switch (typeof value) {
-    case 'string':
-      return value.length > maxString ? truncate(value, maxString) : value;
-    case 'symbol':
-      return stringOf(value, maxString);
-    case 'function':
-      return functionMarker(value);
-    case 'object':
-      if (value === null) return null;
-      break;
-    default:
-      return value;
-  }
+  if (typeof value !== 'object' || value === null) return captureScalar(value, maxString);
   const maxDepth = limits?.maxDepth ?? DEFAULT_CAPTURE_LIMITS.maxDepth;
   const w: Walk = {
     structure: capturing === 'structure',
@@ -298,8 +277,8 @@ export function captureValue(value: unknown, capturing: Capturing = 'default', l
 }
 
 interface BindingPlan {
-  readonly names: readonly string[];
-  readonly capturings: readonly Capturing[];
+  /** The template's holes, in order. */
+  readonly holes: readonly PropertyToken[];
   /** Argument index of each hole when every hole is positional; undefined for named binding. */
   readonly positions: readonly number[] | undefined;
 }
@@ -309,18 +288,9 @@ const plans = new WeakMap<MessageTemplate, BindingPlan>();
 function planOf(template: MessageTemplate): BindingPlan {
   let plan = plans.get(template);
   if (plan !== undefined) return plan;
-  const names: string[] = [];
-  const capturings: Capturing[] = [];
-  const positions: number[] = [];
-  let allPositional = true;
-  for (const token of template.tokens) {
-    if (token.kind !== 'property') continue;
-    names.push(token.name);
-    capturings.push(token.capturing);
-    if (token.position === undefined) allPositional = false;
-    else positions.push(token.position);
-  }
-  plan = { names, capturings, positions: allPositional && names.length > 0 ? positions : undefined };
+  const holes = template.tokens.filter((token) => token.kind === 'property');
+  const positions = holes.map((hole) => hole.position);
+  plan = { holes, positions: holes.length > 0 && !positions.includes(undefined) ? (positions as number[]) : undefined };
   plans.set(template, plan);
   return plan;
 }
@@ -340,8 +310,7 @@ function bind(
     (type === 'number' || type === 'boolean' || (type === 'string' && (arg as string).length <= maxString))
       ? arg
       : captureValue(arg, capturing, limits);
-  if (name === '__proto__') setOwn(result, name, value);
-  else result[name] = value;
+  setOwnProperty(result, name, value);
 }
 
 /**
@@ -365,22 +334,22 @@ export function captureProperties(
   const result: Record<string, unknown> = {};
   const plan = planOf(template);
   const maxString = limits?.maxStringLength ?? DEFAULT_CAPTURE_LIMITS.maxStringLength;
-  const names = plan.names;
+  const holes = plan.holes;
   const count = args.length;
   const positions = plan.positions;
   // Extras are a collection like any other: at most maxCollectionLength of them, then a marker.
   const maxExtras = limits?.maxCollectionLength ?? DEFAULT_CAPTURE_LIMITS.maxCollectionLength;
   if (positions === undefined) {
-    const bound = names.length < count ? names.length : count;
-    for (let i = 0; i < bound; i++) bind(result, names[i], args[i], plan.capturings[i], limits, maxString);
+    const bound = holes.length < count ? holes.length : count;
+    for (let i = 0; i < bound; i++) bind(result, holes[i].name, args[i], holes[i].capturing, limits, maxString);
     const end = count - bound > maxExtras ? bound + maxExtras : count;
     for (let i = bound; i < end; i++) bind(result, `__${i}`, args[i], 'default', limits, maxString);
     if (end < count) result[EXTRAS_MARKER] = more(count - end);
     return result;
   }
-  for (let i = 0; i < names.length; i++) {
+  for (let i = 0; i < holes.length; i++) {
     const at = positions[i];
-    if (at < count) bind(result, names[i], args[at], plan.capturings[i], limits, maxString);
+    if (at < count) bind(result, holes[i].name, args[at], holes[i].capturing, limits, maxString);
   }
   let extras = 0;
   for (let i = 0; i < count; i++) {

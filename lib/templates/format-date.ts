@@ -12,36 +12,37 @@ function pad(value: number, width: number): string {
 function offset(minutes: number, width: number): string {
   const sign = minutes < 0 ? '-' : '+';
   const abs = Math.abs(minutes);
-  const hours = Math.floor(abs / 60);
-  if (width === 1) return `${sign}${hours}`;
-  if (width === 2) return `${sign}${pad(hours, 2)}`;
-  return `${sign}${pad(hours, 2)}:${pad(abs % 60, 2)}`;
+  // `z` hours, `zz` two-digit hours, `zzz` and longer hours and minutes.
+  const hours = `${sign}${pad(Math.floor(abs / 60), Math.min(width, 2))}`;
+  return width === 3 ? `${hours}:${pad(abs % 60, 2)}` : hours;
 }
 
-/** One token; `zone` is the offset in minutes east of UTC, undefined in UTC (`K` writes `Z`). */
+/** A month or day name: its first three letters for `MMM` / `ddd`, in full for longer runs. */
+function nameOf(name: string, run: number): string {
+  return run === 3 ? name.slice(0, 3) : name;
+}
+
+/** One token (a letter of `TOKEN_LETTERS`); `zone` is the offset in minutes east of UTC, undefined in UTC (`K` writes `Z`). */
 function token(get: (field: Field) => number, zone: number | undefined, letter: string, run: number): string {
+  // Hours, minutes and seconds have at most two digits, however long the run.
+  const upToTwo = Math.min(run, 2);
   switch (letter) {
     case 'y': {
       const year = get('FullYear');
-      return run === 1 ? String(year % 100) : run === 2 ? pad(year % 100, 2) : pad(year, run);
+      return pad(run <= 2 ? year % 100 : year, run);
     }
-    case 'M': {
-      const month = get('Month');
-      return run <= 2 ? pad(month + 1, run) : run === 3 ? MONTHS[month].slice(0, 3) : MONTHS[month];
-    }
-    case 'd': {
-      if (run <= 2) return pad(get('Date'), run);
-      const day = DAYS[get('Day')];
-      return run === 3 ? day.slice(0, 3) : day;
-    }
+    case 'M':
+      return run <= 2 ? pad(get('Month') + 1, run) : nameOf(MONTHS[get('Month')], run);
+    case 'd':
+      return run <= 2 ? pad(get('Date'), run) : nameOf(DAYS[get('Day')], run);
     case 'H':
-      return pad(get('Hours'), Math.min(run, 2));
+      return pad(get('Hours'), upToTwo);
     case 'h':
-      return pad(get('Hours') % 12 || 12, Math.min(run, 2));
+      return pad(get('Hours') % 12 || 12, upToTwo);
     case 'm':
-      return pad(get('Minutes'), Math.min(run, 2));
+      return pad(get('Minutes'), upToTwo);
     case 's':
-      return pad(get('Seconds'), Math.min(run, 2));
+      return pad(get('Seconds'), upToTwo);
     case 'f':
     case 'F': {
       const digits = `${pad(get('Milliseconds'), 3)}0000`.slice(0, Math.min(run, 7));
@@ -53,10 +54,9 @@ function token(get: (field: Field) => number, zone: number | undefined, letter: 
     }
     case 'z':
       return offset(zone ?? 0, Math.min(run, 3));
-    case 'K':
-      return zone === undefined ? 'Z' : offset(zone, 3);
     default:
-      return letter.repeat(run);
+      // K
+      return zone === undefined ? 'Z' : offset(zone, 3);
   }
 }
 

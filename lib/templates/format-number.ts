@@ -12,16 +12,6 @@ function exactDigits(abs: number, decimals: number): [string, number] {
   return [all.slice(lead), int.length - lead];
 }
 
-/**
- * The custom format a standard one amounts to once its digits are exact: `D5` is `00000`, `F2`
- * `0.00`, `N2` `#,##0.00`, `P1` `#,##0.0 %` (the invariant culture's percent pattern `n %`); undefined for the others.
- */
-function asCustom(letter: string, precision: number | undefined): string | undefined {
-  const decimals = precision === 0 ? '' : `.${'0'.repeat(precision ?? 2)}`;
-  if (letter === 'd') return '0'.repeat(precision || 1);
-  return ({ f: `0${decimals}`, n: `#,##0${decimals}`, p: `#,##0${decimals} %` } as Partial<Record<string, string>>)[letter];
-}
-
 /** Digits with `,` between groups of three. */
 function group(digits: string): string {
   // One pass: a lookahead regex would rescan the rest of the digits at every position.
@@ -35,13 +25,29 @@ function signed(negative: boolean, body: string): string {
   return negative ? `-${body}` : body;
 }
 
-/** The standard formats `E`, `X`, `G` and `R` (`D`, `F`, `N` and `P` go through {@link asCustom}). */
+/**
+ * A standard format; undefined for a letter .NET does not know here, and for `D` with a fraction.
+ * `D`, `F`, `N` and `P` are the custom format they amount to once their digits are exact: `D5` is
+ * `00000`, `F2` `0.00`, `N2` `#,##0.00`, `P1` `#,##0.0 %` (the invariant culture's percent
+ * pattern `n %`).
+ */
 function standard(value: number, negative: boolean, letter: string, precision: number | undefined): string | undefined {
   const abs = Math.abs(value);
   // Upper-case letters sort before lower-case ones.
   const upper = letter < 'a';
   const lower = letter.toLowerCase();
+  const decimals = precision ?? 2;
   switch (lower) {
+    case 'd':
+      // An integer has no negative zero.
+      return Number.isInteger(value) ? custom('0'.repeat(precision || 1), value < 0, ...exactDigits(abs, 0)) : undefined;
+    case 'f':
+    case 'n':
+    case 'p': {
+      const fraction = precision === 0 ? '' : `.${'0'.repeat(decimals)}`;
+      const pattern = lower === 'f' ? `0${fraction}` : lower === 'n' ? `#,##0${fraction}` : `#,##0${fraction} %`;
+      return custom(pattern, negative, ...exactDigits(abs, lower === 'p' ? decimals + 2 : decimals));
+    }
     case 'e': {
       // toExponential's exponent always carries its sign: `1.23e+4`.
       const [mantissa, exp] = abs.toExponential(precision ?? 6).split('e');
@@ -74,9 +80,8 @@ function standard(value: number, negative: boolean, letter: string, precision: n
 function general(abs: number, precision: number | undefined, e: string, integral: boolean): string {
   if (abs === 0) return '0';
   const digitsGiven = precision !== undefined && precision > 0;
-  const [mantissa, exponentText] = (digitsGiven ? abs.toExponential(Math.min(precision, 100) - 1) : abs.toExponential()).split(
-    'e',
-  );
+  // The precision has two digits at most (the standard format's pattern), within toExponential's range.
+  const [mantissa, exponentText] = abs.toExponential(digitsGiven ? precision - 1 : undefined).split('e');
   const exponent = Number(exponentText);
   const digits = mantissa.replace('.', '').replace(/0+$/, '') || '0';
   const limit = digitsGiven ? precision : integral ? Infinity : 15;
@@ -206,14 +211,8 @@ export function formatNumber(value: number, format: string): string {
   const abs = Math.abs(value);
   const match = STANDARD.exec(format);
   if (match !== null) {
-    const letter = match[1].toLowerCase();
     const precision = match[2].length > 0 ? Number(match[2]) : undefined;
-    const pattern = asCustom(letter, precision);
-    if (pattern === undefined) return standard(value, negative, match[1], precision) ?? String(value);
-    if (letter === 'd' && !Number.isInteger(value)) return String(value);
-    const [digits, point] = exactDigits(abs, letter === 'd' ? 0 : (precision ?? 2) + (letter === 'p' ? 2 : 0));
-    // An integer has no negative zero.
-    return custom(pattern, letter === 'd' ? value < 0 : negative, digits, point) as string;
+    return standard(value, negative, match[1], precision) ?? String(value);
   }
   // .NET formats a double with a custom format from its first 15 significant digits: 0.<digits> × 10^point.
   const [mantissa, exponent] = abs.toExponential(14).split('e');

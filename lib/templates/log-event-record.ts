@@ -10,10 +10,11 @@ import { parseTemplateCached } from './template-cache';
  * on first use and cached.
  */
 export class LogEventRecord implements LogEvent {
-  readonly level: LogLevelName;
-  readonly messageTemplate: MessageTemplate;
-  readonly properties: Readonly<Record<string, unknown>>;
-  readonly exception?: Error;
+  // Declared only: the constructor assigns them, so no class field definitions are emitted as well.
+  declare readonly level: LogLevelName;
+  declare readonly messageTemplate: MessageTemplate;
+  declare readonly properties: Readonly<Record<string, unknown>>;
+  declare readonly exception?: Error;
   #timeMs: number;
   #date: Date | undefined;
   #rendered: string | undefined;

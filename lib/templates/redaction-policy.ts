@@ -1,6 +1,6 @@
 import { ConfigurationError } from '../core/errors/configuration-error';
 import { SelfLog } from '../core/self-log';
-import { captureValue } from './capture';
+import { captureValue, CIRCULAR_MARKER } from './capture';
 import { setOwnProperty } from './own-property';
 
 /** A replacement for a redacted value: a fixed value, or a function of the value and its dotted path. */
@@ -30,16 +30,11 @@ const OPTION_NAMES: readonly string[] = ['paths', 'keys', 'censor', 'remove'];
 /** The replacement used when none is given. */
 export const DEFAULT_CENSOR = '[Redacted]';
 
-/**
- * One node of the compiled paths (a trie): the names that lead further, the `*` branch, and
- * whether a path ends here. `alone` is the node as a one-item list, made once, so following a
- * single path allocates nothing.
- */
+/** One node of the compiled paths (a trie): the names that lead further, the `*` branch, and whether a path ends here. */
 interface PathNode {
   readonly children: Map<string, PathNode>;
   wildcard: PathNode | undefined;
   terminal: boolean;
-  readonly alone: readonly PathNode[];
 }
 
 /** Where a walk stands: the path nodes still reachable, or a match. */
@@ -49,9 +44,7 @@ const MATCH = 'match';
 const NOTHING_ALIVE: readonly PathNode[] = [];
 
 function pathNode(): PathNode {
-  const node: PathNode = { children: new Map(), wildcard: undefined, terminal: false, alone: [] };
-  (node.alone as PathNode[]).push(node);
-  return node;
+  return { children: new Map(), wildcard: undefined, terminal: false };
 }
 
 function compilePaths(paths: readonly string[][]): PathNode {
@@ -74,22 +67,14 @@ function compilePaths(paths: readonly string[][]): PathNode {
 
 /** The nodes reached from `nodes` by one name. */
 function follow(nodes: readonly PathNode[], segment: string): readonly PathNode[] {
-  let single: PathNode | undefined;
-  let many: PathNode[] | undefined;
+  // Made only when a path goes on: most names lead nowhere.
+  let next: PathNode[] | undefined;
   for (const node of nodes) {
     const named = node.children.get(segment);
-    for (const next of named === undefined ? NOTHING_ALIVE : named.alone) {
-      if (single === undefined) single = next;
-      else (many ??= [single]).push(next);
-    }
-    const wild = node.wildcard;
-    if (wild !== undefined) {
-      if (single === undefined) single = wild;
-      else (many ??= [single]).push(wild);
-    }
+    if (named !== undefined) (next ??= []).push(named);
+    if (node.wildcard !== undefined) (next ??= []).push(node.wildcard);
   }
-  if (single === undefined) return NOTHING_ALIVE;
-  return many ?? single.alone;
+  return next ?? NOTHING_ALIVE;
 }
 
 /** MATCH when one of the nodes ends a path, else the nodes to go on with. */
@@ -129,7 +114,7 @@ export class RedactionPolicy {
   readonly #path: string[] = [];
 
   private constructor(paths: readonly string[][], keys: readonly RegExp[], censor: RedactCensor, remove: boolean) {
-    this.#root = paths.length === 0 ? NOTHING_ALIVE : compilePaths(paths).alone;
+    this.#root = paths.length === 0 ? NOTHING_ALIVE : [compilePaths(paths)];
     this.#keys = keys;
     this.#censor = censor;
     this.#remove = remove;
@@ -151,13 +136,13 @@ export class RedactionPolicy {
     if (options.paths !== undefined && !Array.isArray(options.paths))
       throw new ConfigurationError(`${where}: paths: expected an array of dotted paths`);
     const paths = (options.paths ?? []).map((path, index) => {
-      if (typeof path !== 'string' || path === '' || path.split('.').some((segment) => segment === ''))
+      if (typeof path !== 'string' || path.split('.').includes(''))
         throw new ConfigurationError(
           `${where}: paths[${index}]: expected a dotted path like "User.password", got ${JSON.stringify(path)}`,
         );
       // pino's (fast-redact's) `a["b-c"]` and `a[*].b` would be read as names with brackets in them and match
       // nothing, silently: the secret they meant would be logged. Say how to write them instead.
-      if (path.includes('[') || path.includes(']'))
+      if (/[[\]]/.test(path))
         throw new ConfigurationError(
           `${where}: paths[${index}]: ${JSON.stringify(path)} uses brackets; paths are dotted names ` +
             `(a["b-c"] is a.b-c; arrays are transparent, so a[*].b is a.b); for other names use a key pattern`,
@@ -224,63 +209,32 @@ export class RedactionPolicy {
     } catch (fault) {
       return unreadableError(error, fault);
     }
-    let changed: Record<string, unknown> | undefined;
+    const record = error as unknown as Record<string, unknown>;
+    // What the copy holds instead (or REMOVED), by property name. A Map: `__proto__` is a name like any other.
+    const changes = new Map<string, unknown>();
+    // A link back into the chain alone calls for no copy: the error travels as it is.
+    let copied = false;
     for (const key of keys) {
       let value: unknown;
       try {
-        value = (error as unknown as Record<string, unknown>)[key];
+        value = record[key];
       } catch {
         continue;
       }
       const outcome = this.#redactEntry(key, value, this.#root, true);
       if (outcome !== UNCHANGED) {
-        changed ??= {};
-        changed[key] = outcome;
+        changes.set(key, outcome);
+        copied = true;
       }
     }
-    const linked = this.#redactLinked(error, chain);
-    let linkChanged = false;
-    if (linked !== undefined) for (const name in linked) if (linked[name] !== CIRCULAR) linkChanged = true;
-    if (changed === undefined && !linkChanged) return error;
-    const copy = Object.create(Object.getPrototypeOf(error) as object | null) as Error;
-    for (const name of ['name', 'message', 'stack', 'cause', 'errors']) {
-      if (Object.hasOwn(error, name) && !Object.prototype.propertyIsEnumerable.call(error, name)) {
-        const outcome = linked !== undefined && Object.hasOwn(linked, name) ? linked[name] : UNCHANGED;
-        if (outcome === REMOVED) continue;
-        Object.defineProperty(copy, name, {
-          value:
-            outcome === UNCHANGED
-              ? (error as unknown as Record<string, unknown>)[name]
-              : outcome === CIRCULAR
-                ? CIRCULAR_MARKER
-                : outcome,
-          writable: true,
-          configurable: true,
-        });
-      }
-    }
-    for (const key of keys) {
-      const outcome = changed !== undefined && Object.hasOwn(changed, key) ? changed[key] : UNCHANGED;
-      if (outcome === UNCHANGED)
-        setOwnProperty(copy as unknown as Record<string, unknown>, key, (error as unknown as Record<string, unknown>)[key]);
-      else if (outcome !== REMOVED) setOwnProperty(copy as unknown as Record<string, unknown>, key, outcome);
-    }
-    return copy;
-  }
-
-  /**
-   * The redacted `cause` and `errors` of an error, when they are own, non-enumerable and changed
-   * (CIRCULAR for a cause that links back into the chain); undefined when neither changed.
-   */
-  #redactLinked(error: Error, chain: Error[]): Record<string, unknown> | undefined {
-    let changed: Record<string, unknown> | undefined;
+    // The linked errors: `cause` and an AggregateError's `errors`, when own and not enumerable
+    // (enumerable ones are own properties like any other, redacted above).
     const deeper = [...chain, error];
     for (const name of ['cause', 'errors']) {
       let value: unknown;
       try {
-        // Enumerable ones are own properties like any other, redacted above.
-        if (!Object.hasOwn(error, name) || Object.prototype.propertyIsEnumerable.call(error, name)) continue;
-        value = (error as unknown as Record<string, unknown>)[name];
+        if (!isHiddenOwn(error, name)) continue;
+        value = record[name];
       } catch {
         continue;
       }
@@ -301,12 +255,25 @@ export class RedactionPolicy {
       } else {
         outcome = this.#redactLinkedValue(name, value, deeper);
       }
-      if (outcome !== UNCHANGED) {
-        changed ??= {};
-        changed[name] = outcome;
+      if (outcome === CIRCULAR) {
+        changes.set(name, CIRCULAR_MARKER);
+      } else if (outcome !== UNCHANGED) {
+        changes.set(name, outcome);
+        copied = true;
       }
     }
-    return changed;
+    if (!copied) return error;
+    const copy = Object.create(Object.getPrototypeOf(error) as object | null) as Record<string, unknown>;
+    for (const name of ['name', 'message', 'stack', 'cause', 'errors']) {
+      if (!isHiddenOwn(error, name)) continue;
+      const value = changes.has(name) ? changes.get(name) : record[name];
+      if (value !== REMOVED) Object.defineProperty(copy, name, { value, writable: true, configurable: true });
+    }
+    for (const key of keys) {
+      const value = changes.has(key) ? changes.get(key) : record[key];
+      if (value !== REMOVED) setOwnProperty(copy, key, value);
+    }
+    return copy as unknown as Error;
   }
 
   /** A linked error redacted as an Error (same class), or CIRCULAR when it is one of `chain`; any other value as a property named `key`. */
@@ -375,28 +342,15 @@ export class RedactionPolicy {
   /** Follows every live path node over `key` (a key with dots counts as several names, so `'User.password'` as one key is that path). */
   #step(alive: readonly PathNode[], key: string): Step {
     if (alive.length === 0) return NOTHING_ALIVE;
-    const dotted = key.includes('.');
-    if (alive.length === 1 && !dotted) {
-      // The common case, one node and a plain name: two lookups, no allocation.
-      const node = alive[0];
-      const named = node.children.get(key);
-      const wild = node.wildcard;
-      if (wild === undefined) return named === undefined ? NOTHING_ALIVE : named.terminal ? MATCH : named.alone;
-      if (named === undefined) return wild.terminal ? MATCH : wild.alone;
-      return named.terminal || wild.terminal ? MATCH : [named, wild];
-    }
-    if (!dotted) return matchOrNodes(follow(alive, key));
+    // A plain name (the common case) is followed without splitting it into a list.
+    if (!key.includes('.')) return matchOrNodes(follow(alive, key));
     let nodes: readonly PathNode[] = alive;
-    for (const segment of key.split('.')) {
-      if (nodes.length === 0) return NOTHING_ALIVE;
-      nodes = follow(nodes, segment);
-    }
+    for (const segment of key.split('.')) nodes = follow(nodes, segment);
     return matchOrNodes(nodes);
   }
 
   #keyMatches(key: string): boolean {
-    for (const pattern of this.#keys) if (pattern.test(key)) return true;
-    return false;
+    return this.#keys.some((pattern) => pattern.test(key));
   }
 
   #replacement(value: unknown): unknown {
@@ -410,6 +364,11 @@ export class RedactionPolicy {
       return DEFAULT_CENSOR;
     }
   }
+}
+
+/** Whether `name` is an own property of `error` that is not enumerable (as `message`, `stack` and `cause` are). */
+function isHiddenOwn(error: Error, name: string): boolean {
+  return Object.hasOwn(error, name) && !Object.prototype.propertyIsEnumerable.call(error, name);
 }
 
 /**
@@ -438,8 +397,6 @@ export const MAX_LINKED_ERRORS = 8;
 
 /** Marks a linked error that is already in the chain (a cycle). */
 const CIRCULAR: unique symbol = Symbol('circular');
-/** What a copy holds in place of a link back into its chain of errors. */
-const CIRCULAR_MARKER = '[Circular]';
 /** What a copy holds in place of a link deeper than `MAX_LINKED_ERRORS` (8). */
 const TRUNCATED_MARKER = '[Truncated]';
 

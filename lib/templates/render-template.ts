@@ -32,28 +32,27 @@ export function renderValue(value: unknown, format?: string): string {
       return value;
     case 'number':
       return format === undefined ? String(value) : formatNumber(value, format);
-    case 'boolean':
-      return value ? 'true' : 'false';
     case 'bigint':
       if (format === 'X' || format === 'x') {
         const hex = value.toString(16);
         return format === 'X' ? hex.toUpperCase() : hex;
       }
       return value.toString();
-    case 'undefined':
-      return 'undefined';
     case 'symbol':
       return value.toString();
     case 'function':
       return '[Function]';
-    default:
-      if (value === null) return 'null';
+    case 'object':
       try {
         if (value instanceof Date) return formatDate(value, format);
       } catch {
         // A hostile object (e.g. a Proxy of a Date); writeJson renders what it can.
       }
+      // null too: writeJson writes `null`.
       return writeJson(value);
+    default:
+      // boolean and undefined: `true`, `false`, `undefined`.
+      return String(value);
   }
 }
 
@@ -94,11 +93,7 @@ export function renderTemplate(template: MessageTemplate, properties: Readonly<R
   let out = '';
   for (let i = 0; i < tokens.length; i++) {
     const token = tokens[i];
-    if (token.kind === 'text') {
-      out += token.text;
-    } else {
-      out += renderPropertyToken(token, properties);
-    }
+    out += token.kind === 'text' ? token.text : renderPropertyToken(token, properties);
   }
   return out;
 }

@@ -1,4 +1,4 @@
-import { CIRCULAR_MARKER, MAX_DEPTH_MARKER } from './capture';
+import { CIRCULAR_MARKER, errorMessage, MAX_DEPTH_MARKER } from './capture';
 import { isJsonSafe, WRITE_JSON_MAX_DEPTH } from './json-safe-captures';
 
 // eslint-disable-next-line no-control-regex -- JSON must escape control characters, so the pattern names them
@@ -49,14 +49,6 @@ export function jsonNumber(value: number): string {
 export function jsonDate(value: Date): string {
   const time = value.getTime();
   return time === time ? `"${value.toISOString()}"` : '"Invalid Date"';
-}
-
-function errorMessage(error: unknown): string {
-  try {
-    return error instanceof Error ? String(error.message) : String(error);
-  } catch {
-    return 'unprintable error';
-  }
 }
 
 const NO_ANCESTORS: object[] = [];

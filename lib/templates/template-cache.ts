@@ -26,37 +26,37 @@ function wholeNumber(option: string, value: number | undefined, fallback: number
  * (usually by building template text from data) re-parses instead of growing without limit.
  */
 export class TemplateCache {
-  private readonly templates = new Map<string, MessageTemplate>();
-  private readonly maxEntries: number;
-  private readonly maxTextLength: number;
+  readonly #templates = new Map<string, MessageTemplate>();
+  readonly #maxEntries: number;
+  readonly #maxTextLength: number;
 
   /** @throws ConfigurationError when a bound is not a whole number ≥ 0 (NaN would let the cache grow without limit). */
   constructor(options: TemplateCacheOptions = {}) {
-    this.maxEntries = wholeNumber('maxEntries', options.maxEntries, 10_000);
-    this.maxTextLength = wholeNumber('maxTextLength', options.maxTextLength, 4096);
+    this.#maxEntries = wholeNumber('maxEntries', options.maxEntries, 10_000);
+    this.#maxTextLength = wholeNumber('maxTextLength', options.maxTextLength, 4096);
   }
 
   /** The parsed template for `text`, from the cache when it is there. */
   parse(text: string): MessageTemplate {
     // Hot path: one Map lookup on a hit.
-    const hit = this.templates.get(text);
+    const hit = this.#templates.get(text);
     if (hit !== undefined) return hit;
     const parsed = parseTemplate(text);
-    if (text.length <= this.maxTextLength) {
-      if (this.templates.size >= this.maxEntries) this.templates.clear();
-      this.templates.set(text, parsed);
+    if (text.length <= this.#maxTextLength) {
+      if (this.#templates.size >= this.#maxEntries) this.#templates.clear();
+      this.#templates.set(text, parsed);
     }
     return parsed;
   }
 
   /** How many templates are cached. */
   get size(): number {
-    return this.templates.size;
+    return this.#templates.size;
   }
 
   /** Forgets every cached template. */
   clear(): void {
-    this.templates.clear();
+    this.#templates.clear();
   }
 }
 
