@@ -189,6 +189,14 @@ describe('RedactionPolicy', () => {
   });
 
   describe('redactError', () => {
+    it('redacts an own enumerable __proto__ property of an Error, which a plain object of changes would not hold', () => {
+      const error = new Error('boom');
+      Object.defineProperty(error, '__proto__', { value: 'secret', enumerable: true, writable: true, configurable: true });
+      const copy = RedactionPolicy.compile({ keys: /proto/ }).redactError(error);
+      expect(Object.getOwnPropertyDescriptor(copy, '__proto__')?.value).toBe(DEFAULT_CENSOR);
+      expect(Object.getOwnPropertyDescriptor(error, '__proto__')?.value).toBe('secret');
+    });
+
     it('returns the same Error when nothing of it is named', () => {
       const policy = RedactionPolicy.compile(ISSUE_POLICY);
       const plain = new Error('plain');
