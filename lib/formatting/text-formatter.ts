@@ -1,5 +1,4 @@
-import { describeValue } from '../core/describe-value';
-import { ConfigurationError } from '../core/errors/configuration-error';
+import { expectOption } from '../core/expect-option';
 import type { LogEvent } from '../core/log-event';
 import type { MessageTemplate, PropertyToken } from '../core/message-template';
 import { SelfLog } from '../core/self-log';
@@ -96,15 +95,14 @@ function step(token: PropertyToken, outputNames: ReadonlySet<string>): Step {
  * @example new TextFormatter('{Level:u3} {Message}').format(event) // 'INF User 42 logged in'
  */
 export class TextFormatter implements Formatter {
-  private readonly steps: readonly Step[];
+  readonly #steps: readonly Step[];
 
   /** @throws ConfigurationError when the output template is not a string. */
   constructor(outputTemplate: string = DEFAULT_OUTPUT_TEMPLATE) {
-    if (typeof outputTemplate !== 'string')
-      throw new ConfigurationError(`TextFormatter: expected an output template string, got ${describeValue(outputTemplate)}`);
+    expectOption(typeof outputTemplate === 'string', 'TextFormatter', 'an output template string', outputTemplate);
     const template = parseTemplate(outputTemplate);
     const outputNames = namesIn(template);
-    this.steps = template.tokens.map((token): Step => {
+    this.#steps = template.tokens.map((token): Step => {
       if (token.kind === 'text') {
         const text = token.text;
         return () => text;
@@ -124,7 +122,8 @@ export class TextFormatter implements Formatter {
   format(event: LogEvent): string {
     try {
       let out = '';
-      for (let i = 0; i < this.steps.length; i++) out += this.steps[i](event) ?? '';
+      const steps = this.#steps;
+      for (let i = 0; i < steps.length; i++) out += steps[i](event) ?? '';
       return out;
     } catch (error) {
       SelfLog.write('TextFormatter failed to format an event: {Error}', error);

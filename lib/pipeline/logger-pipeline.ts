@@ -126,7 +126,10 @@ export class LoggerPipeline {
   /** The shared stream after enrichment, filters and app operators, for app subscribers (whose faults go to SelfLog). */
   readonly events$: Observable<LogEvent>;
 
-  constructor(private readonly options: PipelineOptions) {
+  readonly #options: PipelineOptions;
+
+  constructor(options: PipelineOptions) {
+    this.#options = options;
     this.#overrides = [...options.overrides].sort((a, b) => b.prefix.length - a.prefix.length);
     let shared: Observable<LogEvent> = this.#source;
     const { filters } = options;
@@ -167,12 +170,12 @@ export class LoggerPipeline {
         if (sourceContext === override.prefix || sourceContext.startsWith(`${override.prefix}.`)) return override.level;
       }
     }
-    return this.options.minimumLevel;
+    return this.#options.minimumLevel;
   }
 
   /** A child logger's bound properties: `properties` captured and redacted by this pipeline's policies, over `parent`'s. */
   bind(parent: BoundProperties | undefined, properties: Readonly<Record<string, unknown>>): BoundProperties {
-    return bindProperties(parent, properties, this.options.redaction);
+    return bindProperties(parent, properties, this.#options.redaction);
   }
 
   /**
@@ -216,7 +219,7 @@ export class LoggerPipeline {
       // Bound values are usually redacted already (when the child was made) and join after the
       // redaction walk; a censor function runs once per event, so then they join before it.
       if (bound !== undefined && !bound.redacted) addBound(properties, bound);
-      const redaction = this.options.redaction;
+      const redaction = this.#options.redaction;
       if (redaction !== undefined && redaction.length !== 0) {
         for (const policy of redaction) {
           policy.redactProperties(properties, true);
@@ -228,7 +231,7 @@ export class LoggerPipeline {
       // Enriched here, into the properties object made above, which nothing else has seen yet:
       // no second event, no copy of the properties, and no map stage (nor the share() behind it)
       // on the way to the lanes.
-      const enrichers = this.options.enrichers;
+      const enrichers = this.#options.enrichers;
       if (enrichers.length !== 0) enrichOwnEvent(event, properties, enrichers);
       // Hot path: lanes with nothing between the source and their delivery stage get the event
       // here, in a counted loop, instead of through the Subject and each lane's subscriber chain.
@@ -268,7 +271,7 @@ export class LoggerPipeline {
       sinks[lane.name] = lane.accounting === undefined ? metrics : lane.accounting.adjustMetrics(metrics);
     }
     return {
-      timestamp: new Date(this.options.scheduler.now()),
+      timestamp: new Date(this.#options.scheduler.now()),
       logged: this.#logged,
       filtered: this.#filtered,
       rejectedAfterClose: this.#rejectedAfterClose,
@@ -283,7 +286,7 @@ export class LoggerPipeline {
   metricsEvery(intervalMs: number): Observable<LoggerMetrics> {
     // 0 would spin a timer per turn; NaN or past 2^31 - 1 ms would fire at once, over and over.
     checkTimerMs('metricsEvery', intervalMs, 1);
-    return guardSubscribers(timer(0, intervalMs, this.options.scheduler).pipe(map(() => this.metrics())), (error) =>
+    return guardSubscribers(timer(0, intervalMs, this.#options.scheduler).pipe(map(() => this.metrics())), (error) =>
       SelfLog.write('A subscriber of log.metrics$ failed; it stays subscribed', error),
     );
   }
@@ -294,7 +297,7 @@ export class LoggerPipeline {
     try {
       const call = {};
       const done = Promise.all(this.#lanes.map((lane) => lane.delivery.flush(call)));
-      const settled = await settlesWithin(done, timeoutMs, this.options.scheduler);
+      const settled = await settlesWithin(done, timeoutMs, this.#options.scheduler);
       if (!settled) {
         let pending = 0;
         for (const lane of this.#lanes) {
@@ -355,11 +358,11 @@ export class LoggerPipeline {
    * app's to manage (a TestScheduler has no real timers at all).
    */
   #keepProcessAlive(): () => void {
-    return this.options.scheduler === unrefScheduler ? keepAlive() : () => undefined;
+    return this.#options.scheduler === unrefScheduler ? keepAlive() : () => undefined;
   }
 
   async #shutdown(strategy: ShutdownStrategy, timeoutMs: number): Promise<ShutdownReport> {
-    const scheduler = this.options.scheduler;
+    const scheduler = this.#options.scheduler;
     const started = scheduler.now();
     this.#source.complete();
     const results = await Promise.all(
@@ -407,12 +410,12 @@ export class LoggerPipeline {
     // Events made by this pipeline carry Date.now(); with the default clock and nothing between
     // the source and the stage that could hold an event back, that is the enqueue time too.
     const eventsAreNow =
-      this.options.scheduler === unrefScheduler && this.options.operators.length === 0 && registration.pipe.length === 0;
+      this.#options.scheduler === unrefScheduler && this.#options.operators.length === 0 && registration.pipe.length === 0;
     const delivery = new SinkDelivery(
       registration.name,
       registration.sink,
       registration.delivery,
-      this.options.scheduler,
+      this.#options.scheduler,
       eventsAreNow,
       this.#guard,
     );

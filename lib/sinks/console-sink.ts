@@ -1,6 +1,5 @@
-import { describeValue } from '../core/describe-value';
 import { hasMethods } from '../core/has-methods';
-import { ConfigurationError } from '../core/errors/configuration-error';
+import { expectOption } from '../core/expect-option';
 import type { LogEvent } from '../core/log-event';
 import { LOG_LEVELS, type LogLevelName, levelValue, parseLevel } from '../core/log-level';
 import type { Formatter, Sink } from '../core/sink';
@@ -79,8 +78,7 @@ const WITH_METHODS: readonly (readonly [keyof ConsoleSinkOptions, string])[] = [
 function checkConsoleOptions(options: ConsoleSinkOptions): void {
   const check = (ok: boolean, option: string, expected: string): void => {
     const value: unknown = option === '' ? options : options[option as keyof ConsoleSinkOptions];
-    if (!ok)
-      throw new ConfigurationError(`ConsoleSink${option && '.'}${option}: expected ${expected}, got ${describeValue(value)}`);
+    expectOption(ok, `ConsoleSink${option && '.'}${option}`, expected, value);
   };
   check(isObject(options), '', 'options');
   const { outputTemplate, theme, mode, colors } = options;
