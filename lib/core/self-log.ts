@@ -36,7 +36,6 @@ function onSubscriberFault(error: unknown): void {
 function describe(value: unknown): string {
   try {
     if (value instanceof Error) return value.stack ?? `${value.name}: ${value.message}`;
-    if (typeof value === 'string') return value;
     return String(value);
   } catch {
     return '[unprintable]';

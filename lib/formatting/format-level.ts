@@ -1,14 +1,5 @@
 import { isLevelName, type LogLevelName } from '../core/log-level';
 
-const TITLE: Readonly<Record<LogLevelName, string>> = {
-  verbose: 'Verbose',
-  debug: 'Debug',
-  information: 'Information',
-  warning: 'Warning',
-  error: 'Error',
-  fatal: 'Fatal',
-};
-
 // Serilog's monikers, indexed by width - 1 (`u3` is `INF`, `w1` is `i`), up to the full name.
 /** Serilog's monikers that are not the name cut to their width, at index width - 1 (the others are). */
 const MONIKERS: Readonly<Record<LogLevelName, readonly string[]>> = {
@@ -35,7 +26,8 @@ const WIDTH = /^[0-9]{1,2}$/;
 export function formatLevel(level: LogLevelName, format?: string): string {
   // A level built in JavaScript may be outside the six, even named like an Object.prototype member.
   const known = isLevelName(level);
-  const title = known ? TITLE[level] : String(level);
+  // The six names in title case: `Information`.
+  const title = known ? level[0].toUpperCase() + level.slice(1) : String(level);
   if (format === undefined || format.length === 0) return title;
   const casing = format[0];
   if (casing !== 'u' && casing !== 'w' && casing !== 't') return title;

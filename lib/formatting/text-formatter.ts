@@ -6,6 +6,7 @@ import type { Formatter } from '../core/sink';
 import { formatDate } from '../templates/format-date';
 import { parseTemplate } from '../templates/parse-template';
 import { alignText, renderValue } from '../templates/render-template';
+import { setOwnProperty } from '../templates/own-property';
 import { writeJson } from '../templates/safe-json';
 import { escapeControlCharacters, renderMessageEscaped } from './escape-control-characters';
 import { exceptionText } from './exception-text';
@@ -33,7 +34,7 @@ function remainingProperties(event: LogEvent, outputNames: ReadonlySet<string>):
   const rest: Record<string, unknown> = {};
   for (const key of Object.keys(event.properties)) {
     if (inMessage.has(key) || outputNames.has(key)) continue;
-    Object.defineProperty(rest, key, { value: event.properties[key], enumerable: true, writable: true, configurable: true });
+    setOwnProperty(rest, key, event.properties[key]);
   }
   return rest;
 }
@@ -48,7 +49,7 @@ function step(token: PropertyToken, outputNames: ReadonlySet<string>): Step {
     case 'Level':
       return (event) => formatLevel(event.level, format);
     case 'Message':
-      return (event) => renderMessageEscaped(event);
+      return renderMessageEscaped;
     case 'Properties':
       return (event) => escapeControlCharacters(writeJson(remainingProperties(event, outputNames)));
     case 'NewLine':

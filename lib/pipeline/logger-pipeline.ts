@@ -61,8 +61,8 @@ export interface PipelineOptions {
   readonly operators: readonly OperatorFunction<LogEvent, LogEvent>[];
   readonly sinks: readonly SinkRegistration[];
   readonly scheduler: SchedulerLike;
-  /** Redaction policies applied, in order, to each event's captured properties and exception. Default: none. */
-  readonly redaction?: readonly RedactionPolicy[];
+  /** Redaction policies applied, in order, to each event's captured properties and exception (often none). */
+  readonly redaction: readonly RedactionPolicy[];
 }
 
 interface SinkLane {
@@ -141,11 +141,7 @@ export class LoggerPipeline {
     if (accounting !== undefined) {
       // Counted like a sink's operators: what they hold is pending, what a failure tears down and
       // what they remove (reported or not) is dropped, so no event leaves the shared stream uncounted.
-      shared = shared.pipe(accounting.countEntries());
-      operators.forEach((operator, index) => {
-        shared = shared.pipe(accounting.isolate(operator, `pipe[${index}]`, index, operators.length));
-      });
-      shared = shared.pipe(
+      shared = throughOperators(shared, operators, accounting, 'pipe').pipe(
         map((event) => {
           accounting.left++;
           return event;
@@ -220,7 +216,7 @@ export class LoggerPipeline {
       // redaction walk; a censor function runs once per event, so then they join before it.
       if (bound !== undefined && !bound.redacted) addBound(properties, bound);
       const redaction = this.#options.redaction;
-      if (redaction !== undefined && redaction.length !== 0) {
+      if (redaction.length !== 0) {
         for (const policy of redaction) {
           policy.redactProperties(properties, true);
           if (exception !== undefined) exception = policy.redactError(exception);
@@ -292,7 +288,7 @@ export class LoggerPipeline {
   }
 
   async flush(options?: FlushOptions): Promise<FlushResult> {
-    const timeoutMs = this.#timeoutFrom(readOption(options, 'timeoutMs', 'flush'), 'flush');
+    const timeoutMs = timeoutFrom(options, 'flush');
     const release = this.#keepProcessAlive();
     try {
       const call = {};
@@ -331,25 +327,11 @@ export class LoggerPipeline {
       SelfLog.write('close: unknown strategy {Strategy}; closing gracefully', strategy);
       strategy = 'graceful';
     }
-    const timeoutMs = this.#timeoutFrom(readOption(options, 'timeoutMs', 'close'), 'close');
+    const timeoutMs = timeoutFrom(options, 'close');
     const release = this.#keepProcessAlive();
     this.#closing = this.#shutdown(strategy, timeoutMs);
     void this.#closing.then(release, release);
     return this.#closing;
-  }
-
-  #timeoutFrom(timeoutMs: number | undefined, method: string): number {
-    if (timeoutMs === undefined) return DEFAULT_TIMEOUT_MS;
-    // Past 2^31 - 1 ms (Infinity included) a timer fires at once: a "wait forever" would give up
-    // after 1 ms. The longest real timer (about 24.8 days) is as good as forever.
-    if (typeof timeoutMs === 'number' && timeoutMs >= 0) return Math.min(timeoutMs, MAX_TIMER_MS);
-    SelfLog.write(
-      '{Method}: timeoutMs {TimeoutMs} is not a number of milliseconds ≥ 0; using {Default}',
-      method,
-      timeoutMs,
-      DEFAULT_TIMEOUT_MS,
-    );
-    return DEFAULT_TIMEOUT_MS;
   }
 
   /**
@@ -385,14 +367,9 @@ export class LoggerPipeline {
     );
     const sinks: Record<string, SinkShutdownSummary> = {};
     let timedOut = false;
-    for (const [name, result] of results) {
-      sinks[name] = {
-        delivered: result.delivered,
-        dropped: result.dropped,
-        failed: result.failed,
-        undelivered: result.undelivered,
-      };
-      timedOut ||= result.timedOut || result.undelivered > 0;
+    for (const [name, { timedOut: laneTimedOut, ...summary }] of results) {
+      sinks[name] = summary;
+      timedOut ||= laneTimedOut || summary.undelivered > 0;
     }
     const report: ShutdownReport = { strategy, elapsedMs: scheduler.now() - started, timedOut, sinks };
     const pipe = this.#pipe;
@@ -434,12 +411,7 @@ export class LoggerPipeline {
       lane$ = lane$.pipe(filter((event) => !isLevelName(event.level) || levelValue(event.level) >= level.value));
     // Only a sink with operators pays for counting: they may hold, drop or make events.
     const accounting = registration.pipe.length === 0 ? undefined : new LaneAccounting();
-    if (accounting !== undefined) {
-      lane$ = lane$.pipe(accounting.countEntries());
-      registration.pipe.forEach((operator, index) => {
-        lane$ = lane$.pipe(accounting.isolate(operator, `${registration.name}.pipe[${index}]`, index, registration.pipe.length));
-      });
-    }
+    if (accounting !== undefined) lane$ = throughOperators(lane$, registration.pipe, accounting, `${registration.name}.pipe`);
     const completed = new Promise<void>((resolve) => {
       const finish = (): void => {
         accounting?.finish();
@@ -498,6 +470,22 @@ function readOption<T, K extends keyof T>(options: T | undefined, key: K, method
   return undefined;
 }
 
+/** The `timeoutMs` option of `close()` or `flush()`: the default when missing, and when not a number ≥ 0 (reported to SelfLog). */
+function timeoutFrom(options: FlushOptions | undefined, method: string): number {
+  const timeoutMs = readOption(options, 'timeoutMs', method);
+  if (timeoutMs === undefined) return DEFAULT_TIMEOUT_MS;
+  // Past 2^31 - 1 ms (Infinity included) a timer fires at once: a "wait forever" would give up
+  // after 1 ms. The longest real timer (about 24.8 days) is as good as forever.
+  if (typeof timeoutMs === 'number' && timeoutMs >= 0) return Math.min(timeoutMs, MAX_TIMER_MS);
+  SelfLog.write(
+    '{Method}: timeoutMs {TimeoutMs} is not a number of milliseconds ≥ 0; using {Default}',
+    method,
+    timeoutMs,
+    DEFAULT_TIMEOUT_MS,
+  );
+  return DEFAULT_TIMEOUT_MS;
+}
+
 function pipeMetrics(accounting: LaneAccounting): PipeMetrics {
   return {
     entered: accounting.entered,
@@ -519,6 +507,23 @@ function filterWithCount(filters: readonly EventPredicate[], onExcluded: () => v
     }
     return true;
   });
+}
+
+/**
+ * `source$` through app operators, each isolated and counted by `accounting`; `path` names them
+ * in reports (`pipe[0]`, `http.pipe[1]`).
+ */
+function throughOperators(
+  source$: Observable<LogEvent>,
+  operators: readonly OperatorFunction<LogEvent, LogEvent>[],
+  accounting: LaneAccounting,
+  path: string,
+): Observable<LogEvent> {
+  let result$ = source$.pipe(accounting.countEntries());
+  operators.forEach((operator, index) => {
+    result$ = result$.pipe(accounting.isolate(operator, `${path}[${index}]`, index, operators.length));
+  });
+  return result$;
 }
 
 function waitAtMost(promise: Promise<void>, timeoutMs: number | undefined, scheduler: SchedulerLike): Promise<void> {
