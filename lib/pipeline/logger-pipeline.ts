@@ -132,30 +132,25 @@ export class LoggerPipeline {
     this.#options = options;
     this.#overrides = [...options.overrides].sort((a, b) => b.prefix.length - a.prefix.length);
     let shared: Observable<LogEvent> = this.#source;
-    const { filters } = options;
+    const { filters, operators } = options;
     // Enrichment, the stage's first step, happens in write() before the event is sent (see there).
     if (filters.length > 0) shared = shared.pipe(filterWithCount(filters, () => this.#filtered++));
-    const { operators } = options;
-    this.#pipe = operators.length > 0 ? new LaneAccounting() : undefined;
-    const accounting = this.#pipe;
-    if (accounting !== undefined) {
+    if (operators.length > 0) {
+      const accounting = new LaneAccounting();
+      this.#pipe = accounting;
       // Counted like a sink's operators: what they hold is pending, what a failure tears down and
       // what they remove (reported or not) is dropped, so no event leaves the shared stream uncounted.
       shared = throughOperators(shared, operators, accounting, 'pipe').pipe(
-        map((event) => {
-          accounting.left++;
-          return event;
-        }),
-        tap({ complete: () => accounting.finish() }),
+        tap({ next: () => accounting.left++, complete: () => accounting.finish() }),
       );
     }
     // With no shared stage, the source Subject already multicasts: lanes subscribe to it
     // directly, saving share()'s extra Subject and subscriber on every event.
-    this.#shared = shared === this.#source ? this.#source.asObservable() : shared.pipe(share());
+    const stageless = shared === this.#source;
+    this.#shared = stageless ? this.#source.asObservable() : shared.pipe(share());
     this.events$ = guardSubscribers(this.#shared, (error) =>
       SelfLog.write('A subscriber of log.events$ failed; it stays subscribed', error),
     );
-    const stageless = shared === this.#source;
     this.#lanes = options.sinks.map((registration) => this.#openLane(registration, stageless));
   }
 
@@ -264,7 +259,7 @@ export class LoggerPipeline {
     const sinks: LoggerMetrics['sinks'] = {};
     for (const lane of this.#lanes) {
       const metrics = lane.delivery.metrics();
-      sinks[lane.name] = lane.accounting === undefined ? metrics : lane.accounting.adjustMetrics(metrics);
+      sinks[lane.name] = lane.accounting?.adjustMetrics(metrics) ?? metrics;
     }
     return {
       timestamp: new Date(this.#options.scheduler.now()),
@@ -347,6 +342,7 @@ export class LoggerPipeline {
     const scheduler = this.#options.scheduler;
     const started = scheduler.now();
     this.#source.complete();
+    let timedOut = false;
     const results = await Promise.all(
       this.#lanes.map(async (lane) => {
         // App operators that hold events (a delay, a buffer) release them as the source
@@ -359,18 +355,15 @@ export class LoggerPipeline {
         if (lane.accounting !== undefined && !lane.accounting.done)
           lane.delivery.abandonHeld(lane.accounting.abandonHeld(), strategy);
         const remaining = Math.max(0, timeoutMs - (scheduler.now() - started));
-        const result = await lane.delivery.shutdown(strategy, remaining);
+        const { timedOut: laneTimedOut, ...summary } = await lane.delivery.shutdown(strategy, remaining);
         // Events the operators dropped by design never reached the stage: they join its dropped count.
-        const discarded = lane.accounting?.discarded ?? 0;
-        return [lane.name, discarded === 0 ? result : { ...result, dropped: result.dropped + discarded }] as const;
+        summary.dropped += lane.accounting?.discarded ?? 0;
+        timedOut ||= laneTimedOut || summary.undelivered > 0;
+        return [lane.name, summary] as const;
       }),
     );
-    const sinks: Record<string, SinkShutdownSummary> = {};
-    let timedOut = false;
-    for (const [name, { timedOut: laneTimedOut, ...summary }] of results) {
-      sinks[name] = summary;
-      timedOut ||= laneTimedOut || summary.undelivered > 0;
-    }
+    // Keyed by sink name in the order the sinks were configured (names are never "__proto__").
+    const sinks: Record<string, SinkShutdownSummary> = Object.fromEntries(results);
     const report: ShutdownReport = { strategy, elapsedMs: scheduler.now() - started, timedOut, sinks };
     const pipe = this.#pipe;
     if (pipe !== undefined) {

@@ -189,7 +189,8 @@ export class Logger {
   forContext(name: string, value: unknown): Logger {
     let key: string;
     try {
-      key = typeof name === 'string' ? name : String(name);
+      // A JavaScript caller's number or Symbol names the property as String() does.
+      key = String(name);
     } catch (error) {
       SelfLog.write('forContext: the property name cannot be turned into a string; no property added', error);
       return this;

@@ -135,14 +135,15 @@ export class ConsoleSink implements Sink {
 
   #nodeWriter(options: ConsoleSinkOptions, proc: NodeProcessLike | undefined): (event: LogEvent) => void {
     const stdout = options.stdout ?? proc?.stdout;
+    if (stdout === undefined) return () => undefined;
     const stderr = options.stderr ?? proc?.stderr ?? stdout;
-    if (stdout === undefined || stderr === undefined) return () => undefined;
     const errorFrom =
       options.standardErrorFromLevel === null
         ? Infinity
         : levelValue(parseLevel(options.standardErrorFromLevel ?? 'warning', 'ConsoleSink.standardErrorFromLevel'));
     const colors = options.theme !== false && (options.colors ?? (stdout.isTTY === true && !proc?.env?.NO_COLOR));
-    const theme = options.theme === false || options.theme === undefined ? defaultConsoleTheme : options.theme;
+    // Checked in the constructor: a theme is an object, false or undefined.
+    const theme = options.theme || defaultConsoleTheme;
     // A line formatter (CLEF, NDJSON) returns one line without its newline; terminals and pipes
     // (`node app.js | rxlog`) need one event per line. A text template writes its own {NewLine}.
     const newline = this.#formatter.singleLine === true ? '\n' : '';
@@ -157,7 +158,7 @@ export class ConsoleSink implements Sink {
   #browserWriter(options: ConsoleSinkOptions): (event: LogEvent) => void {
     const target = options.console ?? (globalThis as { console?: ConsoleLike }).console;
     if (target === undefined) return () => undefined;
-    const theme = options.theme === undefined ? defaultConsoleTheme : options.theme;
+    const theme = options.theme ?? defaultConsoleTheme;
     return (event) => {
       const text = trimNewline(this.#formatter.format(event));
       const method = target[BROWSER_METHOD[event.level]];
