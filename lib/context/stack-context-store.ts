@@ -10,7 +10,7 @@ export class StackContextStore implements ContextStore {
   readonly #stack: ContextProperties[] = [];
 
   current(): ContextProperties | undefined {
-    return this.#stack.length === 0 ? undefined : this.#stack[this.#stack.length - 1];
+    return this.#stack.at(-1);
   }
 
   run<T>(properties: ContextProperties, fn: () => T): T {

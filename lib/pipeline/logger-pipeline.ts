@@ -155,11 +155,9 @@ export class LoggerPipeline {
   }
 
   /** The level switch a logger with this SourceContext follows: the longest matching override, else the minimum. */
-  levelFor(sourceContext: string | undefined): LevelSwitch {
-    if (sourceContext !== undefined) {
-      for (const override of this.#overrides) {
-        if (sourceContext === override.prefix || sourceContext.startsWith(`${override.prefix}.`)) return override.level;
-      }
+  levelFor(sourceContext: string): LevelSwitch {
+    for (const override of this.#overrides) {
+      if (sourceContext === override.prefix || sourceContext.startsWith(`${override.prefix}.`)) return override.level;
     }
     return this.#options.minimumLevel;
   }

@@ -50,14 +50,8 @@ function nodeProcess(): NodeProcessLike | undefined {
   return candidate?.stdout !== undefined && typeof candidate.stdout.write === 'function' ? candidate : undefined;
 }
 
-const BROWSER_METHOD: Readonly<Record<LogLevelName, keyof ConsoleLike>> = {
-  verbose: 'debug',
-  debug: 'debug',
-  information: 'info',
-  warning: 'warn',
-  error: 'error',
-  fatal: 'error',
-};
+/** The console method of each level, by its numeric value (verbose to fatal). */
+const BROWSER_METHOD: readonly (keyof ConsoleLike)[] = ['debug', 'debug', 'info', 'warn', 'error', 'error'];
 
 const isObject = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null;
 
@@ -161,7 +155,7 @@ export class ConsoleSink implements Sink {
     const theme = options.theme ?? defaultConsoleTheme;
     return (event) => {
       const text = trimNewline(this.#formatter.format(event));
-      const method = target[BROWSER_METHOD[event.level]];
+      const method = target[BROWSER_METHOD[levelValue(event.level)]];
       const css = theme === false ? '' : theme.css[event.level];
       if (css === '') method.call(target, text);
       else method.call(target, `%c${text}`, css);
