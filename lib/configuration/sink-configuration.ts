@@ -128,8 +128,10 @@ export class SinkConfiguration<TParent> {
       if (taken.has(requested)) throw new ConfigurationError(`writeTo.sink: a sink named "${requested}" is already configured`);
       return requested;
     }
+    // The kind, else the first of `kind-2`, `kind-3` … not taken.
     const kind = kindOf(sink);
-    if (!taken.has(kind)) return kind;
-    for (let n = 2; ; n++) if (!taken.has(`${kind}-${n}`)) return `${kind}-${n}`;
+    let name = kind;
+    for (let n = 2; taken.has(name); n++) name = `${kind}-${n}`;
+    return name;
   }
 }

@@ -70,28 +70,26 @@ const WITH_METHODS: readonly (readonly [keyof ConsoleSinkOptions, string])[] = [
  * @throws ConfigurationError naming the option and the value.
  */
 function checkConsoleOptions(options: ConsoleSinkOptions): void {
-  const check = (ok: boolean, option: string, expected: string): void => {
-    const value: unknown = option === '' ? options : options[option as keyof ConsoleSinkOptions];
-    expectOption(ok, `ConsoleSink${option && '.'}${option}`, expected, value);
-  };
-  check(isObject(options), '', 'options');
-  const { outputTemplate, theme, mode, colors } = options;
-  check(outputTemplate === undefined || typeof outputTemplate === 'string', 'outputTemplate', 'a string');
-  for (const [option, methods] of WITH_METHODS) {
+  expectOption(isObject(options), 'ConsoleSink', 'options', options);
+  // An option left out (undefined) takes its default; one given must pass `ok`.
+  const check = (option: keyof ConsoleSinkOptions, expected: string, ok: (value: unknown) => boolean): void => {
     const value: unknown = options[option];
+    expectOption(value === undefined || ok(value), `ConsoleSink.${option}`, expected, value);
+  };
+  check('outputTemplate', 'a string', (value) => typeof value === 'string');
+  for (const [option, methods] of WITH_METHODS) {
     const names = methods.split(' ');
-    check(value === undefined || hasMethods(value, names), option, `an object with ${names.join('(), ')}()`);
+    check(option, `an object with ${names.join('(), ')}()`, (value) => hasMethods(value, names));
   }
   const levelTable = (table: unknown): boolean =>
     isObject(table) && LOG_LEVELS.every((level) => typeof table[level] === 'string');
   check(
-    theme === undefined || theme === false || (isObject(theme) && levelTable(theme.ansi) && levelTable(theme.css)),
     'theme',
     'false or { ansi, css } with a string per level',
+    (theme) => theme === false || (isObject(theme) && levelTable(theme.ansi) && levelTable(theme.css)),
   );
-  // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- JavaScript callers can pass anything
-  check(mode === undefined || mode === 'node' || mode === 'browser', 'mode', '"node" or "browser"');
-  check(colors === undefined || typeof colors === 'boolean', 'colors', 'true or false');
+  check('mode', '"node" or "browser"', (mode) => mode === 'node' || mode === 'browser');
+  check('colors', 'true or false', (colors) => typeof colors === 'boolean');
 }
 
 /**
