@@ -11,7 +11,8 @@ const MONIKERS: Readonly<Record<LogLevelName, readonly string[]>> = {
   fatal: ['', '', 'Ftl', 'Fatl'],
 };
 
-const WIDTH = /^[0-9]{1,2}$/;
+/** A casing (`u`, `w`, `t`) and an optional width of one or two digits. */
+const FORMAT = /^([uwt])([0-9]{1,2})?$/;
 
 /**
  * A level as an output template shows it (Serilog's `LevelOutputFormat`): no format gives the
@@ -28,13 +29,13 @@ export function formatLevel(level: LogLevelName, format?: string): string {
   const known = isLevelName(level);
   // The six names in title case: `Information`.
   const title = known ? level[0].toUpperCase() + level.slice(1) : String(level);
-  if (format === undefined || format.length === 0) return title;
-  const casing = format[0];
-  if (casing !== 'u' && casing !== 'w' && casing !== 't') return title;
+  const match = format === undefined ? null : FORMAT.exec(format);
+  if (match === null) return title;
+  const casing = match[1];
+  // An optional group that did not match is undefined.
+  const widthText = match[2] as string | undefined;
   let text = title;
-  if (format.length > 1) {
-    const widthText = format.slice(1);
-    if (!WIDTH.test(widthText)) return title;
+  if (widthText !== undefined) {
     const width = Number(widthText);
     if (width === 0) return '';
     text = (known ? MONIKERS[level][width - 1] : undefined) || title.slice(0, width);
