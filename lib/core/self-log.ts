@@ -82,13 +82,14 @@ export const SelfLog = {
   /** Records a diagnostic; never throws, whatever the arguments or the output do. */
   write(template: string, ...args: unknown[]): void {
     if ((output === undefined && !subject.observed) || delivering >= MAX_NESTED_DIAGNOSTICS) return;
+    const timestamp = new Date();
     let message: string;
     try {
-      message = `${new Date().toISOString()} rxlog: ${fill(template, args)}`;
+      message = `${timestamp.toISOString()} rxlog: ${fill(template, args)}`;
     } catch {
       message = `rxlog: ${template}`;
     }
-    const event: SelfLogEvent = { timestamp: new Date(), template, args, message };
+    const event: SelfLogEvent = { timestamp, template, args, message };
     delivering++;
     try {
       subject.next(event);
