@@ -9,13 +9,15 @@ class UnrefAction<T> extends Subscription implements SchedulerAction<T> {
   readonly #work: (this: SchedulerAction<T>, state?: T) => void;
 
   constructor(work: (this: SchedulerAction<T>, state?: T) => void) {
-    super(() => this.#clear());
+    // Clearing no timer (undefined) does nothing; a fired one is forgotten (below), since a browser
+    // may hand its id to a later timer.
+    super(() => clearTimeout(this.#timer));
     this.#work = work;
   }
 
   schedule(state?: T, delay = 0): Subscription {
     if (this.closed) return this;
-    this.#clear();
+    clearTimeout(this.#timer);
     const timer = setTimeout(() => {
       this.#timer = undefined;
       if (this.closed) return;
@@ -29,13 +31,6 @@ class UnrefAction<T> extends Subscription implements SchedulerAction<T> {
     (timer as unknown as TimerHandle).unref?.();
     this.#timer = timer;
     return this;
-  }
-
-  #clear(): void {
-    if (this.#timer !== undefined) {
-      clearTimeout(this.#timer);
-      this.#timer = undefined;
-    }
   }
 }
 
