@@ -1,15 +1,4 @@
-import {
-  filter,
-  map,
-  type MonoTypeOperatorFunction,
-  type Observable,
-  type OperatorFunction,
-  type SchedulerLike,
-  share,
-  Subject,
-  tap,
-  timer,
-} from 'rxjs';
+import { filter, map, type Observable, type OperatorFunction, type SchedulerLike, share, Subject, tap, timer } from 'rxjs';
 import type { Enricher } from '../core/enricher';
 import { guardSubscribers } from '../core/guard-subscribers';
 import { keepAlive } from '../core/keep-alive';
@@ -20,7 +9,7 @@ import { isLevelName, LOG_LEVELS, levelValue } from '../core/log-level';
 import { SelfLog } from '../core/self-log';
 import { unrefScheduler } from '../core/unref-scheduler';
 import type { Sink } from '../core/sink';
-import type { LoggerMetrics, PipeMetrics } from '../metrics/metrics-types';
+import type { LoggerMetrics } from '../metrics/metrics-types';
 import { enrichOwnEvent } from '../operators/enrich';
 import { type EventPredicate, passes } from '../operators/filter-events';
 import { captureProperties } from '../templates/capture';
@@ -134,7 +123,18 @@ export class LoggerPipeline {
     let shared: Observable<LogEvent> = this.#source;
     const { filters, operators } = options;
     // Enrichment, the stage's first step, happens in write() before the event is sent (see there).
-    if (filters.length > 0) shared = shared.pipe(filterWithCount(filters, () => this.#filtered++));
+    if (filters.length > 0)
+      shared = shared.pipe(
+        filter((event) => {
+          for (const predicate of filters) {
+            if (!passes(predicate, event)) {
+              this.#filtered++;
+              return false;
+            }
+          }
+          return true;
+        }),
+      );
     if (operators.length > 0) {
       const accounting = new LaneAccounting();
       this.#pipe = accounting;
@@ -259,6 +259,7 @@ export class LoggerPipeline {
       const metrics = lane.delivery.metrics();
       sinks[lane.name] = lane.accounting?.adjustMetrics(metrics) ?? metrics;
     }
+    const pipe = this.#pipe;
     return {
       timestamp: new Date(this.#options.scheduler.now()),
       logged: this.#logged,
@@ -266,7 +267,17 @@ export class LoggerPipeline {
       rejectedAfterClose: this.#rejectedAfterClose,
       rejectedReentrant: this.#rejectedReentrant,
       rejectedInvalidLevel: this.#rejectedInvalidLevel,
-      ...(this.#pipe === undefined ? {} : { pipe: pipeMetrics(this.#pipe) }),
+      // Only a logger with app operators (`.pipe()`) reports on them.
+      ...(pipe && {
+        pipe: {
+          entered: pipe.entered,
+          left: pipe.left,
+          created: pipe.made,
+          dropped: pipe.discarded,
+          pending: pipe.held(),
+          droppedBy: pipe.reasons(),
+        },
+      }),
       sinks,
     };
   }
@@ -475,29 +486,6 @@ function timeoutFrom(options: FlushOptions | undefined, method: string): number 
     DEFAULT_TIMEOUT_MS,
   );
   return DEFAULT_TIMEOUT_MS;
-}
-
-function pipeMetrics(accounting: LaneAccounting): PipeMetrics {
-  return {
-    entered: accounting.entered,
-    left: accounting.left,
-    created: accounting.made,
-    dropped: accounting.discarded,
-    pending: accounting.held(),
-    droppedBy: accounting.reasons(),
-  };
-}
-
-function filterWithCount(filters: readonly EventPredicate[], onExcluded: () => void): MonoTypeOperatorFunction<LogEvent> {
-  return filter((event) => {
-    for (const predicate of filters) {
-      if (!passes(predicate, event)) {
-        onExcluded();
-        return false;
-      }
-    }
-    return true;
-  });
 }
 
 /**
