@@ -24,14 +24,8 @@ export const WARNING = 3;
 export const ERROR = 4;
 export const FATAL = 5;
 
-const VALUES: Readonly<Record<LogLevelName, number>> = {
-  verbose: VERBOSE,
-  debug: DEBUG,
-  information: INFORMATION,
-  warning: WARNING,
-  error: ERROR,
-  fatal: FATAL,
-};
+/** Each level's numeric value: its index in LOG_LEVELS. */
+const VALUES = Object.fromEntries(LOG_LEVELS.map((name, value) => [name, value])) as Readonly<Record<LogLevelName, number>>;
 
 /** The other names configuration accepts for a level (pino's and winston's). */
 const ALIASES: Readonly<Record<string, LogLevelName>> = {
