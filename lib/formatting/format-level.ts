@@ -1,15 +1,18 @@
-import { isLevelName, type LogLevelName } from '../core/log-level';
+import { isLevelName, type LogLevelName, levelValue } from '../core/log-level';
 
 // Serilog's monikers, indexed by width - 1 (`u3` is `INF`, `w1` is `i`), up to the full name.
-/** Serilog's monikers that are not the name cut to their width, at index width - 1 (the others are). */
-const MONIKERS: Readonly<Record<LogLevelName, readonly string[]>> = {
-  verbose: ['', 'Vb', 'Vrb'],
-  debug: ['', '', 'Dbg', 'Dbug'],
-  information: [],
-  warning: ['', 'Wn', 'Wrn'],
-  error: ['', '', '', 'Eror'],
-  fatal: ['', '', 'Ftl', 'Fatl'],
-};
+/**
+ * Serilog's monikers that are not the name cut to their width, at index width - 1 (the others
+ * are), for each level by its value: verbose, debug, information, warning, error, fatal.
+ */
+const MONIKERS: readonly (readonly string[])[] = [
+  ['', 'Vb', 'Vrb'],
+  ['', '', 'Dbg', 'Dbug'],
+  [],
+  ['', 'Wn', 'Wrn'],
+  ['', '', '', 'Eror'],
+  ['', '', 'Ftl', 'Fatl'],
+];
 
 /** A casing (`u`, `w`, `t`) and an optional width of one or two digits. */
 const FORMAT = /^([uwt])([0-9]{1,2})?$/;
@@ -38,7 +41,7 @@ export function formatLevel(level: LogLevelName, format?: string): string {
   if (widthText !== undefined) {
     const width = Number(widthText);
     if (width === 0) return '';
-    text = (known ? MONIKERS[level][width - 1] : undefined) || title.slice(0, width);
+    text = (known ? MONIKERS[levelValue(level)][width - 1] : undefined) || title.slice(0, width);
   }
   return casing === 'u' ? text.toUpperCase() : casing === 'w' ? text.toLowerCase() : text;
 }
