@@ -46,8 +46,7 @@ function describe(value: unknown): string {
 function fill(template: string, args: readonly unknown[]): string {
   let next = 0;
   const text = template.replace(/\{[^{}]*\}/g, (hole) => (next < args.length ? describe(args[next++]) : hole));
-  const rest = args.slice(next).map(describe);
-  return rest.length === 0 ? text : `${text} ${rest.join(' ')}`;
+  return [text, ...args.slice(next).map(describe)].join(' ');
 }
 
 /**
