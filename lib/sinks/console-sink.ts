@@ -163,10 +163,7 @@ export class ConsoleSink implements Sink {
 
 /** Colours each line separately, so a multi-line stack trace keeps its colour and the newline stays plain. */
 function colorLines(text: string, code: string): string {
-  return text
-    .split('\n')
-    .map((line) => (line === '' ? line : `${code}${line}${ANSI_RESET}`))
-    .join('\n');
+  return text.replace(/[^\n]+/g, (line) => `${code}${line}${ANSI_RESET}`);
 }
 
 function trimNewline(text: string): string {
