@@ -21,7 +21,8 @@ export interface ConfigurationState {
 
 export function emptyConfigurationState(): ConfigurationState {
   return {
-    minimumLevel: new LevelSwitch('information'),
+    // Information, as in Serilog: LevelSwitch's default.
+    minimumLevel: new LevelSwitch(),
     overrides: [],
     enrichers: [],
     filters: [],

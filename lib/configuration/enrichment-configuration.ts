@@ -1,5 +1,6 @@
 import type { Enricher } from '../core/enricher';
 import { ConfigurationError } from '../core/errors/configuration-error';
+import { expectOption } from '../core/expect-option';
 import { LogContext } from '../context/log-context';
 import type { ConfigurationState } from './configuration-state';
 import { describeValue } from '../core/describe-value';
@@ -15,8 +16,7 @@ export class EnrichmentConfiguration<TParent> {
 
   /** Adds one fixed property to every event. */
   withProperty(name: string, value: unknown): TParent {
-    if (typeof name !== 'string' || name === '')
-      throw new ConfigurationError(`enrich.withProperty: expected a non-empty property name, got ${describeValue(name)}`);
+    expectOption(typeof name === 'string' && name !== '', 'enrich.withProperty', 'a non-empty property name', name);
     const properties = Object.freeze({ [name]: value });
     const withProperty: Enricher = () => properties;
     return this.with(withProperty);

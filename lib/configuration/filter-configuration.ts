@@ -1,7 +1,6 @@
-import { ConfigurationError } from '../core/errors/configuration-error';
+import { expectOption } from '../core/expect-option';
 import type { EventPredicate } from '../operators/filter-events';
 import type { ConfigurationState } from './configuration-state';
-import { describeValue } from '../core/describe-value';
 
 /**
  * `.filter…`: which events reach the sinks. Excluded events count in `metrics().filtered`. A
@@ -32,6 +31,5 @@ export class FilterConfiguration<TParent> {
 }
 
 function check(predicate: unknown, where: string): void {
-  if (typeof predicate !== 'function')
-    throw new ConfigurationError(`${where}: expected a predicate function, got ${describeValue(predicate)}`);
+  expectOption(typeof predicate === 'function', where, 'a predicate function', predicate);
 }

@@ -1,11 +1,12 @@
 import type { OperatorFunction, SchedulerLike } from 'rxjs';
 import { ConfigurationError } from '../core/errors/configuration-error';
 import type { LogEvent } from '../core/log-event';
+import { hasMethods } from '../core/has-methods';
 import { unrefScheduler } from '../core/unref-scheduler';
 import { Logger } from '../pipeline/logger';
 import { LoggerPipeline } from '../pipeline/logger-pipeline';
 import { type ConfigurationState, emptyConfigurationState } from './configuration-state';
-import { describeValue } from '../core/describe-value';
+import { expectOption } from '../core/expect-option';
 import { redactingEnricher } from '../templates/redacting-enricher';
 import { DestructureConfiguration } from './destructure-configuration';
 import { EnrichmentConfiguration } from './enrichment-configuration';
@@ -38,8 +39,7 @@ export class LoggerConfiguration {
   /** Adds RxJS operators to the shared stream, after enrichment and filters, before the sinks. */
   pipe(...operators: OperatorFunction<LogEvent, LogEvent>[]): this {
     operators.forEach((operator, index) => {
-      if (typeof operator !== 'function')
-        throw new ConfigurationError(`pipe: argument ${index} is not an operator function (got ${describeValue(operator)})`);
+      expectOption(typeof operator === 'function', `pipe[${index}]`, 'an operator function', operator);
     });
     this.#state.operators.push(...operators);
     return this;
@@ -51,15 +51,7 @@ export class LoggerConfiguration {
    * scheduler like RxJS's asyncScheduler whose timers are unref'd in Node.
    */
   useScheduler(scheduler: SchedulerLike): this {
-    if (
-      typeof scheduler !== 'object' ||
-      // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- JavaScript callers can pass anything
-      scheduler === null ||
-      typeof scheduler.schedule !== 'function' ||
-      typeof scheduler.now !== 'function'
-    ) {
-      throw new ConfigurationError(`useScheduler: expected an RxJS SchedulerLike, got ${describeValue(scheduler)}`);
-    }
+    expectOption(hasMethods(scheduler, ['schedule', 'now']), 'useScheduler', 'an RxJS SchedulerLike', scheduler);
     this.#state.scheduler = scheduler;
     return this;
   }
@@ -69,18 +61,13 @@ export class LoggerConfiguration {
     if (this.#created)
       throw new ConfigurationError('createLogger: this configuration already created a logger; use a new LoggerConfiguration');
     this.#created = true;
-    const { minimumLevel, overrides, enrichers, filters, operators, sinks, scheduler, redaction } = this.#state;
+    const state = this.#state;
     const pipeline = new LoggerPipeline({
-      minimumLevel,
-      overrides,
+      ...state,
       // Enricher and LogContext values are redacted as they are captured, like call arguments.
-      enrichers: enrichers.map((enricher) => redaction.reduce(redactingEnricher, enricher)),
-      redaction,
-      filters,
-      operators,
-      sinks,
-      scheduler: scheduler ?? unrefScheduler,
+      enrichers: state.enrichers.map((enricher) => state.redaction.reduce(redactingEnricher, enricher)),
+      scheduler: state.scheduler ?? unrefScheduler,
     });
-    return new Logger(pipeline, minimumLevel, undefined);
+    return new Logger(pipeline, state.minimumLevel, undefined);
   }
 }

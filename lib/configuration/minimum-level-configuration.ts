@@ -1,8 +1,7 @@
 import { LevelSwitch } from '../core/level-switch';
-import { ConfigurationError } from '../core/errors/configuration-error';
+import { expectOption } from '../core/expect-option';
 import { type LogLevelName, parseLevel } from '../core/log-level';
 import type { ConfigurationState } from './configuration-state';
-import { describeValue } from '../core/describe-value';
 
 /** `.minimumLevel…`: the lowest level a logger lets through. Default `information`, as in Serilog. */
 export class MinimumLevelConfiguration<TParent> {
@@ -49,8 +48,7 @@ export class MinimumLevelConfiguration<TParent> {
 
   /** Follows a LevelSwitch: changing `sw.level` changes the minimum level at once. */
   controlledBy(levelSwitch: LevelSwitch): TParent {
-    if (!(levelSwitch instanceof LevelSwitch))
-      throw new ConfigurationError(`minimumLevel.controlledBy: expected a LevelSwitch, got ${describeValue(levelSwitch)}`);
+    expectOption(levelSwitch instanceof LevelSwitch, 'minimumLevel.controlledBy', 'a LevelSwitch', levelSwitch);
     this.#state.minimumLevel = levelSwitch;
     return this.#parent;
   }
@@ -63,11 +61,12 @@ export class MinimumLevelConfiguration<TParent> {
    * @example .minimumLevel.override('Orders.Db', 'warning')
    */
   override(sourceContextPrefix: string, level: LogLevelName | string | LevelSwitch): TParent {
-    if (typeof sourceContextPrefix !== 'string' || sourceContextPrefix === '') {
-      throw new ConfigurationError(
-        `minimumLevel.override: expected a non-empty SourceContext prefix, got ${describeValue(sourceContextPrefix)}`,
-      );
-    }
+    expectOption(
+      typeof sourceContextPrefix === 'string' && sourceContextPrefix !== '',
+      'minimumLevel.override',
+      'a non-empty SourceContext prefix',
+      sourceContextPrefix,
+    );
     const levelSwitch =
       level instanceof LevelSwitch
         ? level

@@ -6,7 +6,8 @@ import { checkOptionKeys } from '../core/check-option-keys';
 import { resolveDeliveryOptions, type SinkDeliveryOptions } from '../pipeline/sink-delivery-options';
 import { ConsoleSink, type ConsoleSinkOptions } from '../sinks/console-sink';
 import type { ConfigurationState } from './configuration-state';
-import { describeValue } from '../core/describe-value';
+import { expectOption } from '../core/expect-option';
+import { hasMethods } from '../core/has-methods';
 import type { SinkOptions } from './sink-options';
 
 /**
@@ -38,28 +39,24 @@ const PART_KEYS = {
   circuitBreaker: ['failureThreshold', 'resetTimeoutMs'],
 } as const;
 
+/** What `writeTo.sink` and a `fallback` take: an object with an `emit` method. */
+const EMIT = ['emit'];
+const A_SINK = 'a sink with an emit(events) method';
+
 /** Checks the delivery options now, so a mistake throws with the sink's path instead of at createLogger(). */
 function checkDelivery(where: string, delivery: SinkDeliveryOptions): void {
   // A value of the wrong kind (`queue: 5`, `retry: true`) would otherwise read as "all defaults".
   for (const part of ['queue', 'retry', 'circuitBreaker'] as const) {
     const value: unknown = delivery[part];
     const allowed = value === undefined || (typeof value === 'object' && value !== null) || (value === false && part !== 'queue');
-    if (!allowed)
-      throw new ConfigurationError(
-        `${where}.${part}: expected ${part === 'queue' ? 'options' : 'options or false'}, got ${describeValue(value)}`,
-      );
+    expectOption(allowed, `${where}.${part}`, part === 'queue' ? 'options' : 'options or false', value);
   }
   for (const part of ['queue', 'batch', 'retry', 'circuitBreaker'] as const) {
     const value: unknown = delivery[part];
     if (typeof value === 'object' && value !== null) checkOptionKeys(`${where}.${part}`, value, PART_KEYS[part]);
   }
-  const fallback = delivery.fallback as { emit?: unknown } | undefined;
-  // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- JavaScript callers can pass anything
-  if (fallback !== undefined && (typeof fallback !== 'object' || fallback === null || typeof fallback.emit !== 'function')) {
-    throw new ConfigurationError(
-      `${where}.fallback: expected a sink with an emit(events) method, got ${describeValue(fallback)}`,
-    );
-  }
+  const { fallback } = delivery;
+  expectOption(fallback === undefined || hasMethods(fallback, EMIT), `${where}.fallback`, A_SINK, fallback);
   try {
     resolveDeliveryOptions(delivery);
   } catch (error) {
@@ -91,23 +88,17 @@ export class SinkConfiguration<TParent> {
   }
 
   #add(sink: Sink, options: SinkOptions, keys: readonly string[]): TParent {
+    expectOption(hasMethods(sink, EMIT), 'writeTo.sink', A_SINK, sink);
     // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- JavaScript callers can pass anything
-    if (typeof sink !== 'object' || sink === null || typeof (sink as { emit?: unknown }).emit !== 'function') {
-      throw new ConfigurationError(`writeTo.sink: expected a sink with an emit(events) method, got ${describeValue(sink)}`);
-    }
-    // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- JavaScript callers can pass anything
-    if (typeof options !== 'object' || options === null)
-      throw new ConfigurationError(`writeTo.sink: expected options, got ${describeValue(options)}`);
+    expectOption(typeof options === 'object' && options !== null, 'writeTo.sink', 'options', options);
     const name = this.#nameFor(sink, options.name);
     const where = `writeTo.sink(${name})`;
     checkOptionKeys(where, options, keys);
     const pipe = options.pipe ?? [];
 
-    if (!Array.isArray(pipe))
-      throw new ConfigurationError(`${where}.pipe: expected an array of operator functions, got ${describeValue(pipe)}`);
+    expectOption(Array.isArray(pipe), `${where}.pipe`, 'an array of operator functions', pipe);
     pipe.forEach((operator, index) => {
-      if (typeof operator !== 'function')
-        throw new ConfigurationError(`${where}.pipe[${index}]: expected an operator function, got ${describeValue(operator)}`);
+      expectOption(typeof operator === 'function', `${where}.pipe[${index}]`, 'an operator function', operator);
     });
     let minimumLevel: LevelSwitch | undefined;
     if (options.minimumLevel instanceof LevelSwitch) minimumLevel = options.minimumLevel;
@@ -130,16 +121,17 @@ export class SinkConfiguration<TParent> {
   #nameFor(sink: Sink, requested: string | undefined): string {
     const taken = new Set(this.#state.sinks.map((s) => s.name));
     if (requested !== undefined) {
-      if (typeof requested !== 'string' || requested === '')
-        throw new ConfigurationError(`writeTo.sink: expected a non-empty name, got ${describeValue(requested)}`);
+      expectOption(typeof requested === 'string' && requested !== '', 'writeTo.sink', 'a non-empty name', requested);
       // metrics().sinks and the shutdown report are plain objects keyed by name.
       if (requested === '__proto__')
         throw new ConfigurationError('writeTo.sink: the name "__proto__" cannot key metrics and reports; choose another');
       if (taken.has(requested)) throw new ConfigurationError(`writeTo.sink: a sink named "${requested}" is already configured`);
       return requested;
     }
+    // The kind, else the first of `kind-2`, `kind-3` … not taken.
     const kind = kindOf(sink);
-    if (!taken.has(kind)) return kind;
-    for (let n = 2; ; n++) if (!taken.has(`${kind}-${n}`)) return `${kind}-${n}`;
+    let name = kind;
+    for (let n = 2; taken.has(name); n++) name = `${kind}-${n}`;
+    return name;
   }
 }

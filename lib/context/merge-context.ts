@@ -11,12 +11,13 @@ import type { ContextProperties } from './context-store';
 export function mergeContext(outer: ContextProperties | undefined, properties: ContextProperties): ContextProperties {
   if (typeof properties !== 'object' || (properties as unknown) === null || Array.isArray(properties)) {
     SelfLog.write('LogContext.run: not properties: {Value}', describeValue(properties));
-    return outer === undefined ? {} : outer;
+    return outer ?? {};
   }
   try {
-    return outer === undefined ? { ...properties } : { ...outer, ...properties };
+    // Spreading an undefined outer adds nothing.
+    return { ...outer, ...properties };
   } catch (error) {
     SelfLog.write('LogContext.run: unreadable properties ignored', error);
-    return outer === undefined ? {} : outer;
+    return outer ?? {};
   }
 }

@@ -7,19 +7,19 @@ import { mergeContext } from './merge-context';
  * it); in Node, `useAsyncLocalStorage()` lifts that limit.
  */
 export class StackContextStore implements ContextStore {
-  private readonly stack: ContextProperties[] = [];
+  readonly #stack: ContextProperties[] = [];
 
   current(): ContextProperties | undefined {
-    return this.stack.length === 0 ? undefined : this.stack[this.stack.length - 1];
+    return this.#stack.at(-1);
   }
 
   run<T>(properties: ContextProperties, fn: () => T): T {
     const outer = this.current();
-    this.stack.push(mergeContext(outer, properties));
+    this.#stack.push(mergeContext(outer, properties));
     try {
       return fn();
     } finally {
-      this.stack.pop();
+      this.#stack.pop();
     }
   }
 }

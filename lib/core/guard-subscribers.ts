@@ -13,11 +13,14 @@ type Next<T> = ((value: T) => void) | null | undefined;
  * piped onto it give Observables that guard their subscribers the same way.
  */
 class GuardedObservable<T> extends Observable<T> {
+  readonly #onFault: SubscriberFaultHandler;
+
   constructor(
-    private readonly onFault: SubscriberFaultHandler,
+    onFault: SubscriberFaultHandler,
     subscribe?: (this: Observable<T>, subscriber: Subscriber<T>) => (() => void) | Subscription | void,
   ) {
     super(subscribe);
+    this.#onFault = onFault;
   }
 
   // Whatever the operators build (RxJS's own through lift(), rxlog's and an app's with defer or
@@ -25,7 +28,7 @@ class GuardedObservable<T> extends Observable<T> {
   override pipe = ((...operations: OperatorFunction<unknown, unknown>[]) =>
     guardSubscribers(
       (super.pipe as (...all: typeof operations) => Observable<unknown>).apply(this, operations),
-      this.onFault,
+      this.#onFault,
     )) as Observable<T>['pipe'];
 
   override subscribe(
@@ -39,7 +42,7 @@ class GuardedObservable<T> extends Observable<T> {
       !observerOrNext || typeof observerOrNext === 'function'
         ? { next: observerOrNext ?? undefined, error: error ?? undefined, complete: complete ?? undefined }
         : observerOrNext;
-    const onFault = this.onFault;
+    const onFault = this.#onFault;
     return super.subscribe({
       next(value) {
         try {

@@ -12,14 +12,14 @@ import { SelfLog } from './self-log';
  * sw.level = 'debug';
  */
 export class LevelSwitch {
-  private readonly subject: BehaviorSubject<LogLevelName>;
-  private numeric: number;
+  readonly #subject: BehaviorSubject<LogLevelName>;
+  #numeric: number;
   #emitting = false;
 
   constructor(level: LogLevelName | string = 'information') {
     const parsed = parseLevel(level, 'LevelSwitch');
-    this.subject = new BehaviorSubject<LogLevelName>(parsed);
-    this.numeric = levelValue(parsed);
+    this.#subject = new BehaviorSubject<LogLevelName>(parsed);
+    this.#numeric = levelValue(parsed);
   }
 
   /**
@@ -28,23 +28,23 @@ export class LevelSwitch {
    * @throws ConfigurationError when set to something that is not a level name (the level stays as it was).
    */
   get level(): LogLevelName {
-    return LOG_LEVELS[this.numeric];
+    return LOG_LEVELS[this.#numeric];
   }
 
   set level(level: LogLevelName) {
-    this.numeric = levelValue(parseLevel(level, 'LevelSwitch'));
+    this.#numeric = levelValue(parseLevel(level, 'LevelSwitch'));
     // A level$ subscriber that sets the level again is heard once every subscriber has had this
     // change (a nested next would reach later subscribers first), so all see the same order.
     // No try/finally: every subscriber is guarded (see level$), so next() cannot throw.
     if (this.#emitting) return;
     this.#emitting = true;
-    while (this.subject.value !== this.level) this.subject.next(this.level);
+    while (this.#subject.value !== this.level) this.#subject.next(this.level);
     this.#emitting = false;
   }
 
   /** The numeric value of the level, read on the hot path (a field read, no allocation). */
   get value(): number {
-    return this.numeric;
+    return this.#numeric;
   }
 
   /**
@@ -52,6 +52,6 @@ export class LevelSwitch {
    * stays subscribed: it can neither crash the process nor reach the code that set the level.
    */
   get level$(): Observable<LogLevelName> {
-    return guardSubscribers(this.subject.asObservable(), (error) => SelfLog.write('A level$ subscriber failed', error));
+    return guardSubscribers(this.#subject.asObservable(), (error) => SelfLog.write('A level$ subscriber failed', error));
   }
 }

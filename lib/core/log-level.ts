@@ -24,25 +24,14 @@ export const WARNING = 3;
 export const ERROR = 4;
 export const FATAL = 5;
 
-const VALUES: Readonly<Record<LogLevelName, number>> = {
-  verbose: VERBOSE,
-  debug: DEBUG,
-  information: INFORMATION,
-  warning: WARNING,
-  error: ERROR,
-  fatal: FATAL,
-};
+/** Each level's numeric value: its index in LOG_LEVELS. */
+const VALUES = Object.fromEntries(LOG_LEVELS.map((name, value) => [name, value])) as Readonly<Record<LogLevelName, number>>;
 
+/** The other names configuration accepts for a level (pino's and winston's). */
 const ALIASES: Readonly<Record<string, LogLevelName>> = {
-  verbose: 'verbose',
   trace: 'verbose',
-  debug: 'debug',
-  information: 'information',
   info: 'information',
-  warning: 'warning',
   warn: 'warning',
-  error: 'error',
-  fatal: 'fatal',
 };
 
 /** The numeric value of a level: `verbose` is 0, `fatal` is 5. */
@@ -52,7 +41,7 @@ export function levelValue(level: LogLevelName): number {
 
 /** Whether `value` is one of the six canonical level names. */
 export function isLevelName(value: unknown): value is LogLevelName {
-  return typeof value === 'string' && Object.prototype.hasOwnProperty.call(VALUES, value);
+  return typeof value === 'string' && Object.hasOwn(VALUES, value);
 }
 
 /**
@@ -65,7 +54,8 @@ export function isLevelName(value: unknown): value is LogLevelName {
 export function parseLevel(text: unknown, where = 'level'): LogLevelName {
   if (typeof text === 'string') {
     const key = text.trim().toLowerCase();
-    if (Object.prototype.hasOwnProperty.call(ALIASES, key)) return ALIASES[key];
+    if (isLevelName(key)) return key;
+    if (Object.hasOwn(ALIASES, key)) return ALIASES[key];
   }
   const named =
     typeof text === 'object' || typeof text === 'function'

@@ -1,5 +1,4 @@
-import { describeValue } from './describe-value';
-import { ConfigurationError } from './errors/configuration-error';
+import { expectOption } from './expect-option';
 
 /** The longest delay a timer can wait (2^31 - 1 ms, about 24.8 days); past it Node's and browsers' timers fire at once. */
 export const MAX_TIMER_MS = 2_147_483_647;
@@ -15,6 +14,5 @@ export function isTimerMs(value: unknown): value is number {
  * @throws ConfigurationError naming `where` and the value.
  */
 export function checkTimerMs(where: string, value: unknown, min = 0): asserts value is number {
-  if (!isTimerMs(value) || value < min)
-    throw new ConfigurationError(`${where}: expected milliseconds from ${min} to ${MAX_TIMER_MS}, got ${describeValue(value)}`);
+  expectOption(isTimerMs(value) && value >= min, where, `milliseconds from ${min} to ${MAX_TIMER_MS}`, value);
 }

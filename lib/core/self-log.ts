@@ -36,7 +36,6 @@ function onSubscriberFault(error: unknown): void {
 function describe(value: unknown): string {
   try {
     if (value instanceof Error) return value.stack ?? `${value.name}: ${value.message}`;
-    if (typeof value === 'string') return value;
     return String(value);
   } catch {
     return '[unprintable]';
@@ -47,8 +46,7 @@ function describe(value: unknown): string {
 function fill(template: string, args: readonly unknown[]): string {
   let next = 0;
   const text = template.replace(/\{[^{}]*\}/g, (hole) => (next < args.length ? describe(args[next++]) : hole));
-  const rest = args.slice(next).map(describe);
-  return rest.length === 0 ? text : `${text} ${rest.join(' ')}`;
+  return [text, ...args.slice(next).map(describe)].join(' ');
 }
 
 /**
@@ -83,13 +81,14 @@ export const SelfLog = {
   /** Records a diagnostic; never throws, whatever the arguments or the output do. */
   write(template: string, ...args: unknown[]): void {
     if ((output === undefined && !subject.observed) || delivering >= MAX_NESTED_DIAGNOSTICS) return;
+    const timestamp = new Date();
     let message: string;
     try {
-      message = `${new Date().toISOString()} rxlog: ${fill(template, args)}`;
+      message = `${timestamp.toISOString()} rxlog: ${fill(template, args)}`;
     } catch {
       message = `rxlog: ${template}`;
     }
-    const event: SelfLogEvent = { timestamp: new Date(), template, args, message };
+    const event: SelfLogEvent = { timestamp, template, args, message };
     delivering++;
     try {
       subject.next(event);

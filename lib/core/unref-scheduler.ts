@@ -5,35 +5,32 @@ interface TimerHandle {
 }
 
 class UnrefAction<T> extends Subscription implements SchedulerAction<T> {
-  private timer: ReturnType<typeof setTimeout> | undefined;
+  #timer: ReturnType<typeof setTimeout> | undefined;
+  readonly #work: (this: SchedulerAction<T>, state?: T) => void;
 
-  constructor(private readonly work: (this: SchedulerAction<T>, state?: T) => void) {
-    super(() => this.clear());
+  constructor(work: (this: SchedulerAction<T>, state?: T) => void) {
+    // Clearing no timer (undefined) does nothing; a fired one is forgotten (below), since a browser
+    // may hand its id to a later timer.
+    super(() => clearTimeout(this.#timer));
+    this.#work = work;
   }
 
   schedule(state?: T, delay = 0): Subscription {
     if (this.closed) return this;
-    this.clear();
+    clearTimeout(this.#timer);
     const timer = setTimeout(() => {
-      this.timer = undefined;
+      this.#timer = undefined;
       if (this.closed) return;
       try {
-        this.work.call(this, state);
+        this.#work.call(this, state);
       } catch (error) {
         this.unsubscribe();
         throw error;
       }
     }, delay);
     (timer as unknown as TimerHandle).unref?.();
-    this.timer = timer;
+    this.#timer = timer;
     return this;
-  }
-
-  private clear(): void {
-    if (this.timer !== undefined) {
-      clearTimeout(this.timer);
-      this.timer = undefined;
-    }
   }
 }
 

@@ -1,26 +1,21 @@
-import { isLevelName, type LogLevelName } from '../core/log-level';
-
-const TITLE: Readonly<Record<LogLevelName, string>> = {
-  verbose: 'Verbose',
-  debug: 'Debug',
-  information: 'Information',
-  warning: 'Warning',
-  error: 'Error',
-  fatal: 'Fatal',
-};
+import { isLevelName, type LogLevelName, levelValue } from '../core/log-level';
 
 // Serilog's monikers, indexed by width - 1 (`u3` is `INF`, `w1` is `i`), up to the full name.
-/** Serilog's monikers that are not the name cut to their width, at index width - 1 (the others are). */
-const MONIKERS: Readonly<Record<LogLevelName, readonly string[]>> = {
-  verbose: ['', 'Vb', 'Vrb'],
-  debug: ['', '', 'Dbg', 'Dbug'],
-  information: [],
-  warning: ['', 'Wn', 'Wrn'],
-  error: ['', '', '', 'Eror'],
-  fatal: ['', '', 'Ftl', 'Fatl'],
-};
+/**
+ * Serilog's monikers that are not the name cut to their width, at index width - 1 (the others
+ * are), for each level by its value: verbose, debug, information, warning, error, fatal.
+ */
+const MONIKERS: readonly (readonly string[])[] = [
+  ['', 'Vb', 'Vrb'],
+  ['', '', 'Dbg', 'Dbug'],
+  [],
+  ['', 'Wn', 'Wrn'],
+  ['', '', '', 'Eror'],
+  ['', '', 'Ftl', 'Fatl'],
+];
 
-const WIDTH = /^[0-9]{1,2}$/;
+/** A casing (`u`, `w`, `t`) and an optional width of one or two digits. */
+const FORMAT = /^([uwt])([0-9]{1,2})?$/;
 
 /**
  * A level as an output template shows it (Serilog's `LevelOutputFormat`): no format gives the
@@ -35,17 +30,18 @@ const WIDTH = /^[0-9]{1,2}$/;
 export function formatLevel(level: LogLevelName, format?: string): string {
   // A level built in JavaScript may be outside the six, even named like an Object.prototype member.
   const known = isLevelName(level);
-  const title = known ? TITLE[level] : String(level);
-  if (format === undefined || format.length === 0) return title;
-  const casing = format[0];
-  if (casing !== 'u' && casing !== 'w' && casing !== 't') return title;
+  // The six names in title case: `Information`.
+  const title = known ? level[0].toUpperCase() + level.slice(1) : String(level);
+  const match = format === undefined ? null : FORMAT.exec(format);
+  if (match === null) return title;
+  const casing = match[1];
+  // An optional group that did not match is undefined.
+  const widthText = match[2] as string | undefined;
   let text = title;
-  if (format.length > 1) {
-    const widthText = format.slice(1);
-    if (!WIDTH.test(widthText)) return title;
+  if (widthText !== undefined) {
     const width = Number(widthText);
     if (width === 0) return '';
-    text = (known ? MONIKERS[level][width - 1] : undefined) || title.slice(0, width);
+    text = (known ? MONIKERS[levelValue(level)][width - 1] : undefined) || title.slice(0, width);
   }
   return casing === 'u' ? text.toUpperCase() : casing === 'w' ? text.toLowerCase() : text;
 }

@@ -1,5 +1,4 @@
-import { describeValue } from '../core/describe-value';
-import { ConfigurationError } from '../core/errors/configuration-error';
+import { expectOption } from '../core/expect-option';
 import type { LogEvent } from '../core/log-event';
 import type { MessageTemplate, PropertyToken } from '../core/message-template';
 import { SelfLog } from '../core/self-log';
@@ -7,6 +6,7 @@ import type { Formatter } from '../core/sink';
 import { formatDate } from '../templates/format-date';
 import { parseTemplate } from '../templates/parse-template';
 import { alignText, renderValue } from '../templates/render-template';
+import { setOwnProperty } from '../templates/own-property';
 import { writeJson } from '../templates/safe-json';
 import { escapeControlCharacters, renderMessageEscaped } from './escape-control-characters';
 import { exceptionText } from './exception-text';
@@ -34,7 +34,7 @@ function remainingProperties(event: LogEvent, outputNames: ReadonlySet<string>):
   const rest: Record<string, unknown> = {};
   for (const key of Object.keys(event.properties)) {
     if (inMessage.has(key) || outputNames.has(key)) continue;
-    Object.defineProperty(rest, key, { value: event.properties[key], enumerable: true, writable: true, configurable: true });
+    setOwnProperty(rest, key, event.properties[key]);
   }
   return rest;
 }
@@ -49,7 +49,7 @@ function step(token: PropertyToken, outputNames: ReadonlySet<string>): Step {
     case 'Level':
       return (event) => formatLevel(event.level, format);
     case 'Message':
-      return (event) => renderMessageEscaped(event);
+      return renderMessageEscaped;
     case 'Properties':
       return (event) => escapeControlCharacters(writeJson(remainingProperties(event, outputNames)));
     case 'NewLine':
@@ -96,15 +96,14 @@ function step(token: PropertyToken, outputNames: ReadonlySet<string>): Step {
  * @example new TextFormatter('{Level:u3} {Message}').format(event) // 'INF User 42 logged in'
  */
 export class TextFormatter implements Formatter {
-  private readonly steps: readonly Step[];
+  readonly #steps: readonly Step[];
 
   /** @throws ConfigurationError when the output template is not a string. */
   constructor(outputTemplate: string = DEFAULT_OUTPUT_TEMPLATE) {
-    if (typeof outputTemplate !== 'string')
-      throw new ConfigurationError(`TextFormatter: expected an output template string, got ${describeValue(outputTemplate)}`);
+    expectOption(typeof outputTemplate === 'string', 'TextFormatter', 'an output template string', outputTemplate);
     const template = parseTemplate(outputTemplate);
     const outputNames = namesIn(template);
-    this.steps = template.tokens.map((token): Step => {
+    this.#steps = template.tokens.map((token): Step => {
       if (token.kind === 'text') {
         const text = token.text;
         return () => text;
@@ -124,7 +123,8 @@ export class TextFormatter implements Formatter {
   format(event: LogEvent): string {
     try {
       let out = '';
-      for (let i = 0; i < this.steps.length; i++) out += this.steps[i](event) ?? '';
+      const steps = this.#steps;
+      for (let i = 0; i < steps.length; i++) out += steps[i](event) ?? '';
       return out;
     } catch (error) {
       SelfLog.write('TextFormatter failed to format an event: {Error}', error);

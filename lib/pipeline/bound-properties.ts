@@ -40,8 +40,8 @@ export function bindProperties(
   properties: Readonly<Record<string, unknown>>,
   redaction: readonly RedactionPolicy[] | undefined,
 ): BoundProperties {
-  const keys = parent === undefined ? [] : [...parent.keys];
-  const values = parent === undefined ? [] : [...parent.values];
+  const keys = [...(parent?.keys ?? [])];
+  const values = [...(parent?.values ?? [])];
   const redacted = redaction === undefined || redaction.every((policy) => policy.fixed);
   // A string or an array would otherwise bind its indexes ('0', '1', …) as property names.
   if (typeof properties !== 'object' || (properties as unknown) === null || Array.isArray(properties)) {

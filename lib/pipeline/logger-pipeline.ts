@@ -1,15 +1,4 @@
-import {
-  filter,
-  map,
-  type MonoTypeOperatorFunction,
-  type Observable,
-  type OperatorFunction,
-  type SchedulerLike,
-  share,
-  Subject,
-  tap,
-  timer,
-} from 'rxjs';
+import { filter, map, type Observable, type OperatorFunction, type SchedulerLike, share, Subject, tap, timer } from 'rxjs';
 import type { Enricher } from '../core/enricher';
 import { guardSubscribers } from '../core/guard-subscribers';
 import { keepAlive } from '../core/keep-alive';
@@ -20,7 +9,7 @@ import { isLevelName, LOG_LEVELS, levelValue } from '../core/log-level';
 import { SelfLog } from '../core/self-log';
 import { unrefScheduler } from '../core/unref-scheduler';
 import type { Sink } from '../core/sink';
-import type { LoggerMetrics, PipeMetrics } from '../metrics/metrics-types';
+import type { LoggerMetrics } from '../metrics/metrics-types';
 import { enrichOwnEvent } from '../operators/enrich';
 import { type EventPredicate, passes } from '../operators/filter-events';
 import { captureProperties } from '../templates/capture';
@@ -61,8 +50,8 @@ export interface PipelineOptions {
   readonly operators: readonly OperatorFunction<LogEvent, LogEvent>[];
   readonly sinks: readonly SinkRegistration[];
   readonly scheduler: SchedulerLike;
-  /** Redaction policies applied, in order, to each event's captured properties and exception. Default: none. */
-  readonly redaction?: readonly RedactionPolicy[];
+  /** Redaction policies applied, in order, to each event's captured properties and exception (often none). */
+  readonly redaction: readonly RedactionPolicy[];
 }
 
 interface SinkLane {
@@ -126,53 +115,56 @@ export class LoggerPipeline {
   /** The shared stream after enrichment, filters and app operators, for app subscribers (whose faults go to SelfLog). */
   readonly events$: Observable<LogEvent>;
 
-  constructor(private readonly options: PipelineOptions) {
+  readonly #options: PipelineOptions;
+
+  constructor(options: PipelineOptions) {
+    this.#options = options;
     this.#overrides = [...options.overrides].sort((a, b) => b.prefix.length - a.prefix.length);
     let shared: Observable<LogEvent> = this.#source;
-    const { filters } = options;
+    const { filters, operators } = options;
     // Enrichment, the stage's first step, happens in write() before the event is sent (see there).
-    if (filters.length > 0) shared = shared.pipe(filterWithCount(filters, () => this.#filtered++));
-    const { operators } = options;
-    this.#pipe = operators.length > 0 ? new LaneAccounting() : undefined;
-    const accounting = this.#pipe;
-    if (accounting !== undefined) {
+    if (filters.length > 0)
+      shared = shared.pipe(
+        filter((event) => {
+          for (const predicate of filters) {
+            if (!passes(predicate, event)) {
+              this.#filtered++;
+              return false;
+            }
+          }
+          return true;
+        }),
+      );
+    if (operators.length > 0) {
+      const accounting = new LaneAccounting();
+      this.#pipe = accounting;
       // Counted like a sink's operators: what they hold is pending, what a failure tears down and
       // what they remove (reported or not) is dropped, so no event leaves the shared stream uncounted.
-      shared = shared.pipe(accounting.countEntries());
-      operators.forEach((operator, index) => {
-        shared = shared.pipe(accounting.isolate(operator, `pipe[${index}]`, index, operators.length));
-      });
-      shared = shared.pipe(
-        map((event) => {
-          accounting.left++;
-          return event;
-        }),
-        tap({ complete: () => accounting.finish() }),
+      shared = throughOperators(shared, operators, accounting, 'pipe').pipe(
+        tap({ next: () => accounting.left++, complete: () => accounting.finish() }),
       );
     }
     // With no shared stage, the source Subject already multicasts: lanes subscribe to it
     // directly, saving share()'s extra Subject and subscriber on every event.
-    this.#shared = shared === this.#source ? this.#source.asObservable() : shared.pipe(share());
+    const stageless = shared === this.#source;
+    this.#shared = stageless ? this.#source.asObservable() : shared.pipe(share());
     this.events$ = guardSubscribers(this.#shared, (error) =>
       SelfLog.write('A subscriber of log.events$ failed; it stays subscribed', error),
     );
-    const stageless = shared === this.#source;
     this.#lanes = options.sinks.map((registration) => this.#openLane(registration, stageless));
   }
 
   /** The level switch a logger with this SourceContext follows: the longest matching override, else the minimum. */
-  levelFor(sourceContext: string | undefined): LevelSwitch {
-    if (sourceContext !== undefined) {
-      for (const override of this.#overrides) {
-        if (sourceContext === override.prefix || sourceContext.startsWith(`${override.prefix}.`)) return override.level;
-      }
+  levelFor(sourceContext: string): LevelSwitch {
+    for (const override of this.#overrides) {
+      if (sourceContext === override.prefix || sourceContext.startsWith(`${override.prefix}.`)) return override.level;
     }
-    return this.options.minimumLevel;
+    return this.#options.minimumLevel;
   }
 
   /** A child logger's bound properties: `properties` captured and redacted by this pipeline's policies, over `parent`'s. */
   bind(parent: BoundProperties | undefined, properties: Readonly<Record<string, unknown>>): BoundProperties {
-    return bindProperties(parent, properties, this.options.redaction);
+    return bindProperties(parent, properties, this.#options.redaction);
   }
 
   /**
@@ -216,8 +208,8 @@ export class LoggerPipeline {
       // Bound values are usually redacted already (when the child was made) and join after the
       // redaction walk; a censor function runs once per event, so then they join before it.
       if (bound !== undefined && !bound.redacted) addBound(properties, bound);
-      const redaction = this.options.redaction;
-      if (redaction !== undefined && redaction.length !== 0) {
+      const redaction = this.#options.redaction;
+      if (redaction.length !== 0) {
         for (const policy of redaction) {
           policy.redactProperties(properties, true);
           if (exception !== undefined) exception = policy.redactError(exception);
@@ -228,7 +220,7 @@ export class LoggerPipeline {
       // Enriched here, into the properties object made above, which nothing else has seen yet:
       // no second event, no copy of the properties, and no map stage (nor the share() behind it)
       // on the way to the lanes.
-      const enrichers = this.options.enrichers;
+      const enrichers = this.#options.enrichers;
       if (enrichers.length !== 0) enrichOwnEvent(event, properties, enrichers);
       // Hot path: lanes with nothing between the source and their delivery stage get the event
       // here, in a counted loop, instead of through the Subject and each lane's subscriber chain.
@@ -265,16 +257,27 @@ export class LoggerPipeline {
     const sinks: LoggerMetrics['sinks'] = {};
     for (const lane of this.#lanes) {
       const metrics = lane.delivery.metrics();
-      sinks[lane.name] = lane.accounting === undefined ? metrics : lane.accounting.adjustMetrics(metrics);
+      sinks[lane.name] = lane.accounting?.adjustMetrics(metrics) ?? metrics;
     }
+    const pipe = this.#pipe;
     return {
-      timestamp: new Date(this.options.scheduler.now()),
+      timestamp: new Date(this.#options.scheduler.now()),
       logged: this.#logged,
       filtered: this.#filtered,
       rejectedAfterClose: this.#rejectedAfterClose,
       rejectedReentrant: this.#rejectedReentrant,
       rejectedInvalidLevel: this.#rejectedInvalidLevel,
-      ...(this.#pipe === undefined ? {} : { pipe: pipeMetrics(this.#pipe) }),
+      // Only a logger with app operators (`.pipe()`) reports on them.
+      ...(pipe && {
+        pipe: {
+          entered: pipe.entered,
+          left: pipe.left,
+          created: pipe.made,
+          dropped: pipe.discarded,
+          pending: pipe.held(),
+          droppedBy: pipe.reasons(),
+        },
+      }),
       sinks,
     };
   }
@@ -283,18 +286,18 @@ export class LoggerPipeline {
   metricsEvery(intervalMs: number): Observable<LoggerMetrics> {
     // 0 would spin a timer per turn; NaN or past 2^31 - 1 ms would fire at once, over and over.
     checkTimerMs('metricsEvery', intervalMs, 1);
-    return guardSubscribers(timer(0, intervalMs, this.options.scheduler).pipe(map(() => this.metrics())), (error) =>
+    return guardSubscribers(timer(0, intervalMs, this.#options.scheduler).pipe(map(() => this.metrics())), (error) =>
       SelfLog.write('A subscriber of log.metrics$ failed; it stays subscribed', error),
     );
   }
 
   async flush(options?: FlushOptions): Promise<FlushResult> {
-    const timeoutMs = this.#timeoutFrom(readOption(options, 'timeoutMs', 'flush'), 'flush');
+    const timeoutMs = timeoutFrom(options, 'flush');
     const release = this.#keepProcessAlive();
     try {
       const call = {};
       const done = Promise.all(this.#lanes.map((lane) => lane.delivery.flush(call)));
-      const settled = await settlesWithin(done, timeoutMs, this.options.scheduler);
+      const settled = await settlesWithin(done, timeoutMs, this.#options.scheduler);
       if (!settled) {
         let pending = 0;
         for (const lane of this.#lanes) {
@@ -328,25 +331,11 @@ export class LoggerPipeline {
       SelfLog.write('close: unknown strategy {Strategy}; closing gracefully', strategy);
       strategy = 'graceful';
     }
-    const timeoutMs = this.#timeoutFrom(readOption(options, 'timeoutMs', 'close'), 'close');
+    const timeoutMs = timeoutFrom(options, 'close');
     const release = this.#keepProcessAlive();
     this.#closing = this.#shutdown(strategy, timeoutMs);
     void this.#closing.then(release, release);
     return this.#closing;
-  }
-
-  #timeoutFrom(timeoutMs: number | undefined, method: string): number {
-    if (timeoutMs === undefined) return DEFAULT_TIMEOUT_MS;
-    // Past 2^31 - 1 ms (Infinity included) a timer fires at once: a "wait forever" would give up
-    // after 1 ms. The longest real timer (about 24.8 days) is as good as forever.
-    if (typeof timeoutMs === 'number' && timeoutMs >= 0) return Math.min(timeoutMs, MAX_TIMER_MS);
-    SelfLog.write(
-      '{Method}: timeoutMs {TimeoutMs} is not a number of milliseconds ≥ 0; using {Default}',
-      method,
-      timeoutMs,
-      DEFAULT_TIMEOUT_MS,
-    );
-    return DEFAULT_TIMEOUT_MS;
   }
 
   /**
@@ -355,13 +344,14 @@ export class LoggerPipeline {
    * app's to manage (a TestScheduler has no real timers at all).
    */
   #keepProcessAlive(): () => void {
-    return this.options.scheduler === unrefScheduler ? keepAlive() : () => undefined;
+    return this.#options.scheduler === unrefScheduler ? keepAlive() : () => undefined;
   }
 
   async #shutdown(strategy: ShutdownStrategy, timeoutMs: number): Promise<ShutdownReport> {
-    const scheduler = this.options.scheduler;
+    const scheduler = this.#options.scheduler;
     const started = scheduler.now();
     this.#source.complete();
+    let timedOut = false;
     const results = await Promise.all(
       this.#lanes.map(async (lane) => {
         // App operators that hold events (a delay, a buffer) release them as the source
@@ -374,23 +364,15 @@ export class LoggerPipeline {
         if (lane.accounting !== undefined && !lane.accounting.done)
           lane.delivery.abandonHeld(lane.accounting.abandonHeld(), strategy);
         const remaining = Math.max(0, timeoutMs - (scheduler.now() - started));
-        const result = await lane.delivery.shutdown(strategy, remaining);
+        const { timedOut: laneTimedOut, ...summary } = await lane.delivery.shutdown(strategy, remaining);
         // Events the operators dropped by design never reached the stage: they join its dropped count.
-        const discarded = lane.accounting?.discarded ?? 0;
-        return [lane.name, discarded === 0 ? result : { ...result, dropped: result.dropped + discarded }] as const;
+        summary.dropped += lane.accounting?.discarded ?? 0;
+        timedOut ||= laneTimedOut || summary.undelivered > 0;
+        return [lane.name, summary] as const;
       }),
     );
-    const sinks: Record<string, SinkShutdownSummary> = {};
-    let timedOut = false;
-    for (const [name, result] of results) {
-      sinks[name] = {
-        delivered: result.delivered,
-        dropped: result.dropped,
-        failed: result.failed,
-        undelivered: result.undelivered,
-      };
-      timedOut ||= result.timedOut || result.undelivered > 0;
-    }
+    // Keyed by sink name in the order the sinks were configured (names are never "__proto__").
+    const sinks: Record<string, SinkShutdownSummary> = Object.fromEntries(results);
     const report: ShutdownReport = { strategy, elapsedMs: scheduler.now() - started, timedOut, sinks };
     const pipe = this.#pipe;
     if (pipe !== undefined) {
@@ -407,12 +389,12 @@ export class LoggerPipeline {
     // Events made by this pipeline carry Date.now(); with the default clock and nothing between
     // the source and the stage that could hold an event back, that is the enqueue time too.
     const eventsAreNow =
-      this.options.scheduler === unrefScheduler && this.options.operators.length === 0 && registration.pipe.length === 0;
+      this.#options.scheduler === unrefScheduler && this.#options.operators.length === 0 && registration.pipe.length === 0;
     const delivery = new SinkDelivery(
       registration.name,
       registration.sink,
       registration.delivery,
-      this.options.scheduler,
+      this.#options.scheduler,
       eventsAreNow,
       this.#guard,
     );
@@ -431,12 +413,7 @@ export class LoggerPipeline {
       lane$ = lane$.pipe(filter((event) => !isLevelName(event.level) || levelValue(event.level) >= level.value));
     // Only a sink with operators pays for counting: they may hold, drop or make events.
     const accounting = registration.pipe.length === 0 ? undefined : new LaneAccounting();
-    if (accounting !== undefined) {
-      lane$ = lane$.pipe(accounting.countEntries());
-      registration.pipe.forEach((operator, index) => {
-        lane$ = lane$.pipe(accounting.isolate(operator, `${registration.name}.pipe[${index}]`, index, registration.pipe.length));
-      });
-    }
+    if (accounting !== undefined) lane$ = throughOperators(lane$, registration.pipe, accounting, `${registration.name}.pipe`);
     const completed = new Promise<void>((resolve) => {
       const finish = (): void => {
         accounting?.finish();
@@ -495,27 +472,37 @@ function readOption<T, K extends keyof T>(options: T | undefined, key: K, method
   return undefined;
 }
 
-function pipeMetrics(accounting: LaneAccounting): PipeMetrics {
-  return {
-    entered: accounting.entered,
-    left: accounting.left,
-    created: accounting.made,
-    dropped: accounting.discarded,
-    pending: accounting.held(),
-    droppedBy: accounting.reasons(),
-  };
+/** The `timeoutMs` option of `close()` or `flush()`: the default when missing, and when not a number ≥ 0 (reported to SelfLog). */
+function timeoutFrom(options: FlushOptions | undefined, method: string): number {
+  const timeoutMs = readOption(options, 'timeoutMs', method);
+  if (timeoutMs === undefined) return DEFAULT_TIMEOUT_MS;
+  // Past 2^31 - 1 ms (Infinity included) a timer fires at once: a "wait forever" would give up
+  // after 1 ms. The longest real timer (about 24.8 days) is as good as forever.
+  if (typeof timeoutMs === 'number' && timeoutMs >= 0) return Math.min(timeoutMs, MAX_TIMER_MS);
+  SelfLog.write(
+    '{Method}: timeoutMs {TimeoutMs} is not a number of milliseconds ≥ 0; using {Default}',
+    method,
+    timeoutMs,
+    DEFAULT_TIMEOUT_MS,
+  );
+  return DEFAULT_TIMEOUT_MS;
 }
 
-function filterWithCount(filters: readonly EventPredicate[], onExcluded: () => void): MonoTypeOperatorFunction<LogEvent> {
-  return filter((event) => {
-    for (const predicate of filters) {
-      if (!passes(predicate, event)) {
-        onExcluded();
-        return false;
-      }
-    }
-    return true;
+/**
+ * `source$` through app operators, each isolated and counted by `accounting`; `path` names them
+ * in reports (`pipe[0]`, `http.pipe[1]`).
+ */
+function throughOperators(
+  source$: Observable<LogEvent>,
+  operators: readonly OperatorFunction<LogEvent, LogEvent>[],
+  accounting: LaneAccounting,
+  path: string,
+): Observable<LogEvent> {
+  let result$ = source$.pipe(accounting.countEntries());
+  operators.forEach((operator, index) => {
+    result$ = result$.pipe(accounting.isolate(operator, `${path}[${index}]`, index, operators.length));
   });
+  return result$;
 }
 
 function waitAtMost(promise: Promise<void>, timeoutMs: number | undefined, scheduler: SchedulerLike): Promise<void> {

@@ -21,6 +21,9 @@ import type { FlushOptions, FlushResult } from './flush-options';
 import type { LoggerPipeline } from './logger-pipeline';
 import type { CloseOptions, ShutdownReport } from './shutdown-report';
 
+/** The Logger methods bound to their logger (see the constructor). */
+const BOUND_METHODS = ['verbose', 'trace', 'debug', 'information', 'info', 'warning', 'warn', 'error', 'fatal', 'write'] as const;
+
 /** How often `metrics$` emits, in milliseconds. */
 const METRICS_INTERVAL_MS = 1_000;
 
@@ -58,16 +61,7 @@ export class Logger {
     this.#bound = bound;
     // Bound, like console's methods, so that a level method passed on as a function still logs:
     // `promise.catch(log.error)`, `const { info } = log`, `items.forEach(log.debug)`.
-    this.verbose = this.verbose.bind(this);
-    this.trace = this.trace.bind(this);
-    this.debug = this.debug.bind(this);
-    this.information = this.information.bind(this);
-    this.info = this.info.bind(this);
-    this.warning = this.warning.bind(this);
-    this.warn = this.warn.bind(this);
-    this.error = this.error.bind(this);
-    this.fatal = this.fatal.bind(this);
-    this.write = this.write.bind(this);
+    for (const method of BOUND_METHODS) this[method] = this[method].bind(this) as never;
   }
 
   // Each level method compares two numbers and returns before anything is allocated or captured
@@ -195,7 +189,8 @@ export class Logger {
   forContext(name: string, value: unknown): Logger {
     let key: string;
     try {
-      key = typeof name === 'string' ? name : String(name);
+      // A JavaScript caller's number or Symbol names the property as String() does.
+      key = String(name);
     } catch (error) {
       SelfLog.write('forContext: the property name cannot be turned into a string; no property added', error);
       return this;

@@ -1,6 +1,5 @@
-import { describeValue } from '../core/describe-value';
 import { hasMethods } from '../core/has-methods';
-import { ConfigurationError } from '../core/errors/configuration-error';
+import { expectOption } from '../core/expect-option';
 import type { LogEvent } from '../core/log-event';
 import { LOG_LEVELS, type LogLevelName, levelValue, parseLevel } from '../core/log-level';
 import type { Formatter, Sink } from '../core/sink';
@@ -51,14 +50,8 @@ function nodeProcess(): NodeProcessLike | undefined {
   return candidate?.stdout !== undefined && typeof candidate.stdout.write === 'function' ? candidate : undefined;
 }
 
-const BROWSER_METHOD: Readonly<Record<LogLevelName, keyof ConsoleLike>> = {
-  verbose: 'debug',
-  debug: 'debug',
-  information: 'info',
-  warning: 'warn',
-  error: 'error',
-  fatal: 'error',
-};
+/** The console method of each level, by its numeric value (verbose to fatal). */
+const BROWSER_METHOD: readonly (keyof ConsoleLike)[] = ['debug', 'debug', 'info', 'warn', 'error', 'error'];
 
 const isObject = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null;
 
@@ -77,29 +70,26 @@ const WITH_METHODS: readonly (readonly [keyof ConsoleSinkOptions, string])[] = [
  * @throws ConfigurationError naming the option and the value.
  */
 function checkConsoleOptions(options: ConsoleSinkOptions): void {
-  const check = (ok: boolean, option: string, expected: string): void => {
-    const value: unknown = option === '' ? options : options[option as keyof ConsoleSinkOptions];
-    if (!ok)
-      throw new ConfigurationError(`ConsoleSink${option && '.'}${option}: expected ${expected}, got ${describeValue(value)}`);
-  };
-  check(isObject(options), '', 'options');
-  const { outputTemplate, theme, mode, colors } = options;
-  check(outputTemplate === undefined || typeof outputTemplate === 'string', 'outputTemplate', 'a string');
-  for (const [option, methods] of WITH_METHODS) {
+  expectOption(isObject(options), 'ConsoleSink', 'options', options);
+  // An option left out (undefined) takes its default; one given must pass `ok`.
+  const check = (option: keyof ConsoleSinkOptions, expected: string, ok: (value: unknown) => boolean): void => {
     const value: unknown = options[option];
+    expectOption(value === undefined || ok(value), `ConsoleSink.${option}`, expected, value);
+  };
+  check('outputTemplate', 'a string', (value) => typeof value === 'string');
+  for (const [option, methods] of WITH_METHODS) {
     const names = methods.split(' ');
-    check(value === undefined || hasMethods(value, names), option, `an object with ${names.join('(), ')}()`);
+    check(option, `an object with ${names.join('(), ')}()`, (value) => hasMethods(value, names));
   }
   const levelTable = (table: unknown): boolean =>
     isObject(table) && LOG_LEVELS.every((level) => typeof table[level] === 'string');
   check(
-    theme === undefined || theme === false || (isObject(theme) && levelTable(theme.ansi) && levelTable(theme.css)),
     'theme',
     'false or { ansi, css } with a string per level',
+    (theme) => theme === false || (isObject(theme) && levelTable(theme.ansi) && levelTable(theme.css)),
   );
-  // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- JavaScript callers can pass anything
-  check(mode === undefined || mode === 'node' || mode === 'browser', 'mode', '"node" or "browser"');
-  check(colors === undefined || typeof colors === 'boolean', 'colors', 'true or false');
+  check('mode', '"node" or "browser"', (mode) => mode === 'node' || mode === 'browser');
+  check('colors', 'true or false', (colors) => typeof colors === 'boolean');
 }
 
 /**
@@ -137,14 +127,15 @@ export class ConsoleSink implements Sink {
 
   #nodeWriter(options: ConsoleSinkOptions, proc: NodeProcessLike | undefined): (event: LogEvent) => void {
     const stdout = options.stdout ?? proc?.stdout;
+    if (stdout === undefined) return () => undefined;
     const stderr = options.stderr ?? proc?.stderr ?? stdout;
-    if (stdout === undefined || stderr === undefined) return () => undefined;
     const errorFrom =
       options.standardErrorFromLevel === null
         ? Infinity
         : levelValue(parseLevel(options.standardErrorFromLevel ?? 'warning', 'ConsoleSink.standardErrorFromLevel'));
     const colors = options.theme !== false && (options.colors ?? (stdout.isTTY === true && !proc?.env?.NO_COLOR));
-    const theme = options.theme === false || options.theme === undefined ? defaultConsoleTheme : options.theme;
+    // Checked in the constructor: a theme is an object, false or undefined.
+    const theme = options.theme || defaultConsoleTheme;
     // A line formatter (CLEF, NDJSON) returns one line without its newline; terminals and pipes
     // (`node app.js | rxlog`) need one event per line. A text template writes its own {NewLine}.
     const newline = this.#formatter.singleLine === true ? '\n' : '';
@@ -159,10 +150,10 @@ export class ConsoleSink implements Sink {
   #browserWriter(options: ConsoleSinkOptions): (event: LogEvent) => void {
     const target = options.console ?? (globalThis as { console?: ConsoleLike }).console;
     if (target === undefined) return () => undefined;
-    const theme = options.theme === undefined ? defaultConsoleTheme : options.theme;
+    const theme = options.theme ?? defaultConsoleTheme;
     return (event) => {
       const text = trimNewline(this.#formatter.format(event));
-      const method = target[BROWSER_METHOD[event.level]];
+      const method = target[BROWSER_METHOD[levelValue(event.level)]];
       const css = theme === false ? '' : theme.css[event.level];
       if (css === '') method.call(target, text);
       else method.call(target, `%c${text}`, css);
@@ -172,10 +163,7 @@ export class ConsoleSink implements Sink {
 
 /** Colours each line separately, so a multi-line stack trace keeps its colour and the newline stays plain. */
 function colorLines(text: string, code: string): string {
-  return text
-    .split('\n')
-    .map((line) => (line === '' ? line : `${code}${line}${ANSI_RESET}`))
-    .join('\n');
+  return text.replace(/[^\n]+/g, (line) => `${code}${line}${ANSI_RESET}`);
 }
 
 function trimNewline(text: string): string {

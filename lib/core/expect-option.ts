@@ -1,0 +1,13 @@
+import { describeValue } from './describe-value';
+import { ConfigurationError } from './errors/configuration-error';
+
+/**
+ * Checks one configuration value: unless `ok`, throws naming where the value was given, what was
+ * expected there and the value itself (`filter.byExcluding: expected a predicate function, got
+ * undefined`). One helper for every such check, so each message has the same shape.
+ *
+ * @throws ConfigurationError when `ok` is false.
+ */
+export function expectOption(ok: boolean, where: string, expected: string, value: unknown): void {
+  if (!ok) throw new ConfigurationError(`${where}: expected ${expected}, got ${describeValue(value)}`);
+}
