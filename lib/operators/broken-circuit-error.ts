@@ -4,6 +4,5 @@ export class BrokenCircuitError extends Error {
 
   constructor(breakerName: string) {
     super(`Circuit breaker ${breakerName} is open; the call was not attempted`);
-    Object.setPrototypeOf(this, new.target.prototype);
   }
 }

@@ -5,7 +5,7 @@ import { ConfigurationError } from '../core/errors/configuration-error';
 import { SelfLog } from '../core/self-log';
 import { captureValue, DEFAULT_CAPTURE_LIMITS } from '../templates/capture';
 import { eventTimeMs, LogEventRecord } from '../templates/log-event-record';
-import { hasOwnProperty, setOwnProperty } from '../templates/own-property';
+import { setOwnProperty } from '../templates/own-property';
 import { describeOption } from './operator-options';
 
 function enricherName(enricher: Enricher): string {
@@ -81,7 +81,7 @@ function addCaptured(
     }
     for (let i = 0; i < count; i++) {
       const key = keys[i];
-      if (hasOwnProperty(target, key) || (existing !== undefined && hasOwnProperty(existing, key))) continue;
+      if (Object.hasOwn(target, key) || (existing !== undefined && Object.hasOwn(existing, key))) continue;
       const value = extra[key];
       const type = typeof value;
       // Hot path: a number, boolean or short string is its own capture; no call, no walk.

@@ -14,7 +14,7 @@ import { enrichOwnEvent } from '../operators/enrich';
 import { type EventPredicate, passes } from '../operators/filter-events';
 import { captureProperties } from '../templates/capture';
 import { LogEventRecord } from '../templates/log-event-record';
-import { hasOwnProperty, setOwnProperty } from '../templates/own-property';
+import { setOwnProperty } from '../templates/own-property';
 import type { RedactionPolicy } from '../templates/redaction-policy';
 import { parseTemplateCached } from '../templates/template-cache';
 import { type BoundProperties, bindProperties } from './bound-properties';
@@ -449,7 +449,7 @@ function addBound(properties: Record<string, unknown>, bound: BoundProperties): 
   const keys = bound.keys;
   const values = bound.values;
   for (let i = 0; i < keys.length; i++) {
-    if (!hasOwnProperty(properties, keys[i])) setOwnProperty(properties, keys[i], values[i]);
+    if (!Object.hasOwn(properties, keys[i])) setOwnProperty(properties, keys[i], values[i]);
   }
 }
 

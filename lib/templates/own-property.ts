@@ -1,13 +1,4 @@
 /**
- * Whether `target` has `key` as an own property. Unlike `key in target`, names of
- * `Object.prototype` members (`constructor`, `toString`, `valueOf` …) are not found on a plain
- * object that lacks them.
- */
-export function hasOwnProperty(target: object, key: string): boolean {
-  return Object.hasOwn(target, key);
-}
-
-/**
  * Sets `key` as an own, enumerable data property of `target`. A `"__proto__"` key (which
  * `JSON.parse` of untrusted text can produce) becomes an ordinary property instead of replacing
  * the prototype.

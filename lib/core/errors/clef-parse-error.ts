@@ -8,6 +8,5 @@ export class ClefParseError extends Error {
     readonly line: string,
   ) {
     super(`Not a CLEF event (${reason}): ${line.length > 120 ? `${line.slice(0, 120)}…` : line}`);
-    Object.setPrototypeOf(this, new.target.prototype);
   }
 }

@@ -1,9 +1,4 @@
 /** A configuration mistake, thrown at build time with the offending value in its message. */
 export class ConfigurationError extends Error {
   override readonly name = 'ConfigurationError';
-
-  constructor(message: string) {
-    super(message);
-    Object.setPrototypeOf(this, new.target.prototype);
-  }
 }

@@ -18,7 +18,6 @@ export class PartialDeliveryError extends Error {
     override readonly cause?: unknown,
   ) {
     super(`only the first ${delivered} events of the batch were written${causeText(cause)}`);
-    Object.setPrototypeOf(this, new.target.prototype);
   }
 }
 

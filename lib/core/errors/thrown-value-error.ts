@@ -11,7 +11,6 @@ export class ThrownValueError extends Error {
 
   constructor(message: string) {
     super(message);
-    Object.setPrototypeOf(this, new.target.prototype);
     this.stack = `${this.name}: ${message}`;
   }
 }

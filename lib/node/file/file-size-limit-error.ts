@@ -13,6 +13,5 @@ export class FileSizeLimitError extends Error {
     readonly limitBytes: number,
   ) {
     super(`FileSink: ${path} would pass its size limit of ${limitBytes} bytes (rollOnFileSizeLimit is off)`);
-    Object.setPrototypeOf(this, new.target.prototype);
   }
 }
