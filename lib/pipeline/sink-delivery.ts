@@ -563,8 +563,9 @@ export class SinkDelivery {
       const events = fromQueue ? this.#queue.peek(this.#size, times) : this.#open.slice();
       this.#boundEvents(events);
       Object.freeze(events);
+      // A count past the batch offered is held to it: what follows the batch never reached the sink.
       const written = this.#emitSync(events, (delivered) =>
-        this.#takeWrittenSync(fromQueue, times, reportedCount(delivered, fromQueue ? this.#queue.depth : this.#open.length)),
+        this.#takeWrittenSync(fromQueue, times, reportedCount(delivered, events.length)),
       );
       if (!written) {
         SelfLog.write(

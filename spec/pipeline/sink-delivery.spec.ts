@@ -915,4 +915,22 @@ describe('SinkDelivery bounds and partial writes', () => {
     await jest.advanceTimersByTimeAsync(0);
     expect(delivery.metrics()).toMatchObject({ received: 3, delivered: 3, pending: 0 });
   });
+
+  it('counts no more events delivered by flushSync than the batch it offered, whatever count a PartialDeliveryError claims', () => {
+    const sink = new InlineSink();
+    sink.blocked = true;
+    const delivery = create(sink, { batch: { size: 2, maxDelayMs: 10 } });
+    // The first batch goes down the async path and stays in flight; five events queue behind it.
+    for (const event of makeEvents(7)) delivery.push(event);
+    expect(delivery.metrics()).toMatchObject({ pending: 7, queueDepth: 5 });
+    sink.emitSync = (events) => {
+      sink.inline.push([...events]);
+      throw new PartialDeliveryError(1_000, new Error('overstated'));
+    };
+    delivery.flushSync();
+    // The sink was offered [2, 3] only: 4, 5 and 6 never reached it and are still pending.
+    expect(sink.inline.map(ns)).toEqual([[2, 3]]);
+    expect(delivery.metrics()).toMatchObject({ delivered: 2, pending: 5, queueDepth: 3 });
+    balance(delivery);
+  });
 });

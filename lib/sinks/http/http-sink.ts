@@ -460,9 +460,12 @@ async function readText(response: Response, maxBytes: number): Promise<string> {
     for (let read = 0; read < maxBytes;) {
       const chunk = await reader.read();
       if (chunk.done) return text + decoder.decode();
-      const bytes = chunk.value.subarray(0, maxBytes - read);
+      // Cut only a chunk past the bound: a custom fetch's stream may yield ArrayBuffers, which
+      // TextDecoder reads but which have no subarray.
+      const bytes = chunk.value;
+      const room = maxBytes - read;
       read += bytes.byteLength;
-      text += decoder.decode(bytes, { stream: true });
+      text += decoder.decode(bytes.byteLength > room ? bytes.subarray(0, room) : bytes, { stream: true });
     }
     reader.cancel().catch(() => undefined);
     return text;

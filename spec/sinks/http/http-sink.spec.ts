@@ -125,6 +125,25 @@ describe('HttpSink', () => {
     expect(sink.bytesWritten).toBe(0);
   });
 
+  it('reads the answer of a custom fetch whose body stream yields ArrayBuffers, not only Uint8Arrays', async () => {
+    const chunks = ['bad ', 'request'].map((text) => new TextEncoder().encode(text).buffer);
+    const answer = {
+      ok: false,
+      status: 400,
+      statusText: 'Bad Request',
+      type: 'basic',
+      headers: new Headers(),
+      body: new ReadableStream<ArrayBuffer>({
+        start(controller) {
+          for (const chunk of chunks) controller.enqueue(chunk);
+          controller.close();
+        },
+      }),
+    } as unknown as Response;
+    const sink = new HttpSink({ url: 'http://127.0.0.1:9/ingest', fetch: () => Promise.resolve(answer) });
+    await expect(sink.emit([makeEvent()])).rejects.toThrow('answered 400 Bad Request: bad request');
+  });
+
   it('rejects a 400 without reading Retry-After', async () => {
     server = await startTestServer(() => ({ status: 400, headers: { 'Retry-After': '7' } }));
     await expect(new HttpSink({ url: server.url }).emit([makeEvent()])).rejects.toMatchObject({
