@@ -43,24 +43,10 @@ export class SinkMetricsRecorder {
 
   /** A JSON-serializable copy of the counters now. */
   snapshot(): SinkMetrics {
-    // Each field named, not a rest copy of `this`: a subclass's own fields are not metrics.
-    const { name, received, delivered, dropped, failed, retried, fallback, pending, queueDepth, queueBytes, bytesWritten } = this;
-    const metrics: SinkMetrics = {
-      name,
-      received,
-      delivered,
-      dropped,
-      failed,
-      retried,
-      fallback,
-      pending,
-      queueDepth,
-      queueBytes,
-      bytesWritten,
-      latencyMs: this.latency.summary(),
-      breaker: this.breaker,
-    };
-    if (this.lastError !== undefined) metrics.lastError = this.lastError;
+    // The counters are own fields declared in SinkMetrics' order, so a rest copy keeps that order.
+    const { latency, lastError, breaker, ...counters } = this;
+    const metrics: SinkMetrics = { ...counters, latencyMs: latency.summary(), breaker };
+    if (lastError !== undefined) metrics.lastError = lastError;
     return metrics;
   }
 }

@@ -31,29 +31,6 @@ describe('SinkMetricsRecorder', () => {
     });
   });
 
-  it('snapshots only the SinkMetrics fields, also of a subclass with fields of its own', () => {
-    class TaggedRecorder extends SinkMetricsRecorder {
-      readonly tag = 'blue';
-    }
-    const snapshot = new TaggedRecorder('file').snapshot();
-    expect('tag' in snapshot).toBe(false);
-    expect(Object.keys(snapshot)).toEqual([
-      'name',
-      'received',
-      'delivered',
-      'dropped',
-      'failed',
-      'retried',
-      'fallback',
-      'pending',
-      'queueDepth',
-      'queueBytes',
-      'bytesWritten',
-      'latencyMs',
-      'breaker',
-    ]);
-  });
-
   it('includes lastError only once there was one, and the snapshot survives JSON', () => {
     const recorder = new SinkMetricsRecorder('http');
     expect('lastError' in recorder.snapshot()).toBe(false);
