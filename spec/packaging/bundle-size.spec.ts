@@ -10,7 +10,7 @@ const KB = 1024;
 /** The package's size budgets (gzip): what the docs promise. */
 const BUDGET = { core: 15 * KB, http: 4 * KB };
 /** Today's sizes plus a little: a change that grows the bundle past these fails. */
-const CEILING = { core: 24.5 * KB, http: 8.75 * KB };
+const CEILING = { core: 23 * KB, http: 8.5 * KB };
 
 async function gzipSize(source: string): Promise<{ min: number; gzip: number; code: string }> {
   const result = await build({
@@ -56,14 +56,15 @@ describe('bundle size', () => {
   });
 
   it('bundles only what is imported: the formatter alone brings no pipeline and no sinks', () => {
-    expect(sizes.formatterOnly.gzip).toBeLessThanOrEqual(5.8 * KB);
+    expect(sizes.formatterOnly.gzip).toBeLessThanOrEqual(5.7 * KB);
     for (const marker of ['sendBeacon', '/loki/api', 'resourceLogs', 'createLogger'])
       expect(sizes.formatterOnly.code).not.toContain(marker);
   });
 
-  // The budgets are not met yet: the delivery stage (about 6.3 KB gzip), the pipeline and value
-  // capture (4.6 KB), text output (3.2 KB), number/date formatting (1.9 KB) and the redaction
-  // policy (1.4 KB) are the bulk (docs/packaging.md).
+  // The budgets are not met: the builder reaches every delivery option, redaction and .pipe(), so
+  // the delivery stage (about 20.7 KB of the 63 KB minified), the pipeline and value capture
+  // (15.4 KB), text output (6.9 KB), number/date formats (5.1 KB) and the redaction policy (5.1 KB)
+  // are in every bundle (docs/packaging.md).
   // This test passes while they are exceeded, and fails (to be flipped to `it`) once they are met.
   it.failing('fits LoggerConfiguration + ConsoleSink in 15 KB gzip and the HTTP sinks in 4 KB more', () => {
     expect(sizes.core.gzip).toBeLessThanOrEqual(BUDGET.core);
