@@ -1,4 +1,17 @@
-import { filter, map, type Observable, type OperatorFunction, type SchedulerLike, share, Subject, tap, timer } from 'rxjs';
+import {
+  AsyncSubject,
+  filter,
+  map,
+  merge,
+  type Observable,
+  type OperatorFunction,
+  type SchedulerLike,
+  share,
+  Subject,
+  takeUntil,
+  tap,
+  timer,
+} from 'rxjs';
 import type { Enricher } from '../core/enricher';
 import { guardSubscribers } from '../core/guard-subscribers';
 import { keepAlive } from '../core/keep-alive';
@@ -97,6 +110,8 @@ export class LoggerPipeline {
   #rejectedInvalidLevel = 0;
   #closed = false;
   #closing: Promise<ShutdownReport> | undefined;
+  /** Emits once and completes when `close()` has finished: it ends every `metricsEvery` stream. */
+  readonly #closed$ = new AsyncSubject<void>();
   readonly #source = new Subject<LogEvent>();
   readonly #lanes: SinkLane[];
   readonly #overrides: readonly LevelOverride[];
@@ -282,11 +297,18 @@ export class LoggerPipeline {
     };
   }
 
-  /** A metrics snapshot now and every `intervalMs` while subscribed; the timer is the pipeline's scheduler's (unref'd by default). */
+  /**
+   * A metrics snapshot now and every `intervalMs` while subscribed, on the pipeline's scheduler
+   * (unref'd by default); once `close()` has finished, one last snapshot (the counters the
+   * shutdown left) and completion, like `events$`. A subscriber after that gets that snapshot and
+   * completion at once.
+   */
   metricsEvery(intervalMs: number): Observable<LoggerMetrics> {
     // 0 would spin a timer per turn; NaN or past 2^31 - 1 ms would fire at once, over and over.
     checkTimerMs('metricsEvery', intervalMs, 1);
-    return guardSubscribers(timer(0, intervalMs, this.#options.scheduler).pipe(map(() => this.metrics())), (error) =>
+    const closed$ = this.#closed$;
+    const ticks = merge(timer(0, intervalMs, this.#options.scheduler).pipe(takeUntil(closed$)), closed$);
+    return guardSubscribers(ticks.pipe(map(() => this.metrics())), (error) =>
       SelfLog.write('A subscriber of log.metrics$ failed; it stays subscribed', error),
     );
   }
@@ -334,7 +356,12 @@ export class LoggerPipeline {
     const timeoutMs = timeoutFrom(options, 'close');
     const release = this.#keepProcessAlive();
     this.#closing = this.#shutdown(strategy, timeoutMs);
-    void this.#closing.then(release, release);
+    const closed = (): void => {
+      release();
+      this.#closed$.next();
+      this.#closed$.complete();
+    };
+    void this.#closing.then(closed, closed);
     return this.#closing;
   }
 

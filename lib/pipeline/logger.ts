@@ -221,13 +221,17 @@ export class Logger {
     return this.#pipeline.metrics();
   }
 
-  /** `metrics()` now and every second while subscribed (the timer never keeps a process alive). */
+  /**
+   * `metrics()` now and every second while subscribed (the timer never keeps a process alive);
+   * once `close()` has finished, one last snapshot and completion.
+   */
   get metrics$(): Observable<LoggerMetrics> {
     return this.#pipeline.metricsEvery(METRICS_INTERVAL_MS);
   }
 
   /**
-   * `metrics()` now and every `intervalMs` milliseconds while subscribed.
+   * `metrics()` now and every `intervalMs` milliseconds while subscribed; once `close()` has
+   * finished, one last snapshot (the counters the shutdown left) and completion.
    *
    * @throws ConfigurationError when `intervalMs` is not a number of milliseconds from 1 to 2^31 - 1.
    */

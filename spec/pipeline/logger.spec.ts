@@ -1,4 +1,4 @@
-import { map, take, toArray } from 'rxjs';
+import { lastValueFrom, map, take, toArray } from 'rxjs';
 import { LoggerConfiguration } from '../../lib/configuration/logger-configuration';
 import { ConfigurationError } from '../../lib/core/errors/configuration-error';
 import { LevelSwitch } from '../../lib/core/level-switch';
@@ -533,7 +533,7 @@ describe('Logger.events$ and metrics$ around close', () => {
     expect(sink.events.map((e) => e.renderMessage())).toEqual(['The logger still works']);
   });
 
-  it('keeps metrics$ (and metricsEvery) going after close, with the counters the shutdown left, until unsubscribed, which clears its timer', async () => {
+  it('ends metrics$ (and metricsEvery) with one last snapshot once close() has finished, clearing its timer; a later subscriber gets that snapshot and completion at once', async () => {
     const scheduler = createTestScheduler();
     const log = new LoggerConfiguration()
       .useScheduler(scheduler)
@@ -541,18 +541,26 @@ describe('Logger.events$ and metrics$ around close', () => {
       .createLogger();
     const delivered: number[] = [];
     let completed = false;
-    const subscription = log.metricsEvery(100).subscribe({
+    log.metricsEvery(100).subscribe({
       next: (m) => delivered.push(m.sinks.memory.delivered),
       complete: () => (completed = true),
     });
     log.information('one');
+    scheduler.flush(); // the periodic timer runs to the test scheduler's frame limit (750): 8 snapshots
+    expect(delivered).toEqual([1, 1, 1, 1, 1, 1, 1, 1]);
+    log.information('two');
     await log.close();
-    scheduler.flush(); // runs the periodic timer up to the test scheduler's frame limit (750)
-    expect(completed).toBe(false);
-    expect(delivered.length).toBeGreaterThan(1);
-    expect(delivered.slice(1).every((n) => n === 1)).toBe(true);
-    subscription.unsubscribe();
+    expect(completed).toBe(true);
+    expect(delivered.at(-1)).toBe(2);
+    expect(delivered).toHaveLength(9);
     expect(scheduler.actions).toHaveLength(0);
+
+    const late: number[] = [];
+    let lateCompleted = false;
+    log.metrics$.subscribe({ next: (m) => late.push(m.sinks.memory.delivered), complete: () => (lateCompleted = true) });
+    expect(late).toEqual([2]);
+    expect(lateCompleted).toBe(true);
+    await expect(lastValueFrom(log.metricsEvery(50))).resolves.toMatchObject({ logged: 2 });
   });
 });
 
