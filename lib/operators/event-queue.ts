@@ -124,6 +124,14 @@ export class EventQueue {
     return this.#byteCount;
   }
 
+  /**
+   * Slots allocated now: 1024 (or `limit`, if smaller) at first, doubling as the queue fills, up
+   * to `limit`, and back to the first size whenever the queue is empty again.
+   */
+  get capacity(): number {
+    return this.#events.length;
+  }
+
   /** The enqueue time of the oldest event held (NaN when empty). */
   get headEnqueuedAt(): number {
     return this.#count === 0 ? NaN : this.#times[this.#head];
@@ -178,6 +186,7 @@ export class EventQueue {
     this.#lastShiftedAt = this.#times[this.#head];
     const event = this.#removeHead();
     this.#rearm();
+    this.#shrink();
     return event;
   }
 
@@ -213,6 +222,7 @@ export class EventQueue {
     const taken = Math.max(0, Math.min(n, this.#count));
     for (let index = 0; index < taken; index++) this.#removeHead();
     this.#rearm();
+    this.#shrink();
   }
 
   /** Removes and returns everything held, oldest first; not counted as dropped. */
@@ -231,7 +241,16 @@ export class EventQueue {
   }
 
   #grow(): void {
-    const capacity = Math.min(this.options.limit, this.#events.length * 2) || 1;
+    this.#resize(Math.min(this.options.limit, this.#events.length * 2) || 1);
+  }
+
+  /** Gives back what a burst allocated: an empty queue returns to its first size (nothing to copy). */
+  #shrink(): void {
+    const first = Math.min(this.options.limit, INITIAL_CAPACITY);
+    if (this.#count === 0 && this.#events.length > first) this.#resize(first);
+  }
+
+  #resize(capacity: number): void {
     const events = new Array<LogEvent | undefined>(capacity);
     const times = new Float64Array(capacity);
     const sizes = new Float64Array(capacity);

@@ -34,6 +34,37 @@ describe('EventQueue', () => {
     expect(queue.shift()).toBeUndefined();
   });
 
+  it('gives back the slots a burst allocated once it drains, and keeps order', () => {
+    const queue = new EventQueue({ limit: 50_000 });
+    expect(queue.capacity).toBe(1024);
+    const events = makeEvents(20_000);
+    events.forEach((event, i) => queue.push(event, i));
+    expect(queue.capacity).toBe(32_768); // 1024 doubled as the burst filled it (its limit is 50 000)
+    const out: unknown[] = [];
+    while (queue.depth > 1) out.push(...queue.take(Math.min(512, queue.depth - 1)));
+    expect(queue.capacity).toBe(32_768); // a drain copies nothing while events are left
+    out.push(queue.shift());
+    expect(queue.capacity).toBe(1024);
+    expect(out).toEqual(events);
+    events.slice(0, 1500).forEach((event, i) => queue.push(event, i));
+    expect(queue.capacity).toBe(2048);
+    expect(queue.clear()).toEqual(events.slice(0, 1500));
+    expect(queue.capacity).toBe(1024);
+  });
+
+  it('goes back to a limit below 1024 slots, and to 1024 when the limit is not a power of two', () => {
+    const small = new EventQueue({ limit: 300 });
+    makeEvents(300).forEach((event, i) => small.push(event, i));
+    expect(small.capacity).toBe(300);
+    small.discard(300);
+    expect(small.capacity).toBe(300);
+    const odd = new EventQueue({ limit: 3_001 });
+    makeEvents(3_001).forEach((event, i) => odd.push(event, i));
+    expect(odd.capacity).toBe(3_001);
+    odd.discard(3_001);
+    expect(odd.capacity).toBe(1024);
+  });
+
   it('keeps order across ring wrap-around and growth', () => {
     const queue = new EventQueue({ limit: 5_000 });
     const events = makeEvents(3_000);
