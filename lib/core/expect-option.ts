@@ -8,6 +8,6 @@ import { ConfigurationError } from './errors/configuration-error';
  *
  * @throws ConfigurationError when `ok` is false.
  */
-export function expectOption(ok: boolean, where: string, expected: string, value: unknown): void {
+export function expectOption(ok: boolean, where: string, expected: string, value: unknown): asserts ok {
   if (!ok) throw new ConfigurationError(`${where}: expected ${expected}, got ${describeValue(value)}`);
 }

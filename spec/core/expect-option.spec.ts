@@ -13,5 +13,8 @@ describe('expectOption', () => {
     expect(() => expectOption(false, 'writeTo.sink', 'a non-empty name', '')).toThrow(
       'writeTo.sink: expected a non-empty name, got ""',
     );
+    expect(() => expectOption(false, 'SeqSink.apiKey', 'a non-empty string', 5)).toThrow(
+      'SeqSink.apiKey: expected a non-empty string, got number 5',
+    );
   });
 });

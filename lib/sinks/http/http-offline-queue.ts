@@ -1,7 +1,7 @@
 import { ConfigurationError } from '../../core/errors/configuration-error';
 import { hasMethods } from '../../core/has-methods';
 import { SelfLog } from '../../core/self-log';
-import { checkHttpOption } from './check-http-option';
+import { expectOption } from '../../core/expect-option';
 import { isOffline } from './http-online';
 import { HttpStatusError } from './http-status-error';
 import { HttpTimeoutError } from './http-timeout-error';
@@ -87,7 +87,7 @@ export class HttpOfflineQueue {
   ) {
     this.#send = send;
     const given = options as { [K in keyof HttpOfflineOptions]?: unknown } | null;
-    checkHttpOption(typeof given === 'object' && given !== null, where, 'an object', options);
+    expectOption(typeof given === 'object' && given !== null, where, 'an object', options);
     const store = given.store ?? defaultStore();
     if (!hasMethods(store, STORE_METHODS))
       throw new ConfigurationError(
@@ -95,10 +95,10 @@ export class HttpOfflineQueue {
       );
     this.#store = store as unknown as OfflineStore;
     const maxBytes = given.maxBytes ?? 1_048_576;
-    checkHttpOption(typeof maxBytes === 'number' && maxBytes > 0, `${where}.maxBytes`, 'bytes > 0', maxBytes);
+    expectOption(typeof maxBytes === 'number' && maxBytes > 0, `${where}.maxBytes`, 'bytes > 0', maxBytes);
     this.#maxBytes = maxBytes;
     const key = given.key ?? `rxlog:offline:${url}`;
-    checkHttpOption(typeof key === 'string' && key !== '', `${where}.key`, 'a string', key);
+    expectOption(typeof key === 'string' && key !== '', `${where}.key`, 'a string', key);
     this.#key = key;
     this.#follow('addEventListener');
     // What earlier pages left behind goes out once the logger is set up.

@@ -8,7 +8,7 @@ import type { Formatter, Sink } from '../../core/sink';
 import { CompactJsonFormatter } from '../../formatting/compact-json-formatter';
 import { HttpBeacon } from './http-beacon';
 import { beaconPayload } from './http-beacon-payloads';
-import { checkHttpOption } from './check-http-option';
+import { expectOption } from '../../core/expect-option';
 import { type HttpOfflineOptions, HttpOfflineQueue, type OfflineStats } from './http-offline-queue';
 import { parseRetryAfter } from './http-retry-after';
 import { HttpStatusError } from './http-status-error';
@@ -125,17 +125,17 @@ export class HttpSink implements Sink {
   constructor(options: HttpSinkOptions) {
     const kind = new.target.name;
     /* eslint-disable @typescript-eslint/no-unnecessary-condition -- JavaScript callers can pass anything: every option is checked */
-    checkHttpOption(typeof options === 'object' && options !== null, kind, 'an options object with a url', options);
+    expectOption(typeof options === 'object' && options !== null, kind, 'an options object with a url', options);
     const url = checkUrl(options.url, `${kind}.url`);
     this.#url = url;
     this.#safeUrl = redactUrl(url);
     this.#secrets = urlSecrets(url);
     const method = options.method ?? 'POST';
-    checkHttpOption(typeof method === 'string' && method !== '', `${kind}.method`, 'an HTTP method', options.method);
+    expectOption(typeof method === 'string' && method !== '', `${kind}.method`, 'an HTTP method', options.method);
     this.#method = method;
     const timeoutMs = options.timeoutMs ?? 10_000;
     // A finite delay past MAX_TIMER_MS fires after 1 ms (timers clamp it): every request would time out at once.
-    checkHttpOption(
+    expectOption(
       typeof timeoutMs === 'number' && timeoutMs > 0 && (timeoutMs <= MAX_TIMER_MS || timeoutMs === Infinity),
       `${kind}.timeoutMs`,
       `milliseconds > 0 and at most ${MAX_TIMER_MS}, or Infinity`,
@@ -143,21 +143,21 @@ export class HttpSink implements Sink {
     );
     this.#timeoutMs = timeoutMs;
     const { formatter, body, headers } = options;
-    checkHttpOption(
+    expectOption(
       formatter === undefined || typeof formatter?.format === 'function',
       `${kind}.formatter`,
       'an object with format(event)',
       formatter,
     );
-    checkHttpOption(body === undefined || typeof body === 'function', `${kind}.body`, 'a function of the events', body);
-    checkHttpOption(
+    expectOption(body === undefined || typeof body === 'function', `${kind}.body`, 'a function of the events', body);
+    expectOption(
       headers === undefined || typeof headers === 'function' || (typeof headers === 'object' && headers !== null),
       `${kind}.headers`,
       'an object or a function',
       headers,
     );
     this.#fetch = options.fetch ?? globalFetch(kind);
-    checkHttpOption(typeof this.#fetch === 'function', `${kind}.fetch`, 'a fetch function', options.fetch);
+    expectOption(typeof this.#fetch === 'function', `${kind}.fetch`, 'a fetch function', options.fetch);
     /* eslint-enable @typescript-eslint/no-unnecessary-condition */
     const usesDefaults = formatter === undefined && body === undefined;
     this.#contentType = options.contentType ?? (usesDefaults ? CLEF_CONTENT_TYPE : 'text/plain; charset=utf-8');
@@ -428,7 +428,7 @@ function linesBody(formatter: Formatter): (events: readonly LogEvent[]) => strin
 }
 
 function checkUrl(url: unknown, where: string): string {
-  checkHttpOption(typeof url === 'string' && url.trim() !== '', where, 'a URL', url);
+  expectOption(typeof url === 'string' && url.trim() !== '', where, 'a URL', url);
   const base = (globalThis as { location?: { href?: unknown } }).location?.href;
   try {
     new URL(url, typeof base === 'string' ? base : undefined);

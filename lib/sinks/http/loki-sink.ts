@@ -3,7 +3,8 @@ import type { Formatter } from '../../core/sink';
 import { CompactJsonFormatter } from '../../formatting/compact-json-formatter';
 import { HttpSink, type HttpSinkOptions } from './http-sink';
 import { withHeader } from './with-header';
-import { baseUrlOption, checkHttpOption, checkOptionalText } from './check-http-option';
+import { expectOption } from '../../core/expect-option';
+import { baseUrlOption, checkOptionalText } from './http-option-checks';
 import { lokiEntryClock, lokiPushBody } from './loki-push-body';
 
 /** Options of {@link LokiSink}. */
@@ -43,7 +44,7 @@ export class LokiSink extends HttpSink {
     const url = `${baseUrlOption(base, 'LokiSink.url', "Loki's base URL")}/loki/api/v1/push`;
     const labels = checkLabels(options.labels ?? {});
     const formatter = options.formatter ?? new CompactJsonFormatter();
-    checkHttpOption(
+    expectOption(
       // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- JavaScript callers can pass anything
       typeof formatter?.format === 'function',
       'LokiSink.formatter',
@@ -64,7 +65,7 @@ export class LokiSink extends HttpSink {
 }
 
 function checkLabels(labels: Readonly<Record<string, string>>): Readonly<Record<string, string>> {
-  checkHttpOption(
+  expectOption(
     // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- JavaScript callers can pass anything
     typeof labels === 'object' && labels !== null,
     'LokiSink.labels',
@@ -78,7 +79,7 @@ function checkLabels(labels: Readonly<Record<string, string>>): Readonly<Record<
     if (name === 'level')
       throw new ConfigurationError('LokiSink.labels: "level" is set from each event’s level; choose another label name');
     const value: unknown = labels[name];
-    checkHttpOption(typeof value === 'string', `LokiSink.labels["${name}"]`, 'a string', value);
+    expectOption(typeof value === 'string', `LokiSink.labels["${name}"]`, 'a string', value);
     checked[name] = value;
   }
   return checked;

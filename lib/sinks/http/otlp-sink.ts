@@ -7,7 +7,8 @@ import { quoteJson } from '../../templates/safe-json';
 import { SelfLog } from '../../core/self-log';
 import { otlpPartialSuccess } from './otlp-partial-success';
 import { HttpStatusError } from './http-status-error';
-import { checkHttpOption, checkOptionalText } from './check-http-option';
+import { expectOption } from '../../core/expect-option';
+import { checkOptionalText } from './http-option-checks';
 
 /** The only statuses the OTLP specification retries ("all other 4xx or 5xx response status codes MUST NOT be retried"). */
 const RETRYABLE = [429, 502, 503, 504];
@@ -81,7 +82,7 @@ export class OtlpSink extends HttpSink {
     const given = options as Partial<OtlpSinkOptions> | null | undefined;
     const environment = readOtlpEnvironment(given?.environment ?? processEnvironment());
     const endpoint = given?.endpoint ?? environment.endpoint;
-    checkHttpOption(
+    expectOption(
       typeof endpoint === 'string' && endpoint.trim() !== '',
       'OtlpSink.endpoint',
       'the OTLP/HTTP logs URL (or OTEL_EXPORTER_OTLP_LOGS_ENDPOINT / OTEL_EXPORTER_OTLP_ENDPOINT)',
@@ -89,7 +90,7 @@ export class OtlpSink extends HttpSink {
     );
     const resource = resourceAttributesJson(options, environment);
     const scopeName = options.scopeName ?? 'rxlog';
-    checkHttpOption(typeof scopeName === 'string', 'OtlpSink.scopeName', 'a string', scopeName);
+    expectOption(typeof scopeName === 'string', 'OtlpSink.scopeName', 'a string', scopeName);
     const headers = options.headers ?? environment.headers;
     // Everything before the scopes is the same for every batch: written once.
     const head = `{"resourceLogs":[{"resource":{"attributes":[${resource}]},"scopeLogs":[`;
@@ -156,7 +157,7 @@ function otlpBody(head: string, scopeName: string, events: readonly LogEvent[]):
  */
 function resourceAttributesJson(options: OtlpSinkOptions, environment: OtlpEnvironment): string {
   const resource = options.resource ?? {};
-  checkHttpOption(
+  expectOption(
     // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- JavaScript callers can pass anything
     typeof resource === 'object' && resource !== null,
     'OtlpSink.resource',
@@ -169,7 +170,7 @@ function resourceAttributesJson(options: OtlpSinkOptions, environment: OtlpEnvir
   }
   for (const key of Object.keys(resource)) {
     const value: unknown = resource[key];
-    checkHttpOption(
+    expectOption(
       typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean',
       `OtlpSink.resource["${key}"]`,
       'a string, number or boolean',

@@ -3,7 +3,8 @@ import { type LogLevelName, parseLevel } from '../../core/log-level';
 import type { Formatter } from '../../core/sink';
 import { CLEF_CONTENT_TYPE, HttpSink, type HttpSinkOptions } from './http-sink';
 import { withHeader } from './with-header';
-import { baseUrlOption, checkHttpOption, checkOptionalText } from './check-http-option';
+import { expectOption } from '../../core/expect-option';
+import { baseUrlOption, checkOptionalText } from './http-option-checks';
 
 /** Options of {@link SeqSink}. */
 export interface SeqSinkOptions extends Omit<
@@ -52,12 +53,7 @@ export class SeqSink extends HttpSink {
     const serverUrl = (options as Partial<SeqSinkOptions> | null | undefined)?.serverUrl;
     const url = `${baseUrlOption(serverUrl, 'SeqSink.serverUrl', "the Seq server's URL")}/api/events/raw?clef`;
     const control = options.controlLevelSwitch;
-    checkHttpOption(
-      control === undefined || control instanceof LevelSwitch,
-      'SeqSink.controlLevelSwitch',
-      'a LevelSwitch',
-      control,
-    );
+    expectOption(control === undefined || control instanceof LevelSwitch, 'SeqSink.controlLevelSwitch', 'a LevelSwitch', control);
     const apiKey = options.apiKey;
     checkOptionalText(apiKey, 'SeqSink.apiKey');
     super({

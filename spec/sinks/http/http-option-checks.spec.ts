@@ -1,18 +1,4 @@
-import { ConfigurationError } from '../../../lib/core/errors/configuration-error';
-import { baseUrlOption, checkHttpOption, checkOptionalText } from '../../../lib/sinks/http/check-http-option';
-
-describe('checkHttpOption', () => {
-  it('does nothing for a valid option', () => {
-    expect(() => checkHttpOption(true, 'SeqSink.apiKey', 'a non-empty string', 'k')).not.toThrow();
-  });
-
-  it('throws a ConfigurationError naming the option, what it expects and the value', () => {
-    expect(() => checkHttpOption(false, 'SeqSink.apiKey', 'a non-empty string', '')).toThrow(ConfigurationError);
-    expect(() => checkHttpOption(false, 'SeqSink.apiKey', 'a non-empty string', 5)).toThrow(
-      'SeqSink.apiKey: expected a non-empty string, got number 5',
-    );
-  });
-});
+import { baseUrlOption, checkOptionalText } from '../../../lib/sinks/http/http-option-checks';
 
 describe('baseUrlOption', () => {
   it('trims spaces and trailing slashes', () => {
