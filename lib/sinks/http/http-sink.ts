@@ -256,6 +256,14 @@ export class HttpSink implements Sink {
     void responseText;
   }
 
+  /**
+   * Sends one body as it is, as `emit` sends a batch's, for a subclass's own requests (SeqSink's
+   * level probe): resolves on a 2xx answer once `accepted` has read it, rejects as `emit` does.
+   */
+  protected send(body: string): Promise<void> {
+    return this.#send(body);
+  }
+
   /** Stops following the page's lifecycle and aborts requests still in flight (the delivery stage has already given up on them). */
   close(): void {
     this.#closed.abort();

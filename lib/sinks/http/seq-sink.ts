@@ -1,10 +1,13 @@
 import { LevelSwitch } from '../../core/level-switch';
 import { type LogLevelName, parseLevel } from '../../core/log-level';
+import type { LogEvent } from '../../core/log-event';
+import { SelfLog } from '../../core/self-log';
 import type { Formatter } from '../../core/sink';
 import { CLEF_CONTENT_TYPE, HttpSink, type HttpSinkOptions } from './http-sink';
 import { withHeader } from './with-header';
 import { expectOption } from '../../core/expect-option';
 import { baseUrlOption, checkOptionalText } from './http-option-checks';
+import { isOffline } from './http-online';
 
 /** Options of {@link SeqSink}. */
 export interface SeqSinkOptions extends Omit<
@@ -22,13 +25,19 @@ export interface SeqSinkOptions extends Omit<
    * batch with the API key's `MinimumLevelAccepted`, the switch is set to it; when an answer has
    * none, the switch goes back to the level it had before Seq first set it. Pass the same switch
    * to `.minimumLevel.controlledBy(…)` so the logger stops making events Seq would discard.
-   * Default none (Seq's answer changes nothing).
+   * Once 2 minutes pass without a request, the sink posts an empty batch to ask Seq for the
+   * level again (Serilog's `RequiredLevelCheckInterval`), so a level lowered in Seq reaches a
+   * logger the higher level had silenced; the probe's timer never keeps a Node process alive.
+   * Default none (Seq's answer changes nothing, and no probe is sent).
    */
   controlLevelSwitch?: LevelSwitch;
 }
 
 /** Where Seq's answer states the API key's minimum level: `"MinimumLevelAccepted":"Warning"` (or `null`). */
 const LEVEL_MARKER = /"MinimumLevelAccepted"\s*:\s*"([A-Za-z]+)"/;
+
+/** How long a SeqSink with a `controlLevelSwitch` may send nothing before it asks Seq for the level with an empty batch. */
+const LEVEL_CHECK_MS = 120_000;
 
 /**
  * Sends batches to Seq's raw ingestion endpoint, `${serverUrl}/api/events/raw?clef`, as CLEF
@@ -47,6 +56,10 @@ export class SeqSink extends HttpSink {
   readonly #control: LevelSwitch | undefined;
   /** The switch's level before Seq first set it, put back when Seq stops sending one. */
   #original: LogLevelName | undefined;
+  /** When the level probe is due: 2 minutes after the last request. */
+  #due = 0;
+  #probe: ReturnType<typeof setTimeout> | undefined;
+  #closed = false;
 
   /** @throws ConfigurationError naming the bad option. */
   constructor(options: SeqSinkOptions) {
@@ -65,6 +78,23 @@ export class SeqSink extends HttpSink {
       beaconContentType: 'text/plain;charset=UTF-8',
     });
     this.#control = control;
+    if (control !== undefined) {
+      this.#due = Date.now() + LEVEL_CHECK_MS;
+      this.#arm(LEVEL_CHECK_MS);
+    }
+  }
+
+  /** Sends one batch (see {@link HttpSink.emit}); with a `controlLevelSwitch`, it postpones the level probe by 2 minutes. */
+  override emit(events: readonly LogEvent[]): Promise<void> {
+    this.#due = Date.now() + LEVEL_CHECK_MS;
+    return super.emit(events);
+  }
+
+  /** Stops the level probe, then closes as {@link HttpSink.close} does. */
+  override close(): void {
+    this.#closed = true;
+    clearTimeout(this.#probe);
+    super.close();
   }
 
   /** Reads Seq's `MinimumLevelAccepted` into `controlLevelSwitch`, as Serilog's Seq sink does. */
@@ -84,5 +114,27 @@ export class SeqSink extends HttpSink {
     }
     this.#original ??= control.level;
     control.level = level;
+  }
+
+  #arm(delay: number): void {
+    const timer = setTimeout(() => void this.#check(), delay);
+    // In Node, the probe alone must not keep the process alive (browsers return a number).
+    (timer as { unref?: () => void }).unref?.();
+    this.#probe = timer;
+  }
+
+  /** Posts the empty batch when nothing was sent for 2 minutes (not while the browser is offline), then waits for the next due time. */
+  async #check(): Promise<void> {
+    const now = Date.now();
+    if (now >= this.#due) {
+      this.#due = now + LEVEL_CHECK_MS;
+      if (!isOffline())
+        try {
+          await this.send('');
+        } catch (error) {
+          if (!this.#closed) SelfLog.write('{Sink}: asking Seq for the minimum level failed', this.kind, error);
+        }
+    }
+    if (!this.#closed) this.#arm(this.#due - Date.now());
   }
 }

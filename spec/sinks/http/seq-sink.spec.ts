@@ -1,6 +1,7 @@
 import { LoggerConfiguration } from '../../../lib/configuration/logger-configuration';
 import { ConfigurationError } from '../../../lib/core/errors/configuration-error';
 import { LevelSwitch } from '../../../lib/core/level-switch';
+import { SelfLog } from '../../../lib/core/self-log';
 import { CompactJsonFormatter } from '../../../lib/formatting/compact-json-formatter';
 import { SeqSink } from '../../../lib/sinks/http/seq-sink';
 import { makeEvents } from '../../helpers/events';
@@ -86,6 +87,148 @@ describe('SeqSink', () => {
     subscription.unsubscribe();
     expect(seen).toEqual(['debug', 'warning', 'error', 'debug']);
     expect(server.requests).toHaveLength(4);
+  });
+
+  describe('level probe', () => {
+    const MINUTE = 60_000;
+    interface Probe {
+      url: string;
+      body: unknown;
+      headers: Record<string, string>;
+    }
+
+    /** A fetch that records each request and answers 201 with the next of `levels` as Seq's MinimumLevelAccepted. */
+    function seqFetch(levels: (string | null | Error)[]): { fetch: typeof fetch; requests: Probe[] } {
+      const requests: Probe[] = [];
+      const fake = (input: string | URL | Request, init?: RequestInit): Promise<Response> => {
+        requests.push({ url: input as string, body: init?.body, headers: init?.headers as Record<string, string> });
+        const level = levels.shift() ?? null;
+        if (level instanceof Error) return Promise.reject(level);
+        return Promise.resolve(new Response(JSON.stringify({ MinimumLevelAccepted: level }), { status: 201 }));
+      };
+      return { fetch: fake, requests };
+    }
+
+    /** Lets the fetch's promise chain (the answer read, `accepted`) run under fake timers. */
+    async function settle(): Promise<void> {
+      for (let turn = 0; turn < 20; turn++) await Promise.resolve();
+    }
+
+    beforeEach(() => jest.useFakeTimers());
+    afterEach(() => jest.useRealTimers());
+
+    // Serilog.Sinks.Seq (BatchedSeqSink.OnEmptyBatchAsync): with a controlled switch, a sink that
+    // has sent nothing for RequiredLevelCheckInterval (2 minutes) posts an empty batch, so a level
+    // Seq lowered reaches a logger that the raised level had silenced.
+    it('posts an empty batch after 2 minutes without a request, and sets the switch from the answer', async () => {
+      const control = new LevelSwitch('information');
+      const { fetch, requests } = seqFetch(['Error', 'Debug', null]);
+      const sink = new SeqSink({ serverUrl: 'http://127.0.0.1:5341', apiKey: 'k', controlLevelSwitch: control, fetch });
+      await sink.emit(makeEvents(1));
+      expect(control.level).toBe('error');
+      jest.advanceTimersByTime(2 * MINUTE - 1);
+      await settle();
+      expect(requests).toHaveLength(1);
+      jest.advanceTimersByTime(1);
+      await settle();
+      expect(requests).toHaveLength(2);
+      expect(requests[1]).toMatchObject({ url: 'http://127.0.0.1:5341/api/events/raw?clef', body: '' });
+      expect(requests[1].headers['X-Seq-ApiKey']).toBe('k');
+      expect(control.level).toBe('debug');
+      // A batch sent meanwhile is the level check: the next probe is due 2 minutes after it.
+      jest.advanceTimersByTime(MINUTE);
+      await sink.emit(makeEvents(1));
+      expect(control.level).toBe('information');
+      jest.advanceTimersByTime(2 * MINUTE - 1);
+      await settle();
+      expect(requests).toHaveLength(3);
+      jest.advanceTimersByTime(1);
+      await settle();
+      expect(requests).toHaveLength(4);
+      sink.close();
+      jest.advanceTimersByTime(10 * MINUTE);
+      await settle();
+      expect(requests).toHaveLength(4);
+    });
+
+    it('probes from the start, before any event, and keeps probing every 2 minutes while idle', async () => {
+      const control = new LevelSwitch('information');
+      const { fetch, requests } = seqFetch(['Warning', 'Warning', 'Warning']);
+      const sink = new SeqSink({ serverUrl: 'http://127.0.0.1:5341', controlLevelSwitch: control, fetch });
+      for (let probe = 1; probe <= 3; probe++) {
+        jest.advanceTimersByTime(2 * MINUTE);
+        await settle();
+        expect(requests).toHaveLength(probe);
+      }
+      expect(control.level).toBe('warning');
+      sink.close();
+    });
+
+    it('sends no probe without a controlLevelSwitch', async () => {
+      const { fetch, requests } = seqFetch([]);
+      const sink = new SeqSink({ serverUrl: 'http://127.0.0.1:5341', fetch });
+      jest.advanceTimersByTime(10 * MINUTE);
+      await settle();
+      expect(requests).toHaveLength(0);
+      sink.close();
+    });
+
+    it('reports a failed probe to SelfLog, never to the caller, and tries again 2 minutes later', async () => {
+      const control = new LevelSwitch('information');
+      const { fetch, requests } = seqFetch([new TypeError('fetch failed'), 'Debug']);
+      const diagnostics: string[] = [];
+      const subscription = SelfLog.events$.subscribe((d) => diagnostics.push(d.message));
+      try {
+        const sink = new SeqSink({ serverUrl: 'http://127.0.0.1:5341', controlLevelSwitch: control, fetch });
+        jest.advanceTimersByTime(2 * MINUTE);
+        await settle();
+        expect(diagnostics.some((m) => m.includes('minimum level') && m.includes('fetch failed'))).toBe(true);
+        expect(control.level).toBe('information');
+        jest.advanceTimersByTime(2 * MINUTE);
+        await settle();
+        expect(requests).toHaveLength(2);
+        expect(control.level).toBe('debug');
+        sink.close();
+      } finally {
+        subscription.unsubscribe();
+      }
+    });
+
+    it('skips the probe while the browser says it is offline, and probes again once online', async () => {
+      const { fetch, requests } = seqFetch(['Debug']);
+      const page = { onLine: false };
+      Object.defineProperty(globalThis, 'navigator', { value: page, configurable: true });
+      try {
+        const sink = new SeqSink({ serverUrl: 'http://127.0.0.1:5341', controlLevelSwitch: new LevelSwitch(), fetch });
+        jest.advanceTimersByTime(2 * MINUTE);
+        await settle();
+        expect(requests).toHaveLength(0);
+        page.onLine = true;
+        jest.advanceTimersByTime(2 * MINUTE);
+        await settle();
+        expect(requests).toHaveLength(1);
+        sink.close();
+      } finally {
+        Reflect.deleteProperty(globalThis, 'navigator');
+      }
+    });
+
+    it('does not keep a Node process alive: the probe timer is unreferenced', () => {
+      const spy = jest.spyOn(globalThis, 'setTimeout');
+      try {
+        const sink = new SeqSink({
+          serverUrl: 'http://127.0.0.1:5341',
+          controlLevelSwitch: new LevelSwitch(),
+          fetch: seqFetch([]).fetch,
+        });
+        const timers = spy.mock.results.map((result) => result.value as { hasRef(): boolean });
+        expect(timers).toHaveLength(1);
+        expect(timers[0].hasRef()).toBe(false);
+        sink.close();
+      } finally {
+        spy.mockRestore();
+      }
+    });
   });
 
   it('refuses a controlLevelSwitch that is not a LevelSwitch', () => {
