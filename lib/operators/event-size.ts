@@ -13,6 +13,11 @@ const VISIT_BUDGET = 16_384;
 const UNMEASURED_BYTES = Number.MAX_SAFE_INTEGER;
 /** What an unreadable value (a throwing getter, a revoked proxy) counts as. */
 const UNREADABLE = 64;
+/**
+ * Strings shorter than this count their length; longer ones count their bytes in JSON's UTF-8,
+ * escapes included, so the few strings that make an event large are measured as they are written.
+ */
+const EXACT_FROM = 64;
 /** Strings shorter than this are never cut: cutting them saves less than the marker costs. */
 const MIN_CUT = 32;
 /** Most values `truncateEvent` walks (it runs only for oversized events). */
@@ -26,10 +31,11 @@ const MAX_RECHECKS = 4;
 let budget = 0;
 
 /**
- * A cheap upper-bound estimate of an event's size in bytes (roughly its JSON length), used to
- * bound queues by bytes. It never serializes: strings count their length, numbers 8, at any
- * depth; an event with more than 16 384 values is not walked further and counts as larger than
- * any limit (so a queue truncates it). Never throws.
+ * A cheap estimate of an event's size in bytes (about its JSON length in UTF-8), used to bound
+ * queues by bytes. It never serializes: a string of 64 characters or more counts its bytes in
+ * JSON's UTF-8 (escapes included: `é` 2, `€` 3, a control character up to 6), a shorter one its
+ * length; numbers count 8, at any depth. An event with more than 16 384 values is not walked
+ * further and counts as larger than any limit (so a queue truncates it). Never throws.
  *
  * @example estimateEventBytes(event) <= 256 * 1024
  */
@@ -39,7 +45,7 @@ export function estimateEventBytes(event: LogEvent): number {
     let bytes = EVENT_OVERHEAD + event.messageTemplate.text.length + sizeOfRecord(event.properties, 0);
     const exception = event.exception;
     // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- a thrown value typed as Error may lack a message
-    if (exception !== undefined) bytes += (exception.stack ?? exception.message ?? '').length + 16;
+    if (exception !== undefined) bytes += textBytes(exception.stack ?? exception.message ?? '') + 16;
     return budget <= 0 ? UNMEASURED_BYTES : bytes;
   } catch {
     // A hostile value (a throwing getter, a revoked proxy): assume the event is large, not free.
@@ -50,7 +56,7 @@ export function estimateEventBytes(event: LogEvent): number {
 function sizeOf(value: unknown, depth: number): number {
   switch (typeof value) {
     case 'string':
-      return value.length + 2;
+      return textBytes(value) + 2;
     case 'number':
     case 'bigint':
       return 8;
@@ -67,6 +73,27 @@ function sizeOf(value: unknown, depth: number): number {
     default:
       return 8;
   }
+}
+
+/** What `text` adds inside a JSON string's quotes: its length when short (see `EXACT_FROM`), else its UTF-8 bytes with escapes. */
+function textBytes(text: string): number {
+  const length = text.length;
+  if (length < EXACT_FROM) return length;
+  let bytes = 0;
+  for (let index = 0; index < length; index++) bytes += charBytes(text.charCodeAt(index));
+  return bytes;
+}
+
+/**
+ * The bytes of one UTF-16 code unit in JSON's UTF-8: `\"`, `\\`, `\b`, `\t`, `\n`, `\f` and
+ * `\r` take 2, other control characters 6 (`\u001b`), and each half of a surrogate pair 3 (the
+ * pair takes 4, so this is an upper bound).
+ */
+function charBytes(code: number): number {
+  if (code >= 0x800) return 3;
+  if (code >= 0x80) return 2;
+  if (code >= 0x20) return code === 0x22 || code === 0x5c ? 2 : 1;
+  return code >= 8 && code <= 13 && code !== 11 ? 2 : 6;
 }
 
 function sizeOfArray(array: readonly unknown[], depth: number): number {
@@ -90,10 +117,11 @@ function sizeOfRecord(record: Readonly<Record<string, unknown>>, depth: number):
 
 /**
  * A copy of `event` that fits in about `maxEventBytes` (as `estimateEventBytes` counts): its
- * largest strings, in properties and in the exception, are cut to a common length and end with
- * `…[truncated N chars]`; if cutting strings is not enough, the largest top-level properties are
- * replaced by `'…[truncated]'`. The copy's `renderMessage()` is the original's rendering, cut to
- * half of `maxEventBytes`. An event that already fits is returned as is. Never throws.
+ * largest strings, in properties and in the exception, are cut to a common size in bytes and end
+ * with `…[truncated N chars]` (N counts the characters cut); if cutting strings is not enough, the
+ * largest top-level properties are replaced by `'…[truncated]'`. The copy's `renderMessage()` is
+ * the original's rendering, cut to half of `maxEventBytes`. An event that already fits is
+ * returned as is. Never throws.
  *
  * @example truncateEvent(hugeEvent, 256 * 1024).properties.Body // 'xxxx…[truncated 1048320 chars]'
  */
@@ -106,7 +134,7 @@ export function truncateEvent(event: LogEvent, maxEventBytes: number): LogEvent 
     mapStrings(
       event.properties,
       (text, beyondLimit) => {
-        if (!beyondLimit && text.length >= MIN_CUT) lengths.push(text.length);
+        if (!beyondLimit && text.length >= MIN_CUT) lengths.push(textBytes(text));
         return text;
       },
       { visits: TRUNCATE_VISIT_LIMIT },
@@ -114,8 +142,8 @@ export function truncateEvent(event: LogEvent, maxEventBytes: number): LogEvent 
     );
     const exception = event.exception;
     if (exception !== undefined) {
-      if (exception.message.length >= MIN_CUT) lengths.push(exception.message.length);
-      if (exception.stack !== undefined && exception.stack.length >= MIN_CUT) lengths.push(exception.stack.length);
+      if (exception.message.length >= MIN_CUT) lengths.push(textBytes(exception.message));
+      if (exception.stack !== undefined && exception.stack.length >= MIN_CUT) lengths.push(textBytes(exception.stack));
     }
     const keep = cutLength(lengths, before - maxEventBytes);
     let properties = mapStrings(
@@ -145,8 +173,8 @@ interface Walk {
 }
 
 /**
- * The length every string longer than it is cut to so that about `excess` bytes go away
- * (water-filling: the largest strings are cut first, down to a common length).
+ * The size in bytes every string larger than it is cut to so that about `excess` bytes go away
+ * (water-filling: the largest strings are cut first, down to a common size).
  */
 function cutLength(lengths: number[], excess: number): number {
   if (lengths.length === 0) return Infinity;
@@ -163,8 +191,13 @@ function cutLength(lengths: number[], excess: number): number {
   return 0;
 }
 
+/** `text` cut to at most `keep` bytes (as `textBytes` counts them), with a marker counting the characters cut. */
 function cut(text: string, keep: number): string {
-  if (text.length <= keep) return text;
+  if (textBytes(text) <= keep) return text;
+  let bytes = 0;
+  let end = 0;
+  while ((bytes += charBytes(text.charCodeAt(end))) <= keep) end++;
+  keep = end;
   // Never between the two halves of a surrogate pair: a lone surrogate is not valid UTF-8, and
   // strict JSON readers reject its escape.
   const code = keep > 0 ? text.charCodeAt(keep - 1) : 0;

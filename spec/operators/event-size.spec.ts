@@ -2,6 +2,7 @@ import { spawnSync } from 'node:child_process';
 import * as path from 'node:path';
 import fc from 'fast-check';
 import { estimateEventBytes, truncateEvent } from '../../lib/operators/event-size';
+import { CompactJsonFormatter } from '../../lib/formatting/compact-json-formatter';
 import { makeEvent } from '../helpers/events';
 
 describe('estimateEventBytes', () => {
@@ -20,6 +21,33 @@ describe('estimateEventBytes', () => {
     const json = JSON.stringify(properties).length;
     expect(estimate).toBeGreaterThan(json);
     expect(estimate).toBeLessThan(json + 200);
+  });
+
+  it('counts a long string by its bytes in JSON UTF-8, escapes included, and a short one by its length', () => {
+    const extra = (text: string): number =>
+      estimateEventBytes(makeEvent({ properties: { A: text } })) - estimateEventBytes(makeEvent({ properties: { A: '' } }));
+    const long = 1_000;
+    expect(extra('a'.repeat(long))).toBe(long);
+    expect(extra('é'.repeat(long))).toBe(2 * long);
+    expect(extra('€'.repeat(long))).toBe(3 * long);
+    expect(extra('"'.repeat(long))).toBe(2 * long);
+    expect(extra('\n'.repeat(long))).toBe(2 * long);
+    expect(extra('\u0001'.repeat(long))).toBe(6 * long);
+    expect(extra('€'.repeat(63))).toBe(63);
+    const error = new Error('boom');
+    error.stack = '€'.repeat(5_000);
+    expect(estimateEventBytes(makeEvent({ exception: error })) - estimateEventBytes(makeEvent())).toBeGreaterThanOrEqual(15_000);
+  });
+
+  it('counts a long string at least at its UTF-8 JSON length, whatever its code points', () => {
+    fc.assert(
+      fc.property(fc.string({ unit: 'binary', minLength: 64, maxLength: 2_000 }), (text) => {
+        const extra =
+          estimateEventBytes(makeEvent({ properties: { A: text } })) - estimateEventBytes(makeEvent({ properties: { A: '' } }));
+        expect(extra).toBeGreaterThanOrEqual(Buffer.byteLength(JSON.stringify(text)) - 2);
+      }),
+      { numRuns: 500 },
+    );
   });
 
   it('counts the exception stack', () => {
@@ -133,6 +161,39 @@ describe('truncateEvent', () => {
           const cut = truncateEvent(makeEvent({ properties }), limit);
           expect(estimateEventBytes(cut)).toBeLessThanOrEqual(limit);
           expect(Object.keys(cut.properties)).toEqual(Object.keys(properties));
+        },
+      ),
+      { numRuns: 300 },
+    );
+  });
+  // maxEventBytes keeps an event under a backend's limit on its size (Seq's 256 KB by default), which
+  // is measured in the bytes sent: a string of 200 000 CJK characters is 600 000 bytes of UTF-8.
+  it('cuts a non-ASCII string by bytes, so the CLEF line fits the limit', () => {
+    const clef = new CompactJsonFormatter();
+    const limit = 256 * 1024;
+    const event = makeEvent({ properties: { Body: '日本語'.repeat(70_000), Emoji: '😀'.repeat(70_000) } });
+    const cut = truncateEvent(event, limit);
+    const line = Buffer.byteLength(clef.format(cut));
+    expect(line).toBeLessThanOrEqual(limit);
+    expect(line).toBeGreaterThan(limit / 2);
+    // Both strings are cut (by bytes, to a common size), and never inside a character.
+    expect(/^(日本語)+(日|日本)?…\[truncated \d+ chars\]$/u.test(cut.properties.Body as string)).toBe(true);
+    expect(/^(😀)+…\[truncated \d+ chars\]$/u.test(cut.properties.Emoji as string)).toBe(true);
+  });
+
+  it('keeps the JSON of cut events within the limit, within a few bytes per short string, for any code points', () => {
+    fc.assert(
+      fc.property(
+        fc.dictionary(fc.stringMatching(/^[A-Za-z]{1,8}$/), fc.string({ unit: 'binary', maxLength: 3_000, size: 'max' }), {
+          maxKeys: 20,
+        }),
+        fc.integer({ min: 1_500, max: 20_000 }),
+        (properties, limit) => {
+          const cut = truncateEvent(makeEvent({ properties }), limit);
+          expect(estimateEventBytes(cut)).toBeLessThanOrEqual(limit);
+          // A string under 64 characters counts its length: up to 6 bytes a character more in JSON.
+          const slack = 5 * 64 * Object.keys(properties).length;
+          expect(Buffer.byteLength(JSON.stringify(cut.properties))).toBeLessThanOrEqual(limit + slack);
         },
       ),
       { numRuns: 300 },

@@ -62,7 +62,7 @@ describe('bundle size', () => {
   });
 
   // The budgets are not met: the builder reaches every delivery option, redaction and .pipe(), so
-  // the delivery stage (about 20.7 KB of the 63 KB minified), the pipeline and value capture
+  // the delivery stage (about 20.9 KB of the 64 KB minified), the pipeline and value capture
   // (15.4 KB), text output (6.9 KB), number/date formats (5.1 KB) and the redaction policy (5.1 KB)
   // are in every bundle (docs/packaging.md).
   // This test passes while they are exceeded, and fails (to be flipped to `it`) once they are met.
