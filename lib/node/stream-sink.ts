@@ -88,18 +88,24 @@ export class StreamSink implements Sink {
     this.stream.on('error', this.onError);
   }
 
-  /** Bytes handed to the stream so far. */
+  /** Bytes the stream took so far (a write that failed is not counted). */
   get bytesWritten(): number {
     return this.written;
   }
 
-  /** Writes the batch now; false while the stream needs draining or cannot be written. */
+  /**
+   * Writes the batch now; false while the stream needs draining or cannot be written, and when
+   * the write failed at once (a pipe whose reader has gone gives EPIPE before `write()` returns):
+   * the batch then takes the async path, which fails it, so it never counts as delivered.
+   */
   emitSync(events: readonly LogEvent[]): boolean {
     if (this.unusable() !== undefined || this.stream.writableNeedDrain) return false;
     const text = this.format(events);
     if (text.length > 0) {
       this.outstanding++;
       this.stream.write(text, this.onWritten);
+      if (this.stream.errored || this.stream.destroyed) return false;
+      this.written += Buffer.byteLength(text, 'utf8');
     }
     return true;
   }
@@ -117,8 +123,9 @@ export class StreamSink implements Sink {
     await this.guard<void>((resolve, reject) => {
       this.stream.write(text, (error) => {
         this.onWritten(error);
-        if (error) reject(error);
-        else resolve();
+        if (error) return reject(error);
+        this.written += Buffer.byteLength(text, 'utf8');
+        resolve();
       });
     });
   }
@@ -151,9 +158,7 @@ export class StreamSink implements Sink {
 
   private format(events: readonly LogEvent[]): string {
     const lines = formatLines(this.formatter, events, this.lines, 'StreamSink');
-    const text = lines.length === 1 ? lines[0] : lines.join('');
-    this.written += Buffer.byteLength(text, 'utf8');
-    return text;
+    return lines.length === 1 ? lines[0] : lines.join('');
   }
 
   /**
@@ -164,8 +169,9 @@ export class StreamSink implements Sink {
    */
   private unusable(): Error | undefined {
     if (this.closed) return permanent(new Error('StreamSink: closed'));
-    if (this.failure !== undefined)
-      return permanent(new Error(`StreamSink: the stream failed: ${this.failure.message}`, { cause: this.failure }));
+    const failure = this.failure ?? this.stream.errored ?? undefined;
+    if (failure !== undefined)
+      return permanent(new Error(`StreamSink: the stream failed: ${failure.message}`, { cause: failure }));
     if (this.stream.destroyed || this.stream.writableEnded)
       return permanent(new Error('StreamSink: the stream is no longer writable'));
     return undefined;

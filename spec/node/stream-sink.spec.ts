@@ -205,6 +205,28 @@ describe('StreamSink', () => {
     expect(sink.emitSync(makeEvents(1))).toBe(false);
   });
 
+  // A pipe whose reader has gone fails the write at once on Linux (EPIPE, stream.errored set
+  // before write() returns); the batch written inline must count failed, not delivered.
+  it('counts a batch whose inline write failed at once as failed, not delivered', async () => {
+    const stream = new Writable({
+      write(_chunk, _encoding, callback) {
+        callback(Object.assign(new Error('write EPIPE'), { code: 'EPIPE' }));
+      },
+    });
+    const sink = new StreamSink({ stream, formatter: numbered });
+    expect(sink.emitSync(makeEvents(1))).toBe(false);
+    expect(sink.bytesWritten).toBe(0);
+    const log = new LoggerConfiguration().writeTo
+      .sink(new StreamSink({ stream: new Writable({ write: (_c, _e, callback) => callback(new Error('write EPIPE')) }) }), {
+        name: 'stream',
+        batch: { size: 3, maxDelayMs: 10 },
+      })
+      .createLogger();
+    for (let n = 0; n < 3; n++) log.information('Event {N}', n);
+    const report = await log.close({ timeoutMs: 1_000 });
+    expect(report.sinks.stream).toEqual({ delivered: 0, dropped: 0, failed: 3, undelivered: 0 });
+  });
+
   it('keeps listening for errors until the final write settles, and counts its events only when it completes', async () => {
     let writes = 0;
     const stream = new Writable({
