@@ -2,6 +2,8 @@ import { hasMethods } from '../core/has-methods';
 import { expectOption } from '../core/expect-option';
 import type { LogEvent } from '../core/log-event';
 import { LOG_LEVELS, type LogLevelName, levelValue, parseLevel } from '../core/log-level';
+import { PartialDeliveryError } from '../core/errors/partial-delivery-error';
+import { retryHint } from '../core/retry-hint';
 import type { Formatter, Sink } from '../core/sink';
 import { TextFormatter } from '../formatting/text-formatter';
 import { ANSI_RESET, type ConsoleTheme, defaultConsoleTheme } from './console-theme';
@@ -12,6 +14,38 @@ export interface TextStream {
   write(text: string): unknown;
   /** True for a terminal: colours are used only then, unless forced. */
   readonly isTTY?: boolean;
+}
+
+/**
+ * What ConsoleSink reads of a Node stream where it has it: a write that failed (EPIPE from a
+ * reader that left) leaves the stream errored or destroyed, and its callback runs before the
+ * stream's `'error'` event.
+ */
+interface NodeTextStream extends TextStream {
+  write(text: string, done?: (error?: unknown) => void): unknown;
+  readonly errored?: unknown;
+  readonly destroyed?: unknown;
+  once?(event: 'error', listener: () => void): unknown;
+}
+
+/**
+ * The callback of each write to `stream`: as with Node's console, a failed write is this sink's
+ * failure, never an `'error'` event nobody handles, which would end the process. The listener is
+ * added even when the stream has others: a `pipe()` into stdout (tsx has one) listens for errors
+ * only to emit them again once it is the last listener.
+ */
+function writeGuard(stream: NodeTextStream): (error?: unknown) => void {
+  return (error) => {
+    if (error) stream.once?.('error', () => undefined);
+  };
+}
+
+/** Throws, marked permanent (a retry cannot help), once `stream` has failed or been destroyed. */
+function checkWritable(stream: NodeTextStream): void {
+  if (stream.errored || stream.destroyed)
+    throw Object.assign(new Error('ConsoleSink: the stream failed or was destroyed', { cause: stream.errored }), {
+      permanent: true,
+    });
 }
 
 /** The console methods the browser mode uses. */
@@ -116,8 +150,20 @@ export class ConsoleSink implements Sink {
     this.#write = mode === 'node' ? this.#nodeWriter(options, proc) : this.#browserWriter(options);
   }
 
+  /**
+   * Writes the batch, one event at a time. When a write fails (in Node, a stream that failed, such
+   * as stdout after its reader left, EPIPE), the events before it count as delivered (a
+   * `PartialDeliveryError`) and the rest fail; a failed stream is never written to again.
+   */
   emit(events: readonly LogEvent[]): void {
-    for (const event of events) this.#write(event);
+    for (let index = 0; index < events.length; index++) {
+      try {
+        this.#write(events[index]);
+      } catch (error) {
+        if (index === 0) throw error;
+        throw Object.assign(new PartialDeliveryError(index, error), { permanent: retryHint(error).permanent });
+      }
+    }
   }
 
   emitSync(events: readonly LogEvent[]): boolean {
@@ -126,9 +172,11 @@ export class ConsoleSink implements Sink {
   }
 
   #nodeWriter(options: ConsoleSinkOptions, proc: NodeProcessLike | undefined): (event: LogEvent) => void {
-    const stdout = options.stdout ?? proc?.stdout;
+    const stdout: NodeTextStream | undefined = options.stdout ?? proc?.stdout;
     if (stdout === undefined) return () => undefined;
-    const stderr = options.stderr ?? proc?.stderr ?? stdout;
+    const stderr: NodeTextStream = options.stderr ?? proc?.stderr ?? stdout;
+    const outDone = writeGuard(stdout);
+    const errDone = writeGuard(stderr);
     const errorFrom =
       options.standardErrorFromLevel === null
         ? Infinity
@@ -141,9 +189,13 @@ export class ConsoleSink implements Sink {
     const newline = this.#formatter.singleLine === true ? '\n' : '';
     return (event) => {
       const text = this.#formatter.format(event) + newline;
-      const target = levelValue(event.level) >= errorFrom ? stderr : stdout;
+      const toStderr = levelValue(event.level) >= errorFrom;
+      const target = toStderr ? stderr : stdout;
       const code = colors ? theme.ansi[event.level] : '';
-      target.write(code === '' ? text : colorLines(text, code));
+      checkWritable(target);
+      target.write(code === '' ? text : colorLines(text, code), toStderr ? errDone : outDone);
+      // A pipe whose reader left fails the write before write() returns.
+      checkWritable(target);
     };
   }
 

@@ -3,7 +3,10 @@ import { ConfigurationError } from '../../lib/core/errors/configuration-error';
 import { defaultConsoleTheme } from '../../lib/sinks/console-theme';
 import { createLogEvent } from '../../lib/templates/log-event-record';
 import { makeEvent } from '../helpers/events';
-import { PassThrough, Readable } from 'node:stream';
+import { spawn } from 'node:child_process';
+import * as path from 'node:path';
+import { PassThrough, Readable, Writable } from 'node:stream';
+import { LoggerConfiguration } from '../../lib/configuration/logger-configuration';
 import { runCli } from '../../lib/cli/run-cli';
 import { CompactJsonFormatter } from '../../lib/formatting/compact-json-formatter';
 import { NdjsonFormatter } from '../../lib/formatting/ndjson-formatter';
@@ -150,6 +153,81 @@ describe('ConsoleSink with a line formatter', () => {
     expect({ code, problems }).toEqual({ code: 0, problems: [] });
     expect(printed.join('')).toMatch(/one[\s\S]*two/);
   });
+});
+
+describe('ConsoleSink on a stream that fails', () => {
+  /** A Writable whose writes fail as a pipe whose reader left fails them: at once, with EPIPE. */
+  function brokenPipe(): { stream: Writable; writes: () => number } {
+    let writes = 0;
+    const stream = new Writable({
+      write(_chunk, _encoding, callback) {
+        writes++;
+        callback(Object.assign(new Error('write EPIPE'), { code: 'EPIPE' }));
+      },
+    });
+    return { stream, writes: () => writes };
+  }
+
+  it('counts the events it could not write as failed, never delivered, and never crashes with an unhandled error event', async () => {
+    const { stream, writes } = brokenPipe();
+    const log = new LoggerConfiguration().writeTo
+      .sink(new ConsoleSink({ stdout: stream, stderr: stream, outputTemplate: '{Message}{NewLine}' }), { name: 'console' })
+      .createLogger();
+    for (let n = 0; n < 5; n++) log.information('Event {N}', n);
+    // An 'error' event nobody listens to would throw here, on a later turn.
+    await new Promise((resolve) => setImmediate(resolve));
+    const report = await log.close({ timeoutMs: 1_000 });
+    expect(report.sinks.console).toEqual({ delivered: 0, dropped: 0, failed: 5, undelivered: 0 });
+    // The stream is known broken after the first write: no event is offered to it again.
+    expect(writes()).toBe(1);
+    expect(log.metrics().sinks.console.retried).toBe(0);
+  });
+
+  it('counts what a batch wrote before its stream failed as delivered', () => {
+    const good = new Capture();
+    const { stream } = brokenPipe();
+    const sink = new ConsoleSink({ stdout: good, stderr: stream, outputTemplate: '{Message}' });
+    const events = [
+      makeEvent({ text: 'a' }),
+      makeEvent({ text: 'b' }),
+      makeEvent({ text: 'c', level: 'error' }),
+      makeEvent({ text: 'd' }),
+    ];
+    expect(() => sink.emit(events)).toThrow(expect.objectContaining({ name: 'PartialDeliveryError', delivered: 2 }));
+    expect(good.chunks).toEqual(['a', 'b']);
+  });
+
+  // `node app.js | head -1`: the reader leaves after the first line (spec/node/fixtures/stdout-logger.ts).
+  it('lets a process whose stdout reader left go on and exit 0, counting every event', async () => {
+    const child = spawn(
+      process.execPath,
+      ['--import', 'tsx', path.join(__dirname, '..', 'node', 'fixtures', 'stdout-logger.ts'), '20000', 'console'],
+      {
+        cwd: path.resolve(__dirname, '../..'),
+      },
+    );
+    let head = '';
+    child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
+      head += chunk;
+      if (head.includes('\n')) child.stdout.destroy();
+    });
+    let stderr = '';
+    child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
+    const killer = setTimeout(() => child.kill('SIGKILL'), 20_000);
+    const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
+    clearTimeout(killer);
+    expect({ code, crashed: stderr.includes('Unhandled') }).toEqual({ code: 0, crashed: false });
+    const outcome = JSON.parse(stderr.split('\n')[0]) as {
+      report: {
+        timedOut: boolean;
+        sinks: { stdout: { delivered: number; dropped: number; failed: number; undelivered: number } };
+      };
+    };
+    const { delivered, dropped, failed, undelivered } = outcome.report.sinks.stdout;
+    expect(delivered + dropped + failed + undelivered).toBe(20_000);
+    expect(failed).toBeGreaterThan(0);
+    expect(outcome.report.timedOut).toBe(false);
+  }, 30_000);
 });
 
 describe('ConsoleSink options of the wrong kind', () => {
