@@ -77,6 +77,13 @@ describe('runCli', () => {
     expect(strict.stderr).not.toMatch(control);
   });
 
+  it('reads on past a line nested deeper than the stack can walk, passing it through', async () => {
+    const deep = `${'{"a":'.repeat(100_000)}1${'}'.repeat(100_000)}`;
+    const ndjson = `{"timestamp":"${T1}","message":"deep","X":${deep}}`;
+    const result = await run(['--template', '{Message}'], `${ndjson}\n${CLEF_INFO}\n`);
+    expect(result).toEqual({ code: 0, stderr: '', stdout: `${ndjson}\nUser 42 logged in\n` });
+  });
+
   it('re-emits matching events as CLEF with --json', async () => {
     const { code, stdout } = await run(['--json', '--level', 'warn'], MIXED);
     expect(code).toBe(0);
