@@ -84,6 +84,11 @@ describe('runCli', () => {
     expect(result).toEqual({ code: 0, stderr: '', stdout: `${ndjson}\nUser 42 logged in\n` });
   });
 
+  it('passes tabs of a line that is not an event through as tabs (a Java stack trace, TSV)', async () => {
+    const trace = 'java.lang.IllegalStateException: boom\n\tat com.shop.Pay.run(Pay.java:12)\nid\tname\n';
+    expect(await run([], trace)).toEqual({ code: 0, stderr: '', stdout: trace });
+  });
+
   it('re-emits matching events as CLEF with --json', async () => {
     const { code, stdout } = await run(['--json', '--level', 'warn'], MIXED);
     expect(code).toBe(0);
