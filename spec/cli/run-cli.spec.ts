@@ -89,6 +89,13 @@ describe('runCli', () => {
     expect(await run([], trace)).toEqual({ code: 0, stderr: '', stdout: trace });
   });
 
+  it('shows the CRLF line breaks of a .NET exception from Windows as line breaks', async () => {
+    const line = `{"@t":"${T0}","@mt":"Failed","@l":"Error","@x":"System.Exception: boom\\r\\n   at Program.Main() in C:\\\\app\\\\Program.cs:line 5"}`;
+    expect((await run(['--template', '{Message}{NewLine}{Exception}'], line)).stdout).toBe(
+      'Failed\nSystem.Exception: boom\n   at Program.Main() in C:\\app\\Program.cs:line 5\n',
+    );
+  });
+
   it('re-emits matching events as CLEF with --json', async () => {
     const { code, stdout } = await run(['--json', '--level', 'warn'], MIXED);
     expect(code).toBe(0);
