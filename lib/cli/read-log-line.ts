@@ -72,8 +72,8 @@ function fromNdjson(fields: Record<string, unknown>): LogLineResult {
   if (Number.isNaN(parseIsoInstant(fields.timestamp))) return invalid('the timestamp is not a date');
   const problem = levelProblem(fields.level, 'level');
   if (problem !== undefined) return invalid(problem);
-  const clef = JSON.stringify(ndjsonToClef(fields));
-  return checked(() => readCompactJson(clef));
+  // Inside checked(): a structure nested deeper than the stack can walk makes JSON.stringify throw.
+  return checked(() => readCompactJson(JSON.stringify(ndjsonToClef(fields))));
 }
 
 /**

@@ -100,8 +100,9 @@ async function run(options: CliOptions, io: CliIo): Promise<number> {
     if (read.kind === 'event') {
       if (eventMatches(read.event, options)) out.write(render(read.event));
     } else if (!options.strict) {
-      // Input is data: its control characters are shown as escapes, never sent to the terminal raw.
-      out.write(`${escapeControlCharacters(line)}\n`);
+      // Input is data: its control characters are shown as escapes, never sent to the terminal raw;
+      // but for tabs, which move nothing but the cursor to the next stop (stack traces, TSV).
+      out.write(`${escapeControlCharacters(line, true)}\n`);
     } else if (line.trim() !== '') {
       err.write(
         `rxlog: ${escapeControlCharacters(source)}:${lineNumber}: not a log event (${escapeControlCharacters(read.reason)})\n`,

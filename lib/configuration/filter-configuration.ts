@@ -3,8 +3,10 @@ import type { EventPredicate } from '../operators/filter-events';
 import type { ConfigurationState } from './configuration-state';
 
 /**
- * `.filter…`: which events reach the sinks. Excluded events count in `metrics().filtered`. A
- * predicate that throws keeps the event and is reported to SelfLog.
+ * `.filter…`: which events reach the sinks. Excluded events count in `metrics().filtered`. What a
+ * predicate returns is read as RxJS's `filter` reads it (`undefined`, `0`, `''` are false), so
+ * `byIncludingOnly(p)` and `byExcluding((e) => !p(e))` keep the same events. A predicate that
+ * throws keeps the event and is reported to SelfLog.
  */
 export class FilterConfiguration<TParent> {
   readonly #parent: TParent;

@@ -56,7 +56,10 @@ export class LoggerConfiguration {
     return this;
   }
 
-  /** Builds the logger. A configuration builds one logger; a second call throws. */
+  /**
+   * Builds the logger from the configuration as it is now (later calls on the configuration do not
+   * change it). A configuration builds one logger; a second call throws.
+   */
   createLogger(): Logger {
     if (this.#created)
       throw new ConfigurationError('createLogger: this configuration already created a logger; use a new LoggerConfiguration');
@@ -64,6 +67,9 @@ export class LoggerConfiguration {
     const state = this.#state;
     const pipeline = new LoggerPipeline({
       ...state,
+      // Copies, as Serilog takes them: a later call on this configuration must not reach the logger.
+      filters: [...state.filters],
+      redaction: [...state.redaction],
       // Enricher and LogContext values are redacted as they are captured, like call arguments.
       enrichers: state.enrichers.map((enricher) => state.redaction.reduce(redactingEnricher, enricher)),
       scheduler: state.scheduler ?? unrefScheduler,

@@ -1,3 +1,5 @@
+import { expectOption } from '../core/expect-option';
+import { hasMethods } from '../core/has-methods';
 import type { ContextProperties, ContextStore } from './context-store';
 import { StackContextStore } from './stack-context-store';
 
@@ -22,8 +24,14 @@ export const LogContext = {
     return store.current();
   },
 
-  /** Replaces the store (e.g. with an AsyncLocalStorage one); returns the previous store. */
+  /**
+   * Replaces the store (e.g. with an AsyncLocalStorage one); returns the previous store.
+   *
+   * @throws ConfigurationError naming `next` when it has no `current()` and `run()` (the store is kept).
+   */
   useStore(next: ContextStore): ContextStore {
+    // Refused here: taken, it would make every LogContext.run throw in the app and every event lose its context.
+    expectOption(hasMethods(next, ['current', 'run']), 'LogContext.useStore', 'a ContextStore with current() and run()', next);
     const previous = store;
     store = next;
     return previous;

@@ -14,7 +14,8 @@ function enricherName(enricher: Enricher): string {
 
 /**
  * Adds each enricher's properties to every event, never overwriting a property the event
- * already has (the first enricher to name a property wins). Values are captured as call
+ * already has (the first enricher to name a property wins); a later enricher sees what earlier
+ * ones added, as in the configuration's `enrich.with`. Values are captured as call
  * arguments are (see `captureValue`), so mutating an enricher's or LogContext's object later
  * cannot change events already enriched. A throwing enricher is reported to
  * SelfLog and the event carries on without its properties. Events are not mutated: an event
@@ -96,23 +97,28 @@ function addCaptured(
   }
 }
 
-/** The enrichment of one event by the `enrich` operator: a new event when something is added, the same event otherwise. */
+/**
+ * The enrichment of one event by the `enrich` operator: a new event when something is added, the
+ * same event otherwise. As in the logger (and Serilog), a later enricher sees what earlier ones added.
+ */
 export function enrichEvent(event: LogEvent, enrichers: readonly Enricher[]): LogEvent {
-  let added: Record<string, unknown> | undefined;
+  let enriched = event;
+  let properties: Record<string, unknown> | undefined;
   for (const enricher of enrichers) {
-    const extra = callEnricher(enricher, event);
+    const extra = callEnricher(enricher, enriched);
     if (extra === undefined) continue;
-    added ??= {};
+    if (properties !== undefined) {
+      addCaptured(properties, undefined, extra, enricher);
+      continue;
+    }
+    // The first enricher that adds something makes the new event the later ones see.
+    const added: Record<string, unknown> = {};
     addCaptured(added, event.properties, extra, enricher);
+    if (Object.keys(added).length === 0) continue;
+    properties = { ...event.properties, ...added };
+    enriched = new LogEventRecord(eventTimeMs(event), event.level, event.messageTemplate, properties, event.exception);
   }
-  if (added === undefined || Object.keys(added).length === 0) return event;
-  return new LogEventRecord(
-    eventTimeMs(event),
-    event.level,
-    event.messageTemplate,
-    { ...event.properties, ...added },
-    event.exception,
-  );
+  return enriched;
 }
 
 /**

@@ -12,8 +12,9 @@ export type EventPredicate = (event: LogEvent) => boolean;
 export const FILTER_REASON = 'filterEvents.excluded';
 
 /**
- * Keeps the events for which `predicate` returns true. A predicate that throws keeps the event
- * (fail open: a broken filter never loses events silently) and is reported to SelfLog.
+ * Keeps the events for which `predicate` returns true (a JavaScript predicate's return value is
+ * read as RxJS's `filter` reads it: `undefined`, `0`, `''` exclude). A predicate that throws keeps
+ * the event (fail open: a broken filter never loses events silently) and is reported to SelfLog.
  *
  * In a sink's `pipe` (Serilog's sub-logger filter), each excluded event counts in the sink's
  * `dropped`, under {@link FILTER_REASON} in `droppedBy`, so the sink's `pending` stays 0; RxJS's
@@ -48,10 +49,13 @@ export function excludingCounted(keep: (event: LogEvent) => boolean, reason: str
     });
 }
 
-/** Applies a predicate the way filterEvents does: a throw counts as a pass. */
+/**
+ * Applies a predicate the way filterEvents does: what it returns is read as RxJS's `filter` reads
+ * it (a JavaScript predicate's `undefined`, `0` or `''` excludes), and a throw counts as a pass.
+ */
 export function passes(predicate: EventPredicate, event: LogEvent): boolean {
   try {
-    return predicate(event) !== false;
+    return !!predicate(event);
   } catch (error) {
     SelfLog.write('Filter {Name} failed; event kept', predicate.name || 'anonymous', error);
     return true;

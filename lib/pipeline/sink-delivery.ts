@@ -675,7 +675,9 @@ export class SinkDelivery {
   }
 
   #armAge(dueAt: number): void {
-    if (this.#ageTimer !== null && this.#ageDueAt <= dueAt) return;
+    // maxDelayMs Infinity: never by age. A timer of Infinity ms would fire after 1 ms in Node (and
+    // warn), then be armed again: a batch sent at once and a timer spinning while events wait.
+    if (dueAt === Infinity || (this.#ageTimer !== null && this.#ageDueAt <= dueAt)) return;
     this.#ageTimer?.unsubscribe();
     this.#ageDueAt = dueAt;
     this.#ageTimer = this.#scheduler.schedule(() => this.#onAge(), Math.max(0, dueAt - this.#scheduler.now()));

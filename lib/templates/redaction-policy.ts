@@ -1,3 +1,4 @@
+import { describeValue } from '../core/describe-value';
 import { ConfigurationError } from '../core/errors/configuration-error';
 import { SelfLog } from '../core/self-log';
 import { captureValue, CIRCULAR_MARKER } from './capture';
@@ -127,18 +128,18 @@ export class RedactionPolicy {
    */
   static compile(options: RedactOptions, where = 'redact'): RedactionPolicy {
     if (typeof options !== 'object' || (options as unknown) === null)
-      throw new ConfigurationError(`${where}: expected options, got ${(options as unknown) === null ? 'null' : typeof options}`);
+      throw new ConfigurationError(`${where}: expected options, got ${describeValue(options)}`);
     for (const name of Object.keys(options))
       if (!OPTION_NAMES.includes(name))
         throw new ConfigurationError(
           `${where}: unknown option ${JSON.stringify(name)} (expected one of ${OPTION_NAMES.join(', ')})`,
         );
     if (options.paths !== undefined && !Array.isArray(options.paths))
-      throw new ConfigurationError(`${where}: paths: expected an array of dotted paths`);
+      throw new ConfigurationError(`${where}: paths: expected an array of dotted paths, got ${describeValue(options.paths)}`);
     const paths = (options.paths ?? []).map((path, index) => {
       if (typeof path !== 'string' || path.split('.').includes(''))
         throw new ConfigurationError(
-          `${where}: paths[${index}]: expected a dotted path like "User.password", got ${JSON.stringify(path)}`,
+          `${where}: paths[${index}]: expected a dotted path like "User.password", got ${describeValue(path)}`,
         );
       // pino's (fast-redact's) `a["b-c"]` and `a[*].b` would be read as names with brackets in them and match
       // nothing, silently: the secret they meant would be logged. Say how to write them instead.
@@ -153,15 +154,15 @@ export class RedactionPolicy {
       options.keys === undefined ? [] : Array.isArray(options.keys) ? (options.keys as readonly unknown[]) : [options.keys];
     const keys = rawKeys.map((key, index) => {
       if (!(key instanceof RegExp))
-        throw new ConfigurationError(`${where}: keys[${index}]: expected a RegExp, got ${String(key)}`);
+        throw new ConfigurationError(`${where}: keys[${index}]: expected a RegExp, got ${describeValue(key)}`);
       // A global or sticky RegExp keeps lastIndex between tests; a plain copy answers the same every time.
       return key.global || key.sticky ? new RegExp(key.source, key.flags.replace(/[gy]/g, '')) : key;
     });
     const censor = options.censor ?? DEFAULT_CENSOR;
     if (typeof censor !== 'string' && typeof censor !== 'function')
-      throw new ConfigurationError(`${where}: censor: expected a string or a function, got ${typeof censor}`);
+      throw new ConfigurationError(`${where}: censor: expected a string or a function, got ${describeValue(censor)}`);
     if (options.remove !== undefined && typeof options.remove !== 'boolean')
-      throw new ConfigurationError(`${where}: remove: expected a boolean, got ${String(options.remove)}`);
+      throw new ConfigurationError(`${where}: remove: expected a boolean, got ${describeValue(options.remove)}`);
     if (paths.length === 0 && keys.length === 0) throw new ConfigurationError(`${where}: give at least one path or key pattern`);
     return new RedactionPolicy(paths, keys, censor, options.remove === true);
   }

@@ -129,6 +129,15 @@ describe('readLogLine', () => {
     );
   });
 
+  it('never throws on a line nested deeper than the stack can walk: a CLEF line is an event, an NDJSON line is not', () => {
+    const deep = `${'{"a":'.repeat(100_000)}1${'}'.repeat(100_000)}`;
+    expect(readLogLine(`{"@t":"2026-11-22T12:00:00.000Z","@mt":"deep","X":${deep}}`).kind).toBe('event');
+    expect(readLogLine(`{"timestamp":"2026-11-22T12:00:00.000Z","message":"deep","X":${deep}}`)).toEqual({
+      kind: 'invalid',
+      reason: expect.stringMatching(/call stack/) as unknown,
+    });
+  });
+
   it('never throws, whatever the line', () => {
     fc.assert(
       fc.property(

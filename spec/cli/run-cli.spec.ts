@@ -77,6 +77,25 @@ describe('runCli', () => {
     expect(strict.stderr).not.toMatch(control);
   });
 
+  it('reads on past a line nested deeper than the stack can walk, passing it through', async () => {
+    const deep = `${'{"a":'.repeat(100_000)}1${'}'.repeat(100_000)}`;
+    const ndjson = `{"timestamp":"${T1}","message":"deep","X":${deep}}`;
+    const result = await run(['--template', '{Message}'], `${ndjson}\n${CLEF_INFO}\n`);
+    expect(result).toEqual({ code: 0, stderr: '', stdout: `${ndjson}\nUser 42 logged in\n` });
+  });
+
+  it('passes tabs of a line that is not an event through as tabs (a Java stack trace, TSV)', async () => {
+    const trace = 'java.lang.IllegalStateException: boom\n\tat com.shop.Pay.run(Pay.java:12)\nid\tname\n';
+    expect(await run([], trace)).toEqual({ code: 0, stderr: '', stdout: trace });
+  });
+
+  it('shows the CRLF line breaks of a .NET exception from Windows as line breaks', async () => {
+    const line = `{"@t":"${T0}","@mt":"Failed","@l":"Error","@x":"System.Exception: boom\\r\\n   at Program.Main() in C:\\\\app\\\\Program.cs:line 5"}`;
+    expect((await run(['--template', '{Message}{NewLine}{Exception}'], line)).stdout).toBe(
+      'Failed\nSystem.Exception: boom\n   at Program.Main() in C:\\app\\Program.cs:line 5\n',
+    );
+  });
+
   it('re-emits matching events as CLEF with --json', async () => {
     const { code, stdout } = await run(['--json', '--level', 'warn'], MIXED);
     expect(code).toBe(0);

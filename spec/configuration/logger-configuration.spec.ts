@@ -224,6 +224,18 @@ describe('LoggerConfiguration', () => {
     expect(() => configuration.createLogger()).toThrow(/already created a logger/);
   });
 
+  it('builds the logger from the configuration as it was: later calls on the configuration do not reach it', async () => {
+    const memory = new MemorySink();
+    const configuration = new LoggerConfiguration().filter.byExcluding(() => false).writeTo.sink(memory);
+    const log = configuration.createLogger();
+    configuration.filter.byExcluding(() => true);
+    configuration.destructure.redact({ paths: ['Secret'] });
+    log.information('Token {Secret}', 's-1');
+    expect(memory.events.map((e) => e.properties)).toEqual([{ Secret: 's-1' }]);
+    expect(log.metrics().filtered).toBe(0);
+    await log.close();
+  });
+
   it('rejects something that is not a scheduler', () => {
     expect(() => new LoggerConfiguration().useScheduler({} as never)).toThrow(/useScheduler: expected an RxJS SchedulerLike/);
   });

@@ -2,6 +2,7 @@ import { LoggerConfiguration } from '../../lib/configuration/logger-configuratio
 import { MemorySink } from '../../lib/sinks/memory-sink';
 import type { ContextStore } from '../../lib/context/context-store';
 import { LogContext } from '../../lib/context/log-context';
+import { ConfigurationError } from '../../lib/core/errors/configuration-error';
 
 describe('LogContext', () => {
   it('adds properties inside run and removes them after', () => {
@@ -52,6 +53,14 @@ describe('LogContext', () => {
     }
     expect(LogContext.current()).toBeUndefined();
   });
+  it('refuses a store without current() and run(), naming it, and keeps the store it has', () => {
+    expect(() => LogContext.useStore({ current: () => undefined } as unknown as ContextStore)).toThrow(
+      new ConfigurationError('LogContext.useStore: expected a ContextStore with current() and run(), got Object'),
+    );
+    expect(() => LogContext.useStore(undefined as unknown as ContextStore)).toThrow(ConfigurationError);
+    expect(LogContext.run({ A: 1 }, () => LogContext.current())).toEqual({ A: 1 });
+  });
+
   it('captures context values at the log call, so mutating them later cannot change logged events', () => {
     const memory = new MemorySink();
     const log = new LoggerConfiguration().enrich.fromLogContext().writeTo.sink(memory).createLogger();

@@ -12,6 +12,14 @@ describe('escapeControlCharacters', () => {
   it('keeps line breaks and tabs when asked (for stack traces)', () => {
     expect(escapeControlCharacters('Error: x\u001b\n\tat f', true)).toBe('Error: x\\u001b\n\tat f');
   });
+
+  it('reads a Windows line break (CRLF) as a line break when keeping them, and escapes a lone CR', () => {
+    expect(escapeControlCharacters('System.Exception: boom\r\n   at Main()\r\n', true)).toBe(
+      'System.Exception: boom\n   at Main()\n',
+    );
+    expect(escapeControlCharacters('ok\rforged\r\n', true)).toBe('ok\\rforged\n');
+    expect(escapeControlCharacters('a\r\nb')).toBe('a\\r\\nb');
+  });
 });
 
 describe('renderMessageEscaped', () => {

@@ -37,6 +37,19 @@ describe('enrich', () => {
     expect(seen).toEqual([{ Host: 'mine', Zone: 'eu' }]);
   });
 
+  it('lets a later enricher see what earlier ones added, as enrich.with in the configuration does', () => {
+    const seen: unknown[] = [];
+    of(makeEvent({ properties: { N: 1 } }))
+      .pipe(
+        enrich(
+          () => ({ A: 1 }),
+          (e) => ({ SawA: e.properties.A, SawN: e.properties.N }),
+        ),
+      )
+      .subscribe((e) => seen.push(e.properties));
+    expect(seen).toEqual([{ N: 1, A: 1, SawA: 1, SawN: 1 }]);
+  });
+
   it('passes the event on unenriched when an enricher throws, and reports it to SelfLog', () => {
     const diagnostics: SelfLogEvent[] = [];
     const subscription = SelfLog.events$.subscribe((d) => diagnostics.push(d));

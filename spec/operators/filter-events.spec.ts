@@ -3,6 +3,7 @@ import { ConfigurationError } from '../../lib/core/errors/configuration-error';
 import { LoggerConfiguration } from '../../lib/configuration/logger-configuration';
 import { type EventPredicate, FILTER_REASON, filterEvents } from '../../lib/operators/filter-events';
 import { MemorySink } from '../../lib/sinks/memory-sink';
+import { from } from 'rxjs';
 import { makeEvent } from '../helpers/events';
 import { createTestScheduler } from '../helpers/test-scheduler';
 
@@ -30,6 +31,36 @@ describe('filterEvents', () => {
     });
     subscription.unsubscribe();
     expect(diagnostics.map((d) => d.message).join('\n')).toContain('predicate broke');
+  });
+
+  it('reads what the predicate returns as RxJS filter and Array.prototype.filter do: a falsy value excludes', () => {
+    // A JavaScript predicate may return the property itself (undefined, 0, '', null) rather than a boolean.
+    const flagged = (value: unknown) => makeEvent({ properties: { Important: value } });
+    const events = [flagged(undefined), flagged(0), flagged(''), flagged(null), flagged(1), flagged('yes')];
+    const kept: unknown[] = [];
+    from(events)
+      .pipe(filterEvents((e) => e.properties.Important as boolean))
+      .subscribe((e) => kept.push(e.properties.Important));
+    expect(kept).toEqual([1, 'yes']);
+  });
+
+  it('keeps the same events in the configuration as byIncludingOnly, and excludes their complement with byExcluding', () => {
+    const included = new MemorySink();
+    const excluded = new MemorySink();
+    const important = (e: { properties: Readonly<Record<string, unknown>> }): boolean => e.properties.Important as boolean;
+    const a = new LoggerConfiguration().filter.byIncludingOnly(important).writeTo.sink(included).createLogger();
+    const b = new LoggerConfiguration().filter
+      .byExcluding((e) => !important(e))
+      .writeTo.sink(excluded)
+      .createLogger();
+    for (const log of [a, b]) {
+      log.information('no flag');
+      log.information('{Important}', 0);
+      log.information('{Important}', true);
+    }
+    expect(included.events.map((e) => e.renderMessage())).toEqual(['true']);
+    expect(excluded.events.map((e) => e.renderMessage())).toEqual(['true']);
+    expect(a.metrics().filtered).toBe(2);
   });
 
   it('passes errors and completion through', () => {

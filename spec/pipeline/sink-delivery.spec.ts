@@ -241,6 +241,37 @@ describe('SinkDelivery', () => {
     });
   });
 
+  describe('batching with maxDelayMs Infinity', () => {
+    it('sends only full batches and what flush asks for, never by age (Node would fire an Infinity timer after 1 ms)', async () => {
+      const sink = new DeferredSink();
+      const delivery = create(sink, { batch: { size: 3, maxDelayMs: Infinity } });
+      makeEvents(5).forEach((event) => delivery.push(event));
+      expect(sink.calls.map((call) => ns(call.events))).toEqual([[0, 1, 2]]);
+      sink.last.resolve();
+      await jest.advanceTimersByTimeAsync(60_000);
+      expect(sink.calls).toHaveLength(1);
+      expect(jest.getTimerCount()).toBe(0);
+      expect(delivery.metrics()).toMatchObject({ delivered: 3, pending: 2 });
+      const flushed = delivery.flush();
+      await jest.advanceTimersByTimeAsync(0);
+      expect(ns(sink.last.events)).toEqual([3, 4]);
+      sink.last.resolve();
+      await flushed;
+      balance(delivery);
+    });
+
+    it('sends only full batches from the open batch too (a synchronous sink)', async () => {
+      const sink = new SyncSink();
+      const delivery = create(sink, { batch: { size: 3, maxDelayMs: Infinity } });
+      makeEvents(2).forEach((event) => delivery.push(event));
+      await jest.advanceTimersByTimeAsync(60_000);
+      expect(sink.batches).toEqual([]);
+      expect(jest.getTimerCount()).toBe(0);
+      delivery.push(makeEvent());
+      expect(sink.batches).toHaveLength(1);
+    });
+  });
+
   describe('sinks with emitSync', () => {
     it('writes a batch that fills inline, with one emitSync call', () => {
       jest.useRealTimers();

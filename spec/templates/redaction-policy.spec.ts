@@ -288,6 +288,34 @@ describe('RedactionPolicy', () => {
     });
   });
 
+  it('names the bad value itself in each message, and throws a ConfigurationError for a value String() cannot print', () => {
+    const message = (options: unknown): string => {
+      try {
+        RedactionPolicy.compile(options as RedactOptions, 'destructure.redact');
+      } catch (error) {
+        expect(error).toBeInstanceOf(ConfigurationError);
+        return (error as Error).message;
+      }
+      return 'no error';
+    };
+    expect(message({ paths: 'User.password' })).toBe(
+      'destructure.redact: paths: expected an array of dotted paths, got "User.password"',
+    );
+    expect(message({ keys: 'token' })).toBe('destructure.redact: keys[0]: expected a RegExp, got "token"');
+    expect(message({ paths: ['a'], censor: 42 })).toBe(
+      'destructure.redact: censor: expected a string or a function, got number 42',
+    );
+    expect(message({ paths: ['a'], remove: 'yes' })).toBe('destructure.redact: remove: expected a boolean, got "yes"');
+    expect(message('Password')).toBe('destructure.redact: expected options, got "Password"');
+    expect(message({ paths: [1n] })).toBe(
+      'destructure.redact: paths[0]: expected a dotted path like "User.password", got bigint 1',
+    );
+    expect(message({ keys: [Object.create(null)] })).toBe('destructure.redact: keys[0]: expected a RegExp, got object');
+    expect(message({ paths: ['a'], remove: Object.create(null) })).toBe(
+      'destructure.redact: remove: expected a boolean, got object',
+    );
+  });
+
   it('rejects bad options with a ConfigurationError naming them', () => {
     expect(() => RedactionPolicy.compile({})).toThrow(ConfigurationError);
     expect(() => RedactionPolicy.compile({ paths: ['User..password'] })).toThrow(/paths\[0\].*User\.\.password/);
