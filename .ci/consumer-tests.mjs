@@ -126,6 +126,29 @@ try {
     expectFileLogged('logs/esm.log', 'Hello from {Flavour}');
   });
 
+  // A process that both requires and imports rxlog holds its two builds: a LevelSwitch of one
+  // must pass the other's checks (docs/packaging.md, "Both builds in one process").
+  await step('CommonJS and ES module builds in one process: a LevelSwitch crosses them', () => {
+    write(
+      'dual.mjs',
+      `import { createRequire } from 'node:module';
+import { LoggerConfiguration, MemorySink, LevelSwitch } from 'rxlog';
+const cjs = createRequire(import.meta.url)('rxlog');
+if (cjs.LevelSwitch === LevelSwitch) throw new Error('expected two builds loaded');
+const levels = new cjs.LevelSwitch('warning');
+if (!(levels instanceof LevelSwitch)) throw new Error('the CommonJS LevelSwitch is not one to the ES module build');
+const memory = new MemorySink();
+const log = new LoggerConfiguration().minimumLevel.controlledBy(levels).writeTo.sink(memory).createLogger();
+log.information('below');
+levels.level = 'debug';
+log.debug('followed');
+const seen = memory.events.map((e) => e.messageTemplate.text).join();
+if (seen !== 'followed') throw new Error('the logger did not follow the switch: ' + seen);
+`,
+    );
+    run(process.execPath, ['dual.mjs']);
+  });
+
   const typed = (name) =>
     program(
       `import { LoggerConfiguration, type Logger, type LogEvent } from 'rxlog';\nimport { FileSink } from 'rxlog/node';\nimport { Observable } from 'rxjs';\nconst check = (log: Logger, e: LogEvent): void => log.warn('Seen {Level}', e.level);\nvoid check;`,

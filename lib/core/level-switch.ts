@@ -4,6 +4,13 @@ import { LOG_LEVELS, type LogLevelName, levelValue, parseLevel } from './log-lev
 import { SelfLog } from './self-log';
 
 /**
+ * Marks the LevelSwitches of every copy of rxlog in a process: a Node app that both `require`s
+ * and `import`s rxlog loads its CommonJS and ES module builds, and a switch made by one must
+ * pass the other's checks.
+ */
+const BRAND: unique symbol = Symbol.for('rxlog.LevelSwitch');
+
+/**
  * A minimum level that can change at run time: every logger and sink controlled by it follows.
  *
  * @example
@@ -12,6 +19,18 @@ import { SelfLog } from './self-log';
  * sw.level = 'debug';
  */
 export class LevelSwitch {
+  /**
+   * `value instanceof LevelSwitch` holds for a LevelSwitch of any copy of rxlog loaded in the
+   * process (its CommonJS and ES module builds), which works through the same public members.
+   * For a subclass, `instanceof` keeps its usual meaning.
+   */
+  static [Symbol.hasInstance](value: unknown): boolean {
+    if (this !== LevelSwitch) return Function.prototype[Symbol.hasInstance].call(this, value);
+    return typeof value === 'object' && value !== null && (value as { [BRAND]?: unknown })[BRAND] === true;
+  }
+
+  /** The mark `instanceof LevelSwitch` reads. */
+  readonly [BRAND] = true;
   readonly #subject: BehaviorSubject<LogLevelName>;
   #numeric: number;
   #emitting = false;

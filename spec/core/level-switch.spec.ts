@@ -1,6 +1,8 @@
 import { ConfigurationError } from '../../lib/core/errors/configuration-error';
 import { LevelSwitch } from '../../lib/core/level-switch';
 import { SelfLog, type SelfLogEvent } from '../../lib/core/self-log';
+import { LoggerConfiguration } from '../../lib/configuration/logger-configuration';
+import { MemorySink } from '../../lib/sinks/memory-sink';
 
 describe('LevelSwitch', () => {
   it('starts at information by default', () => {
@@ -70,5 +72,41 @@ describe('LevelSwitch', () => {
     }).toThrow(ConfigurationError);
     expect(sw.level).toBe('error');
     expect(() => new LevelSwitch('nope')).toThrow(/LevelSwitch: unknown level "nope"/);
+  });
+});
+
+// A Node app that both requires and imports rxlog loads two copies of it (the CommonJS and the
+// ES module builds); jest.isolateModulesAsync loads a second copy of the module the same way.
+describe('LevelSwitch across copies of rxlog', () => {
+  async function foreignLevelSwitch(): Promise<typeof LevelSwitch> {
+    let foreign: typeof LevelSwitch | undefined;
+    await jest.isolateModulesAsync(async () => {
+      foreign = (await import('../../lib/core/level-switch')).LevelSwitch;
+    });
+    if (foreign === undefined) throw new Error('no second copy loaded');
+    return foreign;
+  }
+
+  it("is a LevelSwitch to the other copy's checks, and a logger of this copy follows it", async () => {
+    const Foreign = await foreignLevelSwitch();
+    expect(Foreign).not.toBe(LevelSwitch);
+    const levels = new Foreign('warning');
+    expect(levels instanceof LevelSwitch).toBe(true);
+    const memory = new MemorySink();
+    const log = new LoggerConfiguration().minimumLevel.controlledBy(levels).writeTo.sink(memory).createLogger();
+    log.information('below the switch');
+    log.warning('at the switch');
+    levels.level = 'debug';
+    log.debug('after the switch moved');
+    expect(memory.events.map((e) => e.messageTemplate.text)).toEqual(['at the switch', 'after the switch moved']);
+  });
+
+  it('keeps instanceof of a subclass as it is, and refuses a look-alike', () => {
+    class Mine extends LevelSwitch {}
+    expect(new Mine() instanceof LevelSwitch).toBe(true);
+    expect(new Mine() instanceof Mine).toBe(true);
+    expect(new LevelSwitch() instanceof Mine).toBe(false);
+    expect({ level: 'debug', value: 1 } instanceof LevelSwitch).toBe(false);
+    expect((null as unknown) instanceof LevelSwitch).toBe(false);
   });
 });
