@@ -1,4 +1,5 @@
 import { expectOption } from '../core/expect-option';
+import { strayPromise } from '../core/stray-promise';
 import type { EventPredicate } from '../operators/filter-events';
 import type { ConfigurationState } from './configuration-state';
 
@@ -19,7 +20,10 @@ export class FilterConfiguration<TParent> {
   /** Drops the events for which `predicate` returns true. */
   byExcluding(predicate: EventPredicate): TParent {
     check(predicate, 'filter.byExcluding');
-    const byExcluding: EventPredicate = (event) => !predicate(event);
+    const byExcluding: EventPredicate = (event) => {
+      const result: unknown = predicate(event);
+      return strayPromise(result, 'Filter', predicate.name || 'anonymous') || !result;
+    };
     this.#state.filters.push(byExcluding);
     return this.#parent;
   }

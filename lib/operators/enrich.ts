@@ -3,6 +3,7 @@ import type { Enricher } from '../core/enricher';
 import type { LogEvent } from '../core/log-event';
 import { ConfigurationError } from '../core/errors/configuration-error';
 import { SelfLog } from '../core/self-log';
+import { strayPromise } from '../core/stray-promise';
 import { captureValue, DEFAULT_CAPTURE_LIMITS } from '../templates/capture';
 import { eventTimeMs, LogEventRecord } from '../templates/log-event-record';
 import { setOwnProperty } from '../templates/own-property';
@@ -36,11 +37,12 @@ export function enrich(...enrichers: Enricher[]): MonoTypeOperatorFunction<LogEv
   return map((event) => enrichEvent(event, enrichers));
 }
 
-/** What one enricher returns for `event`, or undefined when it returns nothing or throws (reported to SelfLog). */
+/** What one enricher returns for `event`, or undefined when it returns nothing, throws or returns a Promise (reported to SelfLog). */
 function callEnricher(enricher: Enricher, event: LogEvent): Readonly<Record<string, unknown>> | undefined {
   try {
     // JavaScript enrichers can return null.
-    return enricher(event) ?? undefined;
+    const extra = enricher(event) ?? undefined;
+    return strayPromise(extra, 'Enricher', enricherName(enricher)) ? undefined : extra;
   } catch (error) {
     SelfLog.write('Enricher {Name} failed; event passed on unenriched', enricherName(enricher), error);
     return undefined;

@@ -2,6 +2,7 @@ import { defer, filter, type MonoTypeOperatorFunction } from 'rxjs';
 import type { LogEvent } from '../core/log-event';
 import { ConfigurationError } from '../core/errors/configuration-error';
 import { SelfLog } from '../core/self-log';
+import { strayPromise } from '../core/stray-promise';
 import { injectEventAccounting } from './event-accounting';
 import { describeOption } from './operator-options';
 
@@ -55,7 +56,9 @@ export function excludingCounted(keep: (event: LogEvent) => boolean, reason: str
  */
 export function passes(predicate: EventPredicate, event: LogEvent): boolean {
   try {
-    return !!predicate(event);
+    const result: unknown = predicate(event);
+    // An async predicate's Promise is no answer: the event is kept, as when a predicate throws.
+    return strayPromise(result, 'Filter', predicate.name || 'anonymous') || !!result;
   } catch (error) {
     SelfLog.write('Filter {Name} failed; event kept', predicate.name || 'anonymous', error);
     return true;
