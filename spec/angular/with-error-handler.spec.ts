@@ -85,6 +85,15 @@ void describe('withErrorHandler', () => {
     injector.destroy();
   });
 
+  void it('keeps credentials of an HttpErrorResponse URL (user:password@) out of the event', () => {
+    const { memory, injector, handler } = setup();
+    handler.handleError(new HttpErrorResponse({ url: 'https://ann:s3cret@api.example.com/orders?token=t0ken', status: 500 }));
+    assert.equal(memory.events[0].properties.Url, 'https://***@api.example.com/orders?token=***');
+    assert.doesNotMatch(JSON.stringify(memory.events[0]), /s3cret|t0ken/);
+    assert.doesNotMatch(`${memory.events[0].renderMessage()} ${String(memory.events[0].exception?.stack)}`, /s3cret|t0ken/);
+    injector.destroy();
+  });
+
   void it("keeps Angular's console output when asked (the default in dev mode)", () => {
     const { injector, handler } = setup({ console: true });
     const printed: unknown[][] = [];
