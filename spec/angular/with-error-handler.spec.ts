@@ -109,6 +109,55 @@ void describe('withErrorHandler', () => {
     injector.destroy();
   });
 
+  void it('never throws and logs something for hostile values: throwing getters, proxies, objects without a prototype', () => {
+    const { memory, injector, handler } = setup({ console: true });
+    const original = console.error;
+    console.error = () => {
+      throw new Error('console.error is broken');
+    };
+    const rejection = Object.defineProperty(new Error('wrapped'), 'rejection', {
+      get: () => {
+        throw new Error('rejection getter');
+      },
+    });
+    const proxy = new Proxy(
+      {},
+      {
+        getPrototypeOf: () => {
+          throw new Error('getPrototypeOf trap');
+        },
+        has: () => {
+          throw new Error('has trap');
+        },
+        get: () => {
+          throw new Error('get trap');
+        },
+      },
+    );
+    const bare = Object.create(null) as object;
+    const noMessage = {
+      get message(): string {
+        throw new Error('message getter');
+      },
+    };
+    try {
+      for (const value of [rejection, proxy, bare, noMessage]) assert.doesNotThrow(() => handler.handleError(value));
+    } finally {
+      console.error = original;
+    }
+    assert.equal(memory.events.length, 4, 'each uncaught value is logged');
+    assert.deepEqual(
+      memory.events.map((e) => e.renderMessage()),
+      [
+        'Uncaught error on /: wrapped',
+        'Uncaught error on /: [object]',
+        'Uncaught error on /: [object]',
+        'Uncaught error on /: [object]',
+      ],
+    );
+    injector.destroy();
+  });
+
   void it('never throws, even when the logger is closed', async () => {
     const { memory, injector, handler } = setup();
     injector.destroy();
