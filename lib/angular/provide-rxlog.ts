@@ -73,34 +73,39 @@ function isFeature(value: unknown): value is RxlogFeature {
 }
 
 function createAppLogger(configure: RxlogConfigure, endpoints: string[]): Logger {
-  const injector = inject(Injector);
   const zone = inject(NgZone, { optional: true });
+  // With zone.js, what the sinks start when they are built (page lifecycle listeners, the offline
+  // store's first replay and its fetch) and what closing starts would otherwise be zone tasks that
+  // run change detection and keep the app from becoming stable. inject() still works in there.
+  const outside = <T>(fn: () => T): T => (zone === null ? fn() : zone.runOutsideAngular(fn));
+  const logger = outside(() => buildLogger(configure, endpoints, zone));
+  const uninstall = outside(() => installPageHideFlush(logger));
+  inject(DestroyRef).onDestroy(() => {
+    uninstall();
+    outside(() => logger.close()).catch((error: unknown) => SelfLog.write('provideRxlog: closing the logger failed', error));
+  });
+  return logger;
+}
+
+function buildLogger(configure: RxlogConfigure, endpoints: string[], zone: NgZone | null): Logger {
+  const injector = inject(Injector);
   const steps = inject(RXLOG_CONFIGURATION_STEPS, { optional: true }) ?? [];
   const configuration = new LoggerConfiguration();
   if (zone !== null) configuration.pipe(runOutsideAngular(zone));
   recordSinks(configuration, (sink) => endpoints.push(...sinkEndpoints(sink)));
   for (const step of steps) step(configuration, injector);
   const result = configure(configuration);
-  let logger: Logger;
-  if (result instanceof LoggerConfiguration) logger = result.createLogger();
-  else if (result instanceof Logger) {
+  if (result instanceof LoggerConfiguration) return result.createLogger();
+  if (result instanceof Logger) {
     if (steps.length > 0)
       throw new ConfigurationError(
         'provideRxlog: withRouterContext() adds an enricher, so configure must return the LoggerConfiguration, not a created Logger',
       );
-    logger = result;
-  } else {
-    throw new ConfigurationError(
-      `provideRxlog: configure must return a LoggerConfiguration or a Logger, got ${describeValue(result)}`,
-    );
+    return result;
   }
-  // With zone.js, page lifecycle listeners registered in Angular's zone would run change detection.
-  const uninstall = zone === null ? installPageHideFlush(logger) : zone.runOutsideAngular(() => installPageHideFlush(logger));
-  inject(DestroyRef).onDestroy(() => {
-    uninstall();
-    logger.close().catch((error: unknown) => SelfLog.write('provideRxlog: closing the logger failed', error));
-  });
-  return logger;
+  throw new ConfigurationError(
+    `provideRxlog: configure must return a LoggerConfiguration or a Logger, got ${describeValue(result)}`,
+  );
 }
 
 /** Notes every sink the app's configure adds, so their endpoints can be kept out of HTTP logging. */
