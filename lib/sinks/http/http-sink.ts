@@ -9,7 +9,7 @@ import { CompactJsonFormatter } from '../../formatting/compact-json-formatter';
 import { HttpBeacon } from './http-beacon';
 import { beaconPayload } from './http-beacon-payloads';
 import { expectOption } from '../../core/expect-option';
-import { type HttpOfflineOptions, HttpOfflineQueue, type OfflineStats } from './http-offline-queue';
+import { type HttpOfflineOptions, HttpOfflineQueue, type OfflineStats, storageBlocked } from './http-offline-queue';
 import { parseRetryAfter } from './http-retry-after';
 import { HttpStatusError } from './http-status-error';
 import { redactUrl, redactUrlSecrets, urlSecrets } from './http-redact-url';
@@ -170,7 +170,7 @@ export class HttpSink implements Sink {
     this.#beacon = beacon;
     if (beacon !== undefined) this.emitSync = (events) => this.#writeByBeacon(beacon, events);
     this.#offlineQueue =
-      options.offline === undefined
+      options.offline === undefined || storageBlocked(options.offline, `${kind}.offline`)
         ? undefined
         : new HttpOfflineQueue(options.offline, url, `${kind}.offline`, (text, keepalive) => this.#send(text, keepalive));
   }
