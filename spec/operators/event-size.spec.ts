@@ -3,6 +3,7 @@ import * as path from 'node:path';
 import fc from 'fast-check';
 import { estimateEventBytes, truncateEvent } from '../../lib/operators/event-size';
 import { makeEvent } from '../helpers/events';
+import { CompactJsonFormatter } from '../../lib/formatting/compact-json-formatter';
 
 describe('estimateEventBytes', () => {
   it('grows with string length and counts numbers at a flat rate', () => {
@@ -84,6 +85,14 @@ describe('truncateEvent', () => {
     expect((cut.properties.Request as { body: string }).body).toContain('…[truncated');
     expect(cut.exception?.stack).toContain('…[truncated');
     expect(cut.exception?.message).toBe('failed');
+  });
+
+  it('cuts an exception with a huge message to the limit: V8 stacks repeat the message, CLEF writes the stack alone', () => {
+    const error = new Error('m'.repeat(1_000_000));
+    const cut = truncateEvent(makeEvent({ exception: error }), 20_000);
+    expect(estimateEventBytes(cut)).toBeLessThanOrEqual(20_000);
+    expect(new CompactJsonFormatter().format(cut).length).toBeLessThanOrEqual(20_000);
+    expect(cut.exception?.stack).toContain('…[truncated');
   });
 
   it('replaces the largest properties when structure, not strings, makes the event large', () => {
