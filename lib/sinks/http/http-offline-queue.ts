@@ -173,7 +173,7 @@ export class HttpOfflineQueue {
 
   /** Sends what the store holds, oldest first, one request at a time; stops at the first failure, and does not start while the page is going away. */
   #replay(): Promise<void> {
-    this.#replaying ??= this.#replayAll().finally(() => (this.#replaying = undefined));
+    this.#replaying ??= withLock(this.#key, () => this.#replayAll()).finally(() => (this.#replaying = undefined));
     return this.#replaying;
   }
 
@@ -242,6 +242,23 @@ export function storageBlocked(options: HttpOfflineOptions, where: string): bool
   } catch (error) {
     SelfLog.write('{Where}: localStorage is blocked; nothing is kept offline', where, error);
     return true;
+  }
+}
+
+/**
+ * Runs `task` holding the Web Lock `name` where the browser has them: tabs share a store, and each
+ * sees the same `online` event, so without it every tab sent every stored batch. The tab that
+ * waited finds the store emptied. Without Web Locks (or where they are refused), runs it at once.
+ */
+async function withLock(name: string, task: () => Promise<void>): Promise<void> {
+  const locks = (globalThis as { navigator?: { locks?: { request?(name: string, task: () => Promise<void>): Promise<void> } } })
+    .navigator?.locks;
+  if (typeof locks?.request !== 'function') return task();
+  try {
+    return await locks.request(name, task);
+  } catch {
+    // Refused (an opaque origin): the replay itself never rejects.
+    return task();
   }
 }
 

@@ -445,6 +445,57 @@ describe('HttpSink offline store in Chromium', () => {
   );
 
   (hasChromium ? it : it.skip)(
+    'sends each stored batch once when two tabs share the store and the network returns',
+    async () => {
+      const script = await bundleRxlogForBrowser();
+      const ingest = (r: { url: string }): boolean => r.url === '/ingest';
+      const server = await startTestServer((request) => {
+        if (request.url === '/rxlog.js') return { status: 200, headers: { 'Content-Type': 'text/javascript' }, body: script };
+        if (request.url === '/') return { status: 200, headers: { 'Content-Type': 'text/html' }, body: PAGE };
+        return { status: 204 };
+      });
+      const profile = mkdtempSync(join(tmpdir(), 'rxlog-chromium-'));
+      const browser = await launchChromium(profile);
+      type Win = {
+        ready?: boolean;
+        log: { information(t: string, n: number): void; flush(): Promise<unknown> };
+        sink: { offline: { pending: number; stored: number; replayed: number } };
+      };
+      try {
+        const first = browser.pages()[0] ?? (await browser.newPage());
+        const second = await browser.newPage();
+        for (const tab of [first, second]) {
+          await tab.goto(`${server.url}/`);
+          await tab.waitForFunction(() => (window as unknown as Win).ready === true);
+        }
+        await browser.setOffline(true);
+        await first.evaluate(async () => {
+          const w = window as unknown as Win;
+          for (let n = 0; n < 6; n++) w.log.information('Offline {N}', n);
+          await w.log.flush();
+        });
+        // Both tabs see the online event and the same store.
+        await browser.setOffline(false);
+        for (const tab of [first, second])
+          await tab.waitForFunction(() => (window as unknown as Win).sink.offline.pending === 0, undefined, { timeout: 5_000 });
+        await server.received(2, ingest);
+        // Another request from each tab, answered after any replay either could still send.
+        for (const tab of [first, second]) await tab.evaluate(() => fetch('/settled'));
+        expect(server.requests.filter(ingest).flatMap((r) => lines(r.body))).toEqual([0, 1, 2, 3, 4, 5]);
+        const replayed = await Promise.all(
+          [first, second].map((tab) => tab.evaluate(() => (window as unknown as Win).sink.offline.replayed)),
+        );
+        expect(replayed[0] + replayed[1]).toBe(6);
+      } finally {
+        await browser.close();
+        await server.close();
+        rmSync(profile, { recursive: true, force: true });
+      }
+    },
+    40_000,
+  );
+
+  (hasChromium ? it : it.skip)(
     'starts and delivers in a sandboxed frame, where reading localStorage throws a SecurityError',
     async () => {
       const script = await bundleRxlogForBrowser();
