@@ -430,10 +430,14 @@ function linesBody(formatter: Formatter): (events: readonly LogEvent[]) => strin
 function checkUrl(url: unknown, where: string): string {
   expectOption(typeof url === 'string' && url.trim() !== '', where, 'a URL', url);
   const base = (globalThis as { location?: { href?: unknown } }).location?.href;
+  const page = typeof base === 'string';
   try {
-    new URL(url, typeof base === 'string' ? base : undefined);
+    new URL(url, page ? base : undefined);
   } catch {
-    throw new ConfigurationError(`${where}: not a valid URL: ${JSON.stringify(url)}`);
+    // An app's browser configuration also runs on the server when it is server-side rendered.
+    throw new ConfigurationError(
+      `${where}: not a valid URL: ${JSON.stringify(url)}${page || /^[a-z][\w+.-]*:/i.test(url) ? '' : ' (a relative URL, and there is no page to resolve it against: on a server, give an absolute URL or add the sink only in the browser)'}`,
+    );
   }
   return url;
 }
