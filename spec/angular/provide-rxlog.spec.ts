@@ -6,6 +6,7 @@ import { ConfigurationError, HttpSink, LoggerConfiguration, MemorySink, type Log
 import { injectLogger, provideRxlog, RXLOG_LOGGER, withErrorHandler, withRouterContext } from '../../lib/angular/index';
 import { RXLOG_SINK_ENDPOINTS } from '../../lib/angular/rxlog-tokens';
 import { installFakePage } from '../helpers/fake-page';
+import { provideLocationMocks } from '@angular/common/testing';
 
 void describe('provideRxlog', () => {
   void it('builds the logger from the configure function when the injector starts', () => {
@@ -159,6 +160,18 @@ void describe('provideRxlog', () => {
     );
     const created = new LoggerConfiguration().createLogger();
     assert.throws(() => testInjector([provideRxlog(() => created, withRouterContext())]), /must return the LoggerConfiguration/);
+  });
+
+  void it("lets a later provideRxlog (a test's) replace an earlier one (the app's) without the earlier one's features", () => {
+    const memory = new MemorySink();
+    const created = new LoggerConfiguration().writeTo.sink(memory).createLogger();
+    const injector = testInjector([
+      provideLocationMocks(),
+      provideRxlog((c) => c.writeTo.console(), withRouterContext()),
+      provideRxlog(() => created),
+    ]);
+    assert.equal(injector.get(RXLOG_LOGGER), created);
+    injector.destroy();
   });
 
   void it('runs configure in an injection context', () => {
