@@ -1,8 +1,8 @@
 /** What a redacted query value becomes. */
 export const REDACTED_QUERY_VALUE = '***';
 
-/** `scheme://` and the user information (`user:password`) before `@`. */
-const USERINFO = /^([a-z][a-z0-9+.-]*:\/\/)[^/?#]*@/i;
+/** `scheme://` (or `//`) and the user information (`user:password`) before `@`. */
+const USERINFO = /^((?:[a-z][a-z0-9+.-]*:)?\/\/)[^/?#]*@/i;
 
 /** A URL with its user name and password (`https://ann:pw@host/`) replaced by `***` (`https://***@host/`). */
 export function redactCredentials(url: string): string {

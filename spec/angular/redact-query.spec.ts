@@ -13,6 +13,7 @@ void describe('redactQuery', () => {
     assert.equal(redactQuery('https://ann:pw@api.example.com/a?token=x'), 'https://***@api.example.com/a?token=***');
     assert.equal(redactQuery('https://token@api.example.com/a'), 'https://***@api.example.com/a');
     assert.equal(redactQuery('/users/ann@example.com'), '/users/ann@example.com');
+    assert.equal(redactQuery('//ann:pw@api.example.com/a'), '//***@api.example.com/a');
   });
 
   void it('leaves URLs without a query as they are', () => {
