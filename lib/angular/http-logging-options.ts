@@ -6,7 +6,7 @@ export type HttpCorrelation = 'none' | 'traceparent' | 'request-id';
 
 /** Options of {@link withHttpLogging}. */
 export interface HttpLoggingOptions {
-  /** Replaces query parameter values in the logged URL with `***` (names are kept). Default `true`. */
+  /** Replaces query parameter values in the logged URL with `***` (names are kept). Default `true`. A user name and password in the URL are hidden either way. */
   redactQueryValues?: boolean;
   /**
    * The level of a request's event from its status (`0` for a network error or a request that

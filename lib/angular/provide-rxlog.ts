@@ -7,6 +7,7 @@ import {
   makeEnvironmentProviders,
   NgZone,
   type Provider,
+  type ValueProvider,
 } from '@angular/core';
 import { describeValue } from '../core/describe-value';
 import { LoggerConfiguration } from '../configuration/logger-configuration';
@@ -57,9 +58,16 @@ export function provideRxlog(configure: RxlogConfigure, ...features: RxlogFeatur
     seen.add(feature.kind);
   }
   const endpoints = { urls: [] as string[] };
+  // The configuration steps of these features: when a later provideRxlog replaces this one in the
+  // same injector (a test overriding the app's), the steps of the one that was replaced stay out.
+  const steps = new Set<unknown>();
+  for (const feature of features)
+    for (const provider of feature.providers)
+      if ((provider as Partial<ValueProvider>).provide === RXLOG_CONFIGURATION_STEPS)
+        steps.add((provider as ValueProvider).useValue);
   const providers: Provider[] = [
     { provide: RXLOG_SINK_ENDPOINTS, useValue: endpoints },
-    { provide: RXLOG_LOGGER, useFactory: () => createAppLogger(configure, endpoints.urls) },
+    { provide: RXLOG_LOGGER, useFactory: () => createAppLogger(configure, endpoints.urls, steps) },
     // Builds the logger with the injector, so page-hide flushing and close-on-destroy are in place
     // before the first event, even when nothing injects the logger early.
     { provide: ENVIRONMENT_INITIALIZER, multi: true, useValue: () => void inject(RXLOG_LOGGER) },
@@ -72,35 +80,40 @@ function isFeature(value: unknown): value is RxlogFeature {
   return typeof value === 'object' && value !== null && Array.isArray((value as { providers?: unknown }).providers);
 }
 
-function createAppLogger(configure: RxlogConfigure, endpoints: string[]): Logger {
-  const injector = inject(Injector);
+function createAppLogger(configure: RxlogConfigure, endpoints: string[], own: ReadonlySet<unknown>): Logger {
   const zone = inject(NgZone, { optional: true });
-  const steps = inject(RXLOG_CONFIGURATION_STEPS, { optional: true }) ?? [];
+  // With zone.js, what the sinks start when they are built (page lifecycle listeners, the offline
+  // store's first replay and its fetch) and what closing starts would otherwise be zone tasks that
+  // run change detection and keep the app from becoming stable. inject() still works in there.
+  const outside = <T>(fn: () => T): T => (zone === null ? fn() : zone.runOutsideAngular(fn));
+  const logger = outside(() => buildLogger(configure, endpoints, own, zone));
+  const uninstall = outside(() => installPageHideFlush(logger));
+  inject(DestroyRef).onDestroy(() => {
+    uninstall();
+    outside(() => logger.close()).catch((error: unknown) => SelfLog.write('provideRxlog: closing the logger failed', error));
+  });
+  return logger;
+}
+
+function buildLogger(configure: RxlogConfigure, endpoints: string[], own: ReadonlySet<unknown>, zone: NgZone | null): Logger {
+  const injector = inject(Injector);
+  const steps = (inject(RXLOG_CONFIGURATION_STEPS, { optional: true }) ?? []).filter((step) => own.has(step));
   const configuration = new LoggerConfiguration();
   if (zone !== null) configuration.pipe(runOutsideAngular(zone));
   recordSinks(configuration, (sink) => endpoints.push(...sinkEndpoints(sink)));
   for (const step of steps) step(configuration, injector);
   const result = configure(configuration);
-  let logger: Logger;
-  if (result instanceof LoggerConfiguration) logger = result.createLogger();
-  else if (result instanceof Logger) {
+  if (result instanceof LoggerConfiguration) return result.createLogger();
+  if (result instanceof Logger) {
     if (steps.length > 0)
       throw new ConfigurationError(
         'provideRxlog: withRouterContext() adds an enricher, so configure must return the LoggerConfiguration, not a created Logger',
       );
-    logger = result;
-  } else {
-    throw new ConfigurationError(
-      `provideRxlog: configure must return a LoggerConfiguration or a Logger, got ${describeValue(result)}`,
-    );
+    return result;
   }
-  // With zone.js, page lifecycle listeners registered in Angular's zone would run change detection.
-  const uninstall = zone === null ? installPageHideFlush(logger) : zone.runOutsideAngular(() => installPageHideFlush(logger));
-  inject(DestroyRef).onDestroy(() => {
-    uninstall();
-    logger.close().catch((error: unknown) => SelfLog.write('provideRxlog: closing the logger failed', error));
-  });
-  return logger;
+  throw new ConfigurationError(
+    `provideRxlog: configure must return a LoggerConfiguration or a Logger, got ${describeValue(result)}`,
+  );
 }
 
 /** Notes every sink the app's configure adds, so their endpoints can be kept out of HTTP logging. */

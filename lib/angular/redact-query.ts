@@ -1,13 +1,22 @@
 /** What a redacted query value becomes. */
 export const REDACTED_QUERY_VALUE = '***';
 
+/** `scheme://` (or `//`) and the user information (`user:password`) before `@`. */
+const USERINFO = /^((?:[a-z][a-z0-9+.-]*:)?\/\/)[^/?#]*@/i;
+
+/** A URL with its user name and password (`https://ann:pw@host/`) replaced by `***` (`https://***@host/`). */
+export function redactCredentials(url: string): string {
+  return url.replace(USERINFO, `$1${REDACTED_QUERY_VALUE}@`);
+}
+
 /**
- * A URL with the value of every query parameter replaced by `***` (names are kept) and the
- * fragment removed: `/search?q=secret&page=2#top` becomes `/search?q=***&page=***`.
+ * A URL with the value of every query parameter replaced by `***` (names are kept), the
+ * fragment removed, and a user name and password hidden: `/search?q=secret&page=2#top` becomes
+ * `/search?q=***&page=***`, `https://ann:pw@host/a` becomes `https://***@host/a`.
  */
 export function redactQuery(url: string): string {
   const hash = url.indexOf('#');
-  const withoutFragment = hash === -1 ? url : url.slice(0, hash);
+  const withoutFragment = redactCredentials(hash === -1 ? url : url.slice(0, hash));
   const question = withoutFragment.indexOf('?');
   if (question === -1) return withoutFragment;
   const query = withoutFragment.slice(question + 1);

@@ -13,7 +13,7 @@ import type { Logger } from '../pipeline/logger';
 import { isInSinkCode } from '../pipeline/reentrancy-guard';
 import { newTraceparent, randomHex } from './correlation-ids';
 import { httpLevelForStatus, type HttpLoggingOptions, RXLOG_HTTP_LOGGING_OPTIONS } from './http-logging-options';
-import { redactQuery } from './redact-query';
+import { redactCredentials, redactQuery } from './redact-query';
 import { RXLOG_LOGGER, RXLOG_SINK_ENDPOINTS } from './rxlog-tokens';
 import { RXLOG_SINK_REQUEST } from './rxlog-sink-request';
 
@@ -50,7 +50,9 @@ function logRequest(
   options: HttpLoggingOptions,
 ): Observable<HttpEvent<unknown>> {
   const started = now();
-  const url = options.redactQueryValues === false ? request.urlWithParams : redactQuery(request.urlWithParams);
+  // Credentials in the URL (user:password@) are hidden whatever redactQueryValues says.
+  const redact = options.redactQueryValues === false ? redactCredentials : redactQuery;
+  const url = redact(request.urlWithParams);
   const correlated = correlate(request, options);
   const log = correlated.properties === undefined ? logger : logger.child(correlated.properties);
   const base = { method: request.method, url };
@@ -67,8 +69,10 @@ function logRequest(
         const response = error as Partial<HttpErrorResponse> | null;
         const status = typeof response?.status === 'number' ? response.status : 0;
         const raw = typeof response?.message === 'string' ? response.message : String(error);
-        // HttpClient's messages quote the full URL: keep its query values out of the log too.
-        const message = url === request.urlWithParams ? raw : raw.split(request.urlWithParams).join(url);
+        // HttpClient's messages quote the URL of the answer: the request's, or the one fetch or a
+        // redirect gave it (percent-encoded, absolute). Its secrets stay out of the log too.
+        const answered = typeof response?.url === 'string' ? response.url : '';
+        const message = [request.urlWithParams, answered].reduce((text, quoted) => hideUrl(text, quoted, redact), raw);
         write(log, options, base, status, elapsedSince(started), message);
       },
       unsubscribe: () => {
@@ -78,6 +82,12 @@ function logRequest(
       },
     }),
   );
+}
+
+/** `text` with every occurrence of `url` replaced by its redacted form. */
+function hideUrl(text: string, url: string, redact: (url: string) => string): string {
+  const safe = url === '' ? url : redact(url);
+  return safe === url ? text : text.split(url).join(safe);
 }
 
 function write(

@@ -51,6 +51,8 @@ class RxlogErrorHandler extends ErrorHandler {
   }
 
   override handleError(error: unknown): void {
+    // Whatever was thrown (getters that throw, proxies, objects without a prototype), the handler
+    // itself never throws: Angular calls it where nothing else would catch.
     const unwrapped = unwrap(error);
     if (typeof unwrapped === 'object' && unwrapped !== null) {
       if (this.seen.has(unwrapped)) return;
@@ -69,18 +71,22 @@ class RxlogErrorHandler extends ErrorHandler {
     } catch (failure) {
       SelfLog.write('withErrorHandler: logging an uncaught error failed', failure);
     }
-    if (this.console) super.handleError(error);
+    if (!this.console) return;
+    try {
+      super.handleError(error);
+    } catch (failure) {
+      SelfLog.write('withErrorHandler: printing an uncaught error to the console failed', failure);
+    }
   }
 
   private route(): RouteProperties | undefined {
-    if (this.router === undefined) {
-      try {
-        this.router = this.injector.get(Router, null);
-      } catch {
-        return undefined; // not yet constructible: the error came from the router's own dependencies
-      }
+    try {
+      if (this.router === undefined) this.router = this.injector.get(Router, null);
+      return this.router === null ? undefined : currentRoute(this.router);
+    } catch {
+      // Not yet constructible (the error came from the router's own dependencies), or its state unreadable.
+      return undefined;
     }
-    return this.router === null ? undefined : currentRoute(this.router);
   }
 }
 
@@ -97,6 +103,15 @@ interface Uncaught {
  * Any other object with a text `message` by that message; anything else as its text.
  */
 function readUncaught(value: unknown): Uncaught {
+  try {
+    return readValue(value);
+  } catch {
+    // A getter, a proxy trap or a toString that throws, or an object without a prototype.
+    return { message: `[${typeof value}]` };
+  }
+}
+
+function readValue(value: unknown): Uncaught {
   if (value instanceof Error) return { message: value.message, exception: value };
   if (value instanceof HttpErrorResponse) {
     const url = value.url;
@@ -118,9 +133,13 @@ function readUncaught(value: unknown): Uncaught {
 
 /** zone.js wraps an unhandled promise rejection in an Error whose `rejection` is the reason. */
 function unwrap(error: unknown): unknown {
-  if (error instanceof Error && 'rejection' in error) {
-    const rejection = (error as { rejection?: unknown }).rejection;
-    if (rejection !== undefined) return rejection;
+  try {
+    if (error instanceof Error && 'rejection' in error) {
+      const rejection = (error as { rejection?: unknown }).rejection;
+      if (rejection !== undefined) return rejection;
+    }
+  } catch {
+    // A hostile value: logged as it is.
   }
   return error;
 }

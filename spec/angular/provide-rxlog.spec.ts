@@ -5,6 +5,8 @@ import { inject, InjectionToken, NgZone } from '@angular/core';
 import { ConfigurationError, HttpSink, LoggerConfiguration, MemorySink, type LogEvent } from '../../lib/index';
 import { injectLogger, provideRxlog, RXLOG_LOGGER, withErrorHandler, withRouterContext } from '../../lib/angular/index';
 import { RXLOG_SINK_ENDPOINTS } from '../../lib/angular/rxlog-tokens';
+import { installFakePage } from '../helpers/fake-page';
+import { provideLocationMocks } from '@angular/common/testing';
 
 void describe('provideRxlog', () => {
   void it('builds the logger from the configure function when the injector starts', () => {
@@ -75,6 +77,68 @@ void describe('provideRxlog', () => {
     injector.destroy();
   });
 
+  void it("builds the sinks outside the Angular zone: their page listeners and timers are not the zone's", () => {
+    let outside = false;
+    const zone = {
+      runOutsideAngular<T>(fn: () => T): T {
+        const before = outside;
+        outside = true;
+        try {
+          return fn();
+        } finally {
+          outside = before;
+        }
+      },
+    } as unknown as NgZone;
+    const page = installFakePage();
+    const registered: string[] = [];
+    const addEventListener = globalThis.addEventListener.bind(globalThis);
+    Object.assign(globalThis, {
+      addEventListener: (type: string, listener: () => void) => {
+        registered.push(`${type} ${outside ? 'outside' : 'INSIDE'}`);
+        addEventListener(type, listener);
+      },
+    });
+    const store = new Map<string, string>();
+    const offline = {
+      store: {
+        getItem: (key: string) => store.get(key) ?? null,
+        setItem: (key: string, value: string) => void store.set(key, value),
+        removeItem: (key: string) => void store.delete(key),
+      },
+    };
+    const realSetTimeout = globalThis.setTimeout;
+    try {
+      // The offline store schedules its first replay (a fetch) when it is built.
+      globalThis.setTimeout = ((...args: Parameters<typeof setTimeout>) => {
+        registered.push(`timer ${outside ? 'outside' : 'INSIDE'}`);
+        return realSetTimeout(...args);
+      }) as typeof setTimeout;
+      const injector = testInjector([
+        { provide: NgZone, useValue: zone },
+        provideRxlog((c) =>
+          c.writeTo.sink(
+            new HttpSink({ url: 'http://127.0.0.1:9/ingest', fetch: () => Promise.resolve(new Response('')), offline }),
+          ),
+        ),
+      ]);
+      globalThis.setTimeout = realSetTimeout;
+      assert.deepEqual(registered.filter((entry) => !entry.startsWith('visibilitychange')).sort(), [
+        'online outside',
+        'pagehide outside',
+        'pagehide outside',
+        'pagehide outside', // installPageHideFlush's
+        'pageshow outside',
+        'pageshow outside',
+        'timer outside',
+      ]);
+      injector.destroy();
+    } finally {
+      globalThis.setTimeout = realSetTimeout;
+      page.restore();
+    }
+  });
+
   void it('records the endpoints of HTTP sinks for HTTP logging to leave alone', () => {
     const sink = new HttpSink({
       url: 'http://127.0.0.1:9/ingest',
@@ -96,6 +160,18 @@ void describe('provideRxlog', () => {
     );
     const created = new LoggerConfiguration().createLogger();
     assert.throws(() => testInjector([provideRxlog(() => created, withRouterContext())]), /must return the LoggerConfiguration/);
+  });
+
+  void it("lets a later provideRxlog (a test's) replace an earlier one (the app's) without the earlier one's features", () => {
+    const memory = new MemorySink();
+    const created = new LoggerConfiguration().writeTo.sink(memory).createLogger();
+    const injector = testInjector([
+      provideLocationMocks(),
+      provideRxlog((c) => c.writeTo.console(), withRouterContext()),
+      provideRxlog(() => created),
+    ]);
+    assert.equal(injector.get(RXLOG_LOGGER), created);
+    injector.destroy();
   });
 
   void it('runs configure in an injection context', () => {

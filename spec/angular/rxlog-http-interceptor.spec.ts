@@ -1,13 +1,14 @@
 import { testInjector } from './test-injector'; // first: loads Angular's JIT compiler
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { HttpClient, provideHttpClient, withInterceptors } from '@angular/common/http';
+import { HttpClient, provideHttpClient, withFetch, withInterceptors } from '@angular/common/http';
 import { HttpTestingController, provideHttpClientTesting } from '@angular/common/http/testing';
 import { type EnvironmentProviders, inject, type Provider, provideZonelessChangeDetection } from '@angular/core';
 import { firstValueFrom } from 'rxjs';
 import { HttpSink, type LogEvent, MemorySink } from '../../lib/index';
 import { type HttpLoggingOptions, provideRxlog, rxlogHttpInterceptor, withHttpLogging } from '../../lib/angular/index';
 import { RXLOG_LOGGER } from '../../lib/angular/rxlog-tokens';
+import { startTestServer } from '../helpers/http-test-server';
 
 function setup(
   options?: HttpLoggingOptions,
@@ -77,6 +78,55 @@ void describe('rxlogHttpInterceptor', () => {
     assert.doesNotMatch(JSON.stringify(memory.events[0].properties), /secret/);
     assert.doesNotMatch(memory.events[0].renderMessage(), /secret/);
     injector.destroy();
+  });
+
+  void it('keeps credentials in the URL (user:password@) out of Url and the error message, even with query values kept', async () => {
+    for (const options of [undefined, { redactQueryValues: false }]) {
+      const { memory, injector, client, backend } = setup(options);
+      const url = 'https://ann:s3cret-pw@api.example.com/orders';
+      const calls = [firstValueFrom(client.get(url)), firstValueFrom(client.get(`${url}/1`)).catch(() => undefined)];
+      backend.expectOne(url).flush([]);
+      backend.expectOne(`${url}/1`).flush('no', { status: 500, statusText: 'Error' });
+      await Promise.all(calls);
+      assert.deepEqual(
+        memory.events.map((e) => e.properties.Url),
+        ['https://***@api.example.com/orders', 'https://***@api.example.com/orders/1'],
+      );
+      assert.equal(
+        memory.events[1].properties.ErrorMessage,
+        'Http failure response for https://***@api.example.com/orders/1: 500 Error',
+      );
+      for (const event of memory.events)
+        assert.doesNotMatch(`${JSON.stringify(event.properties)} ${event.renderMessage()}`, /s3cret|ann:/);
+      injector.destroy();
+    }
+  });
+
+  void it('keeps query values out of the error message when the answer came from another URL (fetch, redirects)', async () => {
+    const server = await startTestServer((request) =>
+      request.url.startsWith('/old') ? { status: 302, headers: { Location: '/new?token=moved-secret' } } : { status: 500 },
+    );
+    const memory = new MemorySink();
+    const injector = testInjector([
+      provideZonelessChangeDetection(),
+      provideHttpClient(withFetch(), withInterceptors([rxlogHttpInterceptor])),
+      provideRxlog((c) => c.writeTo.sink(memory)),
+    ]);
+    try {
+      const client = injector.get(HttpClient);
+      // fetch percent-encodes the space, so the answer's URL is not the request's text.
+      await firstValueFrom(client.get(`${server.url}/plain?token=first secret`)).catch(() => undefined);
+      await firstValueFrom(client.get(`${server.url}/old?token=old-secret`)).catch(() => undefined);
+      assert.equal(memory.events.length, 2);
+      for (const event of memory.events) assert.doesNotMatch(String(event.properties.ErrorMessage), /secret/);
+      assert.equal(
+        memory.events[1].properties.ErrorMessage,
+        `Http failure response for ${server.url}/new?token=***: 500 Internal Server Error`,
+      );
+    } finally {
+      injector.destroy();
+      await server.close();
+    }
   });
 
   void it('takes a level function and full URLs when asked', async () => {

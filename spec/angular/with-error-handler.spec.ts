@@ -85,6 +85,15 @@ void describe('withErrorHandler', () => {
     injector.destroy();
   });
 
+  void it('keeps credentials of an HttpErrorResponse URL (user:password@) out of the event', () => {
+    const { memory, injector, handler } = setup();
+    handler.handleError(new HttpErrorResponse({ url: 'https://ann:s3cret@api.example.com/orders?token=t0ken', status: 500 }));
+    assert.equal(memory.events[0].properties.Url, 'https://***@api.example.com/orders?token=***');
+    assert.doesNotMatch(JSON.stringify(memory.events[0]), /s3cret|t0ken/);
+    assert.doesNotMatch(`${memory.events[0].renderMessage()} ${String(memory.events[0].exception?.stack)}`, /s3cret|t0ken/);
+    injector.destroy();
+  });
+
   void it("keeps Angular's console output when asked (the default in dev mode)", () => {
     const { injector, handler } = setup({ console: true });
     const printed: unknown[][] = [];
@@ -97,6 +106,55 @@ void describe('withErrorHandler', () => {
     }
     assert.equal(printed.length, 1);
     assert.equal(printed[0][0], 'ERROR');
+    injector.destroy();
+  });
+
+  void it('never throws and logs something for hostile values: throwing getters, proxies, objects without a prototype', () => {
+    const { memory, injector, handler } = setup({ console: true });
+    const original = console.error;
+    console.error = () => {
+      throw new Error('console.error is broken');
+    };
+    const rejection = Object.defineProperty(new Error('wrapped'), 'rejection', {
+      get: () => {
+        throw new Error('rejection getter');
+      },
+    });
+    const proxy = new Proxy(
+      {},
+      {
+        getPrototypeOf: () => {
+          throw new Error('getPrototypeOf trap');
+        },
+        has: () => {
+          throw new Error('has trap');
+        },
+        get: () => {
+          throw new Error('get trap');
+        },
+      },
+    );
+    const bare = Object.create(null) as object;
+    const noMessage = {
+      get message(): string {
+        throw new Error('message getter');
+      },
+    };
+    try {
+      for (const value of [rejection, proxy, bare, noMessage]) assert.doesNotThrow(() => handler.handleError(value));
+    } finally {
+      console.error = original;
+    }
+    assert.equal(memory.events.length, 4, 'each uncaught value is logged');
+    assert.deepEqual(
+      memory.events.map((e) => e.renderMessage()),
+      [
+        'Uncaught error on /: wrapped',
+        'Uncaught error on /: [object]',
+        'Uncaught error on /: [object]',
+        'Uncaught error on /: [object]',
+      ],
+    );
     injector.destroy();
   });
 

@@ -114,6 +114,14 @@ describe('truncateEvent', () => {
     expect(cut.exception?.message).toBe('failed');
   });
 
+  it('cuts an exception with a huge message to the limit: V8 stacks repeat the message, CLEF writes the stack alone', () => {
+    const error = new Error('m'.repeat(1_000_000));
+    const cut = truncateEvent(makeEvent({ exception: error }), 20_000);
+    expect(estimateEventBytes(cut)).toBeLessThanOrEqual(20_000);
+    expect(new CompactJsonFormatter().format(cut).length).toBeLessThanOrEqual(20_000);
+    expect(cut.exception?.stack).toContain('…[truncated');
+  });
+
   it('replaces the largest properties when structure, not strings, makes the event large', () => {
     const many = Array.from({ length: 5_000 }, (_, i) => i);
     const cut = truncateEvent(makeEvent({ properties: { Many: many, Name: 'kept' } }), 2_000);

@@ -19,7 +19,7 @@ export interface OfflineStore {
 
 /** The `offline` option of HttpSink. */
 export interface HttpOfflineOptions {
-  /** Where batches are kept. Default `globalThis.localStorage` (browsers); elsewhere pass one. */
+  /** Where batches are kept. Default `globalThis.localStorage` (browsers); elsewhere pass one. Where the browser blocks localStorage (reading it throws), the sink works as without `offline` and SelfLog says so. */
   store?: OfflineStore;
   /** The most the store holds, in UTF-8 bytes of request bodies; the oldest batches are dropped past it. Default `1_048_576` (1 MiB, within every browser's localStorage quota). */
   maxBytes?: number;
@@ -173,7 +173,7 @@ export class HttpOfflineQueue {
 
   /** Sends what the store holds, oldest first, one request at a time; stops at the first failure, and does not start while the page is going away. */
   #replay(): Promise<void> {
-    this.#replaying ??= this.#replayAll().finally(() => (this.#replaying = undefined));
+    this.#replaying ??= withLock(this.#key, () => this.#replayAll()).finally(() => (this.#replaying = undefined));
     return this.#replaying;
   }
 
@@ -230,6 +230,38 @@ export class HttpOfflineQueue {
   }
 }
 
+/**
+ * Whether the browser blocks `localStorage` (reading it throws a SecurityError: sandboxed frames,
+ * site data blocked) and no `store` is given. HttpSink then works as without the `offline` option,
+ * and SelfLog says so: a page must not fail to start because of its users' privacy settings.
+ */
+export function storageBlocked(options: HttpOfflineOptions, where: string): boolean {
+  try {
+    void ((options as Partial<HttpOfflineOptions> | null)?.store ?? (globalThis as { localStorage?: unknown }).localStorage);
+    return false;
+  } catch (error) {
+    SelfLog.write('{Where}: localStorage is blocked; nothing is kept offline', where, error);
+    return true;
+  }
+}
+
+/**
+ * Runs `task` holding the Web Lock `name` where the browser has them: tabs share a store, and each
+ * sees the same `online` event, so without it every tab sent every stored batch. The tab that
+ * waited finds the store emptied. Without Web Locks (or where they are refused), runs it at once.
+ */
+async function withLock(name: string, task: () => Promise<void>): Promise<void> {
+  const locks = (globalThis as { navigator?: { locks?: { request?(name: string, task: () => Promise<void>): Promise<void> } } })
+    .navigator?.locks;
+  if (typeof locks?.request !== 'function') return task();
+  try {
+    return await locks.request(name, task);
+  } catch {
+    // Refused (an opaque origin): the replay itself never rejects.
+    return task();
+  }
+}
+
 type Listen = (type: string, listener: (event: { type: string }) => void) => void;
 
 const PAGE_EVENTS = ['online', 'pagehide', 'pageshow'];
@@ -240,7 +272,7 @@ function defaultStore(): unknown {
   try {
     return (globalThis as { localStorage?: unknown }).localStorage;
   } catch {
-    // Reading localStorage throws where storage is blocked (sandboxed frames, some privacy modes).
+    // Reading localStorage throws where storage is blocked (sandboxed frames, some privacy modes): see create().
     return undefined;
   }
 }

@@ -9,7 +9,7 @@ import { CompactJsonFormatter } from '../../formatting/compact-json-formatter';
 import { HttpBeacon } from './http-beacon';
 import { beaconPayload } from './http-beacon-payloads';
 import { expectOption } from '../../core/expect-option';
-import { type HttpOfflineOptions, HttpOfflineQueue, type OfflineStats } from './http-offline-queue';
+import { type HttpOfflineOptions, HttpOfflineQueue, type OfflineStats, storageBlocked } from './http-offline-queue';
 import { parseRetryAfter } from './http-retry-after';
 import { HttpStatusError } from './http-status-error';
 import { redactUrl, redactUrlSecrets, urlSecrets } from './http-redact-url';
@@ -170,7 +170,7 @@ export class HttpSink implements Sink {
     this.#beacon = beacon;
     if (beacon !== undefined) this.emitSync = (events) => this.#writeByBeacon(beacon, events);
     this.#offlineQueue =
-      options.offline === undefined
+      options.offline === undefined || storageBlocked(options.offline, `${kind}.offline`)
         ? undefined
         : new HttpOfflineQueue(options.offline, url, `${kind}.offline`, (text, keepalive) => this.#send(text, keepalive));
   }
@@ -438,10 +438,14 @@ function linesBody(formatter: Formatter): (events: readonly LogEvent[]) => strin
 function checkUrl(url: unknown, where: string): string {
   expectOption(typeof url === 'string' && url.trim() !== '', where, 'a URL', url);
   const base = (globalThis as { location?: { href?: unknown } }).location?.href;
+  const page = typeof base === 'string';
   try {
-    new URL(url, typeof base === 'string' ? base : undefined);
+    new URL(url, page ? base : undefined);
   } catch {
-    throw new ConfigurationError(`${where}: not a valid URL: ${JSON.stringify(url)}`);
+    // An app's browser configuration also runs on the server when it is server-side rendered.
+    throw new ConfigurationError(
+      `${where}: not a valid URL: ${JSON.stringify(url)}${page || /^[a-z][\w+.-]*:/i.test(url) ? '' : ' (a relative URL, and there is no page to resolve it against: on a server, give an absolute URL or add the sink only in the browser)'}`,
+    );
   }
   return url;
 }

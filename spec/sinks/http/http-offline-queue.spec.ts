@@ -319,6 +319,41 @@ describe('HttpSink offline store', () => {
     sink.close();
   });
 
+  it('works as without the option, and says so, where the browser blocks localStorage (sandboxed frames, blocked site data)', async () => {
+    // Chromium throws a SecurityError on reading window.localStorage in a sandboxed frame or when
+    // site data is blocked: the app must still start, and its events still leave.
+    Object.defineProperty(globalThis, 'localStorage', {
+      configurable: true,
+      get: () => {
+        throw new DOMException(
+          "Failed to read the 'localStorage' property from 'Window': Access is denied for this document.",
+          'SecurityError',
+        );
+      },
+    });
+    const reports: string[] = [];
+    const subscription = SelfLog.events$.subscribe((event) => reports.push(event.message));
+    try {
+      const sink = new HttpSink({ url: `${server.url}/ingest`, offline: {} });
+      expect(sink.offline).toBeUndefined();
+      expect(reports.some((message) => message.includes('localStorage') && message.includes('SecurityError'))).toBe(true);
+      const log = browserLogger(sink);
+      goOffline(page, true);
+      log.information('Event {N}', 0);
+      log.information('Event {N}', 1);
+      await settle();
+      expect(log.metrics().sinks.http).toMatchObject({ received: 2, delivered: 0, dropped: 0, failed: 0 });
+      goOffline(page, false);
+      await server.received(1);
+      const report = await log.close();
+      expect(lines(server.requests[0].body)).toEqual([0, 1]);
+      expect(report.sinks.http).toMatchObject({ delivered: 2, dropped: 0, failed: 0, undelivered: 0 });
+    } finally {
+      subscription.unsubscribe();
+      delete (globalThis as { localStorage?: unknown }).localStorage;
+    }
+  });
+
   it('throws a ConfigurationError where there is no localStorage and no store, or for a bad bound', () => {
     expect(() => new HttpSink({ url: `${server.url}/ingest`, offline: {} })).toThrow(ConfigurationError);
     expect(() => new HttpSink({ url: `${server.url}/ingest`, offline: {} })).toThrow('offline.store');
@@ -400,6 +435,112 @@ describe('HttpSink offline store in Chromium', () => {
           { timeout: 5_000 },
         );
         expect(server.requests.filter(ingest).flatMap((r) => lines(r.body))).toEqual([0, 1, 2, 3, 4, 5, 10, 11, 12]);
+      } finally {
+        await browser.close();
+        await server.close();
+        rmSync(profile, { recursive: true, force: true });
+      }
+    },
+    40_000,
+  );
+
+  (hasChromium ? it : it.skip)(
+    'sends each stored batch once when two tabs share the store and the network returns',
+    async () => {
+      const script = await bundleRxlogForBrowser();
+      const ingest = (r: { url: string }): boolean => r.url === '/ingest';
+      const server = await startTestServer((request) => {
+        if (request.url === '/rxlog.js') return { status: 200, headers: { 'Content-Type': 'text/javascript' }, body: script };
+        if (request.url === '/') return { status: 200, headers: { 'Content-Type': 'text/html' }, body: PAGE };
+        return { status: 204 };
+      });
+      const profile = mkdtempSync(join(tmpdir(), 'rxlog-chromium-'));
+      const browser = await launchChromium(profile);
+      type Win = {
+        ready?: boolean;
+        log: { information(t: string, n: number): void; flush(): Promise<unknown> };
+        sink: { offline: { pending: number; stored: number; replayed: number } };
+      };
+      try {
+        const first = browser.pages()[0] ?? (await browser.newPage());
+        const second = await browser.newPage();
+        for (const tab of [first, second]) {
+          await tab.goto(`${server.url}/`);
+          await tab.waitForFunction(() => (window as unknown as Win).ready === true);
+        }
+        await browser.setOffline(true);
+        await first.evaluate(async () => {
+          const w = window as unknown as Win;
+          for (let n = 0; n < 6; n++) w.log.information('Offline {N}', n);
+          await w.log.flush();
+        });
+        // Both tabs see the online event and the same store.
+        await browser.setOffline(false);
+        for (const tab of [first, second])
+          await tab.waitForFunction(() => (window as unknown as Win).sink.offline.pending === 0, undefined, { timeout: 5_000 });
+        await server.received(2, ingest);
+        // Another request from each tab, answered after any replay either could still send.
+        for (const tab of [first, second]) await tab.evaluate(() => fetch('/settled'));
+        expect(server.requests.filter(ingest).flatMap((r) => lines(r.body))).toEqual([0, 1, 2, 3, 4, 5]);
+        const replayed = await Promise.all(
+          [first, second].map((tab) => tab.evaluate(() => (window as unknown as Win).sink.offline.replayed)),
+        );
+        expect(replayed[0] + replayed[1]).toBe(6);
+      } finally {
+        await browser.close();
+        await server.close();
+        rmSync(profile, { recursive: true, force: true });
+      }
+    },
+    40_000,
+  );
+
+  (hasChromium ? it : it.skip)(
+    'starts and delivers in a sandboxed frame, where reading localStorage throws a SecurityError',
+    async () => {
+      const script = await bundleRxlogForBrowser();
+      const frame = (origin: string) => `<!doctype html><script src="${origin}/rxlog.js"></script><script>
+        (async () => {
+          let storage = 'readable';
+          try { void localStorage; } catch (error) { storage = error.name; }
+          try {
+            const sink = new rxlog.HttpSink({ url: '${origin}/ingest', contentType: 'text/plain', offline: {} });
+            const log = new rxlog.LoggerConfiguration().writeTo.sink(sink).createLogger();
+            log.information('Framed {N}', 0);
+            log.information('Framed {N}', 1);
+            const report = await log.close();
+            parent.postMessage({ storage, offline: sink.offline === undefined, report: report.sinks.http }, '*');
+          } catch (error) {
+            parent.postMessage({ storage, threw: String(error) }, '*');
+          }
+        })();
+      </script>`;
+      const server = await startTestServer((request) => {
+        const cors = { 'Access-Control-Allow-Origin': '*' };
+        if (request.url === '/rxlog.js')
+          return { status: 200, headers: { ...cors, 'Content-Type': 'text/javascript' }, body: script };
+        if (request.url === '/frame') return { status: 200, headers: { 'Content-Type': 'text/html' }, body: frame(server.url) };
+        if (request.url === '/')
+          return {
+            status: 200,
+            headers: { 'Content-Type': 'text/html' },
+            body: `<!doctype html><script>addEventListener('message', (e) => { window.result = e.data; });</script><iframe sandbox="allow-scripts" src="/frame"></iframe>`,
+          };
+        return { status: 204, headers: cors };
+      });
+      const profile = mkdtempSync(join(tmpdir(), 'rxlog-chromium-'));
+      const browser = await launchChromium(profile);
+      try {
+        const page = browser.pages()[0] ?? (await browser.newPage());
+        await page.goto(`${server.url}/`);
+        await page.waitForFunction(() => (window as unknown as { result?: unknown }).result !== undefined);
+        const result = await page.evaluate(() => (window as unknown as { result: unknown }).result);
+        expect(result).toEqual({
+          storage: 'SecurityError',
+          offline: true,
+          report: { delivered: 2, dropped: 0, failed: 0, undelivered: 0 },
+        });
+        expect(server.requests.filter((r) => r.url === '/ingest').flatMap((r) => lines(r.body))).toEqual([0, 1]);
       } finally {
         await browser.close();
         await server.close();

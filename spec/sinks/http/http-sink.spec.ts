@@ -208,6 +208,11 @@ describe('HttpSink', () => {
   it('throws ConfigurationError naming a bad option', () => {
     expect(() => new HttpSink({ url: '' })).toThrow(ConfigurationError);
     expect(() => new HttpSink({ url: 'not a url' })).toThrow('HttpSink.url: not a valid URL: "not a url"');
+    // Server-side rendering of a browser app's configuration: say why '/ingest' is refused there.
+    expect(() => new HttpSink({ url: 'http://[::1/' })).toThrow(/^HttpSink\.url: not a valid URL: "http:\/\/\[::1\/"$/);
+    expect(() => new HttpSink({ url: '/ingest' })).toThrow(
+      'HttpSink.url: not a valid URL: "/ingest" (a relative URL, and there is no page to resolve it against: on a server, give an absolute URL or add the sink only in the browser)',
+    );
     expect(() => new HttpSink(undefined as unknown as { url: string })).toThrow(ConfigurationError);
     expect(() => new HttpSink({ url: 'http://h/', timeoutMs: 0 })).toThrow(
       `HttpSink.timeoutMs: expected milliseconds > 0 and at most ${MAX_TIMER_MS}, or Infinity, got number 0`,
