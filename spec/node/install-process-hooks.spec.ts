@@ -131,6 +131,38 @@ describe('installProcessHooks', () => {
     expect(diagnostics.filter((d) => d.message.includes('undelivered'))).toEqual([]);
   });
 
+  it('counts the hooks of another logger as its own, not as the app: two installs close both loggers on SIGTERM, then exit once', async () => {
+    const first = fakeLogger('manually');
+    const second = fakeLogger('manually');
+    installProcessHooks(first, {}, proc);
+    installProcessHooks(second, {}, proc);
+    proc.emit('SIGTERM', 'SIGTERM');
+    await flushPromises();
+    expect(first.calls).toEqual(['close:graceful:5000']);
+    expect(second.calls).toEqual(['close:graceful:5000']);
+    // The process waits for both closes, whichever settles first.
+    second.settleClose();
+    await flushPromises();
+    expect(proc.exit).not.toHaveBeenCalled();
+    first.settleClose();
+    await flushPromises();
+    expect(proc.exit).toHaveBeenCalledTimes(1);
+    expect(proc.exit).toHaveBeenCalledWith(143);
+  });
+
+  it('leaves the shutdown to the app when it listens too, however many loggers are hooked', async () => {
+    const first = fakeLogger();
+    const second = fakeLogger();
+    installProcessHooks(first, {}, proc);
+    proc.on('SIGTERM', () => undefined);
+    installProcessHooks(second, {}, proc);
+    proc.emit('SIGTERM', 'SIGTERM');
+    await flushPromises();
+    expect(first.calls).toEqual(['flushSync']);
+    expect(second.calls).toEqual(['flushSync']);
+    expect(proc.exit).not.toHaveBeenCalled();
+  });
+
   it('exits at once on a second signal during the close', () => {
     installProcessHooks(fakeLogger('manually'), {}, proc);
     proc.emit('SIGINT', 'SIGINT');
