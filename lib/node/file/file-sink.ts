@@ -402,28 +402,35 @@ export class FileSink implements Sink {
     const lines = this.lines.slice();
     const lineEvents = this.lineEvents.slice();
     let from = 0;
-    while (from < lines.length) {
-      const file = this.file as LogFile;
-      let bytes = 0;
-      let to = from;
-      while (to < lines.length) {
-        const lineBytes = Buffer.byteLength(lines[to], 'utf8');
-        // A line longer than the limit still goes into an empty file, or it could never be written.
-        if (file.size + bytes + lineBytes > limit && file.size + bytes > 0) break;
-        bytes += lineBytes;
-        to++;
-      }
-      if (to > from) {
-        this.lines.length = 0;
-        this.lineEvents.length = 0;
-        for (let i = from; i < to; i++) {
-          this.lines.push(lines[i]);
-          this.lineEvents.push(lineEvents[i]);
+    try {
+      while (from < lines.length) {
+        const file = this.file as LogFile;
+        let bytes = 0;
+        let to = from;
+        while (to < lines.length) {
+          const lineBytes = Buffer.byteLength(lines[to], 'utf8');
+          // A line longer than the limit still goes into an empty file, or it could never be written.
+          if (file.size + bytes + lineBytes > limit && file.size + bytes > 0) break;
+          bytes += lineBytes;
+          to++;
         }
-        this.writeText(file, this.lines.join(''), to < lines.length ? lineEvents[to] : end);
+        if (to > from) {
+          this.lines.length = 0;
+          this.lineEvents.length = 0;
+          for (let i = from; i < to; i++) {
+            this.lines.push(lines[i]);
+            this.lineEvents.push(lineEvents[i]);
+          }
+          this.writeText(file, this.lines.join(''), to < lines.length ? lineEvents[to] : end);
+        }
+        from = to;
+        if (from < lines.length) this.openSequence(this.sequence + 1);
       }
-      from = to;
-      if (from < lines.length) this.openSequence(this.sequence + 1);
+    } catch (error) {
+      // A roll or a write that fails after part of the chunk is in a file (the next `_NNN` name
+      // taken by a folder, a full disk): those events are delivered, only the rest is not.
+      if (from === 0 || error instanceof PartialDeliveryError) throw error;
+      throw new PartialDeliveryError(lineEvents[from], error);
     }
     return end;
   }

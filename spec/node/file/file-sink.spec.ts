@@ -311,6 +311,43 @@ describe('FileSink', () => {
       expect(lines(path.join(dir, 'app_002.log'))).toEqual(['x']);
     });
 
+    it('counts the events written before the roll when the next _NNN file cannot be opened', () => {
+      const file = path.join(dir, 'app.log');
+      const sink = new FileSink(file, { fileSizeLimitBytes: 24, rollOnFileSizeLimit: true, formatter: numbered });
+      expect(sink.emitSync(makeEvents(1))).toBe(true);
+      // Something else took the name of the next file of the set.
+      fs.mkdirSync(path.join(dir, 'app_001.log'));
+      let error: unknown;
+      try {
+        void sink.emit(makeEvents(5));
+      } catch (caught) {
+        error = caught;
+      }
+      void sink.close();
+      // Two more lines fit under the limit before the roll failed: those two events are in the file.
+      expect(numbers(file)).toEqual([0, 0, 1]);
+      expect(error).toBeInstanceOf(PartialDeliveryError);
+      expect((error as PartialDeliveryError).delivered).toBe(2);
+      expect(String((error as PartialDeliveryError).cause)).toMatch(/EISDIR/);
+    });
+
+    it('sends only the events after a failed roll to fallbackPath: every event is in exactly one file', () => {
+      const file = path.join(dir, 'app.log');
+      const fallback = path.join(dir, 'fallback.log');
+      const sink = new FileSink(file, {
+        fileSizeLimitBytes: 24,
+        rollOnFileSizeLimit: true,
+        formatter: numbered,
+        fallbackPath: fallback,
+      });
+      expect(sink.emitSync(makeEvents(1))).toBe(true);
+      fs.mkdirSync(path.join(dir, 'app_001.log'));
+      expect(sink.emit(makeEvents(5))).toBeUndefined();
+      void sink.close();
+      expect(numbers(file)).toEqual([0, 0, 1]);
+      expect(numbers(fallback)).toEqual([2, 3, 4]);
+    });
+
     it('without rolling, fails a batch that does not fit as a whole and leaves the file as it was', () => {
       const file = path.join(dir, 'app.log');
       const sink = new FileSink(file, { fileSizeLimitBytes: 24, formatter: numbered });
