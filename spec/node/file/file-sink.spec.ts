@@ -431,6 +431,28 @@ describe('FileSink', () => {
       expect(fs.readdirSync(dir).sort()).toEqual(['app-20261103.log', 'app-20261122.log', 'other.log']);
     });
 
+    it('ignores folders whose names match the set, as Serilog lists only files: it neither opens nor deletes them', () => {
+      for (const name of ['app-20261101.log', 'app-20261122_005.log']) fs.mkdirSync(path.join(dir, name));
+      fs.writeFileSync(path.join(dir, 'app-20261121.log'), 'old\n');
+      const { clock } = manualClock(Date.UTC(2026, 10, 22, 12));
+      const sink = new FileSink(path.join(dir, 'app-.log'), {
+        rollingInterval: 'day',
+        retainedFileCountLimit: 2,
+        clock,
+        formatter: numbered,
+      });
+      expect(sink.emitSync(makeEvents(2))).toBe(true);
+      void sink.close();
+      expect(numbers(path.join(dir, 'app-20261122.log'))).toEqual([0, 1]);
+      expect(fs.readdirSync(dir).sort()).toEqual([
+        'app-20261101.log',
+        'app-20261121.log',
+        'app-20261122.log',
+        'app-20261122_005.log',
+      ]);
+      expect(diagnostics).toEqual([]);
+    });
+
     it('keeps every file when the limit is null', () => {
       const sink = new FileSink(path.join(dir, 'app.log'), {
         fileSizeLimitBytes: 8,
