@@ -26,7 +26,10 @@ export interface FileSinkOptions {
   retainedFileCountLimit?: number | null;
   /** Turns each event into a line. Default `new CompactJsonFormatter()` (CLEF). */
   formatter?: Formatter;
-  /** The time that decides the rolling period, read once per batch. Default `() => new Date()`. */
+  /**
+   * The time that decides the rolling period, read once per batch; a time earlier than the current
+   * period (a clock stepped back) keeps the current file. Default `() => new Date()`.
+   */
   clock?: () => Date;
   /**
    * A file that takes a batch the primary file cannot (an I/O error or a full file), written
@@ -92,8 +95,8 @@ export class FileSink implements Sink {
   private readonly fallbackPath: string | undefined;
   private fallbackSink: FileSink | undefined;
   private file: LogFile | undefined;
-  // An empty range, so the first batch opens the current period.
-  private period: RollingPeriod = { text: '', startMs: Infinity, endMs: -Infinity };
+  // Ended before any time, so the first batch opens the current period.
+  private period: RollingPeriod = { text: '', startMs: -Infinity, endMs: -Infinity };
   private sequence = 0;
   /** The unwritten rest of a line a stalled reader took only part of; written before anything else. */
   private pending: Buffer | undefined;
@@ -527,7 +530,10 @@ export class FileSink implements Sink {
   /** The file for this batch: rolls to a new period, reopens a deleted or moved file, opens lazily. */
   private prepare(): LogFile {
     const now = this.interval === 'infinite' && this.file !== undefined ? 0 : this.clock().getTime();
-    if (now < this.period.startMs || now >= this.period.endMs) {
+    // Only forward, as Serilog rolls: a clock stepped back (NTP) stays on the current file until it
+    // passes the period's end again. Going back to an earlier period's file would make retention,
+    // which keeps the newest names, delete the file holding the newest events.
+    if (now >= this.period.endMs) {
       this.openPeriod(rollingPeriod(this.interval, now));
     } else if (this.file === undefined) {
       this.openSequence(this.sequence);

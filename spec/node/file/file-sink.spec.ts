@@ -229,6 +229,28 @@ describe('FileSink', () => {
       expect(numbers(path.join(dir, second))).toEqual([0, 1, 2]);
     });
 
+    it('keeps the current file when the clock steps back across a boundary, so retention never deletes the newest events', () => {
+      const time = manualClock(Date.UTC(2026, 10, 22, 9, 41, 59, 900));
+      const sink = new FileSink(path.join(dir, 'app-.log'), {
+        rollingInterval: 'minute',
+        retainedFileCountLimit: 1,
+        clock: time.clock,
+        formatter: numbered,
+      });
+      const write = (n: number): void => void sink.emitSync([makeEvent({ properties: { N: n } })]);
+      write(0);
+      time.set(Date.UTC(2026, 10, 22, 9, 42, 0, 500));
+      write(1);
+      // An NTP step of 900 ms back, across the minute boundary, then the clock runs on.
+      time.set(Date.UTC(2026, 10, 22, 9, 41, 59, 600));
+      write(2);
+      time.set(Date.UTC(2026, 10, 22, 9, 42, 0, 700));
+      write(3);
+      void sink.close();
+      expect(fs.readdirSync(dir)).toEqual(['app-202611220942.log']);
+      expect(numbers(path.join(dir, 'app-202611220942.log'))).toEqual([1, 2, 3]);
+    });
+
     it('never rolls by time when the interval is infinite', () => {
       const time = manualClock(Date.UTC(2026, 0, 1));
       const sink = new FileSink(path.join(dir, 'app.log'), { clock: time.clock, formatter: numbered });
