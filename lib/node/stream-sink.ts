@@ -114,7 +114,13 @@ export class StreamSink implements Sink {
     const text = this.format(events);
     if (text.length === 0) return;
     this.outstanding++;
-    await this.guard<void>((resolve, reject) => {
+    await this.guard<void>((resolve, reject, onCleanup) => {
+      // A stream destroyed while its write is under way may never call the write's callback
+      // (Node calls back only the writes it still buffered): its 'close' fails the batch, or the
+      // logger's close would wait for it to its timeout, and forever under `strategy: 'flush'`.
+      const onClose = (): void => reject(new Error('StreamSink: the stream closed before the write completed'));
+      this.stream.once('close', onClose);
+      onCleanup(() => this.stream.off('close', onClose));
       this.stream.write(text, (error) => {
         this.onWritten(error);
         if (error) reject(error);
