@@ -97,10 +97,7 @@ export class StreamSink implements Sink {
   emitSync(events: readonly LogEvent[]): boolean {
     if (this.unusable() !== undefined || this.stream.writableNeedDrain) return false;
     const text = this.format(events);
-    if (text.length > 0) {
-      this.outstanding++;
-      this.stream.write(text, this.onWritten);
-    }
+    if (text.length > 0) this.write(text, this.onWritten);
     return true;
   }
 
@@ -113,7 +110,6 @@ export class StreamSink implements Sink {
     if (after !== undefined) throw after;
     const text = this.format(events);
     if (text.length === 0) return;
-    this.outstanding++;
     await this.guard<void>((resolve, reject, onCleanup) => {
       // A stream destroyed while its write is under way may never call the write's callback
       // (Node calls back only the writes it still buffered): its 'close' fails the batch, or the
@@ -121,12 +117,27 @@ export class StreamSink implements Sink {
       const onClose = (): void => reject(new Error('StreamSink: the stream closed before the write completed'));
       this.stream.once('close', onClose);
       onCleanup(() => this.stream.off('close', onClose));
-      this.stream.write(text, (error) => {
+      this.write(text, (error) => {
         this.onWritten(error);
         if (error) reject(error);
         else resolve();
       });
     });
+  }
+
+  /**
+   * Hands text to the stream, counting the write as outstanding until its callback runs; a
+   * `write()` that throws (a hostile or broken stream) is not outstanding, so the sink's
+   * `'error'` listener still comes off at close.
+   */
+  private write(text: string, callback: (error?: Error | null) => void): void {
+    this.outstanding++;
+    try {
+      this.stream.write(text, callback);
+    } catch (error) {
+      this.outstanding--;
+      throw error;
+    }
   }
 
   /** Resolves once the stream no longer needs draining. */
@@ -211,15 +222,20 @@ export class StreamSink implements Sink {
         reject(error);
       };
       this.waits.add(fail);
-      body(
-        (value) => {
-          if (settled) return;
-          finish();
-          resolve(value);
-        },
-        fail,
-        (fn) => (cleanup = fn),
-      );
+      // A body that throws (a stream's write() can) rejects like a failure, cleaning up its listeners.
+      try {
+        body(
+          (value) => {
+            if (settled) return;
+            finish();
+            resolve(value);
+          },
+          fail,
+          (fn) => (cleanup = fn),
+        );
+      } catch (error) {
+        fail(error instanceof Error ? error : new Error(`StreamSink: the stream threw ${describeValue(error)}`));
+      }
     });
   }
 }
