@@ -519,6 +519,30 @@ describe('FileSink', () => {
       expect(numbers(`${file}.1`)).toEqual([0, 1]);
       expect(numbers(file)).toEqual([0, 1, 2]);
     });
+
+    it('measures a file truncated in place (logrotate copytruncate) from its new size, not the bytes it wrote before', () => {
+      const file = path.join(dir, 'app.log');
+      const sink = new FileSink(file, { fileSizeLimitBytes: 40, formatter: numbered });
+      expect(sink.emitSync(makeEvents(4))).toBe(true);
+      fs.copyFileSync(file, `${file}.1`);
+      fs.truncateSync(file, 0);
+      // 32 bytes were written before the truncation; the empty file takes four more lines.
+      expect(sink.emitSync(makeEvents(4))).toBe(true);
+      void sink.close();
+      expect(numbers(`${file}.1`)).toEqual([0, 1, 2, 3]);
+      expect(numbers(file)).toEqual([0, 1, 2, 3]);
+    });
+
+    it('rolls by the size on disk when the file is truncated in place', () => {
+      const file = path.join(dir, 'app.log');
+      const sink = new FileSink(file, { fileSizeLimitBytes: 40, rollOnFileSizeLimit: true, formatter: numbered });
+      sink.emitSync(makeEvents(4));
+      fs.truncateSync(file, 0);
+      sink.emitSync(makeEvents(4));
+      void sink.close();
+      expect(fs.readdirSync(dir)).toEqual(['app.log']);
+      expect(numbers(file)).toEqual([0, 1, 2, 3]);
+    });
   });
 
   describe('failures', () => {
