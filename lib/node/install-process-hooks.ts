@@ -52,7 +52,10 @@ export interface HookableProcess {
 
 /** Options of installProcessHooks. */
 export interface ProcessHooksOptions {
-  /** Signals that close the logger gracefully and end the process. Default `['SIGINT', 'SIGTERM']`. */
+  /**
+   * Signals that close the logger gracefully and end the process. Default `['SIGINT', 'SIGTERM']`.
+   * `SIGKILL` and `SIGSTOP` cannot be caught: naming one throws a ConfigurationError.
+   */
   signals?: readonly NodeJS.Signals[];
   /**
    * The graceful close's timeout on a signal or `beforeExit`, in milliseconds, at most
@@ -164,6 +167,10 @@ export function installProcessHooks(
   for (const signal of signals) {
     if (signalNumber(signal) === 0)
       throw new ConfigurationError(`installProcessHooks signals: unknown signal ${JSON.stringify(String(signal))}`);
+    // Node throws a bare "uv_signal_start EINVAL" when they are listened to, after the signals
+    // before them in the list were hooked already.
+    if (signal === 'SIGKILL' || signal === 'SIGSTOP')
+      throw new ConfigurationError(`installProcessHooks signals: ${signal} cannot be caught, so it cannot close the logger`);
   }
   if (options.exitCode !== undefined && !Number.isInteger(options.exitCode)) {
     throw new ConfigurationError(`installProcessHooks exitCode: expected an integer, got ${String(options.exitCode)}`);

@@ -385,6 +385,18 @@ describe('installProcessHooks', () => {
     expect(proc.eventNames()).toEqual([]);
   });
 
+  it.each(['SIGKILL', 'SIGSTOP'] as const)(
+    'throws a ConfigurationError naming %s, which no process can listen to, and hooks nothing on the real process',
+    (signal) => {
+      const before = process.listenerCount('SIGTERM');
+      expect(() => installProcessHooks(fakeLogger(), { signals: ['SIGTERM', signal] })).toThrow(ConfigurationError);
+      expect(() => installProcessHooks(fakeLogger(), { signals: ['SIGTERM', signal] })).toThrow(
+        `installProcessHooks signals: ${signal} cannot be caught`,
+      );
+      expect(process.listenerCount('SIGTERM')).toBe(before);
+    },
+  );
+
   it('throws a ConfigurationError for an unknown signal, a bad timeout, exit code or report', () => {
     expect(() => installProcessHooks(fakeLogger(), { signals: ['SIGNOPE' as NodeJS.Signals] }, proc)).toThrow(ConfigurationError);
     expect(() => installProcessHooks(fakeLogger(), { signals: ['SIGNOPE' as NodeJS.Signals] }, proc)).toThrow(/SIGNOPE/);
