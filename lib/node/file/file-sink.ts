@@ -1,4 +1,5 @@
 import { describeValue } from '../../core/describe-value';
+import { hasMethods } from '../../core/has-methods';
 import { ConfigurationError } from '../../core/errors/configuration-error';
 import { PartialDeliveryError } from '../../core/errors/partial-delivery-error';
 import type { LogEvent } from '../../core/log-event';
@@ -57,6 +58,28 @@ function checkCount(value: unknown, option: string): number | null {
   if (value === null) return null;
   if (typeof value === 'number' && Number.isInteger(value) && value >= 1) return value;
   throw new ConfigurationError(`FileSink ${option}: expected a positive integer or null, got ${describeValue(value)}`);
+}
+
+function checkBoolean(value: unknown, option: string): void {
+  if (value === undefined || typeof value === 'boolean') return;
+  throw new ConfigurationError(`FileSink ${option}: expected true or false, got ${describeValue(value)}`);
+}
+
+/**
+ * Checks the options a JavaScript caller (or a configuration file) can get wrong silently: a
+ * formatter without `format` would skip every event, a string `'false'` is truthy.
+ *
+ * @throws ConfigurationError naming the option and the value.
+ */
+function checkKinds(options: FileSinkOptions): void {
+  if (options.formatter !== undefined && !hasMethods(options.formatter, ['format']))
+    throw new ConfigurationError(
+      `FileSink formatter: expected an object with format(event), got ${describeValue(options.formatter)}`,
+    );
+  if (options.clock !== undefined && typeof options.clock !== 'function')
+    throw new ConfigurationError(`FileSink clock: expected a function returning a Date, got ${describeValue(options.clock)}`);
+  checkBoolean(options.rollOnFileSizeLimit, 'rollOnFileSizeLimit');
+  checkBoolean(options.fsync, 'fsync');
 }
 
 /**
@@ -120,6 +143,7 @@ export class FileSink implements Sink {
     if (typeof basePath !== 'string' || basePath.length === 0) {
       throw new ConfigurationError(`FileSink path: expected a file path, got ${describeValue(basePath)}`);
     }
+    checkKinds(options);
     this.interval = parseRollingInterval(options.rollingInterval ?? 'infinite');
     const limit = options.fileSizeLimitBytes === undefined ? GIB : options.fileSizeLimitBytes;
     if (limit !== null && !(typeof limit === 'number' && limit > 0 && Number.isFinite(limit))) {

@@ -657,6 +657,13 @@ describe('FileSink', () => {
       [{ retainedFileCountLimit: 1.5 }, /1\.5/],
       [{ fallbackPath: '' }, /fallbackPath/],
       [{ syncFlushTimeoutMs: -1 }, /syncFlushTimeoutMs.*-1/],
+      // Unchecked, a formatter without format() made every event "skipped" yet counted delivered,
+      // a string 'false' turned rolling on, and a clock that is no function failed every batch.
+      [{ formatter: 'clef' }, /FileSink formatter: expected an object with format\(event\), got "clef"/],
+      [{ formatter: {} }, /FileSink formatter: expected an object with format\(event\)/],
+      [{ clock: 'utc' }, /FileSink clock: expected a function returning a Date, got "utc"/],
+      [{ rollOnFileSizeLimit: 'false' }, /FileSink rollOnFileSizeLimit: expected true or false, got "false"/],
+      [{ fsync: 1 }, /FileSink fsync: expected true or false, got number 1/],
     ])('throws a ConfigurationError naming a bad option: %p', (options, message) => {
       expect(() => new FileSink(path.join(dir, 'app.log'), options as never)).toThrow(ConfigurationError);
       expect(() => new FileSink(path.join(dir, 'app.log'), options as never)).toThrow(message);
