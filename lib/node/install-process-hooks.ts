@@ -91,9 +91,16 @@ interface InstalledHooks {
   readonly closing: Set<object>;
 }
 
-const installedHooks = new WeakMap<HookableProcess, InstalledHooks>();
+/**
+ * Kept on a global symbol rather than in this module: an app that loads both rxlog builds (its
+ * ES module and CommonJS entries, through two dependencies) has two copies of this module, whose
+ * hooks must still know one another.
+ */
+const INSTALLED_HOOKS = Symbol.for('rxlog.installedProcessHooks.v1');
 
 function hooksOn(target: HookableProcess): InstalledHooks {
+  const global = globalThis as { [INSTALLED_HOOKS]?: WeakMap<HookableProcess, InstalledHooks> };
+  const installedHooks = (global[INSTALLED_HOOKS] ??= new WeakMap());
   let hooks = installedHooks.get(target);
   if (hooks === undefined) {
     hooks = { listeners: new Map(), closing: new Set() };

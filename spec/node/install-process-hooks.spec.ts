@@ -150,6 +150,25 @@ describe('installProcessHooks', () => {
     expect(proc.exit).toHaveBeenCalledWith(143);
   });
 
+  it('knows the hooks installed by another copy of rxlog (its ES module and CommonJS builds both loaded)', async () => {
+    let otherCopy: typeof installProcessHooks | undefined;
+    jest.isolateModules(() => {
+      // eslint-disable-next-line @typescript-eslint/no-require-imports -- a second instance of the module, as a dual-package load makes
+      otherCopy = (require('../../lib/node/install-process-hooks') as { installProcessHooks: typeof installProcessHooks })
+        .installProcessHooks;
+    });
+    expect(otherCopy).not.toBe(installProcessHooks);
+    const first = fakeLogger();
+    const second = fakeLogger();
+    installProcessHooks(first, {}, proc);
+    (otherCopy as typeof installProcessHooks)(second, {}, proc);
+    proc.emit('SIGTERM', 'SIGTERM');
+    await flushPromises();
+    expect(first.calls[0]).toBe('close:graceful:5000');
+    expect(second.calls[0]).toBe('close:graceful:5000');
+    expect(proc.exit).toHaveBeenCalledWith(143);
+  });
+
   it('leaves the shutdown to the app when it listens too, however many loggers are hooked', async () => {
     const first = fakeLogger();
     const second = fakeLogger();
