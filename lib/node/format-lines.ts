@@ -1,11 +1,12 @@
+import { describeValue } from '../core/describe-value';
 import type { LogEvent } from '../core/log-event';
 import { SelfLog } from '../core/self-log';
 import type { Formatter } from '../core/sink';
 
 /**
  * Formats a batch into `lines` (cleared first), one line per event each ending in exactly one
- * `\n`. An event the formatter throws on is skipped and reported to SelfLog as coming from
- * `owner`, so one hostile event cannot fail its whole batch.
+ * `\n`. An event the formatter throws on (or returns no string for) is skipped and reported to
+ * SelfLog as coming from `owner`, so one hostile event cannot fail its whole batch.
  *
  * @param indexes When given, receives the index in `events` of each line's event (skipped events have none).
  * @returns `lines`, reused by the caller across batches to spare an allocation.
@@ -29,8 +30,8 @@ export function formatLines(
 }
 
 /**
- * Formats one event as a line ending in exactly one `\n`; undefined when the formatter throws
- * (reported to SelfLog as coming from `owner`).
+ * Formats one event as a line ending in exactly one `\n`; undefined when the formatter throws or
+ * returns something other than a string (reported to SelfLog as coming from `owner`).
  */
 export function formatLine(formatter: Formatter, event: LogEvent, owner: string): string | undefined {
   let line: string;
@@ -38,6 +39,12 @@ export function formatLine(formatter: Formatter, event: LogEvent, owner: string)
     line = formatter.format(event);
   } catch (error) {
     SelfLog.write('{Owner}: the formatter failed; event skipped', owner, error);
+    return undefined;
+  }
+  // A JavaScript formatter may return anything: reading `.length` of undefined would throw and
+  // fail the whole batch, and `${line}` would write "undefined" as the event.
+  if (typeof line !== 'string') {
+    SelfLog.write('{Owner}: the formatter returned {Value}, not a string; event skipped', owner, describeValue(line));
     return undefined;
   }
   // Text formatters often end with {NewLine}; one newline per event either way. Reading the

@@ -52,7 +52,10 @@ export interface HookableProcess {
 
 /** Options of installProcessHooks. */
 export interface ProcessHooksOptions {
-  /** Signals that close the logger gracefully and end the process. Default `['SIGINT', 'SIGTERM']`. */
+  /**
+   * Signals that close the logger gracefully and end the process. Default `['SIGINT', 'SIGTERM']`.
+   * `SIGKILL` and `SIGSTOP` cannot be caught: naming one throws a ConfigurationError.
+   */
   signals?: readonly NodeJS.Signals[];
   /**
    * The graceful close's timeout on a signal or `beforeExit`, in milliseconds, at most
@@ -73,6 +76,37 @@ export interface ProcessHooksOptions {
    * nothing otherwise.
    */
   report?: false | ((report: ShutdownReport) => void);
+}
+
+/**
+ * The hooks installed on one process, shared by every `installProcessHooks` call on it: their own
+ * signal listeners are not the app's (two loggers hooked must not each take the other for an app
+ * that owns the shutdown, and so never exit), and a signal ends the process only once every
+ * hooked logger's close has settled.
+ */
+interface InstalledHooks {
+  /** The hooks' own listeners, per signal. */
+  readonly listeners: Map<string, Set<unknown>>;
+  /** The closes a signal started that have not settled yet, one per hooked logger. */
+  readonly closing: Set<object>;
+}
+
+/**
+ * Kept on a global symbol rather than in this module: an app that loads both rxlog builds (its
+ * ES module and CommonJS entries, through two dependencies) has two copies of this module, whose
+ * hooks must still know one another.
+ */
+const INSTALLED_HOOKS = Symbol.for('rxlog.installedProcessHooks.v1');
+
+function hooksOn(target: HookableProcess): InstalledHooks {
+  const global = globalThis as { [INSTALLED_HOOKS]?: WeakMap<HookableProcess, InstalledHooks> };
+  const installedHooks = (global[INSTALLED_HOOKS] ??= new WeakMap());
+  let hooks = installedHooks.get(target);
+  if (hooks === undefined) {
+    hooks = { listeners: new Map(), closing: new Set() };
+    installedHooks.set(target, hooks);
+  }
+  return hooks;
 }
 
 function signalNumber(signal: NodeJS.Signals): number {
@@ -106,6 +140,8 @@ function safely(what: string, fn: () => void): void {
  *   still accepted), never exit, and leave the close to `beforeExit` or the app. A signal after
  *   the app's listener has gone (Nest raises it again once its shutdown is done) is the hooks'
  *   own again: graceful close, then exit;
+ * - with several loggers hooked (one call per logger), a signal closes each of them and the
+ *   process exits once the last close settles: one install's listener is not the app's to another;
  * - on `beforeExit` (the event loop ran dry), closes gracefully, once;
  * - on `exit`, calls `log.flushSync()`, the last chance to write anything synchronously;
  * - hands the shutdown report to `report` (default: a line on stderr when anything was lost),
@@ -138,6 +174,10 @@ export function installProcessHooks(
   for (const signal of signals) {
     if (signalNumber(signal) === 0)
       throw new ConfigurationError(`installProcessHooks signals: unknown signal ${JSON.stringify(String(signal))}`);
+    // Node throws a bare "uv_signal_start EINVAL" when they are listened to, after the signals
+    // before them in the list were hooked already.
+    if (signal === 'SIGKILL' || signal === 'SIGSTOP')
+      throw new ConfigurationError(`installProcessHooks signals: ${signal} cannot be caught, so it cannot close the logger`);
   }
   if (options.exitCode !== undefined && !Number.isInteger(options.exitCode)) {
     throw new ConfigurationError(`installProcessHooks exitCode: expected an integer, got ${String(options.exitCode)}`);
@@ -147,6 +187,9 @@ export function installProcessHooks(
     throw new ConfigurationError(`installProcessHooks report: expected a function or false, got ${describeValue(report)}`);
   }
 
+  const hooks = hooksOn(target);
+  /** This install's entry in `hooks.closing` while the close a signal started is under way. */
+  const self = {};
   let closing = false;
   let exiting = false;
   let reported = false;
@@ -220,8 +263,9 @@ export function installProcessHooks(
 
   const signalHandlers = signals.map((signal) => {
     const handler = (): void => {
-      // The hooks listen first (prependListener), so every other listener is counted here, `once` ones too.
-      if (target.listenerCount(signal) > 1) {
+      // The hooks listen first (prependListener), so every other listener is counted here, `once`
+      // ones too; those of other installs (another logger's hooks) are not the app's.
+      if (target.listenerCount(signal) > (hooks.listeners.get(signal)?.size ?? 1)) {
         // The app shuts down itself: keep accepting its events, write what is pending, never exit.
         safely('flushSync', () => log.flushSync());
         safely('flush', () => void log.flush?.().catch((error: unknown) => SelfLog.write('Process hook: flush failed', error)));
@@ -240,7 +284,12 @@ export function installProcessHooks(
         // Capped: past MAX_TIMER_MS the guard would fire after 1 ms and exit before the close.
         Math.min(timeoutMs + PROCESS_HOOK_GUARD_MARGIN_MS, MAX_TIMER_MS),
       );
-      void closeGracefully(`on ${signal}`).then(() => exitAfterSignal(signal));
+      hooks.closing.add(self);
+      void closeGracefully(`on ${signal}`).then(() => {
+        hooks.closing.delete(self);
+        // Another hooked logger still closing exits once its own close settles (or at its guard).
+        if (hooks.closing.size === 0) exitAfterSignal(signal);
+      });
     };
     return [signal, handler] as const;
   });
@@ -265,6 +314,9 @@ export function installProcessHooks(
   for (const [signal, handler] of signalHandlers) {
     if (typeof target.prependListener === 'function') target.prependListener(signal, handler);
     else target.on(signal, handler);
+    let own = hooks.listeners.get(signal);
+    if (own === undefined) hooks.listeners.set(signal, (own = new Set()));
+    own.add(handler);
   }
   target.on('beforeExit', onBeforeExit);
   target.on('exit', onExit);
@@ -275,7 +327,11 @@ export function installProcessHooks(
     if (!installed) return;
     installed = false;
     clearTimeout(guard);
-    for (const [signal, handler] of signalHandlers) target.off(signal, handler);
+    hooks.closing.delete(self);
+    for (const [signal, handler] of signalHandlers) {
+      target.off(signal, handler);
+      hooks.listeners.get(signal)?.delete(handler);
+    }
     target.off('beforeExit', onBeforeExit);
     target.off('exit', onExit);
     target.off('uncaughtExceptionMonitor', onUncaught);

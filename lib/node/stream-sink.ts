@@ -102,8 +102,7 @@ export class StreamSink implements Sink {
     if (this.unusable() !== undefined || this.stream.writableNeedDrain) return false;
     const text = this.format(events);
     if (text.length > 0) {
-      this.outstanding++;
-      this.stream.write(text, this.onWritten);
+      this.write(text, this.onWritten);
       if (this.stream.errored || this.stream.destroyed) return false;
       this.written += Buffer.byteLength(text, 'utf8');
     }
@@ -119,15 +118,35 @@ export class StreamSink implements Sink {
     if (after !== undefined) throw after;
     const text = this.format(events);
     if (text.length === 0) return;
-    this.outstanding++;
-    await this.guard<void>((resolve, reject) => {
-      this.stream.write(text, (error) => {
+    await this.guard<void>((resolve, reject, onCleanup) => {
+      // A stream destroyed while its write is under way may never call the write's callback
+      // (Node calls back only the writes it still buffered): its 'close' fails the batch, or the
+      // logger's close would wait for it to its timeout, and forever under `strategy: 'flush'`.
+      const onClose = (): void => reject(new Error('StreamSink: the stream closed before the write completed'));
+      this.stream.once('close', onClose);
+      onCleanup(() => this.stream.off('close', onClose));
+      this.write(text, (error) => {
         this.onWritten(error);
         if (error) return reject(error);
         this.written += Buffer.byteLength(text, 'utf8');
         resolve();
       });
     });
+  }
+
+  /**
+   * Hands text to the stream, counting the write as outstanding until its callback runs; a
+   * `write()` that throws (a hostile or broken stream) is not outstanding, so the sink's
+   * `'error'` listener still comes off at close.
+   */
+  private write(text: string, callback: (error?: Error | null) => void): void {
+    this.outstanding++;
+    try {
+      this.stream.write(text, callback);
+    } catch (error) {
+      this.outstanding--;
+      throw error;
+    }
   }
 
   /** Resolves once the stream no longer needs draining. */
@@ -211,15 +230,20 @@ export class StreamSink implements Sink {
         reject(error);
       };
       this.waits.add(fail);
-      body(
-        (value) => {
-          if (settled) return;
-          finish();
-          resolve(value);
-        },
-        fail,
-        (fn) => (cleanup = fn),
-      );
+      // A body that throws (a stream's write() can) rejects like a failure, cleaning up its listeners.
+      try {
+        body(
+          (value) => {
+            if (settled) return;
+            finish();
+            resolve(value);
+          },
+          fail,
+          (fn) => (cleanup = fn),
+        );
+      } catch (error) {
+        fail(error instanceof Error ? error : new Error(`StreamSink: the stream threw ${describeValue(error)}`));
+      }
     });
   }
 }

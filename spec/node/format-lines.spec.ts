@@ -31,4 +31,24 @@ describe('formatLines', () => {
     expect(seen[0].message).toContain('MySink');
     expect(seen[0].message).toContain('bad event');
   });
+
+  it.each([false, true])(
+    'skips an event the formatter returns no string for (singleLine %s) and reports it, instead of failing the batch',
+    (singleLine) => {
+      const seen: SelfLogEvent[] = [];
+      const subscription = SelfLog.events$.subscribe((d) => seen.push(d));
+      // A JavaScript formatter that returns nothing for some events.
+      const formatter = {
+        singleLine,
+        format: (e: { properties: Record<string, unknown> }) => (e.properties.N === 1 ? undefined : String(e.properties.N)),
+      } as unknown as Formatter;
+      let lines: string[] = [];
+      expect(() => (lines = formatLines(formatter, makeEvents(3), [], 'MySink'))).not.toThrow();
+      subscription.unsubscribe();
+      expect(lines).toEqual(['0\n', '2\n']);
+      expect(seen).toHaveLength(1);
+      expect(seen[0].message).toContain('MySink');
+      expect(seen[0].message).toContain('undefined');
+    },
+  );
 });

@@ -131,6 +131,57 @@ describe('installProcessHooks', () => {
     expect(diagnostics.filter((d) => d.message.includes('undelivered'))).toEqual([]);
   });
 
+  it('counts the hooks of another logger as its own, not as the app: two installs close both loggers on SIGTERM, then exit once', async () => {
+    const first = fakeLogger('manually');
+    const second = fakeLogger('manually');
+    installProcessHooks(first, {}, proc);
+    installProcessHooks(second, {}, proc);
+    proc.emit('SIGTERM', 'SIGTERM');
+    await flushPromises();
+    expect(first.calls).toEqual(['close:graceful:5000']);
+    expect(second.calls).toEqual(['close:graceful:5000']);
+    // The process waits for both closes, whichever settles first.
+    second.settleClose();
+    await flushPromises();
+    expect(proc.exit).not.toHaveBeenCalled();
+    first.settleClose();
+    await flushPromises();
+    expect(proc.exit).toHaveBeenCalledTimes(1);
+    expect(proc.exit).toHaveBeenCalledWith(143);
+  });
+
+  it('knows the hooks installed by another copy of rxlog (its ES module and CommonJS builds both loaded)', async () => {
+    let otherCopy: typeof installProcessHooks | undefined;
+    jest.isolateModules(() => {
+      // eslint-disable-next-line @typescript-eslint/no-require-imports -- a second instance of the module, as a dual-package load makes
+      otherCopy = (require('../../lib/node/install-process-hooks') as { installProcessHooks: typeof installProcessHooks })
+        .installProcessHooks;
+    });
+    expect(otherCopy).not.toBe(installProcessHooks);
+    const first = fakeLogger();
+    const second = fakeLogger();
+    installProcessHooks(first, {}, proc);
+    (otherCopy as typeof installProcessHooks)(second, {}, proc);
+    proc.emit('SIGTERM', 'SIGTERM');
+    await flushPromises();
+    expect(first.calls[0]).toBe('close:graceful:5000');
+    expect(second.calls[0]).toBe('close:graceful:5000');
+    expect(proc.exit).toHaveBeenCalledWith(143);
+  });
+
+  it('leaves the shutdown to the app when it listens too, however many loggers are hooked', async () => {
+    const first = fakeLogger();
+    const second = fakeLogger();
+    installProcessHooks(first, {}, proc);
+    proc.on('SIGTERM', () => undefined);
+    installProcessHooks(second, {}, proc);
+    proc.emit('SIGTERM', 'SIGTERM');
+    await flushPromises();
+    expect(first.calls).toEqual(['flushSync']);
+    expect(second.calls).toEqual(['flushSync']);
+    expect(proc.exit).not.toHaveBeenCalled();
+  });
+
   it('exits at once on a second signal during the close', () => {
     installProcessHooks(fakeLogger('manually'), {}, proc);
     proc.emit('SIGINT', 'SIGINT');
@@ -352,6 +403,18 @@ describe('installProcessHooks', () => {
     uninstall();
     expect(proc.eventNames()).toEqual([]);
   });
+
+  it.each(['SIGKILL', 'SIGSTOP'] as const)(
+    'throws a ConfigurationError naming %s, which no process can listen to, and hooks nothing on the real process',
+    (signal) => {
+      const before = process.listenerCount('SIGTERM');
+      expect(() => installProcessHooks(fakeLogger(), { signals: ['SIGTERM', signal] })).toThrow(ConfigurationError);
+      expect(() => installProcessHooks(fakeLogger(), { signals: ['SIGTERM', signal] })).toThrow(
+        `installProcessHooks signals: ${signal} cannot be caught`,
+      );
+      expect(process.listenerCount('SIGTERM')).toBe(before);
+    },
+  );
 
   it('throws a ConfigurationError for an unknown signal, a bad timeout, exit code or report', () => {
     expect(() => installProcessHooks(fakeLogger(), { signals: ['SIGNOPE' as NodeJS.Signals] }, proc)).toThrow(ConfigurationError);

@@ -288,6 +288,40 @@ describe('StreamSink in a logger', () => {
     expect(report.timedOut).toBe(false);
     expect(log.metrics().sinks.stream.retried).toBe(0);
   });
+
+  it('fails the batches of a stream whose write() throws, and leaves no listener on it after close', async () => {
+    const stream = new Writable({ write: (_chunk, _encoding, callback) => callback() });
+    stream.write = () => {
+      throw new Error('write refused');
+    };
+    const log = new LoggerConfiguration().writeTo
+      .sink(new StreamSink({ stream, formatter: numbered }), { name: 'stream', retry: false })
+      .createLogger();
+    for (let n = 0; n < 3; n++) log.information('Event {N}', n);
+    const report = await log.close({ timeoutMs: 1_000 });
+    expect(report.sinks.stream).toEqual({ delivered: 0, dropped: 0, failed: 3, undelivered: 0 });
+    expect(stream.listenerCount('error')).toBe(0);
+    expect(stream.listenerCount('close')).toBe(0);
+  });
+
+  it('fails a final write whose stream is destroyed before it completes, instead of waiting for it to the close timeout', async () => {
+    // A socket to a stalled peer: the write is taken and never completes; then the app destroys
+    // the stream (a timeout), and Node never calls that write's callback.
+    const stream = new Writable({ write: () => undefined });
+    const log = new LoggerConfiguration().writeTo
+      .sink(new StreamSink({ stream, formatter: numbered }), { name: 'stream', retry: false })
+      .createLogger();
+    for (let n = 0; n < 3; n++) log.information('Event {N}', n);
+    // Under `strategy: 'flush'` (no time bound) this close used to never return.
+    const closed = log.close({ timeoutMs: 10_000 });
+    await tick();
+    stream.destroy();
+    const report = await closed;
+    expect(report.timedOut).toBe(false);
+    expect(report.sinks.stream).toEqual({ delivered: 0, dropped: 0, failed: 3, undelivered: 0 });
+    const metrics = log.metrics().sinks.stream;
+    expect(metrics.received).toBe(metrics.delivered + metrics.dropped + metrics.failed + metrics.pending);
+  });
 });
 
 // A real process whose stdout is a hostile pipe (spec/node/fixtures/stdout-logger.ts).

@@ -1,4 +1,5 @@
 import { describeValue } from '../../core/describe-value';
+import { hasMethods } from '../../core/has-methods';
 import { ConfigurationError } from '../../core/errors/configuration-error';
 import { PartialDeliveryError } from '../../core/errors/partial-delivery-error';
 import type { LogEvent } from '../../core/log-event';
@@ -26,7 +27,10 @@ export interface FileSinkOptions {
   retainedFileCountLimit?: number | null;
   /** Turns each event into a line. Default `new CompactJsonFormatter()` (CLEF). */
   formatter?: Formatter;
-  /** The time that decides the rolling period, read once per batch. Default `() => new Date()`. */
+  /**
+   * The time that decides the rolling period, read once per batch; a time earlier than the current
+   * period (a clock stepped back) keeps the current file. Default `() => new Date()`.
+   */
   clock?: () => Date;
   /**
    * A file that takes a batch the primary file cannot (an I/O error or a full file), written
@@ -54,6 +58,28 @@ function checkCount(value: unknown, option: string): number | null {
   if (value === null) return null;
   if (typeof value === 'number' && Number.isInteger(value) && value >= 1) return value;
   throw new ConfigurationError(`FileSink ${option}: expected a positive integer or null, got ${describeValue(value)}`);
+}
+
+function checkBoolean(value: unknown, option: string): void {
+  if (value === undefined || typeof value === 'boolean') return;
+  throw new ConfigurationError(`FileSink ${option}: expected true or false, got ${describeValue(value)}`);
+}
+
+/**
+ * Checks the options a JavaScript caller (or a configuration file) can get wrong silently: a
+ * formatter without `format` would skip every event, a string `'false'` is truthy.
+ *
+ * @throws ConfigurationError naming the option and the value.
+ */
+function checkKinds(options: FileSinkOptions): void {
+  if (options.formatter !== undefined && !hasMethods(options.formatter, ['format']))
+    throw new ConfigurationError(
+      `FileSink formatter: expected an object with format(event), got ${describeValue(options.formatter)}`,
+    );
+  if (options.clock !== undefined && typeof options.clock !== 'function')
+    throw new ConfigurationError(`FileSink clock: expected a function returning a Date, got ${describeValue(options.clock)}`);
+  checkBoolean(options.rollOnFileSizeLimit, 'rollOnFileSizeLimit');
+  checkBoolean(options.fsync, 'fsync');
 }
 
 /**
@@ -92,8 +118,8 @@ export class FileSink implements Sink {
   private readonly fallbackPath: string | undefined;
   private fallbackSink: FileSink | undefined;
   private file: LogFile | undefined;
-  // An empty range, so the first batch opens the current period.
-  private period: RollingPeriod = { text: '', startMs: Infinity, endMs: -Infinity };
+  // Ended before any time, so the first batch opens the current period.
+  private period: RollingPeriod = { text: '', startMs: -Infinity, endMs: -Infinity };
   private sequence = 0;
   /** The unwritten rest of a line a stalled reader took only part of; written before anything else. */
   private pending: Buffer | undefined;
@@ -117,6 +143,7 @@ export class FileSink implements Sink {
     if (typeof basePath !== 'string' || basePath.length === 0) {
       throw new ConfigurationError(`FileSink path: expected a file path, got ${describeValue(basePath)}`);
     }
+    checkKinds(options);
     this.interval = parseRollingInterval(options.rollingInterval ?? 'infinite');
     const limit = options.fileSizeLimitBytes === undefined ? GIB : options.fileSizeLimitBytes;
     if (limit !== null && !(typeof limit === 'number' && limit > 0 && Number.isFinite(limit))) {
@@ -402,28 +429,35 @@ export class FileSink implements Sink {
     const lines = this.lines.slice();
     const lineEvents = this.lineEvents.slice();
     let from = 0;
-    while (from < lines.length) {
-      const file = this.file as LogFile;
-      let bytes = 0;
-      let to = from;
-      while (to < lines.length) {
-        const lineBytes = Buffer.byteLength(lines[to], 'utf8');
-        // A line longer than the limit still goes into an empty file, or it could never be written.
-        if (file.size + bytes + lineBytes > limit && file.size + bytes > 0) break;
-        bytes += lineBytes;
-        to++;
-      }
-      if (to > from) {
-        this.lines.length = 0;
-        this.lineEvents.length = 0;
-        for (let i = from; i < to; i++) {
-          this.lines.push(lines[i]);
-          this.lineEvents.push(lineEvents[i]);
+    try {
+      while (from < lines.length) {
+        const file = this.file as LogFile;
+        let bytes = 0;
+        let to = from;
+        while (to < lines.length) {
+          const lineBytes = Buffer.byteLength(lines[to], 'utf8');
+          // A line longer than the limit still goes into an empty file, or it could never be written.
+          if (file.size + bytes + lineBytes > limit && file.size + bytes > 0) break;
+          bytes += lineBytes;
+          to++;
         }
-        this.writeText(file, this.lines.join(''), to < lines.length ? lineEvents[to] : end);
+        if (to > from) {
+          this.lines.length = 0;
+          this.lineEvents.length = 0;
+          for (let i = from; i < to; i++) {
+            this.lines.push(lines[i]);
+            this.lineEvents.push(lineEvents[i]);
+          }
+          this.writeText(file, this.lines.join(''), to < lines.length ? lineEvents[to] : end);
+        }
+        from = to;
+        if (from < lines.length) this.openSequence(this.sequence + 1);
       }
-      from = to;
-      if (from < lines.length) this.openSequence(this.sequence + 1);
+    } catch (error) {
+      // A roll or a write that fails after part of the chunk is in a file (the next `_NNN` name
+      // taken by a folder, a full disk): those events are delivered, only the rest is not.
+      if (from === 0 || error instanceof PartialDeliveryError) throw error;
+      throw new PartialDeliveryError(lineEvents[from], error);
     }
     return end;
   }
@@ -520,7 +554,10 @@ export class FileSink implements Sink {
   /** The file for this batch: rolls to a new period, reopens a deleted or moved file, opens lazily. */
   private prepare(): LogFile {
     const now = this.interval === 'infinite' && this.file !== undefined ? 0 : this.clock().getTime();
-    if (now < this.period.startMs || now >= this.period.endMs) {
+    // Only forward, as Serilog rolls: a clock stepped back (NTP) stays on the current file until it
+    // passes the period's end again. Going back to an earlier period's file would make retention,
+    // which keeps the newest names, delete the file holding the newest events.
+    if (now >= this.period.endMs) {
       this.openPeriod(rollingPeriod(this.interval, now));
     } else if (this.file === undefined) {
       this.openSequence(this.sequence);

@@ -80,11 +80,15 @@ export class LogFile {
 
   /**
    * Whether the path no longer names this file (deleted, or moved and maybe replaced): one `stat`
-   * of the path, about 2 µs, done once per batch rather than per event.
+   * of the path, about 2 µs, done once per batch rather than per event. When it still does, the
+   * size of a regular file is taken from that `stat`, so a file truncated in place (logrotate's
+   * `copytruncate`) or appended to by another writer is measured as it is on disk.
    */
   isStale(): boolean {
     const now = fs.statSync(this.path, { throwIfNoEntry: false });
-    return now === undefined || now.ino !== this.ino || now.dev !== this.dev;
+    if (now === undefined || now.ino !== this.ino || now.dev !== this.dev) return true;
+    if (this.regular) this.size = now.size;
+    return false;
   }
 
   /** Cuts a regular file back to `size` bytes (undoing the torn tail of a short write). */

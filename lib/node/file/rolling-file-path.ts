@@ -55,18 +55,22 @@ export class RollingFilePath {
 
   /**
    * The files of this set on disk, oldest first (by period, then sequence). Reads the folder, so
-   * it survives restarts; a missing folder is an empty set.
+   * it survives restarts; a missing folder is an empty set. A folder whose name matches is not
+   * part of the set (Serilog lists files only): the sink never picks it to append to, nor
+   * counts or deletes it for retention.
    */
   list(): RollingFile[] {
-    let names: string[];
+    let entries: fs.Dirent[];
     try {
-      names = fs.readdirSync(this.directory);
+      entries = fs.readdirSync(this.directory, { withFileTypes: true });
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code === 'ENOENT') return [];
       throw error;
     }
     const files: RollingFile[] = [];
-    for (const name of names) {
+    for (const entry of entries) {
+      if (entry.isDirectory()) continue;
+      const name = entry.name;
       const parsed = this.parse(name);
       if (parsed !== undefined) files.push({ path: path.join(this.directory, name), ...parsed });
     }

@@ -229,6 +229,28 @@ describe('FileSink', () => {
       expect(numbers(path.join(dir, second))).toEqual([0, 1, 2]);
     });
 
+    it('keeps the current file when the clock steps back across a boundary, so retention never deletes the newest events', () => {
+      const time = manualClock(Date.UTC(2026, 10, 22, 9, 41, 59, 900));
+      const sink = new FileSink(path.join(dir, 'app-.log'), {
+        rollingInterval: 'minute',
+        retainedFileCountLimit: 1,
+        clock: time.clock,
+        formatter: numbered,
+      });
+      const write = (n: number): void => void sink.emitSync([makeEvent({ properties: { N: n } })]);
+      write(0);
+      time.set(Date.UTC(2026, 10, 22, 9, 42, 0, 500));
+      write(1);
+      // An NTP step of 900 ms back, across the minute boundary, then the clock runs on.
+      time.set(Date.UTC(2026, 10, 22, 9, 41, 59, 600));
+      write(2);
+      time.set(Date.UTC(2026, 10, 22, 9, 42, 0, 700));
+      write(3);
+      void sink.close();
+      expect(fs.readdirSync(dir)).toEqual(['app-202611220942.log']);
+      expect(numbers(path.join(dir, 'app-202611220942.log'))).toEqual([1, 2, 3]);
+    });
+
     it('never rolls by time when the interval is infinite', () => {
       const time = manualClock(Date.UTC(2026, 0, 1));
       const sink = new FileSink(path.join(dir, 'app.log'), { clock: time.clock, formatter: numbered });
@@ -309,6 +331,43 @@ describe('FileSink', () => {
       expect(lines(path.join(dir, 'app.log'))).toEqual(['x']);
       expect(lines(path.join(dir, 'app_001.log'))).toEqual(['y'.repeat(50)]);
       expect(lines(path.join(dir, 'app_002.log'))).toEqual(['x']);
+    });
+
+    it('counts the events written before the roll when the next _NNN file cannot be opened', () => {
+      const file = path.join(dir, 'app.log');
+      const sink = new FileSink(file, { fileSizeLimitBytes: 24, rollOnFileSizeLimit: true, formatter: numbered });
+      expect(sink.emitSync(makeEvents(1))).toBe(true);
+      // Something else took the name of the next file of the set.
+      fs.mkdirSync(path.join(dir, 'app_001.log'));
+      let error: unknown;
+      try {
+        void sink.emit(makeEvents(5));
+      } catch (caught) {
+        error = caught;
+      }
+      void sink.close();
+      // Two more lines fit under the limit before the roll failed: those two events are in the file.
+      expect(numbers(file)).toEqual([0, 0, 1]);
+      expect(error).toBeInstanceOf(PartialDeliveryError);
+      expect((error as PartialDeliveryError).delivered).toBe(2);
+      expect(String((error as PartialDeliveryError).cause)).toMatch(/EISDIR/);
+    });
+
+    it('sends only the events after a failed roll to fallbackPath: every event is in exactly one file', () => {
+      const file = path.join(dir, 'app.log');
+      const fallback = path.join(dir, 'fallback.log');
+      const sink = new FileSink(file, {
+        fileSizeLimitBytes: 24,
+        rollOnFileSizeLimit: true,
+        formatter: numbered,
+        fallbackPath: fallback,
+      });
+      expect(sink.emitSync(makeEvents(1))).toBe(true);
+      fs.mkdirSync(path.join(dir, 'app_001.log'));
+      expect(sink.emit(makeEvents(5))).toBeUndefined();
+      void sink.close();
+      expect(numbers(file)).toEqual([0, 0, 1]);
+      expect(numbers(fallback)).toEqual([2, 3, 4]);
     });
 
     it('without rolling, fails a batch that does not fit as a whole and leaves the file as it was', () => {
@@ -394,6 +453,28 @@ describe('FileSink', () => {
       expect(fs.readdirSync(dir).sort()).toEqual(['app-20261103.log', 'app-20261122.log', 'other.log']);
     });
 
+    it('ignores folders whose names match the set, as Serilog lists only files: it neither opens nor deletes them', () => {
+      for (const name of ['app-20261101.log', 'app-20261122_005.log']) fs.mkdirSync(path.join(dir, name));
+      fs.writeFileSync(path.join(dir, 'app-20261121.log'), 'old\n');
+      const { clock } = manualClock(Date.UTC(2026, 10, 22, 12));
+      const sink = new FileSink(path.join(dir, 'app-.log'), {
+        rollingInterval: 'day',
+        retainedFileCountLimit: 2,
+        clock,
+        formatter: numbered,
+      });
+      expect(sink.emitSync(makeEvents(2))).toBe(true);
+      void sink.close();
+      expect(numbers(path.join(dir, 'app-20261122.log'))).toEqual([0, 1]);
+      expect(fs.readdirSync(dir).sort()).toEqual([
+        'app-20261101.log',
+        'app-20261121.log',
+        'app-20261122.log',
+        'app-20261122_005.log',
+      ]);
+      expect(diagnostics).toEqual([]);
+    });
+
     it('keeps every file when the limit is null', () => {
       const sink = new FileSink(path.join(dir, 'app.log'), {
         fileSizeLimitBytes: 8,
@@ -437,6 +518,30 @@ describe('FileSink', () => {
       void sink.close();
       expect(numbers(`${file}.1`)).toEqual([0, 1]);
       expect(numbers(file)).toEqual([0, 1, 2]);
+    });
+
+    it('measures a file truncated in place (logrotate copytruncate) from its new size, not the bytes it wrote before', () => {
+      const file = path.join(dir, 'app.log');
+      const sink = new FileSink(file, { fileSizeLimitBytes: 40, formatter: numbered });
+      expect(sink.emitSync(makeEvents(4))).toBe(true);
+      fs.copyFileSync(file, `${file}.1`);
+      fs.truncateSync(file, 0);
+      // 32 bytes were written before the truncation; the empty file takes four more lines.
+      expect(sink.emitSync(makeEvents(4))).toBe(true);
+      void sink.close();
+      expect(numbers(`${file}.1`)).toEqual([0, 1, 2, 3]);
+      expect(numbers(file)).toEqual([0, 1, 2, 3]);
+    });
+
+    it('rolls by the size on disk when the file is truncated in place', () => {
+      const file = path.join(dir, 'app.log');
+      const sink = new FileSink(file, { fileSizeLimitBytes: 40, rollOnFileSizeLimit: true, formatter: numbered });
+      sink.emitSync(makeEvents(4));
+      fs.truncateSync(file, 0);
+      sink.emitSync(makeEvents(4));
+      void sink.close();
+      expect(fs.readdirSync(dir)).toEqual(['app.log']);
+      expect(numbers(file)).toEqual([0, 1, 2, 3]);
     });
   });
 
@@ -552,6 +657,13 @@ describe('FileSink', () => {
       [{ retainedFileCountLimit: 1.5 }, /1\.5/],
       [{ fallbackPath: '' }, /fallbackPath/],
       [{ syncFlushTimeoutMs: -1 }, /syncFlushTimeoutMs.*-1/],
+      // Unchecked, a formatter without format() made every event "skipped" yet counted delivered,
+      // a string 'false' turned rolling on, and a clock that is no function failed every batch.
+      [{ formatter: 'clef' }, /FileSink formatter: expected an object with format\(event\), got "clef"/],
+      [{ formatter: {} }, /FileSink formatter: expected an object with format\(event\)/],
+      [{ clock: 'utc' }, /FileSink clock: expected a function returning a Date, got "utc"/],
+      [{ rollOnFileSizeLimit: 'false' }, /FileSink rollOnFileSizeLimit: expected true or false, got "false"/],
+      [{ fsync: 1 }, /FileSink fsync: expected true or false, got number 1/],
     ])('throws a ConfigurationError naming a bad option: %p', (options, message) => {
       expect(() => new FileSink(path.join(dir, 'app.log'), options as never)).toThrow(ConfigurationError);
       expect(() => new FileSink(path.join(dir, 'app.log'), options as never)).toThrow(message);
