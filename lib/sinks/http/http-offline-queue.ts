@@ -177,21 +177,25 @@ export class HttpOfflineQueue {
     return this.#replaying;
   }
 
-  async #replayAll(): Promise<void> {
+  /** The replay loop; resolves true when it sent (or dropped) anything. */
+  async #replayAll(): Promise<boolean> {
+    let sent = false;
     while (!this.#closed && !isOffline() && !this.#leaving) {
       const next = this.#read()[0] as Entry | undefined;
-      if (next === undefined) return;
+      if (next === undefined) break;
       try {
         // Not keepalive: a request that outlived the page would arrive without the store learning it.
         await this.#send(next.body, false);
         this.#replayedCount += next.count;
       } catch (error) {
         const status = error instanceof HttpStatusError ? error.status : 0;
-        if (status < 400 || status >= 500 || status === 408 || status === 429) return;
+        if (status < 400 || status >= 500 || status === 408 || status === 429) break;
         this.#drop(next.count, 'the server refused a stored batch');
       }
+      sent = true;
       this.#write(this.#read().filter((entry) => entry.id !== next.id));
     }
+    return sent;
   }
 
   #drop(count: number, why: string): void {
@@ -246,19 +250,29 @@ export function storageBlocked(options: HttpOfflineOptions, where: string): bool
 }
 
 /**
+ * How long a tab keeps the replay lock after its replay sent something: the browser hands one
+ * tab's localStorage writes to the others asynchronously, so a tab that replayed right after
+ * could still see, and send again, a batch just sent. A mitigation, not a guarantee.
+ */
+const HANDOVER_MS = 250;
+
+/**
  * Runs `task` holding the Web Lock `name` where the browser has them: tabs share a store, and each
  * sees the same `online` event, so without it every tab sent every stored batch. The tab that
- * waited finds the store emptied. Without Web Locks (or where they are refused), runs it at once.
+ * waited finds the store emptied (delivery stays at least once: see `HANDOVER_MS`). Without Web
+ * Locks (or where they are refused), runs it at once.
  */
-async function withLock(name: string, task: () => Promise<void>): Promise<void> {
+async function withLock(name: string, task: () => Promise<boolean>): Promise<void> {
   const locks = (globalThis as { navigator?: { locks?: { request?(name: string, task: () => Promise<void>): Promise<void> } } })
     .navigator?.locks;
-  if (typeof locks?.request !== 'function') return task();
+  if (typeof locks?.request !== 'function') return void (await task());
   try {
-    return await locks.request(name, task);
+    await locks.request(name, async () => {
+      if (await task()) await new Promise((resolve) => setTimeout(resolve, HANDOVER_MS));
+    });
   } catch {
     // Refused (an opaque origin): the replay itself never rejects.
-    return task();
+    await task();
   }
 }
 
