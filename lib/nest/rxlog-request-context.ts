@@ -29,6 +29,8 @@ export interface RequestState {
   closeCompletes: boolean;
   /** The route pattern, noted by the interceptor for a completion written when the response closes. */
   route?: string;
+  /** An error Nest's exception filter reported before the interceptor saw the request (a guard's), for the completion written on close. */
+  error?: Error;
 }
 
 /** How a request ended, as the interceptor or the response's `close` saw it. */
@@ -49,6 +51,21 @@ export type RawRequest = Pick<IncomingMessage, 'method' | 'url' | 'headers'>;
 export type RawResponse = Pick<ServerResponse, 'statusCode' | 'writableFinished' | 'headersSent' | 'setHeader' | 'once'>;
 
 const states = new WeakMap<object, RequestState>();
+/** The same states by their diagnostic collection, which is what a request's async context holds. */
+const statesByCollector = new WeakMap<DiagnosticCollector, RequestState>();
+
+/**
+ * Hands `error` to the completion event of the request whose context is current, when that event
+ * is still to be written when its response closes (the interceptor never saw the request: a guard,
+ * or a middleware after rxlog's, threw). Returns whether it did; the caller then writes nothing.
+ */
+export function keepForCompletion(error: Error): boolean {
+  const collector = diagnosticContext.current();
+  const state = collector === undefined ? undefined : statesByCollector.get(collector);
+  if (state === undefined || state.completed || state.ignored || !state.closeCompletes) return false;
+  state.error ??= error;
+  return true;
+}
 
 /**
  * The request context of `rxlog/nest`: opens it for each request (a request id in `LogContext`,
@@ -93,6 +110,7 @@ export class RxlogRequestContext {
           closeCompletes: false,
         };
         states.set(request, state);
+        statesByCollector.set(collector, state);
         if (response !== undefined) this.completeOnClose(state, response);
         return next(state);
       }),
@@ -153,8 +171,8 @@ export class RxlogRequestContext {
     response.once('close', () => {
       if (state.completed) return;
       // A response destroyed with an error (a piped body that failed) is the server's failure; a client
-      // that leaves destroys it without one.
-      const error = response.writableFinished ? undefined : erroredWith(response);
+      // that leaves destroys it without one. Else an error Nest's exception filter reported (a guard's).
+      const error = (response.writableFinished ? undefined : erroredWith(response)) ?? state.error;
       this.complete(state, {
         statusCode: response.statusCode,
         ...(error === undefined ? { aborted: !response.writableFinished } : { error, failed: true }),

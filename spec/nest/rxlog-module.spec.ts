@@ -92,6 +92,7 @@ describe('RxlogModule on Express (forRoot)', () => {
       answers.stream = await get(`${app.url}/stream`, { 'x-request-id': 'req-stream' });
       answers.missing = await get(`${app.url}/missing`, { 'x-request-id': 'req-missing' });
       answers.boom = await get(`${app.url}/boom`, { 'x-request-id': 'req-boom' });
+      answers.guard = await get(`${app.url}/guarded`, { 'x-request-id': 'req-guard' });
       answers.health = await get(`${app.url}/health`, { 'x-request-id': 'req-health' });
       answers.unrouted = await get(`${app.url}/no/such/route`, { 'x-request-id': 'req-unrouted' });
       answers.later = await get(`${app.url}/later`, { 'x-request-id': 'req-later' });
@@ -213,6 +214,14 @@ describe('RxlogModule on Express (forRoot)', () => {
     expect(withException[0].properties.StatusCode).toBe(500);
     expect(run.events.filter((e) => e.properties.SourceContext === 'ExceptionsHandler')).toEqual([]);
     expect(answers.boom.status).toBe(500);
+  });
+
+  it('logs an unknown error a guard throws once, on the completion event, and Nest exception filter does not repeat it', () => {
+    const failures = withRequestId(run, 'req-guard').filter((e) => e.level === 'error' || e.exception !== undefined);
+    expect(
+      failures.map((e) => [e.properties.SourceContext, e.level, e.properties.StatusCode, e.exception?.stack?.split('\n')[0]]),
+    ).toEqual([['RequestLogging', 'error', 500, 'Error: Guard broke']]);
+    expect(answers.guard.status).toBe(500);
   });
 
   it('writes no completion event for an ignored path, but its events still carry the request id', () => {
