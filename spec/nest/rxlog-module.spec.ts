@@ -330,6 +330,36 @@ describe('RxlogModule on Fastify (forRootAsync), with installProcessHooks too', 
   }, 180_000);
 });
 
+describe('RxlogModule in an app with a global prefix', () => {
+  it('opens the request context for every path under the prefix, without a warning about its own route at boot', async () => {
+    const app = await startNestApp('nest-app.ts', ['express', 'sync', 'none', 'prefix']);
+    let run: NestAppRun | undefined;
+    try {
+      expect((await get(`${app.url}/api/orders/4`, { 'x-request-id': 'p-order' })).status).toBe(200);
+      expect((await get(`${app.url}/api`, { 'x-request-id': 'p-root' })).status).toBe(404);
+      expect((await get(`${app.url}/api/no/such/route`, { 'x-request-id': 'p-unrouted' })).status).toBe(404);
+    } finally {
+      run = await app.stop();
+    }
+    expect(
+      run.events
+        .filter((e) => e.level === 'warning' && e.properties.SourceContext !== 'RequestLogging')
+        .map((e) => e.renderMessage()),
+    ).toEqual([]);
+    expect(sourced(withRequestId(run, 'p-order')).map(([source]) => source)).toEqual([
+      'Audit',
+      undefined,
+      'Orders',
+      'RequestLogging',
+    ]);
+    expect(completions(run).map((e) => [e.properties.RequestId, e.properties.StatusCode])).toEqual([
+      ['p-order', 200],
+      ['p-root', 404],
+      ['p-unrouted', 404],
+    ]);
+  }, 180_000);
+});
+
 describe('RxlogModule in an app created with logger: false', () => {
   it('writes its events, and nothing through Nest’s console, not even the shutdown report', async () => {
     const app = await startNestApp('nest-app.ts', ['express', 'sync', 'quiet']);
