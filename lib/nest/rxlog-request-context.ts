@@ -53,6 +53,8 @@ export type RawResponse = Pick<ServerResponse, 'statusCode' | 'writableFinished'
 const states = new WeakMap<object, RequestState>();
 /** The same states by their diagnostic collection, which is what a request's async context holds. */
 const statesByCollector = new WeakMap<DiagnosticCollector, RequestState>();
+/** The states of apps with request logging on (an ignored path's too: its failure is written). */
+const loggingRequests = new WeakSet<RequestState>();
 
 /**
  * Hands `error` to the completion event of the request whose context is current, when that event
@@ -62,7 +64,7 @@ const statesByCollector = new WeakMap<DiagnosticCollector, RequestState>();
 export function keepForCompletion(error: Error): boolean {
   const collector = diagnosticContext.current();
   const state = collector === undefined ? undefined : statesByCollector.get(collector);
-  if (state === undefined || state.completed || state.ignored || !state.closeCompletes) return false;
+  if (state === undefined || state.completed || !state.closeCompletes || !loggingRequests.has(state)) return false;
   state.error ??= error;
   return true;
 }
@@ -111,6 +113,7 @@ export class RxlogRequestContext {
         };
         states.set(request, state);
         statesByCollector.set(collector, state);
+        if (this.settings.enabled) loggingRequests.add(state);
         if (response !== undefined) this.completeOnClose(state, response);
         return next(state);
       }),
@@ -122,7 +125,9 @@ export class RxlogRequestContext {
     if (state.completed) return;
     state.completed = true;
     const diagnostics = state.collector.complete();
-    if (state.ignored) return;
+    // An ignored path (a health check) is still written when it failed, as requestLogging does.
+    const failed = outcome.failed === true || (outcome.aborted !== true && outcome.statusCode >= 500);
+    if (state.ignored && !(failed && this.settings.enabled)) return;
     try {
       const aborted = outcome.aborted === true;
       const properties: Record<string, unknown> = { RequestMethod: state.method, RequestPath: state.path };

@@ -55,3 +55,30 @@ describe('RxlogRequestContext', () => {
     );
   });
 });
+
+describe('RxlogRequestContext with ignorePaths', () => {
+  it('writes the completion event of an ignored path when the request failed (5xx or an error), as requestLogging does', async () => {
+    const { log, events } = memoryLogger();
+    const failure = Object.assign(new Error('Database unreachable'), { getStatus: () => 503 });
+    for (const enabled of [true, false]) {
+      const requests = new RxlogRequestContext(
+        log,
+        requestLoggingSettings({ requestLogging: enabled ? { ignorePaths: ['/health'] } : false }),
+      );
+      const outcomes = [
+        { statusCode: 200 },
+        { statusCode: 404 },
+        { statusCode: 200, aborted: true },
+        { statusCode: 503, error: failure, failed: true },
+        { statusCode: 500 },
+      ];
+      for (const outcome of outcomes)
+        requests.run({ method: 'GET', url: '/health', headers: {} }, undefined, (state) => requests.complete(state, outcome));
+    }
+    await log.flush();
+    expect(events.map((e) => [e.level, e.properties.StatusCode, e.exception?.message])).toEqual([
+      ['error', 503, 'Database unreachable'],
+      ['error', 500, undefined],
+    ]);
+  });
+});
