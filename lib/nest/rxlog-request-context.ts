@@ -137,7 +137,16 @@ export class RxlogRequestContext {
       properties.RequestId = state.requestId;
       if (outcome.route !== undefined) properties.Route = outcome.route;
       if (aborted) properties.Aborted = true;
-      for (const key of Object.keys(diagnostics)) if (!(key in properties)) properties[key] = diagnostics[key];
+      // Own properties only, defined rather than assigned: 'constructor' is a name like any other, and
+      // '__proto__' must not become the prototype.
+      for (const key of Object.keys(diagnostics))
+        if (!Object.hasOwn(properties, key))
+          Object.defineProperty(properties, key, {
+            value: diagnostics[key],
+            enumerable: true,
+            writable: true,
+            configurable: true,
+          });
       const level = aborted ? 'warning' : this.levelFor(outcome);
       const template = aborted ? this.settings.abortedTemplate : this.settings.messageTemplate;
       const log = this.completions.child(properties);
