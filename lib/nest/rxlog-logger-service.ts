@@ -160,12 +160,18 @@ function withParams(log: Logger, params: readonly unknown[]): Logger {
   const properties: Record<string, unknown> = {};
   const rest: unknown[] = [];
   for (const param of params) {
-    if (isPlainObject(param)) Object.assign(properties, param);
+    if (isPlainObject(param)) addFields(properties, param);
     // Captured as `{@Params}` would be: a DTO or entity keeps its fields instead of becoming '[object Object]'.
     else rest.push(typeof param === 'object' && param !== null ? captureValue(param, 'structure') : param);
   }
   if (rest.length > 0) properties.Params = rest;
   return log.child(properties);
+}
+
+/** Copies `fields`' own enumerable fields by defining them: a `__proto__` parsed from JSON is a field, not the prototype. */
+function addFields(properties: Record<string, unknown>, fields: Record<string, unknown>): void {
+  for (const key of Object.keys(fields))
+    Object.defineProperty(properties, key, { value: fields[key], enumerable: true, writable: true, configurable: true });
 }
 
 /**
