@@ -6,6 +6,7 @@ import { captureValue } from '../templates/capture';
 import { writeJson } from '../templates/safe-json';
 import { wasLoggedRequestError } from './logged-request-errors';
 import { isPlainObject, type NestLogCall, readNestLogCall } from './nest-log-call';
+import { keepForCompletion } from './rxlog-request-context';
 
 /** Most `SourceContext` child loggers kept for reuse; past it, a child is made per call. */
 const MAX_CACHED_CONTEXTS = 256;
@@ -40,7 +41,8 @@ const EXCEPTIONS_HANDLER = 'ExceptionsHandler';
  * in a `Params` property (class instances with their fields). A function as the message is a
  * lazy one, as in Nest's `ConsoleLogger`: it is called only when its level is on (a class stands
  * for its name). An error the request interceptor already wrote with its request's completion
- * event is not written again when Nest's exception filter reports it.
+ * event is not written again when Nest's exception filter reports it, and one the interceptor never
+ * saw (a guard threw it) goes on its request's completion event instead of beside it.
  *
  * @example
  * ```ts fragment
@@ -130,6 +132,8 @@ export class RxlogLoggerService implements LoggerService {
           params = params.filter((_, i) => i !== index);
         }
       }
+      // An error a guard threw goes on its request's completion event, as a handler's does, not beside it.
+      if (call.context === EXCEPTIONS_HANDLER && exception !== undefined && keepForCompletion(exception)) return;
       const log = withParams(this.loggerFor(call.context), params);
       const template = message instanceof Error ? textTemplate(message.message) : templateOf(message);
       const args = typeof message === 'object' && message !== null && !(message instanceof Error) ? [message] : [];
@@ -156,12 +160,18 @@ function withParams(log: Logger, params: readonly unknown[]): Logger {
   const properties: Record<string, unknown> = {};
   const rest: unknown[] = [];
   for (const param of params) {
-    if (isPlainObject(param)) Object.assign(properties, param);
+    if (isPlainObject(param)) addFields(properties, param);
     // Captured as `{@Params}` would be: a DTO or entity keeps its fields instead of becoming '[object Object]'.
     else rest.push(typeof param === 'object' && param !== null ? captureValue(param, 'structure') : param);
   }
   if (rest.length > 0) properties.Params = rest;
   return log.child(properties);
+}
+
+/** Copies `fields`' own enumerable fields by defining them: a `__proto__` parsed from JSON is a field, not the prototype. */
+function addFields(properties: Record<string, unknown>, fields: Record<string, unknown>): void {
+  for (const key of Object.keys(fields))
+    Object.defineProperty(properties, key, { value: fields[key], enumerable: true, writable: true, configurable: true });
 }
 
 /**

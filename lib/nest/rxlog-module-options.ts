@@ -36,7 +36,8 @@ export interface RxlogModuleOptions {
 export interface RxlogRequestLoggingOptions {
   /**
    * Requests whose path (without the query) equals one of these strings or matches one of these
-   * patterns get no completion event (health checks); their events still carry the request id.
+   * patterns get no completion event (health checks) unless they failed (a 5xx status or an
+   * unknown error: a failing health check is written); their events still carry the request id.
    * Default none.
    */
   ignorePaths?: readonly (string | RegExp)[];

@@ -8,6 +8,7 @@ import {
   type Provider,
   RequestMethod,
 } from '@nestjs/common';
+import * as nestCommon from '@nestjs/common';
 import { APP_INTERCEPTOR, ModulesContainer } from '@nestjs/core';
 import { describeValue } from '../core/describe-value';
 import { ConfigurationError } from '../core/errors/configuration-error';
@@ -22,6 +23,14 @@ import { RxlogRequestContext } from './rxlog-request-context';
 import { RxlogRequestInterceptor } from './rxlog-request-interceptor';
 import { RxlogShutdown } from './rxlog-shutdown';
 import { shutDownLast } from './shut-down-last';
+
+/**
+ * Every path, in the route syntax of the Nest in use. Nest 11 moved to path-to-regexp 8, where `*`
+ * is a legacy wildcard it converts, with a warning at boot once a global prefix stands before it
+ * (`/api/*`); `{*path}` covers the same paths (the prefix itself too). `IntrinsicException` came
+ * with Nest 11.
+ */
+const ALL_PATHS = 'IntrinsicException' in nestCommon ? '{*path}' : '*';
 
 /**
  * rxlog for NestJS: a global module that provides the app's `Logger` (inject it with
@@ -70,7 +79,7 @@ export class RxlogModule implements NestModule {
       .apply(function rxlogRequestContext(request: RawRequest, response: RawResponse, next: () => void): void {
         requests.run(request, response, () => next());
       })
-      .forRoutes({ path: '*', method: RequestMethod.ALL });
+      .forRoutes({ path: ALL_PATHS, method: RequestMethod.ALL });
   }
 }
 Global()(RxlogModule);

@@ -29,6 +29,8 @@ export interface RequestState {
   closeCompletes: boolean;
   /** The route pattern, noted by the interceptor for a completion written when the response closes. */
   route?: string;
+  /** An error Nest's exception filter reported before the interceptor saw the request (a guard's), for the completion written on close. */
+  error?: Error;
 }
 
 /** How a request ended, as the interceptor or the response's `close` saw it. */
@@ -49,6 +51,23 @@ export type RawRequest = Pick<IncomingMessage, 'method' | 'url' | 'headers'>;
 export type RawResponse = Pick<ServerResponse, 'statusCode' | 'writableFinished' | 'headersSent' | 'setHeader' | 'once'>;
 
 const states = new WeakMap<object, RequestState>();
+/** The same states by their diagnostic collection, which is what a request's async context holds. */
+const statesByCollector = new WeakMap<DiagnosticCollector, RequestState>();
+/** The states of apps with request logging on (an ignored path's too: its failure is written). */
+const loggingRequests = new WeakSet<RequestState>();
+
+/**
+ * Hands `error` to the completion event of the request whose context is current, when that event
+ * is still to be written when its response closes (the interceptor never saw the request: a guard,
+ * or a middleware after rxlog's, threw). Returns whether it did; the caller then writes nothing.
+ */
+export function keepForCompletion(error: Error): boolean {
+  const collector = diagnosticContext.current();
+  const state = collector === undefined ? undefined : statesByCollector.get(collector);
+  if (state === undefined || state.completed || !state.closeCompletes || !loggingRequests.has(state)) return false;
+  state.error ??= error;
+  return true;
+}
 
 /**
  * The request context of `rxlog/nest`: opens it for each request (a request id in `LogContext`,
@@ -93,6 +112,8 @@ export class RxlogRequestContext {
           closeCompletes: false,
         };
         states.set(request, state);
+        statesByCollector.set(collector, state);
+        if (this.settings.enabled) loggingRequests.add(state);
         if (response !== undefined) this.completeOnClose(state, response);
         return next(state);
       }),
@@ -104,7 +125,9 @@ export class RxlogRequestContext {
     if (state.completed) return;
     state.completed = true;
     const diagnostics = state.collector.complete();
-    if (state.ignored) return;
+    // An ignored path (a health check) is still written when it failed, as requestLogging does.
+    const failed = outcome.failed === true || (outcome.aborted !== true && outcome.statusCode >= 500);
+    if (state.ignored && !(failed && this.settings.enabled)) return;
     try {
       const aborted = outcome.aborted === true;
       const properties: Record<string, unknown> = { RequestMethod: state.method, RequestPath: state.path };
@@ -114,7 +137,16 @@ export class RxlogRequestContext {
       properties.RequestId = state.requestId;
       if (outcome.route !== undefined) properties.Route = outcome.route;
       if (aborted) properties.Aborted = true;
-      for (const key of Object.keys(diagnostics)) if (!(key in properties)) properties[key] = diagnostics[key];
+      // Own properties only, defined rather than assigned: 'constructor' is a name like any other, and
+      // '__proto__' must not become the prototype.
+      for (const key of Object.keys(diagnostics))
+        if (!Object.hasOwn(properties, key))
+          Object.defineProperty(properties, key, {
+            value: diagnostics[key],
+            enumerable: true,
+            writable: true,
+            configurable: true,
+          });
       const level = aborted ? 'warning' : this.levelFor(outcome);
       const template = aborted ? this.settings.abortedTemplate : this.settings.messageTemplate;
       const log = this.completions.child(properties);
@@ -153,8 +185,8 @@ export class RxlogRequestContext {
     response.once('close', () => {
       if (state.completed) return;
       // A response destroyed with an error (a piped body that failed) is the server's failure; a client
-      // that leaves destroys it without one.
-      const error = response.writableFinished ? undefined : erroredWith(response);
+      // that leaves destroys it without one. Else an error Nest's exception filter reported (a guard's).
+      const error = (response.writableFinished ? undefined : erroredWith(response)) ?? state.error;
       this.complete(state, {
         statusCode: response.statusCode,
         ...(error === undefined ? { aborted: !response.writableFinished } : { error, failed: true }),

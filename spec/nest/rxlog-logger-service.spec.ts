@@ -102,6 +102,15 @@ describe('RxlogLoggerService', () => {
     expect(sink.events[1]?.properties).toEqual({ Message: { event: 'cache-miss', key: 'k' } });
   });
 
+  it('adds every field of a plain-object param, one parsed from JSON named __proto__ too, without changing the properties prototype', () => {
+    const { service, sink } = setup();
+    service.log('Payload', JSON.parse('{"__proto__":{"Polluted":true},"OrderId":7}') as object, 'Orders');
+    const properties = sink.events[0].properties;
+    expect(Object.getPrototypeOf(properties)).toBe(Object.prototype);
+    expect(Object.getOwnPropertyDescriptor(properties, '__proto__')?.value).toEqual({ Polluted: true });
+    expect(properties.OrderId).toBe(7);
+  });
+
   it('resolves a lazy message as Nest does: a function is called only when its level is on, a class gives its name', () => {
     const sink = new MemorySink();
     const service = new RxlogLoggerService(new LoggerConfiguration().writeTo.sink(sink).createLogger());

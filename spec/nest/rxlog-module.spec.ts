@@ -92,6 +92,7 @@ describe('RxlogModule on Express (forRoot)', () => {
       answers.stream = await get(`${app.url}/stream`, { 'x-request-id': 'req-stream' });
       answers.missing = await get(`${app.url}/missing`, { 'x-request-id': 'req-missing' });
       answers.boom = await get(`${app.url}/boom`, { 'x-request-id': 'req-boom' });
+      answers.guard = await get(`${app.url}/guarded`, { 'x-request-id': 'req-guard' });
       answers.health = await get(`${app.url}/health`, { 'x-request-id': 'req-health' });
       answers.unrouted = await get(`${app.url}/no/such/route`, { 'x-request-id': 'req-unrouted' });
       answers.later = await get(`${app.url}/later`, { 'x-request-id': 'req-later' });
@@ -215,6 +216,14 @@ describe('RxlogModule on Express (forRoot)', () => {
     expect(answers.boom.status).toBe(500);
   });
 
+  it('logs an unknown error a guard throws once, on the completion event, and Nest exception filter does not repeat it', () => {
+    const failures = withRequestId(run, 'req-guard').filter((e) => e.level === 'error' || e.exception !== undefined);
+    expect(
+      failures.map((e) => [e.properties.SourceContext, e.level, e.properties.StatusCode, e.exception?.stack?.split('\n')[0]]),
+    ).toEqual([['RequestLogging', 'error', 500, 'Error: Guard broke']]);
+    expect(answers.guard.status).toBe(500);
+  });
+
   it('writes no completion event for an ignored path, but its events still carry the request id', () => {
     expect(sourced(withRequestId(run, 'req-health'))).toEqual([
       ['Audit', 'Request allowed'],
@@ -318,6 +327,36 @@ describe('RxlogModule on Fastify (forRootAsync), with installProcessHooks too', 
     expect(run.otherLines.some((line) => /Logger closed \(graceful, \d+ ms\): stdout: \d+ delivered, 0 dropped/.test(line))).toBe(
       true,
     );
+  }, 180_000);
+});
+
+describe('RxlogModule in an app with a global prefix', () => {
+  it('opens the request context for every path under the prefix, without a warning about its own route at boot', async () => {
+    const app = await startNestApp('nest-app.ts', ['express', 'sync', 'none', 'prefix']);
+    let run: NestAppRun | undefined;
+    try {
+      expect((await get(`${app.url}/api/orders/4`, { 'x-request-id': 'p-order' })).status).toBe(200);
+      expect((await get(`${app.url}/api`, { 'x-request-id': 'p-root' })).status).toBe(404);
+      expect((await get(`${app.url}/api/no/such/route`, { 'x-request-id': 'p-unrouted' })).status).toBe(404);
+    } finally {
+      run = await app.stop();
+    }
+    expect(
+      run.events
+        .filter((e) => e.level === 'warning' && e.properties.SourceContext !== 'RequestLogging')
+        .map((e) => e.renderMessage()),
+    ).toEqual([]);
+    expect(sourced(withRequestId(run, 'p-order')).map(([source]) => source)).toEqual([
+      'Audit',
+      undefined,
+      'Orders',
+      'RequestLogging',
+    ]);
+    expect(completions(run).map((e) => [e.properties.RequestId, e.properties.StatusCode])).toEqual([
+      ['p-order', 200],
+      ['p-root', 404],
+      ['p-unrouted', 404],
+    ]);
   }, 180_000);
 });
 

@@ -2,6 +2,7 @@ import { ConfigurationError } from '../../lib/core/errors/configuration-error';
 import type { LogLevelName } from '../../lib/core/log-level';
 import { requestLoggingSettings } from '../../lib/nest/request-logging-settings';
 import { RxlogRequestContext } from '../../lib/nest/rxlog-request-context';
+import { diagnosticContext } from '../../lib/node/http/diagnostic-context';
 import { memoryLogger } from '../helpers/node-http';
 
 describe('RxlogRequestContext', () => {
@@ -53,5 +54,51 @@ describe('RxlogRequestContext', () => {
     expect(() => requestLoggingSettings({ requestLogging: { abortedTemplate: 42 as never } })).toThrow(
       'RxlogModule requestLogging.abortedTemplate: expected a template, got number 42',
     );
+  });
+});
+
+describe('RxlogRequestContext with ignorePaths', () => {
+  it('writes the completion event of an ignored path when the request failed (5xx or an error), as requestLogging does', async () => {
+    const { log, events } = memoryLogger();
+    const failure = Object.assign(new Error('Database unreachable'), { getStatus: () => 503 });
+    for (const enabled of [true, false]) {
+      const requests = new RxlogRequestContext(
+        log,
+        requestLoggingSettings({ requestLogging: enabled ? { ignorePaths: ['/health'] } : false }),
+      );
+      const outcomes = [
+        { statusCode: 200 },
+        { statusCode: 404 },
+        { statusCode: 200, aborted: true },
+        { statusCode: 503, error: failure, failed: true },
+        { statusCode: 500 },
+      ];
+      for (const outcome of outcomes)
+        requests.run({ method: 'GET', url: '/health', headers: {} }, undefined, (state) => requests.complete(state, outcome));
+    }
+    await log.flush();
+    expect(events.map((e) => [e.level, e.properties.StatusCode, e.exception?.message])).toEqual([
+      ['error', 503, 'Database unreachable'],
+      ['error', 500, undefined],
+    ]);
+  });
+});
+
+describe('RxlogRequestContext and diagnosticContext', () => {
+  it('puts every property set on the completion event, those named like Object members too, and never its own over the diagnostics', async () => {
+    const { log, events } = memoryLogger();
+    const requests = new RxlogRequestContext(log, requestLoggingSettings({}));
+    requests.run({ method: 'GET', url: '/orders', headers: { 'x-request-id': 'r-d' } }, undefined, (state) => {
+      diagnosticContext.set('constructor', 'Orders');
+      diagnosticContext.set('toString', 1);
+      diagnosticContext.set('__proto__', { Polluted: true });
+      diagnosticContext.set('RequestId', 'forged');
+      requests.complete(state, { statusCode: 200 });
+    });
+    await log.flush();
+    const [event] = events;
+    expect(Object.getPrototypeOf(event.properties)).toBe(Object.prototype);
+    expect(Object.getOwnPropertyDescriptor(event.properties, '__proto__')?.value).toEqual({ Polluted: true });
+    expect([event.properties.constructor, event.properties.toString, event.properties.RequestId]).toEqual(['Orders', 1, 'r-d']);
   });
 });

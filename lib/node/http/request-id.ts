@@ -7,7 +7,8 @@ export type RequestHeaders = Readonly<Record<string, string | readonly string[] 
 const MAX_REQUEST_ID_LENGTH = 128;
 // Printable ASCII without quotes or backslash: safe to echo in a header and to write in any log format.
 const SAFE_REQUEST_ID = /^[\x21\x23-\x5b\x5d-\x7e]+$/;
-const TRACEPARENT = /^([0-9a-f]{2})-([0-9a-f]{32})-([0-9a-f]{16})-([0-9a-f]{2})$/;
+// A later version may add fields after the flags (W3C Trace Context, "Versioning of traceparent").
+const TRACEPARENT = /^([0-9a-f]{2})-([0-9a-f]{32})-([0-9a-f]{16})-([0-9a-f]{2})(-.*)?$/;
 
 function first(value: string | readonly string[] | undefined): string | undefined {
   return typeof value === 'string' ? value : value?.[0];
@@ -15,13 +16,15 @@ function first(value: string | readonly string[] | undefined): string | undefine
 
 /**
  * The W3C `traceparent` header's trace id, or undefined when the header is absent or invalid
- * (wrong shape, version `ff`, or an all-zero trace or parent id).
+ * (wrong shape, version `ff`, or an all-zero trace or parent id). A version after `00` may carry
+ * more fields after the flags, which are ignored, as the spec asks and OpenTelemetry's propagator
+ * does; version `00` has exactly four.
  */
 export function traceIdFromTraceparent(header: string | undefined): string | undefined {
   const match = header === undefined ? null : TRACEPARENT.exec(header.trim());
   if (match === null) return undefined;
-  const [, version, traceId, parentId] = match as unknown as [string, string, string, string];
-  if (version === 'ff' || isZeroId(traceId) || isZeroId(parentId)) return undefined;
+  const [, version, traceId, parentId, , more] = match as unknown as [string, string, string, string, string, string?];
+  if (version === 'ff' || (version === '00' && more !== undefined) || isZeroId(traceId) || isZeroId(parentId)) return undefined;
   return traceId;
 }
 

@@ -1,3 +1,4 @@
+import { parseTraceParent } from '@opentelemetry/core';
 import { requestIdFrom, traceIdFromTraceparent } from '../../../lib/node/http/request-id';
 
 const generate = (): string => 'generated';
@@ -31,5 +32,20 @@ describe('traceIdFromTraceparent', () => {
     expect(traceIdFromTraceparent(`00-${TRACE.toUpperCase()}-00f067aa0ba902b7-01`)).toBeUndefined();
     expect(traceIdFromTraceparent('garbage')).toBeUndefined();
     expect(traceIdFromTraceparent(undefined)).toBeUndefined();
+  });
+
+  it('reads a later version with more fields, as the W3C spec asks and OpenTelemetry does; version 00 has exactly four', () => {
+    const headers = [
+      `01-${TRACE}-00f067aa0ba902b7-01-what-the-future-adds`,
+      `cc-${TRACE}-00f067aa0ba902b7-00-x`,
+      `01-${TRACE}-00f067aa0ba902b7-01`,
+      `00-${TRACE}-00f067aa0ba902b7-01-extra`,
+      `01-${TRACE}-00f067aa0ba902b7-01x`,
+      `ff-${TRACE}-00f067aa0ba902b7-01-x`,
+    ];
+    const ours = headers.map((header) => traceIdFromTraceparent(header));
+    expect(ours).toEqual([TRACE, TRACE, TRACE, undefined, undefined, undefined]);
+    expect(ours).toEqual(headers.map((header) => parseTraceParent(header)?.traceId));
+    expect(requestIdFrom({ traceparent: headers[0] }, generate)).toBe(TRACE);
   });
 });
