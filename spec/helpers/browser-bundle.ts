@@ -1,5 +1,6 @@
 import * as path from 'node:path';
 import { build } from 'esbuild';
+import { type Responder, startTestServer, type TestServer } from './http-test-server';
 
 /**
  * rxlog's browser entry with `HttpSink` and `installPageHideFlush`, bundled from the sources as a
@@ -21,4 +22,17 @@ export async function bundleRxlogForBrowser(): Promise<string> {
     logLevel: 'silent',
   });
   return result.outputFiles[0].text;
+}
+
+/**
+ * A test server on 127.0.0.1 for a page in Chromium: rxlog's browser bundle at `/rxlog.js`, `html`
+ * at `/`, and `other` for anything else (default: 204, as a log endpoint answers).
+ */
+export async function startPageServer(html: string, other: Responder = () => ({ status: 204 })): Promise<TestServer> {
+  const script = await bundleRxlogForBrowser();
+  return startTestServer((request, index) => {
+    if (request.url === '/rxlog.js') return { status: 200, headers: { 'Content-Type': 'text/javascript' }, body: script };
+    if (request.url === '/') return { status: 200, headers: { 'Content-Type': 'text/html' }, body: html };
+    return other(request, index);
+  });
 }

@@ -1,3 +1,6 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { type BrowserContext, chromium, type LaunchOptions } from 'playwright-core';
 
 /** Debian's Chromium: the browser tests never download one. */
@@ -22,4 +25,25 @@ export function launchChromium(profile: string, extra: Pick<LaunchOptions, 'igno
       '--no-first-run',
     ],
   });
+}
+
+/** Headless Chromium (see `launchChromium`) on a fresh profile folder; `close()` closes it and removes the folder. */
+export async function freshChromium(
+  extra: Pick<LaunchOptions, 'ignoreDefaultArgs'> = {},
+): Promise<{ browser: BrowserContext; close(): Promise<void> }> {
+  const profile = mkdtempSync(join(tmpdir(), 'rxlog-chromium-'));
+  const remove = (): void => rmSync(profile, { recursive: true, force: true });
+  try {
+    const browser = await launchChromium(profile, extra);
+    return {
+      browser,
+      close: async () => {
+        await browser.close();
+        remove();
+      },
+    };
+  } catch (error) {
+    remove();
+    throw error;
+  }
 }

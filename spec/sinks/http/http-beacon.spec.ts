@@ -1,11 +1,8 @@
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { existsSync } from 'node:fs';
 import { HttpBeacon } from '../../../lib/sinks/http/http-beacon';
-import { CHROMIUM, launchChromium } from '../../helpers/chromium';
+import { CHROMIUM, freshChromium } from '../../helpers/chromium';
 import { installFakePage } from '../../helpers/fake-page';
-import { startTestServer } from '../../helpers/http-test-server';
-import { bundleRxlogForBrowser } from '../../helpers/browser-bundle';
+import { startPageServer } from '../../helpers/browser-bundle';
 
 describe('HttpBeacon', () => {
   let page: ReturnType<typeof installFakePage>;
@@ -75,16 +72,12 @@ describe('HttpBeacon in Chromium', () => {
   (existsSync(CHROMIUM) ? it : it.skip)(
     'lets a page restored from the back/forward cache keep logging and shipping with fetch, each event once',
     async () => {
-      const script = await bundleRxlogForBrowser();
-      const server = await startTestServer((request) => {
-        if (request.url === '/rxlog.js') return { status: 200, headers: { 'Content-Type': 'text/javascript' }, body: script };
-        if (request.url === '/') return { status: 200, headers: { 'Content-Type': 'text/html' }, body: PAGE };
+      const server = await startPageServer(PAGE, (request) => {
         if (request.url === '/ingest') return { status: 204 };
         return { status: 200, headers: { 'Content-Type': 'text/html' }, body: '<!doctype html>elsewhere' };
       });
-      const profile = mkdtempSync(join(tmpdir(), 'rxlog-chromium-'));
       // Playwright turns the back/forward cache off by default; this test needs it on.
-      const browser = await launchChromium(profile, { ignoreDefaultArgs: ['--disable-back-forward-cache'] });
+      const { browser, close: closeBrowser } = await freshChromium({ ignoreDefaultArgs: ['--disable-back-forward-cache'] });
       const ingested = (): number[] =>
         server.requests
           .filter((r) => r.url === '/ingest')
@@ -113,9 +106,8 @@ describe('HttpBeacon in Chromium', () => {
         expect(await page.evaluate(() => (window as unknown as BfcacheWindow).beacons)).toBe(1);
         expect(ingested()).toEqual([0, 1, 2, 10, 11, 12]);
       } finally {
-        await browser.close();
+        await closeBrowser();
         await server.close();
-        rmSync(profile, { recursive: true, force: true });
       }
     },
     30_000,

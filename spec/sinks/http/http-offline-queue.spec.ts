@@ -1,6 +1,4 @@
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { existsSync } from 'node:fs';
 import { LoggerConfiguration } from '../../../lib/configuration/logger-configuration';
 import { ConfigurationError } from '../../../lib/core/errors/configuration-error';
 import { SelfLog } from '../../../lib/core/self-log';
@@ -9,8 +7,8 @@ import { installPageHideFlush } from '../../../lib/sinks/http/http-page-hide';
 import { HttpSink } from '../../../lib/sinks/http/http-sink';
 import { installFakePage, type FakePage } from '../../helpers/fake-page';
 import { startTestServer, type TestServer } from '../../helpers/http-test-server';
-import { CHROMIUM, launchChromium } from '../../helpers/chromium';
-import { bundleRxlogForBrowser } from '../../helpers/browser-bundle';
+import { CHROMIUM, freshChromium } from '../../helpers/chromium';
+import { bundleRxlogForBrowser, startPageServer } from '../../helpers/browser-bundle';
 
 /** localStorage's three methods over a Map, with an optional quota in characters. */
 class FakeStorage implements OfflineStore {
@@ -378,15 +376,9 @@ describe('HttpSink offline store in Chromium', () => {
   (hasChromium ? it : it.skip)(
     'keeps batches in localStorage while offline and sends them on the online event and at the next page load',
     async () => {
-      const script = await bundleRxlogForBrowser();
       const ingest = (r: { url: string }): boolean => r.url === '/ingest';
-      const server = await startTestServer((request) => {
-        if (request.url === '/rxlog.js') return { status: 200, headers: { 'Content-Type': 'text/javascript' }, body: script };
-        if (request.url === '/') return { status: 200, headers: { 'Content-Type': 'text/html' }, body: PAGE };
-        return { status: 204 };
-      });
-      const profile = mkdtempSync(join(tmpdir(), 'rxlog-chromium-'));
-      const browser = await launchChromium(profile);
+      const server = await startPageServer(PAGE);
+      const { browser, close: closeBrowser } = await freshChromium();
       type Win = {
         ready?: boolean;
         log: { information(t: string, n: number): void; flush(): Promise<unknown> };
@@ -436,9 +428,8 @@ describe('HttpSink offline store in Chromium', () => {
         );
         expect(server.requests.filter(ingest).flatMap((r) => lines(r.body))).toEqual([0, 1, 2, 3, 4, 5, 10, 11, 12]);
       } finally {
-        await browser.close();
+        await closeBrowser();
         await server.close();
-        rmSync(profile, { recursive: true, force: true });
       }
     },
     40_000,
@@ -447,15 +438,9 @@ describe('HttpSink offline store in Chromium', () => {
   (hasChromium ? it : it.skip)(
     'replays the store from one tab at a time when two tabs share it and the network returns',
     async () => {
-      const script = await bundleRxlogForBrowser();
       const ingest = (r: { url: string }): boolean => r.url === '/ingest';
-      const server = await startTestServer((request) => {
-        if (request.url === '/rxlog.js') return { status: 200, headers: { 'Content-Type': 'text/javascript' }, body: script };
-        if (request.url === '/') return { status: 200, headers: { 'Content-Type': 'text/html' }, body: PAGE };
-        return { status: 204 };
-      });
-      const profile = mkdtempSync(join(tmpdir(), 'rxlog-chromium-'));
-      const browser = await launchChromium(profile);
+      const server = await startPageServer(PAGE);
+      const { browser, close: closeBrowser } = await freshChromium();
       type Win = {
         ready?: boolean;
         log: { information(t: string, n: number): void; flush(): Promise<unknown> };
@@ -503,9 +488,8 @@ describe('HttpSink offline store in Chromium', () => {
         );
         expect(replayed[0] + replayed[1]).toBe(received.length);
       } finally {
-        await browser.close();
+        await closeBrowser();
         await server.close();
-        rmSync(profile, { recursive: true, force: true });
       }
     },
     40_000,
@@ -544,8 +528,7 @@ describe('HttpSink offline store in Chromium', () => {
           };
         return { status: 204, headers: cors };
       });
-      const profile = mkdtempSync(join(tmpdir(), 'rxlog-chromium-'));
-      const browser = await launchChromium(profile);
+      const { browser, close: closeBrowser } = await freshChromium();
       try {
         const page = browser.pages()[0] ?? (await browser.newPage());
         await page.goto(`${server.url}/`);
@@ -558,9 +541,8 @@ describe('HttpSink offline store in Chromium', () => {
         });
         expect(server.requests.filter((r) => r.url === '/ingest').flatMap((r) => lines(r.body))).toEqual([0, 1]);
       } finally {
-        await browser.close();
+        await closeBrowser();
         await server.close();
-        rmSync(profile, { recursive: true, force: true });
       }
     },
     40_000,

@@ -1,10 +1,7 @@
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { existsSync } from 'node:fs';
 import { whenOnline } from '../../../lib/sinks/http/http-online';
-import { CHROMIUM, launchChromium } from '../../helpers/chromium';
-import { startTestServer } from '../../helpers/http-test-server';
-import { bundleRxlogForBrowser } from '../../helpers/browser-bundle';
+import { CHROMIUM, freshChromium } from '../../helpers/chromium';
+import { startPageServer } from '../../helpers/browser-bundle';
 
 /** A page stand-in: `navigator.onLine` and the window's `online` event. */
 function fakePage(onLine: boolean) {
@@ -70,14 +67,8 @@ describe('HttpSink offline without a store, in Chromium', () => {
   (hasChromium ? it : it.skip)(
     'holds what is logged offline in the bounded queue, counts what overflows, and sends the rest once when back online',
     async () => {
-      const script = await bundleRxlogForBrowser();
-      const server = await startTestServer((request) => {
-        if (request.url === '/rxlog.js') return { status: 200, headers: { 'Content-Type': 'text/javascript' }, body: script };
-        if (request.url === '/') return { status: 200, headers: { 'Content-Type': 'text/html' }, body: PAGE };
-        return { status: 204 };
-      });
-      const profile = mkdtempSync(join(tmpdir(), 'rxlog-chromium-'));
-      const browser = await launchChromium(profile);
+      const server = await startPageServer(PAGE);
+      const { browser, close: closeBrowser } = await freshChromium();
       const metrics = () => page.evaluate(() => (window as unknown as OnlineWindow).log.metrics().sinks.http);
       const page = browser.pages()[0] ?? (await browser.newPage());
       try {
@@ -104,9 +95,8 @@ describe('HttpSink offline without a store, in Chromium', () => {
         // The batch in flight (0-9) and the newest 50 the queue kept (drop-oldest), each once, in order.
         expect(numbers).toEqual([...Array.from({ length: 10 }, (_, n) => n), ...Array.from({ length: 50 }, (_, n) => n + 30)]);
       } finally {
-        await browser.close();
+        await closeBrowser();
         await server.close();
-        rmSync(profile, { recursive: true, force: true });
       }
     },
     30_000,

@@ -1,14 +1,12 @@
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { existsSync } from 'node:fs';
 import { LoggerConfiguration } from '../../../lib/configuration/logger-configuration';
 import { HttpSink } from '../../../lib/sinks/http/http-sink';
 import { installPageHideFlush } from '../../../lib/sinks/http/http-page-hide';
 import { makeEvents } from '../../helpers/events';
 import { installFakePage } from '../../helpers/fake-page';
 import { startTestServer } from '../../helpers/http-test-server';
-import { CHROMIUM, launchChromium } from '../../helpers/chromium';
-import { bundleRxlogForBrowser } from '../../helpers/browser-bundle';
+import { CHROMIUM, freshChromium } from '../../helpers/chromium';
+import { bundleRxlogForBrowser, startPageServer } from '../../helpers/browser-bundle';
 
 describe('installPageHideFlush', () => {
   let page: ReturnType<typeof installFakePage>;
@@ -130,18 +128,14 @@ describe('installPageHideFlush in Chromium', () => {
   (hasChromium ? it : it.skip)(
     'sends the queued events by beacon when the page is left',
     async () => {
-      const script = await bundleRxlogForBrowser();
-      const server = await startTestServer((request) => {
-        if (request.url === '/rxlog.js') return { status: 200, headers: { 'Content-Type': 'text/javascript' }, body: script };
-        if (request.url === '/') return { status: 200, headers: { 'Content-Type': 'text/html' }, body: PAGE };
+      const server = await startPageServer(PAGE, (request) => {
         return {
           status: request.method === 'POST' ? 204 : 200,
           headers: { 'Content-Type': 'text/html' },
           body: request.method === 'POST' ? '' : '<!doctype html>bye',
         };
       });
-      const profile = mkdtempSync(join(tmpdir(), 'rxlog-chromium-'));
-      const browser = await launchChromium(profile);
+      const { browser, close: closeBrowser } = await freshChromium();
       try {
         const page = browser.pages()[0] ?? (await browser.newPage());
         await page.goto(`${server.url}/`);
@@ -165,9 +159,8 @@ describe('installPageHideFlush in Chromium', () => {
             .map((e) => e.N),
         ).toEqual([0, 1, 2]);
       } finally {
-        await browser.close();
+        await closeBrowser();
         await server.close();
-        rmSync(profile, { recursive: true, force: true });
       }
     },
     15_000,
@@ -210,8 +203,7 @@ describe('installPageHideFlush in Chromium', () => {
     'counts what the beacon quota refuses as pending, not delivered, and sends it with fetch while the page lives on',
     async () => {
       const server = await quotaServer();
-      const profile = mkdtempSync(join(tmpdir(), 'rxlog-chromium-'));
-      const browser = await launchChromium(profile);
+      const { browser, close: closeBrowser } = await freshChromium();
       try {
         const page = browser.pages()[0] ?? (await browser.newPage());
         await page.goto(`${server.url}/`);
@@ -238,9 +230,8 @@ describe('installPageHideFlush in Chromium', () => {
         );
         expect(ingested(server.requests)).toEqual(Array.from({ length: 400 }, (_, n) => n));
       } finally {
-        await browser.close();
+        await closeBrowser();
         await server.close();
-        rmSync(profile, { recursive: true, force: true });
       }
     },
     30_000,
@@ -250,8 +241,7 @@ describe('installPageHideFlush in Chromium', () => {
     'with the offline store, keeps what the beacon quota refuses when the page is left, and the next page load sends it once',
     async () => {
       const server = await quotaServer();
-      const profile = mkdtempSync(join(tmpdir(), 'rxlog-chromium-'));
-      const browser = await launchChromium(profile);
+      const { browser, close: closeBrowser } = await freshChromium();
       try {
         const page = browser.pages()[0] ?? (await browser.newPage());
         await page.goto(`${server.url}/stored`);
@@ -277,9 +267,8 @@ describe('installPageHideFlush in Chromium', () => {
         );
         expect(ingested(server.requests)).toEqual(Array.from({ length: 400 }, (_, n) => n));
       } finally {
-        await browser.close();
+        await closeBrowser();
         await server.close();
-        rmSync(profile, { recursive: true, force: true });
       }
     },
     30_000,
