@@ -8,6 +8,23 @@ import { RXLOG_SINK_ENDPOINTS } from '../../lib/angular/rxlog-tokens';
 import { installFakePage } from '../helpers/fake-page';
 import { provideLocationMocks } from '@angular/common/testing';
 
+/** A stand-in NgZone (zone.js is not installed here): `where.outside` says whether code runs inside its `runOutsideAngular`. */
+function standInZone(): { zone: NgZone; where: { outside: boolean } } {
+  const where = { outside: false };
+  const zone = {
+    runOutsideAngular<T>(fn: () => T): T {
+      const before = where.outside;
+      where.outside = true;
+      try {
+        return fn();
+      } finally {
+        where.outside = before;
+      }
+    },
+  } as unknown as NgZone;
+  return { zone, where };
+}
+
 void describe('provideRxlog', () => {
   void it('builds the logger from the configure function when the injector starts', () => {
     const memory = new MemorySink();
@@ -55,22 +72,9 @@ void describe('provideRxlog', () => {
   });
 
   void it('runs the pipeline outside the Angular zone', () => {
-    const zoneCalls: string[] = [];
-    let outside = false;
-    const zone = {
-      runOutsideAngular<T>(fn: () => T): T {
-        zoneCalls.push('outside');
-        const before = outside;
-        outside = true;
-        try {
-          return fn();
-        } finally {
-          outside = before;
-        }
-      },
-    } as unknown as NgZone;
+    const { zone, where } = standInZone();
     const seenOutside: boolean[] = [];
-    const sink = { emit: () => void seenOutside.push(outside) };
+    const sink = { emit: () => void seenOutside.push(where.outside) };
     const injector = testInjector([{ provide: NgZone, useValue: zone }, provideRxlog((c) => c.writeTo.sink(sink))]);
     injector.get(RXLOG_LOGGER).information('one');
     assert.deepEqual(seenOutside, [true]);
@@ -78,24 +82,13 @@ void describe('provideRxlog', () => {
   });
 
   void it("builds the sinks outside the Angular zone: their page listeners and timers are not the zone's", () => {
-    let outside = false;
-    const zone = {
-      runOutsideAngular<T>(fn: () => T): T {
-        const before = outside;
-        outside = true;
-        try {
-          return fn();
-        } finally {
-          outside = before;
-        }
-      },
-    } as unknown as NgZone;
+    const { zone, where } = standInZone();
     const page = installFakePage();
     const registered: string[] = [];
     const addEventListener = globalThis.addEventListener.bind(globalThis);
     Object.assign(globalThis, {
       addEventListener: (type: string, listener: () => void) => {
-        registered.push(`${type} ${outside ? 'outside' : 'INSIDE'}`);
+        registered.push(`${type} ${where.outside ? 'outside' : 'INSIDE'}`);
         addEventListener(type, listener);
       },
     });
@@ -111,7 +104,7 @@ void describe('provideRxlog', () => {
     try {
       // The offline store schedules its first replay (a fetch) when it is built.
       globalThis.setTimeout = ((...args: Parameters<typeof setTimeout>) => {
-        registered.push(`timer ${outside ? 'outside' : 'INSIDE'}`);
+        registered.push(`timer ${where.outside ? 'outside' : 'INSIDE'}`);
         return realSetTimeout(...args);
       }) as typeof setTimeout;
       const injector = testInjector([

@@ -372,6 +372,13 @@ const PAGE = `<!doctype html><script src="/rxlog.js"></script><script>
   window.ready = true;
 </script>`;
 
+/** What PAGE puts on its window. */
+type Win = {
+  ready?: boolean;
+  log: { information(t: string, n: number): void; flush(): Promise<unknown> };
+  sink: { offline: { pending: number; stored: number; replayed: number } };
+};
+
 describe('HttpSink offline store in Chromium', () => {
   (hasChromium ? it : it.skip)(
     'keeps batches in localStorage while offline and sends them on the online event and at the next page load',
@@ -379,11 +386,6 @@ describe('HttpSink offline store in Chromium', () => {
       const ingest = (r: { url: string }): boolean => r.url === '/ingest';
       const server = await startPageServer(PAGE);
       const { browser, close: closeBrowser } = await freshChromium();
-      type Win = {
-        ready?: boolean;
-        log: { information(t: string, n: number): void; flush(): Promise<unknown> };
-        sink: { offline: { pending: number; stored: number; replayed: number } };
-      };
       try {
         const page = browser.pages()[0] ?? (await browser.newPage());
         await page.goto(`${server.url}/`);
@@ -441,11 +443,6 @@ describe('HttpSink offline store in Chromium', () => {
       const ingest = (r: { url: string }): boolean => r.url === '/ingest';
       const server = await startPageServer(PAGE);
       const { browser, close: closeBrowser } = await freshChromium();
-      type Win = {
-        ready?: boolean;
-        log: { information(t: string, n: number): void; flush(): Promise<unknown> };
-        sink: { offline: { pending: number; stored: number; replayed: number } };
-      };
       try {
         const first = browser.pages()[0] ?? (await browser.newPage());
         const second = await browser.newPage();
