@@ -8,8 +8,22 @@ export const ALWAYS_REDACTED_HEADERS: readonly string[] = ['authorization', 'pro
 export const REDACTED = '[Redacted]';
 
 /**
+ * Headers whose values are URLs: logged as `RequestPath` is, without the query string, the
+ * fragment or a `user:password@`, which often hold tokens (a password-reset link in `Referer`, a
+ * signed download link in `Location`).
+ */
+const URL_HEADERS = new Set(['referer', 'location', 'content-location']);
+
+function withoutUrlSecrets(url: string): string {
+  return url
+    .replace(/[?#][\s\S]*$/, '')
+    .replace(/^([a-z][\w+.-]*:)?\/\/[^/@]*@/i, (_, scheme: string | undefined) => `${scheme ?? ''}//`);
+}
+
+/**
  * The named headers that are present, with lower-case names and redacted values replaced by
- * `'[Redacted]'`; `'*'` selects every header. Values are strings (several values joined with `', '`).
+ * `'[Redacted]'`; `'*'` selects every header. URL headers (`referer`, `location`,
+ * `content-location`) lose their query string, fragment and credentials. Values are strings (several values joined with `', '`).
  *
  * @param names Lower-case header names to keep, or `['*']`.
  * @param redacted Lower-case names whose values are replaced.
@@ -28,8 +42,9 @@ export function selectHeaders(
     if (value === undefined) continue;
     any = true;
     const key = name.toLowerCase();
+    const text = Array.isArray(value) ? value.join(', ') : String(value);
     Object.defineProperty(selected, key, {
-      value: redacted.has(key) ? REDACTED : Array.isArray(value) ? value.join(', ') : String(value as string | number),
+      value: redacted.has(key) ? REDACTED : URL_HEADERS.has(key) ? withoutUrlSecrets(text) : text,
       enumerable: true,
       writable: true,
       configurable: true,

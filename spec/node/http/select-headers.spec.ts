@@ -34,6 +34,24 @@ describe('selectHeaders', () => {
     expect(selectHeaders(headers, ['x-missing'], redacted)).toBeUndefined();
   });
 
+  // As RequestPath: a password-reset link in Referer or a signed link in Location holds its token
+  // in the query string.
+  it('logs URL headers without their query string, fragment or credentials', () => {
+    const urls = {
+      referer: 'https://shop.example/reset?token=s3cret&user=ann#step2',
+      location: '//ann:pw@cdn.example/file.zip?X-Amz-Signature=abc',
+      'content-location': '/orders/7?session=xyz',
+      link: '<https://api.example/next?page=2>; rel="next"',
+    };
+    expect(selectHeaders(urls, ['*'], redacted)).toEqual({
+      referer: 'https://shop.example/reset',
+      location: '//cdn.example/file.zip',
+      'content-location': '/orders/7',
+      link: '<https://api.example/next?page=2>; rel="next"',
+    });
+    expect(selectHeaders({ location: 'http://user:pass@host/a' }, ['location'], redacted)).toEqual({ location: 'http://host/a' });
+  });
+
   it('keeps a header named __proto__ as data', () => {
     const selected = selectHeaders({ ['__proto__']: 'x' }, ['*'], redacted);
     expect(Object.keys(selected ?? {})).toEqual(Object.keys({ ['__proto__']: 'x' }));
