@@ -1,7 +1,7 @@
 // Type-level reading of a message template: which holes a string literal has, so the compiler can
 // check a call's value count. Types only: nothing here exists at run time.
 
-/** ASCII characters that cannot appear in a hole's name: a hole holding one is text, as in `parseTemplate`. */
+/** ASCII characters that cannot appear in a hole's name: a hole holding one is text, as in `parseTemplate` (`.` only between identifiers). */
 type NotInName =
   | ' '
   | '\t'
@@ -20,7 +20,6 @@ type NotInName =
   | '+'
   | ','
   | '-'
-  | '.'
   | '/'
   | ':'
   | ';'
@@ -41,7 +40,24 @@ type NotInName =
 
 type Digit = '0' | '1' | '2' | '3' | '4' | '5' | '6' | '7' | '8' | '9';
 
-type IsName<S extends string> = S extends '' ? false : S extends `${string}${NotInName}${string}` ? false : true;
+/** An identifier: not empty and not starting with a digit (`_a`, `Größe`; not `1abc`). */
+type IsIdentifier<S extends string> = S extends '' ? false : S extends `${Digit}${string}` ? false : true;
+
+/** Identifiers with `.` between them (`http.method`; not `.x`, `x.`, `x..y`). */
+type IsDotted<S extends string> = S extends `${infer Part}.${infer Rest}`
+  ? IsIdentifier<Part> extends true
+    ? IsDotted<Rest>
+    : false
+  : IsIdentifier<S>;
+
+/** A hole name as `parseTemplate` reads it: digits only (positional), or dotted identifiers. */
+type IsName<S extends string> = S extends ''
+  ? false
+  : S extends `${string}${NotInName}${string}`
+    ? false
+    : IsIndex<S> extends true
+      ? true
+      : IsDotted<S>;
 
 /** The hole's head: what comes before its alignment (`,`) or format (`:`), whichever is first. */
 type HoleHead<C extends string> = C extends `${infer Name},${string}`
@@ -58,7 +74,8 @@ type HoleName<C extends string> =
 
 /**
  * The names of a template's holes, in order, repeats included. `{{` and `}}` are literal braces; a
- * `{` inside a hole ends it; a hole whose name is not letters, digits and `_` is text.
+ * `{` inside a hole ends it; a hole whose name is not
+ * digits only, or letters, digits and `_` not starting with a digit with `.` between such parts, is text.
  */
 export type TemplateHoles<T extends string, Found extends string[] = []> = T extends `${string}{${infer Rest}`
   ? Rest extends `{${infer After}`

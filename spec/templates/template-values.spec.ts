@@ -58,3 +58,18 @@ describe('TemplateValues and CheckLogArguments', () => {
     ).toEqual([]);
   });
 });
+
+describe('TemplateValues reads hole names as parseTemplate does', () => {
+  it('counts a dotted name ({http.method}) as a hole, and {1abc}, {.x}, {x.}, {x..y}, {0.1} as text', () => {
+    expect(
+      diagnostics(`
+        const dotted: TemplateValues<'{http.method} {url.full}'> = [1, 2];
+        const notNames: TemplateValues<'{1abc} {.x} {x.} {x..y} {0.1}'> = [];
+        const underscore: TemplateValues<'{_a.b_2} {0}'> = [1, 2];
+        type Problem = CheckLogArguments<'Request {http.method}', ['GET']>;
+        const fits: Problem = 'anything';
+        export { dotted, notNames, underscore, fits };
+      `),
+    ).toEqual([]);
+  });
+});
