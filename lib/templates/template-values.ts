@@ -68,6 +68,16 @@ type HoleHead<C extends string> = C extends `${infer Name},${string}`
     ? Name
     : C;
 
+/** An alignment: digits, after an optional `-` (`{A,5}`, `{A,-10}`; not `{A,}`, `{A,+5}`, `{A,x}`). */
+type IsAlignment<S extends string> = S extends `-${infer Digits}` ? IsIndex<Digits> : IsIndex<S>;
+
+/** Whether the hole's alignment, if it has one (a `,` before any `:`), is well formed. */
+type AlignmentFits<C extends string> = C extends `${infer Head},${infer After}`
+  ? Head extends `${string}:${string}`
+    ? true
+    : IsAlignment<After extends `${infer Alignment}:${string}` ? Alignment : After>
+  : true;
+
 /** The hole's name: its head without the `@` or `$` capture marker. */
 type HoleName<C extends string> =
   HoleHead<C> extends `@${infer Name}` ? Name : HoleHead<C> extends `$${infer Name}` ? Name : HoleHead<C>;
@@ -75,7 +85,8 @@ type HoleName<C extends string> =
 /**
  * The names of a template's holes, in order, repeats included. `{{` and `}}` are literal braces; a
  * `{` inside a hole ends it; a hole whose name is not
- * digits only, or letters, digits and `_` not starting with a digit with `.` between such parts, is text.
+ * digits only, or letters, digits and `_` not starting with a digit with `.` between such parts, or
+ * whose alignment is not digits after an optional `-`, is text.
  */
 export type TemplateHoles<T extends string, Found extends string[] = []> = T extends `${string}{${infer Rest}`
   ? Rest extends `{${infer After}`
@@ -83,7 +94,7 @@ export type TemplateHoles<T extends string, Found extends string[] = []> = T ext
     : Rest extends `${infer Content}}${infer After}`
       ? Content extends `${string}{${infer Inner}`
         ? TemplateHoles<`{${Inner}}${After}`, Found>
-        : IsName<HoleName<Content>> extends true
+        : [IsName<HoleName<Content>>, AlignmentFits<Content>] extends [true, true]
           ? TemplateHoles<After, [...Found, HoleName<Content>]>
           : TemplateHoles<After, Found>
       : Found
