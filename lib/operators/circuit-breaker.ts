@@ -126,6 +126,23 @@ export class CircuitBreaker {
   }
 }
 
+/**
+ * Whether `value` is a CircuitBreaker, also one made by another copy of rxlog (an app that both
+ * requires and imports it loads its CommonJS and ES module builds), which `instanceof` refuses.
+ */
+function isCircuitBreaker(value: unknown): value is CircuitBreaker {
+  if (value instanceof CircuitBreaker) return true;
+  const breaker = value as Partial<CircuitBreaker> | null;
+  return (
+    typeof breaker === 'object' &&
+    breaker !== null &&
+    typeof breaker.tryAcquire === 'function' &&
+    typeof breaker.recordSuccess === 'function' &&
+    typeof breaker.recordFailure === 'function' &&
+    typeof breaker.releaseProbe === 'function'
+  );
+}
+
 /** An operator that guards a cold source with a shared circuit breaker; the breaker is exposed for its state. */
 export interface CircuitBreakerOperator {
   <T>(source: Observable<T>): Observable<T>;
@@ -142,7 +159,7 @@ export interface CircuitBreakerOperator {
  * breaker; put `retryWithBackoff` before it to retry inside one call, or after it to let each
  * retry ask the breaker.
  *
- * @param options The breaker's options, or an existing CircuitBreaker to share.
+ * @param options The breaker's options, or an existing CircuitBreaker to share (also one made by another copy of rxlog, its CommonJS or ES module build).
  * @param scheduler The clock for `resetTimeoutMs` when a breaker is made here. Default `unrefScheduler`.
  * @example
  * const guard = circuitBreaker({ failureThreshold: 3, resetTimeoutMs: 1_000 });
@@ -153,8 +170,9 @@ export function circuitBreaker(
   options: CircuitBreakerOptions | CircuitBreaker = {},
   scheduler: SchedulerLike = unrefScheduler,
 ): CircuitBreakerOperator {
-  const breaker = options instanceof CircuitBreaker ? options : new CircuitBreaker(options, scheduler);
-  if (!(options instanceof CircuitBreaker)) checkOptionKeys('circuitBreaker', options, ['failureThreshold', 'resetTimeoutMs']);
+  const shared = isCircuitBreaker(options);
+  const breaker = shared ? options : new CircuitBreaker(options, scheduler);
+  if (!shared) checkOptionKeys('circuitBreaker', options, ['failureThreshold', 'resetTimeoutMs']);
   const operator = <T>(source: Observable<T>): Observable<T> =>
     new Observable<T>((subscriber) => {
       if (breaker.tryAcquire() === 'reject') {

@@ -7,19 +7,19 @@ import { describeOption } from './operator-options';
 export type EventKey = string | ((event: LogEvent) => unknown);
 
 /**
- * Turns an {@link EventKey} option into a function that never throws: a selector that throws is
- * reported to SelfLog and gives `undefined`.
+ * Turns an {@link EventKey} option into a function that never throws: a selector that throws, or
+ * a named property that cannot be read (a throwing getter, a Proxy), is reported to SelfLog and
+ * gives `undefined`.
  *
  * @throws ConfigurationError when `key` is neither a non-empty string nor a function.
  */
 export function eventKeySelector(key: EventKey, where: string): (event: LogEvent) => unknown {
-  if (typeof key === 'string' && key !== '') {
-    return (event) => (Object.hasOwn(event.properties, key) ? event.properties[key] : undefined);
-  }
-  if (typeof key === 'function') {
+  if ((typeof key === 'string' && key !== '') || typeof key === 'function') {
     return (event) => {
       try {
-        return key(event);
+        // A property that cannot be read (a throwing getter, a Proxy) is no key, as a throwing selector is.
+        if (typeof key === 'function') return key(event);
+        return Object.hasOwn(event.properties, key) ? event.properties[key] : undefined;
       } catch (error) {
         SelfLog.write('{Where}: the key selector threw; the event has no key', where, error);
         return undefined;

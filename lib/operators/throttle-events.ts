@@ -53,7 +53,9 @@ function defaultKey(event: LogEvent): string {
  *
  * ```text
  * source:                        -a-a-a-a------|     (windowMs: 5, max: 1)
- * throttleEvents():              -a-------(s)--|     s = Suppressed 3 repeats of "a"
+ * throttleEvents():              -a----sa------|     s = Suppressed 2 repeats of "a"
+ *                                                    (the window opened at frame 1 ends at 6;
+ *                                                    the a at frame 7 opens a new one)
  * ```
  *
  * @param scheduler Runs the window timers and stamps summaries. Default `unrefScheduler` (its timers never keep a Node process alive; a window still open when the process ends sends no summary unless the logger is closed).

@@ -281,6 +281,8 @@ interface BindingPlan {
   readonly holes: readonly PropertyToken[];
   /** Argument index of each hole when every hole is positional; undefined for named binding. */
   readonly positions: readonly number[] | undefined;
+  /** The same indexes as a set: a lookup per argument, not a scan of every hole. */
+  readonly taken: ReadonlySet<number>;
 }
 
 const plans = new WeakMap<MessageTemplate, BindingPlan>();
@@ -290,7 +292,8 @@ function planOf(template: MessageTemplate): BindingPlan {
   if (plan !== undefined) return plan;
   const holes = template.tokens.filter((token) => token.kind === 'property');
   const positions = holes.map((hole) => hole.position);
-  plan = { holes, positions: holes.length > 0 && !positions.includes(undefined) ? (positions as number[]) : undefined };
+  const bound = holes.length > 0 && !positions.includes(undefined) ? (positions as number[]) : undefined;
+  plan = { holes, positions: bound, taken: new Set(bound) };
   plans.set(template, plan);
   return plan;
 }
@@ -353,7 +356,7 @@ export function captureProperties(
   }
   let extras = 0;
   for (let i = 0; i < count; i++) {
-    if (!positions.includes(i) && extras++ < maxExtras) bind(result, `__${i}`, args[i], 'default', limits, maxString);
+    if (!plan.taken.has(i) && extras++ < maxExtras) bind(result, `__${i}`, args[i], 'default', limits, maxString);
   }
   if (extras > maxExtras) result[EXTRAS_MARKER] = more(extras - maxExtras);
   return result;

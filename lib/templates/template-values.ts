@@ -1,7 +1,7 @@
 // Type-level reading of a message template: which holes a string literal has, so the compiler can
 // check a call's value count. Types only: nothing here exists at run time.
 
-/** ASCII characters that cannot appear in a hole's name: a hole holding one is text, as in `parseTemplate`. */
+/** ASCII characters that cannot appear in a hole's name: a hole holding one is text, as in `parseTemplate` (`.` only between identifiers). */
 type NotInName =
   | ' '
   | '\t'
@@ -20,7 +20,6 @@ type NotInName =
   | '+'
   | ','
   | '-'
-  | '.'
   | '/'
   | ':'
   | ';'
@@ -41,7 +40,24 @@ type NotInName =
 
 type Digit = '0' | '1' | '2' | '3' | '4' | '5' | '6' | '7' | '8' | '9';
 
-type IsName<S extends string> = S extends '' ? false : S extends `${string}${NotInName}${string}` ? false : true;
+/** An identifier: not empty and not starting with a digit (`_a`, `Größe`; not `1abc`). */
+type IsIdentifier<S extends string> = S extends '' ? false : S extends `${Digit}${string}` ? false : true;
+
+/** Identifiers with `.` between them (`http.method`; not `.x`, `x.`, `x..y`). */
+type IsDotted<S extends string> = S extends `${infer Part}.${infer Rest}`
+  ? IsIdentifier<Part> extends true
+    ? IsDotted<Rest>
+    : false
+  : IsIdentifier<S>;
+
+/** A hole name as `parseTemplate` reads it: digits only (positional), or dotted identifiers. */
+type IsName<S extends string> = S extends ''
+  ? false
+  : S extends `${string}${NotInName}${string}`
+    ? false
+    : IsIndex<S> extends true
+      ? true
+      : IsDotted<S>;
 
 /** The hole's head: what comes before its alignment (`,`) or format (`:`), whichever is first. */
 type HoleHead<C extends string> = C extends `${infer Name},${string}`
@@ -52,13 +68,25 @@ type HoleHead<C extends string> = C extends `${infer Name},${string}`
     ? Name
     : C;
 
+/** An alignment: digits, after an optional `-` (`{A,5}`, `{A,-10}`; not `{A,}`, `{A,+5}`, `{A,x}`). */
+type IsAlignment<S extends string> = S extends `-${infer Digits}` ? IsIndex<Digits> : IsIndex<S>;
+
+/** Whether the hole's alignment, if it has one (a `,` before any `:`), is well formed. */
+type AlignmentFits<C extends string> = C extends `${infer Head},${infer After}`
+  ? Head extends `${string}:${string}`
+    ? true
+    : IsAlignment<After extends `${infer Alignment}:${string}` ? Alignment : After>
+  : true;
+
 /** The hole's name: its head without the `@` or `$` capture marker. */
 type HoleName<C extends string> =
   HoleHead<C> extends `@${infer Name}` ? Name : HoleHead<C> extends `$${infer Name}` ? Name : HoleHead<C>;
 
 /**
  * The names of a template's holes, in order, repeats included. `{{` and `}}` are literal braces; a
- * `{` inside a hole ends it; a hole whose name is not letters, digits and `_` is text.
+ * `{` inside a hole ends it; a hole whose name is not
+ * digits only, or letters, digits and `_` not starting with a digit with `.` between such parts, or
+ * whose alignment is not digits after an optional `-`, is text.
  */
 export type TemplateHoles<T extends string, Found extends string[] = []> = T extends `${string}{${infer Rest}`
   ? Rest extends `{${infer After}`
@@ -66,7 +94,7 @@ export type TemplateHoles<T extends string, Found extends string[] = []> = T ext
     : Rest extends `${infer Content}}${infer After}`
       ? Content extends `${string}{${infer Inner}`
         ? TemplateHoles<`{${Inner}}${After}`, Found>
-        : IsName<HoleName<Content>> extends true
+        : [IsName<HoleName<Content>>, AlignmentFits<Content>] extends [true, true]
           ? TemplateHoles<After, [...Found, HoleName<Content>]>
           : TemplateHoles<After, Found>
       : Found

@@ -267,3 +267,29 @@ describe('circuitBreaker over a long-running stream', () => {
     expect(heapGrowthMiB('circuitBreaker')).toBeLessThan(1);
   }, 120_000);
 });
+
+// A Node app that both requires and imports rxlog loads two copies of it (the CommonJS and the
+// ES module builds); jest.isolateModulesAsync loads a second copy of the module the same way.
+describe('circuitBreaker with a CircuitBreaker from another copy of rxlog', () => {
+  it('shares that breaker, as it shares one of its own copy', async () => {
+    let Foreign: typeof CircuitBreaker | undefined;
+    await jest.isolateModulesAsync(async () => {
+      Foreign = (await import('../../lib/operators/circuit-breaker')).CircuitBreaker;
+    });
+    if (Foreign === undefined) throw new Error('no second copy loaded');
+    expect(Foreign).not.toBe(CircuitBreaker);
+    const shared = new Foreign({ failureThreshold: 1, resetTimeoutMs: 1_000 });
+    const guard = circuitBreaker(shared);
+    expect(guard.breaker).toBe(shared);
+    const failures: unknown[] = [];
+    throwError(() => new Error('down'))
+      .pipe(guard)
+      .subscribe({ error: (error: unknown) => failures.push(error) });
+    of(1)
+      .pipe(guard)
+      .subscribe({ error: (error: unknown) => failures.push(error) });
+    expect(shared.state).toBe('open');
+    expect(failures[1]).toBeInstanceOf(Error);
+    expect((failures[1] as Error).name).toBe('BrokenCircuitError');
+  });
+});

@@ -23,6 +23,36 @@ describe('eventKeySelector', () => {
     expect(diagnostics).toHaveLength(1);
   });
 
+  it('turns a property that cannot be read (a throwing getter, a Proxy) into no key and a SelfLog diagnostic', () => {
+    const diagnostics: SelfLogEvent[] = [];
+    const subscription = SelfLog.events$.subscribe((e) => diagnostics.push(e));
+    const getter = makeEvent({
+      properties: {
+        get RequestId(): string {
+          throw new Error('detached');
+        },
+      },
+    });
+    const proxy = makeEvent({
+      properties: new Proxy(
+        {},
+        {
+          getOwnPropertyDescriptor: () => {
+            throw new Error('revoked');
+          },
+        },
+      ),
+    });
+    const selector = eventKeySelector('RequestId', 'fingersCrossed: isolateBy');
+    expect(selector(getter)).toBeUndefined();
+    expect(selector(proxy)).toBeUndefined();
+    subscription.unsubscribe();
+    expect(diagnostics.map((d) => d.message)).toEqual([
+      expect.stringContaining('fingersCrossed: isolateBy'),
+      expect.stringContaining('fingersCrossed: isolateBy'),
+    ]);
+  });
+
   it('rejects what is neither a name nor a function, naming the option', () => {
     expect(() => eventKeySelector('', 'sampleEvents: key')).toThrow(ConfigurationError);
     expect(() => eventKeySelector(7 as unknown as string, 'sampleEvents: key')).toThrow(/sampleEvents: key.*7/);

@@ -137,6 +137,32 @@ describe('sampleEvents', () => {
     }
   });
 
+  it('never errors the stream for an event whose key property cannot be read: it is sampled at random', () => {
+    const diagnostics: SelfLogEvent[] = [];
+    const selfLog = SelfLog.events$.subscribe((event) => diagnostics.push(event));
+    try {
+      const properties = {
+        get TraceId(): string {
+          throw new Error('detached');
+        },
+      };
+      let failure: unknown;
+      const seen: string[] = [];
+      const source = new Subject<LogEvent>();
+      source.pipe(sampleEvents({ rate: 0.5, key: 'TraceId', random: () => 0 })).subscribe({
+        next: (e) => seen.push(e.messageTemplate.text),
+        error: (error: unknown) => (failure = error),
+      });
+      source.next(makeEvent({ text: 'unreadable key', properties }));
+      source.next(makeEvent({ text: 'after' }));
+      expect(failure).toBeUndefined();
+      expect(seen).toEqual(['unreadable key', 'after']);
+      expect(diagnostics.map((d) => d.message).join('\n')).toMatch(/TraceId|key/);
+    } finally {
+      selfLog.unsubscribe();
+    }
+  });
+
   it('rejects bad options with a ConfigurationError naming them', () => {
     expect(() => sampleEvents({} as { rate: number })).toThrow(ConfigurationError);
     expect(() => sampleEvents({ rate: 1.5 })).toThrow(/rate.*1\.5/);

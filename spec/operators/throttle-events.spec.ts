@@ -37,6 +37,18 @@ describe('throttleEvents', () => {
     expect(accounting.made).toBe(1);
   });
 
+  // The marble in throttleEvents' doc comment once showed one summary of 3 at the end, not the window's own end.
+  it('behaves as the marble of its doc comment shows', () => {
+    const testScheduler = createTestScheduler();
+    testScheduler.run(({ hot, expectObservable }) => {
+      const out = hot('-a-a-a-a------|', { a }).pipe(throttleEvents({ windowMs: 5, max: 1 }, testScheduler));
+      expectObservable(out).toBe('-a----sa------|', {
+        a,
+        s: expect.objectContaining({ properties: { Count: 2, Template: 'Disk {Disk} full' } }) as LogEvent,
+      });
+    });
+  });
+
   it('renders the summary as Suppressed {Count} repeats of "{Template}"', () => {
     const testScheduler = createTestScheduler();
     const seen: LogEvent[] = [];

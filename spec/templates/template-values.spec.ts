@@ -58,3 +58,20 @@ describe('TemplateValues and CheckLogArguments', () => {
     ).toEqual([]);
   });
 });
+
+describe('TemplateValues reads hole names as parseTemplate does', () => {
+  it('counts a dotted name ({http.method}) as a hole, and {1abc}, {.x}, {x.}, {x..y}, {0.1} and malformed alignments as text', () => {
+    expect(
+      diagnostics(`
+        const dotted: TemplateValues<'{http.method} {url.full}'> = [1, 2];
+        const notNames: TemplateValues<'{1abc} {.x} {x.} {x..y} {0.1}'> = [];
+        const underscore: TemplateValues<'{_a.b_2} {0}'> = [1, 2];
+        const badAlignments: TemplateValues<'{A,x} {B,} {C,+5} {D, 5} {E,5,6} {F,-}'> = [];
+        const goodAlignments: TemplateValues<'{A,5} {B,-10:000} {C:x,y} {D,0:a,b}'> = [1, 2, 3, 4];
+        type Problem = CheckLogArguments<'Request {http.method}', ['GET']>;
+        const fits: Problem = 'anything';
+        export { dotted, notNames, underscore, badAlignments, goodAlignments, fits };
+      `),
+    ).toEqual([]);
+  });
+});
