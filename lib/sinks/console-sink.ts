@@ -35,8 +35,13 @@ interface NodeTextStream extends TextStream {
  * only to emit them again once it is the last listener.
  */
 function writeGuard(stream: NodeTextStream): (error?: unknown) => void {
+  // One listener: a stream emits 'error' once, and the callbacks of every write it held (all
+  // failed with it) come first; one each went past Node's limit of 10 listeners, with a warning.
+  let guarded = false;
   return (error) => {
-    if (error) stream.once?.('error', () => undefined);
+    if (!error || guarded) return;
+    guarded = true;
+    stream.once?.('error', () => undefined);
   };
 }
 

@@ -183,6 +183,25 @@ describe('ConsoleSink on a stream that fails', () => {
     expect(log.metrics().sinks.console.retried).toBe(0);
   });
 
+  // A stream whose writes fail later (buffered, then the reader leaves) calls back every failed
+  // write: one listener each went past Node's limit of 10, with a MaxListenersExceededWarning on stderr.
+  it('adds one error listener to a failed stream, however many writes fail', async () => {
+    const stream = new Writable({
+      write(_chunk, _encoding, callback) {
+        setImmediate(() => callback(Object.assign(new Error('write EPIPE'), { code: 'EPIPE' })));
+      },
+    });
+    // Node warns past 10 listeners of one event: the most error listeners the stream had at once.
+    let most = 0;
+    stream.on('newListener', (event: string) => {
+      if (event === 'error') most = Math.max(most, stream.listenerCount('error') + 1);
+    });
+    const sink = new ConsoleSink({ stdout: stream, stderr: stream, outputTemplate: '{Message}' });
+    for (let n = 0; n < 30; n++) sink.emit([makeEvent({ text: `event ${n}` })]);
+    for (let turn = 0; turn < 5; turn++) await new Promise((resolve) => setImmediate(resolve));
+    expect(most).toBe(1);
+  });
+
   it('counts what a batch wrote before its stream failed as delivered', () => {
     const good = new Capture();
     const { stream } = brokenPipe();
@@ -217,7 +236,8 @@ describe('ConsoleSink on a stream that fails', () => {
     const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
     clearTimeout(killer);
     expect({ code, crashed: stderr.includes('Unhandled') }).toEqual({ code: 0, crashed: false });
-    const outcome = JSON.parse(stderr.split('\n')[0]) as {
+    // The outcome is the one JSON line on stderr (Node may print warnings around it).
+    const outcome = JSON.parse(stderr.split('\n').find((line) => line.startsWith('{')) ?? '') as {
       report: {
         timedOut: boolean;
         sinks: { stdout: { delivered: number; dropped: number; failed: number; undelivered: number } };
