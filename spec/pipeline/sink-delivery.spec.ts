@@ -964,4 +964,90 @@ describe('SinkDelivery bounds and partial writes', () => {
     expect(delivery.metrics()).toMatchObject({ delivered: 2, pending: 5, queueDepth: 3 });
     balance(delivery);
   });
+  /** An error whose every trap throws, `instanceof` included (a revoked or hostile Proxy). */
+  function hostileError(): object {
+    const trap = (): never => {
+      throw new Error('trap');
+    };
+    return new Proxy({}, { get: trap, getPrototypeOf: trap, has: trap, ownKeys: trap, getOwnPropertyDescriptor: trap });
+  }
+
+  /** A PartialDeliveryError whose `delivered` getter throws. */
+  function unreadablePartial(): PartialDeliveryError {
+    const error = new PartialDeliveryError(1);
+    Object.defineProperty(error, 'delivered', {
+      get: () => {
+        throw new Error('getter');
+      },
+    });
+    return error;
+  }
+
+  const unreadable: [string, () => unknown][] = [
+    ['a Proxy whose traps throw', hostileError],
+    ['a PartialDeliveryError whose delivered getter throws', unreadablePartial],
+    ['a PartialDeliveryError whose count is a BigInt', () => new PartialDeliveryError(1n as unknown as number)],
+  ];
+
+  it.each(unreadable)(
+    'fails a batch whose emit rejects with %s after its tries, never wedging the sink',
+    async (_, makeError) => {
+      const calls: number[][] = [];
+      const sink: Sink = {
+        emit(events) {
+          calls.push(ns(events) as number[]);
+          return Promise.reject(makeError());
+        },
+      };
+      const delivery = create(sink, {
+        batch: { size: 2, maxDelayMs: 10 },
+        retry: { attempts: 2, initialDelayMs: 10, jitter: 0 },
+      });
+      for (const event of makeEvents(4)) delivery.push(event);
+      await jest.advanceTimersByTimeAsync(100);
+      expect(calls).toEqual([
+        [0, 1],
+        [0, 1],
+        [2, 3],
+        [2, 3],
+      ]);
+      expect(delivery.metrics()).toMatchObject({ received: 4, delivered: 0, failed: 4, pending: 0 });
+      const closing = delivery.shutdown('graceful', 1_000);
+      await jest.advanceTimersByTimeAsync(0);
+      await expect(closing).resolves.toMatchObject({ failed: 4, undelivered: 0, timedOut: false });
+    },
+  );
+
+  it.each(unreadable)('fails a batch whose emit throws %s after its tries, and the next batch goes on', async (_, makeError) => {
+    const calls: number[][] = [];
+    const sink: Sink = {
+      emit(events) {
+        calls.push(ns(events) as number[]);
+        if (events[0].properties.N === 0) throw makeError();
+      },
+    };
+    const delivery = create(sink, { batch: { size: 2, maxDelayMs: 10 }, retry: { attempts: 2, initialDelayMs: 10, jitter: 0 } });
+    for (const event of makeEvents(4)) delivery.push(event);
+    await jest.advanceTimersByTimeAsync(100);
+    expect(calls).toEqual([
+      [0, 1],
+      [0, 1],
+      [2, 3],
+    ]);
+    expect(delivery.metrics()).toMatchObject({ received: 4, delivered: 2, failed: 2, pending: 0 });
+  });
+
+  it.each(unreadable)('sends a batch emitSync refuses with %s down the async path', async (_, makeError) => {
+    const sink = new InlineSink();
+    sink.emitSync = () => {
+      throw makeError();
+    };
+    const delivery = create(sink, { batch: { size: 2, maxDelayMs: 10 } });
+    for (const event of makeEvents(2)) delivery.push(event);
+    await jest.advanceTimersByTimeAsync(0);
+    expect(sink.async.map((call) => ns(call.events))).toEqual([[0, 1]]);
+    sink.async[0].resolve();
+    await jest.advanceTimersByTimeAsync(0);
+    expect(delivery.metrics()).toMatchObject({ received: 2, delivered: 2, pending: 0 });
+  });
 });

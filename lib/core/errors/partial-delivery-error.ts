@@ -29,6 +29,20 @@ export function reportedCount(reported: number, max: number): number {
   return Math.min(Math.max(0, Math.floor(reported) || 0), max);
 }
 
+/**
+ * The count a sink's error reports when it is a PartialDeliveryError with a number for
+ * `delivered`, else undefined. Never throws: a hostile Proxy (whose `instanceof` throws) or a
+ * throwing getter is an ordinary failed write, not an exception in the delivery stage.
+ */
+export function partialDelivered(error: unknown): number | undefined {
+  try {
+    const delivered = error instanceof PartialDeliveryError ? (error.delivered as unknown) : undefined;
+    return typeof delivered === 'number' ? delivered : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 function causeText(cause: unknown): string {
   try {
     if (cause instanceof Error) return `: ${cause.name}: ${cause.message}`;
