@@ -257,8 +257,12 @@ export class SinkDelivery {
     recorder.queueDepth = this.#queue.depth;
     recorder.queueBytes = this.#queue.bytes;
     recorder.breaker = this.#breaker?.state ?? 'closed';
-    const written = (this.#sink as ByteCountingSink).bytesWritten;
-    if (typeof written === 'number') recorder.bytesWritten = written;
+    try {
+      const written = (this.#sink as ByteCountingSink).bytesWritten;
+      if (Number.isFinite(written)) recorder.bytesWritten = written as number;
+    } catch {
+      // A getter that throws (the sink's stream gone after close) keeps the last count: metrics() never throws.
+    }
     return recorder.snapshot();
   }
 

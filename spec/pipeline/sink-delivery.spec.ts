@@ -153,6 +153,24 @@ describe('SinkDelivery', () => {
       expect(create(new SyncSink()).metrics().bytesWritten).toBe(0);
     });
 
+    it('keeps the last byte count when the bytesWritten getter throws or is not a finite number, and metrics() never throws', () => {
+      let written: unknown = 0;
+      const sink = {
+        emit: (events: readonly LogEvent[]) => void (written = (written as number) + events.length * 10),
+        get bytesWritten(): unknown {
+          if (written === 'gone') throw new TypeError("Cannot read properties of null (reading 'bytesWritten')");
+          return written;
+        },
+      };
+      const delivery = create(sink);
+      makeEvents(3).forEach((event) => delivery.push(event));
+      expect(delivery.metrics().bytesWritten).toBe(30);
+      written = 'gone'; // the sink's stream is gone after its close
+      expect(delivery.metrics()).toMatchObject({ received: 3, delivered: 3, bytesWritten: 30 });
+      written = NaN;
+      expect(delivery.metrics().bytesWritten).toBe(30);
+    });
+
     it('measures latency from push to delivery', async () => {
       const sink = new DeferredSink();
       const delivery = create(sink);
