@@ -949,6 +949,38 @@ describe('SinkDelivery bounds and partial writes', () => {
     expect(delivery.metrics()).toMatchObject({ received: 5, delivered: 5, failed: 0, pending: 0, retried: 1 });
   });
 
+  // A sink package built as CommonJS that requires rxlog, in an app that imports it, throws the
+  // PartialDeliveryError of the other copy of rxlog; jest.isolateModulesAsync loads such a copy.
+  it("counts the events written before a partial failure reported with another copy of rxlog's PartialDeliveryError", async () => {
+    let Foreign: typeof PartialDeliveryError | undefined;
+    await jest.isolateModulesAsync(async () => {
+      Foreign = (await import('../../lib/core/errors/partial-delivery-error')).PartialDeliveryError;
+    });
+    if (Foreign === undefined) throw new Error('no second copy loaded');
+    expect(Foreign).not.toBe(PartialDeliveryError);
+    const ForeignError = Foreign;
+    const calls: number[][] = [];
+    const sink: Sink = {
+      emit(events) {
+        calls.push(ns(events) as number[]);
+        if (calls.length === 1) throw new ForeignError(2, new Error('ENOSPC'));
+      },
+    };
+    const delivery = create(sink, { batch: { size: 5, maxDelayMs: 10 }, retry: { attempts: 2, initialDelayMs: 10, jitter: 0 } });
+    for (const event of makeEvents(5)) delivery.push(event);
+    expect(delivery.metrics()).toMatchObject({ delivered: 2, pending: 3 });
+    await jest.advanceTimersByTimeAsync(10);
+    expect(calls).toEqual([
+      [0, 1, 2, 3, 4],
+      [2, 3, 4],
+    ]);
+    expect(delivery.metrics()).toMatchObject({ received: 5, delivered: 5, failed: 0, pending: 0 });
+    class Mine extends PartialDeliveryError {}
+    expect(new Mine(1) instanceof PartialDeliveryError).toBe(true);
+    expect(new PartialDeliveryError(1) instanceof Mine).toBe(false);
+    expect(Object.assign(new Error('look-alike'), { delivered: 1 }) instanceof PartialDeliveryError).toBe(false);
+  });
+
   it('counts the events written inline before a partial failure, and sends only the rest down the async path', async () => {
     const sink = new InlineSink();
     sink.emitSync = (events) => {
