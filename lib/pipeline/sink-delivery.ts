@@ -1,5 +1,5 @@
 import type { SchedulerLike, Subscription } from 'rxjs';
-import { PartialDeliveryError, reportedCount } from '../core/errors/partial-delivery-error';
+import { partialDelivered, reportedCount } from '../core/errors/partial-delivery-error';
 import type { LogEvent } from '../core/log-event';
 import { retryHint } from '../core/retry-hint';
 import { SelfLog } from '../core/self-log';
@@ -257,8 +257,12 @@ export class SinkDelivery {
     recorder.queueDepth = this.#queue.depth;
     recorder.queueBytes = this.#queue.bytes;
     recorder.breaker = this.#breaker?.state ?? 'closed';
-    const written = (this.#sink as ByteCountingSink).bytesWritten;
-    if (typeof written === 'number') recorder.bytesWritten = written;
+    try {
+      const written = (this.#sink as ByteCountingSink).bytesWritten;
+      if (Number.isFinite(written)) recorder.bytesWritten = written as number;
+    } catch {
+      // A getter that throws (the sink's stream gone after close) keeps the last count: metrics() never throws.
+    }
     return recorder.snapshot();
   }
 
@@ -440,7 +444,8 @@ export class SinkDelivery {
   }
 
   #primaryFailed(flight: Flight, error: unknown): void {
-    if (error instanceof PartialDeliveryError) this.#settleLeading(flight, error.delivered);
+    const partial = partialDelivered(error);
+    if (partial !== undefined) this.#settleLeading(flight, partial);
     if (flight.abandoned) return;
     if (flight.events.length === 0) {
       // The PartialDeliveryError reported every event written.
@@ -589,7 +594,8 @@ export class SinkDelivery {
       return this.#guard.run(() => sink.emitSync?.(events)) === true;
     } catch (error) {
       this.#recorder.lastError = describeError(error);
-      if (error instanceof PartialDeliveryError) onPartial(error.delivered);
+      const partial = partialDelivered(error);
+      if (partial !== undefined) onPartial(partial);
       return false;
     }
   }

@@ -153,6 +153,24 @@ describe('SinkDelivery', () => {
       expect(create(new SyncSink()).metrics().bytesWritten).toBe(0);
     });
 
+    it('keeps the last byte count when the bytesWritten getter throws or is not a finite number, and metrics() never throws', () => {
+      let written: unknown = 0;
+      const sink = {
+        emit: (events: readonly LogEvent[]) => void (written = (written as number) + events.length * 10),
+        get bytesWritten(): unknown {
+          if (written === 'gone') throw new TypeError("Cannot read properties of null (reading 'bytesWritten')");
+          return written;
+        },
+      };
+      const delivery = create(sink);
+      makeEvents(3).forEach((event) => delivery.push(event));
+      expect(delivery.metrics().bytesWritten).toBe(30);
+      written = 'gone'; // the sink's stream is gone after its close
+      expect(delivery.metrics()).toMatchObject({ received: 3, delivered: 3, bytesWritten: 30 });
+      written = NaN;
+      expect(delivery.metrics().bytesWritten).toBe(30);
+    });
+
     it('measures latency from push to delivery', async () => {
       const sink = new DeferredSink();
       const delivery = create(sink);
@@ -931,6 +949,38 @@ describe('SinkDelivery bounds and partial writes', () => {
     expect(delivery.metrics()).toMatchObject({ received: 5, delivered: 5, failed: 0, pending: 0, retried: 1 });
   });
 
+  // A sink package built as CommonJS that requires rxlog, in an app that imports it, throws the
+  // PartialDeliveryError of the other copy of rxlog; jest.isolateModulesAsync loads such a copy.
+  it("counts the events written before a partial failure reported with another copy of rxlog's PartialDeliveryError", async () => {
+    let Foreign: typeof PartialDeliveryError | undefined;
+    await jest.isolateModulesAsync(async () => {
+      Foreign = (await import('../../lib/core/errors/partial-delivery-error')).PartialDeliveryError;
+    });
+    if (Foreign === undefined) throw new Error('no second copy loaded');
+    expect(Foreign).not.toBe(PartialDeliveryError);
+    const ForeignError = Foreign;
+    const calls: number[][] = [];
+    const sink: Sink = {
+      emit(events) {
+        calls.push(ns(events) as number[]);
+        if (calls.length === 1) throw new ForeignError(2, new Error('ENOSPC'));
+      },
+    };
+    const delivery = create(sink, { batch: { size: 5, maxDelayMs: 10 }, retry: { attempts: 2, initialDelayMs: 10, jitter: 0 } });
+    for (const event of makeEvents(5)) delivery.push(event);
+    expect(delivery.metrics()).toMatchObject({ delivered: 2, pending: 3 });
+    await jest.advanceTimersByTimeAsync(10);
+    expect(calls).toEqual([
+      [0, 1, 2, 3, 4],
+      [2, 3, 4],
+    ]);
+    expect(delivery.metrics()).toMatchObject({ received: 5, delivered: 5, failed: 0, pending: 0 });
+    class Mine extends PartialDeliveryError {}
+    expect(new Mine(1) instanceof PartialDeliveryError).toBe(true);
+    expect(new PartialDeliveryError(1) instanceof Mine).toBe(false);
+    expect(Object.assign(new Error('look-alike'), { delivered: 1 }) instanceof PartialDeliveryError).toBe(false);
+  });
+
   it('counts the events written inline before a partial failure, and sends only the rest down the async path', async () => {
     const sink = new InlineSink();
     sink.emitSync = (events) => {
@@ -963,5 +1013,91 @@ describe('SinkDelivery bounds and partial writes', () => {
     expect(sink.inline.map(ns)).toEqual([[2, 3]]);
     expect(delivery.metrics()).toMatchObject({ delivered: 2, pending: 5, queueDepth: 3 });
     balance(delivery);
+  });
+  /** An error whose every trap throws, `instanceof` included (a revoked or hostile Proxy). */
+  function hostileError(): object {
+    const trap = (): never => {
+      throw new Error('trap');
+    };
+    return new Proxy({}, { get: trap, getPrototypeOf: trap, has: trap, ownKeys: trap, getOwnPropertyDescriptor: trap });
+  }
+
+  /** A PartialDeliveryError whose `delivered` getter throws. */
+  function unreadablePartial(): PartialDeliveryError {
+    const error = new PartialDeliveryError(1);
+    Object.defineProperty(error, 'delivered', {
+      get: () => {
+        throw new Error('getter');
+      },
+    });
+    return error;
+  }
+
+  const unreadable: [string, () => unknown][] = [
+    ['a Proxy whose traps throw', hostileError],
+    ['a PartialDeliveryError whose delivered getter throws', unreadablePartial],
+    ['a PartialDeliveryError whose count is a BigInt', () => new PartialDeliveryError(1n as unknown as number)],
+  ];
+
+  it.each(unreadable)(
+    'fails a batch whose emit rejects with %s after its tries, never wedging the sink',
+    async (_, makeError) => {
+      const calls: number[][] = [];
+      const sink: Sink = {
+        emit(events) {
+          calls.push(ns(events) as number[]);
+          return Promise.reject(makeError());
+        },
+      };
+      const delivery = create(sink, {
+        batch: { size: 2, maxDelayMs: 10 },
+        retry: { attempts: 2, initialDelayMs: 10, jitter: 0 },
+      });
+      for (const event of makeEvents(4)) delivery.push(event);
+      await jest.advanceTimersByTimeAsync(100);
+      expect(calls).toEqual([
+        [0, 1],
+        [0, 1],
+        [2, 3],
+        [2, 3],
+      ]);
+      expect(delivery.metrics()).toMatchObject({ received: 4, delivered: 0, failed: 4, pending: 0 });
+      const closing = delivery.shutdown('graceful', 1_000);
+      await jest.advanceTimersByTimeAsync(0);
+      await expect(closing).resolves.toMatchObject({ failed: 4, undelivered: 0, timedOut: false });
+    },
+  );
+
+  it.each(unreadable)('fails a batch whose emit throws %s after its tries, and the next batch goes on', async (_, makeError) => {
+    const calls: number[][] = [];
+    const sink: Sink = {
+      emit(events) {
+        calls.push(ns(events) as number[]);
+        if (events[0].properties.N === 0) throw makeError();
+      },
+    };
+    const delivery = create(sink, { batch: { size: 2, maxDelayMs: 10 }, retry: { attempts: 2, initialDelayMs: 10, jitter: 0 } });
+    for (const event of makeEvents(4)) delivery.push(event);
+    await jest.advanceTimersByTimeAsync(100);
+    expect(calls).toEqual([
+      [0, 1],
+      [0, 1],
+      [2, 3],
+    ]);
+    expect(delivery.metrics()).toMatchObject({ received: 4, delivered: 2, failed: 2, pending: 0 });
+  });
+
+  it.each(unreadable)('sends a batch emitSync refuses with %s down the async path', async (_, makeError) => {
+    const sink = new InlineSink();
+    sink.emitSync = () => {
+      throw makeError();
+    };
+    const delivery = create(sink, { batch: { size: 2, maxDelayMs: 10 } });
+    for (const event of makeEvents(2)) delivery.push(event);
+    await jest.advanceTimersByTimeAsync(0);
+    expect(sink.async.map((call) => ns(call.events))).toEqual([[0, 1]]);
+    sink.async[0].resolve();
+    await jest.advanceTimersByTimeAsync(0);
+    expect(delivery.metrics()).toMatchObject({ received: 2, delivered: 2, pending: 0 });
   });
 });

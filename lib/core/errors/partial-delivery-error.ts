@@ -1,3 +1,6 @@
+/** Marks the PartialDeliveryErrors of every copy of rxlog in a process (its CommonJS and ES module builds). */
+const BRAND: unique symbol = Symbol.for('rxlog.PartialDeliveryError');
+
 /**
  * A sink's write that reached its destination only in part: the first `delivered` events of the
  * batch are written whole, the rest not at all. A sink throws (or rejects with) it from `emit` or
@@ -7,6 +10,19 @@
  * @example throw new PartialDeliveryError(3, error); // 3 events are in the file; the rest are not
  */
 export class PartialDeliveryError extends Error {
+  /**
+   * `error instanceof PartialDeliveryError` holds for one made by any copy of rxlog in the process
+   * (a sink package that `require`s rxlog's CommonJS build, in an app that imports its ES module
+   * build), so the events it reports written are not written again. For a subclass, `instanceof`
+   * keeps its usual meaning.
+   */
+  static override [Symbol.hasInstance](value: unknown): boolean {
+    if (this !== PartialDeliveryError) return Function.prototype[Symbol.hasInstance].call(this, value);
+    return typeof value === 'object' && value !== null && (value as { [BRAND]?: unknown })[BRAND] === true;
+  }
+
+  /** The mark `instanceof PartialDeliveryError` reads. */
+  readonly [BRAND] = true;
   override readonly name = 'PartialDeliveryError';
 
   /**
@@ -27,6 +43,20 @@ export class PartialDeliveryError extends Error {
  */
 export function reportedCount(reported: number, max: number): number {
   return Math.min(Math.max(0, Math.floor(reported) || 0), max);
+}
+
+/**
+ * The count a sink's error reports when it is a PartialDeliveryError with a number for
+ * `delivered`, else undefined. Never throws: a hostile Proxy (whose `instanceof` throws) or a
+ * throwing getter is an ordinary failed write, not an exception in the delivery stage.
+ */
+export function partialDelivered(error: unknown): number | undefined {
+  try {
+    const delivered = error instanceof PartialDeliveryError ? (error.delivered as unknown) : undefined;
+    return typeof delivered === 'number' ? delivered : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 function causeText(cause: unknown): string {
