@@ -3,6 +3,7 @@ import { LevelSwitch } from '../../lib/core/level-switch';
 import { SelfLog, type SelfLogEvent } from '../../lib/core/self-log';
 import { LoggerConfiguration } from '../../lib/configuration/logger-configuration';
 import { MemorySink } from '../../lib/sinks/memory-sink';
+import { secondCopy } from '../helpers/second-copy';
 
 describe('LevelSwitch', () => {
   it('starts at information by default', () => {
@@ -79,12 +80,7 @@ describe('LevelSwitch', () => {
 // ES module builds); jest.isolateModulesAsync loads a second copy of the module the same way.
 describe('LevelSwitch across copies of rxlog', () => {
   async function foreignLevelSwitch(): Promise<typeof LevelSwitch> {
-    let foreign: typeof LevelSwitch | undefined;
-    await jest.isolateModulesAsync(async () => {
-      foreign = (await import('../../lib/core/level-switch')).LevelSwitch;
-    });
-    if (foreign === undefined) throw new Error('no second copy loaded');
-    return foreign;
+    return (await secondCopy(() => import('../../lib/core/level-switch'))).LevelSwitch;
   }
 
   it("is a LevelSwitch to the other copy's checks, and a logger of this copy follows it", async () => {

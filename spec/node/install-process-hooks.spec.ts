@@ -9,6 +9,7 @@ import { MAX_TIMER_MS } from '../../lib/core/max-timer-ms';
 import { SelfLog, type SelfLogEvent } from '../../lib/core/self-log';
 import { installProcessHooks, type HookableLogger } from '../../lib/node/install-process-hooks';
 import type { ShutdownReport } from '../../lib/pipeline/shutdown-report';
+import { secondCopy } from '../helpers/second-copy';
 
 class FakeProcess extends EventEmitter {
   readonly exit = jest.fn<void, [number?]>();
@@ -151,17 +152,12 @@ describe('installProcessHooks', () => {
   });
 
   it('knows the hooks installed by another copy of rxlog (its ES module and CommonJS builds both loaded)', async () => {
-    let otherCopy: typeof installProcessHooks | undefined;
-    jest.isolateModules(() => {
-      // eslint-disable-next-line @typescript-eslint/no-require-imports -- a second instance of the module, as a dual-package load makes
-      otherCopy = (require('../../lib/node/install-process-hooks') as { installProcessHooks: typeof installProcessHooks })
-        .installProcessHooks;
-    });
+    const { installProcessHooks: otherCopy } = await secondCopy(() => import('../../lib/node/install-process-hooks'));
     expect(otherCopy).not.toBe(installProcessHooks);
     const first = fakeLogger();
     const second = fakeLogger();
     installProcessHooks(first, {}, proc);
-    (otherCopy as typeof installProcessHooks)(second, {}, proc);
+    otherCopy(second, {}, proc);
     proc.emit('SIGTERM', 'SIGTERM');
     await flushPromises();
     expect(first.calls[0]).toBe('close:graceful:5000');

@@ -7,6 +7,7 @@ import { CircuitBreaker, circuitBreaker } from '../../lib/operators/circuit-brea
 import { createTestScheduler } from '../helpers/test-scheduler';
 import { countingSource } from '../helpers/events';
 import { heapGrowthMiB } from '../helpers/operator-memory';
+import { secondCopy } from '../helpers/second-copy';
 
 /** A clock the test moves by hand. */
 function manualClock(): { now: () => number; advance: (ms: number) => void; scheduler: ReturnType<typeof createTestScheduler> } {
@@ -272,11 +273,7 @@ describe('circuitBreaker over a long-running stream', () => {
 // ES module builds); jest.isolateModulesAsync loads a second copy of the module the same way.
 describe('circuitBreaker with a CircuitBreaker from another copy of rxlog', () => {
   it('shares that breaker, as it shares one of its own copy', async () => {
-    let Foreign: typeof CircuitBreaker | undefined;
-    await jest.isolateModulesAsync(async () => {
-      Foreign = (await import('../../lib/operators/circuit-breaker')).CircuitBreaker;
-    });
-    if (Foreign === undefined) throw new Error('no second copy loaded');
+    const { CircuitBreaker: Foreign } = await secondCopy(() => import('../../lib/operators/circuit-breaker'));
     expect(Foreign).not.toBe(CircuitBreaker);
     const shared = new Foreign({ failureThreshold: 1, resetTimeoutMs: 1_000 });
     const guard = circuitBreaker(shared);

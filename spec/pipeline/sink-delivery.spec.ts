@@ -9,6 +9,7 @@ import { PartialDeliveryError } from '../../lib/core/errors/partial-delivery-err
 import { estimateEventBytes } from '../../lib/operators/event-size';
 import { SinkDelivery, type SinkDeliveryOptions } from '../../lib/pipeline/sink-delivery';
 import { makeEvent, makeEvents } from '../helpers/events';
+import { secondCopy } from '../helpers/second-copy';
 
 /** The `N` of each event, to compare what a sink received by number. */
 function ns(events: readonly LogEvent[]): unknown[] {
@@ -929,52 +930,45 @@ describe('SinkDelivery bounds and partial writes', () => {
     expect(sink.inline[0].map((e) => e.properties.N)).toEqual([0, 1, 2, 3]);
   });
 
-  it('counts the events a sink reports written before a partial failure, and retries only the rest', async () => {
-    const calls: number[][] = [];
-    const sink: Sink = {
-      emit(events) {
-        calls.push(ns(events) as number[]);
-        if (calls.length === 1) throw new PartialDeliveryError(2, new Error('ENOSPC'));
-      },
-    };
-    const delivery = create(sink, { batch: { size: 5, maxDelayMs: 10 }, retry: { attempts: 2, initialDelayMs: 10, jitter: 0 } });
-    for (const event of makeEvents(5)) delivery.push(event);
-    expect(delivery.metrics()).toMatchObject({ delivered: 2, pending: 3 });
-    balance(delivery);
-    await jest.advanceTimersByTimeAsync(10);
-    expect(calls).toEqual([
-      [0, 1, 2, 3, 4],
-      [2, 3, 4],
-    ]);
-    expect(delivery.metrics()).toMatchObject({ received: 5, delivered: 5, failed: 0, pending: 0, retried: 1 });
-  });
-
   // A sink package built as CommonJS that requires rxlog, in an app that imports it, throws the
-  // PartialDeliveryError of the other copy of rxlog; jest.isolateModulesAsync loads such a copy.
-  it("counts the events written before a partial failure reported with another copy of rxlog's PartialDeliveryError", async () => {
-    let Foreign: typeof PartialDeliveryError | undefined;
-    await jest.isolateModulesAsync(async () => {
-      Foreign = (await import('../../lib/core/errors/partial-delivery-error')).PartialDeliveryError;
-    });
-    if (Foreign === undefined) throw new Error('no second copy loaded');
+  // PartialDeliveryError of the other copy of rxlog (loaded here as a second copy of the module).
+  it.each<[string, () => Promise<typeof PartialDeliveryError>]>([
+    ['its own', () => Promise.resolve(PartialDeliveryError)],
+    [
+      "another copy of rxlog's",
+      async () => (await secondCopy(() => import('../../lib/core/errors/partial-delivery-error'))).PartialDeliveryError,
+    ],
+  ])(
+    'counts the events a sink reports written before a partial failure (%s PartialDeliveryError), and retries only the rest',
+    async (_, load) => {
+      const Failure = await load();
+      const calls: number[][] = [];
+      const sink: Sink = {
+        emit(events) {
+          calls.push(ns(events) as number[]);
+          if (calls.length === 1) throw new Failure(2, new Error('ENOSPC'));
+        },
+      };
+      const delivery = create(sink, {
+        batch: { size: 5, maxDelayMs: 10 },
+        retry: { attempts: 2, initialDelayMs: 10, jitter: 0 },
+      });
+      for (const event of makeEvents(5)) delivery.push(event);
+      expect(delivery.metrics()).toMatchObject({ delivered: 2, pending: 3 });
+      balance(delivery);
+      await jest.advanceTimersByTimeAsync(10);
+      expect(calls).toEqual([
+        [0, 1, 2, 3, 4],
+        [2, 3, 4],
+      ]);
+      expect(delivery.metrics()).toMatchObject({ received: 5, delivered: 5, failed: 0, pending: 0, retried: 1 });
+    },
+  );
+
+  it('keeps instanceof PartialDeliveryError for a subclass, and refuses a look-alike', async () => {
+    const { PartialDeliveryError: Foreign } = await secondCopy(() => import('../../lib/core/errors/partial-delivery-error'));
     expect(Foreign).not.toBe(PartialDeliveryError);
-    const ForeignError = Foreign;
-    const calls: number[][] = [];
-    const sink: Sink = {
-      emit(events) {
-        calls.push(ns(events) as number[]);
-        if (calls.length === 1) throw new ForeignError(2, new Error('ENOSPC'));
-      },
-    };
-    const delivery = create(sink, { batch: { size: 5, maxDelayMs: 10 }, retry: { attempts: 2, initialDelayMs: 10, jitter: 0 } });
-    for (const event of makeEvents(5)) delivery.push(event);
-    expect(delivery.metrics()).toMatchObject({ delivered: 2, pending: 3 });
-    await jest.advanceTimersByTimeAsync(10);
-    expect(calls).toEqual([
-      [0, 1, 2, 3, 4],
-      [2, 3, 4],
-    ]);
-    expect(delivery.metrics()).toMatchObject({ received: 5, delivered: 5, failed: 0, pending: 0 });
+    expect(new Foreign(1) instanceof PartialDeliveryError).toBe(true);
     class Mine extends PartialDeliveryError {}
     expect(new Mine(1) instanceof PartialDeliveryError).toBe(true);
     expect(new PartialDeliveryError(1) instanceof Mine).toBe(false);
