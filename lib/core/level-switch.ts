@@ -2,6 +2,7 @@ import { BehaviorSubject, type Observable } from 'rxjs';
 import { guardSubscribers } from './guard-subscribers';
 import { LOG_LEVELS, type LogLevelName, levelValue, parseLevel } from './log-level';
 import { SelfLog } from './self-log';
+import { hasSharedBrand } from './shared-brand';
 
 /**
  * Marks the LevelSwitches of every copy of rxlog in a process: a Node app that both `require`s
@@ -25,8 +26,7 @@ export class LevelSwitch {
    * For a subclass, `instanceof` keeps its usual meaning.
    */
   static [Symbol.hasInstance](value: unknown): boolean {
-    if (this !== LevelSwitch) return Function.prototype[Symbol.hasInstance].call(this, value);
-    return typeof value === 'object' && value !== null && (value as { [BRAND]?: unknown })[BRAND] === true;
+    return hasSharedBrand(this, LevelSwitch, BRAND, value);
   }
 
   /** The mark `instanceof LevelSwitch` reads. */

@@ -7,7 +7,11 @@ import { BrokenCircuitError } from './broken-circuit-error';
 import { checkCount, optionsObject } from './operator-options';
 import { checkOptionKeys } from '../core/check-option-keys';
 import { guardSubscribers } from '../core/guard-subscribers';
+import { hasSharedBrand } from '../core/shared-brand';
 import { subscribeUpstream } from './subscribe-upstream';
+
+/** Marks the CircuitBreakers of every copy of rxlog in a process (its CommonJS and ES module builds). */
+const BRAND: unique symbol = Symbol.for('rxlog.CircuitBreaker');
 
 /** When a breaker opens and how long it stays open. */
 export interface CircuitBreakerOptions {
@@ -52,6 +56,17 @@ export function resolveCircuitBreakerOptions(options: CircuitBreakerOptions = {}
  * }
  */
 export class CircuitBreaker {
+  /**
+   * `value instanceof CircuitBreaker` holds for a breaker made by any copy of rxlog in the process
+   * (its CommonJS and ES module builds), so `circuitBreaker(breaker)` shares it. For a subclass,
+   * `instanceof` keeps its usual meaning.
+   */
+  static [Symbol.hasInstance](value: unknown): boolean {
+    return hasSharedBrand(this, CircuitBreaker, BRAND, value);
+  }
+
+  /** The mark `instanceof CircuitBreaker` reads. */
+  readonly [BRAND] = true;
   /** The options in force, defaults applied. */
   readonly options: ResolvedCircuitBreakerOptions;
   #current: BreakerStateName = 'closed';
@@ -126,23 +141,6 @@ export class CircuitBreaker {
   }
 }
 
-/**
- * Whether `value` is a CircuitBreaker, also one made by another copy of rxlog (an app that both
- * requires and imports it loads its CommonJS and ES module builds), which `instanceof` refuses.
- */
-function isCircuitBreaker(value: unknown): value is CircuitBreaker {
-  if (value instanceof CircuitBreaker) return true;
-  const breaker = value as Partial<CircuitBreaker> | null;
-  return (
-    typeof breaker === 'object' &&
-    breaker !== null &&
-    typeof breaker.tryAcquire === 'function' &&
-    typeof breaker.recordSuccess === 'function' &&
-    typeof breaker.recordFailure === 'function' &&
-    typeof breaker.releaseProbe === 'function'
-  );
-}
-
 /** An operator that guards a cold source with a shared circuit breaker; the breaker is exposed for its state. */
 export interface CircuitBreakerOperator {
   <T>(source: Observable<T>): Observable<T>;
@@ -170,7 +168,7 @@ export function circuitBreaker(
   options: CircuitBreakerOptions | CircuitBreaker = {},
   scheduler: SchedulerLike = unrefScheduler,
 ): CircuitBreakerOperator {
-  const shared = isCircuitBreaker(options);
+  const shared = options instanceof CircuitBreaker;
   const breaker = shared ? options : new CircuitBreaker(options, scheduler);
   if (!shared) checkOptionKeys('circuitBreaker', options, ['failureThreshold', 'resetTimeoutMs']);
   const operator = <T>(source: Observable<T>): Observable<T> =>

@@ -1,3 +1,5 @@
+import { hasSharedBrand } from '../shared-brand';
+
 /** Marks the PartialDeliveryErrors of every copy of rxlog in a process (its CommonJS and ES module builds). */
 const BRAND: unique symbol = Symbol.for('rxlog.PartialDeliveryError');
 
@@ -17,8 +19,7 @@ export class PartialDeliveryError extends Error {
    * keeps its usual meaning.
    */
   static override [Symbol.hasInstance](value: unknown): boolean {
-    if (this !== PartialDeliveryError) return Function.prototype[Symbol.hasInstance].call(this, value);
-    return typeof value === 'object' && value !== null && (value as { [BRAND]?: unknown })[BRAND] === true;
+    return hasSharedBrand(this, PartialDeliveryError, BRAND, value);
   }
 
   /** The mark `instanceof PartialDeliveryError` reads. */
