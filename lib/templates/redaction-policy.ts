@@ -1,4 +1,4 @@
-import { describeValue } from '../core/describe-value';
+import { expectOption } from '../core/expect-option';
 import { ConfigurationError } from '../core/errors/configuration-error';
 import { SelfLog } from '../core/self-log';
 import { captureValue, CIRCULAR_MARKER } from './capture';
@@ -127,20 +127,25 @@ export class RedactionPolicy {
    * @throws ConfigurationError naming a bad path, key pattern or censor, or an unknown option.
    */
   static compile(options: RedactOptions, where = 'redact'): RedactionPolicy {
-    if (typeof options !== 'object' || (options as unknown) === null)
-      throw new ConfigurationError(`${where}: expected options, got ${describeValue(options)}`);
+    expectOption(typeof options === 'object' && (options as unknown) !== null, where, 'options', options);
     for (const name of Object.keys(options))
       if (!OPTION_NAMES.includes(name))
         throw new ConfigurationError(
           `${where}: unknown option ${JSON.stringify(name)} (expected one of ${OPTION_NAMES.join(', ')})`,
         );
-    if (options.paths !== undefined && !Array.isArray(options.paths))
-      throw new ConfigurationError(`${where}: paths: expected an array of dotted paths, got ${describeValue(options.paths)}`);
+    expectOption(
+      options.paths === undefined || Array.isArray(options.paths),
+      `${where}: paths`,
+      'an array of dotted paths',
+      options.paths,
+    );
     const paths = (options.paths ?? []).map((path, index) => {
-      if (typeof path !== 'string' || path.split('.').includes(''))
-        throw new ConfigurationError(
-          `${where}: paths[${index}]: expected a dotted path like "User.password", got ${describeValue(path)}`,
-        );
+      expectOption(
+        typeof path === 'string' && !path.split('.').includes(''),
+        `${where}: paths[${index}]`,
+        'a dotted path like "User.password"',
+        path,
+      );
       // pino's (fast-redact's) `a["b-c"]` and `a[*].b` would be read as names with brackets in them and match
       // nothing, silently: the secret they meant would be logged. Say how to write them instead.
       if (/[[\]]/.test(path))
@@ -153,16 +158,23 @@ export class RedactionPolicy {
     const rawKeys: readonly unknown[] =
       options.keys === undefined ? [] : Array.isArray(options.keys) ? (options.keys as readonly unknown[]) : [options.keys];
     const keys = rawKeys.map((key, index) => {
-      if (!(key instanceof RegExp))
-        throw new ConfigurationError(`${where}: keys[${index}]: expected a RegExp, got ${describeValue(key)}`);
+      expectOption(key instanceof RegExp, `${where}: keys[${index}]`, 'a RegExp', key);
       // A global or sticky RegExp keeps lastIndex between tests; a plain copy answers the same every time.
       return key.global || key.sticky ? new RegExp(key.source, key.flags.replace(/[gy]/g, '')) : key;
     });
     const censor = options.censor ?? DEFAULT_CENSOR;
-    if (typeof censor !== 'string' && typeof censor !== 'function')
-      throw new ConfigurationError(`${where}: censor: expected a string or a function, got ${describeValue(censor)}`);
-    if (options.remove !== undefined && typeof options.remove !== 'boolean')
-      throw new ConfigurationError(`${where}: remove: expected a boolean, got ${describeValue(options.remove)}`);
+    expectOption(
+      typeof censor === 'string' || typeof censor === 'function',
+      `${where}: censor`,
+      'a string or a function',
+      censor,
+    );
+    expectOption(
+      options.remove === undefined || typeof options.remove === 'boolean',
+      `${where}: remove`,
+      'a boolean',
+      options.remove,
+    );
     if (paths.length === 0 && keys.length === 0) throw new ConfigurationError(`${where}: give at least one path or key pattern`);
     return new RedactionPolicy(paths, keys, censor, options.remove === true);
   }

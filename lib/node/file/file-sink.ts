@@ -1,4 +1,5 @@
 import { describeValue } from '../../core/describe-value';
+import { expectOption } from '../../core/expect-option';
 import { hasMethods } from '../../core/has-methods';
 import { ConfigurationError } from '../../core/errors/configuration-error';
 import { PartialDeliveryError } from '../../core/errors/partial-delivery-error';
@@ -60,11 +61,6 @@ function checkCount(value: unknown, option: string): number | null {
   throw new ConfigurationError(`FileSink ${option}: expected a positive integer or null, got ${describeValue(value)}`);
 }
 
-function checkBoolean(value: unknown, option: string): void {
-  if (value === undefined || typeof value === 'boolean') return;
-  throw new ConfigurationError(`FileSink ${option}: expected true or false, got ${describeValue(value)}`);
-}
-
 /**
  * Checks the options a JavaScript caller (or a configuration file) can get wrong silently: a
  * formatter without `format` would skip every event, a string `'false'` is truthy.
@@ -72,14 +68,17 @@ function checkBoolean(value: unknown, option: string): void {
  * @throws ConfigurationError naming the option and the value.
  */
 function checkKinds(options: FileSinkOptions): void {
-  if (options.formatter !== undefined && !hasMethods(options.formatter, ['format']))
-    throw new ConfigurationError(
-      `FileSink formatter: expected an object with format(event), got ${describeValue(options.formatter)}`,
-    );
-  if (options.clock !== undefined && typeof options.clock !== 'function')
-    throw new ConfigurationError(`FileSink clock: expected a function returning a Date, got ${describeValue(options.clock)}`);
-  checkBoolean(options.rollOnFileSizeLimit, 'rollOnFileSizeLimit');
-  checkBoolean(options.fsync, 'fsync');
+  const { formatter, clock, rollOnFileSizeLimit, fsync } = options;
+  const flag = (value: unknown): boolean => value === undefined || typeof value === 'boolean';
+  expectOption(
+    formatter === undefined || hasMethods(formatter, ['format']),
+    'FileSink formatter',
+    'an object with format(event)',
+    formatter,
+  );
+  expectOption(clock === undefined || typeof clock === 'function', 'FileSink clock', 'a function returning a Date', clock);
+  expectOption(flag(rollOnFileSizeLimit), 'FileSink rollOnFileSizeLimit', 'true or false', rollOnFileSizeLimit);
+  expectOption(flag(fsync), 'FileSink fsync', 'true or false', fsync);
 }
 
 /**

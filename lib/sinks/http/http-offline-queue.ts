@@ -286,7 +286,7 @@ function defaultStore(): unknown {
   try {
     return (globalThis as { localStorage?: unknown }).localStorage;
   } catch {
-    // Reading localStorage throws where storage is blocked (sandboxed frames, some privacy modes): see create().
+    // Reading localStorage throws where storage is blocked (sandboxed frames, some privacy modes): see storageBlocked().
     return undefined;
   }
 }
