@@ -1,13 +1,7 @@
+import { redactCredentials } from '../sinks/http/http-redact-url';
+
 /** What a redacted query value becomes. */
 export const REDACTED_QUERY_VALUE = '***';
-
-/** `scheme://` (or `//`) and the user information (`user:password`) before `@`. */
-const USERINFO = /^((?:[a-z][a-z0-9+.-]*:)?\/\/)[^/?#]*@/i;
-
-/** A URL with its user name and password (`https://ann:pw@host/`) replaced by `***` (`https://***@host/`). */
-export function redactCredentials(url: string): string {
-  return url.replace(USERINFO, `$1${REDACTED_QUERY_VALUE}@`);
-}
 
 /**
  * A URL with the value of every query parameter replaced by `***` (names are kept), the

@@ -13,7 +13,8 @@ import type { Logger } from '../pipeline/logger';
 import { isInSinkCode } from '../pipeline/reentrancy-guard';
 import { newTraceparent, randomHex } from './correlation-ids';
 import { httpLevelForStatus, type HttpLoggingOptions, RXLOG_HTTP_LOGGING_OPTIONS } from './http-logging-options';
-import { redactCredentials, redactQuery } from './redact-query';
+import { redactCredentials } from '../sinks/http/http-redact-url';
+import { redactQuery } from './redact-query';
 import { RXLOG_LOGGER, RXLOG_SINK_ENDPOINTS } from './rxlog-tokens';
 import { RXLOG_SINK_REQUEST } from './rxlog-sink-request';
 

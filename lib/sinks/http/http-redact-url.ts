@@ -9,11 +9,16 @@ const REDACTED = '***';
  * @example redactUrl('https://ann:pw@logs.example/ingest?token=abc&clef') // 'https://***@logs.example/ingest?token=***&clef'
  */
 export function redactUrl(url: string): string {
-  return url.replace(USERINFO, `$1${REDACTED}@`).replace(QUERY_VALUES, `$1${REDACTED}`);
+  return redactCredentials(url).replace(QUERY_VALUES, `$1${REDACTED}`);
 }
 
-/** `scheme://` and the user information before `@`. */
-const USERINFO = /^([a-z][a-z0-9+.-]*:\/\/)([^/?#]*)@/i;
+/** A URL with its user name and password (`https://ann:pw@host/`, `//ann:pw@host/`) replaced by `***` (`https://***@host/`). */
+export function redactCredentials(url: string): string {
+  return url.replace(USERINFO, `$1${REDACTED}@`);
+}
+
+/** `scheme://` (or a protocol-relative `//`) and the user information before `@`. */
+const USERINFO = /^((?:[a-z][a-z0-9+.-]*:)?\/\/)([^/?#]*)@/i;
 /** Each query parameter's `?name=` or `&name=`, and its value. */
 const QUERY_VALUES = /([?&][^=&#]*=)([^&#]*)/g;
 

@@ -8,6 +8,11 @@ describe('redactUrl', () => {
     expect(redactUrl('/api/logs?sig=xyz')).toBe('/api/logs?sig=***');
     expect(redactUrl('http://127.0.0.1:5341/api/events/raw?clef')).toBe('http://127.0.0.1:5341/api/events/raw?clef');
   });
+
+  it('hides the user:password@ of a protocol-relative URL too', () => {
+    expect(redactUrl('//ann:pw@logs.example/ingest')).toBe('//***@logs.example/ingest');
+    expect(urlSecrets('//ann:pa55w0rd@logs.example/ingest')).toContain('pa55w0rd');
+  });
 });
 
 describe('redactUrlSecrets', () => {
