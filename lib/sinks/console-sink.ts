@@ -197,9 +197,10 @@ export class ConsoleSink implements Sink {
       const toStderr = levelValue(event.level) >= errorFrom;
       const target = toStderr ? stderr : stdout;
       const code = colors ? theme.ansi[event.level] : '';
-      checkWritable(target);
       target.write(code === '' ? text : colorLines(text, code), toStderr ? errDone : outDone);
-      // A pipe whose reader left fails the write before write() returns.
+      // A pipe whose reader left fails the write before write() returns; a stream that failed
+      // earlier takes nothing (Node refuses writes to a destroyed stream and holds those to an
+      // errored one), so one check after the write covers both.
       checkWritable(target);
     };
   }
