@@ -31,6 +31,12 @@ export interface RequestState {
   route?: string;
   /** An error Nest's exception filter reported before the interceptor saw the request (a guard's), for the completion written on close. */
   error?: Error;
+  /**
+   * What the handler's Observable errored with, when the response was still unsent: an exception
+   * filter answers it after the Observable ends, with a status of its own choosing, so the
+   * completion written on close carries the status sent.
+   */
+  handlerError?: { readonly error: unknown; readonly statusCode: number };
 }
 
 /** How a request ended, as the interceptor or the response's `close` saw it. */
@@ -186,11 +192,20 @@ export class RxlogRequestContext {
       if (state.completed) return;
       // A response destroyed with an error (a piped body that failed) is the server's failure; a client
       // that leaves destroys it without one. Else an error Nest's exception filter reported (a guard's).
-      const error = (response.writableFinished ? undefined : erroredWith(response)) ?? state.error;
+      const destroyedWith = response.writableFinished ? undefined : erroredWith(response);
+      const route = state.route === undefined ? {} : { route: state.route };
+      if (destroyedWith === undefined && state.handlerError !== undefined) {
+        // The handler's error, answered by an exception filter: the level follows the status it sent
+        // (the error's own status when the client left before the answer was complete).
+        const statusCode = response.writableFinished ? response.statusCode : state.handlerError.statusCode;
+        this.complete(state, { statusCode, error: state.handlerError.error, failed: statusCode >= 500, ...route });
+        return;
+      }
+      const error = destroyedWith ?? state.error;
       this.complete(state, {
         statusCode: response.statusCode,
         ...(error === undefined ? { aborted: !response.writableFinished } : { error, failed: true }),
-        ...(state.route === undefined ? {} : { route: state.route }),
+        ...route,
       });
     });
   }

@@ -26,8 +26,8 @@ interface FrameworkResponse {
  * is still unsent then (Nest sends it after the handler, a `@Res()` handler may answer later
  * still), the event is written when the response closes, with the status sent. The event has the
  * method, path, route pattern, status, elapsed milliseconds and what `diagnosticContext.set`
- * added during the request; an error is written once, with the exception, at the level its status
- * maps to (an `HttpException`'s status, else 500). `RxlogModule` registers it for every route;
+ * added during the request; an error is written once, with the exception, at the level of the
+ * status sent (the one an exception filter of the app chose, else an `HttpException`'s, else 500). `RxlogModule` registers it for every route;
  * its middleware opens the request context, and where that did not run (the interceptor used on
  * its own) the interceptor opens it itself.
  */
@@ -57,7 +57,13 @@ export class RxlogRequestInterceptor implements NestInterceptor {
     return handler.pipe(
       tap({
         error: (error: unknown) => {
+          // Nest's exception filters answer the error after this: one of the app's may send another
+          // status than the error's own (a domain error as 404 or 409), so the response's close writes it.
           const statusCode = statusOf(error);
+          if (state.closeCompletes && !isSent(response)) {
+            state.handlerError = { error, statusCode };
+            return;
+          }
           this.requests.complete(state, { statusCode, route: routeOf(request), error, failed: statusCode >= 500 });
         },
       }),

@@ -61,6 +61,19 @@ function expectBrokenDownload(run: NestAppRun, requestId: string): void {
   expect(completion.renderMessage()).toMatch(/^HTTP GET \/broken responded 200 in \d+\.\d{4} ms$/);
 }
 
+/** Asserts the one completion event of the route whose exception filter answers its error with 418. */
+function expectTeapot(run: NestAppRun, requestId: string): void {
+  const [completion, ...more] = completions(run).filter((e) => e.properties.RequestId === requestId);
+  expect(more).toEqual([]);
+  expect([completion.level, completion.properties.StatusCode, completion.exception?.stack?.split('\n')[0]]).toEqual([
+    'warning',
+    418,
+    'Error: Short and stout',
+  ]);
+  expect(completion.renderMessage()).toMatch(/^HTTP GET \/teapot responded 418 in \d+\.\d{4} ms$/);
+  expect(withRequestId(run, requestId).filter((e) => e.exception !== undefined)).toEqual([completion]);
+}
+
 /** The events of modules' shutdown hooks, as [source, message]. */
 const shutdownEvents = (run: NestAppRun): [unknown, string][] =>
   sourced(run.events).filter(([, message]) => message.includes('shut down on') || message === 'Shutdown hook done');
@@ -93,6 +106,7 @@ describe('RxlogModule on Express (forRoot)', () => {
       answers.missing = await get(`${app.url}/missing`, { 'x-request-id': 'req-missing' });
       answers.boom = await get(`${app.url}/boom`, { 'x-request-id': 'req-boom' });
       answers.guard = await get(`${app.url}/guarded`, { 'x-request-id': 'req-guard' });
+      answers.teapot = await get(`${app.url}/teapot`, { 'x-request-id': 'req-teapot' });
       answers.health = await get(`${app.url}/health`, { 'x-request-id': 'req-health' });
       answers.unrouted = await get(`${app.url}/no/such/route`, { 'x-request-id': 'req-unrouted' });
       answers.later = await get(`${app.url}/later`, { 'x-request-id': 'req-later' });
@@ -224,6 +238,11 @@ describe('RxlogModule on Express (forRoot)', () => {
     expect(answers.guard.status).toBe(500);
   });
 
+  it('writes the status an exception filter sent for a handler error, and the level it maps to', () => {
+    expect(answers.teapot.status).toBe(418);
+    expectTeapot(run, 'req-teapot');
+  });
+
   it('writes no completion event for an ignored path, but its events still carry the request id', () => {
     expect(sourced(withRequestId(run, 'req-health'))).toEqual([
       ['Audit', 'Request allowed'],
@@ -300,7 +319,8 @@ describe('RxlogModule on Fastify (forRootAsync), with installProcessHooks too', 
       const missing = await get(`${app.url}/missing`, { 'x-request-id': 'f-missing' });
       await abandonDownload(app.url, 'f-download');
       await get(`${app.url}/broken`, { 'x-request-id': 'f-broken' }).catch(() => undefined);
-      expect([order.status, stream.status, missing.status]).toEqual([200, 200, 404]);
+      const teapot = await get(`${app.url}/teapot`, { 'x-request-id': 'f-teapot' });
+      expect([order.status, stream.status, missing.status, teapot.status]).toEqual([200, 200, 404, 418]);
       expect(order.requestId).toBe('f-order');
     } finally {
       run = await app.stop();
@@ -323,6 +343,7 @@ describe('RxlogModule on Fastify (forRootAsync), with installProcessHooks too', 
     expect(sourced(run.events)).toEqual(expect.arrayContaining([['NestApplication', 'Nest application successfully started']]));
     expectAbortedDownload(run, 'f-download');
     expectBrokenDownload(run, 'f-broken');
+    expectTeapot(run, 'f-teapot');
     expect(shutdownEvents(run)).toHaveLength(6);
     expect(run.otherLines.some((line) => /Logger closed \(graceful, \d+ ms\): stdout: \d+ delivered, 0 dropped/.test(line))).toBe(
       true,
