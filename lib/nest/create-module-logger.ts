@@ -1,10 +1,15 @@
 import { LoggerConfiguration } from '../configuration/logger-configuration';
 import { LogContext } from '../context/log-context';
+import { checkOptionKeys } from '../core/check-option-keys';
 import { describeValue } from '../core/describe-value';
 import { ConfigurationError } from '../core/errors/configuration-error';
 import { AsyncLocalStorageContextStore } from '../node/async-local-storage-store';
 import { Logger } from '../pipeline/logger';
 import type { RxlogModuleOptions, RxlogShutdownOptions } from './rxlog-module-options';
+
+/** The keys of `RxlogModuleOptions`: any other is a misspelling, refused rather than ignored. */
+export const MODULE_OPTION_NAMES: readonly (keyof RxlogModuleOptions)[] = ['configure', 'logger', 'requestLogging', 'shutdown'];
+const SHUTDOWN_OPTION_NAMES: readonly (keyof RxlogShutdownOptions)[] = ['strategy', 'timeoutMs', 'report'];
 
 /**
  * The app's logger from `RxlogModule`'s options: `options.logger` as it is, else the logger
@@ -12,14 +17,18 @@ import type { RxlogModuleOptions, RxlogShutdownOptions } from './rxlog-module-op
  * console. Also makes `LogContext` follow async continuations (AsyncLocalStorage), which the
  * request context needs, unless that is already so.
  *
- * @throws ConfigurationError naming the bad option.
+ * @throws ConfigurationError naming the bad option (a misspelt one too), or when both `logger`
+ * and `configure` are given.
  */
 export function createModuleLogger(options: RxlogModuleOptions): Logger {
   const given: unknown = options;
   if (typeof given !== 'object' || given === null)
     throw new ConfigurationError(`RxlogModule: expected an options object, got ${describeValue(given)}`);
-  useAsyncContext();
+  checkOptionKeys('RxlogModule', given, MODULE_OPTION_NAMES);
   const { logger, configure } = options;
+  if (logger !== undefined && configure !== undefined)
+    throw new ConfigurationError('RxlogModule: give logger or configure, not both (configure would be ignored)');
+  useAsyncContext();
   if (logger !== undefined) {
     if (!(logger instanceof Logger))
       throw new ConfigurationError(`RxlogModule logger: expected an rxlog Logger, got ${describeValue(logger)}`);
@@ -47,6 +56,7 @@ export function shutdownSettings(options: RxlogModuleOptions): false | RxlogShut
   if (shutdown === false) return false;
   if (typeof shutdown !== 'object' || shutdown === null)
     throw new ConfigurationError(`RxlogModule shutdown: expected false or options, got ${describeValue(shutdown)}`);
+  checkOptionKeys('RxlogModule shutdown', shutdown, SHUTDOWN_OPTION_NAMES);
   const { strategy, timeoutMs, report } = shutdown as Record<string, unknown>;
   if (strategy !== undefined && strategy !== 'graceful' && strategy !== 'flush' && strategy !== 'immediate')
     throw new ConfigurationError(

@@ -1,3 +1,4 @@
+import { checkOptionKeys } from '../core/check-option-keys';
 import { describeValue } from '../core/describe-value';
 import { ConfigurationError } from '../core/errors/configuration-error';
 import type { LogLevelName } from '../core/log-level';
@@ -6,6 +7,15 @@ import type { RxlogModuleOptions, RxlogRequestLoggingOptions } from './rxlog-mod
 
 /** The default template of a request's completion event (Serilog.AspNetCore's). */
 export const REQUEST_COMPLETION_TEMPLATE = 'HTTP {RequestMethod} {RequestPath} responded {StatusCode} in {Elapsed:0.0000} ms';
+
+/** The keys of `RxlogRequestLoggingOptions`: any other is a misspelling, refused rather than ignored. */
+const REQUEST_LOGGING_OPTION_NAMES: readonly (keyof RxlogRequestLoggingOptions)[] = [
+  'ignorePaths',
+  'level',
+  'requestIdHeader',
+  'messageTemplate',
+  'abortedTemplate',
+];
 
 /** `RxlogModuleOptions.requestLogging` checked, with its defaults filled in. */
 export interface RequestLoggingSettings {
@@ -28,6 +38,7 @@ export function requestLoggingSettings(options: RxlogModuleOptions): RequestLogg
   if (typeof value !== 'boolean' && (typeof value !== 'object' || value === null))
     throw new ConfigurationError(`RxlogModule requestLogging: expected true, false or options, got ${describeValue(value)}`);
   const given: RxlogRequestLoggingOptions = typeof value === 'object' ? value : {};
+  checkOptionKeys('RxlogModule requestLogging', given, REQUEST_LOGGING_OPTION_NAMES);
   const ignorePaths: unknown = given.ignorePaths ?? [];
   if (!Array.isArray(ignorePaths) || !ignorePaths.every((p: unknown) => typeof p === 'string' || p instanceof RegExp))
     throw new ConfigurationError(

@@ -10,10 +10,11 @@ import {
 } from '@nestjs/common';
 import * as nestCommon from '@nestjs/common';
 import { APP_INTERCEPTOR, ModulesContainer } from '@nestjs/core';
+import { checkOptionKeys } from '../core/check-option-keys';
 import { describeValue } from '../core/describe-value';
 import { ConfigurationError } from '../core/errors/configuration-error';
 import { Logger } from '../pipeline/logger';
-import { createModuleLogger, shutdownSettings } from './create-module-logger';
+import { createModuleLogger, MODULE_OPTION_NAMES, shutdownSettings } from './create-module-logger';
 import { getLoggerToken, injectedLoggerContexts } from './inject-logger';
 import { requestLoggingSettings } from './request-logging-settings';
 import { RxlogLoggerService } from './rxlog-logger-service';
@@ -54,11 +55,15 @@ export class RxlogModule implements NestModule {
     const given: unknown = options;
     if (typeof given !== 'object' || given === null)
       throw new ConfigurationError(`RxlogModule.forRoot: expected an options object, got ${describeValue(given)}`);
+    checkOptionKeys('RxlogModule', given, MODULE_OPTION_NAMES);
     return rxlogModule({ provide: RXLOG_MODULE_OPTIONS, useValue: options }, []);
   }
 
   /** A global module whose options come from a factory with injected dependencies. @throws ConfigurationError for bad options. */
   static forRootAsync(options: RxlogModuleAsyncOptions): DynamicModule {
+    const given: unknown = options;
+    if (typeof given === 'object' && given !== null)
+      checkOptionKeys('RxlogModule.forRootAsync', given, ['imports', 'inject', 'useFactory']);
     const useFactory: unknown = (options as Partial<RxlogModuleAsyncOptions> | undefined)?.useFactory;
     if (typeof useFactory !== 'function')
       throw new ConfigurationError(`RxlogModule.forRootAsync: expected a useFactory function, got ${describeValue(useFactory)}`);

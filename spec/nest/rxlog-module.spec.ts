@@ -1,5 +1,8 @@
+import { execFile } from 'node:child_process';
 import { request } from 'node:http';
 import { connect } from 'node:net';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
 import type { LogEvent } from '../../lib/core/log-event';
 import { type NestAppRun, startNestApp } from './fixtures/run-nest-app';
 
@@ -399,4 +402,39 @@ describe('RxlogModule in an app created with logger: false', () => {
     expect(run.otherLines).toEqual([expect.stringMatching(/^listening \d+$/)]);
     expect(run.stderr).toBe('');
   }, 180_000);
+});
+
+describe('RxlogModule registrations a new user gets wrong, in real Nest application contexts', () => {
+  let outcomes: Record<string, string>;
+
+  beforeAll(async () => {
+    const fixture = join(__dirname, 'fixtures', 'nest-module-mistakes.ts');
+    const { stdout } = await promisify(execFile)(process.execPath, ['--import', 'tsx', fixture], {
+      cwd: join(__dirname, '..', '..'),
+      timeout: 90_000,
+    });
+    outcomes = JSON.parse(stdout) as Record<string, string>;
+  }, 120_000);
+
+  it('refuses a misspelt option with a ConfigurationError naming it, in forRoot and in what forRootAsync’s factory returns', () => {
+    expect(outcomes).toMatchObject({
+      'forRoot, correct': 'started',
+      'forRoot, misspelt option':
+        'ConfigurationError: RxlogModule: unknown option "requestLoging" (expected one of configure, logger, requestLogging, shutdown)',
+      'forRootAsync, misspelt option from the factory':
+        'ConfigurationError: RxlogModule: unknown option "shutdwn" (expected one of configure, logger, requestLogging, shutdown)',
+      'forRootAsync, misspelt requestLogging option':
+        'ConfigurationError: RxlogModule requestLogging: unknown option "ignorePath" (expected one of ignorePaths, level, requestIdHeader, messageTemplate, abortedTemplate)',
+      'forRootAsync, misspelt shutdown option':
+        'ConfigurationError: RxlogModule shutdown: unknown option "timeout" (expected one of strategy, timeoutMs, report)',
+      'forRootAsync, misspelt own option':
+        'ConfigurationError: RxlogModule.forRootAsync: unknown option "injects" (expected one of imports, inject, useFactory)',
+    });
+  });
+
+  it('refuses both logger and configure, rather than ignoring configure', () => {
+    expect(outcomes['logger and configure both']).toBe(
+      'ConfigurationError: RxlogModule: give logger or configure, not both (configure would be ignored)',
+    );
+  });
 });
