@@ -114,6 +114,7 @@ function rxlogModule(options: Provider, imports: NonNullable<DynamicModule['impo
     {
       provide: RxlogShutdown,
       useFactory: (log: Logger, given: RxlogModuleOptions, modules: ModulesContainer) => {
+        refuseSecondRegistration(modules);
         // The logger closes after every other module's shutdown hooks, so what they log lands.
         shutDownLast(modules, RxlogModule);
         return new RxlogShutdown(log, shutdownSettings(given));
@@ -146,4 +147,19 @@ function rxlogModule(options: Provider, imports: NonNullable<DynamicModule['impo
       ];
     },
   };
+}
+
+/**
+ * Two `forRoot` / `forRootAsync` registrations in one app make two loggers, and every request
+ * then gets two request ids and two completion events: refused when the app's modules are created.
+ *
+ * @throws ConfigurationError when the app holds more than one `RxlogModule`.
+ */
+function refuseSecondRegistration(modules: ModulesContainer): void {
+  let count = 0;
+  for (const module of modules.values()) if (module.metatype === RxlogModule) count++;
+  if (count > 1)
+    throw new ConfigurationError(
+      `RxlogModule: registered ${count} times in one app (forRoot or forRootAsync); import it once, in the root module: it is global, so every module can inject its Logger`,
+    );
 }

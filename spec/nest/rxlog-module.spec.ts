@@ -432,6 +432,13 @@ describe('RxlogModule registrations a new user gets wrong, in real Nest applicat
     });
   });
 
+  it('refuses a second registration, which would give every request two ids and two completion events', () => {
+    expect(outcomes['registered twice']).toBe(
+      'ConfigurationError: RxlogModule: registered 2 times in one app (forRoot or forRootAsync); import it once, in the root module: it is global, so every module can inject its Logger',
+    );
+    expect(outcomes['the same registration imported twice']).toBe('started');
+  });
+
   it('refuses both logger and configure, rather than ignoring configure', () => {
     expect(outcomes['logger and configure both']).toBe(
       'ConfigurationError: RxlogModule: give logger or configure, not both (configure would be ignored)',
