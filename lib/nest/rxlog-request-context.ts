@@ -120,7 +120,7 @@ export class RxlogRequestContext {
         states.set(request, state);
         statesByCollector.set(collector, state);
         if (this.settings.enabled) loggingRequests.add(state);
-        if (response !== undefined) this.completeOnClose(state, response);
+        if (response !== undefined) this.completeOnClose(state, request, response);
         return next(state);
       }),
     );
@@ -185,7 +185,7 @@ export class RxlogRequestContext {
     }
   }
 
-  private completeOnClose(state: RequestState, response: RawResponse): void {
+  private completeOnClose(state: RequestState, request: RawRequest, response: RawResponse): void {
     if (typeof response.once !== 'function') return;
     state.closeCompletes = true;
     response.once('close', () => {
@@ -193,7 +193,9 @@ export class RxlogRequestContext {
       // A response destroyed with an error (a piped body that failed) is the server's failure; a client
       // that leaves destroys it without one. Else an error Nest's exception filter reported (a guard's).
       const destroyedWith = response.writableFinished ? undefined : erroredWith(response);
-      const route = state.route === undefined ? {} : { route: state.route };
+      // A request the interceptor never saw (a guard rejected it) has its route from Express's request.
+      const pattern = state.route ?? expressRoute(request);
+      const route = pattern === undefined ? {} : { route: pattern };
       if (destroyedWith === undefined && state.handlerError !== undefined) {
         // The handler's error, answered by an exception filter: the level follows the status it sent
         // (the error's own status when the client left before the answer was complete).
@@ -216,6 +218,16 @@ function safeRequestId(request: RawRequest): string {
     return requestIdFrom(request.headers);
   } catch {
     return requestIdFrom({});
+  }
+}
+
+/** The route pattern Express noted on its request once the route matched (`'/orders/:id'`), if any. */
+function expressRoute(request: RawRequest): string | undefined {
+  try {
+    const path: unknown = (request as { route?: { path?: unknown } }).route?.path;
+    return typeof path === 'string' ? path : undefined;
+  } catch {
+    return undefined;
   }
 }
 

@@ -238,6 +238,7 @@ describe('RxlogModule on Express (forRoot)', () => {
     expect(
       failures.map((e) => [e.properties.SourceContext, e.level, e.properties.StatusCode, e.exception?.stack?.split('\n')[0]]),
     ).toEqual([['RequestLogging', 'error', 500, 'Error: Guard broke']]);
+    expect(failures[0].properties.Route).toBe('/guarded');
     expect(answers.guard.status).toBe(500);
   });
 
