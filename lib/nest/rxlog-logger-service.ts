@@ -40,9 +40,9 @@ const EXCEPTIONS_HANDLER = 'ExceptionsHandler';
  * Plain objects among the extra arguments add their fields as properties; other extras are kept
  * in a `Params` property (class instances with their fields). A function as the message is a
  * lazy one, as in Nest's `ConsoleLogger`: it is called only when its level is on (a class stands
- * for its name). An error the request interceptor already wrote with its request's completion
- * event is not written again when Nest's exception filter reports it, and one the interceptor never
- * saw (a guard threw it) goes on its request's completion event instead of beside it.
+ * for its name). An error on its request's completion event (a handler's, which the request
+ * interceptor saw, or one a guard threw before it) is not written again when Nest's exception
+ * filter reports it: it goes on that event instead of beside it.
  *
  * @example
  * ```ts fragment
