@@ -120,7 +120,9 @@ export class RxlogRequestContext {
         states.set(request, state);
         statesByCollector.set(collector, state);
         if (this.settings.enabled) loggingRequests.add(state);
-        if (response !== undefined) this.completeOnClose(state, request, response);
+        // Express notes the module's own catch-all middleware route on the request while it runs: only
+        // a route noted after it (the one that matched) names the request's route.
+        if (response !== undefined) this.completeOnClose(state, request, expressRouteOf(request), response);
         return next(state);
       }),
     );
@@ -185,7 +187,7 @@ export class RxlogRequestContext {
     }
   }
 
-  private completeOnClose(state: RequestState, request: RawRequest, response: RawResponse): void {
+  private completeOnClose(state: RequestState, request: RawRequest, middlewareRoute: unknown, response: RawResponse): void {
     if (typeof response.once !== 'function') return;
     state.closeCompletes = true;
     response.once('close', () => {
@@ -194,7 +196,8 @@ export class RxlogRequestContext {
       // that leaves destroys it without one. Else an error Nest's exception filter reported (a guard's).
       const destroyedWith = response.writableFinished ? undefined : erroredWith(response);
       // A request the interceptor never saw (a guard rejected it) has its route from Express's request.
-      const pattern = state.route ?? expressRoute(request);
+      const matched = expressRouteOf(request);
+      const pattern = state.route ?? (matched === middlewareRoute ? undefined : routePath(matched));
       const route = pattern === undefined ? {} : { route: pattern };
       if (destroyedWith === undefined && state.handlerError !== undefined) {
         // The handler's error, answered by an exception filter: the level follows the status it sent
@@ -221,10 +224,19 @@ function safeRequestId(request: RawRequest): string {
   }
 }
 
-/** The route pattern Express noted on its request once the route matched (`'/orders/:id'`), if any. */
-function expressRoute(request: RawRequest): string | undefined {
+/** The route Express last noted on its request (`req.route`), if any. */
+function expressRouteOf(request: RawRequest): unknown {
   try {
-    const path: unknown = (request as { route?: { path?: unknown } }).route?.path;
+    return (request as { route?: unknown }).route;
+  } catch {
+    return undefined;
+  }
+}
+
+/** An Express route's pattern (`'/orders/:id'`), if it has one. */
+function routePath(route: unknown): string | undefined {
+  try {
+    const path: unknown = (route as { path?: unknown } | undefined)?.path;
     return typeof path === 'string' ? path : undefined;
   } catch {
     return undefined;

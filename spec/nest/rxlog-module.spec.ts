@@ -261,6 +261,7 @@ describe('RxlogModule on Express (forRoot)', () => {
       StatusCode: 404,
       RequestPath: '/no/such/route',
     });
+    expect(completion.properties).not.toHaveProperty('Route');
     expect(completion.level).toBe('warning');
     expect(answers.unrouted.requestId).toBe('req-unrouted');
   });
