@@ -401,9 +401,9 @@ export class SinkDelivery {
     this.#takeLeading(flight, settled);
   }
 
-  /** Counts the flight's first `count` events delivered and keeps only the rest in it. */
-  #takeLeading(flight: Flight, count: number): void {
-    this.#countDelivered(flight.times, count, false);
+  /** Counts the flight's first `count` events delivered (by the fallback when `viaFallback`) and keeps only the rest in it. */
+  #takeLeading(flight: Flight, count: number, viaFallback = false): void {
+    this.#countDelivered(flight.times, count, viaFallback);
     flight.events = Object.freeze(flight.events.slice(count));
     flight.times = flight.times.slice(count);
   }
@@ -511,7 +511,18 @@ export class SinkDelivery {
       () => this.#guard.run(() => fallback.emit(flight.events)),
       () => this.#settle(flight, 'fallback'),
       (error) => {
-        if (flight.abandoned) return;
+        if (flight.abandoned || this.#flight !== flight) return;
+        // A fallback that wrote part of the batch (a full disk) delivered those events: only the rest are lost.
+        const partial = partialDelivered(error);
+        const written = partial === undefined ? 0 : reportedCount(partial, flight.events.length);
+        if (written > 0) {
+          this.#takeLeading(flight, written, true);
+          this.#waiters.settle(0, written);
+        }
+        if (flight.events.length === 0) {
+          this.#settle(flight, 'fallback');
+          return;
+        }
         this.#recorder.lastError = describeError(error);
         SelfLog.write('Fallback of sink {Name} failed too; {Count} events are lost', this.name, flight.events.length, error);
         this.#settle(flight, 'failed');
