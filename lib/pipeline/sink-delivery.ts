@@ -93,6 +93,8 @@ export class SinkDelivery {
   #closing: Promise<SinkShutdownResult> | undefined;
   /** While the sinks close at shutdown: a late outcome of an abandoned flight still counts. */
   #closingSinks = false;
+  /** Set when shutdown calls the sinks' close(): a flush() made later does not call theirs. */
+  #sinksClosed = false;
   /** Events of a refused inline batch not yet moved into the queue (they follow it). */
   #requeueing = 0;
   /** Set by an immediate shutdown: a failed batch goes straight to the fallback. */
@@ -171,7 +173,7 @@ export class SinkDelivery {
   /**
    * Resolves when every event pushed before the call is delivered, dropped or failed (partial
    * batches go at once), and the sink's own `flush()` has finished; or when `abandon(owner)` gives
-   * up on it (then the sink's `flush()` is not called).
+   * up on it (then the sink's `flush()` is not called, nor once shutdown has closed the sink).
    *
    * @param owner The flush call, for `abandon`.
    */
@@ -179,7 +181,8 @@ export class SinkDelivery {
     const done = this.#waiters.wait(this.#pendingCount(), owner);
     this.#kick();
     await done;
-    if (owner.abandoned === true) return;
+    // A sink is not flushed after its close() (a flush made while the logger closes, or after).
+    if (owner.abandoned === true || this.#sinksClosed) return;
     try {
       const sink = this.#sink;
       await this.#guard.run(() => sink.flush?.());
@@ -643,6 +646,7 @@ export class SinkDelivery {
     );
     if (!settled) this.#abandon();
     this.#closingSinks = true;
+    this.#sinksClosed = true;
     const closed = await settlesWithin(
       this.#closeSinks(),
       bounded ? Math.max(0, deadline - this.#scheduler.now()) : undefined,

@@ -251,6 +251,28 @@ describe('LoggerPipeline', () => {
     });
   });
 
+  describe('flush() and close() together', () => {
+    // Found by spec/pipeline/pipeline-model.property.spec.ts.
+    it('never call a sink’s flush() after its close(): a flush made while closing, or after', async () => {
+      const calls: string[] = [];
+      const sink: Sink = {
+        emit: () => new Promise<void>(() => undefined),
+        flush: () => void calls.push('flush'),
+        close: () => void calls.push('close'),
+      };
+      const log = new LoggerConfiguration().writeTo.sink(sink, { name: 'stuck' }).createLogger();
+      log.information('Event {N}', 1);
+      jest.useFakeTimers();
+      const closing = log.close({ strategy: 'immediate', timeoutMs: 0 });
+      const flushed = log.flush({ timeoutMs: 0 });
+      await jest.advanceTimersByTimeAsync(0);
+      await closing;
+      await flushed;
+      await log.flush();
+      expect(calls).toEqual(['close']);
+    });
+  });
+
   describe('a sink that mutates the batch it is handed', () => {
     it('changes no count and cannot hang close({ strategy: "flush" })', async () => {
       const sink: Sink = {
