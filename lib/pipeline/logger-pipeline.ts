@@ -321,7 +321,13 @@ export class LoggerPipeline {
     const release = this.#keepProcessAlive();
     try {
       const call = {};
-      const done = Promise.all(this.#lanes.map((lane) => lane.delivery.flush(call)));
+      // False when a lane gave up on events this flush waited for (a close that timed out).
+      let complete = true;
+      const done = Promise.all(
+        this.#lanes.map(async (lane) => {
+          if (!(await lane.delivery.flush(call))) complete = false;
+        }),
+      );
       const settled = await settlesWithin(done, timeoutMs, this.#options.scheduler);
       if (!settled) {
         let pending = 0;
@@ -332,7 +338,7 @@ export class LoggerPipeline {
         }
         SelfLog.write('flush timed out after {TimeoutMs} ms; {Count} events are still pending', timeoutMs, pending);
       }
-      return { timedOut: !settled };
+      return { timedOut: !settled || !complete };
     } finally {
       release();
     }

@@ -171,24 +171,27 @@ export class SinkDelivery {
   }
 
   /**
-   * Resolves when every event pushed before the call is delivered, dropped or failed (partial
-   * batches go at once), and the sink's own `flush()` has finished; or when `abandon(owner)` gives
-   * up on it (then the sink's `flush()` is not called, nor once shutdown has closed the sink).
+   * Resolves `true` when every event pushed before the call is delivered, dropped or failed
+   * (partial batches go at once), and the sink's own `flush()` has finished; `false` when
+   * `abandon(owner)` or a shutdown that timed out gives up on them (then the sink's `flush()` is
+   * not called, nor once shutdown has closed the sink).
    *
    * @param owner The flush call, for `abandon`.
    */
-  async flush(owner: { abandoned?: boolean } = {}): Promise<void> {
+  async flush(owner: { abandoned?: boolean } = {}): Promise<boolean> {
     const done = this.#waiters.wait(this.#pendingCount(), owner);
     this.#kick();
-    await done;
+    if (!(await done)) return false;
     // A sink is not flushed after its close() (a flush made while the logger closes, or after).
-    if (owner.abandoned === true || this.#sinksClosed) return;
+    if (owner.abandoned === true) return false;
+    if (this.#sinksClosed) return true;
     try {
       const sink = this.#sink;
       await this.#guard.run(() => sink.flush?.());
     } catch (error) {
       SelfLog.write('Sink {Name} failed to flush', this.name, error);
     }
+    return true;
   }
 
   /** Stops the flush `owner` made from waiting: it resolves now, and its waiter is forgotten. */

@@ -271,6 +271,20 @@ describe('LoggerPipeline', () => {
       await log.flush();
       expect(calls).toEqual(['close']);
     });
+
+    // Found by spec/pipeline/pipeline-model.property.spec.ts.
+    it('a flush waiting when a graceful close gives up resolves { timedOut: true }: its events are undelivered', async () => {
+      const log = new LoggerConfiguration().writeTo
+        .sink({ emit: () => new Promise<void>(() => undefined) }, { name: 'stuck' })
+        .createLogger();
+      log.information('Event {N}', 1);
+      jest.useFakeTimers();
+      const flushed = log.flush();
+      const closing = log.close({ timeoutMs: 10 });
+      await jest.advanceTimersByTimeAsync(10);
+      await expect(closing).resolves.toMatchObject({ timedOut: true, sinks: { stuck: { undelivered: 1 } } });
+      await expect(flushed).resolves.toEqual({ timedOut: true });
+    });
   });
 
   describe('a sink that mutates the batch it is handed', () => {
