@@ -1,5 +1,5 @@
 import fc from 'fast-check';
-import { delay, filter, map, type OperatorFunction } from 'rxjs';
+import { asyncScheduler, delay, filter, map, type OperatorFunction } from 'rxjs';
 import { LoggerConfiguration } from '../../lib/configuration/logger-configuration';
 import { PartialDeliveryError } from '../../lib/core/errors/partial-delivery-error';
 import type { LogEvent } from '../../lib/core/log-event';
@@ -7,6 +7,7 @@ import { estimateEventBytes } from '../../lib/operators/event-size';
 import { fingersCrossed } from '../../lib/operators/fingers-crossed';
 import { sampleEvents } from '../../lib/operators/sample-events';
 import { throttleEvents } from '../../lib/operators/throttle-events';
+import { LevelSwitch } from '../../lib/core/level-switch';
 import { type LogLevelName, levelValue } from '../../lib/core/log-level';
 import { SelfLog, type SelfLogEvent } from '../../lib/core/self-log';
 import type { Sink } from '../../lib/core/sink';
@@ -65,6 +66,8 @@ interface Plan {
   excludeFilter: boolean;
   sharedPipe: LanePipe;
   sharedDelayMs: number;
+  /** RxJS's asyncScheduler through useScheduler, instead of the default unref'd one (another clock path). */
+  asyncScheduler: boolean;
   sinks: SinkPlan[];
 }
 
@@ -73,6 +76,7 @@ type Step =
   | { kind: 'flush'; timeoutMs: number | undefined }
   | { kind: 'flushSync' }
   | { kind: 'metrics' }
+  | { kind: 'level'; level: LogLevelName }
   | { kind: 'advance'; ms: number };
 
 interface Ending {
@@ -195,6 +199,7 @@ const plan: fc.Arbitrary<Plan> = fc.record({
   excludeFilter: fc.boolean(),
   sharedPipe,
   sharedDelayMs: fc.integer({ min: 1, max: 200 }),
+  asyncScheduler: fc.boolean(),
   sinks: fc.array(sinkPlan, { minLength: 1, maxLength: 3 }),
 });
 
@@ -224,6 +229,7 @@ const step: fc.Arbitrary<Step> = fc.oneof(
   },
   { weight: 1, arbitrary: fc.constant<Step>({ kind: 'flushSync' }) },
   { weight: 1, arbitrary: fc.constant<Step>({ kind: 'metrics' }) },
+  { weight: 1, arbitrary: levelName.map<Step>((level) => ({ kind: 'level', level })) },
   { weight: 5, arbitrary: fc.integer({ min: 0, max: 400 }).map<Step>((ms) => ({ kind: 'advance', ms })) },
 );
 
@@ -464,7 +470,10 @@ async function runModelInner(plan: Plan, steps: readonly Step[], end: Ending, di
   const primaries: ScriptedSink[] = [];
   const fallbacks: (ScriptedSink | undefined)[] = [];
   const names: string[] = [];
-  let configuration = new LoggerConfiguration().minimumLevel.is(plan.minimumLevel);
+  // A LevelSwitch, which the schedule may turn.
+  const levelSwitch = new LevelSwitch(plan.minimumLevel);
+  let configuration = new LoggerConfiguration().minimumLevel.controlledBy(levelSwitch);
+  if (plan.asyncScheduler) configuration = configuration.useScheduler(asyncScheduler);
   if (plan.enrich) configuration = configuration.enrich.withProperty('App', 'model');
   if (plan.excludeFilter) configuration = configuration.filter.byExcluding((event) => seqOf(event) % 6 === 5);
   const shared = lanePipeOperator(plan.sharedPipe, plan.sharedDelayMs, 'shared');
@@ -508,10 +517,10 @@ async function runModelInner(plan: Plan, steps: readonly Step[], end: Ending, di
       const payload = size < 300 ? 'p'.repeat(size) : 'é'.repeat(size >> 1) + 'x'.repeat(size >> 1);
       noThrow('a log call', () => log[level]('Event {Seq} carries {Payload}', n, payload));
       if (model.closing) {
-        if (levelValue(level) >= levelValue(plan.minimumLevel)) rejectedAfterClose++;
+        if (levelValue(level) >= levelSwitch.value) rejectedAfterClose++;
         continue;
       }
-      if (levelValue(level) < levelValue(plan.minimumLevel)) continue;
+      if (levelValue(level) < levelSwitch.value) continue;
       logged++;
       if (plan.excludeFilter && n % 6 === 5) {
         filtered++;
@@ -620,6 +629,9 @@ async function runModelInner(plan: Plan, steps: readonly Step[], end: Ending, di
         break;
       case 'metrics':
         break;
+      case 'level':
+        levelSwitch.level = next.level;
+        break;
       case 'advance':
         await jest.advanceTimersByTimeAsync(next.ms);
         break;
@@ -667,6 +679,7 @@ async function runModelInner(plan: Plan, steps: readonly Step[], end: Ending, di
     throw new Error(`close(${JSON.stringify(closeOptions)}) still pending ${timeoutMs + SLACK_MS} ms after it began`);
   const final: ShutdownReport = report;
   if (final.strategy !== end.strategy) throw new Error(`report.strategy ${final.strategy}, expected ${end.strategy}`);
+  if (end.strategy === 'flush' && final.timedOut) throw new Error('a close({ strategy: "flush" }) reported timedOut');
   if (end.strategy !== 'flush' && final.elapsedMs > timeoutMs + SLACK_MS)
     throw new Error(`report.elapsedMs ${final.elapsedMs} > timeoutMs ${timeoutMs}`);
   if (closedAt - closeStartedAt < final.elapsedMs) throw new Error('report.elapsedMs is longer than the close took');
