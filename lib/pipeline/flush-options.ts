@@ -12,7 +12,8 @@ export interface FlushResult {
   /**
    * True when the wait ran out before everything logged before the call was delivered (or
    * accounted as dropped or failed) and every sink's `flush()` had finished; the events still
-   * pending stay pending, and a diagnostic goes to SelfLog.
+   * pending stay pending, and a diagnostic goes to SelfLog. True as well when a `close()` that
+   * timed out meanwhile gave up on some of those events (its report counts them undelivered).
    */
   timedOut: boolean;
 }

@@ -8,6 +8,7 @@ import {
   type SchedulerLike,
   share,
   Subject,
+  type Subscription,
   takeUntil,
   tap,
   timer,
@@ -74,6 +75,8 @@ interface SinkLane {
   readonly completed: Promise<void>;
   /** What the lane's operators took in, let out, dropped and made; undefined when the sink has no operators. */
   readonly accounting: LaneAccounting | undefined;
+  /** The lane's subscription to the shared stream; undefined for a lane fed by write() itself. */
+  readonly subscription: Subscription | undefined;
 }
 
 /** A lane fed by write() itself: its delivery stage and the sink's own minimum level, if any. */
@@ -318,7 +321,13 @@ export class LoggerPipeline {
     const release = this.#keepProcessAlive();
     try {
       const call = {};
-      const done = Promise.all(this.#lanes.map((lane) => lane.delivery.flush(call)));
+      // False when a lane gave up on events this flush waited for (a close that timed out).
+      let complete = true;
+      const done = Promise.all(
+        this.#lanes.map(async (lane) => {
+          if (!(await lane.delivery.flush(call))) complete = false;
+        }),
+      );
       const settled = await settlesWithin(done, timeoutMs, this.#options.scheduler);
       if (!settled) {
         let pending = 0;
@@ -329,7 +338,7 @@ export class LoggerPipeline {
         }
         SelfLog.write('flush timed out after {TimeoutMs} ms; {Count} events are still pending', timeoutMs, pending);
       }
-      return { timedOut: !settled };
+      return { timedOut: !settled || !complete };
     } finally {
       release();
     }
@@ -392,6 +401,9 @@ export class LoggerPipeline {
           lane.delivery.abandonHeld(lane.accounting.abandonHeld(), strategy);
         const remaining = Math.max(0, timeoutMs - (scheduler.now() - started));
         const { timedOut: laneTimedOut, ...summary } = await lane.delivery.shutdown(strategy, remaining);
+        // The report is made of these counts: what app operators let go later (a delay that
+        // outlasted a graceful timeout) reaches no sink, so neither counts it a second time.
+        lane.subscription?.unsubscribe();
         // Events the operators dropped by design never reached the stage: they join its dropped count.
         summary.dropped += lane.accounting?.discarded ?? 0;
         timedOut ||= laneTimedOut || summary.undelivered > 0;
@@ -428,7 +440,7 @@ export class LoggerPipeline {
     if (stageless && registration.pipe.length === 0) {
       this.#direct.push({ name: registration.name, delivery, level: registration.minimumLevel });
       // Nothing between write() and the stage can hold an event, so there is nothing to wait for at close.
-      return { name: registration.name, delivery, completed: Promise.resolve(), accounting: undefined };
+      return { name: registration.name, delivery, completed: Promise.resolve(), accounting: undefined, subscription: undefined };
     }
     let lane$ = this.#shared;
     // The sink's own level keeps events out of its lane: they are never its `received`. A plain
@@ -441,29 +453,29 @@ export class LoggerPipeline {
     // Only a sink with operators pays for counting: they may hold, drop or make events.
     const accounting = registration.pipe.length === 0 ? undefined : new LaneAccounting();
     if (accounting !== undefined) lane$ = throughOperators(lane$, registration.pipe, accounting, `${registration.name}.pipe`);
-    const completed = new Promise<void>((resolve) => {
-      const finish = (): void => {
-        accounting?.finish();
-        resolve();
-      };
-      lane$.subscribe({
-        next: (event) => {
-          if (accounting !== undefined) accounting.left++;
-          // push() never throws by contract; the guard keeps RxJS from reporting a fault as unhandled.
-          try {
-            delivery.push(event);
-          } catch (error) {
-            SelfLog.write('Sink {Name} rejected an event', registration.name, error);
-          }
-        },
-        error: (error: unknown) => {
-          SelfLog.write('Sink {Name} stream failed', registration.name, error);
-          finish();
-        },
-        complete: finish,
-      });
+    let finished: () => void = () => undefined;
+    const completed = new Promise<void>((resolve) => (finished = resolve));
+    const finish = (): void => {
+      accounting?.finish();
+      finished();
+    };
+    const subscription = lane$.subscribe({
+      next: (event) => {
+        if (accounting !== undefined) accounting.left++;
+        // push() never throws by contract; the guard keeps RxJS from reporting a fault as unhandled.
+        try {
+          delivery.push(event);
+        } catch (error) {
+          SelfLog.write('Sink {Name} rejected an event', registration.name, error);
+        }
+      },
+      error: (error: unknown) => {
+        SelfLog.write('Sink {Name} stream failed', registration.name, error);
+        finish();
+      },
+      complete: finish,
     });
-    return { name: registration.name, delivery, completed, accounting };
+    return { name: registration.name, delivery, completed, accounting, subscription };
   }
 }
 

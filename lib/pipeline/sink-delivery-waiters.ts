@@ -1,7 +1,8 @@
 interface Waiter {
   /** How many of the events pending when the waiter was made are still pending. */
   remaining: number;
-  readonly resolve: () => void;
+  /** True: the events settled; false: they were given up on. */
+  readonly resolve: (settled: boolean) => void;
   /** Whoever made the waiter, so that it can give up on it (see `cancel`). */
   readonly owner: object | undefined;
 }
@@ -21,10 +22,13 @@ export class SinkDeliveryWaiters {
     return this.#waiters.length !== 0;
   }
 
-  /** Resolves once the first `pending` positions have settled (at once when `pending` is 0), or `owner` cancels. */
-  wait(pending: number, owner?: object): Promise<void> {
-    if (pending <= 0) return Promise.resolve();
-    return new Promise<void>((resolve) => this.#waiters.push({ remaining: pending, resolve, owner }));
+  /**
+   * Resolves `true` once the first `pending` positions have settled (at once when `pending` is 0),
+   * or `false` when `owner` cancels or the stage gives up on them (`releaseAll`).
+   */
+  wait(pending: number, owner?: object): Promise<boolean> {
+    if (pending <= 0) return Promise.resolve(true);
+    return new Promise<boolean>((resolve) => this.#waiters.push({ remaining: pending, resolve, owner }));
   }
 
   /**
@@ -34,7 +38,7 @@ export class SinkDeliveryWaiters {
   cancel(owner: object): void {
     const waiters = this.#waiters;
     this.#waiters = waiters.filter((waiter) => waiter.owner !== owner);
-    for (const waiter of waiters) if (waiter.owner === owner) waiter.resolve();
+    for (const waiter of waiters) if (waiter.owner === owner) waiter.resolve(false);
   }
 
   /** Records that `count` events at positions `[start, start + count)` settled. */
@@ -43,16 +47,16 @@ export class SinkDeliveryWaiters {
     let kept = 0;
     for (const waiter of this.#waiters) {
       if (waiter.remaining > start) waiter.remaining -= Math.min(count, waiter.remaining - start);
-      if (waiter.remaining === 0) waiter.resolve();
+      if (waiter.remaining === 0) waiter.resolve(true);
       else this.#waiters[kept++] = waiter;
     }
     this.#waiters.length = kept;
   }
 
-  /** Resolves every waiter now (the stage gave up on what was pending). */
+  /** Resolves every waiter now, `false`: the stage gave up on what was pending. */
   releaseAll(): void {
     const waiters = this.#waiters;
     this.#waiters = [];
-    for (const waiter of waiters) waiter.resolve();
+    for (const waiter of waiters) waiter.resolve(false);
   }
 }

@@ -93,6 +93,8 @@ export class SinkDelivery {
   #closing: Promise<SinkShutdownResult> | undefined;
   /** While the sinks close at shutdown: a late outcome of an abandoned flight still counts. */
   #closingSinks = false;
+  /** Set when shutdown calls the sinks' close(): a flush() made later does not call theirs. */
+  #sinksClosed = false;
   /** Events of a refused inline batch not yet moved into the queue (they follow it). */
   #requeueing = 0;
   /** Set by an immediate shutdown: a failed batch goes straight to the fallback. */
@@ -169,23 +171,27 @@ export class SinkDelivery {
   }
 
   /**
-   * Resolves when every event pushed before the call is delivered, dropped or failed (partial
-   * batches go at once), and the sink's own `flush()` has finished; or when `abandon(owner)` gives
-   * up on it (then the sink's `flush()` is not called).
+   * Resolves `true` when every event pushed before the call is delivered, dropped or failed
+   * (partial batches go at once), and the sink's own `flush()` has finished; `false` when
+   * `abandon(owner)` or a shutdown that timed out gives up on them (then the sink's `flush()` is
+   * not called, nor once shutdown has closed the sink).
    *
    * @param owner The flush call, for `abandon`.
    */
-  async flush(owner: { abandoned?: boolean } = {}): Promise<void> {
+  async flush(owner: { abandoned?: boolean } = {}): Promise<boolean> {
     const done = this.#waiters.wait(this.#pendingCount(), owner);
     this.#kick();
-    await done;
-    if (owner.abandoned === true) return;
+    if (!(await done)) return false;
+    // A sink is not flushed after its close() (a flush made while the logger closes, or after).
+    if (owner.abandoned === true) return false;
+    if (this.#sinksClosed) return true;
     try {
       const sink = this.#sink;
       await this.#guard.run(() => sink.flush?.());
     } catch (error) {
       SelfLog.write('Sink {Name} failed to flush', this.name, error);
     }
+    return true;
   }
 
   /** Stops the flush `owner` made from waiting: it resolves now, and its waiter is forgotten. */
@@ -401,9 +407,9 @@ export class SinkDelivery {
     this.#takeLeading(flight, settled);
   }
 
-  /** Counts the flight's first `count` events delivered and keeps only the rest in it. */
-  #takeLeading(flight: Flight, count: number): void {
-    this.#countDelivered(flight.times, count, false);
+  /** Counts the flight's first `count` events delivered (by the fallback when `viaFallback`) and keeps only the rest in it. */
+  #takeLeading(flight: Flight, count: number, viaFallback = false): void {
+    this.#countDelivered(flight.times, count, viaFallback);
     flight.events = Object.freeze(flight.events.slice(count));
     flight.times = flight.times.slice(count);
   }
@@ -511,7 +517,18 @@ export class SinkDelivery {
       () => this.#guard.run(() => fallback.emit(flight.events)),
       () => this.#settle(flight, 'fallback'),
       (error) => {
-        if (flight.abandoned) return;
+        if (flight.abandoned || this.#flight !== flight) return;
+        // A fallback that wrote part of the batch (a full disk) delivered those events: only the rest are lost.
+        const partial = partialDelivered(error);
+        const written = partial === undefined ? 0 : reportedCount(partial, flight.events.length);
+        if (written > 0) {
+          this.#takeLeading(flight, written, true);
+          this.#waiters.settle(0, written);
+        }
+        if (flight.events.length === 0) {
+          this.#settle(flight, 'fallback');
+          return;
+        }
         this.#recorder.lastError = describeError(error);
         SelfLog.write('Fallback of sink {Name} failed too; {Count} events are lost', this.name, flight.events.length, error);
         this.#settle(flight, 'failed');
@@ -632,6 +649,7 @@ export class SinkDelivery {
     );
     if (!settled) this.#abandon();
     this.#closingSinks = true;
+    this.#sinksClosed = true;
     const closed = await settlesWithin(
       this.#closeSinks(),
       bounded ? Math.max(0, deadline - this.#scheduler.now()) : undefined,

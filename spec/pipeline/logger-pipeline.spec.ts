@@ -1,6 +1,6 @@
 import { spawnSync } from 'node:child_process';
 import * as path from 'node:path';
-import { bufferCount, config as rxjsConfig, defer, filter, map, mergeMap, Observable, type OperatorFunction } from 'rxjs';
+import { bufferCount, config as rxjsConfig, defer, delay, filter, map, mergeMap, Observable, type OperatorFunction } from 'rxjs';
 import { LoggerConfiguration } from '../../lib/configuration/logger-configuration';
 import { MAX_NESTED_WRITES } from '../../lib/pipeline/logger-pipeline';
 import type { LogEvent } from '../../lib/core/log-event';
@@ -251,6 +251,42 @@ describe('LoggerPipeline', () => {
     });
   });
 
+  describe('flush() and close() together', () => {
+    // Found by spec/pipeline/pipeline-model.property.spec.ts.
+    it('never call a sink’s flush() after its close(): a flush made while closing, or after', async () => {
+      const calls: string[] = [];
+      const sink: Sink = {
+        emit: () => new Promise<void>(() => undefined),
+        flush: () => void calls.push('flush'),
+        close: () => void calls.push('close'),
+      };
+      const log = new LoggerConfiguration().writeTo.sink(sink, { name: 'stuck' }).createLogger();
+      log.information('Event {N}', 1);
+      jest.useFakeTimers();
+      const closing = log.close({ strategy: 'immediate', timeoutMs: 0 });
+      const flushed = log.flush({ timeoutMs: 0 });
+      await jest.advanceTimersByTimeAsync(0);
+      await closing;
+      await flushed;
+      await log.flush();
+      expect(calls).toEqual(['close']);
+    });
+
+    // Found by spec/pipeline/pipeline-model.property.spec.ts.
+    it('a flush waiting when a graceful close gives up resolves { timedOut: true }: its events are undelivered', async () => {
+      const log = new LoggerConfiguration().writeTo
+        .sink({ emit: () => new Promise<void>(() => undefined) }, { name: 'stuck' })
+        .createLogger();
+      log.information('Event {N}', 1);
+      jest.useFakeTimers();
+      const flushed = log.flush();
+      const closing = log.close({ timeoutMs: 10 });
+      await jest.advanceTimersByTimeAsync(10);
+      await expect(closing).resolves.toMatchObject({ timedOut: true, sinks: { stuck: { undelivered: 1 } } });
+      await expect(flushed).resolves.toEqual({ timedOut: true });
+    });
+  });
+
   describe('a sink that mutates the batch it is handed', () => {
     it('changes no count and cannot hang close({ strategy: "flush" })', async () => {
       const sink: Sink = {
@@ -459,6 +495,23 @@ describe('LoggerPipeline', () => {
       expect(report.pipe).toEqual({ dropped: 0, undelivered: 2 });
       expect(report.sinks.memory).toEqual({ delivered: 0, dropped: 0, failed: 0, undelivered: 0 });
       expect(log.metrics().pipe).toMatchObject({ entered: 2, left: 0, pending: 2 });
+    });
+
+    // Found by spec/pipeline/pipeline-model.property.spec.ts.
+    it('that the operators release after the report reach no sink and change no count: the report and metrics agree', async () => {
+      jest.useFakeTimers();
+      const memory = new MemorySink();
+      const log = new LoggerConfiguration().pipe(delay(1)).writeTo.sink(memory, { name: 'memory' }).createLogger();
+      log.information('Event {N}', 1);
+      const closing = log.close({ timeoutMs: 0 });
+      await jest.advanceTimersByTimeAsync(0);
+      const report = await closing;
+      expect(report).toMatchObject({ timedOut: true, pipe: { dropped: 0, undelivered: 1 } });
+      expect(report.sinks.memory).toEqual({ delivered: 0, dropped: 0, failed: 0, undelivered: 0 });
+      await jest.advanceTimersByTimeAsync(10);
+      // The delayed event was counted once, as the pipe's undelivered: no sink counts it again.
+      expect(log.metrics().sinks.memory).toMatchObject({ received: 0, delivered: 0, dropped: 0, pending: 0 });
+      expect(memory.events).toHaveLength(0);
     });
 
     it('are absent from the report of a logger without operators, and a drained pipe reports what it removed', async () => {

@@ -1,6 +1,6 @@
 import { SinkDeliveryWaiters } from '../../lib/pipeline/sink-delivery-waiters';
 
-async function settledFlags(promises: Promise<void>[]): Promise<boolean[]> {
+async function settledFlags(promises: Promise<unknown>[]): Promise<boolean[]> {
   const flags = promises.map(() => false);
   promises.forEach((promise, index) => void promise.then(() => (flags[index] = true)));
   for (let i = 0; i < 5; i++) await Promise.resolve();
@@ -31,6 +31,18 @@ describe('SinkDeliveryWaiters', () => {
     waiters.settle(0, 4);
     expect(await settledFlags([kept])).toEqual([true]);
     expect(waiters.active).toBe(false);
+  });
+
+  it('resolves true when the events settled, false when cancelled or released unsettled', async () => {
+    const waiters = new SinkDeliveryWaiters();
+    const owner = {};
+    const settled = waiters.wait(1);
+    const cancelled = waiters.wait(2, owner);
+    const released = waiters.wait(2);
+    waiters.settle(0, 1);
+    waiters.cancel(owner);
+    waiters.releaseAll();
+    await expect(Promise.all([settled, cancelled, released, waiters.wait(0)])).resolves.toEqual([true, false, false, true]);
   });
 
   it('holds no waiter after many flushes that gave up on a write that never settles', () => {

@@ -566,6 +566,33 @@ describe('SinkDelivery', () => {
       expect(delivery.metrics()).toMatchObject({ failed: 1, delivered: 0, fallback: 0, lastError: 'Error: fallback' });
     });
 
+    // Found by spec/pipeline/pipeline-model.property.spec.ts.
+    it.each(['throws', 'rejects with'])(
+      'counts the events a fallback that %s a PartialDeliveryError wrote as delivered through it, and only the rest failed',
+      async (how) => {
+        const written: number[] = [];
+        const fallback: Sink = {
+          emit(events) {
+            written.push(...(ns(events.slice(0, 1)) as number[]));
+            const error = new PartialDeliveryError(1, new Error('disk full'));
+            if (how === 'throws') throw error;
+            return Promise.reject(error);
+          },
+        };
+        const delivery = create(
+          { emit: () => Promise.reject(new Error('primary')) },
+          { retry: false, batch: { size: 2, maxDelayMs: 10 }, fallback },
+        );
+        for (const event of makeEvents(2)) delivery.push(event);
+        await jest.advanceTimersByTimeAsync(0);
+        expect(written).toEqual([0]);
+        expect(delivery.metrics()).toMatchObject({ received: 2, delivered: 1, fallback: 1, failed: 1, pending: 0 });
+        const closing = delivery.shutdown('graceful', 100);
+        await jest.advanceTimersByTimeAsync(0);
+        await expect(closing).resolves.toEqual({ delivered: 1, dropped: 0, failed: 1, undelivered: 0, timedOut: false });
+      },
+    );
+
     it('never throws into the caller, whatever the sink throws', () => {
       const delivery = create(
         {
