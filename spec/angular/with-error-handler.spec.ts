@@ -6,7 +6,7 @@ import { HttpErrorResponse } from '@angular/common/http';
 import { provideLocationMocks } from '@angular/common/testing';
 import { ErrorHandler } from '@angular/core';
 import { provideRouter, Router } from '@angular/router';
-import { MemorySink } from '../../lib/index';
+import { ConfigurationError, MemorySink } from '../../lib/index';
 import { provideRxlog, withErrorHandler } from '../../lib/angular/index';
 
 const routes = [{ path: 'orders/:id', children: [] }];
@@ -47,6 +47,20 @@ void describe('withErrorHandler', () => {
     assert.equal(memory.events[0].renderMessage(), 'Uncaught error: bootstrap failed');
     assert.equal(memory.events[0].properties.Route, undefined);
     injector.destroy();
+  });
+
+  void it('throws a ConfigurationError naming a bad or misspelt option', () => {
+    const bad: [unknown, string][] = [
+      [null, 'withErrorHandler: expected an options object, got null'],
+      [{ consol: false }, 'withErrorHandler: unknown option "consol" (expected one of console, sourceContext)'],
+      [{ console: 'no' }, 'withErrorHandler.console: expected a boolean, got "no"'],
+      [{ sourceContext: '' }, 'withErrorHandler.sourceContext: expected a non-empty string, got ""'],
+    ];
+    for (const [options, message] of bad)
+      assert.throws(
+        () => withErrorHandler(options as never),
+        (error: unknown) => error instanceof ConfigurationError && error.message === message,
+      );
   });
 
   void it('logs the same error once when Angular reports it twice', () => {
