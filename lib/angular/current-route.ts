@@ -5,7 +5,7 @@ import { stripQuery } from './redact-query';
 export interface RouteProperties extends Readonly<Record<string, unknown>> {
   /** The current URL without query and fragment, e.g. `/orders/42`. */
   readonly Route: string;
-  /** The path of the matched route configuration, e.g. `/orders/:id`; absent before the first navigation. */
+  /** The path of the matched route configuration, e.g. `/orders/:id`; absent when no route configuration matched. */
   readonly RoutePattern?: string;
 }
 
@@ -13,20 +13,29 @@ export interface RouteProperties extends Readonly<Record<string, unknown>> {
 interface Cached {
   url: string;
   state: unknown;
-  properties: RouteProperties;
+  properties: RouteProperties | undefined;
 }
 
 const cache = new WeakMap<Router, Cached>();
 
-/** The route properties of the router's current state (cached until the next navigation). */
-export function currentRoute(router: Router): RouteProperties {
+/**
+ * The route properties of the router's current state (cached until the next navigation), or
+ * `undefined` before the first navigation has set that state: until then the Router's URL is `/`
+ * whatever page was loaded, so an event logged while the app starts (a root component's
+ * constructor, an initializer, a bootstrap error) on `/orders/42` would say `Route: '/'`.
+ */
+export function currentRoute(router: Router): RouteProperties | undefined {
   const url = router.url;
   const state = router.routerState;
   const cached = cache.get(router);
   if (cached !== undefined && cached.url === url && cached.state === state) return cached.properties;
   const pattern = routePattern(state.snapshot.root);
-  const properties: RouteProperties =
-    pattern === undefined ? { Route: stripQuery(url) } : { Route: stripQuery(url), RoutePattern: pattern };
+  const properties: RouteProperties | undefined =
+    pattern !== undefined
+      ? { Route: stripQuery(url), RoutePattern: pattern }
+      : router.navigated
+        ? { Route: stripQuery(url) }
+        : undefined;
   cache.set(router, { url, state, properties });
   return properties;
 }

@@ -1,4 +1,4 @@
-import { inject } from '@angular/core';
+import { assertInInjectionContext, inject } from '@angular/core';
 import { ConfigurationError } from '../core/errors/configuration-error';
 import type { Logger } from '../pipeline/logger';
 import { RXLOG_LOGGER } from './rxlog-tokens';
@@ -8,13 +8,17 @@ import { RXLOG_LOGGER } from './rxlog-tokens';
  * constructor, a factory or `runInInjectionContext`. With a name, a child logger whose events
  * carry `SourceContext: name` (which also picks up `minimumLevel.override(name, …)`).
  *
- * @throws ConfigurationError when `provideRxlog` is missing from the providers.
+ * @throws ConfigurationError when `provideRxlog` is missing from the providers; Angular's NG0203
+ *   naming `injectLogger()` outside an injection context.
  * @example
  * export class OrdersPage {
  *   private readonly log = injectLogger('OrdersPage');
  * }
  */
 export function injectLogger(sourceContext?: string): Logger {
+  // Names injectLogger() in NG0203, as Angular's own inject functions (toSignal) do; inject() alone
+  // blamed "the `InjectionToken rxlog Logger` token", which the caller never wrote.
+  assertInInjectionContext(injectLogger);
   const logger = inject(RXLOG_LOGGER, { optional: true });
   if (logger === null)
     throw new ConfigurationError("injectLogger: no logger is provided; add provideRxlog(...) to the application's providers");

@@ -1,6 +1,8 @@
 import { HttpErrorResponse } from '@angular/common/http';
 import { ErrorHandler, inject, Injector, isDevMode } from '@angular/core';
 import { Router } from '@angular/router';
+import { checkOptionKeys } from '../core/check-option-keys';
+import { expectOption } from '../core/expect-option';
 import { SelfLog } from '../core/self-log';
 import type { Logger } from '../pipeline/logger';
 import { currentRoute, type RouteProperties } from './current-route';
@@ -25,8 +27,22 @@ export interface ErrorHandlerOptions {
  * `provideBrowserGlobalErrorListeners()` (Angular 20+) it receives uncaught errors and unhandled
  * promise rejections outside Angular too, and logs each error once even if Angular reports it
  * twice.
+ *
+ * @throws ConfigurationError naming a bad or misspelt option.
  */
 export function withErrorHandler(options: ErrorHandlerOptions = {}): RxlogFeature<'error-handler'> {
+  /* eslint-disable @typescript-eslint/no-unnecessary-condition -- JavaScript callers can pass anything */
+  expectOption(typeof options === 'object' && options !== null, 'withErrorHandler', 'an options object', options);
+  checkOptionKeys('withErrorHandler', options, ['console', 'sourceContext']);
+  const { console, sourceContext } = options;
+  expectOption(console === undefined || typeof console === 'boolean', 'withErrorHandler.console', 'a boolean', console);
+  expectOption(
+    sourceContext === undefined || (typeof sourceContext === 'string' && sourceContext !== ''),
+    'withErrorHandler.sourceContext',
+    'a non-empty string',
+    sourceContext,
+  );
+  /* eslint-enable @typescript-eslint/no-unnecessary-condition */
   return rxlogFeature('error-handler', [
     { provide: ErrorHandler, useFactory: () => new RxlogErrorHandler(inject(RXLOG_LOGGER), inject(Injector), options) },
   ]);

@@ -1,3 +1,4 @@
+import { checkOptionKeys } from '../core/check-option-keys';
 import { describeValue } from '../core/describe-value';
 import { ConfigurationError } from '../core/errors/configuration-error';
 import { type HttpLoggingOptions, RXLOG_HTTP_LOGGING_OPTIONS } from './http-logging-options';
@@ -21,10 +22,18 @@ export function withHttpLogging(options: HttpLoggingOptions = {}): RxlogFeature<
   return rxlogFeature('http-logging', [{ provide: RXLOG_HTTP_LOGGING_OPTIONS, useValue: options }]);
 }
 
+const OPTION_NAMES = ['redactQueryValues', 'level', 'correlation', 'requestIdHeader', 'excludeUrls', 'sourceContext'];
+
 function checkOptions(options: HttpLoggingOptions): void {
   if (typeof (options as unknown) !== 'object' || (options as unknown) === null)
     throw new ConfigurationError(`withHttpLogging: expected an options object, got ${describeValue(options)}`);
-  const { level, correlation, requestIdHeader, excludeUrls, sourceContext } = options;
+  // A misspelt option would silently mean its default: `redactQueryValue: false` kept redacting.
+  checkOptionKeys('withHttpLogging', options, OPTION_NAMES);
+  const { redactQueryValues, level, correlation, requestIdHeader, excludeUrls, sourceContext } = options;
+  if (redactQueryValues !== undefined && typeof redactQueryValues !== 'boolean')
+    throw new ConfigurationError(
+      `withHttpLogging.redactQueryValues: expected a boolean, got ${describeValue(redactQueryValues)}`,
+    );
   if (level !== undefined && typeof level !== 'function')
     throw new ConfigurationError(`withHttpLogging.level: expected a function of the status, got ${describeValue(level)}`);
   if (correlation !== undefined && !['none', 'traceparent', 'request-id'].includes(correlation))

@@ -6,7 +6,7 @@ import { HttpErrorResponse } from '@angular/common/http';
 import { provideLocationMocks } from '@angular/common/testing';
 import { ErrorHandler } from '@angular/core';
 import { provideRouter, Router } from '@angular/router';
-import { MemorySink } from '../../lib/index';
+import { ConfigurationError, MemorySink } from '../../lib/index';
 import { provideRxlog, withErrorHandler } from '../../lib/angular/index';
 
 const routes = [{ path: 'orders/:id', children: [] }];
@@ -39,6 +39,30 @@ void describe('withErrorHandler', () => {
     injector.destroy();
   });
 
+  // Before the first navigation the Router's URL is '/' whatever page was loaded: an error thrown
+  // while the app starts on /orders/42 said "on /".
+  void it('names no route for an error thrown before the first navigation', () => {
+    const { memory, injector, handler } = setup();
+    handler.handleError(new Error('bootstrap failed'));
+    assert.equal(memory.events[0].renderMessage(), 'Uncaught error: bootstrap failed');
+    assert.equal(memory.events[0].properties.Route, undefined);
+    injector.destroy();
+  });
+
+  void it('throws a ConfigurationError naming a bad or misspelt option', () => {
+    const bad: [unknown, string][] = [
+      [null, 'withErrorHandler: expected an options object, got null'],
+      [{ consol: false }, 'withErrorHandler: unknown option "consol" (expected one of console, sourceContext)'],
+      [{ console: 'no' }, 'withErrorHandler.console: expected a boolean, got "no"'],
+      [{ sourceContext: '' }, 'withErrorHandler.sourceContext: expected a non-empty string, got ""'],
+    ];
+    for (const [options, message] of bad)
+      assert.throws(
+        () => withErrorHandler(options as never),
+        (error: unknown) => error instanceof ConfigurationError && error.message === message,
+      );
+  });
+
   void it('logs the same error once when Angular reports it twice', () => {
     const { memory, injector, handler } = setup();
     const error = new Error('twice');
@@ -59,8 +83,8 @@ void describe('withErrorHandler', () => {
     assert.deepEqual(
       memory.events.map((e) => [e.renderMessage(), e.exception]),
       [
-        ['Uncaught error on /: a string was thrown', undefined],
-        ['Uncaught error on /: the reason', reason],
+        ['Uncaught error: a string was thrown', undefined],
+        ['Uncaught error: the reason', reason],
       ],
     );
     injector.destroy();
@@ -75,8 +99,8 @@ void describe('withErrorHandler', () => {
     assert.deepEqual(
       memory.events.map((e) => [e.renderMessage(), e.exception?.name, e.exception?.message]),
       [
-        [`Uncaught error on /: ${message}`, 'HttpErrorResponse', message],
-        ['Uncaught error on /: Cart is locked', undefined, undefined],
+        [`Uncaught error: ${message}`, 'HttpErrorResponse', message],
+        ['Uncaught error: Cart is locked', undefined, undefined],
       ],
     );
     assert.equal(memory.events[0].properties.StatusCode, 503);
@@ -148,12 +172,7 @@ void describe('withErrorHandler', () => {
     assert.equal(memory.events.length, 4, 'each uncaught value is logged');
     assert.deepEqual(
       memory.events.map((e) => e.renderMessage()),
-      [
-        'Uncaught error on /: wrapped',
-        'Uncaught error on /: [object]',
-        'Uncaught error on /: [object]',
-        'Uncaught error on /: [object]',
-      ],
+      ['Uncaught error: wrapped', 'Uncaught error: [object]', 'Uncaught error: [object]', 'Uncaught error: [object]'],
     );
     injector.destroy();
   });

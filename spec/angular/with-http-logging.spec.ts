@@ -21,6 +21,9 @@ void describe('withHttpLogging', () => {
       [{ excludeUrls: '/ingest' }, /withHttpLogging\.excludeUrls/],
       [{ excludeUrls: [42] }, /withHttpLogging\.excludeUrls/],
       [{ sourceContext: '' }, /withHttpLogging\.sourceContext/],
+      [{ redactQueryValues: 'no' }, /withHttpLogging\.redactQueryValues: expected a boolean, got "no"/],
+      // A misspelt option silently meant its default (here: query values still redacted).
+      [{ redactQueryValue: false }, /withHttpLogging: unknown option "redactQueryValue" \(expected one of redactQueryValues, /],
     ];
     for (const [options, message] of bad) {
       assert.throws(

@@ -31,9 +31,42 @@ void describe('withRouterContext', () => {
     assert.deepEqual(
       memory.events.map((e) => [e.properties.Route, e.properties.RoutePattern]),
       [
-        ['/', undefined],
+        [undefined, undefined],
         ['/shop/orders/42', '/shop/orders/:id'],
         ['/', '/'],
+      ],
+    );
+    injector.destroy();
+  });
+
+  // The Router's URL is '/' until the first navigation sets its state, whatever page was loaded:
+  // an event logged while the app starts on /shop/orders/42 said Route '/'.
+  void it('adds no route while the first navigation is still matching, and the route once it is set', async () => {
+    const memory = new MemorySink();
+    const injector = testInjector([
+      provideRouter([
+        {
+          path: 'shop/orders/:id',
+          canActivate: [() => (within(injector, () => injectLogger()).information('in a guard of the first navigation'), true)],
+          children: [],
+        },
+      ]),
+      provideLocationMocks(),
+      { provide: DOCUMENT, useValue: { title: '' } },
+      provideRxlog((c) => c.writeTo.sink(memory), withRouterContext()),
+    ]);
+    const log = within(injector, () => injectLogger());
+    log.information('while the app starts');
+    const router = injector.get(Router);
+    const navigation = router.navigateByUrl('/shop/orders/42');
+    assert.ok(await navigation);
+    log.information('after the first navigation');
+    assert.deepEqual(
+      memory.events.map((e) => [e.renderMessage(), e.properties.Route, e.properties.RoutePattern]),
+      [
+        ['while the app starts', undefined, undefined],
+        ['in a guard of the first navigation', undefined, undefined],
+        ['after the first navigation', '/shop/orders/42', '/shop/orders/:id'],
       ],
     );
     injector.destroy();

@@ -1,5 +1,6 @@
 import { isIPv6 } from 'node:net';
 import type { IncomingMessage } from 'node:http';
+import { checkOptionKeys } from '../../core/check-option-keys';
 import { describeValue } from '../../core/describe-value';
 import { ConfigurationError } from '../../core/errors/configuration-error';
 import { checkTimerMs } from '../../core/max-timer-ms';
@@ -113,6 +114,22 @@ function timerMs(value: unknown, where: string, fallback: number): number {
   return value;
 }
 
+/** The option names of createIngestHandler, so a misspelt one is refused. */
+const OPTION_NAMES = [
+  'maxBodyBytes',
+  'maxPendingBytes',
+  'maxEvents',
+  'maxEventBytes',
+  'maxProperties',
+  'maxDepth',
+  'maxLevel',
+  'rateLimit',
+  'bodyTimeoutMs',
+  'clientProperty',
+  'origin',
+  'clientAddress',
+];
+
 /**
  * Applies the defaults to {@link IngestHandlerOptions}.
  *
@@ -123,12 +140,15 @@ export function resolveIngestOptions(given: IngestHandlerOptions = {}): Resolved
   const options = given as { [K in keyof IngestHandlerOptions]?: unknown };
   if (typeof options !== 'object' || (options as unknown) === null)
     throw new ConfigurationError(`createIngestHandler: expected an options object, got ${describeValue(given)}`);
+  // A misspelt limit would silently mean its default: `maxBodyByte: 65_536` left 1 MiB bodies in.
+  checkOptionKeys('createIngestHandler', options, OPTION_NAMES);
   const maxLevel = options.maxLevel === undefined ? 'error' : parseLevel(options.maxLevel, 'createIngestHandler.maxLevel');
   const limit = options.rateLimit as { [K in keyof IngestRateLimit]?: unknown } | false | undefined | null;
   let rateLimit: Required<IngestRateLimit> | false = false;
   if (limit !== false) {
     if (limit !== undefined && (typeof limit !== 'object' || limit === null))
       throw new ConfigurationError(`createIngestHandler.rateLimit: expected an object or false, got ${describeValue(limit)}`);
+    if (limit !== undefined) checkOptionKeys('createIngestHandler.rateLimit', limit, ['perSecond', 'burst', 'key', 'maxKeys']);
     const key = limit?.key ?? remoteNetwork;
     if (typeof key !== 'function')
       throw new ConfigurationError(

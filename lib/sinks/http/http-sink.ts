@@ -89,6 +89,14 @@ export interface HttpSinkOptions {
  * installPageHideFlush(log);
  */
 export class HttpSink implements Sink {
+  /**
+   * The class name configuration errors give (`HttpSink.url: …`). Data, not `new.target.name`:
+   * an app's minifier renames classes, and a message naming `Go.url` helps nobody.
+   *
+   * @internal
+   */
+  protected static readonly optionsName: string = 'HttpSink';
+
   /** The default name of this sink in metrics and the shutdown report (subclasses name their backend). */
   readonly kind: string = 'http';
 
@@ -123,7 +131,7 @@ export class HttpSink implements Sink {
 
   /** @throws ConfigurationError naming the bad option. */
   constructor(options: HttpSinkOptions) {
-    const kind = new.target.name;
+    const kind = new.target.optionsName;
     /* eslint-disable @typescript-eslint/no-unnecessary-condition -- JavaScript callers can pass anything: every option is checked */
     expectOption(typeof options === 'object' && options !== null, kind, 'an options object with a url', options);
     const url = checkUrl(options.url, `${kind}.url`);

@@ -29,6 +29,9 @@ const LABEL_NAME = /^[a-zA-Z_][a-zA-Z0-9_]*$/;
  * @example new LokiSink({ url: 'http://127.0.0.1:3100', labels: { app: 'shop' } })
  */
 export class LokiSink extends HttpSink {
+  /** @internal */
+  protected static override readonly optionsName: string = 'LokiSink';
+
   /** The default name of this sink in metrics and the shutdown report. */
   override readonly kind: string = 'loki';
 

@@ -54,6 +54,9 @@ export interface OtlpSinkOptions extends Omit<
  * @example new OtlpSink({ endpoint: 'http://127.0.0.1:4318/v1/logs', serviceName: 'shop-web' })
  */
 export class OtlpSink extends HttpSink {
+  /** @internal */
+  protected static override readonly optionsName: string = 'OtlpSink';
+
   /** The default name of this sink in metrics and the shutdown report. */
   override readonly kind: string = 'otlp';
 

@@ -47,6 +47,9 @@ const LEVEL_CHECK_MS = 120_000;
  * @example new SeqSink({ serverUrl: 'http://127.0.0.1:5341', apiKey: 'k' })
  */
 export class SeqSink extends HttpSink {
+  /** @internal */
+  protected static override readonly optionsName: string = 'SeqSink';
+
   /** The default name of this sink in metrics and the shutdown report. */
   override readonly kind: string = 'seq';
 

@@ -66,6 +66,20 @@ describe('resolveIngestOptions', () => {
     expect(() => resolveIngestOptions(options as never)).toThrow(name);
   });
 
+  // A misspelt limit silently meant its default: a public endpoint kept 1 MiB bodies, 5 requests a second.
+  it('refuses a misspelt option, naming it', () => {
+    expect(() => resolveIngestOptions({ maxBodyByte: 65_536 } as never)).toThrow(
+      new ConfigurationError(
+        'createIngestHandler: unknown option "maxBodyByte" (expected one of maxBodyBytes, maxPendingBytes, maxEvents, maxEventBytes, maxProperties, maxDepth, maxLevel, rateLimit, bodyTimeoutMs, clientProperty, origin, clientAddress)',
+      ),
+    );
+    expect(() => resolveIngestOptions({ rateLimit: { persecond: 1 } } as never)).toThrow(
+      new ConfigurationError(
+        'createIngestHandler.rateLimit: unknown option "persecond" (expected one of perSecond, burst, key, maxKeys)',
+      ),
+    );
+  });
+
   it('refuses a bodyTimeoutMs past the longest timer delay, which would answer every request 408 after 1 ms', () => {
     expect(() => resolveIngestOptions({ bodyTimeoutMs: MAX_TIMER_MS + 1 })).toThrow(ConfigurationError);
     expect(() => resolveIngestOptions({ bodyTimeoutMs: MAX_TIMER_MS + 1 })).toThrow(

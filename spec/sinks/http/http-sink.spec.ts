@@ -1,5 +1,8 @@
+import { execFileSync } from 'node:child_process';
 import { createServer } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
+import * as path from 'node:path';
+import { buildSync } from 'esbuild';
 import { VirtualTimeScheduler } from 'rxjs';
 import { LoggerConfiguration } from '../../../lib/configuration/logger-configuration';
 import { ConfigurationError } from '../../../lib/core/errors/configuration-error';
@@ -231,6 +234,42 @@ describe('HttpSink', () => {
     for (const timeoutMs of [MAX_TIMER_MS, Infinity]) await new HttpSink({ url: server.url, timeoutMs }).emit([makeEvent()]);
     expect(server.requests).toHaveLength(2);
   });
+
+  // An Angular app's production build minifies rxlog with the app: the message must still name the
+  // class the user wrote (it said "Go.url" for a relative URL during server-side rendering).
+  it('names the sink class in configuration errors from a minified bundle', () => {
+    const lib = path.join(__dirname, '..', '..', '..', 'lib');
+    const app = `
+      import { HttpSink, SeqSink, OtlpSink, LokiSink } from ${JSON.stringify(lib)};
+      const tries = [
+        () => new HttpSink({ url: '/ingest' }),
+        () => new SeqSink({ serverUrl: 'http://127.0.0.1:9', timeoutMs: 0 }),
+        () => new OtlpSink({ endpoint: 'http://127.0.0.1:9', method: '' }),
+        () => new LokiSink({ url: 'http://127.0.0.1:9', headers: 'x' }),
+      ];
+      const messages = tries.map((make) => { try { make(); return 'no error'; } catch (error) { return error.message; } });
+      process.stdout.write(JSON.stringify(messages));`;
+    const bundle = buildSync({
+      stdin: { contents: app, resolveDir: lib, loader: 'ts' },
+      bundle: true,
+      minify: true,
+      platform: 'node',
+      format: 'cjs',
+      write: false,
+      logLevel: 'silent',
+    });
+    const code = bundle.outputFiles[0].text;
+    expect(code).not.toContain('class HttpSink');
+    const messages = JSON.parse(
+      execFileSync(process.execPath, ['-'], { input: code, encoding: 'utf8', timeout: 20_000 }),
+    ) as string[];
+    expect(messages.map((message) => message.slice(0, message.indexOf(':')))).toEqual([
+      'HttpSink.url',
+      'SeqSink.timeoutMs',
+      'OtlpSink.method',
+      'LokiSink.headers',
+    ]);
+  }, 30_000);
 
   it('describes a bad option value by its type', () => {
     expect(() => new HttpSink({ url: 'http://h/', body: 1 as unknown as () => string })).toThrow(
