@@ -25,32 +25,45 @@ interface NodeTextStream extends TextStream {
   write(text: string, done?: (error?: unknown) => void): unknown;
   readonly errored?: unknown;
   readonly destroyed?: unknown;
-  once?(event: 'error', listener: () => void): unknown;
+  on?(event: 'error', listener: () => void): unknown;
 }
+
+/** Streams given their one `'error'` listener, by any ConsoleSink. */
+const guardedStreams = new WeakSet<NodeTextStream>();
 
 /**
- * The callback of each write to `stream`: as with Node's console, a failed write is this sink's
- * failure, never an `'error'` event nobody handles, which would end the process. The listener is
- * added even when the stream has others: a `pipe()` into stdout (tsx has one) listens for errors
- * only to emit them again once it is the last listener.
+ * The state of writes to one stream: `done` is each write's callback. As with Node's console, a
+ * failed write is this sink's failure, never an `'error'` event nobody handles, which would end
+ * the process. The listener stays: `process.stdout` cannot be destroyed, so after its `'error'` it
+ * takes writes again, and one more (this sink's before it knew, or the app's own) fails and emits
+ * again. It is added even when the stream has others: a `pipe()` into stdout (tsx has one) listens
+ * for errors only to emit them again once it is the last listener.
  */
-function writeGuard(stream: NodeTextStream): (error?: unknown) => void {
-  // One listener: a stream emits 'error' once, and the callbacks of every write it held (all
-  // failed with it) come first; one each went past Node's limit of 10 listeners, with a warning.
-  let guarded = false;
-  return (error) => {
-    if (!error || guarded) return;
-    guarded = true;
-    stream.once?.('error', () => undefined);
-  };
+interface WriteGuard {
+  readonly done: (error?: unknown) => void;
+  /** Set by the first failed write: the stream is never written to again. */
+  failed: boolean;
 }
 
-/** Throws, marked permanent (a retry cannot help), once `stream` has failed or been destroyed. */
-function checkWritable(stream: NodeTextStream): void {
-  if (stream.errored || stream.destroyed)
-    throw Object.assign(new Error('ConsoleSink: the stream failed or was destroyed', { cause: stream.errored }), {
-      permanent: true,
-    });
+function writeGuard(stream: NodeTextStream): WriteGuard {
+  const guard: WriteGuard = {
+    failed: false,
+    done: (error) => {
+      if (!error) return;
+      guard.failed = true;
+      if (guardedStreams.has(stream)) return;
+      guardedStreams.add(stream);
+      stream.on?.('error', () => undefined);
+    },
+  };
+  return guard;
+}
+
+/** The error of a write to a stream that failed: marked permanent, as a retry cannot help. */
+function streamFailed(stream: NodeTextStream): Error {
+  return Object.assign(new Error('ConsoleSink: the stream failed or was destroyed', { cause: stream.errored }), {
+    permanent: true,
+  });
 }
 
 /** The console methods the browser mode uses. */
@@ -180,8 +193,8 @@ export class ConsoleSink implements Sink {
     const stdout: NodeTextStream | undefined = options.stdout ?? proc?.stdout;
     if (stdout === undefined) return () => undefined;
     const stderr: NodeTextStream = options.stderr ?? proc?.stderr ?? stdout;
-    const outDone = writeGuard(stdout);
-    const errDone = writeGuard(stderr);
+    const outGuard = writeGuard(stdout);
+    const errGuard = stderr === stdout ? outGuard : writeGuard(stderr);
     const errorFrom =
       options.standardErrorFromLevel === null
         ? Infinity
@@ -196,12 +209,16 @@ export class ConsoleSink implements Sink {
       const text = this.#formatter.format(event) + newline;
       const toStderr = levelValue(event.level) >= errorFrom;
       const target = toStderr ? stderr : stdout;
+      const guard = toStderr ? errGuard : outGuard;
+      // A stream that failed earlier is not written to again (stdout takes writes again after its error).
+      if (guard.failed) throw streamFailed(target);
       const code = colors ? theme.ansi[event.level] : '';
-      target.write(code === '' ? text : colorLines(text, code), toStderr ? errDone : outDone);
-      // A pipe whose reader left fails the write before write() returns; a stream that failed
-      // earlier takes nothing (Node refuses writes to a destroyed stream and holds those to an
-      // errored one), so one check after the write covers both.
-      checkWritable(target);
+      target.write(code === '' ? text : colorLines(text, code), guard.done);
+      // A pipe whose reader left fails the write before write() returns (the stream is errored at
+      // once, its callback runs later), and a write to an errored stream is held, never written.
+      // A stream of the app's own may call back at once: write() can have set guard.failed.
+      // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition
+      if (guard.failed || target.errored || target.destroyed) throw streamFailed(target);
     };
   }
 

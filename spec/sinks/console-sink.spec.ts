@@ -183,6 +183,38 @@ describe('ConsoleSink on a stream that fails', () => {
     expect(log.metrics().sinks.console.retried).toBe(0);
   });
 
+  // process.stdout cannot be destroyed: after its 'error' event it takes writes again (Node's
+  // dummyDestroy), and a write to a pipe whose reader left then fails and emits 'error' once more.
+  it('never writes again to a stream that failed, even one that takes writes again after its error event, as process.stdout does', async () => {
+    let writes = 0;
+    const stream = new Writable({
+      write(_chunk, _encoding, callback) {
+        writes++;
+        callback(Object.assign(new Error('write EPIPE'), { code: 'EPIPE' }));
+      },
+      destroy(error, callback) {
+        callback(error);
+        (this as unknown as { _undestroy(): void })._undestroy();
+      },
+    });
+    const log = new LoggerConfiguration().writeTo
+      .sink(new ConsoleSink({ stdout: stream, stderr: stream, outputTemplate: '{Message}{NewLine}' }), { name: 'console' })
+      .createLogger();
+    const turns = async (): Promise<void> => {
+      for (let turn = 0; turn < 3; turn++) await new Promise((resolve) => setImmediate(resolve));
+    };
+    log.information('First');
+    await turns();
+    // The stream has emitted its 'error' and looks writable again.
+    expect(stream.destroyed).toBe(false);
+    log.information('Second');
+    // A second 'error' event nobody listens to would throw here, on a later turn.
+    await turns();
+    expect(writes).toBe(1);
+    const report = await log.close({ timeoutMs: 1_000 });
+    expect(report.sinks.console).toEqual({ delivered: 0, dropped: 0, failed: 2, undelivered: 0 });
+  });
+
   // A stream whose writes fail later (buffered, then the reader leaves) calls back every failed
   // write: one listener each went past Node's limit of 10, with a MaxListenersExceededWarning on stderr.
   it('adds one error listener to a failed stream, however many writes fail', async () => {
