@@ -1,3 +1,4 @@
+import type { Subscribable } from 'rxjs';
 import { describeValue } from '../core/describe-value';
 import { hasMethods } from '../core/has-methods';
 import * as os from 'node:os';
@@ -20,7 +21,7 @@ export interface HookableLogger {
   /** Per-sink counts, read when the process ends before a close reported (a Logger has it). */
   metrics?(): { sinks: Readonly<Record<string, HookableSinkCounts>> };
   /** Metrics on an interval, completing once `close()` has finished: the hooks remove themselves then (a Logger has it). */
-  metricsEvery?(intervalMs: number): { subscribe(observer: { complete(): void }): unknown };
+  metricsEvery?(intervalMs: number): Subscribable<unknown>;
 }
 
 /** The per-sink counts the hooks read from `metrics()`: `pending` is what the process would leave behind. */
