@@ -1,3 +1,4 @@
+import type { Subscribable } from 'rxjs';
 import { describeValue } from '../core/describe-value';
 import { hasMethods } from '../core/has-methods';
 import * as os from 'node:os';
@@ -19,6 +20,8 @@ export interface HookableLogger {
   flush?(): Promise<unknown>;
   /** Per-sink counts, read when the process ends before a close reported (a Logger has it). */
   metrics?(): { sinks: Readonly<Record<string, HookableSinkCounts>> };
+  /** Metrics on an interval, completing once `close()` has finished: the hooks remove themselves then (a Logger has it). */
+  metricsEvery?(intervalMs: number): Subscribable<unknown>;
 }
 
 /** The per-sink counts the hooks read from `metrics()`: `pending` is what the process would leave behind. */
@@ -152,7 +155,8 @@ function safely(what: string, fn: () => void): void {
  *   and the process exits with code 1, unless the application handles the error itself (an
  *   `uncaughtException` or `unhandledRejection` listener of its own, or `--unhandled-rejections=warn`).
  *
- * Handlers never throw; their faults go to SelfLog.
+ * Handlers never throw; their faults go to SelfLog. Once the logger has closed, whoever closed it,
+ * the hooks remove themselves (a logger without `metricsEvery` keeps them until `uninstall()`).
  *
  * @param target the process to hook; default `process` (tests pass an EventEmitter).
  * @returns a function that removes every hook.
@@ -323,7 +327,7 @@ export function installProcessHooks(
   target.on('uncaughtExceptionMonitor', onUncaught);
 
   let installed = true;
-  return () => {
+  const uninstall = (): void => {
     if (!installed) return;
     installed = false;
     clearTimeout(guard);
@@ -336,6 +340,11 @@ export function installProcessHooks(
     target.off('exit', onExit);
     target.off('uncaughtExceptionMonitor', onUncaught);
   };
+  // A logger closed by the app (not by a hook) must not stay reachable from the process through
+  // these listeners: a program that hooks and closes loggers in a loop would keep every one.
+  // metricsEvery completes once close() has finished; its one timer is unref'd and ticks every ~24 days.
+  safely('metricsEvery', () => log.metricsEvery?.(MAX_TIMER_MS).subscribe({ complete: uninstall }));
+  return uninstall;
 }
 
 /** Whether a close resolved with a ShutdownReport (a test double's close may resolve with anything). */

@@ -10,6 +10,8 @@ import { SelfLog, type SelfLogEvent } from '../../lib/core/self-log';
 import { installProcessHooks, type HookableLogger } from '../../lib/node/install-process-hooks';
 import type { ShutdownReport } from '../../lib/pipeline/shutdown-report';
 import { secondCopy } from '../helpers/second-copy';
+import { LoggerConfiguration } from '../../lib/configuration/logger-configuration';
+import { MemorySink } from '../../lib/sinks/memory-sink';
 
 class FakeProcess extends EventEmitter {
   readonly exit = jest.fn<void, [number?]>();
@@ -397,6 +399,34 @@ describe('installProcessHooks', () => {
     expect(proc.eventNames().sort()).toEqual(['SIGINT', 'SIGTERM', 'beforeExit', 'exit', 'uncaughtExceptionMonitor']);
     uninstall();
     uninstall();
+    expect(proc.eventNames()).toEqual([]);
+  });
+
+  it('removes every hook once the logger has closed, whoever closed it: a thousand loggers hooked and closed leave no listener', async () => {
+    jest.useRealTimers();
+    const memory = new MemorySink();
+    for (let i = 0; i < 1_000; i++) {
+      const log = new LoggerConfiguration().writeTo.sink(memory).createLogger();
+      installProcessHooks(log, {}, proc);
+      log.information('Logger {Index}', i);
+      await log.close();
+    }
+    expect(memory.events).toHaveLength(1_000);
+    expect(proc.eventNames()).toEqual([]);
+  });
+
+  it('stays installed while the logger is open, so a signal still closes it', async () => {
+    jest.useRealTimers();
+    const memory = new MemorySink();
+    const log = new LoggerConfiguration().writeTo.sink(memory).createLogger();
+    installProcessHooks(log, {}, proc);
+    await new Promise((resolve) => setTimeout(resolve, 10));
+    expect(proc.eventNames().sort()).toEqual(['SIGINT', 'SIGTERM', 'beforeExit', 'exit', 'uncaughtExceptionMonitor']);
+    log.information('Before the signal');
+    proc.emit('SIGTERM', 'SIGTERM');
+    await new Promise((resolve) => setTimeout(resolve, 10));
+    expect(memory.events).toHaveLength(1);
+    expect(proc.exit).toHaveBeenCalledWith(143);
     expect(proc.eventNames()).toEqual([]);
   });
 

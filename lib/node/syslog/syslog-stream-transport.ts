@@ -45,7 +45,10 @@ export class SyslogStreamTransport implements SyslogTransport {
         await syslogTimeout(waitForDrain(socket), this.writeTimeoutMs, `waiting to write to ${this.where}`);
       await syslogTimeout(
         new Promise<void>((resolve, reject) => {
-          socket.write(text, (error) => (error ? reject(error) : resolve()));
+          // Node calls back without an error when the socket was destroyed under the write (close()).
+          socket.write(text, (error) =>
+            error ? reject(error) : socket.destroyed ? reject(new Error('SyslogSink: closed during the write')) : resolve(),
+          );
         }),
         this.writeTimeoutMs,
         `writing to ${this.where}`,
@@ -57,12 +60,21 @@ export class SyslogStreamTransport implements SyslogTransport {
     return Buffer.byteLength(text, 'utf8');
   }
 
-  /** Ends the connection once pending writes have reached the kernel (within `writeTimeoutMs`), then destroys it. Idempotent. */
+  /**
+   * Ends the connection, then destroys it; a write the kernel has not taken yet (a receiver that
+   * stopped reading) is dropped at once, its send rejected: the logger closes a sink only once it
+   * has delivered everything or given up on the rest (counted undelivered), and waiting
+   * `writeTimeoutMs` for it would keep the process alive for nothing. Idempotent.
+   */
   async close(): Promise<void> {
     this.closed = true;
     const socket = this.socket;
     this.socket = undefined;
     if (socket === undefined || socket.destroyed) return;
+    if (socket.writableLength > 0) {
+      destroyQuietly(socket);
+      return;
+    }
     try {
       await syslogTimeout(
         // 'finish': pending writes and our FIN are with the kernel; the receiver's own close is not awaited.

@@ -272,7 +272,7 @@ export class HttpSink implements Sink {
     return this.#send(body);
   }
 
-  /** Stops following the page's lifecycle and aborts requests still in flight (the delivery stage has already given up on them). */
+  /** Stops following the page's lifecycle and aborts requests still in flight (the delivery stage has already given up on them); their emit rejects at once, even through a custom fetch that ignores the abort. */
   close(): void {
     this.#closed.abort();
     this.#beacon?.close();
@@ -306,8 +306,13 @@ export class HttpSink implements Sink {
     const timeoutMs = this.#timeoutMs;
     const controller = new AbortController();
     let timer: ReturnType<typeof setTimeout> | undefined;
-    // Rejects even when a custom fetch ignores the abort signal; without a timeout it never settles.
+    // Rejects even when a custom fetch ignores the abort signal: at the timeout, or when close()
+    // aborts the request (its timer would otherwise keep a Node process alive for timeoutMs).
     const timeout = new Promise<never>((_, reject) => {
+      controller.signal.onabort = () => {
+        clearTimeout(timer);
+        reject(new Error(`${method} ${safeUrl} was aborted: the sink closed`));
+      };
       if (timeoutMs !== Infinity)
         timer = setTimeout(() => {
           reject(new HttpTimeoutError(method, safeUrl, timeoutMs));

@@ -67,4 +67,48 @@ describe('SyslogStreamTransport', () => {
       await transport.close();
     });
   });
+
+  describe('closed with a write the receiver never takes', () => {
+    const accepted: Socket[] = [];
+    const server = createServer((socket) => {
+      accepted.push(socket);
+      socket.on('error', () => undefined);
+    });
+    let port: number;
+    beforeAll(async () => {
+      await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+      port = (server.address() as { port: number }).port;
+    });
+    afterAll(async () => {
+      for (const socket of accepted) socket.destroy();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    });
+
+    it('drops the connection at once instead of waiting writeTimeoutMs for it (the logger has already counted those events undelivered)', async () => {
+      const transport = new SyslogStreamTransport({ host: '127.0.0.1', port }, 'octet-counting', 5_000, 600_000);
+      const batch = Array.from({ length: 8 }, () => 'x'.repeat(2 * 1024 * 1024));
+      const stalled = transport.send(batch).then(
+        () => 'written',
+        () => 'rejected',
+      );
+      // The receiver reads the first bytes of the batch, then stops: the rest stalls in the sender.
+      while (accepted.length === 0) await new Promise((resolve) => setImmediate(resolve));
+      const receiver = accepted[0];
+      let received = 0;
+      await new Promise<void>((resolve) =>
+        receiver.once('data', (chunk: Buffer) => {
+          received += chunk.length;
+          receiver.pause();
+          resolve();
+        }),
+      );
+
+      await transport.close();
+
+      expect(await stalled).toBe('rejected');
+      receiver.on('data', (chunk: Buffer) => (received += chunk.length));
+      await new Promise((resolve) => receiver.once('close', resolve).resume());
+      expect(received).toBeLessThan(16 * 1024 * 1024);
+    }, 10_000);
+  });
 });

@@ -180,6 +180,30 @@ describe('HttpSink', () => {
     }
   });
 
+  it('settles a request in flight when closed, even when a custom fetch ignores its abort signal, leaving no timer behind (fake timers)', async () => {
+    jest.useFakeTimers();
+    try {
+      const { fetch, calls } = recordingFetch(() => new Promise<Response>(() => undefined));
+      const sink = new HttpSink({ url: 'http://127.0.0.1:1/x', fetch, timeoutMs: 600_000 });
+      const sending = sink.emit([makeEvent()]);
+      const outcome = sending.then(
+        () => 'sent',
+        () => 'rejected',
+      );
+      await Promise.resolve();
+      expect(jest.getTimerCount()).toBe(1);
+
+      sink.close();
+
+      expect(await outcome).toBe('rejected');
+      expect(calls[0].init.signal?.aborted).toBe(true);
+      // The request timer would have kept a Node process alive for timeoutMs after the close.
+      expect(jest.getTimerCount()).toBe(0);
+    } finally {
+      jest.useRealTimers();
+    }
+  }, 5_000);
+
   it('rejects when fetch fails or the body function throws', async () => {
     const { fetch } = recordingFetch(() => Promise.reject(new TypeError('fetch failed')));
     await expect(new HttpSink({ url: 'http://127.0.0.1:1/', fetch }).emit([makeEvent()])).rejects.toThrow('fetch failed');
@@ -384,6 +408,58 @@ describe('HttpSink', () => {
       expect(report.sinks.http).toEqual({ delivered: 95, dropped: 0, failed: 0, undelivered: 0 });
       expect(log.metrics().sinks.http.bytesWritten).toBe(bodies.reduce((sum, body) => sum + Buffer.byteLength(body), 0));
     });
+
+    it.each([
+      ['HttpSink', (fetch: typeof globalThis.fetch) => new HttpSink({ url: 'http://127.0.0.1:1/', fetch, timeoutMs: 600_000 })],
+      [
+        'SeqSink',
+        (fetch: typeof globalThis.fetch) => new SeqSink({ serverUrl: 'http://127.0.0.1:1', fetch, timeoutMs: 600_000 }),
+      ],
+      [
+        'OtlpSink',
+        (fetch: typeof globalThis.fetch) => new OtlpSink({ endpoint: 'http://127.0.0.1:1/', fetch, timeoutMs: 600_000 }),
+      ],
+      ['LokiSink', (fetch: typeof globalThis.fetch) => new LokiSink({ url: 'http://127.0.0.1:1/', fetch, timeoutMs: 600_000 })],
+    ])(
+      '%s: a graceful close that times out aborts the request still in flight, reported undelivered, instead of leaving it open until timeoutMs',
+      async (_, make) => {
+        const { fetch, calls } = recordingFetch(() => new Promise<Response>(() => undefined));
+        const log = new LoggerConfiguration().writeTo.sink(make(fetch), { name: 'http' }).createLogger();
+        log.information('In flight when the close gives up');
+
+        const report = await log.close({ strategy: 'graceful', timeoutMs: 20 });
+
+        expect(calls).toHaveLength(1);
+        expect(report.timedOut).toBe(true);
+        expect(report.sinks.http).toEqual({ delivered: 0, dropped: 0, failed: 0, undelivered: 1 });
+        expect(calls[0].init.signal?.aborted).toBe(true);
+      },
+    );
+
+    it('a graceful close that times out drops the connection of a request a real server never answers', async () => {
+      const sockets: Socket[] = [];
+      const hanging = createServer(() => undefined);
+      hanging.on('connection', (socket) => sockets.push(socket));
+      await new Promise<void>((resolve) => hanging.listen(0, '127.0.0.1', resolve));
+      const request = new Promise<void>((resolve) => hanging.once('request', () => resolve()));
+      try {
+        const url = `http://127.0.0.1:${(hanging.address() as AddressInfo).port}/`;
+        const log = new LoggerConfiguration().writeTo
+          .sink(new HttpSink({ url, fetch: nodeHttpFetch, timeoutMs: 600_000 }), { name: 'http' })
+          .createLogger();
+        log.information('In flight when the close gives up');
+        await request;
+        const dropped = new Promise<void>((resolve) => sockets[0].once('close', () => resolve()));
+
+        const report = await log.close({ strategy: 'graceful', timeoutMs: 20 });
+
+        expect(report.sinks.http.undelivered).toBe(1);
+        await dropped;
+      } finally {
+        for (const socket of sockets) socket.destroy();
+        await new Promise<void>((resolve) => hanging.close(() => resolve()));
+      }
+    }, 10_000);
 
     it('retries while the server fails and loses nothing once it recovers', async () => {
       server = await startTestServer((_, index) => (index < 3 ? { status: 503 } : { status: 200 }));
