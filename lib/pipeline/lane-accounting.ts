@@ -1,4 +1,4 @@
-import { catchError, map, type MonoTypeOperatorFunction, Observable, type OperatorFunction } from 'rxjs';
+import { catchError, filter, map, type MonoTypeOperatorFunction, Observable, type OperatorFunction } from 'rxjs';
 import type { LogEvent } from '../core/log-event';
 import { SelfLog } from '../core/self-log';
 import type { SinkMetrics } from '../metrics/metrics-types';
@@ -80,7 +80,10 @@ export class LaneAccounting implements EventAccounting {
    * flow as before. A failure tears down what the operator held (the event that caused it, and
    * any it buffered): those events count as dropped at once, reason
    * {@link OPERATOR_FAILED_REASON}, instead of staying pending until the logger closes. Counted
-   * per operator, so events held by the sink's other operators stay pending.
+   * per operator, so events held by the sink's other operators stay pending. An operator that
+   * fails before it took an event since it was subscribed (`() => throwError(…)`, an operator
+   * function that throws) would fail the same way on every restart: it is not restarted, and the
+   * events that reach it from then on count as dropped ({@link OPERATOR_FAILED_REASON}).
    */
   isolate(
     operator: OperatorFunction<LogEvent, LogEvent>,
@@ -107,9 +110,13 @@ export class LaneAccounting implements EventAccounting {
       },
     };
     return (source) => {
-      let isolated = new Observable<LogEvent>((subscriber) =>
-        provideEventAccounting(own, () => operator(source).subscribe(subscriber)),
-      );
+      // The events that had entered this operator when it was last subscribed: a failure with no
+      // event since then is a failure to start, which a restart would repeat at once, without end.
+      let enteredAtStart = 0;
+      let isolated = new Observable<LogEvent>((subscriber) => {
+        enteredAtStart = entries();
+        return provideEventAccounting(own, () => operator(source).subscribe(subscriber));
+      });
       if (!last)
         isolated = isolated.pipe(
           map((event) => {
@@ -121,11 +128,26 @@ export class LaneAccounting implements EventAccounting {
         catchError((error: unknown, caught: Observable<LogEvent>) => {
           const exits = last ? this.left : stage.left;
           const lost = entries() + stage.made - exits - stage.discarded - stage.lost;
-          SelfLog.write('Operator {Where} failed; the events it held are lost and it restarted', where, error);
           if (lost > 0) {
             stage.lost += lost;
             this.dropped(lost, OPERATOR_FAILED_REASON);
           }
+          if (entries() === enteredAtStart) {
+            SelfLog.write(
+              'Operator {Where} failed before it took an event; it is not restarted, and the events it would take are dropped',
+              where,
+              error,
+            );
+            // Dropped, not passed on unprocessed: the operator may be the one that redacts or filters.
+            return source.pipe(
+              filter(() => {
+                stage.lost++;
+                this.dropped(1, OPERATOR_FAILED_REASON);
+                return false;
+              }),
+            );
+          }
+          SelfLog.write('Operator {Where} failed; the events it held are lost and it restarted', where, error);
           return caught;
         }),
       );

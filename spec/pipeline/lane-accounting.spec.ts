@@ -1,4 +1,16 @@
-import { bufferCount, defer, delay, filter, map, mergeMap, type MonoTypeOperatorFunction, Observable, of } from 'rxjs';
+import {
+  bufferCount,
+  defer,
+  delay,
+  filter,
+  map,
+  mergeMap,
+  type MonoTypeOperatorFunction,
+  Observable,
+  of,
+  throwError,
+} from 'rxjs';
+import { TestScheduler } from 'rxjs/testing';
 import { LoggerConfiguration } from '../../lib/configuration/logger-configuration';
 import type { LogEvent } from '../../lib/core/log-event';
 import { SelfLog, type SelfLogEvent } from '../../lib/core/self-log';
@@ -190,5 +202,54 @@ describe('LaneAccounting (a sink pipe’s operators, seen from the sink’s coun
     expect(droppedBy.other).toBe(37);
     expect(Object.values(droppedBy).reduce((sum, count) => sum + count, 0)).toBe(101);
     expect(JSON.parse(JSON.stringify(droppedBy)).__proto__).toBe(1);
+  });
+
+  it('gives up on an operator that fails before it takes an event: one diagnostic, its events counted dropped, close not held up', async () => {
+    const diagnostics: SelfLogEvent[] = [];
+    const subscription = SelfLog.events$.subscribe((e) => diagnostics.push(e));
+    const scheduler = new TestScheduler(() => undefined);
+    // Fails on every subscription: restarting it at once would fail again, without end.
+    const broken: MonoTypeOperatorFunction<LogEvent> = () => throwError(() => new Error('broken on subscribe'));
+    const memory = new MemorySink();
+    const log = new LoggerConfiguration()
+      .useScheduler(scheduler)
+      .pipe(broken)
+      .writeTo.sink(memory, { name: 'memory', pipe: [broken] })
+      .createLogger();
+    log.information('one');
+    log.information('two');
+    subscription.unsubscribe();
+    expect(diagnostics.map((d) => d.template)).toEqual([
+      'Operator {Where} failed before it took an event; it is not restarted, and the events it would take are dropped',
+      'Operator {Where} failed before it took an event; it is not restarted, and the events it would take are dropped',
+    ]);
+    expect(diagnostics.map((d) => d.args[0])).toEqual(['memory.pipe[0]', 'pipe[0]']);
+    expect(log.metrics().pipe).toMatchObject({
+      entered: 2,
+      left: 0,
+      dropped: 2,
+      pending: 0,
+      droppedBy: { 'operator-failed': 2 },
+    });
+    expect(memory.events).toHaveLength(0);
+    const closing = log.close({ timeoutMs: 1_000 });
+    await new Promise((resolve) => setImmediate(resolve));
+    scheduler.flush(); // runs the close timeout, if close still waits for it
+    const report = await closing;
+    expect(report).toMatchObject({ elapsedMs: 0, timedOut: false, pipe: { dropped: 2, undelivered: 0 } });
+  });
+
+  it('counts the events of a sink whose operator fails before it takes one as dropped, in metrics and the close report', async () => {
+    const broken: MonoTypeOperatorFunction<LogEvent> = () => {
+      throw new Error('operator function throws');
+    };
+    const log = new LoggerConfiguration().writeTo.sink(new MemorySink(), { name: 'memory', pipe: [broken] }).createLogger();
+    log.information('one');
+    log.information('two');
+    const m = log.metrics().sinks.memory;
+    expect(m).toMatchObject({ received: 2, delivered: 0, dropped: 2, pending: 0, droppedBy: { 'operator-failed': 2 } });
+    expect(balanced(m)).toBe(true);
+    const report = await log.close({ strategy: 'immediate' });
+    expect(report.sinks.memory).toEqual({ delivered: 0, dropped: 2, failed: 0, undelivered: 0 });
   });
 });
