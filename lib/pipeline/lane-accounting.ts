@@ -41,6 +41,8 @@ export class LaneAccounting implements EventAccounting {
   #handedOver = false;
   /** A Map, so a reason named `__proto__` is counted like any other. */
   readonly #reasons = new Map<string, number>();
+  /** Called once the operators hold no event (see whenIdle). */
+  #idleWaiters: (() => void)[] = [];
   /** Per operator, in pipe order: its exits (but the last's), what it reported, and what its failures lost. */
   readonly #stages: { left: number; made: number; discarded: number; lost: number }[] = [];
 
@@ -55,6 +57,7 @@ export class LaneAccounting implements EventAccounting {
     let key = typeof reason === 'string' && reason !== '' ? reason : UNREPORTED_REASON;
     if (!reasons.has(key) && reasons.size >= MAX_REASONS) key = OTHER_REASON;
     reasons.set(key, (reasons.get(key) ?? 0) + count);
+    this.#checkIdle();
   }
 
   created(count: number): void {
@@ -64,6 +67,28 @@ export class LaneAccounting implements EventAccounting {
     }
     if (this.#handedOver) return;
     this.#made += count;
+  }
+
+  /** Counts an event leaving the operators for the delivery stage. */
+  leave(): void {
+    this.left++;
+    if (this.#idleWaiters.length !== 0) this.#checkIdle();
+  }
+
+  /**
+   * Resolves once the operators hold no event (at once when they hold none now): what a close
+   * waits for when an operator does not complete as its source does (`merge(source, NEVER)`).
+   */
+  whenIdle(): Promise<void> {
+    if (this.held() === 0) return Promise.resolve();
+    return new Promise((resolve) => this.#idleWaiters.push(resolve));
+  }
+
+  #checkIdle(): void {
+    if (this.#idleWaiters.length === 0 || this.held() !== 0) return;
+    const waiters = this.#idleWaiters;
+    this.#idleWaiters = [];
+    for (const resolve of waiters) resolve();
   }
 
   /** Counts each event entering the sink's operators. */
@@ -175,12 +200,14 @@ export class LaneAccounting implements EventAccounting {
     const missing = this.held();
     if (missing > 0) this.dropped(missing, UNREPORTED_REASON);
     this.done = true;
+    this.#checkIdle();
   }
 
   /** The logger closed before the operators' stream ended: returns what they hold, which the delivery stage now accounts for. */
   abandonHeld(): number {
     const held = this.held();
     this.#handedOver = true;
+    this.#checkIdle();
     return held;
   }
 

@@ -156,7 +156,7 @@ export class LoggerPipeline {
       // Counted like a sink's operators: what they hold is pending, what a failure tears down and
       // what they remove (reported or not) is dropped, so no event leaves the shared stream uncounted.
       shared = throughOperators(shared, operators, accounting, 'pipe').pipe(
-        tap({ next: () => accounting.left++, complete: () => accounting.finish() }),
+        tap({ next: () => accounting.leave(), complete: () => accounting.finish() }),
       );
     }
     // With no shared stage, the source Subject already multicasts: lanes subscribe to it
@@ -382,10 +382,19 @@ export class LoggerPipeline {
     const results = await Promise.all(
       this.#lanes.map(async (lane) => {
         // App operators that hold events (a delay, a buffer) release them as the source
-        // completes; wait for that, within the graceful bound.
+        // completes; wait for that, within the graceful bound. An operator that does not complete
+        // with its source (merge(source, NEVER)) is waited for only while it holds events.
         if (strategy !== 'immediate') {
           const bound = strategy === 'flush' ? undefined : timeoutMs;
-          await waitAtMost(lane.completed, bound, scheduler);
+          const progress = { completed: false };
+          void lane.completed.then(() => (progress.completed = true));
+          const idle = Promise.all([this.#pipe?.whenIdle(), lane.accounting?.whenIdle()]);
+          await waitAtMost(Promise.race([lane.completed, idle.then(() => undefined)]), bound, scheduler);
+          if (!progress.completed)
+            SelfLog.write(
+              'Sink {Name}: its operators did not complete when the logger closed; close went on without them',
+              lane.name,
+            );
         }
         // What the lane's operators took in and still hold is accounted, never lost from the report.
         if (lane.accounting !== undefined && !lane.accounting.done)
@@ -448,7 +457,7 @@ export class LoggerPipeline {
       };
       lane$.subscribe({
         next: (event) => {
-          if (accounting !== undefined) accounting.left++;
+          if (accounting !== undefined) accounting.leave();
           // push() never throws by contract; the guard keeps RxJS from reporting a fault as unhandled.
           try {
             delivery.push(event);
