@@ -1,4 +1,15 @@
-import { catchError, filter, map, type MonoTypeOperatorFunction, Observable, type OperatorFunction } from 'rxjs';
+import {
+  catchError,
+  concat,
+  defer,
+  EMPTY,
+  filter,
+  map,
+  type MonoTypeOperatorFunction,
+  Observable,
+  type OperatorFunction,
+  tap,
+} from 'rxjs';
 import type { LogEvent } from '../core/log-event';
 import { SelfLog } from '../core/self-log';
 import type { SinkMetrics } from '../metrics/metrics-types';
@@ -15,6 +26,9 @@ export const OTHER_REASON = 'other';
 
 /** The reason given to events an operator held when it failed (its state is torn down when it restarts). */
 export const OPERATOR_FAILED_REASON = 'operator-failed';
+
+/** The reason given to events an operator held when it completed before its source, and to the events after. */
+export const OPERATOR_COMPLETED_REASON = 'operator-completed';
 
 /**
  * The accounting of a run of app operators: a sink's `pipe`, or the configuration's `.pipe()` on
@@ -108,7 +122,9 @@ export class LaneAccounting implements EventAccounting {
    * per operator, so events held by the sink's other operators stay pending. An operator that
    * fails before it took an event since it was subscribed (`() => throwError(…)`, an operator
    * function that throws) would fail the same way on every restart: it is not restarted, and the
-   * events that reach it from then on count as dropped ({@link OPERATOR_FAILED_REASON}).
+   * events that reach it from then on count as dropped ({@link OPERATOR_FAILED_REASON}). One
+   * that completes before its source (`take(1)`) would end the lane: what it held and the events
+   * after count as dropped ({@link OPERATOR_COMPLETED_REASON}).
    */
   isolate(
     operator: OperatorFunction<LogEvent, LogEvent>,
@@ -134,13 +150,33 @@ export class LaneAccounting implements EventAccounting {
         this.created(created);
       },
     };
+    /** Counts what this operator held when it stopped (failed or completed) as dropped under `reason`. */
+    const countLost = (reason: string): void => {
+      const exits = last ? this.left : stage.left;
+      const lost = entries() + stage.made - exits - stage.discarded - stage.lost;
+      if (lost > 0) {
+        stage.lost += lost;
+        this.dropped(lost, reason);
+      }
+    };
     return (source) => {
+      // Dropped, not passed on unprocessed: the operator may be the one that redacts or filters.
+      const dropEach = (reason: string): Observable<LogEvent> =>
+        source.pipe(
+          filter(() => {
+            stage.lost++;
+            this.dropped(1, reason);
+            return false;
+          }),
+        );
       // The events that had entered this operator when it was last subscribed: a failure with no
       // event since then is a failure to start, which a restart would repeat at once, without end.
       let enteredAtStart = 0;
+      let sourceDone = false;
+      const watched = source.pipe(tap({ complete: () => (sourceDone = true) }));
       let isolated = new Observable<LogEvent>((subscriber) => {
         enteredAtStart = entries();
-        return provideEventAccounting(own, () => operator(source).subscribe(subscriber));
+        return provideEventAccounting(own, () => operator(watched).subscribe(subscriber));
       });
       if (!last)
         isolated = isolated.pipe(
@@ -149,31 +185,30 @@ export class LaneAccounting implements EventAccounting {
             return event;
           }),
         );
-      return isolated.pipe(
+      const guarded = isolated.pipe(
         catchError((error: unknown, caught: Observable<LogEvent>) => {
-          const exits = last ? this.left : stage.left;
-          const lost = entries() + stage.made - exits - stage.discarded - stage.lost;
-          if (lost > 0) {
-            stage.lost += lost;
-            this.dropped(lost, OPERATOR_FAILED_REASON);
-          }
+          countLost(OPERATOR_FAILED_REASON);
           if (entries() === enteredAtStart) {
             SelfLog.write(
               'Operator {Where} failed before it took an event; it is not restarted, and the events it would take are dropped',
               where,
               error,
             );
-            // Dropped, not passed on unprocessed: the operator may be the one that redacts or filters.
-            return source.pipe(
-              filter(() => {
-                stage.lost++;
-                this.dropped(1, OPERATOR_FAILED_REASON);
-                return false;
-              }),
-            );
+            return dropEach(OPERATOR_FAILED_REASON);
           }
           SelfLog.write('Operator {Where} failed; the events it held are lost and it restarted', where, error);
           return caught;
+        }),
+      );
+      // An operator that completes before its source (take(1), takeUntil) would end the sink's
+      // lane, or with .pipe() every sink's: later events would reach no counter at all.
+      return concat(
+        guarded,
+        defer(() => {
+          if (sourceDone) return EMPTY;
+          countLost(OPERATOR_COMPLETED_REASON);
+          SelfLog.write('Operator {Where} completed before the logger closed; the events it would take are dropped', where);
+          return dropEach(OPERATOR_COMPLETED_REASON);
         }),
       );
     };

@@ -8,7 +8,10 @@ import {
   type MonoTypeOperatorFunction,
   Observable,
   of,
+  take,
+  takeUntil,
   throwError,
+  timer,
 } from 'rxjs';
 import { TestScheduler } from 'rxjs/testing';
 import { LoggerConfiguration } from '../../lib/configuration/logger-configuration';
@@ -251,5 +254,52 @@ describe('LaneAccounting (a sink pipe’s operators, seen from the sink’s coun
     expect(balanced(m)).toBe(true);
     const report = await log.close({ strategy: 'immediate' });
     expect(report.sinks.memory).toEqual({ delivered: 0, dropped: 2, failed: 0, undelivered: 0 });
+  });
+
+  it('counts the events after an operator completed early (take) as dropped, with one diagnostic, in a sink pipe and in .pipe()', async () => {
+    const diagnostics: SelfLogEvent[] = [];
+    const subscription = SelfLog.events$.subscribe((e) => diagnostics.push(e));
+    const memory = new MemorySink();
+    const log = new LoggerConfiguration().writeTo.sink(memory, { name: 'memory', pipe: [take(2)] }).createLogger();
+    const shared = new MemorySink();
+    const sharedLog = new LoggerConfiguration().pipe(take(1)).writeTo.sink(shared, { name: 'shared' }).createLogger();
+    for (let n = 0; n < 5; n++) {
+      log.information('Event {N}', n);
+      sharedLog.information('Event {N}', n);
+    }
+    subscription.unsubscribe();
+    expect(diagnostics.map((d) => [d.template, d.args[0]])).toEqual([
+      ['Operator {Where} completed before the logger closed; the events it would take are dropped', 'pipe[0]'],
+      ['Operator {Where} completed before the logger closed; the events it would take are dropped', 'memory.pipe[0]'],
+    ]);
+    const m = log.metrics().sinks.memory;
+    expect(m).toMatchObject({ received: 5, delivered: 2, dropped: 3, pending: 0, droppedBy: { 'operator-completed': 3 } });
+    expect(balanced(m)).toBe(true);
+    expect(sharedLog.metrics().pipe).toMatchObject({
+      entered: 5,
+      left: 1,
+      dropped: 4,
+      pending: 0,
+      droppedBy: { 'operator-completed': 4 },
+    });
+    expect((await log.close()).sinks.memory).toEqual({ delivered: 2, dropped: 3, failed: 0, undelivered: 0 });
+    expect((await sharedLog.close()).pipe).toEqual({ dropped: 4, undelivered: 0 });
+  });
+
+  it('counts what an operator held when it completed early as dropped at once, in virtual time', () => {
+    const testScheduler = createTestScheduler();
+    testScheduler.run(({ flush }) => {
+      const until: MonoTypeOperatorFunction<LogEvent> = (source) =>
+        source.pipe(delay(10, testScheduler), takeUntil(timer(5, testScheduler)));
+      const log = new LoggerConfiguration()
+        .useScheduler(testScheduler)
+        .writeTo.sink(new MemorySink(), { name: 'memory', pipe: [until] })
+        .createLogger();
+      log.information('held when the operator ends');
+      expect(log.metrics().sinks.memory).toMatchObject({ received: 1, pending: 1 });
+      flush();
+      const m = log.metrics().sinks.memory;
+      expect(m).toMatchObject({ received: 1, delivered: 0, dropped: 1, pending: 0, droppedBy: { 'operator-completed': 1 } });
+    });
   });
 });
