@@ -55,8 +55,8 @@ export class LaneAccounting implements EventAccounting {
   #handedOver = false;
   /** A Map, so a reason named `__proto__` is counted like any other. */
   readonly #reasons = new Map<string, number>();
-  /** Called once the operators hold no event (see whenIdle). */
-  #idleWaiters: (() => void)[] = [];
+  /** Resolves whenIdle()'s promise; set once it is asked for. */
+  #idle: (() => void) | undefined;
   /** Per operator, in pipe order: its exits (but the last's), what it reported, and what its failures lost. */
   readonly #stages: { left: number; made: number; discarded: number; lost: number }[] = [];
 
@@ -71,7 +71,7 @@ export class LaneAccounting implements EventAccounting {
     let key = typeof reason === 'string' && reason !== '' ? reason : UNREPORTED_REASON;
     if (!reasons.has(key) && reasons.size >= MAX_REASONS) key = OTHER_REASON;
     reasons.set(key, (reasons.get(key) ?? 0) + count);
-    this.#checkIdle();
+    this.#settle();
   }
 
   created(count: number): void {
@@ -86,23 +86,23 @@ export class LaneAccounting implements EventAccounting {
   /** Counts an event leaving the operators for the delivery stage. */
   leave(): void {
     this.left++;
-    if (this.#idleWaiters.length !== 0) this.#checkIdle();
+    this.#settle();
   }
 
   /**
    * Resolves once the operators hold no event (at once when they hold none now): what a close
    * waits for when an operator does not complete as its source does (`merge(source, NEVER)`).
+   * Asked once: a second call replaces the first's waiter.
    */
   whenIdle(): Promise<void> {
-    if (this.held() === 0) return Promise.resolve();
-    return new Promise((resolve) => this.#idleWaiters.push(resolve));
+    return new Promise((resolve) => {
+      this.#idle = resolve;
+      this.#settle();
+    });
   }
 
-  #checkIdle(): void {
-    if (this.#idleWaiters.length === 0 || this.held() !== 0) return;
-    const waiters = this.#idleWaiters;
-    this.#idleWaiters = [];
-    for (const resolve of waiters) resolve();
+  #settle(): void {
+    if (this.#idle !== undefined && this.held() === 0) this.#idle();
   }
 
   /** Counts each event entering the sink's operators. */
@@ -160,11 +160,12 @@ export class LaneAccounting implements EventAccounting {
       }
     };
     return (source) => {
+      let sourceDone = false;
+      const watched = source.pipe(tap({ complete: () => (sourceDone = true) }));
       // Dropped, not passed on unprocessed: the operator may be the one that redacts or filters.
       const dropEach = (reason: string): Observable<LogEvent> =>
-        source.pipe(
+        watched.pipe(
           filter(() => {
-            stage.lost++;
             this.dropped(1, reason);
             return false;
           }),
@@ -172,8 +173,6 @@ export class LaneAccounting implements EventAccounting {
       // The events that had entered this operator when it was last subscribed: a failure with no
       // event since then is a failure to start, which a restart would repeat at once, without end.
       let enteredAtStart = 0;
-      let sourceDone = false;
-      const watched = source.pipe(tap({ complete: () => (sourceDone = true) }));
       let isolated = new Observable<LogEvent>((subscriber) => {
         enteredAtStart = entries();
         return provideEventAccounting(own, () => operator(watched).subscribe(subscriber));
@@ -189,11 +188,7 @@ export class LaneAccounting implements EventAccounting {
         catchError((error: unknown, caught: Observable<LogEvent>) => {
           countLost(OPERATOR_FAILED_REASON);
           if (entries() === enteredAtStart) {
-            SelfLog.write(
-              'Operator {Where} failed before it took an event; it is not restarted, and the events it would take are dropped',
-              where,
-              error,
-            );
+            SelfLog.write('Operator {Where} failed at start; events dropped', where, error);
             return dropEach(OPERATOR_FAILED_REASON);
           }
           SelfLog.write('Operator {Where} failed; the events it held are lost and it restarted', where, error);
@@ -207,7 +202,7 @@ export class LaneAccounting implements EventAccounting {
         defer(() => {
           if (sourceDone) return EMPTY;
           countLost(OPERATOR_COMPLETED_REASON);
-          SelfLog.write('Operator {Where} completed before the logger closed; the events it would take are dropped', where);
+          SelfLog.write('Operator {Where} completed early; events dropped', where);
           return dropEach(OPERATOR_COMPLETED_REASON);
         }),
       );
@@ -235,14 +230,14 @@ export class LaneAccounting implements EventAccounting {
     const missing = this.held();
     if (missing > 0) this.dropped(missing, UNREPORTED_REASON);
     this.done = true;
-    this.#checkIdle();
+    this.#settle();
   }
 
   /** The logger closed before the operators' stream ended: returns what they hold, which the delivery stage now accounts for. */
   abandonHeld(): number {
     const held = this.held();
     this.#handedOver = true;
-    this.#checkIdle();
+    this.#settle();
     return held;
   }
 

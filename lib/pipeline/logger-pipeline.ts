@@ -379,6 +379,7 @@ export class LoggerPipeline {
     const started = scheduler.now();
     this.#source.complete();
     let timedOut = false;
+    const pipeIdle = this.#pipe?.whenIdle();
     const results = await Promise.all(
       this.#lanes.map(async (lane) => {
         // App operators that hold events (a delay, a buffer) release them as the source
@@ -386,15 +387,8 @@ export class LoggerPipeline {
         // with its source (merge(source, NEVER)) is waited for only while it holds events.
         if (strategy !== 'immediate') {
           const bound = strategy === 'flush' ? undefined : timeoutMs;
-          const progress = { completed: false };
-          void lane.completed.then(() => (progress.completed = true));
-          const idle = Promise.all([this.#pipe?.whenIdle(), lane.accounting?.whenIdle()]);
-          await waitAtMost(Promise.race([lane.completed, idle.then(() => undefined)]), bound, scheduler);
-          if (!progress.completed)
-            SelfLog.write(
-              'Sink {Name}: its operators did not complete when the logger closed; close went on without them',
-              lane.name,
-            );
+          const idle = Promise.all([pipeIdle, lane.accounting?.whenIdle()]);
+          await waitAtMost(Promise.race([lane.completed, idle]), bound, scheduler);
         }
         // What the lane's operators took in and still hold is accounted, never lost from the report.
         if (lane.accounting !== undefined && !lane.accounting.done)
@@ -541,7 +535,7 @@ function throughOperators(
   return result$;
 }
 
-function waitAtMost(promise: Promise<void>, timeoutMs: number | undefined, scheduler: SchedulerLike): Promise<void> {
+function waitAtMost(promise: Promise<unknown>, timeoutMs: number | undefined, scheduler: SchedulerLike): Promise<unknown> {
   if (timeoutMs === undefined) return promise;
   return new Promise<void>((resolve) => {
     const subscription = scheduler.schedule(() => resolve(), timeoutMs);

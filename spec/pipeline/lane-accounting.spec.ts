@@ -223,8 +223,8 @@ describe('LaneAccounting (a sink pipe’s operators, seen from the sink’s coun
     log.information('two');
     subscription.unsubscribe();
     expect(diagnostics.map((d) => d.template)).toEqual([
-      'Operator {Where} failed before it took an event; it is not restarted, and the events it would take are dropped',
-      'Operator {Where} failed before it took an event; it is not restarted, and the events it would take are dropped',
+      'Operator {Where} failed at start; events dropped',
+      'Operator {Where} failed at start; events dropped',
     ]);
     expect(diagnostics.map((d) => d.args[0])).toEqual(['memory.pipe[0]', 'pipe[0]']);
     expect(log.metrics().pipe).toMatchObject({
@@ -269,8 +269,8 @@ describe('LaneAccounting (a sink pipe’s operators, seen from the sink’s coun
     }
     subscription.unsubscribe();
     expect(diagnostics.map((d) => [d.template, d.args[0]])).toEqual([
-      ['Operator {Where} completed before the logger closed; the events it would take are dropped', 'pipe[0]'],
-      ['Operator {Where} completed before the logger closed; the events it would take are dropped', 'memory.pipe[0]'],
+      ['Operator {Where} completed early; events dropped', 'pipe[0]'],
+      ['Operator {Where} completed early; events dropped', 'memory.pipe[0]'],
     ]);
     const m = log.metrics().sinks.memory;
     expect(m).toMatchObject({ received: 5, delivered: 2, dropped: 3, pending: 0, droppedBy: { 'operator-completed': 3 } });
