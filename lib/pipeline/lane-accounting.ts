@@ -188,7 +188,7 @@ export class LaneAccounting implements EventAccounting {
         catchError((error: unknown, caught: Observable<LogEvent>) => {
           countLost(OPERATOR_FAILED_REASON);
           if (entries() === enteredAtStart) {
-            SelfLog.write('Operator {Where} failed at start; events dropped', where, error);
+            SelfLog.write('Operator {Where} failed to start; events dropped', where, error);
             return dropEach(OPERATOR_FAILED_REASON);
           }
           SelfLog.write('Operator {Where} failed; the events it held are lost and it restarted', where, error);

@@ -223,8 +223,8 @@ describe('LaneAccounting (a sink pipe’s operators, seen from the sink’s coun
     log.information('two');
     subscription.unsubscribe();
     expect(diagnostics.map((d) => d.template)).toEqual([
-      'Operator {Where} failed at start; events dropped',
-      'Operator {Where} failed at start; events dropped',
+      'Operator {Where} failed to start; events dropped',
+      'Operator {Where} failed to start; events dropped',
     ]);
     expect(diagnostics.map((d) => d.args[0])).toEqual(['memory.pipe[0]', 'pipe[0]']);
     expect(log.metrics().pipe).toMatchObject({
