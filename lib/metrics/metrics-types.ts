@@ -49,7 +49,8 @@ export interface PipeMetrics {
   created: number;
   /**
    * Events the operators removed: reported through `EventAccounting`, held by an operator when it
-   * failed (`'operator-failed'`), or removed without a report, counted when the stream ends at
+   * failed (`'operator-failed'`) or completed before the logger closed, with the events after
+   * (`'operator-completed'`), or removed without a report, counted when the stream ends at
    * close (`'unreported'`).
    */
   dropped: number;

@@ -5,8 +5,9 @@
  * (events in, minus events out, minus events reported dropped, plus events reported created).
  *
  * An operator reads the channel with {@link injectEventAccounting} when it is subscribed; the lane
- * provides it to every operator of the sink's `pipe`. Anywhere else (app streams, the shared
- * `.pipe()` stage) the channel is a no-op, so the same operator works everywhere.
+ * provides it to every operator of the sink's `pipe`, and the shared `.pipe()` stage to its
+ * operators (counted in `metrics().pipe`). Anywhere else (app streams) the channel is a no-op, so
+ * the same operator works everywhere.
  */
 export interface EventAccounting {
   /**

@@ -1,4 +1,15 @@
-import { catchError, map, type MonoTypeOperatorFunction, Observable, type OperatorFunction } from 'rxjs';
+import {
+  catchError,
+  concat,
+  defer,
+  EMPTY,
+  filter,
+  map,
+  type MonoTypeOperatorFunction,
+  Observable,
+  type OperatorFunction,
+  tap,
+} from 'rxjs';
 import type { LogEvent } from '../core/log-event';
 import { SelfLog } from '../core/self-log';
 import type { SinkMetrics } from '../metrics/metrics-types';
@@ -15,6 +26,9 @@ export const OTHER_REASON = 'other';
 
 /** The reason given to events an operator held when it failed (its state is torn down when it restarts). */
 export const OPERATOR_FAILED_REASON = 'operator-failed';
+
+/** The reason given to events an operator held when it completed before its source, and to the events after. */
+export const OPERATOR_COMPLETED_REASON = 'operator-completed';
 
 /**
  * The accounting of a run of app operators: a sink's `pipe`, or the configuration's `.pipe()` on
@@ -41,6 +55,8 @@ export class LaneAccounting implements EventAccounting {
   #handedOver = false;
   /** A Map, so a reason named `__proto__` is counted like any other. */
   readonly #reasons = new Map<string, number>();
+  /** Resolves whenIdle()'s promise; set once it is asked for. */
+  #idle: (() => void) | undefined;
   /** Per operator, in pipe order: its exits (but the last's), what it reported, and what its failures lost. */
   readonly #stages: { left: number; made: number; discarded: number; lost: number }[] = [];
 
@@ -55,6 +71,7 @@ export class LaneAccounting implements EventAccounting {
     let key = typeof reason === 'string' && reason !== '' ? reason : UNREPORTED_REASON;
     if (!reasons.has(key) && reasons.size >= MAX_REASONS) key = OTHER_REASON;
     reasons.set(key, (reasons.get(key) ?? 0) + count);
+    this.#settle();
   }
 
   created(count: number): void {
@@ -64,6 +81,28 @@ export class LaneAccounting implements EventAccounting {
     }
     if (this.#handedOver) return;
     this.#made += count;
+  }
+
+  /** Counts an event leaving the operators for the delivery stage. */
+  leave(): void {
+    this.left++;
+    this.#settle();
+  }
+
+  /**
+   * Resolves once the operators hold no event (at once when they hold none now): what a close
+   * waits for when an operator does not complete as its source does (`merge(source, NEVER)`).
+   * Asked once: a second call replaces the first's waiter.
+   */
+  whenIdle(): Promise<void> {
+    return new Promise((resolve) => {
+      this.#idle = resolve;
+      this.#settle();
+    });
+  }
+
+  #settle(): void {
+    if (this.#idle !== undefined && this.held() === 0) this.#idle();
   }
 
   /** Counts each event entering the sink's operators. */
@@ -80,7 +119,12 @@ export class LaneAccounting implements EventAccounting {
    * flow as before. A failure tears down what the operator held (the event that caused it, and
    * any it buffered): those events count as dropped at once, reason
    * {@link OPERATOR_FAILED_REASON}, instead of staying pending until the logger closes. Counted
-   * per operator, so events held by the sink's other operators stay pending.
+   * per operator, so events held by the sink's other operators stay pending. An operator that
+   * fails before it took an event since it was subscribed (`() => throwError(…)`, an operator
+   * function that throws) would fail the same way on every restart: it is not restarted, and the
+   * events that reach it from then on count as dropped ({@link OPERATOR_FAILED_REASON}). One
+   * that completes before its source (`take(1)`) would end the lane: what it held and the events
+   * after count as dropped ({@link OPERATOR_COMPLETED_REASON}).
    */
   isolate(
     operator: OperatorFunction<LogEvent, LogEvent>,
@@ -106,10 +150,33 @@ export class LaneAccounting implements EventAccounting {
         this.created(created);
       },
     };
+    /** Counts what this operator held when it stopped (failed or completed) as dropped under `reason`. */
+    const countLost = (reason: string): void => {
+      const exits = last ? this.left : stage.left;
+      const lost = entries() + stage.made - exits - stage.discarded - stage.lost;
+      if (lost > 0) {
+        stage.lost += lost;
+        this.dropped(lost, reason);
+      }
+    };
     return (source) => {
-      let isolated = new Observable<LogEvent>((subscriber) =>
-        provideEventAccounting(own, () => operator(source).subscribe(subscriber)),
-      );
+      let sourceDone = false;
+      const watched = source.pipe(tap({ complete: () => (sourceDone = true) }));
+      // Dropped, not passed on unprocessed: the operator may be the one that redacts or filters.
+      const dropEach = (reason: string): Observable<LogEvent> =>
+        watched.pipe(
+          filter(() => {
+            this.dropped(1, reason);
+            return false;
+          }),
+        );
+      // The events that had entered this operator when it was last subscribed: a failure with no
+      // event since then is a failure to start, which a restart would repeat at once, without end.
+      let enteredAtStart = 0;
+      let isolated = new Observable<LogEvent>((subscriber) => {
+        enteredAtStart = entries();
+        return provideEventAccounting(own, () => operator(watched).subscribe(subscriber));
+      });
       if (!last)
         isolated = isolated.pipe(
           map((event) => {
@@ -117,16 +184,26 @@ export class LaneAccounting implements EventAccounting {
             return event;
           }),
         );
-      return isolated.pipe(
+      const guarded = isolated.pipe(
         catchError((error: unknown, caught: Observable<LogEvent>) => {
-          const exits = last ? this.left : stage.left;
-          const lost = entries() + stage.made - exits - stage.discarded - stage.lost;
-          SelfLog.write('Operator {Where} failed; the events it held are lost and it restarted', where, error);
-          if (lost > 0) {
-            stage.lost += lost;
-            this.dropped(lost, OPERATOR_FAILED_REASON);
+          countLost(OPERATOR_FAILED_REASON);
+          if (entries() === enteredAtStart) {
+            SelfLog.write('Operator {Where} failed to start; events dropped', where, error);
+            return dropEach(OPERATOR_FAILED_REASON);
           }
+          SelfLog.write('Operator {Where} failed; the events it held are lost and it restarted', where, error);
           return caught;
+        }),
+      );
+      // An operator that completes before its source (take(1), takeUntil) would end the sink's
+      // lane, or with .pipe() every sink's: later events would reach no counter at all.
+      return concat(
+        guarded,
+        defer(() => {
+          if (sourceDone) return EMPTY;
+          countLost(OPERATOR_COMPLETED_REASON);
+          SelfLog.write('Operator {Where} completed early; events dropped', where);
+          return dropEach(OPERATOR_COMPLETED_REASON);
         }),
       );
     };
@@ -153,12 +230,14 @@ export class LaneAccounting implements EventAccounting {
     const missing = this.held();
     if (missing > 0) this.dropped(missing, UNREPORTED_REASON);
     this.done = true;
+    this.#settle();
   }
 
   /** The logger closed before the operators' stream ended: returns what they hold, which the delivery stage now accounts for. */
   abandonHeld(): number {
     const held = this.held();
     this.#handedOver = true;
+    this.#settle();
     return held;
   }
 

@@ -159,7 +159,7 @@ export class LoggerPipeline {
       // Counted like a sink's operators: what they hold is pending, what a failure tears down and
       // what they remove (reported or not) is dropped, so no event leaves the shared stream uncounted.
       shared = throughOperators(shared, operators, accounting, 'pipe').pipe(
-        tap({ next: () => accounting.left++, complete: () => accounting.finish() }),
+        tap({ next: () => accounting.leave(), complete: () => accounting.finish() }),
       );
     }
     // With no shared stage, the source Subject already multicasts: lanes subscribe to it
@@ -388,13 +388,17 @@ export class LoggerPipeline {
     const started = scheduler.now();
     this.#source.complete();
     let timedOut = false;
+    const pipeIdle = this.#pipe?.whenIdle();
     const results = await Promise.all(
       this.#lanes.map(async (lane) => {
         // App operators that hold events (a delay, a buffer) release them as the source
-        // completes; wait for that, within the graceful bound.
+        // completes; wait for that, within the graceful bound. An operator that does not complete
+        // with its source (merge(source, NEVER)) is waited for only while it holds events.
         if (strategy !== 'immediate') {
           const bound = strategy === 'flush' ? undefined : timeoutMs;
-          await waitAtMost(lane.completed, bound, scheduler);
+          // The lane's operators are idle only once the shared ones are: what those hold reaches the lane first.
+          const idle = pipeIdle === undefined ? lane.accounting?.whenIdle() : pipeIdle.then(() => lane.accounting?.whenIdle());
+          await waitAtMost(Promise.race([lane.completed, idle]), bound, scheduler);
         }
         // What the lane's operators took in and still hold is accounted, never lost from the report.
         if (lane.accounting !== undefined && !lane.accounting.done)
@@ -461,7 +465,7 @@ export class LoggerPipeline {
     };
     const subscription = lane$.subscribe({
       next: (event) => {
-        if (accounting !== undefined) accounting.left++;
+        if (accounting !== undefined) accounting.leave();
         // push() never throws by contract; the guard keeps RxJS from reporting a fault as unhandled.
         try {
           delivery.push(event);
@@ -544,7 +548,7 @@ function throughOperators(
   return result$;
 }
 
-function waitAtMost(promise: Promise<void>, timeoutMs: number | undefined, scheduler: SchedulerLike): Promise<void> {
+function waitAtMost(promise: Promise<unknown>, timeoutMs: number | undefined, scheduler: SchedulerLike): Promise<unknown> {
   if (timeoutMs === undefined) return promise;
   return new Promise<void>((resolve) => {
     const subscription = scheduler.schedule(() => resolve(), timeoutMs);

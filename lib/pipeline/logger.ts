@@ -242,7 +242,9 @@ export class Logger {
   /**
    * Resolves when everything logged so far is delivered, or accounted for as dropped or failed,
    * and every sink's own `flush()` has finished; or after `timeoutMs` (default 5000) with
-   * `{ timedOut: true }` (also reported to SelfLog). Never rejects.
+   * `{ timedOut: true }` (also reported to SelfLog). Never rejects. Events an app operator holds
+   * (a `delay` in a sink's `pipe`, `fingersCrossed`) have not reached delivery and are not waited
+   * for: they stay pending until the operator lets them go or the logger closes.
    */
   flush(options?: FlushOptions): Promise<FlushResult> {
     return this.#pipeline.flush(options);

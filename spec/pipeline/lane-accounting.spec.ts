@@ -1,4 +1,19 @@
-import { bufferCount, defer, delay, filter, map, mergeMap, type MonoTypeOperatorFunction, Observable, of } from 'rxjs';
+import {
+  bufferCount,
+  defer,
+  delay,
+  filter,
+  map,
+  mergeMap,
+  type MonoTypeOperatorFunction,
+  Observable,
+  of,
+  take,
+  takeUntil,
+  throwError,
+  timer,
+} from 'rxjs';
+import { TestScheduler } from 'rxjs/testing';
 import { LoggerConfiguration } from '../../lib/configuration/logger-configuration';
 import type { LogEvent } from '../../lib/core/log-event';
 import { SelfLog, type SelfLogEvent } from '../../lib/core/self-log';
@@ -190,5 +205,101 @@ describe('LaneAccounting (a sink pipe’s operators, seen from the sink’s coun
     expect(droppedBy.other).toBe(37);
     expect(Object.values(droppedBy).reduce((sum, count) => sum + count, 0)).toBe(101);
     expect(JSON.parse(JSON.stringify(droppedBy)).__proto__).toBe(1);
+  });
+
+  it('gives up on an operator that fails before it takes an event: one diagnostic, its events counted dropped, close not held up', async () => {
+    const diagnostics: SelfLogEvent[] = [];
+    const subscription = SelfLog.events$.subscribe((e) => diagnostics.push(e));
+    const scheduler = new TestScheduler(() => undefined);
+    // Fails on every subscription: restarting it at once would fail again, without end.
+    const broken: MonoTypeOperatorFunction<LogEvent> = () => throwError(() => new Error('broken on subscribe'));
+    const memory = new MemorySink();
+    const log = new LoggerConfiguration()
+      .useScheduler(scheduler)
+      .pipe(broken)
+      .writeTo.sink(memory, { name: 'memory', pipe: [broken] })
+      .createLogger();
+    log.information('one');
+    log.information('two');
+    subscription.unsubscribe();
+    expect(diagnostics.map((d) => d.template)).toEqual([
+      'Operator {Where} failed to start; events dropped',
+      'Operator {Where} failed to start; events dropped',
+    ]);
+    expect(diagnostics.map((d) => d.args[0])).toEqual(['memory.pipe[0]', 'pipe[0]']);
+    expect(log.metrics().pipe).toMatchObject({
+      entered: 2,
+      left: 0,
+      dropped: 2,
+      pending: 0,
+      droppedBy: { 'operator-failed': 2 },
+    });
+    expect(memory.events).toHaveLength(0);
+    const closing = log.close({ timeoutMs: 1_000 });
+    await new Promise((resolve) => setImmediate(resolve));
+    scheduler.flush(); // runs the close timeout, if close still waits for it
+    const report = await closing;
+    expect(report).toMatchObject({ elapsedMs: 0, timedOut: false, pipe: { dropped: 2, undelivered: 0 } });
+  });
+
+  it('counts the events of a sink whose operator fails before it takes one as dropped, in metrics and the close report', async () => {
+    const broken: MonoTypeOperatorFunction<LogEvent> = () => {
+      throw new Error('operator function throws');
+    };
+    const log = new LoggerConfiguration().writeTo.sink(new MemorySink(), { name: 'memory', pipe: [broken] }).createLogger();
+    log.information('one');
+    log.information('two');
+    const m = log.metrics().sinks.memory;
+    expect(m).toMatchObject({ received: 2, delivered: 0, dropped: 2, pending: 0, droppedBy: { 'operator-failed': 2 } });
+    expect(balanced(m)).toBe(true);
+    const report = await log.close({ strategy: 'immediate' });
+    expect(report.sinks.memory).toEqual({ delivered: 0, dropped: 2, failed: 0, undelivered: 0 });
+  });
+
+  it('counts the events after an operator completed early (take) as dropped, with one diagnostic, in a sink pipe and in .pipe()', async () => {
+    const diagnostics: SelfLogEvent[] = [];
+    const subscription = SelfLog.events$.subscribe((e) => diagnostics.push(e));
+    const memory = new MemorySink();
+    const log = new LoggerConfiguration().writeTo.sink(memory, { name: 'memory', pipe: [take(2)] }).createLogger();
+    const shared = new MemorySink();
+    const sharedLog = new LoggerConfiguration().pipe(take(1)).writeTo.sink(shared, { name: 'shared' }).createLogger();
+    for (let n = 0; n < 5; n++) {
+      log.information('Event {N}', n);
+      sharedLog.information('Event {N}', n);
+    }
+    subscription.unsubscribe();
+    expect(diagnostics.map((d) => [d.template, d.args[0]])).toEqual([
+      ['Operator {Where} completed early; events dropped', 'pipe[0]'],
+      ['Operator {Where} completed early; events dropped', 'memory.pipe[0]'],
+    ]);
+    const m = log.metrics().sinks.memory;
+    expect(m).toMatchObject({ received: 5, delivered: 2, dropped: 3, pending: 0, droppedBy: { 'operator-completed': 3 } });
+    expect(balanced(m)).toBe(true);
+    expect(sharedLog.metrics().pipe).toMatchObject({
+      entered: 5,
+      left: 1,
+      dropped: 4,
+      pending: 0,
+      droppedBy: { 'operator-completed': 4 },
+    });
+    expect((await log.close()).sinks.memory).toEqual({ delivered: 2, dropped: 3, failed: 0, undelivered: 0 });
+    expect((await sharedLog.close()).pipe).toEqual({ dropped: 4, undelivered: 0 });
+  });
+
+  it('counts what an operator held when it completed early as dropped at once, in virtual time', () => {
+    const testScheduler = createTestScheduler();
+    testScheduler.run(({ flush }) => {
+      const until: MonoTypeOperatorFunction<LogEvent> = (source) =>
+        source.pipe(delay(10, testScheduler), takeUntil(timer(5, testScheduler)));
+      const log = new LoggerConfiguration()
+        .useScheduler(testScheduler)
+        .writeTo.sink(new MemorySink(), { name: 'memory', pipe: [until] })
+        .createLogger();
+      log.information('held when the operator ends');
+      expect(log.metrics().sinks.memory).toMatchObject({ received: 1, pending: 1 });
+      flush();
+      const m = log.metrics().sinks.memory;
+      expect(m).toMatchObject({ received: 1, delivered: 0, dropped: 1, pending: 0, droppedBy: { 'operator-completed': 1 } });
+    });
   });
 });

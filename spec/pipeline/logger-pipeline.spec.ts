@@ -1,6 +1,19 @@
 import { spawnSync } from 'node:child_process';
 import * as path from 'node:path';
-import { bufferCount, config as rxjsConfig, defer, delay, filter, map, mergeMap, Observable, type OperatorFunction } from 'rxjs';
+import {
+  bufferCount,
+  config as rxjsConfig,
+  defer,
+  delay,
+  filter,
+  map,
+  merge,
+  mergeMap,
+  NEVER,
+  Observable,
+  type OperatorFunction,
+} from 'rxjs';
+import { TestScheduler } from 'rxjs/testing';
 import { LoggerConfiguration } from '../../lib/configuration/logger-configuration';
 import { MAX_NESTED_WRITES } from '../../lib/pipeline/logger-pipeline';
 import type { LogEvent } from '../../lib/core/log-event';
@@ -354,6 +367,39 @@ describe('LoggerPipeline', () => {
       release?.();
       expect(log.metrics().sinks.held).toMatchObject({ received: 1, delivered: 0, dropped: 0, pending: 1 });
       expectBalanced(log.metrics());
+    });
+
+    it('does not wait for an operator that holds nothing but never completes (merge with NEVER)', async () => {
+      const scheduler = new TestScheduler(() => undefined);
+      const neverEnds: OperatorFunction<LogEvent, LogEvent> = (source) => merge(source, NEVER);
+      const sinkPipe = new MemorySink();
+      const shared = new MemorySink();
+      const held = new MemorySink();
+      const diagnostics: SelfLogEvent[] = [];
+      const subscription = SelfLog.events$.subscribe((e) => diagnostics.push(e));
+      const log = new LoggerConfiguration()
+        .useScheduler(scheduler)
+        .writeTo.sink(sinkPipe, { name: 'sinkPipe', pipe: [neverEnds] })
+        .writeTo.sink(held, { name: 'held', pipe: [delay(100, scheduler), neverEnds] })
+        .createLogger();
+      const sharedLog = new LoggerConfiguration()
+        .useScheduler(scheduler)
+        .pipe(neverEnds)
+        .writeTo.sink(shared, { name: 'shared' })
+        .createLogger();
+      log.information('one');
+      sharedLog.information('one');
+      const closing = [log.close({ timeoutMs: 1_000 }), sharedLog.close({ strategy: 'flush' })];
+      await new Promise((resolve) => setImmediate(resolve));
+      scheduler.flush(); // the delay releases at 100; a close still waiting for completion would wait until 1 000
+      const [report, sharedReport] = await Promise.all(closing);
+      subscription.unsubscribe();
+      expect(report).toMatchObject({ elapsedMs: 100, timedOut: false });
+      expect(report.sinks).toEqual({
+        sinkPipe: { delivered: 1, dropped: 0, failed: 0, undelivered: 0 },
+        held: { delivered: 1, dropped: 0, failed: 0, undelivered: 0 },
+      });
+      expect(sharedReport).toMatchObject({ timedOut: false, sinks: { shared: { delivered: 1, undelivered: 0 } } });
     });
   });
 
