@@ -1,3 +1,4 @@
+import { checkOptionKeys } from '../core/check-option-keys';
 import { describeValue } from '../core/describe-value';
 import { hasMethods } from '../core/has-methods';
 import * as os from 'node:os';
@@ -167,6 +168,12 @@ export function installProcessHooks(
     throw new ConfigurationError(
       `installProcessHooks log: expected a logger with fatal, flushSync and close methods, got ${describeValue(log)}`,
     );
+  checkOptionKeys('installProcessHooks', options, [
+    'signals',
+    'timeoutMs',
+    'exitCode',
+    'report',
+  ] satisfies (keyof ProcessHooksOptions)[]);
   const signals = options.signals ?? ['SIGINT', 'SIGTERM'];
   const timeoutMs = options.timeoutMs ?? 5000;
   // Past MAX_TIMER_MS the logger's close timer would fire after 1 ms (timers clamp such a delay).

@@ -664,6 +664,9 @@ describe('FileSink', () => {
       [{ clock: 'utc' }, /FileSink clock: expected a function returning a Date, got "utc"/],
       [{ rollOnFileSizeLimit: 'false' }, /FileSink rollOnFileSizeLimit: expected true or false, got "false"/],
       [{ fsync: 1 }, /FileSink fsync: expected true or false, got number 1/],
+      // A misspelt option was ignored: rolling and retention silently stayed at their defaults.
+      [{ rollingIntervall: 'day' }, /FileSink: unknown option "rollingIntervall" \(expected one of rollingInterval,/],
+      [{ retainedFileCount: 3 }, /FileSink: unknown option "retainedFileCount"/],
     ])('throws a ConfigurationError naming a bad option: %p', (options, message) => {
       expect(() => new FileSink(path.join(dir, 'app.log'), options as never)).toThrow(ConfigurationError);
       expect(() => new FileSink(path.join(dir, 'app.log'), options as never)).toThrow(message);
