@@ -1,4 +1,5 @@
 import type { Subscribable } from 'rxjs';
+import { checkOptionKeys } from '../core/check-option-keys';
 import { describeValue } from '../core/describe-value';
 import { hasMethods } from '../core/has-methods';
 import * as os from 'node:os';
@@ -171,6 +172,12 @@ export function installProcessHooks(
     throw new ConfigurationError(
       `installProcessHooks log: expected a logger with fatal, flushSync and close methods, got ${describeValue(log)}`,
     );
+  checkOptionKeys('installProcessHooks', options, [
+    'signals',
+    'timeoutMs',
+    'exitCode',
+    'report',
+  ] satisfies (keyof ProcessHooksOptions)[]);
   const signals = options.signals ?? ['SIGINT', 'SIGTERM'];
   const timeoutMs = options.timeoutMs ?? 5000;
   // Past MAX_TIMER_MS the logger's close timer would fire after 1 ms (timers clamp such a delay).

@@ -1,4 +1,5 @@
 import type { Writable } from 'node:stream';
+import { checkOptionKeys } from '../core/check-option-keys';
 import { describeValue } from '../core/describe-value';
 import { hasMethods } from '../core/has-methods';
 import { ConfigurationError } from '../core/errors/configuration-error';
@@ -28,6 +29,7 @@ function checkStreamOptions(options: StreamSinkOptions): void {
   // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- JavaScript callers can pass anything
   if (typeof options !== 'object' || options === null)
     throw new ConfigurationError(`StreamSink: expected options like { stream, formatter }, got ${describeValue(options)}`);
+  checkOptionKeys('StreamSink', options, ['stream', 'formatter', 'endOnClose'] satisfies (keyof StreamSinkOptions)[]);
   if (options.stream !== undefined && !hasMethods(options.stream, ['write', 'on', 'off']))
     throw new ConfigurationError(`StreamSink.stream: expected a Writable stream, got ${describeValue(options.stream)}`);
   if (options.formatter !== undefined && !hasMethods(options.formatter, ['format']))

@@ -450,6 +450,10 @@ describe('installProcessHooks', () => {
     expect(() => installProcessHooks(fakeLogger(), { report: 'stderr' as never }, proc)).toThrow(
       'installProcessHooks report: expected a function or false, got "stderr"',
     );
+    // A misspelt option was ignored: { timeout: 3000 } left the close bounded by the default 5 s.
+    expect(() => installProcessHooks(fakeLogger(), { timeout: 3_000 } as never, proc)).toThrow(
+      'installProcessHooks: unknown option "timeout" (expected one of signals, timeoutMs, exitCode, report)',
+    );
     expect(proc.eventNames()).toEqual([]);
   });
 

@@ -270,6 +270,11 @@ describe('StreamSink options of the wrong kind', () => {
     ['a stream without write()', { stream: {} }, /StreamSink\.stream: expected a Writable stream, got Object/],
     ['a formatter without format()', { formatter: 'clef' }, /StreamSink\.formatter: expected .*got "clef"/],
     ['endOnClose as a string', { endOnClose: 'yes' }, /StreamSink\.endOnClose: expected true or false, got "yes"/],
+    [
+      'a misspelt option',
+      { formater: null },
+      /StreamSink: unknown option "formater" \(expected one of stream, formatter, endOnClose\)/,
+    ],
   ])('throw a ConfigurationError naming the value, never a TypeError: %s', (_, options, message) => {
     expect(() => new StreamSink(options as never)).toThrow(ConfigurationError);
     expect(() => new StreamSink(options as never)).toThrow(message);

@@ -1,4 +1,5 @@
 import { describeValue } from '../../core/describe-value';
+import { checkOptionKeys } from '../../core/check-option-keys';
 import { expectOption } from '../../core/expect-option';
 import { hasMethods } from '../../core/has-methods';
 import { ConfigurationError } from '../../core/errors/configuration-error';
@@ -61,6 +62,19 @@ function checkCount(value: unknown, option: string): number | null {
   throw new ConfigurationError(`FileSink ${option}: expected a positive integer or null, got ${describeValue(value)}`);
 }
 
+/** The options FileSink knows: any other key is a misspelling (`rollingIntervall`). */
+const FILE_SINK_OPTIONS = [
+  'rollingInterval',
+  'fileSizeLimitBytes',
+  'rollOnFileSizeLimit',
+  'retainedFileCountLimit',
+  'formatter',
+  'clock',
+  'fallbackPath',
+  'fsync',
+  'syncFlushTimeoutMs',
+] as const satisfies readonly (keyof FileSinkOptions)[];
+
 /**
  * Checks the options a JavaScript caller (or a configuration file) can get wrong silently: a
  * formatter without `format` would skip every event, a string `'false'` is truthy.
@@ -68,6 +82,7 @@ function checkCount(value: unknown, option: string): number | null {
  * @throws ConfigurationError naming the option and the value.
  */
 function checkKinds(options: FileSinkOptions): void {
+  checkOptionKeys('FileSink', options, FILE_SINK_OPTIONS);
   const { formatter, clock, rollOnFileSizeLimit, fsync } = options;
   const flag = (value: unknown): boolean => value === undefined || typeof value === 'boolean';
   expectOption(

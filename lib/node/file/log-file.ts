@@ -8,6 +8,27 @@ export function isWouldBlock(error: unknown): boolean {
 }
 
 /**
+ * Creates `folder` and its missing parents, one `mkdir` each from the deepest existing ancestor
+ * down, throwing the first error. Not `fs.mkdirSync(folder, { recursive: true })`: for a missing
+ * folder under `/proc` (where `mkdir` fails with ENOENT) Node's recursive loop retries the parent
+ * forever, spinning the process inside a batch.
+ */
+function makeFolders(folder: string): void {
+  const missing: string[] = [];
+  for (let at = folder; fs.statSync(at, { throwIfNoEntry: false }) === undefined; at = path.dirname(at)) {
+    if (path.dirname(at) === at) break;
+    missing.push(at);
+  }
+  for (const dir of missing.reverse()) {
+    try {
+      fs.mkdirSync(dir);
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+    }
+  }
+}
+
+/**
  * One open log file: a descriptor kept open for appending, its size, and the identity of the file
  * it was opened on (to notice when it is deleted or moved away). Regular files are opened with
  * `'a'`; FIFOs with `O_WRONLY | O_NONBLOCK | O_APPEND`, so a stalled reader makes writes fail with
@@ -34,7 +55,7 @@ export class LogFile {
   /** Opens `filePath` for appending, creating it and its missing folders. Throws on I/O errors. */
   static open(filePath: string): LogFile {
     const existing = fs.statSync(filePath, { throwIfNoEntry: false });
-    if (existing === undefined) fs.mkdirSync(path.dirname(filePath), { recursive: true });
+    if (existing === undefined) makeFolders(path.dirname(filePath));
     const fifo = existing?.isFIFO() === true;
     const { O_WRONLY, O_NONBLOCK, O_APPEND } = fs.constants;
     const fd = fifo ? fs.openSync(filePath, O_WRONLY | O_NONBLOCK | O_APPEND) : fs.openSync(filePath, 'a');

@@ -2,7 +2,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { SelfLog } from '../../core/self-log';
 import { ensureAsyncLocalStorage } from './ensure-async-local-storage';
 import { type RequestLoggingOptions, resolveRequestLoggingOptions } from './request-logging-options';
-import { type RequestLogger, type RequestTracker, trackRequest } from './request-tracker';
+import { expectRequestLogger, type RequestLogger, type RequestTracker, trackRequest } from './request-tracker';
 
 /** The parts of a Fastify request the plugin reads. */
 export interface FastifyLikeRequest {
@@ -48,6 +48,7 @@ export type FastifyRequestLoggingPlugin = (
  * ```
  */
 export function fastifyRequestLogging(log: RequestLogger, options: RequestLoggingOptions = {}): FastifyRequestLoggingPlugin {
+  expectRequestLogger('fastifyRequestLogging', log);
   const settings = resolveRequestLoggingOptions(options);
   if (settings.asyncLocalStorage) ensureAsyncLocalStorage();
   const trackers = new WeakMap<IncomingMessage, RequestTracker>();

@@ -1,5 +1,6 @@
 import type { IncomingMessage } from 'node:http';
 import { randomUUID } from 'node:crypto';
+import { checkOptionKeys } from '../../core/check-option-keys';
 import { ConfigurationError } from '../../core/errors/configuration-error';
 import type { LogLevelName } from '../../core/log-level';
 import { ALWAYS_REDACTED_HEADERS } from './select-headers';
@@ -78,6 +79,20 @@ function template(value: unknown, where: string, fallback: string): string {
   return value;
 }
 
+/** The options requestLogging knows: any other key is a misspelling (`ignorePath`). */
+const REQUEST_LOGGING_OPTIONS = [
+  'messageTemplate',
+  'abortedTemplate',
+  'level',
+  'ignorePaths',
+  'requestHeaders',
+  'responseHeaders',
+  'redactHeaders',
+  'requestIdHeader',
+  'generateRequestId',
+  'asyncLocalStorage',
+] as const satisfies readonly (keyof RequestLoggingOptions)[];
+
 /**
  * Applies the defaults to {@link RequestLoggingOptions}.
  *
@@ -87,6 +102,7 @@ export function resolveRequestLoggingOptions(given: RequestLoggingOptions = {}):
   const options = given as { [K in keyof RequestLoggingOptions]?: unknown };
   if (typeof options !== 'object' || (options as unknown) === null)
     throw new ConfigurationError(`requestLogging: expected an options object, got ${JSON.stringify(given)}`);
+  checkOptionKeys('requestLogging', options, REQUEST_LOGGING_OPTIONS);
   const ignorePaths = options.ignorePaths ?? [];
   if (!Array.isArray(ignorePaths) || ignorePaths.some((path) => typeof path !== 'string' && !(path instanceof RegExp)))
     throw new ConfigurationError(

@@ -2,7 +2,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { SelfLog } from '../../core/self-log';
 import { ensureAsyncLocalStorage } from './ensure-async-local-storage';
 import { type RequestLoggingOptions, resolveRequestLoggingOptions } from './request-logging-options';
-import { type RequestLogger, type RequestTracker, trackRequest } from './request-tracker';
+import { expectRequestLogger, type RequestLogger, type RequestTracker, trackRequest } from './request-tracker';
 
 /** A connect-style middleware, with an Express error middleware that puts a handler's error on the completion event. */
 export interface RequestLoggingMiddleware {
@@ -46,6 +46,7 @@ export interface RequestLoggingMiddleware {
  * ```
  */
 export function requestLogging(log: RequestLogger, options: RequestLoggingOptions = {}): RequestLoggingMiddleware {
+  expectRequestLogger('requestLogging', log);
   const settings = resolveRequestLoggingOptions(options);
   if (settings.asyncLocalStorage) ensureAsyncLocalStorage();
   const trackers = new WeakMap<IncomingMessage, RequestTracker>();

@@ -1,5 +1,8 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { LogContext } from '../../context/log-context';
+import { describeValue } from '../../core/describe-value';
+import { ConfigurationError } from '../../core/errors/configuration-error';
+import { hasMethods } from '../../core/has-methods';
 import { SelfLog } from '../../core/self-log';
 import type { LogLevelName } from '../../core/log-level';
 import type { Logger } from '../../pipeline/logger';
@@ -14,6 +17,17 @@ import { selectHeaders } from './select-headers';
 
 /** What request logging writes to: a Logger (only `child` and the child's `write` are used). */
 export type RequestLogger = Pick<Logger, 'child'>;
+
+/**
+ * Refuses what is not a logger (`undefined` from an import cycle or a logger made later), which
+ * would otherwise fail inside every request and be logged nowhere.
+ *
+ * @throws ConfigurationError naming `where` and the value.
+ */
+export function expectRequestLogger(where: string, log: unknown): void {
+  if (!hasMethods(log, ['child']))
+    throw new ConfigurationError(`${where} log: expected a logger with a child method, got ${describeValue(log)}`);
+}
 
 /** One request followed from its start to its one completion event. */
 export interface RequestTracker {

@@ -1,4 +1,5 @@
 import { hostname as osHostname } from 'node:os';
+import { checkOptionKeys } from '../../core/check-option-keys';
 import { ConfigurationError } from '../../core/errors/configuration-error';
 import type { Formatter } from '../../core/sink';
 import { type SyslogFacilityName, syslogFacility } from './syslog-facility';
@@ -9,6 +10,26 @@ import { SyslogStreamTransport } from './syslog-stream-transport';
 import { DEFAULT_STRUCTURED_DATA_ID } from './syslog-structured-data';
 import type { SyslogTransport } from './syslog-transport';
 import { SyslogUdpTransport } from './syslog-udp-transport';
+
+/** The options SyslogSink knows: any other key is a misspelling (`hots`). */
+const SYSLOG_SINK_OPTIONS = [
+  'transport',
+  'host',
+  'port',
+  'path',
+  'facility',
+  'appName',
+  'hostname',
+  'format',
+  'formatter',
+  'structuredData',
+  'structuredDataId',
+  'messageIdProperty',
+  'tcpFraming',
+  'maxMessageBytes',
+  'connectTimeoutMs',
+  'writeTimeoutMs',
+] as const satisfies readonly (keyof SyslogSinkOptions)[];
 
 /** How a SyslogSink reaches its receiver. */
 export type SyslogTransportKind = 'udp' | 'tcp' | 'unix';
@@ -129,6 +150,7 @@ function isUserSdId(value: string): boolean {
 export function resolveSyslogSinkOptions(options: SyslogSinkOptions): ResolvedSyslogSinkOptions {
   // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- JavaScript callers can pass anything
   if (typeof options !== 'object' || options === null) fail('options', options, 'an object');
+  checkOptionKeys('SyslogSink', options, SYSLOG_SINK_OPTIONS);
   const transport = oneOf('transport', options.transport, TRANSPORTS, 'udp');
   const format = oneOf('format', options.format, FORMATS, 'rfc5424');
   const framing = oneOf('tcpFraming', options.tcpFraming, FRAMINGS, transport === 'unix' ? 'newline' : 'octet-counting');

@@ -664,6 +664,9 @@ describe('FileSink', () => {
       [{ clock: 'utc' }, /FileSink clock: expected a function returning a Date, got "utc"/],
       [{ rollOnFileSizeLimit: 'false' }, /FileSink rollOnFileSizeLimit: expected true or false, got "false"/],
       [{ fsync: 1 }, /FileSink fsync: expected true or false, got number 1/],
+      // A misspelt option was ignored: rolling and retention silently stayed at their defaults.
+      [{ rollingIntervall: 'day' }, /FileSink: unknown option "rollingIntervall" \(expected one of rollingInterval,/],
+      [{ retainedFileCount: 3 }, /FileSink: unknown option "retainedFileCount"/],
     ])('throws a ConfigurationError naming a bad option: %p', (options, message) => {
       expect(() => new FileSink(path.join(dir, 'app.log'), options as never)).toThrow(ConfigurationError);
       expect(() => new FileSink(path.join(dir, 'app.log'), options as never)).toThrow(message);
@@ -1045,6 +1048,25 @@ describe('FileSink in child processes', () => {
     expect(report.timedOut).toBe(false);
     expect(fs.readdirSync(locked)).toEqual([]);
   }, 70_000);
+
+  // Node's fs.mkdirSync(…, { recursive: true }) never returns for a missing folder in /proc
+  // (mkdir there fails with ENOENT, and Node's loop retries the parent forever): the process
+  // spun at full CPU inside the first batch and never logged, closed or exited.
+  (fs.existsSync('/proc/self') ? it : it.skip)(
+    'counts every batch as failed, and exits, when the folder cannot be created (a path under /proc)',
+    () => {
+      const child = spawnSync(process.execPath, ['--import', 'tsx', fixture, '/proc/rxlog-no-such-folder/app.log', '100', 'A'], {
+        cwd: root,
+        encoding: 'utf8',
+        timeout: 30_000,
+      });
+      expect(child.signal).toBeNull();
+      expect(child.status).toBe(0);
+      const report = JSON.parse(child.stdout) as Report;
+      expect(report.sinks.file).toEqual({ delivered: 0, dropped: 0, failed: 100, undelivered: 0 });
+    },
+    40_000,
+  );
 
   it('keeps every line whole when two processes append to the same file at once', async () => {
     const file = path.join(dir, 'shared.log');

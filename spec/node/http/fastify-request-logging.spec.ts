@@ -1,5 +1,6 @@
 import type { AddressInfo } from 'node:net';
 import Fastify from 'fastify';
+import { ConfigurationError } from '../../../lib/core/errors/configuration-error';
 import type { LogEvent } from '../../../lib/core/log-event';
 import { diagnosticContext } from '../../../lib/node/http/diagnostic-context';
 import { fastifyRequestLogging } from '../../../lib/node/http/fastify-request-logging';
@@ -47,6 +48,15 @@ async function fastifyApp() {
   );
   return { url: `http://127.0.0.1:${address.port}`, events, started: started.promise };
 }
+
+describe('fastifyRequestLogging given no logger', () => {
+  it('throws a ConfigurationError naming the value, instead of answering every request unlogged', () => {
+    expect(() => fastifyRequestLogging(undefined as never)).toThrow(ConfigurationError);
+    expect(() => fastifyRequestLogging(undefined as never)).toThrow(
+      'fastifyRequestLogging log: expected a logger with a child method, got undefined',
+    );
+  });
+});
 
 describe('fastifyRequestLogging with Fastify 5', () => {
   it('writes the completion event with the route pattern and carries the request id into the handler', async () => {

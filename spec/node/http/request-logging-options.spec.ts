@@ -31,6 +31,8 @@ describe('resolveRequestLoggingOptions', () => {
     [{ requestIdHeader: '' }, 'requestIdHeader'],
     [{ messageTemplate: '' }, 'messageTemplate'],
     [{ generateRequestId: 'uuid' }, 'generateRequestId'],
+    // A misspelt option was ignored: health checks were logged after all.
+    [{ ignorePath: ['/health'] }, 'requestLogging: unknown option "ignorePath" (expected one of messageTemplate,'],
   ])('throws a ConfigurationError naming the bad option %#', (options, name) => {
     expect(() => resolveRequestLoggingOptions(options as never)).toThrow(ConfigurationError);
     expect(() => resolveRequestLoggingOptions(options as never)).toThrow(name);

@@ -4,6 +4,7 @@ import { connect } from 'node:net';
 import * as path from 'node:path';
 import { pipeline, Readable } from 'node:stream';
 import express from 'express';
+import { ConfigurationError } from '../../../lib/core/errors/configuration-error';
 import type { LogEvent } from '../../../lib/core/log-event';
 import type { LogLevelName } from '../../../lib/core/log-level';
 import { diagnosticContext } from '../../../lib/node/http/diagnostic-context';
@@ -150,6 +151,15 @@ describe('requestLogging with Express 5', () => {
       'content-type': 'application/json; charset=utf-8',
     });
     expect(JSON.stringify(completion.properties)).not.toContain('secret');
+  });
+});
+
+describe('requestLogging given no logger', () => {
+  // requestLogging(undefined) (a logger exported after the module that used it) answered every
+  // request and logged none of them, silently.
+  it.each([undefined, null, {}])('throws a ConfigurationError naming the value %p', (value) => {
+    expect(() => requestLogging(value as never)).toThrow(ConfigurationError);
+    expect(() => requestLogging(value as never)).toThrow(/^requestLogging log: expected a logger with a child method, got /);
   });
 });
 

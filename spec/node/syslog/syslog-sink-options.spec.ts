@@ -85,6 +85,9 @@ describe('resolveSyslogSinkOptions', () => {
     [{ structuredDataId: 'a=b' }, /structuredDataId "a=b"/],
     [{ messageIdProperty: '' }, /messageIdProperty ""/],
     [{ formatter: {} }, /formatter/],
+    // A misspelt option was ignored: { hots } sent to localhost, { facilty } logged as user.
+    [{ hots: 'logs.example' }, /SyslogSink: unknown option "hots" \(expected one of transport, host,/],
+    [{ facilty: 'local0' }, /SyslogSink: unknown option "facilty"/],
   ])('throws a ConfigurationError naming a bad option: %p', (options, message) => {
     const build = (): unknown => resolveSyslogSinkOptions(options);
     expect(build).toThrow(ConfigurationError);
