@@ -2,6 +2,29 @@ import { createServer, type Socket } from 'node:net';
 import { SyslogStreamTransport } from '../../../lib/node/syslog/syslog-stream-transport';
 import { startStreamServer } from './syslog-test-servers';
 
+/**
+ * A TCP receiver on 127.0.0.1 for the tests of one describe block: it keeps every connection it
+ * accepts; `pauseFirst` leaves the first one unread, so the kernel's buffers fill and writes stall.
+ */
+function tcpReceiver(pauseFirst: boolean): { accepted: Socket[]; port: () => number } {
+  const accepted: Socket[] = [];
+  const server = createServer((socket) => {
+    accepted.push(socket);
+    socket.on('error', () => undefined);
+    if (pauseFirst && accepted.length === 1) socket.pause();
+  });
+  let port = 0;
+  beforeAll(async () => {
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    port = (server.address() as { port: number }).port;
+  });
+  afterAll(async () => {
+    for (const socket of accepted) socket.destroy();
+    await new Promise<void>((resolve) => server.close(() => resolve()));
+  });
+  return { accepted, port: () => port };
+}
+
 describe('SyslogStreamTransport', () => {
   it('frames a batch, writes it, and resolves with the bytes written', async () => {
     const server = await startStreamServer({ framing: 'octet-counting' });
@@ -30,32 +53,20 @@ describe('SyslogStreamTransport', () => {
   });
 
   describe('with a receiver that stops reading', () => {
-    const accepted: Socket[] = [];
-    const server = createServer((socket) => {
-      accepted.push(socket);
-      socket.on('error', () => undefined);
-      // The first connection is never read, so the kernel's buffers fill and the write stalls.
-      if (accepted.length === 1) socket.pause();
-    });
-    let port: number;
-    beforeAll(async () => {
-      await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-      port = (server.address() as { port: number }).port;
-    });
-    afterAll(async () => {
-      for (const socket of accepted) socket.destroy();
-      await new Promise<void>((resolve) => server.close(() => resolve()));
-    });
+    // The first connection is never read, so the kernel's buffers fill and the write stalls.
+    const { accepted, port } = tcpReceiver(true);
     afterEach(() => jest.useRealTimers());
 
     it('rejects a write that outlasts writeTimeoutMs, then reconnects for the next batch', async () => {
       jest.useFakeTimers({ doNotFake: ['nextTick', 'setImmediate', 'queueMicrotask'] });
-      const transport = new SyslogStreamTransport({ host: '127.0.0.1', port }, 'octet-counting', 5_000, 1_000);
+      const transport = new SyslogStreamTransport({ host: '127.0.0.1', port: port() }, 'octet-counting', 5_000, 1_000);
       await transport.send(['hello']);
       const big = Array.from({ length: 8 }, () => 'x'.repeat(2 * 1024 * 1024));
 
       const stalled = transport.send(big);
-      const assertion = expect(stalled).rejects.toThrow(`SyslogSink: writing to tcp://127.0.0.1:${port} timed out after 1000 ms`);
+      const assertion = expect(stalled).rejects.toThrow(
+        `SyslogSink: writing to tcp://127.0.0.1:${port()} timed out after 1000 ms`,
+      );
       while (jest.getTimerCount() === 0) await new Promise((resolve) => setImmediate(resolve));
       jest.advanceTimersByTime(1_000);
       await assertion;
@@ -69,23 +80,10 @@ describe('SyslogStreamTransport', () => {
   });
 
   describe('closed with a write the receiver never takes', () => {
-    const accepted: Socket[] = [];
-    const server = createServer((socket) => {
-      accepted.push(socket);
-      socket.on('error', () => undefined);
-    });
-    let port: number;
-    beforeAll(async () => {
-      await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-      port = (server.address() as { port: number }).port;
-    });
-    afterAll(async () => {
-      for (const socket of accepted) socket.destroy();
-      await new Promise<void>((resolve) => server.close(() => resolve()));
-    });
+    const { accepted, port } = tcpReceiver(false);
 
     it('drops the connection at once instead of waiting writeTimeoutMs for it (the logger has already counted those events undelivered)', async () => {
-      const transport = new SyslogStreamTransport({ host: '127.0.0.1', port }, 'octet-counting', 5_000, 600_000);
+      const transport = new SyslogStreamTransport({ host: '127.0.0.1', port: port() }, 'octet-counting', 5_000, 600_000);
       const batch = Array.from({ length: 8 }, () => 'x'.repeat(2 * 1024 * 1024));
       const stalled = transport.send(batch).then(
         () => 'written',
