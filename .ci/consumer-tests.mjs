@@ -203,6 +203,16 @@ if (seen !== 'followed') throw new Error('the logger did not follow the switch: 
     run(process.execPath, ['bundler/out/app.mjs']);
     expectFileLogged('logs/bundler.log', 'bundler');
   });
+  // TypeScript 6 and later load @types/node only when tsconfig names it ("types": []'s default): the
+  // declarations of rxlog/node reference Node's types themselves, so a Node project compiles as is.
+  await step("TypeScript strict, types [] (TypeScript 6+'s default), skipLibCheck false: rxlog/node brings Node's types", () => {
+    write('no-types/app.ts', typed('no-types'));
+    write(
+      'no-types/tsconfig.json',
+      tsconfig({ module: 'node16', moduleResolution: 'node16', types: [], skipLibCheck: false, noEmit: true }, ['app.ts']),
+    );
+    run(process.execPath, [path.join(repo, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', 'no-types']);
+  });
   // A browser project: no Node types, and rxlog's declarations checked too (skipLibCheck off), under
   // the strictest options users turn on. The root entry's types must need nothing of Node.
   await step('TypeScript for browsers: no @types/node, skipLibCheck false, exactOptionalPropertyTypes', () => {

@@ -1,3 +1,6 @@
+/// <reference types="node" preserve="true" />
+// Kept in the declarations: since TypeScript 6 a project loads @types/node only when its tsconfig
+// names it ("types": ["node"]); rxlog/nest's declarations use Node's types, so they bring them.
 // The NestJS entry of rxlog: "rxlog/nest". Every export is named here.
 export { RxlogModule } from './rxlog-module';
 export { RXLOG_MODULE_OPTIONS } from './rxlog-module-options';

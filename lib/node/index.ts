@@ -1,3 +1,6 @@
+/// <reference types="node" preserve="true" />
+// Kept in the declarations: since TypeScript 6 a project loads @types/node only when its tsconfig
+// names it ("types": ["node"]); rxlog/node's declarations use Node's types, so they bring them.
 // The Node-only entry of rxlog: "rxlog/node". Every export is named here.
 export { FileSink } from './file/file-sink';
 export type { FileSinkOptions } from './file/file-sink';
