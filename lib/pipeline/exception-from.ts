@@ -1,8 +1,13 @@
 import { ThrownValueError } from '../core/errors/thrown-value-error';
+import { captureValue } from '../templates/capture';
+import { writeJson } from '../templates/safe-json';
 
 function describe(value: unknown): string {
   try {
-    return String(value);
+    const text = String(value);
+    // An object without a toString of its own says nothing as String(): its data, as JSON, does
+    // (pino's object-first call, `throw { code }`). Captured first, so it is bounded and safe.
+    return text === '[object Object]' ? writeJson(captureValue(value, 'structure')) : text;
   } catch {
     // An object without a prototype, or whose toString throws, still gets an exception that says what it was.
     try {
@@ -16,7 +21,8 @@ function describe(value: unknown): string {
 /**
  * What a `catch` gave, as an event's exception: an Error as it is (one from another realm too,
  * recognised by its `name` and `message`), any other value as a {@link ThrownValueError} carrying
- * `String(value)`. Never throws.
+ * `String(value)`, or for an object whose `String()` says only `[object Object]`, its data as JSON
+ * (`{"userId":42}`). Never throws.
  */
 export function exceptionFrom(value: unknown): Error {
   if (typeof value === 'object' && value !== null) {

@@ -19,6 +19,21 @@ describe('exceptionFrom', () => {
     expect(exceptionFrom([1, 2]).message).toBe('1,2');
   });
 
+  // pino's object-first call (log.info({ userId }, 'msg')) and `throw { code }` reach here: String()
+  // would say only "[object Object]".
+  it('carries a plain object or a class instance without its own toString as JSON, not [object Object]', () => {
+    class Failure {
+      readonly code = 'E_LIMIT';
+      readonly limit = 5;
+    }
+    expect(exceptionFrom({ userId: 42, nested: { ok: true } }).message).toBe('{"userId":42,"nested":{"ok":true}}');
+    expect(exceptionFrom(new Failure()).message).toBe('{"code":"E_LIMIT","limit":5}');
+    const circular: Record<string, unknown> = { id: 1 };
+    circular.self = circular;
+    expect(exceptionFrom(circular).message).toBe('{"id":1,"self":"[Circular]"}');
+    expect(exceptionFrom({ code: 'E1', toString: () => 'limit reached' }).message).toBe('limit reached');
+  });
+
   it('never throws on values whose String() or getters throw', () => {
     const hostile = {
       toString(): string {
