@@ -1,3 +1,4 @@
+import { checkOptionKeys } from '../../core/check-option-keys';
 import { ConfigurationError } from '../../core/errors/configuration-error';
 import { hasMethods } from '../../core/has-methods';
 import { SelfLog } from '../../core/self-log';
@@ -88,6 +89,7 @@ export class HttpOfflineQueue {
     this.#send = send;
     const given = options as { [K in keyof HttpOfflineOptions]?: unknown } | null;
     expectOption(typeof given === 'object' && given !== null, where, 'an object', options);
+    checkOptionKeys(where, given, ['store', 'maxBytes', 'key'] satisfies (keyof HttpOfflineOptions)[]);
     const store = given.store ?? defaultStore();
     if (!hasMethods(store, STORE_METHODS))
       throw new ConfigurationError(

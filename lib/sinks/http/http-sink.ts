@@ -1,3 +1,4 @@
+import { checkOptionKeys } from '../../core/check-option-keys';
 import { ConfigurationError } from '../../core/errors/configuration-error';
 import { MAX_TIMER_MS } from '../../core/max-timer-ms';
 import type { LogEvent } from '../../core/log-event';
@@ -67,6 +68,23 @@ export interface HttpSinkOptions {
   offline?: HttpOfflineOptions;
 }
 
+/** HttpSink's own option names (see {@link HttpSinkOptions}). */
+const HTTP_OPTION_KEYS = [
+  'url',
+  'formatter',
+  'body',
+  'contentType',
+  'headers',
+  'method',
+  'fetch',
+  'keepalive',
+  'timeoutMs',
+  'beacon',
+  'beaconUrl',
+  'beaconContentType',
+  'offline',
+] satisfies (keyof HttpSinkOptions)[];
+
 /**
  * Sends batches to an HTTP endpoint with `fetch`: by default CLEF lines in one POST per batch,
  * which Seq and most log collectors accept. A non-2xx answer or a timeout rejects, so the
@@ -96,6 +114,14 @@ export class HttpSink implements Sink {
    * @internal
    */
   protected static readonly optionsName: string = 'HttpSink';
+
+  /**
+   * The option names a subclass adds to HttpSink's (which it passes on): any other key is a
+   * misspelling (`beaconContenType`), refused rather than silently meaning the default.
+   *
+   * @internal
+   */
+  protected static readonly optionKeys: readonly string[] = [];
 
   /** The default name of this sink in metrics and the shutdown report (subclasses name their backend). */
   readonly kind: string = 'http';
@@ -134,6 +160,7 @@ export class HttpSink implements Sink {
     const kind = new.target.optionsName;
     /* eslint-disable @typescript-eslint/no-unnecessary-condition -- JavaScript callers can pass anything: every option is checked */
     expectOption(typeof options === 'object' && options !== null, kind, 'an options object with a url', options);
+    checkOptionKeys(kind, options, [...HTTP_OPTION_KEYS, ...new.target.optionKeys]);
     const url = checkUrl(options.url, `${kind}.url`);
     this.#url = url;
     this.#safeUrl = redactUrl(url);

@@ -31,6 +31,8 @@ const LABEL_NAME = /^[a-zA-Z_][a-zA-Z0-9_]*$/;
 export class LokiSink extends HttpSink {
   /** @internal */
   protected static override readonly optionsName: string = 'LokiSink';
+  /** @internal */
+  protected static override readonly optionKeys: readonly string[] = ['labels', 'tenantId'] satisfies (keyof LokiSinkOptions)[];
 
   /** The default name of this sink in metrics and the shutdown report. */
   override readonly kind: string = 'loki';

@@ -56,6 +56,14 @@ export interface OtlpSinkOptions extends Omit<
 export class OtlpSink extends HttpSink {
   /** @internal */
   protected static override readonly optionsName: string = 'OtlpSink';
+  /** @internal */
+  protected static override readonly optionKeys: readonly string[] = [
+    'endpoint',
+    'resource',
+    'serviceName',
+    'environment',
+    'scopeName',
+  ] satisfies (keyof OtlpSinkOptions)[];
 
   /** The default name of this sink in metrics and the shutdown report. */
   override readonly kind: string = 'otlp';

@@ -49,6 +49,12 @@ const LEVEL_CHECK_MS = 120_000;
 export class SeqSink extends HttpSink {
   /** @internal */
   protected static override readonly optionsName: string = 'SeqSink';
+  /** @internal */
+  protected static override readonly optionKeys: readonly string[] = [
+    'serverUrl',
+    'apiKey',
+    'controlLevelSwitch',
+  ] satisfies (keyof SeqSinkOptions)[];
 
   /** The default name of this sink in metrics and the shutdown report. */
   override readonly kind: string = 'seq';

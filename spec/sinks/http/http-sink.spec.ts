@@ -249,6 +249,38 @@ describe('HttpSink', () => {
     expect(() => new HttpSink({ url: 'http://h/', body: 1 as unknown as () => string })).toThrow('HttpSink.body');
   });
 
+  // From JavaScript, or options built elsewhere, a misspelt option silently meant its default (no API key sent).
+  it.each<[string, () => unknown, string]>([
+    [
+      'HttpSink',
+      () => new HttpSink({ url: 'http://h/', beaconContenType: 'text/plain' } as never),
+      'HttpSink: unknown option "beaconContenType"',
+    ],
+    ['SeqSink', () => new SeqSink({ serverUrl: 'http://h', apikey: 'k' } as never), 'SeqSink: unknown option "apikey"'],
+    ['LokiSink', () => new LokiSink({ url: 'http://h', label: { app: 'shop' } } as never), 'LokiSink: unknown option "label"'],
+    [
+      'OtlpSink',
+      () => new OtlpSink({ endpoint: 'http://h/v1/logs', servicename: 'shop' } as never),
+      'OtlpSink: unknown option "servicename"',
+    ],
+    [
+      'the offline option',
+      () => new HttpSink({ url: 'http://h/', offline: { store: new Map(), maxByte: 1 } as never }),
+      'HttpSink.offline: unknown option "maxByte"',
+    ],
+  ])('refuses a misspelt option of %s, naming it', (_, build, message) => {
+    expect(build).toThrow(ConfigurationError);
+    expect(build).toThrow(message);
+  });
+
+  it("still takes each sink's own options and the HttpSink options it passes on", () => {
+    expect(() => new SeqSink({ serverUrl: 'http://h', apiKey: 'k', timeoutMs: 5_000, offline: undefined })).not.toThrow();
+    expect(() => new LokiSink({ url: 'http://h', labels: { app: 'shop' }, tenantId: 't', beacon: false })).not.toThrow();
+    expect(
+      () => new OtlpSink({ endpoint: 'http://h/v1/logs', serviceName: 'shop', scopeName: 's', keepalive: false }),
+    ).not.toThrow();
+  });
+
   it('refuses a finite timeoutMs past the longest timer delay, which timed every request out after 1 ms', async () => {
     expect(() => new HttpSink({ url: 'http://h/', timeoutMs: MAX_TIMER_MS + 1 })).toThrow(ConfigurationError);
     expect(() => new HttpSink({ url: 'http://h/', timeoutMs: MAX_TIMER_MS + 1 })).toThrow(
