@@ -122,7 +122,7 @@ export class RxlogRequestContext {
         if (this.settings.enabled) loggingRequests.add(state);
         // Express notes the module's own catch-all middleware route on the request while it runs: only
         // a route noted after it (the one that matched) names the request's route.
-        if (response !== undefined) this.completeOnClose(state, request, expressRouteOf(request), response);
+        if (response !== undefined) this.completeOnClose(state, request, routeOf(request as RoutedRequest), response);
         return next(state);
       }),
     );
@@ -187,7 +187,12 @@ export class RxlogRequestContext {
     }
   }
 
-  private completeOnClose(state: RequestState, request: RawRequest, middlewareRoute: unknown, response: RawResponse): void {
+  private completeOnClose(
+    state: RequestState,
+    request: RawRequest,
+    middlewareRoute: string | undefined,
+    response: RawResponse,
+  ): void {
     if (typeof response.once !== 'function') return;
     state.closeCompletes = true;
     response.once('close', () => {
@@ -196,8 +201,8 @@ export class RxlogRequestContext {
       // that leaves destroys it without one. Else an error Nest's exception filter reported (a guard's).
       const destroyedWith = response.writableFinished ? undefined : erroredWith(response);
       // A request the interceptor never saw (a guard rejected it) has its route from Express's request.
-      const matched = expressRouteOf(request);
-      const pattern = state.route ?? (matched === middlewareRoute ? undefined : routePath(matched));
+      const matched = routeOf(request as RoutedRequest);
+      const pattern = state.route ?? (matched === middlewareRoute ? undefined : matched);
       const route = pattern === undefined ? {} : { route: pattern };
       if (destroyedWith === undefined && state.handlerError !== undefined) {
         // The handler's error, answered by an exception filter: the level follows the status it sent
@@ -224,23 +229,18 @@ function safeRequestId(request: RawRequest): string {
   }
 }
 
-/** The route Express last noted on its request (`req.route`), if any. */
-function expressRouteOf(request: RawRequest): unknown {
-  try {
-    return (request as { route?: unknown }).route;
-  } catch {
-    return undefined;
-  }
+/** What Express (`req.route`) and Fastify (`request.routeOptions`) note of the route that matched. */
+export interface RoutedRequest {
+  /** Express: the matched route. */
+  readonly route?: { readonly path?: unknown };
+  /** Fastify 4 and 5: the matched route. */
+  readonly routeOptions?: { readonly url?: unknown };
 }
 
-/** An Express route's pattern (`'/orders/:id'`), if it has one. */
-function routePath(route: unknown): string | undefined {
-  try {
-    const path: unknown = (route as { path?: unknown } | undefined)?.path;
-    return typeof path === 'string' ? path : undefined;
-  } catch {
-    return undefined;
-  }
+/** The pattern of the route that matched the request (`'/orders/:id'`), if any. */
+export function routeOf(request: RoutedRequest): string | undefined {
+  const route = request.routeOptions?.url ?? request.route?.path;
+  return typeof route === 'string' ? route : undefined;
 }
 
 function pathOf(request: RawRequest): string {

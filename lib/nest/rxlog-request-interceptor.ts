@@ -1,15 +1,18 @@
 import type { CallHandler, ExecutionContext, NestInterceptor } from '@nestjs/common';
 import { defer, type Observable, tap, finalize } from 'rxjs';
-import type { RawRequest, RawResponse, RequestState, RxlogRequestContext } from './rxlog-request-context';
+import {
+  type RawRequest,
+  type RawResponse,
+  type RequestState,
+  routeOf,
+  type RoutedRequest,
+  type RxlogRequestContext,
+} from './rxlog-request-context';
 
 /** What the interceptor reads from Express's or Fastify's request object. */
-interface FrameworkRequest extends RawRequest {
+interface FrameworkRequest extends RawRequest, RoutedRequest {
   /** Fastify's Node request. */
   readonly raw?: RawRequest;
-  /** Express: the matched route. */
-  readonly route?: { readonly path?: unknown };
-  /** Fastify 4 and 5: the matched route. */
-  readonly routeOptions?: { readonly url?: unknown };
 }
 
 /** What the interceptor reads from Express's or Fastify's response object. */
@@ -102,9 +105,4 @@ function isSent(response: FrameworkResponse): boolean {
 function responseStatus(response: FrameworkResponse): number {
   const status = response.statusCode ?? response.raw?.statusCode;
   return typeof status === 'number' ? status : 200;
-}
-
-function routeOf(request: FrameworkRequest): string | undefined {
-  const route = request.routeOptions?.url ?? request.route?.path;
-  return typeof route === 'string' ? route : undefined;
 }
