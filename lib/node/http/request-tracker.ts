@@ -1,7 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { LogContext } from '../../context/log-context';
-import { describeValue } from '../../core/describe-value';
-import { ConfigurationError } from '../../core/errors/configuration-error';
+import { expectOption } from '../../core/expect-option';
 import { hasMethods } from '../../core/has-methods';
 import { SelfLog } from '../../core/self-log';
 import type { LogLevelName } from '../../core/log-level';
@@ -25,8 +24,7 @@ export type RequestLogger = Pick<Logger, 'child'>;
  * @throws ConfigurationError naming `where` and the value.
  */
 export function expectRequestLogger(where: string, log: unknown): void {
-  if (!hasMethods(log, ['child']))
-    throw new ConfigurationError(`${where} log: expected a logger with a child method, got ${describeValue(log)}`);
+  expectOption(hasMethods(log, ['child']), `${where} log`, 'a logger with a child method', log);
 }
 
 /** One request followed from its start to its one completion event. */
