@@ -4,7 +4,7 @@ import type { Sink } from '../core/sink';
 import { parseLevel } from '../core/log-level';
 import { checkOptionKeys } from '../core/check-option-keys';
 import { resolveDeliveryOptions, type SinkDeliveryOptions } from '../pipeline/sink-delivery-options';
-import { ConsoleSink, type ConsoleSinkOptions } from '../sinks/console-sink';
+import { CONSOLE_OPTION_KEYS, ConsoleSink, type ConsoleSinkOptions } from '../sinks/console-sink';
 import type { ConfigurationState } from './configuration-state';
 import { expectOption } from '../core/expect-option';
 import { hasMethods } from '../core/has-methods';
@@ -21,17 +21,6 @@ function kindOf(sink: Sink): string {
 
 /** The keys each options object of `writeTo.sink` takes; any other is a mistake (a typo like `retires`). */
 const SINK_KEYS = ['name', 'minimumLevel', 'pipe', 'queue', 'batch', 'retry', 'circuitBreaker', 'fallback'];
-const CONSOLE_KEYS = [
-  'outputTemplate',
-  'formatter',
-  'theme',
-  'standardErrorFromLevel',
-  'mode',
-  'stdout',
-  'stderr',
-  'colors',
-  'console',
-];
 const PART_KEYS = {
   queue: ['limit', 'limitBytes', 'overflow', 'warnAt', 'maxEventBytes'],
   batch: ['size', 'maxDelayMs'],
@@ -84,7 +73,13 @@ export class SinkConfiguration<TParent> {
 
   /** A ConsoleSink: coloured text in a terminal, console methods in a browser. */
   console(options: ConsoleSinkOptions & SinkOptions = {}): TParent {
-    return this.#add(new ConsoleSink(options), options, [...SINK_KEYS, ...CONSOLE_KEYS]);
+    // The sink gets only its own options (it refuses any other key); the rest are the lane's.
+    const own: Record<string, unknown> = {};
+    // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- JavaScript callers can pass anything
+    if (typeof options === 'object' && options !== null) {
+      for (const key of CONSOLE_OPTION_KEYS) if (key in options) own[key] = options[key];
+    }
+    return this.#add(new ConsoleSink(own), options, [...SINK_KEYS, ...CONSOLE_OPTION_KEYS]);
   }
 
   #add(sink: Sink, options: SinkOptions, keys: readonly string[]): TParent {

@@ -1,4 +1,5 @@
 import { hasMethods } from '../core/has-methods';
+import { checkOptionKeys } from '../core/check-option-keys';
 import { expectOption } from '../core/expect-option';
 import type { LogEvent } from '../core/log-event';
 import { LOG_LEVELS, type LogLevelName, levelValue, parseLevel } from '../core/log-level';
@@ -107,6 +108,19 @@ const BROWSER_METHOD: readonly (keyof ConsoleLike)[] = ['debug', 'debug', 'info'
 
 const isObject = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null;
 
+/** Every option ConsoleSink takes; any other key is a mistake (`outputTemplat`), refused when the sink is built. */
+export const CONSOLE_OPTION_KEYS: readonly (keyof ConsoleSinkOptions)[] = [
+  'outputTemplate',
+  'formatter',
+  'theme',
+  'standardErrorFromLevel',
+  'mode',
+  'stdout',
+  'stderr',
+  'colors',
+  'console',
+];
+
 /** The options whose value must be an object with these methods. */
 const WITH_METHODS: readonly (readonly [keyof ConsoleSinkOptions, string])[] = [
   ['formatter', 'format'],
@@ -123,6 +137,7 @@ const WITH_METHODS: readonly (readonly [keyof ConsoleSinkOptions, string])[] = [
  */
 function checkConsoleOptions(options: ConsoleSinkOptions): void {
   expectOption(isObject(options), 'ConsoleSink', 'options', options);
+  checkOptionKeys('ConsoleSink', options, CONSOLE_OPTION_KEYS);
   // An option left out (undefined) takes its default; one given must pass `ok`.
   const check = (option: keyof ConsoleSinkOptions, expected: string, ok: (value: unknown) => boolean): void => {
     const value: unknown = options[option];

@@ -294,10 +294,22 @@ describe('ConsoleSink options of the wrong kind', () => {
     ['colors as a string', { colors: 'yes' }, /ConsoleSink\.colors: expected true or false, got "yes"/],
     ['outputTemplate as null', { outputTemplate: null }, /ConsoleSink\.outputTemplate: expected a string, got null/],
     ['console without its methods', { console: {} }, /ConsoleSink\.console: expected .*got Object/],
+    [
+      'a misspelt option',
+      { outputTemplat: '{Message}' },
+      /ConsoleSink: unknown option "outputTemplat" \(expected one of outputTemplate, /,
+    ],
+    ["a delivery option, which is the lane's", { batch: { size: 5 } }, /ConsoleSink: unknown option "batch"/],
   ])('throw a ConfigurationError naming the value when the sink is built: %s', (_, options, message) => {
     const build = (): ConsoleSink => new ConsoleSink({ stdout, ...options });
     expect(build).toThrow(ConfigurationError);
     expect(build).toThrow(message);
+  });
+
+  it('are refused by name through writeTo.console too, which hands the sink only its own options', () => {
+    const console = (options: Record<string, unknown>) => () => new LoggerConfiguration().writeTo.console({ stdout, ...options });
+    expect(console({ colours: true })).toThrow(/writeTo\.sink\(console\): unknown option "colours"/);
+    expect(console({ colors: false, batch: { size: 5 }, name: 'out' })).not.toThrow();
   });
 
   it('still accept a theme of false, the default theme and a custom one', () => {
