@@ -58,6 +58,13 @@ export class StreamSink implements Sink {
   /** Batched by default, so a burst costs one write per 512 events; a sink's `batch` option overrides it. */
   readonly batchDefaults = { size: 512, maxDelayMs: 100 } as const;
 
+  /**
+   * Queue bound when `writeTo.sink` gives none: 1 000 000 events, so the 16 MiB byte bound is what
+   * binds. A burst into a blocked pipe (a slow reader) is held whole rather than cut at the general
+   * default's 10 000 events, as pino's asynchronous destination holds it.
+   */
+  readonly queueDefaults = { limit: 1_000_000 } as const;
+
   private readonly stream: Writable;
   private readonly formatter: Formatter;
   private readonly endOnClose: boolean;

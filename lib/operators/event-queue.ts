@@ -11,9 +11,8 @@ export type OverflowPolicy = 'drop-oldest' | 'drop-newest';
 /** Bounds and overflow behaviour of a sink's queue. */
 export interface QueueOptions {
   /**
-   * Most events held, a count. Default `1_000_000`: high enough that the byte bound, which
-   * follows what events really retain, is what binds (a burst of small events is held whole,
-   * a burst of large ones stops at `limitBytes`).
+   * Most events held, a count. Default `10_000`. A sink may bring its own default (`Sink.queueDefaults`):
+   * `FileSink` and `StreamSink` take 1 000 000, so their byte bound is what binds, and `OtlpSink` 2 048.
    */
   limit?: number;
   /** Most estimated bytes held (see `estimateEventBytes`), in bytes. Default `16 * 1024 * 1024` (16 MiB). */
@@ -43,7 +42,7 @@ const INITIAL_CAPACITY = 1024;
  * @throws ConfigurationError naming the bad value.
  */
 export function resolveQueueOptions(options: QueueOptions = {}): ResolvedQueueOptions {
-  const limit = options.limit ?? 1_000_000;
+  const limit = options.limit ?? 10_000;
   const limitBytes = options.limitBytes ?? 16 * 1024 * 1024;
   const overflow = options.overflow ?? 'drop-oldest';
   const warnAt = options.warnAt ?? 0.8;

@@ -6,7 +6,7 @@ import { type ResolvedRetryOptions, type RetryOptions, resolveRetryOptions } fro
 
 /** How one sink's events are queued, batched and delivered. Every part has a default. */
 export interface SinkDeliveryOptions {
-  /** The bounded queue that a slow or blocked sink builds. Default `{ limit: 1_000_000, limitBytes: 16 MiB, overflow: 'drop-oldest', warnAt: 0.8, maxEventBytes: 256 KiB }`. */
+  /** The bounded queue that a slow or blocked sink builds. Default `{ limit: 10_000, limitBytes: 16 MiB, overflow: 'drop-oldest', warnAt: 0.8, maxEventBytes: 256 KiB }`, with the sink's own `queueDefaults` limit where it has one. */
   queue?: QueueOptions;
   /** Batching. Default: no batching (size 1, no delay), so a synchronous sink sees each event on the caller's turn. Given without one of its fields, that field takes BatchOptions' default (512 / 100 ms). */
   batch?: BatchOptions;

@@ -101,6 +101,43 @@ describe('writeTo HTTP sinks without batch options', () => {
   });
 });
 
+describe('default queue bounds', () => {
+  it('hold 10 000 events for a sink without queue options, as DESIGN.md says, and drop the oldest past them', async () => {
+    const seen: number[] = [];
+    // A sink whose first call never settles: the rest wait in the queue.
+    const stalled: Sink = {
+      emit: (events) => (seen.push(...events.map((e) => e.properties.N as number)), new Promise(() => undefined)),
+    };
+    const log = new LoggerConfiguration().writeTo.sink(stalled, { name: 'stalled' }).createLogger();
+    for (let n = 0; n < 10_006; n++) log.information('Event {N}', n);
+    expect(log.metrics().sinks.stalled).toMatchObject({ received: 10_006, dropped: 5, queueDepth: 10_000, pending: 10_001 });
+    expect(seen).toEqual([0]);
+    const report = await log.close({ strategy: 'immediate' });
+    expect(report.sinks.stalled).toMatchObject({ dropped: 10_005 });
+  });
+
+  it("are the sink's own where it declares them: Serilog's 100 000 for SeqSink, and a given queue replaces them", async () => {
+    expect(new SeqSink({ serverUrl: 'http://127.0.0.1:9' }).queueDefaults).toEqual({ limit: 100_000 });
+    const server = await startTestServer(() => 'hang');
+    try {
+      const log = new LoggerConfiguration().writeTo
+        .sink(new SeqSink({ serverUrl: server.url, timeoutMs: 60_000 }))
+        .createLogger();
+      for (let n = 0; n < 20_000; n++) log.information('Event {N}', n);
+      expect(log.metrics().sinks.seq).toMatchObject({ dropped: 0, pending: 20_000 });
+      await log.close({ strategy: 'immediate', timeoutMs: 50 });
+      const limited = new LoggerConfiguration().writeTo
+        .sink(new SeqSink({ serverUrl: server.url, timeoutMs: 60_000 }), { queue: { limit: 100 } })
+        .createLogger();
+      for (let n = 0; n < 2_000; n++) limited.information('Event {N}', n);
+      expect(limited.metrics().sinks.seq.queueDepth).toBeLessThanOrEqual(100);
+      await limited.close({ strategy: 'immediate', timeoutMs: 50 });
+    } finally {
+      await server.close();
+    }
+  });
+});
+
 describe('writeTo.sink options of the wrong kind', () => {
   it.each<[string, Record<string, unknown>, RegExp]>([
     [

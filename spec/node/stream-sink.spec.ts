@@ -282,6 +282,18 @@ describe('StreamSink options of the wrong kind', () => {
 });
 
 describe('StreamSink in a logger', () => {
+  it('holds a 20 000-event burst into a stream that stopped taking writes, past the general 10 000-event default', async () => {
+    // A pipe whose reader is slow: every write() says "would block" and none completes.
+    const stream = new Writable({ highWaterMark: 1, write: () => undefined });
+    const sink = new StreamSink({ stream, formatter: numbered });
+    expect(sink.queueDefaults).toEqual({ limit: 1_000_000 });
+    const log = new LoggerConfiguration().writeTo.sink(sink, { name: 'stream' }).createLogger();
+    for (let n = 0; n < 20_000; n++) log.information('Event {N}', n);
+    expect(log.metrics().sinks.stream).toMatchObject({ received: 20_000, dropped: 0, failed: 0 });
+    const { delivered, dropped, failed, undelivered } = (await log.close({ strategy: 'immediate' })).sinks.stream;
+    expect(delivered + dropped + failed + undelivered).toBe(20_000);
+  });
+
   it('fails batches at once, without retries, once its stream has failed for good', async () => {
     const stream = new PassThrough();
     const log = new LoggerConfiguration().writeTo.sink(new StreamSink({ stream }), { name: 'stream' }).createLogger();

@@ -110,7 +110,7 @@ describe('boundedQueue', () => {
     let seen = 0;
     let failure: unknown;
     from(makeEvents(100_000))
-      .pipe(boundedQueue({}, demand$, createTestScheduler()))
+      .pipe(boundedQueue({ limit: 100_000 }, demand$, createTestScheduler()))
       .subscribe({
         next: () => {
           seen++;

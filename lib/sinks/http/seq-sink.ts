@@ -61,6 +61,8 @@ export class SeqSink extends HttpSink {
 
   /** Batching when `writeTo.sink` gives none: Serilog's Seq sink's, 1 000 events or 2 s. */
   override readonly batchDefaults = { size: 1_000, maxDelayMs: 2_000 };
+  /** Queue bound when `writeTo.sink` gives none: Serilog's Seq sink's `queueSizeLimit`, 100 000 events (and 16 MiB). */
+  readonly queueDefaults = { limit: 100_000 };
 
   readonly #control: LevelSwitch | undefined;
   /** The switch's level before Seq first set it, put back when Seq stops sending one. */
