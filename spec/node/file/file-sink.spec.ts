@@ -475,6 +475,33 @@ describe('FileSink', () => {
       expect(diagnostics).toEqual([]);
     });
 
+    it("writes a file that neither rolls by time nor by size at its path only, as Serilog's plain file sink: archives named like app_20261001.log are neither appended to nor deleted", () => {
+      // A folder of dated archives beside the live file, as people keep them by hand or by cron.
+      fs.writeFileSync(path.join(dir, 'app.log'), 'live\n');
+      const archives = range(0, 40).map(
+        (day) => `app_${new Date(Date.UTC(2026, 9, 1 + day)).toISOString().slice(0, 10).replace(/-/g, '')}.log`,
+      );
+      for (const name of archives) fs.writeFileSync(path.join(dir, name), `${name}\n`);
+      const sink = new FileSink(path.join(dir, 'app.log'), { formatter: numbered });
+      expect(sink.emitSync(makeEvents(2))).toBe(true);
+      void sink.close();
+      expect(lines(path.join(dir, 'app.log'))).toEqual(['live', '{"N":0}', '{"N":1}']);
+      expect(fs.readdirSync(dir).sort()).toEqual(['app.log', ...archives].sort());
+      for (const name of archives) expect(lines(path.join(dir, name))).toEqual([name]);
+    });
+
+    it('still keeps a rolling set of a file without a period (rollOnFileSizeLimit) within retainedFileCountLimit', () => {
+      const sink = new FileSink(path.join(dir, 'app.log'), {
+        fileSizeLimitBytes: 8,
+        rollOnFileSizeLimit: true,
+        retainedFileCountLimit: 3,
+        formatter: numbered,
+      });
+      sink.emitSync(makeEvents(10));
+      void sink.close();
+      expect(fs.readdirSync(dir).sort()).toEqual(['app_007.log', 'app_008.log', 'app_009.log']);
+    });
+
     it('keeps every file when the limit is null', () => {
       const sink = new FileSink(path.join(dir, 'app.log'), {
         fileSizeLimitBytes: 8,
