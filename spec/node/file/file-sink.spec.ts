@@ -1037,6 +1037,36 @@ describe('FileSink at a day boundary, with fake timers', () => {
 
 // Real processes: the permission case runs as the user `nobody` when the tests run as root, who
 // ignores file permissions.
+describe('FileSink across a daylight-saving change', () => {
+  // In a child process, since a jest worker cannot change its own time zone. Oslo leaves summer
+  // time on 25 October 2026: 03:00 CEST (01:00 UTC) becomes 02:00 CET, so the local hour 02
+  // happens twice. Periods are UTC (docs/node.md), so no file name repeats and none is skipped.
+  it('rolls by the UTC hour, one file per hour, while the local clock goes back an hour', () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'rxlog-dst-'));
+    try {
+      const child = spawnSync(
+        process.execPath,
+        ['--import', 'tsx', path.join(__dirname, '..', 'fixtures', 'dst-rolling.ts'), dir],
+        {
+          cwd: path.resolve(__dirname, '../../..'),
+          encoding: 'utf8',
+          env: { ...process.env, TZ: 'Europe/Oslo' },
+          timeout: 60_000,
+        },
+      );
+      expect(child.stderr).toBe('');
+      // The child's local clock: 02:30 CEST, 02:00 CET, 02:30 CET, 03:00 …
+      expect(JSON.parse(child.stdout)).toEqual([2, 2, 2, 3, 3, 4]);
+      const files = fs.readdirSync(dir).sort();
+      expect(files).toEqual(['app-2026102500.log', 'app-2026102501.log', 'app-2026102502.log', 'app-2026102503.log']);
+      const byFile = files.map((file) => lines(path.join(dir, file)).map((line) => (JSON.parse(line) as { N: number }).N));
+      expect(byFile).toEqual([[0], [1, 2], [3, 4], [5]]);
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  }, 70_000);
+});
+
 describe('FileSink in child processes', () => {
   const root = path.resolve(__dirname, '../../..');
   const fixture = path.join(__dirname, '..', 'fixtures', 'file-logger.ts');
