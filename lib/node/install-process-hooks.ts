@@ -23,6 +23,11 @@ export interface HookableLogger {
   metrics?(): { sinks: Readonly<Record<string, HookableSinkCounts>> };
   /** Metrics on an interval, completing once `close()` has finished: the hooks remove themselves then (a Logger has it). */
   metricsEvery?(intervalMs: number): Subscribable<unknown>;
+  /**
+   * The logger's shared event stream (a Logger has it): loggers made by `forContext` and `child`
+   * share it with their parent, and with it the pipeline, so they count as the same logger to hook.
+   */
+  readonly events$?: unknown;
 }
 
 /** The per-sink counts the hooks read from `metrics()`: `pending` is what the process would leave behind. */
@@ -93,6 +98,47 @@ interface InstalledHooks {
   readonly listeners: Map<string, Set<unknown>>;
   /** The closes a signal started that have not settled yet, one per hooked logger. */
   readonly closing: Set<object>;
+  /**
+   * The install of each hooked logger (keyed by its pipeline), so a second call for it does not
+   * hook it twice. Optional: the registry of an older copy of rxlog has none until one is added.
+   */
+  installs?: WeakMap<object, HooksInstall>;
+}
+
+/** One logger's hooks: the options they were installed with (resolved) and their uninstall. */
+interface HooksInstall {
+  readonly signals: readonly NodeJS.Signals[];
+  readonly timeoutMs: number;
+  readonly exitCode: number | undefined;
+  readonly report: ProcessHooksOptions['report'];
+  readonly uninstall: () => void;
+}
+
+/**
+ * What identifies a logger to hook: its pipeline, which `forContext` and `child` loggers share
+ * with their parent (reached through the `events$` they share), else the object itself.
+ */
+function pipelineOf(log: HookableLogger): object {
+  try {
+    const events$ = log.events$;
+    if ((typeof events$ === 'object' && events$ !== null) || typeof events$ === 'function') return events$;
+  } catch {
+    // A getter that throws identifies nothing: the logger object itself does.
+  }
+  return log;
+}
+
+/** The first option in which a second install differs from the one in place, as "name first, not second". */
+function differingOption(installed: HooksInstall, wanted: Omit<HooksInstall, 'uninstall'>): string | undefined {
+  const installedSignals = [...new Set(installed.signals)].sort().join(',');
+  const wantedSignals = [...new Set(wanted.signals)].sort().join(',');
+  if (installedSignals !== wantedSignals) return `signals ${installedSignals}, not ${wantedSignals}`;
+  if (installed.timeoutMs !== wanted.timeoutMs) return `timeoutMs ${installed.timeoutMs}, not ${wanted.timeoutMs}`;
+  if (installed.exitCode !== wanted.exitCode)
+    return `exitCode ${String(installed.exitCode ?? 'default')}, not ${String(wanted.exitCode ?? 'default')}`;
+  if (installed.report !== wanted.report)
+    return `report ${describeValue(installed.report)}, not ${describeValue(wanted.report)} (another function)`;
+  return undefined;
 }
 
 /**
@@ -146,6 +192,9 @@ function safely(what: string, fn: () => void): void {
  *   own again: graceful close, then exit;
  * - with several loggers hooked (one call per logger), a signal closes each of them and the
  *   process exits once the last close settles: one install's listener is not the app's to another;
+ * - a logger hooked already on this process (itself, or a `forContext`/`child` logger sharing its
+ *   pipeline) is not hooked twice: the same options return the first call's uninstall, other
+ *   options throw a ConfigurationError naming the one that differs;
  * - on `beforeExit` (the event loop ran dry), closes gracefully, once;
  * - on `exit`, calls `log.flushSync()`, the last chance to write anything synchronously;
  * - hands the shutdown report to `report` (default: a line on stderr when anything was lost),
@@ -160,7 +209,7 @@ function safely(what: string, fn: () => void): void {
  * the hooks remove themselves (a logger without `metricsEvery` keeps them until `uninstall()`).
  *
  * @param target the process to hook; default `process` (tests pass an EventEmitter).
- * @returns a function that removes every hook.
+ * @returns a function that removes every hook; for a logger hooked already with the same options, the first call's.
  * @example const uninstall = installProcessHooks(log, { timeoutMs: 2_000 });
  */
 export function installProcessHooks(
@@ -199,6 +248,21 @@ export function installProcessHooks(
   }
 
   const hooks = hooksOn(target);
+  // A second call for a logger already hooked (a library and the app both hooking it) would run
+  // every hook twice: two closes raced, two reports, flushSync twice at exit. The same options
+  // get the hooks in place; other options are a mistake the first install would silently win.
+  const key = pipelineOf(log);
+  const installs = (hooks.installs ??= new WeakMap());
+  const wanted = { signals, timeoutMs, exitCode: options.exitCode, report: options.report };
+  const existing = installs.get(key);
+  if (existing !== undefined) {
+    const difference = differingOption(existing, wanted);
+    if (difference === undefined) return existing.uninstall;
+    throw new ConfigurationError(
+      `installProcessHooks: this logger is already hooked on this process with ${difference}; call the uninstall function the first call returned before hooking it again with other options`,
+    );
+  }
+
   /** This install's entry in `hooks.closing` while the close a signal started is under way. */
   const self = {};
   let closing = false;
@@ -337,6 +401,7 @@ export function installProcessHooks(
   const uninstall = (): void => {
     if (!installed) return;
     installed = false;
+    if (installs.get(key)?.uninstall === uninstall) installs.delete(key);
     clearTimeout(guard);
     hooks.closing.delete(self);
     for (const [signal, handler] of signalHandlers) {
@@ -350,6 +415,7 @@ export function installProcessHooks(
   // A logger closed by the app (not by a hook) must not stay reachable from the process through
   // these listeners: a program that hooks and closes loggers in a loop would keep every one.
   // metricsEvery completes once close() has finished; its one timer is unref'd and ticks every ~24 days.
+  installs.set(key, { ...wanted, uninstall });
   safely('metricsEvery', () => log.metricsEvery?.(MAX_TIMER_MS).subscribe({ complete: uninstall }));
   return uninstall;
 }

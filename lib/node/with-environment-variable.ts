@@ -1,3 +1,4 @@
+import { describeValue } from '../core/describe-value';
 import { ConfigurationError } from '../core/errors/configuration-error';
 import type { Enricher } from '../core/enricher';
 
@@ -10,11 +11,10 @@ import type { Enricher } from '../core/enricher';
  */
 export function withEnvironmentVariable(name: string, propertyName: string = name): Enricher {
   if (typeof name !== 'string' || name === '')
-    throw new ConfigurationError(`withEnvironmentVariable: expected a variable name, got ${JSON.stringify(String(name))}`);
+    throw new ConfigurationError(`withEnvironmentVariable: expected a variable name, got ${describeValue(name)}`);
   if (typeof propertyName !== 'string' || propertyName === '') {
-    throw new ConfigurationError(
-      `withEnvironmentVariable: expected a property name, got ${JSON.stringify(String(propertyName))}`,
-    );
+    // describeValue, not String(): String() throws a TypeError for a null-prototype object.
+    throw new ConfigurationError(`withEnvironmentVariable: expected a property name, got ${describeValue(propertyName)}`);
   }
   const value = process.env[name];
   if (value === undefined) return () => undefined;

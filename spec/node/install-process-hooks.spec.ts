@@ -153,6 +153,75 @@ describe('installProcessHooks', () => {
     expect(proc.exit).toHaveBeenCalledWith(143);
   });
 
+  it('hooks a logger once when called twice for it: one close, one report, one exit, and the same uninstall', async () => {
+    const log = fakeLogger();
+    const reports: unknown[] = [];
+    const report = (r: ShutdownReport): void => void reports.push(r);
+    (log as { close: HookableLogger['close'] }).close = (options) => {
+      log.calls.push(`close:${options?.strategy}:${options?.timeoutMs}`);
+      return Promise.resolve({ strategy: 'graceful', elapsedMs: 1, timedOut: false, sinks: {} });
+    };
+    const first = installProcessHooks(log, { timeoutMs: 3_000, report }, proc);
+    const second = installProcessHooks(log, { report, timeoutMs: 3_000, signals: ['SIGTERM', 'SIGINT'] }, proc);
+    expect(second).toBe(first);
+    expect(proc.listenerCount('SIGTERM')).toBe(1);
+    expect(proc.listenerCount('exit')).toBe(1);
+    proc.emit('SIGTERM', 'SIGTERM');
+    await flushPromises();
+    proc.emit('exit', 143);
+    expect(log.calls).toEqual(['close:graceful:3000', 'flushSync', 'flushSync']);
+    expect(reports).toHaveLength(1);
+    expect(proc.exit).toHaveBeenCalledTimes(1);
+    expect(proc.exit).toHaveBeenCalledWith(143);
+  });
+
+  it('counts a child logger sharing the pipeline of a hooked logger as that logger: one close and one report', async () => {
+    jest.useRealTimers();
+    const memory = new MemorySink();
+    const log = new LoggerConfiguration().writeTo.sink(memory).createLogger();
+    const reports: ShutdownReport[] = [];
+    let reported: (report: ShutdownReport) => void = () => undefined;
+    const firstReport = new Promise<ShutdownReport>((resolve) => (reported = resolve));
+    const report = (r: ShutdownReport): void => {
+      reports.push(r);
+      reported(r);
+    };
+    const first = installProcessHooks(log, { report }, proc);
+    const child = log.forContext('SourceContext', 'Orders');
+    expect(installProcessHooks(child, { report }, proc)).toBe(first);
+    expect(() => installProcessHooks(child, {}, proc)).toThrow(ConfigurationError);
+    expect(proc.listenerCount('SIGTERM')).toBe(1);
+    child.information('Before the signal');
+    proc.emit('SIGTERM', 'SIGTERM');
+    expect((await firstReport).sinks.memory.delivered).toBe(1);
+    await flushPromises();
+    expect(reports).toHaveLength(1);
+    expect(proc.exit).toHaveBeenCalledTimes(1);
+    expect(memory.events).toHaveLength(1);
+    first();
+  });
+
+  it('throws a ConfigurationError naming the option when a hooked logger is hooked again with other options, and hooks afresh after uninstall', () => {
+    const log = fakeLogger();
+    const uninstall = installProcessHooks(log, { timeoutMs: 3_000 }, proc);
+    expect(() => installProcessHooks(log, { timeoutMs: 5_000 }, proc)).toThrow(ConfigurationError);
+    expect(() => installProcessHooks(log, {}, proc)).toThrow(
+      'installProcessHooks: this logger is already hooked on this process with timeoutMs 3000, not 5000; call the uninstall function the first call returned before hooking it again with other options',
+    );
+    expect(() => installProcessHooks(log, { timeoutMs: 3_000, signals: ['SIGTERM'] }, proc)).toThrow(
+      /signals SIGINT,SIGTERM, not SIGTERM/,
+    );
+    expect(() => installProcessHooks(log, { timeoutMs: 3_000, report: () => undefined }, proc)).toThrow(/report/);
+    expect(() => installProcessHooks(log, { timeoutMs: 3_000, exitCode: 0 }, proc)).toThrow(/exitCode/);
+    expect(proc.listenerCount('SIGTERM')).toBe(1);
+    uninstall();
+    const again = installProcessHooks(log, { timeoutMs: 5_000 }, proc);
+    expect(again).not.toBe(uninstall);
+    expect(proc.listenerCount('SIGTERM')).toBe(1);
+    again();
+    expect(proc.eventNames()).toEqual([]);
+  });
+
   it('knows the hooks installed by another copy of rxlog (its ES module and CommonJS builds both loaded)', async () => {
     const { installProcessHooks: otherCopy } = await secondCopy(() => import('../../lib/node/install-process-hooks'));
     expect(otherCopy).not.toBe(installProcessHooks);

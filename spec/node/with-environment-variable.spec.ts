@@ -37,4 +37,16 @@ describe('withEnvironmentVariable', () => {
     expect(() => withEnvironmentVariable('')).toThrow(ConfigurationError);
     expect(() => withEnvironmentVariable('X', '')).toThrow(ConfigurationError);
   });
+
+  it('throws a ConfigurationError, not a TypeError, for a name String() cannot convert, and names its type', () => {
+    const noPrototype = Object.create(null) as string;
+    expect(() => withEnvironmentVariable(noPrototype)).toThrow(ConfigurationError);
+    expect(() => withEnvironmentVariable(noPrototype)).toThrow('withEnvironmentVariable: expected a variable name, got object');
+    expect(() => withEnvironmentVariable('X', noPrototype)).toThrow(
+      'withEnvironmentVariable: expected a property name, got object',
+    );
+    expect(() => withEnvironmentVariable(42 as unknown as string)).toThrow(
+      'withEnvironmentVariable: expected a variable name, got number 42',
+    );
+  });
 });

@@ -25,7 +25,11 @@ export interface FileSinkOptions {
   fileSizeLimitBytes?: number | null;
   /** Start the next `_NNN` file when the size limit is reached, instead of failing batches. Default `false`. */
   rollOnFileSizeLimit?: boolean;
-  /** Most files of the set kept on disk, the current one included; `null` = keep all. Default `31`. */
+  /**
+   * Most files of the set kept on disk, the current one included; `null` = keep all. Default `31`.
+   * Only a rolling set (a `rollingInterval` other than `'infinite'`, or `rollOnFileSizeLimit`) is
+   * pruned: a file that rolls neither way is its path alone, and no other file is ever deleted.
+   */
   retainedFileCountLimit?: number | null;
   /** Turns each event into a line. Default `new CompactJsonFormatter()` (CLEF). */
   formatter?: Formatter;
@@ -131,6 +135,11 @@ export class FileSink implements Sink {
   private readonly interval: RollingInterval;
   private readonly limit: number | null;
   private readonly rollOnLimit: boolean;
+  /**
+   * Whether the sink writes a set of files (a period in the name, or `_NNN` size rolls) rather
+   * than the one file at its path: only a set is searched for its newest file and pruned.
+   */
+  private readonly rolling: boolean;
   private readonly retained: number | null;
   private readonly formatter: Formatter;
   private readonly clock: () => Date;
@@ -174,6 +183,10 @@ export class FileSink implements Sink {
     }
     this.limit = limit;
     this.rollOnLimit = options.rollOnFileSizeLimit ?? false;
+    // As Serilog's File() picks its plain FileSink over the rolling one: a file that rolls neither
+    // by time nor by size is its path alone. Searching the folder for `app_NNN.log` names would
+    // append to, and retention delete, files that are not the sink's (`app_20261001.log` archives).
+    this.rolling = this.interval !== 'infinite' || this.rollOnLimit;
     this.retained = checkCount(
       options.retainedFileCountLimit === undefined ? 31 : options.retainedFileCountLimit,
       'retainedFileCountLimit',
@@ -594,7 +607,8 @@ export class FileSink implements Sink {
     this.closeFile();
     this.period = period;
     let sequence = 0;
-    for (const file of this.files.list()) if (file.period === period.text && file.sequence > sequence) sequence = file.sequence;
+    if (this.rolling)
+      for (const file of this.files.list()) if (file.period === period.text && file.sequence > sequence) sequence = file.sequence;
     this.openSequence(sequence);
     const file = this.file as LogFile;
     if (this.rollOnLimit && this.limit !== null && file.regular && file.size >= this.limit) this.openSequence(sequence + 1);
@@ -605,6 +619,7 @@ export class FileSink implements Sink {
     this.sequence = sequence;
     const file = LogFile.open(this.files.pathFor(this.period.text, sequence));
     this.file = file;
+    if (!this.rolling) return;
     try {
       applyFileRetention(this.files, this.retained, file.path);
     } catch (error) {

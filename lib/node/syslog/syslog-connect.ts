@@ -16,12 +16,17 @@ export interface SyslogConnectOptions<S> {
 
 /**
  * Resolves with `socket` once it emits `'connect'`; rejects (after disposing it) on an `'error'`,
- * on the timeout, or when the sink was closed meanwhile. Shared by the TCP/unix and UDP
+ * on the timeout, when the sink was closed meanwhile, or when the socket closes first (the sink's
+ * close destroys a connection still under way). Shared by the TCP/unix and UDP
  * transports; the caller starts the connection after this returns.
  */
 export function awaitSyslogConnect<S extends EventEmitter>(socket: S, options: SyslogConnectOptions<S>): Promise<S> {
   return new Promise<S>((resolve, reject) => {
+    let settled = false;
     const fail = (error: Error): void => {
+      // Once: disposing the socket emits the 'close' that would call it again.
+      if (settled) return;
+      settled = true;
       clearTimeout(timer);
       options.dispose(socket);
       reject(error);
@@ -31,10 +36,13 @@ export function awaitSyslogConnect<S extends EventEmitter>(socket: S, options: S
       options.timeoutMs,
     );
     timer.unref();
+    const onClose = (): void => fail(new Error('SyslogSink: closed'));
     socket.once('error', fail);
+    socket.once('close', onClose);
     socket.once('connect', () => {
       clearTimeout(timer);
       socket.off('error', fail);
+      socket.off('close', onClose);
       if (options.isClosed()) return fail(new Error('SyslogSink: closed'));
       options.adopt(socket);
       resolve(socket);

@@ -72,7 +72,7 @@ export interface SyslogSinkOptions {
   messageIdProperty?: string | false;
   /** Framing on tcp and unix (RFC 6587). Default `'octet-counting'` for tcp, `'newline'` for unix (what stream readers such as syslog-ng's unix-stream expect). */
   tcpFraming?: SyslogFraming;
-  /** Longest message in bytes of UTF-8, framing excluded; longer ones are cut at a character boundary. Default `1024` for RFC 3164 (its §4.1 limit), else `2048` for udp, `8096` for tcp and unix: rsyslog's default `maxMessageSize` ("8k" in its docs is 8096 bytes), past which it splits the rest off as a message of its own, or repeats the message. */
+  /** Longest message in bytes of UTF-8, framing excluded; longer ones are cut at a character boundary. At least the header's longest size (a ConfigurationError says it), so the cut never reaches the header. Default `1024` for RFC 3164 (its §4.1 limit), else `2048` for udp, `8096` for tcp and unix: rsyslog's default `maxMessageSize` ("8k" in its docs is 8096 bytes), past which it splits the rest off as a message of its own, or repeats the message. */
   maxMessageBytes?: number;
   /** Longest wait to connect (tcp, unix) or resolve the host (udp), in milliseconds. Default `5000`. */
   connectTimeoutMs?: number;
@@ -142,6 +142,20 @@ function isUserSdId(value: string): boolean {
 }
 
 /**
+ * The most bytes a message's header can take before MSG, structured data `-` included: a shorter
+ * `maxMessageBytes` would cut the header itself (APP-NAME, PROCID, MSGID, the whole text gone), so
+ * it is refused. RFC 5424: `<191>1 `, a 24-character timestamp, HOSTNAME, APP-NAME, PROCID, a
+ * MSGID of up to 32 characters (`-` without `messageIdProperty`) and `-`; RFC 3164: `<191>`,
+ * `Mmm dd hh:mm:ss`, HOSTNAME and `TAG[PID]:`. Header fields are ASCII: a character is a byte.
+ */
+function longestHeaderBytes(format: SyslogFormat, settings: SyslogMessageSettings): number {
+  const { hostname, appName, procId, messageIdProperty } = settings;
+  if (format === 'rfc3164') return '<191>'.length + 15 + 1 + hostname.length + 1 + appName.length + 1 + procId.length + 2;
+  const msgId = messageIdProperty === undefined ? 1 : 32;
+  return '<191>1 '.length + 24 + 1 + hostname.length + 1 + appName.length + 1 + procId.length + 1 + msgId + 1 + 1;
+}
+
+/**
  * Checks a SyslogSink's options, fills in the defaults and builds its transport (which connects
  * lazily, on the first batch).
  *
@@ -199,6 +213,13 @@ export function resolveSyslogSinkOptions(options: SyslogSinkOptions): ResolvedSy
     maxMessageBytes,
     singleLine: transport !== 'udp' && framing === 'newline',
   };
+  const header = longestHeaderBytes(format, settings);
+  if (maxMessageBytes < header)
+    fail(
+      'maxMessageBytes',
+      maxMessageBytes,
+      `an integer from ${header} to ${transport === 'udp' ? MAX_DATAGRAM_BYTES : Number.MAX_SAFE_INTEGER}: the header takes up to ${header} bytes with this hostname, appName and MSGID`,
+    );
   const connection: SyslogTransport =
     transport === 'udp'
       ? new SyslogUdpTransport(host, port, connectTimeoutMs, writeTimeoutMs)

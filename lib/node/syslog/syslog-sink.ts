@@ -68,7 +68,7 @@ export class SyslogSink implements Sink {
     this.written += await this.transport.send(messages);
   }
 
-  /** Ends the connection or closes the UDP socket; a write the receiver has not taken is dropped, its batch rejected; later batches reject. Idempotent. */
+  /** Ends the connection or closes the UDP socket; a TCP or unix connection still under way is abandoned and a write the receiver has not taken is dropped, their batches rejected; later batches reject. Idempotent. */
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;

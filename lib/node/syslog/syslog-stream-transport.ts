@@ -18,6 +18,8 @@ export type SyslogStreamTarget = { readonly host: string; readonly port: number 
 export class SyslogStreamTransport implements SyslogTransport {
   private socket: Socket | undefined;
   private connecting: Promise<Socket> | undefined;
+  /** The socket of the connection under way, which `close()` abandons. */
+  private connectingSocket: Socket | undefined;
   private closed = false;
   private readonly where: string;
 
@@ -61,13 +63,16 @@ export class SyslogStreamTransport implements SyslogTransport {
   }
 
   /**
-   * Ends the connection, then destroys it; a write the kernel has not taken yet (a receiver that
-   * stopped reading) is dropped at once, its send rejected: the logger closes a sink only once it
+   * Ends the connection, then destroys it; a connection still under way is abandoned, and a write
+   * the kernel has not taken yet (a receiver that stopped reading) is dropped at once, their sends rejected: the logger closes a sink only once it
    * has delivered everything or given up on the rest (counted undelivered), and waiting
    * `writeTimeoutMs` for it would keep the process alive for nothing. Idempotent.
    */
   async close(): Promise<void> {
     this.closed = true;
+    // A connect to a receiver that never answers (its SYNs dropped) would otherwise keep the
+    // process alive until connectTimeoutMs after the logger closed; its send rejects now.
+    if (this.connectingSocket !== undefined) destroyQuietly(this.connectingSocket);
     const socket = this.socket;
     this.socket = undefined;
     if (socket === undefined || socket.destroyed) return;
@@ -95,6 +100,7 @@ export class SyslogStreamTransport implements SyslogTransport {
     if (this.connecting !== undefined) return this.connecting;
     const socket =
       'path' in this.target ? connect({ path: this.target.path }) : connect({ host: this.target.host, port: this.target.port });
+    this.connectingSocket = socket;
     this.connecting = awaitSyslogConnect(socket, {
       timeoutMs: this.connectTimeoutMs,
       where: this.where,
@@ -103,6 +109,7 @@ export class SyslogStreamTransport implements SyslogTransport {
       dispose: destroyQuietly,
     }).finally(() => {
       this.connecting = undefined;
+      this.connectingSocket = undefined;
     });
     return this.connecting;
   }

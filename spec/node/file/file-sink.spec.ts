@@ -475,6 +475,33 @@ describe('FileSink', () => {
       expect(diagnostics).toEqual([]);
     });
 
+    it("writes a file that neither rolls by time nor by size at its path only, as Serilog's plain file sink: archives named like app_20261001.log are neither appended to nor deleted", () => {
+      // A folder of dated archives beside the live file, as people keep them by hand or by cron.
+      fs.writeFileSync(path.join(dir, 'app.log'), 'live\n');
+      const archives = range(0, 40).map(
+        (day) => `app_${new Date(Date.UTC(2026, 9, 1 + day)).toISOString().slice(0, 10).replace(/-/g, '')}.log`,
+      );
+      for (const name of archives) fs.writeFileSync(path.join(dir, name), `${name}\n`);
+      const sink = new FileSink(path.join(dir, 'app.log'), { formatter: numbered });
+      expect(sink.emitSync(makeEvents(2))).toBe(true);
+      void sink.close();
+      expect(lines(path.join(dir, 'app.log'))).toEqual(['live', '{"N":0}', '{"N":1}']);
+      expect(fs.readdirSync(dir).sort()).toEqual(['app.log', ...archives].sort());
+      for (const name of archives) expect(lines(path.join(dir, name))).toEqual([name]);
+    });
+
+    it('still keeps a rolling set of a file without a period (rollOnFileSizeLimit) within retainedFileCountLimit', () => {
+      const sink = new FileSink(path.join(dir, 'app.log'), {
+        fileSizeLimitBytes: 8,
+        rollOnFileSizeLimit: true,
+        retainedFileCountLimit: 3,
+        formatter: numbered,
+      });
+      sink.emitSync(makeEvents(10));
+      void sink.close();
+      expect(fs.readdirSync(dir).sort()).toEqual(['app_007.log', 'app_008.log', 'app_009.log']);
+    });
+
     it('keeps every file when the limit is null', () => {
       const sink = new FileSink(path.join(dir, 'app.log'), {
         fileSizeLimitBytes: 8,
@@ -1015,6 +1042,36 @@ describe('FileSink at a day boundary, with fake timers', () => {
 
 // Real processes: the permission case runs as the user `nobody` when the tests run as root, who
 // ignores file permissions.
+describe('FileSink across a daylight-saving change', () => {
+  // In a child process, since a jest worker cannot change its own time zone. Oslo leaves summer
+  // time on 25 October 2026: 03:00 CEST (01:00 UTC) becomes 02:00 CET, so the local hour 02
+  // happens twice. Periods are UTC (docs/node.md), so no file name repeats and none is skipped.
+  it('rolls by the UTC hour, one file per hour, while the local clock goes back an hour', () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'rxlog-dst-'));
+    try {
+      const child = spawnSync(
+        process.execPath,
+        ['--import', 'tsx', path.join(__dirname, '..', 'fixtures', 'dst-rolling.ts'), dir],
+        {
+          cwd: path.resolve(__dirname, '../../..'),
+          encoding: 'utf8',
+          env: { ...process.env, TZ: 'Europe/Oslo' },
+          timeout: 60_000,
+        },
+      );
+      expect(child.stderr).toBe('');
+      // The child's local clock: 02:30 CEST, 02:00 CET, 02:30 CET, 03:00 …
+      expect(JSON.parse(child.stdout)).toEqual([2, 2, 2, 3, 3, 4]);
+      const files = fs.readdirSync(dir).sort();
+      expect(files).toEqual(['app-2026102500.log', 'app-2026102501.log', 'app-2026102502.log', 'app-2026102503.log']);
+      const byFile = files.map((file) => lines(path.join(dir, file)).map((line) => (JSON.parse(line) as { N: number }).N));
+      expect(byFile).toEqual([[0], [1, 2], [3, 4], [5]]);
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  }, 70_000);
+});
+
 describe('FileSink in child processes', () => {
   const root = path.resolve(__dirname, '../../..');
   const fixture = path.join(__dirname, '..', 'fixtures', 'file-logger.ts');

@@ -44,6 +44,16 @@ describe('awaitSyslogConnect', () => {
     expect(opts.calls).toEqual(['dispose']);
   });
 
+  it('rejects once when the socket closes before connecting (the sink destroyed it on close), and disposes it once', async () => {
+    const socket = new EventEmitter();
+    const opts = options();
+    const connected = awaitSyslogConnect(socket, opts);
+    socket.emit('close');
+    socket.emit('error', new Error('late'));
+    await expect(connected).rejects.toThrow('SyslogSink: closed');
+    expect(opts.calls).toEqual(['dispose']);
+  });
+
   it('disposes a socket that connects after the sink was closed', async () => {
     const socket = new EventEmitter();
     const opts = options({ closed: true });

@@ -65,6 +65,31 @@ describe('resolveSyslogSinkOptions', () => {
     expect(resolve({ messageIdProperty: false }).settings.messageIdProperty).toBeUndefined();
   });
 
+  it('throws a ConfigurationError when maxMessageBytes cannot hold the header, which cutting would leave without its fields and message', () => {
+    // Accepted before: every message arrived as "<14>1 … web-1.eu-west-1.shop.internal che", APP-NAME
+    // cut to "che" and PROCID, MSGID, structured data and the whole text gone.
+    const options: SyslogSinkOptions = {
+      maxMessageBytes: 64,
+      hostname: 'web-1.eu-west-1.shop.internal',
+      appName: 'checkout-service',
+      messageIdProperty: false,
+    };
+    // <191>1, a 24-character timestamp, hostname, APP-NAME, PROCID, MSGID "-" and SD "-", spaces between.
+    const header = 7 + 24 + 1 + 29 + 1 + 16 + 1 + String(process.pid).length + 1 + 1 + 1 + 1;
+    expect(() => resolveSyslogSinkOptions(options)).toThrow(ConfigurationError);
+    expect(() => resolveSyslogSinkOptions(options)).toThrow(
+      `SyslogSink: maxMessageBytes 64 is not valid (expected an integer from ${header} to 65507: the header takes up to ${header} bytes with this hostname, appName and MSGID)`,
+    );
+    expect(resolve({ ...options, maxMessageBytes: header }).settings.maxMessageBytes).toBe(header);
+    // A MSGID from a property takes up to 32 characters; RFC 3164's header has no MSGID nor SD.
+    expect(() => resolveSyslogSinkOptions({ ...options, maxMessageBytes: header, messageIdProperty: 'SourceContext' })).toThrow(
+      `from ${header + 31} to`,
+    );
+    const bsd = 5 + 15 + 1 + 29 + 1 + 16 + 1 + String(process.pid).length + 2;
+    expect(() => resolveSyslogSinkOptions({ ...options, format: 'rfc3164', maxMessageBytes: bsd - 1 })).toThrow(`from ${bsd} to`);
+    expect(resolve({ ...options, format: 'rfc3164', maxMessageBytes: bsd }).settings.maxMessageBytes).toBe(bsd);
+  });
+
   it.each<[Record<string, unknown>, RegExp]>([
     [{ transport: 'quic' }, /transport "quic"/],
     [{ format: 'rfc5425' }, /format "rfc5425"/],

@@ -1,4 +1,5 @@
-import { createServer, type Socket } from 'node:net';
+import { type ChildProcess, spawn } from 'node:child_process';
+import { connect, createServer, type Socket } from 'node:net';
 import { SyslogStreamTransport } from '../../../lib/node/syslog/syslog-stream-transport';
 import { startStreamServer } from './syslog-test-servers';
 
@@ -77,6 +78,51 @@ describe('SyslogStreamTransport', () => {
       expect(accepted).toHaveLength(2);
       await transport.close();
     });
+  });
+
+  describe('closed while it is still connecting', () => {
+    // A receiver that never answers: a listener whose process is blocked, so it never accepts, and
+    // whose accept queue (backlog 1) the fillers have filled. The kernel drops later SYNs, so a
+    // connect neither succeeds nor fails for minutes: as with a host that drops packets.
+    let listener: ChildProcess;
+    let port = 0;
+    const fillers: Socket[] = [];
+
+    beforeAll(async () => {
+      listener = spawn(process.execPath, [
+        '-e',
+        "const s = require('net').createServer().listen({ port: 0, host: '127.0.0.1', backlog: 1 }, () => { process.stdout.write(s.address().port + '\\n'); Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0); });",
+      ]);
+      port = await new Promise<number>((resolve) =>
+        listener.stdout?.once('data', (chunk: Buffer) => resolve(Number(String(chunk)))),
+      );
+      const queued: Promise<void>[] = [];
+      for (let i = 0; i < 16; i++) {
+        const filler = connect(port, '127.0.0.1').on('error', () => undefined);
+        fillers.push(filler);
+        queued.push(new Promise((resolve) => filler.once('connect', () => resolve())));
+      }
+      // The accept queue holds two (backlog + 1) and is full once they are in.
+      await Promise.any(queued);
+    });
+
+    afterAll(() => {
+      for (const filler of fillers) filler.destroy();
+      listener.kill();
+    });
+
+    it('abandons the connection at once: the send rejects, so nothing keeps the process alive until connectTimeoutMs', async () => {
+      const transport = new SyslogStreamTransport({ host: '127.0.0.1', port }, 'octet-counting', 600_000, 10_000);
+      const sending = transport.send(['never sent']).then(
+        () => 'sent',
+        (error: Error) => error.message,
+      );
+      await new Promise((resolve) => setImmediate(resolve));
+
+      await transport.close();
+
+      expect(await sending).toBe('SyslogSink: closed');
+    }, 10_000);
   });
 
   describe('closed with a write the receiver never takes', () => {
