@@ -14,7 +14,11 @@ import { SeqSink } from '../../../lib/sinks/http/seq-sink';
 import { startNestApp } from '../../nest/fixtures/run-nest-app';
 import type { Logger } from '../../../lib/pipeline/logger';
 import { MemorySink } from '../../../lib/sinks/memory-sink';
-import { exchangeRaw } from '../../helpers/node-http';
+import { exchangeRaw, listen } from '../../helpers/node-http';
+import { context, trace } from '@opentelemetry/api';
+import { NodeTracerProvider } from '@opentelemetry/sdk-trace-node';
+import { CompactJsonFormatter } from '../../../lib/formatting/compact-json-formatter';
+import { traceContextEnricher } from '../../../lib/otel/trace-context-enricher';
 
 interface Ingest {
   url: string;
@@ -605,4 +609,67 @@ describe.each(['express', 'fastify'])('createIngestHandler in NestJS on %s', (pl
     }
     expect(answers.every(([, status, accepted]) => status === 200 && accepted === 2)).toBe(true);
   }, 120_000);
+});
+
+// The real OpenTelemetry SDK: NodeTracerProvider registers its AsyncLocalStorage context manager,
+// and the server's HTTP handling runs inside a span, as an instrumented server's does.
+describe('createIngestHandler inside a traced server request', () => {
+  const provider = new NodeTracerProvider();
+  const tracer = provider.getTracer('spec');
+
+  beforeAll(() => provider.register());
+  afterAll(async () => {
+    await provider.shutdown();
+    trace.disable();
+    context.disable();
+  });
+
+  it("gives browser events the browser's own trace ids, or none: never the server request's span", async () => {
+    const memory = new MemorySink();
+    const log = new LoggerConfiguration().enrich.with(traceContextEnricher()).writeTo.sink(memory).createLogger();
+    const ingest = createIngestHandler(log);
+    const serverSpans: { traceId: string; spanId: string }[] = [];
+    const server = await listen(
+      createServer((req, res) =>
+        tracer.startActiveSpan('POST /api/logs', (span) => {
+          serverSpans.push(span.spanContext());
+          res.on('close', () => span.end());
+          ingest(req, res);
+        }),
+      ),
+    );
+    const browser = new LoggerConfiguration().writeTo
+      .sink(new HttpSink({ url: `${server.url}/api/logs` }), { batch: { size: 10, maxDelayMs: 10 } })
+      .createLogger();
+    try {
+      const browserTrace = { TraceId: '4bf92f3577b34da6a3ce929d0e0e4736', SpanId: '00f067aa0ba902b7', TraceFlags: 1 };
+      browser.information('Untraced click');
+      browser.child(browserTrace).information('Traced fetch');
+      browser.child({ TraceId: 'not-a-trace', SpanId: '00f067aa0ba902b7' }).information('Malformed ids');
+      await browser.close({ strategy: 'flush', timeoutMs: 5_000 });
+      expect(browser.metrics().sinks.http).toMatchObject({ delivered: 3 });
+
+      // The server's own logging inside the span still gets the span's ids.
+      tracer.startActiveSpan('server work', (span) => {
+        log.information('Server side');
+        span.end();
+      });
+      expect(serverSpans.length).toBeGreaterThan(0);
+      const [untraced, traced, malformed, serverSide] = memory.events;
+      const clef = new CompactJsonFormatter();
+      expect(untraced.properties.TraceId).toBeUndefined();
+      expect(untraced.properties.SpanId).toBeUndefined();
+      expect(clef.format(untraced)).not.toContain('"@tr"');
+      expect(traced.properties).toMatchObject(browserTrace);
+      expect(clef.format(traced)).toContain(`"@tr":"${browserTrace.TraceId}","@sp":"${browserTrace.SpanId}"`);
+      expect(malformed.properties.TraceId).toBeUndefined();
+      expect(malformed.properties.Client).toMatchObject({ TraceId: 'not-a-trace' });
+      expect(serverSide.properties.TraceId).toMatch(/^[0-9a-f]{32}$/);
+      for (const span of serverSpans)
+        expect(JSON.stringify(memory.events.slice(0, 3).map((e) => e.properties))).not.toContain(span.traceId);
+    } finally {
+      await server.close();
+      await log.close({ strategy: 'immediate', timeoutMs: 0 });
+    }
+  });
 });
