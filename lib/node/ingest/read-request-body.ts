@@ -95,20 +95,23 @@ export function readRequestBody(
 
 /**
  * Parsed JSON (an object, or an array of them) as lines; any other JSON value is one line (which
- * the caller rejects, as it would have unparsed); nothing parsed is an empty body.
+ * the caller rejects, as it would have unparsed); nothing parsed is an empty body. A value that
+ * cannot be written back (nested too deep for JSON.stringify, which JSON.parse read) is a line
+ * the caller rejects, so it is counted, and the other items are kept.
  */
 function parsedLines(parsed: unknown): string {
   if (parsed === undefined) return '';
-  try {
-    // JSON.stringify answers undefined (typed as string) for a function or symbol: no line then.
-    const line = (value: unknown): string => {
+  // JSON.stringify answers undefined (typed as string) for a function or symbol, and throws on a
+  // value nested too deep or a cycle: either is a line that is not an object.
+  const line = (value: unknown): string => {
+    try {
       const text: unknown = JSON.stringify(value);
-      return typeof text === 'string' ? text : '';
-    };
-    return Array.isArray(parsed) ? parsed.map(line).join('\n') : line(parsed);
-  } catch {
-    return '';
-  }
+      return typeof text === 'string' ? text : 'null';
+    } catch {
+      return 'null';
+    }
+  };
+  return Array.isArray(parsed) ? parsed.map(line).join('\n') : line(parsed);
 }
 
 /** Whether a request has a body (RFC 9112 §6.3: a `Transfer-Encoding`, or a `Content-Length` above 0). */

@@ -673,3 +673,67 @@ describe('createIngestHandler inside a traced server request', () => {
     }
   });
 });
+
+// Hostile bodies against the handler mounted as users mount it: on Express 5 (reading the body
+// itself, or after express.json()) and on Fastify 5 (its own request and reply, with Fastify's
+// parsers for JSON and text/plain and a pass-through one for CLEF and NDJSON).
+describe('createIngestHandler under hostile bodies on Express 5 and Fastify 5', () => {
+  interface Mounted {
+    memory: MemorySink;
+    ingest: IngestHandler;
+    /** Mount name → URL. */
+    urls: Record<'express' | 'express.json' | 'fastify', string>;
+    close(): Promise<void>;
+  }
+
+  async function mount(options: IngestHandlerOptions = {}): Promise<Mounted> {
+    const memory = new MemorySink();
+    const log = new LoggerConfiguration().minimumLevel.verbose().writeTo.sink(memory).createLogger();
+    const ingest = createIngestHandler(log, { rateLimit: false, ...options });
+    const app = express();
+    app.post('/raw', ingest);
+    app.post('/json', express.json({ limit: '10mb' }), ingest);
+    const expressServer = await listen(createServer(app));
+    const fastify = Fastify({ bodyLimit: 10 * 1024 * 1024 });
+    fastify.addContentTypeParser(['application/vnd.serilog.clef', 'application/x-ndjson'], (_request, _payload, parsed) =>
+      parsed(null),
+    );
+    fastify.post('/own', (request, reply) => ingest(request, reply));
+    await fastify.listen({ port: 0, host: '127.0.0.1' });
+    const fastifyUrl = `http://127.0.0.1:${(fastify.server.address() as AddressInfo).port}`;
+    return {
+      memory,
+      ingest,
+      urls: { express: `${expressServer.url}/raw`, 'express.json': `${expressServer.url}/json`, fastify: `${fastifyUrl}/own` },
+      close: async () => {
+        await expressServer.close();
+        await fastify.close();
+        await log.close({ strategy: 'immediate', timeoutMs: 0 });
+      },
+    };
+  }
+
+  let mounted: Mounted;
+  beforeAll(async () => {
+    mounted = await mount({ maxBodyBytes: 1_000_000, maxEventBytes: 1_000_000 });
+  });
+  afterAll(() => mounted.close());
+
+  const messages = (from: number): string[] => mounted.memory.events.slice(from).map((e) => e.renderMessage());
+
+  it.each(['express', 'express.json', 'fastify'] as const)(
+    'counts every item of a JSON array a framework parsed, also one too deep to serialise again (%s)',
+    async (where) => {
+      const from = mounted.memory.events.length;
+      const deep = `${'['.repeat(20_000)}${']'.repeat(20_000)}`;
+      const body = `[{"@mt":"kept"},{"@mt":"deep","D":${deep}}]`;
+      const answer = await post(mounted.urls[where], body, 'application/json');
+      // Unparsed (Express without a JSON parser) the array is one line, not an object: rejected whole.
+      if (where === 'express') expect(answer).toMatchObject({ status: 400, json: { accepted: 0, rejected: 1 } });
+      else {
+        expect(answer).toMatchObject({ status: 200, json: { accepted: 1, rejected: 1 } });
+        expect(messages(from)).toEqual(['kept']);
+      }
+    },
+  );
+});
