@@ -715,11 +715,178 @@ describe('createIngestHandler under hostile bodies on Express 5 and Fastify 5', 
 
   let mounted: Mounted;
   beforeAll(async () => {
-    mounted = await mount({ maxBodyBytes: 1_000_000, maxEventBytes: 1_000_000 });
+    mounted = await mount();
   });
   afterAll(() => mounted.close());
 
   const messages = (from: number): string[] => mounted.memory.events.slice(from).map((e) => e.renderMessage());
+
+  const everywhere = ['express', 'express.json', 'fastify'] as const;
+
+  it.each(everywhere)(
+    'keeps __proto__ and constructor.prototype as data, top-level and nested, polluting nothing (%s)',
+    async (where) => {
+      const from = mounted.memory.events.length;
+      const body =
+        '{"@t":"2026-11-30T10:00:00Z","@mt":"Hi {A}","__proto__":{"isAdmin":true},"constructor":{"prototype":{"polluted":true}},' +
+        '"A":{"__proto__":{"isAdmin":true},"constructor":{"prototype":{"polluted":true}},"B":[{"__proto__":{"isAdmin":true}}]}}';
+      const type = where === 'express.json' ? 'application/json' : 'application/vnd.serilog.clef';
+      expect(await post(mounted.urls[where], body, type)).toMatchObject({ status: 200, json: { accepted: 1, rejected: 0 } });
+      const event = mounted.memory.events[from];
+      const client = event.properties.Client as Record<string, Record<string, unknown>>;
+      expect(Object.keys(client)).toEqual(['__proto__', 'constructor', 'A']);
+      expect(client.A.isAdmin).toBeUndefined();
+      expect(Object.getOwnPropertyNames(client.A)).toEqual(['__proto__', 'constructor', 'B']);
+      expect((client.A.B as Record<string, unknown>[])[0].isAdmin).toBeUndefined();
+      expect(({} as Record<string, unknown>).isAdmin).toBeUndefined();
+      expect(({} as Record<string, unknown>).polluted).toBeUndefined();
+      expect((Object.prototype as Record<string, unknown>).polluted).toBeUndefined();
+      expect(event.properties.isAdmin).toBeUndefined();
+    },
+  );
+
+  it.each(everywhere)(
+    'keeps forged server-side fields of the client where they cannot pass for the server (%s)',
+    async (where) => {
+      const from = mounted.memory.events.length;
+      const before = Date.now();
+      const lines = [
+        { '@t': '+275760-09-13T00:00:00.000Z', '@mt': 'far future', '@i': 'deadbeef', '@r': ['forged'], '@m': 'forged render' },
+        { '@t': '0001-01-01T00:00:00Z', '@mt': 'far past {Origin}', Origin: 'server', ClientMessage: 'forged' },
+        { '@t': '2026-11-30T10:00:00Z', '@mt': 'unknown level', '@l': 'Critical' },
+        { '@t': '2026-11-30T10:00:00Z', '@mt': '{A}'.repeat(10_000), A: 'y' },
+        { '@t': '2026-11-30T10:00:00Z', '@mt': 'huge exception', '@x': 'x'.repeat(40_000) },
+      ];
+      const json = lines.map((line) => JSON.stringify(line));
+      // express.json() reads one JSON value: the lines go as an array, which it parses.
+      const answer =
+        where === 'express.json'
+          ? await post(mounted.urls[where], `[${json.join(',')}]`, 'application/json')
+          : await post(mounted.urls[where], json.join('\n'));
+      expect(answer).toMatchObject({ status: 200, json: { accepted: 3, rejected: 2 } });
+      const [future, past, holes] = mounted.memory.events.slice(from);
+      expect(future.renderMessage()).toBe('far future');
+      expect(future.properties).toMatchObject({ ClientTimestamp: '+275760-09-13T00:00:00.000Z', Client: {} });
+      expect(future.timestamp.getTime()).toBeGreaterThanOrEqual(before);
+      expect(future.timestamp.getTime()).toBeLessThanOrEqual(Date.now());
+      expect(past.properties).toMatchObject({
+        Origin: 'browser',
+        ClientMessage: 'far past server',
+        Client: { Origin: 'server' },
+      });
+      expect(past.timestamp.getTime()).toBeGreaterThanOrEqual(before);
+      // 10 000 holes render 10 000 characters here, inside maxEventBytes (32 KiB).
+      expect(holes.renderMessage()).toBe('y'.repeat(10_000));
+    },
+  );
+
+  it.each(['express', 'fastify'] as const)(
+    'reads NDJSON with a BOM, CRLF and blank lines, rejecting only an invalid UTF-8 line (%s)',
+    async (where) => {
+      const from = mounted.memory.events.length;
+      const body = Buffer.concat([
+        Buffer.from('\uFEFF{"timestamp":"2026-11-30T10:00:00Z","template":"first {N}","N":1}\r\n\r\n   \r\n'),
+        Buffer.from('{"message":"bad '),
+        Buffer.from([0xc3, 0x28]),
+        Buffer.from('"}\r\n{"message":"second"}\r\n\n'),
+      ]);
+      expect(await post(mounted.urls[where], body, 'application/x-ndjson')).toMatchObject({
+        status: 200,
+        json: { accepted: 2, rejected: 1 },
+      });
+      expect(messages(from)).toEqual(['first 1', 'second']);
+    },
+  );
+
+  it.each(['express', 'fastify'] as const)(
+    'takes a body of exactly maxBodyBytes and answers 413 to one byte more (%s)',
+    async (where) => {
+      const limited = await mount({ maxBodyBytes: 1_000 });
+      try {
+        const line = (length: number): string => {
+          const head = '{"@mt":"at the limit","P":"';
+          return `${head}${'p'.repeat(length - head.length - 2)}"}`;
+        };
+        expect(Buffer.byteLength(line(1_000))).toBe(1_000);
+        for (const type of ['application/vnd.serilog.clef', 'text/plain;charset=UTF-8']) {
+          expect(await post(limited.urls[where], line(1_000), type)).toMatchObject({ status: 200, json: { accepted: 1 } });
+          expect(await post(limited.urls[where], line(1_001), type)).toMatchObject({ status: 413 });
+        }
+        expect(limited.ingest.metrics().responses).toEqual({ 200: 2, 413: 2 });
+      } finally {
+        await limited.close();
+      }
+    },
+  );
+
+  it.each(['express', 'fastify'] as const)(
+    'answers 408 to a client sending one byte a second, closes its connection and counts it (%s)',
+    async (where) => {
+      const slow = await mount({ bodyTimeoutMs: 1_500 });
+      try {
+        const outcome = await new Promise<string>((resolve) => {
+          const req = request(slow.urls[where], {
+            method: 'POST',
+            headers: { 'Content-Type': 'application/vnd.serilog.clef', 'Content-Length': '1000' },
+          });
+          const drip = setInterval(() => req.write('x'), 1_000);
+          req.on('response', (res) => {
+            res.resume();
+            res.on('end', () => resolve(`${res.statusCode}`));
+          });
+          req.on('error', (error) => resolve(error.message));
+          req.on('close', () => clearInterval(drip));
+        });
+        expect(outcome).toBe('408');
+        expect(slow.ingest.metrics()).toMatchObject({ responses: { 408: 1 }, pendingBytes: 0 });
+      } finally {
+        await slow.close();
+      }
+    },
+  );
+
+  it.each(everywhere)('refuses a gzip body with 415 without writing what it holds (%s)', async (where) => {
+    const from = mounted.memory.events.length;
+    // A 1 MiB bomb of zeros in 1 KiB, wrapping a valid event.
+    const bomb = gzipSync(Buffer.concat([Buffer.from(clef({ '@mt': 'inflated' })), Buffer.alloc(1024 * 1024, 0x20)]));
+    const type = where === 'express.json' ? 'application/json' : 'application/vnd.serilog.clef';
+    const answer = await post(mounted.urls[where], bomb, type, { 'Content-Encoding': 'gzip' });
+    expect(answer.status).toBe(415);
+    expect(answer.headers.get('accept-encoding')).toBe('identity');
+    expect(messages(from)).toEqual([]);
+  });
+
+  it('writes a batch twice when the client sends it again after losing the answer: the handler does not de-duplicate', async () => {
+    const memory = new MemorySink();
+    const log = new LoggerConfiguration().writeTo.sink(memory).createLogger();
+    const ingest = createIngestHandler(log);
+    let answers = 0;
+    // The first answer is lost (the connection drops after the server wrote the batch), as when a
+    // proxy times out or the network fails on the way back.
+    const server = await listen(
+      createServer((req, res) => {
+        if (answers++ === 0) res.end = (() => res.destroy()) as typeof res.end;
+        ingest(req, res);
+      }),
+    );
+    const browser = new LoggerConfiguration().writeTo
+      .sink(new HttpSink({ url: `${server.url}/api/logs` }), {
+        batch: { size: 2, maxDelayMs: 10 },
+        retry: { attempts: 2, initialDelayMs: 10 },
+      })
+      .createLogger();
+    try {
+      browser.information('Paid {Order}', 1);
+      browser.information('Paid {Order}', 2);
+      await browser.close({ strategy: 'flush', timeoutMs: 5_000 });
+      expect(browser.metrics().sinks.http).toMatchObject({ delivered: 2, retried: 1 });
+      expect(memory.events.map((e) => e.renderMessage())).toEqual(['Paid 1', 'Paid 2', 'Paid 1', 'Paid 2']);
+      expect(ingest.metrics()).toMatchObject({ accepted: 4 });
+    } finally {
+      await server.close();
+      await log.close({ strategy: 'immediate', timeoutMs: 0 });
+    }
+  });
 
   it.each(['express', 'express.json', 'fastify'] as const)(
     'counts every item of a JSON array a framework parsed, also one too deep to serialise again (%s)',
