@@ -25,7 +25,7 @@ const UNBOUNDED: ByteBudget = { take: () => true, give: () => undefined };
  * string or Buffer (e.g. from `express.text()`) is used as it is, under the same limit; a body a
  * JSON parser already read (`express.json()`) is taken back as lines, one a value (each item of an
  * array on its own line). What a body being read holds is reserved from `budget`, shared by every
- * request (a declared `Content-Length` whole, up front; a chunked body as it grows); when it runs
+ * request as its bytes arrive (never a `Content-Length` that has not been sent); when it runs
  * out the result is `busy`; it is given back once the read ends, however it ends. A body some
  * middleware read without leaving it in `parsed` is `consumed`: it cannot be had any more.
  */
@@ -50,9 +50,9 @@ export function readRequestBody(
   }
   const declared = Number(req.headers['content-length']);
   if (Number.isFinite(declared) && declared > maxBytes) return Promise.resolve({ kind: 'too-large' });
-  // A declared length is reserved whole before anything is read; a chunked body as it arrives.
-  let reserved = Number.isFinite(declared) && declared > 0 ? declared : 0;
-  if (!budget.take(reserved)) return Promise.resolve({ kind: 'busy' });
+  // Bytes are reserved as they arrive, not as declared: a declared length costs a client nothing
+  // to send, so idle connections declaring bodies would hold the budget until they time out.
+  let reserved = 0;
   return new Promise((resolve) => {
     const chunks: Buffer[] = [];
     let size = 0;

@@ -22,6 +22,8 @@ import { traceContextEnricher } from '../../../lib/otel/trace-context-enricher';
 
 interface Ingest {
   url: string;
+  /** Requests the server has handed to the handler so far. */
+  readonly received: number;
   events: LogEvent[];
   handler: IngestHandler;
   log: Logger;
@@ -38,9 +40,12 @@ async function startIngest(options: IngestHandlerOptions = {}): Promise<Ingest> 
   const log = new LoggerConfiguration().minimumLevel.verbose().writeTo.sink(memory).createLogger();
   const handler = createIngestHandler(log, options);
   const sockets = new Set<Socket>();
-  const server: Server = createServer((req, res) =>
-    req.url?.startsWith('/ingest') ? handler(req, res) : res.writeHead(404).end(),
-  );
+  let received = 0;
+  const server: Server = createServer((req, res) => {
+    received++;
+    if (req.url?.startsWith('/ingest')) handler(req, res);
+    else res.writeHead(404).end();
+  });
   server.on('connection', (socket: Socket) => {
     sockets.add(socket);
     socket.on('close', () => sockets.delete(socket));
@@ -49,6 +54,9 @@ async function startIngest(options: IngestHandlerOptions = {}): Promise<Ingest> 
   const { port } = server.address() as AddressInfo;
   const ingest: Ingest = {
     url: `http://127.0.0.1:${port}/ingest`,
+    get received() {
+      return received;
+    },
     events: memory.events,
     handler,
     log,
@@ -111,6 +119,12 @@ function rawPost(
     (error: unknown) => Promise.reject(error instanceof Error ? error : new Error(String(error))),
   );
 }
+
+/** Waits (at most 10 s, a bound for loaded machines, not a sleep) until `done()`. */
+const until = async (done: () => boolean): Promise<void> => {
+  const end = Date.now() + 10_000;
+  while (!done() && Date.now() < end) await new Promise((resolve) => setTimeout(resolve, 5));
+};
 
 const clef = (value: Record<string, unknown>): string => JSON.stringify({ '@t': '2026-11-30T10:00:00.000Z', ...value });
 
@@ -274,7 +288,7 @@ describe('createIngestHandler', () => {
   it('bounds the body bytes held across concurrent requests: past maxPendingBytes a request is answered 503 with Retry-After, and gets in once others finish', async () => {
     const ingest = await startIngest({ rateLimit: false, maxBodyBytes: 10_000, maxPendingBytes: 15_000 });
     const line = `${clef({ '@mt': 'held' })}\n`;
-    /** Starts a POST declaring 9 000 bytes and sends its first line; `rest()` sends the remainder. */
+    /** Starts a POST declaring 9 000 bytes and sends 8 000 of them (bytes count as they arrive); `rest()` sends the remainder. */
     const holding = () => {
       const req = request(ingest.url, { method: 'POST', headers: { 'Content-Type': 'text/plain', 'Content-Length': '9000' } });
       const status = new Promise<number>((resolve) => {
@@ -284,8 +298,8 @@ describe('createIngestHandler', () => {
         });
         req.on('error', () => resolve(-1));
       });
-      req.write(line);
-      return { status, rest: () => req.end(' '.repeat(9_000 - line.length)), abort: () => req.destroy() };
+      req.write(line.padEnd(8_000, ' '));
+      return { status, rest: () => req.end(' '.repeat(1_000)), abort: () => req.destroy() };
     };
     const first = holding();
     await new Promise((resolve) => setTimeout(resolve, 50));
@@ -296,7 +310,7 @@ describe('createIngestHandler', () => {
       'Service Unavailable',
     ]);
     // Chunked (no Content-Length): refused once what arrived would go past the bound.
-    const chunked = await rawPost(ingest.url, { first: line.padEnd(7_000, ' '), contentType: 'text/plain' });
+    const chunked = await rawPost(ingest.url, { first: line.padEnd(7_500, ' '), contentType: 'text/plain' });
     expect(chunked.status).toBe(503);
     first.rest();
     expect(await first.status).toBe(200);
@@ -308,6 +322,27 @@ describe('createIngestHandler', () => {
     await new Promise((resolve) => setTimeout(resolve, 50));
     expect(await post(ingest.url, line.padEnd(9_000, ' '), 'text/plain')).toMatchObject({ status: 200, json: { accepted: 1 } });
     expect(ingest.events).toHaveLength(2);
+  });
+
+  it('lets idle connections that declare a Content-Length and send nothing hold none of maxPendingBytes', async () => {
+    // Two clients declaring bodies they never send (each under maxBodyBytes, within the rate
+    // limit) used to reserve maxPendingBytes until bodyTimeoutMs: every other client got 503.
+    const ingest = await startIngest({ maxBodyBytes: 10_000, maxPendingBytes: 15_000, bodyTimeoutMs: 30_000 });
+    const idle = ['9000', '6000'].map((length) => {
+      const req = request(ingest.url, { method: 'POST', headers: { 'Content-Type': 'text/plain', 'Content-Length': length } });
+      req.on('error', () => undefined);
+      req.flushHeaders();
+      return req;
+    });
+    try {
+      await until(() => ingest.received === 2);
+      expect(await post(ingest.url, clef({ '@mt': 'legit' }), 'text/plain')).toMatchObject({
+        status: 200,
+        json: { accepted: 1 },
+      });
+    } finally {
+      for (const req of idle) req.destroy();
+    }
   });
 
   it('counts what it did in metrics(): answers by status, clients that left, events accepted and lines rejected, bytes held', async () => {
