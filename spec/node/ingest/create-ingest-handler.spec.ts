@@ -891,6 +891,25 @@ describe('createIngestHandler under hostile bodies on Express 5 and Fastify 5', 
     expect(messages(from)).toEqual([]);
   });
 
+  it('remembers at most rateLimit.maxKeys clients under a flood of distinct ones, forgetting the least recently seen', async () => {
+    // The key is what a reverse proxy vouches for (here a header the test sets for it).
+    const limited = await mount({
+      rateLimit: { perSecond: 0.001, burst: 1, maxKeys: 50, key: (req) => String(req.headers['x-client']) },
+    });
+    try {
+      const from = (client: string) =>
+        post(limited.urls.express, clef({ '@mt': 'from {C}', C: client }), undefined, { 'X-Client': client });
+      expect((await from('c0')).status).toBe(200);
+      expect((await from('c0')).status).toBe(429);
+      for (let n = 1; n <= 60; n++) expect((await from(`c${n}`)).status).toBe(200);
+      // c0 was pushed out by 60 newer clients: its bucket is gone, so it starts again with a full one.
+      expect((await from('c0')).status).toBe(200);
+      expect((await from('c60')).status).toBe(429);
+    } finally {
+      await limited.close();
+    }
+  });
+
   it('writes a batch twice when the client sends it again after losing the answer: the handler does not de-duplicate', async () => {
     const memory = new MemorySink();
     const log = new LoggerConfiguration().writeTo.sink(memory).createLogger();
