@@ -55,6 +55,8 @@ const ACCEPTED_TYPES = new Set([
   'text/plain',
 ]);
 const MAX_USER_AGENT = 512;
+/** Trace properties an event has no value for, yet as own keys: enrichers never overwrite a property, so the server's trace is not added. */
+const NO_TRACE = { TraceId: undefined, SpanId: undefined, TraceFlags: undefined };
 /**
  * The server half of browser log shipping: a request handler that takes what rxlog's HTTP sinks
  * send from browsers (CLEF or NDJSON lines, including `sendBeacon` bodies sent as `text/plain`)
@@ -74,7 +76,10 @@ const MAX_USER_AGENT = 512;
  *   `{ClientMessage}` (the rendered message) with `ClientTemplate`, `ClientTimestamp`,
  *   `ClientLevel` (when lowered), `Origin: "browser"`, `UserAgent` and, if asked, `ClientAddress`;
  *   the client's exception text becomes the event's exception. The event's own timestamp is the
- *   time the server received it.
+ *   time the server received it;
+ * - the server event's `TraceId`, `SpanId` and `TraceFlags` are the client's own (CLEF `@tr` and
+ *   `@sp`, a valid pair) or none: never those of the server request it arrived in, which the
+ *   logger's enrichers (`traceContextEnricher`, a request context) would otherwise add.
  *
  * Answers `200 {"accepted":n,"rejected":m}` (400 with the same body when every line was rejected;
  * 503 with `Retry-After` once `log` is closed, so the client sends the batch again).
@@ -292,6 +297,9 @@ function write(log: IngestLogger, settings: ResolvedIngestOptions, server: Recor
     if (event.template !== undefined) properties.ClientTemplate = event.template;
     if (event.timestamp !== undefined) properties.ClientTimestamp = event.timestamp;
     if (event.clientLevel !== undefined) properties.ClientLevel = event.clientLevel;
+    // The event happened in the browser, not in this request: the browser's own trace ids or none,
+    // never the server span's or the request context's (present as keys, so no enricher adds them).
+    Object.assign(properties, NO_TRACE, event.trace);
     properties[settings.clientProperty] = event.properties;
     const logger = log.child(properties);
     if (event.exception === undefined) logger.write(event.level, INGEST_TEMPLATE, event.message);

@@ -30,7 +30,7 @@ export interface IngestHandlerOptions {
   /**
    * The most body bytes held at once across every request being read (what concurrent clients can
    * make the server buffer); a request that would go past it is answered 503 with `Retry-After: 1`
-   * (a declared `Content-Length` before anything is read). At least `maxBodyBytes`. Default `67_108_864` (64 MiB).
+   * (bytes count as they arrive: a declared `Content-Length` not yet sent holds nothing). At least `maxBodyBytes`. Default `67_108_864` (64 MiB).
    */
   maxPendingBytes?: number;
   /** The most events taken from one request; later lines are rejected (counted, not parsed). Default `1_000`. */

@@ -1,4 +1,5 @@
 import { isLevelName, type LogLevelName, levelValue, parseLevel } from '../../core/log-level';
+import { isSpanIdText, isTraceIdText, isZeroId } from '../../core/trace-context';
 import { parseTemplate } from '../../templates/parse-template';
 import { renderPropertyToken } from '../../templates/render-template';
 
@@ -18,6 +19,19 @@ export interface ClientEvent {
   readonly exception?: string;
   /** The client's own properties. */
   readonly properties: Record<string, unknown>;
+  /**
+   * The client's own trace context, when it sent a valid pair (CLEF `@tr` and `@sp`, or NDJSON
+   * `TraceId` and `SpanId`: 32 and 16 lower-case hex digits, not all zeros), with its
+   * `TraceFlags` property when that is a number from 0 to 255.
+   */
+  readonly trace?: ClientTrace;
+}
+
+/** A client event's trace context, as the server event carries it. */
+export interface ClientTrace {
+  readonly TraceId: string;
+  readonly SpanId: string;
+  readonly TraceFlags?: number;
 }
 
 /** Bounds applied to every line of a body. */
@@ -117,6 +131,7 @@ function readLine(bytes: Buffer, limits: ClientEventLimits): ClientEvent {
   }
 
   const capped = levelValue(sentLevel) > levelValue(limits.maxLevel);
+  const trace = readTrace(fields[clef ? '@tr' : 'TraceId'], fields[clef ? '@sp' : 'SpanId'], fields.TraceFlags);
   return {
     level: capped ? limits.maxLevel : sentLevel,
     ...(capped ? { clientLevel: sentLevel } : {}),
@@ -125,7 +140,15 @@ function readLine(bytes: Buffer, limits: ClientEventLimits): ClientEvent {
     ...(timestamp === undefined ? {} : { timestamp }),
     ...(exception === undefined ? {} : { exception }),
     properties,
+    ...(trace === undefined ? {} : { trace }),
   };
+}
+
+/** A valid, non-zero trace and span id pair (with the flags when they are a byte), else undefined: the ids go as a set or not at all. */
+function readTrace(traceId: unknown, spanId: unknown, flags: unknown): ClientTrace | undefined {
+  if (!isTraceIdText(traceId) || isZeroId(traceId) || !isSpanIdText(spanId) || isZeroId(spanId)) return undefined;
+  const byte = typeof flags === 'number' && Number.isInteger(flags) && flags >= 0 && flags <= 255;
+  return byte ? { TraceId: traceId, SpanId: spanId, TraceFlags: flags } : { TraceId: traceId, SpanId: spanId };
 }
 
 /**

@@ -25,7 +25,7 @@ const UNBOUNDED: ByteBudget = { take: () => true, give: () => undefined };
  * string or Buffer (e.g. from `express.text()`) is used as it is, under the same limit; a body a
  * JSON parser already read (`express.json()`) is taken back as lines, one a value (each item of an
  * array on its own line). What a body being read holds is reserved from `budget`, shared by every
- * request (a declared `Content-Length` whole, up front; a chunked body as it grows); when it runs
+ * request as its bytes arrive (never a `Content-Length` that has not been sent); when it runs
  * out the result is `busy`; it is given back once the read ends, however it ends. A body some
  * middleware read without leaving it in `parsed` is `consumed`: it cannot be had any more.
  */
@@ -50,9 +50,9 @@ export function readRequestBody(
   }
   const declared = Number(req.headers['content-length']);
   if (Number.isFinite(declared) && declared > maxBytes) return Promise.resolve({ kind: 'too-large' });
-  // A declared length is reserved whole before anything is read; a chunked body as it arrives.
-  let reserved = Number.isFinite(declared) && declared > 0 ? declared : 0;
-  if (!budget.take(reserved)) return Promise.resolve({ kind: 'busy' });
+  // Bytes are reserved as they arrive, not as declared: a declared length costs a client nothing
+  // to send, so idle connections declaring bodies would hold the budget until they time out.
+  let reserved = 0;
   return new Promise((resolve) => {
     const chunks: Buffer[] = [];
     let size = 0;
@@ -95,20 +95,23 @@ export function readRequestBody(
 
 /**
  * Parsed JSON (an object, or an array of them) as lines; any other JSON value is one line (which
- * the caller rejects, as it would have unparsed); nothing parsed is an empty body.
+ * the caller rejects, as it would have unparsed); nothing parsed is an empty body. A value that
+ * cannot be written back (nested too deep for JSON.stringify, which JSON.parse read) is a line
+ * the caller rejects, so it is counted, and the other items are kept.
  */
 function parsedLines(parsed: unknown): string {
   if (parsed === undefined) return '';
-  try {
-    // JSON.stringify answers undefined (typed as string) for a function or symbol: no line then.
-    const line = (value: unknown): string => {
+  // JSON.stringify answers undefined (typed as string) for a function or symbol, and throws on a
+  // value nested too deep or a cycle: either is a line that is not an object.
+  const line = (value: unknown): string => {
+    try {
       const text: unknown = JSON.stringify(value);
-      return typeof text === 'string' ? text : '';
-    };
-    return Array.isArray(parsed) ? parsed.map(line).join('\n') : line(parsed);
-  } catch {
-    return '';
-  }
+      return typeof text === 'string' ? text : 'null';
+    } catch {
+      return 'null';
+    }
+  };
+  return Array.isArray(parsed) ? parsed.map(line).join('\n') : line(parsed);
 }
 
 /** Whether a request has a body (RFC 9112 §6.3: a `Transfer-Encoding`, or a `Content-Length` above 0). */

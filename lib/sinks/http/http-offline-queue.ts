@@ -12,7 +12,7 @@ import { utf8Length } from './http-utf8-length';
 export interface OfflineStore {
   /** The stored text under `key`, or null when there is none. */
   getItem(key: string): string | null;
-  /** Stores `value` under `key`; may throw when the store is full (the queue then drops its oldest batches). */
+  /** Stores `value` under `key`; may throw when the store is full (the batch being saved then stays with the logger). */
   setItem(key: string, value: string): void;
   /** Removes what is stored under `key`. */
   removeItem(key: string): void;
@@ -22,7 +22,7 @@ export interface OfflineStore {
 export interface HttpOfflineOptions {
   /** Where batches are kept. Default `globalThis.localStorage` (browsers); elsewhere pass one. Where the browser blocks localStorage (reading it throws), the sink works as without `offline` and SelfLog says so. */
   store?: OfflineStore;
-  /** The most the store holds, in UTF-8 bytes of request bodies; the oldest batches are dropped past it. Default `1_048_576` (1 MiB, within every browser's localStorage quota). */
+  /** The most the store holds, in UTF-8 bytes of request bodies; a batch that would carry it past this is not kept (it stays with the logger). Default `1_048_576` (1 MiB, within every browser's localStorage quota). */
   maxBytes?: number;
   /** The store key. Default `'rxlog:offline:'` followed by the sink's URL. */
   key?: string;
@@ -30,11 +30,11 @@ export interface HttpOfflineOptions {
 
 /** What the offline store did, as seen from this page (the store itself outlives it). */
 export interface OfflineStats {
-  /** Events this page put into the store (they count as `delivered` in the logger's metrics). */
+  /** Events this page put into the store (they count as `delivered` in the logger's metrics; a batch the store cannot keep does not: see `save`). */
   readonly stored: number;
   /** Events sent from the store to the server by this page, whichever page stored them. */
   readonly replayed: number;
-  /** Events the store dropped: over `maxBytes`, refused by the storage quota, or refused by the server (4xx) when replayed. */
+  /** Events refused by the server (a 4xx) when replayed. The store never drops what it kept to make room; a batch it cannot keep stays with the logger. */
   readonly dropped: number;
   /** Events in the store now (from any page or tab using the same key). */
   readonly pending: number;
@@ -112,7 +112,7 @@ export class HttpOfflineQueue {
   stats(): OfflineStats {
     let pending = 0;
     let pendingBytes = 0;
-    for (const entry of this.#read()) {
+    for (const entry of this.#read() ?? []) {
       pending += entry.count;
       pendingBytes += utf8Length(entry.body);
     }
@@ -121,42 +121,46 @@ export class HttpOfflineQueue {
 
   /**
    * Sends a body, keeping it in the store when the browser is offline or the request fails
-   * without an HTTP answer; resolves once it was sent or stored, rejects on HTTP errors and timeouts.
+   * without an HTTP answer; resolves true once it was sent or stored, false when the browser is
+   * offline and the store cannot keep it (the caller waits for the network, as without a store);
+   * rejects on HTTP errors and timeouts, and on a network error the store cannot keep.
    */
-  async deliver(body: string, count: number): Promise<void> {
+  async deliver(body: string, count: number): Promise<boolean> {
+    if (isOffline()) return this.save(body, count);
     try {
-      if (!isOffline()) {
-        await this.#send(body);
-        if (this.#read().length > 0) void this.#replay();
-        return;
-      }
+      await this.#send(body);
     } catch (error) {
-      if (error instanceof HttpStatusError || error instanceof HttpTimeoutError) throw error;
+      if (error instanceof HttpStatusError || error instanceof HttpTimeoutError || !this.save(body, count)) throw error;
       SelfLog.write('HttpSink: a batch of {Count} events could not be sent ({Error}); it is kept offline', count, error);
+      return true;
     }
-    this.save(body, count);
+    if (this.#read()?.length) void this.#replay();
+    return true;
   }
 
-  /** Puts a body into the store now (synchronously), dropping the oldest batches past `maxBytes`. */
-  save(body: string, count: number): void {
-    if (utf8Length(body) > this.#maxBytes) {
-      this.#drop(count, 'a batch is larger than offline.maxBytes');
-      return;
-    }
+  /**
+   * Puts a body into the store now (synchronously) when it fits: true once kept. The store never
+   * drops a batch it kept to make room (the logger counted that one delivered), so past
+   * `maxBytes`, when the storage quota refuses the write or the storage cannot be read, it keeps
+   * nothing and answers false: the caller then handles the batch as without a store (it stays
+   * pending, is retried, or counts as failed), and nothing is lost uncounted.
+   */
+  save(body: string, count: number): boolean {
     const entries = this.#read();
-    entries.push({ id: `${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 10)}`, count, body });
-    let total = entries.reduce((sum, entry) => sum + utf8Length(entry.body), 0);
-    while (total > this.#maxBytes) {
-      const oldest = entries.shift() as Entry;
-      total -= utf8Length(oldest.body);
-      this.#drop(oldest.count, 'the offline store is full; the oldest batch is dropped');
+    let reason = 'the storage cannot be read';
+    if (entries !== undefined) {
+      entries.push({ id: `${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 10)}`, count, body });
+      reason = 'it would hold more than offline.maxBytes';
+      if (entries.reduce((sum, entry) => sum + utf8Length(entry.body), 0) <= this.#maxBytes) {
+        reason = 'the storage refused the write';
+        if (this.#write(entries)) {
+          this.#storedCount += count;
+          return true;
+        }
+      }
     }
-    this.#storedCount += count;
-    while (!this.#write(entries)) {
-      const oldest = entries.shift();
-      if (oldest === undefined) return;
-      this.#drop(oldest.count, 'the storage quota is exceeded; the oldest batch is dropped');
-    }
+    SelfLog.write('HttpSink: the offline store cannot keep {Count} events ({Reason}); the logger keeps them', count, reason);
+    return false;
   }
 
   /** Stops listening for `online`; what the store holds stays for the next page. */
@@ -183,7 +187,7 @@ export class HttpOfflineQueue {
   async #replayAll(): Promise<boolean> {
     let sent = false;
     while (!this.#closed && !isOffline() && !this.#leaving) {
-      const next = this.#read()[0] as Entry | undefined;
+      const next = this.#read()?.[0];
       if (next === undefined) break;
       try {
         // Not keepalive: a request that outlived the page would arrive without the store learning it.
@@ -192,26 +196,24 @@ export class HttpOfflineQueue {
       } catch (error) {
         const status = error instanceof HttpStatusError ? error.status : 0;
         if (status < 400 || status >= 500 || status === 408 || status === 429) break;
-        this.#drop(next.count, 'the server refused a stored batch');
+        this.#droppedCount += next.count;
+        SelfLog.write('HttpSink: {Count} events dropped: the server refused a stored batch', next.count, error);
       }
       sent = true;
-      this.#write(this.#read().filter((entry) => entry.id !== next.id));
+      const rest = this.#read();
+      if (rest !== undefined) this.#write(rest.filter((entry) => entry.id !== next.id));
     }
     return sent;
   }
 
-  #drop(count: number, why: string): void {
-    this.#droppedCount += count;
-    SelfLog.write('HttpSink: {Count} events dropped: {Reason}', count, why);
-  }
-
-  #read(): Entry[] {
+  /** What the store holds; undefined when it cannot be read (then nothing is written over it). */
+  #read(): Entry[] | undefined {
     let text: string | null;
     try {
       text = this.#store.getItem(this.#key);
     } catch (error) {
       SelfLog.write('HttpSink: the offline store could not be read', error);
-      return [];
+      return undefined;
     }
     if (text === null || text === '') return [];
     try {

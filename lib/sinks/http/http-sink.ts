@@ -62,7 +62,8 @@ export interface HttpSinkOptions {
   /**
    * Keeps batches that cannot leave (offline, network errors) in a bounded store and sends them
    * on the next `online` event or page load, oldest first; see {@link HttpOfflineOptions}. Such a
-   * batch counts as delivered in the logger's metrics; `sink.offline` says what the store did.
+   * batch counts as delivered in the logger's metrics; one the store cannot keep (past its bound,
+   * refused by the storage) is handled as without the option. `sink.offline` says what the store did.
    * Default none.
    */
   offline?: HttpOfflineOptions;
@@ -238,10 +239,8 @@ export class HttpSink implements Sink {
     if (events.length === 0) return;
     try {
       const body = this.#body(events);
-      if (this.#offlineQueue !== undefined) {
-        await this.#offlineQueue.deliver(body, events.length);
-        return;
-      }
+      // A batch the store cannot keep is sent as without a store.
+      if (this.#offlineQueue !== undefined && (await this.#offlineQueue.deliver(body, events.length))) return;
       if (isOffline()) {
         SelfLog.write(
           '{Sink}: the browser is offline; a batch of {Count} events waits for the network',
@@ -414,9 +413,7 @@ export class HttpSink implements Sink {
     if (isOffline()) {
       // A beacon sent offline is lost: the store is synchronous and survives the page; without
       // one, the batch stays pending with the logger, which sends it once the network is back.
-      if (store === undefined) return false;
-      this.#keepOffline(store, events);
-      return true;
+      return store !== undefined && this.#keepOffline(store, events, 0);
     }
     let sent = 0;
     let refusal = '';
@@ -440,26 +437,36 @@ export class HttpSink implements Sink {
       sent += payload.count;
     }
     if (sent === events.length) return true;
-    const rest = events.length - sent;
     if (store !== undefined) {
-      SelfLog.write('{Sink}: {Count} events are kept in the offline store: {Reason}', this.kind, rest, refusal);
-      this.#keepOffline(store, events.slice(sent));
-      return true;
+      SelfLog.write('{Sink}: {Count} events go to the offline store: {Reason}', this.kind, events.length - sent, refusal);
+      return this.#keepOffline(store, events, sent);
     }
-    SelfLog.write('{Sink}: {Count} events could not go by beacon and stay pending: {Reason}', this.kind, rest, refusal);
-    if (sent === 0) return false;
-    throw new PartialDeliveryError(sent, new Error(refusal));
+    return this.#pending(events.length, sent, refusal);
   }
 
-  /** Puts events into the offline store in bodies of at most 60 KiB (an event larger than that alone), so its bound drops as little as it must. */
-  #keepOffline(store: HttpOfflineQueue, events: readonly LogEvent[]): void {
-    for (let start = 0; start < events.length;) {
-      const rest = events.slice(start);
+  /**
+   * Puts the events from `start` on into the offline store in bodies of at most 60 KiB (an event
+   * larger than that alone), in order, until the store cannot keep one: what is left then stays
+   * pending with the logger, as without a store (see `#pending`).
+   */
+  #keepOffline(store: HttpOfflineQueue, events: readonly LogEvent[], start: number): boolean {
+    let kept = start;
+    while (kept < events.length) {
+      const rest = events.slice(kept);
       const piece = beaconPayload(rest, this.#body, BEACON_MAX_BYTES);
       const count = Math.max(1, piece.count);
-      store.save(piece.count === 0 ? this.#body(rest.slice(0, 1)) : piece.body, count);
-      start += count;
+      if (!store.save(piece.count === 0 ? this.#body(rest.slice(0, 1)) : piece.body, count)) break;
+      kept += count;
     }
+    return this.#pending(events.length, kept, 'the offline store cannot keep them');
+  }
+
+  /** `emitSync`'s answer when `sent` of `total` events left: true for all, false for none, else a PartialDeliveryError counting them; the rest stay pending with the logger. */
+  #pending(total: number, sent: number, reason: string): boolean {
+    if (sent === total) return true;
+    SelfLog.write('{Sink}: {Count} events could not go by beacon and stay pending: {Reason}', this.kind, total - sent, reason);
+    if (sent === 0) return false;
+    throw new PartialDeliveryError(sent, new Error(reason));
   }
 }
 

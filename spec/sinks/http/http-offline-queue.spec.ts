@@ -44,6 +44,124 @@ function browserLogger(sink: HttpSink) {
     .createLogger();
 }
 
+/** A fetch answering 200 at once (or rejecting as a network error while `down`), recording each body's event numbers. */
+function recordingFetch(): { fetch: typeof fetch; bodies: number[][]; down: { value: boolean } } {
+  const bodies: number[][] = [];
+  const down = { value: false };
+  const fake = (_url: unknown, init?: RequestInit): Promise<Response> => {
+    if (down.value) return Promise.reject(new TypeError('Failed to fetch'));
+    bodies.push(lines(init?.body as string));
+    return Promise.resolve(new Response('', { status: 200 }));
+  };
+  return { fetch: fake, bodies, down };
+}
+
+// What the store cannot keep (past maxBytes, refused by the storage quota, or a storage that
+// cannot be read) must not count as delivered: the logger keeps it, as without a store.
+describe('HttpSink offline store that cannot keep a batch (fake timers)', () => {
+  let page: FakePage;
+  let storage: FakeStorage;
+  const key = 'rxlog:offline:http://127.0.0.1:1/ingest';
+
+  beforeEach(() => {
+    jest.useFakeTimers();
+    page = installFakePage();
+    storage = new FakeStorage();
+  });
+
+  afterEach(() => {
+    page.restore();
+    jest.useRealTimers();
+  });
+
+  const sinkWith = (fetch: typeof globalThis.fetch, maxBytes?: number): HttpSink =>
+    new HttpSink({ url: 'http://127.0.0.1:1/ingest', fetch, offline: { store: storage, ...(maxBytes ? { maxBytes } : {}) } });
+
+  it('keeps what does not fit in maxBytes pending while offline, drops nothing it stored, and sends everything once online', async () => {
+    const { fetch, bodies } = recordingFetch();
+    goOffline(page, true);
+    const sink = sinkWith(fetch, 500);
+    const log = browserLogger(sink);
+    for (let n = 0; n < 10; n++) log.information('Event {N} with padding to fill the store', n);
+    await jest.advanceTimersByTimeAsync(1_000);
+    const stored = sink.offline!.stored;
+    expect(stored).toBeGreaterThan(0);
+    expect(stored).toBeLessThan(10);
+    expect(sink.offline).toMatchObject({ dropped: 0, pending: stored });
+    expect(sink.offline!.pendingBytes).toBeLessThanOrEqual(500);
+    expect(log.metrics().sinks.http).toMatchObject({
+      received: 10,
+      delivered: stored,
+      dropped: 0,
+      failed: 0,
+      pending: 10 - stored,
+    });
+
+    goOffline(page, false);
+    await jest.advanceTimersByTimeAsync(1_000);
+    expect(bodies.flat().sort((x, y) => x - y)).toEqual([0, 1, 2, 3, 4, 5, 6, 7, 8, 9]);
+    expect(log.metrics().sinks.http).toMatchObject({ received: 10, delivered: 10, dropped: 0, failed: 0, pending: 0 });
+    expect(sink.offline).toMatchObject({ stored, replayed: stored, dropped: 0, pending: 0 });
+    await log.close();
+  });
+
+  it('keeps a batch the storage quota refuses pending while offline, not delivered', async () => {
+    const { fetch, bodies } = recordingFetch();
+    goOffline(page, true);
+    storage.quota = 10;
+    const sink = sinkWith(fetch);
+    const log = browserLogger(sink);
+    log.information('Event {N}', 0);
+    log.information('Event {N}', 1);
+    await jest.advanceTimersByTimeAsync(1_000);
+    expect(log.metrics().sinks.http).toMatchObject({ received: 2, delivered: 0, dropped: 0, failed: 0, pending: 2 });
+    expect(sink.offline).toMatchObject({ stored: 0, dropped: 0, pending: 0 });
+    goOffline(page, false);
+    await jest.advanceTimersByTimeAsync(1_000);
+    expect(bodies).toEqual([[0, 1]]);
+    expect(log.metrics().sinks.http).toMatchObject({ delivered: 2, pending: 0 });
+    await log.close();
+  });
+
+  it('counts a batch that failed with a network error as failed when the store cannot keep it, and overwrites nothing in a store it cannot read', async () => {
+    const { fetch, down } = recordingFetch();
+    down.value = true;
+    storage.setItem(key, JSON.stringify([{ id: 'a', count: 1, body: '{"N":100}' }]));
+    const unreadable = jest.spyOn(storage, 'getItem').mockImplementation(() => {
+      throw new DOMException('The operation is insecure.', 'SecurityError');
+    });
+    const sink = sinkWith(fetch);
+    const log = browserLogger(sink);
+    log.information('Event {N}', 0);
+    log.information('Event {N}', 1);
+    await jest.advanceTimersByTimeAsync(1_000);
+    expect(log.metrics().sinks.http).toMatchObject({ received: 2, delivered: 0, failed: 2, pending: 0 });
+    expect(log.metrics().sinks.http.lastError).toContain('Failed to fetch');
+    unreadable.mockRestore();
+    expect(JSON.parse(storage.items.get(key) ?? '[]')).toEqual([{ id: 'a', count: 1, body: '{"N":100}' }]);
+    await log.close();
+  });
+
+  it('keeps what the store refuses at page hide pending with the logger instead of counting it delivered', async () => {
+    const { fetch } = recordingFetch();
+    goOffline(page, true);
+    storage.quota = 10;
+    const sink = sinkWith(fetch);
+    const log = new LoggerConfiguration().writeTo.sink(sink, { batch: { size: 100, maxDelayMs: 60_000 } }).createLogger();
+    const uninstall = installPageHideFlush(log, page.target);
+    for (let n = 0; n < 3; n++) log.information('Event {N}', n);
+    page.hide();
+    expect(page.calls).toBe(0);
+    expect(log.metrics().sinks.http).toMatchObject({ received: 3, delivered: 0, dropped: 0, failed: 0, pending: 3 });
+    uninstall();
+    const closing = log.close({ strategy: 'immediate', timeoutMs: 0 });
+    await jest.advanceTimersByTimeAsync(1_000);
+    const report = (await closing).sinks.http;
+    expect(report).toMatchObject({ delivered: 0, failed: 0 });
+    expect(report.dropped + report.undelivered).toBe(3);
+  });
+});
+
 describe('HttpSink offline store', () => {
   let page: FakePage;
   let server: TestServer;
@@ -115,39 +233,6 @@ describe('HttpSink offline store', () => {
     await log.close();
     expect(log.metrics().sinks.http).toMatchObject({ delivered: 0, failed: 2 });
     expect(sink.offline).toMatchObject({ stored: 0, pending: 0 });
-  });
-
-  it('bounds the store by maxBytes, dropping and counting the oldest batches', async () => {
-    goOffline(page, true);
-    const sink = new HttpSink({ url: `${server.url}/ingest`, offline: { store: storage, maxBytes: 400 } });
-    const log = browserLogger(sink);
-    for (let n = 0; n < 20; n++) log.information('Event {N} with some padding to fill the store', n);
-    await log.flush();
-    const stats = sink.offline!;
-    expect(stats.pendingBytes).toBeLessThanOrEqual(400);
-    expect(stats.stored).toBe(20);
-    expect(stats.dropped + stats.pending).toBe(20);
-    expect(stats.dropped).toBeGreaterThan(0);
-    goOffline(page, false);
-    await server.received(stats.pending / 2);
-    await settle();
-    // What survived are the newest events, in order.
-    expect(server.requests.flatMap((r) => lines(r.body))).toEqual(
-      Array.from({ length: stats.pending }, (_, i) => 20 - stats.pending + i),
-    );
-    await log.close();
-  });
-
-  it('counts what the storage quota refuses as dropped', async () => {
-    goOffline(page, true);
-    storage.quota = 10;
-    const sink = new HttpSink({ url: `${server.url}/ingest`, offline: { store: storage } });
-    const log = browserLogger(sink);
-    log.information('Event {N}', 0);
-    log.information('Event {N}', 1);
-    await log.flush();
-    expect(sink.offline).toMatchObject({ stored: 2, dropped: 2, pending: 0 });
-    await log.close();
   });
 
   it('drops a stored batch the server refuses (4xx) and keeps one it cannot take now (5xx)', async () => {

@@ -602,6 +602,87 @@ describe('HttpSink', () => {
       expect(log.metrics().sinks.http.lastError).toContain('413');
     });
 
+    it('counts every event against a server that answers 500 forever: retries, then the breaker opens, and nothing is lost uncounted', async () => {
+      server = await startTestServer(() => ({ status: 500, body: 'boom' }));
+      const log = new LoggerConfiguration().writeTo
+        .sink(new HttpSink({ url: server.url }), {
+          batch: { size: 2, maxDelayMs: 10 },
+          retry: { attempts: 2, initialDelayMs: 5 },
+          circuitBreaker: { failureThreshold: 3, resetTimeoutMs: 60_000 },
+        })
+        .createLogger();
+      const balanced = (): boolean => {
+        const m = log.metrics().sinks.http;
+        return m.received === m.delivered + m.dropped + m.failed + m.pending;
+      };
+      for (let n = 0; n < 12; n++) {
+        log.information('Item {N}', n);
+        expect(balanced()).toBe(true);
+      }
+      const report = await log.close({ strategy: 'graceful', timeoutMs: 5_000 });
+      expect(balanced()).toBe(true);
+      expect(report.sinks.http).toEqual({ delivered: 0, dropped: 0, failed: 12, undelivered: 0 });
+      // Three batches of two tried twice each, then the open breaker sends the other three to nobody.
+      expect(server.requests).toHaveLength(6);
+      expect(log.metrics().sinks.http).toMatchObject({ breaker: 'open', retried: 3 });
+    });
+
+    it('counts a batch delivered when the server closes the connection after a 2xx status, and retries one closed before it', async () => {
+      let connections = 0;
+      const sockets = new Set<Socket>();
+      const raw = createServer((req, res) => {
+        req.resume();
+        req.on('end', () => {
+          connections++;
+          // The first request: the connection drops before any status; later ones get a 200 and a cut body.
+          if (connections === 1) return void res.destroy();
+          res.writeHead(200, { 'Content-Length': '100' });
+          res.write('{"partial":');
+          setImmediate(() => res.destroy());
+        });
+      });
+      raw.on('connection', (socket: Socket) => {
+        sockets.add(socket);
+        socket.on('close', () => sockets.delete(socket));
+      });
+      await new Promise<void>((resolve) => raw.listen(0, '127.0.0.1', resolve));
+      try {
+        const log = new LoggerConfiguration().writeTo
+          .sink(new HttpSink({ url: `http://127.0.0.1:${(raw.address() as AddressInfo).port}/` }), {
+            batch: { size: 2, maxDelayMs: 10 },
+            retry: { attempts: 2, initialDelayMs: 5 },
+          })
+          .createLogger();
+        log.information('Item {N}', 0);
+        log.information('Item {N}', 1);
+        const report = await log.close({ strategy: 'graceful', timeoutMs: 5_000 });
+        expect(report.sinks.http).toEqual({ delivered: 2, dropped: 0, failed: 0, undelivered: 0 });
+        expect(log.metrics().sinks.http.retried).toBe(1);
+        expect(connections).toBe(2);
+      } finally {
+        for (const socket of sockets) socket.destroy();
+        await new Promise<void>((resolve) => raw.close(() => resolve()));
+      }
+    });
+
+    it("fails a batch Loki answers 400 (entries out of order) at once, keeping Loki's reason in lastError", async () => {
+      const reason =
+        'entry with timestamp 2026-12-01 10:00:00 +0000 UTC ignored, reason: \'entry out of order\' for stream: {level="info"}';
+      server = await startTestServer(() => ({ status: 400, body: `${reason},\ntotal ignored: 2 out of 2` }));
+      const log = new LoggerConfiguration().writeTo
+        .sink(new LokiSink({ url: server.url }), {
+          batch: { size: 2, maxDelayMs: 10 },
+          retry: { attempts: 3, initialDelayMs: 5 },
+        })
+        .createLogger();
+      log.information('Item {N}', 0);
+      log.information('Item {N}', 1);
+      const report = await log.close({ strategy: 'graceful', timeoutMs: 5_000 });
+      expect(report.sinks.loki).toEqual({ delivered: 0, dropped: 0, failed: 2, undelivered: 0 });
+      expect(server.requests).toHaveLength(1);
+      expect(log.metrics().sinks.loki.lastError).toContain("'entry out of order'");
+    });
+
     it('keeps credentials of the URL (user:password@, query values) out of errors, lastError and SelfLog', async () => {
       server = await startTestServer(() => ({ status: 500, body: 'boom' }));
       const url = server.url.replace('http://', 'http://') + '/ingest?token=s3cr3t-t0ken&clef';
