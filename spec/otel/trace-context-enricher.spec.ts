@@ -1,5 +1,5 @@
 import { context, INVALID_SPAN_CONTEXT, trace } from '@opentelemetry/api';
-import { NodeTracerProvider } from '@opentelemetry/sdk-trace-node';
+import { useRegisteredTracer } from '../helpers/registered-tracer';
 import { LoggerConfiguration } from '../../lib/configuration/logger-configuration';
 import { CompactJsonFormatter } from '../../lib/formatting/compact-json-formatter';
 import { TextFormatter } from '../../lib/formatting/text-formatter';
@@ -8,15 +8,7 @@ import { MemorySink } from '../../lib/sinks/memory-sink';
 
 // The real OpenTelemetry SDK in-process: NodeTracerProvider registers its AsyncLocalStorage context manager.
 describe('traceContextEnricher', () => {
-  const provider = new NodeTracerProvider();
-  const tracer = provider.getTracer('spec');
-
-  beforeAll(() => provider.register());
-  afterAll(async () => {
-    await provider.shutdown();
-    trace.disable();
-    context.disable();
-  });
+  const tracer = useRegisteredTracer();
 
   function setup(): { log: ReturnType<LoggerConfiguration['createLogger']>; sink: MemorySink } {
     const sink = new MemorySink();

@@ -15,8 +15,7 @@ import { startNestApp } from '../../nest/fixtures/run-nest-app';
 import type { Logger } from '../../../lib/pipeline/logger';
 import { MemorySink } from '../../../lib/sinks/memory-sink';
 import { exchangeRaw, listen } from '../../helpers/node-http';
-import { context, trace } from '@opentelemetry/api';
-import { NodeTracerProvider } from '@opentelemetry/sdk-trace-node';
+import { useRegisteredTracer } from '../../helpers/registered-tracer';
 import { CompactJsonFormatter } from '../../../lib/formatting/compact-json-formatter';
 import { traceContextEnricher } from '../../../lib/otel/trace-context-enricher';
 
@@ -649,15 +648,7 @@ describe.each(['express', 'fastify'])('createIngestHandler in NestJS on %s', (pl
 // The real OpenTelemetry SDK: NodeTracerProvider registers its AsyncLocalStorage context manager,
 // and the server's HTTP handling runs inside a span, as an instrumented server's does.
 describe('createIngestHandler inside a traced server request', () => {
-  const provider = new NodeTracerProvider();
-  const tracer = provider.getTracer('spec');
-
-  beforeAll(() => provider.register());
-  afterAll(async () => {
-    await provider.shutdown();
-    trace.disable();
-    context.disable();
-  });
+  const tracer = useRegisteredTracer();
 
   it("gives browser events the browser's own trace ids, or none: never the server request's span", async () => {
     const memory = new MemorySink();
