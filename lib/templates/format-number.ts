@@ -94,12 +94,16 @@ function general(abs: number, precision: number | undefined, e: string, integral
   return `${body}${e}${exponent < 0 ? '-' : '+'}${String(Math.abs(exponent)).padStart(2, '0')}`;
 }
 
+/** A custom format's exponent (`E+00`), read from `lastIndex`. */
+const EXPONENT = /[Ee][+-]?0+/y;
+
 const isDigit = (item: string): boolean => item === '0' || item === '#';
 
 /**
  * One section of a custom format filled with the non-negative number 0.`digits` × 10^`point`, and
  * whether it rounded to zero; undefined when the section has no digit placeholder and `allowLiteral`
- * is false. Items are `0`, `#`, `.`, `,` or a literal (its text after a leading `'`); `exponent` is
+ * is false. Items are `0`, `#`, `.`, `,`, a literal (its text after a leading `'`) or an exponent as
+ * written (`E+00`: scientific notation, the integer placeholders fixing the exponent); `exponent` is
  * the power of ten its `%` (+2) and `‰` (+3) scale by, and each `,` right after the last integer
  * digit scales by -3. The value is rounded half away from zero to the section's decimals (.NET's
  * `RoundNumber` on its digits).
@@ -137,8 +141,16 @@ function fillSection(
   }
   if (intDigits === 0 && maxFrac === 0 && !allowLiteral) return undefined;
 
-  // Round to the section's decimals; a carry out of the first digit (999 → 1000) moves the point.
+  // Round to the section's decimals; a carry out of the first digit (999 → 1000) moves the point,
+  // or in scientific notation (where the integer placeholders hold the integer digits) the exponent.
   let scale = point + exponent;
+  // The first exponent makes the section scientific; a second one is text.
+  const sci = items.find((item) => item.length > 1 && item[0] !== "'");
+  let power = 0;
+  if (sci !== undefined) {
+    power = scale - intDigits;
+    scale = intDigits;
+  }
   const keep = scale + maxFrac;
   if (keep < 0) digits = '';
   else if (keep < digits.length) {
@@ -146,14 +158,17 @@ function fillSection(
     digits = digits.slice(0, keep);
     if (up) {
       const next = String(BigInt(digits || '0') + 1n);
-      if (next.length > digits.length) scale++;
+      if (next.length > digits.length) {
+        if (sci === undefined) scale++;
+        else power++;
+      }
       digits = next;
     }
   }
   let end = digits.length;
   while (end > 0 && digits[end - 1] === '0') end--;
   digits = digits.slice(0, end);
-  if (end === 0) scale = 0;
+  if (end === 0) scale = power = 0;
   const intText = scale > 0 ? digits.slice(0, scale).padEnd(scale, '0') : '';
   const frac = (scale >= end ? '' : scale < 0 ? `${'0'.repeat(-scale)}${digits}` : digits.slice(scale)).padEnd(minFrac, '0');
 
@@ -179,7 +194,10 @@ function fillSection(
       if (!seenPoint && intDigits === 0) out += int;
       if (!seenPoint && frac.length > 0) out += '.';
       seenPoint = true;
-    } else if (item !== ',') out += item.slice(1);
+    } else if (item === sci) {
+      // `+` only with `E+`; at least as many digits as zeros.
+      out += `${item[0]}${power < 0 ? '-' : item[1] === '+' ? '+' : ''}${String(Math.abs(power)).padStart(item.replace(/^.[+-]?/, '').length, '0')}`;
+    } else if (item !== ',') out += item[0] === "'" ? item.slice(1) : item;
   }
   return [out, end === 0];
 }
@@ -193,7 +211,8 @@ function fillSection(
  * with `,`), `P1` (percent, `12.5 %`, as the invariant culture writes it), `E2` (`1.23E+004`), `X` / `x` / `X8` (hex; a negative 32-bit
  * integer as two's complement), `G` / `G3` (.NET's general format: `0.0000023` → `2.3E-06`, `1234`
  * with `G2` → `1.2E+03`), `R` (as `G` without a precision, as .NET Core 3.0+ writes it). Custom formats: `0` (digit), `#` (optional digit), `.`,
- * `,` (grouping between digits, scaling by 1000 after them), `%`, `‰`, `'literal'`, `\c`, and up to
+ * `,` (grouping between digits, scaling by 1000 after them), `%`, `‰`, `E+0` / `e-00` / `E0` (scientific:
+ * `0.00E+00` → `1.23E+00`), `'literal'`, `\c`, and up to
  * three `;`-separated sections (positive; negative; zero): a value that rounds to zero takes the zero
  * section (with two sections, a negative one rounding to zero takes the first, unsigned). As in .NET
  * Core 3.0+, a negative value keeps its sign when it rounds to zero, and so does -0 (`-0.00` with `N2`
@@ -235,6 +254,11 @@ function custom(format: string, negative: boolean, digits: string, point: number
       sections.push([]);
       exponents.push(0);
     } else if ('0#.,'.includes(c)) items.push(c);
+    else if (((EXPONENT.lastIndex = i), EXPONENT.test(format))) {
+      // An exponent, as written: `E0`, `E+00`, `e-0`.
+      items.push(format.slice(i, EXPONENT.lastIndex));
+      i = EXPONENT.lastIndex - 1;
+    }
     // A trailing `\` escapes nothing, but its section is not empty.
     else if (c === '\\') items.push(i + 1 < format.length ? `'${format[++i]}` : "'");
     else if (c === "'" || c === '"') {

@@ -243,6 +243,33 @@ describe('formatNumber', () => {
     });
   });
 
+  // learn.microsoft.com "Custom numeric format strings", "E0" / "E+0" / "E-0": an exponent after a run of placeholders
+  // is scientific notation (.NET's NumberToStringFormat: as many significant digits as placeholders, the integer
+  // placeholders fixing the exponent, at least as many exponent digits as zeros, `+` only with `E+`). Before, the
+  // zeros of the exponent were read as fraction placeholders: 1.23456 with `0.00E+00` rendered as `1.23E+46`.
+  it.each<[number, string, string]>([
+    [86000, '0.###E+0', '8.6E+4'],
+    [86000, '0.###E+000', '8.6E+004'],
+    [86000, '0.###E-000', '8.6E004'],
+    [1.23456, '0.00E+00', '1.23E+00'],
+    [1234.5, '0.0e-0', '1.2e3'],
+    [0.000123, '0.0E-0', '1.2E-4'],
+    [0.000123, '0.0E+0', '1.2E-4'],
+    [-12345, '0.0E+0', '-1.2E+4'],
+    [0, '0.0E+0', '0.0E+0'],
+    [9.99, '0.0E+0', '1.0E+1'],
+    [12, '0E0', '1E1'],
+    [1234.5, '##0.0E+0', '123.5E+1'],
+    [0.5, '0.0E+0%', '5.0E+1%'],
+    [1.5, '0.0E+0E+0', '1.5E+0E+0'],
+    [5, '0 E+5', '5 E+5'],
+    [1e300, '0.00E+0', '1.00E+300'],
+    [-1.5, '0.0E+0;(0.0E+0)', '(1.5E+0)'],
+    [1.5, '0E+0000', '2E+0000'],
+  ])('formats %p with the scientific custom format %p as .NET does (%p)', (value, format, expected) => {
+    expect(formatNumber(value, format)).toBe(expected);
+  });
+
   it("writes as many decimals as a custom format asks for, past toFixed's limit of 100", () => {
     expect(formatNumber(1.5, `0.${'0'.repeat(150)}`)).toBe(`1.5${'0'.repeat(149)}`);
     expect(formatNumber(-1.5, `0.${'#'.repeat(150)}`)).toBe('-1.5');
