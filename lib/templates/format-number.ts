@@ -1,4 +1,5 @@
-const STANDARD = /^([A-Za-z])(\d{0,2})$/;
+/** A standard format: a letter and a precision; one of more than two digits is not applied. */
+const STANDARD = /^([A-Za-z])(\d*)$/;
 
 /** Longest format applied, in characters; a longer one is ignored, so a template cannot make rendering costly. */
 const MAX_FORMAT_LENGTH = 1000;
@@ -207,7 +208,7 @@ function fillSection(
  * characters, gives the default rendering (`String(value)`), and NaN and ±Infinity always render as
  * `NaN`, `Infinity`, `-Infinity`.
  *
- * Standard formats (precision optional): `D5` (zero-padded integer), `F2` (fixed), `N2` (grouped
+ * Standard formats (precision optional, at most two digits): `D5` (zero-padded integer), `F2` (fixed), `N2` (grouped
  * with `,`), `P1` (percent, `12.5 %`, as the invariant culture writes it), `E2` (`1.23E+004`), `X` / `x` / `X8` (hex; a negative 32-bit
  * integer as two's complement), `G` / `G3` (.NET's general format: `0.0000023` → `2.3E-06`, `1234`
  * with `G2` → `1.2E+03`), `R` (as `G` without a precision, as .NET Core 3.0+ writes it). Custom formats: `0` (digit), `#` (optional digit), `.`,
@@ -231,7 +232,7 @@ export function formatNumber(value: number, format: string): string {
   const match = STANDARD.exec(format);
   if (match !== null) {
     const precision = match[2].length > 0 ? Number(match[2]) : undefined;
-    return standard(value, negative, match[1], precision) ?? String(value);
+    return (match[2].length < 3 && standard(value, negative, match[1], precision)) || String(value);
   }
   // .NET formats a double with a custom format from its first 15 significant digits: 0.<digits> × 10^point.
   const [mantissa, exponent] = abs.toExponential(14).split('e');

@@ -305,6 +305,19 @@ describe('formatNumber', () => {
     expect(formatNumber(1.5, 'Q')).toBe('1.5');
   });
 
+  // .NET takes a precision up to 999 999 999 (`F100` is 100 decimals); rxlog reads two digits, so a longer one renders
+  // as without a format. Before, `F100` was read as a custom format: 5 rendered as `F105`, 255 with `X100` as `X1255`.
+  it.each<[number, string]>([
+    [5, 'F100'],
+    [5, 'D100'],
+    [255, 'X100'],
+    [1.5, 'E100'],
+    [1.5, 'G100'],
+    [1.5, 'N0100'],
+  ])('renders %p with the three-digit precision %p as without a format', (value, format) => {
+    expect(formatNumber(value, format)).toBe(String(value));
+  });
+
   it('renders NaN and infinities the same with any format', () => {
     expect(formatNumber(Number.NaN, '0.00')).toBe('NaN');
     expect(formatNumber(Infinity, 'N2')).toBe('Infinity');
