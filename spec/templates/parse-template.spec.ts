@@ -134,7 +134,7 @@ describe('parseTemplate', () => {
     expect(parseTemplate(template).tokens).toEqual([text(template)]);
   });
 
-  describe('conformance with Serilog’s MessageTemplateParserTests', () => {
+  describe('Serilog test/Serilog.Tests/Parsing/MessageTemplateParserTests.cs (serilog/serilog at 60935b4)', () => {
     it.each<[string, TemplateToken[]]>([
       ['{Hello}', [hole('Hello', '{Hello}')]],
       ['{{ Hi! }', [text('{ Hi! }')]],
