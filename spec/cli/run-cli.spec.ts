@@ -115,6 +115,13 @@ describe('runCli', () => {
     expect(stdout).toBe(`${CLEF_INFO}\n`);
   });
 
+  it('passes a line whose @t is outside the years 0001–9999 through unchanged with --json, never restamped', async () => {
+    const line = '{"@t":"+010000-01-01T00:00:00.000Z","@mt":"From the future"}';
+    const result = await run(['--json'], `${line}\n`);
+    expect(result.stdout).toBe(`${line}\n`);
+    expect((await run(['--strict'], `${line}\n`)).code).toBe(1);
+  });
+
   it('filters by --level, --grep and --where together', async () => {
     const template = ['--template', '{Level:u3} {Message}'];
     expect((await run([...template, '--level', 'warning'], MIXED)).stdout).toBe(
