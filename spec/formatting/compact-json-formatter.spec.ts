@@ -340,6 +340,21 @@ describe('CompactJsonFormatter', () => {
   });
 });
 
+describe('CompactJsonFormatter with a lone surrogate in the template', () => {
+  // quoteJson writes a lone surrogate as U+FFFD (a CLEF line is UTF-8); @i was the hash of the template before that, so
+  // it named another template than the @mt written, and format(read(line)) gave another line (found by fuzzing rxlog --json).
+  it.each(['A \ud800 B', '\udc00{X}', 'end \ud83d'])('writes @i as the hash of the @mt it writes, for %j', (text) => {
+    for (const renderMessage of [false, true]) {
+      const clef = new CompactJsonFormatter({ renderMessage });
+      const line = clef.format(event(text, { X: 1 }));
+      const json = JSON.parse(line) as Record<string, string>;
+      expect(json['@mt']).toContain('\ufffd');
+      expect(json['@i']).toBe(templateEventId(json['@mt']));
+      expect(clef.format(readCompactJson(line))).toBe(line);
+    }
+  });
+});
+
 // The reference tests, case by case (serilog/serilog-formatting-compact at d1132af). Serilog's tests assert the line
 // parses as JSON (Assertions.AssertValidJson) and check a few fields; each case here also reads the line back.
 describe('serilog-formatting-compact test/Serilog.Formatting.Compact.Tests/CompactJsonFormatterTests.cs', () => {
