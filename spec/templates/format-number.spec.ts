@@ -341,3 +341,33 @@ describe('formatNumber', () => {
     );
   });
 });
+
+describe('formatNumber with scientific custom formats (fast-check)', () => {
+  it('writes the value rounded to as many significant digits as placeholders, with the exponent the integer placeholders fix', () => {
+    fc.assert(
+      fc.property(
+        fc.double({ noNaN: true, noDefaultInfinity: true, min: -1e300, max: 1e300 }).filter((v) => v !== 0),
+        fc.integer({ min: 1, max: 3 }),
+        fc.integer({ min: 0, max: 4 }),
+        fc.constantFrom('E+00', 'e0', 'E-0'),
+        (value, intDigits, fracDigits, exponent) => {
+          const format = `${'0'.repeat(intDigits)}${fracDigits > 0 ? '.' : ''}${'0'.repeat(fracDigits)}${exponent}`;
+          const text = formatNumber(value, format);
+          const match = /^(-?)(\d+)(?:\.(\d+))?[Ee]([+-]?)(\d+)$/.exec(text);
+          expect(match).not.toBeNull();
+          const [, sign, int, frac = '', expSign, expDigits] = match as unknown as string[];
+          expect(sign === '-').toBe(value < 0);
+          expect(int).toHaveLength(intDigits);
+          expect(frac).toHaveLength(fracDigits);
+          expect(int[0]).not.toBe('0');
+          if (exponent === 'E+00') expect(expSign).not.toBe('');
+          expect(expDigits.length).toBeGreaterThanOrEqual(exponent.length - (exponent[1] === '+' || exponent[1] === '-' ? 2 : 1));
+          const read = Number(`${sign}${int}.${frac}e${expSign === '+' ? '' : expSign}${expDigits}`);
+          // Rounded to intDigits + fracDigits significant digits from the value's 15 (.NET's custom-format precision).
+          expect(Math.abs(read - value)).toBeLessThanOrEqual(Math.abs(value) * (5 * 10 ** -(intDigits + fracDigits) + 1e-14));
+        },
+      ),
+      { numRuns: 500 },
+    );
+  });
+});

@@ -367,6 +367,20 @@ describe('parseTemplate', () => {
     );
   });
 
+  // Serilog renders a template whose holes are all malformed as the text it was given (MessageTemplateParserTests:
+  // "AMalformedPropertyTagIsParsedAsText"); with no doubled brace to undo, that is the input itself.
+  it('renders a template without holes or doubled braces as its input, whatever the properties', () => {
+    fc.assert(
+      fc.property(templates, fc.dictionary(fc.string({ maxLength: 4 }), fc.string({ maxLength: 4 })), (template, properties) => {
+        fc.pre(!template.includes('{{') && !template.includes('}}'));
+        const parsed = parseTemplate(template);
+        fc.pre(parsed.tokens.every((token) => token.kind === 'text'));
+        expect(renderTemplate(parsed, properties)).toBe(template);
+      }),
+      { numRuns: 500 },
+    );
+  });
+
   it('renders every template with no properties as written, escapes undone', () => {
     fc.assert(
       fc.property(templates, (template) => {
