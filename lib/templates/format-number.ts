@@ -150,7 +150,8 @@ function fillSection(
   let power = 0;
   if (sci !== undefined) {
     power = scale - intDigits;
-    scale = intDigits;
+    // Every integer placeholder is filled, `#` too (zero writes `0E+0` with `#E+0`).
+    scale = minInt = intDigits;
   }
   const keep = scale + maxFrac;
   if (keep < 0) digits = '';

@@ -266,6 +266,13 @@ describe('formatNumber', () => {
     [1e300, '0.00E+0', '1.00E+300'],
     [-1.5, '0.0E+0;(0.0E+0)', '(1.5E+0)'],
     [1.5, '0E+0000', '2E+0000'],
+    [150, '#E+0', '2E+2'],
+    [150, '.0E+0', '.2E+3'],
+    [123.456, '#.#E0', '1.2E2'],
+    [1, '##E+0', '10E-1'],
+    // .NET fills every integer placeholder of a scientific format, `#` too, so zero writes its zeros.
+    [0, '#E+0', '0E+0'],
+    [0, '##.#E+0', '00E+0'],
   ])('formats %p with the scientific custom format %p as .NET does (%p)', (value, format, expected) => {
     expect(formatNumber(value, format)).toBe(expected);
   });
