@@ -56,8 +56,10 @@ function standard(value: number, negative: boolean, letter: string, precision: n
     }
     case 'x': {
       if (!Number.isSafeInteger(value)) return undefined;
-      // Negative int32 values print as two's complement, as .NET prints an Int32.
-      const hex = (value < 0 && value >= -0x80000000 ? value >>> 0 : value).toString(16).padStart(precision ?? 0, '0');
+      // A negative value prints as two's complement, of an Int32 when it fits one, else of an Int64, as .NET prints them.
+      const hex = (value < 0 ? BigInt.asUintN(value < -0x80000000 ? 64 : 32, BigInt(value)) : value)
+        .toString(16)
+        .padStart(precision ?? 0, '0');
       return upper ? hex.toUpperCase() : hex;
     }
     case 'g':
@@ -210,8 +212,8 @@ function fillSection(
  * `NaN`, `Infinity`, `-Infinity`.
  *
  * Standard formats (precision optional, at most two digits): `D5` (zero-padded integer), `F2` (fixed), `N2` (grouped
- * with `,`), `P1` (percent, `12.5 %`, as the invariant culture writes it), `E2` (`1.23E+004`), `X` / `x` / `X8` (hex; a negative 32-bit
- * integer as two's complement), `G` / `G3` (.NET's general format: `0.0000023` → `2.3E-06`, `1234`
+ * with `,`), `P1` (percent, `12.5 %`, as the invariant culture writes it), `E2` (`1.23E+004`), `X` / `x` / `X8` (hex; a negative
+ * integer as the two's complement of an Int32, or of an Int64 below -2^31), `G` / `G3` (.NET's general format: `0.0000023` → `2.3E-06`, `1234`
  * with `G2` → `1.2E+03`), `R` (as `G` without a precision, as .NET Core 3.0+ writes it). Custom formats: `0` (digit), `#` (optional digit), `.`,
  * `,` (grouping between digits, scaling by 1000 after them), `%`, `‰`, `E+0` / `e-00` / `E0` (scientific:
  * `0.00E+00` → `1.23E+00`), `'literal'`, `\c`, and up to

@@ -325,6 +325,16 @@ describe('formatNumber', () => {
     expect(formatNumber(value, format)).toBe(String(value));
   });
 
+  // X of a negative number outside int32 is the two's complement of the Int64 it is in .NET, not a minus sign and hex.
+  it.each<[number, string, string]>([
+    [-2147483649, 'X', 'FFFFFFFF7FFFFFFF'],
+    [-9007199254740991, 'x', 'ffe0000000000001'],
+    [-2147483648, 'X', '80000000'],
+    [-1, 'X16', '00000000FFFFFFFF'],
+  ])('formats %p with %p as .NET does (%p)', (value, format, expected) => {
+    expect(formatNumber(value, format)).toBe(expected);
+  });
+
   it('renders NaN and infinities the same with any format', () => {
     expect(formatNumber(Number.NaN, '0.00')).toBe('NaN');
     expect(formatNumber(Infinity, 'N2')).toBe('Infinity');
