@@ -65,10 +65,7 @@ function standard(value: number, negative: boolean, letter: string, precision: n
     case 'g':
     case 'r':
       // Since .NET Core 3.0, R is G without a precision: the shortest round-trip digits.
-      return signed(
-        negative,
-        general(abs, lower === 'r' ? undefined : precision, upper ? 'E' : 'e', Number.isSafeInteger(value)),
-      );
+      return signed(negative, general(abs, lower === 'r' ? undefined : precision, upper ? 'E' : 'e'));
   }
   return undefined;
 }
@@ -76,18 +73,18 @@ function standard(value: number, negative: boolean, letter: string, precision: n
 /**
  * .NET's general format `G` / `Gn` of a non-negative finite number: `n` significant digits (without
  * `n`, the shortest round-trip digits), written in fixed point when the decimal exponent is above
- * -5 and below the precision (15 for a fraction without `n`; any for an integer without
- * `n`, as .NET prints integral types), else as `d.dddE+XX` with at least two exponent digits;
- * trailing zeros dropped.
+ * -5 and below the precision (17 without `n`: .NET Core 3.0+ writes the shortest digits with
+ * DoublePrecision, 17, as their precision, so `1.5e16` is `15000000000000000` and `1e17` is
+ * `1E+17`), else as `d.dddE+XX` with at least two exponent digits; trailing zeros dropped.
  */
-function general(abs: number, precision: number | undefined, e: string, integral: boolean): string {
+function general(abs: number, precision: number | undefined, e: string): string {
   if (abs === 0) return '0';
   const digitsGiven = precision !== undefined && precision > 0;
   // The precision has two digits at most (the standard format's pattern), within toExponential's range.
   const [mantissa, exponentText] = abs.toExponential(digitsGiven ? precision - 1 : undefined).split('e');
   const exponent = Number(exponentText);
   const digits = mantissa.replace('.', '').replace(/0+$/, '') || '0';
-  const limit = digitsGiven ? precision : integral ? Infinity : 15;
+  const limit = digitsGiven ? precision : 17;
   if (exponent > -5 && exponent < limit) {
     if (exponent < 0) return `0.${'0'.repeat(-exponent - 1)}${digits}`;
     if (digits.length <= exponent + 1) return digits.padEnd(exponent + 1, '0');

@@ -64,7 +64,11 @@ describe('formatNumber', () => {
     [1e15, 'G', '1000000000000000'],
     [1e21, 'G', '1E+21'],
     [1.5e15, 'G', '1500000000000000'],
-    [1234567.5e10, 'G', '1.2345675E+16'],
+    [1234567.5e10, 'G', '12345675000000000'],
+    [1234567890123456.8, 'G', '1234567890123456.8'],
+    [-1.5e16, 'G', '-15000000000000000'],
+    [1e17, 'G', '1E+17'],
+    [123456789012345680, 'G', '1.2345678901234568E+17'],
     [123456789012345, 'G', '123456789012345'],
     [1.5e300, 'G', '1.5E+300'],
     [-0.0000023, 'G', '-2.3E-06'],
@@ -228,11 +232,14 @@ describe('formatNumber', () => {
     });
 
     // Since .NET Core 3.0, R is the shortest round-trip string written as G writes it (dotnet/coreclr#22040):
-    // exponent notation below 1E-05 and from 1E+15 on, where JavaScript's String() switches only at 1e-7 and 1e21.
+    // exponent notation below 1E-05 and from 1E+17 on (the shortest digits are written with at least DoublePrecision, 17,
+    // as nMaxDigits: Number.Formatting.cs), where JavaScript's String() switches only at 1e-7 and 1e21.
     it.each<[number, string, string]>([
       [0.00001623, 'R', '1.623E-05'],
       [0.00001623, 'r', '1.623e-05'],
-      [1.5e16, 'R', '1.5E+16'],
+      [1.5e16, 'R', '15000000000000000'],
+      [9.999999999999998e16, 'R', '99999999999999980'],
+      [1e17, 'R', '1E+17'],
       [1e20, 'R', '1E+20'],
       [0.1 + 0.2, 'R', '0.30000000000000004'],
       [Math.PI, 'R', '3.141592653589793'],
