@@ -1,4 +1,4 @@
-/** A standard format: a letter and a precision; one of more than two digits is not applied. */
+/** A standard format: a letter and a precision; one above 100 is not applied. */
 const STANDARD = /^([A-Za-z])(\d*)$/;
 
 /** Longest format applied, in characters; a longer one is ignored, so a template cannot make rendering costly. */
@@ -80,7 +80,7 @@ function standard(value: number, negative: boolean, letter: string, precision: n
 function general(abs: number, precision: number | undefined, e: string): string {
   if (abs === 0) return '0';
   const digitsGiven = precision !== undefined && precision > 0;
-  // The precision has two digits at most (the standard format's pattern), within toExponential's range.
+  // The precision is at most 100 (formatNumber applies no larger one), within toExponential's range.
   const [mantissa, exponentText] = abs.toExponential(digitsGiven ? precision - 1 : undefined).split('e');
   const exponent = Number(exponentText);
   const digits = mantissa.replace('.', '').replace(/0+$/, '') || '0';
@@ -208,7 +208,7 @@ function fillSection(
  * characters, gives the default rendering (`String(value)`), and NaN and ±Infinity always render as
  * `NaN`, `Infinity`, `-Infinity`.
  *
- * Standard formats (precision optional, at most two digits): `D5` (zero-padded integer), `F2` (fixed), `N2` (grouped
+ * Standard formats (precision optional, at most 100): `D5` (zero-padded integer), `F2` (fixed), `N2` (grouped
  * with `,`), `P1` (percent, `12.5 %`, as the invariant culture writes it), `E2` (`1.23E+004`), `X` / `x` / `X8` (hex; a negative
  * integer as the two's complement of an Int32, or of an Int64 below -2^31), `G` / `G3` (.NET's general format: `0.0000023` → `2.3E-06`, `1234`
  * with `G2` → `1.2E+03`), `R` (as `G` without a precision, as .NET Core 3.0+ writes it). Custom formats: `0` (digit), `#` (optional digit), `.`,
@@ -232,7 +232,8 @@ export function formatNumber(value: number, format: string): string {
   const match = STANDARD.exec(format);
   if (match !== null) {
     const precision = match[2].length > 0 ? Number(match[2]) : undefined;
-    return (match[2].length < 3 && standard(value, negative, match[1], precision)) || String(value);
+    // toFixed and toExponential stop at 100 digits.
+    return ((precision ?? 0) <= 100 && standard(value, negative, match[1], precision)) || String(value);
   }
   // .NET formats a double with a custom format from its first 15 significant digits: 0.<digits> × 10^point.
   const [mantissa, exponent] = abs.toExponential(14).split('e');

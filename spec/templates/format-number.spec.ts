@@ -319,17 +319,31 @@ describe('formatNumber', () => {
     expect(formatNumber(1.5, 'Q')).toBe('1.5');
   });
 
-  // .NET takes a precision up to 999 999 999 (`F100` is 100 decimals); rxlog reads two digits, so a longer one renders
-  // as without a format. Before, `F100` was read as a custom format: 5 rendered as `F105`, 255 with `X100` as `X1255`.
+  // .NET takes a precision up to 999 999 999; rxlog up to 100 (toFixed's and toExponential's limit), and renders a larger
+  // one as without a format. Before, a precision of three digits was read as a custom format: 5 with F100 rendered as
+  // F105, 255 with X100 as X1255.
   it.each<[number, string]>([
-    [5, 'F100'],
-    [5, 'D100'],
-    [255, 'X100'],
-    [1.5, 'E100'],
-    [1.5, 'G100'],
-    [1.5, 'N0100'],
-  ])('renders %p with the three-digit precision %p as without a format', (value, format) => {
+    [5, 'F101'],
+    [5, 'D101'],
+    [255, 'X999'],
+    [1.5, 'E101'],
+    [1.5, 'G101'],
+    [1.5, 'N000101'],
+  ])('renders %p with the precision above 100 %p as without a format', (value, format) => {
     expect(formatNumber(value, format)).toBe(String(value));
+  });
+
+  // dotnet/runtime src/libraries/System.Runtime/tests/System.Runtime.Tests/System/DoubleTests.cs,
+  // ToString_TestData_NotNetFramework (C100 left out: rxlog has no currency format).
+  it.each<[number, string, string]>([
+    [32.5, 'P100', `3,250.${'0'.repeat(100)} %`],
+    [32.5, 'E100', `3.25${'0'.repeat(98)}E+001`],
+    [32.5, 'F100', `32.5${'0'.repeat(99)}`],
+    [32.5, 'N100', `32.5${'0'.repeat(99)}`],
+    [5, 'D100', `${'0'.repeat(99)}5`],
+    [255, 'X0100', `${'0'.repeat(98)}FF`],
+  ])('formats %p with the precision of 100 %p as .NET does', (value, format, expected) => {
+    expect(formatNumber(value, format)).toBe(expected);
   });
 
   // X of a negative number outside int32 is the two's complement of the Int64 it is in .NET, not a minus sign and hex.
