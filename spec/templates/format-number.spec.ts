@@ -409,3 +409,42 @@ describe('formatNumber with scientific custom formats (fast-check)', () => {
     );
   });
 });
+
+// dotnet/runtime src/libraries/System.Runtime/tests/System.Runtime.Tests/System/DoubleTests.cs, with the invariant culture.
+describe('dotnet/runtime test/System.Runtime.Tests/System/DoubleTests.cs', () => {
+  it.each<[number, string, string]>([
+    // ToString_TestData, ToString_TestData_NotNetFramework
+    [-4567, 'G', '-4567'],
+    [-4567.89101, 'G', '-4567.89101'],
+    [0, 'G', '0'],
+    [4567, 'G', '4567'],
+    [4567.89101, 'G', '4567.89101'],
+    [2468, 'N', '2,468.00'],
+    [-1.7976931348623157e308, 'G', '-1.7976931348623157E+308'],
+    [1.7976931348623157e308, 'G', '1.7976931348623157E+308'],
+    [5e-324, 'G', '5E-324'],
+    [5e-324, 'g', '5e-324'],
+    // ToString_SectionSeparator
+    [-0.001, '+0.00;-0.00', '+0.00'],
+    [-0, '+0.00;-0.00', '+0.00'],
+    [0, '+0.00;-0.00', '+0.00'],
+    [0.001, '+0.00;-0.00', '+0.00'],
+    [1.5, '+0.00;-0.00', '+1.50'],
+    [-1.5, '+0.00;-0.00', '-1.50'],
+    [-0.001, '0.00;minus 0.00', '0.00'],
+    [-0.001, '0.00', '-0.00'],
+    [-0, '0.00', '-0.00'],
+    [-0.001, '+0.00;-0.00;zero', 'zero'],
+    // ToString_ExactPowerOfTwo_Roundtrips: the shortest round-trip digits need all 17
+    [2 ** -25, 'R', '2.9802322387695312E-08'],
+    [-(2 ** -25), 'R', '-2.9802322387695312E-08'],
+    [2 ** -958, 'R', '4.1045368012983762E-289'],
+    [-(2 ** -958), 'G', '-4.1045368012983762E-289'],
+  ])('formats %p with %p as %p', (value, format, expected) => {
+    expect(formatNumber(value, format)).toBe(expected);
+  });
+
+  it('renders NaN and the infinities as the invariant culture names them', () => {
+    expect([Number.NaN, Infinity, -Infinity].map((v) => formatNumber(v, 'G'))).toEqual(['NaN', 'Infinity', '-Infinity']);
+  });
+});
