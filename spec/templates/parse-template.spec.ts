@@ -254,6 +254,16 @@ describe('parseTemplate', () => {
     });
   });
 
+  // Serilog reads an alignment with int.TryParse (NumberStyles.AllowLeadingSign), which takes leading zeros; rxlog made
+  // an alignment of more than 11 characters text.
+  it.each<[string, number]>([
+    ['{Hello,000000000005}', 5],
+    ['{Hello,-000000000005}', -5],
+    [`{Hello,${'0'.repeat(40)}12}`, 12],
+  ])('reads the alignment of %j with leading zeros, as int.TryParse does', (template, alignment) => {
+    expect(parseTemplate(template).tokens).toEqual([hole('Hello', template, { alignment })]);
+  });
+
   it('keeps the text of a malformed hole and still reads the next hole', () => {
     expect(parseTemplate('{A{B}').tokens).toEqual([text('{A'), hole('B', '{B}')]);
     expect(parseTemplate('{a b} then {C}').tokens).toEqual([text('{a b} then '), hole('C', '{C}')]);
