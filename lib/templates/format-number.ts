@@ -144,10 +144,10 @@ function fillSection(
   // Round to the section's decimals; a carry out of the first digit (999 → 1000) moves the point,
   // or in scientific notation (where the integer placeholders hold the integer digits) the exponent.
   let scale = point + exponent;
-  // The first exponent makes the section scientific; a second one is text.
-  const sci = items.find((item) => item.length > 1 && item[0] !== "'");
+  // An exponent makes the section scientific.
+  const sci = items.some((item) => item.length > 1 && item[0] !== "'");
   let power = 0;
-  if (sci !== undefined) {
+  if (sci) {
     power = scale - intDigits;
     // Every integer placeholder is filled, `#` too (zero writes `0E+0` with `#E+0`).
     scale = minInt = intDigits;
@@ -160,8 +160,8 @@ function fillSection(
     if (up) {
       const next = String(BigInt(digits || '0') + 1n);
       if (next.length > digits.length) {
-        if (sci === undefined) scale++;
-        else power++;
+        if (sci) power++;
+        else scale++;
       }
       digits = next;
     }
@@ -195,10 +195,11 @@ function fillSection(
       if (!seenPoint && intDigits === 0) out += int;
       if (!seenPoint && frac.length > 0) out += '.';
       seenPoint = true;
-    } else if (item === sci) {
-      // `+` only with `E+`; at least as many digits as zeros.
+    } else if (item[0] === "'") out += item.slice(1);
+    else if (item !== ',') {
+      // An exponent: `+` only with `E+`; at least as many digits as zeros.
       out += `${item[0]}${power < 0 ? '-' : item[1] === '+' ? '+' : ''}${String(Math.abs(power)).padStart(item.replace(/^.[+-]?/, '').length, '0')}`;
-    } else if (item !== ',') out += item[0] === "'" ? item.slice(1) : item;
+    }
   }
   return [out, end === 0];
 }
