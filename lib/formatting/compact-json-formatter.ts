@@ -47,9 +47,11 @@ function piecesOf(template: MessageTemplate): TemplatePieces {
     const formatted = template.tokens.filter(
       (token): token is PropertyToken => token.kind === 'property' && token.format !== undefined,
     );
+    const mt = quoteJson(template.text);
     pieces = {
-      mt: `,"@mt":${quoteJson(template.text)}`,
-      id: `,"@i":"${templateEventId(template.text)}"`,
+      mt: `,"@mt":${mt}`,
+      // The hash of the text as written (a lone surrogate is U+FFFD there), so a reader computes the same @i.
+      id: `,"@i":"${templateEventId(JSON.parse(mt) as string)}"`,
       formatted,
     };
     piecesByTemplate.set(template, pieces);

@@ -2,9 +2,9 @@ import type { LogEvent } from '../core/log-event';
 import { eventTimeMs } from '../templates/log-event-record';
 
 /** 0001-01-01T00:00:00.000Z, the earliest time .NET's DateTimeOffset (so Seq and Serilog's CLEF reader) can hold. */
-const FIRST_TIME_MS = -62_135_596_800_000;
+export const FIRST_TIME_MS = -62_135_596_800_000;
 /** 9999-12-31T23:59:59.999Z, the latest with a four-digit year. */
-const LAST_TIME_MS = 253_402_300_799_999;
+export const LAST_TIME_MS = 253_402_300_799_999;
 
 /**
  * An event's time as an ISO 8601 UTC string, reused while the millisecond is the same:

@@ -6,6 +6,7 @@ import type { MessageTemplate } from '../core/message-template';
 import { LogEventRecord } from '../templates/log-event-record';
 import { alignText, renderPropertyToken } from '../templates/render-template';
 import { parseTemplateCached } from '../templates/template-cache';
+import { FIRST_TIME_MS, LAST_TIME_MS } from './iso-timestamp-cache';
 import { parseIsoInstant } from './parse-iso-instant';
 
 // The CLEF fields that are not properties; any other name starting with a single `@` is kept as a property.
@@ -104,7 +105,8 @@ class RenderedEvent extends LogEventRecord {
  * `@@name` becomes the property `@name`; other names keep their order. Formatting what this
  * returns gives the same line back for events whose values are JSON-safe.
  *
- * @throws ClefParseError when the line is not a JSON object, `@t` is not an ISO 8601 instant,
+ * @throws ClefParseError when the line is not a JSON object, `@t` is not an ISO 8601 instant in the
+ *   years 0001–9999 (UTC), as every rxlog writer and .NET's `DateTimeOffset` keep it,
  *   `@l` names no level, `@mt`, `@m` or `@x` is not a string, `@i` is neither a string nor a
  *   number, `@r` is not an array of strings, or `@tr` / `@sp` is not a hex id of 32 / 16 digits.
  * @example readCompactJson('{"@t":"2026-11-22T12:00:00.000Z","@mt":"Hi {Name}","Name":"Ann"}').renderMessage() // 'Hi Ann'
@@ -121,8 +123,11 @@ export function readCompactJson(line: string): LogEvent {
   const time = fields['@t'];
   if (typeof time !== 'string') throw new ClefParseError('no "@t" timestamp', line);
   const timestamp = new Date(parseIsoInstant(time));
-  if (Number.isNaN(timestamp.getTime()))
-    throw new ClefParseError(`"@t" is not an ISO 8601 instant: ${JSON.stringify(time)}`, line);
+  const ms = timestamp.getTime();
+  // NaN fails too. The writers stamp a time outside the years 0001–9999 with the time of formatting, so
+  // such a line could not be written back as it is; .NET's DateTimeOffset (Serilog's reader, Seq) rejects it.
+  if (!(ms >= FIRST_TIME_MS && ms <= LAST_TIME_MS))
+    throw new ClefParseError(`"@t" is not an ISO 8601 instant in the years 0001–9999: ${JSON.stringify(time)}`, line);
   const level = readLevel(fields['@l'], line);
   const mt = optionalString(fields, '@mt', line);
   const m = optionalString(fields, '@m', line);

@@ -1,4 +1,5 @@
-const STANDARD = /^([A-Za-z])(\d{0,2})$/;
+/** A standard format: a letter and a precision; one above 100 is not applied. */
+const STANDARD = /^([A-Za-z])(\d*)$/;
 
 /** Longest format applied, in characters; a longer one is ignored, so a template cannot make rendering costly. */
 const MAX_FORMAT_LENGTH = 1000;
@@ -55,17 +56,16 @@ function standard(value: number, negative: boolean, letter: string, precision: n
     }
     case 'x': {
       if (!Number.isSafeInteger(value)) return undefined;
-      // Negative int32 values print as two's complement, as .NET prints an Int32.
-      const hex = (value < 0 && value >= -0x80000000 ? value >>> 0 : value).toString(16).padStart(precision ?? 0, '0');
+      // A negative value prints as two's complement, of an Int32 when it fits one, else of an Int64, as .NET prints them.
+      const hex = (value < 0 ? BigInt.asUintN(value < -0x80000000 ? 64 : 32, BigInt(value)) : value)
+        .toString(16)
+        .padStart(precision ?? 0, '0');
       return upper ? hex.toUpperCase() : hex;
     }
     case 'g':
     case 'r':
       // Since .NET Core 3.0, R is G without a precision: the shortest round-trip digits.
-      return signed(
-        negative,
-        general(abs, lower === 'r' ? undefined : precision, upper ? 'E' : 'e', Number.isSafeInteger(value)),
-      );
+      return signed(negative, general(abs, lower === 'r' ? undefined : precision, upper ? 'E' : 'e'));
   }
   return undefined;
 }
@@ -73,18 +73,18 @@ function standard(value: number, negative: boolean, letter: string, precision: n
 /**
  * .NET's general format `G` / `Gn` of a non-negative finite number: `n` significant digits (without
  * `n`, the shortest round-trip digits), written in fixed point when the decimal exponent is above
- * -5 and below the precision (15 for a fraction without `n`; any for an integer without
- * `n`, as .NET prints integral types), else as `d.dddE+XX` with at least two exponent digits;
- * trailing zeros dropped.
+ * -5 and below the precision (17 without `n`: .NET Core 3.0+ writes the shortest digits with
+ * DoublePrecision, 17, as their precision, so `1.5e16` is `15000000000000000` and `1e17` is
+ * `1E+17`), else as `d.dddE+XX` with at least two exponent digits; trailing zeros dropped.
  */
-function general(abs: number, precision: number | undefined, e: string, integral: boolean): string {
+function general(abs: number, precision: number | undefined, e: string): string {
   if (abs === 0) return '0';
   const digitsGiven = precision !== undefined && precision > 0;
-  // The precision has two digits at most (the standard format's pattern), within toExponential's range.
+  // The precision is at most 100 (formatNumber applies no larger one), within toExponential's range.
   const [mantissa, exponentText] = abs.toExponential(digitsGiven ? precision - 1 : undefined).split('e');
   const exponent = Number(exponentText);
   const digits = mantissa.replace('.', '').replace(/0+$/, '') || '0';
-  const limit = digitsGiven ? precision : integral ? Infinity : 15;
+  const limit = digitsGiven ? precision : 17;
   if (exponent > -5 && exponent < limit) {
     if (exponent < 0) return `0.${'0'.repeat(-exponent - 1)}${digits}`;
     if (digits.length <= exponent + 1) return digits.padEnd(exponent + 1, '0');
@@ -94,12 +94,16 @@ function general(abs: number, precision: number | undefined, e: string, integral
   return `${body}${e}${exponent < 0 ? '-' : '+'}${String(Math.abs(exponent)).padStart(2, '0')}`;
 }
 
+/** A custom format's exponent (`E+00`), read from `lastIndex`. */
+const EXPONENT = /[Ee][+-]?0+/y;
+
 const isDigit = (item: string): boolean => item === '0' || item === '#';
 
 /**
  * One section of a custom format filled with the non-negative number 0.`digits` × 10^`point`, and
  * whether it rounded to zero; undefined when the section has no digit placeholder and `allowLiteral`
- * is false. Items are `0`, `#`, `.`, `,` or a literal (its text after a leading `'`); `exponent` is
+ * is false. Items are `0`, `#`, `.`, `,`, a literal (its text after a leading `'`) or an exponent as
+ * written (`E+00`: scientific notation, the integer placeholders fixing the exponent); `exponent` is
  * the power of ten its `%` (+2) and `‰` (+3) scale by, and each `,` right after the last integer
  * digit scales by -3. The value is rounded half away from zero to the section's decimals (.NET's
  * `RoundNumber` on its digits).
@@ -137,8 +141,17 @@ function fillSection(
   }
   if (intDigits === 0 && maxFrac === 0 && !allowLiteral) return undefined;
 
-  // Round to the section's decimals; a carry out of the first digit (999 → 1000) moves the point.
+  // Round to the section's decimals; a carry out of the first digit (999 → 1000) moves the point,
+  // or in scientific notation (where the integer placeholders hold the integer digits) the exponent.
   let scale = point + exponent;
+  // An exponent makes the section scientific.
+  const sci = items.some((item) => item.length > 1 && item[0] !== "'");
+  let power = 0;
+  if (sci) {
+    power = scale - intDigits;
+    // Every integer placeholder is filled, `#` too (zero writes `0E+0` with `#E+0`).
+    scale = minInt = intDigits;
+  }
   const keep = scale + maxFrac;
   if (keep < 0) digits = '';
   else if (keep < digits.length) {
@@ -146,14 +159,17 @@ function fillSection(
     digits = digits.slice(0, keep);
     if (up) {
       const next = String(BigInt(digits || '0') + 1n);
-      if (next.length > digits.length) scale++;
+      if (next.length > digits.length) {
+        if (sci) power++;
+        else scale++;
+      }
       digits = next;
     }
   }
   let end = digits.length;
   while (end > 0 && digits[end - 1] === '0') end--;
   digits = digits.slice(0, end);
-  if (end === 0) scale = 0;
+  if (end === 0) scale = power = 0;
   const intText = scale > 0 ? digits.slice(0, scale).padEnd(scale, '0') : '';
   const frac = (scale >= end ? '' : scale < 0 ? `${'0'.repeat(-scale)}${digits}` : digits.slice(scale)).padEnd(minFrac, '0');
 
@@ -179,7 +195,11 @@ function fillSection(
       if (!seenPoint && intDigits === 0) out += int;
       if (!seenPoint && frac.length > 0) out += '.';
       seenPoint = true;
-    } else if (item !== ',') out += item.slice(1);
+    } else if (item[0] === "'") out += item.slice(1);
+    else if (item !== ',') {
+      // An exponent: `+` only with `E+`; at least as many digits as zeros.
+      out += `${item[0]}${power < 0 ? '-' : item[1] === '+' ? '+' : ''}${String(Math.abs(power)).padStart(item.replace(/^.[+-]?/, '').length, '0')}`;
+    }
   }
   return [out, end === 0];
 }
@@ -189,11 +209,12 @@ function fillSection(
  * characters, gives the default rendering (`String(value)`), and NaN and ±Infinity always render as
  * `NaN`, `Infinity`, `-Infinity`.
  *
- * Standard formats (precision optional): `D5` (zero-padded integer), `F2` (fixed), `N2` (grouped
- * with `,`), `P1` (percent, `12.5 %`, as the invariant culture writes it), `E2` (`1.23E+004`), `X` / `x` / `X8` (hex; a negative 32-bit
- * integer as two's complement), `G` / `G3` (.NET's general format: `0.0000023` → `2.3E-06`, `1234`
+ * Standard formats (precision optional, at most 100): `D5` (zero-padded integer), `F2` (fixed), `N2` (grouped
+ * with `,`), `P1` (percent, `12.5 %`, as the invariant culture writes it), `E2` (`1.23E+004`), `X` / `x` / `X8` (hex; a negative
+ * integer as the two's complement of an Int32, or of an Int64 below -2^31), `G` / `G3` (.NET's general format: `0.0000023` → `2.3E-06`, `1234`
  * with `G2` → `1.2E+03`), `R` (as `G` without a precision, as .NET Core 3.0+ writes it). Custom formats: `0` (digit), `#` (optional digit), `.`,
- * `,` (grouping between digits, scaling by 1000 after them), `%`, `‰`, `'literal'`, `\c`, and up to
+ * `,` (grouping between digits, scaling by 1000 after them), `%`, `‰`, `E+0` / `e-00` / `E0` (scientific:
+ * `0.00E+00` → `1.23E+00`), `'literal'`, `\c`, and up to
  * three `;`-separated sections (positive; negative; zero): a value that rounds to zero takes the zero
  * section (with two sections, a negative one rounding to zero takes the first, unsigned). As in .NET
  * Core 3.0+, a negative value keeps its sign when it rounds to zero, and so does -0 (`-0.00` with `N2`
@@ -212,7 +233,8 @@ export function formatNumber(value: number, format: string): string {
   const match = STANDARD.exec(format);
   if (match !== null) {
     const precision = match[2].length > 0 ? Number(match[2]) : undefined;
-    return standard(value, negative, match[1], precision) ?? String(value);
+    // toFixed and toExponential stop at 100 digits.
+    return ((precision ?? 0) <= 100 && standard(value, negative, match[1], precision)) || String(value);
   }
   // .NET formats a double with a custom format from its first 15 significant digits: 0.<digits> × 10^point.
   const [mantissa, exponent] = abs.toExponential(14).split('e');
@@ -235,6 +257,11 @@ function custom(format: string, negative: boolean, digits: string, point: number
       sections.push([]);
       exponents.push(0);
     } else if ('0#.,'.includes(c)) items.push(c);
+    else if (((EXPONENT.lastIndex = i), EXPONENT.test(format))) {
+      // An exponent, as written: `E0`, `E+00`, `e-0`.
+      items.push(format.slice(i, EXPONENT.lastIndex));
+      i = EXPONENT.lastIndex - 1;
+    }
     // A trailing `\` escapes nothing, but its section is not empty.
     else if (c === '\\') items.push(i + 1 < format.length ? `'${format[++i]}` : "'");
     else if (c === "'" || c === '"') {

@@ -25,9 +25,9 @@ type HoleMatch = [
 // letters, digits and `_`), with `.` between identifiers.
 const PROPERTY_NAME = /^(?:\p{Nd}+|[\p{L}_][\p{L}\p{Nd}_]*(?:\.[\p{L}_][\p{L}\p{Nd}_]*)*)$/u;
 
-/** An alignment: an optional `-` and digits, 11 characters at most, within int32. */
+/** An alignment: an optional `-` and digits (leading zeros too, as int.TryParse reads them), within int32. */
 function parseAlignment(text: string): number | undefined {
-  if (text.length > 11 || !/^-?[0-9]+$/.test(text)) return undefined;
+  if (!/^-?[0-9]+$/.test(text)) return undefined;
   const value = Number(text);
   if (Math.abs(value) > 0x7fffffff) return undefined;
   // `{X,0}` and `{X,-0}` are holes that pad nothing (Serilog 4).

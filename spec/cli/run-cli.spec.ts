@@ -1,6 +1,9 @@
 import { Readable, Writable } from 'node:stream';
 import { CLI_USAGE } from '../../lib/cli/cli-usage';
 import { type CliIo, runCli } from '../../lib/cli/run-cli';
+import fc from 'fast-check';
+import { CompactJsonFormatter } from '../../lib/formatting/compact-json-formatter';
+import { readCompactJson } from '../../lib/formatting/read-compact-json';
 
 /** A Writable that keeps everything written to it. */
 class Collector extends Writable {
@@ -113,6 +116,13 @@ describe('runCli', () => {
   it('gives back rxlog CLEF unchanged with --json', async () => {
     const { stdout } = await run(['--json'], `${CLEF_INFO}\n`);
     expect(stdout).toBe(`${CLEF_INFO}\n`);
+  });
+
+  it('passes a line whose @t is outside the years 0001–9999 through unchanged with --json, never restamped', async () => {
+    const line = '{"@t":"+010000-01-01T00:00:00.000Z","@mt":"From the future"}';
+    const result = await run(['--json'], `${line}\n`);
+    expect(result.stdout).toBe(`${line}\n`);
+    expect((await run(['--strict'], `${line}\n`)).code).toBe(1);
   });
 
   it('filters by --level, --grep and --where together', async () => {
@@ -315,5 +325,84 @@ describe('runCli with an oversized line', () => {
     expect(stderr.text).toBe(`rxlog: <stdin>:2: line of ${chunks * chunk.length} bytes skipped (longer than 1048576 bytes)\n`);
     expect(code).toBe(1);
     expect(peakHeap - baseHeap).toBeLessThan(48 * 1024 * 1024);
+  });
+});
+
+describe('runCli on hostile input (fast-check)', () => {
+  // eslint-disable-next-line no-control-regex
+  const controlCharacters = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u2028\u2029]/;
+  // eslint-disable-next-line no-control-regex
+  const c0 = /[\u0000-\u0008\u000b-\u001f]/;
+  const iso = fc
+    .date({ min: new Date(-70_000_000_000_000), max: new Date(300_000_000_000_000), noInvalidDate: true })
+    .map((d) => d.toISOString());
+  const time = fc.oneof(
+    iso,
+    fc.constantFrom('', 'yesterday', '2016-02-30', '24:00', '+275760-09-13T00:00:00.000Z', '2026-11-22T12:00:00Z'),
+    fc.string({ maxLength: 12 }),
+    fc.integer(),
+    fc.constant(null),
+  );
+  const text = fc.string({
+    unit: fc.constantFrom('{', '}', 'A', ':', ',', '0', '\u001b', '\n', '\r', '\t', '\u2028', '"', '\\', 'é', '\ud800'),
+    maxLength: 16,
+  });
+  const clef = fc
+    .record(
+      {
+        '@t': time,
+        '@mt': fc.oneof(text, fc.constant(5)),
+        '@m': text,
+        '@l': fc.oneof(fc.constantFrom('Warning', 'error', 'Nope', 'constructor', '__proto__'), fc.integer(), fc.constant(null)),
+        '@x': fc.oneof(text, fc.constant([] as unknown)),
+        '@r': fc.oneof(fc.array(text, { maxLength: 3 }), fc.constant('no')),
+        '@tr': fc.constantFrom('4bf92f3577b34da6a3ce929d0e0e4736', 'zz', null),
+        A: fc.jsonValue({ maxDepth: 3 }),
+        __proto__: fc.jsonValue({ maxDepth: 1 }),
+      },
+      { requiredKeys: ['@t'] },
+    )
+    .map((fields) => JSON.stringify(fields));
+  const ndjson = fc
+    .record(
+      { timestamp: time, level: fc.constantFrom('info', 'warning', 'bogus'), message: text, template: text, _level: text },
+      { requiredKeys: ['timestamp'] },
+    )
+    .map((fields) => JSON.stringify(fields));
+  const line = fc.oneof(
+    clef,
+    ndjson,
+    fc.jsonValue({ maxDepth: 2 }).map((value) => JSON.stringify(value)),
+    fc.string({ maxLength: 40 }).map((s) => s.replace(/\n/g, '')),
+    text.map((s) => `{"@t":"2026-11-22T12:00:00Z","@mt":"${s}`),
+  );
+
+  it('never fails, writes no raw control character, and with --json writes one line per line: as read, or CLEF that reads back', async () => {
+    const formatter = new CompactJsonFormatter();
+    await fc.assert(
+      fc.asyncProperty(fc.array(line, { maxLength: 8 }), async (lines) => {
+        const input = lines.map((l) => l.replace(/[\n\r]/g, ' ')).join('\n');
+        for (const args of [[], ['--strict'], ['--json'], ['--json', '--strict']]) {
+          const result = await run(args, `${input}\n`);
+          expect(result.code).toBe(args.includes('--strict') ? result.code && 1 : 0);
+          // CLEF is JSON, which escapes C0 controls; --json keeps the rest as read (docs/conformance.md).
+          expect(result.stdout.replace(/[\n\t]/g, '')).not.toMatch(args.includes('--json') ? c0 : controlCharacters);
+          expect(result.stderr.replace(/\n/g, '')).not.toMatch(controlCharacters);
+          if (!args.includes('--json')) continue;
+          const out = result.stdout.split('\n').slice(0, -1);
+          if (!args.includes('--strict')) expect(out).toHaveLength(input.split('\n').length);
+          for (const written of out) {
+            let event: ReturnType<typeof readCompactJson> | undefined;
+            try {
+              event = readCompactJson(written);
+            } catch {
+              // A line that is not an event is passed through as read (control characters escaped).
+            }
+            if (event !== undefined && written.startsWith('{"@t":')) expect(formatter.format(event)).toBe(written);
+          }
+        }
+      }),
+      { numRuns: 100 },
+    );
   });
 });

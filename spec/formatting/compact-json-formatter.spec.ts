@@ -339,3 +339,120 @@ describe('CompactJsonFormatter', () => {
     });
   });
 });
+
+describe('CompactJsonFormatter with a lone surrogate in the template', () => {
+  // quoteJson writes a lone surrogate as U+FFFD (a CLEF line is UTF-8); @i was the hash of the template before that, so
+  // it named another template than the @mt written, and format(read(line)) gave another line (found by fuzzing rxlog --json).
+  it.each(['A \ud800 B', '\udc00{X}', 'end \ud83d'])('writes @i as the hash of the @mt it writes, for %j', (text) => {
+    for (const renderMessage of [false, true]) {
+      const clef = new CompactJsonFormatter({ renderMessage });
+      const line = clef.format(event(text, { X: 1 }));
+      const json = JSON.parse(line) as Record<string, string>;
+      expect(json['@mt']).toContain('\ufffd');
+      expect(json['@i']).toBe(templateEventId(json['@mt']));
+      expect(clef.format(readCompactJson(line))).toBe(line);
+    }
+  });
+});
+
+// The reference tests, case by case (serilog/serilog-formatting-compact at d1132af). Serilog's tests assert the line
+// parses as JSON (Assertions.AssertValidJson) and check a few fields; each case here also reads the line back.
+describe('serilog-formatting-compact test/Serilog.Formatting.Compact.Tests/CompactJsonFormatterTests.cs', () => {
+  const log = (
+    template: string,
+    args: unknown[] = [],
+    extra: Record<string, unknown> = {},
+    exception?: Error,
+  ): LogEventRecord => {
+    const parsed = parseTemplate(template);
+    return new LogEventRecord(at, 'information', parsed, { ...captureProperties(parsed, args), ...extra }, exception);
+  };
+  const cases: [string, LogEventRecord, Record<string, unknown>][] = [
+    ['AnEmptyEventIsValidJson', log('No properties'), {}],
+    ['AMinimalEventIsValidJson', log('One {Property}', [42]), { Property: 42 }],
+    ['MultiplePropertiesAreDelimited', log('Property {First} and {Second}', ['One', 'Two']), { First: 'One', Second: 'Two' }],
+    ['ExceptionsAreFormattedToValidJson', log('With exception', [], {}, new RangeError('Attempted to divide by zero.')), {}],
+    [
+      'ExceptionAndPropertiesAreValidJson',
+      log('With exception and {Property}', [42], {}, new RangeError('Attempted to divide by zero.')),
+      { Property: 42 },
+    ],
+    ['RenderingsAreValidJson', log('One {Rendering:x8}', [42]), { '@r': ['0000002a'], Rendering: 42 }],
+    [
+      'MultipleRenderingsAreDelimited',
+      log('Rendering {First:x8} and {Second:x8}', [1, 2]),
+      { '@r': ['00000001', '00000002'], First: 1, Second: 2 },
+    ],
+    // "Not possible in message templates, but accepted this way"
+    ['AtPrefixedPropertyNamesAreEscaped', log('Hello', [], { '@Mistake': 42 }), { '@@Mistake': 42 }],
+  ];
+
+  it.each(cases)('%s', (_name, logEvent, fields) => {
+    const line = formatter.format(logEvent);
+    const json = JSON.parse(line) as Record<string, unknown>;
+    expect(json).toMatchObject(fields);
+    if (logEvent.exception !== undefined) expect(json['@x']).toBe(logEvent.exception.stack);
+    expect(formatter.format(readCompactJson(line))).toBe(line);
+  });
+
+  it('TimestampIsUtc', () => {
+    expect(JSON.parse(formatter.format(log('Hello')))['@t']).toMatch(/Z$/);
+  });
+
+  it('TraceAndSpanIdsGenerateValidJson', () => {
+    const traceId = '4bf92f3577b34da6a3ce929d0e0e4736';
+    const spanId = '00f067aa0ba902b7';
+    const json = JSON.parse(
+      formatter.format(new LogEventRecord(at, 'information', parseTemplate(''), { TraceId: traceId, SpanId: spanId })),
+    );
+    expect(json['@tr']).toBe(traceId);
+    expect(json['@sp']).toBe(spanId);
+  });
+});
+
+describe('serilog-formatting-compact test/Serilog.Formatting.Compact.Tests/RenderedCompactJsonFormatterTests.cs', () => {
+  // Serilog's RenderedCompactJsonFormatter writes @m and @i instead of @mt; rxlog's renderMessage: true writes all three.
+  const rendered = new CompactJsonFormatter({ renderMessage: true });
+  const log = (
+    template: string,
+    args: unknown[] = [],
+    extra: Record<string, unknown> = {},
+    exception?: Error,
+  ): LogEventRecord => {
+    const parsed = parseTemplate(template);
+    return new LogEventRecord(at, 'information', parsed, { ...captureProperties(parsed, args), ...extra }, exception);
+  };
+
+  it.each<[string, LogEventRecord, Record<string, unknown>]>([
+    ['AnEmptyEventIsValidJson', log('No properties'), { '@m': 'No properties' }],
+    ['AMinimalEventIsValidJson', log('One {Property}', [42]), { '@m': 'One 42', '@i': templateEventId('One {Property}') }],
+    ['MultiplePropertiesAreDelimited', log('Property {First} and {Second}', ['One', 'Two']), { '@m': 'Property One and Two' }],
+    ['ExceptionsAreFormattedToValidJson', log('With exception', [], {}, new RangeError('x')), { '@m': 'With exception' }],
+    [
+      'ExceptionAndPropertiesAreValidJson',
+      log('With exception and {Property}', [42], {}, new RangeError('x')),
+      { '@m': 'With exception and 42' },
+    ],
+    ['RenderingsAreValidJson', log('One {Rendering:x8}', [42]), { '@m': 'One 0000002a' }],
+    [
+      'MultipleRenderingsAreDelimited',
+      log('Rendering {First:x8} and {Second:x8}', [1, 2]),
+      { '@m': 'Rendering 00000001 and 00000002' },
+    ],
+    ['AtPrefixedPropertyNamesAreEscaped', log('Hello', [], { '@Mistake': 42 }), { '@@Mistake': 42 }],
+  ])('%s', (_name, logEvent, fields) => {
+    const line = rendered.format(logEvent);
+    expect(JSON.parse(line)).toMatchObject(fields);
+    expect(rendered.format(readCompactJson(line))).toBe(line);
+  });
+});
+
+describe('serilog-formatting-compact test/Serilog.Formatting.Compact.Tests/EventIdHashTests.cs', () => {
+  it('HashingIsConsistent', () => {
+    expect(templateEventId('Template 1')).toBe(templateEventId('Template 1'));
+  });
+
+  it('DistinctHashesAreComputed', () => {
+    expect(templateEventId('Template 1')).not.toBe(templateEventId('Template 2'));
+  });
+});

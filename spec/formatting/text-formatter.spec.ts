@@ -232,3 +232,215 @@ describe('TextFormatter output template of the wrong kind', () => {
     expect(() => new TextFormatter(template as string)).toThrow(message);
   });
 });
+
+// The reference tests, case by case (serilog/serilog at 60935b4), with the invariant culture. Cases that need another
+// culture (fr-FR) or a custom IFormatProvider have no counterpart. Where rxlog writes otherwise, the last column says
+// why (docs/conformance.md, "Deliberate differences in rendering").
+describe('Serilog test/Serilog.Tests/Formatting/Display/MessageTemplateTextFormatterTests.cs', () => {
+  const bare = 'strings are bare, as with Serilog’s :l';
+  const json = 'structures and {Properties} are compact JSON';
+
+  it.each<[string, string, LogEventRecord, string, string, string | undefined]>([
+    [
+      'MessageTemplatesContainingFormatStringPropertiesRenderCorrectly',
+      '{Message}',
+      event('{Message}', { Message: 'Hello, world!' }),
+      '"Hello, world!"',
+      'Hello, world!',
+      bare,
+    ],
+    ['UppercaseFormatSpecifierIsSupportedForStrings', '{Name:u}', event('{Name}', { Name: 'Nick' }), 'NICK', 'NICK', undefined],
+    ['LowercaseFormatSpecifierIsSupportedForStrings', '{Name:w}', event('{Name}', { Name: 'Nick' }), 'nick', 'nick', undefined],
+    ['FixedLengthLevelSupportsUpperCasing', '{Level:u3}', event('Hello'), 'INF', 'INF', undefined],
+    ['FixedLengthLevelSupportsLowerCasing', '{Level:w3}', event('Hello'), 'inf', 'inf', undefined],
+    ['DefaultLevelLengthIsFullText', '{Level}', event('Hello'), 'Information', 'Information', undefined],
+    ['AlignmentAndWidthCanBeCombined', '{Level,5:w3}', event('Hello'), '  inf', '  inf', undefined],
+    [
+      'NonMessagePropertiesAreRendered',
+      '{Properties}',
+      event('Hello from {Bar}!', { Bar: 'bar', Foo: 42 }),
+      '{ Foo: 42 }',
+      '{"Foo":42}',
+      json,
+    ],
+    [
+      'NonMessagePositionalPropertiesAreRendered',
+      '{Properties}',
+      event('Hello from {0}!', { 0: 'bar', Foo: 42 }),
+      '{ Foo: 42 }',
+      '{"Foo":42}',
+      json,
+    ],
+    [
+      'DoNotDuplicatePropertiesAlreadyRenderedInOutputTemplate',
+      '{Foo} {Properties}',
+      event('Hello from bar!', { Foo: 42, Bar: 42 }),
+      '42 { Bar: 42 }',
+      '42 {"Bar":42}',
+      json,
+    ],
+    [
+      'AppliesLiteralFormattingToMessageStringsWhenSpecified',
+      '{Message}',
+      event('Hello, {Name}!', { Name: 'World' }),
+      'Hello, "World"!',
+      'Hello, World!',
+      bare,
+    ],
+    [
+      'AppliesLiteralFormattingToMessageStringsWhenSpecified',
+      '{Message:j}',
+      event('Hello, {Name}!', { Name: 'World' }),
+      'Hello, "World"!',
+      'Hello, World!',
+      bare,
+    ],
+    [
+      'AppliesLiteralFormattingToMessageStringsWhenSpecified',
+      '{Message:l}',
+      event('Hello, {Name}!', { Name: 'World' }),
+      'Hello, World!',
+      'Hello, World!',
+      undefined,
+    ],
+    [
+      'AppliesLiteralFormattingToMessageStringsWhenSpecified',
+      '{Message:lj}',
+      event('Hello, {Name}!', { Name: 'World' }),
+      'Hello, World!',
+      'Hello, World!',
+      undefined,
+    ],
+    [
+      'AppliesLiteralFormattingToMessageStringsWhenSpecified',
+      '{Message:jl}',
+      event('Hello, {Name}!', { Name: 'World' }),
+      'Hello, World!',
+      'Hello, World!',
+      undefined,
+    ],
+    [
+      'AppliesJsonFormattingToMessageStructuresWhenSpecified',
+      '{Message}',
+      event('{@Obj}', { Obj: { Name: 'World' } }),
+      '{ Name: "World" }',
+      '{"Name":"World"}',
+      json,
+    ],
+    [
+      'AppliesJsonFormattingToMessageStructuresWhenSpecified',
+      '{Message:j}',
+      event('{@Obj}', { Obj: { Name: 'World' } }),
+      '{"Name":"World"}',
+      '{"Name":"World"}',
+      undefined,
+    ],
+    [
+      'AppliesJsonFormattingToMessageStructuresWhenSpecified',
+      '{Message:lj}',
+      event('{@Obj}', { Obj: { Name: 'World' } }),
+      '{"Name":"World"}',
+      '{"Name":"World"}',
+      undefined,
+    ],
+    [
+      'AppliesJsonFormattingToMessageStructuresWhenSpecified',
+      '{Message:jl}',
+      event('{@Obj}', { Obj: { Name: 'World' } }),
+      '{"Name":"World"}',
+      '{"Name":"World"}',
+      undefined,
+    ],
+    [
+      'AppliesJsonFormattingToPropertiesTokenWhenSpecified',
+      '{Properties}',
+      event('Hello', { Name: 'World' }),
+      '{ Name: "World" }',
+      '{"Name":"World"}',
+      json,
+    ],
+    [
+      'AppliesJsonFormattingToPropertiesTokenWhenSpecified',
+      '{Properties:j}',
+      event('Hello', { Name: 'World' }),
+      '{"Name":"World"}',
+      '{"Name":"World"}',
+      undefined,
+    ],
+    [
+      'AppliesJsonFormattingToPropertiesTokenWhenSpecified',
+      '{Properties:lj}',
+      event('Hello', { Name: 'World' }),
+      '{"Name":"World"}',
+      '{"Name":"World"}',
+      undefined,
+    ],
+    [
+      'AppliesJsonFormattingToPropertiesTokenWhenSpecified',
+      '{Properties:jl}',
+      event('Hello', { Name: 'World' }),
+      '{"Name":"World"}',
+      '{"Name":"World"}',
+      undefined,
+    ],
+    ['AnEmptyPropertiesTokenIsAnEmptyStructureValueWithDefaultFormatting', '{Properties}', event('Hello'), '{  }', '{}', json],
+    ['PaddingIsApplied', '{ThreadId}', event('Hello', { ThreadId: 15 }), '15', '15', undefined],
+    ['PaddingIsApplied', '{ThreadId,5}', event('Hello', { ThreadId: 15 }), '   15', '   15', undefined],
+    ['PaddingIsApplied', '{ThreadId,-5}', event('Hello', { ThreadId: 15 }), '15   ', '15   ', undefined],
+    // Serilog's TraceId / SpanId are fields of the event; rxlog's are properties, which render nothing when missing.
+    ['TraceAndSpanAreEmptyWhenAbsent', '{TraceId}/{SpanId}', event('Hello'), '/', '/', undefined],
+    [
+      'TraceAndSpanAreIncludedWhenPresent',
+      '{TraceId}/{SpanId}',
+      event('Hello', { TraceId: '0af7651916cd43dd8448eb211c80319c', SpanId: 'b7ad6b7169203331' }),
+      '0af7651916cd43dd8448eb211c80319c/b7ad6b7169203331',
+      '0af7651916cd43dd8448eb211c80319c/b7ad6b7169203331',
+      undefined,
+    ],
+  ])('%s: %p', (_name, outputTemplate, logEvent, serilog, rxlog, difference) => {
+    expect(new TextFormatter(outputTemplate).format(logEvent)).toBe(rxlog);
+    expect(rxlog === serilog).toBe(difference === undefined);
+  });
+
+  it.each([16, 100])('RendersTimestampFormatsOfDifferentLengths: %p dashes', (length) => {
+    const dashes = '-'.repeat(length);
+    expect(new TextFormatter(`{Timestamp:${dashes}}`).format(event('{Name}', { Name: 'Nick' }))).toBe(dashes);
+  });
+
+  const levels: Record<LogLevelName, string[]> = {
+    verbose: ['V', 'Vb', 'Vrb', 'Verb', 'Verbo', 'Verbos', 'Verbose', 'Verbose'],
+    debug: ['D', 'De', 'Dbg', 'Dbug', 'Debug', 'Debug'],
+    information: [
+      'I',
+      'In',
+      'Inf',
+      'Info',
+      'Infor',
+      'Inform',
+      'Informa',
+      'Informat',
+      'Informati',
+      'Informatio',
+      'Information',
+      'Information',
+    ],
+    error: ['E', 'Er', 'Err', 'Eror', 'Error', 'Error'],
+    fatal: ['F', 'Fa', 'Ftl', 'Fatl', 'Fatal', 'Fatal'],
+    warning: ['W', 'Wn', 'Wrn', 'Warn', 'Warni', 'Warnin', 'Warning', 'Warning'],
+  };
+  it.each(
+    Object.entries(levels).flatMap(([level, monikers]) =>
+      monikers.map((moniker, i) => [level as LogLevelName, i + 1, moniker] as const),
+    ),
+  )('FixedLengthLevelIsSupported: %s with t%p is %p', (level, width, expected) => {
+    expect(new TextFormatter(`{Level:t${width}}`).format(event('Hello', {}, level))).toBe(expected);
+    expect(new TextFormatter(`{Level:u${width}}`).format(event('Hello', {}, level))).toBe(expected.toUpperCase());
+    expect(new TextFormatter(`{Level:w${width}}`).format(event('Hello', {}, level))).toBe(expected.toLowerCase());
+  });
+
+  it('UtcTimestampOutputsCorrectValue', () => {
+    const at = new Date('2013-03-11T15:59:00.123+10:00');
+    const logEvent = new LogEventRecord(at, 'information', parseTemplate('Hello'), {});
+    expect(new TextFormatter('{UtcTimestamp:yyyy-MM-dd hh:mm:ss.fffZ}').format(logEvent)).toBe('2013-03-11 05:59:00.123Z');
+  });
+});

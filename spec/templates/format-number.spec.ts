@@ -64,7 +64,11 @@ describe('formatNumber', () => {
     [1e15, 'G', '1000000000000000'],
     [1e21, 'G', '1E+21'],
     [1.5e15, 'G', '1500000000000000'],
-    [1234567.5e10, 'G', '1.2345675E+16'],
+    [1234567.5e10, 'G', '12345675000000000'],
+    [1234567890123456.8, 'G', '1234567890123456.8'],
+    [-1.5e16, 'G', '-15000000000000000'],
+    [1e17, 'G', '1E+17'],
+    [123456789012345680, 'G', '1.2345678901234568E+17'],
     [123456789012345, 'G', '123456789012345'],
     [1.5e300, 'G', '1.5E+300'],
     [-0.0000023, 'G', '-2.3E-06'],
@@ -228,11 +232,14 @@ describe('formatNumber', () => {
     });
 
     // Since .NET Core 3.0, R is the shortest round-trip string written as G writes it (dotnet/coreclr#22040):
-    // exponent notation below 1E-05 and from 1E+15 on, where JavaScript's String() switches only at 1e-7 and 1e21.
+    // exponent notation below 1E-05 and from 1E+17 on (the shortest digits are written with at least DoublePrecision, 17,
+    // as nMaxDigits: Number.Formatting.cs), where JavaScript's String() switches only at 1e-7 and 1e21.
     it.each<[number, string, string]>([
       [0.00001623, 'R', '1.623E-05'],
       [0.00001623, 'r', '1.623e-05'],
-      [1.5e16, 'R', '1.5E+16'],
+      [1.5e16, 'R', '15000000000000000'],
+      [9.999999999999998e16, 'R', '99999999999999980'],
+      [1e17, 'R', '1E+17'],
       [1e20, 'R', '1E+20'],
       [0.1 + 0.2, 'R', '0.30000000000000004'],
       [Math.PI, 'R', '3.141592653589793'],
@@ -241,6 +248,42 @@ describe('formatNumber', () => {
     ])('formats %p with %p as G does without a precision (%p)', (value, format, expected) => {
       expect(formatNumber(value, format)).toBe(expected);
     });
+  });
+
+  // learn.microsoft.com "Custom numeric format strings", "E0" / "E+0" / "E-0": an exponent after a run of placeholders
+  // is scientific notation (.NET's NumberToStringFormat: as many significant digits as placeholders, the integer
+  // placeholders fixing the exponent, at least as many exponent digits as zeros, `+` only with `E+`). Before, the
+  // zeros of the exponent were read as fraction placeholders: 1.23456 with `0.00E+00` rendered as `1.23E+46`.
+  it.each<[number, string, string]>([
+    [86000, '0.###E+0', '8.6E+4'],
+    [86000, '0.###E+000', '8.6E+004'],
+    [86000, '0.###E-000', '8.6E004'],
+    [1.23456, '0.00E+00', '1.23E+00'],
+    [1234.5, '0.0e-0', '1.2e3'],
+    [0.000123, '0.0E-0', '1.2E-4'],
+    [0.000123, '0.0E+0', '1.2E-4'],
+    [-12345, '0.0E+0', '-1.2E+4'],
+    [0, '0.0E+0', '0.0E+0'],
+    [9.99, '0.0E+0', '1.0E+1'],
+    [12, '0E0', '1E1'],
+    [1234.5, '##0.0E+0', '123.5E+1'],
+    [0.5, '0.0E+0%', '5.0E+1%'],
+    [1.5, '0.0E+0E+0', '1.5E+0E+0'],
+    // Known difference (docs/conformance.md): a second exponent in a section is the exponent again; .NET writes its text.
+    [86000, '0.0E+0 E+0', '8.6E+4 E+4'],
+    [5, '0 E+5', '5 E+5'],
+    [1e300, '0.00E+0', '1.00E+300'],
+    [-1.5, '0.0E+0;(0.0E+0)', '(1.5E+0)'],
+    [1.5, '0E+0000', '2E+0000'],
+    [150, '#E+0', '2E+2'],
+    [150, '.0E+0', '.2E+3'],
+    [123.456, '#.#E0', '1.2E2'],
+    [1, '##E+0', '10E-1'],
+    // .NET fills every integer placeholder of a scientific format, `#` too, so zero writes its zeros.
+    [0, '#E+0', '0E+0'],
+    [0, '##.#E+0', '00E+0'],
+  ])('formats %p with the scientific custom format %p as .NET does (%p)', (value, format, expected) => {
+    expect(formatNumber(value, format)).toBe(expected);
   });
 
   it("writes as many decimals as a custom format asks for, past toFixed's limit of 100", () => {
@@ -278,6 +321,43 @@ describe('formatNumber', () => {
     expect(formatNumber(1.5, 'Q')).toBe('1.5');
   });
 
+  // .NET takes a precision up to 999 999 999; rxlog up to 100 (toFixed's and toExponential's limit), and renders a larger
+  // one as without a format. Before, a precision of three digits was read as a custom format: 5 with F100 rendered as
+  // F105, 255 with X100 as X1255.
+  it.each<[number, string]>([
+    [5, 'F101'],
+    [5, 'D101'],
+    [255, 'X999'],
+    [1.5, 'E101'],
+    [1.5, 'G101'],
+    [1.5, 'N000101'],
+  ])('renders %p with the precision above 100 %p as without a format', (value, format) => {
+    expect(formatNumber(value, format)).toBe(String(value));
+  });
+
+  // dotnet/runtime src/libraries/System.Runtime/tests/System.Runtime.Tests/System/DoubleTests.cs,
+  // ToString_TestData_NotNetFramework (C100 left out: rxlog has no currency format).
+  it.each<[number, string, string]>([
+    [32.5, 'P100', `3,250.${'0'.repeat(100)} %`],
+    [32.5, 'E100', `3.25${'0'.repeat(98)}E+001`],
+    [32.5, 'F100', `32.5${'0'.repeat(99)}`],
+    [32.5, 'N100', `32.5${'0'.repeat(99)}`],
+    [5, 'D100', `${'0'.repeat(99)}5`],
+    [255, 'X0100', `${'0'.repeat(98)}FF`],
+  ])('formats %p with the precision of 100 %p as .NET does', (value, format, expected) => {
+    expect(formatNumber(value, format)).toBe(expected);
+  });
+
+  // X of a negative number outside int32 is the two's complement of the Int64 it is in .NET, not a minus sign and hex.
+  it.each<[number, string, string]>([
+    [-2147483649, 'X', 'FFFFFFFF7FFFFFFF'],
+    [-9007199254740991, 'x', 'ffe0000000000001'],
+    [-2147483648, 'X', '80000000'],
+    [-1, 'X16', '00000000FFFFFFFF'],
+  ])('formats %p with %p as .NET does (%p)', (value, format, expected) => {
+    expect(formatNumber(value, format)).toBe(expected);
+  });
+
   it('renders NaN and infinities the same with any format', () => {
     expect(formatNumber(Number.NaN, '0.00')).toBe('NaN');
     expect(formatNumber(Infinity, 'N2')).toBe('Infinity');
@@ -299,5 +379,74 @@ describe('formatNumber', () => {
       }),
       { numRuns: 300 },
     );
+  });
+});
+
+describe('formatNumber with scientific custom formats (fast-check)', () => {
+  it('writes the value rounded to as many significant digits as placeholders, with the exponent the integer placeholders fix', () => {
+    fc.assert(
+      fc.property(
+        fc.double({ noNaN: true, noDefaultInfinity: true, min: -1e300, max: 1e300 }).filter((v) => v !== 0),
+        fc.integer({ min: 1, max: 3 }),
+        fc.integer({ min: 0, max: 4 }),
+        fc.constantFrom('E+00', 'e0', 'E-0'),
+        (value, intDigits, fracDigits, exponent) => {
+          const format = `${'0'.repeat(intDigits)}${fracDigits > 0 ? '.' : ''}${'0'.repeat(fracDigits)}${exponent}`;
+          const text = formatNumber(value, format);
+          const match = /^(-?)(\d+)(?:\.(\d+))?[Ee]([+-]?)(\d+)$/.exec(text);
+          expect(match).not.toBeNull();
+          const [, sign, int, frac = '', expSign, expDigits] = match as unknown as string[];
+          expect(sign === '-').toBe(value < 0);
+          expect(int).toHaveLength(intDigits);
+          expect(frac).toHaveLength(fracDigits);
+          expect(int[0]).not.toBe('0');
+          if (exponent === 'E+00') expect(expSign).not.toBe('');
+          expect(expDigits.length).toBeGreaterThanOrEqual(exponent.length - (exponent[1] === '+' || exponent[1] === '-' ? 2 : 1));
+          const read = Number(`${sign}${int}.${frac}e${expSign === '+' ? '' : expSign}${expDigits}`);
+          // Rounded to intDigits + fracDigits significant digits from the value's 15 (.NET's custom-format precision).
+          expect(Math.abs(read - value)).toBeLessThanOrEqual(Math.abs(value) * (5 * 10 ** -(intDigits + fracDigits) + 1e-14));
+        },
+      ),
+      { numRuns: 500 },
+    );
+  });
+});
+
+// dotnet/runtime src/libraries/System.Runtime/tests/System.Runtime.Tests/System/DoubleTests.cs, with the invariant culture.
+describe('dotnet/runtime test/System.Runtime.Tests/System/DoubleTests.cs', () => {
+  it.each<[number, string, string]>([
+    // ToString_TestData, ToString_TestData_NotNetFramework
+    [-4567, 'G', '-4567'],
+    [-4567.89101, 'G', '-4567.89101'],
+    [0, 'G', '0'],
+    [4567, 'G', '4567'],
+    [4567.89101, 'G', '4567.89101'],
+    [2468, 'N', '2,468.00'],
+    [-1.7976931348623157e308, 'G', '-1.7976931348623157E+308'],
+    [1.7976931348623157e308, 'G', '1.7976931348623157E+308'],
+    [5e-324, 'G', '5E-324'],
+    [5e-324, 'g', '5e-324'],
+    // ToString_SectionSeparator
+    [-0.001, '+0.00;-0.00', '+0.00'],
+    [-0, '+0.00;-0.00', '+0.00'],
+    [0, '+0.00;-0.00', '+0.00'],
+    [0.001, '+0.00;-0.00', '+0.00'],
+    [1.5, '+0.00;-0.00', '+1.50'],
+    [-1.5, '+0.00;-0.00', '-1.50'],
+    [-0.001, '0.00;minus 0.00', '0.00'],
+    [-0.001, '0.00', '-0.00'],
+    [-0, '0.00', '-0.00'],
+    [-0.001, '+0.00;-0.00;zero', 'zero'],
+    // ToString_ExactPowerOfTwo_Roundtrips: the shortest round-trip digits need all 17
+    [2 ** -25, 'R', '2.9802322387695312E-08'],
+    [-(2 ** -25), 'R', '-2.9802322387695312E-08'],
+    [2 ** -958, 'R', '4.1045368012983762E-289'],
+    [-(2 ** -958), 'G', '-4.1045368012983762E-289'],
+  ])('formats %p with %p as %p', (value, format, expected) => {
+    expect(formatNumber(value, format)).toBe(expected);
+  });
+
+  it('renders NaN and the infinities as the invariant culture names them', () => {
+    expect([Number.NaN, Infinity, -Infinity].map((v) => formatNumber(v, 'G'))).toEqual(['NaN', 'Infinity', '-Infinity']);
   });
 });

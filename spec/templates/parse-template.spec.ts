@@ -134,7 +134,7 @@ describe('parseTemplate', () => {
     expect(parseTemplate(template).tokens).toEqual([text(template)]);
   });
 
-  describe('conformance with Serilog’s MessageTemplateParserTests', () => {
+  describe('Serilog test/Serilog.Tests/Parsing/MessageTemplateParserTests.cs (serilog/serilog at 60935b4)', () => {
     it.each<[string, TemplateToken[]]>([
       ['{Hello}', [hole('Hello', '{Hello}')]],
       ['{{ Hi! }', [text('{ Hi! }')]],
@@ -254,6 +254,16 @@ describe('parseTemplate', () => {
     });
   });
 
+  // Serilog reads an alignment with int.TryParse (NumberStyles.AllowLeadingSign), which takes leading zeros; rxlog made
+  // an alignment of more than 11 characters text.
+  it.each<[string, number]>([
+    ['{Hello,000000000005}', 5],
+    ['{Hello,-000000000005}', -5],
+    [`{Hello,${'0'.repeat(40)}12}`, 12],
+  ])('reads the alignment of %j with leading zeros, as int.TryParse does', (template, alignment) => {
+    expect(parseTemplate(template).tokens).toEqual([hole('Hello', template, { alignment })]);
+  });
+
   it('keeps the text of a malformed hole and still reads the next hole', () => {
     expect(parseTemplate('{A{B}').tokens).toEqual([text('{A'), hole('B', '{B}')]);
     expect(parseTemplate('{a b} then {C}').tokens).toEqual([text('{a b} then '), hole('C', '{C}')]);
@@ -364,6 +374,20 @@ describe('parseTemplate', () => {
         expect(renderTemplate(parseTemplate(template), {})).toBe(expected);
       }),
       { numRuns: 300 },
+    );
+  });
+
+  // Serilog renders a template whose holes are all malformed as the text it was given (MessageTemplateParserTests:
+  // "AMalformedPropertyTagIsParsedAsText"); with no doubled brace to undo, that is the input itself.
+  it('renders a template without holes or doubled braces as its input, whatever the properties', () => {
+    fc.assert(
+      fc.property(templates, fc.dictionary(fc.string({ maxLength: 4 }), fc.string({ maxLength: 4 })), (template, properties) => {
+        fc.pre(!template.includes('{{') && !template.includes('}}'));
+        const parsed = parseTemplate(template);
+        fc.pre(parsed.tokens.every((token) => token.kind === 'text'));
+        expect(renderTemplate(parsed, properties)).toBe(template);
+      }),
+      { numRuns: 500 },
     );
   });
 

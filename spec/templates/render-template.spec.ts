@@ -3,6 +3,7 @@ import { captureProperties } from '../../lib/templates/capture';
 import { parseTemplate } from '../../lib/templates/parse-template';
 import { alignText, renderPropertyToken, renderTemplate, renderValue } from '../../lib/templates/render-template';
 import type { MessageTemplate, PropertyToken } from '../../lib/core/message-template';
+import { createLogEvent } from '../../lib/templates/log-event-record';
 
 describe('renderTemplate', () => {
   it('fills holes with property values', () => {
@@ -187,5 +188,150 @@ describe('alignText', () => {
 
   it('clamps absurd widths to 10 000 characters', () => {
     expect(alignText('a', 2_000_000_000)).toHaveLength(10_000);
+  });
+});
+
+// The reference tests, case by case (serilog/serilog at 60935b4). Serilog renders with the invariant culture when no
+// format provider is given (ScalarValue.Render); cases that need another culture (fr-FR) have no counterpart here.
+// Where rxlog renders otherwise, the last column says why (docs/conformance.md, "Message templates").
+describe('Serilog test/Serilog.Tests/Rendering/MessageTemplateRendererTests.cs', () => {
+  it.each<[string, string]>([
+    ['{Number}', '16'],
+    ['{Number:X8}', '00000010'],
+  ])('PropertyTokenFormatsAreApplied: %p renders 16 as %p', (template, expected) => {
+    expect(renderTemplate(parseTemplate(template), { Number: 16 })).toBe(expected);
+  });
+});
+
+describe('Serilog test/Serilog.Tests/Core/MessageTemplateTests.cs', () => {
+  const render = (template: string, ...args: unknown[]): string => createLogEvent('information', template, args).renderMessage();
+  class Chair {
+    readonly Back = 'straight';
+    readonly Legs = [1, 2, 3, 4];
+    toString(): string {
+      return 'a chair';
+    }
+  }
+  const bare = 'strings are bare, as with Serilog’s :l';
+  const json = 'structures are compact JSON';
+
+  it.each<[string, string, unknown[], string, string, string | undefined]>([
+    [
+      'AnObjectIsRenderedInSimpleNotation',
+      'I sat at {@Chair}',
+      [new Chair()],
+      'I sat at Chair { Back: "straight", Legs: [1, 2, 3, 4] }',
+      'I sat at {"Back":"straight","Legs":[1,2,3,4]}',
+      json,
+    ],
+    [
+      'AnAnonymousObjectIsRenderedInSimpleNotationWithoutType',
+      'I sat at {@Chair}',
+      [{ Back: 'straight', Legs: [1, 2, 3, 4] }],
+      'I sat at { Back: "straight", Legs: [1, 2, 3, 4] }',
+      'I sat at {"Back":"straight","Legs":[1,2,3,4]}',
+      json,
+    ],
+    [
+      'AnObjectWithDefaultDestructuringIsRenderedAsAStringLiteral',
+      'I sat at {Chair}',
+      [new Chair()],
+      'I sat at "a chair"',
+      'I sat at a chair',
+      bare,
+    ],
+    [
+      'AnObjectWithStringifyDestructuringIsRenderedAsAString',
+      'I sat at {$Chair}',
+      [new Chair()],
+      'I sat at "a chair"',
+      'I sat at a chair',
+      bare,
+    ],
+    [
+      'MultiplePropertiesAreRenderedInOrder',
+      'Just biting {Fruit} number {Count}',
+      ['Apple', 12],
+      'Just biting "Apple" number 12',
+      'Just biting Apple number 12',
+      bare,
+    ],
+    [
+      'FormatStringsArePropagated',
+      'Welcome, customer {CustomerId:0000}',
+      [12],
+      'Welcome, customer 0012',
+      'Welcome, customer 0012',
+      undefined,
+    ],
+    [
+      'AlignmentStringsArePropagated',
+      'Welcome, customer #{CustomerId,-10}, pleasure to see you',
+      [1234],
+      'Welcome, customer #1234      , pleasure to see you',
+      'Welcome, customer #1234      , pleasure to see you',
+      undefined,
+    ],
+    [
+      'AlignmentStringsArePropagated',
+      'Welcome, customer #{CustomerId,-10:000000}, pleasure to see you',
+      [1234],
+      'Welcome, customer #001234    , pleasure to see you',
+      'Welcome, customer #001234    , pleasure to see you',
+      undefined,
+    ],
+    [
+      'AlignmentStringsArePropagated',
+      'Welcome, customer #{CustomerId,10}, pleasure to see you',
+      [1234],
+      'Welcome, customer #      1234, pleasure to see you',
+      'Welcome, customer #      1234, pleasure to see you',
+      undefined,
+    ],
+    [
+      'AlignmentStringsArePropagated',
+      'Welcome, customer #{CustomerId,10:000000}, pleasure to see you',
+      [1234],
+      'Welcome, customer #    001234, pleasure to see you',
+      'Welcome, customer #    001234, pleasure to see you',
+      undefined,
+    ],
+    [
+      'AlignmentStringsArePropagated',
+      'Welcome, customer #{CustomerId,10:0,0}, pleasure to see you',
+      [1234],
+      'Welcome, customer #     1,234, pleasure to see you',
+      'Welcome, customer #     1,234, pleasure to see you',
+      undefined,
+    ],
+    [
+      'AlignmentStringsArePropagated',
+      'Welcome, customer #{CustomerId:0,0}, pleasure to see you',
+      [1234],
+      'Welcome, customer #1,234, pleasure to see you',
+      'Welcome, customer #1,234, pleasure to see you',
+      undefined,
+    ],
+    [
+      'ATemplateWithOnlyPositionalPropertiesIsAnalyzedAndRenderedPositionally',
+      '{1}, {0}',
+      ['world', 'Hello'],
+      '"Hello", "world"',
+      'Hello, world',
+      bare,
+    ],
+    [
+      'ATemplateWithNamesAndPositionalsUsesNamesForAllValues',
+      '{1}, {Place}',
+      ['world', 'Hello'],
+      '"world", "Hello"',
+      'world, Hello',
+      bare,
+    ],
+    ['MissingPositionalParametersRenderAsTextLikeStandardFormats', '{1}, {0}', ['world'], '{1}, "world"', '{1}, world', bare],
+  ])('%s: %p', (_name, template, args, serilog, rxlog, difference) => {
+    expect(render(template, ...args)).toBe(rxlog);
+    // A case rxlog renders as Serilog does has no documented difference, and the other way round.
+    expect(rxlog === serilog).toBe(difference === undefined);
   });
 });
