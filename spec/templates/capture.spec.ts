@@ -41,6 +41,13 @@ function hostileProxy(): object {
   );
 }
 
+/** Items kept in a captured tree: every array item and object property, nested ones included, but the `'…N more'` markers. */
+function countItems(value: unknown): number {
+  if (typeof value !== 'object' || value === null) return 0;
+  const items = Object.values(value).filter((item) => typeof item !== 'string' || !/^…\d+ more$/.test(item));
+  return items.reduce((sum: number, item) => sum + 1 + countItems(item), 0);
+}
+
 describe('captureValue', () => {
   it.each([['text'], [42], [-0.5], [true], [false], [null], [undefined], [10n ** 30n], [Number.NaN], [Infinity], [-Infinity]])(
     'keeps the scalar %p as it is',
@@ -193,6 +200,28 @@ describe('captureValue', () => {
         { maxCollectionLength: 1 },
       ),
     ).toEqual({ a: 1, '…': '…2 more' });
+  });
+
+  it('bounds a value holding the same array many times over to 100 × maxCollectionLength items in all', () => {
+    // Three arrays of 1000 references: a copy of every path would hold 10⁹ items.
+    let nested: unknown = 'leaf';
+    for (let level = 0; level < 3; level++) nested = Array.from({ length: 1000 }, () => nested);
+    const captured = captureValue(nested);
+    expect(countItems(captured)).toBeLessThanOrEqual(100_000);
+    const outer = captured as unknown[][];
+    // The budget is spent breadth first: the outer structure is whole, later branches end early.
+    expect(outer).toHaveLength(1000);
+    expect(outer[0][0]).toHaveLength(1000);
+    expect(outer[999]).toEqual(['…1000 more']);
+  });
+
+  it('bounds the same long string held many times over to 16 × maxStringLength code units in all', () => {
+    const long = 'x'.repeat(100_000);
+    const captured = captureValue({ list: Array.from({ length: 1000 }, () => long) }) as { list: string[] };
+    const kept = captured.list.reduce((sum, text) => sum + text.replace(/…\[truncated \d+ chars\]$/, '').length, 0);
+    expect(kept).toBe(16 * 64 * 1024);
+    expect(captured.list[0]).toBe(`${'x'.repeat(64 * 1024)}…[truncated ${100_000 - 64 * 1024} chars]`);
+    expect(captured.list[999]).toBe('…[truncated 100000 chars]');
   });
 
   it('replaces a reference to an enclosing object with [Circular]', () => {
@@ -438,6 +467,16 @@ describe('captureProperties', () => {
     expect(properties[count - 1]).toBe(count - 1);
     expect(properties).toMatchObject({ [`__${count}`]: count, [`__${count + 2}`]: count + 2 });
     expect(Object.keys(properties)).toHaveLength(count + 3);
+  });
+
+  it('shares one budget among all the arguments of a call', () => {
+    let nested: unknown = 1;
+    for (let level = 0; level < 2; level++) nested = Array.from({ length: 1000 }, () => nested);
+    const args = Array.from({ length: 1000 }, () => nested);
+    const captured = captureProperties(parseTemplate('{A}'), args);
+    // The arguments themselves, and at most 100 000 items inside them.
+    expect(countItems(captured)).toBeLessThanOrEqual(1000 + 100_000);
+    expect(captured.__999).toEqual(['…1000 more']);
   });
 
   it('leaves out holes that get no argument', () => {
