@@ -20,16 +20,19 @@ function describe(value: unknown): string {
 
 /**
  * What a `catch` gave, as an event's exception: an Error as it is (one from another realm too,
- * recognised by its `name` and `message`), any other value as a {@link ThrownValueError} carrying
- * `String(value)`, or for an object whose `String()` says only `[object Object]`, its data as JSON
+ * recognised by its string `name`, `message` and `stack`), any other value as a
+ * {@link ThrownValueError} carrying `String(value)`, or for an object whose `String()` says only
+ * `[object Object]` (`{ name, message }` without a stack too), its data as JSON
  * (`{"userId":42}`). Never throws.
  */
 export function exceptionFrom(value: unknown): Error {
   if (typeof value === 'object' && value !== null) {
     try {
       if (value instanceof Error) return value;
-      const candidate = value as { name?: unknown; message?: unknown };
-      if (typeof candidate.name === 'string' && typeof candidate.message === 'string') return value as Error;
+      const candidate = value as { name?: unknown; message?: unknown; stack?: unknown };
+      // Formatters write the stack, else String(value): without a stack, "[object Object]".
+      if (typeof candidate.name === 'string' && typeof candidate.message === 'string' && typeof candidate.stack === 'string')
+        return value as Error;
     } catch {
       // A Proxy whose traps throw (a revoked one too) or a throwing getter: not an error.
     }

@@ -1,4 +1,5 @@
 import { ThrownValueError } from '../../lib/core/errors/thrown-value-error';
+import { exceptionText } from '../../lib/formatting/exception-text';
 import { exceptionFrom } from '../../lib/pipeline/exception-from';
 
 describe('exceptionFrom', () => {
@@ -7,9 +8,18 @@ describe('exceptionFrom', () => {
     expect(exceptionFrom(error)).toBe(error);
   });
 
-  it('keeps an object with a string name and message (an Error from another realm)', () => {
-    const foreign = { name: 'Error', message: 'from an iframe' };
+  it('keeps an object with a string name, message and stack (an Error from another realm)', () => {
+    const foreign = { name: 'Error', message: 'from an iframe', stack: 'Error: from an iframe\n    at frame.js:1:1' };
     expect(exceptionFrom(foreign)).toBe(foreign);
+  });
+
+  // Formatters write an exception's stack, else String(exception): "[object Object]" for this one.
+  it('carries an object with a name and message but no stack as its data, so formatters write its message', () => {
+    const thrown = { name: 'AbortError', message: 'The user aborted a request.' };
+    const exception = exceptionFrom(thrown);
+    expect(exception).toBeInstanceOf(ThrownValueError);
+    expect(exception.message).toBe('{"name":"AbortError","message":"The user aborted a request."}');
+    expect(exceptionText(exception)).toContain('The user aborted a request.');
   });
 
   it('makes any other value a ThrownValueError carrying String(value)', () => {
