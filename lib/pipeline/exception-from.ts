@@ -23,7 +23,7 @@ function describe(value: unknown): string {
  * recognised by its string `name`, `message` and `stack`), any other value as a
  * {@link ThrownValueError} carrying `String(value)`, or for an object whose `String()` says only
  * `[object Object]` (`{ name, message }` without a stack too), its data as JSON
- * (`{"userId":42}`). Never throws.
+ * (`{"userId":42}`); that text is cut as a captured string is (64 KiB). Never throws.
  */
 export function exceptionFrom(value: unknown): Error {
   if (typeof value === 'object' && value !== null) {
@@ -37,5 +37,6 @@ export function exceptionFrom(value: unknown): Error {
       // A Proxy whose traps throw (a revoked one too) or a throwing getter: not an error.
     }
   }
-  return new ThrownValueError(describe(value));
+  // Cut as a captured string is (64 KiB): a thrown response body can be megabytes.
+  return new ThrownValueError(captureValue(describe(value)) as string);
 }

@@ -22,6 +22,16 @@ describe('exceptionFrom', () => {
     expect(exceptionText(exception)).toContain('The user aborted a request.');
   });
 
+  it('cuts the text of a thrown value as a captured string is cut, at 64 KiB', () => {
+    const body = 'x'.repeat(1024 * 1024);
+    const text = exceptionFrom(body).message;
+    expect(text.length).toBe(64 * 1024 + `…[truncated ${1024 * 1024 - 64 * 1024} chars]`.length);
+    expect(text.endsWith(`x…[truncated ${1024 * 1024 - 64 * 1024} chars]`)).toBe(true);
+    const data = exceptionFrom({ body }).message;
+    expect(data.length).toBeLessThan(64 * 1024 + 100);
+    expect(data.startsWith('{"body":"xxx')).toBe(true);
+  });
+
   it('makes any other value a ThrownValueError carrying String(value)', () => {
     expect(exceptionFrom('text')).toEqual(new ThrownValueError('text'));
     expect(exceptionFrom(12n).message).toBe('12');
