@@ -1,29 +1,14 @@
 import { ThrownValueError } from '../core/errors/thrown-value-error';
 import { captureValue } from '../templates/capture';
-import { writeJson } from '../templates/safe-json';
-
-function describe(value: unknown): string {
-  try {
-    const text = String(value);
-    // An object without a toString of its own says nothing as String(): its data, as JSON, does
-    // (pino's object-first call, `throw { code }`). Captured first, so it is bounded and safe.
-    return text === '[object Object]' ? writeJson(captureValue(value, 'structure')) : text;
-  } catch {
-    // An object without a prototype, or whose toString throws, still gets an exception that says what it was.
-    try {
-      return Object.prototype.toString.call(value);
-    } catch {
-      return `[unprintable ${typeof value}]`;
-    }
-  }
-}
+import { thrownDataError } from '../templates/redaction-policy';
 
 /**
  * What a `catch` gave, as an event's exception: an Error as it is (one from another realm too,
  * recognised by its string `name`, `message` and `stack`), any other value as a
  * {@link ThrownValueError} carrying `String(value)`, or for an object whose `String()` says only
  * `[object Object]` (`{ name, message }` without a stack too), its data as JSON
- * (`{"userId":42}`); that text is cut as a captured string is (64 KiB). Never throws.
+ * (`{"userId":42}`, which a redaction policy redacts as it does an Error's own properties); that
+ * text is cut as a captured string is (64 KiB). Never throws.
  */
 export function exceptionFrom(value: unknown): Error {
   if (typeof value === 'object' && value !== null) {
@@ -37,6 +22,22 @@ export function exceptionFrom(value: unknown): Error {
       // A Proxy whose traps throw (a revoked one too) or a throwing getter: not an error.
     }
   }
+  let text: string;
+  try {
+    text = String(value);
+  } catch {
+    // An object without a prototype, or whose toString throws, still gets an exception that says what it was.
+    try {
+      text = Object.prototype.toString.call(value);
+    } catch {
+      text = `[unprintable ${typeof value}]`;
+    }
+    return new ThrownValueError(text);
+  }
+  // An object without a toString of its own says nothing as String(): its data, as JSON, does
+  // (pino's object-first call, `throw { code }`). Captured first, so it is bounded and safe, and
+  // kept with the error, so that a redaction policy can rewrite it.
+  if (text === '[object Object]') return thrownDataError(captureValue(value, 'structure'));
   // Cut as a captured string is (64 KiB): a thrown response body can be megabytes.
-  return new ThrownValueError(captureValue(describe(value)) as string);
+  return new ThrownValueError(captureValue(text) as string);
 }

@@ -1,8 +1,25 @@
 import { expectOption } from '../core/expect-option';
 import { ConfigurationError } from '../core/errors/configuration-error';
+import { ThrownValueError } from '../core/errors/thrown-value-error';
 import { SelfLog } from '../core/self-log';
 import { captureValue, CIRCULAR_MARKER } from './capture';
 import { setOwnProperty } from './own-property';
+import { writeJson } from './safe-json';
+
+/** The captured data a ThrownValueError's message was written from, by error. */
+const thrownData = new WeakMap<Error, unknown>();
+
+/**
+ * The exception for a thrown object that is not an Error (`throw { code, token }`): a
+ * ThrownValueError whose message is `data` (the object as captured) as JSON, cut as a captured
+ * string is. A policy redacts that data as it does an Error's own properties, and rewrites the
+ * message from what is left.
+ */
+export function thrownDataError(data: unknown): Error {
+  const error = new ThrownValueError(captureValue(writeJson(data)) as string);
+  thrownData.set(error, data);
+  return error;
+}
 
 /** A replacement for a redacted value: a fixed value, or a function of the value and its dotted path. */
 export type RedactCensor = string | ((value: unknown, path: string) => unknown);
@@ -216,6 +233,11 @@ export class RedactionPolicy {
 
   /** `redactError` for an error linked from `chain` (the errors above it, outermost first). */
   #redactError(error: Error, chain: Error[]): Error {
+    const data = thrownData.get(error);
+    if (data !== undefined) {
+      const redacted = this.#redactNested(data, this.#root);
+      return redacted === data ? error : thrownDataError(redacted);
+    }
     let keys: string[];
     try {
       keys = Object.keys(error);
