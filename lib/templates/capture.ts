@@ -259,6 +259,8 @@ function walkRecord(value: object, depth: number, w: Walk): Record<string, unkno
 
 /** What a captured Error holds first, own properties or inherited. */
 const ERROR_FIELDS = ['name', 'message', 'stack'];
+/** The errors a captured Error links to, kept after its own enumerable properties. */
+const LINKED_ERRORS = ['cause', 'errors'];
 
 function walkError(value: Error, depth: number, w: Walk): Record<string, unknown> {
   const result: Record<string, unknown> = {};
@@ -269,8 +271,9 @@ function walkError(value: Error, depth: number, w: Walk): Record<string, unknown
     const key = keys[i];
     if (!ERROR_FIELDS.includes(key)) setOwnProperty(result, key, walk(read(value, key), depth + 1, w));
   }
-  if (Object.hasOwn(value, 'cause') && !('cause' in result)) {
-    result.cause = walk(read(value, 'cause'), depth + 1, w);
+  // Own but not enumerable: the cause, and an AggregateError's errors (what Promise.any rejects with).
+  for (const key of LINKED_ERRORS) {
+    if (Object.hasOwn(value, key) && !(key in result)) result[key] = walk(read(value, key), depth + 1, w);
   }
   return result;
 }
@@ -284,7 +287,8 @@ function walkError(value: Error, depth: number, w: Walk): Record<string, unknown
  * - Arrays, plain objects (also `Object.create(null)` ones), Sets and typed arrays become plain
  *   arrays and objects, deeply; a Map becomes an object keyed by `String(key)`.
  * - An object with a `toJSON` method is captured as what `toJSON()` returns (as JSON.stringify would).
- * - An Error becomes `{ name, message, stack }` plus its own enumerable properties and `cause`.
+ * - An Error becomes `{ name, message, stack }` plus its own enumerable properties, `cause` and
+ *   an AggregateError's `errors`.
  * - Other class instances become `String(value)`, or with `'structure'` (`{@Name}`) their own
  *   enumerable properties; the same mode applies to everything nested inside.
  * - A function becomes `'[Function name]'`, a symbol `String(symbol)`; symbol keys are skipped.

@@ -103,6 +103,17 @@ describe('captureValue', () => {
     expect(captureValue(error)).toMatchObject({ message: 'outer', cause: { name: 'Error', message: 'inner' } });
   });
 
+  // What Promise.any rejects with: its reasons are in `errors`, an own property that is not enumerable.
+  it('captures an AggregateError with its errors', () => {
+    const error = new AggregateError([new Error('mirror 1 down'), 'mirror 2 timed out'], 'All mirrors failed');
+    expect(captureValue(error)).toEqual({
+      name: 'AggregateError',
+      message: 'All mirrors failed',
+      stack: error.stack,
+      errors: [{ name: 'Error', message: 'mirror 1 down', stack: (error.errors[0] as Error).stack }, 'mirror 2 timed out'],
+    });
+  });
+
   it('captures a Map as an object of its entries and a Set as an array', () => {
     expect(
       captureValue(
