@@ -115,7 +115,8 @@ function stringOf(value: unknown, w: Walk): string {
   }
 }
 
-function read(source: object, key: string | number): unknown {
+/** `source[key]`, or when reading it throws, a `'[Throws: message]'` marker (told to SelfLog); never throws. */
+export function read(source: object, key: string | number): unknown {
   try {
     return (source as Record<string | number, unknown>)[key];
   } catch (error) {
