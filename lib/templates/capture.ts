@@ -139,7 +139,8 @@ function captureScalar(value: unknown, w: Walk): unknown {
     case 'symbol':
       return stringOf(value, w);
     case 'function':
-      return functionMarker(value);
+      // A name is any string (defineProperty), so the marker is cut and counted as one.
+      return keepString(functionMarker(value), w);
     default:
       return value;
   }
@@ -313,7 +314,7 @@ export function captureValue(value: unknown, capturing: Capturing = 'default', l
 
 /** `captureValue` with the state `w`, whose budget it spends. */
 function capture(value: unknown, capturing: Capturing, w: Walk): unknown {
-  if (capturing === 'stringify') return typeof value === 'function' ? functionMarker(value) : stringOf(value, w);
+  if (capturing === 'stringify') return typeof value === 'function' ? captureScalar(value, w) : stringOf(value, w);
   if (typeof value !== 'object' || value === null) return captureScalar(value, w);
   w.structure = capturing === 'structure';
   // A tree deeper than writeJson follows would be cut by it (and not by JSON.stringify).

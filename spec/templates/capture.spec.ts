@@ -141,6 +141,13 @@ describe('captureValue', () => {
     expect(captureValue([() => 1])).toEqual(['[Function]']);
   });
 
+  it('cuts a function marker to maxStringLength, and counts it in the budget, as any string', () => {
+    const named = Object.defineProperty(() => 0, 'name', { value: 'n'.repeat(1024 * 1024) });
+    expect(captureValue(named)).toBe(`[Function ${'n'.repeat(64 * 1024 - 10)}…[truncated ${1024 * 1024 + 11 - 64 * 1024} chars]`);
+    const captured = captureValue(Array.from({ length: 1000 }, () => named)) as string[];
+    expect(captured[999]).toBe(`…[truncated ${1024 * 1024 + 11} chars]`);
+  });
+
   it('captures symbols as strings and skips symbol keys', () => {
     expect(captureValue(Symbol('s'))).toBe('Symbol(s)');
     expect(captureValue({ a: 1, [Symbol('k')]: 2 })).toEqual({ a: 1 });
