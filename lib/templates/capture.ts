@@ -231,7 +231,14 @@ function walkIterable(value: Iterable<unknown>, size: number, depth: number, w: 
   return result;
 }
 
-function walkMap(value: Map<unknown, unknown>, depth: number, w: Walk): Record<string, unknown> {
+function walkMap(value: Map<unknown, unknown>, depth: number, w: Walk): unknown {
+  let checked = 0;
+  for (const key of value.keys()) {
+    if (checked++ === w.maxItems) break;
+    // As names, object keys would all be '[object Object]' and overwrite one another: such a Map
+    // is its [key, value] pairs, as Serilog makes a dictionary whose keys are not scalars a sequence.
+    if ((typeof key === 'object' && key !== null) || typeof key === 'function') return walkIterable(value, value.size, depth, w);
+  }
   const kept = keep(value.size, w);
   const result: Record<string, unknown> = {};
   let count = 0;
@@ -287,7 +294,8 @@ function walkError(value: Error, depth: number, w: Walk): Record<string, unknown
  * - Scalars (string, number, boolean, bigint, null, undefined) are kept; a Date is copied.
  * - `'stringify'` (`{$Name}`) stores `String(value)`.
  * - Arrays, plain objects (also `Object.create(null)` ones), Sets and typed arrays become plain
- *   arrays and objects, deeply; a Map becomes an object keyed by `String(key)`.
+ *   arrays and objects, deeply; a Map becomes an object keyed by `String(key)`, or when a key is an
+ *   object or a function, an array of `[key, value]` pairs.
  * - An object with a `toJSON` method is captured as what `toJSON()` returns (as JSON.stringify would).
  * - An Error becomes `{ name, message, stack }` plus its own enumerable properties, `cause` and
  *   an AggregateError's `errors`.

@@ -114,6 +114,21 @@ describe('captureValue', () => {
     });
   });
 
+  // As Serilog makes a dictionary whose keys are not scalars a sequence (ByDefaultANonScalarDictionaryIsASequenceValue):
+  // String(key) would name every object key "[object Object]", and all entries but the last would be lost.
+  it('captures a Map with object keys as a list of [key, value] pairs', () => {
+    const byUser = new Map<unknown, string>([
+      [{ id: 1 }, 'admin'],
+      [{ id: 2 }, 'viewer'],
+      ['guest', 'none'],
+    ]);
+    expect(captureValue(byUser)).toEqual([
+      [{ id: 1 }, 'admin'],
+      [{ id: 2 }, 'viewer'],
+      ['guest', 'none'],
+    ]);
+  });
+
   it('captures a Map as an object of its entries and a Set as an array', () => {
     expect(
       captureValue(
