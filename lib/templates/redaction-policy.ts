@@ -223,7 +223,7 @@ export class RedactionPolicy {
    */
   redactError(error: Error): Error {
     try {
-      return this.#redactError(error, []);
+      return this.#redactError(error, [], new Map());
     } catch (fault) {
       // A Proxy whose traps throw part way (getPrototypeOf, a descriptor): what it holds cannot be
       // checked, so it never travels as it is.
@@ -231,8 +231,11 @@ export class RedactionPolicy {
     }
   }
 
-  /** `redactError` for an error linked from `chain` (the errors above it, outermost first). */
-  #redactError(error: Error, chain: Error[]): Error {
+  /**
+   * `redactError` for an error linked from `chain` (the errors above it, outermost first); `done`
+   * holds what the errors linked so far were redacted to.
+   */
+  #redactError(error: Error, chain: Error[], done: Map<Error, Error>): Error {
     const data = thrownData.get(error);
     if (data !== undefined) {
       const redacted = this.#redactNested(data, this.#root);
@@ -281,14 +284,14 @@ export class RedactionPolicy {
         let items: unknown[] | undefined;
         for (let i = 0; i < value.length; i++) {
           const item: unknown = value[i];
-          const redacted = this.#redactLinkedValue(name, item, deeper);
+          const redacted = this.#redactLinkedValue(name, item, deeper, done);
           if (redacted === UNCHANGED) continue;
           items ??= value.slice();
           items[i] = redacted === REMOVED ? undefined : redacted === CIRCULAR ? CIRCULAR_MARKER : redacted;
         }
         if (items !== undefined) outcome = items;
       } else {
-        outcome = this.#redactLinkedValue(name, value, deeper);
+        outcome = this.#redactLinkedValue(name, value, deeper, done);
       }
       if (outcome === CIRCULAR) {
         changes.set(name, CIRCULAR_MARKER);
@@ -312,7 +315,7 @@ export class RedactionPolicy {
   }
 
   /** A linked error redacted as an Error (same class), or CIRCULAR when it is one of `chain`; any other value as a property named `key`. */
-  #redactLinkedValue(key: string, value: unknown, chain: Error[]): unknown {
+  #redactLinkedValue(key: string, value: unknown, chain: Error[], done: Map<Error, Error>): unknown {
     let isError = false;
     try {
       isError = value instanceof Error;
@@ -321,7 +324,10 @@ export class RedactionPolicy {
     }
     if (!isError) return this.#redactEntry(key, value, this.#root, true);
     if (chain.includes(value as Error)) return CIRCULAR;
-    const redacted = this.#redactError(value as Error, chain);
+    // An error listed many times over (Promise.any's reasons, one shared error for each) is redacted
+    // once, and its copy shared: each visit would otherwise multiply the work by the list's length.
+    let redacted = done.get(value as Error);
+    if (redacted === undefined) done.set(value as Error, (redacted = this.#redactError(value as Error, chain, done)));
     return redacted === value ? UNCHANGED : redacted;
   }
 

@@ -263,6 +263,34 @@ describe('RedactionPolicy', () => {
       expect(policy.redactError(cleanChain)).toBe(cleanChain);
     });
 
+    // Promise.any over 1000 requests that all fail with one shared error lists that error 1000 times.
+    it('redacts an error listed many times over once, and shares its copy', () => {
+      let reads = 0;
+      const shared = new Error('network down');
+      Object.defineProperty(shared, 'token', {
+        enumerable: true,
+        get: () => {
+          reads++;
+          return 't-1';
+        },
+      });
+      const inner = new AggregateError(
+        Array.from({ length: 1000 }, () => shared),
+        'inner',
+      );
+      const outer = new AggregateError(
+        Array.from({ length: 1000 }, () => inner),
+        'outer',
+      );
+      const copy = RedactionPolicy.compile(ISSUE_POLICY).redactError(outer) as AggregateError;
+      const innerCopy = copy.errors[0] as AggregateError;
+      expect(copy.errors[999]).toBe(innerCopy);
+      expect(innerCopy.errors[999]).toBe(innerCopy.errors[0]);
+      expect((innerCopy.errors[999] as Error & { token: string }).token).toBe('[Redacted]');
+      expect(shared).toHaveProperty('token', 't-1');
+      expect(reads).toBeLessThanOrEqual(3);
+    });
+
     it('ends a cycle of causes with [Circular] and a chain deeper than 8 with [Truncated], so no secret travels behind them', () => {
       const policy = RedactionPolicy.compile({ keys: [/apiKey/] });
       const looped = Object.assign(new Error('looped'), { apiKey: 'k' });
