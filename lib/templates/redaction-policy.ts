@@ -380,14 +380,21 @@ export class RedactionPolicy {
     return isRecord(value) ? this.#redactRecord(value, alive, false) : value;
   }
 
-  /** Follows every live path node over `key` (a key with dots counts as several names, so `'User.password'` as one key is that path). */
+  /**
+   * Follows every live path node over `key` (a key with dots counts as several names, so `'User.password'`
+   * as one key is that path, and `'User.password.hash'` is below it).
+   */
   #step(alive: readonly PathNode[], key: string): Step {
     if (alive.length === 0) return NOTHING_ALIVE;
     // A plain name (the common case) is followed without splitting it into a list.
     if (!key.includes('.')) return matchOrNodes(follow(alive, key));
-    let nodes: readonly PathNode[] = alive;
-    for (const segment of key.split('.')) nodes = follow(nodes, segment);
-    return matchOrNodes(nodes);
+    let step: Step = alive;
+    for (const segment of key.split('.')) {
+      step = matchOrNodes(follow(step, segment));
+      // A path that ends part way names all that is below it: 'Headers' covers 'Headers.authorization'.
+      if (step === MATCH) break;
+    }
+    return step;
   }
 
   #keyMatches(key: string): boolean {

@@ -154,6 +154,24 @@ describe('RedactionPolicy', () => {
     expect(Object.getPrototypeOf(output)).toBe(Object.prototype);
   });
 
+  // Flattened names (OpenTelemetry's 'http.request.header.authorization' style) are below what a shorter path names.
+  it('redacts a dotted name that goes on past where a path ends, as it redacts what is nested there', () => {
+    const policy = RedactionPolicy.compile({ paths: ['Headers', 'User.password'] });
+    expect(
+      policy.redactProperties({
+        'Headers.authorization': 'Bearer t-1',
+        'User.password.hash': 'h-1',
+        User: { 'password.salt': 's-1', name: 'ann' },
+        'User.name': 'ann',
+      }),
+    ).toEqual({
+      'Headers.authorization': DEFAULT_CENSOR,
+      'User.password.hash': DEFAULT_CENSOR,
+      User: { 'password.salt': DEFAULT_CENSOR, name: 'ann' },
+      'User.name': 'ann',
+    });
+  });
+
   it('answers the same for every key with a global RegExp', () => {
     const policy = RedactionPolicy.compile({ keys: /secret/g });
     expect(policy.redactProperties({ a: { secret: 1 }, b: { secret: 2 }, c: { secret: 3 } })).toEqual({
