@@ -397,8 +397,11 @@ export class RedactionPolicy {
     return step;
   }
 
+  /** Whether a key pattern matches `key`, or one of its names when it has dots (as `#step` reads it). */
   #keyMatches(key: string): boolean {
-    return this.#keys.some((pattern) => pattern.test(key));
+    return this.#keys.some(
+      (pattern) => pattern.test(key) || (key.includes('.') && key.split('.').some((name) => pattern.test(name))),
+    );
   }
 
   #replacement(value: unknown): unknown {

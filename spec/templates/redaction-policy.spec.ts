@@ -172,6 +172,13 @@ describe('RedactionPolicy', () => {
     });
   });
 
+  it('tests an anchored key pattern against each name of a dotted property name too', () => {
+    const policy = RedactionPolicy.compile({ keys: /^pass(word)?$/i });
+    expect(
+      policy.redactProperties({ 'user.password': 'p-1', Nested: { 'db.Password.old': 'p-2' }, 'user.passport': 'P-1' }),
+    ).toEqual({ 'user.password': DEFAULT_CENSOR, Nested: { 'db.Password.old': DEFAULT_CENSOR }, 'user.passport': 'P-1' });
+  });
+
   it('answers the same for every key with a global RegExp', () => {
     const policy = RedactionPolicy.compile({ keys: /secret/g });
     expect(policy.redactProperties({ a: { secret: 1 }, b: { secret: 2 }, c: { secret: 3 } })).toEqual({
