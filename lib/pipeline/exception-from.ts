@@ -25,6 +25,10 @@ export function exceptionFrom(value: unknown): Error {
   let text: string;
   try {
     text = String(value);
+    // An object without a toString of its own says nothing as String(): its data, as JSON, does
+    // (pino's object-first call, `throw { code }`). Captured first, so it is bounded and safe, and
+    // kept with the error, so that a redaction policy can rewrite it. Neither call throws.
+    if (text === '[object Object]') return thrownDataError(captureValue(value, 'structure'));
   } catch {
     // An object without a prototype, or whose toString throws, still gets an exception that says what it was.
     try {
@@ -32,12 +36,7 @@ export function exceptionFrom(value: unknown): Error {
     } catch {
       text = `[unprintable ${typeof value}]`;
     }
-    return new ThrownValueError(text);
   }
-  // An object without a toString of its own says nothing as String(): its data, as JSON, does
-  // (pino's object-first call, `throw { code }`). Captured first, so it is bounded and safe, and
-  // kept with the error, so that a redaction policy can rewrite it.
-  if (text === '[object Object]') return thrownDataError(captureValue(value, 'structure'));
   // Cut as a captured string is (64 KiB): a thrown response body can be megabytes.
   return new ThrownValueError(captureValue(text) as string);
 }
