@@ -305,7 +305,8 @@ function walkError(value: Error, depth: number, w: Walk): Record<string, unknown
  * - Limits (see {@link CaptureLimits}) bound depth, items and string length; a reference to an
  *   enclosing object is `'[Circular]'` (the same object twice side by side is not circular).
  * - In all, one call keeps at most 100 × `maxCollectionLength` items (100 000) and
- *   16 × `maxStringLength` code units of strings (1 MiB), the arguments of one log call together;
+ *   16 × `maxStringLength` code units of strings (1 MiB), the arguments of one log call together
+ *   (a number, boolean or string up to `maxStringLength` given as an argument is kept as it is);
  *   past that, collections end early with their `'…N more'` and strings are cut. So a value that
  *   holds the same object many times over (three arrays of 1000 references each, 10⁹ items when
  *   copied) costs what 100 000 items do.
