@@ -93,7 +93,7 @@ function throwsMarker(what: string, error: unknown): string {
 function functionMarker(fn: unknown): string {
   try {
     const name = (fn as { name?: unknown }).name;
-    return typeof name === 'string' && name.length > 0 ? `[Function ${name}]` : '[Function]';
+    return typeof name === 'string' && name !== '' ? `[Function ${name}]` : '[Function]';
   } catch {
     return '[Function]';
   }
@@ -202,9 +202,8 @@ function walkStructure(value: object, depth: number, w: Walk): unknown {
 
 /** How many of `count` items a collection keeps: at most `maxItems` and what the budget has left, which it spends. */
 function keep(count: number, w: Walk): number {
-  let kept = w.maxItems < w.items ? w.maxItems : w.items;
-  // Written so that a count that is not a number (a hostile size getter) keeps the bound.
-  if (count < kept) kept = count;
+  // `|| 0`: a count that is not a number (a hostile size getter) keeps nothing rather than the bound.
+  const kept = Math.min(count, w.maxItems, w.items) || 0;
   w.items -= kept;
   return kept;
 }
@@ -237,7 +236,7 @@ function walkMap(value: Map<unknown, unknown>, depth: number, w: Walk): unknown 
     if (checked++ === w.maxItems) break;
     // As names, object keys would all be '[object Object]' and overwrite one another: such a Map
     // is its [key, value] pairs, as Serilog makes a dictionary whose keys are not scalars a sequence.
-    if ((typeof key === 'object' && key !== null) || typeof key === 'function') return walkIterable(value, value.size, depth, w);
+    if (Object(key) === key) return walkIterable(value, value.size, depth, w);
   }
   const kept = keep(value.size, w);
   const result: Record<string, unknown> = {};
