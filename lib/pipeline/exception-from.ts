@@ -24,7 +24,8 @@ export function exceptionFrom(value: unknown): Error {
   }
   let text: string;
   try {
-    text = String(value);
+    // An array as a captured copy, which joins to the same text within the capture budget.
+    text = String(Array.isArray(value) ? captureValue(value) : value);
     // An object without a toString of its own says nothing as String(): its data, as JSON, does
     // (pino's object-first call, `throw { code }`). Captured first, so it is bounded and safe, and
     // kept with the error, so that a redaction policy can rewrite it. Neither call throws.

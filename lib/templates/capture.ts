@@ -109,7 +109,9 @@ function keepString(text: string, w: Walk): string {
 
 function stringOf(value: unknown, w: Walk): string {
   try {
-    return keepString(String(value), w);
+    // String(array) joins every item, nested arrays too: the same array held many times over would
+    // take seconds and gigabytes. The captured copy joins to the same text, within the budget.
+    return keepString(String(Array.isArray(value) ? capture(value, 'default', w) : value), w);
   } catch (error) {
     return throwsMarker('toString', error);
   }
@@ -291,7 +293,8 @@ function walkError(value: Error, depth: number, w: Walk): Record<string, unknown
  * the event; never throws.
  *
  * - Scalars (string, number, boolean, bigint, null, undefined) are kept; a Date is copied.
- * - `'stringify'` (`{$Name}`) stores `String(value)`.
+ * - `'stringify'` (`{$Name}`) stores `String(value)` (for an array, of its captured copy: the
+ *   same text, within the limits).
  * - Arrays, plain objects (also `Object.create(null)` ones), Sets and typed arrays become plain
  *   arrays and objects, deeply; a Map becomes an object keyed by `String(key)`, or when a key is an
  *   object or a function, an array of `[key, value]` pairs.

@@ -32,6 +32,14 @@ describe('exceptionFrom', () => {
     expect(data.startsWith('{"body":"xxx')).toBe(true);
   });
 
+  it('writes a thrown array holding the same array many times over within the capture budget', () => {
+    let nested: unknown = 1;
+    for (let level = 0; level < 4; level++) nested = Array.from({ length: 1000 }, () => nested);
+    const message = exceptionFrom(nested).message;
+    expect(message.startsWith('1,1,1,')).toBe(true);
+    expect(message.length).toBeLessThanOrEqual(64 * 1024 + 100);
+  });
+
   it('makes any other value a ThrownValueError carrying String(value)', () => {
     expect(exceptionFrom('text')).toEqual(new ThrownValueError('text'));
     expect(exceptionFrom(12n).message).toBe('12');

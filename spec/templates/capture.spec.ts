@@ -257,6 +257,17 @@ describe('captureValue', () => {
     expect(captured.list[999]).toBe('…[truncated 100000 chars]');
   });
 
+  // String(array) joins every item, nested arrays too: for four arrays of 1000 references each,
+  // 10¹² items, seconds of work and a gigabyte of memory before the join fails.
+  it('stringifies an array holding the same array many times over within the budget', () => {
+    let nested: unknown = 1;
+    for (let level = 0; level < 4; level++) nested = Array.from({ length: 1000 }, () => nested);
+    const text = captureValue(nested, 'stringify') as string;
+    expect(text.startsWith('1,1,1,')).toBe(true);
+    expect(text.length).toBeLessThanOrEqual(64 * 1024 + 100);
+    expect(captureValue([1, [2, 3], 'a'], 'stringify')).toBe('1,2,3,a');
+  });
+
   it('replaces a reference to an enclosing object with [Circular]', () => {
     const node: Record<string, unknown> = { name: 'root' };
     node.self = node;
