@@ -273,18 +273,15 @@ const ERROR_FIELDS = ['name', 'message', 'stack'];
 const LINKED_ERRORS = ['cause', 'errors'];
 
 function walkError(value: Error, depth: number, w: Walk): Record<string, unknown> {
-  const result: Record<string, unknown> = {};
-  for (const key of ERROR_FIELDS) result[key] = walk(read(value, key), depth + 1, w);
-  const keys = Object.keys(value);
+  // name, message and stack, its own enumerable properties, then what it links to, own but not
+  // enumerable (the cause, an AggregateError's errors: what Promise.any rejects with); each once,
+  // and each an item of the budget.
+  const keys = [
+    ...new Set([...ERROR_FIELDS, ...Object.keys(value), ...LINKED_ERRORS.filter((key) => Object.hasOwn(value, key))]),
+  ];
   const kept = keep(keys.length, w);
-  for (let i = 0; i < kept; i++) {
-    const key = keys[i];
-    if (!ERROR_FIELDS.includes(key)) setOwnProperty(result, key, walk(read(value, key), depth + 1, w));
-  }
-  // Own but not enumerable: the cause, and an AggregateError's errors (what Promise.any rejects with).
-  for (const key of LINKED_ERRORS) {
-    if (Object.hasOwn(value, key) && !(key in result)) result[key] = walk(read(value, key), depth + 1, w);
-  }
+  const result: Record<string, unknown> = {};
+  for (let i = 0; i < kept; i++) setOwnProperty(result, keys[i], walk(read(value, keys[i]), depth + 1, w));
   return result;
 }
 

@@ -248,6 +248,18 @@ describe('captureValue', () => {
     expect(outer[999]).toEqual(['…1000 more']);
   });
 
+  // Promise.any of Promise.any calls that fail with one shared error: an Error's name, message and
+  // stack are items like any other, or 100 000 listed errors would bring 300 000 strings more.
+  it('counts an Error’s name, message and stack in the budget', () => {
+    let error: Error = new Error('network down');
+    for (let level = 0; level < 3; level++)
+      error = new AggregateError(
+        Array.from({ length: 1000 }, () => error),
+        'all failed',
+      );
+    expect(countItems(captureValue(error))).toBeLessThanOrEqual(100_000);
+  });
+
   it('bounds the same long string held many times over to 16 × maxStringLength code units in all', () => {
     const long = 'x'.repeat(100_000);
     const captured = captureValue({ list: Array.from({ length: 1000 }, () => long) }) as { list: string[] };
