@@ -1,6 +1,6 @@
 import { describeValue } from '../core/describe-value';
 import { SelfLog } from '../core/self-log';
-import { captureValue, DEFAULT_CAPTURE_LIMITS } from '../templates/capture';
+import { captureValue, DEFAULT_CAPTURE_LIMITS, read } from '../templates/capture';
 import { setOwnProperty } from '../templates/own-property';
 import type { RedactionPolicy } from '../templates/redaction-policy';
 
@@ -32,7 +32,8 @@ export const MAX_BOUND_PROPERTIES = DEFAULT_CAPTURE_LIMITS.maxCollectionLength;
  * a call's argument is (so later mutation cannot reach an event) and, when every policy of
  * `redaction` is fixed, redacted, then layered over the parent's (a name bound again takes the
  * new value). Never throws, and tells SelfLog what it leaves out: properties that are not an
- * object (`null`, a string, an array) or cannot be read bind nothing, and names past
+ * object (`null`, a string, an array) or whose names cannot be listed bind nothing, a getter that
+ * throws binds its marker (`'[Throws: message]'`, as a call's argument would), and names past
  * {@link MAX_BOUND_PROPERTIES} in all are not bound; the parent's are kept either way.
  */
 export function bindProperties(
@@ -62,7 +63,7 @@ export function bindProperties(
         }
         room--;
       }
-      setOwnProperty(added, key, captureValue(properties[key], 'default'));
+      setOwnProperty(added, key, captureValue(read(properties, key), 'default'));
     }
   } catch (error) {
     SelfLog.write('child: unreadable properties ignored', error);

@@ -1,38 +1,43 @@
 import { ThrownValueError } from '../core/errors/thrown-value-error';
 import { captureValue } from '../templates/capture';
-import { writeJson } from '../templates/safe-json';
-
-function describe(value: unknown): string {
-  try {
-    const text = String(value);
-    // An object without a toString of its own says nothing as String(): its data, as JSON, does
-    // (pino's object-first call, `throw { code }`). Captured first, so it is bounded and safe.
-    return text === '[object Object]' ? writeJson(captureValue(value, 'structure')) : text;
-  } catch {
-    // An object without a prototype, or whose toString throws, still gets an exception that says what it was.
-    try {
-      return Object.prototype.toString.call(value);
-    } catch {
-      return `[unprintable ${typeof value}]`;
-    }
-  }
-}
+import { thrownDataError } from '../templates/redaction-policy';
 
 /**
  * What a `catch` gave, as an event's exception: an Error as it is (one from another realm too,
- * recognised by its `name` and `message`), any other value as a {@link ThrownValueError} carrying
- * `String(value)`, or for an object whose `String()` says only `[object Object]`, its data as JSON
- * (`{"userId":42}`). Never throws.
+ * recognised by its string `name`, `message` and `stack`), any other value as a
+ * {@link ThrownValueError} carrying `String(value)`, or for an object whose `String()` says only
+ * `[object Object]` (`{ name, message }` without a stack too), its data as JSON
+ * (`{"userId":42}`, which a redaction policy redacts as it does an Error's own properties); that
+ * text is cut as a captured string is (64 KiB). Never throws.
  */
 export function exceptionFrom(value: unknown): Error {
   if (typeof value === 'object' && value !== null) {
     try {
       if (value instanceof Error) return value;
-      const candidate = value as { name?: unknown; message?: unknown };
-      if (typeof candidate.name === 'string' && typeof candidate.message === 'string') return value as Error;
+      const candidate = value as { name?: unknown; message?: unknown; stack?: unknown };
+      // Formatters write the stack, else String(value): without a stack, "[object Object]".
+      if (typeof candidate.name === 'string' && typeof candidate.message === 'string' && typeof candidate.stack === 'string')
+        return value as Error;
     } catch {
       // A Proxy whose traps throw (a revoked one too) or a throwing getter: not an error.
     }
   }
-  return new ThrownValueError(describe(value));
+  let text: string;
+  try {
+    // An array as a captured copy, which joins to the same text within the capture budget.
+    text = String(Array.isArray(value) ? captureValue(value) : value);
+    // An object without a toString of its own says nothing as String(): its data, as JSON, does
+    // (pino's object-first call, `throw { code }`). Captured first, so it is bounded and safe, and
+    // kept with the error, so that a redaction policy can rewrite it. Neither call throws.
+    if (text === '[object Object]') return thrownDataError(captureValue(value, 'structure'));
+  } catch {
+    // An object without a prototype, or whose toString throws, still gets an exception that says what it was.
+    try {
+      text = Object.prototype.toString.call(value);
+    } catch {
+      text = `[unprintable ${typeof value}]`;
+    }
+  }
+  // Cut as a captured string is (64 KiB): a thrown response body can be megabytes.
+  return new ThrownValueError(captureValue(text) as string);
 }

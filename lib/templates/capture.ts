@@ -29,8 +29,9 @@ export const CIRCULAR_MARKER = '[Circular]';
 /** The marker that replaces a structure nested deeper than `maxDepth`. */
 export const MAX_DEPTH_MARKER = '[MaxDepth]';
 
+/** One capture call's state; the arguments of one log call share it, and so its budget. */
 interface Walk {
-  readonly structure: boolean;
+  structure: boolean;
   readonly maxDepth: number;
   readonly maxItems: number;
   readonly maxString: number;
@@ -38,6 +39,30 @@ interface Walk {
   readonly ancestors: object[];
   /** Still true when everything captured so far writes the same through JSON.stringify as through writeJson. */
   safe: boolean;
+  /**
+   * What the call may still keep in all, whatever the limits allow each part: items of its
+   * collections (100 × `maxCollectionLength`) and code units of its strings (16 × `maxStringLength`).
+   * It bounds a value that holds the same object or string many times over, whose copy would
+   * otherwise grow with the product of the collections' lengths (10⁹ items from three arrays of
+   * 1000 references each).
+   */
+  items: number;
+  chars: number;
+}
+
+function walkOf(limits: CaptureLimits | undefined): Walk {
+  const maxItems = limits?.maxCollectionLength ?? DEFAULT_CAPTURE_LIMITS.maxCollectionLength;
+  const maxString = limits?.maxStringLength ?? DEFAULT_CAPTURE_LIMITS.maxStringLength;
+  return {
+    structure: false,
+    maxDepth: limits?.maxDepth ?? DEFAULT_CAPTURE_LIMITS.maxDepth,
+    maxItems,
+    maxString,
+    ancestors: [],
+    safe: false,
+    items: 100 * maxItems,
+    chars: 16 * maxString,
+  };
 }
 
 function truncate(text: string, max: number): string {
@@ -68,22 +93,32 @@ function throwsMarker(what: string, error: unknown): string {
 function functionMarker(fn: unknown): string {
   try {
     const name = (fn as { name?: unknown }).name;
-    return typeof name === 'string' && name.length > 0 ? `[Function ${name}]` : '[Function]';
+    return typeof name === 'string' && name !== '' ? `[Function ${name}]` : '[Function]';
   } catch {
     return '[Function]';
   }
 }
 
-function stringOf(value: unknown, maxString: number): string {
+/** A string as kept: cut to `maxString` and to what the call's budget has left, which it spends. */
+function keepString(text: string, w: Walk): string {
+  const max = w.maxString < w.chars ? w.maxString : w.chars;
+  const kept = text.length > max ? truncate(text, max) : text;
+  w.chars -= text.length > max ? max : text.length;
+  return kept;
+}
+
+function stringOf(value: unknown, w: Walk): string {
   try {
-    const text = String(value);
-    return text.length > maxString ? truncate(text, maxString) : text;
+    // String(array) joins every item, nested arrays too: the same array held many times over would
+    // take seconds and gigabytes. The captured copy joins to the same text, within the budget.
+    return keepString(String(Array.isArray(value) ? capture(value, 'default', w) : value), w);
   } catch (error) {
     return throwsMarker('toString', error);
   }
 }
 
-function read(source: object, key: string | number): unknown {
+/** `source[key]`, or when reading it throws, a `'[Throws: message]'` marker (told to SelfLog); never throws. */
+export function read(source: object, key: string | number): unknown {
   try {
     return (source as Record<string | number, unknown>)[key];
   } catch (error) {
@@ -99,14 +134,15 @@ function more(count: number): string {
 }
 
 /** A value that is not an object as an event stores it: a string cut to `maxString`, a symbol as text, a function as a marker. */
-function captureScalar(value: unknown, maxString: number): unknown {
+function captureScalar(value: unknown, w: Walk): unknown {
   switch (typeof value) {
     case 'string':
-      return value.length > maxString ? truncate(value, maxString) : value;
+      return keepString(value, w);
     case 'symbol':
-      return stringOf(value, maxString);
+      return stringOf(value, w);
     case 'function':
-      return functionMarker(value);
+      // A name is any string (defineProperty), so the marker is cut and counted as one.
+      return keepString(functionMarker(value), w);
     default:
       return value;
   }
@@ -116,7 +152,7 @@ function walk(value: unknown, depth: number, w: Walk): unknown {
   if (typeof value === 'object' && value !== null) return walkObject(value, depth, w);
   // bigint, NaN and ±Infinity: writeJson writes them where JSON.stringify throws or writes null.
   if (typeof value === 'bigint' || (typeof value === 'number' && !Number.isFinite(value))) w.safe = false;
-  return captureScalar(value, w.maxString);
+  return captureScalar(value, w);
 }
 
 function walkObject(value: object, depth: number, w: Walk): unknown {
@@ -163,12 +199,20 @@ function walkStructure(value: object, depth: number, w: Walk): unknown {
     return walkIterable(value as unknown as Iterable<unknown>, (value as unknown as ArrayLike<unknown>).length, depth, w);
   }
   if (w.structure) return walkRecord(value, depth, w);
-  return stringOf(value, w.maxString);
+  return stringOf(value, w);
+}
+
+/** How many of `count` items a collection keeps: at most `maxItems` and what the budget has left, which it spends. */
+function keep(count: number, w: Walk): number {
+  // `|| 0`: a count that is not a number (a hostile size getter) keeps nothing rather than the bound.
+  const kept = Math.min(count, w.maxItems, w.items) || 0;
+  w.items -= kept;
+  return kept;
 }
 
 function walkArray(value: readonly unknown[], depth: number, w: Walk): unknown[] {
   const length = value.length;
-  const kept = length < w.maxItems ? length : w.maxItems;
+  const kept = keep(length, w);
   const result: unknown[] = [];
   for (let i = 0; i < kept; i++) result.push(walk(read(value, i), depth + 1, w));
   if (length > kept) result.push(more(length - kept));
@@ -176,10 +220,11 @@ function walkArray(value: readonly unknown[], depth: number, w: Walk): unknown[]
 }
 
 function walkIterable(value: Iterable<unknown>, size: number, depth: number, w: Walk): unknown[] {
+  const kept = keep(size, w);
   const result: unknown[] = [];
   for (const item of value) {
-    if (result.length === w.maxItems) {
-      result.push(more(size - w.maxItems));
+    if (result.length === kept) {
+      result.push(more(size - kept));
       break;
     }
     result.push(walk(item, depth + 1, w));
@@ -187,15 +232,23 @@ function walkIterable(value: Iterable<unknown>, size: number, depth: number, w: 
   return result;
 }
 
-function walkMap(value: Map<unknown, unknown>, depth: number, w: Walk): Record<string, unknown> {
+function walkMap(value: Map<unknown, unknown>, depth: number, w: Walk): unknown {
+  let checked = 0;
+  for (const key of value.keys()) {
+    if (checked++ === w.maxItems) break;
+    // As names, object keys would all be '[object Object]' and overwrite one another: such a Map
+    // is its [key, value] pairs, as Serilog makes a dictionary whose keys are not scalars a sequence.
+    if (Object(key) === key) return walkIterable(value, value.size, depth, w);
+  }
+  const kept = keep(value.size, w);
   const result: Record<string, unknown> = {};
   let count = 0;
   for (const [key, item] of value) {
-    if (count === w.maxItems) {
+    if (count === kept) {
       result['…'] = more(value.size - count);
       break;
     }
-    setOwnProperty(result, typeof key === 'string' ? key : stringOf(key, w.maxString), walk(item, depth + 1, w));
+    setOwnProperty(result, typeof key === 'string' ? key : stringOf(key, w), walk(item, depth + 1, w));
     count++;
   }
   return result;
@@ -204,7 +257,7 @@ function walkMap(value: Map<unknown, unknown>, depth: number, w: Walk): Record<s
 function walkRecord(value: object, depth: number, w: Walk): Record<string, unknown> {
   // Object.keys: own enumerable string keys only, so symbol keys and inherited members are skipped.
   const keys = Object.keys(value);
-  const kept = keys.length < w.maxItems ? keys.length : w.maxItems;
+  const kept = keep(keys.length, w);
   const result: Record<string, unknown> = {};
   for (let i = 0; i < kept; i++) {
     const key = keys[i];
@@ -216,19 +269,19 @@ function walkRecord(value: object, depth: number, w: Walk): Record<string, unkno
 
 /** What a captured Error holds first, own properties or inherited. */
 const ERROR_FIELDS = ['name', 'message', 'stack'];
+/** The errors a captured Error links to, kept after its own enumerable properties. */
+const LINKED_ERRORS = ['cause', 'errors'];
 
 function walkError(value: Error, depth: number, w: Walk): Record<string, unknown> {
+  // name, message and stack, its own enumerable properties, then what it links to, own but not
+  // enumerable (the cause, an AggregateError's errors: what Promise.any rejects with); each once,
+  // and each an item of the budget.
+  const keys = [
+    ...new Set([...ERROR_FIELDS, ...Object.keys(value), ...LINKED_ERRORS.filter((key) => Object.hasOwn(value, key))]),
+  ];
+  const kept = keep(keys.length, w);
   const result: Record<string, unknown> = {};
-  for (const key of ERROR_FIELDS) result[key] = walk(read(value, key), depth + 1, w);
-  const keys = Object.keys(value);
-  const kept = keys.length < w.maxItems ? keys.length : w.maxItems;
-  for (let i = 0; i < kept; i++) {
-    const key = keys[i];
-    if (!ERROR_FIELDS.includes(key)) setOwnProperty(result, key, walk(read(value, key), depth + 1, w));
-  }
-  if (Object.hasOwn(value, 'cause') && !('cause' in result)) {
-    result.cause = walk(read(value, 'cause'), depth + 1, w);
-  }
+  for (let i = 0; i < kept; i++) setOwnProperty(result, keys[i], walk(read(value, keys[i]), depth + 1, w));
   return result;
 }
 
@@ -237,16 +290,25 @@ function walkError(value: Error, depth: number, w: Walk): Record<string, unknown
  * the event; never throws.
  *
  * - Scalars (string, number, boolean, bigint, null, undefined) are kept; a Date is copied.
- * - `'stringify'` (`{$Name}`) stores `String(value)`.
+ * - `'stringify'` (`{$Name}`) stores `String(value)` (for an array, of its captured copy: the
+ *   same text, within the limits).
  * - Arrays, plain objects (also `Object.create(null)` ones), Sets and typed arrays become plain
- *   arrays and objects, deeply; a Map becomes an object keyed by `String(key)`.
+ *   arrays and objects, deeply; a Map becomes an object keyed by `String(key)`, or when a key is an
+ *   object or a function, an array of `[key, value]` pairs.
  * - An object with a `toJSON` method is captured as what `toJSON()` returns (as JSON.stringify would).
- * - An Error becomes `{ name, message, stack }` plus its own enumerable properties and `cause`.
+ * - An Error becomes `{ name, message, stack }` plus its own enumerable properties, `cause` and
+ *   an AggregateError's `errors`.
  * - Other class instances become `String(value)`, or with `'structure'` (`{@Name}`) their own
  *   enumerable properties; the same mode applies to everything nested inside.
  * - A function becomes `'[Function name]'`, a symbol `String(symbol)`; symbol keys are skipped.
  * - Limits (see {@link CaptureLimits}) bound depth, items and string length; a reference to an
  *   enclosing object is `'[Circular]'` (the same object twice side by side is not circular).
+ * - In all, one call keeps at most 100 × `maxCollectionLength` items (100 000) and
+ *   16 × `maxStringLength` code units of strings (1 MiB), the arguments of one log call together
+ *   (a number, boolean or string up to `maxStringLength` given as an argument is kept as it is);
+ *   past that, collections end early with their `'…N more'` and strings are cut. So a value that
+ *   holds the same object many times over (three arrays of 1000 references each, 10⁹ items when
+ *   copied) costs what 100 000 items do.
  * - A getter, `toString`, `toJSON` or Proxy trap that throws becomes `'[Throws: <message>]'` and
  *   a SelfLog diagnostic.
  *
@@ -255,21 +317,16 @@ function walkError(value: Error, depth: number, w: Walk): Record<string, unknown
  * writes it with the native JSON.stringify, to the same bytes.
  */
 export function captureValue(value: unknown, capturing: Capturing = 'default', limits?: CaptureLimits): unknown {
-  const maxString = limits?.maxStringLength ?? DEFAULT_CAPTURE_LIMITS.maxStringLength;
-  if (capturing === 'stringify') {
-    return typeof value === 'function' ? functionMarker(value) : stringOf(value, maxString);
-  }
-  if (typeof value !== 'object' || value === null) return captureScalar(value, maxString);
-  const maxDepth = limits?.maxDepth ?? DEFAULT_CAPTURE_LIMITS.maxDepth;
-  const w: Walk = {
-    structure: capturing === 'structure',
-    maxDepth,
-    maxItems: limits?.maxCollectionLength ?? DEFAULT_CAPTURE_LIMITS.maxCollectionLength,
-    maxString,
-    ancestors: [],
-    // A tree deeper than writeJson follows would be cut by it (and not by JSON.stringify).
-    safe: maxDepth <= WRITE_JSON_MAX_DEPTH,
-  };
+  return capture(value, capturing, walkOf(limits));
+}
+
+/** `captureValue` with the state `w`, whose budget it spends. */
+function capture(value: unknown, capturing: Capturing, w: Walk): unknown {
+  if (capturing === 'stringify') return typeof value === 'function' ? captureScalar(value, w) : stringOf(value, w);
+  if (typeof value !== 'object' || value === null) return captureScalar(value, w);
+  w.structure = capturing === 'structure';
+  // A tree deeper than writeJson follows would be cut by it (and not by JSON.stringify).
+  w.safe = w.maxDepth <= WRITE_JSON_MAX_DEPTH;
   const captured = walkObject(value, 0, w);
   // Speed: a tree of plain data is marked so that formatting writes it with one native JSON.stringify.
   if (w.safe && typeof captured === 'object' && captured !== null) markJsonSafe(captured);
@@ -305,15 +362,20 @@ function bind(
   capturing: Capturing,
   limits: CaptureLimits | undefined,
   maxString: number,
-): void {
+  w: Walk | undefined,
+): Walk | undefined {
   const type = typeof arg;
-  // Hot path: a number, boolean or short string needs no walk and allocates nothing.
-  const value =
+  // Hot path: a number, boolean or short string needs no walk and allocates nothing (no state either).
+  if (
     capturing !== 'stringify' &&
     (type === 'number' || type === 'boolean' || (type === 'string' && (arg as string).length <= maxString))
-      ? arg
-      : captureValue(arg, capturing, limits);
-  setOwnProperty(result, name, value);
+  ) {
+    setOwnProperty(result, name, arg);
+    return w;
+  }
+  w ??= walkOf(limits);
+  setOwnProperty(result, name, capture(arg, capturing, w));
+  return w;
 }
 
 /**
@@ -342,21 +404,23 @@ export function captureProperties(
   const positions = plan.positions;
   // Extras are a collection like any other: at most maxCollectionLength of them, then a marker.
   const maxExtras = limits?.maxCollectionLength ?? DEFAULT_CAPTURE_LIMITS.maxCollectionLength;
+  // One state, and so one budget, for all the arguments, made when the first one needs a walk.
+  let w: Walk | undefined;
   if (positions === undefined) {
     const bound = holes.length < count ? holes.length : count;
-    for (let i = 0; i < bound; i++) bind(result, holes[i].name, args[i], holes[i].capturing, limits, maxString);
+    for (let i = 0; i < bound; i++) w = bind(result, holes[i].name, args[i], holes[i].capturing, limits, maxString, w);
     const end = count - bound > maxExtras ? bound + maxExtras : count;
-    for (let i = bound; i < end; i++) bind(result, `__${i}`, args[i], 'default', limits, maxString);
+    for (let i = bound; i < end; i++) w = bind(result, `__${i}`, args[i], 'default', limits, maxString, w);
     if (end < count) result[EXTRAS_MARKER] = more(count - end);
     return result;
   }
   for (let i = 0; i < holes.length; i++) {
     const at = positions[i];
-    if (at < count) bind(result, holes[i].name, args[at], holes[i].capturing, limits, maxString);
+    if (at < count) w = bind(result, holes[i].name, args[at], holes[i].capturing, limits, maxString, w);
   }
   let extras = 0;
   for (let i = 0; i < count; i++) {
-    if (!plan.taken.has(i) && extras++ < maxExtras) bind(result, `__${i}`, args[i], 'default', limits, maxString);
+    if (!plan.taken.has(i) && extras++ < maxExtras) w = bind(result, `__${i}`, args[i], 'default', limits, maxString, w);
   }
   if (extras > maxExtras) result[EXTRAS_MARKER] = more(extras - maxExtras);
   return result;

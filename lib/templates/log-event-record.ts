@@ -28,13 +28,13 @@ export class LogEventRecord implements LogEvent {
     exception?: Error,
   ) {
     // Every field assigned here, always in this order, so all records share one hidden class.
-    const isDate = typeof timestamp !== 'number';
-    this.#timeMs = isDate ? timestamp.getTime() : timestamp;
+    this.#timeMs = typeof timestamp === 'number' ? timestamp : timestamp.getTime();
     this.level = level;
     this.messageTemplate = messageTemplate;
     this.properties = properties;
     this.exception = exception;
-    this.#date = isDate ? timestamp : undefined;
+    // Made from timeMs on first read, never the caller's Date, which the caller may change later.
+    this.#date = undefined;
     this.#rendered = undefined;
   }
 
@@ -43,7 +43,7 @@ export class LogEventRecord implements LogEvent {
     return this.#timeMs;
   }
 
-  /** When the event happened; the Date is made on first read. */
+  /** When the event happened; the Date is made on first read (from the time the event was built with). */
   get timestamp(): Date {
     if (this.#date === undefined) this.#date = new Date(this.#timeMs);
     return this.#date;

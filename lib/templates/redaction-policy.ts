@@ -1,8 +1,25 @@
 import { expectOption } from '../core/expect-option';
 import { ConfigurationError } from '../core/errors/configuration-error';
+import { ThrownValueError } from '../core/errors/thrown-value-error';
 import { SelfLog } from '../core/self-log';
 import { captureValue, CIRCULAR_MARKER } from './capture';
 import { setOwnProperty } from './own-property';
+import { writeJson } from './safe-json';
+
+/** The captured data a ThrownValueError's message was written from, by error. */
+const thrownData = new WeakMap<Error, unknown>();
+
+/**
+ * The exception for a thrown object that is not an Error (`throw { code, token }`): a
+ * ThrownValueError whose message is `data` (the object as captured) as JSON, cut as a captured
+ * string is. A policy redacts that data as it does an Error's own properties, and rewrites the
+ * message from what is left.
+ */
+export function thrownDataError(data: unknown): Error {
+  const error = new ThrownValueError(captureValue(writeJson(data)) as string);
+  thrownData.set(error, data);
+  return error;
+}
 
 /** A replacement for a redacted value: a fixed value, or a function of the value and its dotted path. */
 export type RedactCensor = string | ((value: unknown, path: string) => unknown);
@@ -206,7 +223,7 @@ export class RedactionPolicy {
    */
   redactError(error: Error): Error {
     try {
-      return this.#redactError(error, []);
+      return this.#redactError(error, [], new Map());
     } catch (fault) {
       // A Proxy whose traps throw part way (getPrototypeOf, a descriptor): what it holds cannot be
       // checked, so it never travels as it is.
@@ -214,8 +231,16 @@ export class RedactionPolicy {
     }
   }
 
-  /** `redactError` for an error linked from `chain` (the errors above it, outermost first). */
-  #redactError(error: Error, chain: Error[]): Error {
+  /**
+   * `redactError` for an error linked from `chain` (the errors above it, outermost first); `done`
+   * holds what the errors linked so far were redacted to.
+   */
+  #redactError(error: Error, chain: Error[], done: Map<Error, Error>): Error {
+    const data = thrownData.get(error);
+    if (data !== undefined) {
+      const redacted = this.#redactNested(data, this.#root);
+      return redacted === data ? error : thrownDataError(redacted);
+    }
     let keys: string[];
     try {
       keys = Object.keys(error);
@@ -259,14 +284,14 @@ export class RedactionPolicy {
         let items: unknown[] | undefined;
         for (let i = 0; i < value.length; i++) {
           const item: unknown = value[i];
-          const redacted = this.#redactLinkedValue(name, item, deeper);
+          const redacted = this.#redactLinkedValue(name, item, deeper, done);
           if (redacted === UNCHANGED) continue;
           items ??= value.slice();
           items[i] = redacted === REMOVED ? undefined : redacted === CIRCULAR ? CIRCULAR_MARKER : redacted;
         }
         if (items !== undefined) outcome = items;
       } else {
-        outcome = this.#redactLinkedValue(name, value, deeper);
+        outcome = this.#redactLinkedValue(name, value, deeper, done);
       }
       if (outcome === CIRCULAR) {
         changes.set(name, CIRCULAR_MARKER);
@@ -290,7 +315,7 @@ export class RedactionPolicy {
   }
 
   /** A linked error redacted as an Error (same class), or CIRCULAR when it is one of `chain`; any other value as a property named `key`. */
-  #redactLinkedValue(key: string, value: unknown, chain: Error[]): unknown {
+  #redactLinkedValue(key: string, value: unknown, chain: Error[], done: Map<Error, Error>): unknown {
     let isError = false;
     try {
       isError = value instanceof Error;
@@ -299,7 +324,10 @@ export class RedactionPolicy {
     }
     if (!isError) return this.#redactEntry(key, value, this.#root, true);
     if (chain.includes(value as Error)) return CIRCULAR;
-    const redacted = this.#redactError(value as Error, chain);
+    // An error listed many times over (Promise.any's reasons, one shared error for each) is redacted
+    // once, and its copy shared: each visit would otherwise multiply the work by the list's length.
+    let redacted = done.get(value as Error);
+    if (redacted === undefined) done.set(value as Error, (redacted = this.#redactError(value as Error, chain, done)));
     return redacted === value ? UNCHANGED : redacted;
   }
 
@@ -352,18 +380,28 @@ export class RedactionPolicy {
     return isRecord(value) ? this.#redactRecord(value, alive, false) : value;
   }
 
-  /** Follows every live path node over `key` (a key with dots counts as several names, so `'User.password'` as one key is that path). */
+  /**
+   * Follows every live path node over `key` (a key with dots counts as several names, so `'User.password'`
+   * as one key is that path, and `'User.password.hash'` is below it).
+   */
   #step(alive: readonly PathNode[], key: string): Step {
     if (alive.length === 0) return NOTHING_ALIVE;
     // A plain name (the common case) is followed without splitting it into a list.
     if (!key.includes('.')) return matchOrNodes(follow(alive, key));
-    let nodes: readonly PathNode[] = alive;
-    for (const segment of key.split('.')) nodes = follow(nodes, segment);
-    return matchOrNodes(nodes);
+    let step: Step = alive;
+    for (const segment of key.split('.')) {
+      step = matchOrNodes(follow(step, segment));
+      // A path that ends part way names all that is below it: 'Headers' covers 'Headers.authorization'.
+      if (step === MATCH) break;
+    }
+    return step;
   }
 
+  /** Whether a key pattern matches `key`, or one of its names when it has dots (as `#step` reads it). */
   #keyMatches(key: string): boolean {
-    return this.#keys.some((pattern) => pattern.test(key));
+    return this.#keys.some(
+      (pattern) => pattern.test(key) || (key.includes('.') && key.split('.').some((name) => pattern.test(name))),
+    );
   }
 
   #replacement(value: unknown): unknown {

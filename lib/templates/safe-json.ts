@@ -53,6 +53,15 @@ export function jsonDate(value: Date): string {
 
 const NO_ANCESTORS: object[] = [];
 
+/**
+ * Most items (array items and object properties) one writeJson call writes; an object past them is
+ * written as `"[Truncated]"`. A captured tree holds far fewer; a value that was not captured and
+ * holds the same objects many times over would otherwise be written item by item, for hours.
+ */
+const WRITE_JSON_MAX_ITEMS = 1 << 20;
+/** What the current writeJson call may still write. */
+let itemsLeft = WRITE_JSON_MAX_ITEMS;
+
 /** The members of a prototype that decide how JSON.stringify writes its instances. */
 interface JsonHooks {
   toJSON?: unknown;
@@ -115,6 +124,7 @@ function writeObject(value: object, depth: number, ancestors: object[]): string 
       const toJSON = (value as { toJSON?: unknown }).toJSON;
       if (typeof toJSON === 'function') return write(toJSON.call(value), depth + 1, ancestors);
       if (Array.isArray(value)) {
+        if ((itemsLeft -= value.length) < 0) return '"[Truncated]"';
         let out = '[';
         for (let i = 0; i < value.length; i++) {
           if (i > 0) out += ',';
@@ -122,9 +132,11 @@ function writeObject(value: object, depth: number, ancestors: object[]): string 
         }
         return `${out}]`;
       }
+      const keys = Object.keys(value);
+      if ((itemsLeft -= keys.length) < 0) return '"[Truncated]"';
       let out = '{';
       let first = true;
-      for (const key of Object.keys(value)) {
+      for (const key of keys) {
         let item: unknown;
         try {
           item = (value as Record<string, unknown>)[key];
@@ -148,7 +160,9 @@ function writeObject(value: object, depth: number, ancestors: object[]): string 
  * Writes any value as compact JSON and never throws: bigint as an integer literal, NaN and
  * ±Infinity as strings, a Date as its ISO string, undefined omitted from objects (null in arrays
  * and at the top), symbol keys skipped, a cycle as `"[Circular]"`, and a getter, `toJSON` or
- * Proxy trap that throws as `"[Throws: <message>]"`. The output always parses with JSON.parse.
+ * Proxy trap that throws as `"[Throws: <message>]"`. It writes at most 2^20 items in all (an
+ * object past them is `"[Truncated]"`), so a value holding the same objects many times over
+ * cannot make it run for hours. The output always parses with JSON.parse.
  * A tree that capture marked as plain JSON data is written by JSON.stringify, to the same bytes.
  *
  * @example writeJson({ n: 1n, x: NaN, d: new Date(0) }) // '{"n":1,"x":"NaN","d":"1970-01-01T00:00:00.000Z"}'
@@ -163,7 +177,14 @@ export function writeJson(value: unknown): string {
         // Only a result longer than a string can hold; the walk below writes what it can.
       }
     }
-    return writeObject(value, 0, []);
+    // Saved and restored: a toJSON may call writeJson for a value of its own.
+    const left = itemsLeft;
+    itemsLeft = WRITE_JSON_MAX_ITEMS;
+    try {
+      return writeObject(value, 0, []);
+    } finally {
+      itemsLeft = left;
+    }
   }
   // A scalar never reaches writeObject, so it shares one empty ancestors list instead of making one.
   return write(value, 0, NO_ANCESTORS);

@@ -93,6 +93,18 @@ describe('LoggerConfiguration.destructure', () => {
     expect(everything(memory.events[0])).not.toContain(SECRET);
   });
 
+  // `throw { code, token }` reaches the logger as a plain object, whose data becomes the message of
+  // the event's ThrownValueError: the policy applies to that data as to an Error's own properties.
+  it('redacts the data of a thrown object that is not an Error, which the exception carries as JSON', () => {
+    const { log, memory } = redactingLogger();
+    log.error({ code: 'E_AUTH', token: SECRET, user: { name: 'ann', password: SECRET } }, 'Login failed');
+    const exception = memory.events[0].exception as Error;
+    expect(exception.name).toBe('ThrownValueError');
+    expect(exception.message).toBe('{"code":"E_AUTH","token":"[Redacted]","user":{"name":"ann","password":"[Redacted]"}}');
+    expect(exception.stack).toBe(`ThrownValueError: ${exception.message}`);
+    expect(everything(memory.events[0])).not.toContain(SECRET);
+  });
+
   it('keeps the secret out of events$', async () => {
     const { log } = redactingLogger();
     const seen = firstValueFrom(log.events$.pipe(take(1), toArray()));

@@ -37,17 +37,24 @@ describe('bindProperties', () => {
     expect(bound.values).toEqual(['t-1']);
   });
 
-  it('keeps a "__proto__" key as a plain name and what it read before a throwing getter', () => {
+  it('keeps a "__proto__" key as a plain name', () => {
     const untrusted = JSON.parse('{"__proto__":{"Injected":"yes"},"RequestId":"r-1"}') as Record<string, unknown>;
     expect(bindProperties(undefined, untrusted, undefined).keys).toEqual(['__proto__', 'RequestId']);
+  });
+
+  // As a call's argument is captured: the getter's value is a marker, the names after it are bound.
+  it('binds a throwing getter as a marker, tells SelfLog, and binds the names after it', () => {
     const hostile = {
       Good: 1,
       get Bad(): never {
         throw new Error('no');
       },
+      After: 2,
     };
-    const bound = bindProperties(undefined, hostile, undefined);
-    expect(bound.keys).toEqual(['Good']);
+    const { result: bound, diagnostics } = collectSelfLog(() => bindProperties(undefined, hostile, undefined));
+    expect(bound.keys).toEqual(['Good', 'Bad', 'After']);
+    expect(bound.values).toEqual([1, '[Throws: no]', 2]);
+    expect(diagnostics).toHaveLength(1);
   });
 
   function collectSelfLog<T>(fn: () => T): { result: T; diagnostics: SelfLogEvent[] } {

@@ -1,4 +1,5 @@
 import { ThrownValueError } from '../../lib/core/errors/thrown-value-error';
+import { exceptionText } from '../../lib/formatting/exception-text';
 import { exceptionFrom } from '../../lib/pipeline/exception-from';
 
 describe('exceptionFrom', () => {
@@ -7,9 +8,36 @@ describe('exceptionFrom', () => {
     expect(exceptionFrom(error)).toBe(error);
   });
 
-  it('keeps an object with a string name and message (an Error from another realm)', () => {
-    const foreign = { name: 'Error', message: 'from an iframe' };
+  it('keeps an object with a string name, message and stack (an Error from another realm)', () => {
+    const foreign = { name: 'Error', message: 'from an iframe', stack: 'Error: from an iframe\n    at frame.js:1:1' };
     expect(exceptionFrom(foreign)).toBe(foreign);
+  });
+
+  // Formatters write an exception's stack, else String(exception): "[object Object]" for this one.
+  it('carries an object with a name and message but no stack as its data, so formatters write its message', () => {
+    const thrown = { name: 'AbortError', message: 'The user aborted a request.' };
+    const exception = exceptionFrom(thrown);
+    expect(exception).toBeInstanceOf(ThrownValueError);
+    expect(exception.message).toBe('{"name":"AbortError","message":"The user aborted a request."}');
+    expect(exceptionText(exception)).toContain('The user aborted a request.');
+  });
+
+  it('cuts the text of a thrown value as a captured string is cut, at 64 KiB', () => {
+    const body = 'x'.repeat(1024 * 1024);
+    const text = exceptionFrom(body).message;
+    expect(text.length).toBe(64 * 1024 + `…[truncated ${1024 * 1024 - 64 * 1024} chars]`.length);
+    expect(text.endsWith(`x…[truncated ${1024 * 1024 - 64 * 1024} chars]`)).toBe(true);
+    const data = exceptionFrom({ body }).message;
+    expect(data.length).toBeLessThan(64 * 1024 + 100);
+    expect(data.startsWith('{"body":"xxx')).toBe(true);
+  });
+
+  it('writes a thrown array holding the same array many times over within the capture budget', () => {
+    let nested: unknown = 1;
+    for (let level = 0; level < 4; level++) nested = Array.from({ length: 1000 }, () => nested);
+    const message = exceptionFrom(nested).message;
+    expect(message.startsWith('1,1,1,')).toBe(true);
+    expect(message.length).toBeLessThanOrEqual(64 * 1024 + 100);
   });
 
   it('makes any other value a ThrownValueError carrying String(value)', () => {

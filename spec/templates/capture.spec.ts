@@ -41,6 +41,13 @@ function hostileProxy(): object {
   );
 }
 
+/** Items kept in a captured tree: every array item and object property, nested ones included, but the `'…N more'` markers. */
+function countItems(value: unknown): number {
+  if (typeof value !== 'object' || value === null) return 0;
+  const items = Object.values(value).filter((item) => typeof item !== 'string' || !/^…\d+ more$/.test(item));
+  return items.reduce((sum: number, item) => sum + 1 + countItems(item), 0);
+}
+
 describe('captureValue', () => {
   it.each([['text'], [42], [-0.5], [true], [false], [null], [undefined], [10n ** 30n], [Number.NaN], [Infinity], [-Infinity]])(
     'keeps the scalar %p as it is',
@@ -96,6 +103,32 @@ describe('captureValue', () => {
     expect(captureValue(error)).toMatchObject({ message: 'outer', cause: { name: 'Error', message: 'inner' } });
   });
 
+  // What Promise.any rejects with: its reasons are in `errors`, an own property that is not enumerable.
+  it('captures an AggregateError with its errors', () => {
+    const error = new AggregateError([new Error('mirror 1 down'), 'mirror 2 timed out'], 'All mirrors failed');
+    expect(captureValue(error)).toEqual({
+      name: 'AggregateError',
+      message: 'All mirrors failed',
+      stack: error.stack,
+      errors: [{ name: 'Error', message: 'mirror 1 down', stack: (error.errors[0] as Error).stack }, 'mirror 2 timed out'],
+    });
+  });
+
+  // As Serilog makes a dictionary whose keys are not scalars a sequence (ByDefaultANonScalarDictionaryIsASequenceValue):
+  // String(key) would name every object key "[object Object]", and all entries but the last would be lost.
+  it('captures a Map with object keys as a list of [key, value] pairs', () => {
+    const byUser = new Map<unknown, string>([
+      [{ id: 1 }, 'admin'],
+      [{ id: 2 }, 'viewer'],
+      ['guest', 'none'],
+    ]);
+    expect(captureValue(byUser)).toEqual([
+      [{ id: 1 }, 'admin'],
+      [{ id: 2 }, 'viewer'],
+      ['guest', 'none'],
+    ]);
+  });
+
   it('captures a Map as an object of its entries and a Set as an array', () => {
     expect(
       captureValue(
@@ -121,6 +154,13 @@ describe('captureValue', () => {
     expect(captureValue(function handler() {})).toBe('[Function handler]');
     expect(captureValue({ f: () => 1 })).toEqual({ f: '[Function f]' });
     expect(captureValue([() => 1])).toEqual(['[Function]']);
+  });
+
+  it('cuts a function marker to maxStringLength, and counts it in the budget, as any string', () => {
+    const named = Object.defineProperty(() => 0, 'name', { value: 'n'.repeat(1024 * 1024) });
+    expect(captureValue(named)).toBe(`[Function ${'n'.repeat(64 * 1024 - 10)}…[truncated ${1024 * 1024 + 11 - 64 * 1024} chars]`);
+    const captured = captureValue(Array.from({ length: 1000 }, () => named)) as string[];
+    expect(captured[999]).toBe(`…[truncated ${1024 * 1024 + 11} chars]`);
   });
 
   it('captures symbols as strings and skips symbol keys', () => {
@@ -193,6 +233,51 @@ describe('captureValue', () => {
         { maxCollectionLength: 1 },
       ),
     ).toEqual({ a: 1, '…': '…2 more' });
+  });
+
+  it('bounds a value holding the same array many times over to 100 × maxCollectionLength items in all', () => {
+    // Three arrays of 1000 references: a copy of every path would hold 10⁹ items.
+    let nested: unknown = 'leaf';
+    for (let level = 0; level < 3; level++) nested = Array.from({ length: 1000 }, () => nested);
+    const captured = captureValue(nested);
+    expect(countItems(captured)).toBeLessThanOrEqual(100_000);
+    const outer = captured as unknown[][];
+    // The budget is spent breadth first: the outer structure is whole, later branches end early.
+    expect(outer).toHaveLength(1000);
+    expect(outer[0][0]).toHaveLength(1000);
+    expect(outer[999]).toEqual(['…1000 more']);
+  });
+
+  // Promise.any of Promise.any calls that fail with one shared error: an Error's name, message and
+  // stack are items like any other, or 100 000 listed errors would bring 300 000 strings more.
+  it('counts an Error’s name, message and stack in the budget', () => {
+    let error: Error = new Error('network down');
+    for (let level = 0; level < 3; level++)
+      error = new AggregateError(
+        Array.from({ length: 1000 }, () => error),
+        'all failed',
+      );
+    expect(countItems(captureValue(error))).toBeLessThanOrEqual(100_000);
+  });
+
+  it('bounds the same long string held many times over to 16 × maxStringLength code units in all', () => {
+    const long = 'x'.repeat(100_000);
+    const captured = captureValue({ list: Array.from({ length: 1000 }, () => long) }) as { list: string[] };
+    const kept = captured.list.reduce((sum, text) => sum + text.replace(/…\[truncated \d+ chars\]$/, '').length, 0);
+    expect(kept).toBe(16 * 64 * 1024);
+    expect(captured.list[0]).toBe(`${'x'.repeat(64 * 1024)}…[truncated ${100_000 - 64 * 1024} chars]`);
+    expect(captured.list[999]).toBe('…[truncated 100000 chars]');
+  });
+
+  // String(array) joins every item, nested arrays too: for four arrays of 1000 references each,
+  // 10¹² items, seconds of work and a gigabyte of memory before the join fails.
+  it('stringifies an array holding the same array many times over within the budget', () => {
+    let nested: unknown = 1;
+    for (let level = 0; level < 4; level++) nested = Array.from({ length: 1000 }, () => nested);
+    const text = captureValue(nested, 'stringify') as string;
+    expect(text.startsWith('1,1,1,')).toBe(true);
+    expect(text.length).toBeLessThanOrEqual(64 * 1024 + 100);
+    expect(captureValue([1, [2, 3], 'a'], 'stringify')).toBe('1,2,3,a');
   });
 
   it('replaces a reference to an enclosing object with [Circular]', () => {
@@ -438,6 +523,16 @@ describe('captureProperties', () => {
     expect(properties[count - 1]).toBe(count - 1);
     expect(properties).toMatchObject({ [`__${count}`]: count, [`__${count + 2}`]: count + 2 });
     expect(Object.keys(properties)).toHaveLength(count + 3);
+  });
+
+  it('shares one budget among all the arguments of a call', () => {
+    let nested: unknown = 1;
+    for (let level = 0; level < 2; level++) nested = Array.from({ length: 1000 }, () => nested);
+    const args = Array.from({ length: 1000 }, () => nested);
+    const captured = captureProperties(parseTemplate('{A}'), args);
+    // The arguments themselves, and at most 100 000 items inside them.
+    expect(countItems(captured)).toBeLessThanOrEqual(1000 + 100_000);
+    expect(captured.__999).toEqual(['…1000 more']);
   });
 
   it('leaves out holes that get no argument', () => {

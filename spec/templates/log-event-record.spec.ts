@@ -39,6 +39,14 @@ describe('LogEventRecord', () => {
     expect(event.timestamp.toISOString()).toBe(new Date(1_795_000_000_123).toISOString());
     expect(event.timestamp).toBe(event.timestamp);
   });
+  // Formatters read timeMs (taken when the event is built); event.timestamp must say the same thing.
+  it('keeps its time when the Date it was built with is changed afterwards', () => {
+    const when = new Date(0);
+    const event = new LogEventRecord(when, 'information', parseTemplate('x'), {});
+    when.setUTCFullYear(2030);
+    expect(event.timeMs).toBe(0);
+    expect(event.timestamp.toISOString()).toBe('1970-01-01T00:00:00.000Z');
+  });
 });
 
 describe('createLogEvent', () => {

@@ -154,6 +154,31 @@ describe('RedactionPolicy', () => {
     expect(Object.getPrototypeOf(output)).toBe(Object.prototype);
   });
 
+  // Flattened names (OpenTelemetry's 'http.request.header.authorization' style) are below what a shorter path names.
+  it('redacts a dotted name that goes on past where a path ends, as it redacts what is nested there', () => {
+    const policy = RedactionPolicy.compile({ paths: ['Headers', 'User.password'] });
+    expect(
+      policy.redactProperties({
+        'Headers.authorization': 'Bearer t-1',
+        'User.password.hash': 'h-1',
+        User: { 'password.salt': 's-1', name: 'ann' },
+        'User.name': 'ann',
+      }),
+    ).toEqual({
+      'Headers.authorization': DEFAULT_CENSOR,
+      'User.password.hash': DEFAULT_CENSOR,
+      User: { 'password.salt': DEFAULT_CENSOR, name: 'ann' },
+      'User.name': 'ann',
+    });
+  });
+
+  it('tests an anchored key pattern against each name of a dotted property name too', () => {
+    const policy = RedactionPolicy.compile({ keys: /^pass(word)?$/i });
+    expect(
+      policy.redactProperties({ 'user.password': 'p-1', Nested: { 'db.Password.old': 'p-2' }, 'user.passport': 'P-1' }),
+    ).toEqual({ 'user.password': DEFAULT_CENSOR, Nested: { 'db.Password.old': DEFAULT_CENSOR }, 'user.passport': 'P-1' });
+  });
+
   it('answers the same for every key with a global RegExp', () => {
     const policy = RedactionPolicy.compile({ keys: /secret/g });
     expect(policy.redactProperties({ a: { secret: 1 }, b: { secret: 2 }, c: { secret: 3 } })).toEqual({
@@ -261,6 +286,34 @@ describe('RedactionPolicy', () => {
       expect((aggregate.errors[1] as { secret: string }).secret).toBe('s-2');
       const cleanChain = new Error('a', { cause: new Error('b', { cause: 'c' }) });
       expect(policy.redactError(cleanChain)).toBe(cleanChain);
+    });
+
+    // Promise.any over 1000 requests that all fail with one shared error lists that error 1000 times.
+    it('redacts an error listed many times over once, and shares its copy', () => {
+      let reads = 0;
+      const shared = new Error('network down');
+      Object.defineProperty(shared, 'token', {
+        enumerable: true,
+        get: () => {
+          reads++;
+          return 't-1';
+        },
+      });
+      const inner = new AggregateError(
+        Array.from({ length: 1000 }, () => shared),
+        'inner',
+      );
+      const outer = new AggregateError(
+        Array.from({ length: 1000 }, () => inner),
+        'outer',
+      );
+      const copy = RedactionPolicy.compile(ISSUE_POLICY).redactError(outer) as AggregateError;
+      const innerCopy = copy.errors[0] as AggregateError;
+      expect(copy.errors[999]).toBe(innerCopy);
+      expect(innerCopy.errors[999]).toBe(innerCopy.errors[0]);
+      expect((innerCopy.errors[999] as Error & { token: string }).token).toBe('[Redacted]');
+      expect(shared).toHaveProperty('token', 't-1');
+      expect(reads).toBeLessThanOrEqual(3);
     });
 
     it('ends a cycle of causes with [Circular] and a chain deeper than 8 with [Truncated], so no secret travels behind them', () => {
