@@ -24,8 +24,8 @@ export function exceptionFrom(value: unknown): Error {
   }
   let text: string;
   try {
-    // An array as a captured copy, which joins to the same text within the capture budget.
-    text = String(Array.isArray(value) ? captureValue(value) : value);
+    // An array is joined within the capture limits (String() of a hostile one takes gigabytes).
+    text = Array.isArray(value) ? (captureValue(value, 'stringify') as string) : String(value);
     // An object without a toString of its own says nothing as String(): its data, as JSON, does
     // (pino's object-first call, `throw { code }`). Captured first, so it is bounded and safe, and
     // kept with the error, so that a redaction policy can rewrite it. Neither call throws.

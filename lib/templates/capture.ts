@@ -109,12 +109,29 @@ function keepString(text: string, w: Walk): string {
 
 function stringOf(value: unknown, w: Walk): string {
   try {
-    // String(array) joins every item, nested arrays too: the same array held many times over would
-    // take seconds and gigabytes. The captured copy joins to the same text, within the budget.
-    return keepString(String(Array.isArray(value) ? capture(value, 'default', w) : value), w);
+    return keepString(Array.isArray(value) ? join(value, 0, w) : String(value), w);
   } catch (error) {
     return throwsMarker('toString', error);
   }
+}
+
+/**
+ * `String(array)` within the limits and the call's budget. String() joins every item, nested
+ * arrays too, with no bound: the same array held many times over would take seconds and
+ * gigabytes. Items are written as String() writes them (an Error as `Error: message`, null and
+ * undefined as nothing); past the limits, a `'…N more'` item, and nothing deeper than `maxDepth`.
+ */
+function join(array: readonly unknown[], depth: number, w: Walk): string {
+  const kept = keep(array.length, w);
+  const parts: string[] = [];
+  for (let i = 0; i < kept; i++) {
+    const item = read(array, i);
+    if (Array.isArray(item)) parts.push(depth < w.maxDepth ? join(item, depth + 1, w) : '');
+    // eslint-disable-next-line @typescript-eslint/no-base-to-string -- what String(array) writes, [object Object] included
+    else parts.push(item == null ? '' : keepString(String(item), w));
+  }
+  if (array.length > kept) parts.push(more(array.length - kept));
+  return parts.join();
 }
 
 /** `source[key]`, or when reading it throws, a `'[Throws: message]'` marker (told to SelfLog); never throws. */

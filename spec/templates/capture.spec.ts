@@ -280,6 +280,12 @@ describe('captureValue', () => {
     expect(captureValue([1, [2, 3], 'a'], 'stringify')).toBe('1,2,3,a');
   });
 
+  it('stringifies an array as String() does: Errors as "Error: message", null and undefined as nothing', () => {
+    const items = [new Error('first'), new TypeError('second'), null, undefined, new Date(0), { a: 1 }, [null, 2]];
+    // eslint-disable-next-line @typescript-eslint/no-base-to-string -- String() of the array is the reference
+    expect(captureValue(items, 'stringify')).toBe(String(items));
+  });
+
   it('replaces a reference to an enclosing object with [Circular]', () => {
     const node: Record<string, unknown> = { name: 'root' };
     node.self = node;
