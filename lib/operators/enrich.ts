@@ -4,7 +4,7 @@ import type { LogEvent } from '../core/log-event';
 import { ConfigurationError } from '../core/errors/configuration-error';
 import { SelfLog } from '../core/self-log';
 import { strayPromise } from '../core/stray-promise';
-import { captureValue, DEFAULT_CAPTURE_LIMITS } from '../templates/capture';
+import { captureValue, DEFAULT_CAPTURE_LIMITS, read } from '../templates/capture';
 import { eventTimeMs, LogEventRecord } from '../templates/log-event-record';
 import { setOwnProperty } from '../templates/own-property';
 import { describeOption } from './operator-options';
@@ -85,7 +85,8 @@ function addCaptured(
     for (let i = 0; i < count; i++) {
       const key = keys[i];
       if (Object.hasOwn(target, key) || (existing !== undefined && Object.hasOwn(existing, key))) continue;
-      const value = extra[key];
+      // A getter that throws gives its marker ('[Throws: message]'), as a call's argument does, and the names after it are kept.
+      const value = read(extra, key);
       const type = typeof value;
       // Hot path: a number, boolean or short string is its own capture; no call, no walk.
       const captured =

@@ -1,5 +1,5 @@
 import type { Enricher } from '../core/enricher';
-import { captureValue } from './capture';
+import { captureValue, read } from './capture';
 import { setOwnProperty } from './own-property';
 import type { RedactionPolicy } from './redaction-policy';
 
@@ -13,7 +13,7 @@ export function redactingEnricher(enricher: Enricher, policy: RedactionPolicy): 
     const extra = enricher(event);
     if (extra === undefined || (extra as unknown) === null) return extra;
     const captured = Object.create(null) as Record<string, unknown>;
-    for (const key of Object.keys(extra)) setOwnProperty(captured, key, captureValue(extra[key]));
+    for (const key of Object.keys(extra)) setOwnProperty(captured, key, captureValue(read(extra, key)));
     return policy.redactProperties(captured, true);
   };
   Object.defineProperty(redacting, 'name', { value: enricher.name });

@@ -124,6 +124,20 @@ describe('enrichOwnEvent', () => {
     expect(properties).toEqual({ Host: 'mine', Cart: { items: ['book'] }, Zone: 'eu' });
   });
 
+  it('adds a marker for a getter that throws, as a call argument gets, and keeps the names after it', () => {
+    const properties: Record<string, unknown> = {};
+    const event = makeEvent({ properties });
+    const returned = {
+      RequestId: 'r-1',
+      get User(): string {
+        throw new Error('session expired');
+      },
+      Route: '/cart',
+    };
+    enrichOwnEvent(event, properties, [() => returned]);
+    expect(properties).toEqual({ RequestId: 'r-1', User: '[Throws: session expired]', Route: '/cart' });
+  });
+
   it('lets a later enricher see what earlier ones added, as Serilog’s enrichers do', () => {
     const properties: Record<string, unknown> = {};
     const event = makeEvent({ properties });

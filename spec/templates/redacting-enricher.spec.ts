@@ -15,6 +15,19 @@ describe('redactingEnricher', () => {
     expect(wrapped.name).toBe('withSession');
   });
 
+  it('redacts the rest of what the enricher returns when one of its getters throws, which gets its marker', () => {
+    const wrapped = redactingEnricher(
+      () => ({
+        get Token(): string {
+          throw new Error('unreadable');
+        },
+        Session: { id: 2, secret: 's' },
+      }),
+      policy,
+    );
+    expect(wrapped(makeEvent())).toEqual({ Token: '[Throws: unreadable]', Session: { id: 2, secret: '[Redacted]' } });
+  });
+
   it('passes nothing on when the enricher returns nothing, and lets its errors through to the stage that reports them', () => {
     expect(redactingEnricher(() => undefined, policy)(makeEvent())).toBeUndefined();
     const failing = redactingEnricher(() => {
