@@ -1,10 +1,15 @@
 /** Most causes followed: a longer chain (or a cycle) is cut with a marker. */
 const MAX_CAUSES = 8;
 
-/** A thrown value's `stack`, else `String(value)`. */
+/** A thrown value's `stack`, else (none, or a `stack` getter that throws) `String(value)`: `Name: message`. */
 function stackText(value: unknown): string {
-  const stack = (value as { stack?: unknown } | null | undefined)?.stack;
-  return typeof stack === 'string' ? stack : String(value);
+  try {
+    const stack = (value as { stack?: unknown } | null | undefined)?.stack;
+    if (typeof stack === 'string') return stack;
+  } catch {
+    // Its name and message still say what it was.
+  }
+  return String(value);
 }
 
 function ownText(error: unknown): string {

@@ -18,8 +18,21 @@ describe('exceptionText', () => {
       get stack(): string {
         throw new Error('no');
       },
+      toString(): string {
+        throw new Error('no');
+      },
     };
     expect(exceptionText(hostile)).toBe('[unprintable exception]');
+  });
+
+  it('writes an Error whose stack getter throws as its name and message', () => {
+    const error = new TypeError('card declined');
+    Object.defineProperty(error, 'stack', {
+      get(): string {
+        throw new Error('no');
+      },
+    });
+    expect(exceptionText(new Error('payment failed', { cause: error }))).toMatch(/\ncaused by: TypeError: card declined$/);
   });
 });
 
