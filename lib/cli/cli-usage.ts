@@ -14,7 +14,8 @@ Options:
   --template <template>  output template (default
                          '[{Timestamp:HH:mm:ss} {Level:u3}] {Message:lj}{NewLine}{Exception}')
   --json                 write matching events as CLEF instead of text
-  --color, --no-color    colour by level (default: when stdout is a terminal and NO_COLOR is unset)
+  --color, --no-color    colour by level (default: when stdout is a terminal and NO_COLOR is unset
+                         or empty)
   --strict               report lines that are not events (on stderr, with their line number)
                          instead of passing them through, and exit with 1
   -h, --help             show this help

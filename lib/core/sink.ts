@@ -23,8 +23,9 @@ export interface Sink {
   readonly batchDefaults?: { readonly size: number; readonly maxDelayMs: number };
   /**
    * The queue bound this sink gets when its `writeTo.sink` options give none (the OTLP sink takes
-   * the OpenTelemetry batch processor's 2 048 events; FileSink and StreamSink 1 000 000, so their
-   * 16 MiB byte bound binds). Without it, the pipeline's default queue: 10 000 events.
+   * the OpenTelemetry batch processor's 2 048 events; SeqSink Serilog's Seq sink's 100 000;
+   * FileSink and StreamSink 1 000 000, so their 16 MiB byte bound binds). Without it, the
+   * pipeline's default queue: 10 000 events.
    */
   readonly queueDefaults?: { readonly limit: number };
   /**

@@ -12,7 +12,8 @@ export type OverflowPolicy = 'drop-oldest' | 'drop-newest';
 export interface QueueOptions {
   /**
    * Most events held, a count. Default `10_000`. A sink may bring its own default (`Sink.queueDefaults`):
-   * `FileSink` and `StreamSink` take 1 000 000, so their byte bound is what binds, and `OtlpSink` 2 048.
+   * `FileSink` and `StreamSink` take 1 000 000, so their byte bound is what binds, `SeqSink` 100 000
+   * and `OtlpSink` 2 048.
    */
   limit?: number;
   /** Most estimated bytes held (see `estimateEventBytes`), in bytes. Default `16 * 1024 * 1024` (16 MiB). */

@@ -123,7 +123,7 @@ function sizeOfRecord(record: Readonly<Record<string, unknown>>, depth: number):
  * the original's rendering, cut to half of `maxEventBytes`. An event that already fits is
  * returned as is. Never throws.
  *
- * @example truncateEvent(hugeEvent, 256 * 1024).properties.Body // 'xxxx…[truncated 1048320 chars]'
+ * @example truncateEvent(eventWithBody, 256 * 1024).properties.Body // a Body of 1 MiB of 'x': 'xxxx…[truncated 786546 chars]'
  */
 export function truncateEvent(event: LogEvent, maxEventBytes: number): LogEvent {
   const before = estimateEventBytes(event);

@@ -36,7 +36,9 @@ export const RXLOG_COMPONENT_TYPE = 'rxlog_sink';
  * name, `otel.component.type` = `rxlog_sink`):
  * - `otel.sdk.processor.log.processed` (counter, `{log_record}`): events handed to the sink
  *   (delivered or failed) without `error.type`; events dropped by a full queue (or held and
- *   discarded) with `error.type` `queue_full`; events logged after close with `already_shutdown`.
+ *   discarded) with `error.type` `queue_full`; and, for the logger as a whole (`otel.component.name`
+ *   `rxlog`), calls it refused: after close with `already_shutdown`, from inside one of its sinks
+ *   with `reentrant_call`, at something not a level with `invalid_level`.
  * - `otel.sdk.exporter.log.exported` (counter, `{log_record}`): delivered events, and failed ones
  *   with `error.type` `_OTHER`.
  * - `otel.sdk.processor.log.queue.size` (up-down counter, `{log_record}`): events queued now.

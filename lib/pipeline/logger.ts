@@ -40,7 +40,8 @@ function resolveLevel(level: unknown): number | undefined {
 
 /**
  * Writes events into a pipeline. Made by `LoggerConfiguration.createLogger()`; `forContext` and
- * `child` make loggers that add properties and share the same pipeline. No method throws.
+ * `child` make loggers that add properties and share the same pipeline. No logging method throws;
+ * only `metricsEvery` refuses a bad interval with a ConfigurationError.
  *
  * When the template is a string literal the compiler checks the number of values against its
  * holes; a template typed `string` is not checked (`log.information(template as string, ...values)`

@@ -37,6 +37,11 @@ describe('CLI_USAGE', () => {
     );
   });
 
+  it('states the NO_COLOR rule the command applies: an empty NO_COLOR leaves colour on', () => {
+    // main.ts follows no-color.org: only a NO_COLOR set to a non-empty string turns colour off.
+    expect(CLI_USAGE.replace(/\n\s+/g, ' ')).toContain('NO_COLOR is unset or empty');
+  });
+
   it('shows the default output template', () => {
     expect(CLI_USAGE.replace(/\n\s+/g, '')).toContain(DEFAULT_OUTPUT_TEMPLATE);
   });
