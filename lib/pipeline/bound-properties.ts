@@ -1,6 +1,7 @@
 import { describeValue } from '../core/describe-value';
 import { SelfLog } from '../core/self-log';
-import { captureValue, DEFAULT_CAPTURE_LIMITS, read } from '../templates/capture';
+import { read } from '../core/read-property';
+import { captureValue, DEFAULT_CAPTURE_LIMITS } from '../templates/capture';
 import { setOwnProperty } from '../templates/own-property';
 import type { RedactionPolicy } from '../templates/redaction-policy';
 

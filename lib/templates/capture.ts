@@ -1,6 +1,6 @@
 import type { Capturing, MessageTemplate, PropertyToken } from '../core/message-template';
 import { flatString } from './flat-string';
-import { SelfLog } from '../core/self-log';
+import { read, throwsMarker } from '../core/read-property';
 import { markJsonSafe, WRITE_JSON_MAX_DEPTH } from './json-safe-captures';
 import { setOwnProperty } from './own-property';
 
@@ -74,22 +74,6 @@ function truncate(text: string, max: number): string {
   return flatString(`${text.slice(0, end)}…[truncated ${text.length - end} chars]`);
 }
 
-/** An Error's message, or any other thrown value, as a string; never throws. */
-export function errorMessage(error: unknown): string {
-  try {
-    return error instanceof Error ? String(error.message) : String(error);
-  } catch {
-    return 'unprintable error';
-  }
-}
-
-function throwsMarker(what: string, error: unknown): string {
-  const full = errorMessage(error);
-  const message = full.length > 200 ? `${full.slice(0, 200)}…` : full;
-  SelfLog.write('Capturing {What} threw {Message}; captured as a marker', what, message);
-  return `[Throws: ${message}]`;
-}
-
 function functionMarker(fn: unknown): string {
   try {
     const name = (fn as { name?: unknown }).name;
@@ -132,15 +116,6 @@ function join(array: readonly unknown[], depth: number, w: Walk): string {
   }
   if (array.length > kept) parts.push(more(array.length - kept));
   return parts.join();
-}
-
-/** `source[key]`, or when reading it throws, a `'[Throws: message]'` marker (told to SelfLog); never throws. */
-export function read(source: object, key: string | number): unknown {
-  try {
-    return (source as Record<string | number, unknown>)[key];
-  } catch (error) {
-    return throwsMarker(`property ${String(key)}`, error);
-  }
 }
 
 /** The property that stands for the extra arguments past the limit, as a cut collection's `'…'` key does. */

@@ -1,5 +1,6 @@
 import type { Enricher } from '../core/enricher';
-import { captureValue, read } from './capture';
+import { read } from '../core/read-property';
+import { captureValue } from './capture';
 import { setOwnProperty } from './own-property';
 import type { RedactionPolicy } from './redaction-policy';
 

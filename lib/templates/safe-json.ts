@@ -1,4 +1,5 @@
-import { CIRCULAR_MARKER, errorMessage, MAX_DEPTH_MARKER } from './capture';
+import { errorMessage } from '../core/read-property';
+import { CIRCULAR_MARKER, MAX_DEPTH_MARKER } from './capture';
 import { isJsonSafe, WRITE_JSON_MAX_DEPTH } from './json-safe-captures';
 
 // eslint-disable-next-line no-control-regex -- JSON must escape control characters, so the pattern names them

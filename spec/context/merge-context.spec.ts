@@ -33,6 +33,28 @@ describe('mergeContext', () => {
   });
 });
 
+describe('mergeContext with a getter that throws', () => {
+  it('puts its marker in force, as a call argument gets, and keeps the names after it and a "__proto__" name', () => {
+    const properties = JSON.parse('{"RequestId":"r-1","__proto__":"data"}') as Record<string, unknown>;
+    Object.defineProperty(properties, 'User', {
+      enumerable: true,
+      get(): string {
+        throw new Error('session expired');
+      },
+    });
+    properties.Route = '/cart';
+    const merged = mergeContext({ Tenant: 't' }, properties);
+    expect(Object.entries(merged)).toEqual([
+      ['Tenant', 't'],
+      ['RequestId', 'r-1'],
+      ['__proto__', 'data'],
+      ['User', '[Throws: session expired]'],
+      ['Route', '/cart'],
+    ]);
+    expect(Object.getPrototypeOf(merged)).toBe(Object.prototype);
+  });
+});
+
 describe('mergeContext with what is not an object of properties', () => {
   it('keeps the outer context for a string, an array, a number or null, and tells SelfLog', () => {
     const diagnostics: SelfLogEvent[] = [];

@@ -1,0 +1,27 @@
+import { SelfLog } from './self-log';
+
+/** An Error's message, or any other thrown value, as a string; never throws. */
+export function errorMessage(error: unknown): string {
+  try {
+    return error instanceof Error ? String(error.message) : String(error);
+  } catch {
+    return 'unprintable error';
+  }
+}
+
+/** A `'[Throws: message]'` marker for a read of `what` that threw, told to SelfLog. */
+export function throwsMarker(what: string, error: unknown): string {
+  const full = errorMessage(error);
+  const message = full.length > 200 ? `${full.slice(0, 200)}…` : full;
+  SelfLog.write('Capturing {What} threw {Message}; captured as a marker', what, message);
+  return `[Throws: ${message}]`;
+}
+
+/** `source[key]`, or when reading it throws, a `'[Throws: message]'` marker (told to SelfLog); never throws. */
+export function read(source: object, key: string | number): unknown {
+  try {
+    return (source as Record<string | number, unknown>)[key];
+  } catch (error) {
+    return throwsMarker(`property ${String(key)}`, error);
+  }
+}
