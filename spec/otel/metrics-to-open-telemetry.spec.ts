@@ -102,6 +102,37 @@ describe('metricsToOpenTelemetry', () => {
     await Promise.all([provider.shutdown(), sdkMeters.shutdown(), ourMeters.shutdown(), log.close()]);
   });
 
+  it('reports each value once when called twice for the same logger and meter, and stops only with the last handle', async () => {
+    const reader = new TestReader();
+    const meterProvider = new MeterProvider({ readers: [reader] });
+    const log = new LoggerConfiguration().writeTo.sink(new MemorySink(), { name: 'memory' }).createLogger();
+    const first = metricsToOpenTelemetry(log, meterProvider.getMeter('rxlog'));
+    const second = metricsToOpenTelemetry(log, meterProvider.getMeter('rxlog'));
+    for (let i = 0; i < 3; i++) log.information('Event {N}', i);
+    await log.flush();
+    const component = { 'otel.component.name': 'memory', 'otel.component.type': 'rxlog_sink' };
+    const { resourceMetrics, errors } = await reader.collect();
+    const data = resourceMetrics.scopeMetrics.flatMap((scope) => scope.metrics);
+    expect(errors).toEqual([]);
+    expect(data.map((m) => m.descriptor.name).sort()).toEqual([
+      'otel.sdk.exporter.log.exported',
+      'otel.sdk.processor.log.processed',
+      'otel.sdk.processor.log.queue.size',
+    ]);
+    expect(points(data, 'otel.sdk.processor.log.processed')).toEqual(expect.arrayContaining([[component, 3]]));
+    expect(points(data, 'otel.sdk.exporter.log.exported')).toEqual(expect.arrayContaining([[component, 3]]));
+    first.stop();
+    log.information('One more');
+    await log.flush();
+    expect(points(await collect(reader), 'otel.sdk.exporter.log.exported')).toEqual(expect.arrayContaining([[component, 4]]));
+    second.stop();
+    log.information('Not reported');
+    await log.flush();
+    // Cumulative points keep their last value once no callback observes them: 4, not 5.
+    expect(points(await collect(reader), 'otel.sdk.exporter.log.exported')).not.toEqual(expect.arrayContaining([[component, 5]]));
+    await Promise.all([meterProvider.shutdown(), log.close()]);
+  });
+
   it('rejects what is not a logger, a meter or a capacity', () => {
     const meter = new MeterProvider().getMeter('x');
     const log = new LoggerConfiguration().createLogger();
