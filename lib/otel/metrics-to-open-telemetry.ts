@@ -3,6 +3,7 @@ import { describeValue } from '../core/describe-value';
 import { ConfigurationError } from '../core/errors/configuration-error';
 import { SelfLog } from '../core/self-log';
 import type { LoggerMetrics } from '../metrics/metrics-types';
+import { BOUNDED_QUEUE_REASONS } from '../operators/bounded-queue';
 
 /** What `metricsToOpenTelemetry` reads: a Logger, or anything with its `metrics()`. */
 export interface MetricsSource {
@@ -36,7 +37,9 @@ export const RXLOG_COMPONENT_TYPE = 'rxlog_sink';
  * name, `otel.component.type` = `rxlog_sink`):
  * - `otel.sdk.processor.log.processed` (counter, `{log_record}`): events handed to the sink
  *   (delivered or failed) without `error.type`; events dropped by a full queue (or held and
- *   discarded) with `error.type` `queue_full`; and, for the logger as a whole (`otel.component.name`
+ *   discarded) with `error.type` `queue_full`; events the sink's `pipe` discarded by design with
+ *   their `droppedBy` reason as `error.type` (`filterEvents.excluded`, `sampleEvents.sampledOut`);
+ *   and, for the logger as a whole (`otel.component.name`
  *   `rxlog`), calls it refused: after close with `already_shutdown`, from inside one of its sinks
  *   with `reentrant_call`, at something not a level with `invalid_level`.
  * - `otel.sdk.exporter.log.exported` (counter, `{log_record}`): delivered events, and failed ones
@@ -95,7 +98,14 @@ export function metricsToOpenTelemetry(
     for (const sink of Object.values(snapshot.sinks)) {
       const component: Attributes = { 'otel.component.name': sink.name, 'otel.component.type': RXLOG_COMPONENT_TYPE };
       result.observe(processed, sink.delivered + sink.failed, component);
-      result.observe(processed, sink.dropped, { ...component, 'error.type': 'queue_full' });
+      // What the sink's pipe discarded by design (a filter, sampling) is no full queue: its own reason says why.
+      let byReason = 0;
+      for (const [reason, count] of Object.entries(sink.droppedBy ?? {})) {
+        if (reason === BOUNDED_QUEUE_REASONS.overflow) continue;
+        byReason += count;
+        result.observe(processed, count, { ...component, 'error.type': reason });
+      }
+      result.observe(processed, sink.dropped - byReason, { ...component, 'error.type': 'queue_full' });
       result.observe(exported, sink.delivered, component);
       result.observe(exported, sink.failed, { ...component, 'error.type': '_OTHER' });
       result.observe(queueSize, sink.queueDepth, component);

@@ -2,6 +2,7 @@ import { BatchLogRecordProcessor, InMemoryLogRecordExporter, LoggerProvider } fr
 import { type DataPoint, MeterProvider, MetricReader, type MetricData } from '@opentelemetry/sdk-metrics';
 import { LoggerConfiguration } from '../../lib/configuration/logger-configuration';
 import { ConfigurationError } from '../../lib/core/errors/configuration-error';
+import { filterEvents } from '../../lib/operators/filter-events';
 import { metricsToOpenTelemetry } from '../../lib/otel/metrics-to-open-telemetry';
 import { MemorySink } from '../../lib/sinks/memory-sink';
 
@@ -100,6 +101,45 @@ describe('metricsToOpenTelemetry', () => {
     expect(sdks.length).toBeGreaterThanOrEqual(3);
     expect(describe(await collect(ourReader))).toEqual(sdks);
     await Promise.all([provider.shutdown(), sdkMeters.shutdown(), ourMeters.shutdown(), log.close()]);
+  });
+
+  it('reports events a sink’s pipe discards by design under their reason, not as queue_full, which stays for a full queue', async () => {
+    const reader = new TestReader();
+    const meterProvider = new MeterProvider({ readers: [reader] });
+    let open = (): void => undefined;
+    const gate = new Promise<void>((resolve) => (open = resolve));
+    const blocked = { emit: () => gate };
+    const log = new LoggerConfiguration().minimumLevel
+      .debug()
+      .writeTo.sink(new MemorySink(), { name: 'filtered', pipe: [filterEvents((e) => e.level !== 'debug')] })
+      .writeTo.sink(blocked, { name: 'queued', queue: { limit: 2 }, batch: { size: 1, maxDelayMs: 0 } })
+      .createLogger();
+    metricsToOpenTelemetry(log, meterProvider.getMeter('rxlog'));
+    for (let i = 0; i < 10; i++) log.debug('Debug {N}', i);
+    log.information('Kept');
+    open();
+    await log.flush();
+    const { sinks } = log.metrics();
+    expect([sinks.filtered.dropped, sinks.queued.dropped]).toEqual([10, 8]);
+
+    const component = (name: string): Record<string, unknown> => ({
+      'otel.component.name': name,
+      'otel.component.type': 'rxlog_sink',
+    });
+    const processed = points(await collect(reader), 'otel.sdk.processor.log.processed').filter(
+      ([attributes]) => attributes['otel.component.name'] !== 'rxlog',
+    );
+    expect(processed).toEqual(
+      expect.arrayContaining([
+        [component('filtered'), 1],
+        [{ ...component('filtered'), 'error.type': 'filterEvents.excluded' }, 10],
+        [{ ...component('filtered'), 'error.type': 'queue_full' }, 0],
+        [component('queued'), 3],
+        [{ ...component('queued'), 'error.type': 'queue_full' }, 8],
+      ]),
+    );
+    expect(processed).toHaveLength(5);
+    await Promise.all([meterProvider.shutdown(), log.close()]);
   });
 
   it('reports each value once when called twice for the same logger and meter, and stops only with the last handle', async () => {
