@@ -19,6 +19,19 @@ export interface OpenTelemetryMetricsOptions {
    * Default none: no capacity is reported.
    */
   queueCapacity?: Readonly<Record<string, number>>;
+  /**
+   * Sinks by name, for what the logger's metrics do not carry: an `OtlpSink`'s `rejectedLogRecords`
+   * (records its collector rejected in a partial success, which the logger counts as delivered)
+   * are reported as failed exports, `error.type` `rejected`, as the semantic conventions require.
+   * Default none: every delivered event counts as exported.
+   */
+  sinks?: Readonly<Record<string, RejectingSink>>;
+}
+
+/** A sink that can tell how many of its delivered records the receiver rejected, such as `OtlpSink`. */
+export interface RejectingSink {
+  /** Records the receiver rejected after the sink delivered them, so far. */
+  readonly rejectedLogRecords: number;
 }
 
 /** What the returned handle does: stop reporting. */
@@ -43,7 +56,8 @@ export const RXLOG_COMPONENT_TYPE = 'rxlog_sink';
  *   `rxlog`), calls it refused: after close with `already_shutdown`, from inside one of its sinks
  *   with `reentrant_call`, at something not a level with `invalid_level`.
  * - `otel.sdk.exporter.log.exported` (counter, `{log_record}`): delivered events, and failed ones
- *   with `error.type` `_OTHER`.
+ *   with `error.type` `_OTHER`; with an `OtlpSink` given in `sinks`, the records its collector
+ *   rejected in a partial success with `error.type` `rejected` instead of as exported.
  * - `otel.sdk.processor.log.queue.size` (up-down counter, `{log_record}`): events queued now.
  * - `otel.sdk.processor.log.queue.capacity` (up-down counter, `{log_record}`): for sinks named in
  *   `queueCapacity`.
@@ -51,7 +65,8 @@ export const RXLOG_COMPONENT_TYPE = 'rxlog_sink';
  *
  * @param meter the meter the instruments are made on. Default: `metrics.getMeter('rxlog')` from the global
  * MeterProvider, which must be registered by then (before, the API's meter is a no-op one for good).
- * @throws ConfigurationError when `log` has no `metrics()`, `meter` is not a Meter, or a capacity is out of range.
+ * @throws ConfigurationError when `log` has no `metrics()`, `meter` is not a Meter, a capacity is out of range, or a
+ * `sinks` entry has no `rejectedLogRecords`.
  */
 export function metricsToOpenTelemetry(
   log: MetricsSource,
@@ -66,6 +81,13 @@ export function metricsToOpenTelemetry(
     if (typeof limit !== 'number' || !Number.isFinite(limit) || limit < 0)
       throw new ConfigurationError(
         `metricsToOpenTelemetry queueCapacity["${name}"]: expected a count >= 0, got ${describeValue(limit)}`,
+      );
+  }
+  const sinks: Readonly<Partial<Record<string, RejectingSink>>> = options.sinks ?? {};
+  for (const [name, sink] of Object.entries(sinks)) {
+    if (typeof (sink as Partial<RejectingSink> | null)?.rejectedLogRecords !== 'number')
+      throw new ConfigurationError(
+        `metricsToOpenTelemetry sinks["${name}"]: expected a sink with rejectedLogRecords (an OtlpSink), got ${describeValue(sink)}`,
       );
   }
   if (typeof (meter as Partial<Meter> | null)?.addBatchObservableCallback !== 'function')
@@ -106,7 +128,11 @@ export function metricsToOpenTelemetry(
         result.observe(processed, count, { ...component, 'error.type': reason });
       }
       result.observe(processed, sink.dropped - byReason, { ...component, 'error.type': 'queue_full' });
-      result.observe(exported, sink.delivered, component);
+      const rejecting = sinks[sink.name];
+      // Rejected records were delivered to the collector, which dropped them: failed exports, not exported ones.
+      const rejected = rejecting === undefined ? 0 : Math.min(readRejected(rejecting), sink.delivered);
+      result.observe(exported, sink.delivered - rejected, component);
+      if (rejecting !== undefined) result.observe(exported, rejected, { ...component, 'error.type': 'rejected' });
       result.observe(exported, sink.failed, { ...component, 'error.type': '_OTHER' });
       result.observe(queueSize, sink.queueDepth, component);
       const limit = capacity[sink.name];
@@ -127,4 +153,13 @@ export function metricsToOpenTelemetry(
   };
   meter.addBatchObservableCallback(callback, instruments);
   return { stop: () => meter.removeBatchObservableCallback(callback, instruments) };
+}
+
+function readRejected(sink: RejectingSink): number {
+  try {
+    const count = sink.rejectedLogRecords;
+    return Number.isSafeInteger(count) && count > 0 ? count : 0;
+  } catch {
+    return 0;
+  }
 }

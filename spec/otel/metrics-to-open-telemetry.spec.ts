@@ -5,6 +5,8 @@ import { ConfigurationError } from '../../lib/core/errors/configuration-error';
 import { filterEvents } from '../../lib/operators/filter-events';
 import { metricsToOpenTelemetry } from '../../lib/otel/metrics-to-open-telemetry';
 import { MemorySink } from '../../lib/sinks/memory-sink';
+import { OtlpSink } from '../../lib/sinks/http/otlp-sink';
+import { startTestServer } from '../helpers/http-test-server';
 
 /** A reader the test collects from on demand. */
 class TestReader extends MetricReader {
@@ -142,6 +144,35 @@ describe('metricsToOpenTelemetry', () => {
     await Promise.all([meterProvider.shutdown(), log.close()]);
   });
 
+  it('counts the records an OTLP collector rejected in a partial success as failed exports (error.type rejected), the rest as exported', async () => {
+    const server = await startTestServer(() => ({
+      status: 200,
+      headers: { 'Content-Type': 'application/json' },
+      body: JSON.stringify({ partialSuccess: { rejectedLogRecords: '2', errorMessage: 'attribute value too long' } }),
+    }));
+    const reader = new TestReader();
+    const meterProvider = new MeterProvider({ readers: [reader] });
+    try {
+      const otlp = new OtlpSink({ endpoint: server.url });
+      const log = new LoggerConfiguration().writeTo.sink(otlp).createLogger();
+      metricsToOpenTelemetry(log, meterProvider.getMeter('rxlog'), { sinks: { otlp } });
+      for (let n = 0; n < 5; n++) log.information('Item {N}', n);
+      await log.flush();
+      expect([log.metrics().sinks.otlp.delivered, otlp.rejectedLogRecords]).toEqual([5, 2]);
+      const component = { 'otel.component.name': 'otlp', 'otel.component.type': 'rxlog_sink' };
+      expect(points(await collect(reader), 'otel.sdk.exporter.log.exported')).toEqual(
+        expect.arrayContaining([
+          [component, 3],
+          [{ ...component, 'error.type': 'rejected' }, 2],
+          [{ ...component, 'error.type': '_OTHER' }, 0],
+        ]),
+      );
+      await log.close();
+    } finally {
+      await Promise.all([meterProvider.shutdown(), server.close()]);
+    }
+  });
+
   it('reports each value once when called twice for the same logger and meter, and stops only with the last handle', async () => {
     const reader = new TestReader();
     const meterProvider = new MeterProvider({ readers: [reader] });
@@ -179,5 +210,8 @@ describe('metricsToOpenTelemetry', () => {
     expect(() => metricsToOpenTelemetry({} as never, meter)).toThrow(ConfigurationError);
     expect(() => metricsToOpenTelemetry(log, {} as never)).toThrow(/Meter/);
     expect(() => metricsToOpenTelemetry(log, meter, { queueCapacity: { memory: -1 } })).toThrow(/queueCapacity\["memory"\]/);
+    expect(() => metricsToOpenTelemetry(log, meter, { sinks: { memory: new MemorySink() as never } })).toThrow(
+      /sinks\["memory"\]/,
+    );
   });
 });
