@@ -5,4 +5,9 @@ export type { OpenTelemetrySinkOptions } from './open-telemetry-sink';
 export { toOtelLogRecord } from './to-otel-log-record';
 export { toOtelAnyValue, toOtelAttributes } from './to-otel-any-value';
 export { metricsToOpenTelemetry, RXLOG_COMPONENT_TYPE } from './metrics-to-open-telemetry';
-export type { MetricsSource, OpenTelemetryMetricsOptions, OpenTelemetryMetricsHandle } from './metrics-to-open-telemetry';
+export type {
+  MetricsSource,
+  OpenTelemetryMetricsOptions,
+  OpenTelemetryMetricsHandle,
+  RejectingSink,
+} from './metrics-to-open-telemetry';

@@ -3,6 +3,7 @@ import { describeValue } from '../core/describe-value';
 import { ConfigurationError } from '../core/errors/configuration-error';
 import { SelfLog } from '../core/self-log';
 import type { LoggerMetrics } from '../metrics/metrics-types';
+import { BOUNDED_QUEUE_REASONS } from '../operators/bounded-queue';
 
 /** What `metricsToOpenTelemetry` reads: a Logger, or anything with its `metrics()`. */
 export interface MetricsSource {
@@ -18,6 +19,19 @@ export interface OpenTelemetryMetricsOptions {
    * Default none: no capacity is reported.
    */
   queueCapacity?: Readonly<Record<string, number>>;
+  /**
+   * Sinks by name, for what the logger's metrics do not carry: an `OtlpSink`'s `rejectedLogRecords`
+   * (records its collector rejected in a partial success, which the logger counts as delivered)
+   * are reported as failed exports, `error.type` `rejected`, as the semantic conventions require.
+   * Default none: every delivered event counts as exported.
+   */
+  sinks?: Readonly<Record<string, RejectingSink>>;
+}
+
+/** A sink that can tell how many of its delivered records the receiver rejected, such as `OtlpSink`. */
+export interface RejectingSink {
+  /** Records the receiver rejected after the sink delivered them, so far. */
+  readonly rejectedLogRecords: number;
 }
 
 /** What the returned handle does: stop reporting. */
@@ -36,11 +50,14 @@ export const RXLOG_COMPONENT_TYPE = 'rxlog_sink';
  * name, `otel.component.type` = `rxlog_sink`):
  * - `otel.sdk.processor.log.processed` (counter, `{log_record}`): events handed to the sink
  *   (delivered or failed) without `error.type`; events dropped by a full queue (or held and
- *   discarded) with `error.type` `queue_full`; and, for the logger as a whole (`otel.component.name`
+ *   discarded) with `error.type` `queue_full`; events the sink's `pipe` discarded by design with
+ *   their `droppedBy` reason as `error.type` (`filterEvents.excluded`, `sampleEvents.sampledOut`);
+ *   and, for the logger as a whole (`otel.component.name`
  *   `rxlog`), calls it refused: after close with `already_shutdown`, from inside one of its sinks
  *   with `reentrant_call`, at something not a level with `invalid_level`.
  * - `otel.sdk.exporter.log.exported` (counter, `{log_record}`): delivered events, and failed ones
- *   with `error.type` `_OTHER`.
+ *   with `error.type` `_OTHER`; with an `OtlpSink` given in `sinks`, the records its collector
+ *   rejected in a partial success with `error.type` `rejected` instead of as exported.
  * - `otel.sdk.processor.log.queue.size` (up-down counter, `{log_record}`): events queued now.
  * - `otel.sdk.processor.log.queue.capacity` (up-down counter, `{log_record}`): for sinks named in
  *   `queueCapacity`.
@@ -48,7 +65,8 @@ export const RXLOG_COMPONENT_TYPE = 'rxlog_sink';
  *
  * @param meter the meter the instruments are made on. Default: `metrics.getMeter('rxlog')` from the global
  * MeterProvider, which must be registered by then (before, the API's meter is a no-op one for good).
- * @throws ConfigurationError when `log` has no `metrics()`, `meter` is not a Meter, or a capacity is out of range.
+ * @throws ConfigurationError when `log` has no `metrics()`, `meter` is not a Meter, a capacity is out of range, or a
+ * `sinks` entry has no `rejectedLogRecords`.
  */
 export function metricsToOpenTelemetry(
   log: MetricsSource,
@@ -63,6 +81,13 @@ export function metricsToOpenTelemetry(
     if (typeof limit !== 'number' || !Number.isFinite(limit) || limit < 0)
       throw new ConfigurationError(
         `metricsToOpenTelemetry queueCapacity["${name}"]: expected a count >= 0, got ${describeValue(limit)}`,
+      );
+  }
+  const sinks: Readonly<Partial<Record<string, RejectingSink>>> = options.sinks ?? {};
+  for (const [name, sink] of Object.entries(sinks)) {
+    if (typeof (sink as Partial<RejectingSink> | null)?.rejectedLogRecords !== 'number')
+      throw new ConfigurationError(
+        `metricsToOpenTelemetry sinks["${name}"]: expected a sink with rejectedLogRecords (an OtlpSink), got ${describeValue(sink)}`,
       );
   }
   if (typeof (meter as Partial<Meter> | null)?.addBatchObservableCallback !== 'function')
@@ -95,8 +120,19 @@ export function metricsToOpenTelemetry(
     for (const sink of Object.values(snapshot.sinks)) {
       const component: Attributes = { 'otel.component.name': sink.name, 'otel.component.type': RXLOG_COMPONENT_TYPE };
       result.observe(processed, sink.delivered + sink.failed, component);
-      result.observe(processed, sink.dropped, { ...component, 'error.type': 'queue_full' });
-      result.observe(exported, sink.delivered, component);
+      // What the sink's pipe discarded by design (a filter, sampling) is no full queue: its own reason says why.
+      let byReason = 0;
+      for (const [reason, count] of Object.entries(sink.droppedBy ?? {})) {
+        if (reason === BOUNDED_QUEUE_REASONS.overflow) continue;
+        byReason += count;
+        result.observe(processed, count, { ...component, 'error.type': reason });
+      }
+      result.observe(processed, sink.dropped - byReason, { ...component, 'error.type': 'queue_full' });
+      const rejecting = sinks[sink.name];
+      // Rejected records were delivered to the collector, which dropped them: failed exports, not exported ones.
+      const rejected = rejecting === undefined ? 0 : Math.min(readRejected(rejecting), sink.delivered);
+      result.observe(exported, sink.delivered - rejected, component);
+      if (rejecting !== undefined) result.observe(exported, rejected, { ...component, 'error.type': 'rejected' });
       result.observe(exported, sink.failed, { ...component, 'error.type': '_OTHER' });
       result.observe(queueSize, sink.queueDepth, component);
       const limit = capacity[sink.name];
@@ -117,4 +153,13 @@ export function metricsToOpenTelemetry(
   };
   meter.addBatchObservableCallback(callback, instruments);
   return { stop: () => meter.removeBatchObservableCallback(callback, instruments) };
+}
+
+function readRejected(sink: RejectingSink): number {
+  try {
+    const count = sink.rejectedLogRecords;
+    return Number.isSafeInteger(count) && count > 0 ? count : 0;
+  } catch {
+    return 0;
+  }
 }

@@ -2,8 +2,11 @@ import { BatchLogRecordProcessor, InMemoryLogRecordExporter, LoggerProvider } fr
 import { type DataPoint, MeterProvider, MetricReader, type MetricData } from '@opentelemetry/sdk-metrics';
 import { LoggerConfiguration } from '../../lib/configuration/logger-configuration';
 import { ConfigurationError } from '../../lib/core/errors/configuration-error';
+import { filterEvents } from '../../lib/operators/filter-events';
 import { metricsToOpenTelemetry } from '../../lib/otel/metrics-to-open-telemetry';
 import { MemorySink } from '../../lib/sinks/memory-sink';
+import { OtlpSink } from '../../lib/sinks/http/otlp-sink';
+import { startTestServer } from '../helpers/http-test-server';
 
 /** A reader the test collects from on demand. */
 class TestReader extends MetricReader {
@@ -102,11 +105,113 @@ describe('metricsToOpenTelemetry', () => {
     await Promise.all([provider.shutdown(), sdkMeters.shutdown(), ourMeters.shutdown(), log.close()]);
   });
 
+  it('reports events a sink’s pipe discards by design under their reason, not as queue_full, which stays for a full queue', async () => {
+    const reader = new TestReader();
+    const meterProvider = new MeterProvider({ readers: [reader] });
+    let open = (): void => undefined;
+    const gate = new Promise<void>((resolve) => (open = resolve));
+    const blocked = { emit: () => gate };
+    const log = new LoggerConfiguration().minimumLevel
+      .debug()
+      .writeTo.sink(new MemorySink(), { name: 'filtered', pipe: [filterEvents((e) => e.level !== 'debug')] })
+      .writeTo.sink(blocked, { name: 'queued', queue: { limit: 2 }, batch: { size: 1, maxDelayMs: 0 } })
+      .createLogger();
+    metricsToOpenTelemetry(log, meterProvider.getMeter('rxlog'));
+    for (let i = 0; i < 10; i++) log.debug('Debug {N}', i);
+    log.information('Kept');
+    open();
+    await log.flush();
+    const { sinks } = log.metrics();
+    expect([sinks.filtered.dropped, sinks.queued.dropped]).toEqual([10, 8]);
+
+    const component = (name: string): Record<string, unknown> => ({
+      'otel.component.name': name,
+      'otel.component.type': 'rxlog_sink',
+    });
+    const processed = points(await collect(reader), 'otel.sdk.processor.log.processed').filter(
+      ([attributes]) => attributes['otel.component.name'] !== 'rxlog',
+    );
+    expect(processed).toEqual(
+      expect.arrayContaining([
+        [component('filtered'), 1],
+        [{ ...component('filtered'), 'error.type': 'filterEvents.excluded' }, 10],
+        [{ ...component('filtered'), 'error.type': 'queue_full' }, 0],
+        [component('queued'), 3],
+        [{ ...component('queued'), 'error.type': 'queue_full' }, 8],
+      ]),
+    );
+    expect(processed).toHaveLength(5);
+    await Promise.all([meterProvider.shutdown(), log.close()]);
+  });
+
+  it('counts the records an OTLP collector rejected in a partial success as failed exports (error.type rejected), the rest as exported', async () => {
+    const server = await startTestServer(() => ({
+      status: 200,
+      headers: { 'Content-Type': 'application/json' },
+      body: JSON.stringify({ partialSuccess: { rejectedLogRecords: '2', errorMessage: 'attribute value too long' } }),
+    }));
+    const reader = new TestReader();
+    const meterProvider = new MeterProvider({ readers: [reader] });
+    try {
+      const otlp = new OtlpSink({ endpoint: server.url });
+      const log = new LoggerConfiguration().writeTo.sink(otlp).createLogger();
+      metricsToOpenTelemetry(log, meterProvider.getMeter('rxlog'), { sinks: { otlp } });
+      for (let n = 0; n < 5; n++) log.information('Item {N}', n);
+      await log.flush();
+      expect([log.metrics().sinks.otlp.delivered, otlp.rejectedLogRecords]).toEqual([5, 2]);
+      const component = { 'otel.component.name': 'otlp', 'otel.component.type': 'rxlog_sink' };
+      expect(points(await collect(reader), 'otel.sdk.exporter.log.exported')).toEqual(
+        expect.arrayContaining([
+          [component, 3],
+          [{ ...component, 'error.type': 'rejected' }, 2],
+          [{ ...component, 'error.type': '_OTHER' }, 0],
+        ]),
+      );
+      await log.close();
+    } finally {
+      await Promise.all([meterProvider.shutdown(), server.close()]);
+    }
+  });
+
+  it('reports each value once when called twice for the same logger and meter, and stops only with the last handle', async () => {
+    const reader = new TestReader();
+    const meterProvider = new MeterProvider({ readers: [reader] });
+    const log = new LoggerConfiguration().writeTo.sink(new MemorySink(), { name: 'memory' }).createLogger();
+    const first = metricsToOpenTelemetry(log, meterProvider.getMeter('rxlog'));
+    const second = metricsToOpenTelemetry(log, meterProvider.getMeter('rxlog'));
+    for (let i = 0; i < 3; i++) log.information('Event {N}', i);
+    await log.flush();
+    const component = { 'otel.component.name': 'memory', 'otel.component.type': 'rxlog_sink' };
+    const { resourceMetrics, errors } = await reader.collect();
+    const data = resourceMetrics.scopeMetrics.flatMap((scope) => scope.metrics);
+    expect(errors).toEqual([]);
+    expect(data.map((m) => m.descriptor.name).sort()).toEqual([
+      'otel.sdk.exporter.log.exported',
+      'otel.sdk.processor.log.processed',
+      'otel.sdk.processor.log.queue.size',
+    ]);
+    expect(points(data, 'otel.sdk.processor.log.processed')).toEqual(expect.arrayContaining([[component, 3]]));
+    expect(points(data, 'otel.sdk.exporter.log.exported')).toEqual(expect.arrayContaining([[component, 3]]));
+    first.stop();
+    log.information('One more');
+    await log.flush();
+    expect(points(await collect(reader), 'otel.sdk.exporter.log.exported')).toEqual(expect.arrayContaining([[component, 4]]));
+    second.stop();
+    log.information('Not reported');
+    await log.flush();
+    // Cumulative points keep their last value once no callback observes them: 4, not 5.
+    expect(points(await collect(reader), 'otel.sdk.exporter.log.exported')).not.toEqual(expect.arrayContaining([[component, 5]]));
+    await Promise.all([meterProvider.shutdown(), log.close()]);
+  });
+
   it('rejects what is not a logger, a meter or a capacity', () => {
     const meter = new MeterProvider().getMeter('x');
     const log = new LoggerConfiguration().createLogger();
     expect(() => metricsToOpenTelemetry({} as never, meter)).toThrow(ConfigurationError);
     expect(() => metricsToOpenTelemetry(log, {} as never)).toThrow(/Meter/);
     expect(() => metricsToOpenTelemetry(log, meter, { queueCapacity: { memory: -1 } })).toThrow(/queueCapacity\["memory"\]/);
+    expect(() => metricsToOpenTelemetry(log, meter, { sinks: { memory: new MemorySink() as never } })).toThrow(
+      /sinks\["memory"\]/,
+    );
   });
 });

@@ -1,4 +1,5 @@
 import { context, INVALID_SPAN_CONTEXT, trace } from '@opentelemetry/api';
+import { AlwaysOffSampler, NodeTracerProvider, ParentBasedSampler } from '@opentelemetry/sdk-trace-node';
 import { useRegisteredTracer } from '../helpers/registered-tracer';
 import { LoggerConfiguration } from '../../lib/configuration/logger-configuration';
 import { CompactJsonFormatter } from '../../lib/formatting/compact-json-formatter';
@@ -73,6 +74,51 @@ describe('traceContextEnricher', () => {
     const unsampled = { traceId: '4bf92f3577b34da6a3ce929d0e0e4736', spanId: '00f067aa0ba902b7', traceFlags: 0 };
     context.with(trace.setSpan(context.active(), trace.wrapSpanContext(unsampled)), () => log.information('Unsampled'));
     expect(sink.events[0]?.properties).toEqual({ TraceId: unsampled.traceId, SpanId: unsampled.spanId, TraceFlags: 0 });
+  });
+
+  it('adds the ids of the SDK’s own unsampled spans (a sampler that drops, a remote unsampled parent) with flags 0, and of sampled ones with 1', async () => {
+    const { log, sink } = setup();
+    const dropping = new NodeTracerProvider({ sampler: new AlwaysOffSampler() });
+    const parentBased = new NodeTracerProvider({ sampler: new ParentBasedSampler({ root: new AlwaysOffSampler() }) });
+    const dropped = dropping.getTracer('spec').startActiveSpan('dropped', (span) => {
+      log.information('Dropped by the sampler');
+      span.end();
+      return span;
+    });
+    const remote = { traceId: '4bf92f3577b34da6a3ce929d0e0e4736', spanId: '00f067aa0ba902b7', traceFlags: 0, isRemote: true };
+    const child = context.with(trace.setSpanContext(context.active(), remote), () =>
+      parentBased.getTracer('spec').startActiveSpan('child of unsampled', (span) => {
+        log.information('Child of an unsampled remote parent');
+        span.end();
+        return span;
+      }),
+    );
+    const sampled = tracer.startActiveSpan('sampled', (span) => {
+      log.information('Sampled');
+      span.end();
+      return span;
+    });
+    expect([dropped.isRecording(), child.isRecording()]).toEqual([false, false]);
+    expect(sink.events.map((e) => e.properties)).toEqual([
+      { TraceId: dropped.spanContext().traceId, SpanId: dropped.spanContext().spanId, TraceFlags: 0 },
+      { TraceId: remote.traceId, SpanId: child.spanContext().spanId, TraceFlags: 0 },
+      { TraceId: sampled.spanContext().traceId, SpanId: sampled.spanContext().spanId, TraceFlags: 1 },
+    ]);
+    expect(child.spanContext().spanId).not.toBe(remote.spanId);
+    await Promise.all([dropping.shutdown(), parentBased.shutdown()]);
+  });
+
+  it('gives CLEF its @tr and @sp, Seq’s trace and span fields, and no TraceId or SpanId property beside them', () => {
+    const { log, sink } = setup();
+    const ids = tracer.startActiveSpan('op', (span) => {
+      log.information('Traced');
+      span.end();
+      return span.spanContext();
+    });
+    const clef = JSON.parse(new CompactJsonFormatter().format(sink.events[0])) as Record<string, unknown>;
+    expect(clef).toMatchObject({ '@tr': ids.traceId, '@sp': ids.spanId });
+    expect(Object.keys(clef)).not.toEqual(expect.arrayContaining(['TraceId']));
+    expect(Object.keys(clef)).not.toEqual(expect.arrayContaining(['SpanId']));
   });
 
   it('keeps trace ids the event already has, and the formatters show them', () => {

@@ -22,6 +22,16 @@ export function processEnvironment(): EnvironmentVariables {
 }
 
 /**
+ * The `service.name` of a service that names none, as the resource semantic conventions require
+ * and the OpenTelemetry JS SDK writes it: `unknown_service:` and the Node executable
+ * (`process.argv0`, e.g. `unknown_service:node`), or `unknown_service` where there is no process (browsers).
+ */
+export function defaultServiceName(): string {
+  const argv0 = (globalThis as { process?: { argv0?: unknown } }).process?.argv0;
+  return typeof argv0 === 'string' && argv0 !== '' ? `unknown_service:${argv0}` : 'unknown_service';
+}
+
+/**
  * Reads the OpenTelemetry exporter variables, as the OpenTelemetry specification defines them:
  * the logs endpoint is used as it is, the generic one gets `v1/logs` appended (after a `/` when
  * it has none); headers and resource attributes are `key=value` lists separated by commas, with

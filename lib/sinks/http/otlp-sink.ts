@@ -1,6 +1,12 @@
 import type { LogEvent } from '../../core/log-event';
 import { HttpSink, type HttpSinkOptions } from './http-sink';
-import { type EnvironmentVariables, type OtlpEnvironment, processEnvironment, readOtlpEnvironment } from './otlp-environment';
+import {
+  defaultServiceName,
+  type EnvironmentVariables,
+  type OtlpEnvironment,
+  processEnvironment,
+  readOtlpEnvironment,
+} from './otlp-environment';
 import { anyValueJson, stringValueJson } from './otlp-any-value';
 import { otlpLogRecordJson, otlpScopeName } from './otlp-log-record';
 import { quoteJson } from '../../templates/safe-json';
@@ -31,7 +37,9 @@ export interface OtlpSinkOptions extends Omit<
   resource?: Readonly<Record<string, string | number | boolean>>;
   /**
    * The `service.name` resource attribute. Default: `resource['service.name']`, else
-   * `OTEL_SERVICE_NAME`, else `service.name` in `OTEL_RESOURCE_ATTRIBUTES`, else `'unknown_service'`.
+   * `OTEL_SERVICE_NAME`, else `service.name` in `OTEL_RESOURCE_ATTRIBUTES`, else, as the
+   * OpenTelemetry SDK names it, `'unknown_service:'` and the Node executable (`'unknown_service:node'`),
+   * or `'unknown_service'` in browsers.
    */
   serviceName?: string;
   /**
@@ -163,7 +171,7 @@ function otlpBody(head: string, scopeName: string, events: readonly LogEvent[]):
 
 /**
  * The resource attributes as the members of an OTLP/JSON attribute list: `service.name` first
- * (from `serviceName`, else the environment's, else `'unknown_service'` unless the resource names
+ * (from `serviceName`, else the environment's, else `defaultServiceName()` unless the resource names
  * one), then the environment's attributes the options do not override, then the options'.
  */
 function resourceAttributesJson(options: OtlpSinkOptions, environment: OtlpEnvironment): string {
@@ -193,7 +201,7 @@ function resourceAttributesJson(options: OtlpSinkOptions, environment: OtlpEnvir
   const serviceName = explicit ? options.serviceName : environment.serviceName;
   checkOptionalText(serviceName, 'OtlpSink.serviceName');
   if (serviceName !== undefined) attributes.delete('service.name');
-  const first = serviceName ?? (attributes.has('service.name') ? undefined : 'unknown_service');
+  const first = serviceName ?? (attributes.has('service.name') ? undefined : defaultServiceName());
   let json = first === undefined ? '' : `{"key":"service.name","value":${stringValueJson(first)}}`;
   for (const [key, value] of attributes)
     json += `${json === '' ? '' : ','}{"key":${quoteJson(key)},"value":${anyValueJson(value)}}`;

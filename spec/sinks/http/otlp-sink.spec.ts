@@ -1,3 +1,4 @@
+import { defaultResource, detectResources, envDetector } from '@opentelemetry/resources';
 import { execFile } from 'node:child_process';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -68,7 +69,7 @@ describe('OtlpSink', () => {
     ]);
   });
 
-  it('takes service.name from the resource, else calls the service unknown_service', async () => {
+  it('takes service.name from the resource, else calls the service unknown_service:<argv0>', async () => {
     server = await startTestServer();
     await new OtlpSink({ endpoint: server.url, resource: { 'service.name': 'from-resource' } }).emit(makeEvents(1));
     await new OtlpSink({ endpoint: server.url, scopeName: 'my.scope' }).emit(makeEvents(1));
@@ -77,9 +78,59 @@ describe('OtlpSink', () => {
     );
     expect(first.resourceLogs[0].resource.attributes).toEqual([{ key: 'service.name', value: { stringValue: 'from-resource' } }]);
     expect(second.resourceLogs[0].resource.attributes).toEqual([
-      { key: 'service.name', value: { stringValue: 'unknown_service' } },
+      { key: 'service.name', value: { stringValue: `unknown_service:${process.argv0}` } },
     ]);
     expect(second.resourceLogs[0].scopeLogs[0].scope).toEqual({ name: 'my.scope' });
+  });
+
+  it('names the service as the OpenTelemetry SDK does: OTEL_SERVICE_NAME over OTEL_RESOURCE_ATTRIBUTES, else unknown_service:<argv0>', async () => {
+    server = await startTestServer();
+    const cases: Record<string, string>[] = [
+      {},
+      { OTEL_RESOURCE_ATTRIBUTES: 'service.name=from-attributes,team=pay' },
+      { OTEL_SERVICE_NAME: 'from-name', OTEL_RESOURCE_ATTRIBUTES: 'service.name=from-attributes' },
+    ];
+    const saved = { ...process.env };
+    const sdkNames: unknown[] = [];
+    const ourNames: unknown[] = [];
+    try {
+      for (const environment of cases) {
+        delete process.env.OTEL_SERVICE_NAME;
+        delete process.env.OTEL_RESOURCE_ATTRIBUTES;
+        Object.assign(process.env, environment);
+        // What the SDK's LoggerProvider sends: its default resource merged with the environment's.
+        const sdk = defaultResource().merge(detectResources({ detectors: [envDetector] }));
+        sdkNames.push(sdk.attributes['service.name']);
+        await new OtlpSink({ endpoint: server.url, environment }).emit(makeEvents(1));
+      }
+    } finally {
+      process.env = saved;
+    }
+    for (const request of server.requests) {
+      const body = JSON.parse(request.body) as {
+        resourceLogs: { resource: { attributes: { key: string; value: { stringValue: string } }[] } }[];
+      };
+      ourNames.push(body.resourceLogs[0].resource.attributes.find((a) => a.key === 'service.name')?.value.stringValue);
+    }
+    expect(sdkNames).toEqual([`unknown_service:${process.argv0}`, 'from-attributes', 'from-name']);
+    expect(ourNames).toEqual(sdkNames);
+  });
+
+  it('calls the service unknown_service where there is no process (browsers)', async () => {
+    server = await startTestServer();
+    const saved = globalThis.process;
+    let sink: OtlpSink;
+    try {
+      (globalThis as { process?: unknown }).process = undefined;
+      sink = new OtlpSink({ endpoint: server.url });
+    } finally {
+      globalThis.process = saved;
+    }
+    await sink.emit(makeEvents(1));
+    const body = JSON.parse(server.requests[0].body) as { resourceLogs: { resource: { attributes: unknown[] } }[] };
+    expect(body.resourceLogs[0].resource.attributes).toEqual([
+      { key: 'service.name', value: { stringValue: 'unknown_service' } },
+    ]);
   });
 
   it('reads the endpoint, headers, service name and resource from the OTEL_* variables when the options are absent', async () => {
