@@ -355,18 +355,15 @@ describe('CompactJsonFormatter with a lone surrogate in the template', () => {
   });
 });
 
+/** An information event at `at` from a template and its arguments, as Serilog's reference tests build them. */
+function log(template: string, args: unknown[] = [], extra: Record<string, unknown> = {}, exception?: Error): LogEventRecord {
+  const parsed = parseTemplate(template);
+  return new LogEventRecord(at, 'information', parsed, { ...captureProperties(parsed, args), ...extra }, exception);
+}
+
 // The reference tests, case by case (serilog/serilog-formatting-compact at d1132af). Serilog's tests assert the line
 // parses as JSON (Assertions.AssertValidJson) and check a few fields; each case here also reads the line back.
 describe('serilog-formatting-compact test/Serilog.Formatting.Compact.Tests/CompactJsonFormatterTests.cs', () => {
-  const log = (
-    template: string,
-    args: unknown[] = [],
-    extra: Record<string, unknown> = {},
-    exception?: Error,
-  ): LogEventRecord => {
-    const parsed = parseTemplate(template);
-    return new LogEventRecord(at, 'information', parsed, { ...captureProperties(parsed, args), ...extra }, exception);
-  };
   const cases: [string, LogEventRecord, Record<string, unknown>][] = [
     ['AnEmptyEventIsValidJson', log('No properties'), {}],
     ['AMinimalEventIsValidJson', log('One {Property}', [42]), { Property: 42 }],
@@ -413,15 +410,6 @@ describe('serilog-formatting-compact test/Serilog.Formatting.Compact.Tests/Compa
 describe('serilog-formatting-compact test/Serilog.Formatting.Compact.Tests/RenderedCompactJsonFormatterTests.cs', () => {
   // Serilog's RenderedCompactJsonFormatter writes @m and @i instead of @mt; rxlog's renderMessage: true writes all three.
   const rendered = new CompactJsonFormatter({ renderMessage: true });
-  const log = (
-    template: string,
-    args: unknown[] = [],
-    extra: Record<string, unknown> = {},
-    exception?: Error,
-  ): LogEventRecord => {
-    const parsed = parseTemplate(template);
-    return new LogEventRecord(at, 'information', parsed, { ...captureProperties(parsed, args), ...extra }, exception);
-  };
 
   it.each<[string, LogEventRecord, Record<string, unknown>]>([
     ['AnEmptyEventIsValidJson', log('No properties'), { '@m': 'No properties' }],

@@ -177,41 +177,6 @@ describe('TextFormatter conformance with Serilog’s output template tests', () 
     expect(format(outputTemplate, e)).toBe(expected);
   });
 
-  it('renders {Level:tN}, {Level:uN} and {Level:wN} for every width, as FixedLengthLevelIsSupported', () => {
-    const monikers: [LogLevelName, string[]][] = [
-      ['verbose', ['V', 'Vb', 'Vrb', 'Verb', 'Verbo', 'Verbos', 'Verbose', 'Verbose']],
-      ['debug', ['D', 'De', 'Dbg', 'Dbug', 'Debug', 'Debug']],
-      [
-        'information',
-        [
-          'I',
-          'In',
-          'Inf',
-          'Info',
-          'Infor',
-          'Inform',
-          'Informa',
-          'Informat',
-          'Informati',
-          'Informatio',
-          'Information',
-          'Information',
-        ],
-      ],
-      ['warning', ['W', 'Wn', 'Wrn', 'Warn', 'Warni', 'Warnin', 'Warning', 'Warning']],
-      ['error', ['E', 'Er', 'Err', 'Eror', 'Error', 'Error']],
-      ['fatal', ['F', 'Fa', 'Ftl', 'Fatl', 'Fatal', 'Fatal']],
-    ];
-    for (const [level, names] of monikers) {
-      names.forEach((name, i) => {
-        const e = on('Hello', {}, level);
-        expect(format(`{Level:t${i + 1}}`, e)).toBe(name);
-        expect(format(`{Level:u${i + 1}}`, e)).toBe(name.toUpperCase());
-        expect(format(`{Level:w${i + 1}}`, e)).toBe(name.toLowerCase());
-      });
-    }
-  });
-
   it('renders {UtcTimestamp} in UTC and {Timestamp:o} with the local offset (TimestampTokenRendersLocalTime)', () => {
     const utc = new LogEventRecord(new Date(Date.UTC(2024, 8, 3, 12, 15, 16, 79)), 'debug', parseTemplate(''), {});
     expect(format('{UtcTimestamp:o}', utc)).toBe('2024-09-03T12:15:16.0790000Z');
