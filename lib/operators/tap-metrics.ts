@@ -19,7 +19,7 @@ export interface TapMetricsOptions {
    * Also record each event's age (scheduler time minus `event.timestamp`), in milliseconds, into
    * the recorder's latency histogram. An event whose age cannot be measured (no timestamp, not a
    * Date, an invalid Date, a timestamp in the future) is still counted but records no latency.
-   * Default `false`.
+   * Default `false`; anything but a boolean is refused when the operator is built.
    */
   latency?: boolean;
 }
@@ -67,6 +67,9 @@ export function tapMetrics<T extends LogEvent | readonly LogEvent[]>(
     throw new ConfigurationError(`tapMetrics: counter: expected one of ${COUNTERS.join(', ')}, got ${describeOption(counter)}`);
   const given = optionsObject(options, 'tapMetrics');
   checkOptionKeys('tapMetrics', given, ['latency']);
+  // A truthy 'yes' or 1 would otherwise mean false: no latency recorded, and nothing said.
+  if (given.latency !== undefined && typeof given.latency !== 'boolean')
+    throw new ConfigurationError(`tapMetrics: latency: expected true or false, got ${describeOption(given.latency)}`);
   const latency = given.latency === true;
   let toldUnmeasurable = false;
   const record = (event: unknown, now: number): void => {
