@@ -5,7 +5,7 @@ import { unrefScheduler } from '../core/unref-scheduler';
 import { injectEventAccounting } from './event-accounting';
 import { EventQueue, type QueueOptions } from './event-queue';
 import { checkOptionKeys } from '../core/check-option-keys';
-import { describeOption, optionsObject } from './operator-options';
+import { checkScheduler, describeOption, optionsObject } from './operator-options';
 import { subscribeUpstream } from './subscribe-upstream';
 
 /** QueueOptions plus a hook for drops. */
@@ -53,6 +53,7 @@ export function boundedQueue(
   if (!isObservable(demand$))
     throw new ConfigurationError(`boundedQueue: demand$: expected an Observable of counts, got ${describeOption(demand$)}`);
   const { onDrop, ...queueOptions } = given;
+  checkScheduler('boundedQueue', scheduler);
   // Refused here: it would fail on every overflow, each time reported to SelfLog as a failed hook.
   if (onDrop !== undefined && typeof onDrop !== 'function')
     throw new ConfigurationError(`boundedQueue: onDrop: expected a function, got ${describeOption(onDrop)}`);

@@ -7,7 +7,7 @@ import { type LogLevelName, levelValue, parseLevel } from '../core/log-level';
 import { SelfLog } from '../core/self-log';
 import { injectEventAccounting } from './event-accounting';
 import { type EventKey, eventKeySelector } from './event-key';
-import { describeOption, numberOption, optionsObject } from './operator-options';
+import { checkScheduler, describeOption, numberOption, optionsObject } from './operator-options';
 import { checkOptionKeys } from '../core/check-option-keys';
 import { subscribeUpstream } from './subscribe-upstream';
 
@@ -152,6 +152,7 @@ export function fingersCrossed(
       `fingersCrossed: ttlMs: expected milliseconds from 1 to ${MAX_TIMER_MS} or Infinity, got ${ttlMs}`,
     );
   const passthroughMs = passthroughFor(afterTrigger);
+  checkScheduler('fingersCrossed', scheduler);
   const keyOf = isolateBy === undefined ? () => undefined : eventKeySelector(isolateBy, 'fingersCrossed: isolateBy');
 
   return (source) =>

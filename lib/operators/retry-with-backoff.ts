@@ -3,7 +3,7 @@ import { describeValue } from '../core/describe-value';
 import { checkTimerMs } from '../core/max-timer-ms';
 import { ConfigurationError } from '../core/errors/configuration-error';
 import { unrefScheduler } from '../core/unref-scheduler';
-import { checkCount, describeOption, optionsObject } from './operator-options';
+import { checkCount, checkScheduler, describeOption, optionsObject } from './operator-options';
 import { checkOptionKeys } from '../core/check-option-keys';
 
 /** How often and how patiently a failed write is tried again. */
@@ -97,6 +97,7 @@ export function retryWithBackoff<T>(
   const resolved = resolveRetryOptions(options);
   checkOptionKeys('retryWithBackoff', options, ['attempts', 'initialDelayMs', 'maxDelayMs', 'jitter']);
   checkRandom('retryWithBackoff', random);
+  checkScheduler('retryWithBackoff', scheduler);
   return retry<T>({
     count: resolved.attempts - 1,
     delay: (_error, retryNumber) => timer(backoffDelay(retryNumber, resolved, random), scheduler),

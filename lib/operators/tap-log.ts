@@ -3,7 +3,7 @@ import { ConfigurationError } from '../core/errors/configuration-error';
 import { type LogLevelName, parseLevel } from '../core/log-level';
 import { SelfLog } from '../core/self-log';
 import { type CaptureLimits, captureValue, DEFAULT_CAPTURE_LIMITS } from '../templates/capture';
-import { describeOption, numberOption, optionsObject } from './operator-options';
+import { checkScheduler, describeOption, numberOption, optionsObject } from './operator-options';
 import { checkOptionKeys } from '../core/check-option-keys';
 import { subscribeUpstream } from './subscribe-upstream';
 
@@ -125,6 +125,7 @@ export function tapLog<T>(
   if (typeof nameOrOptions === 'object')
     checkOptionKeys('tapLog', options, ['name', 'subscribe', 'next', 'error', 'complete', 'unsubscribe', 'captureLimits']);
   const name = options.name;
+  checkScheduler('tapLog', scheduler);
   const levels = {
     subscribe: levelOption(options.subscribe, 'debug', 'subscribe'),
     next: levelOption(options.next, 'off', 'next'),

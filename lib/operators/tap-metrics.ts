@@ -4,7 +4,7 @@ import { unrefScheduler } from '../core/unref-scheduler';
 import { ConfigurationError } from '../core/errors/configuration-error';
 import { SelfLog } from '../core/self-log';
 import type { SinkMetricsRecorder } from '../metrics/sink-metrics-recorder';
-import { describeOption, optionsObject } from './operator-options';
+import { checkScheduler, describeOption, optionsObject } from './operator-options';
 import { checkOptionKeys } from '../core/check-option-keys';
 import { subscribeUpstream } from './subscribe-upstream';
 
@@ -71,6 +71,7 @@ export function tapMetrics<T extends LogEvent | readonly LogEvent[]>(
   if (given.latency !== undefined && typeof given.latency !== 'boolean')
     throw new ConfigurationError(`tapMetrics: latency: expected true or false, got ${describeOption(given.latency)}`);
   const latency = given.latency === true;
+  checkScheduler('tapMetrics', scheduler);
   let toldUnmeasurable = false;
   const record = (event: unknown, now: number): void => {
     const age = ageOf(event, now);
