@@ -5,7 +5,7 @@ import { unrefScheduler } from '../core/unref-scheduler';
 import { describeValue } from '../core/describe-value';
 import { MAX_TIMER_MS } from '../core/max-timer-ms';
 import { checkOptionKeys } from '../core/check-option-keys';
-import { checkCount } from './operator-options';
+import { checkCount, checkScheduler } from './operator-options';
 import { subscribeUpstream } from './subscribe-upstream';
 
 /** Most events in one batch, and the longest a partial batch waits. */
@@ -60,6 +60,7 @@ export function batchEvents(
 ): OperatorFunction<LogEvent, LogEvent[]> {
   const { size, maxDelayMs } = resolveBatchOptions(options);
   checkOptionKeys('batchEvents', options, ['size', 'maxDelayMs']);
+  checkScheduler('batchEvents', scheduler);
   return (source) =>
     new Observable<LogEvent[]>((subscriber) => {
       let batch: LogEvent[] = [];

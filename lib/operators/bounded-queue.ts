@@ -5,7 +5,7 @@ import { unrefScheduler } from '../core/unref-scheduler';
 import { injectEventAccounting } from './event-accounting';
 import { EventQueue, type QueueOptions } from './event-queue';
 import { checkOptionKeys } from '../core/check-option-keys';
-import { describeOption, optionsObject } from './operator-options';
+import { checkScheduler, describeOption, optionsObject } from './operator-options';
 import { subscribeUpstream } from './subscribe-upstream';
 
 /** QueueOptions plus a hook for drops. */
@@ -37,7 +37,7 @@ export const BOUNDED_QUEUE_REASONS = Object.freeze({
  *
  * @param demand$ How many more events the consumer can take, each time it can take more.
  * @param scheduler The clock for each entry's enqueue time. Default `unrefScheduler`.
- * @throws ConfigurationError when an option is invalid or unknown, or `demand$` is not an Observable.
+ * @throws ConfigurationError when an option is invalid or unknown (`onDrop` not a function included), or `demand$` is not an Observable.
  * @example
  * const demand$ = new BehaviorSubject(1);
  * events$.pipe(boundedQueue({ limit: 1_000 }, demand$)).subscribe((event) => send(event).then(() => demand$.next(1)));
@@ -53,6 +53,10 @@ export function boundedQueue(
   if (!isObservable(demand$))
     throw new ConfigurationError(`boundedQueue: demand$: expected an Observable of counts, got ${describeOption(demand$)}`);
   const { onDrop, ...queueOptions } = given;
+  checkScheduler('boundedQueue', scheduler);
+  // Refused here: it would fail on every overflow, each time reported to SelfLog as a failed hook.
+  if (onDrop !== undefined && typeof onDrop !== 'function')
+    throw new ConfigurationError(`boundedQueue: onDrop: expected a function, got ${describeOption(onDrop)}`);
   // Validates the options when the operator is built, not when it is subscribed.
   new EventQueue(queueOptions);
   return (source) =>

@@ -4,7 +4,7 @@ import { SelfLog } from '../core/self-log';
 import { unrefScheduler } from '../core/unref-scheduler';
 import type { BreakerStateName } from '../metrics/metrics-types';
 import { BrokenCircuitError } from './broken-circuit-error';
-import { checkCount, optionsObject } from './operator-options';
+import { checkCount, checkScheduler, optionsObject } from './operator-options';
 import { checkOptionKeys } from '../core/check-option-keys';
 import { guardSubscribers } from '../core/guard-subscribers';
 import { hasSharedBrand } from '../core/shared-brand';
@@ -169,6 +169,7 @@ export function circuitBreaker(
   scheduler: SchedulerLike = unrefScheduler,
 ): CircuitBreakerOperator {
   const shared = options instanceof CircuitBreaker;
+  checkScheduler('circuitBreaker', scheduler);
   const breaker = shared ? options : new CircuitBreaker(options, scheduler);
   if (!shared) checkOptionKeys('circuitBreaker', options, ['failureThreshold', 'resetTimeoutMs']);
   const operator = <T>(source: Observable<T>): Observable<T> =>

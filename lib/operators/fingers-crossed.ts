@@ -7,7 +7,7 @@ import { type LogLevelName, levelValue, parseLevel } from '../core/log-level';
 import { SelfLog } from '../core/self-log';
 import { injectEventAccounting } from './event-accounting';
 import { type EventKey, eventKeySelector } from './event-key';
-import { describeOption, numberOption, optionsObject } from './operator-options';
+import { checkScheduler, describeOption, numberOption, optionsObject } from './operator-options';
 import { checkOptionKeys } from '../core/check-option-keys';
 import { subscribeUpstream } from './subscribe-upstream';
 
@@ -115,6 +115,8 @@ function passthroughFor(afterTrigger: AfterTrigger | undefined): number {
  * Holds events below the trigger level in a bounded ring per isolation key and lets them go only
  * when something goes wrong: a trigger event releases its key's ring, oldest first, then itself
  * (LogTape's "fingers crossed"). Debug detail costs nothing in the output until it is needed.
+ * A release reaches the subscriber whole: an event that arrives while the subscriber takes a
+ * released event (a subscriber that logs) comes after the trigger, in arrival order.
  *
  * In a sink's `pipe`, what it holds counts in the sink's `pending`, and what it drops (ring
  * overflow, an expired or evicted key, whatever is still held when the stream ends, what a trigger
@@ -150,6 +152,7 @@ export function fingersCrossed(
       `fingersCrossed: ttlMs: expected milliseconds from 1 to ${MAX_TIMER_MS} or Infinity, got ${ttlMs}`,
     );
   const passthroughMs = passthroughFor(afterTrigger);
+  checkScheduler('fingersCrossed', scheduler);
   const keyOf = isolateBy === undefined ? () => undefined : eventKeySelector(isolateBy, 'fingersCrossed: isolateBy');
 
   return (source) =>
@@ -203,40 +206,82 @@ export function fingersCrossed(
         sweep = null;
       };
 
+      // Events that arrive while a trigger's release is delivered (the subscriber logs while taking
+      // a released event) wait here, so the release reaches the subscriber whole, and are taken
+      // right after it, in arrival order. Only the outermost release defers: what arrives while they
+      // are taken is taken at once, on the same stack, so a subscriber that logs for every event it
+      // sees still nests, and the logger's bound on nested log calls still stops it.
+      let deferring = false;
+      let draining = false;
+      const arrivedDuringRelease: LogEvent[] = [];
+      const discardArrived = (): void => {
+        if (arrivedDuringRelease.length > 0) accounting.dropped(arrivedDuringRelease.length, FINGERS_CROSSED_REASONS.discarded);
+        arrivedDuringRelease.length = 0;
+      };
+
+      const release = (released: LogEvent[]): void => {
+        for (let i = 0; i < released.length; i++) {
+          // The downstream went away while taking them (an operator behind this one failed).
+          if (subscriber.closed) {
+            accounting.dropped(released.length - i, FINGERS_CROSSED_REASONS.discarded);
+            break;
+          }
+          subscriber.next(released[i]);
+        }
+      };
+
+      const take = (event: LogEvent): void => {
+        const now = scheduler.now();
+        const state = stateFor(keyOf(event), now);
+        if (isTrigger(event)) {
+          // Set before emitting: an event the subscriber logs on this turn comes after the trigger.
+          state.passUntil = passthroughMs === 0 ? Number.NEGATIVE_INFINITY : now + passthroughMs;
+          const released = state.ring.drain();
+          released.push(event);
+          if (draining) {
+            release(released);
+          } else {
+            deferring = true;
+            try {
+              release(released);
+            } finally {
+              deferring = false;
+            }
+            draining = true;
+            try {
+              while (arrivedDuringRelease.length > 0 && !subscriber.closed) take(arrivedDuringRelease.shift() as LogEvent);
+            } finally {
+              draining = false;
+              // The downstream went away, or taking one threw: what waited is counted, not lost silently.
+              discardArrived();
+            }
+          }
+        } else if (state.passUntil > now) {
+          subscriber.next(event);
+        } else if (state.ring.push(event)) {
+          accounting.dropped(1, FINGERS_CROSSED_REASONS.overflow);
+        }
+        armSweep();
+      };
+
       subscribeUpstream(source, subscriber, {
         next: (event) => {
-          const now = scheduler.now();
-          const state = stateFor(keyOf(event), now);
-          if (isTrigger(event)) {
-            // Set before emitting: an event the subscriber logs on this turn comes after the trigger.
-            state.passUntil = passthroughMs === 0 ? Number.NEGATIVE_INFINITY : now + passthroughMs;
-            const released = state.ring.drain();
-            released.push(event);
-            for (let i = 0; i < released.length; i++) {
-              // The downstream went away while taking them (an operator behind this one failed).
-              if (subscriber.closed) {
-                accounting.dropped(released.length - i, FINGERS_CROSSED_REASONS.discarded);
-                break;
-              }
-              subscriber.next(released[i]);
-            }
-          } else if (state.passUntil > now) {
-            subscriber.next(event);
-          } else if (state.ring.push(event)) {
-            accounting.dropped(1, FINGERS_CROSSED_REASONS.overflow);
-          }
-          armSweep();
+          if (deferring) arrivedDuringRelease.push(event);
+          else take(event);
         },
         error: (error: unknown) => {
+          discardArrived();
           dropAll();
           subscriber.error(error);
         },
         complete: () => {
+          discardArrived();
           dropAll();
           subscriber.complete();
         },
       });
       return () => {
+        discardArrived();
         dropAll();
       };
     });

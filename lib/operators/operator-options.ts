@@ -1,5 +1,7 @@
 import { describeValue } from '../core/describe-value';
 import { ConfigurationError } from '../core/errors/configuration-error';
+import { expectOption } from '../core/expect-option';
+import { hasMethods } from '../core/has-methods';
 
 /** A short description of a bad option value, for a ConfigurationError. */
 export function describeOption(value: unknown): string {
@@ -71,4 +73,14 @@ export function optionsObject<T extends object>(value: T | undefined, where: str
   if (typeof value !== 'object' || (value as unknown) === null || Array.isArray(value))
     throw new ConfigurationError(`${where}: expected an options object, got ${describeOption(value)}`);
   return value;
+}
+
+/**
+ * Checks an operator's scheduler argument when the operator is built: a value without `schedule`
+ * and `now` would fail only when a timer is due or the clock read, as a TypeError sent to the subscriber.
+ *
+ * @throws ConfigurationError `where: scheduler: expected an RxJS SchedulerLike, got <value>`.
+ */
+export function checkScheduler(where: string, scheduler: unknown): void {
+  expectOption(hasMethods(scheduler, ['schedule', 'now']), `${where}: scheduler`, 'an RxJS SchedulerLike', scheduler);
 }

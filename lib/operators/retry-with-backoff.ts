@@ -3,7 +3,7 @@ import { describeValue } from '../core/describe-value';
 import { checkTimerMs } from '../core/max-timer-ms';
 import { ConfigurationError } from '../core/errors/configuration-error';
 import { unrefScheduler } from '../core/unref-scheduler';
-import { checkCount, optionsObject } from './operator-options';
+import { checkCount, checkScheduler, describeOption, optionsObject } from './operator-options';
 import { checkOptionKeys } from '../core/check-option-keys';
 
 /** How often and how patiently a failed write is tried again. */
@@ -55,11 +55,23 @@ export function resolveRetryOptions(options: RetryOptions = {}): ResolvedRetryOp
  */
 export function backoffDelay(retryNumber: number, options: RetryOptions = {}, random: () => number = Math.random): number {
   const { initialDelayMs, maxDelayMs, jitter } = resolveRetryOptions(options);
+  checkRandom('backoffDelay', random);
   const exponent = Math.max(0, retryNumber - 1);
   // 0 × 2^1024 would be 0 × Infinity = NaN, and a timer reads NaN as "at once".
   const base = initialDelayMs === 0 ? 0 : Math.min(initialDelayMs * 2 ** exponent, maxDelayMs);
   const spread = jitter === 0 ? 0 : base * jitter * (2 * uniform(random()) - 1);
   return Math.round(Math.min(maxDelayMs, Math.max(0, base + spread)));
+}
+
+/**
+ * Refuses a random source that is not a function: it would fail only at the first retry, as a
+ * TypeError sent to the subscriber in place of the source's error.
+ */
+function checkRandom(where: string, random: unknown): void {
+  if (typeof random !== 'function')
+    throw new ConfigurationError(
+      `${where}: random: expected a function returning numbers in [0, 1), got ${describeOption(random)}`,
+    );
 }
 
 /** A draw of the random source as a number in [0, 1]: NaN or a non-number counts as 0.5 (no jitter), others are clamped. */
@@ -74,6 +86,7 @@ function uniform(draw: unknown): number {
  *
  * @param scheduler Runs the delays. Default `unrefScheduler`.
  * @param random Jitter source, a uniform number in [0, 1). Default `Math.random`.
+ * @throws ConfigurationError when an option is invalid or unknown, or `random` is not a function.
  * @example defer(() => fetch(url, { method: 'POST', body })).pipe(retryWithBackoff({ attempts: 5 }))
  */
 export function retryWithBackoff<T>(
@@ -83,6 +96,8 @@ export function retryWithBackoff<T>(
 ): MonoTypeOperatorFunction<T> {
   const resolved = resolveRetryOptions(options);
   checkOptionKeys('retryWithBackoff', options, ['attempts', 'initialDelayMs', 'maxDelayMs', 'jitter']);
+  checkRandom('retryWithBackoff', random);
+  checkScheduler('retryWithBackoff', scheduler);
   return retry<T>({
     count: resolved.attempts - 1,
     delay: (_error, retryNumber) => timer(backoffDelay(retryNumber, resolved, random), scheduler),

@@ -2,8 +2,8 @@ import { asyncScheduler, type MonoTypeOperatorFunction, Observable, type Schedul
 import { ConfigurationError } from '../core/errors/configuration-error';
 import { type LogLevelName, parseLevel } from '../core/log-level';
 import { SelfLog } from '../core/self-log';
-import { type CaptureLimits, captureValue } from '../templates/capture';
-import { describeOption } from './operator-options';
+import { type CaptureLimits, captureValue, DEFAULT_CAPTURE_LIMITS } from '../templates/capture';
+import { checkScheduler, describeOption, numberOption, optionsObject } from './operator-options';
 import { checkOptionKeys } from '../core/check-option-keys';
 import { subscribeUpstream } from './subscribe-upstream';
 
@@ -32,7 +32,7 @@ export interface TapLogOptions {
   complete?: TapLogLevel;
   /** Level of the event when the subscriber unsubscribes before complete or error. Default `'debug'`. */
   unsubscribe?: TapLogLevel;
-  /** Bounds on each captured value. Default: the logger's usual limits (`DEFAULT_CAPTURE_LIMITS`). */
+  /** Bounds on each captured value, each a whole number ≥ 0 (checked when the operator is built). Default: the logger's usual limits (`DEFAULT_CAPTURE_LIMITS`). */
   captureLimits?: CaptureLimits;
 }
 
@@ -52,6 +52,35 @@ function asError(error: unknown): Error {
   } catch {
     return new Error('unprintable error');
   }
+}
+
+/**
+ * Checks tapLog's captureLimits: each a whole number (0 or more), finite. A string or NaN would
+ * be compared and multiplied as the capture walks, so a bad limit is refused when the operator is
+ * built, not found out as values captured without bounds or as `'[MaxDepth]'`.
+ *
+ * @throws ConfigurationError naming the limit and the value.
+ */
+function checkCaptureLimits(value: CaptureLimits | undefined): CaptureLimits | undefined {
+  if (value === undefined) return undefined;
+  const given = optionsObject(value, 'tapLog: captureLimits');
+  checkOptionKeys('tapLog: captureLimits', given, ['maxDepth', 'maxCollectionLength', 'maxStringLength']);
+  const bound = { min: 0, max: Number.MAX_SAFE_INTEGER, integer: true };
+  return {
+    maxDepth: numberOption(given.maxDepth, DEFAULT_CAPTURE_LIMITS.maxDepth, 'tapLog: captureLimits.maxDepth', bound),
+    maxCollectionLength: numberOption(
+      given.maxCollectionLength,
+      DEFAULT_CAPTURE_LIMITS.maxCollectionLength,
+      'tapLog: captureLimits.maxCollectionLength',
+      bound,
+    ),
+    maxStringLength: numberOption(
+      given.maxStringLength,
+      DEFAULT_CAPTURE_LIMITS.maxStringLength,
+      'tapLog: captureLimits.maxStringLength',
+      bound,
+    ),
+  };
 }
 
 function levelOption(value: TapLogLevel | undefined, fallback: TapLogLevel, where: string): LogLevelName | undefined {
@@ -96,6 +125,7 @@ export function tapLog<T>(
   if (typeof nameOrOptions === 'object')
     checkOptionKeys('tapLog', options, ['name', 'subscribe', 'next', 'error', 'complete', 'unsubscribe', 'captureLimits']);
   const name = options.name;
+  checkScheduler('tapLog', scheduler);
   const levels = {
     subscribe: levelOption(options.subscribe, 'debug', 'subscribe'),
     next: levelOption(options.next, 'off', 'next'),
@@ -103,7 +133,7 @@ export function tapLog<T>(
     complete: levelOption(options.complete, 'debug', 'complete'),
     unsubscribe: levelOption(options.unsubscribe, 'debug', 'unsubscribe'),
   };
-  const limits = options.captureLimits;
+  const limits = checkCaptureLimits(options.captureLimits);
 
   const writeTo = (level: LogLevelName, template: string, args: unknown[], exception?: Error): void => {
     try {

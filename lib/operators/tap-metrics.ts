@@ -4,7 +4,7 @@ import { unrefScheduler } from '../core/unref-scheduler';
 import { ConfigurationError } from '../core/errors/configuration-error';
 import { SelfLog } from '../core/self-log';
 import type { SinkMetricsRecorder } from '../metrics/sink-metrics-recorder';
-import { describeOption, optionsObject } from './operator-options';
+import { checkScheduler, describeOption, optionsObject } from './operator-options';
 import { checkOptionKeys } from '../core/check-option-keys';
 import { subscribeUpstream } from './subscribe-upstream';
 
@@ -19,7 +19,7 @@ export interface TapMetricsOptions {
    * Also record each event's age (scheduler time minus `event.timestamp`), in milliseconds, into
    * the recorder's latency histogram. An event whose age cannot be measured (no timestamp, not a
    * Date, an invalid Date, a timestamp in the future) is still counted but records no latency.
-   * Default `false`.
+   * Default `false`; anything but a boolean is refused when the operator is built.
    */
   latency?: boolean;
 }
@@ -67,7 +67,11 @@ export function tapMetrics<T extends LogEvent | readonly LogEvent[]>(
     throw new ConfigurationError(`tapMetrics: counter: expected one of ${COUNTERS.join(', ')}, got ${describeOption(counter)}`);
   const given = optionsObject(options, 'tapMetrics');
   checkOptionKeys('tapMetrics', given, ['latency']);
+  // A truthy 'yes' or 1 would otherwise mean false: no latency recorded, and nothing said.
+  if (given.latency !== undefined && typeof given.latency !== 'boolean')
+    throw new ConfigurationError(`tapMetrics: latency: expected true or false, got ${describeOption(given.latency)}`);
   const latency = given.latency === true;
+  checkScheduler('tapMetrics', scheduler);
   let toldUnmeasurable = false;
   const record = (event: unknown, now: number): void => {
     const age = ageOf(event, now);

@@ -7,7 +7,7 @@ import { LogEventRecord } from '../templates/log-event-record';
 import { parseTemplateCached } from '../templates/template-cache';
 import { injectEventAccounting } from './event-accounting';
 import { type EventKey, eventKeySelector } from './event-key';
-import { numberOption, optionsObject } from './operator-options';
+import { checkScheduler, numberOption, optionsObject } from './operator-options';
 import { checkOptionKeys } from '../core/check-option-keys';
 import { subscribeUpstream } from './subscribe-upstream';
 
@@ -80,6 +80,7 @@ export function throttleEvents(
     integer: true,
   });
   const keyOf = key === undefined ? defaultKey : eventKeySelector(key, 'throttleEvents: key');
+  checkScheduler('throttleEvents', scheduler);
   const summaryTemplate = parseTemplateCached(SUPPRESSED_TEMPLATE);
 
   return (source) =>

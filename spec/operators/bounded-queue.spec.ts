@@ -176,6 +176,15 @@ describe('boundedQueue', () => {
     expect(() => boundedQueue({}, undefined as unknown as Observable<number>)).toThrow(ConfigurationError);
     expect(() => boundedQueue({}, 5 as unknown as Observable<number>)).toThrow(/boundedQueue: demand\$: .*5/);
   });
+
+  it('rejects an onDrop that is not a function when built, naming it, instead of failing on each overflow', () => {
+    const notAHook = 42 as unknown as (count: number) => void;
+    expect(() => boundedQueue({ onDrop: notAHook }, new Subject<number>())).toThrow(ConfigurationError);
+    expect(() => boundedQueue({ onDrop: notAHook }, new Subject<number>())).toThrow(
+      /boundedQueue: onDrop: expected a function, got 42/,
+    );
+    expect(() => boundedQueue({ onDrop: undefined }, new Subject<number>())).not.toThrow();
+  });
 });
 
 describe('boundedQueue under a downstream that unsubscribes', () => {

@@ -170,6 +170,52 @@ describe('fingersCrossed', () => {
     expect(seen).toEqual(['d', 'E', 'logged while handling E']);
   });
 
+  it('passes an event the subscriber logs while taking a released event after the whole release (reentrancy)', () => {
+    const source = new Subject<LogEvent>();
+    const seen: string[] = [];
+    const accounting = new RecordingAccounting();
+    subscribedWith(accounting, source.pipe(fingersCrossed({}, createTestScheduler()))).subscribe((event) => {
+      seen.push(event.messageTemplate.text);
+      if (event === d) source.next(makeEvent({ level: 'debug', text: 'logged while handling d' }));
+    });
+    source.next(d);
+    source.next(i);
+    source.next(E);
+    expect(seen).toEqual(['d', 'i', 'E', 'logged while handling d']);
+    expect(accounting.droppedBy).toEqual({});
+  });
+
+  it('counts what the subscriber logs while taking a released event as discarded when it then unsubscribes', () => {
+    const source = new Subject<LogEvent>();
+    const seen: string[] = [];
+    const accounting = new RecordingAccounting();
+    const subscription = subscribedWith(accounting, source.pipe(fingersCrossed({}, createTestScheduler()))).subscribe((event) => {
+      seen.push(event.messageTemplate.text);
+      if (event === d) {
+        source.next(makeEvent({ level: 'debug', text: 'logged while handling d' }));
+        subscription.unsubscribe();
+      }
+    });
+    source.next(d);
+    source.next(E);
+    expect(seen).toEqual(['d']);
+    expect(accounting.droppedBy).toEqual({ [FINGERS_CROSSED_REASONS.discarded]: 2 });
+  });
+
+  it('keeps the logger’s bound on nested log calls: a subscriber of log.events$ that logs for every event stops at 32 deep', () => {
+    const memory = new MemorySink();
+    const log = new LoggerConfiguration().pipe(fingersCrossed()).writeTo.sink(memory, { name: 'memory' }).createLogger();
+    let seen = 0;
+    // Each event it sees is a trigger, logged from inside the delivery of the one before.
+    const feedback = log.events$.subscribe(() => {
+      if (++seen < 10_000) log.error('Saw an event');
+    });
+    log.error('First');
+    feedback.unsubscribe();
+    expect(seen).toBeLessThanOrEqual(33);
+    expect(log.metrics().rejectedReentrant).toBe(1);
+  });
+
   it('rejects bad options with a ConfigurationError naming them', () => {
     expect(() => fingersCrossed({ bufferSize: 0 })).toThrow(ConfigurationError);
     expect(() => fingersCrossed({ bufferSize: 1.5 })).toThrow(/bufferSize/);

@@ -1,5 +1,16 @@
 import { ConfigurationError } from '../../lib/core/errors/configuration-error';
+import { type SchedulerLike, Subject } from 'rxjs';
 import { describeOption, numberOption } from '../../lib/operators/operator-options';
+import { batchEvents } from '../../lib/operators/batch-events';
+import { boundedQueue } from '../../lib/operators/bounded-queue';
+import { fingersCrossed } from '../../lib/operators/fingers-crossed';
+import { throttleEvents } from '../../lib/operators/throttle-events';
+import { retryWithBackoff } from '../../lib/operators/retry-with-backoff';
+import { circuitBreaker } from '../../lib/operators/circuit-breaker';
+import { tapMetrics } from '../../lib/operators/tap-metrics';
+import { tapLog } from '../../lib/operators/tap-log';
+import { SinkMetricsRecorder } from '../../lib/metrics/sink-metrics-recorder';
+import { createTestScheduler } from '../helpers/test-scheduler';
 
 describe('numberOption', () => {
   it('gives the fallback for undefined and the value within its limits', () => {
@@ -25,5 +36,32 @@ describe('describeOption', () => {
     expect(describeOption(null)).toBe('null');
     expect(describeOption([])).toBe('an array');
     expect(describeOption({})).toBe('an object');
+  });
+});
+
+describe('a scheduler argument that is not a SchedulerLike', () => {
+  // Each was found out only when a timer was due or the clock read: a TypeError sent to the
+  // subscriber at the first event (or the first retry), in place of what the stream carried.
+  const notAScheduler = 'now' as unknown as SchedulerLike;
+  const recorder = new SinkMetricsRecorder('audit');
+  const built: [string, () => unknown][] = [
+    ['batchEvents', () => batchEvents({}, notAScheduler)],
+    ['boundedQueue', () => boundedQueue({}, new Subject<number>(), notAScheduler)],
+    ['fingersCrossed', () => fingersCrossed({}, notAScheduler)],
+    ['throttleEvents', () => throttleEvents({}, notAScheduler)],
+    ['retryWithBackoff', () => retryWithBackoff({}, notAScheduler)],
+    ['circuitBreaker', () => circuitBreaker({}, notAScheduler)],
+    ['tapMetrics', () => tapMetrics(recorder, 'received', {}, notAScheduler)],
+    ['tapLog', () => tapLog({ write: () => undefined }, 'jobs', notAScheduler)],
+  ];
+
+  it.each(built)('is refused by %s when the operator is built, naming it', (name, build) => {
+    expect(build).toThrow(ConfigurationError);
+    expect(build).toThrow(new RegExp(`^${name}: scheduler: expected an RxJS SchedulerLike, got "now"`));
+  });
+
+  it('is not asked of an operator given none (the default) or a real one', () => {
+    expect(() => batchEvents({}, undefined)).not.toThrow();
+    expect(() => fingersCrossed({}, createTestScheduler())).not.toThrow();
   });
 });

@@ -167,3 +167,14 @@ describe('retryWithBackoff in hostile use', () => {
     expect(seen).toBe(failure);
   });
 });
+
+describe('retryWithBackoff with a random source that is not a function', () => {
+  it('refuses it when the operator is built, not with a TypeError in place of the source’s error on its first failure', () => {
+    const notRandom = 0.5 as unknown as () => number;
+    expect(() => retryWithBackoff({ attempts: 2 }, createTestScheduler(), notRandom)).toThrow(ConfigurationError);
+    expect(() => retryWithBackoff({ attempts: 2 }, createTestScheduler(), notRandom)).toThrow(
+      /retryWithBackoff: random: expected a function returning numbers in \[0, 1\), got 0\.5/,
+    );
+    expect(() => backoffDelay(1, {}, notRandom)).toThrow(/random.*0\.5/);
+  });
+});

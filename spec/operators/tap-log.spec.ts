@@ -3,7 +3,8 @@ import { LoggerConfiguration } from '../../lib/configuration/logger-configuratio
 import { ConfigurationError } from '../../lib/core/errors/configuration-error';
 import type { Logger } from '../../lib/pipeline/logger';
 import { SelfLog, type SelfLogEvent } from '../../lib/core/self-log';
-import { TAP_LOG_TEMPLATES, tapLog, type TapLogTarget } from '../../lib/operators/tap-log';
+import { TAP_LOG_TEMPLATES, tapLog, type TapLogOptions, type TapLogTarget } from '../../lib/operators/tap-log';
+import type { CaptureLimits } from '../../lib/templates/capture';
 import { MemorySink } from '../../lib/sinks/memory-sink';
 import { createTestScheduler } from '../helpers/test-scheduler';
 import { countingSource } from '../helpers/events';
@@ -109,6 +110,19 @@ describe('tapLog', () => {
     expect(() => tapLog(log, '')).toThrow(ConfigurationError);
     expect(() => tapLog(log, { name: 'x', next: 'loud' as 'debug' })).toThrow(/tapLog: next.*loud/);
     expect(() => tapLog({} as TapLogTarget, 'x')).toThrow(/tapLog: expected a logger/);
+  });
+
+  it('rejects bad captureLimits when built, naming the value, instead of capturing with them', () => {
+    const { log } = debugLogger();
+    const limits = (value: unknown): TapLogOptions => ({ name: 'x', next: 'debug', captureLimits: value as CaptureLimits });
+    expect(() => tapLog(log, limits(5))).toThrow(ConfigurationError);
+    expect(() => tapLog(log, limits(5))).toThrow(/tapLog: captureLimits: expected an options object, got 5/);
+    expect(() => tapLog(log, limits({ maxDepth: -1 }))).toThrow(/tapLog: captureLimits.maxDepth: .*-1/);
+    expect(() => tapLog(log, limits({ maxDepth: '2' }))).toThrow(/tapLog: captureLimits.maxDepth: .*"2"/);
+    expect(() => tapLog(log, limits({ maxCollectionLength: Number.NaN }))).toThrow(/captureLimits.maxCollectionLength: .*NaN/);
+    expect(() => tapLog(log, limits({ maxStringLength: 1.5 }))).toThrow(/captureLimits.maxStringLength: .*1.5/);
+    expect(() => tapLog(log, limits({ maxDeph: 2 }))).toThrow(/captureLimits: unknown option "maxDeph"/);
+    expect(() => tapLog(log, limits({ maxDepth: 0, maxCollectionLength: 1, maxStringLength: 1 }))).not.toThrow();
   });
 
   it('writes into the same pipeline as any call: through LoggerConfiguration to a sink, counted in metrics', async () => {

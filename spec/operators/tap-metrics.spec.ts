@@ -114,6 +114,18 @@ describe('tapMetrics', () => {
     expect(() => tapMetrics(recorder, 'received', { latncy: true } as TapMetricsOptions)).toThrow(ConfigurationError);
     expect(() => tapMetrics(recorder, 'received', { latncy: true } as TapMetricsOptions)).toThrow(/latncy/);
   });
+
+  it('rejects a latency option that is not a boolean when built, instead of silently recording no latency', () => {
+    const recorder = new SinkMetricsRecorder('audit');
+    const latency = (value: unknown): TapMetricsOptions => ({ latency: value as boolean });
+    expect(() => tapMetrics(recorder, 'delivered', latency('yes'))).toThrow(ConfigurationError);
+    expect(() => tapMetrics(recorder, 'delivered', latency('yes'))).toThrow(
+      /tapMetrics: latency: expected true or false, got "yes"/,
+    );
+    expect(() => tapMetrics(recorder, 'delivered', latency(1))).toThrow(/latency.*1/);
+    expect(() => tapMetrics(recorder, 'delivered', latency(false))).not.toThrow();
+    expect(() => tapMetrics(recorder, 'delivered', latency(undefined))).not.toThrow();
+  });
 });
 
 describe('tapMetrics under a downstream that unsubscribes', () => {
