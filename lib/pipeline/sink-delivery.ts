@@ -265,7 +265,8 @@ export class SinkDelivery {
     recorder.breaker = this.#breaker?.state ?? 'closed';
     try {
       const written = (this.#sink as ByteCountingSink).bytesWritten;
-      if (Number.isFinite(written)) recorder.bytesWritten = written as number;
+      // A counter: a count that falls (a sink that reset it, or says -3) keeps the highest seen, as Prometheus expects of `_total`.
+      if ((written as number) > recorder.bytesWritten && Number.isFinite(written)) recorder.bytesWritten = written as number;
     } catch {
       // A getter that throws (the sink's stream gone after close) keeps the last count: metrics() never throws.
     }

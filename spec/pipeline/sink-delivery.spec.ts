@@ -172,6 +172,24 @@ describe('SinkDelivery', () => {
       expect(delivery.metrics().bytesWritten).toBe(30);
     });
 
+    it('never lets the byte count fall, as a counter (rxlog_bytes_written_total) must not', () => {
+      let written = 10;
+      const sink = {
+        emit: () => undefined,
+        get bytesWritten() {
+          return written;
+        },
+      };
+      const delivery = create(sink);
+      expect(delivery.metrics().bytesWritten).toBe(10);
+      written = 4; // a sink that reset its own count
+      expect(delivery.metrics().bytesWritten).toBe(10);
+      written = -3;
+      expect(delivery.metrics().bytesWritten).toBe(10);
+      written = 25;
+      expect(delivery.metrics().bytesWritten).toBe(25);
+    });
+
     it('measures latency from push to delivery', async () => {
       const sink = new DeferredSink();
       const delivery = create(sink);
