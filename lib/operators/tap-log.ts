@@ -64,23 +64,13 @@ function asError(error: unknown): Error {
 function checkCaptureLimits(value: CaptureLimits | undefined): CaptureLimits | undefined {
   if (value === undefined) return undefined;
   const given = optionsObject(value, 'tapLog: captureLimits');
-  checkOptionKeys('tapLog: captureLimits', given, ['maxDepth', 'maxCollectionLength', 'maxStringLength']);
+  const names = Object.keys(DEFAULT_CAPTURE_LIMITS) as (keyof CaptureLimits)[];
+  checkOptionKeys('tapLog: captureLimits', given, names);
   const bound = { min: 0, max: Number.MAX_SAFE_INTEGER, integer: true };
-  return {
-    maxDepth: numberOption(given.maxDepth, DEFAULT_CAPTURE_LIMITS.maxDepth, 'tapLog: captureLimits.maxDepth', bound),
-    maxCollectionLength: numberOption(
-      given.maxCollectionLength,
-      DEFAULT_CAPTURE_LIMITS.maxCollectionLength,
-      'tapLog: captureLimits.maxCollectionLength',
-      bound,
-    ),
-    maxStringLength: numberOption(
-      given.maxStringLength,
-      DEFAULT_CAPTURE_LIMITS.maxStringLength,
-      'tapLog: captureLimits.maxStringLength',
-      bound,
-    ),
-  };
+  const limits: Required<CaptureLimits> = { ...DEFAULT_CAPTURE_LIMITS };
+  for (const name of names)
+    limits[name] = numberOption(given[name], DEFAULT_CAPTURE_LIMITS[name], `tapLog: captureLimits.${name}`, bound);
+  return limits;
 }
 
 function levelOption(value: TapLogLevel | undefined, fallback: TapLogLevel, where: string): LogLevelName | undefined {

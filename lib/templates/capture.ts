@@ -282,8 +282,8 @@ function walkError(value: Error, depth: number, w: Walk): Record<string, unknown
  * the event; never throws.
  *
  * - Scalars (string, number, boolean, bigint, null, undefined) are kept; a Date is copied.
- * - `'stringify'` (`{$Name}`) stores `String(value)` (for an array, of its captured copy: the
- *   same text, within the limits).
+ * - `'stringify'` (`{$Name}`) stores `String(value)` (an array joined item by item as String()
+ *   joins it, within the limits).
  * - Arrays, plain objects (also `Object.create(null)` ones), Sets and typed arrays become plain
  *   arrays and objects, deeply; a Map becomes an object keyed by `String(key)`, or when a key is an
  *   object or a function, an array of `[key, value]` pairs.

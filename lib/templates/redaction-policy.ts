@@ -6,6 +6,9 @@ import { captureValue, CIRCULAR_MARKER } from './capture';
 import { setOwnProperty } from './own-property';
 import { writeJson } from './safe-json';
 
+/** The names of a key without dots, beyond the key itself: none. */
+const NO_NAMES: readonly string[] = [];
+
 /** The captured data a ThrownValueError's message was written from, by error. */
 const thrownData = new WeakMap<Error, unknown>();
 
@@ -399,9 +402,9 @@ export class RedactionPolicy {
 
   /** Whether a key pattern matches `key`, or one of its names when it has dots (as `#step` reads it). */
   #keyMatches(key: string): boolean {
-    return this.#keys.some(
-      (pattern) => pattern.test(key) || (key.includes('.') && key.split('.').some((name) => pattern.test(name))),
-    );
+    // Split once, not once per pattern; a key without dots is its only name.
+    const names = key.includes('.') ? key.split('.') : NO_NAMES;
+    return this.#keys.some((pattern) => pattern.test(key) || names.some((name) => pattern.test(name)));
   }
 
   #replacement(value: unknown): unknown {
