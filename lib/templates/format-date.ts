@@ -62,12 +62,35 @@ function token(get: (field: Field) => number, zone: number | undefined, letter: 
 
 const TOKEN_LETTERS = 'yMdHhmsfFtzK';
 
+const LONG_DATE = 'dddd, dd MMMM yyyy';
+
+/**
+ * The invariant culture's one-letter standard formats, as .NET (and so Serilog's default format
+ * provider) defines them; `o`, `s`, `u` and `r` are handled in `formatDate`. `U` is `F` in UTC.
+ */
+const STANDARD_PATTERNS: Readonly<Record<string, string>> = {
+  d: 'MM/dd/yyyy',
+  D: LONG_DATE,
+  f: `${LONG_DATE} HH:mm`,
+  F: `${LONG_DATE} HH:mm:ss`,
+  U: `${LONG_DATE} HH:mm:ss`,
+  g: 'MM/dd/yyyy HH:mm',
+  G: 'MM/dd/yyyy HH:mm:ss',
+  m: 'MMMM dd',
+  M: 'MMMM dd',
+  t: 'HH:mm',
+  T: 'HH:mm:ss',
+  y: 'yyyy MMMM',
+  Y: 'yyyy MMMM',
+};
+
 /**
  * Formats a Date in local time (or in UTC with `utc`, as Serilog's `{UtcTimestamp}`) with .NET-style
  * custom tokens, as Serilog renders a DateTime: `yyyy yy y MMMM MMM MM M dddd ddd dd d HH H hh h mm m ss s fff ff f FFF tt t zzz zz z K`
  * (English month and day names), text in `'…'` or `"…"` and `\c` as literals, `%c` for a lone
  * token; every other character is literal. The standard formats `o`/`O` (round trip with offset),
- * `s` (sortable), `u` (`yyyy-MM-dd HH:mm:ssZ`, UTC) and `r`/`R` (RFC 1123, UTC) are understood;
+ * `s` (sortable), `u` (`yyyy-MM-dd HH:mm:ssZ`, UTC) and `r`/`R` (RFC 1123, UTC) are understood, and
+ * the invariant culture's `d D f F g G m M t T U y Y` (`d` is `MM/dd/yyyy`, `T` is `HH:mm:ss`; `U` in UTC);
  * in UTC, `K` and the end of `o` are `Z` and `zzz` is `+00:00`; no format (or an empty one) gives ISO 8601 in UTC (`toISOString()`), an invalid Date gives
  * `Invalid Date`.
  *
@@ -80,6 +103,7 @@ export function formatDate(date: Date, format?: string, utc = false): string {
   if (format === undefined || format.length === 0) return date.toISOString();
   if (format === 'u') return `${date.toISOString().slice(0, 19).replace('T', ' ')}Z`;
   if (format === 'r' || format === 'R') return date.toUTCString();
+  if (format === 'U') utc = true;
   const get = (field: Field): number => date[`get${utc ? 'UTC' : ''}${field}`]();
   const zone = utc ? undefined : -date.getTimezoneOffset();
   // Compared, not looked up in an object: a format named `constructor` is custom tokens like any other.
@@ -90,7 +114,8 @@ export function formatDate(date: Date, format?: string, utc = false): string {
         ? "yyyy-MM-dd'T'HH:mm:ss"
         : format.length === 2 && format[0] === '%'
           ? format.slice(1)
-          : format;
+          : // One letter only: a longer format named like an Object.prototype member stays custom tokens.
+            (format.length === 1 && STANDARD_PATTERNS[format]) || format;
   let out = '';
   for (let i = 0; i < pattern.length;) {
     const c = pattern[i];

@@ -140,6 +140,34 @@ describe('formatDate conformance with .NET’s documented examples', () => {
     expect(formatDate(value, format)).toBe(expected);
   });
 
+  // "Standard date and time format strings", the invariant culture's column.
+  it.each<[string, string]>([
+    ['d', '06/15/2009'],
+    ['D', 'Monday, 15 June 2009'],
+    ['f', 'Monday, 15 June 2009 13:45'],
+    ['F', 'Monday, 15 June 2009 13:45:30'],
+    ['g', '06/15/2009 13:45'],
+    ['G', '06/15/2009 13:45:30'],
+    ['M', 'June 15'],
+    ['m', 'June 15'],
+    ['t', '13:45'],
+    ['T', '13:45:30'],
+    ['Y', '2009 June'],
+    ['y', '2009 June'],
+  ])('formats the standard format %j as the invariant culture does: %j', (format, expected) => {
+    expect(formatDate(june, format)).toBe(expected);
+  });
+
+  it('reads a standard letter after % as a custom token, as .NET does', () => {
+    expect(formatDate(june, '%d')).toBe('15');
+    expect(formatDate(june, '%M')).toBe('6');
+  });
+
+  it('writes U (universal full) in UTC', () => {
+    const instant = new Date(Date.UTC(2009, 5, 15, 20, 45, 30, 617));
+    expect(formatDate(instant, 'U')).toBe('Monday, 15 June 2009 20:45:30');
+  });
+
   it('writes u and r in UTC, as .NET converts a DateTimeOffset for them', () => {
     const instant = new Date(Date.UTC(2009, 5, 15, 20, 45, 30, 617));
     expect(formatDate(instant, 'u')).toBe('2009-06-15 20:45:30Z');
