@@ -55,8 +55,9 @@ export class MinimumLevelConfiguration<TParent> {
 
   /**
    * A different minimum level for loggers whose `SourceContext` is `sourceContextPrefix` or starts
-   * with it followed by a dot (Serilog's `MinimumLevel.Override`); the longest prefix wins. Applies
-   * to loggers made with `forContext('SourceContext', …)` or `child({ SourceContext })`.
+   * with it followed by a dot, ignoring case (Serilog's `MinimumLevel.Override`); the longest prefix
+   * wins, and a prefix configured again (in any case) replaces the earlier one. Applies to loggers
+   * made with `forContext('SourceContext', …)` or `child({ SourceContext })`.
    *
    * @example .minimumLevel.override('Orders.Db', 'warning')
    */
@@ -71,7 +72,9 @@ export class MinimumLevelConfiguration<TParent> {
       level instanceof LevelSwitch
         ? level
         : new LevelSwitch(parseLevel(level, `minimumLevel.override("${sourceContextPrefix}")`));
-    this.#state.overrides = this.#state.overrides.filter((o) => o.prefix !== sourceContextPrefix);
+    // Prefixes match ignoring case, so one that differs only in case replaces the earlier one.
+    const key = sourceContextPrefix.toUpperCase();
+    this.#state.overrides = this.#state.overrides.filter((o) => o.prefix.toUpperCase() !== key);
     this.#state.overrides.push({ prefix: sourceContextPrefix, level: levelSwitch });
     return this.#parent;
   }

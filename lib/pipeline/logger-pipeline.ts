@@ -137,7 +137,12 @@ export class LoggerPipeline {
 
   constructor(options: PipelineOptions) {
     this.#options = options;
-    this.#overrides = [...options.overrides].sort((a, b) => b.prefix.length - a.prefix.length);
+    // Upper-cased once here, so levelFor compares ignoring case as Serilog's OrdinalIgnoreCase does
+    // (upper, not lower: lower-casing a Σ depends on what follows it, so a prefix and the same
+    // letters followed by a dot could differ).
+    this.#overrides = options.overrides
+      .map(({ prefix, level }) => ({ prefix: prefix.toUpperCase(), level }))
+      .sort((a, b) => b.prefix.length - a.prefix.length);
     let shared: Observable<LogEvent> = this.#source;
     const { filters, operators } = options;
     // Enrichment, the stage's first step, happens in write() before the event is sent (see there).
@@ -172,10 +177,14 @@ export class LoggerPipeline {
     this.#lanes = options.sinks.map((registration) => this.#openLane(registration, stageless));
   }
 
-  /** The level switch a logger with this SourceContext follows: the longest matching override, else the minimum. */
+  /**
+   * The level switch a logger with this SourceContext follows: the longest override that is the
+   * SourceContext or a prefix of it ending before a dot, ignoring case; else the minimum.
+   */
   levelFor(sourceContext: string): LevelSwitch {
+    const context = sourceContext.toUpperCase();
     for (const override of this.#overrides) {
-      if (sourceContext === override.prefix || sourceContext.startsWith(`${override.prefix}.`)) return override.level;
+      if (context === override.prefix || context.startsWith(`${override.prefix}.`)) return override.level;
     }
     return this.#options.minimumLevel;
   }
