@@ -126,3 +126,21 @@ describe('minimumLevel.override, checked against Serilog’s LevelOverrideMap', 
     expect(memory.events.map((e) => e.properties.SourceContext)).toEqual(['Orders.Db']);
   });
 });
+
+describe('minimumLevel.override with redaction', () => {
+  // Serilog looks the override up with the value given to ForContext, before any policy runs; the
+  // redaction policy decides what events carry, not which level the logger is at.
+  it.each<[string, () => LoggerConfiguration]>([
+    ['a fixed censor', () => new LoggerConfiguration().destructure.redact({ keys: /context/i })],
+    ['a censor function', () => new LoggerConfiguration().destructure.redact({ keys: /context/i, censor: () => '***' })],
+  ])('applies to a logger whose SourceContext %s redacts', (_, configure) => {
+    const memory = new MemorySink();
+    const log = configure().minimumLevel.override('Orders', 'debug').writeTo.sink(memory).createLogger();
+    const orders = log.forContext('SourceContext', 'Orders.Api');
+    expect(effectiveLevel(orders)).toBe('debug');
+    expect(effectiveLevel(orders.child({ RequestId: 'r-1' }))).toBe('debug');
+    orders.debug('x');
+    expect(memory.events).toHaveLength(1);
+    expect(memory.events[0].properties.SourceContext).not.toBe('Orders.Api');
+  });
+});
