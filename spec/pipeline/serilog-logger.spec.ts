@@ -83,8 +83,9 @@ describe('Serilog test/Serilog.Tests/Core/LoggerTests.cs', () => {
   // rxlog keeps a value without a hole as __0 (DESIGN.md §4, docs/templates-and-capture.md),
   // where Serilog drops it with a SelfLog warning; the message renders the same.
   it('ParametersForAnEmptyTemplateAreIgnored: the message renders without them', () => {
-    // Cast: a literal template with no holes refuses a value at compile time.
-    const e = getLogEvent((l) => l.error('message' as string, {}));
+    // Typed string: a literal template with no holes refuses a value at compile time.
+    const template: string = 'message';
+    const e = getLogEvent((l) => l.error(template, {}));
     expect(e.renderMessage()).toBe('message');
     expect(e.properties).toEqual({ __0: {} });
   });
@@ -174,11 +175,12 @@ describe('Serilog test/Serilog.Tests/Core/LoggerTests.cs', () => {
   it('NullMessageTemplateParametersDoNotBreakBinding', () => {
     const memory = new MemorySink();
     const log = new LoggerConfiguration().writeTo.sink(memory).createLogger();
+    const test: string = 'test';
     expect(() => {
-      log.information('test' as string, null);
+      log.information(test, null);
       // Serilog's Write(Warning, (Exception?)null, "test", null): rxlog has no null-exception
       // overload (a null first is what a catch gave: the exception), so the call has no exception.
-      log.write('warning', 'test' as string, null);
+      log.write('warning', test, null);
     }).not.toThrow();
     expect(memory.events.map((e) => [e.renderMessage(), e.properties])).toEqual([
       ['test', { __0: null }],
