@@ -325,7 +325,7 @@ describe('Serilog test/Serilog.Tests/Configuration/LoggerConfigurationTests.cs',
   // Not ported, no counterpart in rxlog's API (docs/configuration.md, docs/templates-and-capture.md):
   // - SpecifyingThatATypeIsScalarCausesItToBeLoggedAsScalarEvenWhenDestructuring, DestructuringSystemTypeGivesScalarByDefault,
   //   DestructuringIsPossibleForSystemTypeDerivedProperties: Destructure.AsScalar / .With(policy) and System.Type.
-  // - MaximumDestructuringDepthIsEffective, MaximumStringLength* (6), MaximumStringCollectionThrowsForLimitLowerThan1,
+  // - MaximumDestructuringDepthIsEffective, MaximumStringLength* (7), MaximumStringCollectionThrowsForLimitLowerThan1,
   //   MaximumCollectionCount* (4): the capture limits are not settable on LoggerConfiguration.
   // - LevelSwitchTakesPrecedenceOverMinimumLevel: a sink takes one minimumLevel, a name or a LevelSwitch, not both.
   // - ExceptionsThrownBySinksAreNotPropagatedEvenWhenAuditingIsPresent: no AuditTo.

@@ -137,6 +137,11 @@ describe('Serilog test/Serilog.Tests/Core/LoggerTests.cs', () => {
     // A wrapped sink (DummyWrapper) is a fallback in rxlog: the sink behind the primary one.
     [
       'WrappedSinksAreDisposedWhenLoggerIsDisposed: a fallback sink',
+      () => [new DisposeTrackingSink()],
+      ([a]) => new LoggerConfiguration().writeTo.sink(new MemorySink(), { fallback: a }),
+    ],
+    [
+      'WrappedAggregatedSinksAreDisposedWhenLoggerIsDisposed: a sink and its fallback',
       () => [new DisposeTrackingSink(), new DisposeTrackingSink()],
       ([a, b]) => new LoggerConfiguration().writeTo.sink(a, { fallback: b }),
     ],
@@ -277,9 +282,10 @@ describe('Serilog test/Serilog.Tests/Core/LoggerTests.cs', () => {
   // - CurrentActivityIsCapturedAtLogEventCreation: trace context comes from traceContextEnricher in rxlog/otel, tested there.
   // - JaggedArrayShouldRespectMaximumCollectionCount, MultiDimensionalArrayShouldRespectMaximumCollectionCount:
   //   Destructure.ToMaximumCollectionCount is not settable on LoggerConfiguration.
-  // - ASingleSinkIsDisposedWhenLoggerIsDisposedAsync, AggregatedSinksAreDisposedWhenLoggerIsDisposedAsync,
-  //   WrappedSinksAreDisposedWhenLoggerIsDisposedAsync, WrappedAsyncSinksAreDisposedWhenLoggerIsDisposedAsync:
-  //   the same as the cases above, rxlog having one close(), always awaited.
+  // - ASingleSinkIsDisposedWhenLoggerIsDisposedAsync, ASingleAsyncSinkIsDisposedWhenLoggerIsDisposed,
+  //   AggregatedSinksAreDisposedWhenLoggerIsDisposedAsync, WrappedSinksAreDisposedWhenLoggerIsDisposedAsync,
+  //   WrappedAsyncSinksAreDisposedWhenLoggerIsDisposedAsync: the same as the cases above, rxlog having one
+  //   close(), always awaited, whether a sink's close() returns a Promise or not.
 });
 
 // What the brief asked to check beyond the reference file, against Serilog's Logger.Dispatch
