@@ -144,3 +144,22 @@ describe('minimumLevel.override with redaction', () => {
     expect(memory.events[0].properties.SourceContext).not.toBe('Orders.Api');
   });
 });
+
+describe('minimumLevel.override’s prefix, checked against Serilog’s LoggerMinimumLevelConfiguration.Override', () => {
+  it('trims the prefix, as Serilog does', () => {
+    const log = new LoggerConfiguration().minimumLevel
+      .override('  Orders.Db \t', 'debug')
+      .writeTo.sink(new MemorySink())
+      .createLogger();
+    expect(effectiveLevel(log.forContext('SourceContext', 'Orders.Db.Pool'))).toBe('debug');
+  });
+
+  it.each(['', '   ', '\t\n'])(
+    'refuses a prefix of %p with a ConfigurationError naming it (Serilog: ArgumentException)',
+    (prefix) => {
+      expect(() => new LoggerConfiguration().minimumLevel.override(prefix, 'debug')).toThrow(
+        `minimumLevel.override: expected a non-empty SourceContext prefix, got ${JSON.stringify(prefix)}`,
+      );
+    },
+  );
+});
