@@ -64,19 +64,15 @@ export class MinimumLevelConfiguration<TParent> {
    * @example .minimumLevel.override('Orders.Db', 'warning')
    */
   override(sourceContextPrefix: string, level: LogLevelName | string | LevelSwitch): TParent {
-    expectOption(
-      typeof sourceContextPrefix === 'string' && sourceContextPrefix.trim() !== '',
-      'minimumLevel.override',
-      'a non-empty SourceContext prefix',
-      sourceContextPrefix,
-    );
-    const prefix = sourceContextPrefix.trim();
+    const prefix = typeof sourceContextPrefix === 'string' ? sourceContextPrefix.trim() : '';
+    expectOption(prefix !== '', 'minimumLevel.override', 'a non-empty SourceContext prefix', sourceContextPrefix);
     const levelSwitch =
       level instanceof LevelSwitch ? level : new LevelSwitch(parseLevel(level, `minimumLevel.override("${prefix}")`));
-    // Prefixes match ignoring case, so one that differs only in case replaces the earlier one.
+    // Kept upper-cased: prefixes match ignoring case (see LevelOverride), so one that differs only
+    // in case replaces the earlier one.
     const key = prefix.toUpperCase();
-    this.#state.overrides = this.#state.overrides.filter((o) => o.prefix.toUpperCase() !== key);
-    this.#state.overrides.push({ prefix, level: levelSwitch });
+    this.#state.overrides = this.#state.overrides.filter((o) => o.prefix !== key);
+    this.#state.overrides.push({ prefix: key, level: levelSwitch });
     return this.#parent;
   }
 }

@@ -51,6 +51,11 @@ export interface SinkRegistration {
 
 /** A minimum level for loggers whose SourceContext starts with `prefix`. */
 export interface LevelOverride {
+  /**
+   * Upper-cased, so that levelFor compares ignoring case as Serilog's OrdinalIgnoreCase does
+   * (upper, not lower: lower-casing a Σ depends on what follows it, so a prefix and the same
+   * letters followed by a dot could differ).
+   */
   readonly prefix: string;
   readonly level: LevelSwitch;
 }
@@ -137,12 +142,7 @@ export class LoggerPipeline {
 
   constructor(options: PipelineOptions) {
     this.#options = options;
-    // Upper-cased once here, so levelFor compares ignoring case as Serilog's OrdinalIgnoreCase does
-    // (upper, not lower: lower-casing a Σ depends on what follows it, so a prefix and the same
-    // letters followed by a dot could differ).
-    this.#overrides = options.overrides
-      .map(({ prefix, level }) => ({ prefix: prefix.toUpperCase(), level }))
-      .sort((a, b) => b.prefix.length - a.prefix.length);
+    this.#overrides = [...options.overrides].sort((a, b) => b.prefix.length - a.prefix.length);
     let shared: Observable<LogEvent> = this.#source;
     const { filters, operators } = options;
     // Enrichment, the stage's first step, happens in write() before the event is sent (see there).
