@@ -24,6 +24,8 @@ export class FilterConfiguration<TParent> {
       const result: unknown = predicate(event);
       return strayPromise(result, 'Filter', predicate.name || 'anonymous') || !result;
     };
+    // SelfLog names a filter that throws after the app's predicate, not after this wrapper.
+    Object.defineProperty(byExcluding, 'name', { value: predicate.name });
     this.#state.filters.push(byExcluding);
     return this.#parent;
   }

@@ -55,24 +55,24 @@ export class MinimumLevelConfiguration<TParent> {
 
   /**
    * A different minimum level for loggers whose `SourceContext` is `sourceContextPrefix` or starts
-   * with it followed by a dot (Serilog's `MinimumLevel.Override`); the longest prefix wins. Applies
-   * to loggers made with `forContext('SourceContext', …)` or `child({ SourceContext })`.
+   * with it followed by a dot, ignoring case (Serilog's `MinimumLevel.Override`); the longest prefix
+   * wins, and a prefix configured again (in any case) replaces the earlier one. The prefix is
+   * trimmed, as Serilog trims it. Applies to loggers made with `forContext('SourceContext', …)` or
+   * `child({ SourceContext })`.
    *
+   * @throws ConfigurationError naming the prefix when it is empty or only white space, or the level when it is not one.
    * @example .minimumLevel.override('Orders.Db', 'warning')
    */
   override(sourceContextPrefix: string, level: LogLevelName | string | LevelSwitch): TParent {
-    expectOption(
-      typeof sourceContextPrefix === 'string' && sourceContextPrefix !== '',
-      'minimumLevel.override',
-      'a non-empty SourceContext prefix',
-      sourceContextPrefix,
-    );
+    const prefix = typeof sourceContextPrefix === 'string' ? sourceContextPrefix.trim() : '';
+    expectOption(prefix !== '', 'minimumLevel.override', 'a non-empty SourceContext prefix', sourceContextPrefix);
     const levelSwitch =
-      level instanceof LevelSwitch
-        ? level
-        : new LevelSwitch(parseLevel(level, `minimumLevel.override("${sourceContextPrefix}")`));
-    this.#state.overrides = this.#state.overrides.filter((o) => o.prefix !== sourceContextPrefix);
-    this.#state.overrides.push({ prefix: sourceContextPrefix, level: levelSwitch });
+      level instanceof LevelSwitch ? level : new LevelSwitch(parseLevel(level, `minimumLevel.override("${prefix}")`));
+    // Kept upper-cased: prefixes match ignoring case (see LevelOverride), so one that differs only
+    // in case replaces the earlier one.
+    const key = prefix.toUpperCase();
+    this.#state.overrides = this.#state.overrides.filter((o) => o.prefix !== key);
+    this.#state.overrides.push({ prefix: key, level: levelSwitch });
     return this.#parent;
   }
 }

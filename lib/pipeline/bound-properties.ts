@@ -20,6 +20,13 @@ export interface BoundProperties {
    * fixed; a censor function runs once per event, so then the values are redacted with each event.
    */
   readonly redacted: boolean;
+  /**
+   * The string this child was given as its `SourceContext`, as given: before capture and
+   * redaction, which decide what events carry, not the level a `minimumLevel.override` puts the
+   * logger at (Serilog looks the override up with the value given to ForContext). Undefined when
+   * the child was given no string `SourceContext`.
+   */
+  readonly sourceContext: string | undefined;
 }
 
 /**
@@ -48,13 +55,14 @@ export function bindProperties(
   // A string or an array would otherwise bind its indexes ('0', '1', …) as property names.
   if (typeof properties !== 'object' || (properties as unknown) === null || Array.isArray(properties)) {
     SelfLog.write('child: not properties: {Value}', describeValue(properties));
-    return { keys, values, redacted };
+    return { keys, values, redacted, sourceContext: undefined };
   }
   const index = new Map<string, number>();
   for (let i = 0; i < keys.length; i++) index.set(keys[i], i);
   let added = {} as Record<string, unknown>;
   let room = MAX_BOUND_PROPERTIES - keys.length;
   let leftOut = 0;
+  let sourceContext: string | undefined;
   try {
     for (const key of Object.keys(properties)) {
       if (!index.has(key)) {
@@ -64,7 +72,9 @@ export function bindProperties(
         }
         room--;
       }
-      setOwnProperty(added, key, captureValue(read(properties, key), 'default'));
+      const value = read(properties, key);
+      if (key === 'SourceContext' && typeof value === 'string') sourceContext = value;
+      setOwnProperty(added, key, captureValue(value, 'default'));
     }
   } catch (error) {
     SelfLog.write('child: unreadable properties ignored', error);
@@ -82,5 +92,5 @@ export function bindProperties(
       values[at] = added[key];
     }
   }
-  return { keys, values, redacted };
+  return { keys, values, redacted, sourceContext };
 }

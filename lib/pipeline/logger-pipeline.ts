@@ -51,6 +51,11 @@ export interface SinkRegistration {
 
 /** A minimum level for loggers whose SourceContext starts with `prefix`. */
 export interface LevelOverride {
+  /**
+   * Upper-cased, so that levelFor compares ignoring case as Serilog's OrdinalIgnoreCase does
+   * (upper, not lower: lower-casing a Σ depends on what follows it, so a prefix and the same
+   * letters followed by a dot could differ).
+   */
   readonly prefix: string;
   readonly level: LevelSwitch;
 }
@@ -172,10 +177,14 @@ export class LoggerPipeline {
     this.#lanes = options.sinks.map((registration) => this.#openLane(registration, stageless));
   }
 
-  /** The level switch a logger with this SourceContext follows: the longest matching override, else the minimum. */
+  /**
+   * The level switch a logger with this SourceContext follows: the longest override that is the
+   * SourceContext or a prefix of it ending before a dot, ignoring case; else the minimum.
+   */
   levelFor(sourceContext: string): LevelSwitch {
+    const context = sourceContext.toUpperCase();
     for (const override of this.#overrides) {
-      if (sourceContext === override.prefix || sourceContext.startsWith(`${override.prefix}.`)) return override.level;
+      if (context === override.prefix || context.startsWith(`${override.prefix}.`)) return override.level;
     }
     return this.#options.minimumLevel;
   }

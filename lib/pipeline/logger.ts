@@ -207,8 +207,9 @@ export class Logger {
   child(properties: Readonly<Record<string, unknown>>): Logger {
     // Captured and redacted here, once, rather than on every event the child writes.
     const bound = this.#pipeline.bind(this.#bound, properties);
-    const sourceContext = bound.values[bound.keys.indexOf('SourceContext')];
-    const level = typeof sourceContext === 'string' ? this.#pipeline.levelFor(sourceContext) : this.#level;
+    // A SourceContext given here picks its override; otherwise the child is at its parent's level.
+    const { sourceContext } = bound;
+    const level = sourceContext !== undefined ? this.#pipeline.levelFor(sourceContext) : this.#level;
     return new Logger(this.#pipeline, level, bound);
   }
 

@@ -1,0 +1,165 @@
+import { LoggerConfiguration } from '../../lib/configuration/logger-configuration';
+import { LevelSwitch } from '../../lib/core/level-switch';
+import { LOG_LEVELS, type LogLevelName } from '../../lib/core/log-level';
+import type { Logger } from '../../lib/pipeline/logger';
+import { MemorySink } from '../../lib/sinks/memory-sink';
+
+/** The lowest level `log` lets through: what Serilog's GetEffectiveLevel answers, seen from outside. */
+function effectiveLevel(log: Logger): LogLevelName | 'none' {
+  return LOG_LEVELS.find((level) => log.isEnabled(level)) ?? 'none';
+}
+
+// The reference tests, case by case (serilog/serilog at 60935b4). Serilog's LevelOverrideMap is
+// internal; rxlog's is reached through minimumLevel.override and forContext('SourceContext', …),
+// and the effective level is read with isEnabled.
+describe('Serilog test/Serilog.Tests/Core/LevelOverrideMapTests.cs', () => {
+  // OverrideScenarios: overrides MyApp=Debug, MyApp.Api.Controllers=Information,
+  // MyApp.Api.Controllers.HomeController=Warning, MyApp.Api=Error over a default of Fatal.
+  // Serilog compares the prefix ignoring case (StringComparison.OrdinalIgnoreCase), and so does rxlog.
+  it.each<[string, LogLevelName]>([
+    ['Serilog', 'fatal'],
+    ['MyApp', 'debug'],
+    ['MyAppSomething', 'fatal'],
+    ['MyOtherApp', 'fatal'],
+    ['MyApp.Something', 'debug'],
+    ['MyApp.Api.Models.Person', 'error'],
+    ['MyApp.Api.Controllers.AboutController', 'information'],
+    ['MyApp.Api.Controllers.HomeController', 'warning'],
+    ['Api.Controllers.HomeController', 'fatal'],
+    ['serilog', 'fatal'],
+    ['myapp', 'debug'],
+    ['myappsomething', 'fatal'],
+  ])('OverrideScenarios: a logger for %p is at %p', (context, expected) => {
+    const log = new LoggerConfiguration().minimumLevel
+      .fatal()
+      .minimumLevel.override('MyApp', new LevelSwitch('debug'))
+      .minimumLevel.override('MyApp.Api.Controllers', new LevelSwitch('information'))
+      .minimumLevel.override('MyApp.Api.Controllers.HomeController', new LevelSwitch('warning'))
+      .minimumLevel.override('MyApp.Api', new LevelSwitch('error'))
+      .writeTo.sink(new MemorySink())
+      .createLogger();
+    expect(effectiveLevel(log.forContext('SourceContext', context))).toBe(expected);
+  });
+});
+
+// What the brief asked to check beyond the reference file, against Serilog's LevelOverrideMap and Logger.ForContext.
+describe('minimumLevel.override, checked against Serilog’s LevelOverrideMap', () => {
+  function configured(): LoggerConfiguration {
+    return new LoggerConfiguration().minimumLevel
+      .information()
+      .minimumLevel.override('Orders.Db', 'error')
+      .minimumLevel.override('Orders', 'warning')
+      .minimumLevel.override('Orders.Db.Audit', 'verbose');
+  }
+
+  it.each<[string, LogLevelName, string]>([
+    ['Orders.Db', 'error', 'the prefix itself'],
+    ['Orders.Db.X', 'error', 'a name under the prefix, after a dot'],
+    ['Orders.DbX', 'warning', 'not a dot boundary: the shorter Orders override applies'],
+    ['Orders.Db.Audit.Trail', 'verbose', 'the most specific override wins, whatever the order configured'],
+    ['Orders', 'warning', 'the shorter prefix'],
+    ['OrdersX', 'information', 'no override: the minimum level'],
+    ['Orders.', 'warning', 'an empty segment after the prefix is still under it'],
+    ['ORDERS.DB.x', 'error', 'case is ignored, as OrdinalIgnoreCase'],
+    ['', 'information', 'an empty SourceContext matches nothing'],
+  ])('a logger for %p is at %p (%s)', (context, expected) => {
+    const log = configured().writeTo.sink(new MemorySink()).createLogger();
+    expect(effectiveLevel(log.forContext('SourceContext', context))).toBe(expected);
+  });
+
+  it('replaces an override configured again for the same prefix, ignoring case: the last one wins', () => {
+    const log = new LoggerConfiguration().minimumLevel
+      .override('Orders', 'debug')
+      .minimumLevel.override('orders', 'error')
+      .writeTo.sink(new MemorySink())
+      .createLogger();
+    expect(effectiveLevel(log.forContext('SourceContext', 'Orders.Api'))).toBe('error');
+  });
+
+  it('follows an override’s LevelSwitch at run time, for loggers made before the change', () => {
+    const ordersLevel = new LevelSwitch('warning');
+    const memory = new MemorySink();
+    const log = new LoggerConfiguration().minimumLevel.override('Orders', ordersLevel).writeTo.sink(memory).createLogger();
+    const orders = log.forContext('SourceContext', 'Orders.Api');
+    orders.information('hidden');
+    ordersLevel.level = 'debug';
+    orders.debug('shown');
+    log.debug('root stays at information');
+    expect(memory.events.map((e) => e.renderMessage())).toEqual(['shown']);
+  });
+
+  it('makes loggers no override matches follow the root LevelSwitch, as Serilog’s default level switch', () => {
+    const rootLevel = new LevelSwitch('warning');
+    const log = new LoggerConfiguration().minimumLevel
+      .controlledBy(rootLevel)
+      .minimumLevel.override('Orders', 'debug')
+      .writeTo.sink(new MemorySink())
+      .createLogger();
+    const other = log.forContext('SourceContext', 'Shipping');
+    expect(effectiveLevel(other)).toBe('warning');
+    rootLevel.level = 'verbose';
+    expect(effectiveLevel(other)).toBe('verbose');
+    expect(effectiveLevel(log.forContext('SourceContext', 'Orders'))).toBe('debug');
+  });
+
+  it.each<[string, unknown, LogLevelName]>([
+    ['a SourceContext that is not a string keeps the parent’s level (Serilog: value is string)', 42, 'warning'],
+    ['a later SourceContext is matched afresh', 'Orders.Db', 'error'],
+  ])('%s', (_, value, expected) => {
+    const log = configured().writeTo.sink(new MemorySink()).createLogger();
+    const parent = log.forContext('SourceContext', 'Orders');
+    expect(effectiveLevel(parent.forContext('SourceContext', value))).toBe(expected);
+  });
+
+  it('keeps the level of a logger’s SourceContext in its children that add other properties', () => {
+    const log = configured().writeTo.sink(new MemorySink()).createLogger();
+    const db = log.forContext('SourceContext', 'Orders.Db');
+    expect(effectiveLevel(db.child({ RequestId: 'r-1' }))).toBe('error');
+    expect(effectiveLevel(db.forContext('Tenant', 't-1'))).toBe('error');
+  });
+
+  it('matches the logger’s SourceContext, never one the event carries itself', () => {
+    const memory = new MemorySink();
+    const log = configured().writeTo.sink(memory).createLogger();
+    log.debug('{SourceContext} is only a value here', 'Orders.Db.Audit'); // below the root's information
+    log.information('{SourceContext} is only a value here', 'Orders.Db'); // below that override's error
+    expect(memory.events.map((e) => e.properties.SourceContext)).toEqual(['Orders.Db']);
+  });
+});
+
+describe('minimumLevel.override with redaction', () => {
+  // Serilog looks the override up with the value given to ForContext, before any policy runs; the
+  // redaction policy decides what events carry, not which level the logger is at.
+  it.each<[string, () => LoggerConfiguration]>([
+    ['a fixed censor', () => new LoggerConfiguration().destructure.redact({ keys: /context/i })],
+    ['a censor function', () => new LoggerConfiguration().destructure.redact({ keys: /context/i, censor: () => '***' })],
+  ])('applies to a logger whose SourceContext %s redacts', (_, configure) => {
+    const memory = new MemorySink();
+    const log = configure().minimumLevel.override('Orders', 'debug').writeTo.sink(memory).createLogger();
+    const orders = log.forContext('SourceContext', 'Orders.Api');
+    expect(effectiveLevel(orders)).toBe('debug');
+    expect(effectiveLevel(orders.child({ RequestId: 'r-1' }))).toBe('debug');
+    orders.debug('x');
+    expect(memory.events).toHaveLength(1);
+    expect(memory.events[0].properties.SourceContext).not.toBe('Orders.Api');
+  });
+});
+
+describe('minimumLevel.override’s prefix, checked against Serilog’s LoggerMinimumLevelConfiguration.Override', () => {
+  it('trims the prefix, as Serilog does', () => {
+    const log = new LoggerConfiguration().minimumLevel
+      .override('  Orders.Db \t', 'debug')
+      .writeTo.sink(new MemorySink())
+      .createLogger();
+    expect(effectiveLevel(log.forContext('SourceContext', 'Orders.Db.Pool'))).toBe('debug');
+  });
+
+  it.each(['', '   ', '\t\n'])(
+    'refuses a prefix of %p with a ConfigurationError naming it (Serilog: ArgumentException)',
+    (prefix) => {
+      expect(() => new LoggerConfiguration().minimumLevel.override(prefix, 'debug')).toThrow(
+        `minimumLevel.override: expected a non-empty SourceContext prefix, got ${JSON.stringify(prefix)}`,
+      );
+    },
+  );
+});

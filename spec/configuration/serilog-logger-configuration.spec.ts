@@ -1,0 +1,334 @@
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
+import { LoggerConfiguration } from '../../lib/configuration/logger-configuration';
+import { ConfigurationError } from '../../lib/core/errors/configuration-error';
+import { LevelSwitch } from '../../lib/core/level-switch';
+import type { LogEvent } from '../../lib/core/log-event';
+import { SelfLog, type SelfLogEvent } from '../../lib/core/self-log';
+import type { Sink } from '../../lib/core/sink';
+import { filterEvents } from '../../lib/operators/filter-events';
+import { MemorySink } from '../../lib/sinks/memory-sink';
+
+// Serilog's test checks that a logger lets its configuration be collected; so does this one, with V8's gc().
+setFlagsFromString('--expose-gc');
+const gc = runInNewContext('gc') as () => void;
+
+/** A sink that records whether its close() was called, as Serilog's DisposableSink / DisposeTrackingSink. */
+class DisposeTrackingSink implements Sink {
+  readonly events: LogEvent[] = [];
+  isDisposed = false;
+  emit(events: readonly LogEvent[]): void {
+    this.events.push(...events);
+  }
+  close(): Promise<void> {
+    // Asynchronous, as Serilog's IAsyncDisposable sinks: close() must wait for it.
+    return Promise.resolve().then(() => {
+      this.isDisposed = true;
+    });
+  }
+}
+
+function collectSelfLog(): { diagnostics: SelfLogEvent[]; stop: () => void } {
+  const diagnostics: SelfLogEvent[] = [];
+  const subscription = SelfLog.events$.subscribe((d) => diagnostics.push(d));
+  return { diagnostics, stop: () => subscription.unsubscribe() };
+}
+
+const messages = (sink: MemorySink): string[] => sink.events.map((e) => e.renderMessage());
+
+// The reference tests, case by case (serilog/serilog at 60935b4). Cases with no counterpart in
+// rxlog's API are listed at the end of the describe, with the reason.
+describe('Serilog test/Serilog.Tests/Configuration/LoggerConfigurationTests.cs', () => {
+  it('LoggerShouldNotReferenceToItsConfigurationAfterBeingCreated', async () => {
+    function createLogger(): { logger: unknown; configuration: WeakRef<LoggerConfiguration> } {
+      const configuration = new LoggerConfiguration().enrich
+        .withProperty('A', 1)
+        .filter.byExcluding(() => false)
+        .minimumLevel.override('Orders', 'debug')
+        .writeTo.sink(new MemorySink());
+      return { logger: configuration.createLogger(), configuration: new WeakRef(configuration) };
+    }
+    const { logger, configuration } = createLogger();
+    // A WeakRef's target is kept until the current job ends.
+    await new Promise((resolve) => setImmediate(resolve));
+    gc();
+    expect(configuration.deref()).toBeUndefined();
+    expect(logger).toBeDefined();
+  });
+
+  it('CreateLoggerThrowsIfCalledMoreThanOnce (a ConfigurationError, where Serilog throws InvalidOperationException)', () => {
+    const configuration = new LoggerConfiguration();
+    configuration.createLogger();
+    expect(() => configuration.createLogger()).toThrow(ConfigurationError);
+  });
+
+  it('DisposableSinksAreDisposedAlongWithRootLogger', async () => {
+    const sink = new DisposeTrackingSink();
+    const log = new LoggerConfiguration().writeTo.sink(sink).createLogger();
+    await log.close();
+    expect(sink.isDisposed).toBe(true);
+  });
+
+  // Deliberate difference (docs/configuration.md, "Context and child loggers"): a contextual
+  // logger shares its parent's one pipeline, so its close() closes that pipeline and its sinks,
+  // where Serilog's contextual logger ignores Dispose(). Log.logger = log.forContext(…) then
+  // Log.closeAndFlush(), and installProcessHooks(child), rely on it.
+  it('DisposableSinksAreNotDisposedAlongWithContextualLoggers: in rxlog a contextual logger’s close() closes the shared pipeline', async () => {
+    const sink = new DisposeTrackingSink();
+    const log = new LoggerConfiguration().writeTo.sink(sink).createLogger();
+    const report = await log.forContext('SourceContext', 'Serilog.Tests.Configuration.LoggerConfigurationTests').close();
+    expect(sink.isDisposed).toBe(true);
+    expect(await log.close()).toBe(report);
+  });
+
+  it('AFilterPreventsMatchedEventsFromPassingToTheSink', () => {
+    const memory = new MemorySink();
+    const log = new LoggerConfiguration().writeTo
+      .sink(memory)
+      .filter.byIncludingOnly((e) => e.messageTemplate.text !== 'excluded')
+      .createLogger();
+    log.information('included');
+    log.information('excluded');
+    expect(messages(memory)).toEqual(['included']);
+  });
+
+  // Serilog's Destructure.ByTransforming has no counterpart; docs/configuration.md points to toJSON().
+  it('TransformationsAreAppliedToEventProperties: through toJSON()', () => {
+    class AB {
+      A = 0;
+      B = 0;
+      toJSON(): unknown {
+        return { C: this.B };
+      }
+    }
+    const memory = new MemorySink();
+    const log = new LoggerConfiguration().writeTo.sink(memory).createLogger();
+    log.information('{@AB}', new AB());
+    expect(memory.events[0].properties.AB).toEqual({ C: 0 });
+  });
+
+  // WriteTo.Logger(lc => …): a sub-logger is a sink's own lane in rxlog (docs/configuration.md).
+  it('WritingToALoggerWritesToSubLogger: a sink lane with its own operators', () => {
+    const memory = new MemorySink();
+    const log = new LoggerConfiguration().writeTo.sink(memory, { pipe: [filterEvents(() => true)] }).createLogger();
+    log.information('x');
+    expect(memory.events).toHaveLength(1);
+  });
+
+  it('SubLoggerRestrictsFilter: a sink lane at fatal', () => {
+    const memory = new MemorySink();
+    const log = new LoggerConfiguration().writeTo.sink(memory, { minimumLevel: 'fatal' }).createLogger();
+    log.information('x');
+    expect(memory.events).toHaveLength(0);
+  });
+
+  it.each<[string, (seen: (e: LogEvent) => void) => LoggerConfiguration]>([
+    [
+      'EnrichersExecuteInConfigurationOrder',
+      (seen) =>
+        new LoggerConfiguration().enrich
+          .with(() => ({ Property: 'value' }))
+          .enrich.with((e) => {
+            seen(e);
+            return undefined;
+          }),
+    ],
+    [
+      'EnrichersWithPropertyFactoryExecuteInConfigurationOrder',
+      (seen) =>
+        new LoggerConfiguration().enrich.withProperty('Property', 'value').enrich.with((e) => {
+          seen(e);
+          return undefined;
+        }),
+    ],
+  ])('%s', (_, configure) => {
+    let enrichedPropertySeen = false;
+    const log = configure((e) => (enrichedPropertySeen = Object.hasOwn(e.properties, 'Property')))
+      .writeTo.sink(new MemorySink())
+      .createLogger();
+    log.information('x');
+    expect(enrichedPropertySeen).toBe(true);
+  });
+
+  // Difference in counting depth (lib/templates, docs/templates-and-capture.md): rxlog keeps 10
+  // levels of structures and a scalar inside the 10th; Serilog counts every value, so its 11th
+  // (the string 'Lvl11') becomes null. A structure at the 11th level is cut by both.
+  it('MaximumDestructuringDepthDefaultIsEffective: 10 levels of structures kept', () => {
+    const x = {
+      Lvl01: { Lvl02: { Lvl03: { Lvl04: { Lvl05: { Lvl06: { Lvl07: { Lvl08: { Lvl09: { Lvl10: 'Lvl11' } } } } } } } } },
+    };
+    const deeper = {
+      Lvl01: { Lvl02: { Lvl03: { Lvl04: { Lvl05: { Lvl06: { Lvl07: { Lvl08: { Lvl09: { Lvl10: { Lvl11: 1 } } } } } } } } } },
+    };
+    const memory = new MemorySink();
+    const log = new LoggerConfiguration().writeTo.sink(memory).createLogger();
+    log.information('{@X} {@Y}', x, deeper);
+    const [xs, ys] = [JSON.stringify(memory.events[0].properties.X), JSON.stringify(memory.events[0].properties.Y)];
+    expect(xs).toContain('"Lvl10":"Lvl11"');
+    expect(ys).toContain('"Lvl10":"[MaxDepth]"');
+    expect(ys).not.toContain('Lvl11');
+  });
+
+  it('DynamicallySwitchingSinkRestrictsOutput', () => {
+    const levelSwitch = new LevelSwitch();
+    const memory = new MemorySink();
+    const log = new LoggerConfiguration().minimumLevel
+      .verbose()
+      .writeTo.sink(memory, { minimumLevel: levelSwitch })
+      .createLogger();
+    log.information('1');
+    levelSwitch.level = 'warning';
+    log.information('2');
+    levelSwitch.level = 'verbose';
+    log.information('3');
+    expect(messages(memory)).toEqual(['1', '3']);
+  });
+
+  it.each<[string, (c: LoggerConfiguration) => LoggerConfiguration, number]>([
+    ['LastMinimumLevelConfigurationWins', (c) => c.minimumLevel.controlledBy(new LevelSwitch('fatal')).minimumLevel.debug(), 1],
+    [
+      'LastMinimumLevelConfigurationWins (the other way round)',
+      (c) => c.minimumLevel.debug().minimumLevel.controlledBy(new LevelSwitch('fatal')),
+      0,
+    ],
+  ])('%s', (_, configure, expected) => {
+    const memory = new MemorySink();
+    const log = configure(new LoggerConfiguration()).writeTo.sink(memory).createLogger();
+    log.information('x');
+    expect(memory.events).toHaveLength(expected);
+  });
+
+  it.each<[string, (c: LoggerConfiguration) => LoggerConfiguration, string[]]>([
+    [
+      'HigherMinimumLevelOverridesArePropagated',
+      (c) => c.minimumLevel.debug().minimumLevel.override('Microsoft', 'error'),
+      ['root', 'Serilog.Tests'],
+    ],
+    [
+      'LowerMinimumLevelOverridesArePropagated',
+      (c) => c.minimumLevel.error().minimumLevel.override('Microsoft', 'debug'),
+      ['Microsoft.AspNet.Something'],
+    ],
+  ])('%s', (_, configure, expected) => {
+    const memory = new MemorySink();
+    const log = configure(new LoggerConfiguration()).writeTo.sink(memory).createLogger();
+    log.information('root');
+    log.forContext('SourceContext', 'Microsoft.AspNet.Something').information('Microsoft.AspNet.Something');
+    log.forContext('SourceContext', 'Serilog.Tests.Configuration.LoggerConfigurationTests').information('Serilog.Tests');
+    expect(messages(memory)).toEqual(expected);
+  });
+
+  it('ExceptionsThrownBySinksAreNotPropagated', () => {
+    const log = new LoggerConfiguration().writeTo
+      .sink({
+        emit: () => {
+          throw new Error('Boom!');
+        },
+      })
+      .createLogger();
+    expect(() => log.information('x')).not.toThrow();
+  });
+
+  // Deliberate difference (docs/configuration.md and docs/errors-and-selflog.md): a filter that
+  // throws keeps the event, where Serilog's FilteringSink drops it. Either way it is reported to
+  // SelfLog, and the counts stay honest: the event is logged, not counted as filtered, and the
+  // sink counts it received and delivered.
+  it('ExceptionsThrownByFiltersAreNotPropagated: the event is kept, counted and reported', () => {
+    const memory = new MemorySink();
+    const self = collectSelfLog();
+    const log = new LoggerConfiguration().filter
+      .byExcluding(function isNoisy(): boolean {
+        throw new Error('Boom!');
+      })
+      .writeTo.sink(memory)
+      .createLogger();
+    try {
+      expect(() => log.information('x')).not.toThrow();
+    } finally {
+      self.stop();
+    }
+    expect(messages(memory)).toEqual(['x']);
+    const metrics = log.metrics();
+    expect([metrics.logged, metrics.filtered, metrics.sinks.memory.received, metrics.sinks.memory.delivered]).toEqual([
+      1, 0, 1, 1,
+    ]);
+    // Named after the app's predicate, for byExcluding as for byIncludingOnly.
+    expect(self.diagnostics.map((d) => d.message)).toEqual([expect.stringMatching(/Filter isNoisy failed; event kept.*Boom!/s)]);
+  });
+
+  // Destructure.ByTransforming has no counterpart: the policies that run while rxlog captures are a
+  // redaction censor function and a value's own toJSON(); neither may reach the caller.
+  it.each<[string, () => LoggerConfiguration, unknown, unknown]>([
+    [
+      'a redaction censor function that throws (the default censor is used)',
+      () =>
+        new LoggerConfiguration().destructure.redact({
+          keys: /secret/,
+          censor: () => {
+            throw new Error('Boom!');
+          },
+        }),
+      { secret: 's', a: 1 },
+      { secret: '[Redacted]', a: 1 },
+    ],
+    [
+      'a toJSON() that throws (captured as its marker)',
+      () => new LoggerConfiguration(),
+      {
+        toJSON: () => {
+          throw new Error('Boom!');
+        },
+      },
+      '[Throws: Boom!]',
+    ],
+  ])('ExceptionsThrownByDestructuringPoliciesAreNotPropagated: %s', (_, configure, value, expected) => {
+    const memory = new MemorySink();
+    const self = collectSelfLog();
+    const log = configure().writeTo.sink(memory).createLogger();
+    try {
+      expect(() => log.information('{@Value}', value)).not.toThrow();
+    } finally {
+      self.stop();
+    }
+    expect(memory.events[0].properties.Value).toEqual(expected);
+  });
+
+  // WriteTo.Conditional(predicate, …): a sink lane whose pipe filters.
+  it('ConditionalSinksReceiveEventsMatchingCondition', () => {
+    const matching = new MemorySink();
+    const log = new LoggerConfiguration().writeTo
+      .sink(matching, { pipe: [filterEvents((e) => e.level === 'warning')] })
+      .createLogger();
+    log.information('Information');
+    log.warning('Warning');
+    log.error('Error');
+    expect(matching.events.map((e) => e.level)).toEqual(['warning']);
+  });
+
+  it('ConditionalSinksAreDisposedAsyncWithLogger', async () => {
+    const sink = new DisposeTrackingSink();
+    const log = new LoggerConfiguration().writeTo.sink(sink, { pipe: [filterEvents(() => true)] }).createLogger();
+    await log.close();
+    expect(sink.isDisposed).toBe(true);
+  });
+
+  // LevelAlias.Off has no counterpart: rxlog has the six levels, and any other name is a
+  // configuration mistake (DESIGN.md). Serilog's EventsAreNotEmittedWhenMinimumLevelIsOff and
+  // EventsAreNotEmittedWhenMinimumLevelOverrideIsOff therefore meet a ConfigurationError at build time.
+  it.each<[string, () => unknown]>([
+    ['EventsAreNotEmittedWhenMinimumLevelIsOff', () => new LoggerConfiguration().minimumLevel.is('off')],
+    ['EventsAreNotEmittedWhenMinimumLevelOverrideIsOff', () => new LoggerConfiguration().minimumLevel.override('Test', 'off')],
+  ])('%s: "off" is not a level in rxlog', (_, configure) => {
+    expect(configure).toThrow(/unknown level "off"/);
+  });
+
+  // Not ported, no counterpart in rxlog's API (docs/configuration.md, docs/templates-and-capture.md):
+  // - SpecifyingThatATypeIsScalarCausesItToBeLoggedAsScalarEvenWhenDestructuring, DestructuringSystemTypeGivesScalarByDefault,
+  //   DestructuringIsPossibleForSystemTypeDerivedProperties: Destructure.AsScalar / .With(policy) and System.Type.
+  // - MaximumDestructuringDepthIsEffective, MaximumStringLength* (7), MaximumStringCollectionThrowsForLimitLowerThan1,
+  //   MaximumCollectionCount* (4): the capture limits are not settable on LoggerConfiguration.
+  // - LevelSwitchTakesPrecedenceOverMinimumLevel: a sink takes one minimumLevel, a name or a LevelSwitch, not both.
+  // - ExceptionsThrownBySinksAreNotPropagatedEvenWhenAuditingIsPresent: no AuditTo.
+  // - EnrichersCanBeWrapped, ConditionalEnrichersCheckConditions, LeveledEnrichersCheckLevels,
+  //   LeveledEnrichersCheckLevelSwitch: no Enrich.When / Enrich.AtLevel / Wrap; an enricher reads the event itself.
+});
