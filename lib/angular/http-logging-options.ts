@@ -10,7 +10,9 @@ export interface HttpLoggingOptions {
   redactQueryValues?: boolean;
   /**
    * The level of a request's event from its status (`0` for a network error or a request that
-   * never got an answer). Default: `error` for 5xx and `0`, `warning` for 4xx, else `information`.
+   * never got an answer). Default: `error` for 5xx and `0`, `warning` for 4xx, else `information`;
+   * a request that failed with a lower status (a `200` whose body HttpClient could not parse) is
+   * `error`.
    */
   level?: (status: number) => LogLevelName;
   /**

@@ -21,6 +21,9 @@ export function injectLogger(sourceContext?: string): Logger {
   assertInInjectionContext(injectLogger);
   const logger = inject(RXLOG_LOGGER, { optional: true });
   if (logger === null)
-    throw new ConfigurationError("injectLogger: no logger is provided; add provideRxlog(...) to the application's providers");
+    throw new ConfigurationError(
+      "injectLogger: no logger is provided; add provideRxlog(...) to the application's providers " +
+        '(in a unit test, to the providers of TestBed.configureTestingModule)',
+    );
   return sourceContext === undefined ? logger : logger.forContext('SourceContext', sourceContext);
 }

@@ -99,7 +99,7 @@ function write(
   elapsedMs: number,
   errorMessage: string | undefined,
 ): void {
-  const level = levelFor(options, status);
+  const level = levelFor(options, status, errorMessage !== undefined);
   if (errorMessage === undefined) {
     log.write(
       level,
@@ -122,8 +122,11 @@ function write(
   }
 }
 
-function levelFor(options: HttpLoggingOptions, status: number): LogLevelName {
-  if (options.level === undefined) return httpLevelForStatus(status);
+function levelFor(options: HttpLoggingOptions, status: number, failed: boolean): LogLevelName {
+  // A request that failed with a status below 400 (a 200 whose body HttpClient could not parse)
+  // failed all the same: by default it is an error, never 'information'.
+  const fallback = failed && status < 400 ? 'error' : httpLevelForStatus(status);
+  if (options.level === undefined) return fallback;
   try {
     const level = options.level(status);
     if (isLevelName(level)) return level;
@@ -131,7 +134,7 @@ function levelFor(options: HttpLoggingOptions, status: number): LogLevelName {
   } catch (error) {
     SelfLog.write('withHttpLogging.level failed; using the default', error);
   }
-  return httpLevelForStatus(status);
+  return fallback;
 }
 
 function correlate(

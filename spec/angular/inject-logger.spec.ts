@@ -19,11 +19,16 @@ void describe('injectLogger', () => {
     injector.destroy();
   });
 
-  void it('throws a ConfigurationError naming provideRxlog when it is missing', () => {
+  void it('throws a ConfigurationError naming provideRxlog when it is missing, and where a test puts it', () => {
+    // The first place a newcomer meets it is often the spec ng new generated for a component
+    // that now calls injectLogger(): the message says where a TestBed test puts provideRxlog.
     const injector = testInjector([]);
     assert.throws(
       () => within(injector, () => injectLogger()),
-      (error: unknown) => error instanceof ConfigurationError && /provideRxlog/.test(error.message),
+      (error: unknown) =>
+        error instanceof ConfigurationError &&
+        /provideRxlog/.test(error.message) &&
+        /TestBed\.configureTestingModule/.test(error.message),
     );
     injector.destroy();
   });

@@ -70,6 +70,31 @@ void describe('rxlogHttpInterceptor', () => {
     injector.destroy();
   });
 
+  void it('logs a failure with a 2xx status (a body HttpClient could not parse) as an error, not as information', async () => {
+    const server = await startTestServer(() => ({
+      status: 200,
+      headers: { 'Content-Type': 'text/html' },
+      body: '<!doctype html>',
+    }));
+    const memory = new MemorySink();
+    const injector = testInjector([
+      provideZonelessChangeDetection(),
+      provideHttpClient(withFetch(), withInterceptors([rxlogHttpInterceptor])),
+      provideRxlog((c) => c.writeTo.sink(memory)),
+    ]);
+    try {
+      await firstValueFrom(injector.get(HttpClient).get(`${server.url}/api/orders`)).catch(() => undefined);
+      assert.deepEqual(
+        memory.events.map((e) => [e.properties.StatusCode, e.level]),
+        [[200, 'error']],
+      );
+      assert.match(memory.events[0].renderMessage(), /^HTTP GET \S+ failed with 200 in [\d.]+ ms: Http failure during parsing/);
+    } finally {
+      injector.destroy();
+      await server.close();
+    }
+  });
+
   void it('keeps query values out of the error message too', async () => {
     const { memory, injector, client, backend } = setup();
     const call = firstValueFrom(client.get('/fail', { params: { token: 'secret' } })).catch(() => undefined);
