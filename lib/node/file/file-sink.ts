@@ -241,9 +241,13 @@ export class FileSink implements Sink {
    */
   emitSync(events: readonly LogEvent[]): boolean {
     if (this.closed) return false;
+    const exiting = processExiting();
+    // A batch an async emit still holds goes first (the pipeline offers the queue behind it to
+    // emitSync only from flushSync): outside exit, this one waits its turn in the queue.
+    if (this.held !== undefined && !exiting) return false;
     let done: number;
     try {
-      done = processExiting() ? this.writeAtExit(events) : this.writeWithFallback(events, 0);
+      done = exiting ? this.writeAtExit(events) : this.writeWithFallback(events, 0);
     } catch (error) {
       // Part of the batch is in the file: the stage counts it and sends only the rest on.
       if (error instanceof PartialDeliveryError) throw error;

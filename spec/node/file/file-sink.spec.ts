@@ -848,6 +848,32 @@ describe('FileSink', () => {
       fs.closeSync(reader);
     });
 
+    fifoIt('refuses a batch while an async emit still holds an earlier one, so nothing overtakes it', async () => {
+      const reader = fs.openSync(fifo, fs.constants.O_RDONLY | fs.constants.O_NONBLOCK);
+      const sink = new FileSink(fifo, { formatter: numbered });
+      const fill = (): boolean => {
+        try {
+          return sink.emitSync(makeEvents(512));
+        } catch {
+          return false; // a PartialDeliveryError: the pipe is full
+        }
+      };
+      while (fill());
+      let settled = false;
+      const waiting = Promise.resolve(sink.emit(makeEvents(10))).then(() => (settled = true));
+      // Room again, but the held batch comes first: a batch offered now (flushSync on a signal) waits.
+      drain(reader);
+      expect(sink.emitSync(makeEvents(1))).toBe(false);
+      while (!settled) {
+        await new Promise((resolve) => setTimeout(resolve, 5));
+        drain(reader);
+      }
+      await waiting;
+      expect(sink.emitSync(makeEvents(1))).toBe(true);
+      void sink.close();
+      fs.closeSync(reader);
+    });
+
     fifoIt('honours the close timeout with a stalled reader, without blocking the event loop', async () => {
       const reader = fs.openSync(fifo, fs.constants.O_RDONLY | fs.constants.O_NONBLOCK);
       // A long syncFlushTimeoutMs: a close that waited for it, or blocked the loop for it, would show.
