@@ -52,3 +52,19 @@ export function formatLine(formatter: Formatter, event: LogEvent, owner: string)
   if (formatter.singleLine === true) return `${line}\n`;
   return line.length > 0 && line.charCodeAt(line.length - 1) === 10 ? line : `${line}\n`;
 }
+
+/**
+ * How many of `lines` fit whole in the first `bytes` bytes of their UTF-8 text (`lineCount`), and
+ * the bytes those lines take (`whole`): what a reader got of a write cut short.
+ */
+export function wholeLines(lines: readonly string[], bytes: number): { whole: number; lineCount: number } {
+  let whole = 0;
+  let lineCount = 0;
+  while (lineCount < lines.length) {
+    const next = whole + Buffer.byteLength(lines[lineCount], 'utf8');
+    if (next > bytes) break;
+    whole = next;
+    lineCount++;
+  }
+  return { whole, lineCount };
+}

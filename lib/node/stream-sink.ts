@@ -1,13 +1,17 @@
+import * as fs from 'node:fs';
 import type { Writable } from 'node:stream';
 import { checkOptionKeys } from '../core/check-option-keys';
 import { describeValue } from '../core/describe-value';
 import { hasMethods } from '../core/has-methods';
 import { ConfigurationError } from '../core/errors/configuration-error';
+import { PartialDeliveryError } from '../core/errors/partial-delivery-error';
 import type { LogEvent } from '../core/log-event';
 import { SelfLog } from '../core/self-log';
 import type { Formatter, Sink } from '../core/sink';
 import { CompactJsonFormatter } from '../formatting/compact-json-formatter';
-import { formatLines } from './format-lines';
+import { processExiting, retryUntil, writtenOverlap } from './file/exit-waits';
+import { isWouldBlock } from './file/log-file';
+import { formatLines, wholeLines } from './format-lines';
 
 /** Options of a StreamSink. */
 export interface StreamSinkOptions {
@@ -17,6 +21,12 @@ export interface StreamSinkOptions {
   formatter?: Formatter;
   /** End the stream when the sink closes. Default `false`: the stream belongs to the caller (and stdout must stay open). */
   endOnClose?: boolean;
+  /**
+   * Longest wait for a stalled reader of stdout or stderr (a pipe or a socket) while the process
+   * exits, in milliseconds, over the whole exit: what is not written by then is reported
+   * undelivered. Default `1000`.
+   */
+  syncFlushTimeoutMs?: number;
 }
 
 /**
@@ -29,7 +39,12 @@ function checkStreamOptions(options: StreamSinkOptions): void {
   // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- JavaScript callers can pass anything
   if (typeof options !== 'object' || options === null)
     throw new ConfigurationError(`StreamSink: expected options like { stream, formatter }, got ${describeValue(options)}`);
-  checkOptionKeys('StreamSink', options, ['stream', 'formatter', 'endOnClose'] satisfies (keyof StreamSinkOptions)[]);
+  checkOptionKeys('StreamSink', options, [
+    'stream',
+    'formatter',
+    'endOnClose',
+    'syncFlushTimeoutMs',
+  ] satisfies (keyof StreamSinkOptions)[]);
   if (options.stream !== undefined && !hasMethods(options.stream, ['write', 'on', 'off']))
     throw new ConfigurationError(`StreamSink.stream: expected a Writable stream, got ${describeValue(options.stream)}`);
   if (options.formatter !== undefined && !hasMethods(options.formatter, ['format']))
@@ -38,6 +53,46 @@ function checkStreamOptions(options: StreamSinkOptions): void {
     );
   if (options.endOnClose !== undefined && typeof options.endOnClose !== 'boolean')
     throw new ConfigurationError(`StreamSink.endOnClose: expected true or false, got ${describeValue(options.endOnClose)}`);
+  const timeout = options.syncFlushTimeoutMs;
+  if (timeout !== undefined && !(typeof timeout === 'number' && timeout >= 0 && Number.isFinite(timeout)))
+    throw new ConfigurationError(
+      `StreamSink.syncFlushTimeoutMs: expected a non-negative number of milliseconds, got ${describeValue(timeout)}`,
+    );
+}
+
+/** Bytes the sink handed to the stream, which Node writes once the reader makes room. */
+interface StreamChunk {
+  /** The events whose lines are in `buffer` (the first one's maybe only in part: its line's rest). */
+  readonly events: readonly LogEvent[];
+  readonly buffer: Buffer;
+  /** `taken`: written by the sink itself at exit, where Node would never write it. */
+  state: 'pending' | 'written' | 'failed' | 'taken';
+  /** Settles with the write (rejects when it failed, or the sink closed first). */
+  written?: Promise<void>;
+}
+
+/** A batch `emit` holds until the stream has taken what the sink handed it before. */
+interface WaitingBatch {
+  readonly events: readonly LogEvent[];
+  /** Set when the sink wrote it itself at exit: `emit` then writes nothing. */
+  written: boolean;
+}
+
+/**
+ * The descriptor of `process.stdout` or `process.stderr` when it is a pipe or a socket: Node writes
+ * those asynchronously once they are full, and drops what it still holds when the process exits.
+ * Undefined for any other stream (a file or a TTY Node writes synchronously itself).
+ */
+function pipeDescriptorOf(stream: Writable): number | undefined {
+  if (stream !== process.stdout && stream !== process.stderr) return undefined;
+  const fd = (stream as { fd?: unknown }).fd;
+  if (typeof fd !== 'number') return undefined;
+  try {
+    const stat = fs.fstatSync(fd);
+    return stat.isFIFO() || stat.isSocket() ? fd : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 /**
@@ -47,7 +102,9 @@ function checkStreamOptions(options: StreamSinkOptions): void {
  * the async `emit` waits for `'drain'` first, then resolves once the stream has taken the batch,
  * rejecting on `'error'` or `'close'`. Node writes to stdout synchronously when it is a file or a
  * TTY and asynchronously when it is a pipe; either way at most one batch sits past the stream's
- * `highWaterMark`.
+ * `highWaterMark`. stdout or stderr as a pipe or a socket is written through its descriptor, so
+ * only what the pipe took counts as delivered, and while the process exits (where Node drops what
+ * it holds) the sink waits for a stalled reader, at most `syncFlushTimeoutMs`.
  *
  * @example new LoggerConfiguration().writeTo.sink(new StreamSink({ formatter: new NdjsonFormatter() })).createLogger();
  */
@@ -69,6 +126,21 @@ export class StreamSink implements Sink {
   private readonly formatter: Formatter;
   private readonly endOnClose: boolean;
   private readonly lines: string[] = [];
+  /** The event index of each line in `lines`. */
+  private readonly lineEvents: number[] = [];
+  private readonly syncFlushTimeoutMs: number;
+  /** stdout's or stderr's descriptor when it is a pipe or a socket: batches are written to it directly (see `emitSync`). */
+  private readonly fd: number | undefined;
+  /** The last bytes handed to the stream (a batch `emit` wrote, or the rest of one `emitSync` began). */
+  private chunk: StreamChunk | undefined;
+  /** The batch `emit` holds while the stream writes what came before it. */
+  private waiting: WaitingBatch | undefined;
+  /** Events whose lines are out though the pipeline has not counted them yet: a batch offered again skips them. */
+  private writtenAside: readonly LogEvent[] = [];
+  /** Bytes the stream still counts as held but never will write: the sink wrote them itself, at exit. */
+  private takenBytes = 0;
+  /** When waiting for the reader at exit ends (a `Date.now()` time), set by the first wait. */
+  private exitDeadline: number | undefined;
   private failure: Error | undefined;
   private closed = false;
   private written = 0;
@@ -93,6 +165,8 @@ export class StreamSink implements Sink {
     this.stream = options.stream ?? process.stdout;
     this.formatter = options.formatter ?? new CompactJsonFormatter();
     this.endOnClose = options.endOnClose ?? false;
+    this.syncFlushTimeoutMs = options.syncFlushTimeoutMs ?? 1000;
+    this.fd = pipeDescriptorOf(this.stream);
     // Listening turns a stream error (EPIPE on a closed stdout …) into a failed batch instead of a crash.
     this.stream.on('error', this.onError);
   }
@@ -105,10 +179,14 @@ export class StreamSink implements Sink {
   /**
    * Writes the batch now; false while the stream needs draining or cannot be written, and when
    * the write failed at once (a pipe whose reader has gone gives EPIPE before `write()` returns):
-   * the batch then takes the async path, which fails it, so it never counts as delivered.
+   * the batch then takes the async path, which fails it, so it never counts as delivered. To
+   * stdout or stderr as a pipe, a PartialDeliveryError when the pipe took only the first events
+   * whole (see `emitSyncToPipe`).
    */
   emitSync(events: readonly LogEvent[]): boolean {
-    if (this.unusable() !== undefined || this.stream.writableNeedDrain) return false;
+    if (this.unusable() !== undefined) return false;
+    if (this.fd !== undefined) return this.emitSyncToPipe(events, this.fd);
+    if (this.stream.writableNeedDrain) return false;
     const text = this.format(events);
     if (text.length > 0) {
       this.write(text, this.onWritten);
@@ -122,6 +200,7 @@ export class StreamSink implements Sink {
   async emit(events: readonly LogEvent[]): Promise<void> {
     const before = this.unusable();
     if (before !== undefined) throw before;
+    if (this.fd !== undefined) return this.emitToPipe(events);
     if (this.stream.writableNeedDrain) await this.waitForDrain();
     const after = this.unusable();
     if (after !== undefined) throw after;
@@ -148,7 +227,7 @@ export class StreamSink implements Sink {
    * `write()` that throws (a hostile or broken stream) is not outstanding, so the sink's
    * `'error'` listener still comes off at close.
    */
-  private write(text: string, callback: (error?: Error | null) => void): void {
+  private write(text: string | Buffer, callback: (error?: Error | null) => void): void {
     this.outstanding++;
     try {
       this.stream.write(text, callback);
@@ -163,9 +242,19 @@ export class StreamSink implements Sink {
     if (this.unusable() === undefined && this.stream.writableNeedDrain) await this.waitForDrain();
   }
 
-  /** Does nothing: the sink holds no events, and the stream's own buffer belongs to Node. */
+  /**
+   * While the process exits, with stdout or stderr a pipe: writes what Node still holds of the
+   * sink's (Node would drop it) and the batch `emit` holds, waiting for the reader at most
+   * `syncFlushTimeoutMs` in all. Otherwise does nothing: the sink holds no events, and the
+   * stream's own buffer belongs to Node. Never throws.
+   */
   flushSync(): void {
-    // Everything accepted was handed to the stream at once; there is nothing of ours to write.
+    if (this.fd === undefined || !processExiting() || this.unusable() !== undefined) return;
+    try {
+      this.takeOver(this.fd);
+    } catch (error) {
+      SelfLog.write('StreamSink: flush failed', error);
+    }
   }
 
   /**
@@ -185,8 +274,187 @@ export class StreamSink implements Sink {
   }
 
   private format(events: readonly LogEvent[]): string {
-    const lines = formatLines(this.formatter, events, this.lines, 'StreamSink');
+    const lines = formatLines(this.formatter, events, this.lines, 'StreamSink', this.lineEvents);
     return lines.length === 1 ? lines[0] : lines.join('');
+  }
+
+  /**
+   * `emitSync` to stdout or stderr as a pipe or a socket: the batch is written with one
+   * `writeSync` on the descriptor, so what counts as delivered is what the pipe took, never what
+   * Node would write later (and drops if the process exits first). A full pipe takes part of a
+   * batch: its whole lines count; the rest is handed to the stream, which writes it in order once
+   * the reader makes room, and counts when the pipeline offers those events again (`emit` then
+   * waits for that write instead of writing them twice). While the stream holds anything, batches
+   * take the async path, so nothing overtakes what Node holds. At exit, the sink waits for the
+   * reader instead (`writeWithin`), after writing what Node and `emit` still held (`takeOver`).
+   */
+  private emitSyncToPipe(events: readonly LogEvent[], fd: number): boolean {
+    const exiting = processExiting();
+    this.settleChunk();
+    if (exiting) {
+      if (!this.takeOver(fd)) return false;
+    } else if (this.waiting !== undefined || this.stream.writableLength > 0) return false;
+    const skip = writtenOverlap(this.writtenAside, events);
+    if (skip === events.length) return true;
+    const batch = skip === 0 ? events : events.slice(skip);
+    const text = this.format(batch);
+    if (text.length === 0) return true;
+    let at = 0;
+    let buffer: Buffer | undefined;
+    if (exiting) {
+      buffer = Buffer.from(text, 'utf8');
+      at = this.writeWithin(fd, buffer, 0);
+      if (at === buffer.length) return true;
+    } else {
+      try {
+        at = fs.writeSync(fd, text);
+      } catch (error) {
+        if (!isWouldBlock(error)) this.failWith(error);
+      }
+      this.written += at;
+      // Most batches: the pipe took them whole (the byte count is only needed when it did not).
+      if (at > 0 && at === Buffer.byteLength(text, 'utf8')) return true;
+    }
+    const lines = this.lines;
+    const { lineCount } = wholeLines(lines, at);
+    const taken = lineCount < lines.length ? this.lineEvents[lineCount] : batch.length;
+    if (!exiting && at > 0 && this.failure === undefined) {
+      // The rest, the cut line first, goes to the stream: Node writes it before anything logged later.
+      buffer ??= Buffer.from(text, 'utf8');
+      this.handToStream(batch.slice(taken), buffer.subarray(at));
+    }
+    if (skip + taken === 0) return false;
+    throw new PartialDeliveryError(skip + taken, new Error('StreamSink: the reader of the pipe stalled'));
+  }
+
+  /** The async path to a pipe: waits for what the stream holds, then hands it the batch (less what is out already). */
+  private async emitToPipe(events: readonly LogEvent[]): Promise<void> {
+    const waiting: WaitingBatch = { events, written: false };
+    this.waiting = waiting;
+    try {
+      const pending = this.chunk?.state === 'pending' ? this.chunk.written : undefined;
+      if (pending !== undefined) await pending;
+      if (this.stream.writableNeedDrain) await this.waitForDrain();
+      if (waiting.written) return;
+      const after = this.unusable();
+      if (after !== undefined) throw after;
+      const skip = writtenOverlap(this.writtenAside, events);
+      const text = skip === events.length ? '' : this.format(skip === 0 ? events : events.slice(skip));
+      if (text.length === 0) return;
+      this.waiting = undefined;
+      const chunk = this.handToStream(events.slice(skip), Buffer.from(text, 'utf8'));
+      await chunk.written;
+    } finally {
+      if (this.waiting === waiting) this.waiting = undefined;
+    }
+  }
+
+  /** Writes `buffer` through the stream (after whatever it holds); the chunk settles with the write. */
+  private handToStream(events: readonly LogEvent[], buffer: Buffer): StreamChunk {
+    const chunk: StreamChunk = { events, buffer, state: 'pending' };
+    this.chunk = chunk;
+    chunk.written = this.guard<void>((resolve, reject, onCleanup) => {
+      const onClose = (): void => reject(new Error('StreamSink: the stream closed before the write completed'));
+      this.stream.once('close', onClose);
+      onCleanup(() => this.stream.off('close', onClose));
+      this.write(buffer, (error) => {
+        this.onWritten(error);
+        if (error && chunk.state === 'pending') chunk.state = 'failed';
+        else this.chunkWritten(chunk);
+        if (error) reject(error);
+        else resolve();
+      });
+    });
+    chunk.written.catch(() => {
+      // Whoever waits for it hears of the failure; a chunk nobody waits for must not be an unhandled rejection.
+      if (chunk.state === 'pending') chunk.state = 'failed';
+    });
+    return chunk;
+  }
+
+  /** Notes a chunk the stream wrote: its events, offered again, are not written twice. */
+  private chunkWritten(chunk: StreamChunk): void {
+    if (chunk.state !== 'pending') return;
+    chunk.state = 'written';
+    this.written += chunk.buffer.length;
+    this.writtenAside = chunk.events;
+  }
+
+  /**
+   * Notes the chunk the stream holds no more: a write Node completed at once calls back only on a
+   * later tick (which never comes at exit).
+   */
+  private settleChunk(): void {
+    const chunk = this.chunk;
+    if (chunk?.state === 'pending' && this.stream.writableLength === this.takenBytes) this.chunkWritten(chunk);
+  }
+
+  /**
+   * At exit, where Node will never write what it holds: writes the rest of the sink's chunk the
+   * stream still holds (from where Node's pipe handle got to) and the batch `emit` holds, in that
+   * order. False when it cannot: the stream holds another writer's bytes too (they would be
+   * overtaken), Node does not say how far it got, or the reader did not take it all in time.
+   */
+  private takeOver(fd: number): boolean {
+    this.settleChunk();
+    const chunk = this.chunk;
+    const held = chunk?.state === 'pending' ? chunk.buffer.length : 0;
+    if (this.stream.writableLength !== held + this.takenBytes) return false;
+    if (chunk !== undefined && chunk.state === 'pending') {
+      // The bytes Node's pipe handle has not written yet: the tail of our chunk, the only thing it holds.
+      const left = (this.stream as { _handle?: { writeQueueSize?: unknown } })._handle?.writeQueueSize;
+      if (typeof left !== 'number' || !(left >= 0 && left <= held)) return false;
+      // Node's part of it was written, though its callback never runs now.
+      this.written += held - left;
+      if (this.writeWithin(fd, chunk.buffer, held - left) < held) return false;
+      chunk.state = 'taken';
+      this.takenBytes += held;
+      this.writtenAside = chunk.events;
+    }
+    const waiting = this.waiting;
+    if (waiting !== undefined && !waiting.written) {
+      const skip = writtenOverlap(this.writtenAside, waiting.events);
+      const text = skip === waiting.events.length ? '' : this.format(waiting.events.slice(skip));
+      if (text.length > 0) {
+        const buffer = Buffer.from(text, 'utf8');
+        if (this.writeWithin(fd, buffer, 0) < buffer.length) return false;
+      }
+      waiting.written = true;
+      this.writtenAside = waiting.events;
+    }
+    return true;
+  }
+
+  /**
+   * Writes `buffer` from `from` on to the descriptor, waiting for a stalled reader until the exit
+   * deadline (`syncFlushTimeoutMs` after the first wait of this exit); returns the offset reached.
+   * A failure other than "would block" (EPIPE) fails the sink and ends the writing.
+   */
+  private writeWithin(fd: number, buffer: Buffer, from: number): number {
+    const deadline = (this.exitDeadline ??= Date.now() + this.syncFlushTimeoutMs);
+    let at = from;
+    retryUntil(() => {
+      const before = at;
+      try {
+        while (at < buffer.length) at += fs.writeSync(fd, buffer, at, buffer.length - at);
+      } catch (error) {
+        if (!isWouldBlock(error)) {
+          this.failWith(error);
+          return 'done';
+        }
+      }
+      return at === buffer.length ? 'done' : at > before ? 'progress' : 'stalled';
+    }, deadline);
+    this.written += at - from;
+    if (at < buffer.length && this.failure === undefined)
+      SelfLog.write('StreamSink: the reader did not take {Bytes} bytes in time', buffer.length - at);
+    return at;
+  }
+
+  private failWith(error: unknown): void {
+    const failure = error instanceof Error ? error : new Error(`StreamSink: the write threw ${describeValue(error)}`);
+    this.failure ??= failure;
+    SelfLog.write('StreamSink: the stream failed', failure);
   }
 
   /**

@@ -1,6 +1,6 @@
 import { SelfLog, type SelfLogEvent } from '../../lib/core/self-log';
 import type { Formatter } from '../../lib/core/sink';
-import { formatLines } from '../../lib/node/format-lines';
+import { formatLines, wholeLines } from '../../lib/node/format-lines';
 import { makeEvents } from '../helpers/events';
 
 describe('formatLines', () => {
@@ -51,4 +51,17 @@ describe('formatLines', () => {
       expect(seen[0].message).toContain('undefined');
     },
   );
+});
+
+describe('wholeLines', () => {
+  it('counts the lines that fit whole in the bytes written, and their bytes', () => {
+    const lines = ['ab\n', 'é\n', 'cd\n'];
+    expect(wholeLines(lines, 0)).toEqual({ whole: 0, lineCount: 0 });
+    expect(wholeLines(lines, 2)).toEqual({ whole: 0, lineCount: 0 });
+    expect(wholeLines(lines, 3)).toEqual({ whole: 3, lineCount: 1 });
+    // 'é' is two bytes in UTF-8: its line takes 3.
+    expect(wholeLines(lines, 5)).toEqual({ whole: 3, lineCount: 1 });
+    expect(wholeLines(lines, 6)).toEqual({ whole: 6, lineCount: 2 });
+    expect(wholeLines(lines, 100)).toEqual({ whole: 9, lineCount: 3 });
+  });
 });

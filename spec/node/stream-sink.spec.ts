@@ -1,4 +1,5 @@
 import { spawn } from 'node:child_process';
+import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { PassThrough, Writable } from 'node:stream';
 import type { Formatter } from '../../lib/core/sink';
@@ -8,6 +9,7 @@ import { SelfLog, type SelfLogEvent } from '../../lib/core/self-log';
 import { StreamSink } from '../../lib/node/stream-sink';
 import { NdjsonFormatter } from '../../lib/formatting/ndjson-formatter';
 import { makeEvent, makeEvents } from '../helpers/events';
+import { runExitBurst } from './fixtures/exit-burst';
 
 const numbered: Formatter = { format: (e) => JSON.stringify({ N: e.properties.N }) };
 
@@ -180,16 +182,24 @@ describe('StreamSink', () => {
       if (typeof callback === 'function') (callback as () => void)();
       return true;
     });
+    // The module object itself: the sink reads its `writeSync` at each call.
+    const fsModule = jest.requireActual<typeof fs>('node:fs');
+    const writeSync = jest.spyOn(fsModule, 'writeSync').mockImplementation((_fd: unknown, text: unknown) => String(text).length);
+    // A pipe or a socket (as under jest) is written through its descriptor, anything else through the stream.
+    const stat = fs.fstatSync(1);
+    const pipe = stat.isFIFO() || stat.isSocket();
     try {
       const sink = new StreamSink({ formatter: numbered });
       expect(process.stdout.listenerCount('error')).toBe(listeners + 1);
-      sink.emitSync(makeEvents(1));
-      expect(write).toHaveBeenCalledWith('{"N":0}\n', expect.any(Function));
+      expect(sink.emitSync(makeEvents(1))).toBe(true);
+      if (pipe) expect(writeSync).toHaveBeenCalledWith(1, '{"N":0}\n');
+      else expect(write).toHaveBeenCalledWith('{"N":0}\n', expect.any(Function));
       await sink.close();
       expect(process.stdout.listenerCount('error')).toBe(listeners);
       expect(process.stdout.writableEnded).toBe(false);
     } finally {
       write.mockRestore();
+      writeSync.mockRestore();
     }
   });
 
@@ -271,9 +281,14 @@ describe('StreamSink options of the wrong kind', () => {
     ['a formatter without format()', { formatter: 'clef' }, /StreamSink\.formatter: expected .*got "clef"/],
     ['endOnClose as a string', { endOnClose: 'yes' }, /StreamSink\.endOnClose: expected true or false, got "yes"/],
     [
+      'a negative syncFlushTimeoutMs',
+      { syncFlushTimeoutMs: -1 },
+      /StreamSink\.syncFlushTimeoutMs: expected a non-negative number of milliseconds, got number -1/,
+    ],
+    [
       'a misspelt option',
       { formater: null },
-      /StreamSink: unknown option "formater" \(expected one of stream, formatter, endOnClose\)/,
+      /StreamSink: unknown option "formater" \(expected one of stream, formatter, endOnClose, syncFlushTimeoutMs\)/,
     ],
   ])('throw a ConfigurationError naming the value, never a TypeError: %s', (_, options, message) => {
     expect(() => new StreamSink(options as never)).toThrow(ConfigurationError);
@@ -414,4 +429,37 @@ describe('StreamSink on a hostile stdout, in a child process', () => {
     expect(report.delivered + report.dropped + report.failed + report.undelivered).toBe(200_000);
     expect(outcome.report.timedOut).toBe(true);
   }, 30_000);
+});
+
+// process.exit() right after a burst, stdout a pipe (spec/node/fixtures/exit-after-burst.ts).
+describe('StreamSink on a stdout pipe when the process exits right after a burst, in a child process', () => {
+  const range = (count: number): number[] => Array.from({ length: count }, (_, i) => i);
+
+  it('writes the whole burst in order at exit once the reader reads, counting as delivered nothing the reader did not get', async () => {
+    // The reader reads nothing during the burst (the pipe fills), then everything from the child's `logged` line on.
+    const outcome = await runExitBurst({ target: 'stdout', count: 100_000, syncFlushTimeoutMs: 20_000, reader: 'after-logged' });
+    expect(outcome.code).toBe(0);
+    expect(outcome.numbers).toEqual(range(100_000));
+    const { received, delivered, dropped, failed, pending } = outcome.metrics;
+    expect({ received, dropped, failed }).toEqual({ received: 100_000, dropped: 0, failed: 0 });
+    expect(delivered).toBeLessThanOrEqual(outcome.numbers.length);
+    expect(delivered + pending).toBe(100_000);
+    // Still pending: only the batch in flight, written by the exit flush though the pipeline counts it
+    // on the async path, which never runs again.
+    expect(pending).toBeLessThanOrEqual(512);
+    expect(outcome.report?.sinks.out.undelivered ?? 0).toBe(pending);
+  }, 60_000);
+
+  it('exits within syncFlushTimeoutMs when the reader never reads, counting exactly the lines the pipe took', async () => {
+    const outcome = await runExitBurst({ target: 'stdout', count: 100_000, syncFlushTimeoutMs: 500, reader: 'after-exit' });
+    // Exited by itself (an unbounded wait would be killed at 50 s), long before a bound ten times larger.
+    expect(outcome.code).toBe(0);
+    expect(outcome.exitMs).toBeLessThan(5_000);
+    const { delivered, pending } = outcome.metrics;
+    expect(outcome.numbers).toEqual(range(outcome.numbers.length));
+    expect(outcome.numbers.length).toBeGreaterThan(0);
+    expect(delivered).toBe(outcome.numbers.length);
+    expect(pending).toBe(100_000 - delivered);
+    expect(outcome.report?.sinks.out).toMatchObject({ delivered, undelivered: 100_000 - delivered });
+  }, 60_000);
 });

@@ -9,13 +9,13 @@ import { SelfLog } from '../../core/self-log';
 import type { Formatter, Sink } from '../../core/sink';
 import { CompactJsonFormatter } from '../../formatting/compact-json-formatter';
 import { applyFileRetention } from './file-retention';
-import { formatLine } from '../format-lines';
+import { formatLine, wholeLines } from '../format-lines';
 import { FileSizeLimitError } from './file-size-limit-error';
 import { LogFile } from './log-file';
 import { PollingWaits } from './polling-waits';
 import { RollingFilePath } from './rolling-file-path';
 import { parseRollingInterval, rollingPeriod, type RollingInterval, type RollingPeriod } from './rolling-interval';
-import { sleepSync } from './sleep-sync';
+import { processExiting, retryUntil, writtenOverlap, type WriteTry } from './exit-waits';
 
 /** Options of a FileSink. */
 export interface FileSinkOptions {
@@ -46,12 +46,13 @@ export interface FileSinkOptions {
   fallbackPath?: string;
   /** `fsync` the file on `flush()`, `flushSync()` and `close()` (never per batch). Default `false`. */
   fsync?: boolean;
-  /** Longest wait of `flushSync()` and `close()` for a stalled pipe reader, in milliseconds. Default `1000`. */
+  /**
+   * Longest wait of `flushSync()` and `close()` for a stalled pipe reader, in milliseconds; while
+   * the process exits, over the whole exit flush. Default `1000`.
+   */
   syncFlushTimeoutMs?: number;
 }
 
-/** Longest pause between two tries of a synchronous flush, in milliseconds. */
-const MAX_SYNC_DELAY_MS = 50;
 const GIB = 1024 * 1024 * 1024;
 /**
  * Most UTF-16 units of formatted text held at once (1 MiB; at most 3 MiB of UTF-8): a batch whose
@@ -112,7 +113,10 @@ function checkKinds(options: FileSinkOptions): void {
  * missing folders are created. FIFOs are opened non-blocking: when the reader stalls, `emitSync`
  * returns false, or throws a `PartialDeliveryError` naming the events the pipe took whole, so only
  * what reached the reader counts as delivered; the rest of a line cut in the middle is held and
- * written before anything else, and that event counts once its line is complete.
+ * written before anything else, and that event counts once its line is complete. While the
+ * process exits, where nothing asynchronous runs again, `emitSync` and `flushSync` wait for a
+ * stalled reader instead (at most `syncFlushTimeoutMs` over the whole exit), writing the batch
+ * `emit` still holds first, so the reader gets everything in order.
  *
  * @example
  * new LoggerConfiguration().writeTo.sink(new FileSink('logs/app-.log', { rollingInterval: 'day' })).createLogger();
@@ -165,6 +169,12 @@ export class FileSink implements Sink {
   private readonly lineEvents: number[] = [];
   private readonly owner: string;
   private readonly waits = new PollingWaits();
+  /** The batch `emit` holds while a stalled reader takes it, and the first of its events not written whole yet. */
+  private held: { readonly events: readonly LogEvent[]; done: number } | undefined;
+  /** Events written at exit out of the pipeline's sight (the batch `emit` held): offered again, they are skipped. */
+  private writtenAside: readonly LogEvent[] = [];
+  /** When waiting for a stalled reader at exit ends (a `Date.now()` time), set by the first wait. */
+  private exitDeadline: number | undefined;
 
   constructor(
     private readonly basePath: string,
@@ -231,9 +241,13 @@ export class FileSink implements Sink {
    */
   emitSync(events: readonly LogEvent[]): boolean {
     if (this.closed) return false;
+    const exiting = processExiting();
+    // A batch an async emit still holds goes first (the pipeline offers the queue behind it to
+    // emitSync only from flushSync): outside exit, this one waits its turn in the queue.
+    if (this.held !== undefined && !exiting) return false;
     let done: number;
     try {
-      done = this.writeWithFallback(events, 0);
+      done = exiting ? this.writeAtExit(events) : this.writeWithFallback(events, 0);
     } catch (error) {
       // Part of the batch is in the file: the stage counts it and sends only the rest on.
       if (error instanceof PartialDeliveryError) throw error;
@@ -252,23 +266,30 @@ export class FileSink implements Sink {
    */
   emit(events: readonly LogEvent[]): void | Promise<void> {
     if (this.closed) throw new Error(`FileSink: ${this.basePath} is closed`);
-    let done = this.writeWithFallback(events, 0);
-    if (done === events.length) return undefined;
-    return this.waits.wait(
+    const held = { events, done: this.writeWithFallback(events, 0) };
+    if (held.done === events.length) return undefined;
+    // Held where the exit flush finds it: written there before anything logged after it.
+    this.held = held;
+    const wait = this.waits.wait(
       () => {
         try {
-          done = this.writeWithFallback(events, done);
+          held.done = this.writeWithFallback(events, held.done);
         } catch (error) {
-          if (done === 0 || error instanceof PartialDeliveryError) throw error;
-          throw new PartialDeliveryError(done, error);
+          if (held.done === 0 || error instanceof PartialDeliveryError) throw error;
+          throw new PartialDeliveryError(held.done, error);
         }
-        return done === events.length;
+        return held.done === events.length;
       },
       () => {
         const error = new Error(`FileSink: ${this.basePath} closed before a stalled reader took the batch`);
-        return done === 0 ? error : new PartialDeliveryError(done, error);
+        return held.done === 0 ? error : new PartialDeliveryError(held.done, error);
       },
     );
+    const release = (): void => {
+      if (this.held === held) this.held = undefined;
+    };
+    wait.then(release, release);
+    return wait;
   }
 
   /** Waits until a stalled pipe has taken what the sink holds, then fsyncs if asked. */
@@ -288,16 +309,12 @@ export class FileSink implements Sink {
    */
   flushSync(): void {
     try {
-      const deadline = Date.now() + this.syncFlushTimeoutMs;
-      let delay = 1;
-      while (!this.drainPending()) {
-        if (Date.now() >= deadline) {
-          SelfLog.write('FileSink {Path}: the reader did not take {Bytes} bytes in time', this.file?.path, this.pending?.length);
-          break;
-        }
-        sleepSync(delay);
-        delay = Math.min(delay * 2, MAX_SYNC_DELAY_MS);
-      }
+      // At exit, the batch `emit` holds goes first (it would be lost), within the exit's one deadline.
+      const exiting = processExiting();
+      if (exiting) this.writeHeldAtExit();
+      const deadline = exiting ? this.exitWaitDeadline() : Date.now() + this.syncFlushTimeoutMs;
+      if (!retryUntil(() => this.tryWrite(() => this.drainPending()), deadline))
+        SelfLog.write('FileSink {Path}: the reader did not take {Bytes} bytes in time', this.file?.path, this.pending?.length);
       if (this.fsync) this.file?.sync();
     } catch (error) {
       SelfLog.write('FileSink {Path}: flush failed', this.file?.path, error);
@@ -332,6 +349,62 @@ export class FileSink implements Sink {
   }
 
   private closing: Promise<void> | undefined;
+
+  /** When waiting for a stalled reader at exit ends: `syncFlushTimeoutMs` after the exit's first wait. */
+  private exitWaitDeadline(): number {
+    return (this.exitDeadline ??= Date.now() + this.syncFlushTimeoutMs);
+  }
+
+  /** One try of `write` (true once done), told apart by whether it wrote anything, for `retryUntil`. */
+  private tryWrite(write: () => boolean): WriteTry {
+    const before = this.written;
+    if (write()) return 'done';
+    return this.written > before ? 'progress' : 'stalled';
+  }
+
+  /**
+   * `emitSync` at exit, where nothing asynchronous runs again: the batch `emit` still holds is
+   * written first (its events count as pending still: the pipeline does not offer them here), then
+   * this one, waiting for a stalled reader until the exit's deadline. Returns the first event not
+   * written whole; throws as `writeWithFallback`.
+   */
+  private writeAtExit(events: readonly LogEvent[]): number {
+    if (!this.writeHeldAtExit()) return 0;
+    let done = writtenOverlap(this.writtenAside, events);
+    retryUntil(
+      () =>
+        this.tryWrite(() => {
+          done = this.writeWithFallback(events, done);
+          return done === events.length;
+        }),
+      this.exitWaitDeadline(),
+    );
+    return done;
+  }
+
+  /** Writes the rest of the batch `emit` holds, waiting until the exit's deadline; true once it is all written. */
+  private writeHeldAtExit(): boolean {
+    const held = this.held;
+    if (held === undefined) return true;
+    try {
+      retryUntil(
+        () =>
+          this.tryWrite(() => {
+            held.done = this.writeWithFallback(held.events, held.done);
+            return held.done === held.events.length;
+          }),
+        this.exitWaitDeadline(),
+      );
+    } catch (error) {
+      // Its failure is not the offered batch's: a PartialDeliveryError here counts the held events.
+      SelfLog.write('FileSink {Path}: writing the held batch at exit failed', this.file?.path, error);
+      return false;
+    }
+    if (held.done < held.events.length) return false;
+    this.held = undefined;
+    this.writtenAside = held.events;
+    return true;
+  }
 
   /** drainPending that reports instead of throwing; true when nothing is held any more. */
   private drainQuietly(): boolean {
@@ -637,17 +710,4 @@ export class FileSink implements Sink {
       SelfLog.write('FileSink {Path}: close failed', file.path, error);
     }
   }
-}
-
-/** How many of `lines` fit whole in the first `bytes` bytes of their UTF-8 text, and their bytes. */
-function wholeLines(lines: readonly string[], bytes: number): { whole: number; lineCount: number } {
-  let whole = 0;
-  let lineCount = 0;
-  while (lineCount < lines.length) {
-    const next = whole + Buffer.byteLength(lines[lineCount], 'utf8');
-    if (next > bytes) break;
-    whole = next;
-    lineCount++;
-  }
-  return { whole, lineCount };
 }

@@ -11,6 +11,7 @@ import type { Formatter } from '../../../lib/core/sink';
 import { FILE_SINK_CHUNK_CHARS, FileSink } from '../../../lib/node/file/file-sink';
 import { FileSizeLimitError } from '../../../lib/node/file/file-size-limit-error';
 import { makeEvent, makeEvents } from '../../helpers/events';
+import { runExitBurst } from '../fixtures/exit-burst';
 
 /** One short JSON line per event: `{"N":0}` … */
 const numbered: Formatter = { format: (e) => JSON.stringify({ N: e.properties.N }) };
@@ -847,6 +848,32 @@ describe('FileSink', () => {
       fs.closeSync(reader);
     });
 
+    fifoIt('refuses a batch while an async emit still holds an earlier one, so nothing overtakes it', async () => {
+      const reader = fs.openSync(fifo, fs.constants.O_RDONLY | fs.constants.O_NONBLOCK);
+      const sink = new FileSink(fifo, { formatter: numbered });
+      const fill = (): boolean => {
+        try {
+          return sink.emitSync(makeEvents(512));
+        } catch {
+          return false; // a PartialDeliveryError: the pipe is full
+        }
+      };
+      while (fill());
+      let settled = false;
+      const waiting = Promise.resolve(sink.emit(makeEvents(10))).then(() => (settled = true));
+      // Room again, but the held batch comes first: a batch offered now (flushSync on a signal) waits.
+      drain(reader);
+      expect(sink.emitSync(makeEvents(1))).toBe(false);
+      while (!settled) {
+        await new Promise((resolve) => setTimeout(resolve, 5));
+        drain(reader);
+      }
+      await waiting;
+      expect(sink.emitSync(makeEvents(1))).toBe(true);
+      void sink.close();
+      fs.closeSync(reader);
+    });
+
     fifoIt('honours the close timeout with a stalled reader, without blocking the event loop', async () => {
       const reader = fs.openSync(fifo, fs.constants.O_RDONLY | fs.constants.O_NONBLOCK);
       // A long syncFlushTimeoutMs: a close that waited for it, or blocked the loop for it, would show.
@@ -921,6 +948,40 @@ describe('FileSink', () => {
       void sink.close();
       fs.closeSync(reader);
     });
+
+    // process.exit() right after a burst (spec/node/fixtures/exit-after-burst.ts): the exit hook's flushSync waits for the reader.
+    fifoIt(
+      'writes the whole burst in order at exit once the reader reads, counting as delivered nothing the reader did not get',
+      async () => {
+        const outcome = await runExitBurst({ target: fifo, count: 100_000, syncFlushTimeoutMs: 20_000, reader: 'after-logged' });
+        expect(outcome.code).toBe(0);
+        expect(outcome.numbers).toEqual(range(0, 100_000));
+        const { received, delivered, dropped, failed, pending } = outcome.metrics;
+        expect({ received, dropped, failed }).toEqual({ received: 100_000, dropped: 0, failed: 0 });
+        expect(delivered).toBeLessThanOrEqual(outcome.numbers.length);
+        expect(delivered + pending).toBe(100_000);
+        // Still pending: only the batch in flight, written by the exit flush though the pipeline
+        // counts it on the async path, which never runs again.
+        expect(pending).toBeLessThanOrEqual(512);
+      },
+      60_000,
+    );
+
+    fifoIt(
+      'exits within syncFlushTimeoutMs when the reader never reads, counting exactly the lines the pipe took',
+      async () => {
+        const outcome = await runExitBurst({ target: fifo, count: 100_000, syncFlushTimeoutMs: 500, reader: 'after-exit' });
+        expect(outcome.code).toBe(0);
+        expect(outcome.exitMs).toBeLessThan(5_000);
+        const { delivered, pending } = outcome.metrics;
+        expect(outcome.numbers).toEqual(range(0, outcome.numbers.length));
+        expect(outcome.numbers.length).toBeGreaterThan(0);
+        expect(delivered).toBe(outcome.numbers.length);
+        expect(pending).toBe(100_000 - delivered);
+        expect(outcome.report?.sinks.out).toMatchObject({ delivered, undelivered: 100_000 - delivered });
+      },
+      60_000,
+    );
   });
 });
 
