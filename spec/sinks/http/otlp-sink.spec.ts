@@ -298,9 +298,13 @@ describe('OtlpSink and the OpenTelemetry SDK exporter', () => {
     '': 'an empty attribute key is dropped',
   };
 
-  it('writes the same OTLP/JSON as the SDK for every level, hostile text, numbers, lists, maps, trace context and an exception', async () => {
+  it('writes the same OTLP/JSON as the SDK for every level, hostile text, numbers, lists, maps, trace context and exceptions (one without a message)', async () => {
     const error = new TypeError('bad "input"\nline 2');
     error.stack = 'TypeError: bad "input"\nline 2\n    at f (a.js:1:1)';
+    // An empty message: the SDK sends no exception.message then.
+    const unexplained = new RangeError('');
+    unexplained.stack = 'RangeError\n    at g (b.js:2:2)';
+    const exceptions: Partial<Record<LogLevelName, Error>> = { error, fatal: unexplained };
     const levels: [LogLevelName, number, string][] = [
       ['verbose', 1, 'Verbose'],
       ['debug', 5, 'Debug'],
@@ -321,7 +325,11 @@ describe('OtlpSink and the OpenTelemetry SDK exporter', () => {
       traceId,
       spanId,
       traceFlags: 1,
-      ...(level === 'error' ? { exception: { name: error.name, message: error.message, stack: error.stack ?? '' } } : {}),
+      ...(exceptions[level] === undefined
+        ? {}
+        : {
+            exception: { name: exceptions[level].name, message: exceptions[level].message, stack: exceptions[level].stack ?? '' },
+          }),
     }));
     server = await startTestServer(() => ({ status: 200, headers: { 'Content-Type': 'application/json' }, body: '{}' }));
     const url = `${server.url}/v1/logs`;
@@ -339,7 +347,7 @@ describe('OtlpSink and the OpenTelemetry SDK exporter', () => {
           timestamp: time,
           text: `${level} ${hostile.Text}`,
           properties: { ...hostile, TraceId: traceId, SpanId: spanId, TraceFlags: 1 },
-          ...(level === 'error' ? { exception: error } : {}),
+          ...(exceptions[level] === undefined ? {} : { exception: exceptions[level] }),
         }),
       ),
     );
