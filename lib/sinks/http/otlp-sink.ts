@@ -15,6 +15,7 @@ import { otlpPartialSuccess } from './otlp-partial-success';
 import { HttpStatusError } from './http-status-error';
 import { expectOption } from '../../core/expect-option';
 import { checkOptionalText } from './http-option-checks';
+import { withHeaders } from './with-header';
 
 /** The only statuses the OTLP specification retries ("all other 4xx or 5xx response status codes MUST NOT be retried"). */
 const RETRYABLE = [429, 502, 503, 504];
@@ -43,9 +44,10 @@ export interface OtlpSinkOptions extends Omit<
    */
   serviceName?: string;
   /**
-   * Where the `OTEL_*` variables above (and `OTEL_EXPORTER_OTLP_HEADERS` /
-   * `OTEL_EXPORTER_OTLP_LOGS_HEADERS`, used when `headers` is absent) are read. Default:
-   * `process.env` in Node, none in browsers.
+   * Where the `OTEL_*` variables above are read, and `OTEL_EXPORTER_OTLP_HEADERS` with
+   * `OTEL_EXPORTER_OTLP_LOGS_HEADERS` over it, whose headers are sent under `headers` (a header of
+   * `headers` replaces the variables' of the same name, as in the OpenTelemetry JS exporter).
+   * Default: `process.env` in Node, none in browsers.
    */
   environment?: EnvironmentVariables;
   /** The instrumentation scope's name for events without a `SourceContext` (those with one are grouped under it). Default `'rxlog'`. */
@@ -110,12 +112,11 @@ export class OtlpSink extends HttpSink {
     const resource = resourceAttributesJson(options, environment);
     const scopeName = options.scopeName ?? 'rxlog';
     expectOption(typeof scopeName === 'string', 'OtlpSink.scopeName', 'a string', scopeName);
-    const headers = options.headers ?? environment.headers;
     // Everything before the scopes is the same for every batch: written once.
     const head = `{"resourceLogs":[{"resource":{"attributes":[${resource}]},"scopeLogs":[`;
     super({
       ...options,
-      ...(headers === undefined ? {} : { headers }),
+      headers: withHeaders(environment.headers, options.headers),
       url: endpoint,
       contentType: 'application/json',
       body: (events) => otlpBody(head, scopeName, events),

@@ -12,6 +12,15 @@ import type { LogLevelName } from '../../../lib/core/log-level';
 import type { SdkRecord } from './fixtures/otlp-sdk-export';
 import { startTestServer, type TestServer } from '../../helpers/http-test-server';
 
+/** One record for the SDK's exporter, for tests that compare requests rather than records. */
+const sdkRecord: SdkRecord = {
+  timeMs: Date.UTC(2026, 0, 1),
+  severityNumber: 9,
+  severityText: 'Information',
+  body: 'event 0',
+  attributes: {},
+};
+
 describe('OtlpSink', () => {
   let server: TestServer | undefined;
 
@@ -155,7 +164,7 @@ describe('OtlpSink', () => {
     ]);
   });
 
-  it('lets options win over the OTEL_* variables', async () => {
+  it('lets options win over the OTEL_* variables, and puts the headers option over the variables’ headers', async () => {
     server = await startTestServer();
     const sink = new OtlpSink({
       endpoint: `${server.url}/mine`,
@@ -171,12 +180,58 @@ describe('OtlpSink', () => {
     await sink.emit(makeEvents(1));
     const [request] = server.requests;
     expect(request.url).toBe('/mine');
-    expect([request.headers['x-key'], request.headers['x-other']]).toEqual(['mine', undefined]);
+    expect([request.headers['x-key'], request.headers['x-other']]).toEqual(['mine', 'env']);
     const body = JSON.parse(request.body) as { resourceLogs: { resource: { attributes: unknown[] } }[] };
     expect(body.resourceLogs[0].resource.attributes).toEqual([
       { key: 'region', value: { stringValue: 'eu' } },
       { key: 'service.name', value: { stringValue: 'from-options' } },
       { key: 'deployment.environment', value: { stringValue: 'test' } },
+    ]);
+  });
+
+  // OTLP exporter specification: every option can be set per signal; the JS exporter merges the
+  // headers of OTEL_EXPORTER_OTLP_HEADERS, OTEL_EXPORTER_OTLP_LOGS_HEADERS (over them) and its
+  // headers option (over both) rather than letting one replace the others.
+  it('merges the headers as the OpenTelemetry JS exporter does: the option over the logs variable over the generic one', async () => {
+    server = await startTestServer(() => ({ status: 200, headers: { 'Content-Type': 'application/json' }, body: '{}' }));
+    const environment = {
+      OTEL_EXPORTER_OTLP_HEADERS: 'x-key=generic,x-generic=generic,x-logs=generic',
+      OTEL_EXPORTER_OTLP_LOGS_HEADERS: 'x-logs=logs,x-only-logs=logs',
+    };
+    const code = { 'x-key': 'code', 'x-code': 'code' };
+    const url = `${server.url}/v1/logs`;
+    await promisify(execFile)(
+      process.execPath,
+      [
+        '--import',
+        'tsx',
+        join(__dirname, 'fixtures', 'otlp-sdk-export.ts'),
+        url,
+        JSON.stringify([sdkRecord]),
+        JSON.stringify(code),
+      ],
+      { env: { ...process.env, ...environment } },
+    );
+    await new OtlpSink({ endpoint: url, headers: code, environment }).emit(makeEvents(1));
+    const names = ['x-key', 'x-generic', 'x-logs', 'x-only-logs', 'x-code'];
+    const [sdk, rxlog] = server.requests.map((request) => names.map((name) => request.headers[name]));
+    expect(sdk).toEqual(['code', 'generic', 'logs', 'logs', 'code']);
+    expect(rxlog).toEqual(sdk);
+  }, 30_000);
+
+  it('puts a header of the option over a variable’s of the same name in another case, and merges per request with a headers function', async () => {
+    server = await startTestServer();
+    let token = 0;
+    const sink = new OtlpSink({
+      endpoint: server.url,
+      headers: () => ({ Authorization: `Bearer ${++token}` }),
+      environment: { OTEL_EXPORTER_OTLP_HEADERS: 'authorization=Basic%20env,x-env=env' },
+    });
+    await sink.emit(makeEvents(1));
+    await sink.emit(makeEvents(1));
+    expect(server.requests.map((r) => [r.headers.authorization, r.headers['x-env']])).toEqual([
+      ['Bearer 1', 'env'],
+      ['Bearer 2', 'env'],
     ]);
   });
 
@@ -266,6 +321,11 @@ describe('OtlpSink', () => {
       'OtlpSink.resource["bad"]',
     );
     expect(() => new OtlpSink({ endpoint: 'http://h/v1/logs', serviceName: '' })).toThrow('OtlpSink.serviceName');
+    // Also when the variables give headers to merge with.
+    expect(
+      () =>
+        new OtlpSink({ endpoint: 'http://h/v1/logs', headers: 'x' as never, environment: { OTEL_EXPORTER_OTLP_HEADERS: 'a=1' } }),
+    ).toThrow('OtlpSink.headers: expected an object or a function, got "x"');
   });
 });
 
