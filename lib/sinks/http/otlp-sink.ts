@@ -1,12 +1,14 @@
 import type { LogEvent } from '../../core/log-event';
 import { HttpSink, type HttpSinkOptions } from './http-sink';
 import {
+  BROWSER_SERVICE_NAME,
   defaultServiceName,
   type EnvironmentVariables,
   type OtlpEnvironment,
   processEnvironment,
   readOtlpEnvironment,
 } from './otlp-environment';
+import { RXLOG_VERSION } from './rxlog-version';
 import { anyValueJson, stringValueJson } from './otlp-any-value';
 import { otlpLogRecordJson, otlpScopeName } from './otlp-log-record';
 import { quoteJson } from '../../templates/safe-json';
@@ -172,8 +174,10 @@ function otlpBody(head: string, scopeName: string, events: readonly LogEvent[]):
 
 /**
  * The resource attributes as the members of an OTLP/JSON attribute list: `service.name` first
- * (from `serviceName`, else the environment's, else `defaultServiceName()` unless the resource names
- * one), then the environment's attributes the options do not override, then the options'.
+ * (from `serviceName`, else the environment's, else `defaultServiceName()` unless the resource
+ * names one), then `telemetry.sdk.language`, `telemetry.sdk.name` and `telemetry.sdk.version`, then the
+ * environment's attributes the options do not override, then the options' (a key of the three
+ * given there replaces its value in place).
  */
 function resourceAttributesJson(options: OtlpSinkOptions, environment: OtlpEnvironment): string {
   const resource = options.resource ?? {};
@@ -184,7 +188,15 @@ function resourceAttributesJson(options: OtlpSinkOptions, environment: OtlpEnvir
     'an object of attributes',
     resource,
   );
-  const attributes = new Map<string, unknown>();
+  const runtimeName = defaultServiceName();
+  // telemetry.sdk.* as the conventions ask of an SDK other than OpenTelemetry's (its name, not
+  // the reserved 'opentelemetry'), and as Serilog's OpenTelemetry sink sends 'serilog'; the
+  // environment's and the options' attributes may override them, as the SDK's may.
+  const attributes = new Map<string, unknown>([
+    ['telemetry.sdk.language', runtimeName === BROWSER_SERVICE_NAME ? 'webjs' : 'nodejs'],
+    ['telemetry.sdk.name', 'rxlog'],
+    ['telemetry.sdk.version', RXLOG_VERSION],
+  ]);
   for (const key of Object.keys(environment.resource)) {
     if (!Object.hasOwn(resource, key)) attributes.set(key, environment.resource[key]);
   }
@@ -202,7 +214,7 @@ function resourceAttributesJson(options: OtlpSinkOptions, environment: OtlpEnvir
   const serviceName = explicit ? options.serviceName : environment.serviceName;
   checkOptionalText(serviceName, 'OtlpSink.serviceName');
   if (serviceName !== undefined) attributes.delete('service.name');
-  const first = serviceName ?? (attributes.has('service.name') ? undefined : defaultServiceName());
+  const first = serviceName ?? (attributes.has('service.name') ? undefined : runtimeName);
   let json = first === undefined ? '' : `{"key":"service.name","value":${stringValueJson(first)}}`;
   for (const [key, value] of attributes)
     json += `${json === '' ? '' : ','}{"key":${quoteJson(key)},"value":${anyValueJson(value)}}`;

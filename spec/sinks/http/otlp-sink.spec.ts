@@ -1,5 +1,6 @@
 import { defaultResource, detectResources, envDetector } from '@opentelemetry/resources';
 import { execFile } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { LoggerConfiguration } from '../../../lib/configuration/logger-configuration';
@@ -11,6 +12,16 @@ import { makeEvent, makeEvents } from '../../helpers/events';
 import type { LogLevelName } from '../../../lib/core/log-level';
 import type { SdkRecord } from './fixtures/otlp-sdk-export';
 import { startTestServer, type TestServer } from '../../helpers/http-test-server';
+import { startPageServer } from '../../helpers/browser-bundle';
+import { CHROMIUM, freshChromium } from '../../helpers/chromium';
+import { version as packageVersion } from '../../../package.json';
+
+/** The telemetry.sdk.* resource attributes OtlpSink sends in Node (rxlog's name, language and version). */
+const TELEMETRY_SDK = [
+  { key: 'telemetry.sdk.language', value: { stringValue: 'nodejs' } },
+  { key: 'telemetry.sdk.name', value: { stringValue: 'rxlog' } },
+  { key: 'telemetry.sdk.version', value: { stringValue: packageVersion } },
+];
 
 /** One record for the SDK's exporter, for tests that compare requests rather than records. */
 const sdkRecord: SdkRecord = {
@@ -49,6 +60,7 @@ describe('OtlpSink', () => {
           resource: {
             attributes: [
               { key: 'service.name', value: { stringValue: 'shop-web' } },
+              ...TELEMETRY_SDK,
               { key: 'deployment.environment', value: { stringValue: 'test' } },
               { key: 'service.instance.id', value: { intValue: '7' } },
               { key: 'canary', value: { boolValue: true } },
@@ -85,9 +97,13 @@ describe('OtlpSink', () => {
     const [first, second] = server.requests.map(
       (r) => JSON.parse(r.body) as { resourceLogs: { resource: { attributes: unknown[] }; scopeLogs: { scope: unknown }[] }[] },
     );
-    expect(first.resourceLogs[0].resource.attributes).toEqual([{ key: 'service.name', value: { stringValue: 'from-resource' } }]);
+    expect(first.resourceLogs[0].resource.attributes).toEqual([
+      ...TELEMETRY_SDK,
+      { key: 'service.name', value: { stringValue: 'from-resource' } },
+    ]);
     expect(second.resourceLogs[0].resource.attributes).toEqual([
       { key: 'service.name', value: { stringValue: `unknown_service:${process.argv0}` } },
+      ...TELEMETRY_SDK,
     ]);
     expect(second.resourceLogs[0].scopeLogs[0].scope).toEqual({ name: 'my.scope' });
   });
@@ -139,6 +155,8 @@ describe('OtlpSink', () => {
     const body = JSON.parse(server.requests[0].body) as { resourceLogs: { resource: { attributes: unknown[] } }[] };
     expect(body.resourceLogs[0].resource.attributes).toEqual([
       { key: 'service.name', value: { stringValue: 'unknown_service' } },
+      { key: 'telemetry.sdk.language', value: { stringValue: 'webjs' } },
+      ...TELEMETRY_SDK.slice(1),
     ]);
   });
 
@@ -160,6 +178,7 @@ describe('OtlpSink', () => {
     const body = JSON.parse(request.body) as { resourceLogs: { resource: { attributes: unknown[] } }[] };
     expect(body.resourceLogs[0].resource.attributes).toEqual([
       { key: 'service.name', value: { stringValue: 'checkout' } },
+      ...TELEMETRY_SDK,
       { key: 'deployment.environment', value: { stringValue: 'prod' } },
     ]);
   });
@@ -169,7 +188,7 @@ describe('OtlpSink', () => {
     const sink = new OtlpSink({
       endpoint: `${server.url}/mine`,
       headers: { 'x-key': 'mine' },
-      resource: { 'service.name': 'from-options', 'deployment.environment': 'test' },
+      resource: { 'service.name': 'from-options', 'deployment.environment': 'test', 'telemetry.sdk.name': 'my-fork' },
       environment: {
         OTEL_EXPORTER_OTLP_LOGS_ENDPOINT: 'http://127.0.0.1:9/never',
         OTEL_EXPORTER_OTLP_HEADERS: 'x-key=env,x-other=env',
@@ -183,6 +202,9 @@ describe('OtlpSink', () => {
     expect([request.headers['x-key'], request.headers['x-other']]).toEqual(['mine', 'env']);
     const body = JSON.parse(request.body) as { resourceLogs: { resource: { attributes: unknown[] } }[] };
     expect(body.resourceLogs[0].resource.attributes).toEqual([
+      TELEMETRY_SDK[0],
+      { key: 'telemetry.sdk.name', value: { stringValue: 'my-fork' } },
+      TELEMETRY_SDK[2],
       { key: 'region', value: { stringValue: 'eu' } },
       { key: 'service.name', value: { stringValue: 'from-options' } },
       { key: 'deployment.environment', value: { stringValue: 'test' } },
@@ -329,6 +351,51 @@ describe('OtlpSink', () => {
   });
 });
 
+// The resource semantic conventions: telemetry.sdk.language is `webjs` for JavaScript in a browser
+// (the SDK's browser build, @opentelemetry/core's platform/browser SDK_INFO, says so), `nodejs` in Node.
+describe('OtlpSink in Chromium', () => {
+  (existsSync(CHROMIUM) ? it : it.skip)(
+    'describes the page as the SDK’s browser build does: telemetry.sdk.language webjs, and unknown_service',
+    async () => {
+      const page = `<!doctype html><script src="/rxlog.js"></script><script>
+        window.log = new rxlog.LoggerConfiguration().writeTo.sink(new rxlog.OtlpSink({ endpoint: '/v1/logs' })).createLogger();
+        window.ready = true;
+      </script>`;
+      const server = await startPageServer(page, () => ({
+        status: 200,
+        headers: { 'Content-Type': 'application/json' },
+        body: '{}',
+      }));
+      const { browser, close: closeBrowser } = await freshChromium();
+      try {
+        const tab = browser.pages()[0] ?? (await browser.newPage());
+        await tab.goto(`${server.url}/`);
+        await tab.waitForFunction(() => (window as unknown as { ready?: boolean }).ready === true);
+        await tab.evaluate(async () => {
+          const log = (window as unknown as { log: { information(text: string): void; flush(): Promise<unknown> } }).log;
+          log.information('From the page');
+          await log.flush();
+        });
+        const request = server.requests.find((r) => r.url === '/v1/logs');
+        const body = JSON.parse(request?.body ?? '{}') as { resourceLogs: { resource: { attributes: unknown[] } }[] };
+        const { SDK_INFO } = jest.requireActual<{ SDK_INFO: Record<string, string> }>(
+          '@opentelemetry/core/build/src/platform/browser/sdk-info',
+        );
+        expect(SDK_INFO['telemetry.sdk.language']).toBe('webjs');
+        expect(body.resourceLogs[0].resource.attributes).toEqual([
+          { key: 'service.name', value: { stringValue: 'unknown_service' } },
+          { key: 'telemetry.sdk.language', value: { stringValue: SDK_INFO['telemetry.sdk.language'] } },
+          ...TELEMETRY_SDK.slice(1),
+        ]);
+      } finally {
+        await closeBrowser();
+        await server.close();
+      }
+    },
+    30_000,
+  );
+});
+
 // The official OpenTelemetry JS SDK (sdk-logs + exporter-logs-otlp-http, in a child process) and
 // OtlpSink post equivalent records to the same receiver: the bodies must say the same thing. The
 // differences docs/conformance.md lists are normalised first: the SDK writes int64 as JSON numbers
@@ -413,6 +480,14 @@ describe('OtlpSink and the OpenTelemetry SDK exporter', () => {
     );
     expect(server.requests.map((r) => r.headers['content-type'])).toEqual(['application/json', 'application/json']);
     const [sdk, rxlog] = server.requests.map((request) => normalise(JSON.parse(request.body)));
+    // The resource semantic conventions: telemetry.sdk.name is 'opentelemetry' for the SDK only
+    // (reserved); another SDK sends its own name and version, and the same language.
+    const sdkAttributes = (sdk as { resourceLogs: { resource: { attributes: { key: string; value: unknown }[] } }[] })
+      .resourceLogs[0].resource.attributes;
+    expect(sdkAttributes.map((a) => a.key)).toEqual(['service.name', ...TELEMETRY_SDK.map((a) => a.key)]);
+    expect(sdkAttributes[1].value).toEqual(TELEMETRY_SDK[0].value);
+    expect(sdkAttributes[2].value).toEqual({ stringValue: 'opentelemetry' });
+    sdkAttributes.splice(2, 2, TELEMETRY_SDK[1], TELEMETRY_SDK[2]);
     expect(rxlog).toEqual(sdk);
   }, 30_000);
 });
