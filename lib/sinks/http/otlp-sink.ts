@@ -9,7 +9,7 @@ import {
   readOtlpEnvironment,
 } from './otlp-environment';
 import { RXLOG_VERSION } from './rxlog-version';
-import { anyValueJson, stringValueJson } from './otlp-any-value';
+import { anyValueJson } from './otlp-any-value';
 import { otlpLogRecordJson, otlpScopeName } from './otlp-log-record';
 import { quoteJson } from '../../templates/safe-json';
 import { SelfLog } from '../../core/self-log';
@@ -173,11 +173,12 @@ function otlpBody(head: string, scopeName: string, events: readonly LogEvent[]):
 }
 
 /**
- * The resource attributes as the members of an OTLP/JSON attribute list: `service.name` first
- * (from `serviceName`, else the environment's, else `defaultServiceName()` unless the resource
- * names one), then `telemetry.sdk.language`, `telemetry.sdk.name` and `telemetry.sdk.version`, then the
- * environment's attributes the options do not override, then the options' (a key of the three
- * given there replaces its value in place).
+ * The resource attributes as the members of an OTLP/JSON attribute list, in the order of the
+ * OpenTelemetry SDK's default resource: `service.name` (from `serviceName`, else the environment's
+ * `OTEL_SERVICE_NAME`, else a `service.name` attribute, else `defaultServiceName()`), then
+ * `telemetry.sdk.language`, `telemetry.sdk.name` and `telemetry.sdk.version`, then the
+ * environment's attributes, then the options'. An option's attribute replaces the value of the
+ * environment's or a default of the same key, in its place.
  */
 function resourceAttributesJson(options: OtlpSinkOptions, environment: OtlpEnvironment): string {
   const resource = options.resource ?? {};
@@ -189,17 +190,15 @@ function resourceAttributesJson(options: OtlpSinkOptions, environment: OtlpEnvir
     resource,
   );
   const runtimeName = defaultServiceName();
-  // telemetry.sdk.* as the conventions ask of an SDK other than OpenTelemetry's (its name, not
-  // the reserved 'opentelemetry'), and as Serilog's OpenTelemetry sink sends 'serilog'; the
-  // environment's and the options' attributes may override them, as the SDK's may.
+  // telemetry.sdk.* as the conventions ask of an SDK other than OpenTelemetry's (its own name, not
+  // the reserved 'opentelemetry'), and as Serilog's OpenTelemetry sink sends 'serilog'.
   const attributes = new Map<string, unknown>([
+    ['service.name', undefined],
     ['telemetry.sdk.language', runtimeName === BROWSER_SERVICE_NAME ? 'webjs' : 'nodejs'],
     ['telemetry.sdk.name', 'rxlog'],
     ['telemetry.sdk.version', RXLOG_VERSION],
   ]);
-  for (const key of Object.keys(environment.resource)) {
-    if (!Object.hasOwn(resource, key)) attributes.set(key, environment.resource[key]);
-  }
+  for (const key of Object.keys(environment.resource)) attributes.set(key, environment.resource[key]);
   for (const key of Object.keys(resource)) {
     const value: unknown = resource[key];
     expectOption(
@@ -213,10 +212,6 @@ function resourceAttributesJson(options: OtlpSinkOptions, environment: OtlpEnvir
   const explicit = options.serviceName !== undefined || Object.hasOwn(resource, 'service.name');
   const serviceName = explicit ? options.serviceName : environment.serviceName;
   checkOptionalText(serviceName, 'OtlpSink.serviceName');
-  if (serviceName !== undefined) attributes.delete('service.name');
-  const first = serviceName ?? (attributes.has('service.name') ? undefined : runtimeName);
-  let json = first === undefined ? '' : `{"key":"service.name","value":${stringValueJson(first)}}`;
-  for (const [key, value] of attributes)
-    json += `${json === '' ? '' : ','}{"key":${quoteJson(key)},"value":${anyValueJson(value)}}`;
-  return json;
+  attributes.set('service.name', serviceName ?? attributes.get('service.name') ?? runtimeName);
+  return Array.from(attributes, ([key, value]) => `{"key":${quoteJson(key)},"value":${anyValueJson(value)}}`).join(',');
 }

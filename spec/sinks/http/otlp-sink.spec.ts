@@ -98,8 +98,8 @@ describe('OtlpSink', () => {
       (r) => JSON.parse(r.body) as { resourceLogs: { resource: { attributes: unknown[] }; scopeLogs: { scope: unknown }[] }[] },
     );
     expect(first.resourceLogs[0].resource.attributes).toEqual([
-      ...TELEMETRY_SDK,
       { key: 'service.name', value: { stringValue: 'from-resource' } },
+      ...TELEMETRY_SDK,
     ]);
     expect(second.resourceLogs[0].resource.attributes).toEqual([
       { key: 'service.name', value: { stringValue: `unknown_service:${process.argv0}` } },
@@ -202,12 +202,12 @@ describe('OtlpSink', () => {
     expect([request.headers['x-key'], request.headers['x-other']]).toEqual(['mine', 'env']);
     const body = JSON.parse(request.body) as { resourceLogs: { resource: { attributes: unknown[] } }[] };
     expect(body.resourceLogs[0].resource.attributes).toEqual([
+      { key: 'service.name', value: { stringValue: 'from-options' } },
       TELEMETRY_SDK[0],
       { key: 'telemetry.sdk.name', value: { stringValue: 'my-fork' } },
       TELEMETRY_SDK[2],
-      { key: 'region', value: { stringValue: 'eu' } },
-      { key: 'service.name', value: { stringValue: 'from-options' } },
       { key: 'deployment.environment', value: { stringValue: 'test' } },
+      { key: 'region', value: { stringValue: 'eu' } },
     ]);
   });
 
