@@ -385,7 +385,7 @@ export class HttpSink implements Sink {
   }
 
   #requestHeaders(): Record<string, string> {
-    const extra = this.#headers === undefined ? {} : readHeaders(this.#headers);
+    const extra = readHeaders(this.#headers ?? {});
     const headers: Record<string, string> = { 'Content-Type': this.#contentType };
     // Header names are case-insensitive: a header replaces an earlier one whose name differs only
     // in case (the content type, a variable's `authorization` under an option's `Authorization`),

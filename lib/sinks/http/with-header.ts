@@ -15,14 +15,11 @@ export function withHeaders(under: HttpHeaders | undefined, over: HttpHeaders | 
 }
 
 /**
- * `headers` with one more header, `name: value`, over any of that name: a fixed record stays a
- * record, a function stays a function (called per request as before). Without a value (an
- * option not given), `headers` as they are.
+ * `headers` with one more header, `name: value`, over any of that name (see `withHeaders`).
+ * Without a value (an option not given), `headers` as they are.
  */
 export function withHeader(headers: HttpHeaders | undefined, name: string, value: string | undefined): HttpHeaders | undefined {
-  if (value === undefined) return headers;
-  if (typeof headers === 'function') return () => ({ ...headers(), [name]: value });
-  return { ...headers, [name]: value };
+  return value === undefined ? headers : withHeaders(headers, { [name]: value });
 }
 
 /** The headers a fixed record or a headers function gives now. */

@@ -3,7 +3,10 @@ import { readHeaders, withHeader, withHeaders } from '../../../lib/sinks/http/wi
 describe('withHeader', () => {
   it('adds the header to a fixed record, over one of the same name, without changing the record given', () => {
     const given = { Accept: 'text/plain', 'X-Scope-OrgID': 'old' };
-    expect(withHeader(given, 'X-Scope-OrgID', 'tenant-1')).toEqual({ Accept: 'text/plain', 'X-Scope-OrgID': 'tenant-1' });
+    expect(readHeaders(withHeader(given, 'X-Scope-OrgID', 'tenant-1') ?? {})).toEqual({
+      Accept: 'text/plain',
+      'X-Scope-OrgID': 'tenant-1',
+    });
     expect(given['X-Scope-OrgID']).toBe('old');
   });
 
