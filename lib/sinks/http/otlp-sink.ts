@@ -9,7 +9,7 @@ import {
   readOtlpEnvironment,
 } from './otlp-environment';
 import { RXLOG_VERSION } from './rxlog-version';
-import { anyValueJson } from './otlp-any-value';
+import { keyValuesJson, noSkip } from './otlp-any-value';
 import { otlpLogRecordJson, otlpScopeName } from './otlp-log-record';
 import { quoteJson } from '../../templates/safe-json';
 import { SelfLog } from '../../core/self-log';
@@ -192,13 +192,17 @@ function resourceAttributesJson(options: OtlpSinkOptions, environment: OtlpEnvir
   const runtimeName = defaultServiceName();
   // telemetry.sdk.* as the conventions ask of an SDK other than OpenTelemetry's (its own name, not
   // the reserved 'opentelemetry'), and as Serilog's OpenTelemetry sink sends 'serilog'.
-  const attributes = new Map<string, unknown>([
-    ['service.name', undefined],
-    ['telemetry.sdk.language', runtimeName === BROWSER_SERVICE_NAME ? 'webjs' : 'nodejs'],
-    ['telemetry.sdk.name', 'rxlog'],
-    ['telemetry.sdk.version', RXLOG_VERSION],
-  ]);
-  for (const key of Object.keys(environment.resource)) attributes.set(key, environment.resource[key]);
+  // No prototype: a key such as __proto__ is an attribute like any other.
+  const attributes: Record<string, unknown> = Object.assign(
+    Object.create(null) as Record<string, unknown>,
+    {
+      'service.name': undefined,
+      'telemetry.sdk.language': runtimeName === BROWSER_SERVICE_NAME ? 'webjs' : 'nodejs',
+      'telemetry.sdk.name': 'rxlog',
+      'telemetry.sdk.version': RXLOG_VERSION,
+    },
+    environment.resource,
+  );
   for (const key of Object.keys(resource)) {
     const value: unknown = resource[key];
     expectOption(
@@ -207,11 +211,11 @@ function resourceAttributesJson(options: OtlpSinkOptions, environment: OtlpEnvir
       'a string, number or boolean',
       value,
     );
-    attributes.set(key, value);
+    attributes[key] = value;
   }
   const explicit = options.serviceName !== undefined || Object.hasOwn(resource, 'service.name');
   const serviceName = explicit ? options.serviceName : environment.serviceName;
   checkOptionalText(serviceName, 'OtlpSink.serviceName');
-  attributes.set('service.name', serviceName ?? attributes.get('service.name') ?? runtimeName);
-  return Array.from(attributes, ([key, value]) => `{"key":${quoteJson(key)},"value":${anyValueJson(value)}}`).join(',');
+  attributes['service.name'] = serviceName ?? attributes['service.name'] ?? runtimeName;
+  return keyValuesJson(attributes, 0, noSkip);
 }

@@ -257,6 +257,25 @@ describe('OtlpSink', () => {
     ]);
   });
 
+  it('sends resource attributes named like Object.prototype members as any others', async () => {
+    server = await startTestServer();
+    const resource = JSON.parse('{"__proto__":"from-options","constructor":"c"}') as Record<string, string>;
+    await new OtlpSink({
+      endpoint: server.url,
+      serviceName: 's',
+      resource,
+      environment: { OTEL_RESOURCE_ATTRIBUTES: '__proto__=from-env,toString=t' },
+    }).emit(makeEvents(1));
+    const body = JSON.parse(server.requests[0].body) as { resourceLogs: { resource: { attributes: unknown[] } }[] };
+    expect(body.resourceLogs[0].resource.attributes).toEqual([
+      { key: 'service.name', value: { stringValue: 's' } },
+      ...TELEMETRY_SDK,
+      { key: '__proto__', value: { stringValue: 'from-options' } },
+      { key: 'toString', value: { stringValue: 't' } },
+      { key: 'constructor', value: { stringValue: 'c' } },
+    ]);
+  });
+
   it('reads process.env by default', async () => {
     server = await startTestServer();
     const saved = process.env.OTEL_EXPORTER_OTLP_LOGS_ENDPOINT;
