@@ -48,8 +48,10 @@ export const RXLOG_COMPONENT_TYPE = 'rxlog_sink';
  * OpenTelemetry SDK uses for its own log record processors, so a dashboard built for the SDK's
  * pipeline shows rxlog's as well. Every sink is one component (`otel.component.name` = the sink's
  * name, `otel.component.type` = `rxlog_sink`):
- * - `otel.sdk.processor.log.processed` (counter, `{log_record}`): events handed to the sink
- *   (delivered or failed) without `error.type`; events dropped by a full queue (or held and
+ * - `otel.sdk.processor.log.processed` (counter, `{log_record}`): events whose delivery finished
+ *   (delivered or failed) without `error.type`. The semantic conventions count a record when its
+ *   batch is handed to the exporter; rxlog's metrics do not count the batch in flight, so this
+ *   count lags the SDK's by that batch until its write settles; events dropped by a full queue (or held and
  *   discarded) with `error.type` `queue_full`; events the sink's `pipe` discarded by design with
  *   their `droppedBy` reason as `error.type` (`filterEvents.excluded`, `sampleEvents.sampledOut`);
  *   and, for the logger as a whole (`otel.component.name`

@@ -16,7 +16,8 @@ const TRACE_PROPERTIES: ReadonlySet<string> = new Set(['TraceId', 'SpanId', 'Tra
  * the level as `severityNumber` (Verbose 1 TRACE, Debug 5, Information 9, Warning 13, Error 17,
  * Fatal 21; none for another level) and `severityText` (Serilog's level name, else the level),
  * the event's timestamp (as the observed time too), every property as an attribute (structures as maps and arrays), the template as `message_template.text`, an
- * exception as `exception.type`, `exception.message` and `exception.stacktrace`. A valid
+ * exception as `exception.type` (its name, `'Error'` when it has none), `exception.message` (left
+ * out when empty) and `exception.stacktrace`. A valid
  * `TraceId` / `SpanId` pair (with `TraceFlags`) becomes the record's context, so the record
  * carries that trace and span; without one the record has none (the root context), whatever span
  * is active when the sink writes. Never throws.
@@ -28,8 +29,11 @@ export function toOtelLogRecord(event: LogEvent): LogRecord {
   attributes['message_template.text'] = event.messageTemplate.text;
   const exception = event.exception;
   if (exception !== undefined) {
-    attributes['exception.type'] = readErrorField(exception, 'name') ?? 'Error';
-    attributes['exception.message'] = readErrorField(exception, 'message') ?? '';
+    // The conventions require exception.type or exception.message: the type is always set, and
+    // an empty message is left out, as the SDK's own LogRecord leaves it out.
+    attributes['exception.type'] = readErrorField(exception, 'name') || 'Error';
+    const message = readErrorField(exception, 'message');
+    if (message) attributes['exception.message'] = message;
     attributes['exception.stacktrace'] = exceptionText(exception);
   }
   return {

@@ -120,11 +120,10 @@ export function referenceLogRecord(event: LogEvent): OtlpLogRecord {
   if (flagged) record.flags = flags;
   record.attributes.push({ key: 'message_template.text', value: { stringValue: event.messageTemplate.text } });
   if (exception !== undefined) {
-    record.attributes.push(
-      { key: 'exception.type', value: { stringValue: readErrorField(exception, 'name') ?? 'Error' } },
-      { key: 'exception.message', value: { stringValue: readErrorField(exception, 'message') ?? '' } },
-      { key: 'exception.stacktrace', value: { stringValue: exceptionText(exception) } },
-    );
+    const message = readErrorField(exception, 'message') ?? '';
+    record.attributes.push({ key: 'exception.type', value: { stringValue: readErrorField(exception, 'name') || 'Error' } });
+    if (message !== '') record.attributes.push({ key: 'exception.message', value: { stringValue: message } });
+    record.attributes.push({ key: 'exception.stacktrace', value: { stringValue: exceptionText(exception) } });
   }
   return record;
 }

@@ -105,6 +105,27 @@ describe('OpenTelemetrySink', () => {
     expect(ours.attributes).not.toHaveProperty('TraceId');
   });
 
+  // Semantic conventions, exceptions in logs: exception.type or exception.message is required, and
+  // the SDK's LogRecord sets exception.message only from a non-empty message.
+  it('sends no exception.message for an exception whose message is empty, as the SDK logger does', async () => {
+    const memory = new MemorySink();
+    const log = rxlog(memory);
+    const error = new RangeError('');
+    log.error(error, 'Out of range');
+    await log.close();
+    provider.getLogger('rxlog').emit({
+      timestamp: memory.events[0].timestamp,
+      severityNumber: SeverityNumber.ERROR,
+      severityText: 'Error',
+      body: 'Out of range',
+      attributes: { 'message_template.text': 'Out of range' },
+      exception: error,
+    });
+    const [ours, sdks] = exporter.getFinishedLogRecords();
+    expect(seen(ours)).toEqual(seen(sdks));
+    expect(Object.keys(ours.attributes)).toEqual(['message_template.text', 'exception.type', 'exception.stacktrace']);
+  });
+
   it('gives a record the event time as its observed time too, also when the sink batches and delivers later', async () => {
     jest.useFakeTimers({ now: new Date('2026-03-01T10:00:00.000Z'), doNotFake: ['nextTick', 'setImmediate'] });
     try {

@@ -37,4 +37,13 @@ describe('toOtelLogRecord', () => {
     const record = toOtelLogRecord(makeEvent({ timestamp: new Date(Number.NaN) }));
     expect([record.timestamp, record.observedTimestamp]).toEqual([undefined, undefined]);
   });
+
+  it('names an exception without a name Error and leaves out an empty message, so exception.type is always there', () => {
+    const error = Object.assign(new Error(''), { name: '', stack: 'at x' });
+    expect(toOtelLogRecord(makeEvent({ exception: error })).attributes).toEqual({
+      'message_template.text': 'event',
+      'exception.type': 'Error',
+      'exception.stacktrace': 'at x',
+    });
+  });
 });

@@ -17,6 +17,7 @@ import { redactUrl, redactUrlSecrets, urlSecrets } from './http-redact-url';
 import { HttpTimeoutError } from './http-timeout-error';
 import { isOffline, whenOnline } from './http-online';
 import { utf8Length } from './http-utf8-length';
+import { readHeaders } from './with-header';
 
 /** The content type of CLEF, newline-delimited compact JSON, as Seq names it. */
 export const CLEF_CONTENT_TYPE = 'application/vnd.serilog.clef';
@@ -384,16 +385,15 @@ export class HttpSink implements Sink {
   }
 
   #requestHeaders(): Record<string, string> {
-    const extra = typeof this.#headers === 'function' ? this.#headers() : this.#headers;
-    const headers: Record<string, string> = {};
-    let hasContentType = false;
-    if (extra !== undefined) {
-      for (const name of Object.keys(extra)) {
-        headers[name] = extra[name];
-        if (name.toLowerCase() === 'content-type') hasContentType = true;
-      }
+    const extra = readHeaders(this.#headers ?? {});
+    const headers: Record<string, string> = { 'Content-Type': this.#contentType };
+    // Header names are case-insensitive: a header replaces an earlier one whose name differs only
+    // in case (the content type, a variable's `authorization` under an option's `Authorization`),
+    // where fetch would join both values into one.
+    for (const name of Object.keys(extra)) {
+      for (const earlier of Object.keys(headers)) if (earlier.toLowerCase() === name.toLowerCase()) delete headers[earlier];
+      headers[name] = extra[name];
     }
-    if (!hasContentType) headers['Content-Type'] = this.#contentType;
     return headers;
   }
 

@@ -24,12 +24,16 @@ export function processEnvironment(): EnvironmentVariables {
 /**
  * The `service.name` of a service that names none, as the resource semantic conventions require
  * and the OpenTelemetry JS SDK writes it: `unknown_service:` and the Node executable
- * (`process.argv0`, e.g. `unknown_service:node`), or `unknown_service` where there is no process (browsers).
+ * (`process.argv0`, e.g. `unknown_service:node`), or `unknown_service` where there is no process
+ * (browsers: see `BROWSER_SERVICE_NAME`).
  */
 export function defaultServiceName(): string {
   const argv0 = (globalThis as { process?: { argv0?: unknown } }).process?.argv0;
-  return typeof argv0 === 'string' && argv0 !== '' ? `unknown_service:${argv0}` : 'unknown_service';
+  return typeof argv0 === 'string' && argv0 !== '' ? `unknown_service:${argv0}` : BROWSER_SERVICE_NAME;
 }
+
+/** `defaultServiceName()` where there is no process: a browser, whose `telemetry.sdk.language` is `webjs`, not `nodejs`. */
+export const BROWSER_SERVICE_NAME = 'unknown_service';
 
 /**
  * Reads the OpenTelemetry exporter variables, as the OpenTelemetry specification defines them:

@@ -59,8 +59,8 @@ export function otlpSeverity(level: string): number | undefined {
 /**
  * An event as an OTLP log record: the rendered message as the body, the level as severity
  * (text in Serilog's names), every property as an attribute, the template as
- * `message_template.text`, an exception as `exception.type`, `exception.message` and
- * `exception.stacktrace` (attribute keys are unique: a property of one of these names is not
+ * `message_template.text`, an exception as `exception.type` (its name, `'Error'` when it has none),
+ * `exception.message` (left out when empty) and `exception.stacktrace` (attribute keys are unique: a property of one of these names is not
  * sent when the record writes that key itself; nor is a property named `''`, as keys are non-empty). The trace context properties (`TraceId`: 32 lower-case hex digits,
  * `SpanId`: 16, `TraceFlags`: an integer 0-255) become the record's `traceId`, `spanId` and `flags`
  * instead of attributes; an all-zero id is invalid in OTLP and is sent neither way, and a span id
@@ -107,9 +107,12 @@ export function otlpLogRecordJson(event: LogEvent): string {
   );
   attributes += `${attributes === '' ? '' : ','}{"key":"${TEMPLATE_KEY}","value":${stringValueJson(event.messageTemplate.text)}}`;
   if (exception !== undefined) {
+    // The conventions require exception.type or exception.message: the type is always sent (an
+    // empty or missing name is 'Error'), and an empty message is left out, as the SDK does.
+    const message = readErrorField(exception, 'message');
     attributes +=
-      `,{"key":"exception.type","value":${stringValueJson(readErrorField(exception, 'name') ?? 'Error')}}` +
-      `,{"key":"exception.message","value":${stringValueJson(readErrorField(exception, 'message') ?? '')}}` +
+      `,{"key":"exception.type","value":${stringValueJson(readErrorField(exception, 'name') || 'Error')}}` +
+      (message ? `,{"key":"exception.message","value":${stringValueJson(message)}}` : '') +
       `,{"key":"exception.stacktrace","value":${stringValueJson(exceptionText(exception))}}`;
   }
   const time = readEventTimeMs(event);

@@ -1,13 +1,15 @@
 import type { LogEvent } from '../../core/log-event';
 import { HttpSink, type HttpSinkOptions } from './http-sink';
 import {
+  BROWSER_SERVICE_NAME,
   defaultServiceName,
   type EnvironmentVariables,
   type OtlpEnvironment,
   processEnvironment,
   readOtlpEnvironment,
 } from './otlp-environment';
-import { anyValueJson, stringValueJson } from './otlp-any-value';
+import { RXLOG_VERSION } from './rxlog-version';
+import { keyValuesJson, noSkip } from './otlp-any-value';
 import { otlpLogRecordJson, otlpScopeName } from './otlp-log-record';
 import { quoteJson } from '../../templates/safe-json';
 import { SelfLog } from '../../core/self-log';
@@ -15,6 +17,7 @@ import { otlpPartialSuccess } from './otlp-partial-success';
 import { HttpStatusError } from './http-status-error';
 import { expectOption } from '../../core/expect-option';
 import { checkOptionalText } from './http-option-checks';
+import { withHeaders } from './with-header';
 
 /** The only statuses the OTLP specification retries ("all other 4xx or 5xx response status codes MUST NOT be retried"). */
 const RETRYABLE = [429, 502, 503, 504];
@@ -43,9 +46,10 @@ export interface OtlpSinkOptions extends Omit<
    */
   serviceName?: string;
   /**
-   * Where the `OTEL_*` variables above (and `OTEL_EXPORTER_OTLP_HEADERS` /
-   * `OTEL_EXPORTER_OTLP_LOGS_HEADERS`, used when `headers` is absent) are read. Default:
-   * `process.env` in Node, none in browsers.
+   * Where the `OTEL_*` variables above are read, and `OTEL_EXPORTER_OTLP_HEADERS` with
+   * `OTEL_EXPORTER_OTLP_LOGS_HEADERS` over it, whose headers are sent under `headers` (a header of
+   * `headers` replaces the variables' of the same name, as in the OpenTelemetry JS exporter).
+   * Default: `process.env` in Node, none in browsers.
    */
   environment?: EnvironmentVariables;
   /** The instrumentation scope's name for events without a `SourceContext` (those with one are grouped under it). Default `'rxlog'`. */
@@ -110,12 +114,11 @@ export class OtlpSink extends HttpSink {
     const resource = resourceAttributesJson(options, environment);
     const scopeName = options.scopeName ?? 'rxlog';
     expectOption(typeof scopeName === 'string', 'OtlpSink.scopeName', 'a string', scopeName);
-    const headers = options.headers ?? environment.headers;
     // Everything before the scopes is the same for every batch: written once.
     const head = `{"resourceLogs":[{"resource":{"attributes":[${resource}]},"scopeLogs":[`;
     super({
       ...options,
-      ...(headers === undefined ? {} : { headers }),
+      headers: withHeaders(environment.headers, options.headers),
       url: endpoint,
       contentType: 'application/json',
       body: (events) => otlpBody(head, scopeName, events),
@@ -170,9 +173,12 @@ function otlpBody(head: string, scopeName: string, events: readonly LogEvent[]):
 }
 
 /**
- * The resource attributes as the members of an OTLP/JSON attribute list: `service.name` first
- * (from `serviceName`, else the environment's, else `defaultServiceName()` unless the resource names
- * one), then the environment's attributes the options do not override, then the options'.
+ * The resource attributes as the members of an OTLP/JSON attribute list, in the order of the
+ * OpenTelemetry SDK's default resource: `service.name` (from `serviceName`, else the environment's
+ * `OTEL_SERVICE_NAME`, else a `service.name` attribute, else `defaultServiceName()`), then
+ * `telemetry.sdk.language`, `telemetry.sdk.name` and `telemetry.sdk.version`, then the
+ * environment's attributes, then the options'. An option's attribute replaces the value of the
+ * environment's or a default of the same key, in its place.
  */
 function resourceAttributesJson(options: OtlpSinkOptions, environment: OtlpEnvironment): string {
   const resource = options.resource ?? {};
@@ -183,10 +189,20 @@ function resourceAttributesJson(options: OtlpSinkOptions, environment: OtlpEnvir
     'an object of attributes',
     resource,
   );
-  const attributes = new Map<string, unknown>();
-  for (const key of Object.keys(environment.resource)) {
-    if (!Object.hasOwn(resource, key)) attributes.set(key, environment.resource[key]);
-  }
+  const runtimeName = defaultServiceName();
+  // telemetry.sdk.* as the conventions ask of an SDK other than OpenTelemetry's (its own name, not
+  // the reserved 'opentelemetry'), and as Serilog's OpenTelemetry sink sends 'serilog'.
+  // No prototype: a key such as __proto__ is an attribute like any other.
+  const attributes: Record<string, unknown> = Object.assign(
+    Object.create(null) as Record<string, unknown>,
+    {
+      'service.name': undefined,
+      'telemetry.sdk.language': runtimeName === BROWSER_SERVICE_NAME ? 'webjs' : 'nodejs',
+      'telemetry.sdk.name': 'rxlog',
+      'telemetry.sdk.version': RXLOG_VERSION,
+    },
+    environment.resource,
+  );
   for (const key of Object.keys(resource)) {
     const value: unknown = resource[key];
     expectOption(
@@ -195,15 +211,11 @@ function resourceAttributesJson(options: OtlpSinkOptions, environment: OtlpEnvir
       'a string, number or boolean',
       value,
     );
-    attributes.set(key, value);
+    attributes[key] = value;
   }
   const explicit = options.serviceName !== undefined || Object.hasOwn(resource, 'service.name');
   const serviceName = explicit ? options.serviceName : environment.serviceName;
   checkOptionalText(serviceName, 'OtlpSink.serviceName');
-  if (serviceName !== undefined) attributes.delete('service.name');
-  const first = serviceName ?? (attributes.has('service.name') ? undefined : defaultServiceName());
-  let json = first === undefined ? '' : `{"key":"service.name","value":${stringValueJson(first)}}`;
-  for (const [key, value] of attributes)
-    json += `${json === '' ? '' : ','}{"key":${quoteJson(key)},"value":${anyValueJson(value)}}`;
-  return json;
+  attributes['service.name'] = serviceName ?? attributes['service.name'] ?? runtimeName;
+  return keyValuesJson(attributes, 0, noSkip);
 }

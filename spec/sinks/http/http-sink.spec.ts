@@ -87,6 +87,18 @@ describe('HttpSink', () => {
     expect(request.body).toBe('INF a\nERR b');
   });
 
+  // Header names are case-insensitive (RFC 9110): fetch joins the values of two names that differ
+  // only in case into one ("Bearer a, Basic b"), which no server reads as either.
+  it('sends one header of a name given twice in different cases: the later', async () => {
+    server = await startTestServer();
+    await new HttpSink({ url: server.url, headers: { 'X-Key': 'first', 'x-key': 'second', 'CONTENT-TYPE': 'text/csv' } }).emit(
+      makeEvents(1),
+    );
+    await new SeqSink({ serverUrl: server.url, apiKey: 'k', headers: { 'x-seq-apikey': 'theirs' } }).emit(makeEvents(1));
+    const [http, seq] = server.requests.map((r) => r.headers);
+    expect([http['x-key'], http['content-type'], seq['x-seq-apikey']]).toEqual(['second', 'text/csv', 'k']);
+  });
+
   it('sends what a custom body function builds, with a Content-Type from headers winning', async () => {
     server = await startTestServer();
     const sink = new HttpSink({

@@ -47,6 +47,19 @@ describe('toOtlpLogRecord', () => {
     ]);
   });
 
+  // Semantic conventions, exceptions in logs: one of exception.type and exception.message is
+  // required; the type is always sent, so an empty message is left out (as the SDK's LogRecord does).
+  it('leaves out exception.message when the message is empty, and sends exception.type Error for an empty name', () => {
+    const failure = Object.assign(new RangeError(''), { stack: 'RangeError\n    at x' });
+    const attributes = toOtlpLogRecord(makeEvent({ exception: failure })).attributes;
+    expect(attributes.slice(-2)).toEqual([
+      { key: 'exception.type', value: { stringValue: 'RangeError' } },
+      { key: 'exception.stacktrace', value: { stringValue: 'RangeError\n    at x' } },
+    ]);
+    const unnamed = toOtlpLogRecord(makeEvent({ exception: Object.assign(new Error(''), { name: '' }) })).attributes;
+    expect(unnamed.slice(-2, -1)).toEqual([{ key: 'exception.type', value: { stringValue: 'Error' } }]);
+  });
+
   it('moves valid TraceId and SpanId properties to the record’s trace context', () => {
     const traceId = '4bf92f3577b34da6a3ce929d0e0e4736';
     const spanId = '00f067aa0ba902b7';

@@ -1,5 +1,6 @@
 import { defaultResource, detectResources, envDetector } from '@opentelemetry/resources';
 import { execFile } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { LoggerConfiguration } from '../../../lib/configuration/logger-configuration';
@@ -11,6 +12,25 @@ import { makeEvent, makeEvents } from '../../helpers/events';
 import type { LogLevelName } from '../../../lib/core/log-level';
 import type { SdkRecord } from './fixtures/otlp-sdk-export';
 import { startTestServer, type TestServer } from '../../helpers/http-test-server';
+import { startPageServer } from '../../helpers/browser-bundle';
+import { CHROMIUM, freshChromium } from '../../helpers/chromium';
+import { version as packageVersion } from '../../../package.json';
+
+/** The telemetry.sdk.* resource attributes OtlpSink sends in Node (rxlog's name, language and version). */
+const TELEMETRY_SDK = [
+  { key: 'telemetry.sdk.language', value: { stringValue: 'nodejs' } },
+  { key: 'telemetry.sdk.name', value: { stringValue: 'rxlog' } },
+  { key: 'telemetry.sdk.version', value: { stringValue: packageVersion } },
+];
+
+/** One record for the SDK's exporter, for tests that compare requests rather than records. */
+const sdkRecord: SdkRecord = {
+  timeMs: Date.UTC(2026, 0, 1),
+  severityNumber: 9,
+  severityText: 'Information',
+  body: 'event 0',
+  attributes: {},
+};
 
 describe('OtlpSink', () => {
   let server: TestServer | undefined;
@@ -40,6 +60,7 @@ describe('OtlpSink', () => {
           resource: {
             attributes: [
               { key: 'service.name', value: { stringValue: 'shop-web' } },
+              ...TELEMETRY_SDK,
               { key: 'deployment.environment', value: { stringValue: 'test' } },
               { key: 'service.instance.id', value: { intValue: '7' } },
               { key: 'canary', value: { boolValue: true } },
@@ -76,9 +97,13 @@ describe('OtlpSink', () => {
     const [first, second] = server.requests.map(
       (r) => JSON.parse(r.body) as { resourceLogs: { resource: { attributes: unknown[] }; scopeLogs: { scope: unknown }[] }[] },
     );
-    expect(first.resourceLogs[0].resource.attributes).toEqual([{ key: 'service.name', value: { stringValue: 'from-resource' } }]);
+    expect(first.resourceLogs[0].resource.attributes).toEqual([
+      { key: 'service.name', value: { stringValue: 'from-resource' } },
+      ...TELEMETRY_SDK,
+    ]);
     expect(second.resourceLogs[0].resource.attributes).toEqual([
       { key: 'service.name', value: { stringValue: `unknown_service:${process.argv0}` } },
+      ...TELEMETRY_SDK,
     ]);
     expect(second.resourceLogs[0].scopeLogs[0].scope).toEqual({ name: 'my.scope' });
   });
@@ -130,6 +155,8 @@ describe('OtlpSink', () => {
     const body = JSON.parse(server.requests[0].body) as { resourceLogs: { resource: { attributes: unknown[] } }[] };
     expect(body.resourceLogs[0].resource.attributes).toEqual([
       { key: 'service.name', value: { stringValue: 'unknown_service' } },
+      { key: 'telemetry.sdk.language', value: { stringValue: 'webjs' } },
+      ...TELEMETRY_SDK.slice(1),
     ]);
   });
 
@@ -151,16 +178,17 @@ describe('OtlpSink', () => {
     const body = JSON.parse(request.body) as { resourceLogs: { resource: { attributes: unknown[] } }[] };
     expect(body.resourceLogs[0].resource.attributes).toEqual([
       { key: 'service.name', value: { stringValue: 'checkout' } },
+      ...TELEMETRY_SDK,
       { key: 'deployment.environment', value: { stringValue: 'prod' } },
     ]);
   });
 
-  it('lets options win over the OTEL_* variables', async () => {
+  it('lets options win over the OTEL_* variables, and puts the headers option over the variables’ headers', async () => {
     server = await startTestServer();
     const sink = new OtlpSink({
       endpoint: `${server.url}/mine`,
       headers: { 'x-key': 'mine' },
-      resource: { 'service.name': 'from-options', 'deployment.environment': 'test' },
+      resource: { 'service.name': 'from-options', 'deployment.environment': 'test', 'telemetry.sdk.name': 'my-fork' },
       environment: {
         OTEL_EXPORTER_OTLP_LOGS_ENDPOINT: 'http://127.0.0.1:9/never',
         OTEL_EXPORTER_OTLP_HEADERS: 'x-key=env,x-other=env',
@@ -171,12 +199,80 @@ describe('OtlpSink', () => {
     await sink.emit(makeEvents(1));
     const [request] = server.requests;
     expect(request.url).toBe('/mine');
-    expect([request.headers['x-key'], request.headers['x-other']]).toEqual(['mine', undefined]);
+    expect([request.headers['x-key'], request.headers['x-other']]).toEqual(['mine', 'env']);
     const body = JSON.parse(request.body) as { resourceLogs: { resource: { attributes: unknown[] } }[] };
     expect(body.resourceLogs[0].resource.attributes).toEqual([
-      { key: 'region', value: { stringValue: 'eu' } },
       { key: 'service.name', value: { stringValue: 'from-options' } },
+      TELEMETRY_SDK[0],
+      { key: 'telemetry.sdk.name', value: { stringValue: 'my-fork' } },
+      TELEMETRY_SDK[2],
       { key: 'deployment.environment', value: { stringValue: 'test' } },
+      { key: 'region', value: { stringValue: 'eu' } },
+    ]);
+  });
+
+  // OTLP exporter specification: every option can be set per signal; the JS exporter merges the
+  // headers of OTEL_EXPORTER_OTLP_HEADERS, OTEL_EXPORTER_OTLP_LOGS_HEADERS (over them) and its
+  // headers option (over both) rather than letting one replace the others.
+  it('merges the headers as the OpenTelemetry JS exporter does: the option over the logs variable over the generic one', async () => {
+    server = await startTestServer(() => ({ status: 200, headers: { 'Content-Type': 'application/json' }, body: '{}' }));
+    const environment = {
+      OTEL_EXPORTER_OTLP_HEADERS: 'x-key=generic,x-generic=generic,x-logs=generic',
+      OTEL_EXPORTER_OTLP_LOGS_HEADERS: 'x-logs=logs,x-only-logs=logs',
+    };
+    const code = { 'x-key': 'code', 'x-code': 'code' };
+    const url = `${server.url}/v1/logs`;
+    await promisify(execFile)(
+      process.execPath,
+      [
+        '--import',
+        'tsx',
+        join(__dirname, 'fixtures', 'otlp-sdk-export.ts'),
+        url,
+        JSON.stringify([sdkRecord]),
+        JSON.stringify(code),
+      ],
+      { env: { ...process.env, ...environment } },
+    );
+    await new OtlpSink({ endpoint: url, headers: code, environment }).emit(makeEvents(1));
+    const names = ['x-key', 'x-generic', 'x-logs', 'x-only-logs', 'x-code'];
+    const [sdk, rxlog] = server.requests.map((request) => names.map((name) => request.headers[name]));
+    expect(sdk).toEqual(['code', 'generic', 'logs', 'logs', 'code']);
+    expect(rxlog).toEqual(sdk);
+  }, 30_000);
+
+  it('puts a header of the option over a variable’s of the same name in another case, and merges per request with a headers function', async () => {
+    server = await startTestServer();
+    let token = 0;
+    const sink = new OtlpSink({
+      endpoint: server.url,
+      headers: () => ({ Authorization: `Bearer ${++token}` }),
+      environment: { OTEL_EXPORTER_OTLP_HEADERS: 'authorization=Basic%20env,x-env=env' },
+    });
+    await sink.emit(makeEvents(1));
+    await sink.emit(makeEvents(1));
+    expect(server.requests.map((r) => [r.headers.authorization, r.headers['x-env']])).toEqual([
+      ['Bearer 1', 'env'],
+      ['Bearer 2', 'env'],
+    ]);
+  });
+
+  it('sends resource attributes named like Object.prototype members as any others', async () => {
+    server = await startTestServer();
+    const resource = JSON.parse('{"__proto__":"from-options","constructor":"c"}') as Record<string, string>;
+    await new OtlpSink({
+      endpoint: server.url,
+      serviceName: 's',
+      resource,
+      environment: { OTEL_RESOURCE_ATTRIBUTES: '__proto__=from-env,toString=t' },
+    }).emit(makeEvents(1));
+    const body = JSON.parse(server.requests[0].body) as { resourceLogs: { resource: { attributes: unknown[] } }[] };
+    expect(body.resourceLogs[0].resource.attributes).toEqual([
+      { key: 'service.name', value: { stringValue: 's' } },
+      ...TELEMETRY_SDK,
+      { key: '__proto__', value: { stringValue: 'from-options' } },
+      { key: 'toString', value: { stringValue: 't' } },
+      { key: 'constructor', value: { stringValue: 'c' } },
     ]);
   });
 
@@ -266,7 +362,57 @@ describe('OtlpSink', () => {
       'OtlpSink.resource["bad"]',
     );
     expect(() => new OtlpSink({ endpoint: 'http://h/v1/logs', serviceName: '' })).toThrow('OtlpSink.serviceName');
+    // Also when the variables give headers to merge with.
+    expect(
+      () =>
+        new OtlpSink({ endpoint: 'http://h/v1/logs', headers: 'x' as never, environment: { OTEL_EXPORTER_OTLP_HEADERS: 'a=1' } }),
+    ).toThrow('OtlpSink.headers: expected an object or a function, got "x"');
   });
+});
+
+// The resource semantic conventions: telemetry.sdk.language is `webjs` for JavaScript in a browser
+// (the SDK's browser build, @opentelemetry/core's platform/browser SDK_INFO, says so), `nodejs` in Node.
+describe('OtlpSink in Chromium', () => {
+  (existsSync(CHROMIUM) ? it : it.skip)(
+    'describes the page as the SDK’s browser build does: telemetry.sdk.language webjs, and unknown_service',
+    async () => {
+      const page = `<!doctype html><script src="/rxlog.js"></script><script>
+        window.log = new rxlog.LoggerConfiguration().writeTo.sink(new rxlog.OtlpSink({ endpoint: '/v1/logs' })).createLogger();
+        window.ready = true;
+      </script>`;
+      const server = await startPageServer(page, () => ({
+        status: 200,
+        headers: { 'Content-Type': 'application/json' },
+        body: '{}',
+      }));
+      const { browser, close: closeBrowser } = await freshChromium();
+      try {
+        const tab = browser.pages()[0] ?? (await browser.newPage());
+        await tab.goto(`${server.url}/`);
+        await tab.waitForFunction(() => (window as unknown as { ready?: boolean }).ready === true);
+        await tab.evaluate(async () => {
+          const log = (window as unknown as { log: { information(text: string): void; flush(): Promise<unknown> } }).log;
+          log.information('From the page');
+          await log.flush();
+        });
+        const request = server.requests.find((r) => r.url === '/v1/logs');
+        const body = JSON.parse(request?.body ?? '{}') as { resourceLogs: { resource: { attributes: unknown[] } }[] };
+        const { SDK_INFO } = jest.requireActual<{ SDK_INFO: Record<string, string> }>(
+          '@opentelemetry/core/build/src/platform/browser/sdk-info',
+        );
+        expect(SDK_INFO['telemetry.sdk.language']).toBe('webjs');
+        expect(body.resourceLogs[0].resource.attributes).toEqual([
+          { key: 'service.name', value: { stringValue: 'unknown_service' } },
+          { key: 'telemetry.sdk.language', value: { stringValue: SDK_INFO['telemetry.sdk.language'] } },
+          ...TELEMETRY_SDK.slice(1),
+        ]);
+      } finally {
+        await closeBrowser();
+        await server.close();
+      }
+    },
+    30_000,
+  );
 });
 
 // The official OpenTelemetry JS SDK (sdk-logs + exporter-logs-otlp-http, in a child process) and
@@ -298,9 +444,13 @@ describe('OtlpSink and the OpenTelemetry SDK exporter', () => {
     '': 'an empty attribute key is dropped',
   };
 
-  it('writes the same OTLP/JSON as the SDK for every level, hostile text, numbers, lists, maps, trace context and an exception', async () => {
+  it('writes the same OTLP/JSON as the SDK for every level, hostile text, numbers, lists, maps, trace context and exceptions (one without a message)', async () => {
     const error = new TypeError('bad "input"\nline 2');
     error.stack = 'TypeError: bad "input"\nline 2\n    at f (a.js:1:1)';
+    // An empty message: the SDK sends no exception.message then.
+    const unexplained = new RangeError('');
+    unexplained.stack = 'RangeError\n    at g (b.js:2:2)';
+    const exceptions: Partial<Record<LogLevelName, Error>> = { error, fatal: unexplained };
     const levels: [LogLevelName, number, string][] = [
       ['verbose', 1, 'Verbose'],
       ['debug', 5, 'Debug'],
@@ -321,7 +471,11 @@ describe('OtlpSink and the OpenTelemetry SDK exporter', () => {
       traceId,
       spanId,
       traceFlags: 1,
-      ...(level === 'error' ? { exception: { name: error.name, message: error.message, stack: error.stack ?? '' } } : {}),
+      ...(exceptions[level] === undefined
+        ? {}
+        : {
+            exception: { name: exceptions[level].name, message: exceptions[level].message, stack: exceptions[level].stack ?? '' },
+          }),
     }));
     server = await startTestServer(() => ({ status: 200, headers: { 'Content-Type': 'application/json' }, body: '{}' }));
     const url = `${server.url}/v1/logs`;
@@ -339,12 +493,20 @@ describe('OtlpSink and the OpenTelemetry SDK exporter', () => {
           timestamp: time,
           text: `${level} ${hostile.Text}`,
           properties: { ...hostile, TraceId: traceId, SpanId: spanId, TraceFlags: 1 },
-          ...(level === 'error' ? { exception: error } : {}),
+          ...(exceptions[level] === undefined ? {} : { exception: exceptions[level] }),
         }),
       ),
     );
     expect(server.requests.map((r) => r.headers['content-type'])).toEqual(['application/json', 'application/json']);
     const [sdk, rxlog] = server.requests.map((request) => normalise(JSON.parse(request.body)));
+    // The resource semantic conventions: telemetry.sdk.name is 'opentelemetry' for the SDK only
+    // (reserved); another SDK sends its own name and version, and the same language.
+    const sdkAttributes = (sdk as { resourceLogs: { resource: { attributes: { key: string; value: unknown }[] } }[] })
+      .resourceLogs[0].resource.attributes;
+    expect(sdkAttributes.map((a) => a.key)).toEqual(['service.name', ...TELEMETRY_SDK.map((a) => a.key)]);
+    expect(sdkAttributes[1].value).toEqual(TELEMETRY_SDK[0].value);
+    expect(sdkAttributes[2].value).toEqual({ stringValue: 'opentelemetry' });
+    sdkAttributes.splice(2, 2, TELEMETRY_SDK[1], TELEMETRY_SDK[2]);
     expect(rxlog).toEqual(sdk);
   }, 30_000);
 });

@@ -1,9 +1,12 @@
-import { withHeader } from '../../../lib/sinks/http/with-header';
+import { readHeaders, withHeader, withHeaders } from '../../../lib/sinks/http/with-header';
 
 describe('withHeader', () => {
   it('adds the header to a fixed record, over one of the same name, without changing the record given', () => {
     const given = { Accept: 'text/plain', 'X-Scope-OrgID': 'old' };
-    expect(withHeader(given, 'X-Scope-OrgID', 'tenant-1')).toEqual({ Accept: 'text/plain', 'X-Scope-OrgID': 'tenant-1' });
+    expect(readHeaders(withHeader(given, 'X-Scope-OrgID', 'tenant-1') ?? {})).toEqual({
+      Accept: 'text/plain',
+      'X-Scope-OrgID': 'tenant-1',
+    });
     expect(given['X-Scope-OrgID']).toBe('old');
   });
 
@@ -24,5 +27,28 @@ describe('withHeader', () => {
     const given = { Accept: 'text/plain' };
     expect(withHeader(given, 'X-Seq-ApiKey', undefined)).toBe(given);
     expect(withHeader(undefined, 'X-Seq-ApiKey', undefined)).toBeUndefined();
+  });
+});
+
+describe('withHeaders', () => {
+  it('merges per request what a record and a function give, the second’s headers last', () => {
+    let calls = 0;
+    const merged = withHeaders({ 'x-env': 'env', 'x-key': 'env' }, () => ({ 'x-key': `code ${++calls}` }));
+    expect(typeof merged).toBe('function');
+    const read = merged as () => Readonly<Record<string, string>>;
+    expect(read()).toEqual({ 'x-env': 'env', 'x-key': 'code 1' });
+    expect(read()).toEqual({ 'x-env': 'env', 'x-key': 'code 2' });
+    expect(readHeaders(withHeaders({ a: '1', B: 'under' }, { b: 'over' }) ?? {})).toEqual({ a: '1', B: 'under', b: 'over' });
+  });
+
+  it('gives the one given as it is when the other is undefined', () => {
+    const given = { a: '1' };
+    expect(withHeaders(given, undefined)).toBe(given);
+    expect(withHeaders(undefined, given)).toBe(given);
+    expect(withHeaders(undefined, undefined)).toBeUndefined();
+  });
+
+  it('hands on a second argument that is not headers as it is, for HttpSink to refuse', () => {
+    expect(withHeaders({ a: '1' }, 'x' as never)).toBe('x');
   });
 });
