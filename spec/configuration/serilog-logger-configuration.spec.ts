@@ -4,35 +4,14 @@ import { LoggerConfiguration } from '../../lib/configuration/logger-configuratio
 import { ConfigurationError } from '../../lib/core/errors/configuration-error';
 import { LevelSwitch } from '../../lib/core/level-switch';
 import type { LogEvent } from '../../lib/core/log-event';
-import { SelfLog, type SelfLogEvent } from '../../lib/core/self-log';
-import type { Sink } from '../../lib/core/sink';
 import { filterEvents } from '../../lib/operators/filter-events';
 import { MemorySink } from '../../lib/sinks/memory-sink';
+import { DisposeTrackingSink } from '../helpers/dispose-tracking-sink';
+import { collectSelfLog } from '../helpers/self-log';
 
 // Serilog's test checks that a logger lets its configuration be collected; so does this one, with V8's gc().
 setFlagsFromString('--expose-gc');
 const gc = runInNewContext('gc') as () => void;
-
-/** A sink that records whether its close() was called, as Serilog's DisposableSink / DisposeTrackingSink. */
-class DisposeTrackingSink implements Sink {
-  readonly events: LogEvent[] = [];
-  isDisposed = false;
-  emit(events: readonly LogEvent[]): void {
-    this.events.push(...events);
-  }
-  close(): Promise<void> {
-    // Asynchronous, as Serilog's IAsyncDisposable sinks: close() must wait for it.
-    return Promise.resolve().then(() => {
-      this.isDisposed = true;
-    });
-  }
-}
-
-function collectSelfLog(): { diagnostics: SelfLogEvent[]; stop: () => void } {
-  const diagnostics: SelfLogEvent[] = [];
-  const subscription = SelfLog.events$.subscribe((d) => diagnostics.push(d));
-  return { diagnostics, stop: () => subscription.unsubscribe() };
-}
 
 const messages = (sink: MemorySink): string[] => sink.events.map((e) => e.renderMessage());
 
@@ -63,7 +42,7 @@ describe('Serilog test/Serilog.Tests/Configuration/LoggerConfigurationTests.cs',
   });
 
   it('DisposableSinksAreDisposedAlongWithRootLogger', async () => {
-    const sink = new DisposeTrackingSink();
+    const sink = new DisposeTrackingSink('async');
     const log = new LoggerConfiguration().writeTo.sink(sink).createLogger();
     await log.close();
     expect(sink.isDisposed).toBe(true);
@@ -74,7 +53,7 @@ describe('Serilog test/Serilog.Tests/Configuration/LoggerConfigurationTests.cs',
   // where Serilog's contextual logger ignores Dispose(). Log.logger = log.forContext(…) then
   // Log.closeAndFlush(), and installProcessHooks(child), rely on it.
   it('DisposableSinksAreNotDisposedAlongWithContextualLoggers: in rxlog a contextual logger’s close() closes the shared pipeline', async () => {
-    const sink = new DisposeTrackingSink();
+    const sink = new DisposeTrackingSink('async');
     const log = new LoggerConfiguration().writeTo.sink(sink).createLogger();
     const report = await log.forContext('SourceContext', 'Serilog.Tests.Configuration.LoggerConfigurationTests').close();
     expect(sink.isDisposed).toBe(true);
@@ -306,7 +285,7 @@ describe('Serilog test/Serilog.Tests/Configuration/LoggerConfigurationTests.cs',
   });
 
   it('ConditionalSinksAreDisposedAsyncWithLogger', async () => {
-    const sink = new DisposeTrackingSink();
+    const sink = new DisposeTrackingSink('async');
     const log = new LoggerConfiguration().writeTo.sink(sink, { pipe: [filterEvents(() => true)] }).createLogger();
     await log.close();
     expect(sink.isDisposed).toBe(true);

@@ -3,17 +3,11 @@ import { LoggerConfiguration } from '../../lib/configuration/logger-configuratio
 import { ConfigurationError } from '../../lib/core/errors/configuration-error';
 import { LevelSwitch } from '../../lib/core/level-switch';
 import type { LogEvent } from '../../lib/core/log-event';
-import { SelfLog, type SelfLogEvent } from '../../lib/core/self-log';
 import type { LoggerMetrics } from '../../lib/metrics/metrics-types';
 import { MemorySink } from '../../lib/sinks/memory-sink';
 import { createTestScheduler } from '../helpers/test-scheduler';
+import { collectSelfLog } from '../helpers/self-log';
 import { MAX_NESTED_WRITES } from '../../lib/pipeline/logger-pipeline';
-
-function collectSelfLog(): { diagnostics: SelfLogEvent[]; stop: () => void } {
-  const diagnostics: SelfLogEvent[] = [];
-  const subscription = SelfLog.events$.subscribe((d) => diagnostics.push(d));
-  return { diagnostics, stop: () => subscription.unsubscribe() };
-}
 
 describe('Logger', () => {
   it('writes one event per call with its level, template, properties and rendered message', () => {

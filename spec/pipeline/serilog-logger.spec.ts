@@ -2,38 +2,12 @@ import { LoggerConfiguration } from '../../lib/configuration/logger-configuratio
 import { LogContext } from '../../lib/context/log-context';
 import { LevelSwitch } from '../../lib/core/level-switch';
 import type { LogEvent } from '../../lib/core/log-event';
-import { SelfLog, type SelfLogEvent } from '../../lib/core/self-log';
 import type { Sink } from '../../lib/core/sink';
 import { filterEvents } from '../../lib/operators/filter-events';
 import { Log } from '../../lib/pipeline/log';
 import { MemorySink } from '../../lib/sinks/memory-sink';
-
-function collectSelfLog(): { diagnostics: SelfLogEvent[]; stop: () => void } {
-  const diagnostics: SelfLogEvent[] = [];
-  const subscription = SelfLog.events$.subscribe((d) => diagnostics.push(d));
-  return { diagnostics, stop: () => subscription.unsubscribe() };
-}
-
-/** A sink that records whether its close() was called (Serilog's DisposeTrackingSink), synchronously or not. */
-class DisposeTrackingSink implements Sink {
-  isDisposed = false;
-  constructor(private readonly async = false) {}
-  emit(): void {
-    // Receives nothing these tests look at.
-  }
-  close(): void | Promise<void> {
-    if (!this.async) {
-      this.isDisposed = true;
-      return;
-    }
-    return new Promise<void>((resolve) =>
-      setTimeout(() => {
-        this.isDisposed = true;
-        resolve();
-      }, 0),
-    );
-  }
-}
+import { DisposeTrackingSink } from '../helpers/dispose-tracking-sink';
+import { collectSelfLog } from '../helpers/self-log';
 
 /** The one event `write` logs through a logger with a MemorySink (Serilog's DelegatingSink.GetLogEvent). */
 function getLogEvent(write: (log: ReturnType<LoggerConfiguration['createLogger']>) => void): LogEvent {
@@ -147,27 +121,27 @@ describe('Serilog test/Serilog.Tests/Core/LoggerTests.cs', () => {
     ],
     [
       'ASingleAsyncSinkIsDisposedWhenLoggerIsDisposedAsync',
-      () => [new DisposeTrackingSink(true)],
+      () => [new DisposeTrackingSink('async')],
       ([a]) => new LoggerConfiguration().writeTo.sink(a),
     ],
     [
       'AggregatedAsyncSinksAreDisposedWhenLoggerIsDisposedAsync',
-      () => [new DisposeTrackingSink(), new DisposeTrackingSink(true)],
+      () => [new DisposeTrackingSink(), new DisposeTrackingSink('async')],
       ([a, b]) => new LoggerConfiguration().writeTo.sink(a).writeTo.sink(b),
     ],
     [
       'WrappedAggregatedAsyncSinksAreDisposedWhenLoggerIsDisposedAsync: a fallback sink',
-      () => [new DisposeTrackingSink(), new DisposeTrackingSink(true)],
+      () => [new DisposeTrackingSink(), new DisposeTrackingSink('async')],
       ([a, b]) => new LoggerConfiguration().writeTo.sink(a, { fallback: b }),
     ],
     [
       'RestrictedSinksAreDisposedAsyncWhenLoggerIsDisposedAsync',
-      () => [new DisposeTrackingSink(true)],
+      () => [new DisposeTrackingSink('async')],
       ([a]) => new LoggerConfiguration().writeTo.sink(a, { minimumLevel: 'error' }),
     ],
     [
       'a sink with its own operators (a sub-logger) is disposed too',
-      () => [new DisposeTrackingSink(true)],
+      () => [new DisposeTrackingSink('async')],
       ([a]) => new LoggerConfiguration().writeTo.sink(a, { pipe: [filterEvents(() => true)] }),
     ],
   ])('%s', async (_, makeSinks, configure) => {

@@ -2,28 +2,10 @@ import { map } from 'rxjs';
 import { LoggerConfiguration } from '../../lib/configuration/logger-configuration';
 import { LevelSwitch } from '../../lib/core/level-switch';
 import type { LogEvent } from '../../lib/core/log-event';
-import type { Sink } from '../../lib/core/sink';
 import { filterEvents } from '../../lib/operators/filter-events';
 import { MemorySink } from '../../lib/sinks/memory-sink';
 import { LogEventRecord } from '../../lib/templates/log-event-record';
-
-/** Serilog's DisposeTrackingSink / AsyncDisposeTrackingSink. */
-class DisposeTrackingSink implements Sink {
-  isDisposed = false;
-  constructor(private readonly async = false) {}
-  emit(): void {
-    // Receives nothing these tests look at.
-  }
-  close(): void | Promise<void> {
-    if (!this.async) {
-      this.isDisposed = true;
-      return;
-    }
-    return Promise.resolve().then(() => {
-      this.isDisposed = true;
-    });
-  }
-}
+import { DisposeTrackingSink } from '../helpers/dispose-tracking-sink';
 
 /** A sub-logger's lane: the sink with operators of its own (a filter that keeps everything). */
 const subLogger = { pipe: [filterEvents(() => true)] };
@@ -59,7 +41,7 @@ describe('Serilog test/Serilog.Tests/Core/SecondaryLoggerSinkTests.cs', () => {
     ['WhenOwnedByPrimaryLoggerSecondaryIsDisposed', false],
     ['OwnedSecondaryLoggerIsDisposedAsyncWhenPrimaryIsDisposedAsync', true],
   ])('%s', async (_, async) => {
-    const secondary = new DisposeTrackingSink(async);
+    const secondary = new DisposeTrackingSink(async ? 'async' : 'sync');
     await new LoggerConfiguration().writeTo.sink(secondary, subLogger).createLogger().close();
     expect(secondary.isDisposed).toBe(true);
   });

@@ -744,6 +744,17 @@ describe('FileSink', () => {
       if (hasMkfifo) execFileSync('mkfifo', [fifo]);
     });
 
+    /** Writes batches of 512 inline until the FIFO is full (emitSync refuses or reports a partial write). */
+    function fillPipe(sink: FileSink): void {
+      for (;;) {
+        try {
+          if (!sink.emitSync(makeEvents(512))) return;
+        } catch {
+          return; // a PartialDeliveryError: the pipe is full
+        }
+      }
+    }
+
     /** Reads whatever the FIFO holds now, without blocking. */
     function drain(reader: number): string {
       const chunks: Buffer[] = [];
@@ -834,14 +845,7 @@ describe('FileSink', () => {
     fifoIt('rejects an async emit still waiting for a stalled reader when closed', async () => {
       const reader = fs.openSync(fifo, fs.constants.O_RDONLY | fs.constants.O_NONBLOCK);
       const sink = new FileSink(fifo, { formatter: numbered, syncFlushTimeoutMs: 20 });
-      const fill = (): boolean => {
-        try {
-          return sink.emitSync(makeEvents(512));
-        } catch {
-          return false; // a PartialDeliveryError: the pipe is full
-        }
-      };
-      while (fill());
+      fillPipe(sink);
       const waiting = sink.emit(makeEvents(1));
       void sink.close();
       await expect(waiting).rejects.toThrow(/closed/);
@@ -851,14 +855,7 @@ describe('FileSink', () => {
     fifoIt('refuses a batch while an async emit still holds an earlier one, so nothing overtakes it', async () => {
       const reader = fs.openSync(fifo, fs.constants.O_RDONLY | fs.constants.O_NONBLOCK);
       const sink = new FileSink(fifo, { formatter: numbered });
-      const fill = (): boolean => {
-        try {
-          return sink.emitSync(makeEvents(512));
-        } catch {
-          return false; // a PartialDeliveryError: the pipe is full
-        }
-      };
-      while (fill());
+      fillPipe(sink);
       let settled = false;
       const waiting = Promise.resolve(sink.emit(makeEvents(10))).then(() => (settled = true));
       // Room again, but the held batch comes first: a batch offered now (flushSync on a signal) waits.
