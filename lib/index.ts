@@ -4,7 +4,7 @@ export { LogLevel, LOG_LEVELS, parseLevel, levelValue, isLevelName } from './cor
 export type { LogLevelName } from './core/log-level';
 export type { LogEvent } from './core/log-event';
 export type { MessageTemplate, TemplateToken, TextToken, PropertyToken, Capturing } from './core/message-template';
-export type { Sink, Formatter } from './core/sink';
+export type { Sink, Formatter, EmitResult } from './core/sink';
 export { ConfigurationError } from './core/errors/configuration-error';
 export { ThrownValueError } from './core/errors/thrown-value-error';
 export { LevelSwitch } from './core/level-switch';

@@ -1,12 +1,26 @@
 import type { LogEvent } from './log-event';
 
 /**
+ * What a sink may say of a batch it wrote: the receiver accepted the request but refused
+ * `rejected` of its events without saying which (an OTLP partial success). Those count as failed,
+ * the rest as delivered; none is sent again or to the fallback, and the write is a success for the
+ * circuit breaker.
+ */
+export interface EmitResult {
+  /** How many events of the batch the receiver refused (at most the batch's length is counted). */
+  readonly rejected: number;
+}
+
+/**
  * Where events end up. `emit` receives a batch; a throw or a rejected promise is a failed batch
  * that goes to retry, the circuit breaker and the fallback.
  */
 export interface Sink {
-  /** Writes a batch of events, in order; may return a promise that settles when they are written. */
-  emit(events: readonly LogEvent[]): void | Promise<void>;
+  /**
+   * Writes a batch of events, in order; may return a promise that settles when they are written.
+   * A result with `rejected` (see EmitResult) counts that many of them failed.
+   */
+  emit(events: readonly LogEvent[]): void | EmitResult | Promise<void | EmitResult>;
   /** Writes now, without blocking; `false` means it would block, so the batch is queued instead. */
   emitSync?(events: readonly LogEvent[]): boolean;
   /** Writes out anything the sink itself holds; resolves once it is written. */

@@ -21,16 +21,16 @@ export interface OpenTelemetryMetricsOptions {
   queueCapacity?: Readonly<Record<string, number>>;
   /**
    * Sinks by name, for what the logger's metrics do not carry: an `OtlpSink`'s `rejectedLogRecords`
-   * (records its collector rejected in a partial success, which the logger counts as delivered)
-   * are reported as failed exports, `error.type` `rejected`, as the semantic conventions require.
-   * Default none: every delivered event counts as exported.
+   * (records its collector rejected in a partial success, which the logger counts as failed) are
+   * reported as failed exports with `error.type` `rejected` rather than `_OTHER`.
+   * Default none: every failed event is `_OTHER`.
    */
   sinks?: Readonly<Record<string, RejectingSink>>;
 }
 
-/** A sink that can tell how many of its delivered records the receiver rejected, such as `OtlpSink`. */
+/** A sink that can tell how many of its records the receiver rejected, such as `OtlpSink`. */
 export interface RejectingSink {
-  /** Records the receiver rejected after the sink delivered them, so far. */
+  /** Records the receiver rejected in answers that accepted the request, so far. */
   readonly rejectedLogRecords: number;
 }
 
@@ -59,7 +59,7 @@ export const RXLOG_COMPONENT_TYPE = 'rxlog_sink';
  *   with `reentrant_call`, at something not a level with `invalid_level`.
  * - `otel.sdk.exporter.log.exported` (counter, `{log_record}`): delivered events, and failed ones
  *   with `error.type` `_OTHER`; with an `OtlpSink` given in `sinks`, the records its collector
- *   rejected in a partial success with `error.type` `rejected` instead of as exported.
+ *   rejected in a partial success (failed in the logger's metrics) with `error.type` `rejected`.
  * - `otel.sdk.processor.log.queue.size` (up-down counter, `{log_record}`): events queued now.
  * - `otel.sdk.processor.log.queue.capacity` (up-down counter, `{log_record}`): for sinks named in
  *   `queueCapacity`.
@@ -131,11 +131,11 @@ export function metricsToOpenTelemetry(
       }
       result.observe(processed, sink.dropped - byReason, { ...component, 'error.type': 'queue_full' });
       const rejecting = sinks[sink.name];
-      // Rejected records were delivered to the collector, which dropped them: failed exports, not exported ones.
-      const rejected = rejecting === undefined ? 0 : Math.min(readRejected(rejecting), sink.delivered);
-      result.observe(exported, sink.delivered - rejected, component);
+      // Records the collector rejected in a partial success count as failed: told apart from other failures.
+      const rejected = rejecting === undefined ? 0 : Math.min(readRejected(rejecting), sink.failed);
+      result.observe(exported, sink.delivered, component);
       if (rejecting !== undefined) result.observe(exported, rejected, { ...component, 'error.type': 'rejected' });
-      result.observe(exported, sink.failed, { ...component, 'error.type': '_OTHER' });
+      result.observe(exported, sink.failed - rejected, { ...component, 'error.type': '_OTHER' });
       result.observe(queueSize, sink.queueDepth, component);
       const limit = capacity[sink.name];
       if (limit !== undefined) result.observe(queueCapacity, limit, component);

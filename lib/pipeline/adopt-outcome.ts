@@ -4,7 +4,7 @@
  * `then` throws (a hostile Proxy), so a batch is never left in flight by a result that cannot be
  * awaited. A thenable is adopted through a native promise.
  */
-export function adoptOutcome(call: () => unknown, done: () => void, failed: (error: unknown) => void): void {
+export function adoptOutcome(call: () => unknown, done: (result: unknown) => void, failed: (error: unknown) => void): void {
   let result: unknown;
   let then: unknown;
   let native: boolean;
@@ -19,7 +19,7 @@ export function adoptOutcome(call: () => unknown, done: () => void, failed: (err
     failed(error);
     return;
   }
-  if (typeof then !== 'function') done();
+  if (typeof then !== 'function') done(result);
   else if (native) (result as Promise<unknown>).then(done, failed);
   else new Promise((resolve, reject) => void Reflect.apply(then as () => unknown, result, [resolve, reject])).then(done, failed);
 }

@@ -370,11 +370,19 @@ export class SinkDelivery {
     return flight;
   }
 
-  #settle(flight: Flight, outcome: FlightOutcome): void {
+  /** Settles the flight; a write's `result` that reports events the receiver refused (EmitResult) counts those failed. */
+  #settle(flight: Flight, outcome: FlightOutcome, result?: unknown): void {
     if (flight.abandoned || this.#flight !== flight) return;
     const count = flight.events.length;
     if (outcome === 'failed') this.#recorder.failed += count;
-    else this.#countDelivered(flight.times, count, outcome === 'fallback');
+    else {
+      const rejected = rejectedCount(result, count);
+      if (rejected !== 0) {
+        this.#recorder.failed += rejected;
+        this.#recorder.lastError = `the receiver refused ${rejected} of ${count} events`;
+      }
+      this.#countDelivered(flight.times, count - rejected, outcome === 'fallback');
+    }
     this.#flight = null;
     this.#waiters.settle(0, count);
     this.#pump();
@@ -435,19 +443,19 @@ export class SinkDelivery {
     const sink = this.#sink;
     adoptOutcome(
       () => this.#guard.run(() => sink.emit(flight.events)),
-      () => this.#primaryDelivered(flight),
+      (result) => this.#primaryDelivered(flight, result),
       (error) => this.#primaryFailed(flight, error),
     );
   }
 
-  #primaryDelivered(flight: Flight): void {
+  #primaryDelivered(flight: Flight, result?: unknown): void {
     if (flight.abandoned) {
       // Given up on by a shutdown: settleAbandoned decides whether the late news still counts.
       this.#settleAbandoned(flight, flight.events.length);
       return;
     }
     this.#breaker?.recordSuccess();
-    this.#settle(flight, 'delivered');
+    this.#settle(flight, 'delivered', result);
   }
 
   #primaryFailed(flight: Flight, error: unknown): void {
@@ -516,7 +524,7 @@ export class SinkDelivery {
     }
     adoptOutcome(
       () => this.#guard.run(() => fallback.emit(flight.events)),
-      () => this.#settle(flight, 'fallback'),
+      (result) => this.#settle(flight, 'fallback', result),
       (error) => {
         if (flight.abandoned || this.#flight !== flight) return;
         // A fallback that wrote part of the batch (a full disk) delivered those events: only the rest are lost.
@@ -733,5 +741,19 @@ function describeError(error: unknown): string {
     return String(error);
   } catch {
     return 'unprintable error';
+  }
+}
+
+/**
+ * The events a write's result says the receiver refused (an EmitResult's `rejected`), from 0 to the
+ * batch's `count`; 0 for any other result. Never throws: a throwing getter counts nothing refused.
+ */
+function rejectedCount(result: unknown, count: number): number {
+  if (typeof result !== 'object' || result === null) return 0;
+  try {
+    const rejected = (result as { rejected?: unknown }).rejected;
+    return typeof rejected === 'number' ? reportedCount(rejected, count) : 0;
+  } catch {
+    return 0;
   }
 }

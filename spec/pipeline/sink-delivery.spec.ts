@@ -963,6 +963,77 @@ function exposeGc(): (() => void) | undefined {
   }
 }
 
+describe('SinkDelivery with a write that reports refused events (EmitResult)', () => {
+  it('counts the refused events failed and the rest delivered, with no retry, no fallback and a closed breaker', async () => {
+    const fallback = new SyncSink();
+    const sink: Sink = { emit: async () => ({ rejected: 2 }) };
+    const delivery = create(sink, {
+      batch: { size: 5, maxDelayMs: 10 },
+      retry: { attempts: 3, initialDelayMs: 1, jitter: 0 },
+      circuitBreaker: { failureThreshold: 1 },
+      fallback,
+    });
+    for (let n = 0; n < 5; n++) delivery.push(makeEvent({ properties: { N: n } }));
+    await jest.advanceTimersByTimeAsync(10);
+    expect(delivery.metrics()).toMatchObject({
+      received: 5,
+      delivered: 3,
+      failed: 2,
+      retried: 0,
+      fallback: 0,
+      breaker: 'closed',
+      lastError: 'the receiver refused 2 of 5 events',
+    });
+    expect(fallback.events).toHaveLength(0);
+    balance(delivery);
+  });
+
+  it('reads a result a synchronous emit returns, too', () => {
+    const delivery = create({ emit: () => ({ rejected: 1 }) });
+    delivery.push(makeEvent());
+    expect(delivery.metrics()).toMatchObject({ delivered: 0, failed: 1 });
+  });
+
+  it('counts at most the batch, and nothing for a count that is not a positive number or cannot be read', async () => {
+    const results: unknown[] = [
+      { rejected: 99 },
+      { rejected: -3 },
+      { rejected: Number.NaN },
+      { rejected: '2' },
+      {
+        get rejected(): number {
+          throw new Error('hostile getter');
+        },
+      },
+      null,
+      'rejected',
+    ];
+    let call = 0;
+    const delivery = create({ emit: async () => results[call++] as undefined });
+    for (let n = 0; n < results.length; n++) {
+      delivery.push(makeEvent());
+      await jest.advanceTimersByTimeAsync(0);
+    }
+    // The first write refused its one event (99 is cut to the batch); the others refused none.
+    expect(delivery.metrics()).toMatchObject({ received: 7, delivered: 6, failed: 1, pending: 0 });
+  });
+
+  it('counts what a fallback refused as failed, the rest as delivered by the fallback', async () => {
+    const delivery = create(
+      {
+        emit: () => {
+          throw new Error('primary down');
+        },
+      },
+      { batch: { size: 4, maxDelayMs: 10 }, retry: false, fallback: { emit: async () => ({ rejected: 1 }) } },
+    );
+    for (let n = 0; n < 4; n++) delivery.push(makeEvent());
+    await jest.advanceTimersByTimeAsync(10);
+    expect(delivery.metrics()).toMatchObject({ received: 4, delivered: 3, fallback: 3, failed: 1 });
+    balance(delivery);
+  });
+});
+
 describe('SinkDelivery bounds and partial writes', () => {
   it('applies maxEventBytes to a full batch written inline, as the queue does', () => {
     const sink = new InlineSink();

@@ -5,7 +5,7 @@ import type { LogEvent } from '../../core/log-event';
 import { PartialDeliveryError } from '../../core/errors/partial-delivery-error';
 import { retryHint } from '../../core/retry-hint';
 import { SelfLog } from '../../core/self-log';
-import type { Formatter, Sink } from '../../core/sink';
+import type { EmitResult, Formatter, Sink } from '../../core/sink';
 import { CompactJsonFormatter } from '../../formatting/compact-json-formatter';
 import { HttpBeacon } from './http-beacon';
 import { beaconPayload } from './http-beacon-payloads';
@@ -234,9 +234,10 @@ export class HttpSink implements Sink {
    * so the batch is sent once when the network returns; meanwhile the logger's bounded queue
    * holds later events and counts what overflows. A batch answered 413 (Payload Too Large) is sent again in two
    * halves, recursively; a single event answered 413 fails for good. An empty batch sends nothing
-   * (OTLP asks senders not to send empty envelopes).
+   * (OTLP asks senders not to send empty envelopes). A subclass may resolve with an EmitResult
+   * (OtlpSink: the records a partial success refused).
    */
-  async emit(events: readonly LogEvent[]): Promise<void> {
+  async emit(events: readonly LogEvent[]): Promise<void | EmitResult> {
     if (events.length === 0) return;
     try {
       const body = this.#body(events);

@@ -1,4 +1,5 @@
 import type { LogEvent } from '../../core/log-event';
+import type { EmitResult } from '../../core/sink';
 import { HttpSink, type HttpSinkOptions } from './http-sink';
 import {
   BROWSER_SERVICE_NAME,
@@ -92,9 +93,10 @@ export class OtlpSink extends HttpSink {
 
   /**
    * Log records the collector reported rejected in a partial success (`partialSuccess.rejectedLogRecords`
-   * of a 2xx answer). Their batch counts as delivered in the logger's metrics (the request
-   * succeeded and, as the OTLP specification asks, is not sent again); this counter and SelfLog
-   * say how many records the collector dropped, and why.
+   * of a 2xx answer), and SelfLog says why. In the logger's metrics they count as failed and the
+   * rest of their batch as delivered; as the OTLP specification asks, none is sent again (nor to
+   * the fallback: the collector does not say which they were), and the request is a success for
+   * the circuit breaker.
    */
   get rejectedLogRecords(): number {
     return this.#rejected;
@@ -128,15 +130,19 @@ export class OtlpSink extends HttpSink {
   /**
    * Sends one batch as HttpSink does, except that a failure status other than 429, 502, 503 and 504
    * is permanent (not retried), as the OTLP specification and the OpenTelemetry exporters have it:
-   * a collector answers 500 to a request it will never accept.
+   * a collector answers 500 to a request it will never accept. Resolves with the records a
+   * partial success rejected (see `rejectedLogRecords`), which the logger counts as failed.
    */
-  override async emit(events: readonly LogEvent[]): Promise<void> {
+  override async emit(events: readonly LogEvent[]): Promise<void | EmitResult> {
+    const before = this.#rejected;
     try {
       await super.emit(events);
     } catch (error) {
       if (error instanceof HttpStatusError) Object.assign(error, { permanent: !RETRYABLE.includes(error.status) });
       throw error;
     }
+    const rejected = this.#rejected - before;
+    return rejected === 0 ? undefined : { rejected };
   }
 
   /** Reads an OTLP partial success from a 2xx answer: counts the rejected records, and says why in SelfLog. */

@@ -2,7 +2,7 @@ import { LevelSwitch } from '../../core/level-switch';
 import { type LogLevelName, parseLevel } from '../../core/log-level';
 import type { LogEvent } from '../../core/log-event';
 import { SelfLog } from '../../core/self-log';
-import type { Formatter } from '../../core/sink';
+import type { EmitResult, Formatter } from '../../core/sink';
 import { CLEF_CONTENT_TYPE, HttpSink, type HttpSinkOptions } from './http-sink';
 import { withHeader } from './with-header';
 import { expectOption } from '../../core/expect-option';
@@ -96,7 +96,7 @@ export class SeqSink extends HttpSink {
   }
 
   /** Sends one batch (see {@link HttpSink.emit}); with a `controlLevelSwitch`, it postpones the level probe by 2 minutes. */
-  override emit(events: readonly LogEvent[]): Promise<void> {
+  override emit(events: readonly LogEvent[]): Promise<void | EmitResult> {
     this.#due = Date.now() + LEVEL_CHECK_MS;
     return super.emit(events);
   }

@@ -6,6 +6,7 @@ import { promisify } from 'node:util';
 import { LoggerConfiguration } from '../../../lib/configuration/logger-configuration';
 import { ConfigurationError } from '../../../lib/core/errors/configuration-error';
 import { SelfLog } from '../../../lib/core/self-log';
+import { MemorySink } from '../../../lib/sinks/memory-sink';
 import { OtlpSink } from '../../../lib/sinks/http/otlp-sink';
 import { toOtlpLogRecord } from '../../../lib/sinks/http/otlp-log-record';
 import { makeEvent, makeEvents } from '../../helpers/events';
@@ -296,7 +297,7 @@ describe('OtlpSink', () => {
     );
   });
 
-  it('counts the records a collector rejects in a partial success, says why, and does not send the batch again', async () => {
+  it('counts the records a collector rejects in a partial success as failed, says why, and does not send the batch again', async () => {
     server = await startTestServer(() => ({
       status: 200,
       headers: { 'Content-Type': 'application/json' },
@@ -306,10 +307,23 @@ describe('OtlpSink', () => {
     SelfLog.enable((message) => diagnostics.push(message));
     try {
       const sink = new OtlpSink({ endpoint: server.url });
-      const log = new LoggerConfiguration().writeTo.sink(sink).createLogger();
+      const fallback = new MemorySink();
+      const log = new LoggerConfiguration().writeTo.sink(sink, { fallback }).createLogger();
       for (let n = 0; n < 5; n++) log.information('Item {N}', n);
+      await log.flush();
+      // The collector does not say which records it refused: none goes to the fallback or is sent again.
+      expect(log.metrics().sinks.otlp).toMatchObject({
+        received: 5,
+        delivered: 3,
+        failed: 2,
+        fallback: 0,
+        retried: 0,
+        breaker: 'closed',
+        lastError: 'the receiver refused 2 of 5 events',
+      });
+      expect(fallback.events).toHaveLength(0);
       const report = await log.close();
-      expect(report.sinks.otlp).toMatchObject({ delivered: 5, failed: 0 });
+      expect(report.sinks.otlp).toMatchObject({ delivered: 3, failed: 2 });
       expect(sink.rejectedLogRecords).toBe(2);
       expect(server.requests).toHaveLength(1);
       expect(diagnostics.join('\n')).toContain('the collector rejected 2 log records of a batch: attribute value too long');
