@@ -139,6 +139,12 @@ export class StreamSink implements Sink {
   private writtenAside: readonly LogEvent[] = [];
   /** Bytes the stream still counts as held but never will write: the sink wrote them itself, at exit. */
   private takenBytes = 0;
+  /**
+   * Bytes the sink began writing at exit and the reader did not take in time (a line may be cut
+   * in them): a later exit flush finishes them before writing anything else, so no line is written
+   * twice or run into the next one. `events` are the ones whose lines they are.
+   */
+  private exitRest: { readonly buffer: Buffer; at: number; readonly events: readonly LogEvent[] } | undefined;
   /** When waiting for the reader at exit ends (a `Date.now()` time), set by the first wait. */
   private exitDeadline: number | undefined;
   private failure: Error | undefined;
@@ -318,6 +324,8 @@ export class StreamSink implements Sink {
     const lines = this.lines;
     const { lineCount } = wholeLines(lines, at);
     const taken = lineCount < lines.length ? this.lineEvents[lineCount] : batch.length;
+    if (exiting && buffer !== undefined && at > 0 && this.failure === undefined)
+      this.exitRest = { buffer, at, events: batch.slice(taken) };
     if (!exiting && at > 0 && this.failure === undefined) {
       // The rest, the cut line first, goes to the stream: Node writes it before anything logged later.
       buffer ??= Buffer.from(text, 'utf8');
@@ -397,6 +405,13 @@ export class StreamSink implements Sink {
    */
   private takeOver(fd: number): boolean {
     this.settleChunk();
+    const rest = this.exitRest;
+    if (rest !== undefined) {
+      rest.at = this.writeWithin(fd, rest.buffer, rest.at);
+      if (rest.at < rest.buffer.length) return false;
+      this.exitRest = undefined;
+      this.writtenAside = rest.events;
+    }
     const chunk = this.chunk;
     const held = chunk?.state === 'pending' ? chunk.buffer.length : 0;
     if (this.stream.writableLength !== held + this.takenBytes) return false;
@@ -406,23 +421,32 @@ export class StreamSink implements Sink {
       if (typeof left !== 'number' || !(left >= 0 && left <= held)) return false;
       // Node's part of it was written, though its callback never runs now.
       this.written += held - left;
-      if (this.writeWithin(fd, chunk.buffer, held - left) < held) return false;
+      // The sink owns the rest from now on: Node writes nothing more at exit.
       chunk.state = 'taken';
       this.takenBytes += held;
+      if (!this.finishAtExit(fd, chunk.buffer, held - left, chunk.events)) return false;
       this.writtenAside = chunk.events;
     }
     const waiting = this.waiting;
     if (waiting !== undefined && !waiting.written) {
       const skip = writtenOverlap(this.writtenAside, waiting.events);
       const text = skip === waiting.events.length ? '' : this.format(waiting.events.slice(skip));
-      if (text.length > 0) {
-        const buffer = Buffer.from(text, 'utf8');
-        if (this.writeWithin(fd, buffer, 0) < buffer.length) return false;
-      }
       waiting.written = true;
+      if (text.length > 0 && !this.finishAtExit(fd, Buffer.from(text, 'utf8'), 0, waiting.events)) return false;
       this.writtenAside = waiting.events;
     }
     return true;
+  }
+
+  /**
+   * At exit, writes `buffer` from `from` on (the lines of `events`); true when all of it is out,
+   * else keeps what is left for a later exit flush to finish first (`exitRest`).
+   */
+  private finishAtExit(fd: number, buffer: Buffer, from: number, events: readonly LogEvent[]): boolean {
+    const at = this.writeWithin(fd, buffer, from);
+    if (at === buffer.length) return true;
+    if (this.failure === undefined) this.exitRest = { buffer, at, events };
+    return false;
   }
 
   /**

@@ -462,4 +462,22 @@ describe('StreamSink on a stdout pipe when the process exits right after a burst
     expect(pending).toBe(100_000 - delivered);
     expect(outcome.report?.sinks.out).toMatchObject({ delivered, undelivered: 100_000 - delivered });
   }, 60_000);
+
+  it('completes a line cut at exit before writing on, when the app flushes again (no line torn or run together)', async () => {
+    // No wait at exit: the first flush leaves a line cut where the pipe was full; the reader reads
+    // on, and the second flush (200 ms later) finds room.
+    const outcome = await runExitBurst({
+      target: 'stdout',
+      count: 100_000,
+      syncFlushTimeoutMs: 0,
+      reader: 'after-logged',
+      flushTwice: true,
+    });
+    expect(outcome.code).toBe(0);
+    expect(outcome.garbled).toEqual([]);
+    expect(outcome.numbers).toEqual(range(outcome.numbers.length));
+    const { delivered, pending } = outcome.metrics;
+    expect(delivered).toBeLessThanOrEqual(outcome.numbers.length);
+    expect(delivered + pending).toBe(100_000);
+  }, 60_000);
 });
