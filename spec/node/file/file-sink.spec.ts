@@ -965,6 +965,26 @@ describe('FileSink', () => {
     );
 
     fifoIt(
+      'completes a line cut at exit before writing on, when the app flushes again (no line torn or run together)',
+      async () => {
+        const outcome = await runExitBurst({
+          target: fifo,
+          count: 100_000,
+          syncFlushTimeoutMs: 0,
+          reader: 'after-logged',
+          flushTwice: true,
+        });
+        expect(outcome.code).toBe(0);
+        expect(outcome.garbled).toEqual([]);
+        expect(outcome.numbers).toEqual(range(0, outcome.numbers.length));
+        const { delivered, pending } = outcome.metrics;
+        expect(delivered).toBeLessThanOrEqual(outcome.numbers.length);
+        expect(delivered + pending).toBe(100_000);
+      },
+      60_000,
+    );
+
+    fifoIt(
       'exits within syncFlushTimeoutMs when the reader never reads, counting exactly the lines the pipe took',
       async () => {
         const outcome = await runExitBurst({ target: fifo, count: 100_000, syncFlushTimeoutMs: 500, reader: 'after-exit' });
