@@ -332,6 +332,35 @@ describe('OtlpSink', () => {
     }
   });
 
+  it('counts a partial success against the batch of its own request when requests overlap (one sink shared by two loggers)', async () => {
+    const answers: ((body: string) => void)[] = [];
+    const fetch = (() =>
+      new Promise<Response>((resolve) =>
+        answers.push((body) => resolve(new Response(body, { status: 200, headers: { 'Content-Type': 'application/json' } }))),
+      )) as typeof globalThis.fetch;
+    const sink = new OtlpSink({ endpoint: 'http://127.0.0.1:9/v1/logs', fetch });
+    const first = sink.emit(makeEvents(3));
+    const second = sink.emit(makeEvents(2));
+    while (answers.length < 2) await new Promise((resolve) => setImmediate(resolve));
+    answers[0](JSON.stringify({ partialSuccess: { rejectedLogRecords: 2 } }));
+    await expect(first).resolves.toEqual({ rejected: 2 });
+    answers[1]('{}');
+    // The second request's answer rejected nothing: its batch was delivered whole.
+    await expect(second).resolves.toBeUndefined();
+    expect(sink.rejectedLogRecords).toBe(2);
+  });
+
+  it('adds up the records each request of a batch split by 413 answers had rejected', async () => {
+    server = await startTestServer((request) =>
+      (request.body.match(/"timeUnixNano"/g) ?? []).length > 2
+        ? { status: 413 }
+        : { status: 200, body: JSON.stringify({ partialSuccess: { rejectedLogRecords: 1 } }) },
+    );
+    const sink = new OtlpSink({ endpoint: server.url });
+    await expect(sink.emit(makeEvents(4))).resolves.toEqual({ rejected: 2 });
+    expect(server.requests).toHaveLength(3);
+  });
+
   it('fails a batch answered 400 at once, without retrying it, whatever its body', async () => {
     server = await startTestServer(() => ({ status: 400, body: JSON.stringify({ partialSuccess: { rejectedLogRecords: 1 } }) }));
     const sink = new OtlpSink({ endpoint: server.url });
