@@ -2,6 +2,7 @@ import { LevelSwitch } from '../core/level-switch';
 import { expectOption } from '../core/expect-option';
 import { type LogLevelName, parseLevel } from '../core/log-level';
 import type { ConfigurationState } from './configuration-state';
+import { upperCaseSimple } from '../core/upper-case-simple';
 
 /** `.minimumLevel…`: the lowest level a logger lets through. Default `information`, as in Serilog. */
 export class MinimumLevelConfiguration<TParent> {
@@ -70,7 +71,7 @@ export class MinimumLevelConfiguration<TParent> {
       level instanceof LevelSwitch ? level : new LevelSwitch(parseLevel(level, `minimumLevel.override("${prefix}")`));
     // Kept upper-cased: prefixes match ignoring case (see LevelOverride), so one that differs only
     // in case replaces the earlier one.
-    const key = prefix.toUpperCase();
+    const key = upperCaseSimple(prefix);
     this.#state.overrides = this.#state.overrides.filter((o) => o.prefix !== key);
     this.#state.overrides.push({ prefix: key, level: levelSwitch });
     return this.#parent;

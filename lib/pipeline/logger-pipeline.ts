@@ -39,6 +39,7 @@ import { ReentrancyGuard } from './reentrancy-guard';
 import type { CloseOptions, ShutdownReport, SinkShutdownSummary } from './shutdown-report';
 import { SinkDelivery, type SinkDeliveryOptions, type ShutdownStrategy } from './sink-delivery';
 import { settlesWithin } from './sink-delivery-timeout';
+import { upperCaseSimple } from '../core/upper-case-simple';
 
 /** One sink as the configuration registered it. */
 export interface SinkRegistration {
@@ -52,7 +53,7 @@ export interface SinkRegistration {
 /** A minimum level for loggers whose SourceContext starts with `prefix`. */
 export interface LevelOverride {
   /**
-   * Upper-cased, so that levelFor compares ignoring case as Serilog's OrdinalIgnoreCase does
+   * Upper-cased one character at a time (upperCaseSimple), so that levelFor compares ignoring case as Serilog's OrdinalIgnoreCase does
    * (upper, not lower: lower-casing a Σ depends on what follows it, so a prefix and the same
    * letters followed by a dot could differ).
    */
@@ -182,7 +183,7 @@ export class LoggerPipeline {
    * SourceContext or a prefix of it ending before a dot, ignoring case; else the minimum.
    */
   levelFor(sourceContext: string): LevelSwitch {
-    const context = sourceContext.toUpperCase();
+    const context = upperCaseSimple(sourceContext);
     for (const override of this.#overrides) {
       if (context === override.prefix || context.startsWith(`${override.prefix}.`)) return override.level;
     }

@@ -375,14 +375,7 @@ export class SinkDelivery {
     if (flight.abandoned || this.#flight !== flight) return;
     const count = flight.events.length;
     if (outcome === 'failed') this.#recorder.failed += count;
-    else {
-      const rejected = rejectedCount(result, count);
-      if (rejected !== 0) {
-        this.#recorder.failed += rejected;
-        this.#recorder.lastError = `the receiver refused ${rejected} of ${count} events`;
-      }
-      this.#countDelivered(flight.times, count - rejected, outcome === 'fallback');
-    }
+    else this.#countDelivered(flight.times, count - this.#countRefused(result, count), outcome === 'fallback');
     this.#flight = null;
     this.#waiters.settle(0, count);
     this.#pump();
@@ -408,12 +401,23 @@ export class SinkDelivery {
    * part or whole, while the sinks close (a stalled pipe's writes end then): those events move to
    * delivered, so the report is true. Later news is ignored: the report is already out.
    */
-  #settleAbandoned(flight: Flight, count: number): void {
+  #settleAbandoned(flight: Flight, count: number, result?: unknown): void {
     if (!this.#closingSinks) return;
     const settled = Math.min(reportedCount(count, flight.events.length), this.#undelivered);
     if (settled === 0) return;
     this.#undelivered -= settled;
-    this.#takeLeading(flight, settled);
+    // Of a write that ended whole, the events the receiver refused (EmitResult) are failed, not delivered.
+    this.#takeLeading(flight, settled - this.#countRefused(result, settled));
+  }
+
+  /** Counts failed the events a write's `result` says the receiver refused (EmitResult), of `count`; returns how many. */
+  #countRefused(result: unknown, count: number): number {
+    const rejected = rejectedCount(result, count);
+    if (rejected !== 0) {
+      this.#recorder.failed += rejected;
+      this.#recorder.lastError = `the receiver refused ${rejected} of ${count} events`;
+    }
+    return rejected;
   }
 
   /** Counts the flight's first `count` events delivered (by the fallback when `viaFallback`) and keeps only the rest in it. */
@@ -451,7 +455,7 @@ export class SinkDelivery {
   #primaryDelivered(flight: Flight, result?: unknown): void {
     if (flight.abandoned) {
       // Given up on by a shutdown: settleAbandoned decides whether the late news still counts.
-      this.#settleAbandoned(flight, flight.events.length);
+      this.#settleAbandoned(flight, flight.events.length, result);
       return;
     }
     this.#breaker?.recordSuccess();

@@ -67,6 +67,36 @@ describe('minimumLevel.override, checked against Serilog’s LevelOverrideMap', 
     expect(effectiveLevel(log.forContext('SourceContext', context))).toBe(expected);
   });
 
+  // OrdinalIgnoreCase maps one UTF-16 unit to one (simple case mapping): ß and the ligature ﬀ have
+  // no such upper case, so 'Straße' is not 'STRASSE' and 'Eﬀect' is not 'EFFECT' (toUpperCase's
+  // full mapping would make them so).
+  it.each<[string, string, LogLevelName]>([
+    ['Straße', 'STRASSE.Api', 'information'],
+    ['Straße', 'strasse', 'information'],
+    ['Straße', 'STRAßE.Api', 'error'],
+    ['STRASSE', 'Straße', 'information'],
+    ['Eﬀect', 'EFFECT.Api', 'information'],
+    ['Eﬀect', 'eﬀect.Api', 'error'],
+    ['Ärger', 'äRGER.X', 'error'],
+  ])('an override for %p applies to a logger for %p as Serilog’s OrdinalIgnoreCase: %p', (prefix, context, expected) => {
+    const log = new LoggerConfiguration().minimumLevel
+      .information()
+      .minimumLevel.override(prefix, 'error')
+      .writeTo.sink(new MemorySink())
+      .createLogger();
+    expect(effectiveLevel(log.forContext('SourceContext', context))).toBe(expected);
+  });
+
+  it('keeps overrides apart that only a length-changing upper case would make equal', () => {
+    const log = new LoggerConfiguration().minimumLevel
+      .override('Straße', 'debug')
+      .minimumLevel.override('STRASSE', 'error')
+      .writeTo.sink(new MemorySink())
+      .createLogger();
+    expect(effectiveLevel(log.forContext('SourceContext', 'straße.Api'))).toBe('debug');
+    expect(effectiveLevel(log.forContext('SourceContext', 'Strasse.Api'))).toBe('error');
+  });
+
   it('replaces an override configured again for the same prefix, ignoring case: the last one wins', () => {
     const log = new LoggerConfiguration().minimumLevel
       .override('Orders', 'debug')

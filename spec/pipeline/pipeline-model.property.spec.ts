@@ -10,7 +10,7 @@ import { throttleEvents } from '../../lib/operators/throttle-events';
 import { LevelSwitch } from '../../lib/core/level-switch';
 import { type LogLevelName, levelValue } from '../../lib/core/log-level';
 import { SelfLog, type SelfLogEvent } from '../../lib/core/self-log';
-import type { Sink } from '../../lib/core/sink';
+import type { EmitResult, Sink } from '../../lib/core/sink';
 import type { LoggerMetrics, SinkMetrics } from '../../lib/metrics/metrics-types';
 import type { Logger } from '../../lib/pipeline/logger';
 import type { SinkOptions } from '../../lib/configuration/sink-options';
@@ -32,6 +32,7 @@ type Act =
   | { kind: 'resolve'; afterMs: number }
   | { kind: 'reject'; afterMs: number }
   | { kind: 'partial'; written: number; afterMs: number | undefined }
+  | { kind: 'refuse'; rejected: number; afterMs: number | undefined }
   | { kind: 'never' }
   | { kind: 'log' };
 
@@ -98,6 +99,16 @@ const act: fc.Arbitrary<Act> = fc.oneof(
         afterMs: fc.option(fc.integer({ min: 0, max: 100 }), { nil: undefined }),
       })
       .map<Act>(({ written, afterMs }) => ({ kind: 'partial', written, afterMs })),
+  },
+  {
+    // An EmitResult: the receiver refused `rejected` of the batch, synchronously or later.
+    weight: 1,
+    arbitrary: fc
+      .record({
+        rejected: fc.integer({ min: 0, max: 6 }),
+        afterMs: fc.option(fc.integer({ min: 0, max: 100 }), { nil: undefined }),
+      })
+      .map<Act>(({ rejected, afterMs }) => ({ kind: 'refuse', rejected, afterMs })),
   },
   { weight: 1, arbitrary: fc.constant<Act>({ kind: 'never' }) },
   { weight: 1, arbitrary: fc.constant<Act>({ kind: 'log' }) },
@@ -299,7 +310,7 @@ class ScriptedSink implements Sink {
     };
   }
 
-  emit(events: readonly LogEvent[]): void | Promise<void> {
+  emit(events: readonly LogEvent[]): void | EmitResult | Promise<void | EmitResult> {
     const seqs = events.map(seqOf);
     const resend = events.length > 0 && this.#emitted.has(events[0]);
     for (const event of events) this.#emitted.add(event);
@@ -334,6 +345,15 @@ class ScriptedSink implements Sink {
         };
         if (next.afterMs === undefined) throw fail();
         return new Promise<void>((_, reject) => setTimeout(() => reject(fail()), next.afterMs));
+      }
+      case 'refuse': {
+        // Which events were refused is not said: the count taken is what is checked.
+        const refuse = (): EmitResult => {
+          this.accepted.push(...seqs.slice(0, Math.max(0, seqs.length - next.rejected)));
+          return { rejected: next.rejected };
+        };
+        if (next.afterMs === undefined) return refuse();
+        return new Promise<EmitResult>((resolve) => setTimeout(() => resolve(refuse()), next.afterMs));
       }
       case 'never':
         return new Promise<void>(() => undefined);

@@ -3,7 +3,7 @@ import { runInNewContext } from 'node:vm';
 import fc from 'fast-check';
 import type { LogEvent } from '../../lib/core/log-event';
 import { SelfLog, type SelfLogEvent } from '../../lib/core/self-log';
-import type { Sink } from '../../lib/core/sink';
+import type { EmitResult, Sink } from '../../lib/core/sink';
 import { unrefScheduler } from '../../lib/core/unref-scheduler';
 import { PartialDeliveryError } from '../../lib/core/errors/partial-delivery-error';
 import { estimateEventBytes } from '../../lib/operators/event-size';
@@ -1030,6 +1030,22 @@ describe('SinkDelivery with a write that reports refused events (EmitResult)', (
     for (let n = 0; n < 4; n++) delivery.push(makeEvent());
     await jest.advanceTimersByTimeAsync(10);
     expect(delivery.metrics()).toMatchObject({ received: 4, delivered: 3, fallback: 3, failed: 1 });
+    balance(delivery);
+  });
+
+  it('counts the refused events failed when a batch the timeout gave up on is written while the sink closes', async () => {
+    let written: (result: EmitResult) => void = () => undefined;
+    const sink: Sink = {
+      emit: () => new Promise<EmitResult>((resolve) => (written = resolve)),
+      // The write ends at close, and the receiver refused 2 of the 5 events.
+      close: () => written({ rejected: 2 }),
+    };
+    const delivery = create(sink, { batch: { size: 5, maxDelayMs: 1_000 } });
+    makeEvents(5).forEach((event) => delivery.push(event));
+    const result = delivery.shutdown('graceful', 100);
+    await jest.advanceTimersByTimeAsync(100);
+    await expect(result).resolves.toMatchObject({ delivered: 3, failed: 2, undelivered: 0, timedOut: true });
+    expect(delivery.metrics()).toMatchObject({ received: 5, delivered: 3, failed: 2, pending: 0 });
     balance(delivery);
   });
 });

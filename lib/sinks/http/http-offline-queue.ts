@@ -2,6 +2,7 @@ import { checkOptionKeys } from '../../core/check-option-keys';
 import { ConfigurationError } from '../../core/errors/configuration-error';
 import { hasMethods } from '../../core/has-methods';
 import { SelfLog } from '../../core/self-log';
+import type { EmitResult } from '../../core/sink';
 import { expectOption } from '../../core/expect-option';
 import { isOffline } from './http-online';
 import { HttpStatusError } from './http-status-error';
@@ -61,7 +62,7 @@ interface Entry {
  * is cancelled with the page instead of arriving unseen and being sent again by the next page.
  */
 export class HttpOfflineQueue {
-  readonly #send: (body: string, keepalive?: boolean) => Promise<void>;
+  readonly #send: (body: string, keepalive?: boolean) => Promise<void | EmitResult>;
   readonly #store: OfflineStore;
   readonly #maxBytes: number;
   readonly #key: string;
@@ -84,7 +85,7 @@ export class HttpOfflineQueue {
     options: HttpOfflineOptions,
     url: string,
     where: string,
-    send: (body: string, keepalive?: boolean) => Promise<void>,
+    send: (body: string, keepalive?: boolean) => Promise<void | EmitResult>,
   ) {
     this.#send = send;
     const given = options as { [K in keyof HttpOfflineOptions]?: unknown } | null;
@@ -123,19 +124,21 @@ export class HttpOfflineQueue {
    * Sends a body, keeping it in the store when the browser is offline or the request fails
    * without an HTTP answer; resolves true once it was sent or stored, false when the browser is
    * offline and the store cannot keep it (the caller waits for the network, as without a store);
-   * rejects on HTTP errors and timeouts, and on a network error the store cannot keep.
+   * rejects on HTTP errors and timeouts, and on a network error the store cannot keep. A batch sent
+   * at once resolves with what its answer said of it (an EmitResult), if anything.
    */
-  async deliver(body: string, count: number): Promise<boolean> {
+  async deliver(body: string, count: number): Promise<boolean | EmitResult> {
     if (isOffline()) return this.save(body, count);
+    let result: void | EmitResult;
     try {
-      await this.#send(body);
+      result = await this.#send(body);
     } catch (error) {
       if (error instanceof HttpStatusError || error instanceof HttpTimeoutError || !this.save(body, count)) throw error;
       SelfLog.write('HttpSink: a batch of {Count} events could not be sent ({Error}); it is kept offline', count, error);
       return true;
     }
     if (this.#read()?.length) void this.#replay();
-    return true;
+    return result ?? true;
   }
 
   /**

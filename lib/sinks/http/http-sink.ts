@@ -242,7 +242,8 @@ export class HttpSink implements Sink {
     try {
       const body = this.#body(events);
       // A batch the store cannot keep is sent as without a store.
-      if (this.#offlineQueue !== undefined && (await this.#offlineQueue.deliver(body, events.length))) return;
+      const taken = this.#offlineQueue === undefined ? false : await this.#offlineQueue.deliver(body, events.length);
+      if (taken !== false) return taken === true ? undefined : taken;
       if (isOffline()) {
         SelfLog.write(
           '{Sink}: the browser is offline; a batch of {Count} events waits for the network',
@@ -251,7 +252,7 @@ export class HttpSink implements Sink {
         );
         await whenOnline(this.#closed.signal);
       }
-      await this.#send(body);
+      return await this.#send(body);
     } catch (error) {
       if (error instanceof HttpStatusError && error.status === 413 && events.length > 1) return this.#emitHalves(events);
       throw error;
@@ -265,11 +266,13 @@ export class HttpSink implements Sink {
    * those as delivered and retries, falls back with or fails only the rest: nothing is lost or
    * sent twice. A failure's `permanent` flag is kept, so a single event too large is not retried.
    */
-  async #emitHalves(events: readonly LogEvent[]): Promise<void> {
+  async #emitHalves(events: readonly LogEvent[]): Promise<void | EmitResult> {
     const middle = Math.ceil(events.length / 2);
-    await this.emit(events.slice(0, middle));
+    const first = await this.emit(events.slice(0, middle));
     try {
-      await this.emit(events.slice(middle));
+      // What the answers refused of either half is refused of the batch.
+      const rejected = rejectedOf(first) + rejectedOf(await this.emit(events.slice(middle)));
+      return rejected === 0 ? undefined : { rejected };
     } catch (error) {
       const partial = error instanceof PartialDeliveryError;
       const delivered = middle + (partial ? error.delivered : 0);
@@ -286,9 +289,10 @@ export class HttpSink implements Sink {
 
   /**
    * Called with the start of the body of each 2xx answer (at most 16 KiB), for a backend whose
-   * success can carry news about the batch (OTLP's partial success). Does nothing here.
+   * success can carry news about the batch (OTLP's partial success): an EmitResult returned is
+   * what `emit` resolves with for the batch of that request. Does nothing here.
    */
-  protected accepted(responseText: string): void {
+  protected accepted(responseText: string): void | EmitResult {
     void responseText;
   }
 
@@ -296,7 +300,7 @@ export class HttpSink implements Sink {
    * Sends one body as it is, as `emit` sends a batch's, for a subclass's own requests (SeqSink's
    * level probe): resolves on a 2xx answer once `accepted` has read it, rejects as `emit` does.
    */
-  protected send(body: string): Promise<void> {
+  protected send(body: string): Promise<void | EmitResult> {
     return this.#send(body);
   }
 
@@ -328,7 +332,7 @@ export class HttpSink implements Sink {
   }
 
   /** Sends one body; rejects with an error that names no credential of the URL (see `#redacted`). */
-  async #send(body: string, keepalive = this.#keepalive): Promise<void> {
+  async #send(body: string, keepalive = this.#keepalive): Promise<void | EmitResult> {
     const method = this.#method;
     const safeUrl = this.#safeUrl;
     const timeoutMs = this.#timeoutMs;
@@ -376,7 +380,7 @@ export class HttpSink implements Sink {
         throw new HttpStatusError(method, safeUrl, status, response.statusText ?? '', retryAfter, text);
       }
       this.#written += bytes;
-      this.accepted(text);
+      return this.accepted(text);
     } catch (error) {
       throw this.#redacted(error);
     } finally {
@@ -532,4 +536,9 @@ async function readText(response: Response, maxBytes: number): Promise<string> {
   } catch {
     return '';
   }
+}
+
+/** The events an emit's result says the receiver refused. */
+function rejectedOf(result: void | EmitResult): number {
+  return (result as EmitResult | undefined)?.rejected ?? 0;
 }

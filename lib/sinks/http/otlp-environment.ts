@@ -40,15 +40,15 @@ export const BROWSER_SERVICE_NAME = 'unknown_service';
  * the logs endpoint is used as it is, the generic one gets `v1/logs` appended (after a `/` when
  * it has none); headers and resource attributes are `key=value` lists separated by commas, with
  * percent-encoded values. An empty variable counts as unset. A header entry that is not
- * `key=value` is skipped; a resource attribute list that fails to decode is discarded whole.
+ * `key=value` (or is not a header fetch can send) is skipped; a resource attribute list that fails to decode is discarded whole.
  * Both are reported to SelfLog. Never throws.
  */
 export function readOtlpEnvironment(env: EnvironmentVariables = processEnvironment()): OtlpEnvironment {
   const logsEndpoint = value(env, 'OTEL_EXPORTER_OTLP_LOGS_ENDPOINT');
   const base = value(env, 'OTEL_EXPORTER_OTLP_ENDPOINT');
   const endpoint = logsEndpoint ?? (base === undefined ? undefined : `${base}${base.endsWith('/') ? '' : '/'}v1/logs`);
-  const generic = keyValueList(env, 'OTEL_EXPORTER_OTLP_HEADERS', false);
-  const forLogs = keyValueList(env, 'OTEL_EXPORTER_OTLP_LOGS_HEADERS', false);
+  const generic = keyValueList(env, 'OTEL_EXPORTER_OTLP_HEADERS', false, HEADER_NAME, HEADER_VALUE);
+  const forLogs = keyValueList(env, 'OTEL_EXPORTER_OTLP_LOGS_HEADERS', false, HEADER_NAME, HEADER_VALUE);
   const headers = generic === undefined && forLogs === undefined ? undefined : { ...generic, ...forLogs };
   const resource = keyValueList(env, 'OTEL_RESOURCE_ATTRIBUTES', true) ?? {};
   const serviceName = value(env, 'OTEL_SERVICE_NAME');
@@ -72,11 +72,23 @@ function value(env: EnvironmentVariables, name: string): string | undefined {
   return trimmed === '' ? undefined : trimmed;
 }
 
+/** An HTTP header name (a token): what fetch accepts. */
+const HEADER_NAME = /^[!#$%&'*+.^`|~\w-]+$/;
+/** A header value fetch can send: Latin-1, no control characters but tab. */
+const HEADER_VALUE = /^[\t\x20-\x7e\x80-\xff]*$/;
+
 /**
- * A `key=value,…` variable as a record; an entry that is not `key=value` or does not decode is
- * skipped, or with `discardAll` makes the whole variable count as unset. Either is reported to SelfLog.
+ * A `key=value,…` variable as a record; an entry that is not `key=value`, does not decode or
+ * (decoded) does not match `keyPattern` and `valuePattern` is skipped, or with `discardAll` makes
+ * the whole variable count as unset. Either is reported to SelfLog.
  */
-function keyValueList(env: EnvironmentVariables, name: string, discardAll: boolean): Record<string, string> | undefined {
+function keyValueList(
+  env: EnvironmentVariables,
+  name: string,
+  discardAll: boolean,
+  keyPattern = /^/,
+  valuePattern = /^/,
+): Record<string, string> | undefined {
   const text = value(env, name);
   if (text === undefined) return undefined;
   const out: Record<string, string> = Object.create(null) as Record<string, string>;
@@ -85,9 +97,9 @@ function keyValueList(env: EnvironmentVariables, name: string, discardAll: boole
     const equals = entry.indexOf('=');
     const key = equals < 0 ? '' : decode(entry.slice(0, equals).trim());
     const decoded = equals < 0 ? undefined : decode(entry.slice(equals + 1).trim());
-    if (key === undefined || key === '' || decoded === undefined) {
+    if (key === undefined || key === '' || decoded === undefined || !keyPattern.test(key) || !valuePattern.test(decoded)) {
       SelfLog.write(
-        '{Name} has an entry that is not key=value or does not decode; {Ignored} is ignored',
+        '{Name} has an entry that is not key=value, does not decode or is not valid there; {Ignored} is ignored',
         name,
         discardAll ? 'the whole variable' : 'the entry',
       );

@@ -134,19 +134,16 @@ export class OtlpSink extends HttpSink {
    * partial success rejected (see `rejectedLogRecords`), which the logger counts as failed.
    */
   override async emit(events: readonly LogEvent[]): Promise<void | EmitResult> {
-    const before = this.#rejected;
     try {
-      await super.emit(events);
+      return await super.emit(events);
     } catch (error) {
       if (error instanceof HttpStatusError) Object.assign(error, { permanent: !RETRYABLE.includes(error.status) });
       throw error;
     }
-    const rejected = this.#rejected - before;
-    return rejected === 0 ? undefined : { rejected };
   }
 
   /** Reads an OTLP partial success from a 2xx answer: counts the rejected records, and says why in SelfLog. */
-  protected override accepted(responseText: string): void {
+  protected override accepted(responseText: string): EmitResult | undefined {
     const partial = otlpPartialSuccess(responseText);
     if (partial === undefined) return;
     this.#rejected += partial.rejected;
@@ -156,6 +153,8 @@ export class OtlpSink extends HttpSink {
       partial.rejected,
       partial.message,
     );
+    // Per request, so a batch answered while another request is out (a shared sink, an offline replay) counts only its own.
+    return partial.rejected === 0 ? undefined : { rejected: partial.rejected };
   }
 }
 

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { LoggerConfiguration } from '../../../lib/configuration/logger-configuration';
 import { ConfigurationError } from '../../../lib/core/errors/configuration-error';
-import { SelfLog } from '../../../lib/core/self-log';
+import { SelfLog, type SelfLogEvent } from '../../../lib/core/self-log';
 import { MemorySink } from '../../../lib/sinks/memory-sink';
 import { OtlpSink } from '../../../lib/sinks/http/otlp-sink';
 import { toOtlpLogRecord } from '../../../lib/sinks/http/otlp-log-record';
@@ -184,6 +184,28 @@ describe('OtlpSink', () => {
     ]);
   });
 
+  // An entry fetch cannot send (a name that is not an HTTP token, a value that decodes to a line
+  // break or a character past Latin-1) would fail every request: it is skipped, as one that is not
+  // key=value is (the Go exporter skips an invalid header name too).
+  it('skips a header entry of the OTEL_* variables that is not a valid HTTP header, and sends the batch with the rest', async () => {
+    server = await startTestServer();
+    const seen: SelfLogEvent[] = [];
+    const subscription = SelfLog.events$.subscribe((event) => seen.push(event));
+    const sink = new OtlpSink({
+      endpoint: server.url,
+      environment: {
+        OTEL_EXPORTER_OTLP_HEADERS: 'api key=1,x-split=a%0D%0Ab,x-euro=%E2%82%AC,x-ok=fine,x-latin=caf%C3%A9',
+        OTEL_EXPORTER_OTLP_LOGS_HEADERS: 'x-logs=yes,(bad)=1',
+      },
+    });
+    await expect(sink.emit(makeEvents(1))).resolves.toBeUndefined();
+    subscription.unsubscribe();
+    const [request] = server.requests;
+    expect([request.headers['x-ok'], request.headers['x-logs'], request.headers['x-latin']]).toEqual(['fine', 'yes', 'café']);
+    expect(Object.keys(request.headers).filter((name) => /api|split|euro|bad/.test(name))).toEqual([]);
+    expect(seen.filter((event) => event.template.includes('not key=value'))).toHaveLength(4);
+  });
+
   it('lets options win over the OTEL_* variables, and puts the headers option over the variables’ headers', async () => {
     server = await startTestServer();
     const sink = new OtlpSink({
@@ -330,6 +352,35 @@ describe('OtlpSink', () => {
     } finally {
       SelfLog.disable();
     }
+  });
+
+  it('counts a partial success against the batch of its own request when requests overlap (one sink shared by two loggers)', async () => {
+    const answers: ((body: string) => void)[] = [];
+    const fetch = (() =>
+      new Promise<Response>((resolve) =>
+        answers.push((body) => resolve(new Response(body, { status: 200, headers: { 'Content-Type': 'application/json' } }))),
+      )) as typeof globalThis.fetch;
+    const sink = new OtlpSink({ endpoint: 'http://127.0.0.1:9/v1/logs', fetch });
+    const first = sink.emit(makeEvents(3));
+    const second = sink.emit(makeEvents(2));
+    while (answers.length < 2) await new Promise((resolve) => setImmediate(resolve));
+    answers[0](JSON.stringify({ partialSuccess: { rejectedLogRecords: 2 } }));
+    await expect(first).resolves.toEqual({ rejected: 2 });
+    answers[1]('{}');
+    // The second request's answer rejected nothing: its batch was delivered whole.
+    await expect(second).resolves.toBeUndefined();
+    expect(sink.rejectedLogRecords).toBe(2);
+  });
+
+  it('adds up the records each request of a batch split by 413 answers had rejected', async () => {
+    server = await startTestServer((request) =>
+      (request.body.match(/"timeUnixNano"/g) ?? []).length > 2
+        ? { status: 413 }
+        : { status: 200, body: JSON.stringify({ partialSuccess: { rejectedLogRecords: 1 } }) },
+    );
+    const sink = new OtlpSink({ endpoint: server.url });
+    await expect(sink.emit(makeEvents(4))).resolves.toEqual({ rejected: 2 });
+    expect(server.requests).toHaveLength(3);
   });
 
   it('fails a batch answered 400 at once, without retrying it, whatever its body', async () => {
