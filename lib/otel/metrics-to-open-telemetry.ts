@@ -86,6 +86,9 @@ export function metricsToOpenTelemetry(
       );
   }
   const sinks: Readonly<Partial<Record<string, RejectingSink>>> = options.sinks ?? {};
+  // The highest `_OTHER` count reported per sink: a counter never falls, even when a sink's
+  // rejectedLogRecords grows by records the logger did not count failed (an offline replay's).
+  const otherFailed = new Map<string, number>();
   for (const [name, sink] of Object.entries(sinks)) {
     if (typeof (sink as Partial<RejectingSink> | null)?.rejectedLogRecords !== 'number')
       throw new ConfigurationError(
@@ -135,7 +138,9 @@ export function metricsToOpenTelemetry(
       const rejected = rejecting === undefined ? 0 : Math.min(readRejected(rejecting), sink.failed);
       result.observe(exported, sink.delivered, component);
       if (rejecting !== undefined) result.observe(exported, rejected, { ...component, 'error.type': 'rejected' });
-      result.observe(exported, sink.failed - rejected, { ...component, 'error.type': '_OTHER' });
+      const other = Math.max(otherFailed.get(sink.name) ?? 0, sink.failed - rejected);
+      otherFailed.set(sink.name, other);
+      result.observe(exported, other, { ...component, 'error.type': '_OTHER' });
       result.observe(queueSize, sink.queueDepth, component);
       const limit = capacity[sink.name];
       if (limit !== undefined) result.observe(queueCapacity, limit, component);

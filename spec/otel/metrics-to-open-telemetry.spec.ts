@@ -144,6 +144,39 @@ describe('metricsToOpenTelemetry', () => {
     await Promise.all([meterProvider.shutdown(), log.close()]);
   });
 
+  it('never lets the _OTHER count fall when rejectedLogRecords grows by records the logger did not count failed', async () => {
+    const reader = new TestReader();
+    const meterProvider = new MeterProvider({ readers: [reader] });
+    const failing = {
+      emit(): void {
+        throw new Error('down');
+      },
+    };
+    // Stands for an OtlpSink whose offline replay reported rejections the logger counted delivered.
+    const rejecting = { rejectedLogRecords: 0 };
+    const log = new LoggerConfiguration().writeTo.sink(failing, { name: 'otlp', retry: false }).createLogger();
+    metricsToOpenTelemetry(log, meterProvider.getMeter('rxlog'), { sinks: { otlp: rejecting } });
+    log.information('One');
+    log.information('Two');
+    const component = { 'otel.component.name': 'otlp', 'otel.component.type': 'rxlog_sink' };
+    const failedPoints = async (): Promise<unknown[]> =>
+      points(await collect(reader), 'otel.sdk.exporter.log.exported').filter(([attributes]) => 'error.type' in attributes);
+    expect(await failedPoints()).toEqual(
+      expect.arrayContaining([
+        [{ ...component, 'error.type': 'rejected' }, 0],
+        [{ ...component, 'error.type': '_OTHER' }, 2],
+      ]),
+    );
+    rejecting.rejectedLogRecords = 1;
+    expect(await failedPoints()).toEqual(
+      expect.arrayContaining([
+        [{ ...component, 'error.type': 'rejected' }, 1],
+        [{ ...component, 'error.type': '_OTHER' }, 2],
+      ]),
+    );
+    await Promise.all([meterProvider.shutdown(), log.close()]);
+  });
+
   it('counts the records an OTLP collector rejected in a partial success as failed exports (error.type rejected), the rest as exported', async () => {
     const server = await startTestServer(() => ({
       status: 200,
