@@ -370,16 +370,24 @@ export class FileSink implements Sink {
    */
   private writeAtExit(events: readonly LogEvent[]): number {
     if (!this.writeHeldAtExit()) return 0;
-    let done = writtenOverlap(this.writtenAside, events);
+    const batch = { events, done: writtenOverlap(this.writtenAside, events) };
+    this.writeUntilExitDeadline(batch);
+    return batch.done;
+  }
+
+  /**
+   * Writes `batch` on from its `done` (kept up to date as it goes, so a later exit flush goes on
+   * from there), waiting for a stalled reader until the exit's deadline; throws as `writeWithFallback`.
+   */
+  private writeUntilExitDeadline(batch: { readonly events: readonly LogEvent[]; done: number }): void {
     retryUntil(
       () =>
         this.tryWrite(() => {
-          done = this.writeWithFallback(events, done);
-          return done === events.length;
+          batch.done = this.writeWithFallback(batch.events, batch.done);
+          return batch.done === batch.events.length;
         }),
       this.exitWaitDeadline(),
     );
-    return done;
   }
 
   /** Writes the rest of the batch `emit` holds, waiting until the exit's deadline; true once it is all written. */
@@ -387,14 +395,7 @@ export class FileSink implements Sink {
     const held = this.held;
     if (held === undefined) return true;
     try {
-      retryUntil(
-        () =>
-          this.tryWrite(() => {
-            held.done = this.writeWithFallback(held.events, held.done);
-            return held.done === held.events.length;
-          }),
-        this.exitWaitDeadline(),
-      );
+      this.writeUntilExitDeadline(held);
     } catch (error) {
       // Its failure is not the offered batch's: a PartialDeliveryError here counts the held events.
       SelfLog.write('FileSink {Path}: writing the held batch at exit failed', this.file?.path, error);
