@@ -69,7 +69,9 @@ describe('minimumLevel.override, checked against Serilog’s LevelOverrideMap', 
 
   // OrdinalIgnoreCase maps one UTF-16 unit to one (simple case mapping): ß and the ligature ﬀ have
   // no such upper case, so 'Straße' is not 'STRASSE' and 'Eﬀect' is not 'EFFECT' (toUpperCase's
-  // full mapping would make them so).
+  // full mapping would make them so). The dotless ı and the long ſ upper-case to ASCII I and S in
+  // Unicode, but .NET's ordinal casing table keeps them as they are (dotnet/runtime,
+  // pal_casing.c InitOrdinalCasingPage: "Disable Turkish I behavior on Ordinal operations").
   it.each<[string, string, LogLevelName]>([
     ['Straße', 'STRASSE.Api', 'information'],
     ['Straße', 'strasse', 'information'],
@@ -78,6 +80,11 @@ describe('minimumLevel.override, checked against Serilog’s LevelOverrideMap', 
     ['Eﬀect', 'EFFECT.Api', 'information'],
     ['Eﬀect', 'eﬀect.Api', 'error'],
     ['Ärger', 'äRGER.X', 'error'],
+    ['ıtem', 'ITEM.Api', 'information'],
+    ['Item', 'ıtem.Api', 'information'],
+    ['ıtem', 'ıTEM.Api', 'error'],
+    ['ſtore', 'Store.Api', 'information'],
+    ['ſtore', 'ſTORE.Api', 'error'],
   ])('an override for %p applies to a logger for %p as Serilog’s OrdinalIgnoreCase: %p', (prefix, context, expected) => {
     const log = new LoggerConfiguration().minimumLevel
       .information()
