@@ -185,7 +185,8 @@ export class Logger {
 
   /**
    * A logger that adds one property to its events. `forContext('SourceContext', 'Orders.Api')`
-   * also picks up a `minimumLevel.override('Orders', …)`.
+   * also picks up a `minimumLevel.override('Orders', …)`. A name that is empty or only white space
+   * adds nothing (reported to SelfLog), as in Serilog.
    */
   forContext(name: string, value: unknown): Logger {
     let key: string;
@@ -194,6 +195,11 @@ export class Logger {
       key = String(name);
     } catch (error) {
       SelfLog.write('forContext: the property name cannot be turned into a string; no property added', error);
+      return this;
+    }
+    if (key.trim() === '') {
+      // As Serilog's ForContext: a property needs a name that is not empty or white space.
+      SelfLog.write('forContext: the property name {Name} is empty or white space; no property added', key);
       return this;
     }
     return this.child({ [key]: value });

@@ -246,6 +246,18 @@ describe('Logger', () => {
     expect(diagnostics.some((d) => d.message.includes('forContext'))).toBe(true);
   });
 
+  // Serilog's Logger.ForContext: a name that is empty or white space (LogEventProperty.IsValidName)
+  // adds no property and is reported on SelfLog.
+  it.each(['', '   ', '\t'])('adds no property for the empty or white-space name %p, and reports it', (name) => {
+    const memory = new MemorySink();
+    const log = new LoggerConfiguration().writeTo.sink(memory).createLogger();
+    const { diagnostics, stop } = collectSelfLog();
+    log.forContext(name, 'lost').information('still logs');
+    stop();
+    expect(memory.events.map((e) => ({ ...e.properties }))).toEqual([{}]);
+    expect(diagnostics.map((d) => d.message)).toEqual([expect.stringContaining('forContext')]);
+  });
+
   it('publishes the shared stream on events$', () => {
     const log = new LoggerConfiguration().enrich.withProperty('App', 'shop').createLogger();
     const seen: LogEvent[] = [];
