@@ -60,3 +60,20 @@ export interface Formatter {
    */
   readonly singleLine?: boolean;
 }
+
+/**
+ * Internal, for rxlog's own FileSink and StreamSink; not part of the public API. At process exit
+ * their `flushSync` (and `emitSync`) also write the batch their async `emit` still holds, out of
+ * the delivery stage's sight: `sink[WRITTEN_ASIDE](events)`, asked by the stage at the end of its
+ * `flushSync` with the batch in flight, returns how many of its leading events the sink has
+ * written whole (0 outside exit), which the stage then counts as delivered. A sink without it
+ * keeps its batch in flight, reported undelivered, and is never offered it again.
+ *
+ * @internal
+ */
+export const WRITTEN_ASIDE: unique symbol = Symbol.for('rxlog.aside');
+
+/** @internal A sink that implements WRITTEN_ASIDE. */
+export interface WritesAside {
+  [WRITTEN_ASIDE]?(events: readonly LogEvent[]): number;
+}

@@ -7,6 +7,7 @@ import { ConfigurationError } from '../core/errors/configuration-error';
 import { checkTimerMs, MAX_TIMER_MS } from '../core/max-timer-ms';
 import { SelfLog } from '../core/self-log';
 import type { ShutdownReport } from '../pipeline/shutdown-report';
+import { processExiting } from './file/exit-waits';
 import { shutdownReportLost, shutdownReportText } from './shutdown-report-text';
 
 /** What the hooks need of a logger: typed structurally, so any Logger (or a test double) fits. */
@@ -26,6 +27,7 @@ export interface HookableLogger {
   /**
    * The logger's shared event stream (a Logger has it): loggers made by `forContext` and `child`
    * share it with their parent, and with it the pipeline, so they count as the same logger to hook.
+   * At exit, after the hooks' flush, the hooks subscribe to it to write each later event at once.
    */
   readonly events$?: unknown;
 }
@@ -80,9 +82,11 @@ export interface ProcessHooksOptions {
    * process exits before any close reported (`process.exit()` in app code, a crash, the
    * last-resort exit) with events still pending, a report made from the metrics at that moment
    * (their pending events as `undelivered`; `strategy: 'immediate'`, or `'graceful'` with
-   * `timedOut: true` when a close was under way). Called at most once; `false` for none. Default:
-   * one line on stderr when the report shows a loss (dropped, failed, undelivered or a timeout),
-   * nothing otherwise.
+   * `timedOut: true` when a close was under way). Called once; at exit, called again with the
+   * counts brought up to date each time an event logged after the hooks' flush (in a later `exit`
+   * listener) is left undelivered, so the last call counts every event left undelivered. `false`
+   * for none. Default: one line on stderr when the report shows a loss (dropped, failed,
+   * undelivered or a timeout), nothing otherwise.
    */
   report?: false | ((report: ShutdownReport) => void);
 }
@@ -196,7 +200,10 @@ function safely(what: string, fn: () => void): void {
  *   pipeline) is not hooked twice: the same options return the first call's uninstall, other
  *   options throw a ConfigurationError naming the one that differs;
  * - on `beforeExit` (the event loop ran dry), closes gracefully, once;
- * - on `exit`, calls `log.flushSync()`, the last chance to write anything synchronously;
+ * - on `exit`, calls `log.flushSync()`, the last chance to write anything synchronously; an event
+ *   logged after that (by an `exit` listener that runs later, such as the app's own added after
+ *   this call) is written at once, one `flushSync()` per event, and reported again if a sink could
+ *   not take it;
  * - hands the shutdown report to `report` (default: a line on stderr when anything was lost),
  *   including, at `exit`, the events a sink that cannot write synchronously still held;
  * - on an uncaught exception or an unhandled rejection, logs it as fatal (`'Uncaught exception'` /
@@ -268,6 +275,8 @@ export function installProcessHooks(
   let closing = false;
   let exiting = false;
   let reported = false;
+  /** How many events the last report made at exit counted pending: a later report needs more. */
+  let reportedPending = 0;
   let closeStartedAt: number | undefined;
   let guard: ReturnType<typeof setTimeout> | undefined;
 
@@ -282,9 +291,12 @@ export function installProcessHooks(
     });
   };
 
-  /** What each sink still holds, from the metrics, reported when the process ends before a close reported. */
-  const reportPending = (cause: string): void => {
-    if (reported) return;
+  /**
+   * What each sink still holds, from the metrics, reported when the process ends before a close
+   * reported; `again` (at exit, after an event logged since) reports anew once more is pending.
+   */
+  const reportPending = (cause: string, again = false): void => {
+    if (reported && !again) return;
     safely('metrics', () => {
       const sinks = log.metrics?.().sinks ?? {};
       const summary: ShutdownReport['sinks'] = {};
@@ -297,7 +309,9 @@ export function installProcessHooks(
           SelfLog.write('Process exiting before the logger closed: sink {Name} has {Count} events undelivered', name, s.pending);
         }
       }
-      if (pending === 0) return;
+      if (pending <= reportedPending) return;
+      reportedPending = pending;
+      if (again) reported = false;
       const underWay = closeStartedAt !== undefined;
       deliver(
         {
@@ -376,7 +390,23 @@ export function installProcessHooks(
 
   const onExit = (code: unknown): void => {
     safely('flushSync', () => log.flushSync());
-    reportPending(`at exit (code ${String(code)})`);
+    const cause = `at exit (code ${String(code)})`;
+    // Reported before this exit (by a close, or the exit after a signal): the logger is closed or
+    // closing, so it refuses later events (counted in rejectedAfterClose); nothing more to write.
+    const closed = reported;
+    reportPending(cause);
+    // An `exit` listener that runs after this one may still log (the app's own, added later):
+    // nothing else writes its events, so each is written as it comes, and reported if it cannot be.
+    if (closed || !processExiting()) return;
+    safely('events$', () => {
+      const events$ = log.events$ as Partial<Subscribable<unknown>> | undefined;
+      events$?.subscribe?.({
+        next: () => {
+          safely('flushSync', () => log.flushSync());
+          reportPending(`${cause}, counting events logged after the hooks' flush`, true);
+        },
+      });
+    });
   };
 
   const onUncaught = (...[error, origin]: unknown[]): void => {

@@ -7,7 +7,7 @@ import { ConfigurationError } from '../core/errors/configuration-error';
 import { PartialDeliveryError } from '../core/errors/partial-delivery-error';
 import type { LogEvent } from '../core/log-event';
 import { SelfLog } from '../core/self-log';
-import type { Formatter, Sink } from '../core/sink';
+import { type Formatter, type Sink, WRITTEN_ASIDE } from '../core/sink';
 import { CompactJsonFormatter } from '../formatting/compact-json-formatter';
 import { processExiting, retryUntil, writtenOverlap } from './file/exit-waits';
 import { isWouldBlock } from './file/log-file';
@@ -62,7 +62,10 @@ function checkStreamOptions(options: StreamSinkOptions): void {
 
 /** Bytes the sink handed to the stream, which Node writes once the reader makes room. */
 interface StreamChunk {
-  /** The events whose lines are in `buffer` (the first one's maybe only in part: its line's rest). */
+  /**
+   * The events whose lines are in `buffer` (the first one's maybe only in part: its line's rest),
+   * after any whose lines were out already (an async emit's batch is kept whole): all are out once it is.
+   */
   readonly events: readonly LogEvent[];
   readonly buffer: Buffer;
   /** `taken`: written by the sink itself at exit, where Node would never write it. */
@@ -144,7 +147,15 @@ export class StreamSink implements Sink {
    * in them): a later exit flush finishes them before writing anything else, so no line is written
    * twice or run into the next one. `events` are the ones whose lines they are.
    */
-  private exitRest: { readonly buffer: Buffer; at: number; readonly events: readonly LogEvent[] } | undefined;
+  private exitRest:
+    | {
+        readonly buffer: Buffer;
+        at: number;
+        readonly events: readonly LogEvent[];
+        /** Where each event's line ends in `buffer`, when known (the batch `emit` held): its whole lines are delivered. */
+        ends?: readonly number[];
+      }
+    | undefined;
   /** When waiting for the reader at exit ends (a `Date.now()` time), set by the first wait. */
   private exitDeadline: number | undefined;
   private failure: Error | undefined;
@@ -264,6 +275,25 @@ export class StreamSink implements Sink {
   }
 
   /**
+   * At exit: how many leading `events` (the batch `emit` holds, in flight in the pipeline) the sink
+   * has written whole itself, so the pipeline counts them delivered; 0 outside exit, where `emit`
+   * reports them. See WRITTEN_ASIDE.
+   *
+   * @internal
+   */
+  [WRITTEN_ASIDE](events: readonly LogEvent[]): number {
+    if (!processExiting()) return 0;
+    let count = writtenOverlap(this.writtenAside, events);
+    const rest = this.exitRest;
+    if (rest?.ends !== undefined) {
+      let whole = 0;
+      while (whole < rest.ends.length && rest.ends[whole] <= rest.at) whole++;
+      count += writtenOverlap(rest.events.slice(0, whole), events.slice(count));
+    }
+    return count;
+  }
+
+  /**
    * Stops writing, rejects waits still pending, and ends the stream if `endOnClose`. Idempotent.
    * The sink's `'error'` listener stays until every write it made has settled, so an error that
    * arrives after close (EPIPE from a reader that went away) is reported, never a crash.
@@ -325,7 +355,12 @@ export class StreamSink implements Sink {
     const { lineCount } = wholeLines(lines, at);
     const taken = lineCount < lines.length ? this.lineEvents[lineCount] : batch.length;
     if (exiting && buffer !== undefined && at > 0 && this.failure === undefined)
-      this.exitRest = { buffer, at, events: batch.slice(taken) };
+      this.exitRest = {
+        buffer,
+        at,
+        events: batch.slice(taken),
+        ends: lineEnds(lines, this.lineEvents, taken, batch.length - taken),
+      };
     if (!exiting && at > 0 && this.failure === undefined) {
       // The rest, the cut line first, goes to the stream: Node writes it before anything logged later.
       buffer ??= Buffer.from(text, 'utf8');
@@ -350,7 +385,8 @@ export class StreamSink implements Sink {
       const text = skip === events.length ? '' : this.format(skip === 0 ? events : events.slice(skip));
       if (text.length === 0) return;
       this.waiting = undefined;
-      const chunk = this.handToStream(events.slice(skip), Buffer.from(text, 'utf8'));
+      // All of `events`: the ones skipped are out already, and the whole batch is once the chunk is (see WRITTEN_ASIDE).
+      const chunk = this.handToStream(events, Buffer.from(text, 'utf8'));
       await chunk.written;
     } finally {
       if (this.waiting === waiting) this.waiting = undefined;
@@ -432,7 +468,12 @@ export class StreamSink implements Sink {
       const skip = writtenOverlap(this.writtenAside, waiting.events);
       const text = skip === waiting.events.length ? '' : this.format(waiting.events.slice(skip));
       waiting.written = true;
-      if (text.length > 0 && !this.finishAtExit(fd, Buffer.from(text, 'utf8'), 0, waiting.events)) return false;
+      if (text.length > 0 && !this.finishAtExit(fd, Buffer.from(text, 'utf8'), 0, waiting.events)) {
+        // The lines just formatted say which of its events the reader has whole (see WRITTEN_ASIDE).
+        if (this.exitRest?.events === waiting.events)
+          this.exitRest.ends = lineEnds(this.lines, this.lineEvents, -skip, waiting.events.length);
+        return false;
+      }
       this.writtenAside = waiting.events;
     }
     return true;
@@ -547,6 +588,22 @@ export class StreamSink implements Sink {
       }
     });
   }
+}
+
+/**
+ * Where the lines of `count` events, from the one at `from` on, end in the UTF-8 text of `lines`
+ * (`lineEvents` giving each line's event): an event before the first (a negative `from`: one whose
+ * line was out already) ends at 0, and one without a line where the line before it does.
+ */
+function lineEnds(lines: readonly string[], lineEvents: readonly number[], from: number, count: number): number[] {
+  const ends: number[] = [];
+  let offset = 0;
+  let line = 0;
+  for (let i = from; i < from + count; i++) {
+    while (line < lines.length && lineEvents[line] <= i) offset += Buffer.byteLength(lines[line++], 'utf8');
+    ends.push(offset);
+  }
+  return ends;
 }
 
 /** Marks an error as one a retry cannot cure. */

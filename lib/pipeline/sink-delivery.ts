@@ -3,7 +3,7 @@ import { partialDelivered, reportedCount } from '../core/errors/partial-delivery
 import type { LogEvent } from '../core/log-event';
 import { retryHint } from '../core/retry-hint';
 import { SelfLog } from '../core/self-log';
-import type { Sink } from '../core/sink';
+import { type Sink, WRITTEN_ASIDE, type WritesAside } from '../core/sink';
 import type { SinkMetrics } from '../metrics/metrics-types';
 import { SinkMetricsRecorder } from '../metrics/sink-metrics-recorder';
 import { CircuitBreaker } from '../operators/circuit-breaker';
@@ -204,7 +204,8 @@ export class SinkDelivery {
    * Writes every partial batch and everything queued through `sink.emitSync` (a sink without it
    * gets its delivery started at once, which completes now when its `emit` is synchronous; what
    * `emitSync` refuses starts on the async path at once too), then calls `flushSync()` on the sink and the fallback: for process `exit` and page unload.
-   * A batch already in flight stays in flight.
+   * A batch already in flight stays in flight, unless the sink says it wrote it (see WRITTEN_ASIDE):
+   * those of its events count as delivered.
    */
   flushSync(): void {
     try {
@@ -221,6 +222,18 @@ export class SinkDelivery {
       } catch (error) {
         SelfLog.write('Sink {Name} failed to flush synchronously', this.name, error);
       }
+    }
+    // FileSink and StreamSink at exit write the batch their emit holds, and finish a line they cut,
+    // out of sight: what they say they wrote whole is delivered (see WRITTEN_ASIDE).
+    // They write in order: the batch after the flight can have its first events out only once the flight is.
+    const sink = this.#sink as WritesAside;
+    if (sink[WRITTEN_ASIDE]) {
+      const flight = this.#flight;
+      // Only counted: the flight, even emptied, stays, so nothing more starts on the async path,
+      // which never runs again at exit (later events queue, and a later flushSync writes them).
+      if (flight) this.#settleLeading(flight, sink[WRITTEN_ASIDE](flight.events));
+      const [fromQueue, events, times] = this.#next();
+      this.#takeWrittenSync(fromQueue, times, sink[WRITTEN_ASIDE](events));
     }
   }
 
@@ -593,9 +606,7 @@ export class SinkDelivery {
 
   #writeAllSync(): void {
     while (this.#queue.depth !== 0 || this.#open.length !== 0) {
-      const fromQueue = this.#queue.depth !== 0;
-      const times: number[] = fromQueue ? [] : this.#openTimes;
-      const events = fromQueue ? this.#queue.peek(this.#size, times) : this.#open.slice();
+      const [fromQueue, events, times] = this.#next();
       this.#boundEvents(events);
       Object.freeze(events);
       // A count past the batch offered is held to it: what follows the batch never reached the sink.
@@ -612,6 +623,13 @@ export class SinkDelivery {
       }
       this.#takeWrittenSync(fromQueue, times, events.length);
     }
+  }
+
+  /** The next batch after the flight: from the queue, else a copy of the open batch; with the events' enqueue times. */
+  #next(): [fromQueue: boolean, events: LogEvent[], times: number[]] {
+    const fromQueue = this.#queue.depth !== 0;
+    const times: number[] = fromQueue ? [] : this.#openTimes;
+    return [fromQueue, fromQueue ? this.#queue.peek(this.#size, times) : this.#open.slice(), times];
   }
 
   /**

@@ -7,7 +7,7 @@ import * as path from 'node:path';
 import { ConfigurationError } from '../../lib/core/errors/configuration-error';
 import { MAX_TIMER_MS } from '../../lib/core/max-timer-ms';
 import { SelfLog, type SelfLogEvent } from '../../lib/core/self-log';
-import { installProcessHooks, type HookableLogger } from '../../lib/node/install-process-hooks';
+import { installProcessHooks, type HookableLogger, type HookableSinkCounts } from '../../lib/node/install-process-hooks';
 import type { ShutdownReport } from '../../lib/pipeline/shutdown-report';
 import { secondCopy } from '../helpers/second-copy';
 import { LoggerConfiguration } from '../../lib/configuration/logger-configuration';
@@ -594,6 +594,46 @@ describe('installProcessHooks in a child process', () => {
     expect(child.stderr).toBe('');
     expect(child.status).toBe(0);
     expect(readLog(file).numbers).toEqual(range(50_000));
+  });
+
+  /** Runs exit-listener-logs.ts: the `metrics` line and every `report` line of its stderr. */
+  function runExitListener(
+    file: string,
+    mode: 'file' | 'async',
+  ): { status: number | null; metrics: Record<string, HookableSinkCounts>; reports: ShutdownReport[] } {
+    const child = spawnSync(process.execPath, ['--import', 'tsx', fixture('exit-listener-logs.ts'), file, '1000', '3', mode], {
+      cwd: root,
+      encoding: 'utf8',
+    });
+    const lines = child.stderr.split('\n');
+    const json = (prefix: string): unknown[] =>
+      lines.filter((line) => line.startsWith(`${prefix} `)).map((line) => JSON.parse(line.slice(prefix.length + 1)));
+    const [metrics] = json('metrics') as Array<Record<string, HookableSinkCounts>>;
+    if (metrics === undefined) throw new Error(`the child reported no metrics; stderr: ${child.stderr}`);
+    return { status: child.status, metrics, reports: json('report') as ShutdownReport[] };
+  }
+
+  it('writes the events an exit listener of the app logs after the hooks flushed, one by one, as they come', () => {
+    const file = path.join(dir, 'app.log');
+    const { status, metrics, reports } = runExitListener(file, 'file');
+    expect(status).toBe(0);
+    const { numbers, others } = readLog(file);
+    expect(numbers).toEqual(range(1000));
+    expect(others.map((event) => event.N)).toEqual([0, 1, 2]);
+    expect(metrics.file).toMatchObject({ delivered: 1003, pending: 0 });
+    // Nothing was lost, so nothing to report.
+    expect(reports).toEqual([]);
+  });
+
+  it('reports again, with the later events counted, when a sink cannot write what an exit listener logs after the report', () => {
+    const file = path.join(dir, 'app.log');
+    const { status, metrics, reports } = runExitListener(file, 'async');
+    expect(status).toBe(0);
+    expect(readLog(file).others).toHaveLength(3);
+    expect(metrics.async).toMatchObject({ delivered: 0, pending: 1003 });
+    // The hooks' report at exit, then one per later event the sink could not take: the last one has them all.
+    expect(reports.map((report) => report.sinks.async.undelivered)).toEqual([1000, 1001, 1002, 1003]);
+    expect(reports[reports.length - 1].sinks.file).toMatchObject({ delivered: 1003, undelivered: 0 });
   });
 
   it.each([

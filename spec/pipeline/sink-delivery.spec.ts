@@ -3,7 +3,7 @@ import { runInNewContext } from 'node:vm';
 import fc from 'fast-check';
 import type { LogEvent } from '../../lib/core/log-event';
 import { SelfLog, type SelfLogEvent } from '../../lib/core/self-log';
-import type { EmitResult, Sink } from '../../lib/core/sink';
+import { type EmitResult, type Sink, WRITTEN_ASIDE } from '../../lib/core/sink';
 import { unrefScheduler } from '../../lib/core/unref-scheduler';
 import { PartialDeliveryError } from '../../lib/core/errors/partial-delivery-error';
 import { estimateEventBytes } from '../../lib/operators/event-size';
@@ -383,6 +383,39 @@ describe('SinkDelivery', () => {
       expect(sink.synced).toEqual([2]);
       // The batch in flight stays in flight.
       expect(delivery.metrics()).toMatchObject({ delivered: 6, pending: 4, queueDepth: 0 });
+    });
+
+    it('flushSync counts delivered what a sink says it wrote itself of the batch in flight and the next one (WRITTEN_ASIDE), no more', () => {
+      // As FileSink and StreamSink at exit: the batch their emit holds, and the start of the next one, written out of the stage's sight.
+      const sink = new (class extends InlineSink {
+        aside: LogEvent[] = [];
+        [WRITTEN_ASIDE](events: readonly LogEvent[]): number {
+          let count = 0;
+          while (count < events.length && this.aside.includes(events[count])) count++;
+          return count;
+        }
+      })();
+      const delivery = create(sink, { batch: { size: 4, maxDelayMs: 1_000 } });
+      sink.blocked = true;
+      const events = makeEvents(10);
+      events.forEach((event) => delivery.push(event));
+      expect(sink.async.map((call) => ns(call.events))).toEqual([[0, 1, 2, 3]]);
+      // Three of the four in flight are out: three delivered, one still in flight; nothing offered again.
+      sink.aside = events.slice(0, 3);
+      delivery.flushSync();
+      expect(sink.inline).toEqual([]);
+      expect(delivery.metrics()).toMatchObject({ delivered: 3, pending: 7, queueDepth: 6 });
+      // The flight and the first two queued are out: those three more are delivered, and leave the queue.
+      sink.aside = events.slice(0, 6);
+      delivery.flushSync();
+      expect(delivery.metrics()).toMatchObject({ delivered: 6, pending: 4, queueDepth: 4 });
+      balance(delivery);
+      // The emptied flight stays: the rest goes through emitSync, never through a second emit.
+      sink.blocked = false;
+      delivery.flushSync();
+      expect(sink.inline.map(ns)).toEqual([[6, 7, 8, 9]]);
+      expect(sink.async).toHaveLength(1);
+      expect(delivery.metrics()).toMatchObject({ delivered: 10, pending: 0 });
     });
 
     it('flushSync delivers the partial batch of a plain synchronous sink', () => {

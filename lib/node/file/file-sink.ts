@@ -6,7 +6,7 @@ import { ConfigurationError } from '../../core/errors/configuration-error';
 import { PartialDeliveryError } from '../../core/errors/partial-delivery-error';
 import type { LogEvent } from '../../core/log-event';
 import { SelfLog } from '../../core/self-log';
-import type { Formatter, Sink } from '../../core/sink';
+import { type Formatter, type Sink, WRITTEN_ASIDE } from '../../core/sink';
 import { CompactJsonFormatter } from '../../formatting/compact-json-formatter';
 import { applyFileRetention } from './file-retention';
 import { formatLine, wholeLines } from '../format-lines';
@@ -290,6 +290,22 @@ export class FileSink implements Sink {
     };
     wait.then(release, release);
     return wait;
+  }
+
+  /**
+   * At exit: how many leading `events` (the batch `emit` holds, in flight in the pipeline) the
+   * sink has written whole itself, so the pipeline counts them delivered; 0 outside exit, where
+   * `emit` reports them. See WRITTEN_ASIDE.
+   *
+   * @internal
+   */
+  [WRITTEN_ASIDE](events: readonly LogEvent[]): number {
+    if (!processExiting()) return 0;
+    const held = this.held;
+    const count = writtenOverlap(held === undefined ? this.writtenAside : held.events.slice(0, held.done), events);
+    // A line cut earlier whose rest went out since (flushSync writes it): its event is out too.
+    const finished = this.pending === undefined && this.pendingEvent !== undefined && events[count] === this.pendingEvent;
+    return finished ? count + 1 : count;
   }
 
   /** Waits until a stalled pipe has taken what the sink holds, then fsyncs if asked. */
