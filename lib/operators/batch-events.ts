@@ -1,8 +1,7 @@
 import { Observable, type OperatorFunction, type SchedulerLike, type Subscription } from 'rxjs';
-import { ConfigurationError } from '../core/errors/configuration-error';
 import type { LogEvent } from '../core/log-event';
 import { unrefScheduler } from '../core/unref-scheduler';
-import { describeValue } from '../core/describe-value';
+import { expectOption } from '../core/expect-option';
 import { MAX_TIMER_MS } from '../core/max-timer-ms';
 import { checkOptionKeys } from '../core/check-option-keys';
 import { checkCount, checkScheduler } from './operator-options';
@@ -29,17 +28,18 @@ export interface ResolvedBatchOptions {
  */
 export function resolveBatchOptions(options: BatchOptions = {}): ResolvedBatchOptions {
   // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- JavaScript callers can pass anything
-  if (typeof options !== 'object' || options === null)
-    throw new ConfigurationError(`batch: expected options like { size, maxDelayMs }, got ${describeValue(options)}`);
+  expectOption(typeof options === 'object' && options !== null, 'batch', 'options like { size, maxDelayMs }', options);
   const size = options.size ?? 512;
   const maxDelayMs = options.maxDelayMs ?? 100;
   checkCount('batch.size', size, 'events');
   // A string would be added to the clock as text, and a finite delay past 2^31 - 1 ms fires at once
   // in Node's timers: both must be refused here, not found out as a batch sent at the wrong time.
-  if (typeof maxDelayMs !== 'number' || !(maxDelayMs >= 0) || (maxDelayMs > MAX_TIMER_MS && maxDelayMs !== Infinity))
-    throw new ConfigurationError(
-      `batch.maxDelayMs: expected milliseconds from 0 to ${MAX_TIMER_MS} or Infinity, got ${describeValue(maxDelayMs)}`,
-    );
+  expectOption(
+    typeof maxDelayMs === 'number' && maxDelayMs >= 0 && (maxDelayMs <= MAX_TIMER_MS || maxDelayMs === Infinity),
+    'batch.maxDelayMs',
+    `milliseconds from 0 to ${MAX_TIMER_MS} or Infinity`,
+    maxDelayMs,
+  );
   return { size, maxDelayMs };
 }
 

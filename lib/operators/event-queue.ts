@@ -1,5 +1,5 @@
-import { describeValue } from '../core/describe-value';
 import { ConfigurationError } from '../core/errors/configuration-error';
+import { expectOption } from '../core/expect-option';
 import type { LogEvent } from '../core/log-event';
 import { SelfLog } from '../core/self-log';
 import { estimateEventBytes, truncateEvent } from './event-size';
@@ -56,8 +56,7 @@ export function resolveQueueOptions(options: QueueOptions = {}): ResolvedQueueOp
       `queue.overflow: unknown policy ${JSON.stringify(String(overflow))} (expected drop-oldest or drop-newest)`,
     );
   }
-  if (typeof warnAt !== 'number' || !(warnAt > 0 && warnAt <= 1))
-    throw new ConfigurationError(`queue.warnAt: expected a fraction in (0, 1], got ${describeValue(warnAt)}`);
+  expectOption(typeof warnAt === 'number' && warnAt > 0 && warnAt <= 1, 'queue.warnAt', 'a fraction in (0, 1]', warnAt);
   checkBytes('queue.maxEventBytes', maxEventBytes);
   return { limit, limitBytes, overflow, warnAt, maxEventBytes: Math.min(maxEventBytes, limitBytes) };
 }

@@ -1,5 +1,5 @@
 import { type MonoTypeOperatorFunction, retry, type SchedulerLike, timer } from 'rxjs';
-import { describeValue } from '../core/describe-value';
+import { expectOption } from '../core/expect-option';
 import { checkTimerMs } from '../core/max-timer-ms';
 import { ConfigurationError } from '../core/errors/configuration-error';
 import { unrefScheduler } from '../core/unref-scheduler';
@@ -40,8 +40,7 @@ export function resolveRetryOptions(options: RetryOptions = {}): ResolvedRetryOp
   checkCount('retry.attempts', attempts, 'tries');
   checkTimerMs('retry.initialDelayMs', initialDelayMs);
   checkTimerMs('retry.maxDelayMs', maxDelayMs);
-  if (typeof jitter !== 'number' || !(jitter >= 0 && jitter <= 1))
-    throw new ConfigurationError(`retry.jitter: expected a fraction in [0, 1], got ${describeValue(jitter)}`);
+  expectOption(typeof jitter === 'number' && jitter >= 0 && jitter <= 1, 'retry.jitter', 'a fraction in [0, 1]', jitter);
   return { attempts, initialDelayMs, maxDelayMs, jitter };
 }
 
