@@ -1,5 +1,6 @@
 import type { LogEvent } from '../core/log-event';
-import { flatString } from '../templates/flat-string';
+import { isPlainRecord } from '../core/is-plain-record';
+import { truncatedText } from '../templates/truncated-text';
 
 /** What an event costs before its properties: timestamp, level, object headers. */
 const EVENT_OVERHEAD = 64;
@@ -197,12 +198,7 @@ function cut(text: string, keep: number): string {
   let bytes = 0;
   let end = 0;
   while ((bytes += charBytes(text.charCodeAt(end))) <= keep) end++;
-  keep = end;
-  // Never between the two halves of a surrogate pair: a lone surrogate is not valid UTF-8, and
-  // strict JSON readers reject its escape.
-  const code = keep > 0 ? text.charCodeAt(keep - 1) : 0;
-  if (code >= 0xd800 && code <= 0xdbff) keep--;
-  return flatString(`${text.slice(0, keep)}…[truncated ${text.length - keep} chars]`);
+  return truncatedText(text, end);
 }
 
 /**
@@ -290,8 +286,5 @@ function renderSafely(event: LogEvent): string {
 }
 
 function isContainer(value: unknown): value is object {
-  if (typeof value !== 'object' || value === null || value instanceof Date) return false;
-  if (Array.isArray(value)) return true;
-  const prototype: unknown = Object.getPrototypeOf(value);
-  return prototype === Object.prototype || prototype === null;
+  return Array.isArray(value) || isPlainRecord(value);
 }
