@@ -84,9 +84,10 @@ export class EventQueue {
 
   readonly #name: string;
   readonly #onDrop: ((count: number) => void) | undefined;
-  #events: (LogEvent | undefined)[];
-  #times: Float64Array;
-  #sizes: Float64Array;
+  // Allocated by #resize, from the constructor on.
+  #events!: (LogEvent | undefined)[];
+  #times!: Float64Array;
+  #sizes!: Float64Array;
   #head = 0;
   #count = 0;
   #byteCount = 0;
@@ -105,10 +106,7 @@ export class EventQueue {
     this.#name = name;
     this.#onDrop = onDrop;
     this.options = resolveQueueOptions(options);
-    const capacity = Math.min(this.options.limit, INITIAL_CAPACITY);
-    this.#events = new Array<LogEvent | undefined>(capacity);
-    this.#times = new Float64Array(capacity);
-    this.#sizes = new Float64Array(capacity);
+    this.#resize(this.#firstCapacity());
     this.#warnDepth = Math.max(1, Math.ceil(this.options.warnAt * this.options.limit));
     this.#warnBytes = this.options.warnAt * this.options.limitBytes;
   }
@@ -245,8 +243,13 @@ export class EventQueue {
 
   /** Gives back what a burst allocated: an empty queue returns to its first size (nothing to copy). */
   #shrink(): void {
-    const first = Math.min(this.options.limit, INITIAL_CAPACITY);
+    const first = this.#firstCapacity();
     if (this.#count === 0 && this.#events.length > first) this.#resize(first);
+  }
+
+  /** The slots a new or emptied queue has: `INITIAL_CAPACITY`, or `limit` if smaller. */
+  #firstCapacity(): number {
+    return Math.min(this.options.limit, INITIAL_CAPACITY);
   }
 
   #resize(capacity: number): void {
