@@ -2,7 +2,7 @@ import type { OperatorFunction, SchedulerLike } from 'rxjs';
 import type { Enricher } from '../core/enricher';
 import { LevelSwitch } from '../core/level-switch';
 import type { LogEvent } from '../core/log-event';
-import type { EventPredicate } from '../operators/filter-events';
+import type { EventPredicate } from '../operators/event-predicate';
 import type { LevelOverride, SinkRegistration } from '../pipeline/logger-pipeline';
 import type { RedactionPolicy } from '../templates/redaction-policy';
 

@@ -1,6 +1,6 @@
 import { expectOption } from '../core/expect-option';
 import { strayPromise } from '../core/stray-promise';
-import type { EventPredicate } from '../operators/filter-events';
+import type { EventPredicate } from '../operators/event-predicate';
 import type { ConfigurationState } from './configuration-state';
 
 /**

@@ -1,47 +1,14 @@
 import { Observable, type OperatorFunction, type SchedulerLike, type Subscription } from 'rxjs';
-import { ConfigurationError } from '../core/errors/configuration-error';
 import type { LogEvent } from '../core/log-event';
 import { unrefScheduler } from '../core/unref-scheduler';
-import { describeValue } from '../core/describe-value';
-import { MAX_TIMER_MS } from '../core/max-timer-ms';
 import { checkOptionKeys } from '../core/check-option-keys';
-import { checkCount, checkScheduler } from './operator-options';
+import { checkScheduler } from './operator-options';
+import { type BatchOptions, resolveBatchOptions } from './batch-options';
 import { subscribeUpstream } from './subscribe-upstream';
 
-/** Most events in one batch, and the longest a partial batch waits. */
-export interface BatchOptions {
-  /** Most events in one batch, a count. Default `512`. */
-  size?: number;
-  /** Longest a batch's first event waits before the partial batch is sent, in milliseconds, at most 2^31 - 1 (`Infinity`: only size and completion send). Default `100`. */
-  maxDelayMs?: number;
-}
-
-/** BatchOptions with defaults applied and values checked. */
-export interface ResolvedBatchOptions {
-  readonly size: number;
-  readonly maxDelayMs: number;
-}
-
-/**
- * Applies BatchOptions' defaults and checks them.
- *
- * @throws ConfigurationError naming the bad value.
- */
-export function resolveBatchOptions(options: BatchOptions = {}): ResolvedBatchOptions {
-  // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- JavaScript callers can pass anything
-  if (typeof options !== 'object' || options === null)
-    throw new ConfigurationError(`batch: expected options like { size, maxDelayMs }, got ${describeValue(options)}`);
-  const size = options.size ?? 512;
-  const maxDelayMs = options.maxDelayMs ?? 100;
-  checkCount('batch.size', size, 'events');
-  // A string would be added to the clock as text, and a finite delay past 2^31 - 1 ms fires at once
-  // in Node's timers: both must be refused here, not found out as a batch sent at the wrong time.
-  if (typeof maxDelayMs !== 'number' || !(maxDelayMs >= 0) || (maxDelayMs > MAX_TIMER_MS && maxDelayMs !== Infinity))
-    throw new ConfigurationError(
-      `batch.maxDelayMs: expected milliseconds from 0 to ${MAX_TIMER_MS} or Infinity, got ${describeValue(maxDelayMs)}`,
-    );
-  return { size, maxDelayMs };
-}
+// The options live in their own module, free of RxJS, so the logger's delivery stage can read
+// them without pulling this operator's imports into a bundle that does not use the operator.
+export { type BatchOptions, type ResolvedBatchOptions, resolveBatchOptions } from './batch-options';
 
 /**
  * Groups events into batches: a batch goes out synchronously when it reaches `size` (like

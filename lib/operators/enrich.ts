@@ -2,17 +2,12 @@ import { type MonoTypeOperatorFunction, map } from 'rxjs';
 import type { Enricher } from '../core/enricher';
 import type { LogEvent } from '../core/log-event';
 import { ConfigurationError } from '../core/errors/configuration-error';
-import { SelfLog } from '../core/self-log';
-import { strayPromise } from '../core/stray-promise';
-import { read } from '../core/read-property';
-import { captureValue, DEFAULT_CAPTURE_LIMITS } from '../templates/capture';
-import { eventTimeMs, LogEventRecord } from '../templates/log-event-record';
-import { setOwnProperty } from '../templates/own-property';
+import { enrichEvent } from './enrich-event';
 import { describeOption } from './operator-options';
 
-function enricherName(enricher: Enricher): string {
-  return enricher.name || 'anonymous';
-}
+// The enrichment of one event lives in its own module, free of RxJS, so the logger can use it
+// without pulling this operator's imports into a bundle that does not use the operator.
+export { enrichEvent, enrichOwnEvent } from './enrich-event';
 
 /**
  * Adds each enricher's properties to every event, never overwriting a property the event
@@ -36,104 +31,4 @@ export function enrich(...enrichers: Enricher[]): MonoTypeOperatorFunction<LogEv
       );
   });
   return map((event) => enrichEvent(event, enrichers));
-}
-
-/** What one enricher returns for `event`, or undefined when it returns nothing, throws or returns a Promise (reported to SelfLog). */
-function callEnricher(enricher: Enricher, event: LogEvent): Readonly<Record<string, unknown>> | undefined {
-  try {
-    // JavaScript enrichers can return null.
-    const extra = enricher(event) ?? undefined;
-    return strayPromise(extra, 'Enricher', enricherName(enricher)) ? undefined : extra;
-  } catch (error) {
-    SelfLog.write('Enricher {Name} failed; event passed on unenriched', enricherName(enricher), error);
-    return undefined;
-  }
-}
-
-const MAX_STRING = DEFAULT_CAPTURE_LIMITS.maxStringLength;
-/** Most properties one enricher adds to an event: the capture limit on a collection's length. */
-const MAX_KEYS = DEFAULT_CAPTURE_LIMITS.maxCollectionLength;
-
-/**
- * Adds the captured values of `extra`'s keys that neither `target` nor `existing` has to `target`.
- * Captured like a call's arguments: mutating the enricher's (or LogContext's) value later cannot
- * change the event. What is not an object of properties (a string or an array would add its
- * indexes as names) adds nothing, and keys past the first {@link MAX_KEYS} are left out; both
- * are reported to SelfLog.
- */
-function addCaptured(
-  target: Record<string, unknown>,
-  existing: Readonly<Record<string, unknown>> | undefined,
-  extra: Readonly<Record<string, unknown>>,
-  enricher: Enricher,
-): void {
-  if (typeof extra !== 'object' || Array.isArray(extra)) {
-    SelfLog.write('Enricher {Name} returned not properties: {Value}', enricherName(enricher), describeOption(extra));
-    return;
-  }
-  try {
-    const keys = Object.keys(extra);
-    let count = keys.length;
-    if (count > MAX_KEYS) {
-      SelfLog.write(
-        'Enricher {Name}: {Count} properties past {Limit} left out',
-        enricherName(enricher),
-        count - MAX_KEYS,
-        MAX_KEYS,
-      );
-      count = MAX_KEYS;
-    }
-    for (let i = 0; i < count; i++) {
-      const key = keys[i];
-      if (Object.hasOwn(target, key) || (existing !== undefined && Object.hasOwn(existing, key))) continue;
-      // A getter that throws gives its marker ('[Throws: message]'), as a call's argument does, and the names after it are kept.
-      const value = read(extra, key);
-      const type = typeof value;
-      // Hot path: a number, boolean or short string is its own capture; no call, no walk.
-      const captured =
-        type === 'number' || type === 'boolean' || (type === 'string' && (value as string).length <= MAX_STRING)
-          ? value
-          : captureValue(value);
-      setOwnProperty(target, key, captured);
-    }
-  } catch (error) {
-    SelfLog.write('Enricher {Name} returned unreadable properties; ignored', enricherName(enricher), error);
-  }
-}
-
-/**
- * The enrichment of one event by the `enrich` operator: a new event when something is added, the
- * same event otherwise. As in the logger (and Serilog), a later enricher sees what earlier ones added.
- */
-export function enrichEvent(event: LogEvent, enrichers: readonly Enricher[]): LogEvent {
-  let enriched = event;
-  let properties: Record<string, unknown> | undefined;
-  for (const enricher of enrichers) {
-    const extra = callEnricher(enricher, enriched);
-    if (extra === undefined) continue;
-    if (properties !== undefined) {
-      addCaptured(properties, undefined, extra, enricher);
-      continue;
-    }
-    // The first enricher that adds something makes the new event the later ones see.
-    const added: Record<string, unknown> = {};
-    addCaptured(added, event.properties, extra, enricher);
-    if (Object.keys(added).length === 0) continue;
-    properties = { ...event.properties, ...added };
-    enriched = new LogEventRecord(eventTimeMs(event), event.level, event.messageTemplate, properties, event.exception);
-  }
-  return enriched;
-}
-
-/**
- * The logger's enrichment of an event it has just made and not yet sent: `properties` (the
- * event's own properties object) gains the enrichers' properties in place, so no second event
- * and no copy of the properties is made. Like Serilog's, a later enricher sees what earlier ones
- * added; the result is the same as {@link enrichEvent}'s.
- */
-export function enrichOwnEvent(event: LogEvent, properties: Record<string, unknown>, enrichers: readonly Enricher[]): void {
-  for (let i = 0; i < enrichers.length; i++) {
-    const extra = callEnricher(enrichers[i], event);
-    if (extra !== undefined) addCaptured(properties, undefined, extra, enrichers[i]);
-  }
 }

@@ -1,5 +1,5 @@
-import { describeValue } from '../core/describe-value';
 import { ConfigurationError } from '../core/errors/configuration-error';
+import { expectOption } from '../core/expect-option';
 import type { LogEvent } from '../core/log-event';
 import { SelfLog } from '../core/self-log';
 import { estimateEventBytes, truncateEvent } from './event-size';
@@ -56,8 +56,7 @@ export function resolveQueueOptions(options: QueueOptions = {}): ResolvedQueueOp
       `queue.overflow: unknown policy ${JSON.stringify(String(overflow))} (expected drop-oldest or drop-newest)`,
     );
   }
-  if (typeof warnAt !== 'number' || !(warnAt > 0 && warnAt <= 1))
-    throw new ConfigurationError(`queue.warnAt: expected a fraction in (0, 1], got ${describeValue(warnAt)}`);
+  expectOption(typeof warnAt === 'number' && warnAt > 0 && warnAt <= 1, 'queue.warnAt', 'a fraction in (0, 1]', warnAt);
   checkBytes('queue.maxEventBytes', maxEventBytes);
   return { limit, limitBytes, overflow, warnAt, maxEventBytes: Math.min(maxEventBytes, limitBytes) };
 }
@@ -85,9 +84,10 @@ export class EventQueue {
 
   readonly #name: string;
   readonly #onDrop: ((count: number) => void) | undefined;
-  #events: (LogEvent | undefined)[];
-  #times: Float64Array;
-  #sizes: Float64Array;
+  // Allocated by #resize, from the constructor on.
+  #events!: (LogEvent | undefined)[];
+  #times!: Float64Array;
+  #sizes!: Float64Array;
   #head = 0;
   #count = 0;
   #byteCount = 0;
@@ -106,10 +106,7 @@ export class EventQueue {
     this.#name = name;
     this.#onDrop = onDrop;
     this.options = resolveQueueOptions(options);
-    const capacity = Math.min(this.options.limit, INITIAL_CAPACITY);
-    this.#events = new Array<LogEvent | undefined>(capacity);
-    this.#times = new Float64Array(capacity);
-    this.#sizes = new Float64Array(capacity);
+    this.#resize(this.#firstCapacity());
     this.#warnDepth = Math.max(1, Math.ceil(this.options.warnAt * this.options.limit));
     this.#warnBytes = this.options.warnAt * this.options.limitBytes;
   }
@@ -246,8 +243,13 @@ export class EventQueue {
 
   /** Gives back what a burst allocated: an empty queue returns to its first size (nothing to copy). */
   #shrink(): void {
-    const first = Math.min(this.options.limit, INITIAL_CAPACITY);
+    const first = this.#firstCapacity();
     if (this.#count === 0 && this.#events.length > first) this.#resize(first);
+  }
+
+  /** The slots a new or emptied queue has: `INITIAL_CAPACITY`, or `limit` if smaller. */
+  #firstCapacity(): number {
+    return Math.min(this.options.limit, INITIAL_CAPACITY);
   }
 
   #resize(capacity: number): void {

@@ -1,5 +1,6 @@
 import type { LogEvent } from '../core/log-event';
-import { flatString } from '../templates/flat-string';
+import { isPlainRecord } from '../core/is-plain-record';
+import { truncatedText } from '../templates/truncated-text';
 
 /** What an event costs before its properties: timestamp, level, object headers. */
 const EVENT_OVERHEAD = 64;
@@ -42,7 +43,7 @@ let budget = 0;
 export function estimateEventBytes(event: LogEvent): number {
   budget = VISIT_BUDGET;
   try {
-    let bytes = EVENT_OVERHEAD + event.messageTemplate.text.length + sizeOfRecord(event.properties, 0);
+    let bytes = EVENT_OVERHEAD + event.messageTemplate.text.length + sizeOfRecord(event.properties);
     const exception = event.exception;
     // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- a thrown value typed as Error may lack a message
     if (exception !== undefined) bytes += textBytes(exception.stack ?? exception.message ?? '') + 16;
@@ -53,7 +54,7 @@ export function estimateEventBytes(event: LogEvent): number {
   }
 }
 
-function sizeOf(value: unknown, depth: number): number {
+function sizeOf(value: unknown): number {
   switch (typeof value) {
     case 'string':
       return textBytes(value) + 2;
@@ -68,8 +69,8 @@ function sizeOf(value: unknown, depth: number): number {
       if (value === null) return 4;
       if (value instanceof Date) return 26;
       if (budget <= 0) return UNREADABLE;
-      if (Array.isArray(value)) return sizeOfArray(value, depth + 1);
-      return sizeOfRecord(value as Record<string, unknown>, depth + 1);
+      if (Array.isArray(value)) return sizeOfArray(value);
+      return sizeOfRecord(value as Record<string, unknown>);
     default:
       return 8;
   }
@@ -96,21 +97,21 @@ function charBytes(code: number): number {
   return code >= 8 && code <= 13 && code !== 11 ? 2 : 6;
 }
 
-function sizeOfArray(array: readonly unknown[], depth: number): number {
+function sizeOfArray(array: readonly unknown[]): number {
   let bytes = 2;
   const length = array.length;
   for (let index = 0; index < length; index++) {
     if (--budget <= 0) return bytes;
-    bytes += sizeOf(array[index], depth) + 1;
+    bytes += sizeOf(array[index]) + 1;
   }
   return bytes;
 }
 
-function sizeOfRecord(record: Readonly<Record<string, unknown>>, depth: number): number {
+function sizeOfRecord(record: Readonly<Record<string, unknown>>): number {
   let bytes = 2;
   for (const key in record) {
     if (--budget <= 0) return bytes;
-    bytes += key.length + 4 + sizeOf(record[key], depth);
+    bytes += key.length + 4 + sizeOf(record[key]);
   }
   return bytes;
 }
@@ -131,26 +132,18 @@ export function truncateEvent(event: LogEvent, maxEventBytes: number): LogEvent 
   try {
     const lengths: number[] = [];
     // The walk that cuts, run first to measure: it sees the same strings the cutting will.
-    mapStrings(
-      event.properties,
-      (text, beyondLimit) => {
-        if (!beyondLimit && text.length >= MIN_CUT) lengths.push(textBytes(text));
-        return text;
-      },
-      { visits: TRUNCATE_VISIT_LIMIT },
-      0,
-    );
+    mapStrings(event.properties, (text, beyondLimit) => {
+      if (!beyondLimit && text.length >= MIN_CUT) lengths.push(textBytes(text));
+      return text;
+    });
     const exception = event.exception;
     // Only the text the estimate counts: the stack (which repeats the message in V8), else the
     // message. Counting both made a huge message look like twice the bytes, so half stayed.
     const thrown = exception?.stack ?? exception?.message;
     if (thrown !== undefined && thrown.length >= MIN_CUT) lengths.push(textBytes(thrown));
     const keep = cutLength(lengths, before - maxEventBytes);
-    let properties = mapStrings(
-      event.properties,
-      (text, beyondLimit) => (beyondLimit || text.length >= MIN_CUT ? cut(text, keep) : text),
-      { visits: TRUNCATE_VISIT_LIMIT },
-      0,
+    let properties = mapStrings(event.properties, (text, beyondLimit) =>
+      beyondLimit || text.length >= MIN_CUT ? cut(text, keep) : text,
     ) as Record<string, unknown>;
     const cutException = exception === undefined ? undefined : cutError(exception, keep);
     properties = dropLargestProperties(event, properties, cutException, maxEventBytes);
@@ -197,24 +190,19 @@ function cut(text: string, keep: number): string {
   let bytes = 0;
   let end = 0;
   while ((bytes += charBytes(text.charCodeAt(end))) <= keep) end++;
-  keep = end;
-  // Never between the two halves of a surrogate pair: a lone surrogate is not valid UTF-8, and
-  // strict JSON readers reject its escape.
-  const code = keep > 0 ? text.charCodeAt(keep - 1) : 0;
-  if (code >= 0xd800 && code <= 0xdbff) keep--;
-  return flatString(`${text.slice(0, keep)}…[truncated ${text.length - keep} chars]`);
+  return truncatedText(text, end);
 }
 
 /**
  * A copy of `value` with every string replaced by `onString(text, beyondLimit)`, walking at most
- * `walk.visits` values and 64 levels of plain objects and arrays; past the visit limit a value is
+ * `walk.visits` values (a new walk: `TRUNCATE_VISIT_LIMIT`) and 64 levels of plain objects and arrays; past the visit limit a value is
  * kept as it is (a string still goes to `onString`, with `beyondLimit` true).
  */
 function mapStrings(
   value: unknown,
   onString: (text: string, beyondLimit: boolean) => string,
-  walk: Walk,
-  depth: number,
+  walk: Walk = { visits: TRUNCATE_VISIT_LIMIT },
+  depth = 0,
 ): unknown {
   const beyondLimit = --walk.visits <= 0;
   if (typeof value === 'string') return onString(value, beyondLimit);
@@ -258,7 +246,7 @@ function dropLargestProperties(
   let visits = 0;
   const sizes = Object.keys(properties).map((key) => {
     budget = VISIT_BUDGET;
-    const size = sizeOf(properties[key], 1);
+    const size = sizeOf(properties[key]);
     const visited = VISIT_BUDGET - budget + 1;
     const measured = budget <= 0 ? UNMEASURED_BYTES : size;
     predicted += key.length + 4 + measured;
@@ -290,8 +278,5 @@ function renderSafely(event: LogEvent): string {
 }
 
 function isContainer(value: unknown): value is object {
-  if (typeof value !== 'object' || value === null || value instanceof Date) return false;
-  if (Array.isArray(value)) return true;
-  const prototype: unknown = Object.getPrototypeOf(value);
-  return prototype === Object.prototype || prototype === null;
+  return Array.isArray(value) || isPlainRecord(value);
 }

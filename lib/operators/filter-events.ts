@@ -1,13 +1,13 @@
 import { defer, filter, type MonoTypeOperatorFunction } from 'rxjs';
 import type { LogEvent } from '../core/log-event';
 import { ConfigurationError } from '../core/errors/configuration-error';
-import { SelfLog } from '../core/self-log';
-import { strayPromise } from '../core/stray-promise';
+import { type EventPredicate, passes } from './event-predicate';
 import { injectEventAccounting } from './event-accounting';
 import { describeOption } from './operator-options';
 
-/** Decides whether an event goes on: `true` keeps it. */
-export type EventPredicate = (event: LogEvent) => boolean;
+// The predicate and how it is applied live in their own module, free of RxJS, so the logger can
+// use them without pulling this operator's imports into a bundle that does not use the operator.
+export { type EventPredicate, passes } from './event-predicate';
 
 /** The `droppedBy` reason under which a sink counts the events `filterEvents` excluded in its `pipe`. */
 export const FILTER_REASON = 'filterEvents.excluded';
@@ -48,19 +48,4 @@ export function excludingCounted(keep: (event: LogEvent) => boolean, reason: str
         }),
       );
     });
-}
-
-/**
- * Applies a predicate the way filterEvents does: what it returns is read as RxJS's `filter` reads
- * it (a JavaScript predicate's `undefined`, `0` or `''` excludes), and a throw counts as a pass.
- */
-export function passes(predicate: EventPredicate, event: LogEvent): boolean {
-  try {
-    const result: unknown = predicate(event);
-    // An async predicate's Promise is no answer: the event is kept, as when a predicate throws.
-    return strayPromise(result, 'Filter', predicate.name || 'anonymous') || !!result;
-  } catch (error) {
-    SelfLog.write('Filter {Name} failed; event kept', predicate.name || 'anonymous', error);
-    return true;
-  }
 }

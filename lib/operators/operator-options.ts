@@ -58,8 +58,7 @@ export function checkCount(where: string, value: unknown, unit: string, describe
  * @throws ConfigurationError naming `where` and the value.
  */
 export function checkBytes(where: string, value: unknown): void {
-  if (!Number.isFinite(value) || (value as number) <= 0)
-    throw new ConfigurationError(`${where}: expected a finite number of bytes > 0, got ${describeValue(value)}`);
+  expectOption(Number.isFinite(value) && (value as number) > 0, where, 'a finite number of bytes > 0', value);
 }
 
 /**

@@ -1,5 +1,5 @@
 import type { Capturing, MessageTemplate, PropertyToken } from '../core/message-template';
-import { flatString } from './flat-string';
+import { truncatedText } from './truncated-text';
 import { read, throwsMarker } from '../core/read-property';
 import { markJsonSafe, WRITE_JSON_MAX_DEPTH } from './json-safe-captures';
 import { setOwnProperty } from './own-property';
@@ -65,15 +65,6 @@ function walkOf(limits: CaptureLimits | undefined): Walk {
   };
 }
 
-function truncate(text: string, max: number): string {
-  let end = max;
-  // Never leave half a surrogate pair behind.
-  const last = text.charCodeAt(end - 1);
-  if (last >= 0xd800 && last <= 0xdbff) end--;
-  // A flat copy: a slice would keep the whole original string alive in every queue holding the event.
-  return flatString(`${text.slice(0, end)}…[truncated ${text.length - end} chars]`);
-}
-
 function functionMarker(fn: unknown): string {
   try {
     const name = (fn as { name?: unknown }).name;
@@ -86,7 +77,7 @@ function functionMarker(fn: unknown): string {
 /** A string as kept: cut to `maxString` and to what the call's budget has left, which it spends. */
 function keepString(text: string, w: Walk): string {
   const max = w.maxString < w.chars ? w.maxString : w.chars;
-  const kept = text.length > max ? truncate(text, max) : text;
+  const kept = text.length > max ? truncatedText(text, max) : text;
   w.chars -= text.length > max ? max : text.length;
   return kept;
 }

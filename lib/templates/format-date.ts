@@ -1,3 +1,5 @@
+import { readLiteral } from './read-literal';
+
 const MONTHS = 'January February March April May June July August September October November December'.split(' ');
 const DAYS = 'Sunday Monday Tuesday Wednesday Thursday Friday Saturday'.split(' ');
 
@@ -64,11 +66,16 @@ const TOKEN_LETTERS = 'yMdHhmsfFtzK';
 
 const LONG_DATE = 'dddd, dd MMMM yyyy';
 
+const SORTABLE = "yyyy-MM-dd'T'HH:mm:ss";
+
 /**
  * The invariant culture's one-letter standard formats, as .NET (and so Serilog's default format
- * provider) defines them; `o`, `s`, `u` and `r` are handled in `formatDate`. `U` is `F` in UTC.
+ * provider) defines them; `u` and `r` are handled in `formatDate`. `U` is `F` in UTC.
  */
 const STANDARD_PATTERNS: Readonly<Record<string, string>> = {
+  o: `${SORTABLE}.fffffffK`,
+  O: `${SORTABLE}.fffffffK`,
+  s: SORTABLE,
   d: 'MM/dd/yyyy',
   D: LONG_DATE,
   f: `${LONG_DATE} HH:mm`,
@@ -106,27 +113,18 @@ export function formatDate(date: Date, format?: string, utc = false): string {
   if (format === 'U') utc = true;
   const get = (field: Field): number => date[`get${utc ? 'UTC' : ''}${field}`]();
   const zone = utc ? undefined : -date.getTimezoneOffset();
-  // Compared, not looked up in an object: a format named `constructor` is custom tokens like any other.
   const pattern =
-    format === 'o' || format === 'O'
-      ? "yyyy-MM-dd'T'HH:mm:ss.fffffffK"
-      : format === 's'
-        ? "yyyy-MM-dd'T'HH:mm:ss"
-        : format.length === 2 && format[0] === '%'
-          ? format.slice(1)
-          : // One letter only: a longer format named like an Object.prototype member stays custom tokens.
-            (format.length === 1 && STANDARD_PATTERNS[format]) || format;
+    format.length === 2 && format[0] === '%'
+      ? format.slice(1)
+      : // One letter only: a longer format named like an Object.prototype member stays custom tokens.
+        (format.length === 1 && STANDARD_PATTERNS[format]) || format;
   let out = '';
   for (let i = 0; i < pattern.length;) {
     const c = pattern[i];
-    if (c === "'" || c === '"') {
-      const end = pattern.indexOf(c, i + 1);
-      const stop = end === -1 ? pattern.length : end;
-      out += pattern.slice(i + 1, stop);
-      i = stop + 1;
-    } else if (c === '\\') {
-      out += pattern.slice(i + 1, i + 2);
-      i += 2;
+    if (c === "'" || c === '"' || c === '\\') {
+      const [text, next] = readLiteral(pattern, i);
+      out += text;
+      i = next;
     } else if (c === '%') {
       i++;
     } else if (TOKEN_LETTERS.includes(c)) {

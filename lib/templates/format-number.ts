@@ -1,3 +1,5 @@
+import { readLiteral } from './read-literal';
+
 /** A standard format: a letter and a precision; one above 100 is not applied. */
 const STANDARD = /^([A-Za-z])(\d*)$/;
 
@@ -263,12 +265,10 @@ function custom(format: string, negative: boolean, digits: string, point: number
       i = EXPONENT.lastIndex - 1;
     }
     // A trailing `\` escapes nothing, but its section is not empty.
-    else if (c === '\\') items.push(i + 1 < format.length ? `'${format[++i]}` : "'");
-    else if (c === "'" || c === '"') {
-      const end = format.indexOf(c, i + 1);
-      const stop = end === -1 ? format.length : end;
-      items.push(`'${format.slice(i + 1, stop)}`);
-      i = stop;
+    else if (c === '\\' || c === "'" || c === '"') {
+      const [text, next] = readLiteral(format, i);
+      items.push(`'${text}`);
+      i = next - 1;
     } else {
       if (c === '%') exponents[exponents.length - 1] += 2;
       else if (c === '‰') exponents[exponents.length - 1] += 3;

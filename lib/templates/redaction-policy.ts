@@ -1,4 +1,5 @@
 import { expectOption } from '../core/expect-option';
+import { isPlainRecord } from '../core/is-plain-record';
 import { ConfigurationError } from '../core/errors/configuration-error';
 import { ThrownValueError } from '../core/errors/thrown-value-error';
 import { SelfLog } from '../core/self-log';
@@ -102,12 +103,6 @@ function follow(nodes: readonly PathNode[], segment: string): readonly PathNode[
 function matchOrNodes(nodes: readonly PathNode[]): Step {
   for (const node of nodes) if (node.terminal) return MATCH;
   return nodes;
-}
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) return false;
-  const proto = Object.getPrototypeOf(value) as object | null;
-  return proto === null || proto === Object.prototype;
 }
 
 function copyOf(source: Record<string, unknown>): Record<string, unknown> {
@@ -380,7 +375,8 @@ export class RedactionPolicy {
       }
       return result ?? value;
     }
-    return isRecord(value) ? this.#redactRecord(value, alive, false) : value;
+    // Arrays are handled above, so a plain record here is never an array.
+    return isPlainRecord(value) ? this.#redactRecord(value, alive, false) : value;
   }
 
   /**

@@ -1,5 +1,4 @@
-import { describeValue } from '../core/describe-value';
-import { ConfigurationError } from '../core/errors/configuration-error';
+import { expectOption } from '../core/expect-option';
 import type { MessageTemplate } from '../core/message-template';
 import { parseTemplate } from './parse-template';
 
@@ -13,8 +12,7 @@ export interface TemplateCacheOptions {
 
 function wholeNumber(option: string, value: number | undefined, fallback: number): number {
   if (value === undefined) return fallback;
-  if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < 0)
-    throw new ConfigurationError(`TemplateCache.${option}: expected a whole number ≥ 0, got ${describeValue(value)}`);
+  expectOption(Number.isSafeInteger(value) && value >= 0, `TemplateCache.${option}`, 'a whole number ≥ 0', value);
   return value;
 }
 

@@ -1,0 +1,39 @@
+import { expectOption } from '../core/expect-option';
+import { MAX_TIMER_MS } from '../core/max-timer-ms';
+import { checkCount } from './operator-options';
+
+/** Most events in one batch, and the longest a partial batch waits. */
+export interface BatchOptions {
+  /** Most events in one batch, a count. Default `512`. */
+  size?: number;
+  /** Longest a batch's first event waits before the partial batch is sent, in milliseconds, at most 2^31 - 1 (`Infinity`: only size and completion send). Default `100`. */
+  maxDelayMs?: number;
+}
+
+/** BatchOptions with defaults applied and values checked. */
+export interface ResolvedBatchOptions {
+  readonly size: number;
+  readonly maxDelayMs: number;
+}
+
+/**
+ * Applies BatchOptions' defaults and checks them.
+ *
+ * @throws ConfigurationError naming the bad value.
+ */
+export function resolveBatchOptions(options: BatchOptions = {}): ResolvedBatchOptions {
+  // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- JavaScript callers can pass anything
+  expectOption(typeof options === 'object' && options !== null, 'batch', 'options like { size, maxDelayMs }', options);
+  const size = options.size ?? 512;
+  const maxDelayMs = options.maxDelayMs ?? 100;
+  checkCount('batch.size', size, 'events');
+  // A string would be added to the clock as text, and a finite delay past 2^31 - 1 ms fires at once
+  // in Node's timers: both must be refused here, not found out as a batch sent at the wrong time.
+  expectOption(
+    typeof maxDelayMs === 'number' && maxDelayMs >= 0 && (maxDelayMs <= MAX_TIMER_MS || maxDelayMs === Infinity),
+    'batch.maxDelayMs',
+    `milliseconds from 0 to ${MAX_TIMER_MS} or Infinity`,
+    maxDelayMs,
+  );
+  return { size, maxDelayMs };
+}
