@@ -1,8 +1,8 @@
 import type { Sink } from '../core/sink';
-import { type BatchOptions, resolveBatchOptions } from '../operators/batch-events';
+import { type BatchOptions, resolveBatchOptions } from '../operators/batch-options';
 import { type CircuitBreakerOptions, resolveCircuitBreakerOptions } from '../operators/circuit-breaker';
 import { type QueueOptions, resolveQueueOptions } from '../operators/event-queue';
-import { type ResolvedRetryOptions, type RetryOptions, resolveRetryOptions } from '../operators/retry-with-backoff';
+import { type ResolvedRetryOptions, type RetryOptions, resolveRetryOptions } from '../operators/backoff-delay';
 
 /** How one sink's events are queued, batched and delivered. Every part has a default. */
 export interface SinkDeliveryOptions {

@@ -9,7 +9,7 @@ import { SinkMetricsRecorder } from '../metrics/sink-metrics-recorder';
 import { CircuitBreaker } from '../operators/circuit-breaker';
 import { EventQueue } from '../operators/event-queue';
 import { estimateEventBytes, truncateEvent } from '../operators/event-size';
-import { backoffDelay, type ResolvedRetryOptions } from '../operators/retry-with-backoff';
+import { backoffDelay, type ResolvedRetryOptions } from '../operators/backoff-delay';
 import { eventTimeMs } from '../templates/log-event-record';
 import {
   resolveDeliveryOptions,
