@@ -204,7 +204,7 @@ export class FileSink implements Sink {
     this.formatter = options.formatter ?? new CompactJsonFormatter();
     this.clock = options.clock ?? (() => new Date());
     this.fsync = options.fsync ?? false;
-    const syncFlushTimeoutMs = options.syncFlushTimeoutMs ?? 1000;
+    const syncFlushTimeoutMs = options.syncFlushTimeoutMs === undefined ? 1000 : options.syncFlushTimeoutMs;
     if (!(typeof syncFlushTimeoutMs === 'number' && syncFlushTimeoutMs >= 0 && Number.isFinite(syncFlushTimeoutMs))) {
       throw new ConfigurationError(
         `FileSink syncFlushTimeoutMs: expected a non-negative number of milliseconds, got ${describeValue(syncFlushTimeoutMs)}`,

@@ -685,6 +685,9 @@ describe('FileSink', () => {
       [{ retainedFileCountLimit: 1.5 }, /1\.5/],
       [{ fallbackPath: '' }, /fallbackPath/],
       [{ syncFlushTimeoutMs: -1 }, /syncFlushTimeoutMs.*-1/],
+      // null means "no limit" for the size and count options; here it would be read as the default
+      // (StreamSink refuses it too).
+      [{ syncFlushTimeoutMs: null }, /FileSink syncFlushTimeoutMs: expected a non-negative number of milliseconds, got null/],
       // Unchecked, a formatter without format() made every event "skipped" yet counted delivered,
       // a string 'false' turned rolling on, and a clock that is no function failed every batch.
       [{ formatter: 'clef' }, /FileSink formatter: expected an object with format\(event\), got "clef"/],
