@@ -1,3 +1,4 @@
+import * as logsApi from '@opentelemetry/api-logs';
 import { type Logger as OtelLogger, type LoggerProvider, logs } from '@opentelemetry/api-logs';
 import { describeValue } from '../core/describe-value';
 import { ConfigurationError } from '../core/errors/configuration-error';
@@ -33,6 +34,21 @@ interface Flushable {
   forceFlush?: () => Promise<void>;
 }
 
+/**
+ * The API's no-op logger, which a shut-down SDK provider hands out. Read from the namespace, not
+ * imported by name: an api-logs older than `createNoopLogger` (the peer range starts at 0.50)
+ * exports `NOOP_LOGGER` instead, and a named import of a missing export fails to load in ES modules.
+ */
+function noopLogger(): unknown {
+  const api = logsApi as { createNoopLogger?: () => unknown; NOOP_LOGGER?: unknown };
+  return typeof api.createNoopLogger === 'function' ? api.createNoopLogger() : api.NOOP_LOGGER;
+}
+
+/** True when the logger's `enabled()` says it emits nothing (a logger of an api-logs older than `enabled` never does). */
+function emitsNothing(logger: OtelLogger): boolean {
+  return (logger as Partial<OtelLogger>).enabled?.() === false;
+}
+
 /** Most `SourceContext` names given a logger (an instrumentation scope) of their own. */
 const MAX_SCOPES = 1000;
 
@@ -47,7 +63,8 @@ const MAX_SCOPES = 1000;
  * throws fails the batch, which then goes to retry and the fallback like any sink's (the records
  * it already took count as delivered and are not sent again). `flush` and `close` call the
  * provider's `forceFlush` when it has one; the provider belongs to the app, so `close` never
- * shuts it down.
+ * shuts it down. Once the app has shut the SDK's provider down (its loggers drop every record),
+ * each batch fails for good: to the fallback, else counted failed.
  *
  * @example
  * ```ts fragment
@@ -112,13 +129,25 @@ export class OpenTelemetrySink implements Sink {
   }
 
   private otelLogger(): OtelLogger {
-    if (this.logger !== undefined) return this.logger;
+    const logger = this.logger;
+    if (logger !== undefined && !emitsNothing(logger)) return logger;
     // Until an SDK registers its provider, the API's logger drops every record without a trace: fail
     // the batch instead (retried, then counted), so nothing is reported delivered that went nowhere.
     if (this.provider === undefined && !isGlobalProviderRegistered())
       throw new Error('OpenTelemetrySink: no global LoggerProvider is registered yet (logs.setGlobalLoggerProvider)');
-    this.logger = this.currentProvider().getLogger(this.scopeName, this.scopeVersion);
-    return this.logger;
+    const fresh = this.currentProvider().getLogger(this.scopeName, this.scopeVersion);
+    // Our logger says it emits nothing. After shutdown() the SDK's provider hands out the API's
+    // no-op logger instead of it (as the logs SDK specification asks), and its own loggers drop
+    // every record: fail the batch for good (fallback, else failed) rather than count it
+    // delivered. A live logger whose configuration disables it is handed out again: the app drops
+    // those records on purpose. A provider registered since (the global one) gets loggers anew.
+    if (fresh === noopLogger() || (logger !== undefined && fresh !== logger && emitsNothing(fresh)))
+      throw Object.assign(new Error('OpenTelemetrySink: the LoggerProvider is shut down; its loggers drop every record'), {
+        permanent: true,
+      });
+    if (fresh !== logger) this.scoped.clear();
+    this.logger = fresh;
+    return fresh;
   }
 
   /**

@@ -61,8 +61,13 @@ export function referenceKeyValues(properties: Readonly<Record<string, unknown>>
   return out;
 }
 
+/** The objects whose reference value is being built: one met again inside itself is a cycle. */
+const referenceAncestors: object[] = [];
+
 function referenceStructure(value: object, depth: number): OtlpAnyValue {
   if (depth >= 32) return { stringValue: '[MaxDepth]' };
+  if (referenceAncestors.includes(value)) return { stringValue: '[Circular]' };
+  referenceAncestors.push(value);
   try {
     if (value instanceof Date) {
       const time = value.getTime();
@@ -74,6 +79,8 @@ function referenceStructure(value: object, depth: number): OtlpAnyValue {
     return { kvlistValue: { values: referenceKeyValues(value as Record<string, unknown>, depth + 1) } };
   } catch (error) {
     return { stringValue: `[unreadable: ${exceptionText(error)}]` };
+  } finally {
+    referenceAncestors.pop();
   }
 }
 

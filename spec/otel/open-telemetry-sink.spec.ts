@@ -416,6 +416,75 @@ describe('OpenTelemetrySink', () => {
     expect(log.metrics().sinks.otel.lastError).toMatch(/no global LoggerProvider/);
   });
 
+  it('fails, not delivers, what it writes after the app shut the LoggerProvider down (its loggers drop every record)', async () => {
+    const fallback = new MemorySink();
+    const log = new LoggerConfiguration().writeTo
+      .sink(new OpenTelemetrySink({ loggerProvider: provider }), { name: 'otel', retry: { attempts: 3, initialDelayMs: 0 } })
+      .writeTo.sink(new OpenTelemetrySink({ loggerProvider: provider }), { name: 'withFallback', fallback })
+      .createLogger();
+    log.information('Before shutdown');
+    log.forContext('SourceContext', 'Orders').information('Scoped, before shutdown');
+    await log.flush();
+    // The in-memory exporter forgets its records when it shuts down.
+    const exported = exporter.getFinishedLogRecords().map((r) => r.body);
+    await provider.shutdown();
+    log.information('After shutdown');
+    log.forContext('SourceContext', 'Orders').information('Scoped, after shutdown');
+    const report = await log.close();
+    expect(exported).toEqual(['Before shutdown', 'Before shutdown', 'Scoped, before shutdown', 'Scoped, before shutdown']);
+    // Not retried: a provider shut down stays so. A fallback gets the records.
+    expect(report.sinks.otel).toMatchObject({ delivered: 2, failed: 2 });
+    expect(log.metrics().sinks.otel).toMatchObject({
+      retried: 0,
+      lastError: expect.stringMatching(/LoggerProvider is shut down/),
+    });
+    expect(report.sinks.withFallback).toMatchObject({ delivered: 4, failed: 0 });
+    expect(fallback.events.map((e) => e.renderMessage())).toEqual(['After shutdown', 'Scoped, after shutdown']);
+    // A sink whose first write comes after the shutdown gets the no-op logger at once.
+    const late = new LoggerConfiguration().writeTo
+      .sink(new OpenTelemetrySink({ loggerProvider: provider }), { name: 'otel' })
+      .createLogger();
+    late.information('First write, after shutdown');
+    late.information('Second write');
+    expect((await late.close()).sinks.otel).toMatchObject({ delivered: 0, failed: 2 });
+  });
+
+  it('writes to a global LoggerProvider registered after the one it used was shut down', async () => {
+    const log = new LoggerConfiguration().writeTo.sink(new OpenTelemetrySink(), { name: 'otel' }).createLogger();
+    const next = new InMemoryLogRecordExporter();
+    logs.setGlobalLoggerProvider(provider);
+    try {
+      log.information('To the first');
+      await log.flush();
+      expect(exporter.getFinishedLogRecords().map((r) => r.body)).toEqual(['To the first']);
+      await provider.shutdown();
+      logs.disable();
+      logs.setGlobalLoggerProvider(new LoggerProvider({ processors: [new SimpleLogRecordProcessor({ exporter: next })] }));
+      log.information('To the second');
+      await log.flush();
+    } finally {
+      logs.disable();
+    }
+    const report = await log.close();
+    expect(next.getFinishedLogRecords().map((r) => r.body)).toEqual(['To the second']);
+    expect(report.sinks.otel).toMatchObject({ delivered: 2, failed: 0 });
+  });
+
+  it('still counts delivered the records of a live provider whose configuration disables its scope (dropped by the app, on purpose)', async () => {
+    const quiet = new LoggerProvider({
+      processors: [new SimpleLogRecordProcessor({ exporter })],
+      loggerConfigurator: () => ({ disabled: true, minimumSeverity: SeverityNumber.UNSPECIFIED, traceBased: false }),
+    });
+    const log = new LoggerConfiguration().writeTo
+      .sink(new OpenTelemetrySink({ loggerProvider: quiet }), { name: 'otel' })
+      .createLogger();
+    log.information('Disabled by the app');
+    const report = await log.close();
+    await quiet.shutdown();
+    expect(exporter.getFinishedLogRecords()).toEqual([]);
+    expect(report.sinks.otel).toMatchObject({ delivered: 1, failed: 0 });
+  });
+
   it('rejects bad options with a ConfigurationError naming them', () => {
     expect(() => new OpenTelemetrySink({ loggerProvider: {} as never })).toThrow(ConfigurationError);
     expect(() => new OpenTelemetrySink({ scopeName: '' })).toThrow(/scopeName/);

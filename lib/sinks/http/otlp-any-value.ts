@@ -22,6 +22,18 @@ export interface OtlpKeyValue {
 /** Deepest nesting converted before a value is written as `'[MaxDepth]'`: captured data is far shallower. */
 const MAX_DEPTH = 32;
 
+/**
+ * Most items (array items and object members) written for one record; an array or object past
+ * them is written as `'[Truncated]'`, as CLEF's writer does. Captured data holds far fewer; a value
+ * that was never captured (an app operator's, an app-built event's) and holds the same objects many
+ * times over would otherwise be written item by item, for hours.
+ */
+const MAX_ITEMS = 1 << 20;
+/** What the record being written may still write. */
+let itemsLeft = MAX_ITEMS;
+/** The arrays and objects being written, outermost first: one met again is a cycle. */
+const ancestors: object[] = [];
+
 const INT64_MIN = -(2n ** 63n);
 const INT64_MAX = 2n ** 63n - 1n;
 
@@ -29,10 +41,11 @@ const INT64_MAX = 2n ** 63n - 1n;
  * A captured property value as an OTLP `AnyValue`: strings, booleans, integers (`intValue`, also
  * for bigint), other numbers (`doubleValue`), arrays (`arrayValue`), objects (`kvlistValue`,
  * undefined members left out; a bigint outside int64 as a string), a Date as its ISO string,
- * null, undefined and an array hole as an empty value.
- * Never throws.
+ * null, undefined and an array hole as an empty value; an array or object met again inside
+ * itself as `'[Circular]'`, one past a record's 2^20 items as `'[Truncated]'`. Never throws.
  */
 export function toAnyValue(value: unknown, depth = 0): OtlpAnyValue {
+  itemsLeft = MAX_ITEMS;
   return JSON.parse(anyValueJson(value, depth)) as OtlpAnyValue;
 }
 
@@ -76,6 +89,7 @@ export function keyValuesJson(
   skip: (key: string) => boolean,
 ): string {
   let out = '';
+  if (depth === 0) itemsLeft = MAX_ITEMS;
   try {
     const keys = Object.keys(properties);
     for (let i = 0; i < keys.length; i++) {
@@ -102,21 +116,25 @@ export function noSkip(): boolean {
 
 function structureJson(value: object, depth: number): string {
   if (depth >= MAX_DEPTH) return '{"stringValue":"[MaxDepth]"}';
+  if (ancestors.includes(value)) return '{"stringValue":"[Circular]"}';
+  ancestors.push(value);
   try {
     if (value instanceof Date) return `{"stringValue":${jsonDate(value)}}`;
-    if (Array.isArray(value)) {
-      let out = '';
-      const length = value.length;
-      for (let i = 0; i < length; i++) {
-        // A hole reads as undefined: the empty AnyValue. null is no AnyValue (protojson rejects it in a list).
-        out += `${i === 0 ? '' : ','}${anyValueJson(value[i], depth + 1)}`;
-      }
-      return `{"arrayValue":{"values":[${out}]}}`;
-    }
     if (value instanceof Error) return stringValueJson(exceptionText(value));
-    return `{"kvlistValue":{"values":[${keyValuesJson(value as Record<string, unknown>, depth + 1, noSkip)}]}}`;
+    const array = Array.isArray(value);
+    if ((itemsLeft -= array ? value.length : Object.keys(value).length) < 0) return '{"stringValue":"[Truncated]"}';
+    if (!array) return `{"kvlistValue":{"values":[${keyValuesJson(value as Record<string, unknown>, depth + 1, noSkip)}]}}`;
+    let out = '';
+    const length = value.length;
+    for (let i = 0; i < length; i++) {
+      // A hole reads as undefined: the empty AnyValue. null is no AnyValue (protojson rejects it in a list).
+      out += `${i === 0 ? '' : ','}${anyValueJson(value[i], depth + 1)}`;
+    }
+    return `{"arrayValue":{"values":[${out}]}}`;
   } catch (error) {
     return stringValueJson(`[unreadable: ${exceptionText(error)}]`);
+  } finally {
+    ancestors.pop();
   }
 }
 

@@ -1,5 +1,5 @@
 import fc from 'fast-check';
-import { anyValueJson, keyValuesJson, toAnyValue, toKeyValues } from '../../../lib/sinks/http/otlp-any-value';
+import { anyValueJson, keyValuesJson, type OtlpAnyValue, toAnyValue, toKeyValues } from '../../../lib/sinks/http/otlp-any-value';
 import { referenceAnyValue, referenceKeyValues } from '../../helpers/otlp-reference';
 import { anyValue } from '../../helpers/arbitraries';
 
@@ -64,10 +64,39 @@ describe('toAnyValue', () => {
     );
   });
 
-  it('stops at a depth limit instead of following a cycle', () => {
-    const cyclic: Record<string, unknown> = {};
+  // Values that were never captured reach sinks too (an app operator's, an app-built event's, a
+  // thrown request's): one that holds itself twice was written 2^32 times over, for hours.
+  it('writes a value where it recurs inside itself as "[Circular]", at once', () => {
+    const cyclic: Record<string, unknown> = { n: 1 };
     cyclic.self = cyclic;
-    expect(JSON.stringify(toAnyValue(cyclic))).toContain('[MaxDepth]');
+    cyclic.again = [cyclic];
+    expect(toAnyValue(cyclic)).toEqual({
+      kvlistValue: {
+        values: [
+          { key: 'n', value: { intValue: '1' } },
+          { key: 'self', value: { stringValue: '[Circular]' } },
+          { key: 'again', value: { arrayValue: { values: [{ stringValue: '[Circular]' }] } } },
+        ],
+      },
+    });
+    const shared = { n: 1 };
+    expect(toAnyValue([shared, shared])).toEqual(toAnyValue([{ n: 1 }, { n: 1 }]));
+  });
+
+  it('writes at most 2^20 items of a record, for a value that holds the same objects many times over', () => {
+    let shared: unknown = 1;
+    for (let level = 0; level < 3; level++) shared = Array.from({ length: 200 }, () => shared);
+    const json = keyValuesJson({ Shared: shared, After: 'kept' }, 0, () => false);
+    expect(json.length).toBeLessThan(32 * 1024 * 1024);
+    const [first, after] = JSON.parse(`[${json}]`) as [{ value: OtlpAnyValue }, unknown];
+    const outer = first.value.arrayValue?.values ?? [];
+    expect(outer[0].arrayValue?.values[0].arrayValue?.values).toHaveLength(200);
+    expect(outer[199]).toEqual({ stringValue: '[Truncated]' });
+    expect(after).toEqual({ key: 'After', value: { stringValue: 'kept' } });
+    // The next record has the whole budget again.
+    expect(keyValuesJson({ List: [1, 2] }, 0, () => false)).toBe(
+      '{"key":"List","value":{"arrayValue":{"values":[{"intValue":"1"},{"intValue":"2"}]}}}',
+    );
   });
 
   it('reports a throwing getter as a string instead of throwing', () => {

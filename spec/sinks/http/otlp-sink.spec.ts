@@ -383,6 +383,57 @@ describe('OtlpSink', () => {
     expect(server.requests).toHaveLength(3);
   });
 
+  // The first half's answer refused one record and the second half failed: the refused record is
+  // counted failed, not delivered, and is not sent again (nor are the first half's others).
+  it.each([
+    [503, 'is retried and delivered', { delivered: 3, failed: 1 }, 4],
+    [500, 'fails for good', { delivered: 1, failed: 3 }, 3],
+  ])(
+    'counts failed the records a partial success refused in a 413 split whose second half, answered %i, %s',
+    async (status, _outcome, counts, requests) => {
+      server = await startTestServer((request, index) =>
+        (request.body.match(/"timeUnixNano"/g) ?? []).length > 2
+          ? { status: 413 }
+          : index === 1
+            ? { status: 200, body: JSON.stringify({ partialSuccess: { rejectedLogRecords: 1 } }) }
+            : index === 2
+              ? { status }
+              : { status: 200 },
+      );
+      const sink = new OtlpSink({ endpoint: server.url });
+      const log = new LoggerConfiguration().writeTo
+        .sink(sink, { batch: { size: 4, maxDelayMs: 10 }, retry: { attempts: 2, initialDelayMs: 1, maxDelayMs: 1 } })
+        .createLogger();
+      for (let n = 0; n < 4; n++) log.information('Item {N}', n);
+      const report = await log.close({ strategy: 'flush' });
+      expect(report.sinks.otlp).toEqual({ ...counts, dropped: 0, undelivered: 0 });
+      expect(sink.rejectedLogRecords).toBe(1);
+      const sent = server.requests.map((r) => (r.body.match(/"timeUnixNano"/g) ?? []).length);
+      // 4 (413), the first half, the second half, and its retry when retryable: no record of the first half twice.
+      expect(sent).toEqual([4, 2, 2, 2].slice(0, requests));
+    },
+  );
+
+  it('keeps the refused records of nested 413 splits out of the delivered count, and sends only the unsent ones again', async () => {
+    let failing = true;
+    server = await startTestServer((request) => {
+      const records = (request.body.match(/"timeUnixNano"/g) ?? []).length;
+      if (records > 2) return { status: 413 };
+      if (failing && request.body.includes('event 6')) return { status: 503 };
+      return { status: 200, body: JSON.stringify({ partialSuccess: { rejectedLogRecords: failing ? 1 : 0 } }) };
+    });
+    const sink = new OtlpSink({ endpoint: server.url });
+    const events = makeEvents(8);
+    // Events 0 to 5 went in three requests that each refused one: 3 delivered.
+    await expect(sink.emit(events)).rejects.toMatchObject({ name: 'PartialDeliveryError', delivered: 3 });
+    failing = false;
+    const before = server.requests.length;
+    // What the delivery stage sends again: the 5 events after those 3; the 3 refused are counted, not sent.
+    await expect(sink.emit(events.slice(3))).resolves.toEqual({ rejected: 3 });
+    expect(server.requests.slice(before).map((r) => (r.body.match(/"timeUnixNano"/g) ?? []).length)).toEqual([2]);
+    expect(server.requests.at(-1)?.body).toContain('event 7');
+  });
+
   it('fails a batch answered 400 at once, without retrying it, whatever its body', async () => {
     server = await startTestServer(() => ({ status: 400, body: JSON.stringify({ partialSuccess: { rejectedLogRecords: 1 } }) }));
     const sink = new OtlpSink({ endpoint: server.url });
