@@ -398,14 +398,15 @@ export class SinkDelivery {
    * The sink reports the first `reported` events of the flight written (a PartialDeliveryError):
    * they are delivered, the rest stay in flight. A flight given up on goes to `settleAbandoned`.
    */
-  #settleLeading(flight: Flight, reported: number): void {
+  #settleLeading(flight: Flight, reported: number, error?: unknown): void {
     if (flight.abandoned) {
-      this.#settleAbandoned(flight, reported);
+      this.#settleAbandoned(flight, reported, error);
       return;
     }
     const count = reportedCount(reported, flight.events.length);
     if (this.#flight !== flight || count === 0) return;
-    this.#takeLeading(flight, count);
+    // Of those, the ones the error says the receiver refused (its `rejected`) are failed, not delivered.
+    this.#takeLeading(flight, count, false, this.#countRefused(error, count));
     this.#waiters.settle(0, count);
   }
 
@@ -420,7 +421,7 @@ export class SinkDelivery {
     if (settled === 0) return;
     this.#undelivered -= settled;
     // Of a write that ended whole, the events the receiver refused (EmitResult) are failed, not delivered.
-    this.#takeLeading(flight, settled - this.#countRefused(result, settled));
+    this.#takeLeading(flight, settled, false, this.#countRefused(result, settled));
   }
 
   /** Counts failed the events a write's `result` says the receiver refused (EmitResult), of `count`; returns how many. */
@@ -433,9 +434,12 @@ export class SinkDelivery {
     return rejected;
   }
 
-  /** Counts the flight's first `count` events delivered (by the fallback when `viaFallback`) and keeps only the rest in it. */
-  #takeLeading(flight: Flight, count: number, viaFallback = false): void {
-    this.#countDelivered(flight.times, count, viaFallback);
+  /**
+   * Counts the flight's first `count` events delivered (by the fallback when `viaFallback`), but
+   * for the `refused` already counted failed, and keeps only the rest in it.
+   */
+  #takeLeading(flight: Flight, count: number, viaFallback = false, refused = 0): void {
+    this.#countDelivered(flight.times, count - refused, viaFallback);
     flight.events = Object.freeze(flight.events.slice(count));
     flight.times = flight.times.slice(count);
   }
@@ -477,7 +481,7 @@ export class SinkDelivery {
 
   #primaryFailed(flight: Flight, error: unknown): void {
     const partial = partialDelivered(error);
-    if (partial !== undefined) this.#settleLeading(flight, partial);
+    if (partial !== undefined) this.#settleLeading(flight, partial, error);
     if (flight.abandoned) return;
     if (flight.events.length === 0) {
       // The PartialDeliveryError reported every event written.
@@ -548,7 +552,7 @@ export class SinkDelivery {
         const partial = partialDelivered(error);
         const written = partial === undefined ? 0 : reportedCount(partial, flight.events.length);
         if (written > 0) {
-          this.#takeLeading(flight, written, true);
+          this.#takeLeading(flight, written, true, this.#countRefused(error, written));
           this.#waiters.settle(0, written);
         }
         if (flight.events.length === 0) {

@@ -1130,6 +1130,27 @@ describe('SinkDelivery bounds and partial writes', () => {
     },
   );
 
+  it('counts failed the events a PartialDeliveryError says the receiver refused of those written, and sends only the unwritten again', async () => {
+    const calls: number[][] = [];
+    const sink: Sink = {
+      emit(events) {
+        calls.push(ns(events) as number[]);
+        // 3 reached the receiver, which refused 1 of them (an OTLP partial success), then the rest failed.
+        if (calls.length === 1) throw new PartialDeliveryError(3, new Error('503'), 1);
+      },
+    };
+    const delivery = create(sink, { batch: { size: 5, maxDelayMs: 10 }, retry: { attempts: 2, initialDelayMs: 10, jitter: 0 } });
+    for (const event of makeEvents(5)) delivery.push(event);
+    expect(delivery.metrics()).toMatchObject({ delivered: 2, failed: 1, pending: 2 });
+    balance(delivery);
+    await jest.advanceTimersByTimeAsync(10);
+    expect(calls).toEqual([
+      [0, 1, 2, 3, 4],
+      [3, 4],
+    ]);
+    expect(delivery.metrics()).toMatchObject({ received: 5, delivered: 4, failed: 1, pending: 0, retried: 1 });
+  });
+
   it('keeps instanceof PartialDeliveryError for a subclass, and refuses a look-alike', async () => {
     const { PartialDeliveryError: Foreign } = await secondCopy(() => import('../../lib/core/errors/partial-delivery-error'));
     expect(Foreign).not.toBe(PartialDeliveryError);

@@ -29,10 +29,14 @@ export class PartialDeliveryError extends Error {
   /**
    * @param delivered How many leading events of the batch reached the destination.
    * @param cause Why the rest did not.
+   * @param rejected How many of those `delivered` events the receiver refused without saying
+   *   which (an OTLP partial success): the delivery stage counts them failed, not delivered, and
+   *   does not send them again. Default 0.
    */
   constructor(
     readonly delivered: number,
     override readonly cause?: unknown,
+    readonly rejected = 0,
   ) {
     super(`only the first ${delivered} events of the batch were written${causeText(cause)}`);
   }

@@ -153,8 +153,6 @@ export class HttpSink implements Sink {
   readonly #beacon: HttpBeacon | undefined;
   readonly #offlineQueue: HttpOfflineQueue | undefined;
   readonly #inFlight = new Set<AbortController>();
-  /** Events a request got and refused some of (see `#answered`). */
-  readonly #refused = new WeakSet<LogEvent>();
   /** Aborted by close(): ends a wait for the network. */
   readonly #closed = new AbortController();
   #written = 0;
@@ -240,20 +238,6 @@ export class HttpSink implements Sink {
    * (OtlpSink: the records a partial success refused).
    */
   async emit(events: readonly LogEvent[]): Promise<void | EmitResult> {
-    // Events a 413 split already sent, of a request whose answer refused that many (see
-    // #emitHalves), lead a batch sent again: they are not sent twice but counted refused.
-    let refused = 0;
-    while (this.#refused.has(events[refused])) refused++;
-    try {
-      const rejected = refused + rejectedOf(await this.#emit(events.slice(refused)));
-      return rejected === 0 ? undefined : { rejected };
-    } catch (error) {
-      if (!(error instanceof PartialDeliveryError)) throw error;
-      throw this.#answered(events, refused + error.delivered, refused, error.cause);
-    }
-  }
-
-  async #emit(events: readonly LogEvent[]): Promise<void | EmitResult> {
     if (events.length === 0) return;
     try {
       const body = this.#body(events);
@@ -291,31 +275,25 @@ export class HttpSink implements Sink {
       return rejected === 0 ? undefined : { rejected };
     } catch (error) {
       const partial = error instanceof PartialDeliveryError;
-      const failure = this.#answered(
-        events,
-        middle + (partial ? error.delivered : 0),
-        rejectedOf(first),
-        partial ? error.cause : error,
+      const cause: unknown = partial ? error.cause : error;
+      // The first half and what the second delivered reached the server; of them, the answers
+      // refused what the first half's and the second's own report say (an OTLP partial success).
+      const failure = Object.assign(
+        new PartialDeliveryError(
+          middle + (partial ? error.delivered : 0),
+          cause,
+          rejectedOf(first) + (partial ? error.rejected : 0),
+        ),
+        { permanent: retryHint(cause).permanent },
       );
       SelfLog.write(
-        '{Sink}: a batch of {Count} events was too large (413); {Delivered} were delivered in smaller requests',
+        '{Sink}: a batch of {Count} events was too large (413); {Delivered} reached the server in smaller requests',
         this.kind,
         events.length,
         failure.delivered,
       );
       throw failure;
     }
-  }
-
-  /**
-   * The failure of a batch whose first `answered` events reached the server, which refused
-   * `refused` of them without saying which: a PartialDeliveryError counting the others
-   * delivered. The `refused` events after those are marked, so they lead what the delivery stage
-   * sends again (or counts failed) and `emit` counts them refused instead of sending them twice.
-   */
-  #answered(events: readonly LogEvent[], answered: number, refused: number, cause: unknown): PartialDeliveryError {
-    for (let i = answered - refused; i < answered; i++) this.#refused.add(events[i]);
-    return Object.assign(new PartialDeliveryError(answered - refused, cause), { permanent: retryHint(cause).permanent });
   }
 
   /**

@@ -415,23 +415,28 @@ describe('OtlpSink', () => {
   );
 
   it('keeps the refused records of nested 413 splits out of the delivered count, and sends only the unsent ones again', async () => {
-    let failing = true;
+    let failures = 0;
     server = await startTestServer((request) => {
       const records = (request.body.match(/"timeUnixNano"/g) ?? []).length;
       if (records > 2) return { status: 413 };
-      if (failing && request.body.includes('event 6')) return { status: 503 };
-      return { status: 200, body: JSON.stringify({ partialSuccess: { rejectedLogRecords: failing ? 1 : 0 } }) };
+      if (request.body.includes('Item 6') && failures++ === 0) return { status: 503 };
+      return { status: 200, body: JSON.stringify({ partialSuccess: { rejectedLogRecords: failures === 0 ? 1 : 0 } }) };
     });
     const sink = new OtlpSink({ endpoint: server.url });
-    const events = makeEvents(8);
-    // Events 0 to 5 went in three requests that each refused one: 3 delivered.
-    await expect(sink.emit(events)).rejects.toMatchObject({ name: 'PartialDeliveryError', delivered: 3 });
-    failing = false;
-    const before = server.requests.length;
-    // What the delivery stage sends again: the 5 events after those 3; the 3 refused are counted, not sent.
-    await expect(sink.emit(events.slice(3))).resolves.toEqual({ rejected: 3 });
-    expect(server.requests.slice(before).map((r) => (r.body.match(/"timeUnixNano"/g) ?? []).length)).toEqual([2]);
-    expect(server.requests.at(-1)?.body).toContain('event 7');
+    const log = new LoggerConfiguration().writeTo
+      .sink(sink, { batch: { size: 8, maxDelayMs: 10 }, retry: { attempts: 2, initialDelayMs: 1, maxDelayMs: 1 } })
+      .createLogger();
+    for (let n = 0; n < 8; n++) log.information('Item {N}', n);
+    const report = await log.close({ strategy: 'flush' });
+    // Items 0 to 5 went in three requests that each refused one: 3 failed, 3 delivered; items 6
+    // and 7 failed once (503) and were delivered when sent again.
+    expect(report.sinks.otlp).toEqual({ delivered: 5, failed: 3, dropped: 0, undelivered: 0 });
+    expect(sink.rejectedLogRecords).toBe(3);
+    const sent = server.requests.map((r) => (r.body.match(/"timeUnixNano"/g) ?? []).length);
+    // 8 and 4 (413), items 0-1 and 2-3, 4 (413), items 4-5, items 6-7 (503), then only 6-7 again.
+    expect(sent).toEqual([8, 4, 2, 2, 4, 2, 2, 2]);
+    expect(server.requests.at(-1)?.body).toContain('Item 7');
+    expect(server.requests.at(-1)?.body).not.toContain('Item 5');
   });
 
   it('fails a batch answered 400 at once, without retrying it, whatever its body', async () => {
