@@ -61,6 +61,17 @@ const states = new WeakMap<object, RequestState>();
 const statesByCollector = new WeakMap<DiagnosticCollector, RequestState>();
 /** The states of apps with request logging on (an ignored path's too: its failure is written). */
 const loggingRequests = new WeakSet<RequestState>();
+/**
+ * The route Fastify matched, by Node request: Nest's middleware (and the `close` listener) only
+ * see the Node request, which does not know its route, and a request a guard rejects never reaches
+ * the interceptor, which sees Fastify's.
+ */
+const routedRequests = new WeakMap<object, string>();
+
+/** Notes the route pattern Fastify matched for a Node request (`RxlogModule` does it in an `onRequest` hook). */
+export function noteRoute(request: object, route: unknown): void {
+  if (typeof route === 'string') routedRequests.set(request, route);
+}
 
 /**
  * Hands `error` to the completion event of the request whose context is current, when that event
@@ -200,9 +211,10 @@ export class RxlogRequestContext {
       // A response destroyed with an error (a piped body that failed) is the server's failure; a client
       // that leaves destroys it without one. Else an error Nest's exception filter reported (a guard's).
       const destroyedWith = response.writableFinished ? undefined : erroredWith(response);
-      // A request the interceptor never saw (a guard rejected it) has its route from Express's request.
+      // A request the interceptor never saw (a guard rejected it) has its route from Express's request,
+      // or from what Fastify's onRequest hook noted.
       const matched = routeOf(request as RoutedRequest);
-      const pattern = state.route ?? (matched === middlewareRoute ? undefined : matched);
+      const pattern = state.route ?? routedRequests.get(request) ?? (matched === middlewareRoute ? undefined : matched);
       const route = pattern === undefined ? {} : { route: pattern };
       if (destroyedWith === undefined && state.handlerError !== undefined) {
         // The handler's error, answered by an exception filter: the level follows the status it sent
