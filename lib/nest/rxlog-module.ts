@@ -52,7 +52,9 @@ export class RxlogModule implements NestModule {
   constructor(
     private readonly requests: RequestContext,
     private readonly adapterHost?: HttpAdapterHost,
-  ) {}
+  ) {
+    openBeforeBodyParsers(requests, adapterHost);
+  }
 
   /** A global module built from `options`. @throws ConfigurationError for a bad option. */
   static forRoot(options: RxlogModuleOptions = {}): DynamicModule {
@@ -86,7 +88,7 @@ export class RxlogModule implements NestModule {
     const requests = this.requests;
     consumer
       .apply(function rxlogRequestContext(request: RawRequest, response: RawResponse, next: () => void): void {
-        requests.run(request, response, () => next());
+        requests.enter(request, response, () => next());
       })
       .forRoutes({ path: ALL_PATHS, method: RequestMethod.ALL });
     noteFastifyRoutes(this.adapterHost);
@@ -96,6 +98,33 @@ Global()(RxlogModule);
 Module({})(RxlogModule);
 Inject(RxlogRequestContext)(RxlogModule, undefined, 0);
 Inject(HttpAdapterHost)(RxlogModule, undefined, 1);
+
+/** The app's HTTP adapter when it is of `type` (an application context has none: Nest's host holds null). */
+function httpAdapterOf(host: HttpAdapterHost | undefined, type: string): HttpAdapterHost['httpAdapter'] | undefined {
+  const adapter: unknown = host?.httpAdapter;
+  if (typeof adapter !== 'object' || adapter === null) return undefined;
+  const http = adapter as HttpAdapterHost['httpAdapter'];
+  return http.getType() === type ? http : undefined;
+}
+
+/**
+ * On Express, opens the request context with an app-level middleware added while Nest creates the
+ * modules, so before the body parsers `app.init()` adds and before module middleware: a request whose
+ * JSON body is malformed (body-parser answers 400) or that the client leaves mid-body never reaches
+ * module middleware, and would get no request id and no completion event. Every request gets
+ * them, inside a global prefix or not. (On Fastify, bodies are parsed after Nest middleware.)
+ */
+function openBeforeBodyParsers(requests: RequestContext, host: HttpAdapterHost | undefined): void {
+  const adapter = httpAdapterOf(host, 'express');
+  if (adapter === undefined) return;
+  try {
+    adapter.use(function rxlogRequestStart(request: RawRequest, response: RawResponse, next: () => void): void {
+      requests.run(request, response, () => next());
+    });
+  } catch (error) {
+    SelfLog.write('RxlogModule: the Express middleware that opens request contexts could not be added', error);
+  }
+}
 
 /** The part of a Fastify instance used here. */
 interface FastifyHooks {
@@ -113,8 +142,8 @@ interface FastifyHooks {
  * gets the hook.
  */
 function noteFastifyRoutes(host: HttpAdapterHost | undefined): void {
-  const adapter = host?.httpAdapter;
-  if (adapter === undefined || adapter.getType() !== 'fastify') return;
+  const adapter = httpAdapterOf(host, 'fastify');
+  if (adapter === undefined) return;
   try {
     adapter.getInstance<FastifyHooks>().addHook('onRequest', (request, _reply, done) => {
       if (request.raw !== undefined) noteRoute(request.raw, request.routeOptions?.url);

@@ -29,6 +29,8 @@ export interface RequestState {
   closeCompletes: boolean;
   /** The route pattern, noted by the interceptor for a completion written when the response closes. */
   route?: string;
+  /** The route Express notes for the module's own catch-all middleware while it runs: not the request's route. */
+  middlewareRoute?: string;
   /** An error Nest's exception filter reported before the interceptor saw the request (a guard's), for the completion written on close. */
   error?: Error;
   /**
@@ -133,10 +135,24 @@ export class RxlogRequestContext {
         if (this.settings.enabled) loggingRequests.add(state);
         // Express notes the module's own catch-all middleware route on the request while it runs: only
         // a route noted after it (the one that matched) names the request's route.
-        if (response !== undefined) this.completeOnClose(state, request, routeOf(request as RoutedRequest), response);
+        state.middlewareRoute = routeOf(request as RoutedRequest);
+        if (response !== undefined) this.completeOnClose(state, request, response);
         return next(state);
       }),
     );
+  }
+
+  /**
+   * Runs `next` inside the context of `request` opened earlier by `run`, or opens it now when none
+   * was. On Express, `RxlogModule` opens the context before Nest's body parsers (whose errors and
+   * aborted bodies would otherwise be answered unlogged) and enters it again in its module
+   * middleware, because a body parser calls on from the request stream's events, outside it.
+   */
+  enter<T>(request: RawRequest, response: RawResponse | undefined, next: () => T): T {
+    const state = states.get(request);
+    if (state === undefined) return this.run(request, response, () => next());
+    state.middlewareRoute = routeOf(request as RoutedRequest);
+    return diagnosticContext.runWith(state.collector, () => LogContext.run({ RequestId: state.requestId }, next));
   }
 
   /** Writes the request's completion event, once: later calls for the same request do nothing. */
@@ -198,12 +214,7 @@ export class RxlogRequestContext {
     }
   }
 
-  private completeOnClose(
-    state: RequestState,
-    request: RawRequest,
-    middlewareRoute: string | undefined,
-    response: RawResponse,
-  ): void {
+  private completeOnClose(state: RequestState, request: RawRequest, response: RawResponse): void {
     if (typeof response.once !== 'function') return;
     state.closeCompletes = true;
     response.once('close', () => {
@@ -214,7 +225,7 @@ export class RxlogRequestContext {
       // A request the interceptor never saw (a guard rejected it) has its route from Express's request,
       // or from what Fastify's onRequest hook noted.
       const matched = routeOf(request as RoutedRequest);
-      const pattern = state.route ?? routedRequests.get(request) ?? (matched === middlewareRoute ? undefined : matched);
+      const pattern = state.route ?? routedRequests.get(request) ?? (matched === state.middlewareRoute ? undefined : matched);
       const route = pattern === undefined ? {} : { route: pattern };
       if (destroyedWith === undefined && state.handlerError !== undefined) {
         // The handler's error, answered by an exception filter: the level follows the status it sent
