@@ -84,7 +84,7 @@ describe.each(['express', 'fastify'])('RxlogModule on %s, against a hostile clie
       const u = app.url;
       exchanges.sse = await send(`${u}/sse?token=secret`, { headers: id('sse'), leaveOnData: true });
       exchanges.chunks = await send(`${u}/chunks`, { headers: id('chunks') });
-      exchanges.chunksLeft = await send(`${u}/chunks`, { headers: id('chunks-left'), leaveOnData: true });
+      exchanges.chunksLeft = await send(`${u}/held`, { headers: id('chunks-left'), leaveOnData: true });
       exchanges.never = await send(`${u}/never?secret=1`, { headers: id('never'), leaveAfterMs: 60 });
       exchanges.pipe = await send(`${u}/pipe/abc`, { headers: id('pipe') });
       exchanges.asyncError = await send(`${u}/async-error`, { headers: id('async-error') });
@@ -119,7 +119,7 @@ describe.each(['express', 'fastify'])('RxlogModule on %s, against a hostile clie
   it('writes a server-sent event stream or chunked response the client leaves as aborted, once', () => {
     expect(completion(run, 'sse')).toEqual([['warning', undefined, '/sse', '/sse', true, undefined]]);
     expect(completion(run, 'chunks')).toEqual([['information', 200, '/chunks', '/chunks', undefined, undefined]]);
-    expect(completion(run, 'chunks-left')).toEqual([['warning', undefined, '/chunks', '/chunks', true, undefined]]);
+    expect(completion(run, 'chunks-left')).toEqual([['warning', undefined, '/held', '/held', true, undefined]]);
     expect(completion(run, 'never')).toEqual([['warning', undefined, '/never', '/never', true, undefined]]);
     expect(withId(run, 'never').map((e) => e.renderMessage())[0]).toBe('Never answering');
   });
