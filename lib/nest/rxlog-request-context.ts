@@ -25,6 +25,8 @@ export interface RequestState {
   readonly collector: DiagnosticCollector;
   readonly ignored: boolean;
   completed: boolean;
+  /** Whether the completion event was written as aborted by the client. */
+  abandoned?: boolean;
   /** Whether the response's `close` writes the completion event when nothing wrote it before. */
   closeCompletes: boolean;
   /** The route pattern, noted by the interceptor for a completion written when the response closes. */
@@ -83,9 +85,21 @@ export function noteRoute(request: object, route: unknown): void {
 export function keepForCompletion(error: Error): boolean {
   const collector = diagnosticContext.current();
   const state = collector === undefined ? undefined : statesByCollector.get(collector);
-  if (state === undefined || state.completed || !state.closeCompletes || !loggingRequests.has(state)) return false;
+  if (state === undefined || !loggingRequests.has(state)) return false;
+  // The client left in the middle of its body: the body parser fails with Node's ECONNRESET after
+  // the aborted completion event was written, which already says what happened.
+  if (state.completed) return state.abandoned === true && isConnectionReset(error);
+  if (!state.closeCompletes) return false;
   state.error ??= error;
   return true;
+}
+
+function isConnectionReset(error: Error): boolean {
+  try {
+    return (error as { code?: unknown }).code === 'ECONNRESET';
+  } catch {
+    return false;
+  }
 }
 
 /**
@@ -159,6 +173,7 @@ export class RxlogRequestContext {
   complete(state: RequestState, outcome: RequestOutcome): void {
     if (state.completed) return;
     state.completed = true;
+    state.abandoned = outcome.aborted === true;
     const diagnostics = state.collector.complete();
     // An ignored path (a health check) is still written when it failed, as requestLogging does.
     const failed = outcome.failed === true || (outcome.aborted !== true && outcome.statusCode >= 500);

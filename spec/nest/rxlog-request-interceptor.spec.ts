@@ -184,6 +184,13 @@ describe.each(['express', 'fastify'])('RxlogModule on %s, against a hostile clie
     ]);
   });
 
+  it('writes a client that leaves in the middle of its body once, as aborted, not also as an error', () => {
+    expect(exchanges.uploadLeft.outcome).toBe('aborted');
+    expect(withId(run, 'upload-left').map((e) => [e.level, e.properties.Aborted, e.properties.RequestPath])).toEqual([
+      ['warning', true, '/upload'],
+    ]);
+  });
+
   it('gives a request with a huge x-request-id or a garbage traceparent an id of its own', () => {
     for (const exchange of [exchanges.hugeId, exchanges.garbageTrace]) {
       expect(exchange.outcome).toBe('200');
