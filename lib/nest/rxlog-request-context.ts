@@ -40,7 +40,12 @@ export interface RequestState {
    * filter answers it after the Observable ends, with a status of its own choosing, so the
    * completion written on close carries the status sent.
    */
-  handlerError?: { readonly error: unknown; readonly statusCode: number };
+  handlerError?: {
+    readonly error: unknown;
+    readonly statusCode: number;
+    /** The status already sent when the handler failed after its headers went out: no filter could choose another. */
+    readonly sentStatus?: number;
+  };
 }
 
 /** How a request ended, as the interceptor or the response's `close` saw it. */
@@ -245,8 +250,14 @@ export class RxlogRequestContext {
       if (destroyedWith === undefined && state.handlerError !== undefined) {
         // The handler's error, answered by an exception filter: the level follows the status it sent
         // (the error's own status when the client left before the answer was complete).
+        const { error, sentStatus } = state.handlerError;
+        if (sentStatus !== undefined) {
+          // Failed after the headers went out: the client got that status, and the error is the handler's failure.
+          this.complete(state, { statusCode: sentStatus, error, failed: state.handlerError.statusCode >= 500, ...route });
+          return;
+        }
         const statusCode = response.writableFinished ? response.statusCode : state.handlerError.statusCode;
-        this.complete(state, { statusCode, error: state.handlerError.error, failed: statusCode >= 500, ...route });
+        this.complete(state, { statusCode, error, failed: statusCode >= 500, ...route });
         return;
       }
       const error = destroyedWith ?? state.error;

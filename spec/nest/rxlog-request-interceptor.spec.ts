@@ -96,6 +96,8 @@ describe.each(['express', 'fastify'])('RxlogModule on %s, against a hostile clie
       exchanges.noContent = await send(`${u}/no-content`, { headers: id('no-content') });
       exchanges.notModified = await send(`${u}/not-modified`, { headers: id('not-modified') });
       exchanges.afterHeaders = await send(`${u}/after-headers`, { headers: id('after-headers') });
+      exchanges.lateThrow = await send(`${u}/late-throw`, { headers: id('late-throw') });
+      exchanges.endThenThrow = await send(`${u}/end-then-throw`, { headers: id('end-then-throw') });
       exchanges.head = await send(`${u}/context/1`, { headers: id('head'), method: 'HEAD' });
       exchanges.unknown = await send(`${u}/no/such/route?token=secret`, { headers: id('unknown') });
       exchanges.upload = await send(`${u}/upload`, { headers: json('upload'), method: 'POST', body: '{"a":1,"b":2}' });
@@ -166,6 +168,16 @@ describe.each(['express', 'fastify'])('RxlogModule on %s, against a hostile clie
   it('writes a response the server destroys after its headers went out as failed with the status sent', () => {
     expect(completion(run, 'after-headers')).toEqual([
       ['error', 200, '/after-headers', '/after-headers', undefined, 'Error: Failed after the headers'],
+    ]);
+  });
+
+  it('writes a handler that throws after its headers went out, or after its answer, at error with the status the client got', () => {
+    expect(completion(run, 'late-throw')).toEqual([
+      ['error', 200, '/late-throw', '/late-throw', undefined, 'Error: Thrown after the headers'],
+    ]);
+    expect(exchanges.endThenThrow.outcome).toBe('200');
+    expect(completion(run, 'end-then-throw')).toEqual([
+      ['error', 200, '/end-then-throw', '/end-then-throw', undefined, 'Error: Thrown after the answer'],
     ]);
   });
 
