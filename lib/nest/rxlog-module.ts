@@ -9,10 +9,11 @@ import {
   RequestMethod,
 } from '@nestjs/common';
 import * as nestCommon from '@nestjs/common';
-import { APP_INTERCEPTOR, ModulesContainer } from '@nestjs/core';
+import { APP_INTERCEPTOR, HttpAdapterHost, ModulesContainer } from '@nestjs/core';
 import { checkOptionKeys } from '../core/check-option-keys';
 import { describeValue } from '../core/describe-value';
 import { ConfigurationError } from '../core/errors/configuration-error';
+import { SelfLog } from '../core/self-log';
 import { Logger } from '../pipeline/logger';
 import { createModuleLogger, MODULE_OPTION_NAMES, shutdownSettings } from './create-module-logger';
 import { getLoggerToken, injectedLoggerContexts } from './inject-logger';
@@ -20,7 +21,7 @@ import { requestLoggingSettings } from './request-logging-settings';
 import { RxlogLoggerService } from './rxlog-logger-service';
 import { RXLOG_MODULE_OPTIONS, type RxlogModuleAsyncOptions, type RxlogModuleOptions } from './rxlog-module-options';
 import type { RawRequest, RawResponse, RxlogRequestContext as RequestContext } from './rxlog-request-context';
-import { RxlogRequestContext } from './rxlog-request-context';
+import { noteRoute, RxlogRequestContext } from './rxlog-request-context';
 import { RxlogRequestInterceptor } from './rxlog-request-interceptor';
 import { RxlogShutdown } from './rxlog-shutdown';
 import { shutDownLast } from './shut-down-last';
@@ -48,7 +49,12 @@ const ALL_PATHS = 'IntrinsicException' in nestCommon ? '{*path}' : '*';
  * ```
  */
 export class RxlogModule implements NestModule {
-  constructor(private readonly requests: RequestContext) {}
+  constructor(
+    private readonly requests: RequestContext,
+    private readonly adapterHost?: HttpAdapterHost,
+  ) {
+    openBeforeBodyParsers(requests, adapterHost);
+  }
 
   /** A global module built from `options`. @throws ConfigurationError for a bad option. */
   static forRoot(options: RxlogModuleOptions = {}): DynamicModule {
@@ -82,14 +88,71 @@ export class RxlogModule implements NestModule {
     const requests = this.requests;
     consumer
       .apply(function rxlogRequestContext(request: RawRequest, response: RawResponse, next: () => void): void {
-        requests.run(request, response, () => next());
+        requests.enter(request, response, () => next());
       })
       .forRoutes({ path: ALL_PATHS, method: RequestMethod.ALL });
+    noteFastifyRoutes(this.adapterHost);
   }
 }
 Global()(RxlogModule);
 Module({})(RxlogModule);
 Inject(RxlogRequestContext)(RxlogModule, undefined, 0);
+Inject(HttpAdapterHost)(RxlogModule, undefined, 1);
+
+/** The app's HTTP adapter when it is of `type` (an application context has none: Nest's host holds null). */
+function httpAdapterOf(host: HttpAdapterHost | undefined, type: string): HttpAdapterHost['httpAdapter'] | undefined {
+  const adapter: unknown = host?.httpAdapter;
+  if (typeof adapter !== 'object' || adapter === null) return undefined;
+  const http = adapter as HttpAdapterHost['httpAdapter'];
+  return http.getType() === type ? http : undefined;
+}
+
+/**
+ * On Express, opens the request context with an app-level middleware added while Nest creates the
+ * modules, so before the body parsers `app.init()` adds and before module middleware: a request whose
+ * JSON body is malformed (body-parser answers 400) or that the client leaves mid-body never reaches
+ * module middleware, and would get no request id and no completion event. Every request gets
+ * them, inside a global prefix or not. (On Fastify, bodies are parsed after Nest middleware.)
+ */
+function openBeforeBodyParsers(requests: RequestContext, host: HttpAdapterHost | undefined): void {
+  const adapter = httpAdapterOf(host, 'express');
+  if (adapter === undefined) return;
+  try {
+    adapter.use(function rxlogRequestStart(request: RawRequest, response: RawResponse, next: () => void): void {
+      requests.run(request, response, () => next());
+    });
+  } catch (error) {
+    SelfLog.write('RxlogModule: the Express middleware that opens request contexts could not be added', error);
+  }
+}
+
+/** The part of a Fastify instance used here. */
+interface FastifyHooks {
+  addHook(
+    name: 'onRequest',
+    hook: (request: { raw?: object; routeOptions?: { url?: unknown } }, reply: unknown, done: () => void) => void,
+  ): unknown;
+}
+
+/**
+ * On Fastify, notes each request's matched route on its Node request, which is all Nest's
+ * middleware and the response's `close` see: a request a guard rejects never reaches the
+ * interceptor, and its completion event would have no `Route` (on Express, the Node request
+ * carries it). Added while Nest applies middleware, before it registers the routes, so every route
+ * gets the hook.
+ */
+function noteFastifyRoutes(host: HttpAdapterHost | undefined): void {
+  const adapter = httpAdapterOf(host, 'fastify');
+  if (adapter === undefined) return;
+  try {
+    adapter.getInstance<FastifyHooks>().addHook('onRequest', (request, _reply, done) => {
+      if (request.raw !== undefined) noteRoute(request.raw, request.routeOptions?.url);
+      done();
+    });
+  } catch (error) {
+    SelfLog.write('RxlogModule: the Fastify hook that notes request routes could not be added', error);
+  }
+}
 
 function rxlogModule(options: Provider, imports: NonNullable<DynamicModule['imports']>): DynamicModule {
   const fixed: Provider[] = [

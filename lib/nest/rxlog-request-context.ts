@@ -25,10 +25,14 @@ export interface RequestState {
   readonly collector: DiagnosticCollector;
   readonly ignored: boolean;
   completed: boolean;
+  /** Whether the completion event was written as aborted by the client. */
+  abandoned?: boolean;
   /** Whether the response's `close` writes the completion event when nothing wrote it before. */
   closeCompletes: boolean;
   /** The route pattern, noted by the interceptor for a completion written when the response closes. */
   route?: string;
+  /** The route Express notes for the module's own catch-all middleware while it runs: not the request's route. */
+  middlewareRoute?: string;
   /** An error Nest's exception filter reported before the interceptor saw the request (a guard's), for the completion written on close. */
   error?: Error;
   /**
@@ -36,7 +40,12 @@ export interface RequestState {
    * filter answers it after the Observable ends, with a status of its own choosing, so the
    * completion written on close carries the status sent.
    */
-  handlerError?: { readonly error: unknown; readonly statusCode: number };
+  handlerError?: {
+    readonly error: unknown;
+    readonly statusCode: number;
+    /** The status already sent when the handler failed after its headers went out: no filter could choose another. */
+    readonly sentStatus?: number;
+  };
 }
 
 /** How a request ended, as the interceptor or the response's `close` saw it. */
@@ -61,6 +70,17 @@ const states = new WeakMap<object, RequestState>();
 const statesByCollector = new WeakMap<DiagnosticCollector, RequestState>();
 /** The states of apps with request logging on (an ignored path's too: its failure is written). */
 const loggingRequests = new WeakSet<RequestState>();
+/**
+ * The route Fastify matched, by Node request: Nest's middleware (and the `close` listener) only
+ * see the Node request, which does not know its route, and a request a guard rejects never reaches
+ * the interceptor, which sees Fastify's.
+ */
+const routedRequests = new WeakMap<object, string>();
+
+/** Notes the route pattern Fastify matched for a Node request (`RxlogModule` does it in an `onRequest` hook). */
+export function noteRoute(request: object, route: unknown): void {
+  if (typeof route === 'string') routedRequests.set(request, route);
+}
 
 /**
  * Hands `error` to the completion event of the request whose context is current, when that event
@@ -70,9 +90,21 @@ const loggingRequests = new WeakSet<RequestState>();
 export function keepForCompletion(error: Error): boolean {
   const collector = diagnosticContext.current();
   const state = collector === undefined ? undefined : statesByCollector.get(collector);
-  if (state === undefined || state.completed || !state.closeCompletes || !loggingRequests.has(state)) return false;
+  if (state === undefined || !loggingRequests.has(state)) return false;
+  // The client left in the middle of its body: the body parser fails with Node's ECONNRESET after
+  // the aborted completion event was written, which already says what happened.
+  if (state.completed) return state.abandoned === true && isConnectionReset(error);
+  if (!state.closeCompletes) return false;
   state.error ??= error;
   return true;
+}
+
+function isConnectionReset(error: Error): boolean {
+  try {
+    return (error as { code?: unknown }).code === 'ECONNRESET';
+  } catch {
+    return false;
+  }
 }
 
 /**
@@ -122,16 +154,31 @@ export class RxlogRequestContext {
         if (this.settings.enabled) loggingRequests.add(state);
         // Express notes the module's own catch-all middleware route on the request while it runs: only
         // a route noted after it (the one that matched) names the request's route.
-        if (response !== undefined) this.completeOnClose(state, request, routeOf(request as RoutedRequest), response);
+        state.middlewareRoute = routeOf(request as RoutedRequest);
+        if (response !== undefined) this.completeOnClose(state, request, response);
         return next(state);
       }),
     );
+  }
+
+  /**
+   * Runs `next` inside the context of `request` opened earlier by `run`, or opens it now when none
+   * was. On Express, `RxlogModule` opens the context before Nest's body parsers (whose errors and
+   * aborted bodies would otherwise be answered unlogged) and enters it again in its module
+   * middleware, because a body parser calls on from the request stream's events, outside it.
+   */
+  enter<T>(request: RawRequest, response: RawResponse | undefined, next: () => T): T {
+    const state = states.get(request);
+    if (state === undefined) return this.run(request, response, () => next());
+    state.middlewareRoute = routeOf(request as RoutedRequest);
+    return diagnosticContext.runWith(state.collector, () => LogContext.run({ RequestId: state.requestId }, next));
   }
 
   /** Writes the request's completion event, once: later calls for the same request do nothing. */
   complete(state: RequestState, outcome: RequestOutcome): void {
     if (state.completed) return;
     state.completed = true;
+    state.abandoned = outcome.aborted === true;
     const diagnostics = state.collector.complete();
     // An ignored path (a health check) is still written when it failed, as requestLogging does.
     const failed = outcome.failed === true || (outcome.aborted !== true && outcome.statusCode >= 500);
@@ -187,12 +234,7 @@ export class RxlogRequestContext {
     }
   }
 
-  private completeOnClose(
-    state: RequestState,
-    request: RawRequest,
-    middlewareRoute: string | undefined,
-    response: RawResponse,
-  ): void {
+  private completeOnClose(state: RequestState, request: RawRequest, response: RawResponse): void {
     if (typeof response.once !== 'function') return;
     state.closeCompletes = true;
     response.once('close', () => {
@@ -200,15 +242,22 @@ export class RxlogRequestContext {
       // A response destroyed with an error (a piped body that failed) is the server's failure; a client
       // that leaves destroys it without one. Else an error Nest's exception filter reported (a guard's).
       const destroyedWith = response.writableFinished ? undefined : erroredWith(response);
-      // A request the interceptor never saw (a guard rejected it) has its route from Express's request.
+      // A request the interceptor never saw (a guard rejected it) has its route from Express's request,
+      // or from what Fastify's onRequest hook noted.
       const matched = routeOf(request as RoutedRequest);
-      const pattern = state.route ?? (matched === middlewareRoute ? undefined : matched);
+      const pattern = state.route ?? routedRequests.get(request) ?? (matched === state.middlewareRoute ? undefined : matched);
       const route = pattern === undefined ? {} : { route: pattern };
       if (destroyedWith === undefined && state.handlerError !== undefined) {
         // The handler's error, answered by an exception filter: the level follows the status it sent
         // (the error's own status when the client left before the answer was complete).
+        const { error, sentStatus } = state.handlerError;
+        if (sentStatus !== undefined) {
+          // Failed after the headers went out: the client got that status, and the error is the handler's failure.
+          this.complete(state, { statusCode: sentStatus, error, failed: state.handlerError.statusCode >= 500, ...route });
+          return;
+        }
         const statusCode = response.writableFinished ? response.statusCode : state.handlerError.statusCode;
-        this.complete(state, { statusCode, error: state.handlerError.error, failed: statusCode >= 500, ...route });
+        this.complete(state, { statusCode, error, failed: statusCode >= 500, ...route });
         return;
       }
       const error = destroyedWith ?? state.error;

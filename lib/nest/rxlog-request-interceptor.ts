@@ -64,10 +64,13 @@ export class RxlogRequestInterceptor implements NestInterceptor {
           // status than the error's own (a domain error as 404 or 409), so the response's close writes it.
           const statusCode = statusOf(error);
           if (state.closeCompletes && !isSent(response)) {
-            state.handlerError = { error, statusCode };
+            const sentStatus = statusSent(response);
+            state.handlerError = sentStatus === undefined ? { error, statusCode } : { error, statusCode, sentStatus };
             return;
           }
-          this.requests.complete(state, { statusCode, route: routeOf(request), error, failed: statusCode >= 500 });
+          // A response already sent (the handler answered, then threw) keeps the status the client got.
+          const sent = statusSent(response) ?? statusCode;
+          this.requests.complete(state, { statusCode: sent, route: routeOf(request), error, failed: statusCode >= 500 });
         },
       }),
       finalize(() => {
@@ -100,6 +103,12 @@ function statusOf(error: unknown): number {
 function isSent(response: FrameworkResponse): boolean {
   const finished: unknown = (response.raw ?? (response as Partial<RawResponse>)).writableFinished;
   return typeof finished !== 'boolean' || finished;
+}
+
+/** The status of a response whose headers went out already (a handler writing the Node response itself), else undefined. */
+function statusSent(response: FrameworkResponse): number | undefined {
+  const raw = response.raw ?? (response as Partial<RawResponse>);
+  return raw.headersSent === true && typeof raw.statusCode === 'number' ? raw.statusCode : undefined;
 }
 
 function responseStatus(response: FrameworkResponse): number {

@@ -325,7 +325,8 @@ describe('RxlogModule on Fastify (forRootAsync), with installProcessHooks too', 
       await abandonDownload(app.url, 'f-download');
       await get(`${app.url}/broken`, { 'x-request-id': 'f-broken' }).catch(() => undefined);
       const teapot = await get(`${app.url}/teapot`, { 'x-request-id': 'f-teapot' });
-      expect([order.status, stream.status, missing.status, teapot.status]).toEqual([200, 200, 404, 418]);
+      const guard = await get(`${app.url}/guarded?token=secret`, { 'x-request-id': 'f-guard' });
+      expect([order.status, stream.status, missing.status, teapot.status, guard.status]).toEqual([200, 200, 404, 418, 500]);
       expect(order.requestId).toBe('f-order');
     } finally {
       run = await app.stop();
@@ -349,6 +350,11 @@ describe('RxlogModule on Fastify (forRootAsync), with installProcessHooks too', 
     expectAbortedDownload(run, 'f-download');
     expectBrokenDownload(run, 'f-broken');
     expectTeapot(run, 'f-teapot');
+    // A guard's rejection: the interceptor never saw the request, but Fastify knew its route.
+    const guardCompletions = completions(run).filter((e) => e.properties.RequestId === 'f-guard');
+    expect(guardCompletions.map((e) => [e.level, e.properties.StatusCode, e.properties.Route, e.properties.RequestPath])).toEqual(
+      [['error', 500, '/guarded', '/guarded']],
+    );
     expect(shutdownEvents(run)).toHaveLength(6);
     expect(run.otherLines.some((line) => /Logger closed \(graceful, \d+ ms\): stdout: \d+ delivered, 0 dropped/.test(line))).toBe(
       true,

@@ -81,6 +81,9 @@ export function trackRequest(
   let error: unknown;
   let failed = false;
   let done = false;
+  // The status the client got, when the handler failed after the headers went out: an error handler
+  // (Fastify's) may still set res.statusCode to 500, which no client receives.
+  let sentStatus: number | undefined;
 
   if (settings.requestIdHeader !== false && !res.headersSent) {
     try {
@@ -96,7 +99,7 @@ export function trackRequest(
     res.off('finish', onFinish);
     res.off('close', onClose);
     try {
-      const statusCode = res.statusCode;
+      const statusCode = sentStatus ?? res.statusCode;
       if (ignored && !failed && statusCode < 500) return;
       const elapsed = Number(process.hrtime.bigint() - started) / 1e6;
       const level = levelOf(settings, { statusCode, error, aborted, req }, failed);
@@ -127,6 +130,7 @@ export function trackRequest(
     if (failed) return;
     failed = true;
     error = cause;
+    if (res.headersSent) sentStatus = res.statusCode;
   };
   const onFinish = (): void => complete(false);
   // A response cut after the handler failed was cut by the server (requestLogging or Express destroys

@@ -1,3 +1,4 @@
+import { request as httpRequest } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import Fastify from 'fastify';
 import { ConfigurationError } from '../../../lib/core/errors/configuration-error';
@@ -34,6 +35,14 @@ async function fastifyApp() {
   app.get('/boom', async () => {
     await ticks(1);
     throw new Error('fastify handler exploded');
+  });
+  // Writes its headers and a first chunk to the Node response, then fails: Fastify's error handler
+  // can only set a status nobody receives.
+  app.get('/late-failure', async (_request, reply) => {
+    reply.raw.writeHead(200, { 'content-type': 'text/plain' });
+    reply.raw.write('partial');
+    await ticks(1);
+    throw new Error('failed after the headers');
   });
   app.get('/slow', async (request) => {
     started.resolve();
@@ -107,6 +116,25 @@ describe('fastifyRequestLogging with Fastify 5', () => {
     expect(events).toHaveLength(1);
     expect(events[0]).toMatchObject({ level: 'error', properties: expect.objectContaining({ StatusCode: 500 }) as unknown });
     expect(events[0].exception?.message).toBe('fastify handler exploded');
+  });
+
+  it('logs a handler that fails after its headers went out with the status the client got, not the 500 Fastify sets too late', async () => {
+    const { url, events } = await fastifyApp();
+    const status = await new Promise<number>((resolve) => {
+      const req = httpRequest(`${url}/late-failure`, { agent: false }, (res) => {
+        resolve(res.statusCode ?? 0);
+        res.resume();
+        res.on('error', () => undefined);
+      });
+      req.on('error', () => undefined);
+      req.end();
+    });
+    await eventsArrive(events, 1);
+    await ticks(20);
+    expect(status).toBe(200);
+    expect(completions(events).map((e) => [e.level, e.properties.StatusCode, e.exception?.message])).toEqual([
+      ['error', 200, 'failed after the headers'],
+    ]);
   });
 
   it('logs an abandoned request once, as aborted', async () => {

@@ -1,0 +1,235 @@
+import { request as httpRequest } from 'node:http';
+import type { LogEvent } from '../../lib/core/log-event';
+import { type NestAppRun, startNestApp } from './fixtures/run-nest-app';
+
+// A hostile client against a real NestJS 12 app (spec/nest/fixtures/nest-hostile-app.ts) on Express 5
+// and on Fastify 5, in a child process on 127.0.0.1: every request gets exactly one completion
+// event with the status the client saw (or Aborted), its route, its path without the query, and its
+// own request id on every event it logged.
+
+interface Exchange {
+  /** The status the client saw, 'aborted' when it left first, or 'error' when the server cut it. */
+  readonly outcome: string;
+  readonly requestId: string | undefined;
+}
+
+interface Send {
+  readonly method?: string;
+  readonly headers?: Record<string, string>;
+  readonly body?: string;
+  /** Leaves after the first body bytes arrive. */
+  readonly leaveOnData?: boolean;
+  /** Sends the body (not ended) and leaves after this many milliseconds. */
+  readonly leaveAfterMs?: number;
+}
+
+/** One request on its own connection. */
+function send(url: string, options: Send = {}): Promise<Exchange> {
+  return new Promise((resolve) => {
+    let requestId: string | undefined;
+    const req = httpRequest(url, { method: options.method ?? 'GET', headers: options.headers, agent: false }, (res) => {
+      requestId = res.headers['x-request-id'] as string | undefined;
+      res.on('data', () => {
+        if (options.leaveOnData !== true) return;
+        req.destroy();
+        resolve({ outcome: 'aborted', requestId });
+      });
+      res.on('end', () => resolve({ outcome: String(res.statusCode), requestId }));
+      res.on('error', () => resolve({ outcome: 'error', requestId }));
+    });
+    req.on('error', () => resolve({ outcome: options.leaveAfterMs === undefined ? 'error' : 'aborted', requestId }));
+    if (options.leaveAfterMs === undefined) {
+      req.end(options.body);
+      return;
+    }
+    req.write(options.body ?? '');
+    setTimeout(() => {
+      req.destroy();
+      resolve({ outcome: 'aborted', requestId });
+    }, options.leaveAfterMs);
+  });
+}
+
+const withId = (run: NestAppRun, id: string): LogEvent[] => run.events.filter((e) => e.properties.RequestId === id);
+const completionsOf = (run: NestAppRun, id: string): LogEvent[] =>
+  withId(run, id).filter((e) => e.properties.SourceContext === 'RequestLogging');
+
+/** The one completion event of a request, as [level, status, route, path, aborted, exception's first line]. */
+function completion(run: NestAppRun, id: string): unknown[] {
+  return completionsOf(run, id).map((e) => [
+    e.level,
+    e.properties.StatusCode,
+    e.properties.Route,
+    e.properties.RequestPath,
+    e.properties.Aborted,
+    e.exception?.stack?.split('\n')[0],
+  ]);
+}
+
+const CONCURRENT = 200;
+
+describe.each(['express', 'fastify'])('RxlogModule on %s, against a hostile client', (platform) => {
+  let run: NestAppRun;
+  const exchanges: Record<string, Exchange> = {};
+  let concurrent: Exchange[] = [];
+
+  beforeAll(async () => {
+    const app = await startNestApp('nest-hostile-app.ts', [platform]);
+    const id = (requestId: string, more: Record<string, string> = {}): Record<string, string> => ({
+      'x-request-id': requestId,
+      ...more,
+    });
+    const json = (requestId: string): Record<string, string> => id(requestId, { 'content-type': 'application/json' });
+    try {
+      const u = app.url;
+      exchanges.sse = await send(`${u}/sse?token=secret`, { headers: id('sse'), leaveOnData: true });
+      exchanges.chunks = await send(`${u}/chunks`, { headers: id('chunks') });
+      exchanges.chunksLeft = await send(`${u}/held`, { headers: id('chunks-left'), leaveOnData: true });
+      exchanges.never = await send(`${u}/never?secret=1`, { headers: id('never'), leaveAfterMs: 60 });
+      exchanges.pipe = await send(`${u}/pipe/abc`, { headers: id('pipe') });
+      exchanges.asyncError = await send(`${u}/async-error`, { headers: id('async-error') });
+      exchanges.syncError = await send(`${u}/sync-error`, { headers: id('sync-error') });
+      exchanges.intercepted = await send(`${u}/intercepted`, { headers: id('intercepted') });
+      exchanges.interceptedLater = await send(`${u}/intercepted-later`, { headers: id('intercepted-later') });
+      exchanges.filtered = await send(`${u}/filtered`, { headers: id('filtered') });
+      exchanges.refused = await send(`${u}/refused/7?token=secret`, { headers: id('refused') });
+      exchanges.noContent = await send(`${u}/no-content`, { headers: id('no-content') });
+      exchanges.notModified = await send(`${u}/not-modified`, { headers: id('not-modified') });
+      exchanges.afterHeaders = await send(`${u}/after-headers`, { headers: id('after-headers') });
+      exchanges.lateThrow = await send(`${u}/late-throw`, { headers: id('late-throw') });
+      exchanges.endThenThrow = await send(`${u}/end-then-throw`, { headers: id('end-then-throw') });
+      exchanges.head = await send(`${u}/context/1`, { headers: id('head'), method: 'HEAD' });
+      exchanges.unknown = await send(`${u}/no/such/route?token=secret`, { headers: id('unknown') });
+      exchanges.upload = await send(`${u}/upload`, { headers: json('upload'), method: 'POST', body: '{"a":1,"b":2}' });
+      exchanges.badJson = await send(`${u}/upload`, { headers: json('bad-json'), method: 'POST', body: '{"a":' });
+      exchanges.uploadLeft = await send(`${u}/upload`, {
+        headers: id('upload-left', { 'content-type': 'application/json', 'content-length': '100000' }),
+        method: 'POST',
+        body: '{"a":',
+        leaveAfterMs: 60,
+      });
+      exchanges.hugeId = await send(`${u}/context/2`, { headers: id('x'.repeat(8000)) });
+      exchanges.garbageTrace = await send(`${u}/context/3`, { headers: { traceparent: `00-${'f'.repeat(8000)}` } });
+      concurrent = await Promise.all(
+        Array.from({ length: CONCURRENT }, (_, i) => send(`${u}/context/${i}`, { headers: id(`c-${i}`) })),
+      );
+    } finally {
+      run = await app.stop();
+    }
+  }, 180_000);
+
+  it('writes a server-sent event stream or chunked response the client leaves as aborted, once', () => {
+    expect(completion(run, 'sse')).toEqual([['warning', undefined, '/sse', '/sse', true, undefined]]);
+    expect(completion(run, 'chunks')).toEqual([['information', 200, '/chunks', '/chunks', undefined, undefined]]);
+    expect(completion(run, 'chunks-left')).toEqual([['warning', undefined, '/held', '/held', true, undefined]]);
+    expect(completion(run, 'never')).toEqual([['warning', undefined, '/never', '/never', true, undefined]]);
+    expect(withId(run, 'never').map((e) => e.renderMessage())[0]).toBe('Never answering');
+  });
+
+  it('writes an error from a pipe, a handler, an interceptor or an exception filter once, at the level of the status sent', () => {
+    expect([exchanges.pipe.outcome, exchanges.asyncError.outcome, exchanges.filtered.outcome]).toEqual(['400', '500', '500']);
+    expect(completion(run, 'pipe')).toEqual([
+      [
+        'warning',
+        400,
+        '/pipe/:id',
+        '/pipe/abc',
+        undefined,
+        'BadRequestException: Validation failed (numeric string is expected)',
+      ],
+    ]);
+    expect(completion(run, 'async-error')).toEqual([
+      ['error', 500, '/async-error', '/async-error', undefined, 'Error: Async kaboom'],
+    ]);
+    expect(completion(run, 'sync-error')).toEqual([
+      ['error', 500, '/sync-error', '/sync-error', undefined, 'Error: Sync kaboom'],
+    ]);
+    expect(completion(run, 'intercepted')).toEqual([
+      ['error', 500, '/intercepted', '/intercepted', undefined, 'Error: Interceptor broke'],
+    ]);
+    expect(completion(run, 'intercepted-later')).toEqual([
+      ['error', 500, '/intercepted-later', '/intercepted-later', undefined, 'Error: Interceptor broke later'],
+    ]);
+    expect(completion(run, 'filtered')).toEqual([['error', 500, '/filtered', '/filtered', undefined, 'Error: Filtered']]);
+    for (const id of ['pipe', 'async-error', 'sync-error', 'intercepted', 'intercepted-later', 'filtered'])
+      expect(withId(run, id).filter((e) => e.exception !== undefined)).toHaveLength(1);
+  });
+
+  it('writes a guard’s refusal, an unknown route, 204, 304 and HEAD with their status and route, without the query', () => {
+    expect(completion(run, 'refused')).toEqual([['warning', 403, '/refused/:id', '/refused/7', undefined, undefined]]);
+    expect(completion(run, 'unknown')).toEqual([['warning', 404, undefined, '/no/such/route', undefined, undefined]]);
+    expect(completion(run, 'no-content')).toEqual([['information', 204, '/no-content', '/no-content', undefined, undefined]]);
+    expect(completion(run, 'not-modified')).toEqual([
+      ['information', 304, '/not-modified', '/not-modified', undefined, undefined],
+    ]);
+    expect(completion(run, 'head')).toEqual([['information', 200, '/context/:id', '/context/1', undefined, undefined]]);
+  });
+
+  it('writes a response the server destroys after its headers went out as failed with the status sent', () => {
+    expect(completion(run, 'after-headers')).toEqual([
+      ['error', 200, '/after-headers', '/after-headers', undefined, 'Error: Failed after the headers'],
+    ]);
+  });
+
+  it('writes a handler that throws after its headers went out, or after its answer, at error with the status the client got', () => {
+    expect(completion(run, 'late-throw')).toEqual([
+      ['error', 200, '/late-throw', '/late-throw', undefined, 'Error: Thrown after the headers'],
+    ]);
+    expect(exchanges.endThenThrow.outcome).toBe('200');
+    expect(completion(run, 'end-then-throw')).toEqual([
+      ['error', 200, '/end-then-throw', '/end-then-throw', undefined, 'Error: Thrown after the answer'],
+    ]);
+  });
+
+  it('logs a request whose JSON body is malformed or cut off, with its request id, and keeps it after body parsing', () => {
+    expect(exchanges.badJson).toEqual({ outcome: '400', requestId: 'bad-json' });
+    expect(completionsOf(run, 'bad-json').map((e) => [e.level, e.properties.StatusCode, e.properties.RequestPath])).toEqual([
+      ['warning', 400, '/upload'],
+    ]);
+    expect(completionsOf(run, 'upload-left').map((e) => [e.level, e.properties.Aborted, e.properties.RequestPath])).toEqual([
+      ['warning', true, '/upload'],
+    ]);
+    expect(exchanges.upload).toEqual({ outcome: '201', requestId: 'upload' });
+    expect(withId(run, 'upload').map((e) => e.renderMessage().replace(/in [\d.]+ ms/, 'in … ms'))).toEqual([
+      'Uploaded 2',
+      'HTTP POST /upload responded 201 in … ms',
+    ]);
+  });
+
+  it('writes a client that leaves in the middle of its body once, as aborted, not also as an error', () => {
+    expect(exchanges.uploadLeft.outcome).toBe('aborted');
+    expect(withId(run, 'upload-left').map((e) => [e.level, e.properties.Aborted, e.properties.RequestPath])).toEqual([
+      ['warning', true, '/upload'],
+    ]);
+  });
+
+  it('gives a request with a huge x-request-id or a garbage traceparent an id of its own', () => {
+    for (const exchange of [exchanges.hugeId, exchanges.garbageTrace]) {
+      expect(exchange.outcome).toBe('200');
+      expect(exchange.requestId).toMatch(/^[0-9a-f-]{36}$/);
+      expect(completionsOf(run, exchange.requestId!)).toHaveLength(1);
+    }
+  });
+
+  it(`keeps ${CONCURRENT} overlapping requests apart across awaits, timers and RxJS operators`, () => {
+    expect(concurrent.filter((e, i) => e.outcome === '200' && e.requestId === `c-${i}`)).toHaveLength(CONCURRENT);
+    for (let i = 0; i < CONCURRENT; i++) {
+      const events = withId(run, `c-${i}`);
+      expect(events.map((e) => e.properties.Item ?? e.properties.SourceContext)).toEqual([
+        String(i),
+        String(i),
+        String(i),
+        String(i),
+        String(i),
+        String(i),
+      ]);
+    }
+  });
+
+  it('writes no error or warning outside a request, and nothing on stderr', () => {
+    expect(
+      run.events.filter((e) => (e.level === 'error' || e.level === 'warning') && e.properties.RequestId === undefined),
+    ).toEqual([]);
+    expect(run.stderr).toBe('');
+  });
+});
