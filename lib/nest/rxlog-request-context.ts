@@ -68,6 +68,8 @@ export type RawResponse = Pick<ServerResponse, 'statusCode' | 'writableFinished'
 const states = new WeakMap<object, RequestState>();
 /** The same states by their diagnostic collection, which is what a request's async context holds. */
 const statesByCollector = new WeakMap<DiagnosticCollector, RequestState>();
+/** The Node request of each state, whose stream error a client leaving mid-body causes (see keepForCompletion). */
+const requestsByState = new WeakMap<RequestState, object>();
 /** The states of apps with request logging on (an ignored path's too: its failure is written). */
 const loggingRequests = new WeakSet<RequestState>();
 /**
@@ -93,10 +95,21 @@ export function keepForCompletion(error: Error): boolean {
   if (state === undefined || !loggingRequests.has(state)) return false;
   // The client left in the middle of its body: the body parser fails with Node's ECONNRESET after
   // the aborted completion event was written, which already says what happened.
-  if (state.completed) return state.abandoned === true && isConnectionReset(error);
+  // Only the request stream's own error: a handler's (an upstream call reset) is the app's failure.
+  if (state.completed)
+    return state.abandoned === true && isConnectionReset(error) && streamError(requestsByState.get(state)) === error;
   if (!state.closeCompletes) return false;
   state.error ??= error;
   return true;
+}
+
+/** The error a Node request stream was destroyed with (`readable.errored`), if any. */
+function streamError(request: object | undefined): unknown {
+  try {
+    return (request as { errored?: unknown } | undefined)?.errored;
+  } catch {
+    return undefined;
+  }
 }
 
 function isConnectionReset(error: Error): boolean {
@@ -150,6 +163,7 @@ export class RxlogRequestContext {
           closeCompletes: false,
         };
         states.set(request, state);
+        requestsByState.set(state, request);
         statesByCollector.set(collector, state);
         if (this.settings.enabled) loggingRequests.add(state);
         // Express notes the module's own catch-all middleware route on the request while it runs: only

@@ -84,7 +84,8 @@ export interface ProcessHooksOptions {
    * (their pending events as `undelivered`; `strategy: 'immediate'`, or `'graceful'` with
    * `timedOut: true` when a close was under way). Called once; at exit, called again with the
    * counts brought up to date each time an event logged after the hooks' flush (in a later `exit`
-   * listener) is left undelivered, so the last call counts every event left undelivered. `false`
+   * listener) is left undelivered, so the last call counts every event left undelivered (but for
+   * those the report function, or a SelfLog output, logs through this logger meanwhile). `false`
    * for none. Default: one line on stderr when the report shows a loss (dropped, failed,
    * undelivered or a timeout), nothing otherwise.
    */
@@ -398,12 +399,27 @@ export function installProcessHooks(
     // An `exit` listener that runs after this one may still log (the app's own, added later):
     // nothing else writes its events, so each is written as it comes, and reported if it cannot be.
     if (closed || !processExiting()) return;
+    // Set while one is written and reported: what that logs itself (the report function, a
+    // SelfLog output writing to this logger, a diagnostic per sink) is written once after, never
+    // reported again, which would log again, and so on.
+    let busy = false;
+    let more = false;
     safely('events$', () => {
       const events$ = log.events$ as Partial<Subscribable<unknown>> | undefined;
       events$?.subscribe?.({
         next: () => {
-          safely('flushSync', () => log.flushSync());
-          reportPending(`${cause}, counting events logged after the hooks' flush`, true);
+          if (busy) {
+            more = true;
+            return;
+          }
+          busy = true;
+          try {
+            safely('flushSync', () => log.flushSync());
+            reportPending(`${cause}, counting events logged after the hooks' flush`, true);
+            if (more) safely('flushSync', () => log.flushSync());
+          } finally {
+            busy = more = false;
+          }
         },
       });
     });

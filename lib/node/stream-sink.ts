@@ -140,6 +140,11 @@ export class StreamSink implements Sink {
   private waiting: WaitingBatch | undefined;
   /** Events whose lines are out though the pipeline has not counted them yet: a batch offered again skips them. */
   private writtenAside: readonly LogEvent[] = [];
+  /**
+   * The events `writtenAside` held before the rest of a batch cut at exit replaced them: the batch
+   * `emit` held, written whole by the same exit flush before that batch was cut (see WRITTEN_ASIDE).
+   */
+  private writtenAsideBefore: readonly LogEvent[] = [];
   /** Bytes the stream still counts as held but never will write: the sink wrote them itself, at exit. */
   private takenBytes = 0;
   /**
@@ -283,7 +288,8 @@ export class StreamSink implements Sink {
    */
   [WRITTEN_ASIDE](events: readonly LogEvent[]): number {
     if (!processExiting()) return 0;
-    let count = writtenOverlap(this.writtenAside, events);
+    // The batch in flight may have been written whole before a later batch's cut rest was finished.
+    let count = Math.max(writtenOverlap(this.writtenAside, events), writtenOverlap(this.writtenAsideBefore, events));
     const rest = this.exitRest;
     if (rest?.ends !== undefined) {
       let whole = 0;
@@ -446,6 +452,7 @@ export class StreamSink implements Sink {
       rest.at = this.writeWithin(fd, rest.buffer, rest.at);
       if (rest.at < rest.buffer.length) return false;
       this.exitRest = undefined;
+      this.writtenAsideBefore = this.writtenAside;
       this.writtenAside = rest.events;
     }
     const chunk = this.chunk;

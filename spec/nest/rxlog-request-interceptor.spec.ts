@@ -108,6 +108,9 @@ describe.each(['express', 'fastify'])('RxlogModule on %s, against a hostile clie
         body: '{"a":',
         leaveAfterMs: 60,
       });
+      exchanges.upstreamReset = await send(`${u}/upstream-reset`, { headers: id('upstream-reset'), leaveAfterMs: 30 });
+      // The handler fails 150 ms after it started, after the client left.
+      await new Promise((resolve) => setTimeout(resolve, 200));
       exchanges.hugeId = await send(`${u}/context/2`, { headers: id('x'.repeat(8000)) });
       exchanges.garbageTrace = await send(`${u}/context/3`, { headers: { traceparent: `00-${'f'.repeat(8000)}` } });
       concurrent = await Promise.all(
@@ -200,6 +203,16 @@ describe.each(['express', 'fastify'])('RxlogModule on %s, against a hostile clie
     expect(exchanges.uploadLeft.outcome).toBe('aborted');
     expect(withId(run, 'upload-left').map((e) => [e.level, e.properties.Aborted, e.properties.RequestPath])).toEqual([
       ['warning', true, '/upload'],
+    ]);
+  });
+
+  it('still writes a handler’s own connection reset after the client left, which is not the client’s body cut off', () => {
+    expect(exchanges.upstreamReset.outcome).toBe('aborted');
+    expect(
+      withId(run, 'upstream-reset').map((e) => [e.level, e.properties.Aborted ?? e.exception?.stack?.split('\n')[0]]),
+    ).toEqual([
+      ['warning', true],
+      ['error', 'Error: read ECONNRESET'],
     ]);
   });
 

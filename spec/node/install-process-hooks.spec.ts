@@ -636,6 +636,29 @@ describe('installProcessHooks in a child process', () => {
     expect(reports[reports.length - 1].sinks.file).toMatchObject({ delivered: 1003, undelivered: 0 });
   });
 
+  /** Runs exit-report-logs.ts: its counts line. */
+  function runReportLogs(mode: 'report' | 'selflog', sinks: number): { reports: number; selflogs: number; received: number } {
+    const child = spawnSync(process.execPath, ['--import', 'tsx', fixture('exit-report-logs.ts'), mode, String(sinks)], {
+      cwd: root,
+      encoding: 'utf8',
+      timeout: 60_000,
+    });
+    const match = /reports (\d+) selflogs (\d+) received (\d+)/.exec(child.stderr);
+    if (match === null) throw new Error(`the child reported no counts; stderr: ${child.stderr}`);
+    return { reports: Number(match[1]), selflogs: Number(match[2]), received: Number(match[3]) };
+  }
+
+  it('reports once more for an event an exit listener logs, not again for what the report function logs itself', () => {
+    // The report logs through the logger (Event, Shutdown, Late, Shutdown); its own event, undelivered,
+    // must not start another report.
+    expect(runReportLogs('report', 1)).toEqual({ reports: 2, selflogs: 0, received: 4 });
+  });
+
+  it('does not multiply events at exit when SelfLog writes to the logger itself', () => {
+    // Each report writes one diagnostic per sink still holding events; each diagnostic is an event.
+    expect(runReportLogs('selflog', 4)).toEqual({ reports: 2, selflogs: 8, received: 10 });
+  });
+
   it.each([
     ['throw', 'Uncaught exception', 'child crashed on purpose'],
     ['reject', 'Unhandled rejection', 'child rejected on purpose'],
