@@ -10,6 +10,7 @@ import {
 } from '@nestjs/common';
 import * as nestCommon from '@nestjs/common';
 import { APP_INTERCEPTOR, HttpAdapterHost, ModulesContainer } from '@nestjs/core';
+import type { Subscribable } from 'rxjs';
 import { checkOptionKeys } from '../core/check-option-keys';
 import { describeValue } from '../core/describe-value';
 import { ConfigurationError } from '../core/errors/configuration-error';
@@ -115,6 +116,29 @@ function httpAdapterOf(host: HttpAdapterHost | undefined, type: string): HttpAda
  * them, inside a global prefix or not. (On Fastify, bodies are parsed after Nest middleware.)
  */
 function openBeforeBodyParsers(requests: RequestContext, host: HttpAdapterHost | undefined): void {
+  // An app made by @nestjs/testing (`Test.createTestingModule(...).compile()`, then
+  // `createNestApplication()`) creates the modules before it has its adapter: the host's `init$`
+  // says when it is set (at once for NestFactory's apps), still before `app.init()` adds the parsers.
+  const init$: unknown = host?.init$;
+  if (isSubscribable(init$)) {
+    let added = false;
+    init$.subscribe({
+      next: () => {
+        if (added) return;
+        added = true;
+        addRequestStart(requests, host);
+      },
+    });
+    return;
+  }
+  addRequestStart(requests, host);
+}
+
+function isSubscribable(value: unknown): value is Subscribable<void> {
+  return typeof (value as Partial<Subscribable<void>> | null | undefined)?.subscribe === 'function';
+}
+
+function addRequestStart(requests: RequestContext, host: HttpAdapterHost | undefined): void {
   const adapter = httpAdapterOf(host, 'express');
   if (adapter === undefined) return;
   try {

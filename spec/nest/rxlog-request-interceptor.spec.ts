@@ -246,3 +246,34 @@ describe.each(['express', 'fastify'])('RxlogModule on %s, against a hostile clie
     expect(run.stderr).toBe('');
   });
 });
+
+// An e2e test makes its app with @nestjs/testing: `Test.createTestingModule(...).compile()` creates
+// the modules before `createNestApplication` gives the app its HTTP adapter.
+describe.each(['express', 'fastify'])('RxlogModule on %s in an app made by @nestjs/testing', (platform) => {
+  it('logs a request whose JSON body is malformed, with its request id, as an app made by NestFactory does', async () => {
+    const app = await startNestApp('nest-hostile-app.ts', [platform, 'testing']);
+    const json = (requestId: string): Record<string, string> => ({
+      'x-request-id': requestId,
+      'content-type': 'application/json',
+    });
+    let badJson: Exchange;
+    let upload: Exchange;
+    let run: NestAppRun;
+    try {
+      badJson = await send(`${app.url}/upload`, { headers: json('bad-json'), method: 'POST', body: '{"a":' });
+      upload = await send(`${app.url}/upload`, { headers: json('upload'), method: 'POST', body: '{"a":1}' });
+    } finally {
+      run = await app.stop();
+    }
+    expect([badJson, upload]).toEqual([
+      { outcome: '400', requestId: 'bad-json' },
+      { outcome: '201', requestId: 'upload' },
+    ]);
+    expect(completionsOf(run, 'bad-json').map((e) => [e.level, e.properties.StatusCode, e.properties.RequestPath])).toEqual([
+      ['warning', 400, '/upload'],
+    ]);
+    expect(completionsOf(run, 'upload').map((e) => [e.level, e.properties.StatusCode, e.properties.Route])).toEqual([
+      ['information', 201, '/upload'],
+    ]);
+  }, 120_000);
+});
