@@ -10,7 +10,7 @@ import {
 } from '@nestjs/common';
 import * as nestCommon from '@nestjs/common';
 import { APP_INTERCEPTOR, HttpAdapterHost, ModulesContainer } from '@nestjs/core';
-import type { Subscribable } from 'rxjs';
+import { isObservable, take } from 'rxjs';
 import { checkOptionKeys } from '../core/check-option-keys';
 import { describeValue } from '../core/describe-value';
 import { ConfigurationError } from '../core/errors/configuration-error';
@@ -120,22 +120,11 @@ function openBeforeBodyParsers(requests: RequestContext, host: HttpAdapterHost |
   // `createNestApplication()`) creates the modules before it has its adapter: the host's `init$`
   // says when it is set (at once for NestFactory's apps), still before `app.init()` adds the parsers.
   const init$: unknown = host?.init$;
-  if (isSubscribable(init$)) {
-    let added = false;
-    init$.subscribe({
-      next: () => {
-        if (added) return;
-        added = true;
-        addRequestStart(requests, host);
-      },
-    });
+  if (isObservable(init$)) {
+    init$.pipe(take(1)).subscribe(() => addRequestStart(requests, host));
     return;
   }
   addRequestStart(requests, host);
-}
-
-function isSubscribable(value: unknown): value is Subscribable<void> {
-  return typeof (value as Partial<Subscribable<void>> | null | undefined)?.subscribe === 'function';
 }
 
 function addRequestStart(requests: RequestContext, host: HttpAdapterHost | undefined): void {
