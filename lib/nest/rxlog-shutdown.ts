@@ -13,13 +13,23 @@ import type { RxlogShutdownOptions } from './rxlog-module-options';
  * to the `report` option.
  */
 export class RxlogShutdown implements OnApplicationShutdown {
+  private closing: Promise<void> | undefined;
+
   constructor(
     private readonly log: Logger,
     private readonly options: false | RxlogShutdownOptions,
   ) {}
 
-  /** Called by Nest. */
-  async onApplicationShutdown(): Promise<void> {
+  /**
+   * Called by Nest. Closes the logger and reports once: Nest 12 lets an app be closed again once a
+   * shutdown has settled, and runs the hooks again; the second time waits for the first.
+   */
+  onApplicationShutdown(): Promise<void> {
+    this.closing ??= this.close();
+    return this.closing;
+  }
+
+  private async close(): Promise<void> {
     if (this.options === false) return;
     const { report = writeReport, strategy = 'graceful', timeoutMs } = this.options;
     const shutdown = await this.log.close(timeoutMs === undefined ? { strategy } : { strategy, timeoutMs });

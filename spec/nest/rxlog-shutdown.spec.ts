@@ -1,0 +1,22 @@
+import { execFile } from 'node:child_process';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+
+// Nest 12 ships ES modules only: the cases run in a real Nest application context in a child process.
+describe('RxlogShutdown in real Nest 12 application contexts', () => {
+  let outcomes: Record<string, unknown>;
+
+  beforeAll(async () => {
+    const fixture = join(__dirname, 'fixtures', 'nest-shutdown-cases.ts');
+    const { stdout } = await promisify(execFile)(process.execPath, ['--import', 'tsx', fixture], {
+      cwd: join(__dirname, '..', '..'),
+      env: { ...process.env, NO_COLOR: '1' },
+      timeout: 90_000,
+    });
+    outcomes = JSON.parse(stdout) as Record<string, unknown>;
+  }, 120_000);
+
+  it('reports the shutdown once when the app is closed again (Nest 12 runs the shutdown hooks again)', () => {
+    expect(outcomes['closed twice']).toEqual(['graceful: 0']);
+  });
+});
