@@ -6,6 +6,7 @@ import { ConfigurationError } from '../core/errors/configuration-error';
 import { AsyncLocalStorageContextStore } from '../node/async-local-storage-store';
 import { Logger } from '../pipeline/logger';
 import type { RxlogModuleOptions, RxlogShutdownOptions } from './rxlog-module-options';
+import { closedAtShutdown } from './rxlog-shutdown';
 
 /** The keys of `RxlogModuleOptions`: any other is a misspelling, refused rather than ignored. */
 export const MODULE_OPTION_NAMES: readonly (keyof RxlogModuleOptions)[] = ['configure', 'logger', 'requestLogging', 'shutdown'];
@@ -17,8 +18,8 @@ const SHUTDOWN_OPTION_NAMES: readonly (keyof RxlogShutdownOptions)[] = ['strateg
  * console. Also makes `LogContext` follow async continuations (AsyncLocalStorage), which the
  * request context needs, unless that is already so.
  *
- * @throws ConfigurationError naming the bad option (a misspelt one too), or when both `logger`
- * and `configure` are given.
+ * @throws ConfigurationError naming the bad option (a misspelt one too), when both `logger`
+ * and `configure` are given, or when `logger` was closed by an earlier app's shutdown.
  */
 export function createModuleLogger(options: RxlogModuleOptions): Logger {
   const given: unknown = options;
@@ -32,6 +33,11 @@ export function createModuleLogger(options: RxlogModuleOptions): Logger {
   if (logger !== undefined) {
     if (!(logger instanceof Logger))
       throw new ConfigurationError(`RxlogModule logger: expected an rxlog Logger, got ${describeValue(logger)}`);
+    // One logger given to a module every app imports (an e2e spec makes an app per test): the first app closed it.
+    if (closedAtShutdown(logger))
+      throw new ConfigurationError(
+        'RxlogModule logger: this logger was closed when an earlier app shut down, and would reject everything this app logs; give each app a logger of its own (configure, or forRootAsync with a useFactory that makes one), or shutdown: false and close it yourself',
+      );
     return logger;
   }
   const configuration = new LoggerConfiguration().enrich.fromLogContext();

@@ -17,7 +17,8 @@ export interface RxlogModuleOptions {
   configure?: (configuration: LoggerConfiguration) => LoggerConfiguration | Logger;
   /**
    * A logger made elsewhere, used instead of `configure`. Give it `.enrich.fromLogContext()` for
-   * the request id to reach its events. Default: none.
+   * the request id to reach its events. The app's shutdown closes it (unless `shutdown: false`), so
+   * it serves one app: one an earlier app closed is refused (a `ConfigurationError`). Default: none.
    */
   logger?: Logger;
   /**

@@ -5,6 +5,14 @@ import type { Logger } from '../pipeline/logger';
 import type { ShutdownReport } from '../pipeline/shutdown-report';
 import type { RxlogShutdownOptions } from './rxlog-module-options';
 
+/** The loggers an app's shutdown closed: one given to a later app would reject all it logs. */
+const closedLoggers = new WeakSet<Logger>();
+
+/** Whether `log` was closed by the shutdown of an app (`RxlogModule`'s shutdown hook). */
+export function closedAtShutdown(log: Logger): boolean {
+  return closedLoggers.has(log);
+}
+
 /**
  * Closes the app's logger when the application shuts down (`app.close()`, or a signal after
  * `app.enableShutdownHooks()`), after every other module's shutdown hooks, global modules' and
@@ -32,6 +40,7 @@ export class RxlogShutdown implements OnApplicationShutdown {
   private async close(): Promise<void> {
     if (this.options === false) return;
     const { report = writeReport, strategy = 'graceful', timeoutMs } = this.options;
+    closedLoggers.add(this.log);
     const shutdown = await this.log.close(timeoutMs === undefined ? { strategy } : { strategy, timeoutMs });
     if (report === false) return;
     try {

@@ -447,6 +447,12 @@ describe('RxlogModule registrations a new user gets wrong, in real Nest applicat
     expect(outcomes['the same registration imported twice']).toBe('started');
   });
 
+  it('refuses a logger an earlier app’s shutdown closed, which would reject everything the new app logs', () => {
+    expect(outcomes['the logger an earlier app closed']).toBe(
+      'ConfigurationError: RxlogModule logger: this logger was closed when an earlier app shut down, and would reject everything this app logs; give each app a logger of its own (configure, or forRootAsync with a useFactory that makes one), or shutdown: false and close it yourself',
+    );
+  });
+
   it('refuses both logger and configure, rather than ignoring configure', () => {
     expect(outcomes['logger and configure both']).toBe(
       'ConfigurationError: RxlogModule: give logger or configure, not both (configure would be ignored)',
