@@ -7,6 +7,7 @@ import { writeJson } from '../templates/safe-json';
 import { wasLoggedRequestError } from './logged-request-errors';
 import { isPlainObject, type NestLogCall, readNestLogCall } from './nest-log-call';
 import { keepForCompletion } from './rxlog-request-context';
+import { closedAtShutdown } from './closed-loggers';
 
 /** Most `SourceContext` child loggers kept for reuse; past it, a child is made per call. */
 const MAX_CACHED_CONTEXTS = 256;
@@ -16,6 +17,16 @@ const NEST_LEVELS: Readonly<Record<NestLogLevel, LogLevelName>> = {
   debug: 'debug',
   log: 'information',
   warn: 'warning',
+  error: 'error',
+  fatal: 'fatal',
+};
+
+/** Nest's name of each rxlog level. */
+const NEST_NAMES: Readonly<Record<LogLevelName, NestLogLevel>> = {
+  verbose: 'verbose',
+  debug: 'debug',
+  information: 'log',
+  warning: 'warn',
   error: 'error',
   fatal: 'fatal',
 };
@@ -42,7 +53,8 @@ const EXCEPTIONS_HANDLER = 'ExceptionsHandler';
  * lazy one, as in Nest's `ConsoleLogger`: it is called only when its level is on (a class stands
  * for its name). An error on its request's completion event (a handler's, which the request
  * interceptor saw, or one a guard threw before it) is not written again when Nest's exception
- * filter reports it: it goes on that event instead of beside it.
+ * filter reports it: it goes on that event instead of beside it. Once the app's shutdown has
+ * closed the logger, calls go to Nest's own `ConsoleLogger` (at the levels `setLogLevels` set).
  *
  * @example
  * ```ts fragment
@@ -53,37 +65,47 @@ const EXCEPTIONS_HANDLER = 'ExceptionsHandler';
 export class RxlogLoggerService implements LoggerService {
   private readonly contexts = new Map<string, Logger>();
   private enabled: ReadonlySet<LogLevelName> | undefined;
+  /** The levels last given to `setLogLevels`, for Nest's console once the logger is closed. */
+  private nestLevels: NestLogLevel[] | undefined;
+  /** Nest's console, which takes the calls once the app's shutdown closed the logger. */
+  private console: LoggerService | undefined;
 
   /** @param logger the logger Nest's messages are written to. */
   constructor(private readonly logger: Logger) {}
 
   /** Writes an `information` event. */
   log(message: unknown, ...optionalParams: unknown[]): void {
+    if (this.isClosed('log', message, optionalParams)) return;
     this.write('information', readNestLogCall(message, optionalParams, false));
   }
 
   /** Writes an `error` event; a stack trace among the arguments becomes its exception. */
   error(message: unknown, ...optionalParams: unknown[]): void {
+    if (this.isClosed('error', message, optionalParams)) return;
     this.write('error', readNestLogCall(message, optionalParams, true));
   }
 
   /** Writes a `warning` event. */
   warn(message: unknown, ...optionalParams: unknown[]): void {
+    if (this.isClosed('warn', message, optionalParams)) return;
     this.write('warning', readNestLogCall(message, optionalParams, false));
   }
 
   /** Writes a `debug` event. */
   debug(message: unknown, ...optionalParams: unknown[]): void {
+    if (this.isClosed('debug', message, optionalParams)) return;
     this.write('debug', readNestLogCall(message, optionalParams, false));
   }
 
   /** Writes a `verbose` event. */
   verbose(message: unknown, ...optionalParams: unknown[]): void {
+    if (this.isClosed('verbose', message, optionalParams)) return;
     this.write('verbose', readNestLogCall(message, optionalParams, false));
   }
 
   /** Writes a `fatal` event; a stack trace among the arguments becomes its exception. */
   fatal(message: unknown, ...optionalParams: unknown[]): void {
+    if (this.isClosed('fatal', message, optionalParams)) return;
     this.write('fatal', readNestLogCall(message, optionalParams, true));
   }
 
@@ -109,6 +131,29 @@ export class RxlogLoggerService implements LoggerService {
     }
     if (highest >= 0) for (const level of RANKED_LEVELS.slice(highest)) enabled.add(level);
     this.enabled = enabled;
+    this.nestLevels = RANKED_LEVELS.filter((level) => enabled.has(level)).map((level) => NEST_NAMES[level]);
+    this.console?.setLogLevels?.(this.nestLevels);
+  }
+
+  /**
+   * Once the app's shutdown closed the logger, hands the call to Nest's own `ConsoleLogger`, as the
+   * shutdown report is written: Nest's static `Logger` still points at this service, and what Nest
+   * and the app log then (a `new Logger(...)` after `app.close()`, the next app's boot in an e2e
+   * spec) would otherwise be rejected by the closed logger. Returns whether it did.
+   */
+  private isClosed(level: NestLogLevel, message: unknown, optionalParams: unknown[]): boolean {
+    const fallback = closedAtShutdown(this.logger);
+    if (fallback === undefined) return false;
+    try {
+      if (this.console === undefined) {
+        this.console = fallback();
+        if (this.nestLevels !== undefined) this.console.setLogLevels?.(this.nestLevels);
+      }
+      this.console[level]?.(message, ...optionalParams);
+    } catch (error) {
+      SelfLog.write('RxlogLoggerService: a Nest log call after the logger closed could not be written', error);
+    }
+    return true;
   }
 
   private write(level: LogLevelName, call: NestLogCall): void {

@@ -3,15 +3,8 @@ import { SelfLog } from '../core/self-log';
 import { shutdownReportLost, shutdownReportText } from '../node/shutdown-report-text';
 import type { Logger } from '../pipeline/logger';
 import type { ShutdownReport } from '../pipeline/shutdown-report';
+import { markClosedAtShutdown } from './closed-loggers';
 import type { RxlogShutdownOptions } from './rxlog-module-options';
-
-/** The loggers an app's shutdown closed: one given to a later app would reject all it logs. */
-const closedLoggers = new WeakSet<Logger>();
-
-/** Whether `log` was closed by the shutdown of an app (`RxlogModule`'s shutdown hook). */
-export function closedAtShutdown(log: Logger): boolean {
-  return closedLoggers.has(log);
-}
 
 /**
  * Closes the app's logger when the application shuts down (`app.close()`, or a signal after
@@ -40,7 +33,7 @@ export class RxlogShutdown implements OnApplicationShutdown {
   private async close(): Promise<void> {
     if (this.options === false) return;
     const { report = writeReport, strategy = 'graceful', timeoutMs } = this.options;
-    closedLoggers.add(this.log);
+    markClosedAtShutdown(this.log, () => new ConsoleLogger());
     const shutdown = await this.log.close(timeoutMs === undefined ? { strategy } : { strategy, timeoutMs });
     if (report === false) return;
     try {

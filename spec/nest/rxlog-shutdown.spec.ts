@@ -19,4 +19,18 @@ describe('RxlogShutdown in real Nest 12 application contexts', () => {
   it('reports the shutdown once when the app is closed again (Nest 12 runs the shutdown hooks again)', () => {
     expect(outcomes['closed twice']).toEqual(['graceful: 0']);
   });
+
+  it('hands what Nest logs after the logger closed to Nest’s console, at the levels set, instead of the closed logger', () => {
+    expect(outcomes['logged after the logger closed']).toEqual({
+      rxlog: ['Starting Nest application...', 'AppModule dependencies initialized', 'RxlogModule dependencies initialized'],
+      console: [
+        'WARN [Orders] Logged after close { orderId: 7 }',
+        'ERROR [Late] Failed after close',
+        'Error: late',
+        '    at run (/app/late.js:1:2)',
+        'LOG [NestFactory] Starting Nest application...',
+        'LOG [InstanceLoader] NextApp dependencies initialized',
+      ],
+    });
+  });
 });
