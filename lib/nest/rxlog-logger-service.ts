@@ -51,7 +51,7 @@ const EXCEPTIONS_HANDLER = 'ExceptionsHandler';
  * Plain objects among the extra arguments add their fields as properties; other extras are kept
  * in a `Params` property (class instances with their fields). A function as the message is a
  * lazy one, as in Nest's `ConsoleLogger`: it is called only when its level is on (a class stands
- * for its name). An error on its request's completion event (a handler's, which the request
+ * for its name; one that throws is written as `[Throws: <message>]`). An error on its request's completion event (a handler's, which the request
  * interceptor saw, or one a guard threw before it) is not written again when Nest's exception
  * filter reports it: it goes on that event instead of beside it. Once the app's shutdown has
  * closed the logger, calls go to Nest's own `ConsoleLogger` (at the levels `setLogLevels` set).
@@ -226,11 +226,26 @@ function addFields(properties: Record<string, unknown>, fields: Record<string, u
  */
 function resolveLazyMessage(message: unknown): unknown {
   let resolved = message;
-  for (let depth = 0; typeof resolved === 'function' && depth < MAX_LAZY_DEPTH; depth++) {
-    if (Function.prototype.toString.call(resolved).startsWith('class ')) return (resolved as { name: string }).name;
-    resolved = (resolved as () => unknown)();
+  try {
+    for (let depth = 0; typeof resolved === 'function' && depth < MAX_LAZY_DEPTH; depth++) {
+      if (Function.prototype.toString.call(resolved).startsWith('class ')) return (resolved as { name: string }).name;
+      resolved = (resolved as () => unknown)();
+    }
+  } catch (error) {
+    // As capture does with a getter that throws: the event is written with a marker, not dropped.
+    SelfLog.write('RxlogLoggerService: a lazy message threw; written as a marker', error);
+    return `[Throws: ${exceptionMessage(error)}]`;
   }
   return typeof resolved === 'function' ? '[Function]' : resolved;
+}
+
+/** What an error thrown by a lazy message says, never throwing itself. */
+function exceptionMessage(error: unknown): string {
+  try {
+    return error instanceof Error ? error.message : String(error);
+  } catch {
+    return 'unreadable';
+  }
 }
 
 function templateOf(message: unknown): string {

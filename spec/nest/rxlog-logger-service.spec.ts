@@ -2,6 +2,7 @@ import { execFile } from 'node:child_process';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { LoggerConfiguration } from '../../lib/configuration/logger-configuration';
+import { SelfLog, type SelfLogEvent } from '../../lib/core/self-log';
 import { markLoggedRequestError } from '../../lib/nest/logged-request-errors';
 import { RxlogLoggerService } from '../../lib/nest/rxlog-logger-service';
 import { MemorySink } from '../../lib/sinks/memory-sink';
@@ -137,6 +138,22 @@ describe('RxlogLoggerService', () => {
       ['warning', '{"cache":"miss"}', { Message: { cache: 'miss' } }],
     ]);
     expect(sink.events.every((e) => !e.renderMessage().includes('=>'))).toBe(true);
+  });
+
+  it('writes a lazy message that throws as a [Throws: …] marker at its level, and reports it to SelfLog, instead of dropping the event', () => {
+    const { service, sink } = setup();
+    const diagnostics: SelfLogEvent[] = [];
+    const subscription = SelfLog.events$.subscribe((d) => diagnostics.push(d));
+    const order: { items?: string[] } = {};
+    try {
+      service.warn(() => `Order has ${order.items!.length} items`, { orderId: 7 }, 'Orders');
+    } finally {
+      subscription.unsubscribe();
+    }
+    expect(sink.events.map((e) => [e.level, e.renderMessage(), e.properties])).toEqual([
+      ['warning', expect.stringMatching(/^\[Throws: .*length.*\]$/), { SourceContext: 'Orders', orderId: 7 }],
+    ]);
+    expect(diagnostics.map((d) => d.message)).toEqual([expect.stringContaining('lazy message')]);
   });
 
   it('keeps the fields of class instances among the params (DTOs, entities), not their [object Object]', () => {
