@@ -74,6 +74,16 @@ export class RxlogModule implements NestModule {
     const useFactory: unknown = (options as Partial<RxlogModuleAsyncOptions> | undefined)?.useFactory;
     if (typeof useFactory !== 'function')
       throw new ConfigurationError(`RxlogModule.forRootAsync: expected a useFactory function, got ${describeValue(useFactory)}`);
+    const { inject, imports } = options as { inject?: unknown; imports?: unknown };
+    // Nest would spread a string into its letters (it "can't resolve" argument "C"), or fail on imports.map.
+    if (inject !== undefined && !Array.isArray(inject))
+      throw new ConfigurationError(
+        `RxlogModule.forRootAsync inject: expected an array of the providers useFactory takes, got ${describeValue(inject)}`,
+      );
+    if (imports !== undefined && !Array.isArray(imports))
+      throw new ConfigurationError(
+        `RxlogModule.forRootAsync imports: expected an array of modules, got ${describeValue(imports)}`,
+      );
     return rxlogModule(
       {
         provide: RXLOG_MODULE_OPTIONS,

@@ -437,6 +437,10 @@ describe('RxlogModule registrations a new user gets wrong, in real Nest applicat
         'ConfigurationError: RxlogModule shutdown: unknown option "timeout" (expected one of strategy, timeoutMs, report)',
       'forRootAsync, misspelt own option':
         'ConfigurationError: RxlogModule.forRootAsync: unknown option "injects" (expected one of imports, inject, useFactory)',
+      'forRootAsync, inject not an array':
+        'ConfigurationError: RxlogModule.forRootAsync inject: expected an array of the providers useFactory takes, got "ConfigService"',
+      'forRootAsync, imports not an array':
+        'ConfigurationError: RxlogModule.forRootAsync imports: expected an array of modules, got "ConfigModule"',
     });
   });
 
