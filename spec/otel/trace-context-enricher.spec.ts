@@ -1,5 +1,6 @@
 import { context, INVALID_SPAN_CONTEXT, trace } from '@opentelemetry/api';
 import { AlwaysOffSampler, NodeTracerProvider, ParentBasedSampler } from '@opentelemetry/sdk-trace-node';
+import { asyncScheduler, delay, lastValueFrom, mergeMap, observeOn, of, Subject, switchMap, tap, timer } from 'rxjs';
 import { useRegisteredTracer } from '../helpers/registered-tracer';
 import { LoggerConfiguration } from '../../lib/configuration/logger-configuration';
 import { CompactJsonFormatter } from '../../lib/formatting/compact-json-formatter';
@@ -36,6 +37,41 @@ describe('traceContextEnricher', () => {
     ]);
     expect(ids.traceId).toMatch(/^[0-9a-f]{32}$/);
     expect(ids.spanId).toMatch(/^[0-9a-f]{16}$/);
+  });
+
+  it('follows RxJS operators that schedule (delay, observeOn, timer, mergeMap of a promise); a Subject’s subscriber logs with the span of the code that calls next', async () => {
+    const { log, sink } = setup();
+    const subject = new Subject<string>();
+    subject.subscribe((value) => log.information('Subscriber got {Value}', value));
+    const ids = await tracer.startActiveSpan('stream', async (span) => {
+      await lastValueFrom(
+        of(1).pipe(
+          delay(2),
+          tap(() => log.information('After delay')),
+          observeOn(asyncScheduler),
+          tap(() => log.information('After observeOn')),
+          mergeMap(async (value) => {
+            await new Promise((resolve) => setImmediate(resolve));
+            log.information('In mergeMap');
+            return value;
+          }),
+          switchMap(() => timer(1)),
+          tap(() => log.information('After timer')),
+        ),
+      );
+      subject.next('inside');
+      span.end();
+      return span.spanContext();
+    });
+    subject.next('outside');
+    expect(sink.events.map((e) => [e.renderMessage(), e.properties.SpanId])).toEqual([
+      ['After delay', ids.spanId],
+      ['After observeOn', ids.spanId],
+      ['In mergeMap', ids.spanId],
+      ['After timer', ids.spanId],
+      ['Subscriber got inside', ids.spanId],
+      ['Subscriber got outside', undefined],
+    ]);
   });
 
   it('follows nested spans: the innermost active span wins', () => {
