@@ -287,6 +287,14 @@ describe('RxlogLoggerService in real Nest 12 application contexts, beside Nest�
     expect(setups['logger false, then useLogger'].map((e) => e['@m'])).toEqual(['Logged after useLogger']);
   });
 
+  it('is not limited by NEST_LOG_LEVEL, which sets ConsoleLogger’s default levels', () => {
+    expect(setups['NEST_LOG_LEVEL=error, then useLogger'].map((e) => e['@m'])).toEqual([
+      'Starting Nest application...',
+      'AppModule dependencies initialized',
+      'Written: NEST_LOG_LEVEL is ConsoleLogger’s',
+    ]);
+  });
+
   it('is not limited by the logger levels given to NestFactory (they were ConsoleLogger’s), and is by app.useLogger(levels) afterwards', () => {
     expect(setups['logger levels, then useLogger, then useLogger(levels)'].map((e) => [e['@l'], e['@m']])).toEqual([
       [undefined, 'Starting Nest application...'],
