@@ -51,9 +51,10 @@ const EXCEPTIONS_HANDLER = 'ExceptionsHandler';
  * Plain objects among the extra arguments add their fields as properties; other extras are kept
  * in a `Params` property (class instances with their fields). A function as the message is a
  * lazy one, as in Nest's `ConsoleLogger`: it is called only when its level is on (a class stands
- * for its name; one that throws is written as `[Throws: <message>]`). An error on its request's completion event (a handler's, which the request
- * interceptor saw, or one a guard threw before it) is not written again when Nest's exception
- * filter reports it: it goes on that event instead of beside it. Once the app's shutdown has
+ * for its name; one that throws is written as `[Throws: <message>]`). An error on its request's
+ * completion event (a handler's, which the request interceptor saw, or one a guard threw before
+ * it) is not written again when Nest's exception filter reports it: it goes on that event instead
+ * of beside it. Once the app's shutdown has
  * closed the logger, calls go to Nest's own `ConsoleLogger` (at the levels `setLogLevels` set).
  *
  * @example
