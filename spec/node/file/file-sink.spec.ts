@@ -454,6 +454,22 @@ describe('FileSink', () => {
       expect(fs.readdirSync(dir).sort()).toEqual(['app-20261103.log', 'app-20261122.log', 'other.log']);
     });
 
+    it("neither counts nor deletes files whose period is not a date (app-99999999.log): they are not the set's, however alike", () => {
+      const foreign = ['app-99999999.log', 'app-20261399.log', 'app-00000000_001.log', 'app-20260230.log'];
+      for (const name of [...foreign, 'app-20261120.log', 'app-20261121.log']) fs.writeFileSync(path.join(dir, name), 'old\n');
+      const { clock } = manualClock(Date.UTC(2026, 10, 22, 12));
+      const sink = new FileSink(path.join(dir, 'app-.log'), {
+        rollingInterval: 'day',
+        retainedFileCountLimit: 2,
+        clock,
+        formatter: numbered,
+      });
+      expect(sink.emitSync(makeEvents(1))).toBe(true);
+      void sink.close();
+      // The set is 20261120, 20261121 and the new 20261122: the oldest of its own goes.
+      expect(fs.readdirSync(dir).sort()).toEqual([...foreign, 'app-20261121.log', 'app-20261122.log'].sort());
+    });
+
     it('ignores folders whose names match the set, as Serilog lists only files: it neither opens nor deletes them', () => {
       for (const name of ['app-20261101.log', 'app-20261122_005.log']) fs.mkdirSync(path.join(dir, name));
       fs.writeFileSync(path.join(dir, 'app-20261121.log'), 'old\n');
