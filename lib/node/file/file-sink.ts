@@ -1,3 +1,4 @@
+import * as path from 'node:path';
 import { describeValue } from '../../core/describe-value';
 import { checkOptionKeys } from '../../core/check-option-keys';
 import { expectOption } from '../../core/expect-option';
@@ -41,7 +42,9 @@ export interface FileSinkOptions {
   /**
    * A file that takes a batch the primary file cannot (an I/O error or a full file), written
    * without rolling or limits. Default: none, the batch fails. The pipeline's `fallback` sink
-   * option does the same with metrics (`fallback` counts); this one is counted as delivered.
+   * option does the same with metrics (`fallback` counts); this one is counted as delivered. A
+   * relative path is resolved when the sink is built; the sink's own file, however spelt, or a
+   * file of its rolling set is a ConfigurationError.
    */
   fallbackPath?: string;
   /** `fsync` the file on `flush()`, `flushSync()` and `close()` (never per batch). Default `false`. */
@@ -211,17 +214,33 @@ export class FileSink implements Sink {
       );
     }
     this.syncFlushTimeoutMs = syncFlushTimeoutMs;
-    if (
-      options.fallbackPath !== undefined &&
-      (typeof options.fallbackPath !== 'string' || options.fallbackPath.length === 0 || options.fallbackPath === basePath)
-    ) {
+    this.files = new RollingFilePath(basePath, this.interval);
+    this.fallbackPath = this.checkFallbackPath(options.fallbackPath);
+    this.owner = `FileSink ${basePath}`;
+  }
+
+  /**
+   * The fallback file as an absolute path, resolved now: a relative one would otherwise follow a
+   * later `process.chdir`. The sink's own file, under any spelling, or a file of its rolling set
+   * is refused: the fallback writes without a size limit, so a full file would grow on through it.
+   *
+   * @throws ConfigurationError naming the value.
+   */
+  private checkFallbackPath(fallbackPath: unknown): string | undefined {
+    if (fallbackPath === undefined) return undefined;
+    const resolved = typeof fallbackPath === 'string' && fallbackPath.length > 0 ? path.resolve(fallbackPath) : undefined;
+    const own =
+      resolved === path.resolve(this.basePath) ||
+      (resolved !== undefined &&
+        this.rolling &&
+        path.dirname(resolved) === this.files.directory &&
+        this.files.parse(path.basename(resolved)) !== undefined);
+    if (resolved === undefined || own) {
       throw new ConfigurationError(
-        `FileSink fallbackPath: expected a file path other than the sink's own, got ${describeValue(options.fallbackPath)}`,
+        `FileSink fallbackPath: expected a file path other than the sink's own, got ${describeValue(fallbackPath)}`,
       );
     }
-    this.fallbackPath = options.fallbackPath;
-    this.files = new RollingFilePath(basePath, this.interval);
-    this.owner = `FileSink ${basePath}`;
+    return resolved;
   }
 
   /** The file being written now, or undefined before the first batch and after close. */

@@ -719,6 +719,60 @@ describe('FileSink', () => {
       expect(() => new FileSink(path.join(dir, 'app.log'), options as never)).toThrow(message);
     });
 
+    it("refuses a fallbackPath that names the sink's own file by another spelling, or a file of its rolling set", () => {
+      // Taken, the fallback appended without a size limit to the very file that was full.
+      const file = path.join(dir, 'app.log');
+      expect(() => new FileSink(file, { fallbackPath: path.join(dir, 'sub', '..', 'app.log') })).toThrow(
+        /FileSink fallbackPath: expected a file path other than the sink's own/,
+      );
+      expect(() => new FileSink(path.relative(process.cwd(), file), { fallbackPath: file })).toThrow(ConfigurationError);
+      expect(
+        () =>
+          new FileSink(path.join(dir, 'app-.log'), { rollingInterval: 'day', fallbackPath: path.join(dir, 'app-20261122.log') }),
+      ).toThrow(/fallbackPath/);
+      expect(() => new FileSink(file, { rollOnFileSizeLimit: true, fallbackPath: path.join(dir, 'app_001.log') })).toThrow(
+        /fallbackPath/,
+      );
+      // Names outside the set are fine, as is any name beside a file that does not roll.
+      new FileSink(path.join(dir, 'app-.log'), { rollingInterval: 'day', fallbackPath: path.join(dir, 'app-fallback.log') });
+      new FileSink(file, { fallbackPath: path.join(dir, 'app_001.log') });
+    });
+
+    it('keeps a full file within its limit when the fallbackPath is the same file spelt relatively', () => {
+      const file = path.join(dir, 'app.log');
+      let sink: FileSink | undefined;
+      try {
+        sink = new FileSink(file, {
+          fileSizeLimitBytes: 24,
+          formatter: numbered,
+          fallbackPath: path.relative(process.cwd(), file),
+        });
+      } catch (error) {
+        expect(error).toBeInstanceOf(ConfigurationError);
+      }
+      sink?.emitSync(makeEvents(10));
+      void sink?.close();
+      expect(fs.existsSync(file) ? fs.statSync(file).size : 0).toBeLessThanOrEqual(24);
+    });
+
+    it('writes the fallback file where its relative path pointed when the sink was built, whatever the working folder later', () => {
+      const before = process.cwd();
+      fs.mkdirSync(path.join(dir, 'a'));
+      fs.mkdirSync(path.join(dir, 'b'));
+      process.chdir(path.join(dir, 'a'));
+      try {
+        fs.mkdirSync(path.join(dir, 'a', 'primary.log'));
+        const sink = new FileSink('primary.log', { formatter: numbered, fallbackPath: 'fallback.log' });
+        process.chdir(path.join(dir, 'b'));
+        expect(sink.emitSync(makeEvents(2))).toBe(true);
+        void sink.close();
+      } finally {
+        process.chdir(before);
+      }
+      expect(numbers(path.join(dir, 'a', 'fallback.log'))).toEqual([0, 1]);
+      expect(fs.readdirSync(path.join(dir, 'b'))).toEqual([]);
+    });
+
     it('throws a ConfigurationError, not a TypeError, for values String() cannot convert, and names their type', () => {
       const bare = Object.create(null) as never;
       const file = path.join(dir, 'app.log');
