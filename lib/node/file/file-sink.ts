@@ -1,3 +1,4 @@
+import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { describeValue } from '../../core/describe-value';
 import { checkOptionKeys } from '../../core/check-option-keys';
@@ -63,6 +64,10 @@ const GIB = 1024 * 1024 * 1024;
  * needs memory proportional to the batch. A usual batch fits in one chunk: one write call.
  */
 export const FILE_SINK_CHUNK_CHARS = 1024 * 1024;
+
+function isFolder(filePath: string): boolean {
+  return fs.statSync(filePath, { throwIfNoEntry: false })?.isDirectory() === true;
+}
 
 function checkCount(value: unknown, option: string): number | null {
   if (value === null) return null;
@@ -725,6 +730,9 @@ export class FileSink implements Sink {
 
   private openSequence(sequence: number): void {
     this.closeFile();
+    // A folder with the name of a file of the set is not one of its files (list() skips it): the
+    // set goes on at the name after it. Opening the folder would fail every batch until the period ends.
+    if (this.rolling) while (isFolder(this.files.pathFor(this.period.text, sequence))) sequence++;
     this.sequence = sequence;
     const file = LogFile.open(this.files.pathFor(this.period.text, sequence));
     this.file = file;

@@ -338,8 +338,8 @@ describe('FileSink', () => {
       const file = path.join(dir, 'app.log');
       const sink = new FileSink(file, { fileSizeLimitBytes: 24, rollOnFileSizeLimit: true, formatter: numbered });
       expect(sink.emitSync(makeEvents(1))).toBe(true);
-      // Something else took the name of the next file of the set.
-      fs.mkdirSync(path.join(dir, 'app_001.log'));
+      // Something else took the name of the next file of the set: a FIFO nobody reads, which cannot be opened.
+      execFileSync('mkfifo', [path.join(dir, 'app_001.log')]);
       let error: unknown;
       try {
         void sink.emit(makeEvents(5));
@@ -351,7 +351,7 @@ describe('FileSink', () => {
       expect(numbers(file)).toEqual([0, 0, 1]);
       expect(error).toBeInstanceOf(PartialDeliveryError);
       expect((error as PartialDeliveryError).delivered).toBe(2);
-      expect(String((error as PartialDeliveryError).cause)).toMatch(/EISDIR/);
+      expect(String((error as PartialDeliveryError).cause)).toMatch(/ENXIO/);
     });
 
     it('sends only the events after a failed roll to fallbackPath: every event is in exactly one file', () => {
@@ -364,11 +364,42 @@ describe('FileSink', () => {
         fallbackPath: fallback,
       });
       expect(sink.emitSync(makeEvents(1))).toBe(true);
-      fs.mkdirSync(path.join(dir, 'app_001.log'));
+      execFileSync('mkfifo', [path.join(dir, 'app_001.log')]);
       expect(sink.emit(makeEvents(5))).toBeUndefined();
       void sink.close();
       expect(numbers(file)).toEqual([0, 0, 1]);
       expect(numbers(fallback)).toEqual([2, 3, 4]);
+    });
+
+    it('rolls past a folder that has the name of the next file of the set, instead of failing every batch from then on', async () => {
+      const file = path.join(dir, 'app.log');
+      fs.mkdirSync(path.join(dir, 'app_001.log'));
+      const log = new LoggerConfiguration().writeTo
+        .sink(new FileSink(file, { fileSizeLimitBytes: 24, rollOnFileSizeLimit: true, formatter: numbered }), {
+          batch: { size: 2, maxDelayMs: 10 },
+        })
+        .createLogger();
+      for (let i = 0; i < 8; i++) log.information('{N}', i);
+      const report = await log.close();
+      expect(report.sinks.file).toEqual({ delivered: 8, dropped: 0, failed: 0, undelivered: 0 });
+      expect(numbers(file)).toEqual([0, 1, 2]);
+      expect(fs.statSync(path.join(dir, 'app_001.log')).isDirectory()).toBe(true);
+      expect(numbers(path.join(dir, 'app_002.log'))).toEqual([3, 4, 5]);
+      expect(numbers(path.join(dir, 'app_003.log'))).toEqual([6, 7]);
+    });
+
+    it("starts a period at the name after a folder that has its first file's name", () => {
+      const { clock } = manualClock(Date.UTC(2026, 10, 22, 12));
+      fs.mkdirSync(path.join(dir, 'app-20261122.log'));
+      const options = { rollingInterval: 'day', clock, formatter: numbered } as const;
+      const first = new FileSink(path.join(dir, 'app-.log'), options);
+      expect(first.emitSync(makeEvents(2))).toBe(true);
+      void first.close();
+      // After a restart it continues that file.
+      const second = new FileSink(path.join(dir, 'app-.log'), options);
+      expect(second.emitSync(makeEvents(1))).toBe(true);
+      void second.close();
+      expect(numbers(path.join(dir, 'app-20261122_001.log'))).toEqual([0, 1, 0]);
     });
 
     it('without rolling, fails a batch that does not fit as a whole and leaves the file as it was', () => {
