@@ -188,7 +188,8 @@ export class FileSink implements Sink {
     private readonly basePath: string,
     options: FileSinkOptions = {},
   ) {
-    if (typeof basePath !== 'string' || basePath.length === 0) {
+    // A NUL can be in no path: fs would throw a TypeError on every batch for the life of the process.
+    if (typeof basePath !== 'string' || basePath.length === 0 || basePath.includes('\0')) {
       throw new ConfigurationError(`FileSink path: expected a file path, got ${describeValue(basePath)}`);
     }
     checkKinds(options);
@@ -233,7 +234,10 @@ export class FileSink implements Sink {
    */
   private checkFallbackPath(fallbackPath: unknown): string | undefined {
     if (fallbackPath === undefined) return undefined;
-    const resolved = typeof fallbackPath === 'string' && fallbackPath.length > 0 ? path.resolve(fallbackPath) : undefined;
+    const resolved =
+      typeof fallbackPath === 'string' && fallbackPath.length > 0 && !fallbackPath.includes('\0')
+        ? path.resolve(fallbackPath)
+        : undefined;
     const own =
       resolved === path.resolve(this.basePath) ||
       (resolved !== undefined &&

@@ -821,6 +821,14 @@ describe('FileSink', () => {
       expect(() => new FileSink(10 as never)).toThrow('FileSink path: expected a file path, got number 10');
     });
 
+    it('throws a ConfigurationError for a path with a NUL character, which no file can have', () => {
+      // Taken, every batch failed with a TypeError from fs, counted failed, for the life of the process.
+      expect(() => new FileSink(path.join(dir, 'a\0b.log'))).toThrow(/FileSink path: expected a file path, got "/);
+      expect(() => new FileSink(path.join(dir, 'app.log'), { fallbackPath: path.join(dir, 'f\0.log') })).toThrow(
+        /FileSink fallbackPath/,
+      );
+    });
+
     it('throws a ConfigurationError for an empty path', () => {
       expect(() => new FileSink('')).toThrow(ConfigurationError);
     });
