@@ -1,4 +1,5 @@
 import { hostname as osHostname } from 'node:os';
+import { basename } from 'node:path';
 import { checkOptionKeys } from '../../core/check-option-keys';
 import { ConfigurationError } from '../../core/errors/configuration-error';
 import type { Formatter } from '../../core/sink';
@@ -54,7 +55,7 @@ export interface SyslogSinkOptions {
   path?: string;
   /** The facility, by name (`user`, `daemon`, `local0` … `local7`) or code 0–23. Default `'user'`. */
   facility?: SyslogFacilityName | number;
-  /** APP-NAME (RFC 5424) or TAG (RFC 3164); non-printable characters become `_`. Default `process.title`, else `'node'`. */
+  /** APP-NAME (RFC 5424) or TAG (RFC 3164); non-printable characters become `_`. Default the base name of `process.title` (`/usr/bin/node` → `node`), else `'node'`. */
   appName?: string;
   /**
    * HOSTNAME; non-printable characters become `_`. With `rfc3164`, every character but letters,
@@ -205,7 +206,8 @@ export function resolveSyslogSinkOptions(options: SyslogSinkOptions): ResolvedSy
     );
   const messageIdProperty =
     options.messageIdProperty === false ? undefined : text('messageIdProperty', options.messageIdProperty, 'SourceContext');
-  const appName = text('appName', options.appName, process.title || 'node');
+  // The program's short name, as syslog(3) takes it: Node started by its full path has that path as its title.
+  const appName = text('appName', options.appName, basename(process.title) || 'node');
   const settings: SyslogMessageSettings = {
     facility,
     // RFC 3164 receivers read a HOSTNAME only of [A-Za-z0-9._-]; RFC 5424 takes printable ASCII.
