@@ -65,6 +65,9 @@ const GIB = 1024 * 1024 * 1024;
  */
 export const FILE_SINK_CHUNK_CHARS = 1024 * 1024;
 
+/** A path that names a folder whatever is on disk: ending in a separator (`/`, and `\` on Windows), `.` or `..`. */
+const FOLDER_ONLY = path.sep === '\\' ? /(?:^|[\\/])\.{0,2}$/ : /(?:^|\/)\.{0,2}$/;
+
 function isFolder(filePath: string): boolean {
   return fs.statSync(filePath, { throwIfNoEntry: false })?.isDirectory() === true;
 }
@@ -189,7 +192,9 @@ export class FileSink implements Sink {
     options: FileSinkOptions = {},
   ) {
     // A NUL can be in no path: fs would throw a TypeError on every batch for the life of the process.
-    if (typeof basePath !== 'string' || basePath.length === 0 || basePath.includes('\0')) {
+    // A path ending in a separator, `.` or `..` names a folder whatever is on disk: rolling would
+    // name files after the folder, beside it (`logs/` → `logs20261122`).
+    if (typeof basePath !== 'string' || basePath.length === 0 || basePath.includes('\0') || FOLDER_ONLY.test(basePath)) {
       throw new ConfigurationError(`FileSink path: expected a file path, got ${describeValue(basePath)}`);
     }
     checkKinds(options);
@@ -235,7 +240,10 @@ export class FileSink implements Sink {
   private checkFallbackPath(fallbackPath: unknown): string | undefined {
     if (fallbackPath === undefined) return undefined;
     const resolved =
-      typeof fallbackPath === 'string' && fallbackPath.length > 0 && !fallbackPath.includes('\0')
+      typeof fallbackPath === 'string' &&
+      fallbackPath.length > 0 &&
+      !fallbackPath.includes('\0') &&
+      !FOLDER_ONLY.test(fallbackPath)
         ? path.resolve(fallbackPath)
         : undefined;
     const own =

@@ -829,6 +829,15 @@ describe('FileSink', () => {
       );
     });
 
+    it('throws a ConfigurationError for a path that can only name a folder (a trailing slash, . or ..)', () => {
+      // Taken, 'logs/' failed every batch with EISDIR, and rolling by day wrote 'logs20261122' beside the folder.
+      for (const bad of [`${dir}/logs/`, `${dir}/logs/.`, `${dir}/..`, '.', '..', '/'])
+        expect(() => new FileSink(bad, { rollingInterval: 'day' })).toThrow(/FileSink path: expected a file path, got "/);
+      expect(() => new FileSink(`${dir}/app.log`, { fallbackPath: `${dir}/fallback/` })).toThrow(/FileSink fallbackPath/);
+      new FileSink(`${dir}/logs/.app.log`);
+      new FileSink(`${dir}/logs/..app`);
+    });
+
     it('throws a ConfigurationError for an empty path', () => {
       expect(() => new FileSink('')).toThrow(ConfigurationError);
     });
