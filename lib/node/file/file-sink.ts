@@ -37,7 +37,8 @@ export interface FileSinkOptions {
   formatter?: Formatter;
   /**
    * The time that decides the rolling period, read once per batch; a time earlier than the current
-   * period (a clock stepped back) keeps the current file. Default `() => new Date()`.
+   * period (a clock stepped back) keeps the current file, as does an invalid Date (before the first
+   * file, the system time picks it). Default `() => new Date()`.
    */
   clock?: () => Date;
   /**
@@ -713,7 +714,10 @@ export class FileSink implements Sink {
 
   /** The file for this batch: rolls to a new period, reopens a deleted or moved file, opens lazily. */
   private prepare(): LogFile {
-    const now = this.interval === 'infinite' && this.file !== undefined ? 0 : this.clock().getTime();
+    let now = this.interval === 'infinite' && this.file !== undefined ? 0 : this.clock().getTime();
+    // An invalid Date keeps the current file; before the first, the system time picks it (a period
+    // of NaN would open `app-.log`, a name outside the set).
+    if (Number.isNaN(now)) now = this.file === undefined ? Date.now() : this.period.startMs;
     // Only forward, as Serilog rolls: a clock stepped back (NTP) stays on the current file until it
     // passes the period's end again. Going back to an earlier period's file would make retention,
     // which keeps the newest names, delete the file holding the newest events.

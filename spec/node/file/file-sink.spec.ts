@@ -252,6 +252,28 @@ describe('FileSink', () => {
       expect(numbers(path.join(dir, 'app-202611220942.log'))).toEqual([1, 2, 3]);
     });
 
+    it('keeps to its set when the clock returns an invalid Date: the current file, or before the first one the system time', () => {
+      // Before, an invalid time opened app-.log, a name outside the set that retention never prunes.
+      let now = NaN;
+      const sink = new FileSink(path.join(dir, 'app-.log'), {
+        rollingInterval: 'day',
+        clock: () => new Date(now),
+        formatter: numbered,
+      });
+      const today = (): string => `app-${new Date().toISOString().slice(0, 10).replace(/-/g, '')}.log`;
+      const before = today();
+      expect(sink.emitSync(makeEvents(1))).toBe(true);
+      // Either side of a midnight the test may run across.
+      expect([before, today()]).toContain(path.basename(sink.currentPath ?? ''));
+      now = Date.UTC(2030, 0, 1, 12);
+      expect(sink.emitSync(makeEvents(1))).toBe(true);
+      now = NaN;
+      expect(sink.emitSync(makeEvents(1))).toBe(true);
+      void sink.close();
+      expect(fs.readdirSync(dir)).toHaveLength(2);
+      expect(numbers(path.join(dir, 'app-20300101.log'))).toEqual([0, 0]);
+    });
+
     it('never rolls by time when the interval is infinite', () => {
       const time = manualClock(Date.UTC(2026, 0, 1));
       const sink = new FileSink(path.join(dir, 'app.log'), { clock: time.clock, formatter: numbered });
