@@ -49,7 +49,10 @@ export interface FileSinkOptions {
    * file of its rolling set is a ConfigurationError.
    */
   fallbackPath?: string;
-  /** `fsync` the file on `flush()`, `flushSync()` and `close()` (never per batch). Default `false`. */
+  /**
+   * `fsync` the file on `flush()`, `flushSync()` and `close()`, and a file the sink leaves (a roll, a
+   * file moved away) as it leaves it; never per batch. Default `false`.
+   */
   fsync?: boolean;
   /**
    * Longest wait of `flushSync()` and `close()` for a stalled pipe reader, in milliseconds; while
@@ -475,13 +478,9 @@ export class FileSink implements Sink {
     if (this.pending !== undefined) {
       SelfLog.write('FileSink {Path}: the reader did not take {Bytes} bytes in time', this.file?.path, this.pending.length);
     }
-    try {
-      if (this.fsync) this.file?.sync();
-    } catch (error) {
-      SelfLog.write('FileSink {Path}: flush failed', this.file?.path, error);
-    }
     this.waits.settleAll();
     this.closed = true;
+    // Fsyncs first when asked.
     this.closeFile();
     void this.fallbackSink?.close();
   }
@@ -760,10 +759,19 @@ export class FileSink implements Sink {
     }
   }
 
+  /**
+   * Closes the current file, fsyncing it first when asked: a file the sink leaves (a roll, a file
+   * moved away) gets no later `flush()`, so its last batches would otherwise never reach the disk.
+   */
   private closeFile(): void {
     const file = this.file;
     if (file === undefined) return;
     this.file = undefined;
+    try {
+      if (this.fsync) file.sync();
+    } catch (error) {
+      SelfLog.write('FileSink {Path}: flush failed', file.path, error);
+    }
     try {
       file.close();
     } catch (error) {

@@ -730,6 +730,27 @@ describe('FileSink', () => {
       }
     });
 
+    it('fsyncs a file it leaves (a size roll, a file moved away) when asked, so flush() leaves no earlier file unsynced', () => {
+      const realFs = jest.requireActual<typeof fs>('node:fs');
+      // The file each fsync reached, by its descriptor's link in /proc (a moved file shows its new name).
+      const synced: string[] = [];
+      const spy = jest
+        .spyOn(realFs, 'fsyncSync')
+        .mockImplementation((fd) => void synced.push(path.basename(realFs.readlinkSync(`/proc/self/fd/${fd}`))));
+      try {
+        const file = path.join(dir, 'app.log');
+        const sink = new FileSink(file, { formatter: numbered, fsync: true, fileSizeLimitBytes: 16, rollOnFileSizeLimit: true });
+        sink.emitSync(makeEvents(4)); // app.log, then app_001.log
+        fs.renameSync(path.join(dir, 'app_001.log'), path.join(dir, 'moved.log'));
+        sink.emitSync(makeEvents(1)); // app_001.log again
+        sink.flushSync();
+        expect(synced).toEqual(['app.log', 'moved.log', 'app_001.log']);
+        void sink.close();
+      } finally {
+        spy.mockRestore();
+      }
+    });
+
     it('does not fsync unless asked', () => {
       const realFs = jest.requireActual<typeof fs>('node:fs');
       const spy = jest.spyOn(realFs, 'fsyncSync');
