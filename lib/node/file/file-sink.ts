@@ -1,3 +1,5 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
 import { describeValue } from '../../core/describe-value';
 import { checkOptionKeys } from '../../core/check-option-keys';
 import { expectOption } from '../../core/expect-option';
@@ -35,16 +37,22 @@ export interface FileSinkOptions {
   formatter?: Formatter;
   /**
    * The time that decides the rolling period, read once per batch; a time earlier than the current
-   * period (a clock stepped back) keeps the current file. Default `() => new Date()`.
+   * period (a clock stepped back) keeps the current file, as does an invalid Date (before the first
+   * file, the system time picks it). Default `() => new Date()`.
    */
   clock?: () => Date;
   /**
    * A file that takes a batch the primary file cannot (an I/O error or a full file), written
    * without rolling or limits. Default: none, the batch fails. The pipeline's `fallback` sink
-   * option does the same with metrics (`fallback` counts); this one is counted as delivered.
+   * option does the same with metrics (`fallback` counts); this one is counted as delivered. A
+   * relative path is resolved when the sink is built; the sink's own file, however spelt, or a
+   * file of its rolling set is a ConfigurationError.
    */
   fallbackPath?: string;
-  /** `fsync` the file on `flush()`, `flushSync()` and `close()` (never per batch). Default `false`. */
+  /**
+   * `fsync` the file on `flush()`, `flushSync()` and `close()`, and a file the sink leaves (a roll, a
+   * file moved away) as it leaves it; never per batch. Default `false`.
+   */
   fsync?: boolean;
   /**
    * Longest wait of `flushSync()` and `close()` for a stalled pipe reader, in milliseconds; while
@@ -60,6 +68,13 @@ const GIB = 1024 * 1024 * 1024;
  * needs memory proportional to the batch. A usual batch fits in one chunk: one write call.
  */
 export const FILE_SINK_CHUNK_CHARS = 1024 * 1024;
+
+/** A path that names a folder whatever is on disk: ending in a separator (`/`, and `\` on Windows), `.` or `..`. */
+const FOLDER_ONLY = path.sep === '\\' ? /(?:^|[\\/])\.{0,2}$/ : /(?:^|\/)\.{0,2}$/;
+
+function isFolder(filePath: string): boolean {
+  return fs.statSync(filePath, { throwIfNoEntry: false })?.isDirectory() === true;
+}
 
 function checkCount(value: unknown, option: string): number | null {
   if (value === null) return null;
@@ -180,7 +195,10 @@ export class FileSink implements Sink {
     private readonly basePath: string,
     options: FileSinkOptions = {},
   ) {
-    if (typeof basePath !== 'string' || basePath.length === 0) {
+    // A NUL can be in no path: fs would throw a TypeError on every batch for the life of the process.
+    // A path ending in a separator, `.` or `..` names a folder whatever is on disk: rolling would
+    // name files after the folder, beside it (`logs/` → `logs20261122`).
+    if (typeof basePath !== 'string' || basePath.length === 0 || basePath.includes('\0') || FOLDER_ONLY.test(basePath)) {
       throw new ConfigurationError(`FileSink path: expected a file path, got ${describeValue(basePath)}`);
     }
     checkKinds(options);
@@ -211,17 +229,39 @@ export class FileSink implements Sink {
       );
     }
     this.syncFlushTimeoutMs = syncFlushTimeoutMs;
-    if (
-      options.fallbackPath !== undefined &&
-      (typeof options.fallbackPath !== 'string' || options.fallbackPath.length === 0 || options.fallbackPath === basePath)
-    ) {
+    this.files = new RollingFilePath(basePath, this.interval);
+    this.fallbackPath = this.checkFallbackPath(options.fallbackPath);
+    this.owner = `FileSink ${basePath}`;
+  }
+
+  /**
+   * The fallback file as an absolute path, resolved now: a relative one would otherwise follow a
+   * later `process.chdir`. The sink's own file, under any spelling, or a file of its rolling set
+   * is refused: the fallback writes without a size limit, so a full file would grow on through it.
+   *
+   * @throws ConfigurationError naming the value.
+   */
+  private checkFallbackPath(fallbackPath: unknown): string | undefined {
+    if (fallbackPath === undefined) return undefined;
+    const resolved =
+      typeof fallbackPath === 'string' &&
+      fallbackPath.length > 0 &&
+      !fallbackPath.includes('\0') &&
+      !FOLDER_ONLY.test(fallbackPath)
+        ? path.resolve(fallbackPath)
+        : undefined;
+    const own =
+      resolved === path.resolve(this.basePath) ||
+      (resolved !== undefined &&
+        this.rolling &&
+        path.dirname(resolved) === this.files.directory &&
+        this.files.parse(path.basename(resolved)) !== undefined);
+    if (resolved === undefined || own) {
       throw new ConfigurationError(
-        `FileSink fallbackPath: expected a file path other than the sink's own, got ${describeValue(options.fallbackPath)}`,
+        `FileSink fallbackPath: expected a file path other than the sink's own, got ${describeValue(fallbackPath)}`,
       );
     }
-    this.fallbackPath = options.fallbackPath;
-    this.files = new RollingFilePath(basePath, this.interval);
-    this.owner = `FileSink ${basePath}`;
+    return resolved;
   }
 
   /** The file being written now, or undefined before the first batch and after close. */
@@ -438,13 +478,9 @@ export class FileSink implements Sink {
     if (this.pending !== undefined) {
       SelfLog.write('FileSink {Path}: the reader did not take {Bytes} bytes in time', this.file?.path, this.pending.length);
     }
-    try {
-      if (this.fsync) this.file?.sync();
-    } catch (error) {
-      SelfLog.write('FileSink {Path}: flush failed', this.file?.path, error);
-    }
     this.waits.settleAll();
     this.closed = true;
+    // Fsyncs first when asked.
     this.closeFile();
     void this.fallbackSink?.close();
   }
@@ -677,7 +713,10 @@ export class FileSink implements Sink {
 
   /** The file for this batch: rolls to a new period, reopens a deleted or moved file, opens lazily. */
   private prepare(): LogFile {
-    const now = this.interval === 'infinite' && this.file !== undefined ? 0 : this.clock().getTime();
+    let now = this.interval === 'infinite' && this.file !== undefined ? 0 : this.clock().getTime();
+    // An invalid Date keeps the current file; before the first, the system time picks it (a period
+    // of NaN would open `app-.log`, a name outside the set).
+    if (Number.isNaN(now)) now = this.file === undefined ? Date.now() : this.period.startMs;
     // Only forward, as Serilog rolls: a clock stepped back (NTP) stays on the current file until it
     // passes the period's end again. Going back to an earlier period's file would make retention,
     // which keeps the newest names, delete the file holding the newest events.
@@ -706,6 +745,9 @@ export class FileSink implements Sink {
 
   private openSequence(sequence: number): void {
     this.closeFile();
+    // A folder with the name of a file of the set is not one of its files (list() skips it): the
+    // set goes on at the name after it. Opening the folder would fail every batch until the period ends.
+    if (this.rolling) while (isFolder(this.files.pathFor(this.period.text, sequence))) sequence++;
     this.sequence = sequence;
     const file = LogFile.open(this.files.pathFor(this.period.text, sequence));
     this.file = file;
@@ -717,10 +759,19 @@ export class FileSink implements Sink {
     }
   }
 
+  /**
+   * Closes the current file, fsyncing it first when asked: a file the sink leaves (a roll, a file
+   * moved away) gets no later `flush()`, so its last batches would otherwise never reach the disk.
+   */
   private closeFile(): void {
     const file = this.file;
     if (file === undefined) return;
     this.file = undefined;
+    try {
+      if (this.fsync) file.sync();
+    } catch (error) {
+      SelfLog.write('FileSink {Path}: flush failed', file.path, error);
+    }
     try {
       file.close();
     } catch (error) {

@@ -1,6 +1,6 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { periodDigits, type RollingInterval } from './rolling-interval';
+import { periodDigits, rollingPeriod, type RollingInterval } from './rolling-interval';
 
 /** One file of a rolling set, as found on disk. */
 export interface RollingFile {
@@ -10,6 +10,22 @@ export interface RollingFile {
   readonly period: string;
   /** 0 for the first file of a period, then 1, 2 … for `_001`, `_002` … */
   readonly sequence: number;
+}
+
+/**
+ * Whether `text` names a period of `interval`, as `rollingPeriod` writes it: `20261399` has the
+ * digits of a day but is none (month 13), so a file named with it is not one the sink wrote.
+ */
+function isPeriodText(text: string, interval: RollingInterval): boolean {
+  if (text === '') return interval === 'infinite';
+  const field = (from: number, to: number, otherwise: number): number =>
+    text.length >= to ? Number(text.slice(from, to)) : otherwise;
+  const time = new Date(0);
+  // setUTCFullYear, not Date.UTC: that reads the years 0-99 as 1900-1999.
+  time.setUTCFullYear(field(0, 4, 0), field(4, 6, 1) - 1, field(6, 8, 1));
+  time.setUTCHours(field(8, 10, 0), field(10, 12, 0));
+  // Fields out of range roll over (month 13 is next January), so the text comes back different.
+  return rollingPeriod(interval, time.getTime()).text === text;
 }
 
 function escapeRegExp(text: string): string {
@@ -29,7 +45,10 @@ export class RollingFilePath {
   private readonly extension: string;
   private readonly pattern: RegExp;
 
-  constructor(basePath: string, interval: RollingInterval) {
+  constructor(
+    basePath: string,
+    private readonly interval: RollingInterval,
+  ) {
     const parsed = path.parse(path.resolve(basePath));
     this.directory = parsed.dir;
     this.prefix = parsed.name;
@@ -45,10 +64,14 @@ export class RollingFilePath {
     return path.join(this.directory, `${this.prefix}${period}${suffix}${this.extension}`);
   }
 
-  /** The period and sequence of a file name of this set, or undefined for any other name. */
+  /**
+   * The period and sequence of a file name of this set, or undefined for any other name: one whose
+   * period digits are no time of the interval (`app-99999999.log`) is not the set's, as the sink
+   * never writes it, so it is never appended to, counted or deleted.
+   */
   parse(fileName: string): { period: string; sequence: number } | undefined {
     const match = this.pattern.exec(fileName);
-    if (match === null) return undefined;
+    if (match === null || !isPeriodText(match[1], this.interval)) return undefined;
     const sequence = match[2] as string | undefined; // the sequence group is optional
     return { period: match[1], sequence: sequence === undefined ? 0 : Number(sequence) };
   }

@@ -4,7 +4,7 @@ import type { Formatter } from '../../core/sink';
 export interface SyslogMessageSettings {
   /** The facility code, 0–23. */
   readonly facility: number;
-  /** HOSTNAME, already a valid header field. */
+  /** HOSTNAME, already valid for the format (with RFC 3164, `''` leaves it out). */
   readonly hostname: string;
   /** APP-NAME (RFC 5424) or TAG (RFC 3164), already valid for the format. */
   readonly appName: string;

@@ -19,10 +19,27 @@ function bsdTimestamp(date: Date): string {
 }
 
 /**
+ * A value made fit for RFC 3164's HOSTNAME as receivers parse it: rsyslog takes that word for the
+ * hostname only when it holds nothing but letters, digits, `.`, `_` and `-` and ends in a letter or
+ * digit; any other word (`web@1`, `fe80::1`, `node-`, `-`) it reads as the TAG, and the real TAG and
+ * PID become part of MSG. Other characters become `_`, trailing ones that are not letters or digits
+ * are dropped, and the result is cut to 255 characters; empty means no HOSTNAME at all, which
+ * receivers fill in with the sender's address (as for local syslog(3) messages).
+ *
+ * @example syslogBsdHostname('fe80::1') // 'fe80__1'
+ */
+export function syslogBsdHostname(value: string): string {
+  let out = value.slice(0, 255).replace(/[^A-Za-z0-9._-]/g, '_');
+  while (out !== '' && !/[A-Za-z0-9]$/.test(out)) out = out.slice(0, -1);
+  return out;
+}
+
+/**
  * One event as a BSD syslog message (RFC 3164), `<PRI>Mmm dd hh:mm:ss HOSTNAME TAG[PID]: MSG`, for
  * receivers that predate RFC 5424. The timestamp is local time without year or milliseconds, as
  * that format has it; properties are not sent (the format has no structured data). A message
- * longer than `maxMessageBytes` is cut at a character boundary.
+ * longer than `maxMessageBytes` is cut at a character boundary. An empty `hostname` (see
+ * syslogBsdHostname) leaves the HOSTNAME out.
  *
  * @example syslogRfc3164(event, settings) // '<14>Nov 22 12:00:00 web-1 shop[4242]: Order 7 paid'
  */
@@ -30,7 +47,8 @@ export function syslogRfc3164(event: LogEvent, settings: SyslogMessageSettings):
   const pri = settings.facility * 8 + syslogSeverity(event.level);
   let msg = syslogMessageText(event, settings.formatter);
   if (settings.singleLine) msg = syslogEscapeLineBreaks(msg);
-  const head = `<${pri}>${bsdTimestamp(event.timestamp)} ${settings.hostname} ${settings.appName}[${settings.procId}]:`;
+  const host = settings.hostname === '' ? '' : `${settings.hostname} `;
+  const head = `<${pri}>${bsdTimestamp(event.timestamp)} ${host}${settings.appName}[${settings.procId}]:`;
   const text = msg === '' ? head : `${head} ${msg}`;
   return syslogTruncateUtf8(text, settings.maxMessageBytes);
 }

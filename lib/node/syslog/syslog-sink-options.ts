@@ -1,10 +1,12 @@
 import { hostname as osHostname } from 'node:os';
+import { basename } from 'node:path';
 import { checkOptionKeys } from '../../core/check-option-keys';
 import { ConfigurationError } from '../../core/errors/configuration-error';
 import type { Formatter } from '../../core/sink';
 import { type SyslogFacilityName, syslogFacility } from './syslog-facility';
 import type { SyslogFraming } from './syslog-framing';
 import { syslogHeaderField } from './syslog-header-field';
+import { syslogBsdHostname } from './syslog-rfc3164';
 import type { SyslogMessageSettings } from './syslog-message-settings';
 import { SyslogStreamTransport } from './syslog-stream-transport';
 import { DEFAULT_STRUCTURED_DATA_ID } from './syslog-structured-data';
@@ -53,9 +55,13 @@ export interface SyslogSinkOptions {
   path?: string;
   /** The facility, by name (`user`, `daemon`, `local0` … `local7`) or code 0–23. Default `'user'`. */
   facility?: SyslogFacilityName | number;
-  /** APP-NAME (RFC 5424) or TAG (RFC 3164); non-printable characters become `_`. Default `process.title`, else `'node'`. */
+  /** APP-NAME (RFC 5424) or TAG (RFC 3164); non-printable characters become `_`. Default the base name of `process.title` (`/usr/bin/node` → `node`), else `'node'`. */
   appName?: string;
-  /** HOSTNAME; non-printable characters become `_`. Default `os.hostname()`. */
+  /**
+   * HOSTNAME; non-printable characters become `_`. With `rfc3164`, every character but letters,
+   * digits, `.`, `_` and `-` becomes `_` and trailing ones other than letters and digits are dropped,
+   * as receivers parse that field (nothing left: no HOSTNAME, the receiver names the sender). Default `os.hostname()`.
+   */
   hostname?: string;
   /** The message format. Default `'rfc5424'`. */
   format?: SyslogFormat;
@@ -200,10 +206,15 @@ export function resolveSyslogSinkOptions(options: SyslogSinkOptions): ResolvedSy
     );
   const messageIdProperty =
     options.messageIdProperty === false ? undefined : text('messageIdProperty', options.messageIdProperty, 'SourceContext');
-  const appName = text('appName', options.appName, process.title || 'node');
+  // The program's short name, as syslog(3) takes it: Node started by its full path has that path as its title.
+  const appName = text('appName', options.appName, basename(process.title) || 'node');
   const settings: SyslogMessageSettings = {
     facility,
-    hostname: syslogHeaderField(text('hostname', options.hostname, osHostname() || '-'), 255),
+    // RFC 3164 receivers read a HOSTNAME only of [A-Za-z0-9._-]; RFC 5424 takes printable ASCII.
+    hostname:
+      format === 'rfc3164'
+        ? syslogBsdHostname(text('hostname', options.hostname, osHostname() || '-'))
+        : syslogHeaderField(text('hostname', options.hostname, osHostname() || '-'), 255),
     // RFC 3164's TAG ends at '[' or ':', and is at most 32 characters; RFC 5424's APP-NAME at most 48.
     appName: format === 'rfc3164' ? syslogHeaderField(appName, 32, '[]:') : syslogHeaderField(appName, 48),
     procId: String(process.pid),

@@ -1,6 +1,6 @@
 import type { LogEvent } from '../../core/log-event';
 import { SelfLog } from '../../core/self-log';
-import type { Sink } from '../../core/sink';
+import type { EmitResult, Sink } from '../../core/sink';
 import type { SyslogMessageSettings } from './syslog-message-settings';
 import { syslogRfc3164 } from './syslog-rfc3164';
 import { syslogRfc5424 } from './syslog-rfc5424';
@@ -52,9 +52,10 @@ export class SyslogSink implements Sink {
   /**
    * Sends the batch and resolves once it has reached the kernel; rejects when the receiver cannot
    * be reached or a write fails or times out. An event the formatter throws on is skipped and
-   * reported to SelfLog, so one hostile event cannot fail its batch.
+   * reported to SelfLog, so one hostile event cannot fail its batch; the result's `rejected`
+   * counts it (failed, not delivered, and not sent again).
    */
-  async emit(events: readonly LogEvent[]): Promise<void> {
+  async emit(events: readonly LogEvent[]): Promise<void | EmitResult> {
     if (this.closed) throw new Error('SyslogSink: closed');
     const messages: string[] = [];
     for (let i = 0; i < events.length; i++) {
@@ -64,8 +65,9 @@ export class SyslogSink implements Sink {
         SelfLog.write('SyslogSink: formatting an event failed; event skipped', error);
       }
     }
-    if (messages.length === 0) return;
-    this.written += await this.transport.send(messages);
+    const skipped = events.length - messages.length;
+    if (messages.length !== 0) this.written += await this.transport.send(messages);
+    return skipped === 0 ? undefined : { rejected: skipped };
   }
 
   /** Ends the connection or closes the UDP socket; a TCP or unix connection still under way is abandoned and a write the receiver has not taken is dropped, their batches rejected; later batches reject. Idempotent. */

@@ -252,6 +252,28 @@ describe('FileSink', () => {
       expect(numbers(path.join(dir, 'app-202611220942.log'))).toEqual([1, 2, 3]);
     });
 
+    it('keeps to its set when the clock returns an invalid Date: the current file, or before the first one the system time', () => {
+      // Before, an invalid time opened app-.log, a name outside the set that retention never prunes.
+      let now = NaN;
+      const sink = new FileSink(path.join(dir, 'app-.log'), {
+        rollingInterval: 'day',
+        clock: () => new Date(now),
+        formatter: numbered,
+      });
+      const today = (): string => `app-${new Date().toISOString().slice(0, 10).replace(/-/g, '')}.log`;
+      const before = today();
+      expect(sink.emitSync(makeEvents(1))).toBe(true);
+      // Either side of a midnight the test may run across.
+      expect([before, today()]).toContain(path.basename(sink.currentPath ?? ''));
+      now = Date.UTC(2030, 0, 1, 12);
+      expect(sink.emitSync(makeEvents(1))).toBe(true);
+      now = NaN;
+      expect(sink.emitSync(makeEvents(1))).toBe(true);
+      void sink.close();
+      expect(fs.readdirSync(dir)).toHaveLength(2);
+      expect(numbers(path.join(dir, 'app-20300101.log'))).toEqual([0, 0]);
+    });
+
     it('never rolls by time when the interval is infinite', () => {
       const time = manualClock(Date.UTC(2026, 0, 1));
       const sink = new FileSink(path.join(dir, 'app.log'), { clock: time.clock, formatter: numbered });
@@ -338,8 +360,8 @@ describe('FileSink', () => {
       const file = path.join(dir, 'app.log');
       const sink = new FileSink(file, { fileSizeLimitBytes: 24, rollOnFileSizeLimit: true, formatter: numbered });
       expect(sink.emitSync(makeEvents(1))).toBe(true);
-      // Something else took the name of the next file of the set.
-      fs.mkdirSync(path.join(dir, 'app_001.log'));
+      // Something else took the name of the next file of the set: a FIFO nobody reads, which cannot be opened.
+      execFileSync('mkfifo', [path.join(dir, 'app_001.log')]);
       let error: unknown;
       try {
         void sink.emit(makeEvents(5));
@@ -351,7 +373,7 @@ describe('FileSink', () => {
       expect(numbers(file)).toEqual([0, 0, 1]);
       expect(error).toBeInstanceOf(PartialDeliveryError);
       expect((error as PartialDeliveryError).delivered).toBe(2);
-      expect(String((error as PartialDeliveryError).cause)).toMatch(/EISDIR/);
+      expect(String((error as PartialDeliveryError).cause)).toMatch(/ENXIO/);
     });
 
     it('sends only the events after a failed roll to fallbackPath: every event is in exactly one file', () => {
@@ -364,11 +386,42 @@ describe('FileSink', () => {
         fallbackPath: fallback,
       });
       expect(sink.emitSync(makeEvents(1))).toBe(true);
-      fs.mkdirSync(path.join(dir, 'app_001.log'));
+      execFileSync('mkfifo', [path.join(dir, 'app_001.log')]);
       expect(sink.emit(makeEvents(5))).toBeUndefined();
       void sink.close();
       expect(numbers(file)).toEqual([0, 0, 1]);
       expect(numbers(fallback)).toEqual([2, 3, 4]);
+    });
+
+    it('rolls past a folder that has the name of the next file of the set, instead of failing every batch from then on', async () => {
+      const file = path.join(dir, 'app.log');
+      fs.mkdirSync(path.join(dir, 'app_001.log'));
+      const log = new LoggerConfiguration().writeTo
+        .sink(new FileSink(file, { fileSizeLimitBytes: 24, rollOnFileSizeLimit: true, formatter: numbered }), {
+          batch: { size: 2, maxDelayMs: 10 },
+        })
+        .createLogger();
+      for (let i = 0; i < 8; i++) log.information('{N}', i);
+      const report = await log.close();
+      expect(report.sinks.file).toEqual({ delivered: 8, dropped: 0, failed: 0, undelivered: 0 });
+      expect(numbers(file)).toEqual([0, 1, 2]);
+      expect(fs.statSync(path.join(dir, 'app_001.log')).isDirectory()).toBe(true);
+      expect(numbers(path.join(dir, 'app_002.log'))).toEqual([3, 4, 5]);
+      expect(numbers(path.join(dir, 'app_003.log'))).toEqual([6, 7]);
+    });
+
+    it("starts a period at the name after a folder that has its first file's name", () => {
+      const { clock } = manualClock(Date.UTC(2026, 10, 22, 12));
+      fs.mkdirSync(path.join(dir, 'app-20261122.log'));
+      const options = { rollingInterval: 'day', clock, formatter: numbered } as const;
+      const first = new FileSink(path.join(dir, 'app-.log'), options);
+      expect(first.emitSync(makeEvents(2))).toBe(true);
+      void first.close();
+      // After a restart it continues that file.
+      const second = new FileSink(path.join(dir, 'app-.log'), options);
+      expect(second.emitSync(makeEvents(1))).toBe(true);
+      void second.close();
+      expect(numbers(path.join(dir, 'app-20261122_001.log'))).toEqual([0, 1, 0]);
     });
 
     it('without rolling, fails a batch that does not fit as a whole and leaves the file as it was', () => {
@@ -452,6 +505,22 @@ describe('FileSink', () => {
       sink.emitSync(makeEvents(1));
       void sink.close();
       expect(fs.readdirSync(dir).sort()).toEqual(['app-20261103.log', 'app-20261122.log', 'other.log']);
+    });
+
+    it("neither counts nor deletes files whose period is not a date (app-99999999.log): they are not the set's, however alike", () => {
+      const foreign = ['app-99999999.log', 'app-20261399.log', 'app-00000000_001.log', 'app-20260230.log'];
+      for (const name of [...foreign, 'app-20261120.log', 'app-20261121.log']) fs.writeFileSync(path.join(dir, name), 'old\n');
+      const { clock } = manualClock(Date.UTC(2026, 10, 22, 12));
+      const sink = new FileSink(path.join(dir, 'app-.log'), {
+        rollingInterval: 'day',
+        retainedFileCountLimit: 2,
+        clock,
+        formatter: numbered,
+      });
+      expect(sink.emitSync(makeEvents(1))).toBe(true);
+      void sink.close();
+      // The set is 20261120, 20261121 and the new 20261122: the oldest of its own goes.
+      expect(fs.readdirSync(dir).sort()).toEqual([...foreign, 'app-20261121.log', 'app-20261122.log'].sort());
     });
 
     it('ignores folders whose names match the set, as Serilog lists only files: it neither opens nor deletes them', () => {
@@ -661,6 +730,27 @@ describe('FileSink', () => {
       }
     });
 
+    it('fsyncs a file it leaves (a size roll, a file moved away) when asked, so flush() leaves no earlier file unsynced', () => {
+      const realFs = jest.requireActual<typeof fs>('node:fs');
+      // The file each fsync reached, by its descriptor's link in /proc (a moved file shows its new name).
+      const synced: string[] = [];
+      const spy = jest
+        .spyOn(realFs, 'fsyncSync')
+        .mockImplementation((fd) => void synced.push(path.basename(realFs.readlinkSync(`/proc/self/fd/${fd}`))));
+      try {
+        const file = path.join(dir, 'app.log');
+        const sink = new FileSink(file, { formatter: numbered, fsync: true, fileSizeLimitBytes: 16, rollOnFileSizeLimit: true });
+        sink.emitSync(makeEvents(4)); // app.log, then app_001.log
+        fs.renameSync(path.join(dir, 'app_001.log'), path.join(dir, 'moved.log'));
+        sink.emitSync(makeEvents(1)); // app_001.log again
+        sink.flushSync();
+        expect(synced).toEqual(['app.log', 'moved.log', 'app_001.log']);
+        void sink.close();
+      } finally {
+        spy.mockRestore();
+      }
+    });
+
     it('does not fsync unless asked', () => {
       const realFs = jest.requireActual<typeof fs>('node:fs');
       const spy = jest.spyOn(realFs, 'fsyncSync');
@@ -703,6 +793,60 @@ describe('FileSink', () => {
       expect(() => new FileSink(path.join(dir, 'app.log'), options as never)).toThrow(message);
     });
 
+    it("refuses a fallbackPath that names the sink's own file by another spelling, or a file of its rolling set", () => {
+      // Taken, the fallback appended without a size limit to the very file that was full.
+      const file = path.join(dir, 'app.log');
+      expect(() => new FileSink(file, { fallbackPath: path.join(dir, 'sub', '..', 'app.log') })).toThrow(
+        /FileSink fallbackPath: expected a file path other than the sink's own/,
+      );
+      expect(() => new FileSink(path.relative(process.cwd(), file), { fallbackPath: file })).toThrow(ConfigurationError);
+      expect(
+        () =>
+          new FileSink(path.join(dir, 'app-.log'), { rollingInterval: 'day', fallbackPath: path.join(dir, 'app-20261122.log') }),
+      ).toThrow(/fallbackPath/);
+      expect(() => new FileSink(file, { rollOnFileSizeLimit: true, fallbackPath: path.join(dir, 'app_001.log') })).toThrow(
+        /fallbackPath/,
+      );
+      // Names outside the set are fine, as is any name beside a file that does not roll.
+      new FileSink(path.join(dir, 'app-.log'), { rollingInterval: 'day', fallbackPath: path.join(dir, 'app-fallback.log') });
+      new FileSink(file, { fallbackPath: path.join(dir, 'app_001.log') });
+    });
+
+    it('keeps a full file within its limit when the fallbackPath is the same file spelt relatively', () => {
+      const file = path.join(dir, 'app.log');
+      let sink: FileSink | undefined;
+      try {
+        sink = new FileSink(file, {
+          fileSizeLimitBytes: 24,
+          formatter: numbered,
+          fallbackPath: path.relative(process.cwd(), file),
+        });
+      } catch (error) {
+        expect(error).toBeInstanceOf(ConfigurationError);
+      }
+      sink?.emitSync(makeEvents(10));
+      void sink?.close();
+      expect(fs.existsSync(file) ? fs.statSync(file).size : 0).toBeLessThanOrEqual(24);
+    });
+
+    it('writes the fallback file where its relative path pointed when the sink was built, whatever the working folder later', () => {
+      const before = process.cwd();
+      fs.mkdirSync(path.join(dir, 'a'));
+      fs.mkdirSync(path.join(dir, 'b'));
+      process.chdir(path.join(dir, 'a'));
+      try {
+        fs.mkdirSync(path.join(dir, 'a', 'primary.log'));
+        const sink = new FileSink('primary.log', { formatter: numbered, fallbackPath: 'fallback.log' });
+        process.chdir(path.join(dir, 'b'));
+        expect(sink.emitSync(makeEvents(2))).toBe(true);
+        void sink.close();
+      } finally {
+        process.chdir(before);
+      }
+      expect(numbers(path.join(dir, 'a', 'fallback.log'))).toEqual([0, 1]);
+      expect(fs.readdirSync(path.join(dir, 'b'))).toEqual([]);
+    });
+
     it('throws a ConfigurationError, not a TypeError, for values String() cannot convert, and names their type', () => {
       const bare = Object.create(null) as never;
       const file = path.join(dir, 'app.log');
@@ -718,6 +862,23 @@ describe('FileSink', () => {
         'FileSink fileSizeLimitBytes: expected a positive number of bytes or null, got "5"',
       );
       expect(() => new FileSink(10 as never)).toThrow('FileSink path: expected a file path, got number 10');
+    });
+
+    it('throws a ConfigurationError for a path with a NUL character, which no file can have', () => {
+      // Taken, every batch failed with a TypeError from fs, counted failed, for the life of the process.
+      expect(() => new FileSink(path.join(dir, 'a\0b.log'))).toThrow(/FileSink path: expected a file path, got "/);
+      expect(() => new FileSink(path.join(dir, 'app.log'), { fallbackPath: path.join(dir, 'f\0.log') })).toThrow(
+        /FileSink fallbackPath/,
+      );
+    });
+
+    it('throws a ConfigurationError for a path that can only name a folder (a trailing slash, . or ..)', () => {
+      // Taken, 'logs/' failed every batch with EISDIR, and rolling by day wrote 'logs20261122' beside the folder.
+      for (const bad of [`${dir}/logs/`, `${dir}/logs/.`, `${dir}/..`, '.', '..', '/'])
+        expect(() => new FileSink(bad, { rollingInterval: 'day' })).toThrow(/FileSink path: expected a file path, got "/);
+      expect(() => new FileSink(`${dir}/app.log`, { fallbackPath: `${dir}/fallback/` })).toThrow(/FileSink fallbackPath/);
+      new FileSink(`${dir}/logs/.app.log`);
+      new FileSink(`${dir}/logs/..app`);
     });
 
     it('throws a ConfigurationError for an empty path', () => {

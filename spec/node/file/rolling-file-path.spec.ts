@@ -37,6 +37,27 @@ describe('RollingFilePath', () => {
     expect(files.parse('app-2026112215_07.log')).toBeUndefined();
   });
 
+  it('takes a name whose period is not a time of its interval for another file', () => {
+    const files = new RollingFilePath(path.join(dir, 'app-.log'), 'minute');
+    expect(files.parse('app-202611221559.log')).toEqual({ period: '202611221559', sequence: 0 });
+    expect(files.parse('app-202612312359_002.log')).toEqual({ period: '202612312359', sequence: 2 });
+    for (const name of [
+      'app-999999999999.log',
+      'app-202613221559.log',
+      'app-202611311559.log',
+      'app-202611222459.log',
+      'app-202611221560.log',
+      'app-000000000000.log',
+    ])
+      expect(files.parse(name)).toBeUndefined();
+    expect(new RollingFilePath(path.join(dir, 'app-.log'), 'day').parse('app-20280229.log')).toEqual({
+      period: '20280229',
+      sequence: 0,
+    });
+    expect(new RollingFilePath(path.join(dir, 'app-.log'), 'day').parse('app-20270229.log')).toBeUndefined();
+    expect(new RollingFilePath(path.join(dir, 'app-.log'), 'month').parse('app-202600.log')).toBeUndefined();
+  });
+
   it('treats regular-expression characters in the name literally', () => {
     const files = new RollingFilePath(path.join(dir, 'a.b+(c)-.log'), 'year');
     expect(files.parse('a.b+(c)-2026.log')).toEqual({ period: '2026', sequence: 0 });

@@ -1,5 +1,5 @@
 import type { SyslogMessageSettings } from '../../../lib/node/syslog/syslog-message-settings';
-import { syslogRfc3164 } from '../../../lib/node/syslog/syslog-rfc3164';
+import { syslogBsdHostname, syslogRfc3164 } from '../../../lib/node/syslog/syslog-rfc3164';
 import { createLogEvent } from '../../../lib/templates/log-event-record';
 import { makeEvent } from '../../helpers/events';
 
@@ -42,5 +42,30 @@ describe('syslogRfc3164', () => {
     expect(line.startsWith('<30>Jan 15 23:59:00 web-1 shop[4242]: a#012bé')).toBe(true);
     expect(Buffer.byteLength(line)).toBeLessThanOrEqual(64);
     expect(line).not.toContain('\ufffd');
+  });
+
+  it('leaves out a hostname with nothing a BSD HOSTNAME can hold, so the receiver names the sender', () => {
+    const event = makeEvent({ timestamp: new Date(2026, 0, 15, 23, 59, 0) });
+    expect(syslogRfc3164(event, { ...settings, hostname: '' })).toBe('<30>Jan 15 23:59:00 shop[4242]: event');
+  });
+});
+
+describe('syslogBsdHostname', () => {
+  it.each([
+    ['web-1.example.com', 'web-1.example.com'],
+    ['web@1', 'web_1'],
+    ['fe80::1', 'fe80__1'],
+    ['node-', 'node'],
+    ['db.', 'db'],
+    ['a b', 'a_b'],
+    ['-', ''],
+    ['é', ''],
+    ['_x', '_x'],
+  ])('makes %p %p: letters, digits, . _ - only, ending in a letter or digit', (value, expected) => {
+    expect(syslogBsdHostname(value)).toBe(expected);
+  });
+
+  it('cuts at 255 characters', () => {
+    expect(syslogBsdHostname('x'.repeat(300))).toBe('x'.repeat(255));
   });
 });

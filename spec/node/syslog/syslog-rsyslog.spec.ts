@@ -225,6 +225,28 @@ interface Received {
     );
   });
 
+  it('parses the TAG, PID and MSG of RFC 3164 messages whatever the hostname option holds', async () => {
+    // rsyslog takes a BSD HOSTNAME only of letters, digits, '.', '_' and '-', ending in a letter or
+    // digit; any other word there became the TAG, and the real TAG and PID part of MSG.
+    const hostnames = ['web@1', 'fe80::1', 'node-', 'db.', '-', 'a b', 'é'];
+    const tag = `bsd-host ${run}`;
+    for (const hostname of hostnames) {
+      const sink = new SyslogSink({ port: udpPort, format: 'rfc3164', appName: 'rxlog-host', hostname });
+      await sink.emit([makeEvent({ text: `${hostname} ${tag}` })]);
+      await sink.close();
+    }
+    const mine = await pollUntil(
+      () => {
+        const found = lines().filter((l) => l.msg.endsWith(` ${tag}`));
+        return found.length >= hostnames.length ? found : undefined;
+      },
+      () => `RFC 3164 messages did not all reach rsyslogd; its output:\n${daemonLog}`,
+    );
+    expect(mine.map((l) => [l.appName, l.procId, l.msg]).sort()).toEqual(
+      hostnames.map((hostname) => ['rxlog-host', String(process.pid), `${hostname} ${tag}`]).sort(),
+    );
+  });
+
   it('parses the header of an RFC 5424 message whose event time is past the year 9999 (tcp)', async () => {
     const sink = new SyslogSink({ transport: 'tcp', port: tcpPort, facility: 'local4', appName: 'rxlog-far' });
     const tag = `far ${run}`;

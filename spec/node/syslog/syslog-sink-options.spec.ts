@@ -43,6 +43,23 @@ describe('resolveSyslogSinkOptions', () => {
     expect(resolve({ format: 'rfc3164', maxMessageBytes: 4096 }).settings.maxMessageBytes).toBe(4096);
   });
 
+  it("defaults appName to the base name of process.title, as syslog(3) takes the program's short name", () => {
+    // Node started by its full path (systemd's ExecStart=/usr/bin/node app.js, tsx) has that path as
+    // its title: sent as APP-NAME or TAG, rsyslog's programname came out empty (it stops at '/').
+    const before = process.title;
+    try {
+      process.title = '/usr/bin/node';
+      expect(resolve({}).settings.appName).toBe('node');
+      expect(resolve({ format: 'rfc3164' }).settings.appName).toBe('node');
+      process.title = '/';
+      expect(resolve({}).settings.appName).toBe('node');
+      process.title = 'shop';
+      expect(resolve({}).settings.appName).toBe('shop');
+    } finally {
+      process.title = before;
+    }
+  });
+
   it('sanitises appName for the format: 48 characters for RFC 5424, a 32-character TAG without [ ] : for RFC 3164', () => {
     expect(resolve({ appName: `my app:${'x'.repeat(60)}` }).settings.appName).toBe(`my_app:${'x'.repeat(41)}`);
     expect(resolve({ appName: 'my[app]:1', format: 'rfc3164' }).settings.appName).toBe('my_app__1');

@@ -236,6 +236,27 @@ describe('SyslogSink', () => {
     expect(diagnostics.some((d) => d.includes('SyslogSink') && d.includes('boom'))).toBe(true);
   });
 
+  it('counts the events its formatter throws on failed, not delivered (a batch of them only is failed whole)', async () => {
+    const server = track(await startUdpServer());
+    const formatter = {
+      format: (e: ReturnType<typeof makeEvent>) => {
+        if (e.properties.N === 1 || e.properties.N === 3) throw new Error('boom');
+        return e.renderMessage();
+      },
+    };
+    const log = new LoggerConfiguration().writeTo
+      .sink(sinkFor({ ...common, port: server.port, formatter, structuredData: false }), { batch: { size: 5, maxDelayMs: 10 } })
+      .createLogger();
+    for (let i = 0; i < 5; i++) log.information('event {N}', i);
+    // A batch whose every event the formatter refuses sends nothing at all.
+    log.information('event {N}', 1);
+    const report = await log.close({ strategy: 'flush' });
+    expect((await server.waitFor(3)).map((m) => m.slice(m.lastIndexOf(' - ') + 3))).toEqual(['event 0', 'event 2', 'event 4']);
+    expect(report.sinks.syslog).toEqual({ delivered: 3, dropped: 0, failed: 3, undelivered: 0 });
+    const metrics = log.metrics().sinks.syslog;
+    expect(metrics.received).toBe(metrics.delivered + metrics.dropped + metrics.failed);
+  });
+
   it('throws a ConfigurationError naming a bad option when built', () => {
     expect(() => new SyslogSink({ facility: 'local9' as 'local0' })).toThrow(ConfigurationError);
     expect(() => new SyslogSink({ transport: 'unix' })).toThrow(/path undefined/);
