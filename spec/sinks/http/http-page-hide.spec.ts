@@ -173,7 +173,8 @@ describe('installPageHideFlush in Chromium', () => {
       .writeTo.sink(sink, { batch: { size: 1000, maxDelayMs: 600000 } })
       .createLogger();
     rxlog.installPageHideFlush(log);
-    if (!location.search.includes('quiet')) for (let n = 0; n < 400; n++) log.information('Event {N} {Pad}', n, 'x'.repeat(900));
+    const count = Number(new URLSearchParams(location.search).get('n') ?? 400);
+    if (!location.search.includes('quiet')) for (let n = 0; n < count; n++) log.information('Event {N} {Pad}', n, 'x'.repeat(900));
     window.ready = true;
   </script>`;
   type QuotaWindow = {
@@ -230,6 +231,53 @@ describe('installPageHideFlush in Chromium', () => {
         );
         expect(ingested(server.requests)).toEqual(Array.from({ length: 400 }, (_, n) => n));
       } finally {
+        await closeBrowser();
+        await server.close();
+      }
+    },
+    30_000,
+  );
+
+  // Fails until HttpSink's #send (lib/sinks/http/http-sink.ts, outside this branch's files) sends a
+  // keepalive request that the browser refused again at once without keepalive: Chromium rejects a
+  // keepalive fetch ("Failed to fetch") while the page's beacons fill the 64 KiB quota, so every try
+  // failed and 38 events reachable by a plain fetch were counted failed. Turn into `it` with the fix.
+  (hasChromium ? it.failing : it.skip)(
+    'sends what the beacon quota refused with fetch once the page is back, while the beacons are still in flight',
+    async () => {
+      const server = await quotaServer();
+      const { browser, close: closeBrowser } = await freshChromium();
+      // The beacon's upload is held, as on a slow network (a mobile uplink, a far server's
+      // handshakes): until it has left, its bytes count against the page's keepalive quota.
+      let release = (): void => undefined;
+      const held = new Promise<void>((resolve) => (release = resolve));
+      try {
+        const page = browser.pages()[0] ?? (await browser.newPage());
+        let posts = 0;
+        await page.route('**/ingest', async (route) => {
+          if (posts++ === 0) await held;
+          await route.continue();
+        });
+        await page.goto(`${server.url}/?n=100`);
+        await page.waitForFunction(() => (window as unknown as QuotaWindow).ready === true);
+        const metrics = await page.evaluate(async () => {
+          const w = window as unknown as QuotaWindow & { log: { flush(): Promise<unknown> } };
+          window.dispatchEvent(new Event('pagehide'));
+          // Back from the back/forward cache (or shown again) while the beacon is in flight.
+          window.dispatchEvent(new PageTransitionEvent('pageshow', { persisted: true }));
+          await w.log.flush();
+          return w.log.metrics().sinks.http;
+        });
+        expect(metrics).toMatchObject({ delivered: 100, failed: 0, pending: 0 });
+        release();
+        await within(
+          server.received(2, (r) => r.url === '/ingest'),
+          5_000,
+          'the beacon',
+        );
+        expect(ingested(server.requests).sort((a, b) => a - b)).toEqual(Array.from({ length: 100 }, (_, n) => n));
+      } finally {
+        release();
         await closeBrowser();
         await server.close();
       }
