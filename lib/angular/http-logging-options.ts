@@ -26,7 +26,8 @@ export interface HttpLoggingOptions {
   requestIdHeader?: string;
   /**
    * URL prefixes whose requests are neither logged nor changed (absolute, or relative to the
-   * page). Default: the endpoints of the logger's HttpSink, SeqSink, OtlpSink and LokiSink, so
+   * page), matched by whole path segments: `'/health'` covers `/health`, `/health/live` and
+   * `/health?full=1`, not `/healthy`. Default: the endpoints of the logger's HttpSink, SeqSink, OtlpSink and LokiSink, so
    * shipping logs through HttpClient could never log itself in a loop.
    */
   excludeUrls?: readonly string[];

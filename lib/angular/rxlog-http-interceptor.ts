@@ -182,12 +182,18 @@ function isSameOrigin(url: string): boolean {
   return target !== undefined && page !== undefined && target.origin === page.origin;
 }
 
+/**
+ * Whether `url` is one of the prefixes or lies under one, by whole path segments: `/health`
+ * covers `/health`, `/health/live` and `/health?full=1`, not `/healthy`.
+ */
 function isExcluded(url: string, prefixes: readonly string[]): boolean {
   if (prefixes.length === 0) return false;
   const target = resolve(url)?.href ?? url;
   return prefixes.some((prefix) => {
     const resolved = resolve(prefix)?.href ?? prefix;
-    return target.startsWith(resolved);
+    if (!target.startsWith(resolved)) return false;
+    const next = target.charAt(resolved.length);
+    return next === '' || '/?#'.includes(next) || /[/?#]$/.test(resolved);
   });
 }
 

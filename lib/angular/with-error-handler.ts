@@ -26,7 +26,8 @@ export interface ErrorHandlerOptions {
  * message (query values redacted) with `StatusCode` and `Url`. Together with
  * `provideBrowserGlobalErrorListeners()` (Angular 20+) it receives uncaught errors and unhandled
  * promise rejections outside Angular too, and logs each error once even if Angular reports it
- * twice.
+ * twice (the same error object within a second of logging it); the same object thrown again later
+ * is logged again.
  *
  * @throws ConfigurationError naming a bad or misspelt option.
  */
@@ -52,8 +53,10 @@ export function withErrorHandler(options: ErrorHandlerOptions = {}): RxlogFeatur
 class RxlogErrorHandler extends ErrorHandler {
   private readonly log: Logger;
   private readonly console: boolean;
-  // Errors already logged: the same object reported again (by a zone and a global listener) is logged once.
-  private readonly seen = new WeakSet<object>();
+  // When each error object was last logged: reported again within DOUBLE_REPORT_MS (by a zone and
+  // a global listener) it is the same report, logged once; later, it is another occurrence (a
+  // constant error thrown again, an error replayed to a new subscriber) and is logged again.
+  private readonly reported = new WeakMap<object, number>();
   private router: Router | null | undefined;
 
   constructor(
@@ -71,8 +74,10 @@ class RxlogErrorHandler extends ErrorHandler {
     // itself never throws: Angular calls it where nothing else would catch.
     const unwrapped = unwrap(error);
     if (typeof unwrapped === 'object' && unwrapped !== null) {
-      if (this.seen.has(unwrapped)) return;
-      this.seen.add(unwrapped);
+      const now = Date.now();
+      const last = this.reported.get(unwrapped);
+      if (last !== undefined && now - last < DOUBLE_REPORT_MS) return;
+      this.reported.set(unwrapped, now);
     }
     try {
       const route = this.route();
@@ -105,6 +110,9 @@ class RxlogErrorHandler extends ErrorHandler {
     }
   }
 }
+
+/** How long after it was logged the same error object reported again is taken as the same report. */
+const DOUBLE_REPORT_MS = 1_000;
 
 /** What an uncaught value tells: its message, the exception to log and extra properties. */
 interface Uncaught {

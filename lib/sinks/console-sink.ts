@@ -163,7 +163,8 @@ function checkConsoleOptions(options: ConsoleSinkOptions): void {
  * Writes events as text to the terminal or the browser console. In Node, lines at warning and
  * above go to stderr, and colours are used only when stdout is a TTY and `NO_COLOR` is unset. In
  * browsers each level uses the matching console method (`debug`, `info`, `warn`, `error`) with
- * `%c` styling. Writes are synchronous: the sink sees each event on the caller's turn. In Node a
+ * `%c` styling, the text passed as a `%s` argument so that `%` sequences in it are shown as
+ * written. Writes are synchronous: the sink sees each event on the caller's turn. In Node a
  * line formatter (`CompactJsonFormatter`, `NdjsonFormatter`) gets one event per line, so the output
  * pipes into `rxlog`; a text output template decides its own newlines (`{NewLine}`).
  */
@@ -245,8 +246,9 @@ export class ConsoleSink implements Sink {
       const text = trimNewline(this.#formatter.format(event));
       const method = target[BROWSER_METHOD[levelValue(event.level)]];
       const css = theme === false ? '' : theme.css[event.level];
-      if (css === '') method.call(target, text);
-      else method.call(target, `%c${text}`, css);
+      // The text is an argument, never the format string: a `%%`, `%c` or `%o` in a message is shown as written.
+      if (css === '') method.call(target, '%s', text);
+      else method.call(target, '%c%s', css, text);
     };
   }
 }

@@ -225,6 +225,33 @@ void describe('rxlogHttpInterceptor', () => {
     injector.destroy();
   });
 
+  // A prefix matched any URL that began with its text: with the sink on /ingest, the app's own
+  // requests to /ingestion-report were never logged, and excludeUrls: ['/health'] hid /healthy.
+  void it('excludes whole path segments only: the app requests next to an excluded URL are logged', async () => {
+    for (const [options, excluded, logged] of [
+      [
+        undefined,
+        ['http://localhost/ingest', 'http://localhost/ingest?x=1', 'http://localhost/ingest/v2'],
+        ['http://localhost/ingestion-report', 'http://localhost/ingest2'],
+      ],
+      [
+        { excludeUrls: ['/health', '/api/'] },
+        ['/health', '/health/live', '/health?full=1', '/health#x', '/api/orders'],
+        ['/healthy', '/health-report', '/apix'],
+      ],
+    ] as const) {
+      const { memory, injector, client, backend } = setup(options);
+      const calls = [...excluded, ...logged].map((url) => firstValueFrom(client.get(url)));
+      for (const url of [...excluded, ...logged]) backend.expectOne(url).flush('');
+      await Promise.all(calls);
+      assert.deepEqual(
+        memory.events.map((e) => e.properties.Url),
+        logged.map((url) => url.replace(/=.*$/, '=***')),
+      );
+      injector.destroy();
+    }
+  });
+
   void it('logs a request cancelled before its answer', () => {
     const { memory, injector, client, backend } = setup();
     const subscription = client.get('/slow').subscribe();

@@ -73,6 +73,26 @@ void describe('withErrorHandler', () => {
     injector.destroy();
   });
 
+  // The same error object thrown again later is another occurrence (a constant error, an error an
+  // observable with shareReplay replays to each new subscriber, a cached rejected promise): it was
+  // logged only the first time, for the rest of the page's life, and the later ones were lost.
+  void it('logs the same error object again when it is reported again later, not as a double report', (context) => {
+    context.mock.timers.enable({ apis: ['Date'], now: 1_000_000 });
+    const { memory, injector, handler } = setup();
+    const error = new Error('the cart is locked');
+    handler.handleError(error);
+    handler.handleError(error);
+    context.mock.timers.tick(999);
+    handler.handleError(error);
+    assert.equal(memory.events.length, 1, 'a report within a second of the last is the same report');
+    context.mock.timers.tick(1_000);
+    handler.handleError(error);
+    context.mock.timers.tick(60_000);
+    handler.handleError(error);
+    assert.equal(memory.events.length, 3, 'each later occurrence is logged');
+    injector.destroy();
+  });
+
   void it("logs non-Error values and unwraps zone.js's rejection wrapper", () => {
     const { memory, injector, handler } = setup();
     handler.handleError('a string was thrown');

@@ -4,6 +4,7 @@ import { defaultConsoleTheme } from '../../lib/sinks/console-theme';
 import { createLogEvent } from '../../lib/templates/log-event-record';
 import { makeEvent } from '../helpers/events';
 import { spawn } from 'node:child_process';
+import { Console } from 'node:console';
 import * as path from 'node:path';
 import { PassThrough, Readable, Writable } from 'node:stream';
 import { LoggerConfiguration } from '../../lib/configuration/logger-configuration';
@@ -103,11 +104,31 @@ describe('ConsoleSink', () => {
       makeEvent({ text: 'f', level: 'fatal' }),
     ]);
     expect(calls).toEqual([
-      ['debug', ['%cVRB v', 'color: gray']],
-      ['info', ['INF i']],
-      ['warn', ['%cWRN w', 'color: darkorange']],
-      ['error', ['%cFTL f', 'color: white; background: red; font-weight: bold']],
+      ['debug', ['%c%s', 'color: gray', 'VRB v']],
+      ['info', ['%s', 'INF i']],
+      ['warn', ['%c%s', 'color: darkorange', 'WRN w']],
+      ['error', ['%c%s', 'color: white; background: red; font-weight: bold', 'FTL f']],
     ]);
+  });
+
+  it('in a browser, shows text with % sequences as it is: the text is never the format string', () => {
+    // Node's Console formats its arguments as browsers do (the Console Standard's Formatter): the
+    // first argument is a format string whenever more follow, so `%%` would show as `%`, and a `%c`
+    // or `%o` in a message would take, or wait for, an argument.
+    const out = new PassThrough();
+    const shown: string[] = [];
+    out.on('data', (chunk: Buffer) =>
+      shown.push(
+        ...chunk
+          .toString('utf8')
+          .split('\n')
+          .filter((line) => line !== ''),
+      ),
+    );
+    const sink = new ConsoleSink({ mode: 'browser', console: new Console(out, out), outputTemplate: '{Message}' });
+    const hostile = '50%% off %s %d %o %O %c red %i %f %_ %';
+    sink.emit([makeEvent({ text: hostile, level: 'warning' }), makeEvent({ text: hostile, level: 'information' })]);
+    expect(shown).toEqual([hostile, hostile]);
   });
 });
 

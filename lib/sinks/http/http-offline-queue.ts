@@ -53,7 +53,7 @@ interface Entry {
  * The offline half of HttpSink: a batch that cannot leave (the browser is offline, or `fetch`
  * fails with a network error) is kept in a bounded store instead of failing, and sent again,
  * oldest first, on the window's `online` event, at the next page load, and after any later
- * successful request. HTTP error answers and timeouts are not kept: they go through the logger's
+ * successful request; a new batch waits until the store has been sent, so events keep their order. HTTP error answers and timeouts are not kept: they go through the logger's
  * retry and circuit breaker as before (a timed-out request may have arrived).
  *
  * A stored batch leaves the store only once this page has seen the server's answer, so a replay
@@ -129,6 +129,9 @@ export class HttpOfflineQueue {
    */
   async deliver(body: string, count: number): Promise<boolean | EmitResult> {
     if (isOffline()) return this.save(body, count);
+    // What the store holds is older than this batch: it goes first, so the server gets events in
+    // the order they were logged (unless the replay stops at a failure; then this batch goes on).
+    if (this.#read()?.length) await this.#replay();
     let result: void | EmitResult;
     try {
       result = await this.#send(body);

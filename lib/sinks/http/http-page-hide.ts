@@ -22,7 +22,9 @@ export interface PageEvents {
  * `visibilitychange` to `'hidden'` (the last event mobile browsers reliably fire), calls
  * `log.flushSync()`. That pushes every partial batch and everything queued through the sinks'
  * `emitSync`, which for HttpSink, SeqSink, OtlpSink and LokiSink is `navigator.sendBeacon` while
- * the page hides. A batch already in flight continues as a `keepalive` fetch. Returns a function
+ * the page hides. A batch already in flight is not sent again: it continues as a `keepalive`
+ * fetch when its body is at most 64 KiB, and is cancelled with the page when it is larger and not
+ * yet uploaded (see docs/browser.md, "The batch in flight"). Returns a function
  * that removes the listeners. Outside a browser window it does nothing.
  *
  * @param page Where the events come from. Default `globalThis` (the window).

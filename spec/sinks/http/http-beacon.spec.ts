@@ -2,7 +2,8 @@ import { existsSync } from 'node:fs';
 import { HttpBeacon } from '../../../lib/sinks/http/http-beacon';
 import { CHROMIUM, freshChromium } from '../../helpers/chromium';
 import { installFakePage } from '../../helpers/fake-page';
-import { startPageServer } from '../../helpers/browser-bundle';
+import { bundleRxlogForBrowser, startPageServer } from '../../helpers/browser-bundle';
+import { startTestServer } from '../../helpers/http-test-server';
 
 describe('HttpBeacon', () => {
   let page: ReturnType<typeof installFakePage>;
@@ -108,6 +109,84 @@ describe('HttpBeacon in Chromium', () => {
       } finally {
         await closeBrowser();
         await server.close();
+      }
+    },
+    30_000,
+  );
+});
+
+describe('HttpBeacon to another origin, in Chromium', () => {
+  // Documents a browser behaviour (docs/browser.md, beacons to another origin): beacons are sent
+  // with credentials (cookies), so one whose type needs CORS preflight (the CLEF default, OTLP's
+  // JSON) is dropped by the browser after a preflight answered with `Access-Control-Allow-Origin: *`,
+  // which fetch accepts; sendBeacon returned true, so its events count delivered.
+  (existsSync(CHROMIUM) ? it : it.skip)(
+    'sends a preflighted beacon to another origin only when the preflight allows credentials; "*" drops it, counted delivered',
+    async () => {
+      const credentialed = { value: false };
+      const other = await startTestServer((request) => ({
+        status: 204,
+        headers: {
+          'Access-Control-Allow-Origin': credentialed.value ? String(request.headers.origin) : '*',
+          ...(credentialed.value ? { 'Access-Control-Allow-Credentials': 'true' } : {}),
+          'Access-Control-Allow-Headers': 'Content-Type',
+        },
+      }));
+      const page = (contentType: string): string => `<!doctype html><script src="/rxlog.js"></script><script>
+        window.log = new rxlog.LoggerConfiguration()
+          .writeTo.sink(new rxlog.HttpSink({ url: '${other.url}/ingest?key=s3cret', beaconContentType: '${contentType}' }), {
+            batch: { size: 100, maxDelayMs: 600000 },
+          })
+          .createLogger();
+        rxlog.installPageHideFlush(log);
+        window.ready = true;
+      </script>`;
+      const script = await bundleRxlogForBrowser();
+      const server = await startTestServer((request) => {
+        if (request.url === '/rxlog.js') return { status: 200, headers: { 'Content-Type': 'text/javascript' }, body: script };
+        const type = request.url === '/plain' ? 'text/plain' : 'application/vnd.serilog.clef';
+        return { status: 200, headers: { 'Content-Type': 'text/html' }, body: page(type) };
+      });
+      const { browser, close: closeBrowser } = await freshChromium();
+      type Win = {
+        ready?: boolean;
+        log: { information(t: string, n: number): void; metrics(): { sinks: { http: { delivered: number } } } };
+      };
+      /** Logs one event on a fresh page, hides it, and returns what the sink counted delivered. */
+      const hideWith = async (path: string): Promise<number> => {
+        const tab = await browser.newPage();
+        await tab.goto(`${server.url}${path}`);
+        await tab.waitForFunction(() => (window as unknown as Win).ready === true);
+        const said = await tab.evaluate(() => {
+          const w = window as unknown as Win;
+          w.log.information('Hidden {N}', 1);
+          window.dispatchEvent(new Event('pagehide'));
+          return w.log.metrics().sinks.http.delivered;
+        });
+        return said;
+      };
+      try {
+        // A "*" preflight answer: the beacon counts delivered, and the browser sends no POST.
+        expect(await hideWith('/clef')).toBe(1);
+        await other.received(1, (r) => r.method === 'OPTIONS');
+        // With the page's origin and credentials allowed, the beacon arrives.
+        credentialed.value = true;
+        expect(await hideWith('/clef')).toBe(1);
+        await other.received(1, (r) => r.method === 'POST');
+        // text/plain needs no preflight: it arrives whatever the CORS answer.
+        credentialed.value = false;
+        expect(await hideWith('/plain')).toBe(1);
+        await other.received(2, (r) => r.method === 'POST');
+        expect(other.requests.map((r) => `${r.method} ${String(r.headers['content-type'])}`)).toEqual([
+          'OPTIONS undefined',
+          'OPTIONS undefined',
+          'POST application/vnd.serilog.clef',
+          'POST text/plain',
+        ]);
+      } finally {
+        await closeBrowser();
+        await server.close();
+        await other.close();
       }
     },
     30_000,

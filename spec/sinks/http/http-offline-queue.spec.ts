@@ -381,10 +381,11 @@ describe('HttpSink offline store', () => {
     await log.flush();
     await server.received(2);
     await until(() => sink.offline?.pending === 0);
+    // The stored batch goes before the new one (events keep their order).
     expect(keepalive).toEqual([
       { n: [0, 1], keepalive: true },
-      { n: [2, 3], keepalive: true },
       { n: [0, 1], keepalive: false },
+      { n: [2, 3], keepalive: true },
     ]);
     await log.close();
   });
@@ -514,6 +515,45 @@ describe('HttpSink offline store in Chromium', () => {
           { timeout: 5_000 },
         );
         expect(server.requests.filter(ingest).flatMap((r) => lines(r.body))).toEqual([0, 1, 2, 3, 4, 5, 10, 11, 12]);
+      } finally {
+        await closeBrowser();
+        await server.close();
+      }
+    },
+    40_000,
+  );
+
+  // Batches logged right after the network returned were sent while the replay was still going:
+  // the server got [0,1,2] [100,101,102] [3,4,5] [103,104,105] [6,7,8].
+  (hasChromium ? it : it.skip)(
+    'sends what was stored offline before the batches logged after the network returned, in order',
+    async () => {
+      const ingest = (r: { url: string }): boolean => r.url === '/ingest';
+      const server = await startPageServer(PAGE);
+      const { browser, close: closeBrowser } = await freshChromium();
+      try {
+        const page = browser.pages()[0] ?? (await browser.newPage());
+        await page.goto(`${server.url}/`);
+        await page.waitForFunction(() => (window as unknown as Win).ready === true);
+        await browser.setOffline(true);
+        await page.evaluate(async () => {
+          const w = window as unknown as Win;
+          for (let n = 0; n < 9; n++) w.log.information('Offline {N}', n);
+          await w.log.flush();
+        });
+        await browser.setOffline(false);
+        const metrics = await page.evaluate(async () => {
+          const w = window as unknown as Win & { log: { metrics(): { sinks: { http: unknown } } } };
+          for (let n = 100; n < 106; n++) w.log.information('Online {N}', n);
+          await w.log.flush();
+          return w.log.metrics().sinks.http;
+        });
+        await page.waitForFunction(() => (window as unknown as Win).sink.offline.pending === 0, undefined, { timeout: 5_000 });
+        await server.received(5, ingest);
+        expect(server.requests.filter(ingest).flatMap((r) => lines(r.body))).toEqual([
+          0, 1, 2, 3, 4, 5, 6, 7, 8, 100, 101, 102, 103, 104, 105,
+        ]);
+        expect(metrics).toMatchObject({ received: 15, delivered: 15, dropped: 0, failed: 0, pending: 0 });
       } finally {
         await closeBrowser();
         await server.close();

@@ -173,7 +173,8 @@ describe('installPageHideFlush in Chromium', () => {
       .writeTo.sink(sink, { batch: { size: 1000, maxDelayMs: 600000 } })
       .createLogger();
     rxlog.installPageHideFlush(log);
-    if (!location.search.includes('quiet')) for (let n = 0; n < 400; n++) log.information('Event {N} {Pad}', n, 'x'.repeat(900));
+    const count = Number(new URLSearchParams(location.search).get('n') ?? 400);
+    if (!location.search.includes('quiet')) for (let n = 0; n < count; n++) log.information('Event {N} {Pad}', n, 'x'.repeat(900));
     window.ready = true;
   </script>`;
   type QuotaWindow = {
@@ -229,6 +230,115 @@ describe('installPageHideFlush in Chromium', () => {
           'the rest',
         );
         expect(ingested(server.requests)).toEqual(Array.from({ length: 400 }, (_, n) => n));
+      } finally {
+        await closeBrowser();
+        await server.close();
+      }
+    },
+    30_000,
+  );
+
+  // Fails until HttpSink's #send (lib/sinks/http/http-sink.ts, outside this branch's files) sends a
+  // keepalive request that the browser refused again at once without keepalive: Chromium rejects a
+  // keepalive fetch ("Failed to fetch") while the page's beacons fill the 64 KiB quota, so every try
+  // failed and 38 events reachable by a plain fetch were counted failed. Turn into `it` with the fix.
+  (hasChromium ? it.failing : it.skip)(
+    'sends what the beacon quota refused with fetch once the page is back, while the beacons are still in flight',
+    async () => {
+      const server = await quotaServer();
+      const { browser, close: closeBrowser } = await freshChromium();
+      // The beacon's upload is held, as on a slow network (a mobile uplink, a far server's
+      // handshakes): until it has left, its bytes count against the page's keepalive quota.
+      let release = (): void => undefined;
+      const held = new Promise<void>((resolve) => (release = resolve));
+      try {
+        const page = browser.pages()[0] ?? (await browser.newPage());
+        let posts = 0;
+        await page.route('**/ingest', async (route) => {
+          if (posts++ === 0) await held;
+          await route.continue();
+        });
+        await page.goto(`${server.url}/?n=100`);
+        await page.waitForFunction(() => (window as unknown as QuotaWindow).ready === true);
+        const metrics = await page.evaluate(async () => {
+          const w = window as unknown as QuotaWindow & { log: { flush(): Promise<unknown> } };
+          window.dispatchEvent(new Event('pagehide'));
+          // Back from the back/forward cache (or shown again) while the beacon is in flight.
+          window.dispatchEvent(new PageTransitionEvent('pageshow', { persisted: true }));
+          await w.log.flush();
+          return w.log.metrics().sinks.http;
+        });
+        expect(metrics).toMatchObject({ delivered: 100, failed: 0, pending: 0 });
+        release();
+        await within(
+          server.received(2, (r) => r.url === '/ingest'),
+          5_000,
+          'the beacon',
+        );
+        expect(ingested(server.requests).sort((a, b) => a - b)).toEqual(Array.from({ length: 100 }, (_, n) => n));
+      } finally {
+        release();
+        await closeBrowser();
+        await server.close();
+      }
+    },
+    30_000,
+  );
+
+  // Documents a limitation (docs/browser.md, "The batch in flight"): only a keepalive request
+  // outlives the page, and browsers allow keepalive for bodies of at most 64 KiB.
+  (hasChromium ? it : it.skip)(
+    'lets a batch in flight outlive the page when its body fits keepalive; a larger one not yet uploaded is cancelled with the page',
+    async () => {
+      const page = (count: number): string => `<!doctype html><script src="/rxlog.js"></script><script>
+        window.log = new rxlog.LoggerConfiguration()
+          .writeTo.sink(new rxlog.HttpSink({ url: '/ingest' }), { batch: { size: ${count}, maxDelayMs: 600000 } })
+          .createLogger();
+        rxlog.installPageHideFlush(log);
+        for (let n = 0; n < ${count}; n++) log.information('Event {N} {Pad}', n, 'x'.repeat(900));
+        window.ready = true;
+      </script>`;
+      const script = await bundleRxlogForBrowser();
+      const server = await startTestServer((request) => {
+        if (request.url === '/rxlog.js') return { status: 200, headers: { 'Content-Type': 'text/javascript' }, body: script };
+        if (request.url === '/ingest') return { status: 204 };
+        const count = /^\/page(\d+)$/.exec(request.url)?.[1];
+        return { status: 200, headers: { 'Content-Type': 'text/html' }, body: count === undefined ? 'bye' : page(Number(count)) };
+      });
+      const { browser, close: closeBrowser } = await freshChromium();
+      try {
+        const sent: number[] = [];
+        for (const count of [40, 100]) {
+          const tab = await browser.newPage();
+          // The batch's upload is held, as on a slow network, until the page has been left.
+          let release = (): void => undefined;
+          const held = new Promise<void>((resolve) => (release = resolve));
+          let routed = (): void => undefined;
+          const handed = new Promise<void>((resolve) => (routed = resolve));
+          await tab.route('**/ingest', async (route) => {
+            await held;
+            await route.continue().catch(() => undefined);
+            routed();
+          });
+          await tab.goto(`${server.url}/page${count}`);
+          await tab.waitForFunction(() => (window as unknown as QuotaWindow).ready === true);
+          const atHide = await tab.evaluate(() => (window as unknown as QuotaWindow).log.metrics().sinks.http);
+          expect(atHide).toMatchObject({ delivered: 0, pending: count });
+          await tab.goto(`${server.url}/bye`);
+          release();
+          await within(handed, 5_000, 'the held request');
+          // A request from a fresh page, after the held one was handed on: whatever the held one
+          // still sent has arrived by the time this one has.
+          const probe = await browser.newPage();
+          await probe.goto(`${server.url}/probe`);
+          await probe.close();
+          sent.push(server.requests.filter((r) => r.url === '/ingest').length);
+          await tab.close();
+        }
+        // The 40-event batch (37 KiB, keepalive) went on after the page was left; the 100-event one
+        // (95 KiB, no keepalive) was cancelled with it.
+        expect(sent).toEqual([1, 1]);
+        expect(ingested(server.requests)).toEqual(Array.from({ length: 40 }, (_, n) => n));
       } finally {
         await closeBrowser();
         await server.close();
