@@ -14,7 +14,8 @@ import { subscribeUpstream } from './subscribe-upstream';
 /**
  * What a key does after its trigger: `'passthrough'` lets its later events through unheld (until
  * the key expires or is evicted), `'reset'` starts holding again at once, `{ passthroughMs }` lets
- * them through for that many milliseconds after the latest trigger, then holds again.
+ * them through for that many milliseconds after the latest trigger, then holds again (`passthroughMs`
+ * is required: `{}` or a misspelt key throws a ConfigurationError rather than meaning `'reset'`).
  */
 export type AfterTrigger = 'passthrough' | 'reset' | { readonly passthroughMs: number };
 
@@ -103,7 +104,11 @@ function triggerPredicate(trigger: FingersCrossedOptions['trigger']): (event: Lo
 function passthroughFor(afterTrigger: AfterTrigger | undefined): number {
   if (afterTrigger === undefined || afterTrigger === 'passthrough') return Number.POSITIVE_INFINITY;
   if (afterTrigger === 'reset') return 0;
-  if (typeof afterTrigger === 'object' && (afterTrigger as unknown) !== null) {
+  if (typeof afterTrigger === 'object' && (afterTrigger as unknown) !== null && !Array.isArray(afterTrigger)) {
+    // A misspelt or missing passthroughMs would otherwise read as 0, which is 'reset': no passthrough, and nothing said.
+    checkOptionKeys('fingersCrossed: afterTrigger', afterTrigger, ['passthroughMs']);
+    if ((afterTrigger.passthroughMs as unknown) === undefined)
+      throw new ConfigurationError('fingersCrossed: afterTrigger.passthroughMs: required (milliseconds ≥ 0)');
     return numberOption(afterTrigger.passthroughMs, 0, 'fingersCrossed: afterTrigger.passthroughMs', { min: 0 });
   }
   throw new ConfigurationError(

@@ -234,6 +234,20 @@ describe('fingersCrossed', () => {
     expect(() => fingersCrossed(null as unknown as object)).toThrow(ConfigurationError);
   });
 
+  it('rejects an afterTrigger object without passthroughMs, or with a misspelt key, instead of silently resetting', () => {
+    // Each of these once meant 'reset' (passthroughMs read as 0): no passthrough, and nothing said.
+    const misspelt = { passthroughMS: 5_000 } as unknown as { passthroughMs: number };
+    expect(() => fingersCrossed({ afterTrigger: misspelt })).toThrow(/afterTrigger: unknown option "passthroughMS"/);
+    expect(() => fingersCrossed({ afterTrigger: {} as { passthroughMs: number } })).toThrow(
+      /afterTrigger\.passthroughMs: required/,
+    );
+    expect(() => fingersCrossed({ afterTrigger: { passthroughMs: undefined } as unknown as { passthroughMs: number } })).toThrow(
+      ConfigurationError,
+    );
+    expect(() => fingersCrossed({ afterTrigger: [] as unknown as 'reset' })).toThrow(/afterTrigger.*an array/);
+    expect(() => fingersCrossed({ afterTrigger: { passthroughMs: 0 } })).not.toThrow();
+  });
+
   it('treats a throwing trigger predicate or key selector as no trigger and no key', () => {
     const source = new Subject<LogEvent>();
     const seen: LogEvent[] = [];
