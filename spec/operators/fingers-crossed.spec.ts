@@ -1,5 +1,6 @@
 import { map, Subject, take } from 'rxjs';
 import { LoggerConfiguration } from '../../lib/configuration/logger-configuration';
+import { LogContext } from '../../lib/context/log-context';
 import { ConfigurationError } from '../../lib/core/errors/configuration-error';
 import type { LogEvent } from '../../lib/core/log-event';
 import { provideEventAccounting } from '../../lib/operators/event-accounting';
@@ -294,6 +295,31 @@ describe('fingersCrossed', () => {
       m = log.metrics().sinks.memory;
       expect(m).toMatchObject({ received: 5, delivered: 3, dropped: 2, pending: 0 });
       expect(m.droppedBy).toEqual({ 'fingersCrossed.overflow': 1, 'fingersCrossed.untriggered': 1 });
+    });
+
+    it('isolates by a structured property (LogContext, {@Request}): equal values captured per event are one key', async () => {
+      const memory = new MemorySink();
+      const log = new LoggerConfiguration().minimumLevel
+        .debug()
+        .enrich.fromLogContext()
+        .writeTo.sink(memory, { name: 'memory', pipe: [fingersCrossed({ isolateBy: 'Request' })] })
+        .createLogger();
+      LogContext.run({ Request: { Id: 'r-1', Path: '/pay' } }, () => {
+        log.debug('Loaded cart');
+        log.debug('Charging card');
+        log.error('Payment declined');
+      });
+      log.debug('Handling {@Request}', { Id: 'r-2' });
+      log.error('Failed {@Request}', { Id: 'r-2' });
+      expect(memory.events.map((e) => e.messageTemplate.text)).toEqual([
+        'Loaded cart',
+        'Charging card',
+        'Payment declined',
+        'Handling {@Request}',
+        'Failed {@Request}',
+      ]);
+      expect(log.metrics().sinks.memory).toMatchObject({ received: 5, delivered: 5, pending: 0 });
+      await log.close();
     });
 
     it('reports what a trigger released after an operator behind it failed: it is dropped, not left pending', async () => {
