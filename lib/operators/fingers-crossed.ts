@@ -5,6 +5,7 @@ import { MAX_TIMER_MS } from '../core/max-timer-ms';
 import { unrefScheduler } from '../core/unref-scheduler';
 import { type LogLevelName, levelValue, parseLevel } from '../core/log-level';
 import { SelfLog } from '../core/self-log';
+import { strayPromise } from '../core/stray-promise';
 import { injectEventAccounting } from './event-accounting';
 import { type EventKey, eventKeySelector } from './event-key';
 import { checkScheduler, describeOption, numberOption, optionsObject } from './operator-options';
@@ -21,7 +22,7 @@ export type AfterTrigger = 'passthrough' | 'reset' | { readonly passthroughMs: n
 
 /** Options of {@link fingersCrossed}. */
 export interface FingersCrossedOptions {
-  /** The level at or above which an event releases what is held (or a predicate that says so). Default `'error'`. */
+  /** The level at or above which an event releases what is held, or a predicate that says so (its answer read as RxJS's `filter` reads it: truthy triggers; a Promise does not). Default `'error'`. */
   trigger?: LogLevelName | ((event: LogEvent) => boolean);
   /** Most events held per key, in events; the oldest is dropped (and counted) beyond it. Default `1000`. */
   bufferSize?: number;
@@ -90,7 +91,10 @@ function triggerPredicate(trigger: FingersCrossedOptions['trigger']): (event: Lo
   if (typeof trigger === 'function') {
     return (event) => {
       try {
-        return trigger(event) === true;
+        const answer: unknown = trigger(event);
+        // Read as RxJS's filter reads a predicate (a JavaScript `e => e.exception` triggers on an
+        // exception); an async predicate's Promise is no answer, not a trigger for every event.
+        return !strayPromise(answer, 'fingersCrossed trigger', trigger.name || 'anonymous') && !!answer;
       } catch (error) {
         SelfLog.write('fingersCrossed: the trigger predicate threw; the event is not a trigger', error);
         return false;

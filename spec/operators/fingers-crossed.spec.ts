@@ -73,6 +73,25 @@ describe('fingersCrossed', () => {
     });
   });
 
+  it('reads a JavaScript predicate’s truthy answer as a trigger, as RxJS’s filter reads it, and an async one’s Promise as none', () => {
+    const failure = makeEvent({ level: 'information', text: 'failed', exception: new Error('declined') });
+    const seen: string[] = [];
+    const source = new Subject<LogEvent>();
+    // A JavaScript caller's `e => e.exception`: the Error it returns is truthy.
+    const hasException = ((e: LogEvent) => e.exception) as unknown as (e: LogEvent) => boolean;
+    source.pipe(fingersCrossed({ trigger: hasException })).subscribe((e) => seen.push(e.messageTemplate.text));
+    source.next(d);
+    source.next(failure);
+    expect(seen).toEqual(['d', 'failed']);
+    const asyncSeen: string[] = [];
+    const asyncSource = new Subject<LogEvent>();
+    const asyncTrigger = (async (e: LogEvent) => e.level === 'error') as unknown as (e: LogEvent) => boolean;
+    asyncSource.pipe(fingersCrossed({ trigger: asyncTrigger })).subscribe((e) => asyncSeen.push(e.messageTemplate.text));
+    asyncSource.next(d);
+    asyncSource.next(i);
+    expect(asyncSeen).toEqual([]);
+  });
+
   it('keeps one ring per isolation key: a trigger releases only its own key', () => {
     const testScheduler = createTestScheduler();
     const a1 = keyed('a', 'debug', 'a1');
