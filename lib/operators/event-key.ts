@@ -1,15 +1,19 @@
 import type { LogEvent } from '../core/log-event';
 import { ConfigurationError } from '../core/errors/configuration-error';
 import { SelfLog } from '../core/self-log';
+import { writeJson } from '../templates/safe-json';
 import { describeOption } from './operator-options';
 
-/** What picks an event's key: a property name, or a function of the event. */
+/** What picks an event's key: a property name, or a function of the event. A structured value is keyed by its JSON text. */
 export type EventKey = string | ((event: LogEvent) => unknown);
 
 /**
  * Turns an {@link EventKey} option into a function that never throws: a selector that throws, or
  * a named property that cannot be read (a throwing getter, a Proxy), is reported to SelfLog and
- * gives `undefined`.
+ * gives `undefined`. A structured value (an object, an array, a Date) gives its compact JSON text:
+ * every event captures its own copy of a structure (from `{@Request}`, LogContext or an
+ * enricher), so two events of one request hold equal values but never the same object, and keys
+ * compared as objects would never match. Scalars are given as they are.
  *
  * @throws ConfigurationError when `key` is neither a non-empty string nor a function.
  */
@@ -18,8 +22,10 @@ export function eventKeySelector(key: EventKey, where: string): (event: LogEvent
     return (event) => {
       try {
         // A property that cannot be read (a throwing getter, a Proxy) is no key, as a throwing selector is.
-        if (typeof key === 'function') return key(event);
-        return Object.hasOwn(event.properties, key) ? event.properties[key] : undefined;
+        let value: unknown;
+        if (typeof key === 'function') value = key(event);
+        else value = Object.hasOwn(event.properties, key) ? event.properties[key] : undefined;
+        return typeof value === 'object' && value !== null ? writeJson(value) : value;
       } catch (error) {
         SelfLog.write('{Where}: the key selector threw; the event has no key', where, error);
         return undefined;

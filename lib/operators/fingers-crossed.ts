@@ -5,6 +5,7 @@ import { MAX_TIMER_MS } from '../core/max-timer-ms';
 import { unrefScheduler } from '../core/unref-scheduler';
 import { type LogLevelName, levelValue, parseLevel } from '../core/log-level';
 import { SelfLog } from '../core/self-log';
+import { strayPromise } from '../core/stray-promise';
 import { injectEventAccounting } from './event-accounting';
 import { type EventKey, eventKeySelector } from './event-key';
 import { checkScheduler, describeOption, numberOption, optionsObject } from './operator-options';
@@ -14,13 +15,14 @@ import { subscribeUpstream } from './subscribe-upstream';
 /**
  * What a key does after its trigger: `'passthrough'` lets its later events through unheld (until
  * the key expires or is evicted), `'reset'` starts holding again at once, `{ passthroughMs }` lets
- * them through for that many milliseconds after the latest trigger, then holds again.
+ * them through for that many milliseconds after the latest trigger, then holds again (`passthroughMs`
+ * is required: `{}` or a misspelt key throws a ConfigurationError rather than meaning `'reset'`).
  */
 export type AfterTrigger = 'passthrough' | 'reset' | { readonly passthroughMs: number };
 
 /** Options of {@link fingersCrossed}. */
 export interface FingersCrossedOptions {
-  /** The level at or above which an event releases what is held (or a predicate that says so). Default `'error'`. */
+  /** The level at or above which an event releases what is held, or a predicate that says so (its answer read as RxJS's `filter` reads it: truthy triggers; a Promise does not). Default `'error'`. */
   trigger?: LogLevelName | ((event: LogEvent) => boolean);
   /** Most events held per key, in events; the oldest is dropped (and counted) beyond it. Default `1000`. */
   bufferSize?: number;
@@ -89,7 +91,10 @@ function triggerPredicate(trigger: FingersCrossedOptions['trigger']): (event: Lo
   if (typeof trigger === 'function') {
     return (event) => {
       try {
-        return trigger(event) === true;
+        const answer: unknown = trigger(event);
+        // Read as RxJS's filter reads a predicate (a JavaScript `e => e.exception` triggers on an
+        // exception); an async predicate's Promise is no answer, not a trigger for every event.
+        return !strayPromise(answer, 'fingersCrossed trigger', trigger.name || 'anonymous') && !!answer;
       } catch (error) {
         SelfLog.write('fingersCrossed: the trigger predicate threw; the event is not a trigger', error);
         return false;
@@ -103,7 +108,11 @@ function triggerPredicate(trigger: FingersCrossedOptions['trigger']): (event: Lo
 function passthroughFor(afterTrigger: AfterTrigger | undefined): number {
   if (afterTrigger === undefined || afterTrigger === 'passthrough') return Number.POSITIVE_INFINITY;
   if (afterTrigger === 'reset') return 0;
-  if (typeof afterTrigger === 'object' && (afterTrigger as unknown) !== null) {
+  if (typeof afterTrigger === 'object' && (afterTrigger as unknown) !== null && !Array.isArray(afterTrigger)) {
+    // A misspelt or missing passthroughMs would otherwise read as 0, which is 'reset': no passthrough, and nothing said.
+    checkOptionKeys('fingersCrossed: afterTrigger', afterTrigger, ['passthroughMs']);
+    if ((afterTrigger.passthroughMs as unknown) === undefined)
+      throw new ConfigurationError('fingersCrossed: afterTrigger.passthroughMs: required (milliseconds ≥ 0)');
     return numberOption(afterTrigger.passthroughMs, 0, 'fingersCrossed: afterTrigger.passthroughMs', { min: 0 });
   }
   throw new ConfigurationError(

@@ -17,7 +17,8 @@ export interface SampleEventsOptions {
   /**
    * Makes the decision per key instead of per event, e.g. `'TraceId'`: every event with the same
    * key value is kept or dropped together, in every process that uses the same rate (see
-   * {@link sampleFraction}). Events without the key are sampled at random. Default: none.
+   * {@link sampleFraction}); a structured value (an object, an array) is hashed as its JSON text.
+   * Events without the key are sampled at random. Default: none.
    */
   key?: EventKey;
   /** The random source for events sampled without a key, giving numbers in `[0, 1)`. Default `Math.random`. */

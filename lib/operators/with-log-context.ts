@@ -24,6 +24,10 @@ function kindOf(value: unknown): string {
  * `switchMap` chain in a browser, which has no AsyncLocalStorage; in Node with
  * `useAsyncLocalStorage()` it also follows async work started downstream.
  *
+ * Only what it delivers runs in the context: operators placed before it (upstream), and work the
+ * source does as it is subscribed (`defer`'s factory), run without it, whether the source emits
+ * synchronously (`of`, `from`) or later.
+ *
  * The properties are read once per subscription (a function is called then, so each subscription
  * can have its own id) and the subscription keeps that copy. The context covers what runs
  * synchronously downstream: the projection of a `switchMap` placed after it, but not the later
@@ -90,12 +94,13 @@ export function withLogContext<T>(properties: ContextProperties | (() => Context
   return (source) =>
     new Observable<T>((subscriber) => {
       const context = contextOf();
-      LogContext.run(context, () =>
-        subscribeUpstream(source, subscriber, {
-          next: (value) => LogContext.run(context, () => subscriber.next(value)),
-          error: (error: unknown) => LogContext.run(context, () => subscriber.error(error)),
-          complete: () => LogContext.run(context, () => subscriber.complete()),
-        }),
-      );
+      // Subscribed outside the context: what runs as the source is subscribed is upstream work (a
+      // synchronous source's operators, defer's factory), which must not carry it any more than
+      // the same work does on a later turn for an asynchronous source.
+      subscribeUpstream(source, subscriber, {
+        next: (value) => LogContext.run(context, () => subscriber.next(value)),
+        error: (error: unknown) => LogContext.run(context, () => subscriber.error(error)),
+        complete: () => LogContext.run(context, () => subscriber.complete()),
+      });
     });
 }

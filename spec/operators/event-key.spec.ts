@@ -53,6 +53,23 @@ describe('eventKeySelector', () => {
     ]);
   });
 
+  it('gives a structured value (an object, an array, a Date) as its JSON text, so equal values captured apart are one key', () => {
+    // Each event captures its own copy of a structure: two copies of { Id: 'r-1' } are two objects.
+    const one = makeEvent({ properties: { Request: { Id: 'r-1', Tags: ['a'] } } });
+    const two = makeEvent({ properties: { Request: { Id: 'r-1', Tags: ['a'] } } });
+    const other = makeEvent({ properties: { Request: { Id: 'r-2', Tags: ['a'] } } });
+    const byName = eventKeySelector('Request', 'key');
+    expect(byName(one)).toBe('{"Id":"r-1","Tags":["a"]}');
+    expect(byName(two)).toBe(byName(one));
+    expect(byName(other)).not.toBe(byName(one));
+    const bySelector = eventKeySelector((e) => e.properties.Request, 'key');
+    expect(bySelector(two)).toBe(bySelector(one));
+    expect(eventKeySelector('At', 'key')(makeEvent({ properties: { At: new Date(0) } }))).toBe('"1970-01-01T00:00:00.000Z"');
+    // Scalars stay as they are.
+    expect(eventKeySelector(() => 42, 'key')(event)).toBe(42);
+    expect(eventKeySelector(() => null, 'key')(event)).toBeNull();
+  });
+
   it('rejects what is neither a name nor a function, naming the option', () => {
     expect(() => eventKeySelector('', 'sampleEvents: key')).toThrow(ConfigurationError);
     expect(() => eventKeySelector(7 as unknown as string, 'sampleEvents: key')).toThrow(/sampleEvents: key.*7/);

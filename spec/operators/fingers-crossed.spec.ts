@@ -1,5 +1,6 @@
 import { map, Subject, take } from 'rxjs';
 import { LoggerConfiguration } from '../../lib/configuration/logger-configuration';
+import { LogContext } from '../../lib/context/log-context';
 import { ConfigurationError } from '../../lib/core/errors/configuration-error';
 import type { LogEvent } from '../../lib/core/log-event';
 import { provideEventAccounting } from '../../lib/operators/event-accounting';
@@ -70,6 +71,25 @@ describe('fingersCrossed', () => {
         events,
       );
     });
+  });
+
+  it('reads a JavaScript predicate’s truthy answer as a trigger, as RxJS’s filter reads it, and an async one’s Promise as none', () => {
+    const failure = makeEvent({ level: 'information', text: 'failed', exception: new Error('declined') });
+    const seen: string[] = [];
+    const source = new Subject<LogEvent>();
+    // A JavaScript caller's `e => e.exception`: the Error it returns is truthy.
+    const hasException = ((e: LogEvent) => e.exception) as unknown as (e: LogEvent) => boolean;
+    source.pipe(fingersCrossed({ trigger: hasException })).subscribe((e) => seen.push(e.messageTemplate.text));
+    source.next(d);
+    source.next(failure);
+    expect(seen).toEqual(['d', 'failed']);
+    const asyncSeen: string[] = [];
+    const asyncSource = new Subject<LogEvent>();
+    const asyncTrigger = (async (e: LogEvent) => e.level === 'error') as unknown as (e: LogEvent) => boolean;
+    asyncSource.pipe(fingersCrossed({ trigger: asyncTrigger })).subscribe((e) => asyncSeen.push(e.messageTemplate.text));
+    asyncSource.next(d);
+    asyncSource.next(i);
+    expect(asyncSeen).toEqual([]);
   });
 
   it('keeps one ring per isolation key: a trigger releases only its own key', () => {
@@ -234,6 +254,20 @@ describe('fingersCrossed', () => {
     expect(() => fingersCrossed(null as unknown as object)).toThrow(ConfigurationError);
   });
 
+  it('rejects an afterTrigger object without passthroughMs, or with a misspelt key, instead of silently resetting', () => {
+    // Each of these once meant 'reset' (passthroughMs read as 0): no passthrough, and nothing said.
+    const misspelt = { passthroughMS: 5_000 } as unknown as { passthroughMs: number };
+    expect(() => fingersCrossed({ afterTrigger: misspelt })).toThrow(/afterTrigger: unknown option "passthroughMS"/);
+    expect(() => fingersCrossed({ afterTrigger: {} as { passthroughMs: number } })).toThrow(
+      /afterTrigger\.passthroughMs: required/,
+    );
+    expect(() => fingersCrossed({ afterTrigger: { passthroughMs: undefined } as unknown as { passthroughMs: number } })).toThrow(
+      ConfigurationError,
+    );
+    expect(() => fingersCrossed({ afterTrigger: [] as unknown as 'reset' })).toThrow(/afterTrigger.*an array/);
+    expect(() => fingersCrossed({ afterTrigger: { passthroughMs: 0 } })).not.toThrow();
+  });
+
   it('treats a throwing trigger predicate or key selector as no trigger and no key', () => {
     const source = new Subject<LogEvent>();
     const seen: LogEvent[] = [];
@@ -280,6 +314,31 @@ describe('fingersCrossed', () => {
       m = log.metrics().sinks.memory;
       expect(m).toMatchObject({ received: 5, delivered: 3, dropped: 2, pending: 0 });
       expect(m.droppedBy).toEqual({ 'fingersCrossed.overflow': 1, 'fingersCrossed.untriggered': 1 });
+    });
+
+    it('isolates by a structured property (LogContext, {@Request}): equal values captured per event are one key', async () => {
+      const memory = new MemorySink();
+      const log = new LoggerConfiguration().minimumLevel
+        .debug()
+        .enrich.fromLogContext()
+        .writeTo.sink(memory, { name: 'memory', pipe: [fingersCrossed({ isolateBy: 'Request' })] })
+        .createLogger();
+      LogContext.run({ Request: { Id: 'r-1', Path: '/pay' } }, () => {
+        log.debug('Loaded cart');
+        log.debug('Charging card');
+        log.error('Payment declined');
+      });
+      log.debug('Handling {@Request}', { Id: 'r-2' });
+      log.error('Failed {@Request}', { Id: 'r-2' });
+      expect(memory.events.map((e) => e.messageTemplate.text)).toEqual([
+        'Loaded cart',
+        'Charging card',
+        'Payment declined',
+        'Handling {@Request}',
+        'Failed {@Request}',
+      ]);
+      expect(log.metrics().sinks.memory).toMatchObject({ received: 5, delivered: 5, pending: 0 });
+      await log.close();
     });
 
     it('reports what a trigger released after an operator behind it failed: it is dropped, not left pending', async () => {

@@ -108,7 +108,12 @@ describe('sampleEvents', () => {
     const diagnostics: SelfLogEvent[] = [];
     const selfLog = SelfLog.events$.subscribe((event) => diagnostics.push(event));
     try {
-      const unprintable = Object.create(null) as object; // String() throws for it
+      // String() throws for it (an object is keyed by its JSON text, so it has to be another kind).
+      const unprintable = Object.assign(() => undefined, {
+        toString(): string {
+          throw new Error('unprintable');
+        },
+      });
       let failure: unknown;
       const seen: string[] = [];
       const source = new Subject<LogEvent>();

@@ -190,6 +190,21 @@ describe('throttleEvents', () => {
       expect(report.sinks.memory).toEqual({ delivered: 3, dropped: 3, failed: 0, undelivered: 0 });
     });
 
+    it('throttles by a structured property ({@User}): equal values captured per event are one key', async () => {
+      const memory = new MemorySink();
+      const log = new LoggerConfiguration().writeTo
+        .sink(memory, { name: 'memory', pipe: [throttleEvents({ key: 'User', windowMs: 60_000 })] })
+        .createLogger();
+      for (let n = 0; n < 3; n++) log.warning('Login failed for {@User}', { Name: 'ada' });
+      log.warning('Login failed for {@User}', { Name: 'bob' });
+      await log.close();
+      expect(memory.events.map((e) => e.renderMessage())).toEqual([
+        'Login failed for {"Name":"ada"}',
+        'Login failed for {"Name":"bob"}',
+        'Suppressed 2 repeats of "Login failed for {@User}"',
+      ]);
+    });
+
     it('makes no summary for a subscriber gone while the windows close (an operator after it failed on the first)', async () => {
       const failOnSummary = map((event: LogEvent) => {
         if (event.messageTemplate.text === SUPPRESSED_TEMPLATE) throw new Error('app operator bug');

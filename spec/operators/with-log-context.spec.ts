@@ -1,4 +1,4 @@
-import { map, of, Subject, switchMap, take, tap, timer } from 'rxjs';
+import { defer, map, of, Subject, switchMap, take, tap, timer } from 'rxjs';
 import { LoggerConfiguration } from '../../lib/configuration/logger-configuration';
 import { LogContext } from '../../lib/context/log-context';
 import { ConfigurationError } from '../../lib/core/errors/configuration-error';
@@ -39,6 +39,31 @@ describe('withLogContext', () => {
       { text: 'upstream {N}', N: 2 },
       { text: 'in map {N}', N: 2, CorrelationId: 'c-1' },
       { text: 'in tap {N}', N: 20, CorrelationId: 'c-1' },
+    ]);
+  });
+
+  it('keeps the context off upstream work of a synchronous source as of an asynchronous one', () => {
+    const { log, seen } = contextLogger();
+    of(1, 2)
+      .pipe(
+        tap((n) => log.information('upstream {N}', n)),
+        withLogContext({ CorrelationId: 'c-1' }),
+        tap((n) => log.information('downstream {N}', n)),
+      )
+      .subscribe();
+    defer(() => {
+      log.information('subscribing upstream');
+      return of(3);
+    })
+      .pipe(withLogContext({ CorrelationId: 'c-2' }))
+      .subscribe((n) => log.information('taken {N}', n));
+    expect(seen()).toEqual([
+      { text: 'upstream {N}', N: 1 },
+      { text: 'downstream {N}', N: 1, CorrelationId: 'c-1' },
+      { text: 'upstream {N}', N: 2 },
+      { text: 'downstream {N}', N: 2, CorrelationId: 'c-1' },
+      { text: 'subscribing upstream' },
+      { text: 'taken {N}', N: 3, CorrelationId: 'c-2' },
     ]);
   });
 
