@@ -78,18 +78,19 @@ export function metricsToOpenTelemetry(
   const source: unknown = log;
   if (typeof (source as Partial<MetricsSource> | null)?.metrics !== 'function')
     throw new ConfigurationError(`metricsToOpenTelemetry: expected a Logger, got ${describeValue(source)}`);
-  const capacity: Readonly<Partial<Record<string, number>>> = options.queueCapacity ?? {};
-  for (const [name, limit] of Object.entries(capacity)) {
+  // Maps of the options' own entries: a sink named `constructor` or `toString` must not find Object.prototype's members.
+  const capacity = new Map<string, unknown>(Object.entries(options.queueCapacity ?? {}));
+  for (const [name, limit] of capacity) {
     if (typeof limit !== 'number' || !Number.isFinite(limit) || limit < 0)
       throw new ConfigurationError(
         `metricsToOpenTelemetry queueCapacity["${name}"]: expected a count >= 0, got ${describeValue(limit)}`,
       );
   }
-  const sinks: Readonly<Partial<Record<string, RejectingSink>>> = options.sinks ?? {};
+  const sinks = new Map<string, RejectingSink>(Object.entries(options.sinks ?? {}));
   // The highest `_OTHER` count reported per sink: a counter never falls, even when a sink's
   // rejectedLogRecords grows by records the logger did not count failed (an offline replay's).
   const otherFailed = new Map<string, number>();
-  for (const [name, sink] of Object.entries(sinks)) {
+  for (const [name, sink] of sinks) {
     if (typeof (sink as Partial<RejectingSink> | null)?.rejectedLogRecords !== 'number')
       throw new ConfigurationError(
         `metricsToOpenTelemetry sinks["${name}"]: expected a sink with rejectedLogRecords (an OtlpSink), got ${describeValue(sink)}`,
@@ -133,7 +134,7 @@ export function metricsToOpenTelemetry(
         result.observe(processed, count, { ...component, 'error.type': reason });
       }
       result.observe(processed, sink.dropped - byReason, { ...component, 'error.type': 'queue_full' });
-      const rejecting = sinks[sink.name];
+      const rejecting = sinks.get(sink.name);
       // Records the collector rejected in a partial success count as failed: told apart from other failures.
       const rejected = rejecting === undefined ? 0 : Math.min(readRejected(rejecting), sink.failed);
       result.observe(exported, sink.delivered, component);
@@ -142,8 +143,8 @@ export function metricsToOpenTelemetry(
       otherFailed.set(sink.name, other);
       result.observe(exported, other, { ...component, 'error.type': '_OTHER' });
       result.observe(queueSize, sink.queueDepth, component);
-      const limit = capacity[sink.name];
-      if (limit !== undefined) result.observe(queueCapacity, limit, component);
+      const limit = capacity.get(sink.name);
+      if (typeof limit === 'number') result.observe(queueCapacity, limit, component);
     }
     // Calls the logger refused: after close, from inside one of its sinks, at something not a level.
     const rejected: [number, string][] = [

@@ -237,6 +237,26 @@ describe('metricsToOpenTelemetry', () => {
     await Promise.all([meterProvider.shutdown(), log.close()]);
   });
 
+  it('reports no capacity and no rejected series for a sink named like an Object.prototype member that the options do not name', async () => {
+    const reader = new TestReader();
+    const meterProvider = new MeterProvider({ readers: [reader] });
+    const log = new LoggerConfiguration().writeTo
+      .sink(new MemorySink(), { name: 'constructor' })
+      .writeTo.sink(new MemorySink(), { name: 'toString' })
+      .createLogger();
+    metricsToOpenTelemetry(log, meterProvider.getMeter('rxlog'), { queueCapacity: {}, sinks: {} });
+    log.information('One');
+    const data = await collect(reader);
+    expect(points(data, 'otel.sdk.processor.log.queue.capacity')).toEqual([]);
+    expect(
+      points(data, 'otel.sdk.exporter.log.exported').filter(([attributes]) => attributes['error.type'] === 'rejected'),
+    ).toEqual([]);
+    expect(points(data, 'otel.sdk.exporter.log.exported')).toEqual(
+      expect.arrayContaining([[{ 'otel.component.name': 'constructor', 'otel.component.type': 'rxlog_sink' }, 1]]),
+    );
+    await Promise.all([meterProvider.shutdown(), log.close()]);
+  });
+
   it('rejects what is not a logger, a meter or a capacity', () => {
     const meter = new MeterProvider().getMeter('x');
     const log = new LoggerConfiguration().createLogger();
