@@ -104,7 +104,9 @@ export function metricsToPrometheus(metrics: LoggerMetrics): string {
     lines.push(`rxlog_pipe_events_pending ${formatValue(pipe.pending)}`);
   }
 
-  const sinks = Object.entries(metrics.sinks).map(([name, sink]) => ({ label: `sink="${escapeLabel(name)}"`, sink }));
+  const names = Object.keys(metrics.sinks);
+  const labels = sinkLabels(names);
+  const sinks = names.map((name, index) => ({ label: `sink="${escapeLabel(labels[index])}"`, sink: metrics.sinks[name] }));
   for (const { name, type, help, value } of SINK_FAMILIES) {
     family(name, type, help);
     for (const { label, sink } of sinks) lines.push(`${name}{${label}} ${formatValue(value(sink))}`);
@@ -124,6 +126,27 @@ export function metricsToPrometheus(metrics: LoggerMetrics): string {
       lines.push(`rxlog_breaker_state{${label},state="${state}"} ${sink.breaker === state ? 1 : 0}`);
   }
   return `${lines.join('\n')}\n`;
+}
+
+/** A lone UTF-16 surrogate: it has no UTF-8 form, so an encoder writes U+FFFD in its place. */
+const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
+
+/**
+ * One distinct label value per sink name: the name itself, or for a name with a lone surrogate,
+ * the name with U+FFFD in its place and `-2`, `-3` … where that meets another sink's, since the
+ * format wants one line per metric name and labels (`'a\uD800'` and `'a\uDC00'` would both be `a�`).
+ */
+function sinkLabels(names: readonly string[]): string[] {
+  const wellFormed = names.map((name) => name.replace(LONE_SURROGATE, '\uFFFD'));
+  const taken = new Set(names.filter((name, index) => wellFormed[index] === name));
+  return names.map((name, index) => {
+    const base = wellFormed[index];
+    if (base === name) return name;
+    let label = base;
+    for (let n = 2; taken.has(label); n++) label = `${base}-${n}`;
+    taken.add(label);
+    return label;
+  });
 }
 
 function escapeLabel(value: string): string {

@@ -1,4 +1,11 @@
-import { type Attributes, type BatchObservableResult, type Meter, metrics, type Observable } from '@opentelemetry/api';
+import {
+  type Attributes,
+  type BatchObservableResult,
+  createNoopMeter,
+  type Meter,
+  metrics,
+  type Observable,
+} from '@opentelemetry/api';
 import { describeValue } from '../core/describe-value';
 import { ConfigurationError } from '../core/errors/configuration-error';
 import { SelfLog } from '../core/self-log';
@@ -13,6 +20,12 @@ export interface MetricsSource {
 
 /** Options of {@link metricsToOpenTelemetry}. */
 export interface OpenTelemetryMetricsOptions {
+  /**
+   * The logger's name in `otel.component.name`, for a second logger reported on the same meter:
+   * its refused calls are reported under `name` and each sink as `name/sink` (`audit/console`).
+   * Default: the logger's refused calls under `rxlog` and each sink under its own name.
+   */
+  name?: string;
   /**
    * Each queued sink's queue limit in events, by sink name, reported as
    * `otel.sdk.processor.log.queue.capacity` (rxlog's metrics carry the depth, not the limit).
@@ -44,6 +57,14 @@ export interface OpenTelemetryMetricsHandle {
 export const RXLOG_COMPONENT_TYPE = 'rxlog_sink';
 
 /**
+ * Per meter, the components reported on it and the logger reporting each, with how many handles
+ * of that logger report it. Two loggers must not report one component: the SDK would take one's
+ * values, then the other's, each time it collects, and read every fall as a counter reset, so the
+ * counters would climb with no event logged.
+ */
+const claimsByMeter = new WeakMap<Meter, Map<string, { source: MetricsSource; handles: number }>>();
+
+/**
  * Reports a logger's delivery metrics through `@opentelemetry/api` metrics, under the names the
  * OpenTelemetry SDK uses for its own log record processors, so a dashboard built for the SDK's
  * pipeline shows rxlog's as well. Every sink is one component (`otel.component.name` = the sink's
@@ -64,11 +85,13 @@ export const RXLOG_COMPONENT_TYPE = 'rxlog_sink';
  * - `otel.sdk.processor.log.queue.capacity` (up-down counter, `{log_record}`): for sinks named in
  *   `queueCapacity`.
  * The values are read from `log.metrics()` when the meter's reader collects; nothing runs between.
+ * A second logger on the same meter needs `options.name`, so its components keep their own names.
  *
  * @param meter the meter the instruments are made on. Default: `metrics.getMeter('rxlog')` from the global
  * MeterProvider, which must be registered by then (before, the API's meter is a no-op one for good).
- * @throws ConfigurationError when `log` has no `metrics()`, `meter` is not a Meter, a capacity is out of range, or a
- * `sinks` entry has no `rejectedLogRecords`.
+ * @throws ConfigurationError when `log` has no `metrics()`, `meter` is not a Meter, a capacity is out of range, a
+ * `sinks` entry has no `rejectedLogRecords`, `name` is not a non-empty string, or another logger already reports one
+ * of this one's component names on `meter`.
  */
 export function metricsToOpenTelemetry(
   log: MetricsSource,
@@ -78,18 +101,24 @@ export function metricsToOpenTelemetry(
   const source: unknown = log;
   if (typeof (source as Partial<MetricsSource> | null)?.metrics !== 'function')
     throw new ConfigurationError(`metricsToOpenTelemetry: expected a Logger, got ${describeValue(source)}`);
-  const capacity: Readonly<Partial<Record<string, number>>> = options.queueCapacity ?? {};
-  for (const [name, limit] of Object.entries(capacity)) {
+  const prefix: unknown = options.name;
+  if (prefix !== undefined && (typeof prefix !== 'string' || prefix === ''))
+    throw new ConfigurationError(`metricsToOpenTelemetry name: expected a non-empty string, got ${describeValue(prefix)}`);
+  const loggerComponent = prefix ?? 'rxlog';
+  const componentOf = (sinkName: string): string => (prefix === undefined ? sinkName : `${prefix}/${sinkName}`);
+  // Maps of the options' own entries: a sink named `constructor` or `toString` must not find Object.prototype's members.
+  const capacity = new Map<string, unknown>(Object.entries(options.queueCapacity ?? {}));
+  for (const [name, limit] of capacity) {
     if (typeof limit !== 'number' || !Number.isFinite(limit) || limit < 0)
       throw new ConfigurationError(
         `metricsToOpenTelemetry queueCapacity["${name}"]: expected a count >= 0, got ${describeValue(limit)}`,
       );
   }
-  const sinks: Readonly<Partial<Record<string, RejectingSink>>> = options.sinks ?? {};
+  const sinks = new Map<string, RejectingSink>(Object.entries(options.sinks ?? {}));
   // The highest `_OTHER` count reported per sink: a counter never falls, even when a sink's
   // rejectedLogRecords grows by records the logger did not count failed (an offline replay's).
   const otherFailed = new Map<string, number>();
-  for (const [name, sink] of Object.entries(sinks)) {
+  for (const [name, sink] of sinks) {
     if (typeof (sink as Partial<RejectingSink> | null)?.rejectedLogRecords !== 'number')
       throw new ConfigurationError(
         `metricsToOpenTelemetry sinks["${name}"]: expected a sink with rejectedLogRecords (an OtlpSink), got ${describeValue(sink)}`,
@@ -97,6 +126,10 @@ export function metricsToOpenTelemetry(
   }
   if (typeof (meter as Partial<Meter> | null)?.addBatchObservableCallback !== 'function')
     throw new ConfigurationError(`metricsToOpenTelemetry: expected an OpenTelemetry Meter, got ${describeValue(meter)}`);
+  const release = claimComponents(meter, log, [
+    ...Object.keys(readMetrics(log)?.sinks ?? {}).map((name) => `sink ${componentOf(name)}`),
+    `logger ${loggerComponent}`,
+  ]);
   const processed = meter.createObservableCounter('otel.sdk.processor.log.processed', {
     description: 'The number of log records for which the processing has finished, either successful or failed.',
     unit: '{log_record}',
@@ -115,15 +148,13 @@ export function metricsToOpenTelemetry(
   });
   const instruments: Observable[] = [processed, exported, queueSize, queueCapacity];
   const callback = (result: BatchObservableResult): void => {
-    let snapshot: LoggerMetrics;
-    try {
-      snapshot = log.metrics();
-    } catch (error) {
-      SelfLog.write('metricsToOpenTelemetry: metrics() threw; nothing reported this time', error);
-      return;
-    }
+    const snapshot = readMetrics(log);
+    if (snapshot === undefined) return;
     for (const sink of Object.values(snapshot.sinks)) {
-      const component: Attributes = { 'otel.component.name': sink.name, 'otel.component.type': RXLOG_COMPONENT_TYPE };
+      const component: Attributes = {
+        'otel.component.name': componentOf(sink.name),
+        'otel.component.type': RXLOG_COMPONENT_TYPE,
+      };
       result.observe(processed, sink.delivered + sink.failed, component);
       // What the sink's pipe discarded by design (a filter, sampling) is no full queue: its own reason says why.
       let byReason = 0;
@@ -133,7 +164,7 @@ export function metricsToOpenTelemetry(
         result.observe(processed, count, { ...component, 'error.type': reason });
       }
       result.observe(processed, sink.dropped - byReason, { ...component, 'error.type': 'queue_full' });
-      const rejecting = sinks[sink.name];
+      const rejecting = sinks.get(sink.name);
       // Records the collector rejected in a partial success count as failed: told apart from other failures.
       const rejected = rejecting === undefined ? 0 : Math.min(readRejected(rejecting), sink.failed);
       result.observe(exported, sink.delivered, component);
@@ -142,8 +173,8 @@ export function metricsToOpenTelemetry(
       otherFailed.set(sink.name, other);
       result.observe(exported, other, { ...component, 'error.type': '_OTHER' });
       result.observe(queueSize, sink.queueDepth, component);
-      const limit = capacity[sink.name];
-      if (limit !== undefined) result.observe(queueCapacity, limit, component);
+      const limit = capacity.get(sink.name);
+      if (typeof limit === 'number') result.observe(queueCapacity, limit, component);
     }
     // Calls the logger refused: after close, from inside one of its sinks, at something not a level.
     const rejected: [number, string][] = [
@@ -153,13 +184,58 @@ export function metricsToOpenTelemetry(
     ];
     for (const [count, errorType] of rejected)
       result.observe(processed, count, {
-        'otel.component.name': 'rxlog',
+        'otel.component.name': loggerComponent,
         'otel.component.type': RXLOG_COMPONENT_TYPE,
         'error.type': errorType,
       });
   };
   meter.addBatchObservableCallback(callback, instruments);
-  return { stop: () => meter.removeBatchObservableCallback(callback, instruments) };
+  let stopped = false;
+  return {
+    stop: () => {
+      if (stopped) return;
+      stopped = true;
+      meter.removeBatchObservableCallback(callback, instruments);
+      release();
+    },
+  };
+}
+
+function readMetrics(log: MetricsSource): LoggerMetrics | undefined {
+  try {
+    return log.metrics();
+  } catch (error) {
+    SelfLog.write('metricsToOpenTelemetry: metrics() threw; nothing reported this time', error);
+    return undefined;
+  }
+}
+
+/** Claims `keys` on `meter` for `source`, or throws if another logger reports one of them; returns the release. */
+function claimComponents(meter: Meter, source: MetricsSource, keys: readonly string[]): () => void {
+  // The API's no-op meter (no MeterProvider yet) reports nothing, so nothing can collide on it.
+  if (meter === createNoopMeter()) return () => undefined;
+  let claims = claimsByMeter.get(meter);
+  if (claims === undefined) claimsByMeter.set(meter, (claims = new Map<string, { source: MetricsSource; handles: number }>()));
+  for (const key of keys) {
+    const owner = claims.get(key)?.source;
+    if (owner !== undefined && owner !== source) {
+      const name = key.slice(key.indexOf(' ') + 1);
+      throw new ConfigurationError(
+        `metricsToOpenTelemetry: otel.component.name "${name}" is already reported on this meter by another logger; give this logger another options.name, or stop() the other's handle`,
+      );
+    }
+  }
+  for (const key of keys) {
+    const claim = claims.get(key);
+    if (claim === undefined) claims.set(key, { source, handles: 1 });
+    else claim.handles++;
+  }
+  return () => {
+    for (const key of keys) {
+      const claim = claims.get(key);
+      if (claim !== undefined && --claim.handles === 0) claims.delete(key);
+    }
+  };
 }
 
 function readRejected(sink: RejectingSink): number {

@@ -66,6 +66,40 @@ describe('metricsToPrometheus', () => {
     );
   });
 
+  it('writes one series per sink whatever the names, lone UTF-16 surrogates included, once encoded as UTF-8', () => {
+    // A lone surrogate has no UTF-8 form: an encoder writes U+FFFD, so 'a\uD800' and 'a\uDC00' would be one series twice.
+    const char = fc.oneof(
+      fc.string({ unit: 'binary', minLength: 1, maxLength: 1 }),
+      fc.integer({ min: 0xd800, max: 0xdfff }).map((code) => String.fromCharCode(code)),
+      fc.constantFrom('\uFFFD', '-', '2', '"', '\\', '\n'),
+    );
+    fc.assert(
+      fc.property(
+        fc.uniqueArray(fc.string({ unit: char, minLength: 1, maxLength: 4 }), { minLength: 1, maxLength: 6 }),
+        (names) => {
+          const sinks = Object.fromEntries(names.map((name) => [name, new SinkMetricsRecorder(name).snapshot()]));
+          const text = Buffer.from(metricsToPrometheus({ ...sample(), sinks }), 'utf8').toString('utf8');
+          const series = text
+            .split('\n')
+            .filter((line) => line !== '' && !line.startsWith('#'))
+            .map((line) => line.slice(0, line.lastIndexOf(' ')));
+          expect(series.length - new Set(series).size).toBe(0);
+          expect(series.filter((line) => line.startsWith('rxlog_events_received_total{'))).toHaveLength(names.length);
+        },
+      ),
+      { numRuns: 100 },
+    );
+  });
+
+  withPromtool('passes `promtool check metrics` for sink names with lone surrogates that meet after encoding', () => {
+    const sinks = Object.fromEntries(
+      ['a\uD800', 'a\uDC00', 'a\uFFFD'].map((name) => [name, new SinkMetricsRecorder(name).snapshot()]),
+    );
+    const result = spawnSync('promtool', ['check', 'metrics'], { input: metricsToPrometheus({ ...sample(), sinks }) });
+    expect(`${result.stdout.toString()}${result.stderr.toString()}`).toBe('');
+    expect(result.status).toBe(0);
+  });
+
   withPromtool('passes `promtool check metrics` with NaN, ±Infinity, huge and tiny values', () => {
     const sink = new SinkMetricsRecorder('edge');
     sink.received = 1e21;

@@ -237,6 +237,64 @@ describe('metricsToOpenTelemetry', () => {
     await Promise.all([meterProvider.shutdown(), log.close()]);
   });
 
+  it('reports no capacity and no rejected series for a sink named like an Object.prototype member that the options do not name', async () => {
+    const reader = new TestReader();
+    const meterProvider = new MeterProvider({ readers: [reader] });
+    const log = new LoggerConfiguration().writeTo
+      .sink(new MemorySink(), { name: 'constructor' })
+      .writeTo.sink(new MemorySink(), { name: 'toString' })
+      .createLogger();
+    metricsToOpenTelemetry(log, meterProvider.getMeter('rxlog'), { queueCapacity: {}, sinks: {} });
+    log.information('One');
+    const data = await collect(reader);
+    expect(points(data, 'otel.sdk.processor.log.queue.capacity')).toEqual([]);
+    expect(
+      points(data, 'otel.sdk.exporter.log.exported').filter(([attributes]) => attributes['error.type'] === 'rejected'),
+    ).toEqual([]);
+    expect(points(data, 'otel.sdk.exporter.log.exported')).toEqual(
+      expect.arrayContaining([[{ 'otel.component.name': 'constructor', 'otel.component.type': 'rxlog_sink' }, 1]]),
+    );
+    await Promise.all([meterProvider.shutdown(), log.close()]);
+  });
+
+  it('keeps two loggers on one meter apart with options.name, and refuses a second logger whose components would share names', async () => {
+    const reader = new TestReader();
+    const meterProvider = new MeterProvider({ readers: [reader] });
+    const meter = meterProvider.getMeter('rxlog');
+    const app = new LoggerConfiguration().writeTo.sink(new MemorySink()).createLogger();
+    const audit = new LoggerConfiguration().writeTo.sink(new MemorySink()).createLogger();
+    metricsToOpenTelemetry(app, meter);
+    // Both would be `memory` and `rxlog`: the SDK would take one's values, then the other's, and the counters would climb at every collection.
+    expect(() => metricsToOpenTelemetry(audit, meter)).toThrow(/"memory".*another logger.*name/);
+    const auditHandle = metricsToOpenTelemetry(audit, meter, { name: 'audit' });
+    app.information('One');
+    audit.information('Two');
+    audit.information('Three');
+    await audit.close();
+    audit.information('After close');
+    const processed = async (): Promise<[Record<string, unknown>, number][]> =>
+      points(await collect(reader), 'otel.sdk.processor.log.processed').filter(
+        ([attributes]) => attributes['error.type'] === undefined || attributes['error.type'] === 'already_shutdown',
+      );
+    const expected = [
+      [{ 'otel.component.name': 'memory', 'otel.component.type': 'rxlog_sink' }, 1],
+      [{ 'otel.component.name': 'audit/memory', 'otel.component.type': 'rxlog_sink' }, 2],
+      [{ 'otel.component.name': 'rxlog', 'otel.component.type': 'rxlog_sink', 'error.type': 'already_shutdown' }, 0],
+      [{ 'otel.component.name': 'audit', 'otel.component.type': 'rxlog_sink', 'error.type': 'already_shutdown' }, 1],
+    ];
+    // The same values at every collection: nothing counted twice.
+    for (let collection = 0; collection < 3; collection++) expect(await processed()).toEqual(expect.arrayContaining(expected));
+    expect(await processed()).toHaveLength(4);
+    // Once the audit logger's handle is stopped, its names are free again.
+    auditHandle.stop();
+    const next = new LoggerConfiguration().writeTo.sink(new MemorySink()).createLogger();
+    expect(() => metricsToOpenTelemetry(next, meter, { name: 'audit' })).not.toThrow();
+    expect(() => metricsToOpenTelemetry(next, meter, { name: '' })).toThrow(ConfigurationError);
+    // With no MeterProvider registered, the API's meter is a no-op one: nothing is reported, so nothing can collide.
+    expect(() => [metricsToOpenTelemetry(app), metricsToOpenTelemetry(next)]).not.toThrow();
+    await Promise.all([meterProvider.shutdown(), app.close(), next.close()]);
+  });
+
   it('rejects what is not a logger, a meter or a capacity', () => {
     const meter = new MeterProvider().getMeter('x');
     const log = new LoggerConfiguration().createLogger();
