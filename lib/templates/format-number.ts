@@ -27,6 +27,11 @@ function exponential(abs: number, digits?: number): [string, string] {
   return [digits === undefined ? mantissa : toEven(mantissa, abs, digits - +exponent), exponent];
 }
 
+/** An exponent as .NET writes it: `letter`, the sign of toExponential's `exponent` (`+4`, `-12`), its digits padded to `width`. */
+function exponentText(letter: string, exponent: string, width: number): string {
+  return `${letter}${exponent[0]}${exponent.slice(1).padStart(width, '0')}`;
+}
+
 /** The exact digits of `abs` rounded to `decimals` decimals (an exact tie to the even digit), as 0.<digits> × 10^point. */
 function exactDigits(abs: number, decimals: number): [string, number] {
   const fixed = Math.min(decimals, 100);
@@ -74,9 +79,8 @@ function standard(value: number, negative: boolean, letter: string, precision: n
       return custom(pattern, negative, ...exactDigits(abs, lower === 'p' ? decimals + 2 : decimals));
     }
     case 'e': {
-      // toExponential's exponent always carries its sign: `1.23e+4`.
       const [mantissa, exp] = exponential(abs, precision ?? 6);
-      return signed(negative, `${mantissa}${letter}${exp[0]}${exp.slice(1).padStart(3, '0')}`);
+      return signed(negative, `${mantissa}${exponentText(letter, exp, 3)}`);
     }
     case 'x': {
       if (!Number.isSafeInteger(value)) return undefined;
@@ -105,8 +109,8 @@ function general(abs: number, precision: number | undefined, e: string): string 
   if (abs === 0) return '0';
   const digitsGiven = precision !== undefined && precision > 0;
   // The precision is at most 100 (formatNumber applies no larger one), within toExponential's range.
-  const [mantissa, exponentText] = exponential(abs, digitsGiven ? precision - 1 : undefined);
-  const exponent = Number(exponentText);
+  const [mantissa, exponentDigits] = exponential(abs, digitsGiven ? precision - 1 : undefined);
+  const exponent = Number(exponentDigits);
   const digits = mantissa.replace('.', '').replace(/0+$/, '') || '0';
   const limit = digitsGiven ? precision : 17;
   if (exponent > -5 && exponent < limit) {
@@ -115,7 +119,7 @@ function general(abs: number, precision: number | undefined, e: string): string 
     return `${digits.slice(0, exponent + 1)}.${digits.slice(exponent + 1)}`;
   }
   const body = digits.length > 1 ? `${digits[0]}.${digits.slice(1)}` : digits;
-  return `${body}${e}${exponent < 0 ? '-' : '+'}${String(Math.abs(exponent)).padStart(2, '0')}`;
+  return `${body}${exponentText(e, exponentDigits, 2)}`;
 }
 
 /** A custom format's exponent (`E+00`), read from `lastIndex`. */

@@ -38,8 +38,6 @@ export function renderValue(value: unknown, format?: string): string {
         return format === 'X' ? hex.toUpperCase() : hex;
       }
       return value.toString();
-    case 'symbol':
-      return value.toString();
     case 'function':
       return '[Function]';
     case 'object':
@@ -51,7 +49,7 @@ export function renderValue(value: unknown, format?: string): string {
       // null too: writeJson writes `null`.
       return writeJson(value);
     default:
-      // boolean and undefined: `true`, `false`, `undefined`.
+      // boolean, undefined and symbol: `true`, `false`, `undefined`, `Symbol(description)`.
       return String(value);
   }
 }
@@ -69,8 +67,7 @@ export function renderPropertyToken(token: PropertyToken, properties: Readonly<R
     // A hostile properties object (a Proxy whose traps throw): the hole stays as written.
     return token.raw;
   }
-  const text = renderValue(value, token.format);
-  return token.alignment === undefined ? text : alignText(text, token.alignment);
+  return alignText(renderValue(value, token.format), token.alignment);
 }
 
 function isTokenList(value: unknown): value is readonly TemplateToken[] {
