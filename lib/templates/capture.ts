@@ -96,12 +96,14 @@ function stringOf(value: unknown, w: Walk): string {
  * gigabytes. Items are written as String() writes them (an Error as `Error: message`, null and
  * undefined as nothing); past the limits, a `'…N more'` item, and nothing deeper than `maxDepth`.
  */
-function join(array: readonly unknown[], depth: number, w: Walk): string {
+function join(array: readonly unknown[], depth: number, w: Walk, outer: readonly unknown[] = [array]): string {
   const kept = keep(array.length, w);
   const parts: string[] = [];
   for (let i = 0; i < kept; i++) {
     const item = read(array, i);
-    if (Array.isArray(item)) parts.push(depth < w.maxDepth ? join(item, depth + 1, w) : '');
+    // An array that contains itself is joined as nothing there, as String() does.
+    if (Array.isArray(item))
+      parts.push(depth < w.maxDepth && !outer.includes(item) ? join(item, depth + 1, w, [...outer, item]) : '');
     // eslint-disable-next-line @typescript-eslint/no-base-to-string -- what String(array) writes, [object Object] included
     else parts.push(item == null ? '' : keepString(String(item), w));
   }
@@ -274,7 +276,7 @@ function walkError(value: Error, depth: number, w: Walk): Record<string, unknown
  *
  * - Scalars (string, number, boolean, bigint, null, undefined) are kept; a Date is copied.
  * - `'stringify'` (`{$Name}`) stores `String(value)` (an array joined item by item as String()
- *   joins it, within the limits).
+ *   joins it, an array inside itself as nothing, within the limits).
  * - Arrays, plain objects (also `Object.create(null)` ones), Sets and typed arrays become plain
  *   arrays and objects, deeply; a Map becomes an object keyed by `String(key)`, or when a key is an
  *   object or a function, an array of `[key, value]` pairs.

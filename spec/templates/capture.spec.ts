@@ -286,6 +286,21 @@ describe('captureValue', () => {
     expect(captureValue(items, 'stringify')).toBe(String(items));
   });
 
+  // Array.prototype.join writes an array met again inside itself as nothing; without that check, rxlog joined it
+  // again down to maxDepth ('1,1,1,1,1,1,1,1,1,1,1,' where String() writes '1,').
+  it('stringifies an array that contains itself as String() does', () => {
+    const self: unknown[] = [1];
+    self.push(self);
+    const outer: unknown[] = ['a', [2]];
+    (outer[1] as unknown[]).push(outer, 'b');
+    const shared = [3];
+    const twice = [shared, shared];
+    for (const value of [self, outer, twice]) {
+      expect(captureValue(value, 'stringify')).toBe(String(value));
+    }
+    expect(captureValue(self, 'stringify')).toBe('1,');
+  });
+
   it('replaces a reference to an enclosing object with [Circular]', () => {
     const node: Record<string, unknown> = { name: 'root' };
     node.self = node;
