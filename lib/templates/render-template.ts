@@ -70,10 +70,6 @@ export function renderPropertyToken(token: PropertyToken, properties: Readonly<R
   return alignText(renderValue(value, token.format), token.alignment);
 }
 
-function isTokenList(value: unknown): value is readonly TemplateToken[] {
-  return Array.isArray(value);
-}
-
 /**
  * Renders a parsed template (see `parseTemplate`) with an event's properties: each hole is
  * replaced by its property rendered with {@link renderValue} and aligned; a hole whose property
@@ -85,11 +81,11 @@ function isTokenList(value: unknown): value is readonly TemplateToken[] {
  */
 export function renderTemplate(template: MessageTemplate, properties: Readonly<Record<string, unknown>>): string {
   // Untyped callers may pass anything: only an object with tokens renders.
-  const tokens: unknown = (template as MessageTemplate | null | undefined)?.tokens;
-  if (!isTokenList(tokens)) throw new TypeError('renderTemplate: expected a template parsed by parseTemplate(text)');
+  const tokens = (template as MessageTemplate | null | undefined)?.tokens;
+  if (!Array.isArray(tokens)) throw new TypeError('renderTemplate: expected a template parsed by parseTemplate(text)');
   let out = '';
   for (let i = 0; i < tokens.length; i++) {
-    const token = tokens[i];
+    const token = tokens[i] as TemplateToken;
     out += token.kind === 'text' ? token.text : renderPropertyToken(token, properties);
   }
   return out;
