@@ -59,18 +59,19 @@ function step(token: PropertyToken, outputNames: ReadonlySet<string>): Step {
         event.exception === undefined ? '' : `${escapeControlCharacters(exceptionText(event.exception), true)}\n`;
     default: {
       const name = token.name;
-      // As Serilog's output templates: `u` and `w` upper- and lower-case a string property.
-      const casing = format === 'u' || format === 'w' ? format : undefined;
       return (event) => {
         // A missing property renders nothing, not even its alignment's padding (Serilog's output templates).
         if (!Object.hasOwn(event.properties, name)) return undefined;
         const value = event.properties[name];
+        // As Serilog's output templates: `u` and `w` upper- and lower-case a string property.
         return escapeControlCharacters(
-          casing !== undefined && typeof value === 'string'
-            ? casing === 'u'
+          typeof value !== 'string'
+            ? renderValue(value, format)
+            : format === 'u'
               ? value.toUpperCase()
-              : value.toLowerCase()
-            : renderValue(value, format),
+              : format === 'w'
+                ? value.toLowerCase()
+                : value,
         );
       };
     }

@@ -96,12 +96,14 @@ function stringOf(value: unknown, w: Walk): string {
  * gigabytes. Items are written as String() writes them (an Error as `Error: message`, null and
  * undefined as nothing); past the limits, a `'…N more'` item, and nothing deeper than `maxDepth`.
  */
-function join(array: readonly unknown[], depth: number, w: Walk): string {
+function join(array: readonly unknown[], depth: number, w: Walk, outer: readonly unknown[] = [array]): string {
   const kept = keep(array.length, w);
   const parts: string[] = [];
   for (let i = 0; i < kept; i++) {
     const item = read(array, i);
-    if (Array.isArray(item)) parts.push(depth < w.maxDepth ? join(item, depth + 1, w) : '');
+    // An array that contains itself is joined as nothing there, as String() does.
+    if (Array.isArray(item))
+      parts.push(depth < w.maxDepth && !outer.includes(item) ? join(item, depth + 1, w, [...outer, item]) : '');
     // eslint-disable-next-line @typescript-eslint/no-base-to-string -- what String(array) writes, [object Object] included
     else parts.push(item == null ? '' : keepString(String(item), w));
   }
@@ -231,7 +233,7 @@ function walkMap(value: Map<unknown, unknown>, depth: number, w: Walk): unknown 
       result['…'] = more(value.size - count);
       break;
     }
-    setOwnProperty(result, typeof key === 'string' ? key : stringOf(key, w), walk(item, depth + 1, w));
+    setOwnProperty(result, typeof key === 'string' ? keepString(key, w) : stringOf(key, w), walk(item, depth + 1, w));
     count++;
   }
   return result;
@@ -244,7 +246,8 @@ function walkRecord(value: object, depth: number, w: Walk): Record<string, unkno
   const result: Record<string, unknown> = {};
   for (let i = 0; i < kept; i++) {
     const key = keys[i];
-    setOwnProperty(result, key, walk(read(value, key), depth + 1, w));
+    // A key is data as well (JSON.parse of a request): cut and counted as any string.
+    setOwnProperty(result, keepString(key, w), walk(read(value, key), depth + 1, w));
   }
   if (keys.length > kept) result['…'] = more(keys.length - kept);
   return result;
@@ -274,7 +277,7 @@ function walkError(value: Error, depth: number, w: Walk): Record<string, unknown
  *
  * - Scalars (string, number, boolean, bigint, null, undefined) are kept; a Date is copied.
  * - `'stringify'` (`{$Name}`) stores `String(value)` (an array joined item by item as String()
- *   joins it, within the limits).
+ *   joins it, an array inside itself as nothing, within the limits).
  * - Arrays, plain objects (also `Object.create(null)` ones), Sets and typed arrays become plain
  *   arrays and objects, deeply; a Map becomes an object keyed by `String(key)`, or when a key is an
  *   object or a function, an array of `[key, value]` pairs.
@@ -284,8 +287,9 @@ function walkError(value: Error, depth: number, w: Walk): Record<string, unknown
  * - Other class instances become `String(value)`, or with `'structure'` (`{@Name}`) their own
  *   enumerable properties; the same mode applies to everything nested inside.
  * - A function becomes `'[Function name]'`, a symbol `String(symbol)`; symbol keys are skipped.
- * - Limits (see {@link CaptureLimits}) bound depth, items and string length; a reference to an
- *   enclosing object is `'[Circular]'` (the same object twice side by side is not circular).
+ * - Limits (see {@link CaptureLimits}) bound depth, items and string length (keys of objects and
+ *   Maps too); a reference to an enclosing object is `'[Circular]'` (the same object twice side by
+ *   side is not circular).
  * - In all, one call keeps at most 100 × `maxCollectionLength` items (100 000) and
  *   16 × `maxStringLength` code units of strings (1 MiB), the arguments of one log call together
  *   (a number, boolean or string up to `maxStringLength` given as an argument is kept as it is);

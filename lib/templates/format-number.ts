@@ -6,9 +6,36 @@ const STANDARD = /^([A-Za-z])(\d*)$/;
 /** Longest format applied, in characters; a longer one is ignored, so a template cannot make rendering costly. */
 const MAX_FORMAT_LENGTH = 1000;
 
-/** The exact digits of `abs` rounded half away from zero to `decimals` decimals, as 0.<digits> × 10^point. */
+/**
+ * `rounded`, digits of `abs` from toFixed or toExponential whose last digit stands for 10^-`decimals`, with an exact
+ * tie rounded to the even digit as .NET Core 3.0+ rounds it (Dragon4), where JavaScript rounds it up. `abs` is a tie
+ * when it is halfway between two multiples of 10^-`decimals`; rounded up to an odd digit, the even one is one less.
+ */
+function toEven(rounded: string, abs: number, decimals: number): string {
+  const last = rounded.charCodeAt(rounded.length - 1) - 48;
+  // A tie is abs × 2^(decimals + 1) an odd integer, or abs mod 10^-decimals half of 10^-decimals: exact (a power of
+  // two; fmod), and 10^-decimals is exact where a double can be a tie (up to 10^22: its odd part 5^n fits 53 bits).
+  const unit = 10 ** -decimals;
+  return last & 1 && (decimals < 0 ? (abs % unit) * 2 === unit : (abs * 2 ** (decimals + 1)) % 2 === 1)
+    ? `${rounded.slice(0, -1)}${last - 1}`
+    : rounded;
+}
+
+/** `abs.toExponential(digits)` as its mantissa and exponent (`+4`), an exact tie rounded to the even digit (see {@link toEven}). */
+function exponential(abs: number, digits?: number): [string, string] {
+  const [mantissa, exponent] = abs.toExponential(digits).split('e');
+  return [digits === undefined ? mantissa : toEven(mantissa, abs, digits - +exponent), exponent];
+}
+
+/** An exponent as .NET writes it: `letter`, the sign of toExponential's `exponent` (`+4`, `-12`), its digits padded to `width`. */
+function exponentText(letter: string, exponent: string, width: number): string {
+  return `${letter}${exponent[0]}${exponent.slice(1).padStart(width, '0')}`;
+}
+
+/** The exact digits of `abs` rounded to `decimals` decimals (an exact tie to the even digit), as 0.<digits> × 10^point. */
 function exactDigits(abs: number, decimals: number): [string, number] {
-  const [int, frac = ''] = (abs < 1e21 ? abs.toFixed(Math.min(decimals, 100)) : BigInt(abs).toString()).split('.');
+  const fixed = Math.min(decimals, 100);
+  const [int, frac = ''] = (abs < 1e21 ? toEven(abs.toFixed(fixed), abs, fixed) : BigInt(abs).toString()).split('.');
   const all = `${int}${frac}`;
   let lead = 0;
   while (all[lead] === '0') lead++;
@@ -52,9 +79,8 @@ function standard(value: number, negative: boolean, letter: string, precision: n
       return custom(pattern, negative, ...exactDigits(abs, lower === 'p' ? decimals + 2 : decimals));
     }
     case 'e': {
-      // toExponential's exponent always carries its sign: `1.23e+4`.
-      const [mantissa, exp] = abs.toExponential(precision ?? 6).split('e');
-      return signed(negative, `${mantissa}${letter}${exp[0]}${exp.slice(1).padStart(3, '0')}`);
+      const [mantissa, exp] = exponential(abs, precision ?? 6);
+      return signed(negative, `${mantissa}${exponentText(letter, exp, 3)}`);
     }
     case 'x': {
       if (!Number.isSafeInteger(value)) return undefined;
@@ -83,8 +109,8 @@ function general(abs: number, precision: number | undefined, e: string): string 
   if (abs === 0) return '0';
   const digitsGiven = precision !== undefined && precision > 0;
   // The precision is at most 100 (formatNumber applies no larger one), within toExponential's range.
-  const [mantissa, exponentText] = abs.toExponential(digitsGiven ? precision - 1 : undefined).split('e');
-  const exponent = Number(exponentText);
+  const [mantissa, exponentDigits] = exponential(abs, digitsGiven ? precision - 1 : undefined);
+  const exponent = Number(exponentDigits);
   const digits = mantissa.replace('.', '').replace(/0+$/, '') || '0';
   const limit = digitsGiven ? precision : 17;
   if (exponent > -5 && exponent < limit) {
@@ -93,7 +119,7 @@ function general(abs: number, precision: number | undefined, e: string): string 
     return `${digits.slice(0, exponent + 1)}.${digits.slice(exponent + 1)}`;
   }
   const body = digits.length > 1 ? `${digits[0]}.${digits.slice(1)}` : digits;
-  return `${body}${e}${exponent < 0 ? '-' : '+'}${String(Math.abs(exponent)).padStart(2, '0')}`;
+  return `${body}${exponentText(e, exponentDigits, 2)}`;
 }
 
 /** A custom format's exponent (`E+00`), read from `lastIndex`. */
@@ -221,9 +247,10 @@ function fillSection(
  * section (with two sections, a negative one rounding to zero takes the first, unsigned). As in .NET
  * Core 3.0+, a negative value keeps its sign when it rounds to zero, and so does -0 (`-0.00` with `N2`
  * or `0.00`), except with `D` and `X` (integers) and in a custom format that writes no digit. Rounding
- * follows .NET: standard formats round the exact value half away from zero (JavaScript's `toFixed`);
- * custom formats round the first 15 significant digits half away from zero (`1.005` with `0.00` is
- * `1.01`, `0.1 + 0.2` with 18 decimals is `0.300000000000000000`).
+ * follows .NET Core 3.0+: standard formats round the exact value, an exact tie to the even digit (`0.125` with
+ * `F2` is `0.12`, `2.5` with `F0` is `2`); custom formats take the first 15 significant digits so, then round
+ * them half away from zero (`2.5` with `0` is `3`, `1.005` with `0.00` is `1.01`, `0.1 + 0.2` with 18 decimals
+ * is `0.300000000000000000`).
  *
  * @example formatNumber(1234.5, '#,##0.00') // '1,234.50'
  */
@@ -239,7 +266,7 @@ export function formatNumber(value: number, format: string): string {
     return ((precision ?? 0) <= 100 && standard(value, negative, match[1], precision)) || String(value);
   }
   // .NET formats a double with a custom format from its first 15 significant digits: 0.<digits> × 10^point.
-  const [mantissa, exponent] = abs.toExponential(14).split('e');
+  const [mantissa, exponent] = exponential(abs, 14);
   return custom(format, negative, abs === 0 ? '' : mantissa.replace('.', ''), Number(exponent) + 1) ?? String(value);
 }
 

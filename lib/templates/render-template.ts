@@ -38,8 +38,6 @@ export function renderValue(value: unknown, format?: string): string {
         return format === 'X' ? hex.toUpperCase() : hex;
       }
       return value.toString();
-    case 'symbol':
-      return value.toString();
     case 'function':
       return '[Function]';
     case 'object':
@@ -51,7 +49,7 @@ export function renderValue(value: unknown, format?: string): string {
       // null too: writeJson writes `null`.
       return writeJson(value);
     default:
-      // boolean and undefined: `true`, `false`, `undefined`.
+      // boolean, undefined and symbol: `true`, `false`, `undefined`, `Symbol(description)`.
       return String(value);
   }
 }
@@ -69,12 +67,7 @@ export function renderPropertyToken(token: PropertyToken, properties: Readonly<R
     // A hostile properties object (a Proxy whose traps throw): the hole stays as written.
     return token.raw;
   }
-  const text = renderValue(value, token.format);
-  return token.alignment === undefined ? text : alignText(text, token.alignment);
-}
-
-function isTokenList(value: unknown): value is readonly TemplateToken[] {
-  return Array.isArray(value);
+  return alignText(renderValue(value, token.format), token.alignment);
 }
 
 /**
@@ -88,11 +81,11 @@ function isTokenList(value: unknown): value is readonly TemplateToken[] {
  */
 export function renderTemplate(template: MessageTemplate, properties: Readonly<Record<string, unknown>>): string {
   // Untyped callers may pass anything: only an object with tokens renders.
-  const tokens: unknown = (template as MessageTemplate | null | undefined)?.tokens;
-  if (!isTokenList(tokens)) throw new TypeError('renderTemplate: expected a template parsed by parseTemplate(text)');
+  const tokens = (template as MessageTemplate | null | undefined)?.tokens;
+  if (!Array.isArray(tokens)) throw new TypeError('renderTemplate: expected a template parsed by parseTemplate(text)');
   let out = '';
   for (let i = 0; i < tokens.length; i++) {
-    const token = tokens[i];
+    const token = tokens[i] as TemplateToken;
     out += token.kind === 'text' ? token.text : renderPropertyToken(token, properties);
   }
   return out;

@@ -37,6 +37,37 @@ describe('TemplateCache', () => {
     expect(cache.size).toBe(1);
   });
 
+  // Serilog's cache holds at most 1 000 templates of 1 024 characters. 10 000 templates of 4 096 characters dense with
+  // holes held 1.75 GB (a token is about 85 bytes): a program that builds template text from data, or the rxlog command
+  // reading a hostile file, could fill it. The total length bound keeps the cache to a few megabytes.
+  it('bounds the text and tokens it holds in all (maxTotalLength), clearing when a template would pass it', () => {
+    const cache = new TemplateCache();
+    const dense = 'x{A}'.repeat(1020);
+    let most = 0;
+    for (let i = 0; i < 200; i++) {
+      cache.parse(`${i} ${dense}`);
+      most = Math.max(most, cache.size);
+    }
+    // Each template costs its 4 080-odd characters and 2 041 tokens at 32 each: about 69 000 of the 4 Mi (4 194 304) default.
+    expect(most).toBe(60);
+  });
+
+  it('holds 10 000 ordinary templates within the default total length', () => {
+    const cache = new TemplateCache();
+    for (let i = 0; i < 10_000; i++)
+      cache.parse(`Order {OrderId} for customer {CustomerId} shipped to {Address} on {Date} (${i})`);
+    expect(cache.size).toBe(10_000);
+  });
+
+  it('takes maxTotalLength as an option, counting a template as its length plus 32 per token', () => {
+    const cache = new TemplateCache({ maxTotalLength: 100 });
+    cache.parse('a'.repeat(30)); // 30 + 32
+    cache.parse('{B}'); // 3 + 32: 97 in all
+    expect(cache.size).toBe(2);
+    cache.parse('c'); // 1 + 32 would pass 100
+    expect(cache.size).toBe(1);
+  });
+
   it('forgets everything on clear', () => {
     const cache = new TemplateCache();
     cache.parse('a');
@@ -58,6 +89,7 @@ describe('TemplateCache bounds', () => {
     ['maxEntries negative', { maxEntries: -1 }, /TemplateCache\.maxEntries: .*got number -1/],
     ['maxEntries as a string', { maxEntries: '100' }, /TemplateCache\.maxEntries: .*got "100"/],
     ['maxTextLength Infinity', { maxTextLength: Infinity }, /TemplateCache\.maxTextLength: .*got number Infinity/],
+    ['maxTotalLength NaN', { maxTotalLength: NaN }, /TemplateCache\.maxTotalLength: .*got number NaN/],
   ])('rejects %s with a ConfigurationError naming it', (_, options, message) => {
     expect(() => new TemplateCache(options as never)).toThrow(ConfigurationError);
     expect(() => new TemplateCache(options as never)).toThrow(message);
