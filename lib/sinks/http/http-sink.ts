@@ -363,18 +363,26 @@ export class HttpSink implements Sink {
     this.#inFlight.add(controller);
     try {
       const bytes = utf8Length(body);
-      const response = await Promise.race([
+      const request = (keep: boolean): Promise<Response> =>
         this.#fetch(this.#url, {
           method,
           headers: this.#requestHeaders(),
           body,
-          keepalive: keepalive && bytes <= KEEPALIVE_MAX_BYTES,
+          keepalive: keep,
           // Never follow: a redirect would carry the headers (API keys) and, on 307/308, the body to another host.
           redirect: 'manual',
           signal: controller.signal,
-        }),
-        timeout,
-      ]);
+        });
+      const keep = keepalive && bytes <= KEEPALIVE_MAX_BYTES;
+      // A browser refuses a keepalive request while beacons still fill its 64 KiB quota (a page
+      // shown again before its page-hide beacons were uploaded): once the page sent beacons, a
+      // refused keepalive request is sent again at once without keepalive, unless the page is
+      // hiding, where only keepalive outlives it.
+      const sent = request(keep).catch((error: unknown) => {
+        if (!keep || !this.#beacon?.quotaHeld) throw error;
+        return request(false);
+      });
+      const response = await Promise.race([sent, timeout]);
       // Reading the body releases the connection (undici keeps it until then). Only its start is
       // read, and once the status is known the batch's fate follows it: a body that never ends or
       // stalls is dropped (the timer aborts the request), it does not turn a 200 into a retry.
