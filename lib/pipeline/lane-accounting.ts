@@ -53,6 +53,8 @@ export class LaneAccounting implements EventAccounting {
   #made = 0;
   /** True once the delivery stage has taken over what was held at close. */
   #handedOver = false;
+  /** What `.pipe()`'s operators held when the logger closed (see abandonHeld). */
+  #kept = 0;
   /** A Map, so a reason named `__proto__` is counted like any other. */
   readonly #reasons = new Map<string, number>();
   /** Resolves whenIdle()'s promise; set once it is asked for. */
@@ -86,6 +88,8 @@ export class LaneAccounting implements EventAccounting {
   /** Counts an event leaving the operators for the delivery stage. */
   leave(): void {
     this.left++;
+    // Released after the close took what `.pipe()` held: it reaches the sinks still subscribed.
+    if (this.#kept > 0) this.#kept--;
     this.#settle();
   }
 
@@ -221,7 +225,7 @@ export class LaneAccounting implements EventAccounting {
 
   /** Events held by the operators now. */
   held(): number {
-    return this.#handedOver ? 0 : Math.max(0, this.entered + this.#made - this.left - this.discarded);
+    return this.#handedOver ? this.#kept : Math.max(0, this.entered + this.#made - this.left - this.discarded);
   }
 
   /** The operators' stream ended: whatever is still missing was removed without a report. */
@@ -233,10 +237,16 @@ export class LaneAccounting implements EventAccounting {
     this.#settle();
   }
 
-  /** The logger closed before the operators' stream ended: returns what they hold, which the delivery stage now accounts for. */
-  abandonHeld(): number {
+  /**
+   * The logger closed before the operators' stream ended: returns what they hold, and stops
+   * counting what they report from now on (their teardown). A sink's delivery stage accounts for
+   * what they held from then on; the app operators of `.pipe()` keep it as held (`keep`), which
+   * the shutdown report counts undelivered.
+   */
+  abandonHeld(keep = false): number {
     const held = this.held();
     this.#handedOver = true;
+    if (keep) this.#kept = held;
     this.#settle();
     return held;
   }

@@ -417,6 +417,9 @@ export class LoggerPipeline {
         const { timedOut: laneTimedOut, ...summary } = await lane.delivery.shutdown(strategy, remaining);
         // The report is made of these counts: what app operators let go later (a delay that
         // outlasted a graceful timeout) reaches no sink, so neither counts it a second time.
+        // What `.pipe()`'s operators hold is taken first: the last lane's unsubscribe tears them
+        // down, and what their teardown reports dropped is undelivered.
+        this.#pipe?.abandonHeld(true);
         lane.subscription?.unsubscribe();
         // Events the operators dropped by design never reached the stage: they join its dropped count.
         summary.dropped += lane.accounting?.discarded ?? 0;

@@ -1,6 +1,7 @@
 import { spawnSync } from 'node:child_process';
 import * as path from 'node:path';
 import {
+  BehaviorSubject,
   bufferCount,
   config as rxjsConfig,
   defer,
@@ -20,6 +21,7 @@ import type { LogEvent } from '../../lib/core/log-event';
 import { SelfLog, type SelfLogEvent } from '../../lib/core/self-log';
 import type { Sink } from '../../lib/core/sink';
 import type { LoggerMetrics, PipeMetrics } from '../../lib/metrics/metrics-types';
+import { boundedQueue } from '../../lib/operators/bounded-queue';
 import { injectEventAccounting } from '../../lib/operators/event-accounting';
 import { sampleEvents } from '../../lib/operators/sample-events';
 import { throttleEvents } from '../../lib/operators/throttle-events';
@@ -558,6 +560,24 @@ describe('LoggerPipeline', () => {
       // The delayed event was counted once, as the pipe's undelivered: no sink counts it again.
       expect(log.metrics().sinks.memory).toMatchObject({ received: 0, delivered: 0, dropped: 0, pending: 0 });
       expect(memory.events).toHaveLength(0);
+    });
+
+    // Found by a review: the last sink lane to unsubscribe tore the shared operators down before the
+    // report read what they held, and their teardown reported it dropped (boundedQueue.discarded).
+    it('are undelivered, not dropped, when the operator reports what it held as it is torn down', async () => {
+      jest.useFakeTimers();
+      const memory = new MemorySink();
+      const log = new LoggerConfiguration()
+        .pipe(boundedQueue({ limit: 10 }, new BehaviorSubject(1)))
+        .writeTo.sink(memory, { name: 'memory' })
+        .createLogger();
+      for (let n = 0; n < 4; n++) log.information('Event {N}', n);
+      const closing = log.close({ timeoutMs: 100 });
+      await jest.advanceTimersByTimeAsync(100);
+      const report = await closing;
+      expect(report).toMatchObject({ timedOut: true, pipe: { dropped: 0, undelivered: 3 } });
+      expect(report.sinks.memory).toEqual({ delivered: 1, dropped: 0, failed: 0, undelivered: 0 });
+      expect(log.metrics().pipe).toMatchObject({ entered: 4, left: 1, dropped: 0, pending: 3 });
     });
 
     it('are absent from the report of a logger without operators, and a drained pipe reports what it removed', async () => {
