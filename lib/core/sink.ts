@@ -21,8 +21,12 @@ export interface Sink {
    * A result with `rejected` (see EmitResult) counts that many of them failed.
    */
   emit(events: readonly LogEvent[]): void | EmitResult | Promise<void | EmitResult>;
-  /** Writes now, without blocking; `false` means it would block, so the batch is queued instead. */
-  emitSync?(events: readonly LogEvent[]): boolean;
+  /**
+   * Writes now, without blocking; `false` means it would block, so the batch is queued instead.
+   * An EmitResult means it took the batch and `rejected` of its events count failed (one a
+   * formatter threw on and the sink skipped).
+   */
+  emitSync?(events: readonly LogEvent[]): boolean | EmitResult;
   /** Writes out anything the sink itself holds; resolves once it is written. */
   flush?(): void | Promise<void>;
   /** Synchronous flush, for process `exit` and page unload. */

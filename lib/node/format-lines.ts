@@ -1,7 +1,7 @@
 import { describeValue } from '../core/describe-value';
 import type { LogEvent } from '../core/log-event';
 import { SelfLog } from '../core/self-log';
-import type { Formatter } from '../core/sink';
+import type { EmitResult, Formatter } from '../core/sink';
 
 /**
  * Formats a batch into `lines` (cleared first), one line per event each ending in exactly one
@@ -67,4 +67,12 @@ export function wholeLines(lines: readonly string[], bytes: number): { whole: nu
     lineCount++;
   }
   return { whole, lineCount };
+}
+
+/**
+ * What a file or stream sink's write says of the events its formatter made it skip: nothing when
+ * none, else an EmitResult, so the pipeline counts them failed rather than delivered.
+ */
+export function skippedEvents(skipped: number): EmitResult | undefined {
+  return skipped > 0 ? { rejected: skipped } : undefined;
 }

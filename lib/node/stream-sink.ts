@@ -7,11 +7,11 @@ import { ConfigurationError } from '../core/errors/configuration-error';
 import { PartialDeliveryError } from '../core/errors/partial-delivery-error';
 import type { LogEvent } from '../core/log-event';
 import { SelfLog } from '../core/self-log';
-import { type Formatter, type Sink, WRITTEN_ASIDE } from '../core/sink';
+import { type EmitResult, type Formatter, type Sink, WRITTEN_ASIDE } from '../core/sink';
 import { CompactJsonFormatter } from '../formatting/compact-json-formatter';
 import { processExiting, retryUntil, writtenOverlap } from './file/exit-waits';
 import { isWouldBlock } from './file/log-file';
-import { formatLines, wholeLines } from './format-lines';
+import { formatLines, skippedEvents, wholeLines } from './format-lines';
 
 /** Options of a StreamSink. */
 export interface StreamSinkOptions {
@@ -205,7 +205,7 @@ export class StreamSink implements Sink {
    * stdout or stderr as a pipe, a PartialDeliveryError when the pipe took only the first events
    * whole (see `emitSyncToPipe`).
    */
-  emitSync(events: readonly LogEvent[]): boolean {
+  emitSync(events: readonly LogEvent[]): boolean | EmitResult {
     if (this.unusable() !== undefined) return false;
     if (this.fd !== undefined) return this.emitSyncToPipe(events, this.fd);
     if (this.stream.writableNeedDrain) return false;
@@ -215,11 +215,11 @@ export class StreamSink implements Sink {
       if (this.stream.errored || this.stream.destroyed) return false;
       this.written += Buffer.byteLength(text, 'utf8');
     }
-    return true;
+    return skippedEvents(events.length - this.lines.length) ?? true;
   }
 
   /** Waits for `'drain'` if needed, writes the batch, and resolves once the stream has taken it. */
-  async emit(events: readonly LogEvent[]): Promise<void> {
+  async emit(events: readonly LogEvent[]): Promise<void | EmitResult> {
     const before = this.unusable();
     if (before !== undefined) throw before;
     if (this.fd !== undefined) return this.emitToPipe(events);
@@ -227,7 +227,8 @@ export class StreamSink implements Sink {
     const after = this.unusable();
     if (after !== undefined) throw after;
     const text = this.format(events);
-    if (text.length === 0) return;
+    const skipped = skippedEvents(events.length - this.lines.length);
+    if (text.length === 0) return skipped;
     await this.guard<void>((resolve, reject, onCleanup) => {
       // A stream destroyed while its write is under way may never call the write's callback
       // (Node calls back only the writes it still buffered): its 'close' fails the batch, or the
@@ -242,6 +243,7 @@ export class StreamSink implements Sink {
         resolve();
       });
     });
+    return skipped;
   }
 
   /**
@@ -330,7 +332,7 @@ export class StreamSink implements Sink {
    * take the async path, so nothing overtakes what Node holds. At exit, the sink waits for the
    * reader instead (`writeWithin`), after writing what Node and `emit` still held (`takeOver`).
    */
-  private emitSyncToPipe(events: readonly LogEvent[], fd: number): boolean {
+  private emitSyncToPipe(events: readonly LogEvent[], fd: number): boolean | EmitResult {
     const exiting = processExiting();
     this.settleChunk();
     if (exiting) {
@@ -340,13 +342,14 @@ export class StreamSink implements Sink {
     if (skip === events.length) return true;
     const batch = skip === 0 ? events : events.slice(skip);
     const text = this.format(batch);
-    if (text.length === 0) return true;
+    const whole = skippedEvents(batch.length - this.lines.length) ?? true;
+    if (text.length === 0) return whole;
     let at = 0;
     let buffer: Buffer | undefined;
     if (exiting) {
       buffer = Buffer.from(text, 'utf8');
       at = this.writeWithin(fd, buffer, 0);
-      if (at === buffer.length) return true;
+      if (at === buffer.length) return whole;
     } else {
       try {
         at = fs.writeSync(fd, text);
@@ -355,7 +358,7 @@ export class StreamSink implements Sink {
       }
       this.written += at;
       // Most batches: the pipe took them whole (the byte count is only needed when it did not).
-      if (at > 0 && at === Buffer.byteLength(text, 'utf8')) return true;
+      if (at > 0 && at === Buffer.byteLength(text, 'utf8')) return whole;
     }
     const lines = this.lines;
     const { lineCount } = wholeLines(lines, at);

@@ -3,7 +3,7 @@ import { partialDelivered, reportedCount } from '../core/errors/partial-delivery
 import type { LogEvent } from '../core/log-event';
 import { retryHint } from '../core/retry-hint';
 import { SelfLog } from '../core/self-log';
-import { type Sink, WRITTEN_ASIDE, type WritesAside } from '../core/sink';
+import { type EmitResult, type Sink, WRITTEN_ASIDE, type WritesAside } from '../core/sink';
 import type { SinkMetrics } from '../metrics/metrics-types';
 import { SinkMetricsRecorder } from '../metrics/sink-metrics-recorder';
 import { CircuitBreaker } from '../operators/circuit-breaker';
@@ -324,7 +324,8 @@ export class SinkDelivery {
       this.#emitSync(flight.events, (delivered) => this.#settleLeading(flight, delivered)) || flight.events.length === 0;
     if (written) {
       this.#breaker?.recordSuccess();
-      this.#settle(flight, 'delivered');
+      // An EmitResult's refused events count failed.
+      this.#settle(flight, 'delivered', written);
       return;
     }
     // Would block (or threw): the batch waits in the queue and the async path drains it;
@@ -625,7 +626,7 @@ export class SinkDelivery {
         );
         return;
       }
-      this.#takeWrittenSync(fromQueue, times, events.length);
+      this.#takeWrittenSync(fromQueue, times, events.length, written);
     }
   }
 
@@ -637,13 +638,18 @@ export class SinkDelivery {
   }
 
   /**
-   * Offers `events` to `sink.emitSync`: true when it took them all; false when it refused them
-   * (it would block) or threw, after a PartialDeliveryError's count went to `onPartial`.
+   * Offers `events` to `sink.emitSync`: true (or the sink's EmitResult) when it took them all;
+   * false when it refused them (it would block) or threw, after a PartialDeliveryError's count
+   * went to `onPartial`.
    */
-  #emitSync(events: readonly LogEvent[], onPartial: (delivered: number) => void): boolean {
+  #emitSync(events: readonly LogEvent[], onPartial: (delivered: number) => void): boolean | EmitResult {
     const sink = this.#sink;
     try {
-      return this.#guard.run(() => sink.emitSync?.(events)) === true;
+      // A JavaScript sink may return anything (a Promise): only true or an EmitResult says it took the batch.
+      const result: unknown = this.#guard.run(() => sink.emitSync?.(events));
+      return result === true || typeof (result as Partial<EmitResult> | null)?.rejected !== 'number'
+        ? result === true
+        : (result as EmitResult);
     } catch (error) {
       this.#recorder.lastError = describeError(error);
       const partial = partialDelivered(error);
@@ -652,8 +658,11 @@ export class SinkDelivery {
     }
   }
 
-  /** The first `count` events of the queue (or of the open batch) were written synchronously: they leave it as delivered. */
-  #takeWrittenSync(fromQueue: boolean, times: readonly number[], count: number): void {
+  /**
+   * The first `count` events of the queue (or of the open batch) were written synchronously: they
+   * leave it as delivered, but for those the sink's `result` (an EmitResult) says it refused.
+   */
+  #takeWrittenSync(fromQueue: boolean, times: readonly number[], count: number, result?: unknown): void {
     if (count === 0) return;
     if (fromQueue) {
       this.#queue.discard(count);
@@ -662,7 +671,7 @@ export class SinkDelivery {
       this.#openTimes = this.#openTimes.slice(count);
       if (this.#open.length === 0) this.#cancelAge();
     }
-    this.#countDelivered(times, count, false);
+    this.#countDelivered(times, count - this.#countRefused(result, count), false);
     this.#waiters.settle(this.#inFlightCount(), count);
   }
 

@@ -309,6 +309,34 @@ describe('StreamSink in a logger', () => {
     expect(delivered + dropped + failed + undelivered).toBe(20_000);
   });
 
+  // Found by a review: the events the formatter made the sink skip counted delivered.
+  it('counts failed the events its formatter throws on, inline (emitSync) and on the async path', async () => {
+    const stream = new PassThrough();
+    const lines: string[] = [];
+    stream.on('data', (chunk: Buffer) =>
+      lines.push(
+        ...chunk
+          .toString('utf8')
+          .split('\n')
+          .filter((line) => line !== ''),
+      ),
+    );
+    const throwsOnTens: Formatter = {
+      format: (event) => {
+        if ((event.properties.N as number) % 10 === 0) throw new Error('unformattable');
+        return `${String(event.properties.N)}`;
+      },
+    };
+    const log = new LoggerConfiguration().writeTo
+      .sink(new StreamSink({ stream, formatter: throwsOnTens }), { name: 'stream' })
+      .createLogger();
+    for (let n = 0; n < 600; n++) log.information('Event {N}', n);
+    expect(log.metrics().sinks.stream).toMatchObject({ delivered: 460, failed: 52 });
+    const report = await log.close();
+    expect(report.sinks.stream).toEqual({ delivered: 540, dropped: 0, failed: 60, undelivered: 0 });
+    expect(lines).toHaveLength(540);
+  });
+
   it('fails batches at once, without retries, once its stream has failed for good', async () => {
     const stream = new PassThrough();
     const log = new LoggerConfiguration().writeTo.sink(new StreamSink({ stream }), { name: 'stream' }).createLogger();

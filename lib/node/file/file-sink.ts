@@ -8,10 +8,10 @@ import { ConfigurationError } from '../../core/errors/configuration-error';
 import { PartialDeliveryError } from '../../core/errors/partial-delivery-error';
 import type { LogEvent } from '../../core/log-event';
 import { SelfLog } from '../../core/self-log';
-import { type Formatter, type Sink, WRITTEN_ASIDE } from '../../core/sink';
+import { type EmitResult, type Formatter, type Sink, WRITTEN_ASIDE } from '../../core/sink';
 import { CompactJsonFormatter } from '../../formatting/compact-json-formatter';
 import { applyFileRetention } from './file-retention';
-import { formatLine, wholeLines } from '../format-lines';
+import { formatLine, skippedEvents, wholeLines } from '../format-lines';
 import { FileSizeLimitError } from './file-size-limit-error';
 import { LogFile } from './log-file';
 import { PollingWaits } from './polling-waits';
@@ -179,6 +179,8 @@ export class FileSink implements Sink {
   private pendingEvent: LogEvent | undefined;
   private closed = false;
   private written = 0;
+  /** Events the formatter threw on (or gave no string for), skipped: a write reports those of its batch failed. */
+  private skipped = 0;
   private readonly lines: string[] = [];
   /** The event index of each line in `lines`. */
   private readonly lineEvents: number[] = [];
@@ -279,13 +281,14 @@ export class FileSink implements Sink {
    * the write failed: the async path then retries it). When a stalled pipe took only its first
    * events, throws a `PartialDeliveryError` naming them; the stage sends the rest on.
    */
-  emitSync(events: readonly LogEvent[]): boolean {
+  emitSync(events: readonly LogEvent[]): boolean | EmitResult {
     if (this.closed) return false;
     const exiting = processExiting();
     // A batch an async emit still holds goes first (the pipeline offers the queue behind it to
     // emitSync only from flushSync): outside exit, this one waits its turn in the queue.
     if (this.held !== undefined && !exiting) return false;
     let done: number;
+    const skipped = this.skipped;
     try {
       done = exiting ? this.writeAtExit(events) : this.writeWithFallback(events, 0);
     } catch (error) {
@@ -294,7 +297,7 @@ export class FileSink implements Sink {
       // The pipeline hands a refused batch to `emit`, which throws the same error to retry/fallback.
       return false;
     }
-    if (done === events.length) return true;
+    if (done === events.length) return skippedEvents(this.skipped - skipped) ?? true;
     if (done === 0) return false;
     throw new PartialDeliveryError(done, new Error(`the reader of ${this.basePath} stalled`));
   }
@@ -304,10 +307,11 @@ export class FileSink implements Sink {
    * stalled, resolved once the reader took the whole batch. Closing the sink meanwhile rejects it
    * with a `PartialDeliveryError` naming the events the reader took whole.
    */
-  emit(events: readonly LogEvent[]): void | Promise<void> {
+  emit(events: readonly LogEvent[]): void | EmitResult | Promise<void> {
     if (this.closed) throw new Error(`FileSink: ${this.basePath} is closed`);
+    const skipped = this.skipped;
     const held = { events, done: this.writeWithFallback(events, 0) };
-    if (held.done === events.length) return undefined;
+    if (held.done === events.length) return skippedEvents(this.skipped - skipped);
     // Held where the exit flush finds it: written there before anything logged after it.
     this.held = held;
     const wait = this.waits.wait(
@@ -548,7 +552,8 @@ export class FileSink implements Sink {
       let end = at;
       while (end < events.length && text.length < FILE_SINK_CHUNK_CHARS) {
         const line = formatLine(this.formatter, events[end], this.owner);
-        if (line !== undefined) {
+        if (line === undefined) this.skipped++;
+        else {
           lines.push(line);
           lineEvents.push(end);
           text += line;

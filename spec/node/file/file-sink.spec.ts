@@ -94,7 +94,7 @@ describe('FileSink', () => {
       expect(fs.readFileSync(file, 'utf8')).toBe('event 0\nevent 1\n');
     });
 
-    it('skips an event its formatter throws on, reports it, and writes the rest', () => {
+    it('skips an event its formatter throws on, reports it, writes the rest, and says it refused one', () => {
       const file = path.join(dir, 'app.log');
       const formatter: Formatter = {
         format: (e) => {
@@ -103,7 +103,7 @@ describe('FileSink', () => {
         },
       };
       const sink = new FileSink(file, { formatter });
-      expect(sink.emitSync(makeEvents(3))).toBe(true);
+      expect(sink.emitSync(makeEvents(3))).toEqual({ rejected: 1 });
       void sink.close();
       expect(numbers(file)).toEqual([0, 2]);
       expect(diagnostics.map((d) => d.message).join('\n')).toContain('cannot format');
@@ -1235,6 +1235,26 @@ describe('FileSink in a logger', () => {
     const metrics = log.metrics().sinks.file;
     expect(metrics.fallback).toBe(5);
     expect(metrics.lastError).toMatch(/ENOTDIR/);
+  });
+
+  // Found by a review: the events the formatter made the sink skip counted delivered.
+  it('counts failed the events its formatter throws on, inline (emitSync) and on the async path', async () => {
+    const file = path.join(root, 'skips.log');
+    const throwsOnTens: Formatter = {
+      format: (event) => {
+        if ((event.properties.N as number) % 10 === 0) throw new Error('unformattable');
+        return `${String(event.properties.N)}`;
+      },
+    };
+    const log = new LoggerConfiguration().writeTo
+      .sink(new FileSink(file, { formatter: throwsOnTens }), { name: 'file' })
+      .createLogger();
+    // 512 go inline as one batch (52 skipped), the last 88 at close on the async path (8 skipped).
+    for (let n = 0; n < 600; n++) log.information('Event {N}', n);
+    expect(log.metrics().sinks.file).toMatchObject({ delivered: 460, failed: 52 });
+    const report = await log.close();
+    expect(report.sinks.file).toEqual({ delivered: 540, dropped: 0, failed: 60, undelivered: 0 });
+    expect(fs.readFileSync(file, 'utf8').trim().split('\n')).toHaveLength(540);
   });
 
   it('loses nothing in a tight loop that never yields, holding at most one batch', async () => {
