@@ -81,7 +81,8 @@ export class LaneAccounting implements EventAccounting {
       SelfLog.write('An operator reported {Count} created events; ignored (expected a positive integer)', count);
       return;
     }
-    if (this.#handedOver) return;
+    // Made after the close took what `.pipe()` held: held too, until it leaves for the sinks still subscribed.
+    if (this.#handedOver) this.#kept += count;
     this.#made += count;
   }
 
@@ -243,7 +244,7 @@ export class LaneAccounting implements EventAccounting {
    * what they held from then on; the app operators of `.pipe()` keep it as held (`keep`), which
    * the shutdown report counts undelivered.
    */
-  abandonHeld(keep = false): number {
+  abandonHeld(keep?: boolean): number {
     const held = this.held();
     this.#handedOver = true;
     if (keep) this.#kept = held;

@@ -580,6 +580,49 @@ describe('LoggerPipeline', () => {
       expect(log.metrics().pipe).toMatchObject({ entered: 4, left: 1, dropped: 0, pending: 3 });
     });
 
+    // Found by a review: once the first lane's close took what the pipe held, a summary the pipe
+    // made for the sinks still open counted as left but not created (entered 4, created 0, left 5).
+    it('count what they make for a sink still closing as created, so the counters still add up', async () => {
+      jest.useFakeTimers();
+      // Passes events on; 100 ms after its source completes, sends a summary it made.
+      const summaryAfter = (source: Observable<LogEvent>): Observable<LogEvent> =>
+        new Observable<LogEvent>((subscriber) => {
+          const accounting = injectEventAccounting();
+          let last: LogEvent | undefined;
+          let timer: ReturnType<typeof setTimeout> | undefined;
+          const subscription = source.subscribe({
+            next: (event) => {
+              last = event;
+              subscriber.next(event);
+            },
+            complete: () => {
+              timer = setTimeout(() => {
+                accounting.created(1);
+                subscriber.next(last as LogEvent);
+                subscriber.complete();
+              }, 100);
+            },
+          });
+          return () => {
+            subscription.unsubscribe();
+            clearTimeout(timer);
+          };
+        });
+      const slow: Sink = { emit: () => new Promise<void>((resolve) => setTimeout(resolve, 300)) };
+      const log = new LoggerConfiguration()
+        .pipe(summaryAfter)
+        .writeTo.sink(new MemorySink(), { name: 'memory' })
+        .writeTo.sink(slow, { name: 'slow' })
+        .createLogger();
+      for (let n = 0; n < 4; n++) log.information('Event {N}', n);
+      const closing = log.close({ timeoutMs: 1000 });
+      await jest.advanceTimersByTimeAsync(1000);
+      await closing;
+      const pipe = log.metrics().pipe as PipeMetrics;
+      expect(pipe).toMatchObject({ entered: 4, created: 1, left: 5, dropped: 0, pending: 0 });
+      expect(pipe.entered + pipe.created).toBe(pipe.left + pipe.dropped + pipe.pending);
+    });
+
     it('are absent from the report of a logger without operators, and a drained pipe reports what it removed', async () => {
       const plain = new LoggerConfiguration().writeTo.sink(new MemorySink()).createLogger();
       expect((await plain.close()).pipe).toBeUndefined();

@@ -503,11 +503,15 @@ export class FileSink implements Sink {
       // After a short write, only the events that are not in the primary file go to the fallback, whole.
       const start = error instanceof PartialDeliveryError ? error.delivered : from;
       SelfLog.write('FileSink {Path} failed; batch written to {FallbackPath}', this.basePath, this.fallbackPath, error);
+      // The events its formatter skipped are this batch's: the primary reports them.
+      const skipped = fallback.skipped;
       try {
         return fallback.writeEvents(events, start);
       } catch (fallbackError) {
         SelfLog.write('FileSink fallback {FallbackPath} failed too', this.fallbackPath, fallbackError);
         throw error;
+      } finally {
+        this.skipped += fallback.skipped - skipped;
       }
     }
   }
@@ -542,17 +546,20 @@ export class FileSink implements Sink {
     this.prepare();
     const lines = this.lines;
     const lineEvents = this.lineEvents;
+    // The events this chunk skipped: counted once the write settles them (a retry or the fallback formats the rest again).
+    const skippedAt: number[] = [];
     let at = from;
     while (at < events.length) {
       lines.length = 0;
       lineEvents.length = 0;
+      skippedAt.length = 0;
       // Appending lines makes a rope that fs.writeSync flattens and encodes once: about half the
       // cost of join('') then Buffer.from, which copy the batch twice in JavaScript.
       let text = '';
       let end = at;
       while (end < events.length && text.length < FILE_SINK_CHUNK_CHARS) {
         const line = formatLine(this.formatter, events[end], this.owner);
-        if (line === undefined) this.skipped++;
+        if (line === undefined) skippedAt.push(end);
         else {
           lines.push(line);
           lineEvents.push(end);
@@ -564,15 +571,22 @@ export class FileSink implements Sink {
       try {
         done = lines.length === 0 ? end : this.writeChunk(this.file as LogFile, text, events, end);
       } catch (error) {
+        if (error instanceof PartialDeliveryError) this.countSkipped(skippedAt, error.delivered);
         if (at === from || (error instanceof PartialDeliveryError && error.delivered > at)) throw error;
         throw new PartialDeliveryError(at, error instanceof PartialDeliveryError ? error.cause : error);
       }
+      this.countSkipped(skippedAt, done);
       if (done < end) return done;
       at = end;
     }
     lines.length = 0;
     lineEvents.length = 0;
     return events.length;
+  }
+
+  /** Counts skipped the events of `skippedAt` before `before`: those the write is past, never formatted again. */
+  private countSkipped(skippedAt: readonly number[], before: number): void {
+    for (const index of skippedAt) if (index < before) this.skipped++;
   }
 
   /** Writes one chunk (`this.lines`, whose last event is `end - 1`); returns the first event not written whole. */

@@ -70,6 +70,8 @@ export class HttpOfflineQueue {
   #replayedCount = 0;
   #droppedCount = 0;
   #replaying: Promise<void> | undefined;
+  /** The stored batches this page sent (or dropped): never sent again, even where the store could not forget them. */
+  readonly #sentIds = new Set<string>();
   #closed = false;
   /** Between `pagehide` and `pageshow`: the page may be unloading and could not learn a replay's outcome. */
   #leaving = false;
@@ -193,7 +195,8 @@ export class HttpOfflineQueue {
   async #replayAll(): Promise<boolean> {
     let sent = false;
     while (!this.#closed && !isOffline() && !this.#leaving) {
-      const next = this.#read()?.[0];
+      // Past what this page sent already and could not take out (a store that cannot be written).
+      const next = this.#read()?.find((entry) => !this.#sentIds.has(entry.id));
       if (next === undefined) break;
       try {
         // Not keepalive: a request that outlived the page would arrive without the store learning it.
@@ -206,6 +209,7 @@ export class HttpOfflineQueue {
         SelfLog.write('HttpSink: {Count} events dropped: the server refused a stored batch', next.count, error);
       }
       sent = true;
+      this.#sentIds.add(next.id);
       const rest = this.#read();
       if (rest !== undefined) this.#write(rest.filter((entry) => entry.id !== next.id));
     }

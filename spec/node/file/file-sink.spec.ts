@@ -1257,6 +1257,28 @@ describe('FileSink in a logger', () => {
     expect(fs.readFileSync(file, 'utf8').trim().split('\n')).toHaveLength(540);
   });
 
+  // Found by a review: the fallback file's formatter skips were not the primary's, so they counted delivered.
+  it('counts failed the events its formatter throws on when the batch goes to fallbackPath', async () => {
+    fs.writeFileSync(path.join(root, 'not-a-folder'), 'x');
+    const fallbackPath = path.join(root, 'fallback.log');
+    const throwsOnTens: Formatter = {
+      format: (event) => {
+        if ((event.properties.N as number) % 10 === 0) throw new Error('unformattable');
+        return `${String(event.properties.N)}`;
+      },
+    };
+    const log = new LoggerConfiguration().writeTo
+      .sink(new FileSink(path.join(root, 'not-a-folder', 'app.log'), { formatter: throwsOnTens, fallbackPath }), {
+        name: 'file',
+      })
+      .createLogger();
+    for (let n = 0; n < 600; n++) log.information('Event {N}', n);
+    expect(log.metrics().sinks.file).toMatchObject({ delivered: 460, failed: 52 });
+    const report = await log.close();
+    expect(report.sinks.file).toEqual({ delivered: 540, dropped: 0, failed: 60, undelivered: 0 });
+    expect(fs.readFileSync(fallbackPath, 'utf8').trim().split('\n')).toHaveLength(540);
+  });
+
   it('loses nothing in a tight loop that never yields, holding at most one batch', async () => {
     const file = path.join(root, 'tight.log');
     const log = new LoggerConfiguration().writeTo.sink(new FileSink(file), { name: 'file' }).createLogger();
