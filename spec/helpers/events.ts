@@ -1,6 +1,7 @@
 import { from, type Observable, tap } from 'rxjs';
 import type { LogEvent } from '../../lib/core/log-event';
 import type { LogLevelName } from '../../lib/core/log-level';
+import type { Formatter } from '../../lib/core/sink';
 
 export interface EventOverrides {
   level?: LogLevelName;
@@ -41,3 +42,11 @@ export function countingSource<T>(values: readonly T[]): { source: Observable<T>
   let emitted = 0;
   return { source: from(values).pipe(tap(() => emitted++)), emitted: () => emitted };
 }
+
+/** A formatter that writes `N` and throws on every tenth event (N = 0, 10, 20 …): what a sink does with a failing formatter. */
+export const throwsOnTens: Formatter = {
+  format: (event) => {
+    if ((event.properties.N as number) % 10 === 0) throw new Error('unformattable');
+    return String(event.properties.N);
+  },
+};

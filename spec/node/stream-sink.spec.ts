@@ -8,7 +8,7 @@ import { ConfigurationError } from '../../lib/core/errors/configuration-error';
 import { SelfLog, type SelfLogEvent } from '../../lib/core/self-log';
 import { StreamSink } from '../../lib/node/stream-sink';
 import { NdjsonFormatter } from '../../lib/formatting/ndjson-formatter';
-import { makeEvent, makeEvents } from '../helpers/events';
+import { makeEvent, makeEvents, throwsOnTens } from '../helpers/events';
 import { expectDeliveredAsRead, runExitBurst } from './fixtures/exit-burst';
 
 const numbered: Formatter = { format: (e) => JSON.stringify({ N: e.properties.N }) };
@@ -321,12 +321,6 @@ describe('StreamSink in a logger', () => {
           .filter((line) => line !== ''),
       ),
     );
-    const throwsOnTens: Formatter = {
-      format: (event) => {
-        if ((event.properties.N as number) % 10 === 0) throw new Error('unformattable');
-        return `${String(event.properties.N)}`;
-      },
-    };
     const log = new LoggerConfiguration().writeTo
       .sink(new StreamSink({ stream, formatter: throwsOnTens }), { name: 'stream' })
       .createLogger();

@@ -10,7 +10,7 @@ import { SelfLog, type SelfLogEvent } from '../../../lib/core/self-log';
 import type { Formatter } from '../../../lib/core/sink';
 import { FILE_SINK_CHUNK_CHARS, FileSink } from '../../../lib/node/file/file-sink';
 import { FileSizeLimitError } from '../../../lib/node/file/file-size-limit-error';
-import { makeEvent, makeEvents } from '../../helpers/events';
+import { makeEvent, makeEvents, throwsOnTens } from '../../helpers/events';
 import { expectDeliveredAsRead, runExitBurst } from '../fixtures/exit-burst';
 
 /** One short JSON line per event: `{"N":0}` … */
@@ -1237,46 +1237,29 @@ describe('FileSink in a logger', () => {
     expect(metrics.lastError).toMatch(/ENOTDIR/);
   });
 
-  // Found by a review: the events the formatter made the sink skip counted delivered.
-  it('counts failed the events its formatter throws on, inline (emitSync) and on the async path', async () => {
-    const file = path.join(root, 'skips.log');
-    const throwsOnTens: Formatter = {
-      format: (event) => {
-        if ((event.properties.N as number) % 10 === 0) throw new Error('unformattable');
-        return `${String(event.properties.N)}`;
-      },
-    };
+  // Found by reviews: the events the formatter made the sink skip counted delivered, and on the
+  // fallback file they were the fallback's skips, not the primary's.
+  it.each([
+    ['its file', false],
+    ['the fallbackPath file', true],
+  ])('counts failed the events its formatter throws on, inline (emitSync) and at close, writing to %s', async (_, toFallback) => {
+    fs.writeFileSync(path.join(root, 'not-a-folder'), 'x');
+    const file = path.join(root, toFallback ? path.join('not-a-folder', 'app.log') : 'app.log');
+    const fallbackPath = path.join(root, 'fallback.log');
     const log = new LoggerConfiguration().writeTo
-      .sink(new FileSink(file, { formatter: throwsOnTens }), { name: 'file' })
+      .sink(new FileSink(file, { formatter: throwsOnTens, fallbackPath }), { name: 'file' })
       .createLogger();
     // 512 go inline as one batch (52 skipped), the last 88 at close on the async path (8 skipped).
     for (let n = 0; n < 600; n++) log.information('Event {N}', n);
     expect(log.metrics().sinks.file).toMatchObject({ delivered: 460, failed: 52 });
     const report = await log.close();
     expect(report.sinks.file).toEqual({ delivered: 540, dropped: 0, failed: 60, undelivered: 0 });
-    expect(fs.readFileSync(file, 'utf8').trim().split('\n')).toHaveLength(540);
-  });
-
-  // Found by a review: the fallback file's formatter skips were not the primary's, so they counted delivered.
-  it('counts failed the events its formatter throws on when the batch goes to fallbackPath', async () => {
-    fs.writeFileSync(path.join(root, 'not-a-folder'), 'x');
-    const fallbackPath = path.join(root, 'fallback.log');
-    const throwsOnTens: Formatter = {
-      format: (event) => {
-        if ((event.properties.N as number) % 10 === 0) throw new Error('unformattable');
-        return `${String(event.properties.N)}`;
-      },
-    };
-    const log = new LoggerConfiguration().writeTo
-      .sink(new FileSink(path.join(root, 'not-a-folder', 'app.log'), { formatter: throwsOnTens, fallbackPath }), {
-        name: 'file',
-      })
-      .createLogger();
-    for (let n = 0; n < 600; n++) log.information('Event {N}', n);
-    expect(log.metrics().sinks.file).toMatchObject({ delivered: 460, failed: 52 });
-    const report = await log.close();
-    expect(report.sinks.file).toEqual({ delivered: 540, dropped: 0, failed: 60, undelivered: 0 });
-    expect(fs.readFileSync(fallbackPath, 'utf8').trim().split('\n')).toHaveLength(540);
+    expect(
+      fs
+        .readFileSync(toFallback ? fallbackPath : file, 'utf8')
+        .trim()
+        .split('\n'),
+    ).toHaveLength(540);
   });
 
   it('loses nothing in a tight loop that never yields, holding at most one batch', async () => {
