@@ -11,7 +11,7 @@ import type { Formatter } from '../../../lib/core/sink';
 import { FILE_SINK_CHUNK_CHARS, FileSink } from '../../../lib/node/file/file-sink';
 import { FileSizeLimitError } from '../../../lib/node/file/file-size-limit-error';
 import { makeEvent, makeEvents, throwsOnTens } from '../../helpers/events';
-import { expectDeliveredAsRead, runExitBurst } from '../fixtures/exit-burst';
+import { expectDeliveredAsRead, expectRestUndelivered, runExitBurst } from '../fixtures/exit-burst';
 
 /** One short JSON line per event: `{"N":0}` … */
 const numbered: Formatter = { format: (e) => JSON.stringify({ N: e.properties.N }) };
@@ -475,6 +475,15 @@ describe('FileSink', () => {
   });
 
   describe('retention', () => {
+    /** The daily set `app-YYYYMMDD.log` keeping two files, on 22 November 2026 at noon. */
+    const dailyKeepingTwo = (): FileSink =>
+      new FileSink(path.join(dir, 'app-.log'), {
+        rollingInterval: 'day',
+        retainedFileCountLimit: 2,
+        clock: manualClock(Date.UTC(2026, 10, 22, 12)).clock,
+        formatter: numbered,
+      });
+
     it('keeps the newest retainedFileCountLimit files as days roll', () => {
       const time = manualClock(Date.UTC(2026, 10, 18, 12));
       const sink = new FileSink(path.join(dir, 'app-.log'), {
@@ -495,13 +504,7 @@ describe('FileSink', () => {
       for (const name of ['app-20261101.log', 'app-20261102.log', 'app-20261102_001.log', 'app-20261103.log', 'other.log']) {
         fs.writeFileSync(path.join(dir, name), 'old\n');
       }
-      const { clock } = manualClock(Date.UTC(2026, 10, 22, 12));
-      const sink = new FileSink(path.join(dir, 'app-.log'), {
-        rollingInterval: 'day',
-        retainedFileCountLimit: 2,
-        clock,
-        formatter: numbered,
-      });
+      const sink = dailyKeepingTwo();
       sink.emitSync(makeEvents(1));
       void sink.close();
       expect(fs.readdirSync(dir).sort()).toEqual(['app-20261103.log', 'app-20261122.log', 'other.log']);
@@ -510,13 +513,7 @@ describe('FileSink', () => {
     it("neither counts nor deletes files whose period is not a date (app-99999999.log): they are not the set's, however alike", () => {
       const foreign = ['app-99999999.log', 'app-20261399.log', 'app-00000000_001.log', 'app-20260230.log'];
       for (const name of [...foreign, 'app-20261120.log', 'app-20261121.log']) fs.writeFileSync(path.join(dir, name), 'old\n');
-      const { clock } = manualClock(Date.UTC(2026, 10, 22, 12));
-      const sink = new FileSink(path.join(dir, 'app-.log'), {
-        rollingInterval: 'day',
-        retainedFileCountLimit: 2,
-        clock,
-        formatter: numbered,
-      });
+      const sink = dailyKeepingTwo();
       expect(sink.emitSync(makeEvents(1))).toBe(true);
       void sink.close();
       // The set is 20261120, 20261121 and the new 20261122: the oldest of its own goes.
@@ -526,13 +523,7 @@ describe('FileSink', () => {
     it('ignores folders whose names match the set, as Serilog lists only files: it neither opens nor deletes them', () => {
       for (const name of ['app-20261101.log', 'app-20261122_005.log']) fs.mkdirSync(path.join(dir, name));
       fs.writeFileSync(path.join(dir, 'app-20261121.log'), 'old\n');
-      const { clock } = manualClock(Date.UTC(2026, 10, 22, 12));
-      const sink = new FileSink(path.join(dir, 'app-.log'), {
-        rollingInterval: 'day',
-        retainedFileCountLimit: 2,
-        clock,
-        formatter: numbered,
-      });
+      const sink = dailyKeepingTwo();
       expect(sink.emitSync(makeEvents(2))).toBe(true);
       void sink.close();
       expect(numbers(path.join(dir, 'app-20261122.log'))).toEqual([0, 1]);
@@ -1161,9 +1152,7 @@ describe('FileSink', () => {
         });
         expect(outcome.code).toBe(0);
         // Only whole lines: the one cut where the reader stalled is not delivered.
-        const delivered = expectDeliveredAsRead(outcome);
-        expect(outcome.metrics.pending).toBe(100_000 - delivered);
-        expect(outcome.report?.sinks.out).toMatchObject({ delivered, undelivered: 100_000 - delivered });
+        expectRestUndelivered(outcome, 100_000);
       },
       60_000,
     );

@@ -494,12 +494,27 @@ type Win = {
 };
 
 describe('HttpSink offline store in Chromium', () => {
+  const ingest = (r: { url: string }): boolean => r.url === '/ingest';
+
+  /** Serves PAGE on 127.0.0.1 to a fresh Chromium; `close` ends both. */
+  async function servePage(): Promise<{
+    server: Awaited<ReturnType<typeof startPageServer>>;
+    browser: Awaited<ReturnType<typeof freshChromium>>['browser'];
+    close(): Promise<void>;
+  }> {
+    const server = await startPageServer(PAGE);
+    const chromium = await freshChromium();
+    const close = async (): Promise<void> => {
+      await chromium.close();
+      await server.close();
+    };
+    return { server, browser: chromium.browser, close };
+  }
+
   (hasChromium ? it : it.skip)(
     'keeps batches in localStorage while offline and sends them on the online event and at the next page load',
     async () => {
-      const ingest = (r: { url: string }): boolean => r.url === '/ingest';
-      const server = await startPageServer(PAGE);
-      const { browser, close: closeBrowser } = await freshChromium();
+      const { server, browser, close } = await servePage();
       try {
         const page = browser.pages()[0] ?? (await browser.newPage());
         await page.goto(`${server.url}/`);
@@ -544,8 +559,7 @@ describe('HttpSink offline store in Chromium', () => {
         );
         expect(server.requests.filter(ingest).flatMap((r) => lines(r.body))).toEqual([0, 1, 2, 3, 4, 5, 10, 11, 12]);
       } finally {
-        await closeBrowser();
-        await server.close();
+        await close();
       }
     },
     40_000,
@@ -556,9 +570,7 @@ describe('HttpSink offline store in Chromium', () => {
   (hasChromium ? it : it.skip)(
     'sends what was stored offline before the batches logged after the network returned, in order',
     async () => {
-      const ingest = (r: { url: string }): boolean => r.url === '/ingest';
-      const server = await startPageServer(PAGE);
-      const { browser, close: closeBrowser } = await freshChromium();
+      const { server, browser, close } = await servePage();
       try {
         const page = browser.pages()[0] ?? (await browser.newPage());
         await page.goto(`${server.url}/`);
@@ -583,8 +595,7 @@ describe('HttpSink offline store in Chromium', () => {
         ]);
         expect(metrics).toMatchObject({ received: 15, delivered: 15, dropped: 0, failed: 0, pending: 0 });
       } finally {
-        await closeBrowser();
-        await server.close();
+        await close();
       }
     },
     40_000,
@@ -593,9 +604,7 @@ describe('HttpSink offline store in Chromium', () => {
   (hasChromium ? it : it.skip)(
     'replays the store from one tab at a time when two tabs share it and the network returns',
     async () => {
-      const ingest = (r: { url: string }): boolean => r.url === '/ingest';
-      const server = await startPageServer(PAGE);
-      const { browser, close: closeBrowser } = await freshChromium();
+      const { server, browser, close } = await servePage();
       try {
         const first = browser.pages()[0] ?? (await browser.newPage());
         const second = await browser.newPage();
@@ -638,8 +647,7 @@ describe('HttpSink offline store in Chromium', () => {
         );
         expect(replayed[0] + replayed[1]).toBe(received.length);
       } finally {
-        await closeBrowser();
-        await server.close();
+        await close();
       }
     },
     40_000,
