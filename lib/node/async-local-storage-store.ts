@@ -4,8 +4,12 @@ import { mergeContext } from '../context/merge-context';
 
 /**
  * A LogContext store on Node's AsyncLocalStorage: properties set by `run` follow the callback's
- * async continuations (`await`, timers, EventEmitter callbacks registered inside it), and
- * concurrent runs never see each other's properties.
+ * async continuations (`await`, promise callbacks, timers, `setImmediate`, `process.nextTick`),
+ * and concurrent runs never see each other's properties. An EventEmitter listener runs in the
+ * context of the `emit` call, not of where it was registered: bind it with
+ * `AsyncResource.bind(listener)` inside the run to keep the run's context. Work that a library
+ * queues and runs in one batch (RxJS's `asapScheduler`, a connection pool) runs in the context of
+ * whichever caller started the batch.
  */
 export class AsyncLocalStorageContextStore implements ContextStore {
   private readonly storage = new AsyncLocalStorage<ContextProperties>();

@@ -22,7 +22,9 @@ function kindOf(value: unknown): string {
  * `LogContext.run(properties)`, so whatever downstream operators and subscribers log on that turn
  * carries the properties (with `.enrich.fromLogContext()`). This is how a correlation id follows a
  * `switchMap` chain in a browser, which has no AsyncLocalStorage; in Node with
- * `useAsyncLocalStorage()` it also follows async work started downstream.
+ * `useAsyncLocalStorage()` it also follows async work started downstream, except what a scheduler
+ * runs in one batch: after `observeOn(asapScheduler)` every value of a turn is delivered in the
+ * context of the first, so place `withLogContext` after such an `observeOn`.
  *
  * Only what it delivers runs in the context: operators placed before it (upstream), and work the
  * source does as it is subscribed (`defer`'s factory), run without it, whether the source emits

@@ -1,3 +1,4 @@
+import { AsyncResource } from 'node:async_hooks';
 import { EventEmitter } from 'node:events';
 import { AsyncLocalStorageContextStore } from '../../lib/node/async-local-storage-store';
 
@@ -27,14 +28,30 @@ describe('AsyncLocalStorageContextStore', () => {
     expect(seen).toEqual({ RequestId: 'r-2' });
   });
 
-  it('keeps properties in an EventEmitter listener registered inside the run', () => {
+  it('runs an EventEmitter listener in the context of the emit, not of where it was registered', () => {
     const emitter = new EventEmitter();
     const seen: unknown[] = [];
     store.run({ RequestId: 'r-3' }, () => {
       emitter.on('tick', () => seen.push(store.current()));
       emitter.emit('tick');
     });
-    expect(seen).toEqual([{ RequestId: 'r-3' }]);
+    emitter.emit('tick');
+    store.run({ RequestId: 'other' }, () => emitter.emit('tick'));
+    expect(seen).toEqual([{ RequestId: 'r-3' }, undefined, { RequestId: 'other' }]);
+  });
+
+  it('keeps properties in a listener bound with AsyncResource.bind inside the run, wherever it is emitted', () => {
+    const emitter = new EventEmitter();
+    const seen: unknown[] = [];
+    store.run({ RequestId: 'r-3' }, () => {
+      emitter.on(
+        'tick',
+        AsyncResource.bind(() => seen.push(store.current())),
+      );
+    });
+    emitter.emit('tick');
+    store.run({ RequestId: 'other' }, () => emitter.emit('tick'));
+    expect(seen).toEqual([{ RequestId: 'r-3' }, { RequestId: 'r-3' }]);
   });
 
   it('isolates two concurrent runs with interleaved awaits', async () => {

@@ -1,5 +1,7 @@
+import { asapScheduler, asyncScheduler, firstValueFrom, map, observeOn, of, type OperatorFunction } from 'rxjs';
 import { LogContext } from '../../lib/context/log-context';
 import { useAsyncLocalStorage } from '../../lib/node/use-async-local-storage';
+import { withLogContext } from '../../lib/operators/with-log-context';
 
 describe('useAsyncLocalStorage', () => {
   it('makes LogContext follow awaits until the returned function restores the previous store', async () => {
@@ -25,5 +27,44 @@ describe('useAsyncLocalStorage', () => {
       return LogContext.current();
     });
     expect(seenAfter).toBeUndefined();
+  });
+});
+
+describe('useAsyncLocalStorage with RxJS schedulers', () => {
+  const ids = ['r-1', 'r-2'];
+  // Each id's value is delivered through withLogContext, then moved to a later turn by observeOn.
+  async function contextsAfter(pipeOf: (id: string) => OperatorFunction<string, string>): Promise<unknown[]> {
+    const restore = useAsyncLocalStorage();
+    try {
+      const seen = ids.map((id) =>
+        firstValueFrom(
+          of(id).pipe(
+            pipeOf(id),
+            map(() => LogContext.current()?.RequestId),
+          ),
+        ),
+      );
+      return await Promise.all(seen);
+    } finally {
+      restore();
+    }
+  }
+
+  it('keeps each stream’s context across observeOn(asyncScheduler)', async () => {
+    const seen = await contextsAfter(
+      (id) => (source) => source.pipe(withLogContext({ RequestId: id }), observeOn(asyncScheduler)),
+    );
+    expect(seen).toEqual(ids);
+  });
+
+  it('runs what asapScheduler batched in one turn in the first stream’s context, as documented; withLogContext after observeOn keeps each its own', async () => {
+    const batched = await contextsAfter(
+      (id) => (source) => source.pipe(withLogContext({ RequestId: id }), observeOn(asapScheduler)),
+    );
+    expect(batched).toEqual(['r-1', 'r-1']);
+    const after = await contextsAfter(
+      (id) => (source) => source.pipe(observeOn(asapScheduler), withLogContext({ RequestId: id })),
+    );
+    expect(after).toEqual(ids);
   });
 });
