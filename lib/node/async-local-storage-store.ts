@@ -3,24 +3,29 @@ import type { ContextProperties, ContextStore } from '../context/context-store';
 import { mergeContext } from '../context/merge-context';
 
 /**
+ * One AsyncLocalStorage for every store: switching LogContext from one AsyncLocalStorage store to
+ * another (a second `useAsyncLocalStorage()`, or its restore, while requests are in flight) must
+ * not take their properties away.
+ */
+const storage = new AsyncLocalStorage<ContextProperties>();
+
+/**
  * A LogContext store on Node's AsyncLocalStorage: properties set by `run` follow the callback's
  * async continuations (`await`, promise callbacks, timers, `setImmediate`, `process.nextTick`),
- * and concurrent runs never see each other's properties. An EventEmitter listener runs in the
- * context of the `emit` call, not of where it was registered: bind it with
- * `AsyncResource.bind(listener)` inside the run to keep the run's context. Work that a library
- * queues and runs in one batch (RxJS's `asapScheduler`, a connection pool) runs in the context of
- * whichever caller started the batch.
+ * and concurrent runs never see each other's properties. Every instance reads the same
+ * AsyncLocalStorage, so replacing one by another keeps the properties of runs in flight. An
+ * EventEmitter listener runs in the context of the `emit` call, not of where it was registered:
+ * bind it with `AsyncResource.bind(listener)` inside the run to keep the run's context. Work that
+ * a library queues and runs in one batch (RxJS's `asapScheduler`, a connection pool) runs in the
+ * context of whichever caller started the batch.
  */
 export class AsyncLocalStorageContextStore implements ContextStore {
-  private readonly storage = new AsyncLocalStorage<ContextProperties>();
-
   current(): ContextProperties | undefined {
-    return this.storage.getStore();
+    return storage.getStore();
   }
 
   run<T>(properties: ContextProperties, fn: () => T): T {
-    const outer = this.storage.getStore();
     // Merged once per run, so reading the context on every event is a single lookup.
-    return this.storage.run(mergeContext(outer, properties), fn);
+    return storage.run(mergeContext(storage.getStore(), properties), fn);
   }
 }

@@ -30,6 +30,28 @@ describe('useAsyncLocalStorage', () => {
   });
 });
 
+describe('useAsyncLocalStorage called again', () => {
+  it('keeps the properties of runs in flight: a second call, and its restore, change nothing they see', async () => {
+    const restoreFirst = useAsyncLocalStorage();
+    try {
+      const seen = await LogContext.run({ RequestId: 'r-1' }, async () => {
+        await Promise.resolve();
+        // Another part of the app (a library, a lazily loaded module) switches on AsyncLocalStorage too.
+        const restoreSecond = useAsyncLocalStorage();
+        const afterSecond = LogContext.current();
+        await new Promise((resolve) => setImmediate(resolve));
+        const afterAwait = LogContext.current();
+        restoreSecond();
+        await Promise.resolve();
+        return [afterSecond, afterAwait, LogContext.current()];
+      });
+      expect(seen).toEqual([{ RequestId: 'r-1' }, { RequestId: 'r-1' }, { RequestId: 'r-1' }]);
+    } finally {
+      restoreFirst();
+    }
+  });
+});
+
 describe('useAsyncLocalStorage with RxJS schedulers', () => {
   const ids = ['r-1', 'r-2'];
   // Each id's value is delivered through withLogContext, then moved to a later turn by observeOn.

@@ -36,7 +36,7 @@ export interface RequestLoggingOptions {
   requestIdHeader?: string | false;
   /** Makes a request id when the request brings none. Default `crypto.randomUUID`. */
   generateRequestId?: () => string;
-  /** Switches LogContext to AsyncLocalStorage (unless it already uses it) so `RequestId` follows every `await` of the request. Default `true`. */
+  /** Switches LogContext from its synchronous default store to AsyncLocalStorage (a store the app installed is kept) so `RequestId` follows every `await` of the request. Default `true`. */
   asyncLocalStorage?: boolean;
 }
 

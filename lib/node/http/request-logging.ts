@@ -26,8 +26,8 @@ export interface RequestLoggingMiddleware {
  * is complete gets one aborted event (`warning`); a handler error is logged once, on the
  * completion event, as its exception.
  *
- * Creating the middleware switches LogContext to AsyncLocalStorage (unless it already uses it or
- * `asyncLocalStorage: false`), because with the default synchronous store the request's properties
+ * Creating the middleware switches LogContext to AsyncLocalStorage (unless the app installed a store
+ * itself, with `useAsyncLocalStorage()` or `LogContext.useStore`, or passes `asyncLocalStorage: false`), because with the default synchronous store the request's properties
  * would only reach events logged before the handler's first `await`.
  *
  * In Express 5: `app.use(requestLogging(log))` first. With `node:http`, call it with your handler as

@@ -1,3 +1,5 @@
+import { AsyncLocalStorage } from 'node:async_hooks';
+import type { ContextProperties, ContextStore } from '../../../lib/context/context-store';
 import { LogContext } from '../../../lib/context/log-context';
 import { StackContextStore } from '../../../lib/context/stack-context-store';
 import { AsyncLocalStorageContextStore } from '../../../lib/node/async-local-storage-store';
@@ -21,5 +23,22 @@ describe('ensureAsyncLocalStorage', () => {
     LogContext.useStore(store);
     expect(ensureAsyncLocalStorage()).toBe(false);
     expect(LogContext.useStore(new StackContextStore())).toBe(store);
+  });
+
+  it('keeps a store of the app’s own that follows async work, with the properties it has in flight', async () => {
+    // An app bridging LogContext to its own request scope (a CLS module, a framework's context).
+    const storage = new AsyncLocalStorage<ContextProperties>();
+    const appStore: ContextStore = {
+      current: () => storage.getStore(),
+      run: (properties, fn) => storage.run({ ...storage.getStore(), ...properties }, fn),
+    };
+    LogContext.useStore(appStore);
+    const seen = await LogContext.run({ TenantId: 't-1' }, async () => {
+      expect(ensureAsyncLocalStorage()).toBe(false);
+      await new Promise((resolve) => setImmediate(resolve));
+      return LogContext.current();
+    });
+    expect(seen).toEqual({ TenantId: 't-1' });
+    expect(LogContext.useStore(new StackContextStore())).toBe(appStore);
   });
 });
