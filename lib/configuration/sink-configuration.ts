@@ -65,7 +65,8 @@ export class SinkConfiguration<TParent> {
   /**
    * Any object with `emit(events)`.
    *
-   * @throws ConfigurationError when the sink has no `emit`, an option is out of range, or the name is taken.
+   * @throws ConfigurationError when the sink has no `emit`, was given before (to another `writeTo`, or
+   * as its own fallback: one fallback may serve several sinks), an option is out of range, or the name is taken.
    */
   sink(sink: Sink, options: SinkOptions = {}): TParent {
     return this.#add(sink, options, SINK_KEYS);
@@ -89,6 +90,10 @@ export class SinkConfiguration<TParent> {
     const name = this.#nameFor(sink, options.name);
     const where = `writeTo.sink(${name})`;
     checkOptionKeys(where, options, keys);
+    // Two lanes on one sink would each deliver every event to it, and the first to finish closing
+    // would close it under the other; nor can a sink be its own fallback.
+    const given = [options.fallback, ...this.#state.sinks.map((s) => s.sink)];
+    expectOption(!given.includes(sink), where, 'a sink not given before', sink);
     const pipe = options.pipe ?? [];
 
     expectOption(Array.isArray(pipe), `${where}.pipe`, 'an array of operator functions', pipe);

@@ -203,3 +203,33 @@ describe('writeTo.sink options of the wrong kind', () => {
     ).not.toThrow();
   });
 });
+
+describe('writeTo with one sink object given twice', () => {
+  it('refuses a sink already configured, since both lanes would deliver every event to it and the first to close would close it under the other', () => {
+    const memory = new MemorySink();
+    const configuration = new LoggerConfiguration().writeTo.sink(memory, { name: 'audit' });
+    const again = (): unknown => configuration.writeTo.sink(memory, { minimumLevel: 'error' });
+    expect(again).toThrow(ConfigurationError);
+    expect(again).toThrow('writeTo.sink(memory): expected a sink not given before, got MemorySink');
+    // The configuration is as it was: one lane.
+    expect(Object.keys(configuration.createLogger().metrics().sinks)).toEqual(['audit']);
+  });
+
+  it('refuses a sink as its own fallback', () => {
+    const memory = new MemorySink();
+    expect(() => new LoggerConfiguration().writeTo.sink(memory, { fallback: memory })).toThrow(
+      'writeTo.sink(memory): expected a sink not given before, got MemorySink',
+    );
+  });
+
+  it('still takes one fallback for several sinks', () => {
+    const spill = new MemorySink();
+    const failing: Sink = { emit: () => Promise.reject(new Error('down')) };
+    expect(() =>
+      new LoggerConfiguration().writeTo
+        .sink(failing, { name: 'a', fallback: spill })
+        .writeTo.sink({ ...failing }, { name: 'b', fallback: spill })
+        .createLogger(),
+    ).not.toThrow();
+  });
+});
