@@ -48,7 +48,7 @@ export function resolveQueueOptions(options: QueueOptions = {}): ResolvedQueueOp
   const overflow = options.overflow ?? 'drop-oldest';
   const warnAt = options.warnAt ?? 0.8;
   const maxEventBytes = options.maxEventBytes ?? 256 * 1024;
-  checkCount('queue.limit', limit, 'events', String);
+  checkCount('queue.limit', limit, 'events');
   checkBytes('queue.limitBytes', limitBytes);
   // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- JavaScript callers can pass anything
   if (overflow !== 'drop-oldest' && overflow !== 'drop-newest') {

@@ -182,7 +182,11 @@ describe('LoggerConfiguration', () => {
     it('rejects out-of-range delivery options with their path and value', () => {
       const memory = new MemorySink();
       expect(() => new LoggerConfiguration().writeTo.sink(memory, { queue: { limit: -1 } })).toThrow(
-        'writeTo.sink(memory).queue.limit: expected a whole number of events ≥ 1, got -1',
+        'writeTo.sink(memory).queue.limit: expected a whole number of events ≥ 1, got number -1',
+      );
+      // A string reads as one, not as the number it spells ("got 5" read as a valid limit).
+      expect(() => new LoggerConfiguration().writeTo.sink(memory, { queue: { limit: '5' as never } })).toThrow(
+        'writeTo.sink(memory).queue.limit: expected a whole number of events ≥ 1, got "5"',
       );
       expect(() => new LoggerConfiguration().writeTo.sink(memory, { batch: { size: 0 } })).toThrow(
         /writeTo\.sink\(memory\)\.batch\.size/,
