@@ -1,9 +1,7 @@
 import type { Enricher } from '../core/enricher';
-import { ConfigurationError } from '../core/errors/configuration-error';
 import { expectOption } from '../core/expect-option';
 import { LogContext } from '../context/log-context';
 import type { ConfigurationState } from './configuration-state';
-import { describeValue } from '../core/describe-value';
 
 /** `.enrich…`: properties added to every event. An enricher never overwrites a property the event already has. */
 export class EnrichmentConfiguration<TParent> {
@@ -25,8 +23,7 @@ export class EnrichmentConfiguration<TParent> {
   /** Adds what each enricher returns; a throwing enricher is reported to SelfLog and skipped. */
   with(...enrichers: Enricher[]): TParent {
     enrichers.forEach((enricher, index) => {
-      if (typeof enricher !== 'function')
-        throw new ConfigurationError(`enrich.with: argument ${index} is not a function (got ${describeValue(enricher)})`);
+      expectOption(typeof enricher === 'function', `enrich.with[${index}]`, 'an enricher function', enricher);
     });
     this.#state.enrichers.push(...enrichers);
     return this.#parent;

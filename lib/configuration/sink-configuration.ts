@@ -34,15 +34,20 @@ const A_SINK = 'a sink with an emit(events) method';
 
 /** Checks the delivery options now, so a mistake throws with the sink's path instead of at createLogger(). */
 function checkDelivery(where: string, delivery: SinkDeliveryOptions): void {
-  // A value of the wrong kind (`queue: 5`, `retry: true`) would otherwise read as "all defaults".
-  for (const part of ['queue', 'retry', 'circuitBreaker'] as const) {
-    const value: unknown = delivery[part];
-    const allowed = value === undefined || (typeof value === 'object' && value !== null) || (value === false && part !== 'queue');
-    expectOption(allowed, `${where}.${part}`, part === 'queue' ? 'options' : 'options or false', value);
-  }
   for (const part of ['queue', 'batch', 'retry', 'circuitBreaker'] as const) {
     const value: unknown = delivery[part];
-    if (typeof value === 'object' && value !== null) checkOptionKeys(`${where}.${part}`, value, PART_KEYS[part]);
+    const at = `${where}.${part}`;
+    if (typeof value === 'object' && value !== null) checkOptionKeys(at, value, PART_KEYS[part]);
+    else {
+      // A value of the wrong kind (`queue: 5`, `retry: true`) would otherwise read as "all defaults".
+      const switchable = part === 'retry' || part === 'circuitBreaker';
+      expectOption(
+        value === undefined || (value === false && switchable),
+        at,
+        switchable ? 'options or false' : 'options',
+        value,
+      );
+    }
   }
   const { fallback } = delivery;
   expectOption(fallback === undefined || hasMethods(fallback, EMIT), `${where}.fallback`, A_SINK, fallback);
@@ -105,13 +110,11 @@ export class SinkConfiguration<TParent> {
     else if (options.minimumLevel !== undefined) {
       minimumLevel = new LevelSwitch(parseLevel(options.minimumLevel, `${where}.minimumLevel`));
     }
-    const { queue, retry, circuitBreaker, fallback } = options;
+    // The lane's own options (name, minimumLevel, pipe) ride along unread.
     const delivery: SinkDeliveryOptions = {
-      queue: queue ?? sink.queueDefaults,
+      ...options,
+      queue: options.queue ?? sink.queueDefaults,
       batch: options.batch ?? sink.batchDefaults,
-      retry,
-      circuitBreaker,
-      fallback,
     };
     checkDelivery(where, delivery);
     this.#state.sinks.push({ name, sink, minimumLevel, pipe, delivery });
@@ -121,10 +124,9 @@ export class SinkConfiguration<TParent> {
   #nameFor(sink: Sink, requested: string | undefined): string {
     const taken = new Set(this.#state.sinks.map((s) => s.name));
     if (requested !== undefined) {
-      expectOption(typeof requested === 'string' && requested !== '', 'writeTo.sink', 'a non-empty name', requested);
-      // metrics().sinks and the shutdown report are plain objects keyed by name.
-      if (requested === '__proto__')
-        throw new ConfigurationError('writeTo.sink: the name "__proto__" cannot key metrics and reports; choose another');
+      // metrics().sinks and the shutdown report are plain objects keyed by name: "__proto__" cannot key them.
+      const ok = typeof requested === 'string' && requested !== '' && requested !== '__proto__';
+      expectOption(ok, 'writeTo.sink', 'a non-empty name other than "__proto__"', requested);
       if (taken.has(requested)) throw new ConfigurationError(`writeTo.sink: a sink named "${requested}" is already configured`);
       return requested;
     }

@@ -101,7 +101,7 @@ describe('LoggerConfiguration', () => {
 
     it('throws when an enricher is not a function', () => {
       expect(() => new LoggerConfiguration().enrich.with('nope' as never)).toThrow(
-        /enrich\.with: argument 0 is not a function \(got "nope"\)/,
+        /enrich\.with\[0\]: expected an enricher function, got "nope"/,
       );
     });
   });
@@ -213,7 +213,7 @@ describe('LoggerConfiguration', () => {
     // their prototype instead of being listed, and its accounting would vanish.
     it('rejects the name __proto__, and names a sink whose kind is __proto__ "sink"', async () => {
       expect(() => new LoggerConfiguration().writeTo.sink(new MemorySink(), { name: '__proto__' })).toThrow(
-        /writeTo\.sink: the name "__proto__" cannot key metrics/,
+        /writeTo\.sink: expected a non-empty name other than "__proto__", got "__proto__"/,
       );
       const log = new LoggerConfiguration().writeTo.sink({ kind: '__proto__', emit: () => undefined }).createLogger();
       log.information('x');
