@@ -1,3 +1,4 @@
+import { AsyncResource } from 'node:async_hooks';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { LogContext } from '../../context/log-context';
 import { expectOption } from '../../core/expect-option';
@@ -61,7 +62,9 @@ export function requestPath(url: string | undefined): string {
  * completion event when the response finishes, or one aborted event when the connection closes
  * first. The events carry `RequestId`, `RequestMethod`, `RequestPath`, `StatusCode`, `Elapsed`
  * (milliseconds), `RoutePattern` when known, the selected headers, the handler's error as the
- * exception, and what `diagnosticContext.set` added inside the request.
+ * exception, and what `diagnosticContext.set` added inside the request. The event is written in
+ * the LogContext of the code that ended the response when that is the request's own, else (another
+ * request ended it) in the context the request started in, never another request's.
  *
  * @param route Reads the matched route pattern when the request ends (frameworks know it only then).
  */
@@ -78,6 +81,7 @@ export function trackRequest(
   const ignored = isIgnoredPath(settings.ignorePaths, path);
   const collector = new DiagnosticCollector();
   const context = { RequestId: requestId };
+  const inStartContext = AsyncResource.bind((fn: () => void) => fn());
   let error: unknown;
   let failed = false;
   let done = false;
@@ -118,10 +122,17 @@ export function trackRequest(
       if (aborted) properties.Aborted = true;
       const template = aborted ? settings.abortedTemplate : settings.messageTemplate;
       const logger = log.child(properties);
-      LogContext.run(context, () => {
-        if (failed) logger.write(level, asError(error), template);
-        else logger.write(level, template);
-      });
+      const write = (): void =>
+        LogContext.run(context, () => {
+          if (failed) logger.write(level, asError(error), template);
+          else logger.write(level, template);
+        });
+      // 'finish' fires in the context of the code that ended the response. That is this request's
+      // own code (its properties belong on the event), unless another request ended it (a long poll
+      // answered from another user's request), whose properties must not reach this event: then it
+      // is written in the context the request started in.
+      if (LogContext.current()?.RequestId === requestId) write();
+      else inStartContext(write);
     } catch (cause) {
       SelfLog.write('requestLogging: the completion event could not be written', cause);
     }

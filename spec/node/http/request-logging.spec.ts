@@ -4,6 +4,7 @@ import { connect } from 'node:net';
 import * as path from 'node:path';
 import { pipeline, Readable } from 'node:stream';
 import express from 'express';
+import { LogContext } from '../../../lib/context/log-context';
 import { ConfigurationError } from '../../../lib/core/errors/configuration-error';
 import type { LogEvent } from '../../../lib/core/log-event';
 import type { LogLevelName } from '../../../lib/core/log-level';
@@ -151,6 +152,47 @@ describe('requestLogging with Express 5', () => {
       'content-type': 'application/json; charset=utf-8',
     });
     expect(JSON.stringify(completion.properties)).not.toContain('secret');
+  });
+});
+
+describe('requestLogging with a response ended by another request', () => {
+  // A long poll: /poll waits, and /send (another user's request) answers every waiting poll.
+  async function longPollApp() {
+    const { log, events } = memoryLogger();
+    const app = express();
+    app.use((_req, _res, next) => LogContext.run({ Tenant: 'shop' }, next));
+    app.use(requestLogging(log));
+    // What an auth middleware adds for the rest of its request.
+    app.use((req, _res, next) => LogContext.run({ UserId: String(req.headers['x-user']) }, next));
+    const waiting: ServerResponse[] = [];
+    let polled: () => void = () => undefined;
+    const pollWaits = new Promise<void>((resolve) => (polled = resolve));
+    app.get('/poll', (_req, res) => {
+      waiting.push(res);
+      polled();
+    });
+    app.get('/send', (_req, res) => {
+      for (const poll of waiting.splice(0)) poll.end('message');
+      res.end('sent');
+    });
+    const server = await listen(createServer(app));
+    closers.push(server.close, () => log.close({ strategy: 'immediate', timeoutMs: 0 }));
+    return { url: server.url, events, pollWaits };
+  }
+
+  it("writes the poll's completion without the other request's context, and each request's own as before", async () => {
+    const { url, events, pollWaits } = await longPollApp();
+    const poll = get(`${url}/poll`, { 'x-user': 'alice', 'x-request-id': 'poll-1' });
+    await pollWaits;
+    await get(`${url}/send`, { 'x-user': 'bob', 'x-request-id': 'send-1' });
+    await poll;
+    await eventsArrive(events, 2);
+    const byId = Object.fromEntries(completions(events).map((e) => [e.properties.RequestId, e.properties]));
+    // The poll ended in bob's handler: it carries the context it started in, never bob's UserId.
+    expect(byId['poll-1']).toMatchObject({ RequestPath: '/poll', Tenant: 'shop' });
+    expect(byId['poll-1'].UserId).toBeUndefined();
+    // A request that ends its own response keeps the context of the code that ended it.
+    expect(byId['send-1']).toMatchObject({ RequestPath: '/send', Tenant: 'shop', UserId: 'bob' });
   });
 });
 
