@@ -54,6 +54,23 @@ describe('AsyncLocalStorageContextStore', () => {
     expect(seen).toEqual([{ RequestId: 'r-3' }, { RequestId: 'r-3' }]);
   });
 
+  it('keeps a run’s properties in a timer created inside it, fired after the run ended, unless it is started through a function bound outside', async () => {
+    const outside = AsyncResource.bind((start: () => void) => start());
+    const fired = (started: (done: (seen: unknown) => void) => void): Promise<unknown> =>
+      new Promise((resolve) => started(resolve));
+    let inside: Promise<unknown> = Promise.resolve();
+    let escaped: Promise<unknown> = Promise.resolve();
+    store.run({ RequestId: 'first-request' }, () => {
+      // Started lazily by the first request: a refresher that fires after it ended.
+      inside = fired((done) => setTimeout(() => done(store.current()), 1));
+      outside(() => {
+        escaped = fired((done) => setTimeout(() => done(store.current()), 1));
+      });
+    });
+    expect(await inside).toEqual({ RequestId: 'first-request' });
+    expect(await escaped).toBeUndefined();
+  });
+
   it('isolates two concurrent runs with interleaved awaits', async () => {
     const request = (id: string) =>
       store.run({ RequestId: id }, async () => {
