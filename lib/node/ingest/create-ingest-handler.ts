@@ -227,9 +227,11 @@ function answer(
       const closedBefore = rejectedAfterClose(log);
       let accepted = 0;
       for (const event of events) if (write(log, settings, serverProperties, event)) accepted++;
-      if (accepted > 0 && rejectedAfterClose(log) - closedBefore >= accepted) {
+      if (accepted > 0 && rejectedAfterClose(log) > closedBefore) {
         // The server logger is closed (the server is shutting down): it counted the events and
         // dropped them. 503 tells the client to keep them and send them again, elsewhere or later.
+        // Any count means closed: an event below the logger's minimum level returns before the
+        // closed logger counts it, so a batch holding one was taken for written.
         refuse(req, res, 503, 'Service Unavailable: the server logger is closed', { 'Retry-After': '1' });
         return;
       }

@@ -252,6 +252,23 @@ describe('createIngestHandler', () => {
     expect(ingest.handler.metrics()).toMatchObject({ accepted: 0, responses: { 503: 1 } });
   });
 
+  it('answers 503 once the server logger is closed also when some events of the batch are below its minimum level', async () => {
+    const memory = new MemorySink();
+    // The default minimum level (information): a browser's debug event is below it.
+    const log = new LoggerConfiguration().writeTo.sink(memory).createLogger();
+    const ingest = createIngestHandler(log, { rateLimit: false });
+    const server = await listen(createServer((req, res) => ingest(req, res)));
+    try {
+      await log.close();
+      const answer = await post(server.url, [clef({ '@mt': 'paid' }), clef({ '@mt': 'chatty', '@l': 'Debug' })].join('\n'));
+      expect(answer).toMatchObject({ status: 503, json: { accepted: 0 } });
+      expect(ingest.metrics()).toMatchObject({ accepted: 0, responses: { 503: 1 } });
+      expect(memory.events).toEqual([]);
+    } finally {
+      await server.close();
+    }
+  });
+
   it('refuses a declared body over maxBodyBytes with 413 before reading it', async () => {
     const ingest = await startIngest({ maxBodyBytes: 1_000 });
     const answer = await rawPost(ingest.url, { contentLength: 50 * 1024 * 1024, first: clef({ '@mt': 'x' }) });
