@@ -144,6 +144,12 @@ export function createIngestHandler(log: IngestLogger, options: IngestHandlerOpt
 
 /** Counts the status the response was sent with, or the client leaving before it was. */
 function countOutcome(tally: Tally, res: ServerResponse): void {
+  // Gone before the handler was called (while a middleware before it awaited something): 'close'
+  // was emitted already and will not be again.
+  if (res.destroyed) {
+    tally.aborted++;
+    return;
+  }
   res.once('close', () => {
     if (res.headersSent) {
       const status = String(res.statusCode);

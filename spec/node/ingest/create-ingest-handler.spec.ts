@@ -1,5 +1,5 @@
 import { createServer, request, type IncomingMessage, type Server } from 'node:http';
-import type { AddressInfo, Socket } from 'node:net';
+import { type AddressInfo, connect, type Socket } from 'node:net';
 import { deflateSync, gzipSync } from 'node:zlib';
 import express from 'express';
 import Fastify from 'fastify';
@@ -14,7 +14,7 @@ import { SeqSink } from '../../../lib/sinks/http/seq-sink';
 import { startNestApp } from '../../nest/fixtures/run-nest-app';
 import type { Logger } from '../../../lib/pipeline/logger';
 import { MemorySink } from '../../../lib/sinks/memory-sink';
-import { exchangeRaw, listen } from '../../helpers/node-http';
+import { exchangeRaw, listen, signal } from '../../helpers/node-http';
 import { useRegisteredTracer } from '../../helpers/registered-tracer';
 import { CompactJsonFormatter } from '../../../lib/formatting/compact-json-formatter';
 import { traceContextEnricher } from '../../../lib/otel/trace-context-enricher';
@@ -555,6 +555,39 @@ describe('createIngestHandler', () => {
     } finally {
       subscription.unsubscribe();
       await new Promise<void>((resolve) => server.close(() => resolve()));
+      await log.close({ strategy: 'immediate', timeoutMs: 0 });
+    }
+  });
+
+  it('counts a client that left while a middleware before the handler was still working, at once, instead of waiting bodyTimeoutMs for its body', async () => {
+    const memory = new MemorySink();
+    const log = new LoggerConfiguration().writeTo.sink(memory).createLogger();
+    const ingest = createIngestHandler(log, { rateLimit: false, bodyTimeoutMs: 600_000 });
+    const handled = signal();
+    const app = express();
+    // An authentication check that awaits something (a session store) while the client gives up:
+    // here it goes on once the client is gone.
+    app.post(
+      '/api/logs',
+      (req, _res, next) => void req.once('close', () => next()),
+      (req, res) => {
+        ingest(req, res);
+        handled.resolve();
+      },
+    );
+    const server = await listen(createServer(app));
+    try {
+      const socket = connect(Number(new URL(server.url).port), '127.0.0.1');
+      socket.on('error', () => undefined);
+      socket.write(
+        'POST /api/logs HTTP/1.1\r\nHost: x\r\nContent-Type: text/plain\r\nContent-Length: 100\r\n\r\n{"@mt":"half',
+        () => socket.destroy(),
+      );
+      await handled.promise;
+      // Counted when the handler is called (it waited for the body until bodyTimeoutMs, then counted nothing).
+      expect(ingest.metrics()).toEqual({ responses: {}, aborted: 1, accepted: 0, rejected: 0, pendingBytes: 0 });
+    } finally {
+      await server.close();
       await log.close({ strategy: 'immediate', timeoutMs: 0 });
     }
   });
