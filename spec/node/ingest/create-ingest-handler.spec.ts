@@ -464,12 +464,17 @@ describe('createIngestHandler', () => {
 
   it('keys the rate limit on the socket address by default: X-Forwarded-For is not trusted unless a key function reads it', async () => {
     const ingest = await startIngest({ rateLimit: { perSecond: 0.01, burst: 2 } });
+    const diagnostics: string[] = [];
+    const subscription = SelfLog.events$.subscribe((event) => diagnostics.push(event.message));
     const statuses: number[] = [];
     for (let n = 0; n < 4; n++)
       statuses.push(
         (await post(ingest.url, clef({ '@mt': 'spoof {N}', N: n }), undefined, { 'X-Forwarded-For': `10.0.0.${n}` })).status,
       );
+    subscription.unsubscribe();
     expect(statuses).toEqual([200, 200, 429, 429]);
+    // Behind a real proxy every client would share this one bucket: said once, for the operator.
+    expect(diagnostics.filter((text) => text.includes('shares one bucket'))).toHaveLength(1);
     const proxied = await startIngest({
       rateLimit: { perSecond: 0.01, burst: 2, key: (req) => String(req.headers['x-forwarded-for']).split(',').pop()!.trim() },
       clientAddress: (req) => String(req.headers['x-forwarded-for']).split(',').pop()!.trim(),
@@ -481,6 +486,89 @@ describe('createIngestHandler', () => {
     expect(statuses.slice(4)).toEqual([200, 200, 429, 200]);
     expect(proxied.events.map((e) => e.properties.ClientAddress)).toEqual(['10.0.0.1', '10.0.0.1', '10.0.0.2']);
   });
+
+  // A reverse proxy as nginx's `proxy_add_x_forwarded_for` is: it appends the address of the client
+  // it serves to X-Forwarded-For and connects to the app from 127.0.0.1.
+  async function startProxy(target: string): Promise<{ url: string; close(): Promise<void> }> {
+    return listen(
+      createServer((req, res) => {
+        const forwarded = [req.headers['x-forwarded-for'], req.socket.remoteAddress].filter(Boolean).join(', ');
+        const upstream = request(
+          `${target}${req.url ?? '/'}`,
+          {
+            method: req.method,
+            headers: { ...req.headers, 'x-forwarded-for': forwarded },
+            localAddress: '127.0.0.1',
+            agent: false,
+          },
+          (answer) => {
+            res.writeHead(answer.statusCode ?? 502, answer.headers);
+            answer.pipe(res);
+          },
+        );
+        upstream.on('error', () => res.destroy());
+        req.pipe(upstream);
+      }),
+    );
+  }
+
+  /** POSTs one event through `url` from the local address `from` (127.0.0.x), with extra headers; resolves with the status. */
+  function postFrom(url: string, from: string, headers: Record<string, string> = {}): Promise<number> {
+    return new Promise((resolve, reject) => {
+      const body = clef({ '@mt': 'from {Client}', Client: from });
+      const req = request(url, {
+        method: 'POST',
+        localAddress: from,
+        agent: false,
+        headers: { 'Content-Type': 'application/vnd.serilog.clef', 'Content-Length': String(body.length), ...headers },
+      });
+      req.on('response', (res: IncomingMessage) => {
+        res.resume();
+        res.on('end', () => resolve(res.statusCode ?? 0));
+      });
+      req.on('error', reject);
+      req.end(body);
+    });
+  }
+
+  it.each(['express', 'fastify'] as const)(
+    "behind a reverse proxy, limits each client by the address the app's trust-proxy setting resolves, not the proxy's, and ignores what a client forges (%s)",
+    async (framework) => {
+      const memory = new MemorySink();
+      const log = new LoggerConfiguration().writeTo.sink(memory).createLogger();
+      const ingest = createIngestHandler(log, { rateLimit: { perSecond: 0.001, burst: 1 }, clientAddress: true });
+      let app: { url: string; close(): Promise<void> };
+      if (framework === 'express') {
+        const expressApp = express();
+        expressApp.set('trust proxy', '127.0.0.1');
+        expressApp.post('/api/logs', ingest);
+        app = await listen(createServer(expressApp));
+      } else {
+        const fastify = Fastify({ trustProxy: '127.0.0.1' });
+        fastify.addContentTypeParser('application/vnd.serilog.clef', (_request, _payload, parsed) => parsed(null));
+        fastify.post('/api/logs', (request, reply) => ingest(request, reply));
+        await fastify.listen({ port: 0, host: '127.0.0.1' });
+        app = { url: `http://127.0.0.1:${(fastify.server.address() as AddressInfo).port}`, close: () => fastify.close() };
+      }
+      const proxy = await startProxy(app.url);
+      try {
+        const url = `${proxy.url}/api/logs`;
+        expect(await postFrom(url, '127.0.0.2')).toBe(200);
+        expect(await postFrom(url, '127.0.0.2')).toBe(429);
+        // Another client behind the same proxy has its own bucket.
+        expect(await postFrom(url, '127.0.0.3')).toBe(200);
+        // A forged X-Forwarded-For is kept in front of the address the proxy saw, which the app reads.
+        expect(await postFrom(url, '127.0.0.2', { 'X-Forwarded-For': '203.0.113.9' })).toBe(429);
+        expect(await postFrom(url, '127.0.0.3', { 'X-Forwarded-For': '127.0.0.4' })).toBe(429);
+        expect(ingest.metrics().responses).toEqual({ 200: 2, 429: 3 });
+        expect(memory.events.map((e) => e.properties.ClientAddress)).toEqual(['127.0.0.2', '127.0.0.3']);
+      } finally {
+        await proxy.close();
+        await app.close();
+        await log.close({ strategy: 'immediate', timeoutMs: 0 });
+      }
+    },
+  );
 
   it('gets a rate-limited batch from HttpSink in on a later retry, losing nothing', async () => {
     const ingest = await startIngest({ rateLimit: { perSecond: 4, burst: 1 } });
