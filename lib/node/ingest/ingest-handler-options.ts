@@ -37,7 +37,7 @@ export interface IngestHandlerOptions {
   maxPendingBytes?: number;
   /** The most events taken from one request; later lines are rejected (counted, not parsed). Default `1_000`. */
   maxEvents?: number;
-  /** The largest event (one line), in bytes; a longer line is rejected, and a message rendered from the client's template is cut at this many characters. Default `32_768` (32 KiB). */
+  /** The largest event (one line), in bytes; a longer line is rejected, and a message rendered from the client's template is cut at this many characters (or at twice the line's length, at least 1 024, when that is less: so repeated and padded holes cannot turn a short line into kilobytes of log). Default `32_768` (32 KiB). */
   maxEventBytes?: number;
   /** The most values (properties, nested members and array items together) in one event; more rejects the event. Default `256`. */
   maxProperties?: number;

@@ -243,6 +243,23 @@ describe('createIngestHandler', () => {
 
   // During a server's shutdown its logger closes before the HTTP server stops taking requests: a
   // batch that arrives then reaches a closed logger, which only counts it (rejectedAfterClose).
+  it('bounds what a short line renders to, so repeated and padded holes cannot make the server log hundreds of times what the client sent', async () => {
+    const ingest = await startIngest({ rateLimit: false });
+    // 55 bytes a line, 1 000 lines: a 54 KB body. Each line asks for 40 000 characters of padding.
+    const amplifier = JSON.stringify({ '@mt': '{A,10000}{A,10000}{A,10000}{A,10000}', A: 1 });
+    const body = Array<string>(1_000).fill(amplifier).join('\n');
+    expect(await post(ingest.url, body)).toMatchObject({ status: 200, json: { accepted: 1_000 } });
+    // Cut at twice the line's length, at least 1 024 characters (it was maxEventBytes: 32 768, so
+    // this body wrote 33 MB of log, about 600 times its size).
+    const messages = ingest.events.map((e) => e.renderMessage());
+    expect(messages.every((message) => message === `${' '.repeat(1_024)}…`)).toBe(true);
+    // A line that renders to less than twice its length keeps its whole message.
+    const from = ingest.events.length;
+    const long = clef({ '@mt': '{A} and {A}', A: 'y'.repeat(10_000) });
+    expect(await post(ingest.url, long)).toMatchObject({ status: 200, json: { accepted: 1 } });
+    expect(ingest.events[from].renderMessage()).toBe(`${'y'.repeat(10_000)} and ${'y'.repeat(10_000)}`);
+  });
+
   it('answers 503 with Retry-After once the server logger is closed, so the client keeps its events and sends them again', async () => {
     const ingest = await startIngest();
     await ingest.log.close();
