@@ -1,12 +1,19 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { SelfLog } from '../../core/self-log';
 import type { Logger } from '../../pipeline/logger';
-import { type IngestHandlerOptions, type ResolvedIngestOptions, resolveIngestOptions } from './ingest-handler-options';
+import {
+  type IngestHandlerOptions,
+  type ResolvedIngestOptions,
+  type ResolvedRateLimit,
+  remoteAddress,
+  remoteNetwork,
+  resolveIngestOptions,
+} from './ingest-handler-options';
 import { type ClientEvent, parseClientEvents } from './parse-client-events';
 import { type IngestFrameworkReply, type IngestFrameworkRequest, nodeRequest, nodeResponse } from './framework-request';
 import { failed, refuse, respond } from './ingest-responses';
 import { type BodyReadResult, type ByteBudget, readRequestBody } from './read-request-body';
-import { TokenBucketLimiter } from './token-bucket-limiter';
+import { type RateDecision, TokenBucketLimiter } from './token-bucket-limiter';
 
 /** What the ingest handler writes to: a Logger (only `child` and the child's `write` are used). */
 export type IngestLogger = Pick<Logger, 'child'>;
@@ -102,14 +109,7 @@ const NO_TRACE = { TraceId: undefined, SpanId: undefined, TraceFlags: undefined 
  */
 export function createIngestHandler(log: IngestLogger, options: IngestHandlerOptions = {}): IngestHandler {
   const settings = resolveIngestOptions(options);
-  const limiter =
-    settings.rateLimit === false
-      ? undefined
-      : new TokenBucketLimiter({
-          perSecond: settings.rateLimit.perSecond,
-          burst: settings.rateLimit.burst,
-          maxKeys: settings.rateLimit.maxKeys,
-        });
+  const limit = settings.rateLimit === false ? undefined : rateLimiter(settings.rateLimit);
   let pendingBytes = 0;
   const budget: ByteBudget = {
     take: (bytes) => {
@@ -123,11 +123,11 @@ export function createIngestHandler(log: IngestLogger, options: IngestHandlerOpt
   };
   const tally: Tally = { responses: Object.create(null) as Record<string, number>, aborted: 0, accepted: 0, rejected: 0 };
   const handler = (request: IncomingMessage | IngestFrameworkRequest, reply: ServerResponse | IngestFrameworkReply): void => {
-    const { req, body } = nodeRequest(request);
+    const { req, body, ip } = nodeRequest(request);
     const res = nodeResponse(reply);
     try {
       countOutcome(tally, res);
-      handle(log, settings, limiter, budget, tally, req, res, body);
+      handle(log, settings, limit, budget, tally, req, res, body, ip);
     } catch (error) {
       failed(req, res, error);
     }
@@ -144,6 +144,12 @@ export function createIngestHandler(log: IngestLogger, options: IngestHandlerOpt
 
 /** Counts the status the response was sent with, or the client leaving before it was. */
 function countOutcome(tally: Tally, res: ServerResponse): void {
+  // Gone before the handler was called (while a middleware before it awaited something): 'close'
+  // was emitted already and will not be again.
+  if (res.destroyed) {
+    tally.aborted++;
+    return;
+  }
   res.once('close', () => {
     if (res.headersSent) {
       const status = String(res.statusCode);
@@ -154,18 +160,42 @@ function countOutcome(tally: Tally, res: ServerResponse): void {
   });
 }
 
+/** Takes a token for a request's client: its key from the request and the address the framework resolved. */
+type RateLimiter = (req: IncomingMessage, ip: string | undefined) => RateDecision;
+
+function rateLimiter(settings: ResolvedRateLimit): RateLimiter {
+  const limiter = new TokenBucketLimiter({ perSecond: settings.perSecond, burst: settings.burst, maxKeys: settings.maxKeys });
+  let warned = false;
+  return (req, ip) => {
+    if (!warned && settings.key === remoteNetwork && (ip ?? remoteAddress(req)) === remoteAddress(req) && forwarded(req)) {
+      // Said once: every request of that proxy is limited as one client.
+      warned = true;
+      SelfLog.write(
+        'createIngestHandler: a request came through a proxy (X-Forwarded-For or Forwarded) but is rate-limited by the address {Address} it came from, so every client behind that proxy shares one bucket; set trust proxy (Express) or trustProxy (Fastify), or rateLimit.key',
+        remoteAddress(req),
+      );
+    }
+    return limiter.take(clientKey(settings.key, req, ip));
+  };
+}
+
+function forwarded(req: IncomingMessage): boolean {
+  return req.headers['x-forwarded-for'] !== undefined || req.headers.forwarded !== undefined;
+}
+
 function handle(
   log: IngestLogger,
   settings: ResolvedIngestOptions,
-  limiter: TokenBucketLimiter | undefined,
+  limit: RateLimiter | undefined,
   budget: ByteBudget,
   tally: Tally,
   req: IncomingMessage,
   res: ServerResponse,
   parsed: unknown,
+  ip: string | undefined,
 ): void {
-  if (limiter !== undefined && settings.rateLimit !== false) {
-    const decision = limiter.take(clientKey(settings.rateLimit.key, req));
+  if (limit !== undefined) {
+    const decision = limit(req, ip);
     if (!decision.allowed) {
       refuse(req, res, 429, 'Too Many Requests', { 'Retry-After': String(decision.retryAfterSeconds) });
       return;
@@ -186,7 +216,7 @@ function handle(
   }
   void readRequestBody(req, settings.maxBodyBytes, settings.bodyTimeoutMs, parsed, budget).then((result) => {
     try {
-      answer(log, settings, tally, req, res, result);
+      answer(log, settings, tally, req, res, result, ip);
     } catch (error) {
       failed(req, res, error);
     }
@@ -200,6 +230,7 @@ function answer(
   req: IncomingMessage,
   res: ServerResponse,
   result: BodyReadResult,
+  ip: string | undefined,
 ): void {
   switch (result.kind) {
     case 'too-large':
@@ -223,13 +254,15 @@ function answer(
       return;
     case 'body': {
       const { events, rejected } = parseClientEvents(result.body, settings);
-      const serverProperties = fromRequest(settings, req);
+      const serverProperties = fromRequest(settings, req, ip);
       const closedBefore = rejectedAfterClose(log);
       let accepted = 0;
       for (const event of events) if (write(log, settings, serverProperties, event)) accepted++;
-      if (accepted > 0 && rejectedAfterClose(log) - closedBefore >= accepted) {
+      if (accepted > 0 && rejectedAfterClose(log) > closedBefore) {
         // The server logger is closed (the server is shutting down): it counted the events and
         // dropped them. 503 tells the client to keep them and send them again, elsewhere or later.
+        // Any count means closed: an event below the logger's minimum level returns before the
+        // closed logger counts it, so a batch holding one was taken for written.
         refuse(req, res, 503, 'Service Unavailable: the server logger is closed', { 'Retry-After': '1' });
         return;
       }
@@ -242,9 +275,9 @@ function answer(
   }
 }
 
-function clientKey(key: (req: IncomingMessage) => string, req: IncomingMessage): string {
+function clientKey(key: ResolvedRateLimit['key'], req: IncomingMessage, ip: string | undefined): string {
   try {
-    return String(key(req));
+    return String(key(req, ip));
   } catch (error) {
     SelfLog.write('createIngestHandler: rateLimit.key threw; the request is limited under the key "unknown"', error);
     return 'unknown';
@@ -276,13 +309,13 @@ function rejectedAfterClose(log: IngestLogger): number {
   }
 }
 
-function fromRequest(settings: ResolvedIngestOptions, req: IncomingMessage): Record<string, unknown> {
+function fromRequest(settings: ResolvedIngestOptions, req: IncomingMessage, ip: string | undefined): Record<string, unknown> {
   const properties: Record<string, unknown> = { Origin: settings.origin };
   const agent = req.headers['user-agent'];
   if (typeof agent === 'string' && agent !== '') properties.UserAgent = agent.slice(0, MAX_USER_AGENT);
   if (settings.clientAddress !== undefined) {
     try {
-      const address = settings.clientAddress(req);
+      const address = settings.clientAddress(req, ip);
       if (address !== undefined) properties.ClientAddress = String(address);
     } catch (error) {
       SelfLog.write('createIngestHandler: clientAddress threw; the address is left out', error);

@@ -17,12 +17,33 @@ export interface IngestFrameworkReply {
   hijack?(): unknown;
 }
 
-/** Node's request, and the body a framework already parsed: Fastify's (`request.body`) or Express's (`req.body`). */
-export function nodeRequest(request: IncomingMessage | IngestFrameworkRequest): { req: IncomingMessage; body: unknown } {
+/**
+ * Node's request; the body a framework already parsed: Fastify's (`request.body`) or Express's
+ * (`req.body`); and the client address the framework resolved (Fastify's `request.ip`, Express's
+ * `req.ip`: both follow the app's trust-proxy setting), if any.
+ */
+export function nodeRequest(request: IncomingMessage | IngestFrameworkRequest): {
+  req: IncomingMessage;
+  body: unknown;
+  ip: string | undefined;
+} {
   const raw: unknown = (request as Partial<IngestFrameworkRequest>).raw;
-  if (typeof raw === 'object' && raw !== null && typeof (raw as Partial<IncomingMessage>).on === 'function')
-    return { req: raw as IncomingMessage, body: (request as IngestFrameworkRequest).body };
-  return { req: request as IncomingMessage, body: (request as { body?: unknown }).body };
+  const req =
+    typeof raw === 'object' && raw !== null && typeof (raw as Partial<IncomingMessage>).on === 'function'
+      ? (raw as IncomingMessage)
+      : (request as IncomingMessage);
+  return { req, body: (request as { body?: unknown }).body, ip: resolvedIp(request) };
+}
+
+/** The framework's `ip`, when it is a non-empty string (a getter that throws, or a plain Node request, give none). */
+function resolvedIp(request: object): string | undefined {
+  try {
+    const ip: unknown = (request as { ip?: unknown }).ip;
+    return typeof ip === 'string' && ip !== '' ? ip : undefined;
+  } catch (error) {
+    SelfLog.write("createIngestHandler: reading the request's ip failed; the socket's address is used", error);
+    return undefined;
+  }
 }
 
 /** Node's response; a Fastify reply is hijacked first, so Fastify leaves the answer to the handler. */

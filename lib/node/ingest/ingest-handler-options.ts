@@ -13,9 +13,11 @@ export interface IngestRateLimit {
   /** Requests a client may send at once before the rate applies. Default `20`. */
   burst?: number;
   /**
-   * The client a request belongs to. Default: the socket's remote address (an IPv6 one by its /64
-   * network, which one subscriber holds whole). Behind a reverse proxy
-   * every request has the proxy's address: return the client address your proxy vouches for
+   * The client a request belongs to. Default: the client's address (an IPv6 one by its /64
+   * network, which one subscriber holds whole): the one the framework resolved when it has one
+   * (Express's `req.ip`, Fastify's `request.ip`, which follow the app's `trust proxy` /
+   * `trustProxy` setting), else the socket's. Behind a reverse proxy without such a setting every
+   * request has the proxy's address: set it, or return the client address your proxy vouches for
    * (e.g. the last entry of `X-Forwarded-For` it appends), never a header the client sets.
    */
   key?: (req: IncomingMessage) => string;
@@ -35,7 +37,7 @@ export interface IngestHandlerOptions {
   maxPendingBytes?: number;
   /** The most events taken from one request; later lines are rejected (counted, not parsed). Default `1_000`. */
   maxEvents?: number;
-  /** The largest event (one line), in bytes; a longer line is rejected, and a message rendered from the client's template is cut at this many characters. Default `32_768` (32 KiB). */
+  /** The largest event (one line), in bytes; a longer line is rejected, and a message rendered from the client's template is cut at this many characters (or at twice the line's length, at least 1 024, when that is less: so repeated and padded holes cannot turn a short line into kilobytes of log). Default `32_768` (32 KiB). */
   maxEventBytes?: number;
   /** The most values (properties, nested members and array items together) in one event; more rejects the event. Default `256`. */
   maxProperties?: number;
@@ -51,7 +53,7 @@ export interface IngestHandlerOptions {
   clientProperty?: string;
   /** The value of the `Origin` property added to every event. Default `'browser'`. */
   origin?: string;
-  /** Adds the client's address as `ClientAddress`: `true` for the socket's remote address, or a function of the request. Default `false` (addresses are personal data). */
+  /** Adds the client's address as `ClientAddress`: `true` for the one the rate limit's default key uses (the framework's `ip`, else the socket's), or a function of the request. Default `false` (addresses are personal data). */
   clientAddress?: boolean | ((req: IncomingMessage) => string | undefined);
 }
 
@@ -64,11 +66,19 @@ export interface ResolvedIngestOptions {
   readonly maxProperties: number;
   readonly maxDepth: number;
   readonly maxLevel: LogLevelName;
-  readonly rateLimit: Required<IngestRateLimit> | false;
+  readonly rateLimit: ResolvedRateLimit | false;
   readonly bodyTimeoutMs: number;
   readonly clientProperty: string;
   readonly origin: string;
-  readonly clientAddress: ((req: IncomingMessage) => string | undefined) | undefined;
+  readonly clientAddress: ((req: IncomingMessage, ip?: string) => string | undefined) | undefined;
+}
+
+/** The rate limit with its defaults; `key` is also given the address the framework resolved (`ip`), if any. */
+export interface ResolvedRateLimit {
+  readonly perSecond: number;
+  readonly burst: number;
+  readonly maxKeys: number;
+  readonly key: (req: IncomingMessage, ip?: string) => string;
 }
 
 /** The remote address of a request's socket, or `'unknown'`. */
@@ -76,13 +86,19 @@ export function remoteAddress(req: IncomingMessage): string {
   return (req.socket as Partial<IncomingMessage['socket']> | null)?.remoteAddress ?? 'unknown';
 }
 
+/** The client's address: `ip`, the one the framework resolved (Express's `req.ip`, Fastify's `request.ip`), else the socket's. */
+export function clientAddressOf(req: IncomingMessage, ip?: string): string {
+  return ip ?? remoteAddress(req);
+}
+
 /**
- * The rate limit's default client key: the socket's IPv4 address (an IPv4-mapped IPv6 one as IPv4),
- * or the /64 network of an IPv6 address, since one subscriber is handed a whole /64 and could
- * otherwise take a fresh bucket for every request.
+ * The rate limit's default client key: the client's IPv4 address (an IPv4-mapped IPv6 one as
+ * IPv4), or the /64 network of an IPv6 address, since one subscriber is handed a whole /64 and
+ * could otherwise take a fresh bucket for every request. The address is `ip`, the one the
+ * framework resolved by the app's trust-proxy setting, else the socket's.
  */
-export function remoteNetwork(req: IncomingMessage): string {
-  const address = remoteAddress(req);
+export function remoteNetwork(req: IncomingMessage, ip?: string): string {
+  const address = clientAddressOf(req, ip);
   const zone = address.indexOf('%');
   const bare = zone === -1 ? address : address.slice(0, zone);
   const mapped = /^::ffff:(\d{1,3}(?:\.\d{1,3}){3})$/i.exec(bare);
@@ -144,7 +160,7 @@ export function resolveIngestOptions(given: IngestHandlerOptions = {}): Resolved
   checkOptionKeys('createIngestHandler', options, OPTION_NAMES);
   const maxLevel = options.maxLevel === undefined ? 'error' : parseLevel(options.maxLevel, 'createIngestHandler.maxLevel');
   const limit = options.rateLimit as { [K in keyof IngestRateLimit]?: unknown } | false | undefined | null;
-  let rateLimit: Required<IngestRateLimit> | false = false;
+  let rateLimit: ResolvedRateLimit | false = false;
   if (limit !== false) {
     if (limit !== undefined && (typeof limit !== 'object' || limit === null))
       throw new ConfigurationError(`createIngestHandler.rateLimit: expected an object or false, got ${describeValue(limit)}`);
@@ -194,7 +210,7 @@ export function resolveIngestOptions(given: IngestHandlerOptions = {}): Resolved
     origin,
     clientAddress:
       address === true
-        ? remoteAddress
+        ? clientAddressOf
         : address === false
           ? undefined
           : (address as (req: IncomingMessage) => string | undefined),

@@ -50,6 +50,8 @@ export interface ParsedClientEvents {
 }
 
 const MAX_NAME_LENGTH = 200;
+/** The least a rendered message may grow to, in characters, whatever the length of its line. */
+const MIN_MESSAGE_LENGTH = 1_024;
 const CLEF_FIELDS = new Set(['@t', '@mt', '@m', '@l', '@x', '@i', '@r']);
 const NDJSON_FIELDS = new Set(['timestamp', 'level', 'message', 'template', 'exception']);
 // NdjsonFormatter writes a property named like a field with one more leading underscore.
@@ -64,7 +66,8 @@ class Rejected extends Error {}
  * `level`, `message`, `template`, `exception`, properties, `_level` read back as `level`). Each line is checked on its own:
  * invalid UTF-8, invalid JSON, a value that is not an object, a field of the wrong type, an unknown
  * level, no message, too many values, too deep or too long rejects that line only. A message
- * rendered from a template is cut at `maxEventBytes` characters (then `…`). Lines past
+ * rendered from a template is cut (then `…`) at twice its line's length in characters (at least
+ * 1 024), or at `maxEventBytes` when that is less. Lines past
  * `maxEvents` are counted as rejected without being parsed. Blank lines are skipped.
  */
 export function parseClientEvents(body: Buffer, limits: ClientEventLimits): ParsedClientEvents {
@@ -136,7 +139,7 @@ function readLine(bytes: Buffer, limits: ClientEventLimits): ClientEvent {
     level: capped ? limits.maxLevel : sentLevel,
     ...(capped ? { clientLevel: sentLevel } : {}),
     ...(template === undefined ? {} : { template }),
-    message: template === undefined ? (rendered ?? '') : renderBounded(template, properties, limits.maxEventBytes),
+    message: template === undefined ? (rendered ?? '') : renderBounded(template, properties, messageLimit(bytes.length, limits)),
     ...(timestamp === undefined ? {} : { timestamp }),
     ...(exception === undefined ? {} : { exception }),
     properties,
@@ -149,6 +152,16 @@ function readTrace(traceId: unknown, spanId: unknown, flags: unknown): ClientTra
   if (!isTraceIdText(traceId) || isZeroId(traceId) || !isSpanIdText(spanId) || isZeroId(spanId)) return undefined;
   const byte = typeof flags === 'number' && Number.isInteger(flags) && flags >= 0 && flags <= 255;
   return byte ? { TraceId: traceId, SpanId: spanId, TraceFlags: flags } : { TraceId: traceId, SpanId: spanId };
+}
+
+/**
+ * The most characters the message rendered from a line of `lineBytes` bytes may have: twice the
+ * line (at least {@link MIN_MESSAGE_LENGTH}), at most `maxEventBytes`. A message renders each value
+ * of its line about once; only repeated holes, alignments and number formats make it longer, and
+ * without this bound a 55-byte line rendered 32 KiB, so a 54 KB body wrote 33 MB of server log.
+ */
+function messageLimit(lineBytes: number, limits: ClientEventLimits): number {
+  return Math.min(limits.maxEventBytes, Math.max(MIN_MESSAGE_LENGTH, 2 * lineBytes));
 }
 
 /**

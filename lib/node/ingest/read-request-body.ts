@@ -48,6 +48,9 @@ export function readRequestBody(
     const body = Buffer.from(parsedLines(parsed), 'utf8');
     return Promise.resolve(body.length > maxBytes ? { kind: 'too-large' } : { kind: 'body', body });
   }
+  // A request whose client left before the handler ran emits nothing more: waiting would hold it
+  // (and its timer) for timeoutMs.
+  if (req.destroyed) return Promise.resolve({ kind: 'aborted' });
   const declared = Number(req.headers['content-length']);
   if (Number.isFinite(declared) && declared > maxBytes) return Promise.resolve({ kind: 'too-large' });
   // Bytes are reserved as they arrive, not as declared: a declared length costs a client nothing

@@ -1,5 +1,5 @@
 import { createServer, request, type IncomingMessage, type Server } from 'node:http';
-import type { AddressInfo, Socket } from 'node:net';
+import { type AddressInfo, connect, type Socket } from 'node:net';
 import { deflateSync, gzipSync } from 'node:zlib';
 import express from 'express';
 import Fastify from 'fastify';
@@ -14,7 +14,7 @@ import { SeqSink } from '../../../lib/sinks/http/seq-sink';
 import { startNestApp } from '../../nest/fixtures/run-nest-app';
 import type { Logger } from '../../../lib/pipeline/logger';
 import { MemorySink } from '../../../lib/sinks/memory-sink';
-import { exchangeRaw, listen } from '../../helpers/node-http';
+import { exchangeRaw, listen, signal } from '../../helpers/node-http';
 import { useRegisteredTracer } from '../../helpers/registered-tracer';
 import { CompactJsonFormatter } from '../../../lib/formatting/compact-json-formatter';
 import { traceContextEnricher } from '../../../lib/otel/trace-context-enricher';
@@ -243,6 +243,23 @@ describe('createIngestHandler', () => {
 
   // During a server's shutdown its logger closes before the HTTP server stops taking requests: a
   // batch that arrives then reaches a closed logger, which only counts it (rejectedAfterClose).
+  it('bounds what a short line renders to, so repeated and padded holes cannot make the server log hundreds of times what the client sent', async () => {
+    const ingest = await startIngest({ rateLimit: false });
+    // 55 bytes a line, 1 000 lines: a 54 KB body. Each line asks for 40 000 characters of padding.
+    const amplifier = JSON.stringify({ '@mt': '{A,10000}{A,10000}{A,10000}{A,10000}', A: 1 });
+    const body = Array<string>(1_000).fill(amplifier).join('\n');
+    expect(await post(ingest.url, body)).toMatchObject({ status: 200, json: { accepted: 1_000 } });
+    // Cut at twice the line's length, at least 1 024 characters (it was maxEventBytes: 32 768, so
+    // this body wrote 33 MB of log, about 600 times its size).
+    const messages = ingest.events.map((e) => e.renderMessage());
+    expect(messages.every((message) => message === `${' '.repeat(1_024)}…`)).toBe(true);
+    // A line that renders to less than twice its length keeps its whole message.
+    const from = ingest.events.length;
+    const long = clef({ '@mt': '{A} and {A}', A: 'y'.repeat(10_000) });
+    expect(await post(ingest.url, long)).toMatchObject({ status: 200, json: { accepted: 1 } });
+    expect(ingest.events[from].renderMessage()).toBe(`${'y'.repeat(10_000)} and ${'y'.repeat(10_000)}`);
+  });
+
   it('answers 503 with Retry-After once the server logger is closed, so the client keeps its events and sends them again', async () => {
     const ingest = await startIngest();
     await ingest.log.close();
@@ -250,6 +267,23 @@ describe('createIngestHandler', () => {
     expect(answer).toMatchObject({ status: 503, json: { accepted: 0 } });
     expect(answer.headers.get('retry-after')).toBe('1');
     expect(ingest.handler.metrics()).toMatchObject({ accepted: 0, responses: { 503: 1 } });
+  });
+
+  it('answers 503 once the server logger is closed also when some events of the batch are below its minimum level', async () => {
+    const memory = new MemorySink();
+    // The default minimum level (information): a browser's debug event is below it.
+    const log = new LoggerConfiguration().writeTo.sink(memory).createLogger();
+    const ingest = createIngestHandler(log, { rateLimit: false });
+    const server = await listen(createServer((req, res) => ingest(req, res)));
+    try {
+      await log.close();
+      const answer = await post(server.url, [clef({ '@mt': 'paid' }), clef({ '@mt': 'chatty', '@l': 'Debug' })].join('\n'));
+      expect(answer).toMatchObject({ status: 503, json: { accepted: 0 } });
+      expect(ingest.metrics()).toMatchObject({ accepted: 0, responses: { 503: 1 } });
+      expect(memory.events).toEqual([]);
+    } finally {
+      await server.close();
+    }
   });
 
   it('refuses a declared body over maxBodyBytes with 413 before reading it', async () => {
@@ -447,12 +481,17 @@ describe('createIngestHandler', () => {
 
   it('keys the rate limit on the socket address by default: X-Forwarded-For is not trusted unless a key function reads it', async () => {
     const ingest = await startIngest({ rateLimit: { perSecond: 0.01, burst: 2 } });
+    const diagnostics: string[] = [];
+    const subscription = SelfLog.events$.subscribe((event) => diagnostics.push(event.message));
     const statuses: number[] = [];
     for (let n = 0; n < 4; n++)
       statuses.push(
         (await post(ingest.url, clef({ '@mt': 'spoof {N}', N: n }), undefined, { 'X-Forwarded-For': `10.0.0.${n}` })).status,
       );
+    subscription.unsubscribe();
     expect(statuses).toEqual([200, 200, 429, 429]);
+    // Behind a real proxy every client would share this one bucket: said once, for the operator.
+    expect(diagnostics.filter((text) => text.includes('shares one bucket'))).toHaveLength(1);
     const proxied = await startIngest({
       rateLimit: { perSecond: 0.01, burst: 2, key: (req) => String(req.headers['x-forwarded-for']).split(',').pop()!.trim() },
       clientAddress: (req) => String(req.headers['x-forwarded-for']).split(',').pop()!.trim(),
@@ -464,6 +503,89 @@ describe('createIngestHandler', () => {
     expect(statuses.slice(4)).toEqual([200, 200, 429, 200]);
     expect(proxied.events.map((e) => e.properties.ClientAddress)).toEqual(['10.0.0.1', '10.0.0.1', '10.0.0.2']);
   });
+
+  // A reverse proxy as nginx's `proxy_add_x_forwarded_for` is: it appends the address of the client
+  // it serves to X-Forwarded-For and connects to the app from 127.0.0.1.
+  async function startProxy(target: string): Promise<{ url: string; close(): Promise<void> }> {
+    return listen(
+      createServer((req, res) => {
+        const forwarded = [req.headers['x-forwarded-for'], req.socket.remoteAddress].filter(Boolean).join(', ');
+        const upstream = request(
+          `${target}${req.url ?? '/'}`,
+          {
+            method: req.method,
+            headers: { ...req.headers, 'x-forwarded-for': forwarded },
+            localAddress: '127.0.0.1',
+            agent: false,
+          },
+          (answer) => {
+            res.writeHead(answer.statusCode ?? 502, answer.headers);
+            answer.pipe(res);
+          },
+        );
+        upstream.on('error', () => res.destroy());
+        req.pipe(upstream);
+      }),
+    );
+  }
+
+  /** POSTs one event through `url` from the local address `from` (127.0.0.x), with extra headers; resolves with the status. */
+  function postFrom(url: string, from: string, headers: Record<string, string> = {}): Promise<number> {
+    return new Promise((resolve, reject) => {
+      const body = clef({ '@mt': 'from {Client}', Client: from });
+      const req = request(url, {
+        method: 'POST',
+        localAddress: from,
+        agent: false,
+        headers: { 'Content-Type': 'application/vnd.serilog.clef', 'Content-Length': String(body.length), ...headers },
+      });
+      req.on('response', (res: IncomingMessage) => {
+        res.resume();
+        res.on('end', () => resolve(res.statusCode ?? 0));
+      });
+      req.on('error', reject);
+      req.end(body);
+    });
+  }
+
+  it.each(['express', 'fastify'] as const)(
+    "behind a reverse proxy, limits each client by the address the app's trust-proxy setting resolves, not the proxy's, and ignores what a client forges (%s)",
+    async (framework) => {
+      const memory = new MemorySink();
+      const log = new LoggerConfiguration().writeTo.sink(memory).createLogger();
+      const ingest = createIngestHandler(log, { rateLimit: { perSecond: 0.001, burst: 1 }, clientAddress: true });
+      let app: { url: string; close(): Promise<void> };
+      if (framework === 'express') {
+        const expressApp = express();
+        expressApp.set('trust proxy', '127.0.0.1');
+        expressApp.post('/api/logs', ingest);
+        app = await listen(createServer(expressApp));
+      } else {
+        const fastify = Fastify({ trustProxy: '127.0.0.1' });
+        fastify.addContentTypeParser('application/vnd.serilog.clef', (_request, _payload, parsed) => parsed(null));
+        fastify.post('/api/logs', (request, reply) => ingest(request, reply));
+        await fastify.listen({ port: 0, host: '127.0.0.1' });
+        app = { url: `http://127.0.0.1:${(fastify.server.address() as AddressInfo).port}`, close: () => fastify.close() };
+      }
+      const proxy = await startProxy(app.url);
+      try {
+        const url = `${proxy.url}/api/logs`;
+        expect(await postFrom(url, '127.0.0.2')).toBe(200);
+        expect(await postFrom(url, '127.0.0.2')).toBe(429);
+        // Another client behind the same proxy has its own bucket.
+        expect(await postFrom(url, '127.0.0.3')).toBe(200);
+        // A forged X-Forwarded-For is kept in front of the address the proxy saw, which the app reads.
+        expect(await postFrom(url, '127.0.0.2', { 'X-Forwarded-For': '203.0.113.9' })).toBe(429);
+        expect(await postFrom(url, '127.0.0.3', { 'X-Forwarded-For': '127.0.0.4' })).toBe(429);
+        expect(ingest.metrics().responses).toEqual({ 200: 2, 429: 3 });
+        expect(memory.events.map((e) => e.properties.ClientAddress)).toEqual(['127.0.0.2', '127.0.0.3']);
+      } finally {
+        await proxy.close();
+        await app.close();
+        await log.close({ strategy: 'immediate', timeoutMs: 0 });
+      }
+    },
+  );
 
   it('gets a rate-limited batch from HttpSink in on a later retry, losing nothing', async () => {
     const ingest = await startIngest({ rateLimit: { perSecond: 4, burst: 1 } });
@@ -538,6 +660,39 @@ describe('createIngestHandler', () => {
     } finally {
       subscription.unsubscribe();
       await new Promise<void>((resolve) => server.close(() => resolve()));
+      await log.close({ strategy: 'immediate', timeoutMs: 0 });
+    }
+  });
+
+  it('counts a client that left while a middleware before the handler was still working, at once, instead of waiting bodyTimeoutMs for its body', async () => {
+    const memory = new MemorySink();
+    const log = new LoggerConfiguration().writeTo.sink(memory).createLogger();
+    const ingest = createIngestHandler(log, { rateLimit: false, bodyTimeoutMs: 600_000 });
+    const handled = signal();
+    const app = express();
+    // An authentication check that awaits something (a session store) while the client gives up:
+    // here it goes on once the client is gone.
+    app.post(
+      '/api/logs',
+      (req, _res, next) => void req.once('close', () => next()),
+      (req, res) => {
+        ingest(req, res);
+        handled.resolve();
+      },
+    );
+    const server = await listen(createServer(app));
+    try {
+      const socket = connect(Number(new URL(server.url).port), '127.0.0.1');
+      socket.on('error', () => undefined);
+      socket.write(
+        'POST /api/logs HTTP/1.1\r\nHost: x\r\nContent-Type: text/plain\r\nContent-Length: 100\r\n\r\n{"@mt":"half',
+        () => socket.destroy(),
+      );
+      await handled.promise;
+      // Counted when the handler is called (it waited for the body until bodyTimeoutMs, then counted nothing).
+      expect(ingest.metrics()).toEqual({ responses: {}, aborted: 1, accepted: 0, rejected: 0, pendingBytes: 0 });
+    } finally {
+      await server.close();
       await log.close({ strategy: 'immediate', timeoutMs: 0 });
     }
   });

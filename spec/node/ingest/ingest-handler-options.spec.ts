@@ -42,6 +42,10 @@ describe('resolveIngestOptions', () => {
     expect(key('::1')).toBe(key('::2'));
     expect(key('fe80::1%eth0')).toBe(key('fe80::2%eth0'));
     expect(key(undefined)).toBe('unknown');
+    // The address the framework resolved (Express's req.ip, Fastify's request.ip) comes first.
+    const proxied = { socket: { remoteAddress: '127.0.0.1' } } as unknown as IncomingMessage;
+    expect(rateLimit.key(proxied, '2001:db8:1:2::7')).toBe(key('2001:db8:1:2::1'));
+    expect(rateLimit.key(proxied, '203.0.113.7')).toBe('203.0.113.7');
   });
 
   it('accepts level aliases and turns the rate limit off with false', () => {
