@@ -90,9 +90,15 @@ try {
     'install the tarball and rxjs into a fresh project',
     () => {
       write('package.json', JSON.stringify({ name: 'consumer', version: '1.0.0', private: true }, null, 2));
-      run('npm', ['install', '--no-audit', '--no-fund', '--prefer-offline', path.join(work, 'rxlog.tgz'), 'rxjs@^7.8']);
+      // The lowest rxjs the peer range allows: rxlog must not use anything newer.
+      run('npm', ['install', '--no-audit', '--no-fund', '--prefer-offline', path.join(work, 'rxlog.tgz'), 'rxjs@7.8.0']);
       if (fs.existsSync(path.join(app, 'node_modules', 'rxlog', 'node_modules')))
         throw new Error('rxlog nests its own node_modules');
+      run('npm', ['ls', '--all']); // exits non-zero on a missing, invalid or extraneous package
+      // The optional peers of rxlog/angular, rxlog/nest and rxlog/otel, for the type checks below:
+      // linked from the repository (installing them would take a minute), as npm would place them.
+      for (const name of ['@angular', '@nestjs', '@opentelemetry'])
+        fs.symlinkSync(path.join(repo, 'node_modules', name), path.join(app, 'node_modules', name));
       installed = true;
     },
     { needsInstall: false },
@@ -126,32 +132,87 @@ try {
     expectFileLogged('logs/esm.log', 'Hello from {Flavour}');
   });
 
-  // A process that both requires and imports rxlog holds its two builds: a LevelSwitch of one
-  // must pass the other's checks (docs/packaging.md, "Both builds in one process").
-  await step('CommonJS and ES module builds in one process: a LevelSwitch crosses them', () => {
+  // A process that both requires and imports rxlog holds its two builds: what crosses between them
+  // and what does not is what docs/packaging.md says ("ES modules and CommonJS", its table).
+  await step('CommonJS and ES module builds in one process: what crosses them is what the docs say', () => {
     write(
       'dual.mjs',
       `import { createRequire } from 'node:module';
-import { LoggerConfiguration, MemorySink, LevelSwitch } from 'rxlog';
+import { ConfigurationError, LevelSwitch, Log, LogContext, LoggerConfiguration, MemorySink, SelfLog } from 'rxlog';
 const cjs = createRequire(import.meta.url)('rxlog');
 if (cjs.LevelSwitch === LevelSwitch) throw new Error('expected two builds loaded');
+const problems = [];
+const expect = (what, actual, expected) => actual === expected || problems.push(what + ': ' + actual);
+// Crosses: a LevelSwitch of either build, a sink of the other build (named from data), the logger itself.
 const levels = new cjs.LevelSwitch('warning');
-if (!(levels instanceof LevelSwitch)) throw new Error('the CommonJS LevelSwitch is not one to the ES module build');
+expect('a CommonJS LevelSwitch instanceof the ES module LevelSwitch', levels instanceof LevelSwitch, true);
 const memory = new MemorySink();
-const log = new LoggerConfiguration().minimumLevel.controlledBy(levels).writeTo.sink(memory).createLogger();
+const log = new LoggerConfiguration()
+  .minimumLevel.controlledBy(levels)
+  .enrich.fromLogContext()
+  .writeTo.sink(memory)
+  .writeTo.sink(new cjs.MemorySink())
+  .createLogger();
 log.information('below');
 levels.level = 'debug';
 log.debug('followed');
-const seen = memory.events.map((e) => e.messageTemplate.text).join();
-if (seen !== 'followed') throw new Error('the logger did not follow the switch: ' + seen);
+expect('the logger follows the switch', memory.events.map((e) => e.messageTemplate.text).join(), 'followed');
+expect('sink names', Object.keys(log.metrics().sinks).join(), 'memory,memory-2');
+// Does not cross: the Log facade, LogContext, SelfLog, the error classes.
+Log.logger = log;
+cjs.Log.information('through the other facade');
+cjs.LogContext.run({ Other: 1 }, () => log.debug('other context'));
+LogContext.run({ Own: 1 }, () => log.debug('own context'));
+const byText = (text) => memory.events.find((e) => e.messageTemplate.text === text);
+expect("the other build's Log facade", byText('through the other facade'), undefined);
+expect("the other build's LogContext", byText('other context')?.properties.Other, undefined);
+expect('its own LogContext', byText('own context')?.properties.Own, 1);
+const diagnostics = [];
+SelfLog.enable((line) => diagnostics.push(line));
+cjs.SelfLog.write('from the other build');
+SelfLog.write('from this build');
+expect('SelfLog', diagnostics.length, 1);
+try {
+  new cjs.LoggerConfiguration().minimumLevel.is('loud');
+} catch (error) {
+  expect('instanceof ConfigurationError', error instanceof ConfigurationError, false);
+  expect('error.name', error.name, 'ConfigurationError');
+}
+await log.close();
+if (problems.length > 0) throw new Error(problems.join('\\n'));
 `,
     );
     run(process.execPath, ['dual.mjs']);
   });
 
-  const typed = (name) =>
+  // The other entries' types, type-only (nothing of the frameworks runs): each line fails to
+  // compile when its entry's types are missing or `any`. Checked where a resolution differs: node10
+  // (typesVersions) and node16 from an ES module; rxlog/angular needs node16 or bundler, as Angular does.
+  const entryTypes = ({ frameworks, angular }) =>
+    [
+      ...(frameworks
+        ? [
+            "import type { RxlogModule } from 'rxlog/nest';",
+            "import type { OpenTelemetrySink } from 'rxlog/otel';",
+            "const otelKind: OpenTelemetrySink['kind'] = 'opentelemetry';",
+            '// @ts-expect-error forRoot takes an options object',
+            'const nestOptions: Parameters<typeof RxlogModule.forRoot>[0] = 42;',
+            'void otelKind;',
+            'void nestOptions;',
+          ]
+        : []),
+      ...(angular
+        ? [
+            "import type { provideRxlog } from 'rxlog/angular';",
+            '// @ts-expect-error provideRxlog takes a configure function first',
+            'const angularConfigure: Parameters<typeof provideRxlog>[0] = 42;',
+            'void angularConfigure;',
+          ]
+        : []),
+    ].join('\n');
+  const typed = (name, { frameworks = false, angular = false } = {}) =>
     program(
-      `import { LoggerConfiguration, type Logger, type LogEvent } from 'rxlog';\nimport { FileSink } from 'rxlog/node';\nimport { Observable } from 'rxjs';\nconst check = (log: Logger, e: LogEvent): void => log.warn('Seen {Level}', e.level);\nvoid check;`,
+      `import { LoggerConfiguration, type Logger, type LogEvent } from 'rxlog';\nimport { FileSink } from 'rxlog/node';\nimport { Observable } from 'rxjs';\nconst check = (log: Logger, e: LogEvent): void => log.warn('Seen {Level}', e.level);\nvoid check;\n${entryTypes({ frameworks, angular })}`,
       name,
     );
   const tsconfig = (options, include) =>
@@ -166,15 +227,15 @@ if (seen !== 'followed') throw new Error('the logger did not follow the switch: 
       },
       include,
     });
-  await step('TypeScript strict, moduleResolution node10 (module commonjs)', () => {
-    write('node10/app.ts', typed('node10'));
+  await step('TypeScript strict, moduleResolution node10 (module commonjs), with rxlog/nest and rxlog/otel types', () => {
+    write('node10/app.ts', typed('node10', { frameworks: true }));
     write('node10/tsconfig.json', tsconfig({ module: 'commonjs', moduleResolution: 'node10', outDir: 'out' }, ['app.ts']));
     run(process.execPath, [path.join(repo, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', 'node10']);
     run(process.execPath, ['node10/out/app.js']);
     expectFileLogged('logs/node10.log', 'node10');
   });
-  await step('TypeScript strict, moduleResolution node16 (an ES module)', () => {
-    write('node16/app.mts', typed('node16'));
+  await step("TypeScript strict, moduleResolution node16 (an ES module), with every entry's types", () => {
+    write('node16/app.mts', typed('node16', { frameworks: true, angular: true }));
     write('node16/tsconfig.json', tsconfig({ module: 'node16', moduleResolution: 'node16', outDir: 'out' }, ['app.mts']));
     run(process.execPath, [path.join(repo, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', 'node16']);
     run(process.execPath, ['node16/out/app.mjs']);
@@ -258,6 +319,28 @@ void log.close();
     write('events.clef', '{"@t":"2026-01-02T03:04:05.000Z","@mt":"Hello {Name}","Name":"bin"}\n');
     const out = run('npx', ['--no-install', 'rxlog', '--strict', '--no-color', 'events.clef']);
     if (!out.includes('Hello bin')) throw new Error(`unexpected rxlog output: ${out}`);
+    // An app writing CLEF to stdout, piped into the bin: every event, one a line, read under --strict.
+    write(
+      'clef-app.mjs',
+      `import { CompactJsonFormatter, LoggerConfiguration } from 'rxlog';
+const log = new LoggerConfiguration()
+  .minimumLevel.verbose()
+  .writeTo.console({ formatter: new CompactJsonFormatter(), standardErrorFromLevel: null })
+  .createLogger();
+log.trace('Traced {N}', 1);
+log.info('Informed {N}', 2);
+log.warn('Warned {N}', 3);
+try {
+  throw new Error('boom');
+} catch (e) {
+  log.error(e, 'Failed {N}', 4);
+}
+await log.close();
+`,
+    );
+    const piped = run('sh', ['-c', `"${process.execPath}" clef-app.mjs | ./node_modules/.bin/rxlog --strict --no-color`]);
+    for (const line of ['VRB] Traced 1', 'INF] Informed 2', 'WRN] Warned 3', 'ERR] Failed 4', 'Error: boom'])
+      if (!piped.includes(line)) throw new Error(`node app.mjs | rxlog --strict: no "${line}" in\n${piped}`);
     const version = run('npx', ['--no-install', 'rxlog', '--version']).trim();
     if (!version.includes(JSON.parse(fs.readFileSync(path.join(repo, 'package.json'), 'utf8')).version))
       throw new Error(`--version: ${version}`);

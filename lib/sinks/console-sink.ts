@@ -74,7 +74,7 @@ export type ConsoleLike = Pick<Console, 'debug' | 'info' | 'warn' | 'error'>;
 export interface ConsoleSinkOptions {
   /** Output template of the text formatter. Default `'[{Timestamp:HH:mm:ss} {Level:u3}] {Message:lj}{NewLine}{Exception}'`. */
   outputTemplate?: string;
-  /** A formatter to use instead of the output template (e.g. `new CompactJsonFormatter()`). */
+  /** A formatter to use instead of the output template (e.g. `new CompactJsonFormatter()`); in Node each event's text ends with a newline (added when it has none). */
   formatter?: Formatter;
   /** Colours per level; `false` turns colours off. Default: `defaultConsoleTheme` when colours are on. */
   theme?: ConsoleTheme | false;
@@ -165,8 +165,8 @@ function checkConsoleOptions(options: ConsoleSinkOptions): void {
  * browsers each level uses the matching console method (`debug`, `info`, `warn`, `error`) with
  * `%c` styling, the text passed as a `%s` argument so that `%` sequences in it are shown as
  * written. Writes are synchronous: the sink sees each event on the caller's turn. In Node a
- * line formatter (`CompactJsonFormatter`, `NdjsonFormatter`) gets one event per line, so the output
- * pipes into `rxlog`; a text output template decides its own newlines (`{NewLine}`).
+ * `formatter` (`CompactJsonFormatter`, `NdjsonFormatter`, one of the app's) gets one event per line,
+ * so the output pipes into `rxlog`; the `outputTemplate` decides its own newlines (`{NewLine}`).
  */
 export class ConsoleSink implements Sink {
   /** The default name of this sink in metrics and the shutdown report. */
@@ -218,11 +218,13 @@ export class ConsoleSink implements Sink {
     const colors = options.theme !== false && (options.colors ?? (stdout.isTTY === true && !proc?.env?.NO_COLOR));
     // Checked in the constructor: a theme is an object, false or undefined.
     const theme = options.theme || defaultConsoleTheme;
-    // A line formatter (CLEF, NDJSON) returns one line without its newline; terminals and pipes
-    // (`node app.js | rxlog`) need one event per line. A text template writes its own {NewLine}.
-    const newline = this.#formatter.singleLine === true ? '\n' : '';
+    // Terminals and pipes (`node app.js | rxlog`) need one event per line: a formatter (CLEF,
+    // NDJSON, the app's own) gets a newline unless its text ends with one, as in FileSink and
+    // StreamSink; the sink's own output template writes its own {NewLine}.
+    const newline = options.formatter ? '\n' : '';
     return (event) => {
-      const text = this.#formatter.format(event) + newline;
+      let text = this.#formatter.format(event);
+      if (!text.endsWith('\n')) text += newline;
       const toStderr = levelValue(event.level) >= errorFrom;
       const target = toStderr ? stderr : stdout;
       const guard = toStderr ? errGuard : outGuard;

@@ -10,6 +10,7 @@ const manifest = JSON.parse(fs.readFileSync(path.join(root, 'package.json'), 'ut
   sideEffects: unknown;
   dependencies?: Record<string, string>;
   peerDependencies?: Record<string, string>;
+  peerDependenciesMeta?: Record<string, { optional?: boolean }>;
   devDependencies?: Record<string, string>;
   bin: Record<string, string>;
 };
@@ -35,6 +36,13 @@ describe('package.json', () => {
     expect(manifest.peerDependencies?.rxjs).toMatch(/^\^7\.8/);
     expect(manifest.dependencies?.rxjs).toBeUndefined();
     expect(manifest.devDependencies?.rxjs).toBeDefined();
+  });
+
+  it('marks every peer but rxjs optional: the frameworks of rxlog/angular, rxlog/nest and rxlog/otel', () => {
+    const frameworks = Object.keys(manifest.peerDependencies ?? {}).filter((name) => name !== 'rxjs');
+    expect(frameworks.length).toBeGreaterThan(0);
+    for (const name of frameworks) expect({ name, ...manifest.peerDependenciesMeta?.[name] }).toEqual({ name, optional: true });
+    expect(manifest.peerDependenciesMeta?.rxjs).toBeUndefined();
   });
 
   it('declares no side effects and a CommonJS bin', () => {

@@ -3,6 +3,7 @@ import { ConfigurationError } from '../../lib/core/errors/configuration-error';
 import { defaultConsoleTheme } from '../../lib/sinks/console-theme';
 import { createLogEvent } from '../../lib/templates/log-event-record';
 import { makeEvent } from '../helpers/events';
+import type { LogEvent } from '../../lib/core/log-event';
 import { spawn } from 'node:child_process';
 import { Console } from 'node:console';
 import * as path from 'node:path';
@@ -148,6 +149,15 @@ describe('ConsoleSink with a line formatter', () => {
     new ConsoleSink({ stdout, formatter: new NdjsonFormatter() }).emit([makeEvent({ text: 'a' }), makeEvent({ text: 'b' })]);
     expect(stdout.chunks.every((chunk) => chunk.endsWith('}\n'))).toBe(true);
     expect(stdout.chunks).toHaveLength(2);
+  });
+
+  it("ends each event of a formatter of the app's own with a newline, as FileSink and StreamSink do", () => {
+    const stdout = new Capture();
+    const json = { format: (event: LogEvent): string => JSON.stringify({ msg: event.messageTemplate.text }) };
+    const ended = { format: (event: LogEvent): string => `${event.messageTemplate.text}\n` };
+    new ConsoleSink({ stdout, formatter: json }).emit([makeEvent({ text: 'a' }), makeEvent({ text: 'b' })]);
+    new ConsoleSink({ stdout, formatter: ended }).emit([makeEvent({ text: 'c' })]);
+    expect(stdout.chunks.join('')).toBe('{"msg":"a"}\n{"msg":"b"}\nc\n');
   });
 
   it('leaves newlines to a text output template', () => {
