@@ -128,7 +128,6 @@ describe('LoggerPipeline with hostile sinks', () => {
   });
 
   it('closes from inside a sink’s emit: the call returns, the report comes, and the batch counts once', async () => {
-    let log!: Logger;
     let closing: Promise<ShutdownReport> | undefined;
     const taken: string[] = [];
     const sink: Sink = {
@@ -137,7 +136,7 @@ describe('LoggerPipeline with hostile sinks', () => {
         closing ??= log.close({ timeoutMs: 500 });
       },
     };
-    log = new LoggerConfiguration().writeTo.sink(sink, { name: 'sink' }).createLogger();
+    const log = new LoggerConfiguration().writeTo.sink(sink, { name: 'sink' }).createLogger();
     expect(() => log.information('one')).not.toThrow();
     log.information('after close');
     const report = await within(closing as Promise<ShutdownReport>, 600);
