@@ -42,7 +42,7 @@ export const FINGERS_CROSSED_REASONS = Object.freeze({
   expired: 'fingersCrossed.expired',
   evicted: 'fingersCrossed.evicted',
   untriggered: 'fingersCrossed.untriggered',
-  /** Released by a trigger while the downstream unsubscribed (an operator after it failed on one of them). */
+  /** Released by a trigger while the downstream unsubscribed (the lane torn down at close). */
   discarded: 'fingersCrossed.discarded',
 });
 
@@ -230,7 +230,7 @@ export function fingersCrossed(
 
       const release = (released: LogEvent[]): void => {
         for (let i = 0; i < released.length; i++) {
-          // The downstream went away while taking them (an operator behind this one failed).
+          // The downstream went away while taking them (unsubscribed on one of them).
           if (subscriber.closed) {
             accounting.dropped(released.length - i, FINGERS_CROSSED_REASONS.discarded);
             break;

@@ -1,6 +1,7 @@
 import {
   catchError,
   concat,
+  connect,
   defer,
   EMPTY,
   filter,
@@ -123,8 +124,8 @@ export class LaneAccounting implements EventAccounting {
    * provided, and, when it fails, reported to SelfLog and subscribed again, so that later events
    * flow as before. A failure tears down what the operator held (the event that caused it, and
    * any it buffered): those events count as dropped at once, reason
-   * {@link OPERATOR_FAILED_REASON}, instead of staying pending until the logger closes. Counted
-   * per operator, so events held by the sink's other operators stay pending. An operator that
+   * {@link OPERATOR_FAILED_REASON}, instead of staying pending until the logger closes. Only this
+   * operator restarts: the sink's other operators keep their state and what they hold. An operator that
    * fails before it took an event since it was subscribed (`() => throwError(…)`, an operator
    * function that throws) would fail the same way on every restart: it is not restarted, and the
    * events that reach it from then on count as dropped ({@link OPERATOR_FAILED_REASON}). One
@@ -164,51 +165,58 @@ export class LaneAccounting implements EventAccounting {
         this.dropped(lost, reason);
       }
     };
+    // The operator reads its source through one Subject (connect): a restart after a failure
+    // subscribes that Subject again, not the chain upstream, so the operators before this one
+    // keep their state (a buffer, a distinct set, what a delay holds) and deliver it on.
     return (source) => {
       let sourceDone = false;
-      const watched = source.pipe(tap({ complete: () => (sourceDone = true) }));
-      // Dropped, not passed on unprocessed: the operator may be the one that redacts or filters.
-      const dropEach = (reason: string): Observable<LogEvent> =>
-        watched.pipe(
-          filter(() => {
-            this.dropped(1, reason);
-            return false;
-          }),
-        );
-      // The events that had entered this operator when it was last subscribed: a failure with no
-      // event since then is a failure to start, which a restart would repeat at once, without end.
-      let enteredAtStart = 0;
-      let isolated = new Observable<LogEvent>((subscriber) => {
-        enteredAtStart = entries();
-        return provideEventAccounting(own, () => operator(watched).subscribe(subscriber));
-      });
-      if (!last)
-        isolated = isolated.pipe(
-          map((event) => {
-            stage.left++;
-            return event;
-          }),
-        );
-      const guarded = isolated.pipe(
-        catchError((error: unknown, caught: Observable<LogEvent>) => {
-          countLost(OPERATOR_FAILED_REASON);
-          if (entries() === enteredAtStart) {
-            SelfLog.write('Operator {Where} failed to start; events dropped', where, error);
-            return dropEach(OPERATOR_FAILED_REASON);
-          }
-          SelfLog.write('Operator {Where} failed; the events it held are lost and it restarted', where, error);
-          return caught;
-        }),
-      );
-      // An operator that completes before its source (take(1), takeUntil) would end the sink's
-      // lane, or with .pipe() every sink's: later events would reach no counter at all.
-      return concat(
-        guarded,
-        defer(() => {
-          if (sourceDone) return EMPTY;
-          countLost(OPERATOR_COMPLETED_REASON);
-          SelfLog.write('Operator {Where} completed early; events dropped', where);
-          return dropEach(OPERATOR_COMPLETED_REASON);
+      return source.pipe(
+        tap({ complete: () => (sourceDone = true) }),
+        connect((watched) => {
+          // Dropped, not passed on unprocessed: the operator may be the one that redacts or filters.
+          const dropEach = (reason: string): Observable<LogEvent> =>
+            watched.pipe(
+              filter(() => {
+                this.dropped(1, reason);
+                return false;
+              }),
+            );
+          // The events that had entered this operator when it was last subscribed: a failure with no
+          // event since then is a failure to start, which a restart would repeat at once, without end.
+          let enteredAtStart = 0;
+          let isolated = new Observable<LogEvent>((subscriber) => {
+            enteredAtStart = entries();
+            return provideEventAccounting(own, () => operator(watched).subscribe(subscriber));
+          });
+          if (!last)
+            isolated = isolated.pipe(
+              map((event) => {
+                stage.left++;
+                return event;
+              }),
+            );
+          const guarded = isolated.pipe(
+            catchError((error: unknown, caught: Observable<LogEvent>) => {
+              countLost(OPERATOR_FAILED_REASON);
+              if (entries() === enteredAtStart) {
+                SelfLog.write('Operator {Where} failed to start; events dropped', where, error);
+                return dropEach(OPERATOR_FAILED_REASON);
+              }
+              SelfLog.write('Operator {Where} failed; the events it held are lost and it restarted', where, error);
+              return caught;
+            }),
+          );
+          // An operator that completes before its source (take(1), takeUntil) would end the sink's
+          // lane, or with .pipe() every sink's: later events would reach no counter at all.
+          return concat(
+            guarded,
+            defer(() => {
+              if (sourceDone) return EMPTY;
+              countLost(OPERATOR_COMPLETED_REASON);
+              SelfLog.write('Operator {Where} completed early; events dropped', where);
+              return dropEach(OPERATOR_COMPLETED_REASON);
+            }),
+          );
         }),
       );
     };

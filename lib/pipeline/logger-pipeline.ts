@@ -463,10 +463,13 @@ export class LoggerPipeline {
     // The sink's own level keeps events out of its lane: they are never its `received`. A plain
     // filter, not the minimumLevel operator, which would report them to the lane's accounting
     // (it is subscribed while the lane's first operator is). An event whose level is not a level
-    // name (made by an app operator of .pipe()) is kept, as the minimumLevel operator keeps it.
+    // name (made by an app operator of .pipe()) is kept, as the minimumLevel operator keeps it; so
+    // is what is not an event at all (undefined): reading its level would error the lane, ending
+    // it, and with the last lane the shared stage, so no later event would reach any counter.
     const level = registration.minimumLevel;
     if (level !== undefined)
-      lane$ = lane$.pipe(filter((event) => !isLevelName(event.level) || levelValue(event.level) >= level.value));
+      // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- an app operator may pass on undefined
+      lane$ = lane$.pipe(filter((event) => !isLevelName(event?.level) || levelValue(event.level) >= level.value));
     // Only a sink with operators pays for counting: they may hold, drop or make events.
     const accounting = registration.pipe.length === 0 ? undefined : new LaneAccounting();
     if (accounting !== undefined) lane$ = throughOperators(lane$, registration.pipe, accounting, `${registration.name}.pipe`);

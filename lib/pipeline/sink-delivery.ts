@@ -218,7 +218,10 @@ export class SinkDelivery {
     }
     for (const sink of [this.#sink, this.#fallback]) {
       try {
-        this.#guard.run(() => sink?.flushSync?.());
+        reportLate(
+          this.#guard.run(() => sink?.flushSync?.()),
+          this.name,
+        );
       } catch (error) {
         SelfLog.write('Sink {Name} failed to flush synchronously', this.name, error);
       }
@@ -647,6 +650,7 @@ export class SinkDelivery {
     try {
       // A JavaScript sink may return anything (a Promise): only true or an EmitResult says it took the batch.
       const result: unknown = this.#guard.run(() => sink.emitSync?.(events));
+      if (result !== true) reportLate(result, this.name);
       return result === true || typeof (result as Partial<EmitResult> | null)?.rejected !== 'number'
         ? result === true
         : (result as EmitResult);
@@ -767,6 +771,15 @@ export class SinkDelivery {
       SelfLog.write('Sink {Name}: sending an aged batch failed', this.name, error);
     }
   }
+}
+
+/**
+ * A Promise that a synchronous call returned (an `async emitSync` or `flushSync`) is not waited
+ * for, but its rejection goes to SelfLog: unhandled, it would end a Node process.
+ */
+function reportLate(result: unknown, name: string): void {
+  // Promise.resolve adopts any thenable, and turns one whose `then` throws into a rejection.
+  Promise.resolve(result).catch((error: unknown) => SelfLog.write('Sink {Name} failed late', name, error));
 }
 
 /** `Error: message` for an Error, else the value as a string; never throws. */

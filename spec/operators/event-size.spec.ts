@@ -211,19 +211,41 @@ describe('truncateEvent', () => {
 
 describe('queue.limitBytes bounds what a queue retains', () => {
   // A child process with --expose-gc measures the heap after garbage collection.
-  function measure(kind: 'deep' | 'huge-string'): { grownMiB: number; queueBytes: number } {
+  interface Measured {
+    grownMiB: number;
+    queueBytes: number;
+    queueDepth: number;
+    received: number;
+    dropped: number;
+    pending: number;
+    diagnostics: number;
+  }
+  function measure(kind: 'deep' | 'huge-string' | 'burst'): Measured {
     const fixture = path.join(__dirname, 'fixtures', 'queue-memory.ts');
     const child = spawnSync(process.execPath, ['--expose-gc', '--import', 'tsx', fixture, kind], {
       encoding: 'utf8',
       timeout: 60_000,
     });
     if (child.stdout === '') throw new Error(child.stderr);
-    return JSON.parse(child.stdout) as { grownMiB: number; queueBytes: number };
+    return JSON.parse(child.stdout) as Measured;
   }
 
   it('counts data nested deeper than any cutoff: a 4 MiB queue of deep events holds well under 32 MiB', () => {
     const { grownMiB, queueBytes } = measure('deep');
     expect(queueBytes).toBeLessThanOrEqual(4 * 1024 * 1024);
+    expect(grownMiB).toBeLessThan(32);
+  });
+
+  it('holds a million calls on one turn into a sink that never settles in the default queue: 10 000 kept, the rest counted dropped, two diagnostics', () => {
+    const { grownMiB, queueDepth, received, dropped, pending, diagnostics } = measure('burst');
+    expect({ queueDepth, received, dropped, pending }).toEqual({
+      queueDepth: 10_000,
+      received: 1_000_000,
+      dropped: 1_000_000 - 10_001,
+      pending: 10_001, // the queue and the one event in flight
+    });
+    // One back-pressure diagnostic at warnAt, one for the overflow: not one per event.
+    expect(diagnostics).toBe(2);
     expect(grownMiB).toBeLessThan(32);
   });
 

@@ -2,6 +2,8 @@ import {
   bufferCount,
   defer,
   delay,
+  delayWhen,
+  distinct,
   filter,
   map,
   mergeMap,
@@ -300,6 +302,91 @@ describe('LaneAccounting (a sink pipe’s operators, seen from the sink’s coun
       flush();
       const m = log.metrics().sinks.memory;
       expect(m).toMatchObject({ received: 1, delivered: 0, dropped: 1, pending: 0, droppedBy: { 'operator-completed': 1 } });
+    });
+  });
+});
+
+/** Throws on the first event whose N is `n`, and only on that one. */
+function failOnceOn(n: number): MonoTypeOperatorFunction<LogEvent> {
+  let failed = false;
+  return map((event) => {
+    if (event.properties.N === n && !failed) {
+      failed = true;
+      throw new Error(`operator broke on ${n}`);
+    }
+    return event;
+  });
+}
+
+const numbers = (memory: MemorySink): unknown[] => memory.events.map((event) => event.properties.N);
+
+describe('a failing operator in a sink pipe (the operators before it keep their state)', () => {
+  it('keeps a distinct set of the operator before it: no duplicate after the restart', () => {
+    const memory = new MemorySink();
+    const log = new LoggerConfiguration().writeTo
+      .sink(memory, { name: 'memory', pipe: [distinct((event) => event.properties.N), failOnceOn(2)] })
+      .createLogger();
+    for (const n of [1, 2, 1, 3, 2]) log.information('Event {N}', n);
+    // 2 was lost with the failing operator; the distinct set still knows 1 and 2.
+    expect(numbers(memory)).toEqual([1, 3]);
+    const m = log.metrics().sinks.memory;
+    expect(m).toMatchObject({ received: 5, delivered: 2, dropped: 1, droppedBy: { 'operator-failed': 1 } });
+    expect(balanced(m)).toBe(true);
+  });
+
+  it('delivers the rest of a batch the operator before it released when the failure came', () => {
+    const memory = new MemorySink();
+    const triples: MonoTypeOperatorFunction<LogEvent> = (source) =>
+      source.pipe(
+        bufferCount(3),
+        mergeMap((events) => events),
+      );
+    const log = new LoggerConfiguration().writeTo.sink(memory, { name: 'memory', pipe: [triples, failOnceOn(1)] }).createLogger();
+    for (let n = 0; n < 4; n++) log.information('Event {N}', n);
+    expect(numbers(memory)).toEqual([0, 2]);
+    const m = log.metrics().sinks.memory;
+    // 1 lost with the failing operator, 3 held by the triples buffer.
+    expect(m).toMatchObject({ received: 4, delivered: 2, dropped: 1, pending: 1 });
+    expect(balanced(m)).toBe(true);
+  });
+
+  it('delivers what a delay before it still held, in virtual time, and the close report adds up', async () => {
+    const testScheduler = createTestScheduler();
+    const memory = new MemorySink();
+    let log!: ReturnType<LoggerConfiguration['createLogger']>;
+    testScheduler.run(({ flush }) => {
+      // Event N waits N × 10 ms.
+      const byN = delayWhen((event: LogEvent) => timer(Number(event.properties.N) * 10, testScheduler));
+      log = new LoggerConfiguration()
+        .useScheduler(testScheduler)
+        .writeTo.sink(memory, { name: 'memory', pipe: [byN, failOnceOn(1)] })
+        .createLogger();
+      for (let n = 0; n < 4; n++) log.information('Event {N}', n);
+      flush();
+    });
+    expect(numbers(memory)).toEqual([0, 2, 3]);
+    const m = log.metrics().sinks.memory;
+    expect(m).toMatchObject({ received: 4, delivered: 3, dropped: 1, pending: 0 });
+    const report = await log.close();
+    expect(report.sinks.memory).toEqual({ delivered: 3, dropped: 1, failed: 0, undelivered: 0 });
+  });
+
+  it('keeps the state of the operators before a failing one in .pipe() too', () => {
+    const memory = new MemorySink();
+    const log = new LoggerConfiguration()
+      .pipe(distinct((event) => event.properties.N))
+      .pipe(failOnceOn(2))
+      .writeTo.sink(memory, { name: 'memory' })
+      .createLogger();
+    for (const n of [1, 2, 1, 3, 2]) log.information('Event {N}', n);
+    expect(numbers(memory)).toEqual([1, 3]);
+    expect(log.metrics().pipe).toEqual({
+      entered: 5,
+      left: 2,
+      created: 0,
+      dropped: 1,
+      pending: 2,
+      droppedBy: { 'operator-failed': 1 },
     });
   });
 });

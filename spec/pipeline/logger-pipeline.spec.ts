@@ -448,6 +448,31 @@ describe('LoggerPipeline', () => {
       expect(log.metrics().sinks.memory).toMatchObject({ received: 1, delivered: 1 });
     });
 
+    it('keeps a sink with a minimumLevel receiving after an operator passed on what is not an event (undefined)', () => {
+      const memory = new MemorySink();
+      const other = new MemorySink();
+      // A JavaScript map with a branch that returns nothing.
+      const sloppy: OperatorFunction<LogEvent, LogEvent> = map((event) =>
+        event.messageTemplate.text === 'bad' ? (undefined as unknown as LogEvent) : event,
+      );
+      const log = new LoggerConfiguration()
+        .pipe(sloppy)
+        .writeTo.sink(memory, { name: 'memory', minimumLevel: 'information' })
+        .writeTo.sink(other, { name: 'other', minimumLevel: 'information' })
+        .createLogger();
+      log.information('one');
+      log.information('bad');
+      log.information('three');
+      // Kept, as an event whose level is not a level name is: the sink decides what to make of it.
+      expect(memory.events.map((event) => (event as LogEvent | undefined)?.messageTemplate.text)).toEqual([
+        'one',
+        undefined,
+        'three',
+      ]);
+      expect(log.metrics().pipe).toMatchObject({ entered: 3, left: 3, pending: 0 });
+      expect(log.metrics().sinks.other).toMatchObject({ received: 3, delivered: 3 });
+    });
+
     it('has no pipe counters when the configuration adds no operator', () => {
       const log = new LoggerConfiguration().writeTo.sink(new MemorySink()).createLogger();
       log.information('Hello');

@@ -34,15 +34,30 @@ type Act =
   | { kind: 'partial'; written: number; afterMs: number | undefined }
   | { kind: 'refuse'; rejected: number; afterMs: number | undefined }
   | { kind: 'never' }
-  | { kind: 'log' };
+  | { kind: 'log' }
+  /** Rejects with something that is not an Error (a string, undefined, a plain object). */
+  | { kind: 'rejectValue'; value: unknown; afterMs: number }
+  /** A thenable that fulfils, then rejects and fulfils again: only its first call counts. */
+  | { kind: 'twice'; rejectFirst: boolean; afterMs: number }
+  /** Rejects with a Retry-After hint (often longer than any close timeout). */
+  | { kind: 'retryAfter'; retryAfterMs: number; afterMs: number }
+  /** Calls log.flushSync() or (not awaited) log.flush() from inside emit, then takes the batch. */
+  | { kind: 'flushInside'; sync: boolean };
 
 /** What one emitSync call does. */
-type SyncAct = { kind: 'true' } | { kind: 'false' } | { kind: 'throw' } | { kind: 'partial'; written: number } | { kind: 'log' };
+type SyncAct =
+  | { kind: 'true' }
+  | { kind: 'false' }
+  | { kind: 'throw' }
+  | { kind: 'partial'; written: number }
+  | { kind: 'log' }
+  /** Returns a Promise (a JavaScript sink's mistake): the batch was not taken. */
+  | { kind: 'promise' };
 
 /** What a sink's flush() or close() does; 'absent' leaves the method out. */
 type EndAct = { kind: 'absent' } | { kind: 'ok' } | { kind: 'throw' } | { kind: 'resolve'; afterMs: number } | { kind: 'never' };
 
-type LanePipe = 'none' | 'map' | 'filter' | 'delay' | 'sample' | 'throttle' | 'fingers';
+type LanePipe = 'none' | 'map' | 'filter' | 'delay' | 'sample' | 'throttle' | 'fingers' | 'failing';
 
 interface SinkPlan {
   script: Act[];
@@ -112,6 +127,28 @@ const act: fc.Arbitrary<Act> = fc.oneof(
   },
   { weight: 1, arbitrary: fc.constant<Act>({ kind: 'never' }) },
   { weight: 1, arbitrary: fc.constant<Act>({ kind: 'log' }) },
+  {
+    weight: 1,
+    arbitrary: fc
+      .record({
+        value: fc.constantFrom<unknown>('a string', undefined, null, 0, { message: 'plain object' }),
+        afterMs: fc.integer({ min: 0, max: 100 }),
+      })
+      .map<Act>(({ value, afterMs }) => ({ kind: 'rejectValue', value, afterMs })),
+  },
+  {
+    weight: 1,
+    arbitrary: fc
+      .record({ rejectFirst: fc.boolean(), afterMs: fc.integer({ min: 0, max: 100 }) })
+      .map<Act>(({ rejectFirst, afterMs }) => ({ kind: 'twice', rejectFirst, afterMs })),
+  },
+  {
+    weight: 1,
+    arbitrary: fc
+      .record({ retryAfterMs: fc.constantFrom(0, 250, 60_000, 3_600_000), afterMs: fc.integer({ min: 0, max: 50 }) })
+      .map<Act>(({ retryAfterMs, afterMs }) => ({ kind: 'retryAfter', retryAfterMs, afterMs })),
+  },
+  { weight: 1, arbitrary: fc.boolean().map<Act>((sync) => ({ kind: 'flushInside', sync })) },
 );
 
 const syncAct: fc.Arbitrary<SyncAct> = fc.oneof(
@@ -120,6 +157,7 @@ const syncAct: fc.Arbitrary<SyncAct> = fc.oneof(
   { weight: 1, arbitrary: fc.constant<SyncAct>({ kind: 'throw' }) },
   { weight: 1, arbitrary: fc.integer({ min: 0, max: 6 }).map<SyncAct>((written) => ({ kind: 'partial', written })) },
   { weight: 1, arbitrary: fc.constant<SyncAct>({ kind: 'log' }) },
+  { weight: 1, arbitrary: fc.constant<SyncAct>({ kind: 'promise' }) },
 );
 
 const endAct: fc.Arbitrary<EndAct> = fc.oneof(
@@ -131,7 +169,7 @@ const endAct: fc.Arbitrary<EndAct> = fc.oneof(
 );
 
 const levelName = fc.constantFrom(...LEVELS);
-const sharedPipe = fc.constantFrom<LanePipe>('none', 'none', 'none', 'map', 'filter', 'delay');
+const sharedPipe = fc.constantFrom<LanePipe>('none', 'none', 'none', 'map', 'filter', 'delay', 'failing');
 /** A sink's own operators may also be rxlog's, which report what they drop and make. */
 const lanePipe = fc.constantFrom<LanePipe>(
   'none',
@@ -144,6 +182,7 @@ const lanePipe = fc.constantFrom<LanePipe>(
   'sample',
   'throttle',
   'fingers',
+  'failing',
 );
 
 const sinkPlan: fc.Arbitrary<SinkPlan> = fc.record({
@@ -357,6 +396,36 @@ class ScriptedSink implements Sink {
       }
       case 'never':
         return new Promise<void>(() => undefined);
+      case 'rejectValue':
+        return new Promise<void>((_, reject) => setTimeout(() => reject(next.value), next.afterMs));
+      case 'twice': {
+        // Not a Promise: a thenable whose then calls back more than once, and both ways.
+        const thenable = {
+          then: (resolve: () => void, reject: (error: unknown) => void): void => {
+            setTimeout(() => {
+              if (next.rejectFirst) {
+                reject(new Error('scripted twice'));
+                resolve();
+              } else {
+                this.accepted.push(...seqs);
+                resolve();
+                reject(new Error('scripted twice'));
+                resolve();
+              }
+            }, next.afterMs);
+          },
+        };
+        return thenable as unknown as Promise<void>;
+      }
+      case 'retryAfter':
+        return new Promise<void>((_, reject) =>
+          setTimeout(() => reject(Object.assign(new Error('scripted quota'), { retryAfterMs: next.retryAfterMs })), next.afterMs),
+        );
+      case 'flushInside':
+        if (next.sync) this.model.logger?.flushSync();
+        else void this.model.logger?.flush({ timeoutMs: 100 });
+        this.accepted.push(...seqs);
+        return undefined;
     }
   }
 
@@ -382,6 +451,8 @@ class ScriptedSink implements Sink {
         this.model.logger?.fatal('Logged from inside a sink');
         this.accepted.push(...seqs);
         return true;
+      case 'promise':
+        return Promise.resolve() as unknown as boolean;
     }
   }
 
@@ -426,6 +497,15 @@ function lanePipeOperator(pipe: LanePipe, delayMs: number, tag: string): Operato
       return [throttleEvents({ windowMs: delayMs, max: 2 })];
     case 'fingers':
       return [fingersCrossed({ trigger: 'error', bufferSize: 5 })];
+    case 'failing':
+      // A holding operator, then one that fails now and then: only the failing one restarts.
+      return [
+        delay(delayMs),
+        map((event) => {
+          if (seqOf(event) % 7 === 3) throw new Error('scripted operator failure');
+          return event;
+        }),
+      ];
   }
 }
 
@@ -529,7 +609,9 @@ async function runModelInner(plan: Plan, steps: readonly Step[], end: Ending, di
   const flushes: PendingFlush[] = [];
 
   const sharedPasses = (n: number): boolean =>
-    !(plan.excludeFilter && n % 6 === 5) && !(plan.sharedPipe === 'filter' && n % 5 === 0);
+    !(plan.excludeFilter && n % 6 === 5) &&
+    !(plan.sharedPipe === 'filter' && n % 5 === 0) &&
+    !(plan.sharedPipe === 'failing' && n % 7 === 3);
 
   const logBurst = (level: LogLevelName, count: number, size: number): void => {
     for (let i = 0; i < count; i++) {
@@ -547,7 +629,7 @@ async function runModelInner(plan: Plan, steps: readonly Step[], end: Ending, di
         continue;
       }
       if (!sharedPasses(n)) continue;
-      const at = Date.now() + (plan.sharedPipe === 'delay' ? plan.sharedDelayMs : 0);
+      const at = Date.now() + (plan.sharedPipe === 'delay' || plan.sharedPipe === 'failing' ? plan.sharedDelayMs : 0);
       plan.sinks.forEach((sinkPlan, index) => {
         if (sinkPlan.minimumLevel === undefined || levelValue(level) >= levelValue(sinkPlan.minimumLevel)) {
           arrivals[index].push(at);

@@ -367,6 +367,34 @@ describe('SinkDelivery', () => {
       expect(delivery.metrics()).toMatchObject({ delivered: 2, failed: 0 });
     });
 
+    it('reports to SelfLog, never as an unhandled rejection, an async emitSync or flushSync that rejects', async () => {
+      // An unhandled rejection fails this test (jest reports it), as it would end a Node process.
+      const diagnostics: SelfLogEvent[] = [];
+      const subscription = SelfLog.events$.subscribe((event) => diagnostics.push(event));
+      try {
+        const sink = new InlineSink();
+        // A JavaScript sink's mistake: async methods where the contract says synchronous.
+        Object.assign(sink, {
+          emitSync: () => Promise.reject(new Error('async emitSync')),
+          flushSync: () => Promise.reject(new Error('async flushSync')),
+        });
+        const delivery = create(sink, { batch: { size: 2, maxDelayMs: 100 } });
+        makeEvents(2).forEach((event) => delivery.push(event));
+        // Not taken by emitSync: the batch went down the async path.
+        expect(sink.async.map((call) => ns(call.events))).toEqual([[0, 1]]);
+        delivery.flushSync();
+        // Real turns: Node reports an unhandled rejection after the microtasks of a macrotask.
+        jest.useRealTimers();
+        await new Promise((resolve) => setTimeout(resolve, 10));
+        expect(diagnostics.map((event) => String(event.args.at(-1)))).toEqual([
+          'Error: async emitSync',
+          'Error: async flushSync',
+        ]);
+      } finally {
+        subscription.unsubscribe();
+      }
+    });
+
     it('flushSync writes the queue and the partial batch through emitSync, then calls flushSync', () => {
       const sink = new InlineSink();
       const delivery = create(sink, { batch: { size: 4, maxDelayMs: 1_000 } });

@@ -1,0 +1,225 @@
+import { LoggerConfiguration } from '../../lib/configuration/logger-configuration';
+import type { LogEvent } from '../../lib/core/log-event';
+import type { Sink } from '../../lib/core/sink';
+import type { SinkMetrics } from '../../lib/metrics/metrics-types';
+import type { Logger } from '../../lib/pipeline/logger';
+import type { ShutdownReport } from '../../lib/pipeline/shutdown-report';
+import { MemorySink } from '../../lib/sinks/memory-sink';
+
+function balanced(m: SinkMetrics): boolean {
+  return m.received === m.delivered + m.dropped + m.failed + m.pending;
+}
+
+/** Settles `promise` in fake time: advances until it settles or `ms` have passed; undefined if it has not. */
+async function within<T>(promise: Promise<T>, ms: number): Promise<T | undefined> {
+  let result: T | undefined;
+  let settled = false;
+  promise.then(
+    (value) => {
+      result = value;
+      settled = true;
+    },
+    (error: unknown) => {
+      throw error;
+    },
+  );
+  for (let waited = 0; waited <= ms && !settled; waited += 10) await jest.advanceTimersByTimeAsync(10);
+  return settled ? result : undefined;
+}
+
+/** The report's numbers for a sink add up with its metrics: received = delivered + dropped + failed + undelivered. */
+function reportAddsUp(log: Logger, report: ShutdownReport, name: string): void {
+  const m = log.metrics().sinks[name];
+  const s = report.sinks[name];
+  expect(s).toEqual({ delivered: m.delivered, dropped: m.dropped, failed: m.failed, undelivered: m.pending });
+  expect(balanced(m)).toBe(true);
+}
+
+describe('LoggerPipeline with hostile sinks', () => {
+  beforeEach(() => jest.useFakeTimers());
+  afterEach(() => {
+    jest.clearAllTimers();
+    jest.useRealTimers();
+  });
+
+  it('returns a graceful close report within its timeout when a Retry-After hint outlasts it', async () => {
+    const quota: Sink = {
+      emit: () => Promise.reject(Object.assign(new Error('429'), { retryAfterMs: 3_600_000 })),
+    };
+    const log = new LoggerConfiguration().writeTo
+      .sink(quota, { name: 'http', retry: { attempts: 3, maxDelayMs: 3_600_000 } })
+      .createLogger();
+    log.information('one');
+    log.information('two');
+    await jest.advanceTimersByTimeAsync(0);
+    const report = await within(log.close({ timeoutMs: 1_000 }), 1_100);
+    expect(report).toMatchObject({ timedOut: true, sinks: { http: { delivered: 0, undelivered: 2 } } });
+    expect(report?.elapsedMs).toBeLessThanOrEqual(1_005);
+    reportAddsUp(log, report as ShutdownReport, 'http');
+  });
+
+  it('sends the batches of a breaker that opens during close to the fallback, and the report adds up', async () => {
+    const fallback = new MemorySink();
+    let calls = 0;
+    const flaky: Sink = {
+      emit: () => {
+        calls++;
+        return Promise.reject(new Error('down'));
+      },
+    };
+    const log = new LoggerConfiguration().writeTo
+      .sink(flaky, { name: 'flaky', retry: false, circuitBreaker: { failureThreshold: 2, resetTimeoutMs: 60_000 }, fallback })
+      .createLogger();
+    for (let n = 0; n < 5; n++) log.information('Event {N}', n);
+    const report = await within(log.close({ timeoutMs: 1_000 }), 1_100);
+    // Two failures open the breaker while the close drains: the rest skip the primary.
+    expect(calls).toBe(2);
+    expect(fallback.events.map((e) => e.properties.N)).toEqual([0, 1, 2, 3, 4]);
+    expect(report).toMatchObject({ timedOut: false, sinks: { flaky: { delivered: 5, failed: 0, undelivered: 0 } } });
+    expect(log.metrics().sinks.flaky).toMatchObject({ fallback: 5, breaker: 'open' });
+    reportAddsUp(log, report as ShutdownReport, 'flaky');
+  });
+
+  it('counts as failed what a fallback that also fails could not take, and what it throws reaches nobody', async () => {
+    const log = new LoggerConfiguration().writeTo
+      .sink(
+        { emit: () => Promise.reject(new Error('primary down')) },
+        {
+          name: 'primary',
+          retry: { attempts: 2, initialDelayMs: 10 },
+          fallback: {
+            emit: () => {
+              throw 'not even an Error';
+            },
+          },
+        },
+      )
+      .createLogger();
+    expect(() => log.information('one')).not.toThrow();
+    const report = await within(log.close(), 1_000);
+    expect(report?.sinks.primary).toEqual({ delivered: 0, dropped: 0, failed: 1, undelivered: 0 });
+    expect(log.metrics().sinks.primary).toMatchObject({ retried: 1, lastError: 'not even an Error' });
+  });
+
+  it('gives each of two loggers sharing one sink its own counts, and closes the sink once per logger', async () => {
+    const events: LogEvent[] = [];
+    let closes = 0;
+    const shared: Sink = {
+      emit: (batch) => {
+        events.push(...batch);
+      },
+      close: () => {
+        closes++;
+      },
+    };
+    const a = new LoggerConfiguration().writeTo.sink(shared, { name: 'shared' }).createLogger();
+    const b = new LoggerConfiguration().writeTo
+      .sink(shared, { name: 'shared', batch: { size: 10, maxDelayMs: 50 } })
+      .createLogger();
+    a.information('a1');
+    b.information('b1');
+    a.information('a2');
+    expect(events.map((e) => e.messageTemplate.text)).toEqual(['a1', 'a2']);
+    const [ra, rb] = await Promise.all([within(a.close(), 1_000), within(b.close(), 1_000)]);
+    expect(events.map((e) => e.messageTemplate.text)).toEqual(['a1', 'a2', 'b1']);
+    expect(ra?.sinks.shared).toEqual({ delivered: 2, dropped: 0, failed: 0, undelivered: 0 });
+    expect(rb?.sinks.shared).toEqual({ delivered: 1, dropped: 0, failed: 0, undelivered: 0 });
+    expect(closes).toBe(2);
+  });
+
+  it('closes from inside a sink’s emit: the call returns, the report comes, and the batch counts once', async () => {
+    let closing: Promise<ShutdownReport> | undefined;
+    const taken: string[] = [];
+    const sink: Sink = {
+      emit: (batch) => {
+        taken.push(...batch.map((e) => e.messageTemplate.text));
+        closing ??= log.close({ timeoutMs: 500 });
+      },
+    };
+    const log = new LoggerConfiguration().writeTo.sink(sink, { name: 'sink' }).createLogger();
+    expect(() => log.information('one')).not.toThrow();
+    log.information('after close');
+    const report = await within(closing as Promise<ShutdownReport>, 600);
+    expect(taken).toEqual(['one']);
+    expect(report?.sinks.sink).toEqual({ delivered: 1, dropped: 0, failed: 0, undelivered: 0 });
+    expect(log.metrics().rejectedAfterClose).toBe(1);
+  });
+
+  it('closes, flushes and flushes synchronously from inside an events$ subscriber without throwing or hanging', async () => {
+    const memory = new MemorySink();
+    const log = new LoggerConfiguration().writeTo
+      .sink(memory, { name: 'memory', batch: { size: 5, maxDelayMs: 50 } })
+      .createLogger();
+    const calls: Promise<unknown>[] = [];
+    log.events$.subscribe((event) => {
+      if (event.messageTemplate.text !== 'stop') return;
+      log.flushSync();
+      calls.push(log.flush({ timeoutMs: 100 }), log.close({ timeoutMs: 200 }), log.flush({ timeoutMs: 100 }));
+    });
+    log.information('one');
+    expect(() => log.information('stop')).not.toThrow();
+    log.information('late');
+    const results = await within(Promise.all(calls), 300);
+    expect(results).toBeDefined();
+    expect(memory.events.map((e) => e.messageTemplate.text)).toEqual(['one', 'stop']);
+    expect(log.metrics()).toMatchObject({ rejectedAfterClose: 1 });
+    expect(log.metrics().sinks.memory).toMatchObject({ received: 2, delivered: 2, pending: 0 });
+  });
+
+  it('answers flush() after close at once, without calling the closed sink’s flush', async () => {
+    let flushes = 0;
+    const sink: Sink = {
+      emit: () => undefined,
+      flush: () => {
+        flushes++;
+      },
+    };
+    const log = new LoggerConfiguration().writeTo.sink(sink, { name: 'sink' }).createLogger();
+    log.information('one');
+    await within(log.close(), 100);
+    const result = await within(log.flush({ timeoutMs: 50 }), 10);
+    expect(result).toEqual({ timedOut: false });
+    expect(flushes).toBe(0);
+  });
+
+  it('bounds flush() and close() by their timeouts when the sink’s flush and close never settle', async () => {
+    const sink: Sink = {
+      emit: () => undefined,
+      flush: () => new Promise<void>(() => undefined),
+      close: () => new Promise<void>(() => undefined),
+    };
+    const log = new LoggerConfiguration().writeTo.sink(sink, { name: 'sink' }).createLogger();
+    log.information('one');
+    const flushed = await within(log.flush({ timeoutMs: 100 }), 150);
+    expect(flushed).toEqual({ timedOut: true });
+    const concurrent = [log.flush({ timeoutMs: 100 }), log.close({ timeoutMs: 200 }), log.close(), log.flush()];
+    const closed = await within(concurrent[1], 210);
+    expect(closed).toMatchObject({ timedOut: true, sinks: { sink: { delivered: 1, undelivered: 0 } } });
+    expect(await concurrent[2]).toBe(closed);
+    // Each flush within its own bound (the default 5 000 ms for the last).
+    const results = await within(Promise.all(concurrent), 5_000);
+    expect(results?.[0]).toEqual({ timedOut: true });
+    expect(results?.[3]).toEqual({ timedOut: true });
+  });
+
+  it('counts a batch once when the sink’s thenable fulfils and then rejects', async () => {
+    const sink: Sink = {
+      emit: () =>
+        ({
+          then(resolve: () => void, reject: (error: unknown) => void) {
+            setTimeout(() => {
+              resolve();
+              reject(new Error('late'));
+              resolve();
+            }, 10);
+          },
+        }) as unknown as Promise<void>,
+    };
+    const log = new LoggerConfiguration().writeTo.sink(sink, { name: 'sink' }).createLogger();
+    log.information('one');
+    log.information('two');
+    const report = await within(log.close(), 100);
+    expect(report?.sinks.sink).toEqual({ delivered: 2, dropped: 0, failed: 0, undelivered: 0 });
+    expect(log.metrics().sinks.sink).toMatchObject({ received: 2, retried: 0 });
+  });
+});
