@@ -140,6 +140,7 @@ export class LoggerPipeline {
   readonly events$: Observable<LogEvent>;
 
   readonly #options: PipelineOptions;
+  readonly #closesLast: (sink: Sink) => boolean;
 
   constructor(options: PipelineOptions) {
     this.#options = options;
@@ -175,6 +176,15 @@ export class LoggerPipeline {
     this.events$ = guardSubscribers(this.#shared, (error) =>
       SelfLog.write('A subscriber of log.events$ failed; it stays subscribed', error),
     );
+    // How many lanes use each sink, as their own or as their fallback: the last to close it closes it.
+    const users = new Map<Sink, number>();
+    for (const { sink, delivery } of options.sinks)
+      for (const used of [sink, delivery.fallback]) if (used !== undefined) users.set(used, (users.get(used) ?? 0) + 1);
+    this.#closesLast = (sink) => {
+      const left = (users.get(sink) ?? 1) - 1;
+      users.set(sink, left);
+      return left <= 0;
+    };
     this.#lanes = options.sinks.map((registration) => this.#openLane(registration, stageless));
   }
 
@@ -453,6 +463,7 @@ export class LoggerPipeline {
       this.#options.scheduler,
       eventsAreNow,
       this.#guard,
+      this.#closesLast,
     );
     if (stageless && registration.pipe.length === 0) {
       this.#direct.push({ name: registration.name, delivery, level: registration.minimumLevel });

@@ -99,6 +99,7 @@ export class SinkDelivery {
   #requeueing = 0;
   /** Set by an immediate shutdown: a failed batch goes straight to the fallback. */
   #noRetries = false;
+  readonly #closesLast: (sink: Sink) => boolean;
   #lastTryReportAt = -Infinity;
   #unreportedTries = 0;
 
@@ -114,6 +115,9 @@ export class SinkDelivery {
    *   again, which the hot path would otherwise pay once per event.
    * @param guard Marks the turns spent in sink code; shared by every stage of a logger, which
    *   drops log calls made on those turns. Default: a guard of its own.
+   * @param closesLast Called once per sink (and fallback) as this stage closes: true when no other
+   *   stage of the logger still uses that sink, so only the last one to finish closes it (one
+   *   fallback serving several sinks). Default: every sink is this stage's own.
    */
   constructor(
     readonly name: string,
@@ -122,7 +126,9 @@ export class SinkDelivery {
     scheduler: SchedulerLike,
     eventsAreNow = false,
     guard: ReentrancyGuard = new ReentrancyGuard(),
+    closesLast: (sink: Sink) => boolean = () => true,
   ) {
+    this.#closesLast = closesLast;
     this.#sink = sink;
     this.#scheduler = scheduler;
     this.#eventsAreNow = eventsAreNow;
@@ -737,6 +743,7 @@ export class SinkDelivery {
   async #closeSinks(): Promise<void> {
     await Promise.all(
       [this.#sink, this.#fallback].map(async (sink) => {
+        if (sink === null || !this.#closesLast(sink)) return;
         try {
           await this.#guard.run(() => sink?.close?.());
         } catch (error) {

@@ -58,6 +58,35 @@ describe('LoggerPipeline with hostile sinks', () => {
     reportAddsUp(log, report as ShutdownReport, 'http');
   });
 
+  it('closes a fallback two sinks share once, after the last of them is done with it', async () => {
+    // A fallback like FileSink: refuses writes once closed.
+    const written: unknown[] = [];
+    let closes = 0;
+    const fallback: Sink = {
+      emit: (events) => {
+        if (closes > 0) return Promise.reject(new Error('fallback is closed'));
+        written.push(...events.map((e) => e.properties.N));
+        return Promise.resolve();
+      },
+      close: () => {
+        closes++;
+      },
+    };
+    const fast = new MemorySink();
+    // Fails each batch after 100 ms: its events reach the fallback after the fast lane has closed.
+    const slow: Sink = { emit: () => new Promise((_, reject) => setTimeout(() => reject(new Error('down')), 100)) };
+    const log = new LoggerConfiguration().writeTo
+      .sink(fast, { name: 'fast', fallback })
+      .writeTo.sink(slow, { name: 'slow', retry: false, fallback })
+      .createLogger();
+    for (let n = 0; n < 3; n++) log.information('Event {N}', n);
+    const report = await within(log.close({ timeoutMs: 1_000 }), 1_100);
+    expect(written).toEqual([0, 1, 2]);
+    expect(closes).toBe(1);
+    expect(report).toMatchObject({ timedOut: false, sinks: { slow: { delivered: 3, failed: 0 }, fast: { delivered: 3 } } });
+    reportAddsUp(log, report as ShutdownReport, 'slow');
+  });
+
   it('sends the batches of a breaker that opens during close to the fallback, and the report adds up', async () => {
     const fallback = new MemorySink();
     let calls = 0;
