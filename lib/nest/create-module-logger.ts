@@ -1,9 +1,8 @@
 import { LoggerConfiguration } from '../configuration/logger-configuration';
-import { LogContext } from '../context/log-context';
 import { checkOptionKeys } from '../core/check-option-keys';
 import { describeValue } from '../core/describe-value';
 import { ConfigurationError } from '../core/errors/configuration-error';
-import { AsyncLocalStorageContextStore } from '../node/async-local-storage-store';
+import { ensureAsyncLocalStorage } from '../node/http/ensure-async-local-storage';
 import { Logger } from '../pipeline/logger';
 import type { RxlogModuleOptions, RxlogShutdownOptions } from './rxlog-module-options';
 import { closedAtShutdown } from './closed-loggers';
@@ -29,7 +28,8 @@ export function createModuleLogger(options: RxlogModuleOptions): Logger {
   const { logger, configure } = options;
   if (logger !== undefined && configure !== undefined)
     throw new ConfigurationError('RxlogModule: give logger or configure, not both (configure would be ignored)');
-  useAsyncContext();
+  // Context follows awaits; a store the app installed itself (its own, or an AsyncLocalStorage one) is kept.
+  ensureAsyncLocalStorage();
   if (logger !== undefined) {
     if (!(logger instanceof Logger))
       throw new ConfigurationError(`RxlogModule logger: expected an rxlog Logger, got ${describeValue(logger)}`);
@@ -73,10 +73,4 @@ export function shutdownSettings(options: RxlogModuleOptions): false | RxlogShut
   if (report !== undefined && report !== false && typeof report !== 'function')
     throw new ConfigurationError(`RxlogModule shutdown.report: expected a function or false, got ${describeValue(report)}`);
   return shutdown;
-}
-
-function useAsyncContext(): void {
-  const previous = LogContext.useStore(new AsyncLocalStorageContextStore());
-  // Keep a store the app installed itself (with properties already in flight).
-  if (previous instanceof AsyncLocalStorageContextStore) LogContext.useStore(previous);
 }

@@ -1,0 +1,39 @@
+import { AsyncLocalStorage } from 'node:async_hooks';
+import type { ContextProperties, ContextStore } from '../../lib/context/context-store';
+import { LogContext } from '../../lib/context/log-context';
+import { StackContextStore } from '../../lib/context/stack-context-store';
+import { createModuleLogger } from '../../lib/nest/create-module-logger';
+import { AsyncLocalStorageContextStore } from '../../lib/node/async-local-storage-store';
+import { MemorySink } from '../../lib/sinks/memory-sink';
+
+describe('createModuleLogger', () => {
+  afterEach(() => LogContext.useStore(new StackContextStore()));
+
+  it('switches the synchronous default store to AsyncLocalStorage, so context follows awaits', async () => {
+    const memory = new MemorySink();
+    const log = createModuleLogger({ configure: (c) => c.writeTo.sink(memory) });
+    expect(LogContext.useStore(new StackContextStore())).toBeInstanceOf(AsyncLocalStorageContextStore);
+    await log.close();
+  });
+
+  it('keeps a store of the app’s own, installed before the module, with the properties it has in flight', async () => {
+    // An app bridging LogContext to its own request scope (a CLS module): replacing it would make
+    // every run already in flight lose its properties, and the app's scope stop reaching events.
+    const storage = new AsyncLocalStorage<ContextProperties>();
+    const appStore: ContextStore = {
+      current: () => storage.getStore(),
+      run: (properties, fn) => storage.run({ ...storage.getStore(), ...properties }, fn),
+    };
+    LogContext.useStore(appStore);
+    const memory = new MemorySink();
+    const log = await LogContext.run({ TenantId: 't-1' }, async () => {
+      const made = createModuleLogger({ configure: (c) => c.writeTo.sink(memory) });
+      await new Promise((resolve) => setImmediate(resolve));
+      made.information('inside');
+      return made;
+    });
+    await log.close();
+    expect(memory.events.map((e) => e.properties.TenantId)).toEqual(['t-1']);
+    expect(LogContext.useStore(new StackContextStore())).toBe(appStore);
+  });
+});
