@@ -1,7 +1,8 @@
 import type { LogEvent } from '../core/log-event';
 import { parseLevel } from '../core/log-level';
 import { parseIsoInstant } from '../formatting/parse-iso-instant';
-import { readCompactJson } from '../formatting/read-compact-json';
+import { parseJsonExact } from '../formatting/parse-json-exact';
+import { readCompactJson, readCompactJsonValue } from '../formatting/read-compact-json';
 
 /** What one line of a log file holds: an event, or the reason it is not one. */
 export type LogLineResult =
@@ -46,7 +47,7 @@ function fromClef(line: string, fields: Record<string, unknown>): LogLineResult 
   if (typeof fields['@t'] !== 'string') return invalid('"@t" is not a string');
   if (Number.isNaN(parseIsoInstant(fields['@t']))) return invalid('the timestamp is not a date');
   const problem = levelProblem(fields['@l'], '@l');
-  return problem === undefined ? checked(() => readCompactJson(line)) : invalid(problem);
+  return problem === undefined ? checked(() => readCompactJsonValue(fields, line)) : invalid(problem);
 }
 
 /**
@@ -67,13 +68,12 @@ function ndjsonToClef(fields: Record<string, unknown>): Record<string, unknown> 
   return clef;
 }
 
-function fromNdjson(fields: Record<string, unknown>): LogLineResult {
+function fromNdjson(line: string, fields: Record<string, unknown>): LogLineResult {
   if (typeof fields.timestamp !== 'string') return invalid('"timestamp" is not a string');
   if (Number.isNaN(parseIsoInstant(fields.timestamp))) return invalid('the timestamp is not a date');
   const problem = levelProblem(fields.level, 'level');
   if (problem !== undefined) return invalid(problem);
-  // Inside checked(): a structure nested deeper than the stack can walk makes JSON.stringify throw.
-  return checked(() => readCompactJson(JSON.stringify(ndjsonToClef(fields))));
+  return checked(() => readCompactJsonValue(ndjsonToClef(fields), line));
 }
 
 /**
@@ -98,13 +98,14 @@ export function readLogLine(line: string): LogLineResult {
   if (start.charCodeAt(0) !== 0x7b) return invalid(start === '' ? 'blank line' : 'not a JSON object');
   let parsed: unknown;
   try {
-    parsed = JSON.parse(text);
+    // Not JSON.parse: a long integer (a 64-bit id) keeps its digits as a bigint.
+    parsed = parseJsonExact(text);
   } catch (error) {
     return invalid(`invalid JSON: ${error instanceof Error ? error.message : String(error)}`);
   }
   if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) return invalid('not a JSON object');
   const fields = parsed as Record<string, unknown>;
   if (Object.hasOwn(fields, '@t')) return fromClef(text, fields);
-  if (Object.hasOwn(fields, 'timestamp')) return fromNdjson(fields);
+  if (Object.hasOwn(fields, 'timestamp')) return fromNdjson(text, fields);
   return invalid('neither a CLEF "@t" nor an NDJSON "timestamp" field');
 }

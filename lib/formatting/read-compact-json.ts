@@ -8,6 +8,7 @@ import { alignText, renderPropertyToken } from '../templates/render-template';
 import { parseTemplateCached } from '../templates/template-cache';
 import { FIRST_TIME_MS, LAST_TIME_MS } from './iso-timestamp-cache';
 import { parseIsoInstant } from './parse-iso-instant';
+import { parseJsonExact } from './parse-json-exact';
 
 // The CLEF fields that are not properties; any other name starting with a single `@` is kept as a property.
 const RESERVED = new Set(['@t', '@mt', '@m', '@l', '@x', '@i', '@r', '@tr', '@sp']);
@@ -83,7 +84,7 @@ class RenderedEvent extends LogEventRecord {
         const rendering = token.format === undefined ? undefined : this.#renderings[formatted++];
         const value = Object.hasOwn(this.properties, token.name) ? typeof this.properties[token.name] : 'undefined';
         out +=
-          rendering !== undefined && (value === 'string' || value === 'number' || value === 'boolean')
+          rendering !== undefined && (value === 'string' || value === 'number' || value === 'boolean' || value === 'bigint')
             ? alignText(rendering, token.alignment)
             : renderPropertyToken(token, this.properties);
       }
@@ -102,8 +103,9 @@ class RenderedEvent extends LogEventRecord {
  * `stack` is that text and whose message is its first line (and its name, when that line starts
  * `SomeError: `). `@tr` and `@sp` (hex trace and span ids, as Seq reads them) become the
  * properties `TraceId` and `SpanId` (lower case, first); `@i`, `@r` and `@m` are not properties;
- * `@@name` becomes the property `@name`; other names keep their order. Formatting what this
- * returns gives the same line back for events whose values are JSON-safe.
+ * `@@name` becomes the property `@name`; other names keep their order. An integer a number cannot
+ * hold exactly (`12345678901234567890`, a .NET `long`) is read as a bigint, so its digits survive.
+ * Formatting what this returns gives the same line back for events whose values are JSON-safe.
  *
  * @throws ClefParseError when the line is not a JSON object, `@t` is not an ISO 8601 instant in the
  *   years 0001–9999 (UTC), as every rxlog writer and .NET's `DateTimeOffset` keep it,
@@ -114,10 +116,20 @@ class RenderedEvent extends LogEventRecord {
 export function readCompactJson(line: string): LogEvent {
   let parsed: unknown;
   try {
-    parsed = JSON.parse(line);
+    parsed = parseJsonExact(line);
   } catch (error) {
     throw new ClefParseError(error instanceof Error ? error.message : 'invalid JSON', line);
   }
+  return readCompactJsonValue(parsed, line);
+}
+
+/**
+ * `readCompactJson` for a line already parsed (by `parseJsonExact`, so long integers are bigints):
+ * `parsed` is the line's JSON value, `line` the text named in a `ClefParseError`.
+ *
+ * @throws ClefParseError as `readCompactJson` does.
+ */
+export function readCompactJsonValue(parsed: unknown, line: string): LogEvent {
   if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) throw new ClefParseError('not a JSON object', line);
   const fields = parsed as Record<string, unknown>;
   const time = fields['@t'];
@@ -133,7 +145,7 @@ export function readCompactJson(line: string): LogEvent {
   const m = optionalString(fields, '@m', line);
   const x = optionalString(fields, '@x', line);
   const id = fields['@i'];
-  if (id != null && typeof id !== 'string' && typeof id !== 'number')
+  if (id != null && typeof id !== 'string' && typeof id !== 'number' && typeof id !== 'bigint')
     throw new ClefParseError('"@i" is neither a string nor a number', line);
   const renderings = fields['@r'];
   if (renderings !== undefined && (!Array.isArray(renderings) || !renderings.every((r) => typeof r === 'string')))

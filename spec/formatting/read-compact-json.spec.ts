@@ -5,6 +5,8 @@ import { CompactJsonFormatter } from '../../lib/formatting/compact-json-formatte
 import { readCompactJson } from '../../lib/formatting/read-compact-json';
 import { LogEventRecord } from '../../lib/templates/log-event-record';
 import { parseTemplate } from '../../lib/templates/parse-template';
+import { LoggerConfiguration } from '../../lib/configuration/logger-configuration';
+import { MemorySink } from '../../lib/sinks/memory-sink';
 import { TEMPLATE_CHARACTERS } from '../helpers/arbitraries';
 
 describe('readCompactJson', () => {
@@ -336,5 +338,24 @@ describe('readCompactJson', () => {
       }),
       { numRuns: 300 },
     );
+  });
+});
+
+describe('readCompactJson of what a logger captured', () => {
+  it.each<[string, unknown]>([
+    ['a bigint past 2^53', 12345678901234567890n],
+    ['a negative bigint past -2^53', -9007199254740993n],
+    ['a bigint past 2^64', 2n ** 70n],
+  ])('keeps the digits of %s', (_, value) => {
+    const memory = new MemorySink();
+    new LoggerConfiguration().writeTo
+      .sink(memory)
+      .createLogger()
+      .information('Order {Id} {@Ids}', value, { Ids: [value] });
+    const line = new CompactJsonFormatter().format(memory.events[0]);
+    const read = readCompactJson(line);
+    expect(read.properties.Id).toBe(value);
+    expect(read.properties.Ids).toEqual({ Ids: [value] });
+    expect(read.renderMessage()).toBe(`Order ${String(value)} {"Ids":[${String(value)}]}`);
   });
 });
