@@ -2,13 +2,12 @@ import { ClefParseError } from '../core/errors/clef-parse-error';
 import type { LogEvent } from '../core/log-event';
 import { type LogLevelName, parseLevel } from '../core/log-level';
 import { SPAN_ID_PROPERTY, TRACE_ID_PROPERTY } from '../core/trace-context';
-import type { MessageTemplate } from '../core/message-template';
 import { LogEventRecord } from '../templates/log-event-record';
-import { alignText, renderPropertyToken } from '../templates/render-template';
 import { parseTemplateCached } from '../templates/template-cache';
 import { FIRST_TIME_MS, LAST_TIME_MS } from './iso-timestamp-cache';
 import { parseIsoInstant } from './parse-iso-instant';
 import { parseJsonExact } from './parse-json-exact';
+import { RenderedEvent } from './rendered-event';
 
 // The CLEF fields that are not properties; any other name starting with a single `@` is kept as a property.
 const RESERVED = new Set(['@t', '@mt', '@m', '@l', '@x', '@i', '@r', '@tr', '@sp']);
@@ -52,49 +51,6 @@ function readId(fields: Record<string, unknown>, name: string, form: RegExp, lin
 }
 
 /**
- * An event read from a line with `@r`: a formatted hole whose property is a string, number or boolean
- * renders as the line's rendering for it, as Serilog's reader (its `RenderableScalarValue`) and Seq
- * do, so a format rxlog renders otherwise (`C`, a culture's `12,50`) shows as the producer wrote it.
- */
-class RenderedEvent extends LogEventRecord {
-  readonly #renderings: readonly string[];
-  #message: string | undefined;
-
-  constructor(
-    timestamp: Date,
-    level: LogLevelName,
-    template: MessageTemplate,
-    properties: Record<string, unknown>,
-    exception: Error | undefined,
-    renderings: readonly string[],
-  ) {
-    super(timestamp, level, template, properties, exception);
-    this.#renderings = renderings;
-  }
-
-  override renderMessage(): string {
-    if (this.#message === undefined) {
-      let out = '';
-      let formatted = 0;
-      for (const token of this.messageTemplate.tokens) {
-        if (token.kind === 'text') {
-          out += token.text;
-          continue;
-        }
-        const rendering = token.format === undefined ? undefined : this.#renderings[formatted++];
-        const value = Object.hasOwn(this.properties, token.name) ? typeof this.properties[token.name] : 'undefined';
-        out +=
-          rendering !== undefined && (value === 'string' || value === 'number' || value === 'boolean' || value === 'bigint')
-            ? alignText(rendering, token.alignment)
-            : renderPropertyToken(token, this.properties);
-      }
-      this.#message = out;
-    }
-    return this.#message;
-  }
-}
-
-/**
  * Reads one CLEF line back into a LogEvent (a `LogEventRecord`).
  *
  * `@t` (an ISO 8601 instant, see `parseIsoInstant`) becomes the timestamp, `@l` the level
@@ -105,7 +61,10 @@ class RenderedEvent extends LogEventRecord {
  * properties `TraceId` and `SpanId` (lower case, first); `@i`, `@r` and `@m` are not properties;
  * `@@name` becomes the property `@name`; other names keep their order. An integer a number cannot
  * hold exactly (`12345678901234567890`, a .NET `long`) is read as a bigint, so its digits survive.
- * Formatting what this returns gives the same line back for events whose values are JSON-safe.
+ * With `@r`, a formatted hole of a scalar property renders as the line's rendering (see
+ * `RenderedEvent`), and `CompactJsonFormatter` writes that rendering back. Formatting what this
+ * returns gives the same line back for every line rxlog writes, whatever the values were, but a
+ * property whose value was undefined: the line leaves it out, so its hole reads back as written.
  *
  * @throws ClefParseError when the line is not a JSON object, `@t` is not an ISO 8601 instant in the
  *   years 0001–9999 (UTC), as every rxlog writer and .NET's `DateTimeOffset` keep it,
