@@ -80,7 +80,9 @@ function fromNdjson(line: string, fields: Record<string, unknown>): LogLineResul
  * Reads one line of a log file: a CLEF event (an object with `@t`, read by `readCompactJson`) or
  * an NDJSON event as `NdjsonFormatter` writes it (an object with `timestamp`, plus `level`,
  * `message`, `template`, `exception` and the properties; `_level` and the like are read back as
- * `level`, `__level` as `_level`; without `template`, the message is taken as literal text). Anything else, including
+ * `level`, `__level` as `_level`; without `template`, the message is taken as literal text). An
+ * object with both `@t` and `timestamp` is read by the one that comes first, as each writer puts
+ * its own first (an NDJSON event may have an `@t` property, a CLEF event a `timestamp`). Anything else, including
  * an unknown level or a timestamp that is not a date, is `invalid` with the reason. Never throws.
  *
  * @example readLogLine('{"@t":"2026-11-22T12:00:00.000Z","@mt":"Hi {Name}","Name":"Ann"}') // { kind: 'event', event }
@@ -105,7 +107,12 @@ export function readLogLine(line: string): LogLineResult {
   }
   if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) return invalid('not a JSON object');
   const fields = parsed as Record<string, unknown>;
-  if (Object.hasOwn(fields, '@t')) return fromClef(text, fields);
-  if (Object.hasOwn(fields, 'timestamp')) return fromNdjson(text, fields);
+  const clef = Object.hasOwn(fields, '@t');
+  const ndjson = Object.hasOwn(fields, 'timestamp');
+  // Both: a CLEF event with a `timestamp` property, or an NDJSON event with an `@t` property. Each
+  // writer puts its own field first, so the one that comes first says which.
+  if (clef && (!ndjson || Object.keys(fields).find((key) => key === '@t' || key === 'timestamp') === '@t'))
+    return fromClef(text, fields);
+  if (ndjson) return fromNdjson(text, fields);
   return invalid('neither a CLEF "@t" nor an NDJSON "timestamp" field');
 }

@@ -71,6 +71,21 @@ describe('readLogLine', () => {
     expect(Object.getPrototypeOf(event.properties)).toBe(Object.prototype);
   });
 
+  it('reads an NDJSON line with a property named "@t" as NDJSON, and a CLEF line with a "timestamp" property as CLEF', () => {
+    const nd = eventOf(
+      readLogLine('{"timestamp":"2026-11-22T12:00:00.000Z","level":"warning","template":"Hi {Name}","Name":"Ann","@t":"mine"}'),
+    );
+    expect(nd.level).toBe('warning');
+    expect(nd.properties).toEqual({ Name: 'Ann', '@t': 'mine' });
+    const written = ndjson.format(createLogEvent('error', 'Hi {Name}', ['Ann'], { timestamp: at }));
+    const withAt = written.replace(/}$/, ',"@t":"2026-01-01T00:00:00Z"}');
+    expect(clef.format(eventOf(readLogLine(withAt)))).toBe(
+      '{"@t":"2026-11-22T12:00:00.000Z","@mt":"Hi {Name}","@l":"Error","@i":"9fac8463","Name":"Ann","@@t":"2026-01-01T00:00:00Z"}',
+    );
+    const c = eventOf(readLogLine('{"@t":"2026-11-22T12:00:00.000Z","@mt":"x","timestamp":"yesterday"}'));
+    expect(c.properties).toEqual({ timestamp: 'yesterday' });
+  });
+
   it('reads back NDJSON properties whose names collide with fields, each under its own name', () => {
     const written = new NdjsonFormatter().format(
       createLogEvent('information', 'x', [], { timestamp: new Date(Date.UTC(2026, 10, 22)) }),
