@@ -1,7 +1,8 @@
 import type { LogEvent } from '../core/log-event';
 import { parseLevel } from '../core/log-level';
 import { parseIsoInstant } from '../formatting/parse-iso-instant';
-import { readCompactJson } from '../formatting/read-compact-json';
+import { parseJsonExact } from '../formatting/parse-json-exact';
+import { readCompactJson, readCompactJsonValue } from '../formatting/read-compact-json';
 
 /** What one line of a log file holds: an event, or the reason it is not one. */
 export type LogLineResult =
@@ -46,7 +47,7 @@ function fromClef(line: string, fields: Record<string, unknown>): LogLineResult 
   if (typeof fields['@t'] !== 'string') return invalid('"@t" is not a string');
   if (Number.isNaN(parseIsoInstant(fields['@t']))) return invalid('the timestamp is not a date');
   const problem = levelProblem(fields['@l'], '@l');
-  return problem === undefined ? checked(() => readCompactJson(line)) : invalid(problem);
+  return problem === undefined ? checked(() => readCompactJsonValue(fields, line)) : invalid(problem);
 }
 
 /**
@@ -67,20 +68,21 @@ function ndjsonToClef(fields: Record<string, unknown>): Record<string, unknown> 
   return clef;
 }
 
-function fromNdjson(fields: Record<string, unknown>): LogLineResult {
+function fromNdjson(line: string, fields: Record<string, unknown>): LogLineResult {
   if (typeof fields.timestamp !== 'string') return invalid('"timestamp" is not a string');
   if (Number.isNaN(parseIsoInstant(fields.timestamp))) return invalid('the timestamp is not a date');
   const problem = levelProblem(fields.level, 'level');
   if (problem !== undefined) return invalid(problem);
-  // Inside checked(): a structure nested deeper than the stack can walk makes JSON.stringify throw.
-  return checked(() => readCompactJson(JSON.stringify(ndjsonToClef(fields))));
+  return checked(() => readCompactJsonValue(ndjsonToClef(fields), line));
 }
 
 /**
  * Reads one line of a log file: a CLEF event (an object with `@t`, read by `readCompactJson`) or
  * an NDJSON event as `NdjsonFormatter` writes it (an object with `timestamp`, plus `level`,
  * `message`, `template`, `exception` and the properties; `_level` and the like are read back as
- * `level`, `__level` as `_level`; without `template`, the message is taken as literal text). Anything else, including
+ * `level`, `__level` as `_level`; without `template`, the message is taken as literal text). An
+ * object with both `@t` and `timestamp` is read by the one that comes first, as each writer puts
+ * its own first (an NDJSON event may have an `@t` property, a CLEF event a `timestamp`). Anything else, including
  * an unknown level or a timestamp that is not a date, is `invalid` with the reason. Never throws.
  *
  * @example readLogLine('{"@t":"2026-11-22T12:00:00.000Z","@mt":"Hi {Name}","Name":"Ann"}') // { kind: 'event', event }
@@ -98,13 +100,19 @@ export function readLogLine(line: string): LogLineResult {
   if (start.charCodeAt(0) !== 0x7b) return invalid(start === '' ? 'blank line' : 'not a JSON object');
   let parsed: unknown;
   try {
-    parsed = JSON.parse(text);
+    // Not JSON.parse: a long integer (a 64-bit id) keeps its digits as a bigint.
+    parsed = parseJsonExact(text);
   } catch (error) {
     return invalid(`invalid JSON: ${error instanceof Error ? error.message : String(error)}`);
   }
   if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) return invalid('not a JSON object');
   const fields = parsed as Record<string, unknown>;
-  if (Object.hasOwn(fields, '@t')) return fromClef(text, fields);
-  if (Object.hasOwn(fields, 'timestamp')) return fromNdjson(fields);
+  const clef = Object.hasOwn(fields, '@t');
+  const ndjson = Object.hasOwn(fields, 'timestamp');
+  // Both: a CLEF event with a `timestamp` property, or an NDJSON event with an `@t` property. Each
+  // writer puts its own field first, so the one that comes first says which.
+  if (clef && (!ndjson || Object.keys(fields).find((key) => key === '@t' || key === 'timestamp') === '@t'))
+    return fromClef(text, fields);
+  if (ndjson) return fromNdjson(text, fields);
   return invalid('neither a CLEF "@t" nor an NDJSON "timestamp" field');
 }

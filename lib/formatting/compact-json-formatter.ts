@@ -8,6 +8,7 @@ import { renderPropertyToken } from '../templates/render-template';
 import { quoteJson, writeJson } from '../templates/safe-json';
 import { exceptionText } from './exception-text';
 import { IsoTimestampCache } from './iso-timestamp-cache';
+import { LINE_RENDERINGS, type MaybeRenderedEvent } from './line-renderings';
 import { templateEventId } from './template-event-id';
 
 /** Options of {@link CompactJsonFormatter}. */
@@ -113,8 +114,9 @@ export class CompactJsonFormatter implements Formatter {
 
   #write(event: LogEvent): string {
     const template = event.messageTemplate;
-    let pieces = this.#lastPieces;
-    if (template !== this.#lastTemplate || pieces === undefined) {
+    // Undefined only before the first event, whose template is new (an event without one fails on `.mt`, caught in format).
+    let pieces = this.#lastPieces as TemplatePieces;
+    if (template !== this.#lastTemplate) {
       pieces = piecesOf(template);
       this.#lastTemplate = template;
       this.#lastPieces = pieces;
@@ -130,10 +132,12 @@ export class CompactJsonFormatter implements Formatter {
     out += pieces.id;
     const formatted = pieces.formatted;
     if (formatted.length > 0) {
+      // An event read from a line writes the line's renderings back, as Serilog's reader and writer do.
+      const kept = (event as MaybeRenderedEvent)[LINE_RENDERINGS];
       out += ',"@r":[';
       for (let i = 0; i < formatted.length; i++) {
         if (i > 0) out += ',';
-        out += quoteJson(renderPropertyToken(formatted[i], properties));
+        out += quoteJson(kept?.[i] ?? renderPropertyToken(formatted[i], properties));
       }
       out += ']';
     }
@@ -158,7 +162,7 @@ export class CompactJsonFormatter implements Formatter {
   #keyPrefix(key: string): string {
     let prefix = this.#keyPrefixes.get(key);
     if (prefix === undefined) {
-      prefix = key.charCodeAt(0) === 0x40 ? `,${quoteJson(`@${key}`)}:` : `,${quoteJson(key)}:`;
+      prefix = `,${quoteJson(key.charCodeAt(0) === 0x40 ? `@${key}` : key)}:`;
       // Bounded: an app that invents property names without end gets a fresh cache, not a leak.
       if (this.#keyPrefixes.size >= KEY_PREFIX_CACHE_LIMIT) this.#keyPrefixes.clear();
       this.#keyPrefixes.set(key, prefix);

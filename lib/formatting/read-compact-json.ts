@@ -2,12 +2,12 @@ import { ClefParseError } from '../core/errors/clef-parse-error';
 import type { LogEvent } from '../core/log-event';
 import { type LogLevelName, parseLevel } from '../core/log-level';
 import { SPAN_ID_PROPERTY, TRACE_ID_PROPERTY } from '../core/trace-context';
-import type { MessageTemplate } from '../core/message-template';
 import { LogEventRecord } from '../templates/log-event-record';
-import { alignText, renderPropertyToken } from '../templates/render-template';
 import { parseTemplateCached } from '../templates/template-cache';
 import { FIRST_TIME_MS, LAST_TIME_MS } from './iso-timestamp-cache';
 import { parseIsoInstant } from './parse-iso-instant';
+import { parseJsonExact } from './parse-json-exact';
+import { RenderedEvent } from './rendered-event';
 
 // The CLEF fields that are not properties; any other name starting with a single `@` is kept as a property.
 const RESERVED = new Set(['@t', '@mt', '@m', '@l', '@x', '@i', '@r', '@tr', '@sp']);
@@ -51,49 +51,6 @@ function readId(fields: Record<string, unknown>, name: string, form: RegExp, lin
 }
 
 /**
- * An event read from a line with `@r`: a formatted hole whose property is a string, number or boolean
- * renders as the line's rendering for it, as Serilog's reader (its `RenderableScalarValue`) and Seq
- * do, so a format rxlog renders otherwise (`C`, a culture's `12,50`) shows as the producer wrote it.
- */
-class RenderedEvent extends LogEventRecord {
-  readonly #renderings: readonly string[];
-  #message: string | undefined;
-
-  constructor(
-    timestamp: Date,
-    level: LogLevelName,
-    template: MessageTemplate,
-    properties: Record<string, unknown>,
-    exception: Error | undefined,
-    renderings: readonly string[],
-  ) {
-    super(timestamp, level, template, properties, exception);
-    this.#renderings = renderings;
-  }
-
-  override renderMessage(): string {
-    if (this.#message === undefined) {
-      let out = '';
-      let formatted = 0;
-      for (const token of this.messageTemplate.tokens) {
-        if (token.kind === 'text') {
-          out += token.text;
-          continue;
-        }
-        const rendering = token.format === undefined ? undefined : this.#renderings[formatted++];
-        const value = Object.hasOwn(this.properties, token.name) ? typeof this.properties[token.name] : 'undefined';
-        out +=
-          rendering !== undefined && (value === 'string' || value === 'number' || value === 'boolean')
-            ? alignText(rendering, token.alignment)
-            : renderPropertyToken(token, this.properties);
-      }
-      this.#message = out;
-    }
-    return this.#message;
-  }
-}
-
-/**
  * Reads one CLEF line back into a LogEvent (a `LogEventRecord`).
  *
  * `@t` (an ISO 8601 instant, see `parseIsoInstant`) becomes the timestamp, `@l` the level
@@ -102,8 +59,12 @@ class RenderedEvent extends LogEventRecord {
  * `stack` is that text and whose message is its first line (and its name, when that line starts
  * `SomeError: `). `@tr` and `@sp` (hex trace and span ids, as Seq reads them) become the
  * properties `TraceId` and `SpanId` (lower case, first); `@i`, `@r` and `@m` are not properties;
- * `@@name` becomes the property `@name`; other names keep their order. Formatting what this
- * returns gives the same line back for events whose values are JSON-safe.
+ * `@@name` becomes the property `@name`; other names keep their order. An integer a number cannot
+ * hold exactly (`12345678901234567890`, a .NET `long`) is read as a bigint, so its digits survive.
+ * With `@r`, a formatted hole of a scalar property renders as the line's rendering (see
+ * `RenderedEvent`), and `CompactJsonFormatter` writes that rendering back. Formatting what this
+ * returns gives the same line back for every line rxlog writes, whatever the values were, but a
+ * property whose value was undefined: the line leaves it out, so its hole reads back as written.
  *
  * @throws ClefParseError when the line is not a JSON object, `@t` is not an ISO 8601 instant in the
  *   years 0001–9999 (UTC), as every rxlog writer and .NET's `DateTimeOffset` keep it,
@@ -114,10 +75,20 @@ class RenderedEvent extends LogEventRecord {
 export function readCompactJson(line: string): LogEvent {
   let parsed: unknown;
   try {
-    parsed = JSON.parse(line);
+    parsed = parseJsonExact(line);
   } catch (error) {
     throw new ClefParseError(error instanceof Error ? error.message : 'invalid JSON', line);
   }
+  return readCompactJsonValue(parsed, line);
+}
+
+/**
+ * `readCompactJson` for a line already parsed (by `parseJsonExact`, so long integers are bigints):
+ * `parsed` is the line's JSON value, `line` the text named in a `ClefParseError`.
+ *
+ * @throws ClefParseError as `readCompactJson` does.
+ */
+export function readCompactJsonValue(parsed: unknown, line: string): LogEvent {
   if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) throw new ClefParseError('not a JSON object', line);
   const fields = parsed as Record<string, unknown>;
   const time = fields['@t'];
@@ -133,7 +104,7 @@ export function readCompactJson(line: string): LogEvent {
   const m = optionalString(fields, '@m', line);
   const x = optionalString(fields, '@x', line);
   const id = fields['@i'];
-  if (id != null && typeof id !== 'string' && typeof id !== 'number')
+  if (id != null && typeof id !== 'string' && typeof id !== 'number' && typeof id !== 'bigint')
     throw new ClefParseError('"@i" is neither a string nor a number', line);
   const renderings = fields['@r'];
   if (renderings !== undefined && (!Array.isArray(renderings) || !renderings.every((r) => typeof r === 'string')))

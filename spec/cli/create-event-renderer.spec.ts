@@ -58,4 +58,13 @@ describe('createEventRenderer', () => {
     const json = createEventRenderer({ json: true })(readCompactJson(line));
     expect(JSON.parse(json)['@mt']).toBe(JSON.parse(line)['@mt']);
   });
+
+  it('shows the line’s @r renderings when the template or a value holds control characters', () => {
+    const render = createEventRenderer({ template: '{Message}' });
+    const line = (mt: string, note: string): string =>
+      JSON.stringify({ '@t': '2026-11-22T12:00:00Z', '@mt': mt, '@r': ['¤12.50'], Amount: 12.5, Note: note });
+    expect(render(readCompactJson(line('Paid {Amount:C}\n{Note}', 'ok')))).toBe('Paid ¤12.50\\nok\n');
+    expect(render(readCompactJson(line('Paid {Amount:C} {Note}', `a${ESC}b`)))).toBe('Paid ¤12.50 a\\u001bb\n');
+    expect(render(readCompactJson(line('Paid {Amount,8:C} {Note}', `a${ESC}b`)))).toBe('Paid   ¤12.50 a\\u001bb\n');
+  });
 });

@@ -71,6 +71,21 @@ describe('readLogLine', () => {
     expect(Object.getPrototypeOf(event.properties)).toBe(Object.prototype);
   });
 
+  it('reads an NDJSON line with a property named "@t" as NDJSON, and a CLEF line with a "timestamp" property as CLEF', () => {
+    const nd = eventOf(
+      readLogLine('{"timestamp":"2026-11-22T12:00:00.000Z","level":"warning","template":"Hi {Name}","Name":"Ann","@t":"mine"}'),
+    );
+    expect(nd.level).toBe('warning');
+    expect(nd.properties).toEqual({ Name: 'Ann', '@t': 'mine' });
+    const written = ndjson.format(createLogEvent('error', 'Hi {Name}', ['Ann'], { timestamp: at }));
+    const withAt = written.replace(/}$/, ',"@t":"2026-01-01T00:00:00Z"}');
+    expect(clef.format(eventOf(readLogLine(withAt)))).toBe(
+      '{"@t":"2026-11-22T12:00:00.000Z","@mt":"Hi {Name}","@l":"Error","@i":"9fac8463","Name":"Ann","@@t":"2026-01-01T00:00:00Z"}',
+    );
+    const c = eventOf(readLogLine('{"@t":"2026-11-22T12:00:00.000Z","@mt":"x","timestamp":"yesterday"}'));
+    expect(c.properties).toEqual({ timestamp: 'yesterday' });
+  });
+
   it('reads back NDJSON properties whose names collide with fields, each under its own name', () => {
     const written = new NdjsonFormatter().format(
       createLogEvent('information', 'x', [], { timestamp: new Date(Date.UTC(2026, 10, 22)) }),
@@ -129,13 +144,19 @@ describe('readLogLine', () => {
     );
   });
 
-  it('never throws on a line nested deeper than the stack can walk: a CLEF line is an event, an NDJSON line is not', () => {
+  it('reads a line nested deeper than the stack can walk, CLEF and NDJSON alike', () => {
     const deep = `${'{"a":'.repeat(100_000)}1${'}'.repeat(100_000)}`;
     expect(readLogLine(`{"@t":"2026-11-22T12:00:00.000Z","@mt":"deep","X":${deep}}`).kind).toBe('event');
-    expect(readLogLine(`{"timestamp":"2026-11-22T12:00:00.000Z","message":"deep","X":${deep}}`)).toEqual({
-      kind: 'invalid',
-      reason: expect.stringMatching(/call stack/) as unknown,
-    });
+    expect(readLogLine(`{"timestamp":"2026-11-22T12:00:00.000Z","message":"deep","X":${deep}}`).kind).toBe('event');
+  });
+
+  it('reads an integer past 2^53 as a bigint with its digits, CLEF and NDJSON alike', () => {
+    const clef = readLogLine('{"@t":"2026-11-22T12:00:00.000Z","@mt":"{Id}","Id":12345678901234567890}');
+    const ndjson = readLogLine(
+      '{"timestamp":"2026-11-22T12:00:00.000Z","template":"{Id}","Id":-9007199254740993,"N":9007199254740992}',
+    );
+    expect(eventOf(clef).properties).toEqual({ Id: 12345678901234567890n });
+    expect(eventOf(ndjson).properties).toEqual({ Id: -9007199254740993n, N: 9007199254740992 });
   });
 
   it('never throws, whatever the line', () => {

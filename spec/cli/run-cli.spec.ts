@@ -80,11 +80,25 @@ describe('runCli', () => {
     expect(strict.stderr).not.toMatch(control);
   });
 
-  it('reads on past a line nested deeper than the stack can walk, passing it through', async () => {
+  it('reads a line nested deeper than the stack can walk, and reads on', async () => {
     const deep = `${'{"a":'.repeat(100_000)}1${'}'.repeat(100_000)}`;
     const ndjson = `{"timestamp":"${T1}","message":"deep","X":${deep}}`;
-    const result = await run(['--template', '{Message}'], `${ndjson}\n${CLEF_INFO}\n`);
-    expect(result).toEqual({ code: 0, stderr: '', stdout: `${ndjson}\nUser 42 logged in\n` });
+    const result = await run(['--template', '{Message} {X}'], `${ndjson}\n${CLEF_INFO}\n`);
+    const shown = `${'{"a":'.repeat(64)}"[MaxDepth]"${'}'.repeat(64)}`;
+    expect(result).toEqual({ code: 0, stderr: '', stdout: `deep ${shown}\nUser 42 logged in \n` });
+  });
+
+  it('keeps the digits of an integer past 2^53 (a 64-bit id) in text, --where and --json, from CLEF and NDJSON', async () => {
+    const clef = `{"@t":"${T0}","@mt":"Order {OrderId}","@i":"f678de75","OrderId":1234567890123456789}`;
+    const ndjson = `{"timestamp":"${T1}","level":"information","message":"Order 9007199254740993","template":"Order {OrderId}","OrderId":9007199254740993}`;
+    const input = `${clef}\n${ndjson}\n`;
+    expect((await run(['--template', '{Message}'], input)).stdout).toBe('Order 1234567890123456789\nOrder 9007199254740993\n');
+    expect((await run(['--template', '{Message}', '--where', 'OrderId=9007199254740993'], input)).stdout).toBe(
+      'Order 9007199254740993\n',
+    );
+    const json = (await run(['--json'], input)).stdout.split('\n');
+    expect(json[0]).toBe(clef);
+    expect(json[1]).toContain('"OrderId":9007199254740993}');
   });
 
   it('passes tabs of a line that is not an event through as tabs (a Java stack trace, TSV)', async () => {

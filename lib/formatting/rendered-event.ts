@@ -1,0 +1,63 @@
+import type { LogLevelName } from '../core/log-level';
+import type { MessageTemplate } from '../core/message-template';
+import { LogEventRecord } from '../templates/log-event-record';
+import { alignText, renderPropertyToken } from '../templates/render-template';
+import { LINE_RENDERINGS } from './line-renderings';
+
+/**
+ * An event read from a CLEF line with `@r`: a formatted hole whose property is a string, number,
+ * boolean or bigint renders as the line's rendering for it, as Serilog's reader (its
+ * `RenderableScalarValue`) and Seq do, so a format rxlog renders otherwise (`C`, a culture's
+ * `12,50`, a Date read back as its ISO string) shows as the producer wrote it; and
+ * `CompactJsonFormatter` writes those renderings back as they were.
+ */
+export class RenderedEvent extends LogEventRecord {
+  readonly #renderings: readonly (string | undefined)[];
+  #message: string | undefined;
+
+  /** @param renderings The line's `@r`, one per formatted hole of `template`, in hole order. */
+  constructor(
+    timestamp: Date | number,
+    level: LogLevelName,
+    template: MessageTemplate,
+    properties: Readonly<Record<string, unknown>>,
+    exception: Error | undefined,
+    renderings: readonly string[],
+  ) {
+    super(timestamp, level, template, properties, exception);
+    const kept: (string | undefined)[] = [];
+    for (const token of template.tokens) {
+      if (token.kind !== 'property' || token.format === undefined) continue;
+      const rendering = renderings[kept.length];
+      const type = Object.hasOwn(properties, token.name) ? typeof properties[token.name] : 'undefined';
+      kept.push(
+        typeof rendering === 'string' && (type === 'string' || type === 'number' || type === 'boolean' || type === 'bigint')
+          ? rendering
+          : undefined,
+      );
+    }
+    this.#renderings = kept;
+  }
+
+  /** The renderings kept from the line (see `lineRenderings`). A getter, so a spread copy of the event does not carry them. */
+  get [LINE_RENDERINGS](): readonly (string | undefined)[] {
+    return this.#renderings;
+  }
+
+  override renderMessage(): string {
+    if (this.#message === undefined) {
+      let out = '';
+      let formatted = 0;
+      for (const token of this.messageTemplate.tokens) {
+        if (token.kind === 'text') {
+          out += token.text;
+          continue;
+        }
+        const rendering = token.format === undefined ? undefined : this.#renderings[formatted++];
+        out += rendering !== undefined ? alignText(rendering, token.alignment) : renderPropertyToken(token, this.properties);
+      }
+      this.#message = out;
+    }
+    return this.#message;
+  }
+}

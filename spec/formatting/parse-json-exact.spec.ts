@@ -1,0 +1,56 @@
+import fc from 'fast-check';
+import { parseJsonExact } from '../../lib/formatting/parse-json-exact';
+import { writeJson } from '../../lib/templates/safe-json';
+
+describe('parseJsonExact', () => {
+  it('reads an integer a number cannot hold exactly as a bigint, anywhere in the value', () => {
+    expect(
+      parseJsonExact('{"Id":12345678901234567890,"L":[-9007199254740993,{"x":18446744073709551615},1152921504606846976]}'),
+    ).toEqual({
+      Id: 12345678901234567890n,
+      L: [-9007199254740993n, { x: 18446744073709551615n }, 1152921504606846976n],
+    });
+  });
+
+  it('reads every other number as JSON.parse does (a number whose shortest form is the literal, as rxlog writes numbers)', () => {
+    const text = '[9007199254740991,9007199254740992,1152921504606847000,1e21,1.5,12345678901234567890.5,1E400,-0,0.1]';
+    expect(parseJsonExact(text)).toEqual(JSON.parse(text));
+  });
+
+  it('leaves digits inside strings and keys alone', () => {
+    const text =
+      '{"12345678901234567890":"12345678901234567890","a\\"12345678901234567890":"\\\\","b":"x\\"1234567890123456789"}';
+    expect(parseJsonExact(text)).toEqual(JSON.parse(text));
+  });
+
+  it('keeps JSON.parse’s reading when a string holds the noncharacter it marks integers with', () => {
+    expect(parseJsonExact('["\\uFDD012",12345678901234567890]')).toEqual(['\ufdd012', 12345678901234567000]);
+    expect(parseJsonExact('["\ufdd012",12345678901234567890]')).toEqual(['\ufdd012', 12345678901234567000]);
+  });
+
+  it('throws a SyntaxError on text that is not JSON', () => {
+    expect(() => parseJsonExact('{"a":12345678901234567890')).toThrow(SyntaxError);
+  });
+
+  it('reads a structure nested deeper than the stack can walk', () => {
+    const deep = `${'['.repeat(100_000)}12345678901234567890${']'.repeat(100_000)}`;
+    expect(Array.isArray(parseJsonExact(deep))).toBe(true);
+  });
+
+  it('reads back what writeJson wrote, bigints included', () => {
+    const value = fc.jsonValue().chain((json) =>
+      fc.oneof(
+        fc.constant(json),
+        fc.bigInt().map((n) => ({ n, json })),
+        fc.array(fc.oneof(fc.bigInt(), fc.string(), fc.double({ noNaN: true, noDefaultInfinity: true })), { maxLength: 5 }),
+      ),
+    );
+    fc.assert(
+      fc.property(value, (v) => {
+        const text = writeJson(v);
+        expect(writeJson(parseJsonExact(text))).toBe(text);
+      }),
+      { numRuns: 500 },
+    );
+  });
+});
