@@ -24,6 +24,8 @@ export const CLEF_CONTENT_TYPE = 'application/vnd.serilog.clef';
 
 /** How much of a response body is read (for an error's excerpt, and to release the connection), in bytes; the rest is dropped. */
 const RESPONSE_TEXT_MAX_BYTES = 16 * 1024;
+/** The answer of rxlog's ingest handler (createIngestHandler): the second number is the lines it rejected. */
+const INGEST_ANSWER = /^\{"accepted":\d+,"rejected":(\d+)[,}]/;
 
 /** Browsers refuse `keepalive` requests (and beacons) past 64 KiB of body in flight. */
 const KEEPALIVE_MAX_BYTES = 64 * 1024;
@@ -299,10 +301,12 @@ export class HttpSink implements Sink {
   /**
    * Called with the start of the body of each 2xx answer (at most 16 KiB), for a backend whose
    * success can carry news about the batch (OTLP's partial success): an EmitResult returned is
-   * what `emit` resolves with for the batch of that request. Does nothing here.
+   * what `emit` resolves with for the batch of that request. Here: rxlog's ingest handler answers
+   * `{"accepted":n,"rejected":m}`, and the `m` lines it refused count as failed, not delivered.
    */
   protected accepted(responseText: string): void | EmitResult {
-    void responseText;
+    const rejected = Number(INGEST_ANSWER.exec(responseText)?.[1]);
+    if (rejected > 0) return { rejected };
   }
 
   /**

@@ -108,8 +108,16 @@ export class SeqSink extends HttpSink {
     super.close();
   }
 
-  /** Reads Seq's `MinimumLevelAccepted` into `controlLevelSwitch`, as Serilog's Seq sink does. */
-  protected override accepted(responseText: string): void {
+  /**
+   * Reads Seq's `MinimumLevelAccepted` into `controlLevelSwitch`, as Serilog's Seq sink does; an
+   * answer of rxlog's ingest handler counts the lines it rejected failed, as HttpSink does.
+   */
+  protected override accepted(responseText: string): void | EmitResult {
+    this.#followLevel(responseText);
+    return super.accepted(responseText);
+  }
+
+  #followLevel(responseText: string): void {
     const control = this.#control;
     if (control === undefined) return;
     let level: LogLevelName | undefined;

@@ -159,6 +159,21 @@ describe('createIngestHandler', () => {
     expect(third.properties.ClientLevel).toBe('fatal');
   });
 
+  it.each([
+    ['http', (url: string) => new HttpSink({ url })],
+    ['seq', (url: string) => new SeqSink({ serverUrl: url.replace(/\/ingest$/, '/ingest/seq') })],
+  ])('has a real %s sink count failed the lines a 200 rejected, and delivered only those it accepted', async (name, make) => {
+    const ingest = await startIngest({ maxEvents: 2 }); // later lines of a batch are rejected
+    const browser = new LoggerConfiguration().writeTo
+      .sink(make(ingest.url), { batch: { size: 3, maxDelayMs: 10 } })
+      .createLogger();
+    for (let n = 0; n < 3; n++) browser.information('Event {N}', n);
+    await browser.close({ strategy: 'flush', timeoutMs: 5_000 });
+    expect(ingest.events.map((e) => (e.properties.Client as Record<string, unknown>).N)).toEqual([0, 1]);
+    expect(ingest.handler.metrics()).toMatchObject({ accepted: 2, rejected: 1 });
+    expect(browser.metrics().sinks[name]).toMatchObject({ received: 3, delivered: 2, failed: 1 });
+  });
+
   it('receives a real SeqSink, an NDJSON body and a beacon body sent as text/plain', async () => {
     const ingest = await startIngest();
     const seq = new LoggerConfiguration().writeTo
