@@ -133,7 +133,7 @@ try {
   });
 
   // A process that both requires and imports rxlog holds its two builds: what crosses between them
-  // and what does not is what docs/packaging.md says ("ES modules and CommonJS", its table).
+  // is what docs/packaging.md says ("ES modules and CommonJS", its table): everything an app reaches.
   await step('CommonJS and ES module builds in one process: what crosses them is what the docs say', () => {
     write(
       'dual.mjs',
@@ -158,24 +158,36 @@ levels.level = 'debug';
 log.debug('followed');
 expect('the logger follows the switch', memory.events.map((e) => e.messageTemplate.text).join(), 'followed');
 expect('sink names', Object.keys(log.metrics().sinks).join(), 'memory,memory-2');
-// Does not cross: the Log facade, LogContext, SelfLog, the error classes.
+// Crosses too (state both builds share): the Log facade, LogContext and its store, SelfLog, the error classes.
 Log.logger = log;
 cjs.Log.information('through the other facade');
 cjs.LogContext.run({ Other: 1 }, () => log.debug('other context'));
 LogContext.run({ Own: 1 }, () => log.debug('own context'));
 const byText = (text) => memory.events.find((e) => e.messageTemplate.text === text);
-expect("the other build's Log facade", byText('through the other facade'), undefined);
-expect("the other build's LogContext", byText('other context')?.properties.Other, undefined);
+expect("the other build's Log facade", byText('through the other facade')?.level, 'information');
+expect("the other build's LogContext", byText('other context')?.properties.Other, 1);
 expect('its own LogContext', byText('own context')?.properties.Own, 1);
+// An AsyncLocalStorage store switched on through one build: runs of the other follow awaits, and
+// switching again through the other build keeps the properties of runs in flight.
+const node = await import('rxlog/node');
+const cjsNode = createRequire(import.meta.url)('rxlog/node');
+node.useAsyncLocalStorage();
+await cjs.LogContext.run({ Request: 'r-1' }, async () => {
+  await new Promise((resolve) => setImmediate(resolve));
+  cjsNode.useAsyncLocalStorage();
+  await new Promise((resolve) => setImmediate(resolve));
+  log.debug('after awaits');
+});
+expect('a run of the other build across awaits and a second store switch', byText('after awaits')?.properties.Request, 'r-1');
 const diagnostics = [];
 SelfLog.enable((line) => diagnostics.push(line));
 cjs.SelfLog.write('from the other build');
 SelfLog.write('from this build');
-expect('SelfLog', diagnostics.length, 1);
+expect('SelfLog', diagnostics.length, 2);
 try {
   new cjs.LoggerConfiguration().minimumLevel.is('loud');
 } catch (error) {
-  expect('instanceof ConfigurationError', error instanceof ConfigurationError, false);
+  expect('instanceof ConfigurationError', error instanceof ConfigurationError, true);
   expect('error.name', error.name, 'ConfigurationError');
 }
 await log.close();

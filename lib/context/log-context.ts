@@ -2,8 +2,12 @@ import { expectOption } from '../core/expect-option';
 import { hasMethods } from '../core/has-methods';
 import type { ContextProperties, ContextStore } from './context-store';
 import { StackContextStore } from './stack-context-store';
+import { sharedState } from '../core/shared-state';
 
-let store: ContextStore = new StackContextStore();
+/** The store in force, one for every copy of rxlog in the process (see sharedState). */
+let context: { store: ContextStore } | undefined;
+const shared = (): { store: ContextStore } =>
+  (context ??= sharedState('LogContext.v1', () => ({ store: new StackContextStore() })));
 
 /**
  * Ambient properties: everything logged inside `run`'s callback carries them (with
@@ -16,12 +20,12 @@ let store: ContextStore = new StackContextStore();
 export const LogContext = {
   /** Runs `fn` with `properties` in the context; they are removed when it returns or throws. */
   run<T>(properties: ContextProperties, fn: () => T): T {
-    return store.run(properties, fn);
+    return shared().store.run(properties, fn);
   },
 
   /** The properties in force now, or undefined outside any run. */
   current(): ContextProperties | undefined {
-    return store.current();
+    return shared().store.current();
   },
 
   /**
@@ -32,8 +36,9 @@ export const LogContext = {
   useStore(next: ContextStore): ContextStore {
     // Refused here: taken, it would make every LogContext.run throw in the app and every event lose its context.
     expectOption(hasMethods(next, ['current', 'run']), 'LogContext.useStore', 'a ContextStore with current() and run()', next);
-    const previous = store;
-    store = next;
+    const state = shared();
+    const previous = state.store;
+    state.store = next;
     return previous;
   },
 };

@@ -1,5 +1,9 @@
+import { hasSharedBrand } from '../core/shared-brand';
 import type { ContextProperties, ContextStore } from './context-store';
 import { mergeContext } from './merge-context';
+
+/** Marks the StackContextStores of every copy of rxlog in a process (its CommonJS and ES module builds). */
+const BRAND: unique symbol = Symbol.for('rxlog.StackContextStore');
 
 /**
  * The default context store: a synchronous stack. Properties follow the call stack of `run`'s
@@ -7,6 +11,16 @@ import { mergeContext } from './merge-context';
  * it); in Node, `useAsyncLocalStorage()` lifts that limit.
  */
 export class StackContextStore implements ContextStore {
+  /**
+   * `value instanceof StackContextStore` holds for one made by any copy of rxlog in the process (its CommonJS
+   * and ES module builds, loaded side by side); for a subclass, `instanceof` keeps its usual meaning.
+   */
+  static [Symbol.hasInstance](value: unknown): boolean {
+    return hasSharedBrand(this, StackContextStore, BRAND, value);
+  }
+
+  /** The mark `instanceof StackContextStore` reads. */
+  readonly [BRAND] = true;
   readonly #stack: ContextProperties[] = [];
 
   current(): ContextProperties | undefined {

@@ -1,4 +1,5 @@
-import { Subject } from 'rxjs';
+import { defer, Subject } from 'rxjs';
+import { sharedState } from './shared-state';
 import { guardSubscribers } from './guard-subscribers';
 
 /** One internal diagnostic: what went wrong inside the logging pipeline. */
@@ -14,22 +15,34 @@ export interface SelfLogEvent {
 /** Where SelfLog diagnostics go when enabled. */
 export type SelfLogOutput = (message: string) => void;
 
-const subject = new Subject<SelfLogEvent>();
-let output: SelfLogOutput | undefined;
-/** Set while a subscriber's fault is being reported, so a subscriber that throws on every diagnostic cannot recurse. */
-let reportingFault = false;
-/** Diagnostics being delivered now, one inside another (an output or subscriber that logs, and that logging writes a diagnostic). */
-let delivering = 0;
+/** SelfLog's state, one for every copy of rxlog in the process (see sharedState). */
+interface SelfLogState {
+  readonly subject: Subject<SelfLogEvent>;
+  output: SelfLogOutput | undefined;
+  /** Set while a subscriber's fault is being reported, so a subscriber that throws on every diagnostic cannot recurse. */
+  reportingFault: boolean;
+  /** Diagnostics being delivered now, one inside another (an output or subscriber that logs, and that logging writes a diagnostic). */
+  delivering: number;
+}
+let state: SelfLogState | undefined;
+const shared = (): SelfLogState =>
+  (state ??= sharedState('SelfLog.v1', () => ({
+    subject: new Subject<SelfLogEvent>(),
+    output: undefined,
+    reportingFault: false,
+    delivering: 0,
+  })));
 /** Most diagnostics delivered one inside another; a deeper one is dropped, so an output that logs cannot recurse without end. */
 const MAX_NESTED_DIAGNOSTICS = 8;
 
 function onSubscriberFault(error: unknown): void {
-  if (reportingFault) return;
-  reportingFault = true;
+  const self = shared();
+  if (self.reportingFault) return;
+  self.reportingFault = true;
   try {
     SelfLog.write('A subscriber of SelfLog.events$ failed; it stays subscribed', error);
   } finally {
-    reportingFault = false;
+    self.reportingFault = false;
   }
 }
 
@@ -61,26 +74,31 @@ function fill(template: string, args: readonly unknown[]): string {
  */
 export const SelfLog = {
   /** Every diagnostic, whether or not an output is enabled. A subscriber that throws is reported here and stays subscribed; it never crashes the process. */
-  events$: guardSubscribers(subject.asObservable(), onSubscriberFault),
+  events$: guardSubscribers(
+    defer(() => shared().subject),
+    onSubscriberFault,
+  ),
 
   /** Sends diagnostics to `fn` (default `console.error`). */
   enable(fn: SelfLogOutput = (message) => console.error(message)): void {
-    output = fn;
+    shared().output = fn;
   },
 
   /** Stops sending diagnostics to the output; `events$` subscribers still receive them. */
   disable(): void {
-    output = undefined;
+    shared().output = undefined;
   },
 
   /** Whether an output is enabled. */
   get enabled(): boolean {
-    return output !== undefined;
+    return shared().output !== undefined;
   },
 
   /** Records a diagnostic; never throws, whatever the arguments or the output do. */
   write(template: string, ...args: unknown[]): void {
-    if ((output === undefined && !subject.observed) || delivering >= MAX_NESTED_DIAGNOSTICS) return;
+    const self = shared();
+    const { subject, output } = self;
+    if ((output === undefined && !subject.observed) || self.delivering >= MAX_NESTED_DIAGNOSTICS) return;
     const timestamp = new Date();
     let message: string;
     try {
@@ -89,7 +107,7 @@ export const SelfLog = {
       message = `rxlog: ${template}`;
     }
     const event: SelfLogEvent = { timestamp, template, args, message };
-    delivering++;
+    self.delivering++;
     try {
       subject.next(event);
     } catch {
@@ -100,7 +118,7 @@ export const SelfLog = {
     } catch {
       // The diagnostic channel itself failed; there is nowhere left to report it.
     } finally {
-      delivering--;
+      self.delivering--;
     }
   },
 };

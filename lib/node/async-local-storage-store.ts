@@ -1,13 +1,17 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import type { ContextProperties, ContextStore } from '../context/context-store';
 import { mergeContext } from '../context/merge-context';
+import { sharedState } from '../core/shared-state';
 
 /**
- * One AsyncLocalStorage for every store: switching LogContext from one AsyncLocalStorage store to
- * another (a second `useAsyncLocalStorage()`, or its restore, while requests are in flight) must
- * not take their properties away.
+ * One AsyncLocalStorage for every store, of every copy of rxlog in the process (see sharedState):
+ * switching LogContext from one AsyncLocalStorage store to another (a second
+ * `useAsyncLocalStorage()`, or its restore, while requests are in flight, or the other build's)
+ * must not take their properties away.
  */
-const storage = new AsyncLocalStorage<ContextProperties>();
+let shared: AsyncLocalStorage<ContextProperties> | undefined;
+const storage = (): AsyncLocalStorage<ContextProperties> =>
+  (shared ??= sharedState('LogContext.AsyncLocalStorage.v1', () => new AsyncLocalStorage<ContextProperties>()));
 
 /**
  * A LogContext store on Node's AsyncLocalStorage: properties set by `run` follow the callback's
@@ -21,11 +25,12 @@ const storage = new AsyncLocalStorage<ContextProperties>();
  */
 export class AsyncLocalStorageContextStore implements ContextStore {
   current(): ContextProperties | undefined {
-    return storage.getStore();
+    return storage().getStore();
   }
 
   run<T>(properties: ContextProperties, fn: () => T): T {
     // Merged once per run, so reading the context on every event is a single lookup.
-    return storage.run(mergeContext(storage.getStore(), properties), fn);
+    const context = storage();
+    return context.run(mergeContext(context.getStore(), properties), fn);
   }
 }

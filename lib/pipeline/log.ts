@@ -1,11 +1,15 @@
 import { describeValue } from '../core/describe-value';
 import { ConfigurationError } from '../core/errors/configuration-error';
 import { hasMethods } from '../core/has-methods';
+import { sharedState } from '../core/shared-state';
 import type { CheckLogArguments } from '../templates/template-values';
 import type { Logger } from './logger';
 import type { CloseOptions, ShutdownReport } from './shutdown-report';
 
-let current: Logger | undefined;
+/** The facade's logger, one for every copy of rxlog in the process (see sharedState). */
+let facade: { logger: Logger | undefined } | undefined;
+const shared = (): { logger: Logger | undefined } => (facade ??= sharedState('Log.v1', () => ({ logger: undefined })));
+const current = (): Logger | undefined => shared().logger;
 
 /** What the facade calls on its logger. */
 const LOGGER_METHODS = ['verbose', 'trace', 'debug', 'information', 'info', 'warning', 'warn', 'error', 'fatal', 'close'];
@@ -22,7 +26,7 @@ const LOGGER_METHODS = ['verbose', 'trace', 'debug', 'information', 'info', 'war
 export class Log {
   /** The logger the facade writes to; undefined until set. */
   static get logger(): Logger | undefined {
-    return current;
+    return current();
   }
 
   /**
@@ -35,22 +39,22 @@ export class Log {
   static set logger(logger: Logger | undefined) {
     if (logger !== undefined && !hasMethods(logger, LOGGER_METHODS))
       throw new ConfigurationError(`Log.logger: expected a Logger or undefined, got ${describeValue(logger)}`);
-    current = logger;
+    shared().logger = logger;
   }
 
   /** Writes through the current logger a `verbose` event: the most detailed tracing. Same arguments as `Logger.verbose`. */
   static verbose<const First, const Rest extends unknown[]>(first: First & CheckLogArguments<First, Rest>, ...rest: Rest): void {
-    current?.verbose(first as string, ...(rest as unknown[]));
+    current()?.verbose(first as string, ...(rest as unknown[]));
   }
 
   /** Writes through the current logger a `verbose` event (the name pino and winston users know). Same arguments as `Logger.trace`. */
   static trace<const First, const Rest extends unknown[]>(first: First & CheckLogArguments<First, Rest>, ...rest: Rest): void {
-    current?.trace(first as string, ...(rest as unknown[]));
+    current()?.trace(first as string, ...(rest as unknown[]));
   }
 
   /** Writes through the current logger a `debug` event: internal detail useful when debugging. Same arguments as `Logger.debug`. */
   static debug<const First, const Rest extends unknown[]>(first: First & CheckLogArguments<First, Rest>, ...rest: Rest): void {
-    current?.debug(first as string, ...(rest as unknown[]));
+    current()?.debug(first as string, ...(rest as unknown[]));
   }
 
   /** Writes through the current logger an `information` event: the normal flow of the app. Same arguments as `Logger.information`. */
@@ -58,38 +62,39 @@ export class Log {
     first: First & CheckLogArguments<First, Rest>,
     ...rest: Rest
   ): void {
-    current?.information(first as string, ...(rest as unknown[]));
+    current()?.information(first as string, ...(rest as unknown[]));
   }
 
   /** Writes through the current logger an `information` event (the name pino and winston users know). Same arguments as `Logger.info`. */
   static info<const First, const Rest extends unknown[]>(first: First & CheckLogArguments<First, Rest>, ...rest: Rest): void {
-    current?.info(first as string, ...(rest as unknown[]));
+    current()?.info(first as string, ...(rest as unknown[]));
   }
 
   /** Writes through the current logger a `warning` event: something unexpected that the app recovered from. Same arguments as `Logger.warning`. */
   static warning<const First, const Rest extends unknown[]>(first: First & CheckLogArguments<First, Rest>, ...rest: Rest): void {
-    current?.warning(first as string, ...(rest as unknown[]));
+    current()?.warning(first as string, ...(rest as unknown[]));
   }
 
   /** Writes through the current logger a `warning` event (the name pino and winston users know). Same arguments as `Logger.warn`. */
   static warn<const First, const Rest extends unknown[]>(first: First & CheckLogArguments<First, Rest>, ...rest: Rest): void {
-    current?.warn(first as string, ...(rest as unknown[]));
+    current()?.warn(first as string, ...(rest as unknown[]));
   }
 
   /** Writes through the current logger an `error` event: an operation failed. Same arguments as `Logger.error`. */
   static error<const First, const Rest extends unknown[]>(first: First & CheckLogArguments<First, Rest>, ...rest: Rest): void {
-    current?.error(first as string, ...(rest as unknown[]));
+    current()?.error(first as string, ...(rest as unknown[]));
   }
 
   /** Writes through the current logger a `fatal` event: the app cannot go on. Same arguments as `Logger.fatal`. */
   static fatal<const First, const Rest extends unknown[]>(first: First & CheckLogArguments<First, Rest>, ...rest: Rest): void {
-    current?.fatal(first as string, ...(rest as unknown[]));
+    current()?.fatal(first as string, ...(rest as unknown[]));
   }
 
   /** Closes the current logger (gracefully by default), resets the facade to a no-op and returns the report; undefined when no logger was set. */
   static async closeAndFlush(options?: CloseOptions): Promise<ShutdownReport | undefined> {
-    const logger = current;
-    current = undefined;
+    const state = shared();
+    const { logger } = state;
+    state.logger = undefined;
     return logger === undefined ? undefined : logger.close(options);
   }
 }

@@ -1,5 +1,6 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { SelfLog } from '../../core/self-log';
+import { sharedState } from '../../core/shared-state';
 import { captureValue } from '../../templates/capture';
 
 /** Properties collected for one request's completion event. */
@@ -25,7 +26,10 @@ export class DiagnosticCollector {
   }
 }
 
-const storage = new AsyncLocalStorage<DiagnosticCollector>();
+/** The current request's collector, one storage for every copy of rxlog in the process (see sharedState). */
+let shared: AsyncLocalStorage<DiagnosticCollector> | undefined;
+const storage = (): AsyncLocalStorage<DiagnosticCollector> =>
+  (shared ??= sharedState('diagnosticContext.v1', () => new AsyncLocalStorage<DiagnosticCollector>()));
 
 /**
  * Wide events for requests, as Serilog.AspNetCore's `IDiagnosticContext`: code anywhere inside a
@@ -41,7 +45,7 @@ const storage = new AsyncLocalStorage<DiagnosticCollector>();
 export const diagnosticContext = {
   /** Adds a property to the current request's completion event; the value is captured as `{@Name}` would be. */
   set(name: string, value: unknown, destructure = true): void {
-    const collector = storage.getStore();
+    const collector = storage().getStore();
     if (collector === undefined) {
       warnOutside();
       return;
@@ -56,17 +60,17 @@ export const diagnosticContext = {
   /** Runs `fn` with a fresh collector that every `set` inside it (and its async continuations) writes to. */
   run<T>(fn: (collector: DiagnosticCollector) => T): T {
     const collector = new DiagnosticCollector();
-    return storage.run(collector, () => fn(collector));
+    return storage().run(collector, () => fn(collector));
   },
 
   /** Runs `fn` with `collector` as the current one: for request middleware that enters the same request more than once (hooks of one request). */
   runWith<T>(collector: DiagnosticCollector, fn: () => T): T {
-    return storage.run(collector, fn);
+    return storage().run(collector, fn);
   },
 
   /** The collector of the current request, if any. */
   current(): DiagnosticCollector | undefined {
-    return storage.getStore();
+    return storage().getStore();
   },
 };
 
