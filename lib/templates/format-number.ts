@@ -124,37 +124,28 @@ function fillSection(
   digits: string,
   point: number,
 ): [string, boolean] | undefined {
-  const pointAt = items.indexOf('.');
-  const intEnd = pointAt === -1 ? items.length : pointAt;
-  let intDigits = 0;
-  let minInt = 0;
-  let firstDigit = -1;
-  let lastDigit = -1;
-  for (let i = 0; i < intEnd; i++) {
-    const item = items[i];
-    if (!isDigit(item)) continue;
-    if (firstDigit === -1) firstDigit = i;
-    lastDigit = i;
-    intDigits++;
-    if (item === '0' || minInt > 0) minInt++;
-  }
-  let grouping = false;
-  for (let i = firstDigit + 1; i < lastDigit; i++) if (items[i] === ',') grouping = true;
-  for (let i = lastDigit + 1; lastDigit !== -1 && i < intEnd && items[i] === ','; i++) exponent -= 3;
-  let maxFrac = 0;
-  let minFrac = 0;
-  for (let i = intEnd + 1; i < items.length; i++) {
-    if (!isDigit(items[i])) continue;
-    maxFrac++;
-    if (items[i] === '0') minFrac = maxFrac;
-  }
+  // Each item as one character: `0`, `#`, `.`, `,`, `'` (a literal) or the exponent's letter.
+  const shape = items.map((item) => item[0]).join('');
+  const pointAt = shape.indexOf('.');
+  const intShape = pointAt === -1 ? shape : shape.slice(0, pointAt);
+  const intPlaces = intShape.replace(/[^0#]/g, '');
+  const intDigits = intPlaces.length;
+  // The integer placeholders from the first `0` on are always written.
+  let minInt = intPlaces.replace(/^#*/, '').length;
+  const grouping = /[0#].*,.*[0#]/.test(intShape);
+  // Each `,` right after the last integer placeholder scales by 1000.
+  exponent -= 3 * (/[0#](,*)[^0#]*$/.exec(intShape)?.[1].length ?? 0);
+  const fracPlaces = pointAt === -1 ? '' : shape.slice(pointAt + 1).replace(/[^0#]/g, '');
+  const maxFrac = fracPlaces.length;
+  // The fraction placeholders up to the last `0` are always written.
+  const minFrac = fracPlaces.lastIndexOf('0') + 1;
   if (intDigits === 0 && maxFrac === 0 && !allowLiteral) return undefined;
 
   // Round to the section's decimals; a carry out of the first digit (999 → 1000) moves the point,
   // or in scientific notation (where the integer placeholders hold the integer digits) the exponent.
   let scale = point + exponent;
   // An exponent makes the section scientific.
-  const sci = items.some((item) => item.length > 1 && item[0] !== "'");
+  const sci = /[Ee]/.test(shape);
   let power = 0;
   if (sci) {
     power = scale - intDigits;
@@ -175,9 +166,8 @@ function fillSection(
       digits = next;
     }
   }
-  let end = digits.length;
-  while (end > 0 && digits[end - 1] === '0') end--;
-  digits = digits.slice(0, end);
+  digits = digits.replace(/0+$/, '');
+  const end = digits.length;
   if (end === 0) scale = power = 0;
   const intText = scale > 0 ? digits.slice(0, scale).padEnd(scale, '0') : '';
   const frac = (scale >= end ? '' : scale < 0 ? `${'0'.repeat(-scale)}${digits}` : digits.slice(scale)).padEnd(minFrac, '0');
