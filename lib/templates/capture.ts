@@ -111,9 +111,6 @@ function join(array: readonly unknown[], depth: number, w: Walk, outer: readonly
   return parts.join();
 }
 
-/** The property that stands for the extra arguments past the limit, as a cut collection's `'…'` key does. */
-const EXTRAS_MARKER = '…';
-
 function more(count: number): string {
   return `…${count} more`;
 }
@@ -404,6 +401,7 @@ export function captureProperties(
   for (let i = 0; i < count; i++) {
     if (!plan.taken.has(i) && extras++ < maxExtras) w = bind(result, `__${i}`, args[i], 'default', limits, maxString, w);
   }
-  if (extras > maxExtras) result[EXTRAS_MARKER] = more(extras - maxExtras);
+  // The extra arguments past the limit are counted under a `'…'` key, as a cut collection's are.
+  if (extras > maxExtras) result['…'] = more(extras - maxExtras);
   return result;
 }
