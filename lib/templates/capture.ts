@@ -111,9 +111,6 @@ function join(array: readonly unknown[], depth: number, w: Walk, outer: readonly
   return parts.join();
 }
 
-/** The property that stands for the extra arguments past the limit, as a cut collection's `'…'` key does. */
-const EXTRAS_MARKER = '…';
-
 function more(count: number): string {
   return `…${count} more`;
 }
@@ -323,8 +320,11 @@ function capture(value: unknown, capturing: Capturing, w: Walk): unknown {
 interface BindingPlan {
   /** The template's holes, in order. */
   readonly holes: readonly PropertyToken[];
-  /** Argument index of each hole when every hole is positional; undefined for named binding. */
-  readonly positions: readonly number[] | undefined;
+  /**
+   * The argument index each hole binds: its position when every hole is positional, else its own
+   * index (named binding, left to right).
+   */
+  readonly positions: readonly number[];
   /** The same indexes as a set: a lookup per argument, not a scan of every hole. */
   readonly taken: ReadonlySet<number>;
 }
@@ -336,7 +336,7 @@ function planOf(template: MessageTemplate): BindingPlan {
   if (plan !== undefined) return plan;
   const holes = template.tokens.filter((token) => token.kind === 'property');
   const positions = holes.map((hole) => hole.position);
-  const bound = holes.length > 0 && !positions.includes(undefined) ? (positions as number[]) : undefined;
+  const bound = positions.includes(undefined) ? holes.map((_hole, index) => index) : (positions as number[]);
   plan = { holes, positions: bound, taken: new Set(bound) };
   plans.set(template, plan);
   return plan;
@@ -393,14 +393,6 @@ export function captureProperties(
   const maxExtras = limits?.maxCollectionLength ?? DEFAULT_CAPTURE_LIMITS.maxCollectionLength;
   // One state, and so one budget, for all the arguments, made when the first one needs a walk.
   let w: Walk | undefined;
-  if (positions === undefined) {
-    const bound = holes.length < count ? holes.length : count;
-    for (let i = 0; i < bound; i++) w = bind(result, holes[i].name, args[i], holes[i].capturing, limits, maxString, w);
-    const end = count - bound > maxExtras ? bound + maxExtras : count;
-    for (let i = bound; i < end; i++) w = bind(result, `__${i}`, args[i], 'default', limits, maxString, w);
-    if (end < count) result[EXTRAS_MARKER] = more(count - end);
-    return result;
-  }
   for (let i = 0; i < holes.length; i++) {
     const at = positions[i];
     if (at < count) w = bind(result, holes[i].name, args[at], holes[i].capturing, limits, maxString, w);
@@ -409,6 +401,7 @@ export function captureProperties(
   for (let i = 0; i < count; i++) {
     if (!plan.taken.has(i) && extras++ < maxExtras) w = bind(result, `__${i}`, args[i], 'default', limits, maxString, w);
   }
-  if (extras > maxExtras) result[EXTRAS_MARKER] = more(extras - maxExtras);
+  // The extra arguments past the limit are counted under a `'…'` key, as a cut collection's are.
+  if (extras > maxExtras) result['…'] = more(extras - maxExtras);
   return result;
 }

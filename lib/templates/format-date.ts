@@ -64,23 +64,19 @@ function token(get: (field: Field) => number, zone: number | undefined, letter: 
 
 const TOKEN_LETTERS = 'yMdHhmsfFtzK';
 
-const LONG_DATE = 'dddd, dd MMMM yyyy';
-
-const SORTABLE = "yyyy-MM-dd'T'HH:mm:ss";
-
 /**
  * The invariant culture's one-letter standard formats, as .NET (and so Serilog's default format
  * provider) defines them; `u` and `r` are handled in `formatDate`. `U` is `F` in UTC.
  */
 const STANDARD_PATTERNS: Readonly<Record<string, string>> = {
-  o: `${SORTABLE}.fffffffK`,
-  O: `${SORTABLE}.fffffffK`,
-  s: SORTABLE,
+  o: "yyyy-MM-dd'T'HH:mm:ss.fffffffK",
+  O: "yyyy-MM-dd'T'HH:mm:ss.fffffffK",
+  s: "yyyy-MM-dd'T'HH:mm:ss",
   d: 'MM/dd/yyyy',
-  D: LONG_DATE,
-  f: `${LONG_DATE} HH:mm`,
-  F: `${LONG_DATE} HH:mm:ss`,
-  U: `${LONG_DATE} HH:mm:ss`,
+  D: 'dddd, dd MMMM yyyy',
+  f: 'dddd, dd MMMM yyyy HH:mm',
+  F: 'dddd, dd MMMM yyyy HH:mm:ss',
+  U: 'dddd, dd MMMM yyyy HH:mm:ss',
   g: 'MM/dd/yyyy HH:mm',
   G: 'MM/dd/yyyy HH:mm:ss',
   m: 'MMMM dd',

@@ -15,7 +15,10 @@ export class LogEventRecord implements LogEvent {
   declare readonly messageTemplate: MessageTemplate;
   declare readonly properties: Readonly<Record<string, unknown>>;
   declare readonly exception?: Error;
+  // Private fields are defined on every record, in this order and as undefined, before the constructor body runs:
+  // the constructor need not assign #date and #rendered for all records to share one hidden class.
   #timeMs: number;
+  /** Made from timeMs on first read, never the caller's Date, which the caller may change later. */
   #date: Date | undefined;
   #rendered: string | undefined;
 
@@ -33,9 +36,6 @@ export class LogEventRecord implements LogEvent {
     this.messageTemplate = messageTemplate;
     this.properties = properties;
     this.exception = exception;
-    // Made from timeMs on first read, never the caller's Date, which the caller may change later.
-    this.#date = undefined;
-    this.#rendered = undefined;
   }
 
   /** When the event happened, in milliseconds since the epoch: what formatters read, without making a Date. */

@@ -33,11 +33,7 @@ export function renderValue(value: unknown, format?: string): string {
     case 'number':
       return format === undefined ? String(value) : formatNumber(value, format);
     case 'bigint':
-      if (format === 'X' || format === 'x') {
-        const hex = value.toString(16);
-        return format === 'X' ? hex.toUpperCase() : hex;
-      }
-      return value.toString();
+      return format === 'x' ? value.toString(16) : format === 'X' ? value.toString(16).toUpperCase() : value.toString();
     case 'function':
       return '[Function]';
     case 'object':

@@ -42,14 +42,14 @@ export function quoteJson(text: string): string {
 
 /** A number as JSON: finite numbers as literals, NaN and ±Infinity as the strings `"NaN"`, `"Infinity"`, `"-Infinity"`. */
 export function jsonNumber(value: number): string {
-  if (Number.isFinite(value)) return String(value);
-  return value > 0 ? '"Infinity"' : value < 0 ? '"-Infinity"' : '"NaN"';
+  // String() writes NaN and ±Infinity as exactly those names.
+  return Number.isFinite(value) ? String(value) : `"${value}"`;
 }
 
 /** A Date as a JSON string: its ISO 8601 UTC text, or `"Invalid Date"`. */
 export function jsonDate(value: Date): string {
   const time = value.getTime();
-  return time === time ? `"${value.toISOString()}"` : '"Invalid Date"';
+  return `"${time === time ? value.toISOString() : 'Invalid Date'}"`;
 }
 
 const NO_ANCESTORS: object[] = [];
@@ -101,17 +101,16 @@ function write(value: unknown, depth: number, ancestors: object[]): string {
     case 'number':
       return jsonNumber(value);
     case 'boolean':
-      return value ? 'true' : 'false';
     case 'bigint':
-      return value.toString();
-    case 'undefined':
-      return 'null';
+      // `true`, `false`, or a bigint's digits: JSON literals as they are.
+      return String(value);
     case 'symbol':
       return quoteJson(value.toString());
     case 'function':
       return '"[Function]"';
     default:
-      return value === null ? 'null' : writeObject(value as object, depth, ancestors);
+      // undefined (in an array or at the top) and null are both `null`.
+      return value == null ? 'null' : writeObject(value, depth, ancestors);
   }
 }
 
