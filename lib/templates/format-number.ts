@@ -21,13 +21,15 @@ function toEven(rounded: string, abs: number, decimals: number): string {
     : rounded;
 }
 
-/**
- * The first `digits` + 1 significant digits of `abs` (`abs.toExponential(digits)`, an exact tie rounded to the even
- * digit, see {@link toEven}; without `digits`, the shortest round-trip ones), as 0.<digits> × 10^point.
- */
-function significantDigits(abs: number, digits?: number): [string, number] {
+/** `abs.toExponential(digits)` as its mantissa and exponent (`+4`), an exact tie rounded to the even digit (see {@link toEven}). */
+function exponential(abs: number, digits?: number): [string, string] {
   const [mantissa, exponent] = abs.toExponential(digits).split('e');
-  return [(digits === undefined ? mantissa : toEven(mantissa, abs, digits - +exponent)).replace('.', ''), +exponent + 1];
+  return [digits === undefined ? mantissa : toEven(mantissa, abs, digits - +exponent), exponent];
+}
+
+/** An exponent as .NET writes it: `letter`, the sign of toExponential's `exponent` (`+4`, `-12`), its digits padded to `width`. */
+function exponentText(letter: string, exponent: string, width: number): string {
+  return `${letter}${exponent[0]}${exponent.slice(1).padStart(width, '0')}`;
 }
 
 /** The exact digits of `abs` rounded to `decimals` decimals (an exact tie to the even digit), as 0.<digits> × 10^point. */
@@ -48,17 +50,23 @@ function group(digits: string): string {
   return out;
 }
 
+/** `body` with a minus sign when `negative`. */
+function signed(negative: boolean, body: string): string {
+  return negative ? `-${body}` : body;
+}
+
 /**
  * A standard format; undefined for a letter .NET does not know here, and for `D` with a fraction.
- * Except `X`, each is the custom format it amounts to once its digits are exact (so their rounding is
- * done): `D5` is `00000`, `F2` `0.00`, `N2` `#,##0.00`, `P1` `#,##0.0 %` (the invariant culture's
- * percent pattern `n %`), `E2` `0.00E+000`, and `G` `0.##` or `0.##E+00` (as many `#` as digits after the point).
+ * `D`, `F`, `N` and `P` are the custom format they amount to once their digits are exact: `D5` is
+ * `00000`, `F2` `0.00`, `N2` `#,##0.00`, `P1` `#,##0.0 %` (the invariant culture's percent
+ * pattern `n %`).
  */
 function standard(value: number, negative: boolean, letter: string, precision: number | undefined): string | undefined {
   const abs = Math.abs(value);
   // Upper-case letters sort before lower-case ones.
   const upper = letter < 'a';
   const lower = letter.toLowerCase();
+  const decimals = precision ?? 2;
   switch (lower) {
     case 'd':
       // An integer has no negative zero.
@@ -66,15 +74,13 @@ function standard(value: number, negative: boolean, letter: string, precision: n
     case 'f':
     case 'n':
     case 'p': {
-      const decimals = precision ?? 2;
-      // With no decimals, the point is not written (`0.` is `0`).
-      const fraction = `.${'0'.repeat(decimals)}`;
+      const fraction = precision === 0 ? '' : `.${'0'.repeat(decimals)}`;
       const pattern = lower === 'f' ? `0${fraction}` : lower === 'n' ? `#,##0${fraction}` : `#,##0${fraction} %`;
       return custom(pattern, negative, ...exactDigits(abs, lower === 'p' ? decimals + 2 : decimals));
     }
     case 'e': {
-      const decimals = precision ?? 6;
-      return custom(`0.${'0'.repeat(decimals)}${letter}+000`, negative, ...significantDigits(abs, decimals));
+      const [mantissa, exp] = exponential(abs, precision ?? 6);
+      return signed(negative, `${mantissa}${exponentText(letter, exp, 3)}`);
     }
     case 'x': {
       if (!Number.isSafeInteger(value)) return undefined;
@@ -85,22 +91,35 @@ function standard(value: number, negative: boolean, letter: string, precision: n
       return upper ? hex.toUpperCase() : hex;
     }
     case 'g':
-    case 'r': {
-      // .NET's general format: `Gn` has n significant digits; `G`, `G0` and (since .NET Core 3.0) `R`, whatever its
-      // precision, the shortest round-trip digits. Fixed point when the decimal exponent is above -5 and below the
-      // precision (17 without one: .NET Core 3.0+ writes the shortest digits with DoublePrecision, 17, as their
-      // precision, so `1.5e16` is `15000000000000000` and `1e17` is `1E+17`), else `d.dddE+XX` with at least two
-      // exponent digits; trailing zeros dropped.
-      const given = lower === 'g' && precision ? precision : undefined;
-      const [digits, point] = significantDigits(abs, given === undefined ? undefined : given - 1);
-      // The decimal exponent is point - 1.
-      const fixed = point > -4 && point <= (given ?? 17);
-      // A `#` for each digit after the point: all are written, but trailing zeros.
-      const places = Math.max(digits.length - (fixed ? point : 1), 0);
-      return custom(`0.${'#'.repeat(places)}${fixed ? '' : `${upper ? 'E' : 'e'}+00`}`, negative, digits, point);
-    }
+    case 'r':
+      // Since .NET Core 3.0, R is G without a precision: the shortest round-trip digits.
+      return signed(negative, general(abs, lower === 'r' ? undefined : precision, upper ? 'E' : 'e'));
   }
   return undefined;
+}
+
+/**
+ * .NET's general format `G` / `Gn` of a non-negative finite number: `n` significant digits (without
+ * `n`, the shortest round-trip digits), written in fixed point when the decimal exponent is above
+ * -5 and below the precision (17 without `n`: .NET Core 3.0+ writes the shortest digits with
+ * DoublePrecision, 17, as their precision, so `1.5e16` is `15000000000000000` and `1e17` is
+ * `1E+17`), else as `d.dddE+XX` with at least two exponent digits; trailing zeros dropped.
+ */
+function general(abs: number, precision: number | undefined, e: string): string {
+  if (abs === 0) return '0';
+  const digitsGiven = precision !== undefined && precision > 0;
+  // The precision is at most 100 (formatNumber applies no larger one), within toExponential's range.
+  const [mantissa, exponentDigits] = exponential(abs, digitsGiven ? precision - 1 : undefined);
+  const exponent = Number(exponentDigits);
+  const digits = mantissa.replace('.', '').replace(/0+$/, '') || '0';
+  const limit = digitsGiven ? precision : 17;
+  if (exponent > -5 && exponent < limit) {
+    if (exponent < 0) return `0.${'0'.repeat(-exponent - 1)}${digits}`;
+    if (digits.length <= exponent + 1) return digits.padEnd(exponent + 1, '0');
+    return `${digits.slice(0, exponent + 1)}.${digits.slice(exponent + 1)}`;
+  }
+  const body = digits.length > 1 ? `${digits[0]}.${digits.slice(1)}` : digits;
+  return `${body}${exponentText(e, exponentDigits, 2)}`;
 }
 
 /** A custom format's exponent (`E+00`), read from `lastIndex`. */
@@ -124,28 +143,37 @@ function fillSection(
   digits: string,
   point: number,
 ): [string, boolean] | undefined {
-  // Each item as one character: `0`, `#`, `.`, `,`, `'` (a literal) or the exponent's letter.
-  const shape = items.map((item) => item[0]).join('');
-  const pointAt = shape.indexOf('.');
-  const intShape = pointAt === -1 ? shape : shape.slice(0, pointAt);
-  const intPlaces = intShape.replace(/[^0#]/g, '');
-  const intDigits = intPlaces.length;
-  // The integer placeholders from the first `0` on are always written.
-  let minInt = intPlaces.replace(/^#*/, '').length;
-  const grouping = /[0#].*,.*[0#]/.test(intShape);
-  // Each `,` right after the last integer placeholder scales by 1000.
-  exponent -= 3 * (/[0#](,*)[^0#]*$/.exec(intShape)?.[1].length ?? 0);
-  const fracPlaces = pointAt === -1 ? '' : shape.slice(pointAt + 1).replace(/[^0#]/g, '');
-  const maxFrac = fracPlaces.length;
-  // The fraction placeholders up to the last `0` are always written.
-  const minFrac = fracPlaces.lastIndexOf('0') + 1;
+  const pointAt = items.indexOf('.');
+  const intEnd = pointAt === -1 ? items.length : pointAt;
+  let intDigits = 0;
+  let minInt = 0;
+  let firstDigit = -1;
+  let lastDigit = -1;
+  for (let i = 0; i < intEnd; i++) {
+    const item = items[i];
+    if (!isDigit(item)) continue;
+    if (firstDigit === -1) firstDigit = i;
+    lastDigit = i;
+    intDigits++;
+    if (item === '0' || minInt > 0) minInt++;
+  }
+  let grouping = false;
+  for (let i = firstDigit + 1; i < lastDigit; i++) if (items[i] === ',') grouping = true;
+  for (let i = lastDigit + 1; lastDigit !== -1 && i < intEnd && items[i] === ','; i++) exponent -= 3;
+  let maxFrac = 0;
+  let minFrac = 0;
+  for (let i = intEnd + 1; i < items.length; i++) {
+    if (!isDigit(items[i])) continue;
+    maxFrac++;
+    if (items[i] === '0') minFrac = maxFrac;
+  }
   if (intDigits === 0 && maxFrac === 0 && !allowLiteral) return undefined;
 
   // Round to the section's decimals; a carry out of the first digit (999 → 1000) moves the point,
   // or in scientific notation (where the integer placeholders hold the integer digits) the exponent.
   let scale = point + exponent;
   // An exponent makes the section scientific.
-  const sci = /[Ee]/.test(shape);
+  const sci = items.some((item) => item.length > 1 && item[0] !== "'");
   let power = 0;
   if (sci) {
     power = scale - intDigits;
@@ -166,8 +194,9 @@ function fillSection(
       digits = next;
     }
   }
-  digits = digits.replace(/0+$/, '');
-  const end = digits.length;
+  let end = digits.length;
+  while (end > 0 && digits[end - 1] === '0') end--;
+  digits = digits.slice(0, end);
   if (end === 0) scale = power = 0;
   const intText = scale > 0 ? digits.slice(0, scale).padEnd(scale, '0') : '';
   const frac = (scale >= end ? '' : scale < 0 ? `${'0'.repeat(-scale)}${digits}` : digits.slice(scale)).padEnd(minFrac, '0');
@@ -236,9 +265,9 @@ export function formatNumber(value: number, format: string): string {
     // toFixed and toExponential stop at 100 digits.
     return ((precision ?? 0) <= 100 && standard(value, negative, match[1], precision)) || String(value);
   }
-  // .NET formats a double with a custom format from its first 15 significant digits.
-  const [digits, point] = significantDigits(abs, 14);
-  return custom(format, negative, abs === 0 ? '' : digits, point) ?? String(value);
+  // .NET formats a double with a custom format from its first 15 significant digits: 0.<digits> × 10^point.
+  const [mantissa, exponent] = exponential(abs, 14);
+  return custom(format, negative, abs === 0 ? '' : mantissa.replace('.', ''), Number(exponent) + 1) ?? String(value);
 }
 
 /**
