@@ -96,7 +96,7 @@ describe('state shared by the copies of rxlog in a process', () => {
     ['ClefParseError', () => import('../../lib/core/errors/clef-parse-error'), ClefParseError],
     ['ThrownValueError', () => import('../../lib/core/errors/thrown-value-error'), ThrownValueError],
   ] as const)('has instanceof %s hold for the other copy’s errors, and not for a look-alike', async (name, load, Own) => {
-    const other = (await secondCopy(load)) as Record<string, new (...args: string[]) => Error>;
+    const other = (await secondCopy(load as () => Promise<unknown>)) as Record<string, new (...args: string[]) => Error>;
     const error = new other[name]('bad', 'line');
     expect(error).toBeInstanceOf(Own);
     expect(Object.assign(new Error('bad'), { name })).not.toBeInstanceOf(Own);
