@@ -1,5 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { performance } from 'node:perf_hooks';
+import { AsyncResource } from 'node:async_hooks';
 import { LogContext } from '../context/log-context';
 import type { LogLevelName } from '../core/log-level';
 import { SelfLog } from '../core/self-log';
@@ -251,35 +252,45 @@ export class RxlogRequestContext {
   private completeOnClose(state: RequestState, request: RawRequest, response: RawResponse): void {
     if (typeof response.once !== 'function') return;
     state.closeCompletes = true;
+    // 'close' fires in the context of the code that ended the response: another request's when one
+    // answers this one (a long poll), whose properties must not reach this request's event. Written
+    // then in the context this request started in; in its own (what its middleware added) otherwise.
+    const inStartContext = AsyncResource.bind((complete: () => void) => complete());
     response.once('close', () => {
-      if (state.completed) return;
-      // A response destroyed with an error (a piped body that failed) is the server's failure; a client
-      // that leaves destroys it without one. Else an error Nest's exception filter reported (a guard's).
-      const destroyedWith = response.writableFinished ? undefined : erroredWith(response);
-      // A request the interceptor never saw (a guard rejected it) has its route from Express's request,
-      // or from what Fastify's onRequest hook noted.
-      const matched = routeOf(request as RoutedRequest);
-      const pattern = state.route ?? routedRequests.get(request) ?? (matched === state.middlewareRoute ? undefined : matched);
-      const route = pattern === undefined ? {} : { route: pattern };
-      if (destroyedWith === undefined && state.handlerError !== undefined) {
-        // The handler's error, answered by an exception filter: the level follows the status it sent
-        // (the error's own status when the client left before the answer was complete).
-        const { error, sentStatus } = state.handlerError;
-        if (sentStatus !== undefined) {
-          // Failed after the headers went out: the client got that status, and the error is the handler's failure.
-          this.complete(state, { statusCode: sentStatus, error, failed: state.handlerError.statusCode >= 500, ...route });
-          return;
-        }
-        const statusCode = response.writableFinished ? response.statusCode : state.handlerError.statusCode;
-        this.complete(state, { statusCode, error, failed: statusCode >= 500, ...route });
+      if (LogContext.current()?.RequestId === state.requestId) this.writeOnClose(state, request, response);
+      else inStartContext(() => this.writeOnClose(state, request, response));
+    });
+  }
+
+  /** Writes the completion event of a response that closed before anything else wrote it. */
+  private writeOnClose(state: RequestState, request: RawRequest, response: RawResponse): void {
+    if (state.completed) return;
+    // A response destroyed with an error (a piped body that failed) is the server's failure; a client
+    // that leaves destroys it without one. Else an error Nest's exception filter reported (a guard's).
+    const destroyedWith = response.writableFinished ? undefined : erroredWith(response);
+    // A request the interceptor never saw (a guard rejected it) has its route from Express's request,
+    // or from what Fastify's onRequest hook noted.
+    const matched = routeOf(request as RoutedRequest);
+    const pattern = state.route ?? routedRequests.get(request) ?? (matched === state.middlewareRoute ? undefined : matched);
+    const route = pattern === undefined ? {} : { route: pattern };
+    if (destroyedWith === undefined && state.handlerError !== undefined) {
+      // The handler's error, answered by an exception filter: the level follows the status it sent
+      // (the error's own status when the client left before the answer was complete).
+      const { error, sentStatus } = state.handlerError;
+      if (sentStatus !== undefined) {
+        // Failed after the headers went out: the client got that status, and the error is the handler's failure.
+        this.complete(state, { statusCode: sentStatus, error, failed: state.handlerError.statusCode >= 500, ...route });
         return;
       }
-      const error = destroyedWith ?? state.error;
-      this.complete(state, {
-        statusCode: response.statusCode,
-        ...(error === undefined ? { aborted: !response.writableFinished } : { error, failed: true }),
-        ...route,
-      });
+      const statusCode = response.writableFinished ? response.statusCode : state.handlerError.statusCode;
+      this.complete(state, { statusCode, error, failed: statusCode >= 500, ...route });
+      return;
+    }
+    const error = destroyedWith ?? state.error;
+    this.complete(state, {
+      statusCode: response.statusCode,
+      ...(error === undefined ? { aborted: !response.writableFinished } : { error, failed: true }),
+      ...route,
     });
   }
 }

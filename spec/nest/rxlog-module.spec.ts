@@ -113,6 +113,9 @@ describe('RxlogModule on Express (forRoot)', () => {
       answers.health = await get(`${app.url}/health`, { 'x-request-id': 'req-health' });
       answers.unrouted = await get(`${app.url}/no/such/route`, { 'x-request-id': 'req-unrouted' });
       answers.later = await get(`${app.url}/later`, { 'x-request-id': 'req-later' });
+      const poll = get(`${app.url}/poll`, { 'x-request-id': 'req-poll' });
+      answers.send = await get(`${app.url}/send`, { 'x-request-id': 'req-send' });
+      answers.poll = await poll;
       answers.traced = await get(`${app.url}/orders/8`, {
         traceparent: '00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01',
       });
@@ -187,6 +190,15 @@ describe('RxlogModule on Express (forRoot)', () => {
       OrderId: '7',
     });
     expect(completion.properties.Elapsed).toBeGreaterThanOrEqual(5);
+  });
+
+  it("writes a long poll's completion, its response ended by another request, without that request's context", () => {
+    expect([answers.poll.body, answers.send.body]).toEqual(['message', 'sent']);
+    const [completion, ...more] = completions(run).filter((e) => e.properties.RequestId === 'req-poll');
+    expect(more).toEqual([]);
+    expect(completion.properties).toMatchObject({ Route: '/poll', StatusCode: 200 });
+    // The response was ended inside /send's LogContext.run({ UserId: 'bob' }): bob's, not this request's.
+    expect(completion.properties).not.toHaveProperty('UserId');
   });
 
   it('writes the completion when the response is sent: a handler answering later itself (@Res()) gets its status and time', () => {
