@@ -745,7 +745,7 @@ export class SinkDelivery {
       [this.#sink, this.#fallback].map(async (sink) => {
         if (sink === null || !this.#closesLast(sink)) return;
         try {
-          await this.#guard.run(() => sink?.close?.());
+          await this.#guard.run(() => sink.close?.());
         } catch (error) {
           SelfLog.write('Sink {Name} failed to close', this.name, error);
         }

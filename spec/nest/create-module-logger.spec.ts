@@ -1,10 +1,9 @@
-import { AsyncLocalStorage } from 'node:async_hooks';
-import type { ContextProperties, ContextStore } from '../../lib/context/context-store';
 import { LogContext } from '../../lib/context/log-context';
 import { StackContextStore } from '../../lib/context/stack-context-store';
 import { createModuleLogger } from '../../lib/nest/create-module-logger';
 import { AsyncLocalStorageContextStore } from '../../lib/node/async-local-storage-store';
 import { MemorySink } from '../../lib/sinks/memory-sink';
+import { appContextStore } from '../helpers/app-context-store';
 
 describe('createModuleLogger', () => {
   afterEach(() => LogContext.useStore(new StackContextStore()));
@@ -19,11 +18,7 @@ describe('createModuleLogger', () => {
   it('keeps a store of the app’s own, installed before the module, with the properties it has in flight', async () => {
     // An app bridging LogContext to its own request scope (a CLS module): replacing it would make
     // every run already in flight lose its properties, and the app's scope stop reaching events.
-    const storage = new AsyncLocalStorage<ContextProperties>();
-    const appStore: ContextStore = {
-      current: () => storage.getStore(),
-      run: (properties, fn) => storage.run({ ...storage.getStore(), ...properties }, fn),
-    };
+    const appStore = appContextStore();
     LogContext.useStore(appStore);
     const memory = new MemorySink();
     const log = await LogContext.run({ TenantId: 't-1' }, async () => {

@@ -1,9 +1,8 @@
-import { AsyncLocalStorage } from 'node:async_hooks';
-import type { ContextProperties, ContextStore } from '../../../lib/context/context-store';
 import { LogContext } from '../../../lib/context/log-context';
 import { StackContextStore } from '../../../lib/context/stack-context-store';
 import { AsyncLocalStorageContextStore } from '../../../lib/node/async-local-storage-store';
 import { ensureAsyncLocalStorage } from '../../../lib/node/http/ensure-async-local-storage';
+import { appContextStore } from '../../helpers/app-context-store';
 
 describe('ensureAsyncLocalStorage', () => {
   afterEach(() => LogContext.useStore(new StackContextStore()));
@@ -27,11 +26,7 @@ describe('ensureAsyncLocalStorage', () => {
 
   it('keeps a store of the app’s own that follows async work, with the properties it has in flight', async () => {
     // An app bridging LogContext to its own request scope (a CLS module, a framework's context).
-    const storage = new AsyncLocalStorage<ContextProperties>();
-    const appStore: ContextStore = {
-      current: () => storage.getStore(),
-      run: (properties, fn) => storage.run({ ...storage.getStore(), ...properties }, fn),
-    };
+    const appStore = appContextStore();
     LogContext.useStore(appStore);
     const seen = await LogContext.run({ TenantId: 't-1' }, async () => {
       expect(ensureAsyncLocalStorage()).toBe(false);

@@ -1,0 +1,17 @@
+import { AsyncLocalStorage } from 'node:async_hooks';
+import type { ContextProperties, ContextStore } from '../../lib/context/context-store';
+
+/**
+ * A LogContext store of an app's own that follows async work: one bridging LogContext to the
+ * app's request scope (a CLS module, a framework's context), which rxlog must keep when it would
+ * otherwise switch to its AsyncLocalStorage store.
+ *
+ * @example LogContext.useStore(appContextStore());
+ */
+export function appContextStore(): ContextStore {
+  const storage = new AsyncLocalStorage<ContextProperties>();
+  return {
+    current: () => storage.getStore(),
+    run: (properties, fn) => storage.run({ ...storage.getStore(), ...properties }, fn),
+  };
+}
