@@ -1,5 +1,6 @@
 import type { LogEvent } from '../core/log-event';
-import { renderPropertyToken } from '../templates/render-template';
+import { alignText, renderPropertyToken } from '../templates/render-template';
+import { LINE_RENDERINGS, type MaybeRenderedEvent } from './line-renderings';
 
 // C0 controls, DEL, C1 controls (0x9b is a one-byte CSI) and the Unicode line and paragraph separators.
 // eslint-disable-next-line no-control-regex
@@ -37,14 +38,25 @@ export function escapeControlCharacters(text: string, keepLineBreaks = false): s
 /**
  * An event's message with control characters escaped in the property values only: the template
  * text the developer wrote is kept as is. Uses the cached `renderMessage()` when it holds no
- * control character at all. Never throws.
+ * control character at all; a formatted hole of an event read from a CLEF line keeps the line's
+ * `@r` rendering, as `renderMessage()` does. Never throws.
  */
 export function renderMessageEscaped(event: LogEvent): string {
   const rendered = event.renderMessage();
   if (!CONTROL.test(rendered)) return rendered;
+  // An event read from a CLEF line keeps the line's @r renderings of its formatted holes.
+  const kept = (event as MaybeRenderedEvent)[LINE_RENDERINGS];
+  let formatted = 0;
   let out = '';
   for (const token of event.messageTemplate.tokens) {
-    out += token.kind === 'text' ? token.text : escapeControlCharacters(renderPropertyToken(token, event.properties));
+    if (token.kind === 'text') {
+      out += token.text;
+      continue;
+    }
+    const rendering = token.format === undefined ? undefined : kept?.[formatted++];
+    out += escapeControlCharacters(
+      rendering === undefined ? renderPropertyToken(token, event.properties) : alignText(rendering, token.alignment),
+    );
   }
   return out;
 }

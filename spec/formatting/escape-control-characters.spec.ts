@@ -1,4 +1,5 @@
 import { escapeControlCharacters, renderMessageEscaped } from '../../lib/formatting/escape-control-characters';
+import { readCompactJson } from '../../lib/formatting/read-compact-json';
 import { createLogEvent } from '../../lib/templates/log-event-record';
 
 describe('escapeControlCharacters', () => {
@@ -26,5 +27,19 @@ describe('renderMessageEscaped', () => {
   it('escapes property values only, never the template text', () => {
     const event = createLogEvent('information', 'Line one\nUser {Name}', ['a\nb']);
     expect(renderMessageEscaped(event)).toBe('Line one\nUser a\\nb');
+  });
+
+  it('keeps the @r rendering of a formatted hole of an event read from a CLEF line', () => {
+    // .NET's currency format, which rxlog does not render: only the line's @r says how it read.
+    const line = JSON.stringify({
+      '@t': '2026-11-30T10:00:00.000Z',
+      '@mt': 'Paid {Amount,8:C} to {Name}',
+      '@r': ['¤12.50'],
+      Amount: 12.5,
+      Name: 'a\nb',
+    });
+    const event = readCompactJson(line);
+    expect(event.renderMessage()).toBe('Paid   ¤12.50 to a\nb');
+    expect(renderMessageEscaped(event)).toBe('Paid   ¤12.50 to a\\nb');
   });
 });
