@@ -1,6 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { performance } from 'node:perf_hooks';
-import { AsyncResource } from 'node:async_hooks';
 import { LogContext } from '../context/log-context';
 import type { LogLevelName } from '../core/log-level';
 import { SelfLog } from '../core/self-log';
@@ -9,6 +8,7 @@ import { chosenLevel } from '../node/http/chosen-level';
 import { isIgnoredPath } from '../node/http/is-ignored-path';
 import { levelForStatus } from '../node/http/level-for-status';
 import { requestIdFrom } from '../node/http/request-id';
+import { requestEndContext } from '../node/http/request-end-context';
 import { erroredWith, requestPath } from '../node/http/request-tracker';
 import type { Logger } from '../pipeline/logger';
 import { markLoggedRequestError } from './logged-request-errors';
@@ -252,14 +252,9 @@ export class RxlogRequestContext {
   private completeOnClose(state: RequestState, request: RawRequest, response: RawResponse): void {
     if (typeof response.once !== 'function') return;
     state.closeCompletes = true;
-    // 'close' fires in the context of the code that ended the response: another request's when one
-    // answers this one (a long poll), whose properties must not reach this request's event. Written
-    // then in the context this request started in; in its own (what its middleware added) otherwise.
-    const inStartContext = AsyncResource.bind((complete: () => void) => complete());
-    response.once('close', () => {
-      if (LogContext.current()?.RequestId === state.requestId) this.writeOnClose(state, request, response);
-      else inStartContext(() => this.writeOnClose(state, request, response));
-    });
+    // Never in another request's context (a long poll answered from another user's request).
+    const inEndContext = requestEndContext(state.requestId);
+    response.once('close', () => inEndContext(() => this.writeOnClose(state, request, response)));
   }
 
   /** Writes the completion event of a response that closed before anything else wrote it. */

@@ -10,6 +10,7 @@ import { StreamSink } from '../../lib/node/stream-sink';
 import { NdjsonFormatter } from '../../lib/formatting/ndjson-formatter';
 import { makeEvent, makeEvents, throwsOnTens } from '../helpers/events';
 import { expectDeliveredAsRead, expectRestUndelivered, runExitBurst } from './fixtures/exit-burst';
+import { collectLines } from '../helpers/stream-lines';
 
 const numbered: Formatter = { format: (e) => JSON.stringify({ N: e.properties.N }) };
 
@@ -312,15 +313,7 @@ describe('StreamSink in a logger', () => {
   // Found by a review: the events the formatter made the sink skip counted delivered.
   it('counts failed the events its formatter throws on, inline (emitSync) and on the async path', async () => {
     const stream = new PassThrough();
-    const lines: string[] = [];
-    stream.on('data', (chunk: Buffer) =>
-      lines.push(
-        ...chunk
-          .toString('utf8')
-          .split('\n')
-          .filter((line) => line !== ''),
-      ),
-    );
+    const lines = collectLines(stream);
     const log = new LoggerConfiguration().writeTo
       .sink(new StreamSink({ stream, formatter: throwsOnTens }), { name: 'stream' })
       .createLogger();

@@ -13,6 +13,7 @@ import { runCli } from '../../lib/cli/run-cli';
 import { CompactJsonFormatter } from '../../lib/formatting/compact-json-formatter';
 import { NdjsonFormatter } from '../../lib/formatting/ndjson-formatter';
 import { readCompactJson } from '../../lib/formatting/read-compact-json';
+import { collectLines } from '../helpers/stream-lines';
 
 class Capture implements TextStream {
   readonly chunks: string[] = [];
@@ -117,15 +118,7 @@ describe('ConsoleSink', () => {
     // first argument is a format string whenever more follow, so `%%` would show as `%`, and a `%c`
     // or `%o` in a message would take, or wait for, an argument.
     const out = new PassThrough();
-    const shown: string[] = [];
-    out.on('data', (chunk: Buffer) =>
-      shown.push(
-        ...chunk
-          .toString('utf8')
-          .split('\n')
-          .filter((line) => line !== ''),
-      ),
-    );
+    const shown = collectLines(out);
     const sink = new ConsoleSink({ mode: 'browser', console: new Console(out, out), outputTemplate: '{Message}' });
     const hostile = '50%% off %s %d %o %O %c red %i %f %_ %';
     sink.emit([makeEvent({ text: hostile, level: 'warning' }), makeEvent({ text: hostile, level: 'information' })]);

@@ -1,6 +1,6 @@
-import { AsyncResource } from 'node:async_hooks';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { LogContext } from '../../context/log-context';
+import { requestEndContext } from './request-end-context';
 import { expectOption } from '../../core/expect-option';
 import { hasMethods } from '../../core/has-methods';
 import { SelfLog } from '../../core/self-log';
@@ -81,7 +81,7 @@ export function trackRequest(
   const ignored = isIgnoredPath(settings.ignorePaths, path);
   const collector = new DiagnosticCollector();
   const context = { RequestId: requestId };
-  const inStartContext = AsyncResource.bind((fn: () => void) => fn());
+  const inEndContext = requestEndContext(requestId);
   let error: unknown;
   let failed = false;
   let done = false;
@@ -127,12 +127,8 @@ export function trackRequest(
           if (failed) logger.write(level, asError(error), template);
           else logger.write(level, template);
         });
-      // 'finish' fires in the context of the code that ended the response. That is this request's
-      // own code (its properties belong on the event), unless another request ended it (a long poll
-      // answered from another user's request), whose properties must not reach this event: then it
-      // is written in the context the request started in.
-      if (LogContext.current()?.RequestId === requestId) write();
-      else inStartContext(write);
+      // Never in another request's context (a long poll answered from another user's request).
+      inEndContext(write);
     } catch (cause) {
       SelfLog.write('requestLogging: the completion event could not be written', cause);
     }

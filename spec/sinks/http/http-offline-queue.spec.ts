@@ -497,28 +497,38 @@ describe('HttpSink offline store in Chromium', () => {
   const ingest = (r: { url: string }): boolean => r.url === '/ingest';
 
   /** Serves PAGE on 127.0.0.1 to a fresh Chromium; `close` ends both. */
+  type Browser = Awaited<ReturnType<typeof freshChromium>>['browser'];
+  type Page = Awaited<ReturnType<Browser['newPage']>>;
+
   async function servePage(): Promise<{
     server: Awaited<ReturnType<typeof startPageServer>>;
-    browser: Awaited<ReturnType<typeof freshChromium>>['browser'];
+    browser: Browser;
+    /** Loads the test page in `page` (default: the browser's first tab) and waits until it is ready. */
+    open(page?: Page): Promise<Page>;
     close(): Promise<void>;
   }> {
     const server = await startPageServer(PAGE);
     const chromium = await freshChromium();
+    const { browser } = chromium;
+    const open = async (given?: Page): Promise<Page> => {
+      const page = given ?? browser.pages()[0] ?? (await browser.newPage());
+      await page.goto(`${server.url}/`);
+      await page.waitForFunction(() => (window as unknown as Win).ready === true);
+      return page;
+    };
     const close = async (): Promise<void> => {
       await chromium.close();
       await server.close();
     };
-    return { server, browser: chromium.browser, close };
+    return { server, browser, open, close };
   }
 
   (hasChromium ? it : it.skip)(
     'keeps batches in localStorage while offline and sends them on the online event and at the next page load',
     async () => {
-      const { server, browser, close } = await servePage();
+      const { server, browser, open, close } = await servePage();
       try {
-        const page = browser.pages()[0] ?? (await browser.newPage());
-        await page.goto(`${server.url}/`);
-        await page.waitForFunction(() => (window as unknown as Win).ready === true);
+        const page = await open();
         await browser.setOffline(true);
         const whileOffline = await page.evaluate(async () => {
           const w = window as unknown as Win;
@@ -546,9 +556,7 @@ describe('HttpSink offline store in Chromium', () => {
         });
         await page.close();
         await browser.setOffline(false);
-        const next = await browser.newPage();
-        await next.goto(`${server.url}/`);
-        await next.waitForFunction(() => (window as unknown as Win).ready === true);
+        const next = await open(await browser.newPage());
         await next.waitForFunction(
           () => {
             const { offline } = (window as unknown as Win).sink;
@@ -570,11 +578,9 @@ describe('HttpSink offline store in Chromium', () => {
   (hasChromium ? it : it.skip)(
     'sends what was stored offline before the batches logged after the network returned, in order',
     async () => {
-      const { server, browser, close } = await servePage();
+      const { server, browser, open, close } = await servePage();
       try {
-        const page = browser.pages()[0] ?? (await browser.newPage());
-        await page.goto(`${server.url}/`);
-        await page.waitForFunction(() => (window as unknown as Win).ready === true);
+        const page = await open();
         await browser.setOffline(true);
         await page.evaluate(async () => {
           const w = window as unknown as Win;
@@ -604,14 +610,10 @@ describe('HttpSink offline store in Chromium', () => {
   (hasChromium ? it : it.skip)(
     'replays the store from one tab at a time when two tabs share it and the network returns',
     async () => {
-      const { server, browser, close } = await servePage();
+      const { server, browser, open, close } = await servePage();
       try {
-        const first = browser.pages()[0] ?? (await browser.newPage());
-        const second = await browser.newPage();
-        for (const tab of [first, second]) {
-          await tab.goto(`${server.url}/`);
-          await tab.waitForFunction(() => (window as unknown as Win).ready === true);
-        }
+        const first = await open();
+        const second = await open(await browser.newPage());
         await browser.setOffline(true);
         await first.evaluate(async () => {
           const w = window as unknown as Win;
