@@ -90,8 +90,8 @@ const STANDARD_PATTERNS: Readonly<Record<string, string>> = {
 /**
  * Formats a Date in local time (or in UTC with `utc`, as Serilog's `{UtcTimestamp}`) with .NET-style
  * custom tokens, as Serilog renders a DateTime: `yyyy yy y MMMM MMM MM M dddd ddd dd d HH H hh h mm m ss s fff ff f FFF tt t zzz zz z K`
- * (English month and day names), text in `'…'` or `"…"` and `\c` as literals, `%c` for a lone
- * token; every other character is literal. The standard formats `o`/`O` (round trip with offset),
+ * (English month and day names), text in `'…'` or `"…"` and `\c` as literals (`\c` inside quotes too, as
+ * in .NET: `'it\'s'` is `it's`), `%c` for a lone token; every other character is literal. The standard formats `o`/`O` (round trip with offset),
  * `s` (sortable), `u` (`yyyy-MM-dd HH:mm:ssZ`, UTC) and `r`/`R` (RFC 1123, UTC) are understood, and
  * the invariant culture's `d D f F g G m M t T U y Y` (`d` is `MM/dd/yyyy`, `T` is `HH:mm:ss`; `U` in UTC);
  * in UTC, `K` and the end of `o` are `Z` and `zzz` is `+00:00`; no format (or an empty one) gives ISO 8601 in UTC (`toISOString()`), an invalid Date gives
@@ -118,7 +118,7 @@ export function formatDate(date: Date, format?: string, utc = false): string {
   for (let i = 0; i < pattern.length;) {
     const c = pattern[i];
     if (c === "'" || c === '"' || c === '\\') {
-      const [text, next] = readLiteral(pattern, i);
+      const [text, next] = readLiteral(pattern, i, true);
       out += text;
       i = next;
     } else if (c === '%') {

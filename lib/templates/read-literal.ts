@@ -1,13 +1,17 @@
 /**
  * The literal that starts at `start` in a custom date or number format: a `'…'` or `"…"` run (to
  * the end of the format when it is not closed), or a `\` and the one character after it. Returns
- * the literal's text and the index just past it.
+ * the literal's text and the index just past it. With `escapes` (date formats, as .NET's
+ * `ParseQuoteString` reads them), a `\` inside quotes takes the next character as it is, so
+ * `'it\'s'` is `it's`; number formats copy a quoted run as it is.
  *
  * @example readLiteral("HH 'h' mm", 3) // ['h', 6]
  */
-export function readLiteral(format: string, start: number): [text: string, next: number] {
-  if (format[start] === '\\') return [format.slice(start + 1, start + 2), start + 2];
-  const end = format.indexOf(format[start], start + 1);
-  const stop = end === -1 ? format.length : end;
-  return [format.slice(start + 1, stop), stop + 1];
+export function readLiteral(format: string, start: number, escapes = false): [text: string, next: number] {
+  const quote = format[start];
+  if (quote === '\\') return [format.slice(start + 1, start + 2), start + 2];
+  let text = '';
+  let i = start + 1;
+  for (; i < format.length && format[i] !== quote; i++) text += escapes && format[i] === '\\' ? (format[++i] ?? '') : format[i];
+  return [text, i + 1];
 }

@@ -175,3 +175,30 @@ describe('formatDate conformance with .NET’s documented examples', () => {
     expect(formatDate(instant, 'R')).toBe('Mon, 15 Jun 2009 20:45:30 GMT');
   });
 });
+
+// dotnet/runtime src/libraries/System.Private.CoreLib/src/System/Globalization/DateTimeFormat.cs
+// (commit 018c81b3902b73bdd1a57135bd9a2b6a4c735607), FormatCustomized and the helpers it calls.
+describe('formatDate conformance with .NET’s DateTimeFormat.cs', () => {
+  const june = new Date(2009, 5, 15, 13, 45, 30, 617);
+  const offset = localOffset(june);
+  const utc = new Date(Date.UTC(2009, 5, 15, 13, 45, 30, 617));
+
+  // ParseQuoteString: `else if (ch == '\\') { … result.Append(format[pos++]) }`: "Escaped character
+  // is also supported in the quoted string", so a quote character can sit inside quotes.
+  it.each<[string, string]>([
+    ["'it\\'s' HH", "it's 13"],
+    ['"say \\"hi\\"" mm', 'say "hi" 45'],
+    ["'a\\b' HH", 'ab 13'],
+    ["'\\\\' HH", '\\ 13'],
+    ["'\\HH' HH", 'HH 13'],
+    ["'x\\'y\\'' ss", "x'y' 30"],
+  ])('reads \\ inside a quoted literal as an escape: %j gives %j', (format, expected) => {
+    expect(formatDate(june, format)).toBe(expected);
+  });
+
+  // .NET throws FormatException (Format_InvalidString, Format_BadQuote) where formatDate, best-effort, keeps what it read.
+  it('keeps what it read of an unclosed quote ending in a \\', () => {
+    expect(formatDate(june, "HH 'ab\\")).toBe('13 ab');
+    expect(formatDate(june, "HH 'a\\'b")).toBe("13 a'b");
+  });
+});

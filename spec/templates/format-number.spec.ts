@@ -712,3 +712,11 @@ describe('dotnet/runtime src/libraries/Common/tests/System/RealFormatterTestsBas
     expect(formatNumber(value, format)).toBe(expected);
   });
 });
+
+// .NET's Number.Formatting.cs copies a quoted run as it is (`while (*src != 0 && *src != ch) …`):
+// unlike a custom date format, a \ inside quotes is no escape there.
+describe('formatNumber quoted literals', () => {
+  it('keeps a \\ inside quotes as it is', () => {
+    expect(formatNumber(7, "0 'a\\b'")).toBe('7 a\\b');
+  });
+});
