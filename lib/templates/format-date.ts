@@ -90,12 +90,13 @@ const STANDARD_PATTERNS: Readonly<Record<string, string>> = {
 /**
  * Formats a Date in local time (or in UTC with `utc`, as Serilog's `{UtcTimestamp}`) with .NET-style
  * custom tokens, as Serilog renders a DateTime: `yyyy yy y MMMM MMM MM M dddd ddd dd d HH H hh h mm m ss s fff ff f FFF tt t zzz zz z K`
- * (English month and day names), text in `'…'` or `"…"` and `\c` as literals (`\c` inside quotes too, as
- * in .NET: `'it\'s'` is `it's`), `%c` for a lone token; every other character is literal. The standard formats `o`/`O` (round trip with offset),
- * `s` (sortable), `u` (`yyyy-MM-dd HH:mm:ssZ`, UTC) and `r`/`R` (RFC 1123, UTC) are understood, and
+ * (English month and day names), text in `'…'` or `"…"` and `\c` as literals (`\c` inside quotes
+ * too, as in .NET: `'it\'s'` is `it's`), `%c` for a lone token; every other character is literal.
+ * The standard formats `o`/`O` (round trip with offset), `s` (sortable), `u` (`yyyy-MM-dd HH:mm:ssZ`, UTC) and `r`/`R` (RFC 1123, UTC) are understood, and
  * the invariant culture's `d D f F g G m M t T U y Y` (`d` is `MM/dd/yyyy`, `T` is `HH:mm:ss`; `U` in UTC);
- * in UTC, `K` and the end of `o` are `Z` and `zzz` is `+00:00`; no format (or an empty one) gives ISO 8601 in UTC (`toISOString()`), an invalid Date gives
- * `Invalid Date`.
+ * in UTC, `K` and the end of `o` are `Z` and `zzz` is `+00:00` (each `K` is a token of its own:
+ * `KK` writes the offset twice, as in .NET); no format (or an empty one) gives ISO 8601 in UTC
+ * (`toISOString()`), an invalid Date gives `Invalid Date`.
  *
  * @param utc Read the fields in UTC instead of local time. Default `false`.
  * @example formatDate(new Date(2026, 10, 22, 9, 5), 'yyyy-MM-dd HH:mm') // '2026-11-22 09:05'
@@ -125,7 +126,8 @@ export function formatDate(date: Date, format?: string, utc = false): string {
       i++;
     } else if (TOKEN_LETTERS.includes(c)) {
       let run = 1;
-      while (pattern[i + run] === c) run++;
+      // .NET's FormatCustomized reads a run of each letter but one: `case 'K': tokenLen = 1;`, so KK is K twice.
+      while (c !== 'K' && pattern[i + run] === c) run++;
       const text = token(get, zone, c, run);
       // .NET drops the separator before an all-zero `F` fraction as well.
       out = c === 'F' && text.length === 0 && out.endsWith('.') ? out.slice(0, -1) : out + text;

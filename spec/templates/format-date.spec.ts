@@ -201,4 +201,30 @@ describe('formatDate conformance with .NET’s DateTimeFormat.cs', () => {
     expect(formatDate(june, "HH 'ab\\")).toBe('13 ab');
     expect(formatDate(june, "HH 'a\\'b")).toBe("13 a'b");
   });
+
+  // `case 'K': tokenLen = 1; FormatCustomizedRoundripTimeZone(…)`: each K is a token of its own, so
+  // KK writes the offset twice. FormatCustomizedRoundripTimeZone writes `+hh:mm` for a local
+  // DateTime (formatDate's local time) and `Z` for a UTC one (formatDate with `utc`).
+  it.each<[string, boolean, string]>([
+    ['K', false, offset],
+    ['KK', false, `${offset}${offset}`],
+    ['KKK', false, `${offset}${offset}${offset}`],
+    ['HH K', false, `13 ${offset}`],
+    ['K', true, 'Z'],
+    ['KK', true, 'ZZ'],
+    ['KKK', true, 'ZZZ'],
+    ['HHK', true, '13Z'],
+  ])('writes %j (utc: %j) as %j, one token per K', (format, inUtc, expected) => {
+    expect(formatDate(inUtc ? utc : june, format, inUtc)).toBe(expected);
+  });
+
+  // FormatCustomizedTimeZone: `tokenLen = ParseRepeatPattern(…)`, a run; the offset is +00:00 for a UTC DateTime.
+  it.each<[string, boolean, string]>([
+    ['zzzz', false, offset],
+    ['zzzzz', true, '+00:00'],
+    ['zz', true, '+00'],
+    ['z', true, '+0'],
+  ])('writes %j (utc: %j) as %j, one token per run of z', (format, inUtc, expected) => {
+    expect(formatDate(inUtc ? utc : june, format, inUtc)).toBe(expected);
+  });
 });
