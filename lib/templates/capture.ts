@@ -130,6 +130,25 @@ function captureScalar(value: unknown, w: Walk): unknown {
   }
 }
 
+/** The boxes a boxed primitive (`new Number(5)`, `Object(10n)`) is an instance of. */
+const BOXES = [Number, String, Boolean, BigInt, Symbol];
+
+/**
+ * The primitive a box holds (as JSON.stringify writes `new Number(5)` as `5`), else `value`. The
+ * prototype's own valueOf reads the internal slot, so no override runs (a subclass's throwing
+ * valueOf); a Proxy or `Object.create(Number.prototype)` has no slot, its valueOf throws: no box.
+ */
+function unbox(value: unknown): unknown {
+  try {
+    // Speed: a class instance inherits Object's valueOf, and one read of it spares five instanceof walks.
+    if ((value as { valueOf?: unknown } | null | undefined)?.valueOf === Object.prototype.valueOf) return value;
+    for (const box of BOXES) if (value instanceof box) return (box.prototype as { valueOf(): unknown }).valueOf.call(value);
+  } catch {
+    // Not a box (see above), or a Proxy trap or valueOf getter that throws: captured as the object it is.
+  }
+  return value;
+}
+
 function walk(value: unknown, depth: number, w: Walk): unknown {
   if (typeof value === 'object' && value !== null) return walkObject(value, depth, w);
   // bigint, NaN and ±Infinity: writeJson writes them where JSON.stringify throws or writes null.
@@ -180,6 +199,8 @@ function walkStructure(value: object, depth: number, w: Walk): unknown {
   if (ArrayBuffer.isView(value) && !(value instanceof DataView)) {
     return walkIterable(value as unknown as Iterable<unknown>, (value as unknown as ArrayLike<unknown>).length, depth, w);
   }
+  const scalar = unbox(value);
+  if (scalar !== value) return walk(scalar, depth, w);
   if (w.structure) return walkRecord(value, depth, w);
   return stringOf(value, w);
 }
@@ -273,6 +294,9 @@ function walkError(value: Error, depth: number, w: Walk): Record<string, unknown
  * the event; never throws.
  *
  * - Scalars (string, number, boolean, bigint, null, undefined) are kept; a Date is copied.
+ * - A boxed primitive (`new Number(5)`, `new String('x')`, `Object(10n)`, a Symbol object) is
+ *   captured as the primitive it holds, read from the box without running its own `valueOf` or
+ *   `toString` (with `'stringify'`, `String()` of that primitive); a Proxy is never a box.
  * - `'stringify'` (`{$Name}`) stores `String(value)` (an array joined item by item as String()
  *   joins it, an array inside itself as nothing, within the limits).
  * - Arrays, plain objects (also `Object.create(null)` ones), Sets and typed arrays become plain
@@ -306,7 +330,7 @@ export function captureValue(value: unknown, capturing: Capturing = 'default', l
 
 /** `captureValue` with the state `w`, whose budget it spends. */
 function capture(value: unknown, capturing: Capturing, w: Walk): unknown {
-  if (capturing === 'stringify') return typeof value === 'function' ? captureScalar(value, w) : stringOf(value, w);
+  if (capturing === 'stringify') return typeof value === 'function' ? captureScalar(value, w) : stringOf(unbox(value), w);
   if (typeof value !== 'object' || value === null) return captureScalar(value, w);
   w.structure = capturing === 'structure';
   // A tree deeper than writeJson follows would be cut by it (and not by JSON.stringify).

@@ -465,6 +465,92 @@ describe('captureValue', () => {
   });
 });
 
+// JSON.stringify writes new Number(5) as 5 (SerializeJSONProperty unboxes Number, String, Boolean and
+// BigInt objects), and so does pino; rxlog also unboxes a Symbol object, as the symbol it holds.
+describe('captureValue of boxed primitives', () => {
+  const boxes: ReadonlyArray<[string, () => object, unknown, string]> = [
+    ['new Number(5)', () => new Number(5), 5, '5'],
+    ['new Number(NaN)', () => new Number(Number.NaN), Number.NaN, 'NaN'],
+    ["new String('x')", () => new String('x'), 'x', 'x'],
+    ['new Boolean(false)', () => new Boolean(false), false, 'false'],
+    ['Object(10n)', () => Object(10n) as object, 10n, '10'],
+    ["Object(Symbol('s'))", () => Object(Symbol('s')) as object, 'Symbol(s)', 'Symbol(s)'],
+  ];
+
+  it.each(boxes)('captures %s as the scalar it boxes, with every hint', (_name, box, scalar, text) => {
+    expect(captureValue(box())).toStrictEqual(scalar);
+    expect(captureValue(box(), 'structure')).toStrictEqual(scalar);
+    expect(captureValue(box(), 'stringify')).toBe(text);
+    expect(captureProperties(parseTemplate('{A} {@B} {$C}'), [box(), box(), box()])).toStrictEqual({
+      A: scalar,
+      B: scalar,
+      C: text,
+    });
+  });
+
+  it.each(boxes)('captures %s inside destructured objects and arrays as the scalar it boxes', (_name, box, scalar) => {
+    expect(captureValue({ a: box(), list: [box(), { b: box() }] }, 'structure')).toStrictEqual({
+      a: scalar,
+      list: [scalar, { b: scalar }],
+    });
+    expect(captureValue([new Map([['k', box()]]), new Set([box()])])).toStrictEqual([{ k: scalar }, [scalar]]);
+  });
+
+  it('writes boxed numbers, strings and booleans to CLEF as JSON.stringify does', () => {
+    const template = parseTemplate('{@Order}');
+    const order = { id: new Number(7), name: new String('ann'), paid: new Boolean(false) };
+    const properties = captureProperties(template, [order]);
+    const line = new CompactJsonFormatter().format(new LogEventRecord(new Date(0), 'information', template, properties));
+    const written = (JSON.parse(line) as { Order: unknown }).Order;
+    expect(written).toEqual({ id: 7, name: 'ann', paid: false });
+    expect(written).toEqual(JSON.parse(JSON.stringify(order)));
+  });
+
+  it('reads the boxed value from its internal slot: a subclass whose valueOf, toString and toPrimitive throw never runs them', () => {
+    class Hostile extends Number {
+      override valueOf(): number {
+        throw new Error('valueOf');
+      }
+      override toString(): string {
+        throw new Error('toString');
+      }
+      [Symbol.toPrimitive](): never {
+        throw new Error('toPrimitive');
+      }
+    }
+    const seen = diagnostics(() => {
+      expect(captureProperties(parseTemplate('{A} {@B} {$C}'), [new Hostile(5), new Hostile(6), new Hostile(7)])).toEqual({
+        A: 5,
+        B: 6,
+        C: '7',
+      });
+      expect(captureValue({ nested: [new Hostile(8)] }, 'structure')).toEqual({ nested: [8] });
+    });
+    expect(seen).toHaveLength(0);
+  });
+
+  it('captures a Proxy of a boxed value, which holds no internal slot, as the object it is (JSON.stringify writes {})', () => {
+    const proxy = (): object => new Proxy(new Number(5), {});
+    expect(captureValue(proxy(), 'structure')).toEqual({});
+    expect(captureValue(proxy())).toMatch(/^\[Throws: /);
+    expect(captureValue(proxy(), 'stringify')).toMatch(/^\[Throws: /);
+    expect(captureValue(Object.create(Number.prototype) as object, 'structure')).toEqual({});
+    class ValueOfGetterThrows {
+      x = 1;
+      get valueOf(): never {
+        throw new Error('valueOf getter');
+      }
+    }
+    expect(captureValue(new ValueOfGetterThrows(), 'structure')).toEqual({ x: 1 });
+  });
+
+  it('captures a Proxy whose every trap throws, given with any hint, as a marker', () => {
+    for (const capturing of ['default', 'structure', 'stringify'] as const) {
+      expect(captureValue(hostileProxy(), capturing)).toMatch(/^\[Throws: /);
+    }
+  });
+});
+
 describe('captureValue marks trees of plain JSON data', () => {
   // The mark lets writeJson use JSON.stringify; these are the values where the two would differ.
   const order = {
