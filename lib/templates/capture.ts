@@ -251,10 +251,24 @@ function walkMap(value: Map<unknown, unknown>, depth: number, w: Walk): unknown 
       result['…'] = more(value.size - count);
       break;
     }
-    setOwnProperty(result, typeof key === 'string' ? keepString(key, w) : stringOf(key, w), walk(item, depth + 1, w));
+    // Any two keys may meet here: cut to the same text, or 1 and '1'.
+    setOwnProperty(
+      result,
+      freeKey(result, typeof key === 'string' ? keepString(key, w) : stringOf(key, w), count),
+      walk(item, depth + 1, w),
+    );
     count++;
   }
   return result;
+}
+
+/**
+ * `key`, or when `result` holds it already (two long keys cut to the same text), `key#i`, `i` being
+ * the key's index in its object or Map, so that no value overwrites another.
+ */
+function freeKey(result: Record<string, unknown>, key: string, i: number): string {
+  while (Object.hasOwn(result, key)) key += `#${i}`;
+  return key;
 }
 
 function walkRecord(value: object, depth: number, w: Walk): Record<string, unknown> {
@@ -265,7 +279,9 @@ function walkRecord(value: object, depth: number, w: Walk): Record<string, unkno
   for (let i = 0; i < kept; i++) {
     const key = keys[i];
     // A key is data as well (JSON.parse of a request): cut and counted as any string.
-    setOwnProperty(result, keepString(key, w), walk(read(value, key), depth + 1, w));
+    const kept = keepString(key, w);
+    // Own keys are distinct: only a cut one can meet another (and the check costs a key kept whole nothing).
+    setOwnProperty(result, kept === key ? key : freeKey(result, kept, i), walk(read(value, key), depth + 1, w));
   }
   if (keys.length > kept) result['…'] = more(keys.length - kept);
   return result;
@@ -309,8 +325,9 @@ function walkError(value: Error, depth: number, w: Walk): Record<string, unknown
  *   enumerable properties; the same mode applies to everything nested inside.
  * - A function becomes `'[Function name]'`, a symbol `String(symbol)`; symbol keys are skipped.
  * - Limits (see {@link CaptureLimits}) bound depth, items and string length (keys of objects and
- *   Maps too); a reference to an enclosing object is `'[Circular]'` (the same object twice side by
- *   side is not circular).
+ *   Maps too: a cut key that meets a key already captured gets `#i`, its index, so both values
+ *   are kept; so does a Map key whose `String()` meets another's); a reference to an enclosing
+ *   object is `'[Circular]'` (the same object twice side by side is not circular).
  * - In all, one call keeps at most 100 × `maxCollectionLength` items (100 000) and
  *   16 × `maxStringLength` code units of strings (1 MiB), the arguments of one log call together
  *   (a number, boolean or string up to `maxStringLength` given as an argument is kept as it is);

@@ -264,6 +264,50 @@ describe('captureValue', () => {
     expect(JSON.stringify(captured).length).toBeLessThan(5_000_000);
   });
 
+  it('keeps both values of two keys cut to the same text, the later one under a #i suffix (i: its index)', () => {
+    const limits = { maxStringLength: 3 };
+    const cut = 'abc…[truncated 3 chars]';
+    expect(captureValue({ abcdef: 1, abcxyz: 2, abc: 3, abcuvw: 4 }, 'default', limits)).toEqual({
+      [cut]: 1,
+      [`${cut}#1`]: 2,
+      abc: 3,
+      [`${cut}#3`]: 4,
+    });
+    expect(
+      captureValue(
+        new Map([
+          ['abcdef', 1],
+          ['abcxyz', 2],
+        ]),
+        'default',
+        limits,
+      ),
+    ).toEqual({ [cut]: 1, [`${cut}#1`]: 2 });
+    // The call's budget (16 × 40 code units) spent by 16 keys: the next ones are cut to their marker alone, all alike.
+    const wide = Object.fromEntries([...'abcdefghijklmnopqr'].map((c, i) => [c.repeat(i < 16 ? 40 : 20), i]));
+    const captured = captureValue(wide, 'default', { maxStringLength: 40 }) as Record<string, unknown>;
+    expect(Object.keys(captured).slice(16)).toEqual(['…[truncated 20 chars]', '…[truncated 20 chars]#17']);
+    expect(Object.values(captured)).toEqual([...Array(18).keys()]);
+  });
+
+  it('keeps a key cut to the text of a key kept whole, and Map keys whose String() is the same', () => {
+    // The first key is kept whole (22 of the limit's 22 code units); the budget (16 × 22) is then
+    // spent but 2, which cuts abcdef to the first key's text.
+    const early = 'ab…[truncated 4 chars]';
+    const value = { [early]: 1, p: [...Array<string>(14).fill('v'.repeat(22)), 'w'.repeat(19)], abcdef: 3 };
+    const captured = captureValue(value, 'default', { maxStringLength: 22 }) as Record<string, unknown>;
+    expect(Object.keys(captured)).toEqual([early, 'p', `${early}#2`]);
+    expect(captured[`${early}#2`]).toBe(3);
+    expect(
+      captureValue(
+        new Map<unknown, string>([
+          [1, 'number'],
+          ['1', 'string'],
+        ]),
+      ),
+    ).toEqual({ 1: 'number', '1#1': 'string' });
+  });
+
   // Promise.any of Promise.any calls that fail with one shared error: an Error's name, message and
   // stack are items like any other, or 100 000 listed errors would bring 300 000 strings more.
   it('counts an Error’s name, message and stack in the budget', () => {
