@@ -9,9 +9,9 @@
  */
 export function readLiteral(format: string, start: number, escapes = false): [text: string, next: number] {
   const quote = format[start];
-  if (quote === '\\') return [format.slice(start + 1, start + 2), start + 2];
-  let text = '';
   let i = start + 1;
-  for (; i < format.length && format[i] !== quote; i++) text += escapes && format[i] === '\\' ? (format[++i] ?? '') : format[i];
+  if (quote === '\\') return [format.charAt(i), i + 1];
+  let text = '';
+  for (; i < format.length && format[i] !== quote; i++) text += format.charAt(escapes && format[i] === '\\' ? ++i : i);
   return [text, i + 1];
 }
