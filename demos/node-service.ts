@@ -14,7 +14,10 @@ const log = new LoggerConfiguration().minimumLevel
   .enrich.withProperty('App', 'shop')
   .enrich.with(withProcessId(), withMachineName())
   .enrich.fromLogContext()
-  .writeTo.console({ outputTemplate: '[{Timestamp:HH:mm:ss} {Level:u3}] {SourceContext,-13} {Message:lj}{NewLine}{Exception}' })
+  // {RequestId} shows which request each line belongs to (blank outside a request).
+  .writeTo.console({
+    outputTemplate: '[{Timestamp:HH:mm:ss} {Level:u3}] {SourceContext,-13} {Message:lj} {RequestId}{NewLine}{Exception}',
+  })
   .writeTo.sink(new FileSink('logs/shop-.log', { rollingInterval: 'day', retainedFileCountLimit: 7 }), { name: 'file' })
   .createLogger();
 installProcessHooks(log, { timeoutMs: 2_000 }); // Ctrl-C, exit and crashes flush the file
@@ -67,7 +70,10 @@ async function main(): Promise<void> {
   const report = await log.close({ strategy: 'graceful', timeoutMs: 2_000 });
   console.log('\nShutdown report:', JSON.stringify(report, null, 2));
   const file = log.metrics().sinks.file;
-  console.log(`The file sink wrote ${file.delivered} events (${file.bytesWritten} bytes of CLEF) under logs/`);
+  console.log(`The file sink wrote ${file.delivered} events (${file.bytesWritten} bytes of CLEF) under logs/;`);
+  console.log(
+    'read them, with every property, with: npm run rxlog -- --template "{Message} {Properties}{NewLine}" logs/shop-*.log',
+  );
 }
 
 void main();

@@ -42,7 +42,8 @@ export class LevelSwitch {
   }
 
   /**
-   * The current minimum level. Setting accepts the aliases `trace`, `info`, `warn`.
+   * The current minimum level. Setting accepts what the constructor does: the six names and the
+   * aliases `trace`, `info`, `warn`, in any case (`sw.level = 'warn'` reads back `'warning'`).
    *
    * @throws ConfigurationError when set to something that is not a level name (the level stays as it was).
    */
@@ -50,7 +51,7 @@ export class LevelSwitch {
     return LOG_LEVELS[this.#numeric];
   }
 
-  set level(level: LogLevelName) {
+  set level(level: LogLevelName | string) {
     this.#numeric = levelValue(parseLevel(level, 'LevelSwitch'));
     // A level$ subscriber that sets the level again is heard once every subscriber has had this
     // change (a nested next would reach later subscribers first), so all see the same order.

@@ -40,9 +40,20 @@ describe('LevelSwitch', () => {
     sw.level$.subscribe((level) => seen.push(level));
     sw.level = 'debug';
     sw.level = 'debug';
-    sw.level = 'info' as 'information';
+    sw.level = 'info';
     expect(seen).toEqual(['warning', 'debug', 'information']);
     expect(sw.value).toBe(2);
+  });
+
+  it('takes the aliases trace, info and warn, in any case, when set from TypeScript, as its constructor does', () => {
+    const sw = new LevelSwitch('info');
+    sw.level = 'warn'; // pino's `logger.level = 'warn'`: this line is what `tsc --noEmit` checks
+    expect(sw.level).toBe('warning');
+    sw.level = 'TRACE';
+    expect(sw.level).toBe('verbose');
+    const configured: string = 'Info'; // a level read from configuration
+    sw.level = configured;
+    expect(sw.level).toBe('information');
   });
 
   it('tells every level$ subscriber the changes in the order they were made, when a subscriber sets the level itself', () => {
@@ -69,7 +80,7 @@ describe('LevelSwitch', () => {
   it('throws on an unknown level and keeps the old one', () => {
     const sw = new LevelSwitch('error');
     expect(() => {
-      sw.level = 'noisy' as 'error';
+      sw.level = 'noisy';
     }).toThrow(ConfigurationError);
     expect(sw.level).toBe('error');
     expect(() => new LevelSwitch('nope')).toThrow(/LevelSwitch: unknown level "nope"/);
