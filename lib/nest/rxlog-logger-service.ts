@@ -48,7 +48,8 @@ const EXCEPTIONS_HANDLER = 'ExceptionsHandler';
  * (`error(message, stack, context)`) becomes the event's exception, and so does an Error passed
  * as the message, and else the first Error among the other arguments (`logger.error('Failed to
  * load', error)`). A message is text, never a template: braces in it are written as they are.
- * Plain objects among the extra arguments add their fields as properties; other extras are kept
+ * Plain objects among the extra arguments add their fields as properties (but `SourceContext`,
+ * which stays the call's context, as in `ConsoleLogger`); other extras, and such a field, are kept
  * in a `Params` property (class instances with their fields). A function as the message is a
  * lazy one, as in Nest's `ConsoleLogger`: it is called only when its level is on (a class stands
  * for its name; one that throws is written as `[Throws: <message>]`). An error on its request's
@@ -200,13 +201,21 @@ export class RxlogLoggerService implements LoggerService {
   }
 }
 
-/** `log` with the extra arguments of a call: plain objects' fields as properties, the rest in `Params`. */
+/**
+ * `log` with the extra arguments of a call: plain objects' fields as properties, the rest in
+ * `Params`. A field named `SourceContext` goes to `Params` too (as `{ SourceContext: value }`):
+ * the event's `SourceContext` is the call's Nest context, as `ConsoleLogger`'s `context` is never
+ * taken from the params, so data cannot re-route an event past `minimumLevel.override`.
+ */
 function withParams(log: Logger, params: readonly unknown[]): Logger {
   if (params.length === 0) return log;
   const properties: Record<string, unknown> = {};
   const rest: unknown[] = [];
   for (const param of params) {
-    if (isPlainObject(param)) addFields(properties, param);
+    if (isPlainObject(param)) {
+      const context = addFields(properties, param);
+      if (context !== NO_CONTEXT_FIELD) rest.push(captureValue({ [SOURCE_CONTEXT]: context }, 'structure'));
+    }
     // Captured as `{@Params}` would be: a DTO or entity keeps its fields instead of becoming '[object Object]'.
     else rest.push(typeof param === 'object' && param !== null ? captureValue(param, 'structure') : param);
   }
@@ -214,10 +223,21 @@ function withParams(log: Logger, params: readonly unknown[]): Logger {
   return log.child(properties);
 }
 
-/** Copies `fields`' own enumerable fields by defining them: a `__proto__` parsed from JSON is a field, not the prototype. */
-function addFields(properties: Record<string, unknown>, fields: Record<string, unknown>): void {
-  for (const key of Object.keys(fields))
-    Object.defineProperty(properties, key, { value: fields[key], enumerable: true, writable: true, configurable: true });
+const SOURCE_CONTEXT = 'SourceContext';
+/** What addFields returns when the fields hold no `SourceContext` (its value may be anything, `undefined` too). */
+const NO_CONTEXT_FIELD = Symbol('no SourceContext field');
+
+/**
+ * Copies `fields`' own enumerable fields but `SourceContext` by defining them (a `__proto__` parsed
+ * from JSON is a field, not the prototype); returns the value of a `SourceContext` field, if any.
+ */
+function addFields(properties: Record<string, unknown>, fields: Record<string, unknown>): unknown {
+  let context: unknown = NO_CONTEXT_FIELD;
+  for (const key of Object.keys(fields)) {
+    if (key === SOURCE_CONTEXT) context = fields[key];
+    else Object.defineProperty(properties, key, { value: fields[key], enumerable: true, writable: true, configurable: true });
+  }
+  return context;
 }
 
 /**
