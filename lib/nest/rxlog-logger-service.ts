@@ -7,7 +7,7 @@ import { writeJson } from '../templates/safe-json';
 import { wasLoggedRequestError } from './logged-request-errors';
 import { isPlainObject, type NestLogCall, readNestLogCall } from './nest-log-call';
 import { keepForCompletion } from './rxlog-request-context';
-import { closedAtShutdown } from './closed-loggers';
+import { closedFallback } from './closed-loggers';
 
 /** Most `SourceContext` child loggers kept for reuse; past it, a child is made per call. */
 const MAX_CACHED_CONTEXTS = 256;
@@ -55,8 +55,9 @@ const EXCEPTIONS_HANDLER = 'ExceptionsHandler';
  * for its name; one that throws is written as `[Throws: <message>]`). An error on its request's
  * completion event (a handler's, which the request interceptor saw, or one a guard threw before
  * it) is not written again when Nest's exception filter reports it: it goes on that event instead
- * of beside it. Once the app's shutdown has
- * closed the logger, calls go to Nest's own `ConsoleLogger` (at the levels `setLogLevels` set).
+ * of beside it. Once the logger is closed (by the app's shutdown, or, in an app that imports
+ * `RxlogModule`, by the app itself under `shutdown: false`), calls go to Nest's own
+ * `ConsoleLogger` (at the levels `setLogLevels` set).
  *
  * @example
  * ```ts fragment
@@ -138,13 +139,14 @@ export class RxlogLoggerService implements LoggerService {
   }
 
   /**
-   * Once the app's shutdown closed the logger, hands the call to Nest's own `ConsoleLogger`, as the
-   * shutdown report is written: Nest's static `Logger` still points at this service, and what Nest
-   * and the app log then (a `new Logger(...)` after `app.close()`, the next app's boot in an e2e
-   * spec) would otherwise be rejected by the closed logger. Returns whether it did.
+   * Once the logger is closed (by the app's shutdown, or by the app itself under `shutdown: false`),
+   * hands the call to Nest's own `ConsoleLogger`, as the shutdown report is written: Nest's static
+   * `Logger` still points at this service, and what Nest and the app log then (a hook that runs
+   * after the close, a `new Logger(...)` after `app.close()`, the next app's boot in an e2e spec)
+   * would otherwise be rejected by the closed logger. Returns whether it did.
    */
   private isClosed(level: NestLogLevel, message: unknown, optionalParams: unknown[]): boolean {
-    const fallback = closedAtShutdown(this.logger);
+    const fallback = closedFallback(this.logger);
     if (fallback === undefined) return false;
     try {
       if (this.console === undefined) {
