@@ -7,7 +7,7 @@ import { writeJson } from '../templates/safe-json';
 import { wasLoggedRequestError } from './logged-request-errors';
 import { isPlainObject, type NestLogCall, readNestLogCall } from './nest-log-call';
 import { keepForCompletion } from './rxlog-request-context';
-import { closedAtShutdown } from './closed-loggers';
+import { closedFallback } from './closed-loggers';
 
 /** Most `SourceContext` child loggers kept for reuse; past it, a child is made per call. */
 const MAX_CACHED_CONTEXTS = 256;
@@ -48,14 +48,16 @@ const EXCEPTIONS_HANDLER = 'ExceptionsHandler';
  * (`error(message, stack, context)`) becomes the event's exception, and so does an Error passed
  * as the message, and else the first Error among the other arguments (`logger.error('Failed to
  * load', error)`). A message is text, never a template: braces in it are written as they are.
- * Plain objects among the extra arguments add their fields as properties; other extras are kept
+ * Plain objects among the extra arguments add their fields as properties (but `SourceContext`,
+ * which stays the call's context, as in `ConsoleLogger`); other extras, and such a field, are kept
  * in a `Params` property (class instances with their fields). A function as the message is a
  * lazy one, as in Nest's `ConsoleLogger`: it is called only when its level is on (a class stands
  * for its name; one that throws is written as `[Throws: <message>]`). An error on its request's
  * completion event (a handler's, which the request interceptor saw, or one a guard threw before
  * it) is not written again when Nest's exception filter reports it: it goes on that event instead
- * of beside it. Once the app's shutdown has
- * closed the logger, calls go to Nest's own `ConsoleLogger` (at the levels `setLogLevels` set).
+ * of beside it. Once the logger is closed (by the app's shutdown, or, in an app that imports
+ * `RxlogModule`, by the app itself under `shutdown: false`), calls go to Nest's own
+ * `ConsoleLogger` (at the levels `setLogLevels` set).
  *
  * @example
  * ```ts fragment
@@ -137,13 +139,14 @@ export class RxlogLoggerService implements LoggerService {
   }
 
   /**
-   * Once the app's shutdown closed the logger, hands the call to Nest's own `ConsoleLogger`, as the
-   * shutdown report is written: Nest's static `Logger` still points at this service, and what Nest
-   * and the app log then (a `new Logger(...)` after `app.close()`, the next app's boot in an e2e
-   * spec) would otherwise be rejected by the closed logger. Returns whether it did.
+   * Once the logger is closed (by the app's shutdown, or by the app itself under `shutdown: false`),
+   * hands the call to Nest's own `ConsoleLogger`, as the shutdown report is written: Nest's static
+   * `Logger` still points at this service, and what Nest and the app log then (a hook that runs
+   * after the close, a `new Logger(...)` after `app.close()`, the next app's boot in an e2e spec)
+   * would otherwise be rejected by the closed logger. Returns whether it did.
    */
   private isClosed(level: NestLogLevel, message: unknown, optionalParams: unknown[]): boolean {
-    const fallback = closedAtShutdown(this.logger);
+    const fallback = closedFallback(this.logger);
     if (fallback === undefined) return false;
     try {
       if (this.console === undefined) {
@@ -200,13 +203,21 @@ export class RxlogLoggerService implements LoggerService {
   }
 }
 
-/** `log` with the extra arguments of a call: plain objects' fields as properties, the rest in `Params`. */
+/**
+ * `log` with the extra arguments of a call: plain objects' fields as properties, the rest in
+ * `Params`. A field named `SourceContext` goes to `Params` too (as `{ SourceContext: value }`):
+ * the event's `SourceContext` is the call's Nest context, as `ConsoleLogger`'s `context` is never
+ * taken from the params, so data cannot re-route an event past `minimumLevel.override`.
+ */
 function withParams(log: Logger, params: readonly unknown[]): Logger {
   if (params.length === 0) return log;
   const properties: Record<string, unknown> = {};
   const rest: unknown[] = [];
   for (const param of params) {
-    if (isPlainObject(param)) addFields(properties, param);
+    if (isPlainObject(param)) {
+      const context = addFields(properties, param);
+      if (context !== NO_CONTEXT_FIELD) rest.push(captureValue({ [SOURCE_CONTEXT]: context }, 'structure'));
+    }
     // Captured as `{@Params}` would be: a DTO or entity keeps its fields instead of becoming '[object Object]'.
     else rest.push(typeof param === 'object' && param !== null ? captureValue(param, 'structure') : param);
   }
@@ -214,10 +225,21 @@ function withParams(log: Logger, params: readonly unknown[]): Logger {
   return log.child(properties);
 }
 
-/** Copies `fields`' own enumerable fields by defining them: a `__proto__` parsed from JSON is a field, not the prototype. */
-function addFields(properties: Record<string, unknown>, fields: Record<string, unknown>): void {
-  for (const key of Object.keys(fields))
-    Object.defineProperty(properties, key, { value: fields[key], enumerable: true, writable: true, configurable: true });
+const SOURCE_CONTEXT = 'SourceContext';
+/** What addFields returns when the fields hold no `SourceContext` (its value may be anything, `undefined` too). */
+const NO_CONTEXT_FIELD = Symbol('no SourceContext field');
+
+/**
+ * Copies `fields`' own enumerable fields but `SourceContext` by defining them (a `__proto__` parsed
+ * from JSON is a field, not the prototype); returns the value of a `SourceContext` field, if any.
+ */
+function addFields(properties: Record<string, unknown>, fields: Record<string, unknown>): unknown {
+  let context: unknown = NO_CONTEXT_FIELD;
+  for (const key of Object.keys(fields)) {
+    if (key === SOURCE_CONTEXT) context = fields[key];
+    else Object.defineProperty(properties, key, { value: fields[key], enumerable: true, writable: true, configurable: true });
+  }
+  return context;
 }
 
 /**

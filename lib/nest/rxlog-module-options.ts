@@ -28,7 +28,8 @@ export interface RxlogModuleOptions {
   requestLogging?: boolean | RxlogRequestLoggingOptions;
   /**
    * How the logger closes when the application shuts down (`app.close()`, or a signal after
-   * `app.enableShutdownHooks()`); `false` leaves it open. Default `{ strategy: 'graceful', timeoutMs: 5000 }`.
+   * `app.enableShutdownHooks()`); `false` leaves it open for the app to close (what Nest logs
+   * through `RxlogLoggerService` after that goes to Nest's `ConsoleLogger`). Default `{ strategy: 'graceful', timeoutMs: 5000 }`.
    */
   shutdown?: false | RxlogShutdownOptions;
 }

@@ -24,7 +24,8 @@ export interface RequestState {
   readonly path: string;
   readonly startedAt: number;
   readonly collector: DiagnosticCollector;
-  readonly ignored: boolean;
+  /** Whether the owning app's options leave the completion event out (request logging off, or an ignored path): set again when another app takes the request. */
+  ignored: boolean;
   completed: boolean;
   /** Whether the completion event was written as aborted by the client. */
   abandoned?: boolean;
@@ -73,6 +74,13 @@ const statesByCollector = new WeakMap<DiagnosticCollector, RequestState>();
 const requestsByState = new WeakMap<RequestState, object>();
 /** The states of apps with request logging on (an ignored path's too: its failure is written). */
 const loggingRequests = new WeakSet<RequestState>();
+/**
+ * The request context (of which app) that writes each state's completion event. Apps sharing one
+ * Express instance share its requests: the first app's middleware opens the context (one request
+ * id, one `close` listener) and the others enter it; the app whose middleware or interceptor takes
+ * the request for one of its routes then owns it, so its logger and options write the one event.
+ */
+const owners = new WeakMap<RequestState, RxlogRequestContext>();
 /**
  * The route Fastify matched, by Node request: Nest's middleware (and the `close` listener) only
  * see the Node request, which does not know its route, and a request a guard rejects never reaches
@@ -148,6 +156,10 @@ export class RxlogRequestContext {
    * aborted request).
    */
   run<T>(request: RawRequest, response: RawResponse | undefined, next: (state: RequestState) => T): T {
+    // Opened already by another app on the same Express instance (its middleware came first): one
+    // context, one request id and one completion event per request, so this one only enters it.
+    const opened = states.get(request);
+    if (opened !== undefined) return this.inContext(opened, () => next(opened));
     const requestId = safeRequestId(request);
     if (response !== undefined) this.echoRequestId(response, requestId);
     return diagnosticContext.run((collector) =>
@@ -166,6 +178,7 @@ export class RxlogRequestContext {
         states.set(request, state);
         requestsByState.set(state, request);
         statesByCollector.set(collector, state);
+        owners.set(state, this);
         if (this.settings.enabled) loggingRequests.add(state);
         // Express notes the module's own catch-all middleware route on the request while it runs: only
         // a route noted after it (the one that matched) names the request's route.
@@ -185,13 +198,37 @@ export class RxlogRequestContext {
   enter<T>(request: RawRequest, response: RawResponse | undefined, next: () => T): T {
     const state = states.get(request);
     if (state === undefined) return this.run(request, response, () => next());
+    // The module middleware runs for this app's own paths (under its global prefix, if any).
+    this.own(state);
     state.middlewareRoute = routeOf(request as RoutedRequest);
+    return this.inContext(state, next);
+  }
+
+  /**
+   * Makes this app the one that writes the request's completion event, with its logger and its
+   * request-logging options: called when the request reaches this app's middleware or interceptor,
+   * so of two apps sharing one Express instance, the one whose route took the request logs it.
+   */
+  own(state: RequestState): void {
+    if (owners.get(state) === this) return;
+    owners.set(state, this);
+    state.ignored = !this.settings.enabled || isIgnoredPath(this.settings.ignorePaths, state.path);
+    if (this.settings.enabled) loggingRequests.add(state);
+    else loggingRequests.delete(state);
+  }
+
+  private inContext<T>(state: RequestState, next: () => T): T {
     return diagnosticContext.runWith(state.collector, () => LogContext.run({ RequestId: state.requestId }, next));
   }
 
   /** Writes the request's completion event, once: later calls for the same request do nothing. */
   complete(state: RequestState, outcome: RequestOutcome): void {
     if (state.completed) return;
+    const owner = owners.get(state);
+    if (owner !== undefined && owner !== this) {
+      owner.complete(state, outcome);
+      return;
+    }
     state.completed = true;
     state.abandoned = outcome.aborted === true;
     const diagnostics = state.collector.complete();

@@ -45,7 +45,11 @@ export class RxlogRequestInterceptor implements NestInterceptor {
     const response = http.getResponse<FrameworkResponse>();
     const raw = request.raw ?? request;
     const state = this.requests.stateOf(raw);
-    if (state !== undefined) return this.watch(next.handle(), state, request, response);
+    if (state !== undefined) {
+      // This app's route took the request: its completion event is this app's to write.
+      this.requests.own(state);
+      return this.watch(next.handle(), state, request, response);
+    }
     // No middleware ran for this request: open its context around the handler's subscription.
     const rawResponse = response.raw ?? (response as RawResponse);
     return defer(() => this.requests.run(raw, rawResponse, (opened) => this.watch(next.handle(), opened, request, response)));

@@ -3,7 +3,7 @@ import { SelfLog } from '../core/self-log';
 import { shutdownReportLost, shutdownReportText } from '../node/shutdown-report-text';
 import type { Logger } from '../pipeline/logger';
 import type { ShutdownReport } from '../pipeline/shutdown-report';
-import { markClosedAtShutdown } from './closed-loggers';
+import { fallBackWhenClosed, markClosedAtShutdown } from './closed-loggers';
 import type { RxlogShutdownOptions } from './rxlog-module-options';
 
 /**
@@ -19,7 +19,11 @@ export class RxlogShutdown implements OnApplicationShutdown {
   constructor(
     private readonly log: Logger,
     private readonly options: false | RxlogShutdownOptions,
-  ) {}
+  ) {
+    // Also when the app closes the logger itself (shutdown: false, or in a hook of its own): what
+    // Nest logs after that (later hooks, the next app's boot) goes to its console, not to a closed logger.
+    fallBackWhenClosed(log, () => new ConsoleLogger());
+  }
 
   /**
    * Called by Nest. Closes the logger and reports once: Nest 12 lets an app be closed again once a

@@ -95,6 +95,16 @@ describe('RxlogLoggerService', () => {
     expect(sink.events[0]?.properties.Message).toEqual({ statusCode: 404, message: 'Order 7 not found' });
   });
 
+  it('keeps the callâ€™s context as SourceContext: a field of that name goes to Params, with a context or without', () => {
+    const { service, sink } = setup();
+    service.log('Imported', { orderId: 7, SourceContext: 'Legacy' }, 'Orders');
+    service.warn('Imported', { SourceContext: 'Legacy' });
+    expect(sink.events.map((e) => e.properties)).toEqual([
+      { SourceContext: 'Orders', orderId: 7, Params: [{ SourceContext: 'Legacy' }] },
+      { Params: [{ SourceContext: 'Legacy' }] },
+    ]);
+  });
+
   it('adds plain-object params as properties and keeps other params', () => {
     const { service, sink } = setup();
     service.log('Created', { OrderId: 7 }, 42, 'Orders');
@@ -249,19 +259,23 @@ describe('RxlogLoggerService in real Nest 12 application contexts, beside Nestâ€
   }, 120_000);
 
   it('writes one event per call with everything ConsoleLogger shows: level, context, message, stack, error, fields and other arguments', () => {
-    expect(Object.keys(calls)).toHaveLength(18);
+    expect(Object.keys(calls)).toHaveLength(19);
     for (const [name, { nest, rxlog }] of Object.entries(calls)) {
       const [first, ...others] = nest;
       expect([name, rxlog.length]).toEqual([name, 1]);
       const event = rxlog[0];
       expect([name, event['@l']]).toEqual([name, CLEF_LEVELS[first.level]]);
+      // The call's context, as ConsoleLogger's: a field named SourceContext does not replace it.
       expect([name, event.SourceContext]).toEqual([name, first.context]);
       if (typeof first.message === 'string') expect([name, event['@m']]).toEqual([name, first.message]);
       else expect([name, event.Message]).toEqual([name, first.message]);
       expect([name, event['@x']]).toEqual([name, first.stack ?? first.error?.stack]);
-      expect([name, event]).toEqual([name, expect.objectContaining(first.params ?? {})]);
-      // ConsoleLogger prints each further argument as a record of its own; rxlog keeps them in Params.
-      expect([name, event.Params]).toEqual([name, others.length === 0 ? undefined : others.map((r) => r.message)]);
+      const { SourceContext: field, ...fields } = first.params ?? {};
+      expect([name, event]).toEqual([name, expect.objectContaining(fields)]);
+      // ConsoleLogger prints each further argument as a record of its own; rxlog keeps them in Params,
+      // and with them a field named SourceContext (ConsoleLogger keeps it under params).
+      const params = [...others.map((r) => r.message), ...(field === undefined ? [] : [{ SourceContext: field }])];
+      expect([name, event.Params]).toEqual([name, params.length === 0 ? undefined : params]);
     }
   });
 

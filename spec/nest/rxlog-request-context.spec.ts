@@ -1,9 +1,11 @@
 import { ConfigurationError } from '../../lib/core/errors/configuration-error';
+import type { LogEvent } from '../../lib/core/log-event';
 import type { LogLevelName } from '../../lib/core/log-level';
 import { requestLoggingSettings } from '../../lib/nest/request-logging-settings';
-import { RxlogRequestContext } from '../../lib/nest/rxlog-request-context';
+import { REQUEST_LOGGING_SOURCE, RxlogRequestContext } from '../../lib/nest/rxlog-request-context';
 import { diagnosticContext } from '../../lib/node/http/diagnostic-context';
 import { memoryLogger } from '../helpers/node-http';
+import { type NestAppRun, startNestApp } from './fixtures/run-nest-app';
 
 describe('RxlogRequestContext', () => {
   it('writes the completion event at the default level when the level option returns no level name', async () => {
@@ -100,5 +102,56 @@ describe('RxlogRequestContext and diagnosticContext', () => {
     expect(Object.getPrototypeOf(event.properties)).toBe(Object.prototype);
     expect(Object.getOwnPropertyDescriptor(event.properties, '__proto__')?.value).toEqual({ Polluted: true });
     expect([event.properties.constructor, event.properties.toString, event.properties.RequestId]).toEqual(['Orders', 1, 'r-d']);
+  });
+});
+
+// Two real NestJS 12 apps on one Express 5 instance (spec/nest/fixtures/nest-shared-express.ts), in a
+// child process on 127.0.0.1; every rxlog event comes back as a CLEF line with the App that wrote it.
+describe.each(['sequential', 'interleaved'])('RxlogRequestContext with two Nest apps on one Express instance (%s)', (order) => {
+  const paths = ['/a/orders', '/b/items', '/b/boom', '/b/health', '/b/nothing', '/nothing'] as const;
+  let run: NestAppRun;
+  const answers: Record<string, { status: number; requestId: string | null }> = {};
+
+  beforeAll(async () => {
+    const app = await startNestApp('nest-shared-express.ts', [order]);
+    try {
+      for (const path of paths) {
+        const response = await fetch(`${app.url}${path}`);
+        answers[path] = { status: response.status, requestId: response.headers.get('x-request-id') };
+        await response.arrayBuffer();
+      }
+    } finally {
+      run = await app.stop();
+    }
+  }, 120_000);
+
+  const completionsOf = (path: string): LogEvent[] =>
+    run.events.filter((e) => e.properties.SourceContext === REQUEST_LOGGING_SOURCE && e.properties.RequestPath === path);
+
+  it('writes one completion event per request, through the logger of the app whose route took it (else the first app)', () => {
+    expect(paths.map((path) => [path, answers[path].status, completionsOf(path).map((e) => e.properties.App)])).toEqual([
+      ['/a/orders', 200, ['a']],
+      ['/b/items', 200, ['b']],
+      ['/b/boom', 500, ['b']],
+      // In B's ignorePaths: B's options apply to B's requests.
+      ['/b/health', 200, []],
+      // B's not-found handler (under its prefix) answered it.
+      ['/b/nothing', 404, ['b']],
+      // No app's route or prefix: Express's own 404, written by the app that saw the request first.
+      ['/nothing', 404, ['a']],
+    ]);
+    const [boom] = completionsOf('/b/boom');
+    expect([boom.level, boom.exception?.stack?.split('\n')[0]]).toEqual(['error', 'Error: b broke']);
+  });
+
+  it('gives each request one id: the header echoed, the handler’s events and the completion event agree', () => {
+    for (const path of ['/a/orders', '/b/items', '/b/boom', '/b/health']) {
+      const { requestId } = answers[path];
+      const handled = run.events.filter(
+        (e) => e.messageTemplate.text === 'Handled by {Handler}' && e.properties.RequestId === requestId,
+      );
+      expect([path, handled.map((e) => e.properties.App)]).toEqual([path, [path.startsWith('/a') ? 'a' : 'b']]);
+      for (const completion of completionsOf(path)) expect(completion.properties.RequestId).toBe(requestId);
+    }
   });
 });

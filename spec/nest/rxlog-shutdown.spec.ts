@@ -33,4 +33,17 @@ describe('RxlogShutdown in real Nest 12 application contexts', () => {
       ],
     });
   });
+
+  it('hands what Nest logs after the app closed the logger itself (shutdown: false) to Nest’s console, none of it rejected', () => {
+    expect(outcomes['closed by the app under shutdown: false']).toEqual({
+      rxlog: ['Starting Nest application...', 'AppModule dependencies initialized', 'RxlogModule dependencies initialized'],
+      console: [
+        'LOG [Database] Disconnected',
+        'WARN [Orders] Logged after close',
+        'LOG [NestFactory] Starting Nest application...',
+        'LOG [InstanceLoader] NextApp dependencies initialized',
+      ],
+      rejectedAfterClose: 0,
+    });
+  });
 });

@@ -62,6 +62,8 @@ const ACCEPTED_TYPES = new Set([
   'text/plain',
 ]);
 const MAX_USER_AGENT = 512;
+/** The least time between two SelfLog notices that new clients share the rate limiter's overflow bucket, in milliseconds. */
+const SHARED_NOTICE_MS = 60_000;
 /** Trace properties an event has no value for, yet as own keys: enrichers never overwrite a property, so the server's trace is not added. */
 const NO_TRACE = { TraceId: undefined, SpanId: undefined, TraceFlags: undefined };
 /**
@@ -71,7 +73,9 @@ const NO_TRACE = { TraceId: undefined, SpanId: undefined, TraceFlags: undefined 
  *
  * - only `POST` (else 405) with a CLEF, NDJSON, JSON or text content type in UTF-8, not compressed
  *   (else 415; a `Content-Encoding` other than `identity` is never decoded);
- * - a per-client token bucket (429 with `Retry-After`, checked before the body is read);
+ * - a per-client token bucket, one token per request whatever it carries (429 with `Retry-After`,
+ *   checked before the body is read); at most `rateLimit.maxKeys` buckets are kept, a full one
+ *   forgotten to make room, and clients that find none share one bucket;
  * - a body limit (413; a declared `Content-Length` over it is refused unread, a growing body stops
  *   being read), a limit on the body bytes held across concurrent requests (503 with `Retry-After`)
  *   and a time limit for the body (408);
@@ -166,6 +170,7 @@ type RateLimiter = (req: IncomingMessage, ip: string | undefined) => RateDecisio
 function rateLimiter(settings: ResolvedRateLimit): RateLimiter {
   const limiter = new TokenBucketLimiter({ perSecond: settings.perSecond, burst: settings.burst, maxKeys: settings.maxKeys });
   let warned = false;
+  let sharedSaidAt = -Infinity;
   return (req, ip) => {
     if (!warned && settings.key === remoteNetwork && (ip ?? remoteAddress(req)) === remoteAddress(req) && forwarded(req)) {
       // Said once: every request of that proxy is limited as one client.
@@ -175,7 +180,16 @@ function rateLimiter(settings: ResolvedRateLimit): RateLimiter {
         remoteAddress(req),
       );
     }
-    return limiter.take(clientKey(settings.key, req, ip));
+    const decision = limiter.take(clientKey(settings.key, req, ip));
+    // Under a flood, buckets refill and new clients share again many times a second: said once a minute at most.
+    if (decision.shared && Date.now() - sharedSaidAt >= SHARED_NOTICE_MS) {
+      sharedSaidAt = Date.now();
+      SelfLog.write(
+        'createIngestHandler: rateLimit.maxKeys ({MaxKeys}) clients hold partly spent buckets, so new clients share one bucket until one of those refills; raise rateLimit.maxKeys if these are real clients',
+        settings.maxKeys,
+      );
+    }
+    return decision;
   };
 }
 

@@ -21,7 +21,12 @@ export interface IngestRateLimit {
    * (e.g. the last entry of `X-Forwarded-For` it appends), never a header the client sets.
    */
   key?: (req: IncomingMessage) => string;
-  /** How many clients are remembered; the least recently seen is forgotten first. Default `10_000`. */
+  /**
+   * How many clients have a bucket of their own. Past it, the least recently seen client's bucket
+   * is forgotten once it has refilled to full (which loses nothing); until then, new clients share
+   * one bucket (the same rate and burst), so rotating through more keys than this never resets a
+   * client's limit. Default `10_000`.
+   */
   maxKeys?: number;
 }
 

@@ -29,6 +29,25 @@ interface Ingest {
   close(): Promise<void>;
 }
 
+/** Fakes Date only: the clock moves in virtual time (jest.setSystemTime) while real servers run on real timers. */
+function fakeDateOnly(now: number): void {
+  jest.useFakeTimers({
+    now,
+    doNotFake: [
+      'hrtime',
+      'nextTick',
+      'performance',
+      'queueMicrotask',
+      'setImmediate',
+      'clearImmediate',
+      'setInterval',
+      'clearInterval',
+      'setTimeout',
+      'clearTimeout',
+    ],
+  });
+}
+
 const servers: Ingest[] = [];
 afterEach(async () => {
   await Promise.all(servers.splice(0).map((server) => server.close()));
@@ -1052,24 +1071,45 @@ describe('createIngestHandler under hostile bodies on Express 5 and Fastify 5', 
     expect(messages(from)).toEqual([]);
   });
 
-  it('remembers at most rateLimit.maxKeys clients under a flood of distinct ones, forgetting the least recently seen', async () => {
-    // The key is what a reverse proxy vouches for (here a header the test sets for it).
-    const limited = await mount({
-      rateLimit: { perSecond: 0.001, burst: 1, maxKeys: 50, key: (req) => String(req.headers['x-client']) },
-    });
-    try {
-      const from = (client: string) =>
-        post(limited.urls.express, clef({ '@mt': 'from {C}', C: client }), undefined, { 'X-Client': client });
-      expect((await from('c0')).status).toBe(200);
-      expect((await from('c0')).status).toBe(429);
-      for (let n = 1; n <= 60; n++) expect((await from(`c${n}`)).status).toBe(200);
-      // c0 was pushed out by 60 newer clients: its bucket is gone, so it starts again with a full one.
-      expect((await from('c0')).status).toBe(200);
-      expect((await from('c60')).status).toBe(429);
-    } finally {
-      await limited.close();
-    }
-  });
+  it.each(['express', 'fastify'] as const)(
+    'keeps limiting clients that rotate through more than rateLimit.maxKeys keys, in bounded memory (%s)',
+    async (where) => {
+      // The buckets refill in virtual time while the servers run for real.
+      fakeDateOnly(Date.UTC(2026, 11, 2, 8, 0, 0));
+      // The key is what a reverse proxy vouches for (here a header the test sets for it).
+      const limited = await mount({
+        rateLimit: { perSecond: 1, burst: 1, maxKeys: 50, key: (req) => String(req.headers['x-client']) },
+      });
+      const diagnostics: string[] = [];
+      const subscription = SelfLog.events$.subscribe((event) => diagnostics.push(event.message));
+      try {
+        const from = async (client: string): Promise<number> =>
+          (await post(limited.urls[where], clef({ '@mt': 'from {C}', C: client }), undefined, { 'X-Client': client })).status;
+        const round = async (first: number, last: number): Promise<number[]> => {
+          const statuses: number[] = [];
+          for (let n = first; n <= last; n++) statuses.push(await from(`c${n}`));
+          return statuses;
+        };
+        expect(await round(0, 0)).toEqual([200]);
+        expect(await round(0, 0)).toEqual([429]);
+        // c1..c49 get their own buckets; past maxKeys, c50..c60 share one (its one token goes to c50).
+        expect(await round(1, 60)).toEqual([...Array<number>(50).fill(200), ...Array<number>(10).fill(429)]);
+        // Rotating again forgets no spent bucket: every key is still limited.
+        expect(await round(0, 60)).toEqual(Array<number>(61).fill(429));
+        expect(diagnostics.filter((text) => text.includes('share one bucket'))).toHaveLength(1);
+        // A second later every bucket has refilled: c0's own, and full ones make room for new keys.
+        jest.setSystemTime(Date.now() + 1_000);
+        expect(await round(0, 0)).toEqual([200]);
+        expect(await round(61, 61)).toEqual([200]);
+        expect(await round(61, 61)).toEqual([429]);
+        expect(limited.ingest.metrics().responses).toEqual({ 200: 53, 429: 73 });
+      } finally {
+        subscription.unsubscribe();
+        jest.useRealTimers();
+        await limited.close();
+      }
+    },
+  );
 
   it('writes a batch twice when the client sends it again after losing the answer: the handler does not de-duplicate', async () => {
     const memory = new MemorySink();
