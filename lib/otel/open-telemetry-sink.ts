@@ -49,6 +49,12 @@ function emitsNothing(logger: OtelLogger): boolean {
   return (logger as Partial<OtelLogger>).enabled?.() === false;
 }
 
+/**
+ * The scope name of the logger asked for only to tell a shut-down provider from a live one: the
+ * SDK's shut-down provider hands out one no-op logger for every name, a live one a logger per name.
+ */
+const SHUTDOWN_PROBE = 'rxlog.shutdown-probe';
+
 /** Most `SourceContext` names given a logger (an instrumentation scope) of their own. */
 const MAX_SCOPES = 1000;
 
@@ -64,7 +70,8 @@ const MAX_SCOPES = 1000;
  * it already took count as delivered and are not sent again). `flush` and `close` call the
  * provider's `forceFlush` when it has one; the provider belongs to the app, so `close` never
  * shuts it down. Once the app has shut the SDK's provider down (its loggers drop every record),
- * each batch fails for good: to the fallback, else counted failed.
+ * also before the first write and whichever copy of api-logs the SDK loaded, each batch fails for
+ * good: to the fallback, else counted failed (see docs/opentelemetry.md for what the API cannot tell).
  *
  * @example
  * ```ts fragment
@@ -135,13 +142,18 @@ export class OpenTelemetrySink implements Sink {
     // the batch instead (retried, then counted), so nothing is reported delivered that went nowhere.
     if (this.provider === undefined && !isGlobalProviderRegistered())
       throw new Error('OpenTelemetrySink: no global LoggerProvider is registered yet (logs.setGlobalLoggerProvider)');
-    const fresh = this.currentProvider().getLogger(this.scopeName, this.scopeVersion);
-    // Our logger says it emits nothing. After shutdown() the SDK's provider hands out the API's
-    // no-op logger instead of it (as the logs SDK specification asks), and its own loggers drop
-    // every record: fail the batch for good (fallback, else failed) rather than count it
-    // delivered. A live logger whose configuration disables it is handed out again: the app drops
-    // those records on purpose. A provider registered since (the global one) gets loggers anew.
-    if (fresh === noopLogger() || (logger !== undefined && fresh !== logger && emitsNothing(fresh)))
+    const provider = this.currentProvider();
+    const fresh = provider.getLogger(this.scopeName, this.scopeVersion);
+    // No logger yet, or ours says it emits nothing. After shutdown() the SDK's provider hands out
+    // the API's no-op logger (as the logs SDK specification asks), one object for every name, and
+    // its own loggers drop every record: fail the batch for good (fallback, else failed) rather
+    // than count it delivered. That no-op logger is the one of the api-logs copy the SDK loaded,
+    // which may not be ours, so a logger that emits nothing and is also what the provider gives
+    // for another name counts as it. A live logger whose configuration disables it is handed out
+    // again, or anew per call by a provider that wraps its loggers, and differs from another
+    // name's: the app drops those records on purpose. A provider registered since (the global
+    // one) gets loggers anew.
+    if (fresh === noopLogger() || (fresh !== logger && emitsNothing(fresh) && provider.getLogger(SHUTDOWN_PROBE) === fresh))
       throw Object.assign(new Error('OpenTelemetrySink: the LoggerProvider is shut down; its loggers drop every record'), {
         permanent: true,
       });

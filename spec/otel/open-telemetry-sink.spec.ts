@@ -1,5 +1,5 @@
 import { context, diag, DiagLogLevel, trace } from '@opentelemetry/api';
-import { logs, SeverityNumber } from '@opentelemetry/api-logs';
+import { createNoopLogger, type LoggerProvider as OtelLoggerProvider, logs, SeverityNumber } from '@opentelemetry/api-logs';
 import {
   InMemoryLogRecordExporter,
   LoggerProvider,
@@ -13,6 +13,7 @@ import type { LogEvent } from '../../lib/core/log-event';
 import { OpenTelemetrySink } from '../../lib/otel/open-telemetry-sink';
 import { traceContextEnricher } from '../../lib/otel/trace-context-enricher';
 import { MemorySink } from '../../lib/sinks/memory-sink';
+import { secondCopy } from '../helpers/second-copy';
 
 // The real OpenTelemetry SDK in-process: sdk-logs with an in-memory exporter, sdk-trace-node spans.
 
@@ -483,6 +484,51 @@ describe('OpenTelemetrySink', () => {
     await quiet.shutdown();
     expect(exporter.getFinishedLogRecords()).toEqual([]);
     expect(report.sinks.otel).toMatchObject({ delivered: 1, failed: 0 });
+  });
+
+  it('counts delivered the records of a live provider that wraps each logger anew, whose configuration disables its scope', async () => {
+    const quiet = new LoggerProvider({
+      processors: [new SimpleLogRecordProcessor({ exporter })],
+      loggerConfigurator: () => ({ disabled: true, minimumSeverity: SeverityNumber.UNSPECIFIED, traceBased: false }),
+    });
+    // A decorator, as an app adds attributes: a new wrapper for every getLogger call.
+    const wrapping: OtelLoggerProvider = {
+      getLogger: (name, version, options) => {
+        const inner = quiet.getLogger(name, version, options);
+        return {
+          enabled: (query) => inner.enabled(query),
+          emit: (record) => inner.emit({ ...record, attributes: { ...record.attributes, Wrapped: true } }),
+        };
+      },
+    };
+    const log = new LoggerConfiguration().writeTo
+      .sink(new OpenTelemetrySink({ loggerProvider: wrapping }), { name: 'otel' })
+      .createLogger();
+    log.information('Disabled by the app');
+    await log.flush();
+    log.information('Disabled again');
+    const report = await log.close();
+    await quiet.shutdown();
+    expect(exporter.getFinishedLogRecords()).toEqual([]);
+    expect(report.sinks.otel).toMatchObject({ delivered: 2, failed: 0 });
+  });
+
+  it('fails, not delivers, its first write to a provider shut down before it, also one loaded with a second copy of api-logs', async () => {
+    // A second copy of sdk-logs and of the api-logs it imports (as a bundle or a nested
+    // node_modules gives an app): its shut-down provider hands out that copy's no-op logger.
+    const foreign = await secondCopy(() => import('@opentelemetry/sdk-logs'));
+    const foreignApi = await secondCopy(() => import('@opentelemetry/api-logs'));
+    expect(foreignApi.createNoopLogger()).not.toBe(createNoopLogger());
+    for (const Provider of [LoggerProvider, foreign.LoggerProvider]) {
+      const stopped = new Provider({ processors: [new foreign.SimpleLogRecordProcessor({ exporter })] });
+      await stopped.shutdown();
+      const log = new LoggerConfiguration().writeTo
+        .sink(new OpenTelemetrySink({ loggerProvider: stopped }), { name: 'otel' })
+        .createLogger();
+      log.information('First write, after shutdown');
+      log.information('Second write');
+      expect((await log.close()).sinks.otel).toMatchObject({ delivered: 0, failed: 2 });
+    }
   });
 
   it('rejects bad options with a ConfigurationError naming them', () => {

@@ -23,9 +23,9 @@ export interface PageEvents {
  * `log.flushSync()`. That pushes every partial batch and everything queued through the sinks'
  * `emitSync`, which for HttpSink, SeqSink, OtlpSink and LokiSink is `navigator.sendBeacon` while
  * the page hides. A batch already in flight is not sent again: it continues as a `keepalive`
- * fetch when its body is at most 64 KiB, and is cancelled with the page when it is larger and not
- * yet uploaded (see docs/browser.md, "The batch in flight"). Returns a function
- * that removes the listeners. Outside a browser window it does nothing.
+ * fetch when its body is at most 64 KiB; a larger one whose request the browser cancelled as the
+ * page navigated away goes by beacon and to the offline store too (see docs/browser.md, "The batch
+ * in flight"). Returns a function that removes the listeners. Outside a browser window it does nothing.
  *
  * @param page Where the events come from. Default `globalThis` (the window).
  * @example

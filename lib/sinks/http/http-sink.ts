@@ -101,8 +101,10 @@ const HTTP_OPTION_KEYS = [
  * `installPageHideFlush(log)` connects the page's `pagehide` and `visibilitychange` events to
  * `log.flushSync()`, which pushes everything queued through `emitSync`. Beacons are
  * fire-and-forget: a batch the browser accepted counts as delivered; what it refuses (past its
- * 64 KiB quota) stays pending, or goes to the offline store. Outside browser windows the sink
- * has no `emitSync`.
+ * 64 KiB quota) stays pending, or goes to the offline store. A batch whose request the browser
+ * cancelled as the page navigated away (a body over 64 KiB, sent without keepalive) is handed
+ * over the same way by `flushSync`. Outside browser windows the sink has no `emitSync` and no
+ * `flushSync`.
  *
  * @example
  * const log = new LoggerConfiguration()
@@ -140,6 +142,12 @@ export class HttpSink implements Sink {
   /** Writes a batch by beacon while the page is going away; present only where beacons exist. */
   readonly emitSync?: (events: readonly LogEvent[]) => boolean;
 
+  /**
+   * While the page is going away, hands the batches whose request the browser cancelled (see
+   * `#unanswered`) to beacons and the offline store; present only where beacons exist.
+   */
+  readonly flushSync?: () => void;
+
   readonly #url: string;
   /** The URL as diagnostics show it: credentials and query values redacted. */
   readonly #safeUrl: string;
@@ -155,6 +163,14 @@ export class HttpSink implements Sink {
   readonly #beacon: HttpBeacon | undefined;
   readonly #offlineQueue: HttpOfflineQueue | undefined;
   readonly #inFlight = new Set<AbortController>();
+  /**
+   * The batch whose request failed without an answer (a network error), until the next `emit`:
+   * Chromium cancels a page's requests as it navigates away, before `pagehide`, so the logger
+   * holds such a batch for a retry when the page hides, and page hide hands it over.
+   */
+  #unanswered: readonly LogEvent[] | undefined;
+  /** Events page hide handed to beacons or the offline store while the logger held them for a retry: not sent again. */
+  readonly #handedOver = new WeakSet<LogEvent>();
   /** Aborted by close(): ends a wait for the network. */
   readonly #closed = new AbortController();
   #written = 0;
@@ -207,7 +223,12 @@ export class HttpSink implements Sink {
     const beacon =
       options.beacon === false ? undefined : HttpBeacon.detect(this.#beaconUrl, options.beaconContentType ?? this.#contentType);
     this.#beacon = beacon;
-    if (beacon !== undefined) this.emitSync = (events) => this.#writeByBeacon(beacon, events);
+    if (beacon !== undefined) {
+      this.emitSync = (events) => this.#writeByBeacon(beacon, events);
+      this.flushSync = () => {
+        if (beacon.hiding) this.#handOverHeld(beacon);
+      };
+    }
     this.#offlineQueue =
       options.offline === undefined || storageBlocked(options.offline, `${kind}.offline`)
         ? undefined
@@ -241,6 +262,11 @@ export class HttpSink implements Sink {
    */
   async emit(events: readonly LogEvent[]): Promise<void | EmitResult> {
     if (events.length === 0) return;
+    this.#unanswered = undefined;
+    let handed = 0;
+    while (this.#handedOver.has(events[handed])) handed++;
+    // The logger sends again a batch page hide handed over (in part): those events went.
+    if (handed > 0) return this.#after(handed, 0, () => this.emit(events.slice(handed)));
     try {
       const body = this.#body(events);
       // A batch the store cannot keep is sent as without a store.
@@ -257,6 +283,8 @@ export class HttpSink implements Sink {
       return await this.#send(body);
     } catch (error) {
       if (error instanceof HttpStatusError && error.status === 413 && events.length > 1) return this.#emitHalves(events);
+      if (!(error instanceof HttpStatusError || error instanceof HttpTimeoutError || error instanceof PartialDeliveryError))
+        this.#unanswered = events;
       throw error;
     }
   }
@@ -270,31 +298,27 @@ export class HttpSink implements Sink {
    */
   async #emitHalves(events: readonly LogEvent[]): Promise<void | EmitResult> {
     const middle = Math.ceil(events.length / 2);
+    // What the answers refused of either half is refused of the batch.
     const first = await this.emit(events.slice(0, middle));
+    return this.#after(middle, rejectedOf(first), () => this.emit(events.slice(middle)));
+  }
+
+  /**
+   * What `send` resolves with, after `delivered` leading events of the batch reached the server,
+   * which refused `refused` of them: the rejected counts added up, or a PartialDeliveryError that
+   * counts those events too (and keeps a failure's `permanent` flag).
+   */
+  async #after(delivered: number, refused: number, send: () => Promise<void | EmitResult>): Promise<void | EmitResult> {
     try {
-      // What the answers refused of either half is refused of the batch.
-      const rejected = rejectedOf(first) + rejectedOf(await this.emit(events.slice(middle)));
+      const rejected = refused + rejectedOf(await send());
       return rejected === 0 ? undefined : { rejected };
     } catch (error) {
       const partial = error instanceof PartialDeliveryError;
       const cause: unknown = partial ? error.cause : error;
-      // The first half and what the second delivered reached the server; of them, the answers
-      // refused what the first half's and the second's own report say (an OTLP partial success).
-      const failure = Object.assign(
-        new PartialDeliveryError(
-          middle + (partial ? error.delivered : 0),
-          cause,
-          rejectedOf(first) + (partial ? error.rejected : 0),
-        ),
+      throw Object.assign(
+        new PartialDeliveryError(delivered + (partial ? error.delivered : 0), cause, refused + (partial ? error.rejected : 0)),
         { permanent: retryHint(cause).permanent },
       );
-      SelfLog.write(
-        '{Sink}: a batch of {Count} events was too large (413); {Delivered} reached the server in smaller requests',
-        this.kind,
-        events.length,
-        failure.delivered,
-      );
-      throw failure;
     }
   }
 
@@ -424,8 +448,9 @@ export class HttpSink implements Sink {
   }
 
   /**
-   * Beacons accepted by the browser count as written. The batch goes out in order, one body of
-   * at most 60 KiB at a time, until the browser refuses one (its keepalive quota, 64 KiB in
+   * Beacons accepted by the browser count as written. The batches whose request the browser
+   * cancelled go first (see `#handOverHeld`), then this batch, in order, one body
+   * of at most 60 KiB at a time, until the browser refuses one (its keepalive quota, 64 KiB in
    * flight per page in Chromium, is shared by every beacon and keepalive request) or an event is
    * too large for a beacon on its own. What is left then goes to the offline store when there is
    * one (it is synchronous and outlives the page); otherwise it stays with the logger: `false`
@@ -435,15 +460,38 @@ export class HttpSink implements Sink {
    */
   #writeByBeacon(beacon: HttpBeacon, events: readonly LogEvent[]): boolean {
     if (!beacon.hiding) return false;
+    this.#handOverHeld(beacon);
+    const [taken, reason] = this.#handOver(beacon, events);
+    return this.#pending(events.length, taken, reason);
+  }
+
+  /**
+   * Hands over the batches whose request the browser cancelled as the page went away (see
+   * `#unanswered`), which the logger holds for a retry that will not come: their events go by
+   * beacon and into the offline store as `emitSync`'s do, and are marked, so a retry (should the
+   * page live on) counts them delivered without sending them again. A request still in flight is
+   * left alone: Chromium lets it finish when the tab is closed.
+   */
+  #handOverHeld(beacon: HttpBeacon): void {
+    const batch = this.#unanswered;
+    if (batch === undefined) return;
+    const [taken] = this.#handOver(beacon, batch);
+    for (let i = 0; i < taken; i++) this.#handedOver.add(batch[i]);
+    this.#unanswered = batch.slice(taken);
+  }
+
+  /**
+   * Sends `events` by beacon, in order (none offline, where a beacon would be lost), then puts
+   * what is left into the offline store when there is one: how many leading events went, and why
+   * the rest could not.
+   */
+  #handOver(beacon: HttpBeacon, events: readonly LogEvent[]): [taken: number, reason: string] {
     const store = this.#offlineQueue;
-    if (isOffline()) {
-      // A beacon sent offline is lost: the store is synchronous and survives the page; without
-      // one, the batch stays pending with the logger, which sends it once the network is back.
-      return store !== undefined && this.#keepOffline(store, events, 0);
-    }
     let sent = 0;
-    let refusal = '';
-    while (sent < events.length) {
+    let refusal = 'offline';
+    // A beacon sent offline is lost: the store is synchronous and survives the page; without
+    // one, the batch stays pending with the logger, which sends it once the network is back.
+    while (!isOffline() && sent < events.length) {
       const payload = beaconPayload(events.slice(sent), this.#body, BEACON_MAX_BYTES);
       if (payload.count === 0) {
         refusal = `an event is larger than a beacon can carry (${BEACON_MAX_BYTES} bytes)`;
@@ -462,20 +510,17 @@ export class HttpSink implements Sink {
       this.#written += utf8Length(payload.body);
       sent += payload.count;
     }
-    if (sent === events.length) return true;
-    if (store !== undefined) {
-      SelfLog.write('{Sink}: {Count} events go to the offline store: {Reason}', this.kind, events.length - sent, refusal);
-      return this.#keepOffline(store, events, sent);
-    }
-    return this.#pending(events.length, sent, refusal);
+    if (sent === events.length || store === undefined) return [sent, refusal];
+    SelfLog.write('{Sink}: {Count} events go to the offline store: {Reason}', this.kind, events.length - sent, refusal);
+    return [this.#keepOffline(store, events, sent), 'the offline store cannot keep them'];
   }
 
   /**
    * Puts the events from `start` on into the offline store in bodies of at most 60 KiB (an event
-   * larger than that alone), in order, until the store cannot keep one: what is left then stays
-   * pending with the logger, as without a store (see `#pending`).
+   * larger than that alone), in order, until the store cannot keep one; returns how many leading
+   * events are out (sent before `start`, or stored).
    */
-  #keepOffline(store: HttpOfflineQueue, events: readonly LogEvent[], start: number): boolean {
+  #keepOffline(store: HttpOfflineQueue, events: readonly LogEvent[], start: number): number {
     let kept = start;
     while (kept < events.length) {
       const rest = events.slice(kept);
@@ -484,7 +529,7 @@ export class HttpSink implements Sink {
       if (!store.save(piece.count === 0 ? this.#body(rest.slice(0, 1)) : piece.body, count)) break;
       kept += count;
     }
-    return this.#pending(events.length, kept, 'the offline store cannot keep them');
+    return kept;
   }
 
   /** `emitSync`'s answer when `sent` of `total` events left: true for all, false for none, else a PartialDeliveryError counting them; the rest stay pending with the logger. */

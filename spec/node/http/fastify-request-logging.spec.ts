@@ -49,6 +49,21 @@ async function fastifyApp() {
     await new Promise((resolve) => request.raw.on('close', resolve));
     return 'late';
   });
+  // Guards: a route preHandler that answers 403, one that throws, and an app onRequest hook that answers 401.
+  app.get('/admin/:id', { preHandler: async (_request, reply) => reply.code(403).send({ denied: true }) }, async () => 'secret');
+  app.get(
+    '/private/:id',
+    {
+      preHandler: async () => {
+        throw Object.assign(new Error('no token'), { statusCode: 401 });
+      },
+    },
+    async () => 'secret',
+  );
+  app.register(async (scope) => {
+    scope.addHook('onRequest', async (_request, reply) => reply.code(401).send({ login: true }));
+    scope.get('/guarded/:id', async () => 'secret');
+  });
   await app.listen({ port: 0, host: '127.0.0.1' });
   const address = app.server.address() as AddressInfo;
   closers.push(
@@ -106,6 +121,24 @@ describe('fastifyRequestLogging with Fastify 5', () => {
       expect(fetched).toHaveLength(3);
       expect(fetched.every((e) => e.properties.OrderId === String(i))).toBe(true);
     }
+  });
+
+  it('names the route of a request a guard rejected: a preHandler that answers or throws, an onRequest hook that answers', async () => {
+    const { url, events } = await fastifyApp();
+    expect((await get(`${url}/admin/7`)).status).toBe(403);
+    expect((await get(`${url}/private/7`)).status).toBe(401);
+    expect((await get(`${url}/guarded/7`)).status).toBe(401);
+    // No route matched: no pattern to name.
+    expect((await get(`${url}/nowhere`)).status).toBe(404);
+    await eventsArrive(events, 4);
+    expect(
+      completions(events).map((e) => [e.properties.RequestPath, e.properties.StatusCode, e.properties.RoutePattern]),
+    ).toEqual([
+      ['/admin/7', 403, '/admin/:id'],
+      ['/private/7', 401, '/private/:id'],
+      ['/guarded/7', 401, '/guarded/:id'],
+      ['/nowhere', 404, undefined],
+    ]);
   });
 
   it('logs a handler error once with its exception', async () => {

@@ -5,6 +5,7 @@ import { installPageHideFlush } from '../../../lib/sinks/http/http-page-hide';
 import { makeEvents } from '../../helpers/events';
 import { installFakePage } from '../../helpers/fake-page';
 import { startTestServer } from '../../helpers/http-test-server';
+import type { BrowserContext, Page } from 'playwright-core';
 import { CHROMIUM, freshChromium } from '../../helpers/chromium';
 import { bundleRxlogForBrowser, startPageServer } from '../../helpers/browser-bundle';
 
@@ -84,6 +85,52 @@ describe('installPageHideFlush', () => {
     page.setVisibility('hidden');
     expect(page.calls).toBe(1);
     await log.close({ strategy: 'immediate', timeoutMs: 0 });
+  });
+
+  // Chromium cancels a page's requests as it navigates away, before pagehide: the logger then holds
+  // the batch for a retry that never comes (see the Chromium tests below).
+  it('hands a batch whose request the browser cancelled to beacons at page hide; a page that lives on sends only the rest (fake timers)', async () => {
+    jest.useFakeTimers();
+    const bodies: string[] = [];
+    const sink = new HttpSink({
+      url: 'http://127.0.0.1:1/ingest',
+      fetch: (_url, init) => {
+        bodies.push(init?.body as string);
+        return bodies.length === 1
+          ? Promise.reject(new TypeError('Failed to fetch'))
+          : Promise.resolve(new Response(null, { status: 204 }));
+      },
+    });
+    const log = new LoggerConfiguration().writeTo
+      .sink(sink, {
+        batch: { size: 10, maxDelayMs: 60_000 },
+        retry: { attempts: 2, initialDelayMs: 1_000, maxDelayMs: 1_000, jitter: 0 },
+      })
+      .createLogger();
+    const uninstall = installPageHideFlush(log, page.target);
+    try {
+      // Ten events of 10 KB: one beacon carries 6 of them, and the quota refuses a second.
+      page.accept = (index) => index === 0;
+      for (let n = 0; n < 10; n++) log.information('Item {N} {Pad}', n, 'x'.repeat(10_000));
+      await jest.advanceTimersByTimeAsync(0);
+      expect(bodies).toHaveLength(1);
+      expect(log.metrics().sinks.http).toMatchObject({ delivered: 0, pending: 10 });
+
+      page.hide();
+      await page.settled();
+      const numbers = (body: string): number[] => body.split('\n').map((line) => (JSON.parse(line) as { N: number }).N);
+      expect(page.beacons.map((b) => numbers(b.body))).toEqual([[0, 1, 2, 3, 4, 5]]);
+
+      // Back from the back/forward cache: the retry sends the four the quota refused, not the six again.
+      page.show();
+      await jest.advanceTimersByTimeAsync(1_000);
+      expect(bodies.slice(1).map(numbers)).toEqual([[6, 7, 8, 9]]);
+      expect(log.metrics().sinks.http).toMatchObject({ delivered: 10, failed: 0, pending: 0 });
+    } finally {
+      uninstall();
+      await log.close({ strategy: 'immediate', timeoutMs: 0 });
+      jest.useRealTimers();
+    }
   });
 
   it('flushes by beacon even when its listener runs before the sink has seen pagehide', () => {
@@ -284,67 +331,143 @@ describe('installPageHideFlush in Chromium', () => {
     30_000,
   );
 
-  // Documents a limitation (docs/browser.md, "The batch in flight"): only a keepalive request
-  // outlives the page, and browsers allow keepalive for bodies of at most 64 KiB.
-  (hasChromium ? it : it.skip)(
-    'lets a batch in flight outlive the page when its body fits keepalive; a larger one not yet uploaded is cancelled with the page',
-    async () => {
-      const page = (count: number): string => `<!doctype html><script src="/rxlog.js"></script><script>
-        window.log = new rxlog.LoggerConfiguration()
-          .writeTo.sink(new rxlog.HttpSink({ url: '/ingest' }), { batch: { size: ${count}, maxDelayMs: 600000 } })
-          .createLogger();
-        rxlog.installPageHideFlush(log);
-        for (let n = 0; n < ${count}; n++) log.information('Event {N} {Pad}', n, 'x'.repeat(900));
-        window.ready = true;
-      </script>`;
+  // docs/browser.md, "The batch in flight". On a slow uplink, a batch over 64 KiB (sent without
+  // keepalive) is still uploading when the page is left: Chromium cancels its request before
+  // `pagehide`, and the logger holds it for a retry that never comes. Before, its events were lost
+  // without the offline store; now page hide hands them to beacons (the store already kept them,
+  // the cancelled request being a network error).
+  describe('a batch in flight over 64 KiB on a slow uplink', () => {
+    const page = (offline: boolean): string => `<!doctype html><script src="/rxlog.js"></script><script>
+      window.sink = new rxlog.HttpSink({ url: '/ingest'${offline ? ', offline: { maxBytes: 2000000 }' : ''} });
+      window.log = new rxlog.LoggerConfiguration()
+        .writeTo.sink(sink, { batch: { size: 100, maxDelayMs: 600000 } })
+        .createLogger();
+      rxlog.installPageHideFlush(log);
+      if (!location.search.includes('quiet')) for (let n = 0; n < 100; n++) log.information('Event {N} {Pad}', n, 'x'.repeat(900));
+      window.ready = true;
+    </script>`;
+
+    /** Serves the pages (`/plain`, `/stored` with the offline store) and answers `/ingest` with 204. */
+    async function slowServer() {
       const script = await bundleRxlogForBrowser();
-      const server = await startTestServer((request) => {
-        if (request.url === '/rxlog.js') return { status: 200, headers: { 'Content-Type': 'text/javascript' }, body: script };
-        if (request.url === '/ingest') return { status: 204 };
-        const count = /^\/page(\d+)$/.exec(request.url)?.[1];
-        return { status: 200, headers: { 'Content-Type': 'text/html' }, body: count === undefined ? 'bye' : page(Number(count)) };
+      return startTestServer((request) => {
+        const path = request.url.split('?')[0];
+        if (path === '/rxlog.js') return { status: 200, headers: { 'Content-Type': 'text/javascript' }, body: script };
+        if (path === '/ingest') return { status: 204 };
+        const body = path === '/plain' || path === '/stored' ? page(path === '/stored') : 'bye';
+        return { status: 200, headers: { 'Content-Type': 'text/html' }, body };
       });
-      const { browser, close: closeBrowser } = await freshChromium();
-      try {
-        const sent: number[] = [];
-        for (const count of [40, 100]) {
-          const tab = await browser.newPage();
-          // The batch's upload is held, as on a slow network, until the page has been left.
-          let release = (): void => undefined;
-          const held = new Promise<void>((resolve) => (release = resolve));
-          let routed = (): void => undefined;
-          const handed = new Promise<void>((resolve) => (routed = resolve));
-          await tab.route('**/ingest', async (route) => {
-            await held;
-            await route.continue().catch(() => undefined);
-            routed();
-          });
-          await tab.goto(`${server.url}/page${count}`);
+    }
+
+    /** A tab whose uploads go at 32 KiB/s: the 95 KiB batch takes 3 s. */
+    async function slowTab(browser: BrowserContext): Promise<Page> {
+      const tab = await browser.newPage();
+      const cdp = await browser.newCDPSession(tab);
+      await cdp.send('Network.emulateNetworkConditions', {
+        offline: false,
+        latency: 0,
+        downloadThroughput: -1,
+        uploadThroughput: 32 * 1024,
+      });
+      return tab;
+    }
+
+    /** Waits until whatever the browser still sends for `server` has arrived: a request from a fresh page, answered after it. */
+    async function probe(browser: BrowserContext, url: string): Promise<void> {
+      const tab = await browser.newPage();
+      await tab.goto(`${url}/probe`);
+      await tab.close();
+    }
+
+    (hasChromium ? it : it.skip)(
+      'hands the batch to beacons when the page is left: as much as the 64 KiB quota takes, in order, once',
+      async () => {
+        const server = await slowServer();
+        const { browser, close: closeBrowser } = await freshChromium();
+        try {
+          const tab = await slowTab(browser);
+          await tab.goto(`${server.url}/plain`);
           await tab.waitForFunction(() => (window as unknown as QuotaWindow).ready === true);
-          const atHide = await tab.evaluate(() => (window as unknown as QuotaWindow).log.metrics().sinks.http);
-          expect(atHide).toMatchObject({ delivered: 0, pending: count });
+          expect(await tab.evaluate(() => (window as unknown as QuotaWindow).log.metrics().sinks.http)).toMatchObject({
+            delivered: 0,
+            pending: 100,
+          });
           await tab.goto(`${server.url}/bye`);
-          release();
-          await within(handed, 5_000, 'the held request');
-          // A request from a fresh page, after the held one was handed on: whatever the held one
-          // still sent has arrived by the time this one has.
-          const probe = await browser.newPage();
-          await probe.goto(`${server.url}/probe`);
-          await probe.close();
-          sent.push(server.requests.filter((r) => r.url === '/ingest').length);
-          await tab.close();
+          await within(
+            server.received(1, (r) => r.url === '/ingest'),
+            10_000,
+            'the beacon',
+          );
+          await probe(browser, server.url);
+          const events = ingested(server.requests);
+          // One beacon of at most 60 KiB; the cancelled request delivered nothing.
+          expect(server.requests.filter((r) => r.url === '/ingest')).toHaveLength(1);
+          expect(events.length).toBeGreaterThan(50);
+          expect(events).toEqual(Array.from({ length: events.length }, (_, n) => n));
+        } finally {
+          await closeBrowser();
+          await server.close();
         }
-        // The 40-event batch (37 KiB, keepalive) went on after the page was left; the 100-event one
-        // (95 KiB, no keepalive) was cancelled with it.
-        expect(sent).toEqual([1, 1]);
-        expect(ingested(server.requests)).toEqual(Array.from({ length: 40 }, (_, n) => n));
-      } finally {
-        await closeBrowser();
-        await server.close();
-      }
-    },
-    30_000,
-  );
+      },
+      30_000,
+    );
+
+    (hasChromium ? it : it.skip)(
+      'with the offline store, keeps the batch when the page is left, and the next page load sends it once',
+      async () => {
+        const server = await slowServer();
+        const { browser, close: closeBrowser } = await freshChromium();
+        try {
+          const tab = await slowTab(browser);
+          await tab.goto(`${server.url}/stored`);
+          await tab.waitForFunction(() => (window as unknown as QuotaWindow).ready === true);
+          await tab.goto(`${server.url}/bye`);
+          await tab.goto(`${server.url}/stored?quiet`);
+          await tab.waitForFunction(
+            () => {
+              const offline = (window as unknown as QuotaWindow).sink.offline;
+              return offline !== undefined && offline.pending === 0 && offline.replayed > 0;
+            },
+            undefined,
+            { timeout: 15_000 },
+          );
+          await probe(browser, server.url);
+          expect(ingested(server.requests)).toEqual(Array.from({ length: 100 }, (_, n) => n));
+        } finally {
+          await closeBrowser();
+          await server.close();
+        }
+      },
+      30_000,
+    );
+
+    // Page hide leaves a request still in flight alone (taking it over would abort it, and beacons
+    // carry 64 KiB at most): closing the tab does not cancel it in Chromium.
+    (hasChromium ? it : it.skip)(
+      'leaves the request alone when the tab is closed: Chromium finishes it, and every event arrives once',
+      async () => {
+        const server = await slowServer();
+        const { browser, close: closeBrowser } = await freshChromium();
+        try {
+          const tab = await slowTab(browser);
+          await tab.goto(`${server.url}/plain`);
+          await tab.waitForFunction(() => (window as unknown as QuotaWindow).ready === true);
+          await tab.close({ runBeforeUnload: true });
+          await within(
+            server.received(1, (r) => r.url === '/ingest'),
+            10_000,
+            'the batch',
+          );
+          await probe(browser, server.url);
+          expect(ingested(server.requests)).toEqual(Array.from({ length: 100 }, (_, n) => n));
+        } finally {
+          await closeBrowser();
+          await server.close();
+        }
+      },
+      30_000,
+    );
+  });
 
   (hasChromium ? it : it.skip)(
     'with the offline store, keeps what the beacon quota refuses when the page is left, and the next page load sends it once',

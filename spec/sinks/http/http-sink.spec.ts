@@ -13,7 +13,8 @@ import { TextFormatter } from '../../../lib/formatting/text-formatter';
 import { PartialDeliveryError } from '../../../lib/core/errors/partial-delivery-error';
 import { SelfLog } from '../../../lib/core/self-log';
 import { nodeHttpFetch } from '../../../lib/node/http/node-http-fetch';
-import { HttpSink } from '../../../lib/sinks/http/http-sink';
+import { CLEF_CONTENT_TYPE, HttpSink } from '../../../lib/sinks/http/http-sink';
+import { createIngestHandler } from '../../../lib/node/ingest/create-ingest-handler';
 import { LokiSink } from '../../../lib/sinks/http/loki-sink';
 import { OtlpSink } from '../../../lib/sinks/http/otlp-sink';
 import { SeqSink } from '../../../lib/sinks/http/seq-sink';
@@ -22,6 +23,7 @@ import { HttpTimeoutError } from '../../../lib/sinks/http/http-timeout-error';
 import { makeEvent, makeEvents } from '../../helpers/events';
 import { installFakePage } from '../../helpers/fake-page';
 import { startTestServer, type TestServer } from '../../helpers/http-test-server';
+import { listen, memoryLogger } from '../../helpers/node-http';
 
 const clef = new CompactJsonFormatter();
 const clefLines = (events: readonly LogEvent[]): string => events.map((e) => clef.format(e)).join('\n');
@@ -613,6 +615,60 @@ describe('HttpSink', () => {
       expect(report.sinks.http).toEqual({ delivered: 5, dropped: 0, failed: 3, undelivered: 0 });
       expect(log.metrics().sinks.http.lastError).toContain('413');
     });
+
+    // rxlog's ingest handler answers {"accepted":n,"rejected":m}: in a 413 split whose second half
+    // fails, the line the first half's answer rejected counts failed, not delivered, and is not
+    // sent again (nor are the first half's others).
+    it.each([
+      ['is retried and delivered', 2, { delivered: 3, failed: 1 }, 4],
+      ['fails for good', 1, { delivered: 1, failed: 3 }, 3],
+    ])(
+      "counts failed the line rxlog's ingest handler rejected in a 413 split whose second half %s",
+      async (_outcome, attempts, counts, requests) => {
+        const received = memoryLogger();
+        const ingest = createIngestHandler(received.log, { maxBodyBytes: 150, rateLimit: false });
+        let index = 0;
+        const bodies: string[] = [];
+        const app = await listen(
+          createServer((req, res) => {
+            // The second half's first try meets a server in trouble.
+            if (index++ === 2) {
+              req.resume();
+              res.writeHead(503).end();
+              return;
+            }
+            ingest(req, res);
+          }),
+        );
+        try {
+          // Event 1's line is not a CLEF event: the handler rejects it and keeps the others.
+          const sink = new HttpSink({
+            url: `${app.url}/ingest`,
+            contentType: CLEF_CONTENT_TYPE,
+            body: (events) => {
+              const text = events.map((e) => (e.properties.N === 1 ? '{"@t":1}' : clef.format(e))).join('\n');
+              bodies.push(text);
+              return text;
+            },
+          });
+          const log = new LoggerConfiguration().writeTo
+            .sink(sink, { batch: { size: 4, maxDelayMs: 10 }, retry: { attempts, initialDelayMs: 1, maxDelayMs: 1 } })
+            .createLogger();
+          for (let n = 0; n < 4; n++) log.information('Item {N}', n);
+          const report = await log.close({ strategy: 'flush' });
+          expect(report.sinks.http).toEqual({ ...counts, dropped: 0, undelivered: 0 });
+          // 4 (413), the first half, the second half, and its retry when retryable: no line of the first half twice.
+          expect(bodies.map((b) => b.split('\n').length)).toEqual([4, 2, 2, 2].slice(0, requests));
+          await received.log.flush();
+          expect(received.events.map((e) => (e.properties.Client as { N: number }).N)).toEqual(
+            counts.delivered === 3 ? [0, 2, 3] : [0],
+          );
+        } finally {
+          await app.close();
+          await received.log.close();
+        }
+      },
+    );
 
     it('counts every event against a server that answers 500 forever: retries, then the breaker opens, and nothing is lost uncounted', async () => {
       server = await startTestServer(() => ({ status: 500, body: 'boom' }));
