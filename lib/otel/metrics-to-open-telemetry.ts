@@ -73,7 +73,9 @@ const claimsByMeter = new WeakMap<Meter, Map<string, { source: MetricsSource; ha
  *   (delivered or failed) without `error.type`. The semantic conventions count a record when its
  *   batch is handed to the exporter; rxlog's metrics do not count the batch in flight, so this
  *   count lags the SDK's by that batch until its write settles; events dropped by a full queue (or held and
- *   discarded) with `error.type` `queue_full`; events the sink's `pipe` discarded by design with
+ *   discarded) with `error.type` `queue_full`; events dropped because the logger was closing (what an
+ *   `immediate` close found waiting, events that reached a sink after its close began: `droppedAtClose`)
+ *   with `error.type` `already_shutdown`; events the sink's `pipe` discarded by design with
  *   their `droppedBy` reason as `error.type` (`filterEvents.excluded`, `sampleEvents.sampledOut`);
  *   and, for the logger as a whole (`otel.component.name`
  *   `rxlog`), calls it refused: after close with `already_shutdown`, from inside one of its sinks
@@ -163,7 +165,10 @@ export function metricsToOpenTelemetry(
         byReason += count;
         result.observe(processed, count, { ...component, 'error.type': reason });
       }
-      result.observe(processed, sink.dropped - byReason, { ...component, 'error.type': 'queue_full' });
+      // Dropped because the logger was closing (an immediate close, an event after close began) is no full queue either.
+      const atClose = sink.droppedAtClose ?? 0;
+      result.observe(processed, sink.dropped - byReason - atClose, { ...component, 'error.type': 'queue_full' });
+      result.observe(processed, atClose, { ...component, 'error.type': 'already_shutdown' });
       const rejecting = sinks.get(sink.name);
       // Records the collector rejected in a partial success count as failed: told apart from other failures.
       const rejected = rejecting === undefined ? 0 : Math.min(readRejected(rejecting), sink.failed);

@@ -158,7 +158,7 @@ export class SinkDelivery {
     this.#recorder.received++;
     if (!this.#accepting) {
       // Too late (an app operator released it after shutdown began): counted, never lost silently.
-      this.#recorder.dropped++;
+      this.#dropAtClose(1);
       return;
     }
     try {
@@ -278,7 +278,7 @@ export class SinkDelivery {
   abandonHeld(count: number, strategy: ShutdownStrategy): void {
     if (!(count > 0)) return;
     this.#recorder.received += count;
-    if (strategy === 'immediate') this.#recorder.dropped += count;
+    if (strategy === 'immediate') this.#dropAtClose(count);
     else this.#undelivered += count;
     this.#heldAtClose += count;
     SelfLog.write('Sink {Name}: its operators still held {Count} events at close', this.name, count);
@@ -750,8 +750,14 @@ export class SinkDelivery {
     const count = this.#queue.depth + this.#open.length;
     this.#queue.clear();
     this.#clearOpen();
-    this.#recorder.dropped += count;
+    this.#dropAtClose(count);
     this.#waiters.settle(this.#inFlightCount(), count);
+  }
+
+  /** Counts `count` events dropped because the logger is closing. */
+  #dropAtClose(count: number): void {
+    this.#recorder.dropped += count;
+    this.#recorder.droppedAtClose += count;
   }
 
   /** After a timeout: whatever is still pending is reported as undelivered, and a late outcome is ignored. */
