@@ -92,7 +92,7 @@ const claimsByMeter = new WeakMap<Meter, Map<string, { source: MetricsSource; ha
  * @param meter the meter the instruments are made on. Default: `metrics.getMeter('rxlog')` from the global
  * MeterProvider, which must be registered by then (before, the API's meter is a no-op one for good).
  * @throws ConfigurationError when `log` has no `metrics()`, `meter` is not a Meter, a capacity is out of range, a
- * `sinks` entry has no `rejectedLogRecords`, `name` is not a non-empty string, or another logger already reports one
+ * `sinks` entry has no `rejectedLogRecords`, `name` is not a non-empty string (or holds a lone UTF-16 surrogate), or another logger already reports one
  * of this one's component names on `meter`.
  */
 export function metricsToOpenTelemetry(
@@ -104,8 +104,11 @@ export function metricsToOpenTelemetry(
   if (typeof (source as Partial<MetricsSource> | null)?.metrics !== 'function')
     throw new ConfigurationError(`metricsToOpenTelemetry: expected a Logger, got ${describeValue(source)}`);
   const prefix: unknown = options.name;
-  if (prefix !== undefined && (typeof prefix !== 'string' || prefix === ''))
-    throw new ConfigurationError(`metricsToOpenTelemetry name: expected a non-empty string, got ${describeValue(prefix)}`);
+  // A lone surrogate has no UTF-8 form: an exporter would write U+FFFD, and two names could meet.
+  if (prefix !== undefined && (typeof prefix !== 'string' || prefix === '' || /\p{Cs}/u.test(prefix)))
+    throw new ConfigurationError(
+      `metricsToOpenTelemetry name: expected a non-empty string without a lone UTF-16 surrogate, got ${describeValue(prefix)}`,
+    );
   const loggerComponent = prefix ?? 'rxlog';
   const componentOf = (sinkName: string): string => (prefix === undefined ? sinkName : `${prefix}/${sinkName}`);
   // Maps of the options' own entries: a sink named `constructor` or `toString` must not find Object.prototype's members.

@@ -322,6 +322,9 @@ describe('metricsToOpenTelemetry', () => {
     const next = new LoggerConfiguration().writeTo.sink(new MemorySink()).createLogger();
     expect(() => metricsToOpenTelemetry(next, meter, { name: 'audit' })).not.toThrow();
     expect(() => metricsToOpenTelemetry(next, meter, { name: '' })).toThrow(ConfigurationError);
+    expect(() => metricsToOpenTelemetry(next, meter, { name: 'audit\uD800' })).toThrow(
+      'metricsToOpenTelemetry name: expected a non-empty string without a lone UTF-16 surrogate, got "audit\\ud800"',
+    );
     // With no MeterProvider registered, the API's meter is a no-op one: nothing is reported, so nothing can collide.
     expect(() => [metricsToOpenTelemetry(app), metricsToOpenTelemetry(next)]).not.toThrow();
     await Promise.all([meterProvider.shutdown(), app.close(), next.close()]);
