@@ -11,12 +11,19 @@ import { hasMethods } from '../core/has-methods';
 import type { SinkOptions } from './sink-options';
 
 /**
+ * A lone UTF-16 surrogate (with the `u` flag, a pair is one code point, not `Cs`): a name holding
+ * one has no UTF-8 form, so Prometheus, OpenTelemetry and JSON encoders write U+FFFD in its place,
+ * and two sinks (`a\uD800`, `a\uDC00`) would report as one.
+ */
+const LONE_SURROGATE = /\p{Cs}/u;
+
+/**
  * The default name of a sink: the `kind` it declares (`console`, `file` …), else `sink`. Never the
  * class name: minifiers rename classes, and metrics keys must not change with the build.
  */
 function kindOf(sink: Sink): string {
   const kind = (sink as { kind?: unknown }).kind;
-  return typeof kind === 'string' && kind !== '' && kind !== '__proto__' ? kind : 'sink';
+  return typeof kind === 'string' && kind !== '' && kind !== '__proto__' && !LONE_SURROGATE.test(kind) ? kind : 'sink';
 }
 
 /** The keys each options object of `writeTo.sink` takes; any other is a mistake (a typo like `retires`). */
@@ -71,7 +78,8 @@ export class SinkConfiguration<TParent> {
    * Any object with `emit(events)`.
    *
    * @throws ConfigurationError when the sink has no `emit`, was given before (to another `writeTo`, or
-   * as its own fallback: one fallback may serve several sinks), an option is out of range, or the name is taken.
+   * as its own fallback: one fallback may serve several sinks), an option is out of range, or the name is taken,
+   * empty, `__proto__` or holds a lone UTF-16 surrogate (it has no UTF-8 form).
    */
   sink(sink: Sink, options: SinkOptions = {}): TParent {
     return this.#add(sink, options, SINK_KEYS);
@@ -127,6 +135,7 @@ export class SinkConfiguration<TParent> {
       // metrics().sinks and the shutdown report are plain objects keyed by name: "__proto__" cannot key them.
       const ok = typeof requested === 'string' && requested !== '' && requested !== '__proto__';
       expectOption(ok, 'writeTo.sink', 'a non-empty name other than "__proto__"', requested);
+      expectOption(!LONE_SURROGATE.test(requested), 'writeTo.sink', 'a name without a lone UTF-16 surrogate', requested);
       if (taken.has(requested)) throw new ConfigurationError(`writeTo.sink: a sink named "${requested}" is already configured`);
       return requested;
     }

@@ -30,6 +30,12 @@ export interface SinkMetrics {
   breaker: BreakerStateName;
   lastError?: string;
   /**
+   * Of `dropped`, the events dropped because the logger was closing: what an `immediate` close found
+   * queued, batched or held by the sink's operators, and events that reached the sink after its close
+   * began (OpenTelemetry's `already_shutdown`, where a full queue's drops are `queue_full`); absent while there are none.
+   */
+  droppedAtClose?: number;
+  /**
    * Of `dropped`, the events that operators in the sink's `pipe` discarded by design, by the
    * reason they reported (e.g. `'sampleEvents.sampledOut'`); absent while there are none.
    */

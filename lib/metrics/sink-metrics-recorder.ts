@@ -18,6 +18,8 @@ export class SinkMetricsRecorder {
   delivered = 0;
   /** Events dropped by queue overflow, an immediate shutdown or the operators of the sink's `pipe`. */
   dropped = 0;
+  /** Of `dropped`, the events dropped because the logger was closing (see SinkMetrics). */
+  droppedAtClose = 0;
   /** Events that neither the sink nor a fallback accepted. */
   failed = 0;
   /** Batches re-sent after a failure. */
@@ -44,9 +46,10 @@ export class SinkMetricsRecorder {
   /** A JSON-serializable copy of the counters now. */
   snapshot(): SinkMetrics {
     // The counters are own fields declared in SinkMetrics' order, so a rest copy keeps that order.
-    const { latency, lastError, breaker, ...counters } = this;
+    const { latency, lastError, breaker, droppedAtClose, ...counters } = this;
     const metrics: SinkMetrics = { ...counters, latencyMs: latency.summary(), breaker };
     if (lastError !== undefined) metrics.lastError = lastError;
+    if (droppedAtClose > 0) metrics.droppedAtClose = droppedAtClose;
     return metrics;
   }
 }

@@ -6,6 +6,7 @@ import * as os from 'node:os';
 import { ConfigurationError } from '../core/errors/configuration-error';
 import { checkTimerMs, MAX_TIMER_MS } from '../core/max-timer-ms';
 import { SelfLog } from '../core/self-log';
+import { AFTER_FLUSH_SYNC } from '../pipeline/after-flush-sync';
 import type { ShutdownReport } from '../pipeline/shutdown-report';
 import { processExiting } from './file/exit-waits';
 import { shutdownReportLost, shutdownReportText } from './shutdown-report-text';
@@ -30,6 +31,8 @@ export interface HookableLogger {
    * At exit, after the hooks' flush, the hooks subscribe to it to write each later event at once.
    */
   readonly events$?: unknown;
+  /** @internal At exit, the hooks ask to hear of every later `flushSync()` (a Logger has it; see AFTER_FLUSH_SYNC). */
+  [AFTER_FLUSH_SYNC]?(listener: () => void): void;
 }
 
 /** The per-sink counts the hooks read from `metrics()`: `pending` is what the process would leave behind. */
@@ -84,10 +87,12 @@ export interface ProcessHooksOptions {
    * (their pending events as `undelivered`; `strategy: 'immediate'`, or `'graceful'` with
    * `timedOut: true` when a close was under way). Called once; at exit, called again with the
    * counts brought up to date each time an event logged after the hooks' flush (in a later `exit`
-   * listener) is left undelivered, so the last call counts every event left undelivered (but for
-   * those the report function, or a SelfLog output, logs through this logger meanwhile). `false`
-   * for none. Default: one line on stderr when the report shows a loss (dropped, failed,
-   * undelivered or a timeout), nothing otherwise.
+   * listener) is left undelivered, and each time a later `log.flushSync()` of the app's changes
+   * what a report at exit counted (it wrote events that report counted undelivered), so the last
+   * call has the final counts (but for the events the report function, or a SelfLog output, logs
+   * through this logger meanwhile). `false` for none. Default: one line on stderr when the report
+   * shows a loss (dropped, failed, undelivered or a timeout), nothing otherwise; at exit, once a
+   * line was written, one more for each report after it, so the last line has the final counts.
    */
   report?: false | ((report: ShutdownReport) => void);
 }
@@ -276,8 +281,12 @@ export function installProcessHooks(
   let closing = false;
   let exiting = false;
   let reported = false;
-  /** How many events the last report made at exit counted pending: a later report needs more. */
+  /** How many events the last report made at exit counted pending: a later report needs more, or other counts. */
   let reportedPending = 0;
+  /** The sinks' counts of the last report made at exit, as JSON: a later report must differ. */
+  let reportedCounts: string | undefined;
+  /** Set once the default report wrote a line: a later report at exit writes its own, even without a loss. */
+  let wroteLine = false;
   let closeStartedAt: number | undefined;
   let guard: ReturnType<typeof setTimeout> | undefined;
 
@@ -288,13 +297,17 @@ export function installProcessHooks(
     if (receiver === false) return;
     safely('report', () => {
       if (receiver !== undefined) receiver(report);
-      else if (shutdownReportLost(report)) process.stderr.write(`rxlog: logger closed ${cause} ${shutdownReportText(report)}\n`);
+      else if (wroteLine || shutdownReportLost(report)) {
+        wroteLine = true;
+        process.stderr.write(`rxlog: logger closed ${cause} ${shutdownReportText(report)}\n`);
+      }
     });
   };
 
   /**
    * What each sink still holds, from the metrics, reported when the process ends before a close
-   * reported; `again` (at exit, after an event logged since) reports anew once more is pending.
+   * reported; `again` (at exit, after an event logged or a flushSync since) reports anew once more
+   * is pending, or once a report was made and the counts have changed since.
    */
   const reportPending = (cause: string, again = false): void => {
     if (reported && !again) return;
@@ -306,12 +319,20 @@ export function installProcessHooks(
         const s = sinks[name];
         pending += s.pending;
         summary[name] = { delivered: s.delivered ?? 0, dropped: s.dropped ?? 0, failed: s.failed ?? 0, undelivered: s.pending };
-        if (s.pending > 0) {
-          SelfLog.write('Process exiting before the logger closed: sink {Name} has {Count} events undelivered', name, s.pending);
-        }
       }
-      if (pending <= reportedPending) return;
+      const counts = JSON.stringify(summary);
+      if (pending <= reportedPending && (!again || reportedCounts === undefined || counts === reportedCounts)) return;
       reportedPending = pending;
+      reportedCounts = counts;
+      // Once per report, not once per flushSync that changed nothing.
+      for (const [name, { undelivered }] of Object.entries(summary)) {
+        if (undelivered > 0)
+          SelfLog.write(
+            'Process exiting before the logger closed: sink {Name} has {Count} events undelivered',
+            name,
+            undelivered,
+          );
+      }
       if (again) reported = false;
       const underWay = closeStartedAt !== undefined;
       deliver(
@@ -404,25 +425,34 @@ export function installProcessHooks(
     // reported again, which would log again, and so on.
     let busy = false;
     let more = false;
+    /** Writes what is pending (`flush`) and reports anew what changed: after an event, or the app's own flushSync. */
+    const update = (flush: boolean, why: string): void => {
+      busy = true;
+      try {
+        if (flush) safely('flushSync', () => log.flushSync());
+        reportPending(`${cause}, ${why}`, true);
+        if (more) safely('flushSync', () => log.flushSync());
+      } finally {
+        busy = more = false;
+      }
+    };
     safely('events$', () => {
       const events$ = log.events$ as Partial<Subscribable<unknown>> | undefined;
       events$?.subscribe?.({
         next: () => {
-          if (busy) {
-            more = true;
-            return;
-          }
-          busy = true;
-          try {
-            safely('flushSync', () => log.flushSync());
-            reportPending(`${cause}, counting events logged after the hooks' flush`, true);
-            if (more) safely('flushSync', () => log.flushSync());
-          } finally {
-            busy = more = false;
-          }
+          if (busy) more = true;
+          else update(true, "counting events logged after the hooks' flush");
         },
       });
     });
+    // An app's exit listener that calls flushSync() itself can write what the report counted
+    // undelivered (a stalled reader that went on): the report follows. The hooks' own flushes
+    // (while busy) are followed by a report already.
+    safely('flushSync listener', () =>
+      log[AFTER_FLUSH_SYNC]?.(() => {
+        if (!busy) update(false, 'as of a later flushSync');
+      }),
+    );
   };
 
   const onUncaught = (...[error, origin]: unknown[]): void => {

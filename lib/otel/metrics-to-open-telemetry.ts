@@ -73,7 +73,9 @@ const claimsByMeter = new WeakMap<Meter, Map<string, { source: MetricsSource; ha
  *   (delivered or failed) without `error.type`. The semantic conventions count a record when its
  *   batch is handed to the exporter; rxlog's metrics do not count the batch in flight, so this
  *   count lags the SDK's by that batch until its write settles; events dropped by a full queue (or held and
- *   discarded) with `error.type` `queue_full`; events the sink's `pipe` discarded by design with
+ *   discarded) with `error.type` `queue_full`; events dropped because the logger was closing (what an
+ *   `immediate` close found waiting, events that reached a sink after its close began: `droppedAtClose`)
+ *   with `error.type` `already_shutdown`; events the sink's `pipe` discarded by design with
  *   their `droppedBy` reason as `error.type` (`filterEvents.excluded`, `sampleEvents.sampledOut`);
  *   and, for the logger as a whole (`otel.component.name`
  *   `rxlog`), calls it refused: after close with `already_shutdown`, from inside one of its sinks
@@ -90,7 +92,7 @@ const claimsByMeter = new WeakMap<Meter, Map<string, { source: MetricsSource; ha
  * @param meter the meter the instruments are made on. Default: `metrics.getMeter('rxlog')` from the global
  * MeterProvider, which must be registered by then (before, the API's meter is a no-op one for good).
  * @throws ConfigurationError when `log` has no `metrics()`, `meter` is not a Meter, a capacity is out of range, a
- * `sinks` entry has no `rejectedLogRecords`, `name` is not a non-empty string, or another logger already reports one
+ * `sinks` entry has no `rejectedLogRecords`, `name` is not a non-empty string (or holds a lone UTF-16 surrogate), or another logger already reports one
  * of this one's component names on `meter`.
  */
 export function metricsToOpenTelemetry(
@@ -102,8 +104,11 @@ export function metricsToOpenTelemetry(
   if (typeof (source as Partial<MetricsSource> | null)?.metrics !== 'function')
     throw new ConfigurationError(`metricsToOpenTelemetry: expected a Logger, got ${describeValue(source)}`);
   const prefix: unknown = options.name;
-  if (prefix !== undefined && (typeof prefix !== 'string' || prefix === ''))
-    throw new ConfigurationError(`metricsToOpenTelemetry name: expected a non-empty string, got ${describeValue(prefix)}`);
+  // A lone surrogate has no UTF-8 form: an exporter would write U+FFFD, and two names could meet.
+  if (prefix !== undefined && (typeof prefix !== 'string' || prefix === '' || /\p{Cs}/u.test(prefix)))
+    throw new ConfigurationError(
+      `metricsToOpenTelemetry name: expected a non-empty string without a lone UTF-16 surrogate, got ${describeValue(prefix)}`,
+    );
   const loggerComponent = prefix ?? 'rxlog';
   const componentOf = (sinkName: string): string => (prefix === undefined ? sinkName : `${prefix}/${sinkName}`);
   // Maps of the options' own entries: a sink named `constructor` or `toString` must not find Object.prototype's members.
@@ -163,7 +168,10 @@ export function metricsToOpenTelemetry(
         byReason += count;
         result.observe(processed, count, { ...component, 'error.type': reason });
       }
-      result.observe(processed, sink.dropped - byReason, { ...component, 'error.type': 'queue_full' });
+      // Dropped because the logger was closing (an immediate close, an event after close began) is no full queue either.
+      const atClose = sink.droppedAtClose ?? 0;
+      result.observe(processed, sink.dropped - byReason - atClose, { ...component, 'error.type': 'queue_full' });
+      result.observe(processed, atClose, { ...component, 'error.type': 'already_shutdown' });
       const rejecting = sinks.get(sink.name);
       // Records the collector rejected in a partial success count as failed: told apart from other failures.
       const rejected = rejecting === undefined ? 0 : Math.min(readRejected(rejecting), sink.failed);

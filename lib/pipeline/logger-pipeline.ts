@@ -141,6 +141,8 @@ export class LoggerPipeline {
 
   readonly #options: PipelineOptions;
   readonly #closesLast: (sink: Sink) => boolean;
+  /** Called after every flushSync() (see AFTER_FLUSH_SYNC). */
+  afterFlushSync: (() => void) | undefined;
 
   constructor(options: PipelineOptions) {
     this.#options = options;
@@ -372,6 +374,7 @@ export class LoggerPipeline {
         SelfLog.write('Synchronous flush of sink {Name} failed', lane.name, error);
       }
     }
+    this.afterFlushSync?.();
   }
 
   close(options?: CloseOptions): Promise<ShutdownReport> {

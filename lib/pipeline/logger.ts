@@ -16,6 +16,7 @@ import {
 import { SelfLog } from '../core/self-log';
 import type { LoggerMetrics } from '../metrics/metrics-types';
 import type { CheckLogArguments } from '../templates/template-values';
+import { AFTER_FLUSH_SYNC } from './after-flush-sync';
 import type { BoundProperties } from './bound-properties';
 import type { FlushOptions, FlushResult } from './flush-options';
 import type { LoggerPipeline } from './logger-pipeline';
@@ -264,6 +265,11 @@ export class Logger {
    */
   flushSync(): void {
     this.#pipeline.flushSync();
+  }
+
+  /** @internal For installProcessHooks: see AFTER_FLUSH_SYNC. */
+  [AFTER_FLUSH_SYNC](listener: () => void): void {
+    this.#pipeline.afterFlushSync = listener;
   }
 
   /**

@@ -40,6 +40,9 @@ interface Flight {
   abandoned: boolean;
 }
 
+/** A sink's `emitSync`, read off it once per batch (or per flushSync). */
+type EmitSync = NonNullable<Sink['emitSync']>;
+
 /** How a flight ended: the primary took it, the fallback took it, or nobody did. */
 type FlightOutcome = 'delivered' | 'fallback' | 'failed';
 
@@ -102,6 +105,8 @@ export class SinkDelivery {
   readonly #closesLast: (sink: Sink) => boolean;
   #lastTryReportAt = -Infinity;
   #unreportedTries = 0;
+  /** Set once reading the sink's `emitSync` threw: reported once, not once per batch. */
+  #emitSyncUnreadable = false;
 
   /**
    * @param name The sink's name, used in metrics and diagnostics.
@@ -153,7 +158,7 @@ export class SinkDelivery {
     this.#recorder.received++;
     if (!this.#accepting) {
       // Too late (an app operator released it after shutdown began): counted, never lost silently.
-      this.#recorder.dropped++;
+      this.#dropAtClose(1);
       return;
     }
     try {
@@ -215,7 +220,8 @@ export class SinkDelivery {
    */
   flushSync(): void {
     try {
-      if (this.#sink.emitSync !== undefined) this.#writeAllSync();
+      const emitSync = this.#readEmitSync();
+      if (emitSync !== undefined) this.#writeAllSync(emitSync);
       // What emitSync could not take (or all, without it) starts on the async path now, rather
       // than waiting for its batch to age: a page that was only hidden lives on to send it.
       if (this.#queue.depth !== 0 || this.#open.length !== 0) this.#kickNow();
@@ -272,7 +278,7 @@ export class SinkDelivery {
   abandonHeld(count: number, strategy: ShutdownStrategy): void {
     if (!(count > 0)) return;
     this.#recorder.received += count;
-    if (strategy === 'immediate') this.#recorder.dropped += count;
+    if (strategy === 'immediate') this.#dropAtClose(count);
     else this.#undelivered += count;
     this.#heldAtClose += count;
     SelfLog.write('Sink {Name}: its operators still held {Count} events at close', this.name, count);
@@ -324,13 +330,16 @@ export class SinkDelivery {
     const flight = this.#begin(events, times);
     // While draining for shutdown, the final batches take the async path, so that a sink whose
     // write completes later (a stream) is counted delivered only once the write has completed.
-    if (this.#sink.emitSync === undefined || this.#draining || (this.#breaker !== null && this.#breaker.state !== 'closed')) {
+    const emitSync =
+      this.#draining || (this.#breaker !== null && this.#breaker.state !== 'closed') ? undefined : this.#readEmitSync();
+    if (emitSync === undefined) {
       this.#send(flight);
       return;
     }
     // A PartialDeliveryError that reports every event written is a success too.
     const written =
-      this.#emitSync(flight.events, (delivered) => this.#settleLeading(flight, delivered)) || flight.events.length === 0;
+      this.#emitSync(emitSync, flight.events, (delivered) => this.#settleLeading(flight, delivered)) ||
+      flight.events.length === 0;
     if (written) {
       this.#breaker?.recordSuccess();
       // An EmitResult's refused events count failed.
@@ -618,13 +627,34 @@ export class SinkDelivery {
     }
   }
 
-  #writeAllSync(): void {
+  /**
+   * The sink's `emitSync`, read once for the batch about to be written, so a getter cannot answer
+   * one way to the check and another to the call; undefined when it has none or reading it throws
+   * (a hostile Proxy, a getter of a closed resource): the batch then goes through `emit`, with its
+   * retries, breaker and fallback, as a batch `emitSync` threw on does.
+   */
+  #readEmitSync(): EmitSync | undefined {
+    try {
+      // eslint-disable-next-line @typescript-eslint/unbound-method -- called on the sink: emitSync.call(sink, events)
+      const emitSync: unknown = this.#sink.emitSync;
+      return typeof emitSync === 'function' ? (emitSync as EmitSync) : undefined;
+    } catch (error) {
+      this.#recorder.lastError = describeError(error);
+      if (!this.#emitSyncUnreadable) {
+        this.#emitSyncUnreadable = true;
+        SelfLog.write('Sink {Name}: reading emitSync failed; batches go through emit', this.name, error);
+      }
+      return undefined;
+    }
+  }
+
+  #writeAllSync(emitSync: EmitSync): void {
     while (this.#queue.depth !== 0 || this.#open.length !== 0) {
       const [fromQueue, events, times] = this.#next();
       this.#boundEvents(events);
       Object.freeze(events);
       // A count past the batch offered is held to it: what follows the batch never reached the sink.
-      const written = this.#emitSync(events, (delivered) =>
+      const written = this.#emitSync(emitSync, events, (delivered) =>
         this.#takeWrittenSync(fromQueue, times, reportedCount(delivered, events.length)),
       );
       if (!written) {
@@ -651,11 +681,11 @@ export class SinkDelivery {
    * false when it refused them (it would block) or threw, after a PartialDeliveryError's count
    * went to `onPartial`.
    */
-  #emitSync(events: readonly LogEvent[], onPartial: (delivered: number) => void): boolean | EmitResult {
+  #emitSync(emitSync: EmitSync, events: readonly LogEvent[], onPartial: (delivered: number) => void): boolean | EmitResult {
     const sink = this.#sink;
     try {
       // A JavaScript sink may return anything (a Promise): only true or an EmitResult says it took the batch.
-      const result: unknown = this.#guard.run(() => sink.emitSync?.(events));
+      const result: unknown = this.#guard.run(() => emitSync.call(sink, events));
       if (result !== true) reportLate(result, this.name);
       return result === true || typeof (result as Partial<EmitResult> | null)?.rejected !== 'number'
         ? result === true
@@ -720,8 +750,14 @@ export class SinkDelivery {
     const count = this.#queue.depth + this.#open.length;
     this.#queue.clear();
     this.#clearOpen();
-    this.#recorder.dropped += count;
+    this.#dropAtClose(count);
     this.#waiters.settle(this.#inFlightCount(), count);
+  }
+
+  /** Counts `count` events dropped because the logger is closing. */
+  #dropAtClose(count: number): void {
+    this.#recorder.dropped += count;
+    this.#recorder.droppedAtClose += count;
   }
 
   /** After a timeout: whatever is still pending is reported as undelivered, and a late outcome is ignored. */

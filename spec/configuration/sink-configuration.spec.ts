@@ -204,6 +204,29 @@ describe('writeTo.sink options of the wrong kind', () => {
   });
 });
 
+describe('writeTo sink names with a lone UTF-16 surrogate', () => {
+  // Such a name has no UTF-8 form: an exporter writes U+FFFD in its place, so 'a\uD800' and
+  // 'a\uDC00' would report as one sink ('a�') in Prometheus, OpenTelemetry or a JSON log.
+  it.each([
+    ['a high surrogate at the end', 'file\uD800', '"file\\ud800"'],
+    ['a low surrogate alone', '\uDC00x', '"\\udc00x"'],
+    ['a pair the wrong way round', 'a\uDC00\uD800', '"a\\udc00\\ud800"'],
+  ])('refuses a name with %s, naming it escaped', (_, name, shown) => {
+    const add = (): unknown => new LoggerConfiguration().writeTo.sink(new MemorySink(), { name });
+    expect(add).toThrow(ConfigurationError);
+    expect(add).toThrow(`writeTo.sink: expected a name without a lone UTF-16 surrogate, got ${shown}`);
+    expect(() => new LoggerConfiguration().writeTo.console({ name })).toThrow(ConfigurationError);
+  });
+
+  it('takes a name with surrogate pairs, and names a sink whose kind has a lone surrogate "sink"', () => {
+    const log = new LoggerConfiguration().writeTo
+      .sink(new MemorySink(), { name: 'logs 📜' })
+      .writeTo.sink({ kind: 'odd\uD800', emit: () => undefined })
+      .createLogger();
+    expect(Object.keys(log.metrics().sinks)).toEqual(['logs 📜', 'sink']);
+  });
+});
+
 describe('writeTo with one sink object given twice', () => {
   it('refuses a sink already configured, since both lanes would deliver every event to it and the first to close would close it under the other', () => {
     const memory = new MemorySink();

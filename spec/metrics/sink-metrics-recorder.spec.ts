@@ -40,6 +40,15 @@ describe('SinkMetricsRecorder', () => {
     expect(JSON.parse(JSON.stringify(snapshot))).toEqual(snapshot);
   });
 
+  it('includes droppedAtClose only once an event was dropped at close', () => {
+    const recorder = new SinkMetricsRecorder('http');
+    recorder.dropped += 2;
+    expect('droppedAtClose' in recorder.snapshot()).toBe(false);
+    recorder.dropped++;
+    recorder.droppedAtClose++;
+    expect(recorder.snapshot()).toMatchObject({ dropped: 3, droppedAtClose: 1 });
+  });
+
   it('returns a copy that later counting does not change', () => {
     const recorder = new SinkMetricsRecorder('memory');
     const before = recorder.snapshot();

@@ -636,6 +636,35 @@ describe('installProcessHooks in a child process', () => {
     expect(reports[reports.length - 1].sinks.file).toMatchObject({ delivered: 1003, undelivered: 0 });
   });
 
+  it.each(['report', 'stderr'] as const)(
+    'reports the final counts at exit when an exit listener of the app calls flushSync itself (%s)',
+    (mode) => {
+      const child = spawnSync(process.execPath, ['--import', 'tsx', fixture('exit-listener-flushes.ts'), mode], {
+        cwd: root,
+        encoding: 'utf8',
+      });
+      expect(child.status).toBe(0);
+      const lines = child.stderr.split('\n');
+      const metrics = lines.find((line) => line.startsWith('metrics '));
+      // The app's flushSync wrote the 15 queued; the batch in flight stays undelivered.
+      expect(JSON.parse(metrics?.slice('metrics '.length) ?? '{}')).toMatchObject({ delivered: 15, pending: 10 });
+      if (mode === 'report') {
+        const reports = lines
+          .filter((line) => line.startsWith('report '))
+          .map((line) => (JSON.parse(line.slice('report '.length)) as ShutdownReport).sinks.stream);
+        expect(reports).toEqual([
+          { delivered: 0, dropped: 0, failed: 0, undelivered: 25 },
+          { delivered: 15, dropped: 0, failed: 0, undelivered: 10 },
+        ]);
+      } else {
+        // The last line the hooks wrote has the final counts.
+        expect(lines.filter((line) => line.startsWith('rxlog: ')).pop()).toMatch(
+          /stream: 15 delivered, 0 dropped, 0 failed, 10 undelivered$/,
+        );
+      }
+    },
+  );
+
   /** Runs exit-report-logs.ts: its counts line. */
   function runReportLogs(mode: 'report' | 'selflog', sinks: number): { reports: number; selflogs: number; received: number } {
     const child = spawnSync(process.execPath, ['--import', 'tsx', fixture('exit-report-logs.ts'), mode, String(sinks)], {

@@ -138,10 +138,41 @@ describe('metricsToOpenTelemetry', () => {
         [{ ...component('filtered'), 'error.type': 'queue_full' }, 0],
         [component('queued'), 3],
         [{ ...component('queued'), 'error.type': 'queue_full' }, 8],
+        [{ ...component('queued'), 'error.type': 'already_shutdown' }, 0],
       ]),
     );
-    expect(processed).toHaveLength(5);
+    expect(processed).toHaveLength(7);
     await Promise.all([meterProvider.shutdown(), log.close()]);
+  });
+
+  it('reports the events an immediate close dropped as already_shutdown, apart from the queue_full drops of a full queue', async () => {
+    const reader = new TestReader();
+    const meterProvider = new MeterProvider({ readers: [reader] });
+    let open = (): void => undefined;
+    const gate = new Promise<void>((resolve) => (open = resolve));
+    const log = new LoggerConfiguration().writeTo
+      .sink({ emit: () => gate }, { name: 'queued', queue: { limit: 3 } })
+      .createLogger();
+    metricsToOpenTelemetry(log, meterProvider.getMeter('rxlog'));
+    // One in flight, three queued, two dropped by the full queue.
+    for (let i = 0; i < 6; i++) log.information('Event {N}', i);
+    const closing = log.close({ strategy: 'immediate' });
+    open();
+    expect((await closing).sinks.queued).toEqual({ delivered: 1, dropped: 5, failed: 0, undelivered: 0 });
+    expect(log.metrics().sinks.queued).toMatchObject({ dropped: 5, droppedAtClose: 3 });
+    const component = { 'otel.component.name': 'queued', 'otel.component.type': 'rxlog_sink' };
+    expect(
+      points(await collect(reader), 'otel.sdk.processor.log.processed').filter(
+        ([attributes]) => attributes['otel.component.name'] === 'queued',
+      ),
+    ).toEqual(
+      expect.arrayContaining([
+        [component, 1],
+        [{ ...component, 'error.type': 'queue_full' }, 2],
+        [{ ...component, 'error.type': 'already_shutdown' }, 3],
+      ]),
+    );
+    await meterProvider.shutdown();
   });
 
   it('never lets the _OTHER count fall when rejectedLogRecords grows by records the logger did not count failed', async () => {
@@ -281,15 +312,19 @@ describe('metricsToOpenTelemetry', () => {
       [{ 'otel.component.name': 'audit/memory', 'otel.component.type': 'rxlog_sink' }, 2],
       [{ 'otel.component.name': 'rxlog', 'otel.component.type': 'rxlog_sink', 'error.type': 'already_shutdown' }, 0],
       [{ 'otel.component.name': 'audit', 'otel.component.type': 'rxlog_sink', 'error.type': 'already_shutdown' }, 1],
+      [{ 'otel.component.name': 'audit/memory', 'otel.component.type': 'rxlog_sink', 'error.type': 'already_shutdown' }, 0],
     ];
     // The same values at every collection: nothing counted twice.
     for (let collection = 0; collection < 3; collection++) expect(await processed()).toEqual(expect.arrayContaining(expected));
-    expect(await processed()).toHaveLength(4);
+    expect(await processed()).toHaveLength(6);
     // Once the audit logger's handle is stopped, its names are free again.
     auditHandle.stop();
     const next = new LoggerConfiguration().writeTo.sink(new MemorySink()).createLogger();
     expect(() => metricsToOpenTelemetry(next, meter, { name: 'audit' })).not.toThrow();
     expect(() => metricsToOpenTelemetry(next, meter, { name: '' })).toThrow(ConfigurationError);
+    expect(() => metricsToOpenTelemetry(next, meter, { name: 'audit\uD800' })).toThrow(
+      'metricsToOpenTelemetry name: expected a non-empty string without a lone UTF-16 surrogate, got "audit\\ud800"',
+    );
     // With no MeterProvider registered, the API's meter is a no-op one: nothing is reported, so nothing can collide.
     expect(() => [metricsToOpenTelemetry(app), metricsToOpenTelemetry(next)]).not.toThrow();
     await Promise.all([meterProvider.shutdown(), app.close(), next.close()]);

@@ -1,10 +1,11 @@
 import { LoggerConfiguration } from '../../lib/configuration/logger-configuration';
 import type { LogEvent } from '../../lib/core/log-event';
-import type { Sink } from '../../lib/core/sink';
+import { type Sink, WRITTEN_ASIDE } from '../../lib/core/sink';
 import type { SinkMetrics } from '../../lib/metrics/metrics-types';
 import type { Logger } from '../../lib/pipeline/logger';
 import type { ShutdownReport } from '../../lib/pipeline/shutdown-report';
 import { MemorySink } from '../../lib/sinks/memory-sink';
+import { collectSelfLog } from '../helpers/self-log';
 
 function balanced(m: SinkMetrics): boolean {
   return m.received === m.delivered + m.dropped + m.failed + m.pending;
@@ -250,5 +251,110 @@ describe('LoggerPipeline with hostile sinks', () => {
     const report = await within(log.close(), 100);
     expect(report?.sinks.sink).toEqual({ delivered: 2, dropped: 0, failed: 0, undelivered: 0 });
     expect(log.metrics().sinks.sink).toMatchObject({ received: 2, retried: 0 });
+  });
+
+  describe('whose method getters throw', () => {
+    /** A sink that writes synchronously, behind a Proxy whose getters for `hostile` throw after `after` reads (per key: `{ emit: 1 }`). */
+    function hostileSink(
+      hostile: readonly PropertyKey[],
+      after: number | Partial<Record<string, number>> = 0,
+    ): { sink: Sink; written: string[] } {
+      const written: string[] = [];
+      const target: Sink = {
+        emit: (events) => {
+          written.push(...events.map((e) => e.messageTemplate.text));
+        },
+        emitSync: (events) => {
+          written.push(...events.map((e) => e.messageTemplate.text));
+          return true;
+        },
+        flushSync: () => undefined,
+        close: () => undefined,
+      };
+      const reads = new Map<PropertyKey, number>();
+      const sink = new Proxy(target, {
+        get(object, key, receiver) {
+          const read = (reads.get(key) ?? 0) + 1;
+          reads.set(key, read);
+          const allowed = typeof after === 'number' ? after : (after[String(key)] ?? 0);
+          if (hostile.includes(key) && read > allowed) throw new Error(`no ${String(key)} for you`);
+          return Reflect.get(object, key, receiver) as unknown;
+        },
+      });
+      return { sink, written };
+    }
+
+    it.each([
+      ['always', 0],
+      ['from the second read on', 1],
+    ])('delivers through emit, and keeps taking events, when reading emitSync throws %s', async (_, after) => {
+      const selfLog = collectSelfLog();
+      try {
+        const { sink, written } = hostileSink(['emitSync'], after);
+        const log = new LoggerConfiguration().writeTo.sink(sink, { name: 'hostile' }).createLogger();
+        for (const text of ['one', 'two', 'three']) expect(() => log.information(text)).not.toThrow();
+        expect(written).toEqual(['one', 'two', 'three']);
+        expect(log.metrics().sinks.hostile).toMatchObject({ received: 3, delivered: 3, pending: 0 });
+        expect(selfLog.diagnostics.map((d) => d.message).join('\n')).toMatch(/hostile.*emitSync.*no emitSync for you/);
+        const report = await within(log.close(), 100);
+        expect(report?.sinks.hostile).toEqual({ delivered: 3, dropped: 0, failed: 0, undelivered: 0 });
+      } finally {
+        selfLog.stop();
+      }
+    });
+
+    it('writes partial batches through emit on flushSync when reading emitSync throws', () => {
+      const { sink, written } = hostileSink(['emitSync']);
+      const log = new LoggerConfiguration().writeTo
+        .sink(sink, { name: 'hostile', batch: { size: 10, maxDelayMs: 1_000 } })
+        .createLogger();
+      log.information('one');
+      log.information('two');
+      expect(() => log.flushSync()).not.toThrow();
+      expect(written).toEqual(['one', 'two']);
+      expect(log.metrics().sinks.hostile).toMatchObject({ received: 2, delivered: 2, pending: 0 });
+    });
+
+    it('retries a batch whose emit cannot be read, then hands it to the fallback', async () => {
+      const selfLog = collectSelfLog();
+      try {
+        // writeTo.sink reads emit once, to check the sink has it.
+        const { sink } = hostileSink(['emit', 'emitSync'], { emit: 1 });
+        const fallback = new MemorySink();
+        const log = new LoggerConfiguration().writeTo
+          .sink(sink, { name: 'hostile', retry: { attempts: 2, initialDelayMs: 10, jitter: 0 }, fallback })
+          .createLogger();
+        expect(() => log.information('one')).not.toThrow();
+        await jest.advanceTimersByTimeAsync(10);
+        expect(fallback.events.map((e) => e.messageTemplate.text)).toEqual(['one']);
+        expect(log.metrics().sinks.hostile).toMatchObject({ received: 1, delivered: 1, fallback: 1, retried: 1, pending: 0 });
+        expect(log.metrics().sinks.hostile.lastError).toMatch(/no emit for you/);
+        expect(selfLog.diagnostics.map((d) => d.message).join('\n')).toMatch(/hostile failed to write a batch/);
+      } finally {
+        selfLog.stop();
+      }
+    });
+
+    it('flushes synchronously and closes, reporting to SelfLog, when reading flushSync, close or any key throws', async () => {
+      const selfLog = collectSelfLog();
+      try {
+        const { sink, written } = hostileSink(['flushSync', 'close', 'flush', WRITTEN_ASIDE, 'bytesWritten']);
+        const log = new LoggerConfiguration().writeTo
+          .sink(sink, { name: 'hostile', batch: { size: 10, maxDelayMs: 1_000 } })
+          .createLogger();
+        log.information('one');
+        expect(() => log.flushSync()).not.toThrow();
+        expect(written).toEqual(['one']);
+        log.information('two');
+        expect(await within(log.flush(), 100)).toEqual({ timedOut: false });
+        const report = await within(log.close(), 100);
+        expect(report).toMatchObject({ timedOut: false, sinks: { hostile: { delivered: 2, undelivered: 0 } } });
+        const messages = selfLog.diagnostics.map((d) => d.message).join('\n');
+        expect(messages).toMatch(/hostile failed to flush synchronously/);
+        expect(messages).toMatch(/hostile failed to close/);
+      } finally {
+        selfLog.stop();
+      }
+    });
   });
 });

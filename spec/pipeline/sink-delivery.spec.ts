@@ -778,6 +778,22 @@ describe('SinkDelivery', () => {
       await expect(result).resolves.toEqual({ delivered: 1, dropped: 4, failed: 0, undelivered: 0, timedOut: false });
       expect(sink.calls).toHaveLength(1);
       expect(fallback.closed).toBe(1);
+      expect(delivery.metrics()).toMatchObject({ dropped: 4, droppedAtClose: 4 });
+    });
+
+    it('tells drops at close from drops by a full queue in droppedAtClose', async () => {
+      const sink = new DeferredSink();
+      const delivery = create(sink, { queue: { limit: 2 } });
+      // One in flight, two queued, three dropped by the full queue.
+      makeEvents(6).forEach((event) => delivery.push(event));
+      expect(delivery.metrics()).toMatchObject({ dropped: 3 });
+      expect(delivery.metrics().droppedAtClose).toBeUndefined();
+      const result = delivery.shutdown('immediate', 1_000);
+      // Reaches the stage after its close began (an operator releasing it late).
+      delivery.push(makeEvent());
+      sink.last.resolve();
+      await expect(result).resolves.toMatchObject({ delivered: 1, dropped: 6 });
+      expect(delivery.metrics()).toMatchObject({ received: 7, dropped: 6, droppedAtClose: 3, pending: 0 });
     });
 
     it('immediate: gives up a retry wait and sends the batch to the fallback', async () => {
