@@ -27,7 +27,7 @@ import type { LoggerMetrics } from '../metrics/metrics-types';
 import { enrichOwnEvent } from '../operators/enrich-event';
 import { type EventPredicate, passes } from '../operators/event-predicate';
 import { captureProperties } from '../templates/capture';
-import { LogEventRecord } from '../templates/log-event-record';
+import { LogEventRecord, wholeEvent } from '../templates/log-event-record';
 import { setOwnProperty } from '../templates/own-property';
 import type { RedactionPolicy } from '../templates/redaction-policy';
 import { parseTemplateCached } from '../templates/template-cache';
@@ -575,7 +575,8 @@ function throughOperators(
   operators.forEach((operator, index) => {
     result$ = result$.pipe(accounting.isolate(operator, `${path}[${index}]`, index, operators.length));
   });
-  return result$;
+  // An operator's copy of an event made with spread syntax is a LogEventRecord again (see wholeEvent).
+  return result$.pipe(map(wholeEvent));
 }
 
 function waitAtMost(promise: Promise<unknown>, timeoutMs: number | undefined, scheduler: SchedulerLike): Promise<unknown> {

@@ -15,9 +15,13 @@ export class LogEventRecord implements LogEvent {
   declare readonly messageTemplate: MessageTemplate;
   declare readonly properties: Readonly<Record<string, unknown>>;
   declare readonly exception?: Error;
+  /**
+   * When the event happened, in milliseconds since the epoch: what formatters read, without making
+   * a Date. An own field, so an app operator's copy (`{ ...event, properties }`) keeps the time.
+   */
+  declare readonly timeMs: number;
   // Private fields are defined on every record, in this order and as undefined, before the constructor body runs:
   // the constructor need not assign #date and #rendered for all records to share one hidden class.
-  #timeMs: number;
   /** Made from timeMs on first read, never the caller's Date, which the caller may change later. */
   #date: Date | undefined;
   #rendered: string | undefined;
@@ -31,21 +35,16 @@ export class LogEventRecord implements LogEvent {
     exception?: Error,
   ) {
     // Every field assigned here, always in this order, so all records share one hidden class.
-    this.#timeMs = typeof timestamp === 'number' ? timestamp : timestamp.getTime();
     this.level = level;
     this.messageTemplate = messageTemplate;
     this.properties = properties;
     this.exception = exception;
-  }
-
-  /** When the event happened, in milliseconds since the epoch: what formatters read, without making a Date. */
-  get timeMs(): number {
-    return this.#timeMs;
+    this.timeMs = typeof timestamp === 'number' ? timestamp : timestamp.getTime();
   }
 
   /** When the event happened; the Date is made on first read (from the time the event was built with). */
   get timestamp(): Date {
-    if (this.#date === undefined) this.#date = new Date(this.#timeMs);
+    if (this.#date === undefined) this.#date = new Date(this.timeMs);
     return this.#date;
   }
 
@@ -91,4 +90,30 @@ export function createLogEvent(
     captureProperties(parsed, args, options.limits),
     options.exception,
   );
+}
+
+/**
+ * An event an app operator let out, made whole for the sinks. A LogEventRecord, anything that is
+ * not an object, and an object with its own `renderMessage()` and a Date `timestamp` pass as they
+ * are. A copy made with spread syntax (`{ ...event, properties }`) has the record's own fields
+ * (`timeMs` among them) but not `timestamp` and `renderMessage()`, which live on the class: it is
+ * made a LogEventRecord again, with the time it carries (`timestamp`, else `timeMs`, else now) and
+ * a template given as text parsed. An object without a parsed or text template, or one whose
+ * fields throw when read (a hostile Proxy), passes as it is: sinks write it as unformattable.
+ */
+export function wholeEvent(event: LogEvent): LogEvent {
+  // An operator may let out anything at all (a map branch returning undefined).
+  const value: unknown = event;
+  if (event instanceof LogEventRecord || typeof value !== 'object' || value === null) return event;
+  try {
+    const copy = event as Partial<Omit<LogEventRecord, 'messageTemplate'>> & { messageTemplate?: unknown };
+    const timestamp = copy.timestamp;
+    if (typeof copy.renderMessage === 'function' && timestamp instanceof Date) return event;
+    const template = typeof copy.messageTemplate === 'string' ? parseTemplateCached(copy.messageTemplate) : copy.messageTemplate;
+    if (typeof template !== 'object' || template === null) return event;
+    const time = timestamp instanceof Date ? timestamp : typeof copy.timeMs === 'number' ? copy.timeMs : Date.now();
+    return new LogEventRecord(time, event.level, template as MessageTemplate, copy.properties ?? {}, copy.exception);
+  } catch {
+    return event;
+  }
 }

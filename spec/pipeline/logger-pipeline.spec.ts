@@ -764,3 +764,33 @@ describe('LoggerPipeline', () => {
     });
   });
 });
+
+describe('an app operator that copies events with spread syntax', () => {
+  it("reaches every sink, events$ and a sink's pipe as a whole event with its time", async () => {
+    const addRegion: OperatorFunction<LogEvent, LogEvent> = map((e) => ({ ...e, properties: { ...e.properties, Region: 'eu' } }));
+    const upperLevel: OperatorFunction<LogEvent, LogEvent> = map((e) => ({ ...e, level: 'error' as const }));
+    const shared = new MemorySink();
+    const piped = new MemorySink();
+    const log = new LoggerConfiguration()
+      .pipe(addRegion)
+      .writeTo.sink(shared, { name: 'shared' })
+      .writeTo.sink(piped, { name: 'piped', pipe: [upperLevel] })
+      .createLogger();
+    const seen: string[] = [];
+    log.events$.subscribe((e) => seen.push(e.renderMessage()));
+    const before = Date.now();
+    log.information('Order {Id} placed', 17);
+    await log.close();
+    for (const sink of [shared, piped]) {
+      expect(sink.events).toHaveLength(1);
+      const [event] = sink.events;
+      expect(event.renderMessage()).toBe('Order 17 placed');
+      expect(event.properties).toEqual({ Id: 17, Region: 'eu' });
+      expect(event.timestamp.getTime()).toBeGreaterThanOrEqual(before);
+      expect(event.timestamp.getTime()).toBeLessThanOrEqual(Date.now());
+    }
+    expect(piped.events[0].level).toBe('error');
+    expect(seen).toEqual(['Order 17 placed']);
+    expect(log.metrics().sinks.shared.delivered).toBe(1);
+  });
+});

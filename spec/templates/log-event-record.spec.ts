@@ -1,4 +1,5 @@
-import { createLogEvent, LogEventRecord } from '../../lib/templates/log-event-record';
+import type { LogEvent } from '../../lib/core/log-event';
+import { createLogEvent, LogEventRecord, wholeEvent } from '../../lib/templates/log-event-record';
 import { parseTemplate } from '../../lib/templates/parse-template';
 import { parseTemplateCached } from '../../lib/templates/template-cache';
 
@@ -27,10 +28,12 @@ describe('LogEventRecord', () => {
     expect(event.renderMessage()).toBe('Hi Ann');
   });
 
-  it('exposes only LogEvent fields as own enumerable keys; the timestamp is a getter', () => {
+  it('exposes the LogEvent fields and timeMs as own enumerable keys; the timestamp is a getter', () => {
     const event = new LogEventRecord(new Date(0), 'information', parseTemplate('x'), {});
-    expect(Object.keys(event)).toEqual(['level', 'messageTemplate', 'properties', 'exception']);
+    // timeMs is own so that a copy made with spread syntax keeps the time (see wholeEvent).
+    expect(Object.keys(event)).toEqual(['level', 'messageTemplate', 'properties', 'exception', 'timeMs']);
     expect(event.timestamp).toEqual(new Date(0));
+    expect(Object.keys({ ...event })).toContain('timeMs');
   });
 
   it('takes epoch milliseconds and makes the Date on first read, once', () => {
@@ -63,5 +66,64 @@ describe('createLogEvent', () => {
     expect(createLogEvent('information', '{S}', ['abcd'], { limits: { maxStringLength: 2 } }).properties).toEqual({
       S: 'ab…[truncated 2 chars]',
     });
+  });
+});
+
+describe('wholeEvent', () => {
+  const record = new LogEventRecord(1_795_000_000_123, 'warning', parseTemplateCached('Hi {Name}'), { Name: 'Ann' });
+
+  it('makes a copy made with spread syntax a LogEventRecord again, with its time, template, properties and exception', () => {
+    const error = new Error('boom');
+    // What an app operator's map((e) => ({ ...e, … })) gives: it compiles, as LogEvent is an interface.
+    const event: LogEvent = record;
+    const copy: LogEvent = { ...event, properties: { ...event.properties, Region: 'eu' }, exception: error };
+    const whole = wholeEvent(copy);
+    expect(whole).toBeInstanceOf(LogEventRecord);
+    expect(whole.timestamp.toISOString()).toBe(new Date(1_795_000_000_123).toISOString());
+    expect(whole.level).toBe('warning');
+    expect(whole.messageTemplate).toBe(record.messageTemplate);
+    expect(whole.properties).toEqual({ Name: 'Ann', Region: 'eu' });
+    expect(whole.exception).toBe(error);
+    expect(whole.renderMessage()).toBe('Hi Ann');
+  });
+
+  it('passes a LogEventRecord, a LogEvent the app made itself and what is not an object as they are', () => {
+    expect(wholeEvent(record)).toBe(record);
+    const own: LogEvent = {
+      timestamp: new Date(0),
+      level: 'information',
+      messageTemplate: parseTemplateCached('x'),
+      properties: {},
+      renderMessage: () => 'mine',
+    };
+    expect(wholeEvent(own)).toBe(own);
+    expect(wholeEvent(undefined as unknown as LogEvent)).toBeUndefined();
+  });
+
+  it('takes a Date timestamp of the copy, else now, and parses a template given as text', () => {
+    const fromDate = wholeEvent({
+      level: 'error',
+      messageTemplate: 'Hi {Name}',
+      properties: { Name: 'Bo' },
+      timestamp: new Date(5),
+    } as unknown as LogEvent);
+    expect(fromDate.timestamp.getTime()).toBe(5);
+    expect(fromDate.messageTemplate).toBe(parseTemplateCached('Hi {Name}'));
+    expect(fromDate.renderMessage()).toBe('Hi Bo');
+    const before = Date.now();
+    const timeless = wholeEvent({ level: 'error', messageTemplate: parseTemplateCached('x') } as unknown as LogEvent);
+    expect(timeless.timestamp.getTime()).toBeGreaterThanOrEqual(before);
+    expect(timeless.properties).toEqual({});
+  });
+
+  it('passes an object without a template, or whose fields throw, as it is', () => {
+    const noTemplate = { level: 'error', properties: {} } as unknown as LogEvent;
+    expect(wholeEvent(noTemplate)).toBe(noTemplate);
+    const hostile = new Proxy({} as LogEvent, {
+      get() {
+        throw new Error('trap');
+      },
+    });
+    expect(wholeEvent(hostile)).toBe(hostile);
   });
 });
