@@ -9,6 +9,17 @@ import type { BrowserContext, Page } from 'playwright-core';
 import { CHROMIUM, freshChromium } from '../../helpers/chromium';
 import { bundleRxlogForBrowser, startPageServer } from '../../helpers/browser-bundle';
 
+/** Runs `test` in a fresh Chromium against `server`, and closes both, whatever the test does. */
+async function inChromium(server: { close(): Promise<void> }, test: (browser: BrowserContext) => Promise<void>): Promise<void> {
+  const { browser, close } = await freshChromium();
+  try {
+    await test(browser);
+  } finally {
+    await close();
+    await server.close();
+  }
+}
+
 describe('installPageHideFlush', () => {
   let page: ReturnType<typeof installFakePage>;
 
@@ -182,8 +193,7 @@ describe('installPageHideFlush in Chromium', () => {
           body: request.method === 'POST' ? '' : '<!doctype html>bye',
         };
       });
-      const { browser, close: closeBrowser } = await freshChromium();
-      try {
+      await inChromium(server, async (browser) => {
         const page = browser.pages()[0] ?? (await browser.newPage());
         await page.goto(`${server.url}/`);
         await page.waitForFunction(() => (window as unknown as { logged?: boolean }).logged === true);
@@ -205,10 +215,7 @@ describe('installPageHideFlush in Chromium', () => {
             .map((line) => JSON.parse(line) as { N: number })
             .map((e) => e.N),
         ).toEqual([0, 1, 2]);
-      } finally {
-        await closeBrowser();
-        await server.close();
-      }
+      });
     },
     15_000,
   );
@@ -251,8 +258,7 @@ describe('installPageHideFlush in Chromium', () => {
     'counts what the beacon quota refuses as pending, not delivered, and sends it with fetch while the page lives on',
     async () => {
       const server = await quotaServer();
-      const { browser, close: closeBrowser } = await freshChromium();
-      try {
+      await inChromium(server, async (browser) => {
         const page = browser.pages()[0] ?? (await browser.newPage());
         await page.goto(`${server.url}/`);
         await page.waitForFunction(() => (window as unknown as QuotaWindow).ready === true);
@@ -277,10 +283,7 @@ describe('installPageHideFlush in Chromium', () => {
           'the rest',
         );
         expect(ingested(server.requests)).toEqual(Array.from({ length: 400 }, (_, n) => n));
-      } finally {
-        await closeBrowser();
-        await server.close();
-      }
+      });
     },
     30_000,
   );
@@ -383,8 +386,7 @@ describe('installPageHideFlush in Chromium', () => {
       'hands the batch to beacons when the page is left: as much as the 64 KiB quota takes, in order, once',
       async () => {
         const server = await slowServer();
-        const { browser, close: closeBrowser } = await freshChromium();
-        try {
+        await inChromium(server, async (browser) => {
           const tab = await slowTab(browser);
           await tab.goto(`${server.url}/plain`);
           await tab.waitForFunction(() => (window as unknown as QuotaWindow).ready === true);
@@ -404,10 +406,7 @@ describe('installPageHideFlush in Chromium', () => {
           expect(server.requests.filter((r) => r.url === '/ingest')).toHaveLength(1);
           expect(events.length).toBeGreaterThan(50);
           expect(events).toEqual(Array.from({ length: events.length }, (_, n) => n));
-        } finally {
-          await closeBrowser();
-          await server.close();
-        }
+        });
       },
       30_000,
     );
@@ -416,8 +415,7 @@ describe('installPageHideFlush in Chromium', () => {
       'with the offline store, keeps the batch when the page is left, and the next page load sends it once',
       async () => {
         const server = await slowServer();
-        const { browser, close: closeBrowser } = await freshChromium();
-        try {
+        await inChromium(server, async (browser) => {
           const tab = await slowTab(browser);
           await tab.goto(`${server.url}/stored`);
           await tab.waitForFunction(() => (window as unknown as QuotaWindow).ready === true);
@@ -433,10 +431,7 @@ describe('installPageHideFlush in Chromium', () => {
           );
           await probe(browser, server.url);
           expect(ingested(server.requests)).toEqual(Array.from({ length: 100 }, (_, n) => n));
-        } finally {
-          await closeBrowser();
-          await server.close();
-        }
+        });
       },
       30_000,
     );
@@ -447,8 +442,7 @@ describe('installPageHideFlush in Chromium', () => {
       'leaves the request alone when the tab is closed: Chromium finishes it, and every event arrives once',
       async () => {
         const server = await slowServer();
-        const { browser, close: closeBrowser } = await freshChromium();
-        try {
+        await inChromium(server, async (browser) => {
           const tab = await slowTab(browser);
           await tab.goto(`${server.url}/plain`);
           await tab.waitForFunction(() => (window as unknown as QuotaWindow).ready === true);
@@ -460,10 +454,7 @@ describe('installPageHideFlush in Chromium', () => {
           );
           await probe(browser, server.url);
           expect(ingested(server.requests)).toEqual(Array.from({ length: 100 }, (_, n) => n));
-        } finally {
-          await closeBrowser();
-          await server.close();
-        }
+        });
       },
       30_000,
     );
@@ -473,8 +464,7 @@ describe('installPageHideFlush in Chromium', () => {
     'with the offline store, keeps what the beacon quota refuses when the page is left, and the next page load sends it once',
     async () => {
       const server = await quotaServer();
-      const { browser, close: closeBrowser } = await freshChromium();
-      try {
+      await inChromium(server, async (browser) => {
         const page = browser.pages()[0] ?? (await browser.newPage());
         await page.goto(`${server.url}/stored`);
         await page.waitForFunction(() => (window as unknown as QuotaWindow).ready === true);
@@ -498,10 +488,7 @@ describe('installPageHideFlush in Chromium', () => {
           { timeout: 10_000 },
         );
         expect(ingested(server.requests)).toEqual(Array.from({ length: 400 }, (_, n) => n));
-      } finally {
-        await closeBrowser();
-        await server.close();
-      }
+      });
     },
     30_000,
   );
