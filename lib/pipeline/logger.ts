@@ -173,9 +173,10 @@ export class Logger {
 
   /**
    * Whether an event at `level` would pass this logger's minimum level (sinks may still filter it).
-   * An unknown level answers `false` and is reported to SelfLog.
+   * Takes the aliases too (`'info'`, `'warn'`, `'trace'`, any case), as a `LevelSwitch` does. An
+   * unknown level answers `false` and is reported to SelfLog.
    */
-  isEnabled(level: LogLevelName): boolean {
+  isEnabled(level: LogLevelName | string): boolean {
     const value = resolveLevel(level);
     if (value === undefined) {
       SelfLog.write('isEnabled: unknown level {Level}', level);

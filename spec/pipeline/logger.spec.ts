@@ -170,8 +170,17 @@ describe('Logger', () => {
   it('answers isEnabled false for anything but a level, without counting a rejected call', () => {
     const log = new LoggerConfiguration().minimumLevel.verbose().createLogger();
     for (const level of ['nope', '__proto__', 7, null]) expect(log.isEnabled(level as 'debug')).toBe(false);
-    expect(log.isEnabled('INFO' as 'information')).toBe(true);
     expect(log.metrics().rejectedInvalidLevel).toBe(0);
+  });
+
+  it('answers isEnabled for the aliases pino and winston users type, in any case', () => {
+    const log = new LoggerConfiguration().minimumLevel.information().createLogger();
+    // Compiles without a cast (it did not: isEnabled took LogLevelName only).
+    expect(log.isEnabled('trace')).toBe(false);
+    expect(log.isEnabled('info')).toBe(true);
+    expect(log.isEnabled('WARN')).toBe(true);
+    const fromConfig: string = 'Information';
+    expect(log.isEnabled(fromConfig)).toBe(true);
   });
 
   it('answers isEnabled from the minimum level', () => {
