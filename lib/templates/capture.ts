@@ -248,7 +248,7 @@ function walkMap(value: Map<unknown, unknown>, depth: number, w: Walk): unknown 
   let count = 0;
   for (const [key, item] of value) {
     if (count === kept) {
-      result['…'] = more(value.size - count);
+      result[freeKey(result, '…', count)] = more(value.size - count);
       break;
     }
     // Any two keys may meet here: cut to the same text, or 1 and '1'.
@@ -263,8 +263,9 @@ function walkMap(value: Map<unknown, unknown>, depth: number, w: Walk): unknown 
 }
 
 /**
- * `key`, or when `result` holds it already (two long keys cut to the same text), `key#i`, `i` being
- * the key's index in its object or Map, so that no value overwrites another.
+ * `key`, or when `result` holds it already (two long keys cut to the same text, or the `'…'`
+ * marker of a cut collection that kept a key of that name), `key#i`, `i` being the key's index in
+ * its object or Map, so that no value overwrites another.
  */
 function freeKey(result: Record<string, unknown>, key: string, i: number): string {
   while (Object.hasOwn(result, key)) key += `#${i}`;
@@ -283,7 +284,7 @@ function walkRecord(value: object, depth: number, w: Walk): Record<string, unkno
     // Own keys are distinct: only a cut one can meet another (and the check costs a key kept whole nothing).
     setOwnProperty(result, kept === key ? key : freeKey(result, kept, i), walk(read(value, key), depth + 1, w));
   }
-  if (keys.length > kept) result['…'] = more(keys.length - kept);
+  if (keys.length > kept) result[freeKey(result, '…', kept)] = more(keys.length - kept);
   return result;
 }
 
@@ -442,7 +443,8 @@ export function captureProperties(
   for (let i = 0; i < count; i++) {
     if (!plan.taken.has(i) && extras++ < maxExtras) w = bind(result, `__${i}`, args[i], 'default', limits, maxString, w);
   }
-  // The extra arguments past the limit are counted under a `'…'` key, as a cut collection's are.
+  // The extra arguments past the limit are counted under a `'…'` key, as a cut collection's are
+  // (no property name of a template is `…`, so it meets none).
   if (extras > maxExtras) result['…'] = more(extras - maxExtras);
   return result;
 }

@@ -220,6 +220,21 @@ describe('captureValue', () => {
     expect(captured).toEqual({ a: 1, b: 2, '…': '…1 more' });
   });
 
+  it('keeps a kept key named … when it notes the rest of a wide object or Map', () => {
+    // The marker took the key's place: its value was lost.
+    expect(captureValue({ '…': 'real', b: 2, c: 3 }, 'default', { maxCollectionLength: 2 })).toEqual({
+      '…': 'real',
+      b: 2,
+      '…#2': '…1 more',
+    });
+    const map = new Map<string, number | string>([
+      ['…', 'real'],
+      ['b', 2],
+      ['c', 3],
+    ]);
+    expect(captureValue(map, 'default', { maxCollectionLength: 2 })).toEqual({ '…': 'real', b: 2, '…#2': '…1 more' });
+  });
+
   it('bounds Sets and Maps too', () => {
     expect(captureValue(new Set([1, 2, 3]), 'default', { maxCollectionLength: 2 })).toEqual([1, 2, '…1 more']);
     expect(
