@@ -291,11 +291,16 @@ if (problems.length > 0) throw new Error(problems.join('\\n'));
   await step('TypeScript for browsers: no @types/node, skipLibCheck false, exactOptionalPropertyTypes', () => {
     write(
       'browser-types/app.ts',
-      `import { CompactJsonFormatter, ConsoleSink, HttpSink, LoggerConfiguration, type Logger } from 'rxlog';
+      `import { CompactJsonFormatter, ConsoleSink, HttpSink, LoggerConfiguration, SeqSink, type Logger } from 'rxlog';
 import { Observable } from 'rxjs';
+// Options read from the environment may be undefined: under exactOptionalPropertyTypes they
+// compile because rxlog's optional options say \`| undefined\` (undefined means the default).
+declare const fromEnv: { apiKey?: string; template?: string; timeoutMs?: number };
 const log: Logger = new LoggerConfiguration()
   .writeTo.sink(new ConsoleSink({ formatter: new CompactJsonFormatter() }))
-  .writeTo.sink(new HttpSink({ url: '/logs' }))
+  .writeTo.sink(new HttpSink({ url: '/logs', headers: fromEnv.apiKey === undefined ? undefined : { 'X-Api-Key': fromEnv.apiKey } }))
+  .writeTo.console({ outputTemplate: fromEnv.template, minimumLevel: undefined })
+  .writeTo.sink(new SeqSink({ serverUrl: '/seq', apiKey: fromEnv.apiKey }), { name: undefined })
   .createLogger();
 const same: boolean = log.events$ instanceof Observable;
 try {
@@ -303,7 +308,7 @@ try {
 } catch (e) {
   log.error(e, 'Failed');
 }
-void log.close();
+void log.close({ timeoutMs: fromEnv.timeoutMs });
 `,
     );
     write(

@@ -6,7 +6,7 @@ export interface RouteProperties extends Readonly<Record<string, unknown>> {
   /** The current URL without query and fragment, e.g. `/orders/42`. */
   readonly Route: string;
   /** The path of the matched route configuration, e.g. `/orders/:id`; absent when no route configuration matched. */
-  readonly RoutePattern?: string;
+  readonly RoutePattern?: string | undefined;
 }
 
 /** The router state a RouteProperties was computed from, so it is computed once per navigation. */

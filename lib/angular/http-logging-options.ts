@@ -7,32 +7,32 @@ export type HttpCorrelation = 'none' | 'traceparent' | 'request-id';
 /** Options of {@link withHttpLogging}. */
 export interface HttpLoggingOptions {
   /** Replaces query parameter values in the logged URL with `***` (names are kept). Default `true`. A user name and password in the URL are hidden either way. */
-  redactQueryValues?: boolean;
+  redactQueryValues?: boolean | undefined;
   /**
    * The level of a request's event from its status (`0` for a network error or a request that
    * never got an answer). Default: `error` for 5xx and `0`, `warning` for 4xx, else `information`;
    * a request that failed with a lower status (a `200` whose body HttpClient could not parse) is
    * `error`.
    */
-  level?: (status: number) => LogLevelName;
+  level?: ((status: number) => LogLevelName) | undefined;
   /**
    * Adds a correlation header to same-origin requests (cross-origin ones are left alone, so no
    * CORS preflight appears): `'traceparent'` a W3C trace context (the event carries `TraceId`
    * and `SpanId`), `'request-id'` a random id in `requestIdHeader` (the event carries
    * `RequestId`). A header the request already has is kept. Default `'none'`.
    */
-  correlation?: HttpCorrelation;
+  correlation?: HttpCorrelation | undefined;
   /** The header of `correlation: 'request-id'`. Default `'X-Request-Id'`. */
-  requestIdHeader?: string;
+  requestIdHeader?: string | undefined;
   /**
    * URL prefixes whose requests are neither logged nor changed (absolute, or relative to the
    * page), matched by whole path segments: `'/health'` covers `/health`, `/health/live` and
    * `/health?full=1`, not `/healthy`. Default: the endpoints of the logger's HttpSink, SeqSink, OtlpSink and LokiSink, so
    * shipping logs through HttpClient could never log itself in a loop.
    */
-  excludeUrls?: readonly string[];
+  excludeUrls?: readonly string[] | undefined;
   /** The `SourceContext` of the request events. Default `'HttpClient'`. */
-  sourceContext?: string;
+  sourceContext?: string | undefined;
 }
 
 /** The options given to `withHttpLogging`, read by `rxlogHttpInterceptor`. */

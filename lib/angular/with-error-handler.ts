@@ -13,9 +13,9 @@ import { RXLOG_LOGGER } from './rxlog-tokens';
 /** Options of {@link withErrorHandler}. */
 export interface ErrorHandlerOptions {
   /** Also writes errors to the console as Angular's own ErrorHandler does (`console.error('ERROR', error)`). Default `isDevMode()`. */
-  console?: boolean;
+  console?: boolean | undefined;
   /** The `SourceContext` of the error events. Default `'ErrorHandler'`. */
-  sourceContext?: string;
+  sourceContext?: string | undefined;
 }
 
 /**

@@ -10,11 +10,11 @@ import { alignText, renderPropertyToken } from '../templates/render-template';
 /** How the `rxlog` command shows an event. */
 export interface EventRendererOptions {
   /** CLEF (`CompactJsonFormatter`) instead of text. Default `false`. */
-  readonly json?: boolean;
+  readonly json?: boolean | undefined;
   /** The output template of the text. Default `DEFAULT_OUTPUT_TEMPLATE`. */
-  readonly template?: string;
+  readonly template?: string | undefined;
   /** Colours each text line by level with `defaultConsoleTheme.ansi`; never applied to CLEF. Default `false`. */
-  readonly color?: boolean;
+  readonly color?: boolean | undefined;
 }
 
 /** Colours each line separately, so a multi-line stack trace keeps its colour and the newlines stay plain. */

@@ -13,11 +13,11 @@ export interface PropertyCondition {
 /** What an event must satisfy to be shown; every part left out matches everything. */
 export interface EventFilter {
   /** Least severe level shown. Default: every level. */
-  readonly minimumLevel?: LogLevelName;
+  readonly minimumLevel?: LogLevelName | undefined;
   /** Text the rendered message must contain, compared case-insensitively. Default: none. */
-  readonly grep?: string;
+  readonly grep?: string | undefined;
   /** Conditions that must all hold. Default: none. */
-  readonly where?: readonly PropertyCondition[];
+  readonly where?: readonly PropertyCondition[] | undefined;
 }
 
 /**

@@ -19,13 +19,13 @@ export interface CliIo {
   /** Where usage mistakes, unreadable files and (under `--strict`) bad lines are reported. */
   readonly stderr: Writable;
   /** Opens a file named on the command line. Default `fs.createReadStream`. */
-  readonly openFile?: (path: string) => Readable;
+  readonly openFile?: ((path: string) => Readable) | undefined;
   /** Colour without `--color` / `--no-color`. Default `false`. */
-  readonly colorByDefault?: boolean;
+  readonly colorByDefault?: boolean | undefined;
   /** What `--version` prints. Default `'unknown'`. */
-  readonly version?: string;
+  readonly version?: string | undefined;
   /** Longest input line read, in bytes; a longer one is skipped and reported on stderr (exit code 1). Default `16 * 1024 * 1024` (16 MiB). */
-  readonly maxLineBytes?: number;
+  readonly maxLineBytes?: number | undefined;
 }
 
 /** The default cap on an input line, in bytes: a line is held whole while it is read. */

@@ -9,7 +9,7 @@ export interface LogEvent {
   readonly messageTemplate: MessageTemplate;
   /** Captured values: JSON-safe data plus the scalars bigint, Date and undefined. */
   readonly properties: Readonly<Record<string, unknown>>;
-  readonly exception?: Error;
+  readonly exception?: Error | undefined;
   /** The template rendered with the properties; cached after the first call. */
   renderMessage(): string;
 }

@@ -16,11 +16,11 @@ export interface PropertyToken {
   readonly raw: string;
   readonly capturing: Capturing;
   /** The format after `:`, if any (`000`, `HH:mm`, `lj`). */
-  readonly format?: string;
+  readonly format?: string | undefined;
   /** The width after `,`: negative pads on the right (left-aligns), positive pads on the left. */
-  readonly alignment?: number;
+  readonly alignment?: number | undefined;
   /** The index of a positional hole (`{0}` is 0); undefined for a named hole. */
-  readonly position?: number;
+  readonly position?: number | undefined;
 }
 
 /** One piece of a parsed template: literal text, or a hole bound to a property. */

@@ -38,19 +38,19 @@ export interface Sink {
    * batch (512 events / 100 ms) so a burst costs one write per batch. Without it, events go one
    * at a time.
    */
-  readonly batchDefaults?: { readonly size: number; readonly maxDelayMs: number };
+  readonly batchDefaults?: { readonly size: number; readonly maxDelayMs: number } | undefined;
   /**
    * The queue bound this sink gets when its `writeTo.sink` options give none (the OTLP sink takes
    * the OpenTelemetry batch processor's 2 048 events; SeqSink Serilog's Seq sink's 100 000;
    * FileSink and StreamSink 1 000 000, so their 16 MiB byte bound binds). Without it, the
    * pipeline's default queue: 10 000 events.
    */
-  readonly queueDefaults?: { readonly limit: number };
+  readonly queueDefaults?: { readonly limit: number } | undefined;
   /**
    * What this sink is (`console`, `file`, `seq` …): its default name in `metrics().sinks` and the
    * shutdown report. Data, not the class name, which minifiers rename. Default `'sink'`.
    */
-  readonly kind?: string;
+  readonly kind?: string | undefined;
 }
 
 /** A formatter turns one event into text (one line for CLEF, whatever the template says for text). */
@@ -62,7 +62,7 @@ export interface Formatter {
    * file or stream sink appends `\n` without reading the line's last character — a read that
    * would make V8 copy the freshly built string once more.
    */
-  readonly singleLine?: boolean;
+  readonly singleLine?: boolean | undefined;
 }
 
 /**

@@ -14,7 +14,7 @@ import { templateEventId } from './template-event-id';
 /** Options of {@link CompactJsonFormatter}. */
 export interface CompactJsonFormatterOptions {
   /** Adds the rendered message as `@m`. Default `false`. */
-  renderMessage?: boolean;
+  renderMessage?: boolean | undefined;
 }
 
 /** What a formatter needs of a template, computed once per template. */

@@ -11,5 +11,5 @@ export const LINE_RENDERINGS: unique symbol = Symbol();
 /** An event that may carry the renderings of the line it was read from. */
 export interface MaybeRenderedEvent {
   /** See {@link LINE_RENDERINGS}. */
-  readonly [LINE_RENDERINGS]?: readonly (string | undefined)[];
+  readonly [LINE_RENDERINGS]?: readonly (string | undefined)[] | undefined;
 }

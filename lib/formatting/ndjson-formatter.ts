@@ -8,7 +8,7 @@ import { quoteJson, writeJson } from '../templates/safe-json';
 /** Options of NdjsonFormatter. */
 export interface NdjsonFormatterOptions {
   /** Adds the message template as `template`. Default `true`. */
-  includeTemplate?: boolean;
+  includeTemplate?: boolean | undefined;
 }
 
 /**

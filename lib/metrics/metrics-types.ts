@@ -28,18 +28,18 @@ export interface SinkMetrics {
   /** Enqueue → delivered. */
   latencyMs: LatencySummary;
   breaker: BreakerStateName;
-  lastError?: string;
+  lastError?: string | undefined;
   /**
    * Of `dropped`, the events dropped because the logger was closing: what an `immediate` close found
    * queued, batched or held by the sink's operators, and events that reached the sink after its close
    * began (OpenTelemetry's `already_shutdown`, where a full queue's drops are `queue_full`); absent while there are none.
    */
-  droppedAtClose?: number;
+  droppedAtClose?: number | undefined;
   /**
    * Of `dropped`, the events that operators in the sink's `pipe` discarded by design, by the
    * reason they reported (e.g. `'sampleEvents.sampledOut'`); absent while there are none.
    */
-  droppedBy?: Record<string, number>;
+  droppedBy?: Record<string, number> | undefined;
 }
 
 /**
@@ -80,6 +80,6 @@ export interface LoggerMetrics {
   /** `log.write(level, …)` calls whose level is not a level name (e.g. `'nope'`, `123`, `null`): nothing written, counted here and reported to SelfLog. */
   rejectedInvalidLevel: number;
   /** The operators added with `.pipe()`; absent when there are none. */
-  pipe?: PipeMetrics;
+  pipe?: PipeMetrics | undefined;
   sinks: Record<string, SinkMetrics>;
 }

@@ -3,9 +3,9 @@ export interface NestLogCall {
   /** The first argument: a string, an Error or any value. */
   readonly message: unknown;
   /** The trailing string argument that names the caller (`'NestFactory'`, `'OrdersService'`), if any. */
-  readonly context?: string;
+  readonly context?: string | undefined;
   /** A stack trace passed as text (`error(message, stack, context)`), if any. */
-  readonly stack?: string;
+  readonly stack?: string | undefined;
   /** The other arguments, in order. */
   readonly params: readonly unknown[];
 }

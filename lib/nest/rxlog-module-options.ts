@@ -14,24 +14,24 @@ export interface RxlogModuleOptions {
    * `.enrich.fromLogContext()` (so request ids reach every event) and returns it, or a Logger made
    * from it. Default: `writeTo.console()` at the `information` level.
    */
-  configure?: (configuration: LoggerConfiguration) => LoggerConfiguration | Logger;
+  configure?: ((configuration: LoggerConfiguration) => LoggerConfiguration | Logger) | undefined;
   /**
    * A logger made elsewhere, used instead of `configure`. Give it `.enrich.fromLogContext()` for
    * the request id to reach its events. The app's shutdown closes it (unless `shutdown: false`), so
    * it serves one app: one an earlier app closed is refused (a `ConfigurationError`). Default: none.
    */
-  logger?: Logger;
+  logger?: Logger | undefined;
   /**
    * The request context and the request-logging interceptor: `true` (default) or options;
    * `false` keeps the request context (request ids on events) but writes no completion events.
    */
-  requestLogging?: boolean | RxlogRequestLoggingOptions;
+  requestLogging?: boolean | RxlogRequestLoggingOptions | undefined;
   /**
    * How the logger closes when the application shuts down (`app.close()`, or a signal after
    * `app.enableShutdownHooks()`); `false` leaves it open for the app to close (what Nest logs
    * through `RxlogLoggerService` after that goes to Nest's `ConsoleLogger`). Default `{ strategy: 'graceful', timeoutMs: 5000 }`.
    */
-  shutdown?: false | RxlogShutdownOptions;
+  shutdown?: false | RxlogShutdownOptions | undefined;
 }
 
 /** Options of the request context and the completion event written for every HTTP request. */
@@ -42,28 +42,28 @@ export interface RxlogRequestLoggingOptions {
    * unknown error: a failing health check is written); their events still carry the request id.
    * Default none.
    */
-  ignorePaths?: readonly (string | RegExp)[];
+  ignorePaths?: readonly (string | RegExp)[] | undefined;
   /**
    * The completion event's level from the status code and the handler's error (if any).
    * Default: `error` for 5xx, `warning` for 4xx, else `information`.
    */
-  level?: (statusCode: number, error: unknown) => LogLevelName;
+  level?: ((statusCode: number, error: unknown) => LogLevelName) | undefined;
   /**
    * The response header that echoes the request id, or `false` for none. Default `'x-request-id'`.
    */
-  requestIdHeader?: string | false;
+  requestIdHeader?: string | false | undefined;
   /**
    * The completion event's template; its holes are filled from the event's properties
    * (`RequestMethod`, `RequestPath`, `Route`, `StatusCode`, `Elapsed`, `RequestId` and what
    * `diagnosticContext.set` added). Default `'HTTP {RequestMethod} {RequestPath} responded {StatusCode} in {Elapsed:0.0000} ms'`.
    */
-  messageTemplate?: string;
+  messageTemplate?: string | undefined;
   /**
    * The template of the event for a request the client abandoned before the response was complete
    * (a download cut short, a slow handler left behind); the event has `Aborted: true`, no
    * `StatusCode`, and is a `warning`. Default `'HTTP {RequestMethod} {RequestPath} aborted by the client after {Elapsed:0.0000} ms'`.
    */
-  abortedTemplate?: string;
+  abortedTemplate?: string | undefined;
 }
 
 /** How the logger closes at application shutdown. */
@@ -73,15 +73,15 @@ export interface RxlogShutdownOptions extends CloseOptions {
    * `ConsoleLogger` (the app's logger is closed by then), a warning when anything was lost; none
    * when Nest's logging is off (`logger: false`) or that level is (`app.useLogger(['error'])`).
    */
-  report?: false | ((report: ShutdownReport) => void);
+  report?: false | ((report: ShutdownReport) => void) | undefined;
 }
 
 /** Options of `RxlogModule.forRootAsync`: a factory for the options, with its dependencies. */
 export interface RxlogModuleAsyncOptions {
   /** Modules that export what the factory injects (e.g. `ConfigModule`). Default none. */
-  imports?: ModuleMetadata['imports'];
+  imports?: ModuleMetadata['imports'] | undefined;
   /** Providers passed to `useFactory`, in order. Default none. */
-  inject?: FactoryProvider['inject'];
+  inject?: FactoryProvider['inject'] | undefined;
   /** Makes the module's options from the injected providers; may return a Promise. */
   useFactory: (...args: never[]) => RxlogModuleOptions | Promise<RxlogModuleOptions>;
 }

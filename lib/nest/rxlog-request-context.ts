@@ -28,38 +28,40 @@ export interface RequestState {
   ignored: boolean;
   completed: boolean;
   /** Whether the completion event was written as aborted by the client. */
-  abandoned?: boolean;
+  abandoned?: boolean | undefined;
   /** Whether the response's `close` writes the completion event when nothing wrote it before. */
   closeCompletes: boolean;
   /** The route pattern, noted by the interceptor for a completion written when the response closes. */
-  route?: string;
+  route?: string | undefined;
   /** The route Express notes for the module's own catch-all middleware while it runs: not the request's route. */
-  middlewareRoute?: string;
+  middlewareRoute?: string | undefined;
   /** An error Nest's exception filter reported before the interceptor saw the request (a guard's), for the completion written on close. */
-  error?: Error;
+  error?: Error | undefined;
   /**
    * What the handler's Observable errored with, when the response was still unsent: an exception
    * filter answers it after the Observable ends, with a status of its own choosing, so the
    * completion written on close carries the status sent.
    */
-  handlerError?: {
-    readonly error: unknown;
-    readonly statusCode: number;
-    /** The status already sent when the handler failed after its headers went out: no filter could choose another. */
-    readonly sentStatus?: number;
-  };
+  handlerError?:
+    | {
+        readonly error: unknown;
+        readonly statusCode: number;
+        /** The status already sent when the handler failed after its headers went out: no filter could choose another. */
+        readonly sentStatus?: number | undefined;
+      }
+    | undefined;
 }
 
 /** How a request ended, as the interceptor or the response's `close` saw it. */
 export interface RequestOutcome {
   readonly statusCode: number;
   /** The route pattern that matched (`'/orders/:id'`), when the framework knows it. */
-  readonly route?: string;
+  readonly route?: string | undefined;
   /** What the handler threw or its Observable errored with; `undefined` for none. */
-  readonly error?: unknown;
-  readonly failed?: boolean;
+  readonly error?: unknown | undefined;
+  readonly failed?: boolean | undefined;
   /** The client went away before the response was complete. */
-  readonly aborted?: boolean;
+  readonly aborted?: boolean | undefined;
 }
 
 /** The Node request the state is keyed on: Express hands it over as is, Fastify as `request.raw`. */
@@ -338,9 +340,9 @@ function safeRequestId(request: RawRequest): string {
 /** What Express (`req.route`) and Fastify (`request.routeOptions`) note of the route that matched. */
 export interface RoutedRequest {
   /** Express: the matched route. */
-  readonly route?: { readonly path?: unknown };
+  readonly route?: { readonly path?: unknown | undefined } | undefined;
   /** Fastify 4 and 5: the matched route. */
-  readonly routeOptions?: { readonly url?: unknown };
+  readonly routeOptions?: { readonly url?: unknown | undefined } | undefined;
 }
 
 /** The pattern of the route that matched the request (`'/orders/:id'`), if any. */

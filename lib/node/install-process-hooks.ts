@@ -18,7 +18,10 @@ export interface HookableLogger {
   /** Writes everything pending synchronously, on `exit`. */
   flushSync(): void;
   /** Closes the logger, on a signal or `beforeExit`; what it resolves with is reported when it is a `ShutdownReport`. */
-  close(options?: { strategy?: 'immediate' | 'flush' | 'graceful'; timeoutMs?: number }): Promise<unknown>;
+  close(options?: {
+    strategy?: 'immediate' | 'flush' | 'graceful' | undefined;
+    timeoutMs?: number | undefined;
+  }): Promise<unknown>;
   /** Starts delivering what is pending without closing, on a signal another listener handles (a Logger has it). */
   flush?(): Promise<unknown>;
   /** Per-sink counts, read when the process ends before a close reported (a Logger has it). */
@@ -30,7 +33,7 @@ export interface HookableLogger {
    * share it with their parent, and with it the pipeline, so they count as the same logger to hook.
    * At exit, after the hooks' flush, the hooks subscribe to it to write each later event at once.
    */
-  readonly events$?: unknown;
+  readonly events$?: unknown | undefined;
   /** @internal At exit, the hooks ask to hear of every later `flushSync()` (a Logger has it; see AFTER_FLUSH_SYNC). */
   [AFTER_FLUSH_SYNC]?(listener: () => void): void;
 }
@@ -38,9 +41,9 @@ export interface HookableLogger {
 /** The per-sink counts the hooks read from `metrics()`: `pending` is what the process would leave behind. */
 export interface HookableSinkCounts {
   readonly pending: number;
-  readonly delivered?: number;
-  readonly dropped?: number;
-  readonly failed?: number;
+  readonly delivered?: number | undefined;
+  readonly dropped?: number | undefined;
+  readonly failed?: number | undefined;
 }
 
 /**
@@ -70,16 +73,16 @@ export interface ProcessHooksOptions {
    * Signals that close the logger gracefully and end the process. Default `['SIGINT', 'SIGTERM']`.
    * `SIGKILL` and `SIGSTOP` cannot be caught: naming one throws a ConfigurationError.
    */
-  signals?: readonly NodeJS.Signals[];
+  signals?: readonly NodeJS.Signals[] | undefined;
   /**
    * The graceful close's timeout on a signal or `beforeExit`, in milliseconds, at most
    * 2 147 483 647 (the longest timer delay). Default `5000`. A
    * close that has not settled 1000 ms after it is given up: the
    * process exits and what each sink still held is written to SelfLog.
    */
-  timeoutMs?: number;
+  timeoutMs?: number | undefined;
   /** Exit code after a signal. Default `128 +` the signal's number (130 for SIGINT, 143 for SIGTERM), as shells report it. */
-  exitCode?: number;
+  exitCode?: number | undefined;
   /**
    * Receives the shutdown report of the close a signal or `beforeExit` started, or, when the
    * process exits before any close reported (`process.exit()` in app code, a crash, the
@@ -94,7 +97,7 @@ export interface ProcessHooksOptions {
    * shows a loss (dropped, failed, undelivered or a timeout), nothing otherwise; at exit, once a
    * line was written, one more for each report after it, so the last line has the final counts.
    */
-  report?: false | ((report: ShutdownReport) => void);
+  report?: false | ((report: ShutdownReport) => void) | undefined;
 }
 
 /**

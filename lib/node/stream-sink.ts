@@ -16,17 +16,17 @@ import { formatLines, skippedEvents, wholeLines } from './format-lines';
 /** Options of a StreamSink. */
 export interface StreamSinkOptions {
   /** Where lines go. Default `process.stdout`. */
-  stream?: Writable;
+  stream?: Writable | undefined;
   /** Turns each event into a line: CLEF, `NdjsonFormatter`, `TextFormatter` … Default `new CompactJsonFormatter()`. */
-  formatter?: Formatter;
+  formatter?: Formatter | undefined;
   /** End the stream when the sink closes. Default `false`: the stream belongs to the caller (and stdout must stay open). */
-  endOnClose?: boolean;
+  endOnClose?: boolean | undefined;
   /**
    * Longest wait for a stalled reader of stdout or stderr (a pipe or a socket) while the process
    * exits, in milliseconds, over the whole exit: what is not written by then is reported
    * undelivered. Default `1000`.
    */
-  syncFlushTimeoutMs?: number;
+  syncFlushTimeoutMs?: number | undefined;
 }
 
 /**

@@ -6,13 +6,13 @@ import { checkCount, describeOption, optionsObject } from './operator-options';
 /** How often and how patiently a failed write is tried again. */
 export interface RetryOptions {
   /** Tries in total, the first one included (3 = the first try and two retries). Default `3`. */
-  attempts?: number;
+  attempts?: number | undefined;
   /** Delay before the first retry, in milliseconds; each later retry doubles it. Default `100`; at most 2^31 - 1 (a timer fires at once past it). */
-  initialDelayMs?: number;
+  initialDelayMs?: number | undefined;
   /** Longest delay between tries, in milliseconds, jitter included. Default `5_000`; at most 2^31 - 1. */
-  maxDelayMs?: number;
+  maxDelayMs?: number | undefined;
   /** Random spread of each delay, a fraction in [0, 1] (0.2 = ±20 %). Default `0.2`. */
-  jitter?: number;
+  jitter?: number | undefined;
 }
 
 /** RetryOptions with defaults applied and values checked. */

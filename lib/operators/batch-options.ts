@@ -5,9 +5,9 @@ import { checkCount } from './operator-options';
 /** Most events in one batch, and the longest a partial batch waits. */
 export interface BatchOptions {
   /** Most events in one batch, a count. Default `512`. */
-  size?: number;
+  size?: number | undefined;
   /** Longest a batch's first event waits before the partial batch is sent, in milliseconds, at most 2^31 - 1 (`Infinity`: only size and completion send). Default `100`. */
-  maxDelayMs?: number;
+  maxDelayMs?: number | undefined;
 }
 
 /** BatchOptions with defaults applied and values checked. */

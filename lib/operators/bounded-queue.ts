@@ -11,7 +11,7 @@ import { subscribeUpstream } from './subscribe-upstream';
 /** QueueOptions plus a hook for drops. */
 export interface BoundedQueueOptions extends QueueOptions {
   /** Called with the number of events just dropped by overflow, on the producer's turn. Default: none (drops still go to SelfLog once per overflow episode). */
-  onDrop?: (count: number) => void;
+  onDrop?: ((count: number) => void) | undefined;
 }
 
 /** Why boundedQueue dropped events, as a sink's `droppedBy` names it. */

@@ -16,9 +16,9 @@ const BRAND: unique symbol = Symbol.for('rxlog.CircuitBreaker');
 /** When a breaker opens and how long it stays open. */
 export interface CircuitBreakerOptions {
   /** Consecutive failures that open the breaker, a count. Default `5`. */
-  failureThreshold?: number;
+  failureThreshold?: number | undefined;
   /** How long the breaker stays open before one probe is let through, in milliseconds. Default `400`; at most 2^31 - 1 (a timer fires at once past it). */
-  resetTimeoutMs?: number;
+  resetTimeoutMs?: number | undefined;
 }
 
 /** CircuitBreakerOptions with defaults applied and values checked. */

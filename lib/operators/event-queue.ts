@@ -15,15 +15,15 @@ export interface QueueOptions {
    * `FileSink` and `StreamSink` take 1 000 000, so their byte bound is what binds, `SeqSink` 100 000
    * and `OtlpSink` 2 048.
    */
-  limit?: number;
+  limit?: number | undefined;
   /** Most estimated bytes held (see `estimateEventBytes`), in bytes. Default `16 * 1024 * 1024` (16 MiB). */
-  limitBytes?: number;
+  limitBytes?: number | undefined;
   /** Which event goes when the queue is full. Default `'drop-oldest'`. */
-  overflow?: OverflowPolicy;
+  overflow?: OverflowPolicy | undefined;
   /** Fill level, a fraction of `limit` or `limitBytes` in (0, 1], at which one back-pressure diagnostic goes to SelfLog per upward crossing. Default `0.8`. */
-  warnAt?: number;
+  warnAt?: number | undefined;
   /** Largest event kept whole, in estimated bytes; larger ones are truncated (see `truncateEvent`), not dropped. Default `256 * 1024` (256 KiB), and never more than `limitBytes`. */
-  maxEventBytes?: number;
+  maxEventBytes?: number | undefined;
 }
 
 /** QueueOptions with every default applied and every value checked. */

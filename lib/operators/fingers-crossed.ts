@@ -23,17 +23,17 @@ export type AfterTrigger = 'passthrough' | 'reset' | { readonly passthroughMs: n
 /** Options of {@link fingersCrossed}. */
 export interface FingersCrossedOptions {
   /** The level at or above which an event releases what is held, or a predicate that says so (its answer read as RxJS's `filter` reads it: truthy triggers; a Promise does not). Default `'error'`. */
-  trigger?: LogLevelName | ((event: LogEvent) => boolean);
+  trigger?: LogLevelName | ((event: LogEvent) => boolean) | undefined;
   /** Most events held per key, in events; the oldest is dropped (and counted) beyond it. Default `1000`. */
-  bufferSize?: number;
+  bufferSize?: number | undefined;
   /** What separates held events into independent rings, e.g. `'RequestId'`: a property name or a function. Default: one ring for all. */
-  isolateBy?: EventKey;
+  isolateBy?: EventKey | undefined;
   /** How long a key may stay idle (no event) before its ring is dropped (counted) and its state forgotten, in milliseconds, from 1 to 2^31 - 1, or `Infinity` (never). Default `Infinity`. */
-  ttlMs?: number;
+  ttlMs?: number | undefined;
   /** What a key does after its trigger. Default `'passthrough'` (LogTape's behaviour). */
-  afterTrigger?: AfterTrigger;
+  afterTrigger?: AfterTrigger | undefined;
   /** Most keys tracked at once; the least recently seen key is evicted (its ring dropped and counted) beyond it. Default `1000`. */
-  maxKeys?: number;
+  maxKeys?: number | undefined;
 }
 
 /** Why fingersCrossed dropped events, as the sink's `droppedBy` names it. */

@@ -13,16 +13,16 @@ export interface SampleEventsOptions {
   /** The fraction of events kept, from `0` (none) to `1` (all). Required. */
   rate: number;
   /** Events this returns true for are always kept. Default: level `warning` and above. */
-  keepWhen?: (event: LogEvent) => boolean;
+  keepWhen?: ((event: LogEvent) => boolean) | undefined;
   /**
    * Makes the decision per key instead of per event, e.g. `'TraceId'`: every event with the same
    * key value is kept or dropped together, in every process that uses the same rate (see
    * {@link sampleFraction}); a structured value (an object, an array) is hashed as its JSON text.
    * Events without the key are sampled at random. Default: none.
    */
-  key?: EventKey;
+  key?: EventKey | undefined;
   /** The random source for events sampled without a key, giving numbers in `[0, 1)`. Default `Math.random`. */
-  random?: () => number;
+  random?: (() => number) | undefined;
 }
 
 /** Why sampleEvents dropped events, as the sink's `droppedBy` names it. */

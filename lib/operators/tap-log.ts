@@ -23,17 +23,17 @@ export interface TapLogOptions {
   /** The stream's name, logged as `Stream`. Required. */
   name: string;
   /** Level of the subscribe event. Default `'debug'`. */
-  subscribe?: TapLogLevel;
+  subscribe?: TapLogLevel | undefined;
   /** Level of one event per value, carrying the value as `Value`. Default `'off'`. */
-  next?: TapLogLevel;
+  next?: TapLogLevel | undefined;
   /** Level of the error event (the error is its exception). Default `'error'`. */
-  error?: TapLogLevel;
+  error?: TapLogLevel | undefined;
   /** Level of the complete event. Default `'debug'`. */
-  complete?: TapLogLevel;
+  complete?: TapLogLevel | undefined;
   /** Level of the event when the subscriber unsubscribes before complete or error. Default `'debug'`. */
-  unsubscribe?: TapLogLevel;
+  unsubscribe?: TapLogLevel | undefined;
   /** Bounds on each captured value, each a whole number ≥ 0 (checked when the operator is built). Default: the logger's usual limits (`DEFAULT_CAPTURE_LIMITS`). */
-  captureLimits?: CaptureLimits;
+  captureLimits?: CaptureLimits | undefined;
 }
 
 /** The templates tapLog writes, one per notification. */

@@ -21,7 +21,7 @@ export interface TapMetricsOptions {
    * Date, an invalid Date, a timestamp in the future) is still counted but records no latency.
    * Default `false`; anything but a boolean is refused when the operator is built.
    */
-  latency?: boolean;
+  latency?: boolean | undefined;
 }
 
 /**

@@ -14,13 +14,13 @@ import { subscribeUpstream } from './subscribe-upstream';
 /** Options of {@link throttleEvents}. */
 export interface ThrottleEventsOptions {
   /** What makes two events repeats of each other: a property name or a function. Default: the template text and the level. */
-  key?: EventKey;
+  key?: EventKey | undefined;
   /** Length of a key's window, from its first event, in milliseconds, from 1 to 2^31 - 1. Default `1000`. */
-  windowMs?: number;
+  windowMs?: number | undefined;
   /** Most events let through per key per window. Default `1`. */
-  max?: number;
+  max?: number | undefined;
   /** Most keys with an open window, a finite count; beyond it the oldest window closes early (its summary is sent). Default `10000`. */
-  maxKeys?: number;
+  maxKeys?: number | undefined;
 }
 
 /** The template of the summary event that stands for suppressed repeats. */

@@ -25,20 +25,20 @@ export interface OpenTelemetryMetricsOptions {
    * its refused calls are reported under `name` and each sink as `name/sink` (`audit/console`).
    * Default: the logger's refused calls under `rxlog` and each sink under its own name.
    */
-  name?: string;
+  name?: string | undefined;
   /**
    * Each queued sink's queue limit in events, by sink name, reported as
    * `otel.sdk.processor.log.queue.capacity` (rxlog's metrics carry the depth, not the limit).
    * Default none: no capacity is reported.
    */
-  queueCapacity?: Readonly<Record<string, number>>;
+  queueCapacity?: Readonly<Record<string, number>> | undefined;
   /**
    * Sinks by name, for what the logger's metrics do not carry: an `OtlpSink`'s `rejectedLogRecords`
    * (records its collector rejected in a partial success, which the logger counts as failed) are
    * reported as failed exports with `error.type` `rejected` rather than `_OTHER`.
    * Default none: every failed event is `_OTHER`.
    */
-  sinks?: Readonly<Record<string, RejectingSink>>;
+  sinks?: Readonly<Record<string, RejectingSink>> | undefined;
 }
 
 /** A sink that can tell how many of its records the receiver rejected, such as `OtlpSink`. */

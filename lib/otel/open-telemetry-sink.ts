@@ -15,11 +15,11 @@ export interface OpenTelemetrySinkOptions {
    * at the first write, so the SDK may be registered after the logger is configured; a batch
    * written before any is registered fails (and is retried), as the API would drop it unseen.
    */
-  loggerProvider?: LoggerProvider;
+  loggerProvider?: LoggerProvider | undefined;
   /** The instrumentation scope's name for events without a `SourceContext` (those with one get a scope of that name). Default `'rxlog'`. */
-  scopeName?: string;
+  scopeName?: string | undefined;
   /** The version of the `scopeName` scope. Default none. */
-  scopeVersion?: string;
+  scopeVersion?: string | undefined;
 }
 
 /** Where every copy of `@opentelemetry/api-logs` keeps the registered global LoggerProvider. */

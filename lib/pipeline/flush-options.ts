@@ -4,7 +4,7 @@ export interface FlushOptions {
    * Longest wait, in milliseconds; past it `flush()` resolves with `timedOut: true`. Default `5000`
    * (as `close()`). `Infinity` or anything past 2^31 - 1 waits that long (about 24.8 days).
    */
-  timeoutMs?: number;
+  timeoutMs?: number | undefined;
 }
 
 /** What `log.flush()` resolves with. It never rejects. */

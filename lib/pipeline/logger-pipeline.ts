@@ -45,7 +45,7 @@ import { upperCaseSimple } from '../core/upper-case-simple';
 export interface SinkRegistration {
   readonly name: string;
   readonly sink: Sink;
-  readonly minimumLevel?: LevelSwitch;
+  readonly minimumLevel?: LevelSwitch | undefined;
   readonly pipe: readonly OperatorFunction<LogEvent, LogEvent>[];
   readonly delivery: SinkDeliveryOptions;
 }

@@ -19,14 +19,14 @@ export interface ShutdownReport {
    * The operators added with `.pipe()`, when there are any: the events they removed (`dropped`),
    * and the events they still held when the close ended (`undelivered`: they reached no sink).
    */
-  pipe?: { dropped: number; undelivered: number };
+  pipe?: { dropped: number; undelivered: number } | undefined;
   sinks: Record<string, SinkShutdownSummary>;
 }
 
 /** Options of `log.close()`. */
 export interface CloseOptions {
   /** `'immediate'` drops what is queued, `'flush'` delivers everything with no time bound, `'graceful'` delivers until `timeoutMs`. Default `'graceful'`. */
-  strategy?: ShutdownStrategy;
+  strategy?: ShutdownStrategy | undefined;
   /** How long a graceful close waits, in milliseconds. Default `5000`. `Infinity` or anything past 2^31 - 1 waits that long (about 24.8 days). */
-  timeoutMs?: number;
+  timeoutMs?: number | undefined;
 }

@@ -14,7 +14,7 @@ export interface TextStream {
   /** Writes the text as is (it carries its own newline). */
   write(text: string): unknown;
   /** True for a terminal: colours are used only then, unless forced. */
-  readonly isTTY?: boolean;
+  readonly isTTY?: boolean | undefined;
 }
 
 /**
@@ -73,23 +73,23 @@ export type ConsoleLike = Pick<Console, 'debug' | 'info' | 'warn' | 'error'>;
 /** Options of ConsoleSink. */
 export interface ConsoleSinkOptions {
   /** Output template of the text formatter. Default `'[{Timestamp:HH:mm:ss} {Level:u3}] {Message:lj}{NewLine}{Exception}'`. */
-  outputTemplate?: string;
+  outputTemplate?: string | undefined;
   /** A formatter to use instead of the output template (e.g. `new CompactJsonFormatter()`); in Node each event's text ends with a newline (added when it has none). */
-  formatter?: Formatter;
+  formatter?: Formatter | undefined;
   /** Colours per level; `false` turns colours off. Default: `defaultConsoleTheme` when colours are on. */
-  theme?: ConsoleTheme | false;
+  theme?: ConsoleTheme | false | undefined;
   /** Lowest level written to stderr instead of stdout (Node); `null` sends everything to stdout. Default `'warning'`. */
-  standardErrorFromLevel?: LogLevelName | null;
+  standardErrorFromLevel?: LogLevelName | null | undefined;
   /** `'node'` writes to streams, `'browser'` to console methods. Default: `'node'` when `process.stdout` exists. */
-  mode?: 'node' | 'browser';
+  mode?: 'node' | 'browser' | undefined;
   /** Node mode: where lines go. Default `process.stdout`. */
-  stdout?: TextStream;
+  stdout?: TextStream | undefined;
   /** Node mode: where lines at `standardErrorFromLevel` and above go. Default `process.stderr`. */
-  stderr?: TextStream;
+  stderr?: TextStream | undefined;
   /** Node mode: force colours on or off. Default: on when `stdout` is a TTY and `NO_COLOR` is unset or empty (no-color.org). */
-  colors?: boolean;
+  colors?: boolean | undefined;
   /** Browser mode: the console to call. Default `globalThis.console`. */
-  console?: ConsoleLike;
+  console?: ConsoleLike | undefined;
 }
 
 interface NodeProcessLike {

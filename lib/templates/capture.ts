@@ -7,14 +7,14 @@ import { setOwnProperty } from './own-property';
 /** Bounds on what one captured value may hold. */
 export interface CaptureLimits {
   /** Levels of nested arrays and objects kept; a structure deeper than this is captured as `'[MaxDepth]'`. Default `10`. */
-  maxDepth?: number;
+  maxDepth?: number | undefined;
   /**
    * Items kept per array, Set, Map or object, in items. Beyond it, an array gets one last item
    * `'…N more'` and an object one last key `'…'` with that value. Default `1000`.
    */
-  maxCollectionLength?: number;
+  maxCollectionLength?: number | undefined;
   /** Longest string kept, in UTF-16 code units; a longer one is cut and `'…[truncated N chars]'` appended. Default `65536`. */
-  maxStringLength?: number;
+  maxStringLength?: number | undefined;
 }
 
 /** The capture limits used when none are given. */

@@ -63,11 +63,11 @@ export function eventTimeMs(event: LogEvent): number {
 /** Optional parts of an event built by {@link createLogEvent}. */
 export interface CreateLogEventOptions {
   /** When the event happened. Default: now. */
-  timestamp?: Date;
+  timestamp?: Date | undefined;
   /** The event's exception. Default: none. */
-  exception?: Error;
+  exception?: Error | undefined;
   /** Capture limits for the arguments. Default: `DEFAULT_CAPTURE_LIMITS`. */
-  limits?: CaptureLimits;
+  limits?: CaptureLimits | undefined;
 }
 
 /**

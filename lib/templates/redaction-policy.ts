@@ -37,13 +37,13 @@ export interface RedactOptions {
    * case-sensitive. Brackets are not path syntax (pino's `a["b-c"]` is `'a.b-c'`, its `a[*].b` is
    * `'a.b'`): a path with `[` or `]` is a ConfigurationError. Default: none.
    */
-  paths?: readonly string[];
+  paths?: readonly string[] | undefined;
   /** Property names redacted wherever they appear, at any depth, e.g. `/pass(word)?|secret|token|api[-_]?key/i`. Default: none. */
-  keys?: RegExp | readonly RegExp[];
+  keys?: RegExp | readonly RegExp[] | undefined;
   /** What replaces a redacted value: a value, or a function given the value and its dotted path. Default `'[Redacted]'`. */
-  censor?: RedactCensor;
+  censor?: RedactCensor | undefined;
   /** Remove redacted properties instead of replacing them. Default `false`. */
-  remove?: boolean;
+  remove?: boolean | undefined;
 }
 
 /** The options `RedactionPolicy.compile` knows; any other name is a mistake (a misspelt `path`). */

@@ -5,15 +5,15 @@ import { parseTemplate } from './parse-template';
 /** Bounds of a template cache. */
 export interface TemplateCacheOptions {
   /** Most templates kept; when a new one would exceed it, the whole cache is cleared. Default `10000`. */
-  maxEntries?: number;
+  maxEntries?: number | undefined;
   /** Longest template text cached, in UTF-16 code units; longer texts are parsed every time. Default `4096`. */
-  maxTextLength?: number;
+  maxTextLength?: number | undefined;
   /**
    * Most template text held in all, in UTF-16 code units, each template counting its length plus 32 per token (what
    * its parsed tokens weigh); when a new one would exceed it, the whole cache is cleared. Default `4194304` (4 Mi:
    * 10 000 templates of about 100 characters and 10 tokens, a few megabytes of memory).
    */
-  maxTotalLength?: number;
+  maxTotalLength?: number | undefined;
 }
 
 function wholeNumber(option: string, value: number | undefined, fallback: number): number {

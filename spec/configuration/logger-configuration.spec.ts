@@ -298,3 +298,34 @@ describe('sink names', () => {
     expect(kinds).toEqual(['http', 'seq', 'otlp', 'loki']);
   });
 });
+
+// Under exactOptionalPropertyTypes (TypeScript 5.9's `tsc --init` turns it on) an option read from
+// the environment (`{ apiKey: process.env.SEQ_API_KEY }`) is given as undefined: rxlog's option
+// types say `| undefined`, and undefined means the default, as leaving the option out does.
+describe('options given as undefined', () => {
+  it('mean their defaults in writeTo.sink, the HTTP sinks and close', async () => {
+    const memory = new MemorySink();
+    const http = new HttpSink({ url: 'http://127.0.0.1:9/logs', headers: undefined, offline: undefined, beacon: undefined });
+    const seq = new SeqSink({ serverUrl: 'http://127.0.0.1:9', apiKey: undefined, headers: undefined });
+    expect([http.kind, seq.kind]).toEqual(['http', 'seq']);
+    const log = new LoggerConfiguration().writeTo
+      .sink(memory, {
+        name: undefined,
+        minimumLevel: undefined,
+        pipe: undefined,
+        queue: undefined,
+        batch: undefined,
+        retry: undefined,
+        circuitBreaker: undefined,
+        fallback: undefined,
+      })
+      .createLogger();
+    log.information('Hello {Name}', 'world');
+    expect(Object.keys(log.metrics().sinks)).toEqual(['memory']);
+    expect(memory.events.map((e) => e.renderMessage())).toEqual(['Hello world']);
+    const report = await log.close({ strategy: undefined, timeoutMs: undefined });
+    expect(report.sinks.memory).toMatchObject({ delivered: 1 });
+    http.close();
+    seq.close();
+  });
+});

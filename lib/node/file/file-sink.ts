@@ -22,25 +22,25 @@ import { processExiting, retryUntil, writtenOverlap, type WriteTry } from './exi
 /** Options of a FileSink. */
 export interface FileSinkOptions {
   /** How often a new file starts; periods are UTC. Default `'infinite'` (never by time). */
-  rollingInterval?: RollingInterval;
+  rollingInterval?: RollingInterval | undefined;
   /** Most bytes in one file; `null` = unlimited. Default `1073741824` (1 GiB, as Serilog). */
-  fileSizeLimitBytes?: number | null;
+  fileSizeLimitBytes?: number | null | undefined;
   /** Start the next `_NNN` file when the size limit is reached, instead of failing batches. Default `false`. */
-  rollOnFileSizeLimit?: boolean;
+  rollOnFileSizeLimit?: boolean | undefined;
   /**
    * Most files of the set kept on disk, the current one included; `null` = keep all. Default `31`.
    * Only a rolling set (a `rollingInterval` other than `'infinite'`, or `rollOnFileSizeLimit`) is
    * pruned: a file that rolls neither way is its path alone, and no other file is ever deleted.
    */
-  retainedFileCountLimit?: number | null;
+  retainedFileCountLimit?: number | null | undefined;
   /** Turns each event into a line. Default `new CompactJsonFormatter()` (CLEF). */
-  formatter?: Formatter;
+  formatter?: Formatter | undefined;
   /**
    * The time that decides the rolling period, read once per batch; a time earlier than the current
    * period (a clock stepped back) keeps the current file, as does an invalid Date (before the first
    * file, the system time picks it). Default `() => new Date()`.
    */
-  clock?: () => Date;
+  clock?: (() => Date) | undefined;
   /**
    * A file that takes a batch the primary file cannot (an I/O error or a full file), written
    * without rolling or limits. Default: none, the batch fails. The pipeline's `fallback` sink
@@ -48,17 +48,17 @@ export interface FileSinkOptions {
    * relative path is resolved when the sink is built; the sink's own file, however spelt, or a
    * file of its rolling set is a ConfigurationError.
    */
-  fallbackPath?: string;
+  fallbackPath?: string | undefined;
   /**
    * `fsync` the file on `flush()`, `flushSync()` and `close()`, and a file the sink leaves (a roll, a
    * file moved away) as it leaves it; never per batch. Default `false`.
    */
-  fsync?: boolean;
+  fsync?: boolean | undefined;
   /**
    * Longest wait of `flushSync()` and `close()` for a stalled pipe reader, in milliseconds; while
    * the process exits, over the whole exit flush. Default `1000`.
    */
-  syncFlushTimeoutMs?: number;
+  syncFlushTimeoutMs?: number | undefined;
 }
 
 const GIB = 1024 * 1024 * 1024;

@@ -7,7 +7,7 @@ import { expectRequestLogger, type RequestLogger, type RequestTracker, trackRequ
 /** The parts of a Fastify request the plugin reads. */
 export interface FastifyLikeRequest {
   readonly raw: IncomingMessage;
-  readonly routeOptions?: { readonly url?: string };
+  readonly routeOptions?: { readonly url?: string | undefined } | undefined;
 }
 
 /** The parts of a Fastify reply the plugin reads. */

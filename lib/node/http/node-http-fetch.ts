@@ -13,22 +13,22 @@ export type NodeHttpFetchTls = Pick<
 /** Options of {@link createNodeHttpFetch}. */
 export interface NodeHttpFetchOptions {
   /** Most sockets open at once per host and port (the keep-alive Agent's `maxSockets`). Default 8. */
-  maxSockets?: number;
+  maxSockets?: number | undefined;
   /** Most idle sockets kept open per host and port for reuse (`maxFreeSockets`). Default 4. */
-  maxFreeSockets?: number;
+  maxFreeSockets?: number | undefined;
   /**
    * Milliseconds an idle pooled socket stays open before it is closed (below common servers'
    * keep-alive timeouts, so a socket is not reused just as the server closes it): whole
    * milliseconds from 1 to 2 147 483 647 (the longest timer delay). Default 4000.
    */
-  idleSocketMs?: number;
+  idleSocketMs?: number | undefined;
   /**
    * Most bytes of a response body kept, in bytes. A longer body is cut there: the response carries
    * the first bytes and its socket is closed instead of being reused. Default 65 536 (64 KiB).
    */
-  maxResponseBytes?: number;
+  maxResponseBytes?: number | undefined;
   /** TLS settings for `https:` URLs (certificate authority, client certificate). Default none. */
-  tls?: NodeHttpFetchTls;
+  tls?: NodeHttpFetchTls | undefined;
 }
 
 /** A fetch made by {@link createNodeHttpFetch}: fetch's signature, plus `destroy()` to close its sockets. */

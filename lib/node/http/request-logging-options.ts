@@ -10,7 +10,7 @@ export interface RequestOutcome {
   /** The response status; for an aborted request, what was set when the client left (often 200). */
   readonly statusCode: number;
   /** The error a handler threw or passed on, if any. */
-  readonly error?: unknown;
+  readonly error?: unknown | undefined;
   /** Whether the client closed the connection before the response was complete. */
   readonly aborted: boolean;
   readonly req: IncomingMessage;
@@ -19,25 +19,25 @@ export interface RequestOutcome {
 /** Options of {@link requestLogging} and {@link fastifyRequestLogging}. */
 export interface RequestLoggingOptions {
   /** The completion event's template; it may use `RequestMethod`, `RequestPath`, `StatusCode` and `Elapsed`. Default `'HTTP {RequestMethod} {RequestPath} responded {StatusCode} in {Elapsed:0.0000} ms'`. */
-  messageTemplate?: string;
+  messageTemplate?: string | undefined;
   /** The template for a request the client abandoned. Default `'HTTP {RequestMethod} {RequestPath} aborted by the client after {Elapsed:0.0000} ms'`. */
-  abortedTemplate?: string;
+  abortedTemplate?: string | undefined;
   /** The completion event's level. Default: `error` for 5xx and handler errors, `warning` for 4xx and aborted requests, else `information` (`levelForStatus`). */
-  level?: (outcome: RequestOutcome) => LogLevelName;
+  level?: ((outcome: RequestOutcome) => LogLevelName) | undefined;
   /** Paths (without query) that get no completion event: exact strings or regular expressions. Default none. */
-  ignorePaths?: readonly (string | RegExp)[];
+  ignorePaths?: readonly (string | RegExp)[] | undefined;
   /** Request headers to log as `RequestHeaders` (names in any case, or `'*'` for all). Default none. */
-  requestHeaders?: readonly string[];
+  requestHeaders?: readonly string[] | undefined;
   /** Response headers to log as `ResponseHeaders` (names in any case, or `'*'` for all). Default none. */
-  responseHeaders?: readonly string[];
+  responseHeaders?: readonly string[] | undefined;
   /** More headers whose values are replaced with `'[Redacted]'`; `authorization`, `proxy-authorization`, `cookie` and `set-cookie` always are. Default none. */
-  redactHeaders?: readonly string[];
+  redactHeaders?: readonly string[] | undefined;
   /** The response header that echoes the request id, or `false` for none. Default `'x-request-id'`. */
-  requestIdHeader?: string | false;
+  requestIdHeader?: string | false | undefined;
   /** Makes a request id when the request brings none. Default `crypto.randomUUID`. */
-  generateRequestId?: () => string;
+  generateRequestId?: (() => string) | undefined;
   /** Switches LogContext from its synchronous default store to AsyncLocalStorage (a store the app installed is kept) so `RequestId` follows every `await` of the request. Default `true`. */
-  asyncLocalStorage?: boolean;
+  asyncLocalStorage?: boolean | undefined;
 }
 
 /** Options with every default applied. */

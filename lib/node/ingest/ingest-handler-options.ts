@@ -9,9 +9,9 @@ import { isLevelName, type LogLevelName, parseLevel } from '../../core/log-level
 /** The per-client rate limit of {@link createIngestHandler}: a token bucket per key, one token per request. */
 export interface IngestRateLimit {
   /** Requests per second a client may sustain. Default `5`. */
-  perSecond?: number;
+  perSecond?: number | undefined;
   /** Requests a client may send at once before the rate applies. Default `20`. */
-  burst?: number;
+  burst?: number | undefined;
   /**
    * The client a request belongs to. Default: the client's address (an IPv6 one by its /64
    * network, which one subscriber holds whole): the one the framework resolved when it has one
@@ -20,46 +20,46 @@ export interface IngestRateLimit {
    * request has the proxy's address: set it, or return the client address your proxy vouches for
    * (e.g. the last entry of `X-Forwarded-For` it appends), never a header the client sets.
    */
-  key?: (req: IncomingMessage) => string;
+  key?: ((req: IncomingMessage) => string) | undefined;
   /**
    * How many clients have a bucket of their own. Past it, the least recently seen client's bucket
    * is forgotten once it has refilled to full (which loses nothing); until then, new clients share
    * one bucket (the same rate and burst), so rotating through more keys than this never resets a
    * client's limit. Default `10_000`.
    */
-  maxKeys?: number;
+  maxKeys?: number | undefined;
 }
 
 /** Options of {@link createIngestHandler}; every limit has a default that is safe for a public endpoint. */
 export interface IngestHandlerOptions {
   /** The largest request body, in bytes; a larger one is answered 413 and not read further. Default `1_048_576` (1 MiB). */
-  maxBodyBytes?: number;
+  maxBodyBytes?: number | undefined;
   /**
    * The most body bytes held at once across every request being read (what concurrent clients can
    * make the server buffer); a request that would go past it is answered 503 with `Retry-After: 1`
    * (bytes count as they arrive: a declared `Content-Length` not yet sent holds nothing). At least `maxBodyBytes`. Default `67_108_864` (64 MiB).
    */
-  maxPendingBytes?: number;
+  maxPendingBytes?: number | undefined;
   /** The most events taken from one request; later lines are rejected (counted, not parsed). Default `1_000`. */
-  maxEvents?: number;
+  maxEvents?: number | undefined;
   /** The largest event (one line), in bytes; a longer line is rejected, and a message rendered from the client's template is cut at this many characters (or at twice the line's length, at least 1 024, when that is less: so repeated and padded holes cannot turn a short line into kilobytes of log). Default `32_768` (32 KiB). */
-  maxEventBytes?: number;
+  maxEventBytes?: number | undefined;
   /** The most values (properties, nested members and array items together) in one event; more rejects the event. Default `256`. */
-  maxProperties?: number;
+  maxProperties?: number | undefined;
   /** The deepest nesting of a property value; deeper rejects the event. Default `8`. */
-  maxDepth?: number;
+  maxDepth?: number | undefined;
   /** The highest level a client may log at; higher levels are lowered to it (the sent level is kept as `ClientLevel`). Default `'error'`. */
-  maxLevel?: LogLevelName;
+  maxLevel?: LogLevelName | undefined;
   /** The per-client rate limit, or `false` for none (when something in front of the handler limits already). Default `{ perSecond: 5, burst: 20 }` keyed by remote address (IPv6 by /64). */
-  rateLimit?: IngestRateLimit | false;
+  rateLimit?: IngestRateLimit | false | undefined;
   /** The longest a client may take to send its body, in milliseconds; then it is answered 408 and disconnected; at most 2 147 483 647 (the longest timer delay). Default `10_000`. */
-  bodyTimeoutMs?: number;
+  bodyTimeoutMs?: number | undefined;
   /** The property that holds the client's own properties. Default `'Client'`. */
-  clientProperty?: string;
+  clientProperty?: string | undefined;
   /** The value of the `Origin` property added to every event. Default `'browser'`. */
-  origin?: string;
+  origin?: string | undefined;
   /** Adds the client's address as `ClientAddress`: `true` for the one the rate limit's default key uses (the framework's `ip`, else the socket's), or a function of the request. Default `false` (addresses are personal data). */
-  clientAddress?: boolean | ((req: IncomingMessage) => string | undefined);
+  clientAddress?: boolean | ((req: IncomingMessage) => string | undefined) | undefined;
 }
 
 /** Options with every default applied. */

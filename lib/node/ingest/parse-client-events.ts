@@ -8,15 +8,15 @@ export interface ClientEvent {
   /** The level to log at: the client's, lowered to the maximum. */
   readonly level: LogLevelName;
   /** The level the client sent, when it was lowered. */
-  readonly clientLevel?: LogLevelName;
+  readonly clientLevel?: LogLevelName | undefined;
   /** The client's message template, when it sent one. */
-  readonly template?: string;
+  readonly template?: string | undefined;
   /** The message rendered from the client's template and properties (or the client's rendered message). */
   readonly message: string;
   /** The client's timestamp (ISO 8601), when it sent a valid one. */
-  readonly timestamp?: string;
+  readonly timestamp?: string | undefined;
   /** The client's exception text. */
-  readonly exception?: string;
+  readonly exception?: string | undefined;
   /** The client's own properties. */
   readonly properties: Record<string, unknown>;
   /**
@@ -24,14 +24,14 @@ export interface ClientEvent {
    * `TraceId` and `SpanId`: 32 and 16 lower-case hex digits, not all zeros), with its
    * `TraceFlags` property when that is a number from 0 to 255.
    */
-  readonly trace?: ClientTrace;
+  readonly trace?: ClientTrace | undefined;
 }
 
 /** A client event's trace context, as the server event carries it. */
 export interface ClientTrace {
   readonly TraceId: string;
   readonly SpanId: string;
-  readonly TraceFlags?: number;
+  readonly TraceFlags?: number | undefined;
 }
 
 /** Bounds applied to every line of a body. */

@@ -12,9 +12,9 @@ export interface TokenBucketLimiterOptions {
    * with a full one); while it is still partly spent, a new key shares one overflow bucket (same
    * rate and burst) with every other key that found no room. Default `10_000`.
    */
-  maxKeys?: number;
+  maxKeys?: number | undefined;
   /** The clock, in milliseconds. Default `Date.now`. */
-  now?: () => number;
+  now?: (() => number) | undefined;
 }
 
 /** The answer of {@link TokenBucketLimiter.take}. */

@@ -46,44 +46,44 @@ export interface SyslogSinkOptions {
    * sockets, so `/dev/log` (a datagram socket) cannot be used: send over `udp` to a local rsyslog
    * instead. Default `'udp'`.
    */
-  transport?: SyslogTransportKind;
+  transport?: SyslogTransportKind | undefined;
   /** The receiver's host name or IP address (udp, tcp). Default `'127.0.0.1'`. */
-  host?: string;
+  host?: string | undefined;
   /** The receiver's port (udp, tcp), 1–65535. Default `514`. */
-  port?: number;
+  port?: number | undefined;
   /** The Unix stream socket's path; required for, and only for, transport `unix`. No default. */
-  path?: string;
+  path?: string | undefined;
   /** The facility, by name (`user`, `daemon`, `local0` … `local7`) or code 0–23. Default `'user'`. */
-  facility?: SyslogFacilityName | number;
+  facility?: SyslogFacilityName | number | undefined;
   /** APP-NAME (RFC 5424) or TAG (RFC 3164); non-printable characters become `_`. Default the base name of `process.title` (`/usr/bin/node` → `node`), else `'node'`. */
-  appName?: string;
+  appName?: string | undefined;
   /**
    * HOSTNAME; non-printable characters become `_`. With `rfc3164`, every character but letters,
    * digits, `.`, `_` and `-` becomes `_` and trailing ones other than letters and digits are dropped,
    * as receivers parse that field (nothing left: no HOSTNAME, the receiver names the sender). Default `os.hostname()`.
    */
-  hostname?: string;
+  hostname?: string | undefined;
   /** The message format. Default `'rfc5424'`. */
-  format?: SyslogFormat;
+  format?: SyslogFormat | undefined;
   /** Writes MSG (trailing line breaks removed). Default: the rendered message, then the exception's stack on the following lines. */
-  formatter?: Formatter;
+  formatter?: Formatter | undefined;
   /** RFC 5424 only: send the event's properties as an SD-ELEMENT. Default `true`. */
-  structuredData?: boolean;
+  structuredData?: boolean | undefined;
   /**
    * RFC 5424 only: the SD-ID of that element, `name@<private enterprise number>` (RFC 5424 §6.3.2; at
    * most 32 printable ASCII characters except `= ] "`; names without `@` are IANA's). Default `'rxlog@32473'`.
    */
-  structuredDataId?: string;
+  structuredDataId?: string | undefined;
   /** RFC 5424 only: the property whose value becomes MSGID (printable ASCII, at most 32 characters); `false` always writes `-`. Default `'SourceContext'`. */
-  messageIdProperty?: string | false;
+  messageIdProperty?: string | false | undefined;
   /** Framing on tcp and unix (RFC 6587). Default `'octet-counting'` for tcp, `'newline'` for unix (what stream readers such as syslog-ng's unix-stream expect). */
-  tcpFraming?: SyslogFraming;
+  tcpFraming?: SyslogFraming | undefined;
   /** Longest message in bytes of UTF-8, framing excluded; longer ones are cut at a character boundary. At least the header's longest size (a ConfigurationError says it), so the cut never reaches the header. Default `1024` for RFC 3164 (its §4.1 limit), else `2048` for udp, `8096` for tcp and unix: rsyslog's default `maxMessageSize` ("8k" in its docs is 8096 bytes), past which it splits the rest off as a message of its own, or repeats the message. */
-  maxMessageBytes?: number;
+  maxMessageBytes?: number | undefined;
   /** Longest wait to connect (tcp, unix) or resolve the host (udp), in milliseconds. Default `5000`. */
-  connectTimeoutMs?: number;
+  connectTimeoutMs?: number | undefined;
   /** Longest wait for a batch to be written, in milliseconds; a timeout fails the batch and drops the connection. Default `10000`. */
-  writeTimeoutMs?: number;
+  writeTimeoutMs?: number | undefined;
 }
 
 /** A SyslogSink's options checked and resolved: how to format, and where to send. */

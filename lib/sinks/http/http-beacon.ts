@@ -2,8 +2,8 @@
 export interface BeaconPage {
   addEventListener(type: string, listener: (event: { type: string }) => void): void;
   removeEventListener(type: string, listener: (event: { type: string }) => void): void;
-  readonly navigator?: { sendBeacon?(url: string, data?: BodyInit | null): boolean };
-  readonly document?: { readonly visibilityState?: string };
+  readonly navigator?: { sendBeacon?(url: string, data?: BodyInit | null): boolean } | undefined;
+  readonly document?: { readonly visibilityState?: string | undefined } | undefined;
 }
 
 /**

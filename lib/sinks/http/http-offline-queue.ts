@@ -22,11 +22,11 @@ export interface OfflineStore {
 /** The `offline` option of HttpSink. */
 export interface HttpOfflineOptions {
   /** Where batches are kept. Default `globalThis.localStorage` (browsers); elsewhere pass one. Where the browser blocks localStorage (reading it throws), the sink works as without `offline` and SelfLog says so. */
-  store?: OfflineStore;
+  store?: OfflineStore | undefined;
   /** The most the store holds, in UTF-8 bytes of request bodies; a batch that would carry it past this is not kept (it stays with the logger). Default `1_048_576` (1 MiB, within every browser's localStorage quota). */
-  maxBytes?: number;
+  maxBytes?: number | undefined;
   /** The store key. Default `'rxlog:offline:'` followed by the sink's URL. */
-  key?: string;
+  key?: string | undefined;
 }
 
 /** What the offline store did, as seen from this page (the store itself outlives it). */

@@ -14,7 +14,7 @@ export interface PageEvents {
   /** Removes a listener added by addEventListener. */
   removeEventListener(type: string, listener: () => void): void;
   /** The page's document, read for its visibility state. */
-  readonly document?: { readonly visibilityState?: string };
+  readonly document?: { readonly visibilityState?: string | undefined } | undefined;
 }
 
 /**

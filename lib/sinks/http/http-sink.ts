@@ -41,27 +41,27 @@ export interface HttpSinkOptions {
   /** Where batches are sent; relative URLs resolve against the page. Required. */
   url: string;
   /** Formats each event of the default body. Default `new CompactJsonFormatter()` (CLEF). */
-  formatter?: Formatter;
+  formatter?: Formatter | undefined;
   /** Builds a request body from a batch. Default: each event formatted, trailing newline removed, joined with `'\n'`. */
-  body?: (events: readonly LogEvent[]) => string;
+  body?: ((events: readonly LogEvent[]) => string) | undefined;
   /** The `Content-Type` header. Default `'application/vnd.serilog.clef'` with the default formatter and body, else `'text/plain; charset=utf-8'`. */
-  contentType?: string;
+  contentType?: string | undefined;
   /** Extra request headers, or a function returning them per request; a `Content-Type` here wins. Default none. */
-  headers?: HttpHeaders;
+  headers?: HttpHeaders | undefined;
   /** The HTTP method. Default `'POST'`. */
-  method?: string;
+  method?: string | undefined;
   /** The fetch to call, for tests or custom transports. Default `globalThis.fetch`. */
-  fetch?: typeof fetch;
+  fetch?: typeof fetch | undefined;
   /** Sends bodies of at most 64 KiB with `keepalive`, so a request in flight outlives the page. Default `true`. */
-  keepalive?: boolean;
+  keepalive?: boolean | undefined;
   /** Longest wait for the response's status before the request is aborted and the batch fails (a body still arriving then is dropped, the status decides), in milliseconds: at most 2 147 483 647 (the longest timer delay), or `Infinity` for none. Default `10_000`. */
-  timeoutMs?: number;
+  timeoutMs?: number | undefined;
   /** In a browser, writes with `navigator.sendBeacon` while the page is hidden or unloading (see `installPageHideFlush`). Default `true`. */
-  beacon?: boolean;
+  beacon?: boolean | undefined;
   /** Where beacons go; beacons carry no custom headers, so credentials must be in this URL or in cookies. Default `url`. */
-  beaconUrl?: string;
+  beaconUrl?: string | undefined;
   /** The content type of beacon bodies; cross-origin, anything but `text/plain` needs CORS preflight support. Default `contentType`. */
-  beaconContentType?: string;
+  beaconContentType?: string | undefined;
   /**
    * Keeps batches that cannot leave (offline, network errors) in a bounded store and sends them
    * on the next `online` event or page load, oldest first; see {@link HttpOfflineOptions}. Such a
@@ -69,7 +69,7 @@ export interface HttpSinkOptions {
    * refused by the storage) is handled as without the option. `sink.offline` says what the store did.
    * Default none.
    */
-  offline?: HttpOfflineOptions;
+  offline?: HttpOfflineOptions | undefined;
 }
 
 /** HttpSink's own option names (see {@link HttpSinkOptions}). */

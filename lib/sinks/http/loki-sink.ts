@@ -12,11 +12,11 @@ export interface LokiSinkOptions extends Omit<HttpSinkOptions, 'url' | 'body' | 
   /** Loki's base URL, e.g. `'http://127.0.0.1:3100'`; batches go to `${url}/loki/api/v1/push`. Required. */
   url: string;
   /** Stream labels added to every stream, e.g. `{ app: 'shop' }`; `level` is set per event. Default none. */
-  labels?: Readonly<Record<string, string>>;
+  labels?: Readonly<Record<string, string>> | undefined;
   /** Formats each line. Default `new CompactJsonFormatter()` (CLEF); a TextFormatter gives plain text lines. */
-  formatter?: Formatter;
+  formatter?: Formatter | undefined;
   /** The tenant, sent as `X-Scope-OrgID` to a multi-tenant Loki. Default none. */
-  tenantId?: string;
+  tenantId?: string | undefined;
 }
 
 const LABEL_NAME = /^[a-zA-Z_][a-zA-Z0-9_]*$/;

@@ -3,14 +3,14 @@ import { jsonDate, jsonNumber, quoteJson } from '../../templates/safe-json';
 
 /** An OTLP `AnyValue` in the OTLP/JSON encoding: exactly one field is set (none for null). */
 export interface OtlpAnyValue {
-  stringValue?: string;
-  boolValue?: boolean;
+  stringValue?: string | undefined;
+  boolValue?: boolean | undefined;
   /** A 64-bit integer, in decimal: OTLP/JSON writes int64 as a string. */
-  intValue?: string;
+  intValue?: string | undefined;
   /** A double; NaN and ±Infinity as the strings `'NaN'`, `'Infinity'`, `'-Infinity'`, as proto3 JSON does. */
-  doubleValue?: number | string;
-  arrayValue?: { values: OtlpAnyValue[] };
-  kvlistValue?: { values: OtlpKeyValue[] };
+  doubleValue?: number | string | undefined;
+  arrayValue?: { values: OtlpAnyValue[] } | undefined;
+  kvlistValue?: { values: OtlpKeyValue[] } | undefined;
 }
 
 /** An OTLP attribute: a key and its value. */

@@ -6,11 +6,11 @@ export type EnvironmentVariables = Readonly<Record<string, string | undefined>>;
 /** What the standard OpenTelemetry environment variables say about an OTLP logs exporter. */
 export interface OtlpEnvironment {
   /** `OTEL_EXPORTER_OTLP_LOGS_ENDPOINT` as it is, else `OTEL_EXPORTER_OTLP_ENDPOINT` + `/v1/logs`. */
-  readonly endpoint?: string;
+  readonly endpoint?: string | undefined;
   /** `OTEL_EXPORTER_OTLP_HEADERS`, with `OTEL_EXPORTER_OTLP_LOGS_HEADERS` over it; undefined when neither is set. */
-  readonly headers?: Readonly<Record<string, string>>;
+  readonly headers?: Readonly<Record<string, string>> | undefined;
   /** `OTEL_SERVICE_NAME`. */
-  readonly serviceName?: string;
+  readonly serviceName?: string | undefined;
   /** `OTEL_RESOURCE_ATTRIBUTES`, all values strings. */
   readonly resource: Readonly<Record<string, string>>;
 }

@@ -24,11 +24,11 @@ export interface OtlpLogRecord {
   body: OtlpAnyValue;
   attributes: OtlpKeyValue[];
   /** 32 lower-case hex digits (OTLP/JSON writes the 16 bytes as hex). */
-  traceId?: string;
+  traceId?: string | undefined;
   /** 16 lower-case hex digits. */
-  spanId?: string;
+  spanId?: string | undefined;
   /** W3C trace flags (bits 0-7). */
-  flags?: number;
+  flags?: number | undefined;
 }
 
 /**

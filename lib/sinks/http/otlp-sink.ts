@@ -33,28 +33,28 @@ export interface OtlpSinkOptions extends Omit<
    * `OTEL_EXPORTER_OTLP_LOGS_ENDPOINT`, else `OTEL_EXPORTER_OTLP_ENDPOINT` + `/v1/logs`; one of the
    * three is required.
    */
-  endpoint?: string;
+  endpoint?: string | undefined;
   /**
    * Resource attributes, e.g. `{ 'deployment.environment': 'prod' }`, over those of
    * `OTEL_RESOURCE_ATTRIBUTES`. Default: `OTEL_RESOURCE_ATTRIBUTES`'s, else none.
    */
-  resource?: Readonly<Record<string, string | number | boolean>>;
+  resource?: Readonly<Record<string, string | number | boolean>> | undefined;
   /**
    * The `service.name` resource attribute. Default: `resource['service.name']`, else
    * `OTEL_SERVICE_NAME`, else `service.name` in `OTEL_RESOURCE_ATTRIBUTES`, else, as the
    * OpenTelemetry SDK names it, `'unknown_service:'` and the Node executable (`'unknown_service:node'`),
    * or `'unknown_service'` in browsers.
    */
-  serviceName?: string;
+  serviceName?: string | undefined;
   /**
    * Where the `OTEL_*` variables above are read, and `OTEL_EXPORTER_OTLP_HEADERS` with
    * `OTEL_EXPORTER_OTLP_LOGS_HEADERS` over it, whose headers are sent under `headers` (a header of
    * `headers` replaces the variables' of the same name, as in the OpenTelemetry JS exporter).
    * Default: `process.env` in Node, none in browsers.
    */
-  environment?: EnvironmentVariables;
+  environment?: EnvironmentVariables | undefined;
   /** The instrumentation scope's name for events without a `SourceContext` (those with one are grouped under it). Default `'rxlog'`. */
-  scopeName?: string;
+  scopeName?: string | undefined;
 }
 
 /**

@@ -17,9 +17,9 @@ export interface SeqSinkOptions extends Omit<
   /** The Seq server's base URL, e.g. `'http://127.0.0.1:5341'`. Required. */
   serverUrl: string;
   /** A Seq API key, sent as `X-Seq-ApiKey` (and as `apiKey` in the query string of beacons, which carry no headers). Default none. */
-  apiKey?: string;
+  apiKey?: string | undefined;
   /** The CLEF formatter; e.g. `new CompactJsonFormatter({ renderMessage: true })`. Default `new CompactJsonFormatter()`. */
-  formatter?: Formatter;
+  formatter?: Formatter | undefined;
   /**
    * A LevelSwitch Seq controls, as Serilog's Seq sink's `controlLevelSwitch`: when Seq answers a
    * batch with the API key's `MinimumLevelAccepted`, the switch is set to it; when an answer has
@@ -30,7 +30,7 @@ export interface SeqSinkOptions extends Omit<
    * logger the higher level had silenced; the probe's timer never keeps a Node process alive.
    * Default none (Seq's answer changes nothing, and no probe is sent).
    */
-  controlLevelSwitch?: LevelSwitch;
+  controlLevelSwitch?: LevelSwitch | undefined;
 }
 
 /** Where Seq's answer states the API key's minimum level: `"MinimumLevelAccepted":"Warning"` (or `null`). */
