@@ -302,7 +302,12 @@ function walkError(value: Error, depth: number, w: Walk): Record<string, unknown
   ];
   const kept = keep(keys.length, w);
   const result: Record<string, unknown> = {};
-  for (let i = 0; i < kept; i++) setOwnProperty(result, keys[i], walk(read(value, keys[i]), depth + 1, w));
+  for (let i = 0; i < kept; i++) {
+    const key = keys[i];
+    // Its own keys are data too (an error made from a parsed body): cut and counted as a record's.
+    const cut = keepString(key, w);
+    setOwnProperty(result, cut === key ? key : freeKey(result, cut, i), walk(read(value, key), depth + 1, w));
+  }
   return result;
 }
 

@@ -220,6 +220,15 @@ describe('captureValue', () => {
     expect(captured).toEqual({ a: 1, b: 2, '…': '…1 more' });
   });
 
+  it('cuts the long own keys of an Error as those of any object, keeping both values when cut keys meet', () => {
+    const error = Object.assign(new Error('m'), { ['k'.repeat(40) + 'A']: 1, ['k'.repeat(40) + 'B']: 2 });
+    const captured = captureValue(error, 'default', { maxStringLength: 8 }) as Record<string, unknown>;
+    const cut = Object.keys(captured).filter((key) => key.startsWith('kkkkkkkk'));
+    // Before, both keys were kept whole (41 characters, past maxStringLength).
+    expect(cut).toEqual(['kkkkkkkk…[truncated 33 chars]', 'kkkkkkkk…[truncated 33 chars]#4']);
+    expect(cut.map((key) => captured[key])).toEqual([1, 2]);
+  });
+
   it('keeps a kept key named … when it notes the rest of a wide object or Map', () => {
     // The marker took the key's place: its value was lost.
     expect(captureValue({ '…': 'real', b: 2, c: 3 }, 'default', { maxCollectionLength: 2 })).toEqual({
