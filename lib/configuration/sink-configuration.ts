@@ -96,7 +96,28 @@ export class SinkConfiguration<TParent> {
     return this.#add(new ConsoleSink(own), options, [...SINK_KEYS, ...CONSOLE_OPTION_KEYS]);
   }
 
+  /**
+   * Adds the sink's lane. A getter of the sink or of its options that throws (a hostile Proxy, a
+   * sink whose `emit` or `kind` reads a closed resource) is a configuration mistake like any other:
+   * a ConfigurationError that says so and keeps the error as its `cause`.
+   */
   #add(sink: Sink, options: SinkOptions, keys: readonly string[]): TParent {
+    try {
+      return this.#addLane(sink, options, keys);
+    } catch (error) {
+      if (error instanceof ConfigurationError) throw error;
+      let text = 'an error';
+      try {
+        // An Error as 'Error: message'.
+        text = String(error);
+      } catch {
+        // An error that cannot be made a string either: described as 'an error'.
+      }
+      throw new ConfigurationError(`writeTo.sink: reading the sink or its options threw ${text}`, { cause: error });
+    }
+  }
+
+  #addLane(sink: Sink, options: SinkOptions, keys: readonly string[]): TParent {
     expectOption(hasMethods(sink, EMIT), 'writeTo.sink', A_SINK, sink);
     // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- JavaScript callers can pass anything
     expectOption(typeof options === 'object' && options !== null, 'writeTo.sink', 'options', options);

@@ -204,6 +204,41 @@ describe('writeTo.sink options of the wrong kind', () => {
   });
 });
 
+describe('writeTo.sink with a sink or options whose getters throw', () => {
+  const boom = (): never => {
+    throw new Error('resource closed');
+  };
+  it.each<[string, () => unknown]>([
+    ["the sink's emit", () => new LoggerConfiguration().writeTo.sink(Object.defineProperty({}, 'emit', { get: boom }) as Sink)],
+    [
+      "the sink's kind",
+      () => new LoggerConfiguration().writeTo.sink(Object.defineProperty({ emit: () => undefined }, 'kind', { get: boom })),
+    ],
+    [
+      "the sink's queueDefaults",
+      () =>
+        new LoggerConfiguration().writeTo.sink(Object.defineProperty({ emit: () => undefined }, 'queueDefaults', { get: boom })),
+    ],
+    [
+      'an option',
+      () =>
+        new LoggerConfiguration().writeTo.sink(
+          new MemorySink(),
+          Object.defineProperty({}, 'batch', { get: boom, enumerable: true }),
+        ),
+    ],
+  ])('throws a ConfigurationError that keeps the error: %s', (_, configure) => {
+    // Before, the getter's own Error came out of writeTo.sink as it was.
+    expect(configure).toThrow(ConfigurationError);
+    expect(configure).toThrow('writeTo.sink: reading the sink or its options threw Error: resource closed');
+    try {
+      configure();
+    } catch (error) {
+      expect((error as Error).cause).toEqual(new Error('resource closed'));
+    }
+  });
+});
+
 describe('writeTo sink names with a lone UTF-16 surrogate', () => {
   // Such a name has no UTF-8 form: an exporter writes U+FFFD in its place, so 'a\uD800' and
   // 'a\uDC00' would report as one sink ('a�') in Prometheus, OpenTelemetry or a JSON log.
