@@ -232,6 +232,11 @@ export class LoggerPipeline {
       let template: string;
       if (typeof first === 'string') {
         template = first;
+      } else if (isTemplateStrings(first)) {
+        // A tagged template (log.info`Paid ${amount}`, as LogTape users write it): its text, with
+        // literal braces doubled and a positional hole for each value (the values are the args).
+        template = first[0].replace(/[{}]/g, '$&$&');
+        for (let i = 1; i < first.length; i++) template += `{${i - 1}}` + first[i].replace(/[{}]/g, '$&$&');
       } else {
         // Anything but a string first is the exception (whatever a catch gave), then the template.
         exception = exceptionFrom(first);
@@ -588,4 +593,9 @@ function waitAtMost(promise: Promise<unknown>, timeoutMs: number | undefined, sc
       resolve();
     });
   });
+}
+
+/** Whether `value` is the strings of a tagged template (an array with its `raw` strings). */
+function isTemplateStrings(value: unknown): value is TemplateStringsArray {
+  return Array.isArray(value) && Array.isArray((value as Partial<TemplateStringsArray>).raw);
 }

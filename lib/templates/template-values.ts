@@ -190,15 +190,18 @@ type CheckTemplate<T extends string, Values extends readonly unknown[]> = string
 
 /**
  * `unknown` when a log call's arguments fit, else a {@link TemplateMismatch} naming the problem.
- * `First` is the template, or the exception (anything but a string: what a `catch` gives) followed
- * by an optional template. A template that is not a literal (`string`) is not checked.
+ * `First` is the template, the strings of a tagged template (``log.info`Paid ${amount}` ``, whose
+ * values always fit), or the exception (anything else: what a `catch` gives) followed by an
+ * optional template. A template that is not a literal (`string`) is not checked.
  */
 export type CheckLogArguments<First, Rest extends readonly unknown[]> = [First] extends [string]
   ? CheckTemplate<First, Rest>
-  : Rest extends readonly []
+  : [First] extends [TemplateStringsArray]
     ? unknown
-    : Rest extends readonly [infer Template, ...infer Values]
-      ? [Template] extends [string]
-        ? CheckTemplate<Template, Values>
-        : TemplateMismatch<'after an exception, the next argument is the template string'>
-      : unknown;
+    : Rest extends readonly []
+      ? unknown
+      : Rest extends readonly [infer Template, ...infer Values]
+        ? [Template] extends [string]
+          ? CheckTemplate<Template, Values>
+          : TemplateMismatch<'after an exception, the next argument is the template string'>
+        : unknown;

@@ -173,6 +173,21 @@ describe('Logger', () => {
     expect(log.metrics().rejectedInvalidLevel).toBe(0);
   });
 
+  it('takes a tagged template (as LogTape users write) as its text with a positional hole per value', () => {
+    const memory = new MemorySink();
+    const log = new LoggerConfiguration().writeTo.sink(memory).createLogger();
+    const name = 'Ann';
+    // eslint-disable-next-line @typescript-eslint/no-unused-expressions -- a tagged template call is the log call
+    log.info`Paid ${12.5} to ${name} {not a hole}`;
+    // eslint-disable-next-line @typescript-eslint/no-unused-expressions -- as above
+    log.warn`no values`;
+    // Before, the strings array was taken for a thrown value and 12.5 for the template.
+    expect(memory.events.map((e) => [e.messageTemplate.text, e.renderMessage(), e.properties, e.exception])).toEqual([
+      ['Paid {0} to {1} {{not a hole}}', 'Paid 12.5 to Ann {not a hole}', { 0: 12.5, 1: 'Ann' }, undefined],
+      ['no values', 'no values', {}, undefined],
+    ]);
+  });
+
   it('answers isEnabled for the aliases pino and winston users type, in any case', () => {
     const log = new LoggerConfiguration().minimumLevel.information().createLogger();
     // Compiles without a cast (it did not: isEnabled took LogLevelName only).
