@@ -280,9 +280,9 @@ function walkRecord(value: object, depth: number, w: Walk): Record<string, unkno
   for (let i = 0; i < kept; i++) {
     const key = keys[i];
     // A key is data as well (JSON.parse of a request): cut and counted as any string.
-    const kept = keepString(key, w);
+    const cut = keepString(key, w);
     // Own keys are distinct: only a cut one can meet another (and the check costs a key kept whole nothing).
-    setOwnProperty(result, kept === key ? key : freeKey(result, kept, i), walk(read(value, key), depth + 1, w));
+    setOwnProperty(result, cut === key ? key : freeKey(result, cut, i), walk(read(value, key), depth + 1, w));
   }
   if (keys.length > kept) result[freeKey(result, '…', kept)] = more(keys.length - kept);
   return result;
