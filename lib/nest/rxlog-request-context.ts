@@ -58,7 +58,7 @@ export interface RequestOutcome {
   /** The route pattern that matched (`'/orders/:id'`), when the framework knows it. */
   readonly route?: string | undefined;
   /** What the handler threw or its Observable errored with; `undefined` for none. */
-  readonly error?: unknown | undefined;
+  readonly error?: unknown;
   readonly failed?: boolean | undefined;
   /** The client went away before the response was complete. */
   readonly aborted?: boolean | undefined;
@@ -340,9 +340,9 @@ function safeRequestId(request: RawRequest): string {
 /** What Express (`req.route`) and Fastify (`request.routeOptions`) note of the route that matched. */
 export interface RoutedRequest {
   /** Express: the matched route. */
-  readonly route?: { readonly path?: unknown | undefined } | undefined;
+  readonly route?: { readonly path?: unknown } | undefined;
   /** Fastify 4 and 5: the matched route. */
-  readonly routeOptions?: { readonly url?: unknown | undefined } | undefined;
+  readonly routeOptions?: { readonly url?: unknown } | undefined;
 }
 
 /** The pattern of the route that matched the request (`'/orders/:id'`), if any. */

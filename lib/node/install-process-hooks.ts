@@ -33,7 +33,7 @@ export interface HookableLogger {
    * share it with their parent, and with it the pipeline, so they count as the same logger to hook.
    * At exit, after the hooks' flush, the hooks subscribe to it to write each later event at once.
    */
-  readonly events$?: unknown | undefined;
+  readonly events$?: unknown;
   /** @internal At exit, the hooks ask to hear of every later `flushSync()` (a Logger has it; see AFTER_FLUSH_SYNC). */
   [AFTER_FLUSH_SYNC]?(listener: () => void): void;
 }

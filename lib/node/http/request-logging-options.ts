@@ -10,7 +10,7 @@ export interface RequestOutcome {
   /** The response status; for an aborted request, what was set when the client left (often 200). */
   readonly statusCode: number;
   /** The error a handler threw or passed on, if any. */
-  readonly error?: unknown | undefined;
+  readonly error?: unknown;
   /** Whether the client closed the connection before the response was complete. */
   readonly aborted: boolean;
   readonly req: IncomingMessage;

@@ -6,7 +6,7 @@ export interface IngestFrameworkRequest {
   /** The Node request underneath. */
   readonly raw: IncomingMessage;
   /** The body the framework's parser already read, if it read one. */
-  readonly body?: unknown | undefined;
+  readonly body?: unknown;
 }
 
 /** Fastify's reply (and Nest's on Fastify): the Node response as `raw`; `hijack` tells Fastify the handler answers on it. */
