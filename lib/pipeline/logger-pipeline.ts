@@ -595,7 +595,18 @@ function waitAtMost(promise: Promise<unknown>, timeoutMs: number | undefined, sc
   });
 }
 
-/** Whether `value` is the strings of a tagged template (an array with its `raw` strings). */
+/**
+ * Whether `value` is the strings of a tagged template (an array of strings with its `raw` strings);
+ * false for a revoked Proxy or one whose traps throw (it is then the exception, a ThrownValueError).
+ */
 function isTemplateStrings(value: unknown): value is TemplateStringsArray {
-  return Array.isArray(value) && Array.isArray((value as Partial<TemplateStringsArray>).raw);
+  try {
+    return (
+      Array.isArray(value) &&
+      Array.isArray((value as Partial<TemplateStringsArray>).raw) &&
+      value.every((text) => typeof text === 'string')
+    );
+  } catch {
+    return false;
+  }
 }

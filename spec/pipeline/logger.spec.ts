@@ -188,6 +188,14 @@ describe('Logger', () => {
     ]);
   });
 
+  it('takes an array with raw strings but a value that is no string for the exception, as any array', () => {
+    const memory = new MemorySink();
+    const log = new LoggerConfiguration().writeTo.sink(memory).createLogger();
+    const notStrings = Object.assign([1, 'b'], { raw: ['a', 'b'] });
+    log.error(notStrings, 'Failed {Step}', 'pay');
+    expect(memory.events.map((e) => [e.renderMessage(), e.exception?.name])).toEqual([['Failed pay', 'ThrownValueError']]);
+  });
+
   it('answers isEnabled for the aliases pino and winston users type, in any case', () => {
     const log = new LoggerConfiguration().minimumLevel.information().createLogger();
     // Compiles without a cast (it did not: isEnabled took LogLevelName only).
