@@ -3,21 +3,23 @@ import { SelfLog } from '../core/self-log';
 import type { Logger } from '../pipeline/logger';
 
 /**
- * The loggers an app's shutdown closed, each with the Nest logger that takes its calls from then
- * on. Kept apart from `RxlogShutdown` so that `RxlogLoggerService` loads without Nest's runtime.
+ * The closed loggers, each with what makes the Nest logger that takes its calls from then on: set
+ * when an app's shutdown closes one, or when one closes otherwise (the app closed it itself). Kept
+ * apart from `RxlogShutdown` so that `RxlogLoggerService` loads without Nest's runtime.
  */
-const closedLoggers = new WeakMap<Logger, () => LoggerService>();
-/** The loggers the app closed itself (`shutdown: false`, or in a hook of its own), with the same. */
-const closedByApp = new WeakMap<Logger, () => LoggerService>();
+const fallbacks = new WeakMap<Logger, () => LoggerService>();
+/** The loggers an app's shutdown closed (a later app must not be given one). */
+const closedByShutdown = new WeakSet<Logger>();
 
-/** Notes that an app's shutdown closed `log`; `fallback` makes the Nest logger for later calls. */
+/** Notes that an app's shutdown closes `log`; `fallback` makes the Nest logger for later calls. */
 export function markClosedAtShutdown(log: Logger, fallback: () => LoggerService): void {
-  closedLoggers.set(log, fallback);
+  closedByShutdown.add(log);
+  fallbacks.set(log, fallback);
 }
 
-/** When an app's shutdown closed `log`: what makes the Nest logger for later calls; else undefined. */
-export function closedAtShutdown(log: Logger): (() => LoggerService) | undefined {
-  return closedLoggers.get(log);
+/** Whether an app's shutdown closed `log`. */
+export function closedAtShutdown(log: Logger): boolean {
+  return closedByShutdown.has(log);
 }
 
 /**
@@ -27,7 +29,7 @@ export function closedAtShutdown(log: Logger): (() => LoggerService) | undefined
  */
 export function fallBackWhenClosed(log: Logger, fallback: () => LoggerService): void {
   try {
-    log.events$.subscribe({ complete: () => closedByApp.set(log, fallback) });
+    log.events$.subscribe({ complete: () => fallbacks.set(log, fallback) });
   } catch (error) {
     SelfLog.write('RxlogModule: the logger cannot be watched for its close', error);
   }
@@ -35,5 +37,5 @@ export function fallBackWhenClosed(log: Logger, fallback: () => LoggerService): 
 
 /** When `log` is closed, by the app's shutdown or by the app itself: what makes the Nest logger for later calls; else undefined. */
 export function closedFallback(log: Logger): (() => LoggerService) | undefined {
-  return closedLoggers.get(log) ?? closedByApp.get(log);
+  return fallbacks.get(log);
 }

@@ -34,7 +34,7 @@ export function createModuleLogger(options: RxlogModuleOptions): Logger {
     if (!(logger instanceof Logger))
       throw new ConfigurationError(`RxlogModule logger: expected an rxlog Logger, got ${describeValue(logger)}`);
     // One logger given to a module every app imports (an e2e spec makes an app per test): the first app closed it.
-    if (closedAtShutdown(logger) !== undefined)
+    if (closedAtShutdown(logger))
       throw new ConfigurationError(
         'RxlogModule logger: this logger was closed when an earlier app shut down, and would reject everything this app logs; give each app a logger of its own (configure, or forRootAsync with a useFactory that makes one), or shutdown: false and close it yourself',
       );

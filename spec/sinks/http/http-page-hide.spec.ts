@@ -363,7 +363,8 @@ describe('installPageHideFlush in Chromium', () => {
     }
 
     /** A tab whose uploads go at 32 KiB/s: the 95 KiB batch takes 3 s. */
-    async function slowTab(browser: BrowserContext): Promise<Page> {
+    /** A tab on a 32 KiB/s uplink, at `url` once its page is ready. */
+    async function slowTab(browser: BrowserContext, url: string): Promise<Page> {
       const tab = await browser.newPage();
       const cdp = await browser.newCDPSession(tab);
       await cdp.send('Network.emulateNetworkConditions', {
@@ -372,6 +373,8 @@ describe('installPageHideFlush in Chromium', () => {
         downloadThroughput: -1,
         uploadThroughput: 32 * 1024,
       });
+      await tab.goto(url);
+      await tab.waitForFunction(() => (window as unknown as QuotaWindow).ready === true);
       return tab;
     }
 
@@ -387,9 +390,7 @@ describe('installPageHideFlush in Chromium', () => {
       async () => {
         const server = await slowServer();
         await inChromium(server, async (browser) => {
-          const tab = await slowTab(browser);
-          await tab.goto(`${server.url}/plain`);
-          await tab.waitForFunction(() => (window as unknown as QuotaWindow).ready === true);
+          const tab = await slowTab(browser, `${server.url}/plain`);
           expect(await tab.evaluate(() => (window as unknown as QuotaWindow).log.metrics().sinks.http)).toMatchObject({
             delivered: 0,
             pending: 100,
@@ -416,9 +417,7 @@ describe('installPageHideFlush in Chromium', () => {
       async () => {
         const server = await slowServer();
         await inChromium(server, async (browser) => {
-          const tab = await slowTab(browser);
-          await tab.goto(`${server.url}/stored`);
-          await tab.waitForFunction(() => (window as unknown as QuotaWindow).ready === true);
+          const tab = await slowTab(browser, `${server.url}/stored`);
           await tab.goto(`${server.url}/bye`);
           await tab.goto(`${server.url}/stored?quiet`);
           await tab.waitForFunction(
@@ -443,9 +442,7 @@ describe('installPageHideFlush in Chromium', () => {
       async () => {
         const server = await slowServer();
         await inChromium(server, async (browser) => {
-          const tab = await slowTab(browser);
-          await tab.goto(`${server.url}/plain`);
-          await tab.waitForFunction(() => (window as unknown as QuotaWindow).ready === true);
+          const tab = await slowTab(browser, `${server.url}/plain`);
           await tab.close({ runBeforeUnload: true });
           await within(
             server.received(1, (r) => r.url === '/ingest'),
