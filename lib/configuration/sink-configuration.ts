@@ -8,14 +8,8 @@ import { CONSOLE_OPTION_KEYS, ConsoleSink, type ConsoleSinkOptions } from '../si
 import type { ConfigurationState } from './configuration-state';
 import { expectOption } from '../core/expect-option';
 import { hasMethods } from '../core/has-methods';
+import { hasLoneSurrogate } from '../core/lone-surrogate';
 import type { SinkOptions } from './sink-options';
-
-/**
- * A lone UTF-16 surrogate (with the `u` flag, a pair is one code point, not `Cs`): a name holding
- * one has no UTF-8 form, so Prometheus, OpenTelemetry and JSON encoders write U+FFFD in its place,
- * and two sinks (`a\uD800`, `a\uDC00`) would report as one.
- */
-const LONE_SURROGATE = /\p{Cs}/u;
 
 /**
  * The default name of a sink: the `kind` it declares (`console`, `file` …), else `sink`. Never the
@@ -23,7 +17,7 @@ const LONE_SURROGATE = /\p{Cs}/u;
  */
 function kindOf(sink: Sink): string {
   const kind = (sink as { kind?: unknown }).kind;
-  return typeof kind === 'string' && kind !== '' && kind !== '__proto__' && !LONE_SURROGATE.test(kind) ? kind : 'sink';
+  return typeof kind === 'string' && kind !== '' && kind !== '__proto__' && !hasLoneSurrogate(kind) ? kind : 'sink';
 }
 
 /** The keys each options object of `writeTo.sink` takes; any other is a mistake (a typo like `retires`). */
@@ -156,7 +150,8 @@ export class SinkConfiguration<TParent> {
       // metrics().sinks and the shutdown report are plain objects keyed by name: "__proto__" cannot key them.
       const ok = typeof requested === 'string' && requested !== '' && requested !== '__proto__';
       expectOption(ok, 'writeTo.sink', 'a non-empty name other than "__proto__"', requested);
-      expectOption(!LONE_SURROGATE.test(requested), 'writeTo.sink', 'a name without a lone UTF-16 surrogate', requested);
+      // Prometheus, OpenTelemetry and JSON encoders would write U+FFFD: `a\uD800` and `a\uDC00` would report as one.
+      expectOption(!hasLoneSurrogate(requested), 'writeTo.sink', 'a name without a lone UTF-16 surrogate', requested);
       if (taken.has(requested)) throw new ConfigurationError(`writeTo.sink: a sink named "${requested}" is already configured`);
       return requested;
     }

@@ -1,3 +1,4 @@
+import { hasLoneSurrogate } from '../core/lone-surrogate';
 import {
   type Attributes,
   type BatchObservableResult,
@@ -104,8 +105,7 @@ export function metricsToOpenTelemetry(
   if (typeof (source as Partial<MetricsSource> | null)?.metrics !== 'function')
     throw new ConfigurationError(`metricsToOpenTelemetry: expected a Logger, got ${describeValue(source)}`);
   const prefix: unknown = options.name;
-  // A lone surrogate has no UTF-8 form: an exporter would write U+FFFD, and two names could meet.
-  if (prefix !== undefined && (typeof prefix !== 'string' || prefix === '' || /\p{Cs}/u.test(prefix)))
+  if (prefix !== undefined && (typeof prefix !== 'string' || prefix === '' || hasLoneSurrogate(prefix)))
     throw new ConfigurationError(
       `metricsToOpenTelemetry name: expected a non-empty string without a lone UTF-16 surrogate, got ${describeValue(prefix)}`,
     );
