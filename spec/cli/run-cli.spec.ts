@@ -3,6 +3,7 @@ import { CLI_USAGE } from '../../lib/cli/cli-usage';
 import { type CliIo, runCli } from '../../lib/cli/run-cli';
 import fc from 'fast-check';
 import { CompactJsonFormatter } from '../../lib/formatting/compact-json-formatter';
+import { escapeControlCharacters } from '../../lib/formatting/escape-control-characters';
 import { readCompactJson } from '../../lib/formatting/read-compact-json';
 
 /** A Writable that keeps everything written to it. */
@@ -405,15 +406,17 @@ describe('runCli on hostile input (fast-check)', () => {
           if (!args.includes('--json')) continue;
           const out = result.stdout.split('\n').slice(0, -1);
           if (!args.includes('--strict')) expect(out).toHaveLength(input.split('\n').length);
-          for (const written of out) {
-            let event: ReturnType<typeof readCompactJson> | undefined;
-            try {
-              event = readCompactJson(written);
-            } catch {
-              // A line that is not an event is passed through as read (control characters escaped).
-            }
-            if (event !== undefined && written.startsWith('{"@t":')) expect(formatter.format(event)).toBe(written);
-          }
+          const read = input.split('\n');
+          out.forEach((written, i) => {
+            // Without --strict, line i out is line i in: a line that is not an event is passed through as
+            // read, control characters escaped. That escape can make it JSON and read as CLEF (a raw ESC in
+            // a JSON string is not JSON; "\u001b" is), so it is told by what it was, not by how it reads.
+            // Its bytes are UTF-8, where a lone surrogate is U+FFFD.
+            const passedThrough = Buffer.from(escapeControlCharacters(read[i] ?? '', true)).toString();
+            if (!args.includes('--strict') && written === passedThrough) return;
+            // Every other line is an event, written as CLEF that reads back and writes the same.
+            expect(formatter.format(readCompactJson(written))).toBe(written);
+          });
         }
       }),
       { numRuns: 100 },
