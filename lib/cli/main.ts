@@ -1,6 +1,7 @@
 #!/usr/bin/env node
-import { readFileSync } from 'node:fs';
+import { fstatSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { parseCliArgs } from './parse-cli-args';
 import { runCli } from './run-cli';
 
 /** The package's version, from the nearest rxlog package.json above this file (lib/cli, dist/cjs/cli). */
@@ -22,9 +23,25 @@ function packageVersion(): string {
   return 'unknown';
 }
 
+/** Whether stdin is a pipe or socket (`node app.js | rxlog`): not a terminal, not a file. */
+function stdinIsPipe(): boolean {
+  try {
+    return process.stdin.isTTY !== true && !fstatSync(0).isFile();
+  } catch {
+    return false; // no stdin at all
+  }
+}
+
+const args = process.argv.slice(2);
+const parsed = parseCliArgs(args);
+// Ctrl-C sends SIGINT to the whole pipeline `node app.js | rxlog`. As pino-pretty does (pinojs/pino#358),
+// the first one leaves rxlog running to show what the app logs while it shuts down; rxlog ends with
+// its input. A second Ctrl-C stops it.
+if (parsed.kind === 'ok' && parsed.options.files.includes('-') && stdinIsPipe()) process.once('SIGINT', () => {});
+
 // The `rxlog` command's entry: the process's streams into runCli, its result into the exit code.
 // process.exitCode, not process.exit(): a pending write to a piped stdout must not be cut off.
-runCli(process.argv.slice(2), {
+runCli(args, {
   // A getter, so a run that reads only files never opens stdin.
   get stdin() {
     return process.stdin;

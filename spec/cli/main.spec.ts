@@ -1,4 +1,4 @@
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -34,4 +34,51 @@ describe('rxlog (lib/cli/main.ts)', () => {
     expect(child.stdout).toBe('[12:00:00 INF] User 42 logged in\n[12:00:01 WRN] Slow 812 ms\n[12:00:02 DBG] Cache warmed\n');
     expect(child.status).toBe(0);
   });
+
+  // pino-pretty's bin ignores the first SIGINT when stdin is a pipe (pinojs/pino#358): Ctrl-C signals the
+  // whole pipeline `node app.js | rxlog`, and the app's shutdown lines must still be shown, not lost with rxlog.
+  it('on Ctrl-C in `node app.js | rxlog`, shows the lines the app logs while it shuts down, then exits with 0', async () => {
+    const app = path.join(dir, 'app.js');
+    fs.writeFileSync(
+      app,
+      [
+        "const line = (t, m, done) => process.stdout.write(JSON.stringify({ '@t': t, '@mt': m }) + '\\n', done);",
+        "line('2026-11-22T12:00:00.000Z', 'Listening');",
+        'const alive = setTimeout(() => {}, 20_000);',
+        "process.stdout.on('error', () => clearTimeout(alive));",
+        // An app's graceful shutdown: it logs after the signal, once its work has wound down, then ends.
+        "process.once('SIGINT', () => setTimeout(() => line('2026-11-22T12:00:01.000Z', 'Shutting down', () => clearTimeout(alive)), 100));",
+      ].join('\n'),
+    );
+    const producer = spawn(process.execPath, [app], { stdio: ['ignore', 'pipe', 'inherit'] });
+    const env = { ...process.env, TZ: 'UTC' };
+    // A real pipe between the two, as the shell makes it.
+    const rxlog = spawn(process.execPath, ['--import', 'tsx', 'lib/cli/main.ts'], {
+      cwd: root,
+      env,
+      stdio: [producer.stdout, 'pipe', 'pipe'],
+    });
+    producer.stdout.destroy();
+    let out = '';
+    let err = '';
+    rxlog.stderr.setEncoding('utf8').on('data', (text: string) => (err += text));
+    const exited = new Promise<[number | null, NodeJS.Signals | null]>((resolve) =>
+      rxlog.on('exit', (code, signal) => resolve([code, signal])),
+    );
+    const done = new Promise<void>((resolve) => rxlog.stdout.on('end', resolve));
+    await new Promise<void>((resolve) =>
+      rxlog.stdout.setEncoding('utf8').on('data', (text: string) => {
+        out += text;
+        if (out.includes('Listening')) resolve();
+      }),
+    );
+    // What the terminal does on Ctrl-C: SIGINT to every process of the foreground pipeline.
+    rxlog.kill('SIGINT');
+    producer.kill('SIGINT');
+    const [code, signal] = await exited;
+    await done;
+    expect(err).toBe('');
+    expect(out).toBe('[12:00:00 INF] Listening\n[12:00:01 INF] Shutting down\n');
+    expect([code, signal]).toEqual([0, null]);
+  }, 20_000);
 });
