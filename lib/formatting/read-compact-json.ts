@@ -11,7 +11,8 @@ import { RenderedEvent } from './rendered-event';
 
 // The CLEF fields that are not properties; any other name starting with a single `@` is kept as a property.
 const RESERVED = new Set(['@t', '@mt', '@m', '@l', '@x', '@i', '@r', '@tr', '@sp']);
-const ERROR_HEADER = /^([A-Za-z_$][\w$]*(?:Error|Exception)): ?(.*)$/;
+// `TypeError: …`, and namespaced types as .NET and Java write them (`System.DivideByZeroException: …`).
+const ERROR_HEADER = /^([A-Za-z_$][\w$.]*(?:Error|Exception)): ?(.*)$/;
 const HEX_TRACE_ID = /^[0-9a-f]{32}$/i;
 const HEX_SPAN_ID = /^[0-9a-f]{16}$/i;
 
@@ -26,8 +27,8 @@ function readLevel(value: unknown, line: string): LogLevelName {
 }
 
 function readException(text: string): Error {
-  const newline = text.indexOf('\n');
-  const first = newline === -1 ? text : text.slice(0, newline);
+  // The first line, without the CR of a CRLF line end (.NET's Exception.ToString() on Windows).
+  const first = text.split(/[\r\n]/, 1)[0];
   const header = ERROR_HEADER.exec(first);
   const error = new Error(header === null ? first : header[2]);
   if (header !== null) error.name = header[1];
@@ -57,7 +58,7 @@ function readId(fields: Record<string, unknown>, name: string, form: RegExp, lin
  * (Information when missing; Serilog's names and the configuration aliases are accepted
  * in any case), `@mt` the template (or, without it, `@m` as literal text), `@x` an Error whose
  * `stack` is that text and whose message is its first line (and its name, when that line starts
- * `SomeError: `). `@tr` and `@sp` (hex trace and span ids, as Seq reads them) become the
+ * `SomeError: ` or, as .NET and Java write it, `System.DivideByZeroException: `). `@tr` and `@sp` (hex trace and span ids, as Seq reads them) become the
  * properties `TraceId` and `SpanId` (lower case, first); `@i`, `@r` and `@m` are not properties;
  * `@@name` becomes the property `@name`; other names keep their order. An integer a number cannot
  * hold exactly (`12345678901234567890`, a .NET `long`) is read as a bigint, so its digits survive.

@@ -40,6 +40,22 @@ describe('readCompactJson', () => {
     expect(event.exception?.name).toBe('TypeError');
   });
 
+  // Serilog's own reader vector (LogEventReaderTests.clef, line 4): .NET writes Exception.ToString(), a
+  // namespaced type and CRLF line ends; the first line is the message without its CR.
+  it('reads the type and message of a .NET or Java exception text (dotted names, CRLF)', () => {
+    const dotnet = readCompactJson(SERILOG_READER_VECTORS[3]).exception;
+    expect(dotnet?.name).toBe('System.DivideByZeroException');
+    expect(dotnet?.message).toBe('Attempted to divide by zero.');
+    expect(dotnet?.stack).toBe(
+      'System.DivideByZeroException: Attempted to divide by zero.\r\n   at Example.Program.Main(String[] args)',
+    );
+    const java = 'java.lang.IllegalStateException: closed\r\n\tat X.y(X.java:1)';
+    const event = readCompactJson(JSON.stringify({ '@t': '2026-11-22T12:00:00.000Z', '@mt': 'x', '@x': java }));
+    expect([event.exception?.name, event.exception?.message]).toEqual(['java.lang.IllegalStateException', 'closed']);
+    const odd = readCompactJson(JSON.stringify({ '@t': '2026-11-22T12:00:00.000Z', '@mt': 'x', '@x': 'something odd\r\nmore' }));
+    expect([odd.exception?.name, odd.exception?.message]).toEqual(['Error', 'something odd']);
+  });
+
   it('uses the first line as the message of a non-standard exception text', () => {
     const event = readCompactJson(JSON.stringify({ '@t': '2026-11-22T12:00:00.000Z', '@mt': 'x', '@x': 'something odd\nmore' }));
     expect(event.exception?.message).toBe('something odd');
