@@ -312,6 +312,39 @@ describe('OtlpSink', () => {
     expect(server.requests[0].url).toBe('/from-process');
   });
 
+  // OTLP exporter specification, "Configuration Options": OTEL_EXPORTER_OTLP_TIMEOUT and
+  // OTEL_EXPORTER_OTLP_LOGS_TIMEOUT bound each batch export; the timeoutMs option wins over them.
+  it('waits for an answer as long as OTEL_EXPORTER_OTLP_LOGS_TIMEOUT or OTEL_EXPORTER_OTLP_TIMEOUT says, unless timeoutMs is given (fake timers)', async () => {
+    jest.useFakeTimers();
+    try {
+      const signals: AbortSignal[] = [];
+      const fetch = (_url: unknown, init?: RequestInit): Promise<Response> => {
+        if (init?.signal) signals.push(init.signal);
+        return new Promise<Response>(() => undefined);
+      };
+      const waits = async (options: ConstructorParameters<typeof OtlpSink>[0], ms: number): Promise<void> => {
+        signals.length = 0;
+        const sending = new OtlpSink({ endpoint: 'http://127.0.0.1:1/v1/logs', fetch, ...options }).emit(makeEvents(1));
+        const outcome = sending.then(
+          () => 'sent',
+          (error: unknown) => (error instanceof Error ? error.name : 'other'),
+        );
+        await Promise.resolve();
+        jest.advanceTimersByTime(ms - 1);
+        expect(signals[0].aborted).toBe(false);
+        jest.advanceTimersByTime(1);
+        expect(await outcome).toBe('HttpTimeoutError');
+        expect(signals[0].aborted).toBe(true);
+      };
+      await waits({ environment: { OTEL_EXPORTER_OTLP_TIMEOUT: '30000' } }, 30_000);
+      await waits({ environment: { OTEL_EXPORTER_OTLP_TIMEOUT: '30000', OTEL_EXPORTER_OTLP_LOGS_TIMEOUT: '20000' } }, 20_000);
+      await waits({ timeoutMs: 3_000, environment: { OTEL_EXPORTER_OTLP_TIMEOUT: '30000' } }, 3_000);
+      await waits({ environment: { OTEL_EXPORTER_OTLP_TIMEOUT: 'never' } }, 10_000);
+    } finally {
+      jest.useRealTimers();
+    }
+  });
+
   it('rejects when the collector answers with an error status', async () => {
     server = await startTestServer(() => ({ status: 400, body: 'bad payload' }));
     await expect(new OtlpSink({ endpoint: server.url }).emit(makeEvents(1))).rejects.toThrow(
