@@ -345,6 +345,31 @@ describe('OtlpSink', () => {
     }
   });
 
+  it('sends the rest of a batch holding an event it cannot read, that one as an unformattable event (a throwing getter, a Proxy for properties)', async () => {
+    server = await startTestServer();
+    const boom = (): never => {
+      throw new Error('boom');
+    };
+    const events = [
+      makeEvent({ text: 'first' }),
+      makeEvent({ properties: Object.defineProperty({}, 'SourceContext', { enumerable: true, get: boom }) }),
+      makeEvent({ properties: new Proxy({}, { get: boom, ownKeys: boom }) }),
+      makeEvent({ text: 'last' }),
+    ];
+    await expect(new OtlpSink({ endpoint: server.url }).emit(events)).resolves.toBeUndefined();
+    const body = JSON.parse(server.requests[0].body) as {
+      resourceLogs: { scopeLogs: { scope: { name: string }; logRecords: { body: { stringValue: string } }[] }[] }[];
+    };
+    const scopes = body.resourceLogs[0].scopeLogs;
+    expect(scopes.map(({ scope }) => scope.name)).toEqual(['rxlog']);
+    expect(scopes[0].logRecords.map((record) => record.body.stringValue)).toEqual([
+      'first',
+      'event',
+      'Unformattable event',
+      'last',
+    ]);
+  });
+
   it('rejects when the collector answers with an error status', async () => {
     server = await startTestServer(() => ({ status: 400, body: 'bad payload' }));
     await expect(new OtlpSink({ endpoint: server.url }).emit(makeEvents(1))).rejects.toThrow(
