@@ -43,7 +43,7 @@ export const BROWSER_SERVICE_NAME = 'unknown_service';
  * the logs endpoint is used as it is, the generic one gets `v1/logs` appended (after a `/` when
  * it has none); the timeout is milliseconds, the logs one over the generic one; headers and resource attributes are `key=value` lists separated by commas, with
  * percent-encoded values. An empty variable counts as unset. A header entry that is not
- * `key=value` (or is not a header fetch can send) is skipped; a resource attribute list that fails to decode is discarded whole.
+ * `key=value` (or is not a header fetch can send, or is Content-Type) is skipped; a resource attribute list that fails to decode is discarded whole.
  * Both are reported to SelfLog. Never throws.
  */
 export function readOtlpEnvironment(env: EnvironmentVariables = processEnvironment()): OtlpEnvironment {
@@ -88,8 +88,11 @@ function timeout(env: EnvironmentVariables, name: string): number | undefined {
   return undefined;
 }
 
-/** An HTTP header name (a token): what fetch accepts. */
-const HEADER_NAME = /^[!#$%&'*+.^`|~\w-]+$/;
+/**
+ * An HTTP header name (a token): what fetch accepts; but Content-Type, since the body is always
+ * OTLP/JSON (the OpenTelemetry JS exporter puts its own over the variables' too).
+ */
+const HEADER_NAME = /^(?!content-type$)[!#$%&'*+.^`|~\w-]+$/i;
 /** A header value fetch can send: Latin-1, no control characters but tab. */
 const HEADER_VALUE = /^[\t\x20-\x7e\x80-\xff]*$/;
 

@@ -206,6 +206,28 @@ describe('OtlpSink', () => {
     expect(seen.filter((event) => event.template.includes('not key=value'))).toHaveLength(4);
   });
 
+  // The body is always OTLP/JSON: a Content-Type from the variables (meant for the SDK's protobuf
+  // exporter) would label it application/x-protobuf, and the collector would refuse every batch
+  // with 400. The OpenTelemetry JS exporter puts its own Content-Type over the variables' headers
+  // (otlp-exporter-base, configuration/otlp-http-configuration.js, mergeHeaders: "override required ones").
+  it('sends application/json whatever Content-Type the OTEL_* header variables name, and says on SelfLog that it ignores theirs', async () => {
+    server = await startTestServer();
+    const seen: SelfLogEvent[] = [];
+    const subscription = SelfLog.events$.subscribe((event) => seen.push(event));
+    const sink = new OtlpSink({
+      endpoint: server.url,
+      environment: {
+        OTEL_EXPORTER_OTLP_HEADERS: 'content-type=application/x-protobuf,api-key=k',
+        OTEL_EXPORTER_OTLP_LOGS_HEADERS: 'Content-Type=application/x-protobuf',
+      },
+    });
+    await expect(sink.emit(makeEvents(1))).resolves.toBeUndefined();
+    subscription.unsubscribe();
+    const [request] = server.requests;
+    expect([request.headers['content-type'], request.headers['api-key']]).toEqual(['application/json', 'k']);
+    expect(seen.filter((event) => event.template.includes('not key=value'))).toHaveLength(2);
+  });
+
   it('lets options win over the OTEL_* variables, and puts the headers option over the variables’ headers', async () => {
     server = await startTestServer();
     const sink = new OtlpSink({
