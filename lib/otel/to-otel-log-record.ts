@@ -1,6 +1,7 @@
 import { ROOT_CONTEXT, type Context, trace, TraceFlags } from '@opentelemetry/api';
-import type { LogRecord, SeverityNumber } from '@opentelemetry/api-logs';
+import type { AnyValueMap, LogRecord, SeverityNumber } from '@opentelemetry/api-logs';
 import type { LogEvent } from '../core/log-event';
+import { SelfLog } from '../core/self-log';
 import type { LogLevelName } from '../core/log-level';
 import { isSpanIdText, isTraceIdText, isZeroId } from '../core/trace-context';
 import { exceptionText } from '../formatting/exception-text';
@@ -20,22 +21,33 @@ const TRACE_PROPERTIES: ReadonlySet<string> = new Set(['TraceId', 'SpanId', 'Tra
  * out when empty) and `exception.stacktrace`. A valid
  * `TraceId` / `SpanId` pair (with `TraceFlags`) becomes the record's context, so the record
  * carries that trace and span; without one the record has none (the root context), whatever span
- * is active when the sink writes. Never throws.
+ * is active when the sink writes. An event that throws when read (one built in JavaScript, with a
+ * throwing getter or a Proxy) is, as CompactJsonFormatter writes it, an ERROR record
+ * `Unformattable event` (its time left to the SDK) with what it threw as its exception, reported
+ * on SelfLog: the rest of its batch is emitted. Never throws.
  */
 export function toOtelLogRecord(event: LogEvent): LogRecord {
+  try {
+    return logRecord(event);
+  } catch (error) {
+    SelfLog.write('An event could not be read for OpenTelemetry; it is emitted as an unformattable event: {Error}', error);
+    return {
+      severityNumber: 17,
+      severityText: 'Error',
+      body: 'Unformattable event',
+      attributes: exceptionAttributes({}, error as Error),
+      context: ROOT_CONTEXT,
+    };
+  }
+}
+
+function logRecord(event: LogEvent): LogRecord {
   const properties = event.properties;
   const spanContext = traceContextOf(properties);
   const attributes = toOtelAttributes(properties, 0, spanContext === undefined ? undefined : TRACE_PROPERTIES);
   attributes['message_template.text'] = event.messageTemplate.text;
   const exception = event.exception;
-  if (exception !== undefined) {
-    // The conventions require exception.type or exception.message: the type is always set, and
-    // an empty message is left out, as the SDK's own LogRecord leaves it out.
-    attributes['exception.type'] = readErrorField(exception, 'name') || 'Error';
-    const message = readErrorField(exception, 'message');
-    if (message) attributes['exception.message'] = message;
-    attributes['exception.stacktrace'] = exceptionText(exception);
-  }
+  if (exception !== undefined) exceptionAttributes(attributes, exception);
   return {
     ...timesOf(event),
     ...severityOf(event.level),
@@ -43,6 +55,19 @@ export function toOtelLogRecord(event: LogEvent): LogRecord {
     attributes,
     context: spanContext ?? ROOT_CONTEXT,
   };
+}
+
+/**
+ * Sets an exception's attributes on `attributes` and returns it. The conventions require
+ * exception.type or exception.message: the type is always set, and an empty message is left out,
+ * as the SDK's own LogRecord leaves it out. Never throws, whatever was thrown.
+ */
+function exceptionAttributes(attributes: AnyValueMap, exception: Error): AnyValueMap {
+  attributes['exception.type'] = readErrorField(exception, 'name') || 'Error';
+  const message = readErrorField(exception, 'message');
+  if (message) attributes['exception.message'] = message;
+  attributes['exception.stacktrace'] = exceptionText(exception);
+  return attributes;
 }
 
 /**

@@ -338,6 +338,28 @@ describe('OpenTelemetrySink', () => {
     await log.close();
   });
 
+  it('emits the rest of a batch holding an event it cannot read (a Proxy for properties), that one as an unformattable ERROR record', () => {
+    const boom = (): never => {
+      throw new Error('boom');
+    };
+    const text = (body: string): LogEvent => ({
+      timestamp: new Date(),
+      level: 'information',
+      messageTemplate: { text: body, tokens: [{ kind: 'text', text: body }] },
+      properties: {},
+      renderMessage: () => body,
+    });
+    const unreadable: LogEvent = { ...text('hostile'), properties: new Proxy({}, { get: boom, ownKeys: boom }) };
+    new OpenTelemetrySink({ loggerProvider: provider }).emit([text('first'), unreadable, text('last')]);
+    const records = exporter.getFinishedLogRecords();
+    expect(records.map((record) => [record.body, record.severityNumber])).toEqual([
+      ['first', SeverityNumber.INFO],
+      ['Unformattable event', SeverityNumber.ERROR],
+      ['last', SeverityNumber.INFO],
+    ]);
+    expect(records[1].attributes['exception.message']).toBe('boom');
+  });
+
   it('never emits a record twice when the provider fails partway through a batch and the batch is retried', async () => {
     const bodies: unknown[] = [];
     let failures = 1;

@@ -2,6 +2,9 @@ import { SeverityNumber } from '@opentelemetry/api-logs';
 import type { LogLevelName } from '../../lib/core/log-level';
 import { toOtelLogRecord } from '../../lib/otel/to-otel-log-record';
 import { makeEvent } from '../helpers/events';
+import type { LogEvent } from '../../lib/core/log-event';
+import { SelfLog, type SelfLogEvent } from '../../lib/core/self-log';
+import { ROOT_CONTEXT } from '@opentelemetry/api';
 
 describe('toOtelLogRecord', () => {
   it('maps the six levels to the first severity number of each OpenTelemetry range and Serilog’s names', () => {
@@ -45,5 +48,39 @@ describe('toOtelLogRecord', () => {
       'exception.type': 'Error',
       'exception.stacktrace': 'at x',
     });
+  });
+
+  // "Never throws": an event built in JavaScript that throws when read would otherwise fail every
+  // retry of its batch at that event (OpenTelemetrySink resends from the first record not emitted).
+  it('gives an event it cannot read as an unformattable event of severity ERROR with the error as its exception, on SelfLog', () => {
+    const boom = (): never => {
+      throw new Error('boom');
+    };
+    const unreadable: LogEvent[] = [
+      makeEvent({ properties: Object.defineProperty({}, 'TraceId', { enumerable: true, get: boom }) }),
+      makeEvent({ properties: new Proxy({}, { get: boom, ownKeys: boom }) }),
+      Object.defineProperty(makeEvent(), 'level', { get: boom }),
+      { ...makeEvent(), messageTemplate: null as never },
+    ];
+    const seen: SelfLogEvent[] = [];
+    const subscription = SelfLog.events$.subscribe((event) => seen.push(event));
+    try {
+      for (const event of unreadable) {
+        const record = toOtelLogRecord(event);
+        expect(record).toMatchObject({
+          severityNumber: SeverityNumber.ERROR,
+          severityText: 'Error',
+          body: 'Unformattable event',
+          context: ROOT_CONTEXT,
+        });
+        expect(Object.keys(record.attributes ?? {})).toEqual(['exception.type', 'exception.message', 'exception.stacktrace']);
+        // The time is left to the SDK: the time of emit.
+        expect(record.timestamp).toBeUndefined();
+      }
+      expect(toOtelLogRecord(unreadable[0]).attributes).toMatchObject({ 'exception.type': 'Error', 'exception.message': 'boom' });
+    } finally {
+      subscription.unsubscribe();
+    }
+    expect(seen).toHaveLength(5);
   });
 });

@@ -1,4 +1,5 @@
 import { SelfLog } from '../../core/self-log';
+import { MAX_TIMER_MS } from '../../core/max-timer-ms';
 
 /** Environment variables by name, as `process.env` holds them. */
 export type EnvironmentVariables = Readonly<Record<string, string | undefined>>;
@@ -9,6 +10,8 @@ export interface OtlpEnvironment {
   readonly endpoint?: string | undefined;
   /** `OTEL_EXPORTER_OTLP_HEADERS`, with `OTEL_EXPORTER_OTLP_LOGS_HEADERS` over it; undefined when neither is set. */
   readonly headers?: Readonly<Record<string, string>> | undefined;
+  /** `OTEL_EXPORTER_OTLP_LOGS_TIMEOUT` in milliseconds, else `OTEL_EXPORTER_OTLP_TIMEOUT`: each one only when it is a delay (> 0, at most 2^31 - 1). */
+  readonly timeoutMs?: number | undefined;
   /** `OTEL_SERVICE_NAME`. */
   readonly serviceName?: string | undefined;
   /** `OTEL_RESOURCE_ATTRIBUTES`, all values strings. */
@@ -38,9 +41,9 @@ export const BROWSER_SERVICE_NAME = 'unknown_service';
 /**
  * Reads the OpenTelemetry exporter variables, as the OpenTelemetry specification defines them:
  * the logs endpoint is used as it is, the generic one gets `v1/logs` appended (after a `/` when
- * it has none); headers and resource attributes are `key=value` lists separated by commas, with
+ * it has none); the timeout is milliseconds, the logs one over the generic one; headers and resource attributes are `key=value` lists separated by commas, with
  * percent-encoded values. An empty variable counts as unset. A header entry that is not
- * `key=value` (or is not a header fetch can send) is skipped; a resource attribute list that fails to decode is discarded whole.
+ * `key=value` (or is not a header fetch can send, or is Content-Type) is skipped; a resource attribute list that fails to decode is discarded whole.
  * Both are reported to SelfLog. Never throws.
  */
 export function readOtlpEnvironment(env: EnvironmentVariables = processEnvironment()): OtlpEnvironment {
@@ -52,8 +55,11 @@ export function readOtlpEnvironment(env: EnvironmentVariables = processEnvironme
   const headers = generic === undefined && forLogs === undefined ? undefined : { ...generic, ...forLogs };
   const resource = keyValueList(env, 'OTEL_RESOURCE_ATTRIBUTES', true) ?? {};
   const serviceName = value(env, 'OTEL_SERVICE_NAME');
+  // As the OpenTelemetry JS exporter reads them: an invalid logs timeout leaves the generic one.
+  const timeoutMs = timeout(env, 'OTEL_EXPORTER_OTLP_LOGS_TIMEOUT') ?? timeout(env, 'OTEL_EXPORTER_OTLP_TIMEOUT');
   return {
     ...(endpoint === undefined ? {} : { endpoint }),
+    ...(timeoutMs === undefined ? {} : { timeoutMs }),
     ...(headers === undefined ? {} : { headers }),
     ...(serviceName === undefined ? {} : { serviceName }),
     resource,
@@ -72,8 +78,21 @@ function value(env: EnvironmentVariables, name: string): string | undefined {
   return trimmed === '' ? undefined : trimmed;
 }
 
-/** An HTTP header name (a token): what fetch accepts. */
-const HEADER_NAME = /^[!#$%&'*+.^`|~\w-]+$/;
+/** A timeout variable's milliseconds, when it is a delay a timer can wait; else undefined, and said on SelfLog. */
+function timeout(env: EnvironmentVariables, name: string): number | undefined {
+  const text = value(env, name);
+  if (text === undefined) return undefined;
+  const ms = Number(text);
+  if (ms > 0 && ms <= MAX_TIMER_MS) return ms;
+  SelfLog.write('{Name} is not a timeout in milliseconds (> 0, at most 2147483647); it is ignored', name);
+  return undefined;
+}
+
+/**
+ * An HTTP header name (a token): what fetch accepts; but Content-Type, since the body is always
+ * OTLP/JSON (the OpenTelemetry JS exporter puts its own over the variables' too).
+ */
+const HEADER_NAME = /^(?!content-type$)[!#$%&'*+.^`|~\w-]+$/i;
 /** A header value fetch can send: Latin-1, no control characters but tab. */
 const HEADER_VALUE = /^[\t\x20-\x7e\x80-\xff]*$/;
 

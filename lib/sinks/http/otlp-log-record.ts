@@ -14,6 +14,7 @@ import { readEventTimeMs, unixNanos } from './http-unix-nanos';
 import { keyValuesJson, type OtlpAnyValue, type OtlpKeyValue, stringValueJson } from './otlp-any-value';
 import { readErrorField, renderMessageSafely } from '../../formatting/safe-event-text';
 import { quoteJson } from '../../templates/safe-json';
+import { SelfLog } from '../../core/self-log';
 
 /** One OTLP `LogRecord` in the OTLP/JSON encoding. */
 export interface OtlpLogRecord {
@@ -66,7 +67,10 @@ export function otlpSeverity(level: string): number | undefined {
  * instead of attributes; an all-zero id is invalid in OTLP and is sent neither way, and a span id
  * or flags without a valid trace id stay attributes. `timeUnixNano` is the event's time (0, OTLP's
  * "unknown", for a time before 1970, past 2554-07-21 or an invalid one); `observedTimeUnixNano` is the same time,
- * or the time of conversion when the event's time is unknown. Never throws.
+ * or the time of conversion when the event's time is unknown. An event that throws when read (one
+ * built in JavaScript, with a throwing getter or a Proxy) is, as CompactJsonFormatter writes it, an
+ * ERROR record `Unformattable event` at the time of conversion, with what it threw as its
+ * exception, reported on SelfLog: the rest of its batch is sent. Never throws.
  */
 export function toOtlpLogRecord(event: LogEvent): OtlpLogRecord {
   return JSON.parse(otlpLogRecordJson(event)) as OtlpLogRecord;
@@ -77,6 +81,19 @@ export function toOtlpLogRecord(event: LogEvent): OtlpLogRecord {
  * request bodies, without an object per record and attribute. Never throws.
  */
 export function otlpLogRecordJson(event: LogEvent): string {
+  try {
+    return recordJson(event);
+  } catch (error) {
+    SelfLog.write('An event could not be read for OTLP; it is sent as an unformattable event: {Error}', error);
+    const now = unixNanos(new Date());
+    return (
+      `{"timeUnixNano":"${now}","observedTimeUnixNano":"${now}","severityNumber":17,"severityText":"Error"` +
+      `,"body":{"stringValue":"Unformattable event"},"attributes":[${exceptionJson(error as Error)}]}`
+    );
+  }
+}
+
+function recordJson(event: LogEvent): string {
   const properties = event.properties;
   const traceId = properties[TRACE_ID_PROPERTY];
   const spanId = properties[SPAN_ID_PROPERTY];
@@ -106,15 +123,7 @@ export function otlpLogRecordJson(event: LogEvent): string {
       : ownKeys,
   );
   attributes += `${attributes === '' ? '' : ','}{"key":"${TEMPLATE_KEY}","value":${stringValueJson(event.messageTemplate.text)}}`;
-  if (exception !== undefined) {
-    // The conventions require exception.type or exception.message: the type is always sent (an
-    // empty or missing name is 'Error'), and an empty message is left out, as the SDK does.
-    const message = readErrorField(exception, 'message');
-    attributes +=
-      `,{"key":"exception.type","value":${stringValueJson(readErrorField(exception, 'name') || 'Error')}}` +
-      (message ? `,{"key":"exception.message","value":${stringValueJson(message)}}` : '') +
-      `,{"key":"exception.stacktrace","value":${stringValueJson(exceptionText(exception))}}`;
-  }
+  if (exception !== undefined) attributes += `,${exceptionJson(exception)}`;
   const time = readEventTimeMs(event);
   // fixed64 nanoseconds: a time before 1970 or past 2554 cannot be written, so it is "unknown".
   const known = time >= 0 && time <= OTLP_MAX_TIME_MS;
@@ -133,6 +142,20 @@ export function otlpLogRecordJson(event: LogEvent): string {
 }
 
 const TEMPLATE_KEY = 'message_template.text';
+
+/**
+ * An exception's attributes (without brackets). The conventions require exception.type or
+ * exception.message: the type is always sent (an empty or missing name is 'Error'), and an empty
+ * message is left out, as the SDK does. Never throws, whatever was thrown.
+ */
+function exceptionJson(exception: Error): string {
+  const message = readErrorField(exception, 'message');
+  return (
+    `{"key":"exception.type","value":${stringValueJson(readErrorField(exception, 'name') || 'Error')}}` +
+    (message ? `,{"key":"exception.message","value":${stringValueJson(message)}}` : '') +
+    `,{"key":"exception.stacktrace","value":${stringValueJson(exceptionText(exception))}}`
+  );
+}
 
 // Properties not sent as attributes: an empty key (an attribute key MUST be a non-empty string, and
 // the OpenTelemetry SDK drops it), and, since keys MUST be unique (logs.proto), a key the record writes itself.
@@ -153,9 +176,13 @@ function isTemplateOrExceptionKey(key: string): boolean {
 /**
  * The instrumentation scope of an event's record: its `SourceContext` (the logger's name, as the
  * OpenTelemetry logs specification asks of bridges and Serilog's OpenTelemetry sink does), else
- * `fallback` (the sink's `scopeName`).
+ * `fallback` (the sink's `scopeName`), also when it cannot be read. Never throws.
  */
 export function otlpScopeName(event: LogEvent, fallback: string): string {
-  const context = event.properties.SourceContext;
-  return typeof context === 'string' && context !== '' ? context : fallback;
+  try {
+    const context = event.properties.SourceContext;
+    return typeof context === 'string' && context !== '' ? context : fallback;
+  } catch {
+    return fallback;
+  }
 }

@@ -58,6 +58,32 @@ describe('readOtlpEnvironment', () => {
     expect(({} as Record<string, unknown>).x).toBeUndefined();
   });
 
+  // OTLP exporter specification, "Configuration Options": OTEL_EXPORTER_OTLP_TIMEOUT and
+  // OTEL_EXPORTER_OTLP_LOGS_TIMEOUT, "Maximum time the OTLP exporter will wait for each batch export",
+  // in milliseconds, default 10s. As @opentelemetry/otlp-exporter-base's shared-env-configuration.js
+  // reads them: the logs one if it is a number > 0, else the generic one if it is.
+  it('reads the export timeout in milliseconds, the logs one over the generic one; one that is not a delay is ignored, on SelfLog', () => {
+    const timeout = (env: Record<string, string>): number | undefined => readOtlpEnvironment(env).timeoutMs;
+    expect(timeout({ OTEL_EXPORTER_OTLP_TIMEOUT: '30000' })).toBe(30_000);
+    expect(timeout({ OTEL_EXPORTER_OTLP_TIMEOUT: ' 30000 ', OTEL_EXPORTER_OTLP_LOGS_TIMEOUT: '5000' })).toBe(5_000);
+    expect(timeout({ OTEL_EXPORTER_OTLP_LOGS_TIMEOUT: '2.5e3' })).toBe(2_500);
+    expect(timeout({})).toBeUndefined();
+    const seen: SelfLogEvent[] = [];
+    const subscription = SelfLog.events$.subscribe((event) => seen.push(event));
+    try {
+      // Past 2^31 - 1 ms a timer fires at once: no delay either.
+      for (const bad of ['10s', '0', '-5', 'Infinity', 'NaN', '2147483648'])
+        expect(timeout({ OTEL_EXPORTER_OTLP_LOGS_TIMEOUT: bad, OTEL_EXPORTER_OTLP_TIMEOUT: '7000' })).toBe(7_000);
+      expect(seen).toHaveLength(6);
+      expect(seen[0].message).toContain('OTEL_EXPORTER_OTLP_LOGS_TIMEOUT');
+      expect(timeout({ OTEL_EXPORTER_OTLP_TIMEOUT: 'soon' })).toBeUndefined();
+      expect(timeout({ OTEL_EXPORTER_OTLP_TIMEOUT: '' })).toBeUndefined();
+      expect(seen).toHaveLength(7);
+    } finally {
+      subscription.unsubscribe();
+    }
+  });
+
   it('reads process.env by default, and nothing where there is no process (browsers)', () => {
     expect(processEnvironment()).toBe(process.env);
     const saved = globalThis.process;

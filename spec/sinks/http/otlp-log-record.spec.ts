@@ -4,6 +4,9 @@ import fc from 'fast-check';
 import type { LogLevelName } from '../../../lib/core/log-level';
 import { otlpLogRecordJson, type OtlpLogRecord, toOtlpLogRecord } from '../../../lib/sinks/http/otlp-log-record';
 import { makeEvent } from '../../helpers/events';
+import type { LogEvent } from '../../../lib/core/log-event';
+import { SelfLog, type SelfLogEvent } from '../../../lib/core/self-log';
+import { otlpScopeName } from '../../../lib/sinks/http/otlp-log-record';
 import { referenceLogRecord } from '../../helpers/otlp-reference';
 
 describe('toOtlpLogRecord', () => {
@@ -186,6 +189,58 @@ describe('toOtlpLogRecord', () => {
       },
     };
     expect(toOtlpLogRecord(event).body).toEqual({ stringValue: 'raw {X}' });
+  });
+});
+
+/** Events built in JavaScript that no writer can read: a throwing getter, a Proxy, a missing template. */
+function unreadableEvents(): LogEvent[] {
+  const boom = (): never => {
+    throw new Error('boom');
+  };
+  return [
+    makeEvent({ properties: Object.defineProperty({}, 'TraceId', { enumerable: true, get: boom }) }),
+    makeEvent({ properties: new Proxy({}, { get: boom, ownKeys: boom }) }),
+    Object.defineProperty(makeEvent(), 'level', { get: boom }),
+    { ...makeEvent(), messageTemplate: null as never },
+  ];
+}
+
+describe('an event the OTLP writer cannot read', () => {
+  // The writers' "never throws": an event built in JavaScript that throws when read must not fail
+  // its whole batch (an OtlpSink request body is every record of the batch, and retrying it fails
+  // the same way), nor vanish uncounted. As CompactJsonFormatter writes it "Unformattable event",
+  // it is sent as an ERROR record (logs data model, SeverityNumber 17) whose exception attributes
+  // (semantic conventions for exceptions: exception.type, exception.message, exception.stacktrace)
+  // say what failed, and SelfLog says so.
+  it('is an unformattable event of severity ERROR with the error as its exception, at the time of conversion, on SelfLog', () => {
+    const seen: SelfLogEvent[] = [];
+    const subscription = SelfLog.events$.subscribe((event) => seen.push(event));
+    const before = BigInt(Date.now()) * 1_000_000n;
+    try {
+      for (const event of unreadableEvents()) {
+        const record = toOtlpLogRecord(event);
+        expect(record).toMatchObject({
+          severityNumber: 17,
+          severityText: 'Error',
+          body: { stringValue: 'Unformattable event' },
+        });
+        expect(BigInt(record.timeUnixNano)).toBeGreaterThanOrEqual(before);
+        expect(record.observedTimeUnixNano).toBe(record.timeUnixNano);
+        expect(record.attributes.map(({ key }) => key)).toEqual(['exception.type', 'exception.message', 'exception.stacktrace']);
+        expect(record.traceId).toBeUndefined();
+      }
+    } finally {
+      subscription.unsubscribe();
+    }
+    expect(toOtlpLogRecord(unreadableEvents()[0]).attributes.slice(0, 2)).toEqual([
+      { key: 'exception.type', value: { stringValue: 'Error' } },
+      { key: 'exception.message', value: { stringValue: 'boom' } },
+    ]);
+    expect(seen).toHaveLength(4);
+  });
+
+  it('is in the fallback scope when its SourceContext cannot be read', () => {
+    for (const event of unreadableEvents()) expect(otlpScopeName(event, 'rxlog')).toBe('rxlog');
   });
 });
 

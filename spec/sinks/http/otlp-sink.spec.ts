@@ -206,6 +206,28 @@ describe('OtlpSink', () => {
     expect(seen.filter((event) => event.template.includes('not key=value'))).toHaveLength(4);
   });
 
+  // The body is always OTLP/JSON: a Content-Type from the variables (meant for the SDK's protobuf
+  // exporter) would label it application/x-protobuf, and the collector would refuse every batch
+  // with 400. The OpenTelemetry JS exporter puts its own Content-Type over the variables' headers
+  // (otlp-exporter-base, configuration/otlp-http-configuration.js, mergeHeaders: "override required ones").
+  it('sends application/json whatever Content-Type the OTEL_* header variables name, and says on SelfLog that it ignores theirs', async () => {
+    server = await startTestServer();
+    const seen: SelfLogEvent[] = [];
+    const subscription = SelfLog.events$.subscribe((event) => seen.push(event));
+    const sink = new OtlpSink({
+      endpoint: server.url,
+      environment: {
+        OTEL_EXPORTER_OTLP_HEADERS: 'content-type=application/x-protobuf,api-key=k',
+        OTEL_EXPORTER_OTLP_LOGS_HEADERS: 'Content-Type=application/x-protobuf',
+      },
+    });
+    await expect(sink.emit(makeEvents(1))).resolves.toBeUndefined();
+    subscription.unsubscribe();
+    const [request] = server.requests;
+    expect([request.headers['content-type'], request.headers['api-key']]).toEqual(['application/json', 'k']);
+    expect(seen.filter((event) => event.template.includes('not key=value'))).toHaveLength(2);
+  });
+
   it('lets options win over the OTEL_* variables, and puts the headers option over the variables’ headers', async () => {
     server = await startTestServer();
     const sink = new OtlpSink({
@@ -310,6 +332,64 @@ describe('OtlpSink', () => {
       else process.env.OTEL_EXPORTER_OTLP_LOGS_ENDPOINT = saved;
     }
     expect(server.requests[0].url).toBe('/from-process');
+  });
+
+  // OTLP exporter specification, "Configuration Options": OTEL_EXPORTER_OTLP_TIMEOUT and
+  // OTEL_EXPORTER_OTLP_LOGS_TIMEOUT bound each batch export; the timeoutMs option wins over them.
+  it('waits for an answer as long as OTEL_EXPORTER_OTLP_LOGS_TIMEOUT or OTEL_EXPORTER_OTLP_TIMEOUT says, unless timeoutMs is given (fake timers)', async () => {
+    jest.useFakeTimers();
+    try {
+      const signals: AbortSignal[] = [];
+      const fetch = (_url: unknown, init?: RequestInit): Promise<Response> => {
+        if (init?.signal) signals.push(init.signal);
+        return new Promise<Response>(() => undefined);
+      };
+      const waits = async (options: ConstructorParameters<typeof OtlpSink>[0], ms: number): Promise<void> => {
+        signals.length = 0;
+        const sending = new OtlpSink({ endpoint: 'http://127.0.0.1:1/v1/logs', fetch, ...options }).emit(makeEvents(1));
+        const outcome = sending.then(
+          () => 'sent',
+          (error: unknown) => (error instanceof Error ? error.name : 'other'),
+        );
+        await Promise.resolve();
+        jest.advanceTimersByTime(ms - 1);
+        expect(signals[0].aborted).toBe(false);
+        jest.advanceTimersByTime(1);
+        expect(await outcome).toBe('HttpTimeoutError');
+        expect(signals[0].aborted).toBe(true);
+      };
+      await waits({ environment: { OTEL_EXPORTER_OTLP_TIMEOUT: '30000' } }, 30_000);
+      await waits({ environment: { OTEL_EXPORTER_OTLP_TIMEOUT: '30000', OTEL_EXPORTER_OTLP_LOGS_TIMEOUT: '20000' } }, 20_000);
+      await waits({ timeoutMs: 3_000, environment: { OTEL_EXPORTER_OTLP_TIMEOUT: '30000' } }, 3_000);
+      await waits({ environment: { OTEL_EXPORTER_OTLP_TIMEOUT: 'never' } }, 10_000);
+    } finally {
+      jest.useRealTimers();
+    }
+  });
+
+  it('sends the rest of a batch holding an event it cannot read, that one as an unformattable event (a throwing getter, a Proxy for properties)', async () => {
+    server = await startTestServer();
+    const boom = (): never => {
+      throw new Error('boom');
+    };
+    const events = [
+      makeEvent({ text: 'first' }),
+      makeEvent({ properties: Object.defineProperty({}, 'SourceContext', { enumerable: true, get: boom }) }),
+      makeEvent({ properties: new Proxy({}, { get: boom, ownKeys: boom }) }),
+      makeEvent({ text: 'last' }),
+    ];
+    await expect(new OtlpSink({ endpoint: server.url }).emit(events)).resolves.toBeUndefined();
+    const body = JSON.parse(server.requests[0].body) as {
+      resourceLogs: { scopeLogs: { scope: { name: string }; logRecords: { body: { stringValue: string } }[] }[] }[];
+    };
+    const scopes = body.resourceLogs[0].scopeLogs;
+    expect(scopes.map(({ scope }) => scope.name)).toEqual(['rxlog']);
+    expect(scopes[0].logRecords.map((record) => record.body.stringValue)).toEqual([
+      'first',
+      'event',
+      'Unformattable event',
+      'last',
+    ]);
   });
 
   it('rejects when the collector answers with an error status', async () => {
