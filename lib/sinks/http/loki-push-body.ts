@@ -9,38 +9,45 @@ import { readEventTimeMs, unixNanos } from './http-unix-nanos';
  */
 const MAX_LOKI_TIME_MS = 9_223_372_036_854;
 
+/** How many distinct milliseconds a {@link LokiEntryClock} remembers (about a second of busy logging). */
+const RECENT_MS = 1_024;
+
 /**
- * What a LokiSink remembers between batches so that no two entries share a timestamp: the last
- * entry's millisecond and how many entries before it had the same one, and the timestamp each
- * event was given, so a batch sent again (a retry, the halves of a 413) carries the same
- * timestamps and Loki's own de-duplication still drops what it already stored.
+ * What a LokiSink remembers between batches so that no two entries share a timestamp: how many
+ * entries it gave each of the last 1 024 distinct milliseconds (oldest first; a time that comes
+ * back after a later one, as when the clock steps back, goes on from its count), and the
+ * timestamp each event was given, so a batch sent again (a retry, the halves of a 413) carries
+ * the same timestamps and Loki's own de-duplication still drops what it already stored.
  */
 export interface LokiEntryClock {
-  ms: number;
-  n: number;
+  readonly counts: Map<number, number>;
   readonly given: WeakMap<LogEvent, string>;
 }
 
 /** A clock for {@link lokiPushBody}: one per sink. */
 export function lokiEntryClock(): LokiEntryClock {
-  return { ms: Number.NaN, n: 0, given: new WeakMap() };
+  return { counts: new Map(), given: new WeakMap() };
 }
 
 /**
  * An entry's timestamp: the event's time (the time of sending when that is invalid or outside
  * int64 nanoseconds), plus one nanosecond for each earlier entry in the same millisecond. Loki
  * drops an entry whose timestamp and line equal another's in its stream (its guard against pushes
- * sent twice), and rxlog's times are milliseconds: two identical events logged in one millisecond
- * would otherwise be stored once, yet counted delivered.
+ * sent twice; unordered writes compare with every entry at that nanosecond, not only the last),
+ * and rxlog's times are milliseconds: two identical events logged in one millisecond would
+ * otherwise be stored once, yet counted delivered.
  */
 function entryNanos(event: LogEvent, clock: LokiEntryClock): string {
   let nanos = clock.given.get(event);
   if (nanos !== undefined) return nanos;
   let time = readEventTimeMs(event);
   if (!(time >= -MAX_LOKI_TIME_MS && time <= MAX_LOKI_TIME_MS)) time = Date.now();
-  clock.n = clock.ms === time ? clock.n + 1 : 0;
-  clock.ms = time;
-  nanos = clock.n === 0 ? unixNanos(new Date(time)) : String(BigInt(time) * 1_000_000n + BigInt(clock.n));
+  const { counts } = clock;
+  const n = counts.get(time) ?? 0;
+  counts.set(time, n + 1);
+  // Bounded memory: the oldest millisecond first seen is forgotten.
+  if (counts.size > RECENT_MS) counts.delete(counts.keys().next().value as number);
+  nanos = n === 0 ? unixNanos(new Date(time)) : String(BigInt(time) * 1_000_000n + BigInt(n));
   clock.given.set(event, nanos);
   return nanos;
 }
