@@ -64,7 +64,8 @@ function levelLabel(level: unknown): string {
 /**
  * A Loki push request body (`POST /loki/api/v1/push`, JSON): one stream per level, labelled with
  * `labels` plus `level`, each value `[unix nanoseconds as a string, the formatted line]`, in
- * event order; a trailing newline of the formatter's output is left out. Entries in the same
+ * event order; a trailing newline of the formatter's output is left out, and a lone UTF-16
+ * surrogate is written as U+FFFD (Loki refuses a push whose JSON escapes one). Entries in the same
  * millisecond are a nanosecond apart (see `clock`), so Loki keeps identical ones. An event whose time is
  * invalid or outside Loki's int64 nanoseconds (before 1677-09-21, after 2262-04-11) is stamped
  * with the time of sending, as CLEF writes an invalid time, so one bad timestamp cannot fail
@@ -85,7 +86,8 @@ export function lokiPushBody(
       streams.set(level, values);
     }
     const text = formatter.format(event);
-    values.push([entryNanos(event, clock), text.endsWith('\n') ? text.slice(0, -1) : text]);
+    // Loki's JSON reader refuses a lone surrogate's escape, and with it the whole push.
+    values.push([entryNanos(event, clock), (text.endsWith('\n') ? text.slice(0, -1) : text).replace(/\p{Cs}/gu, '\uFFFD')]);
   }
   return JSON.stringify({ streams: Array.from(streams, ([level, values]) => ({ stream: { ...labels, level }, values })) });
 }
