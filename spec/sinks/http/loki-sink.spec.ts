@@ -76,4 +76,22 @@ describe('LokiSink', () => {
     expect(() => new LokiSink({ url: 'http://h', labels: { app: 1 as never } })).toThrow('LokiSink.labels["app"]');
     expect(() => new LokiSink({ url: 'http://h', tenantId: '' })).toThrow('LokiSink.tenantId');
   });
+
+  it('refuses label names Loki reserves (starting with "__") and values with a lone UTF-16 surrogate', () => {
+    // Loki's docs (operations/request-validation-rate-limits.md, invalid_labels): "Label names
+    // beginning with __ are reserved for internal use"; its distributor skips validation for a
+    // stream labelled __aggregated_metric__ or __pattern__ (pkg/distributor/validator.go,
+    // IsInternalStream), its queries leave such streams out unless asked (pkg/querier/http.go,
+    // filterAggregatedMetrics), it answers 400 to __backfill__ (pkg/loghttp/push/push.go) and
+    // sets __stream_shard__ itself.
+    for (const name of ['__pattern__', '__aggregated_metric__', '__backfill__', '__stream_shard__', '__name__', '__x'])
+      expect(() => new LokiSink({ url: 'http://h', labels: { [name]: 'x' } })).toThrow(
+        `"${name}" is not a valid Loki label name`,
+      );
+    expect(new LokiSink({ url: 'http://h', labels: { _app: 'x', a__b: 'y' } })).toBeInstanceOf(LokiSink);
+    // Loki reads label values with grafana/jsonparser, which refuses a lone surrogate's escape: every push would be a 400.
+    expect(() => new LokiSink({ url: 'http://h', labels: { app: 'shop\uD800' } })).toThrow(ConfigurationError);
+    expect(() => new LokiSink({ url: 'http://h', labels: { app: 'shop\uD800' } })).toThrow('LokiSink.labels["app"]');
+    expect(new LokiSink({ url: 'http://h', labels: { app: 'shop 😀 "x"\n' } })).toBeInstanceOf(LokiSink);
+  });
 });
