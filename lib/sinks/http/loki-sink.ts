@@ -19,7 +19,10 @@ export interface LokiSinkOptions extends Omit<HttpSinkOptions, 'url' | 'body' | 
   labels?: Readonly<Record<string, string>> | undefined;
   /** Formats each line. Default `new CompactJsonFormatter()` (CLEF); a TextFormatter gives plain text lines. */
   formatter?: Formatter | undefined;
-  /** The tenant, sent as `X-Scope-OrgID` to a multi-tenant Loki. Default none. */
+  /**
+   * The tenant, sent as `X-Scope-OrgID` to a multi-tenant Loki. Default none. Beacons cannot carry
+   * it, so with a tenant `beacon` defaults to `false` unless a `beaconUrl` (a proxy that adds it) is given.
+   */
   tenantId?: string | undefined;
 }
 
@@ -72,6 +75,8 @@ export class LokiSink extends HttpSink {
       url,
       contentType: 'application/json',
       headers: withHeader(options.headers, 'X-Scope-OrgID', tenantId),
+      // A beacon cannot carry X-Scope-OrgID: a multi-tenant Loki answers it 401, and the batch counted delivered was lost.
+      beacon: options.beacon ?? (tenantId === undefined || options.beaconUrl !== undefined),
       body: (events) => lokiPushBody(events, labels, formatter, clock),
     });
   }

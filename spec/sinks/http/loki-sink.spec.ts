@@ -5,6 +5,7 @@ import { CompactJsonFormatter } from '../../../lib/formatting/compact-json-forma
 import { LokiSink } from '../../../lib/sinks/http/loki-sink';
 import { lokiPushBody } from '../../../lib/sinks/http/loki-push-body';
 import { makeEvents } from '../../helpers/events';
+import { installFakePage } from '../../helpers/fake-page';
 import { startTestServer, type TestServer } from '../../helpers/http-test-server';
 
 describe('LokiSink', () => {
@@ -64,6 +65,34 @@ describe('LokiSink', () => {
       status: 429,
       retryAfterMs: 1_000,
     });
+  });
+
+  it('sends no beacons with a tenantId, unless to a beaconUrl or asked to', async () => {
+    // A beacon carries no custom header (W3C Beacon, sendBeacon: only Content-Type), and a
+    // multi-tenant Loki answers a push without X-Scope-OrgID 401 (dskit middleware.AuthenticateUser):
+    // the events were counted delivered and lost, also when a tab was merely hidden.
+    const page = installFakePage();
+    const never = () => new Promise<Response>(() => undefined);
+    const url = 'https://loki.example.com';
+    try {
+      const withTenant = new LokiSink({ url, tenantId: 'team-a', fetch: never });
+      const viaProxy = new LokiSink({ url, tenantId: 'team-a', beaconUrl: 'https://proxy.example.com/push', fetch: never });
+      const asked = new LokiSink({ url, tenantId: 'team-a', beacon: true, fetch: never });
+      const noTenant = new LokiSink({ url, fetch: never });
+      page.hide();
+      expect(withTenant.emitSync?.(makeEvents(1)) ?? false).toBe(false);
+      expect(page.beacons).toHaveLength(0);
+      for (const sink of [viaProxy, asked, noTenant]) expect(sink.emitSync?.(makeEvents(1))).toBe(true);
+      await page.settled();
+      expect(page.beacons.map((beacon) => beacon.url)).toEqual([
+        'https://proxy.example.com/push',
+        `${url}/loki/api/v1/push`,
+        `${url}/loki/api/v1/push`,
+      ]);
+      for (const sink of [withTenant, viaProxy, asked, noTenant]) sink.close();
+    } finally {
+      page.restore();
+    }
   });
 
   it('throws ConfigurationError naming a bad option', () => {
