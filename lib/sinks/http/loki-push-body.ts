@@ -9,38 +9,45 @@ import { readEventTimeMs, unixNanos } from './http-unix-nanos';
  */
 const MAX_LOKI_TIME_MS = 9_223_372_036_854;
 
+/** How many distinct milliseconds a {@link LokiEntryClock} remembers (about a second of busy logging). */
+const RECENT_MS = 1_024;
+
 /**
- * What a LokiSink remembers between batches so that no two entries share a timestamp: the last
- * entry's millisecond and how many entries before it had the same one, and the timestamp each
- * event was given, so a batch sent again (a retry, the halves of a 413) carries the same
- * timestamps and Loki's own de-duplication still drops what it already stored.
+ * What a LokiSink remembers between batches so that no two entries share a timestamp: how many
+ * entries it gave each of the last 1 024 distinct milliseconds (oldest first; a time that comes
+ * back after a later one, as when the clock steps back, goes on from its count), and the
+ * timestamp each event was given, so a batch sent again (a retry, the halves of a 413) carries
+ * the same timestamps and Loki's own de-duplication still drops what it already stored.
  */
 export interface LokiEntryClock {
-  ms: number;
-  n: number;
+  readonly counts: Map<number, number>;
   readonly given: WeakMap<LogEvent, string>;
 }
 
 /** A clock for {@link lokiPushBody}: one per sink. */
 export function lokiEntryClock(): LokiEntryClock {
-  return { ms: Number.NaN, n: 0, given: new WeakMap() };
+  return { counts: new Map(), given: new WeakMap() };
 }
 
 /**
  * An entry's timestamp: the event's time (the time of sending when that is invalid or outside
  * int64 nanoseconds), plus one nanosecond for each earlier entry in the same millisecond. Loki
  * drops an entry whose timestamp and line equal another's in its stream (its guard against pushes
- * sent twice), and rxlog's times are milliseconds: two identical events logged in one millisecond
- * would otherwise be stored once, yet counted delivered.
+ * sent twice; unordered writes compare with every entry at that nanosecond, not only the last),
+ * and rxlog's times are milliseconds: two identical events logged in one millisecond would
+ * otherwise be stored once, yet counted delivered.
  */
 function entryNanos(event: LogEvent, clock: LokiEntryClock): string {
   let nanos = clock.given.get(event);
   if (nanos !== undefined) return nanos;
   let time = readEventTimeMs(event);
   if (!(time >= -MAX_LOKI_TIME_MS && time <= MAX_LOKI_TIME_MS)) time = Date.now();
-  clock.n = clock.ms === time ? clock.n + 1 : 0;
-  clock.ms = time;
-  nanos = clock.n === 0 ? unixNanos(new Date(time)) : String(BigInt(time) * 1_000_000n + BigInt(clock.n));
+  const { counts } = clock;
+  const n = counts.get(time) ?? 0;
+  counts.set(time, n + 1);
+  // Bounded memory: the oldest millisecond first seen is forgotten.
+  if (counts.size > RECENT_MS) counts.delete(counts.keys().next().value as number);
+  nanos = n === 0 ? unixNanos(new Date(time)) : String(BigInt(time) * 1_000_000n + BigInt(n));
   clock.given.set(event, nanos);
   return nanos;
 }
@@ -57,7 +64,8 @@ function levelLabel(level: unknown): string {
 /**
  * A Loki push request body (`POST /loki/api/v1/push`, JSON): one stream per level, labelled with
  * `labels` plus `level`, each value `[unix nanoseconds as a string, the formatted line]`, in
- * event order; a trailing newline of the formatter's output is left out. Entries in the same
+ * event order; a trailing newline of the formatter's output is left out, and a lone UTF-16
+ * surrogate is written as U+FFFD (Loki refuses a push whose JSON escapes one). Entries in the same
  * millisecond are a nanosecond apart (see `clock`), so Loki keeps identical ones. An event whose time is
  * invalid or outside Loki's int64 nanoseconds (before 1677-09-21, after 2262-04-11) is stamped
  * with the time of sending, as CLEF writes an invalid time, so one bad timestamp cannot fail
@@ -78,7 +86,8 @@ export function lokiPushBody(
       streams.set(level, values);
     }
     const text = formatter.format(event);
-    values.push([entryNanos(event, clock), text.endsWith('\n') ? text.slice(0, -1) : text]);
+    // Loki's JSON reader refuses a lone surrogate's escape, and with it the whole push.
+    values.push([entryNanos(event, clock), (text.endsWith('\n') ? text.slice(0, -1) : text).replace(/\p{Cs}/gu, '\uFFFD')]);
   }
   return JSON.stringify({ streams: Array.from(streams, ([level, values]) => ({ stream: { ...labels, level }, values })) });
 }

@@ -6,20 +6,31 @@ import { withHeader } from './with-header';
 import { expectOption } from '../../core/expect-option';
 import { baseUrlOption, checkOptionalText } from './http-option-checks';
 import { lokiEntryClock, lokiPushBody } from './loki-push-body';
+import { hasLoneSurrogate } from '../../core/lone-surrogate';
 
 /** Options of {@link LokiSink}. */
 export interface LokiSinkOptions extends Omit<HttpSinkOptions, 'url' | 'body' | 'contentType' | 'method' | 'beaconContentType'> {
   /** Loki's base URL, e.g. `'http://127.0.0.1:3100'`; batches go to `${url}/loki/api/v1/push`. Required. */
   url: string;
-  /** Stream labels added to every stream, e.g. `{ app: 'shop' }`; `level` is set per event. Default none. */
+  /**
+   * Stream labels added to every stream, e.g. `{ app: 'shop' }`: names as Prometheus' (`[a-zA-Z_][a-zA-Z0-9_]*`),
+   * not starting with `__` (Loki's own) and not `level` (set per event), values strings. Default none.
+   */
   labels?: Readonly<Record<string, string>> | undefined;
   /** Formats each line. Default `new CompactJsonFormatter()` (CLEF); a TextFormatter gives plain text lines. */
   formatter?: Formatter | undefined;
-  /** The tenant, sent as `X-Scope-OrgID` to a multi-tenant Loki. Default none. */
+  /**
+   * The tenant, sent as `X-Scope-OrgID` to a multi-tenant Loki. Default none. Beacons cannot carry
+   * it, so with a tenant `beacon` defaults to `false` unless a `beaconUrl` (a proxy that adds it) is given.
+   */
   tenantId?: string | undefined;
 }
 
-const LABEL_NAME = /^[a-zA-Z_][a-zA-Z0-9_]*$/;
+/**
+ * Prometheus' label names, less those starting with `__`, which Loki keeps for its own: streams
+ * labelled `__pattern__` or `__aggregated_metric__` skip validation and are left out of queries.
+ */
+const LABEL_NAME = /^(?!__)[a-zA-Z_]\w*$/;
 
 /**
  * Sends batches to Grafana Loki's push API as JSON: one stream per level, labelled with `labels`
@@ -64,6 +75,8 @@ export class LokiSink extends HttpSink {
       url,
       contentType: 'application/json',
       headers: withHeader(options.headers, 'X-Scope-OrgID', tenantId),
+      // A beacon cannot carry X-Scope-OrgID: a multi-tenant Loki answers it 401, and the batch counted delivered was lost.
+      beacon: options.beacon ?? (tenantId === undefined || options.beaconUrl !== undefined),
       body: (events) => lokiPushBody(events, labels, formatter, clock),
     });
   }
@@ -80,11 +93,19 @@ function checkLabels(labels: Readonly<Record<string, string>>): Readonly<Record<
   const checked: Record<string, string> = {};
   for (const name of Object.keys(labels)) {
     if (!LABEL_NAME.test(name))
-      throw new ConfigurationError(`LokiSink.labels: "${name}" is not a valid Loki label name ([a-zA-Z_][a-zA-Z0-9_]*)`);
+      throw new ConfigurationError(
+        `LokiSink.labels: "${name}" is not a valid Loki label name ([a-zA-Z_][a-zA-Z0-9_]*, not starting with __, which is Loki's own)`,
+      );
     if (name === 'level')
       throw new ConfigurationError('LokiSink.labels: "level" is set from each event’s level; choose another label name');
     const value: unknown = labels[name];
-    expectOption(typeof value === 'string', `LokiSink.labels["${name}"]`, 'a string', value);
+    // Loki's JSON reader refuses a lone surrogate's escape: every push would be answered 400.
+    expectOption(
+      typeof value === 'string' && !hasLoneSurrogate(value),
+      `LokiSink.labels["${name}"]`,
+      'a string without a lone UTF-16 surrogate',
+      value,
+    );
     checked[name] = value;
   }
   return checked;

@@ -5,6 +5,7 @@ import { CompactJsonFormatter } from '../../../lib/formatting/compact-json-forma
 import { LokiSink } from '../../../lib/sinks/http/loki-sink';
 import { lokiPushBody } from '../../../lib/sinks/http/loki-push-body';
 import { makeEvents } from '../../helpers/events';
+import { installFakePage } from '../../helpers/fake-page';
 import { startTestServer, type TestServer } from '../../helpers/http-test-server';
 
 describe('LokiSink', () => {
@@ -66,6 +67,34 @@ describe('LokiSink', () => {
     });
   });
 
+  it('sends no beacons with a tenantId, unless to a beaconUrl or asked to', async () => {
+    // A beacon carries no custom header (W3C Beacon, sendBeacon: only Content-Type), and a
+    // multi-tenant Loki answers a push without X-Scope-OrgID 401 (dskit middleware.AuthenticateUser):
+    // the events were counted delivered and lost, also when a tab was merely hidden.
+    const page = installFakePage();
+    const never = () => new Promise<Response>(() => undefined);
+    const url = 'https://loki.example.com';
+    try {
+      const withTenant = new LokiSink({ url, tenantId: 'team-a', fetch: never });
+      const viaProxy = new LokiSink({ url, tenantId: 'team-a', beaconUrl: 'https://proxy.example.com/push', fetch: never });
+      const asked = new LokiSink({ url, tenantId: 'team-a', beacon: true, fetch: never });
+      const noTenant = new LokiSink({ url, fetch: never });
+      page.hide();
+      expect(withTenant.emitSync?.(makeEvents(1)) ?? false).toBe(false);
+      expect(page.beacons).toHaveLength(0);
+      for (const sink of [viaProxy, asked, noTenant]) expect(sink.emitSync?.(makeEvents(1))).toBe(true);
+      await page.settled();
+      expect(page.beacons.map((beacon) => beacon.url)).toEqual([
+        'https://proxy.example.com/push',
+        `${url}/loki/api/v1/push`,
+        `${url}/loki/api/v1/push`,
+      ]);
+      for (const sink of [withTenant, viaProxy, asked, noTenant]) sink.close();
+    } finally {
+      page.restore();
+    }
+  });
+
   it('throws ConfigurationError naming a bad option', () => {
     expect(() => new LokiSink({ url: '' })).toThrow('LokiSink.url');
     expect(() => new LokiSink(undefined as never)).toThrow(ConfigurationError);
@@ -75,5 +104,23 @@ describe('LokiSink', () => {
     expect(() => new LokiSink({ url: 'http://h', labels: { level: 'x' } })).toThrow('"level" is set from each event');
     expect(() => new LokiSink({ url: 'http://h', labels: { app: 1 as never } })).toThrow('LokiSink.labels["app"]');
     expect(() => new LokiSink({ url: 'http://h', tenantId: '' })).toThrow('LokiSink.tenantId');
+  });
+
+  it('refuses label names Loki reserves (starting with "__") and values with a lone UTF-16 surrogate', () => {
+    // Loki's docs (operations/request-validation-rate-limits.md, invalid_labels): "Label names
+    // beginning with __ are reserved for internal use"; its distributor skips validation for a
+    // stream labelled __aggregated_metric__ or __pattern__ (pkg/distributor/validator.go,
+    // IsInternalStream), its queries leave such streams out unless asked (pkg/querier/http.go,
+    // filterAggregatedMetrics), it answers 400 to __backfill__ (pkg/loghttp/push/push.go) and
+    // sets __stream_shard__ itself.
+    for (const name of ['__pattern__', '__aggregated_metric__', '__backfill__', '__stream_shard__', '__name__', '__x'])
+      expect(() => new LokiSink({ url: 'http://h', labels: { [name]: 'x' } })).toThrow(
+        `"${name}" is not a valid Loki label name`,
+      );
+    expect(new LokiSink({ url: 'http://h', labels: { _app: 'x', a__b: 'y' } })).toBeInstanceOf(LokiSink);
+    // Loki reads label values with grafana/jsonparser, which refuses a lone surrogate's escape: every push would be a 400.
+    expect(() => new LokiSink({ url: 'http://h', labels: { app: 'shop\uD800' } })).toThrow(ConfigurationError);
+    expect(() => new LokiSink({ url: 'http://h', labels: { app: 'shop\uD800' } })).toThrow('LokiSink.labels["app"]');
+    expect(new LokiSink({ url: 'http://h', labels: { app: 'shop 😀 "x"\n' } })).toBeInstanceOf(LokiSink);
   });
 });
