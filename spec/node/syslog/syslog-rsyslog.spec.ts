@@ -247,6 +247,28 @@ interface Received {
     );
   });
 
+  it('parses an RFC 3164 TAG holding characters rsyslog ends the program name at (/ [ : space) whole', async () => {
+    // rsyslog's programname (%app-name% for RFC 3164) stops at ':', '[', '/' and what is not
+    // printable (runtime/msg.c, acquireProgramName, after FreeBSD's syslogd): 'my/app' came out 'my'.
+    const appNames = ['my/app', 'a[b]', 'a:b', 'sp ace', '/usr/bin/x'];
+    const tag = `bsd-tag ${run}`;
+    for (const appName of appNames) {
+      const sink = new SyslogSink({ port: udpPort, format: 'rfc3164', appName });
+      await sink.emit([makeEvent({ text: `${appName} ${tag}` })]);
+      await sink.close();
+    }
+    const mine = await pollUntil(
+      () => {
+        const found = lines().filter((l) => l.msg.endsWith(` ${tag}`));
+        return found.length >= appNames.length ? found : undefined;
+      },
+      () => `RFC 3164 messages did not all reach rsyslogd; its output:\n${daemonLog}`,
+    );
+    expect(mine.map((l) => [l.msg, l.appName, l.procId]).sort()).toEqual(
+      appNames.map((a) => [`${a} ${tag}`, a.replace(/[/[\]: ]/g, '_'), String(process.pid)]).sort(),
+    );
+  });
+
   it('parses the header of an RFC 5424 message whose event time is past the year 9999 (tcp)', async () => {
     const sink = new SyslogSink({ transport: 'tcp', port: tcpPort, facility: 'local4', appName: 'rxlog-far' });
     const tag = `far ${run}`;
