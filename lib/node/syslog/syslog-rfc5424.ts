@@ -3,7 +3,7 @@ import { renderValue } from '../../templates/render-template';
 import { syslogEscapeLineBreaks } from './syslog-framing';
 import { syslogHeaderField } from './syslog-header-field';
 import type { SyslogMessageSettings } from './syslog-message-settings';
-import { syslogMessageText } from './syslog-message-text';
+import { syslogEscapeNul, syslogMessageText } from './syslog-message-text';
 import { syslogSeverity } from './syslog-severity';
 import { syslogStructuredData } from './syslog-structured-data';
 import { syslogTruncateUtf8 } from './syslog-truncate-utf8';
@@ -28,16 +28,20 @@ function timestamp(date: Date): string {
 /**
  * One event as an RFC 5424 message, `<PRI>1 TIMESTAMP HOSTNAME APP-NAME PROCID MSGID SD MSG`, with
  * a UTC timestamp to the millisecond (the NILVALUE `-` when the time is invalid or its year is
- * not 0000–9999) and MSG as UTF-8 without a BOM. A message longer than
- * `maxMessageBytes` is cut at a character boundary; if the header and structured data alone do
- * not fit, the structured data is left out (`-`) so the message stays well-formed.
+ * not 0000–9999) and MSG as UTF-8 without a BOM; NUL is written `#000` in structured data and MSG.
+ * A message longer than `maxMessageBytes` is cut at a character boundary; if the header and
+ * structured data alone do not fit, the structured data is left out (`-`) so the message stays
+ * well-formed.
  *
  * @example syslogRfc5424(event, settings) // '<14>1 2026-11-22T12:00:00.000Z web-1 shop 4242 Orders [rxlog@32473 Id="7"] Order 7 paid'
  */
 export function syslogRfc5424(event: LogEvent, settings: SyslogMessageSettings): string {
   const pri = settings.facility * 8 + syslogSeverity(event.level);
   const head = `<${pri}>1 ${timestamp(event.timestamp)} ${settings.hostname} ${settings.appName} ${settings.procId} ${messageId(event, settings.messageIdProperty)} `;
-  let sd = settings.structuredDataId === undefined ? '-' : syslogStructuredData(event.properties, settings.structuredDataId);
+  let sd =
+    settings.structuredDataId === undefined
+      ? '-'
+      : syslogEscapeNul(syslogStructuredData(event.properties, settings.structuredDataId));
   let msg = syslogMessageText(event, settings.formatter);
   if (settings.singleLine) {
     sd = syslogEscapeLineBreaks(sd);

@@ -61,6 +61,13 @@ describe('syslogRfc5424', () => {
     );
   });
 
+  it('writes NUL in structured data as #000, as in MSG: a receiver that ends frames at NUL would split the message there', () => {
+    const event = makeEvent({ text: 'a\u0000b', properties: { P: 'c\u0000<11>1 - forged' } });
+    expect(syslogRfc5424(event, settings)).toBe(
+      '<14>1 2026-11-22T12:00:00.000Z web-1 shop 4242 - [rxlog@32473 P="c#000<11>1 - forged"] a#000b',
+    );
+  });
+
   it('writes a valid PRI for a level outside the six, even one named like an Object.prototype member', () => {
     expect(syslogRfc5424(makeEvent({ level: 'constructor' as never }), settings)).toBe(
       '<14>1 2026-11-22T12:00:00.000Z web-1 shop 4242 - - event',
