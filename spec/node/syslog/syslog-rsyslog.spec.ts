@@ -273,12 +273,16 @@ interface Received {
     );
   });
 
-  it('parses the header of an RFC 5424 message whose event time is past the year 9999 (tcp)', async () => {
+  it.each([
+    ['2100', Date.UTC(2100, 0, 1)],
+    ['9999', Date.UTC(9999, 11, 31, 23, 59, 59, 999)],
+    ['past 9999', Date.UTC(10_000, 0, 1)],
+  ])('parses the header of an RFC 5424 message whose event time is in the year %s (tcp)', async (name, time) => {
+    // rsyslog refuses a year of 2100 or later (runtime/datetime.c, ParseTIMESTAMP3339) and then read
+    // the message as RFC 3164: no APP-NAME or PROCID, the header and structured data in MSG.
     const sink = new SyslogSink({ transport: 'tcp', port: tcpPort, facility: 'local4', appName: 'rxlog-far' });
-    const tag = `far ${run}`;
-    await sink.emit([
-      makeEvent({ level: 'error', text: tag, timestamp: new Date(Date.UTC(10_000, 0, 1)), properties: { A: 1 } }),
-    ]);
+    const tag = `far-${name.replace(' ', '-')} ${run}`;
+    await sink.emit([makeEvent({ level: 'error', text: tag, timestamp: new Date(time), properties: { A: 1 } })]);
     await sink.close();
 
     const line = await pollUntil(
@@ -295,6 +299,7 @@ interface Received {
       msg: tag,
     });
   });
+
   it('delivers a property value holding NUL as one message to a receiver that ends frames at NUL (tcp, newline framing)', async () => {
     const sink = new SyslogSink({ transport: 'tcp', port: nulTcpPort, tcpFraming: 'newline', appName: 'rxlog-nul' });
     const tag = `nul ${run}`;
