@@ -9,12 +9,16 @@ import { exceptionText } from '../../formatting/exception-text';
  * does) followed, on the next lines, by the exception's stack. NUL is written `#000` either way.
  */
 export function syslogMessageText(event: LogEvent, formatter?: Formatter): string {
-  if (formatter !== undefined) return escapeNul(formatter.format(event).replace(/[\r\n]+$/, ''));
+  if (formatter !== undefined) return syslogEscapeNul(formatter.format(event).replace(/[\r\n]+$/, ''));
   const message = renderMessageEscaped(event);
-  return escapeNul(event.exception === undefined ? message : `${message}\n${exceptionText(event.exception)}`);
+  return syslogEscapeNul(event.exception === undefined ? message : `${message}\n${exceptionText(event.exception)}`);
 }
 
-/** NUL written as rsyslog shows control characters (`#000`): many receivers end a C string there. */
-function escapeNul(text: string): string {
+/**
+ * NUL written as rsyslog shows control characters (`#000`): many receivers end a C string there,
+ * and some end a newline-framed message there too (RFC 6587 §3.4.2), so what follows would be
+ * read as a message of its own.
+ */
+export function syslogEscapeNul(text: string): string {
   return text.indexOf('\0') === -1 ? text : text.replace(/\0/g, '#000');
 }

@@ -3,7 +3,7 @@ import { renderValue } from '../../templates/render-template';
 import { syslogEscapeLineBreaks } from './syslog-framing';
 import { syslogHeaderField } from './syslog-header-field';
 import type { SyslogMessageSettings } from './syslog-message-settings';
-import { syslogMessageText } from './syslog-message-text';
+import { syslogEscapeNul, syslogMessageText } from './syslog-message-text';
 import { syslogSeverity } from './syslog-severity';
 import { syslogStructuredData } from './syslog-structured-data';
 import { syslogTruncateUtf8 } from './syslog-truncate-utf8';
@@ -14,12 +14,16 @@ function messageId(event: LogEvent, property: string | undefined): string {
   return value === undefined || value === null ? '-' : syslogHeaderField(renderValue(value), 32);
 }
 
-/** The latest time RFC 5424 can write: its TIMESTAMP has a four-digit year (RFC 3339's DATE-FULLYEAR). */
-const LAST_TIME_MS = Date.UTC(9999, 11, 31, 23, 59, 59, 999);
+/**
+ * The latest time sent: RFC 5424's TIMESTAMP has a four-digit year (RFC 3339's DATE-FULLYEAR), but
+ * rsyslog refuses a year of 2100 or later (ParseTIMESTAMP3339 in its runtime/datetime.c) and then
+ * reads the whole header as MSG. Such a time is a wrong clock or a wrong event, never a real one.
+ */
+const LAST_TIME_MS = Date.UTC(2099, 11, 31, 23, 59, 59, 999);
 /** The earliest: 0000-01-01T00:00:00.000Z. */
 const FIRST_TIME_MS = -62_167_219_200_000;
 
-/** TIMESTAMP: UTC to the millisecond, or the NILVALUE for an invalid time or one outside the years 0000–9999. */
+/** TIMESTAMP: UTC to the millisecond, or the NILVALUE for an invalid time or one outside the years 0000–2099. */
 function timestamp(date: Date): string {
   const time = date.getTime();
   return time >= FIRST_TIME_MS && time <= LAST_TIME_MS ? date.toISOString() : '-';
@@ -28,16 +32,20 @@ function timestamp(date: Date): string {
 /**
  * One event as an RFC 5424 message, `<PRI>1 TIMESTAMP HOSTNAME APP-NAME PROCID MSGID SD MSG`, with
  * a UTC timestamp to the millisecond (the NILVALUE `-` when the time is invalid or its year is
- * not 0000–9999) and MSG as UTF-8 without a BOM. A message longer than
- * `maxMessageBytes` is cut at a character boundary; if the header and structured data alone do
- * not fit, the structured data is left out (`-`) so the message stays well-formed.
+ * not 0000–2099) and MSG as UTF-8 without a BOM; NUL is written `#000` in structured data and MSG.
+ * A message longer than `maxMessageBytes` is cut at a character boundary; if the header and
+ * structured data alone do not fit, the structured data is left out (`-`) so the message stays
+ * well-formed.
  *
  * @example syslogRfc5424(event, settings) // '<14>1 2026-11-22T12:00:00.000Z web-1 shop 4242 Orders [rxlog@32473 Id="7"] Order 7 paid'
  */
 export function syslogRfc5424(event: LogEvent, settings: SyslogMessageSettings): string {
   const pri = settings.facility * 8 + syslogSeverity(event.level);
   const head = `<${pri}>1 ${timestamp(event.timestamp)} ${settings.hostname} ${settings.appName} ${settings.procId} ${messageId(event, settings.messageIdProperty)} `;
-  let sd = settings.structuredDataId === undefined ? '-' : syslogStructuredData(event.properties, settings.structuredDataId);
+  let sd =
+    settings.structuredDataId === undefined
+      ? '-'
+      : syslogEscapeNul(syslogStructuredData(event.properties, settings.structuredDataId));
   let msg = syslogMessageText(event, settings.formatter);
   if (settings.singleLine) {
     sd = syslogEscapeLineBreaks(sd);

@@ -55,7 +55,7 @@ export interface SyslogSinkOptions {
   path?: string | undefined;
   /** The facility, by name (`user`, `daemon`, `local0` … `local7`) or code 0–23. Default `'user'`. */
   facility?: SyslogFacilityName | number | undefined;
-  /** APP-NAME (RFC 5424) or TAG (RFC 3164); non-printable characters become `_`. Default the base name of `process.title` (`/usr/bin/node` → `node`), else `'node'`. */
+  /** APP-NAME (RFC 5424) or TAG (RFC 3164, where `[`, `]`, `:` and `/` become `_` too); non-printable characters become `_`. Default the base name of `process.title` (`/usr/bin/node` → `node`), else `'node'`. */
   appName?: string | undefined;
   /**
    * HOSTNAME; non-printable characters become `_`. With `rfc3164`, every character but letters,
@@ -215,8 +215,9 @@ export function resolveSyslogSinkOptions(options: SyslogSinkOptions): ResolvedSy
       format === 'rfc3164'
         ? syslogBsdHostname(text('hostname', options.hostname, osHostname() || '-'))
         : syslogHeaderField(text('hostname', options.hostname, osHostname() || '-'), 255),
-    // RFC 3164's TAG ends at '[' or ':', and is at most 32 characters; RFC 5424's APP-NAME at most 48.
-    appName: format === 'rfc3164' ? syslogHeaderField(appName, 32, '[]:') : syslogHeaderField(appName, 48),
+    // RFC 3164's TAG is at most 32 characters, and receivers end its program name at '[', ':' and
+    // '/' (rsyslog's acquireProgramName, after FreeBSD's syslogd); RFC 5424's APP-NAME at most 48.
+    appName: format === 'rfc3164' ? syslogHeaderField(appName, 32, '[]:/') : syslogHeaderField(appName, 48),
     procId: String(process.pid),
     messageIdProperty,
     structuredDataId: format === 'rfc5424' && options.structuredData !== false ? structuredDataId : undefined,

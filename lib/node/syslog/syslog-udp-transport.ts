@@ -16,6 +16,8 @@ import type { SyslogTransport } from './syslog-transport';
 export class SyslogUdpTransport implements SyslogTransport {
   private socket: Socket | undefined;
   private connecting: Promise<Socket> | undefined;
+  /** The socket whose host is still resolving, which `close()` abandons. */
+  private connectingSocket: Socket | undefined;
   private closed = false;
   private refused: Error | undefined;
   private readonly where: string;
@@ -58,9 +60,11 @@ export class SyslogUdpTransport implements SyslogTransport {
     }
   }
 
-  /** Closes the socket. Idempotent. */
+  /** Closes the socket, and abandons one whose host is still resolving (its send rejects). Idempotent. */
   close(): Promise<void> {
     this.closed = true;
+    // A DNS server that never answers would otherwise hold the send until connectTimeoutMs after the logger closed.
+    if (this.connectingSocket !== undefined) closeQuietly(this.connectingSocket);
     if (this.socket !== undefined) this.discard(this.socket);
     return Promise.resolve();
   }
@@ -70,6 +74,7 @@ export class SyslogUdpTransport implements SyslogTransport {
     if (this.socket !== undefined) return Promise.resolve(this.socket);
     if (this.connecting !== undefined) return this.connecting;
     const socket = createSocket(isIPv6(this.host) ? 'udp6' : 'udp4');
+    this.connectingSocket = socket;
     this.connecting = awaitSyslogConnect(socket, {
       timeoutMs: this.connectTimeoutMs,
       where: this.where,
@@ -78,6 +83,7 @@ export class SyslogUdpTransport implements SyslogTransport {
       dispose: closeQuietly,
     }).finally(() => {
       this.connecting = undefined;
+      this.connectingSocket = undefined;
     });
     socket.connect(this.port, this.host);
     return this.connecting;

@@ -51,13 +51,28 @@ describe('syslogRfc5424', () => {
     for (const time of [Date.UTC(10_000, 0, 1), 8.64e15, Date.UTC(-1, 0, 1), -8.64e15]) {
       expect(syslogRfc5424(makeEvent({ timestamp: new Date(time) }), settings)).toBe('<14>1 - web-1 shop 4242 - - event');
     }
-    expect(syslogRfc5424(makeEvent({ timestamp: new Date(Date.UTC(9999, 11, 31, 23, 59, 59, 999)) }), settings)).toBe(
-      '<14>1 9999-12-31T23:59:59.999Z web-1 shop 4242 - - event',
-    );
     const yearZero = new Date(Date.UTC(2000, 0, 1));
     yearZero.setUTCFullYear(0);
     expect(syslogRfc5424(makeEvent({ timestamp: yearZero }), settings)).toBe(
       '<14>1 0000-01-01T00:00:00.000Z web-1 shop 4242 - - event',
+    );
+  });
+
+  it('writes the NILVALUE for a year rsyslog refuses, 2100 and later, so it still parses the header', () => {
+    // rsyslog's ParseTIMESTAMP3339 (runtime/datetime.c) fails `year >= 2100`, and then reads the
+    // message as RFC 3164: HOSTNAME, APP-NAME, PROCID and the structured data all end up in MSG.
+    for (const time of [Date.UTC(2100, 0, 1), Date.UTC(9999, 11, 31, 23, 59, 59, 999)]) {
+      expect(syslogRfc5424(makeEvent({ timestamp: new Date(time) }), settings)).toBe('<14>1 - web-1 shop 4242 - - event');
+    }
+    expect(syslogRfc5424(makeEvent({ timestamp: new Date(Date.UTC(2099, 11, 31, 23, 59, 59, 999)) }), settings)).toBe(
+      '<14>1 2099-12-31T23:59:59.999Z web-1 shop 4242 - - event',
+    );
+  });
+
+  it('writes NUL in structured data as #000, as in MSG: a receiver that ends frames at NUL would split the message there', () => {
+    const event = makeEvent({ text: 'a\u0000b', properties: { P: 'c\u0000<11>1 - forged' } });
+    expect(syslogRfc5424(event, settings)).toBe(
+      '<14>1 2026-11-22T12:00:00.000Z web-1 shop 4242 - [rxlog@32473 P="c#000<11>1 - forged"] a#000b',
     );
   });
 

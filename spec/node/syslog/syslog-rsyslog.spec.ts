@@ -59,6 +59,7 @@ interface Received {
   let output: string;
   let udpPort: number;
   let tcpPort: number;
+  let nulTcpPort: number;
   let socketPath: string;
   let daemon: ChildProcess | undefined;
   let daemonLog = '';
@@ -88,6 +89,7 @@ interface Received {
     output = join(dir, 'out.log');
     udpPort = await freeUdpPort();
     tcpPort = await freeTcpPort();
+    nulTcpPort = await freeTcpPort();
     socketPath = join(dir, 'stream.sock');
     const config = join(dir, 'rsyslog.conf');
     // Everything lives in the temp dir: no system config, pid file, spool or /dev/log is touched.
@@ -103,6 +105,8 @@ interface Received {
         'template(name="rxlogSd" type="list") { property(name="app-name") constant(value="|") property(name="$!rfc5424-sd") constant(value="\\n") }',
         `input(type="imudp" address="127.0.0.1" port="${udpPort}")`,
         `input(type="imtcp" address="127.0.0.1" port="${tcpPort}")`,
+        // Ends newline-framed messages at NUL too: RFC 6587 §3.4.2's other common TRAILER.
+        `input(type="imtcp" address="127.0.0.1" port="${nulTcpPort}" addtlFrameDelimiter="0")`,
         // A Unix stream socket, for transport 'unix'.
         `input(type="imptcp" path="${socketPath}" unlink="on")`,
         // rsyslog's own RFC 5424 structured-data parser, as JSON in $!rfc5424-sd.
@@ -247,12 +251,38 @@ interface Received {
     );
   });
 
-  it('parses the header of an RFC 5424 message whose event time is past the year 9999 (tcp)', async () => {
+  it('parses an RFC 3164 TAG holding characters rsyslog ends the program name at (/ [ : space) whole', async () => {
+    // rsyslog's programname (%app-name% for RFC 3164) stops at ':', '[', '/' and what is not
+    // printable (runtime/msg.c, acquireProgramName, after FreeBSD's syslogd): 'my/app' came out 'my'.
+    const appNames = ['my/app', 'a[b]', 'a:b', 'sp ace', '/usr/bin/x'];
+    const tag = `bsd-tag ${run}`;
+    for (const appName of appNames) {
+      const sink = new SyslogSink({ port: udpPort, format: 'rfc3164', appName });
+      await sink.emit([makeEvent({ text: `${appName} ${tag}` })]);
+      await sink.close();
+    }
+    const mine = await pollUntil(
+      () => {
+        const found = lines().filter((l) => l.msg.endsWith(` ${tag}`));
+        return found.length >= appNames.length ? found : undefined;
+      },
+      () => `RFC 3164 messages did not all reach rsyslogd; its output:\n${daemonLog}`,
+    );
+    expect(mine.map((l) => [l.msg, l.appName, l.procId]).sort()).toEqual(
+      appNames.map((a) => [`${a} ${tag}`, a.replace(/[/[\]: ]/g, '_'), String(process.pid)]).sort(),
+    );
+  });
+
+  it.each([
+    ['2100', Date.UTC(2100, 0, 1)],
+    ['9999', Date.UTC(9999, 11, 31, 23, 59, 59, 999)],
+    ['past 9999', Date.UTC(10_000, 0, 1)],
+  ])('parses the header of an RFC 5424 message whose event time is in the year %s (tcp)', async (name, time) => {
+    // rsyslog refuses a year of 2100 or later (runtime/datetime.c, ParseTIMESTAMP3339) and then read
+    // the message as RFC 3164: no APP-NAME or PROCID, the header and structured data in MSG.
     const sink = new SyslogSink({ transport: 'tcp', port: tcpPort, facility: 'local4', appName: 'rxlog-far' });
-    const tag = `far ${run}`;
-    await sink.emit([
-      makeEvent({ level: 'error', text: tag, timestamp: new Date(Date.UTC(10_000, 0, 1)), properties: { A: 1 } }),
-    ]);
+    const tag = `far-${name.replace(' ', '-')} ${run}`;
+    await sink.emit([makeEvent({ level: 'error', text: tag, timestamp: new Date(time), properties: { A: 1 } })]);
     await sink.close();
 
     const line = await pollUntil(
@@ -268,6 +298,31 @@ interface Received {
       structuredData: '[rxlog@32473 A="1"]',
       msg: tag,
     });
+  });
+
+  it('delivers a property value holding NUL as one message to a receiver that ends frames at NUL (tcp, newline framing)', async () => {
+    const sink = new SyslogSink({ transport: 'tcp', port: nulTcpPort, tcpFraming: 'newline', appName: 'rxlog-nul' });
+    const tag = `nul ${run}`;
+    const forged = `<11>1 2026-01-01T00:00:00Z forged-host forged 1 - - forged ${run}`;
+    await sink.emit([makeEvent({ text: tag, properties: { V: `x\u0000${forged}` } }), makeEvent({ text: `done ${tag}` })]);
+    await sink.close();
+
+    await pollUntil(
+      () => (lines().some((l) => l.msg === `done ${tag}`) ? true : undefined),
+      () => `the messages did not reach rsyslogd; its output:\n${daemonLog}`,
+    );
+    expect(lines().filter((l) => l.msg.includes(run) && (l.appName === 'rxlog-nul' || l.appName === 'forged'))).toEqual([
+      {
+        severity: 6,
+        facility: 1,
+        appName: 'rxlog-nul',
+        procId: String(process.pid),
+        msgId: '-',
+        structuredData: `[rxlog@32473 V="x#000${forged}"]`,
+        msg: tag,
+      },
+      expect.objectContaining({ appName: 'rxlog-nul', msg: `done ${tag}` }),
+    ]);
   });
   // rsyslog's maxMessageSize is 8096 bytes unless configured (glbl.c's iMaxLine; "8k" in its docs).
   // A longer message is cut, and the rest becomes a message of its own (imtcp) or the cut message

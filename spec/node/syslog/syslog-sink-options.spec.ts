@@ -60,9 +60,12 @@ describe('resolveSyslogSinkOptions', () => {
     }
   });
 
-  it('sanitises appName for the format: 48 characters for RFC 5424, a 32-character TAG without [ ] : for RFC 3164', () => {
+  it('sanitises appName for the format: 48 characters for RFC 5424, a 32-character TAG without [ ] : / for RFC 3164', () => {
     expect(resolve({ appName: `my app:${'x'.repeat(60)}` }).settings.appName).toBe(`my_app:${'x'.repeat(41)}`);
+    expect(resolve({ appName: 'my/app' }).settings.appName).toBe('my/app');
     expect(resolve({ appName: 'my[app]:1', format: 'rfc3164' }).settings.appName).toBe('my_app__1');
+    // rsyslog's programname ends at '/' as at '[' and ':' (runtime/msg.c, acquireProgramName).
+    expect(resolve({ appName: 'my/app', format: 'rfc3164' }).settings.appName).toBe('my_app');
   });
 
   it('takes a structuredDataId of the form name@<private enterprise number> (RFC 5424 §6.3.2), and only that', () => {

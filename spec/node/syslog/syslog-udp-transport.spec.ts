@@ -1,5 +1,6 @@
 import { SyslogUdpTransport } from '../../../lib/node/syslog/syslog-udp-transport';
 import { createSocket } from 'node:dgram';
+import dns from 'node:dns';
 import { startUdpServer, type SyslogTestServer } from './syslog-test-servers';
 
 async function closedUdpPort(): Promise<number> {
@@ -47,5 +48,32 @@ describe('SyslogUdpTransport', () => {
     await refusing.close();
 
     expect(String(failure)).toMatch(/ECONNREFUSED/);
+  });
+  describe('closed while the host name is still resolving', () => {
+    afterEach(() => jest.restoreAllMocks());
+
+    it('abandons the socket at once: the send rejects, as a stream connection under way does', async () => {
+      // A DNS server that never answers: the lookup of this one name never calls back.
+      const real = dns.lookup as (...args: unknown[]) => void;
+      const lookup = (hostname: string, ...rest: unknown[]): void => {
+        if (hostname !== 'slow.rxlog.invalid') real(hostname, ...rest);
+      };
+      jest.spyOn(dns, 'lookup').mockImplementation(lookup);
+      const slow = new SyslogUdpTransport('slow.rxlog.invalid', 514, 60_000, 10_000);
+      let outcome: unknown = 'pending';
+      const sent = slow.send(['lost']).then(
+        () => (outcome = 'sent'),
+        (error: unknown) => (outcome = error),
+      );
+      await new Promise((resolve) => setImmediate(resolve));
+      expect(dns.lookup).toHaveBeenCalledWith('slow.rxlog.invalid', expect.anything(), expect.anything());
+
+      await slow.close();
+      // The socket's 'close' comes on the next tick; without it the send waited out connectTimeoutMs.
+      await new Promise((resolve) => setImmediate(resolve));
+
+      expect(String(outcome)).toMatch(/SyslogSink: closed/);
+      await sent;
+    });
   });
 });
