@@ -229,22 +229,33 @@ interface Received {
     );
   });
 
+  /** Sends each text over UDP as RFC 3164 from a sink with its options; the lines rsyslogd parsed whose MSG ends with ` ${tag}`. */
+  async function sendRfc3164(
+    messages: ReadonlyArray<readonly [{ appName: string; hostname?: string }, string]>,
+    tag: string,
+  ): Promise<ReturnType<typeof lines>> {
+    for (const [options, text] of messages) {
+      const sink = new SyslogSink({ port: udpPort, format: 'rfc3164', ...options });
+      await sink.emit([makeEvent({ text })]);
+      await sink.close();
+    }
+    return pollUntil(
+      () => {
+        const found = lines().filter((l) => l.msg.endsWith(` ${tag}`));
+        return found.length >= messages.length ? found : undefined;
+      },
+      () => `RFC 3164 messages did not all reach rsyslogd; its output:\n${daemonLog}`,
+    );
+  }
+
   it('parses the TAG, PID and MSG of RFC 3164 messages whatever the hostname option holds', async () => {
     // rsyslog takes a BSD HOSTNAME only of letters, digits, '.', '_' and '-', ending in a letter or
     // digit; any other word there became the TAG, and the real TAG and PID part of MSG.
     const hostnames = ['web@1', 'fe80::1', 'node-', 'db.', '-', 'a b', 'é'];
     const tag = `bsd-host ${run}`;
-    for (const hostname of hostnames) {
-      const sink = new SyslogSink({ port: udpPort, format: 'rfc3164', appName: 'rxlog-host', hostname });
-      await sink.emit([makeEvent({ text: `${hostname} ${tag}` })]);
-      await sink.close();
-    }
-    const mine = await pollUntil(
-      () => {
-        const found = lines().filter((l) => l.msg.endsWith(` ${tag}`));
-        return found.length >= hostnames.length ? found : undefined;
-      },
-      () => `RFC 3164 messages did not all reach rsyslogd; its output:\n${daemonLog}`,
+    const mine = await sendRfc3164(
+      hostnames.map((hostname) => [{ appName: 'rxlog-host', hostname }, `${hostname} ${tag}`]),
+      tag,
     );
     expect(mine.map((l) => [l.appName, l.procId, l.msg]).sort()).toEqual(
       hostnames.map((hostname) => ['rxlog-host', String(process.pid), `${hostname} ${tag}`]).sort(),
@@ -256,17 +267,9 @@ interface Received {
     // printable (runtime/msg.c, acquireProgramName, after FreeBSD's syslogd): 'my/app' came out 'my'.
     const appNames = ['my/app', 'a[b]', 'a:b', 'sp ace', '/usr/bin/x'];
     const tag = `bsd-tag ${run}`;
-    for (const appName of appNames) {
-      const sink = new SyslogSink({ port: udpPort, format: 'rfc3164', appName });
-      await sink.emit([makeEvent({ text: `${appName} ${tag}` })]);
-      await sink.close();
-    }
-    const mine = await pollUntil(
-      () => {
-        const found = lines().filter((l) => l.msg.endsWith(` ${tag}`));
-        return found.length >= appNames.length ? found : undefined;
-      },
-      () => `RFC 3164 messages did not all reach rsyslogd; its output:\n${daemonLog}`,
+    const mine = await sendRfc3164(
+      appNames.map((appName) => [{ appName }, `${appName} ${tag}`]),
+      tag,
     );
     expect(mine.map((l) => [l.msg, l.appName, l.procId]).sort()).toEqual(
       appNames.map((a) => [`${a} ${tag}`, a.replace(/[/[\]: ]/g, '_'), String(process.pid)]).sort(),

@@ -12,7 +12,7 @@ import { toOtlpLogRecord } from '../../../lib/sinks/http/otlp-log-record';
 import { makeEvent, makeEvents } from '../../helpers/events';
 import type { LogLevelName } from '../../../lib/core/log-level';
 import type { SdkRecord } from './fixtures/otlp-sdk-export';
-import { startTestServer, type TestServer } from '../../helpers/http-test-server';
+import { type ReceivedRequest, startTestServer, type TestServer } from '../../helpers/http-test-server';
 import { startPageServer } from '../../helpers/browser-bundle';
 import { CHROMIUM, freshChromium } from '../../helpers/chromium';
 import { version as packageVersion } from '../../../package.json';
@@ -184,23 +184,25 @@ describe('OtlpSink', () => {
     ]);
   });
 
+  /** One event sent by an OtlpSink reading `environment`: the request the receiver got, and SelfLog's lines meanwhile. */
+  async function sendOneWith(environment: Record<string, string>): Promise<{ request: ReceivedRequest; seen: SelfLogEvent[] }> {
+    server = await startTestServer();
+    const seen: SelfLogEvent[] = [];
+    const subscription = SelfLog.events$.subscribe((event) => seen.push(event));
+    const sink = new OtlpSink({ endpoint: server.url, environment });
+    await expect(sink.emit(makeEvents(1))).resolves.toBeUndefined();
+    subscription.unsubscribe();
+    return { request: server.requests[0], seen };
+  }
+
   // An entry fetch cannot send (a name that is not an HTTP token, a value that decodes to a line
   // break or a character past Latin-1) would fail every request: it is skipped, as one that is not
   // key=value is (the Go exporter skips an invalid header name too).
   it('skips a header entry of the OTEL_* variables that is not a valid HTTP header, and sends the batch with the rest', async () => {
-    server = await startTestServer();
-    const seen: SelfLogEvent[] = [];
-    const subscription = SelfLog.events$.subscribe((event) => seen.push(event));
-    const sink = new OtlpSink({
-      endpoint: server.url,
-      environment: {
-        OTEL_EXPORTER_OTLP_HEADERS: 'api key=1,x-split=a%0D%0Ab,x-euro=%E2%82%AC,x-ok=fine,x-latin=caf%C3%A9',
-        OTEL_EXPORTER_OTLP_LOGS_HEADERS: 'x-logs=yes,(bad)=1',
-      },
+    const { request, seen } = await sendOneWith({
+      OTEL_EXPORTER_OTLP_HEADERS: 'api key=1,x-split=a%0D%0Ab,x-euro=%E2%82%AC,x-ok=fine,x-latin=caf%C3%A9',
+      OTEL_EXPORTER_OTLP_LOGS_HEADERS: 'x-logs=yes,(bad)=1',
     });
-    await expect(sink.emit(makeEvents(1))).resolves.toBeUndefined();
-    subscription.unsubscribe();
-    const [request] = server.requests;
     expect([request.headers['x-ok'], request.headers['x-logs'], request.headers['x-latin']]).toEqual(['fine', 'yes', 'café']);
     expect(Object.keys(request.headers).filter((name) => /api|split|euro|bad/.test(name))).toEqual([]);
     expect(seen.filter((event) => event.template.includes('not key=value'))).toHaveLength(4);
@@ -211,19 +213,10 @@ describe('OtlpSink', () => {
   // with 400. The OpenTelemetry JS exporter puts its own Content-Type over the variables' headers
   // (otlp-exporter-base, configuration/otlp-http-configuration.js, mergeHeaders: "override required ones").
   it('sends application/json whatever Content-Type the OTEL_* header variables name, and says on SelfLog that it ignores theirs', async () => {
-    server = await startTestServer();
-    const seen: SelfLogEvent[] = [];
-    const subscription = SelfLog.events$.subscribe((event) => seen.push(event));
-    const sink = new OtlpSink({
-      endpoint: server.url,
-      environment: {
-        OTEL_EXPORTER_OTLP_HEADERS: 'content-type=application/x-protobuf,api-key=k',
-        OTEL_EXPORTER_OTLP_LOGS_HEADERS: 'Content-Type=application/x-protobuf',
-      },
+    const { request, seen } = await sendOneWith({
+      OTEL_EXPORTER_OTLP_HEADERS: 'content-type=application/x-protobuf,api-key=k',
+      OTEL_EXPORTER_OTLP_LOGS_HEADERS: 'Content-Type=application/x-protobuf',
     });
-    await expect(sink.emit(makeEvents(1))).resolves.toBeUndefined();
-    subscription.unsubscribe();
-    const [request] = server.requests;
     expect([request.headers['content-type'], request.headers['api-key']]).toEqual(['application/json', 'k']);
     expect(seen.filter((event) => event.template.includes('not key=value'))).toHaveLength(2);
   });
