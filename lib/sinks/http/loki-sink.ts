@@ -4,7 +4,7 @@ import { CompactJsonFormatter } from '../../formatting/compact-json-formatter';
 import { HttpSink, type HttpSinkOptions } from './http-sink';
 import { withHeader } from './with-header';
 import { expectOption } from '../../core/expect-option';
-import { baseUrlOption, checkOptionalText } from './http-option-checks';
+import { baseUrlOption } from './http-option-checks';
 import { lokiEntryClock, lokiPushBody } from './loki-push-body';
 import { hasLoneSurrogate } from '../../core/lone-surrogate';
 
@@ -31,6 +31,8 @@ export interface LokiSinkOptions extends Omit<HttpSinkOptions, 'url' | 'body' | 
  * labelled `__pattern__` or `__aggregated_metric__` skip validation and are left out of queries.
  */
 const LABEL_NAME = /^(?!__)[a-zA-Z_]\w*$/;
+/** The characters and length Loki (dskit) takes in a tenant id. */
+const TENANT_ID = /^(?!\.\.?$)[\w!.*'()-]{1,150}$/;
 
 /**
  * Sends batches to Grafana Loki's push API as JSON: one stream per level, labelled with `labels`
@@ -68,7 +70,13 @@ export class LokiSink extends HttpSink {
       formatter,
     );
     const tenantId = options.tenantId;
-    checkOptionalText(tenantId, 'LokiSink.tenantId');
+    // Loki's tenant ids (dskit's tenant.ValidTenantID): any other is refused with 400, every batch.
+    expectOption(
+      tenantId === undefined || (typeof tenantId == 'string' && TENANT_ID.test(tenantId)),
+      'LokiSink.tenantId',
+      "a tenant id (1 to 150 of a-z A-Z 0-9 ! - _ . * ' ( ), not . or ..)",
+      tenantId,
+    );
     const clock = lokiEntryClock();
     super({
       ...options,

@@ -106,6 +106,15 @@ describe('LokiSink', () => {
     expect(() => new LokiSink({ url: 'http://h', tenantId: '' })).toThrow('LokiSink.tenantId');
   });
 
+  // dskit's tenant.ValidTenantID, which Loki's X-Scope-OrgID goes through: a-z A-Z 0-9 and ! - _ . * ' ( ),
+  // at most 150 of them (MaxTenantIDLength), not '.' or '..'; any other is answered 400 on every push.
+  it('refuses a tenantId Loki would refuse on every push, naming it, and takes every valid one', () => {
+    for (const tenantId of ['', 'team a', 'a/b', 'team|b', 'é', '.', '..', 'x'.repeat(151), 7 as never])
+      expect(() => new LokiSink({ url: 'http://h', tenantId })).toThrow('LokiSink.tenantId: expected a tenant id');
+    for (const tenantId of ['team-a', "A_z.9!*'()", 'x'.repeat(150), '...'])
+      expect(() => new LokiSink({ url: 'http://h', tenantId })).not.toThrow();
+  });
+
   it('refuses label names Loki reserves (starting with "__") and values with a lone UTF-16 surrogate', () => {
     // Loki's docs (operations/request-validation-rate-limits.md, invalid_labels): "Label names
     // beginning with __ are reserved for internal use"; its distributor skips validation for a
