@@ -16,13 +16,16 @@ describe('RxlogShutdown in real Nest 12 application contexts', () => {
     outcomes = JSON.parse(stdout) as Record<string, unknown>;
   }, 120_000);
 
+  /** What the first app logged through rxlog before its logger closed. */
+  const STARTED = ['Starting Nest application...', 'AppModule dependencies initialized', 'RxlogModule dependencies initialized'];
+
   it('reports the shutdown once when the app is closed again (Nest 12 runs the shutdown hooks again)', () => {
     expect(outcomes['closed twice']).toEqual(['graceful: 0']);
   });
 
   it('hands what Nest logs after the logger closed to Nest’s console, at the levels set, instead of the closed logger', () => {
     expect(outcomes['logged after the logger closed']).toEqual({
-      rxlog: ['Starting Nest application...', 'AppModule dependencies initialized', 'RxlogModule dependencies initialized'],
+      rxlog: STARTED,
       console: [
         'WARN [Orders] Logged after close { orderId: 7 }',
         'ERROR [Late] Failed after close',
@@ -36,7 +39,7 @@ describe('RxlogShutdown in real Nest 12 application contexts', () => {
 
   it('hands what Nest logs after the app closed the logger itself (shutdown: false) to Nest’s console, none of it rejected', () => {
     expect(outcomes['closed by the app under shutdown: false']).toEqual({
-      rxlog: ['Starting Nest application...', 'AppModule dependencies initialized', 'RxlogModule dependencies initialized'],
+      rxlog: STARTED,
       console: [
         'LOG [Database] Disconnected',
         'WARN [Orders] Logged after close',

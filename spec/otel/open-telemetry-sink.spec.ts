@@ -493,11 +493,16 @@ describe('OpenTelemetrySink', () => {
     expect(report.sinks.otel).toMatchObject({ delivered: 2, failed: 0 });
   });
 
-  it('still counts delivered the records of a live provider whose configuration disables its scope (dropped by the app, on purpose)', async () => {
-    const quiet = new LoggerProvider({
+  /** A live provider into `exporter` whose configuration disables every scope: it drops every record, on purpose. */
+  function disabledScopeProvider(): LoggerProvider {
+    return new LoggerProvider({
       processors: [new SimpleLogRecordProcessor({ exporter })],
       loggerConfigurator: () => ({ disabled: true, minimumSeverity: SeverityNumber.UNSPECIFIED, traceBased: false }),
     });
+  }
+
+  it('still counts delivered the records of a live provider whose configuration disables its scope (dropped by the app, on purpose)', async () => {
+    const quiet = disabledScopeProvider();
     const log = new LoggerConfiguration().writeTo
       .sink(new OpenTelemetrySink({ loggerProvider: quiet }), { name: 'otel' })
       .createLogger();
@@ -509,10 +514,7 @@ describe('OpenTelemetrySink', () => {
   });
 
   it('counts delivered the records of a live provider that wraps each logger anew, whose configuration disables its scope', async () => {
-    const quiet = new LoggerProvider({
-      processors: [new SimpleLogRecordProcessor({ exporter })],
-      loggerConfigurator: () => ({ disabled: true, minimumSeverity: SeverityNumber.UNSPECIFIED, traceBased: false }),
-    });
+    const quiet = disabledScopeProvider();
     // A decorator, as an app adds attributes: a new wrapper for every getLogger call.
     const wrapping: OtelLoggerProvider = {
       getLogger: (name, version, options) => {

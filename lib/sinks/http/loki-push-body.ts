@@ -1,6 +1,7 @@
 import type { LogEvent } from '../../core/log-event';
 import type { Formatter } from '../../core/sink';
 import { readEventTimeMs, unixNanos } from './http-unix-nanos';
+import { withoutLoneSurrogates } from '../../templates/safe-json';
 
 /**
  * The widest time, in milliseconds either side of 1970, whose nanoseconds fit Loki's int64 entry
@@ -86,8 +87,10 @@ export function lokiPushBody(
       streams.set(level, values);
     }
     const text = formatter.format(event);
-    // Loki's JSON reader refuses a lone surrogate's escape, and with it the whole push.
-    values.push([entryNanos(event, clock), (text.endsWith('\n') ? text.slice(0, -1) : text).replace(/\p{Cs}/gu, '\uFFFD')]);
+    values.push([entryNanos(event, clock), text.endsWith('\n') ? text.slice(0, -1) : text]);
   }
-  return JSON.stringify({ streams: Array.from(streams, ([level, values]) => ({ stream: { ...labels, level }, values })) });
+  // Loki's JSON reader refuses a lone surrogate's escape, and with it the whole push.
+  return withoutLoneSurrogates(
+    JSON.stringify({ streams: Array.from(streams, ([level, values]) => ({ stream: { ...labels, level }, values })) }),
+  );
 }
