@@ -1,13 +1,22 @@
 import { createSocket, type Socket } from 'node:dgram';
-import { isIPv6 } from 'node:net';
+import dns from 'node:dns';
+import { isIP } from 'node:net';
 import { SelfLog } from '../../core/self-log';
 import { awaitSyslogConnect } from './syslog-connect';
 import { syslogTimeout } from './syslog-timeout';
 import type { SyslogTransport } from './syslog-transport';
 
+/** An address the host name resolved to, and its IP version. */
+interface ResolvedAddress {
+  readonly address: string;
+  readonly family: number;
+}
+
 /**
  * Sends each message as one UDP datagram on a connected socket, so the host is resolved once and
- * the kernel can report an ICMP "port unreachable". UDP cannot confirm delivery: datagrams sent
+ * the kernel can report an ICMP "port unreachable". A host name is looked up for either IP version,
+ * as `net.connect` does for TCP, and the socket (udp4 or udp6) matches the address found: a name
+ * with IPv6 addresses only is reached too. UDP cannot confirm delivery: datagrams sent
  * while the receiver is down are lost. When the kernel reports such a refusal, the next batch is
  * rejected unsent (so retry and metrics' `lastError` show it); use TCP when delivery
  * matters. After any other error the socket is dropped and the next batch opens a new one. The
@@ -16,14 +25,16 @@ import type { SyslogTransport } from './syslog-transport';
 export class SyslogUdpTransport implements SyslogTransport {
   private socket: Socket | undefined;
   private connecting: Promise<Socket> | undefined;
-  /** The socket whose host is still resolving, which `close()` abandons. */
+  /** The socket still connecting, which `close()` abandons. */
   private connectingSocket: Socket | undefined;
+  /** Rejects the host name lookup under way, which `close()` abandons. */
+  private abandonLookup: (() => void) | undefined;
   private closed = false;
   private refused: Error | undefined;
   private readonly where: string;
 
   /**
-   * @param host The receiver's host name or IP address; an IPv6 literal uses a udp6 socket.
+   * @param host The receiver's host name or IP address; an IPv6 address (a literal, or the one the name resolves to first) uses a udp6 socket.
    * @param port The receiver's UDP port.
    * @param connectTimeoutMs Longest wait for the host to resolve, in milliseconds.
    * @param writeTimeoutMs Longest wait for a batch's datagrams to be sent, in milliseconds.
@@ -64,6 +75,7 @@ export class SyslogUdpTransport implements SyslogTransport {
   close(): Promise<void> {
     this.closed = true;
     // A DNS server that never answers would otherwise hold the send until connectTimeoutMs after the logger closed.
+    this.abandonLookup?.();
     if (this.connectingSocket !== undefined) closeQuietly(this.connectingSocket);
     if (this.socket !== undefined) this.discard(this.socket);
     return Promise.resolve();
@@ -73,20 +85,54 @@ export class SyslogUdpTransport implements SyslogTransport {
     if (this.closed) return Promise.reject(new Error('SyslogSink: closed'));
     if (this.socket !== undefined) return Promise.resolve(this.socket);
     if (this.connecting !== undefined) return this.connecting;
-    const socket = createSocket(isIPv6(this.host) ? 'udp6' : 'udp4');
+    this.connecting = this.resolve()
+      .then((resolved) => this.open(resolved))
+      .finally(() => {
+        this.connecting = undefined;
+        this.connectingSocket = undefined;
+      });
+    return this.connecting;
+  }
+
+  /**
+   * The receiver's address: an IP literal as it is, else the first address `dns.lookup` gives in
+   * the system's order, for either IP version, with the hints `net.connect` uses (Node's lib/net.js,
+   * lookupAndConnect: no family, `ADDRCONFIG`). dgram would look the name up for the socket's
+   * family only (udp4: IPv4), so a name with IPv6 addresses only could never be reached.
+   */
+  private resolve(): Promise<ResolvedAddress> {
+    const literal = isIP(this.host);
+    if (literal !== 0) return Promise.resolve({ address: this.host, family: literal });
+    const lookup = new Promise<ResolvedAddress>((resolve, reject) => {
+      this.abandonLookup = () => reject(new Error('SyslogSink: closed'));
+      try {
+        const hints = process.platform === 'win32' ? 0 : dns.ADDRCONFIG;
+        dns.lookup(this.host, { hints }, (error, address, family) => {
+          if (error) reject(error);
+          else resolve({ address, family });
+        });
+      } catch (error) {
+        reject(error);
+      }
+    });
+    return syslogTimeout(lookup, this.connectTimeoutMs, `connecting to ${this.where}`).finally(() => {
+      this.abandonLookup = undefined;
+    });
+  }
+
+  private open({ address, family }: ResolvedAddress): Promise<Socket> {
+    if (this.closed) return Promise.reject(new Error('SyslogSink: closed'));
+    const socket = createSocket(family === 6 ? 'udp6' : 'udp4');
     this.connectingSocket = socket;
-    this.connecting = awaitSyslogConnect(socket, {
+    const connected = awaitSyslogConnect(socket, {
       timeoutMs: this.connectTimeoutMs,
       where: this.where,
       isClosed: () => this.closed,
       adopt: (connected) => this.adopt(connected),
       dispose: closeQuietly,
-    }).finally(() => {
-      this.connecting = undefined;
-      this.connectingSocket = undefined;
     });
-    socket.connect(this.port, this.host);
-    return this.connecting;
+    socket.connect(this.port, address);
+    return connected;
   }
 
   private adopt(socket: Socket): void {

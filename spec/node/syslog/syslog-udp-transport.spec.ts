@@ -1,7 +1,45 @@
 import { SyslogUdpTransport } from '../../../lib/node/syslog/syslog-udp-transport';
 import { createSocket } from 'node:dgram';
 import dns from 'node:dns';
+import { networkInterfaces } from 'node:os';
 import { startUdpServer, type SyslogTestServer } from './syslog-test-servers';
+
+/** Whether this machine has the IPv6 loopback address, for a real receiver on ::1. */
+const hasIpv6Loopback = Object.values(networkInterfaces()).some((addresses) =>
+  (addresses ?? []).some((address) => address.address === '::1'),
+);
+
+/** A UDP receiver on ::1 that keeps each datagram as text. */
+async function startUdp6Server(): Promise<{ port: number; next: Promise<string>; close: () => Promise<void> }> {
+  const socket = createSocket('udp6');
+  const next = new Promise<string>((resolve) => socket.once('message', (data) => resolve(data.toString('utf8'))));
+  await new Promise<void>((resolve) => socket.bind(0, '::1', resolve));
+  return { port: socket.address().port, next, close: () => new Promise<void>((resolve) => socket.close(() => resolve())) };
+}
+
+type LookupCallback = (error: NodeJS.ErrnoException | null, address?: unknown, family?: number) => void;
+
+/**
+ * Replaces dns.lookup for one host name (others go to the real one) with `answer`, given the
+ * family asked for (0 for any; dgram asks with a number, net and rxlog with options) and the callback.
+ */
+function mockLookup(hostname: string, answer: (family: number, all: boolean, callback: LookupCallback) => void): void {
+  const real = dns.lookup as (...args: unknown[]) => void;
+  const lookup = (name: string, ...rest: unknown[]): void => {
+    if (name !== hostname) return real(name, ...rest);
+    const options = rest.length > 1 ? rest[0] : undefined;
+    const callback = rest[rest.length - 1] as LookupCallback;
+    const family = typeof options === 'number' ? options : Number((options as { family?: unknown } | undefined)?.family ?? 0);
+    const all = typeof options === 'object' && options !== null && (options as { all?: unknown }).all === true;
+    answer(family === 6 || family === 4 ? family : 0, all, callback);
+  };
+  jest.spyOn(dns, 'lookup').mockImplementation(lookup);
+}
+
+/** getaddrinfo's answer for a name with no address of the family asked for. */
+function notFound(hostname: string): NodeJS.ErrnoException {
+  return Object.assign(new Error(`getaddrinfo ENOTFOUND ${hostname}`), { code: 'ENOTFOUND', hostname });
+}
 
 async function closedUdpPort(): Promise<number> {
   const socket = createSocket('udp4');
@@ -49,6 +87,89 @@ describe('SyslogUdpTransport', () => {
 
     expect(String(failure)).toMatch(/ECONNREFUSED/);
   });
+  // Node's dgram: a socket of type udp4 sends to IPv4 addresses only and resolves names for IPv4 only
+  // (dgram.md, socket.connect: "the address is looked up with dns.lookup() for the socket's family");
+  // net.connect looks a name up for any family (lib/net.js lookupAndConnect: no family, hints ADDRCONFIG).
+  (hasIpv6Loopback ? describe : describe.skip)(
+    hasIpv6Loopback
+      ? 'a host name with IPv6 addresses only'
+      : 'a host name with IPv6 addresses only (skipped: this machine has no IPv6 loopback ::1)',
+    () => {
+      afterEach(() => jest.restoreAllMocks());
+
+      it('is delivered to its IPv6 address, as TCP to the same name is', async () => {
+        const receiver = await startUdp6Server();
+        // A name with an AAAA record and no A record: getaddrinfo finds nothing for IPv4.
+        mockLookup('v6only.rxlog.invalid', (family, all, callback) => {
+          if (family === 4) callback(notFound('v6only.rxlog.invalid'));
+          else if (all) callback(null, [{ address: '::1', family: 6 }]);
+          else callback(null, '::1', 6);
+        });
+        const v6only = new SyslogUdpTransport('v6only.rxlog.invalid', receiver.port, 5_000, 10_000);
+        try {
+          await expect(v6only.send(['<14>1 over IPv6'])).resolves.toBe(15);
+          expect(await receiver.next).toBe('<14>1 over IPv6');
+        } finally {
+          await v6only.close();
+          await receiver.close();
+        }
+      });
+
+      it('sends to an IPv6 literal on a udp6 socket', async () => {
+        const receiver = await startUdp6Server();
+        const literal = new SyslogUdpTransport('::1', receiver.port, 5_000, 10_000);
+        try {
+          await literal.send(['<14>1 literal']);
+          expect(await receiver.next).toBe('<14>1 literal');
+        } finally {
+          await literal.close();
+          await receiver.close();
+        }
+      });
+    },
+  );
+
+  describe('a host name that does not resolve', () => {
+    afterEach(() => {
+      jest.useRealTimers();
+      jest.restoreAllMocks();
+    });
+
+    it('rejects the batch with the lookup’s error, and looks it up again for the next batch', async () => {
+      let lookups = 0;
+      mockLookup('missing.rxlog.invalid', (_family, _all, callback) => {
+        lookups++;
+        process.nextTick(() => callback(notFound('missing.rxlog.invalid')));
+      });
+      const missing = new SyslogUdpTransport('missing.rxlog.invalid', 514, 5_000, 10_000);
+
+      await expect(missing.send(['lost'])).rejects.toThrow('getaddrinfo ENOTFOUND missing.rxlog.invalid');
+      await expect(missing.send(['lost too'])).rejects.toThrow('getaddrinfo ENOTFOUND missing.rxlog.invalid');
+      await missing.close();
+
+      expect(lookups).toBe(2);
+    });
+
+    it('rejects the batch after connectTimeoutMs when the resolver never answers', async () => {
+      jest.useFakeTimers({ doNotFake: ['nextTick', 'setImmediate', 'queueMicrotask'] });
+      mockLookup('silent.rxlog.invalid', () => undefined);
+      const silent = new SyslogUdpTransport('silent.rxlog.invalid', 514, 3_000, 10_000);
+      let outcome: unknown = 'pending';
+      const sent = silent.send(['lost']).then(
+        () => (outcome = 'sent'),
+        (error: unknown) => (outcome = error),
+      );
+
+      await jest.advanceTimersByTimeAsync(2_999);
+      expect(outcome).toBe('pending');
+      await jest.advanceTimersByTimeAsync(1);
+      await sent;
+      await silent.close();
+
+      expect(String(outcome)).toBe('Error: SyslogSink: connecting to udp://silent.rxlog.invalid:514 timed out after 3000 ms');
+    });
+  });
+
   describe('closed while the host name is still resolving', () => {
     afterEach(() => jest.restoreAllMocks());
 
