@@ -39,3 +39,20 @@ export function fallBackWhenClosed(log: Logger, fallback: () => LoggerService): 
 export function closedFallback(log: Logger): (() => LoggerService) | undefined {
   return fallbacks.get(log);
 }
+
+/**
+ * Whether `log` is closed: its `close()` was called, by an app's shutdown, by the app itself, or by
+ * the code that made it. The logger's stream completes as `close()` is called, and completes at
+ * once for a subscriber that comes later. (A `.pipe()` operator that does not complete with its
+ * source hides that; an app's shutdown is still known.)
+ */
+export function isClosedLogger(log: Logger): boolean {
+  if (closedByShutdown.has(log) || fallbacks.has(log)) return true;
+  let completed = false;
+  try {
+    log.events$.subscribe({ complete: () => (completed = true) }).unsubscribe();
+  } catch (error) {
+    SelfLog.write('RxlogModule: the logger cannot be watched for its close', error);
+  }
+  return completed;
+}

@@ -5,7 +5,7 @@ import { ConfigurationError } from '../core/errors/configuration-error';
 import { ensureAsyncLocalStorage } from '../node/http/ensure-async-local-storage';
 import { Logger } from '../pipeline/logger';
 import type { RxlogModuleOptions, RxlogShutdownOptions } from './rxlog-module-options';
-import { closedAtShutdown } from './closed-loggers';
+import { closedAtShutdown, isClosedLogger } from './closed-loggers';
 
 /** The keys of `RxlogModuleOptions`: any other is a misspelling, refused rather than ignored. */
 export const MODULE_OPTION_NAMES: readonly (keyof RxlogModuleOptions)[] = ['configure', 'logger', 'requestLogging', 'shutdown'];
@@ -18,7 +18,7 @@ const SHUTDOWN_OPTION_NAMES: readonly (keyof RxlogShutdownOptions)[] = ['strateg
  * request context needs, unless that is already so.
  *
  * @throws ConfigurationError naming the bad option (a misspelt one too), when both `logger`
- * and `configure` are given, or when `logger` was closed by an earlier app's shutdown.
+ * and `configure` are given, or when `logger` is closed (by an earlier app's shutdown, or otherwise).
  */
 export function createModuleLogger(options: RxlogModuleOptions): Logger {
   const given: unknown = options;
@@ -37,6 +37,11 @@ export function createModuleLogger(options: RxlogModuleOptions): Logger {
     if (closedAtShutdown(logger))
       throw new ConfigurationError(
         'RxlogModule logger: this logger was closed when an earlier app shut down, and would reject everything this app logs; give each app a logger of its own (configure, or forRootAsync with a useFactory that makes one), or shutdown: false and close it yourself',
+      );
+    // Closed otherwise: an earlier app closed it in a hook of its own (shutdown: false), or it was closed before.
+    if (isClosedLogger(logger))
+      throw new ConfigurationError(
+        'RxlogModule logger: this logger is closed (its close() was called: by an earlier app, or by the code that made it), and would reject everything this app logs; give the app an open logger, a new one for each app (configure, or forRootAsync with a useFactory that makes one)',
       );
     return logger;
   }

@@ -1,4 +1,5 @@
 import type { LoggerService, LogLevel as NestLogLevel } from '@nestjs/common';
+import { ConfigurationError } from '../core/errors/configuration-error';
 import type { LogLevelName } from '../core/log-level';
 import { SelfLog } from '../core/self-log';
 import type { Logger } from '../pipeline/logger';
@@ -7,7 +8,7 @@ import { writeJson } from '../templates/safe-json';
 import { wasLoggedRequestError } from './logged-request-errors';
 import { isPlainObject, type NestLogCall, readNestLogCall } from './nest-log-call';
 import { keepForCompletion } from './rxlog-request-context';
-import { closedFallback } from './closed-loggers';
+import { closedFallback, isClosedLogger } from './closed-loggers';
 
 /** Most `SourceContext` child loggers kept for reuse; past it, a child is made per call. */
 const MAX_CACHED_CONTEXTS = 256;
@@ -73,8 +74,16 @@ export class RxlogLoggerService implements LoggerService {
   /** Nest's console, which takes the calls once the app's shutdown closed the logger. */
   private console: LoggerService | undefined;
 
-  /** @param logger the logger Nest's messages are written to. */
-  constructor(private readonly logger: Logger) {}
+  /**
+   * @param logger the logger Nest's messages are written to.
+   * @throws ConfigurationError when `logger` is already closed: it would reject every call.
+   */
+  constructor(private readonly logger: Logger) {
+    if (isClosedLogger(logger))
+      throw new ConfigurationError(
+        'RxlogLoggerService: the logger is closed (its close() was called), and would reject everything Nest logs through this service; give it an open logger',
+      );
+  }
 
   /** Writes an `information` event. */
   log(message: unknown, ...optionalParams: unknown[]): void {

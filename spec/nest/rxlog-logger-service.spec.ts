@@ -32,6 +32,25 @@ describe('RxlogLoggerService', () => {
     ]);
   });
 
+  it('refuses a closed logger with a ConfigurationError, as every call would be rejected', async () => {
+    const log = new LoggerConfiguration().writeTo.sink(new MemorySink()).createLogger();
+    await log.close();
+
+    expect(() => new RxlogLoggerService(log)).toThrow(
+      expect.objectContaining({
+        name: 'ConfigurationError',
+        message:
+          'RxlogLoggerService: the logger is closed (its close() was called), and would reject everything Nest logs through this service; give it an open logger',
+      }),
+    );
+  });
+
+  it('takes a logger whose close has not been called, whatever it holds', () => {
+    const log = new LoggerConfiguration().pipe((events) => events).createLogger();
+
+    expect(new RxlogLoggerService(log)).toBeInstanceOf(RxlogLoggerService);
+  });
+
   it('writes messages as text: braces are not template holes', () => {
     const { service, sink } = setup();
     service.log('Mapped {/orders, GET} route', 'RouterExplorer');

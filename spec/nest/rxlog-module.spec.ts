@@ -469,6 +469,13 @@ describe('RxlogModule registrations a new user gets wrong, in real Nest applicat
     );
   });
 
+  it('refuses a logger closed otherwise (by an earlier app’s own hook, or before), which would reject everything too', () => {
+    const closed =
+      'ConfigurationError: RxlogModule logger: this logger is closed (its close() was called: by an earlier app, or by the code that made it), and would reject everything this app logs; give the app an open logger, a new one for each app (configure, or forRootAsync with a useFactory that makes one)';
+    expect(outcomes['the logger an earlier app closed itself']).toBe(closed);
+    expect(outcomes['a closed logger from forRootAsync']).toBe(closed);
+  });
+
   it('refuses both logger and configure, rather than ignoring configure', () => {
     expect(outcomes['logger and configure both']).toBe(
       'ConfigurationError: RxlogModule: give logger or configure, not both (configure would be ignored)',
