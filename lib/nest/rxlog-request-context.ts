@@ -74,13 +74,16 @@ const states = new WeakMap<object, RequestState>();
 const statesByCollector = new WeakMap<DiagnosticCollector, RequestState>();
 /** The Node request of each state, whose stream error a client leaving mid-body causes (see keepForCompletion). */
 const requestsByState = new WeakMap<RequestState, object>();
+/** The Node response of each state, whose request id header the app that takes the request sets. */
+const responsesByState = new WeakMap<RequestState, RawResponse>();
 /** The states of apps with request logging on (an ignored path's too: its failure is written). */
 const loggingRequests = new WeakSet<RequestState>();
 /**
  * The request context (of which app) that writes each state's completion event. Apps sharing one
  * Express instance share its requests: the first app's middleware opens the context (one request
  * id, one `close` listener) and the others enter it; the app whose middleware or interceptor takes
- * the request for one of its routes then owns it, so its logger and options write the one event.
+ * the request for one of its routes then owns it, so its logger and options write the one event
+ * (and its requestIdHeader echoes the id).
  */
 const owners = new WeakMap<RequestState, RxlogRequestContext>();
 /**
@@ -181,6 +184,7 @@ export class RxlogRequestContext {
         requestsByState.set(state, request);
         statesByCollector.set(collector, state);
         owners.set(state, this);
+        if (response !== undefined) responsesByState.set(state, response);
         if (this.settings.enabled) loggingRequests.add(state);
         // Express notes the module's own catch-all middleware route on the request while it runs: only
         // a route noted after it (the one that matched) names the request's route.
@@ -212,11 +216,31 @@ export class RxlogRequestContext {
    * so of two apps sharing one Express instance, the one whose route took the request logs it.
    */
   own(state: RequestState): void {
-    if (owners.get(state) === this) return;
+    const previous = owners.get(state);
+    if (previous === this) return;
     owners.set(state, this);
     state.ignored = !this.settings.enabled || isIgnoredPath(this.settings.ignorePaths, state.path);
     if (this.settings.enabled) loggingRequests.add(state);
     else loggingRequests.delete(state);
+    if (previous !== undefined) this.takeRequestIdHeader(state, previous.settings.requestIdHeader);
+  }
+
+  /**
+   * Echoes the request id in this app's `requestIdHeader` instead of the header of the app that
+   * opened the context (`given`), while the response's headers are still unsent: the app whose route
+   * took the request answers it with its own options, as it writes its completion event.
+   */
+  private takeRequestIdHeader(state: RequestState, given: string | undefined): void {
+    const response = responsesByState.get(state);
+    const header = this.settings.requestIdHeader;
+    if (response === undefined || response.headersSent || given?.toLowerCase() === header?.toLowerCase()) return;
+    try {
+      const remove: unknown = (response as { removeHeader?: unknown }).removeHeader;
+      if (given !== undefined && typeof remove === 'function') remove.call(response, given);
+      if (header !== undefined) response.setHeader(header, state.requestId);
+    } catch (error) {
+      SelfLog.write('The request id header could not be set', error);
+    }
   }
 
   private inContext<T>(state: RequestState, next: () => T): T {

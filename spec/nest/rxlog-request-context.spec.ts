@@ -110,14 +110,18 @@ describe('RxlogRequestContext and diagnosticContext', () => {
 describe.each(['sequential', 'interleaved'])('RxlogRequestContext with two Nest apps on one Express instance (%s)', (order) => {
   const paths = ['/a/orders', '/b/items', '/b/boom', '/b/health', '/b/nothing', '/nothing'] as const;
   let run: NestAppRun;
-  const answers: Record<string, { status: number; requestId: string | null }> = {};
+  const answers: Record<string, { status: number; requestId: string | null; headers: [string | null, string | null] }> = {};
 
   beforeAll(async () => {
     const app = await startNestApp('nest-shared-express.ts', [order]);
     try {
       for (const path of paths) {
         const response = await fetch(`${app.url}${path}`);
-        answers[path] = { status: response.status, requestId: response.headers.get('x-request-id') };
+        const headers: [string | null, string | null] = [
+          response.headers.get('x-request-id'),
+          response.headers.get('x-b-request-id'),
+        ];
+        answers[path] = { status: response.status, requestId: headers[0] ?? headers[1], headers };
         await response.arrayBuffer();
       }
     } finally {
@@ -144,6 +148,19 @@ describe.each(['sequential', 'interleaved'])('RxlogRequestContext with two Nest 
     expect([boom.level, boom.exception?.stack?.split('\n')[0]]).toEqual(['error', 'Error: b broke']);
   });
 
+  it('echoes the request id in the requestIdHeader of the app that took the request, and only there', () => {
+    const echoed = (path: string): [boolean, boolean] => [answers[path].headers[0] !== null, answers[path].headers[1] !== null];
+    expect(paths.map((path) => [path, echoed(path)])).toEqual([
+      ['/a/orders', [true, false]],
+      ['/b/items', [false, true]],
+      ['/b/boom', [false, true]],
+      ['/b/health', [false, true]],
+      ['/b/nothing', [false, true]],
+      // Taken by no app: the first app's header, as its completion event.
+      ['/nothing', [true, false]],
+    ]);
+  });
+
   it('gives each request one id: the header echoed, the handler’s events and the completion event agree', () => {
     for (const path of ['/a/orders', '/b/items', '/b/boom', '/b/health']) {
       const { requestId } = answers[path];
@@ -154,4 +171,49 @@ describe.each(['sequential', 'interleaved'])('RxlogRequestContext with two Nest 
       for (const completion of completionsOf(path)) expect(completion.properties.RequestId).toBe(requestId);
     }
   });
+});
+
+// Two real NestJS 12 apps in one process, each on its own server on 127.0.0.1 with its own
+// RxlogModule (spec/nest/fixtures/nest-two-apps.ts): A echoes x-a-request-id and writes "A …", B
+// echoes x-b-request-id, writes "B …" and ignores /health. Neither app's options may leak into the other's.
+describe.each([
+  ['express', 'sequential'],
+  ['fastify', 'interleaved'],
+  ['express', 'testing'],
+])('RxlogRequestContext with two Nest apps in one process (%s, %s)', (platform, order) => {
+  it('uses each app’s own request-logging options: its header, its template, its ignored paths', async () => {
+    const app = await startNestApp('nest-two-apps.ts', [platform, order]);
+    const echoed: Record<string, [string | null, string | null]> = {};
+    let run: NestAppRun;
+    try {
+      const [a, b] = app.urls;
+      for (const [name, url] of [
+        ['a/orders', `${a}/orders`],
+        ['b/orders', `${b}/orders`],
+        ['a/health', `${a}/health`],
+        ['b/health', `${b}/health`],
+      ]) {
+        const response = await fetch(url, { headers: { 'x-request-id': `r-${name}` } });
+        await response.arrayBuffer();
+        echoed[name] = [response.headers.get('x-a-request-id'), response.headers.get('x-b-request-id')];
+      }
+    } finally {
+      run = await app.stop();
+    }
+    expect(echoed).toEqual({
+      'a/orders': ['r-a/orders', null],
+      'b/orders': [null, 'r-b/orders'],
+      'a/health': ['r-a/health', null],
+      'b/health': [null, 'r-b/health'],
+    });
+    expect(
+      run.events
+        .filter((e) => e.properties.SourceContext === REQUEST_LOGGING_SOURCE)
+        .map((e) => [e.properties.App, e.renderMessage(), e.properties.RequestId]),
+    ).toEqual([
+      ['a', 'A /orders 200', 'r-a/orders'],
+      ['b', 'B /orders 200', 'r-b/orders'],
+      ['a', 'A /health 200', 'r-a/health'],
+    ]);
+  }, 120_000);
 });
