@@ -6,7 +6,7 @@ import { unrefScheduler } from '../core/unref-scheduler';
 import { Logger } from '../pipeline/logger';
 import { LoggerPipeline } from '../pipeline/logger-pipeline';
 import { type ConfigurationState, emptyConfigurationState } from './configuration-state';
-import { expectOption } from '../core/expect-option';
+import { expectFunctions, expectOption } from '../core/expect-option';
 import { redactingEnricher } from '../templates/redacting-enricher';
 import { DestructureConfiguration } from './destructure-configuration';
 import { EnrichmentConfiguration } from './enrichment-configuration';
@@ -38,9 +38,7 @@ export class LoggerConfiguration {
 
   /** Adds RxJS operators to the shared stream, after enrichment and filters, before the sinks. */
   pipe(...operators: OperatorFunction<LogEvent, LogEvent>[]): this {
-    operators.forEach((operator, index) => {
-      expectOption(typeof operator === 'function', `pipe[${index}]`, 'an operator function', operator);
-    });
+    expectFunctions(operators, 'pipe', 'an operator function');
     this.#state.operators.push(...operators);
     return this;
   }
