@@ -7,7 +7,6 @@ import { Logger } from '../pipeline/logger';
 import { LoggerPipeline } from '../pipeline/logger-pipeline';
 import { type ConfigurationState, emptyConfigurationState } from './configuration-state';
 import { expectFunctions, expectOption } from '../core/expect-option';
-import { redactingEnricher } from '../templates/redacting-enricher';
 import { DestructureConfiguration } from './destructure-configuration';
 import { EnrichmentConfiguration } from './enrichment-configuration';
 import { FilterConfiguration } from './filter-configuration';
@@ -67,9 +66,9 @@ export class LoggerConfiguration {
       ...state,
       // Copies, as Serilog takes them: a later call on this configuration must not reach the logger.
       filters: [...state.filters],
-      redaction: [...state.redaction],
       // Enricher and LogContext values are redacted as they are captured, like call arguments.
-      enrichers: state.enrichers.map((enricher) => state.redaction.reduce(redactingEnricher, enricher)),
+      redaction: [...state.redaction],
+      enrichers: [...state.enrichers],
       scheduler: state.scheduler ?? unrefScheduler,
     });
     return new Logger(pipeline, state.minimumLevel, undefined);

@@ -266,7 +266,7 @@ export class LoggerPipeline {
       // no second event, no copy of the properties, and no map stage (nor the share() behind it)
       // on the way to the lanes.
       const enrichers = this.#options.enrichers;
-      if (enrichers.length !== 0) enrichOwnEvent(event, properties, enrichers);
+      if (enrichers.length !== 0) enrichOwnEvent(event, properties, enrichers, redaction);
       // Hot path: lanes with nothing between the source and their delivery stage get the event
       // here, in a counted loop, instead of through the Subject and each lane's subscriber chain.
       const direct = this.#direct;
