@@ -1,5 +1,5 @@
 import type { Enricher } from '../core/enricher';
-import { expectOption } from '../core/expect-option';
+import { expectFunctions, expectOption } from '../core/expect-option';
 import { LogContext } from '../context/log-context';
 import type { ConfigurationState } from './configuration-state';
 
@@ -22,9 +22,7 @@ export class EnrichmentConfiguration<TParent> {
 
   /** Adds what each enricher returns; a throwing enricher is reported to SelfLog and skipped. */
   with(...enrichers: Enricher[]): TParent {
-    enrichers.forEach((enricher, index) => {
-      expectOption(typeof enricher === 'function', `enrich.with[${index}]`, 'an enricher function', enricher);
-    });
+    expectFunctions(enrichers, 'enrich.with', 'an enricher function');
     this.#state.enrichers.push(...enrichers);
     return this.#parent;
   }

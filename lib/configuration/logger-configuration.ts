@@ -6,8 +6,7 @@ import { unrefScheduler } from '../core/unref-scheduler';
 import { Logger } from '../pipeline/logger';
 import { LoggerPipeline } from '../pipeline/logger-pipeline';
 import { type ConfigurationState, emptyConfigurationState } from './configuration-state';
-import { expectOption } from '../core/expect-option';
-import { redactingEnricher } from '../templates/redacting-enricher';
+import { expectFunctions, expectOption } from '../core/expect-option';
 import { DestructureConfiguration } from './destructure-configuration';
 import { EnrichmentConfiguration } from './enrichment-configuration';
 import { FilterConfiguration } from './filter-configuration';
@@ -38,9 +37,7 @@ export class LoggerConfiguration {
 
   /** Adds RxJS operators to the shared stream, after enrichment and filters, before the sinks. */
   pipe(...operators: OperatorFunction<LogEvent, LogEvent>[]): this {
-    operators.forEach((operator, index) => {
-      expectOption(typeof operator === 'function', `pipe[${index}]`, 'an operator function', operator);
-    });
+    expectFunctions(operators, 'pipe', 'an operator function');
     this.#state.operators.push(...operators);
     return this;
   }
@@ -69,9 +66,9 @@ export class LoggerConfiguration {
       ...state,
       // Copies, as Serilog takes them: a later call on this configuration must not reach the logger.
       filters: [...state.filters],
-      redaction: [...state.redaction],
       // Enricher and LogContext values are redacted as they are captured, like call arguments.
-      enrichers: state.enrichers.map((enricher) => state.redaction.reduce(redactingEnricher, enricher)),
+      redaction: [...state.redaction],
+      enrichers: [...state.enrichers],
       scheduler: state.scheduler ?? unrefScheduler,
     });
     return new Logger(pipeline, state.minimumLevel, undefined);

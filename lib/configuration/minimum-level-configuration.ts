@@ -1,4 +1,4 @@
-import { LevelSwitch } from '../core/level-switch';
+import { LevelSwitch, levelSwitchFrom } from '../core/level-switch';
 import { expectOption } from '../core/expect-option';
 import { type LogLevelName, parseLevel } from '../core/log-level';
 import type { ConfigurationState } from './configuration-state';
@@ -67,8 +67,7 @@ export class MinimumLevelConfiguration<TParent> {
   override(sourceContextPrefix: string, level: LogLevelName | string | LevelSwitch): TParent {
     const prefix = typeof sourceContextPrefix === 'string' ? sourceContextPrefix.trim() : '';
     expectOption(prefix !== '', 'minimumLevel.override', 'a non-empty SourceContext prefix', sourceContextPrefix);
-    const levelSwitch =
-      level instanceof LevelSwitch ? level : new LevelSwitch(parseLevel(level, `minimumLevel.override("${prefix}")`));
+    const levelSwitch = levelSwitchFrom(level, `minimumLevel.override("${prefix}")`);
     // Kept upper-cased: prefixes match ignoring case (see LevelOverride), so one that differs only
     // in case replaces the earlier one.
     const key = upperCaseSimple(prefix);

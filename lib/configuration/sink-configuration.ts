@@ -1,12 +1,11 @@
 import { ConfigurationError } from '../core/errors/configuration-error';
-import { LevelSwitch } from '../core/level-switch';
+import { levelSwitchFrom } from '../core/level-switch';
 import type { Sink } from '../core/sink';
-import { parseLevel } from '../core/log-level';
 import { checkOptionKeys } from '../core/check-option-keys';
 import { resolveDeliveryOptions, type SinkDeliveryOptions } from '../pipeline/sink-delivery-options';
 import { CONSOLE_OPTION_KEYS, ConsoleSink, type ConsoleSinkOptions } from '../sinks/console-sink';
 import type { ConfigurationState } from './configuration-state';
-import { expectOption } from '../core/expect-option';
+import { expectFunctions, expectOption } from '../core/expect-option';
 import { hasMethods } from '../core/has-methods';
 import { hasLoneSurrogate } from '../core/lone-surrogate';
 import type { SinkOptions } from './sink-options';
@@ -125,14 +124,9 @@ export class SinkConfiguration<TParent> {
     const pipe = options.pipe ?? [];
 
     expectOption(Array.isArray(pipe), `${where}.pipe`, 'an array of operator functions', pipe);
-    pipe.forEach((operator, index) => {
-      expectOption(typeof operator === 'function', `${where}.pipe[${index}]`, 'an operator function', operator);
-    });
-    let minimumLevel: LevelSwitch | undefined;
-    if (options.minimumLevel instanceof LevelSwitch) minimumLevel = options.minimumLevel;
-    else if (options.minimumLevel !== undefined) {
-      minimumLevel = new LevelSwitch(parseLevel(options.minimumLevel, `${where}.minimumLevel`));
-    }
+    expectFunctions(pipe, `${where}.pipe`, 'an operator function');
+    const minimumLevel =
+      options.minimumLevel === undefined ? undefined : levelSwitchFrom(options.minimumLevel, `${where}.minimumLevel`);
     // The lane's own options (name, minimumLevel, pipe) ride along unread.
     const delivery: SinkDeliveryOptions = {
       ...options,

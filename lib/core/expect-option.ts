@@ -11,3 +11,13 @@ import { ConfigurationError } from './errors/configuration-error';
 export function expectOption(ok: boolean, where: string, expected: string, value: unknown): asserts ok {
   if (!ok) throw new ConfigurationError(`${where}: expected ${expected}, got ${describeValue(value)}`);
 }
+
+/**
+ * Checks a list of functions given to `where` (enrichers, operators): throws naming the first item
+ * that is not one, as `where[index]` (`pipe[1]: expected an operator function, got null`).
+ *
+ * @throws ConfigurationError when an item is not a function.
+ */
+export function expectFunctions(items: readonly unknown[], where: string, expected: string): void {
+  items.forEach((item, index) => expectOption(typeof item === 'function', `${where}[${index}]`, expected, item));
+}

@@ -75,3 +75,13 @@ export class LevelSwitch {
     return guardSubscribers(this.#subject.asObservable(), (error) => SelfLog.write('A level$ subscriber failed', error));
   }
 }
+
+/**
+ * A minimum level given by name or as a switch (a sink's `minimumLevel`, an override): the switch
+ * itself, or a new one at that level.
+ *
+ * @throws ConfigurationError naming `where` when `level` is neither a switch nor a level name.
+ */
+export function levelSwitchFrom(level: LogLevelName | string | LevelSwitch, where: string): LevelSwitch {
+  return level instanceof LevelSwitch ? level : new LevelSwitch(parseLevel(level, where));
+}

@@ -6,6 +6,7 @@ import { read } from '../core/read-property';
 import { captureValue, DEFAULT_CAPTURE_LIMITS } from '../templates/capture';
 import { eventTimeMs, LogEventRecord } from '../templates/log-event-record';
 import { setOwnProperty } from '../templates/own-property';
+import type { RedactionPolicy } from '../templates/redaction-policy';
 import { describeOption } from './operator-options';
 
 function enricherName(enricher: Enricher): string {
@@ -103,11 +104,27 @@ export function enrichEvent(event: LogEvent, enrichers: readonly Enricher[]): Lo
  * The logger's enrichment of an event it has just made and not yet sent: `properties` (the
  * event's own properties object) gains the enrichers' properties in place, so no second event
  * and no copy of the properties is made. Like Serilog's, a later enricher sees what earlier ones
- * added; the result is the same as {@link enrichEvent}'s.
+ * added; the result is the same as {@link enrichEvent}'s. With `redaction` (the logger's
+ * policies), what each enricher adds is captured apart and redacted, in order, before the event
+ * holds it.
  */
-export function enrichOwnEvent(event: LogEvent, properties: Record<string, unknown>, enrichers: readonly Enricher[]): void {
+export function enrichOwnEvent(
+  event: LogEvent,
+  properties: Record<string, unknown>,
+  enrichers: readonly Enricher[],
+  redaction: readonly RedactionPolicy[] = [],
+): void {
   for (let i = 0; i < enrichers.length; i++) {
     const extra = callEnricher(enrichers[i], event);
-    if (extra !== undefined) addCaptured(properties, undefined, extra, enrichers[i]);
+    if (extra === undefined) continue;
+    if (redaction.length === 0) {
+      addCaptured(properties, undefined, extra, enrichers[i]);
+      continue;
+    }
+    // Captured once, as without a policy, then redacted: no secret ever reaches the event.
+    const added: Record<string, unknown> = {};
+    addCaptured(added, properties, extra, enrichers[i]);
+    for (const policy of redaction) policy.redactProperties(added, true);
+    for (const key of Object.keys(added)) setOwnProperty(properties, key, added[key]);
   }
 }

@@ -82,10 +82,10 @@ export function bindProperties(
   if (leftOut > 0) SelfLog.write('child: {Count} properties past {Limit} left out', leftOut, MAX_BOUND_PROPERTIES);
   // Only the new values are redacted: the parent's already were.
   if (redacted && redaction !== undefined) for (const policy of redaction) added = policy.redactProperties(added, true);
+  // The names of `added` are distinct: each is either the parent's, replaced in its place, or new, added last.
   for (const key of Object.keys(added)) {
     const at = index.get(key);
     if (at === undefined) {
-      index.set(key, keys.length);
       keys.push(key);
       values.push(added[key]);
     } else {

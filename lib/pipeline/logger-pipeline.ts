@@ -266,7 +266,7 @@ export class LoggerPipeline {
       // no second event, no copy of the properties, and no map stage (nor the share() behind it)
       // on the way to the lanes.
       const enrichers = this.#options.enrichers;
-      if (enrichers.length !== 0) enrichOwnEvent(event, properties, enrichers);
+      if (enrichers.length !== 0) enrichOwnEvent(event, properties, enrichers, redaction);
       // Hot path: lanes with nothing between the source and their delivery stage get the event
       // here, in a counted loop, instead of through the Subject and each lane's subscriber chain.
       const direct = this.#direct;
@@ -426,7 +426,7 @@ export class LoggerPipeline {
           const bound = strategy === 'flush' ? undefined : timeoutMs;
           // The lane's operators are idle only once the shared ones are: what those hold reaches the lane first.
           const idle = pipeIdle === undefined ? lane.accounting?.whenIdle() : pipeIdle.then(() => lane.accounting?.whenIdle());
-          await waitAtMost(Promise.race([lane.completed, idle]), bound, scheduler);
+          await settlesWithin(Promise.race([lane.completed, idle]), bound, scheduler);
         }
         // What the lane's operators took in and still hold is accounted, never lost from the report.
         if (lane.accounting !== undefined && !lane.accounting.done)
@@ -582,17 +582,6 @@ function throughOperators(
   });
   // An operator's copy of an event made with spread syntax is a LogEventRecord again (see wholeEvent).
   return result$.pipe(map(wholeEvent));
-}
-
-function waitAtMost(promise: Promise<unknown>, timeoutMs: number | undefined, scheduler: SchedulerLike): Promise<unknown> {
-  if (timeoutMs === undefined) return promise;
-  return new Promise<void>((resolve) => {
-    const subscription = scheduler.schedule(() => resolve(), timeoutMs);
-    void promise.then(() => {
-      subscription.unsubscribe();
-      resolve();
-    });
-  });
 }
 
 /**

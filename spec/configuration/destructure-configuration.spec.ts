@@ -6,6 +6,7 @@ import type { LogEvent } from '../../lib/core/log-event';
 import { CompactJsonFormatter } from '../../lib/formatting/compact-json-formatter';
 import type { Logger } from '../../lib/pipeline/logger';
 import { MemorySink } from '../../lib/sinks/memory-sink';
+import { collectSelfLog } from '../helpers/self-log';
 
 const SECRET = 'hunter2-SECRET';
 
@@ -149,6 +150,83 @@ describe('LoggerConfiguration.destructure', () => {
     child.information('one');
     child.information('two');
     expect(seen).toEqual([SECRET, SECRET]);
+  });
+
+  // What an enricher adds is the same with a policy as without, but redacted: the values were
+  // captured twice (a second capture of a cut string cut its marker again), and a string or a
+  // Promise returned by an enricher went through as if it were properties.
+  it('adds what an enricher returns as it does without a policy, captured once and redacted', () => {
+    const enrichers = [
+      () => ({ Big: 'x'.repeat(100_000), Deploy: { apiKey: SECRET } }),
+      () => 'abc' as unknown as Record<string, unknown>,
+      () => Promise.resolve({ Late: 1 }) as unknown as Record<string, unknown>,
+    ];
+    const logged = [false, true].map((redacting) => {
+      const memory = new MemorySink();
+      let configuration = new LoggerConfiguration().enrich.with(...enrichers);
+      if (redacting) configuration = configuration.destructure.redact({ keys: /apiKey/ });
+      const selfLog = collectSelfLog();
+      configuration.writeTo.sink(memory).createLogger().information('hi');
+      selfLog.stop();
+      const { Big, ...rest } = memory.events[0].properties as { Big: string };
+      // The cut string's end: 64 KiB of x are kept, then the marker.
+      const properties = { Big: Big.slice(65_530), ...rest };
+      return { properties, diagnostics: selfLog.diagnostics.map((d) => d.template) };
+    });
+    const [plain, redacted] = logged;
+    expect(plain.properties).toEqual({ Big: 'xxxxxx…[truncated 34464 chars]', Deploy: { apiKey: SECRET } });
+    expect(redacted.properties).toEqual({ Big: plain.properties.Big, Deploy: { apiKey: '[Redacted]' } });
+    expect(redacted.diagnostics).toEqual(plain.diagnostics);
+    expect(plain.diagnostics).toEqual([
+      'Enricher {Name} returned not properties: {Value}',
+      expect.stringContaining('returned a Promise'),
+    ]);
+  });
+
+  // These were redactingEnricher's cases (lib/templates/redacting-enricher.ts, which the logger no
+  // longer wraps enrichers in): the same, through the logger.
+  it('redacts the rest of what an enricher returns when one of its getters throws, and reports an enricher that throws', () => {
+    const memory = new MemorySink();
+    const shared = { id: 2, secret: 's' };
+    const log = new LoggerConfiguration().destructure
+      .redact({ keys: /secret/i })
+      .enrich.with(
+        () => ({
+          get Token(): string {
+            throw new Error('unreadable');
+          },
+          Session: shared,
+        }),
+        () => undefined,
+        function broken(): Record<string, unknown> {
+          throw new Error('enricher broke');
+        },
+      )
+      .writeTo.sink(memory)
+      .createLogger();
+    const selfLog = collectSelfLog();
+    log.information('hi');
+    selfLog.stop();
+    expect(memory.events[0].properties).toEqual({ Token: '[Throws: unreadable]', Session: { id: 2, secret: '[Redacted]' } });
+    expect(shared.secret).toBe('s');
+    expect(selfLog.diagnostics.map((d) => [d.template, d.args[0]])).toEqual([
+      ['Capturing {What} threw {Message}; captured as a marker', 'property Token'],
+      ['Enricher {Name} failed; event passed on unenriched', 'broken'],
+    ]);
+  });
+
+  it('gives a censor function only what an enricher adds, once per event', () => {
+    const seen: string[] = [];
+    const memory = new MemorySink();
+    const log = new LoggerConfiguration().destructure
+      .redact({ keys: /token/i, censor: (_value, path) => (seen.push(path), '***') })
+      .enrich.with(() => ({ Token: 'from-enricher', OtherToken: 'o' }))
+      .writeTo.sink(memory)
+      .createLogger();
+    log.information('{Token}', 'from-call');
+    expect(memory.events[0].properties).toEqual({ Token: '***', OtherToken: '***' });
+    // The call's Token is censored as an argument; the enricher's, which the event already has, is not added.
+    expect(seen).toEqual(['Token', 'OtherToken']);
   });
 
   it('throws a ConfigurationError naming a bad rule at configuration time', () => {

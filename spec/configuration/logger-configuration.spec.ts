@@ -51,6 +51,20 @@ describe('LoggerConfiguration', () => {
       expect(() => new LoggerConfiguration().minimumLevel.is('loud')).toThrow(/minimumLevel\.is: unknown level "loud"/);
     });
 
+    it('throws naming the prefix of an override whose level is not a level, and takes a LevelSwitch as it is', () => {
+      expect(() => new LoggerConfiguration().minimumLevel.override(' Orders ', 'loud')).toThrow(
+        /^minimumLevel\.override\("Orders"\): unknown level "loud"/,
+      );
+      const sw = new LevelSwitch('error');
+      const memory = new MemorySink();
+      const log = new LoggerConfiguration().minimumLevel.override('Orders', sw).writeTo.sink(memory).createLogger();
+      const orders = log.forContext('SourceContext', 'Orders');
+      orders.warning('hidden');
+      sw.level = 'warning';
+      orders.warning('shown');
+      expect(memory.events.map((e) => e.renderMessage())).toEqual(['shown']);
+    });
+
     it('follows a LevelSwitch at once', () => {
       const sw = new LevelSwitch('warning');
       const memory = new MemorySink();
@@ -142,6 +156,18 @@ describe('LoggerConfiguration', () => {
       log.information('x');
       expect(a.events[0].properties).toEqual({ Piped: true });
       expect(b.events[0].properties).toEqual({ Piped: true });
+    });
+
+    it('throws naming an operator that is not a function by its index, in .pipe() and in a sink’s pipe', () => {
+      expect(() =>
+        new LoggerConfiguration().pipe(
+          map((e) => e),
+          null as never,
+        ),
+      ).toThrow(new ConfigurationError('pipe[1]: expected an operator function, got null'));
+      expect(() => new LoggerConfiguration().writeTo.sink(new MemorySink(), { pipe: [map((e) => e), 'x' as never] })).toThrow(
+        new ConfigurationError('writeTo.sink(memory).pipe[1]: expected an operator function, got "x"'),
+      );
     });
   });
 
