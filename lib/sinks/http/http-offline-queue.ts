@@ -93,7 +93,8 @@ export class HttpOfflineQueue {
     const given = options as { [K in keyof HttpOfflineOptions]?: unknown } | null;
     expectOption(typeof given === 'object' && given !== null, where, 'an object', options);
     checkOptionKeys(where, given, ['store', 'maxBytes', 'key'] satisfies (keyof HttpOfflineOptions)[]);
-    const store = given.store ?? defaultStore();
+    // HttpSink has read localStorage with storageBlocked() first: reading it here does not throw.
+    const store = given.store ?? (globalThis as { localStorage?: unknown }).localStorage;
     if (!hasMethods(store, STORE_METHODS))
       throw new ConfigurationError(
         `${where}.store: expected an object with getItem, setItem and removeItem${given.store === undefined ? ' (this platform has no localStorage)' : ''}`,
@@ -295,15 +296,6 @@ type Listen = (type: string, listener: (event: { type: string }) => void) => voi
 const PAGE_EVENTS = ['online', 'pagehide', 'pageshow'];
 
 const STORE_METHODS = ['getItem', 'setItem', 'removeItem'];
-
-function defaultStore(): unknown {
-  try {
-    return (globalThis as { localStorage?: unknown }).localStorage;
-  } catch {
-    // Reading localStorage throws where storage is blocked (sandboxed frames, some privacy modes): see storageBlocked().
-    return undefined;
-  }
-}
 
 function isEntry(value: unknown): value is Entry {
   const entry = value as Partial<Record<keyof Entry, unknown>> | null;
