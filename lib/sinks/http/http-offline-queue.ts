@@ -1,3 +1,5 @@
+import type { Subscription } from 'rxjs';
+import { unrefScheduler } from '../../core/unref-scheduler';
 import { checkOptionKeys } from '../../core/check-option-keys';
 import { ConfigurationError } from '../../core/errors/configuration-error';
 import { hasMethods } from '../../core/has-methods';
@@ -80,7 +82,7 @@ export class HttpOfflineQueue {
     if (event.type !== 'online') this.#leaving = event.type === 'pagehide';
     void this.#replay();
   };
-  readonly #startTimer: ReturnType<typeof setTimeout>;
+  readonly #start: Subscription;
 
   /** @throws ConfigurationError naming the bad option. */
   constructor(
@@ -108,8 +110,7 @@ export class HttpOfflineQueue {
     this.#key = key;
     this.#follow('addEventListener');
     // What earlier pages left behind goes out once the logger is set up.
-    this.#startTimer = setTimeout(() => void this.#replay(), 0);
-    (this.#startTimer as { unref?: () => void }).unref?.();
+    this.#start = unrefScheduler.schedule(() => void this.#replay());
   }
 
   /** The counters of this page and what the store holds now. */
@@ -175,7 +176,7 @@ export class HttpOfflineQueue {
   /** Stops listening for `online`; what the store holds stays for the next page. */
   close(): void {
     this.#closed = true;
-    clearTimeout(this.#startTimer);
+    this.#start.unsubscribe();
     this.#follow('removeEventListener');
   }
 
