@@ -7,6 +7,7 @@ import { PartialDeliveryError } from '../core/errors/partial-delivery-error';
 import { retryHint } from '../core/retry-hint';
 import type { Formatter, Sink } from '../core/sink';
 import { TextFormatter } from '../formatting/text-formatter';
+import { trimNewline } from '../formatting/trim-newline';
 import { ANSI_RESET, type ConsoleTheme, defaultConsoleTheme } from './console-theme';
 
 /** Something text can be written to, such as `process.stdout`. */
@@ -258,8 +259,4 @@ export class ConsoleSink implements Sink {
 /** Colours each line separately, so a multi-line stack trace keeps its colour and the newline stays plain. */
 function colorLines(text: string, code: string): string {
   return text.replace(/[^\n]+/g, (line) => `${code}${line}${ANSI_RESET}`);
-}
-
-function trimNewline(text: string): string {
-  return text.endsWith('\n') ? text.slice(0, -1) : text;
 }

@@ -1,3 +1,5 @@
+import type { Subscription } from 'rxjs';
+import { unrefScheduler } from '../../core/unref-scheduler';
 import { checkOptionKeys } from '../../core/check-option-keys';
 import { ConfigurationError } from '../../core/errors/configuration-error';
 import { hasMethods } from '../../core/has-methods';
@@ -80,7 +82,7 @@ export class HttpOfflineQueue {
     if (event.type !== 'online') this.#leaving = event.type === 'pagehide';
     void this.#replay();
   };
-  readonly #startTimer: ReturnType<typeof setTimeout>;
+  readonly #start: Subscription;
 
   /** @throws ConfigurationError naming the bad option. */
   constructor(
@@ -93,7 +95,8 @@ export class HttpOfflineQueue {
     const given = options as { [K in keyof HttpOfflineOptions]?: unknown } | null;
     expectOption(typeof given === 'object' && given !== null, where, 'an object', options);
     checkOptionKeys(where, given, ['store', 'maxBytes', 'key'] satisfies (keyof HttpOfflineOptions)[]);
-    const store = given.store ?? defaultStore();
+    // HttpSink has read localStorage with storageBlocked() first: reading it here does not throw.
+    const store = given.store ?? (globalThis as { localStorage?: unknown }).localStorage;
     if (!hasMethods(store, STORE_METHODS))
       throw new ConfigurationError(
         `${where}.store: expected an object with getItem, setItem and removeItem${given.store === undefined ? ' (this platform has no localStorage)' : ''}`,
@@ -107,8 +110,7 @@ export class HttpOfflineQueue {
     this.#key = key;
     this.#follow('addEventListener');
     // What earlier pages left behind goes out once the logger is set up.
-    this.#startTimer = setTimeout(() => void this.#replay(), 0);
-    (this.#startTimer as { unref?: () => void }).unref?.();
+    this.#start = unrefScheduler.schedule(() => void this.#replay());
   }
 
   /** The counters of this page and what the store holds now. */
@@ -174,7 +176,7 @@ export class HttpOfflineQueue {
   /** Stops listening for `online`; what the store holds stays for the next page. */
   close(): void {
     this.#closed = true;
-    clearTimeout(this.#startTimer);
+    this.#start.unsubscribe();
     this.#follow('removeEventListener');
   }
 
@@ -295,15 +297,6 @@ type Listen = (type: string, listener: (event: { type: string }) => void) => voi
 const PAGE_EVENTS = ['online', 'pagehide', 'pageshow'];
 
 const STORE_METHODS = ['getItem', 'setItem', 'removeItem'];
-
-function defaultStore(): unknown {
-  try {
-    return (globalThis as { localStorage?: unknown }).localStorage;
-  } catch {
-    // Reading localStorage throws where storage is blocked (sandboxed frames, some privacy modes): see storageBlocked().
-    return undefined;
-  }
-}
 
 function isEntry(value: unknown): value is Entry {
   const entry = value as Partial<Record<keyof Entry, unknown>> | null;

@@ -7,6 +7,7 @@ import { retryHint } from '../../core/retry-hint';
 import { SelfLog } from '../../core/self-log';
 import type { EmitResult, Formatter, Sink } from '../../core/sink';
 import { CompactJsonFormatter } from '../../formatting/compact-json-formatter';
+import { trimNewline } from '../../formatting/trim-newline';
 import { HttpBeacon } from './http-beacon';
 import { beaconPayload } from './http-beacon-payloads';
 import { expectOption } from '../../core/expect-option';
@@ -542,15 +543,7 @@ export class HttpSink implements Sink {
 }
 
 function linesBody(formatter: Formatter): (events: readonly LogEvent[]) => string {
-  return (events) => {
-    let out = '';
-    for (let i = 0; i < events.length; i++) {
-      const text = formatter.format(events[i]);
-      const line = text.endsWith('\n') ? text.slice(0, -1) : text;
-      out += i === 0 ? line : `\n${line}`;
-    }
-    return out;
-  };
+  return (events) => events.map((event) => trimNewline(formatter.format(event))).join('\n');
 }
 
 function checkUrl(url: unknown, where: string): string {

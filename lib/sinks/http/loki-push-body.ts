@@ -2,6 +2,7 @@ import type { LogEvent } from '../../core/log-event';
 import type { Formatter } from '../../core/sink';
 import { readEventTimeMs, unixNanos } from './http-unix-nanos';
 import { withoutLoneSurrogates } from '../../templates/safe-json';
+import { trimNewline } from '../../formatting/trim-newline';
 
 /**
  * The widest time, in milliseconds either side of 1970, whose nanoseconds fit Loki's int64 entry
@@ -86,8 +87,7 @@ export function lokiPushBody(
       values = [];
       streams.set(level, values);
     }
-    const text = formatter.format(event);
-    values.push([entryNanos(event, clock), text.endsWith('\n') ? text.slice(0, -1) : text]);
+    values.push([entryNanos(event, clock), trimNewline(formatter.format(event))]);
   }
   // Loki's JSON reader refuses a lone surrogate's escape, and with it the whole push.
   return withoutLoneSurrogates(

@@ -61,14 +61,8 @@ export class LokiSink extends HttpSink {
     const base = (options as Partial<LokiSinkOptions> | null | undefined)?.url;
     const url = `${baseUrlOption(base, 'LokiSink.url', "Loki's base URL")}/loki/api/v1/push`;
     const labels = checkLabels(options.labels ?? {});
+    // HttpSink checks the formatter given (LokiSink.formatter), as it does its own.
     const formatter = options.formatter ?? new CompactJsonFormatter();
-    expectOption(
-      // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- JavaScript callers can pass anything
-      typeof formatter?.format === 'function',
-      'LokiSink.formatter',
-      'an object with format(event)',
-      formatter,
-    );
     const tenantId = options.tenantId;
     // Loki's tenant ids (dskit's tenant.ValidTenantID): any other is refused with 400, every batch.
     expectOption(

@@ -1,3 +1,5 @@
+import type { Subscription } from 'rxjs';
+import { unrefScheduler } from '../../core/unref-scheduler';
 import { LevelSwitch } from '../../core/level-switch';
 import { type LogLevelName, parseLevel } from '../../core/log-level';
 import type { LogEvent } from '../../core/log-event';
@@ -69,7 +71,7 @@ export class SeqSink extends HttpSink {
   #original: LogLevelName | undefined;
   /** When the level probe is due: 2 minutes after the last request. */
   #due = 0;
-  #probe: ReturnType<typeof setTimeout> | undefined;
+  #probe: Subscription | undefined;
   #closed = false;
 
   /** @throws ConfigurationError naming the bad option. */
@@ -104,7 +106,7 @@ export class SeqSink extends HttpSink {
   /** Stops the level probe, then closes as {@link HttpSink.close} does. */
   override close(): void {
     this.#closed = true;
-    clearTimeout(this.#probe);
+    this.#probe?.unsubscribe();
     super.close();
   }
 
@@ -136,10 +138,8 @@ export class SeqSink extends HttpSink {
   }
 
   #arm(delay: number): void {
-    const timer = setTimeout(() => void this.#check(), delay);
-    // In Node, the probe alone must not keep the process alive (browsers return a number).
-    (timer as { unref?: () => void }).unref?.();
-    this.#probe = timer;
+    // In Node, the probe alone must not keep the process alive.
+    this.#probe = unrefScheduler.schedule(() => void this.#check(), delay);
   }
 
   /** Posts the empty batch when nothing was sent for 2 minutes (not while the browser is offline), then waits for the next due time. */

@@ -106,6 +106,13 @@ describe('LokiSink', () => {
     expect(() => new LokiSink({ url: 'http://h', tenantId: '' })).toThrow('LokiSink.tenantId');
   });
 
+  it('refuses a formatter without format(event), naming it', () => {
+    for (const formatter of [{} as never, null as never, 'json' as never])
+      expect(() => new LokiSink({ url: 'http://h', formatter })).toThrow(
+        'LokiSink.formatter: expected an object with format(event)',
+      );
+  });
+
   // dskit's tenant.ValidTenantID, which Loki's X-Scope-OrgID goes through: a-z A-Z 0-9 and ! - _ . * ' ( ),
   // at most 150 of them (MaxTenantIDLength), not '.' or '..'; any other is answered 400 on every push.
   it('refuses a tenantId Loki would refuse on every push, naming it, and takes every valid one', () => {
