@@ -228,7 +228,16 @@ export class SinkDelivery {
       if (emitSync !== undefined) this.#writeAllSync(emitSync);
       // What emitSync could not take (or all, without it) starts on the async path now, rather
       // than waiting for its batch to age: a page that was only hidden lives on to send it.
-      if (this.#queue.depth !== 0 || this.#open.length !== 0) this.#kickNow();
+      if (this.#queue.depth !== 0 || this.#open.length !== 0) {
+        // Draining: it keeps sending while the sink completes batches synchronously.
+        const draining = this.#draining;
+        this.#draining = true;
+        try {
+          this.#kick();
+        } finally {
+          this.#draining = draining;
+        }
+      }
     } catch (error) {
       SelfLog.write('Sink {Name}: synchronous flush failed', this.name, error);
     }
@@ -617,17 +626,6 @@ export class SinkDelivery {
   #kick(): void {
     if (this.#open.length !== 0) this.#sendOpen();
     else this.#pump();
-  }
-
-  /** Like kick(), and keeps sending while the sink completes batches synchronously. */
-  #kickNow(): void {
-    const draining = this.#draining;
-    this.#draining = true;
-    try {
-      this.#kick();
-    } finally {
-      this.#draining = draining;
-    }
   }
 
   /**
