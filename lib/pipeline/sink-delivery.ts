@@ -721,7 +721,12 @@ export class SinkDelivery {
     const bounded = strategy !== 'flush';
     if (strategy === 'immediate') {
       this.#noRetries = true;
-      this.#dropWaiting();
+      // What waits is dropped and counted.
+      const count = this.#queue.depth + this.#open.length;
+      this.#queue.clear();
+      this.#clearOpen();
+      this.#dropAtClose(count);
+      this.#waiters.settle(this.#inFlightCount(), count);
       if (this.#flight !== null) this.#giveUpRetry(this.#flight);
     } else {
       this.#draining = true;
@@ -744,15 +749,6 @@ export class SinkDelivery {
     if (!closed) SelfLog.write('Sink {Name} did not close within the shutdown timeout', this.name);
     const { delivered, dropped, failed } = this.#recorder;
     return { delivered, dropped, failed, undelivered: this.#undelivered, timedOut: !settled || !closed };
-  }
-
-  /** `immediate`: what waits is dropped and counted. */
-  #dropWaiting(): void {
-    const count = this.#queue.depth + this.#open.length;
-    this.#queue.clear();
-    this.#clearOpen();
-    this.#dropAtClose(count);
-    this.#waiters.settle(this.#inFlightCount(), count);
   }
 
   /** Counts `count` events dropped because the logger is closing. */
