@@ -164,7 +164,8 @@ export class EventQueue {
         dropped++;
       }
     }
-    if (this.#count === this.#events.length) this.#grow();
+    // A full ring doubles its slots, up to `limit`: the count is below it here, so there is room.
+    if (this.#count === this.#events.length) this.#resize(Math.min(limit, this.#count * 2));
     const index = (this.#head + this.#count) % this.#events.length;
     this.#events[index] = event;
     this.#times[index] = enqueuedAt;
@@ -181,9 +182,8 @@ export class EventQueue {
   shift(): LogEvent | undefined {
     if (this.#count === 0) return undefined;
     this.#lastShiftedAt = this.#times[this.#head];
-    const event = this.#removeHead();
-    this.#rearm();
-    this.#shrink();
+    const event = this.#events[this.#head];
+    this.discard(1);
     return event;
   }
 
@@ -227,18 +227,13 @@ export class EventQueue {
     return this.take(this.#count, times);
   }
 
-  #removeHead(): LogEvent {
-    const event = this.#events[this.#head] as LogEvent;
+  /** Forgets the oldest event (its slot is cleared, so the queue holds no reference to it). */
+  #removeHead(): void {
     this.#events[this.#head] = undefined;
     this.#byteCount -= this.#sizes[this.#head];
     this.#head = (this.#head + 1) % this.#events.length;
     this.#count--;
     if (this.#count === 0) this.#byteCount = 0; // no float drift left behind
-    return event;
-  }
-
-  #grow(): void {
-    this.#resize(Math.min(this.options.limit, this.#events.length * 2) || 1);
   }
 
   /** Gives back what a burst allocated: an empty queue returns to its first size (nothing to copy). */

@@ -58,9 +58,6 @@ function sizeOf(value: unknown): number {
   switch (typeof value) {
     case 'string':
       return textBytes(value) + 2;
-    case 'number':
-    case 'bigint':
-      return 8;
     case 'boolean':
       return 5;
     case 'undefined':
@@ -72,6 +69,7 @@ function sizeOf(value: unknown): number {
       if (Array.isArray(value)) return sizeOfArray(value);
       return sizeOfRecord(value as Record<string, unknown>);
     default:
+      // A number or bigint, and what JSON leaves out or cannot hold (a symbol, a function).
       return 8;
   }
 }

@@ -1,4 +1,3 @@
-import { describeValue } from '../core/describe-value';
 import { ConfigurationError } from '../core/errors/configuration-error';
 import { expectOption } from '../core/expect-option';
 import { hasMethods } from '../core/has-methods';
@@ -44,12 +43,10 @@ export function numberOption(
  * Checks a count option: a whole number, at least 1.
  *
  * @param unit What is counted, as the message names it: `events`, `tries` …
- * @param describe How the message shows a bad value. Default `describeValue`.
  * @throws ConfigurationError `where: expected a whole number of <unit> ≥ 1, got <value>`.
  */
-export function checkCount(where: string, value: unknown, unit: string, describe = describeValue): void {
-  if (!Number.isInteger(value) || (value as number) < 1)
-    throw new ConfigurationError(`${where}: expected a whole number of ${unit} ≥ 1, got ${describe(value)}`);
+export function checkCount(where: string, value: unknown, unit: string): void {
+  expectOption(Number.isInteger(value) && (value as number) >= 1, where, `a whole number of ${unit} ≥ 1`, value);
 }
 
 /**

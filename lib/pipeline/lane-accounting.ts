@@ -5,7 +5,6 @@ import {
   defer,
   EMPTY,
   filter,
-  map,
   type MonoTypeOperatorFunction,
   Observable,
   type OperatorFunction,
@@ -113,9 +112,8 @@ export class LaneAccounting implements EventAccounting {
 
   /** Counts each event entering the sink's operators. */
   countEntries(): MonoTypeOperatorFunction<LogEvent> {
-    return map((event) => {
+    return tap(() => {
       this.entered++;
-      return event;
     });
   }
 
@@ -190,9 +188,8 @@ export class LaneAccounting implements EventAccounting {
           });
           if (!last)
             isolated = isolated.pipe(
-              map((event) => {
+              tap(() => {
                 stage.left++;
-                return event;
               }),
             );
           const guarded = isolated.pipe(

@@ -36,7 +36,11 @@ interface Flight {
   /** Tries of the primary sink so far. */
   attempts: number;
   retryTimer: Subscription | null;
-  /** Set when shutdown gave up on it: a late outcome then changes nothing. */
+  /**
+   * Set when shutdown gave up on it: a late outcome then changes nothing (but in `settleAbandoned`).
+   * An abandoned flight is no longer the stage's `#flight`, so a check that the flight is the
+   * current one also rules it out.
+   */
   abandoned: boolean;
 }
 
@@ -224,7 +228,16 @@ export class SinkDelivery {
       if (emitSync !== undefined) this.#writeAllSync(emitSync);
       // What emitSync could not take (or all, without it) starts on the async path now, rather
       // than waiting for its batch to age: a page that was only hidden lives on to send it.
-      if (this.#queue.depth !== 0 || this.#open.length !== 0) this.#kickNow();
+      if (this.#queue.depth !== 0 || this.#open.length !== 0) {
+        // Draining: it keeps sending while the sink completes batches synchronously.
+        const draining = this.#draining;
+        this.#draining = true;
+        try {
+          this.#kick();
+        } finally {
+          this.#draining = draining;
+        }
+      }
     } catch (error) {
       SelfLog.write('Sink {Name}: synchronous flush failed', this.name, error);
     }
@@ -404,20 +417,21 @@ export class SinkDelivery {
 
   /** Settles the flight; a write's `result` that reports events the receiver refused (EmitResult) counts those failed. */
   #settle(flight: Flight, outcome: FlightOutcome, result?: unknown): void {
-    if (flight.abandoned || this.#flight !== flight) return;
+    if (this.#flight !== flight) return;
     const count = flight.events.length;
     if (outcome === 'failed') this.#recorder.failed += count;
-    else this.#countDelivered(flight.times, count - this.#countRefused(result, count), outcome === 'fallback');
+    else this.#countDelivered(flight.times, count, outcome === 'fallback', result);
     this.#flight = null;
     this.#waiters.settle(0, count);
     this.#pump();
   }
 
   /**
-   * The sink reports the first `reported` events of the flight written (a PartialDeliveryError):
-   * they are delivered, the rest stay in flight. A flight given up on goes to `settleAbandoned`.
+   * The sink (the fallback when `viaFallback`) reports the first `reported` events of the flight
+   * written (a PartialDeliveryError): they are delivered, the rest stay in flight. A flight given
+   * up on goes to `settleAbandoned`.
    */
-  #settleLeading(flight: Flight, reported: number, error?: unknown): void {
+  #settleLeading(flight: Flight, reported: number, error?: unknown, viaFallback = false): void {
     if (flight.abandoned) {
       this.#settleAbandoned(flight, reported, error);
       return;
@@ -425,7 +439,7 @@ export class SinkDelivery {
     const count = reportedCount(reported, flight.events.length);
     if (this.#flight !== flight || count === 0) return;
     // Of those, the ones the error says the receiver refused (its `rejected`) are failed, not delivered.
-    this.#takeLeading(flight, count, false, this.#countRefused(error, count));
+    this.#takeLeading(flight, count, viaFallback, error);
     this.#waiters.settle(0, count);
   }
 
@@ -440,25 +454,16 @@ export class SinkDelivery {
     if (settled === 0) return;
     this.#undelivered -= settled;
     // Of a write that ended whole, the events the receiver refused (EmitResult) are failed, not delivered.
-    this.#takeLeading(flight, settled, false, this.#countRefused(result, settled));
-  }
-
-  /** Counts failed the events a write's `result` says the receiver refused (EmitResult), of `count`; returns how many. */
-  #countRefused(result: unknown, count: number): number {
-    const rejected = rejectedCount(result, count);
-    if (rejected !== 0) {
-      this.#recorder.failed += rejected;
-      this.#recorder.lastError = `the receiver refused ${rejected} of ${count} events`;
-    }
-    return rejected;
+    this.#takeLeading(flight, settled, false, result);
   }
 
   /**
    * Counts the flight's first `count` events delivered (by the fallback when `viaFallback`), but
-   * for the `refused` already counted failed, and keeps only the rest in it.
+   * for those the write's `result` says the receiver refused (see countDelivered), and keeps only
+   * the rest in it.
    */
-  #takeLeading(flight: Flight, count: number, viaFallback = false, refused = 0): void {
-    this.#countDelivered(flight.times, count - refused, viaFallback);
+  #takeLeading(flight: Flight, count: number, viaFallback: boolean, result: unknown): void {
+    this.#countDelivered(flight.times, count, viaFallback, result);
     flight.events = Object.freeze(flight.events.slice(count));
     flight.times = flight.times.slice(count);
   }
@@ -566,14 +571,10 @@ export class SinkDelivery {
       () => this.#guard.run(() => fallback.emit(flight.events)),
       (result) => this.#settle(flight, 'fallback', result),
       (error) => {
-        if (flight.abandoned || this.#flight !== flight) return;
+        if (this.#flight !== flight) return;
         // A fallback that wrote part of the batch (a full disk) delivered those events: only the rest are lost.
         const partial = partialDelivered(error);
-        const written = partial === undefined ? 0 : reportedCount(partial, flight.events.length);
-        if (written > 0) {
-          this.#takeLeading(flight, written, true, this.#countRefused(error, written));
-          this.#waiters.settle(0, written);
-        }
+        if (partial !== undefined) this.#settleLeading(flight, partial, error, true);
         if (flight.events.length === 0) {
           this.#settle(flight, 'fallback');
           return;
@@ -585,8 +586,19 @@ export class SinkDelivery {
     );
   }
 
-  #countDelivered(times: readonly number[], count: number, viaFallback: boolean): void {
+  /**
+   * Counts the first `written` events (enqueued at `times`) delivered, by the fallback when
+   * `viaFallback`; but those a write's `result` says the receiver refused (an EmitResult's or a
+   * PartialDeliveryError's `rejected`) count failed.
+   */
+  #countDelivered(times: readonly number[], written: number, viaFallback: boolean, result?: unknown): void {
     const recorder = this.#recorder;
+    const refused = rejectedCount(result, written);
+    if (refused !== 0) {
+      recorder.failed += refused;
+      recorder.lastError = `the receiver refused ${refused} of ${written} events`;
+    }
+    const count = written - refused;
     recorder.delivered += count;
     if (viaFallback) recorder.fallback += count;
     const now = this.#scheduler.now();
@@ -614,17 +626,6 @@ export class SinkDelivery {
   #kick(): void {
     if (this.#open.length !== 0) this.#sendOpen();
     else this.#pump();
-  }
-
-  /** Like kick(), and keeps sending while the sink completes batches synchronously. */
-  #kickNow(): void {
-    const draining = this.#draining;
-    this.#draining = true;
-    try {
-      this.#kick();
-    } finally {
-      this.#draining = draining;
-    }
   }
 
   /**
@@ -711,7 +712,7 @@ export class SinkDelivery {
       this.#openTimes = this.#openTimes.slice(count);
       if (this.#open.length === 0) this.#cancelAge();
     }
-    this.#countDelivered(times, count - this.#countRefused(result, count), false);
+    this.#countDelivered(times, count, false, result);
     this.#waiters.settle(this.#inFlightCount(), count);
   }
 
@@ -720,7 +721,12 @@ export class SinkDelivery {
     const bounded = strategy !== 'flush';
     if (strategy === 'immediate') {
       this.#noRetries = true;
-      this.#dropWaiting();
+      // What waits is dropped and counted.
+      const count = this.#queue.depth + this.#open.length;
+      this.#queue.clear();
+      this.#clearOpen();
+      this.#dropAtClose(count);
+      this.#waiters.settle(this.#inFlightCount(), count);
       if (this.#flight !== null) this.#giveUpRetry(this.#flight);
     } else {
       this.#draining = true;
@@ -743,15 +749,6 @@ export class SinkDelivery {
     if (!closed) SelfLog.write('Sink {Name} did not close within the shutdown timeout', this.name);
     const { delivered, dropped, failed } = this.#recorder;
     return { delivered, dropped, failed, undelivered: this.#undelivered, timedOut: !settled || !closed };
-  }
-
-  /** `immediate`: what waits is dropped and counted. */
-  #dropWaiting(): void {
-    const count = this.#queue.depth + this.#open.length;
-    this.#queue.clear();
-    this.#clearOpen();
-    this.#dropAtClose(count);
-    this.#waiters.settle(this.#inFlightCount(), count);
   }
 
   /** Counts `count` events dropped because the logger is closing. */
