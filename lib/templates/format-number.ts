@@ -27,6 +27,11 @@ function exponential(abs: number, digits?: number): [string, string] {
   return [digits === undefined ? mantissa : toEven(mantissa, abs, digits - +exponent), exponent];
 }
 
+/** An exponent as .NET writes it: `letter`, the sign of toExponential's `exponent` (`+4`, `-12`), its digits padded to `width`. */
+function exponentText(letter: string, exponent: string, width: number): string {
+  return `${letter}${exponent[0]}${exponent.slice(1).padStart(width, '0')}`;
+}
+
 /** The exact digits of `abs` rounded to `decimals` decimals (an exact tie to the even digit), as 0.<digits> × 10^point. */
 function exactDigits(abs: number, decimals: number): [string, number] {
   const fixed = Math.min(decimals, 100);
@@ -45,19 +50,23 @@ function group(digits: string): string {
   return out;
 }
 
+/** `body` with a minus sign when `negative`. */
+function signed(negative: boolean, body: string): string {
+  return negative ? `-${body}` : body;
+}
+
 /**
  * A standard format; undefined for a letter .NET does not know here, and for `D` with a fraction.
- * `D`, `F`, `N`, `P` and `E` are the custom format they amount to once their digits are exact: `D5` is
+ * `D`, `F`, `N` and `P` are the custom format they amount to once their digits are exact: `D5` is
  * `00000`, `F2` `0.00`, `N2` `#,##0.00`, `P1` `#,##0.0 %` (the invariant culture's percent
- * pattern `n %`), `E2` `0.00E+000`; so is `G` (see {@link general}).
+ * pattern `n %`).
  */
 function standard(value: number, negative: boolean, letter: string, precision: number | undefined): string | undefined {
   const abs = Math.abs(value);
   // Upper-case letters sort before lower-case ones.
   const upper = letter < 'a';
   const lower = letter.toLowerCase();
-  const decimals = precision ?? (lower === 'e' ? 6 : 2);
-  const fraction = decimals === 0 ? '' : `.${'0'.repeat(decimals)}`;
+  const decimals = precision ?? 2;
   switch (lower) {
     case 'd':
       // An integer has no negative zero.
@@ -65,12 +74,13 @@ function standard(value: number, negative: boolean, letter: string, precision: n
     case 'f':
     case 'n':
     case 'p': {
+      const fraction = precision === 0 ? '' : `.${'0'.repeat(decimals)}`;
       const pattern = lower === 'f' ? `0${fraction}` : lower === 'n' ? `#,##0${fraction}` : `#,##0${fraction} %`;
       return custom(pattern, negative, ...exactDigits(abs, lower === 'p' ? decimals + 2 : decimals));
     }
     case 'e': {
-      const [mantissa, exponent] = exponential(abs, decimals);
-      return custom(`0${fraction}${letter}+000`, negative, mantissa.replace('.', ''), +exponent + 1);
+      const [mantissa, exp] = exponential(abs, precision ?? 6);
+      return signed(negative, `${mantissa}${exponentText(letter, exp, 3)}`);
     }
     case 'x': {
       if (!Number.isSafeInteger(value)) return undefined;
@@ -83,29 +93,33 @@ function standard(value: number, negative: boolean, letter: string, precision: n
     case 'g':
     case 'r':
       // Since .NET Core 3.0, R is G without a precision: the shortest round-trip digits.
-      return general(abs, negative, lower === 'r' ? undefined : precision, upper ? 'E' : 'e');
+      return signed(negative, general(abs, lower === 'r' ? undefined : precision, upper ? 'E' : 'e'));
   }
   return undefined;
 }
 
 /**
- * .NET's general format `G` / `Gn` of a finite number (its absolute value and sign): `n` significant digits (without
+ * .NET's general format `G` / `Gn` of a non-negative finite number: `n` significant digits (without
  * `n`, the shortest round-trip digits), written in fixed point when the decimal exponent is above
  * -5 and below the precision (17 without `n`: .NET Core 3.0+ writes the shortest digits with
  * DoublePrecision, 17, as their precision, so `1.5e16` is `15000000000000000` and `1e17` is
  * `1E+17`), else as `d.dddE+XX` with at least two exponent digits; trailing zeros dropped.
  */
-function general(abs: number, negative: boolean, precision: number | undefined, e: string): string | undefined {
+function general(abs: number, precision: number | undefined, e: string): string {
+  if (abs === 0) return '0';
   const digitsGiven = precision !== undefined && precision > 0;
   // The precision is at most 100 (formatNumber applies no larger one), within toExponential's range.
   const [mantissa, exponentDigits] = exponential(abs, digitsGiven ? precision - 1 : undefined);
   const exponent = Number(exponentDigits);
-  const digits = mantissa.replace('.', '');
-  // The custom format these digits amount to: an optional decimal for each (so none is rounded
-  // again and trailing zeros go), the exponent as `E+00` when the number is not written in fixed point.
-  const decimals = `0.${'#'.repeat(digits.length - Math.min(exponent, 0))}`;
-  const fixed = exponent > -5 && exponent < (digitsGiven ? precision : 17);
-  return custom(fixed ? decimals : `${decimals}${e}+00`, negative, digits, exponent + 1);
+  const digits = mantissa.replace('.', '').replace(/0+$/, '') || '0';
+  const limit = digitsGiven ? precision : 17;
+  if (exponent > -5 && exponent < limit) {
+    if (exponent < 0) return `0.${'0'.repeat(-exponent - 1)}${digits}`;
+    if (digits.length <= exponent + 1) return digits.padEnd(exponent + 1, '0');
+    return `${digits.slice(0, exponent + 1)}.${digits.slice(exponent + 1)}`;
+  }
+  const body = digits.length > 1 ? `${digits[0]}.${digits.slice(1)}` : digits;
+  return `${body}${exponentText(e, exponentDigits, 2)}`;
 }
 
 /** A custom format's exponent (`E+00`), read from `lastIndex`. */
