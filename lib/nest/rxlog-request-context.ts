@@ -232,15 +232,16 @@ export class RxlogRequestContext {
    */
   private takeRequestIdHeader(state: RequestState, given: string | undefined): void {
     const response = responsesByState.get(state);
-    const header = this.settings.requestIdHeader;
-    if (response === undefined || response.headersSent || given?.toLowerCase() === header?.toLowerCase()) return;
+    if (response === undefined || response.headersSent || given?.toLowerCase() === this.settings.requestIdHeader?.toLowerCase())
+      return;
     try {
       const remove: unknown = (response as { removeHeader?: unknown }).removeHeader;
       if (given !== undefined && typeof remove === 'function') remove.call(response, given);
-      if (header !== undefined) response.setHeader(header, state.requestId);
     } catch (error) {
       SelfLog.write('The request id header could not be set', error);
+      return;
     }
+    this.echoRequestId(response, state.requestId);
   }
 
   private inContext<T>(state: RequestState, next: () => T): T {
