@@ -7,6 +7,7 @@ import { expectOption } from '../../core/expect-option';
 import { baseUrlOption } from './http-option-checks';
 import { lokiEntryClock, lokiPushBody } from './loki-push-body';
 import { hasLoneSurrogate } from '../../core/lone-surrogate';
+import { lokiFetch } from './loki-partial-push';
 
 /** Options of {@link LokiSink}. */
 export interface LokiSinkOptions extends Omit<HttpSinkOptions, 'url' | 'body' | 'contentType' | 'method' | 'beaconContentType'> {
@@ -72,6 +73,8 @@ export class LokiSink extends HttpSink {
       tenantId,
     );
     const clock = lokiEntryClock();
+    // An invalid fetch, or none on this platform, is HttpSink's to refuse.
+    const fetch = options.fetch ?? (globalThis as { fetch?: typeof globalThis.fetch }).fetch?.bind(globalThis);
     super({
       ...options,
       url,
@@ -80,6 +83,7 @@ export class LokiSink extends HttpSink {
       // A beacon cannot carry X-Scope-OrgID: a multi-tenant Loki answers it 401, and the batch counted delivered was lost.
       beacon: options.beacon ?? (tenantId === undefined || options.beaconUrl !== undefined),
       body: (events) => lokiPushBody(events, labels, formatter, clock),
+      fetch: typeof fetch === 'function' ? lokiFetch(fetch, () => this.kind) : options.fetch,
     });
   }
 }

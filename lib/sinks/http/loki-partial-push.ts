@@ -1,0 +1,72 @@
+import { SelfLog } from '../../core/self-log';
+
+/** How much of a `400` answer is read for Loki's count: as much as HttpSink reads of any answer. */
+const ANSWER_MAX_BYTES = 16 * 1024;
+
+/** How much of Loki's reasons SelfLog shows: as much as an HttpStatusError's message. */
+const REASON_MAX_CHARS = 200;
+
+/**
+ * The last line of Loki's answer to a push it took in part: `total ignored: N out of M` (Loki 1.6
+ * to 2.7), `user '…', total ignored: N out of M` (2.8), the same `for stream: {…}` (2.9 on), as its
+ * ingester writes it (`pkg/ingester/stream.go`, `errorForFailedEntries`), then the newline of Go's
+ * `http.Error`. M counts the entries of one stream: those of the last stream of the push.
+ */
+const IGNORED = /total ignored: (\d+) out of (\d+)(?: for stream: .*)?\n?$/;
+
+/**
+ * `fetch` for a LokiSink: as given, except for Loki's answer to a push whose every entry was of
+ * one stream and which it stored but for some: a `400` ending `total ignored: N out of M`, M the
+ * entries the push carried and 0 < N < M. HttpSink gets it as a success carrying its own count
+ * of refused events (`{"accepted":…,"rejected":N}`, see `HttpSink.accepted`), so the N count
+ * failed, the rest delivered, and none is sent again (Loki would refuse them again); SelfLog gets
+ * Loki's reasons. Any other answer (a count of one stream of several, of entries other than those
+ * sent, a body past 16 KiB, none) goes to HttpSink as it was read, and fails the batch.
+ */
+export function lokiFetch(fetch: typeof globalThis.fetch, sinkName: () => string): typeof globalThis.fetch {
+  return async (input, init) => {
+    const response = await fetch(input, init);
+    const request = init?.body;
+    const body = response.body;
+    if (response.status !== 400 || typeof request !== 'string' || typeof body?.getReader !== 'function') return response;
+    const [text, whole] = await readAnswer(body);
+    const counts = whole ? IGNORED.exec(text) : null;
+    // Each entry opens with `["` (its timestamp): nowhere else in the push, whose strings escape `"`.
+    const sent = request.split('["').length - 1;
+    const ignored = Number(counts?.[1]);
+    if (Number(counts?.[2]) === sent && ignored > 0 && ignored < sent) {
+      const reason = text.trim();
+      SelfLog.write(
+        '{Sink}: Loki ignored {Count} of the {Total} entries of a push and stored the rest: {Reason}',
+        sinkName(),
+        ignored,
+        sent,
+        reason.length > REASON_MAX_CHARS ? `${reason.slice(0, REASON_MAX_CHARS)}…` : reason,
+      );
+      return new Response(`{"accepted":${sent - ignored},"rejected":${ignored}}`);
+    }
+    return new Response(text, response);
+  };
+}
+
+/**
+ * The start of an answer's body as text, and whether that is all of it: at most 16 KiB is read,
+ * then the body is cancelled (a hostile server may send an endless one). Never rejects.
+ */
+async function readAnswer(body: ReadableStream<Uint8Array>): Promise<[text: string, whole: boolean]> {
+  const reader = body.getReader();
+  const decoder = new TextDecoder();
+  let text = '';
+  try {
+    for (let read = 0; read <= ANSWER_MAX_BYTES;) {
+      const chunk = await reader.read();
+      if (chunk.done) return [text + decoder.decode(), true];
+      read += chunk.value.byteLength;
+      text += decoder.decode(chunk.value, { stream: true });
+    }
+    reader.cancel().catch(() => undefined);
+  } catch {
+    // A body cut off (an abort, the timeout): not Loki's whole answer.
+  }
+  return [text.slice(0, ANSWER_MAX_BYTES), false];
+}

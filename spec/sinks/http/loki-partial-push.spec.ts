@@ -1,0 +1,366 @@
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo, Socket } from 'node:net';
+import { asapScheduler } from 'rxjs';
+import { LoggerConfiguration } from '../../../lib/configuration/logger-configuration';
+import type { Logger } from '../../../lib/pipeline/logger';
+import type { SinkMetrics } from '../../../lib/metrics/metrics-types';
+import { SelfLog } from '../../../lib/core/self-log';
+import { MemorySink } from '../../../lib/sinks/memory-sink';
+import { LokiSink } from '../../../lib/sinks/http/loki-sink';
+import { type ReceivedRequest, startTestServer, type TestServer } from '../../helpers/http-test-server';
+
+/*
+ * What Loki answers to a push it takes in part, copied from grafana/loki's source:
+ *
+ * pkg/ingester/stream.go, errorForFailedEntries (v3.7.6, lines 276-282; the same since v2.9.0):
+ *   fmt.Fprintf(&buf, "entry with timestamp %s ignored, reason: '%s',\n", entryWithError.entry.Timestamp.String(), entryWithError.e.Error())
+ *   fmt.Fprintf(&buf, "user '%s', total ignored: %d out of %d for stream: %s", s.tenant, len(failedEntriesWithError), totalEntries, streamName)
+ *   return httpgrpc.Errorf(statusCode, "%s", buf.String())   // 400 when the last failed entry is out of order / too far behind
+ * v2.8.0 (line 237): "user '%s', total ignored: %d out of %d" (entry lines end "' for stream: %s,\n");
+ * v1.6.0 to v2.7 (v2.6.0 line 331): "total ignored: %d out of %d", len(failedEntriesWithError), len(entries)
+ * pkg/chunkenc/interface.go (v3.7.6): "entry too far behind, entry timestamp is: %s, oldest acceptable timestamp is: %s" (RFC 3339)
+ * pkg/ingester/instance.go, Push: `_, appendErr = s.Push(...)` for each stream of the push in turn, so the
+ *   answer is the last stream's (nil when the last stream was fine).
+ * pkg/distributor/http.go -> pkg/loghttp/push/push.go HTTPError -> net/http http.Error(w, body, code),
+ *   which sets text/plain; charset=utf-8 and nosniff and writes the body with a newline (Fprintln).
+ */
+
+type LokiVersion = 'v3' | 'v2.8' | 'v2.6';
+
+interface PushBody {
+  streams: { stream: Record<string, string>; values: [string, string][] }[];
+}
+
+/** Go's `time.Time.String()` in UTC, as Loki writes an ignored entry's timestamp. */
+function goTime(nanos: string): string {
+  const ns = BigInt(nanos);
+  const iso = new Date(Number(ns / 1_000_000n)).toISOString();
+  const fraction = (ns % 1_000_000_000n).toString().padStart(9, '0').replace(/0+$/, '');
+  return `${iso.slice(0, 10)} ${iso.slice(11, 19)}${fraction === '' ? '' : `.${fraction}`} +0000 UTC`;
+}
+
+function rfc3339(nanos: string | bigint): string {
+  return `${new Date(Number(BigInt(nanos) / 1_000_000n)).toISOString().slice(0, 19)}Z`;
+}
+
+/** Prometheus' `labels.String()`, as Loki's `s.labelsString`: `{app="shop", level="info"}`, sorted. */
+function labelsString(stream: Record<string, string>): string {
+  const names = Object.keys(stream).sort();
+  return `{${names.map((name) => `${name}=${JSON.stringify(stream[name])}`).join(', ')}}`;
+}
+
+/**
+ * A Loki ingester's answer to a push: entries whose line contains "stale" are too far behind (a
+ * later entry of the stream is over an hour newer); each stream is judged in turn and the answer is
+ * the last stream's, as `instance.Push` does.
+ */
+function lokiAnswer(
+  request: ReceivedRequest,
+  version: LokiVersion = 'v3',
+): { status: number; headers?: Record<string, string>; body?: string } {
+  const push = JSON.parse(request.body) as PushBody;
+  let answer: string | undefined;
+  for (const { stream, values } of push.streams) {
+    const newest = values.reduce((max, [nanos]) => (BigInt(nanos) > max ? BigInt(nanos) : max), 0n);
+    const cutoff = newest - 3_600_000_000_000n;
+    const ignored = values.filter(([, line]) => line.includes('stale'));
+    const name = labelsString(stream);
+    if (ignored.length === 0) {
+      answer = undefined;
+      continue;
+    }
+    let body = '';
+    for (const [nanos] of ignored.slice(0, 10)) {
+      const reason = `entry too far behind, entry timestamp is: ${rfc3339(nanos)}, oldest acceptable timestamp is: ${rfc3339(cutoff)}`;
+      body += `entry with timestamp ${goTime(nanos)} ignored, reason: '${reason}'${version === 'v3' ? '' : ` for stream: ${name}`},\n`;
+    }
+    if (version === 'v3') body += `user 'fake', total ignored: ${ignored.length} out of ${values.length} for stream: ${name}`;
+    else if (version === 'v2.8') body += `user 'fake', total ignored: ${ignored.length} out of ${values.length}`;
+    else body += `total ignored: ${ignored.length} out of ${values.length}`;
+    answer = body;
+  }
+  return answer === undefined
+    ? { status: 204 }
+    : {
+        status: 400,
+        headers: { 'Content-Type': 'text/plain; charset=utf-8', 'X-Content-Type-Options': 'nosniff' },
+        body: `${answer}\n`,
+      };
+}
+
+/** Logs `lines` at their levels, 5 an hour apart unless "stale" (two hours before the first). */
+function logLines(log: Logger, lines: readonly [level: 'information' | 'error', text: string][]): void {
+  const start = 1_700_000_000_000;
+  const spy = jest.spyOn(Date, 'now');
+  try {
+    lines.forEach(([level, text], i) => {
+      spy.mockReturnValue(text.includes('stale') ? start - 7_200_000 : start + i * 1_000);
+      log.write(level, text);
+    });
+  } finally {
+    spy.mockRestore();
+  }
+}
+
+function expectAllCounted(metrics: SinkMetrics): void {
+  expect(metrics.received).toBe(metrics.delivered + metrics.dropped + metrics.failed + metrics.pending);
+}
+
+describe('LokiSink and a push Loki takes in part', () => {
+  let server: TestServer | undefined;
+  let diagnostics: string[];
+
+  beforeEach(() => {
+    diagnostics = [];
+    SelfLog.enable((message) => diagnostics.push(message));
+  });
+
+  afterEach(async () => {
+    SelfLog.disable();
+    await server?.close();
+    server = undefined;
+  });
+
+  function logger(url: string, fallback?: MemorySink, batchSize = 5): Logger {
+    return new LoggerConfiguration()
+      .useScheduler(asapScheduler)
+      .writeTo.sink(new LokiSink({ url, labels: { app: 'shop' } }), {
+        batch: { size: batchSize, maxDelayMs: 0 },
+        retry: { attempts: 3, initialDelayMs: 0 },
+        fallback,
+      })
+      .createLogger();
+  }
+
+  it.each<LokiVersion>(['v3', 'v2.8', 'v2.6'])(
+    'counts only the entries a %s Loki ignored failed, the rest delivered, and sends none again',
+    async (version) => {
+      server = await startTestServer((request) => lokiAnswer(request, version));
+      const fallback = new MemorySink();
+      const log = logger(server.url, fallback);
+      logLines(log, [
+        ['information', 'a'],
+        ['information', 'stale b'],
+        ['information', 'c'],
+        ['information', 'stale d'],
+        ['information', 'e'],
+      ]);
+      await log.flush();
+      const metrics = log.metrics().sinks.loki;
+      // Loki stored a, c and e, and says it ignored the other 2 of the 5 entries: they would be ignored again.
+      expect(metrics).toMatchObject({ received: 5, delivered: 3, failed: 2, dropped: 0, pending: 0, retried: 0, fallback: 0 });
+      expect(metrics.breaker).toBe('closed');
+      expectAllCounted(metrics);
+      expect(server.requests).toHaveLength(1);
+      expect(server.requests[0].body.match(/\["/g)).toHaveLength(5);
+      // Loki does not say which in a way rxlog can match to events: none goes to the fallback.
+      expect(fallback.events).toHaveLength(0);
+      expect(metrics.lastError).toBe('the receiver refused 2 of 5 events');
+      const said = diagnostics.join('\n');
+      expect(said).toContain('Loki ignored 2 of the 5 entries of a push and stored the rest');
+      expect(said).toContain("ignored, reason: 'entry too far behind, entry timestamp is: 2023-11-14T20:13:20Z");
+      expect((await log.close()).sinks.loki).toMatchObject({ delivered: 3, failed: 2, dropped: 0, undelivered: 0 });
+    },
+  );
+
+  it('counts the whole batch failed when the count is of one stream of a push of several (Loki reports only the last)', async () => {
+    // One stream per level: Loki's "1 out of 2 for stream: {…level="error"}" says nothing of the info stream.
+    server = await startTestServer((request) => lokiAnswer(request));
+    const fallback = new MemorySink();
+    const log = logger(server.url, fallback);
+    logLines(log, [
+      ['information', 'a'],
+      ['information', 'b'],
+      ['error', 'stale c'],
+      ['information', 'd'],
+      ['error', 'e'],
+    ]);
+    await log.flush();
+    const metrics = log.metrics().sinks.loki;
+    expect(server.requests[0].body.match(/\["/g)).toHaveLength(5);
+    expect(metrics).toMatchObject({ received: 5, delivered: 5, failed: 0, fallback: 5, retried: 0 });
+    expect(metrics.lastError).toContain('answered 400 Bad Request: entry with timestamp');
+    expectAllCounted(metrics);
+    expect(fallback.events).toHaveLength(5);
+    await log.close();
+  });
+
+  it('counts the whole batch failed, as before, when Loki ignored every entry', async () => {
+    server = await startTestServer((request) => lokiAnswer(request));
+    const log = logger(server.url);
+    logLines(log, [
+      ['information', 'stale a'],
+      ['information', 'stale b'],
+    ]);
+    await log.close({ strategy: 'flush' });
+    const metrics = log.metrics().sinks.loki;
+    expect(metrics).toMatchObject({ received: 2, delivered: 0, failed: 2, retried: 0 });
+    expect(metrics.lastError).toContain('answered 400 Bad Request: entry with timestamp');
+    expectAllCounted(metrics);
+  });
+
+  it("compares Loki's count with the half of a batch a 413 split sent", async () => {
+    server = await startTestServer((request, index) =>
+      index === 0 ? { status: 413, body: 'request too large' } : lokiAnswer(request),
+    );
+    const log = logger(server.url, undefined, 6);
+    logLines(log, [
+      ['information', 'a'],
+      ['information', 'stale b'],
+      ['information', 'c'],
+      ['information', 'd'],
+      ['information', 'e'],
+      ['information', 'f'],
+    ]);
+    await log.flush();
+    const metrics = log.metrics().sinks.loki;
+    expect(server.requests.map((request) => request.body.match(/\["/g)?.length)).toEqual([6, 3, 3]);
+    expect(metrics).toMatchObject({ received: 6, delivered: 5, failed: 1, retried: 0 });
+    expectAllCounted(metrics);
+    await log.close();
+  });
+
+  it('leaves a 429 with a count (a stream over its rate limit) to be retried, as before', async () => {
+    // pkg/ingester/stream.go: the same body, status 429 when the last failed entry hit the stream's rate limit.
+    server = await startTestServer((_, index) =>
+      index === 0
+        ? { status: 429, body: 'user \'fake\', total ignored: 1 out of 2 for stream: {app="shop", level="info"}\n' }
+        : { status: 204 },
+    );
+    const log = logger(server.url);
+    logLines(log, [
+      ['information', 'a'],
+      ['information', 'b'],
+    ]);
+    await log.close({ strategy: 'flush' });
+    expect(log.metrics().sinks.loki).toMatchObject({ received: 2, delivered: 2, failed: 0, retried: 1 });
+    expect(server.requests).toHaveLength(2);
+  });
+
+  const summary = (counts: string): string => `user 'fake', total ignored: ${counts} for stream: {app="shop", level="info"}\n`;
+
+  it.each([
+    ['more ignored than sent', summary('6 out of 5')],
+    ['more ignored than its total', summary('4 out of 3')],
+    ['a total other than the entries sent', summary('1 out of 6')],
+    ['a total of one stream when the push had more', summary('2 out of 4')],
+    ['none ignored', summary('0 out of 5')],
+    ['a negative count', summary('-1 out of 5')],
+    ['a fractional count', summary('1.5 out of 5')],
+    ['an exponent', summary('1e0 out of 5')],
+    ['a count past 2^53', summary('9007199254740993 out of 5')],
+    ['digits of another script', summary('٢ out of 5')],
+    ['the count not at the end', `${summary('2 out of 5')}and then something else\n`],
+    ['no count', 'entry for stream \'{app="shop", level="info"}\' has timestamp too old: 2023-11-14T20:13:20Z\n'],
+    ['an empty body', ''],
+  ])('counts the whole batch failed on a 400 with %s', async (_, body) => {
+    server = await startTestServer(() => ({ status: 400, headers: { 'Content-Type': 'text/plain; charset=utf-8' }, body }));
+    const log = logger(server.url);
+    logLines(log, [
+      ['information', 'a'],
+      ['information', 'b'],
+      ['information', 'c'],
+      ['information', 'd'],
+      ['information', 'e'],
+    ]);
+    await log.close({ strategy: 'flush' });
+    const metrics = log.metrics().sinks.loki;
+    expect(metrics).toMatchObject({ received: 5, delivered: 0, failed: 5, retried: 0 });
+    expect(metrics.lastError).toContain('answered 400 Bad Request');
+    expectAllCounted(metrics);
+    expect(server.requests).toHaveLength(1);
+  });
+
+  describe('bodies a raw server sends', () => {
+    let raw: Server | undefined;
+    const sockets = new Set<Socket>();
+
+    afterEach(async () => {
+      for (const socket of sockets) socket.destroy();
+      await new Promise<void>((resolve) => (raw === undefined ? resolve() : raw.close(() => resolve())));
+      raw = undefined;
+    });
+
+    /** A server that answers 400 and writes `chunks` (at most `max` of them), noting how many it wrote before the client went away. */
+    async function startRaw(chunk: (index: number) => Buffer | undefined): Promise<{ url: string; written: () => number }> {
+      let written = 0;
+      raw = createServer((request, response) => {
+        request.resume();
+        request.on('end', () => {
+          response.writeHead(400, { 'Content-Type': 'text/plain; charset=utf-8' });
+          const next = (): void => {
+            for (;;) {
+              const piece = chunk(written);
+              if (piece === undefined || response.destroyed) {
+                response.end();
+                return;
+              }
+              written++;
+              if (!response.write(piece)) {
+                response.once('drain', next);
+                return;
+              }
+            }
+          };
+          response.on('close', () => undefined);
+          next();
+        });
+      });
+      raw.on('connection', (socket: Socket) => {
+        sockets.add(socket);
+        socket.on('close', () => sockets.delete(socket));
+      });
+      await new Promise<void>((resolve) => raw?.listen(0, '127.0.0.1', resolve));
+      return { url: `http://127.0.0.1:${(raw.address() as AddressInfo).port}`, written: () => written };
+    }
+
+    async function failedBatch(url: string): Promise<SinkMetrics> {
+      const log = logger(url);
+      logLines(log, [
+        ['information', 'a'],
+        ['information', 'b'],
+        ['information', 'c'],
+        ['information', 'd'],
+        ['information', 'e'],
+      ]);
+      await log.close({ strategy: 'flush' });
+      return log.metrics().sinks.loki;
+    }
+
+    it('counts the whole batch failed on a 400 of binary bytes', async () => {
+      const bytes = Buffer.from(Array.from({ length: 4_096 }, (_, i) => (i * 131 + 7) % 256));
+      const { url } = await startRaw((index) => (index === 0 ? bytes : undefined));
+      const metrics = await failedBatch(url);
+      expect(metrics).toMatchObject({ received: 5, delivered: 0, failed: 5, retried: 0 });
+      expectAllCounted(metrics);
+    });
+
+    it('counts the whole batch failed on a 400 whose first 16 KiB end with a count, and that goes on', async () => {
+      const tail = summary('2 out of 5');
+      const reasons = 'x'.repeat(16 * 1024 - tail.length - 1);
+      const { url } = await startRaw((index) =>
+        index === 0 ? Buffer.from(`${reasons}\n${tail}and more reasons after the first 16 KiB\n`) : undefined,
+      );
+      const metrics = await failedBatch(url);
+      expect(metrics).toMatchObject({ received: 5, delivered: 0, failed: 5, retried: 0 });
+      expectAllCounted(metrics);
+    });
+
+    it('counts the whole batch failed on a 400 past 16 KiB that ends with a count, and reads no more of it', async () => {
+      // 64 MiB of reasons at most, then a count that would be believed were it read.
+      const line = Buffer.from(
+        `entry with timestamp 2023-11-14 20:13:20 +0000 UTC ignored, reason: 'entry out of order',\n`.repeat(180),
+      );
+      const tail = Buffer.from(summary('2 out of 5'));
+      const { url, written } = await startRaw((index) => (index < 4_096 ? line : index === 4_096 ? tail : undefined));
+      const metrics = await failedBatch(url);
+      expect(metrics).toMatchObject({ received: 5, delivered: 0, failed: 5, retried: 0 });
+      expect(metrics.lastError).toContain(
+        "answered 400 Bad Request: entry with timestamp 2023-11-14 20:13:20 +0000 UTC ignored, reason: 'entry out of order'",
+      );
+      expectAllCounted(metrics);
+      // The client stopped reading: the server could not write its 4 097 chunks.
+      expect(written()).toBeLessThan(4_097);
+    });
+  });
+});
