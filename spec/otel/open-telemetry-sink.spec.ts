@@ -360,6 +360,41 @@ describe('OpenTelemetrySink', () => {
     expect(records[1].attributes['exception.message']).toBe('boom');
   });
 
+  it('emits an event with a value that throws when read with its other attributes, that one as [Throws: message], and the SDK keeps them all', () => {
+    const warnings: string[] = [];
+    diag.setLogger(
+      { error: (m) => warnings.push(m), warn: (m) => warnings.push(m), info: () => {}, debug: () => {}, verbose: () => {} },
+      DiagLogLevel.WARN,
+    );
+    const boom = (): never => {
+      throw new Error('boom');
+    };
+    const properties: Record<string, unknown> = { Before: 1 };
+    Object.defineProperty(properties, 'Bad', { enumerable: true, get: boom });
+    properties.After = { list: Object.defineProperty([1, 2], 0, { get: boom }) };
+    const event: LogEvent = {
+      timestamp: new Date(0),
+      level: 'warning',
+      messageTemplate: { text: 'hostile', tokens: [{ kind: 'text', text: 'hostile' }] },
+      properties,
+      renderMessage: () => 'hostile',
+    };
+    try {
+      new OpenTelemetrySink({ loggerProvider: provider }).emit([event]);
+    } finally {
+      diag.disable();
+    }
+    const [record] = exporter.getFinishedLogRecords();
+    expect([record.body, record.severityNumber]).toEqual(['hostile', SeverityNumber.WARN]);
+    expect(record.attributes).toEqual({
+      Before: 1,
+      Bad: '[Throws: boom]',
+      After: { list: ['[Throws: boom]', 2] },
+      'message_template.text': 'hostile',
+    });
+    expect(warnings).toEqual([]);
+  });
+
   it('never emits a record twice when the provider fails partway through a batch and the batch is retried', async () => {
     const bodies: unknown[] = [];
     let failures = 1;

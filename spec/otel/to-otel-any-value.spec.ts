@@ -1,4 +1,12 @@
 import { toOtelAnyValue, toOtelAttributes } from '../../lib/otel/to-otel-any-value';
+import { collectSelfLog } from '../helpers/self-log';
+
+/** A getter (or Proxy trap) that throws `message`. */
+function throwing(message: string): () => never {
+  return () => {
+    throw new Error(message);
+  };
+}
 
 // Values that were never captured reach sinks too (an app operator's, an app-built event's, a
 // thrown request's): one that holds itself twice was converted 2^32 times over, for hours.
@@ -24,5 +32,49 @@ describe('toOtelAttributes', () => {
     expect(attributes.After).toBe('kept');
     // The next record has the whole budget again.
     expect(toOtelAttributes({ List: [1, 2] })).toEqual({ List: [1, 2] });
+  });
+});
+
+// An event built in JavaScript (an app operator's copy, a sink's emit called directly) can hold
+// values that throw when read: each is its own attribute, so one that cannot be read is sent under
+// its key as the marker capture and CLEF's writer put there, and the others are sent as usual.
+describe('toOtelAttributes with values that throw when read', () => {
+  it('gives each one [Throws: message] in its place, the rest as usual, with one SelfLog report', () => {
+    const properties: Record<string, unknown> = { A: 1 };
+    Object.defineProperty(properties, 'Bad', { enumerable: true, get: throwing('nope') });
+    properties.C = 'kept';
+    properties.Nested = Object.assign(Object.defineProperty({ x: 1 }, 'y', { enumerable: true, get: throwing('inner') }), {
+      z: 3,
+    });
+    properties.List = Object.defineProperty([1, 2, 3], 1, { get: throwing('index') });
+    properties.Keys = new Proxy({}, { ownKeys: throwing('keys') });
+    properties.Last = true;
+    const { diagnostics, stop } = collectSelfLog();
+    let attributes: ReturnType<typeof toOtelAttributes>;
+    try {
+      attributes = toOtelAttributes(properties);
+    } finally {
+      stop();
+    }
+    expect(attributes).toEqual({
+      A: 1,
+      Bad: '[Throws: nope]',
+      C: 'kept',
+      Nested: { x: 1, y: '[Throws: inner]', z: 3 },
+      List: [1, '[Throws: index]', 3],
+      Keys: '[Throws: keys]',
+      Last: true,
+    });
+    expect(diagnostics).toHaveLength(1);
+    expect(diagnostics[0].message).toContain('4 unreadable value(s) of an event');
+    expect(diagnostics[0].message).toContain('[Throws: nope]');
+  });
+
+  it('cuts a long message to 200 characters, and gives properties whose keys cannot be listed one rxlog.unreadable attribute', () => {
+    const long = Object.defineProperty({}, 'Bad', { enumerable: true, get: throwing('x'.repeat(100_000)) });
+    expect(toOtelAttributes(long)).toEqual({ Bad: `[Throws: ${'x'.repeat(200)}…]` });
+    expect(toOtelAttributes(new Proxy({}, { ownKeys: throwing('no keys') }))).toEqual({
+      'rxlog.unreadable': '[Throws: no keys]',
+    });
   });
 });
