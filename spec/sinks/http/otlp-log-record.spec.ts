@@ -193,16 +193,23 @@ describe('toOtlpLogRecord', () => {
   });
 });
 
-/** Events built in JavaScript that no writer can read: a throwing getter, a Proxy, a missing template. */
+/** Events built in JavaScript that no writer can read: a throwing level getter, a missing template. */
 function unreadableEvents(): LogEvent[] {
+  const boom = (): never => {
+    throw new Error('boom');
+  };
+  return [Object.defineProperty(makeEvent(), 'level', { get: boom }), { ...makeEvent(), messageTemplate: null as never }];
+}
+
+/** Events built in JavaScript whose properties throw when read: a TraceId getter, Proxies whose traps throw. */
+function hostilePropertyEvents(): LogEvent[] {
   const boom = (): never => {
     throw new Error('boom');
   };
   return [
     makeEvent({ properties: Object.defineProperty({}, 'TraceId', { enumerable: true, get: boom }) }),
+    makeEvent({ properties: new Proxy({ SourceContext: 'Orders' }, { get: boom }) }),
     makeEvent({ properties: new Proxy({}, { get: boom, ownKeys: boom }) }),
-    Object.defineProperty(makeEvent(), 'level', { get: boom }),
-    { ...makeEvent(), messageTemplate: null as never },
   ];
 }
 
@@ -237,11 +244,11 @@ describe('an event the OTLP writer cannot read', () => {
       { key: 'exception.type', value: { stringValue: 'Error' } },
       { key: 'exception.message', value: { stringValue: 'boom' } },
     ]);
-    expect(seen).toHaveLength(4);
+    expect(seen).toHaveLength(2);
   });
 
   it('is in the fallback scope when its SourceContext cannot be read', () => {
-    for (const event of unreadableEvents()) expect(otlpScopeName(event, 'rxlog')).toBe('rxlog');
+    for (const event of [...unreadableEvents(), ...hostilePropertyEvents()]) expect(otlpScopeName(event, 'rxlog')).toBe('rxlog');
   });
 });
 
@@ -297,6 +304,35 @@ describe('a property value the OTLP writer cannot read', () => {
     expect(diagnostics).toHaveLength(1);
     expect(diagnostics[0].message).toContain('3 unreadable value(s) of an event');
     expect(diagnostics[0].message).toContain('[Throws: nope]');
+  });
+
+  // Only what cannot be read is lost: a throwing TraceId getter, or properties whose every read
+  // throws, leave the record its body, severity and time (logs data model: every field but the
+  // attributes is still known), not an "Unformattable event".
+  it('sends the record when its trace context properties throw when read, or its properties are a Proxy whose traps throw', () => {
+    const [trace, proxy, unlistable] = hostilePropertyEvents();
+    const { diagnostics, stop } = collectSelfLog();
+    let records: OtlpLogRecord[];
+    try {
+      records = [trace, proxy, unlistable].map(toOtlpLogRecord);
+    } finally {
+      stop();
+    }
+    for (const record of records) {
+      expect(record).toMatchObject({
+        timeUnixNano: '1795348800000000000',
+        severityNumber: 9,
+        severityText: 'Information',
+        body: { stringValue: 'event' },
+      });
+      expect(record.traceId).toBeUndefined();
+    }
+    expect(records.map((record) => record.attributes.slice(0, -1))).toEqual([
+      [{ key: 'TraceId', value: { stringValue: '[Throws: boom]' } }],
+      [{ key: 'SourceContext', value: { stringValue: '[Throws: boom]' } }],
+      [{ key: 'rxlog.unreadable', value: { stringValue: '[Throws: boom]' } }],
+    ]);
+    expect(diagnostics).toHaveLength(3);
   });
 
   it('cuts a long message to 200 characters, in the marker and in the report', () => {
