@@ -21,7 +21,7 @@ const ancestors: object[] = [];
  * A captured property value as an OpenTelemetry `AnyValue`: strings, numbers and booleans as
  * they are, a bigint as a number when it is a safe integer (else its decimal text), arrays as
  * arrays, plain objects as maps (undefined members left out), a Date as its ISO string, an Error
- * as its text, null as null; an array or object met again inside itself as `'[Circular]'`, one
+ * as its text, a function as `'[Function]'` (never its source), a symbol as its text, null as null; an array or object met again inside itself as `'[Circular]'`, one
  * past a record's 2^20 items as `'[Truncated]'`, a value (a member, an item) that throws when read
  * as `'[Throws: message]'` in its place. Never throws.
  */
@@ -45,8 +45,12 @@ function anyValue(value: unknown, depth: number): AnyValue {
       return undefined;
     case 'object':
       return value === null ? null : structure(value, depth);
+    case 'function':
+      // Never its source code (String(fn)): the marker CLEF's writer writes.
+      return '[Function]';
     default:
-      return safeString(value);
+      // A symbol: String() reads its description slot, no member, so it cannot throw.
+      return String(value);
   }
 }
 
@@ -112,13 +116,5 @@ function structure(value: object, depth: number): AnyValue {
     return unreadableMarker(error);
   } finally {
     ancestors.pop();
-  }
-}
-
-function safeString(value: unknown): string {
-  try {
-    return String(value);
-  } catch {
-    return '[unprintable]';
   }
 }

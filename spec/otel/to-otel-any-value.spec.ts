@@ -21,6 +21,21 @@ describe('toOtelAnyValue', () => {
   });
 });
 
+describe('toOtelAnyValue with a function', () => {
+  // String(fn) is its source code; CLEF's writer writes '[Function]', and the SDK drops a function
+  // attribute as invalid (isLogAttributeValue).
+  it('gives "[Function]", never its source code', () => {
+    function secret(): string {
+      return 'api-key-123';
+    }
+    expect(toOtelAnyValue(secret)).toBe('[Function]');
+    expect(toOtelAttributes({ Handler: () => 1, List: [class Point {}] })).toEqual({
+      Handler: '[Function]',
+      List: ['[Function]'],
+    });
+  });
+});
+
 describe('toOtelAttributes', () => {
   it('converts at most 2^20 items of a record, for a value that holds the same objects many times over', () => {
     let shared: unknown = 1;

@@ -45,7 +45,8 @@ const INT64_MAX = 2n ** 63n - 1n;
 /**
  * A captured property value as an OTLP `AnyValue`: strings, booleans, integers (`intValue`, also
  * for bigint), other numbers (`doubleValue`), arrays (`arrayValue`), objects (`kvlistValue`,
- * undefined members left out; a bigint outside int64 as a string), a Date as its ISO string,
+ * undefined members left out; a bigint outside int64 as a string), a Date as its ISO string, a
+ * function as `'[Function]'` (never its source), a symbol as its text,
  * null, undefined and an array hole as an empty value; an array or object met again inside
  * itself as `'[Circular]'`, one past a record's 2^20 items as `'[Truncated]'`, a value (a member,
  * an item) that throws when read as `'[Throws: message]'` in its place. Never throws.
@@ -85,8 +86,12 @@ export function anyValueJson(value: unknown, depth = 0): string {
       return '{}';
     case 'object':
       return value === null ? '{}' : structureJson(value, depth);
+    case 'function':
+      // Never its source code (String(fn)): the marker CLEF's writer writes.
+      return '{"stringValue":"[Function]"}';
     default:
-      return stringValueJson(safeString(value));
+      // A symbol: String() reads its description slot, no member, so it cannot throw.
+      return stringValueJson(String(value));
   }
 }
 
@@ -193,13 +198,5 @@ function structureJson(value: object, depth: number): string {
     return stringValueJson(unreadableMarker(error));
   } finally {
     ancestors.pop();
-  }
-}
-
-function safeString(value: unknown): string {
-  try {
-    return String(value);
-  } catch {
-    return '[unprintable]';
   }
 }
