@@ -6,6 +6,8 @@ import { jsonDate, jsonNumber, quoteJson } from '../../templates/safe-json';
 /** An OTLP `AnyValue` in the OTLP/JSON encoding: exactly one field is set (none for null). */
 export interface OtlpAnyValue {
   stringValue?: string | undefined;
+  /** Bytes, in base64: OTLP/JSON writes bytes so. */
+  bytesValue?: string | undefined;
   boolValue?: boolean | undefined;
   /** A 64-bit integer, in decimal: OTLP/JSON writes int64 as a string. */
   intValue?: string | undefined;
@@ -46,7 +48,7 @@ const INT64_MAX = 2n ** 63n - 1n;
  * A captured property value as an OTLP `AnyValue`: strings, booleans, integers (`intValue`, also
  * for bigint), other numbers (`doubleValue`), arrays (`arrayValue`), objects (`kvlistValue`,
  * undefined members left out; a bigint outside int64 as a string), a Date as its ISO string, a
- * function as `'[Function]'` (never its source), a symbol as its text,
+ * Uint8Array (a Buffer) as `bytesValue`, a function as `'[Function]'` (never its source), a symbol as its text,
  * null, undefined and an array hole as an empty value; an array or object met again inside
  * itself as `'[Circular]'`, one past a record's 2^20 items as `'[Truncated]'`, a value (a member,
  * an item) that throws when read as `'[Throws: message]'` in its place. Never throws.
@@ -185,7 +187,14 @@ function structureJson(value: object, depth: number): string {
     if (value instanceof Date) return `{"stringValue":${jsonDate(value)}}`;
     if (value instanceof Error) return stringValueJson(exceptionText(value));
     const array = Array.isArray(value);
-    if ((itemsLeft -= array ? value.length : Object.keys(value).length) < 0) return '{"stringValue":"[Truncated]"}';
+    const bytes = value instanceof Uint8Array;
+    if ((itemsLeft -= array || bytes ? value.length : Object.keys(value).length) < 0) return '{"stringValue":"[Truncated]"}';
+    if (bytes) {
+      // bytes_value, which OTLP/JSON writes in base64 (as the SDK writes a Uint8Array, a Buffer too); a byte is an item.
+      let text = '';
+      for (let i = 0; i < value.length; i++) text += String.fromCharCode(value[i]);
+      return `{"bytesValue":"${btoa(text)}"}`;
+    }
     if (!array) return `{"kvlistValue":{"values":[${keyValuesJson(value as Record<string, unknown>, depth + 1, noSkip)}]}}`;
     let out = '';
     const length = value.length;
