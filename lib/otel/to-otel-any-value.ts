@@ -104,11 +104,14 @@ function structure(value: object, depth: number): AnyValue {
     if (value instanceof Error) return exceptionText(value);
     if (value instanceof Uint8Array) return value;
     const array = Array.isArray(value);
-    if ((itemsLeft -= array ? value.length : Object.keys(value).length) < 0) return '[Truncated]';
+    // Read once and made a number: a Proxy's length may change between reads, or be NaN or
+    // negative (which would unbound the budget), and the loop goes no further than counted.
+    const length = array ? +value.length : Object.keys(value).length;
+    if (!(length >= 0 && (itemsLeft -= length) >= 0)) return '[Truncated]';
     if (array) {
       const items: AnyValue[] = [];
       // Each item on its own, as a map's values; a hole (undefined) is null.
-      for (let i = 0; i < value.length; i++) items.push(anyValue(readValue(value, i), depth + 1) ?? null);
+      for (let i = 0; i < length; i++) items.push(anyValue(readValue(value, i), depth + 1) ?? null);
       return items;
     }
     return toOtelAttributes(value as Record<string, unknown>, depth + 1);

@@ -36,6 +36,30 @@ describe('toOtelAnyValue with a function', () => {
   });
 });
 
+describe('toOtelAnyValue with a Proxy for an array', () => {
+  // Every loop bounded: the length is read (and made a number) once, and the items converted are
+  // those counted against the record's budget.
+  it('reads the length once, as a number: a Proxy whose length changes gives what was counted, one whose length is NaN or negative "[Truncated]"', () => {
+    let reads = 0;
+    const growing = new Proxy([1, 2], {
+      get: (target, key) => (key === 'length' ? (reads++ === 0 ? 2 : 4) : (Reflect.get(target, key) as unknown)),
+    });
+    expect(toOtelAnyValue(growing)).toEqual([1, 2]);
+    let calls = 2;
+    const creeping = new Proxy([1, 2], {
+      get: (target, key) => (key === 'length' ? { valueOf: () => Math.min(calls++, 5) } : (Reflect.get(target, key) as unknown)),
+    });
+    expect(toOtelAnyValue(creeping)).toEqual([1, 2]);
+    const proxy = (length: number): unknown[] =>
+      new Proxy([], { get: (target, key) => (key === 'length' ? length : (Reflect.get(target, key) as unknown)) });
+    let shared: unknown = 1;
+    for (let level = 0; level < 3; level++) shared = Array.from({ length: 110 }, () => shared);
+    const attributes = toOtelAttributes({ Odd: proxy(Number.NaN), Negative: proxy(-1e300), Shared: shared });
+    expect([attributes.Odd, attributes.Negative]).toEqual(['[Truncated]', '[Truncated]']);
+    expect((attributes.Shared as unknown[])[109]).toBe('[Truncated]');
+  });
+});
+
 describe('toOtelAttributes', () => {
   it('converts at most 2^20 items of a record, for a value that holds the same objects many times over', () => {
     let shared: unknown = 1;

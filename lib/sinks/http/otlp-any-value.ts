@@ -188,16 +188,18 @@ function structureJson(value: object, depth: number): string {
     if (value instanceof Error) return stringValueJson(exceptionText(value));
     const array = Array.isArray(value);
     const bytes = value instanceof Uint8Array;
-    if ((itemsLeft -= array || bytes ? value.length : Object.keys(value).length) < 0) return '{"stringValue":"[Truncated]"}';
+    // Read once and made a number: a Proxy's length may change between reads, or be NaN or
+    // negative (which would unbound the budget), and the loops go no further than counted.
+    const length = array || bytes ? +value.length : Object.keys(value).length;
+    if (!(length >= 0 && (itemsLeft -= length) >= 0)) return '{"stringValue":"[Truncated]"}';
     if (bytes) {
       // bytes_value, which OTLP/JSON writes in base64 (as the SDK writes a Uint8Array, a Buffer too); a byte is an item.
       let text = '';
-      for (let i = 0; i < value.length; i++) text += String.fromCharCode(value[i]);
+      for (let i = 0; i < length; i++) text += String.fromCharCode(value[i]);
       return `{"bytesValue":"${btoa(text)}"}`;
     }
     if (!array) return `{"kvlistValue":{"values":[${keyValuesJson(value as Record<string, unknown>, depth + 1, noSkip)}]}}`;
     let out = '';
-    const length = value.length;
     for (let i = 0; i < length; i++) {
       // A hole reads as undefined: the empty AnyValue. null is no AnyValue (protojson rejects it in a list).
       out += `${i === 0 ? '' : ','}${anyValueJson(readValue(value, i), depth + 1)}`;

@@ -118,6 +118,35 @@ describe('toAnyValue', () => {
     expect(toAnyValue(attributes.Bytes)).toEqual({ bytesValue: 'AAEC+v8=' });
   });
 
+  // Every loop bounded: an array's length is read (and made a number) once, counted against the
+  // record's budget, and the items written are those counted. A Proxy whose length grows between
+  // reads (up to 2^32 - 1), or a length whose valueOf grows at each compare, looped without end.
+  it('reads an array’s length once, as a number: a Proxy whose length changes writes what was counted', () => {
+    let reads = 0;
+    const growing = new Proxy([1, 2], {
+      get: (target, key) => (key === 'length' ? (reads++ === 0 ? 2 : 4) : (Reflect.get(target, key) as unknown)),
+    });
+    const two = '{"arrayValue":{"values":[{"intValue":"1"},{"intValue":"2"}]}}';
+    expect(anyValueJson(growing)).toBe(two);
+    let calls = 2;
+    const creeping = new Proxy([1, 2], {
+      get: (target, key) => (key === 'length' ? { valueOf: () => Math.min(calls++, 5) } : (Reflect.get(target, key) as unknown)),
+    });
+    expect(anyValueJson(creeping)).toBe(two);
+  });
+
+  it('writes an array whose length is NaN or negative (a Proxy) as "[Truncated]", and keeps the record’s budget', () => {
+    const proxy = (length: number): unknown[] =>
+      new Proxy([], { get: (target, key) => (key === 'length' ? length : (Reflect.get(target, key) as unknown)) });
+    let shared: unknown = 1;
+    for (let level = 0; level < 3; level++) shared = Array.from({ length: 110 }, () => shared);
+    const [odd, negative, after] = JSON.parse(
+      `[${keyValuesJson({ Odd: proxy(Number.NaN), Negative: proxy(-1e300), Shared: shared }, 0, () => false)}]`,
+    ) as { value: OtlpAnyValue }[];
+    expect([odd.value, negative.value]).toEqual([{ stringValue: '[Truncated]' }, { stringValue: '[Truncated]' }]);
+    expect(after.value.arrayValue?.values[109]).toEqual({ stringValue: '[Truncated]' });
+  });
+
   it('writes a value where it recurs inside itself as "[Circular]", at once', () => {
     const cyclic: Record<string, unknown> = { n: 1 };
     cyclic.self = cyclic;
