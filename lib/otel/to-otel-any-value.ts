@@ -1,6 +1,6 @@
 import type { AnyValue, AnyValueMap } from '@opentelemetry/api-logs';
 import { exceptionText } from '../formatting/exception-text';
-import { readValue, reportUnreadable, startUnreadable, unreadableMarker } from '../sinks/http/otlp-any-value';
+import { readValue, reportUnreadable, startUnreadable, TYPED_ARRAY, unreadableMarker } from '../sinks/http/otlp-any-value';
 
 /** Deepest nesting converted before a value is written as `'[MaxDepth]'`: captured data is far shallower. */
 const MAX_DEPTH = 32;
@@ -20,7 +20,8 @@ const ancestors: object[] = [];
 /**
  * A captured property value as an OpenTelemetry `AnyValue`: strings, numbers and booleans as
  * they are, a bigint as a number when it is a safe integer (else its decimal text), arrays as
- * arrays, plain objects as maps (undefined members left out), a Date as its ISO string, an Error
+ * arrays (typed arrays too, a Uint8Array left as bytes), plain objects as maps (undefined members
+ * left out), a Date as its ISO string, an Error
  * as its text, a function as `'[Function]'` (never its source), a symbol as its text, null as null; an array or object met again inside itself as `'[Circular]'`, one
  * past a record's 2^20 items as `'[Truncated]'`, a value (a member, an item) that throws when read
  * as `'[Throws: message]'` in its place. Never throws.
@@ -103,10 +104,11 @@ function structure(value: object, depth: number): AnyValue {
     }
     if (value instanceof Error) return exceptionText(value);
     if (value instanceof Uint8Array) return value;
-    const array = Array.isArray(value);
+    // A typed array is a list of its numbers, as capture makes it: counted by its length, never by its keys.
+    const array = Array.isArray(value) || value instanceof TYPED_ARRAY;
     // Read once and made a number: a Proxy's length may change between reads, or be NaN or
     // negative (which would unbound the budget), and the loop goes no further than counted.
-    const length = array ? +value.length : Object.keys(value).length;
+    const length = array ? +(value as ArrayLike<unknown>).length : Object.keys(value).length;
     if (!(length >= 0 && (itemsLeft -= length) >= 0)) return '[Truncated]';
     if (array) {
       const items: AnyValue[] = [];

@@ -60,6 +60,17 @@ describe('toOtelAnyValue with a Proxy for an array', () => {
   });
 });
 
+describe('toOtelAnyValue with a typed array', () => {
+  // Capture makes a typed array a plain array of its numbers; the SDK keeps a Uint8Array as bytes.
+  it('gives a Uint8Array as it is and another typed array as an array of its numbers, counted by its length', () => {
+    const bytes = new Uint8Array([1, 2]);
+    expect(toOtelAnyValue(bytes)).toBe(bytes);
+    expect(toOtelAnyValue(new Float32Array([0.5, 2]))).toEqual([0.5, 2]);
+    expect(toOtelAnyValue(new BigUint64Array([2n ** 64n - 1n]))).toEqual(['18446744073709551615']);
+    expect(toOtelAnyValue(new Int16Array(2 ** 20 + 1))).toBe('[Truncated]');
+  });
+});
+
 describe('toOtelAttributes', () => {
   it('converts at most 2^20 items of a record, for a value that holds the same objects many times over', () => {
     let shared: unknown = 1;

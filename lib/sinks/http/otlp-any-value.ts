@@ -41,6 +41,9 @@ const ancestors: object[] = [];
 let unreadable = 0;
 let firstUnreadable = '';
 
+/** %TypedArray%: what every typed array is an instance of (a DataView is not). */
+export const TYPED_ARRAY = Object.getPrototypeOf(Int8Array) as abstract new () => ArrayLike<unknown>;
+
 const INT64_MIN = -(2n ** 63n);
 const INT64_MAX = 2n ** 63n - 1n;
 
@@ -48,7 +51,7 @@ const INT64_MAX = 2n ** 63n - 1n;
  * A captured property value as an OTLP `AnyValue`: strings, booleans, integers (`intValue`, also
  * for bigint), other numbers (`doubleValue`), arrays (`arrayValue`), objects (`kvlistValue`,
  * undefined members left out; a bigint outside int64 as a string), a Date as its ISO string, a
- * Uint8Array (a Buffer) as `bytesValue`, a function as `'[Function]'` (never its source), a symbol as its text,
+ * Uint8Array (a Buffer) as `bytesValue`, another typed array as an array of its numbers, a function as `'[Function]'` (never its source), a symbol as its text,
  * null, undefined and an array hole as an empty value; an array or object met again inside
  * itself as `'[Circular]'`, one past a record's 2^20 items as `'[Truncated]'`, a value (a member,
  * an item) that throws when read as `'[Throws: message]'` in its place. Never throws.
@@ -186,11 +189,12 @@ function structureJson(value: object, depth: number): string {
   try {
     if (value instanceof Date) return `{"stringValue":${jsonDate(value)}}`;
     if (value instanceof Error) return stringValueJson(exceptionText(value));
-    const array = Array.isArray(value);
     const bytes = value instanceof Uint8Array;
+    // A typed array is a list of its numbers, as capture makes it: counted by its length, never by its keys.
+    const array = Array.isArray(value) || value instanceof TYPED_ARRAY;
     // Read once and made a number: a Proxy's length may change between reads, or be NaN or
     // negative (which would unbound the budget), and the loops go no further than counted.
-    const length = array || bytes ? +value.length : Object.keys(value).length;
+    const length = array ? +(value as ArrayLike<unknown>).length : Object.keys(value).length;
     if (!(length >= 0 && (itemsLeft -= length) >= 0)) return '{"stringValue":"[Truncated]"}';
     if (bytes) {
       // bytes_value, which OTLP/JSON writes in base64 (as the SDK writes a Uint8Array, a Buffer too); a byte is an item.
