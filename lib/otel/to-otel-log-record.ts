@@ -48,13 +48,14 @@ function logRecord(event: LogEvent): LogRecord {
   const properties = event.properties;
   const spanContext = traceContextOf(properties);
   const attributes = toOtelAttributes(properties, 0, spanContext === undefined ? undefined : TRACE_PROPERTIES);
-  attributes['message_template.text'] = event.messageTemplate.text;
+  // Strings, whatever an event built in JavaScript gives (an object's members would be dropped by the SDK).
+  attributes['message_template.text'] = String(event.messageTemplate.text);
   const exception = event.exception;
   if (exception !== undefined) exceptionAttributes(attributes, exception);
   return {
     ...timesOf(event),
     ...severityOf(event.level),
-    body: renderMessageSafely(event),
+    body: String(renderMessageSafely(event)),
     attributes,
     context: spanContext ?? ROOT_CONTEXT,
   };

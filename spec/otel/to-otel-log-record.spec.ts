@@ -118,4 +118,17 @@ describe('toOtelLogRecord', () => {
     ]);
     expect(seen).toHaveLength(3);
   });
+
+  // The API's LogRecord has a string template attribute and body here: an object whose members are
+  // functions made the SDK drop message_template.text as invalid (isLogAttributeValue).
+  it('gives a message or template text that is not a string as its String() text', () => {
+    const text = { toString: () => 'say "hi"' };
+    const record = toOtelLogRecord({
+      ...makeEvent(),
+      messageTemplate: { text: text as unknown as string, tokens: [] },
+      renderMessage: () => text as unknown as string,
+    });
+    expect(record.body).toBe('say "hi"');
+    expect(record.attributes).toEqual({ 'message_template.text': 'say "hi"' });
+  });
 });

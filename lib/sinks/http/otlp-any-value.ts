@@ -172,9 +172,13 @@ export function reportUnreadable(): void {
     );
 }
 
-/** `{"stringValue":…}` for a string. */
+/**
+ * `{"stringValue":…}` for a string. An event built in JavaScript may give what is not one as its
+ * message or template text: its String() text, since `{"stringValue":{}}` is no AnyValue and a
+ * collector would reject the whole request. Throws only when that String() throws.
+ */
 export function stringValueJson(text: string): string {
-  return `{"stringValue":${quoteJson(text)}}`;
+  return `{"stringValue":${quoteJson(String(text))}}`;
 }
 
 /** A `skip` for {@link keyValuesJson} that keeps every key. */

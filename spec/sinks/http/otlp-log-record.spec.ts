@@ -371,6 +371,24 @@ describe('a property value the OTLP writer cannot read', () => {
   });
 });
 
+// common.proto: string_value is a string. An event built in JavaScript whose renderMessage() or
+// template text is not one (an object, a number) was written as {"stringValue":{}}: JSON, but no
+// AnyValue, so a collector rejected the request, and with it every record of the batch.
+describe('an event whose message or template text is not a string', () => {
+  it('sends their String() text as string values', () => {
+    const text = { toString: () => 'say "hi"' };
+    const event: LogEvent = {
+      ...makeEvent(),
+      messageTemplate: { text: text as unknown as string, tokens: [] },
+      renderMessage: () => text as unknown as string,
+    };
+    const record = JSON.parse(otlpLogRecordJson(event)) as OtlpLogRecord;
+    expect(record.body).toEqual({ stringValue: 'say "hi"' });
+    expect(record.attributes).toEqual([{ key: 'message_template.text', value: { stringValue: 'say "hi"' } }]);
+    expect(toOtlpLogRecord({ ...makeEvent(), renderMessage: () => 42 as unknown as string }).body).toEqual({ stringValue: '42' });
+  });
+});
+
 describe('otlpLogRecordJson', () => {
   const traceId = fc.constantFrom('0af7651916cd43dd8448eb211c80319c', '0'.repeat(32), 'not-a-trace', 7);
   const spanId = fc.constantFrom('b7ad6b7169203331', '0'.repeat(16), 'short');
