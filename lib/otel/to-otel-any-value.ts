@@ -1,5 +1,6 @@
 import type { AnyValue, AnyValueMap } from '@opentelemetry/api-logs';
 import { exceptionText } from '../formatting/exception-text';
+import { readValue, reportUnreadable, startUnreadable, TYPED_ARRAY, unreadableMarker } from '../sinks/http/otlp-any-value';
 
 /** Deepest nesting converted before a value is written as `'[MaxDepth]'`: captured data is far shallower. */
 const MAX_DEPTH = 32;
@@ -19,12 +20,15 @@ const ancestors: object[] = [];
 /**
  * A captured property value as an OpenTelemetry `AnyValue`: strings, numbers and booleans as
  * they are, a bigint as a number when it is a safe integer (else its decimal text), arrays as
- * arrays, plain objects as maps (undefined members left out), a Date as its ISO string, an Error
- * as its text, null as null; an array or object met again inside itself as `'[Circular]'`, one
- * past a record's 2^20 items as `'[Truncated]'`. Never throws.
+ * arrays (typed arrays too, a Uint8Array left as bytes), plain objects as maps (undefined members
+ * left out), a Date as its ISO string, an Error
+ * as its text, a function as `'[Function]'` (never its source), a symbol as its text, null as null; an array or object met again inside itself as `'[Circular]'`, one
+ * past a record's 2^20 items as `'[Truncated]'`, a value (a member, an item) that throws when read
+ * as `'[Throws: message]'` in its place. Never throws.
  */
 export function toOtelAnyValue(value: unknown, depth = 0): AnyValue {
   itemsLeft = MAX_ITEMS;
+  startUnreadable();
   return anyValue(value, depth);
 }
 
@@ -42,28 +46,45 @@ function anyValue(value: unknown, depth: number): AnyValue {
       return undefined;
     case 'object':
       return value === null ? null : structure(value, depth);
+    case 'function':
+      // Never its source code (String(fn)): the marker CLEF's writer writes.
+      return '[Function]';
     default:
-      return safeString(value);
+      // A symbol: String() reads its description slot, no member, so it cannot throw.
+      return String(value);
   }
 }
 
-/** Properties as an OpenTelemetry attribute map, in their order; undefined values are left out. Never throws. */
+/**
+ * Properties as an OpenTelemetry attribute map, in their order; undefined values are left out, a
+ * value that throws when read is `'[Throws: message]'` (its message cut to 200 characters), and
+ * properties whose keys cannot be listed are one `rxlog.unreadable` attribute; one SelfLog report
+ * per record says how many values could not be read. Never throws.
+ */
 export function toOtelAttributes(
   properties: Readonly<Record<string, unknown>>,
   depth = 0,
   skip?: ReadonlySet<string>,
 ): AnyValueMap {
   const out: AnyValueMap = {};
-  if (depth === 0) itemsLeft = MAX_ITEMS;
-  try {
-    for (const key of Object.keys(properties)) {
-      if (skip?.has(key) === true) continue;
-      const value = properties[key];
-      if (value !== undefined) define(out, key, anyValue(value, depth));
-    }
-  } catch (error) {
-    define(out, 'rxlog.unreadable', exceptionText(error));
+  // A record's attributes, not a map inside one: the budget and the report are the record's.
+  const outer = ancestors.length === 0;
+  if (outer) {
+    itemsLeft = MAX_ITEMS;
+    startUnreadable();
   }
+  let keys: string[] = [];
+  try {
+    keys = Object.keys(properties);
+  } catch (error) {
+    define(out, 'rxlog.unreadable', unreadableMarker(error));
+  }
+  for (const key of keys) {
+    if (skip?.has(key) === true) continue;
+    const value = readValue(properties, key);
+    if (value !== undefined) define(out, key, anyValue(value, depth));
+  }
+  if (outer) reportUnreadable();
   return out;
 }
 
@@ -83,21 +104,22 @@ function structure(value: object, depth: number): AnyValue {
     }
     if (value instanceof Error) return exceptionText(value);
     if (value instanceof Uint8Array) return value;
-    const array = Array.isArray(value);
-    if ((itemsLeft -= array ? value.length : Object.keys(value).length) < 0) return '[Truncated]';
-    if (array) return value.map((item: unknown) => anyValue(item, depth + 1) ?? null);
+    // A typed array is a list of its numbers, as capture makes it: counted by its length, never by its keys.
+    const array = Array.isArray(value) || value instanceof TYPED_ARRAY;
+    // Read once and made a number: a Proxy's length may change between reads, or be NaN or
+    // negative (which would unbound the budget), and the loop goes no further than counted.
+    const length = array ? +(value as ArrayLike<unknown>).length : Object.keys(value).length;
+    if (!(length >= 0 && (itemsLeft -= length) >= 0)) return '[Truncated]';
+    if (array) {
+      const items: AnyValue[] = [];
+      // Each item on its own, as a map's values; a hole (undefined) is null.
+      for (let i = 0; i < length; i++) items.push(anyValue(readValue(value, i), depth + 1) ?? null);
+      return items;
+    }
     return toOtelAttributes(value as Record<string, unknown>, depth + 1);
   } catch (error) {
-    return `[unreadable: ${exceptionText(error)}]`;
+    return unreadableMarker(error);
   } finally {
     ancestors.pop();
-  }
-}
-
-function safeString(value: unknown): string {
-  try {
-    return String(value);
-  } catch {
-    return '[unprintable]';
   }
 }

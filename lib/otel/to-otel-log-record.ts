@@ -6,6 +6,7 @@ import type { LogLevelName } from '../core/log-level';
 import { isSpanIdText, isTraceIdText, isZeroId } from '../core/trace-context';
 import { exceptionText } from '../formatting/exception-text';
 import { formatLevel } from '../formatting/format-level';
+import { readValue } from '../sinks/http/otlp-any-value';
 import { otlpSeverity } from '../sinks/http/otlp-log-record';
 import { toOtelAttributes } from './to-otel-any-value';
 import { readErrorField, renderMessageSafely } from '../formatting/safe-event-text';
@@ -21,8 +22,10 @@ const TRACE_PROPERTIES: ReadonlySet<string> = new Set(['TraceId', 'SpanId', 'Tra
  * out when empty) and `exception.stacktrace`. A valid
  * `TraceId` / `SpanId` pair (with `TraceFlags`) becomes the record's context, so the record
  * carries that trace and span; without one the record has none (the root context), whatever span
- * is active when the sink writes. An event that throws when read (one built in JavaScript, with a
- * throwing getter or a Proxy) is, as CompactJsonFormatter writes it, an ERROR record
+ * is active when the sink writes. A property value that throws when read (an event built in
+ * JavaScript, with a throwing getter or a Proxy) is `'[Throws: message]'` in its place, and never
+ * the trace context (see `toOtelAttributes`). An event whose other fields throw when read is, as
+ * CompactJsonFormatter writes it, an ERROR record
  * `Unformattable event` (its time left to the SDK) with what it threw as its exception, reported
  * on SelfLog: the rest of its batch is emitted. Never throws.
  */
@@ -45,13 +48,14 @@ function logRecord(event: LogEvent): LogRecord {
   const properties = event.properties;
   const spanContext = traceContextOf(properties);
   const attributes = toOtelAttributes(properties, 0, spanContext === undefined ? undefined : TRACE_PROPERTIES);
-  attributes['message_template.text'] = event.messageTemplate.text;
+  // Strings, whatever an event built in JavaScript gives (an object's members would be dropped by the SDK).
+  attributes['message_template.text'] = String(event.messageTemplate.text);
   const exception = event.exception;
   if (exception !== undefined) exceptionAttributes(attributes, exception);
   return {
     ...timesOf(event),
     ...severityOf(event.level),
-    body: renderMessageSafely(event),
+    body: String(renderMessageSafely(event)),
     attributes,
     context: spanContext ?? ROOT_CONTEXT,
   };
@@ -89,7 +93,10 @@ function severityOf(level: LogLevelName): { severityNumber?: SeverityNumber; sev
 }
 
 function traceContextOf(properties: Readonly<Record<string, unknown>>): Context | undefined {
-  const { TraceId: traceId, SpanId: spanId, TraceFlags: flags } = properties;
+  // Read as the attributes are: one that throws is its marker (never an id), not the record's end.
+  const traceId = readValue(properties, 'TraceId');
+  const spanId = readValue(properties, 'SpanId');
+  const flags = readValue(properties, 'TraceFlags');
   if (!isTraceIdText(traceId) || isZeroId(traceId)) return undefined;
   if (!isSpanIdText(spanId) || isZeroId(spanId)) return undefined;
   const traceFlags = typeof flags === 'number' && Number.isInteger(flags) && flags >= 0 && flags <= 255 ? flags : TraceFlags.NONE;

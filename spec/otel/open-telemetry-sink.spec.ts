@@ -338,7 +338,7 @@ describe('OpenTelemetrySink', () => {
     await log.close();
   });
 
-  it('emits the rest of a batch holding an event it cannot read (a Proxy for properties), that one as an unformattable ERROR record', () => {
+  it('emits the rest of a batch holding an event it cannot read (a throwing level getter), that one as an unformattable ERROR record', () => {
     const boom = (): never => {
       throw new Error('boom');
     };
@@ -349,15 +349,53 @@ describe('OpenTelemetrySink', () => {
       properties: {},
       renderMessage: () => body,
     });
-    const unreadable: LogEvent = { ...text('hostile'), properties: new Proxy({}, { get: boom, ownKeys: boom }) };
-    new OpenTelemetrySink({ loggerProvider: provider }).emit([text('first'), unreadable, text('last')]);
+    const unreadable: LogEvent = Object.defineProperty(text('hostile'), 'level', { get: boom });
+    const proxied: LogEvent = { ...text('proxied'), properties: new Proxy({}, { get: boom, ownKeys: boom }) };
+    new OpenTelemetrySink({ loggerProvider: provider }).emit([text('first'), unreadable, proxied, text('last')]);
     const records = exporter.getFinishedLogRecords();
     expect(records.map((record) => [record.body, record.severityNumber])).toEqual([
       ['first', SeverityNumber.INFO],
       ['Unformattable event', SeverityNumber.ERROR],
+      ['proxied', SeverityNumber.INFO],
       ['last', SeverityNumber.INFO],
     ]);
     expect(records[1].attributes['exception.message']).toBe('boom');
+    expect(records[2].attributes['rxlog.unreadable']).toBe('[Throws: boom]');
+  });
+
+  it('emits an event with a value that throws when read with its other attributes, that one as [Throws: message], and the SDK keeps them all', () => {
+    const warnings: string[] = [];
+    diag.setLogger(
+      { error: (m) => warnings.push(m), warn: (m) => warnings.push(m), info: () => {}, debug: () => {}, verbose: () => {} },
+      DiagLogLevel.WARN,
+    );
+    const boom = (): never => {
+      throw new Error('boom');
+    };
+    const properties: Record<string, unknown> = { Before: 1 };
+    Object.defineProperty(properties, 'Bad', { enumerable: true, get: boom });
+    properties.After = { list: Object.defineProperty([1, 2], 0, { get: boom }) };
+    const event: LogEvent = {
+      timestamp: new Date(0),
+      level: 'warning',
+      messageTemplate: { text: 'hostile', tokens: [{ kind: 'text', text: 'hostile' }] },
+      properties,
+      renderMessage: () => 'hostile',
+    };
+    try {
+      new OpenTelemetrySink({ loggerProvider: provider }).emit([event]);
+    } finally {
+      diag.disable();
+    }
+    const [record] = exporter.getFinishedLogRecords();
+    expect([record.body, record.severityNumber]).toEqual(['hostile', SeverityNumber.WARN]);
+    expect(record.attributes).toEqual({
+      Before: 1,
+      Bad: '[Throws: boom]',
+      After: { list: ['[Throws: boom]', 2] },
+      'message_template.text': 'hostile',
+    });
+    expect(warnings).toEqual([]);
   });
 
   it('never emits a record twice when the provider fails partway through a batch and the batch is retried', async () => {

@@ -1,4 +1,12 @@
 import { toOtelAnyValue, toOtelAttributes } from '../../lib/otel/to-otel-any-value';
+import { collectSelfLog } from '../helpers/self-log';
+
+/** A getter (or Proxy trap) that throws `message`. */
+function throwing(message: string): () => never {
+  return () => {
+    throw new Error(message);
+  };
+}
 
 // Values that were never captured reach sinks too (an app operator's, an app-built event's, a
 // thrown request's): one that holds itself twice was converted 2^32 times over, for hours.
@@ -13,6 +21,56 @@ describe('toOtelAnyValue', () => {
   });
 });
 
+describe('toOtelAnyValue with a function', () => {
+  // String(fn) is its source code; CLEF's writer writes '[Function]', and the SDK drops a function
+  // attribute as invalid (isLogAttributeValue).
+  it('gives "[Function]", never its source code', () => {
+    function secret(): string {
+      return 'api-key-123';
+    }
+    expect(toOtelAnyValue(secret)).toBe('[Function]');
+    expect(toOtelAttributes({ Handler: () => 1, List: [class Point {}] })).toEqual({
+      Handler: '[Function]',
+      List: ['[Function]'],
+    });
+  });
+});
+
+describe('toOtelAnyValue with a Proxy for an array', () => {
+  // Every loop bounded: the length is read (and made a number) once, and the items converted are
+  // those counted against the record's budget.
+  it('reads the length once, as a number: a Proxy whose length changes gives what was counted, one whose length is NaN or negative "[Truncated]"', () => {
+    let reads = 0;
+    const growing = new Proxy([1, 2], {
+      get: (target, key) => (key === 'length' ? (reads++ === 0 ? 2 : 4) : (Reflect.get(target, key) as unknown)),
+    });
+    expect(toOtelAnyValue(growing)).toEqual([1, 2]);
+    let calls = 2;
+    const creeping = new Proxy([1, 2], {
+      get: (target, key) => (key === 'length' ? { valueOf: () => Math.min(calls++, 5) } : (Reflect.get(target, key) as unknown)),
+    });
+    expect(toOtelAnyValue(creeping)).toEqual([1, 2]);
+    const proxy = (length: number): unknown[] =>
+      new Proxy([], { get: (target, key) => (key === 'length' ? length : (Reflect.get(target, key) as unknown)) });
+    let shared: unknown = 1;
+    for (let level = 0; level < 3; level++) shared = Array.from({ length: 110 }, () => shared);
+    const attributes = toOtelAttributes({ Odd: proxy(Number.NaN), Negative: proxy(-1e300), Shared: shared });
+    expect([attributes.Odd, attributes.Negative]).toEqual(['[Truncated]', '[Truncated]']);
+    expect((attributes.Shared as unknown[])[109]).toBe('[Truncated]');
+  });
+});
+
+describe('toOtelAnyValue with a typed array', () => {
+  // Capture makes a typed array a plain array of its numbers; the SDK keeps a Uint8Array as bytes.
+  it('gives a Uint8Array as it is and another typed array as an array of its numbers, counted by its length', () => {
+    const bytes = new Uint8Array([1, 2]);
+    expect(toOtelAnyValue(bytes)).toBe(bytes);
+    expect(toOtelAnyValue(new Float32Array([0.5, 2]))).toEqual([0.5, 2]);
+    expect(toOtelAnyValue(new BigUint64Array([2n ** 64n - 1n]))).toEqual(['18446744073709551615']);
+    expect(toOtelAnyValue(new Int16Array(2 ** 20 + 1))).toBe('[Truncated]');
+  });
+});
+
 describe('toOtelAttributes', () => {
   it('converts at most 2^20 items of a record, for a value that holds the same objects many times over', () => {
     let shared: unknown = 1;
@@ -24,5 +82,49 @@ describe('toOtelAttributes', () => {
     expect(attributes.After).toBe('kept');
     // The next record has the whole budget again.
     expect(toOtelAttributes({ List: [1, 2] })).toEqual({ List: [1, 2] });
+  });
+});
+
+// An event built in JavaScript (an app operator's copy, a sink's emit called directly) can hold
+// values that throw when read: each is its own attribute, so one that cannot be read is sent under
+// its key as the marker capture and CLEF's writer put there, and the others are sent as usual.
+describe('toOtelAttributes with values that throw when read', () => {
+  it('gives each one [Throws: message] in its place, the rest as usual, with one SelfLog report', () => {
+    const properties: Record<string, unknown> = { A: 1 };
+    Object.defineProperty(properties, 'Bad', { enumerable: true, get: throwing('nope') });
+    properties.C = 'kept';
+    properties.Nested = Object.assign(Object.defineProperty({ x: 1 }, 'y', { enumerable: true, get: throwing('inner') }), {
+      z: 3,
+    });
+    properties.List = Object.defineProperty([1, 2, 3], 1, { get: throwing('index') });
+    properties.Keys = new Proxy({}, { ownKeys: throwing('keys') });
+    properties.Last = true;
+    const { diagnostics, stop } = collectSelfLog();
+    let attributes: ReturnType<typeof toOtelAttributes>;
+    try {
+      attributes = toOtelAttributes(properties);
+    } finally {
+      stop();
+    }
+    expect(attributes).toEqual({
+      A: 1,
+      Bad: '[Throws: nope]',
+      C: 'kept',
+      Nested: { x: 1, y: '[Throws: inner]', z: 3 },
+      List: [1, '[Throws: index]', 3],
+      Keys: '[Throws: keys]',
+      Last: true,
+    });
+    expect(diagnostics).toHaveLength(1);
+    expect(diagnostics[0].message).toContain('4 unreadable value(s) of an event');
+    expect(diagnostics[0].message).toContain('[Throws: nope]');
+  });
+
+  it('cuts a long message to 200 characters, and gives properties whose keys cannot be listed one rxlog.unreadable attribute', () => {
+    const long = Object.defineProperty({}, 'Bad', { enumerable: true, get: throwing('x'.repeat(100_000)) });
+    expect(toOtelAttributes(long)).toEqual({ Bad: `[Throws: ${'x'.repeat(200)}…]` });
+    expect(toOtelAttributes(new Proxy({}, { ownKeys: throwing('no keys') }))).toEqual({
+      'rxlog.unreadable': '[Throws: no keys]',
+    });
   });
 });

@@ -57,8 +57,6 @@ describe('toOtelLogRecord', () => {
       throw new Error('boom');
     };
     const unreadable: LogEvent[] = [
-      makeEvent({ properties: Object.defineProperty({}, 'TraceId', { enumerable: true, get: boom }) }),
-      makeEvent({ properties: new Proxy({}, { get: boom, ownKeys: boom }) }),
       Object.defineProperty(makeEvent(), 'level', { get: boom }),
       { ...makeEvent(), messageTemplate: null as never },
     ];
@@ -81,6 +79,56 @@ describe('toOtelLogRecord', () => {
     } finally {
       subscription.unsubscribe();
     }
-    expect(seen).toHaveLength(5);
+    expect(seen).toHaveLength(3);
+  });
+
+  // Only what cannot be read is lost: a throwing TraceId getter, or properties whose every read
+  // throws, leave the record its body, severity and time, not an "Unformattable event".
+  it('gives the record its body, severity and time when its trace context properties throw when read, or its properties are a Proxy whose traps throw', () => {
+    const boom = (): never => {
+      throw new Error('boom');
+    };
+    const events = [
+      makeEvent({
+        properties: Object.defineProperty({ SpanId: '00f067aa0ba902b7' }, 'TraceId', { enumerable: true, get: boom }),
+      }),
+      makeEvent({ properties: new Proxy({ TraceId: '4bf92f3577b34da6a3ce929d0e0e4736' }, { get: boom }) }),
+      makeEvent({ properties: new Proxy({}, { get: boom, ownKeys: boom }) }),
+    ];
+    const seen: SelfLogEvent[] = [];
+    const subscription = SelfLog.events$.subscribe((event) => seen.push(event));
+    let records: ReturnType<typeof toOtelLogRecord>[];
+    try {
+      records = events.map(toOtelLogRecord);
+    } finally {
+      subscription.unsubscribe();
+    }
+    for (const record of records) {
+      expect(record).toMatchObject({
+        severityNumber: SeverityNumber.INFO,
+        body: 'event',
+        timestamp: events[0].timestamp,
+        context: ROOT_CONTEXT,
+      });
+    }
+    expect(records.map((record) => record.attributes)).toEqual([
+      { SpanId: '00f067aa0ba902b7', TraceId: '[Throws: boom]', 'message_template.text': 'event' },
+      { TraceId: '[Throws: boom]', 'message_template.text': 'event' },
+      { 'rxlog.unreadable': '[Throws: boom]', 'message_template.text': 'event' },
+    ]);
+    expect(seen).toHaveLength(3);
+  });
+
+  // The API's LogRecord has a string template attribute and body here: an object whose members are
+  // functions made the SDK drop message_template.text as invalid (isLogAttributeValue).
+  it('gives a message or template text that is not a string as its String() text', () => {
+    const text = { toString: () => 'say "hi"' };
+    const record = toOtelLogRecord({
+      ...makeEvent(),
+      messageTemplate: { text: text as unknown as string, tokens: [] },
+      renderMessage: () => text as unknown as string,
+    });
+    expect(record.body).toBe('say "hi"');
+    expect(record.attributes).toEqual({ 'message_template.text': 'say "hi"' });
   });
 });

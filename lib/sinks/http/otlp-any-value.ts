@@ -1,9 +1,13 @@
+import { errorMessage } from '../../core/read-property';
+import { SelfLog } from '../../core/self-log';
 import { exceptionText } from '../../formatting/exception-text';
 import { jsonDate, jsonNumber, quoteJson } from '../../templates/safe-json';
 
 /** An OTLP `AnyValue` in the OTLP/JSON encoding: exactly one field is set (none for null). */
 export interface OtlpAnyValue {
   stringValue?: string | undefined;
+  /** Bytes, in base64: OTLP/JSON writes bytes so. */
+  bytesValue?: string | undefined;
   boolValue?: boolean | undefined;
   /** A 64-bit integer, in decimal: OTLP/JSON writes int64 as a string. */
   intValue?: string | undefined;
@@ -33,6 +37,12 @@ const MAX_ITEMS = 1 << 20;
 let itemsLeft = MAX_ITEMS;
 /** The arrays and objects being written, outermost first: one met again is a cycle. */
 const ancestors: object[] = [];
+/** How many values of the record being written could not be read, and the first one's marker. */
+let unreadable = 0;
+let firstUnreadable = '';
+
+/** %TypedArray%: what every typed array is an instance of (a DataView is not). */
+export const TYPED_ARRAY = Object.getPrototypeOf(Int8Array) as abstract new () => ArrayLike<unknown>;
 
 const INT64_MIN = -(2n ** 63n);
 const INT64_MAX = 2n ** 63n - 1n;
@@ -40,16 +50,23 @@ const INT64_MAX = 2n ** 63n - 1n;
 /**
  * A captured property value as an OTLP `AnyValue`: strings, booleans, integers (`intValue`, also
  * for bigint), other numbers (`doubleValue`), arrays (`arrayValue`), objects (`kvlistValue`,
- * undefined members left out; a bigint outside int64 as a string), a Date as its ISO string,
+ * undefined members left out; a bigint outside int64 as a string), a Date as its ISO string, a
+ * Uint8Array (a Buffer) as `bytesValue`, another typed array as an array of its numbers, a function as `'[Function]'` (never its source), a symbol as its text,
  * null, undefined and an array hole as an empty value; an array or object met again inside
- * itself as `'[Circular]'`, one past a record's 2^20 items as `'[Truncated]'`. Never throws.
+ * itself as `'[Circular]'`, one past a record's 2^20 items as `'[Truncated]'`, a value (a member,
+ * an item) that throws when read as `'[Throws: message]'` in its place. Never throws.
  */
 export function toAnyValue(value: unknown, depth = 0): OtlpAnyValue {
   itemsLeft = MAX_ITEMS;
+  unreadable = 0;
   return JSON.parse(anyValueJson(value, depth)) as OtlpAnyValue;
 }
 
-/** Properties as OTLP attributes, in their order; undefined values are left out. Never throws. */
+/**
+ * Properties as OTLP attributes, in their order; undefined values are left out, a value that
+ * throws when read is `'[Throws: message]'`, properties whose keys cannot be listed are one
+ * `rxlog.unreadable` attribute. Never throws.
+ */
 export function toKeyValues(properties: Readonly<Record<string, unknown>>, depth = 0): OtlpKeyValue[] {
   return JSON.parse(`[${keyValuesJson(properties, depth, noSkip)}]`) as OtlpKeyValue[];
 }
@@ -74,39 +91,94 @@ export function anyValueJson(value: unknown, depth = 0): string {
       return '{}';
     case 'object':
       return value === null ? '{}' : structureJson(value, depth);
+    case 'function':
+      // Never its source code (String(fn)): the marker CLEF's writer writes.
+      return '{"stringValue":"[Function]"}';
     default:
-      return stringValueJson(safeString(value));
+      // A symbol: String() reads its description slot, no member, so it cannot throw.
+      return stringValueJson(String(value));
   }
 }
 
 /**
  * The members of a JSON array of OTLP attributes (without the brackets), in property order;
- * undefined values and the keys `skip` names are left out. Never throws.
+ * undefined values and the keys `skip` names are left out. Each value on its own: one that throws
+ * when read is `'[Throws: message]'` under its key, and the others are written; for a record's
+ * attributes (not a map inside one), one SelfLog report says how many could not be read. Never throws.
  */
 export function keyValuesJson(
   properties: Readonly<Record<string, unknown>>,
   depth: number,
   skip: (key: string) => boolean,
 ): string {
-  let out = '';
-  if (depth === 0) itemsLeft = MAX_ITEMS;
-  try {
-    const keys = Object.keys(properties);
-    for (let i = 0; i < keys.length; i++) {
-      const key = keys[i];
-      const value = properties[key];
-      if (value === undefined || skip(key)) continue;
-      out += `${out === '' ? '' : ','}{"key":${quoteJson(key)},"value":${anyValueJson(value, depth)}}`;
-    }
-  } catch (error) {
-    out += `${out === '' ? '' : ','}{"key":"rxlog.unreadable","value":${stringValueJson(exceptionText(error))}}`;
+  // A record's (or resource's) attributes, not a map inside one: the budget and the report are the record's.
+  const outer = ancestors.length === 0;
+  if (outer) {
+    itemsLeft = MAX_ITEMS;
+    unreadable = 0;
   }
+  let out = '';
+  let keys: string[] = [];
+  try {
+    keys = Object.keys(properties);
+  } catch (error) {
+    out = `{"key":"rxlog.unreadable","value":${stringValueJson(unreadableMarker(error))}}`;
+  }
+  for (let i = 0; i < keys.length; i++) {
+    const key = keys[i];
+    if (skip(key)) continue;
+    const value = readValue(properties, key);
+    if (value !== undefined) out += `${out === '' ? '' : ','}{"key":${quoteJson(key)},"value":${anyValueJson(value, depth)}}`;
+  }
+  if (outer) reportUnreadable();
   return out;
 }
 
-/** `{"stringValue":…}` for a string. */
+/**
+ * `source[key]`, or when reading it throws (a getter, a Proxy trap), its `'[Throws: message]'`
+ * marker: each value on its own, so one that throws is its marker and the rest are written. Never throws.
+ */
+export function readValue(source: object, key: string | number): unknown {
+  try {
+    return (source as Record<string | number, unknown>)[key];
+  } catch (error) {
+    return unreadableMarker(error);
+  }
+}
+
+/**
+ * `'[Throws: message]'`, the marker capture and CLEF's writer put where a read threw, its message
+ * cut to 200 characters; counted for the record's one SelfLog report. Never throws.
+ */
+export function unreadableMarker(error: unknown): string {
+  const message = errorMessage(error);
+  const marker = `[Throws: ${message.length > 200 ? `${message.slice(0, 200)}…` : message}]`;
+  if (unreadable++ === 0) firstUnreadable = marker;
+  return marker;
+}
+
+/** Starts counting the unreadable values of a record (a value) being converted. */
+export function startUnreadable(): void {
+  unreadable = 0;
+}
+
+/** The one SelfLog report of a record whose values could not be read (none when all could). Never throws. */
+export function reportUnreadable(): void {
+  if (unreadable > 0)
+    SelfLog.write(
+      'OpenTelemetry: {Count} unreadable value(s) of an event sent as markers, the first {Marker}',
+      unreadable,
+      firstUnreadable,
+    );
+}
+
+/**
+ * `{"stringValue":…}` for a string. An event built in JavaScript may give what is not one as its
+ * message or template text: its String() text, since `{"stringValue":{}}` is no AnyValue and a
+ * collector would reject the whole request. Throws only when that String() throws.
+ */
 export function stringValueJson(text: string): string {
-  return `{"stringValue":${quoteJson(text)}}`;
+  return `{"stringValue":${quoteJson(String(text))}}`;
 }
 
 /** A `skip` for {@link keyValuesJson} that keeps every key. */
@@ -121,27 +193,29 @@ function structureJson(value: object, depth: number): string {
   try {
     if (value instanceof Date) return `{"stringValue":${jsonDate(value)}}`;
     if (value instanceof Error) return stringValueJson(exceptionText(value));
-    const array = Array.isArray(value);
-    if ((itemsLeft -= array ? value.length : Object.keys(value).length) < 0) return '{"stringValue":"[Truncated]"}';
+    const bytes = value instanceof Uint8Array;
+    // A typed array is a list of its numbers, as capture makes it: counted by its length, never by its keys.
+    const array = Array.isArray(value) || value instanceof TYPED_ARRAY;
+    // Read once and made a number: a Proxy's length may change between reads, or be NaN or
+    // negative (which would unbound the budget), and the loops go no further than counted.
+    const length = array ? +(value as ArrayLike<unknown>).length : Object.keys(value).length;
+    if (!(length >= 0 && (itemsLeft -= length) >= 0)) return '{"stringValue":"[Truncated]"}';
+    if (bytes) {
+      // bytes_value, which OTLP/JSON writes in base64 (as the SDK writes a Uint8Array, a Buffer too); a byte is an item.
+      let text = '';
+      for (let i = 0; i < length; i++) text += String.fromCharCode(value[i]);
+      return `{"bytesValue":"${btoa(text)}"}`;
+    }
     if (!array) return `{"kvlistValue":{"values":[${keyValuesJson(value as Record<string, unknown>, depth + 1, noSkip)}]}}`;
     let out = '';
-    const length = value.length;
     for (let i = 0; i < length; i++) {
       // A hole reads as undefined: the empty AnyValue. null is no AnyValue (protojson rejects it in a list).
-      out += `${i === 0 ? '' : ','}${anyValueJson(value[i], depth + 1)}`;
+      out += `${i === 0 ? '' : ','}${anyValueJson(readValue(value, i), depth + 1)}`;
     }
     return `{"arrayValue":{"values":[${out}]}}`;
   } catch (error) {
-    return stringValueJson(`[unreadable: ${exceptionText(error)}]`);
+    return stringValueJson(unreadableMarker(error));
   } finally {
     ancestors.pop();
-  }
-}
-
-function safeString(value: unknown): string {
-  try {
-    return String(value);
-  } catch {
-    return '[unprintable]';
   }
 }

@@ -11,7 +11,7 @@ import {
 import { exceptionText } from '../../formatting/exception-text';
 import { formatLevel } from '../../formatting/format-level';
 import { readEventTimeMs, unixNanos } from './http-unix-nanos';
-import { keyValuesJson, type OtlpAnyValue, type OtlpKeyValue, stringValueJson } from './otlp-any-value';
+import { keyValuesJson, type OtlpAnyValue, type OtlpKeyValue, readValue, stringValueJson } from './otlp-any-value';
 import { readErrorField, renderMessageSafely } from '../../formatting/safe-event-text';
 import { quoteJson } from '../../templates/safe-json';
 import { SelfLog } from '../../core/self-log';
@@ -67,8 +67,10 @@ export function otlpSeverity(level: string): number | undefined {
  * instead of attributes; an all-zero id is invalid in OTLP and is sent neither way, and a span id
  * or flags without a valid trace id stay attributes. `timeUnixNano` is the event's time (0, OTLP's
  * "unknown", for a time before 1970, past 2554-07-21 or an invalid one); `observedTimeUnixNano` is the same time,
- * or the time of conversion when the event's time is unknown. An event that throws when read (one
- * built in JavaScript, with a throwing getter or a Proxy) is, as CompactJsonFormatter writes it, an
+ * or the time of conversion when the event's time is unknown. A property value that throws when
+ * read (an event built in JavaScript, with a throwing getter or a Proxy) is `'[Throws: message]'`
+ * in its place, and never the trace context (see `keyValuesJson`). An event whose other fields throw
+ * when read is, as CompactJsonFormatter writes it, an
  * ERROR record `Unformattable event` at the time of conversion, with what it threw as its
  * exception, reported on SelfLog: the rest of its batch is sent. Never throws.
  */
@@ -95,9 +97,10 @@ export function otlpLogRecordJson(event: LogEvent): string {
 
 function recordJson(event: LogEvent): string {
   const properties = event.properties;
-  const traceId = properties[TRACE_ID_PROPERTY];
-  const spanId = properties[SPAN_ID_PROPERTY];
-  const flags = properties[TRACE_FLAGS_PROPERTY];
+  // Read as the attributes are: one that throws is its marker (never a trace id), not the record's end.
+  const traceId = readValue(properties, TRACE_ID_PROPERTY);
+  const spanId = readValue(properties, SPAN_ID_PROPERTY);
+  const flags = readValue(properties, TRACE_FLAGS_PROPERTY);
   // A trace id in W3C form is never an attribute: a valid one is the record's, an all-zero one
   // is sent neither way, and takes the span id and flags with it.
   const traceText = isTraceIdText(traceId);

@@ -1,11 +1,20 @@
+import { JsonLogsSerializer } from '@opentelemetry/otlp-transformer';
+import { InMemoryLogRecordExporter, LoggerProvider, SimpleLogRecordProcessor } from '@opentelemetry/sdk-logs';
 import fc from 'fast-check';
 import { anyValueJson, keyValuesJson, type OtlpAnyValue, toAnyValue, toKeyValues } from '../../../lib/sinks/http/otlp-any-value';
-import { referenceAnyValue, referenceKeyValues } from '../../helpers/otlp-reference';
+import { referenceAnyValue } from '../../helpers/otlp-reference';
 import { anyValue } from '../../helpers/arbitraries';
 
 /** JSON.stringify's replacer: every string with its lone surrogates as U+FFFD (with the u flag, \p{Surrogate} matches only lone ones). */
 function wellFormed(_key: string, value: unknown): unknown {
   return typeof value === 'string' ? value.replace(/\p{Surrogate}/gu, '\ufffd') : value;
+}
+
+/** Whether a typed array is in `value`, where the writer looks: in arrays and in objects' own values. */
+function holdsTypedArray(value: unknown): boolean {
+  if (ArrayBuffer.isView(value)) return true;
+  if (typeof value !== 'object' || value === null) return false;
+  return Object.values(value).some(holdsTypedArray);
 }
 
 describe('toAnyValue', () => {
@@ -66,6 +75,89 @@ describe('toAnyValue', () => {
 
   // Values that were never captured reach sinks too (an app operator's, an app-built event's, a
   // thrown request's): one that holds itself twice was written 2^32 times over, for hours.
+  // A function reaches a sink only in an event built in JavaScript (capture makes it a marker).
+  // String(fn) is its source code: a leak, and a string a collector stores and indexes as data.
+  // CLEF's writer writes '[Function]'; the OpenTelemetry SDK drops such an attribute as invalid.
+  it('writes a function as "[Function]", never its source code, as CLEF’s writer does', () => {
+    function secret(): string {
+      return 'api-key-123';
+    }
+    expect(toAnyValue(secret)).toEqual({ stringValue: '[Function]' });
+    expect(toAnyValue({ handler: () => 1, list: [class Point {}] })).toEqual({
+      kvlistValue: {
+        values: [
+          { key: 'handler', value: { stringValue: '[Function]' } },
+          { key: 'list', value: { arrayValue: { values: [{ stringValue: '[Function]' }] } } },
+        ],
+      },
+    });
+  });
+
+  // common.proto: AnyValue has bytes_value, which OTLP/JSON writes in base64; the SDK's own OTLP/JSON
+  // serializer (otlp-transformer's JsonLogsSerializer) writes a Uint8Array, a Node Buffer too, so.
+  // Before, it went as a kvlistValue keyed "0", "1", …: a map of a member per byte.
+  it('writes a Uint8Array (a Buffer too) as bytesValue in base64, as the SDK’s OTLP/JSON serializer does', async () => {
+    const exporter = new InMemoryLogRecordExporter();
+    const provider = new LoggerProvider({ processors: [new SimpleLogRecordProcessor({ exporter })] });
+    const attributes = {
+      Bytes: new Uint8Array([0, 1, 2, 250, 255]),
+      Empty: new Uint8Array(0),
+      Buffer: Buffer.from('héllo'),
+      View: new Uint8Array(new Uint8Array([9, 8, 7, 6]).buffer, 1, 2),
+      Nested: { list: [new Uint8Array([1])] },
+    };
+    provider.getLogger('rxlog').emit({ body: 'b', attributes });
+    const request = JSON.parse(
+      new TextDecoder().decode(JsonLogsSerializer.serializeRequest(exporter.getFinishedLogRecords())),
+    ) as {
+      resourceLogs: [{ scopeLogs: [{ logRecords: [{ attributes: unknown }] }] }];
+    };
+    await provider.shutdown();
+    const sdk = request.resourceLogs[0].scopeLogs[0].logRecords[0].attributes;
+    expect(toKeyValues(attributes)).toEqual(sdk);
+    expect(toAnyValue(attributes.Bytes)).toEqual({ bytesValue: 'AAEC+v8=' });
+  });
+
+  // Every loop bounded: an array's length is read (and made a number) once, counted against the
+  // record's budget, and the items written are those counted. A Proxy whose length grows between
+  // reads (up to 2^32 - 1), or a length whose valueOf grows at each compare, looped without end.
+  it('reads an array’s length once, as a number: a Proxy whose length changes writes what was counted', () => {
+    let reads = 0;
+    const growing = new Proxy([1, 2], {
+      get: (target, key) => (key === 'length' ? (reads++ === 0 ? 2 : 4) : (Reflect.get(target, key) as unknown)),
+    });
+    const two = '{"arrayValue":{"values":[{"intValue":"1"},{"intValue":"2"}]}}';
+    expect(anyValueJson(growing)).toBe(two);
+    let calls = 2;
+    const creeping = new Proxy([1, 2], {
+      get: (target, key) => (key === 'length' ? { valueOf: () => Math.min(calls++, 5) } : (Reflect.get(target, key) as unknown)),
+    });
+    expect(anyValueJson(creeping)).toBe(two);
+  });
+
+  it('writes an array whose length is NaN or negative (a Proxy) as "[Truncated]", and keeps the record’s budget', () => {
+    const proxy = (length: number): unknown[] =>
+      new Proxy([], { get: (target, key) => (key === 'length' ? length : (Reflect.get(target, key) as unknown)) });
+    let shared: unknown = 1;
+    for (let level = 0; level < 3; level++) shared = Array.from({ length: 110 }, () => shared);
+    const [odd, negative, after] = JSON.parse(
+      `[${keyValuesJson({ Odd: proxy(Number.NaN), Negative: proxy(-1e300), Shared: shared }, 0, () => false)}]`,
+    ) as { value: OtlpAnyValue }[];
+    expect([odd.value, negative.value]).toEqual([{ stringValue: '[Truncated]' }, { stringValue: '[Truncated]' }]);
+    expect(after.value.arrayValue?.values[109]).toEqual({ stringValue: '[Truncated]' });
+  });
+
+  // Capture makes a typed array a plain array of its numbers; one in an event built in JavaScript
+  // went as a kvlistValue keyed "0", "1", …, after listing every index as a string: a 5 million
+  // item Float64Array took seconds of CPU to end as "[Truncated]".
+  it('writes a typed array other than Uint8Array as an arrayValue of its numbers, counted by its length', () => {
+    expect(toAnyValue(new Float64Array([1.5, 2]))).toEqual({ arrayValue: { values: [{ doubleValue: 1.5 }, { intValue: '2' }] } });
+    expect(toAnyValue(new BigInt64Array([-(2n ** 63n)]))).toEqual({
+      arrayValue: { values: [{ intValue: '-9223372036854775808' }] },
+    });
+    expect(toAnyValue(new Int16Array(2 ** 20 + 1))).toEqual({ stringValue: '[Truncated]' });
+  });
+
   it('writes a value where it recurs inside itself as "[Circular]", at once', () => {
     const cyclic: Record<string, unknown> = { n: 1 };
     cyclic.self = cyclic;
@@ -125,6 +217,8 @@ describe('anyValueJson', () => {
   it('writes exactly JSON.stringify of the AnyValue object, for any value', () => {
     fc.assert(
       fc.property(anything, (value) => {
+        // The model predates bytesValue and typed arrays as lists: they have tests of their own.
+        fc.pre(!holdsTypedArray(value));
         expect(anyValueJson(value)).toBe(JSON.stringify(referenceAnyValue(value), wellFormed));
       }),
       { numRuns: 500 },
@@ -146,31 +240,27 @@ describe('anyValueJson', () => {
       sparse,
       'line\nbreak "quoted" \ud800',
       Symbol('s'),
-      () => 1,
       cyclic,
     ]) {
       expect(anyValueJson(value)).toBe(JSON.stringify(referenceAnyValue(value), wellFormed));
     }
   });
 
-  it('writes what it read before a getter threw, then the error, as the object form does', () => {
-    // Errors without a stack, so that both forms write the same text for them.
-    const fail = (message: string): Error => Object.assign(new Error(message), { stack: undefined });
-    const hostile = Object.defineProperty({ a: 1 }, 'bad', {
-      enumerable: true,
-      get() {
-        throw fail('nope');
-      },
-    });
-    const array = Object.defineProperty([1, 2], 1, {
-      get() {
-        throw fail('index');
-      },
-    });
-    for (const value of [hostile, { nested: hostile }, array, { array }]) {
-      expect(anyValueJson(value)).toBe(JSON.stringify(referenceAnyValue(value)));
-    }
-    expect(`[${keyValuesJson(hostile, 0, () => false)}]`).toBe(JSON.stringify(referenceKeyValues(hostile)));
+  it('writes each value that throws when read as [Throws: message] in its place, and the rest as usual', () => {
+    const fail = (message: string) => (): never => {
+      throw new Error(message);
+    };
+    const hostile = Object.defineProperty({ a: 1 }, 'bad', { enumerable: true, get: fail('nope') });
+    Object.assign(hostile, { after: 2 });
+    const array = Object.defineProperty([1, 2, 3], 1, { get: fail('index') });
+    const marker = (message: string): string => `{"stringValue":"[Throws: ${message}]"}`;
+    const object = `{"kvlistValue":{"values":[{"key":"a","value":{"intValue":"1"}},{"key":"bad","value":${marker('nope')}},{"key":"after","value":{"intValue":"2"}}]}}`;
+    expect(anyValueJson(hostile)).toBe(object);
+    expect(anyValueJson({ nested: hostile })).toBe(`{"kvlistValue":{"values":[{"key":"nested","value":${object}}]}}`);
+    expect(anyValueJson(array)).toBe(`{"arrayValue":{"values":[{"intValue":"1"},${marker('index')},{"intValue":"3"}]}}`);
+    expect(anyValueJson(new Proxy([], { get: fail('length') }))).toBe(marker('length'));
+    expect(keyValuesJson(hostile, 0, () => false)).toBe(object.slice('{"kvlistValue":{"values":['.length, -3));
+    expect(toAnyValue(hostile)).toEqual(JSON.parse(object));
   });
 
   it('leaves out the keys it is told to skip', () => {

@@ -8,6 +8,7 @@ import type { LogEvent } from '../../../lib/core/log-event';
 import { SelfLog, type SelfLogEvent } from '../../../lib/core/self-log';
 import { otlpScopeName } from '../../../lib/sinks/http/otlp-log-record';
 import { referenceLogRecord } from '../../helpers/otlp-reference';
+import { collectSelfLog } from '../../helpers/self-log';
 
 describe('toOtlpLogRecord', () => {
   it('writes time, severity, rendered body, properties and the template', () => {
@@ -192,16 +193,23 @@ describe('toOtlpLogRecord', () => {
   });
 });
 
-/** Events built in JavaScript that no writer can read: a throwing getter, a Proxy, a missing template. */
+/** Events built in JavaScript that no writer can read: a throwing level getter, a missing template. */
 function unreadableEvents(): LogEvent[] {
+  const boom = (): never => {
+    throw new Error('boom');
+  };
+  return [Object.defineProperty(makeEvent(), 'level', { get: boom }), { ...makeEvent(), messageTemplate: null as never }];
+}
+
+/** Events built in JavaScript whose properties throw when read: a TraceId getter, Proxies whose traps throw. */
+function hostilePropertyEvents(): LogEvent[] {
   const boom = (): never => {
     throw new Error('boom');
   };
   return [
     makeEvent({ properties: Object.defineProperty({}, 'TraceId', { enumerable: true, get: boom }) }),
+    makeEvent({ properties: new Proxy({ SourceContext: 'Orders' }, { get: boom }) }),
     makeEvent({ properties: new Proxy({}, { get: boom, ownKeys: boom }) }),
-    Object.defineProperty(makeEvent(), 'level', { get: boom }),
-    { ...makeEvent(), messageTemplate: null as never },
   ];
 }
 
@@ -236,11 +244,148 @@ describe('an event the OTLP writer cannot read', () => {
       { key: 'exception.type', value: { stringValue: 'Error' } },
       { key: 'exception.message', value: { stringValue: 'boom' } },
     ]);
-    expect(seen).toHaveLength(4);
+    expect(seen).toHaveLength(2);
   });
 
   it('is in the fallback scope when its SourceContext cannot be read', () => {
-    for (const event of unreadableEvents()) expect(otlpScopeName(event, 'rxlog')).toBe('rxlog');
+    for (const event of [...unreadableEvents(), ...hostilePropertyEvents()]) expect(otlpScopeName(event, 'rxlog')).toBe('rxlog');
+  });
+});
+
+/** A getter (or Proxy trap) that throws `message`. */
+function throwing(message: string): () => never {
+  return () => {
+    throw new Error(message);
+  };
+}
+
+// An event built in JavaScript (an app operator's copy, a sink's emit called directly) can hold
+// values that throw when read. Each is its own attribute (logs.proto: attributes are a list of
+// KeyValue): one that cannot be read is sent under its key as the marker capture and CLEF's writer
+// put there, '[Throws: message]', and the record with its other attributes is sent as usual.
+describe('a property value the OTLP writer cannot read', () => {
+  it('is sent as a [Throws: message] marker under its own key; the other attributes and the record are sent, with one SelfLog report', () => {
+    const properties: Record<string, unknown> = { A: 1 };
+    Object.defineProperty(properties, 'Bad', { enumerable: true, get: throwing('nope') });
+    properties.C = 'kept';
+    const nested = Object.defineProperty({ x: 1 }, 'y', { enumerable: true, get: throwing('inner') });
+    Object.assign(nested, { z: 3 });
+    properties.Nested = nested;
+    properties.Keys = new Proxy({}, { ownKeys: throwing('keys') });
+    properties.Last = true;
+    const { diagnostics, stop } = collectSelfLog();
+    let record: OtlpLogRecord;
+    try {
+      record = toOtlpLogRecord(makeEvent({ text: 'Hi', level: 'warning', properties }));
+    } finally {
+      stop();
+    }
+    expect(record).toMatchObject({ severityNumber: 13, body: { stringValue: 'Hi' } });
+    expect(record.attributes).toEqual([
+      { key: 'A', value: { intValue: '1' } },
+      { key: 'Bad', value: { stringValue: '[Throws: nope]' } },
+      { key: 'C', value: { stringValue: 'kept' } },
+      {
+        key: 'Nested',
+        value: {
+          kvlistValue: {
+            values: [
+              { key: 'x', value: { intValue: '1' } },
+              { key: 'y', value: { stringValue: '[Throws: inner]' } },
+              { key: 'z', value: { intValue: '3' } },
+            ],
+          },
+        },
+      },
+      { key: 'Keys', value: { stringValue: '[Throws: keys]' } },
+      { key: 'Last', value: { boolValue: true } },
+      { key: 'message_template.text', value: { stringValue: 'Hi' } },
+    ]);
+    expect(diagnostics).toHaveLength(1);
+    expect(diagnostics[0].message).toContain('3 unreadable value(s) of an event');
+    expect(diagnostics[0].message).toContain('[Throws: nope]');
+  });
+
+  // Only what cannot be read is lost: a throwing TraceId getter, or properties whose every read
+  // throws, leave the record its body, severity and time (logs data model: every field but the
+  // attributes is still known), not an "Unformattable event".
+  it('sends the record when its trace context properties throw when read, or its properties are a Proxy whose traps throw', () => {
+    const [trace, proxy, unlistable] = hostilePropertyEvents();
+    const { diagnostics, stop } = collectSelfLog();
+    let records: OtlpLogRecord[];
+    try {
+      records = [trace, proxy, unlistable].map(toOtlpLogRecord);
+    } finally {
+      stop();
+    }
+    for (const record of records) {
+      expect(record).toMatchObject({
+        timeUnixNano: '1795348800000000000',
+        severityNumber: 9,
+        severityText: 'Information',
+        body: { stringValue: 'event' },
+      });
+      expect(record.traceId).toBeUndefined();
+    }
+    expect(records.map((record) => record.attributes.slice(0, -1))).toEqual([
+      [{ key: 'TraceId', value: { stringValue: '[Throws: boom]' } }],
+      [{ key: 'SourceContext', value: { stringValue: '[Throws: boom]' } }],
+      [{ key: 'rxlog.unreadable', value: { stringValue: '[Throws: boom]' } }],
+    ]);
+    expect(diagnostics).toHaveLength(3);
+  });
+
+  it('cuts a long message to 200 characters, in the marker and in the report', () => {
+    const long = 'x'.repeat(100_000);
+    const properties = Object.defineProperty({}, 'Bad', { enumerable: true, get: throwing(long) });
+    const { diagnostics, stop } = collectSelfLog();
+    let json: string;
+    try {
+      json = otlpLogRecordJson(makeEvent({ properties }));
+    } finally {
+      stop();
+    }
+    const marker = `[Throws: ${'x'.repeat(200)}…]`;
+    expect((JSON.parse(json) as OtlpLogRecord).attributes[0]).toEqual({ key: 'Bad', value: { stringValue: marker } });
+    expect(json.length).toBeLessThan(1000);
+    expect(diagnostics).toHaveLength(1);
+    expect(diagnostics[0].message.length).toBeLessThan(500);
+  });
+
+  it('sends properties whose keys cannot be listed as one rxlog.unreadable attribute, with the marker', () => {
+    const properties = new Proxy({}, { ownKeys: throwing('no keys') });
+    expect(toOtlpLogRecord(makeEvent({ text: 'Hi', properties })).attributes).toEqual([
+      { key: 'rxlog.unreadable', value: { stringValue: '[Throws: no keys]' } },
+      { key: 'message_template.text', value: { stringValue: 'Hi' } },
+    ]);
+  });
+
+  it('reports nothing for an event whose values all read', () => {
+    const { diagnostics, stop } = collectSelfLog();
+    try {
+      toOtlpLogRecord(makeEvent({ properties: { A: 1, B: { c: [2] } } }));
+    } finally {
+      stop();
+    }
+    expect(diagnostics).toEqual([]);
+  });
+});
+
+// common.proto: string_value is a string. An event built in JavaScript whose renderMessage() or
+// template text is not one (an object, a number) was written as {"stringValue":{}}: JSON, but no
+// AnyValue, so a collector rejected the request, and with it every record of the batch.
+describe('an event whose message or template text is not a string', () => {
+  it('sends their String() text as string values', () => {
+    const text = { toString: () => 'say "hi"' };
+    const event: LogEvent = {
+      ...makeEvent(),
+      messageTemplate: { text: text as unknown as string, tokens: [] },
+      renderMessage: () => text as unknown as string,
+    };
+    const record = JSON.parse(otlpLogRecordJson(event)) as OtlpLogRecord;
+    expect(record.body).toEqual({ stringValue: 'say "hi"' });
+    expect(record.attributes).toEqual([{ key: 'message_template.text', value: { stringValue: 'say "hi"' } }]);
+    expect(toOtlpLogRecord({ ...makeEvent(), renderMessage: () => 42 as unknown as string }).body).toEqual({ stringValue: '42' });
   });
 });
 

@@ -8,7 +8,7 @@ import { ConfigurationError } from '../../../lib/core/errors/configuration-error
 import { SelfLog, type SelfLogEvent } from '../../../lib/core/self-log';
 import { MemorySink } from '../../../lib/sinks/memory-sink';
 import { OtlpSink } from '../../../lib/sinks/http/otlp-sink';
-import { toOtlpLogRecord } from '../../../lib/sinks/http/otlp-log-record';
+import { type OtlpLogRecord, toOtlpLogRecord } from '../../../lib/sinks/http/otlp-log-record';
 import { makeEvent, makeEvents } from '../../helpers/events';
 import type { LogLevelName } from '../../../lib/core/log-level';
 import type { SdkRecord } from './fixtures/otlp-sdk-export';
@@ -360,7 +360,7 @@ describe('OtlpSink', () => {
     }
   });
 
-  it('sends the rest of a batch holding an event it cannot read, that one as an unformattable event (a throwing getter, a Proxy for properties)', async () => {
+  it('sends the rest of a batch holding an event it cannot read, that one as an unformattable event, and hostile properties as markers', async () => {
     server = await startTestServer();
     const boom = (): never => {
       throw new Error('boom');
@@ -369,19 +369,20 @@ describe('OtlpSink', () => {
       makeEvent({ text: 'first' }),
       makeEvent({ properties: Object.defineProperty({}, 'SourceContext', { enumerable: true, get: boom }) }),
       makeEvent({ properties: new Proxy({}, { get: boom, ownKeys: boom }) }),
+      Object.defineProperty(makeEvent(), 'level', { get: boom }),
       makeEvent({ text: 'last' }),
     ];
     await expect(new OtlpSink({ endpoint: server.url }).emit(events)).resolves.toBeUndefined();
     const body = JSON.parse(server.requests[0].body) as {
-      resourceLogs: { scopeLogs: { scope: { name: string }; logRecords: { body: { stringValue: string } }[] }[] }[];
+      resourceLogs: { scopeLogs: { scope: { name: string }; logRecords: OtlpLogRecord[] }[] }[];
     };
     const scopes = body.resourceLogs[0].scopeLogs;
     expect(scopes.map(({ scope }) => scope.name)).toEqual(['rxlog']);
-    expect(scopes[0].logRecords.map((record) => record.body.stringValue)).toEqual([
-      'first',
-      'event',
-      'Unformattable event',
-      'last',
+    const records = scopes[0].logRecords;
+    expect(records.map((record) => record.body.stringValue)).toEqual(['first', 'event', 'event', 'Unformattable event', 'last']);
+    expect(records.slice(1, 3).map((record) => record.attributes[0])).toEqual([
+      { key: 'SourceContext', value: { stringValue: '[Throws: boom]' } },
+      { key: 'rxlog.unreadable', value: { stringValue: '[Throws: boom]' } },
     ]);
   });
 
