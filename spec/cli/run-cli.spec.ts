@@ -102,6 +102,26 @@ describe('runCli', () => {
     expect(json[1]).toContain('"OrderId":9007199254740993}');
   });
 
+  it('passes a line with an integer of more than 4300 digits through as it is, and reports it under --strict', async () => {
+    // 16 million digits took 20 s to convert to a bigint and back (Python's json.loads stops at 4300, CVE-2020-10735).
+    const huge = `{"@t":"${T0}","@mt":"Big {N}","N":${'7'.repeat(1_000_000)}}`;
+    const ndjson = `{"timestamp":"${T1}","message":"Big","N":-${'7'.repeat(4301)}}`;
+    const input = `${huge}\n${ndjson}\n${CLEF_INFO}\n`;
+    expect(await run(['--template', '{Message}'], input)).toEqual({
+      code: 0,
+      stderr: '',
+      stdout: `${huge}\n${ndjson}\nUser 42 logged in\n`,
+    });
+    expect((await run(['--json'], input)).stdout).toBe(`${huge}\n${ndjson}\n${CLEF_INFO}\n`);
+    expect(await run(['--strict', '--template', '{Message}'], input)).toEqual({
+      code: 1,
+      stderr:
+        'rxlog: <stdin>:1: not a log event (an integer of 1000000 digits, past the 4300 read exactly)\n' +
+        'rxlog: <stdin>:2: not a log event (an integer of 4301 digits, past the 4300 read exactly)\n',
+      stdout: 'User 42 logged in\n',
+    });
+  });
+
   it('passes tabs of a line that is not an event through as tabs (a Java stack trace, TSV)', async () => {
     const trace = 'java.lang.IllegalStateException: boom\n\tat com.shop.Pay.run(Pay.java:12)\nid\tname\n';
     expect(await run([], trace)).toEqual({ code: 0, stderr: '', stdout: trace });
