@@ -2,6 +2,7 @@ import { createReadStream } from 'node:fs';
 import type { Readable, Writable } from 'node:stream';
 import { assertNever } from '../core/assert-never';
 import { escapeControlCharacters } from '../formatting/escape-control-characters';
+import { boundedEvent } from './bounded-event';
 import { BufferedOutput } from './buffered-output';
 import { CLI_USAGE } from './cli-usage';
 import { createEventRenderer } from './create-event-renderer';
@@ -97,15 +98,18 @@ async function run(options: CliOptions, io: CliIo): Promise<number> {
 
   const onLine = (line: string, lineNumber: number): void => {
     const read = readLogLine(line);
-    if (read.kind === 'event') {
-      if (eventMatches(read.event, options)) out.write(render(read.event));
+    // A message may render far longer than its line (`{A,9999}`, `{A}{A}…`): up to the line cap, or the line is not shown as an event.
+    const event = read.kind === 'event' ? boundedEvent(read.event, maxLineBytes) : undefined;
+    if (event !== undefined) {
+      if (eventMatches(event, options)) out.write(render(event));
     } else if (!options.strict) {
       // Input is data: its control characters are shown as escapes, never sent to the terminal raw;
       // but for tabs, which move nothing but the cursor to the next stop (stack traces, TSV).
       out.write(`${escapeControlCharacters(line, true)}\n`);
     } else if (line.trim() !== '') {
+      const reason = read.kind === 'event' ? `its message renders to more than ${maxLineBytes} characters` : read.reason;
       err.write(
-        `rxlog: ${escapeControlCharacters(source)}:${lineNumber}: not a log event (${escapeControlCharacters(read.reason)})\n`,
+        `rxlog: ${escapeControlCharacters(source)}:${lineNumber}: not a log event (${escapeControlCharacters(reason)})\n`,
       );
       code = Math.max(code, BAD_LINES);
     }
