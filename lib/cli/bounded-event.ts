@@ -1,6 +1,6 @@
 import type { LogEvent } from '../core/log-event';
 import { LINE_RENDERINGS, type MaybeRenderedEvent } from '../formatting/line-renderings';
-import { LogEventRecord } from '../templates/log-event-record';
+import { eventTimeMs, LogEventRecord } from '../templates/log-event-record';
 import { alignText, renderPropertyToken } from '../templates/render-template';
 
 /**
@@ -13,7 +13,8 @@ export class DisplayedEvent extends LogEventRecord {
 
   /** @param renderings One per formatted hole of the template, in hole order; undefined: the event's own. */
   constructor(event: LogEvent, message: string, renderings?: readonly (string | undefined)[]) {
-    super(event.timestamp, event.level, event.messageTemplate, event.properties, event.exception);
+    // The time as a number: a record's `timestamp` would make a Date just to be read back.
+    super(eventTimeMs(event), event.level, event.messageTemplate, event.properties, event.exception);
     this.#message = message;
     this.#renderings = renderings ?? (event as MaybeRenderedEvent)[LINE_RENDERINGS];
   }
@@ -43,7 +44,10 @@ export class DisplayedEvent extends LogEventRecord {
  */
 export function boundedEvent(event: LogEvent, maxLength: number): LogEvent | undefined {
   const kept = (event as MaybeRenderedEvent)[LINE_RENDERINGS];
-  const rendered = new Map<string, string>();
+  // The first hole rendered is kept aside, the others in a map made for them: most templates have one or two holes.
+  let firstRaw: string | undefined;
+  let firstText = '';
+  let rendered: Map<string, string> | undefined;
   const renderings: (string | undefined)[] = [];
   let message = '';
   for (const token of event.messageTemplate.tokens) {
@@ -54,9 +58,15 @@ export function boundedEvent(event: LogEvent, maxLength: number): LogEvent | und
       if (line !== undefined) text = alignText(line, token.alignment);
       else {
         // The same hole text (name, alignment, format) renders the same: once per event.
-        const known = rendered.get(token.raw);
-        text = known ?? renderPropertyToken(token, event.properties);
-        if (known === undefined) rendered.set(token.raw, text);
+        const known = token.raw === firstRaw ? firstText : rendered?.get(token.raw);
+        if (known !== undefined) text = known;
+        else {
+          text = renderPropertyToken(token, event.properties);
+          if (firstRaw === undefined) {
+            firstRaw = token.raw;
+            firstText = text;
+          } else (rendered ??= new Map()).set(token.raw, text);
+        }
       }
       if (token.format !== undefined) renderings.push(line ?? text);
     }

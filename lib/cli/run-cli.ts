@@ -25,7 +25,11 @@ export interface CliIo {
   readonly colorByDefault?: boolean | undefined;
   /** What `--version` prints. Default `'unknown'`. */
   readonly version?: string | undefined;
-  /** Longest input line read, in bytes; a longer one is skipped and reported on stderr (exit code 1). Default `16 * 1024 * 1024` (16 MiB). */
+  /**
+   * Longest input line read, in bytes; a longer one is skipped and reported on stderr (exit code 1). Also the
+   * longest message rendered, in characters: an event whose message would be longer is passed through as its line
+   * (see `boundedEvent`). Default `16 * 1024 * 1024` (16 MiB).
+   */
   readonly maxLineBytes?: number | undefined;
 }
 
@@ -157,7 +161,8 @@ async function print(stream: Writable, text: string, code: number): Promise<numb
 /**
  * Runs the `rxlog` command: reads CLEF and NDJSON lines from the files (or stdin), writes the
  * events that pass `--level`, `--grep` and `--where` as text or CLEF, passes other lines through
- * unchanged (or, under `--strict`, reports them on stderr with their line number), and resolves
+ * unchanged (or, under `--strict`, reports them on stderr with their line number; an event whose
+ * message would render longer than `maxLineBytes` characters counts as such a line), and resolves
  * with the exit code: 0 ok, 1 lines that are not events under `--strict`, 2 a usage mistake, an
  * unreadable file (the other files are still read) or an output that failed other than by EPIPE.
  * Streams line by line in constant memory, honouring back-pressure on the output.
