@@ -3,9 +3,7 @@ import { CompactJsonFormatter } from '../formatting/compact-json-formatter';
 import { escapeControlCharacters } from '../formatting/escape-control-characters';
 import { TextFormatter } from '../formatting/text-formatter';
 import { ANSI_RESET, defaultConsoleTheme } from '../sinks/console-theme';
-import { LINE_RENDERINGS, type MaybeRenderedEvent } from '../formatting/line-renderings';
-import { LogEventRecord } from '../templates/log-event-record';
-import { alignText, renderPropertyToken } from '../templates/render-template';
+import { DisplayedEvent } from './bounded-event';
 
 /** How the `rxlog` command shows an event. */
 export interface EventRendererOptions {
@@ -25,44 +23,17 @@ function colorLines(text: string, code: string): string {
     .join('\n');
 }
 
-/** An event shown with a message rendered beforehand: the rest is the event's own. */
-class DisplayedEvent extends LogEventRecord {
-  readonly #message: string;
-
-  constructor(event: LogEvent, message: string) {
-    super(event.timestamp, event.level, event.messageTemplate, event.properties, event.exception);
-    this.#message = message;
-  }
-
-  override renderMessage(): string {
-    return this.#message;
-  }
-}
-
 /**
  * The event with control characters escaped in its template text too. Text output keeps a
  * template as the developer wrote it, but here it was read from a file: it is data, and a hostile
  * line must no more drive the terminal or forge a line with its `@mt` or `@m` than with a value.
- * A formatted hole keeps the line's `@r` rendering (see `RenderedEvent`), which rendering the
- * template again would lose.
+ * Each control character is escaped on its own, so escaping the rendered message escapes its
+ * text and its values alike; a formatted hole keeps the line's `@r` rendering (see `RenderedEvent`).
  */
 function withEscapedMessage(event: LogEvent): LogEvent {
   const rendered = event.renderMessage();
-  if (escapeControlCharacters(rendered) === rendered) return event;
-  const kept = (event as MaybeRenderedEvent)[LINE_RENDERINGS];
-  let message = '';
-  let formatted = 0;
-  for (const token of event.messageTemplate.tokens) {
-    if (token.kind === 'text') {
-      message += escapeControlCharacters(token.text);
-      continue;
-    }
-    const rendering = token.format === undefined ? undefined : kept?.[formatted++];
-    message += escapeControlCharacters(
-      rendering === undefined ? renderPropertyToken(token, event.properties) : alignText(rendering, token.alignment),
-    );
-  }
-  return new DisplayedEvent(event, message);
+  const escaped = escapeControlCharacters(rendered);
+  return escaped === rendered ? event : new DisplayedEvent(event, escaped);
 }
 
 /**

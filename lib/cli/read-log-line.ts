@@ -103,6 +103,8 @@ export function readLogLine(line: string): LogLineResult {
     // Not JSON.parse: a long integer (a 64-bit id) keeps its digits as a bigint.
     parsed = parseJsonExact(text);
   } catch (error) {
+    // A RangeError is JSON with an integer of more digits than are read exactly: say that, not "invalid JSON".
+    if (error instanceof RangeError) return invalid(error.message);
     return invalid(`invalid JSON: ${error instanceof Error ? error.message : String(error)}`);
   }
   if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) return invalid('not a JSON object');

@@ -2,6 +2,7 @@ import { createReadStream } from 'node:fs';
 import type { Readable, Writable } from 'node:stream';
 import { assertNever } from '../core/assert-never';
 import { escapeControlCharacters } from '../formatting/escape-control-characters';
+import { boundedEvent } from './bounded-event';
 import { BufferedOutput } from './buffered-output';
 import { CLI_USAGE } from './cli-usage';
 import { createEventRenderer } from './create-event-renderer';
@@ -24,7 +25,11 @@ export interface CliIo {
   readonly colorByDefault?: boolean | undefined;
   /** What `--version` prints. Default `'unknown'`. */
   readonly version?: string | undefined;
-  /** Longest input line read, in bytes; a longer one is skipped and reported on stderr (exit code 1). Default `16 * 1024 * 1024` (16 MiB). */
+  /**
+   * Longest input line read, in bytes; a longer one is skipped and reported on stderr (exit code 1). Also the
+   * longest message rendered, in characters: an event whose message would be longer is passed through as its line
+   * (see `boundedEvent`). Default `16 * 1024 * 1024` (16 MiB).
+   */
   readonly maxLineBytes?: number | undefined;
 }
 
@@ -97,15 +102,18 @@ async function run(options: CliOptions, io: CliIo): Promise<number> {
 
   const onLine = (line: string, lineNumber: number): void => {
     const read = readLogLine(line);
-    if (read.kind === 'event') {
-      if (eventMatches(read.event, options)) out.write(render(read.event));
+    // A message may render far longer than its line (`{A,9999}`, `{A}{A}…`): up to the line cap, or the line is not shown as an event.
+    const event = read.kind === 'event' ? boundedEvent(read.event, maxLineBytes) : undefined;
+    if (event !== undefined) {
+      if (eventMatches(event, options)) out.write(render(event));
     } else if (!options.strict) {
       // Input is data: its control characters are shown as escapes, never sent to the terminal raw;
       // but for tabs, which move nothing but the cursor to the next stop (stack traces, TSV).
       out.write(`${escapeControlCharacters(line, true)}\n`);
     } else if (line.trim() !== '') {
+      const reason = read.kind === 'event' ? `its message renders to more than ${maxLineBytes} characters` : read.reason;
       err.write(
-        `rxlog: ${escapeControlCharacters(source)}:${lineNumber}: not a log event (${escapeControlCharacters(read.reason)})\n`,
+        `rxlog: ${escapeControlCharacters(source)}:${lineNumber}: not a log event (${escapeControlCharacters(reason)})\n`,
       );
       code = Math.max(code, BAD_LINES);
     }
@@ -153,7 +161,8 @@ async function print(stream: Writable, text: string, code: number): Promise<numb
 /**
  * Runs the `rxlog` command: reads CLEF and NDJSON lines from the files (or stdin), writes the
  * events that pass `--level`, `--grep` and `--where` as text or CLEF, passes other lines through
- * unchanged (or, under `--strict`, reports them on stderr with their line number), and resolves
+ * unchanged (or, under `--strict`, reports them on stderr with their line number; an event whose
+ * message would render longer than `maxLineBytes` characters counts as such a line), and resolves
  * with the exit code: 0 ok, 1 lines that are not events under `--strict`, 2 a usage mistake, an
  * unreadable file (the other files are still read) or an output that failed other than by EPIPE.
  * Streams line by line in constant memory, honouring back-pressure on the output.

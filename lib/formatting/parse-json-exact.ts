@@ -3,8 +3,20 @@ const LONG_DIGITS = /\d{16}/;
 // U+FDD0, a noncharacter, marks an integer rewritten as a string for the reviver.
 const MARK = '\ufdd0';
 const MARK_IN_TEXT = /\ufdd0|\\ufdd0/i;
-// What follows the first character of a JSON number.
-const NUMBER_PART = /[0-9.eE+-]/;
+
+/**
+ * Most digits of an integer literal that `parseJsonExact` reads exactly: 4300, CPython's
+ * `sys.int_info.default_max_str_digits`, the bound Python's `int()` and `json.loads` put on the
+ * same conversion (CVE-2020-10735). Converting digits to a bigint, and back to text, takes time
+ * that grows faster than their count (seconds for a few million digits in V8); 4300 digits hold
+ * a 14 000-bit number, far past any id, .NET `long`, `decimal` or `UInt128` a log holds.
+ */
+export const MAX_EXACT_INTEGER_DIGITS = 4300;
+
+/** Whether a character code continues a JSON number after its first character: `0-9 . e E + -`. */
+function isNumberPart(c: number): boolean {
+  return (c >= 0x30 && c <= 0x39) || c === 0x2e || c === 0x65 || c === 0x45 || c === 0x2b || c === 0x2d;
+}
 
 function reviveMarked(_key: string, value: unknown): unknown {
   return typeof value === 'string' && value.charCodeAt(0) === 0xfdd0 ? BigInt(value.slice(1)) : value;
@@ -14,16 +26,24 @@ function reviveMarked(_key: string, value: unknown): unknown {
  * `JSON.parse(text)`, but an integer literal that a number cannot hold exactly
  * (`12345678901234567890`, a 64-bit id from .NET or a bigint rxlog wrote) is read as a bigint,
  * so its digits survive: rxlog writes a bigint back as the same integer literal. Every other
- * number is a number, as JSON.parse reads it (`9007199254740992` and `1e21` included). Lines
- * without 16 digits in a row, the common case, cost one JSON.parse.
+ * number is a number, as JSON.parse reads it (`9007199254740992`, `1e21` and `1e999999999`,
+ * Infinity, included). Lines without 16 digits in a row, the common case, cost one JSON.parse.
+ *
+ * An integer literal of more than {@link MAX_EXACT_INTEGER_DIGITS} (4300) digits, sign not
+ * counted, is an error rather than a bigint, as in Python's `json.loads`: it is neither
+ * converted (which would take seconds on a line of millions of digits) nor rounded to a number
+ * (which would read it as Infinity), so a reader can say why the text was not read and show it
+ * as it is.
  *
  * @throws SyntaxError when `text` is not JSON, as JSON.parse does.
+ * @throws RangeError when `text` holds an integer literal of more than 4300 digits.
  * @example parseJsonExact('{"Id":12345678901234567890}') // { Id: 12345678901234567890n }
  */
 export function parseJsonExact(text: string): unknown {
   const value: unknown = JSON.parse(text);
+  if (!LONG_DIGITS.test(text)) return value;
   // A string that holds the mark itself could not be told from a marked integer: keep JSON.parse's reading.
-  if (!LONG_DIGITS.test(text) || MARK_IN_TEXT.test(text)) return value;
+  const keep = MARK_IN_TEXT.test(text);
   // Outside strings, valid JSON has digits only in numbers: copy the text, marking each integer a number would round.
   let out = '';
   let copied = 0;
@@ -34,9 +54,14 @@ export function parseJsonExact(text: string): unknown {
       for (i++; text.charCodeAt(i) !== 0x22; i++) if (text.charCodeAt(i) === 0x5c) i++;
     } else if (c === 0x2d || (c >= 0x30 && c <= 0x39)) {
       const start = i;
-      while (i + 1 < text.length && NUMBER_PART.test(text[i + 1])) i++;
+      while (i + 1 < text.length && isNumberPart(text.charCodeAt(i + 1))) i++;
+      if (i + 1 - start < 16) continue;
       const token = text.slice(start, i + 1);
-      if (token.length < 16 || /[.eE]/.test(token) || String(Number(token)) === token) continue;
+      if (/[.eE]/.test(token)) continue;
+      const digits = c === 0x2d ? token.length - 1 : token.length;
+      if (digits > MAX_EXACT_INTEGER_DIGITS)
+        throw new RangeError(`an integer of ${digits} digits, past the ${MAX_EXACT_INTEGER_DIGITS} read exactly`);
+      if (keep || String(Number(token)) === token) continue;
       out += `${text.slice(copied, start)}"${MARK}${token}"`;
       copied = i + 1;
     }

@@ -61,13 +61,14 @@ function readId(fields: Record<string, unknown>, name: string, form: RegExp, lin
  * `SomeError: ` or, as .NET and Java write it, `System.DivideByZeroException: `). `@tr` and `@sp` (hex trace and span ids, as Seq reads them) become the
  * properties `TraceId` and `SpanId` (lower case, first); `@i`, `@r` and `@m` are not properties;
  * `@@name` becomes the property `@name`; other names keep their order. An integer a number cannot
- * hold exactly (`12345678901234567890`, a .NET `long`) is read as a bigint, so its digits survive.
+ * hold exactly (`12345678901234567890`, a .NET `long`) is read as a bigint, so its digits survive;
+ * one of more than 4300 digits makes the line an error (see `parseJsonExact`).
  * With `@r`, a formatted hole of a scalar property renders as the line's rendering (see
  * `RenderedEvent`), and `CompactJsonFormatter` writes that rendering back. Formatting what this
  * returns gives the same line back for every line rxlog writes, whatever the values were, but a
  * property whose value was undefined: the line leaves it out, so its hole reads back as written.
  *
- * @throws ClefParseError when the line is not a JSON object, `@t` is not an ISO 8601 instant in the
+ * @throws ClefParseError when the line is not a JSON object, holds an integer of more than 4300 digits, `@t` is not an ISO 8601 instant in the
  *   years 0001–9999 (UTC), as every rxlog writer and .NET's `DateTimeOffset` keep it,
  *   `@l` names no level, `@mt`, `@m` or `@x` is not a string, `@i` is neither a string nor a
  *   number, `@r` is not an array of strings, or `@tr` / `@sp` is not a hex id of 32 / 16 digits.

@@ -102,6 +102,60 @@ describe('runCli', () => {
     expect(json[1]).toContain('"OrderId":9007199254740993}');
   });
 
+  it('passes a line with an integer of more than 4300 digits through as it is, and reports it under --strict', async () => {
+    // 16 million digits took 20 s to convert to a bigint and back (Python's json.loads stops at 4300, CVE-2020-10735).
+    const huge = `{"@t":"${T0}","@mt":"Big {N}","N":${'7'.repeat(1_000_000)}}`;
+    const ndjson = `{"timestamp":"${T1}","message":"Big","N":-${'7'.repeat(4301)}}`;
+    const input = `${huge}\n${ndjson}\n${CLEF_INFO}\n`;
+    expect(await run(['--template', '{Message}'], input)).toEqual({
+      code: 0,
+      stderr: '',
+      stdout: `${huge}\n${ndjson}\nUser 42 logged in\n`,
+    });
+    expect((await run(['--json'], input)).stdout).toBe(`${huge}\n${ndjson}\n${CLEF_INFO}\n`);
+    expect(await run(['--strict', '--template', '{Message}'], input)).toEqual({
+      code: 1,
+      stderr:
+        'rxlog: <stdin>:1: not a log event (an integer of 1000000 digits, past the 4300 read exactly)\n' +
+        'rxlog: <stdin>:2: not a log event (an integer of 4301 digits, past the 4300 read exactly)\n',
+      stdout: 'User 42 logged in\n',
+    });
+  });
+
+  it('passes an event whose message would render longer than the line cap through as it is, and reports it under --strict', async () => {
+    // 36 bytes of template render 20 000 characters: a 16 MiB line of them rendered 8 GB, or ran out of string.
+    const aligned = `{"@t":"${T0}","@mt":"{A,9999}{A,-9999}","A":1}`;
+    const structure = `{"@t":"${T0}","@mt":"${'{@A}'.repeat(20)}","A":[${'"xxxxxxxx",'.repeat(9)}"x"]}`;
+    const fits = `{"@t":"${T0}","@mt":"{A,900}|{A:0.0}","A":1}`;
+    const input = `${aligned}\n${structure}\n${fits}\n`;
+    const io = { maxLineBytes: 1024 };
+    expect(await run(['--template', '{Message}'], input, io)).toEqual({
+      code: 0,
+      stderr: '',
+      stdout: `${aligned}\n${structure}\n${' '.repeat(899)}1|1.0\n`,
+    });
+    expect((await run(['--json'], input, io)).stdout).toBe(
+      `${aligned}\n${structure}\n${fits.replace('"A":1', '"@i":"4bae4030","@r":["1.0"],"A":1')}\n`,
+    );
+    expect(await run(['--strict', '--grep', '|'], input, io)).toEqual({
+      code: 1,
+      stderr:
+        'rxlog: <stdin>:1: not a log event (its message renders to more than 1024 characters)\n' +
+        'rxlog: <stdin>:2: not a log event (its message renders to more than 1024 characters)\n',
+      stdout: expect.stringContaining(' INF]') as unknown,
+    });
+  });
+
+  it('reads on after an event whose message would be longer than a string can be', async () => {
+    // 800 million characters: V8 threw "Invalid string length", which stopped the file as unreadable (exit code 2).
+    const bomb = `{"@t":"${T0}","@mt":"${'{A}'.repeat(200_000)}","A":"${'x'.repeat(4000)}"}`;
+    expect(await run(['--template', '{Message}'], `${bomb}\n${CLEF_INFO}\n`)).toEqual({
+      code: 0,
+      stderr: '',
+      stdout: `${bomb}\nUser 42 logged in\n`,
+    });
+  });
+
   it('passes tabs of a line that is not an event through as tabs (a Java stack trace, TSV)', async () => {
     const trace = 'java.lang.IllegalStateException: boom\n\tat com.shop.Pay.run(Pay.java:12)\nid\tname\n';
     expect(await run([], trace)).toEqual({ code: 0, stderr: '', stdout: trace });

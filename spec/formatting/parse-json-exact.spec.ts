@@ -1,5 +1,5 @@
 import fc from 'fast-check';
-import { parseJsonExact } from '../../lib/formatting/parse-json-exact';
+import { MAX_EXACT_INTEGER_DIGITS, parseJsonExact } from '../../lib/formatting/parse-json-exact';
 import { writeJson } from '../../lib/templates/safe-json';
 
 describe('parseJsonExact', () => {
@@ -30,6 +30,34 @@ describe('parseJsonExact', () => {
 
   it('throws a SyntaxError on text that is not JSON', () => {
     expect(() => parseJsonExact('{"a":12345678901234567890')).toThrow(SyntaxError);
+  });
+
+  // CPython caps int <-> str conversion at 4300 digits for the same reason (CVE-2020-10735; Doc/library/stdtypes.rst,
+  // "Integer string conversion length limitation"): json.loads rejects a longer integer with a ValueError.
+  it('reads an integer of up to 4300 digits exactly, either sign', () => {
+    const digits = '9'.repeat(MAX_EXACT_INTEGER_DIGITS);
+    expect(MAX_EXACT_INTEGER_DIGITS).toBe(4300);
+    expect(parseJsonExact(`{"N":${digits},"M":-${digits}}`)).toEqual({ N: BigInt(digits), M: -BigInt(digits) });
+  });
+
+  it('rejects a longer integer with a RangeError, without converting its digits (V8 takes seconds on millions)', () => {
+    const spy = jest.spyOn(globalThis, 'BigInt');
+    try {
+      for (const literal of ['9'.repeat(4301), `-${'1'.repeat(100_000)}`]) {
+        const digits = literal.replace('-', '').length;
+        expect(() => parseJsonExact(`{"Id":12345678901234567890,"N":[${literal}]}`)).toThrow(
+          new RangeError(`an integer of ${digits} digits, past the 4300 read exactly`),
+        );
+      }
+      expect(spy.mock.calls.filter(([digits]) => String(digits).length > 4301)).toEqual([]);
+    } finally {
+      spy.mockRestore();
+    }
+    // Even where JSON.parse's reading is kept (a string holding the mark), and whatever the number's neighbours.
+    expect(() => parseJsonExact(`["\\ufdd0",${'1'.repeat(5000)}]`)).toThrow(RangeError);
+    // A fraction or an exponent makes it a number, as JSON.parse reads it (1e999999999 is Infinity).
+    const numbers = `[${'1'.repeat(5000)}.5,${'1'.repeat(5000)}e-5000,1e999999999]`;
+    expect(parseJsonExact(numbers)).toEqual(JSON.parse(numbers));
   });
 
   it('reads a structure nested deeper than the stack can walk', () => {

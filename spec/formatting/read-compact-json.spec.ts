@@ -413,6 +413,17 @@ describe('readCompactJson after a logger captured hostile values', () => {
     expect(read.renderMessage()).toBe(`Order ${String(value)} {"Ids":[${String(value)}]}`);
   });
 
+  it('reads a bigint of 4300 digits back, and rejects a line with a longer integer as not a CLEF event', () => {
+    const memory = new MemorySink();
+    const log = new LoggerConfiguration().writeTo.sink(memory).createLogger();
+    log.information('Big {N}', 10n ** 4299n);
+    log.information('Big {N}', 10n ** 4300n);
+    const [fits, past] = memory.events.map((event) => new CompactJsonFormatter().format(event));
+    expect(new CompactJsonFormatter().format(readCompactJson(fits))).toBe(fits);
+    expect(() => readCompactJson(past)).toThrow(ClefParseError);
+    expect(() => readCompactJson(past)).toThrow('Not a CLEF event (an integer of 4301 digits, past the 4300 read exactly)');
+  });
+
   it('keeps a Date hole’s rendering in @r', () => {
     const memory = new MemorySink();
     new LoggerConfiguration().writeTo
