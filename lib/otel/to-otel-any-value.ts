@@ -21,10 +21,10 @@ const ancestors: object[] = [];
  * A captured property value as an OpenTelemetry `AnyValue`: strings, numbers and booleans as
  * they are, a bigint as a number when it is a safe integer (else its decimal text), arrays as
  * arrays (typed arrays too, a Uint8Array left as bytes), plain objects as maps (undefined members
- * left out), a Date as its ISO string, an Error
- * as its text, a function as `'[Function]'` (never its source), a symbol as its text, null as null; an array or object met again inside itself as `'[Circular]'`, one
- * past a record's 2^20 items as `'[Truncated]'`, a value (a member, an item) that throws when read
- * as `'[Throws: message]'` in its place. Never throws.
+ * left out), a Date as its ISO string, an Error as its text, a function as `'[Function]'` (never
+ * its source), a symbol as its text, null as null; an array or object met again inside itself as
+ * `'[Circular]'`, one past a record's 2^20 items as `'[Truncated]'`, a value (a member, an item)
+ * that throws when read as `'[Throws: message]'` in its place. Never throws.
  */
 export function toOtelAnyValue(value: unknown, depth = 0): AnyValue {
   itemsLeft = MAX_ITEMS;

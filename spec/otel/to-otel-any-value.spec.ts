@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import { toOtelAnyValue, toOtelAttributes } from '../../lib/otel/to-otel-any-value';
 import { collectSelfLog } from '../helpers/self-log';
 
@@ -118,6 +119,34 @@ describe('toOtelAttributes with values that throw when read', () => {
     expect(diagnostics).toHaveLength(1);
     expect(diagnostics[0].message).toContain('4 unreadable value(s) of an event');
     expect(diagnostics[0].message).toContain('[Throws: nope]');
+  });
+
+  it('gives each readable property as it gives it alone, and each one that throws its marker, for any mix', () => {
+    const entry = fc.tuple(fc.string(), fc.option(fc.jsonValue(), { nil: undefined }), fc.boolean());
+    fc.assert(
+      fc.property(fc.uniqueArray(entry, { selector: ([key]) => key }), (entries) => {
+        const properties: Record<string, unknown> = {};
+        const expected: Record<string, unknown> = {};
+        for (const [key, value, throws] of entries) {
+          Object.defineProperty(properties, key, {
+            enumerable: true,
+            get: throws
+              ? () => {
+                  throw new Error(key);
+                }
+              : () => value,
+          });
+          const alone = toOtelAttributes(Object.defineProperty({}, key, { enumerable: true, value }));
+          const marker = `[Throws: ${key.length > 200 ? `${key.slice(0, 200)}…` : key}]`;
+          if (throws || Object.hasOwn(alone, key))
+            Object.defineProperty(expected, key, { enumerable: true, value: throws ? marker : alone[key] });
+        }
+        const attributes = toOtelAttributes(properties);
+        expect(Object.keys(attributes)).toEqual(Object.keys(expected));
+        expect(attributes).toEqual(expected);
+      }),
+      { numRuns: 200 },
+    );
   });
 
   it('cuts a long message to 200 characters, and gives properties whose keys cannot be listed one rxlog.unreadable attribute', () => {

@@ -51,8 +51,9 @@ const INT64_MAX = 2n ** 63n - 1n;
  * A captured property value as an OTLP `AnyValue`: strings, booleans, integers (`intValue`, also
  * for bigint), other numbers (`doubleValue`), arrays (`arrayValue`), objects (`kvlistValue`,
  * undefined members left out; a bigint outside int64 as a string), a Date as its ISO string, a
- * Uint8Array (a Buffer) as `bytesValue`, another typed array as an array of its numbers, a function as `'[Function]'` (never its source), a symbol as its text,
- * null, undefined and an array hole as an empty value; an array or object met again inside
+ * Uint8Array (a Buffer) as `bytesValue`, another typed array as an array of its numbers, a
+ * function as `'[Function]'` (never its source), a symbol as its text, null, undefined and an
+ * array hole as an empty value; an array or object met again inside
  * itself as `'[Circular]'`, one past a record's 2^20 items as `'[Truncated]'`, a value (a member,
  * an item) that throws when read as `'[Throws: message]'` in its place. Never throws.
  */

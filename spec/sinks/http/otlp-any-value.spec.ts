@@ -1,7 +1,14 @@
 import { JsonLogsSerializer } from '@opentelemetry/otlp-transformer';
 import { InMemoryLogRecordExporter, LoggerProvider, SimpleLogRecordProcessor } from '@opentelemetry/sdk-logs';
 import fc from 'fast-check';
-import { anyValueJson, keyValuesJson, type OtlpAnyValue, toAnyValue, toKeyValues } from '../../../lib/sinks/http/otlp-any-value';
+import {
+  anyValueJson,
+  keyValuesJson,
+  noSkip,
+  type OtlpAnyValue,
+  toAnyValue,
+  toKeyValues,
+} from '../../../lib/sinks/http/otlp-any-value';
 import { referenceAnyValue } from '../../helpers/otlp-reference';
 import { anyValue } from '../../helpers/arbitraries';
 
@@ -261,6 +268,39 @@ describe('anyValueJson', () => {
     expect(anyValueJson(new Proxy([], { get: fail('length') }))).toBe(marker('length'));
     expect(keyValuesJson(hostile, 0, () => false)).toBe(object.slice('{"kvlistValue":{"values":['.length, -3));
     expect(toAnyValue(hostile)).toEqual(JSON.parse(object));
+  });
+
+  it('writes each readable property as it writes it alone, and each one that throws as its marker, for any mix', () => {
+    const entry = fc.tuple(fc.string(), fc.option(fc.jsonValue(), { nil: undefined }), fc.boolean());
+    fc.assert(
+      fc.property(fc.uniqueArray(entry, { selector: ([key]) => key }), (entries) => {
+        const properties: Record<string, unknown> = {};
+        const expected = new Map<string, unknown[]>();
+        for (const [key, value, throws] of entries) {
+          const alone = Object.defineProperty({}, key, { enumerable: true, value });
+          Object.defineProperty(properties, key, {
+            enumerable: true,
+            get: throws
+              ? () => {
+                  throw new Error(key);
+                }
+              : () => value,
+          });
+          const marker = `[Throws: ${key.length > 200 ? `${key.slice(0, 200)}…` : key}]`;
+          expected.set(
+            key,
+            throws
+              ? [{ key, value: { stringValue: marker } }]
+              : (JSON.parse(`[${keyValuesJson(alone, 0, noSkip)}]`) as unknown[]),
+          );
+        }
+        // In the order Object.keys gives (integer-like keys first).
+        expect(JSON.parse(`[${keyValuesJson(properties, 0, noSkip)}]`)).toEqual(
+          Object.keys(properties).flatMap((key) => expected.get(key)),
+        );
+      }),
+      { numRuns: 200 },
+    );
   });
 
   it('leaves out the keys it is told to skip', () => {
