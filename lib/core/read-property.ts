@@ -9,10 +9,15 @@ export function errorMessage(error: unknown): string {
   }
 }
 
+/** What a read threw, as a marker's message: its `errorMessage`, cut to 200 characters; never throws. */
+export function thrownMessage(error: unknown): string {
+  const full = errorMessage(error);
+  return full.length > 200 ? `${full.slice(0, 200)}…` : full;
+}
+
 /** A `'[Throws: message]'` marker for a read of `what` that threw, told to SelfLog. */
 export function throwsMarker(what: string, error: unknown): string {
-  const full = errorMessage(error);
-  const message = full.length > 200 ? `${full.slice(0, 200)}…` : full;
+  const message = thrownMessage(error);
   SelfLog.write('Capturing {What} threw {Message}; captured as a marker', what, message);
   return `[Throws: ${message}]`;
 }

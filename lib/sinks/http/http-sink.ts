@@ -24,7 +24,7 @@ import { readHeaders } from './with-header';
 export const CLEF_CONTENT_TYPE = 'application/vnd.serilog.clef';
 
 /** How much of a response body is read (for an error's excerpt, and to release the connection), in bytes; the rest is dropped. */
-const RESPONSE_TEXT_MAX_BYTES = 16 * 1024;
+export const RESPONSE_TEXT_MAX_BYTES = 16 * 1024;
 /** The answer of rxlog's ingest handler (createIngestHandler): the second number is the lines it rejected. */
 const INGEST_ANSWER = /^\{"accepted":\d+,"rejected":(\d+)[,}]/;
 

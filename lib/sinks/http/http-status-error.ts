@@ -44,8 +44,13 @@ function describe(
   if (status === 0 || (status >= 300 && status < 400))
     message += ' (a redirect; redirects are not followed, so configure the final URL)';
   if (retryAfterMs !== undefined) message += ` (Retry-After: ${retryAfterMs} ms)`;
-  const excerpt = responseText.trim();
-  if (excerpt !== '')
-    message += `: ${excerpt.length > BODY_EXCERPT_CHARS ? `${excerpt.slice(0, BODY_EXCERPT_CHARS)}…` : excerpt}`;
+  const excerpt = bodyExcerpt(responseText);
+  if (excerpt !== '') message += `: ${excerpt}`;
   return message;
+}
+
+/** An answer's body as an error message shows it: trimmed, its first 200 characters. */
+export function bodyExcerpt(responseText: string): string {
+  const text = responseText.trim();
+  return text.length > BODY_EXCERPT_CHARS ? `${text.slice(0, BODY_EXCERPT_CHARS)}…` : text;
 }

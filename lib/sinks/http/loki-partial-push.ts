@@ -1,10 +1,6 @@
 import { SelfLog } from '../../core/self-log';
-
-/** How much of a `400` answer is read for Loki's count: as much as HttpSink reads of any answer. */
-const ANSWER_MAX_BYTES = 16 * 1024;
-
-/** How much of Loki's reasons SelfLog shows: as much as an HttpStatusError's message. */
-const REASON_MAX_CHARS = 200;
+import { RESPONSE_TEXT_MAX_BYTES as ANSWER_MAX_BYTES } from './http-sink';
+import { bodyExcerpt } from './http-status-error';
 
 /**
  * The last line of Loki's answer to a push it took in part: `total ignored: N out of M` (Loki 1.6
@@ -35,13 +31,13 @@ export function lokiFetch(fetch: typeof globalThis.fetch, sinkName: () => string
     const sent = request.split('["').length - 1;
     const ignored = Number(counts?.[1]);
     if (Number(counts?.[2]) === sent && ignored > 0 && ignored < sent) {
-      const reason = text.trim();
+      // Loki's reasons as much as an HttpStatusError's message shows of an answer.
       SelfLog.write(
         '{Sink}: Loki ignored {Count} of the {Total} entries of a push and stored the rest: {Reason}',
         sinkName(),
         ignored,
         sent,
-        reason.length > REASON_MAX_CHARS ? `${reason.slice(0, REASON_MAX_CHARS)}…` : reason,
+        bodyExcerpt(text),
       );
       return new Response(`{"accepted":${sent - ignored},"rejected":${ignored}}`);
     }

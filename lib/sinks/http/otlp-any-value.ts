@@ -1,4 +1,4 @@
-import { errorMessage } from '../../core/read-property';
+import { thrownMessage } from '../../core/read-property';
 import { SelfLog } from '../../core/self-log';
 import { exceptionText } from '../../formatting/exception-text';
 import { jsonDate, jsonNumber, quoteJson } from '../../templates/safe-json';
@@ -59,7 +59,7 @@ const INT64_MAX = 2n ** 63n - 1n;
  */
 export function toAnyValue(value: unknown, depth = 0): OtlpAnyValue {
   itemsLeft = MAX_ITEMS;
-  unreadable = 0;
+  startUnreadable();
   return JSON.parse(anyValueJson(value, depth)) as OtlpAnyValue;
 }
 
@@ -116,7 +116,7 @@ export function keyValuesJson(
   const outer = ancestors.length === 0;
   if (outer) {
     itemsLeft = MAX_ITEMS;
-    unreadable = 0;
+    startUnreadable();
   }
   let out = '';
   let keys: string[] = [];
@@ -152,8 +152,7 @@ export function readValue(source: object, key: string | number): unknown {
  * cut to 200 characters; counted for the record's one SelfLog report. Never throws.
  */
 export function unreadableMarker(error: unknown): string {
-  const message = errorMessage(error);
-  const marker = `[Throws: ${message.length > 200 ? `${message.slice(0, 200)}…` : message}]`;
+  const marker = `[Throws: ${thrownMessage(error)}]`;
   if (unreadable++ === 0) firstUnreadable = marker;
   return marker;
 }
