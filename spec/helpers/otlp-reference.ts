@@ -38,6 +38,8 @@ export function referenceAnyValue(value: unknown, depth = 0): OtlpAnyValue {
       return {};
     case 'object':
       return value === null ? {} : referenceStructure(value, depth);
+    case 'function':
+      return { stringValue: '[Function]' };
     default:
       try {
         return { stringValue: String(value) };
@@ -73,8 +75,14 @@ function referenceStructure(value: object, depth: number): OtlpAnyValue {
       const time = value.getTime();
       return { stringValue: time === time ? value.toISOString() : 'Invalid Date' };
     }
-    if (Array.isArray(value))
-      return { arrayValue: { values: Array.from(value as unknown[], (item) => referenceAnyValue(item, depth + 1)) } };
+    // common.proto's bytes_value, which OTLP/JSON writes in base64 (a Buffer is a Uint8Array too).
+    if (value instanceof Uint8Array)
+      return { bytesValue: Buffer.from(value.buffer, value.byteOffset, value.byteLength).toString('base64') };
+    // Any other typed array is the list of its numbers (a BigInt64Array's are bigints); a DataView is an object.
+    if (Array.isArray(value) || (ArrayBuffer.isView(value) && !(value instanceof DataView)))
+      return {
+        arrayValue: { values: Array.from(value as ArrayLike<unknown>, (item) => referenceAnyValue(item, depth + 1)) },
+      };
     if (value instanceof Error) return { stringValue: exceptionText(value) };
     return { kvlistValue: { values: referenceKeyValues(value as Record<string, unknown>, depth + 1) } };
   } catch (error) {

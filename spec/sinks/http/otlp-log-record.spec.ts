@@ -408,7 +408,7 @@ describe('otlpLogRecordJson', () => {
             SpanId: spanId,
             TraceFlags: flags,
             Name: fc.string(),
-            Data: fc.anything({ withBigInt: true, withDate: true, withSparseArray: true }),
+            Data: fc.anything({ withBigInt: true, withDate: true, withSparseArray: true, withTypedArray: true }),
           },
           { requiredKeys: [] },
         ),
