@@ -274,18 +274,7 @@ function freeKey(result: Record<string, unknown>, key: string, i: number): strin
 
 function walkRecord(value: object, depth: number, w: Walk): Record<string, unknown> {
   // Object.keys: own enumerable string keys only, so symbol keys and inherited members are skipped.
-  const keys = Object.keys(value);
-  const kept = keep(keys.length, w);
-  const result: Record<string, unknown> = {};
-  for (let i = 0; i < kept; i++) {
-    const key = keys[i];
-    // A key is data as well (JSON.parse of a request): cut and counted as any string.
-    const cut = keepString(key, w);
-    // Own keys are distinct: only a cut one can meet another (and the check costs a key kept whole nothing).
-    setOwnProperty(result, cut === key ? key : freeKey(result, cut, i), walk(read(value, key), depth + 1, w));
-  }
-  if (keys.length > kept) result[freeKey(result, '…', kept)] = more(keys.length - kept);
-  return result;
+  return walkKeys(value, Object.keys(value), depth, w);
 }
 
 /** What a captured Error holds first, own properties or inherited. */
@@ -295,19 +284,28 @@ const LINKED_ERRORS = ['cause', 'errors'];
 
 function walkError(value: Error, depth: number, w: Walk): Record<string, unknown> {
   // name, message and stack, its own enumerable properties, then what it links to, own but not
-  // enumerable (the cause, an AggregateError's errors: what Promise.any rejects with); each once,
-  // and each an item of the budget.
+  // enumerable (the cause, an AggregateError's errors: what Promise.any rejects with); each once.
   const keys = [
     ...new Set([...ERROR_FIELDS, ...Object.keys(value), ...LINKED_ERRORS.filter((key) => Object.hasOwn(value, key))]),
   ];
+  return walkKeys(value, keys, depth, w);
+}
+
+/**
+ * The members `keys` names, each an item of the budget, as a record; what the budget leaves out
+ * is counted in a `'…'` member (`'…1000 more'`), for an Error's keys as for an object's.
+ */
+function walkKeys(value: object, keys: readonly string[], depth: number, w: Walk): Record<string, unknown> {
   const kept = keep(keys.length, w);
   const result: Record<string, unknown> = {};
   for (let i = 0; i < kept; i++) {
     const key = keys[i];
-    // Its own keys are data too (an error made from a parsed body): cut and counted as a record's.
+    // A key is data as well (JSON.parse of a request, an error made from a parsed body): cut and counted as any string.
     const cut = keepString(key, w);
+    // Own keys are distinct: only a cut one can meet another (and the check costs a key kept whole nothing).
     setOwnProperty(result, cut === key ? key : freeKey(result, cut, i), walk(read(value, key), depth + 1, w));
   }
+  if (keys.length > kept) result[freeKey(result, '…', kept)] = more(keys.length - kept);
   return result;
 }
 

@@ -220,6 +220,18 @@ describe('captureValue', () => {
     expect(captured).toEqual({ a: 1, b: 2, '…': '…1 more' });
   });
 
+  it('notes how many keys of a wide Error it left out, as it does for any object', () => {
+    // Before, the keys past the bound were left out without a note, and with them the cause.
+    const error = Object.assign(new Error('m', { cause: 'c' }), { a: 1, b: 2 });
+    expect(captureValue(error, 'default', { maxCollectionLength: 4 })).toEqual({
+      name: 'Error',
+      message: 'm',
+      stack: error.stack,
+      a: 1,
+      '…': '…2 more',
+    });
+  });
+
   it('cuts the long own keys of an Error as those of any object, keeping both values when cut keys meet', () => {
     const error = Object.assign(new Error('m'), { ['k'.repeat(40) + 'A']: 1, ['k'.repeat(40) + 'B']: 2 });
     const captured = captureValue(error, 'default', { maxStringLength: 8 }) as Record<string, unknown>;
