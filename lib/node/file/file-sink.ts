@@ -25,7 +25,7 @@ export interface FileSinkOptions {
   rollingInterval?: RollingInterval | undefined;
   /** Most bytes in one file; `null` = unlimited. Default `1073741824` (1 GiB, as Serilog). */
   fileSizeLimitBytes?: number | null | undefined;
-  /** Start the next `_NNN` file when the size limit is reached, instead of failing batches. Default `false`. */
+  /** Start the next `_NNN` file when the size limit is reached, instead of failing the events past it. Default `false`. */
   rollOnFileSizeLimit?: boolean | undefined;
   /**
    * Most files of the set kept on disk, the current one included; `null` = keep all. Default `31`.
@@ -599,11 +599,15 @@ export class FileSink implements Sink {
     // A pipe or device (whose partial writes need byte offsets), or a chunk near the limit.
     if (!file.regular) return this.writeBuffer(file, buffer, events, end);
     if (this.limit === null || file.size + buffer.length <= this.limit) return this.writeText(file, text, end);
-    if (!this.rollOnLimit) throw new FileSizeLimitError(file.path, this.limit);
     return this.writeSplit(this.limit, end);
   }
 
-  /** Splits a chunk at the line that would cross the limit and rolls to the next `_NNN` file, as often as needed. */
+  /**
+   * Splits a chunk at the line that would cross the limit and rolls to the next `_NNN` file, as
+   * often as needed. Without `rollOnFileSizeLimit`, the lines that fit are written and the rest
+   * fail with a FileSizeLimitError (a PartialDeliveryError naming the events written, when there
+   * are some): the file fills up to its limit, as Serilog's does, rather than stopping a batch short.
+   */
   private writeSplit(limit: number, end: number): number {
     const lines = this.lines.slice();
     const lineEvents = this.lineEvents.slice();
@@ -630,11 +634,15 @@ export class FileSink implements Sink {
           this.writeText(file, this.lines.join(''), to < lines.length ? lineEvents[to] : end);
         }
         from = to;
-        if (from < lines.length) this.openSequence(this.sequence + 1);
+        if (from < lines.length) {
+          if (!this.rollOnLimit) throw new FileSizeLimitError(file.path, limit);
+          this.openSequence(this.sequence + 1);
+        }
       }
     } catch (error) {
       // A roll or a write that fails after part of the chunk is in a file (the next `_NNN` name
-      // taken by a folder, a full disk): those events are delivered, only the rest is not.
+      // taken by a folder, a full disk, a full file that does not roll): those events are
+      // delivered, only the rest is not.
       if (from === 0 || error instanceof PartialDeliveryError) throw error;
       throw new PartialDeliveryError(lineEvents[from], error);
     }

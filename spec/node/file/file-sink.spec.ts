@@ -424,15 +424,44 @@ describe('FileSink', () => {
       expect(numbers(path.join(dir, 'app-20261122_001.log'))).toEqual([0, 1, 0]);
     });
 
-    it('without rolling, fails a batch that does not fit as a whole and leaves the file as it was', () => {
+    // Found by review: a batch that did not fit failed whole, so the file stopped short of its limit
+    // (a batch of 512 short of it) and later small batches still fitted, leaving gaps. Serilog's
+    // FileSink writes each event while the file is below the limit (FileSink.cs, EmitOrOverflow;
+    // FileSinkTests.WhenLimitIsSpecifiedFileSizeIsRestricted: 20 events of 500 bytes into 5 000).
+    it('without rolling, writes the events that fit under the limit, fails the rest, and takes nothing after', () => {
       const file = path.join(dir, 'app.log');
       const sink = new FileSink(file, { fileSizeLimitBytes: 24, formatter: numbered });
       expect(sink.emitSync(makeEvents(2))).toBe(true);
-      expect(sink.emitSync(makeEvents(2))).toBe(false);
+      let error: unknown;
+      try {
+        sink.emitSync(makeEvents(2));
+      } catch (caught) {
+        error = caught;
+      }
+      expect(error).toBeInstanceOf(PartialDeliveryError);
+      expect((error as PartialDeliveryError).delivered).toBe(1);
+      expect((error as PartialDeliveryError).cause).toBeInstanceOf(FileSizeLimitError);
       expect(() => sink.emit(makeEvents(2))).toThrow(FileSizeLimitError);
-      expect(sink.emitSync(makeEvents(1))).toBe(true);
+      expect(sink.emitSync(makeEvents(1))).toBe(false);
       void sink.close();
       expect(numbers(file)).toEqual([0, 1, 0]);
+      expect(fs.statSync(file).size).toBe(24);
+    });
+
+    it('without rolling, fills the file up to its limit from one large batch in a logger, counting the rest failed', async () => {
+      const file = path.join(dir, 'app.log');
+      const pad = 'n'.repeat(483);
+      const formatter: Formatter = { format: (e) => JSON.stringify({ N: e.properties.N, Pad: pad }) };
+      const log = new LoggerConfiguration().writeTo
+        .sink(new FileSink(file, { fileSizeLimitBytes: 5_000, formatter }), { name: 'file', retry: false })
+        .createLogger();
+      for (let n = 0; n < 20; n++) log.information('Event {N}', n);
+      const report = await log.close({ strategy: 'flush' });
+      const written = numbers(file);
+      // Each line is 500 bytes: ten fit in 5 000.
+      expect(written).toEqual(range(0, 10));
+      expect(fs.statSync(file).size).toBe(5_000);
+      expect(report.sinks.file).toEqual({ delivered: 10, dropped: 0, failed: 10, undelivered: 0 });
     });
 
     it('applies no size limit to devices', () => {
