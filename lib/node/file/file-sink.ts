@@ -761,10 +761,12 @@ export class FileSink implements Sink {
   /** Opens the newest file of `period` on disk (continuing it after a restart), or its first file. */
   private openPeriod(period: RollingPeriod): void {
     this.closeFile();
-    this.period = period;
     let sequence = 0;
     if (this.rolling)
       for (const file of this.files.list()) if (file.period === period.text && file.sequence > sequence) sequence = file.sequence;
+    // Only once the listing worked: after a failed one (EMFILE) the next batch lists again, rather
+    // than opening the previous period's sequence number in this one.
+    this.period = period;
     this.openSequence(sequence);
     const file = this.file as LogFile;
     if (this.rollOnLimit && this.limit !== null && file.regular && file.size >= this.limit) this.openSequence(sequence + 1);

@@ -490,6 +490,38 @@ describe('FileSink', () => {
       expect(fs.readdirSync(dir)).toHaveLength(2);
     });
 
+    // Found by review: openPeriod took the new period before listing its files, so when the listing
+    // failed (EMFILE, injected here at the fs layer: a real one needs the process out of descriptors)
+    // the next batch opened the previous period's sequence number in the new one: app-20261123_003.log,
+    // with no app-20261123.log. Serilog lists the folder again on each attempt to open a period's
+    // file (RollingFileSink.cs, OpenFile).
+    it("lists the set again after its listing failed at a new period, so the period's next batch goes to its first file", () => {
+      const realFs = jest.requireActual<typeof fs>('node:fs');
+      const { clock, set } = manualClock(Date.UTC(2026, 10, 22, 12));
+      const sink = new FileSink(path.join(dir, 'app-.log'), {
+        rollingInterval: 'day',
+        fileSizeLimitBytes: 20,
+        rollOnFileSizeLimit: true,
+        clock,
+        formatter: numbered,
+      });
+      // Rolled to _003 of 22 November, then the day ends.
+      expect(sink.emitSync(makeEvents(7))).toBe(true);
+      set(Date.UTC(2026, 10, 23, 12));
+      const spy = jest.spyOn(realFs, 'readdirSync').mockImplementationOnce(() => {
+        throw Object.assign(new Error('EMFILE: too many open files, scandir'), { code: 'EMFILE' });
+      });
+      try {
+        expect(sink.emitSync(makeEvents(1))).toBe(false);
+      } finally {
+        spy.mockRestore();
+      }
+      expect(sink.emitSync([makeEvent({ properties: { N: 99 } })])).toBe(true);
+      void sink.close();
+      expect(fs.readdirSync(dir).filter((name) => name.includes('20261123'))).toEqual(['app-20261123.log']);
+      expect(numbers(path.join(dir, 'app-20261123.log'))).toEqual([99]);
+    });
+
     it('starts the next sequence after a restart when the newest file is full', () => {
       const options = { fileSizeLimitBytes: 16, rollOnFileSizeLimit: true, formatter: numbered } as const;
       const first = new FileSink(path.join(dir, 'app.log'), options);
