@@ -293,13 +293,23 @@ export class FileSink implements Sink {
       done = exiting ? this.writeAtExit(events) : this.writeWithFallback(events, 0);
     } catch (error) {
       // Part of the batch is in the file: the stage counts it and sends only the rest on.
-      if (error instanceof PartialDeliveryError) throw error;
+      if (error instanceof PartialDeliveryError) throw this.withSkipped(error, skipped);
       // The pipeline hands a refused batch to `emit`, which throws the same error to retry/fallback.
       return false;
     }
     if (done === events.length) return skippedEvents(this.skipped - skipped) ?? true;
     if (done === 0) return false;
-    throw new PartialDeliveryError(done, new Error(`the reader of ${this.basePath} stalled`));
+    throw this.withSkipped(new PartialDeliveryError(done, new Error(`the reader of ${this.basePath} stalled`)), skipped);
+  }
+
+  /**
+   * A PartialDeliveryError that also names, as refused, the events the formatter skipped since
+   * the count was `skippedBefore` (all of them before the cut): the stage counts them failed, not
+   * delivered, as a write that ends whole reports them (`skippedEvents`).
+   */
+  private withSkipped(error: PartialDeliveryError, skippedBefore: number): PartialDeliveryError {
+    const skipped = this.skipped - skippedBefore;
+    return skipped === 0 ? error : new PartialDeliveryError(error.delivered, error.cause, error.rejected + skipped);
   }
 
   /**
@@ -307,10 +317,19 @@ export class FileSink implements Sink {
    * stalled, resolved once the reader took the whole batch. Closing the sink meanwhile rejects it
    * with a `PartialDeliveryError` naming the events the reader took whole.
    */
-  emit(events: readonly LogEvent[]): void | EmitResult | Promise<void> {
+  emit(events: readonly LogEvent[]): void | EmitResult | Promise<void | EmitResult> {
     if (this.closed) throw new Error(`FileSink: ${this.basePath} is closed`);
     const skipped = this.skipped;
-    const held = { events, done: this.writeWithFallback(events, 0) };
+    // The events the formatter skipped before a cut count failed (see withSkipped).
+    const partial = (error: unknown): unknown =>
+      error instanceof PartialDeliveryError ? this.withSkipped(error, skipped) : error;
+    let done: number;
+    try {
+      done = this.writeWithFallback(events, 0);
+    } catch (error) {
+      throw partial(error);
+    }
+    const held = { events, done };
     if (held.done === events.length) return skippedEvents(this.skipped - skipped);
     // Held where the exit flush finds it: written there before anything logged after it.
     this.held = held;
@@ -319,21 +338,21 @@ export class FileSink implements Sink {
         try {
           held.done = this.writeWithFallback(events, held.done);
         } catch (error) {
-          if (held.done === 0 || error instanceof PartialDeliveryError) throw error;
-          throw new PartialDeliveryError(held.done, error);
+          if (held.done === 0 || error instanceof PartialDeliveryError) throw partial(error);
+          throw this.withSkipped(new PartialDeliveryError(held.done, error), skipped);
         }
         return held.done === events.length;
       },
       () => {
         const error = new Error(`FileSink: ${this.basePath} closed before a stalled reader took the batch`);
-        return held.done === 0 ? error : new PartialDeliveryError(held.done, error);
+        return held.done === 0 ? error : this.withSkipped(new PartialDeliveryError(held.done, error), skipped);
       },
     );
     const release = (): void => {
       if (this.held === held) this.held = undefined;
     };
     wait.then(release, release);
-    return wait;
+    return wait.then(() => skippedEvents(this.skipped - skipped));
   }
 
   /**

@@ -464,6 +464,37 @@ describe('FileSink', () => {
       expect(report.sinks.file).toEqual({ delivered: 10, dropped: 0, failed: 10, undelivered: 0 });
     });
 
+    // Found by review: a write cut short (the size limit, a full disk, a stalled reader) reported a
+    // PartialDeliveryError whose count took the events its formatter skipped before the cut as written,
+    // so the stage counted them delivered, though they are in no file.
+    it('counts failed, not delivered, the events its formatter skipped before a write cut short by the limit', async () => {
+      const file = path.join(dir, 'app.log');
+      const skipsOne: Formatter = {
+        format: (e) => {
+          if (e.properties.N === 1) throw new Error('unformattable');
+          return JSON.stringify({ N: e.properties.N });
+        },
+      };
+      const sink = new FileSink(file, { fileSizeLimitBytes: 24, formatter: skipsOne });
+      let error: unknown;
+      try {
+        sink.emitSync(makeEvents(5));
+      } catch (caught) {
+        error = caught;
+      }
+      expect(error).toBeInstanceOf(PartialDeliveryError);
+      expect(error).toMatchObject({ delivered: 4, rejected: 1 });
+      void sink.close();
+      fs.rmSync(file);
+      const log = new LoggerConfiguration().writeTo
+        .sink(new FileSink(file, { fileSizeLimitBytes: 24, formatter: skipsOne }), { name: 'file', retry: false })
+        .createLogger();
+      for (let n = 0; n < 5; n++) log.information('Event {N}', n);
+      const report = await log.close({ strategy: 'flush' });
+      expect(numbers(file)).toEqual([0, 2, 3]);
+      expect(report.sinks.file).toEqual({ delivered: 3, dropped: 0, failed: 2, undelivered: 0 });
+    });
+
     it('applies no size limit to devices', () => {
       const sink = new FileSink('/dev/null', { fileSizeLimitBytes: 8, formatter: numbered, fsync: true });
       expect(sink.emitSync(makeEvents(100))).toBe(true);
@@ -1057,6 +1088,48 @@ describe('FileSink', () => {
       fs.closeSync(reader);
       expect(received.slice(0, -1).split('\n')).toHaveLength(40_000);
     });
+
+    // Found by review: the events the formatter skipped before the cut counted delivered, inline
+    // (the PartialDeliveryError's count took them as written) and on the async path (the wait
+    // resolved with nothing to say about them).
+    fifoIt(
+      'counts failed the events its formatter skipped in a batch a stalled reader took in part, inline and async',
+      async () => {
+        const reader = fs.openSync(fifo, fs.constants.O_RDONLY | fs.constants.O_NONBLOCK);
+        const pad = 'p'.repeat(1000);
+        const formatter: Formatter = {
+          format: (e) => {
+            const n = e.properties.N as number;
+            if (n % 10 === 0) throw new Error('unformattable');
+            return `${n} ${pad}`;
+          },
+        };
+        const sink = new FileSink(fifo, { formatter });
+        const tens = (from: number, to: number): number => range(from, to).filter((n) => n % 10 === 0).length;
+        // About 180 KB of lines: more than the pipe's 64 KiB.
+        const events = makeEvents(200);
+        let error: unknown;
+        try {
+          sink.emitSync(events);
+        } catch (caught) {
+          error = caught;
+        }
+        expect(error).toBeInstanceOf(PartialDeliveryError);
+        const { delivered, rejected } = error as PartialDeliveryError;
+        expect(delivered).toBeGreaterThan(0);
+        expect(rejected).toBe(tens(0, delivered));
+        let result: unknown = 'pending';
+        const written = Promise.resolve(sink.emit(events.slice(delivered))).then((value) => (result = value));
+        while (result === 'pending') {
+          drain(reader);
+          await new Promise((resolve) => setImmediate(resolve));
+        }
+        await written;
+        expect(result).toEqual({ rejected: tens(delivered, 200) });
+        void sink.close();
+        fs.closeSync(reader);
+      },
+    );
 
     fifoIt('rejects an async emit still waiting for a stalled reader when closed', async () => {
       const reader = fs.openSync(fifo, fs.constants.O_RDONLY | fs.constants.O_NONBLOCK);
