@@ -163,6 +163,13 @@ export class StreamSink implements Sink {
     | undefined;
   /** When waiting for the reader at exit ends (a `Date.now()` time), set by the first wait. */
   private exitDeadline: number | undefined;
+  /**
+   * Events the formatter skipped (threw on): a batch the pipe took in part, or offered again after
+   * the stream wrote its rest, reports those among the written ones refused, so they count failed.
+   */
+  private readonly unformatted = new WeakSet<LogEvent>();
+  /** Whether `unformatted` holds anything: until then, counting skipped events costs nothing. */
+  private anyUnformatted = false;
   private failure: Error | undefined;
   private closed = false;
   private written = 0;
@@ -319,7 +326,23 @@ export class StreamSink implements Sink {
 
   private format(events: readonly LogEvent[]): string {
     const lines = formatLines(this.formatter, events, this.lines, 'StreamSink', this.lineEvents);
+    if (lines.length < events.length) {
+      this.anyUnformatted = true;
+      let line = 0;
+      for (let i = 0; i < events.length; i++) {
+        if (line < this.lineEvents.length && this.lineEvents[line] === i) line++;
+        else this.unformatted.add(events[i]);
+      }
+    }
     return lines.length === 1 ? lines[0] : lines.join('');
+  }
+
+  /** How many of the first `count` events the formatter skipped (see `unformatted`). */
+  private skippedIn(events: readonly LogEvent[], count: number): number {
+    if (!this.anyUnformatted) return 0;
+    let skipped = 0;
+    for (let i = 0; i < count; i++) if (this.unformatted.has(events[i])) skipped++;
+    return skipped;
   }
 
   /**
@@ -339,10 +362,11 @@ export class StreamSink implements Sink {
       if (!this.takeOver(fd)) return false;
     } else if (this.waiting !== undefined || this.stream.writableLength > 0) return false;
     const skip = writtenOverlap(this.writtenAside, events);
-    if (skip === events.length) return true;
+    if (skip === events.length) return skippedEvents(this.skippedIn(events, skip)) ?? true;
     const batch = skip === 0 ? events : events.slice(skip);
     const text = this.format(batch);
-    const whole = skippedEvents(batch.length - this.lines.length) ?? true;
+    // The batch's own skipped events and those of the part the stream wrote before (`skip`).
+    const whole = skippedEvents(this.skippedIn(events, events.length)) ?? true;
     if (text.length === 0) return whole;
     let at = 0;
     let buffer: Buffer | undefined;
@@ -376,11 +400,15 @@ export class StreamSink implements Sink {
       this.handToStream(batch.slice(taken), buffer.subarray(at));
     }
     if (skip + taken === 0) return false;
-    throw new PartialDeliveryError(skip + taken, new Error('StreamSink: the reader of the pipe stalled'));
+    throw new PartialDeliveryError(
+      skip + taken,
+      new Error('StreamSink: the reader of the pipe stalled'),
+      this.skippedIn(events, skip + taken),
+    );
   }
 
   /** The async path to a pipe: waits for what the stream holds, then hands it the batch (less what is out already). */
-  private async emitToPipe(events: readonly LogEvent[]): Promise<void> {
+  private async emitToPipe(events: readonly LogEvent[]): Promise<void | EmitResult> {
     const waiting: WaitingBatch = { events, written: false };
     this.waiting = waiting;
     try {
@@ -392,11 +420,13 @@ export class StreamSink implements Sink {
       if (after !== undefined) throw after;
       const skip = writtenOverlap(this.writtenAside, events);
       const text = skip === events.length ? '' : this.format(skip === 0 ? events : events.slice(skip));
-      if (text.length === 0) return;
+      const skipped = skippedEvents(this.skippedIn(events, events.length));
+      if (text.length === 0) return skipped;
       this.waiting = undefined;
       // All of `events`: the ones skipped are out already, and the whole batch is once the chunk is (see WRITTEN_ASIDE).
       const chunk = this.handToStream(events, Buffer.from(text, 'utf8'));
       await chunk.written;
+      return skipped;
     } finally {
       if (this.waiting === waiting) this.waiting = undefined;
     }

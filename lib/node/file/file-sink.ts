@@ -25,7 +25,7 @@ export interface FileSinkOptions {
   rollingInterval?: RollingInterval | undefined;
   /** Most bytes in one file; `null` = unlimited. Default `1073741824` (1 GiB, as Serilog). */
   fileSizeLimitBytes?: number | null | undefined;
-  /** Start the next `_NNN` file when the size limit is reached, instead of failing batches. Default `false`. */
+  /** Start the next `_NNN` file when the size limit is reached, instead of failing the events past it. Default `false`. */
   rollOnFileSizeLimit?: boolean | undefined;
   /**
    * Most files of the set kept on disk, the current one included; `null` = keep all. Default `31`.
@@ -293,13 +293,23 @@ export class FileSink implements Sink {
       done = exiting ? this.writeAtExit(events) : this.writeWithFallback(events, 0);
     } catch (error) {
       // Part of the batch is in the file: the stage counts it and sends only the rest on.
-      if (error instanceof PartialDeliveryError) throw error;
+      if (error instanceof PartialDeliveryError) throw this.withSkipped(error, skipped);
       // The pipeline hands a refused batch to `emit`, which throws the same error to retry/fallback.
       return false;
     }
     if (done === events.length) return skippedEvents(this.skipped - skipped) ?? true;
     if (done === 0) return false;
-    throw new PartialDeliveryError(done, new Error(`the reader of ${this.basePath} stalled`));
+    throw this.withSkipped(new PartialDeliveryError(done, new Error(`the reader of ${this.basePath} stalled`)), skipped);
+  }
+
+  /**
+   * A PartialDeliveryError that also names, as refused, the events the formatter skipped since
+   * the count was `skippedBefore` (all of them before the cut): the stage counts them failed, not
+   * delivered, as a write that ends whole reports them (`skippedEvents`).
+   */
+  private withSkipped(error: PartialDeliveryError, skippedBefore: number): PartialDeliveryError {
+    const skipped = this.skipped - skippedBefore;
+    return skipped === 0 ? error : new PartialDeliveryError(error.delivered, error.cause, error.rejected + skipped);
   }
 
   /**
@@ -307,10 +317,19 @@ export class FileSink implements Sink {
    * stalled, resolved once the reader took the whole batch. Closing the sink meanwhile rejects it
    * with a `PartialDeliveryError` naming the events the reader took whole.
    */
-  emit(events: readonly LogEvent[]): void | EmitResult | Promise<void> {
+  emit(events: readonly LogEvent[]): void | EmitResult | Promise<void | EmitResult> {
     if (this.closed) throw new Error(`FileSink: ${this.basePath} is closed`);
     const skipped = this.skipped;
-    const held = { events, done: this.writeWithFallback(events, 0) };
+    // The events the formatter skipped before a cut count failed (see withSkipped).
+    const partial = (error: unknown): unknown =>
+      error instanceof PartialDeliveryError ? this.withSkipped(error, skipped) : error;
+    let done: number;
+    try {
+      done = this.writeWithFallback(events, 0);
+    } catch (error) {
+      throw partial(error);
+    }
+    const held = { events, done };
     if (held.done === events.length) return skippedEvents(this.skipped - skipped);
     // Held where the exit flush finds it: written there before anything logged after it.
     this.held = held;
@@ -319,21 +338,21 @@ export class FileSink implements Sink {
         try {
           held.done = this.writeWithFallback(events, held.done);
         } catch (error) {
-          if (held.done === 0 || error instanceof PartialDeliveryError) throw error;
-          throw new PartialDeliveryError(held.done, error);
+          if (held.done === 0 || error instanceof PartialDeliveryError) throw partial(error);
+          throw this.withSkipped(new PartialDeliveryError(held.done, error), skipped);
         }
         return held.done === events.length;
       },
       () => {
         const error = new Error(`FileSink: ${this.basePath} closed before a stalled reader took the batch`);
-        return held.done === 0 ? error : new PartialDeliveryError(held.done, error);
+        return held.done === 0 ? error : this.withSkipped(new PartialDeliveryError(held.done, error), skipped);
       },
     );
     const release = (): void => {
       if (this.held === held) this.held = undefined;
     };
     wait.then(release, release);
-    return wait;
+    return wait.then(() => skippedEvents(this.skipped - skipped));
   }
 
   /**
@@ -599,11 +618,15 @@ export class FileSink implements Sink {
     // A pipe or device (whose partial writes need byte offsets), or a chunk near the limit.
     if (!file.regular) return this.writeBuffer(file, buffer, events, end);
     if (this.limit === null || file.size + buffer.length <= this.limit) return this.writeText(file, text, end);
-    if (!this.rollOnLimit) throw new FileSizeLimitError(file.path, this.limit);
     return this.writeSplit(this.limit, end);
   }
 
-  /** Splits a chunk at the line that would cross the limit and rolls to the next `_NNN` file, as often as needed. */
+  /**
+   * Splits a chunk at the line that would cross the limit and rolls to the next `_NNN` file, as
+   * often as needed. Without `rollOnFileSizeLimit`, the lines that fit are written and the rest
+   * fail with a FileSizeLimitError (a PartialDeliveryError naming the events written, when there
+   * are some): the file fills up to its limit, as Serilog's does, rather than stopping a batch short.
+   */
   private writeSplit(limit: number, end: number): number {
     const lines = this.lines.slice();
     const lineEvents = this.lineEvents.slice();
@@ -630,11 +653,15 @@ export class FileSink implements Sink {
           this.writeText(file, this.lines.join(''), to < lines.length ? lineEvents[to] : end);
         }
         from = to;
-        if (from < lines.length) this.openSequence(this.sequence + 1);
+        if (from < lines.length) {
+          if (!this.rollOnLimit) throw new FileSizeLimitError(file.path, limit);
+          this.openSequence(this.sequence + 1);
+        }
       }
     } catch (error) {
       // A roll or a write that fails after part of the chunk is in a file (the next `_NNN` name
-      // taken by a folder, a full disk): those events are delivered, only the rest is not.
+      // taken by a folder, a full disk, a full file that does not roll): those events are
+      // delivered, only the rest is not.
       if (from === 0 || error instanceof PartialDeliveryError) throw error;
       throw new PartialDeliveryError(lineEvents[from], error);
     }
@@ -753,10 +780,12 @@ export class FileSink implements Sink {
   /** Opens the newest file of `period` on disk (continuing it after a restart), or its first file. */
   private openPeriod(period: RollingPeriod): void {
     this.closeFile();
-    this.period = period;
     let sequence = 0;
     if (this.rolling)
       for (const file of this.files.list()) if (file.period === period.text && file.sequence > sequence) sequence = file.sequence;
+    // Only once the listing worked: after a failed one (EMFILE) the next batch lists again, rather
+    // than opening the previous period's sequence number in this one.
+    this.period = period;
     this.openSequence(sequence);
     const file = this.file as LogFile;
     if (this.rollOnLimit && this.limit !== null && file.regular && file.size >= this.limit) this.openSequence(sequence + 1);

@@ -1,7 +1,8 @@
 /**
- * A batch that does not fit under a FileSink's `fileSizeLimitBytes` when `rollOnFileSizeLimit` is
- * off: the batch fails as a whole (so retry, the fallback and the `failed` count see every event)
- * and the file is left as it was.
+ * The events that do not fit under a FileSink's `fileSizeLimitBytes` when `rollOnFileSizeLimit` is
+ * off: the lines that fit are written (the file fills up to its limit, as Serilog's does), and the
+ * rest fail with this error (the cause of a PartialDeliveryError when some were written), so retry,
+ * the fallback and the `failed` count see each of them.
  */
 export class FileSizeLimitError extends Error {
   override readonly name = 'FileSizeLimitError';

@@ -424,15 +424,75 @@ describe('FileSink', () => {
       expect(numbers(path.join(dir, 'app-20261122_001.log'))).toEqual([0, 1, 0]);
     });
 
-    it('without rolling, fails a batch that does not fit as a whole and leaves the file as it was', () => {
+    // Found by review: a batch that did not fit failed whole, so the file stopped short of its limit
+    // (a batch of 512 short of it) and later small batches still fitted, leaving gaps. Serilog's
+    // FileSink writes each event while the file is below the limit (FileSink.cs, EmitOrOverflow;
+    // FileSinkTests.WhenLimitIsSpecifiedFileSizeIsRestricted: 20 events of 500 bytes into 5 000).
+    it('without rolling, writes the events that fit under the limit, fails the rest, and takes nothing after', () => {
       const file = path.join(dir, 'app.log');
       const sink = new FileSink(file, { fileSizeLimitBytes: 24, formatter: numbered });
       expect(sink.emitSync(makeEvents(2))).toBe(true);
-      expect(sink.emitSync(makeEvents(2))).toBe(false);
+      let error: unknown;
+      try {
+        sink.emitSync(makeEvents(2));
+      } catch (caught) {
+        error = caught;
+      }
+      expect(error).toBeInstanceOf(PartialDeliveryError);
+      expect((error as PartialDeliveryError).delivered).toBe(1);
+      expect((error as PartialDeliveryError).cause).toBeInstanceOf(FileSizeLimitError);
       expect(() => sink.emit(makeEvents(2))).toThrow(FileSizeLimitError);
-      expect(sink.emitSync(makeEvents(1))).toBe(true);
+      expect(sink.emitSync(makeEvents(1))).toBe(false);
       void sink.close();
       expect(numbers(file)).toEqual([0, 1, 0]);
+      expect(fs.statSync(file).size).toBe(24);
+    });
+
+    it('without rolling, fills the file up to its limit from one large batch in a logger, counting the rest failed', async () => {
+      const file = path.join(dir, 'app.log');
+      const pad = 'n'.repeat(483);
+      const formatter: Formatter = { format: (e) => JSON.stringify({ N: e.properties.N, Pad: pad }) };
+      const log = new LoggerConfiguration().writeTo
+        .sink(new FileSink(file, { fileSizeLimitBytes: 5_000, formatter }), { name: 'file', retry: false })
+        .createLogger();
+      for (let n = 0; n < 20; n++) log.information('Event {N}', n);
+      const report = await log.close({ strategy: 'flush' });
+      const written = numbers(file);
+      // Each line is 500 bytes: ten fit in 5 000.
+      expect(written).toEqual(range(0, 10));
+      expect(fs.statSync(file).size).toBe(5_000);
+      expect(report.sinks.file).toEqual({ delivered: 10, dropped: 0, failed: 10, undelivered: 0 });
+    });
+
+    // Found by review: a write cut short (the size limit, a full disk, a stalled reader) reported a
+    // PartialDeliveryError whose count took the events its formatter skipped before the cut as written,
+    // so the stage counted them delivered, though they are in no file.
+    it('counts failed, not delivered, the events its formatter skipped before a write cut short by the limit', async () => {
+      const file = path.join(dir, 'app.log');
+      const skipsOne: Formatter = {
+        format: (e) => {
+          if (e.properties.N === 1) throw new Error('unformattable');
+          return JSON.stringify({ N: e.properties.N });
+        },
+      };
+      const sink = new FileSink(file, { fileSizeLimitBytes: 24, formatter: skipsOne });
+      let error: unknown;
+      try {
+        sink.emitSync(makeEvents(5));
+      } catch (caught) {
+        error = caught;
+      }
+      expect(error).toBeInstanceOf(PartialDeliveryError);
+      expect(error).toMatchObject({ delivered: 4, rejected: 1 });
+      void sink.close();
+      fs.rmSync(file);
+      const log = new LoggerConfiguration().writeTo
+        .sink(new FileSink(file, { fileSizeLimitBytes: 24, formatter: skipsOne }), { name: 'file', retry: false })
+        .createLogger();
+      for (let n = 0; n < 5; n++) log.information('Event {N}', n);
+      const report = await log.close({ strategy: 'flush' });
+      expect(numbers(file)).toEqual([0, 2, 3]);
+      expect(report.sinks.file).toEqual({ delivered: 3, dropped: 0, failed: 2, undelivered: 0 });
     });
 
     it('applies no size limit to devices', () => {
@@ -459,6 +519,38 @@ describe('FileSink', () => {
       void second.close();
       expect(numbers(path.join(dir, 'app-20261122_001.log'))).toEqual([2, 0]);
       expect(fs.readdirSync(dir)).toHaveLength(2);
+    });
+
+    // Found by review: openPeriod took the new period before listing its files, so when the listing
+    // failed (EMFILE, injected here at the fs layer: a real one needs the process out of descriptors)
+    // the next batch opened the previous period's sequence number in the new one: app-20261123_003.log,
+    // with no app-20261123.log. Serilog lists the folder again on each attempt to open a period's
+    // file (RollingFileSink.cs, OpenFile).
+    it("lists the set again after its listing failed at a new period, so the period's next batch goes to its first file", () => {
+      const realFs = jest.requireActual<typeof fs>('node:fs');
+      const { clock, set } = manualClock(Date.UTC(2026, 10, 22, 12));
+      const sink = new FileSink(path.join(dir, 'app-.log'), {
+        rollingInterval: 'day',
+        fileSizeLimitBytes: 20,
+        rollOnFileSizeLimit: true,
+        clock,
+        formatter: numbered,
+      });
+      // Rolled to _003 of 22 November, then the day ends.
+      expect(sink.emitSync(makeEvents(7))).toBe(true);
+      set(Date.UTC(2026, 10, 23, 12));
+      const spy = jest.spyOn(realFs, 'readdirSync').mockImplementationOnce(() => {
+        throw Object.assign(new Error('EMFILE: too many open files, scandir'), { code: 'EMFILE' });
+      });
+      try {
+        expect(sink.emitSync(makeEvents(1))).toBe(false);
+      } finally {
+        spy.mockRestore();
+      }
+      expect(sink.emitSync([makeEvent({ properties: { N: 99 } })])).toBe(true);
+      void sink.close();
+      expect(fs.readdirSync(dir).filter((name) => name.includes('20261123'))).toEqual(['app-20261123.log']);
+      expect(numbers(path.join(dir, 'app-20261123.log'))).toEqual([99]);
     });
 
     it('starts the next sequence after a restart when the newest file is full', () => {
@@ -996,6 +1088,48 @@ describe('FileSink', () => {
       fs.closeSync(reader);
       expect(received.slice(0, -1).split('\n')).toHaveLength(40_000);
     });
+
+    // Found by review: the events the formatter skipped before the cut counted delivered, inline
+    // (the PartialDeliveryError's count took them as written) and on the async path (the wait
+    // resolved with nothing to say about them).
+    fifoIt(
+      'counts failed the events its formatter skipped in a batch a stalled reader took in part, inline and async',
+      async () => {
+        const reader = fs.openSync(fifo, fs.constants.O_RDONLY | fs.constants.O_NONBLOCK);
+        const pad = 'p'.repeat(1000);
+        const formatter: Formatter = {
+          format: (e) => {
+            const n = e.properties.N as number;
+            if (n % 10 === 0) throw new Error('unformattable');
+            return `${n} ${pad}`;
+          },
+        };
+        const sink = new FileSink(fifo, { formatter });
+        const tens = (from: number, to: number): number => range(from, to).filter((n) => n % 10 === 0).length;
+        // About 180 KB of lines: more than the pipe's 64 KiB.
+        const events = makeEvents(200);
+        let error: unknown;
+        try {
+          sink.emitSync(events);
+        } catch (caught) {
+          error = caught;
+        }
+        expect(error).toBeInstanceOf(PartialDeliveryError);
+        const { delivered, rejected } = error as PartialDeliveryError;
+        expect(delivered).toBeGreaterThan(0);
+        expect(rejected).toBe(tens(0, delivered));
+        let result: unknown = 'pending';
+        const written = Promise.resolve(sink.emit(events.slice(delivered))).then((value) => (result = value));
+        while (result === 'pending') {
+          drain(reader);
+          await new Promise((resolve) => setImmediate(resolve));
+        }
+        await written;
+        expect(result).toEqual({ rejected: tens(delivered, 200) });
+        void sink.close();
+        fs.closeSync(reader);
+      },
+    );
 
     fifoIt('rejects an async emit still waiting for a stalled reader when closed', async () => {
       const reader = fs.openSync(fifo, fs.constants.O_RDONLY | fs.constants.O_NONBLOCK);
