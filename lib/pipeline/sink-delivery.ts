@@ -351,7 +351,7 @@ export class SinkDelivery {
     }
     // A PartialDeliveryError that reports every event written is a success too.
     const written =
-      this.#emitSync(emitSync, flight.events, (delivered) => this.#settleLeading(flight, delivered)) ||
+      this.#emitSync(emitSync, flight.events, (delivered, error) => this.#settleLeading(flight, delivered, error)) ||
       flight.events.length === 0;
     if (written) {
       this.#breaker?.recordSuccess();
@@ -655,8 +655,8 @@ export class SinkDelivery {
       this.#boundEvents(events);
       Object.freeze(events);
       // A count past the batch offered is held to it: what follows the batch never reached the sink.
-      const written = this.#emitSync(emitSync, events, (delivered) =>
-        this.#takeWrittenSync(fromQueue, times, reportedCount(delivered, events.length)),
+      const written = this.#emitSync(emitSync, events, (delivered, error) =>
+        this.#takeWrittenSync(fromQueue, times, reportedCount(delivered, events.length), error),
       );
       if (!written) {
         SelfLog.write(
@@ -680,9 +680,13 @@ export class SinkDelivery {
   /**
    * Offers `events` to `sink.emitSync`: true (or the sink's EmitResult) when it took them all;
    * false when it refused them (it would block) or threw, after a PartialDeliveryError's count
-   * went to `onPartial`.
+   * went to `onPartial`, with the error (whose `rejected` counts written events the sink refused).
    */
-  #emitSync(emitSync: EmitSync, events: readonly LogEvent[], onPartial: (delivered: number) => void): boolean | EmitResult {
+  #emitSync(
+    emitSync: EmitSync,
+    events: readonly LogEvent[],
+    onPartial: (delivered: number, error: unknown) => void,
+  ): boolean | EmitResult {
     const sink = this.#sink;
     try {
       // A JavaScript sink may return anything (a Promise): only true or an EmitResult says it took the batch.
@@ -694,14 +698,15 @@ export class SinkDelivery {
     } catch (error) {
       this.#recorder.lastError = describeError(error);
       const partial = partialDelivered(error);
-      if (partial !== undefined) onPartial(partial);
+      if (partial !== undefined) onPartial(partial, error);
       return false;
     }
   }
 
   /**
    * The first `count` events of the queue (or of the open batch) were written synchronously: they
-   * leave it as delivered, but for those the sink's `result` (an EmitResult) says it refused.
+   * leave it as delivered, but for those the sink's `result` (an EmitResult, or the
+   * PartialDeliveryError it threw) says it refused.
    */
   #takeWrittenSync(fromQueue: boolean, times: readonly number[], count: number, result?: unknown): void {
     if (count === 0) return;

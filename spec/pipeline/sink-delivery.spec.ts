@@ -1221,6 +1221,36 @@ describe('SinkDelivery bounds and partial writes', () => {
     expect(delivery.metrics()).toMatchObject({ received: 3, delivered: 3, pending: 0 });
   });
 
+  it('counts failed the events an inline PartialDeliveryError says were refused of those written, inline and on flushSync', async () => {
+    // A stream sink whose formatter skipped events before a short write: 2 written, 1 of them refused.
+    // Before, emitSync's PartialDeliveryError was read for its count only, and the refused one counted delivered.
+    const sink = new InlineSink();
+    sink.emitSync = (events) => {
+      sink.inline.push([...events]);
+      throw new PartialDeliveryError(2, new Error('short write'), 1);
+    };
+    const delivery = create(sink, { batch: { size: 3, maxDelayMs: 10 } });
+    for (const event of makeEvents(3)) delivery.push(event);
+    expect(delivery.metrics()).toMatchObject({ delivered: 1, failed: 1, pending: 1 });
+    await jest.advanceTimersByTimeAsync(10);
+    sink.async[0].resolve();
+    await jest.advanceTimersByTimeAsync(0);
+    expect(delivery.metrics()).toMatchObject({ received: 3, delivered: 2, failed: 1, pending: 0 });
+
+    const flushed = new InlineSink();
+    flushed.blocked = true;
+    const draining = create(flushed, { batch: { size: 2, maxDelayMs: 10 } });
+    for (const event of makeEvents(4)) draining.push(event);
+    flushed.emitSync = (events) => {
+      flushed.inline.push([...events]);
+      throw new PartialDeliveryError(2, new Error('short write'), 1);
+    };
+    draining.flushSync();
+    expect(flushed.inline.map(ns)).toEqual([[2, 3]]);
+    expect(draining.metrics()).toMatchObject({ delivered: 1, failed: 1, pending: 2 });
+    balance(draining);
+  });
+
   it('counts no more events delivered by flushSync than the batch it offered, whatever count a PartialDeliveryError claims', () => {
     const sink = new InlineSink();
     sink.blocked = true;
