@@ -102,6 +102,7 @@ export function trackRequest(
     done = true;
     res.off('finish', onFinish);
     res.off('close', onClose);
+    req.off('close', onRequestClose);
     try {
       const statusCode = sentStatus ?? res.statusCode;
       if (ignored && !failed && statusCode < 500) return;
@@ -149,14 +150,27 @@ export function trackRequest(
     if (!res.writableFinished && destroyedWith !== undefined) fail(destroyedWith);
     complete(!res.writableFinished && !failed);
   };
+  // A response queued behind an unfinished one on a pipelined connection has no socket yet: when
+  // the connection closes, Node destroys its request, but the response emits neither 'finish' nor
+  // 'close' (node:_http_server, abortIncoming), so the request's end is only seen here.
+  const onRequestClose = (): void => {
+    if (connectionGone(req)) onClose();
+  };
   res.on('finish', onFinish);
   res.on('close', onClose);
+  req.on('close', onRequestClose);
 
   return {
     requestId,
     run: (fn) => LogContext.run(context, () => diagnosticContext.runWith(collector, fn)),
     fail,
   };
+}
+
+/** Whether the request's connection is closed (a test double's socket, as Fastify's inject makes, never is). */
+function connectionGone(req: IncomingMessage): boolean {
+  const socket = req.socket as { destroyed?: unknown } | null;
+  return socket?.destroyed === true;
 }
 
 /** The error a response was destroyed with (Node's `errored`), if any. */

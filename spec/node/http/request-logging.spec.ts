@@ -408,6 +408,33 @@ describe('requestLogging with node:http', () => {
     expect(byPath['/plain'].RequestHeaders).toEqual({ host: 'x' });
   });
 
+  // Node answers pipelined requests in order: a response queued behind an unfinished one has no
+  // socket yet, and when the connection closes Node destroys its request ('aborted') but the
+  // response emits neither 'finish' nor 'close' (node:_http_server abortIncoming). Those requests
+  // were logged nowhere.
+  it('logs pipelined requests queued behind one the client abandons once each, as aborted', async () => {
+    const handled: string[] = [];
+    const allHandled = signal();
+    const { url, events } = await nodeServer((req, res) => {
+      handled.push(String(req.url));
+      if (handled.length === 3) allHandled.resolve();
+      // The first waits for the client; the next two answer at once, behind it.
+      if (req.url !== '/first') res.end('queued answer');
+    });
+    const socket = connect(Number(new URL(url).port), '127.0.0.1');
+    socket.on('error', () => undefined);
+    socket.write(['/first', '/second', '/third'].map((target) => `GET ${target} HTTP/1.1\r\nHost: x\r\n\r\n`).join(''));
+    await allHandled.promise;
+    socket.destroy();
+    await eventsArrive(events, 3);
+    await ticks(20);
+    expect(events.map((e) => [e.properties.RequestPath, e.level, e.properties.Aborted, e.properties.StatusCode])).toEqual([
+      ['/first', 'warning', true, undefined],
+      ['/second', 'warning', true, undefined],
+      ['/third', 'warning', true, undefined],
+    ]);
+  });
+
   it('logs only the path of an absolute-form request target, never its user:password, query or fragment', async () => {
     const { url, events } = await nodeServer((_req, res) => res.end());
     const { port } = new URL(url);
