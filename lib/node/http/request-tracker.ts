@@ -83,6 +83,8 @@ export function trackRequest(
   const context = { RequestId: requestId };
   const inEndContext = requestEndContext(requestId);
   let error: unknown;
+  // Whether there is an error for the event's exception: the handler's, or one that came of the client leaving.
+  let hasError = false;
   let failed = false;
   let done = false;
   // The status the client got, when the handler failed after the headers went out: an error handler
@@ -125,7 +127,7 @@ export function trackRequest(
       const logger = log.child(properties);
       const write = (): void =>
         LogContext.run(context, () => {
-          if (failed) logger.write(level, asError(error), template);
+          if (hasError) logger.write(level, asError(error), template);
           else logger.write(level, template);
         });
       // Never in another request's context (a long poll answered from another user's request).
@@ -134,12 +136,16 @@ export function trackRequest(
       SelfLog.write('requestLogging: the completion event could not be written', cause);
     }
   };
-  const fail = (cause: unknown): void => {
-    if (failed) return;
-    failed = true;
+  const record = (cause: unknown, failure: boolean): void => {
+    if (hasError) return;
+    hasError = true;
     error = cause;
-    if (res.headersSent) sentStatus = res.statusCode;
+    failed = failure;
+    if (failure && res.headersSent) sentStatus = res.statusCode;
   };
+  // An error raised once the client has left, with nothing sent (body-parser's 'request aborted'),
+  // comes of the abort: the request stays aborted, with that error as its exception.
+  const fail = (cause: unknown): void => record(cause, res.headersSent || !connectionGone(req));
   const onFinish = (): void => complete(false);
   // A response cut after the handler failed was cut by the server (requestLogging or Express destroys
   // it), not abandoned by the client: it is written as the failed request it is. So is one destroyed
@@ -147,7 +153,7 @@ export function trackRequest(
   // leaves destroys it without one.
   const onClose = (): void => {
     const destroyedWith = erroredWith(res);
-    if (!res.writableFinished && destroyedWith !== undefined) fail(destroyedWith);
+    if (!res.writableFinished && destroyedWith !== undefined) record(destroyedWith, true);
     complete(!res.writableFinished && !failed);
   };
   // A response queued behind an unfinished one on a pipelined connection has no socket yet: when

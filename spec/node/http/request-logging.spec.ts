@@ -115,6 +115,44 @@ describe('requestLogging with Express 5', () => {
     expect(events[0].exception?.message).toBe('handler exploded');
   });
 
+  // body-parser answers a client that leaves mid-body with next(error) ('request aborted', from
+  // raw-body): that error comes of the client leaving, nothing was answered, and Fastify logs the
+  // same abort as aborted. It was logged as an error, "responded 200", a status nobody sent.
+  it("logs a client that leaves mid-body as aborted, with the body parser's error as its exception", async () => {
+    const { log, events } = memoryLogger();
+    const logRequests = requestLogging(log);
+    const app = express();
+    const arrived = signal();
+    app.use(logRequests);
+    app.use((_req, _res, next) => {
+      arrived.resolve();
+      next();
+    });
+    app.use(express.json());
+    app.post('/orders', (req, res) => {
+      res.json(req.body);
+    });
+    app.use(logRequests.errorHandler);
+    const server = await listen(createServer(app));
+    closers.push(server.close, () => log.close({ strategy: 'immediate', timeoutMs: 0 }));
+    const socket = connect(Number(new URL(server.url).port), '127.0.0.1');
+    socket.on('error', () => undefined);
+    // Half of a 100-byte body, then the client is gone.
+    socket.write('POST /orders HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{"sku":');
+    await arrived.promise;
+    socket.destroy();
+    await eventsArrive(events, 1);
+    await ticks(20);
+    expect(events).toHaveLength(1);
+    expect(events[0].renderMessage()).toMatch(/^HTTP POST \/orders aborted by the client after \d+\.\d{4} ms$/);
+    expect([events[0].level, events[0].properties.Aborted, events[0].properties.StatusCode]).toEqual([
+      'warning',
+      true,
+      undefined,
+    ]);
+    expect(events[0].exception?.message).toBe('request aborted');
+  });
+
   it('ignores the listed paths unless they fail', async () => {
     const { url, events } = await expressApp({ ignorePaths: ['/health', /^\/metrics/] });
     await get(`${url}/health`);
