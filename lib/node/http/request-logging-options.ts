@@ -34,7 +34,7 @@ export interface RequestLoggingOptions {
   redactHeaders?: readonly string[] | undefined;
   /** The response header that echoes the request id, or `false` for none. Default `'x-request-id'`. */
   requestIdHeader?: string | false | undefined;
-  /** Makes a request id when the request brings none. Default `crypto.randomUUID`. */
+  /** Makes a request id when the request brings none; when it throws or returns no id, SelfLog is told and a UUID is used. Default `crypto.randomUUID`. */
   generateRequestId?: (() => string) | undefined;
   /** Switches LogContext from its synchronous default store to AsyncLocalStorage (a store the app installed is kept) so `RequestId` follows every `await` of the request. Default `true`. */
   asyncLocalStorage?: boolean | undefined;

@@ -12,6 +12,7 @@ import { diagnosticContext } from '../../../lib/node/http/diagnostic-context';
 import { requestLogging } from '../../../lib/node/http/request-logging';
 import type { RequestLoggingOptions } from '../../../lib/node/http/request-logging-options';
 import { abandon, eventsArrive, exchangeRaw, get, listen, memoryLogger, signal } from '../../helpers/node-http';
+import { collectSelfLog } from '../../helpers/self-log';
 
 const closers: (() => Promise<unknown>)[] = [];
 afterEach(async () => {
@@ -263,6 +264,35 @@ describe('requestLogging with node:http', () => {
     expect(plain.headers['x-request-id']).toMatch(/^[0-9a-f-]{36}$/);
     await eventsArrive(events, 2);
     expect(events.map((e) => e.properties.RequestId)).toEqual([traced.headers['x-request-id'], plain.headers['x-request-id']]);
+  });
+
+  // A generateRequestId that throws made trackRequest throw: every request was answered and none
+  // logged (one SelfLog line each); one that returned nothing gave events no RequestId.
+  it('logs every request when generateRequestId throws or returns no id, with a generated UUID instead', async () => {
+    const self = collectSelfLog();
+    let calls = 0;
+    const { url, events } = await nodeServer((_req, res) => res.end(), {
+      generateRequestId: () => {
+        calls++;
+        if (calls === 1) throw new Error('id service down');
+        return (calls === 2 ? undefined : '') as unknown as string;
+      },
+    });
+    const answers = [await get(`${url}/a`), await get(`${url}/b`), await get(`${url}/c`)];
+    await eventsArrive(events, 3);
+    self.stop();
+    const ids = answers.map((answer) => answer.headers['x-request-id']);
+    for (const id of ids) expect(id).toMatch(/^[0-9a-f-]{36}$/);
+    expect(events.map((e) => [e.properties.RequestPath, e.properties.RequestId])).toEqual([
+      ['/a', ids[0]],
+      ['/b', ids[1]],
+      ['/c', ids[2]],
+    ]);
+    expect(self.diagnostics.map((d) => d.message)).toEqual([
+      expect.stringContaining('requestLogging.generateRequestId threw'),
+      expect.stringContaining('requestLogging.generateRequestId returned undefined'),
+      expect.stringContaining('requestLogging.generateRequestId returned ""'),
+    ]);
   });
 
   it('logs a rejected async handler once, answers 500, and keeps the request id on its events', async () => {
