@@ -110,7 +110,7 @@ export function trackRequest(
       if (ignored && !failed && statusCode < 500) return;
       const elapsed = Number(process.hrtime.bigint() - started) / 1e6;
       const level = levelOf(settings, { statusCode, error, aborted, req }, failed);
-      const properties: Record<string, unknown> = collector.complete();
+      const properties: Record<string, unknown> = {};
       properties.RequestId = requestId;
       properties.RequestMethod = req.method ?? 'GET';
       properties.RequestPath = path;
@@ -123,6 +123,18 @@ export function trackRequest(
       const responseHeaders = selectHeaders(res.getHeaders(), settings.responseHeaders, settings.redactHeaders);
       if (responseHeaders !== undefined) properties.ResponseHeaders = responseHeaders;
       if (aborted) properties.Aborted = true;
+      // The request's own properties go first: a logger binds at most 1000 names, and diagnostic ones
+      // that fill them (a handler copying a hostile query string) must not push these out. A
+      // diagnostic property of the same name gives way to them, as in Serilog ("last-in wins").
+      const collected = collector.complete();
+      for (const name of Object.keys(collected))
+        if (!Object.hasOwn(properties, name))
+          Object.defineProperty(properties, name, {
+            value: collected[name],
+            enumerable: true,
+            writable: true,
+            configurable: true,
+          });
       const template = aborted ? settings.abortedTemplate : settings.messageTemplate;
       const logger = log.child(properties);
       const write = (): void =>

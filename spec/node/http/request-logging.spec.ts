@@ -480,6 +480,21 @@ describe('requestLogging with node:http', () => {
   // socket yet, and when the connection closes Node destroys its request ('aborted') but the
   // response emits neither 'finish' nor 'close' (node:_http_server abortIncoming). Those requests
   // were logged nowhere.
+  // A logger binds at most 1000 properties (Logger.child), and the completion event's own came after
+  // the diagnostic ones: a handler that copied a long query string into diagnosticContext pushed
+  // them all out, and the event read "HTTP {RequestMethod} {RequestPath} responded {StatusCode} …".
+  it("keeps the request's own properties when diagnosticContext was given over 1000", async () => {
+    const { url, events } = await nodeServer((req, res) => {
+      for (const [name, value] of new URL(String(req.url), 'http://x').searchParams) diagnosticContext.set(name, value);
+      res.end();
+    });
+    const query = Array.from({ length: 1200 }, (_, i) => `p${i}=${i}`).join('&');
+    await get(`${url}/search?${query}&RequestPath=spoofed`);
+    await eventsArrive(events, 1);
+    expect(events[0].renderMessage()).toMatch(/^HTTP GET \/search responded 200 in \d+\.\d{4} ms$/);
+    expect(events[0].properties).toMatchObject({ RequestMethod: 'GET', RequestPath: '/search', StatusCode: 200, p0: '0' });
+  });
+
   it('logs pipelined requests queued behind one the client abandons once each, as aborted', async () => {
     const handled: string[] = [];
     const allHandled = signal();
