@@ -81,7 +81,7 @@ export function trackRequest(
   const ignored = isIgnoredPath(settings.ignorePaths, path);
   const collector = new DiagnosticCollector();
   const context = { RequestId: requestId };
-  const inEndContext = requestEndContext(requestId);
+  const inEndContext = requestEndContext(requestId, collector);
   let error: unknown;
   // Whether there is an error for the event's exception: the handler's, or one that came of the client leaving.
   let hasError = false;

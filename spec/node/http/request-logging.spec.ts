@@ -233,6 +233,22 @@ describe('requestLogging with a response ended by another request', () => {
     // A request that ends its own response keeps the context of the code that ended it.
     expect(byId['send-1']).toMatchObject({ RequestPath: '/send', Tenant: 'shop', UserId: 'bob' });
   });
+
+  // Whose code ended the response was told by RequestId, which a client chooses (x-request-id, or
+  // a traceparent's trace id, which every request of one trace shares): a request that took the
+  // poll's id wrote its own context (bob's UserId) onto the poll's completion event.
+  it("writes the poll's completion without the other request's context when that request took the poll's request id", async () => {
+    const { url, events, pollWaits } = await longPollApp();
+    const poll = get(`${url}/poll`, { 'x-user': 'alice', 'x-request-id': 'shared-1' });
+    await pollWaits;
+    await get(`${url}/send`, { 'x-user': 'bob', 'x-request-id': 'shared-1' });
+    await poll;
+    await eventsArrive(events, 2);
+    const byPath = Object.fromEntries(completions(events).map((e) => [e.properties.RequestPath, e.properties]));
+    expect(byPath['/poll']).toMatchObject({ RequestId: 'shared-1', Tenant: 'shop' });
+    expect(byPath['/poll'].UserId).toBeUndefined();
+    expect(byPath['/send']).toMatchObject({ RequestId: 'shared-1', UserId: 'bob' });
+  });
 });
 
 describe('requestLogging given no logger', () => {
