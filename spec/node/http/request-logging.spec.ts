@@ -154,6 +154,26 @@ describe('requestLogging with Express 5', () => {
     expect(events[0].exception?.message).toBe('request aborted');
   });
 
+  it('writes one completion event when the same middleware is mounted on the app and on a router of it', async () => {
+    const { log, events } = memoryLogger();
+    const logRequests = requestLogging(log);
+    const app = express();
+    const api = express.Router();
+    app.use(logRequests);
+    api.use(logRequests);
+    api.get('/orders/:id', (_req, res) => {
+      res.end('ok');
+    });
+    app.use('/api', api);
+    const server = await listen(createServer(app));
+    closers.push(server.close, () => log.close({ strategy: 'immediate', timeoutMs: 0 }));
+    const answer = await get(`${server.url}/api/orders/7`, { 'x-request-id': 'once-1' });
+    expect(answer.headers['x-request-id']).toBe('once-1');
+    await eventsArrive(events, 1);
+    await ticks(20);
+    expect(events.map((e) => [e.properties.RequestId, e.properties.RoutePattern])).toEqual([['once-1', '/api/orders/:id']]);
+  });
+
   it('ignores the listed paths unless they fail', async () => {
     const { url, events } = await expressApp({ ignorePaths: ['/health', /^\/metrics/] });
     await get(`${url}/health`);
