@@ -32,7 +32,7 @@ export interface RequestLoggingOptions {
   responseHeaders?: readonly string[] | undefined;
   /** More headers whose values are replaced with `'[Redacted]'`; `authorization`, `proxy-authorization`, `cookie` and `set-cookie` always are. Default none. */
   redactHeaders?: readonly string[] | undefined;
-  /** The response header that echoes the request id, or `false` for none. Default `'x-request-id'`. */
+  /** The response header that echoes the request id (a header name), or `false` for none. Default `'x-request-id'`. */
   requestIdHeader?: string | false | undefined;
   /** Makes a request id when the request brings none; when it throws or returns no id, SelfLog is told and a UUID is used. Default `crypto.randomUUID`. */
   generateRequestId?: (() => string) | undefined;
@@ -79,6 +79,9 @@ function template(value: unknown, where: string, fallback: string): string {
   return value;
 }
 
+/** A header name: an RFC 9110 token (section 5.1), what Node's setHeader accepts. */
+const HEADER_NAME = /^[!#$%&'*+.^_`|~0-9a-z-]+$/i;
+
 /** The options requestLogging knows: any other key is a misspelling (`ignorePath`). */
 const REQUEST_LOGGING_OPTIONS = [
   'messageTemplate',
@@ -109,7 +112,7 @@ export function resolveRequestLoggingOptions(given: RequestLoggingOptions = {}):
       `requestLogging.ignorePaths: expected strings and regular expressions, got ${JSON.stringify(ignorePaths)}`,
     );
   const header = options.requestIdHeader ?? 'x-request-id';
-  if (header !== false && (typeof header !== 'string' || header === ''))
+  if (header !== false && (typeof header !== 'string' || !HEADER_NAME.test(header)))
     throw new ConfigurationError(
       `requestLogging.requestIdHeader: expected a header name or false, got ${JSON.stringify(header)}`,
     );
