@@ -34,6 +34,12 @@ export interface RequestLoggingOptions {
   redactHeaders?: readonly string[] | undefined;
   /** The response header that echoes the request id (a header name), or `false` for none. Default `'x-request-id'`. */
   requestIdHeader?: string | false | undefined;
+  /**
+   * Whether a request id the client sends is taken (a valid `x-request-id`, else a valid
+   * `traceparent`'s trace id). `false` generates every id, for a server whose clients are not
+   * trusted to choose the ids its events are found by. Default `true`.
+   */
+  trustIncomingRequestId?: boolean | undefined;
   /** Makes a request id when the request brings none; when it throws or returns no id, SelfLog is told and a UUID is used. Default `crypto.randomUUID`. */
   generateRequestId?: (() => string) | undefined;
   /** Switches LogContext from its synchronous default store to AsyncLocalStorage (a store the app installed is kept) so `RequestId` follows every `await` of the request. Default `true`. */
@@ -51,6 +57,7 @@ export interface ResolvedRequestLoggingOptions {
   readonly redactHeaders: ReadonlySet<string>;
   readonly requestIdHeader: string | false;
   readonly generateRequestId: () => string;
+  readonly trustIncomingRequestId: boolean;
   readonly asyncLocalStorage: boolean;
 }
 
@@ -93,6 +100,7 @@ const REQUEST_LOGGING_OPTIONS = [
   'redactHeaders',
   'requestIdHeader',
   'generateRequestId',
+  'trustIncomingRequestId',
   'asyncLocalStorage',
 ] as const satisfies readonly (keyof RequestLoggingOptions)[];
 
@@ -126,6 +134,7 @@ export function resolveRequestLoggingOptions(given: RequestLoggingOptions = {}):
     redactHeaders: new Set([...ALWAYS_REDACTED_HEADERS, ...names(options.redactHeaders, 'redactHeaders')]),
     requestIdHeader: header === false ? false : header,
     generateRequestId: optionalFunction<() => string>(options.generateRequestId, 'generateRequestId') ?? randomUUID,
+    trustIncomingRequestId: options.trustIncomingRequestId !== false,
     asyncLocalStorage: options.asyncLocalStorage !== false,
   };
 }

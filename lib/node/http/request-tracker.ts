@@ -76,7 +76,7 @@ export function trackRequest(
   route: () => string | undefined = () => undefined,
 ): RequestTracker {
   const started = process.hrtime.bigint();
-  const requestId = requestIdFrom(req.headers, settings.generateRequestId);
+  const requestId = requestIdFrom(settings.trustIncomingRequestId ? req.headers : {}, settings.generateRequestId);
   const path = requestPath((req as { originalUrl?: string }).originalUrl ?? req.url);
   const ignored = isIgnoredPath(settings.ignorePaths, path);
   const collector = new DiagnosticCollector();

@@ -331,6 +331,19 @@ describe('requestLogging with node:http', () => {
     ]);
   });
 
+  // Any client could choose its request's id (x-request-id, traceparent) and nothing turned that
+  // off; Fastify 5 takes no incoming id by default, its requestIdHeader warning that it "allows any
+  // callers to set reqId to a value of their choosing" (docs/Reference/Server.md).
+  it('takes no incoming request id with trustIncomingRequestId: false', async () => {
+    const { url, events } = await nodeServer((_req, res) => res.end(), { trustIncomingRequestId: false });
+    const spoofed = await get(url, { 'x-request-id': 'spoofed-1' });
+    const traced = await get(url, { traceparent: '00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01' });
+    await eventsArrive(events, 2);
+    const ids = [spoofed.headers['x-request-id'], traced.headers['x-request-id']];
+    for (const id of ids) expect(id).toMatch(/^[0-9a-f-]{36}$/);
+    expect(events.map((e) => e.properties.RequestId)).toEqual(ids);
+  });
+
   it('logs a rejected async handler once, answers 500, and keeps the request id on its events', async () => {
     const { url, events, log } = await nodeServer(async () => {
       await ticks(1);
