@@ -54,15 +54,18 @@ export function fastifyRequestLogging(log: RequestLogger, options: RequestLoggin
   const trackers = new WeakMap<IncomingMessage, RequestTracker>();
   const plugin = (instance: FastifyLikeInstance, _options: unknown, done: (error?: Error) => void): void => {
     instance.addHook('onRequest', (request: FastifyLikeRequest, reply: FastifyLikeReply, next: () => void) => {
-      let tracker: RequestTracker;
-      try {
-        tracker = trackRequest(log, settings, request.raw, reply.raw, () => request.routeOptions?.url);
-      } catch (error) {
-        SelfLog.write('fastifyRequestLogging: the request could not be followed', error);
-        next();
-        return;
+      // Registered twice: one request, one event.
+      let tracker = trackers.get(request.raw);
+      if (tracker === undefined) {
+        try {
+          tracker = trackRequest(log, settings, request.raw, reply.raw, () => request.routeOptions?.url);
+        } catch (error) {
+          SelfLog.write('fastifyRequestLogging: the request could not be followed', error);
+          next();
+          return;
+        }
+        trackers.set(request.raw, tracker);
       }
-      trackers.set(request.raw, tracker);
       tracker.run(next);
     });
     // Body parsing runs outside the onRequest call, so the handler is entered into the context again.

@@ -1,4 +1,6 @@
 import { randomUUID } from 'node:crypto';
+import { describeValue } from '../../core/describe-value';
+import { SelfLog } from '../../core/self-log';
 import { isZeroId } from '../../core/trace-context';
 
 /** Incoming request headers as Node's `IncomingHttpHeaders` (lower-case names) or any framework's equivalent. */
@@ -31,10 +33,24 @@ export function traceIdFromTraceparent(header: string | undefined): string | und
 /**
  * The request id for a request: a valid incoming `x-request-id` (printable ASCII, at most 128
  * characters, so a client cannot inject line breaks or huge values), else the trace id of a valid
- * `traceparent`, else a fresh UUID from `generate`.
+ * `traceparent`, else a fresh id from `generate` (a number it returns as a string). A `generate`
+ * that throws or returns no id (`undefined`, `''`) is reported to SelfLog and a UUID is used, so
+ * it never costs a request its events.
  */
 export function requestIdFrom(headers: RequestHeaders, generate: () => string = randomUUID): string {
   const incoming = first(headers['x-request-id'])?.trim();
   if (incoming !== undefined && incoming.length <= MAX_REQUEST_ID_LENGTH && SAFE_REQUEST_ID.test(incoming)) return incoming;
-  return traceIdFromTraceparent(first(headers.traceparent)) ?? generate();
+  return traceIdFromTraceparent(first(headers.traceparent)) ?? generated(generate);
+}
+
+function generated(generate: () => string): string {
+  try {
+    const id: unknown = generate();
+    if (typeof id === 'string' && id !== '') return id;
+    if (typeof id === 'number' && Number.isFinite(id)) return String(id);
+    SelfLog.write('requestLogging.generateRequestId returned {Value}, not an id; a UUID is used', describeValue(id));
+  } catch (error) {
+    SelfLog.write('requestLogging.generateRequestId threw; a UUID is used', error);
+  }
+  return randomUUID();
 }

@@ -32,9 +32,15 @@ export interface RequestLoggingOptions {
   responseHeaders?: readonly string[] | undefined;
   /** More headers whose values are replaced with `'[Redacted]'`; `authorization`, `proxy-authorization`, `cookie` and `set-cookie` always are. Default none. */
   redactHeaders?: readonly string[] | undefined;
-  /** The response header that echoes the request id, or `false` for none. Default `'x-request-id'`. */
+  /** The response header that echoes the request id (a header name), or `false` for none. Default `'x-request-id'`. */
   requestIdHeader?: string | false | undefined;
-  /** Makes a request id when the request brings none. Default `crypto.randomUUID`. */
+  /**
+   * Whether a request id the client sends is taken (a valid `x-request-id`, else a valid
+   * `traceparent`'s trace id). `false` generates every id, for a server whose clients are not
+   * trusted to choose the ids its events are found by. Default `true`.
+   */
+  trustIncomingRequestId?: boolean | undefined;
+  /** Makes a request id when the request brings none; when it throws or returns no id, SelfLog is told and a UUID is used. Default `crypto.randomUUID`. */
   generateRequestId?: (() => string) | undefined;
   /** Switches LogContext from its synchronous default store to AsyncLocalStorage (a store the app installed is kept) so `RequestId` follows every `await` of the request. Default `true`. */
   asyncLocalStorage?: boolean | undefined;
@@ -51,6 +57,7 @@ export interface ResolvedRequestLoggingOptions {
   readonly redactHeaders: ReadonlySet<string>;
   readonly requestIdHeader: string | false;
   readonly generateRequestId: () => string;
+  readonly trustIncomingRequestId: boolean;
   readonly asyncLocalStorage: boolean;
 }
 
@@ -79,6 +86,9 @@ function template(value: unknown, where: string, fallback: string): string {
   return value;
 }
 
+/** A header name: an RFC 9110 token (section 5.1), what Node's setHeader accepts. */
+const HEADER_NAME = /^[!#$%&'*+.^_`|~0-9a-z-]+$/i;
+
 /** The options requestLogging knows: any other key is a misspelling (`ignorePath`). */
 const REQUEST_LOGGING_OPTIONS = [
   'messageTemplate',
@@ -90,6 +100,7 @@ const REQUEST_LOGGING_OPTIONS = [
   'redactHeaders',
   'requestIdHeader',
   'generateRequestId',
+  'trustIncomingRequestId',
   'asyncLocalStorage',
 ] as const satisfies readonly (keyof RequestLoggingOptions)[];
 
@@ -109,7 +120,7 @@ export function resolveRequestLoggingOptions(given: RequestLoggingOptions = {}):
       `requestLogging.ignorePaths: expected strings and regular expressions, got ${JSON.stringify(ignorePaths)}`,
     );
   const header = options.requestIdHeader ?? 'x-request-id';
-  if (header !== false && (typeof header !== 'string' || header === ''))
+  if (header !== false && (typeof header !== 'string' || !HEADER_NAME.test(header)))
     throw new ConfigurationError(
       `requestLogging.requestIdHeader: expected a header name or false, got ${JSON.stringify(header)}`,
     );
@@ -123,6 +134,7 @@ export function resolveRequestLoggingOptions(given: RequestLoggingOptions = {}):
     redactHeaders: new Set([...ALWAYS_REDACTED_HEADERS, ...names(options.redactHeaders, 'redactHeaders')]),
     requestIdHeader: header === false ? false : header,
     generateRequestId: optionalFunction<() => string>(options.generateRequestId, 'generateRequestId') ?? randomUUID,
+    trustIncomingRequestId: options.trustIncomingRequestId !== false,
     asyncLocalStorage: options.asyncLocalStorage !== false,
   };
 }

@@ -51,21 +51,25 @@ export function requestLogging(log: RequestLogger, options: RequestLoggingOption
   if (settings.asyncLocalStorage) ensureAsyncLocalStorage();
   const trackers = new WeakMap<IncomingMessage, RequestTracker>();
   const middleware = (req: IncomingMessage, res: ServerResponse, next: (error?: unknown) => unknown): void => {
-    let tracker: RequestTracker;
-    try {
-      tracker = trackRequest(log, settings, req, res, () => expressRoute(req));
-    } catch (error) {
-      SelfLog.write('requestLogging: the request could not be followed', error);
-      next();
-      return;
+    // Mounted twice on one request's way (on an app and on a router of it): one request, one event.
+    let tracker = trackers.get(req);
+    if (tracker === undefined) {
+      try {
+        tracker = trackRequest(log, settings, req, res, () => expressRoute(req));
+      } catch (error) {
+        SelfLog.write('requestLogging: the request could not be followed', error);
+        next();
+        return;
+      }
+      trackers.set(req, tracker);
     }
-    trackers.set(req, tracker);
-    tracker.run(() => {
+    const current = tracker;
+    current.run(() => {
       try {
         const result = next();
-        if (isThenable(result)) result.then(undefined, (error: unknown) => handlerFailed(tracker, res, error));
+        if (isThenable(result)) result.then(undefined, (error: unknown) => handlerFailed(current, res, error));
       } catch (error) {
-        handlerFailed(tracker, res, error);
+        handlerFailed(current, res, error);
       }
     });
   };

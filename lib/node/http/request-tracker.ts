@@ -76,13 +76,15 @@ export function trackRequest(
   route: () => string | undefined = () => undefined,
 ): RequestTracker {
   const started = process.hrtime.bigint();
-  const requestId = requestIdFrom(req.headers, settings.generateRequestId);
+  const requestId = requestIdFrom(settings.trustIncomingRequestId ? req.headers : {}, settings.generateRequestId);
   const path = requestPath((req as { originalUrl?: string }).originalUrl ?? req.url);
   const ignored = isIgnoredPath(settings.ignorePaths, path);
   const collector = new DiagnosticCollector();
   const context = { RequestId: requestId };
-  const inEndContext = requestEndContext(requestId);
+  const inEndContext = requestEndContext(requestId, collector);
   let error: unknown;
+  // Whether there is an error for the event's exception: the handler's, or one that came of the client leaving.
+  let hasError = false;
   let failed = false;
   let done = false;
   // The status the client got, when the handler failed after the headers went out: an error handler
@@ -102,12 +104,13 @@ export function trackRequest(
     done = true;
     res.off('finish', onFinish);
     res.off('close', onClose);
+    req.off('close', onRequestClose);
     try {
       const statusCode = sentStatus ?? res.statusCode;
       if (ignored && !failed && statusCode < 500) return;
       const elapsed = Number(process.hrtime.bigint() - started) / 1e6;
       const level = levelOf(settings, { statusCode, error, aborted, req }, failed);
-      const properties: Record<string, unknown> = collector.complete();
+      const properties: Record<string, unknown> = {};
       properties.RequestId = requestId;
       properties.RequestMethod = req.method ?? 'GET';
       properties.RequestPath = path;
@@ -120,11 +123,23 @@ export function trackRequest(
       const responseHeaders = selectHeaders(res.getHeaders(), settings.responseHeaders, settings.redactHeaders);
       if (responseHeaders !== undefined) properties.ResponseHeaders = responseHeaders;
       if (aborted) properties.Aborted = true;
+      // The request's own properties go first: a logger binds at most 1000 names, and diagnostic ones
+      // that fill them (a handler copying a hostile query string) must not push these out. A
+      // diagnostic property of the same name gives way to them, as in Serilog ("last-in wins").
+      const collected = collector.complete();
+      for (const name of Object.keys(collected))
+        if (!Object.hasOwn(properties, name))
+          Object.defineProperty(properties, name, {
+            value: collected[name],
+            enumerable: true,
+            writable: true,
+            configurable: true,
+          });
       const template = aborted ? settings.abortedTemplate : settings.messageTemplate;
       const logger = log.child(properties);
       const write = (): void =>
         LogContext.run(context, () => {
-          if (failed) logger.write(level, asError(error), template);
+          if (hasError) logger.write(level, asError(error), template);
           else logger.write(level, template);
         });
       // Never in another request's context (a long poll answered from another user's request).
@@ -133,12 +148,16 @@ export function trackRequest(
       SelfLog.write('requestLogging: the completion event could not be written', cause);
     }
   };
-  const fail = (cause: unknown): void => {
-    if (failed) return;
-    failed = true;
+  const record = (cause: unknown, failure: boolean): void => {
+    if (hasError) return;
+    hasError = true;
     error = cause;
-    if (res.headersSent) sentStatus = res.statusCode;
+    failed = failure;
+    if (failure && res.headersSent) sentStatus = res.statusCode;
   };
+  // An error raised once the client has left, with nothing sent (body-parser's 'request aborted'),
+  // comes of the abort: the request stays aborted, with that error as its exception.
+  const fail = (cause: unknown): void => record(cause, res.headersSent || !connectionGone(req));
   const onFinish = (): void => complete(false);
   // A response cut after the handler failed was cut by the server (requestLogging or Express destroys
   // it), not abandoned by the client: it is written as the failed request it is. So is one destroyed
@@ -146,17 +165,30 @@ export function trackRequest(
   // leaves destroys it without one.
   const onClose = (): void => {
     const destroyedWith = erroredWith(res);
-    if (!res.writableFinished && destroyedWith !== undefined) fail(destroyedWith);
+    if (!res.writableFinished && destroyedWith !== undefined) record(destroyedWith, true);
     complete(!res.writableFinished && !failed);
+  };
+  // A response queued behind an unfinished one on a pipelined connection has no socket yet: when
+  // the connection closes, Node destroys its request, but the response emits neither 'finish' nor
+  // 'close' (node:_http_server, abortIncoming), so the request's end is only seen here.
+  const onRequestClose = (): void => {
+    if (connectionGone(req)) onClose();
   };
   res.on('finish', onFinish);
   res.on('close', onClose);
+  req.on('close', onRequestClose);
 
   return {
     requestId,
     run: (fn) => LogContext.run(context, () => diagnosticContext.runWith(collector, fn)),
     fail,
   };
+}
+
+/** Whether the request's connection is closed (a test double's socket, as Fastify's inject makes, never is). */
+function connectionGone(req: IncomingMessage): boolean {
+  const socket = req.socket as { destroyed?: unknown } | null;
+  return socket?.destroyed === true;
 }
 
 /** The error a response was destroyed with (Node's `errored`), if any. */

@@ -170,6 +170,25 @@ describe('fastifyRequestLogging with Fastify 5', () => {
     ]);
   });
 
+  it('writes one completion event when the same plugin is registered twice', async () => {
+    const { log, events } = memoryLogger();
+    const plugin = fastifyRequestLogging(log);
+    const app = Fastify();
+    await app.register(plugin);
+    await app.register(plugin);
+    app.get('/orders/:id', async () => 'ok');
+    await app.listen({ port: 0, host: '127.0.0.1' });
+    closers.push(
+      () => app.close(),
+      () => log.close({ strategy: 'immediate', timeoutMs: 0 }),
+    );
+    const { port } = app.server.address() as AddressInfo;
+    expect((await get(`http://127.0.0.1:${port}/orders/7`, { 'x-request-id': 'once-2' })).status).toBe(200);
+    await eventsArrive(events, 1);
+    await ticks(20);
+    expect(events.map((e) => [e.properties.RequestId, e.properties.RoutePattern])).toEqual([['once-2', '/orders/:id']]);
+  });
+
   it('logs an abandoned request once, as aborted', async () => {
     const { url, events, started } = await fastifyApp();
     await abandon(`${url}/slow`, started);

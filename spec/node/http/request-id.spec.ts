@@ -22,6 +22,18 @@ describe('requestIdFrom', () => {
     expect(requestIdFrom({}, generate)).toBe('generated');
     expect(requestIdFrom({})).toMatch(/^[0-9a-f-]{36}$/);
   });
+  it('uses a UUID when generate throws or returns no id, and a number it returns as a string', () => {
+    const faulty = [
+      () => {
+        throw new Error('down');
+      },
+      () => undefined as unknown as string,
+      () => '',
+      () => ({}) as unknown as string,
+    ];
+    for (const generate of faulty) expect(requestIdFrom({}, generate)).toMatch(/^[0-9a-f-]{36}$/);
+    expect(requestIdFrom({}, () => 42 as unknown as string)).toBe('42');
+  });
 });
 
 describe('traceIdFromTraceparent', () => {

@@ -29,6 +29,11 @@ describe('resolveRequestLoggingOptions', () => {
     [{ redactHeaders: [1] }, 'redactHeaders'],
     [{ level: 'error' }, 'level'],
     [{ requestIdHeader: '' }, 'requestIdHeader'],
+    // Not a header name (RFC 9110 §5.1, a token): Node refused to set it on every response, and
+    // each request told SelfLog so, while the misspelt option itself was taken.
+    [{ requestIdHeader: 'X-Request-Id ' }, 'requestIdHeader'],
+    [{ requestIdHeader: 'request id' }, 'requestIdHeader'],
+    [{ requestIdHeader: 'x-id\r\nset-cookie: a=b' }, 'requestIdHeader'],
     [{ messageTemplate: '' }, 'messageTemplate'],
     [{ generateRequestId: 'uuid' }, 'generateRequestId'],
     // A misspelt option was ignored: health checks were logged after all.

@@ -12,6 +12,7 @@ import { diagnosticContext } from '../../../lib/node/http/diagnostic-context';
 import { requestLogging } from '../../../lib/node/http/request-logging';
 import type { RequestLoggingOptions } from '../../../lib/node/http/request-logging-options';
 import { abandon, eventsArrive, exchangeRaw, get, listen, memoryLogger, signal } from '../../helpers/node-http';
+import { collectSelfLog } from '../../helpers/self-log';
 
 const closers: (() => Promise<unknown>)[] = [];
 afterEach(async () => {
@@ -115,6 +116,64 @@ describe('requestLogging with Express 5', () => {
     expect(events[0].exception?.message).toBe('handler exploded');
   });
 
+  // body-parser answers a client that leaves mid-body with next(error) ('request aborted', from
+  // raw-body): that error comes of the client leaving, nothing was answered, and Fastify logs the
+  // same abort as aborted. It was logged as an error, "responded 200", a status nobody sent.
+  it("logs a client that leaves mid-body as aborted, with the body parser's error as its exception", async () => {
+    const { log, events } = memoryLogger();
+    const logRequests = requestLogging(log);
+    const app = express();
+    const arrived = signal();
+    app.use(logRequests);
+    app.use((_req, _res, next) => {
+      arrived.resolve();
+      next();
+    });
+    app.use(express.json());
+    app.post('/orders', (req, res) => {
+      res.json(req.body);
+    });
+    app.use(logRequests.errorHandler);
+    const server = await listen(createServer(app));
+    closers.push(server.close, () => log.close({ strategy: 'immediate', timeoutMs: 0 }));
+    const socket = connect(Number(new URL(server.url).port), '127.0.0.1');
+    socket.on('error', () => undefined);
+    // Half of a 100-byte body, then the client is gone.
+    socket.write('POST /orders HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{"sku":');
+    await arrived.promise;
+    socket.destroy();
+    await eventsArrive(events, 1);
+    await ticks(20);
+    expect(events).toHaveLength(1);
+    expect(events[0].renderMessage()).toMatch(/^HTTP POST \/orders aborted by the client after \d+\.\d{4} ms$/);
+    expect([events[0].level, events[0].properties.Aborted, events[0].properties.StatusCode]).toEqual([
+      'warning',
+      true,
+      undefined,
+    ]);
+    expect(events[0].exception?.message).toBe('request aborted');
+  });
+
+  it('writes one completion event when the same middleware is mounted on the app and on a router of it', async () => {
+    const { log, events } = memoryLogger();
+    const logRequests = requestLogging(log);
+    const app = express();
+    const api = express.Router();
+    app.use(logRequests);
+    api.use(logRequests);
+    api.get('/orders/:id', (_req, res) => {
+      res.end('ok');
+    });
+    app.use('/api', api);
+    const server = await listen(createServer(app));
+    closers.push(server.close, () => log.close({ strategy: 'immediate', timeoutMs: 0 }));
+    const answer = await get(`${server.url}/api/orders/7`, { 'x-request-id': 'once-1' });
+    expect(answer.headers['x-request-id']).toBe('once-1');
+    await eventsArrive(events, 1);
+    await ticks(20);
+    expect(events.map((e) => [e.properties.RequestId, e.properties.RoutePattern])).toEqual([['once-1', '/api/orders/:id']]);
+  });
+
   it('ignores the listed paths unless they fail', async () => {
     const { url, events } = await expressApp({ ignorePaths: ['/health', /^\/metrics/] });
     await get(`${url}/health`);
@@ -194,6 +253,22 @@ describe('requestLogging with a response ended by another request', () => {
     // A request that ends its own response keeps the context of the code that ended it.
     expect(byId['send-1']).toMatchObject({ RequestPath: '/send', Tenant: 'shop', UserId: 'bob' });
   });
+
+  // Whose code ended the response was told by RequestId, which a client chooses (x-request-id, or
+  // a traceparent's trace id, which every request of one trace shares): a request that took the
+  // poll's id wrote its own context (bob's UserId) onto the poll's completion event.
+  it("writes the poll's completion without the other request's context when that request took the poll's request id", async () => {
+    const { url, events, pollWaits } = await longPollApp();
+    const poll = get(`${url}/poll`, { 'x-user': 'alice', 'x-request-id': 'shared-1' });
+    await pollWaits;
+    await get(`${url}/send`, { 'x-user': 'bob', 'x-request-id': 'shared-1' });
+    await poll;
+    await eventsArrive(events, 2);
+    const byPath = Object.fromEntries(completions(events).map((e) => [e.properties.RequestPath, e.properties]));
+    expect(byPath['/poll']).toMatchObject({ RequestId: 'shared-1', Tenant: 'shop' });
+    expect(byPath['/poll'].UserId).toBeUndefined();
+    expect(byPath['/send']).toMatchObject({ RequestId: 'shared-1', UserId: 'bob' });
+  });
 });
 
 describe('requestLogging given no logger', () => {
@@ -225,6 +300,48 @@ describe('requestLogging with node:http', () => {
     expect(plain.headers['x-request-id']).toMatch(/^[0-9a-f-]{36}$/);
     await eventsArrive(events, 2);
     expect(events.map((e) => e.properties.RequestId)).toEqual([traced.headers['x-request-id'], plain.headers['x-request-id']]);
+  });
+
+  // A generateRequestId that throws made trackRequest throw: every request was answered and none
+  // logged (one SelfLog line each); one that returned nothing gave events no RequestId.
+  it('logs every request when generateRequestId throws or returns no id, with a generated UUID instead', async () => {
+    const self = collectSelfLog();
+    let calls = 0;
+    const { url, events } = await nodeServer((_req, res) => res.end(), {
+      generateRequestId: () => {
+        calls++;
+        if (calls === 1) throw new Error('id service down');
+        return (calls === 2 ? undefined : '') as unknown as string;
+      },
+    });
+    const answers = [await get(`${url}/a`), await get(`${url}/b`), await get(`${url}/c`)];
+    await eventsArrive(events, 3);
+    self.stop();
+    const ids = answers.map((answer) => answer.headers['x-request-id']);
+    for (const id of ids) expect(id).toMatch(/^[0-9a-f-]{36}$/);
+    expect(events.map((e) => [e.properties.RequestPath, e.properties.RequestId])).toEqual([
+      ['/a', ids[0]],
+      ['/b', ids[1]],
+      ['/c', ids[2]],
+    ]);
+    expect(self.diagnostics.map((d) => d.message)).toEqual([
+      expect.stringContaining('requestLogging.generateRequestId threw'),
+      expect.stringContaining('requestLogging.generateRequestId returned undefined'),
+      expect.stringContaining('requestLogging.generateRequestId returned ""'),
+    ]);
+  });
+
+  // Any client could choose its request's id (x-request-id, traceparent) and nothing turned that
+  // off; Fastify 5 takes no incoming id by default, its requestIdHeader warning that it "allows any
+  // callers to set reqId to a value of their choosing" (docs/Reference/Server.md).
+  it('takes no incoming request id with trustIncomingRequestId: false', async () => {
+    const { url, events } = await nodeServer((_req, res) => res.end(), { trustIncomingRequestId: false });
+    const spoofed = await get(url, { 'x-request-id': 'spoofed-1' });
+    const traced = await get(url, { traceparent: '00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01' });
+    await eventsArrive(events, 2);
+    const ids = [spoofed.headers['x-request-id'], traced.headers['x-request-id']];
+    for (const id of ids) expect(id).toMatch(/^[0-9a-f-]{36}$/);
+    expect(events.map((e) => e.properties.RequestId)).toEqual(ids);
   });
 
   it('logs a rejected async handler once, answers 500, and keeps the request id on its events', async () => {
@@ -406,6 +523,48 @@ describe('requestLogging with node:http', () => {
     expect((byPath['/latin1'].RequestHeaders as Record<string, string>)['x-note']).toBe('caf\xe9');
     expect((byPath['*'].RequestHeaders as Record<string, string>).cookie).toBe('[Redacted]');
     expect(byPath['/plain'].RequestHeaders).toEqual({ host: 'x' });
+  });
+
+  // Node answers pipelined requests in order: a response queued behind an unfinished one has no
+  // socket yet, and when the connection closes Node destroys its request ('aborted') but the
+  // response emits neither 'finish' nor 'close' (node:_http_server abortIncoming). Those requests
+  // were logged nowhere.
+  // A logger binds at most 1000 properties (Logger.child), and the completion event's own came after
+  // the diagnostic ones: a handler that copied a long query string into diagnosticContext pushed
+  // them all out, and the event read "HTTP {RequestMethod} {RequestPath} responded {StatusCode} …".
+  it("keeps the request's own properties when diagnosticContext was given over 1000", async () => {
+    const { url, events } = await nodeServer((req, res) => {
+      for (const [name, value] of new URL(String(req.url), 'http://x').searchParams) diagnosticContext.set(name, value);
+      res.end();
+    });
+    const query = Array.from({ length: 1200 }, (_, i) => `p${i}=${i}`).join('&');
+    await get(`${url}/search?${query}&RequestPath=spoofed`);
+    await eventsArrive(events, 1);
+    expect(events[0].renderMessage()).toMatch(/^HTTP GET \/search responded 200 in \d+\.\d{4} ms$/);
+    expect(events[0].properties).toMatchObject({ RequestMethod: 'GET', RequestPath: '/search', StatusCode: 200, p0: '0' });
+  });
+
+  it('logs pipelined requests queued behind one the client abandons once each, as aborted', async () => {
+    const handled: string[] = [];
+    const allHandled = signal();
+    const { url, events } = await nodeServer((req, res) => {
+      handled.push(String(req.url));
+      if (handled.length === 3) allHandled.resolve();
+      // The first waits for the client; the next two answer at once, behind it.
+      if (req.url !== '/first') res.end('queued answer');
+    });
+    const socket = connect(Number(new URL(url).port), '127.0.0.1');
+    socket.on('error', () => undefined);
+    socket.write(['/first', '/second', '/third'].map((target) => `GET ${target} HTTP/1.1\r\nHost: x\r\n\r\n`).join(''));
+    await allHandled.promise;
+    socket.destroy();
+    await eventsArrive(events, 3);
+    await ticks(20);
+    expect(events.map((e) => [e.properties.RequestPath, e.level, e.properties.Aborted, e.properties.StatusCode])).toEqual([
+      ['/first', 'warning', true, undefined],
+      ['/second', 'warning', true, undefined],
+      ['/third', 'warning', true, undefined],
+    ]);
   });
 
   it('logs only the path of an absolute-form request target, never its user:password, query or fragment', async () => {
