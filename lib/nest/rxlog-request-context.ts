@@ -9,7 +9,7 @@ import { isIgnoredPath } from '../node/http/is-ignored-path';
 import { levelForStatus } from '../node/http/level-for-status';
 import { requestIdFrom } from '../node/http/request-id';
 import { requestEndContext } from '../node/http/request-end-context';
-import { erroredWith, requestPath } from '../node/http/request-tracker';
+import { connectionGone, erroredWith, requestPath } from '../node/http/request-tracker';
 import type { Logger } from '../pipeline/logger';
 import { markLoggedRequestError } from './logged-request-errors';
 import { type RequestLoggingSettings } from './request-logging-settings';
@@ -316,9 +316,20 @@ export class RxlogRequestContext {
   private completeOnClose(state: RequestState, request: RawRequest, response: RawResponse): void {
     if (typeof response.once !== 'function') return;
     state.closeCompletes = true;
-    // Never in another request's context (a long poll answered from another user's request).
-    const inEndContext = requestEndContext(state.requestId);
-    response.once('close', () => inEndContext(() => this.writeOnClose(state, request, response)));
+    // Never in another request's context (a long poll answered from another user's request), told
+    // by the request's diagnostic collector: a request id is the client's to choose, so another
+    // request can carry the same one.
+    const inEndContext = requestEndContext(state.requestId, state.collector);
+    const writeOnClose = (): void => inEndContext(() => this.writeOnClose(state, request, response));
+    response.once('close', writeOnClose);
+    // A response queued behind an unfinished one on a pipelined connection has no socket yet: when
+    // the connection closes, Node destroys its request, but the response emits no 'close'
+    // (node:_http_server, abortIncoming), so the request's end is only seen on the request.
+    const events = request as Partial<Pick<IncomingMessage, 'once'>>;
+    if (typeof events.once === 'function')
+      events.once('close', () => {
+        if (connectionGone(request)) writeOnClose();
+      });
   }
 
   /** Writes the completion event of a response that closed before anything else wrote it. */

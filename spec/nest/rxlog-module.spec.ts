@@ -52,6 +52,27 @@ function rawGet(url: string, target: string, requestId: string): Promise<void> {
   });
 }
 
+/**
+ * Sends three GETs pipelined on one connection, /poll first (answered only by a /send, which never
+ * comes), then, once a GET on another connection was answered (so the server has taken all three),
+ * closes the connection: the two behind /poll are answered by their handlers, but their responses
+ * wait for /poll's, so none of the three is sent.
+ */
+async function pipelinedThenLeave(url: string, prefix: string): Promise<void> {
+  const socket = connect(Number(new URL(url).port), '127.0.0.1');
+  const closed = new Promise<void>((resolve) => socket.on('close', () => resolve()));
+  socket.on('error', () => undefined);
+  const line = (target: string, id: string): string => `GET ${target} HTTP/1.1\r\nHost: x\r\nX-Request-Id: ${id}\r\n\r\n`;
+  await new Promise<void>((resolve) =>
+    socket.write(line('/poll', `${prefix}-1`) + line('/orders/p2', `${prefix}-2`) + line('/orders/p3', `${prefix}-3`), () =>
+      resolve(),
+    ),
+  );
+  await get(`${url}/orders/p4`, { 'x-request-id': `${prefix}-sync` });
+  socket.destroy();
+  await closed;
+}
+
 /** Asserts the completion event of a download whose body failed on the server: failed with that error, not aborted. */
 function expectBrokenDownload(run: NestAppRun, requestId: string): void {
   const [completion, ...more] = completions(run).filter((e) => e.properties.RequestId === requestId);
@@ -116,6 +137,11 @@ describe('RxlogModule on Express (forRoot)', () => {
       const poll = get(`${app.url}/poll`, { 'x-request-id': 'req-poll' });
       answers.send = await get(`${app.url}/send`, { 'x-request-id': 'req-send' });
       answers.poll = await poll;
+      // The same again, with /send carrying the poll's request id (a client chooses it).
+      const sharedPoll = get(`${app.url}/poll`, { 'x-request-id': 'req-shared' });
+      answers.sharedSend = await get(`${app.url}/send`, { 'x-request-id': 'req-shared' });
+      answers.sharedPoll = await sharedPoll;
+      await pipelinedThenLeave(app.url, 'req-piped');
       answers.traced = await get(`${app.url}/orders/8`, {
         traceparent: '00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01',
       });
@@ -199,6 +225,27 @@ describe('RxlogModule on Express (forRoot)', () => {
     expect(completion.properties).toMatchObject({ Route: '/poll', StatusCode: 200 });
     // The response was ended inside /send's LogContext.run({ UserId: 'bob' }): bob's, not this request's.
     expect(completion.properties).not.toHaveProperty('UserId');
+  });
+
+  // Whose code ended the response was told by RequestId, which a client chooses: a /send that took
+  // the poll's id wrote its context (bob's UserId) onto the poll's completion event.
+  it("writes a long poll's completion without the context of a request that took the poll's request id", () => {
+    expect([answers.sharedPoll.body, answers.sharedSend.body]).toEqual(['message', 'sent']);
+    const polls = completions(run).filter((e) => e.properties.RequestId === 'req-shared' && e.properties.Route === '/poll');
+    expect(polls).toHaveLength(1);
+    expect(polls[0].properties).toMatchObject({ StatusCode: 200 });
+    expect(polls[0].properties).not.toHaveProperty('UserId');
+  });
+
+  // A response queued behind an unfinished one emits neither 'finish' nor 'close' when the client
+  // leaves (node:_http_server, abortIncoming): the two behind /poll were never logged.
+  it('writes an aborted completion for each of three pipelined requests when the client leaves before any is answered', () => {
+    const piped = completions(run).filter((e) => /^req-piped-\d$/.test(String(e.properties.RequestId)));
+    expect(piped.map((e) => [e.properties.RequestId, e.properties.Aborted, e.level]).sort()).toEqual([
+      ['req-piped-1', true, 'warning'],
+      ['req-piped-2', true, 'warning'],
+      ['req-piped-3', true, 'warning'],
+    ]);
   });
 
   it('writes the completion when the response is sent: a handler answering later itself (@Res()) gets its status and time', () => {

@@ -186,8 +186,8 @@ export function trackRequest(
 }
 
 /** Whether the request's connection is closed (a test double's socket, as Fastify's inject makes, never is). */
-function connectionGone(req: IncomingMessage): boolean {
-  const socket = req.socket as { destroyed?: unknown } | null;
+export function connectionGone(req: object): boolean {
+  const socket = (req as { socket?: { destroyed?: unknown } | null }).socket;
   return socket?.destroyed === true;
 }
 
