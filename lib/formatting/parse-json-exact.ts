@@ -1,17 +1,13 @@
+import { MAX_EXACT_INTEGER_DIGITS } from '../templates/safe-json';
+
 // An integer JSON.parse may round has 16 digits or more (2^53 has 16).
 const LONG_DIGITS = /\d{16}/;
 // U+FDD0, a noncharacter, marks an integer rewritten as a string for the reviver.
 const MARK = '\ufdd0';
 const MARK_IN_TEXT = /\ufdd0|\\ufdd0/i;
 
-/**
- * Most digits of an integer literal that `parseJsonExact` reads exactly: 4300, CPython's
- * `sys.int_info.default_max_str_digits`, the bound Python's `int()` and `json.loads` put on the
- * same conversion (CVE-2020-10735). Converting digits to a bigint, and back to text, takes time
- * that grows faster than their count (seconds for a few million digits in V8); 4300 digits hold
- * a 14 000-bit number, far past any id, .NET `long`, `decimal` or `UInt128` a log holds.
- */
-export const MAX_EXACT_INTEGER_DIGITS = 4300;
+// Defined beside the writer, which writes a longer bigint as a string, so every line rxlog writes is one this reads.
+export { MAX_EXACT_INTEGER_DIGITS };
 
 /** Whether a character code continues a JSON number after its first character: `0-9 . e E + -`. */
 function isNumberPart(c: number): boolean {
