@@ -428,6 +428,20 @@ describe('readCompactJson after a logger captured hostile values', () => {
     expect(new CompactJsonFormatter({ renderMessage: true }).format(read)).toBe(past);
   });
 
+  it('keeps the digits of a long integer next to a string holding U+FDD0, the noncharacter parseJsonExact marks integers with', () => {
+    // Such a string (a user name an attacker chose) made the whole line read with JSON.parse's rounding.
+    const memory = new MemorySink();
+    new LoggerConfiguration().writeTo
+      .sink(memory)
+      .createLogger()
+      .information('{User} placed {OrderId}', '\ufdd0ann', 12345678901234567890n);
+    const line = new CompactJsonFormatter().format(memory.events[0]);
+    const read = readCompactJson(line);
+    expect(read.properties).toEqual({ User: '\ufdd0ann', OrderId: 12345678901234567890n });
+    expect(read.renderMessage()).toBe('\ufdd0ann placed 12345678901234567890');
+    expect(new CompactJsonFormatter().format(read)).toBe(line);
+  });
+
   it('rejects a line holding an integer literal of more than 4300 digits as not a CLEF event', () => {
     const past = `{"@t":"2026-11-22T12:00:00.000Z","@mt":"Big {N}","N":1${'0'.repeat(4300)}}`;
     expect(() => readCompactJson(past)).toThrow(ClefParseError);
