@@ -1,7 +1,7 @@
 import type { LogLevelName } from '../core/log-level';
 import type { MessageTemplate } from '../core/message-template';
 import { LogEventRecord } from '../templates/log-event-record';
-import { alignText, cutRendering, MAX_RENDERED_LENGTH, renderPropertyToken } from '../templates/render-template';
+import { alignText, cutRendering, MAX_RENDERED_LENGTH, type RenderMemo, renderPropertyToken } from '../templates/render-template';
 import { LINE_RENDERINGS } from './line-renderings';
 
 /**
@@ -54,13 +54,15 @@ export class RenderedEvent extends LogEventRecord {
     const tokens = this.messageTemplate.tokens;
     let out = '';
     let formatted = 0;
+    const memo: RenderMemo = {};
     for (let i = 0; i < tokens.length; i++) {
       const token = tokens[i];
       let piece: string;
       if (token.kind === 'text') piece = token.text;
       else {
         const rendering = token.format === undefined ? undefined : this.#renderings[formatted++];
-        piece = rendering !== undefined ? alignText(rendering, token.alignment) : renderPropertyToken(token, this.properties);
+        piece =
+          rendering !== undefined ? alignText(rendering, token.alignment) : renderPropertyToken(token, this.properties, memo);
       }
       // As renderTemplate does: stop at the longest message and mark the cut.
       if (piece.length > MAX_RENDERED_LENGTH - out.length) return cutRendering(out, piece, MAX_RENDERED_LENGTH - out.length);

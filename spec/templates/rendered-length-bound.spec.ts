@@ -1,4 +1,5 @@
 import { readCompactJson } from '../../lib/formatting/read-compact-json';
+import { RenderedEvent } from '../../lib/formatting/rendered-event';
 import { createLogEvent } from '../../lib/templates/log-event-record';
 import { parseTemplate } from '../../lib/templates/parse-template';
 import { cutRendering, MAX_RENDERED_LENGTH, RENDER_CUT_MARKER, renderTemplate } from '../../lib/templates/render-template';
@@ -60,5 +61,50 @@ describe('cutRendering', () => {
   it('never cuts between the halves of a surrogate pair', () => {
     expect(cutRendering('a', 'b😀c', 2)).toBe(`ab${RENDER_CUT_MARKER}`);
     expect(cutRendering('a', 'b😀c', 3)).toBe(`ab😀${RENDER_CUT_MARKER}`);
+  });
+});
+
+// A 1.2 MB CLEF line (a 50 000-item array named by 100 000 `{A}` holes) took 58 s to render: each
+// hole wrote the whole array again, up to the bound. A structure is written once per render.
+describe('a structure named by many holes', () => {
+  /** Properties whose one structure counts how often it is walked (each walk reads `n` once). */
+  function counted(): { properties: Record<string, unknown>; walks: () => number } {
+    let reads = 0;
+    const structure = {
+      get n(): number {
+        reads++;
+        return 1;
+      },
+    };
+    return { properties: { A: structure, D: new Date(Date.UTC(2026, 0, 2)) }, walks: () => reads };
+  }
+
+  it('is written once by renderTemplate, whatever the holes’ formats and alignments', () => {
+    const { properties, walks } = counted();
+    const template = parseTemplate('{A} {A:x} {A,12} {A:0.0} {D:yyyy} {D:MM} {A}');
+    expect(renderTemplate(template, properties)).toBe('{"n":1} {"n":1}      {"n":1} {"n":1} 2026 01 {"n":1}');
+    expect(walks()).toBe(1);
+  });
+
+  it('is written once by renderMessage() of an event read with @r renderings', () => {
+    const { properties, walks } = counted();
+    const event = new RenderedEvent(
+      0,
+      'information',
+      parseTemplate('{A} {A:x} {N:x} {A}'),
+      { ...properties, N: 255 },
+      undefined,
+      ['rendered', 'ff'],
+    );
+    expect(event.renderMessage()).toBe('{"n":1} {"n":1} ff {"n":1}');
+    expect(walks()).toBe(1);
+  });
+
+  it('is written again by the next render', () => {
+    const { properties, walks } = counted();
+    const template = parseTemplate('{A}{A}');
+    renderTemplate(template, properties);
+    renderTemplate(template, properties);
+    expect(walks()).toBe(2);
   });
 });
