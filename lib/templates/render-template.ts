@@ -69,18 +69,17 @@ export function renderValue(value: unknown, format?: string): string {
   }
 }
 
-/** The last structure one render wrote, and its JSON: see {@link renderPropertyToken}. */
+/** The structures one render wrote, and their JSON: see {@link renderPropertyToken}. */
 export interface RenderMemo {
-  structure?: object;
-  json?: string;
+  written?: Map<object, string>;
 }
 
 /**
  * Renders one hole with an event's properties: its property rendered with {@link renderValue} and
  * aligned, or the hole as written when the property is missing. Never throws.
  *
- * @param memo One per render: a structure (not a Date) that the holes name again and again, in
- *   any format, is written once. A hostile template of many holes naming one large structure
+ * @param memo One per render: each structure (not a Date) that the holes name, again and again
+ *   and in any format, is written once. A hostile template of many holes naming one large structure
  *   otherwise wrote it once per hole: a line of 1.2 MB took a minute.
  */
 export function renderPropertyToken(
@@ -97,7 +96,8 @@ export function renderPropertyToken(
     return token.raw;
   }
   if (memo !== undefined && typeof value === 'object' && value !== null) {
-    if (value === memo.structure) return alignText(memo.json as string, token.alignment);
+    const known = memo.written?.get(value);
+    if (known !== undefined) return alignText(known, token.alignment);
     let date = false;
     try {
       date = value instanceof Date;
@@ -106,9 +106,9 @@ export function renderPropertyToken(
     }
     if (!date) {
       // A structure renders as its JSON, whatever the format (see renderValue).
-      memo.structure = value;
-      memo.json = writeJson(value);
-      return alignText(memo.json, token.alignment);
+      const json = writeJson(value);
+      (memo.written ??= new Map()).set(value, json);
+      return alignText(json, token.alignment);
     }
   }
   return alignText(renderValue(value, token.format), token.alignment);

@@ -100,6 +100,14 @@ describe('a structure named by many holes', () => {
     expect(walks()).toBe(1);
   });
 
+  it('is written once each when holes name two structures in turn', () => {
+    const first = counted();
+    const second = counted();
+    const properties = { A: first.properties.A, B: second.properties.A };
+    expect(renderTemplate(parseTemplate('{A}{B}{A}{B}{A:x}{B,9}'), properties)).toBe(`${'{"n":1}'.repeat(5)}  {"n":1}`);
+    expect([first.walks(), second.walks()]).toEqual([1, 1]);
+  });
+
   it('is written again by the next render', () => {
     const { properties, walks } = counted();
     const template = parseTemplate('{A}{A}');
