@@ -75,8 +75,9 @@ function piecesOf(template: MessageTemplate): TemplatePieces {
  * or one outside the years 0001–9999 (which Seq and Serilog's reader, .NET's DateTimeOffset,
  * cannot parse), is written as the time of formatting, so `@t` is always a valid instant with a
  * four-digit year. Values are written
- * as `writeJson` writes them (bigint as an integer, NaN and ±Infinity as strings, undefined left
- * out, a Date as its ISO string). `format` never throws and its output always parses as JSON.
+ * as `writeJson` writes them (bigint as an integer, past 4300 digits as a string, NaN and
+ * ±Infinity as strings, undefined left out, a Date as its ISO string). `format` never throws and
+ * its output always parses as JSON.
  *
  * @example new CompactJsonFormatter().format(event) // '{"@t":"2026-11-22T12:00:00.000Z","@mt":"Hi {Name}","@i":"9fac8463","Name":"Ann"}'
  */

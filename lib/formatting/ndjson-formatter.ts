@@ -26,7 +26,8 @@ const ESCAPED = /^_*(?:timestamp|level|message|template|exception)$/;
  * `includeTemplate: false`), `exception` (the stack, when there is one), then the properties in
  * their order; a property named like a field above gets a leading `_` (`_level`), and one named
  * like that with underscores gets one more (`_level` → `__level`), so keys never collide. Values are written
- * as CLEF writes them (bigint as an integer, NaN and ±Infinity as strings, undefined left out).
+ * as CLEF writes them (bigint as an integer, past 4300 digits as a string, NaN and ±Infinity as
+ * strings, undefined left out).
  * `format` never throws.
  *
  * @example new NdjsonFormatter().format(event) // '{"timestamp":"2026-11-22T12:00:00.000Z","level":"information","message":"Hi Ann","template":"Hi {Name}","Name":"Ann"}'

@@ -1,17 +1,15 @@
+import { MAX_EXACT_INTEGER_DIGITS } from '../templates/safe-json';
+
 // An integer JSON.parse may round has 16 digits or more (2^53 has 16).
 const LONG_DIGITS = /\d{16}/;
-// U+FDD0, a noncharacter, marks an integer rewritten as a string for the reviver.
+// U+FDD0, a noncharacter, marks an integer rewritten as a string for the reviver; a string value
+// of the text that starts with it gets one more, so the reviver tells the two apart.
 const MARK = '\ufdd0';
-const MARK_IN_TEXT = /\ufdd0|\\ufdd0/i;
+// The mark at the start of a string's text, as itself or escaped.
+const MARK_FIRST = /\ufdd0|\\ufdd0/iy;
 
-/**
- * Most digits of an integer literal that `parseJsonExact` reads exactly: 4300, CPython's
- * `sys.int_info.default_max_str_digits`, the bound Python's `int()` and `json.loads` put on the
- * same conversion (CVE-2020-10735). Converting digits to a bigint, and back to text, takes time
- * that grows faster than their count (seconds for a few million digits in V8); 4300 digits hold
- * a 14 000-bit number, far past any id, .NET `long`, `decimal` or `UInt128` a log holds.
- */
-export const MAX_EXACT_INTEGER_DIGITS = 4300;
+// Defined beside the writer, which writes a longer bigint as a string, so every line rxlog writes is one this reads.
+export { MAX_EXACT_INTEGER_DIGITS };
 
 /** Whether a character code continues a JSON number after its first character: `0-9 . e E + -`. */
 function isNumberPart(c: number): boolean {
@@ -19,7 +17,17 @@ function isNumberPart(c: number): boolean {
 }
 
 function reviveMarked(_key: string, value: unknown): unknown {
-  return typeof value === 'string' && value.charCodeAt(0) === 0xfdd0 ? BigInt(value.slice(1)) : value;
+  if (typeof value !== 'string' || value.charCodeAt(0) !== 0xfdd0) return value;
+  // A marked string value (`MARK` + its own first mark), else a marked integer (`MARK` + its digits).
+  return value.charCodeAt(1) === 0xfdd0 ? value.slice(1) : BigInt(value.slice(1));
+}
+
+/** Whether the string that closes at `end` (its closing quote) is an object key: a colon follows, after any JSON whitespace. */
+function isKey(text: string, end: number): boolean {
+  let i = end + 1;
+  while (text.charCodeAt(i) === 0x20 || text.charCodeAt(i) === 0x0a || text.charCodeAt(i) === 0x0d || text.charCodeAt(i) === 0x09)
+    i++;
+  return text.charCodeAt(i) === 0x3a;
 }
 
 /**
@@ -42,16 +50,22 @@ function reviveMarked(_key: string, value: unknown): unknown {
 export function parseJsonExact(text: string): unknown {
   const value: unknown = JSON.parse(text);
   if (!LONG_DIGITS.test(text)) return value;
-  // A string that holds the mark itself could not be told from a marked integer: keep JSON.parse's reading.
-  const keep = MARK_IN_TEXT.test(text);
   // Outside strings, valid JSON has digits only in numbers: copy the text, marking each integer a number would round.
   let out = '';
   let copied = 0;
+  let marked = false;
   for (let i = 0; i < text.length; i++) {
     const c = text.charCodeAt(i);
     if (c === 0x22) {
+      const start = i + 1;
       // Skip the string: a backslash escapes the next character.
       for (i++; text.charCodeAt(i) !== 0x22; i++) if (text.charCodeAt(i) === 0x5c) i++;
+      // A value starting with the mark gets one more (the reviver takes it off); a key is never revived.
+      MARK_FIRST.lastIndex = start;
+      if (MARK_FIRST.test(text) && !isKey(text, i)) {
+        out += `${text.slice(copied, start)}${MARK}`;
+        copied = start;
+      }
     } else if (c === 0x2d || (c >= 0x30 && c <= 0x39)) {
       const start = i;
       while (i + 1 < text.length && isNumberPart(text.charCodeAt(i + 1))) i++;
@@ -61,12 +75,13 @@ export function parseJsonExact(text: string): unknown {
       const digits = c === 0x2d ? token.length - 1 : token.length;
       if (digits > MAX_EXACT_INTEGER_DIGITS)
         throw new RangeError(`an integer of ${digits} digits, past the ${MAX_EXACT_INTEGER_DIGITS} read exactly`);
-      if (keep || String(Number(token)) === token) continue;
+      if (String(Number(token)) === token) continue;
       out += `${text.slice(copied, start)}"${MARK}${token}"`;
       copied = i + 1;
+      marked = true;
     }
   }
-  if (copied === 0) return value;
+  if (!marked) return value;
   try {
     return JSON.parse(out + text.slice(copied), reviveMarked);
   } catch {

@@ -62,7 +62,8 @@ function readId(fields: Record<string, unknown>, name: string, form: RegExp, lin
  * properties `TraceId` and `SpanId` (lower case, first); `@i`, `@r` and `@m` are not properties;
  * `@@name` becomes the property `@name`; other names keep their order. An integer a number cannot
  * hold exactly (`12345678901234567890`, a .NET `long`) is read as a bigint, so its digits survive;
- * one of more than 4300 digits makes the line an error (see `parseJsonExact`).
+ * one of more than 4300 digits makes the line an error (see `parseJsonExact`; rxlog's writers
+ * write a bigint that long as the string of its digits, which reads back as that string).
  * With `@r`, a formatted hole of a scalar property renders as the line's rendering (see
  * `RenderedEvent`), and `CompactJsonFormatter` writes that rendering back. Formatting what this
  * returns gives the same line back for every line rxlog writes, whatever the values were, but a

@@ -1,7 +1,7 @@
 import type { LogLevelName } from '../core/log-level';
 import type { MessageTemplate } from '../core/message-template';
 import { LogEventRecord } from '../templates/log-event-record';
-import { alignText, renderPropertyToken } from '../templates/render-template';
+import { alignText, cutRendering, MAX_RENDERED_LENGTH, type RenderMemo, renderPropertyToken } from '../templates/render-template';
 import { LINE_RENDERINGS } from './line-renderings';
 
 /**
@@ -9,7 +9,8 @@ import { LINE_RENDERINGS } from './line-renderings';
  * boolean or bigint renders as the line's rendering for it, as Serilog's reader (its
  * `RenderableScalarValue`) and Seq do, so a format rxlog renders otherwise (`C`, a culture's
  * `12,50`, a Date read back as its ISO string) shows as the producer wrote it; and
- * `CompactJsonFormatter` writes those renderings back as they were.
+ * `CompactJsonFormatter` writes those renderings back as they were. Its message is bounded as
+ * `renderTemplate`'s is: past 2^28 code units, cut and marked `…[truncated]`.
  */
 export class RenderedEvent extends LogEventRecord {
   readonly #renderings: readonly (string | undefined)[];
@@ -45,19 +46,28 @@ export class RenderedEvent extends LogEventRecord {
   }
 
   override renderMessage(): string {
-    if (this.#message === undefined) {
-      let out = '';
-      let formatted = 0;
-      for (const token of this.messageTemplate.tokens) {
-        if (token.kind === 'text') {
-          out += token.text;
-          continue;
-        }
-        const rendering = token.format === undefined ? undefined : this.#renderings[formatted++];
-        out += rendering !== undefined ? alignText(rendering, token.alignment) : renderPropertyToken(token, this.properties);
-      }
-      this.#message = out;
-    }
+    if (this.#message === undefined) this.#message = this.#render();
     return this.#message;
+  }
+
+  #render(): string {
+    const tokens = this.messageTemplate.tokens;
+    let out = '';
+    let formatted = 0;
+    const memo: RenderMemo = {};
+    for (let i = 0; i < tokens.length; i++) {
+      const token = tokens[i];
+      let piece: string;
+      if (token.kind === 'text') piece = token.text;
+      else {
+        const rendering = token.format === undefined ? undefined : this.#renderings[formatted++];
+        piece =
+          rendering !== undefined ? alignText(rendering, token.alignment) : renderPropertyToken(token, this.properties, memo);
+      }
+      // As renderTemplate does: stop at the longest message and mark the cut.
+      if (piece.length > MAX_RENDERED_LENGTH - out.length) return cutRendering(out, piece, MAX_RENDERED_LENGTH - out.length);
+      out += piece;
+    }
+    return out;
   }
 }

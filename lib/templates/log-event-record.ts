@@ -48,7 +48,10 @@ export class LogEventRecord implements LogEvent {
     return this.#date;
   }
 
-  /** The template rendered with the properties; rendered once, on the first call. */
+  /**
+   * The template rendered with the properties (see `renderTemplate`: past 2^28 code units, cut
+   * and marked); rendered once, on the first call.
+   */
   renderMessage(): string {
     if (this.#rendered === undefined) this.#rendered = renderTemplate(this.messageTemplate, this.properties);
     return this.#rendered;

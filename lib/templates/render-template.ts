@@ -7,6 +7,25 @@ import { writeJson } from './safe-json';
 const MAX_ALIGNMENT = 10_000;
 
 /**
+ * Longest message rendered, in UTF-16 code units: 2^28, half V8's longest string (2^29 - 24, where
+ * `+=` throws RangeError), so a formatter can still quote it. A short template can render past it
+ * (each of many holes naming one large property, or padding to 9999): rendering stops there and
+ * the message ends with {@link RENDER_CUT_MARKER}.
+ */
+export const MAX_RENDERED_LENGTH = 2 ** 28;
+/** What ends a message cut at {@link MAX_RENDERED_LENGTH}. */
+export const RENDER_CUT_MARKER = '…[truncated]';
+
+/**
+ * A rendering cut: `out`, then the first `room` code units of `piece` (one fewer rather than half
+ * a surrogate pair), then {@link RENDER_CUT_MARKER}.
+ */
+export function cutRendering(out: string, piece: string, room: number): string {
+  const last = piece.charCodeAt(room - 1);
+  return `${out}${piece.slice(0, last >= 0xd800 && last <= 0xdbff ? room - 1 : room)}${RENDER_CUT_MARKER}`;
+}
+
+/**
  * Pads `text` with spaces to the width of `alignment`: positive pads on the left (right-aligns),
  * negative pads on the right; text already as wide is left as it is (never cut). Widths are
  * clamped to 10 000.
@@ -50,11 +69,24 @@ export function renderValue(value: unknown, format?: string): string {
   }
 }
 
+/** The structures one render wrote, and their JSON: see {@link renderPropertyToken}. */
+export interface RenderMemo {
+  written?: Map<object, string>;
+}
+
 /**
  * Renders one hole with an event's properties: its property rendered with {@link renderValue} and
  * aligned, or the hole as written when the property is missing. Never throws.
+ *
+ * @param memo One per render: each structure (not a Date) that the holes name, again and again
+ *   and in any format, is written once. A hostile template of many holes naming one large structure
+ *   otherwise wrote it once per hole: a line of 1.2 MB took a minute.
  */
-export function renderPropertyToken(token: PropertyToken, properties: Readonly<Record<string, unknown>>): string {
+export function renderPropertyToken(
+  token: PropertyToken,
+  properties: Readonly<Record<string, unknown>>,
+  memo?: RenderMemo,
+): string {
   let value: unknown;
   try {
     if (!Object.hasOwn(properties, token.name)) return token.raw;
@@ -63,14 +95,31 @@ export function renderPropertyToken(token: PropertyToken, properties: Readonly<R
     // A hostile properties object (a Proxy whose traps throw): the hole stays as written.
     return token.raw;
   }
+  if (memo !== undefined && typeof value === 'object' && value !== null) {
+    const known = memo.written?.get(value);
+    if (known !== undefined) return alignText(known, token.alignment);
+    let date = false;
+    try {
+      date = value instanceof Date;
+    } catch {
+      // A Proxy whose prototype trap throws: renderValue writes it as JSON, as below.
+    }
+    if (!date) {
+      // A structure renders as its JSON, whatever the format (see renderValue).
+      const json = writeJson(value);
+      (memo.written ??= new Map()).set(value, json);
+      return alignText(json, token.alignment);
+    }
+  }
   return alignText(renderValue(value, token.format), token.alignment);
 }
 
 /**
  * Renders a parsed template (see `parseTemplate`) with an event's properties: each hole is
  * replaced by its property rendered with {@link renderValue} and aligned; a hole whose property
- * is missing renders as written (`{Name}`). Never throws for a parsed template, whatever the
- * properties. It takes no text (so a bundle that only formats events does not carry the parser):
+ * is missing renders as written (`{Name}`); past {@link MAX_RENDERED_LENGTH} (2^28) code units
+ * rendering stops, and the message ends with `…[truncated]`. Never throws for a parsed template,
+ * whatever the properties. It takes no text (so a bundle that only formats events does not carry the parser):
  * a string or anything else is a TypeError saying so.
  *
  * @example renderTemplate(parseTemplate('Hi {Name,-5}!'), { Name: 'Al' }) // 'Hi Al   !'
@@ -80,9 +129,12 @@ export function renderTemplate(template: MessageTemplate, properties: Readonly<R
   const tokens = (template as MessageTemplate | null | undefined)?.tokens;
   if (!Array.isArray(tokens)) throw new TypeError('renderTemplate: expected a template parsed by parseTemplate(text)');
   let out = '';
+  const memo: RenderMemo = {};
   for (let i = 0; i < tokens.length; i++) {
     const token = tokens[i] as TemplateToken;
-    out += token.kind === 'text' ? token.text : renderPropertyToken(token, properties);
+    const piece = token.kind === 'text' ? token.text : renderPropertyToken(token, properties, memo);
+    if (piece.length > MAX_RENDERED_LENGTH - out.length) return cutRendering(out, piece, MAX_RENDERED_LENGTH - out.length);
+    out += piece;
   }
   return out;
 }

@@ -46,6 +46,25 @@ export function jsonNumber(value: number): string {
   return Number.isFinite(value) ? String(value) : `"${value}"`;
 }
 
+/**
+ * Most digits of an integer literal that `parseJsonExact` reads exactly: 4300, CPython's
+ * `sys.int_info.default_max_str_digits`, the bound Python's `int()` and `json.loads` put on the
+ * same conversion (CVE-2020-10735). Converting digits to a bigint, and back to text, takes time
+ * that grows faster than their count (seconds for a few million digits in V8); 4300 digits hold
+ * a 14 000-bit number, far past any id, .NET `long`, `decimal` or `UInt128` a log holds.
+ */
+export const MAX_EXACT_INTEGER_DIGITS = 4300;
+
+/**
+ * A bigint as JSON: its integer literal, or, past {@link MAX_EXACT_INTEGER_DIGITS} digits (sign not
+ * counted), which rxlog's reader refuses as Python's does, the string of its digits, as Serilog
+ * writes every `BigInteger`: so each line rxlog writes is one it reads.
+ */
+export function jsonBigint(value: bigint): string {
+  const digits = String(value);
+  return digits.length > MAX_EXACT_INTEGER_DIGITS + (value < 0 ? 1 : 0) ? `"${digits}"` : digits;
+}
+
 /** A Date as a JSON string: its ISO 8601 UTC text, or `"Invalid Date"`. */
 export function jsonDate(value: Date): string {
   const time = value.getTime();
@@ -101,9 +120,9 @@ function write(value: unknown, depth: number, ancestors: object[]): string {
     case 'number':
       return jsonNumber(value);
     case 'boolean':
-    case 'bigint':
-      // `true`, `false`, or a bigint's digits: JSON literals as they are.
       return String(value);
+    case 'bigint':
+      return jsonBigint(value);
     case 'symbol':
       return quoteJson(value.toString());
     case 'function':
@@ -157,7 +176,8 @@ function writeObject(value: object, depth: number, ancestors: object[]): string 
 }
 
 /**
- * Writes any value as compact JSON and never throws: bigint as an integer literal, NaN and
+ * Writes any value as compact JSON and never throws: bigint as an integer literal (as a string of
+ * its digits past 4300 of them, see {@link jsonBigint}), NaN and
  * ±Infinity as strings, a Date as its ISO string, undefined omitted from objects (null in arrays
  * and at the top), symbol keys skipped, a cycle as `"[Circular]"`, and a getter, `toJSON` or
  * Proxy trap that throws as `"[Throws: <message>]"`. It writes at most 2^20 items in all (an

@@ -23,9 +23,44 @@ describe('parseJsonExact', () => {
     expect(parseJsonExact(text)).toEqual(JSON.parse(text));
   });
 
-  it('keeps JSON.parse’s reading when a string holds the noncharacter it marks integers with', () => {
-    expect(parseJsonExact('["\\uFDD012",12345678901234567890]')).toEqual(['\ufdd012', 12345678901234567000]);
-    expect(parseJsonExact('["\ufdd012",12345678901234567890]')).toEqual(['\ufdd012', 12345678901234567000]);
+  it('reads an integer exactly when a string holds the noncharacter it marks integers with, first or not', () => {
+    // A string value (a user name) holding U+FDD0 rounded every long id of its line: 12345678901234567000.
+    expect(parseJsonExact('["\\uFDD012",12345678901234567890]')).toEqual(['\ufdd012', 12345678901234567890n]);
+    expect(parseJsonExact('["\ufdd012",12345678901234567890]')).toEqual(['\ufdd012', 12345678901234567890n]);
+    expect(parseJsonExact('{"a":"\ufdd0","b":"\ufdd0\ufdd0x","c":" \\ufdd0 ","n":-12345678901234567890}')).toEqual({
+      a: '\ufdd0',
+      b: '\ufdd0\ufdd0x',
+      c: ' \ufdd0 ',
+      n: -12345678901234567890n,
+    });
+    // Keys are no values: the reviver never sees them, so they are read as they are.
+    expect(parseJsonExact('{"\ufdd0k" : "\ufdd0v", "\\ufdd0" :12345678901234567890}')).toEqual({
+      '\ufdd0k': '\ufdd0v',
+      '\ufdd0': 12345678901234567890n,
+    });
+  });
+
+  it('reads back what writeJson wrote, strings holding the noncharacter it marks integers with included', () => {
+    // What parseJsonExact gives for a value writeJson wrote: a bigint a number holds exactly is that number.
+    const asRead = (item: unknown): unknown => {
+      if (typeof item === 'bigint') return String(Number(item)) === String(item) ? Number(item) : item;
+      if (Array.isArray(item)) return item.map(asRead);
+      if (typeof item !== 'object' || item === null) return item;
+      return Object.fromEntries(Object.entries(item).map(([key, x]) => [key, asRead(x)]));
+    };
+    const mark = fc.constantFrom('\ufdd0', '\ufdd0\ufdd0', 'a', '1', '-', '"', '\\', 'u');
+    const text = fc.array(mark, { maxLength: 4 }).map((parts) => parts.join(''));
+    const value = fc.array(fc.oneof(text, fc.bigInt(), fc.dictionary(text, fc.oneof(text, fc.bigInt()), { maxKeys: 3 })), {
+      maxLength: 5,
+    });
+    fc.assert(
+      fc.property(value, (v) => {
+        const written = writeJson(v);
+        expect(writeJson(parseJsonExact(written))).toBe(written);
+        expect(parseJsonExact(written)).toEqual(asRead(v));
+      }),
+      { numRuns: 500 },
+    );
   });
 
   it('throws a SyntaxError on text that is not JSON', () => {
@@ -53,7 +88,7 @@ describe('parseJsonExact', () => {
     } finally {
       spy.mockRestore();
     }
-    // Even where JSON.parse's reading is kept (a string holding the mark), and whatever the number's neighbours.
+    // Even next to a string holding the mark, and whatever the number's neighbours.
     expect(() => parseJsonExact(`["\\ufdd0",${'1'.repeat(5000)}]`)).toThrow(RangeError);
     // A fraction or an exponent makes it a number, as JSON.parse reads it (1e999999999 is Infinity).
     const numbers = `[${'1'.repeat(5000)}.5,${'1'.repeat(5000)}e-5000,1e999999999]`;

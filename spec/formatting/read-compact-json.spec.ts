@@ -413,13 +413,37 @@ describe('readCompactJson after a logger captured hostile values', () => {
     expect(read.renderMessage()).toBe(`Order ${String(value)} {"Ids":[${String(value)}]}`);
   });
 
-  it('reads a bigint of 4300 digits back, and rejects a line with a longer integer as not a CLEF event', () => {
+  it('reads a bigint of 4300 digits back, and one rxlog wrote past them as the string of its digits', () => {
     const memory = new MemorySink();
     const log = new LoggerConfiguration().writeTo.sink(memory).createLogger();
     log.information('Big {N}', 10n ** 4299n);
-    log.information('Big {N}', 10n ** 4300n);
-    const [fits, past] = memory.events.map((event) => new CompactJsonFormatter().format(event));
-    expect(new CompactJsonFormatter().format(readCompactJson(fits))).toBe(fits);
+    log.information('Big {N} {N:X}', -(10n ** 4300n));
+    const [fits, past] = memory.events.map((event) => new CompactJsonFormatter({ renderMessage: true }).format(event));
+    expect(readCompactJson(fits).properties.N).toBe(10n ** 4299n);
+    expect(new CompactJsonFormatter({ renderMessage: true }).format(readCompactJson(fits))).toBe(fits);
+    // The writer writes it as a string (past what parseJsonExact reads exactly), so the line reads back, @r and all.
+    const read = readCompactJson(past);
+    expect(read.properties.N).toBe(`-1${'0'.repeat(4300)}`);
+    expect(read.renderMessage()).toBe(memory.events[1].renderMessage());
+    expect(new CompactJsonFormatter({ renderMessage: true }).format(read)).toBe(past);
+  });
+
+  it('keeps the digits of a long integer next to a string holding U+FDD0, the noncharacter parseJsonExact marks integers with', () => {
+    // Such a string (a user name an attacker chose) made the whole line read with JSON.parse's rounding.
+    const memory = new MemorySink();
+    new LoggerConfiguration().writeTo
+      .sink(memory)
+      .createLogger()
+      .information('{User} placed {OrderId}', '\ufdd0ann', 12345678901234567890n);
+    const line = new CompactJsonFormatter().format(memory.events[0]);
+    const read = readCompactJson(line);
+    expect(read.properties).toEqual({ User: '\ufdd0ann', OrderId: 12345678901234567890n });
+    expect(read.renderMessage()).toBe('\ufdd0ann placed 12345678901234567890');
+    expect(new CompactJsonFormatter().format(read)).toBe(line);
+  });
+
+  it('rejects a line holding an integer literal of more than 4300 digits as not a CLEF event', () => {
+    const past = `{"@t":"2026-11-22T12:00:00.000Z","@mt":"Big {N}","N":1${'0'.repeat(4300)}}`;
     expect(() => readCompactJson(past)).toThrow(ClefParseError);
     expect(() => readCompactJson(past)).toThrow('Not a CLEF event (an integer of 4301 digits, past the 4300 read exactly)');
   });

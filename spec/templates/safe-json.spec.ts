@@ -2,6 +2,7 @@ import fc from 'fast-check';
 import { type CaptureLimits, captureValue } from '../../lib/templates/capture';
 import { isJsonSafe } from '../../lib/templates/json-safe-captures';
 import { jsonDate, jsonNumber, quoteJson, writeJson } from '../../lib/templates/safe-json';
+import { parseJsonExact } from '../../lib/formatting/parse-json-exact';
 import { anyValue } from '../helpers/arbitraries';
 
 /** A deep copy of a captured tree with the same keys, order and values, which capture did not mark. */
@@ -70,6 +71,20 @@ describe('writeJson', () => {
 
   it('writes bigint as an integer literal', () => {
     expect(writeJson({ n: 12345678901234567890n })).toBe('{"n":12345678901234567890}');
+  });
+
+  it('writes a bigint of more than 4300 digits, sign not counted, as a string of its digits, which rxlog reads back', () => {
+    // parseJsonExact refuses a longer integer literal (MAX_EXACT_INTEGER_DIGITS, Python's int limit); Serilog's
+    // JsonValueFormatter.FormatLiteralValue writes every BigInteger as a string (FormatLiteralObjectValue).
+    const fits = 10n ** 4300n - 1n;
+    const past = 10n ** 4300n;
+    expect(writeJson(fits)).toBe('9'.repeat(4300));
+    expect(writeJson(-fits)).toBe(`-${'9'.repeat(4300)}`);
+    expect(writeJson(past)).toBe(`"1${'0'.repeat(4300)}"`);
+    expect(writeJson(-past)).toBe(`"-1${'0'.repeat(4300)}"`);
+    expect(writeJson({ n: [past] })).toBe(`{"n":["1${'0'.repeat(4300)}"]}`);
+    for (const value of [fits, -fits, past, -past, { n: [past, fits] }])
+      expect(() => parseJsonExact(writeJson(value))).not.toThrow();
   });
 
   it('writes NaN and infinities as strings', () => {
