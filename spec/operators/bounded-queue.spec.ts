@@ -6,6 +6,7 @@ import { RecordingAccounting, subscribedWith } from '../helpers/recording-accoun
 import { countingSource, makeEvents } from '../helpers/events';
 import { createTestScheduler } from '../helpers/test-scheduler';
 import { heapGrowthMiB } from '../helpers/operator-memory';
+import { collectSelfLog } from '../helpers/self-log';
 
 const [a, b, c, d, e] = makeEvents(5);
 const events = { a, b, c, d, e };
@@ -164,6 +165,38 @@ describe('boundedQueue', () => {
     const subscription = subscribedWith(other, from(makeEvents(3)).pipe(boundedQueue({}, new Subject<number>()))).subscribe();
     subscription.unsubscribe();
     expect(other.droppedBy).toEqual({ [BOUNDED_QUEUE_REASONS.discarded]: 3 });
+  });
+
+  // `onDrop: async (count) => metrics.post(count)` is typed as the hook is (a Promise-returning
+  // function satisfies a void one), and its rejection went unhandled, which ends a Node process.
+  it('reports an async onDrop’s rejection to SelfLog, as a throwing hook is, and still counts the drop', async () => {
+    const { diagnostics, stop } = collectSelfLog();
+    const accounting = new RecordingAccounting();
+    const source = new Subject<LogEvent>();
+    try {
+      subscribedWith(
+        accounting,
+        source.pipe(
+          boundedQueue(
+            {
+              limit: 1,
+              // eslint-disable-next-line @typescript-eslint/no-misused-promises -- TypeScript accepts it: what an app without this rule writes
+              onDrop: async () => {
+                await Promise.resolve();
+                throw new Error('metrics down');
+              },
+            },
+            new Subject<number>(),
+          ),
+        ),
+      ).subscribe();
+      makeEvents(2).forEach((event) => source.next(event));
+      for (let turn = 0; turn < 5; turn++) await Promise.resolve();
+    } finally {
+      stop();
+    }
+    expect(accounting.droppedBy).toEqual({ [BOUNDED_QUEUE_REASONS.overflow]: 1 });
+    expect(diagnostics.map((d) => d.message)).toContainEqual(expect.stringMatching(/onDrop.*failed.*metrics down/s));
   });
 
   it('rejects bad queue options when built', () => {
