@@ -108,6 +108,8 @@ export function throttleEvents(
           if (window === undefined && windows.size >= maxKeys) {
             const [oldestKey, oldest] = windows.entries().next().value as [unknown, Window];
             close(oldestKey, oldest);
+            // The subscriber unsubscribed while taking the summary: no window (and no timer) after the teardown.
+            if (subscriber.closed) return;
             // The summary just sent may have brought this key in on its turn (a subscriber that logs).
             window = windows.get(key);
           }

@@ -250,6 +250,24 @@ describe('throttleEvents under a downstream that unsubscribes', () => {
 });
 
 describe('throttleEvents in hostile use', () => {
+  // The event that evicted a window was taken on after the summary, even when the subscriber had
+  // unsubscribed while taking that summary: it opened a window and armed its timer after the
+  // teardown, a timer that (on a scheduler that keeps the process alive) held Node for windowMs.
+  it('opens no window once its subscriber unsubscribed while taking an eviction summary: no timer left', () => {
+    const testScheduler = createTestScheduler();
+    const source = new Subject<LogEvent>();
+    const seen: string[] = [];
+    const subscription = source.pipe(throttleEvents({ windowMs: 50, maxKeys: 1 }, testScheduler)).subscribe((event) => {
+      seen.push(describe_(event));
+      if (event.messageTemplate.text === SUPPRESSED_TEMPLATE) subscription.unsubscribe();
+    });
+    source.next(a);
+    source.next(a);
+    source.next(b); // evicts a's window; its summary's subscriber unsubscribes
+    expect(seen).toEqual(['information Disk C full', 'information Suppressed 1 repeats of "Disk {Disk} full"']);
+    expect(testScheduler.actions).toHaveLength(0);
+  });
+
   it('clears its window timers when unsubscribed: no summary is emitted later', () => {
     const testScheduler = createTestScheduler();
     const accounting = new RecordingAccounting();
