@@ -1,4 +1,16 @@
-import { BehaviorSubject, defer, from, type Observable, Subject, take, throwError } from 'rxjs';
+import {
+  asyncScheduler,
+  BehaviorSubject,
+  defer,
+  from,
+  type Observable,
+  type SchedulerLike,
+  Subject,
+  take,
+  throwError,
+} from 'rxjs';
+import { LoggerConfiguration } from '../../lib/configuration/logger-configuration';
+import { MemorySink } from '../../lib/sinks/memory-sink';
 import type { LogEvent } from '../../lib/core/log-event';
 import { ConfigurationError } from '../../lib/core/errors/configuration-error';
 import { BOUNDED_QUEUE_REASONS, boundedQueue, type BoundedQueueOptions } from '../../lib/operators/bounded-queue';
@@ -197,6 +209,30 @@ describe('boundedQueue', () => {
     }
     expect(accounting.droppedBy).toEqual({ [BOUNDED_QUEUE_REASONS.overflow]: 1 });
     expect(diagnostics.map((d) => d.message)).toContainEqual(expect.stringMatching(/onDrop.*failed.*metrics down/s));
+  });
+
+  // Failing on an event (here its clock) was counted twice in a sink's lane: as 'operator-failed'
+  // when the error reached the lane, then again as 'boundedQueue.discarded' by the teardown after it.
+  it('counts what it queued once when it fails in a sink pipe: received stays what was logged', async () => {
+    let broken = false;
+    // asyncScheduler's timers, with a clock that fails while `broken`.
+    const clock = Object.assign(Object.create(asyncScheduler) as SchedulerLike, {
+      now: () => {
+        if (broken) throw new Error('clock broke');
+        return 0;
+      },
+    });
+    const log = new LoggerConfiguration().writeTo
+      .sink(new MemorySink(), { name: 'memory', pipe: [boundedQueue({}, new Subject<number>(), clock)] })
+      .createLogger();
+    for (let n = 0; n < 3; n++) log.information('queued {N}', n);
+    broken = true;
+    log.information('queued {N}', 3);
+    broken = false;
+    const m = log.metrics().sinks.memory;
+    expect(m).toMatchObject({ received: 4, delivered: 0, dropped: 4, pending: 0 });
+    expect(m.droppedBy).toEqual({ [BOUNDED_QUEUE_REASONS.discarded]: 3, 'operator-failed': 1 });
+    await log.close({ strategy: 'immediate' });
   });
 
   it('rejects bad queue options when built', () => {
