@@ -345,6 +345,31 @@ describe('fingersCrossed', () => {
       await log.close();
     });
 
+    // One value that is not an event (an app operator's map branch that returns undefined, which the
+    // pipeline passes on as it is) made fingersCrossed fail reading its level: the lane restarted it,
+    // and every event it held, of every key, was dropped, so the error that followed came without
+    // its context.
+    it('holds a value that is not an event as one below the trigger, losing nothing it held', async () => {
+      const memory = new MemorySink();
+      const skipOdd = map((e: LogEvent) => (e.properties.Odd === true ? (undefined as unknown as LogEvent) : e));
+      const log = new LoggerConfiguration().minimumLevel
+        .debug()
+        .writeTo.sink(memory, { name: 'memory', pipe: [skipOdd, fingersCrossed()] })
+        .createLogger();
+      log.debug('Loaded cart');
+      log.forContext('Odd', true).information('odd one');
+      log.debug('Charging card');
+      log.error('Payment declined');
+      expect(memory.events.map((e) => (e as LogEvent | undefined)?.messageTemplate.text)).toEqual([
+        'Loaded cart',
+        undefined,
+        'Charging card',
+        'Payment declined',
+      ]);
+      expect(log.metrics().sinks.memory).toMatchObject({ received: 4, delivered: 4, dropped: 0, pending: 0 });
+      await log.close();
+    });
+
     it('isolates by a structured property (LogContext, {@Request}): equal values captured per event are one key', async () => {
       const memory = new MemorySink();
       const log = new LoggerConfiguration().minimumLevel
