@@ -190,6 +190,30 @@ describe('throttleEvents', () => {
       expect(report.sinks.memory).toEqual({ delivered: 3, dropped: 3, failed: 0, undelivered: 0 });
     });
 
+    // A value that is not an event (an app operator's map branch that returns undefined, which the
+    // pipeline passes on as it is) made throttleEvents fail reading its template: its lane restarted
+    // it, so its open windows summed up early and the repeats after passed again, and the value
+    // itself was dropped ('operator-failed').
+    it('passes a value that is not an event on unthrottled, keeping its windows', async () => {
+      const memory = new MemorySink();
+      const skipOdd = map((e: LogEvent) => (e.properties.Odd === true ? (undefined as unknown as LogEvent) : e));
+      const log = new LoggerConfiguration().writeTo
+        .sink(memory, { name: 'memory', pipe: [skipOdd, throttleEvents({ windowMs: 60_000 })] })
+        .createLogger();
+      for (let n = 0; n < 3; n++) log.warning('Disk {Disk} full', 'C');
+      log.forContext('Odd', true).information('odd one');
+      log.forContext('Odd', true).information('odd one');
+      for (let n = 0; n < 2; n++) log.warning('Disk {Disk} full', 'C');
+      await log.close();
+      expect(memory.events.map((e) => (e as LogEvent | undefined)?.renderMessage())).toEqual([
+        'Disk C full',
+        undefined,
+        undefined,
+        'Suppressed 4 repeats of "Disk {Disk} full"',
+      ]);
+      expect(log.metrics().sinks.memory).toMatchObject({ received: 8, delivered: 4, dropped: 4, pending: 0 });
+    });
+
     it('throttles by a structured property ({@User}): equal values captured per event are one key', async () => {
       const memory = new MemorySink();
       const log = new LoggerConfiguration().writeTo
