@@ -6,11 +6,12 @@ import { injectEventAccounting } from './event-accounting';
 import { EventQueue, type QueueOptions } from './event-queue';
 import { checkOptionKeys } from '../core/check-option-keys';
 import { checkScheduler, describeOption, optionsObject } from './operator-options';
+import { reportRejection } from './report-rejection';
 import { subscribeUpstream } from './subscribe-upstream';
 
 /** QueueOptions plus a hook for drops. */
 export interface BoundedQueueOptions extends QueueOptions {
-  /** Called with the number of events just dropped by overflow, on the producer's turn. Default: none (drops still go to SelfLog once per overflow episode). */
+  /** Called with the number of events just dropped by overflow, on the producer's turn; a throw, or an async hook's rejection, is reported to SelfLog. Default: none (drops still go to SelfLog once per overflow episode). */
   onDrop?: ((count: number) => void) | undefined;
 }
 
@@ -64,7 +65,8 @@ export function boundedQueue(
       const accounting = injectEventAccounting();
       const queue = new EventQueue(queueOptions, 'boundedQueue', (count) => {
         accounting.dropped(count, BOUNDED_QUEUE_REASONS.overflow);
-        onDrop?.(count);
+        // A throw is reported by the queue; an async hook's rejection, left unhandled, would end a Node process.
+        if (onDrop !== undefined) reportRejection(onDrop(count), 'boundedQueue: the onDrop hook failed');
       });
       const discard = (): void => {
         const held = queue.clear().length;

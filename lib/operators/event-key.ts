@@ -1,6 +1,7 @@
 import type { LogEvent } from '../core/log-event';
 import { ConfigurationError } from '../core/errors/configuration-error';
 import { SelfLog } from '../core/self-log';
+import { strayPromise } from '../core/stray-promise';
 import { writeJson } from '../templates/safe-json';
 import { describeOption } from './operator-options';
 
@@ -8,9 +9,9 @@ import { describeOption } from './operator-options';
 export type EventKey = string | ((event: LogEvent) => unknown);
 
 /**
- * Turns an {@link EventKey} option into a function that never throws: a selector that throws, or
- * a named property that cannot be read (a throwing getter, a Proxy), is reported to SelfLog and
- * gives `undefined`. A structured value (an object, an array, a Date) gives its compact JSON text:
+ * Turns an {@link EventKey} option into a function that never throws: a selector that throws or
+ * returns a Promise (an async one), or a named property that cannot be read (a throwing getter, a
+ * Proxy), is reported to SelfLog and gives `undefined`. A structured value (an object, an array, a Date) gives its compact JSON text:
  * every event captures its own copy of a structure (from `{@Request}`, LogContext or an
  * enricher), so two events of one request hold equal values but never the same object, and keys
  * compared as objects would never match. Scalars are given as they are.
@@ -23,8 +24,11 @@ export function eventKeySelector(key: EventKey, where: string): (event: LogEvent
       try {
         // A property that cannot be read (a throwing getter, a Proxy) is no key, as a throwing selector is.
         let value: unknown;
-        if (typeof key === 'function') value = key(event);
-        else value = Object.hasOwn(event.properties, key) ? event.properties[key] : undefined;
+        if (typeof key === 'function') {
+          value = key(event);
+          // An async selector's Promise is no key: keyed by its JSON text, '{}', every event would share one.
+          if (strayPromise(value, where, key.name || 'anonymous')) return undefined;
+        } else value = Object.hasOwn(event.properties, key) ? event.properties[key] : undefined;
         return typeof value === 'object' && value !== null ? writeJson(value) : value;
       } catch (error) {
         SelfLog.write('{Where}: the key selector threw; the event has no key', where, error);

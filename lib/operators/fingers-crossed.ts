@@ -102,7 +102,9 @@ function triggerPredicate(trigger: FingersCrossedOptions['trigger']): (event: Lo
     };
   }
   const threshold = levelValue(parseLevel(trigger ?? 'error', 'fingersCrossed: trigger'));
-  return (event) => levelValue(event.level) >= threshold;
+  // A value that is not an event (an app operator's `undefined`) is held as one below the trigger:
+  // failing on it would lose everything held.
+  return (event) => levelValue((event as LogEvent | undefined)?.level as LogLevelName) >= threshold;
 }
 
 function passthroughFor(afterTrigger: AfterTrigger | undefined): number {

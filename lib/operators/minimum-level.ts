@@ -13,7 +13,7 @@ export const MINIMUM_LEVEL_REASON = 'minimumLevel.belowLevel';
  * changes. In a sink's `pipe`, each event below the level counts in the sink's `dropped`, under
  * {@link MINIMUM_LEVEL_REASON} (the sink's own `minimumLevel` option keeps such events out of the
  * sink altogether: they are never its `received`). An event whose level is not one of the six
- * names (an app operator's `'Warning'`, a missing level) is kept rather than lost unseen, and
+ * names (an app operator's `'Warning'`, a missing level, a value that is not an event) is kept rather than lost unseen, and
  * SelfLog is told once per operator, as a filter that fails keeps its event.
  *
  * @throws ConfigurationError when `level` is not a level name (aliases `trace`, `info`, `warn` are accepted).
@@ -24,7 +24,8 @@ export function minimumLevel(level: LogLevelName | LevelSwitch | string): MonoTy
   const threshold = level instanceof LevelSwitch ? level : new LevelSwitch(level);
   let told = false;
   return excludingCounted((event) => {
-    const name = event.level;
+    // A value that is not an event (an app operator's `undefined`) is kept, as one without a level.
+    const name = (event as LogEvent | undefined)?.level;
     if (isLevelName(name)) return levelValue(name) >= threshold.value;
     if (!told) {
       told = true;

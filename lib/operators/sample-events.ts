@@ -3,6 +3,7 @@ import { ConfigurationError } from '../core/errors/configuration-error';
 import type { LogEvent } from '../core/log-event';
 import { levelValue, WARNING } from '../core/log-level';
 import { SelfLog } from '../core/self-log';
+import { strayPromise } from '../core/stray-promise';
 import { excludingCounted } from './filter-events';
 import { type EventKey, eventKeySelector } from './event-key';
 import { describeOption, numberOption } from './operator-options';
@@ -86,7 +87,8 @@ function keepWarnings(event: LogEvent): boolean {
  * request or trace keeps all its events, across services. In a sink's `pipe`, what it drops
  * counts in `dropped` (under {@link SAMPLE_REASON}). Nothing it is given errors the stream: a
  * key value that cannot be made a string is sampled at random, and a throwing `random` keeps the
- * event (both reported to SelfLog).
+ * event (both reported to SelfLog); an async `keepWhen`'s or `random`'s Promise is no answer (the
+ * event is sampled, or kept), reported with its rejection.
  *
  * ```text
  * source:                                   -a-b-W-c-|   (W a warning)
@@ -114,7 +116,9 @@ export function sampleEvents(options: SampleEventsOptions): MonoTypeOperatorFunc
 
   const keeps = (event: LogEvent): boolean => {
     try {
-      if (keepWhen(event)) return true;
+      // An async keepWhen's Promise is no answer (it would keep every event): the event is sampled.
+      const keep: unknown = keepWhen(event);
+      if (!strayPromise(keep, 'sampleEvents keepWhen', keepWhen.name || 'anonymous') && keep) return true;
     } catch (error) {
       SelfLog.write('sampleEvents: keepWhen threw; the event is sampled', error);
     }
@@ -128,7 +132,9 @@ export function sampleEvents(options: SampleEventsOptions): MonoTypeOperatorFunc
       }
     }
     try {
-      return random() < rate;
+      const draw: unknown = random();
+      // An async random's Promise is no draw: the event is kept, as when random throws.
+      return strayPromise(draw, 'sampleEvents random', random.name || 'anonymous') || (draw as number) < rate;
     } catch (error) {
       SelfLog.write('sampleEvents: the random source threw; the event is kept', error);
       return true;

@@ -14,7 +14,9 @@ class UpstreamSubscriber<T> extends Subscriber<T> {
     try {
       this.observer.next(value);
     } catch (error) {
-      this.downstream.error(error);
+      // Ended as a source error ends it: the operator lets go of, or counts, what it holds before
+      // the error goes on (a sink's lane counts what a failed operator still held when it sees the error).
+      this.error(error);
     }
   }
 
@@ -44,7 +46,9 @@ class UpstreamSubscriber<T> extends Subscriber<T> {
  * subscription belongs to the operator's `downstream` subscriber before the source starts, so
  * when the downstream unsubscribes on a value (`take(1)`, `first()`), a synchronous source (`from`
  * of an array, `range`) stops at once instead of running to its end into an operator nobody
- * listens to, and nothing reaches `observer` after that. What `observer` throws errors the downstream.
+ * listens to, and nothing reaches `observer` after that. What `observer.next` throws ends the
+ * operator as a source error does, through `observer.error`, so it can let go of what it holds
+ * first; what `observer.error` or `observer.complete` throws errors the downstream.
  *
  * `source.subscribe(observer)` inside `new Observable(…)` gets its subscription back only when a
  * synchronous source has finished: `range(0, Infinity).pipe(op, take(1))` would never return.

@@ -5,6 +5,7 @@ import { SelfLog } from '../core/self-log';
 import { type CaptureLimits, captureValue, DEFAULT_CAPTURE_LIMITS } from '../templates/capture';
 import { checkScheduler, describeOption, numberOption, optionsObject } from './operator-options';
 import { checkOptionKeys } from '../core/check-option-keys';
+import { reportRejection } from './report-rejection';
 import { subscribeUpstream } from './subscribe-upstream';
 
 /** A level for one kind of notification, or `'off'` to log nothing for it. */
@@ -46,9 +47,9 @@ export const TAP_LOG_TEMPLATES = Object.freeze({
 });
 
 function asError(error: unknown): Error {
-  if (error instanceof Error) return error;
+  // `instanceof` throws for a revoked Proxy, String() for an object without a prototype.
   try {
-    return new Error(String(error));
+    return error instanceof Error ? error : new Error(String(error));
   } catch {
     return new Error('unprintable error');
   }
@@ -83,7 +84,8 @@ function levelOption(value: TapLogLevel | undefined, fallback: TapLogLevel, wher
  * error (with the exception), complete, and unsubscribe before the end. Every event carries
  * `Stream` (the name), `Count` (values so far) and `Elapsed` (milliseconds since subscribe, on the
  * scheduler's clock), e.g. `{Stream} completed after {Count} values in {Elapsed} ms`. Values pass
- * through unchanged; a failing logger never disturbs the stream. A value that its own logging
+ * through unchanged; a failing logger (one that throws, or an async one whose write rejects) never
+ * disturbs the stream: it is reported to SelfLog. A value that its own logging
  * feeds back into the tapped stream (tapLog on `log.events$`) passes on unlogged, so the stream
  * never logs itself forever.
  *
@@ -126,11 +128,16 @@ export function tapLog<T>(
   const limits = checkCaptureLimits(options.captureLimits);
 
   const writeTo = (level: LogLevelName, template: string, args: unknown[], exception?: Error): void => {
+    const failed = 'tapLog {Stream}: the logger threw';
     try {
-      if (exception === undefined) log.write(level, template, ...args);
-      else log.write(level, exception, template, ...args);
+      // An async target's write may reject later: reported as a throw is, never left unhandled.
+      reportRejection(
+        exception === undefined ? log.write(level, template, ...args) : log.write(level, exception, template, ...args),
+        failed,
+        name,
+      );
     } catch (error) {
-      SelfLog.write('tapLog {Stream}: the logger threw', name, error);
+      SelfLog.write(failed, name, error);
     }
   };
 

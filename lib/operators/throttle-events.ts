@@ -49,7 +49,7 @@ function defaultKey(event: LogEvent): string {
  * `Suppressed {Count} repeats of "{Template}"` stands for them, at the level of the most severe
  * one. Nothing is silently lost: in a sink's `pipe`, suppressed events count in `dropped` (under
  * {@link THROTTLE_REASON}) and summaries in `received`. When the stream ends, open windows send
- * their summaries first.
+ * their summaries first. A value that is not an event (no template) passes unthrottled.
  *
  * ```text
  * source:                        -a-a-a-a------|     (windowMs: 5, max: 1)
@@ -103,11 +103,19 @@ export function throttleEvents(
 
       subscribeUpstream(source, subscriber, {
         next: (event) => {
+          // A value that is not an event (an app operator's `undefined`) repeats nothing: it is passed
+          // on as the pipeline passes it, instead of failing on its template and losing every window.
+          if (typeof (event as Partial<LogEvent> | undefined)?.messageTemplate?.text !== 'string') {
+            subscriber.next(event);
+            return;
+          }
           const key = keyOf(event);
           let window = windows.get(key);
           if (window === undefined && windows.size >= maxKeys) {
             const [oldestKey, oldest] = windows.entries().next().value as [unknown, Window];
             close(oldestKey, oldest);
+            // The subscriber unsubscribed while taking the summary: no window (and no timer) after the teardown.
+            if (subscriber.closed) return;
             // The summary just sent may have brought this key in on its turn (a subscriber that logs).
             window = windows.get(key);
           }

@@ -4,6 +4,7 @@ import { SelfLog } from '../core/self-log';
 import type { ContextProperties } from '../context/context-store';
 import { LogContext } from '../context/log-context';
 import { describeOption } from './operator-options';
+import { isThenable } from './report-rejection';
 import { subscribeUpstream } from './subscribe-upstream';
 
 /** Whether `value` can be context properties: an object that is not null and not an array. */
@@ -11,10 +12,11 @@ function isPropertiesObject(value: unknown): value is ContextProperties {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
-/** The kind of a value that is not properties, as one word: `null`, `undefined`, `number`, `string`, `array`, … */
+/** The kind of a value that is not properties, as one word: `null`, `undefined`, `number`, `string`, `array`, `Promise`, … */
 function kindOf(value: unknown): string {
   if (value === null) return 'null';
-  return Array.isArray(value) ? 'array' : typeof value;
+  if (Array.isArray(value)) return 'array';
+  return isThenable(value) ? 'Promise' : typeof value;
 }
 
 /**
@@ -37,7 +39,8 @@ function kindOf(value: unknown): string {
  * AsyncLocalStorage).
  *
  * Never fails the stream: when the function throws, returns something that is not properties
- * (`null`, `undefined`, a number, a string, an array) or properties that cannot be read (a
+ * (`null`, `undefined`, a number, a string, an array, a Promise: it must answer synchronously, and
+ * a rejection is reported too) or properties that cannot be read (a
  * throwing getter, a Proxy whose traps throw), that subscription runs without this context and
  * SelfLog is told once per operator for each kind of fault, not once per subscription.
  *
@@ -75,8 +78,14 @@ export function withLogContext<T>(properties: ContextProperties | (() => Context
         report('threw', 'withLogContext: the properties function threw; the subscription runs without context', error);
         return {};
       }
-      if (!isPropertiesObject(made)) {
-        const kind = kindOf(made);
+      // An async function's Promise is no properties (spread, it gives none).
+      const kind = kindOf(made);
+      if (!isPropertiesObject(made) || kind === 'Promise') {
+        // Its rejection, unhandled, would end a Node process.
+        if (kind === 'Promise')
+          Promise.resolve(made).catch((error: unknown) => {
+            report('rejected', "withLogContext: the properties function's Promise rejected", error);
+          });
         report(
           kind,
           'withLogContext: the properties function returned {Kind}, not properties; the subscription runs without context',

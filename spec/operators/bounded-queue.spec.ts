@@ -1,4 +1,16 @@
-import { BehaviorSubject, defer, from, type Observable, Subject, take, throwError } from 'rxjs';
+import {
+  asyncScheduler,
+  BehaviorSubject,
+  defer,
+  from,
+  type Observable,
+  type SchedulerLike,
+  Subject,
+  take,
+  throwError,
+} from 'rxjs';
+import { LoggerConfiguration } from '../../lib/configuration/logger-configuration';
+import { MemorySink } from '../../lib/sinks/memory-sink';
 import type { LogEvent } from '../../lib/core/log-event';
 import { ConfigurationError } from '../../lib/core/errors/configuration-error';
 import { BOUNDED_QUEUE_REASONS, boundedQueue, type BoundedQueueOptions } from '../../lib/operators/bounded-queue';
@@ -6,6 +18,7 @@ import { RecordingAccounting, subscribedWith } from '../helpers/recording-accoun
 import { countingSource, makeEvents } from '../helpers/events';
 import { createTestScheduler } from '../helpers/test-scheduler';
 import { heapGrowthMiB } from '../helpers/operator-memory';
+import { collectSelfLog } from '../helpers/self-log';
 
 const [a, b, c, d, e] = makeEvents(5);
 const events = { a, b, c, d, e };
@@ -164,6 +177,62 @@ describe('boundedQueue', () => {
     const subscription = subscribedWith(other, from(makeEvents(3)).pipe(boundedQueue({}, new Subject<number>()))).subscribe();
     subscription.unsubscribe();
     expect(other.droppedBy).toEqual({ [BOUNDED_QUEUE_REASONS.discarded]: 3 });
+  });
+
+  // `onDrop: async (count) => metrics.post(count)` is typed as the hook is (a Promise-returning
+  // function satisfies a void one), and its rejection went unhandled, which ends a Node process.
+  it('reports an async onDrop’s rejection to SelfLog, as a throwing hook is, and still counts the drop', async () => {
+    const { diagnostics, stop } = collectSelfLog();
+    const accounting = new RecordingAccounting();
+    const source = new Subject<LogEvent>();
+    try {
+      subscribedWith(
+        accounting,
+        source.pipe(
+          boundedQueue(
+            {
+              limit: 1,
+              // eslint-disable-next-line @typescript-eslint/no-misused-promises -- TypeScript accepts it: what an app without this rule writes
+              onDrop: async () => {
+                await Promise.resolve();
+                throw new Error('metrics down');
+              },
+            },
+            new Subject<number>(),
+          ),
+        ),
+      ).subscribe();
+      makeEvents(2).forEach((event) => source.next(event));
+      for (let turn = 0; turn < 5; turn++) await Promise.resolve();
+    } finally {
+      stop();
+    }
+    expect(accounting.droppedBy).toEqual({ [BOUNDED_QUEUE_REASONS.overflow]: 1 });
+    expect(diagnostics.map((d) => d.message)).toContainEqual(expect.stringMatching(/onDrop.*failed.*metrics down/s));
+  });
+
+  // Failing on an event (here its clock) was counted twice in a sink's lane: as 'operator-failed'
+  // when the error reached the lane, then again as 'boundedQueue.discarded' by the teardown after it.
+  it('counts what it queued once when it fails in a sink pipe: received stays what was logged', async () => {
+    let broken = false;
+    // asyncScheduler's timers, with a clock that fails while `broken`.
+    const clock = Object.assign(Object.create(asyncScheduler) as SchedulerLike, {
+      now: () => {
+        if (broken) throw new Error('clock broke');
+        return 0;
+      },
+    });
+    const log = new LoggerConfiguration().writeTo
+      .sink(new MemorySink(), { name: 'memory', pipe: [boundedQueue({}, new Subject<number>(), clock)] })
+      .createLogger();
+    for (let n = 0; n < 3; n++) log.information('queued {N}', n);
+    broken = true;
+    log.information('queued {N}', 3);
+    broken = false;
+    const m = log.metrics().sinks.memory;
+    expect(m).toMatchObject({ received: 4, delivered: 0, dropped: 4, pending: 0 });
+    expect(m.droppedBy).toEqual({ [BOUNDED_QUEUE_REASONS.discarded]: 3, 'operator-failed': 1 });
+    await log.close({ strategy: 'immediate' });
   });
 
   it('rejects bad queue options when built', () => {

@@ -1,7 +1,9 @@
 import { ConfigurationError } from '../../lib/core/errors/configuration-error';
 import { SelfLog, type SelfLogEvent } from '../../lib/core/self-log';
 import { eventKeySelector } from '../../lib/operators/event-key';
+import type { LogEvent } from '../../lib/core/log-event';
 import { makeEvent } from '../helpers/events';
+import { collectSelfLog } from '../helpers/self-log';
 
 describe('eventKeySelector', () => {
   const event = makeEvent({ properties: { RequestId: 'r-1' } });
@@ -68,6 +70,26 @@ describe('eventKeySelector', () => {
     // Scalars stay as they are.
     expect(eventKeySelector(() => 42, 'key')(event)).toBe(42);
     expect(eventKeySelector(() => null, 'key')(event)).toBeNull();
+  });
+
+  // An async selector's Promise was keyed by its JSON text, '{}': every event shared one key (one
+  // fingersCrossed ring for all requests, one throttle window for every message), nothing was said,
+  // and its rejection went unhandled, which ends a Node process. Read as fingersCrossed's trigger
+  // and filterEvents read an async function's answer (core/stray-promise).
+  it('gives an async selector’s Promise no key, with a SelfLog line, and reports its rejection', async () => {
+    const { diagnostics, stop } = collectSelfLog();
+    const lookup = (async () => {
+      throw new Error('lookup failed');
+    }) as unknown as (event: LogEvent) => unknown;
+    const selector = eventKeySelector(lookup, 'throttleEvents: key');
+    expect(selector(event)).toBeUndefined();
+    await Promise.resolve();
+    await Promise.resolve();
+    stop();
+    expect(diagnostics.map((d) => d.message)).toEqual([
+      expect.stringMatching(/throttleEvents: key .*returned a Promise/),
+      expect.stringMatching(/throttleEvents: key .*failed/),
+    ]);
   });
 
   it('rejects what is neither a name nor a function, naming the option', () => {

@@ -1,4 +1,4 @@
-import { map, Subject, take } from 'rxjs';
+import { asyncScheduler, map, type SchedulerLike, Subject, take } from 'rxjs';
 import { LoggerConfiguration } from '../../lib/configuration/logger-configuration';
 import { LogContext } from '../../lib/context/log-context';
 import { ConfigurationError } from '../../lib/core/errors/configuration-error';
@@ -314,6 +314,60 @@ describe('fingersCrossed', () => {
       m = log.metrics().sinks.memory;
       expect(m).toMatchObject({ received: 5, delivered: 3, dropped: 2, pending: 0 });
       expect(m.droppedBy).toEqual({ 'fingersCrossed.overflow': 1, 'fingersCrossed.untriggered': 1 });
+    });
+
+    // fingersCrossed failing on an event (here its clock) was counted twice: its lane counted the
+    // events it held as dropped when the error reached it ('operator-failed'), then its teardown
+    // reported them again ('untriggered'): received 11 and dropped 11 for 6 events logged.
+    it('counts what it held once when it fails: received stays what was logged', async () => {
+      let broken = false;
+      // asyncScheduler's timers, with a clock that fails while `broken`.
+      const clock = Object.assign(Object.create(asyncScheduler) as SchedulerLike, {
+        now: () => {
+          if (broken) throw new Error('clock broke');
+          return 0;
+        },
+      });
+      const memory = new MemorySink();
+      const log = new LoggerConfiguration().minimumLevel
+        .debug()
+        .writeTo.sink(memory, { name: 'memory', pipe: [fingersCrossed({}, clock)] })
+        .createLogger();
+      for (let n = 0; n < 5; n++) log.debug('step {N}', n);
+      broken = true;
+      log.debug('step {N}', 5);
+      broken = false;
+      const m = log.metrics().sinks.memory;
+      expect(m).toMatchObject({ received: 6, delivered: 0, dropped: 6, pending: 0 });
+      expect(Object.values(m.droppedBy ?? {}).reduce((sum, n) => sum + n, 0)).toBe(6);
+      log.error('failed');
+      expect(memory.events.map((e) => e.messageTemplate.text)).toEqual(['failed']);
+      await log.close();
+    });
+
+    // One value that is not an event (an app operator's map branch that returns undefined, which the
+    // pipeline passes on as it is) made fingersCrossed fail reading its level: the lane restarted it,
+    // and every event it held, of every key, was dropped, so the error that followed came without
+    // its context.
+    it('holds a value that is not an event as one below the trigger, losing nothing it held', async () => {
+      const memory = new MemorySink();
+      const skipOdd = map((e: LogEvent) => (e.properties.Odd === true ? (undefined as unknown as LogEvent) : e));
+      const log = new LoggerConfiguration().minimumLevel
+        .debug()
+        .writeTo.sink(memory, { name: 'memory', pipe: [skipOdd, fingersCrossed()] })
+        .createLogger();
+      log.debug('Loaded cart');
+      log.forContext('Odd', true).information('odd one');
+      log.debug('Charging card');
+      log.error('Payment declined');
+      expect(memory.events.map((e) => (e as LogEvent | undefined)?.messageTemplate.text)).toEqual([
+        'Loaded cart',
+        undefined,
+        'Charging card',
+        'Payment declined',
+      ]);
+      expect(log.metrics().sinks.memory).toMatchObject({ received: 4, delivered: 4, dropped: 0, pending: 0 });
+      await log.close();
     });
 
     it('isolates by a structured property (LogContext, {@Request}): equal values captured per event are one key', async () => {

@@ -42,6 +42,17 @@ describe('minimumLevel', () => {
     expect(diagnostics.filter((d) => d.template.startsWith('minimumLevel:')).map((d) => d.args[0])).toEqual(['Warning']);
   });
 
+  // An app operator's map branch that returns undefined or null (the pipeline passes such a value on
+  // to the sinks as it is) made minimumLevel throw reading its level: the lane restarted it and
+  // counted the value dropped ('operator-failed') instead of keeping it, as it keeps an event whose
+  // level is missing.
+  it('keeps a value that is not an event (undefined, null), as an event without a level, and never errors', () => {
+    const values = { ...events, n: null as unknown as LogEvent, v: undefined as unknown as LogEvent };
+    createTestScheduler().run(({ hot, expectObservable }) => {
+      expectObservable(hot('-d-n-v-f-|', values).pipe(minimumLevel('information'))).toBe('---n-v-f-|', values);
+    });
+  });
+
   it('accepts the aliases in any case', () => {
     createTestScheduler().run(({ hot, expectObservable }) => {
       expectObservable(hot('-d-i-w-|', events).pipe(minimumLevel('WARN'))).toBe('-----w-|', events);

@@ -6,6 +6,7 @@ import { SelfLog, type SelfLogEvent } from '../../lib/core/self-log';
 import { SAMPLE_REASON, sampleEvents, sampleFraction } from '../../lib/operators/sample-events';
 import { MemorySink } from '../../lib/sinks/memory-sink';
 import { makeEvent } from '../helpers/events';
+import { collectSelfLog } from '../helpers/self-log';
 import { RecordingAccounting, subscribedWith } from '../helpers/recording-accounting';
 import { createTestScheduler } from '../helpers/test-scheduler';
 import { heapGrowthMiB } from '../helpers/operator-memory';
@@ -139,6 +140,38 @@ describe('sampleEvents', () => {
       expect(diagnostics.map((d) => d.message).join('\n')).toMatch(/key[\s\S]*random/);
     } finally {
       selfLog.unsubscribe();
+    }
+  });
+
+  // A JavaScript `keepWhen: async (e) => …` kept every event: its Promise is truthy, so rate 0 kept
+  // them all, silently; an async `random` dropped every event (a Promise is never below the rate).
+  // Either one's rejection went unhandled, which ends a Node process. An async answer is no answer,
+  // as fingersCrossed's trigger and filterEvents read it (core/stray-promise): keepWhen's event is
+  // sampled, random's event kept (as when random throws), and the rejection is reported.
+  it('reads an async keepWhen’s or random’s Promise as no answer: sampled, or kept, and its rejection reported', async () => {
+    const { diagnostics, stop } = collectSelfLog();
+    try {
+      const seen: string[] = [];
+      const asyncKeep = (async () => {
+        throw new Error('audit lookup failed');
+      }) as unknown as (e: LogEvent) => boolean;
+      const source = new Subject<LogEvent>();
+      source.pipe(sampleEvents({ rate: 0, keepWhen: asyncKeep })).subscribe((e) => seen.push(e.messageTemplate.text));
+      source.next(makeEvent({ text: 'sampled out' }));
+      const asyncRandom = (async () => 0) as unknown as () => number;
+      const drawn = new Subject<LogEvent>();
+      drawn.pipe(sampleEvents({ rate: 0.5, random: asyncRandom })).subscribe((e) => seen.push(e.messageTemplate.text));
+      drawn.next(makeEvent({ text: 'kept' }));
+      await Promise.resolve();
+      await Promise.resolve();
+      expect(seen).toEqual(['kept']);
+      expect(diagnostics.map((d) => d.message)).toEqual([
+        expect.stringMatching(/sampleEvents keepWhen .*returned a Promise/),
+        expect.stringMatching(/sampleEvents random .*returned a Promise/),
+        expect.stringMatching(/sampleEvents keepWhen .*failed/),
+      ]);
+    } finally {
+      stop();
     }
   });
 

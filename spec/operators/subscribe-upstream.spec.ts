@@ -59,4 +59,36 @@ describe('subscribeUpstream', () => {
     expect(errors).toEqual([new Error('operator bug')]);
     expect(source.observed).toBe(false);
   });
+
+  // RxJS ends an operator whose own code throws as one whose source errors. subscribeUpstream sent
+  // the throw straight downstream, and the operator's error handler never ran: fingersCrossed and
+  // boundedQueue let go of what they held only in their teardown, after the error had gone on, so
+  // a sink's lane, which counts what a failed operator held when the error reaches it, counted those
+  // events a second time.
+  it('ends the operator through its own error handler when its next throws, before the error goes on', () => {
+    const source = new Subject<number>();
+    const order: string[] = [];
+    source
+      .pipe(
+        (upstream: Observable<number>) =>
+          new Observable<number>((subscriber) => {
+            subscribeUpstream(upstream, subscriber, {
+              next: () => {
+                throw new Error('operator bug');
+              },
+              error: (error: unknown) => {
+                order.push('operator lets go');
+                subscriber.error(error);
+              },
+              complete: () => subscriber.complete(),
+            });
+            return () => order.push('teardown');
+          }),
+      )
+      .subscribe({ error: (error: unknown) => order.push(`downstream: ${(error as Error).message}`) });
+    source.next(1);
+    source.next(2);
+    expect(order).toEqual(['operator lets go', 'downstream: operator bug', 'teardown']);
+    expect(source.observed).toBe(false);
+  });
 });

@@ -8,6 +8,7 @@ import type { CaptureLimits } from '../../lib/templates/capture';
 import { MemorySink } from '../../lib/sinks/memory-sink';
 import { createTestScheduler } from '../helpers/test-scheduler';
 import { countingSource } from '../helpers/events';
+import { collectSelfLog } from '../helpers/self-log';
 
 function debugLogger(): { log: Logger; lines: () => string[]; memory: MemorySink } {
   const memory = new MemorySink();
@@ -103,6 +104,49 @@ describe('tapLog', () => {
     subscription.unsubscribe();
     expect(values).toEqual([1, 2]);
     expect(diagnostics.length).toBeGreaterThan(0);
+  });
+
+  // `{ async write(…) { await remote.send(…) } }` is a TapLogTarget (a Promise-returning method
+  // satisfies a void one), and its rejected write went unhandled, which ends a Node process; a
+  // throwing write was reported. Both are now the same failing logger.
+  it('reports an async logger’s rejected write to SelfLog, as a throwing one, instead of leaving it unhandled', async () => {
+    const { diagnostics, stop } = collectSelfLog();
+    const remote: TapLogTarget = {
+      // eslint-disable-next-line @typescript-eslint/no-misused-promises -- TypeScript accepts it: what an app without this rule writes
+      async write() {
+        await Promise.resolve();
+        throw new Error('remote log down');
+      },
+    };
+    const values: number[] = [];
+    try {
+      of(1, 2)
+        .pipe(tapLog(remote, 'remote'))
+        .subscribe((n) => values.push(n));
+      for (let turn = 0; turn < 5; turn++) await Promise.resolve();
+    } finally {
+      stop();
+    }
+    expect(values).toEqual([1, 2]);
+    // subscribed and completed: two writes, two rejections.
+    expect(diagnostics.map((d) => d.message)).toEqual([
+      expect.stringMatching(/tapLog remote: the logger threw.*remote log down/s),
+      expect.stringMatching(/tapLog remote: the logger threw.*remote log down/s),
+    ]);
+  });
+
+  // A revoked Proxy (or one whose getPrototypeOf throws) as the error: `instanceof Error` threw
+  // while tapLog made the event's exception, and the TypeError went downstream in the error's place.
+  it('passes an error it cannot read on as it is, and still logs the failure', () => {
+    const { log, memory } = debugLogger();
+    const { proxy: unreadable, revoke } = Proxy.revocable({}, {});
+    revoke();
+    let seen: unknown;
+    throwError(() => unreadable)
+      .pipe(tapLog(log, 'revoked', createTestScheduler()))
+      .subscribe({ error: (e: unknown) => (seen = e) });
+    expect(seen).toBe(unreadable);
+    expect(memory.events.map((e) => e.renderMessage())).toEqual(['revoked subscribed', 'revoked failed after 0 values in 0 ms']);
   });
 
   it('rejects a missing name, an unknown level and a non-logger', () => {

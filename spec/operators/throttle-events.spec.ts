@@ -190,6 +190,30 @@ describe('throttleEvents', () => {
       expect(report.sinks.memory).toEqual({ delivered: 3, dropped: 3, failed: 0, undelivered: 0 });
     });
 
+    // A value that is not an event (an app operator's map branch that returns undefined, which the
+    // pipeline passes on as it is) made throttleEvents fail reading its template: its lane restarted
+    // it, so its open windows summed up early and the repeats after passed again, and the value
+    // itself was dropped ('operator-failed').
+    it('passes a value that is not an event on unthrottled, keeping its windows', async () => {
+      const memory = new MemorySink();
+      const skipOdd = map((e: LogEvent) => (e.properties.Odd === true ? (undefined as unknown as LogEvent) : e));
+      const log = new LoggerConfiguration().writeTo
+        .sink(memory, { name: 'memory', pipe: [skipOdd, throttleEvents({ windowMs: 60_000 })] })
+        .createLogger();
+      for (let n = 0; n < 3; n++) log.warning('Disk {Disk} full', 'C');
+      log.forContext('Odd', true).information('odd one');
+      log.forContext('Odd', true).information('odd one');
+      for (let n = 0; n < 2; n++) log.warning('Disk {Disk} full', 'C');
+      await log.close();
+      expect(memory.events.map((e) => (e as LogEvent | undefined)?.renderMessage())).toEqual([
+        'Disk C full',
+        undefined,
+        undefined,
+        'Suppressed 4 repeats of "Disk {Disk} full"',
+      ]);
+      expect(log.metrics().sinks.memory).toMatchObject({ received: 8, delivered: 4, dropped: 4, pending: 0 });
+    });
+
     it('throttles by a structured property ({@User}): equal values captured per event are one key', async () => {
       const memory = new MemorySink();
       const log = new LoggerConfiguration().writeTo
@@ -250,6 +274,24 @@ describe('throttleEvents under a downstream that unsubscribes', () => {
 });
 
 describe('throttleEvents in hostile use', () => {
+  // The event that evicted a window was taken on after the summary, even when the subscriber had
+  // unsubscribed while taking that summary: it opened a window and armed its timer after the
+  // teardown, a timer that (on a scheduler that keeps the process alive) held Node for windowMs.
+  it('opens no window once its subscriber unsubscribed while taking an eviction summary: no timer left', () => {
+    const testScheduler = createTestScheduler();
+    const source = new Subject<LogEvent>();
+    const seen: string[] = [];
+    const subscription = source.pipe(throttleEvents({ windowMs: 50, maxKeys: 1 }, testScheduler)).subscribe((event) => {
+      seen.push(describe_(event));
+      if (event.messageTemplate.text === SUPPRESSED_TEMPLATE) subscription.unsubscribe();
+    });
+    source.next(a);
+    source.next(a);
+    source.next(b); // evicts a's window; its summary's subscriber unsubscribes
+    expect(seen).toEqual(['information Disk C full', 'information Suppressed 1 repeats of "Disk {Disk} full"']);
+    expect(testScheduler.actions).toHaveLength(0);
+  });
+
   it('clears its window timers when unsubscribed: no summary is emitted later', () => {
     const testScheduler = createTestScheduler();
     const accounting = new RecordingAccounting();

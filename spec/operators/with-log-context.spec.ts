@@ -8,6 +8,7 @@ import { withLogContext } from '../../lib/operators/with-log-context';
 import { MemorySink } from '../../lib/sinks/memory-sink';
 import { createTestScheduler } from '../helpers/test-scheduler';
 import { countingSource } from '../helpers/events';
+import { collectSelfLog } from '../helpers/self-log';
 
 function contextLogger(): { log: Logger; memory: MemorySink; seen: () => Record<string, unknown>[] } {
   const memory = new MemorySink();
@@ -192,6 +193,40 @@ describe('withLogContext', () => {
       'getter broke',
     ]);
     expect(LogContext.current()).toBeUndefined();
+  });
+
+  // `withLogContext(async () => ({ Id: await nextId() }))` ran every subscription without context and
+  // said nothing (a Promise spread gives no properties), and a rejected one went unhandled, which
+  // ends a Node process. Read as every synchronous callback's Promise is (core/stray-promise).
+  it('runs a subscription without context when the function is async, telling SelfLog once, rejection included', async () => {
+    const { log, seen } = contextLogger();
+    const { diagnostics, stop } = collectSelfLog();
+    try {
+      // JavaScript: TypeScript refuses an async properties function.
+      const failing = withLogContext<number>((async () => {
+        throw new Error('no id service');
+      }) as unknown as () => Record<string, unknown>);
+      of(1)
+        .pipe(failing)
+        .subscribe(() => log.information('first'));
+      of(2)
+        .pipe(failing)
+        .subscribe(() => log.information('second'));
+      of(3)
+        .pipe(withLogContext<number>((async () => ({ Id: 'late' })) as unknown as () => Record<string, unknown>))
+        .subscribe(() => log.information('third'));
+      await Promise.resolve();
+      await Promise.resolve();
+      await Promise.resolve();
+    } finally {
+      stop();
+    }
+    expect(seen()).toEqual([{ text: 'first' }, { text: 'second' }, { text: 'third' }]);
+    expect(diagnostics.map((d) => d.message)).toEqual([
+      expect.stringMatching(/returned Promise, not properties/),
+      expect.stringMatching(/returned Promise, not properties/),
+      expect.stringMatching(/Promise rejected.*no id service/),
+    ]);
   });
 
   it('reads static properties once per subscription, so a throwing getter is reported once and values still flow', () => {
