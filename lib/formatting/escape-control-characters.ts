@@ -1,5 +1,5 @@
 import type { LogEvent } from '../core/log-event';
-import { alignText, renderPropertyToken } from '../templates/render-template';
+import { alignText, cutRendering, MAX_RENDERED_LENGTH, type RenderMemo, renderPropertyToken } from '../templates/render-template';
 import { LINE_RENDERINGS, type MaybeRenderedEvent } from './line-renderings';
 
 // C0 controls, DEL, C1 controls (0x9b is a one-byte CSI) and the Unicode line and paragraph separators.
@@ -39,24 +39,31 @@ export function escapeControlCharacters(text: string, keepLineBreaks = false): s
  * An event's message with control characters escaped in the property values only: the template
  * text the developer wrote is kept as is. Uses the cached `renderMessage()` when it holds no
  * control character at all; a formatted hole of an event read from a CLEF line keeps the line's
- * `@r` rendering, as `renderMessage()` does. Never throws.
+ * `@r` rendering, as `renderMessage()` does. Bounded as `renderMessage()` is: a structure the holes
+ * name again and again is written once, and past 2^28 code units the message is cut and marked
+ * `…[truncated]`. Never throws.
  */
 export function renderMessageEscaped(event: LogEvent): string {
   const rendered = event.renderMessage();
   if (!CONTROL.test(rendered)) return rendered;
   // An event read from a CLEF line keeps the line's @r renderings of its formatted holes.
   const kept = (event as MaybeRenderedEvent)[LINE_RENDERINGS];
+  const tokens = event.messageTemplate.tokens;
+  const memo: RenderMemo = {};
   let formatted = 0;
   let out = '';
-  for (const token of event.messageTemplate.tokens) {
-    if (token.kind === 'text') {
-      out += token.text;
-      continue;
+  for (let i = 0; i < tokens.length; i++) {
+    const token = tokens[i];
+    let piece: string;
+    if (token.kind === 'text') piece = token.text;
+    else {
+      const rendering = token.format === undefined ? undefined : kept?.[formatted++];
+      piece = escapeControlCharacters(
+        rendering === undefined ? renderPropertyToken(token, event.properties, memo) : alignText(rendering, token.alignment),
+      );
     }
-    const rendering = token.format === undefined ? undefined : kept?.[formatted++];
-    out += escapeControlCharacters(
-      rendering === undefined ? renderPropertyToken(token, event.properties) : alignText(rendering, token.alignment),
-    );
+    if (piece.length > MAX_RENDERED_LENGTH - out.length) return cutRendering(out, piece, MAX_RENDERED_LENGTH - out.length);
+    out += piece;
   }
   return out;
 }

@@ -1,6 +1,9 @@
 import { escapeControlCharacters, renderMessageEscaped } from '../../lib/formatting/escape-control-characters';
 import { readCompactJson } from '../../lib/formatting/read-compact-json';
+import { RenderedEvent } from '../../lib/formatting/rendered-event';
 import { createLogEvent } from '../../lib/templates/log-event-record';
+import { parseTemplate } from '../../lib/templates/parse-template';
+import { MAX_RENDERED_LENGTH, RENDER_CUT_MARKER } from '../../lib/templates/render-template';
 
 describe('escapeControlCharacters', () => {
   it('writes C0, DEL, C1 and the Unicode line separators as visible escapes', () => {
@@ -24,6 +27,45 @@ describe('escapeControlCharacters', () => {
 });
 
 describe('renderMessageEscaped', () => {
+  // Bounded as renderMessage() is (spec/templates/rendered-length-bound.spec.ts): before, the escaped
+  // rendering walked a structure once per hole, and threw RangeError past V8's longest string.
+  it('writes a structure many holes name once, as renderMessage() does', () => {
+    let reads = 0;
+    const structure = {
+      get n(): number {
+        reads++;
+        return 1;
+      },
+    };
+    const event = new RenderedEvent(
+      0,
+      'information',
+      parseTemplate('{A}{A} {B} {A:x}{A,9}'),
+      { A: structure, B: 'a\u0007' },
+      undefined,
+      [],
+    );
+    expect(renderMessageEscaped(event)).toBe('{"n":1}{"n":1} a\\u0007 {"n":1}  {"n":1}');
+    // Once for renderMessage(), whose text holds a control character, once for the escaped text.
+    expect(reads).toBe(2);
+  });
+
+  it('cuts an escaped message past 2^28 code units and marks it, instead of throwing', () => {
+    const event = new RenderedEvent(
+      0,
+      'information',
+      parseTemplate('{A}'.repeat(600)),
+      { A: `${'x'.repeat(2 ** 20)}\u0007` },
+      undefined,
+      [],
+    );
+    const escaped = renderMessageEscaped(event);
+    expect(escaped).toHaveLength(MAX_RENDERED_LENGTH + RENDER_CUT_MARKER.length);
+    expect(escaped.startsWith('xxx')).toBe(true);
+    expect(escaped.endsWith(RENDER_CUT_MARKER)).toBe(true);
+    expect(escaped).toContain('x\\u0007x');
+  });
+
   it('escapes property values only, never the template text', () => {
     const event = createLogEvent('information', 'Line one\nUser {Name}', ['a\nb']);
     expect(renderMessageEscaped(event)).toBe('Line one\nUser a\\nb');
