@@ -3,7 +3,7 @@ import { performance } from 'node:perf_hooks';
 import { LogContext } from '../context/log-context';
 import type { LogLevelName } from '../core/log-level';
 import { SelfLog } from '../core/self-log';
-import { type DiagnosticCollector, diagnosticContext } from '../node/http/diagnostic-context';
+import { addDiagnostics, type DiagnosticCollector, diagnosticContext } from '../node/http/diagnostic-context';
 import { chosenLevel } from '../node/http/chosen-level';
 import { isIgnoredPath } from '../node/http/is-ignored-path';
 import { levelForStatus } from '../node/http/level-for-status';
@@ -271,16 +271,7 @@ export class RxlogRequestContext {
       properties.RequestId = state.requestId;
       if (outcome.route !== undefined) properties.Route = outcome.route;
       if (aborted) properties.Aborted = true;
-      // Own properties only, defined rather than assigned: 'constructor' is a name like any other, and
-      // '__proto__' must not become the prototype.
-      for (const key of Object.keys(diagnostics))
-        if (!Object.hasOwn(properties, key))
-          Object.defineProperty(properties, key, {
-            value: diagnostics[key],
-            enumerable: true,
-            writable: true,
-            configurable: true,
-          });
+      addDiagnostics(properties, diagnostics);
       const level = aborted ? 'warning' : this.levelFor(outcome);
       const template = aborted ? this.settings.abortedTemplate : this.settings.messageTemplate;
       const log = this.completions.child(properties);

@@ -2,6 +2,7 @@ import { AsyncLocalStorage } from 'node:async_hooks';
 import { SelfLog } from '../../core/self-log';
 import { sharedState } from '../../core/shared-state';
 import { captureValue } from '../../templates/capture';
+import { setOwnProperty } from '../../templates/own-property';
 
 /** Properties collected for one request's completion event. */
 export class DiagnosticCollector {
@@ -79,4 +80,15 @@ function warnOutside(): void {
   if (warned) return;
   warned = true;
   SelfLog.write('diagnosticContext.set was called outside a request collection; the property is ignored');
+}
+
+/**
+ * Adds a request's diagnostic properties to its completion event's `properties`, after the event's
+ * own: a name the event already has keeps the event's value (as in Serilog, "last-in wins"), and
+ * since the event's own come first, a thousand diagnostic ones (a handler copying a hostile query
+ * string) cannot push them past the logger's bound. `'__proto__'` is a name like any other.
+ */
+export function addDiagnostics(properties: Record<string, unknown>, diagnostics: Readonly<Record<string, unknown>>): void {
+  for (const name of Object.keys(diagnostics))
+    if (!Object.hasOwn(properties, name)) setOwnProperty(properties, name, diagnostics[name]);
 }

@@ -7,7 +7,7 @@ import { SelfLog } from '../../core/self-log';
 import type { LogLevelName } from '../../core/log-level';
 import type { Logger } from '../../pipeline/logger';
 import { writeJson } from '../../templates/safe-json';
-import { DiagnosticCollector, diagnosticContext } from './diagnostic-context';
+import { addDiagnostics, DiagnosticCollector, diagnosticContext } from './diagnostic-context';
 import { chosenLevel } from './chosen-level';
 import { isIgnoredPath } from './is-ignored-path';
 import { levelForStatus } from './level-for-status';
@@ -123,18 +123,7 @@ export function trackRequest(
       const responseHeaders = selectHeaders(res.getHeaders(), settings.responseHeaders, settings.redactHeaders);
       if (responseHeaders !== undefined) properties.ResponseHeaders = responseHeaders;
       if (aborted) properties.Aborted = true;
-      // The request's own properties go first: a logger binds at most 1000 names, and diagnostic ones
-      // that fill them (a handler copying a hostile query string) must not push these out. A
-      // diagnostic property of the same name gives way to them, as in Serilog ("last-in wins").
-      const collected = collector.complete();
-      for (const name of Object.keys(collected))
-        if (!Object.hasOwn(properties, name))
-          Object.defineProperty(properties, name, {
-            value: collected[name],
-            enumerable: true,
-            writable: true,
-            configurable: true,
-          });
+      addDiagnostics(properties, collector.complete());
       const template = aborted ? settings.abortedTemplate : settings.messageTemplate;
       const logger = log.child(properties);
       const write = (): void =>
