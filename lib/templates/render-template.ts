@@ -117,7 +117,7 @@ export function renderPropertyToken(
 /**
  * Renders a parsed template (see `parseTemplate`) with an event's properties: each hole is
  * replaced by its property rendered with {@link renderValue} and aligned; a hole whose property
- * is missing renders as written (`{Name}`); past {@link MAX_RENDERED_LENGTH} (2^28) code units
+ * is missing renders as written (`{Name}`); past 2^28 code units (`MAX_RENDERED_LENGTH`)
  * rendering stops, and the message ends with `…[truncated]`. Never throws for a parsed template,
  * whatever the properties. It takes no text (so a bundle that only formats events does not carry the parser):
  * a string or anything else is a TypeError saying so.

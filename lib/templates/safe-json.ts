@@ -177,7 +177,7 @@ function writeObject(value: object, depth: number, ancestors: object[]): string 
 
 /**
  * Writes any value as compact JSON and never throws: bigint as an integer literal (as a string of
- * its digits past 4300 of them, see {@link jsonBigint}), NaN and
+ * its digits past 4300 of them, see `jsonBigint`), NaN and
  * ±Infinity as strings, a Date as its ISO string, undefined omitted from objects (null in arrays
  * and at the top), symbol keys skipped, a cycle as `"[Circular]"`, and a getter, `toJSON` or
  * Proxy trap that throws as `"[Throws: <message>]"`. It writes at most 2^20 items in all (an
