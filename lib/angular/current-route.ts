@@ -3,7 +3,7 @@ import { stripQuery } from './redact-query';
 
 /** Where the app is: the properties `withRouterContext()` and `withErrorHandler()` add to events. */
 export interface RouteProperties extends Readonly<Record<string, unknown>> {
-  /** The current URL without query and fragment, e.g. `/orders/42`. */
+  /** The current URL without query, fragment and matrix parameters, e.g. `/orders/42`. */
   readonly Route: string;
   /** The path of the matched route configuration, e.g. `/orders/:id`; absent when no route configuration matched. */
   readonly RoutePattern?: string | undefined;
@@ -32,12 +32,21 @@ export function currentRoute(router: Router): RouteProperties | undefined {
   const pattern = routePattern(state.snapshot.root);
   const properties: RouteProperties | undefined =
     pattern !== undefined
-      ? { Route: stripQuery(url), RoutePattern: pattern }
+      ? { Route: routePath(url), RoutePattern: pattern }
       : router.navigated
-        ? { Route: stripQuery(url) }
+        ? { Route: routePath(url) }
         : undefined;
   cache.set(router, { url, state, properties });
   return properties;
+}
+
+/**
+ * The router URL without its query, fragment and matrix parameters (Angular's optional route
+ * parameters, `/orders/42;token=x`; a `;` in a value is written `%3B`): they may carry what the
+ * query would, so neither is logged. Secondary outlets stay: `/a(aux:popup;k=v)` gives `/a(aux:popup)`.
+ */
+function routePath(url: string): string {
+  return stripQuery(url).replace(/;[^/()]*/g, '');
 }
 
 /** The configured paths of the primary route chain, joined: `orders/:id` under `shop` gives `/shop/orders/:id`. */

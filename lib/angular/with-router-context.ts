@@ -8,7 +8,7 @@ import { RXLOG_CONFIGURATION_STEPS, type RxlogConfigurationStep } from './rxlog-
 
 /**
  * A `provideRxlog` feature: every event carries the current route, `Route` (the URL without its
- * query and fragment) and `RoutePattern` (the matched route configuration's path, e.g.
+ * query, fragment and matrix parameters) and `RoutePattern` (the matched route configuration's path, e.g.
  * `/orders/:id`), read from the Router's state when the event is logged. Properties the event already
  * has are kept. Needs `configure` to return the LoggerConfiguration (not a created Logger).
  *

@@ -39,6 +39,34 @@ void describe('withRouterContext', () => {
     injector.destroy();
   });
 
+  // Angular's optional route parameters are matrix parameters in the URL (angular.dev, "Routing",
+  // optional parameters; @angular/router url_tree.ts serializeMatrixParams): `/orders/42;token=x`.
+  // Route is the URL without its query, yet it carried them, values and all, on every event.
+  void it('keeps matrix parameters (optional route parameters) out of Route, as it keeps the query', async () => {
+    const memory = new MemorySink();
+    const injector = testInjector([
+      provideRouter([...routes, { path: 'popup', outlet: 'aux', children: [] }]),
+      provideLocationMocks(),
+      { provide: DOCUMENT, useValue: { title: '' } },
+      provideRxlog((c) => c.writeTo.sink(memory), withRouterContext()),
+    ]);
+    const log = within(injector, () => injectLogger());
+    const router = injector.get(Router);
+    assert.ok(await router.navigate(['/shop', { token: 'secret' }, 'orders', '42', { pin: '1234', q: 'a;b' }]));
+    assert.match(router.url, /token=secret/);
+    log.information('on an order');
+    assert.ok(await router.navigateByUrl('/shop/orders/7(aux:popup;key=hidden)'));
+    log.information('with a popup');
+    assert.deepEqual(
+      memory.events.map((e) => [e.properties.Route, e.properties.RoutePattern]),
+      [
+        ['/shop/orders/42', '/shop/orders/:id'],
+        ['/shop/orders/7(aux:popup)', '/shop/orders/:id'],
+      ],
+    );
+    injector.destroy();
+  });
+
   // The Router's URL is '/' until the first navigation sets its state, whatever page was loaded:
   // an event logged while the app starts on /shop/orders/42 said Route '/'.
   void it('adds no route while the first navigation is still matching, and the route once it is set', async () => {
