@@ -67,12 +67,9 @@ function logRequest(
       },
       error: (error: unknown) => {
         settled = true;
-        const response = error as Partial<HttpErrorResponse> | null;
-        const status = typeof response?.status === 'number' ? response.status : 0;
-        const raw = typeof response?.message === 'string' ? response.message : String(error);
+        const { status, raw, answered } = readFailure(error);
         // HttpClient's messages quote the URL of the answer: the request's, or the one fetch or a
         // redirect gave it (percent-encoded, absolute). Its secrets stay out of the log too.
-        const answered = typeof response?.url === 'string' ? response.url : '';
         const message = [request.urlWithParams, answered].reduce((text, quoted) => hideUrl(text, quoted, redact), raw);
         write(log, options, base, status, elapsedSince(started), message);
       },
@@ -83,6 +80,24 @@ function logRequest(
       },
     }),
   );
+}
+
+/**
+ * What a failed request's error tells: HttpClient's HttpErrorResponse, or whatever an interceptor
+ * after this one failed with. Reading it never throws (an object without a prototype, a throwing
+ * getter or toString): the app's subscriber gets its own error, not one of rxlog's.
+ */
+function readFailure(error: unknown): { status: number; raw: string; answered: string } {
+  try {
+    const response = error as Partial<HttpErrorResponse> | null;
+    return {
+      status: typeof response?.status === 'number' ? response.status : 0,
+      raw: typeof response?.message === 'string' ? response.message : String(error),
+      answered: typeof response?.url === 'string' ? response.url : '',
+    };
+  } catch {
+    return { status: 0, raw: `[${typeof error}]`, answered: '' };
+  }
 }
 
 /** `text` with every occurrence of `url` replaced by its redacted form. */

@@ -4,7 +4,7 @@ import { describe, it } from 'node:test';
 import { HttpClient, provideHttpClient, withFetch, withInterceptors } from '@angular/common/http';
 import { HttpTestingController, provideHttpClientTesting } from '@angular/common/http/testing';
 import { type EnvironmentProviders, inject, type Provider, provideZonelessChangeDetection } from '@angular/core';
-import { firstValueFrom } from 'rxjs';
+import { firstValueFrom, throwError } from 'rxjs';
 import { HttpSink, type LogEvent, MemorySink } from '../../lib/index';
 import { type HttpLoggingOptions, provideRxlog, rxlogHttpInterceptor, withHttpLogging } from '../../lib/angular/index';
 import { RXLOG_LOGGER } from '../../lib/angular/rxlog-tokens';
@@ -259,6 +259,54 @@ void describe('rxlogHttpInterceptor', () => {
     subscription.unsubscribe();
     assert.equal(request.cancelled, true);
     assert.match(memory.events[0].renderMessage(), /^HTTP GET \/slow cancelled after [\d.]+ ms$/);
+    injector.destroy();
+  });
+
+  // An interceptor after rxlog's (the app's own) may fail a request with any value. rxlog's tap
+  // read it with String(value), which throws for an object without a prototype or a throwing
+  // toString: the app's subscriber then got rxlog's TypeError instead of its own error.
+  void it('hands the app the very value a later interceptor failed with, whatever it is, and logs the failure', async () => {
+    const hostile: unknown[] = [
+      Object.create(null),
+      {
+        toString: () => {
+          throw new Error('no text');
+        },
+      },
+      new Proxy(
+        {},
+        {
+          get: () => {
+            throw new Error('no property');
+          },
+        },
+      ),
+    ];
+    const memory = new MemorySink();
+    const injector = testInjector([
+      provideZonelessChangeDetection(),
+      provideHttpClient(
+        withInterceptors([rxlogHttpInterceptor, (request) => throwError(() => hostile[Number(request.url.slice(1))])]),
+      ),
+      provideHttpClientTesting(),
+      provideRxlog((c) => c.writeTo.sink(memory)),
+    ]);
+    const client = injector.get(HttpClient);
+    for (let i = 0; i < hostile.length; i++) {
+      const failure = await firstValueFrom(client.get(`/${i}`)).then(
+        () => ['no failure'],
+        (error: unknown) => [error], // in an array: awaiting the Proxy itself would read its `then`
+      );
+      assert.equal(failure[0], hostile[i]);
+    }
+    assert.deepEqual(
+      memory.events.map((e) => [e.level, e.properties.Url, e.properties.StatusCode]),
+      [
+        ['error', '/0', 0],
+        ['error', '/1', 0],
+        ['error', '/2', 0],
+      ],
+    );
     injector.destroy();
   });
 
