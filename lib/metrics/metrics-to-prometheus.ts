@@ -58,6 +58,26 @@ const SINK_FAMILIES: readonly SinkFamily[] = [
   },
 ];
 
+/** The counters of `LoggerMetrics` itself. */
+type LoggerCount = 'logged' | 'filtered' | 'rejectedAfterClose' | 'rejectedReentrant' | 'rejectedInvalidLevel';
+
+/** The families of the logger's own counters, with the field of `LoggerMetrics` each reports. */
+const LOGGER_FAMILIES: readonly (readonly [string, string, LoggerCount])[] = [
+  ['rxlog_events_logged_total', 'Events that passed the level check.', 'logged'],
+  ['rxlog_events_filtered_total', 'Events removed by filters.', 'filtered'],
+  ['rxlog_events_rejected_after_close_total', 'Events logged after the logger was closed.', 'rejectedAfterClose'],
+  [
+    'rxlog_events_rejected_reentrant_total',
+    'Log calls made from inside a sink of the same logger, or nested too deep in its own calls, dropped.',
+    'rejectedReentrant',
+  ],
+  [
+    'rxlog_events_rejected_invalid_level_total',
+    'log.write calls with a level that is not a level name, ignored.',
+    'rejectedInvalidLevel',
+  ],
+];
+
 /**
  * A logger's metrics in the Prometheus text exposition format (version 0.0.4): one `# HELP` and
  * `# TYPE` per family, `rxlog_` names, a `sink` label on per-sink families (values escaped),
@@ -66,82 +86,91 @@ const SINK_FAMILIES: readonly SinkFamily[] = [
  * state. Serve it with content type `text/plain; version=0.0.4; charset=utf-8`: Prometheus 3 fails
  * a scrape whose answer has no valid `Content-Type`.
  *
+ * Several loggers in one answer: pass `[name, metrics]` pairs, and every sample carries a
+ * `logger` label with its logger's name (none for `''`; a name met twice gets `-2`, `-3` …). Two
+ * texts joined are no exposition: each family would have two `# HELP` lines and, for sinks of the
+ * same name, two samples of one series.
+ *
  * @example
  * http
  *   .createServer((req, res) =>
  *     res.writeHead(200, { 'Content-Type': 'text/plain; version=0.0.4; charset=utf-8' }).end(metricsToPrometheus(log.metrics())),
  *   )
  *   .listen(9464);
+ * metricsToPrometheus([['app', log.metrics()], ['audit', auditLog.metrics()]]); // logger="app", logger="audit"
  */
-export function metricsToPrometheus(metrics: LoggerMetrics): string {
-  const lines: string[] = [];
+export function metricsToPrometheus(metrics: LoggerMetrics | readonly (readonly [string, LoggerMetrics])[]): string {
+  const loggers: readonly (readonly [string, LoggerMetrics])[] = Array.isArray(metrics) ? metrics : [['', metrics]];
+  const loggerLabels = distinctLabels(loggers.map(([name]) => name));
+  // Each family's lines, HELP and TYPE first, in the order declared; the samples of every logger join them.
+  const families = new Map<string, string[]>();
   const family = (name: string, type: string, help: string): void => {
-    lines.push(`# HELP ${name} ${escapeHelp(help)}`, `# TYPE ${name} ${type}`);
+    families.set(name, [`# HELP ${name} ${escapeHelp(help)}`, `# TYPE ${name} ${type}`]);
   };
-  family('rxlog_events_logged_total', 'counter', 'Events that passed the level check.');
-  lines.push(`rxlog_events_logged_total ${formatValue(metrics.logged)}`);
-  family('rxlog_events_filtered_total', 'counter', 'Events removed by filters.');
-  lines.push(`rxlog_events_filtered_total ${formatValue(metrics.filtered)}`);
-  family('rxlog_events_rejected_after_close_total', 'counter', 'Events logged after the logger was closed.');
-  lines.push(`rxlog_events_rejected_after_close_total ${formatValue(metrics.rejectedAfterClose)}`);
-  family(
-    'rxlog_events_rejected_reentrant_total',
-    'counter',
-    'Log calls made from inside a sink of the same logger, or nested too deep in its own calls, dropped.',
-  );
-  lines.push(`rxlog_events_rejected_reentrant_total ${formatValue(metrics.rejectedReentrant)}`);
-  family(
-    'rxlog_events_rejected_invalid_level_total',
-    'counter',
-    'log.write calls with a level that is not a level name, ignored.',
-  );
-  lines.push(`rxlog_events_rejected_invalid_level_total ${formatValue(metrics.rejectedInvalidLevel)}`);
-  const pipe = metrics.pipe;
-  if (pipe !== undefined) {
+  const sample = (name: string, labels: string, value: string): void => {
+    families.get(name)?.push(`${name}${labels === '' ? '' : `{${labels}}`} ${value}`);
+  };
+  for (const [name, help] of LOGGER_FAMILIES) family(name, 'counter', help);
+  if (loggers.some(([, logger]) => logger.pipe !== undefined)) {
     family('rxlog_pipe_events_dropped_total', 'counter', 'Events the operators of .pipe() removed or lost when one failed.');
-    lines.push(`rxlog_pipe_events_dropped_total ${formatValue(pipe.dropped)}`);
     family('rxlog_pipe_events_pending', 'gauge', 'Events the operators of .pipe() hold now.');
-    lines.push(`rxlog_pipe_events_pending ${formatValue(pipe.pending)}`);
   }
-
-  const names = Object.keys(metrics.sinks);
-  const labels = sinkLabels(names);
-  const sinks = names.map((name, index) => ({ label: `sink="${escapeLabel(labels[index])}"`, sink: metrics.sinks[name] }));
-  for (const { name, type, help, value } of SINK_FAMILIES) {
-    family(name, type, help);
-    for (const { label, sink } of sinks) lines.push(`${name}{${label}} ${formatValue(value(sink))}`);
-  }
+  for (const { name, type, help } of SINK_FAMILIES) family(name, type, help);
   // Prometheus wants base units (promtool rejects `_ms`) and `quantile` only on summaries.
   family('rxlog_delivery_latency_seconds', 'summary', 'Enqueue-to-delivery latency percentiles, in seconds.');
-  for (const { label, sink } of sinks) {
-    lines.push(
-      `rxlog_delivery_latency_seconds{${label},quantile="0.5"} ${formatValue(sink.latencyMs.p50 / 1000)}`,
-      `rxlog_delivery_latency_seconds{${label},quantile="0.95"} ${formatValue(sink.latencyMs.p95 / 1000)}`,
-      `rxlog_delivery_latency_seconds{${label},quantile="0.99"} ${formatValue(sink.latencyMs.p99 / 1000)}`,
-    );
-  }
   family('rxlog_breaker_state', 'gauge', 'Circuit breaker state of the sink: 1 for the current state, 0 for the others.');
-  for (const { label, sink } of sinks) {
-    for (const state of BREAKER_STATES)
-      lines.push(`rxlog_breaker_state{${label},state="${state}"} ${sink.breaker === state ? 1 : 0}`);
-  }
-  return `${lines.join('\n')}\n`;
+
+  loggers.forEach(([, logger], index) => {
+    const loggerLabel = loggerLabels[index] === '' ? '' : `logger="${escapeLabel(loggerLabels[index])}"`;
+    for (const [name, , field] of LOGGER_FAMILIES) sample(name, loggerLabel, formatValue(logger[field]));
+    const pipe = logger.pipe;
+    if (pipe !== undefined) {
+      sample('rxlog_pipe_events_dropped_total', loggerLabel, formatValue(pipe.dropped));
+      sample('rxlog_pipe_events_pending', loggerLabel, formatValue(pipe.pending));
+    }
+    const names = Object.keys(logger.sinks);
+    const labels = distinctLabels(names);
+    const sinks = names.map((name, index) => ({
+      label: `${loggerLabel === '' ? '' : `${loggerLabel},`}sink="${escapeLabel(labels[index])}"`,
+      sink: logger.sinks[name],
+    }));
+    for (const { name, value } of SINK_FAMILIES) {
+      for (const { label, sink } of sinks) sample(name, label, formatValue(value(sink)));
+    }
+    for (const { label, sink } of sinks) {
+      sample('rxlog_delivery_latency_seconds', `${label},quantile="0.5"`, formatValue(sink.latencyMs.p50 / 1000));
+      sample('rxlog_delivery_latency_seconds', `${label},quantile="0.95"`, formatValue(sink.latencyMs.p95 / 1000));
+      sample('rxlog_delivery_latency_seconds', `${label},quantile="0.99"`, formatValue(sink.latencyMs.p99 / 1000));
+    }
+    for (const { label, sink } of sinks) {
+      for (const state of BREAKER_STATES)
+        sample('rxlog_breaker_state', `${label},state="${state}"`, sink.breaker === state ? '1' : '0');
+    }
+  });
+  return `${[...families.values()].flat().join('\n')}\n`;
 }
 
 /** A lone UTF-16 surrogate: it has no UTF-8 form, so an encoder writes U+FFFD in its place. */
 const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
 
 /**
- * One distinct label value per sink name: the name itself, or for a name with a lone surrogate,
- * the name with U+FFFD in its place and `-2`, `-3` … where that meets another sink's, since the
- * format wants one line per metric name and labels (`'a\uD800'` and `'a\uDC00'` would both be `a�`).
+ * One distinct label value per name (a sink's, or a logger's): the name itself, or for a name met
+ * before or with a lone surrogate, the name with U+FFFD in its place and `-2`, `-3` … where that
+ * meets another's, since the format wants one line per metric name and labels (`'a\uD800'` and
+ * `'a\uDC00'` would both be `a�`).
  */
-function sinkLabels(names: readonly string[]): string[] {
+function distinctLabels(names: readonly string[]): string[] {
   const wellFormed = names.map((name) => name.replace(LONE_SURROGATE, '\uFFFD'));
-  const taken = new Set(names.filter((name, index) => wellFormed[index] === name));
+  // A well-formed name keeps itself where it first occurs.
+  const taken = new Set<string>();
+  const kept = names.map((name, index) => {
+    if (wellFormed[index] !== name || taken.has(name)) return false;
+    taken.add(name);
+    return true;
+  });
   return names.map((name, index) => {
+    if (kept[index]) return name;
     const base = wellFormed[index];
-    if (base === name) return name;
     let label = base;
     for (let n = 2; taken.has(label); n++) label = `${base}-${n}`;
     taken.add(label);

@@ -93,8 +93,9 @@ const claimsByMeter = new WeakMap<Meter, Map<string, { source: MetricsSource; ha
  * @param meter the meter the instruments are made on. Default: `metrics.getMeter('rxlog')` from the global
  * MeterProvider, which must be registered by then (before, the API's meter is a no-op one for good).
  * @throws ConfigurationError when `log` has no `metrics()`, `meter` is not a Meter, a capacity is out of range, a
- * `sinks` entry has no `rejectedLogRecords`, `name` is not a non-empty string (or holds a lone UTF-16 surrogate), or another logger already reports one
- * of this one's component names on `meter`.
+ * `sinks` entry has no `rejectedLogRecords`, `name` is not a non-empty string (or holds a lone UTF-16 surrogate), a sink's component name is the logger's own
+ * (a sink named `rxlog` without `name`), or another logger already reports one of this one's component names
+ * (a sink's or its own) on `meter`.
  */
 export function metricsToOpenTelemetry(
   log: MetricsSource,
@@ -131,10 +132,13 @@ export function metricsToOpenTelemetry(
   }
   if (typeof (meter as Partial<Meter> | null)?.addBatchObservableCallback !== 'function')
     throw new ConfigurationError(`metricsToOpenTelemetry: expected an OpenTelemetry Meter, got ${describeValue(meter)}`);
-  const release = claimComponents(meter, log, [
-    ...Object.keys(readMetrics(log)?.sinks ?? {}).map((name) => `sink ${componentOf(name)}`),
-    `logger ${loggerComponent}`,
-  ]);
+  const sinkComponents = Object.keys(readMetrics(log)?.sinks ?? {}).map(componentOf);
+  // The logger's refused calls and a sink's close drops would be one series (`already_shutdown`): one would hide the other.
+  if (sinkComponents.includes(loggerComponent))
+    throw new ConfigurationError(
+      `metricsToOpenTelemetry: a sink is named "${loggerComponent}", the otel.component.name of the logger's own refused calls; give this logger an options.name`,
+    );
+  const release = claimComponents(meter, log, [...sinkComponents, loggerComponent]);
   const processed = meter.createObservableCounter('otel.sdk.processor.log.processed', {
     description: 'The number of log records for which the processing has finished, either successful or failed.',
     unit: '{log_record}',
@@ -218,7 +222,7 @@ function readMetrics(log: MetricsSource): LoggerMetrics | undefined {
   }
 }
 
-/** Claims `keys` on `meter` for `source`, or throws if another logger reports one of them; returns the release. */
+/** Claims the component names `keys` on `meter` for `source`, or throws if another logger reports one of them (as a sink or as a logger); returns the release. */
 function claimComponents(meter: Meter, source: MetricsSource, keys: readonly string[]): () => void {
   // The API's no-op meter (no MeterProvider yet) reports nothing, so nothing can collide on it.
   if (meter === createNoopMeter()) return () => undefined;
@@ -227,9 +231,8 @@ function claimComponents(meter: Meter, source: MetricsSource, keys: readonly str
   for (const key of keys) {
     const owner = claims.get(key)?.source;
     if (owner !== undefined && owner !== source) {
-      const name = key.slice(key.indexOf(' ') + 1);
       throw new ConfigurationError(
-        `metricsToOpenTelemetry: otel.component.name "${name}" is already reported on this meter by another logger; give this logger another options.name, or stop() the other's handle`,
+        `metricsToOpenTelemetry: otel.component.name "${key}" is already reported on this meter by another logger; give this logger another options.name, or stop() the other's handle`,
       );
     }
   }

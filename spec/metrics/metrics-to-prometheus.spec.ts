@@ -159,6 +159,43 @@ describe('metricsToPrometheus', () => {
     }
   });
 
+  // Two loggers' texts joined are no exposition: the format allows one HELP and TYPE line per
+  // metric name and one sample per name and labels (exposition_formats.md, "Text format details"),
+  // and promtool fails the join with 'second HELP line for metric name "rxlog_events_logged_total"'.
+  withPromtool('writes several loggers as one exposition, told apart by a logger label', () => {
+    const pipe = { entered: 1, left: 1, created: 0, dropped: 0, pending: 0, droppedBy: {} };
+    const text = metricsToPrometheus([
+      ['app', sample()],
+      ['audit "eu"', { ...sample(), logged: 5, pipe }],
+    ]);
+    const result = spawnSync('promtool', ['check', 'metrics'], { input: text });
+    expect(String(result.stderr)).toBe('');
+    expect(result.status).toBe(0);
+    const lines = text.split('\n');
+    expect(lines).toEqual(
+      expect.arrayContaining([
+        'rxlog_events_logged_total{logger="app"} 12',
+        'rxlog_events_logged_total{logger="audit \\"eu\\""} 5',
+        'rxlog_pipe_events_pending{logger="audit \\"eu\\""} 0',
+        'rxlog_events_received_total{logger="app",sink="file"} 10',
+        'rxlog_events_received_total{logger="audit \\"eu\\"",sink="file"} 10',
+        'rxlog_delivery_latency_seconds{logger="app",sink="file",quantile="0.5"} 0.25',
+        'rxlog_breaker_state{logger="app",sink="file",state="half-open"} 1',
+      ]),
+    );
+    expect(lines.filter((line) => line.startsWith('# HELP rxlog_events_logged_total'))).toHaveLength(1);
+    expect(lines.filter((line) => line.startsWith('rxlog_pipe_events_pending'))).toHaveLength(1);
+    // A name met twice gets -2: no duplicate series.
+    const twice = metricsToPrometheus([
+      ['app', sample()],
+      ['app', sample()],
+    ]);
+    expect(twice).toContain('rxlog_events_logged_total{logger="app-2"} 12');
+    expect(spawnSync('promtool', ['check', 'metrics'], { input: twice }).status).toBe(0);
+    // One logger without a name: the same text as before.
+    expect(metricsToPrometheus([['', sample()]])).toBe(metricsToPrometheus(sample()));
+  });
+
   it('escapes backslashes, quotes and newlines in label values', () => {
     expect(metricsToPrometheus(sample())).toContain('rxlog_events_received_total{sink="http \\"eu\\"\\\\\\nprimary"} 0');
   });
