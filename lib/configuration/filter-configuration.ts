@@ -2,6 +2,7 @@ import { expectOption } from '../core/expect-option';
 import { strayPromise } from '../core/stray-promise';
 import type { EventPredicate } from '../operators/event-predicate';
 import type { ConfigurationState } from './configuration-state';
+import { namedCallback } from './named-callback';
 
 /**
  * `.filter…`: which events reach the sinks. Excluded events count in `metrics().filtered`. What a
@@ -22,18 +23,17 @@ export class FilterConfiguration<TParent> {
     check(predicate, 'filter.byExcluding');
     const byExcluding: EventPredicate = (event) => {
       const result: unknown = predicate(event);
-      return strayPromise(result, 'Filter', predicate.name || 'anonymous') || !result;
+      return strayPromise(result, 'Filter', byExcluding.name || 'anonymous') || !result;
     };
     // SelfLog names a filter that throws after the app's predicate, not after this wrapper.
-    Object.defineProperty(byExcluding, 'name', { value: predicate.name });
-    this.#state.filters.push(byExcluding);
+    this.#state.filters.push(namedCallback(predicate, byExcluding));
     return this.#parent;
   }
 
   /** Keeps only the events for which `predicate` returns true. */
   byIncludingOnly(predicate: EventPredicate): TParent {
     check(predicate, 'filter.byIncludingOnly');
-    this.#state.filters.push(predicate);
+    this.#state.filters.push(namedCallback(predicate));
     return this.#parent;
   }
 }

@@ -301,6 +301,21 @@ describe('Serilog test/Serilog.Tests/Configuration/LoggerConfigurationTests.cs',
     expect(configure).toThrow(/unknown level "off"/);
   });
 
+  it('EventsAreNotEmittedWhenMinimumLevelOverrideIsOff: with the filter docs/configuration.md gives for it, counted as filtered', () => {
+    const sink = new MemorySink();
+    const log = new LoggerConfiguration().filter
+      .byExcluding((e) => /^Test(\.|$)/i.test(String(e.properties.SourceContext)))
+      .writeTo.sink(sink)
+      .createLogger();
+    log.fatal('Emitted');
+    log.forContext('SourceContext', 'Test').fatal('Not emitted');
+    log.forContext('SourceContext', 'test.inner').fatal('Not emitted');
+    log.forContext('SourceContext', 'Another').fatal('Emitted');
+    log.forContext('SourceContext', 'Testing').fatal('Emitted');
+    expect(messages(sink)).toEqual(['Emitted', 'Emitted', 'Emitted']);
+    expect(log.metrics().filtered).toBe(2);
+  });
+
   // Not ported, no counterpart in rxlog's API (docs/configuration.md, docs/templates-and-capture.md):
   // - SpecifyingThatATypeIsScalarCausesItToBeLoggedAsScalarEvenWhenDestructuring, DestructuringSystemTypeGivesScalarByDefault,
   //   DestructuringIsPossibleForSystemTypeDerivedProperties: Destructure.AsScalar / .With(policy) and System.Type.

@@ -1,0 +1,89 @@
+import { LoggerConfiguration } from '../../lib/configuration/logger-configuration';
+import type { Enricher } from '../../lib/core/enricher';
+import type { EventPredicate } from '../../lib/operators/event-predicate';
+import { MemorySink } from '../../lib/sinks/memory-sink';
+import { collectSelfLog } from '../helpers/self-log';
+
+/**
+ * `callback` behind a Proxy whose `name` cannot be read (as a mocking library's or a membrane's
+ * Proxy may refuse it). The pipeline names an enricher or filter in SelfLog's messages; reading
+ * that name threw on every event, outside the guard that catches the callback's own faults.
+ */
+function nameless<T extends object>(callback: T): T {
+  return new Proxy(callback, {
+    get(target, key) {
+      if (key === 'name') throw new Error('no name here');
+      return Reflect.get(target, key) as unknown;
+    },
+  });
+}
+
+describe('enrich.with and filter.by… with a callback whose name cannot be read', () => {
+  let selfLog: ReturnType<typeof collectSelfLog>;
+  beforeEach(() => (selfLog = collectSelfLog()));
+  afterEach(() => selfLog.stop());
+
+  it('enriches every event with what the enricher returns, and loses none', () => {
+    const memory = new MemorySink();
+    const enricher: Enricher = () => ({ Host: 'web-1' });
+    const log = new LoggerConfiguration().enrich.with(nameless(enricher)).writeTo.sink(memory).createLogger();
+    log.information('a');
+    log.information('b');
+    expect(memory.events.map((e) => [e.renderMessage(), e.properties.Host])).toEqual([
+      ['a', 'web-1'],
+      ['b', 'web-1'],
+    ]);
+    expect(log.metrics().sinks.memory.delivered).toBe(2);
+  });
+
+  it('passes the event on unenriched when such an enricher throws, and reports it as anonymous', () => {
+    const memory = new MemorySink();
+    const enricher: Enricher = () => {
+      throw new Error('enricher broke');
+    };
+    const log = new LoggerConfiguration().enrich.with(nameless(enricher)).writeTo.sink(memory).createLogger();
+    log.information('a');
+    log.information('b');
+    expect(memory.events.map((e) => e.renderMessage())).toEqual(['a', 'b']);
+    expect(selfLog.diagnostics.map((d) => [d.template, d.args[0]])).toContainEqual([
+      'Enricher {Name} failed; event passed on unenriched',
+      'anonymous',
+    ]);
+  });
+
+  it('keeps the event a throwing byIncludingOnly predicate saw, and follows its answers after', () => {
+    const memory = new MemorySink();
+    let calls = 0;
+    const predicate: EventPredicate = (event) => {
+      if (calls++ === 0) throw new Error('predicate broke');
+      return event.renderMessage() !== 'drop';
+    };
+    const log = new LoggerConfiguration().filter.byIncludingOnly(nameless(predicate)).writeTo.sink(memory).createLogger();
+    log.information('kept though the predicate threw');
+    log.information('drop');
+    log.information('kept');
+    expect(memory.events.map((e) => e.renderMessage())).toEqual(['kept though the predicate threw', 'kept']);
+    expect(log.metrics()).toMatchObject({ logged: 3, filtered: 1, sinks: { memory: { delivered: 2 } } });
+  });
+
+  it('is taken by byExcluding, whose answers are followed', () => {
+    const memory = new MemorySink();
+    const predicate: EventPredicate = (event) => event.renderMessage() === 'drop';
+    const log = new LoggerConfiguration().filter.byExcluding(nameless(predicate)).writeTo.sink(memory).createLogger();
+    log.information('drop');
+    log.information('kept');
+    expect(memory.events.map((e) => e.renderMessage())).toEqual(['kept']);
+    expect(log.metrics()).toMatchObject({ logged: 2, filtered: 1 });
+  });
+
+  it('reports a Promise-returning predicate as anonymous and keeps its events', () => {
+    const memory = new MemorySink();
+    const predicate = (() => Promise.resolve(false)) as unknown as EventPredicate;
+    const log = new LoggerConfiguration().filter.byIncludingOnly(nameless(predicate)).writeTo.sink(memory).createLogger();
+    log.information('a');
+    expect(memory.events.map((e) => e.renderMessage())).toEqual(['a']);
+    expect(selfLog.diagnostics.map((d) => d.message.replace(/^.* rxlog: /, ''))).toContain(
+      'Filter anonymous returned a Promise; it must answer synchronously, so the Promise is ignored',
+    );
+  });
+});
