@@ -2,7 +2,6 @@ import type { Enricher } from '../core/enricher';
 import { expectFunctions, expectOption } from '../core/expect-option';
 import { LogContext } from '../context/log-context';
 import type { ConfigurationState } from './configuration-state';
-import { namedCallback } from './named-callback';
 
 /** `.enrich…`: properties added to every event. An enricher never overwrites a property the event already has. */
 export class EnrichmentConfiguration<TParent> {
@@ -24,7 +23,7 @@ export class EnrichmentConfiguration<TParent> {
   /** Adds what each enricher returns; a throwing enricher is reported to SelfLog and skipped. */
   with(...enrichers: Enricher[]): TParent {
     expectFunctions(enrichers, 'enrich.with', 'an enricher function');
-    this.#state.enrichers.push(...enrichers.map((enricher) => namedCallback(enricher)));
+    this.#state.enrichers.push(...enrichers);
     return this.#parent;
   }
 

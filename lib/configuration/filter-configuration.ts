@@ -1,8 +1,7 @@
 import { expectOption } from '../core/expect-option';
-import { strayPromise } from '../core/stray-promise';
+import { callbackName, strayPromise } from '../core/stray-promise';
 import type { EventPredicate } from '../operators/event-predicate';
 import type { ConfigurationState } from './configuration-state';
-import { namedCallback } from './named-callback';
 
 /**
  * `.filter…`: which events reach the sinks. Excluded events count in `metrics().filtered`. What a
@@ -23,17 +22,18 @@ export class FilterConfiguration<TParent> {
     check(predicate, 'filter.byExcluding');
     const byExcluding: EventPredicate = (event) => {
       const result: unknown = predicate(event);
-      return strayPromise(result, 'Filter', byExcluding.name || 'anonymous') || !result;
+      return strayPromise(result, 'Filter', predicate) || !result;
     };
     // SelfLog names a filter that throws after the app's predicate, not after this wrapper.
-    this.#state.filters.push(namedCallback(predicate, byExcluding));
+    Object.defineProperty(byExcluding, 'name', { value: callbackName(predicate) });
+    this.#state.filters.push(byExcluding);
     return this.#parent;
   }
 
   /** Keeps only the events for which `predicate` returns true. */
   byIncludingOnly(predicate: EventPredicate): TParent {
     check(predicate, 'filter.byIncludingOnly');
-    this.#state.filters.push(namedCallback(predicate));
+    this.#state.filters.push(predicate);
     return this.#parent;
   }
 }

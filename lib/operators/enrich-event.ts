@@ -1,7 +1,7 @@
 import type { Enricher } from '../core/enricher';
 import type { LogEvent } from '../core/log-event';
 import { SelfLog } from '../core/self-log';
-import { strayPromise } from '../core/stray-promise';
+import { callbackName, strayPromise } from '../core/stray-promise';
 import { read } from '../core/read-property';
 import { captureValue, DEFAULT_CAPTURE_LIMITS } from '../templates/capture';
 import { eventTimeMs, LogEventRecord } from '../templates/log-event-record';
@@ -9,18 +9,14 @@ import { setOwnProperty } from '../templates/own-property';
 import type { RedactionPolicy } from '../templates/redaction-policy';
 import { describeOption } from './operator-options';
 
-function enricherName(enricher: Enricher): string {
-  return enricher.name || 'anonymous';
-}
-
 /** What one enricher returns for `event`, or undefined when it returns nothing, throws or returns a Promise (reported to SelfLog). */
 function callEnricher(enricher: Enricher, event: LogEvent): Readonly<Record<string, unknown>> | undefined {
   try {
     // JavaScript enrichers can return null.
     const extra = enricher(event) ?? undefined;
-    return strayPromise(extra, 'Enricher', enricherName(enricher)) ? undefined : extra;
+    return strayPromise(extra, 'Enricher', enricher) ? undefined : extra;
   } catch (error) {
-    SelfLog.write('Enricher {Name} failed; event passed on unenriched', enricherName(enricher), error);
+    SelfLog.write('Enricher {Name} failed; event passed on unenriched', callbackName(enricher), error);
     return undefined;
   }
 }
@@ -43,7 +39,7 @@ function addCaptured(
   enricher: Enricher,
 ): void {
   if (typeof extra !== 'object' || Array.isArray(extra)) {
-    SelfLog.write('Enricher {Name} returned not properties: {Value}', enricherName(enricher), describeOption(extra));
+    SelfLog.write('Enricher {Name} returned not properties: {Value}', callbackName(enricher), describeOption(extra));
     return;
   }
   try {
@@ -52,7 +48,7 @@ function addCaptured(
     if (count > MAX_KEYS) {
       SelfLog.write(
         'Enricher {Name}: {Count} properties past {Limit} left out',
-        enricherName(enricher),
+        callbackName(enricher),
         count - MAX_KEYS,
         MAX_KEYS,
       );
@@ -72,7 +68,7 @@ function addCaptured(
       setOwnProperty(target, key, captured);
     }
   } catch (error) {
-    SelfLog.write('Enricher {Name} returned unreadable properties; ignored', enricherName(enricher), error);
+    SelfLog.write('Enricher {Name} returned unreadable properties; ignored', callbackName(enricher), error);
   }
 }
 

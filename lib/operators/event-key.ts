@@ -27,7 +27,7 @@ export function eventKeySelector(key: EventKey, where: string): (event: LogEvent
         if (typeof key === 'function') {
           value = key(event);
           // An async selector's Promise is no key: keyed by its JSON text, '{}', every event would share one.
-          if (strayPromise(value, where, key.name || 'anonymous')) return undefined;
+          if (strayPromise(value, where, key)) return undefined;
         } else value = Object.hasOwn(event.properties, key) ? event.properties[key] : undefined;
         return typeof value === 'object' && value !== null ? writeJson(value) : value;
       } catch (error) {

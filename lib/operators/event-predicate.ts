@@ -1,6 +1,6 @@
 import type { LogEvent } from '../core/log-event';
 import { SelfLog } from '../core/self-log';
-import { strayPromise } from '../core/stray-promise';
+import { callbackName, strayPromise } from '../core/stray-promise';
 
 /** Decides whether an event goes on: `true` keeps it. */
 export type EventPredicate = (event: LogEvent) => boolean;
@@ -13,9 +13,9 @@ export function passes(predicate: EventPredicate, event: LogEvent): boolean {
   try {
     const result: unknown = predicate(event);
     // An async predicate's Promise is no answer: the event is kept, as when a predicate throws.
-    return strayPromise(result, 'Filter', predicate.name || 'anonymous') || !!result;
+    return strayPromise(result, 'Filter', predicate) || !!result;
   } catch (error) {
-    SelfLog.write('Filter {Name} failed; event kept', predicate.name || 'anonymous', error);
+    SelfLog.write('Filter {Name} failed; event kept', callbackName(predicate), error);
     return true;
   }
 }

@@ -94,7 +94,7 @@ function triggerPredicate(trigger: FingersCrossedOptions['trigger']): (event: Lo
         const answer: unknown = trigger(event);
         // Read as RxJS's filter reads a predicate (a JavaScript `e => e.exception` triggers on an
         // exception); an async predicate's Promise is no answer, not a trigger for every event.
-        return !strayPromise(answer, 'fingersCrossed trigger', trigger.name || 'anonymous') && !!answer;
+        return !strayPromise(answer, 'fingersCrossed trigger', trigger) && !!answer;
       } catch (error) {
         SelfLog.write('fingersCrossed: the trigger predicate threw; the event is not a trigger', error);
         return false;

@@ -118,7 +118,7 @@ export function sampleEvents(options: SampleEventsOptions): MonoTypeOperatorFunc
     try {
       // An async keepWhen's Promise is no answer (it would keep every event): the event is sampled.
       const keep: unknown = keepWhen(event);
-      if (!strayPromise(keep, 'sampleEvents keepWhen', keepWhen.name || 'anonymous') && keep) return true;
+      if (!strayPromise(keep, 'sampleEvents keepWhen', keepWhen) && keep) return true;
     } catch (error) {
       SelfLog.write('sampleEvents: keepWhen threw; the event is sampled', error);
     }
@@ -134,7 +134,7 @@ export function sampleEvents(options: SampleEventsOptions): MonoTypeOperatorFunc
     try {
       const draw: unknown = random();
       // An async random's Promise is no draw: the event is kept, as when random throws.
-      return strayPromise(draw, 'sampleEvents random', random.name || 'anonymous') || (draw as number) < rate;
+      return strayPromise(draw, 'sampleEvents random', random) || (draw as number) < rate;
     } catch (error) {
       SelfLog.write('sampleEvents: the random source threw; the event is kept', error);
       return true;

@@ -1,6 +1,8 @@
 import { LoggerConfiguration } from '../../lib/configuration/logger-configuration';
 import type { Enricher } from '../../lib/core/enricher';
 import type { EventPredicate } from '../../lib/operators/event-predicate';
+import { enrich } from '../../lib/operators/enrich';
+import { filterEvents } from '../../lib/operators/filter-events';
 import { MemorySink } from '../../lib/sinks/memory-sink';
 import { collectSelfLog } from '../helpers/self-log';
 
@@ -85,5 +87,51 @@ describe('enrich.with and filter.by… with a callback whose name cannot be read
     expect(selfLog.diagnostics.map((d) => d.message.replace(/^.* rxlog: /, ''))).toContain(
       'Filter anonymous returned a Promise; it must answer synchronously, so the Promise is ignored',
     );
+  });
+});
+
+// The same callbacks given to the operators in a sink's pipe: the name is read only to report,
+// and guarded there, wherever the callback was given.
+describe('filterEvents and enrich in a sink pipe with a callback whose name cannot be read', () => {
+  let selfLog: ReturnType<typeof collectSelfLog>;
+  beforeEach(() => (selfLog = collectSelfLog()));
+  afterEach(() => selfLog.stop());
+
+  it('follows the answers of such a filter, keeps what it threw on, and reports it as anonymous', () => {
+    const memory = new MemorySink();
+    let calls = 0;
+    const predicate: EventPredicate = (event) => {
+      if (calls++ === 0) throw new Error('predicate broke');
+      return event.renderMessage() !== 'drop';
+    };
+    const log = new LoggerConfiguration().writeTo.sink(memory, { pipe: [filterEvents(nameless(predicate))] }).createLogger();
+    for (const message of ['kept though the predicate threw', 'drop', 'kept']) log.information(message);
+    expect(memory.events.map((e) => e.renderMessage())).toEqual(['kept though the predicate threw', 'kept']);
+    expect(selfLog.diagnostics.map((d) => [d.template, d.args[0]])).toContainEqual([
+      'Filter {Name} failed; event kept',
+      'anonymous',
+    ]);
+    const sink = log.metrics().sinks.memory;
+    expect(sink.received).toBe(sink.delivered + sink.dropped + sink.failed + sink.pending);
+  });
+
+  it('enriches with such an enricher, and passes events on unenriched when it throws', () => {
+    const memory = new MemorySink();
+    let calls = 0;
+    const enricher: Enricher = () => {
+      if (calls++ === 1) throw new Error('enricher broke');
+      return { Host: 'web-1' };
+    };
+    const log = new LoggerConfiguration().writeTo.sink(memory, { pipe: [enrich(nameless(enricher))] }).createLogger();
+    for (const message of ['a', 'b', 'c']) log.information(message);
+    expect(memory.events.map((e) => [e.renderMessage(), e.properties.Host])).toEqual([
+      ['a', 'web-1'],
+      ['b', undefined],
+      ['c', 'web-1'],
+    ]);
+    expect(selfLog.diagnostics.map((d) => [d.template, d.args[0]])).toContainEqual([
+      'Enricher {Name} failed; event passed on unenriched',
+      'anonymous',
+    ]);
   });
 });
