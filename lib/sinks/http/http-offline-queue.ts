@@ -230,13 +230,31 @@ export class HttpOfflineQueue {
     if (text === null || text === '') return [];
     try {
       const parsed: unknown = JSON.parse(text);
-      if (Array.isArray(parsed)) return parsed.filter(isEntry);
+      if (Array.isArray(parsed)) {
+        const entries = parsed.filter(isEntry);
+        // Entries it cannot send (another version's, a corrupted store) go once and are counted,
+        // instead of being left out at every read and then written away without a word.
+        if (entries.length < parsed.length) this.#discard(parsed, entries);
+        return entries;
+      }
     } catch {
       // Falls through: unreadable contents are discarded below.
     }
     SelfLog.write('HttpSink: the offline store held something unreadable under {Key}; it is discarded', this.#key);
     this.#write([]);
     return [];
+  }
+
+  /** Takes the entries of `parsed` not in `entries` out of the store: their events (as far as their count says) count dropped. */
+  #discard(parsed: readonly unknown[], entries: readonly Entry[]): void {
+    let events = 0;
+    for (const value of parsed) {
+      const count = (value as Partial<Entry> | null)?.count;
+      if (!entries.includes(value as Entry) && Number.isSafeInteger(count)) events += Math.max(0, count as number);
+    }
+    this.#droppedCount += events;
+    SelfLog.write('HttpSink: {Count} events dropped: the offline store held entries it cannot send', events);
+    this.#write(entries);
   }
 
   #write(entries: readonly Entry[]): boolean {
