@@ -1,5 +1,6 @@
 import fc from 'fast-check';
 import { toOtelAnyValue, toOtelAttributes } from '../../lib/otel/to-otel-any-value';
+import { defineGetter, getterEntries, thrownMarker } from '../helpers/throwing-getters';
 import { collectSelfLog } from '../helpers/self-log';
 
 /** A getter (or Proxy trap) that throws `message`. */
@@ -122,22 +123,15 @@ describe('toOtelAttributes with values that throw when read', () => {
   });
 
   it('gives each readable property as it gives it alone, and each one that throws its marker, for any mix', () => {
-    const entry = fc.tuple(fc.string(), fc.option(fc.jsonValue(), { nil: undefined }), fc.boolean());
     fc.assert(
-      fc.property(fc.uniqueArray(entry, { selector: ([key]) => key }), (entries) => {
+      fc.property(getterEntries, (entries) => {
         const properties: Record<string, unknown> = {};
         const expected: Record<string, unknown> = {};
-        for (const [key, value, throws] of entries) {
-          Object.defineProperty(properties, key, {
-            enumerable: true,
-            get: throws
-              ? () => {
-                  throw new Error(key);
-                }
-              : () => value,
-          });
+        for (const entry of entries) {
+          const [key, value, throws] = entry;
+          defineGetter(properties, entry);
           const alone = toOtelAttributes(Object.defineProperty({}, key, { enumerable: true, value }));
-          const marker = `[Throws: ${key.length > 200 ? `${key.slice(0, 200)}…` : key}]`;
+          const marker = thrownMarker(key);
           if (throws || Object.hasOwn(alone, key))
             Object.defineProperty(expected, key, { enumerable: true, value: throws ? marker : alone[key] });
         }

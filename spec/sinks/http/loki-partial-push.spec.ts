@@ -132,27 +132,39 @@ describe('LokiSink and a push Loki takes in part', () => {
       .createLogger();
   }
 
+  /** Starts a Loki of `version`, logs `lines` through a logger with a fallback, and flushes. */
+  async function pushLines(
+    lines: readonly [level: 'information' | 'error', text: string][],
+    version?: LokiVersion,
+  ): Promise<{ loki: TestServer; log: Logger; fallback: MemorySink; metrics: SinkMetrics }> {
+    const loki = await startTestServer((request) => lokiAnswer(request, version));
+    server = loki;
+    const fallback = new MemorySink();
+    const log = logger(loki.url, fallback);
+    logLines(log, lines);
+    await log.flush();
+    return { loki, log, fallback, metrics: log.metrics().sinks.loki };
+  }
+
   it.each<LokiVersion>(['v3', 'v2.8', 'v2.6'])(
     'counts only the entries a %s Loki ignored failed, the rest delivered, and sends none again',
     async (version) => {
-      server = await startTestServer((request) => lokiAnswer(request, version));
-      const fallback = new MemorySink();
-      const log = logger(server.url, fallback);
-      logLines(log, [
-        ['information', 'a'],
-        ['information', 'stale b'],
-        ['information', 'c'],
-        ['information', 'stale d'],
-        ['information', 'e'],
-      ]);
-      await log.flush();
-      const metrics = log.metrics().sinks.loki;
+      const { loki, log, fallback, metrics } = await pushLines(
+        [
+          ['information', 'a'],
+          ['information', 'stale b'],
+          ['information', 'c'],
+          ['information', 'stale d'],
+          ['information', 'e'],
+        ],
+        version,
+      );
       // Loki stored a, c and e, and says it ignored the other 2 of the 5 entries: they would be ignored again.
       expect(metrics).toMatchObject({ received: 5, delivered: 3, failed: 2, dropped: 0, pending: 0, retried: 0, fallback: 0 });
       expect(metrics.breaker).toBe('closed');
       expectAllCounted(metrics);
-      expect(server.requests).toHaveLength(1);
-      expect(server.requests[0].body.match(/\["/g)).toHaveLength(5);
+      expect(loki.requests).toHaveLength(1);
+      expect(loki.requests[0].body.match(/\["/g)).toHaveLength(5);
       // Loki does not say which in a way rxlog can match to events: none goes to the fallback.
       expect(fallback.events).toHaveLength(0);
       expect(metrics.lastError).toBe('the receiver refused 2 of 5 events');
@@ -165,19 +177,14 @@ describe('LokiSink and a push Loki takes in part', () => {
 
   it('counts the whole batch failed when the count is of one stream of a push of several (Loki reports only the last)', async () => {
     // One stream per level: Loki's "1 out of 2 for stream: {…level="error"}" says nothing of the info stream.
-    server = await startTestServer((request) => lokiAnswer(request));
-    const fallback = new MemorySink();
-    const log = logger(server.url, fallback);
-    logLines(log, [
+    const { loki, log, fallback, metrics } = await pushLines([
       ['information', 'a'],
       ['information', 'b'],
       ['error', 'stale c'],
       ['information', 'd'],
       ['error', 'e'],
     ]);
-    await log.flush();
-    const metrics = log.metrics().sinks.loki;
-    expect(server.requests[0].body.match(/\["/g)).toHaveLength(5);
+    expect(loki.requests[0].body.match(/\["/g)).toHaveLength(5);
     expect(metrics).toMatchObject({ received: 5, delivered: 5, failed: 0, fallback: 5, retried: 0 });
     expect(metrics.lastError).toContain('answered 400 Bad Request: entry with timestamp');
     expectAllCounted(metrics);

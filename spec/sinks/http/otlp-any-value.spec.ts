@@ -10,6 +10,7 @@ import {
   toKeyValues,
 } from '../../../lib/sinks/http/otlp-any-value';
 import { referenceAnyValue } from '../../helpers/otlp-reference';
+import { defineGetter, getterEntries, thrownMarker } from '../../helpers/throwing-getters';
 import { anyValue } from '../../helpers/arbitraries';
 
 /** JSON.stringify's replacer: every string with its lone surrogates as U+FFFD (with the u flag, \p{Surrogate} matches only lone ones). */
@@ -262,22 +263,15 @@ describe('anyValueJson', () => {
   });
 
   it('writes each readable property as it writes it alone, and each one that throws as its marker, for any mix', () => {
-    const entry = fc.tuple(fc.string(), fc.option(fc.jsonValue(), { nil: undefined }), fc.boolean());
     fc.assert(
-      fc.property(fc.uniqueArray(entry, { selector: ([key]) => key }), (entries) => {
+      fc.property(getterEntries, (entries) => {
         const properties: Record<string, unknown> = {};
         const expected = new Map<string, unknown[]>();
-        for (const [key, value, throws] of entries) {
+        for (const entry of entries) {
+          const [key, value, throws] = entry;
           const alone = Object.defineProperty({}, key, { enumerable: true, value });
-          Object.defineProperty(properties, key, {
-            enumerable: true,
-            get: throws
-              ? () => {
-                  throw new Error(key);
-                }
-              : () => value,
-          });
-          const marker = `[Throws: ${key.length > 200 ? `${key.slice(0, 200)}…` : key}]`;
+          defineGetter(properties, entry);
+          const marker = thrownMarker(key);
           expected.set(
             key,
             throws
