@@ -22,6 +22,8 @@ import { withHeaders } from './with-header';
 
 /** The only statuses the OTLP specification retries ("all other 4xx or 5xx response status codes MUST NOT be retried"). */
 const RETRYABLE = [429, 502, 503, 504];
+/** The OTLP exporter specification's default logs endpoint, where no option or variable names one. */
+const DEFAULT_ENDPOINT = 'http://localhost:4318/v1/logs';
 
 /** Options of {@link OtlpSink}. */
 export interface OtlpSinkOptions extends Omit<
@@ -30,8 +32,9 @@ export interface OtlpSinkOptions extends Omit<
 > {
   /**
    * The OTLP/HTTP logs endpoint, e.g. `'http://127.0.0.1:4318/v1/logs'`. Default:
-   * `OTEL_EXPORTER_OTLP_LOGS_ENDPOINT`, else `OTEL_EXPORTER_OTLP_ENDPOINT` + `/v1/logs`; one of the
-   * three is required.
+   * `OTEL_EXPORTER_OTLP_LOGS_ENDPOINT`, else `OTEL_EXPORTER_OTLP_ENDPOINT` + `/v1/logs`, else
+   * `'http://localhost:4318/v1/logs'`, the OTLP exporter specification's default (and the
+   * OpenTelemetry JS exporter's).
    */
   endpoint?: string | undefined;
   /**
@@ -105,15 +108,11 @@ export class OtlpSink extends HttpSink {
 
   /** @throws ConfigurationError naming the bad option. */
   constructor(options: OtlpSinkOptions = {}) {
-    const given = options as Partial<OtlpSinkOptions> | null | undefined;
-    const environment = readOtlpEnvironment(given?.environment ?? processEnvironment());
-    const endpoint = given?.endpoint ?? environment.endpoint;
-    expectOption(
-      typeof endpoint === 'string' && endpoint.trim() !== '',
-      'OtlpSink.endpoint',
-      'the OTLP/HTTP logs URL (or OTEL_EXPORTER_OTLP_LOGS_ENDPOINT / OTEL_EXPORTER_OTLP_ENDPOINT)',
-      endpoint,
-    );
+    // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- JavaScript callers can pass anything
+    expectOption(typeof options === 'object' && options !== null, 'OtlpSink', 'an options object', options);
+    const environment = readOtlpEnvironment(options.environment ?? processEnvironment());
+    const endpoint = options.endpoint ?? environment.endpoint ?? DEFAULT_ENDPOINT;
+    expectOption(typeof endpoint === 'string' && endpoint.trim() !== '', 'OtlpSink.endpoint', 'the OTLP/HTTP logs URL', endpoint);
     const resource = resourceAttributesJson(options, environment);
     const scopeName = options.scopeName ?? 'rxlog';
     expectOption(typeof scopeName === 'string', 'OtlpSink.scopeName', 'a string', scopeName);

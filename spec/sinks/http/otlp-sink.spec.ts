@@ -184,6 +184,21 @@ describe('OtlpSink', () => {
     ]);
   });
 
+  // The OTLP exporter specification: OTEL_EXPORTER_OTLP_ENDPOINT defaults to http://localhost:4318, and
+  // the OpenTelemetry JS exporter (otlp-exporter-base, getHttpConfigurationDefaults) sends logs to
+  // http://localhost:4318/v1/logs when neither the options nor the variables name an endpoint.
+  it('sends to http://localhost:4318/v1/logs when neither the options nor the variables name an endpoint', async () => {
+    const urls: string[] = [];
+    const fetch = (url: string): Promise<Response> => {
+      urls.push(url);
+      return Promise.resolve(new Response('{}', { status: 200 }));
+    };
+    for (const environment of [{}, { OTEL_EXPORTER_OTLP_ENDPOINT: ' ', OTEL_EXPORTER_OTLP_LOGS_ENDPOINT: '' }]) {
+      await new OtlpSink({ environment, fetch: fetch as typeof globalThis.fetch }).emit(makeEvents(1));
+    }
+    expect(urls).toEqual(['http://localhost:4318/v1/logs', 'http://localhost:4318/v1/logs']);
+  });
+
   /** One event sent by an OtlpSink reading `environment`: the request the receiver got, and SelfLog's lines meanwhile. */
   async function sendOneWith(environment: Record<string, string>): Promise<{ request: ReceivedRequest; seen: SelfLogEvent[] }> {
     server = await startTestServer();
@@ -551,7 +566,6 @@ describe('OtlpSink', () => {
 
   it('throws ConfigurationError naming a bad option', () => {
     expect(() => new OtlpSink({ endpoint: '' })).toThrow('OtlpSink.endpoint');
-    expect(() => new OtlpSink({ environment: {} })).toThrow('OTEL_EXPORTER_OTLP_LOGS_ENDPOINT');
     expect(() => new OtlpSink(null as never)).toThrow(ConfigurationError);
     expect(() => new OtlpSink({ endpoint: 'http://h/v1/logs', resource: { bad: {} as never } })).toThrow(
       'OtlpSink.resource["bad"]',
