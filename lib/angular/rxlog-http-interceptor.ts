@@ -5,7 +5,8 @@ import {
   type HttpInterceptorFn,
   type HttpRequest,
 } from '@angular/common/http';
-import { inject } from '@angular/core';
+import { isPlatformServer, PlatformLocation } from '@angular/common';
+import { inject, PLATFORM_ID } from '@angular/core';
 import { type Observable, tap } from 'rxjs';
 import { isLevelName, type LogLevelName } from '../core/log-level';
 import { SelfLog } from '../core/self-log';
@@ -40,8 +41,9 @@ export const rxlogHttpInterceptor: HttpInterceptorFn = (request, next) => {
   if (logger === null) return next(request);
   const options = inject(RXLOG_HTTP_LOGGING_OPTIONS, { optional: true }) ?? {};
   const excluded = options.excludeUrls ?? inject(RXLOG_SINK_ENDPOINTS, { optional: true })?.urls ?? [];
-  if (isExcluded(request.url, excluded)) return next(request);
-  return logRequest(request, next, logger.forContext('SourceContext', options.sourceContext ?? 'HttpClient'), options);
+  const page = pageUrl();
+  if (isExcluded(request.url, excluded, page)) return next(request);
+  return logRequest(request, next, logger.forContext('SourceContext', options.sourceContext ?? 'HttpClient'), options, page);
 };
 
 function logRequest(
@@ -49,12 +51,13 @@ function logRequest(
   next: (request: HttpRequest<unknown>) => Observable<HttpEvent<unknown>>,
   logger: Logger,
   options: HttpLoggingOptions,
+  page: string,
 ): Observable<HttpEvent<unknown>> {
   const started = now();
   // Credentials in the URL (user:password@) are hidden whatever redactQueryValues says.
   const redact = options.redactQueryValues === false ? redactCredentials : redactQuery;
   const url = redact(request.urlWithParams);
-  const correlated = correlate(request, options);
+  const correlated = correlate(request, options, page);
   const log = correlated.properties === undefined ? logger : logger.child(correlated.properties);
   const base = { method: request.method, url };
   let settled = false;
@@ -155,9 +158,10 @@ function levelFor(options: HttpLoggingOptions, status: number, failed: boolean):
 function correlate(
   request: HttpRequest<unknown>,
   options: HttpLoggingOptions,
+  page: string,
 ): { request: HttpRequest<unknown>; properties?: Record<string, string> } {
   const correlation = options.correlation ?? 'none';
-  if (correlation === 'none' || !isSameOrigin(request.url)) return { request };
+  if (correlation === 'none' || !isSameOrigin(request.url, page)) return { request };
   if (correlation === 'traceparent') {
     const existing = request.headers.get('traceparent');
     if (existing !== null) {
@@ -177,35 +181,52 @@ function correlate(
   return { request: request.clone({ setHeaders: { [header]: id } }), properties: { RequestId: id } };
 }
 
-/** The page's base URL, or a stand-in outside browsers (relative URLs then count as same-origin). */
+/** The base of a server render whose URL is unknown: a host that never resolves (RFC 2606), so only relative URLs are its own. */
+const UNKNOWN_SERVER_URL = 'http://server.invalid/';
+
+/**
+ * The URL relative request URLs resolve against, in an injection context. In a browser the page's
+ * (`http://localhost/` where there is none). On the server the URL being rendered, from this
+ * render's PlatformLocation (`href`, absolute when the render was given its URL), else
+ * UNKNOWN_SERVER_URL: never a global `location`, which a server may have left from another render.
+ */
 function pageUrl(): string {
+  if (isPlatformServer(inject(PLATFORM_ID))) {
+    try {
+      const href = inject(PlatformLocation, { optional: true })?.href;
+      if (typeof href === 'string' && new URL(href).origin !== 'null') return href;
+    } catch {
+      // No PlatformLocation to be had, or its href is no absolute URL (ServerPlatformLocation's is '/' without a URL).
+    }
+    return UNKNOWN_SERVER_URL;
+  }
   const href = (globalThis as { location?: { href?: unknown } }).location?.href;
   return typeof href === 'string' ? href : 'http://localhost/';
 }
 
-function resolve(url: string): URL | undefined {
+function resolve(url: string, page: string): URL | undefined {
   try {
-    return new URL(url, pageUrl());
+    return new URL(url, page);
   } catch {
     return undefined;
   }
 }
 
-function isSameOrigin(url: string): boolean {
-  const target = resolve(url);
-  const page = resolve(pageUrl());
-  return target !== undefined && page !== undefined && target.origin === page.origin;
+function isSameOrigin(url: string, page: string): boolean {
+  const target = resolve(url, page);
+  const base = resolve(page, UNKNOWN_SERVER_URL);
+  return target !== undefined && base !== undefined && target.origin === base.origin;
 }
 
 /**
  * Whether `url` is one of the prefixes or lies under one, by whole path segments: `/health`
  * covers `/health`, `/health/live` and `/health?full=1`, not `/healthy`.
  */
-function isExcluded(url: string, prefixes: readonly string[]): boolean {
+function isExcluded(url: string, prefixes: readonly string[], page: string): boolean {
   if (prefixes.length === 0) return false;
-  const target = resolve(url)?.href ?? url;
+  const target = resolve(url, page)?.href ?? url;
   return prefixes.some((prefix) => {
-    const resolved = resolve(prefix)?.href ?? prefix;
+    const resolved = resolve(prefix, page)?.href ?? prefix;
     if (!target.startsWith(resolved)) return false;
     const next = target.charAt(resolved.length);
     return next === '' || '/?#'.includes(next) || /[/?#]$/.test(resolved);

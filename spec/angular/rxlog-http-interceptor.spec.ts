@@ -3,7 +3,8 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { HttpClient, provideHttpClient, withFetch, withInterceptors } from '@angular/common/http';
 import { HttpTestingController, provideHttpClientTesting } from '@angular/common/http/testing';
-import { type EnvironmentProviders, inject, type Provider, provideZonelessChangeDetection } from '@angular/core';
+import { PlatformLocation } from '@angular/common';
+import { type EnvironmentProviders, inject, PLATFORM_ID, type Provider, provideZonelessChangeDetection } from '@angular/core';
 import { firstValueFrom, throwError } from 'rxjs';
 import { HttpSink, type LogEvent, MemorySink } from '../../lib/index';
 import { type HttpLoggingOptions, provideRxlog, rxlogHttpInterceptor, withHttpLogging } from '../../lib/angular/index';
@@ -182,6 +183,43 @@ void describe('rxlogHttpInterceptor', () => {
     other.flush('');
     await crossOrigin;
     injector.destroy();
+  });
+
+  // On the server there is no page: same-origin was judged against a global `location` (which an
+  // SSR setup may leave from an earlier render) or http://localhost/, so the render's own API got
+  // no traceparent and another host could get one. Each render's PlatformLocation.href says where.
+  void it("judges same-origin on the server by each render's PlatformLocation.href, else by a host under .invalid", async () => {
+    const stale = Object.getOwnPropertyDescriptor(globalThis, 'location');
+    Object.defineProperty(globalThis, 'location', { value: { href: 'https://earlier.example/page' }, configurable: true });
+    try {
+      const traced: Record<string, boolean>[] = [];
+      for (const href of ['https://shop.example/orders/7', '/', undefined]) {
+        const platformLocation = href === undefined ? [] : [{ provide: PlatformLocation, useValue: { href } }];
+        const { injector, client, backend } = setup({ correlation: 'traceparent' }, [
+          { provide: PLATFORM_ID, useValue: 'server' },
+          ...platformLocation,
+        ]);
+        const seen: Record<string, boolean> = {};
+        for (const url of ['/api/a', 'https://shop.example/api/b', 'https://earlier.example/api/c']) {
+          const call = firstValueFrom(client.get(url));
+          const request = backend.expectOne(url);
+          seen[url] = request.request.headers.has('traceparent');
+          request.flush('');
+          await call;
+        }
+        traced.push(seen);
+        injector.destroy();
+      }
+      const unknownOrigin = { '/api/a': true, 'https://shop.example/api/b': false, 'https://earlier.example/api/c': false };
+      assert.deepEqual(traced, [
+        { '/api/a': true, 'https://shop.example/api/b': true, 'https://earlier.example/api/c': false },
+        unknownOrigin,
+        unknownOrigin,
+      ]);
+    } finally {
+      if (stale === undefined) delete (globalThis as { location?: unknown }).location;
+      else Object.defineProperty(globalThis, 'location', stale);
+    }
   });
 
   void it('adds a request id header, keeping one the request already has', async () => {
