@@ -1,10 +1,16 @@
-import { ENVIRONMENT_INITIALIZER, inject } from '@angular/core';
+import { ENVIRONMENT_INITIALIZER, inject, InjectionToken } from '@angular/core';
 import { Router } from '@angular/router';
 import type { Enricher } from '../core/enricher';
 import { SelfLog } from '../core/self-log';
 import { currentRoute } from './current-route';
 import { rxlogFeature, type RxlogFeature } from './rxlog-feature';
 import { RXLOG_CONFIGURATION_STEPS, type RxlogConfigurationStep } from './rxlog-tokens';
+
+/**
+ * The Router the enricher reads, one holder per injector: the same providers serve every app and
+ * every server render in a process, and each one's events carry its own route.
+ */
+const ROUTER_HOLDER = new InjectionToken<{ router: Router | null }>('rxlog router of withRouterContext');
 
 /**
  * A `provideRxlog` feature: every event carries the current route, `Route` (the URL without its
@@ -18,15 +24,20 @@ import { RXLOG_CONFIGURATION_STEPS, type RxlogConfigurationStep } from './rxlog-
  * });
  */
 export function withRouterContext(): RxlogFeature<'router-context'> {
-  const holder: { router: Router | null } = { router: null };
-  const addEnricher: RxlogConfigurationStep = (configuration) => {
-    configuration.enrich.with(routerEnricher(holder));
+  const addEnricher: RxlogConfigurationStep = (configuration, injector) => {
+    const holder = injector.get(ROUTER_HOLDER, null);
+    if (holder !== null) configuration.enrich.with(routerEnricher(holder));
   };
   return rxlogFeature('router-context', [
+    { provide: ROUTER_HOLDER, useFactory: () => ({ router: null }) },
     { provide: RXLOG_CONFIGURATION_STEPS, useValue: addEnricher, multi: true },
     // The Router is taken when the injector starts, never built from inside an enricher: a failed
     // construction there would leave the app's own Router unusable.
-    { provide: ENVIRONMENT_INITIALIZER, multi: true, useValue: () => (holder.router = inject(Router, { optional: true })) },
+    {
+      provide: ENVIRONMENT_INITIALIZER,
+      multi: true,
+      useValue: () => (inject(ROUTER_HOLDER).router = inject(Router, { optional: true })),
+    },
   ]);
 }
 

@@ -100,6 +100,36 @@ void describe('withRouterContext', () => {
     injector.destroy();
   });
 
+  // One app config serves every server render (and every app bootstrapped in one page): the feature
+  // kept the Router of the injector that started last, so a render's events carried the route of
+  // another render running beside it.
+  void it('reads the Router of its own injector when two apps share one configuration', async () => {
+    const memory = new MemorySink();
+    const providers = [
+      provideRouter(routes),
+      provideLocationMocks(),
+      { provide: DOCUMENT, useValue: { title: '' } },
+      provideRxlog((c) => c.writeTo.sink(memory), withRouterContext()),
+    ];
+    const first = testInjector(providers);
+    assert.ok(await first.get(Router).navigateByUrl('/shop/orders/1'));
+    const second = testInjector(providers);
+    assert.ok(await second.get(Router).navigateByUrl('/'));
+    within(first, () => injectLogger()).information('first');
+    within(second, () => injectLogger()).information('second');
+    second.destroy();
+    within(first, () => injectLogger()).information('first, the other app gone');
+    assert.deepEqual(
+      memory.events.map((e) => [e.renderMessage(), e.properties.Route]),
+      [
+        ['first', '/shop/orders/1'],
+        ['second', '/'],
+        ['first, the other app gone', '/shop/orders/1'],
+      ],
+    );
+    first.destroy();
+  });
+
   void it('keeps a Route the event already has', async () => {
     const memory = new MemorySink();
     const injector = testInjector([
