@@ -57,7 +57,6 @@ export function provideRxlog(configure: RxlogConfigure, ...features: RxlogFeatur
     if (seen.has(feature.kind)) throw new ConfigurationError(`provideRxlog: the feature "${feature.kind}" is given twice`);
     seen.add(feature.kind);
   }
-  const endpoints = { urls: [] as string[] };
   // The configuration steps of these features: when a later provideRxlog replaces this one in the
   // same injector (a test overriding the app's), the steps of the one that was replaced stay out.
   const steps = new Set<unknown>();
@@ -66,8 +65,10 @@ export function provideRxlog(configure: RxlogConfigure, ...features: RxlogFeatur
       if ((provider as Partial<ValueProvider>).provide === RXLOG_CONFIGURATION_STEPS)
         steps.add((provider as ValueProvider).useValue);
   const providers: Provider[] = [
-    { provide: RXLOG_SINK_ENDPOINTS, useValue: endpoints },
-    { provide: RXLOG_LOGGER, useFactory: () => createAppLogger(configure, endpoints.urls, steps) },
+    // One list per injector: the same providers serve every app and every server render in a
+    // process, and each one's HTTP logging leaves alone its own sinks' endpoints only.
+    { provide: RXLOG_SINK_ENDPOINTS, useFactory: () => ({ urls: [] as string[] }) },
+    { provide: RXLOG_LOGGER, useFactory: () => createAppLogger(configure, steps) },
     // Builds the logger with the injector, so page-hide flushing and close-on-destroy are in place
     // before the first event, even when nothing injects the logger early.
     { provide: ENVIRONMENT_INITIALIZER, multi: true, useValue: () => void inject(RXLOG_LOGGER) },
@@ -80,8 +81,9 @@ function isFeature(value: unknown): value is RxlogFeature {
   return typeof value === 'object' && value !== null && Array.isArray((value as { providers?: unknown }).providers);
 }
 
-function createAppLogger(configure: RxlogConfigure, endpoints: string[], own: ReadonlySet<unknown>): Logger {
+function createAppLogger(configure: RxlogConfigure, own: ReadonlySet<unknown>): Logger {
   const zone = inject(NgZone, { optional: true });
+  const endpoints = (inject(RXLOG_SINK_ENDPOINTS) as { urls: string[] }).urls;
   // With zone.js, what the sinks start when they are built (page lifecycle listeners, the offline
   // store's first replay and its fetch) and what closing starts would otherwise be zone tasks that
   // run change detection and keep the app from becoming stable. inject() still works in there.

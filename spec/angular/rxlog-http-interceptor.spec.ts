@@ -4,7 +4,14 @@ import { describe, it } from 'node:test';
 import { HttpClient, provideHttpClient, withFetch, withInterceptors } from '@angular/common/http';
 import { HttpTestingController, provideHttpClientTesting } from '@angular/common/http/testing';
 import { PlatformLocation } from '@angular/common';
-import { type EnvironmentProviders, inject, PLATFORM_ID, type Provider, provideZonelessChangeDetection } from '@angular/core';
+import {
+  type EnvironmentProviders,
+  inject,
+  InjectionToken,
+  PLATFORM_ID,
+  type Provider,
+  provideZonelessChangeDetection,
+} from '@angular/core';
 import { firstValueFrom, throwError } from 'rxjs';
 import { HttpSink, type LogEvent, MemorySink } from '../../lib/index';
 import { type HttpLoggingOptions, provideRxlog, rxlogHttpInterceptor, withHttpLogging } from '../../lib/angular/index';
@@ -248,6 +255,35 @@ void describe('rxlogHttpInterceptor', () => {
     await call;
     assert.equal(memory.events.length, 0);
     injector.destroy();
+  });
+
+  // The endpoints were gathered in one list per provideRxlog call, shared by every injector made from
+  // those providers (each server render): a render left alone the requests to another render's
+  // sink, and the list grew with every render.
+  void it("leaves alone only its own injector's sink endpoints when apps share one configuration", async () => {
+    const INGEST = new InjectionToken<string>('ingest URL');
+    const memory = new MemorySink();
+    const fetch = () => Promise.resolve(new Response(''));
+    const shared = [
+      provideZonelessChangeDetection(),
+      provideHttpClient(withInterceptors([rxlogHttpInterceptor])),
+      provideHttpClientTesting(),
+      provideRxlog((c) => c.writeTo.sink(memory).writeTo.sink(new HttpSink({ url: inject(INGEST), fetch }))),
+    ];
+    const apps = ['http://a.example/ingest', 'http://b.example/ingest'].map((url) =>
+      testInjector([...shared, { provide: INGEST, useValue: url }]),
+    );
+    const [first] = apps;
+    const client = first.get(HttpClient);
+    const backend = first.get(HttpTestingController);
+    const calls = ['http://a.example/ingest', 'http://b.example/ingest'].map((url) => firstValueFrom(client.post(url, '')));
+    for (const url of ['http://a.example/ingest', 'http://b.example/ingest']) backend.expectOne(url).flush('');
+    await Promise.all(calls);
+    assert.deepEqual(
+      memory.events.map((e) => e.properties.Url),
+      ['http://b.example/ingest'],
+    );
+    for (const app of apps) app.destroy();
   });
 
   void it('excludes the URL prefixes given instead', async () => {
