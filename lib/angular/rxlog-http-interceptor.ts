@@ -7,7 +7,7 @@ import {
 } from '@angular/common/http';
 import { isPlatformServer, PlatformLocation } from '@angular/common';
 import { inject, PLATFORM_ID } from '@angular/core';
-import { type Observable, tap } from 'rxjs';
+import { defer, type Observable, tap } from 'rxjs';
 import { isLevelName, type LogLevelName } from '../core/log-level';
 import { SelfLog } from '../core/self-log';
 import type { Logger } from '../pipeline/logger';
@@ -53,36 +53,42 @@ function logRequest(
   options: HttpLoggingOptions,
   page: string,
 ): Observable<HttpEvent<unknown>> {
-  const started = now();
   // Credentials in the URL (user:password@) are hidden whatever redactQueryValues says.
   const redact = options.redactQueryValues === false ? redactCredentials : redactQuery;
-  const url = redact(request.urlWithParams);
-  const correlated = correlate(request, options, page);
-  const log = correlated.properties === undefined ? logger : logger.child(correlated.properties);
-  const base = { method: request.method, url };
-  let settled = false;
-  return next(correlated.request).pipe(
-    tap({
-      next: (event) => {
-        if (event.type !== HttpEventType.Response) return;
-        settled = true;
-        write(log, options, base, event.status, elapsedSince(started), undefined);
-      },
-      error: (error: unknown) => {
-        settled = true;
-        const { status, raw, answered } = readFailure(error);
-        // HttpClient's messages quote the URL of the answer: the request's, or the one fetch or a
-        // redirect gave it (percent-encoded, absolute). Its secrets stay out of the log too.
-        const message = [request.urlWithParams, answered].reduce((text, quoted) => hideUrl(text, quoted, redact), raw);
-        write(log, options, base, status, elapsedSince(started), message);
-      },
-      unsubscribe: () => {
-        if (settled) return;
-        settled = true;
-        log.information('HTTP {Method} {Url} cancelled after {ElapsedMs} ms', base.method, base.url, elapsedSince(started));
-      },
-    }),
-  );
+  const base = { method: request.method, url: redact(request.urlWithParams) };
+  // Per attempt, when it is subscribed: an interceptor before this one that retries
+  // (next(request).pipe(retry(2))) subscribes again to what this one returned, and each attempt
+  // is timed from its own start, carries its own correlation id and is logged on its own.
+  return defer(() => {
+    const started = now();
+    const correlated = correlate(request, options, page);
+    const log = correlated.properties === undefined ? logger : logger.child(correlated.properties);
+    let settled = false;
+    // An interceptor after this one that throws instead of returning an Observable fails this
+    // attempt like any other failure: logged, and its very error handed on.
+    return defer(() => next(correlated.request)).pipe(
+      tap({
+        next: (event) => {
+          if (event.type !== HttpEventType.Response) return;
+          settled = true;
+          write(log, options, base, event.status, elapsedSince(started), undefined);
+        },
+        error: (error: unknown) => {
+          settled = true;
+          const { status, raw, answered } = readFailure(error);
+          // HttpClient's messages quote the URL of the answer: the request's, or the one fetch or a
+          // redirect gave it (percent-encoded, absolute). Its secrets stay out of the log too.
+          const message = [request.urlWithParams, answered].reduce((text, quoted) => hideUrl(text, quoted, redact), raw);
+          write(log, options, base, status, elapsedSince(started), message);
+        },
+        unsubscribe: () => {
+          if (settled) return;
+          settled = true;
+          log.information('HTTP {Method} {Url} cancelled after {ElapsedMs} ms', base.method, base.url, elapsedSince(started));
+        },
+      }),
+    );
+  });
 }
 
 /**

@@ -12,7 +12,7 @@ import {
   type Provider,
   provideZonelessChangeDetection,
 } from '@angular/core';
-import { firstValueFrom, throwError } from 'rxjs';
+import { firstValueFrom, retry, throwError } from 'rxjs';
 import { HttpSink, type LogEvent, MemorySink } from '../../lib/index';
 import { type HttpLoggingOptions, provideRxlog, rxlogHttpInterceptor, withHttpLogging } from '../../lib/angular/index';
 import { RXLOG_LOGGER } from '../../lib/angular/rxlog-tokens';
@@ -380,6 +380,75 @@ void describe('rxlogHttpInterceptor', () => {
         ['error', '/1', 0],
         ['error', '/2', 0],
       ],
+    );
+    injector.destroy();
+  });
+
+  // An interceptor before rxlog's that retries (next(request).pipe(retry(1)), a common way to retry
+  // every call) subscribes again to what rxlog's returned: each attempt went out with the first
+  // one's traceparent and was timed from the first one's start, so the answer was logged with the
+  // time of every attempt together, and two attempts shared one span id.
+  void it('times, correlates and logs each attempt of a request retried by an earlier interceptor on its own', async (context) => {
+    let clock = 1_000;
+    context.mock.method(performance, 'now', () => clock);
+    const memory = new MemorySink();
+    const injector = testInjector([
+      provideZonelessChangeDetection(),
+      provideHttpClient(withInterceptors([(request, next) => next(request).pipe(retry(1)), rxlogHttpInterceptor])),
+      provideHttpClientTesting(),
+      provideRxlog((c) => c.writeTo.sink(memory), withHttpLogging({ correlation: 'traceparent' })),
+    ]);
+    const backend = injector.get(HttpTestingController);
+    const call = firstValueFrom(injector.get(HttpClient).get('/flaky'));
+    clock += 100;
+    const first = backend.expectOne('/flaky');
+    first.flush('', { status: 503, statusText: 'Unavailable' });
+    clock += 30;
+    const second = backend.expectOne('/flaky');
+    second.flush('ok');
+    assert.equal(await call, 'ok');
+    const headers = [first, second].map((request) => request.request.headers.get('traceparent'));
+    assert.notEqual(headers[0], headers[1]);
+    assert.deepEqual(
+      memory.events.map((e) => [
+        e.properties.StatusCode,
+        e.properties.ElapsedMs,
+        `00-${String(e.properties.TraceId)}-${String(e.properties.SpanId)}-01`,
+      ]),
+      [
+        [503, 100, headers[0]],
+        [200, 30, headers[1]],
+      ],
+    );
+    injector.destroy();
+  });
+
+  // An interceptor after rxlog's that throws instead of returning an Observable failed the request
+  // before rxlog's tap was in place: the app got the error, the log had no trace of the request.
+  void it('logs a request whose later interceptor throws synchronously, and hands the app that very error', async () => {
+    const thrown = new Error('no token');
+    const memory = new MemorySink();
+    const injector = testInjector([
+      provideZonelessChangeDetection(),
+      provideHttpClient(
+        withInterceptors([
+          rxlogHttpInterceptor,
+          () => {
+            throw thrown;
+          },
+        ]),
+      ),
+      provideHttpClientTesting(),
+      provideRxlog((c) => c.writeTo.sink(memory)),
+    ]);
+    const failure = await firstValueFrom(injector.get(HttpClient).get('/api/me')).then(
+      () => 'no failure',
+      (error: unknown) => error,
+    );
+    assert.equal(failure, thrown);
+    assert.deepEqual(
+      memory.events.map((e) => [e.level, e.properties.Url, e.properties.StatusCode, e.properties.ErrorMessage]),
+      [['error', '/api/me', 0, 'no token']],
     );
     injector.destroy();
   });
