@@ -136,7 +136,7 @@ function readUncaught(value: unknown): Uncaught {
 }
 
 function readValue(value: unknown): Uncaught {
-  if (value instanceof Error) return { message: value.message, exception: value };
+  if (value instanceof Error) return { message: errorMessage(value), exception: value };
   if (value instanceof HttpErrorResponse) {
     const url = value.url;
     const message = url === null || url === '' ? value.message : value.message.split(url).join(redactQuery(url));
@@ -153,6 +153,24 @@ function readValue(value: unknown): Uncaught {
     if (typeof message === 'string') return { message };
   }
   return { message: String(value) };
+}
+
+/**
+ * An Error's message, or `[name]` when its `message` getter (or the message's text) throws: the Error
+ * itself is still the exception, with its name and stack.
+ */
+function errorMessage(error: Error): string {
+  try {
+    const message: unknown = error.message;
+    return typeof message === 'string' ? message : String(message);
+  } catch {
+    // A getter that throws: the name says what kind of failure it was.
+  }
+  try {
+    return `[${String(error.name)}]`;
+  } catch {
+    return '[Error]';
+  }
 }
 
 /** zone.js wraps an unhandled promise rejection in an Error whose `rejection` is the reason. */

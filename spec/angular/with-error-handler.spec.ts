@@ -197,6 +197,25 @@ void describe('withErrorHandler', () => {
     injector.destroy();
   });
 
+  // An Error whose message could not be read was logged as a bare '[object]' without its
+  // exception: the one thing known for sure (an Error, with its name and stack) was thrown away.
+  void it('logs an Error whose message getter throws as that Error, with its name for a message', () => {
+    const { memory, injector, handler } = setup();
+    const error = Object.defineProperty(new TypeError('hidden'), 'message', {
+      get: () => {
+        throw new Error('message getter');
+      },
+    });
+    assert.doesNotThrow(() => handler.handleError(error));
+    assert.deepEqual(
+      memory.events.map((e) => [e.level, e.renderMessage()]),
+      [['error', 'Uncaught error: [TypeError]']],
+    );
+    // ok(===), not equal(): comparing or printing the Error would read its message.
+    assert.ok(memory.events[0].exception === error, 'the Error itself is the exception');
+    injector.destroy();
+  });
+
   void it('never throws, even when the logger is closed', async () => {
     const { memory, injector, handler } = setup();
     injector.destroy();
