@@ -1,7 +1,10 @@
 /** Most causes followed: a longer chain (or a cycle) is cut with a marker. */
 const MAX_CAUSES = 8;
 
-/** A thrown value's `stack`, else (none, or a `stack` getter that throws) `String(value)`: `Name: message`. */
+/**
+ * A thrown value's `stack`, else (none, or a `stack` getter that throws) `String(value)`: `Name: message`,
+ * else (a `message` getter that throws, which also breaks V8's `stack`) `Name: [unreadable message]`.
+ */
 function stackText(value: unknown): string {
   try {
     const stack = (value as { stack?: unknown } | null | undefined)?.stack;
@@ -9,7 +12,13 @@ function stackText(value: unknown): string {
   } catch {
     // Its name and message still say what it was.
   }
-  return String(value);
+  try {
+    return String(value);
+  } catch (error) {
+    const name = (value as { name?: unknown }).name;
+    if (typeof name !== 'string') throw error;
+    return `${name}: [unreadable message]`;
+  }
 }
 
 function ownText(error: unknown): string {

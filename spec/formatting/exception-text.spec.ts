@@ -34,6 +34,18 @@ describe('exceptionText', () => {
     });
     expect(exceptionText(new Error('payment failed', { cause: error }))).toMatch(/\ncaused by: TypeError: card declined$/);
   });
+  it('writes an Error whose message getter throws as its name, its causes still followed', () => {
+    const error = new TypeError('card declined', { cause: new Error('network down') });
+    Object.defineProperty(error, 'message', {
+      get(): string {
+        throw new Error('no');
+      },
+    });
+    expect(exceptionText(error)).toMatch(/^TypeError: \[unreadable message\]\ncaused by: Error: network down\n/);
+    expect(exceptionText(new Error('payment failed', { cause: error }))).toMatch(
+      /\ncaused by: TypeError: \[unreadable message\]\ncaused by: Error: network down\n/,
+    );
+  });
 });
 
 describe('exceptionText with causes', () => {
