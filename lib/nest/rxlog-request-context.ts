@@ -165,7 +165,7 @@ export class RxlogRequestContext {
     // context, one request id and one completion event per request, so this one only enters it.
     const opened = states.get(request);
     if (opened !== undefined) return this.inContext(opened, () => next(opened));
-    const requestId = safeRequestId(request);
+    const requestId = this.settings.trustIncomingRequestId ? safeRequestId(request) : requestIdFrom({});
     if (response !== undefined) this.echoRequestId(response, requestId);
     return diagnosticContext.run((collector) =>
       LogContext.run({ RequestId: requestId }, () => {
