@@ -42,3 +42,36 @@ describe.each(['express', 'fastify'])('RxlogModule on %s with requestLogging.tru
     expect(JSON.stringify(run.events.map((e) => e.properties))).not.toMatch(/chosen-by-client|0af7651916cd43dd/);
   }, 120_000);
 });
+
+describe.each(['express', 'fastify'])('RxlogModule on %s', (platform) => {
+  let run: NestAppRun;
+  const answers: Record<string, { status: number; body: string } | Error> = {};
+
+  beforeAll(async () => {
+    run = await withApp(platform, [], async (app) => {
+      const send = (path: string, init: RequestInit): Promise<{ status: number; body: string } | Error> =>
+        fetch(`${app.url}${path}`, init)
+          .then(async (response) => ({ status: response.status, body: await response.text() }))
+          .catch((error: Error) => error);
+      answers.cut = await send('/cut', { headers: { 'x-request-id': 'r-cut' } });
+      answers.ping = await send('/ping', { headers: { 'x-request-id': 'r-get' } });
+      answers.echo = await send('/echo', {
+        method: 'POST',
+        headers: { 'x-request-id': 'r-post', 'content-type': 'application/json' },
+        body: '{"a":1}',
+      });
+    });
+  }, 120_000);
+
+  it('logs a response the handler destroys before it ends as an error with a ResponseDestroyed exception, not as aborted', () => {
+    // The client saw the connection close mid-body.
+    expect(answers.cut).toMatchObject({ name: 'TypeError', message: 'terminated' });
+    const [completion, ...more] = completions(run).filter((e) => e.properties.RequestId === 'r-cut');
+    expect(more).toEqual([]);
+    expect(completion.renderMessage()).toMatch(/^HTTP GET \/cut responded 200 in \d+\.\d{4} ms$/);
+    expect([completion.level, completion.properties.Aborted, completion.properties.Route]).toEqual(['error', undefined, '/cut']);
+    expect(completion.exception?.stack?.split('\n')[0]).toBe(
+      'ResponseDestroyed: The server destroyed the response before it ended',
+    );
+  });
+});
