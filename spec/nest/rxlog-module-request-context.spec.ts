@@ -28,10 +28,11 @@ describe.each(['express', 'fastify'])('RxlogModule on %s with requestLogging.tru
   it('ignores an incoming X-Request-Id and traceparent, and generates and echoes a fresh id', async () => {
     const echoed: (string | null)[] = [];
     const run = await withApp(platform, ['untrusted'], async (app) => {
-      for (const headers of [
+      const sent: Record<string, string>[] = [
         { 'x-request-id': 'chosen-by-client' },
         { traceparent: '00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01' },
-      ]) {
+      ];
+      for (const headers of sent) {
         const response = await fetch(`${app.url}/ping`, { headers });
         expect(await response.text()).toBe('pong');
         echoed.push(response.headers.get('x-request-id'));
@@ -74,4 +75,45 @@ describe.each(['express', 'fastify'])('RxlogModule on %s', (platform) => {
       'ResponseDestroyed: The server destroyed the response before it ended',
     );
   });
+
+  it('opens the request context before app.use() middleware, module middleware, guards and handlers, a JSON body parsed or not', () => {
+    expect([answers.ping, answers.echo]).toEqual([
+      { status: 200, body: 'pong' },
+      { status: 201, body: '{"a":1}' },
+    ]);
+    // FastifyAdapter's onRequest slot holds RxlogModule's hook; the app's own, set after it, runs inside it.
+    const hook = platform === 'fastify' ? ['onRequest hook ran'] : [];
+    for (const [requestId, method, path, status] of [
+      ['r-get', 'GET', '/ping', 200],
+      ['r-post', 'POST', '/echo', 201],
+    ]) {
+      expect(
+        run.events.filter((e) => e.properties.RequestId === requestId).map((e) => e.renderMessage().split(' in ')[0]),
+      ).toEqual([
+        ...hook,
+        'app.use middleware ran',
+        'Module middleware ran',
+        'Guard ran',
+        'Handler ran',
+        `HTTP ${method} ${path} responded ${status}`,
+      ]);
+    }
+    expect(run.events.filter((e) => e.properties.RequestId === undefined)).toEqual([]);
+  });
+});
+
+describe('RxlogModule on Fastify with a global prefix', () => {
+  it('gives a request outside the prefix its request id and completion event', async () => {
+    const app = await startNestApp('nest-app.ts', ['fastify', 'sync', 'none', 'prefix']);
+    let run: NestAppRun;
+    try {
+      const response = await fetch(`${app.url}/favicon.ico`, { headers: { 'x-request-id': 'r-outside' } });
+      expect([response.status, response.headers.get('x-request-id')]).toEqual([404, 'r-outside']);
+    } finally {
+      run = await app.stop();
+    }
+    expect(completions(run).map((e) => [e.properties.RequestId, e.properties.StatusCode, e.level])).toEqual([
+      ['r-outside', 404, 'warning'],
+    ]);
+  }, 120_000);
 });
