@@ -15,6 +15,7 @@ const REQUEST_LOGGING_OPTION_NAMES: readonly (keyof RxlogRequestLoggingOptions)[
   'requestIdHeader',
   'messageTemplate',
   'abortedTemplate',
+  'trustIncomingRequestId',
 ];
 
 /** `RxlogModuleOptions.requestLogging` checked, with its defaults filled in. */
@@ -26,6 +27,7 @@ export interface RequestLoggingSettings {
   readonly requestIdHeader: string | undefined;
   readonly messageTemplate: string;
   readonly abortedTemplate: string;
+  readonly trustIncomingRequestId: boolean;
 }
 
 /**
@@ -62,6 +64,11 @@ export function requestLoggingSettings(options: RxlogModuleOptions): RequestLogg
     throw new ConfigurationError(
       `RxlogModule requestLogging.abortedTemplate: expected a template, got ${describeValue(aborted)}`,
     );
+  const trust: unknown = given.trustIncomingRequestId ?? true;
+  if (typeof trust !== 'boolean')
+    throw new ConfigurationError(
+      `RxlogModule requestLogging.trustIncomingRequestId: expected true or false, got ${describeValue(trust)}`,
+    );
   return {
     enabled: value !== false,
     ignorePaths: ignorePaths,
@@ -69,5 +76,6 @@ export function requestLoggingSettings(options: RxlogModuleOptions): RequestLogg
     requestIdHeader: header === false ? undefined : header,
     messageTemplate: template,
     abortedTemplate: aborted,
+    trustIncomingRequestId: trust,
   };
 }

@@ -64,6 +64,12 @@ export interface RxlogRequestLoggingOptions {
    * `StatusCode`, and is a `warning`. Default `'HTTP {RequestMethod} {RequestPath} aborted by the client after {Elapsed:0.0000} ms'`.
    */
   abortedTemplate?: string | undefined;
+  /**
+   * Whether a request id the client sends is taken (a valid `x-request-id`, else a valid
+   * `traceparent`'s trace id). `false` generates every id, for a server whose clients are not
+   * trusted to choose the ids its events are found by. Default `true`.
+   */
+  trustIncomingRequestId?: boolean | undefined;
 }
 
 /** How the logger closes at application shutdown. */

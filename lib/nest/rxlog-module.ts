@@ -54,7 +54,7 @@ export class RxlogModule implements NestModule {
     private readonly requests: RequestContext,
     private readonly adapterHost?: HttpAdapterHost,
   ) {
-    openBeforeBodyParsers(requests, adapterHost);
+    openRequestsFirst(requests, adapterHost);
   }
 
   /** A global module built from `options`. @throws ConfigurationError for a bad option. */
@@ -119,13 +119,17 @@ function httpAdapterOf(host: HttpAdapterHost | undefined, type: string): HttpAda
 }
 
 /**
- * On Express, opens the request context with an app-level middleware added while Nest creates the
- * modules, so before the body parsers `app.init()` adds and before module middleware: a request whose
- * JSON body is malformed (body-parser answers 400) or that the client leaves mid-body never reaches
- * module middleware, and would get no request id and no completion event. Every request gets
- * them, inside a global prefix or not. (On Fastify, bodies are parsed after Nest middleware.)
+ * Opens the request context before anything of the app's sees the request. On Express, with an
+ * app-level middleware added while Nest creates the modules, so before the body parsers
+ * `app.init()` adds and before module middleware: a request whose JSON body is malformed
+ * (body-parser answers 400) or that the client leaves mid-body never reaches module middleware,
+ * and would get no request id and no completion event. On Fastify, with the adapter's `onRequest`
+ * hook, which runs before Nest middleware and `app.use()` middleware (Fastify's `onRequest` hooks
+ * run in the order added, and the adapter registered its middleware runner before the modules
+ * were created), so they log with the request id too (Fastify parses bodies after them, in the
+ * request's context). Every request gets them, inside a global prefix or not.
  */
-function openBeforeBodyParsers(requests: RequestContext, host: HttpAdapterHost | undefined): void {
+function openRequestsFirst(requests: RequestContext, host: HttpAdapterHost | undefined): void {
   // An app made by @nestjs/testing (`Test.createTestingModule(...).compile()`, then
   // `createNestApplication()`) creates the modules before it has its adapter: the host's `init$`
   // says when it is set (at once for NestFactory's apps), still before `app.init()` adds the parsers.
@@ -138,6 +142,11 @@ function openBeforeBodyParsers(requests: RequestContext, host: HttpAdapterHost |
 }
 
 function addRequestStart(requests: RequestContext, host: HttpAdapterHost | undefined): void {
+  const fastify = httpAdapterOf(host, 'fastify');
+  if (fastify !== undefined) {
+    openOnFastifyRequest(requests, fastify);
+    return;
+  }
   const adapter = httpAdapterOf(host, 'express');
   if (adapter === undefined) return;
   try {
@@ -146,6 +155,59 @@ function addRequestStart(requests: RequestContext, host: HttpAdapterHost | undef
     });
   } catch (error) {
     SelfLog.write('RxlogModule: the Express middleware that opens request contexts could not be added', error);
+  }
+}
+
+/** A hook of Fastify's `onRequest` kind, as the adapter runs it (it may return a Promise). */
+type FastifyRequestHook = (
+  this: unknown,
+  request: { raw?: RawRequest },
+  reply: { raw?: RawResponse },
+  done: (error?: unknown) => void,
+) => unknown;
+
+/** FastifyAdapter's one `onRequest` hook: the first hook of every request. */
+interface FastifyRequestHookSlot {
+  setOnRequestHook?: unknown;
+  onRequestHook?: unknown;
+}
+
+/**
+ * Opens each request's context in FastifyAdapter's `onRequest` hook. The adapter holds one such
+ * hook: one the app set before (on the adapter it passed to `NestFactory.create`) or sets later
+ * (`app.getHttpAdapter().setOnRequestHook(...)`) runs inside the context rather than replacing it.
+ */
+function openOnFastifyRequest(requests: RequestContext, adapter: FastifyRequestHookSlot): void {
+  const setHook = adapter.setOnRequestHook;
+  if (typeof setHook !== 'function') return;
+  let appHook = typeof adapter.onRequestHook === 'function' ? (adapter.onRequestHook as FastifyRequestHook) : undefined;
+  const open: FastifyRequestHook = function rxlogRequestStart(request, reply, done) {
+    const progress = { entered: false };
+    const next = (): unknown => {
+      progress.entered = true;
+      return appHook === undefined ? done() : appHook.call(this, request, reply, done);
+    };
+    if (request.raw === undefined) return next();
+    try {
+      return requests.run(request.raw, reply.raw, next);
+    } catch (error) {
+      // The app's hook threw: the adapter answers that. rxlog's own failure never costs the request.
+      if (progress.entered) throw error;
+      SelfLog.write('RxlogModule: the request context could not be opened', error);
+      return next();
+    }
+  };
+  try {
+    setHook.call(adapter, open);
+    Object.defineProperty(adapter, 'setOnRequestHook', {
+      configurable: true,
+      writable: true,
+      value: (hook: unknown): void => {
+        appHook = typeof hook === 'function' ? (hook as FastifyRequestHook) : undefined;
+      },
+    });
+  } catch (error) {
+    SelfLog.write('RxlogModule: the Fastify hook that opens request contexts could not be set', error);
   }
 }
 

@@ -9,7 +9,7 @@ import { isIgnoredPath } from '../node/http/is-ignored-path';
 import { levelForStatus } from '../node/http/level-for-status';
 import { requestIdFrom } from '../node/http/request-id';
 import { requestEndContext } from '../node/http/request-end-context';
-import { connectionGone, erroredWith, requestPath } from '../node/http/request-tracker';
+import { connectionGone, destroyedByServer, erroredWith, requestPath, responseDestroyed } from '../node/http/request-tracker';
 import type { Logger } from '../pipeline/logger';
 import { markLoggedRequestError } from './logged-request-errors';
 import { type RequestLoggingSettings } from './request-logging-settings';
@@ -165,7 +165,7 @@ export class RxlogRequestContext {
     // context, one request id and one completion event per request, so this one only enters it.
     const opened = states.get(request);
     if (opened !== undefined) return this.inContext(opened, () => next(opened));
-    const requestId = safeRequestId(request);
+    const requestId = this.settings.trustIncomingRequestId ? safeRequestId(request) : requestIdFrom({});
     if (response !== undefined) this.echoRequestId(response, requestId);
     return diagnosticContext.run((collector) =>
       LogContext.run({ RequestId: requestId }, () => {
@@ -347,7 +347,11 @@ export class RxlogRequestContext {
       this.complete(state, { statusCode, error, failed: statusCode >= 500, ...route });
       return;
     }
-    const error = destroyedWith ?? state.error;
+    // Destroyed without an error by the server (`res.destroy()`, a connection it cut) is its failure too.
+    const error =
+      destroyedWith ??
+      state.error ??
+      (!response.writableFinished && destroyedByServer(request) ? responseDestroyed() : undefined);
     this.complete(state, {
       statusCode: response.statusCode,
       ...(error === undefined ? { aborted: !response.writableFinished } : { error, failed: true }),

@@ -79,6 +79,12 @@ function optionalFunction<T>(value: unknown, where: string): T | undefined {
   return value as T | undefined;
 }
 
+function flag(value: unknown, where: string): boolean {
+  if (value !== undefined && typeof value !== 'boolean')
+    throw new ConfigurationError(`requestLogging.${where}: expected true or false, got ${JSON.stringify(value)}`);
+  return value !== false;
+}
+
 function template(value: unknown, where: string, fallback: string): string {
   if (value === undefined) return fallback;
   if (typeof value !== 'string' || value === '')
@@ -134,7 +140,8 @@ export function resolveRequestLoggingOptions(given: RequestLoggingOptions = {}):
     redactHeaders: new Set([...ALWAYS_REDACTED_HEADERS, ...names(options.redactHeaders, 'redactHeaders')]),
     requestIdHeader: header === false ? false : header,
     generateRequestId: optionalFunction<() => string>(options.generateRequestId, 'generateRequestId') ?? randomUUID,
-    trustIncomingRequestId: options.trustIncomingRequestId !== false,
+    // A string 'false' from a config file would be truthy: the client's ids would be taken after all.
+    trustIncomingRequestId: flag(options.trustIncomingRequestId, 'trustIncomingRequestId'),
     asyncLocalStorage: options.asyncLocalStorage !== false,
   };
 }

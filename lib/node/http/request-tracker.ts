@@ -59,8 +59,9 @@ export function requestPath(url: string | undefined): string {
 
 /**
  * Starts following a request: gives it an id (echoed in the response header), and writes one
- * completion event when the response finishes, or one aborted event when the connection closes
- * first. The events carry `RequestId`, `RequestMethod`, `RequestPath`, `StatusCode`, `Elapsed`
+ * completion event when the response finishes, or one aborted event when the client closes the
+ * connection first (one the server destroyed is a failure, with a `ResponseDestroyed` exception when
+ * it had no error). The events carry `RequestId`, `RequestMethod`, `RequestPath`, `StatusCode`, `Elapsed`
  * (milliseconds), `RoutePattern` when known, the selected headers, the handler's error as the
  * exception, and what `diagnosticContext.set` added inside the request. The event is written in
  * the LogContext of the code that ended the response when that is the request's own, else (another
@@ -152,9 +153,14 @@ export function trackRequest(
   // it), not abandoned by the client: it is written as the failed request it is. So is one destroyed
   // with an error (`res.errored`: a piped body that failed, `res.destroy(error)`); a client that
   // leaves destroys it without one.
+  // One destroyed without an error by the server (`res.destroy()`, a connection the server cut) is its
+  // failure too: a client that leaves ends or resets the connection first (see destroyedByServer).
   const onClose = (): void => {
-    const destroyedWith = erroredWith(res);
-    if (!res.writableFinished && destroyedWith !== undefined) record(destroyedWith, true);
+    if (!res.writableFinished) {
+      const destroyedWith = erroredWith(res);
+      if (destroyedWith !== undefined) record(destroyedWith, true);
+      else if (destroyedByServer(req)) record(responseDestroyed(), true);
+    }
     complete(!res.writableFinished && !failed);
   };
   // A response queued behind an unfinished one on a pipelined connection has no socket yet: when
@@ -178,6 +184,26 @@ export function trackRequest(
 export function connectionGone(req: object): boolean {
   const socket = (req as { socket?: { destroyed?: unknown } | null }).socket;
   return socket?.destroyed === true;
+}
+
+/**
+ * Whether the server closed the request's connection: it is closed, and the client neither ended it
+ * (its end of stream was read) nor reset it (an `ECONNRESET` or any error destroys the socket with
+ * that error). A client that leaves does one or the other; `res.destroy()` in a handler, a server
+ * timeout and `server.closeAllConnections()` do neither. A test double's socket never is.
+ */
+export function destroyedByServer(req: object): boolean {
+  const socket = (req as { socket?: { destroyed?: unknown; readableEnded?: unknown; errored?: unknown } | null }).socket;
+  return socket?.destroyed === true && socket.readableEnded === false && (socket.errored ?? null) === null;
+}
+
+/** The exception of a response the server destroyed, without an error, before it ended. */
+export function responseDestroyed(): Error {
+  const error = new Error('The server destroyed the response before it ended');
+  error.name = 'ResponseDestroyed';
+  // Made when the response closed, in rxlog's listener: a stack would point there, not at the code that destroyed it.
+  error.stack = `${error.name}: ${error.message}`;
+  return error;
 }
 
 /** The error a response was destroyed with (Node's `errored`), if any. */

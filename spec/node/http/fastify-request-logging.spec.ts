@@ -44,6 +44,12 @@ async function fastifyApp() {
     await ticks(1);
     throw new Error('failed after the headers');
   });
+  // Destroys the Node response mid-body, without an error: the server cut it, not the client.
+  app.get('/cut', (_request, reply) => {
+    reply.raw.writeHead(200, { 'content-type': 'text/plain' });
+    reply.raw.write('partial');
+    setImmediate(() => reply.raw.destroy());
+  });
   app.get('/slow', async (request) => {
     started.resolve();
     await new Promise((resolve) => request.raw.on('close', resolve));
@@ -196,5 +202,14 @@ describe('fastifyRequestLogging with Fastify 5', () => {
     await ticks(20);
     expect(completions(events)).toHaveLength(1);
     expect(events[0].properties).toMatchObject({ Aborted: true, RequestPath: '/slow', RoutePattern: '/slow' });
+  });
+
+  it('logs a response the handler destroys before it ends as an error with a ResponseDestroyed exception, not as aborted', async () => {
+    const { url, events } = await fastifyApp();
+    await expect(fetch(`${url}/cut`).then((response) => response.text())).rejects.toThrow();
+    await eventsArrive(events, 1);
+    expect(events.map((e) => [e.level, e.properties.Aborted, e.properties.StatusCode, e.exception?.name])).toEqual([
+      ['error', undefined, 200, 'ResponseDestroyed'],
+    ]);
   });
 });

@@ -10,6 +10,7 @@ describe('resolveRequestLoggingOptions', () => {
       requestHeaders: [],
       responseHeaders: [],
       requestIdHeader: 'x-request-id',
+      trustIncomingRequestId: true,
       asyncLocalStorage: true,
     });
     expect([...resolved.redactHeaders]).toEqual(['authorization', 'proxy-authorization', 'cookie', 'set-cookie']);
@@ -36,6 +37,9 @@ describe('resolveRequestLoggingOptions', () => {
     [{ requestIdHeader: 'x-id\r\nset-cookie: a=b' }, 'requestIdHeader'],
     [{ messageTemplate: '' }, 'messageTemplate'],
     [{ generateRequestId: 'uuid' }, 'generateRequestId'],
+    // Read as true: a config file's "false" let clients choose the ids after all.
+    [{ trustIncomingRequestId: 'false' }, 'requestLogging.trustIncomingRequestId: expected true or false, got "false"'],
+    [{ trustIncomingRequestId: 0 }, 'requestLogging.trustIncomingRequestId: expected true or false, got 0'],
     // A misspelt option was ignored: health checks were logged after all.
     [{ ignorePath: ['/health'] }, 'requestLogging: unknown option "ignorePath" (expected one of messageTemplate,'],
   ])('throws a ConfigurationError naming the bad option %#', (options, name) => {

@@ -154,6 +154,33 @@ describe('requestLogging with Express 5', () => {
     expect(events[0].exception?.message).toBe('request aborted');
   });
 
+  it('logs a response the handler destroys before it ends as an error with a ResponseDestroyed exception, not as aborted by the client', async () => {
+    const { log, events } = memoryLogger();
+    const logRequests = requestLogging(log);
+    const app = express();
+    app.use(logRequests);
+    app.get('/cut', (_req, res) => {
+      res.status(200).write('first part');
+      setImmediate(() => res.destroy());
+    });
+    app.use(logRequests.errorHandler);
+    const server = await listen(createServer(app));
+    closers.push(server.close, () => log.close({ strategy: 'immediate', timeoutMs: 0 }));
+    await expect(fetch(`${server.url}/cut`).then((response) => response.text())).rejects.toThrow();
+    await eventsArrive(events, 1);
+    expect(events).toHaveLength(1);
+    expect(events[0].renderMessage()).toMatch(/^HTTP GET \/cut responded 200 in \d+\.\d{4} ms$/);
+    expect([events[0].level, events[0].properties.Aborted, events[0].properties.RoutePattern]).toEqual([
+      'error',
+      undefined,
+      '/cut',
+    ]);
+    expect([events[0].exception?.name, events[0].exception?.message]).toEqual([
+      'ResponseDestroyed',
+      'The server destroyed the response before it ended',
+    ]);
+  });
+
   it('writes one completion event when the same middleware is mounted on the app and on a router of it', async () => {
     const { log, events } = memoryLogger();
     const logRequests = requestLogging(log);
@@ -459,6 +486,32 @@ describe('requestLogging with node:http', () => {
       'error',
       undefined,
       'stream broke',
+    ]);
+  });
+
+  it('logs a response the handler destroys before it ends, and one cut by closeAllConnections, as ResponseDestroyed errors', async () => {
+    const { log, events } = memoryLogger();
+    const logRequests = requestLogging(log);
+    const started = signal();
+    const server = createServer((req, res) =>
+      logRequests(req, res, () => {
+        res.write('first part');
+        if (req.url === '/destroy') setImmediate(() => res.destroy());
+        else started.resolve();
+      }),
+    );
+    const listening = await listen(server);
+    closers.push(listening.close, () => log.close({ strategy: 'immediate', timeoutMs: 0 }));
+    await expect(fetch(`${listening.url}/destroy`).then((response) => response.text())).rejects.toThrow();
+    // A shutdown that cuts what is still being answered: the server's doing, as res.destroy() is.
+    const cut = fetch(`${listening.url}/shutdown`).then((response) => response.text());
+    await started.promise;
+    server.closeAllConnections();
+    await expect(cut).rejects.toThrow();
+    await eventsArrive(events, 2);
+    expect(events.map((e) => [e.properties.RequestPath, e.level, e.properties.Aborted, e.exception?.name])).toEqual([
+      ['/destroy', 'error', undefined, 'ResponseDestroyed'],
+      ['/shutdown', 'error', undefined, 'ResponseDestroyed'],
     ]);
   });
 

@@ -1,0 +1,119 @@
+import type { LogEvent } from '../../lib/core/log-event';
+import { type NestApp, type NestAppRun, startNestApp } from './fixtures/run-nest-app';
+
+// A small real NestJS app (spec/nest/fixtures/nest-request-context-app.ts) in a child process on
+// 127.0.0.1, on Express and on Fastify; every rxlog event it writes comes back as a CLEF line.
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+
+const completions = (run: NestAppRun): LogEvent[] => run.events.filter((e) => e.properties.SourceContext === 'RequestLogging');
+
+/** Runs `requests` against the fixture app on `platform` (with `args`), then stops it and resolves with what it wrote. */
+async function withApp(
+  platform: string,
+  args: readonly string[],
+  requests: (app: NestApp) => Promise<void>,
+): Promise<NestAppRun> {
+  const app = await startNestApp('nest-request-context-app.ts', [platform, ...args]);
+  try {
+    await requests(app);
+  } catch (error) {
+    await app.stop();
+    throw error;
+  }
+  return app.stop();
+}
+
+describe.each(['express', 'fastify'])('RxlogModule on %s with requestLogging.trustIncomingRequestId: false', (platform) => {
+  it('ignores an incoming X-Request-Id and traceparent, and generates and echoes a fresh id', async () => {
+    const echoed: (string | null)[] = [];
+    const run = await withApp(platform, ['untrusted'], async (app) => {
+      const sent: Record<string, string>[] = [
+        { 'x-request-id': 'chosen-by-client' },
+        { traceparent: '00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01' },
+      ];
+      for (const headers of sent) {
+        const response = await fetch(`${app.url}/ping`, { headers });
+        expect(await response.text()).toBe('pong');
+        echoed.push(response.headers.get('x-request-id'));
+      }
+    });
+    expect(echoed).toEqual([expect.stringMatching(UUID), expect.stringMatching(UUID)]);
+    expect(completions(run).map((e) => e.properties.RequestId)).toEqual(echoed);
+    expect(JSON.stringify(run.events.map((e) => e.properties))).not.toMatch(/chosen-by-client|0af7651916cd43dd/);
+  }, 120_000);
+});
+
+describe.each(['express', 'fastify'])('RxlogModule on %s', (platform) => {
+  let run: NestAppRun;
+  const answers: Record<string, { status: number; body: string } | Error> = {};
+
+  beforeAll(async () => {
+    run = await withApp(platform, [], async (app) => {
+      const send = (path: string, init: RequestInit): Promise<{ status: number; body: string } | Error> =>
+        fetch(`${app.url}${path}`, init)
+          .then(async (response) => ({ status: response.status, body: await response.text() }))
+          .catch((error: Error) => error);
+      answers.cut = await send('/cut', { headers: { 'x-request-id': 'r-cut' } });
+      answers.ping = await send('/ping', { headers: { 'x-request-id': 'r-get' } });
+      answers.echo = await send('/echo', {
+        method: 'POST',
+        headers: { 'x-request-id': 'r-post', 'content-type': 'application/json' },
+        body: '{"a":1}',
+      });
+    });
+  }, 120_000);
+
+  it('logs a response the handler destroys before it ends as an error with a ResponseDestroyed exception, not as aborted', () => {
+    // The client saw the connection close mid-body.
+    expect(answers.cut).toMatchObject({ name: 'TypeError', message: 'terminated' });
+    const [completion, ...more] = completions(run).filter((e) => e.properties.RequestId === 'r-cut');
+    expect(more).toEqual([]);
+    expect(completion.renderMessage()).toMatch(/^HTTP GET \/cut responded 200 in \d+\.\d{4} ms$/);
+    expect([completion.level, completion.properties.Aborted, completion.properties.Route]).toEqual(['error', undefined, '/cut']);
+    expect(completion.exception?.stack?.split('\n')[0]).toBe(
+      'ResponseDestroyed: The server destroyed the response before it ended',
+    );
+  });
+
+  it('opens the request context before app.use() middleware, module middleware, guards and handlers, a JSON body parsed or not', () => {
+    expect([answers.ping, answers.echo]).toEqual([
+      { status: 200, body: 'pong' },
+      { status: 201, body: '{"a":1}' },
+    ]);
+    // FastifyAdapter's onRequest slot holds RxlogModule's hook; the app's own, set after it, runs inside it.
+    const hook = platform === 'fastify' ? ['onRequest hook ran'] : [];
+    for (const [requestId, method, path, status] of [
+      ['r-get', 'GET', '/ping', 200],
+      ['r-post', 'POST', '/echo', 201],
+    ]) {
+      expect(
+        run.events.filter((e) => e.properties.RequestId === requestId).map((e) => e.renderMessage().split(' in ')[0]),
+      ).toEqual([
+        ...hook,
+        'app.use middleware ran',
+        'Module middleware ran',
+        'Guard ran',
+        'Handler ran',
+        `HTTP ${method} ${path} responded ${status}`,
+      ]);
+    }
+    expect(run.events.filter((e) => e.properties.RequestId === undefined)).toEqual([]);
+  });
+});
+
+describe('RxlogModule on Fastify with a global prefix', () => {
+  it('gives a request outside the prefix its request id and completion event', async () => {
+    const app = await startNestApp('nest-app.ts', ['fastify', 'sync', 'none', 'prefix']);
+    let run: NestAppRun;
+    try {
+      const response = await fetch(`${app.url}/favicon.ico`, { headers: { 'x-request-id': 'r-outside' } });
+      expect([response.status, response.headers.get('x-request-id')]).toEqual([404, 'r-outside']);
+    } finally {
+      run = await app.stop();
+    }
+    expect(completions(run).map((e) => [e.properties.RequestId, e.properties.StatusCode, e.level])).toEqual([
+      ['r-outside', 404, 'warning'],
+    ]);
+  }, 120_000);
+});
