@@ -142,6 +142,6 @@ export function resolveRequestLoggingOptions(given: RequestLoggingOptions = {}):
     generateRequestId: optionalFunction<() => string>(options.generateRequestId, 'generateRequestId') ?? randomUUID,
     // A string 'false' from a config file would be truthy: the client's ids would be taken after all.
     trustIncomingRequestId: flag(options.trustIncomingRequestId, 'trustIncomingRequestId'),
-    asyncLocalStorage: options.asyncLocalStorage !== false,
+    asyncLocalStorage: flag(options.asyncLocalStorage, 'asyncLocalStorage'),
   };
 }

@@ -40,6 +40,8 @@ describe('resolveRequestLoggingOptions', () => {
     // Read as true: a config file's "false" let clients choose the ids after all.
     [{ trustIncomingRequestId: 'false' }, 'requestLogging.trustIncomingRequestId: expected true or false, got "false"'],
     [{ trustIncomingRequestId: 0 }, 'requestLogging.trustIncomingRequestId: expected true or false, got 0'],
+    // Read as true too: a config file's "false" switched LogContext to AsyncLocalStorage after all.
+    [{ asyncLocalStorage: 'false' }, 'requestLogging.asyncLocalStorage: expected true or false, got "false"'],
     // A misspelt option was ignored: health checks were logged after all.
     [{ ignorePath: ['/health'] }, 'requestLogging: unknown option "ignorePath" (expected one of messageTemplate,'],
   ])('throws a ConfigurationError naming the bad option %#', (options, name) => {
