@@ -53,6 +53,20 @@ describe('ObservableSink', () => {
     await log.close();
   });
 
+  it('is owned by each logger it is given to: the first to close closes it, and the other’s later events fail', async () => {
+    const viewer = new ObservableSink();
+    let completed = false;
+    viewer.events$.subscribe({ complete: () => (completed = true) });
+    const first = new LoggerConfiguration().writeTo.sink(viewer, { name: 'viewer' }).createLogger();
+    const second = new LoggerConfiguration().writeTo.sink(viewer, { name: 'viewer' }).createLogger();
+    await first.close();
+    expect(completed).toBe(true);
+    second.information('after the first logger closed');
+    await second.flush();
+    expect(second.metrics().sinks.viewer).toMatchObject({ received: 1, delivered: 0, failed: 1 });
+    await second.close();
+  });
+
   // RxJS hands what a subscriber throws to reportUnhandledError, which rethrows it on a timer:
   // in Node that ends the process. events$ keeps it to SelfLog, as log.events$ and level$ do.
   it('reports a subscriber that throws to SelfLog, and keeps delivering to it and to the others', () => {
