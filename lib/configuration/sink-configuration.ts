@@ -2,6 +2,7 @@ import { ConfigurationError } from '../core/errors/configuration-error';
 import { levelSwitchFrom } from '../core/level-switch';
 import type { Sink } from '../core/sink';
 import { checkOptionKeys } from '../core/check-option-keys';
+import { readOptions, thrownText } from '../core/read-options';
 import { resolveDeliveryOptions, type SinkDeliveryOptions } from '../pipeline/sink-delivery-options';
 import { CONSOLE_OPTION_KEYS, ConsoleSink, type ConsoleSinkOptions } from '../sinks/console-sink';
 import type { ConfigurationState } from './configuration-state';
@@ -32,13 +33,19 @@ const PART_KEYS = {
 const EMIT = ['emit'];
 const A_SINK = 'a sink with an emit(events) method';
 
-/** Checks the delivery options now, so a mistake throws with the sink's path instead of at createLogger(). */
+/**
+ * Checks the delivery options now, so a mistake throws with the sink's path instead of at
+ * createLogger(), and replaces each part given as an object with a snapshot of it.
+ */
 function checkDelivery(where: string, delivery: SinkDeliveryOptions): void {
   for (const part of ['queue', 'batch', 'retry', 'circuitBreaker'] as const) {
     const value: unknown = delivery[part];
     const at = `${where}.${part}`;
-    if (typeof value === 'object' && value !== null) checkOptionKeys(at, value, PART_KEYS[part]);
-    else {
+    if (typeof value === 'object' && value !== null) {
+      const snapshot = readOptions(at, value, PART_KEYS[part]);
+      checkOptionKeys(at, snapshot, PART_KEYS[part]);
+      delivery[part] = snapshot;
+    } else {
       // A value of the wrong kind (`queue: 5`, `retry: true`) would otherwise read as "all defaults".
       const switchable = part === 'retry' || part === 'circuitBreaker';
       expectOption(
@@ -75,45 +82,46 @@ export class SinkConfiguration<TParent> {
    * empty, `__proto__` or holds a lone UTF-16 surrogate (it has no UTF-8 form).
    */
   sink(sink: Sink, options: SinkOptions = {}): TParent {
-    return this.#add(sink, options, SINK_KEYS);
+    return this.#add(() => sink, options, SINK_KEYS);
   }
 
   /** A ConsoleSink: coloured text in a terminal, console methods in a browser. */
   console(options: ConsoleSinkOptions & SinkOptions = {}): TParent {
-    // The sink gets only its own options (it refuses any other key); the rest are the lane's.
-    const own: Record<string, unknown> = {};
-    // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- JavaScript callers can pass anything
-    if (typeof options === 'object' && options !== null) {
-      for (const key of CONSOLE_OPTION_KEYS) if (key in options) own[key] = options[key];
-    }
-    return this.#add(new ConsoleSink(own), options, [...SINK_KEYS, ...CONSOLE_OPTION_KEYS]);
+    return this.#add(
+      (given) => {
+        // The sink gets only its own options (it refuses any other key); the rest are the lane's.
+        const own: Record<string, unknown> = {};
+        for (const key of CONSOLE_OPTION_KEYS) if (key in given) own[key] = given[key];
+        return new ConsoleSink(own);
+      },
+      options,
+      [...SINK_KEYS, ...CONSOLE_OPTION_KEYS],
+    );
   }
 
   /**
-   * Adds the sink's lane. A getter of the sink or of its options that throws (a hostile Proxy, a
-   * sink whose `emit` or `kind` reads a closed resource) is a configuration mistake like any other:
-   * a ConfigurationError that says so and keeps the error as its `cause`.
+   * Adds the sink's lane. The options are read once, into a snapshot (each option read once: a
+   * getter, or a change made to the object later, cannot change what was configured). A getter of
+   * the sink or of its options that throws (a hostile Proxy, a sink whose `emit` or `kind` reads a
+   * closed resource) is a configuration mistake like any other: a ConfigurationError that says so
+   * (naming the option) and keeps the error as its `cause`.
    */
-  #add(sink: Sink, options: SinkOptions, keys: readonly string[]): TParent {
+  #add(sinkFor: (given: Record<string, unknown>) => Sink, options: SinkOptions, keys: readonly string[]): TParent {
     try {
-      return this.#addLane(sink, options, keys);
+      // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- JavaScript callers can pass anything
+      expectOption(typeof options === 'object' && options !== null, 'writeTo.sink', 'options', options);
+      const given = readOptions('writeTo.sink', options, keys);
+      return this.#addLane(sinkFor(given), given, keys);
     } catch (error) {
       if (error instanceof ConfigurationError) throw error;
-      let text = 'an error';
-      try {
-        // An Error as 'Error: message'.
-        text = String(error);
-      } catch {
-        // An error that cannot be made a string either: described as 'an error'.
-      }
-      throw new ConfigurationError(`writeTo.sink: reading the sink or its options threw ${text}`, { cause: error });
+      throw new ConfigurationError(`writeTo.sink: reading the sink or its options threw ${thrownText(error)}`, {
+        cause: error,
+      });
     }
   }
 
   #addLane(sink: Sink, options: SinkOptions, keys: readonly string[]): TParent {
     expectOption(hasMethods(sink, EMIT), 'writeTo.sink', A_SINK, sink);
-    // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- JavaScript callers can pass anything
-    expectOption(typeof options === 'object' && options !== null, 'writeTo.sink', 'options', options);
     const name = this.#nameFor(sink, options.name);
     const where = `writeTo.sink(${name})`;
     checkOptionKeys(where, options, keys);
@@ -125,6 +133,8 @@ export class SinkConfiguration<TParent> {
 
     expectOption(Array.isArray(pipe), `${where}.pipe`, 'an array of operator functions', pipe);
     expectFunctions(pipe, `${where}.pipe`, 'an operator function');
+    // A copy: an operator pushed onto the array later is not one of this sink's.
+    const operators = [...pipe];
     const minimumLevel =
       options.minimumLevel === undefined ? undefined : levelSwitchFrom(options.minimumLevel, `${where}.minimumLevel`);
     // The lane's own options (name, minimumLevel, pipe) ride along unread.
@@ -134,7 +144,7 @@ export class SinkConfiguration<TParent> {
       batch: options.batch ?? sink.batchDefaults,
     };
     checkDelivery(where, delivery);
-    this.#state.sinks.push({ name, sink, minimumLevel, pipe, delivery });
+    this.#state.sinks.push({ name, sink, minimumLevel, pipe: operators, delivery });
     return this.#parent;
   }
 

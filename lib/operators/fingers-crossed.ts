@@ -80,6 +80,9 @@ class Ring {
   }
 }
 
+/** How the source ended. */
+type Ending = { readonly kind: 'complete' } | { readonly kind: 'error'; readonly error: unknown };
+
 interface KeyState {
   readonly ring: Ring;
   /** Until when (scheduler time) events pass unheld; -Infinity while holding. */
@@ -127,7 +130,9 @@ function passthroughFor(afterTrigger: AfterTrigger | undefined): number {
  * when something goes wrong: a trigger event releases its key's ring, oldest first, then itself
  * (LogTape's "fingers crossed"). Debug detail costs nothing in the output until it is needed.
  * A release reaches the subscriber whole: an event that arrives while the subscriber takes a
- * released event (a subscriber that logs) comes after the trigger, in arrival order.
+ * released event (a subscriber that logs) comes after the trigger, in arrival order, and the
+ * source's completion or error arriving then (a subscriber that closes the logger) is passed on
+ * after them.
  *
  * In a sink's `pipe`, what it holds counts in the sink's `pending`, and what it drops (ring
  * overflow, an expired or evicted key, whatever is still held when the stream ends, what a trigger
@@ -241,6 +246,21 @@ export function fingersCrossed(
         }
       };
 
+      // The source's end, when it comes while a release is taken (the subscriber closes the logger
+      // on a released event): passed on once the release and what arrived during it are taken, so
+      // no released event is cut off or comes after the completion.
+      let endedDuringRelease: Ending | null = null;
+      const end = (ending: Ending): void => {
+        discardArrived();
+        dropAll();
+        if (ending.kind === 'error') subscriber.error(ending.error);
+        else subscriber.complete();
+      };
+      const endOrDefer = (ending: Ending): void => {
+        if (deferring || draining) endedDuringRelease ??= ending;
+        else end(ending);
+      };
+
       const take = (event: LogEvent): void => {
         const now = scheduler.now();
         const state = stateFor(keyOf(event), now);
@@ -265,6 +285,9 @@ export function fingersCrossed(
               draining = false;
               // The downstream went away, or taking one threw: what waited is counted, not lost silently.
               discardArrived();
+              const ending = endedDuringRelease;
+              endedDuringRelease = null;
+              if (ending !== null) end(ending);
             }
           }
         } else if (state.passUntil > now) {
@@ -280,16 +303,8 @@ export function fingersCrossed(
           if (deferring) arrivedDuringRelease.push(event);
           else take(event);
         },
-        error: (error: unknown) => {
-          discardArrived();
-          dropAll();
-          subscriber.error(error);
-        },
-        complete: () => {
-          discardArrived();
-          dropAll();
-          subscriber.complete();
-        },
+        error: (error: unknown) => endOrDefer({ kind: 'error', error }),
+        complete: () => endOrDefer({ kind: 'complete' }),
       });
       return () => {
         discardArrived();

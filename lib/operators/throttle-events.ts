@@ -13,7 +13,7 @@ import { subscribeUpstream } from './subscribe-upstream';
 
 /** Options of {@link throttleEvents}. */
 export interface ThrottleEventsOptions {
-  /** What makes two events repeats of each other: a property name or a function. Default: the template text and the level. */
+  /** What makes two events repeats of each other: a property name or a function. Default: the template text and the level, which also keys an event the option gives no key (the property is missing, the function returns `undefined` or `null`, or throws). */
   key?: EventKey | undefined;
   /** Length of a key's window, from its first event, in milliseconds, from 1 to 2^31 - 1. Default `1000`. */
   windowMs?: number | undefined;
@@ -79,7 +79,10 @@ export function throttleEvents(
     max: Number.MAX_SAFE_INTEGER,
     integer: true,
   });
-  const keyOf = key === undefined ? defaultKey : eventKeySelector(key, 'throttleEvents: key');
+  const selected = key === undefined ? undefined : eventKeySelector(key, 'throttleEvents: key');
+  // An event the option gives no key (no such property, a selector that returns undefined or
+  // throws) is keyed as by default: as one key, every such event would be a repeat of the first.
+  const keyOf = selected === undefined ? defaultKey : (event: LogEvent): unknown => selected(event) ?? defaultKey(event);
   checkScheduler('throttleEvents', scheduler);
   const summaryTemplate = parseTemplateCached(SUPPRESSED_TEMPLATE);
 

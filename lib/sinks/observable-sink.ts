@@ -9,7 +9,9 @@ import type { Sink } from '../core/sink';
  * `events$` is hot: subscribers see events delivered after they subscribe; it completes when the
  * logger closes. What a subscriber throws goes to SelfLog (not to RxJS's unhandled-error path,
  * which would end a Node process); it never fails the delivery, and that subscriber and the others
- * keep receiving events.
+ * keep receiving events. Once closed (by its logger, or by the app or another logger it was also
+ * given to), it refuses batches: `emit` throws a permanent error, so the events count as failed
+ * (or go to the lane's fallback) instead of delivered to no one.
  *
  * @example
  * const viewer = new ObservableSink();
@@ -20,13 +22,17 @@ export class ObservableSink implements Sink {
   readonly kind = 'observable';
 
   private readonly subject = new Subject<LogEvent>();
+  private closed = false;
 
   /** Every event delivered to this sink from now on. */
   readonly events$: Observable<LogEvent> = guardSubscribers(this.subject.asObservable(), (error) =>
     SelfLog.write('An ObservableSink subscriber failed', error),
   );
 
+  /** @throws Error (marked `permanent`: no retry helps) once the sink is closed. */
   emit(events: readonly LogEvent[]): void {
+    // A completed Subject ignores next(): the events would count delivered and reach no one.
+    if (this.closed) throw Object.assign(new Error('ObservableSink: closed'), { permanent: true });
     for (const event of events) this.subject.next(event);
   }
 
@@ -36,6 +42,7 @@ export class ObservableSink implements Sink {
   }
 
   close(): void {
+    this.closed = true;
     this.subject.complete();
   }
 }

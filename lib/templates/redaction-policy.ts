@@ -1,4 +1,5 @@
 import { expectOption } from '../core/expect-option';
+import { readOptions } from '../core/read-options';
 import { isPlainRecord } from '../core/is-plain-record';
 import { ConfigurationError } from '../core/errors/configuration-error';
 import { ThrownValueError } from '../core/errors/thrown-value-error';
@@ -137,9 +138,10 @@ export class RedactionPolicy {
   }
 
   /**
-   * Checks and compiles the options.
+   * Checks and compiles the options, each read once (a getter that answers differently each time
+   * cannot pass the checks with one value and compile another).
    *
-   * @throws ConfigurationError naming a bad path, key pattern or censor, or an unknown option.
+   * @throws ConfigurationError naming a bad path, key pattern or censor, an unknown option, or an option whose getter throws.
    */
   static compile(options: RedactOptions, where = 'redact'): RedactionPolicy {
     expectOption(typeof options === 'object' && (options as unknown) !== null, where, 'options', options);
@@ -148,13 +150,14 @@ export class RedactionPolicy {
         throw new ConfigurationError(
           `${where}: unknown option ${JSON.stringify(name)} (expected one of ${OPTION_NAMES.join(', ')})`,
         );
+    const given: RedactOptions = readOptions(where, options, OPTION_NAMES);
     expectOption(
-      options.paths === undefined || Array.isArray(options.paths),
+      given.paths === undefined || Array.isArray(given.paths),
       `${where}: paths`,
       'an array of dotted paths',
-      options.paths,
+      given.paths,
     );
-    const paths = (options.paths ?? []).map((path, index) => {
+    const paths = (given.paths ?? []).map((path, index) => {
       expectOption(
         typeof path === 'string' && !path.split('.').includes(''),
         `${where}: paths[${index}]`,
@@ -171,27 +174,22 @@ export class RedactionPolicy {
       return path.split('.');
     });
     const rawKeys: readonly unknown[] =
-      options.keys === undefined ? [] : Array.isArray(options.keys) ? (options.keys as readonly unknown[]) : [options.keys];
+      given.keys === undefined ? [] : Array.isArray(given.keys) ? (given.keys as readonly unknown[]) : [given.keys];
     const keys = rawKeys.map((key, index) => {
       expectOption(key instanceof RegExp, `${where}: keys[${index}]`, 'a RegExp', key);
       // A global or sticky RegExp keeps lastIndex between tests; a plain copy answers the same every time.
       return key.global || key.sticky ? new RegExp(key.source, key.flags.replace(/[gy]/g, '')) : key;
     });
-    const censor = options.censor ?? DEFAULT_CENSOR;
+    const censor = given.censor ?? DEFAULT_CENSOR;
     expectOption(
       typeof censor === 'string' || typeof censor === 'function',
       `${where}: censor`,
       'a string or a function',
       censor,
     );
-    expectOption(
-      options.remove === undefined || typeof options.remove === 'boolean',
-      `${where}: remove`,
-      'a boolean',
-      options.remove,
-    );
+    expectOption(given.remove === undefined || typeof given.remove === 'boolean', `${where}: remove`, 'a boolean', given.remove);
     if (paths.length === 0 && keys.length === 0) throw new ConfigurationError(`${where}: give at least one path or key pattern`);
-    return new RedactionPolicy(paths, keys, censor, options.remove === true);
+    return new RedactionPolicy(paths, keys, censor, given.remove === true);
   }
 
   /**

@@ -1,5 +1,6 @@
 import type { SinkOptions } from '../../lib/configuration/sink-options';
 import { execFileSync } from 'node:child_process';
+import { filter } from 'rxjs';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -219,14 +220,6 @@ describe('writeTo.sink with a sink or options whose getters throw', () => {
       () =>
         new LoggerConfiguration().writeTo.sink(Object.defineProperty({ emit: () => undefined }, 'queueDefaults', { get: boom })),
     ],
-    [
-      'an option',
-      () =>
-        new LoggerConfiguration().writeTo.sink(
-          new MemorySink(),
-          Object.defineProperty({}, 'batch', { get: boom, enumerable: true }),
-        ),
-    ],
   ])('throws a ConfigurationError that keeps the error: %s', (_, configure) => {
     // Before, the getter's own Error came out of writeTo.sink as it was.
     expect(configure).toThrow(ConfigurationError);
@@ -236,6 +229,82 @@ describe('writeTo.sink with a sink or options whose getters throw', () => {
     } catch (error) {
       expect((error as Error).cause).toEqual(new Error('resource closed'));
     }
+  });
+});
+
+describe('writeTo.sink and writeTo.console options', () => {
+  const boom = (): never => {
+    throw new Error('resource closed');
+  };
+  const throwing = (key: string, base: object = {}): SinkOptions =>
+    Object.defineProperty({ ...base }, key, { get: boom, enumerable: true });
+
+  it.each<[string, string, () => unknown]>([
+    ['a sink option', 'batch', () => new LoggerConfiguration().writeTo.sink(new MemorySink(), throwing('batch'))],
+    ['a console option', 'outputTemplate', () => new LoggerConfiguration().writeTo.console(throwing('outputTemplate'))],
+    ['a console lane option', 'name', () => new LoggerConfiguration().writeTo.console(throwing('name'))],
+    [
+      'a queue option',
+      'limit',
+      () => new LoggerConfiguration().writeTo.sink(new MemorySink(), { queue: throwing('limit') as never }),
+    ],
+  ])('throw a ConfigurationError naming %s whose getter throws, keeping the error', (_, option, configure) => {
+    // Before, the console's own options' getter threw its Error out of writeTo.console as it was,
+    // and a sink option's was reported as "reading the sink or its options threw".
+    expect(configure).toThrow(ConfigurationError);
+    expect(configure).toThrow(`reading option "${option}" threw Error: resource closed`);
+    try {
+      configure();
+    } catch (error) {
+      expect((error as Error).cause).toEqual(new Error('resource closed'));
+    }
+  });
+
+  it('are read once, when the sink is configured: a getter is called once, and later changes do nothing', () => {
+    const memory = new MemorySink();
+    const reads: Record<string, number> = {};
+    const options: Record<string, unknown> = {};
+    const counted = (key: string, value: unknown): void => {
+      Object.defineProperty(options, key, {
+        enumerable: true,
+        get: () => {
+          reads[key] = (reads[key] ?? 0) + 1;
+          return value;
+        },
+      });
+    };
+    const batch = { size: 2, maxDelayMs: Infinity };
+    const pipe: unknown[] = [];
+    counted('name', 'memory');
+    counted('batch', batch);
+    counted('pipe', pipe);
+    counted('retry', false);
+    const configuration = new LoggerConfiguration().writeTo.sink(memory, options);
+    // Changed after configuration: a bigger batch, an operator that drops every event.
+    batch.size = 1000;
+    pipe.push(filter(() => false));
+    const log = configuration.createLogger();
+    log.information('one');
+    log.information('two');
+    expect(memory.events.map((e) => e.messageTemplate.text)).toEqual(['one', 'two']);
+    expect(reads).toEqual({ name: 1, batch: 1, pipe: 1, retry: 1 });
+  });
+
+  it('are read once by writeTo.console too', () => {
+    const lines: string[] = [];
+    let reads = 0;
+    const options = {
+      mode: 'node' as const,
+      stdout: { write: (text: string) => lines.push(text) },
+      get outputTemplate(): string {
+        reads++;
+        return reads === 1 ? '{Message}{NewLine}' : '[changed] {Message}{NewLine}';
+      },
+    };
+    const log = new LoggerConfiguration().writeTo.console(options).createLogger();
+    log.information('hello');
+    expect(lines).toEqual(['hello\n']);
+    expect(reads).toBe(1);
   });
 });
 

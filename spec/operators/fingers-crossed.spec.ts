@@ -1,4 +1,4 @@
-import { asyncScheduler, map, type SchedulerLike, Subject, take } from 'rxjs';
+import { asyncScheduler, map, type SchedulerLike, Subject, take, tap } from 'rxjs';
 import { LoggerConfiguration } from '../../lib/configuration/logger-configuration';
 import { LogContext } from '../../lib/context/log-context';
 import { ConfigurationError } from '../../lib/core/errors/configuration-error';
@@ -220,6 +220,65 @@ describe('fingersCrossed', () => {
     source.next(E);
     expect(seen).toEqual(['d']);
     expect(accounting.droppedBy).toEqual({ [FINGERS_CROSSED_REASONS.discarded]: 2 });
+  });
+
+  it('finishes a release, and what arrived during it, before passing on a completion that arrives during it', () => {
+    const source = new Subject<LogEvent>();
+    const seen: string[] = [];
+    const accounting = new RecordingAccounting();
+    subscribedWith(accounting, source.pipe(fingersCrossed({}, createTestScheduler()))).subscribe({
+      next: (event) => {
+        seen.push(event.messageTemplate.text);
+        if (event === d) {
+          source.next(makeEvent({ level: 'debug', text: 'logged while handling d' }));
+          source.complete();
+        }
+      },
+      complete: () => seen.push('complete'),
+    });
+    source.next(d);
+    source.next(i);
+    source.next(E);
+    expect(seen).toEqual(['d', 'i', 'E', 'logged while handling d', 'complete']);
+    expect(accounting.droppedBy).toEqual({});
+  });
+
+  it('finishes a release before passing on an error that arrives during it', () => {
+    const source = new Subject<LogEvent>();
+    const seen: string[] = [];
+    const failure = new Error('source failed');
+    const accounting = new RecordingAccounting();
+    subscribedWith(accounting, source.pipe(fingersCrossed({}, createTestScheduler()))).subscribe({
+      next: (event) => {
+        seen.push(event.messageTemplate.text);
+        if (event === i) source.error(failure);
+      },
+      error: (error: unknown) => seen.push(error === failure ? 'error' : 'other error'),
+    });
+    source.next(d);
+    source.next(i);
+    source.next(E);
+    expect(seen).toEqual(['d', 'i', 'E', 'error']);
+    expect(accounting.droppedBy).toEqual({});
+  });
+
+  it('delivers a whole release to the sink when the logger is closed while the release is taken', async () => {
+    const memory = new MemorySink();
+    let closing: Promise<unknown> | undefined;
+    // An operator behind it that closes the logger on the first released event.
+    const closeOnFirst = tap<LogEvent>(() => {
+      closing ??= log.close({ strategy: 'flush' });
+    });
+    const log = new LoggerConfiguration().minimumLevel
+      .debug()
+      .writeTo.sink(memory, { name: 'memory', pipe: [fingersCrossed(), closeOnFirst] })
+      .createLogger();
+    log.debug('one');
+    log.debug('two');
+    log.error('failed');
+    await closing;
+    expect(memory.events.map((e) => e.messageTemplate.text)).toEqual(['one', 'two', 'failed']);
+    expect(log.metrics().sinks.memory).toMatchObject({ received: 3, delivered: 3, dropped: 0 });
   });
 
   it('keeps the logger’s bound on nested log calls: a subscriber of log.events$ that logs for every event stops at 32 deep', () => {

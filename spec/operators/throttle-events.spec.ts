@@ -2,6 +2,7 @@ import { map, Subject, take } from 'rxjs';
 import { LoggerConfiguration } from '../../lib/configuration/logger-configuration';
 import { ConfigurationError } from '../../lib/core/errors/configuration-error';
 import type { LogEvent } from '../../lib/core/log-event';
+import type { EventKey } from '../../lib/operators/event-key';
 import { SUPPRESSED_TEMPLATE, THROTTLE_REASON, throttleEvents } from '../../lib/operators/throttle-events';
 import { MemorySink } from '../../lib/sinks/memory-sink';
 import { createLogEvent } from '../../lib/templates/log-event-record';
@@ -102,6 +103,36 @@ describe('throttleEvents', () => {
       'information three',
       'information three',
     ]);
+  });
+
+  it('keys an event without a key (no such property, a selector that gives undefined or throws) by its template and level', () => {
+    const keyed = makeEvent({ text: 'Cache miss', properties: { User: 'x' } });
+    const keys: EventKey[] = [
+      'User',
+      (e) => e.properties.User,
+      (e) => {
+        if (e.properties.User === undefined) throw new Error('no user');
+        return e.properties.User;
+      },
+    ];
+    for (const key of keys) {
+      const testScheduler = createTestScheduler();
+      testScheduler.run(({ hot, expectObservable }) => {
+        // a and w (no User) differ by level, b (no User) by template, k (User x) has a key of its own:
+        // none of them is a repeat of another; the second a is.
+        const source = hot('-awbka------|', { a, w, b, k: keyed });
+        expectObservable(source.pipe(throttleEvents({ key, windowMs: 5 }, testScheduler))).toBe('-awbk-s-----|', {
+          a,
+          w,
+          b,
+          k: keyed,
+          s: expect.objectContaining({
+            level: 'information',
+            properties: { Count: 1, Template: 'Disk {Disk} full' },
+          }) as LogEvent,
+        });
+      });
+    }
   });
 
   it('sends open summaries before completing, and before an error', () => {

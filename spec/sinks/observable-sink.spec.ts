@@ -1,4 +1,5 @@
 import { config, filter } from 'rxjs';
+import { LoggerConfiguration } from '../../lib/configuration/logger-configuration';
 import type { LogEvent } from '../../lib/core/log-event';
 import { SelfLog } from '../../lib/core/self-log';
 import { ObservableSink } from '../../lib/sinks/observable-sink';
@@ -18,6 +19,52 @@ describe('ObservableSink', () => {
     sink.close();
     expect(seen).toEqual([error]);
     expect(completed).toBe(true);
+  });
+
+  it('refuses a batch once closed: emit throws a permanent error, as the Sink contract asks of a write that did not happen', () => {
+    const sink = new ObservableSink();
+    const seen: LogEvent[] = [];
+    sink.events$.subscribe((e) => seen.push(e));
+    sink.close();
+    let thrown: unknown;
+    try {
+      sink.emit([makeEvent()]);
+    } catch (error) {
+      thrown = error;
+    }
+    expect(thrown).toEqual(expect.objectContaining({ message: 'ObservableSink: closed', permanent: true }));
+    expect(() => sink.emitSync([makeEvent()])).toThrow('ObservableSink: closed');
+    expect(seen).toEqual([]);
+  });
+
+  it("counts an event delivered to it after it was closed as failed in the logger's metrics, not delivered", async () => {
+    const viewer = new ObservableSink();
+    const seen: string[] = [];
+    viewer.events$.subscribe((e) => seen.push(e.messageTemplate.text));
+    const log = new LoggerConfiguration().writeTo.sink(viewer, { name: 'viewer' }).createLogger();
+    log.information('before');
+    // Closed by someone else (another logger it was also given to, the app): the event is lost.
+    viewer.close();
+    log.information('after');
+    await log.flush();
+    expect(seen).toEqual(['before']);
+    expect(log.metrics().sinks.viewer).toMatchObject({ received: 2, delivered: 1, failed: 1, retried: 0, pending: 0 });
+    expect(log.metrics().sinks.viewer.lastError).toContain('ObservableSink: closed');
+    await log.close();
+  });
+
+  it('is owned by each logger it is given to: the first to close closes it, and the other’s later events fail', async () => {
+    const viewer = new ObservableSink();
+    let completed = false;
+    viewer.events$.subscribe({ complete: () => (completed = true) });
+    const first = new LoggerConfiguration().writeTo.sink(viewer, { name: 'viewer' }).createLogger();
+    const second = new LoggerConfiguration().writeTo.sink(viewer, { name: 'viewer' }).createLogger();
+    await first.close();
+    expect(completed).toBe(true);
+    second.information('after the first logger closed');
+    await second.flush();
+    expect(second.metrics().sinks.viewer).toMatchObject({ received: 1, delivered: 0, failed: 1 });
+    await second.close();
   });
 
   // RxJS hands what a subscriber throws to reportUnhandledError, which rethrows it on a timer:

@@ -380,6 +380,43 @@ describe('RedactionPolicy', () => {
     expect(() => RedactionPolicy.compile(null as unknown as object)).toThrow(/expected options/);
   });
 
+  it('reads each option once: a getter that answers differently each time cannot pass the checks with one value and compile another', () => {
+    const reads: Record<string, number> = {};
+    const answers: Record<string, unknown[]> = {
+      // Checked as paths, then read again (before) as nothing: the password was logged.
+      paths: [['Password'], undefined],
+      keys: [/token/i, undefined],
+      remove: [false, true],
+    };
+    const options = {};
+    for (const [name, values] of Object.entries(answers))
+      Object.defineProperty(options, name, {
+        enumerable: true,
+        get: () => values[Math.min((reads[name] = (reads[name] ?? 0) + 1) - 1, values.length - 1)],
+      });
+    const policy = RedactionPolicy.compile(options, 'destructure.redact');
+    expect(policy.redactProperties({ Password: 'p', Token: 't' })).toEqual({ Password: DEFAULT_CENSOR, Token: DEFAULT_CENSOR });
+    expect(reads).toEqual({ paths: 1, keys: 1, remove: 1 });
+  });
+
+  it('throws a ConfigurationError naming an option whose getter throws, keeping the error', () => {
+    const boom = new Error('vault sealed');
+    const options = Object.defineProperty({ keys: /token/i }, 'paths', {
+      enumerable: true,
+      get: () => {
+        throw boom;
+      },
+    }) as RedactOptions;
+    const compile = (): unknown => RedactionPolicy.compile(options, 'destructure.redact');
+    expect(compile).toThrow(ConfigurationError);
+    expect(compile).toThrow('destructure.redact: reading option "paths" threw Error: vault sealed');
+    try {
+      compile();
+    } catch (error) {
+      expect((error as Error).cause).toBe(boom);
+    }
+  });
+
   it('rejects pino-style bracket paths, which would match nothing and let the secret through', () => {
     expect(() => RedactionPolicy.compile({ paths: ['Headers["x-api-key"]'] })).toThrow(ConfigurationError);
     expect(() => RedactionPolicy.compile({ paths: ['Users[*].password'] })).toThrow(
