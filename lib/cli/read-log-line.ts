@@ -12,6 +12,9 @@ export type LogLineResult =
 const NDJSON_FIELDS = new Set(['timestamp', 'level', 'message', 'template', 'exception']);
 // What NdjsonFormatter escaped with one more leading `_`: a field name after one or more underscores.
 const ESCAPED_FIELD = /^_+(?:timestamp|level|message|template|exception)$/;
+// Deepest nesting of arrays and objects read, the line's own object counted: rxlog writes 65 at most
+// (a property's value is cut at 64 levels).
+const MAX_NESTING = 128;
 
 function invalid(reason: string): LogLineResult {
   return { kind: 'invalid', reason };
@@ -51,6 +54,32 @@ function fromClef(line: string, fields: Record<string, unknown>): LogLineResult 
 }
 
 /**
+ * Whether the arrays and objects of a JSON text nest deeper than `limit`, brackets inside strings not
+ * counted. A loop over the text, not a parse: a line of millions of `[` is found out after `limit`
+ * of them, where JSON.parse would first build millions of arrays (seconds and hundreds of MB for 8
+ * million); a string is skipped with `indexOf`, as most of a line is strings.
+ */
+function nestedDeeperThan(text: string, limit: number): boolean {
+  let depth = 0;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 0x22) {
+      // The closing quote is the next one after an even run of backslashes.
+      for (;;) {
+        i = text.indexOf('"', i + 1);
+        if (i === -1) return false;
+        let escapes = 0;
+        while (text.charCodeAt(i - 1 - escapes) === 0x5c) escapes++;
+        if (escapes % 2 === 0) break;
+      }
+    } else if (c === 0x5b || c === 0x7b) {
+      if (++depth > limit) return true;
+    } else if (c === 0x5d || c === 0x7d) depth--;
+  }
+  return false;
+}
+
+/**
  * An NDJSON object rewritten as the CLEF object it stands for, so readCompactJson alone decides
  * how levels, exceptions and message-only events are read.
  */
@@ -83,21 +112,25 @@ function fromNdjson(line: string, fields: Record<string, unknown>): LogLineResul
  * `level`, `__level` as `_level`; without `template`, the message is taken as literal text). An
  * object with both `@t` and `timestamp` is read by the one that comes first, as each writer puts
  * its own first (an NDJSON event may have an `@t` property, a CLEF event a `timestamp`). Anything else, including
- * an unknown level or a timestamp that is not a date, is `invalid` with the reason. Never throws.
+ * an unknown level, a timestamp that is not a date or arrays and objects nested deeper than 128 levels (the
+ * line's object counted), is `invalid` with the reason. Never throws, never recurses per level.
  *
  * @example readLogLine('{"@t":"2026-11-22T12:00:00.000Z","@mt":"Hi {Name}","Name":"Ann"}') // { kind: 'event', event }
  */
 export function readLogLine(line: string): LogLineResult {
   // readline keeps a file's byte order mark on its first line; JSON.parse rejects it.
   const text = line.charCodeAt(0) === 0xfeff ? line.slice(1) : line;
+  const start = text.trimStart();
+  const first = start.charCodeAt(0);
+  if ((first === 0x7b || first === 0x5b) && nestedDeeperThan(start, MAX_NESTING))
+    return invalid(`nested deeper than ${MAX_NESTING} levels`);
   // Fast path for the common case, rxlog's own CLEF (`@t` first): one JSON.parse per line.
   if (text.startsWith('{"@t":')) {
     const fast = checked(() => readCompactJson(text));
     if (fast.kind === 'event') return fast;
   }
   // Prose, stack traces and blank lines are not JSON objects: say so without paying for JSON.parse.
-  const start = text.trimStart();
-  if (start.charCodeAt(0) !== 0x7b) return invalid(start === '' ? 'blank line' : 'not a JSON object');
+  if (first !== 0x7b) return invalid(start === '' ? 'blank line' : 'not a JSON object');
   let parsed: unknown;
   try {
     // Not JSON.parse: a long integer (a 64-bit id) keeps its digits as a bigint.

@@ -144,10 +144,27 @@ describe('readLogLine', () => {
     );
   });
 
-  it('reads a line nested deeper than the stack can walk, CLEF and NDJSON alike', () => {
-    const deep = `${'{"a":'.repeat(100_000)}1${'}'.repeat(100_000)}`;
-    expect(readLogLine(`{"@t":"2026-11-22T12:00:00.000Z","@mt":"deep","X":${deep}}`).kind).toBe('event');
-    expect(readLogLine(`{"timestamp":"2026-11-22T12:00:00.000Z","message":"deep","X":${deep}}`).kind).toBe('event');
+  it('reads a line nested 128 levels deep, not 129, CLEF and NDJSON alike, brackets in strings not counted', () => {
+    // X's value, for a line nested `levels` deep in all, its own object counted.
+    const nested = (levels: number): string => `${'['.repeat(levels - 2)}{"s":1}${']'.repeat(levels - 2)}`;
+    // Brackets in strings, after an escaped quote and before an escaped backslash, do not count.
+    const note = '"Note":"[{\\"[{\\\\"';
+    for (const fields of [
+      '"@t":"2026-11-22T12:00:00.000Z","@mt":"deep"',
+      '"timestamp":"2026-11-22T12:00:00.000Z","message":"deep"',
+    ]) {
+      expect(readLogLine(`{${fields},${note},"X":${nested(128)}}`).kind).toBe('event');
+      expect(readLogLine(`{${fields},${note},"X":${nested(129)}}`)).toEqual({
+        kind: 'invalid',
+        reason: 'nested deeper than 128 levels',
+      });
+    }
+  });
+
+  it('finds out a line of a million opening brackets as nested too deep, without parsing it', () => {
+    const reason = { kind: 'invalid', reason: 'nested deeper than 128 levels' };
+    expect(readLogLine(`{"@t":"2026-11-22T12:00:00.000Z","@mt":"deep","X":${'['.repeat(1_000_000)}`)).toEqual(reason);
+    expect(readLogLine('['.repeat(1_000_000))).toEqual(reason);
   });
 
   it('reads an integer past 2^53 as a bigint with its digits, CLEF and NDJSON alike', () => {
