@@ -414,6 +414,17 @@ describe('runCli with an oversized line', () => {
     expect(code).toBe(1);
     expect(peakHeap - baseHeap).toBeLessThan(48 * 1024 * 1024);
   });
+
+  it('reads a CRLF line exactly as long as maxLineBytes as one line, and skips one a byte longer', async () => {
+    const maxLineBytes = Buffer.byteLength(CLEF_INFO);
+    const longer = `${CLEF_INFO.slice(0, -1)} }`;
+    const input = `${CLEF_INFO}\r\n${longer}\r\nplain\r\n`;
+    expect(await run(['--template', '{Message}'], input, { maxLineBytes })).toEqual({
+      code: 1,
+      stderr: `rxlog: <stdin>:2: line of ${maxLineBytes + 1} bytes skipped (longer than ${maxLineBytes} bytes)\n`,
+      stdout: 'User 42 logged in\nplain\n',
+    });
+  });
 });
 
 describe('runCli on hostile input (fast-check)', () => {
