@@ -81,6 +81,27 @@ describe('runCli', () => {
     expect(strict.stderr).not.toMatch(control);
   });
 
+  it('escapes control characters in the file names, read errors and arguments it reports on stderr', async () => {
+    // A file named by a hostile upload, `rxlog logs/*`: its name and the errors quoting it must not drive the terminal.
+    const name = 'x\u001b]0;owned\u0007\u009b2J.log';
+    const shown = 'x\\u001b]0;owned\\u0007\\u009b2J.log';
+    const openFile = (path: string): Readable => {
+      if (path.startsWith('gone')) throw new Error(`ENOENT: no such file or directory, open '${path}'`);
+      return Readable.from([`${'y'.repeat(20)}\nbad\n`]);
+    };
+    expect(await run(['--strict', name, `gone${name}`], '', { openFile, maxLineBytes: 10 })).toEqual({
+      code: 2,
+      stdout: '',
+      stderr:
+        `rxlog: ${shown}:1: line of 20 bytes skipped (longer than 10 bytes)\n` +
+        `rxlog: ${shown}:2: not a log event (not a JSON object)\n` +
+        `rxlog: cannot read gone${shown}: ENOENT: no such file or directory, open 'gone${shown}'\n`,
+    });
+    const usage = await run(['--where', 'Name\u009b2J\u2028'], '');
+    expect(usage.code).toBe(2);
+    expect(usage.stderr).toContain('got "Name\\u009b2J\\u2028"');
+  });
+
   it('passes a line nested deeper than 128 levels through as it is, reports it under --strict, and reads on', async () => {
     // 8 million `[` took JSON.parse 4.6 s of CPU and 400 MB before it found the line unfinished.
     const deep = `{"timestamp":"${T1}","message":"deep","X":${'{"a":'.repeat(200)}1${'}'.repeat(200)}}`;
