@@ -35,22 +35,24 @@ function levelProblem(level: unknown, field: string): string | undefined {
   }
 }
 
-function checked(read: () => LogEvent): LogLineResult {
-  let event: LogEvent;
+/** The event `read` gives, or the reason it gives instead (a bare reason: the caller says which line). */
+function checked(read: () => LogEvent | string): LogLineResult {
+  let event: LogEvent | string;
   try {
     event = read();
   } catch (error) {
     return invalid(error instanceof Error ? error.message : String(error));
   }
+  if (typeof event === 'string') return invalid(event);
   const time = event.timestamp.getTime();
   return time === time ? { kind: 'event', event } : invalid('the timestamp is not a date');
 }
 
-function fromClef(line: string, fields: Record<string, unknown>): LogLineResult {
+function fromClef(fields: Record<string, unknown>): LogLineResult {
   if (typeof fields['@t'] !== 'string') return invalid('"@t" is not a string');
   if (Number.isNaN(parseIsoInstant(fields['@t']))) return invalid('the timestamp is not a date');
   const problem = levelProblem(fields['@l'], '@l');
-  return problem === undefined ? checked(() => readCompactJsonValue(fields, line)) : invalid(problem);
+  return problem === undefined ? checked(() => readCompactJsonValue(fields)) : invalid(problem);
 }
 
 /**
@@ -97,12 +99,12 @@ function ndjsonToClef(fields: Record<string, unknown>): Record<string, unknown> 
   return clef;
 }
 
-function fromNdjson(line: string, fields: Record<string, unknown>): LogLineResult {
+function fromNdjson(fields: Record<string, unknown>): LogLineResult {
   if (typeof fields.timestamp !== 'string') return invalid('"timestamp" is not a string');
   if (Number.isNaN(parseIsoInstant(fields.timestamp))) return invalid('the timestamp is not a date');
   const problem = levelProblem(fields.level, 'level');
   if (problem !== undefined) return invalid(problem);
-  return checked(() => readCompactJsonValue(ndjsonToClef(fields), line));
+  return checked(() => readCompactJsonValue(ndjsonToClef(fields)));
 }
 
 /**
@@ -147,7 +149,7 @@ export function readLogLine(line: string): LogLineResult {
   // Both: a CLEF event with a `timestamp` property, or an NDJSON event with an `@t` property. Each
   // writer puts its own field first, so the one that comes first says which.
   if (clef && (!ndjson || Object.keys(fields).find((key) => key === '@t' || key === 'timestamp') === '@t'))
-    return fromClef(text, fields);
-  if (ndjson) return fromNdjson(text, fields);
+    return fromClef(fields);
+  if (ndjson) return fromNdjson(fields);
   return invalid('neither a CLEF "@t" nor an NDJSON "timestamp" field');
 }

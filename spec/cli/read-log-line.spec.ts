@@ -117,6 +117,16 @@ describe('readLogLine', () => {
     expect(reasonOf(readLogLine(line))).toContain(reason);
   });
 
+  it.each([
+    ['{"@t":"2026-11-22T12:00:00.000Z","@mt":5}', '"@mt" is not a string'],
+    ['{"@mt":"x","@t":"0000-01-01T00:00:00Z"}', '"@t" is not an ISO 8601 instant in the years 0001–9999: "0000-01-01T00:00:00Z"'],
+    ['{"@t":"2026-11-22T12:00:00.000Z","@r":[1]}', '"@r" is not an array of strings'],
+    ['{"@t":"2026-11-22T12:00:00.000Z","@tr":"zz"}', '"@tr" is not a hex id'],
+    ['{"@t":"2026-11-22T12:00:00.000Z","@i":true}', '"@i" is neither a string nor a number'],
+  ])("gives the reason alone, not again inside the reader's message quoting the line: %j", (line, reason) => {
+    expect(readLogLine(line)).toEqual({ kind: 'invalid', reason });
+  });
+
   it('reads back what CompactJsonFormatter and NdjsonFormatter write, as the same CLEF', () => {
     const value = fc.oneof(
       fc.string(),

@@ -263,6 +263,11 @@ describe('runCli', () => {
     );
   });
 
+  it('gives each reason once under --strict, the line it is about named by its number, not quoted', async () => {
+    const { stderr } = await run(['--strict'], `{"@t":"${T0}","@mt":5}\n`);
+    expect(stderr).toBe('rxlog: <stdin>:1: not a log event ("@mt" is not a string)\n');
+  });
+
   it('exits with 0 under --strict when every line is an event or blank', async () => {
     expect(await run(['--strict', '--template', '{Message}'], `${CLEF_INFO}\n\n${NDJSON_WARN}`)).toEqual({
       code: 0,
