@@ -49,7 +49,15 @@ function message(error: unknown): string {
   return typeof text === 'string' ? text : String(error);
 }
 
-/** Reads one input line by line into `onLine` (an oversized line into `onOversized`), waiting whenever an output asks for it; resolves with the input's error, if any. */
+/** Whether an output has failed: its reader has gone (EPIPE) or it cannot be written. */
+function failed(outputs: readonly BufferedOutput[]): boolean {
+  return outputs.some((output) => output.failure !== undefined);
+}
+
+/**
+ * Reads one input line by line into `onLine` (an oversized line into `onOversized`), waiting whenever an output
+ * asks for it, until an output fails; resolves with the input's error, if any.
+ */
 async function readLines(
   input: Readable,
   outputs: readonly BufferedOutput[],
@@ -71,13 +79,14 @@ async function readLines(
         const ready = output.ready();
         if (ready !== undefined) await ready;
       }
-      if (outputs[0].failure !== undefined) break;
+      if (failed(outputs)) break;
     }
   } catch (error) {
     failure ??= error instanceof Error ? error : new Error(message(error));
   }
-  // The reader of our output has gone (`| head`): stop reading now rather than at the end of the file.
-  if (outputs[0].failure !== undefined) input.destroy();
+  // The reader of our output or our reports has gone (`| head`, `2>&1 | head`): stop reading now rather than at
+  // the end of the file, as a C tool killed by SIGPIPE on either would (Node ignores SIGPIPE).
+  if (failed(outputs)) input.destroy();
   return failure;
 }
 
@@ -120,7 +129,7 @@ async function run(options: CliOptions, io: CliIo): Promise<number> {
   };
 
   for (const file of options.files) {
-    if (out.failure !== undefined) break;
+    if (failed([out, err])) break;
     const fromStdin = file === '-';
     if (fromStdin && stdinRead) continue;
     stdinRead ||= fromStdin;

@@ -361,6 +361,27 @@ describe('runCli', () => {
     expect(input.destroyed).toBe(true);
   });
 
+  it('stops too when the reader of its reports has gone (`rxlog --strict big.log 2>&1 | head`)', async () => {
+    // Every line is reported and none is written to stdout: before, it read all of its input (for ever from a pipe).
+    let produced = 0;
+    const input = Readable.from(
+      (function* lines() {
+        for (; produced < 1_000_000; produced++) yield 'not an event\n';
+      })(),
+    );
+    const stderr = new Writable({
+      write(_chunk, _encoding, callback) {
+        callback(Object.assign(new Error('write EPIPE'), { code: 'EPIPE' }));
+      },
+    });
+    const stdout = new Collector();
+    const code = await runCli(['--strict'], { stdin: input, stdout, stderr });
+    expect(code).toBe(1);
+    expect(stdout.text).toBe('');
+    expect(produced).toBeLessThan(1_000_000);
+    expect(input.destroyed).toBe(true);
+  });
+
   it('reports any other output failure and exits with 2', async () => {
     const stdout = new Writable({
       write(_chunk, _encoding, callback) {
