@@ -104,7 +104,9 @@ function fromNdjson(fields: Record<string, unknown>): LogLineResult {
   if (Number.isNaN(parseIsoInstant(fields.timestamp))) return invalid('the timestamp is not a date');
   const problem = levelProblem(fields.level, 'level');
   if (problem !== undefined) return invalid(problem);
-  return checked(() => readCompactJsonValue(ndjsonToClef(fields)));
+  const read = checked(() => readCompactJsonValue(ndjsonToClef(fields)));
+  // The CLEF reader names its own fields; of those, only "@t" and "@x" come from an NDJSON line, as "timestamp" and "exception".
+  return read.kind === 'event' ? read : invalid(read.reason.replace(/^"@t"/, '"timestamp"').replace(/^"@x"/, '"exception"'));
 }
 
 /**

@@ -127,6 +127,16 @@ describe('readLogLine', () => {
     expect(readLogLine(line)).toEqual({ kind: 'invalid', reason });
   });
 
+  it.each([
+    ['{"timestamp":"2026-11-22T12:00:00.000Z","exception":3}', '"exception" is not a string'],
+    [
+      '{"timestamp":"0000-01-01T00:00:00Z"}',
+      '"timestamp" is not an ISO 8601 instant in the years 0001–9999: "0000-01-01T00:00:00Z"',
+    ],
+  ])('names the fields of an NDJSON line as the line does, not as CLEF: %j', (line, reason) => {
+    expect(readLogLine(line)).toEqual({ kind: 'invalid', reason });
+  });
+
   it('reads back what CompactJsonFormatter and NdjsonFormatter write, as the same CLEF', () => {
     const value = fc.oneof(
       fc.string(),
