@@ -7,9 +7,10 @@ const CARRIAGE_RETURN = 0x0d;
 
 /**
  * Splits a byte stream into lines (ended by `\n` or `\r\n`; a last line without one counts),
- * decoding each as UTF-8, in memory bounded by `maxLineBytes`: a line longer than that is not
- * kept; its bytes are skipped until the next newline and it is yielded as `oversized` with its
- * length, so the caller can report it and go on with the next line.
+ * decoding each as UTF-8, in memory bounded by `maxLineBytes`: a line longer than that, its line
+ * ending not counted, is not kept; its bytes are skipped until the next newline and it is yielded
+ * as `oversized` with its length (without the `\r` of a `\r\n`), so the caller can report it and
+ * go on with the next line. A line exactly as long as the cap is kept whole, whatever its ending.
  *
  * @param maxLineBytes Longest line kept, in bytes (without its line ending).
  * @example for await (const line of readCappedLines(process.stdin, 16 * 1024 * 1024)) …
@@ -22,12 +23,17 @@ export async function* readCappedLines(
   let size = 0;
   let oversized = false;
   let pending = false;
+  let last = -1;
   const finish = (): CappedLine => {
-    const line: CappedLine = oversized ? { kind: 'oversized', bytes: size } : { kind: 'line', text: decode(parts, size) };
+    // The \r of a \r\n is the line's ending, not its text: a line of the cap and its \r\n is kept whole.
+    const bytes = last === CARRIAGE_RETURN ? size - 1 : size;
+    const line: CappedLine =
+      oversized || bytes > maxLineBytes ? { kind: 'oversized', bytes } : { kind: 'line', text: decode(parts, size) };
     parts = [];
     size = 0;
     oversized = false;
     pending = false;
+    last = -1;
     return line;
   };
   for await (const chunk of input) {
@@ -38,7 +44,8 @@ export async function* readCappedLines(
       const end = newline === -1 ? buffer.length : newline;
       if (end > start) {
         pending = true;
-        if (!oversized && size + (end - start) > maxLineBytes) {
+        // One byte more than the cap is kept, for the \r of a \r\n whose \n may come in the next chunk.
+        if (!oversized && size + (end - start) > maxLineBytes + 1) {
           // Past the cap: let go of what was kept and only count the rest.
           oversized = true;
           parts = [];
@@ -46,6 +53,7 @@ export async function* readCappedLines(
         // A copy, so a kept piece does not pin the whole chunk it came from.
         if (!oversized) parts.push(Buffer.from(buffer.subarray(start, end)));
         size += end - start;
+        last = buffer[end - 1];
       }
       if (newline === -1) break;
       yield finish();

@@ -12,6 +12,9 @@ export type LogLineResult =
 const NDJSON_FIELDS = new Set(['timestamp', 'level', 'message', 'template', 'exception']);
 // What NdjsonFormatter escaped with one more leading `_`: a field name after one or more underscores.
 const ESCAPED_FIELD = /^_+(?:timestamp|level|message|template|exception)$/;
+// Deepest nesting of arrays and objects read, the line's own object counted: rxlog writes 65 at most
+// (a property's value is cut at 64 levels).
+const MAX_NESTING = 128;
 
 function invalid(reason: string): LogLineResult {
   return { kind: 'invalid', reason };
@@ -32,22 +35,50 @@ function levelProblem(level: unknown, field: string): string | undefined {
   }
 }
 
-function checked(read: () => LogEvent): LogLineResult {
-  let event: LogEvent;
+/** The event `read` gives, or the reason it gives instead (a bare reason: the caller says which line). */
+function checked(read: () => LogEvent | string): LogLineResult {
+  let event: LogEvent | string;
   try {
     event = read();
   } catch (error) {
     return invalid(error instanceof Error ? error.message : String(error));
   }
+  if (typeof event === 'string') return invalid(event);
   const time = event.timestamp.getTime();
   return time === time ? { kind: 'event', event } : invalid('the timestamp is not a date');
 }
 
-function fromClef(line: string, fields: Record<string, unknown>): LogLineResult {
+function fromClef(fields: Record<string, unknown>): LogLineResult {
   if (typeof fields['@t'] !== 'string') return invalid('"@t" is not a string');
   if (Number.isNaN(parseIsoInstant(fields['@t']))) return invalid('the timestamp is not a date');
   const problem = levelProblem(fields['@l'], '@l');
-  return problem === undefined ? checked(() => readCompactJsonValue(fields, line)) : invalid(problem);
+  return problem === undefined ? checked(() => readCompactJsonValue(fields)) : invalid(problem);
+}
+
+/**
+ * Whether the arrays and objects of a JSON text nest deeper than `limit`, brackets inside strings not
+ * counted. A loop over the text, not a parse: a line of millions of `[` is found out after `limit`
+ * of them, where JSON.parse would first build millions of arrays (seconds and hundreds of MB for 8
+ * million); a string is skipped with `indexOf`, as most of a line is strings.
+ */
+function nestedDeeperThan(text: string, limit: number): boolean {
+  let depth = 0;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 0x22) {
+      // The closing quote is the next one after an even run of backslashes.
+      for (;;) {
+        i = text.indexOf('"', i + 1);
+        if (i === -1) return false;
+        let escapes = 0;
+        while (text.charCodeAt(i - 1 - escapes) === 0x5c) escapes++;
+        if (escapes % 2 === 0) break;
+      }
+    } else if (c === 0x5b || c === 0x7b) {
+      if (++depth > limit) return true;
+    } else if (c === 0x5d || c === 0x7d) depth--;
+  }
+  return false;
 }
 
 /**
@@ -68,12 +99,14 @@ function ndjsonToClef(fields: Record<string, unknown>): Record<string, unknown> 
   return clef;
 }
 
-function fromNdjson(line: string, fields: Record<string, unknown>): LogLineResult {
+function fromNdjson(fields: Record<string, unknown>): LogLineResult {
   if (typeof fields.timestamp !== 'string') return invalid('"timestamp" is not a string');
   if (Number.isNaN(parseIsoInstant(fields.timestamp))) return invalid('the timestamp is not a date');
   const problem = levelProblem(fields.level, 'level');
   if (problem !== undefined) return invalid(problem);
-  return checked(() => readCompactJsonValue(ndjsonToClef(fields), line));
+  const read = checked(() => readCompactJsonValue(ndjsonToClef(fields)));
+  // The CLEF reader names its own fields; of those, only "@t" and "@x" come from an NDJSON line, as "timestamp" and "exception".
+  return read.kind === 'event' ? read : invalid(read.reason.replace(/^"@t"/, '"timestamp"').replace(/^"@x"/, '"exception"'));
 }
 
 /**
@@ -83,21 +116,25 @@ function fromNdjson(line: string, fields: Record<string, unknown>): LogLineResul
  * `level`, `__level` as `_level`; without `template`, the message is taken as literal text). An
  * object with both `@t` and `timestamp` is read by the one that comes first, as each writer puts
  * its own first (an NDJSON event may have an `@t` property, a CLEF event a `timestamp`). Anything else, including
- * an unknown level or a timestamp that is not a date, is `invalid` with the reason. Never throws.
+ * an unknown level, a timestamp that is not a date or arrays and objects nested deeper than 128 levels (the
+ * line's object counted), is `invalid` with the reason. Never throws, never recurses per level.
  *
  * @example readLogLine('{"@t":"2026-11-22T12:00:00.000Z","@mt":"Hi {Name}","Name":"Ann"}') // { kind: 'event', event }
  */
 export function readLogLine(line: string): LogLineResult {
   // readline keeps a file's byte order mark on its first line; JSON.parse rejects it.
   const text = line.charCodeAt(0) === 0xfeff ? line.slice(1) : line;
+  const start = text.trimStart();
+  const first = start.charCodeAt(0);
+  if ((first === 0x7b || first === 0x5b) && nestedDeeperThan(start, MAX_NESTING))
+    return invalid(`nested deeper than ${MAX_NESTING} levels`);
   // Fast path for the common case, rxlog's own CLEF (`@t` first): one JSON.parse per line.
   if (text.startsWith('{"@t":')) {
     const fast = checked(() => readCompactJson(text));
     if (fast.kind === 'event') return fast;
   }
   // Prose, stack traces and blank lines are not JSON objects: say so without paying for JSON.parse.
-  const start = text.trimStart();
-  if (start.charCodeAt(0) !== 0x7b) return invalid(start === '' ? 'blank line' : 'not a JSON object');
+  if (first !== 0x7b) return invalid(start === '' ? 'blank line' : 'not a JSON object');
   let parsed: unknown;
   try {
     // Not JSON.parse: a long integer (a 64-bit id) keeps its digits as a bigint.
@@ -114,7 +151,7 @@ export function readLogLine(line: string): LogLineResult {
   // Both: a CLEF event with a `timestamp` property, or an NDJSON event with an `@t` property. Each
   // writer puts its own field first, so the one that comes first says which.
   if (clef && (!ndjson || Object.keys(fields).find((key) => key === '@t' || key === 'timestamp') === '@t'))
-    return fromClef(text, fields);
-  if (ndjson) return fromNdjson(text, fields);
+    return fromClef(fields);
+  if (ndjson) return fromNdjson(fields);
   return invalid('neither a CLEF "@t" nor an NDJSON "timestamp" field');
 }

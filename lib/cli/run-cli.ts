@@ -49,7 +49,15 @@ function message(error: unknown): string {
   return typeof text === 'string' ? text : String(error);
 }
 
-/** Reads one input line by line into `onLine` (an oversized line into `onOversized`), waiting whenever an output asks for it; resolves with the input's error, if any. */
+/** Whether an output has failed: its reader has gone (EPIPE) or it cannot be written. */
+function failed(outputs: readonly BufferedOutput[]): boolean {
+  return outputs.some((output) => output.failure !== undefined);
+}
+
+/**
+ * Reads one input line by line into `onLine` (an oversized line into `onOversized`), waiting whenever an output
+ * asks for it, until an output fails; resolves with the input's error, if any.
+ */
 async function readLines(
   input: Readable,
   outputs: readonly BufferedOutput[],
@@ -71,13 +79,14 @@ async function readLines(
         const ready = output.ready();
         if (ready !== undefined) await ready;
       }
-      if (outputs[0].failure !== undefined) break;
+      if (failed(outputs)) break;
     }
   } catch (error) {
     failure ??= error instanceof Error ? error : new Error(message(error));
   }
-  // The reader of our output has gone (`| head`): stop reading now rather than at the end of the file.
-  if (outputs[0].failure !== undefined) input.destroy();
+  // The reader of our output or our reports has gone (`| head`, `2>&1 | head`): stop reading now rather than at
+  // the end of the file, as a C tool killed by SIGPIPE on either would (Node ignores SIGPIPE).
+  if (failed(outputs)) input.destroy();
   return failure;
 }
 
@@ -93,10 +102,12 @@ async function run(options: CliOptions, io: CliIo): Promise<number> {
   let code = OK;
   let stdinRead = false;
   let source = '';
+  // File names, read errors and lines are data: their control characters are shown as escapes, never sent to the terminal.
+  const report = (text: string): void => err.write(`rxlog: ${escapeControlCharacters(text)}\n`);
 
   const maxLineBytes = io.maxLineBytes ?? DEFAULT_MAX_LINE_BYTES;
   const onOversized = (bytes: number, lineNumber: number): void => {
-    err.write(`rxlog: ${source}:${lineNumber}: line of ${bytes} bytes skipped (longer than ${maxLineBytes} bytes)\n`);
+    report(`${source}:${lineNumber}: line of ${bytes} bytes skipped (longer than ${maxLineBytes} bytes)`);
     code = Math.max(code, BAD_LINES);
   };
 
@@ -112,15 +123,13 @@ async function run(options: CliOptions, io: CliIo): Promise<number> {
       out.write(`${escapeControlCharacters(line, true)}\n`);
     } else if (line.trim() !== '') {
       const reason = read.kind === 'event' ? `its message renders to more than ${maxLineBytes} characters` : read.reason;
-      err.write(
-        `rxlog: ${escapeControlCharacters(source)}:${lineNumber}: not a log event (${escapeControlCharacters(reason)})\n`,
-      );
+      report(`${source}:${lineNumber}: not a log event (${reason})`);
       code = Math.max(code, BAD_LINES);
     }
   };
 
   for (const file of options.files) {
-    if (out.failure !== undefined) break;
+    if (failed([out, err])) break;
     const fromStdin = file === '-';
     if (fromStdin && stdinRead) continue;
     stdinRead ||= fromStdin;
@@ -129,13 +138,13 @@ async function run(options: CliOptions, io: CliIo): Promise<number> {
     try {
       input = fromStdin ? io.stdin : open(file);
     } catch (error) {
-      err.write(`rxlog: cannot read ${source}: ${message(error)}\n`);
+      report(`cannot read ${source}: ${message(error)}`);
       code = USAGE_OR_IO;
       continue;
     }
     const failure = await readLines(input, [out, err], maxLineBytes, onLine, onOversized);
     if (failure !== undefined) {
-      err.write(`rxlog: cannot read ${source}: ${message(failure)}\n`);
+      report(`cannot read ${source}: ${message(failure)}`);
       code = USAGE_OR_IO;
     }
   }
@@ -144,7 +153,7 @@ async function run(options: CliOptions, io: CliIo): Promise<number> {
   const failure: NodeJS.ErrnoException | undefined = out.failure;
   // EPIPE means the reader has seen all it wanted (`rxlog big.log | head`): not an error.
   if (failure !== undefined && failure.code !== 'EPIPE') {
-    err.write(`rxlog: cannot write the output: ${failure.message}\n`);
+    report(`cannot write the output: ${failure.message}`);
     code = USAGE_OR_IO;
   }
   await err.end();
@@ -177,7 +186,12 @@ export async function runCli(args: readonly string[], io: CliIo): Promise<number
     case 'version':
       return print(io.stdout, `${io.version ?? 'unknown'}\n`, OK);
     case 'error':
-      return print(io.stderr, `rxlog: ${parsed.message}\nTry 'rxlog --help' for the options.\n`, USAGE_OR_IO);
+      // An argument may hold what JSON.stringify leaves raw in the message: C1 controls, U+2028.
+      return print(
+        io.stderr,
+        `rxlog: ${escapeControlCharacters(parsed.message)}\nTry 'rxlog --help' for the options.\n`,
+        USAGE_OR_IO,
+      );
     case 'ok':
       return run(parsed.options, io);
     default:

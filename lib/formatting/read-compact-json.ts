@@ -16,13 +16,16 @@ const ERROR_HEADER = /^([A-Za-z_$][\w$.]*(?:Error|Exception)): ?(.*)$/;
 const HEX_TRACE_ID = /^[0-9a-f]{32}$/i;
 const HEX_SPAN_ID = /^[0-9a-f]{16}$/i;
 
-function readLevel(value: unknown, line: string): LogLevelName {
+/** Why a parsed line is not a CLEF event: thrown inside this file, caught at its edge. */
+class NotClef extends Error {}
+
+function readLevel(value: unknown): LogLevelName {
   // Serilog's reader test vectors hold `"@l": null`: Information, like a missing @l.
   if (value === undefined || value === null) return 'information';
   try {
     return parseLevel(value, '@l');
   } catch {
-    throw new ClefParseError(`unknown level ${JSON.stringify(value)}`, line);
+    throw new NotClef(`unknown level ${JSON.stringify(value)}`);
   }
 }
 
@@ -37,17 +40,17 @@ function readException(text: string): Error {
 }
 
 // As in Serilog's reader, a JSON null in an optional field is the same as the field left out.
-function optionalString(fields: Record<string, unknown>, name: string, line: string): string | undefined {
+function optionalString(fields: Record<string, unknown>, name: string): string | undefined {
   const value = fields[name];
   if (value == null) return undefined;
   if (typeof value === 'string') return value;
-  throw new ClefParseError(`"${name}" is not a string`, line);
+  throw new NotClef(`"${name}" is not a string`);
 }
 
-function readId(fields: Record<string, unknown>, name: string, form: RegExp, line: string): string | undefined {
+function readId(fields: Record<string, unknown>, name: string, form: RegExp): string | undefined {
   const value = fields[name];
   if (value == null) return undefined;
-  if (typeof value !== 'string' || !form.test(value)) throw new ClefParseError(`"${name}" is not a hex id`, line);
+  if (typeof value !== 'string' || !form.test(value)) throw new NotClef(`"${name}" is not a hex id`);
   return value.toLowerCase();
 }
 
@@ -82,43 +85,56 @@ export function readCompactJson(line: string): LogEvent {
   } catch (error) {
     throw new ClefParseError(error instanceof Error ? error.message : 'invalid JSON', line);
   }
-  return readCompactJsonValue(parsed, line);
+  const event = readCompactJsonValue(parsed);
+  if (typeof event === 'string') throw new ClefParseError(event, line);
+  return event;
 }
 
 /**
  * `readCompactJson` for a line already parsed (by `parseJsonExact`, so long integers are bigints):
- * `parsed` is the line's JSON value, `line` the text named in a `ClefParseError`.
+ * the event the line's JSON value holds, or the reason it holds none (`"@mt" is not a string`), as
+ * `readCompactJson` gives it in its `ClefParseError`, for a reader that shows the line (or where it
+ * is) beside the reason, as the `rxlog` command does.
  *
- * @throws ClefParseError as `readCompactJson` does.
+ * @example readCompactJsonValue({ '@t': '2026-11-22T12:00:00.000Z', '@mt': 5 }) // '"@mt" is not a string'
  */
-export function readCompactJsonValue(parsed: unknown, line: string): LogEvent {
-  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) throw new ClefParseError('not a JSON object', line);
+export function readCompactJsonValue(parsed: unknown): LogEvent | string {
+  try {
+    return readFields(parsed);
+  } catch (error) {
+    if (error instanceof NotClef) return error.message;
+    throw error;
+  }
+}
+
+function readFields(parsed: unknown): LogEvent {
+  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) throw new NotClef('not a JSON object');
   const fields = parsed as Record<string, unknown>;
   const time = fields['@t'];
-  if (typeof time !== 'string') throw new ClefParseError('no "@t" timestamp', line);
+  if (typeof time !== 'string') throw new NotClef('no "@t" timestamp');
   const timestamp = new Date(parseIsoInstant(time));
   const ms = timestamp.getTime();
   // NaN fails too. The writers stamp a time outside the years 0001–9999 with the time of formatting, so
   // such a line could not be written back as it is; .NET's DateTimeOffset (Serilog's reader, Seq) rejects it.
   if (!(ms >= FIRST_TIME_MS && ms <= LAST_TIME_MS))
-    throw new ClefParseError(`"@t" is not an ISO 8601 instant in the years 0001–9999: ${JSON.stringify(time)}`, line);
-  const level = readLevel(fields['@l'], line);
-  const mt = optionalString(fields, '@mt', line);
-  const m = optionalString(fields, '@m', line);
-  const x = optionalString(fields, '@x', line);
+    throw new NotClef(`"@t" is not an ISO 8601 instant in the years 0001–9999: ${JSON.stringify(time)}`);
+  const level = readLevel(fields['@l']);
+  const mt = optionalString(fields, '@mt');
+  const m = optionalString(fields, '@m');
+  const x = optionalString(fields, '@x');
   const id = fields['@i'];
   if (id != null && typeof id !== 'string' && typeof id !== 'number' && typeof id !== 'bigint')
-    throw new ClefParseError('"@i" is neither a string nor a number', line);
+    throw new NotClef('"@i" is neither a string nor a number');
   const renderings = fields['@r'];
   if (renderings !== undefined && (!Array.isArray(renderings) || !renderings.every((r) => typeof r === 'string')))
-    throw new ClefParseError('"@r" is not an array of strings', line);
+    throw new NotClef('"@r" is not an array of strings');
   const templateText = mt ?? (m === undefined ? '' : m.replace(/[{}]/g, '$&$&'));
   const exception = x === undefined ? undefined : readException(x);
   const properties: Record<string, unknown> = {};
   // Trace context first: that is where CompactJsonFormatter writes @tr and @sp, so a line reads back as it was.
-  const traceId = readId(fields, '@tr', HEX_TRACE_ID, line);
+  const traceId = readId(fields, '@tr', HEX_TRACE_ID);
   if (traceId !== undefined) properties[TRACE_ID_PROPERTY] = traceId;
-  const spanId = readId(fields, '@sp', HEX_SPAN_ID, line);
+  const spanId = readId(fields, '@sp', HEX_SPAN_ID);
   if (spanId !== undefined) properties[SPAN_ID_PROPERTY] = spanId;
   for (const key of Object.keys(fields)) {
     if (RESERVED.has(key)) continue;

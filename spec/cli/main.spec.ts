@@ -81,4 +81,46 @@ describe('rxlog (lib/cli/main.ts)', () => {
     expect(out).toBe('[12:00:00 INF] Listening\n[12:00:01 INF] Shutting down\n');
     expect([code, signal]).toEqual([0, null]);
   }, 20_000);
+
+  // `node app.js | rxlog | head -1`, `rxlog --strict 2>&1 | head -1`: the input never ends, so rxlog must stop
+  // when the reader goes, quietly (no EPIPE stack trace) and with its own exit code.
+  it.each([
+    ['stdout', [], '{"@t":"2026-11-22T12:00:00.000Z","@mt":"Tick"}', 0],
+    ['stderr', ['--strict'], 'not an event', 1],
+  ])(
+    'exits by itself when the reader of its %s goes away while the input goes on',
+    async (closed, args, line, status) => {
+      const rxlog = spawn(process.execPath, ['--import', 'tsx', 'lib/cli/main.ts', ...args], {
+        cwd: root,
+        stdio: ['pipe', 'pipe', 'pipe'],
+      });
+      const output = closed === 'stdout' ? rxlog.stdout : rxlog.stderr;
+      const other = closed === 'stdout' ? rxlog.stderr : rxlog.stdout;
+      let rest = '';
+      other.setEncoding('utf8').on('data', (text: string) => (rest += text));
+      const exited = new Promise<[number | null, NodeJS.Signals | null]>((resolve) =>
+        rxlog.on('exit', (code, signal) => resolve([code, signal])),
+      );
+      let running = true;
+      void exited.then(() => (running = false));
+      rxlog.stdin.on('error', () => {}); // EPIPE once rxlog has gone
+      const feed = (): void => {
+        while (running && rxlog.stdin.write(`${line}\n`));
+        if (running) rxlog.stdin.once('drain', feed);
+      };
+      feed();
+      // What `head -1` does: read the first line, then close its end of the pipe.
+      await new Promise<void>((resolve) =>
+        output.setEncoding('utf8').on('data', (text: string) => {
+          if (text.includes('\n')) resolve();
+        }),
+      );
+      output.destroy();
+      const [code, signal] = await exited;
+      rxlog.stdin.destroy();
+      expect(rest).toBe('');
+      expect([code, signal]).toEqual([status, null]);
+    },
+    20_000,
+  );
 });

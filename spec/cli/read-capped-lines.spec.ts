@@ -32,4 +32,24 @@ describe('readCappedLines', () => {
   it('keeps a line exactly as long as the cap', async () => {
     expect(await lines(['1234567890\n'], 10)).toEqual([line('1234567890')]);
   });
+
+  it('keeps a line exactly as long as the cap when it ends with \\r\\n, whole and without the \\r', async () => {
+    expect(await lines(['1234567890\r\n', 'next\r\n'], 10)).toEqual([line('1234567890'), line('next')]);
+    // The \r ends one chunk and the \n starts the next; the \r\n of a last line is not followed by an empty one.
+    expect(await lines(['1234567890\r', '\nnext\r', '\n'], 10)).toEqual([line('1234567890'), line('next')]);
+    expect(await lines(['12345', '67890\r'], 10)).toEqual([line('1234567890')]);
+  });
+
+  it('counts a line one byte past the cap as oversized, with its \\r\\n or without, and its length without the \\r', async () => {
+    expect(await lines(['12345678901\r\nnext\n', '1234567890x\n', '123456789\r\r\n'], 10)).toEqual([
+      { kind: 'oversized', bytes: 11 },
+      line('next'),
+      { kind: 'oversized', bytes: 11 },
+      line('123456789\r'),
+    ]);
+    expect(await lines(['1234567890', '\r', 'x\n', '1234567890', 'x'], 10)).toEqual([
+      { kind: 'oversized', bytes: 12 },
+      { kind: 'oversized', bytes: 11 },
+    ]);
+  });
 });

@@ -117,6 +117,26 @@ describe('readLogLine', () => {
     expect(reasonOf(readLogLine(line))).toContain(reason);
   });
 
+  it.each([
+    ['{"@t":"2026-11-22T12:00:00.000Z","@mt":5}', '"@mt" is not a string'],
+    ['{"@mt":"x","@t":"0000-01-01T00:00:00Z"}', '"@t" is not an ISO 8601 instant in the years 0001–9999: "0000-01-01T00:00:00Z"'],
+    ['{"@t":"2026-11-22T12:00:00.000Z","@r":[1]}', '"@r" is not an array of strings'],
+    ['{"@t":"2026-11-22T12:00:00.000Z","@tr":"zz"}', '"@tr" is not a hex id'],
+    ['{"@t":"2026-11-22T12:00:00.000Z","@i":true}', '"@i" is neither a string nor a number'],
+  ])("gives the reason alone, not again inside the reader's message quoting the line: %j", (line, reason) => {
+    expect(readLogLine(line)).toEqual({ kind: 'invalid', reason });
+  });
+
+  it.each([
+    ['{"timestamp":"2026-11-22T12:00:00.000Z","exception":3}', '"exception" is not a string'],
+    [
+      '{"timestamp":"0000-01-01T00:00:00Z"}',
+      '"timestamp" is not an ISO 8601 instant in the years 0001–9999: "0000-01-01T00:00:00Z"',
+    ],
+  ])('names the fields of an NDJSON line as the line does, not as CLEF: %j', (line, reason) => {
+    expect(readLogLine(line)).toEqual({ kind: 'invalid', reason });
+  });
+
   it('reads back what CompactJsonFormatter and NdjsonFormatter write, as the same CLEF', () => {
     const value = fc.oneof(
       fc.string(),
@@ -144,10 +164,27 @@ describe('readLogLine', () => {
     );
   });
 
-  it('reads a line nested deeper than the stack can walk, CLEF and NDJSON alike', () => {
-    const deep = `${'{"a":'.repeat(100_000)}1${'}'.repeat(100_000)}`;
-    expect(readLogLine(`{"@t":"2026-11-22T12:00:00.000Z","@mt":"deep","X":${deep}}`).kind).toBe('event');
-    expect(readLogLine(`{"timestamp":"2026-11-22T12:00:00.000Z","message":"deep","X":${deep}}`).kind).toBe('event');
+  it('reads a line nested 128 levels deep, not 129, CLEF and NDJSON alike, brackets in strings not counted', () => {
+    // X's value, for a line nested `levels` deep in all, its own object counted.
+    const nested = (levels: number): string => `${'['.repeat(levels - 2)}{"s":1}${']'.repeat(levels - 2)}`;
+    // Brackets in strings, after an escaped quote and before an escaped backslash, do not count.
+    const note = '"Note":"[{\\"[{\\\\"';
+    for (const fields of [
+      '"@t":"2026-11-22T12:00:00.000Z","@mt":"deep"',
+      '"timestamp":"2026-11-22T12:00:00.000Z","message":"deep"',
+    ]) {
+      expect(readLogLine(`{${fields},${note},"X":${nested(128)}}`).kind).toBe('event');
+      expect(readLogLine(`{${fields},${note},"X":${nested(129)}}`)).toEqual({
+        kind: 'invalid',
+        reason: 'nested deeper than 128 levels',
+      });
+    }
+  });
+
+  it('finds out a line of a million opening brackets as nested too deep, without parsing it', () => {
+    const reason = { kind: 'invalid', reason: 'nested deeper than 128 levels' };
+    expect(readLogLine(`{"@t":"2026-11-22T12:00:00.000Z","@mt":"deep","X":${'['.repeat(1_000_000)}`)).toEqual(reason);
+    expect(readLogLine('['.repeat(1_000_000))).toEqual(reason);
   });
 
   it('reads an integer past 2^53 as a bigint with its digits, CLEF and NDJSON alike', () => {

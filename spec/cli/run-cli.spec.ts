@@ -81,12 +81,50 @@ describe('runCli', () => {
     expect(strict.stderr).not.toMatch(control);
   });
 
-  it('reads a line nested deeper than the stack can walk, and reads on', async () => {
-    const deep = `${'{"a":'.repeat(100_000)}1${'}'.repeat(100_000)}`;
-    const ndjson = `{"timestamp":"${T1}","message":"deep","X":${deep}}`;
-    const result = await run(['--template', '{Message} {X}'], `${ndjson}\n${CLEF_INFO}\n`);
+  it('escapes control characters in the file names, read errors and arguments it reports on stderr', async () => {
+    // A file named by a hostile upload, `rxlog logs/*`: its name and the errors quoting it must not drive the terminal.
+    const name = 'x\u001b]0;owned\u0007\u009b2J.log';
+    const shown = 'x\\u001b]0;owned\\u0007\\u009b2J.log';
+    const openFile = (path: string): Readable => {
+      if (path.startsWith('gone')) throw new Error(`ENOENT: no such file or directory, open '${path}'`);
+      return Readable.from([`${'y'.repeat(20)}\nbad\n`]);
+    };
+    expect(await run(['--strict', name, `gone${name}`], '', { openFile, maxLineBytes: 10 })).toEqual({
+      code: 2,
+      stdout: '',
+      stderr:
+        `rxlog: ${shown}:1: line of 20 bytes skipped (longer than 10 bytes)\n` +
+        `rxlog: ${shown}:2: not a log event (not a JSON object)\n` +
+        `rxlog: cannot read gone${shown}: ENOENT: no such file or directory, open 'gone${shown}'\n`,
+    });
+    const usage = await run(['--where', 'Name\u009b2J\u2028'], '');
+    expect(usage.code).toBe(2);
+    expect(usage.stderr).toContain('got "Name\\u009b2J\\u2028"');
+  });
+
+  it('passes a line nested deeper than 128 levels through as it is, reports it under --strict, and reads on', async () => {
+    // 8 million `[` took JSON.parse 4.6 s of CPU and 400 MB before it found the line unfinished.
+    const deep = `{"timestamp":"${T1}","message":"deep","X":${'{"a":'.repeat(200)}1${'}'.repeat(200)}}`;
+    const unclosed = `{"@t":"${T0}","@mt":"deep","X":${'['.repeat(1_000_000)}`;
+    const input = `${deep}\n${unclosed}\n${CLEF_INFO}\n`;
+    expect(await run(['--template', '{Message}'], input)).toEqual({
+      code: 0,
+      stderr: '',
+      stdout: `${deep}\n${unclosed}\nUser 42 logged in\n`,
+    });
+    expect(await run(['--strict', '--template', '{Message}'], input)).toEqual({
+      code: 1,
+      stderr:
+        'rxlog: <stdin>:1: not a log event (nested deeper than 128 levels)\n' +
+        'rxlog: <stdin>:2: not a log event (nested deeper than 128 levels)\n',
+      stdout: 'User 42 logged in\n',
+    });
+  });
+
+  it('shows a structure nested 128 levels deep as far as a message shows it', async () => {
+    const deep = `{"timestamp":"${T1}","message":"deep","X":${'{"a":'.repeat(127)}1${'}'.repeat(127)}}`;
     const shown = `${'{"a":'.repeat(64)}"[MaxDepth]"${'}'.repeat(64)}`;
-    expect(result).toEqual({ code: 0, stderr: '', stdout: `deep ${shown}\nUser 42 logged in \n` });
+    expect(await run(['--template', '{Message} {X}'], `${deep}\n`)).toEqual({ code: 0, stderr: '', stdout: `deep ${shown}\n` });
   });
 
   it('keeps the digits of an integer past 2^53 (a 64-bit id) in text, --where and --json, from CLEF and NDJSON', async () => {
@@ -225,6 +263,11 @@ describe('runCli', () => {
     );
   });
 
+  it('gives each reason once under --strict, the line it is about named by its number, not quoted', async () => {
+    const { stderr } = await run(['--strict'], `{"@t":"${T0}","@mt":5}\n`);
+    expect(stderr).toBe('rxlog: <stdin>:1: not a log event ("@mt" is not a string)\n');
+  });
+
   it('exits with 0 under --strict when every line is an event or blank', async () => {
     expect(await run(['--strict', '--template', '{Message}'], `${CLEF_INFO}\n\n${NDJSON_WARN}`)).toEqual({
       code: 0,
@@ -318,6 +361,27 @@ describe('runCli', () => {
     expect(input.destroyed).toBe(true);
   });
 
+  it('stops too when the reader of its reports has gone (`rxlog --strict big.log 2>&1 | head`)', async () => {
+    // Every line is reported and none is written to stdout: before, it read all of its input (for ever from a pipe).
+    let produced = 0;
+    const input = Readable.from(
+      (function* lines() {
+        for (; produced < 1_000_000; produced++) yield 'not an event\n';
+      })(),
+    );
+    const stderr = new Writable({
+      write(_chunk, _encoding, callback) {
+        callback(Object.assign(new Error('write EPIPE'), { code: 'EPIPE' }));
+      },
+    });
+    const stdout = new Collector();
+    const code = await runCli(['--strict'], { stdin: input, stdout, stderr });
+    expect(code).toBe(1);
+    expect(stdout.text).toBe('');
+    expect(produced).toBeLessThan(1_000_000);
+    expect(input.destroyed).toBe(true);
+  });
+
   it('reports any other output failure and exits with 2', async () => {
     const stdout = new Writable({
       write(_chunk, _encoding, callback) {
@@ -396,6 +460,17 @@ describe('runCli with an oversized line', () => {
     expect(stderr.text).toBe(`rxlog: <stdin>:2: line of ${chunks * chunk.length} bytes skipped (longer than 1048576 bytes)\n`);
     expect(code).toBe(1);
     expect(peakHeap - baseHeap).toBeLessThan(48 * 1024 * 1024);
+  });
+
+  it('reads a CRLF line exactly as long as maxLineBytes as one line, and skips one a byte longer', async () => {
+    const maxLineBytes = Buffer.byteLength(CLEF_INFO);
+    const longer = `${CLEF_INFO.slice(0, -1)} }`;
+    const input = `${CLEF_INFO}\r\n${longer}\r\nplain\r\n`;
+    expect(await run(['--template', '{Message}'], input, { maxLineBytes })).toEqual({
+      code: 1,
+      stderr: `rxlog: <stdin>:2: line of ${maxLineBytes + 1} bytes skipped (longer than ${maxLineBytes} bytes)\n`,
+      stdout: 'User 42 logged in\nplain\n',
+    });
   });
 });
 
