@@ -137,6 +137,58 @@ describe('writeJson', () => {
     expect(JSON.parse(writeJson(value))).toEqual({ bad: '[Throws: getter]', json: '[Throws: tojson]', proxy: '[Throws: trap]' });
   });
 
+  // JSON.stringify's SerializeJSONProperty: toJSON(key) once, then a Number, String, Boolean or BigInt
+  // object as its primitive. Values that were not captured reach writeJson as they are (an app's
+  // own events, a request tracker's values).
+  it('writes boxed primitives as the primitives they hold, as JSON.stringify does', () => {
+    const value = { n: new Number(1), s: new String('a"b'), f: new Boolean(false), list: [new Number(-0), new String('')] };
+    expect(writeJson(value)).toBe(JSON.stringify(value));
+    expect(writeJson({ big: Object(10n) as object })).toBe('{"big":10}');
+    expect(writeJson(new String('top'))).toBe('"top"');
+    expect(writeJson(new Number(Number.NaN))).toBe('"NaN"');
+  });
+
+  it('reads a box from its slot, so a subclass whose valueOf throws is still its primitive', () => {
+    class Hostile extends Number {
+      override valueOf(): number {
+        throw new Error('valueOf');
+      }
+    }
+    expect(writeJson({ n: new Hostile(7) })).toBe('{"n":7}');
+  });
+
+  it('writes what toJSON returns for its key, calls it once, leaves a member out when it returns undefined, and stays bounded', () => {
+    const keyed = { toJSON: (key: string): string => `key:${key}` };
+    const value = {
+      a: keyed,
+      list: [keyed, { toJSON: (): unknown => undefined }],
+      gone: { toJSON: (): unknown => undefined },
+      boxed: { toJSON: (): unknown => new Number(3) },
+      nested: { toJSON: (): unknown => ({ x: keyed, y: { toJSON: () => 'not called on a toJSON result' } }) },
+    };
+    expect(JSON.parse(writeJson(value))).toEqual({
+      a: 'key:a',
+      list: ['key:0', null],
+      boxed: 3,
+      nested: { x: 'key:x', y: 'not called on a toJSON result' },
+    });
+    expect(writeJson(keyed)).toBe(JSON.stringify(keyed));
+    expect(writeJson({ toJSON: (): unknown => undefined })).toBe('null');
+    // Still bounded: a toJSON that returns its own ancestor is a cycle, a throwing one a marker.
+    const outer: Record<string, unknown> = {};
+    outer.inner = { toJSON: () => outer };
+    expect(writeJson(outer)).toBe('{"inner":"[Circular]"}');
+    expect(
+      writeJson([
+        {
+          toJSON() {
+            throw new Error('no');
+          },
+        },
+      ]),
+    ).toBe('["[Throws: no]"]');
+  });
+
   it('writes a lone surrogate as U+FFFD, so every JSON reader takes the output (strict ones reject its escape)', () => {
     expect(writeJson('a\ud800b')).toBe('"a\ufffdb"');
     expect(writeJson(['\udc00', { 'k\ud800': 1 }])).toBe('["\ufffd",{"k\ufffd":1}]');
