@@ -77,10 +77,11 @@ const claimsByMeter = new WeakMap<Meter, Map<string, { source: MetricsSource; ha
  *   discarded) with `error.type` `queue_full`; events dropped because the logger was closing (what an
  *   `immediate` close found waiting, events that reached a sink after its close began: `droppedAtClose`)
  *   with `error.type` `already_shutdown`; events the sink's `pipe` discarded by design with
- *   their `droppedBy` reason as `error.type` (`filterEvents.excluded`, `sampleEvents.sampledOut`);
- *   and, for the logger as a whole (`otel.component.name`
- *   `rxlog`), calls it refused: after close with `already_shutdown`, from inside one of its sinks
- *   with `reentrant_call`, at something not a level with `invalid_level`.
+ *   their `droppedBy` reason as `error.type` (`filterEvents.excluded`, `sampleEvents.sampledOut`, or
+ *   any an app's operator reports; one named `queue_full` or `already_shutdown` adds to that series);
+ *   and, for the logger as a whole (`otel.component.name` `rxlog`), what the operators of `.pipe()`
+ *   dropped, by their reasons, and calls it refused: after close with `already_shutdown`, from
+ *   inside one of its sinks with `reentrant_call`, at something not a level with `invalid_level`.
  * - `otel.sdk.exporter.log.exported` (counter, `{log_record}`): delivered events, and failed ones
  *   with `error.type` `_OTHER`; with an `OtlpSink` given in `sinks`, the records its collector
  *   rejected in a partial success (failed in the logger's metrics) with `error.type` `rejected`.
@@ -166,16 +167,14 @@ export function metricsToOpenTelemetry(
       };
       result.observe(processed, sink.delivered + sink.failed, component);
       // What the sink's pipe discarded by design (a filter, sampling) is no full queue: its own reason says why.
+      const drops = byErrorType(sink.droppedBy, BOUNDED_QUEUE_REASONS.overflow);
       let byReason = 0;
-      for (const [reason, count] of Object.entries(sink.droppedBy ?? {})) {
-        if (reason === BOUNDED_QUEUE_REASONS.overflow) continue;
-        byReason += count;
-        result.observe(processed, count, { ...component, 'error.type': reason });
-      }
+      for (const count of drops.values()) byReason += count;
       // Dropped because the logger was closing (an immediate close, an event after close began) is no full queue either.
       const atClose = sink.droppedAtClose ?? 0;
-      result.observe(processed, sink.dropped - byReason - atClose, { ...component, 'error.type': 'queue_full' });
-      result.observe(processed, atClose, { ...component, 'error.type': 'already_shutdown' });
+      addCount(drops, 'queue_full', sink.dropped - byReason - atClose);
+      addCount(drops, 'already_shutdown', atClose);
+      observeErrors(result, processed, component, drops);
       const rejecting = sinks.get(sink.name);
       // Records the collector rejected in a partial success count as failed: told apart from other failures.
       const rejected = rejecting === undefined ? 0 : Math.min(readRejected(rejecting), sink.failed);
@@ -188,18 +187,18 @@ export function metricsToOpenTelemetry(
       const limit = capacity.get(sink.name);
       if (typeof limit === 'number') result.observe(queueCapacity, limit, component);
     }
-    // Calls the logger refused: after close, from inside one of its sinks, at something not a level.
-    const rejected: [number, string][] = [
-      [snapshot.rejectedAfterClose, 'already_shutdown'],
-      [snapshot.rejectedReentrant, 'reentrant_call'],
-      [snapshot.rejectedInvalidLevel, 'invalid_level'],
-    ];
-    for (const [count, errorType] of rejected)
-      result.observe(processed, count, {
-        'otel.component.name': loggerComponent,
-        'otel.component.type': RXLOG_COMPONENT_TYPE,
-        'error.type': errorType,
-      });
+    // What the operators of `.pipe()` dropped, by their reasons, then the calls the logger refused:
+    // after close, from inside one of its sinks, at something not a level.
+    const refused = byErrorType(snapshot.pipe?.droppedBy);
+    addCount(refused, 'already_shutdown', snapshot.rejectedAfterClose);
+    addCount(refused, 'reentrant_call', snapshot.rejectedReentrant);
+    addCount(refused, 'invalid_level', snapshot.rejectedInvalidLevel);
+    observeErrors(
+      result,
+      processed,
+      { 'otel.component.name': loggerComponent, 'otel.component.type': RXLOG_COMPONENT_TYPE },
+      refused,
+    );
   };
   meter.addBatchObservableCallback(callback, instruments);
   let stopped = false;
@@ -211,6 +210,30 @@ export function metricsToOpenTelemetry(
       release();
     },
   };
+}
+
+/** Drop counts by reason, each an `error.type`, leaving out `skipped`'s (counted elsewhere). */
+function byErrorType(droppedBy: Readonly<Record<string, number>> | undefined, skipped?: string): Map<string, number> {
+  const counts = new Map<string, number>();
+  for (const [reason, count] of Object.entries(droppedBy ?? {})) if (reason !== skipped) addCount(counts, reason, count);
+  return counts;
+}
+
+function addCount(counts: Map<string, number>, errorType: string, count: number): void {
+  counts.set(errorType, (counts.get(errorType) ?? 0) + count);
+}
+
+/**
+ * Observes one point per `error.type`. A reason an app's operator reports may be one rxlog computes
+ * too (`queue_full`): observed twice, the SDK would keep the second value and lose the first.
+ */
+function observeErrors(
+  result: BatchObservableResult,
+  instrument: Observable,
+  component: Attributes,
+  counts: Map<string, number>,
+): void {
+  for (const [errorType, count] of counts) result.observe(instrument, count, { ...component, 'error.type': errorType });
 }
 
 function readMetrics(log: MetricsSource): LoggerMetrics | undefined {

@@ -1,7 +1,10 @@
+import { defer, filter, type MonoTypeOperatorFunction } from 'rxjs';
 import { BatchLogRecordProcessor, InMemoryLogRecordExporter, LoggerProvider } from '@opentelemetry/sdk-logs';
 import { type DataPoint, MeterProvider, MetricReader, type MetricData } from '@opentelemetry/sdk-metrics';
 import { LoggerConfiguration } from '../../lib/configuration/logger-configuration';
 import { ConfigurationError } from '../../lib/core/errors/configuration-error';
+import type { LogEvent } from '../../lib/core/log-event';
+import { injectEventAccounting } from '../../lib/operators/event-accounting';
 import { filterEvents } from '../../lib/operators/filter-events';
 import { metricsToOpenTelemetry } from '../../lib/otel/metrics-to-open-telemetry';
 import { MemorySink } from '../../lib/sinks/memory-sink';
@@ -142,6 +145,76 @@ describe('metricsToOpenTelemetry', () => {
       ]),
     );
     expect(processed).toHaveLength(7);
+    await Promise.all([meterProvider.shutdown(), log.close()]);
+  });
+
+  // An app operator in a sink's pipe may report its drops under any reason, also one of the
+  // error.type values rxlog computes itself (queue_full, already_shutdown). Such a reason was observed
+  // as its own series and then observed again with the computed value on the same attributes, which
+  // the SDK keeps instead: the operator's count vanished from the export.
+  it('exports every drop reason a sink’s pipe reports, adding one named like a computed error.type to that series', async () => {
+    const reader = new TestReader();
+    const meterProvider = new MeterProvider({ readers: [reader] });
+    const reasons = ['health-check', 'queue_full', 'already_shutdown', 'queue_full'];
+    const dropByReason: MonoTypeOperatorFunction<LogEvent> = (source) =>
+      defer(() => {
+        const accounting = injectEventAccounting();
+        return source.pipe(
+          filter((event) => {
+            const reason = reasons[event.properties.N as number];
+            if (reason !== undefined) accounting.dropped(1, reason);
+            return reason === undefined;
+          }),
+        );
+      });
+    const log = new LoggerConfiguration().writeTo.sink(new MemorySink(), { name: 'app', pipe: [dropByReason] }).createLogger();
+    metricsToOpenTelemetry(log, meterProvider.getMeter('rxlog'));
+    for (let n = 0; n < 5; n++) log.information('Event {N}', n);
+    await log.flush();
+    expect(log.metrics().sinks.app).toMatchObject({ delivered: 1, dropped: 4 });
+    const component = { 'otel.component.name': 'app', 'otel.component.type': 'rxlog_sink' };
+    const processed = points(await collect(reader), 'otel.sdk.processor.log.processed').filter(
+      ([attributes]) => attributes['otel.component.name'] === 'app',
+    );
+    expect(processed).toEqual(
+      expect.arrayContaining([
+        [component, 1],
+        [{ ...component, 'error.type': 'health-check' }, 1],
+        [{ ...component, 'error.type': 'queue_full' }, 2],
+        [{ ...component, 'error.type': 'already_shutdown' }, 1],
+      ]),
+    );
+    expect(processed).toHaveLength(4);
+    await Promise.all([meterProvider.shutdown(), log.close()]);
+  });
+
+  // The operators of `.pipe()` run before the sinks, so what they drop reaches no sink's counters:
+  // it was in metrics().pipe only, and left out of the export altogether.
+  it('exports what the operators of .pipe() drop under the logger’s component, by their reasons', async () => {
+    const reader = new TestReader();
+    const meterProvider = new MeterProvider({ readers: [reader] });
+    const dropOdd: MonoTypeOperatorFunction<LogEvent> = (source) =>
+      defer(() => {
+        const accounting = injectEventAccounting();
+        return source.pipe(
+          filter((event) => {
+            const odd = (event.properties.N as number) % 2 === 1;
+            if (odd) accounting.dropped(1, 'odd');
+            return !odd;
+          }),
+        );
+      });
+    const log = new LoggerConfiguration().pipe(dropOdd).writeTo.sink(new MemorySink(), { name: 'memory' }).createLogger();
+    metricsToOpenTelemetry(log, meterProvider.getMeter('rxlog'));
+    for (let n = 0; n < 5; n++) log.information('Event {N}', n);
+    await log.flush();
+    expect(log.metrics().pipe?.droppedBy).toEqual({ odd: 2 });
+    expect(points(await collect(reader), 'otel.sdk.processor.log.processed')).toEqual(
+      expect.arrayContaining([
+        [{ 'otel.component.name': 'memory', 'otel.component.type': 'rxlog_sink' }, 3],
+        [{ 'otel.component.name': 'rxlog', 'otel.component.type': 'rxlog_sink', 'error.type': 'odd' }, 2],
+      ]),
+    );
     await Promise.all([meterProvider.shutdown(), log.close()]);
   });
 
