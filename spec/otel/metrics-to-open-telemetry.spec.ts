@@ -2,6 +2,7 @@ import { defer, filter, type MonoTypeOperatorFunction } from 'rxjs';
 import { BatchLogRecordProcessor, InMemoryLogRecordExporter, LoggerProvider } from '@opentelemetry/sdk-logs';
 import { type DataPoint, MeterProvider, MetricReader, type MetricData } from '@opentelemetry/sdk-metrics';
 import { LoggerConfiguration } from '../../lib/configuration/logger-configuration';
+import type { Logger } from '../../lib/pipeline/logger';
 import { ConfigurationError } from '../../lib/core/errors/configuration-error';
 import type { LogEvent } from '../../lib/core/log-event';
 import { injectEventAccounting } from '../../lib/operators/event-accounting';
@@ -339,6 +340,65 @@ describe('metricsToOpenTelemetry', () => {
     // Cumulative points keep their last value once no callback observes them: 4, not 5.
     expect(points(await collect(reader), 'otel.sdk.exporter.log.exported')).not.toEqual(expect.arrayContaining([[component, 5]]));
     await Promise.all([meterProvider.shutdown(), log.close()]);
+  });
+
+  // An app that restarts its logger (stop() the handle, close the logger, make a new one with the
+  // same names) went back to 0 on the same series: the SDK read the fall as a reset and gave the series
+  // a new start time, and when the new logger had already counted past the old total by the next
+  // collection, it saw no fall at all and lost the old logger's counts (3 + 5 reported as 5).
+  it('keeps counting from where a stopped logger ended when a new logger reports the same components on the meter', async () => {
+    const reader = new TestReader();
+    const meterProvider = new MeterProvider({ readers: [reader] });
+    const meter = meterProvider.getMeter('rxlog');
+    const failing = {
+      emit: (): never => {
+        throw new Error('down');
+      },
+    };
+    const start = (): Logger =>
+      new LoggerConfiguration().writeTo
+        .sink(new MemorySink(), { name: 'memory' })
+        .writeTo.sink(failing, { name: 'down', retry: false })
+        .createLogger();
+    const series = async (): Promise<unknown[]> => {
+      const data = await collect(reader);
+      return ['otel.sdk.processor.log.processed', 'otel.sdk.exporter.log.exported'].flatMap((name) =>
+        (data.find((m) => m.descriptor.name === name)?.dataPoints ?? [])
+          .filter((p) => p.attributes['error.type'] === undefined || p.attributes['error.type'] === '_OTHER')
+          .map((p) => [name, p.attributes['otel.component.name'], p.attributes['error.type'], p.value, p.startTime]),
+      );
+    };
+    const first = start();
+    const handle = metricsToOpenTelemetry(first, meter, { name: 'app' });
+    for (let n = 0; n < 3; n++) first.information('Event {N}', n);
+    const before = await series();
+    handle.stop();
+    await first.close();
+
+    const second = start();
+    const secondHandle = metricsToOpenTelemetry(second, meter, { name: 'app' });
+    expect(await series()).toEqual(before);
+    // The same logger reported again is no new logger: its counts are not added twice.
+    secondHandle.stop();
+    metricsToOpenTelemetry(second, meter, { name: 'app' });
+    expect(await series()).toEqual(before);
+    for (let n = 0; n < 5; n++) second.information('Event {N}', n);
+    const after = await series();
+    // Every point the old logger left at 3 is 3 + 5, from the same start time; the zeros stay 0.
+    expect(after).toHaveLength(6);
+    expect(after).toEqual(
+      before.map((point) => {
+        const [name, component, errorType, value, startTime] = point as [string, string, string | undefined, number, unknown];
+        return [name, component, errorType, value === 0 ? 0 : value + 5, startTime];
+      }),
+    );
+    expect(after).toEqual(
+      expect.arrayContaining([
+        ['otel.sdk.processor.log.processed', 'app/memory', undefined, 8, expect.anything()],
+        ['otel.sdk.exporter.log.exported', 'app/down', '_OTHER', 8, expect.anything()],
+      ]),
+    );
+    await Promise.all([meterProvider.shutdown(), second.close()]);
   });
 
   it('reports no capacity and no rejected series for a sink named like an Object.prototype member that the options do not name', async () => {
