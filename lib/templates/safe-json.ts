@@ -184,7 +184,9 @@ function writeObject(value: object, depth: number, ancestors: object[], key: str
  * what an object's `toJSON(key)` returns (called once, with the member's name, the item's index
  * or `''` at the top) and a boxed primitive (`new Number(1)`, `new String('a')`, `Object(1n)`) as
  * the primitive it holds, read from the box so no `valueOf` of the app's runs. A getter, `toJSON` or
- * Proxy trap that throws as `"[Throws: <message>]"`. It writes at most 2^20 items in all (an
+ * Proxy trap that throws is written as `"[Throws: <message>]"`. It follows 63 levels of nesting
+ * (deeper is `"[MaxDepth]"`), so a CLEF line, one object around its properties, nests at most 64
+ * deep, as Serilog's reader takes. It writes at most 2^20 items in all (an
  * object past them is `"[Truncated]"`), so a value holding the same objects many times over
  * cannot make it run for hours. The output always parses with JSON.parse.
  * A tree that capture marked as plain JSON data is written by JSON.stringify, to the same bytes.
