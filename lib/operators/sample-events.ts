@@ -22,7 +22,10 @@ export interface SampleEventsOptions {
    * Events without the key are sampled at random. Default: none.
    */
   key?: EventKey | undefined;
-  /** The random source for events sampled without a key, giving numbers in `[0, 1)`. Default `Math.random`. */
+  /**
+   * The random source for events sampled without a key, giving numbers in `[0, 1)`. A draw that
+   * throws or is anything else (NaN, a string, 1) keeps its event, told to SelfLog once. Default `Math.random`.
+   */
   random?: (() => number) | undefined;
 }
 
@@ -86,8 +89,8 @@ function keepWarnings(event: LogEvent): boolean {
  * warnings and above). With `key`, the decision is a hash of the key's value, so a sampled
  * request or trace keeps all its events, across services. In a sink's `pipe`, what it drops
  * counts in `dropped` (under {@link SAMPLE_REASON}). Nothing it is given errors the stream: a
- * key value that cannot be made a string is sampled at random, and a throwing `random` keeps the
- * event (both reported to SelfLog); an async `keepWhen`'s or `random`'s Promise is no answer (the
+ * key value that cannot be made a string is sampled at random (reported to SelfLog), and a `random`
+ * that throws or returns anything but a number in `[0, 1)` keeps the event (reported once); an async `keepWhen`'s or `random`'s Promise is no answer (the
  * event is sampled, or kept), reported with its rejection.
  *
  * ```text
@@ -134,11 +137,23 @@ export function sampleEvents(options: SampleEventsOptions): MonoTypeOperatorFunc
     try {
       const draw: unknown = random();
       // An async random's Promise is no draw: the event is kept, as when random throws.
-      return strayPromise(draw, 'sampleEvents random', random) || (draw as number) < rate;
+      if (strayPromise(draw, 'sampleEvents random', random)) return true;
+      if (typeof draw === 'number' && draw >= 0 && draw < 1) return draw < rate;
+      // NaN, a string, 1 or -1 is no decision: keeping the event is safer than losing it.
+      return keepOnce(
+        'sampleEvents: random returned {Draw}, not a number in [0, 1); such draws keep their events',
+        describeOption(draw),
+      );
     } catch (error) {
-      SelfLog.write('sampleEvents: the random source threw; the event is kept', error);
-      return true;
+      return keepOnce('sampleEvents: the random source threw; such draws keep their events', error);
     }
+  };
+  // Said once per operator: a broken random source would otherwise fill SelfLog, one line an event.
+  let told = false;
+  const keepOnce = (message: string, detail: unknown): true => {
+    if (!told) SelfLog.write(message, detail);
+    told = true;
+    return true;
   };
 
   return excludingCounted(keeps, SAMPLE_REASON);

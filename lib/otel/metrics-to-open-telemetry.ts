@@ -77,10 +77,11 @@ const claimsByMeter = new WeakMap<Meter, Map<string, { source: MetricsSource; ha
  *   discarded) with `error.type` `queue_full`; events dropped because the logger was closing (what an
  *   `immediate` close found waiting, events that reached a sink after its close began: `droppedAtClose`)
  *   with `error.type` `already_shutdown`; events the sink's `pipe` discarded by design with
- *   their `droppedBy` reason as `error.type` (`filterEvents.excluded`, `sampleEvents.sampledOut`);
- *   and, for the logger as a whole (`otel.component.name`
- *   `rxlog`), calls it refused: after close with `already_shutdown`, from inside one of its sinks
- *   with `reentrant_call`, at something not a level with `invalid_level`.
+ *   their `droppedBy` reason as `error.type` (`filterEvents.excluded`, `sampleEvents.sampledOut`, or
+ *   any an app's operator reports; one named `queue_full` or `already_shutdown` adds to that series);
+ *   and, for the logger as a whole (`otel.component.name` `rxlog`), what the operators of `.pipe()`
+ *   dropped, by their reasons, and calls it refused: after close with `already_shutdown`, from
+ *   inside one of its sinks with `reentrant_call`, at something not a level with `invalid_level`.
  * - `otel.sdk.exporter.log.exported` (counter, `{log_record}`): delivered events, and failed ones
  *   with `error.type` `_OTHER`; with an `OtlpSink` given in `sinks`, the records its collector
  *   rejected in a partial success (failed in the logger's metrics) with `error.type` `rejected`.
@@ -89,6 +90,8 @@ const claimsByMeter = new WeakMap<Meter, Map<string, { source: MetricsSource; ha
  *   `queueCapacity`.
  * The values are read from `log.metrics()` when the meter's reader collects; nothing runs between.
  * A second logger on the same meter needs `options.name`, so its components keep their own names.
+ * A logger that takes over the names of one whose handle was stopped (an app restarting its logger)
+ * adds to the counters it left: they never fall.
  *
  * @param meter the meter the instruments are made on. Default: `metrics.getMeter('rxlog')` from the global
  * MeterProvider, which must be registered by then (before, the API's meter is a no-op one for good).
@@ -156,50 +159,56 @@ export function metricsToOpenTelemetry(
     unit: '{log_record}',
   });
   const instruments: Observable[] = [processed, exported, queueSize, queueCapacity];
+  const totalOf = counterTotals(meter, log);
   const callback = (result: BatchObservableResult): void => {
     const snapshot = readMetrics(log);
     if (snapshot === undefined) return;
+    // The two counters' points, as totals over every logger that reported the series on this meter.
+    const count: Count = (instrument, value, attributes) =>
+      result.observe(
+        instrument,
+        totalOf(JSON.stringify([instrument === processed, attributes['otel.component.name'], attributes['error.type']]), value),
+        attributes,
+      );
     for (const sink of Object.values(snapshot.sinks)) {
       const component: Attributes = {
         'otel.component.name': componentOf(sink.name),
         'otel.component.type': RXLOG_COMPONENT_TYPE,
       };
-      result.observe(processed, sink.delivered + sink.failed, component);
+      count(processed, sink.delivered + sink.failed, component);
       // What the sink's pipe discarded by design (a filter, sampling) is no full queue: its own reason says why.
+      const drops = byErrorType(sink.droppedBy, BOUNDED_QUEUE_REASONS.overflow);
       let byReason = 0;
-      for (const [reason, count] of Object.entries(sink.droppedBy ?? {})) {
-        if (reason === BOUNDED_QUEUE_REASONS.overflow) continue;
-        byReason += count;
-        result.observe(processed, count, { ...component, 'error.type': reason });
-      }
+      for (const count of drops.values()) byReason += count;
       // Dropped because the logger was closing (an immediate close, an event after close began) is no full queue either.
       const atClose = sink.droppedAtClose ?? 0;
-      result.observe(processed, sink.dropped - byReason - atClose, { ...component, 'error.type': 'queue_full' });
-      result.observe(processed, atClose, { ...component, 'error.type': 'already_shutdown' });
+      addCount(drops, 'queue_full', sink.dropped - byReason - atClose);
+      addCount(drops, 'already_shutdown', atClose);
+      countErrors(count, processed, component, drops);
       const rejecting = sinks.get(sink.name);
       // Records the collector rejected in a partial success count as failed: told apart from other failures.
       const rejected = rejecting === undefined ? 0 : Math.min(readRejected(rejecting), sink.failed);
-      result.observe(exported, sink.delivered, component);
-      if (rejecting !== undefined) result.observe(exported, rejected, { ...component, 'error.type': 'rejected' });
+      count(exported, sink.delivered, component);
+      if (rejecting !== undefined) count(exported, rejected, { ...component, 'error.type': 'rejected' });
       const other = Math.max(otherFailed.get(sink.name) ?? 0, sink.failed - rejected);
       otherFailed.set(sink.name, other);
-      result.observe(exported, other, { ...component, 'error.type': '_OTHER' });
+      count(exported, other, { ...component, 'error.type': '_OTHER' });
       result.observe(queueSize, sink.queueDepth, component);
       const limit = capacity.get(sink.name);
       if (typeof limit === 'number') result.observe(queueCapacity, limit, component);
     }
-    // Calls the logger refused: after close, from inside one of its sinks, at something not a level.
-    const rejected: [number, string][] = [
-      [snapshot.rejectedAfterClose, 'already_shutdown'],
-      [snapshot.rejectedReentrant, 'reentrant_call'],
-      [snapshot.rejectedInvalidLevel, 'invalid_level'],
-    ];
-    for (const [count, errorType] of rejected)
-      result.observe(processed, count, {
-        'otel.component.name': loggerComponent,
-        'otel.component.type': RXLOG_COMPONENT_TYPE,
-        'error.type': errorType,
-      });
+    // What the operators of `.pipe()` dropped, by their reasons, then the calls the logger refused:
+    // after close, from inside one of its sinks, at something not a level.
+    const refused = byErrorType(snapshot.pipe?.droppedBy);
+    addCount(refused, 'already_shutdown', snapshot.rejectedAfterClose);
+    addCount(refused, 'reentrant_call', snapshot.rejectedReentrant);
+    addCount(refused, 'invalid_level', snapshot.rejectedInvalidLevel);
+    countErrors(
+      count,
+      processed,
+      { 'otel.component.name': loggerComponent, 'otel.component.type': RXLOG_COMPONENT_TYPE },
+      refused,
+    );
   };
   meter.addBatchObservableCallback(callback, instruments);
   let stopped = false;
@@ -210,6 +219,54 @@ export function metricsToOpenTelemetry(
       meter.removeBatchObservableCallback(callback, instruments);
       release();
     },
+  };
+}
+
+/** Drop counts by reason, each an `error.type`, leaving out `skipped`'s (counted elsewhere). */
+function byErrorType(droppedBy: Readonly<Record<string, number>> | undefined, skipped?: string): Map<string, number> {
+  const counts = new Map<string, number>();
+  for (const [reason, count] of Object.entries(droppedBy ?? {})) if (reason !== skipped) addCount(counts, reason, count);
+  return counts;
+}
+
+function addCount(counts: Map<string, number>, errorType: string, count: number): void {
+  counts.set(errorType, (counts.get(errorType) ?? 0) + count);
+}
+
+/**
+ * Observes one point per `error.type`. A reason an app's operator reports may be one rxlog computes
+ * too (`queue_full`): observed twice, the SDK would keep the second value and lose the first.
+ */
+function countErrors(count: Count, instrument: Observable, component: Attributes, counts: Map<string, number>): void {
+  for (const [errorType, value] of counts) count(instrument, value, { ...component, 'error.type': errorType });
+}
+
+/** Observes a counter's point: the logger's own count, which it makes a total (see {@link counterTotals}). */
+type Count = (instrument: Observable, value: number, attributes: Attributes) => void;
+
+/**
+ * Per meter, each counter series' total, and per logger the count it last added to each series.
+ * A counter's cumulative points must never fall: a logger that takes over another's component
+ * names (an app restarting its logger: stop(), close, a new logger with the same names) adds to
+ * the totals instead of starting again from 0, which the SDK reads as a reset (a new start time),
+ * or misses (the new count already past the old total), losing what the old logger counted.
+ */
+const totalsByMeter = new WeakMap<Meter, { totals: Map<string, number>; added: WeakMap<MetricsSource, Map<string, number>> }>();
+
+/** The total function of `source` on `meter`: given a series key and the source's count, the series' total. */
+function counterTotals(meter: Meter, source: MetricsSource): (series: string, value: number) => number {
+  let state = totalsByMeter.get(meter);
+  if (state === undefined) totalsByMeter.set(meter, (state = { totals: new Map(), added: new WeakMap() }));
+  const { totals } = state;
+  const mine = state.added.get(source) ?? new Map<string, number>();
+  state.added.set(source, mine);
+  return (series, value) => {
+    const before = mine.get(series) ?? 0;
+    // Handles of the same logger read the same counts: only what grew since is added, once.
+    const total = (totals.get(series) ?? 0) + (value > before ? value - before : 0);
+    if (value > before) mine.set(series, value);
+    totals.set(series, total);
+    return total;
   };
 }
 

@@ -137,8 +137,9 @@ const BOXES = [Number, String, Boolean, BigInt, Symbol];
  * The primitive a box holds (as JSON.stringify writes `new Number(5)` as `5`), else `value`. The
  * prototype's own valueOf reads the internal slot, so no override runs (a subclass's throwing
  * valueOf); a Proxy or `Object.create(Number.prototype)` has no slot, its valueOf throws: no box.
+ * Capture and `writeJson` share it, so both write a box alike.
  */
-function unbox(value: unknown): unknown {
+export function unbox(value: unknown): unknown {
   try {
     // Speed: a class instance inherits Object's valueOf, and one read of it spares five instanceof walks.
     if ((value as { valueOf?: unknown } | null | undefined)?.valueOf === Object.prototype.valueOf) return value;

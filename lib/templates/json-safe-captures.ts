@@ -1,5 +1,9 @@
-/** Deepest nesting `writeJson` follows; a structure deeper than this is written as `"[MaxDepth]"`. */
-export const WRITE_JSON_MAX_DEPTH = 64;
+/**
+ * Deepest nesting `writeJson` follows; a structure deeper than this is written as `"[MaxDepth]"`.
+ * 63: a CLEF or NDJSON line is one object around its properties, so it nests at most 64 deep, the
+ * most Serilog's CLEF reader takes (Newtonsoft.Json's default `MaxDepth`, 64 containers).
+ */
+export const WRITE_JSON_MAX_DEPTH = 63;
 
 /** A base whose constructor returns the object it is given, so a subclass's private field lands on that object. */
 class Stamp {

@@ -1,5 +1,5 @@
 import { errorMessage } from '../core/read-property';
-import { CIRCULAR_MARKER, MAX_DEPTH_MARKER } from './capture';
+import { CIRCULAR_MARKER, MAX_DEPTH_MARKER, unbox } from './capture';
 import { isJsonSafe, WRITE_JSON_MAX_DEPTH } from './json-safe-captures';
 
 // eslint-disable-next-line no-control-regex -- JSON must escape control characters, so the pattern names them
@@ -113,7 +113,8 @@ function nativeMatches(): boolean {
   );
 }
 
-function write(value: unknown, depth: number, ancestors: object[]): string {
+/** `value` as JSON, or undefined where JSON.stringify leaves it out (an object member holding undefined). */
+function write(value: unknown, depth: number, ancestors: object[], key: string): string | undefined {
   switch (typeof value) {
     case 'string':
       return quoteJson(value);
@@ -127,44 +128,44 @@ function write(value: unknown, depth: number, ancestors: object[]): string {
       return quoteJson(value.toString());
     case 'function':
       return '"[Function]"';
+    case 'undefined':
+      return undefined;
     default:
-      // undefined (in an array or at the top) and null are both `null`.
-      return value == null ? 'null' : writeObject(value, depth, ancestors);
+      return value === null ? 'null' : writeObject(value as object, depth, ancestors, key);
   }
 }
 
-function writeObject(value: object, depth: number, ancestors: object[]): string {
+function writeObject(value: object, depth: number, ancestors: object[], key: string): string | undefined {
   try {
     if (value instanceof Date) return jsonDate(value);
-    if (ancestors.includes(value)) return `"${CIRCULAR_MARKER}"`;
+    // As JSON.stringify: what toJSON(key) returns, once (not the toJSON of what it returns), and a
+    // box's primitive (read from its slot, so no valueOf of the app's runs).
+    const toJSON = (value as JsonHooks).toJSON;
+    const json = unbox(typeof toJSON === 'function' ? toJSON.call(value, key) : value);
+    if (typeof json !== 'object' || json === null || json instanceof Date) return write(json, depth, ancestors, key);
+    if (ancestors.includes(json)) return `"${CIRCULAR_MARKER}"`;
     if (depth >= WRITE_JSON_MAX_DEPTH) return `"${MAX_DEPTH_MARKER}"`;
-    ancestors.push(value);
+    ancestors.push(json);
     try {
-      const toJSON = (value as { toJSON?: unknown }).toJSON;
-      if (typeof toJSON === 'function') return write(toJSON.call(value), depth + 1, ancestors);
-      if (Array.isArray(value)) {
-        if ((itemsLeft -= value.length) < 0) return '"[Truncated]"';
+      if (Array.isArray(json)) {
+        if ((itemsLeft -= json.length) < 0) return '"[Truncated]"';
         let out = '[';
-        for (let i = 0; i < value.length; i++) {
-          if (i > 0) out += ',';
-          out += write(value[i], depth + 1, ancestors);
-        }
+        for (let i = 0; i < json.length; i++)
+          out += `${i > 0 ? ',' : ''}${write(json[i], depth + 1, ancestors, String(i)) ?? 'null'}`;
         return `${out}]`;
       }
-      const keys = Object.keys(value);
+      const keys = Object.keys(json);
       if ((itemsLeft -= keys.length) < 0) return '"[Truncated]"';
       let out = '{';
-      let first = true;
-      for (const key of keys) {
+      for (const name of keys) {
         let item: unknown;
         try {
-          item = (value as Record<string, unknown>)[key];
+          item = (json as Record<string, unknown>)[name];
         } catch (error) {
           item = `[Throws: ${errorMessage(error)}]`;
         }
-        if (item === undefined) continue;
-        out += `${first ? '' : ','}${quoteJson(key)}:${write(item, depth + 1, ancestors)}`;
-        first = false;
+        const text = write(item, depth + 1, ancestors, name);
+        if (text !== undefined) out += `${out.length > 1 ? ',' : ''}${quoteJson(name)}:${text}`;
       }
       return `${out}}`;
     } finally {
@@ -179,8 +180,13 @@ function writeObject(value: object, depth: number, ancestors: object[]): string 
  * Writes any value as compact JSON and never throws: bigint as an integer literal (as a string of
  * its digits past 4300 of them, see `jsonBigint`), NaN and
  * ±Infinity as strings, a Date as its ISO string, undefined omitted from objects (null in arrays
- * and at the top), symbol keys skipped, a cycle as `"[Circular]"`, and a getter, `toJSON` or
- * Proxy trap that throws as `"[Throws: <message>]"`. It writes at most 2^20 items in all (an
+ * and at the top), symbol keys skipped, a cycle as `"[Circular]"`. As JSON.stringify, it writes
+ * what an object's `toJSON(key)` returns (called once, with the member's name, the item's index
+ * or `''` at the top) and a boxed primitive (`new Number(1)`, `new String('a')`, `Object(1n)`) as
+ * the primitive it holds, read from the box so no `valueOf` of the app's runs. A getter, `toJSON` or
+ * Proxy trap that throws is written as `"[Throws: <message>]"`. It follows 63 levels of nesting
+ * (deeper is `"[MaxDepth]"`), so a CLEF line, one object around its properties, nests at most 64
+ * deep, as Serilog's reader takes. It writes at most 2^20 items in all (an
  * object past them is `"[Truncated]"`), so a value holding the same objects many times over
  * cannot make it run for hours. The output always parses with JSON.parse.
  * A tree that capture marked as plain JSON data is written by JSON.stringify, to the same bytes.
@@ -201,11 +207,11 @@ export function writeJson(value: unknown): string {
     const left = itemsLeft;
     itemsLeft = WRITE_JSON_MAX_ITEMS;
     try {
-      return writeObject(value, 0, []);
+      return writeObject(value, 0, [], '') ?? 'null';
     } finally {
       itemsLeft = left;
     }
   }
   // A scalar never reaches writeObject, so it shares one empty ancestors list instead of making one.
-  return write(value, 0, NO_ANCESTORS);
+  return write(value, 0, NO_ANCESTORS, '') ?? 'null';
 }

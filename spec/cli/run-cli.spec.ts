@@ -123,7 +123,8 @@ describe('runCli', () => {
 
   it('shows a structure nested 128 levels deep as far as a message shows it', async () => {
     const deep = `{"timestamp":"${T1}","message":"deep","X":${'{"a":'.repeat(127)}1${'}'.repeat(127)}}`;
-    const shown = `${'{"a":'.repeat(64)}"[MaxDepth]"${'}'.repeat(64)}`;
+    // writeJson follows 63 levels, so a CLEF line of it nests at most 64 deep (Serilog's reader's limit).
+    const shown = `${'{"a":'.repeat(63)}"[MaxDepth]"${'}'.repeat(63)}`;
     expect(await run(['--template', '{Message} {X}'], `${deep}\n`)).toEqual({ code: 0, stderr: '', stdout: `deep ${shown}\n` });
   });
 

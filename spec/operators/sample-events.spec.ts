@@ -143,6 +143,50 @@ describe('sampleEvents', () => {
     }
   });
 
+  // A draw that is not a number in [0, 1) is no sampling decision: NaN dropped every event (NaN is
+  // below no rate), '0.1' was compared as a string, 1.5 dropped and -1 kept. Such a draw keeps the
+  // event (losing events to a broken random source is worse than keeping a few too many), and
+  // SelfLog hears of it once, not once per event.
+  it('keeps the event when random returns something that is not a number in [0, 1), or throws, and says so once', () => {
+    const { diagnostics, stop } = collectSelfLog();
+    try {
+      const draws: unknown[] = [Number.NaN, '0.9', 1.5, -1, undefined, 1, 0.9, 0.1];
+      const seen: string[] = [];
+      let failure: unknown;
+      const source = new Subject<LogEvent>();
+      source.pipe(sampleEvents({ rate: 0.5, random: () => draws.shift() as number })).subscribe({
+        next: (e) => seen.push(e.messageTemplate.text),
+        error: (error: unknown) => (failure = error),
+      });
+      for (let i = 0; i < 8; i++) source.next(makeEvent({ text: `e${i}` }));
+      // 0.9 is a valid draw above the rate: e6 is sampled out; 0.1 keeps e7.
+      expect(seen).toEqual(['e0', 'e1', 'e2', 'e3', 'e4', 'e5', 'e7']);
+      expect(diagnostics.map((d) => d.message)).toEqual([
+        expect.stringMatching(/sampleEvents: random returned NaN, not a number in \[0, 1\)/),
+      ]);
+
+      const throwing = new Subject<LogEvent>();
+      throwing
+        .pipe(
+          sampleEvents({
+            rate: 0,
+            random: () => {
+              throw new Error('no entropy');
+            },
+          }),
+        )
+        .subscribe({ next: (e) => seen.push(e.messageTemplate.text), error: (error: unknown) => (failure = error) });
+      throwing.next(makeEvent({ text: 'kept 1' }));
+      throwing.next(makeEvent({ text: 'kept 2' }));
+      expect(seen.slice(-2)).toEqual(['kept 1', 'kept 2']);
+      expect(diagnostics).toHaveLength(2);
+      expect(diagnostics[1].message).toMatch(/random source threw/);
+      expect(failure).toBeUndefined();
+    } finally {
+      stop();
+    }
+  });
+
   // A JavaScript `keepWhen: async (e) => …` kept every event: its Promise is truthy, so rate 0 kept
   // them all, silently; an async `random` dropped every event (a Promise is never below the rate).
   // Either one's rejection went unhandled, which ends a Node process. An async answer is no answer,

@@ -1,7 +1,11 @@
+import { defer, filter, type MonoTypeOperatorFunction } from 'rxjs';
 import { BatchLogRecordProcessor, InMemoryLogRecordExporter, LoggerProvider } from '@opentelemetry/sdk-logs';
 import { type DataPoint, MeterProvider, MetricReader, type MetricData } from '@opentelemetry/sdk-metrics';
 import { LoggerConfiguration } from '../../lib/configuration/logger-configuration';
+import type { Logger } from '../../lib/pipeline/logger';
 import { ConfigurationError } from '../../lib/core/errors/configuration-error';
+import type { LogEvent } from '../../lib/core/log-event';
+import { injectEventAccounting } from '../../lib/operators/event-accounting';
 import { filterEvents } from '../../lib/operators/filter-events';
 import { metricsToOpenTelemetry } from '../../lib/otel/metrics-to-open-telemetry';
 import { MemorySink } from '../../lib/sinks/memory-sink';
@@ -145,6 +149,76 @@ describe('metricsToOpenTelemetry', () => {
     await Promise.all([meterProvider.shutdown(), log.close()]);
   });
 
+  // An app operator in a sink's pipe may report its drops under any reason, also one of the
+  // error.type values rxlog computes itself (queue_full, already_shutdown). Such a reason was observed
+  // as its own series and then observed again with the computed value on the same attributes, which
+  // the SDK keeps instead: the operator's count vanished from the export.
+  it('exports every drop reason a sink’s pipe reports, adding one named like a computed error.type to that series', async () => {
+    const reader = new TestReader();
+    const meterProvider = new MeterProvider({ readers: [reader] });
+    const reasons = ['health-check', 'queue_full', 'already_shutdown', 'queue_full'];
+    const dropByReason: MonoTypeOperatorFunction<LogEvent> = (source) =>
+      defer(() => {
+        const accounting = injectEventAccounting();
+        return source.pipe(
+          filter((event) => {
+            const reason = reasons[event.properties.N as number];
+            if (reason !== undefined) accounting.dropped(1, reason);
+            return reason === undefined;
+          }),
+        );
+      });
+    const log = new LoggerConfiguration().writeTo.sink(new MemorySink(), { name: 'app', pipe: [dropByReason] }).createLogger();
+    metricsToOpenTelemetry(log, meterProvider.getMeter('rxlog'));
+    for (let n = 0; n < 5; n++) log.information('Event {N}', n);
+    await log.flush();
+    expect(log.metrics().sinks.app).toMatchObject({ delivered: 1, dropped: 4 });
+    const component = { 'otel.component.name': 'app', 'otel.component.type': 'rxlog_sink' };
+    const processed = points(await collect(reader), 'otel.sdk.processor.log.processed').filter(
+      ([attributes]) => attributes['otel.component.name'] === 'app',
+    );
+    expect(processed).toEqual(
+      expect.arrayContaining([
+        [component, 1],
+        [{ ...component, 'error.type': 'health-check' }, 1],
+        [{ ...component, 'error.type': 'queue_full' }, 2],
+        [{ ...component, 'error.type': 'already_shutdown' }, 1],
+      ]),
+    );
+    expect(processed).toHaveLength(4);
+    await Promise.all([meterProvider.shutdown(), log.close()]);
+  });
+
+  // The operators of `.pipe()` run before the sinks, so what they drop reaches no sink's counters:
+  // it was in metrics().pipe only, and left out of the export altogether.
+  it('exports what the operators of .pipe() drop under the logger’s component, by their reasons', async () => {
+    const reader = new TestReader();
+    const meterProvider = new MeterProvider({ readers: [reader] });
+    const dropOdd: MonoTypeOperatorFunction<LogEvent> = (source) =>
+      defer(() => {
+        const accounting = injectEventAccounting();
+        return source.pipe(
+          filter((event) => {
+            const odd = (event.properties.N as number) % 2 === 1;
+            if (odd) accounting.dropped(1, 'odd');
+            return !odd;
+          }),
+        );
+      });
+    const log = new LoggerConfiguration().pipe(dropOdd).writeTo.sink(new MemorySink(), { name: 'memory' }).createLogger();
+    metricsToOpenTelemetry(log, meterProvider.getMeter('rxlog'));
+    for (let n = 0; n < 5; n++) log.information('Event {N}', n);
+    await log.flush();
+    expect(log.metrics().pipe?.droppedBy).toEqual({ odd: 2 });
+    expect(points(await collect(reader), 'otel.sdk.processor.log.processed')).toEqual(
+      expect.arrayContaining([
+        [{ 'otel.component.name': 'memory', 'otel.component.type': 'rxlog_sink' }, 3],
+        [{ 'otel.component.name': 'rxlog', 'otel.component.type': 'rxlog_sink', 'error.type': 'odd' }, 2],
+      ]),
+    );
+    await Promise.all([meterProvider.shutdown(), log.close()]);
+  });
+
   it('reports the events an immediate close dropped as already_shutdown, apart from the queue_full drops of a full queue', async () => {
     const reader = new TestReader();
     const meterProvider = new MeterProvider({ readers: [reader] });
@@ -266,6 +340,65 @@ describe('metricsToOpenTelemetry', () => {
     // Cumulative points keep their last value once no callback observes them: 4, not 5.
     expect(points(await collect(reader), 'otel.sdk.exporter.log.exported')).not.toEqual(expect.arrayContaining([[component, 5]]));
     await Promise.all([meterProvider.shutdown(), log.close()]);
+  });
+
+  // An app that restarts its logger (stop() the handle, close the logger, make a new one with the
+  // same names) went back to 0 on the same series: the SDK read the fall as a reset and gave the series
+  // a new start time, and when the new logger had already counted past the old total by the next
+  // collection, it saw no fall at all and lost the old logger's counts (3 + 5 reported as 5).
+  it('keeps counting from where a stopped logger ended when a new logger reports the same components on the meter', async () => {
+    const reader = new TestReader();
+    const meterProvider = new MeterProvider({ readers: [reader] });
+    const meter = meterProvider.getMeter('rxlog');
+    const failing = {
+      emit: (): never => {
+        throw new Error('down');
+      },
+    };
+    const start = (): Logger =>
+      new LoggerConfiguration().writeTo
+        .sink(new MemorySink(), { name: 'memory' })
+        .writeTo.sink(failing, { name: 'down', retry: false })
+        .createLogger();
+    const series = async (): Promise<unknown[]> => {
+      const data = await collect(reader);
+      return ['otel.sdk.processor.log.processed', 'otel.sdk.exporter.log.exported'].flatMap((name) =>
+        (data.find((m) => m.descriptor.name === name)?.dataPoints ?? [])
+          .filter((p) => p.attributes['error.type'] === undefined || p.attributes['error.type'] === '_OTHER')
+          .map((p) => [name, p.attributes['otel.component.name'], p.attributes['error.type'], p.value, p.startTime]),
+      );
+    };
+    const first = start();
+    const handle = metricsToOpenTelemetry(first, meter, { name: 'app' });
+    for (let n = 0; n < 3; n++) first.information('Event {N}', n);
+    const before = await series();
+    handle.stop();
+    await first.close();
+
+    const second = start();
+    const secondHandle = metricsToOpenTelemetry(second, meter, { name: 'app' });
+    expect(await series()).toEqual(before);
+    // The same logger reported again is no new logger: its counts are not added twice.
+    secondHandle.stop();
+    metricsToOpenTelemetry(second, meter, { name: 'app' });
+    expect(await series()).toEqual(before);
+    for (let n = 0; n < 5; n++) second.information('Event {N}', n);
+    const after = await series();
+    // Every point the old logger left at 3 is 3 + 5, from the same start time; the zeros stay 0.
+    expect(after).toHaveLength(6);
+    expect(after).toEqual(
+      before.map((point) => {
+        const [name, component, errorType, value, startTime] = point as [string, string, string | undefined, number, unknown];
+        return [name, component, errorType, value === 0 ? 0 : value + 5, startTime];
+      }),
+    );
+    expect(after).toEqual(
+      expect.arrayContaining([
+        ['otel.sdk.processor.log.processed', 'app/memory', undefined, 8, expect.anything()],
+        ['otel.sdk.exporter.log.exported', 'app/down', '_OTHER', 8, expect.anything()],
+      ]),
+    );
+    await Promise.all([meterProvider.shutdown(), second.close()]);
   });
 
   it('reports no capacity and no rejected series for a sink named like an Object.prototype member that the options do not name', async () => {

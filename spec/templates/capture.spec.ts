@@ -682,8 +682,8 @@ describe('captureValue marks trees of plain JSON data', () => {
   });
 
   it('does not mark a tree captured with a maxDepth deeper than writeJson follows', () => {
-    expect(isJsonSafe(captureValue({ a: 1 }, 'default', { maxDepth: 64 }) as object)).toBe(true);
-    expect(isJsonSafe(captureValue({ a: 1 }, 'default', { maxDepth: 65 }) as object)).toBe(false);
+    expect(isJsonSafe(captureValue({ a: 1 }, 'default', { maxDepth: 63 }) as object)).toBe(true);
+    expect(isJsonSafe(captureValue({ a: 1 }, 'default', { maxDepth: 64 }) as object)).toBe(false);
   });
 
   it('never marks the argument itself, only the copy it makes', () => {

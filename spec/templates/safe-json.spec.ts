@@ -4,6 +4,8 @@ import { isJsonSafe } from '../../lib/templates/json-safe-captures';
 import { jsonDate, jsonNumber, quoteJson, writeJson } from '../../lib/templates/safe-json';
 import { parseJsonExact } from '../../lib/formatting/parse-json-exact';
 import { anyValue } from '../helpers/arbitraries';
+import { makeEvent } from '../helpers/events';
+import { CompactJsonFormatter } from '../../lib/formatting/compact-json-formatter';
 
 /** A deep copy of a captured tree with the same keys, order and values, which capture did not mark. */
 function unmarkedCopy(value: unknown): unknown {
@@ -54,7 +56,7 @@ const { tree } = fc.letrec((tie) => ({
 }));
 const anyInput = fc.oneof(tree, anyValue({ withBoxedValues: true }));
 const anyLimits: fc.Arbitrary<CaptureLimits> = fc.record({
-  maxDepth: fc.constantFrom(1, 2, 3, 10, 64, 65),
+  maxDepth: fc.constantFrom(1, 2, 3, 10, 63, 64),
   maxCollectionLength: fc.constantFrom(1, 3, 1000),
   maxStringLength: fc.constantFrom(1, 5, 65536),
 });
@@ -137,6 +139,58 @@ describe('writeJson', () => {
     expect(JSON.parse(writeJson(value))).toEqual({ bad: '[Throws: getter]', json: '[Throws: tojson]', proxy: '[Throws: trap]' });
   });
 
+  // JSON.stringify's SerializeJSONProperty: toJSON(key) once, then a Number, String, Boolean or BigInt
+  // object as its primitive. Values that were not captured reach writeJson as they are (an app's
+  // own events, a request tracker's values).
+  it('writes boxed primitives as the primitives they hold, as JSON.stringify does', () => {
+    const value = { n: new Number(1), s: new String('a"b'), f: new Boolean(false), list: [new Number(-0), new String('')] };
+    expect(writeJson(value)).toBe(JSON.stringify(value));
+    expect(writeJson({ big: Object(10n) as object })).toBe('{"big":10}');
+    expect(writeJson(new String('top'))).toBe('"top"');
+    expect(writeJson(new Number(Number.NaN))).toBe('"NaN"');
+  });
+
+  it('reads a box from its slot, so a subclass whose valueOf throws is still its primitive', () => {
+    class Hostile extends Number {
+      override valueOf(): number {
+        throw new Error('valueOf');
+      }
+    }
+    expect(writeJson({ n: new Hostile(7) })).toBe('{"n":7}');
+  });
+
+  it('writes what toJSON returns for its key, calls it once, leaves a member out when it returns undefined, and stays bounded', () => {
+    const keyed = { toJSON: (key: string): string => `key:${key}` };
+    const value = {
+      a: keyed,
+      list: [keyed, { toJSON: (): unknown => undefined }],
+      gone: { toJSON: (): unknown => undefined },
+      boxed: { toJSON: (): unknown => new Number(3) },
+      nested: { toJSON: (): unknown => ({ x: keyed, y: { toJSON: () => 'not called on a toJSON result' } }) },
+    };
+    expect(JSON.parse(writeJson(value))).toEqual({
+      a: 'key:a',
+      list: ['key:0', null],
+      boxed: 3,
+      nested: { x: 'key:x', y: 'not called on a toJSON result' },
+    });
+    expect(writeJson(keyed)).toBe(JSON.stringify(keyed));
+    expect(writeJson({ toJSON: (): unknown => undefined })).toBe('null');
+    // Still bounded: a toJSON that returns its own ancestor is a cycle, a throwing one a marker.
+    const outer: Record<string, unknown> = {};
+    outer.inner = { toJSON: () => outer };
+    expect(writeJson(outer)).toBe('{"inner":"[Circular]"}');
+    expect(
+      writeJson([
+        {
+          toJSON() {
+            throw new Error('no');
+          },
+        },
+      ]),
+    ).toBe('["[Throws: no]"]');
+  });
+
   it('writes a lone surrogate as U+FFFD, so every JSON reader takes the output (strict ones reject its escape)', () => {
     expect(writeJson('a\ud800b')).toBe('"a\ufffdb"');
     expect(writeJson(['\udc00', { 'k\ud800': 1 }])).toBe('["\ufffd",{"k\ufffd":1}]');
@@ -145,10 +199,32 @@ describe('writeJson', () => {
     expect(quoteJson('x'.repeat(50) + '\ud800')).toBe(`"${'x'.repeat(50)}\ufffd"`);
   });
 
-  it('stops at depth 64', () => {
+  it('stops at depth 63', () => {
     let deep: unknown = 1;
     for (let i = 0; i < 1000; i++) deep = [deep];
     expect(writeJson(deep)).toContain('"[MaxDepth]"');
+  });
+
+  // Serilog's CLEF reader (Serilog.Formatting.Compact.Reader, on Newtonsoft.Json's MaxDepth of 64)
+  // refuses a line nested 65 containers deep, and a line is one object around its properties: a
+  // value may nest 63 deep. writeJson followed 64 levels, so a deep value made a 65-deep line.
+  it('writes a CLEF line nested at most 64 deep, as Serilog’s reader takes, whatever its values hold', () => {
+    // Containers inside one another at the deepest point of a parsed value.
+    const nesting = (value: unknown): number =>
+      typeof value === 'object' && value !== null ? 1 + Math.max(0, ...Object.values(value).map(nesting)) : 0;
+    let deep: unknown = 'bottom';
+    for (let i = 0; i < 100; i++) deep = i % 2 === 0 ? [deep] : { d: deep };
+    const formatter = new CompactJsonFormatter();
+    // As written by an app's own event, as captured with a deep maxDepth, and as captured to 64 levels (marked JSON-safe before).
+    for (const value of [
+      deep,
+      captureValue(deep, 'default', { maxDepth: 100 }),
+      captureValue(deep, 'default', { maxDepth: 64 }),
+    ]) {
+      const line = formatter.format(makeEvent({ properties: { Deep: value } }));
+      expect(nesting(JSON.parse(line))).toBe(64);
+      expect(line).toContain('"[MaxDepth]"');
+    }
   });
 
   // Not captured first (an app's own event, a value thrown in a request handler): three arrays of
@@ -270,13 +346,13 @@ describe('writeJson on a tree capture marked as JSON-safe', () => {
     expect(writeJson(copy)).toBe('{"a":1,"b":{"c":"x"},"n":"NaN","big":1}');
   });
 
-  it('still stops at depth 64 for a tree captured with a deeper maxDepth', () => {
+  it('still stops at depth 63 for a tree captured with a deeper maxDepth', () => {
     let deep: unknown = 1;
     for (let i = 0; i < 80; i++) deep = [deep];
     const captured = captureValue(deep, 'default', { maxDepth: 100 });
     expect(writeJson(captured)).toContain('"[MaxDepth]"');
     expect(writeJson(captured)).toBe(writeJson(unmarkedCopy(captured)));
-    const shallower = captureValue(deep, 'default', { maxDepth: 64 }) as object;
+    const shallower = captureValue(deep, 'default', { maxDepth: 63 }) as object;
     expect(isJsonSafe(shallower)).toBe(true);
     expect(writeJson(shallower)).toBe(writeJson(unmarkedCopy(shallower)));
   });
