@@ -16,6 +16,7 @@ const REQUEST_LOGGING_OPTION_NAMES: readonly (keyof RxlogRequestLoggingOptions)[
   'messageTemplate',
   'abortedTemplate',
   'trustIncomingRequestId',
+  'generateRequestId',
 ];
 
 /** `RxlogModuleOptions.requestLogging` checked, with its defaults filled in. */
@@ -28,6 +29,8 @@ export interface RequestLoggingSettings {
   readonly messageTemplate: string;
   readonly abortedTemplate: string;
   readonly trustIncomingRequestId: boolean;
+  /** The app's id generator; undefined for `crypto.randomUUID`. */
+  readonly generateRequestId: (() => string) | undefined;
 }
 
 /**
@@ -69,6 +72,11 @@ export function requestLoggingSettings(options: RxlogModuleOptions): RequestLogg
     throw new ConfigurationError(
       `RxlogModule requestLogging.trustIncomingRequestId: expected true or false, got ${describeValue(trust)}`,
     );
+  const generate: unknown = given.generateRequestId;
+  if (generate !== undefined && typeof generate !== 'function')
+    throw new ConfigurationError(
+      `RxlogModule requestLogging.generateRequestId: expected a function, got ${describeValue(generate)}`,
+    );
   return {
     enabled: value !== false,
     ignorePaths: ignorePaths,
@@ -77,5 +85,6 @@ export function requestLoggingSettings(options: RxlogModuleOptions): RequestLogg
     messageTemplate: template,
     abortedTemplate: aborted,
     trustIncomingRequestId: trust,
+    generateRequestId: generate as RequestLoggingSettings['generateRequestId'],
   };
 }

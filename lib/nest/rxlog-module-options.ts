@@ -70,6 +70,11 @@ export interface RxlogRequestLoggingOptions {
    * trusted to choose the ids its events are found by. Default `true`.
    */
   trustIncomingRequestId?: boolean | undefined;
+  /**
+   * Makes a request id when the request brings none (or is not trusted to): when it throws or
+   * returns no id, SelfLog is told and a UUID is used. Default `crypto.randomUUID`.
+   */
+  generateRequestId?: (() => string) | undefined;
 }
 
 /** How the logger closes at application shutdown. */

@@ -165,7 +165,8 @@ export class RxlogRequestContext {
     // context, one request id and one completion event per request, so this one only enters it.
     const opened = states.get(request);
     if (opened !== undefined) return this.inContext(opened, () => next(opened));
-    const requestId = this.settings.trustIncomingRequestId ? safeRequestId(request) : requestIdFrom({});
+    const generate = this.settings.generateRequestId;
+    const requestId = this.settings.trustIncomingRequestId ? safeRequestId(request, generate) : requestIdFrom({}, generate);
     if (response !== undefined) this.echoRequestId(response, requestId);
     return diagnosticContext.run((collector) =>
       LogContext.run({ RequestId: requestId }, () => {
@@ -360,11 +361,11 @@ export class RxlogRequestContext {
   }
 }
 
-function safeRequestId(request: RawRequest): string {
+function safeRequestId(request: RawRequest, generate: (() => string) | undefined): string {
   try {
-    return requestIdFrom(request.headers);
+    return requestIdFrom(request.headers, generate);
   } catch {
-    return requestIdFrom({});
+    return requestIdFrom({}, generate);
   }
 }
 

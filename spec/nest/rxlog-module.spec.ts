@@ -491,7 +491,7 @@ describe('RxlogModule registrations a new user gets wrong, in real Nest applicat
       'forRootAsync, misspelt option from the factory':
         'ConfigurationError: RxlogModule: unknown option "shutdwn" (expected one of configure, logger, requestLogging, shutdown)',
       'forRootAsync, misspelt requestLogging option':
-        'ConfigurationError: RxlogModule requestLogging: unknown option "ignorePath" (expected one of ignorePaths, level, requestIdHeader, messageTemplate, abortedTemplate, trustIncomingRequestId)',
+        'ConfigurationError: RxlogModule requestLogging: unknown option "ignorePath" (expected one of ignorePaths, level, requestIdHeader, messageTemplate, abortedTemplate, trustIncomingRequestId, generateRequestId)',
       'forRoot, trustIncomingRequestId not a boolean':
         'ConfigurationError: RxlogModule requestLogging.trustIncomingRequestId: expected true or false, got "false"',
       'forRootAsync, misspelt shutdown option':

@@ -41,6 +41,25 @@ describe('RxlogRequestContext', () => {
     expect(event.properties).not.toHaveProperty('StatusCode');
   });
 
+  it('makes the ids requests bring none of (or are not trusted with) with generateRequestId, and refuses a non-function', async () => {
+    const { log, events } = memoryLogger();
+    let made = 0;
+    const generateRequestId = (): string => `gen-${++made}`;
+    for (const trustIncomingRequestId of [true, false]) {
+      const requests = new RxlogRequestContext(
+        log,
+        requestLoggingSettings({ requestLogging: { generateRequestId, trustIncomingRequestId } }),
+      );
+      for (const headers of [{}, { 'x-request-id': 'from-client' }])
+        requests.run({ method: 'GET', url: '/', headers }, undefined, (state) => requests.complete(state, { statusCode: 200 }));
+    }
+    await log.flush();
+    expect(events.map((e) => e.properties.RequestId)).toEqual(['gen-1', 'from-client', 'gen-2', 'gen-3']);
+    expect(() => requestLoggingSettings({ requestLogging: { generateRequestId: 'uuid' as never } })).toThrow(
+      'RxlogModule requestLogging.generateRequestId: expected a function, got "uuid"',
+    );
+  });
+
   it('takes the abortedTemplate option, and throws a ConfigurationError naming a bad one', async () => {
     const { log, events } = memoryLogger();
     const requests = new RxlogRequestContext(
