@@ -1,3 +1,4 @@
+import { describeValue } from '../../core/describe-value';
 import { ConfigurationError } from '../../core/errors/configuration-error';
 
 /** The syslog facility names of RFC 5424 §6.2.1 (with BSD's names), plus `security` as an alias of `auth`. */
@@ -69,7 +70,10 @@ export function syslogFacility(facility: SyslogFacilityName | number | string): 
     const key = facility.trim().toLowerCase();
     if (Object.prototype.hasOwnProperty.call(FACILITIES, key)) return FACILITIES[key as SyslogFacilityName];
   }
+  // String() throws on Object.create(null); describeValue names any value.
+  const shown =
+    typeof facility === 'string' || typeof facility === 'number' ? JSON.stringify(String(facility)) : describeValue(facility);
   throw new ConfigurationError(
-    `SyslogSink: unknown facility ${JSON.stringify(String(facility))} (expected a name such as user, daemon, local0 … local7, or an integer 0–23)`,
+    `SyslogSink: unknown facility ${shown} (expected a name such as user, daemon, local0 … local7, or an integer 0–23)`,
   );
 }

@@ -8,9 +8,18 @@ import { syslogSeverity } from './syslog-severity';
 import { syslogStructuredData } from './syslog-structured-data';
 import { syslogTruncateUtf8 } from './syslog-truncate-utf8';
 
+/**
+ * MSGID: the event's own property (never an Object.prototype member such as `constructor`), or the
+ * NILVALUE when it is missing or its getter throws, as structured data skips such a property.
+ */
 function messageId(event: LogEvent, property: string | undefined): string {
-  if (property === undefined) return '-';
-  const value = event.properties[property];
+  if (property === undefined || !Object.hasOwn(event.properties, property)) return '-';
+  let value: unknown;
+  try {
+    value = event.properties[property];
+  } catch {
+    return '-';
+  }
   return value === undefined || value === null ? '-' : syslogHeaderField(renderValue(value), 32);
 }
 

@@ -25,4 +25,10 @@ describe('syslogFacility', () => {
     expect(() => syslogFacility(value)).toThrow(ConfigurationError);
     expect(() => syslogFacility(value)).toThrow(JSON.stringify(String(value)));
   });
+
+  it('throws a ConfigurationError, not a TypeError, for a value String() cannot convert', () => {
+    const bare: unknown = Object.create(null);
+    expect(() => syslogFacility(bare as string)).toThrow(ConfigurationError);
+    expect(() => syslogFacility(bare as string)).toThrow('SyslogSink: unknown facility object');
+  });
 });

@@ -42,6 +42,26 @@ describe('syslogRfc5424', () => {
     expect(syslogRfc5424(makeEvent(), settings)).toBe('<14>1 2026-11-22T12:00:00.000Z web-1 shop 4242 - - event');
   });
 
+  it('takes MSGID from the event’s own property only, never from Object.prototype (constructor, toString)', () => {
+    for (const messageIdProperty of ['constructor', 'toString', '__proto__']) {
+      expect(syslogRfc5424(makeEvent(), { ...settings, messageIdProperty })).toBe(
+        '<14>1 2026-11-22T12:00:00.000Z web-1 shop 4242 - - event',
+      );
+    }
+  });
+
+  it('writes - for MSGID when reading the property throws, and still sends the event', () => {
+    const properties = Object.defineProperty({ A: 1 }, 'SourceContext', {
+      enumerable: true,
+      get: () => {
+        throw new Error('hostile getter');
+      },
+    });
+    expect(syslogRfc5424(makeEvent({ properties }), settings)).toBe(
+      '<14>1 2026-11-22T12:00:00.000Z web-1 shop 4242 - [rxlog@32473 A="1"] event',
+    );
+  });
+
   it('writes the NILVALUE for an invalid timestamp', () => {
     expect(syslogRfc5424(makeEvent({ timestamp: new Date(Number.NaN) }), settings)).toBe('<14>1 - web-1 shop 4242 - - event');
   });
