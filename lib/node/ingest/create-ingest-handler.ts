@@ -71,6 +71,7 @@ const NO_TRACE = { TraceId: undefined, SpanId: undefined, TraceFlags: undefined 
  * send from browsers (CLEF or NDJSON lines, including `sendBeacon` bodies sent as `text/plain`)
  * and writes each event into `log`, treating every request as hostile:
  *
+ * - with `allowedOrigins`, a request from another site's page (its `Origin`) is answered 403;
  * - only `POST` (else 405) with a CLEF, NDJSON, JSON or text content type in UTF-8, not compressed
  *   (else 415; a `Content-Encoding` other than `identity` is never decoded);
  * - a per-client token bucket, one token per request whatever it carries (429 with `Retry-After`,
@@ -208,6 +209,12 @@ function handle(
   parsed: unknown,
   ip: string | undefined,
 ): void {
+  // Before the rate limit: another site's beacons, sent by this app's own users, spend none of their tokens.
+  const origin = req.headers.origin;
+  if (settings.allowedOrigins !== undefined && origin !== undefined && !settings.allowedOrigins.has(origin)) {
+    refuse(req, res, 403, 'Forbidden: origin not allowed');
+    return;
+  }
   if (limit !== undefined) {
     const decision = limit(req, ip);
     if (!decision.allowed) {

@@ -458,6 +458,47 @@ describe('createIngestHandler', () => {
     expect(ingest.events).toHaveLength(0);
   });
 
+  it('answers 403 to a page of another site (its Origin) when allowedOrigins is set, spending none of the rate limit, on node:http and Express 5', async () => {
+    const memory = new MemorySink();
+    const log = new LoggerConfiguration().writeTo.sink(memory).createLogger();
+    const ingest = createIngestHandler(log, {
+      allowedOrigins: ['https://app.example.com'],
+      rateLimit: { burst: 4, perSecond: 0.001 },
+    });
+    const app = express();
+    app.post('/api/logs', ingest);
+    const servers = [await listen(createServer((req, res) => ingest(req, res))), await listen(createServer(app))];
+    try {
+      // What another site's page makes its visitors' browsers send: a beacon needs no CORS preflight.
+      const beacon = (origin: string | undefined) =>
+        Promise.all(
+          [`${servers[0].url}/api/logs`, `${servers[1].url}/api/logs`].map(
+            async (url) =>
+              (
+                await post(
+                  url,
+                  clef({ '@mt': 'Refund {Order} approved' }),
+                  'text/plain;charset=UTF-8',
+                  origin === undefined ? {} : { Origin: origin },
+                )
+              ).status,
+          ),
+        );
+      for (let n = 0; n < 5; n++) expect(await beacon('https://evil.example')).toEqual([403, 403]);
+      expect(await beacon('null')).toEqual([403, 403]);
+      expect(await beacon('https://app.example.com.evil.example')).toEqual([403, 403]);
+      expect(memory.events).toEqual([]);
+      // The app's own pages, and a client that is no browser page, keep their whole burst (4: both servers share the handler).
+      expect(await beacon('https://app.example.com')).toEqual([200, 200]);
+      expect(await beacon(undefined)).toEqual([200, 200]);
+      expect(memory.events).toHaveLength(4);
+      expect(ingest.metrics().responses).toEqual({ 200: 4, 403: 14 });
+    } finally {
+      await Promise.all(servers.map((server) => server.close()));
+      await log.close({ strategy: 'immediate', timeoutMs: 0 });
+    }
+  });
+
   it('keeps a keep-alive connection open after refusing a request without a body, so a pipelined request behind it gets its answer', async () => {
     const ingest = await startIngest();
     const { port } = new URL(ingest.url);
