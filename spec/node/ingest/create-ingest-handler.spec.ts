@@ -235,6 +235,22 @@ describe('createIngestHandler', () => {
     expect((event.properties as Record<string, unknown>).isAdmin).toBeUndefined();
   });
 
+  it('rejects a line whose timestamp is not ISO 8601, though Date.parse reads a date in it, so ClientTimestamp holds only dates', async () => {
+    const ingest = await startIngest();
+    const lines = [
+      '2026-11-30T10:00:00.000Z',
+      '2026-11-30 10:00:00+01:00',
+      'Error: db down 1',
+      'admin 2',
+      'Mon, 30 Nov 2026 10:00:00 GMT',
+    ].map((timestamp) => JSON.stringify({ '@t': timestamp, '@mt': 'at {T}', T: timestamp }));
+    expect(await post(ingest.url, lines.join('\n'))).toMatchObject({ status: 200, json: { accepted: 2, rejected: 3 } });
+    expect(ingest.events.map((e) => e.properties.ClientTimestamp)).toEqual([
+      '2026-11-30T10:00:00.000Z',
+      '2026-11-30 10:00:00+01:00',
+    ]);
+  });
+
   it('lowers client levels to maxLevel', async () => {
     const ingest = await startIngest({ maxLevel: 'warning' });
     await post(
