@@ -210,8 +210,7 @@ function handle(
   ip: string | undefined,
 ): void {
   // Before the rate limit: another site's beacons, sent by this app's own users, spend none of their tokens.
-  const origin = req.headers.origin;
-  if (settings.allowedOrigins !== undefined && origin !== undefined && !settings.allowedOrigins.has(origin)) {
+  if (settings.allowedOrigins !== undefined && foreign(req, settings.allowedOrigins)) {
     refuse(req, res, 403, 'Forbidden: origin not allowed');
     return;
   }
@@ -294,6 +293,18 @@ function answer(
       respond(res, status, { accepted, rejected: refused });
     }
   }
+}
+
+/**
+ * Whether a request comes from a page of an origin not allowed. A page whose `Referrer-Policy` is
+ * `no-referrer` (helmet's default) sends its `text/plain` beacons with `Origin: null` (Fetch,
+ * "append a request Origin header"): such a beacon to the page's own origin is let in by
+ * `Sec-Fetch-Site`, which no page can set.
+ */
+function foreign(req: IncomingMessage, allowed: ReadonlySet<string>): boolean {
+  const origin = req.headers.origin;
+  if (origin === undefined || allowed.has(origin)) return false;
+  return !(origin === 'null' && req.headers['sec-fetch-site'] === 'same-origin');
 }
 
 function clientKey(key: ResolvedRateLimit['key'], req: IncomingMessage, ip: string | undefined): string {

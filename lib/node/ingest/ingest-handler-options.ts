@@ -64,7 +64,8 @@ export interface IngestHandlerOptions {
    * anything else, its client's rate limit untouched. Browsers send `Origin` with every POST (a
    * beacon too), so without this any website can have its visitors' browsers post events here
    * (`text/plain` needs no CORS preflight). A request without `Origin` (not from a browser page) is
-   * let through. Default: any origin.
+   * let through, as is `Origin: null` with `Sec-Fetch-Site: same-origin` (a beacon of a page whose
+   * `Referrer-Policy` is `no-referrer`, to its own origin). Default: any origin.
    */
   allowedOrigins?: readonly string[] | undefined;
   /** Adds the client's address as `ClientAddress`: `true` for the one the rate limit's default key uses (the framework's `ip`, else the socket's), or a function of the request. Default `false` (addresses are personal data). */

@@ -479,36 +479,38 @@ describe('createIngestHandler', () => {
     const log = new LoggerConfiguration().writeTo.sink(memory).createLogger();
     const ingest = createIngestHandler(log, {
       allowedOrigins: ['https://app.example.com'],
-      rateLimit: { burst: 4, perSecond: 0.001 },
+      rateLimit: { burst: 6, perSecond: 0.001 },
     });
     const app = express();
     app.post('/api/logs', ingest);
     const servers = [await listen(createServer((req, res) => ingest(req, res))), await listen(createServer(app))];
     try {
       // What another site's page makes its visitors' browsers send: a beacon needs no CORS preflight.
-      const beacon = (origin: string | undefined) =>
+      const beacon = (origin: string | undefined, site?: string) =>
         Promise.all(
           [`${servers[0].url}/api/logs`, `${servers[1].url}/api/logs`].map(
             async (url) =>
               (
-                await post(
-                  url,
-                  clef({ '@mt': 'Refund {Order} approved' }),
-                  'text/plain;charset=UTF-8',
-                  origin === undefined ? {} : { Origin: origin },
-                )
+                await post(url, clef({ '@mt': 'Refund {Order} approved' }), 'text/plain;charset=UTF-8', {
+                  ...(origin === undefined ? {} : { Origin: origin }),
+                  ...(site === undefined ? {} : { 'Sec-Fetch-Site': site }),
+                })
               ).status,
           ),
         );
       for (let n = 0; n < 5; n++) expect(await beacon('https://evil.example')).toEqual([403, 403]);
+      // A sandboxed frame, or a page hiding its origin (Referrer-Policy: no-referrer), sends 'null'.
       expect(await beacon('null')).toEqual([403, 403]);
+      expect(await beacon('null', 'cross-site')).toEqual([403, 403]);
       expect(await beacon('https://app.example.com.evil.example')).toEqual([403, 403]);
       expect(memory.events).toEqual([]);
-      // The app's own pages, and a client that is no browser page, keep their whole burst (4: both servers share the handler).
+      // The app's own pages, and a client that is no browser page, keep their whole burst (6: both servers share the handler).
       expect(await beacon('https://app.example.com')).toEqual([200, 200]);
       expect(await beacon(undefined)).toEqual([200, 200]);
-      expect(memory.events).toHaveLength(4);
-      expect(ingest.metrics().responses).toEqual({ 200: 4, 403: 14 });
+      // The app's own page under Referrer-Policy: no-referrer: its beacon's Origin is 'null', the browser says same-origin.
+      expect(await beacon('null', 'same-origin')).toEqual([200, 200]);
+      expect(memory.events).toHaveLength(6);
+      expect(ingest.metrics().responses).toEqual({ 200: 6, 403: 16 });
     } finally {
       await Promise.all(servers.map((server) => server.close()));
       await log.close({ strategy: 'immediate', timeoutMs: 0 });
