@@ -173,11 +173,12 @@ function rateLimiter(settings: ResolvedRateLimit): RateLimiter {
   let warned = false;
   let sharedSaidAt = -Infinity;
   return (req, ip) => {
+    // Any client can send the header, so the notice says what to do either way, never only "trust it".
     if (!warned && settings.key === remoteNetwork && (ip ?? remoteAddress(req)) === remoteAddress(req) && forwarded(req)) {
       // Said once: every request of that proxy is limited as one client.
       warned = true;
       SelfLog.write(
-        'createIngestHandler: a request came through a proxy (X-Forwarded-For or Forwarded) but is rate-limited by the address {Address} it came from, so every client behind that proxy shares one bucket; set trust proxy (Express) or trustProxy (Fastify), or rateLimit.key',
+        'createIngestHandler: a request carries X-Forwarded-For or Forwarded but is rate-limited by the address {Address} it came from. If that is your reverse proxy, every client behind it shares one bucket: set trust proxy (Express) or trustProxy (Fastify) to that address, or rateLimit.key. If it is no proxy of yours, a client sent the header itself: trust nothing',
         remoteAddress(req),
       );
     }

@@ -583,8 +583,11 @@ describe('createIngestHandler', () => {
       );
     subscription.unsubscribe();
     expect(statuses).toEqual([200, 200, 429, 429]);
-    // Behind a real proxy every client would share this one bucket: said once, for the operator.
-    expect(diagnostics.filter((text) => text.includes('shares one bucket'))).toHaveLength(1);
+    // Behind a real proxy every client would share this one bucket: said once, for the operator;
+    // but here the client forged the header, so the notice must not only tell the operator to trust it.
+    const notices = diagnostics.filter((text) => text.includes('shares one bucket'));
+    expect(notices).toHaveLength(1);
+    expect(notices[0]).toContain('If it is no proxy of yours, a client sent the header itself: trust nothing');
     const proxied = await startIngest({
       rateLimit: { perSecond: 0.01, burst: 2, key: (req) => String(req.headers['x-forwarded-for']).split(',').pop()!.trim() },
       clientAddress: (req) => String(req.headers['x-forwarded-for']).split(',').pop()!.trim(),
