@@ -71,6 +71,7 @@ const NO_TRACE = { TraceId: undefined, SpanId: undefined, TraceFlags: undefined 
  * send from browsers (CLEF or NDJSON lines, including `sendBeacon` bodies sent as `text/plain`)
  * and writes each event into `log`, treating every request as hostile:
  *
+ * - with `allowedOrigins`, a request from another site's page (its `Origin`) is answered 403;
  * - only `POST` (else 405) with a CLEF, NDJSON, JSON or text content type in UTF-8, not compressed
  *   (else 415; a `Content-Encoding` other than `identity` is never decoded);
  * - a per-client token bucket, one token per request whatever it carries (429 with `Retry-After`,
@@ -172,11 +173,12 @@ function rateLimiter(settings: ResolvedRateLimit): RateLimiter {
   let warned = false;
   let sharedSaidAt = -Infinity;
   return (req, ip) => {
+    // Any client can send the header, so the notice says what to do either way, never only "trust it".
     if (!warned && settings.key === remoteNetwork && (ip ?? remoteAddress(req)) === remoteAddress(req) && forwarded(req)) {
       // Said once: every request of that proxy is limited as one client.
       warned = true;
       SelfLog.write(
-        'createIngestHandler: a request came through a proxy (X-Forwarded-For or Forwarded) but is rate-limited by the address {Address} it came from, so every client behind that proxy shares one bucket; set trust proxy (Express) or trustProxy (Fastify), or rateLimit.key',
+        'createIngestHandler: a request carries X-Forwarded-For or Forwarded but is rate-limited by the address {Address} it came from. If that is your reverse proxy, every client behind it shares one bucket: set trust proxy (Express) or trustProxy (Fastify) to that address, or rateLimit.key. If it is no proxy of yours, a client sent the header itself: trust nothing',
         remoteAddress(req),
       );
     }
@@ -208,6 +210,11 @@ function handle(
   parsed: unknown,
   ip: string | undefined,
 ): void {
+  // Before the rate limit: another site's beacons, sent by this app's own users, spend none of their tokens.
+  if (settings.allowedOrigins !== undefined && foreign(req, settings.allowedOrigins)) {
+    refuse(req, res, 403, 'Forbidden: origin not allowed');
+    return;
+  }
   if (limit !== undefined) {
     const decision = limit(req, ip);
     if (!decision.allowed) {
@@ -287,6 +294,18 @@ function answer(
       respond(res, status, { accepted, rejected: refused });
     }
   }
+}
+
+/**
+ * Whether a request comes from a page of an origin not allowed. A page whose `Referrer-Policy` is
+ * `no-referrer` (helmet's default) sends its `text/plain` beacons with `Origin: null` (Fetch,
+ * "append a request Origin header"): such a beacon to the page's own origin is let in by
+ * `Sec-Fetch-Site`, which no page can set.
+ */
+function foreign(req: IncomingMessage, allowed: ReadonlySet<string>): boolean {
+  const origin = req.headers.origin;
+  if (origin === undefined || allowed.has(origin)) return false;
+  return !(origin === 'null' && req.headers['sec-fetch-site'] === 'same-origin');
 }
 
 function clientKey(key: ResolvedRateLimit['key'], req: IncomingMessage, ip: string | undefined): string {

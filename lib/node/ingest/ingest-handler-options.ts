@@ -58,6 +58,16 @@ export interface IngestHandlerOptions {
   clientProperty?: string | undefined;
   /** The value of the `Origin` property added to every event. Default `'browser'`. */
   origin?: string | undefined;
+  /**
+   * The origins whose pages may send events (`'https://app.example.com'`, scheme, host and port as
+   * browsers send them in `Origin`); a request whose `Origin` is another one is answered 403 before
+   * anything else, its client's rate limit untouched. Browsers send `Origin` with every POST (a
+   * beacon too), so without this any website can have its visitors' browsers post events here
+   * (`text/plain` needs no CORS preflight). A request without `Origin` (not from a browser page) is
+   * let through, as is `Origin: null` with `Sec-Fetch-Site: same-origin` (a beacon of a page whose
+   * `Referrer-Policy` is `no-referrer`, to its own origin). Default: any origin.
+   */
+  allowedOrigins?: readonly string[] | undefined;
   /** Adds the client's address as `ClientAddress`: `true` for the one the rate limit's default key uses (the framework's `ip`, else the socket's), or a function of the request. Default `false` (addresses are personal data). */
   clientAddress?: boolean | ((req: IncomingMessage) => string | undefined) | undefined;
 }
@@ -76,6 +86,7 @@ export interface ResolvedIngestOptions {
   readonly clientProperty: string;
   readonly origin: string;
   readonly clientAddress: ((req: IncomingMessage, ip?: string) => string | undefined) | undefined;
+  readonly allowedOrigins: ReadonlySet<string> | undefined;
 }
 
 /** The rate limit with its defaults; `key` is also given the address the framework resolved (`ip`), if any. */
@@ -135,6 +146,26 @@ function timerMs(value: unknown, where: string, fallback: number): number {
   return value;
 }
 
+/** The allowed origins, each as browsers serialise an `Origin` (a trailing slash or a path would never match, so it is refused). */
+function origins(value: unknown): ReadonlySet<string> | undefined {
+  if (value === undefined) return undefined;
+  if (!Array.isArray(value))
+    throw new ConfigurationError(`createIngestHandler.allowedOrigins: expected an array of origins, got ${describeValue(value)}`);
+  for (const origin of value as unknown[]) {
+    let serialised: string | undefined;
+    try {
+      serialised = typeof origin === 'string' ? new URL(origin).origin : undefined;
+    } catch {
+      serialised = undefined;
+    }
+    if (serialised !== origin)
+      throw new ConfigurationError(
+        `createIngestHandler.allowedOrigins: expected an origin such as 'https://app.example.com' (scheme, lower-case host, port; no path), got ${describeValue(origin)}`,
+      );
+  }
+  return new Set(value as string[]);
+}
+
 /** The option names of createIngestHandler, so a misspelt one is refused. */
 const OPTION_NAMES = [
   'maxBodyBytes',
@@ -149,6 +180,7 @@ const OPTION_NAMES = [
   'clientProperty',
   'origin',
   'clientAddress',
+  'allowedOrigins',
 ];
 
 /**
@@ -202,6 +234,7 @@ export function resolveIngestOptions(given: IngestHandlerOptions = {}): Resolved
       `createIngestHandler.maxPendingBytes: expected at least maxBodyBytes (${maxBodyBytes}), got ${maxPendingBytes}`,
     );
   return {
+    allowedOrigins: origins(options.allowedOrigins),
     maxBodyBytes,
     maxPendingBytes,
     maxEvents: count(options.maxEvents, 'maxEvents', 1_000),

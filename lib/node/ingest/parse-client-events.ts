@@ -13,7 +13,7 @@ export interface ClientEvent {
   readonly template?: string | undefined;
   /** The message rendered from the client's template and properties (or the client's rendered message). */
   readonly message: string;
-  /** The client's timestamp (ISO 8601), when it sent a valid one. */
+  /** The client's timestamp, when it sent a valid one: ISO 8601 text that is a date (any other text rejects the line). */
   readonly timestamp?: string | undefined;
   /** The client's exception text. */
   readonly exception?: string | undefined;
@@ -218,9 +218,15 @@ function readLevel(value: unknown): LogLevelName {
   }
 }
 
+/**
+ * ISO 8601 as CLEF's `@t` and NDJSON's `timestamp` hold it: a date, then optionally a time and an
+ * offset. `Date.parse` alone also takes any text ending in a number (`'Error: db down 1'` is 2001).
+ */
+const ISO_TIMESTAMP = /^[+-]?\d{4,6}-\d{2}-\d{2}(?:[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d{1,9})?)?(?:Z|[+-]\d{2}(?::?\d{2})?)?)?$/i;
+
 function readTimestamp(value: unknown): string | undefined {
   const text = optionalString(value);
   if (text === undefined) return undefined;
-  if (text.length > 40 || Number.isNaN(Date.parse(text))) throw new Rejected('bad timestamp');
+  if (text.length > 40 || !ISO_TIMESTAMP.test(text) || Number.isNaN(Date.parse(text))) throw new Rejected('bad timestamp');
   return text;
 }

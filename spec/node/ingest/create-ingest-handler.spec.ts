@@ -235,6 +235,22 @@ describe('createIngestHandler', () => {
     expect((event.properties as Record<string, unknown>).isAdmin).toBeUndefined();
   });
 
+  it('rejects a line whose timestamp is not ISO 8601, though Date.parse reads a date in it, so ClientTimestamp holds only dates', async () => {
+    const ingest = await startIngest();
+    const lines = [
+      '2026-11-30T10:00:00.000Z',
+      '2026-11-30 10:00:00+01:00',
+      'Error: db down 1',
+      'admin 2',
+      'Mon, 30 Nov 2026 10:00:00 GMT',
+    ].map((timestamp) => JSON.stringify({ '@t': timestamp, '@mt': 'at {T}', T: timestamp }));
+    expect(await post(ingest.url, lines.join('\n'))).toMatchObject({ status: 200, json: { accepted: 2, rejected: 3 } });
+    expect(ingest.events.map((e) => e.properties.ClientTimestamp)).toEqual([
+      '2026-11-30T10:00:00.000Z',
+      '2026-11-30 10:00:00+01:00',
+    ]);
+  });
+
   it('lowers client levels to maxLevel', async () => {
     const ingest = await startIngest({ maxLevel: 'warning' });
     await post(
@@ -458,6 +474,49 @@ describe('createIngestHandler', () => {
     expect(ingest.events).toHaveLength(0);
   });
 
+  it('answers 403 to a page of another site (its Origin) when allowedOrigins is set, spending none of the rate limit, on node:http and Express 5', async () => {
+    const memory = new MemorySink();
+    const log = new LoggerConfiguration().writeTo.sink(memory).createLogger();
+    const ingest = createIngestHandler(log, {
+      allowedOrigins: ['https://app.example.com'],
+      rateLimit: { burst: 6, perSecond: 0.001 },
+    });
+    const app = express();
+    app.post('/api/logs', ingest);
+    const servers = [await listen(createServer((req, res) => ingest(req, res))), await listen(createServer(app))];
+    try {
+      // What another site's page makes its visitors' browsers send: a beacon needs no CORS preflight.
+      const beacon = (origin: string | undefined, site?: string) =>
+        Promise.all(
+          [`${servers[0].url}/api/logs`, `${servers[1].url}/api/logs`].map(
+            async (url) =>
+              (
+                await post(url, clef({ '@mt': 'Refund {Order} approved' }), 'text/plain;charset=UTF-8', {
+                  ...(origin === undefined ? {} : { Origin: origin }),
+                  ...(site === undefined ? {} : { 'Sec-Fetch-Site': site }),
+                })
+              ).status,
+          ),
+        );
+      for (let n = 0; n < 5; n++) expect(await beacon('https://evil.example')).toEqual([403, 403]);
+      // A sandboxed frame, or a page hiding its origin (Referrer-Policy: no-referrer), sends 'null'.
+      expect(await beacon('null')).toEqual([403, 403]);
+      expect(await beacon('null', 'cross-site')).toEqual([403, 403]);
+      expect(await beacon('https://app.example.com.evil.example')).toEqual([403, 403]);
+      expect(memory.events).toEqual([]);
+      // The app's own pages, and a client that is no browser page, keep their whole burst (6: both servers share the handler).
+      expect(await beacon('https://app.example.com')).toEqual([200, 200]);
+      expect(await beacon(undefined)).toEqual([200, 200]);
+      // The app's own page under Referrer-Policy: no-referrer: its beacon's Origin is 'null', the browser says same-origin.
+      expect(await beacon('null', 'same-origin')).toEqual([200, 200]);
+      expect(memory.events).toHaveLength(6);
+      expect(ingest.metrics().responses).toEqual({ 200: 6, 403: 16 });
+    } finally {
+      await Promise.all(servers.map((server) => server.close()));
+      await log.close({ strategy: 'immediate', timeoutMs: 0 });
+    }
+  });
+
   it('keeps a keep-alive connection open after refusing a request without a body, so a pipelined request behind it gets its answer', async () => {
     const ingest = await startIngest();
     const { port } = new URL(ingest.url);
@@ -524,8 +583,11 @@ describe('createIngestHandler', () => {
       );
     subscription.unsubscribe();
     expect(statuses).toEqual([200, 200, 429, 429]);
-    // Behind a real proxy every client would share this one bucket: said once, for the operator.
-    expect(diagnostics.filter((text) => text.includes('shares one bucket'))).toHaveLength(1);
+    // Behind a real proxy every client would share this one bucket: said once, for the operator;
+    // but here the client forged the header, so the notice must not only tell the operator to trust it.
+    const notices = diagnostics.filter((text) => text.includes('shares one bucket'));
+    expect(notices).toHaveLength(1);
+    expect(notices[0]).toContain('If it is no proxy of yours, a client sent the header itself: trust nothing');
     const proxied = await startIngest({
       rateLimit: { perSecond: 0.01, burst: 2, key: (req) => String(req.headers['x-forwarded-for']).split(',').pop()!.trim() },
       clientAddress: (req) => String(req.headers['x-forwarded-for']).split(',').pop()!.trim(),

@@ -22,6 +22,21 @@ describe('resolveIngestOptions', () => {
     expect(resolved.rateLimit).toMatchObject({ perSecond: 5, burst: 20, maxKeys: 10_000 });
   });
 
+  it('takes allowedOrigins as origins browsers send, and names one that could never match', () => {
+    expect(resolveIngestOptions().allowedOrigins).toBeUndefined();
+    expect([
+      ...resolveIngestOptions({ allowedOrigins: ['https://app.example.com', 'http://localhost:4200'] }).allowedOrigins!,
+    ]).toEqual(['https://app.example.com', 'http://localhost:4200']);
+    for (const bad of ['https://app.example.com/', 'https://App.example.com', 'app.example.com', '*', 'null', 7]) {
+      expect(() => resolveIngestOptions({ allowedOrigins: [bad as string] })).toThrow(
+        new ConfigurationError(
+          `createIngestHandler.allowedOrigins: expected an origin such as 'https://app.example.com' (scheme, lower-case host, port; no path), got ${typeof bad === 'string' ? JSON.stringify(bad) : `number ${bad}`}`,
+        ),
+      );
+    }
+    expect(() => resolveIngestOptions({ allowedOrigins: 'https://app.example.com' as never })).toThrow(ConfigurationError);
+  });
+
   it('keeps maxPendingBytes at least maxBodyBytes, and names it when it is smaller', () => {
     expect(resolveIngestOptions({ maxBodyBytes: 100 * 1024 * 1024 }).maxPendingBytes).toBe(100 * 1024 * 1024);
     expect(() => resolveIngestOptions({ maxBodyBytes: 2_000, maxPendingBytes: 1_000 })).toThrow(
@@ -74,7 +89,7 @@ describe('resolveIngestOptions', () => {
   it('refuses a misspelt option, naming it', () => {
     expect(() => resolveIngestOptions({ maxBodyByte: 65_536 } as never)).toThrow(
       new ConfigurationError(
-        'createIngestHandler: unknown option "maxBodyByte" (expected one of maxBodyBytes, maxPendingBytes, maxEvents, maxEventBytes, maxProperties, maxDepth, maxLevel, rateLimit, bodyTimeoutMs, clientProperty, origin, clientAddress)',
+        'createIngestHandler: unknown option "maxBodyByte" (expected one of maxBodyBytes, maxPendingBytes, maxEvents, maxEventBytes, maxProperties, maxDepth, maxLevel, rateLimit, bodyTimeoutMs, clientProperty, origin, clientAddress, allowedOrigins)',
       ),
     );
     expect(() => resolveIngestOptions({ rateLimit: { persecond: 1 } } as never)).toThrow(
