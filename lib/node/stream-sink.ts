@@ -24,7 +24,8 @@ export interface StreamSinkOptions {
   /**
    * Longest wait for a stalled reader of stdout or stderr (a pipe or a socket) while the process
    * exits, in milliseconds, over the whole exit: what is not written by then is reported
-   * undelivered. Default `1000`.
+   * undelivered. Also the longest `close()` waits for writes the stream has not completed yet
+   * (without `endOnClose`). Default `1000`.
    */
   syncFlushTimeoutMs?: number | undefined;
 }
@@ -176,8 +177,11 @@ export class StreamSink implements Sink {
   private readonly waits = new Set<(error: Error) => void>();
   /** Writes handed to the stream whose callback has not run yet: the `'error'` listener stays until they settle. */
   private outstanding = 0;
+  /** Called once `outstanding` is back to 0 (see `writesSettled`). */
+  private onSettled: (() => void) | undefined;
   private readonly onWritten = (error?: Error | null): void => {
     this.outstanding--;
+    if (this.outstanding === 0) this.onSettled?.();
     // A failed write is followed by the stream's 'error' event: the listener stays for it (the
     // stream is destroyed then, so keeping it costs nothing).
     if (error) this.failure ??= error;
@@ -309,7 +313,9 @@ export class StreamSink implements Sink {
   }
 
   /**
-   * Stops writing, rejects waits still pending, and ends the stream if `endOnClose`. Idempotent.
+   * Stops writing, rejects waits still pending, and ends the stream if `endOnClose`, else waits
+   * (at most `syncFlushTimeoutMs`) until the stream has completed the writes the sink handed it,
+   * so the lines counted delivered are written when it resolves. Idempotent.
    * The sink's `'error'` listener stays until every write it made has settled, so an error that
    * arrives after close (EPIPE from a reader that went away) is reported, never a crash.
    */
@@ -320,8 +326,29 @@ export class StreamSink implements Sink {
     for (const abort of [...this.waits]) abort(error);
     if (this.endOnClose && !this.stream.writableEnded && !this.stream.destroyed) {
       await new Promise<void>((resolve) => this.stream.end(() => resolve()));
-    }
+    } else if (this.outstanding > 0 && !this.stream.destroyed) await this.writesSettled();
     if (this.outstanding === 0 && this.failure === undefined) this.stream.off('error', this.onError);
+  }
+
+  /**
+   * Resolves once every write handed to the stream has been called back, the stream closes or
+   * fails, or `syncFlushTimeoutMs` has passed: a stream that writes later (`fs.createWriteStream`,
+   * a socket) still holds batches counted delivered, which an exit right after close would lose.
+   */
+  private writesSettled(): Promise<void> {
+    return new Promise<void>((resolve) => {
+      const done = (): void => {
+        clearTimeout(timer);
+        this.onSettled = undefined;
+        this.stream.off('close', done);
+        this.stream.off('error', done);
+        resolve();
+      };
+      const timer = setTimeout(done, this.syncFlushTimeoutMs);
+      this.onSettled = done;
+      this.stream.once('close', done);
+      this.stream.once('error', done);
+    });
   }
 
   private format(events: readonly LogEvent[]): string {
