@@ -528,6 +528,9 @@ export class FileSink implements Sink {
         return fallback.writeEvents(events, start);
       } catch (fallbackError) {
         SelfLog.write('FileSink fallback {FallbackPath} failed too', this.fallbackPath, fallbackError);
+        // The events the fallback took before it failed are in a file: delivered, never written again.
+        if (fallbackError instanceof PartialDeliveryError && fallbackError.delivered > start)
+          throw new PartialDeliveryError(fallbackError.delivered, error);
         throw error;
       } finally {
         this.skipped += fallback.skipped - skipped;

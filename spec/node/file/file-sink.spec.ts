@@ -203,6 +203,30 @@ describe('FileSink', () => {
       expect(delivered).toBeLessThan(40);
       expect(numbers(file)).toEqual(range(0, delivered));
     });
+
+    it('counts delivered the events the fallback file took when a later chunk of its write fails', () => {
+      // The primary cannot be opened (a folder at its path); the fallback takes the first chunk, then its disk fills.
+      const file = path.join(dir, 'taken');
+      fs.mkdirSync(file);
+      const fallback = path.join(dir, 'fallback.log');
+      const sink = new FileSink(file, { formatter: big, fallbackPath: fallback });
+      const writes = spyWrites((call) => call === 2);
+      let result: unknown;
+      try {
+        result = sink.emitSync(makeEvents(40));
+      } catch (caught) {
+        result = caught;
+      } finally {
+        writes.restore();
+      }
+      void sink.close();
+      const inFallback = numbers(fallback);
+      expect(inFallback.length).toBeGreaterThan(0);
+      // Before: false (none delivered), so a retry wrote those events into the fallback twice.
+      expect(result).toBeInstanceOf(PartialDeliveryError);
+      expect((result as PartialDeliveryError).delivered).toBe(inFallback.length);
+      expect(inFallback).toEqual(range(0, inFallback.length));
+    });
   });
 
   describe('rolling by time', () => {
