@@ -178,10 +178,10 @@ export class StreamSink implements Sink {
   /** Writes handed to the stream whose callback has not run yet: the `'error'` listener stays until they settle. */
   private outstanding = 0;
   /** Called once `outstanding` is back to 0 (see `writesSettled`). */
-  private onSettled: (() => void) | undefined;
+  private readonly onSettled = new Set<() => void>();
   private readonly onWritten = (error?: Error | null): void => {
     this.outstanding--;
-    if (this.outstanding === 0) this.onSettled?.();
+    if (this.outstanding === 0) for (const settled of [...this.onSettled]) settled();
     // A failed write is followed by the stream's 'error' event: the listener stays for it (the
     // stream is destroyed then, so keeping it costs nothing).
     if (error) this.failure ??= error;
@@ -272,9 +272,14 @@ export class StreamSink implements Sink {
     }
   }
 
-  /** Resolves once the stream no longer needs draining. */
+  /**
+   * Resolves once the stream no longer needs draining and has completed the writes the sink handed
+   * it (waiting for those at most `syncFlushTimeoutMs`), so what counted delivered is written.
+   */
   async flush(): Promise<void> {
-    if (this.unusable() === undefined && this.stream.writableNeedDrain) await this.waitForDrain();
+    if (this.unusable() !== undefined) return;
+    if (this.stream.writableNeedDrain) await this.waitForDrain();
+    if (this.outstanding > 0 && !this.stream.destroyed) await this.writesSettled();
   }
 
   /**
@@ -339,15 +344,16 @@ export class StreamSink implements Sink {
     return new Promise<void>((resolve) => {
       const done = (): void => {
         clearTimeout(timer);
-        this.onSettled = undefined;
+        this.onSettled.delete(done);
         this.stream.off('close', done);
         this.stream.off('error', done);
         resolve();
       };
       const timer = setTimeout(done, this.syncFlushTimeoutMs);
-      this.onSettled = done;
-      this.stream.once('close', done);
-      this.stream.once('error', done);
+      this.onSettled.add(done);
+      // on/off, the methods the options check asks of a stream (`done` takes them off).
+      this.stream.on('close', done);
+      this.stream.on('error', done);
     });
   }
 

@@ -185,6 +185,20 @@ describe('StreamSink', () => {
     expect(slow.stream.writableLength).toBe(0);
   });
 
+  it('waits in flush for the writes the stream has not completed yet', async () => {
+    const slow = slowStream(1 << 20);
+    const sink = new StreamSink({ stream: slow.stream, formatter: numbered });
+    expect(sink.emitSync(makeEvents(3))).toBe(true);
+    let flushed = false;
+    const flushing = sink.flush().then(() => (flushed = true));
+    await tick();
+    expect(flushed).toBe(false);
+    expect(slow.release()).toBe(1);
+    await flushing;
+    expect(slow.stream.writableLength).toBe(0);
+    await sink.close();
+  });
+
   it('gives up waiting in close after syncFlushTimeoutMs for a write the stream never completes', async () => {
     jest.useFakeTimers();
     try {
