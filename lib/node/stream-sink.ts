@@ -245,7 +245,7 @@ export class StreamSink implements Sink {
       // (Node calls back only the writes it still buffered): its 'close' fails the batch, or the
       // logger's close would wait for it to its timeout, and forever under `strategy: 'flush'`.
       const onClose = (): void => reject(new Error('StreamSink: the stream closed before the write completed'));
-      this.stream.once('close', onClose);
+      this.stream.on('close', onClose);
       onCleanup(() => this.stream.off('close', onClose));
       this.write(text, (error) => {
         this.onWritten(error);
@@ -471,7 +471,7 @@ export class StreamSink implements Sink {
     this.chunk = chunk;
     chunk.written = this.guard<void>((resolve, reject, onCleanup) => {
       const onClose = (): void => reject(new Error('StreamSink: the stream closed before the write completed'));
-      this.stream.once('close', onClose);
+      this.stream.on('close', onClose);
       onCleanup(() => this.stream.off('close', onClose));
       this.write(buffer, (error) => {
         this.onWritten(error);
@@ -616,9 +616,9 @@ export class StreamSink implements Sink {
       const onDrain = (): void => resolve();
       const onFailure = (error?: Error): void => reject(error ?? new Error('StreamSink: the stream closed before draining'));
       const onClose = (): void => onFailure();
-      this.stream.once('drain', onDrain);
-      this.stream.once('error', onFailure);
-      this.stream.once('close', onClose);
+      this.stream.on('drain', onDrain);
+      this.stream.on('error', onFailure);
+      this.stream.on('close', onClose);
       onCleanup(() => {
         this.stream.off('drain', onDrain);
         this.stream.off('error', onFailure);

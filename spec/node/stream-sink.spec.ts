@@ -369,6 +369,32 @@ describe('StreamSink options of the wrong kind', () => {
 });
 
 describe('StreamSink in a logger', () => {
+  it('writes through a stream object with only write, on and off, as its options check accepts', async () => {
+    // Not a Node Writable: no once(). The async path (here, the final batch at close) called
+    // once() and failed every such batch with a TypeError (before: 0 written, 3 failed).
+    const written: string[] = [];
+    const stream = {
+      write(chunk: string, callback?: () => void): boolean {
+        written.push(chunk);
+        callback?.();
+        return true;
+      },
+      on(): unknown {
+        return this;
+      },
+      off(): unknown {
+        return this;
+      },
+    };
+    const log = new LoggerConfiguration().writeTo
+      .sink(new StreamSink({ stream: stream as unknown as Writable, formatter: numbered }), { name: 'stream', retry: false })
+      .createLogger();
+    for (let n = 0; n < 3; n++) log.information('Event {N}', n);
+    const report = await log.close();
+    expect(report.sinks.stream).toEqual({ delivered: 3, dropped: 0, failed: 0, undelivered: 0 });
+    expect(numbersIn(written)).toEqual([0, 1, 2]);
+  });
+
   it('holds a 20 000-event burst into a stream that stopped taking writes, past the general 10 000-event default', async () => {
     // A pipe whose reader is slow: every write() says "would block" and none completes.
     const stream = new Writable({ highWaterMark: 1, write: () => undefined });
