@@ -636,6 +636,17 @@ describe('FileSink', () => {
       expect(fs.readdirSync(dir).sort()).toEqual([...foreign, 'app-20261121.log', 'app-20261122.log'].sort());
     });
 
+    it('neither counts, deletes nor appends to files whose sequence it would not spell so (_000, _0001): copies someone made', () => {
+      const foreign = ['app-20261120_000.log', 'app-20261122_0001.log'];
+      for (const name of [...foreign, 'app-20261121.log']) fs.writeFileSync(path.join(dir, name), 'copy\n');
+      const sink = dailyKeepingTwo();
+      expect(sink.emitSync(makeEvents(1))).toBe(true);
+      void sink.close();
+      // Before: _000 was the oldest of the set and deleted, and the sink continued at sequence 1 (`_001`).
+      expect(fs.readdirSync(dir).sort()).toEqual([...foreign, 'app-20261121.log', 'app-20261122.log'].sort());
+      expect(numbers(path.join(dir, 'app-20261122.log'))).toEqual([0]);
+    });
+
     it('ignores folders whose names match the set, as Serilog lists only files: it neither opens nor deletes them', () => {
       for (const name of ['app-20261101.log', 'app-20261122_005.log']) fs.mkdirSync(path.join(dir, name));
       fs.writeFileSync(path.join(dir, 'app-20261121.log'), 'old\n');
