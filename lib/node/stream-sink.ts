@@ -54,6 +54,11 @@ function checkStreamOptions(options: StreamSinkOptions): void {
     );
   if (options.endOnClose !== undefined && typeof options.endOnClose !== 'boolean')
     throw new ConfigurationError(`StreamSink.endOnClose: expected true or false, got ${describeValue(options.endOnClose)}`);
+  // Else close() would fail with a TypeError, long after the mistake.
+  if (options.endOnClose === true && options.stream !== undefined && !hasMethods(options.stream, ['end']))
+    throw new ConfigurationError(
+      `StreamSink.endOnClose: the stream has no end() to close it with, got ${describeValue(options.stream)}`,
+    );
   const timeout = options.syncFlushTimeoutMs;
   if (timeout !== undefined && !(typeof timeout === 'number' && timeout >= 0 && Number.isFinite(timeout)))
     throw new ConfigurationError(

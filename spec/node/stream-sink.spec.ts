@@ -353,6 +353,11 @@ describe('StreamSink options of the wrong kind', () => {
     ['a formatter without format()', { formatter: 'clef' }, /StreamSink\.formatter: expected .*got "clef"/],
     ['endOnClose as a string', { endOnClose: 'yes' }, /StreamSink\.endOnClose: expected true or false, got "yes"/],
     [
+      'endOnClose with a stream that has no end()',
+      { stream: { write: () => true, on: () => undefined, off: () => undefined }, endOnClose: true },
+      /StreamSink\.endOnClose: the stream has no end\(\) to close it with, got Object/,
+    ],
+    [
       'a negative syncFlushTimeoutMs',
       { syncFlushTimeoutMs: -1 },
       /StreamSink\.syncFlushTimeoutMs: expected a non-negative number of milliseconds, got number -1/,
