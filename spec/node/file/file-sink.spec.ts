@@ -1195,6 +1195,23 @@ describe('FileSink', () => {
       fs.closeSync(reader);
     });
 
+    fifoIt('waits in close for its fallbackPath file to take the rest of a line a stalled reader cut', async () => {
+      const reader = fs.openSync(fifo, fs.constants.O_RDONLY | fs.constants.O_NONBLOCK);
+      // The primary cannot be opened (a folder at its path): every batch goes to the fallback, a FIFO.
+      const primary = path.join(dir, 'taken');
+      fs.mkdirSync(primary);
+      const sink = new FileSink(primary, { formatter: { format: () => 'z'.repeat(1000) }, fallbackPath: fifo });
+      fillPipe(sink);
+      const closing = sink.close();
+      drain(reader);
+      // Before: close() returned at once, its fallback still holding the rest of the cut line.
+      await closing;
+      const rest = drain(reader);
+      fs.closeSync(reader);
+      expect(rest.length).toBeGreaterThan(0);
+      expect(rest.endsWith('\n')).toBe(true);
+    });
+
     fifoIt('honours the close timeout with a stalled reader, without blocking the event loop', async () => {
       const reader = fs.openSync(fifo, fs.constants.O_RDONLY | fs.constants.O_NONBLOCK);
       // A long syncFlushTimeoutMs: a close that waited for it, or blocked the loop for it, would show.
