@@ -24,7 +24,8 @@ export interface StreamSinkOptions {
   /**
    * Longest wait for a stalled reader of stdout or stderr (a pipe or a socket) while the process
    * exits, in milliseconds, over the whole exit: what is not written by then is reported
-   * undelivered. Default `1000`.
+   * undelivered. Also the longest `close()` waits for writes the stream has not completed yet
+   * (without `endOnClose`). Default `1000`.
    */
   syncFlushTimeoutMs?: number | undefined;
 }
@@ -53,6 +54,11 @@ function checkStreamOptions(options: StreamSinkOptions): void {
     );
   if (options.endOnClose !== undefined && typeof options.endOnClose !== 'boolean')
     throw new ConfigurationError(`StreamSink.endOnClose: expected true or false, got ${describeValue(options.endOnClose)}`);
+  // Else close() would fail with a TypeError, long after the mistake.
+  if (options.endOnClose === true && options.stream !== undefined && !hasMethods(options.stream, ['end']))
+    throw new ConfigurationError(
+      `StreamSink.endOnClose: the stream has no end() to close it with, got ${describeValue(options.stream)}`,
+    );
   const timeout = options.syncFlushTimeoutMs;
   if (timeout !== undefined && !(typeof timeout === 'number' && timeout >= 0 && Number.isFinite(timeout)))
     throw new ConfigurationError(
@@ -176,8 +182,11 @@ export class StreamSink implements Sink {
   private readonly waits = new Set<(error: Error) => void>();
   /** Writes handed to the stream whose callback has not run yet: the `'error'` listener stays until they settle. */
   private outstanding = 0;
+  /** Called once `outstanding` is back to 0 (see `writesSettled`). */
+  private readonly onSettled = new Set<() => void>();
   private readonly onWritten = (error?: Error | null): void => {
     this.outstanding--;
+    if (this.outstanding === 0) for (const settled of [...this.onSettled]) settled();
     // A failed write is followed by the stream's 'error' event: the listener stays for it (the
     // stream is destroyed then, so keeping it costs nothing).
     if (error) this.failure ??= error;
@@ -241,7 +250,7 @@ export class StreamSink implements Sink {
       // (Node calls back only the writes it still buffered): its 'close' fails the batch, or the
       // logger's close would wait for it to its timeout, and forever under `strategy: 'flush'`.
       const onClose = (): void => reject(new Error('StreamSink: the stream closed before the write completed'));
-      this.stream.once('close', onClose);
+      this.stream.on('close', onClose);
       onCleanup(() => this.stream.off('close', onClose));
       this.write(text, (error) => {
         this.onWritten(error);
@@ -268,9 +277,14 @@ export class StreamSink implements Sink {
     }
   }
 
-  /** Resolves once the stream no longer needs draining. */
+  /**
+   * Resolves once the stream no longer needs draining and has completed the writes the sink handed
+   * it (waiting for those at most `syncFlushTimeoutMs`), so what counted delivered is written.
+   */
   async flush(): Promise<void> {
-    if (this.unusable() === undefined && this.stream.writableNeedDrain) await this.waitForDrain();
+    if (this.unusable() !== undefined) return;
+    if (this.stream.writableNeedDrain) await this.waitForDrain();
+    if (this.outstanding > 0 && !this.stream.destroyed) await this.writesSettled();
   }
 
   /**
@@ -309,7 +323,9 @@ export class StreamSink implements Sink {
   }
 
   /**
-   * Stops writing, rejects waits still pending, and ends the stream if `endOnClose`. Idempotent.
+   * Stops writing, rejects waits still pending, and ends the stream if `endOnClose`, else waits
+   * (at most `syncFlushTimeoutMs`) until the stream has completed the writes the sink handed it,
+   * so the lines counted delivered are written when it resolves. Idempotent.
    * The sink's `'error'` listener stays until every write it made has settled, so an error that
    * arrives after close (EPIPE from a reader that went away) is reported, never a crash.
    */
@@ -320,8 +336,30 @@ export class StreamSink implements Sink {
     for (const abort of [...this.waits]) abort(error);
     if (this.endOnClose && !this.stream.writableEnded && !this.stream.destroyed) {
       await new Promise<void>((resolve) => this.stream.end(() => resolve()));
-    }
+    } else if (this.outstanding > 0 && !this.stream.destroyed) await this.writesSettled();
     if (this.outstanding === 0 && this.failure === undefined) this.stream.off('error', this.onError);
+  }
+
+  /**
+   * Resolves once every write handed to the stream has been called back, the stream closes or
+   * fails, or `syncFlushTimeoutMs` has passed: a stream that writes later (`fs.createWriteStream`,
+   * a socket) still holds batches counted delivered, which an exit right after close would lose.
+   */
+  private writesSettled(): Promise<void> {
+    return new Promise<void>((resolve) => {
+      const done = (): void => {
+        clearTimeout(timer);
+        this.onSettled.delete(done);
+        this.stream.off('close', done);
+        this.stream.off('error', done);
+        resolve();
+      };
+      const timer = setTimeout(done, this.syncFlushTimeoutMs);
+      this.onSettled.add(done);
+      // on/off, the methods the options check asks of a stream (`done` takes them off).
+      this.stream.on('close', done);
+      this.stream.on('error', done);
+    });
   }
 
   private format(events: readonly LogEvent[]): string {
@@ -438,7 +476,7 @@ export class StreamSink implements Sink {
     this.chunk = chunk;
     chunk.written = this.guard<void>((resolve, reject, onCleanup) => {
       const onClose = (): void => reject(new Error('StreamSink: the stream closed before the write completed'));
-      this.stream.once('close', onClose);
+      this.stream.on('close', onClose);
       onCleanup(() => this.stream.off('close', onClose));
       this.write(buffer, (error) => {
         this.onWritten(error);
@@ -583,9 +621,9 @@ export class StreamSink implements Sink {
       const onDrain = (): void => resolve();
       const onFailure = (error?: Error): void => reject(error ?? new Error('StreamSink: the stream closed before draining'));
       const onClose = (): void => onFailure();
-      this.stream.once('drain', onDrain);
-      this.stream.once('error', onFailure);
-      this.stream.once('close', onClose);
+      this.stream.on('drain', onDrain);
+      this.stream.on('error', onFailure);
+      this.stream.on('close', onClose);
       onCleanup(() => {
         this.stream.off('drain', onDrain);
         this.stream.off('error', onFailure);

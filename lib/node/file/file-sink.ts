@@ -413,8 +413,10 @@ export class FileSink implements Sink {
     // Writes still waiting for a stalled reader end now (one last try), reporting what it took whole.
     this.waits.settleAll();
     if (this.drainQuietly()) {
-      this.finishClose();
-      return undefined;
+      const fallbackClosing = this.finishClose();
+      // A second close() waits for the fallback's too.
+      if (fallbackClosing !== undefined) this.closing = fallbackClosing;
+      return fallbackClosing;
     }
     const deadline = Date.now() + this.syncFlushTimeoutMs;
     this.closing = this.waits
@@ -496,8 +498,9 @@ export class FileSink implements Sink {
     }
   }
 
-  private finishClose(): void {
-    if (this.closed) return;
+  /** Closes the file, and the fallback file: its close may wait for a stalled reader too. */
+  private finishClose(): void | Promise<void> {
+    if (this.closed) return undefined;
     if (this.pending !== undefined) {
       SelfLog.write('FileSink {Path}: the reader did not take {Bytes} bytes in time', this.file?.path, this.pending.length);
     }
@@ -505,7 +508,7 @@ export class FileSink implements Sink {
     this.closed = true;
     // Fsyncs first when asked.
     this.closeFile();
-    void this.fallbackSink?.close();
+    return this.fallbackSink?.close();
   }
 
   /**
@@ -528,6 +531,9 @@ export class FileSink implements Sink {
         return fallback.writeEvents(events, start);
       } catch (fallbackError) {
         SelfLog.write('FileSink fallback {FallbackPath} failed too', this.fallbackPath, fallbackError);
+        // The events the fallback took before it failed are in a file: delivered, never written again.
+        if (fallbackError instanceof PartialDeliveryError && fallbackError.delivered > start)
+          throw new PartialDeliveryError(fallbackError.delivered, error);
         throw error;
       } finally {
         this.skipped += fallback.skipped - skipped;

@@ -66,14 +66,18 @@ export class RollingFilePath {
 
   /**
    * The period and sequence of a file name of this set, or undefined for any other name: one whose
-   * period digits are no time of the interval (`app-99999999.log`) is not the set's, as the sink
-   * never writes it, so it is never appended to, counted or deleted.
+   * period digits are no time of the interval (`app-99999999.log`), or whose sequence is spelt
+   * otherwise than the sink spells it (`_000`, `_0001`), is not the set's, as the sink never writes
+   * it, so it is never appended to, counted or deleted.
    */
   parse(fileName: string): { period: string; sequence: number } | undefined {
     const match = this.pattern.exec(fileName);
     if (match === null || !isPeriodText(match[1], this.interval)) return undefined;
-    const sequence = match[2] as string | undefined; // the sequence group is optional
-    return { period: match[1], sequence: sequence === undefined ? 0 : Number(sequence) };
+    const digits = match[2] as string | undefined; // the sequence group is optional
+    if (digits === undefined) return { period: match[1], sequence: 0 };
+    // Only as pathFor spells it: `_000` and `_0001` (a copy someone made) are no file of the set.
+    const sequence = Number(digits);
+    return sequence >= 1 && digits === String(sequence).padStart(3, '0') ? { period: match[1], sequence } : undefined;
   }
 
   /**

@@ -203,6 +203,30 @@ describe('FileSink', () => {
       expect(delivered).toBeLessThan(40);
       expect(numbers(file)).toEqual(range(0, delivered));
     });
+
+    it('counts delivered the events the fallback file took when a later chunk of its write fails', () => {
+      // The primary cannot be opened (a folder at its path); the fallback takes the first chunk, then its disk fills.
+      const file = path.join(dir, 'taken');
+      fs.mkdirSync(file);
+      const fallback = path.join(dir, 'fallback.log');
+      const sink = new FileSink(file, { formatter: big, fallbackPath: fallback });
+      const writes = spyWrites((call) => call === 2);
+      let result: unknown;
+      try {
+        result = sink.emitSync(makeEvents(40));
+      } catch (caught) {
+        result = caught;
+      } finally {
+        writes.restore();
+      }
+      void sink.close();
+      const inFallback = numbers(fallback);
+      expect(inFallback.length).toBeGreaterThan(0);
+      // Before: false (none delivered), so a retry wrote those events into the fallback twice.
+      expect(result).toBeInstanceOf(PartialDeliveryError);
+      expect((result as PartialDeliveryError).delivered).toBe(inFallback.length);
+      expect(inFallback).toEqual(range(0, inFallback.length));
+    });
   });
 
   describe('rolling by time', () => {
@@ -610,6 +634,17 @@ describe('FileSink', () => {
       void sink.close();
       // The set is 20261120, 20261121 and the new 20261122: the oldest of its own goes.
       expect(fs.readdirSync(dir).sort()).toEqual([...foreign, 'app-20261121.log', 'app-20261122.log'].sort());
+    });
+
+    it('neither counts, deletes nor appends to files whose sequence it would not spell so (_000, _0001): copies someone made', () => {
+      const foreign = ['app-20261120_000.log', 'app-20261122_0001.log'];
+      for (const name of [...foreign, 'app-20261121.log']) fs.writeFileSync(path.join(dir, name), 'copy\n');
+      const sink = dailyKeepingTwo();
+      expect(sink.emitSync(makeEvents(1))).toBe(true);
+      void sink.close();
+      // Before: _000 was the oldest of the set and deleted, and the sink continued at sequence 1 (`_001`).
+      expect(fs.readdirSync(dir).sort()).toEqual([...foreign, 'app-20261121.log', 'app-20261122.log'].sort());
+      expect(numbers(path.join(dir, 'app-20261122.log'))).toEqual([0]);
     });
 
     it('ignores folders whose names match the set, as Serilog lists only files: it neither opens nor deletes them', () => {
@@ -1158,6 +1193,23 @@ describe('FileSink', () => {
       expect(sink.emitSync(makeEvents(1))).toBe(true);
       void sink.close();
       fs.closeSync(reader);
+    });
+
+    fifoIt('waits in close for its fallbackPath file to take the rest of a line a stalled reader cut', async () => {
+      const reader = fs.openSync(fifo, fs.constants.O_RDONLY | fs.constants.O_NONBLOCK);
+      // The primary cannot be opened (a folder at its path): every batch goes to the fallback, a FIFO.
+      const primary = path.join(dir, 'taken');
+      fs.mkdirSync(primary);
+      const sink = new FileSink(primary, { formatter: { format: () => 'z'.repeat(1000) }, fallbackPath: fifo });
+      fillPipe(sink);
+      const closing = sink.close();
+      drain(reader);
+      // Before: close() returned at once, its fallback still holding the rest of the cut line.
+      await closing;
+      const rest = drain(reader);
+      fs.closeSync(reader);
+      expect(rest.length).toBeGreaterThan(0);
+      expect(rest.endsWith('\n')).toBe(true);
     });
 
     fifoIt('honours the close timeout with a stalled reader, without blocking the event loop', async () => {

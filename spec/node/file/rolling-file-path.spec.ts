@@ -37,6 +37,13 @@ describe('RollingFilePath', () => {
     expect(files.parse('app-2026112215_07.log')).toBeUndefined();
   });
 
+  it('takes a sequence spelt otherwise than the sink spells it (_000, _0001) for another file', () => {
+    const files = new RollingFilePath(path.join(dir, 'app-.log'), 'day');
+    expect(files.parse('app-20261122_1000.log')).toEqual({ period: '20261122', sequence: 1000 });
+    for (const name of ['app-20261122_000.log', 'app-20261122_0001.log', 'app-20261122_01000.log'])
+      expect(files.parse(name)).toBeUndefined();
+  });
+
   it('takes a name whose period is not a time of its interval for another file', () => {
     const files = new RollingFilePath(path.join(dir, 'app-.log'), 'minute');
     expect(files.parse('app-202611221559.log')).toEqual({ period: '202611221559', sequence: 0 });
