@@ -1,8 +1,9 @@
-import type { SchedulerLike, Subscription } from 'rxjs';
+import { asyncScheduler, type SchedulerLike, type Subscription } from 'rxjs';
 import { partialDelivered, reportedCount } from '../core/errors/partial-delivery-error';
 import type { LogEvent } from '../core/log-event';
 import { retryHint } from '../core/retry-hint';
 import { SelfLog } from '../core/self-log';
+import { unrefScheduler } from '../core/unref-scheduler';
 import { type EmitResult, type Sink, WRITTEN_ASIDE, type WritesAside } from '../core/sink';
 import type { SinkMetrics } from '../metrics/metrics-types';
 import { SinkMetricsRecorder } from '../metrics/sink-metrics-recorder';
@@ -75,6 +76,13 @@ interface ByteCountingSink {
 export class SinkDelivery {
   readonly #sink: Sink;
   readonly #scheduler: SchedulerLike;
+  /**
+   * Runs the batch age timer: under the default scheduler a ref'd timer (RxJS's asyncScheduler), so
+   * a Node process that logs and then runs out of work waits for the batch (at most `maxDelayMs`)
+   * instead of ending with it unsent and uncounted. It runs only while events wait for it, so an
+   * idle logger still never keeps a process alive.
+   */
+  readonly #ageScheduler: SchedulerLike;
   readonly #eventsAreNow: boolean;
   readonly #guard: ReentrancyGuard;
   readonly #recorder: SinkMetricsRecorder;
@@ -140,6 +148,7 @@ export class SinkDelivery {
     this.#closesLast = closesLast;
     this.#sink = sink;
     this.#scheduler = scheduler;
+    this.#ageScheduler = scheduler === unrefScheduler ? asyncScheduler : scheduler;
     this.#eventsAreNow = eventsAreNow;
     this.#guard = guard;
     const resolved = resolveDeliveryOptions(options);
@@ -797,7 +806,7 @@ export class SinkDelivery {
     if (dueAt === Infinity || (this.#ageTimer !== null && this.#ageDueAt <= dueAt)) return;
     this.#ageTimer?.unsubscribe();
     this.#ageDueAt = dueAt;
-    this.#ageTimer = this.#scheduler.schedule(() => this.#onAge(), Math.max(0, dueAt - this.#scheduler.now()));
+    this.#ageTimer = this.#ageScheduler.schedule(() => this.#onAge(), Math.max(0, dueAt - this.#scheduler.now()));
   }
 
   #cancelAge(): void {

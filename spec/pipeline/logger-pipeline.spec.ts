@@ -100,6 +100,15 @@ describe('LoggerPipeline', () => {
       expect(output.received).toEqual([1]);
       expect(output.result).toEqual({ timedOut: false });
     });
+
+    // The batch age timer was unref'd like the idle timers: a script that logged and ended (no
+    // close, no installProcessHooks) exited with the batch unsent, lost and counted nowhere.
+    it('a process that logs and runs out of work ends after its waiting batch is written, not before', () => {
+      const child = runChild('natural-exit.ts', []);
+      expect(child.stderr).toBe('');
+      expect(child.status).toBe(0);
+      expect(child.stdout).toBe('Order 1 placed\nOrder 2 placed\nOrder 3 placed\n');
+    });
   });
 
   describe('a log call made from inside a sink', () => {
