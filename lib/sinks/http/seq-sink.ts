@@ -100,6 +100,13 @@ export class SeqSink extends HttpSink {
     expectOption(control === undefined || control instanceof LevelSwitch, 'SeqSink.controlLevelSwitch', 'a LevelSwitch', control);
     const apiKey = options.apiKey;
     checkOptionalText(apiKey, 'SeqSink.apiKey');
+    // What fetch can send as a header value; any other key failed every request at run time.
+    expectOption(
+      apiKey === undefined || /^[\t\x20-\x7e\x80-\xff]+$/.test(apiKey),
+      'SeqSink.apiKey',
+      'a header value (Latin-1, no control characters but tab)',
+      apiKey,
+    );
     const limit = options.eventBodyLimitBytes ?? EVENT_BODY_LIMIT_BYTES;
     expectOption(
       (Number.isInteger(limit) && limit > 0) || limit === Infinity,

@@ -334,6 +334,14 @@ describe('SeqSink', () => {
     expect(() => new SeqSink(undefined as never)).toThrow(ConfigurationError);
     expect(() => new SeqSink({ serverUrl: 'http://h', apiKey: '' })).toThrow('SeqSink.apiKey');
   });
+  // fetch refuses such a header value on every request: each batch failed at run time, retried,
+  // then opened the breaker, instead of the mistake being named when the sink is built.
+  it('throws ConfigurationError naming an apiKey that fetch cannot send as a header: a line break, a character past Latin-1', () => {
+    for (const apiKey of ['a\nb', 'a\rb', 'a\u0000b', 'k€y'])
+      expect(() => new SeqSink({ serverUrl: 'http://h', apiKey })).toThrow(/SeqSink\.apiKey: expected .*header/);
+    expect(() => new SeqSink({ serverUrl: 'http://h', apiKey: ' Zz9-_.~+/=\tü ' })).not.toThrow();
+  });
+
   it('never follows a redirect: the API key and the body stay with the configured server, and the batch fails', async () => {
     const elsewhere = await startTestServer();
     try {
