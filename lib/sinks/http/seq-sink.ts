@@ -196,23 +196,25 @@ export class SeqSink extends HttpSink {
 /**
  * The CLEF lines of a batch, joined by `\n`, with a line over `limit` UTF-8 bytes replaced by a
  * placeholder, as Serilog's Seq sink's `ConstrainedBufferedFormatter` does: an Error event carrying
- * the limit and the line's first `(limit - 2048) / 2` characters (at least 512), itself left out
- * when it is over the limit too.
+ * the limit and the line's first `(limit - 2048) / 2` characters (halved while the placeholder is
+ * over the limit, down to 512), left out when even that is over it.
  */
 function limitedLines(formatter: Formatter, events: readonly LogEvent[], limit: number): string {
   const lines: string[] = [];
   for (const event of events) {
-    let line = trimNewline(formatter.format(event));
-    if (!fits(line, limit)) {
-      SelfLog.write('SeqSink: an event over eventBodyLimitBytes ({Limit}) is sent as a placeholder', limit);
-      const template = parseTemplate(
-        'Event JSON representation exceeds the body size limit {EventBodyLimitBytes}; sample: {EventBodySample}',
-      );
-      const properties = {
-        EventBodyLimitBytes: limit,
-        EventBodySample: line.slice(0, Math.max(Math.floor((limit - 2048) / 2), 512)),
-      };
-      line = trimNewline(
+    const line = trimNewline(formatter.format(event));
+    if (fits(line, limit)) {
+      lines.push(line);
+      continue;
+    }
+    SelfLog.write('SeqSink: an event over eventBodyLimitBytes ({Limit}) is sent as a placeholder', limit);
+    const template = parseTemplate(
+      'Event JSON representation exceeds the body size limit {EventBodyLimitBytes}; sample: {EventBodySample}',
+    );
+    // Serilog's sample allows 2 bytes a character; text of 3 (CJK) or escapes gets a shorter one, down to 512.
+    for (let length = Math.max(Math.floor((limit - 2048) / 2), 512); length >= 512; length = Math.floor(length / 2)) {
+      const properties = { EventBodyLimitBytes: limit, EventBodySample: line.slice(0, length) };
+      const placeholder = trimNewline(
         formatter.format({
           timestamp: event.timestamp,
           level: 'error',
@@ -221,9 +223,11 @@ function limitedLines(formatter: Formatter, events: readonly LogEvent[], limit: 
           renderMessage: () => renderTemplate(template, properties),
         }),
       );
-      if (!fits(line, limit)) continue;
+      if (fits(placeholder, limit)) {
+        lines.push(placeholder);
+        break;
+      }
     }
-    lines.push(line);
   }
   return lines.join('\n');
 }

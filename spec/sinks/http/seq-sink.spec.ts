@@ -304,6 +304,17 @@ describe('SeqSink', () => {
       expect(diagnostics.some((message) => message.includes('eventBodyLimitBytes'))).toBe(true);
     });
 
+    it('halves the sample until the placeholder fits when the text takes 3 bytes a character (CJK), where Serilog’s sample would not fit', async () => {
+      server = await startTestServer(seqLike(LIMIT));
+      const big = { ...makeEvents(1)[0], properties: { Body: '東'.repeat(100_000) } };
+      await new SeqSink({ serverUrl: server.url }).emit([big]);
+      const body = server.requests[0].body;
+      expect(bytes(body)).toBeLessThanOrEqual(LIMIT);
+      const placeholder = JSON.parse(body) as Record<string, unknown>;
+      expect(placeholder.EventBodyLimitBytes).toBe(LIMIT);
+      expect((placeholder.EventBodySample as string).length).toBe((LIMIT - 2048) / 4);
+    });
+
     it('takes another limit, leaves a line at the limit alone, and drops an event whose placeholder is over it too', async () => {
       let serverLimit = 600;
       server = await startTestServer((request) => seqLike(serverLimit)(request));
