@@ -95,7 +95,11 @@ export class SeqSink extends HttpSink {
   /** @throws ConfigurationError naming the bad option. */
   constructor(options: SeqSinkOptions) {
     const serverUrl = (options as Partial<SeqSinkOptions> | null | undefined)?.serverUrl;
-    const url = `${baseUrlOption(serverUrl, 'SeqSink.serverUrl', "the Seq server's URL")}/api/events/raw?clef`;
+    // The path goes before a query (Seq takes `?apiKey=`); a fragment (a copied `#/events`) is dropped.
+    const [path, query] = baseUrlOption(serverUrl, 'SeqSink.serverUrl', "the Seq server's URL")
+      .split('#')[0]
+      .split(/\?(.*)/s);
+    const url = `${path.replace(/\/+$/, '')}/api/events/raw?clef${query ? `&${query}` : ''}`;
     const control = options.controlLevelSwitch;
     expectOption(control === undefined || control instanceof LevelSwitch, 'SeqSink.controlLevelSwitch', 'a LevelSwitch', control);
     const apiKey = options.apiKey;

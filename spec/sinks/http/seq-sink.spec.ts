@@ -29,6 +29,18 @@ describe('SeqSink', () => {
     expect(request.body).toBe(events.map((e) => clef.format(e)).join('\n'));
   });
 
+  // Seq's docs give the API key as ?apiKey= in the URL, and Seq's UI URLs end in #/events: such a
+  // serverUrl made the path part of the query (`/?apiKey=k/api/events/raw?clef`), posting to Seq's root.
+  it('keeps a query of serverUrl (Seq takes ?apiKey=) after the ingestion path, and drops a fragment', async () => {
+    server = await startTestServer(() => ({ status: 201 }));
+    await new SeqSink({ serverUrl: `${server.url}/seq/?apiKey=k-2#/events` }).emit(makeEvents(1));
+    await new SeqSink({ serverUrl: `${server.url}#/events` }).emit(makeEvents(1));
+    expect(server.requests.map((request) => request.url)).toEqual([
+      '/seq/api/events/raw?clef&apiKey=k-2',
+      '/api/events/raw?clef',
+    ]);
+  });
+
   it('keeps other headers, from an object or a function, and sends no key when none is given', async () => {
     server = await startTestServer();
     await new SeqSink({ serverUrl: server.url, apiKey: 'k', headers: () => ({ 'X-Trace': 't' }) }).emit(makeEvents(1));
