@@ -10,6 +10,11 @@ import { withHeader } from './with-header';
 import { expectOption } from '../../core/expect-option';
 import { baseUrlOption, checkOptionalText } from './http-option-checks';
 import { isOffline } from './http-online';
+import { utf8Length } from './http-utf8-length';
+import { CompactJsonFormatter } from '../../formatting/compact-json-formatter';
+import { trimNewline } from '../../formatting/trim-newline';
+import { parseTemplate } from '../../templates/parse-template';
+import { renderTemplate } from '../../templates/render-template';
 
 /** Options of {@link SeqSink}. */
 export interface SeqSinkOptions extends Omit<
@@ -33,10 +38,22 @@ export interface SeqSinkOptions extends Omit<
    * Default none (Seq's answer changes nothing, and no probe is sent).
    */
   controlLevelSwitch?: LevelSwitch | undefined;
+  /**
+   * Most UTF-8 bytes of one event's CLEF line, as Serilog's Seq sink's `eventBodyLimitBytes`: Seq
+   * refuses a whole batch (400) that holds a line over its event body limit, so a longer line is
+   * replaced by an Error event `Event JSON representation exceeds the body size limit
+   * {EventBodyLimitBytes}; sample: {EventBodySample}` carrying its start (dropped too if even that
+   * is over the limit), and SelfLog says so; the event counts as delivered. `Infinity` for no
+   * limit. Default `262_144` (256 KiB, Seq's default and Serilog's).
+   */
+  eventBodyLimitBytes?: number | undefined;
 }
 
 /** Where Seq's answer states the API key's minimum level: `"MinimumLevelAccepted":"Warning"` (or `null`). */
 const LEVEL_MARKER = /"MinimumLevelAccepted"\s*:\s*"([A-Za-z]+)"/;
+
+/** Seq's default event body limit, and Serilog's Seq sink's `eventBodyLimitBytes`: 256 KiB. */
+const EVENT_BODY_LIMIT_BYTES = 256 * 1024;
 
 /** How long a SeqSink with a `controlLevelSwitch` may send nothing before it asks Seq for the level with an empty batch. */
 const LEVEL_CHECK_MS = 120_000;
@@ -56,6 +73,7 @@ export class SeqSink extends HttpSink {
     'serverUrl',
     'apiKey',
     'controlLevelSwitch',
+    'eventBodyLimitBytes',
   ] satisfies (keyof SeqSinkOptions)[];
 
   /** The default name of this sink in metrics and the shutdown report. */
@@ -77,13 +95,34 @@ export class SeqSink extends HttpSink {
   /** @throws ConfigurationError naming the bad option. */
   constructor(options: SeqSinkOptions) {
     const serverUrl = (options as Partial<SeqSinkOptions> | null | undefined)?.serverUrl;
-    const url = `${baseUrlOption(serverUrl, 'SeqSink.serverUrl', "the Seq server's URL")}/api/events/raw?clef`;
+    // The path goes before a query (Seq takes `?apiKey=`); a fragment (a copied `#/events`) is dropped.
+    const [path, query] = baseUrlOption(serverUrl, 'SeqSink.serverUrl', "the Seq server's URL")
+      .split('#')[0]
+      .split(/\?(.*)/s);
+    const url = `${path.replace(/\/+$/, '')}/api/events/raw?clef${query ? `&${query}` : ''}`;
     const control = options.controlLevelSwitch;
     expectOption(control === undefined || control instanceof LevelSwitch, 'SeqSink.controlLevelSwitch', 'a LevelSwitch', control);
     const apiKey = options.apiKey;
     checkOptionalText(apiKey, 'SeqSink.apiKey');
+    // What fetch can send as a header value; any other key failed every request at run time.
+    expectOption(
+      apiKey === undefined || /^[\t\x20-\x7e\x80-\xff]+$/.test(apiKey),
+      'SeqSink.apiKey',
+      'a header value (Latin-1, no control characters but tab)',
+      apiKey,
+    );
+    const limit = options.eventBodyLimitBytes ?? EVENT_BODY_LIMIT_BYTES;
+    expectOption(
+      (Number.isInteger(limit) && limit > 0) || limit === Infinity,
+      'SeqSink.eventBodyLimitBytes',
+      'an integer > 0 or Infinity',
+      options.eventBodyLimitBytes,
+    );
+    const formatter = options.formatter ?? new CompactJsonFormatter();
     super({
       ...options,
+      // HttpSink checks the formatter option before any batch is written.
+      body: limit === Infinity ? undefined : (events) => limitedLines(formatter, events, limit),
       url,
       contentType: CLEF_CONTENT_TYPE,
       headers: withHeader(options.headers, 'X-Seq-ApiKey', apiKey),
@@ -156,4 +195,48 @@ export class SeqSink extends HttpSink {
     }
     if (!this.#closed) this.#arm(this.#due - Date.now());
   }
+}
+
+/**
+ * The CLEF lines of a batch, joined by `\n`, with a line over `limit` UTF-8 bytes replaced by a
+ * placeholder, as Serilog's Seq sink's `ConstrainedBufferedFormatter` does: an Error event carrying
+ * the limit and the line's first `(limit - 2048) / 2` characters (halved while the placeholder is
+ * over the limit, down to 512), left out when even that is over it.
+ */
+function limitedLines(formatter: Formatter, events: readonly LogEvent[], limit: number): string {
+  const lines: string[] = [];
+  for (const event of events) {
+    const line = trimNewline(formatter.format(event));
+    if (fits(line, limit)) {
+      lines.push(line);
+      continue;
+    }
+    SelfLog.write('SeqSink: an event over eventBodyLimitBytes ({Limit}) is sent as a placeholder', limit);
+    const template = parseTemplate(
+      'Event JSON representation exceeds the body size limit {EventBodyLimitBytes}; sample: {EventBodySample}',
+    );
+    // Serilog's sample allows 2 bytes a character; text of 3 (CJK) or escapes gets a shorter one, down to 512.
+    for (let length = Math.max(Math.floor((limit - 2048) / 2), 512); length >= 512; length = Math.floor(length / 2)) {
+      const properties = { EventBodyLimitBytes: limit, EventBodySample: line.slice(0, length) };
+      const placeholder = trimNewline(
+        formatter.format({
+          timestamp: event.timestamp,
+          level: 'error',
+          messageTemplate: template,
+          properties,
+          renderMessage: () => renderTemplate(template, properties),
+        }),
+      );
+      if (fits(placeholder, limit)) {
+        lines.push(placeholder);
+        break;
+      }
+    }
+  }
+  return lines.join('\n');
+}
+
+/** Whether a line's UTF-8 bytes are at most `limit`; a UTF-16 unit is at most 3 bytes, so most lines are not counted. */
+function fits(line: string, limit: number): boolean {
+  return line.length * 3 <= limit || utf8Length(line) <= limit;
 }

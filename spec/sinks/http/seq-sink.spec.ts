@@ -29,6 +29,18 @@ describe('SeqSink', () => {
     expect(request.body).toBe(events.map((e) => clef.format(e)).join('\n'));
   });
 
+  // Seq's docs give the API key as ?apiKey= in the URL, and Seq's UI URLs end in #/events: such a
+  // serverUrl made the path part of the query (`/?apiKey=k/api/events/raw?clef`), posting to Seq's root.
+  it('keeps a query of serverUrl (Seq takes ?apiKey=) after the ingestion path, and drops a fragment', async () => {
+    server = await startTestServer(() => ({ status: 201 }));
+    await new SeqSink({ serverUrl: `${server.url}/seq/?apiKey=k-2#/events` }).emit(makeEvents(1));
+    await new SeqSink({ serverUrl: `${server.url}#/events` }).emit(makeEvents(1));
+    expect(server.requests.map((request) => request.url)).toEqual([
+      '/seq/api/events/raw?clef&apiKey=k-2',
+      '/api/events/raw?clef',
+    ]);
+  });
+
   it('keeps other headers, from an object or a function, and sends no key when none is given', async () => {
     server = await startTestServer();
     await new SeqSink({ serverUrl: server.url, apiKey: 'k', headers: () => ({ 'X-Trace': 't' }) }).emit(makeEvents(1));
@@ -264,11 +276,95 @@ describe('SeqSink', () => {
     }
   });
 
+  // Seq refuses a whole payload holding one event over its event body limit (256 KiB by default)
+  // with 400, so Serilog's Seq sink (ConstrainedBufferedFormatter, eventBodyLimitBytes) sends a
+  // placeholder with a sample in that event's place. The queue's maxEventBytes does not see the
+  // line CLEF writes: a formatted hole's rendering (`@r`) or `@m` repeats the value.
+  describe('eventBodyLimitBytes', () => {
+    const LIMIT = 256 * 1024;
+    const bytes = (line: string): number => Buffer.byteLength(line, 'utf8');
+    // As Seq: 400 for a payload with a line over the limit, else 201.
+    const seqLike = (limit: number) => (request: { body: string }) =>
+      request.body.split('\n').some((line) => bytes(line) > limit) ? { status: 400 } : { status: 201 };
+
+    it('sends a placeholder with a sample instead of an event whose CLEF line is over 256 KiB, so Seq takes the rest of its batch', async () => {
+      server = await startTestServer(seqLike(LIMIT));
+      const diagnostics: string[] = [];
+      const subscription = SelfLog.events$.subscribe((d) => diagnostics.push(d.message));
+      const log = new LoggerConfiguration().writeTo
+        .sink(new SeqSink({ serverUrl: server.url }), { batch: { size: 3, maxDelayMs: 10 }, retry: { attempts: 1 } })
+        .createLogger();
+      const body = 'é'.repeat(80_000); // 160 000 bytes: under the queue's 256 KiB, over it twice in the line
+      log.information('before');
+      log.warning('Body {Body:l}', body);
+      log.information('after');
+      const report = await log.close({ strategy: 'flush' });
+      subscription.unsubscribe();
+      expect(report.sinks.seq).toMatchObject({ delivered: 3, failed: 0 });
+      const lines = server.requests[0].body.split('\n').map((line) => JSON.parse(line) as Record<string, unknown>);
+      expect(lines.map((line) => line['@mt'])).toEqual([
+        'before',
+        'Event JSON representation exceeds the body size limit {EventBodyLimitBytes}; sample: {EventBodySample}',
+        'after',
+      ]);
+      const placeholder = lines[1];
+      expect(placeholder['@l']).toBe('Error');
+      expect(placeholder.EventBodyLimitBytes).toBe(LIMIT);
+      // Serilog's sample: the line's first (limit - 2048) / 2 characters.
+      expect(placeholder.EventBodySample).toMatch(/^\{"@t":"[^"]+","@mt":"Body \{Body:l\}","@l":"Warning"/);
+      expect((placeholder.EventBodySample as string).length).toBe((LIMIT - 2048) / 2);
+      expect(diagnostics.some((message) => message.includes('eventBodyLimitBytes'))).toBe(true);
+    });
+
+    it('halves the sample until the placeholder fits when the text takes 3 bytes a character (CJK), where Serilog’s sample would not fit', async () => {
+      server = await startTestServer(seqLike(LIMIT));
+      const big = { ...makeEvents(1)[0], properties: { Body: '東'.repeat(100_000) } };
+      await new SeqSink({ serverUrl: server.url }).emit([big]);
+      const body = server.requests[0].body;
+      expect(bytes(body)).toBeLessThanOrEqual(LIMIT);
+      const placeholder = JSON.parse(body) as Record<string, unknown>;
+      expect(placeholder.EventBodyLimitBytes).toBe(LIMIT);
+      expect((placeholder.EventBodySample as string).length).toBe((LIMIT - 2048) / 4);
+    });
+
+    it('takes another limit, leaves a line at the limit alone, and drops an event whose placeholder is over it too', async () => {
+      let serverLimit = 600;
+      server = await startTestServer((request) => seqLike(serverLimit)(request));
+      const formatter = new CompactJsonFormatter();
+      const fits = makeEvents(1)[0];
+      const size = bytes(formatter.format(fits));
+      await new SeqSink({ serverUrl: server.url, eventBodyLimitBytes: size }).emit([fits]);
+      expect(server.requests[0].body).toBe(formatter.format(fits));
+      const big = { ...fits, properties: { Body: 'x'.repeat(700) } };
+      await new SeqSink({ serverUrl: server.url, eventBodyLimitBytes: 600 }).emit([fits, big, fits]);
+      // The placeholder carries a sample of at least 512 characters: over 600 bytes, so nothing is sent for that event.
+      expect(server.requests[1].body).toBe(`${formatter.format(fits)}\n${formatter.format(fits)}`);
+      serverLimit = Infinity; // a Seq whose event body limit was raised
+      await new SeqSink({ serverUrl: server.url, eventBodyLimitBytes: Infinity }).emit([big]);
+      expect(server.requests[2].body).toBe(formatter.format(big));
+    });
+
+    it('throws ConfigurationError naming an eventBodyLimitBytes that is not a whole number of bytes > 0 or Infinity', () => {
+      for (const bad of [0, -1, 1.5, NaN, '262144'])
+        expect(() => new SeqSink({ serverUrl: 'http://h', eventBodyLimitBytes: bad as number })).toThrow(
+          'SeqSink.eventBodyLimitBytes',
+        );
+    });
+  });
+
   it('throws ConfigurationError naming a bad serverUrl or apiKey', () => {
     expect(() => new SeqSink({ serverUrl: '' })).toThrow('SeqSink.serverUrl');
     expect(() => new SeqSink(undefined as never)).toThrow(ConfigurationError);
     expect(() => new SeqSink({ serverUrl: 'http://h', apiKey: '' })).toThrow('SeqSink.apiKey');
   });
+  // fetch refuses such a header value on every request: each batch failed at run time, retried,
+  // then opened the breaker, instead of the mistake being named when the sink is built.
+  it('throws ConfigurationError naming an apiKey that fetch cannot send as a header: a line break, a character past Latin-1', () => {
+    for (const apiKey of ['a\nb', 'a\rb', 'a\u0000b', 'k€y'])
+      expect(() => new SeqSink({ serverUrl: 'http://h', apiKey })).toThrow(/SeqSink\.apiKey: expected .*header/);
+    expect(() => new SeqSink({ serverUrl: 'http://h', apiKey: ' Zz9-_.~+/=\tü ' })).not.toThrow();
+  });
+
   it('never follows a redirect: the API key and the body stay with the configured server, and the batch fails', async () => {
     const elsewhere = await startTestServer();
     try {
