@@ -374,6 +374,10 @@ export class HttpSink implements Sink {
     const method = this.#method;
     const safeUrl = this.#safeUrl;
     const timeoutMs = this.#timeoutMs;
+    const closed = (): Error => new Error(`${method} ${safeUrl} was aborted: the sink closed`);
+    // A batch that waited for the network (or the store's replay) while close() ran: its delivery
+    // stage has given up on it (reported undelivered), so it must not leave after all.
+    if (this.#closed.signal.aborted) throw closed();
     const controller = new AbortController();
     let timer: ReturnType<typeof setTimeout> | undefined;
     // Rejects even when a custom fetch ignores the abort signal: at the timeout, or when close()
@@ -381,7 +385,7 @@ export class HttpSink implements Sink {
     const timeout = new Promise<never>((_, reject) => {
       controller.signal.onabort = () => {
         clearTimeout(timer);
-        reject(new Error(`${method} ${safeUrl} was aborted: the sink closed`));
+        reject(closed());
       };
       if (timeoutMs !== Infinity)
         timer = setTimeout(() => {
