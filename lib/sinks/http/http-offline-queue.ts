@@ -45,10 +45,14 @@ export interface OfflineStats {
   readonly pendingBytes: number;
 }
 
-interface Entry {
-  readonly id: string;
-  readonly count: number;
+/** A request body of `count` events, as the store keeps it. */
+export interface OfflinePiece {
   readonly body: string;
+  readonly count: number;
+}
+
+interface Entry extends OfflinePiece {
+  readonly id: string;
 }
 
 /**
@@ -129,10 +133,11 @@ export class HttpOfflineQueue {
    * without an HTTP answer; resolves true once it was sent or stored, false when the browser is
    * offline and the store cannot keep it (the caller waits for the network, as without a store);
    * rejects on HTTP errors and timeouts, and on a network error the store cannot keep. A batch sent
-   * at once resolves with what its answer said of it (an EmitResult), if anything.
+   * at once resolves with what its answer said of it (an EmitResult), if anything. A batch is kept
+   * as `pieces()` cuts it (bodies a server's size limit takes, where the whole body may be refused).
    */
-  async deliver(body: string, count: number): Promise<boolean | EmitResult> {
-    if (isOffline()) return this.save(body, count);
+  async deliver(body: string, count: number, pieces: () => readonly OfflinePiece[]): Promise<boolean | EmitResult> {
+    if (isOffline()) return this.save(pieces());
     // What the store holds is older than this batch: it goes first, so the server gets events in
     // the order they were logged (unless the replay stops at a failure; then this batch goes on).
     if (this.#read()?.length) await this.#replay();
@@ -140,7 +145,7 @@ export class HttpOfflineQueue {
     try {
       result = await this.#send(body);
     } catch (error) {
-      if (error instanceof HttpStatusError || error instanceof HttpTimeoutError || !this.save(body, count)) throw error;
+      if (error instanceof HttpStatusError || error instanceof HttpTimeoutError || !this.save(pieces())) throw error;
       SelfLog.write('HttpSink: a batch of {Count} events could not be sent ({Error}); it is kept offline', count, error);
       return true;
     }
@@ -149,17 +154,20 @@ export class HttpOfflineQueue {
   }
 
   /**
-   * Puts a body into the store now (synchronously) when it fits: true once kept. The store never
+   * Puts bodies into the store now (synchronously), all of them or none: true once kept. The store never
    * drops a batch it kept to make room (the logger counted that one delivered), so past
    * `maxBytes`, when the storage quota refuses the write or the storage cannot be read, it keeps
    * nothing and answers false: the caller then handles the batch as without a store (it stays
    * pending, is retried, or counts as failed), and nothing is lost uncounted.
    */
-  save(body: string, count: number): boolean {
+  save(pieces: readonly OfflinePiece[]): boolean {
     const entries = this.#read();
     let reason = 'the storage cannot be read';
+    let count = 0;
+    for (const piece of pieces) count += piece.count;
     if (entries !== undefined) {
-      entries.push({ id: `${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 10)}`, count, body });
+      for (const { body, count } of pieces)
+        entries.push({ id: `${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 10)}`, count, body });
       reason = 'it would hold more than offline.maxBytes';
       if (entries.reduce((sum, entry) => sum + utf8Length(entry.body), 0) <= this.#maxBytes) {
         reason = 'the storage refused the write';

@@ -11,7 +11,13 @@ import { trimNewline } from '../../formatting/trim-newline';
 import { HttpBeacon } from './http-beacon';
 import { beaconPayload } from './http-beacon-payloads';
 import { expectOption } from '../../core/expect-option';
-import { type HttpOfflineOptions, HttpOfflineQueue, type OfflineStats, storageBlocked } from './http-offline-queue';
+import {
+  type HttpOfflineOptions,
+  HttpOfflineQueue,
+  type OfflinePiece,
+  type OfflineStats,
+  storageBlocked,
+} from './http-offline-queue';
 import { parseRetryAfter } from './http-retry-after';
 import { HttpStatusError } from './http-status-error';
 import { redactUrl, redactUrlSecrets, urlSecrets } from './http-redact-url';
@@ -271,7 +277,12 @@ export class HttpSink implements Sink {
     try {
       const body = this.#body(events);
       // A batch the store cannot keep is sent as without a store.
-      const taken = this.#offlineQueue === undefined ? false : await this.#offlineQueue.deliver(body, events.length);
+      const taken =
+        this.#offlineQueue === undefined
+          ? false
+          : await this.#offlineQueue.deliver(body, events.length, () =>
+              utf8Length(body) <= BEACON_MAX_BYTES ? [{ body, count: events.length }] : this.#pieces(events),
+            );
       if (taken !== false) return taken === true ? undefined : taken;
       if (isOffline()) {
         SelfLog.write(
@@ -521,20 +532,33 @@ export class HttpSink implements Sink {
   }
 
   /**
-   * Puts the events from `start` on into the offline store in bodies of at most 60 KiB (an event
-   * larger than that alone), in order, until the store cannot keep one; returns how many leading
-   * events are out (sent before `start`, or stored).
+   * Puts the events from `start` on into the offline store (see `#pieces`), in order, until the
+   * store cannot keep one; returns how many leading events are out (sent before `start`, or stored).
    */
   #keepOffline(store: HttpOfflineQueue, events: readonly LogEvent[], start: number): number {
     let kept = start;
-    while (kept < events.length) {
+    for (const piece of this.#pieces(events.slice(start))) {
+      if (!store.save([piece])) break;
+      kept += piece.count;
+    }
+    return kept;
+  }
+
+  /**
+   * The events as bodies of at most 60 KiB (an event larger than that alone), in order: how the
+   * offline store keeps a batch, so its replay sends bodies a server's size limit takes (a whole
+   * batch answered 413 there would be dropped, where a live one is sent again in halves).
+   */
+  #pieces(events: readonly LogEvent[]): OfflinePiece[] {
+    const pieces: OfflinePiece[] = [];
+    for (let kept = 0; kept < events.length; ) {
       const rest = events.slice(kept);
       const piece = beaconPayload(rest, this.#body, BEACON_MAX_BYTES);
       const count = Math.max(1, piece.count);
-      if (!store.save(piece.count === 0 ? this.#body(rest.slice(0, 1)) : piece.body, count)) break;
+      pieces.push({ body: piece.count === 0 ? this.#body(rest.slice(0, 1)) : piece.body, count });
       kept += count;
     }
-    return kept;
+    return pieces;
   }
 
   /** `emitSync`'s answer when `sent` of `total` events left: true for all, false for none, else a PartialDeliveryError counting them; the rest stay pending with the logger. */

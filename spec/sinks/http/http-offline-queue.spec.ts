@@ -287,6 +287,27 @@ describe('HttpSink offline store', () => {
     busy.close();
   });
 
+  it('stores a large batch made offline in bodies of at most 60 KiB, so a server that answers 413 past 64 KiB takes it all on replay', async () => {
+    await server.close();
+    server = await startTestServer((request) => ({ status: Buffer.byteLength(request.body) > 64 * 1024 ? 413 : 200 }));
+    goOffline(page, true);
+    const sink = new HttpSink({ url: `${server.url}/ingest`, offline: { store: storage } });
+    const log = new LoggerConfiguration().writeTo
+      .sink(sink, { batch: { size: 200, maxDelayMs: 60_000 }, retry: { attempts: 1 } })
+      .createLogger();
+    // About 120 KiB of CLEF in one batch.
+    for (let n = 0; n < 200; n++) log.information('Event {N} {Pad}', n, 'p'.repeat(500));
+    await log.flush();
+    expect(sink.offline).toMatchObject({ stored: 200, pending: 200 });
+
+    goOffline(page, false);
+    await until(() => sink.offline?.pending === 0);
+    expect(sink.offline).toMatchObject({ replayed: 200, dropped: 0 });
+    expect(server.requests.every((r) => Buffer.byteLength(r.body) <= 60 * 1024)).toBe(true);
+    expect(server.requests.flatMap((r) => lines(r.body))).toEqual(Array.from({ length: 200 }, (_, n) => n));
+    await log.close();
+  });
+
   it('puts what the page hides with into the store instead of a beacon while offline', () => {
     goOffline(page, true);
     const sink = new HttpSink({ url: `${server.url}/ingest`, offline: { store: storage } });
