@@ -551,7 +551,7 @@ export class HttpSink implements Sink {
    */
   #pieces(events: readonly LogEvent[]): OfflinePiece[] {
     const pieces: OfflinePiece[] = [];
-    for (let kept = 0; kept < events.length; ) {
+    for (let kept = 0; kept < events.length;) {
       const rest = events.slice(kept);
       const piece = beaconPayload(rest, this.#body, BEACON_MAX_BYTES);
       const count = Math.max(1, piece.count);

@@ -475,6 +475,33 @@ describe('HttpSink offline store', () => {
     sink.close();
   });
 
+  it('keeps each body under a key of its own in a store that lists its keys, sends them oldest first and takes out what it cannot send', async () => {
+    const keyed = Object.defineProperties(storage, {
+      key: { value: (index: number): string | null => [...storage.items.keys()][index] ?? null },
+      length: { get: () => storage.items.size },
+    });
+    const storeKey = `rxlog:offline:${server.url}/ingest`;
+    keyed.setItem('unrelated', 'kept');
+    keyed.setItem(`${storeKey}#0`, '{"count":2,"events":[]}');
+    goOffline(page, true);
+    const sink = new HttpSink({ url: `${server.url}/ingest`, offline: { store: keyed } });
+    const log = browserLogger(sink);
+    for (let n = 0; n < 4; n++) log.information('Event {N}', n);
+    await log.flush();
+    expect([...keyed.items.keys()].filter((key) => key.startsWith(`${storeKey}#`))).toHaveLength(2);
+    expect(keyed.getItem(storeKey)).toBeNull();
+    expect(sink.offline).toMatchObject({ stored: 4, pending: 4, dropped: 2 });
+
+    goOffline(page, false);
+    await until(() => sink.offline?.pending === 0);
+    expect(server.requests.map((request) => lines(request.body))).toEqual([
+      [0, 1],
+      [2, 3],
+    ]);
+    expect([...keyed.items.keys()]).toEqual(['unrelated']);
+    await log.close();
+  });
+
   it('works as without the option, and says so, where the browser blocks localStorage (sandboxed frames, blocked site data)', async () => {
     // Chromium throws a SecurityError on reading window.localStorage in a sandboxed frame or when
     // site data is blocked: the app must still start, and its events still leave.
@@ -747,6 +774,50 @@ describe('HttpSink offline store in Chromium', () => {
       } finally {
         await closeBrowser();
         await server.close();
+      }
+    },
+    40_000,
+  );
+
+  // Each tab's localStorage view lags behind another tab's writes until its main thread reads the
+  // browser's news of them: a tab that kept a batch then (its thread busy) wrote the whole store
+  // over the other tab's batch, whose events were counted delivered and never sent.
+  (hasChromium ? it : it.skip)(
+    'keeps the batches two tabs store offline at the same moment, and sends each once',
+    async () => {
+      const { server, browser, open, close } = await servePage();
+      try {
+        const a = await open();
+        const b = await open(await browser.newPage());
+        await browser.setOffline(true);
+        // B's thread is busy while A keeps its batch, then B keeps its own.
+        const bDone = b.evaluate(async () => {
+          const w = window as unknown as Win;
+          const start = Date.now();
+          while (Date.now() - start < 1_500);
+          for (let n = 20; n < 23; n++) w.log.information('B {N}', n);
+          await w.log.flush();
+        });
+        await new Promise((resolve) => setTimeout(resolve, 300));
+        await a.evaluate(async () => {
+          const w = window as unknown as Win;
+          for (let n = 0; n < 3; n++) w.log.information('A {N}', n);
+          await w.log.flush();
+        });
+        await bDone;
+        expect(await a.evaluate(() => (window as unknown as Win).sink.offline.pending)).toBe(6);
+
+        await browser.setOffline(false);
+        await a.waitForFunction(() => (window as unknown as Win).sink.offline.pending === 0, undefined, { timeout: 5_000 });
+        await server.received(2, ingest);
+        expect(
+          server.requests
+            .filter(ingest)
+            .flatMap((r) => lines(r.body))
+            .sort((x, y) => x - y),
+        ).toEqual([0, 1, 2, 20, 21, 22]);
+      } finally {
+        await close();
       }
     },
     40_000,
