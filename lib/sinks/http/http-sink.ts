@@ -418,12 +418,13 @@ export class HttpSink implements Sink {
           signal: controller.signal,
         });
       const keep = keepalive && bytes <= KEEPALIVE_MAX_BYTES;
-      // A browser refuses a keepalive request while beacons still fill its 64 KiB quota (a page
-      // shown again before its page-hide beacons were uploaded): once the page sent beacons, a
-      // refused keepalive request is sent again at once without keepalive, unless the page is
-      // hiding, where only keepalive outlives it.
+      // A browser refuses a keepalive request while others fill the page's 64 KiB quota: beacons
+      // (a page shown again before its page-hide beacons were uploaded), another sink's batch or
+      // the app's own request still uploading. A failed keepalive request (a refusal looks like a
+      // network error) is sent again at once without keepalive, unless the page is hiding, where
+      // only keepalive outlives it.
       const sent = request(keep).catch((error: unknown) => {
-        if (!keep || !this.#beacon?.quotaHeld) throw error;
+        if (!keep || this.#beacon === undefined || this.#beacon.hiding || controller.signal.aborted) throw error;
         return request(false);
       });
       const response = await Promise.race([sent, timeout]);
