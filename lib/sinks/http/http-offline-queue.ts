@@ -46,7 +46,7 @@ export interface OfflineStats {
   readonly stored: number;
   /** Events sent from the store to the server by this page, whichever page stored them. */
   readonly replayed: number;
-  /** Events refused by the server (a 4xx) when replayed. The store never drops what it kept to make room; a batch it cannot keep stays with the logger. */
+  /** Events refused by the server (a 4xx but 401, 403, 408 and 429, which leave them stored) when replayed. The store never drops what it kept to make room; a batch it cannot keep stays with the logger. */
   readonly dropped: number;
   /** Events in the store now (from any page or tab using the same key). */
   readonly pending: number;
@@ -230,7 +230,9 @@ export class HttpOfflineQueue {
         this.#replayedCount += next.count;
       } catch (error) {
         const status = error instanceof HttpStatusError ? error.status : 0;
-        if (status < 400 || status >= 500 || status === 408 || status === 429) break;
+        // Kept for the next trigger: no answer, a server error, too many requests, and a refusal of
+        // the credentials (401, 403: an expired token, which the app renews), not of the batch.
+        if (status < 400 || status >= 500 || status === 408 || status === 429 || status === 401 || status === 403) break;
         this.#droppedCount += next.count;
         SelfLog.write('HttpSink: {Count} events dropped: the server refused a stored batch', next.count, error);
       }

@@ -308,6 +308,38 @@ describe('HttpSink offline store', () => {
     await log.close();
   });
 
+  // A page back online after hours offline often holds an expired token: the server's 401 (or
+  // 403) speaks of the request's credentials, not of the batch, yet every stored batch was
+  // dropped in one burst.
+  it('keeps the stored batches when the server refuses the credentials (401, 403), and sends them once it takes them', async () => {
+    const storeKey = `rxlog:offline:${server.url}/ingest`;
+    storage.setItem(
+      storeKey,
+      JSON.stringify([
+        { id: 'a', count: 1, body: '{"N":1}' },
+        { id: 'b', count: 1, body: '{"N":2}' },
+      ]),
+    );
+    status = 401;
+    let token = 'expired';
+    const sink = new HttpSink({
+      url: `${server.url}/ingest`,
+      headers: () => ({ Authorization: token }),
+      offline: { store: storage },
+    });
+    await server.received(1);
+    await settle();
+    expect(sink.offline).toMatchObject({ dropped: 0, pending: 2 });
+
+    status = 200;
+    token = 'fresh';
+    goOffline(page, false);
+    await until(() => sink.offline?.pending === 0);
+    expect(sink.offline).toMatchObject({ replayed: 2, dropped: 0 });
+    expect(server.requests.filter((r) => r.headers.authorization === 'fresh').map((r) => r.body)).toEqual(['{"N":1}', '{"N":2}']);
+    sink.close();
+  });
+
   it('puts what the page hides with into the store instead of a beacon while offline', () => {
     goOffline(page, true);
     const sink = new HttpSink({ url: `${server.url}/ingest`, offline: { store: storage } });
