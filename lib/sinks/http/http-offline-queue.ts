@@ -286,7 +286,8 @@ export class HttpOfflineQueue {
     const keys: string[] = [];
     for (let index = 0; index < store.length; index++) {
       const key = store.key(index);
-      if (key?.startsWith(prefix)) keys.push(key);
+      // Not another store's (a key or URL that goes on with '#…'): an id has no '#'.
+      if (key?.startsWith(prefix) && !key.includes('#', prefix.length)) keys.push(key);
     }
     const entries: Entry[] = [];
     let dropped = 0;

@@ -517,13 +517,14 @@ describe('HttpSink offline store', () => {
     });
     const storeKey = `rxlog:offline:${server.url}/ingest`;
     keyed.setItem('unrelated', 'kept');
+    keyed.setItem(`${storeKey}#other#0`, '{"count":1,"body":"another store\'s"}');
     keyed.setItem(`${storeKey}#0`, '{"count":2,"events":[]}');
     goOffline(page, true);
     const sink = new HttpSink({ url: `${server.url}/ingest`, offline: { store: keyed } });
     const log = browserLogger(sink);
     for (let n = 0; n < 4; n++) log.information('Event {N}', n);
     await log.flush();
-    expect([...keyed.items.keys()].filter((key) => key.startsWith(`${storeKey}#`))).toHaveLength(2);
+    expect([...keyed.items.keys()].filter((key) => /#\w+-\w+-\w+$/.test(key))).toHaveLength(2);
     expect(keyed.getItem(storeKey)).toBeNull();
     expect(sink.offline).toMatchObject({ stored: 4, pending: 4, dropped: 2 });
 
@@ -533,7 +534,7 @@ describe('HttpSink offline store', () => {
       [0, 1],
       [2, 3],
     ]);
-    expect([...keyed.items.keys()]).toEqual(['unrelated']);
+    expect([...keyed.items.keys()]).toEqual(['unrelated', `${storeKey}#other#0`]);
     await log.close();
   });
 
