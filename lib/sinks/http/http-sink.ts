@@ -276,21 +276,25 @@ export class HttpSink implements Sink {
     if (handed > 0) return this.#after(handed, 0, () => this.emit(events.slice(handed)));
     try {
       const body = this.#body(events);
-      // A batch the store cannot keep is sent as without a store.
-      const taken =
-        this.#offlineQueue === undefined
-          ? false
-          : await this.#offlineQueue.deliver(body, events.length, () =>
-              utf8Length(body) <= BEACON_MAX_BYTES ? [{ body, count: events.length }] : this.#pieces(events),
-            );
-      if (taken !== false) return taken === true ? undefined : taken;
-      if (isOffline()) {
+      const queue = this.#offlineQueue;
+      // A batch the store cannot keep is sent as without a store; once the network is back, through
+      // the store again, which sends what it holds (older) first.
+      for (;;) {
+        const taken =
+          queue === undefined
+            ? false
+            : await queue.deliver(body, events.length, () =>
+                utf8Length(body) <= BEACON_MAX_BYTES ? [{ body, count: events.length }] : this.#pieces(events),
+              );
+        if (taken !== false) return taken === true ? undefined : taken;
+        if (!isOffline()) break;
         SelfLog.write(
           '{Sink}: the browser is offline; a batch of {Count} events waits for the network',
           this.kind,
           events.length,
         );
-        await whenOnline(this.#closed.signal);
+        const waited = await whenOnline(this.#closed.signal);
+        if (!waited || queue === undefined || this.#closed.signal.aborted) break;
       }
       return await this.#send(body);
     } catch (error) {

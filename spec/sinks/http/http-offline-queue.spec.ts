@@ -105,6 +105,23 @@ describe('HttpSink offline store that cannot keep a batch (fake timers)', () => 
     await log.close();
   });
 
+  // The batch that waited in the sink for the online event (the store was full) went out at once,
+  // while the replay of the older, stored batches was still starting: the server got them out of order.
+  it('sends the stored batches before the batch that waited for the network when the store was full', async () => {
+    const { fetch, bodies } = recordingFetch();
+    goOffline(page, true);
+    const sink = sinkWith(fetch, 500);
+    const log = browserLogger(sink);
+    for (let n = 0; n < 10; n++) log.information('Event {N} with padding to fill the store', n);
+    await jest.advanceTimersByTimeAsync(1_000);
+    expect(sink.offline!.stored).toBeLessThan(10);
+
+    goOffline(page, false);
+    await jest.advanceTimersByTimeAsync(1_000);
+    expect(bodies.flat()).toEqual([0, 1, 2, 3, 4, 5, 6, 7, 8, 9]);
+    await log.close();
+  });
+
   // Found by a review: the replay took the sent batch out of the store by writing it, and when that
   // write failed it sent the same batch again, forever; a new batch (which waits for the replay) never left.
   it('sends a stored batch once when the store cannot be written, and new batches still go', async () => {
