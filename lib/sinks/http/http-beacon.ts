@@ -71,18 +71,7 @@ export class HttpBeacon {
     if (navigator?.sendBeacon === undefined) return false;
     const data = typeof Blob === 'function' ? new Blob([payload], { type: this.#contentType }) : payload;
     // Called as a method: a detached sendBeacon throws "Illegal invocation" in browsers.
-    if (navigator.sendBeacon(this.#url, data) !== true) return false;
-    beaconPages.add(navigator);
-    return true;
-  }
-
-  /**
-   * Whether a keepalive request the browser refused may be sent again without keepalive: the page
-   * is not hiding (a plain request would not outlive it) and it queued a beacon (any sink's), which
-   * holds part of the page's 64 KiB keepalive quota until its body is uploaded.
-   */
-  get quotaHeld(): boolean {
-    return beaconPages.has(this.#page.navigator ?? {}) && !this.hiding;
+    return navigator.sendBeacon(this.#url, data) === true;
   }
 
   /** Stops following the page's lifecycle. */
@@ -91,9 +80,6 @@ export class HttpBeacon {
     this.#page.removeEventListener('pageshow', this.#onPageEvent);
   }
 }
-
-/** The pages (by their navigator) that queued a beacon (see `sentAny`). */
-const beaconPages = new WeakSet<object>();
 
 /** How many `whileHiding` calls are running: the page is going away for every beacon meanwhile. */
 let forcedHiding = 0;

@@ -19,6 +19,15 @@ export interface OfflineStore {
   setItem(key: string, value: string): void;
   /** Removes what is stored under `key`. */
   removeItem(key: string): void;
+  /**
+   * The name of the index-th key, with `length` (localStorage has both): then each batch is kept
+   * under a key of its own, so tabs that keep batches at the same moment never write over each
+   * other's. Without them, every batch is kept in one value under the store key (fine for a store
+   * only one page uses).
+   */
+  key?(index: number): string | null;
+  /** How many keys the store holds (see `key`). */
+  readonly length?: number;
 }
 
 /** The `offline` option of HttpSink. */
@@ -37,7 +46,7 @@ export interface OfflineStats {
   readonly stored: number;
   /** Events sent from the store to the server by this page, whichever page stored them. */
   readonly replayed: number;
-  /** Events refused by the server (a 4xx) when replayed. The store never drops what it kept to make room; a batch it cannot keep stays with the logger. */
+  /** Events refused by the server (a 4xx but 401, 403, 408 and 429, which leave them stored) when replayed. The store never drops what it kept to make room; a batch it cannot keep stays with the logger. */
   readonly dropped: number;
   /** Events in the store now (from any page or tab using the same key). */
   readonly pending: number;
@@ -45,10 +54,14 @@ export interface OfflineStats {
   readonly pendingBytes: number;
 }
 
-interface Entry {
-  readonly id: string;
-  readonly count: number;
+/** A request body of `count` events, as the store keeps it. */
+export interface OfflinePiece {
   readonly body: string;
+  readonly count: number;
+}
+
+interface Entry extends OfflinePiece {
+  readonly id: string;
 }
 
 /**
@@ -75,6 +88,8 @@ export class HttpOfflineQueue {
   /** The stored batches this page sent (or dropped): never sent again, even where the store could not forget them. */
   readonly #sentIds = new Set<string>();
   #closed = false;
+  /** Whether the store lists its keys (see `OfflineStore.key`): each entry under a key of its own. */
+  readonly #keyed: boolean;
   /** Between `pagehide` and `pageshow`: the page may be unloading and could not learn a replay's outcome. */
   #leaving = false;
   /** Follows the page: `pagehide` stops replays from starting, `pageshow` allows them again; `online` and `pageshow` start one. */
@@ -102,6 +117,7 @@ export class HttpOfflineQueue {
         `${where}.store: expected an object with getItem, setItem and removeItem${given.store === undefined ? ' (this platform has no localStorage)' : ''}`,
       );
     this.#store = store as unknown as OfflineStore;
+    this.#keyed = typeof this.#store.key === 'function' && typeof this.#store.length === 'number';
     const maxBytes = given.maxBytes ?? 1_048_576;
     expectOption(typeof maxBytes === 'number' && maxBytes > 0, `${where}.maxBytes`, 'bytes > 0', maxBytes);
     this.#maxBytes = maxBytes;
@@ -129,10 +145,11 @@ export class HttpOfflineQueue {
    * without an HTTP answer; resolves true once it was sent or stored, false when the browser is
    * offline and the store cannot keep it (the caller waits for the network, as without a store);
    * rejects on HTTP errors and timeouts, and on a network error the store cannot keep. A batch sent
-   * at once resolves with what its answer said of it (an EmitResult), if anything.
+   * at once resolves with what its answer said of it (an EmitResult), if anything. A batch is kept
+   * as `pieces()` cuts it (bodies a server's size limit takes, where the whole body may be refused).
    */
-  async deliver(body: string, count: number): Promise<boolean | EmitResult> {
-    if (isOffline()) return this.save(body, count);
+  async deliver(body: string, count: number, pieces: () => readonly OfflinePiece[]): Promise<boolean | EmitResult> {
+    if (isOffline()) return this.save(pieces());
     // What the store holds is older than this batch: it goes first, so the server gets events in
     // the order they were logged (unless the replay stops at a failure; then this batch goes on).
     if (this.#read()?.length) await this.#replay();
@@ -140,7 +157,7 @@ export class HttpOfflineQueue {
     try {
       result = await this.#send(body);
     } catch (error) {
-      if (error instanceof HttpStatusError || error instanceof HttpTimeoutError || !this.save(body, count)) throw error;
+      if (error instanceof HttpStatusError || error instanceof HttpTimeoutError || !this.save(pieces())) throw error;
       SelfLog.write('HttpSink: a batch of {Count} events could not be sent ({Error}); it is kept offline', count, error);
       return true;
     }
@@ -149,21 +166,28 @@ export class HttpOfflineQueue {
   }
 
   /**
-   * Puts a body into the store now (synchronously) when it fits: true once kept. The store never
+   * Puts bodies into the store now (synchronously), all of them or none: true once kept. The store never
    * drops a batch it kept to make room (the logger counted that one delivered), so past
    * `maxBytes`, when the storage quota refuses the write or the storage cannot be read, it keeps
    * nothing and answers false: the caller then handles the batch as without a store (it stays
    * pending, is retried, or counts as failed), and nothing is lost uncounted.
    */
-  save(body: string, count: number): boolean {
+  save(pieces: readonly OfflinePiece[]): boolean {
     const entries = this.#read();
     let reason = 'the storage cannot be read';
+    let count = 0;
+    for (const piece of pieces) count += piece.count;
     if (entries !== undefined) {
-      entries.push({ id: `${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 10)}`, count, body });
+      // Sorted by time, then by this page's sequence: the order a keyed store lists them in.
+      const added = pieces.map(({ body, count }) => ({
+        id: `${Date.now().toString(36).padStart(9, '0')}-${(sequence++).toString(36).padStart(7, '0')}-${Math.random().toString(36).slice(2, 8)}`,
+        count,
+        body,
+      }));
       reason = 'it would hold more than offline.maxBytes';
-      if (entries.reduce((sum, entry) => sum + utf8Length(entry.body), 0) <= this.#maxBytes) {
+      if ([...entries, ...added].reduce((sum, entry) => sum + utf8Length(entry.body), 0) <= this.#maxBytes) {
         reason = 'the storage refused the write';
-        if (this.#write(entries)) {
+        if (this.#add(entries, added)) {
           this.#storedCount += count;
           return true;
         }
@@ -206,20 +230,101 @@ export class HttpOfflineQueue {
         this.#replayedCount += next.count;
       } catch (error) {
         const status = error instanceof HttpStatusError ? error.status : 0;
-        if (status < 400 || status >= 500 || status === 408 || status === 429) break;
+        // Kept for the next trigger: no answer, a server error, too many requests, and a refusal of
+        // the credentials (401, 403: an expired token, which the app renews), not of the batch.
+        if (status < 400 || status >= 500 || status === 408 || status === 429 || status === 401 || status === 403) break;
         this.#droppedCount += next.count;
         SelfLog.write('HttpSink: {Count} events dropped: the server refused a stored batch', next.count, error);
       }
       sent = true;
       this.#sentIds.add(next.id);
-      const rest = this.#read();
-      if (rest !== undefined) this.#write(rest.filter((entry) => entry.id !== next.id));
+      this.#remove(next.id);
     }
     return sent;
   }
 
+  /** Keeps `added` after `entries` (what the store holds), all or none: whether it did. */
+  #add(entries: readonly Entry[], added: readonly Entry[]): boolean {
+    if (!this.#keyed) return this.#write([...entries, ...added]);
+    // A key of its own for each: another tab's write, whose view of the store may lag behind this
+    // one's by a few milliseconds, then cannot carry this one away.
+    const done: string[] = [];
+    try {
+      for (const { id, count, body } of added) {
+        this.#store.setItem(this.#entryKey(id), JSON.stringify({ count, body }));
+        done.push(id);
+      }
+      return true;
+    } catch {
+      for (const id of done) this.#remove(id);
+      return false;
+    }
+  }
+
+  /** Takes one entry out of the store. */
+  #remove(id: string): void {
+    if (this.#keyed) {
+      try {
+        this.#store.removeItem(this.#entryKey(id));
+      } catch {
+        // Kept: #sentIds keeps this page from sending it again.
+      }
+      return;
+    }
+    const rest = this.#read();
+    if (rest !== undefined) this.#write(rest.filter((entry) => entry.id !== id));
+  }
+
+  #entryKey(id: string): string {
+    return `${this.#key}#${id}`;
+  }
+
+  /** A keyed store's entries (see `OfflineStore.key`), oldest first; unreadable ones are taken out and counted dropped. */
+  #readKeyed(): Entry[] {
+    const store = this.#store as Required<OfflineStore>;
+    const prefix = this.#entryKey('');
+    const keys: string[] = [];
+    for (let index = 0; index < store.length; index++) {
+      const key = store.key(index);
+      // Not another store's (a key or URL that goes on with '#…'): an id has no '#'.
+      if (key?.startsWith(prefix) && !key.includes('#', prefix.length)) keys.push(key);
+    }
+    const entries: Entry[] = [];
+    let dropped = 0;
+    let unreadable = false;
+    for (const key of keys.sort()) {
+      const text = store.getItem(key);
+      if (text === null) continue;
+      let entry: unknown;
+      try {
+        entry = { ...(JSON.parse(text) as object), id: key.slice(prefix.length) };
+      } catch {
+        // Unreadable: taken out below.
+      }
+      if (isEntry(entry)) {
+        entries.push(entry);
+        continue;
+      }
+      const count = (entry as Partial<Entry> | undefined)?.count;
+      dropped += Number.isSafeInteger(count) ? Math.max(0, count as number) : 0;
+      store.removeItem(key);
+      unreadable = true;
+    }
+    if (unreadable) SelfLog.write('HttpSink: {Count} events dropped: the offline store held entries it cannot send', dropped);
+    this.#droppedCount += dropped;
+    return entries;
+  }
+
   /** What the store holds; undefined when it cannot be read (then nothing is written over it). */
   #read(): Entry[] | undefined {
+    if (this.#keyed) {
+      try {
+        return this.#readKeyed();
+      } catch (error) {
+        SelfLog.write('HttpSink: the offline store could not be read', error);
+        return undefined;
+      }
+    }
     let text: string | null;
     try {
       text = this.#store.getItem(this.#key);
@@ -309,6 +414,9 @@ async function withLock(name: string, task: () => Promise<boolean>): Promise<voi
     await task();
   }
 }
+
+/** Makes the ids of the entries one page keeps in the same millisecond sort in the order it kept them. */
+let sequence = 0;
 
 type Listen = (type: string, listener: (event: { type: string }) => void) => void;
 

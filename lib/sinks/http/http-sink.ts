@@ -11,7 +11,13 @@ import { trimNewline } from '../../formatting/trim-newline';
 import { HttpBeacon } from './http-beacon';
 import { beaconPayload } from './http-beacon-payloads';
 import { expectOption } from '../../core/expect-option';
-import { type HttpOfflineOptions, HttpOfflineQueue, type OfflineStats, storageBlocked } from './http-offline-queue';
+import {
+  type HttpOfflineOptions,
+  HttpOfflineQueue,
+  type OfflinePiece,
+  type OfflineStats,
+  storageBlocked,
+} from './http-offline-queue';
 import { parseRetryAfter } from './http-retry-after';
 import { HttpStatusError } from './http-status-error';
 import { redactUrl, redactUrlSecrets, urlSecrets } from './http-redact-url';
@@ -270,16 +276,25 @@ export class HttpSink implements Sink {
     if (handed > 0) return this.#after(handed, 0, () => this.emit(events.slice(handed)));
     try {
       const body = this.#body(events);
-      // A batch the store cannot keep is sent as without a store.
-      const taken = this.#offlineQueue === undefined ? false : await this.#offlineQueue.deliver(body, events.length);
-      if (taken !== false) return taken === true ? undefined : taken;
-      if (isOffline()) {
+      const queue = this.#offlineQueue;
+      // A batch the store cannot keep is sent as without a store; once the network is back, through
+      // the store again, which sends what it holds (older) first.
+      for (;;) {
+        const taken =
+          queue === undefined
+            ? false
+            : await queue.deliver(body, events.length, () =>
+                utf8Length(body) <= BEACON_MAX_BYTES ? [{ body, count: events.length }] : this.#pieces(events),
+              );
+        if (taken !== false) return taken === true ? undefined : taken;
+        if (!isOffline()) break;
         SelfLog.write(
           '{Sink}: the browser is offline; a batch of {Count} events waits for the network',
           this.kind,
           events.length,
         );
-        await whenOnline(this.#closed.signal);
+        const waited = await whenOnline(this.#closed.signal);
+        if (!waited || queue === undefined || this.#closed.signal.aborted) break;
       }
       return await this.#send(body);
     } catch (error) {
@@ -374,6 +389,10 @@ export class HttpSink implements Sink {
     const method = this.#method;
     const safeUrl = this.#safeUrl;
     const timeoutMs = this.#timeoutMs;
+    const closed = (): Error => new Error(`${method} ${safeUrl} was aborted: the sink closed`);
+    // A batch that waited for the network (or the store's replay) while close() ran: its delivery
+    // stage has given up on it (reported undelivered), so it must not leave after all.
+    if (this.#closed.signal.aborted) throw closed();
     const controller = new AbortController();
     let timer: ReturnType<typeof setTimeout> | undefined;
     // Rejects even when a custom fetch ignores the abort signal: at the timeout, or when close()
@@ -381,7 +400,7 @@ export class HttpSink implements Sink {
     const timeout = new Promise<never>((_, reject) => {
       controller.signal.onabort = () => {
         clearTimeout(timer);
-        reject(new Error(`${method} ${safeUrl} was aborted: the sink closed`));
+        reject(closed());
       };
       if (timeoutMs !== Infinity)
         timer = setTimeout(() => {
@@ -403,12 +422,13 @@ export class HttpSink implements Sink {
           signal: controller.signal,
         });
       const keep = keepalive && bytes <= KEEPALIVE_MAX_BYTES;
-      // A browser refuses a keepalive request while beacons still fill its 64 KiB quota (a page
-      // shown again before its page-hide beacons were uploaded): once the page sent beacons, a
-      // refused keepalive request is sent again at once without keepalive, unless the page is
-      // hiding, where only keepalive outlives it.
+      // A browser refuses a keepalive request while others fill the page's 64 KiB quota: beacons
+      // (a page shown again before its page-hide beacons were uploaded), another sink's batch or
+      // the app's own request still uploading. A failed keepalive request (a refusal looks like a
+      // network error) is sent again at once without keepalive, unless the page is hiding, where
+      // only keepalive outlives it.
       const sent = request(keep).catch((error: unknown) => {
-        if (!keep || !this.#beacon?.quotaHeld) throw error;
+        if (!keep || this.#beacon === undefined || this.#beacon.hiding || controller.signal.aborted) throw error;
         return request(false);
       });
       const response = await Promise.race([sent, timeout]);
@@ -517,20 +537,33 @@ export class HttpSink implements Sink {
   }
 
   /**
-   * Puts the events from `start` on into the offline store in bodies of at most 60 KiB (an event
-   * larger than that alone), in order, until the store cannot keep one; returns how many leading
-   * events are out (sent before `start`, or stored).
+   * Puts the events from `start` on into the offline store (see `#pieces`), in order, until the
+   * store cannot keep one; returns how many leading events are out (sent before `start`, or stored).
    */
   #keepOffline(store: HttpOfflineQueue, events: readonly LogEvent[], start: number): number {
     let kept = start;
-    while (kept < events.length) {
+    for (const piece of this.#pieces(events.slice(start))) {
+      if (!store.save([piece])) break;
+      kept += piece.count;
+    }
+    return kept;
+  }
+
+  /**
+   * The events as bodies of at most 60 KiB (an event larger than that alone), in order: how the
+   * offline store keeps a batch, so its replay sends bodies a server's size limit takes (a whole
+   * batch answered 413 there would be dropped, where a live one is sent again in halves).
+   */
+  #pieces(events: readonly LogEvent[]): OfflinePiece[] {
+    const pieces: OfflinePiece[] = [];
+    for (let kept = 0; kept < events.length;) {
       const rest = events.slice(kept);
       const piece = beaconPayload(rest, this.#body, BEACON_MAX_BYTES);
       const count = Math.max(1, piece.count);
-      if (!store.save(piece.count === 0 ? this.#body(rest.slice(0, 1)) : piece.body, count)) break;
+      pieces.push({ body: piece.count === 0 ? this.#body(rest.slice(0, 1)) : piece.body, count });
       kept += count;
     }
-    return kept;
+    return pieces;
   }
 
   /** `emitSync`'s answer when `sent` of `total` events left: true for all, false for none, else a PartialDeliveryError counting them; the rest stay pending with the logger. */

@@ -937,6 +937,17 @@ describe('HttpSink', () => {
       sink.close();
     });
 
+    it('sends nothing once closed while it waited for the network: its emit rejects', async () => {
+      const { fetch, calls } = recordingFetch();
+      const sink = new HttpSink({ url: 'http://127.0.0.1:1/', fetch });
+      (globalThis as unknown as { navigator: { onLine: boolean } }).navigator.onLine = false;
+      const emitting = sink.emit(makeEvents(2));
+      await new Promise((resolve) => setTimeout(resolve, 10));
+      sink.close();
+      await expect(emitting).rejects.toThrow('the sink closed');
+      expect(calls).toHaveLength(0);
+    });
+
     it('stops following the page on close', () => {
       const sink = new HttpSink({ url: 'http://127.0.0.1:1/', fetch: recordingFetch().fetch });
       sink.close();
