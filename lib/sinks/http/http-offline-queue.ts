@@ -305,13 +305,11 @@ export class HttpOfflineQueue {
         entries.push(entry);
         continue;
       }
-      const count = (entry as Partial<Entry> | undefined)?.count;
-      dropped += Number.isSafeInteger(count) ? Math.max(0, count as number) : 0;
+      dropped += countOf(entry);
       store.removeItem(key);
       unreadable = true;
     }
-    if (unreadable) SelfLog.write('HttpSink: {Count} events dropped: the offline store held entries it cannot send', dropped);
-    this.#droppedCount += dropped;
+    if (unreadable) this.#dropUnsendable(dropped);
     return entries;
   }
 
@@ -353,13 +351,15 @@ export class HttpOfflineQueue {
   /** Takes the entries of `parsed` not in `entries` out of the store: their events (as far as their count says) count dropped. */
   #discard(parsed: readonly unknown[], entries: readonly Entry[]): void {
     let events = 0;
-    for (const value of parsed) {
-      const count = (value as Partial<Entry> | null)?.count;
-      if (!entries.includes(value as Entry) && Number.isSafeInteger(count)) events += Math.max(0, count as number);
-    }
+    for (const value of parsed) if (!entries.includes(value as Entry)) events += countOf(value);
+    this.#dropUnsendable(events);
+    this.#write(entries);
+  }
+
+  /** Counts the events of entries the store held but cannot send (as far as their counts say) as dropped, and says so. */
+  #dropUnsendable(events: number): void {
     this.#droppedCount += events;
     SelfLog.write('HttpSink: {Count} events dropped: the offline store held entries it cannot send', events);
-    this.#write(entries);
   }
 
   #write(entries: readonly Entry[]): boolean {
@@ -371,6 +371,12 @@ export class HttpOfflineQueue {
       return false;
     }
   }
+}
+
+/** The events an unsendable entry says it holds: its `count` when that is a whole number, else 0. */
+function countOf(entry: unknown): number {
+  const count = (entry as Partial<Entry> | null | undefined)?.count;
+  return Number.isSafeInteger(count) ? Math.max(0, count as number) : 0;
 }
 
 /**

@@ -575,8 +575,23 @@ export class HttpSink implements Sink {
   }
 }
 
-function linesBody(formatter: Formatter): (events: readonly LogEvent[]) => string {
-  return (events) => events.map((event) => trimNewline(formatter.format(event))).join('\n');
+/**
+ * A batch's body: each event's line, joined by `\n`. `fit` may replace a line (SeqSink's placeholder
+ * for one over its size limit), or leave it out with undefined.
+ */
+export function linesBody(
+  formatter: Formatter,
+  fit?: (line: string, event: LogEvent) => string | undefined,
+): (events: readonly LogEvent[]) => string {
+  return (events) => {
+    const lines: string[] = [];
+    for (const event of events) {
+      const line = trimNewline(formatter.format(event));
+      const kept = fit === undefined ? line : fit(line, event);
+      if (kept !== undefined) lines.push(kept);
+    }
+    return lines.join('\n');
+  };
 }
 
 function checkUrl(url: unknown, where: string): string {

@@ -5,7 +5,7 @@ import { type LogLevelName, parseLevel } from '../../core/log-level';
 import type { LogEvent } from '../../core/log-event';
 import { SelfLog } from '../../core/self-log';
 import type { EmitResult, Formatter } from '../../core/sink';
-import { CLEF_CONTENT_TYPE, HttpSink, type HttpSinkOptions } from './http-sink';
+import { CLEF_CONTENT_TYPE, HttpSink, type HttpSinkOptions, linesBody } from './http-sink';
 import { withHeader } from './with-header';
 import { expectOption } from '../../core/expect-option';
 import { baseUrlOption, checkOptionalText } from './http-option-checks';
@@ -13,7 +13,7 @@ import { isOffline } from './http-online';
 import { utf8Length } from './http-utf8-length';
 import { CompactJsonFormatter } from '../../formatting/compact-json-formatter';
 import { trimNewline } from '../../formatting/trim-newline';
-import { parseTemplate } from '../../templates/parse-template';
+import { parseTemplateCached } from '../../templates/template-cache';
 import { renderTemplate } from '../../templates/render-template';
 
 /** Options of {@link SeqSink}. */
@@ -122,7 +122,10 @@ export class SeqSink extends HttpSink {
     super({
       ...options,
       // HttpSink checks the formatter option before any batch is written.
-      body: limit === Infinity ? undefined : (events) => limitedLines(formatter, events, limit),
+      body:
+        limit === Infinity
+          ? undefined
+          : linesBody(formatter, (line, event) => (fits(line, limit) ? line : placeholder(formatter, event, line, limit))),
       url,
       contentType: CLEF_CONTENT_TYPE,
       headers: withHeader(options.headers, 'X-Seq-ApiKey', apiKey),
@@ -198,42 +201,31 @@ export class SeqSink extends HttpSink {
 }
 
 /**
- * The CLEF lines of a batch, joined by `\n`, with a line over `limit` UTF-8 bytes replaced by a
- * placeholder, as Serilog's Seq sink's `ConstrainedBufferedFormatter` does: an Error event carrying
- * the limit and the line's first `(limit - 2048) / 2` characters (halved while the placeholder is
- * over the limit, down to 512), left out when even that is over it.
+ * The line in place of an event's `line` over `limit` UTF-8 bytes, as Serilog's Seq sink's
+ * `ConstrainedBufferedFormatter` writes it: an Error event carrying the limit and the line's first
+ * `(limit - 2048) / 2` characters (halved while the placeholder is over the limit, down to 512);
+ * undefined, the event left out, when even that is over it.
  */
-function limitedLines(formatter: Formatter, events: readonly LogEvent[], limit: number): string {
-  const lines: string[] = [];
-  for (const event of events) {
-    const line = trimNewline(formatter.format(event));
-    if (fits(line, limit)) {
-      lines.push(line);
-      continue;
-    }
-    SelfLog.write('SeqSink: an event over eventBodyLimitBytes ({Limit}) is sent as a placeholder', limit);
-    const template = parseTemplate(
-      'Event JSON representation exceeds the body size limit {EventBodyLimitBytes}; sample: {EventBodySample}',
+function placeholder(formatter: Formatter, event: LogEvent, line: string, limit: number): string | undefined {
+  SelfLog.write('SeqSink: an event over eventBodyLimitBytes ({Limit}) is sent as a placeholder', limit);
+  const template = parseTemplateCached(
+    'Event JSON representation exceeds the body size limit {EventBodyLimitBytes}; sample: {EventBodySample}',
+  );
+  // Serilog's sample allows 2 bytes a character; text of 3 (CJK) or escapes gets a shorter one, down to 512.
+  for (let length = Math.max(Math.floor((limit - 2048) / 2), 512); length >= 512; length = Math.floor(length / 2)) {
+    const properties = { EventBodyLimitBytes: limit, EventBodySample: line.slice(0, length) };
+    const written = trimNewline(
+      formatter.format({
+        timestamp: event.timestamp,
+        level: 'error',
+        messageTemplate: template,
+        properties,
+        renderMessage: () => renderTemplate(template, properties),
+      }),
     );
-    // Serilog's sample allows 2 bytes a character; text of 3 (CJK) or escapes gets a shorter one, down to 512.
-    for (let length = Math.max(Math.floor((limit - 2048) / 2), 512); length >= 512; length = Math.floor(length / 2)) {
-      const properties = { EventBodyLimitBytes: limit, EventBodySample: line.slice(0, length) };
-      const placeholder = trimNewline(
-        formatter.format({
-          timestamp: event.timestamp,
-          level: 'error',
-          messageTemplate: template,
-          properties,
-          renderMessage: () => renderTemplate(template, properties),
-        }),
-      );
-      if (fits(placeholder, limit)) {
-        lines.push(placeholder);
-        break;
-      }
-    }
+    if (fits(written, limit)) return written;
   }
-  return lines.join('\n');
+  return undefined;
 }
 
 /** Whether a line's UTF-8 bytes are at most `limit`; a UTF-16 unit is at most 3 bytes, so most lines are not counted. */
