@@ -1,0 +1,142 @@
+import '@angular/compiler'; // first: Angular's JIT compiler, for the component below
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { HttpClient, provideHttpClient, withFetch, withInterceptors } from '@angular/common/http';
+import { Component, inject, InjectionToken, provideZonelessChangeDetection, signal } from '@angular/core';
+import { bootstrapApplication } from '@angular/platform-browser';
+import { provideServerRendering, renderApplication } from '@angular/platform-server';
+import { forkJoin } from 'rxjs';
+import { ConfigurationError, HttpSink, type LogEvent, type Sink } from '../../lib/index';
+import { injectLogger, provideRxlog, rxlogHttpInterceptor, withHttpLogging } from '../../lib/angular/index';
+import { startTestServer } from '../helpers/http-test-server';
+
+// A real server render with @angular/platform-server's renderApplication: the same app, rendered
+// for two URLs on two origins, each render with the providers an SSR app has.
+
+/** The two origins' URLs (each a real HTTP server on 127.0.0.1), given to the component per render. */
+const ORIGINS = new InjectionToken<{ first: string; second: string }>('origins');
+
+/** Fetches one relative and two absolute URLs while rendering, and logs when they are in. */
+class OrdersPage {
+  readonly state = signal('loading');
+  constructor() {
+    const { first, second } = inject(ORIGINS);
+    const http = inject(HttpClient);
+    const log = injectLogger();
+    forkJoin([http.get('/api/a'), http.get(`${first}/api/b`), http.get(`${second}/api/c`)]).subscribe(() => {
+      log.information('Orders rendered');
+      this.state.set('ready');
+    });
+  }
+}
+Component({ selector: 'app-root', template: '<p>{{ state() }}</p>' })(OrdersPage);
+
+/** A sink that keeps what it gets and says when its logger closed it. */
+function recordingSink(): Sink & { events: LogEvent[]; closed: Promise<void> } {
+  const events: LogEvent[] = [];
+  let closed!: () => void;
+  return {
+    kind: 'recording',
+    events,
+    closed: new Promise<void>((resolve) => (closed = resolve)),
+    emit: (batch) => void events.push(...batch),
+    close: () => closed(),
+  };
+}
+
+async function render(url: string, origins: { first: string; second: string }, relativeSink = false) {
+  const sink = recordingSink();
+  const html = await renderApplication(
+    (context) =>
+      bootstrapApplication(
+        OrdersPage,
+        {
+          providers: [
+            provideServerRendering(),
+            provideZonelessChangeDetection(),
+            provideHttpClient(withFetch(), withInterceptors([rxlogHttpInterceptor])),
+            provideRxlog(
+              (c) => (relativeSink ? c.writeTo.sink(new HttpSink({ url: '/ingest' })) : c.writeTo.sink(sink)),
+              withHttpLogging({ correlation: 'traceparent' }),
+            ),
+            { provide: ORIGINS, useValue: origins },
+          ],
+        },
+        context,
+      ),
+    { document: '<html><body><app-root></app-root></body></html>', url, allowedHosts: ['127.0.0.1'] },
+  );
+  return { html, sink };
+}
+
+void describe('server-side rendering (real @angular/platform-server)', () => {
+  void it(
+    "judges same-origin by each render's own URL, and closes each render's logger at its end",
+    { timeout: 30000 },
+    async () => {
+      const answer = () => ({ status: 200, headers: { 'content-type': 'application/json' }, body: '{}' });
+      const first = await startTestServer(answer);
+      const second = await startTestServer(answer);
+      const origins = { first: first.url, second: second.url };
+      const traced = () =>
+        [
+          ...first.requests.map((r) => [r.url, 'first', 'traceparent' in r.headers]),
+          ...second.requests.map((r) => [r.url, 'second', 'traceparent' in r.headers]),
+        ].sort((x, y) => String(x[0]).localeCompare(String(y[0])));
+      try {
+        const one = await render(`${first.url}/orders/7`, origins);
+        assert.match(one.html, /<p>ready<\/p>/, 'the render waited for its requests');
+        // Rendered at the first origin: its relative and absolute URLs are same-origin, the second's not.
+        assert.deepEqual(traced(), [
+          ['/api/a', 'first', true],
+          ['/api/b', 'first', true],
+          ['/api/c', 'second', false],
+        ]);
+        await one.sink.closed;
+
+        first.requests.length = 0;
+        second.requests.length = 0;
+        const two = await render(`${second.url}/orders/8`, origins);
+        assert.match(two.html, /<p>ready<\/p>/);
+        // Rendered at the second origin: '/api/a' now goes to the second server, and the first is another origin.
+        assert.deepEqual(traced(), [
+          ['/api/a', 'second', true],
+          ['/api/b', 'first', false],
+          ['/api/c', 'second', true],
+        ]);
+        await two.sink.closed;
+
+        // Each render logged to its own logger: its three requests and the page's line, nothing of the other's.
+        for (const [sink, origin] of [
+          [one.sink, first.url],
+          [two.sink, second.url],
+        ] as const) {
+          const lines = sink.events.map((e) => e.renderMessage().replace(/ in \d+(\.\d+)? ?ms$/, ''));
+          assert.equal(lines.length, 4, lines.join('\n'));
+          assert.equal(lines.at(-1), 'Orders rendered');
+          assert.ok(
+            lines.slice(0, 3).every((line) => /^HTTP GET .* responded 200/.test(line)),
+            lines.join('\n'),
+          );
+          assert.ok(
+            lines.some((line) => line.includes('/api/a')),
+            `${origin}: ${lines.join('\n')}`,
+          );
+        }
+      } finally {
+        await first.close();
+        await second.close();
+      }
+    },
+  );
+
+  // docs/angular.md: a sink sending to a relative URL cannot work on a server, and says so.
+  void it('fails the render with a ConfigurationError for an HttpSink with a relative URL', { timeout: 30000 }, async () => {
+    const origins = { first: 'http://127.0.0.1:9/', second: 'http://127.0.0.1:9/' };
+    await assert.rejects(render('http://127.0.0.1/', origins, true), (error: unknown) => {
+      assert.ok(error instanceof ConfigurationError, String(error));
+      assert.match(error.message, /\/ingest/);
+      return true;
+    });
+  });
+});
