@@ -9,7 +9,15 @@ import { isIgnoredPath } from '../node/http/is-ignored-path';
 import { levelForStatus } from '../node/http/level-for-status';
 import { requestIdFrom } from '../node/http/request-id';
 import { requestEndContext } from '../node/http/request-end-context';
-import { connectionGone, destroyedByServer, erroredWith, requestPath, responseDestroyed } from '../node/http/request-tracker';
+import {
+  connectionGone,
+  destroyedByServer,
+  erroredWith,
+  requestPath,
+  responseDestroyed,
+  responseFinished,
+  streamReset,
+} from '../node/http/request-tracker';
 import type { Logger } from '../pipeline/logger';
 import { markLoggedRequestError } from './logged-request-errors';
 import { type RequestLoggingSettings } from './request-logging-settings';
@@ -329,7 +337,8 @@ export class RxlogRequestContext {
     if (state.completed) return;
     // A response destroyed with an error (a piped body that failed) is the server's failure; a client
     // that leaves destroys it without one. Else an error Nest's exception filter reported (a guard's).
-    const destroyedWith = response.writableFinished ? undefined : erroredWith(response);
+    const finished = responseFinished(response);
+    const destroyedWith = finished ? undefined : erroredWith(response);
     // A request the interceptor never saw (a guard rejected it) has its route from Express's request,
     // or from what Fastify's onRequest hook noted.
     const matched = routeOf(request as RoutedRequest);
@@ -344,7 +353,7 @@ export class RxlogRequestContext {
         this.complete(state, { statusCode: sentStatus, error, failed: state.handlerError.statusCode >= 500, ...route });
         return;
       }
-      const statusCode = response.writableFinished ? response.statusCode : state.handlerError.statusCode;
+      const statusCode = finished ? response.statusCode : state.handlerError.statusCode;
       this.complete(state, { statusCode, error, failed: statusCode >= 500, ...route });
       return;
     }
@@ -352,10 +361,10 @@ export class RxlogRequestContext {
     const error =
       destroyedWith ??
       state.error ??
-      (!response.writableFinished && destroyedByServer(request) ? responseDestroyed() : undefined);
+      (!finished && !streamReset(response) && destroyedByServer(request) ? responseDestroyed() : undefined);
     this.complete(state, {
       statusCode: response.statusCode,
-      ...(error === undefined ? { aborted: !response.writableFinished } : { error, failed: true }),
+      ...(error === undefined ? { aborted: !finished } : { error, failed: true }),
       ...route,
     });
   }

@@ -1,4 +1,5 @@
 import { request as httpRequest, type IncomingHttpHeaders, type Server } from 'node:http';
+import { connect as connectHttp2, constants as http2Constants } from 'node:http2';
 import { type AddressInfo, connect, type Socket } from 'node:net';
 import { LoggerConfiguration } from '../../lib/configuration/logger-configuration';
 import type { LogEvent } from '../../lib/core/log-event';
@@ -57,6 +58,32 @@ export function abandon(url: string, started: Promise<void>): Promise<void> {
     req.on('close', () => resolve());
     req.end();
     void started.then(() => req.destroy());
+  });
+}
+
+/**
+ * Requests `path` over HTTP/2 (without TLS) on a fresh session; with `cancel`, resets the stream
+ * (RST_STREAM CANCEL, as a browser does for a request it gives up) once the first body bytes
+ * arrive. Resolves when the stream closes.
+ */
+export function requestHttp2(
+  url: string,
+  path: string,
+  options: { cancel?: boolean; headers?: Record<string, string> } = {},
+): Promise<void> {
+  return new Promise((resolve) => {
+    const session = connectHttp2(url);
+    session.on('error', () => undefined);
+    const stream = session.request({ ':path': path, ...options.headers });
+    stream.on('error', () => undefined);
+    stream.on('data', () => {
+      if (options.cancel === true) stream.close(http2Constants.NGHTTP2_CANCEL);
+    });
+    stream.on('close', () => {
+      session.close();
+      resolve();
+    });
+    stream.end();
   });
 }
 

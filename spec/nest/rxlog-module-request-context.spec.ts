@@ -1,4 +1,5 @@
 import type { LogEvent } from '../../lib/core/log-event';
+import { requestHttp2 } from '../helpers/node-http';
 import { type NestApp, type NestAppRun, startNestApp } from './fixtures/run-nest-app';
 
 // A small real NestJS app (spec/nest/fixtures/nest-request-context-app.ts) in a child process on
@@ -100,6 +101,31 @@ describe.each(['express', 'fastify'])('RxlogModule on %s', (platform) => {
     }
     expect(run.events.filter((e) => e.properties.RequestId === undefined)).toEqual([]);
   });
+});
+
+// Node's HTTP/2 compatibility response reads as finished once its stream is reset: a client that
+// left read as a completed 200 before.
+describe('RxlogModule on Fastify serving HTTP/2', () => {
+  it('writes a completed request, one the client abandons (aborted) and one the server destroys (ResponseDestroyed)', async () => {
+    const run = await withApp('fastify-http2', [], async (app) => {
+      await requestHttp2(app.url, '/ping', { headers: { 'x-request-id': 'h2-ping' } });
+      await requestHttp2(app.url, '/slow', { cancel: true, headers: { 'x-request-id': 'h2-slow' } });
+      await requestHttp2(app.url, '/cut', { headers: { 'x-request-id': 'h2-cut' } });
+    });
+    expect(
+      completions(run).map((e) => [
+        e.properties.RequestId,
+        e.level,
+        e.properties.Aborted,
+        e.properties.StatusCode,
+        e.exception?.stack?.split('\n')[0],
+      ]),
+    ).toEqual([
+      ['h2-ping', 'information', undefined, 200, undefined],
+      ['h2-slow', 'warning', true, undefined, undefined],
+      ['h2-cut', 'error', undefined, 200, 'ResponseDestroyed: The server destroyed the response before it ended'],
+    ]);
+  }, 120_000);
 });
 
 describe('RxlogModule on Fastify with a global prefix', () => {

@@ -148,7 +148,10 @@ export function trackRequest(
   // An error raised once the client has left, with nothing sent (body-parser's 'request aborted'),
   // comes of the abort: the request stays aborted, with that error as its exception.
   const fail = (cause: unknown): void => record(cause, res.headersSent || !connectionGone(req));
-  const onFinish = (): void => complete(false);
+  // An HTTP/2 stream the client reset emits 'finish' on the response the handler never ended: that one waits for 'close'.
+  const onFinish = (): void => {
+    if (responseFinished(res)) complete(false);
+  };
   // A response cut after the handler failed was cut by the server (requestLogging or Express destroys
   // it), not abandoned by the client: it is written as the failed request it is. So is one destroyed
   // with an error (`res.errored`: a piped body that failed, `res.destroy(error)`); a client that
@@ -156,12 +159,13 @@ export function trackRequest(
   // One destroyed without an error by the server (`res.destroy()`, a connection the server cut) is its
   // failure too: a client that leaves ends or resets the connection first (see destroyedByServer).
   const onClose = (): void => {
-    if (!res.writableFinished) {
+    const finished = responseFinished(res);
+    if (!finished) {
       const destroyedWith = erroredWith(res);
       if (destroyedWith !== undefined) record(destroyedWith, true);
-      else if (destroyedByServer(req)) record(responseDestroyed(), true);
+      else if (!streamReset(res) && destroyedByServer(req)) record(responseDestroyed(), true);
     }
-    complete(!res.writableFinished && !failed);
+    complete(!finished && !failed);
   };
   // A response queued behind an unfinished one on a pipelined connection has no socket yet: when
   // the connection closes, Node destroys its request, but the response emits neither 'finish' nor
@@ -178,6 +182,30 @@ export function trackRequest(
     run: (fn) => LogContext.run(context, () => diagnosticContext.runWith(collector, fn)),
     fail,
   };
+}
+
+/**
+ * Whether the response went out whole: ended by the handler and flushed. Node's HTTP/2 compatibility
+ * response reads `writableFinished` true (and emits 'finish') once its stream is reset, by a client
+ * that left or by the server, without the handler having ended it; `writableEnded` stays false there.
+ * A response without `writableEnded` (a framework's test double) is judged by `writableFinished` alone.
+ */
+export function responseFinished(res: object): boolean {
+  const { writableFinished, writableEnded } = res as { writableFinished?: unknown; writableEnded?: unknown };
+  return writableFinished === true && writableEnded !== false;
+}
+
+/**
+ * Whether the response's HTTP/2 stream was reset with an error code: a client that left sends
+ * RST_STREAM (CANCEL), and one whose connection is lost has its streams closed with CANCEL. Node
+ * does not tell that apart from the server's own `stream.close(code)`, which is read as the client's
+ * too; the server's `res.destroy()` closes the stream with NO_ERROR and stays its failure. An
+ * HTTP/1 response has no stream.
+ */
+export function streamReset(res: object): boolean {
+  const stream: unknown = (res as { stream?: unknown }).stream;
+  const code: unknown = typeof stream === 'object' && stream !== null ? (stream as { rstCode?: unknown }).rstCode : undefined;
+  return typeof code === 'number' && code !== 0;
 }
 
 /** Whether the request's connection is closed (a test double's socket, as Fastify's inject makes, never is). */
