@@ -107,7 +107,7 @@ describe('SeqSink', () => {
         log.error('error');
         log.fatal('fatal');
         await log.flush();
-        // The second answer repeats Warning: a batch of declined events only sends no request.
+        // The second answer repeats Warning: a batch of only declined events sends no request.
         log.information('declined alone');
         await log.flush();
         log.error('error again');
