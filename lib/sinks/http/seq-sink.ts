@@ -1,9 +1,12 @@
 import type { Subscription } from 'rxjs';
 import { unrefScheduler } from '../../core/unref-scheduler';
 import { LevelSwitch } from '../../core/level-switch';
-import { type LogLevelName, parseLevel } from '../../core/log-level';
+import { LOG_LEVELS, type LogLevelName, levelValue } from '../../core/log-level';
 import type { LogEvent } from '../../core/log-event';
 import { SelfLog } from '../../core/self-log';
+import { PartialDeliveryError, reportedCount } from '../../core/errors/partial-delivery-error';
+import { retryHint } from '../../core/retry-hint';
+import { eventTimeMs } from '../../templates/log-event-record';
 import type { EmitResult, Formatter } from '../../core/sink';
 import { CLEF_CONTENT_TYPE, HttpSink, type HttpSinkOptions, linesBody } from './http-sink';
 import { withHeader } from './with-header';
@@ -35,7 +38,11 @@ export interface SeqSinkOptions extends Omit<
    * Once 2 minutes pass without a request, the sink posts an empty batch to ask Seq for the
    * level again (Serilog's `RequiredLevelCheckInterval`), so a level lowered in Seq reaches a
    * logger the higher level had silenced; the probe's timer never keeps a Node process alive.
-   * Default none (Seq's answer changes nothing, and no probe is sent).
+   * Default none: then, as Serilog's Seq sink does, the sink itself keeps the last level Seq
+   * answered with and sends no event below it that was logged after that answer (events logged
+   * before it, still queued, are sent: Seq discards them), until Seq answers without a level.
+   * The events it leaves out count as failed, as events a receiver refuses (`lastError`: `the
+   * receiver refused …`). Once Seq has sent a level, the 2-minute probe runs as with a switch.
    */
   controlLevelSwitch?: LevelSwitch | undefined;
   /**
@@ -49,8 +56,11 @@ export interface SeqSinkOptions extends Omit<
   eventBodyLimitBytes?: number | undefined;
 }
 
-/** Where Seq's answer states the API key's minimum level: `"MinimumLevelAccepted":"Warning"` (or `null`). */
-const LEVEL_MARKER = /"MinimumLevelAccepted"\s*:\s*"([A-Za-z]+)"/;
+/** Where Seq's answer states the API key's minimum level: `"MinimumLevelAccepted":"Warning"`, `null`, or anything else. */
+const LEVEL_MARKER = /"MinimumLevelAccepted"\s*:\s*("[^"]*"|[^\s,}]*)/;
+
+/** The levels Seq sends, Serilog's LogEventLevel names as JSON strings, least severe first (as rxlog's). */
+const SEQ_LEVELS = ['"Verbose"', '"Debug"', '"Information"', '"Warning"', '"Error"', '"Fatal"'];
 
 /** Seq's default event body limit, and Serilog's Seq sink's `eventBodyLimitBytes`: 256 KiB. */
 const EVENT_BODY_LIMIT_BYTES = 256 * 1024;
@@ -91,6 +101,12 @@ export class SeqSink extends HttpSink {
   #due = 0;
   #probe: Subscription | undefined;
   #closed = false;
+  /** Without a controlLevelSwitch: the value of the level Seq last sent (-1 for none), below which events are not sent. */
+  #floor = -1;
+  /** When Seq began to send a level (epoch ms): events logged until then are sent whatever their level. */
+  #since = 0;
+  /** Set once SelfLog has heard of a MinimumLevelAccepted that is no level. */
+  #told = false;
 
   /** @throws ConfigurationError naming the bad option. */
   constructor(options: SeqSinkOptions) {
@@ -139,10 +155,42 @@ export class SeqSink extends HttpSink {
     }
   }
 
-  /** Sends one batch (see {@link HttpSink.emit}); with a `controlLevelSwitch`, it postpones the level probe by 2 minutes. */
-  override emit(events: readonly LogEvent[]): Promise<void | EmitResult> {
-    this.#due = Date.now() + LEVEL_CHECK_MS;
-    return super.emit(events);
+  /**
+   * Sends one batch (see {@link HttpSink.emit}) and postpones the level probe by 2 minutes; but,
+   * without a `controlLevelSwitch`, not the events below the level Seq last sent that were logged
+   * after it came: the result counts those refused (and a batch of only those sends nothing).
+   */
+  override async emit(events: readonly LogEvent[]): Promise<void | EmitResult> {
+    const floor = this.#floor;
+    const sent: number[] = [];
+    // Speed: without a level from Seq (or at Verbose), the events are not looked at.
+    if (floor > 0) events.forEach((event, index) => this.#refuses(event, floor) || sent.push(index));
+    const refused = floor > 0 ? events.length - sent.length : 0;
+    if (refused < events.length) this.#due = Date.now() + LEVEL_CHECK_MS;
+    if (refused === 0) return super.emit(events);
+    if (sent.length === 0) return { rejected: refused };
+    try {
+      const result = await super.emit(sent.map((index) => events[index]));
+      return { rejected: refused + (result?.rejected ?? 0) };
+    } catch (error) {
+      const written = error instanceof PartialDeliveryError ? reportedCount(error.delivered, sent.length) : 0;
+      if (written === 0) throw error;
+      // The events the request wrote lead the batch, with refused events among them: those lead too.
+      const leading = sent[written - 1] + 1;
+      const partial = error as PartialDeliveryError;
+      throw Object.assign(new PartialDeliveryError(leading, partial.cause, partial.rejected + leading - written), {
+        permanent: retryHint(error).permanent,
+      });
+    }
+  }
+
+  /** Whether the sink leaves `event` out: below `floor`, logged after Seq's level came. An event that cannot be read is sent. */
+  #refuses(event: LogEvent, floor: number): boolean {
+    try {
+      return levelValue(event.level) < floor && eventTimeMs(event) > this.#since;
+    } catch {
+      return false;
+    }
   }
 
   /** Stops the level probe, then closes as {@link HttpSink.close} does. */
@@ -153,8 +201,9 @@ export class SeqSink extends HttpSink {
   }
 
   /**
-   * Reads Seq's `MinimumLevelAccepted` into `controlLevelSwitch`, as Serilog's Seq sink does; an
-   * answer of rxlog's ingest handler counts the lines it rejected failed, as HttpSink does.
+   * Reads Seq's `MinimumLevelAccepted` into `controlLevelSwitch`, or without one into the sink's
+   * own level, as Serilog's Seq sink does; an answer of rxlog's ingest handler counts the lines it
+   * rejected failed, as HttpSink does.
    */
   protected override accepted(responseText: string): void | EmitResult {
     this.#followLevel(responseText);
@@ -163,13 +212,22 @@ export class SeqSink extends HttpSink {
 
   #followLevel(responseText: string): void {
     const control = this.#control;
-    if (control === undefined) return;
-    let level: LogLevelName | undefined;
-    try {
-      const name = LEVEL_MARKER.exec(responseText)?.[1];
-      level = name === undefined ? undefined : parseLevel(name, 'MinimumLevelAccepted');
-    } catch {
-      level = undefined; // a level Seq may add later: treated as none, as Serilog's sink does
+    const value = LEVEL_MARKER.exec(responseText)?.[1];
+    const index = value === undefined ? -1 : SEQ_LEVELS.indexOf(value);
+    // Another value (a level Seq may add later, or garbage) is no level, as Serilog's sink reads it.
+    if (index < 0 && value !== undefined && value !== 'null' && !this.#told) {
+      this.#told = true;
+      SelfLog.write('{Sink}: MinimumLevelAccepted {Value} is no level; taken as none', this.kind, value.slice(0, 64));
+    }
+    const level = index < 0 ? undefined : LOG_LEVELS[index];
+    if (control === undefined) {
+      if (index >= 0 && this.#floor < 0) {
+        this.#since = Date.now();
+        // As Serilog's: once Seq has sent a level, the probe asks for it again after 2 idle minutes.
+        if (this.#probe === undefined && !this.#closed) this.#arm(this.#due - Date.now());
+      }
+      this.#floor = index;
+      return;
     }
     if (level === undefined) {
       if (this.#original !== undefined) control.level = this.#original;

@@ -49,23 +49,177 @@ describe('SeqSink', () => {
     expect(server.requests[1].headers['x-seq-apikey']).toBeUndefined();
   });
 
-  // Without a controlLevelSwitch, Seq's MinimumLevelAccepted changes nothing: Seq itself discards
-  // what is below it, and every batch it answered 201 counts as delivered.
-  it('counts a batch Seq answers 201 with MinimumLevelAccepted as delivered, and keeps sending every level', async () => {
-    server = await startTestServer(() => ({
-      status: 201,
-      headers: { 'Content-Type': 'application/json' },
-      body: '{"MinimumLevelAccepted":"Warning"}',
-    }));
-    const log = new LoggerConfiguration().minimumLevel
-      .debug()
-      .writeTo.sink(new SeqSink({ serverUrl: server.url }), { batch: { size: 1, maxDelayMs: 0 } })
-      .createLogger();
-    log.debug('first');
-    log.debug('second');
-    const report = await log.close({ strategy: 'flush' });
-    expect(report.sinks.seq).toMatchObject({ delivered: 2, failed: 0 });
-    expect(server.requests).toHaveLength(2);
+  // Serilog.Sinks.Seq's ControlledLevelSwitch without a switch of the app's: the sink keeps the level
+  // Seq answers with and leaves out the events below it (IsIncluded), until Seq answers null. Those
+  // events are counted failed, as events a receiver refuses; before, they were sent and counted
+  // delivered, and Seq discarded them. A sink with a controlLevelSwitch sends them, as before.
+  describe('MinimumLevelAccepted without a controlLevelSwitch', () => {
+    /** A real receiver answering 201 with the next of `levels` (then null) as Seq's MinimumLevelAccepted. */
+    const seqAnswering = (levels: string[]) =>
+      startTestServer((_request, index) => ({
+        status: 201,
+        headers: { 'Content-Type': 'application/json' },
+        body: levels[index] ?? '{"MinimumLevelAccepted":null}',
+      }));
+    const messages = (request: { body: string }): unknown[] =>
+      request.body.split('\n').map((line) => (JSON.parse(line) as Record<string, unknown>)['@mt']);
+    // Only the clock is fake (the server and the requests run on real timers): events logged after
+    // `later()` carry a time after the answers that came before, to the millisecond.
+    beforeEach(() => {
+      jest.useFakeTimers({
+        doNotFake: [
+          'nextTick',
+          'setImmediate',
+          'clearImmediate',
+          'setInterval',
+          'clearInterval',
+          'setTimeout',
+          'clearTimeout',
+          'queueMicrotask',
+          'hrtime',
+          'performance',
+        ],
+      });
+    });
+    afterEach(() => jest.useRealTimers());
+    const later = (): void => jest.setSystemTime(Date.now() + 1_000);
+
+    it('sends no event below the level Seq answers, counts them failed, and sends every level again once Seq answers null', async () => {
+      const warning = '{"MinimumLevelAccepted":"Warning"}';
+      server = await seqAnswering([warning, warning]);
+      const controlled = await seqAnswering([warning, warning, warning, warning, warning]);
+      try {
+        const control = new LevelSwitch('debug');
+        const log = new LoggerConfiguration().minimumLevel
+          .verbose()
+          .writeTo.sink(new SeqSink({ serverUrl: server.url }))
+          // Only the sink follows this switch, not the logger: with it, the sink declines nothing, as before.
+          .writeTo.sink(new SeqSink({ serverUrl: controlled.url, controlLevelSwitch: control }), { name: 'controlled' })
+          .createLogger();
+        log.debug('before Seq said a level');
+        await log.flush();
+        expect(control.level).toBe('warning');
+        later();
+        log.verbose('verbose');
+        log.debug('debug');
+        log.information('information');
+        log.warning('warning');
+        log.error('error');
+        log.fatal('fatal');
+        await log.flush();
+        // The second answer repeats Warning: a batch of only declined events sends no request.
+        log.information('declined alone');
+        await log.flush();
+        log.error('error again');
+        await log.flush();
+        log.debug('after Seq answered null');
+        await log.flush();
+        expect(server.requests.map(messages)).toEqual([
+          ['before Seq said a level'],
+          ['warning', 'error', 'fatal'],
+          ['error again'],
+          ['after Seq answered null'],
+        ]);
+        expect(log.metrics().sinks.seq).toMatchObject({ received: 10, delivered: 6, failed: 4, dropped: 0, pending: 0 });
+        expect(log.metrics().sinks.seq.lastError).toBe('the receiver refused 1 of 1 events');
+        expect(controlled.requests.map(messages)[1]).toEqual(['verbose', 'debug', 'information', 'warning', 'error', 'fatal']);
+        expect(controlled.requests.flatMap(messages)).toHaveLength(10);
+        const report = await log.close();
+        expect(report.sinks.seq).toEqual({ delivered: 6, dropped: 0, failed: 4, undelivered: 0 });
+        expect(report.sinks.controlled).toEqual({ delivered: 10, dropped: 0, failed: 0, undelivered: 0 });
+      } finally {
+        await controlled.close();
+      }
+    });
+
+    // As Serilog's sink, which filters where events enter its queue: what was logged before the
+    // level arrived is sent (Seq discards what is below it).
+    it('sends the events logged before the level arrived that were still queued, and declines the ones logged after', async () => {
+      server = await seqAnswering(Array<string>(5).fill('{"MinimumLevelAccepted":"Error"}'));
+      const log = new LoggerConfiguration().minimumLevel
+        .debug()
+        .writeTo.sink(new SeqSink({ serverUrl: server.url }), { batch: { size: 1, maxDelayMs: 0 } })
+        .createLogger();
+      // One request at a time: the second and third wait in the queue while the first is answered.
+      log.debug('first');
+      log.debug('queued 1');
+      log.debug('queued 2');
+      await log.flush();
+      later();
+      log.debug('declined');
+      log.error('sent');
+      await log.flush();
+      expect(server.requests.flatMap(messages)).toEqual(['first', 'queued 1', 'queued 2', 'sent']);
+      expect(log.metrics().sinks.seq).toMatchObject({ received: 5, delivered: 4, failed: 1 });
+      await log.close();
+    });
+
+    // The request carries only the events not refused: when it is cut short (a 413's second half
+    // failing), the events it wrote are counted at their places in the batch, so none is sent twice.
+    it('sends no event twice when a batch with refused events is written in part (413, then the second half fails)', async () => {
+      let failures = 1;
+      server = await startTestServer((request, index) => {
+        if (index === 0) return { status: 201, body: '{"MinimumLevelAccepted":"Warning"}' };
+        if (request.body.includes('\n')) return { status: 413 };
+        if (request.body.includes('"b"') && failures-- > 0) return { status: 500 };
+        return { status: 201, body: '{"MinimumLevelAccepted":"Warning"}' };
+      });
+      const log = new LoggerConfiguration().writeTo
+        .sink(new SeqSink({ serverUrl: server.url }), { retry: { attempts: 2, initialDelayMs: 1, maxDelayMs: 1 } })
+        .createLogger();
+      log.warning('start');
+      await log.flush();
+      later();
+      log.information('refused 1');
+      log.warning('{Name}', 'a');
+      log.information('refused 2');
+      log.warning('{Name}', 'b');
+      await log.flush();
+      expect(server.requests.map((request) => messages(request).length)).toEqual([1, 2, 1, 1, 1]);
+      expect(server.requests.map((request) => request.body.match(/"Name":"(\w)"/g)?.join(' '))).toEqual([
+        undefined,
+        '"Name":"a" "Name":"b"',
+        '"Name":"a"',
+        '"Name":"b"',
+        '"Name":"b"',
+      ]);
+      expect(log.metrics().sinks.seq).toMatchObject({ received: 5, delivered: 3, failed: 2, retried: 1, pending: 0 });
+      await log.close();
+    });
+
+    // Serilog's sink reads Seq's level with Enum.TryParse: its six names; anything else is no level.
+    it('takes a MinimumLevelAccepted that is not one of Serilog’s six level names as no level, and tells SelfLog once', async () => {
+      const garbage = ['"__proto__"', '"warning"', '"warn"', '3', '"Warning\\u0000"', '{}'];
+      server = await seqAnswering(
+        garbage.flatMap((value) => ['{"MinimumLevelAccepted":"Fatal"}', `{"MinimumLevelAccepted":${value}}`]),
+      );
+      const diagnostics: string[] = [];
+      const subscription = SelfLog.events$.subscribe((d) => diagnostics.push(d.message));
+      try {
+        const log = new LoggerConfiguration().minimumLevel
+          .debug()
+          .writeTo.sink(new SeqSink({ serverUrl: server.url }))
+          .createLogger();
+        log.fatal('fatal');
+        await log.flush();
+        for (let round = 0; round < garbage.length; round++) {
+          later();
+          // Answered Fatal: the error is declined; then answered garbage: no level.
+          log.error('declined');
+          log.fatal('fatal');
+          await log.flush();
+          later();
+          log.debug('debug');
+          await log.flush();
+        }
+        expect(server.requests.map(messages)).toEqual([['fatal'], ...garbage.flatMap(() => [['fatal'], ['debug']])]);
+        expect(log.metrics().sinks.seq).toMatchObject({ delivered: 13, failed: garbage.length });
+        expect(diagnostics.filter((message) => message.includes('MinimumLevelAccepted'))).toHaveLength(1);
+        await log.close();
+      } finally {
+        subscription.unsubscribe();
+      }
+    });
   });
 
   // Serilog.Sinks.Seq's controlLevelSwitch (its ControlledLevelSwitch): Seq's answer sets the
@@ -173,6 +327,29 @@ describe('SeqSink', () => {
         expect(requests).toHaveLength(probe);
       }
       expect(control.level).toBe('warning');
+      sink.close();
+    });
+
+    // Serilog's ControlledLevelSwitch is active once Seq has sent a level, switch or not: while
+    // every event is below that level, no request would ever bring Seq's lowered level back.
+    it('without a controlLevelSwitch, probes once Seq has sent a level, and sends again the levels Seq takes back', async () => {
+      const { fetch, requests } = seqFetch(['Error', null, null]);
+      const sink = new SeqSink({ serverUrl: 'http://127.0.0.1:5341', fetch });
+      const now = (): { timestamp: Date } => ({ timestamp: new Date() });
+      await sink.emit(makeEvents(1, now()));
+      jest.advanceTimersByTime(MINUTE);
+      // Below Error: not sent, refused (counted failed by the logger), and no request to postpone the probe.
+      await expect(sink.emit(makeEvents(2, now()))).resolves.toEqual({ rejected: 2 });
+      expect(requests).toHaveLength(1);
+      jest.advanceTimersByTime(MINUTE - 1);
+      await settle();
+      expect(requests).toHaveLength(1);
+      jest.advanceTimersByTime(1);
+      await settle();
+      expect(requests).toHaveLength(2);
+      expect(requests[1].body).toBe('');
+      await expect(sink.emit(makeEvents(2, now()))).resolves.toBeUndefined();
+      expect(requests).toHaveLength(3);
       sink.close();
     });
 
