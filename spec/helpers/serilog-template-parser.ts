@@ -80,6 +80,7 @@ function parsePropertyToken(template: string, first: number, result: SerilogPars
     if (alignmentText[0] === '+') return [text, next];
     const width = tryParseInt(alignmentText, true);
     if (width === undefined) return [text, next];
+    if (width === -(2 ** 31)) throw new RangeError('Serilog: Math.Abs(int.MinValue) throws OverflowException');
     // Left n is -n, Right n is n; -0 is 0.
     alignment = width || 0;
   }

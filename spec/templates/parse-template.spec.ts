@@ -305,6 +305,15 @@ describe('parseTemplate', () => {
     expect(parseTemplate(template).tokens).toEqual([hole('Hello', template, { alignment })]);
   });
 
+  // Serilog takes Math.Abs of the alignment it parsed, which throws OverflowException for int.MinValue: its parser
+  // throws on '{A,-2147483648}'. rxlog never throws; an alignment past int32 either way is text.
+  it('reads an alignment as an int32 whose magnitude is one too (Serilog throws on -2147483648)', () => {
+    expect(() => serilogParse('{A,-2147483648}')).toThrow(RangeError);
+    expect(parseTemplate('{A,-2147483648}').tokens).toEqual([text('{A,-2147483648}')]);
+    expect(parseTemplate('{A,-2147483647}').tokens).toEqual([hole('A', '{A,-2147483647}', { alignment: -2147483647 })]);
+    expect(parseTemplate('{A,2147483648}').tokens).toEqual(serilogParse('{A,2147483648}').tokens);
+  });
+
   it('keeps the text of a malformed hole and still reads the next hole', () => {
     expect(parseTemplate('{A{B}').tokens).toEqual([text('{A'), hole('B', '{B}')]);
     expect(parseTemplate('{a b} then {C}').tokens).toEqual([text('{a b} then '), hole('C', '{C}')]);
