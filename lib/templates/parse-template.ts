@@ -58,8 +58,8 @@ function propertyToken([raw, sigil, name, alignmentText, format]: HoleMatch): Pr
  * any characters but `}`: `{Amount:$0.00}`, `{T:hh:mm}`), `{Name,-10}` / `{Name,10:000}`
  * (alignment; `{Name,0}` pads nothing), positional `{0}`; `{{` and `}}` are literal braces. Names
  * follow Serilog: digits only (positional), or a letter (any script) or `_` followed by letters,
- * digits and `_`, with `.` between such parts (`{http.method}`). A malformed hole is kept as text
- * and never throws. Unlike Serilog, a `{` before a hole's format ends it (`{A{B}` is the text
+ * digits and `_`, with `.` between such parts (`{http.method}`). A malformed hole is kept as text,
+ * up to its first `}` as in Serilog 4 (`{a<b}}` stays `{a<b}}`), and never throws. Unlike Serilog, a `{` before a hole's format ends it (`{A{B}` is the text
  * `{A` then the hole `{B}`). Parsing is linear in the text's length; it is not cached (see
  * `parseTemplateCached`). The template and its tokens are frozen.
  *
