@@ -1,16 +1,14 @@
 import type { Capturing, MessageTemplate, PropertyToken, TemplateToken } from '../core/message-template';
 
 /**
- * What the parser stops at: `{{` and `}}` (literal braces), and a hole. A hole is `{`, the
- * characters a hole's name or alignment may hold (letters, digits, punctuation but braces, space,
- * `+`, `$`, `@`; a lone surrogate is none of them), then from the first `:` the format, which runs
- * to the next `}` whatever it holds (messagetemplates.org: `Format ::= [^}]+`), then its `}`. A
- * hole cut short by another character (or the end of the text) has no `}`: it is text. Its parts
- * are split as Serilog's TrySplitTagContent does: an optional `@` or `$`, the name, then the first
- * `:` starts the format (which may contain `,` and `:`) and a `,` before it starts the alignment.
+ * What the parser stops at: `{{` and `}}` (literal braces), and a hole. A hole is `{`, its name and
+ * alignment (any characters but braces), then from the first `:` the format (any characters but
+ * `}`), then its `}`: as in Serilog 4, a malformed hole runs to its first `}`. Without that `}` (a
+ * `{` before the format, or the end of the text) it is text. Its parts are split as Serilog's
+ * TrySplitTagContent does: an optional `@` or `$`, the name, then the first `:` starts the format
+ * (which may contain `,` and `:`) and a `,` before it starts the alignment.
  */
-const TOKEN =
-  /\{\{|\}\}|\{([@$]?)((?:(?![{}:,])[\p{L}\p{Nd}\p{P} +$@])*)(?:,((?:(?![{}:])[\p{L}\p{Nd}\p{P} +$@])*))?(?::([^}]*))?(\}?)/gu;
+const TOKEN = /\{\{|\}\}|\{([@$]?)([^{}:,]*)(?:,([^{}:]*))?(?::([^}]*))?(\}?)/gu;
 /** A TOKEN match of a hole: an alignment or format that is not there is undefined, a missing `}` empty. */
 type HoleMatch = [
   raw: string,
@@ -60,8 +58,8 @@ function propertyToken([raw, sigil, name, alignmentText, format]: HoleMatch): Pr
  * any characters but `}`: `{Amount:$0.00}`, `{T:hh:mm}`), `{Name,-10}` / `{Name,10:000}`
  * (alignment; `{Name,0}` pads nothing), positional `{0}`; `{{` and `}}` are literal braces. Names
  * follow Serilog: digits only (positional), or a letter (any script) or `_` followed by letters,
- * digits and `_`, with `.` between such parts (`{http.method}`). A malformed hole is kept as text
- * and never throws. Unlike Serilog, a `{` before a hole's format ends it (`{A{B}` is the text
+ * digits and `_`, with `.` between such parts (`{http.method}`). A malformed hole is kept as text,
+ * up to its first `}` as in Serilog 4 (`{a<b}}` stays `{a<b}}`), and never throws. Unlike Serilog, a `{` before a hole's format ends it (`{A{B}` is the text
  * `{A` then the hole `{B}`). Parsing is linear in the text's length; it is not cached (see
  * `parseTemplateCached`). The template and its tokens are frozen.
  *

@@ -82,9 +82,12 @@ type AlignmentFits<C extends string> = C extends `${infer Head},${infer After}`
 type HoleName<C extends string> =
   HoleHead<C> extends `@${infer Name}` ? Name : HoleHead<C> extends `$${infer Name}` ? Name : HoleHead<C>;
 
+/** The part of a hole before its format (the first `:`), where a `{` ends the hole. */
+type BeforeFormat<C extends string> = C extends `${infer Head}:${string}` ? Head : C;
+
 /**
  * The names of a template's holes, in order, repeats included. `{{` and `}}` are literal braces; a
- * `{` inside a hole ends it; a hole whose name is not
+ * `{` before a hole's format ends it (a format may hold `{`); a hole whose name is not
  * digits only, or letters, digits and `_` not starting with a digit with `.` between such parts, or
  * whose alignment is not digits after an optional `-`, is text.
  */
@@ -92,8 +95,10 @@ export type TemplateHoles<T extends string, Found extends string[] = []> = T ext
   ? Rest extends `{${infer After}`
     ? TemplateHoles<After, Found>
     : Rest extends `${infer Content}}${infer After}`
-      ? Content extends `${string}{${infer Inner}`
-        ? TemplateHoles<`{${Inner}}${After}`, Found>
+      ? BeforeFormat<Content> extends `${string}{${string}`
+        ? Content extends `${string}{${infer Inner}`
+          ? TemplateHoles<`{${Inner}}${After}`, Found>
+          : Found
         : [IsName<HoleName<Content>>, AlignmentFits<Content>] extends [true, true]
           ? TemplateHoles<After, [...Found, HoleName<Content>]>
           : TemplateHoles<After, Found>

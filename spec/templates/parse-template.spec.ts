@@ -3,6 +3,7 @@ import type { PropertyToken, TemplateToken } from '../../lib/core/message-templa
 import { parseTemplate } from '../../lib/templates/parse-template';
 import { renderTemplate } from '../../lib/templates/render-template';
 import { TEMPLATE_CHARACTERS } from '../helpers/arbitraries';
+import { serilogParse } from '../helpers/serilog-template-parser';
 
 function hole(name: string, raw: string, extra: Partial<PropertyToken> = {}): PropertyToken {
   return {
@@ -31,6 +32,14 @@ function serialize(tokens: readonly TemplateToken[]): string {
 }
 
 describe('parseTemplate', () => {
+  // Template syntax among name characters, and characters a name cannot hold ('<', a tab, a lone surrogate).
+  const templateChars = fc.constantFrom(...TEMPLATE_CHARACTERS, 'a', '_', '\ud800', '<', '\t');
+  const templates = fc.oneof(
+    fc.string({ unit: templateChars, maxLength: 40 }),
+    fc.string({ maxLength: 40 }),
+    fc.string({ unit: 'grapheme', maxLength: 20 }),
+  );
+
   it('splits text and named holes', () => {
     expect(parseTemplate('User {UserId} logged in').tokens).toEqual([
       text('User '),
@@ -221,6 +230,38 @@ describe('parseTemplate', () => {
       ['{$Hello}', [hole('Hello', '{$Hello}', { capturing: 'stringify' })]],
     ])('parses %j as Serilog does', (template, tokens) => {
       expect(parseTemplate(template).tokens).toEqual(tokens);
+      // The port of Serilog's parser (spec/helpers) passes the reference's own vectors too.
+      expect(serilogParse(template).tokens).toEqual(tokens);
+    });
+
+    // A malformed hole runs to the first '}' (Serilog 4's IndexOf('}')), whatever it holds, so a '}}' after it is two
+    // braces of text, not an escaped one. rxlog ended such a hole at the first character not allowed in a name (Serilog
+    // 2's IsValidInPropertyTag) and read the '}}' as one brace: '{a\n}}' rendered '{a\n}'.
+    it.each([
+      ['{a\n}}', '{a\n}}'],
+      ['{a<b}}', '{a<b}}'],
+      ['{a=b}} {C}', '{a=b}} c'],
+      ['{A,1<}}', '{A,1<}}'],
+      ['{a\u0301}}', '{a\u0301}}'],
+      ['{x😀}}}}', '{x😀}}}'],
+      ['{a\tb}} {{C}}', '{a\tb}} {C}'],
+    ])('renders %j as %j, the malformed hole to its first "}"', (template, rendered) => {
+      expect(renderTemplate(parseTemplate(template), { C: 'c' })).toBe(rendered);
+      expect(parseTemplate(template).tokens).toEqual(serilogParse(template).tokens);
+    });
+
+    // Differences that are documented (docs/conformance.md): a '{' before a hole's format ends the hole, and a letter
+    // outside the Basic Multilingual Plane is a name character.
+    const astralNameCharacter = /(?=[\u{10000}-\u{10ffff}])[\p{L}\p{Nd}]/u;
+    it('gives the tokens of Serilog 4’s parser for every template but the documented differences', () => {
+      fc.assert(
+        fc.property(templates, (template) => {
+          const reference = serilogParse(template);
+          fc.pre(!reference.braceBeforeFormat && !astralNameCharacter.test(template));
+          expect(parseTemplate(template).tokens).toEqual(reference.tokens);
+        }),
+        { numRuns: 3000 },
+      );
     });
 
     // Representation only: Serilog gives an empty template one empty text token and may split text into adjacent text
@@ -262,6 +303,15 @@ describe('parseTemplate', () => {
     [`{Hello,${'0'.repeat(40)}12}`, 12],
   ])('reads the alignment of %j with leading zeros, as int.TryParse does', (template, alignment) => {
     expect(parseTemplate(template).tokens).toEqual([hole('Hello', template, { alignment })]);
+  });
+
+  // Serilog takes Math.Abs of the alignment it parsed, which throws OverflowException for int.MinValue: its parser
+  // throws on '{A,-2147483648}'. rxlog never throws; an alignment past int32 either way is text.
+  it('reads an alignment as an int32 whose magnitude is one too (Serilog throws on -2147483648)', () => {
+    expect(() => serilogParse('{A,-2147483648}')).toThrow(RangeError);
+    expect(parseTemplate('{A,-2147483648}').tokens).toEqual([text('{A,-2147483648}')]);
+    expect(parseTemplate('{A,-2147483647}').tokens).toEqual([hole('A', '{A,-2147483647}', { alignment: -2147483647 })]);
+    expect(parseTemplate('{A,2147483648}').tokens).toEqual(serilogParse('{A,2147483648}').tokens);
   });
 
   it('keeps the text of a malformed hole and still reads the next hole', () => {
@@ -319,13 +369,6 @@ describe('parseTemplate', () => {
     expect(Object.isFrozen(template.tokens)).toBe(true);
     expect(Object.isFrozen(template.tokens[0])).toBe(true);
   });
-
-  const templateChars = fc.constantFrom(...TEMPLATE_CHARACTERS, 'a', '_', '\ud800');
-  const templates = fc.oneof(
-    fc.string({ unit: templateChars, maxLength: 40 }),
-    fc.string({ maxLength: 40 }),
-    fc.string({ unit: 'grapheme', maxLength: 20 }),
-  );
 
   it('never throws, for any string', () => {
     fc.assert(

@@ -4,6 +4,7 @@ import { parseTemplate } from '../../lib/templates/parse-template';
 import { alignText, renderPropertyToken, renderTemplate, renderValue } from '../../lib/templates/render-template';
 import type { MessageTemplate, PropertyToken } from '../../lib/core/message-template';
 import { createLogEvent } from '../../lib/templates/log-event-record';
+import { TextFormatter } from '../../lib/formatting/text-formatter';
 
 describe('renderTemplate', () => {
   it('fills holes with property values', () => {
@@ -212,8 +213,21 @@ describe('Serilog test/Serilog.Tests/Core/MessageTemplateTests.cs', () => {
       return 'a chair';
     }
   }
+  class ToStringReturnsNull {
+    toString(): string {
+      return null as unknown as string;
+    }
+  }
+  class ToStringThrows {
+    toString(): string {
+      throw new Error('A possible a Bug in a class');
+    }
+  }
   const bare = 'strings are bare, as with Serilog’s :l';
   const json = 'structures are compact JSON';
+  const plain = 'a plain object is captured as a structure without @ (Serilog: an anonymous type’s ToString())';
+  const stringOf = 'String(value), as JavaScript writes it (Serilog: ToString() ?? "")';
+  const marker = 'a toString that throws is captured as [Throws: message] (Serilog: the exception’s type name)';
 
   it.each<[string, string, unknown[], string, string, string | undefined]>([
     [
@@ -329,9 +343,133 @@ describe('Serilog test/Serilog.Tests/Core/MessageTemplateTests.cs', () => {
       bare,
     ],
     ['MissingPositionalParametersRenderAsTextLikeStandardFormats', '{1}, {0}', ['world'], '{1}, "world"', '{1}, world', bare],
+    [
+      'AnObjectWithDefaultDestructuringIsRenderedAsAStringLiteral',
+      'I sat at {Obj}',
+      [new ToStringReturnsNull()],
+      'I sat at ""',
+      'I sat at null',
+      stringOf,
+    ],
+    [
+      'AnObjectWithDefaultDestructuringIsRenderedAsAStringLiteral',
+      'I sat at {Obj}',
+      [new ToStringThrows()],
+      'I sat at "Capturing the property value threw an exception: ArgumentNullException"',
+      'I sat at [Throws: A possible a Bug in a class]',
+      marker,
+    ],
+    [
+      'AnObjectWithStringifyDestructuringIsRenderedAsAString',
+      'I sat at {$Obj}',
+      [new ToStringReturnsNull()],
+      'I sat at ""',
+      'I sat at null',
+      stringOf,
+    ],
+    [
+      'AnObjectWithStringifyDestructuringIsRenderedAsAString',
+      'I sat at {$Obj}',
+      [new ToStringThrows()],
+      'I sat at "Capturing the property value threw an exception: ArgumentNullException"',
+      'I sat at [Throws: A possible a Bug in a class]',
+      marker,
+    ],
+    [
+      'AnonymousTypeShouldBeRendered',
+      'Anonymous type {value}',
+      [{ Test: 3 }],
+      'Anonymous type "{ Test = 3 }"',
+      'Anonymous type {"Test":3}',
+      plain,
+    ],
+    [
+      'EnumerableOfAnonymousTypeShouldBeRendered',
+      'Enumerable with anonymous type {enumerable}',
+      [[{ Foo: 4, Bar: 'Baz' }]],
+      'Enumerable with anonymous type ["{ Foo = 4, Bar = Baz }"]',
+      'Enumerable with anonymous type [{"Foo":4,"Bar":"Baz"}]',
+      plain,
+    ],
+    [
+      'DictionaryOfAnonymousTypeAsValueShouldBeRendered',
+      'Dictionary with anonymous type value {dictionary}',
+      [new Map([['MyKey', { Test: 5 }]])],
+      'Dictionary with anonymous type value [("MyKey": "{ Test = 5 }")]',
+      'Dictionary with anonymous type value {"MyKey":{"Test":5}}',
+      plain,
+    ],
+    // Serilog: a dictionary whose key is not a scalar is a sequence of KeyValuePair, each its ToString(); rxlog: a Map
+    // with an object key is an array of [key, value] pairs.
+    [
+      'DictionaryOfAnonymousTypeAsKeyShouldBeRendered',
+      'Dictionary with anonymous type key {dictionary}',
+      [new Map([[{ Bar: 6, Baz: 4 }, 'MyValue']])],
+      'Dictionary with anonymous type key ["[{ Bar = 6, Baz = 4 }, MyValue]"]',
+      'Dictionary with anonymous type key [[{"Bar":6,"Baz":4},"MyValue"]]',
+      plain,
+    ],
   ])('%s: %p', (_name, template, args, serilog, rxlog, difference) => {
     expect(render(template, ...args)).toBe(rxlog);
     // A case rxlog renders as Serilog does has no documented difference, and the other way round.
     expect(rxlog === serilog).toBe(difference === undefined);
+  });
+});
+
+// Serilog's cases that need a format provider (fr-FR: AnObjectIsRenderedInSimpleNotationUsingFormatProvider,
+// MultiplePropertiesUseFormatProvider, FormatProviderIsUsed, ATemplateWithOnlyPositionalPropertiesUsesFormatProvider,
+// AScalarValueToStringRendersTheValueUsingFormatProvider) have no counterpart: rxlog renders with the invariant culture.
+// Nor do the .NET types (an enum, a Guid: AnEnumIsConvertedToANonStringScalarValue, WhenDestructuringAKnownLiteralTypeIsScalar).
+describe('Serilog value rendering: src/Serilog/Events/*Value.cs, LogEventPropertyValueTests, DictionaryValueTests', () => {
+  const render = (template: string, ...args: unknown[]): string => createLogEvent('information', template, args).renderMessage();
+  const json = 'structures are compact JSON';
+
+  it.each<[string, string, unknown[], string, string, string | undefined]>([
+    ['AScalarValueToStringRendersTheValue', '{N}', [-12345], '-12345', '-12345', undefined],
+    ['AScalarValueToStringRendersTheValueUsingFormat', '{N:N2}', [1234.5678], '1,234.57', '1,234.57', undefined],
+    ['ScalarValue.Render: null', '{N}', [null], 'null', 'null', undefined],
+    ['SequenceValue.Render: a string element is quoted, its " escaped', '{S}', [['a"b', 1]], '["a\\"b", 1]', '["a\\"b",1]', json],
+    ['SequenceValue.Render: a backslash is not escaped', '{S}', [['a\\b']], '["a\\b"]', '["a\\\\b"]', json],
+    [
+      'SequenceValue.Render: the format applies to each element',
+      '{S:0.00}',
+      [[1.5, 2]],
+      '[1.50, 2.00]',
+      '[1.5,2]',
+      'a structure is its JSON whatever the format',
+    ],
+    [
+      'StructureValue.Render: null and nested values',
+      '{@S}',
+      [{ A: null, B: [1] }],
+      '{ A: null, B: [1] }',
+      '{"A":null,"B":[1]}',
+      json,
+    ],
+    [
+      'ADictionaryValueRendersAsMappingOfKeysToValues',
+      '{D}',
+      [
+        new Map<unknown, unknown>([
+          [1, 'hello'],
+          ['world', [1.2]],
+        ]),
+      ],
+      '[(1: "hello"), ("world": [1.2])]',
+      '{"1":"hello","world":[1.2]}',
+      json,
+    ],
+  ])('%s: %p', (_name, template, args, serilog, rxlog, difference) => {
+    expect(render(template, ...args)).toBe(rxlog);
+    expect(rxlog === serilog).toBe(difference === undefined);
+  });
+});
+
+describe('Serilog test/Serilog.Tests/Rendering/MessageTemplateRendererTests.cs with an output template’s :j', () => {
+  it.each<[string, string]>([
+    ['{Number}', '16'],
+    ['{Number:X8}', '00000010'],
+  ])('PropertyTokenFormatsAreApplied: %p renders 16 as %p in {Message:j}', (template, expected) => {
+    expect(new TextFormatter('{Message:j}').format(createLogEvent('information', template, [16]))).toBe(expected);
   });
 });

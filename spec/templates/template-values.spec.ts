@@ -75,3 +75,19 @@ describe('TemplateValues reads hole names as parseTemplate does', () => {
     ).toEqual([]);
   });
 });
+
+describe('TemplateValues reads a format as parseTemplate does', () => {
+  // A format runs to the hole's '}' and may hold '{' ({V:x{y} is the hole V, format 'x{y'); the types read the '{' as
+  // the start of a hole y, so '{V:x{y} {y}' asked for one value where the logger binds two.
+  it('keeps a "{" inside a format in the hole, and still ends a hole at a "{" before its format', () => {
+    expect(
+      diagnostics(`
+        const braceInFormat: TemplateValues<'{V:x{y} {y}'> = [1, 2];
+        type Problem = CheckLogArguments<'{V:x{y} {W}', [1]>['rxlog: the values do not match the template'];
+        const problem: Problem = '2 values expected (V, W), 1 given';
+        const braceInName: TemplateValues<'{A{B} {A,1{C}'> = [1, 2];
+        export { braceInFormat, problem, braceInName };
+      `),
+    ).toEqual([]);
+  });
+});
