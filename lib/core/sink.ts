@@ -9,6 +9,12 @@ import type { LogEvent } from './log-event';
 export interface EmitResult {
   /** How many events of the batch the receiver refused (at most the batch's length is counted). */
   readonly rejected: number;
+  /**
+   * Events of the batch the sink chose not to send, which nobody refused (SeqSink leaves out events
+   * below the level Seq said it accepts): they count in the sink's `dropped`, under `reason` in its
+   * `droppedBy`, not as failed (at most what the batch has beyond `rejected` is counted).
+   */
+  readonly dropped?: { readonly count: number; readonly reason: string } | undefined;
 }
 
 /**

@@ -16,7 +16,7 @@ export class SinkMetricsRecorder {
   received = 0;
   /** Events the sink (or its fallback) accepted. */
   delivered = 0;
-  /** Events dropped by queue overflow, an immediate shutdown or the operators of the sink's `pipe`. */
+  /** Events dropped by queue overflow, an immediate shutdown, the operators of the sink's `pipe` or the sink itself. */
   dropped = 0;
   /** Of `dropped`, the events dropped because the logger was closing (see SinkMetrics). */
   droppedAtClose = 0;
@@ -40,16 +40,19 @@ export class SinkMetricsRecorder {
   lastError: string | undefined = undefined;
   /** Enqueue → delivered latency, in milliseconds. */
   readonly latency = new LatencyHistogram();
+  /** Of `dropped`, what the sink's own writes left out (an EmitResult's `dropped`), by reason. */
+  readonly droppedBy = new Map<string, number>();
 
   constructor(readonly name: string) {}
 
   /** A JSON-serializable copy of the counters now. */
   snapshot(): SinkMetrics {
     // The counters are own fields declared in SinkMetrics' order, so a rest copy keeps that order.
-    const { latency, lastError, breaker, droppedAtClose, ...counters } = this;
+    const { latency, lastError, breaker, droppedAtClose, droppedBy, ...counters } = this;
     const metrics: SinkMetrics = { ...counters, latencyMs: latency.summary(), breaker };
     if (lastError !== undefined) metrics.lastError = lastError;
     if (droppedAtClose > 0) metrics.droppedAtClose = droppedAtClose;
+    if (droppedBy.size > 0) metrics.droppedBy = Object.fromEntries(droppedBy);
     return metrics;
   }
 }

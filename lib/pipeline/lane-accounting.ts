@@ -267,9 +267,16 @@ export class LaneAccounting implements EventAccounting {
       dropped: metrics.dropped + this.discarded,
       pending: metrics.pending + held,
     };
-    if (this.discarded > 0) adjusted.droppedBy = this.reasons();
+    if (this.discarded > 0) adjusted.droppedBy = addReasons(metrics.droppedBy, this.#reasons);
     return adjusted;
   }
+}
+
+/** `counts` (the sink's own, when it has some) with `more` added, reason by reason. */
+function addReasons(counts: Record<string, number> | undefined, more: ReadonlyMap<string, number>): Record<string, number> {
+  const sum = new Map(Object.entries(counts ?? {}));
+  for (const [reason, count] of more) sum.set(reason, (sum.get(reason) ?? 0) + count);
+  return Object.fromEntries(sum);
 }
 
 function isCount(count: unknown): count is number {

@@ -22,6 +22,7 @@ import { adoptOutcome } from './adopt-outcome';
 import { ReentrancyGuard } from './reentrancy-guard';
 import { settlesWithin } from './sink-delivery-timeout';
 import { SinkDeliveryWaiters } from './sink-delivery-waiters';
+import { MAX_REASONS, OTHER_REASON } from './lane-accounting';
 
 export type { ShutdownStrategy, SinkDeliveryOptions, SinkShutdownResult } from './sink-delivery-options';
 
@@ -607,7 +608,14 @@ export class SinkDelivery {
       recorder.failed += refused;
       recorder.lastError = `the receiver refused ${refused} of ${written} events`;
     }
-    const count = written - refused;
+    const left = leftOut(result, written - refused);
+    if (left !== undefined) {
+      recorder.dropped += left.count;
+      const reasons = recorder.droppedBy;
+      const reason = reasons.has(left.reason) || reasons.size < MAX_REASONS ? left.reason : OTHER_REASON;
+      reasons.set(reason, (reasons.get(reason) ?? 0) + left.count);
+    }
+    const count = written - refused - (left?.count ?? 0);
     recorder.delivered += count;
     if (viaFallback) recorder.fallback += count;
     const now = this.#scheduler.now();
@@ -843,6 +851,23 @@ function describeError(error: unknown): string {
     return String(error);
   } catch {
     return 'unprintable error';
+  }
+}
+
+/**
+ * The events a write's result says the sink left out (an EmitResult's `dropped`), at most `count`,
+ * with their reason ('sink' when it gives none); undefined for none. Never throws.
+ */
+function leftOut(result: unknown, count: number): { count: number; reason: string } | undefined {
+  if (typeof result !== 'object' || result === null) return undefined;
+  try {
+    const dropped: unknown = (result as { dropped?: unknown }).dropped;
+    if (typeof dropped !== 'object' || dropped === null) return undefined;
+    const { count: reported, reason } = dropped as { count?: unknown; reason?: unknown };
+    const left = typeof reported === 'number' ? reportedCount(reported, count) : 0;
+    return left === 0 ? undefined : { count: left, reason: typeof reason === 'string' && reason !== '' ? reason : 'sink' };
+  } catch {
+    return undefined;
   }
 }
 

@@ -1095,6 +1095,48 @@ describe('SinkDelivery with a write that reports refused events (EmitResult)', (
     expect(delivery.metrics()).toMatchObject({ received: 7, delivered: 6, failed: 1, pending: 0 });
   });
 
+  it('counts the events a write left out (its `dropped`) as dropped by their reason, after the refused ones', async () => {
+    const sink: Sink = { emit: async () => ({ rejected: 1, dropped: { count: 2, reason: 'mine' } }) };
+    const delivery = create(sink, { batch: { size: 5, maxDelayMs: 10 }, retry: { attempts: 3, initialDelayMs: 1, jitter: 0 } });
+    for (let n = 0; n < 5; n++) delivery.push(makeEvent());
+    await jest.advanceTimersByTimeAsync(10);
+    expect(delivery.metrics()).toMatchObject({ received: 5, delivered: 2, failed: 1, dropped: 2, retried: 0, pending: 0 });
+    expect(delivery.metrics().droppedBy).toEqual({ mine: 2 });
+    balance(delivery);
+  });
+
+  it('counts at most what the batch has beyond the refused, under "sink" without a reason, and nothing it cannot read', async () => {
+    const results: unknown[] = [
+      { rejected: 1, dropped: { count: 5, reason: 'too many' } },
+      { rejected: 0, dropped: { count: 1, reason: '' } },
+      { rejected: 0, dropped: { count: 1 } },
+      { rejected: 0, dropped: { count: -1, reason: 'negative' } },
+      { rejected: 0, dropped: 1 },
+      {
+        rejected: 0,
+        get dropped(): unknown {
+          throw new Error('hostile getter');
+        },
+      },
+      { rejected: 0, dropped: { count: 1, reason: '__proto__' } },
+    ];
+    let call = 0;
+    const delivery = create({ emit: async () => results[call++] as undefined }, { batch: { size: 2, maxDelayMs: 0 } });
+    for (const _ of results) {
+      delivery.push(makeEvent());
+      delivery.push(makeEvent());
+      await jest.advanceTimersByTimeAsync(0);
+    }
+    // 14 events: the first batch refused 1 and left out the other (5 is cut to 1); the next two left out one each.
+    expect(delivery.metrics()).toMatchObject({ received: 14, failed: 1, dropped: 4, delivered: 9, pending: 0 });
+    expect(Object.entries(delivery.metrics().droppedBy ?? {})).toEqual([
+      ['too many', 1],
+      ['sink', 2],
+      ['__proto__', 1],
+    ]);
+    balance(delivery);
+  });
+
   it('counts what a fallback refused as failed, the rest as delivered by the fallback', async () => {
     const delivery = create(
       {

@@ -41,8 +41,8 @@ export interface SeqSinkOptions extends Omit<
    * Default none: then, as Serilog's Seq sink does, the sink itself keeps the last level Seq
    * answered with and sends no event below it that was logged after that answer (events logged
    * before it, still queued, are sent: Seq discards them), until Seq answers without a level.
-   * The events it leaves out count as failed, as events a receiver refuses (`lastError`: `the
-   * receiver refused …`). Once Seq has sent a level, the 2-minute probe runs as with a switch.
+   * The events it leaves out count as dropped, under `seq.belowMinimumLevelAccepted` in the sink's
+   * `droppedBy`. Once Seq has sent a level, the 2-minute probe runs as with a switch.
    */
   controlLevelSwitch?: LevelSwitch | undefined;
   /**
@@ -67,6 +67,9 @@ const EVENT_BODY_LIMIT_BYTES = 256 * 1024;
 
 /** How long a SeqSink with a `controlLevelSwitch` may send nothing before it asks Seq for the level with an empty batch. */
 const LEVEL_CHECK_MS = 120_000;
+
+/** The `droppedBy` reason of the events left out below the level Seq accepts. */
+const SEQ_LEVEL_REASON = 'seq.belowMinimumLevelAccepted';
 
 /**
  * Sends batches to Seq's raw ingestion endpoint, `${serverUrl}/api/events/raw?clef`, as CLEF
@@ -158,7 +161,7 @@ export class SeqSink extends HttpSink {
   /**
    * Sends one batch (see {@link HttpSink.emit}) and postpones the level probe by 2 minutes; but,
    * without a `controlLevelSwitch`, not the events below the level Seq last sent that were logged
-   * after it came: the result counts those refused (and a batch of only those sends nothing).
+   * after it came: the result counts those dropped (and a batch of only those sends nothing).
    */
   override async emit(events: readonly LogEvent[]): Promise<void | EmitResult> {
     const floor = this.#floor;
@@ -168,18 +171,20 @@ export class SeqSink extends HttpSink {
     const refused = floor > 0 ? events.length - sent.length : 0;
     if (refused < events.length) this.#due = Date.now() + LEVEL_CHECK_MS;
     if (refused === 0) return super.emit(events);
-    if (sent.length === 0) return { rejected: refused };
+    const dropped = { count: refused, reason: SEQ_LEVEL_REASON };
+    if (sent.length === 0) return { rejected: 0, dropped };
     try {
       const result = await super.emit(sent.map((index) => events[index]));
-      return { rejected: refused + (result?.rejected ?? 0) };
+      return { rejected: result?.rejected ?? 0, dropped };
     } catch (error) {
       const written = error instanceof PartialDeliveryError ? reportedCount(error.delivered, sent.length) : 0;
       if (written === 0) throw error;
-      // The events the request wrote lead the batch, with refused events among them: those lead too.
+      // The events the request wrote lead the batch, with left-out events among them: those lead too.
       const leading = sent[written - 1] + 1;
       const partial = error as PartialDeliveryError;
-      throw Object.assign(new PartialDeliveryError(leading, partial.cause, partial.rejected + leading - written), {
+      throw Object.assign(new PartialDeliveryError(leading, partial.cause, partial.rejected), {
         permanent: retryHint(error).permanent,
+        dropped: { count: leading - written, reason: SEQ_LEVEL_REASON },
       });
     }
   }

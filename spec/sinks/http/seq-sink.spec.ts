@@ -51,8 +51,8 @@ describe('SeqSink', () => {
 
   // Serilog.Sinks.Seq's ControlledLevelSwitch without a switch of the app's: the sink keeps the level
   // Seq answers with and leaves out the events below it (IsIncluded), until Seq answers null. Those
-  // events are counted failed, as events a receiver refuses; before, they were sent and counted
-  // delivered, and Seq discarded them. A sink with a controlLevelSwitch sends them, as before.
+  // events are counted dropped, under the reason seq.belowMinimumLevelAccepted; before, they were
+  // sent and counted delivered, and Seq discarded them. A sink with a controlLevelSwitch sends them, as before.
   describe('MinimumLevelAccepted without a controlLevelSwitch', () => {
     /** A real receiver answering 201 with the next of `levels` (then null) as Seq's MinimumLevelAccepted. */
     const seqAnswering = (levels: string[]) =>
@@ -84,7 +84,7 @@ describe('SeqSink', () => {
     afterEach(() => jest.useRealTimers());
     const later = (): void => jest.setSystemTime(Date.now() + 1_000);
 
-    it('sends no event below the level Seq answers, counts them failed, and sends every level again once Seq answers null', async () => {
+    it('sends no event below the level Seq answers, counts them dropped by reason, and sends every level again once Seq answers null', async () => {
       const warning = '{"MinimumLevelAccepted":"Warning"}';
       server = await seqAnswering([warning, warning]);
       const controlled = await seqAnswering([warning, warning, warning, warning, warning]);
@@ -120,12 +120,13 @@ describe('SeqSink', () => {
           ['error again'],
           ['after Seq answered null'],
         ]);
-        expect(log.metrics().sinks.seq).toMatchObject({ received: 10, delivered: 6, failed: 4, dropped: 0, pending: 0 });
-        expect(log.metrics().sinks.seq.lastError).toBe('the receiver refused 1 of 1 events');
+        expect(log.metrics().sinks.seq).toMatchObject({ received: 10, delivered: 6, failed: 0, dropped: 4, pending: 0 });
+        expect(log.metrics().sinks.seq.droppedBy).toEqual({ 'seq.belowMinimumLevelAccepted': 4 });
+        expect(log.metrics().sinks.seq.lastError).toBeUndefined();
         expect(controlled.requests.map(messages)[1]).toEqual(['verbose', 'debug', 'information', 'warning', 'error', 'fatal']);
         expect(controlled.requests.flatMap(messages)).toHaveLength(10);
         const report = await log.close();
-        expect(report.sinks.seq).toEqual({ delivered: 6, dropped: 0, failed: 4, undelivered: 0 });
+        expect(report.sinks.seq).toEqual({ delivered: 6, dropped: 4, failed: 0, undelivered: 0 });
         expect(report.sinks.controlled).toEqual({ delivered: 10, dropped: 0, failed: 0, undelivered: 0 });
       } finally {
         await controlled.close();
@@ -150,7 +151,7 @@ describe('SeqSink', () => {
       log.error('sent');
       await log.flush();
       expect(server.requests.flatMap(messages)).toEqual(['first', 'queued 1', 'queued 2', 'sent']);
-      expect(log.metrics().sinks.seq).toMatchObject({ received: 5, delivered: 4, failed: 1 });
+      expect(log.metrics().sinks.seq).toMatchObject({ received: 5, delivered: 4, dropped: 1, failed: 0 });
       await log.close();
     });
 
@@ -183,7 +184,8 @@ describe('SeqSink', () => {
         '"Name":"b"',
         '"Name":"b"',
       ]);
-      expect(log.metrics().sinks.seq).toMatchObject({ received: 5, delivered: 3, failed: 2, retried: 1, pending: 0 });
+      expect(log.metrics().sinks.seq).toMatchObject({ received: 5, delivered: 3, dropped: 2, failed: 0, retried: 1, pending: 0 });
+      expect(log.metrics().sinks.seq.droppedBy).toEqual({ 'seq.belowMinimumLevelAccepted': 2 });
       await log.close();
     });
 
@@ -213,7 +215,7 @@ describe('SeqSink', () => {
           await log.flush();
         }
         expect(server.requests.map(messages)).toEqual([['fatal'], ...garbage.flatMap(() => [['fatal'], ['debug']])]);
-        expect(log.metrics().sinks.seq).toMatchObject({ delivered: 13, failed: garbage.length });
+        expect(log.metrics().sinks.seq).toMatchObject({ delivered: 13, dropped: garbage.length, failed: 0 });
         expect(diagnostics.filter((message) => message.includes('MinimumLevelAccepted'))).toHaveLength(1);
         await log.close();
       } finally {
@@ -338,8 +340,11 @@ describe('SeqSink', () => {
       const now = (): { timestamp: Date } => ({ timestamp: new Date() });
       await sink.emit(makeEvents(1, now()));
       jest.advanceTimersByTime(MINUTE);
-      // Below Error: not sent, refused (counted failed by the logger), and no request to postpone the probe.
-      await expect(sink.emit(makeEvents(2, now()))).resolves.toEqual({ rejected: 2 });
+      // Below Error: not sent, left out (counted dropped by the logger), and no request to postpone the probe.
+      await expect(sink.emit(makeEvents(2, now()))).resolves.toEqual({
+        rejected: 0,
+        dropped: { count: 2, reason: 'seq.belowMinimumLevelAccepted' },
+      });
       expect(requests).toHaveLength(1);
       jest.advanceTimersByTime(MINUTE - 1);
       await settle();
