@@ -202,6 +202,11 @@ export class LoggerPipeline {
     return this.#options.minimumLevel;
   }
 
+  /** The redaction policies, in order (for bindRedacted). */
+  get redaction(): readonly RedactionPolicy[] {
+    return this.#options.redaction;
+  }
+
   /** A child logger's bound properties: `properties` captured and redacted by this pipeline's policies, over `parent`'s. */
   bind(parent: BoundProperties | undefined, properties: Readonly<Record<string, unknown>>): BoundProperties {
     return bindProperties(parent, properties, this.#options.redaction);

@@ -19,6 +19,7 @@ import type { CheckLogArguments } from '../templates/template-values';
 import { AFTER_FLUSH_SYNC } from './after-flush-sync';
 import type { BoundProperties } from './bound-properties';
 import type { FlushOptions, FlushResult } from './flush-options';
+import { LOGGER_PARTS, type LoggerParts } from './logger-parts';
 import type { LoggerPipeline } from './logger-pipeline';
 import type { CloseOptions, ShutdownReport } from './shutdown-report';
 
@@ -266,6 +267,11 @@ export class Logger {
    */
   flushSync(): void {
     this.#pipeline.flushSync();
+  }
+
+  /** @internal For bindRedacted: see LOGGER_PARTS. */
+  [LOGGER_PARTS](): LoggerParts {
+    return [this.#pipeline, this.#bound, this.#level];
   }
 
   /** @internal For installProcessHooks: see AFTER_FLUSH_SYNC. */

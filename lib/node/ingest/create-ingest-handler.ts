@@ -1,6 +1,10 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { SelfLog } from '../../core/self-log';
+import { bindRedacted } from '../../pipeline/bind-redacted';
 import type { Logger } from '../../pipeline/logger';
+import { captureValue } from '../../templates/capture';
+import { DEFAULT_CENSOR } from '../../templates/redaction-policy';
+import { writeJson } from '../../templates/safe-json';
 import {
   type IngestHandlerOptions,
   type ResolvedIngestOptions,
@@ -9,13 +13,16 @@ import {
   remoteNetwork,
   resolveIngestOptions,
 } from './ingest-handler-options';
-import { type ClientEvent, parseClientEvents } from './parse-client-events';
+import { type ClientEvent, clientMessage, parseClientEvents } from './parse-client-events';
 import { type IngestFrameworkReply, type IngestFrameworkRequest, nodeRequest, nodeResponse } from './framework-request';
 import { failed, refuse, respond } from './ingest-responses';
 import { type BodyReadResult, type ByteBudget, readRequestBody } from './read-request-body';
 import { type RateDecision, TokenBucketLimiter } from './token-bucket-limiter';
 
-/** What the ingest handler writes to: a Logger (only `child` and the child's `write` are used). */
+/**
+ * What the ingest handler writes to: a Logger (only `child` and the child's `write` are used; on an
+ * rxlog Logger, the child is bound with its redaction policies applied at once, see below).
+ */
 export type IngestLogger = Pick<Logger, 'child'>;
 
 /**
@@ -66,6 +73,10 @@ const MAX_USER_AGENT = 512;
 const SHARED_NOTICE_MS = 60_000;
 /** Trace properties an event has no value for, yet as own keys: enrichers never overwrite a property, so the server's trace is not added. */
 const NO_TRACE = { TraceId: undefined, SpanId: undefined, TraceFlags: undefined };
+/** What a client's message rendered without its template becomes when the server's policy redacted one of its values. */
+const REDACTED_MESSAGE = DEFAULT_CENSOR;
+/** The values of a client whose properties the server's policy replaced as a whole. */
+const NO_VALUES: Readonly<Record<string, unknown>> = Object.freeze(Object.create(null) as Record<string, unknown>);
 /**
  * The server half of browser log shipping: a request handler that takes what rxlog's HTTP sinks
  * send from browsers (CLEF or NDJSON lines, including `sendBeacon` bodies sent as `text/plain`)
@@ -89,6 +100,9 @@ const NO_TRACE = { TraceId: undefined, SpanId: undefined, TraceFlags: undefined 
  *   `ClientLevel` (when lowered), `Origin: "browser"`, `UserAgent` and, if asked, `ClientAddress`;
  *   the client's exception text becomes the event's exception. The event's own timestamp is the
  *   time the server received it;
+ * - `log`'s redaction policies reach `ClientMessage` too: it is rendered from the client's template
+ *   with the values in `Client` as the policies left them (a message sent without its template is
+ *   replaced by `[Redacted]` when the policies changed any of the client's values);
  * - the server event's `TraceId`, `SpanId` and `TraceFlags` are the client's own (CLEF `@tr` and
  *   `@sp`, a valid pair) or none: never those of the server request it arrived in, which the
  *   logger's enrichers (`traceContextEnricher`, a request context) would otherwise add.
@@ -367,14 +381,45 @@ function write(log: IngestLogger, settings: ResolvedIngestOptions, server: Recor
     // never the server span's or the request context's (present as keys, so no enricher adds them).
     Object.assign(properties, NO_TRACE, event.trace);
     properties[settings.clientProperty] = event.properties;
-    const logger = log.child(properties);
-    if (event.exception === undefined) logger.write(event.level, INGEST_TEMPLATE, event.message);
-    else logger.write(event.level, clientError(event.exception), INGEST_TEMPLATE, event.message);
+    const [logger, message] = redactedChild(log, settings.clientProperty, properties, event);
+    if (event.exception === undefined) logger.write(event.level, INGEST_TEMPLATE, message);
+    else logger.write(event.level, clientError(event.exception), INGEST_TEMPLATE, message);
     return true;
   } catch (error) {
     SelfLog.write('createIngestHandler: an event could not be written', error);
     return false;
   }
+}
+
+/**
+ * The logger an event is written through, with `properties` bound, and its `ClientMessage`. On an
+ * rxlog Logger, the client's values are redacted by the server's policies as they are bound (a
+ * censor function too: once, for this one event), and the message is rendered from them as they
+ * were left, so a value the policy censors in `Client` is censored in the message as well. A
+ * message the client sent without its template cannot be rendered again: it is kept only when the
+ * policies changed none of the client's values, else replaced by {@link REDACTED_MESSAGE}. Any
+ * other logger (one that only has `child`) has no rxlog policy: its message is rendered from the
+ * values as sent.
+ */
+function redactedChild(
+  log: IngestLogger,
+  name: string,
+  properties: Record<string, unknown>,
+  event: ClientEvent,
+): [Pick<Logger, 'write'>, string] {
+  const made = bindRedacted(log, properties);
+  if (made === undefined) return [log.child(properties), clientMessage(event, event.properties)];
+  const [logger, bound] = made;
+  const at = bound.keys.indexOf(name);
+  const client: unknown = at === -1 ? undefined : bound.values[at];
+  // A Client the policy replaced as a whole (a string, a censor function's array) names no value:
+  // each hole renders as written. A string's characters or an array's items would fill `{0}`.
+  const values =
+    typeof client === 'object' && client !== null && !Array.isArray(client) ? (client as Record<string, unknown>) : NO_VALUES;
+  if (event.template !== undefined) return [logger, clientMessage(event, values)];
+  // Captured as bindProperties captured it: the same JSON unless a policy changed something.
+  const unchanged = at !== -1 && writeJson(captureValue(event.properties, 'default')) === writeJson(client);
+  return [logger, unchanged ? clientMessage(event, values) : REDACTED_MESSAGE];
 }
 
 /** The client's exception text as an Error: its first line is the message, the whole text its stack. */

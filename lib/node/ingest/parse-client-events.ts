@@ -11,8 +11,13 @@ export interface ClientEvent {
   readonly clientLevel?: LogLevelName | undefined;
   /** The client's message template, when it sent one. */
   readonly template?: string | undefined;
-  /** The message rendered from the client's template and properties (or the client's rendered message). */
-  readonly message: string;
+  /**
+   * The client's rendered message, when it sent no template. With a template, the message is
+   * rendered from it (see {@link clientMessage}), with the values as the server's redaction left them.
+   */
+  readonly message?: string | undefined;
+  /** The most characters the message rendered from the template may have (see {@link messageLimit}). */
+  readonly messageLimit: number;
   /** The client's timestamp, when it sent a valid one: ISO 8601 text that is a date (any other text rejects the line). */
   readonly timestamp?: string | undefined;
   /** The client's exception text. */
@@ -65,9 +70,9 @@ class Rejected extends Error {}
  * send: `@t`, `@mt`, `@m`, `@l`, `@x`, properties) or in rxlog's NDJSON shape (`timestamp`,
  * `level`, `message`, `template`, `exception`, properties, `_level` read back as `level`). Each line is checked on its own:
  * invalid UTF-8, invalid JSON, a value that is not an object, a field of the wrong type, an unknown
- * level, no message, too many values, too deep or too long rejects that line only. A message
- * rendered from a template is cut (then `…`) at twice its line's length in characters (at least
- * 1 024), or at `maxEventBytes` when that is less. Lines past
+ * level, no message, too many values, too deep or too long rejects that line only. The message
+ * {@link clientMessage} renders from a template is cut (then `…`) at twice its line's length in
+ * characters (at least 1 024), or at `maxEventBytes` when that is less. Lines past
  * `maxEvents` are counted as rejected without being parsed. Blank lines are skipped.
  */
 export function parseClientEvents(body: Buffer, limits: ClientEventLimits): ParsedClientEvents {
@@ -139,7 +144,8 @@ function readLine(bytes: Buffer, limits: ClientEventLimits): ClientEvent {
     level: capped ? limits.maxLevel : sentLevel,
     ...(capped ? { clientLevel: sentLevel } : {}),
     ...(template === undefined ? {} : { template }),
-    message: template === undefined ? (rendered ?? '') : renderBounded(template, properties, messageLimit(bytes.length, limits)),
+    ...(template === undefined ? { message: rendered } : {}),
+    messageLimit: messageLimit(bytes.length, limits),
     ...(timestamp === undefined ? {} : { timestamp }),
     ...(exception === undefined ? {} : { exception }),
     properties,
@@ -165,10 +171,19 @@ function messageLimit(lineBytes: number, limits: ClientEventLimits): number {
 }
 
 /**
- * Renders the client's template with its properties, cut at `max` UTF-16 code units (then `…`):
+ * The message of a client's event: its template rendered with `values` (its own properties, or
+ * those the server's redaction policy left), cut at its {@link ClientEvent.messageLimit}; or, when
+ * it sent no template, its own rendered message.
+ */
+export function clientMessage(event: ClientEvent, values: Readonly<Record<string, unknown>>): string {
+  return event.template === undefined ? (event.message ?? '') : renderBounded(event.template, values, event.messageLimit);
+}
+
+/**
+ * Renders a client's template with its properties, cut at `max` UTF-16 code units (then `…`):
  * holes repeat a value and alignments pad, so a short line could otherwise render into megabytes.
  */
-function renderBounded(template: string, properties: Record<string, unknown>, max: number): string {
+function renderBounded(template: string, properties: Readonly<Record<string, unknown>>, max: number): string {
   let out = '';
   for (const token of parseTemplate(template).tokens) {
     const piece = token.kind === 'text' ? token.text : renderPropertyToken(token, properties);

@@ -1,10 +1,17 @@
 import fc from 'fast-check';
-import { parseClientEvents, type ClientEventLimits } from '../../../lib/node/ingest/parse-client-events';
+import {
+  type ClientEvent,
+  clientMessage,
+  parseClientEvents,
+  type ClientEventLimits,
+} from '../../../lib/node/ingest/parse-client-events';
 
 const limits: ClientEventLimits = { maxEvents: 100, maxEventBytes: 4096, maxProperties: 50, maxDepth: 4, maxLevel: 'error' };
 const parse = (text: string | Buffer, over: Partial<ClientEventLimits> = {}) =>
   parseClientEvents(typeof text === 'string' ? Buffer.from(text, 'utf8') : text, { ...limits, ...over });
 const line = (value: unknown): string => JSON.stringify(value);
+/** The message an event renders with its own values (the handler gives it those the server's policy left). */
+const messageOf = (event: ClientEvent): string => clientMessage(event, event.properties);
 
 describe('parseClientEvents', () => {
   it('reads CLEF lines: template rendered with the properties, level, timestamp, exception, @@ names', () => {
@@ -18,9 +25,9 @@ describe('parseClientEvents', () => {
     expect(events[0]).toMatchObject({
       level: 'information',
       template: 'Clicked {Button}',
-      message: 'Clicked buy',
       timestamp: '2026-11-30T10:00:00.000Z',
     });
+    expect(messageOf(events[0])).toBe('Clicked buy');
     expect({ ...events[0].properties }).toEqual({ Button: 'buy' });
     expect(events[1]).toMatchObject({ level: 'warning', message: 'plain text', exception: 'TypeError: x\n  at f' });
     expect(events[1].template).toBeUndefined();
@@ -31,7 +38,8 @@ describe('parseClientEvents', () => {
     const { events } = parse(
       line({ timestamp: '2026-11-30T10:00:00.000Z', level: 'debug', message: 'Hi Ann', template: 'Hi {Name}', Name: 'Ann' }),
     );
-    expect(events[0]).toMatchObject({ level: 'debug', template: 'Hi {Name}', message: 'Hi Ann' });
+    expect(events[0]).toMatchObject({ level: 'debug', template: 'Hi {Name}' });
+    expect(messageOf(events[0])).toBe('Hi Ann');
     const escaped = parse(line({ message: 'm', _level: 'prop', __message: 'x' })).events[0];
     expect({ ...escaped.properties }).toEqual({ level: 'prop', _message: 'x' });
   });
@@ -70,7 +78,7 @@ describe('parseClientEvents', () => {
       Buffer.from(`"}\n${line({ '@mt': 'b' })}`),
     ]);
     const { events, rejected } = parse(body);
-    expect(events.map((e) => e.message)).toEqual(['a', 'b']);
+    expect(events.map(messageOf)).toEqual(['a', 'b']);
     expect(rejected).toBe(1);
   });
 
@@ -79,7 +87,7 @@ describe('parseClientEvents', () => {
     const wide = line(Object.fromEntries([['@mt', 'wide'], ...Array.from({ length: 5_000 }, (_, i) => [`P${i}`, i])]));
     const wideNested = line({ '@mt': 'wide', P: Array.from({ length: 5_000 }, (_, i) => i) });
     const { events, rejected } = parse([deep, wide, wideNested, line({ '@mt': 'ok' })].join('\n'), { maxEventBytes: 200_000 });
-    expect(events.map((e) => e.message)).toEqual(['ok']);
+    expect(events.map(messageOf)).toEqual(['ok']);
     expect(rejected).toBe(3);
     expect(parse(line({ '@mt': 'x'.repeat(5_000) })).rejected).toBe(1);
   });
@@ -93,11 +101,11 @@ describe('parseClientEvents', () => {
     const emoji = `${'z'.repeat(2_046)}😀`;
     const { events, rejected } = parse([padded, repeated, line({ '@mt': 'x{A}{A}{A}', A: emoji })].join('\n'));
     expect(rejected).toBe(0);
-    for (const event of events) expect(event.message.length).toBeLessThanOrEqual(limits.maxEventBytes + 1);
-    expect(events[0].message).toBe(`${' '.repeat(4_096)}…`);
-    expect(events[1].message).toBe(`${'y'.repeat(4_096)}…`);
-    expect(events[2].message).toBe(`x${emoji}${'z'.repeat(2_046)}…`);
-    expect(parse(line({ '@mt': 'Hi {Name}', Name: 'Ann' })).events[0].message).toBe('Hi Ann');
+    for (const event of events) expect(messageOf(event).length).toBeLessThanOrEqual(limits.maxEventBytes + 1);
+    expect(messageOf(events[0])).toBe(`${' '.repeat(4_096)}…`);
+    expect(messageOf(events[1])).toBe(`${'y'.repeat(4_096)}…`);
+    expect(messageOf(events[2])).toBe(`x${emoji}${'z'.repeat(2_046)}…`);
+    expect(messageOf(parse(line({ '@mt': 'Hi {Name}', Name: 'Ann' })).events[0])).toBe('Hi Ann');
   });
 
   it('counts lines past maxEvents as rejected and skips blank lines', () => {
@@ -112,7 +120,7 @@ describe('parseClientEvents', () => {
     const properties = events[0].properties;
     expect(Object.getPrototypeOf(properties)).toBeNull();
     expect(Object.keys(properties)).toEqual(['__proto__', 'constructor', 'toString']);
-    expect(events[0].message).toBe('c');
+    expect(messageOf(events[0])).toBe('c');
     expect(({} as Record<string, unknown>).polluted).toBeUndefined();
   });
 
