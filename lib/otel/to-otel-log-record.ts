@@ -8,7 +8,7 @@ import { exceptionText } from '../formatting/exception-text';
 import { formatLevel } from '../formatting/format-level';
 import { readValue } from '../sinks/http/otlp-any-value';
 import { otlpSeverity } from '../sinks/http/otlp-log-record';
-import { toOtelAttributes } from './to-otel-any-value';
+import { addOtelAttributes } from './to-otel-any-value';
 import { readErrorField, renderMessageSafely } from '../formatting/safe-event-text';
 
 const TRACE_PROPERTIES: ReadonlySet<string> = new Set(['TraceId', 'SpanId', 'TraceFlags']);
@@ -47,11 +47,19 @@ export function toOtelLogRecord(event: LogEvent): LogRecord {
 function logRecord(event: LogEvent): LogRecord {
   const properties = event.properties;
   const spanContext = traceContextOf(properties);
-  const attributes = toOtelAttributes(properties, 0, spanContext === undefined ? undefined : TRACE_PROPERTIES);
+  // The record's own attributes first: past the SDK's attribute count limit (128 by default) it
+  // drops the last ones, which are then properties, never the template or the exception.
   // Strings, whatever an event built in JavaScript gives (an object's members would be dropped by the SDK).
-  attributes['message_template.text'] = String(event.messageTemplate.text);
+  const own: AnyValueMap = { 'message_template.text': String(event.messageTemplate.text) };
   const exception = event.exception;
-  if (exception !== undefined) exceptionAttributes(attributes, exception);
+  if (exception !== undefined) exceptionAttributes(own, exception);
+  // Attribute keys are unique: a property named like one of the record's own is not sent.
+  const attributes = addOtelAttributes(
+    own,
+    properties,
+    0,
+    (key) => Object.hasOwn(own, key) || (spanContext !== undefined && TRACE_PROPERTIES.has(key)),
+  );
   return {
     ...timesOf(event),
     ...severityOf(event.level),

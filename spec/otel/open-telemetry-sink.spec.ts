@@ -127,6 +127,29 @@ describe('OpenTelemetrySink', () => {
     expect(Object.keys(ours.attributes)).toEqual(['message_template.text', 'exception.type', 'exception.stacktrace']);
   });
 
+  it('keeps the template and the exception when the SDK’s attribute count limit (128 by default) drops attributes: properties go first', async () => {
+    const wide: Record<string, number> = {};
+    for (let i = 0; i < 130; i++) wide[`P${i}`] = i;
+    const log = new LoggerConfiguration().enrich
+      .with(() => wide)
+      .writeTo.sink(new OpenTelemetrySink({ loggerProvider: provider }))
+      .createLogger();
+    log.error(new TypeError('Card declined'), 'Payment failed');
+    await log.close();
+    const [record] = exporter.getFinishedLogRecords();
+    // 130 properties and 4 attributes of the record's own: the SDK keeps 128, drops 6.
+    expect(record.droppedAttributesCount).toBe(6);
+    expect(record.attributes).toMatchObject({
+      'message_template.text': 'Payment failed',
+      'exception.type': 'TypeError',
+      'exception.message': 'Card declined',
+      P0: 0,
+      P123: 123,
+    });
+    expect(record.attributes['exception.stacktrace']).toContain('TypeError: Card declined');
+    expect(record.attributes.P124).toBeUndefined();
+  });
+
   it('gives a record the event time as its observed time too, also when the sink batches and delivers later', async () => {
     jest.useFakeTimers({ now: new Date('2026-03-01T10:00:00.000Z'), doNotFake: ['nextTick', 'setImmediate'] });
     try {
@@ -276,7 +299,7 @@ describe('OpenTelemetrySink', () => {
     expect(warnings).toEqual([]);
     // Every property arrived: the trace ids as the record's context, the rest as attributes.
     const properties = Object.keys(memory.events[0].properties).filter((k) => !['TraceId', 'SpanId', 'TraceFlags'].includes(k));
-    expect(Object.keys(record.attributes)).toEqual([...properties, 'message_template.text']);
+    expect(Object.keys(record.attributes)).toEqual(['message_template.text', ...properties]);
     expect(record.attributes).toMatchObject({
       Nested: { a: { b: { c: [1, 'two', null, { d: true }] } } },
       Arrays: [[1, 2], [], ['x']],
