@@ -443,6 +443,29 @@ describe('OtlpSink', () => {
     }
   });
 
+  it('counts the records a partial success rejected also when its message makes the answer longer than the 16 KiB read of it', async () => {
+    const reason = 'attribute value too long: '.repeat(1_000);
+    server = await startTestServer(() => ({
+      status: 200,
+      headers: { 'Content-Type': 'application/json' },
+      body: JSON.stringify({ partialSuccess: { rejectedLogRecords: '2', errorMessage: reason } }),
+    }));
+    const diagnostics: string[] = [];
+    SelfLog.enable((message) => diagnostics.push(message));
+    try {
+      const sink = new OtlpSink({ endpoint: server.url });
+      const log = new LoggerConfiguration().writeTo.sink(sink).createLogger();
+      for (let n = 0; n < 5; n++) log.information('Item {N}', n);
+      const report = await log.close();
+      expect(report.sinks.otlp).toMatchObject({ delivered: 3, failed: 2 });
+      expect(sink.rejectedLogRecords).toBe(2);
+      expect(server.requests).toHaveLength(1);
+      expect(diagnostics.join('\n')).toContain('the collector rejected 2 log records of a batch: {"partialSuccess"');
+    } finally {
+      SelfLog.disable();
+    }
+  });
+
   it('counts a partial success against the batch of its own request when requests overlap (one sink shared by two loggers)', async () => {
     const answers: ((body: string) => void)[] = [];
     const fetch = (() =>
