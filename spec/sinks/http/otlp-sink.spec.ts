@@ -161,6 +161,30 @@ describe('OtlpSink', () => {
     ]);
   });
 
+  // OTLP exporter specification, "User Agent": exporters SHOULD name themselves, their language and
+  // version (the JS exporter: OTel-OTLP-Exporter-JavaScript/<version>). Not in browsers: the header
+  // is not CORS-safelisted, so a collector whose preflight answer does not allow it would refuse.
+  it('names itself in a User-Agent in Node, which the headers option replaces, and sends none of its own where there is no process', async () => {
+    server = await startTestServer();
+    await new OtlpSink({ endpoint: server.url }).emit(makeEvents(1));
+    await new OtlpSink({ endpoint: server.url, headers: { 'user-agent': 'shop/2' } }).emit(makeEvents(1));
+    await new OtlpSink({ endpoint: server.url, environment: { OTEL_EXPORTER_OTLP_HEADERS: 'user-agent=gateway%2F1' } }).emit(
+      makeEvents(1),
+    );
+    const saved = globalThis.process;
+    let browser: OtlpSink;
+    try {
+      (globalThis as { process?: unknown }).process = undefined;
+      browser = new OtlpSink({ endpoint: server.url });
+    } finally {
+      globalThis.process = saved;
+    }
+    await browser.emit(makeEvents(1));
+    const agents = server.requests.map((r) => r.headers['user-agent']);
+    expect(agents.slice(0, 3)).toEqual([`rxlog-javascript/${packageVersion}`, 'shop/2', 'gateway/1']);
+    expect(agents[3]).not.toContain('rxlog');
+  });
+
   it('reads the endpoint, headers, service name and resource from the OTEL_* variables when the options are absent', async () => {
     server = await startTestServer();
     const sink = new OtlpSink({
