@@ -1,6 +1,13 @@
 import type { AnyValue, AnyValueMap } from '@opentelemetry/api-logs';
 import { exceptionText } from '../formatting/exception-text';
-import { readValue, reportUnreadable, startUnreadable, TYPED_ARRAY, unreadableMarker } from '../sinks/http/otlp-any-value';
+import {
+  noSkip,
+  readValue,
+  reportUnreadable,
+  startUnreadable,
+  TYPED_ARRAY,
+  unreadableMarker,
+} from '../sinks/http/otlp-any-value';
 
 /** Deepest nesting converted before a value is written as `'[MaxDepth]'`: captured data is far shallower. */
 const MAX_DEPTH = 32;
@@ -66,7 +73,16 @@ export function toOtelAttributes(
   depth = 0,
   skip?: ReadonlySet<string>,
 ): AnyValueMap {
-  const out: AnyValueMap = {};
+  return addOtelAttributes({}, properties, depth, (key) => skip?.has(key) === true);
+}
+
+/** {@link toOtelAttributes} added to `out` (after what it holds), but for the keys `skip` names; returns `out`. */
+export function addOtelAttributes(
+  out: AnyValueMap,
+  properties: Readonly<Record<string, unknown>>,
+  depth: number,
+  skip: (key: string) => boolean,
+): AnyValueMap {
   // A record's attributes, not a map inside one: the budget and the report are the record's.
   const outer = ancestors.length === 0;
   if (outer) {
@@ -80,7 +96,7 @@ export function toOtelAttributes(
     define(out, 'rxlog.unreadable', unreadableMarker(error));
   }
   for (const key of keys) {
-    if (skip?.has(key) === true) continue;
+    if (skip(key)) continue;
     const value = readValue(properties, key);
     if (value !== undefined) define(out, key, anyValue(value, depth));
   }
@@ -116,7 +132,7 @@ function structure(value: object, depth: number): AnyValue {
       for (let i = 0; i < length; i++) items.push(anyValue(readValue(value, i), depth + 1) ?? null);
       return items;
     }
-    return toOtelAttributes(value as Record<string, unknown>, depth + 1);
+    return addOtelAttributes({}, value as Record<string, unknown>, depth + 1, noSkip);
   } catch (error) {
     return unreadableMarker(error);
   } finally {

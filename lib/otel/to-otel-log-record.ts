@@ -7,8 +7,8 @@ import { isSpanIdText, isTraceIdText, isZeroId } from '../core/trace-context';
 import { exceptionText } from '../formatting/exception-text';
 import { formatLevel } from '../formatting/format-level';
 import { readValue } from '../sinks/http/otlp-any-value';
-import { otlpSeverity } from '../sinks/http/otlp-log-record';
-import { toOtelAttributes } from './to-otel-any-value';
+import { OTLP_MAX_TIME_MS, otlpSeverity } from '../sinks/http/otlp-log-record';
+import { addOtelAttributes } from './to-otel-any-value';
 import { readErrorField, renderMessageSafely } from '../formatting/safe-event-text';
 
 const TRACE_PROPERTIES: ReadonlySet<string> = new Set(['TraceId', 'SpanId', 'TraceFlags']);
@@ -47,11 +47,19 @@ export function toOtelLogRecord(event: LogEvent): LogRecord {
 function logRecord(event: LogEvent): LogRecord {
   const properties = event.properties;
   const spanContext = traceContextOf(properties);
-  const attributes = toOtelAttributes(properties, 0, spanContext === undefined ? undefined : TRACE_PROPERTIES);
+  // The record's own attributes first: past the SDK's attribute count limit (128 by default) it
+  // drops the last ones, which are then properties, never the template or the exception.
   // Strings, whatever an event built in JavaScript gives (an object's members would be dropped by the SDK).
-  attributes['message_template.text'] = String(event.messageTemplate.text);
+  const own: AnyValueMap = { 'message_template.text': String(event.messageTemplate.text) };
   const exception = event.exception;
-  if (exception !== undefined) exceptionAttributes(attributes, exception);
+  if (exception !== undefined) exceptionAttributes(own, exception);
+  // Attribute keys are unique: a property named like one of the record's own is not sent.
+  const attributes = addOtelAttributes(
+    own,
+    properties,
+    0,
+    (key) => Object.hasOwn(own, key) || (spanContext !== undefined && TRACE_PROPERTIES.has(key)),
+  );
   return {
     ...timesOf(event),
     ...severityOf(event.level),
@@ -77,12 +85,15 @@ function exceptionAttributes(attributes: AnyValueMap, exception: Error): AnyValu
 /**
  * The event's time as both the record's time and its observed time: rxlog observed the event when
  * it was logged, not when a batching sink handed it over (OtlpSink and pino's OpenTelemetry
- * instrumentation do the same). An invalid time is left to the SDK, which uses the time of `emit`.
+ * instrumentation do the same). An invalid time is left to the SDK, which uses the time of `emit`;
+ * so is one OTLP's fixed64 nanoseconds cannot carry (before 1970, after 2554-07-21), which the SDK
+ * would export as is and a collector would refuse, with the whole request.
  */
 function timesOf(event: LogEvent): { timestamp?: Date; observedTimestamp?: Date } {
   const timestamp = event.timestamp;
-  const valid = timestamp instanceof Date && !Number.isNaN(timestamp.getTime());
-  return valid ? { timestamp, observedTimestamp: timestamp } : {};
+  // NaN fails both comparisons.
+  const time = timestamp instanceof Date ? timestamp.getTime() : Number.NaN;
+  return time >= 0 && time <= OTLP_MAX_TIME_MS ? { timestamp, observedTimestamp: timestamp } : {};
 }
 
 /** Severity number and text; a level outside the six has no number, and its name as the text. */

@@ -7,6 +7,7 @@ import {
   SimpleLogRecordProcessor,
 } from '@opentelemetry/sdk-logs';
 import { NodeTracerProvider } from '@opentelemetry/sdk-trace-node';
+import { JsonLogsSerializer } from '@opentelemetry/otlp-transformer';
 import { LoggerConfiguration } from '../../lib/configuration/logger-configuration';
 import { ConfigurationError } from '../../lib/core/errors/configuration-error';
 import type { LogEvent } from '../../lib/core/log-event';
@@ -14,6 +15,7 @@ import { OpenTelemetrySink } from '../../lib/otel/open-telemetry-sink';
 import { traceContextEnricher } from '../../lib/otel/trace-context-enricher';
 import { MemorySink } from '../../lib/sinks/memory-sink';
 import { secondCopy } from '../helpers/second-copy';
+import { makeEvent } from '../helpers/events';
 
 // The real OpenTelemetry SDK in-process: sdk-logs with an in-memory exporter, sdk-trace-node spans.
 
@@ -127,6 +129,29 @@ describe('OpenTelemetrySink', () => {
     expect(Object.keys(ours.attributes)).toEqual(['message_template.text', 'exception.type', 'exception.stacktrace']);
   });
 
+  it('keeps the template and the exception when the SDK’s attribute count limit (128 by default) drops attributes: properties go first', async () => {
+    const wide: Record<string, number> = {};
+    for (let i = 0; i < 130; i++) wide[`P${i}`] = i;
+    const log = new LoggerConfiguration().enrich
+      .with(() => wide)
+      .writeTo.sink(new OpenTelemetrySink({ loggerProvider: provider }))
+      .createLogger();
+    log.error(new TypeError('Card declined'), 'Payment failed');
+    await log.close();
+    const [record] = exporter.getFinishedLogRecords();
+    // 130 properties and 4 attributes of the record's own: the SDK keeps 128, drops 6.
+    expect(record.droppedAttributesCount).toBe(6);
+    expect(record.attributes).toMatchObject({
+      'message_template.text': 'Payment failed',
+      'exception.type': 'TypeError',
+      'exception.message': 'Card declined',
+      P0: 0,
+      P123: 123,
+    });
+    expect(record.attributes['exception.stacktrace']).toContain('TypeError: Card declined');
+    expect(record.attributes.P124).toBeUndefined();
+  });
+
   it('gives a record the event time as its observed time too, also when the sink batches and delivers later', async () => {
     jest.useFakeTimers({ now: new Date('2026-03-01T10:00:00.000Z'), doNotFake: ['nextTick', 'setImmediate'] });
     try {
@@ -144,6 +169,25 @@ describe('OpenTelemetrySink', () => {
       ['Logged at 10:00:00', [1772359200, 0], [1772359200, 0]],
       ['Logged at 10:00:05, and the batch is full', [1772359205, 0], [1772359205, 0]],
     ]);
+  });
+
+  // logs.proto's times are fixed64 nanoseconds: a negative one, or one past 2^64 - 1 (2554-07-21),
+  // is no uint64, and a collector refuses the whole request that carries it (every record of it).
+  it('leaves to the SDK a time OTLP cannot carry (before 1970, after 2554), so the exported request stays valid', () => {
+    const events = ['1900-01-01T00:00:00Z', '3000-01-01T00:00:00Z'].map((time) => makeEvent({ timestamp: new Date(time) }));
+    const before = Date.now();
+    new OpenTelemetrySink({ loggerProvider: provider }).emit(events);
+    const request = JSON.parse(
+      new TextDecoder().decode(JsonLogsSerializer.serializeRequest(exporter.getFinishedLogRecords())),
+    ) as {
+      resourceLogs: { scopeLogs: { logRecords: { timeUnixNano: string; observedTimeUnixNano: string }[] }[] }[];
+    };
+    for (const record of request.resourceLogs[0].scopeLogs[0].logRecords) {
+      for (const nanos of [record.timeUnixNano, record.observedTimeUnixNano]) {
+        expect(BigInt(nanos)).toBeGreaterThanOrEqual(BigInt(before) * 1_000_000n);
+        expect(BigInt(nanos)).toBeLessThanOrEqual(BigInt(Date.now()) * 1_000_000n);
+      }
+    }
   });
 
   it('maps every level to its severity number and text', async () => {
@@ -276,7 +320,7 @@ describe('OpenTelemetrySink', () => {
     expect(warnings).toEqual([]);
     // Every property arrived: the trace ids as the record's context, the rest as attributes.
     const properties = Object.keys(memory.events[0].properties).filter((k) => !['TraceId', 'SpanId', 'TraceFlags'].includes(k));
-    expect(Object.keys(record.attributes)).toEqual([...properties, 'message_template.text']);
+    expect(Object.keys(record.attributes)).toEqual(['message_template.text', ...properties]);
     expect(record.attributes).toMatchObject({
       Nested: { a: { b: { c: [1, 'two', null, { d: true }] } } },
       Arrays: [[1, 2], [], ['x']],

@@ -1,3 +1,8 @@
+import { bodyExcerpt } from './http-status-error';
+
+/** The rejected count in a partial success cut short. */
+const CUT_ANSWER = /"rejectedLogRecords":"?(\d+)[",]/;
+
 /** What an OTLP collector's partial success says: how many records it rejected, and why. */
 export interface OtlpPartialSuccess {
   /** Records the collector rejected (0 when it only warns). */
@@ -10,14 +15,18 @@ export interface OtlpPartialSuccess {
  * The partial success of an OTLP/HTTP JSON export answer (`{"partialSuccess":{"rejectedLogRecords":"2","errorMessage":"…"}}`,
  * the int64 count as a string or a number, camelCase or the proto's snake_case names), or
  * `undefined` when the answer has none, or an empty one: not JSON, no `partialSuccess`, no
- * rejected records and no message. Never throws.
+ * rejected records and no message. An answer cut short (past the 16 KiB HttpSink reads) whose count
+ * comes before the cut, as collectors write it first, gives that count, its start as the message. Never throws.
  */
 export function otlpPartialSuccess(responseText: string): OtlpPartialSuccess | undefined {
   let answer: unknown;
   try {
     answer = JSON.parse(responseText);
   } catch {
-    return undefined;
+    // HttpSink reads an answer's first 16 KiB: a longer one (a long errorMessage) is cut, and is no
+    // JSON. Its count, which collectors write first (the proto's field order), still counts.
+    const count = CUT_ANSWER.exec(responseText)?.[1];
+    answer = count && { partialSuccess: { rejectedLogRecords: count, errorMessage: bodyExcerpt(responseText) } };
   }
   // field() reads nothing from a value that is not an object: a partialSuccess that is not one
   // has no count and no message.

@@ -113,14 +113,22 @@ export class OtlpSink extends HttpSink {
     const environment = readOtlpEnvironment(options.environment ?? processEnvironment());
     const endpoint = options.endpoint ?? environment.endpoint ?? DEFAULT_ENDPOINT;
     expectOption(typeof endpoint === 'string' && endpoint.trim() !== '', 'OtlpSink.endpoint', 'the OTLP/HTTP logs URL', endpoint);
-    const resource = resourceAttributesJson(options, environment);
+    const runtimeName = defaultServiceName();
+    const resource = resourceAttributesJson(options, environment, runtimeName);
     const scopeName = options.scopeName ?? 'rxlog';
     expectOption(typeof scopeName === 'string', 'OtlpSink.scopeName', 'a string', scopeName);
     // Everything before the scopes is the same for every batch: written once.
     const head = `{"resourceLogs":[{"resource":{"attributes":[${resource}]},"scopeLogs":[`;
     super({
       ...options,
-      headers: withHeaders(environment.headers, options.headers),
+      // The exporter specification's User-Agent, in Node only: in a browser it is not a
+      // CORS-safelisted header, and a collector's preflight answer would have to allow it.
+      headers: withHeaders(
+        runtimeName === BROWSER_SERVICE_NAME
+          ? environment.headers
+          : { 'User-Agent': `rxlog-javascript/${RXLOG_VERSION}`, ...environment.headers },
+        options.headers,
+      ),
       timeoutMs: options.timeoutMs ?? environment.timeoutMs,
       url: endpoint,
       contentType: 'application/json',
@@ -186,7 +194,7 @@ function otlpBody(head: string, scopeName: string, events: readonly LogEvent[]):
  * environment's attributes, then the options'. An option's attribute replaces the value of the
  * environment's or a default of the same key, in its place.
  */
-function resourceAttributesJson(options: OtlpSinkOptions, environment: OtlpEnvironment): string {
+function resourceAttributesJson(options: OtlpSinkOptions, environment: OtlpEnvironment, runtimeName: string): string {
   const resource = options.resource ?? {};
   expectOption(
     // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- JavaScript callers can pass anything
@@ -195,7 +203,6 @@ function resourceAttributesJson(options: OtlpSinkOptions, environment: OtlpEnvir
     'an object of attributes',
     resource,
   );
-  const runtimeName = defaultServiceName();
   // telemetry.sdk.* as the conventions ask of an SDK other than OpenTelemetry's (its own name, not
   // the reserved 'opentelemetry'), and as Serilog's OpenTelemetry sink sends 'serilog'.
   // No prototype: a key such as __proto__ is an attribute like any other.

@@ -24,6 +24,19 @@ describe('otlpPartialSuccess', () => {
     });
   });
 
+  it('reads the count of an answer cut short after it (HttpSink reads 16 KiB), with the start as the message', () => {
+    const cut = '{"partialSuccess":{"rejectedLogRecords":"7","errorMessage":"' + 'x'.repeat(300);
+    expect(otlpPartialSuccess(cut)).toEqual({ rejected: 7, message: `${cut.slice(0, 200)}…` });
+    expect(otlpPartialSuccess('{"partialSuccess":{"rejectedLogRecords":12,"errorMessage":"cut')).toMatchObject({ rejected: 12 });
+    // Nothing to count: no count before the cut, or no whole number.
+    for (const text of [
+      '{"partialSuccess":{"errorMessage":"cut',
+      '{"partialSuccess":{"rejectedLogRecords":"1e3","errorMessage":"cut',
+      '{"partialSuccess":{"errorMessage":"cut \\"rejectedLogRecords\\":\\"2\\",',
+    ])
+      expect(otlpPartialSuccess(text)).toBeUndefined();
+  });
+
   it('finds nothing in an empty success, a body that is not JSON, or a count that is not a whole positive number', () => {
     for (const text of [
       '',

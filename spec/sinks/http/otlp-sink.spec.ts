@@ -161,6 +161,30 @@ describe('OtlpSink', () => {
     ]);
   });
 
+  // OTLP exporter specification, "User Agent": exporters SHOULD name themselves, their language and
+  // version (the JS exporter: OTel-OTLP-Exporter-JavaScript/<version>). Not in browsers: the header
+  // is not CORS-safelisted, so a collector whose preflight answer does not allow it would refuse.
+  it('names itself in a User-Agent in Node, which the headers option replaces, and sends none of its own where there is no process', async () => {
+    server = await startTestServer();
+    await new OtlpSink({ endpoint: server.url }).emit(makeEvents(1));
+    await new OtlpSink({ endpoint: server.url, headers: { 'user-agent': 'shop/2' } }).emit(makeEvents(1));
+    await new OtlpSink({ endpoint: server.url, environment: { OTEL_EXPORTER_OTLP_HEADERS: 'user-agent=gateway%2F1' } }).emit(
+      makeEvents(1),
+    );
+    const saved = globalThis.process;
+    let browser: OtlpSink;
+    try {
+      (globalThis as { process?: unknown }).process = undefined;
+      browser = new OtlpSink({ endpoint: server.url });
+    } finally {
+      globalThis.process = saved;
+    }
+    await browser.emit(makeEvents(1));
+    const agents = server.requests.map((r) => r.headers['user-agent']);
+    expect(agents.slice(0, 3)).toEqual([`rxlog-javascript/${packageVersion}`, 'shop/2', 'gateway/1']);
+    expect(agents[3]).not.toContain('rxlog');
+  });
+
   it('reads the endpoint, headers, service name and resource from the OTEL_* variables when the options are absent', async () => {
     server = await startTestServer();
     const sink = new OtlpSink({
@@ -438,6 +462,29 @@ describe('OtlpSink', () => {
       expect(sink.rejectedLogRecords).toBe(2);
       expect(server.requests).toHaveLength(1);
       expect(diagnostics.join('\n')).toContain('the collector rejected 2 log records of a batch: attribute value too long');
+    } finally {
+      SelfLog.disable();
+    }
+  });
+
+  it('counts the records a partial success rejected also when its message makes the answer longer than the 16 KiB read of it', async () => {
+    const reason = 'attribute value too long: '.repeat(1_000);
+    server = await startTestServer(() => ({
+      status: 200,
+      headers: { 'Content-Type': 'application/json' },
+      body: JSON.stringify({ partialSuccess: { rejectedLogRecords: '2', errorMessage: reason } }),
+    }));
+    const diagnostics: string[] = [];
+    SelfLog.enable((message) => diagnostics.push(message));
+    try {
+      const sink = new OtlpSink({ endpoint: server.url });
+      const log = new LoggerConfiguration().writeTo.sink(sink).createLogger();
+      for (let n = 0; n < 5; n++) log.information('Item {N}', n);
+      const report = await log.close();
+      expect(report.sinks.otlp).toMatchObject({ delivered: 3, failed: 2 });
+      expect(sink.rejectedLogRecords).toBe(2);
+      expect(server.requests).toHaveLength(1);
+      expect(diagnostics.join('\n')).toContain('the collector rejected 2 log records of a batch: {"partialSuccess"');
     } finally {
       SelfLog.disable();
     }
