@@ -42,7 +42,10 @@ export function lokiEntryClock(): LokiEntryClock {
 function entryNanos(event: LogEvent, clock: LokiEntryClock): string {
   let nanos = clock.given.get(event);
   if (nanos !== undefined) return nanos;
-  let time = readEventTimeMs(event);
+  const read = readEventTimeMs(event);
+  // Whole milliseconds, as the CLEF line's @t: a LogEventRecord may be built with a fraction
+  // (performance.now()), and BigInt refuses one. Not a number (a hostile getTime): the time of sending.
+  let time = typeof read == 'number' ? Math.trunc(read) : Number.NaN;
   if (!(time >= -MAX_LOKI_TIME_MS && time <= MAX_LOKI_TIME_MS)) time = Date.now();
   const { counts } = clock;
   const n = counts.get(time) ?? 0;
@@ -68,7 +71,8 @@ function levelLabel(level: unknown): string {
  * `labels` plus `level`, each value `[unix nanoseconds as a string, the formatted line]`, in
  * event order; a trailing newline of the formatter's output is left out, and a lone UTF-16
  * surrogate is written as U+FFFD (Loki refuses a push whose JSON escapes one). Entries in the same
- * millisecond are a nanosecond apart (see `clock`), so Loki keeps identical ones. An event whose time is
+ * millisecond are a nanosecond apart (see `clock`), so Loki keeps identical ones; a time's fraction of
+ * a millisecond (a LogEventRecord built with one) is dropped, as in CLEF's `@t`. An event whose time is
  * invalid or outside Loki's int64 nanoseconds (before 1677-09-21, after 2262-04-11) is stamped
  * with the time of sending, as CLEF writes an invalid time, so one bad timestamp cannot fail
  * the whole push.
