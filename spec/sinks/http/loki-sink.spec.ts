@@ -28,6 +28,54 @@ describe('LokiSink', () => {
     expect(request.body).toBe(lokiPushBody(events, { app: 'shop', env: 'test' }, new CompactJsonFormatter()));
   });
 
+  it('takes the push URL itself, as Promtail, Alloy and Grafana Cloud give it, without adding the path again', async () => {
+    // Before, the path was appended to it: every batch went to /loki/api/v1/push/loki/api/v1/push, a 404, and failed.
+    server = await startTestServer(() => ({ status: 204 }));
+    await new LokiSink({ url: `${server.url}/loki/api/v1/push` }).emit(makeEvents(1));
+    await new LokiSink({ url: `${server.url}/loki/api/v1/push/` }).emit(makeEvents(1));
+    await new LokiSink({ url: `${server.url}/eu/loki/api/v1/push` }).emit(makeEvents(1));
+    expect(server.requests.map((request) => request.url)).toEqual([
+      '/loki/api/v1/push',
+      '/loki/api/v1/push',
+      '/eu/loki/api/v1/push',
+    ]);
+  });
+
+  it("sends a URL's user and password (Grafana Cloud's https://<user>:<token>@logs-….grafana.net) as basic auth", async () => {
+    // fetch refuses a URL with credentials ("Request cannot be constructed from a URL that includes
+    // credentials"): every batch failed, where Promtail and Alloy (Go's http.Client) send them as basic auth.
+    server = await startTestServer(() => ({ status: 204 }));
+    const base = server.url.replace('http://', 'http://123456:glc_s%C3%A9cret%40x@');
+    const events = makeEvents(1);
+    await new LokiSink({ url: base, tenantId: 'team-a' }).emit(events);
+    await new LokiSink({ url: server.url.replace('http://', 'http://ann@') }).emit(events);
+    // An Authorization header given in `headers` wins, as in Go's http.Client.
+    await new LokiSink({ url: base, headers: { authorization: 'Bearer t' } }).emit(events);
+    expect(server.requests.map((request) => [request.url, request.headers.authorization])).toEqual([
+      ['/loki/api/v1/push', `Basic ${Buffer.from('123456:glc_sécret@x').toString('base64')}`],
+      ['/loki/api/v1/push', `Basic ${Buffer.from('ann:').toString('base64')}`],
+      ['/loki/api/v1/push', 'Bearer t'],
+    ]);
+    expect(server.requests[0].headers['x-scope-orgid']).toBe('team-a');
+    expect(() => new LokiSink({ url: 'https://a:%E0%A4%A@h' })).toThrow('LokiSink.url');
+  });
+
+  it('sends no beacons with credentials in the URL, which a beacon cannot carry, unless to a beaconUrl or asked to', () => {
+    const page = installFakePage();
+    const never = () => new Promise<Response>(() => undefined);
+    try {
+      const sinks = [
+        new LokiSink({ url: 'https://u:p@loki.example.com', fetch: never }),
+        new LokiSink({ url: 'https://u:p@loki.example.com', beaconUrl: 'https://proxy.example.com/push', fetch: never }),
+      ];
+      page.hide();
+      expect(sinks.map((sink) => sink.emitSync?.(makeEvents(1)) ?? false)).toEqual([false, true]);
+      for (const sink of sinks) sink.close();
+    } finally {
+      page.restore();
+    }
+  });
+
   it('sends identical events of one millisecond as distinct entries, in every batch, and a retried batch unchanged', async () => {
     // Loki stores one of two entries with the same timestamp and line: the logger would count both delivered.
     server = await startTestServer((_, index) => ({ status: index === 1 ? 503 : 204 }));
