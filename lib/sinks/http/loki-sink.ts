@@ -25,6 +25,12 @@ export interface LokiSinkOptions extends Omit<HttpSinkOptions, 'url' | 'body' | 
   /** Formats each line. Default `new CompactJsonFormatter()` (CLEF); a TextFormatter gives plain text lines. */
   formatter?: Formatter | undefined;
   /**
+   * Most UTF-8 bytes of one line: a longer one is cut to it (at a character's start) and SelfLog
+   * says so. Loki refuses a line over its `max_line_size` (default 256 000 bytes) with a `400`
+   * that fails the whole batch though it stores the other lines. Default `256_000`; `Infinity` for none.
+   */
+  maxLineBytes?: number | undefined;
+  /**
    * The tenant, sent as `X-Scope-OrgID` to a multi-tenant Loki. Default none. Beacons cannot carry
    * it, so with a tenant `beacon` defaults to `false` unless a `beaconUrl` (a proxy that adds it) is given.
    */
@@ -36,6 +42,8 @@ export interface LokiSinkOptions extends Omit<HttpSinkOptions, 'url' | 'body' | 
  * labelled `__pattern__` or `__aggregated_metric__` skip validation and are left out of queries.
  */
 const LABEL_NAME = /^(?!__)[a-zA-Z_]\w*$/;
+/** Loki's default `max_line_size`, 256KB as Go's humanize reads it. */
+const MAX_LINE_BYTES = 256_000;
 /** The path of Loki's push API. */
 const PUSH_PATH = '/loki/api/v1/push';
 /** An absolute URL's `user:password@` (up to the last `@` before the path), and within it `user:password`. */
@@ -54,7 +62,11 @@ export class LokiSink extends HttpSink {
   /** @internal */
   protected static override readonly optionsName: string = 'LokiSink';
   /** @internal */
-  protected static override readonly optionKeys: readonly string[] = ['labels', 'tenantId'] satisfies (keyof LokiSinkOptions)[];
+  protected static override readonly optionKeys: readonly string[] = [
+    'labels',
+    'tenantId',
+    'maxLineBytes',
+  ] satisfies (keyof LokiSinkOptions)[];
 
   /** The default name of this sink in metrics and the shutdown report. */
   override readonly kind: string = 'loki';
@@ -84,6 +96,13 @@ export class LokiSink extends HttpSink {
       "a tenant id (1 to 150 of a-z A-Z 0-9 ! - _ . * ' ( ), not . or ..)",
       tenantId,
     );
+    const maxLineBytes = options.maxLineBytes ?? MAX_LINE_BYTES;
+    expectOption(
+      (Number.isInteger(maxLineBytes) && maxLineBytes > 0) || maxLineBytes === Infinity,
+      'LokiSink.maxLineBytes',
+      'an integer > 0 or Infinity',
+      maxLineBytes,
+    );
     const clock = lokiEntryClock();
     // An invalid fetch, or none on this platform, is HttpSink's to refuse.
     const fetch = options.fetch ?? (globalThis as { fetch?: typeof globalThis.fetch }).fetch?.bind(globalThis);
@@ -99,7 +118,7 @@ export class LokiSink extends HttpSink {
       ),
       // A beacon carries neither X-Scope-OrgID nor Authorization: Loki answers it 401, and the batch counted delivered was lost.
       beacon: options.beacon ?? ((tenantId === undefined && userinfo === null) || options.beaconUrl !== undefined),
-      body: (events) => lokiPushBody(events, labels, formatter, clock),
+      body: (events) => lokiPushBody(events, labels, formatter, clock, maxLineBytes),
       fetch: typeof fetch === 'function' ? lokiFetch(fetch, () => this.kind) : options.fetch,
     });
   }

@@ -4,6 +4,7 @@ import { TextFormatter } from '../../../lib/formatting/text-formatter';
 import type { LogEvent } from '../../../lib/core/log-event';
 import { lokiEntryClock, lokiPushBody } from '../../../lib/sinks/http/loki-push-body';
 import { makeEvent } from '../../helpers/events';
+import { SelfLog } from '../../../lib/core/self-log';
 import { LogEventRecord } from '../../../lib/templates/log-event-record';
 import { parseTemplate } from '../../../lib/templates/parse-template';
 
@@ -132,6 +133,28 @@ describe('lokiPushBody', () => {
       '1700000000123000002',
       '1700000000123000003',
     ]);
+  });
+
+  it('cuts a line over maxLineBytes UTF-8 bytes to it, at the start of a character, and says so', () => {
+    const said: string[] = [];
+    SelfLog.enable((message) => said.push(message));
+    try {
+      const lines = ['a'.repeat(20), 'é'.repeat(10), '😀😀😀😀😀', 'short', 'x\uD800y'.repeat(4)];
+      const body = lokiPushBody(
+        lines.map((text) => makeEvent({ text })),
+        {},
+        new TextFormatter('{Message}'),
+        lokiEntryClock(),
+        15,
+      );
+      const values = (JSON.parse(body) as { streams: { values: [string, string][] }[] }).streams[0].values;
+      // 'é' is 2 bytes, '😀' 4, a lone surrogate 3 (U+FFFD, as Loki stores it).
+      expect(values.map(([, line]) => line)).toEqual(['a'.repeat(15), 'é'.repeat(7), '😀😀😀', 'short', 'x\uFFFDy'.repeat(3)]);
+      expect(said).toHaveLength(4);
+      expect(said[1]).toContain('a line of 20 bytes is cut to maxLineBytes (15)');
+    } finally {
+      SelfLog.disable();
+    }
   });
 
   it('writes every entry time as a decimal string that fits int64, for any Date', () => {

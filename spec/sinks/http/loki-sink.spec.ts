@@ -2,9 +2,10 @@ import { asapScheduler } from 'rxjs';
 import { LoggerConfiguration } from '../../../lib/configuration/logger-configuration';
 import { ConfigurationError } from '../../../lib/core/errors/configuration-error';
 import { CompactJsonFormatter } from '../../../lib/formatting/compact-json-formatter';
+import { TextFormatter } from '../../../lib/formatting/text-formatter';
 import { LokiSink } from '../../../lib/sinks/http/loki-sink';
 import { lokiPushBody } from '../../../lib/sinks/http/loki-push-body';
-import { makeEvents } from '../../helpers/events';
+import { makeEvent, makeEvents } from '../../helpers/events';
 import { installFakePage } from '../../helpers/fake-page';
 import { startTestServer, type TestServer } from '../../helpers/http-test-server';
 
@@ -105,6 +106,26 @@ describe('LokiSink', () => {
       ['1700000000123000002', '1700000000123000003'],
       ['1700000000123000004'],
     ]);
+  });
+
+  it("cuts a line over Loki's default max_line_size (256 000 bytes), which it would refuse, failing the batch", async () => {
+    // Loki's distributor refuses the line (400, "Max entry size … exceeded") and stores the others:
+    // the whole batch counted failed. A default capture keeps strings of 64 Ki characters, two of
+    // them (the property and the rendered message) past 256 000 bytes of CJK text.
+    server = await startTestServer(() => ({ status: 204 }));
+    const long = makeEvent({ text: '日'.repeat(90_000) });
+    await new LokiSink({ url: server.url, formatter: new TextFormatter('{Message}') }).emit([long, ...makeEvents(1)]);
+    await new LokiSink({ url: server.url, formatter: new TextFormatter('{Message}'), maxLineBytes: Infinity }).emit([long]);
+    const lines = server.requests.map((request) =>
+      (JSON.parse(request.body) as { streams: { values: [string, string][] }[] }).streams[0].values.map(([, line]) => line),
+    );
+    expect(lines[0][0]).toBe('日'.repeat(85_333));
+    expect(lines[0][1]).toBe('event 0');
+    expect(lines[1][0]).toHaveLength(90_000);
+    for (const maxLineBytes of [0, 1.5, -1, Number.NaN, '1' as never])
+      expect(() => new LokiSink({ url: 'http://h', maxLineBytes })).toThrow(
+        'LokiSink.maxLineBytes: expected an integer > 0 or Infinity',
+      );
   });
 
   it('rejects when Loki answers with an error status', async () => {
