@@ -14,7 +14,7 @@ export interface LokiSinkOptions extends Omit<HttpSinkOptions, 'url' | 'body' | 
   /**
    * Loki's base URL, e.g. `'http://127.0.0.1:3100'`; batches go to `${url}/loki/api/v1/push` (a URL
    * that already ends so is taken as it is). A `user:password@` in it (Grafana Cloud's) is sent as
-   * basic auth, and then, as with `tenantId`, `beacon` defaults to `false` unless a `beaconUrl` is given. Required.
+   * basic auth (and `beacon` defaults to `false`, see `tenantId`). Required.
    */
   url: string;
   /**
@@ -31,8 +31,9 @@ export interface LokiSinkOptions extends Omit<HttpSinkOptions, 'url' | 'body' | 
    */
   maxLineBytes?: number | undefined;
   /**
-   * The tenant, sent as `X-Scope-OrgID` to a multi-tenant Loki. Default none. Beacons cannot carry
-   * it, so with a tenant `beacon` defaults to `false` unless a `beaconUrl` (a proxy that adds it) is given.
+   * The tenant, sent as `X-Scope-OrgID` to a multi-tenant Loki. Default none. Beacons carry no
+   * header, so with a tenant (or credentials in `url`, or any `headers`) `beacon` defaults to
+   * `false` unless a `beaconUrl` (a proxy that adds them) is given.
    */
   tenantId?: string | undefined;
 }
@@ -106,18 +107,20 @@ export class LokiSink extends HttpSink {
     const clock = lokiEntryClock();
     // An invalid fetch, or none on this platform, is HttpSink's to refuse.
     const fetch = options.fetch ?? (globalThis as { fetch?: typeof globalThis.fetch }).fetch?.bind(globalThis);
+    // An Authorization header among `headers` wins over the URL's credentials, as in Go.
+    const headers = withHeader(
+      withHeaders(userinfo === null ? undefined : { Authorization: basicAuth(userinfo[2]) }, options.headers),
+      'X-Scope-OrgID',
+      tenantId,
+    );
     super({
       ...options,
       url,
       contentType: 'application/json',
-      // An Authorization header among `headers` wins over the URL's credentials, as in Go.
-      headers: withHeader(
-        withHeaders(userinfo === null ? undefined : { Authorization: basicAuth(userinfo[2]) }, options.headers),
-        'X-Scope-OrgID',
-        tenantId,
-      ),
-      // A beacon carries neither X-Scope-OrgID nor Authorization: Loki answers it 401, and the batch counted delivered was lost.
-      beacon: options.beacon ?? ((tenantId === undefined && userinfo === null) || options.beaconUrl !== undefined),
+      headers,
+      // A beacon carries no header but Content-Type: without X-Scope-OrgID or Authorization, Loki (or
+      // its gateway) answers 401, and the batch counted delivered was lost.
+      beacon: options.beacon ?? (headers === undefined || options.beaconUrl !== undefined),
       body: (events) => lokiPushBody(events, labels, formatter, clock, maxLineBytes),
       fetch: typeof fetch === 'function' ? lokiFetch(fetch, () => this.kind) : options.fetch,
     });
