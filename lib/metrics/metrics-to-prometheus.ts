@@ -6,7 +6,7 @@ interface SinkFamily {
   readonly name: string;
   readonly type: 'counter' | 'gauge';
   readonly help: string;
-  readonly value: (sink: SinkMetrics) => number;
+  readonly value: (sink: SinkMetrics) => unknown;
 }
 
 const SINK_FAMILIES: readonly SinkFamily[] = [
@@ -54,7 +54,7 @@ const SINK_FAMILIES: readonly SinkFamily[] = [
     name: 'rxlog_delivery_latency_max_seconds',
     type: 'gauge',
     help: 'Longest enqueue-to-delivery latency, in seconds.',
-    value: (s) => s.latencyMs.max / 1000,
+    value: (s) => seconds(s.latencyMs.max),
   },
 ];
 
@@ -83,7 +83,7 @@ const LOGGER_FAMILIES: readonly (readonly [string, string, LoggerCount])[] = [
  * `# TYPE` per family, `rxlog_` names, a `sink` label on per-sink families (values escaped),
  * latency in seconds (Prometheus' base unit) as a summary's `quantile` samples plus a max gauge,
  * and the breaker state as one 0/1 gauge per
- * state. Serve it with content type `text/plain; version=0.0.4; charset=utf-8`: Prometheus 3 fails
+ * state. A value that is not a number (metrics read back from JSON) is left out with its sample. Serve it with content type `text/plain; version=0.0.4; charset=utf-8`: Prometheus 3 fails
  * a scrape whose answer has no valid `Content-Type`.
  *
  * Several loggers in one answer: pass `[name, metrics]` pairs, and every sample carries a
@@ -107,8 +107,10 @@ export function metricsToPrometheus(metrics: LoggerMetrics | readonly (readonly 
   const family = (name: string, type: string, help: string): void => {
     families.set(name, [`# HELP ${name} ${escapeHelp(help)}`, `# TYPE ${name} ${type}`]);
   };
-  const sample = (name: string, labels: string, value: string): void => {
-    families.get(name)?.push(`${name}${labels === '' ? '' : `{${labels}}`} ${value}`);
+  // A value that is not a number (metrics read back from JSON, or from another version) has no
+  // spelling in the format, and one bad sample fails the whole scrape: it is left out.
+  const sample = (name: string, labels: string, value: unknown): void => {
+    if (typeof value == 'number') families.get(name)?.push(`${name}${labels === '' ? '' : `{${labels}}`} ${formatValue(value)}`);
   };
   for (const [name, help] of LOGGER_FAMILIES) family(name, 'counter', help);
   if (loggers.some(([, logger]) => logger.pipe !== undefined)) {
@@ -122,11 +124,11 @@ export function metricsToPrometheus(metrics: LoggerMetrics | readonly (readonly 
 
   loggers.forEach(([, logger], index) => {
     const loggerLabel = loggerLabels[index] === '' ? '' : `logger="${escapeLabel(loggerLabels[index])}"`;
-    for (const [name, , field] of LOGGER_FAMILIES) sample(name, loggerLabel, formatValue(logger[field]));
+    for (const [name, , field] of LOGGER_FAMILIES) sample(name, loggerLabel, logger[field]);
     const pipe = logger.pipe;
     if (pipe !== undefined) {
-      sample('rxlog_pipe_events_dropped_total', loggerLabel, formatValue(pipe.dropped));
-      sample('rxlog_pipe_events_pending', loggerLabel, formatValue(pipe.pending));
+      sample('rxlog_pipe_events_dropped_total', loggerLabel, pipe.dropped);
+      sample('rxlog_pipe_events_pending', loggerLabel, pipe.pending);
     }
     const names = Object.keys(logger.sinks);
     const labels = distinctLabels(names);
@@ -135,16 +137,16 @@ export function metricsToPrometheus(metrics: LoggerMetrics | readonly (readonly 
       sink: logger.sinks[name],
     }));
     for (const { name, value } of SINK_FAMILIES) {
-      for (const { label, sink } of sinks) sample(name, label, formatValue(value(sink)));
+      for (const { label, sink } of sinks) sample(name, label, value(sink));
     }
     for (const { label, sink } of sinks) {
-      sample('rxlog_delivery_latency_seconds', `${label},quantile="0.5"`, formatValue(sink.latencyMs.p50 / 1000));
-      sample('rxlog_delivery_latency_seconds', `${label},quantile="0.95"`, formatValue(sink.latencyMs.p95 / 1000));
-      sample('rxlog_delivery_latency_seconds', `${label},quantile="0.99"`, formatValue(sink.latencyMs.p99 / 1000));
+      sample('rxlog_delivery_latency_seconds', `${label},quantile="0.5"`, seconds(sink.latencyMs.p50));
+      sample('rxlog_delivery_latency_seconds', `${label},quantile="0.95"`, seconds(sink.latencyMs.p95));
+      sample('rxlog_delivery_latency_seconds', `${label},quantile="0.99"`, seconds(sink.latencyMs.p99));
     }
     for (const { label, sink } of sinks) {
       for (const state of BREAKER_STATES)
-        sample('rxlog_breaker_state', `${label},state="${state}"`, sink.breaker === state ? '1' : '0');
+        sample('rxlog_breaker_state', `${label},state="${state}"`, sink.breaker === state ? 1 : 0);
     }
   });
   return `${[...families.values()].flat().join('\n')}\n`;
@@ -184,6 +186,11 @@ function escapeLabel(value: string): string {
 
 function escapeHelp(value: string): string {
   return value.replace(/\\/g, '\\\\').replace(/\n/g, '\\n');
+}
+
+/** Milliseconds in seconds; a value that is not a number stays one, to be left out. */
+function seconds(ms: unknown): unknown {
+  return typeof ms == 'number' ? ms / 1000 : ms;
 }
 
 function formatValue(value: number): string {

@@ -117,6 +117,54 @@ describe('metricsToPrometheus', () => {
     expect(result.status).toBe(0);
   });
 
+  withPromtool(
+    'passes `promtool check metrics` for hostile logger and sink names: quotes, backslashes, newlines, controls, Unicode, empty',
+    () => {
+      const names = [
+        '',
+        '"',
+        '\\',
+        '\n',
+        '\\n',
+        '\r',
+        '\0',
+        '\t',
+        '\u2028',
+        '\uFEFF',
+        '\u0085',
+        'é',
+        '😀',
+        'a"b\\c\nd',
+        'x} 1\ny 2',
+        '# HELP',
+      ];
+      const sinks = Object.fromEntries(names.map((name) => [name, new SinkMetricsRecorder(name).snapshot()]));
+      const text = metricsToPrometheus(names.map((name) => [name, { ...sample(), sinks }] as const));
+      const result = spawnSync('promtool', ['check', 'metrics'], { input: text });
+      expect(`${result.stdout.toString()}${result.stderr.toString()}`).toBe('');
+      expect(result.status).toBe(0);
+      // Every name round-trips through the format's escapes: one series per logger and sink.
+      const received = text.split('\n').filter((line) => line.startsWith('rxlog_events_received_total'));
+      expect(received).toHaveLength(names.length * names.length);
+      expect(received).toContain('rxlog_events_received_total{logger="a\\"b\\\\c\\nd",sink="x} 1\\ny 2"} 0');
+    },
+  );
+
+  withPromtool(
+    'leaves out a sample whose value is not a number (metrics from JSON, or from another version), so the scrape still parses',
+    () => {
+      // Before: `rxlog_events_rejected_invalid_level_total undefined`, and Prometheus fails the whole scrape.
+      const file = { ...sample().sinks.file, queueBytes: null as never, retried: '2' as never };
+      const text = metricsToPrometheus({ ...sample(), rejectedInvalidLevel: undefined as never, sinks: { file } });
+      const result = spawnSync('promtool', ['check', 'metrics'], { input: text });
+      expect(`${result.stdout.toString()}${result.stderr.toString()}`).toBe('');
+      expect(result.status).toBe(0);
+      expect(text).toContain('# TYPE rxlog_events_rejected_invalid_level_total counter\n# HELP rxlog_events_received_total');
+      expect(text).not.toMatch(/^rxlog_(events_rejected_invalid_level_total|queue_bytes|batches_retried_total)\b/m);
+      expect(text).toContain('rxlog_events_delivered_total{sink="file"} 7\n');
+    },
+  );
+
   it('writes the counters of the .pipe() operators only when the logger has them', () => {
     expect(metricsToPrometheus(sample())).not.toContain('rxlog_pipe_');
     const text = metricsToPrometheus({

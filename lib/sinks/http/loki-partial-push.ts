@@ -27,8 +27,9 @@ export function lokiFetch(fetch: typeof globalThis.fetch, sinkName: () => string
     if (response.status !== 400 || typeof request !== 'string' || typeof body?.getReader !== 'function') return response;
     const [text, whole] = await readAnswer(body);
     const counts = whole ? IGNORED.exec(text) : null;
-    // Each entry opens with `["` (its timestamp): nowhere else in the push, whose strings escape `"`.
-    const sent = request.split('["').length - 1;
+    // Each entry opens with `["` and its timestamp's first character. A string's quotes are escaped
+    // inside it, so elsewhere `["` is only a string ending with `[`, and a `,` `]` `}` or `:` follows.
+    const sent = request.match(/\["[-\d]/g)?.length ?? 0;
     const ignored = Number(counts?.[1]);
     if (Number(counts?.[2]) === sent && ignored > 0 && ignored < sent) {
       // Loki's reasons as much as an HttpStatusError's message shows of an answer.

@@ -3,6 +3,7 @@ import type { Formatter } from '../../core/sink';
 import { readEventTimeMs, unixNanos } from './http-unix-nanos';
 import { withoutLoneSurrogates } from '../../templates/safe-json';
 import { trimNewline } from '../../formatting/trim-newline';
+import { SelfLog } from '../../core/self-log';
 
 /**
  * The widest time, in milliseconds either side of 1970, whose nanoseconds fit Loki's int64 entry
@@ -42,7 +43,10 @@ export function lokiEntryClock(): LokiEntryClock {
 function entryNanos(event: LogEvent, clock: LokiEntryClock): string {
   let nanos = clock.given.get(event);
   if (nanos !== undefined) return nanos;
-  let time = readEventTimeMs(event);
+  const read = readEventTimeMs(event);
+  // Whole milliseconds, as the CLEF line's @t: a LogEventRecord may be built with a fraction
+  // (performance.now()), and BigInt refuses one. Not a number (a hostile getTime): the time of sending.
+  let time = typeof read == 'number' ? Math.trunc(read) : Number.NaN;
   if (!(time >= -MAX_LOKI_TIME_MS && time <= MAX_LOKI_TIME_MS)) time = Date.now();
   const { counts } = clock;
   const n = counts.get(time) ?? 0;
@@ -64,20 +68,38 @@ function levelLabel(level: unknown): string {
 }
 
 /**
+ * `line` cut to at most `max` UTF-8 bytes, at the start of a character, as Loki with
+ * `max_line_size_truncate` cuts it. Without that option Loki refuses the line with a `400` and
+ * stores the others, and the sink counts the whole batch failed.
+ */
+function cutLine(line: string, max: number): string {
+  // Hot path: a UTF-16 unit is at most 3 UTF-8 bytes, so most lines need no encoding to be measured.
+  if (line.length * 3 <= max) return line;
+  const bytes = new TextEncoder().encode(line);
+  if (bytes.length <= max) return line;
+  let end = max;
+  while ((bytes[end] & 0xc0) === 0x80) end--;
+  SelfLog.write('LokiSink: a line of {Bytes} bytes is cut to maxLineBytes ({Limit})', bytes.length, max);
+  return new TextDecoder().decode(bytes.subarray(0, end));
+}
+
+/**
  * A Loki push request body (`POST /loki/api/v1/push`, JSON): one stream per level, labelled with
  * `labels` plus `level`, each value `[unix nanoseconds as a string, the formatted line]`, in
  * event order; a trailing newline of the formatter's output is left out, and a lone UTF-16
  * surrogate is written as U+FFFD (Loki refuses a push whose JSON escapes one). Entries in the same
- * millisecond are a nanosecond apart (see `clock`), so Loki keeps identical ones. An event whose time is
+ * millisecond are a nanosecond apart (see `clock`), so Loki keeps identical ones; a time's fraction of
+ * a millisecond (a LogEventRecord built with one) is dropped, as in CLEF's `@t`. An event whose time is
  * invalid or outside Loki's int64 nanoseconds (before 1677-09-21, after 2262-04-11) is stamped
  * with the time of sending, as CLEF writes an invalid time, so one bad timestamp cannot fail
- * the whole push.
+ * the whole push. A line over `maxLineBytes` UTF-8 bytes is cut to it (see `cutLine`).
  */
 export function lokiPushBody(
   events: readonly LogEvent[],
   labels: Readonly<Record<string, string>>,
   formatter: Formatter,
   clock: LokiEntryClock = lokiEntryClock(),
+  maxLineBytes = Infinity,
 ): string {
   const streams = new Map<string, [string, string][]>();
   for (const event of events) {
@@ -87,7 +109,7 @@ export function lokiPushBody(
       values = [];
       streams.set(level, values);
     }
-    values.push([entryNanos(event, clock), trimNewline(formatter.format(event))]);
+    values.push([entryNanos(event, clock), cutLine(trimNewline(formatter.format(event)), maxLineBytes)]);
   }
   // Loki's JSON reader refuses a lone surrogate's escape, and with it the whole push.
   return withoutLoneSurrogates(

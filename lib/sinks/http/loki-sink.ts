@@ -2,7 +2,7 @@ import { ConfigurationError } from '../../core/errors/configuration-error';
 import type { Formatter } from '../../core/sink';
 import { CompactJsonFormatter } from '../../formatting/compact-json-formatter';
 import { HttpSink, type HttpSinkOptions } from './http-sink';
-import { withHeader } from './with-header';
+import { withHeader, withHeaders } from './with-header';
 import { expectOption } from '../../core/expect-option';
 import { baseUrlOption } from './http-option-checks';
 import { lokiEntryClock, lokiPushBody } from './loki-push-body';
@@ -11,7 +11,11 @@ import { lokiFetch } from './loki-partial-push';
 
 /** Options of {@link LokiSink}. */
 export interface LokiSinkOptions extends Omit<HttpSinkOptions, 'url' | 'body' | 'contentType' | 'method' | 'beaconContentType'> {
-  /** Loki's base URL, e.g. `'http://127.0.0.1:3100'`; batches go to `${url}/loki/api/v1/push`. Required. */
+  /**
+   * Loki's base URL, e.g. `'http://127.0.0.1:3100'`; batches go to `${url}/loki/api/v1/push` (a URL
+   * that already ends so is taken as it is). A `user:password@` in it (Grafana Cloud's) is sent as
+   * basic auth (and `beacon` defaults to `false`, see `tenantId`). Required.
+   */
   url: string;
   /**
    * Stream labels added to every stream, e.g. `{ app: 'shop' }`: names as Prometheus' (`[a-zA-Z_][a-zA-Z0-9_]*`),
@@ -21,8 +25,15 @@ export interface LokiSinkOptions extends Omit<HttpSinkOptions, 'url' | 'body' | 
   /** Formats each line. Default `new CompactJsonFormatter()` (CLEF); a TextFormatter gives plain text lines. */
   formatter?: Formatter | undefined;
   /**
-   * The tenant, sent as `X-Scope-OrgID` to a multi-tenant Loki. Default none. Beacons cannot carry
-   * it, so with a tenant `beacon` defaults to `false` unless a `beaconUrl` (a proxy that adds it) is given.
+   * Most UTF-8 bytes of one line: a longer one is cut to it (at a character's start) and SelfLog
+   * says so. Loki refuses a line over its `max_line_size` (default 256 000 bytes) with a `400`
+   * that fails the whole batch though it stores the other lines. Default `256_000`; `Infinity` for none.
+   */
+  maxLineBytes?: number | undefined;
+  /**
+   * The tenant, sent as `X-Scope-OrgID` to a multi-tenant Loki. Default none. Beacons carry no
+   * header, so with a tenant (or credentials in `url`, or any `headers`) `beacon` defaults to
+   * `false` unless a `beaconUrl` (a proxy that adds them) is given.
    */
   tenantId?: string | undefined;
 }
@@ -32,6 +43,12 @@ export interface LokiSinkOptions extends Omit<HttpSinkOptions, 'url' | 'body' | 
  * labelled `__pattern__` or `__aggregated_metric__` skip validation and are left out of queries.
  */
 const LABEL_NAME = /^(?!__)[a-zA-Z_]\w*$/;
+/** Loki's default `max_line_size`, 256KB as Go's humanize reads it. */
+const MAX_LINE_BYTES = 256_000;
+/** The path of Loki's push API. */
+const PUSH_PATH = '/loki/api/v1/push';
+/** An absolute URL's `user:password@` (up to the last `@` before the path), and within it `user:password`. */
+const USERINFO = /^[a-z][a-z\d+.-]*:\/\/(([^/?#]*)@)/i;
 /** The characters and length Loki (dskit) takes in a tenant id. */
 const TENANT_ID = /^(?!\.\.?$)[\w!.*'()-]{1,150}$/;
 
@@ -46,7 +63,11 @@ export class LokiSink extends HttpSink {
   /** @internal */
   protected static override readonly optionsName: string = 'LokiSink';
   /** @internal */
-  protected static override readonly optionKeys: readonly string[] = ['labels', 'tenantId'] satisfies (keyof LokiSinkOptions)[];
+  protected static override readonly optionKeys: readonly string[] = [
+    'labels',
+    'tenantId',
+    'maxLineBytes',
+  ] satisfies (keyof LokiSinkOptions)[];
 
   /** The default name of this sink in metrics and the shutdown report. */
   override readonly kind: string = 'loki';
@@ -59,8 +80,12 @@ export class LokiSink extends HttpSink {
 
   /** @throws ConfigurationError naming the bad option. */
   constructor(options: LokiSinkOptions) {
-    const base = (options as Partial<LokiSinkOptions> | null | undefined)?.url;
-    const url = `${baseUrlOption(base, 'LokiSink.url', "Loki's base URL")}/loki/api/v1/push`;
+    const given = baseUrlOption((options as Partial<LokiSinkOptions> | null | undefined)?.url, 'LokiSink.url', "Loki's base URL");
+    // fetch refuses a URL with credentials; Promtail and Alloy (Go's http.Client) send them as basic auth.
+    const userinfo = USERINFO.exec(given);
+    const base = userinfo === null ? given : given.replace(userinfo[1], '');
+    // The push URL itself (as Promtail's, Alloy's and Grafana Cloud's configurations have it) is taken as it is.
+    const url = base.endsWith(PUSH_PATH) ? base : base + PUSH_PATH;
     const labels = checkLabels(options.labels ?? {});
     // HttpSink checks the formatter given (LokiSink.formatter), as it does its own.
     const formatter = options.formatter ?? new CompactJsonFormatter();
@@ -72,19 +97,48 @@ export class LokiSink extends HttpSink {
       "a tenant id (1 to 150 of a-z A-Z 0-9 ! - _ . * ' ( ), not . or ..)",
       tenantId,
     );
+    const maxLineBytes = options.maxLineBytes ?? MAX_LINE_BYTES;
+    expectOption(
+      (Number.isInteger(maxLineBytes) && maxLineBytes > 0) || maxLineBytes === Infinity,
+      'LokiSink.maxLineBytes',
+      'an integer > 0 or Infinity',
+      maxLineBytes,
+    );
     const clock = lokiEntryClock();
     // An invalid fetch, or none on this platform, is HttpSink's to refuse.
     const fetch = options.fetch ?? (globalThis as { fetch?: typeof globalThis.fetch }).fetch?.bind(globalThis);
+    // An Authorization header among `headers` wins over the URL's credentials, as in Go.
+    const headers = withHeader(
+      withHeaders(userinfo === null ? undefined : { Authorization: basicAuth(userinfo[2]) }, options.headers),
+      'X-Scope-OrgID',
+      tenantId,
+    );
     super({
       ...options,
       url,
       contentType: 'application/json',
-      headers: withHeader(options.headers, 'X-Scope-OrgID', tenantId),
-      // A beacon cannot carry X-Scope-OrgID: a multi-tenant Loki answers it 401, and the batch counted delivered was lost.
-      beacon: options.beacon ?? (tenantId === undefined || options.beaconUrl !== undefined),
-      body: (events) => lokiPushBody(events, labels, formatter, clock),
+      headers,
+      // A beacon carries no header but Content-Type: without X-Scope-OrgID or Authorization, Loki (or
+      // its gateway) answers 401, and the batch counted delivered was lost.
+      beacon: options.beacon ?? (headers === undefined || options.beaconUrl !== undefined),
+      body: (events) => lokiPushBody(events, labels, formatter, clock, maxLineBytes),
       fetch: typeof fetch === 'function' ? lokiFetch(fetch, () => this.kind) : options.fetch,
     });
+  }
+}
+
+/**
+ * `Basic` credentials from a URL's `user:password` (percent-encoded, as in a URL; no password is
+ * an empty one, as in Go), in UTF-8.
+ *
+ * @throws ConfigurationError when a percent escape is not UTF-8.
+ */
+function basicAuth(userinfo: string): string {
+  try {
+    const credentials = decodeURIComponent(userinfo.includes(':') ? userinfo : `${userinfo}:`);
+    return `Basic ${btoa(String.fromCharCode(...new TextEncoder().encode(credentials)))}`;
+  } catch {
+    throw new ConfigurationError('LokiSink.url: its user or password is not percent-encoded UTF-8');
   }
 }
 

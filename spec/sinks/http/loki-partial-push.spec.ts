@@ -7,6 +7,7 @@ import type { SinkMetrics } from '../../../lib/metrics/metrics-types';
 import { SelfLog } from '../../../lib/core/self-log';
 import { MemorySink } from '../../../lib/sinks/memory-sink';
 import { LokiSink } from '../../../lib/sinks/http/loki-sink';
+import { TextFormatter } from '../../../lib/formatting/text-formatter';
 import { type ReceivedRequest, startTestServer, type TestServer } from '../../helpers/http-test-server';
 
 /*
@@ -204,6 +205,28 @@ describe('LokiSink and a push Loki takes in part', () => {
     expect(metrics).toMatchObject({ received: 2, delivered: 0, failed: 2, retried: 0 });
     expect(metrics.lastError).toContain('answered 400 Bad Request: entry with timestamp');
     expectAllCounted(metrics);
+  });
+
+  it('counts the entries of a push right when a line or a label value ends with "["', async () => {
+    // In the JSON push, such a string's "[" and its closing quote read `["`, the opening of an entry:
+    // the push was counted 3 + 3 entries, Loki's "1 out of 3" did not match, and all 3 counted failed.
+    server = await startTestServer((request) => lokiAnswer(request));
+    const log = new LoggerConfiguration()
+      .useScheduler(asapScheduler)
+      .writeTo.sink(new LokiSink({ url: server.url, labels: { app: 'shop [' }, formatter: new TextFormatter('{Message}') }), {
+        batch: { size: 3, maxDelayMs: 0 },
+      })
+      .createLogger();
+    logLines(log, [
+      ['information', 'items: ['],
+      ['information', 'stale ["1", ['],
+      ['information', 'c'],
+    ]);
+    await log.flush();
+    const metrics = log.metrics().sinks.loki;
+    expect(metrics).toMatchObject({ received: 3, delivered: 2, failed: 1, retried: 0 });
+    expect(metrics.lastError).toBe('the receiver refused 1 of 3 events');
+    await log.close();
   });
 
   it("compares Loki's count with the half of a batch a 413 split sent", async () => {

@@ -4,6 +4,9 @@ import { TextFormatter } from '../../../lib/formatting/text-formatter';
 import type { LogEvent } from '../../../lib/core/log-event';
 import { lokiEntryClock, lokiPushBody } from '../../../lib/sinks/http/loki-push-body';
 import { makeEvent } from '../../helpers/events';
+import { SelfLog } from '../../../lib/core/self-log';
+import { LogEventRecord } from '../../../lib/templates/log-event-record';
+import { parseTemplate } from '../../../lib/templates/parse-template';
 
 describe('lokiPushBody', () => {
   const at = new Date(1_700_000_000_123);
@@ -110,6 +113,47 @@ describe('lokiPushBody', () => {
       expect(BigInt(nanos)).toBeGreaterThanOrEqual(before);
       // Entries of one millisecond are a nanosecond apart: four such entries, at most 3 ns past it.
       expect(BigInt(nanos)).toBeLessThanOrEqual(after + 3n);
+    }
+  });
+
+  it('stamps events of a LogEventRecord time with a fraction of a millisecond at their millisecond, a nanosecond apart', () => {
+    // A time from performance.timeOrigin + performance.now() (LogEventRecord takes a number). Before,
+    // each distinct fraction was the first of its own millisecond, all stamped …123000000 (Loki kept
+    // one of the identical lines), and a fraction met twice failed the whole body (BigInt(123.75) throws).
+    const time = 1_700_000_000_123.25;
+    const events = [0, 0.5, 0.5, 0.7].map(
+      (fraction) => new LogEventRecord(time + fraction, 'information', parseTemplate('same'), {}),
+    );
+    const body = JSON.parse(lokiPushBody(events, {}, new TextFormatter('{Message}'))) as {
+      streams: { values: [string, string][] }[];
+    };
+    expect(body.streams[0].values.map(([nanos]) => nanos)).toEqual([
+      '1700000000123000000',
+      '1700000000123000001',
+      '1700000000123000002',
+      '1700000000123000003',
+    ]);
+  });
+
+  it('cuts a line over maxLineBytes UTF-8 bytes to it, at the start of a character, and says so', () => {
+    const said: string[] = [];
+    SelfLog.enable((message) => said.push(message));
+    try {
+      const lines = ['a'.repeat(20), 'é'.repeat(10), '😀😀😀😀😀', 'short', 'x\uD800y'.repeat(4)];
+      const body = lokiPushBody(
+        lines.map((text) => makeEvent({ text })),
+        {},
+        new TextFormatter('{Message}'),
+        lokiEntryClock(),
+        15,
+      );
+      const values = (JSON.parse(body) as { streams: { values: [string, string][] }[] }).streams[0].values;
+      // 'é' is 2 bytes, '😀' 4, a lone surrogate 3 (U+FFFD, as Loki stores it).
+      expect(values.map(([, line]) => line)).toEqual(['a'.repeat(15), 'é'.repeat(7), '😀😀😀', 'short', 'x\uFFFDy'.repeat(3)]);
+      expect(said).toHaveLength(4);
+      expect(said[1]).toContain('a line of 20 bytes is cut to maxLineBytes (15)');
+    } finally {
+      SelfLog.disable();
     }
   });
 

@@ -2,9 +2,10 @@ import { asapScheduler } from 'rxjs';
 import { LoggerConfiguration } from '../../../lib/configuration/logger-configuration';
 import { ConfigurationError } from '../../../lib/core/errors/configuration-error';
 import { CompactJsonFormatter } from '../../../lib/formatting/compact-json-formatter';
+import { TextFormatter } from '../../../lib/formatting/text-formatter';
 import { LokiSink } from '../../../lib/sinks/http/loki-sink';
 import { lokiPushBody } from '../../../lib/sinks/http/loki-push-body';
-import { makeEvents } from '../../helpers/events';
+import { makeEvent, makeEvents } from '../../helpers/events';
 import { installFakePage } from '../../helpers/fake-page';
 import { startTestServer, type TestServer } from '../../helpers/http-test-server';
 
@@ -26,6 +27,59 @@ describe('LokiSink', () => {
     expect(request.headers['content-type']).toBe('application/json');
     expect(request.headers['x-scope-orgid']).toBe('team-a');
     expect(request.body).toBe(lokiPushBody(events, { app: 'shop', env: 'test' }, new CompactJsonFormatter()));
+  });
+
+  it('takes the push URL itself, as Promtail, Alloy and Grafana Cloud give it, without adding the path again', async () => {
+    // Before, the path was appended to it: every batch went to /loki/api/v1/push/loki/api/v1/push, a 404, and failed.
+    server = await startTestServer(() => ({ status: 204 }));
+    await new LokiSink({ url: `${server.url}/loki/api/v1/push` }).emit(makeEvents(1));
+    await new LokiSink({ url: `${server.url}/loki/api/v1/push/` }).emit(makeEvents(1));
+    await new LokiSink({ url: `${server.url}/eu/loki/api/v1/push` }).emit(makeEvents(1));
+    expect(server.requests.map((request) => request.url)).toEqual([
+      '/loki/api/v1/push',
+      '/loki/api/v1/push',
+      '/eu/loki/api/v1/push',
+    ]);
+  });
+
+  it("sends a URL's user and password (Grafana Cloud's https://<user>:<token>@logs-….grafana.net) as basic auth", async () => {
+    // fetch refuses a URL with credentials ("Request cannot be constructed from a URL that includes
+    // credentials"): every batch failed, where Promtail and Alloy (Go's http.Client) send them as basic auth.
+    server = await startTestServer(() => ({ status: 204 }));
+    const base = server.url.replace('http://', 'http://123456:glc_s%C3%A9cret%40x@');
+    const events = makeEvents(1);
+    await new LokiSink({ url: base, tenantId: 'team-a' }).emit(events);
+    await new LokiSink({ url: server.url.replace('http://', 'http://ann@') }).emit(events);
+    // An Authorization header given in `headers` wins, as in Go's http.Client.
+    await new LokiSink({ url: base, headers: { authorization: 'Bearer t' } }).emit(events);
+    expect(server.requests.map((request) => [request.url, request.headers.authorization])).toEqual([
+      ['/loki/api/v1/push', `Basic ${Buffer.from('123456:glc_sécret@x').toString('base64')}`],
+      ['/loki/api/v1/push', `Basic ${Buffer.from('ann:').toString('base64')}`],
+      ['/loki/api/v1/push', 'Bearer t'],
+    ]);
+    expect(server.requests[0].headers['x-scope-orgid']).toBe('team-a');
+    expect(() => new LokiSink({ url: 'https://a:%E0%A4%A@h' })).toThrow('LokiSink.url');
+  });
+
+  it('sends no beacons with credentials in the URL or any headers, which a beacon cannot carry, unless to a beaconUrl or asked to', () => {
+    const page = installFakePage();
+    const never = () => new Promise<Response>(() => undefined);
+    try {
+      const sinks = [
+        new LokiSink({ url: 'https://u:p@loki.example.com', fetch: never }),
+        // Before, with the credentials in `headers` (Grafana Cloud's basic auth), the page's last
+        // batches went by beacon without them: answered 401, counted delivered, lost.
+        new LokiSink({ url: 'https://loki.example.com', headers: { Authorization: 'Basic dTpw' }, fetch: never }),
+        new LokiSink({ url: 'https://loki.example.com', headers: () => ({}), fetch: never }),
+        new LokiSink({ url: 'https://u:p@loki.example.com', beaconUrl: 'https://proxy.example.com/push', fetch: never }),
+        new LokiSink({ url: 'https://loki.example.com', headers: { Authorization: 'Basic dTpw' }, beacon: true, fetch: never }),
+      ];
+      page.hide();
+      expect(sinks.map((sink) => sink.emitSync?.(makeEvents(1)) ?? false)).toEqual([false, false, false, true, true]);
+      for (const sink of sinks) sink.close();
+    } finally {
+      page.restore();
+    }
   });
 
   it('sends identical events of one millisecond as distinct entries, in every batch, and a retried batch unchanged', async () => {
@@ -57,6 +111,26 @@ describe('LokiSink', () => {
       ['1700000000123000002', '1700000000123000003'],
       ['1700000000123000004'],
     ]);
+  });
+
+  it("cuts a line over Loki's default max_line_size (256 000 bytes), which it would refuse, failing the batch", async () => {
+    // Loki's distributor refuses the line (400, "Max entry size … exceeded") and stores the others:
+    // the whole batch counted failed. A default capture keeps strings of 64 Ki characters, two of
+    // them (the property and the rendered message) past 256 000 bytes of CJK text.
+    server = await startTestServer(() => ({ status: 204 }));
+    const long = makeEvent({ text: '日'.repeat(90_000) });
+    await new LokiSink({ url: server.url, formatter: new TextFormatter('{Message}') }).emit([long, ...makeEvents(1)]);
+    await new LokiSink({ url: server.url, formatter: new TextFormatter('{Message}'), maxLineBytes: Infinity }).emit([long]);
+    const lines = server.requests.map((request) =>
+      (JSON.parse(request.body) as { streams: { values: [string, string][] }[] }).streams[0].values.map(([, line]) => line),
+    );
+    expect(lines[0][0]).toBe('日'.repeat(85_333));
+    expect(lines[0][1]).toBe('event 0');
+    expect(lines[1][0]).toHaveLength(90_000);
+    for (const maxLineBytes of [0, 1.5, -1, Number.NaN, '1' as never])
+      expect(() => new LokiSink({ url: 'http://h', maxLineBytes })).toThrow(
+        'LokiSink.maxLineBytes: expected an integer > 0 or Infinity',
+      );
   });
 
   it('rejects when Loki answers with an error status', async () => {
