@@ -85,7 +85,7 @@ export class HttpOfflineQueue {
   #replayedCount = 0;
   #droppedCount = 0;
   #replaying: Promise<void> | undefined;
-  /** The stored batches this page sent (or dropped): never sent again, even where the store could not forget them. */
+  /** The stored batches this page sent (or dropped) that the store still held at its last read: never sent again, even where the store could not forget them. */
   readonly #sentIds = new Set<string>();
   #closed = false;
   /** Whether the store lists its keys (see `OfflineStore.key`): each entry under a key of its own. */
@@ -221,8 +221,12 @@ export class HttpOfflineQueue {
   async #replayAll(): Promise<boolean> {
     let sent = false;
     while (!this.#closed && !isOffline() && !this.#leaving) {
-      // Past what this page sent already and could not take out (a store that cannot be written).
-      const next = this.#read()?.find((entry) => !this.#sentIds.has(entry.id));
+      const entries = this.#read();
+      if (entries === undefined) break;
+      // Past what this page sent already and could not take out (a store that cannot be written);
+      // an id no longer stored is forgotten, so the set holds no more than the store.
+      for (const id of this.#sentIds) if (!entries.some((entry) => entry.id === id)) this.#sentIds.delete(id);
+      const next = entries.find((entry) => !this.#sentIds.has(entry.id));
       if (next === undefined) break;
       try {
         // Not keepalive: a request that outlived the page would arrive without the store learning it.

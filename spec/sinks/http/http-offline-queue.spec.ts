@@ -1,4 +1,6 @@
+import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
+import * as path from 'node:path';
 import { LoggerConfiguration } from '../../../lib/configuration/logger-configuration';
 import { ConfigurationError } from '../../../lib/core/errors/configuration-error';
 import { SelfLog } from '../../../lib/core/self-log';
@@ -597,6 +599,28 @@ describe('HttpSink offline store', () => {
       'offline.maxBytes',
     );
   });
+});
+
+describe('HttpSink offline store in a long-lived page', () => {
+  // Found by a review: the sink remembered the id of every batch it replayed for the life of the
+  // page (about 130 bytes each), so a single-page app that went offline often grew without bound.
+  // A child process with --expose-gc measures the heap after garbage collection.
+  it('holds the same memory after 60 000 offline/online cycles as after 10 000, and sends each stored batch once, in order', () => {
+    const child = spawnSync(
+      process.execPath,
+      ['--expose-gc', '--import', 'tsx', path.join(__dirname, 'fixtures', 'offline-memory.ts')],
+      { encoding: 'utf8', timeout: 120_000 },
+    );
+    if (child.stdout === '') throw new Error(child.stderr);
+    const measured = JSON.parse(child.stdout) as { warmMiB: number; endMiB: number; requests: number; unexpected: number };
+    expect(measured).toMatchObject({
+      requests: 120_000,
+      unexpected: 0,
+      stats: { stored: 60_000, replayed: 60_000, dropped: 0, pending: 0 },
+    });
+    // It grew by 6.3 MiB before.
+    expect(measured.endMiB - measured.warmMiB).toBeLessThan(1);
+  }, 120_000);
 });
 
 const hasChromium = existsSync(CHROMIUM);
