@@ -309,9 +309,14 @@ export class HttpOfflineQueue {
         entries.push(entry);
         continue;
       }
-      dropped += countOf(entry);
-      store.removeItem(key);
-      unreadable = true;
+      // Counted once it is out; one the store cannot take out is left alone.
+      try {
+        store.removeItem(key);
+        dropped += countOf(entry);
+        unreadable = true;
+      } catch {
+        // Skipped, like what this page sent and could not take out.
+      }
     }
     if (unreadable) this.#dropUnsendable(dropped);
     return entries;
@@ -352,12 +357,11 @@ export class HttpOfflineQueue {
     return [];
   }
 
-  /** Takes the entries of `parsed` not in `entries` out of the store: their events (as far as their count says) count dropped. */
+  /** Takes the entries of `parsed` not in `entries` out of the store: their events (as far as their count says) count dropped, once they are out. */
   #discard(parsed: readonly unknown[], entries: readonly Entry[]): void {
     let events = 0;
     for (const value of parsed) if (!entries.includes(value as Entry)) events += countOf(value);
-    this.#dropUnsendable(events);
-    this.#write(entries);
+    if (this.#write(entries)) this.#dropUnsendable(events);
   }
 
   /** Counts the events of entries the store held but cannot send (as far as their counts say) as dropped, and says so. */
@@ -436,5 +440,6 @@ const STORE_METHODS = ['getItem', 'setItem', 'removeItem'];
 
 function isEntry(value: unknown): value is Entry {
   const entry = value as Partial<Record<keyof Entry, unknown>> | null;
-  return typeof entry?.id === 'string' && typeof entry.body === 'string' && typeof entry.count === 'number';
+  // A count that is not a whole number of events (a corrupted store, another app's JSON) would make the counters nonsense.
+  return typeof entry?.id === 'string' && typeof entry.body === 'string' && countOf(entry) === entry.count;
 }

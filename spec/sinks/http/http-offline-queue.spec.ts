@@ -207,6 +207,60 @@ describe('HttpSink offline store that cannot keep a batch (fake timers)', () => 
     expect(report).toMatchObject({ delivered: 0, failed: 0 });
     expect(report.dropped + report.undelivered).toBe(3);
   });
+
+  // Found by a review: entries whose count is not a whole number of events (a corrupted store,
+  // another app's JSON) were sent and added up, and sink.offline said Infinity or a negative count.
+  it('takes out stored entries whose count is not a whole number of events instead of adding it up', async () => {
+    storage.items.set(
+      key,
+      '[{"id":"a","count":-5,"body":"{\\"N\\":1}"},{"id":"b","count":1e400,"body":"{\\"N\\":2}"},' +
+        '{"id":"c","count":0.5,"body":"{\\"N\\":3}"},{"id":"d","count":1,"body":"{\\"N\\":4}"}]',
+    );
+    const { fetch, bodies } = recordingFetch();
+    const sink = sinkWith(fetch);
+    await jest.advanceTimersByTimeAsync(100);
+    expect(bodies).toEqual([[4]]);
+    expect(sink.offline).toEqual({ stored: 0, replayed: 1, dropped: 0, pending: 0, pendingBytes: 0 });
+    sink.close();
+  });
+
+  // Found by a review: entries the store held but could not send were counted dropped again at
+  // every read where the store could not be written (sink.offline.dropped grew with each look).
+  it('counts entries it cannot send once, when it takes them out, in a store that cannot be written', () => {
+    storage.items.set(key, JSON.stringify([{ id: 'old', events: ['{"N":7}'], count: 3 }]));
+    const removeItem = jest.spyOn(storage, 'removeItem').mockImplementation(() => {
+      throw new Error('read-only');
+    });
+    goOffline(page, true);
+    const sink = sinkWith(recordingFetch().fetch);
+    const looks = [sink.offline!.dropped, sink.offline!.dropped, sink.offline!.dropped];
+    expect(looks).toEqual([0, 0, 0]);
+    // Writable again: the entry goes, and counts, once.
+    removeItem.mockRestore();
+    expect(sink.offline).toMatchObject({ dropped: 3, pending: 0 });
+    expect(sink.offline).toMatchObject({ dropped: 3, pending: 0 });
+    sink.close();
+  });
+
+  it('counts an unsendable entry of a keyed store once, and still sends the rest, where the store cannot take it out', async () => {
+    const keyed = Object.defineProperties(storage, {
+      key: { value: (index: number): string | null => [...storage.items.keys()][index] ?? null },
+      length: { get: () => storage.items.size },
+    });
+    keyed.setItem(`${key}#0-junk`, '{"count":2,"events":[]}');
+    keyed.setItem(`${key}#1-good`, '{"count":1,"body":"{\\"N\\":1}"}');
+    const remove = storage.removeItem.bind(storage);
+    storage.removeItem = (name) => {
+      if (name.endsWith('junk')) throw new Error('read-only');
+      remove(name);
+    };
+    const { fetch, bodies } = recordingFetch();
+    const sink = sinkWith(fetch);
+    await jest.advanceTimersByTimeAsync(100);
+    expect(bodies).toEqual([[1]]);
+    expect(sink.offline).toMatchObject({ replayed: 1, dropped: 0, pending: 0 });
+    sink.close();
+  });
 });
 
 describe('HttpSink offline store', () => {
