@@ -157,7 +157,9 @@ export class HttpOfflineQueue {
     try {
       result = await this.#send(body);
     } catch (error) {
-      if (error instanceof HttpStatusError || error instanceof HttpTimeoutError || !this.save(pieces())) throw error;
+      // Closed meanwhile: the logger reported the batch undelivered, it must not leave later from the store.
+      if (this.#closed || error instanceof HttpStatusError || error instanceof HttpTimeoutError || !this.save(pieces()))
+        throw error;
       SelfLog.write('HttpSink: a batch of {Count} events could not be sent ({Error}); it is kept offline', count, error);
       return true;
     }

@@ -208,6 +208,17 @@ describe('HttpSink offline store that cannot keep a batch (fake timers)', () => 
     expect(report.dropped + report.undelivered).toBe(3);
   });
 
+  /** A fetch that never answers the bodies `hangs` says (a request in flight), and answers 200 to the rest; records each body. */
+  const hangingFetch = (hangs: (body: string) => boolean): { fetch: typeof fetch; bodies: string[] } => {
+    const bodies: string[] = [];
+    const fake = (_url: unknown, init?: RequestInit): Promise<Response> => {
+      const body = init?.body as string;
+      bodies.push(body);
+      return hangs(body) ? new Promise<Response>(() => undefined) : Promise.resolve(new Response('', { status: 200 }));
+    };
+    return { fetch: fake, bodies };
+  };
+
   // Found by a review: entries whose count is not a whole number of events (a corrupted store,
   // another app's JSON) were sent and added up, and sink.offline said Infinity or a negative count.
   it('takes out stored entries whose count is not a whole number of events instead of adding it up', async () => {
@@ -222,6 +233,26 @@ describe('HttpSink offline store that cannot keep a batch (fake timers)', () => 
     expect(bodies).toEqual([[4]]);
     expect(sink.offline).toEqual({ stored: 0, replayed: 1, dropped: 0, pending: 0, pendingBytes: 0 });
     sink.close();
+  });
+
+  // Found by a review: a batch that waited for the replay while the logger closed was put into the
+  // store by the failure close() gave its request, after the logger had reported it undelivered:
+  // the next page sent events the report had counted as lost, and sink.offline counted them stored.
+  it('keeps nothing in the store for a batch that waited for the replay when the logger closed', async () => {
+    storage.items.set(key, JSON.stringify([{ id: 'a', count: 1, body: '{"N":100}' }]));
+    const { fetch } = hangingFetch((body) => body.includes('100'));
+    const sink = sinkWith(fetch);
+    const log = browserLogger(sink);
+    await jest.advanceTimersByTimeAsync(100);
+    log.information('Event {N}', 0);
+    log.information('Event {N}', 1);
+    await jest.advanceTimersByTimeAsync(100);
+    const closing = log.close({ strategy: 'immediate', timeoutMs: 0 });
+    await jest.advanceTimersByTimeAsync(1_000);
+    const report = (await closing).sinks.http;
+    expect(report).toMatchObject({ delivered: 0, undelivered: 2 });
+    expect(sink.offline).toMatchObject({ stored: 0, pending: 1 });
+    expect(JSON.parse(storage.items.get(key) ?? '[]')).toEqual([{ id: 'a', count: 1, body: '{"N":100}' }]);
   });
 
   // Found by a review: entries the store held but could not send were counted dropped again at
