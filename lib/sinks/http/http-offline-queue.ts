@@ -415,12 +415,18 @@ const HANDOVER_MS = 250;
  * Runs `task` holding the Web Lock `name` where the browser has them: tabs share a store, and each
  * sees the same `online` event, so without it every tab sent every stored batch. The tab that
  * waited finds the store emptied (delivery stays at least once: see `HANDOVER_MS`). Without Web
- * Locks (or where they are refused), runs it at once.
+ * Locks, runs it after the page's other tasks of the same name (tabs then may send a batch twice);
+ * where they are refused, at once.
  */
 async function withLock(name: string, task: () => Promise<boolean>): Promise<void> {
   const locks = (globalThis as { navigator?: { locks?: { request?(name: string, task: () => Promise<void>): Promise<void> } } })
     .navigator?.locks;
-  if (typeof locks?.request !== 'function') return void (await task());
+  if (typeof locks?.request !== 'function') {
+    // The sinks of this page with the same key (a logger built again without closing the old one) take turns.
+    const turn = (turns.get(name) ?? Promise.resolve()).then(task);
+    turns.set(name, turn);
+    return void (await turn);
+  }
   try {
     await locks.request(name, async () => {
       if (await task()) await new Promise((resolve) => setTimeout(resolve, HANDOVER_MS));
@@ -430,6 +436,9 @@ async function withLock(name: string, task: () => Promise<boolean>): Promise<voi
     await task();
   }
 }
+
+/** This page's replays by store key, where there are no Web Locks: the last one to start (one entry for each key the page uses). */
+const turns = new Map<string, Promise<boolean>>();
 
 /** Makes the ids of the entries one page keeps in the same millisecond sort in the order it kept them. */
 let sequence = 0;
