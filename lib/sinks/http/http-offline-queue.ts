@@ -68,7 +68,8 @@ interface Entry extends OfflinePiece {
  * The offline half of HttpSink: a batch that cannot leave (the browser is offline, or `fetch`
  * fails with a network error) is kept in a bounded store instead of failing, and sent again,
  * oldest first, on the window's `online` event, at the next page load, and after any later
- * successful request; a new batch waits until the store has been sent, so events keep their order. HTTP error answers and timeouts are not kept: they go through the logger's
+ * successful request; a new batch waits until the store has been sent, so events keep their order
+ * (and goes into the store if the page goes away meanwhile). HTTP error answers and timeouts are not kept: they go through the logger's
  * retry and circuit breaker as before (a timed-out request may have arrived).
  *
  * A stored batch leaves the store only once this page has seen the server's answer, so a replay
@@ -88,6 +89,8 @@ export class HttpOfflineQueue {
   /** The stored batches this page sent (or dropped) that the store still held at its last read: never sent again, even where the store could not forget them. */
   readonly #sentIds = new Set<string>();
   #closed = false;
+  /** The batches `deliver` holds back until the replay ends (their `pieces`); page hide takes out those it put into the store. */
+  readonly #waiting = new Set<() => readonly OfflinePiece[]>();
   /** Whether the store lists its keys (see `OfflineStore.key`): each entry under a key of its own. */
   readonly #keyed: boolean;
   /** Between `pagehide` and `pageshow`: the page may be unloading and could not learn a replay's outcome. */
@@ -95,6 +98,8 @@ export class HttpOfflineQueue {
   /** Follows the page: `pagehide` stops replays from starting, `pageshow` allows them again; `online` and `pageshow` start one. */
   readonly #onPageEvent = (event: { type: string }): void => {
     if (event.type !== 'online') this.#leaving = event.type === 'pagehide';
+    // The replay's request is cancelled with the page: the batches waiting for it go into the store, after what it holds.
+    if (this.#leaving) for (const pieces of this.#waiting) if (this.save(pieces())) this.#waiting.delete(pieces);
     void this.#replay();
   };
   readonly #start: Subscription;
@@ -152,7 +157,12 @@ export class HttpOfflineQueue {
     if (isOffline()) return this.save(pieces());
     // What the store holds is older than this batch: it goes first, so the server gets events in
     // the order they were logged (unless the replay stops at a failure; then this batch goes on).
-    if (this.#read()?.length) await this.#replay();
+    if (this.#read()?.length) {
+      this.#waiting.add(pieces);
+      await this.#replay();
+      // Gone: page hide put it into the store.
+      if (!this.#waiting.delete(pieces)) return true;
+    }
     let result: void | EmitResult;
     try {
       result = await this.#send(body);

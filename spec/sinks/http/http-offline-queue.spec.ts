@@ -282,6 +282,62 @@ describe('HttpSink offline store that cannot keep a batch (fake timers)', () => 
     expect(JSON.parse(storage.items.get(key) ?? '[]')).toEqual([{ id: 'a', count: 1, body: '{"N":100}' }]);
   });
 
+  // Found by a review: a batch waiting for the store's replay when the page went away was neither
+  // sent by beacon nor kept: the replay's request is cancelled with the page, the batch behind it never left.
+  it('keeps a batch that waits for the replay when the page goes away, after the stored ones, and sends it once', async () => {
+    storage.items.set(key, JSON.stringify([{ id: 'a', count: 1, body: '{"N":100}' }]));
+    // The replay's request never answers: the page is torn down before it could.
+    const leaving = hangingFetch((body) => body.includes('100'));
+    const sink = sinkWith(leaving.fetch);
+    const log = browserLogger(sink);
+    const uninstall = installPageHideFlush(log, page.target);
+    await jest.advanceTimersByTimeAsync(100);
+    log.information('Event {N}', 0);
+    log.information('Event {N}', 1);
+    await jest.advanceTimersByTimeAsync(100);
+    page.hide();
+    await jest.advanceTimersByTimeAsync(100);
+    expect(page.beacons).toEqual([]);
+    expect(sink.offline).toMatchObject({ stored: 2, pending: 3 });
+    uninstall();
+    // The page is gone: its request is cancelled.
+    sink.close();
+
+    // The next page sends the store, oldest first, each batch once.
+    const { fetch, bodies } = recordingFetch();
+    const next = sinkWith(fetch);
+    await jest.advanceTimersByTimeAsync(100);
+    expect(bodies).toEqual([[100], [0, 1]]);
+    expect(next.offline).toMatchObject({ replayed: 3, pending: 0 });
+    expect(leaving.bodies.map(lines)).toEqual([[100]]);
+    next.close();
+  });
+
+  it('sends a batch that waited for the replay once, from the store, when a page hidden into the back/forward cache is shown again', async () => {
+    storage.items.set(key, JSON.stringify([{ id: 'a', count: 1, body: '{"N":100}' }]));
+    let answer: ((response: Response) => void) | undefined;
+    const bodies: number[][] = [];
+    const sink = sinkWith((_url, init) => {
+      bodies.push(lines(init?.body as string));
+      // The first request (the replay) answers only when the page is shown again.
+      if (bodies.length === 1) return new Promise<Response>((resolve) => (answer = resolve));
+      return Promise.resolve(new Response('', { status: 200 }));
+    });
+    const log = browserLogger(sink);
+    await jest.advanceTimersByTimeAsync(100);
+    log.information('Event {N}', 0);
+    log.information('Event {N}', 1);
+    await jest.advanceTimersByTimeAsync(100);
+    page.hide();
+    page.show();
+    answer?.(new Response('', { status: 200 }));
+    await jest.advanceTimersByTimeAsync(1_000);
+    expect(bodies).toEqual([[100], [0, 1]]);
+    expect(sink.offline).toMatchObject({ stored: 2, replayed: 3, pending: 0 });
+    expect(log.metrics().sinks.http).toMatchObject({ received: 2, delivered: 2, pending: 0 });
+    await log.close();
+  });
+
   // Found by a review: entries the store held but could not send were counted dropped again at
   // every read where the store could not be written (sink.offline.dropped grew with each look).
   it('counts entries it cannot send once, when it takes them out, in a store that cannot be written', () => {
