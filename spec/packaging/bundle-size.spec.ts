@@ -10,7 +10,7 @@ const KB = 1024;
 /** The package's size budgets (gzip): what the docs promise. */
 const BUDGET = { core: 15 * KB, http: 4 * KB };
 /** Today's sizes plus a little: a change that grows the bundle past these fails. */
-const CEILING = { core: 25.55 * KB + 367, http: 10.15 * KB + 987 };
+const CEILING = { core: 25.55 * KB + 367, http: 10.15 * KB + 989 };
 
 async function gzipSize(source: string): Promise<{ min: number; gzip: number; code: string }> {
   const result = await build({

@@ -99,7 +99,13 @@ export class HttpOfflineQueue {
   readonly #onPageEvent = (event: { type: string }): void => {
     if (event.type !== 'online') this.#leaving = event.type === 'pagehide';
     // The replay's request is cancelled with the page: the batches waiting for it go into the store, after what it holds.
-    if (this.#leaving) for (const pieces of this.#waiting) if (this.save(pieces())) this.#waiting.delete(pieces);
+    if (this.#leaving)
+      for (const pieces of this.#waiting)
+        try {
+          if (this.save(pieces())) this.#waiting.delete(pieces);
+        } catch {
+          // A body function that fails on part of the batch: it stays waiting, as without a store.
+        }
     void this.#replay();
   };
   readonly #start: Subscription;
