@@ -68,7 +68,8 @@ interface Entry extends OfflinePiece {
  * The offline half of HttpSink: a batch that cannot leave (the browser is offline, or `fetch`
  * fails with a network error) is kept in a bounded store instead of failing, and sent again,
  * oldest first, on the window's `online` event, at the next page load, and after any later
- * successful request; a new batch waits until the store has been sent, so events keep their order. HTTP error answers and timeouts are not kept: they go through the logger's
+ * successful request; a new batch waits until the store has been sent, so events keep their order
+ * (and goes into the store if the page goes away meanwhile). HTTP error answers and timeouts are not kept: they go through the logger's
  * retry and circuit breaker as before (a timed-out request may have arrived).
  *
  * A stored batch leaves the store only once this page has seen the server's answer, so a replay
@@ -85,9 +86,11 @@ export class HttpOfflineQueue {
   #replayedCount = 0;
   #droppedCount = 0;
   #replaying: Promise<void> | undefined;
-  /** The stored batches this page sent (or dropped): never sent again, even where the store could not forget them. */
+  /** The stored batches this page sent (or dropped) that the store still held at its last read: never sent again, even where the store could not forget them. */
   readonly #sentIds = new Set<string>();
   #closed = false;
+  /** The batches `deliver` holds back until the replay ends (their `pieces`); page hide takes out those it put into the store. */
+  readonly #waiting = new Set<() => readonly OfflinePiece[]>();
   /** Whether the store lists its keys (see `OfflineStore.key`): each entry under a key of its own. */
   readonly #keyed: boolean;
   /** Between `pagehide` and `pageshow`: the page may be unloading and could not learn a replay's outcome. */
@@ -95,6 +98,14 @@ export class HttpOfflineQueue {
   /** Follows the page: `pagehide` stops replays from starting, `pageshow` allows them again; `online` and `pageshow` start one. */
   readonly #onPageEvent = (event: { type: string }): void => {
     if (event.type !== 'online') this.#leaving = event.type === 'pagehide';
+    // The replay's request is cancelled with the page: the batches waiting for it go into the store, after what it holds.
+    if (this.#leaving)
+      for (const pieces of this.#waiting)
+        try {
+          if (this.save(pieces())) this.#waiting.delete(pieces);
+        } catch {
+          // A body function that fails on part of the batch: it stays waiting, as without a store.
+        }
     void this.#replay();
   };
   readonly #start: Subscription;
@@ -152,12 +163,19 @@ export class HttpOfflineQueue {
     if (isOffline()) return this.save(pieces());
     // What the store holds is older than this batch: it goes first, so the server gets events in
     // the order they were logged (unless the replay stops at a failure; then this batch goes on).
-    if (this.#read()?.length) await this.#replay();
+    if (this.#read()?.length) {
+      this.#waiting.add(pieces);
+      await this.#replay();
+      // Gone: page hide put it into the store.
+      if (!this.#waiting.delete(pieces)) return true;
+    }
     let result: void | EmitResult;
     try {
       result = await this.#send(body);
     } catch (error) {
-      if (error instanceof HttpStatusError || error instanceof HttpTimeoutError || !this.save(pieces())) throw error;
+      // Closed meanwhile: the logger reported the batch undelivered, it must not leave later from the store.
+      if (this.#closed || error instanceof HttpStatusError || error instanceof HttpTimeoutError || !this.save(pieces()))
+        throw error;
       SelfLog.write('HttpSink: a batch of {Count} events could not be sent ({Error}); it is kept offline', count, error);
       return true;
     }
@@ -221,8 +239,12 @@ export class HttpOfflineQueue {
   async #replayAll(): Promise<boolean> {
     let sent = false;
     while (!this.#closed && !isOffline() && !this.#leaving) {
-      // Past what this page sent already and could not take out (a store that cannot be written).
-      const next = this.#read()?.find((entry) => !this.#sentIds.has(entry.id));
+      const entries = this.#read();
+      if (entries === undefined) break;
+      // Past what this page sent already and could not take out (a store that cannot be written);
+      // an id no longer stored is forgotten, so the set holds no more than the store.
+      for (const id of this.#sentIds) if (!entries.some((entry) => entry.id === id)) this.#sentIds.delete(id);
+      const next = entries.find((entry) => !this.#sentIds.has(entry.id));
       if (next === undefined) break;
       try {
         // Not keepalive: a request that outlived the page would arrive without the store learning it.
@@ -305,9 +327,14 @@ export class HttpOfflineQueue {
         entries.push(entry);
         continue;
       }
-      dropped += countOf(entry);
-      store.removeItem(key);
-      unreadable = true;
+      // Counted once it is out; one the store cannot take out is left alone.
+      try {
+        store.removeItem(key);
+        dropped += countOf(entry);
+        unreadable = true;
+      } catch {
+        // Skipped, like what this page sent and could not take out.
+      }
     }
     if (unreadable) this.#dropUnsendable(dropped);
     return entries;
@@ -348,12 +375,11 @@ export class HttpOfflineQueue {
     return [];
   }
 
-  /** Takes the entries of `parsed` not in `entries` out of the store: their events (as far as their count says) count dropped. */
+  /** Takes the entries of `parsed` not in `entries` out of the store: their events (as far as their count says) count dropped, once they are out. */
   #discard(parsed: readonly unknown[], entries: readonly Entry[]): void {
     let events = 0;
     for (const value of parsed) if (!entries.includes(value as Entry)) events += countOf(value);
-    this.#dropUnsendable(events);
-    this.#write(entries);
+    if (this.#write(entries)) this.#dropUnsendable(events);
   }
 
   /** Counts the events of entries the store held but cannot send (as far as their counts say) as dropped, and says so. */
@@ -405,12 +431,18 @@ const HANDOVER_MS = 250;
  * Runs `task` holding the Web Lock `name` where the browser has them: tabs share a store, and each
  * sees the same `online` event, so without it every tab sent every stored batch. The tab that
  * waited finds the store emptied (delivery stays at least once: see `HANDOVER_MS`). Without Web
- * Locks (or where they are refused), runs it at once.
+ * Locks, runs it after the page's other tasks of the same name (tabs then may send a batch twice);
+ * where they are refused, at once.
  */
 async function withLock(name: string, task: () => Promise<boolean>): Promise<void> {
   const locks = (globalThis as { navigator?: { locks?: { request?(name: string, task: () => Promise<void>): Promise<void> } } })
     .navigator?.locks;
-  if (typeof locks?.request !== 'function') return void (await task());
+  if (typeof locks?.request !== 'function') {
+    // The sinks of this page with the same key (a logger built again without closing the old one) take turns.
+    const turn = (turns.get(name) ?? Promise.resolve()).then(task);
+    turns.set(name, turn);
+    return void (await turn);
+  }
   try {
     await locks.request(name, async () => {
       if (await task()) await new Promise((resolve) => setTimeout(resolve, HANDOVER_MS));
@@ -420,6 +452,9 @@ async function withLock(name: string, task: () => Promise<boolean>): Promise<voi
     await task();
   }
 }
+
+/** This page's replays by store key, where there are no Web Locks: the last one to start (one entry for each key the page uses). */
+const turns = new Map<string, Promise<boolean>>();
 
 /** Makes the ids of the entries one page keeps in the same millisecond sort in the order it kept them. */
 let sequence = 0;
@@ -432,5 +467,6 @@ const STORE_METHODS = ['getItem', 'setItem', 'removeItem'];
 
 function isEntry(value: unknown): value is Entry {
   const entry = value as Partial<Record<keyof Entry, unknown>> | null;
-  return typeof entry?.id === 'string' && typeof entry.body === 'string' && typeof entry.count === 'number';
+  // A count that is not a whole number of events (a corrupted store, another app's JSON) would make the counters nonsense.
+  return typeof entry?.id === 'string' && typeof entry.body === 'string' && countOf(entry) === entry.count;
 }
