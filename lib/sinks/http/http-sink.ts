@@ -298,7 +298,7 @@ export class HttpSink implements Sink {
       }
       return await this.#send(body);
     } catch (error) {
-      if (error instanceof HttpStatusError && error.status === 413 && events.length > 1) return this.#emitHalves(events);
+      if (this.tooLarge(error) && events.length > 1) return this.#emitHalves(events);
       if (!(error instanceof HttpStatusError || error instanceof HttpTimeoutError || error instanceof PartialDeliveryError))
         this.#unanswered = events;
       throw error;
@@ -336,6 +336,11 @@ export class HttpSink implements Sink {
         { permanent: retryHint(cause).permanent },
       );
     }
+  }
+
+  /** Whether a failure says the body was too large for the server, so `emit` sends the batch again in halves: a 413 here. */
+  protected tooLarge(error: unknown): boolean {
+    return error instanceof HttpStatusError && error.status === 413;
   }
 
   /**
