@@ -344,12 +344,12 @@ export class HttpSink implements Sink {
   }
 
   /**
-   * Called with the start of the body of each 2xx answer (at most 16 KiB), for a backend whose
-   * success can carry news about the batch (OTLP's partial success): an EmitResult returned is
-   * what `emit` resolves with for the batch of that request. Here: rxlog's ingest handler answers
+   * Called with the start of the body of each 2xx answer (at most 16 KiB) and the request's body,
+   * for a backend whose success can carry news about the batch (OTLP's partial success): an
+   * EmitResult returned is what `emit` resolves with for that request. Here: rxlog's ingest handler answers
    * `{"accepted":n,"rejected":m}`, and the `m` lines it refused count as failed, not delivered.
    */
-  protected accepted(responseText: string): void | EmitResult {
+  protected accepted(responseText: string, _body?: string): void | EmitResult {
     const rejected = Number(INGEST_ANSWER.exec(responseText)?.[1]);
     if (rejected > 0) return { rejected };
   }
@@ -451,7 +451,7 @@ export class HttpSink implements Sink {
         throw new HttpStatusError(method, safeUrl, status, response.statusText ?? '', retryAfter, text);
       }
       this.#written += bytes;
-      return this.accepted(text);
+      return this.accepted(text, body);
     } catch (error) {
       throw this.#redacted(error);
     } finally {

@@ -34,6 +34,8 @@ const MAX_REQUEST_BYTES = 64 * 1024 * 1024;
  * `google.rpc.Status` (`{"code":3,"message":"http: request body too large"}`).
  */
 const COLLECTOR_TOO_LARGE = /"message": ?"http: request body too large"/;
+/** How each log record of a request body starts: a key only a record has (attribute keys are "key" values). */
+const RECORD_START = '{"timeUnixNano":';
 
 /** Options of {@link OtlpSink}. */
 export interface OtlpSinkOptions extends Omit<
@@ -191,19 +193,35 @@ export class OtlpSink extends HttpSink {
     );
   }
 
-  /** Reads an OTLP partial success from a 2xx answer: counts the rejected records, and says why in SelfLog. */
-  protected override accepted(responseText: string): EmitResult | undefined {
+  /**
+   * Reads an OTLP partial success from a 2xx answer: counts the rejected records, and says why in
+   * SelfLog. A count past the records the request held (`body`) is a broken answer: all of them
+   * count, and SelfLog says what the collector claimed.
+   */
+  protected override accepted(responseText: string, body: string): EmitResult | undefined {
     const partial = otlpPartialSuccess(responseText);
     if (partial === undefined) return;
-    this.#rejected += partial.rejected;
-    SelfLog.write(
-      '{Sink}: the collector rejected {Count} log records of a batch: {Reason}',
-      this.kind,
-      partial.rejected,
-      partial.message,
-    );
+    // Counted only on this rare path, and per request: the answer speaks of its request's records.
+    const sent = partial.rejected === 0 ? 0 : body.split(RECORD_START).length - 1;
+    const rejected = Math.min(partial.rejected, sent);
+    this.#rejected += rejected;
+    if (partial.rejected > sent)
+      SelfLog.write(
+        '{Sink}: the collector said it rejected {Claimed} log records of a request holding only {Count}, which all count as rejected: {Reason}',
+        this.kind,
+        partial.rejected,
+        sent,
+        partial.message,
+      );
+    else
+      SelfLog.write(
+        '{Sink}: the collector rejected {Count} log records of a batch: {Reason}',
+        this.kind,
+        rejected,
+        partial.message,
+      );
     // Per request, so a batch answered while another request is out (a shared sink, an offline replay) counts only its own.
-    return partial.rejected === 0 ? undefined : { rejected: partial.rejected };
+    return rejected === 0 ? undefined : { rejected };
   }
 }
 

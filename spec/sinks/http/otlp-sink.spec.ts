@@ -658,6 +658,33 @@ describe('OtlpSink', () => {
     });
   });
 
+  it('counts no more records rejected than the request held, and says so once when a collector claims more', async () => {
+    server = await startTestServer((request) =>
+      (request.body.match(/"timeUnixNano"/g) ?? []).length > 2
+        ? { status: 413 }
+        : { status: 200, body: JSON.stringify({ partialSuccess: { rejectedLogRecords: '9', errorMessage: 'nope' } }) },
+    );
+    const diagnostics: string[] = [];
+    SelfLog.enable((message) => diagnostics.push(message));
+    try {
+      const sink = new OtlpSink({ endpoint: server.url });
+      // Split by the 413 into two requests of 2 records, each answered "9 rejected".
+      await expect(sink.emit(makeEvents(4))).resolves.toEqual({ rejected: 4 });
+      expect(sink.rejectedLogRecords).toBe(4);
+      const said = diagnostics.filter((message) => message.includes('rejected'));
+      expect(said).toEqual([
+        expect.stringContaining(
+          'the collector said it rejected 9 log records of a request holding only 2, which all count as rejected: nope',
+        ),
+        expect.stringContaining(
+          'the collector said it rejected 9 log records of a request holding only 2, which all count as rejected: nope',
+        ),
+      ]);
+    } finally {
+      SelfLog.disable();
+    }
+  });
+
   // OTLP specification, "Retryable Response Codes": only 429, 502, 503 and 504 SHOULD be retried;
   // "all other 4xx or 5xx response status codes MUST NOT be retried" (the JS SDK's exporter does the same).
   it.each([
