@@ -298,7 +298,7 @@ export class HttpSink implements Sink {
       }
       return await this.#send(body);
     } catch (error) {
-      if (error instanceof HttpStatusError && error.status === 413 && events.length > 1) return this.#emitHalves(events);
+      if (this.tooLarge(error) && events.length > 1) return this.#emitHalves(events);
       if (!(error instanceof HttpStatusError || error instanceof HttpTimeoutError || error instanceof PartialDeliveryError))
         this.#unanswered = events;
       throw error;
@@ -338,13 +338,18 @@ export class HttpSink implements Sink {
     }
   }
 
+  /** Whether a failure says the body was too large for the server, so `emit` sends the batch again in halves: a 413 here. */
+  protected tooLarge(error: unknown): boolean {
+    return error instanceof HttpStatusError && error.status === 413;
+  }
+
   /**
-   * Called with the start of the body of each 2xx answer (at most 16 KiB), for a backend whose
-   * success can carry news about the batch (OTLP's partial success): an EmitResult returned is
-   * what `emit` resolves with for the batch of that request. Here: rxlog's ingest handler answers
+   * Called with the start of the body of each 2xx answer (at most 16 KiB) and the request's body,
+   * for a backend whose success can carry news about the batch (OTLP's partial success): an
+   * EmitResult returned is what `emit` resolves with for that request. Here: rxlog's ingest handler answers
    * `{"accepted":n,"rejected":m}`, and the `m` lines it refused count as failed, not delivered.
    */
-  protected accepted(responseText: string): void | EmitResult {
+  protected accepted(responseText: string, _body?: string): void | EmitResult {
     const rejected = Number(INGEST_ANSWER.exec(responseText)?.[1]);
     if (rejected > 0) return { rejected };
   }
@@ -446,7 +451,7 @@ export class HttpSink implements Sink {
         throw new HttpStatusError(method, safeUrl, status, response.statusText ?? '', retryAfter, text);
       }
       this.#written += bytes;
-      return this.accepted(text);
+      return this.accepted(text, body);
     } catch (error) {
       throw this.#redacted(error);
     } finally {

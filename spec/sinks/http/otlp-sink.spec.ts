@@ -586,6 +586,105 @@ describe('OtlpSink', () => {
     expect(sink.rejectedLogRecords).toBe(0);
   });
 
+  // The Collector's answer to a body over its max_request_body_size (confighttp's MaxBytesReader,
+  // then otlpreceiver's readAndCloseBody): 400 and a JSON google.rpc.Status with Go's error text,
+  // protojson putting a space after a comma in some builds.
+  it.each([['{"code":3,"message":"http: request body too large"}'], ['{"code":3, "message":"http: request body too large"}']])(
+    'sends a batch the Collector answers 400 %s again in halves, as a 413',
+    async (answer) => {
+      const maxRequestBodySize = 3_000;
+      server = await startTestServer((request) =>
+        Buffer.byteLength(request.body) > maxRequestBodySize
+          ? { status: 400, headers: { 'Content-Type': 'application/json' }, body: answer }
+          : { status: 200, headers: { 'Content-Type': 'application/json' }, body: '{}' },
+      );
+      const sink = new OtlpSink({ endpoint: server.url });
+      const log = new LoggerConfiguration().writeTo
+        .sink(sink, { batch: { size: 8, maxDelayMs: 10 }, retry: { attempts: 1 } })
+        .createLogger();
+      for (let n = 0; n < 8; n++) log.information('Item {N} {Padding}', n, 'x'.repeat(500));
+      const report = await log.close({ strategy: 'flush' });
+      expect(report.sinks.otlp).toEqual({ delivered: 8, failed: 0, dropped: 0, undelivered: 0 });
+      const taken = server.requests.filter((r) => Buffer.byteLength(r.body) <= maxRequestBodySize);
+      const items = taken.flatMap((r) => [...r.body.matchAll(/"Item (\d)/g)].map((m) => Number(m[1])));
+      // Every event once, in order, in bodies the collector took.
+      expect(items).toEqual([0, 1, 2, 3, 4, 5, 6, 7]);
+      expect(server.requests.length).toBeGreaterThan(taken.length);
+    },
+  );
+
+  it('fails a batch answered any other 400 at once, without splitting it, and a single event the Collector finds too large', async () => {
+    const answers = [
+      '{"code":3,"message":"proto: syntax error (line 1:2): unexpected token"}',
+      JSON.stringify({ code: 3, message: 'invalid value "message":"http: request body too large"' }),
+      'http: request body too large',
+    ];
+    server = await startTestServer((_request, index) => ({ status: 400, body: answers[index] ?? answers[0] }));
+    const sink = new OtlpSink({ endpoint: server.url });
+    for (const answer of answers) {
+      const before = server.requests.length;
+      await expect(sink.emit(makeEvents(4))).rejects.toThrow(answer.slice(0, 20));
+      expect(server.requests.length - before).toBe(1);
+    }
+    await server.close();
+    server = await startTestServer(() => ({ status: 400, body: '{"code":3,"message":"http: request body too large"}' }));
+    const log = new LoggerConfiguration().writeTo
+      .sink(new OtlpSink({ endpoint: server.url }), { retry: { attempts: 3, initialDelayMs: 1 } })
+      .createLogger();
+    log.information('Item {N}', 1);
+    expect(await log.close()).toMatchObject({ sinks: { otlp: { delivered: 0, failed: 1 } } });
+    expect(server.requests).toHaveLength(1);
+  });
+
+  it('sends no body over maxRequestBytes: a larger batch goes in halves, a single event that large fails without a request', async () => {
+    server = await startTestServer(() => ({ status: 200, body: '{}' }));
+    const maxRequestBytes = 50_000;
+    const sink = new OtlpSink({ endpoint: server.url, maxRequestBytes });
+    const log = new LoggerConfiguration().writeTo
+      .sink(sink, { batch: { size: 4, maxDelayMs: 10 }, retry: { attempts: 3, initialDelayMs: 1 } })
+      .createLogger();
+    // About 20 KB a record (the message and the attribute): 4 are over the limit, 2 fit.
+    for (let n = 0; n < 4; n++) log.information('Item {N} {Padding}', n, 'x'.repeat(10_000));
+    await log.flush();
+    expect(server.requests.map((r) => (r.body.match(/"timeUnixNano"/g) ?? []).length)).toEqual([2, 2]);
+    log.information('Item {N} {Padding}', 4, 'x'.repeat(30_000));
+    const report = await log.close({ strategy: 'flush' });
+    expect(report.sinks.otlp).toEqual({ delivered: 4, failed: 1, dropped: 0, undelivered: 0 });
+    expect(server.requests).toHaveLength(2);
+    expect(Math.max(...server.requests.map((r) => Buffer.byteLength(r.body)))).toBeLessThanOrEqual(maxRequestBytes);
+    expect(log.metrics().sinks.otlp).toMatchObject({
+      retried: 0,
+      lastError: expect.stringContaining('is over maxRequestBytes (50000); it was not sent'),
+    });
+  });
+
+  it('counts no more records rejected than the request held, and says so once when a collector claims more', async () => {
+    server = await startTestServer((request) =>
+      (request.body.match(/"timeUnixNano"/g) ?? []).length > 2
+        ? { status: 413 }
+        : { status: 200, body: JSON.stringify({ partialSuccess: { rejectedLogRecords: '9', errorMessage: 'nope' } }) },
+    );
+    const diagnostics: string[] = [];
+    SelfLog.enable((message) => diagnostics.push(message));
+    try {
+      const sink = new OtlpSink({ endpoint: server.url });
+      // Split by the 413 into two requests of 2 records, each answered "9 rejected".
+      await expect(sink.emit(makeEvents(4))).resolves.toEqual({ rejected: 4 });
+      expect(sink.rejectedLogRecords).toBe(4);
+      const said = diagnostics.filter((message) => message.includes('rejected'));
+      expect(said).toEqual([
+        expect.stringContaining(
+          'the collector said it rejected 9 log records of a request holding only 2, which all count as rejected: nope',
+        ),
+        expect.stringContaining(
+          'the collector said it rejected 9 log records of a request holding only 2, which all count as rejected: nope',
+        ),
+      ]);
+    } finally {
+      SelfLog.disable();
+    }
+  });
+
   // OTLP specification, "Retryable Response Codes": only 429, 502, 503 and 504 SHOULD be retried;
   // "all other 4xx or 5xx response status codes MUST NOT be retried" (the JS SDK's exporter does the same).
   it.each([
@@ -613,6 +712,11 @@ describe('OtlpSink', () => {
 
   it('throws ConfigurationError naming a bad option', () => {
     expect(() => new OtlpSink({ endpoint: '' })).toThrow('OtlpSink.endpoint');
+    for (const maxRequestBytes of [0, -1, Number.NaN, '1' as unknown as number])
+      expect(() => new OtlpSink({ endpoint: 'http://127.0.0.1:9/v1/logs', maxRequestBytes })).toThrow(ConfigurationError);
+    expect(() => new OtlpSink({ endpoint: 'http://127.0.0.1:9/v1/logs', maxRequestBytes: 0 })).toThrow(
+      'OtlpSink.maxRequestBytes',
+    );
     expect(() => new OtlpSink(null as never)).toThrow(ConfigurationError);
     expect(() => new OtlpSink({ endpoint: 'http://h/v1/logs', resource: { bad: {} as never } })).toThrow(
       'OtlpSink.resource["bad"]',
