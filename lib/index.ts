@@ -80,6 +80,7 @@ export { HttpTimeoutError } from './sinks/http/http-timeout-error';
 export { SeqSink } from './sinks/http/seq-sink';
 export type { SeqSinkOptions } from './sinks/http/seq-sink';
 export { OtlpSink } from './sinks/http/otlp-sink';
+export { OtlpRequestTooLargeError } from './sinks/http/otlp-request-too-large-error';
 export type { OtlpSinkOptions } from './sinks/http/otlp-sink';
 export { readOtlpEnvironment } from './sinks/http/otlp-environment';
 export type { OtlpEnvironment, EnvironmentVariables } from './sinks/http/otlp-environment';
