@@ -378,6 +378,15 @@ export class HttpSink implements Sink {
   }
 
   /**
+   * Whether a failure answer is final: a live batch answered so is not retried, a stored one is
+   * dropped from the offline store. Here `HttpStatusError`'s judgement; a subclass follows its
+   * protocol (OTLP retries only 429, 502, 503 and 504).
+   */
+  protected permanent(error: HttpStatusError): boolean {
+    return error.permanent;
+  }
+
+  /**
    * Sends one body as it is, as `emit` sends a batch's, for a subclass's own requests (SeqSink's
    * level probe): resolves on a 2xx answer once `accepted` has read it, rejects as `emit` does.
    */
@@ -471,7 +480,9 @@ export class HttpSink implements Sink {
           // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- a fetch supplied by the application may return a partial Response
           status === 429 || status === 503 ? parseRetryAfter(response.headers?.get('Retry-After')) : undefined;
         // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- a fetch supplied by the application may return a partial Response
-        throw new HttpStatusError(method, safeUrl, status, response.statusText ?? '', retryAfter, text);
+        const error = new HttpStatusError(method, safeUrl, status, response.statusText ?? '', retryAfter, text);
+        // The subclass's judgement, for a live batch and for the offline store's replay alike.
+        throw Object.assign(error, { permanent: this.permanent(error) });
       }
       this.#written += bytes;
       return this.accepted(text);
