@@ -3,6 +3,7 @@ import { unrefScheduler } from '../../core/unref-scheduler';
 import { checkOptionKeys } from '../../core/check-option-keys';
 import { ConfigurationError } from '../../core/errors/configuration-error';
 import { hasMethods } from '../../core/has-methods';
+import { retryHint } from '../../core/retry-hint';
 import { SelfLog } from '../../core/self-log';
 import type { EmitResult } from '../../core/sink';
 import { expectOption } from '../../core/expect-option';
@@ -46,7 +47,12 @@ export interface OfflineStats {
   readonly stored: number;
   /** Events sent from the store to the server by this page, whichever page stored them. */
   readonly replayed: number;
-  /** Events refused by the server (a 4xx but 401, 403, 408 and 429, which leave them stored) when replayed. The store never drops what it kept to make room; a batch it cannot keep stays with the logger. */
+  /**
+   * Events of stored batches the server refused for good when replayed (a status the sink does not
+   * retry, but 401 and 403, which leave them stored), and of stored entries it cannot send
+   * (unreadable, or larger than `maxBytes`). The store never drops what it kept to make room; a
+   * batch it cannot keep stays with the logger.
+   */
   readonly dropped: number;
   /** Events in the store now (from any page or tab using the same key). */
   readonly pending: number;
@@ -252,9 +258,10 @@ export class HttpOfflineQueue {
         this.#replayedCount += next.count;
       } catch (error) {
         const status = error instanceof HttpStatusError ? error.status : 0;
-        // Kept for the next trigger: no answer, a server error, too many requests, and a refusal of
-        // the credentials (401, 403: an expired token, which the app renews), not of the batch.
-        if (status < 400 || status >= 500 || status === 408 || status === 429 || status === 401 || status === 403) break;
+        // Kept for the next trigger: what a live batch would be retried after (no answer, a timeout,
+        // a status the sink retries, see HttpSink.permanent), and a refusal of the credentials (401,
+        // 403: an expired token, which the app renews), not of the batch.
+        if (!retryHint(error).permanent || status === 401 || status === 403) break;
         this.#droppedCount += next.count;
         SelfLog.write('HttpSink: {Count} events dropped: the server refused a stored batch', next.count, error);
       }
@@ -323,7 +330,7 @@ export class HttpOfflineQueue {
       } catch {
         // Unreadable: taken out below.
       }
-      if (isEntry(entry)) {
+      if (this.#sendable(entry)) {
         entries.push(entry);
         continue;
       }
@@ -361,8 +368,8 @@ export class HttpOfflineQueue {
     try {
       const parsed: unknown = JSON.parse(text);
       if (Array.isArray(parsed)) {
-        const entries = parsed.filter(isEntry);
-        // Entries it cannot send (another version's, a corrupted store) go once and are counted,
+        const entries = parsed.filter((value) => this.#sendable(value));
+        // Entries it cannot send (another version's, a corrupted store, over maxBytes) go once and are counted,
         // instead of being left out at every read and then written away without a word.
         if (entries.length < parsed.length) this.#discard(parsed, entries);
         return entries;
@@ -382,10 +389,22 @@ export class HttpOfflineQueue {
     if (this.#write(entries)) this.#dropUnsendable(events);
   }
 
+  /**
+   * Whether an entry can be sent: of this version's shape, and no larger than `maxBytes`. A larger
+   * one (kept under a larger bound) would keep the store full, so every batch went on as without a
+   * store, and be sent again after every success while the network failed it.
+   */
+  #sendable(value: unknown): value is Entry {
+    return isEntry(value) && utf8Length(value.body) <= this.#maxBytes;
+  }
+
   /** Counts the events of entries the store held but cannot send (as far as their counts say) as dropped, and says so. */
   #dropUnsendable(events: number): void {
     this.#droppedCount += events;
-    SelfLog.write('HttpSink: {Count} events dropped: the offline store held entries it cannot send', events);
+    SelfLog.write(
+      'HttpSink: {Count} events dropped: the offline store held entries it cannot send (unreadable, or over offline.maxBytes)',
+      events,
+    );
   }
 
   #write(entries: readonly Entry[]): boolean {

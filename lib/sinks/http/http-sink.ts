@@ -24,7 +24,8 @@ import { redactUrl, redactUrlSecrets, urlSecrets } from './http-redact-url';
 import { HttpTimeoutError } from './http-timeout-error';
 import { isOffline, whenOnline } from './http-online';
 import { utf8Length } from './http-utf8-length';
-import { readHeaders } from './with-header';
+import { urlCredentials } from './http-url-credentials';
+import { readHeaders, withHeaders } from './with-header';
 
 /** The content type of CLEF, newline-delimited compact JSON, as Seq names it. */
 export const CLEF_CONTENT_TYPE = 'application/vnd.serilog.clef';
@@ -45,7 +46,12 @@ export type HttpHeaders = Readonly<Record<string, string>> | (() => Readonly<Rec
 
 /** Options of {@link HttpSink}. */
 export interface HttpSinkOptions {
-  /** Where batches are sent; relative URLs resolve against the page. Required. */
+  /**
+   * Where batches are sent; relative URLs resolve against the page. A `user:password@` in it, which
+   * fetch refuses, is taken out and sent as basic auth (`Authorization: Basic`, UTF-8, percent
+   * escapes decoded; an `Authorization` in `headers` wins), and `beacon` then defaults to `false`.
+   * Required.
+   */
   url: string;
   /** Formats each event of the default body. Default `new CompactJsonFormatter()` (CLEF). */
   formatter?: Formatter | undefined;
@@ -63,7 +69,11 @@ export interface HttpSinkOptions {
   keepalive?: boolean | undefined;
   /** Longest wait for the response's status before the request is aborted and the batch fails (a body still arriving then is dropped, the status decides), in milliseconds: at most 2 147 483 647 (the longest timer delay), or `Infinity` for none. Default `10_000`. */
   timeoutMs?: number | undefined;
-  /** In a browser, writes with `navigator.sendBeacon` while the page is hidden or unloading (see `installPageHideFlush`). Default `true`. */
+  /**
+   * In a browser, writes with `navigator.sendBeacon` while the page is hidden or unloading (see
+   * `installPageHideFlush`). Default `true`, but `false` when the beacon URL (`beaconUrl`, else
+   * `url`) has a `user:password@`: a beacon cannot carry them (they are taken out of its URL).
+   */
   beacon?: boolean | undefined;
   /** Where beacons go; beacons carry no custom headers, so credentials must be in this URL or in cookies. Default `url`. */
   beaconUrl?: string | undefined;
@@ -136,6 +146,13 @@ export class HttpSink implements Sink {
    */
   protected static readonly optionKeys: readonly string[] = [];
 
+  /**
+   * The name of the option that gives `url`, for configuration errors (SeqSink's `serverUrl`).
+   *
+   * @internal
+   */
+  protected static readonly urlOption: string = 'url';
+
   /** The default name of this sink in metrics and the shutdown report (subclasses name their backend). */
   readonly kind: string = 'http';
 
@@ -188,10 +205,13 @@ export class HttpSink implements Sink {
     /* eslint-disable @typescript-eslint/no-unnecessary-condition -- JavaScript callers can pass anything: every option is checked */
     expectOption(typeof options === 'object' && options !== null, kind, 'an options object with a url', options);
     checkOptionKeys(kind, options, [...HTTP_OPTION_KEYS, ...new.target.optionKeys]);
-    const url = checkUrl(options.url, `${kind}.url`);
+    const where = `${kind}.${new.target.urlOption}`;
+    const given = checkUrl(options.url, where);
+    const [url, authorization] = urlCredentials(given, where);
     this.#url = url;
     this.#safeUrl = redactUrl(url);
-    this.#secrets = urlSecrets(url);
+    // The given URL's: an error or answer that echoes the password hides it too.
+    this.#secrets = urlSecrets(given);
     const method = options.method ?? 'POST';
     expectOption(typeof method === 'string' && method !== '', `${kind}.method`, 'an HTTP method', options.method);
     this.#method = method;
@@ -223,12 +243,20 @@ export class HttpSink implements Sink {
     /* eslint-enable @typescript-eslint/no-unnecessary-condition */
     const usesDefaults = formatter === undefined && body === undefined;
     this.#contentType = options.contentType ?? (usesDefaults ? CLEF_CONTENT_TYPE : 'text/plain; charset=utf-8');
-    this.#headers = headers;
+    // An Authorization among `headers` wins over the URL's credentials, as in Go's http.Client.
+    this.#headers = withHeaders(authorization, headers);
     this.#keepalive = options.keepalive ?? true;
     this.#body = body ?? linesBody(formatter ?? new CompactJsonFormatter());
-    this.#beaconUrl = options.beaconUrl === undefined ? url : checkUrl(options.beaconUrl, `${kind}.beaconUrl`);
+    const [beaconUrl, beaconAuthorization] =
+      options.beaconUrl === undefined
+        ? [url, authorization]
+        : urlCredentials(checkUrl(options.beaconUrl, `${kind}.beaconUrl`), `${kind}.beaconUrl`);
+    this.#beaconUrl = beaconUrl;
+    // A beacon carries no Authorization: the server would refuse it (401) unseen, its events counted delivered.
     const beacon =
-      options.beacon === false ? undefined : HttpBeacon.detect(this.#beaconUrl, options.beaconContentType ?? this.#contentType);
+      (options.beacon ?? beaconAuthorization === undefined)
+        ? HttpBeacon.detect(beaconUrl, options.beaconContentType ?? this.#contentType)
+        : undefined;
     this.#beacon = beacon;
     if (beacon !== undefined) {
       this.emitSync = (events) => this.#writeByBeacon(beacon, events);
@@ -355,6 +383,15 @@ export class HttpSink implements Sink {
   }
 
   /**
+   * Whether a failure answer is final: a live batch answered so is not retried, a stored one is
+   * dropped from the offline store. Here `HttpStatusError`'s judgement; a subclass follows its
+   * protocol (OTLP retries only 429, 502, 503 and 504).
+   */
+  protected permanent(error: HttpStatusError): boolean {
+    return error.permanent;
+  }
+
+  /**
    * Sends one body as it is, as `emit` sends a batch's, for a subclass's own requests (SeqSink's
    * level probe): resolves on a 2xx answer once `accepted` has read it, rejects as `emit` does.
    */
@@ -448,7 +485,9 @@ export class HttpSink implements Sink {
           // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- a fetch supplied by the application may return a partial Response
           status === 429 || status === 503 ? parseRetryAfter(response.headers?.get('Retry-After')) : undefined;
         // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- a fetch supplied by the application may return a partial Response
-        throw new HttpStatusError(method, safeUrl, status, response.statusText ?? '', retryAfter, text);
+        const error = new HttpStatusError(method, safeUrl, status, response.statusText ?? '', retryAfter, text);
+        // The subclass's judgement, for a live batch and for the offline store's replay alike.
+        throw Object.assign(error, { permanent: this.permanent(error) });
       }
       this.#written += bytes;
       return this.accepted(text, body);

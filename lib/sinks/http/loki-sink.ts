@@ -2,7 +2,7 @@ import { ConfigurationError } from '../../core/errors/configuration-error';
 import type { Formatter } from '../../core/sink';
 import { CompactJsonFormatter } from '../../formatting/compact-json-formatter';
 import { HttpSink, type HttpSinkOptions } from './http-sink';
-import { withHeader, withHeaders } from './with-header';
+import { withHeader } from './with-header';
 import { expectOption } from '../../core/expect-option';
 import { baseUrlOption } from './http-option-checks';
 import { lokiEntryClock, lokiPushBody } from './loki-push-body';
@@ -47,8 +47,6 @@ const LABEL_NAME = /^(?!__)[a-zA-Z_]\w*$/;
 const MAX_LINE_BYTES = 256_000;
 /** The path of Loki's push API. */
 const PUSH_PATH = '/loki/api/v1/push';
-/** An absolute URL's `user:password@` (up to the last `@` before the path), and within it `user:password`. */
-const USERINFO = /^[a-z][a-z\d+.-]*:\/\/(([^/?#]*)@)/i;
 /** The characters and length Loki (dskit) takes in a tenant id. */
 const TENANT_ID = /^(?!\.\.?$)[\w!.*'()-]{1,150}$/;
 
@@ -81,11 +79,9 @@ export class LokiSink extends HttpSink {
   /** @throws ConfigurationError naming the bad option. */
   constructor(options: LokiSinkOptions) {
     const given = baseUrlOption((options as Partial<LokiSinkOptions> | null | undefined)?.url, 'LokiSink.url', "Loki's base URL");
-    // fetch refuses a URL with credentials; Promtail and Alloy (Go's http.Client) send them as basic auth.
-    const userinfo = USERINFO.exec(given);
-    const base = userinfo === null ? given : given.replace(userinfo[1], '');
-    // The push URL itself (as Promtail's, Alloy's and Grafana Cloud's configurations have it) is taken as it is.
-    const url = base.endsWith(PUSH_PATH) ? base : base + PUSH_PATH;
+    // The push URL itself (as Promtail's, Alloy's and Grafana Cloud's configurations have it) is taken
+    // as it is. HttpSink sends a user:password@ in it as basic auth, as Promtail and Alloy do.
+    const url = given.endsWith(PUSH_PATH) ? given : given + PUSH_PATH;
     const labels = checkLabels(options.labels ?? {});
     // HttpSink checks the formatter given (LokiSink.formatter), as it does its own.
     const formatter = options.formatter ?? new CompactJsonFormatter();
@@ -107,38 +103,19 @@ export class LokiSink extends HttpSink {
     const clock = lokiEntryClock();
     // An invalid fetch, or none on this platform, is HttpSink's to refuse.
     const fetch = options.fetch ?? (globalThis as { fetch?: typeof globalThis.fetch }).fetch?.bind(globalThis);
-    // An Authorization header among `headers` wins over the URL's credentials, as in Go.
-    const headers = withHeader(
-      withHeaders(userinfo === null ? undefined : { Authorization: basicAuth(userinfo[2]) }, options.headers),
-      'X-Scope-OrgID',
-      tenantId,
-    );
+    const headers = withHeader(options.headers, 'X-Scope-OrgID', tenantId);
     super({
       ...options,
       url,
       contentType: 'application/json',
       headers,
       // A beacon carries no header but Content-Type: without X-Scope-OrgID or Authorization, Loki (or
-      // its gateway) answers 401, and the batch counted delivered was lost.
-      beacon: options.beacon ?? (headers === undefined || options.beaconUrl !== undefined),
+      // its gateway) answers 401, and the batch counted delivered was lost. (HttpSink sends none
+      // with credentials in the URL either.)
+      beacon: options.beacon ?? (headers === undefined || options.beaconUrl !== undefined ? undefined : false),
       body: (events) => lokiPushBody(events, labels, formatter, clock, maxLineBytes),
       fetch: typeof fetch === 'function' ? lokiFetch(fetch, () => this.kind) : options.fetch,
     });
-  }
-}
-
-/**
- * `Basic` credentials from a URL's `user:password` (percent-encoded, as in a URL; no password is
- * an empty one, as in Go), in UTF-8.
- *
- * @throws ConfigurationError when a percent escape is not UTF-8.
- */
-function basicAuth(userinfo: string): string {
-  try {
-    const credentials = decodeURIComponent(userinfo.includes(':') ? userinfo : `${userinfo}:`);
-    return `Basic ${btoa(String.fromCharCode(...new TextEncoder().encode(credentials)))}`;
-  } catch {
-    throw new ConfigurationError('LokiSink.url: its user or password is not percent-encoded UTF-8');
   }
 }
 

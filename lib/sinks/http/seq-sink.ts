@@ -24,7 +24,11 @@ export interface SeqSinkOptions extends Omit<
   HttpSinkOptions,
   'url' | 'body' | 'contentType' | 'method' | 'formatter' | 'beaconUrl' | 'beaconContentType'
 > {
-  /** The Seq server's base URL, e.g. `'http://127.0.0.1:5341'`. Required. */
+  /**
+   * The Seq server's base URL, e.g. `'http://127.0.0.1:5341'`. A `user:password@` in it (for a
+   * proxy in front of Seq) is sent as basic auth, and `beacon` then defaults to `false` (see
+   * HttpSink's `url`). Required.
+   */
   serverUrl: string;
   /** A Seq API key, sent as `X-Seq-ApiKey` (and as `apiKey` in the query string of beacons, which carry no headers). Default none. */
   apiKey?: string | undefined;
@@ -81,6 +85,8 @@ const SEQ_LEVEL_REASON = 'seq.belowMinimumLevelAccepted';
 export class SeqSink extends HttpSink {
   /** @internal */
   protected static override readonly optionsName: string = 'SeqSink';
+  /** @internal */
+  protected static override readonly urlOption: string = 'serverUrl';
   /** @internal */
   protected static override readonly optionKeys: readonly string[] = [
     'serverUrl',

@@ -7,6 +7,7 @@ import { SelfLog } from '../../../lib/core/self-log';
 import type { OfflineStore } from '../../../lib/sinks/http/http-offline-queue';
 import { installPageHideFlush } from '../../../lib/sinks/http/http-page-hide';
 import { HttpSink } from '../../../lib/sinks/http/http-sink';
+import type { HttpStatusError } from '../../../lib/sinks/http/http-status-error';
 import { installFakePage, type FakePage } from '../../helpers/fake-page';
 import { startTestServer, type TestServer } from '../../helpers/http-test-server';
 import { CHROMIUM, freshChromium } from '../../helpers/chromium';
@@ -39,6 +40,21 @@ const until = async (done: () => boolean): Promise<void> => {
   const end = Date.now() + 20_000;
   while (!done() && Date.now() < end) await new Promise((resolve) => setTimeout(resolve, 5));
 };
+
+/** An HttpSink whose protocol retries only 503, as OtlpSink's retries only 429, 502, 503 and 504. */
+class RetriesOnly503 extends HttpSink {
+  protected override permanent(error: HttpStatusError): boolean {
+    return error.status !== 503;
+  }
+}
+
+/** A store that lists its keys, as localStorage does: each entry under a key of its own. */
+function keyedStorage(storage: FakeStorage): FakeStorage {
+  return Object.defineProperties(storage, {
+    key: { value: (index: number): string | null => [...storage.items.keys()][index] ?? null },
+    length: { get: () => storage.items.size },
+  });
+}
 
 function browserLogger(sink: HttpSink) {
   return new LoggerConfiguration().writeTo
@@ -233,6 +249,65 @@ describe('HttpSink offline store that cannot keep a batch (fake timers)', () => 
     expect(bodies).toEqual([[4]]);
     expect(sink.offline).toEqual({ stored: 0, replayed: 1, dropped: 0, pending: 0, pendingBytes: 0 });
     sink.close();
+  });
+
+  // Found by a review: an entry larger than maxBytes (kept under a larger bound: another version,
+  // another page's options) kept the store full, so every batch went on as without a store, the
+  // store was read again several times per batch, and after a network error the entry was sent
+  // again after every success.
+  it.each([
+    [
+      'in one value',
+      (entries: [string, string][]) =>
+        storage.items.set(key, JSON.stringify(entries.map(([id, text]) => ({ id, ...JSON.parse(text) })))),
+    ],
+    [
+      'under a key each',
+      (entries: [string, string][]) => {
+        const keyed = keyedStorage(storage);
+        for (const [id, text] of entries) keyed.setItem(`${key}#${id}`, text);
+      },
+    ],
+  ])('drops a stored entry larger than maxBytes %s when it reads the store, counts its events and says so', async (_, keep) => {
+    const reports: string[] = [];
+    const subscription = SelfLog.events$.subscribe((event) => reports.push(event.message));
+    keep([
+      ['000000000-a', JSON.stringify({ count: 3, body: `{"N":-1,"Pad":"${'p'.repeat(600)}"}` })],
+      ['000000000-b', JSON.stringify({ count: 1, body: '{"N":99}' })],
+    ]);
+    const { fetch, bodies } = recordingFetch();
+    goOffline(page, true);
+    const sink = sinkWith(fetch, 500);
+    const log = browserLogger(sink);
+    for (let n = 0; n < 4; n++) log.information('Event {N}', n);
+    await jest.advanceTimersByTimeAsync(1_000);
+    expect(sink.offline).toMatchObject({ stored: 4, dropped: 3, pending: 5 });
+    expect(log.metrics().sinks.http).toMatchObject({ received: 4, delivered: 4, pending: 0 });
+    expect(reports.filter((message) => message.includes('dropped')).map((message) => message.replace(/^.* rxlog: /, ''))).toEqual(
+      ['HttpSink: 3 events dropped: the offline store held entries it cannot send (unreadable, or over offline.maxBytes)'],
+    );
+
+    goOffline(page, false);
+    await jest.advanceTimersByTimeAsync(1_000);
+    expect(bodies).toEqual([[99], [0, 1], [2, 3]]);
+    expect(sink.offline).toMatchObject({ replayed: 5, dropped: 3, pending: 0 });
+    subscription.unsubscribe();
+    await log.close();
+  });
+
+  it("keeps batches under a key without the URL's user and password", async () => {
+    goOffline(page, true);
+    const sink = new HttpSink({
+      url: 'http://ann:pa55w0rd@127.0.0.1:1/ingest',
+      fetch: recordingFetch().fetch,
+      offline: { store: storage },
+    });
+    const log = browserLogger(sink);
+    log.information('Event {N}', 0);
+    log.information('Event {N}', 1);
+    await jest.advanceTimersByTimeAsync(1_000);
+    expect([...storage.items.keys()]).toEqual([key]);
+    await log.close();
   });
 
   // Found by a review: where there are no Web Locks (plain-http sites, other runtimes), two sinks
@@ -498,6 +573,43 @@ describe('HttpSink offline store', () => {
     busy.close();
   });
 
+  // Found by a review: the replay had a table of its own, and kept what a live batch fails at once (a
+  // redirect, 501, and what the sink's protocol calls final: OTLP's 500), to send it again at every
+  // later trigger, forever.
+  it('drops a stored batch the server answers with a status the sink does not retry, as a live batch fails at once', async () => {
+    const storeKey = `rxlog:offline:${server.url}/ingest`;
+    const sent = (): number => server.requests.filter((request) => request.url === '/ingest').length;
+    /** Replays one stored batch answered `answer`: until it is dropped, or (kept) sent again at the next online event. */
+    const replay = async (answer: number, sink: (url: string) => HttpSink, kept = false) => {
+      storage.setItem(storeKey, JSON.stringify([{ id: 'a', count: 2, body: '{"N":1}' }]));
+      status = answer;
+      const before = sent();
+      const replaying = sink(`${server.url}/ingest`);
+      // An online event while the replay still reads its answer starts none: it comes again until one starts.
+      await until(() => (kept ? (goOffline(page, false), sent() >= before + 2) : replaying.offline?.dropped !== 0));
+      replaying.close();
+      return [answer, replaying.offline!.dropped, replaying.offline!.pending];
+    };
+    const http = (url: string) => new HttpSink({ url, offline: { store: storage } });
+    const strict = (url: string) => new RetriesOnly503({ url, offline: { store: storage } });
+    expect(await replay(308, http)).toEqual([308, 2, 0]);
+    expect(await replay(501, http)).toEqual([501, 2, 0]);
+    expect(await replay(500, strict)).toEqual([500, 2, 0]);
+    // What the sink retries stays stored.
+    expect(await replay(500, http, true)).toEqual([500, 0, 2]);
+    expect(await replay(503, strict, true)).toEqual([503, 0, 2]);
+
+    // A live batch answered so fails at once, as before.
+    status = 500;
+    const before = server.requests.length;
+    const sink = strict(`${server.url}/other`);
+    const log = new LoggerConfiguration().writeTo.sink(sink, { retry: { attempts: 3, initialDelayMs: 0 } }).createLogger();
+    log.information('Event {N}', 0);
+    await log.close();
+    expect(log.metrics().sinks.http).toMatchObject({ failed: 1, retried: 0 });
+    expect(server.requests.length - before).toBe(1);
+  });
+
   it('stores a large batch made offline in bodies of at most 60 KiB, so a server that answers 413 past 64 KiB takes it all on replay', async () => {
     await server.close();
     server = await startTestServer((request) => ({ status: Buffer.byteLength(request.body) > 64 * 1024 ? 413 : 200 }));
@@ -720,7 +832,9 @@ describe('HttpSink offline store', () => {
     expect(storage.getItem(storeKey)).toBeNull();
     expect(
       reports.filter((message) => message.includes('cannot send')).map((message) => message.replace(/^.* rxlog: /, '')),
-    ).toEqual(['HttpSink: 3 events dropped: the offline store held entries it cannot send']);
+    ).toEqual([
+      'HttpSink: 3 events dropped: the offline store held entries it cannot send (unreadable, or over offline.maxBytes)',
+    ]);
     subscription.unsubscribe();
     sink.close();
   });

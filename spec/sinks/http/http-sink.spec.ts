@@ -772,6 +772,41 @@ describe('HttpSink', () => {
       expect(seen).not.toContain('s3cr3t-t0ken');
       expect(seen).not.toContain('pa55w0rd');
     });
+
+    // Found by a review: fetch refuses a URL with credentials ("Request cannot be constructed from a
+    // URL that includes credentials"), so every batch of such an HttpSink failed at run time.
+    it("sends a URL's user and password as basic auth to the URL without them, an Authorization in headers winning", async () => {
+      server = await startTestServer((_, index) => (index < 4 ? { status: 204 } : { status: 401, body: 'no ann:sécret@x here' }));
+      const host = server.url.slice('http://'.length);
+      const events = makeEvents(1);
+      await new HttpSink({ url: `http://ann:s%C3%A9cret%40x@${host}/ingest?a=1` }).emit(events);
+      await new HttpSink({ url: `http://ann@${host}/ingest` }).emit(events);
+      await new HttpSink({ url: `http://ann:pw@${host}/ingest`, headers: { authorization: 'Bearer t' } }).emit(events);
+      await new HttpSink({ url: `http://ann:pw@${host}/ingest`, headers: () => ({ 'X-Key': 'k' }) }).emit(events);
+      expect(server.requests.map((request) => [request.url, request.headers.host, request.headers.authorization])).toEqual([
+        ['/ingest?a=1', host, `Basic ${Buffer.from('ann:sécret@x').toString('base64')}`],
+        ['/ingest', host, `Basic ${Buffer.from('ann:').toString('base64')}`],
+        ['/ingest', host, 'Bearer t'],
+        ['/ingest', host, `Basic ${Buffer.from('ann:pw').toString('base64')}`],
+      ]);
+      expect(server.requests[3].headers['x-key']).toBe('k');
+      // The password never shows: not in an error, even where the answer echoes it, nor in a configuration error.
+      const failure = (await new HttpSink({ url: `http://ann:s%C3%A9cret%40x@${host}/ingest` })
+        .emit(events)
+        .catch((e: unknown) => e)) as Error;
+      expect(failure).toBeInstanceOf(HttpStatusError);
+      expect(failure.message).toContain('401');
+      expect(`${failure.message}\n${failure.stack}`).not.toMatch(/sécret|s%C3%A9cret/);
+      const refused = (() => {
+        try {
+          return new HttpSink({ url: 'https://ann:s3cr%E0%A4%A@logs.example' });
+        } catch (error) {
+          return error as Error;
+        }
+      })();
+      expect(refused).toBeInstanceOf(ConfigurationError);
+      expect((refused as Error).message).toBe('HttpSink.url: its user or password is not percent-encoded UTF-8');
+    });
   });
 
   describe('in a browser page', () => {
@@ -815,6 +850,27 @@ describe('HttpSink', () => {
       ]);
       expect(sink.bytesWritten).toBe(Buffer.byteLength(clefLines(events)));
       sink.close();
+    });
+
+    // A beacon carries no Authorization: the server answers 401, which a beacon never sees, and the
+    // page's last events, counted delivered, were lost.
+    it('sends no beacons with credentials in the URL, unless to a beaconUrl without them or asked to, and never with credentials', async () => {
+      const { fetch } = recordingFetch();
+      const sinks = [
+        new HttpSink({ url: 'https://ann:pw@logs.example/ingest', fetch }),
+        new SeqSink({ serverUrl: 'https://ann:pw@seq.example', apiKey: 'k', fetch }),
+        new HttpSink({ url: 'https://ann:pw@logs.example/ingest', beaconUrl: 'https://ann:pw@logs.example/beacon', fetch }),
+        new HttpSink({ url: 'https://ann:pw@logs.example/ingest', beaconUrl: 'https://logs.example/beacon?token=t', fetch }),
+        new HttpSink({ url: 'https://ann:pw@logs.example/ingest', beacon: true, fetch }),
+      ];
+      page.hide();
+      expect(sinks.map((sink) => sink.emitSync?.([makeEvent()]) ?? false)).toEqual([false, false, false, true, true]);
+      await page.settled();
+      expect(page.beacons.map((beacon) => beacon.url)).toEqual([
+        'https://logs.example/beacon?token=t',
+        'https://logs.example/ingest',
+      ]);
+      for (const sink of sinks) sink.close();
     });
 
     it('sends by beacon while the document is hidden, to beaconUrl with beaconContentType', async () => {

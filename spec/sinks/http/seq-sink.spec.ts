@@ -41,6 +41,23 @@ describe('SeqSink', () => {
     ]);
   });
 
+  // Found by a review: fetch refuses a URL with credentials, so every batch of such a SeqSink failed at run time.
+  it("sends a serverUrl's user and password (a proxy's in front of Seq) as basic auth, with the API key, to the URL without them", async () => {
+    server = await startTestServer(() => ({ status: 201 }));
+    const host = server.url.slice('http://'.length);
+    await new SeqSink({ serverUrl: `http://ann:p%40ss@${host}/seq/`, apiKey: 'k-1' }).emit(makeEvents(1));
+    const [request] = server.requests;
+    expect([request.url, request.headers.host, request.headers.authorization, request.headers['x-seq-apikey']]).toEqual([
+      '/seq/api/events/raw?clef',
+      host,
+      `Basic ${Buffer.from('ann:p@ss').toString('base64')}`,
+      'k-1',
+    ]);
+    expect(() => new SeqSink({ serverUrl: 'https://ann:%E0%A4%A@seq.example' })).toThrow(
+      new ConfigurationError('SeqSink.serverUrl: its user or password is not percent-encoded UTF-8'),
+    );
+  });
+
   it('keeps other headers, from an object or a function, and sends no key when none is given', async () => {
     server = await startTestServer();
     await new SeqSink({ serverUrl: server.url, apiKey: 'k', headers: () => ({ 'X-Trace': 't' }) }).emit(makeEvents(1));
