@@ -91,6 +91,7 @@ export interface OtlpSinkOptions extends Omit<
 export class OtlpSink extends HttpSink {
   /** @internal */
   protected static override readonly optionsName: string = 'OtlpSink';
+  protected static override readonly urlOption: string = 'endpoint';
   /** @internal */
   protected static override readonly optionKeys: readonly string[] = [
     'endpoint',
@@ -167,18 +168,12 @@ export class OtlpSink extends HttpSink {
   }
 
   /**
-   * Sends one batch as HttpSink does, except that a failure status other than 429, 502, 503 and 504
-   * is permanent (not retried), as the OTLP specification and the OpenTelemetry exporters have it:
-   * a collector answers 500 to a request it will never accept. Resolves with the records a
-   * partial success rejected (see `rejectedLogRecords`), which the logger counts as failed.
+   * A failure status other than 429, 502, 503 and 504 is permanent, as the OTLP specification and
+   * the OpenTelemetry exporters have it (a collector answers 500 to a request it will never accept):
+   * a live batch is not retried, and a stored one is dropped from the offline store.
    */
-  override async emit(events: readonly LogEvent[]): Promise<void | EmitResult> {
-    try {
-      return await super.emit(events);
-    } catch (error) {
-      if (error instanceof HttpStatusError) Object.assign(error, { permanent: !RETRYABLE.includes(error.status) });
-      throw error;
-    }
+  protected override permanent(error: HttpStatusError): boolean {
+    return !RETRYABLE.includes(error.status);
   }
 
   /**

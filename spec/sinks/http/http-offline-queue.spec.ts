@@ -8,6 +8,7 @@ import type { OfflineStore } from '../../../lib/sinks/http/http-offline-queue';
 import { installPageHideFlush } from '../../../lib/sinks/http/http-page-hide';
 import { HttpSink } from '../../../lib/sinks/http/http-sink';
 import type { HttpStatusError } from '../../../lib/sinks/http/http-status-error';
+import { OtlpSink } from '../../../lib/sinks/http/otlp-sink';
 import { installFakePage, type FakePage } from '../../helpers/fake-page';
 import { startTestServer, type TestServer } from '../../helpers/http-test-server';
 import { CHROMIUM, freshChromium } from '../../helpers/chromium';
@@ -598,6 +599,10 @@ describe('HttpSink offline store', () => {
     // What the sink retries stays stored.
     expect(await replay(500, http, true)).toEqual([500, 0, 2]);
     expect(await replay(503, strict, true)).toEqual([503, 0, 2]);
+    // OtlpSink's own rule: only 429, 502, 503 and 504 are retried (the OTLP specification).
+    const otlp = (url: string) => new OtlpSink({ endpoint: url, offline: { store: storage } });
+    expect(await replay(500, otlp)).toEqual([500, 2, 0]);
+    expect(await replay(502, otlp, true)).toEqual([502, 0, 2]);
 
     // A live batch answered so fails at once, as before.
     status = 500;
