@@ -150,14 +150,18 @@ export function unbox(value: unknown): unknown {
   return value;
 }
 
-function walk(value: unknown, depth: number, w: Walk): unknown {
-  if (typeof value === 'object' && value !== null) return walkObject(value, depth, w);
+/**
+ * `key` is the name JSON.stringify would give `value`'s toJSON: its member's name, its index in an
+ * array (a number, made a string only for a toJSON), or `''` at the root.
+ */
+function walk(value: unknown, depth: number, w: Walk, key?: string | number): unknown {
+  if (typeof value === 'object' && value !== null) return walkObject(value, depth, w, key);
   // bigint, NaN and ±Infinity: writeJson writes them where JSON.stringify throws or writes null.
   if (typeof value === 'bigint' || (typeof value === 'number' && !Number.isFinite(value))) w.safe = false;
   return captureScalar(value, w);
 }
 
-function walkObject(value: object, depth: number, w: Walk): unknown {
+function walkObject(value: object, depth: number, w: Walk, key?: string | number): unknown {
   try {
     if (value instanceof Date) {
       const time = value.getTime();
@@ -169,7 +173,7 @@ function walkObject(value: object, depth: number, w: Walk): unknown {
     if (depth >= w.maxDepth) return MAX_DEPTH_MARKER;
     w.ancestors.push(value);
     try {
-      return walkStructure(value, depth, w);
+      return walkStructure(value, depth, w, key);
     } finally {
       w.ancestors.pop();
     }
@@ -179,18 +183,18 @@ function walkObject(value: object, depth: number, w: Walk): unknown {
   }
 }
 
-function walkStructure(value: object, depth: number, w: Walk): unknown {
+function walkStructure(value: object, depth: number, w: Walk, key?: string | number): unknown {
   if (Array.isArray(value)) return walkArray(value, depth, w);
   if (value instanceof Error) return walkError(value, depth, w);
   const toJSON = (value as { toJSON?: unknown }).toJSON;
   if (typeof toJSON === 'function') {
     let json: unknown;
     try {
-      json = toJSON.call(value);
+      json = toJSON.call(value, `${key}`);
     } catch (error) {
       return throwsMarker('toJSON', error);
     }
-    return walk(json, depth + 1, w);
+    return walk(json, depth + 1, w, key);
   }
   const proto = Object.getPrototypeOf(value) as object | null;
   // A prototype whose own prototype is null is some realm's Object.prototype: a plain object.
@@ -218,7 +222,7 @@ function walkArray(value: readonly unknown[], depth: number, w: Walk): unknown[]
   const length = value.length;
   const kept = keep(length, w);
   const result: unknown[] = [];
-  for (let i = 0; i < kept; i++) result.push(walk(read(value, i), depth + 1, w));
+  for (let i = 0; i < kept; i++) result.push(walk(read(value, i), depth + 1, w, i));
   if (length > kept) result.push(more(length - kept));
   return result;
 }
@@ -231,7 +235,7 @@ function walkIterable(value: Iterable<unknown>, size: number, depth: number, w: 
       result.push(more(size - kept));
       break;
     }
-    result.push(walk(item, depth + 1, w));
+    result.push(walk(item, depth + 1, w, result.length));
   }
   return result;
 }
@@ -253,11 +257,8 @@ function walkMap(value: Map<unknown, unknown>, depth: number, w: Walk): unknown 
       break;
     }
     // Any two keys may meet here: cut to the same text, or 1 and '1'.
-    setOwnProperty(
-      result,
-      freeKey(result, typeof key === 'string' ? keepString(key, w) : stringOf(key, w), count),
-      walk(item, depth + 1, w),
-    );
+    const name = freeKey(result, typeof key === 'string' ? keepString(key, w) : stringOf(key, w), count);
+    setOwnProperty(result, name, walk(item, depth + 1, w, name));
     count++;
   }
   return result;
@@ -304,7 +305,7 @@ function walkKeys(value: object, keys: readonly string[], depth: number, w: Walk
     // A key is data as well (JSON.parse of a request, an error made from a parsed body): cut and counted as any string.
     const cut = keepString(key, w);
     // Own keys are distinct: only a cut one can meet another (and the check costs a key kept whole nothing).
-    setOwnProperty(result, cut === key ? key : freeKey(result, cut, i), walk(read(value, key), depth + 1, w));
+    setOwnProperty(result, cut === key ? key : freeKey(result, cut, i), walk(read(value, key), depth + 1, w, key));
   }
   if (keys.length > kept) result[freeKey(result, '…', kept)] = more(keys.length - kept);
   return result;
@@ -323,7 +324,8 @@ function walkKeys(value: object, keys: readonly string[], depth: number, w: Walk
  * - Arrays, plain objects (also `Object.create(null)` ones), Sets and typed arrays become plain
  *   arrays and objects, deeply; a Map becomes an object keyed by `String(key)`, or when a key is an
  *   object or a function, an array of `[key, value]` pairs.
- * - An object with a `toJSON` method is captured as what `toJSON()` returns (as JSON.stringify would).
+ * - An object with a `toJSON` method is captured as what `toJSON(key)` returns, with the key
+ *   JSON.stringify would pass: its member's name, its index as a string, `''` at the root.
  * - An Error becomes `{ name, message, stack }` plus its own enumerable properties, `cause` and
  *   an AggregateError's `errors`.
  * - Other class instances become `String(value)`, or with `'structure'` (`{@Name}`) their own
@@ -357,7 +359,7 @@ function capture(value: unknown, capturing: Capturing, w: Walk): unknown {
   w.structure = capturing === 'structure';
   // A tree deeper than writeJson follows would be cut by it (and not by JSON.stringify).
   w.safe = w.maxDepth <= WRITE_JSON_MAX_DEPTH;
-  const captured = walkObject(value, 0, w);
+  const captured = walkObject(value, 0, w, '');
   // Speed: a tree of plain data is marked so that formatting writes it with one native JSON.stringify.
   if (w.safe && typeof captured === 'object' && captured !== null) markJsonSafe(captured);
   return captured;

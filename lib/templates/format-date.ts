@@ -91,7 +91,7 @@ const STANDARD_PATTERNS: Readonly<Record<string, string>> = {
  * Formats a Date in local time (or in UTC with `utc`, as Serilog's `{UtcTimestamp}`) with .NET-style
  * custom tokens, as Serilog renders a DateTime: `yyyy yy y MMMM MMM MM M dddd ddd dd d HH H hh h mm m ss s fff ff f FFF tt t zzz zz z K`
  * (English month and day names), text in `'…'` or `"…"` and `\c` as literals (`\c` inside quotes
- * too, as in .NET: `'it\'s'` is `it's`), `%c` for a lone token; every other character is literal.
+ * too, as in .NET: `'it\'s'` is `it's`), `%c` for a lone token (`%dd` is `d` twice); every other character is literal.
  * The standard formats `o`/`O` (round trip with offset), `s` (sortable), `u` (`yyyy-MM-dd HH:mm:ssZ`, UTC) and `r`/`R` (RFC 1123, UTC) are understood, and
  * the invariant culture's `d D f F g G m M t T U y Y` (`d` is `MM/dd/yyyy`, `T` is `HH:mm:ss`; `U` in UTC);
  * in UTC, `K` and the end of `o` are `Z` and `zzz` is `+00:00` (each `K` is a token of its own:
@@ -110,12 +110,11 @@ export function formatDate(date: Date, format?: string, utc = false): string {
   if (format === 'U') utc = true;
   const get = (field: Field): number => date[`get${utc ? 'UTC' : ''}${field}`]();
   const zone = utc ? undefined : -date.getTimezoneOffset();
-  const pattern =
-    format.length === 2 && format[0] === '%'
-      ? format.slice(1)
-      : // One letter only: a longer format named like an Object.prototype member stays custom tokens.
-        (format.length === 1 && STANDARD_PATTERNS[format]) || format;
+  // One letter only: a longer format named like an Object.prototype member stays custom tokens.
+  const pattern = (format.length === 1 && STANDARD_PATTERNS[format]) || format;
   let out = '';
+  // The index just after a `%`: the letter there is a token of its own (`%dd` is `d` twice, as in .NET).
+  let lone = -1;
   for (let i = 0; i < pattern.length;) {
     const c = pattern[i];
     if (c === "'" || c === '"' || c === '\\') {
@@ -123,11 +122,11 @@ export function formatDate(date: Date, format?: string, utc = false): string {
       out += text;
       i = next;
     } else if (c === '%') {
-      i++;
+      lone = ++i;
     } else if (TOKEN_LETTERS.includes(c)) {
       let run = 1;
       // .NET's FormatCustomized reads a run of each letter but one: `case 'K': tokenLen = 1;`, so KK is K twice.
-      while (c !== 'K' && pattern[i + run] === c) run++;
+      while (c !== 'K' && i !== lone && pattern[i + run] === c) run++;
       const text = token(get, zone, c, run);
       // .NET drops the separator before an all-zero `F` fraction as well.
       out = c === 'F' && text.length === 0 && out.endsWith('.') ? out.slice(0, -1) : out + text;

@@ -129,20 +129,13 @@ const isDigit = (item: string): boolean => item === '0' || item === '#';
 
 /**
  * One section of a custom format filled with the non-negative number 0.`digits` × 10^`point`, and
- * whether it rounded to zero; undefined when the section has no digit placeholder and `allowLiteral`
- * is false. Items are `0`, `#`, `.`, `,`, a literal (its text after a leading `'`) or an exponent as
- * written (`E+00`: scientific notation, the integer placeholders fixing the exponent); `exponent` is
+ * whether it rounded to zero; a section without digit placeholders writes only its literals. Items
+ * are `0`, `#`, `.`, `,`, a literal (its text after a leading `'`) or an exponent as written (`E+00`: scientific notation, the integer placeholders fixing the exponent); `exponent` is
  * the power of ten its `%` (+2) and `‰` (+3) scale by, and each `,` right after the last integer
  * digit scales by -3. The value is rounded half away from zero to the section's decimals (.NET's
  * `RoundNumber` on its digits).
  */
-function fillSection(
-  items: readonly string[],
-  exponent: number,
-  allowLiteral: boolean,
-  digits: string,
-  point: number,
-): [string, boolean] | undefined {
+function fillSection(items: readonly string[], exponent: number, digits: string, point: number): [string, boolean] {
   const pointAt = items.indexOf('.');
   const intEnd = pointAt === -1 ? items.length : pointAt;
   let intDigits = 0;
@@ -167,7 +160,6 @@ function fillSection(
     maxFrac++;
     if (items[i] === '0') minFrac = maxFrac;
   }
-  if (intDigits === 0 && maxFrac === 0 && !allowLiteral) return undefined;
 
   // Round to the section's decimals; a carry out of the first digit (999 → 1000) moves the point,
   // or in scientific notation (where the integer placeholders hold the integer digits) the exponent.
@@ -233,9 +225,11 @@ function fillSection(
 }
 
 /**
- * Formats a number with a .NET-style format string; an unknown format, or one longer than 1 000
- * characters, gives the default rendering (`String(value)`), and NaN and ±Infinity always render as
- * `NaN`, `Infinity`, `-Infinity`.
+ * Formats a number with a .NET-style format string; an unknown standard format (a letter and digits
+ * .NET does not know, `l`, `Q2`, where .NET throws), `lj`, or a format longer than 1 000 characters
+ * gives the default rendering (`String(value)`), and NaN and ±Infinity always render as `NaN`,
+ * `Infinity`, `-Infinity`. A custom format without digit placeholders writes its literals only, as
+ * .NET does (5 with `kg` → `kg`, -5 → `-kg`).
  *
  * Standard formats (precision optional, at most 100): `D5` (zero-padded integer), `F2` (fixed), `N2` (grouped
  * with `,`), `P1` (percent, `12.5 %`, as the invariant culture writes it), `E2` (`1.23E+004`), `X` / `x` / `X8` (hex; a negative
@@ -246,7 +240,7 @@ function fillSection(
  * three `;`-separated sections (positive; negative; zero): a value that rounds to zero takes the zero
  * section (with two sections, a negative one rounding to zero takes the first, unsigned). As in .NET
  * Core 3.0+, a negative value keeps its sign when it rounds to zero, and so does -0 (`-0.00` with `N2`
- * or `0.00`), except with `D` and `X` (integers) and in a custom format that writes no digit. Rounding
+ * or `0.00`), except with `D` and `X` (integers) and when a custom format writes nothing (`#` of -0). Rounding
  * follows .NET Core 3.0+: standard formats round the exact value, an exact tie to the even digit (`0.125` with
  * `F2` is `0.12`, `2.5` with `F0` is `2`); custom formats take the first 15 significant digits so, then round
  * them half away from zero (`2.5` with `0` is `3`, `1.005` with `0.00` is `1.01`, `0.1 + 0.2` with 18 decimals
@@ -255,7 +249,8 @@ function fillSection(
  * @example formatNumber(1234.5, '#,##0.00') // '1,234.50'
  */
 export function formatNumber(value: number, format: string): string {
-  if (!Number.isFinite(value) || format.length > MAX_FORMAT_LENGTH) return String(value);
+  // `lj` is Serilog's rendering hint, which changes nothing in rxlog: not the custom format .NET would read (`lj`).
+  if (!Number.isFinite(value) || format.length > MAX_FORMAT_LENGTH || format === 'lj') return String(value);
   // .NET Core 3.0+ keeps the sign of -0 and of a negative value that rounds to zero.
   const negative = value < 0 || Object.is(value, -0);
   const abs = Math.abs(value);
@@ -267,15 +262,14 @@ export function formatNumber(value: number, format: string): string {
   }
   // .NET formats a double with a custom format from its first 15 significant digits: 0.<digits> × 10^point.
   const [mantissa, exponent] = exponential(abs, 14);
-  return custom(format, negative, abs === 0 ? '' : mantissa.replace('.', ''), Number(exponent) + 1) ?? String(value);
+  return custom(format, negative, abs === 0 ? '' : mantissa.replace('.', ''), Number(exponent) + 1);
 }
 
 /**
  * A non-negative number 0.`digits` × 10^`point` (`digits` empty for zero) with a custom format, the
- * sign of `negative` applied as .NET does, or undefined when the format has no digit placeholder and
- * no sections (not a number format: `l`, `u3`).
+ * sign of `negative` applied as .NET does.
  */
-function custom(format: string, negative: boolean, digits: string, point: number): string | undefined {
+function custom(format: string, negative: boolean, digits: string, point: number): string {
   // The items of each `;`-separated section, and the power of ten its `%` (+2) and `‰` (+3) scale by.
   const sections: string[][] = [[]];
   const exponents = [0];
@@ -304,15 +298,12 @@ function custom(format: string, negative: boolean, digits: string, point: number
   }
   // A section that is missing or empty falls back to the first (.NET's FindSection).
   const pick = (index: number): number => (index < sections.length && sections[index].length > 0 ? index : 0);
-  const literal = sections.length > 1;
   let chosen = digits.length === 0 ? pick(2) : negative ? pick(1) : 0;
-  let filled = fillSection(sections[chosen], exponents[chosen], literal, digits, point);
-  // A format without digit placeholders is not a number format (`l`, `u3`), unless it has sections.
-  if (filled === undefined) return undefined;
+  let filled = fillSection(sections[chosen], exponents[chosen], digits, point);
   if (digits.length > 0 && filled[1] && pick(2) !== chosen) {
     // Rounded to zero: the zero section, or the first one when there is none.
     chosen = pick(2);
-    filled = fillSection(sections[chosen], exponents[chosen], literal, '', 0) ?? filled;
+    filled = fillSection(sections[chosen], exponents[chosen], '', 0);
   }
   const body = filled[0];
   // The first section writes the sign of a negative value (-0 included, as .NET Core 3.0+ does), unless the format has

@@ -1,42 +1,43 @@
 // Type-level reading of a message template: which holes a string literal has, so the compiler can
 // check a call's value count. Types only: nothing here exists at run time.
 
-/** ASCII characters that cannot appear in a hole's name: a hole holding one is text, as in `parseTemplate` (`.` only between identifiers). */
+/** The characters of `S`, as a union (UTF-16 code units: TypeScript splits a string so). */
+type CharsOf<S extends string, Found extends string = never> = S extends `${infer C}${infer Rest}`
+  ? CharsOf<Rest, Found | C>
+  : Found;
+
+/**
+ * Characters that cannot appear in a hole's name: a hole holding one is text, as in `parseTemplate` (`.` only
+ * between identifiers). Every ASCII one, and every one of Latin-1 that is no letter, then common punctuation
+ * (dashes, quotes, `…`, `•`, `‰`, `€`). No-break space (U+00A0) and soft hyphen (U+00AD) are written as escapes.
+ */
 type NotInName =
-  | ' '
-  | '\t'
-  | '\n'
-  | '\r'
-  | '!'
-  | '"'
-  | '#'
-  | '$'
-  | '%'
-  | '&'
-  | "'"
-  | '('
-  | ')'
-  | '*'
-  | '+'
-  | ','
-  | '-'
-  | '/'
-  | ':'
-  | ';'
-  | '<'
-  | '='
-  | '>'
-  | '?'
-  | '@'
-  | '['
-  | '\\'
-  | ']'
-  | '^'
-  | '`'
-  | '{'
-  | '|'
-  | '}'
-  | '~';
+  CharsOf<' \t\n\r!"#$%&\'()*+,-/:;<=>?@[\\]^`{|}~\u00a0\u00ad¡¢£¤¥¦§¨©«¬®¯°±²³´¶·¸¹»¼½¾¿×÷‐‑‒–—―‖‗‘’‚‛“”„‟†‡•‣․‥…‧‰‱′″‴‵‶‷‸‹›€'>;
+
+/**
+ * A name character's kind as `parseTemplate` reads it, as far as types can see: `a` for a letter (one with upper and
+ * lower case forms, or Latin-1's `ª` `º`), an ASCII digit, `_` and `.` as they are, `!` for one that cannot be in a
+ * name, `?` for one types cannot classify (no case: CJK, kana, Arabic, a non-Latin digit, an emoji's halves).
+ */
+type Kind<C extends string> = C extends NotInName
+  ? '!'
+  : C extends Digit | '_' | '.'
+    ? C
+    : C extends 'ª' | 'º'
+      ? 'a'
+      : Uppercase<C> extends Lowercase<C>
+        ? '?'
+        : 'a';
+
+/**
+ * A name with each character replaced by its {@link Kind}. Four characters a step: TypeScript follows a
+ * tail-recursive type 1 000 steps, so names up to 4 000 characters are read.
+ */
+type NameKinds<S extends string, Out extends string = ''> = S extends `${infer A}${infer B}${infer C}${infer D}${infer Rest}`
+  ? NameKinds<Rest, `${Out}${Kind<A>}${Kind<B>}${Kind<C>}${Kind<D>}`>
+  : S extends `${infer A}${infer Rest}`
+    ? NameKinds<Rest, `${Out}${Kind<A>}`>
+    : Out;
 
 type Digit = '0' | '1' | '2' | '3' | '4' | '5' | '6' | '7' | '8' | '9';
 
@@ -50,14 +51,26 @@ type IsDotted<S extends string> = S extends `${infer Part}.${infer Rest}`
     : false
   : IsIdentifier<S>;
 
-/** A hole name as `parseTemplate` reads it: digits only (positional), or dotted identifiers. */
-type IsName<S extends string> = S extends ''
-  ? false
-  : S extends `${string}${NotInName}${string}`
-    ? false
-    : IsIndex<S> extends true
-      ? true
-      : IsDotted<S>;
+/** A name of ASCII letters, digits, `_` and `.` as `parseTemplate` reads it: digits only (positional), or dotted identifiers. */
+type IsAsciiName<S extends string> = S extends '' ? false : IsIndex<S> extends true ? true : IsDotted<S>;
+
+/**
+ * A hole name as `parseTemplate` reads it: `true`, `false`, or `'unknown'` when it has characters types cannot
+ * classify (`?` in {@link NameKinds}) and is a name for some reading of them: each a letter (dotted identifiers,
+ * which {@link IsDotted} reads `?` as), or each a digit (digits only).
+ */
+type IsName<S extends string> =
+  NameKinds<S> extends infer Kinds extends string
+    ? Kinds extends `${string}!${string}`
+      ? false
+      : Kinds extends `${string}?${string}`
+        ? IsDotted<Kinds> extends true
+          ? 'unknown'
+          : Kinds extends `${string}${'a' | '_' | '.'}${string}`
+            ? false
+            : 'unknown'
+        : IsAsciiName<Kinds>
+    : false;
 
 /** The hole's head: what comes before its alignment (`,`) or format (`:`), whichever is first. */
 type HoleHead<C extends string> = C extends `${infer Name},${string}`
@@ -89,7 +102,10 @@ type BeforeFormat<C extends string> = C extends `${infer Head}:${string}` ? Head
  * The names of a template's holes, in order, repeats included. `{{` and `}}` are literal braces; a
  * `{` before a hole's format ends it (a format may hold `{`); a hole whose name is not
  * digits only, or letters, digits and `_` not starting with a digit with `.` between such parts, or
- * whose alignment is not digits after an optional `-`, is text.
+ * whose alignment is not digits after an optional `-`, is text. `string[]` when a hole's name has a
+ * character without upper and lower case that is not known punctuation (CJK, emoji, a non-Latin
+ * digit, a control character): whether `parseTemplate` reads it as a hole depends on its Unicode
+ * category, which types cannot see, so such a template is not checked.
  */
 export type TemplateHoles<T extends string, Found extends string[] = []> = T extends `${string}{${infer Rest}`
   ? Rest extends `{${infer After}`
@@ -99,9 +115,15 @@ export type TemplateHoles<T extends string, Found extends string[] = []> = T ext
         ? Content extends `${string}{${infer Inner}`
           ? TemplateHoles<`{${Inner}}${After}`, Found>
           : Found
-        : [IsName<HoleName<Content>>, AlignmentFits<Content>] extends [true, true]
-          ? TemplateHoles<After, [...Found, HoleName<Content>]>
-          : TemplateHoles<After, Found>
+        : AlignmentFits<Content> extends false
+          ? TemplateHoles<After, Found>
+          : IsName<HoleName<Content>> extends infer Named
+            ? Named extends true
+              ? TemplateHoles<After, [...Found, HoleName<Content>]>
+              : Named extends false
+                ? TemplateHoles<After, Found>
+                : string[]
+            : never
       : Found
   : Found;
 
@@ -148,15 +170,18 @@ type UnknownEach<Names extends string[]> = { [K in keyof Names]: unknown };
 
 /**
  * The values a template literal takes, as a tuple: one per distinct hole name, or, when every hole is
- * positional (`{0}`, `{1}`), the highest index plus one. A non-literal `string` takes `unknown[]`.
+ * positional (`{0}`, `{1}`), the highest index plus one. A non-literal `string` takes `unknown[]`, and
+ * so does a template whose holes {@link TemplateHoles} cannot all read (`string[]`).
  *
  * @example type V = TemplateValues<'User {UserId} from {@Location}'>; // [unknown, unknown]
  */
 export type TemplateValues<T extends string> = string extends T
   ? unknown[]
-  : AllPositional<TemplateHoles<T>> extends true
-    ? Longest<TemplateHoles<T>>
-    : UnknownEach<Distinct<TemplateHoles<T>>>;
+  : number extends TemplateHoles<T>['length']
+    ? unknown[]
+    : AllPositional<TemplateHoles<T>> extends true
+      ? Longest<TemplateHoles<T>>
+      : UnknownEach<Distinct<TemplateHoles<T>>>;
 
 // Tail-recursive (the result carried along), so TypeScript follows it for up to 1 000 names; built as
 // `${Head}, ${JoinNames<Tail>}` it stopped at 50 ("Type instantiation is excessively deep").

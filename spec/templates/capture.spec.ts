@@ -150,6 +150,19 @@ describe('captureValue', () => {
     expect(captureValue(new URL('https://example.com/a'))).toBe('https://example.com/a');
   });
 
+  // JSON.stringify calls toJSON(key): the member's name, the item's index as a string, '' at the root. Before, capture
+  // called toJSON() with no key, so a toJSON that depends on it captured `key:undefined` everywhere.
+  it('calls toJSON with the key JSON.stringify passes', () => {
+    const keyed = { toJSON: (key: unknown) => `key:${String(key)}` };
+    const value = { a: keyed, list: [keyed, { b: keyed }], nested: { c: [[keyed]] } };
+    expect(captureValue(value)).toEqual(JSON.parse(JSON.stringify(value)));
+    expect(captureValue(keyed)).toBe(JSON.parse(JSON.stringify(keyed)));
+    expect(captureValue(new Map([['m', keyed]]))).toEqual({ m: 'key:m' });
+    expect(captureValue(new Set([1, keyed]))).toEqual([1, 'key:1']);
+    expect(captureValue(Object.assign(new Error('boom'), { detail: keyed }))).toMatchObject({ detail: 'key:detail' });
+    expect(captureProperties(parseTemplate('{@A} {B}'), [keyed, [keyed]])).toEqual({ A: 'key:', B: ['key:0'] });
+  });
+
   it('captures functions as a marker with their name', () => {
     expect(captureValue(function handler() {})).toBe('[Function handler]');
     expect(captureValue({ f: () => 1 })).toEqual({ f: '[Function f]' });

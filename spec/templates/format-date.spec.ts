@@ -163,6 +163,28 @@ describe('formatDate conformance with .NET’s documented examples', () => {
     expect(formatDate(june, '%M')).toBe('6');
   });
 
+  // FormatCustomized's `case '%'`: the one character after `%` is formatted alone (`FormatCustomized(…, nextChar)`,
+  // tokenLen = 2), so the letters after it start a token of their own. Before, rxlog dropped the `%` and read the run:
+  // `%dd` gave `15` where .NET writes `1515`.
+  it.each<[string, string]>([
+    ['%dd', '1515'],
+    ['%MM', '66'],
+    ['%yyyy', '92009'],
+    ['%hh:mm', '11:45'],
+    ['%d/%M', '15/6'],
+    ['\\%dd', '%15'],
+    ["'%'dd", '%15'],
+  ])('reads the one letter after %% in %j as a token of its own: %j', (format, expected) => {
+    expect(formatDate(june, format)).toBe(expected);
+  });
+
+  // .NET throws FormatException for these (tokenLen > MaxSecondsFractionDigits, `%` at the end or before `%`).
+  it('writes what it can where .NET throws', () => {
+    expect(formatDate(june, 'ffffffff FFFFFFFFF')).toBe('6170000 617');
+    expect(formatDate(june, 'HH%')).toBe('13');
+    expect(formatDate(june, '%%d')).toBe('15');
+  });
+
   it('writes U (universal full) in UTC', () => {
     const instant = new Date(Date.UTC(2009, 5, 15, 20, 45, 30, 617));
     expect(formatDate(instant, 'U')).toBe('Monday, 15 June 2009 20:45:30');

@@ -313,8 +313,30 @@ describe('formatNumber', () => {
     expect(formatNumber(1234.5, `0.${'0'.repeat(1000)}`)).toBe('1234.5');
   });
 
+  // .NET's NumberToStringFormat: a custom format without a digit placeholder writes its literal characters only, the
+  // value still choosing the section and its sign (rounded to an integer, as with no decimals). Before, rxlog wrote the
+  // number as without a format: 5 with `kg` rendered as `5`.
+  it.each<[number, string, string]>([
+    [5, 'kg', 'kg'],
+    [5, "'units'", 'units'],
+    [1234.5, 'n/a', 'n/a'],
+    [-5, 'kg', '-kg'],
+    [-0.4, 'kg', '-kg'],
+    [0, 'kg', 'kg'],
+    [-5, 'kg;minus', 'minus'],
+    [0.4, 'kg;minus;none', 'none'],
+    [0.5, '%', '%'],
+    [5, '\\kg', 'kg'],
+  ])('formats %p with %p, a format without digit placeholders, as its literals (%p)', (value, format, expected) => {
+    expect(formatNumber(value, format)).toBe(expected);
+  });
+
+  // A letter, or a letter and digits, that is no standard format makes .NET throw FormatException (and Serilog lose
+  // the event at that sink); rxlog writes the number as without a format. `lj`, Serilog's rendering hint, too.
   it('renders unknown formats and integer-only formats of fractions as the default', () => {
     expect(formatNumber(1.5, 'lj')).toBe('1.5');
+    expect(formatNumber(5, 'l')).toBe('5');
+    expect(formatNumber(-5, 'q')).toBe('-5');
     expect(formatNumber(1.5, 'u3')).toBe('1.5');
     expect(formatNumber(1.5, 'D2')).toBe('1.5');
     expect(formatNumber(1.5, 'X')).toBe('1.5');

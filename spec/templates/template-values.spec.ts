@@ -2,6 +2,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import ts from 'typescript';
+import { parseTemplate } from '../../lib/templates/parse-template';
 
 // template-values.ts is types only: these tests compile small programs against it, as a user's
 // build would, and read the compiler's diagnostics.
@@ -88,6 +89,46 @@ describe('TemplateValues reads a format as parseTemplate does', () => {
         const braceInName: TemplateValues<'{A{B} {A,1{C}'> = [1, 2];
         export { braceInFormat, problem, braceInName };
       `),
+    ).toEqual([]);
+  });
+});
+
+describe('TemplateValues reads non-ASCII names as parseTemplate does, or does not check them', () => {
+  // parseTemplate takes Unicode letters (\p{L}) and digits (\p{Nd}) in names, which types cannot see. Letters with
+  // upper and lower case and Latin-1 and common punctuation are classified; a name with any other character is
+  // unchecked (any count of values). Before, every non-ASCII character counted as a letter: '{😀}' and '{a·b}' asked
+  // for a value that the logger binds to no hole, and '{1٣}' (a hole) asked for none.
+  const cases: [template: string, holes: number, checked: boolean][] = [
+    ['{Größe} {Имя} {ǅx} {Ωmega.ß}', 4, true],
+    ['{ªº}', 1, true],
+    ['{a·b} {x€} {a—b} {«q»} {n°} {x²}', 0, true],
+    ['{1中.x} {.中} {中..x}', 0, true],
+    ['{😀}', 0, false],
+    ['{名前}', 1, false],
+    ['{1٣}', 1, false],
+    ['{٣abc} {A}', 1, false],
+  ];
+
+  it.each(cases)('parseTemplate reads %p as %p holes', (template, holes) => {
+    const names = new Set(parseTemplate(template).tokens.flatMap((token) => (token.kind === 'property' ? [token.name] : [])));
+    expect(names.size).toBe(holes);
+  });
+
+  it('counts classified names as parseTemplate does and leaves the others unchecked', () => {
+    const checks = cases.map(([template, holes, checked], i) =>
+      checked
+        ? `const u${i}: TemplateValues<'${template}'> = [${Array.from({ length: holes }, () => 1).join(', ')}];`
+        : `const u${i}: [TemplateValues<'${template}'>, CheckLogArguments<'${template}', []>, CheckLogArguments<'${template}', [1, 2, 3]>] = [[1, 2, 3], 'anything', 'anything'];`,
+    );
+    expect(diagnostics(`${checks.join('\n')}\nexport { ${cases.map((_, i) => `u${i}`).join(', ')} };`)).toEqual([]);
+  });
+
+  it('reads a hole name of 3 000 characters without "excessively deep"', () => {
+    expect(
+      diagnostics(`
+      const fits: CheckLogArguments<'{${'x'.repeat(3000)}} {${'中'.repeat(3000)}}', [1, 2]> = 'anything';
+      export { fits };
+    `),
     ).toEqual([]);
   });
 });
