@@ -2,7 +2,7 @@ import { ConfigurationError } from '../core/errors/configuration-error';
 import { levelSwitchFrom } from '../core/level-switch';
 import type { Sink } from '../core/sink';
 import { checkOptionKeys } from '../core/check-option-keys';
-import { readOptions, thrownText } from '../core/read-options';
+import { readFailure, readOptions } from '../core/read-options';
 import { resolveDeliveryOptions, type SinkDeliveryOptions } from '../pipeline/sink-delivery-options';
 import { CONSOLE_OPTION_KEYS, ConsoleSink, type ConsoleSinkOptions } from '../sinks/console-sink';
 import type { ConfigurationState } from './configuration-state';
@@ -113,10 +113,7 @@ export class SinkConfiguration<TParent> {
       const given = readOptions('writeTo.sink', options, keys);
       return this.#addLane(sinkFor(given), given, keys);
     } catch (error) {
-      if (error instanceof ConfigurationError) throw error;
-      throw new ConfigurationError(`writeTo.sink: reading the sink or its options threw ${thrownText(error)}`, {
-        cause: error,
-      });
+      return readFailure('writeTo.sink', 'the sink or its options', error);
     }
   }
 

@@ -1,4 +1,5 @@
 import { ConfigurationError } from './errors/configuration-error';
+import { expectOption } from './expect-option';
 
 /** A thrown value as a string (an Error as 'Error: message'); never throws. */
 export function thrownText(error: unknown): string {
@@ -10,25 +11,44 @@ export function thrownText(error: unknown): string {
 }
 
 /**
+ * Rethrows a ConfigurationError as it is; any other error, thrown while configuration read `what`
+ * (a getter, a Proxy's trap), becomes a ConfigurationError that says so, the error as its `cause`.
+ */
+export function readFailure(where: string, what: string, error: unknown): never {
+  if (error instanceof ConfigurationError) throw error;
+  throw new ConfigurationError(`${where}: reading ${what} threw ${thrownText(error)}`, { cause: error });
+}
+
+/**
+ * Refuses an array where options are expected: its `keys` and `values` methods would read as
+ * options, and `[]` as "every default".
+ *
+ * @throws ConfigurationError naming `where`.
+ */
+export function expectNotArray(where: string, options: object): void {
+  expectOption(!Array.isArray(options), where, 'options', options);
+}
+
+/**
  * A snapshot of an options object: each of its own keys and each of `names` read once, into a
  * plain object without a prototype. Configuration reads the snapshot, never the object again, so
  * a getter that answers differently each time, or an object changed after configuration, cannot
  * change what was configured. A key whose value is `undefined` is left out.
  *
- * @throws ConfigurationError naming `where` and the option whose read threw, the error as its `cause`.
+ * @throws ConfigurationError naming `where` when `options` is an array, or naming the option whose
+ * read threw (or "the options", when their names cannot be listed), the error as its `cause`.
  */
 export function readOptions(where: string, options: object, names: readonly string[]): Record<string, unknown> {
   const snapshot: Record<string, unknown> = Object.create(null) as Record<string, unknown>;
-  for (const key of new Set([...Object.keys(options), ...names])) {
-    let value: unknown;
-    try {
-      value = (options as Record<string, unknown>)[key];
-    } catch (error) {
-      throw new ConfigurationError(`${where}: reading option ${JSON.stringify(key)} threw ${thrownText(error)}`, {
-        cause: error,
-      });
+  let key: string | undefined;
+  try {
+    expectNotArray(where, options);
+    for (key of new Set([...Object.keys(options), ...names])) {
+      const value: unknown = (options as Record<string, unknown>)[key];
+      if (value !== undefined) snapshot[key] = value;
     }
-    if (value !== undefined) snapshot[key] = value;
+  } catch (error) {
+    readFailure(where, key === undefined ? 'the options' : `option ${JSON.stringify(key)}`, error);
   }
   return snapshot;
 }

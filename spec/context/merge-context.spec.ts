@@ -2,6 +2,9 @@ import { mergeContext } from '../../lib/context/merge-context';
 import { LogContext } from '../../lib/context/log-context';
 import { SelfLog, type SelfLogEvent } from '../../lib/core/self-log';
 import { AsyncLocalStorageContextStore } from '../../lib/node/async-local-storage-store';
+import { LoggerConfiguration } from '../../lib/configuration/logger-configuration';
+import { MemorySink } from '../../lib/sinks/memory-sink';
+import { DEFAULT_CAPTURE_LIMITS } from '../../lib/templates/capture';
 
 const unreadable = new Proxy(
   {},
@@ -92,5 +95,45 @@ describe('LogContext.run with properties it cannot read', () => {
     } finally {
       if (previous !== undefined) LogContext.useStore(previous);
     }
+  });
+});
+
+describe('LogContext.run with more properties than an event can carry', () => {
+  // 20 000 names: listing them on every event made each log call in the run cost milliseconds.
+  const many = (prefix: string, count: number): Record<string, number> =>
+    Object.fromEntries(Array.from({ length: count }, (_, i) => [`${prefix}${i}`, i]));
+
+  it('keeps the first 1000 (the capture limit), as events would carry, and tells SelfLog once per run, not once per event', () => {
+    const diagnostics: string[] = [];
+    const subscription = SelfLog.events$.subscribe((event) => diagnostics.push(event.message));
+    const memory = new MemorySink();
+    const log = new LoggerConfiguration().enrich.fromLogContext().writeTo.sink(memory).createLogger();
+    let current: Readonly<Record<string, unknown>> | undefined;
+    try {
+      LogContext.run({ RequestId: 'r-1' }, () =>
+        LogContext.run(many('k', 20_000), () => {
+          current = LogContext.current();
+          for (let i = 0; i < 3; i++) log.information('Handled');
+        }),
+      );
+    } finally {
+      subscription.unsubscribe();
+    }
+    expect(Object.keys(current ?? {})).toHaveLength(DEFAULT_CAPTURE_LIMITS.maxCollectionLength);
+    expect(current).toMatchObject({ RequestId: 'r-1', k0: 0, k998: 998 });
+    expect(memory.events.map((event) => Object.keys(event.properties).length)).toEqual([1000, 1000, 1000]);
+    expect(memory.events[0].properties).toMatchObject({ RequestId: 'r-1', k998: 998 });
+    expect(diagnostics.filter((message) => message.includes('left out'))).toEqual([
+      expect.stringContaining('LogContext.run: 19001 properties past 1000 left out'),
+    ]);
+  });
+
+  it('still lets an inner run replace an outer property when the context is full', () => {
+    LogContext.run(many('k', 1000), () =>
+      LogContext.run({ k5: 'inner', Extra: 1 }, () => {
+        expect(LogContext.current()).toMatchObject({ k5: 'inner' });
+        expect(LogContext.current()).not.toHaveProperty('Extra');
+      }),
+    );
   });
 });

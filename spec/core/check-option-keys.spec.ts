@@ -23,6 +23,24 @@ describe('checkOptionKeys', () => {
     expect(() => checkOptionKeys('retry', { attempts: 3, retires: undefined }, ['attempts'])).not.toThrow();
   });
 
+  it('refuses an array, which would otherwise mean "every default"', () => {
+    expect(() => batchEvents([] as never)).toThrow(ConfigurationError);
+    expect(() => batchEvents([] as never)).toThrow('batchEvents: expected options, got Array');
+  });
+
+  it('throws a ConfigurationError, not the trap’s error, when the names cannot be listed', () => {
+    const options = new Proxy(
+      {},
+      {
+        ownKeys() {
+          throw new Error('vault sealed');
+        },
+      },
+    );
+    expect(() => retryWithBackoff(options)).toThrow(ConfigurationError);
+    expect(() => retryWithBackoff(options)).toThrow('retryWithBackoff: reading the options threw Error: vault sealed');
+  });
+
   const log = new LoggerConfiguration().createLogger();
   // Each operator, built with one misspelt option (what a user would type for the real one).
   const misspelt: [string, () => unknown, string][] = [
