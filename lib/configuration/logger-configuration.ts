@@ -7,6 +7,7 @@ import { Logger } from '../pipeline/logger';
 import { LoggerPipeline } from '../pipeline/logger-pipeline';
 import { type ConfigurationState, emptyConfigurationState } from './configuration-state';
 import { expectFunctions, expectOption } from '../core/expect-option';
+import { readFailure } from '../core/read-options';
 import { DestructureConfiguration } from './destructure-configuration';
 import { EnrichmentConfiguration } from './enrichment-configuration';
 import { FilterConfiguration } from './filter-configuration';
@@ -48,7 +49,11 @@ export class LoggerConfiguration {
    * scheduler like RxJS's asyncScheduler whose timers are unref'd in Node.
    */
   useScheduler(scheduler: SchedulerLike): this {
-    expectOption(hasMethods(scheduler, ['schedule', 'now']), 'useScheduler', 'an RxJS SchedulerLike', scheduler);
+    try {
+      expectOption(hasMethods(scheduler, ['schedule', 'now']), 'useScheduler', 'an RxJS SchedulerLike', scheduler);
+    } catch (error) {
+      readFailure('useScheduler', 'the scheduler', error);
+    }
     this.#state.scheduler = scheduler;
     return this;
   }

@@ -1,4 +1,5 @@
 import { expectOption } from '../core/expect-option';
+import { readFailure } from '../core/read-options';
 import { hasMethods } from '../core/has-methods';
 import type { ContextProperties, ContextStore } from './context-store';
 import { StackContextStore } from './stack-context-store';
@@ -35,7 +36,11 @@ export const LogContext = {
    */
   useStore(next: ContextStore): ContextStore {
     // Refused here: taken, it would make every LogContext.run throw in the app and every event lose its context.
-    expectOption(hasMethods(next, ['current', 'run']), 'LogContext.useStore', 'a ContextStore with current() and run()', next);
+    try {
+      expectOption(hasMethods(next, ['current', 'run']), 'LogContext.useStore', 'a ContextStore with current() and run()', next);
+    } catch (error) {
+      readFailure('LogContext.useStore', 'the store', error);
+    }
     const state = shared();
     const previous = state.store;
     state.store = next;

@@ -11,6 +11,11 @@ type AnyClass = abstract new (...args: never) => unknown;
  * @example static [Symbol.hasInstance](value: unknown): boolean { return hasSharedBrand(this, LevelSwitch, BRAND, value); }
  */
 export function hasSharedBrand(target: AnyClass, base: AnyClass, brand: symbol, value: unknown): boolean {
-  if (target !== base) return Function.prototype[Symbol.hasInstance].call(target, value);
-  return typeof value === 'object' && value !== null && (value as Record<symbol, unknown>)[brand] === true;
+  try {
+    if (target !== base) return Function.prototype[Symbol.hasInstance].call(target, value);
+    return typeof value === 'object' && value !== null && (value as Record<symbol, unknown>)[brand] === true;
+  } catch {
+    // A hostile Proxy whose traps throw is no instance.
+    return false;
+  }
 }

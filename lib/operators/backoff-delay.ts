@@ -9,7 +9,7 @@ export interface RetryOptions {
   attempts?: number | undefined;
   /** Delay before the first retry, in milliseconds; each later retry doubles it. Default `100`; at most 2^31 - 1 (a timer fires at once past it). */
   initialDelayMs?: number | undefined;
-  /** Longest delay between tries, in milliseconds, jitter included. Default `5_000`; at most 2^31 - 1. */
+  /** Longest delay between tries, in milliseconds, jitter included. Default `5_000`; at most 2^31 - 1; not less than an `initialDelayMs` given with it. */
   maxDelayMs?: number | undefined;
   /** Random spread of each delay, a fraction in [0, 1] (0.2 = ±20 %). Default `0.2`. */
   jitter?: number | undefined;
@@ -37,6 +37,9 @@ export function resolveRetryOptions(options: RetryOptions = {}): ResolvedRetryOp
   checkCount('retry.attempts', attempts, 'tries');
   checkTimerMs('retry.initialDelayMs', initialDelayMs);
   checkTimerMs('retry.maxDelayMs', maxDelayMs);
+  // Both given, the first delay past the longest is a mistake (it would be cut to maxDelayMs); with the default maxDelayMs it is cut.
+  if (given.maxDelayMs !== undefined && initialDelayMs > maxDelayMs)
+    throw new ConfigurationError(`retry.initialDelayMs (${initialDelayMs}) is more than retry.maxDelayMs (${maxDelayMs})`);
   expectOption(typeof jitter === 'number' && jitter >= 0 && jitter <= 1, 'retry.jitter', 'a fraction in [0, 1]', jitter);
   return { attempts, initialDelayMs, maxDelayMs, jitter };
 }

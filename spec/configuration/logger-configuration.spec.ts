@@ -355,3 +355,49 @@ describe('options given as undefined', () => {
     seq.close();
   });
 });
+
+// Found by a review: a hostile Proxy given where one value is expected (not an options object)
+// let its traps' raw Error escape from the check meant to name it.
+describe('LoggerConfiguration given a hostile Proxy as a value', () => {
+  const hostile = <T extends object>(target: T): T =>
+    new Proxy(target, {
+      get: () => {
+        throw new Error('get trap');
+      },
+      getPrototypeOf: () => {
+        throw new Error('getPrototypeOf trap');
+      },
+      has: () => {
+        throw new Error('has trap');
+      },
+    });
+  it.each([
+    ['useScheduler', () => new LoggerConfiguration().useScheduler(hostile({}) as never)],
+    ['minimumLevel.controlledBy', () => new LoggerConfiguration().minimumLevel.controlledBy(hostile({}) as never)],
+    ['minimumLevel.is', () => new LoggerConfiguration().minimumLevel.is(hostile({}) as never)],
+    ['minimumLevel.override', () => new LoggerConfiguration().minimumLevel.override('App', hostile({}) as never)],
+    ['filter.byExcluding', () => new LoggerConfiguration().filter.byExcluding(hostile({}) as never)],
+    ['writeTo.sink', () => new LoggerConfiguration().writeTo.sink(hostile({}) as never)],
+  ])('%s throws a ConfigurationError naming the call', (where, build) => {
+    expect(build).toThrow(ConfigurationError);
+    expect(build).toThrow(new RegExp(where.replace('.', '\\.')));
+  });
+  it('names a hostile value it cannot describe as unreadable', () => {
+    const fn = new Proxy(() => undefined, {
+      get: () => {
+        throw new Error('get trap');
+      },
+    });
+    expect(() => new LoggerConfiguration().filter.byExcluding(fn as never)).not.toThrow();
+    expect(() => new LoggerConfiguration().minimumLevel.is(fn as never)).toThrow(/minimumLevel\.is.*an unreadable function/);
+  });
+  it('keeps what a scheduler or a context store threw when read as the cause', () => {
+    const scheduler = hostile({});
+    expect(() => new LoggerConfiguration().useScheduler(scheduler as never)).toThrow(
+      'useScheduler: reading the scheduler threw Error: get trap',
+    );
+    expect(() => LogContext.useStore(hostile({}) as never)).toThrow(
+      'LogContext.useStore: reading the store threw Error: get trap',
+    );
+  });
+});

@@ -1,6 +1,8 @@
 import fc from 'fast-check';
 import { defer, retry, throwError, timer } from 'rxjs';
 import { ConfigurationError } from '../../lib/core/errors/configuration-error';
+import { LoggerConfiguration } from '../../lib/configuration/logger-configuration';
+import { MemorySink } from '../../lib/sinks/memory-sink';
 import { backoffDelay, retryWithBackoff } from '../../lib/operators/retry-with-backoff';
 import { createTestScheduler } from '../helpers/test-scheduler';
 
@@ -22,10 +24,12 @@ describe('backoffDelay', () => {
       fc.property(
         fc.integer({ min: 1, max: 60 }),
         fc.integer({ min: 0, max: 10_000 }),
-        fc.integer({ min: 0, max: 60_000 }),
+        fc.integer({ min: 0, max: 50_000 }),
         fc.double({ min: 0, max: 1, noNaN: true }),
         fc.double({ min: 0, max: 1, maxExcluded: true, noNaN: true }),
-        (retry, initialDelayMs, maxDelayMs, jitter, random) => {
+        (retry, initialDelayMs, extraMs, jitter, random) => {
+          // A maxDelayMs given with initialDelayMs is at least it (less is a ConfigurationError).
+          const maxDelayMs = initialDelayMs + extraMs;
           const delay = backoffDelay(retry, { initialDelayMs, maxDelayMs, jitter }, () => random);
           const base = Math.min(initialDelayMs * 2 ** (retry - 1), maxDelayMs);
           expect(delay).toBeGreaterThanOrEqual(0);
@@ -176,5 +180,22 @@ describe('retryWithBackoff with a random source that is not a function', () => {
       /retryWithBackoff: random: expected a function returning numbers in \[0, 1\), got 0\.5/,
     );
     expect(() => backoffDelay(1, {}, notRandom)).toThrow(/random.*0\.5/);
+  });
+});
+
+// Found by a review: a first delay longer than the longest was taken, and every retry waited maxDelayMs.
+describe('retry options with initialDelayMs past maxDelayMs', () => {
+  it('throws a ConfigurationError naming both when both are given, for the operator and a sink', () => {
+    const message = 'retry.initialDelayMs (10000) is more than retry.maxDelayMs (5)';
+    expect(() => retryWithBackoff({ initialDelayMs: 10_000, maxDelayMs: 5 })).toThrow(message);
+    expect(() =>
+      new LoggerConfiguration().writeTo
+        .sink(new MemorySink(), { retry: { initialDelayMs: 10_000, maxDelayMs: 5 } })
+        .createLogger(),
+    ).toThrow(ConfigurationError);
+  });
+  it('cuts a first delay past the default maxDelayMs to it, as before', () => {
+    expect(backoffDelay(1, { initialDelayMs: 10_000, jitter: 0 })).toBe(5_000);
+    expect(() => retryWithBackoff({ initialDelayMs: 10, maxDelayMs: 10 })).not.toThrow();
   });
 });
