@@ -5,7 +5,7 @@ import Fastify from 'fastify';
 import type { LogEvent } from '../../../lib/core/log-event';
 import { fastifyRequestLogging } from '../../../lib/node/http/fastify-request-logging';
 import { requestLogging } from '../../../lib/node/http/request-logging';
-import { eventsArrive, memoryLogger, requestHttp2, signal } from '../../helpers/node-http';
+import { eventsArrive, memoryLogger, requestHttp2 } from '../../helpers/node-http';
 
 // Node's HTTP/2 compatibility response emits 'finish' and reads `writableFinished` true once its
 // stream is reset, without the handler having ended it: a client that left read as a completed
@@ -23,7 +23,6 @@ const outcome = (e: LogEvent): Outcome => [e.level, e.properties.Aborted, e.prop
 function handle(
   res: { writeHead(status: number): unknown; write(chunk: string): unknown; end(chunk: string): unknown; destroy(): unknown },
   path: string,
-  wrote: () => void,
 ): void {
   res.writeHead(200);
   if (path === '/done') {
@@ -31,17 +30,30 @@ function handle(
     return;
   }
   res.write('first');
-  wrote();
   if (path === '/cut') setTimeout(() => res.destroy(), 5);
+}
+
+/** Requests /done, abandons /slow and has /cut destroyed, one after another, and checks the three completion events. */
+async function expectOutcomes(url: string, events: LogEvent[]): Promise<void> {
+  await requestHttp2(url, '/done');
+  await eventsArrive(events, 1);
+  await requestHttp2(url, '/slow', { cancel: true });
+  await eventsArrive(events, 2);
+  await requestHttp2(url, '/cut');
+  await eventsArrive(events, 3);
+  expect(events.map((e) => [e.properties.RequestPath, ...outcome(e)])).toEqual([
+    ['/done', 'information', undefined, 200, undefined],
+    ['/slow', 'warning', true, undefined, undefined],
+    ['/cut', 'error', undefined, 200, 'ResponseDestroyed'],
+  ]);
 }
 
 describe('request logging over HTTP/2', () => {
   it('requestLogging on a node:http2 server: completed, abandoned by the client, destroyed by the server', async () => {
     const { log, events } = memoryLogger();
     const middleware = requestLogging(log);
-    const wrote = signal();
     const server = createServer((req: Http2ServerRequest, res: Http2ServerResponse) =>
-      middleware(req as unknown as IncomingMessage, res as unknown as ServerResponse, () => handle(res, req.url, wrote.resolve)),
+      middleware(req as unknown as IncomingMessage, res as unknown as ServerResponse, () => handle(res, req.url)),
     );
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     closers.push(
@@ -50,28 +62,17 @@ describe('request logging over HTTP/2', () => {
     );
     const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
 
-    await requestHttp2(url, '/done');
-    await eventsArrive(events, 1);
-    await requestHttp2(url, '/slow', { cancel: true });
-    await eventsArrive(events, 2);
-    await requestHttp2(url, '/cut');
-    await eventsArrive(events, 3);
-    expect(events.map((e) => [e.properties.RequestPath, ...outcome(e)])).toEqual([
-      ['/done', 'information', undefined, 200, undefined],
-      ['/slow', 'warning', true, undefined, undefined],
-      ['/cut', 'error', undefined, 200, 'ResponseDestroyed'],
-    ]);
+    await expectOutcomes(url, events);
   });
 
   it('fastifyRequestLogging on a Fastify server with http2: true: an abandoned request is aborted, not a 200', async () => {
     const { log, events } = memoryLogger();
-    const wrote = signal();
     const app = Fastify({ http2: true });
     await app.register(fastifyRequestLogging(log));
     for (const path of ['/done', '/slow', '/cut'])
       app.get(path, (_request, reply) => {
         reply.hijack();
-        handle(reply.raw, path, wrote.resolve);
+        handle(reply.raw, path);
       });
     await app.listen({ port: 0, host: '127.0.0.1' });
     closers.push(
@@ -80,16 +81,6 @@ describe('request logging over HTTP/2', () => {
     );
     const url = `http://127.0.0.1:${(app.server.address() as AddressInfo).port}`;
 
-    await requestHttp2(url, '/done');
-    await eventsArrive(events, 1);
-    await requestHttp2(url, '/slow', { cancel: true });
-    await eventsArrive(events, 2);
-    await requestHttp2(url, '/cut');
-    await eventsArrive(events, 3);
-    expect(events.map((e) => [e.properties.RequestPath, ...outcome(e)])).toEqual([
-      ['/done', 'information', undefined, 200, undefined],
-      ['/slow', 'warning', true, undefined, undefined],
-      ['/cut', 'error', undefined, 200, 'ResponseDestroyed'],
-    ]);
+    await expectOutcomes(url, events);
   });
 });
