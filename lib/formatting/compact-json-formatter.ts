@@ -91,6 +91,10 @@ export class CompactJsonFormatter implements Formatter {
   #lastPieces: TemplatePieces | undefined;
   // `,"Name":` for each property name seen, so a key is quoted once, not once per event.
   readonly #keyPrefixes = new Map<string, string>();
+  // The last exception text and its JSON: one error logged many times (a retry loop, a rejected
+  // promise many callers await) is escaped once. Keyed by the text, so a changed stack is never stale.
+  #exceptionText = '';
+  #exceptionJson = '""';
 
   constructor(options: CompactJsonFormatterOptions = {}) {
     this.#withMessage = options.renderMessage ?? false;
@@ -129,7 +133,11 @@ export class CompactJsonFormatter implements Formatter {
     // '__proto__', which the lookup finds on Object.prototype: only a string is one of ours.
     const levelField: unknown = LEVEL_FIELDS[event.level];
     out += typeof levelField === 'string' ? levelField : `,"@l":${quoteJson(String(event.level))}`;
-    if (event.exception !== undefined) out += `,"@x":${quoteJson(exceptionText(event.exception))}`;
+    if (event.exception !== undefined) {
+      const text = exceptionText(event.exception);
+      if (text !== this.#exceptionText) this.#exceptionJson = quoteJson((this.#exceptionText = text));
+      out += `,"@x":${this.#exceptionJson}`;
+    }
     out += pieces.id;
     const formatted = pieces.formatted;
     if (formatted.length > 0) {

@@ -62,6 +62,23 @@ describe('CompactJsonFormatter', () => {
     expect(JSON.parse(formatter.format(event('x', {}, 'error', bare)))['@x']).toBe('Error: bare');
   });
 
+  it('writes @x afresh when the same error is logged again after its stack or cause changed', () => {
+    const own = new CompactJsonFormatter();
+    const error = new Error('retry failed');
+    const x = (): unknown => JSON.parse(own.format(event('x', {}, 'error', error)))['@x'];
+    expect(x()).toBe(error.stack);
+    expect(x()).toBe(error.stack);
+    error.stack = 'Error: retry failed\n    at "quoted" \\ place';
+    expect(x()).toBe('Error: retry failed\n    at "quoted" \\ place');
+    error.cause = new Error('socket closed');
+    expect(x()).toBe(`Error: retry failed\n    at "quoted" \\ place\ncaused by: ${(error.cause as Error).stack}`);
+    // Another error with the same text writes the same @x; an empty text is written as "".
+    const empty = new Error('');
+    empty.stack = '';
+    expect(x()).not.toBe('');
+    expect(JSON.parse(own.format(event('x', {}, 'error', empty)))['@x']).toBe('');
+  });
+
   it('writes @i as the same 8 hex digits for the same template', () => {
     const first = JSON.parse(formatter.format(event('Order {Id}', { Id: 1 })))['@i'];
     const second = JSON.parse(formatter.format(event('Order {Id}', { Id: 2 })))['@i'];

@@ -188,5 +188,34 @@ export function evaluateTargets(scenarios: readonly ScenarioResults[]): TargetCh
       false,
     );
   }
+  // The aliases cost what their canonical twins cost (within the noise of 10 %), and no more than pino's.
+  for (const [alias, canonical] of [
+    ['trace', 'verbose'],
+    ['info', 'information'],
+    ['warn', 'warning'],
+  ] as const) {
+    for (const [prefix, who] of [
+      ['', 'log'],
+      ['facade', 'Log'],
+    ] as const) {
+      const key = (name: string): string => (prefix === '' ? `${name}Ns` : `${prefix}${name[0].toUpperCase()}${name.slice(1)}Ns`);
+      const a = median(13, 'rxlog', key(alias));
+      const c = median(13, 'rxlog', key(canonical));
+      checks.push({
+        scenario: 13,
+        target: `disabled ${who}.${alias}() within 10 % of ${who}.${canonical}()`,
+        measured: a === undefined || c === undefined || c === 0 ? 'not measured' : ratioText(a / c),
+        pass: a === undefined || c === undefined || c === 0 ? null : Math.abs(a / c - 1) <= 0.1,
+      });
+    }
+    ratio(
+      13,
+      `disabled log.${alias}() ns/call ≤ 1.0 × pino ${alias}()`,
+      median(13, 'rxlog', `${alias}Ns`),
+      median(13, 'pino', `${alias}Ns`),
+      1,
+      false,
+    );
+  }
   return checks.filter((check) => scenarios.some((s) => s.id === check.scenario));
 }

@@ -46,6 +46,8 @@ interface Sizes {
   readonly hotN: number;
   readonly disabledN: number;
   readonly disabledWinstonN: number;
+  /** Calls per method per round in scenario 13 (each process times every method 11 rounds and keeps the fastest). */
+  readonly methodsN: number;
   readonly burstN: number;
   readonly metricsN: number;
   readonly shutdownN: number;
@@ -60,6 +62,7 @@ const FULL: Sizes = {
   hotN: 200_000,
   disabledN: 10_000_000,
   disabledWinstonN: 1_000_000,
+  methodsN: 1_000_000,
   burstN: 100_000,
   metricsN: 500_000,
   shutdownN: 10_000,
@@ -73,6 +76,7 @@ const QUICK: Sizes = {
   hotN: 20_000,
   disabledN: 1_000_000,
   disabledWinstonN: 100_000,
+  methodsN: 500_000,
   burstN: 10_000,
   metricsN: 50_000,
   shutdownN: 10_000,
@@ -260,6 +264,7 @@ export function scenarioPlan(quick: boolean): ScenarioPlan[] {
     ...richScenarios(size),
     httpScenario(size),
     scalingScenario(size),
+    disabledMethodsScenario(size),
   ];
 }
 
@@ -376,5 +381,37 @@ function scalingScenario(size: Sizes): ScenarioPlan {
       { key: 'endToEndNsPerEvent', label: 'end-to-end ns/event', digits: 0 },
       { key: 'lostLines', label: 'lost lines', digits: 0 },
     ],
+  };
+}
+
+/** Scenario 13's columns: each level method on a logger (pino reports its trace, info and warn in the same columns), then through Log. */
+const METHOD_METRICS = ['verbose', 'trace', 'information', 'info', 'warning', 'warn'].map((name) => ({
+  key: `${name}Ns`,
+  label: `log.${name}() ns/call`,
+  digits: 1,
+}));
+const FACADE_METRICS = ['verbose', 'trace', 'information', 'info', 'warning', 'warn'].map((name) => ({
+  key: `facade${name[0].toUpperCase()}${name.slice(1)}Ns`,
+  label: `Log.${name}() ns/call`,
+  digits: 1,
+}));
+
+/**
+ * Scenario 13: the disabled-level cost of every level method, the aliases (trace, info, warn)
+ * beside their canonical twins, each process timing all of them in rotating rounds.
+ */
+function disabledMethodsScenario(size: Sizes): ScenarioPlan {
+  const args = (): string[] => ['--n', String(size.methodsN)];
+  return {
+    id: 13,
+    title: `Disabled level by method name: each level method below the minimum level (error), ${size.methodsN.toLocaleString('en')} calls × 11 rounds in one process (the fastest round), on a logger and through Log`,
+    runs: size.runs,
+    timeoutMs: 120_000,
+    reference: 'pino',
+    variants: [
+      { id: 'rxlog', label: 'rxlog', script: 'disabled-methods-rxlog', args },
+      { id: 'pino', label: 'pino (trace, info, warn)', script: 'disabled-methods-pino', args },
+    ],
+    metrics: [...METHOD_METRICS, ...FACADE_METRICS],
   };
 }
