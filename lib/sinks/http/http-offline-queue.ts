@@ -3,6 +3,7 @@ import { unrefScheduler } from '../../core/unref-scheduler';
 import { checkOptionKeys } from '../../core/check-option-keys';
 import { ConfigurationError } from '../../core/errors/configuration-error';
 import { hasMethods } from '../../core/has-methods';
+import { reportedCount } from '../../core/errors/partial-delivery-error';
 import { retryHint } from '../../core/retry-hint';
 import { SelfLog } from '../../core/self-log';
 import type { EmitResult } from '../../core/sink';
@@ -45,11 +46,12 @@ export interface HttpOfflineOptions {
 export interface OfflineStats {
   /** Events this page put into the store (they count as `delivered` in the logger's metrics; a batch the store cannot keep does not: see `save`). */
   readonly stored: number;
-  /** Events sent from the store to the server by this page, whichever page stored them. */
+  /** Events sent from the store to the server by this page, whichever page stored them, that it took. */
   readonly replayed: number;
   /**
    * Events of stored batches the server refused for good when replayed (a status the sink does not
-   * retry, but 401 and 403, which leave them stored), and of stored entries it cannot send
+   * retry, but 401 and 403, which leave them stored; or those a 2xx answer says it refused, as an
+   * OTLP partial success does), and of stored entries it cannot send
    * (unreadable, or larger than `maxBytes`). The store never drops what it kept to make room; a
    * batch it cannot keep stays with the logger.
    */
@@ -254,8 +256,11 @@ export class HttpOfflineQueue {
       if (next === undefined) break;
       try {
         // Not keepalive: a request that outlived the page would arrive without the store learning it.
-        await this.#send(next.body, false);
-        this.#replayedCount += next.count;
+        // A 2xx may refuse some of the batch's events (an OTLP partial success), read as for a live batch.
+        const refused = reportedCount((await this.#send(next.body, false))?.rejected ?? 0, next.count);
+        this.#replayedCount += next.count - refused;
+        this.#droppedCount += refused;
+        if (refused > 0) SelfLog.write('HttpSink: {Count} events dropped: the server refused them in a stored batch', refused);
       } catch (error) {
         const status = error instanceof HttpStatusError ? error.status : 0;
         // Kept for the next trigger: what a live batch would be retried after (no answer, a timeout,

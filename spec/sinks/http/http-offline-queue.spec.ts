@@ -1,9 +1,11 @@
 import { spawnSync } from 'node:child_process';
+import { createServer } from 'node:http';
 import { existsSync } from 'node:fs';
 import * as path from 'node:path';
 import { LoggerConfiguration } from '../../../lib/configuration/logger-configuration';
 import { ConfigurationError } from '../../../lib/core/errors/configuration-error';
 import { SelfLog } from '../../../lib/core/self-log';
+import { createIngestHandler } from '../../../lib/node/ingest/create-ingest-handler';
 import type { OfflineStore } from '../../../lib/sinks/http/http-offline-queue';
 import { installPageHideFlush } from '../../../lib/sinks/http/http-page-hide';
 import { HttpSink } from '../../../lib/sinks/http/http-sink';
@@ -11,6 +13,7 @@ import type { HttpStatusError } from '../../../lib/sinks/http/http-status-error'
 import { OtlpSink } from '../../../lib/sinks/http/otlp-sink';
 import { installFakePage, type FakePage } from '../../helpers/fake-page';
 import { startTestServer, type TestServer } from '../../helpers/http-test-server';
+import { listen, memoryLogger } from '../../helpers/node-http';
 import { CHROMIUM, freshChromium } from '../../helpers/chromium';
 import { bundleRxlogForBrowser, startPageServer } from '../../helpers/browser-bundle';
 
@@ -913,6 +916,79 @@ describe('HttpSink offline store', () => {
     expect(() => new HttpSink({ url: `${server.url}/ingest`, offline: { store: storage, maxBytes: 0 } })).toThrow(
       'offline.maxBytes',
     );
+  });
+});
+
+// Found by a review: a replayed batch the server took in part (a 2xx whose answer refuses some of
+// its events) counted wholly as replayed, where a live batch counts the refused ones failed.
+describe('HttpSink offline store replaying to a server that refuses part of a batch', () => {
+  let page: FakePage;
+  let storage: FakeStorage;
+  const closers: (() => Promise<void>)[] = [];
+
+  beforeEach(() => {
+    page = installFakePage();
+    storage = new FakeStorage();
+  });
+
+  afterEach(async () => {
+    page.restore();
+    for (const close of closers.splice(0)) await close();
+  });
+
+  it('counts the records an OTLP partial success rejects as dropped, the rest as replayed', async () => {
+    const server = await startTestServer((_request, index) => ({
+      status: 200,
+      headers: { 'Content-Type': 'application/json' },
+      body: index === 0 ? '{"partialSuccess":{"rejectedLogRecords":"1","errorMessage":"too old"}}' : '{}',
+    }));
+    closers.push(() => server.close());
+    goOffline(page, true);
+    const sink = new OtlpSink({ endpoint: server.url, offline: { store: storage } });
+    const log = new LoggerConfiguration().writeTo
+      .sink(sink, { batch: { size: 3, maxDelayMs: 60_000 }, retry: { attempts: 1 } })
+      .createLogger();
+    for (let n = 0; n < 5; n++) log.information('Event {N}', n);
+    await log.flush();
+    expect(sink.offline).toMatchObject({ stored: 5, pending: 5 });
+
+    goOffline(page, false);
+    await until(() => sink.offline?.pending === 0);
+    expect(server.requests).toHaveLength(2);
+    // 3 + 2 records sent; the collector refused 1 of the first request's.
+    expect(sink.offline).toMatchObject({ stored: 5, replayed: 4, dropped: 1, pending: 0 });
+    expect(sink.rejectedLogRecords).toBe(1);
+    await log.close();
+  });
+
+  it("counts the lines rxlog's ingest handler rejects as dropped, the rest as replayed", async () => {
+    const received = memoryLogger();
+    const app = await listen(createServer(createIngestHandler(received.log, { rateLimit: false })));
+    closers.push(() => app.close());
+    const line = (n: number): string => JSON.stringify({ '@t': '2026-01-01T00:00:00.000Z', '@mt': 'Event {N}', N: n });
+    // Stored by an earlier page; the second entry's middle line is no CLEF event (no template, no message).
+    storage.setItem(
+      `rxlog:offline:${app.url}/ingest`,
+      JSON.stringify([
+        { id: 'a', count: 2, body: [line(0), line(1)].join('\n') },
+        { id: 'b', count: 3, body: [line(2), '{"@t":1}', line(4)].join('\n') },
+      ]),
+    );
+    const sink = new HttpSink({ url: `${app.url}/ingest`, offline: { store: storage } });
+    await until(() => sink.offline?.pending === 0);
+    expect(received.events.map((event) => (event.properties.Client as { N: number }).N)).toEqual([0, 1, 2, 4]);
+    expect(sink.offline).toMatchObject({ replayed: 4, dropped: 1, pending: 0 });
+    sink.close();
+  });
+
+  it('counts no more refused events than the stored batch holds', async () => {
+    const server = await startTestServer(() => ({ status: 200, body: '{"accepted":0,"rejected":9}' }));
+    closers.push(() => server.close());
+    storage.setItem(`rxlog:offline:${server.url}/ingest`, JSON.stringify([{ id: 'a', count: 2, body: '{"N":1}\n{"N":2}' }]));
+    const sink = new HttpSink({ url: `${server.url}/ingest`, offline: { store: storage } });
+    await until(() => sink.offline?.pending === 0);
+    expect(sink.offline).toMatchObject({ replayed: 0, dropped: 2, pending: 0 });
+    sink.close();
   });
 });
 
