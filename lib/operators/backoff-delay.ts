@@ -37,11 +37,12 @@ export function resolveRetryOptions(options: RetryOptions = {}): ResolvedRetryOp
   checkCount('retry.attempts', attempts, 'tries');
   checkTimerMs('retry.initialDelayMs', initialDelayMs);
   checkTimerMs('retry.maxDelayMs', maxDelayMs);
-  // Both given, the first delay past the longest is a mistake (it would be cut to maxDelayMs); with the default maxDelayMs it is cut.
-  if (given.maxDelayMs !== undefined && initialDelayMs > maxDelayMs)
+  // Both given, a first delay past the longest is a mistake; with either one a default, the first delay is cut to maxDelayMs.
+  if (given.initialDelayMs !== undefined && given.maxDelayMs !== undefined && initialDelayMs > maxDelayMs)
     throw new ConfigurationError(`retry.initialDelayMs (${initialDelayMs}) is more than retry.maxDelayMs (${maxDelayMs})`);
   expectOption(typeof jitter === 'number' && jitter >= 0 && jitter <= 1, 'retry.jitter', 'a fraction in [0, 1]', jitter);
-  return { attempts, initialDelayMs, maxDelayMs, jitter };
+  // A first delay past the longest is cut to it (the delays are the same), so resolved options resolve again as they are.
+  return { attempts, initialDelayMs: Math.min(initialDelayMs, maxDelayMs), maxDelayMs, jitter };
 }
 
 /**

@@ -194,8 +194,10 @@ describe('retry options with initialDelayMs past maxDelayMs', () => {
         .createLogger(),
     ).toThrow(ConfigurationError);
   });
-  it('cuts a first delay past the default maxDelayMs to it, as before', () => {
+  it('cuts a first delay past a default maxDelayMs, or the default first delay past a maxDelayMs, as before', () => {
     expect(backoffDelay(1, { initialDelayMs: 10_000, jitter: 0 })).toBe(5_000);
+    // maxDelayMs alone below the default initialDelayMs (100): every retry at once, as before.
+    expect(backoffDelay(1, { maxDelayMs: 0 })).toBe(0);
     expect(() => retryWithBackoff({ initialDelayMs: 10, maxDelayMs: 10 })).not.toThrow();
   });
 });

@@ -220,15 +220,22 @@ const sinkPlan: fc.Arbitrary<SinkPlan> = fc.record({
   retry: fc.oneof(
     fc.constant(undefined),
     fc.constant(false as const),
-    fc.record(
-      {
-        attempts: fc.integer({ min: 1, max: 4 }),
-        initialDelayMs: fc.integer({ min: 0, max: 200 }),
-        maxDelayMs: fc.integer({ min: 0, max: 1_000 }),
-        jitter: fc.constantFrom(0, 0.2, 1),
-      },
-      { requiredKeys: [] },
-    ),
+    fc
+      .record(
+        {
+          attempts: fc.integer({ min: 1, max: 4 }),
+          initialDelayMs: fc.integer({ min: 0, max: 200 }),
+          maxDelayMs: fc.integer({ min: 0, max: 1_000 }),
+          jitter: fc.constantFrom(0, 0.2, 1),
+        },
+        { requiredKeys: [] },
+      )
+      // Both given, maxDelayMs is at least initialDelayMs (less is a ConfigurationError).
+      .map((retry) =>
+        retry.initialDelayMs !== undefined && retry.maxDelayMs !== undefined && retry.maxDelayMs < retry.initialDelayMs
+          ? { ...retry, maxDelayMs: retry.initialDelayMs }
+          : retry,
+      ),
   ),
   circuitBreaker: fc.oneof(
     fc.constant(undefined),
