@@ -26,23 +26,40 @@ const MAX_STRING = DEFAULT_CAPTURE_LIMITS.maxStringLength;
 const MAX_KEYS = DEFAULT_CAPTURE_LIMITS.maxCollectionLength;
 
 /**
+ * The enrichers already reported for returning what is not properties, by the list (a logger's
+ * or an `enrich` operator's) that runs them: one SelfLog line each, not one per event.
+ */
+const refused = new WeakMap<readonly Enricher[], Set<Enricher>>();
+
+/**
  * Adds the captured values of `extra`'s keys that neither `target` nor `existing` has to `target`.
  * Captured like a call's arguments: mutating the enricher's (or LogContext's) value later cannot
- * change the event. What is not an object of properties (a string or an array would add its
- * indexes as names) adds nothing, and keys past the first {@link MAX_KEYS} are left out; both
- * are reported to SelfLog.
+ * change the event. What is not a plain object of properties (a string or an array would add its
+ * indexes as names, a Map or Date nothing, a class instance its fields, not what it means) adds
+ * nothing, reported to SelfLog once per enricher; keys past the first {@link MAX_KEYS} are left
+ * out, reported too.
  */
 function addCaptured(
   target: Record<string, unknown>,
   existing: Readonly<Record<string, unknown>> | undefined,
   extra: Readonly<Record<string, unknown>>,
   enricher: Enricher,
+  enrichers: readonly Enricher[],
 ): void {
-  if (typeof extra !== 'object' || Array.isArray(extra)) {
-    SelfLog.write('Enricher {Name} returned not properties: {Value}', callbackName(enricher), describeOption(extra));
-    return;
-  }
   try {
+    const proto = typeof extra === 'object' ? (Object.getPrototypeOf(extra) as object | null) : extra;
+    // A plain object (Object.create(null) too, or another realm's): its prototype's prototype is null.
+    if (proto !== null && (typeof proto !== 'object' || Object.getPrototypeOf(proto) !== null)) {
+      let reported = refused.get(enrichers);
+      if (reported === undefined) refused.set(enrichers, (reported = new Set()));
+      if (!reported.has(enricher)) {
+        reported.add(enricher);
+        const what =
+          typeof extra === 'object' && !Array.isArray(extra) ? Object.prototype.toString.call(extra) : describeOption(extra);
+        SelfLog.write('Enricher {Name} returned not properties: {Value}', callbackName(enricher), what);
+      }
+      return;
+    }
     const keys = Object.keys(extra);
     let count = keys.length;
     if (count > MAX_KEYS) {
@@ -83,12 +100,12 @@ export function enrichEvent(event: LogEvent, enrichers: readonly Enricher[]): Lo
     const extra = callEnricher(enricher, enriched);
     if (extra === undefined) continue;
     if (properties !== undefined) {
-      addCaptured(properties, undefined, extra, enricher);
+      addCaptured(properties, undefined, extra, enricher, enrichers);
       continue;
     }
     // The first enricher that adds something makes the new event the later ones see.
     const added: Record<string, unknown> = {};
-    addCaptured(added, event.properties, extra, enricher);
+    addCaptured(added, event.properties, extra, enricher, enrichers);
     if (Object.keys(added).length === 0) continue;
     properties = { ...event.properties, ...added };
     enriched = new LogEventRecord(eventTimeMs(event), event.level, event.messageTemplate, properties, event.exception);
@@ -114,12 +131,12 @@ export function enrichOwnEvent(
     const extra = callEnricher(enrichers[i], event);
     if (extra === undefined) continue;
     if (redaction.length === 0) {
-      addCaptured(properties, undefined, extra, enrichers[i]);
+      addCaptured(properties, undefined, extra, enrichers[i], enrichers);
       continue;
     }
     // Captured once, as without a policy, then redacted: no secret ever reaches the event.
     const added: Record<string, unknown> = {};
-    addCaptured(added, properties, extra, enrichers[i]);
+    addCaptured(added, properties, extra, enrichers[i], enrichers);
     for (const policy of redaction) policy.redactProperties(added, true);
     for (const key of Object.keys(added)) setOwnProperty(properties, key, added[key]);
   }

@@ -15,7 +15,9 @@ export { enrichEvent, enrichOwnEvent } from './enrich-event';
  * ones added, as in the configuration's `enrich.with`. Values are captured as call
  * arguments are (see `captureValue`), so mutating an enricher's or LogContext's object later
  * cannot change events already enriched. A throwing enricher is reported to
- * SelfLog and the event carries on without its properties. Events are not mutated: an event
+ * SelfLog and the event carries on without its properties; one that returns what is not a plain
+ * object (a Map, a Date, an array, a class instance) adds nothing, reported once per enricher.
+ * Events are not mutated: an event
  * that gains properties is a new event.
  *
  * @throws ConfigurationError when an enricher is not a function.

@@ -154,14 +154,15 @@ export function unbox(value: unknown): unknown {
  * `key` is the name JSON.stringify would give `value`'s toJSON: its member's name, its index in an
  * array (a number, made a string only for a toJSON), or `''` at the root.
  */
-function walk(value: unknown, depth: number, w: Walk, key?: string | number): unknown {
-  if (typeof value === 'object' && value !== null) return walkObject(value, depth, w, key);
+function walk(value: unknown, depth: number, w: Walk, key?: string | number, json?: boolean): unknown {
+  if (typeof value === 'object' && value !== null) return walkObject(value, depth, w, key, json);
   // bigint, NaN and ±Infinity: writeJson writes them where JSON.stringify throws or writes null.
   if (typeof value === 'bigint' || (typeof value === 'number' && !Number.isFinite(value))) w.safe = false;
   return captureScalar(value, w);
 }
 
-function walkObject(value: object, depth: number, w: Walk, key?: string | number): unknown {
+/** `json`: `value` is what a toJSON returned, whose own toJSON JSON.stringify does not call. */
+function walkObject(value: object, depth: number, w: Walk, key?: string | number, json?: boolean): unknown {
   try {
     if (value instanceof Date) {
       const time = value.getTime();
@@ -173,7 +174,7 @@ function walkObject(value: object, depth: number, w: Walk, key?: string | number
     if (depth >= w.maxDepth) return MAX_DEPTH_MARKER;
     w.ancestors.push(value);
     try {
-      return walkStructure(value, depth, w, key);
+      return walkStructure(value, depth, w, key, json);
     } finally {
       w.ancestors.pop();
     }
@@ -183,18 +184,21 @@ function walkObject(value: object, depth: number, w: Walk, key?: string | number
   }
 }
 
-function walkStructure(value: object, depth: number, w: Walk, key?: string | number): unknown {
+function walkStructure(value: object, depth: number, w: Walk, key?: string | number, json?: boolean): unknown {
   if (Array.isArray(value)) return walkArray(value, depth, w);
   if (value instanceof Error) return walkError(value, depth, w);
   const toJSON = (value as { toJSON?: unknown }).toJSON;
-  if (typeof toJSON === 'function') {
-    let json: unknown;
+  // As JSON.stringify: toJSON once per position, and what it returns is written as it is (a toJSON
+  // returning `this`, its own enumerable properties; not '[Circular]').
+  if (!json && typeof toJSON === 'function') {
+    let result: unknown;
     try {
-      json = toJSON.call(value, `${key}`);
+      result = toJSON.call(value, `${key}`);
     } catch (error) {
       return throwsMarker('toJSON', error);
     }
-    return walk(json, depth + 1, w, key);
+    if (result !== value) return walk(result, depth + 1, w, key, true);
+    json = true;
   }
   const proto = Object.getPrototypeOf(value) as object | null;
   // A prototype whose own prototype is null is some realm's Object.prototype: a plain object.
@@ -206,7 +210,7 @@ function walkStructure(value: object, depth: number, w: Walk, key?: string | num
   }
   const scalar = unbox(value);
   if (scalar !== value) return walk(scalar, depth, w);
-  if (w.structure) return walkRecord(value, depth, w);
+  if (w.structure || json) return walkRecord(value, depth, w);
   return stringOf(value, w);
 }
 
@@ -326,6 +330,8 @@ function walkKeys(value: object, keys: readonly string[], depth: number, w: Walk
  *   object or a function, an array of `[key, value]` pairs.
  * - An object with a `toJSON` method is captured as what `toJSON(key)` returns, with the key
  *   JSON.stringify would pass: its member's name, its index as a string, `''` at the root.
+ *   Once per position, as JSON.stringify: the result's own toJSON is not called, and an object
+ *   result (the object itself too) is captured as its own enumerable properties.
  * - An Error becomes `{ name, message, stack }` plus its own enumerable properties, `cause` and
  *   an AggregateError's `errors`.
  * - Other class instances become `String(value)`, or with `'structure'` (`{@Name}`) their own

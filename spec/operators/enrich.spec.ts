@@ -182,6 +182,47 @@ describe('enrichOwnEvent', () => {
     expect(lines.map((d) => d.args[1])).toEqual(['"abc"', 'an array', '5', 'true', '"abc"', 'an array', '5', 'true']);
   });
 
+  // Before, a Map, a Date or a class instance added its own enumerable keys (none, for a Map or a
+  // Date) and nothing reached SelfLog: the enricher's properties were lost unseen.
+  it('refuses a Map, a Date or a class instance from an enricher, telling SelfLog once per enricher', () => {
+    class Props {
+      Host = 'web-1';
+    }
+    const returns: unknown[] = [new Map([['Host', 'web-1']]), new Date(0), new Props()];
+    const enrichers = returns.map((value) => {
+      const returning = (): Record<string, unknown> => value as Record<string, unknown>;
+      return returning;
+    });
+    const diagnostics: SelfLogEvent[] = [];
+    const subscription = SelfLog.events$.subscribe((d) => diagnostics.push(d));
+    const seen: LogEvent[] = [];
+    const own: Record<string, unknown> = { N: 1 };
+    try {
+      of(makeEvent({ properties: { N: 1 } }), makeEvent({ properties: { N: 2 } }))
+        .pipe(enrich(...enrichers, () => ({ App: 'shop' })))
+        .subscribe((e) => seen.push(e));
+      enrichOwnEvent(makeEvent({ properties: own }), own, enrichers);
+    } finally {
+      subscription.unsubscribe();
+    }
+    expect(seen.map((e) => e.properties)).toEqual([
+      { N: 1, App: 'shop' },
+      { N: 2, App: 'shop' },
+    ]);
+    expect(own).toEqual({ N: 1 });
+    const lines = diagnostics.filter((d) => d.template.includes('not properties'));
+    // One line per enricher in each list that runs it (the operator's, then enrichOwnEvent's), not one per event.
+    const refused = ['[object Map]', '[object Date]', '[object Object]'];
+    expect(lines.map((d) => d.args[1])).toEqual([...refused, ...refused]);
+  });
+
+  it('adds the properties of an Object.create(null) record', () => {
+    const record = Object.assign(Object.create(null) as Record<string, unknown>, { Host: 'web-1' });
+    const own: Record<string, unknown> = {};
+    enrichOwnEvent(makeEvent({ properties: own }), own, [() => record]);
+    expect(own).toEqual({ Host: 'web-1' });
+  });
+
   it('adds at most 1000 properties from one enricher, telling SelfLog how many it left out', () => {
     const wide: Record<string, number> = {};
     for (let i = 0; i < 5_000; i++) wide[`k${i}`] = i;

@@ -163,6 +163,36 @@ describe('captureValue', () => {
     expect(captureProperties(parseTemplate('{@A} {B}'), [keyed, [keyed]])).toEqual({ A: 'key:', B: ['key:0'] });
   });
 
+  // JSON.stringify calls toJSON once per position and writes what it returns as it is, with no second
+  // toJSON call on that result. Before, capture called toJSON again on the result: one returning
+  // `this` was captured as '[Circular]', and a toJSON result's own toJSON ran as well.
+  it('calls toJSON once per position, as JSON.stringify does', () => {
+    const self = {
+      a: 1,
+      toJSON(): unknown {
+        return this;
+      },
+    };
+    // Its members as JSON.stringify writes them; the method is a function marker, as any function member is.
+    const written = { a: 1, toJSON: '[Function toJSON]' };
+    expect(captureValue(self)).toEqual(written);
+    expect(captureValue({ nested: self, list: [self] })).toEqual({ nested: written, list: [written] });
+    class Point {
+      constructor(readonly x: number) {}
+      toJSON(): unknown {
+        return this;
+      }
+    }
+    expect(captureValue(new Point(2))).toEqual(JSON.parse(JSON.stringify(new Point(2))));
+    const twice = { toJSON: () => ({ toJSON: () => 'inner', b: 2 }) };
+    expect(captureValue(twice)).toEqual({ b: 2, toJSON: '[Function toJSON]' });
+    expect(captureValue({ x: { toJSON: () => ({ toJSON: () => 'inner' }) } })).toEqual({ x: { toJSON: '[Function toJSON]' } });
+    // The result's members still get their own toJSON call, and a Date stays a Date.
+    expect(captureValue({ toJSON: () => ({ m: { toJSON: () => 'member' } }) })).toEqual({ m: 'member' });
+    const when = new Date(0);
+    expect(captureValue({ toJSON: () => when })).toEqual(when);
+  });
+
   it('captures functions as a marker with their name', () => {
     expect(captureValue(function handler() {})).toBe('[Function handler]');
     expect(captureValue({ f: () => 1 })).toEqual({ f: '[Function f]' });
