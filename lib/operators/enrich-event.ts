@@ -34,9 +34,8 @@ const refused = new WeakMap<readonly Enricher[], Set<Enricher>>();
 /**
  * Adds the captured values of `extra`'s keys that neither `target` nor `existing` has to `target`.
  * Captured like a call's arguments: mutating the enricher's (or LogContext's) value later cannot
- * change the event. What is not a plain object of properties (a string or an array would add its
- * indexes as names, a Map or Date nothing, a class instance its fields, not what it means) adds
- * nothing, reported to SelfLog once per enricher; keys past the first {@link MAX_KEYS} are left
+ * change the event. What is not an object of properties (a string or an array would add its
+ * indexes as names, a Map or a Date nothing) adds nothing, reported to SelfLog once per enricher; keys past the first {@link MAX_KEYS} are left
  * out, reported too.
  */
 function addCaptured(
@@ -47,9 +46,9 @@ function addCaptured(
   enrichers: readonly Enricher[],
 ): void {
   try {
-    const proto = typeof extra === 'object' ? (Object.getPrototypeOf(extra) as object | null) : extra;
-    // A plain object (Object.create(null) too, or another realm's): its prototype's prototype is null.
-    if (proto !== null && (typeof proto !== 'object' || Object.getPrototypeOf(proto) !== null)) {
+    // An object of properties: a plain one (Object.create(null), another realm's) or a class
+    // instance's own fields, as pino's mixin takes them; not an array, a Map, a Date, a boxed value.
+    if (typeof extra !== 'object' || Object.prototype.toString.call(extra) !== '[object Object]') {
       let reported = refused.get(enrichers);
       if (reported === undefined) refused.set(enrichers, (reported = new Set()));
       if (!reported.has(enricher)) {

@@ -182,13 +182,10 @@ describe('enrichOwnEvent', () => {
     expect(lines.map((d) => d.args[1])).toEqual(['"abc"', 'an array', '5', 'true', '"abc"', 'an array', '5', 'true']);
   });
 
-  // Before, a Map, a Date or a class instance added its own enumerable keys (none, for a Map or a
-  // Date) and nothing reached SelfLog: the enricher's properties were lost unseen.
-  it('refuses a Map, a Date or a class instance from an enricher, telling SelfLog once per enricher', () => {
-    class Props {
-      Host = 'web-1';
-    }
-    const returns: unknown[] = [new Map([['Host', 'web-1']]), new Date(0), new Props()];
+  // Before, a Map or a Date added its own enumerable keys (none) and nothing reached SelfLog: the
+  // enricher's properties were lost unseen. A class instance adds its own fields, as pino's mixin.
+  it('refuses a Map, a Date or a Set from an enricher, telling SelfLog once per enricher; takes a class instance’s fields', () => {
+    const returns: unknown[] = [new Map([['Host', 'web-1']]), new Date(0), new Set(['Host'])];
     const enrichers = returns.map((value) => {
       const returning = (): Record<string, unknown> => value as Record<string, unknown>;
       return returning;
@@ -212,8 +209,20 @@ describe('enrichOwnEvent', () => {
     expect(own).toEqual({ N: 1 });
     const lines = diagnostics.filter((d) => d.template.includes('not properties'));
     // One line per enricher in each list that runs it (the operator's, then enrichOwnEvent's), not one per event.
-    const refused = ['[object Map]', '[object Date]', '[object Object]'];
+    const refused = ['[object Map]', '[object Date]', '[object Set]'];
     expect(lines.map((d) => d.args[1])).toEqual([...refused, ...refused]);
+  });
+
+  it('adds the own fields of a class instance an enricher returns', () => {
+    class Props {
+      Host = 'web-1';
+      get Hidden(): string {
+        return 'on the prototype';
+      }
+    }
+    const own: Record<string, unknown> = {};
+    enrichOwnEvent(makeEvent({ properties: own }), own, [() => new Props() as unknown as Record<string, unknown>]);
+    expect(own).toEqual({ Host: 'web-1' });
   });
 
   it('adds the properties of an Object.create(null) record', () => {
