@@ -18,6 +18,7 @@ import { exchangeRaw, listen, signal } from '../../helpers/node-http';
 import { useRegisteredTracer } from '../../helpers/registered-tracer';
 import { CompactJsonFormatter } from '../../../lib/formatting/compact-json-formatter';
 import { traceContextEnricher } from '../../../lib/otel/trace-context-enricher';
+import { fakeDateOnly } from '../../helpers/fake-date';
 
 interface Ingest {
   url: string;
@@ -27,25 +28,6 @@ interface Ingest {
   handler: IngestHandler;
   log: Logger;
   close(): Promise<void>;
-}
-
-/** Fakes Date only: the clock moves in virtual time (jest.setSystemTime) while real servers run on real timers. */
-function fakeDateOnly(now: number): void {
-  jest.useFakeTimers({
-    now,
-    doNotFake: [
-      'hrtime',
-      'nextTick',
-      'performance',
-      'queueMicrotask',
-      'setImmediate',
-      'clearImmediate',
-      'setInterval',
-      'clearInterval',
-      'setTimeout',
-      'clearTimeout',
-    ],
-  });
 }
 
 const servers: Ingest[] = [];

@@ -7,6 +7,7 @@ import { SeqSink } from '../../../lib/sinks/http/seq-sink';
 import { makeEvents } from '../../helpers/events';
 import { installFakePage } from '../../helpers/fake-page';
 import { startTestServer, type TestServer } from '../../helpers/http-test-server';
+import { fakeDateOnly } from '../../helpers/fake-date';
 
 describe('SeqSink', () => {
   let server: TestServer | undefined;
@@ -82,22 +83,7 @@ describe('SeqSink', () => {
       request.body.split('\n').map((line) => (JSON.parse(line) as Record<string, unknown>)['@mt']);
     // Only the clock is fake (the server and the requests run on real timers): events logged after
     // `later()` carry a time after the answers that came before, to the millisecond.
-    beforeEach(() => {
-      jest.useFakeTimers({
-        doNotFake: [
-          'nextTick',
-          'setImmediate',
-          'clearImmediate',
-          'setInterval',
-          'clearInterval',
-          'setTimeout',
-          'clearTimeout',
-          'queueMicrotask',
-          'hrtime',
-          'performance',
-        ],
-      });
-    });
+    beforeEach(() => fakeDateOnly());
     afterEach(() => jest.useRealTimers());
     const later = (): void => jest.setSystemTime(Date.now() + 1_000);
 
