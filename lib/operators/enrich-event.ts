@@ -35,8 +35,8 @@ const refused = new WeakMap<readonly Enricher[], Set<Enricher>>();
  * Adds the captured values of `extra`'s keys that neither `target` nor `existing` has to `target`.
  * Captured like a call's arguments: mutating the enricher's (or LogContext's) value later cannot
  * change the event. What is not an object of properties (a string or an array would add its
- * indexes as names, a Map or a Date nothing) adds nothing, reported to SelfLog once per enricher; keys past the first {@link MAX_KEYS} are left
- * out, reported too.
+ * indexes as names, a Map or a Date nothing) adds nothing, reported to SelfLog once per enricher;
+ * keys past the first {@link MAX_KEYS} are left out, reported too.
  */
 function addCaptured(
   target: Record<string, unknown>,

@@ -24,6 +24,12 @@ export const MAX_REASONS = 64;
 /** The reason drops are counted under once {@link MAX_REASONS} distinct reasons are taken. */
 export const OTHER_REASON = 'other';
 
+/** Adds `count` drops under `reason` to `reasons`, or under {@link OTHER_REASON} once {@link MAX_REASONS} distinct reasons are taken. */
+export function countReason(reasons: Map<string, number>, reason: string, count: number): void {
+  const key = reasons.has(reason) || reasons.size < MAX_REASONS ? reason : OTHER_REASON;
+  reasons.set(key, (reasons.get(key) ?? 0) + count);
+}
+
 /** The reason given to events an operator held when it failed (its state is torn down when it restarts). */
 export const OPERATOR_FAILED_REASON = 'operator-failed';
 
@@ -69,10 +75,7 @@ export class LaneAccounting implements EventAccounting {
     }
     if (this.#handedOver) return;
     this.discarded += count;
-    const reasons = this.#reasons;
-    let key = typeof reason === 'string' && reason !== '' ? reason : UNREPORTED_REASON;
-    if (!reasons.has(key) && reasons.size >= MAX_REASONS) key = OTHER_REASON;
-    reasons.set(key, (reasons.get(key) ?? 0) + count);
+    countReason(this.#reasons, typeof reason === 'string' && reason !== '' ? reason : UNREPORTED_REASON, count);
     this.#settle();
   }
 

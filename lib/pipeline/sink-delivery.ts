@@ -22,7 +22,7 @@ import { adoptOutcome } from './adopt-outcome';
 import { ReentrancyGuard } from './reentrancy-guard';
 import { settlesWithin } from './sink-delivery-timeout';
 import { SinkDeliveryWaiters } from './sink-delivery-waiters';
-import { MAX_REASONS, OTHER_REASON } from './lane-accounting';
+import { countReason } from './lane-accounting';
 
 export type { ShutdownStrategy, SinkDeliveryOptions, SinkShutdownResult } from './sink-delivery-options';
 
@@ -611,9 +611,7 @@ export class SinkDelivery {
     const left = leftOut(result, written - refused);
     if (left !== undefined) {
       recorder.dropped += left.count;
-      const reasons = recorder.droppedBy;
-      const reason = reasons.has(left.reason) || reasons.size < MAX_REASONS ? left.reason : OTHER_REASON;
-      reasons.set(reason, (reasons.get(reason) ?? 0) + left.count);
+      countReason(recorder.droppedBy, left.reason, left.count);
     }
     const count = written - refused - (left?.count ?? 0);
     recorder.delivered += count;
