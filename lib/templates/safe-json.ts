@@ -113,8 +113,11 @@ function nativeMatches(): boolean {
   );
 }
 
-/** `value` as JSON, or undefined where JSON.stringify leaves it out (an object member holding undefined). */
-function write(value: unknown, depth: number, ancestors: object[], key: string): string | undefined {
+/**
+ * `value` as JSON, or undefined where JSON.stringify leaves it out (an object member holding undefined).
+ * `key` is what a toJSON is given: an array's index stays a number until one is called.
+ */
+function write(value: unknown, depth: number, ancestors: object[], key: string | number): string | undefined {
   switch (typeof value) {
     case 'string':
       return quoteJson(value);
@@ -135,13 +138,13 @@ function write(value: unknown, depth: number, ancestors: object[], key: string):
   }
 }
 
-function writeObject(value: object, depth: number, ancestors: object[], key: string): string | undefined {
+function writeObject(value: object, depth: number, ancestors: object[], key: string | number): string | undefined {
   try {
     if (value instanceof Date) return jsonDate(value);
     // As JSON.stringify: what toJSON(key) returns, once (not the toJSON of what it returns), and a
     // box's primitive (read from its slot, so no valueOf of the app's runs).
     const toJSON = (value as JsonHooks).toJSON;
-    const json = unbox(typeof toJSON === 'function' ? toJSON.call(value, key) : value);
+    const json = unbox(typeof toJSON === 'function' ? toJSON.call(value, `${key}`) : value);
     if (typeof json !== 'object' || json === null || json instanceof Date) return write(json, depth, ancestors, key);
     if (ancestors.includes(json)) return `"${CIRCULAR_MARKER}"`;
     if (depth >= WRITE_JSON_MAX_DEPTH) return `"${MAX_DEPTH_MARKER}"`;
@@ -150,8 +153,7 @@ function writeObject(value: object, depth: number, ancestors: object[], key: str
       if (Array.isArray(json)) {
         if ((itemsLeft -= json.length) < 0) return '"[Truncated]"';
         let out = '[';
-        for (let i = 0; i < json.length; i++)
-          out += `${i > 0 ? ',' : ''}${write(json[i], depth + 1, ancestors, String(i)) ?? 'null'}`;
+        for (let i = 0; i < json.length; i++) out += `${i > 0 ? ',' : ''}${write(json[i], depth + 1, ancestors, i) ?? 'null'}`;
         return `${out}]`;
       }
       const keys = Object.keys(json);
