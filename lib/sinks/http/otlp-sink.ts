@@ -91,6 +91,7 @@ export interface OtlpSinkOptions extends Omit<
 export class OtlpSink extends HttpSink {
   /** @internal */
   protected static override readonly optionsName: string = 'OtlpSink';
+  /** @internal */
   protected static override readonly urlOption: string = 'endpoint';
   /** @internal */
   protected static override readonly optionKeys: readonly string[] = [

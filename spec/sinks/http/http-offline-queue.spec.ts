@@ -1062,136 +1062,134 @@ describe('HttpSink offline store in Chromium', () => {
     return { server, browser, open, close };
   }
 
-  (hasChromium ? it : it.skip)(
+  /** A test against PAGE served to a fresh Chromium (skipped without one), both closed after it. */
+  function itInChromium(name: string, test: (served: Awaited<ReturnType<typeof servePage>>) => Promise<void>): void {
+    (hasChromium ? it : it.skip)(
+      name,
+      async () => {
+        const served = await servePage();
+        try {
+          await test(served);
+        } finally {
+          await served.close();
+        }
+      },
+      40_000,
+    );
+  }
+
+  itInChromium(
     'keeps batches in localStorage while offline and sends them on the online event and at the next page load',
-    async () => {
-      const { server, browser, open, close } = await servePage();
-      try {
-        const page = await open();
-        await browser.setOffline(true);
-        const whileOffline = await page.evaluate(async () => {
-          const w = window as unknown as Win;
-          for (let n = 0; n < 6; n++) w.log.information('Offline {N}', n);
-          await w.log.flush();
-          return { stats: w.sink.offline, online: navigator.onLine };
-        });
-        expect(whileOffline.online).toBe(false);
-        expect(whileOffline.stats).toMatchObject({ stored: 6, pending: 6 });
-        expect(server.requests.filter(ingest)).toHaveLength(0);
+    async ({ server, browser, open }) => {
+      const page = await open();
+      await browser.setOffline(true);
+      const whileOffline = await page.evaluate(async () => {
+        const w = window as unknown as Win;
+        for (let n = 0; n < 6; n++) w.log.information('Offline {N}', n);
+        await w.log.flush();
+        return { stats: w.sink.offline, online: navigator.onLine };
+      });
+      expect(whileOffline.online).toBe(false);
+      expect(whileOffline.stats).toMatchObject({ stored: 6, pending: 6 });
+      expect(server.requests.filter(ingest)).toHaveLength(0);
 
-        await browser.setOffline(false);
-        await page.waitForFunction(() => (window as unknown as Win).sink.offline.pending === 0, undefined, { timeout: 5_000 });
-        await server.received(2, ingest);
-        expect(server.requests.filter(ingest).flatMap((r) => lines(r.body))).toEqual([0, 1, 2, 3, 4, 5]);
+      await browser.setOffline(false);
+      await page.waitForFunction(() => (window as unknown as Win).sink.offline.pending === 0, undefined, { timeout: 5_000 });
+      await server.received(2, ingest);
+      expect(server.requests.filter(ingest).flatMap((r) => lines(r.body))).toEqual([0, 1, 2, 3, 4, 5]);
 
-        // Left in localStorage by a page that went away offline: the next page load sends it, once.
-        // (The network returns while the closed page is still unloading: its online event must not
-        // start a replay whose request would outlive it, or the next page would send the batch again.)
-        await browser.setOffline(true);
-        await page.evaluate(async () => {
-          const w = window as unknown as Win;
-          for (let n = 10; n < 13; n++) w.log.information('Offline {N}', n);
-          await w.log.flush();
-        });
-        await page.close();
-        await browser.setOffline(false);
-        const next = await open(await browser.newPage());
-        await next.waitForFunction(
-          () => {
-            const { offline } = (window as unknown as Win).sink;
-            return offline.replayed === 3 && offline.pending === 0;
-          },
-          undefined,
-          { timeout: 5_000 },
-        );
-        expect(server.requests.filter(ingest).flatMap((r) => lines(r.body))).toEqual([0, 1, 2, 3, 4, 5, 10, 11, 12]);
-      } finally {
-        await close();
-      }
+      // Left in localStorage by a page that went away offline: the next page load sends it, once.
+      // (The network returns while the closed page is still unloading: its online event must not
+      // start a replay whose request would outlive it, or the next page would send the batch again.)
+      await browser.setOffline(true);
+      await page.evaluate(async () => {
+        const w = window as unknown as Win;
+        for (let n = 10; n < 13; n++) w.log.information('Offline {N}', n);
+        await w.log.flush();
+      });
+      await page.close();
+      await browser.setOffline(false);
+      const next = await open(await browser.newPage());
+      await next.waitForFunction(
+        () => {
+          const { offline } = (window as unknown as Win).sink;
+          return offline.replayed === 3 && offline.pending === 0;
+        },
+        undefined,
+        { timeout: 5_000 },
+      );
+      expect(server.requests.filter(ingest).flatMap((r) => lines(r.body))).toEqual([0, 1, 2, 3, 4, 5, 10, 11, 12]);
     },
-    40_000,
   );
 
   // Batches logged right after the network returned were sent while the replay was still going:
   // the server got [0,1,2] [100,101,102] [3,4,5] [103,104,105] [6,7,8].
-  (hasChromium ? it : it.skip)(
+  itInChromium(
     'sends what was stored offline before the batches logged after the network returned, in order',
-    async () => {
-      const { server, browser, open, close } = await servePage();
-      try {
-        const page = await open();
-        await browser.setOffline(true);
-        await page.evaluate(async () => {
-          const w = window as unknown as Win;
-          for (let n = 0; n < 9; n++) w.log.information('Offline {N}', n);
-          await w.log.flush();
-        });
-        await browser.setOffline(false);
-        const metrics = await page.evaluate(async () => {
-          const w = window as unknown as Win & { log: { metrics(): { sinks: { http: unknown } } } };
-          for (let n = 100; n < 106; n++) w.log.information('Online {N}', n);
-          await w.log.flush();
-          return w.log.metrics().sinks.http;
-        });
-        await page.waitForFunction(() => (window as unknown as Win).sink.offline.pending === 0, undefined, { timeout: 5_000 });
-        await server.received(5, ingest);
-        expect(server.requests.filter(ingest).flatMap((r) => lines(r.body))).toEqual([
-          0, 1, 2, 3, 4, 5, 6, 7, 8, 100, 101, 102, 103, 104, 105,
-        ]);
-        expect(metrics).toMatchObject({ received: 15, delivered: 15, dropped: 0, failed: 0, pending: 0 });
-      } finally {
-        await close();
-      }
+    async ({ server, browser, open }) => {
+      const page = await open();
+      await browser.setOffline(true);
+      await page.evaluate(async () => {
+        const w = window as unknown as Win;
+        for (let n = 0; n < 9; n++) w.log.information('Offline {N}', n);
+        await w.log.flush();
+      });
+      await browser.setOffline(false);
+      const metrics = await page.evaluate(async () => {
+        const w = window as unknown as Win & { log: { metrics(): { sinks: { http: unknown } } } };
+        for (let n = 100; n < 106; n++) w.log.information('Online {N}', n);
+        await w.log.flush();
+        return w.log.metrics().sinks.http;
+      });
+      await page.waitForFunction(() => (window as unknown as Win).sink.offline.pending === 0, undefined, { timeout: 5_000 });
+      await server.received(5, ingest);
+      expect(server.requests.filter(ingest).flatMap((r) => lines(r.body))).toEqual([
+        0, 1, 2, 3, 4, 5, 6, 7, 8, 100, 101, 102, 103, 104, 105,
+      ]);
+      expect(metrics).toMatchObject({ received: 15, delivered: 15, dropped: 0, failed: 0, pending: 0 });
     },
-    40_000,
   );
 
-  (hasChromium ? it : it.skip)(
+  itInChromium(
     'replays the store from one tab at a time when two tabs share it and the network returns',
-    async () => {
-      const { server, browser, open, close } = await servePage();
-      try {
-        const first = await open();
-        const second = await open(await browser.newPage());
-        await browser.setOffline(true);
-        await first.evaluate(async () => {
-          const w = window as unknown as Win;
-          for (let n = 0; n < 6; n++) w.log.information('Offline {N}', n);
-          await w.log.flush();
-        });
-        // Both tabs see the online event and the same store.
-        await browser.setOffline(false);
-        for (const tab of [first, second])
-          await tab.waitForFunction(() => (window as unknown as Win).sink.offline.pending === 0, undefined, { timeout: 5_000 });
-        await server.received(2, ingest);
-        // Until no tab holds or waits for a Web Lock (a tab holds the replay lock a moment after
-        // its replay), then another request from each tab, answered after anything they sent.
-        for (const tab of [first, second])
-          await tab.waitForFunction(
-            async () => {
-              const state = await navigator.locks.query();
-              return (state.held ?? []).length === 0 && (state.pending ?? []).length === 0;
-            },
-            undefined,
-            { timeout: 5_000 },
-          );
-        for (const tab of [first, second]) await tab.evaluate(() => fetch('/settled'));
-        const received = server.requests.filter(ingest).flatMap((r) => lines(r.body));
-        // One tab replays the whole store, in order, before the other may start: without the lock
-        // both tabs sent the first batch at once ([0, 1, 2, 0, 1, 2, …]), and every batch twice.
-        expect(received.slice(0, 6)).toEqual([0, 1, 2, 3, 4, 5]);
-        // Delivery is at least once: the browser hands one tab's localStorage writes to another
-        // asynchronously, so the second tab may, rarely, still see a batch the first just sent.
-        expect(received.length).toBeLessThan(12);
-        const replayed = await Promise.all(
-          [first, second].map((tab) => tab.evaluate(() => (window as unknown as Win).sink.offline.replayed)),
+    async ({ server, browser, open }) => {
+      const first = await open();
+      const second = await open(await browser.newPage());
+      await browser.setOffline(true);
+      await first.evaluate(async () => {
+        const w = window as unknown as Win;
+        for (let n = 0; n < 6; n++) w.log.information('Offline {N}', n);
+        await w.log.flush();
+      });
+      // Both tabs see the online event and the same store.
+      await browser.setOffline(false);
+      for (const tab of [first, second])
+        await tab.waitForFunction(() => (window as unknown as Win).sink.offline.pending === 0, undefined, { timeout: 5_000 });
+      await server.received(2, ingest);
+      // Until no tab holds or waits for a Web Lock (a tab holds the replay lock a moment after
+      // its replay), then another request from each tab, answered after anything they sent.
+      for (const tab of [first, second])
+        await tab.waitForFunction(
+          async () => {
+            const state = await navigator.locks.query();
+            return (state.held ?? []).length === 0 && (state.pending ?? []).length === 0;
+          },
+          undefined,
+          { timeout: 5_000 },
         );
-        expect(replayed[0] + replayed[1]).toBe(received.length);
-      } finally {
-        await close();
-      }
+      for (const tab of [first, second]) await tab.evaluate(() => fetch('/settled'));
+      const received = server.requests.filter(ingest).flatMap((r) => lines(r.body));
+      // One tab replays the whole store, in order, before the other may start: without the lock
+      // both tabs sent the first batch at once ([0, 1, 2, 0, 1, 2, …]), and every batch twice.
+      expect(received.slice(0, 6)).toEqual([0, 1, 2, 3, 4, 5]);
+      // Delivery is at least once: the browser hands one tab's localStorage writes to another
+      // asynchronously, so the second tab may, rarely, still see a batch the first just sent.
+      expect(received.length).toBeLessThan(12);
+      const replayed = await Promise.all(
+        [first, second].map((tab) => tab.evaluate(() => (window as unknown as Win).sink.offline.replayed)),
+      );
+      expect(replayed[0] + replayed[1]).toBe(received.length);
     },
-    40_000,
   );
 
   (hasChromium ? it : it.skip)(
@@ -1250,44 +1248,38 @@ describe('HttpSink offline store in Chromium', () => {
   // Each tab's localStorage view lags behind another tab's writes until its main thread reads the
   // browser's news of them: a tab that kept a batch then (its thread busy) wrote the whole store
   // over the other tab's batch, whose events were counted delivered and never sent.
-  (hasChromium ? it : it.skip)(
+  itInChromium(
     'keeps the batches two tabs store offline at the same moment, and sends each once',
-    async () => {
-      const { server, browser, open, close } = await servePage();
-      try {
-        const a = await open();
-        const b = await open(await browser.newPage());
-        await browser.setOffline(true);
-        // B's thread is busy while A keeps its batch, then B keeps its own.
-        const bDone = b.evaluate(async () => {
-          const w = window as unknown as Win;
-          const start = Date.now();
-          while (Date.now() - start < 1_500);
-          for (let n = 20; n < 23; n++) w.log.information('B {N}', n);
-          await w.log.flush();
-        });
-        await new Promise((resolve) => setTimeout(resolve, 300));
-        await a.evaluate(async () => {
-          const w = window as unknown as Win;
-          for (let n = 0; n < 3; n++) w.log.information('A {N}', n);
-          await w.log.flush();
-        });
-        await bDone;
-        expect(await a.evaluate(() => (window as unknown as Win).sink.offline.pending)).toBe(6);
+    async ({ server, browser, open }) => {
+      const a = await open();
+      const b = await open(await browser.newPage());
+      await browser.setOffline(true);
+      // B's thread is busy while A keeps its batch, then B keeps its own.
+      const bDone = b.evaluate(async () => {
+        const w = window as unknown as Win;
+        const start = Date.now();
+        while (Date.now() - start < 1_500);
+        for (let n = 20; n < 23; n++) w.log.information('B {N}', n);
+        await w.log.flush();
+      });
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      await a.evaluate(async () => {
+        const w = window as unknown as Win;
+        for (let n = 0; n < 3; n++) w.log.information('A {N}', n);
+        await w.log.flush();
+      });
+      await bDone;
+      expect(await a.evaluate(() => (window as unknown as Win).sink.offline.pending)).toBe(6);
 
-        await browser.setOffline(false);
-        await a.waitForFunction(() => (window as unknown as Win).sink.offline.pending === 0, undefined, { timeout: 5_000 });
-        await server.received(2, ingest);
-        expect(
-          server.requests
-            .filter(ingest)
-            .flatMap((r) => lines(r.body))
-            .sort((x, y) => x - y),
-        ).toEqual([0, 1, 2, 20, 21, 22]);
-      } finally {
-        await close();
-      }
+      await browser.setOffline(false);
+      await a.waitForFunction(() => (window as unknown as Win).sink.offline.pending === 0, undefined, { timeout: 5_000 });
+      await server.received(2, ingest);
+      expect(
+        server.requests
+          .filter(ingest)
+          .flatMap((r) => lines(r.body))
+          .sort((x, y) => x - y),
+      ).toEqual([0, 1, 2, 20, 21, 22]);
     },
-    40_000,
   );
 });
