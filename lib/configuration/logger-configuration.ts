@@ -2,6 +2,7 @@ import type { OperatorFunction, SchedulerLike } from 'rxjs';
 import { ConfigurationError } from '../core/errors/configuration-error';
 import type { LogEvent } from '../core/log-event';
 import { hasMethods } from '../core/has-methods';
+import { guardScheduler } from '../core/guard-scheduler';
 import { unrefScheduler } from '../core/unref-scheduler';
 import { Logger } from '../pipeline/logger';
 import { LoggerPipeline } from '../pipeline/logger-pipeline';
@@ -46,7 +47,9 @@ export class LoggerConfiguration {
   /**
    * Puts every timer of the pipeline (batch age, retry delays, breaker reset, metrics interval,
    * shutdown timeout) on one scheduler, e.g. a TestScheduler for marble tests. Default: a
-   * scheduler like RxJS's asyncScheduler whose timers are unref'd in Node.
+   * scheduler like RxJS's asyncScheduler whose timers are unref'd in Node. A scheduler whose
+   * `now()` throws (or gives no finite number) or whose `schedule()` throws costs no event and no
+   * close: that call falls back to the default clock or timers, reported once to SelfLog.
    */
   useScheduler(scheduler: SchedulerLike): this {
     try {
@@ -74,7 +77,7 @@ export class LoggerConfiguration {
       // Enricher and LogContext values are redacted as they are captured, like call arguments.
       redaction: [...state.redaction],
       enrichers: [...state.enrichers],
-      scheduler: state.scheduler ?? unrefScheduler,
+      scheduler: state.scheduler === undefined ? unrefScheduler : guardScheduler(state.scheduler),
     });
     return new Logger(pipeline, state.minimumLevel, undefined);
   }

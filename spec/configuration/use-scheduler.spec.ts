@@ -3,6 +3,8 @@ import type { LogEvent } from '../../lib/core/log-event';
 import type { Sink } from '../../lib/core/sink';
 import { MemorySink } from '../../lib/sinks/memory-sink';
 import { createTestScheduler } from '../helpers/test-scheduler';
+import { collectSelfLog } from '../helpers/self-log';
+import { asyncScheduler, type SchedulerLike } from 'rxjs';
 
 /** Records the virtual time of every batch a sink receives. */
 class TimedSink implements Sink {
@@ -82,6 +84,84 @@ describe('LoggerConfiguration.useScheduler', () => {
       expect(fallback.events.map((e) => e.properties.T)).toEqual([0, 1, 2, 3, 4, 5]);
       expect(primary.batches).toEqual([{ at: 1_500, size: 1 }]);
       expect(metrics).toMatchObject({ received: 7, delivered: 7, fallback: 6, failed: 0, breaker: 'closed' });
+    });
+  });
+
+  describe('a scheduler that fails', () => {
+    /** A scheduler on real timers whose now() and schedule() start failing when told to. */
+    function breakable(): { scheduler: SchedulerLike; breakNow: (value?: unknown) => void; breakSchedule: () => void } {
+      let now: (() => number) | undefined;
+      let schedule = false;
+      const scheduler = {
+        now: () => (now === undefined ? Date.now() : now()),
+        schedule: ((...args: Parameters<SchedulerLike['schedule']>) => {
+          if (schedule) throw new Error('schedule is broken');
+          return asyncScheduler.schedule(...args);
+        }) as SchedulerLike['schedule'],
+      };
+      return {
+        scheduler,
+        breakNow: (value?: unknown) => {
+          now = () => {
+            if (value === undefined) throw new Error('now is broken');
+            return value as number;
+          };
+        },
+        breakSchedule: () => {
+          schedule = true;
+        },
+      };
+    }
+
+    beforeEach(() => jest.useFakeTimers());
+    afterEach(() => jest.useRealTimers());
+
+    it.each([
+      ['throws', undefined],
+      ['gives NaN', NaN],
+      ['gives a string', 'soon'],
+    ])('loses no event and still closes with a report when now() %s', async (_, value) => {
+      const { scheduler, breakNow } = breakable();
+      const memory = new MemorySink();
+      const selfLog = collectSelfLog();
+      const log = new LoggerConfiguration()
+        .useScheduler(scheduler)
+        .writeTo.sink(memory, { batch: { size: 10, maxDelayMs: 100 } })
+        .createLogger();
+      log.information('before');
+      breakNow(value);
+      log.information('after');
+      log.information('again');
+      const closing = log.close();
+      await jest.runAllTimersAsync();
+      const report = await closing;
+      selfLog.stop();
+      expect(memory.events.map((e) => e.messageTemplate.text)).toEqual(['before', 'after', 'again']);
+      expect(report.sinks.memory).toEqual({ delivered: 3, dropped: 0, failed: 0, undelivered: 0 });
+      expect(report.elapsedMs).toEqual(expect.any(Number));
+      expect(Number.isFinite(report.elapsedMs)).toBe(true);
+      // Reported once, however often the clock is read.
+      expect(selfLog.diagnostics.filter((d) => d.template.includes("scheduler's now()"))).toHaveLength(1);
+    });
+
+    it('runs the timers a throwing schedule() refused on the default timers', async () => {
+      const { scheduler, breakSchedule } = breakable();
+      const memory = new MemorySink();
+      const selfLog = collectSelfLog();
+      const log = new LoggerConfiguration()
+        .useScheduler(scheduler)
+        .writeTo.sink(memory, { batch: { size: 10, maxDelayMs: 100 } })
+        .createLogger();
+      breakSchedule();
+      log.information('waits for its batch age');
+      expect(memory.events).toHaveLength(0);
+      await jest.advanceTimersByTimeAsync(100);
+      expect(memory.events).toHaveLength(1);
+      const closing = log.close();
+      await jest.runAllTimersAsync();
+      await expect(closing).resolves.toMatchObject({ sinks: { memory: { delivered: 1, undelivered: 0 } } });
+      selfLog.stop();
+      expect(selfLog.diagnostics.filter((d) => d.template.includes("scheduler's schedule()"))).toHaveLength(1);
     });
   });
 });
