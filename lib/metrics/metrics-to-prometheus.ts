@@ -83,7 +83,7 @@ const LOGGER_FAMILIES: readonly (readonly [string, string, LoggerCount])[] = [
  * `# TYPE` per family, `rxlog_` names, a `sink` label on per-sink families (values escaped),
  * latency in seconds (Prometheus' base unit) as a summary's `quantile` samples plus a max gauge,
  * and the breaker state as one 0/1 gauge per
- * state. A value that is not a number (metrics read back from JSON) is left out with its sample. Serve it with content type `text/plain; version=0.0.4; charset=utf-8`: Prometheus 3 fails
+ * state. A value that is not a number (metrics read back from JSON), or a record that is missing or null (`latencyMs`, a sink, `sinks`), is left out with its samples. Serve it with content type `text/plain; version=0.0.4; charset=utf-8`: Prometheus 3 fails
  * a scrape whose answer has no valid `Content-Type`.
  *
  * Several loggers in one answer: pass `[name, metrics]` pairs, and every sample carries a
@@ -100,7 +100,11 @@ const LOGGER_FAMILIES: readonly (readonly [string, string, LoggerCount])[] = [
  * metricsToPrometheus([['app', log.metrics()], ['audit', auditLog.metrics()]]); // logger="app", logger="audit"
  */
 export function metricsToPrometheus(metrics: LoggerMetrics | readonly (readonly [string, LoggerMetrics])[]): string {
-  const loggers: readonly (readonly [string, LoggerMetrics])[] = Array.isArray(metrics) ? metrics : [['', metrics]];
+  const given: readonly (readonly [unknown, unknown])[] = Array.isArray(metrics) ? metrics : [['', metrics]];
+  // Metrics built by hand or read back from JSON may lack a record (`latencyMs: null`, `sinks`
+  // missing, a null logger): what is missing is left out like a value that is not a number, since
+  // a throw would fail the whole scrape.
+  const loggers = given.map(([name, logger]) => [typeof name == 'string' ? name : '', loggerRecord(logger)] as const);
   const loggerLabels = distinctLabels(loggers.map(([name]) => name));
   // Each family's lines, HELP and TYPE first, in the order declared; the samples of every logger join them.
   const families = new Map<string, string[]>();
@@ -113,7 +117,7 @@ export function metricsToPrometheus(metrics: LoggerMetrics | readonly (readonly 
     if (typeof value == 'number') families.get(name)?.push(`${name}${labels === '' ? '' : `{${labels}}`} ${formatValue(value)}`);
   };
   for (const [name, help] of LOGGER_FAMILIES) family(name, 'counter', help);
-  if (loggers.some(([, logger]) => logger.pipe !== undefined)) {
+  if (loggers.some(([, logger]) => isRecord(logger.pipe))) {
     family('rxlog_pipe_events_dropped_total', 'counter', 'Events the operators of .pipe() removed or lost when one failed.');
     family('rxlog_pipe_events_pending', 'gauge', 'Events the operators of .pipe() hold now.');
   }
@@ -126,15 +130,16 @@ export function metricsToPrometheus(metrics: LoggerMetrics | readonly (readonly 
     const loggerLabel = loggerLabels[index] === '' ? '' : `logger="${escapeLabel(loggerLabels[index])}"`;
     for (const [name, , field] of LOGGER_FAMILIES) sample(name, loggerLabel, logger[field]);
     const pipe = logger.pipe;
-    if (pipe !== undefined) {
+    if (isRecord(pipe)) {
       sample('rxlog_pipe_events_dropped_total', loggerLabel, pipe.dropped);
       sample('rxlog_pipe_events_pending', loggerLabel, pipe.pending);
     }
-    const names = Object.keys(logger.sinks);
+    const records = isRecord(logger.sinks) ? logger.sinks : {};
+    const names = Object.keys(records).filter((name) => isRecord(records[name]));
     const labels = distinctLabels(names);
     const sinks = names.map((name, index) => ({
       label: `${loggerLabel === '' ? '' : `${loggerLabel},`}sink="${escapeLabel(labels[index])}"`,
-      sink: logger.sinks[name],
+      sink: sinkRecord(records[name]),
     }));
     for (const { name, value } of SINK_FAMILIES) {
       for (const { label, sink } of sinks) sample(name, label, value(sink));
@@ -150,6 +155,20 @@ export function metricsToPrometheus(metrics: LoggerMetrics | readonly (readonly 
     }
   });
   return `${[...families.values()].flat().join('\n')}\n`;
+}
+
+function isRecord(value: unknown): value is object {
+  return typeof value == 'object' && value !== null;
+}
+
+/** A logger's metrics as given, or an empty record in place of one that is not an object. */
+function loggerRecord(value: unknown): Partial<LoggerMetrics> {
+  return isRecord(value) ? value : {};
+}
+
+/** A sink's metrics with an empty `latencyMs` in place of one that is not an object, so its samples are left out. */
+function sinkRecord(sink: SinkMetrics): SinkMetrics {
+  return isRecord(sink.latencyMs) ? sink : { ...sink, latencyMs: {} as SinkMetrics['latencyMs'] };
 }
 
 /** A lone UTF-16 surrogate: it has no UTF-8 form, so an encoder writes U+FFFD in its place. */

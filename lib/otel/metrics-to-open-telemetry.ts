@@ -95,8 +95,8 @@ const claimsByMeter = new WeakMap<Meter, Map<string, { source: MetricsSource; ha
  *
  * @param meter the meter the instruments are made on. Default: `metrics.getMeter('rxlog')` from the global
  * MeterProvider, which must be registered by then (before, the API's meter is a no-op one for good).
- * @throws ConfigurationError when `log` has no `metrics()`, `meter` is not a Meter, a capacity is out of range, a
- * `sinks` entry has no `rejectedLogRecords`, `name` is not a non-empty string (or holds a lone UTF-16 surrogate), a sink's component name is the logger's own
+ * @throws ConfigurationError when `log` has no `metrics()`, `meter` is not a Meter, a capacity is not a whole count >= 0, a
+ * `sinks` entry has no `rejectedLogRecords`, a `queueCapacity` or `sinks` entry names no sink of the logger, `name` is not a non-empty string (or holds a lone UTF-16 surrogate), a sink's component name is the logger's own
  * (a sink named `rxlog` without `name`), or another logger already reports one of this one's component names
  * (a sink's or its own) on `meter`.
  */
@@ -118,9 +118,9 @@ export function metricsToOpenTelemetry(
   // Maps of the options' own entries: a sink named `constructor` or `toString` must not find Object.prototype's members.
   const capacity = new Map<string, unknown>(Object.entries(options.queueCapacity ?? {}));
   for (const [name, limit] of capacity) {
-    if (typeof limit !== 'number' || !Number.isFinite(limit) || limit < 0)
+    if (typeof limit !== 'number' || !Number.isSafeInteger(limit) || limit < 0)
       throw new ConfigurationError(
-        `metricsToOpenTelemetry queueCapacity["${name}"]: expected a count >= 0, got ${describeValue(limit)}`,
+        `metricsToOpenTelemetry queueCapacity["${name}"]: expected a whole count >= 0, got ${describeValue(limit)}`,
       );
   }
   const sinks = new Map<string, RejectingSink>(Object.entries(options.sinks ?? {}));
@@ -135,7 +135,23 @@ export function metricsToOpenTelemetry(
   }
   if (typeof (meter as Partial<Meter> | null)?.addBatchObservableCallback !== 'function')
     throw new ConfigurationError(`metricsToOpenTelemetry: expected an OpenTelemetry Meter, got ${describeValue(meter)}`);
-  const sinkComponents = Object.keys(readMetrics(log)?.sinks ?? {}).map(componentOf);
+  const first = readMetrics(log);
+  const sinkNames = Object.keys(first?.sinks ?? {});
+  // A name that is no sink's (a typo: "HTTP" for "http") would report nothing, silently.
+  if (first !== undefined) {
+    for (const [option, names] of [
+      ['queueCapacity', capacity.keys()],
+      ['sinks', sinks.keys()],
+    ] as const) {
+      for (const name of names) {
+        if (!sinkNames.includes(name))
+          throw new ConfigurationError(
+            `metricsToOpenTelemetry ${option}["${name}"]: the logger has no sink of that name (${sinkNames.length === 0 ? 'it has none' : `its sinks: ${sinkNames.map((sink) => `"${sink}"`).join(', ')}`})`,
+          );
+      }
+    }
+  }
+  const sinkComponents = sinkNames.map(componentOf);
   // The logger's refused calls and a sink's close drops would be one series (`already_shutdown`): one would hide the other.
   if (sinkComponents.includes(loggerComponent))
     throw new ConfigurationError(

@@ -165,6 +165,40 @@ describe('metricsToPrometheus', () => {
     },
   );
 
+  withPromtool(
+    'writes what it can of metrics whose records are missing or null (built by hand, or JSON from elsewhere), never throwing',
+    () => {
+      // Before: TypeError "Cannot read properties of null (reading 'max')", so the endpoint failed the whole scrape.
+      const file = sample().sinks.file;
+      const inputs: unknown[] = [
+        { ...sample(), sinks: { file: { ...file, latencyMs: null } } },
+        { ...sample(), sinks: { file: { ...file, latencyMs: undefined } } },
+        { ...sample(), pipe: null },
+        { ...sample(), sinks: { file, broken: null, odd: 'x' } },
+        { ...sample(), sinks: undefined },
+        [
+          ['app', null],
+          [undefined, sample()],
+          ['audit', sample()],
+        ],
+        undefined,
+      ];
+      for (const input of inputs) {
+        const text = metricsToPrometheus(input as LoggerMetrics);
+        const result = spawnSync('promtool', ['check', 'metrics'], { input: text });
+        expect(`${result.stdout.toString()}${result.stderr.toString()}`).toBe('');
+        expect(result.status).toBe(0);
+      }
+      const text = metricsToPrometheus(inputs[0] as LoggerMetrics);
+      expect(text).toContain('rxlog_events_delivered_total{sink="file"} 7\n');
+      expect(text).not.toMatch(/^rxlog_delivery_latency_(max_)?seconds\{sink="file"/m);
+      const pairs = metricsToPrometheus(inputs[5] as LoggerMetrics);
+      expect(pairs).toContain('\nrxlog_events_logged_total 12\n');
+      expect(pairs).toContain('rxlog_events_logged_total{logger="audit"} 12\n');
+      expect(pairs).not.toMatch(/logger="app"/);
+    },
+  );
+
   it('writes the counters of the .pipe() operators only when the logger has them', () => {
     expect(metricsToPrometheus(sample())).not.toContain('rxlog_pipe_');
     const text = metricsToPrometheus({

@@ -463,6 +463,27 @@ describe('metricsToOpenTelemetry', () => {
     await Promise.all([meterProvider.shutdown(), app.close(), next.close()]);
   });
 
+  it('refuses a queueCapacity or sinks entry that names no sink of the logger, or a capacity that is not a whole count', async () => {
+    // Before: a misspelt name ("HTTP" for "http") was silently ignored, and no capacity or rejected series appeared.
+    const meter = new MeterProvider().getMeter('x');
+    const log = new LoggerConfiguration().writeTo.sink(new MemorySink(), { name: 'http' }).createLogger();
+    expect(() => metricsToOpenTelemetry(log, meter, { queueCapacity: { HTTP: 10 } })).toThrow(
+      new ConfigurationError(
+        'metricsToOpenTelemetry queueCapacity["HTTP"]: the logger has no sink of that name (its sinks: "http")',
+      ),
+    );
+    expect(() => metricsToOpenTelemetry(log, meter, { sinks: { otlp: { rejectedLogRecords: 0 } } })).toThrow(
+      /^metricsToOpenTelemetry sinks\["otlp"\]: the logger has no sink of that name/,
+    );
+    expect(() => metricsToOpenTelemetry(log, meter, { queueCapacity: { http: 1.5 } })).toThrow(/queueCapacity\["http"\].*1\.5/);
+    const handle = metricsToOpenTelemetry(log, meter, {
+      queueCapacity: { http: 10 },
+      sinks: { http: { rejectedLogRecords: 0 } },
+    });
+    handle.stop();
+    await log.close();
+  });
+
   it('rejects what is not a logger, a meter or a capacity', () => {
     const meter = new MeterProvider().getMeter('x');
     const log = new LoggerConfiguration().createLogger();
