@@ -6,7 +6,7 @@ import type { Logger } from '../pipeline/logger';
 import { captureValue } from '../templates/capture';
 import { writeJson } from '../templates/safe-json';
 import { wasLoggedRequestError } from './logged-request-errors';
-import { isPlainObject, type NestLogCall, readNestLogCall } from './nest-log-call';
+import { isPlainObject, readNestLogCall } from './nest-log-call';
 import { keepForCompletion } from './rxlog-request-context';
 import { closedFallback, isClosedLogger } from './closed-loggers';
 
@@ -88,37 +88,37 @@ export class RxlogLoggerService implements LoggerService {
   /** Writes an `information` event. */
   log(message: unknown, ...optionalParams: unknown[]): void {
     if (this.isClosed('log', message, optionalParams)) return;
-    this.write('information', readNestLogCall(message, optionalParams, false));
+    this.write('information', message, optionalParams, false);
   }
 
   /** Writes an `error` event; a stack trace among the arguments becomes its exception. */
   error(message: unknown, ...optionalParams: unknown[]): void {
     if (this.isClosed('error', message, optionalParams)) return;
-    this.write('error', readNestLogCall(message, optionalParams, true));
+    this.write('error', message, optionalParams, true);
   }
 
   /** Writes a `warning` event. */
   warn(message: unknown, ...optionalParams: unknown[]): void {
     if (this.isClosed('warn', message, optionalParams)) return;
-    this.write('warning', readNestLogCall(message, optionalParams, false));
+    this.write('warning', message, optionalParams, false);
   }
 
   /** Writes a `debug` event. */
   debug(message: unknown, ...optionalParams: unknown[]): void {
     if (this.isClosed('debug', message, optionalParams)) return;
-    this.write('debug', readNestLogCall(message, optionalParams, false));
+    this.write('debug', message, optionalParams, false);
   }
 
   /** Writes a `verbose` event. */
   verbose(message: unknown, ...optionalParams: unknown[]): void {
     if (this.isClosed('verbose', message, optionalParams)) return;
-    this.write('verbose', readNestLogCall(message, optionalParams, false));
+    this.write('verbose', message, optionalParams, false);
   }
 
   /** Writes a `fatal` event; a stack trace among the arguments becomes its exception. */
   fatal(message: unknown, ...optionalParams: unknown[]): void {
     if (this.isClosed('fatal', message, optionalParams)) return;
-    this.write('fatal', readNestLogCall(message, optionalParams, true));
+    this.write('fatal', message, optionalParams, true);
   }
 
   /**
@@ -169,9 +169,11 @@ export class RxlogLoggerService implements LoggerService {
     return true;
   }
 
-  private write(level: LogLevelName, call: NestLogCall): void {
+  private write(level: LogLevelName, given: unknown, optionalParams: unknown[], withStack: boolean): void {
     if (this.enabled !== undefined && !this.enabled.has(level)) return;
     try {
+      // Read inside the try: telling a plain object from others asks for prototypes, which a Proxy's trap may refuse.
+      const call = readNestLogCall(given, optionalParams, withStack);
       if (call.context === EXCEPTIONS_HANDLER && wasLoggedRequestError(call.message, call.stack)) return;
       let { message } = call;
       if (typeof message === 'function') {

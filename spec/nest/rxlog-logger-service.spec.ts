@@ -238,6 +238,27 @@ describe('RxlogLoggerService', () => {
     expect(() => service.log(hostile, hostile)).not.toThrow();
     expect(() => service.error(Symbol('s'))).not.toThrow();
   });
+
+  it('never throws when an argument is a Proxy whose traps throw, and reports the call to SelfLog', () => {
+    const { service } = setup();
+    const refuse = (): never => {
+      throw new Error('trap');
+    };
+    const proxy = new Proxy({}, { getPrototypeOf: refuse, ownKeys: refuse, get: refuse, getOwnPropertyDescriptor: refuse });
+    const reports: SelfLogEvent[] = [];
+    const subscription = SelfLog.events$.subscribe((event) => reports.push(event));
+    try {
+      // error and fatal look among three or more arguments for plain objects before they take the stack.
+      expect(() => service.error('Failed', proxy, 'OrdersService')).not.toThrow();
+      expect(() => service.fatal('Failed', 'stack', proxy, 'OrdersService')).not.toThrow();
+      expect(() => service.log(proxy, proxy, 'OrdersService')).not.toThrow();
+    } finally {
+      subscription.unsubscribe();
+    }
+    expect(reports.map((report) => report.template)).toEqual(
+      Array(3).fill('RxlogLoggerService: a Nest log call could not be written'),
+    );
+  });
 });
 
 /** A CLEF object, as the fixture prints the rxlog events. */
