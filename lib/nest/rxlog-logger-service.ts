@@ -124,15 +124,16 @@ export class RxlogLoggerService implements LoggerService {
   /**
    * Writes only these Nest levels from now on, read as Nest's `ConsoleLogger` reads them: the
    * levels listed, and every level above the highest one listed (`['error', 'warn']` also writes
-   * `fatal`). `app.useLogger(['error', 'warn'])` calls it once this service is the app's logger; the
+   * `fatal`); a list of none Nest knows (`['info']`, rxlog's name) writes every level, as there. `app.useLogger(['error', 'warn'])` calls it once this service is the app's logger; the
    * `logger` levels given to `NestFactory.create` went to Nest's `ConsoleLogger` and do not reach
    * it. The logger's own minimum level still applies.
    */
   setLogLevels(levels: NestLogLevel[]): void {
     const enabled = new Set<LogLevelName>();
     const given: unknown = levels;
+    const list = Array.isArray(given) ? (given as unknown[]) : [];
     let highest = -1;
-    for (const level of Array.isArray(given) ? (given as unknown[]) : []) {
+    for (const level of list) {
       const mapped = typeof level === 'string' ? (NEST_LEVELS as Partial<Record<string, LogLevelName>>)[level] : undefined;
       if (mapped === undefined) {
         SelfLog.write('RxlogLoggerService.setLogLevels: unknown Nest level {Level} ignored', String(level));
@@ -141,7 +142,8 @@ export class RxlogLoggerService implements LoggerService {
       enabled.add(mapped);
       highest = Math.max(highest, RANKED_LEVELS.indexOf(mapped));
     }
-    if (highest >= 0) for (const level of RANKED_LEVELS.slice(highest)) enabled.add(level);
+    // A list with no level Nest knows (['info']) writes every level in ConsoleLogger and Nest's Logger.isLevelEnabled.
+    if (highest >= 0 || list.length > 0) for (const level of RANKED_LEVELS.slice(Math.max(highest, 0))) enabled.add(level);
     this.enabled = enabled;
     this.nestLevels = RANKED_LEVELS.filter((level) => enabled.has(level)).map((level) => NEST_NAMES[level]);
     this.console?.setLogLevels?.(this.nestLevels);
