@@ -124,9 +124,10 @@ export class RxlogLoggerService implements LoggerService {
   /**
    * Writes only these Nest levels from now on, read as Nest's `ConsoleLogger` reads them: the
    * levels listed, and every level above the highest one listed (`['error', 'warn']` also writes
-   * `fatal`); a list of none Nest knows (`['info']`, rxlog's name) writes every level, as there. `app.useLogger(['error', 'warn'])` calls it once this service is the app's logger; the
-   * `logger` levels given to `NestFactory.create` went to Nest's `ConsoleLogger` and do not reach
-   * it. The logger's own minimum level still applies.
+   * `fatal`); a list of none Nest knows (`['info']`, rxlog's name) writes every level, as there.
+   * `app.useLogger(['error', 'warn'])` calls it once this service is the app's logger; the `logger`
+   * levels given to `NestFactory.create` went to Nest's `ConsoleLogger` and do not reach it. The
+   * logger's own minimum level still applies.
    */
   setLogLevels(levels: NestLogLevel[]): void {
     const enabled = new Set<LogLevelName>();
