@@ -6,7 +6,7 @@ import type { Logger } from '../pipeline/logger';
 import { captureValue } from '../templates/capture';
 import { writeJson } from '../templates/safe-json';
 import { wasLoggedRequestError } from './logged-request-errors';
-import { isPlainObject, type NestLogCall, readNestLogCall } from './nest-log-call';
+import { isPlainObject, readNestLogCall } from './nest-log-call';
 import { keepForCompletion } from './rxlog-request-context';
 import { closedFallback, isClosedLogger } from './closed-loggers';
 
@@ -88,51 +88,53 @@ export class RxlogLoggerService implements LoggerService {
   /** Writes an `information` event. */
   log(message: unknown, ...optionalParams: unknown[]): void {
     if (this.isClosed('log', message, optionalParams)) return;
-    this.write('information', readNestLogCall(message, optionalParams, false));
+    this.write('information', message, optionalParams, false);
   }
 
   /** Writes an `error` event; a stack trace among the arguments becomes its exception. */
   error(message: unknown, ...optionalParams: unknown[]): void {
     if (this.isClosed('error', message, optionalParams)) return;
-    this.write('error', readNestLogCall(message, optionalParams, true));
+    this.write('error', message, optionalParams, true);
   }
 
   /** Writes a `warning` event. */
   warn(message: unknown, ...optionalParams: unknown[]): void {
     if (this.isClosed('warn', message, optionalParams)) return;
-    this.write('warning', readNestLogCall(message, optionalParams, false));
+    this.write('warning', message, optionalParams, false);
   }
 
   /** Writes a `debug` event. */
   debug(message: unknown, ...optionalParams: unknown[]): void {
     if (this.isClosed('debug', message, optionalParams)) return;
-    this.write('debug', readNestLogCall(message, optionalParams, false));
+    this.write('debug', message, optionalParams, false);
   }
 
   /** Writes a `verbose` event. */
   verbose(message: unknown, ...optionalParams: unknown[]): void {
     if (this.isClosed('verbose', message, optionalParams)) return;
-    this.write('verbose', readNestLogCall(message, optionalParams, false));
+    this.write('verbose', message, optionalParams, false);
   }
 
   /** Writes a `fatal` event; a stack trace among the arguments becomes its exception. */
   fatal(message: unknown, ...optionalParams: unknown[]): void {
     if (this.isClosed('fatal', message, optionalParams)) return;
-    this.write('fatal', readNestLogCall(message, optionalParams, true));
+    this.write('fatal', message, optionalParams, true);
   }
 
   /**
    * Writes only these Nest levels from now on, read as Nest's `ConsoleLogger` reads them: the
    * levels listed, and every level above the highest one listed (`['error', 'warn']` also writes
-   * `fatal`). `app.useLogger(['error', 'warn'])` calls it once this service is the app's logger; the
-   * `logger` levels given to `NestFactory.create` went to Nest's `ConsoleLogger` and do not reach
-   * it. The logger's own minimum level still applies.
+   * `fatal`); a list of none Nest knows (`['info']`, rxlog's name) writes every level, as there.
+   * `app.useLogger(['error', 'warn'])` calls it once this service is the app's logger; the `logger`
+   * levels given to `NestFactory.create` went to Nest's `ConsoleLogger` and do not reach it. The
+   * logger's own minimum level still applies.
    */
   setLogLevels(levels: NestLogLevel[]): void {
     const enabled = new Set<LogLevelName>();
     const given: unknown = levels;
+    const list = Array.isArray(given) ? (given as unknown[]) : [];
     let highest = -1;
-    for (const level of Array.isArray(given) ? (given as unknown[]) : []) {
+    for (const level of list) {
       const mapped = typeof level === 'string' ? (NEST_LEVELS as Partial<Record<string, LogLevelName>>)[level] : undefined;
       if (mapped === undefined) {
         SelfLog.write('RxlogLoggerService.setLogLevels: unknown Nest level {Level} ignored', String(level));
@@ -141,7 +143,8 @@ export class RxlogLoggerService implements LoggerService {
       enabled.add(mapped);
       highest = Math.max(highest, RANKED_LEVELS.indexOf(mapped));
     }
-    if (highest >= 0) for (const level of RANKED_LEVELS.slice(highest)) enabled.add(level);
+    // A list with no level Nest knows (['info']) writes every level in ConsoleLogger and Nest's Logger.isLevelEnabled.
+    if (highest >= 0 || list.length > 0) for (const level of RANKED_LEVELS.slice(Math.max(highest, 0))) enabled.add(level);
     this.enabled = enabled;
     this.nestLevels = RANKED_LEVELS.filter((level) => enabled.has(level)).map((level) => NEST_NAMES[level]);
     this.console?.setLogLevels?.(this.nestLevels);
@@ -169,9 +172,11 @@ export class RxlogLoggerService implements LoggerService {
     return true;
   }
 
-  private write(level: LogLevelName, call: NestLogCall): void {
+  private write(level: LogLevelName, given: unknown, optionalParams: unknown[], withStack: boolean): void {
     if (this.enabled !== undefined && !this.enabled.has(level)) return;
     try {
+      // Read inside the try: telling a plain object from others asks for prototypes, which a Proxy's trap may refuse.
+      const call = readNestLogCall(given, optionalParams, withStack);
       if (call.context === EXCEPTIONS_HANDLER && wasLoggedRequestError(call.message, call.stack)) return;
       let { message } = call;
       if (typeof message === 'function') {

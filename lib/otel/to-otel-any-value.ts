@@ -1,5 +1,6 @@
 import type { AnyValue, AnyValueMap } from '@opentelemetry/api-logs';
 import { exceptionText } from '../formatting/exception-text';
+import { writeJson } from '../templates/safe-json';
 import {
   noSkip,
   readValue,
@@ -23,6 +24,8 @@ const MAX_ITEMS = 1 << 20;
 let itemsLeft = MAX_ITEMS;
 /** The arrays and objects being converted, outermost first: one met again is a cycle. */
 const ancestors: object[] = [];
+/** Whether a map converted since the last check holds a member the SDK loses (see {@link sdkSafe}). */
+let lostMember = false;
 
 /**
  * A captured property value as an OpenTelemetry `AnyValue`: strings, numbers and booleans as
@@ -31,12 +34,20 @@ const ancestors: object[] = [];
  * left out), a Date as its ISO string, an Error as its text, a function as `'[Function]'` (never
  * its source), a symbol as its text, null as null; an array or object met again inside itself as
  * `'[Circular]'`, one past a record's 2^20 items as `'[Truncated]'`, a value (a member, an item)
- * that throws when read as `'[Throws: message]'` in its place. Never throws.
+ * that throws when read as `'[Throws: message]'` in its place, and a map holding a `__proto__` or
+ * `constructor` member (a JSON body a client sent) as its JSON text, which the SDK keeps whole.
+ * Never throws.
  */
 export function toOtelAnyValue(value: unknown, depth = 0): AnyValue {
   itemsLeft = MAX_ITEMS;
+  lostMember = false;
   startUnreadable();
-  return anyValue(value, depth);
+  return keptWhole(anyValue(value, depth));
+}
+
+/** The converted value, past {@link sdkSafe} when the conversion met a member the SDK loses. */
+function keptWhole(value: AnyValue): AnyValue {
+  return lostMember ? sdkSafe(value) : value;
 }
 
 function anyValue(value: unknown, depth: number): AnyValue {
@@ -87,6 +98,7 @@ export function addOtelAttributes(
   const outer = ancestors.length === 0;
   if (outer) {
     itemsLeft = MAX_ITEMS;
+    lostMember = false;
     startUnreadable();
   }
   let keys: string[] = [];
@@ -100,8 +112,39 @@ export function addOtelAttributes(
     const value = readValue(properties, key);
     if (value !== undefined) define(out, key, anyValue(value, depth));
   }
-  if (outer) reportUnreadable();
+  if (outer) {
+    // Rare (a JSON body a client sent): only then is the converted record walked again.
+    if (lostMember) for (const key of Object.keys(out)) define(out, key, keptWhole(out[key]));
+    reportUnreadable();
+  }
   return out;
+}
+
+/**
+ * Members the OpenTelemetry JS SDK (sdk-logs) loses from a map: it sets a `__proto__` member by
+ * assignment, which changes the copy's prototype and leaves the member out, and it refuses (with
+ * the whole attribute) a map whose `constructor` is not `Object`.
+ */
+const LOST_MEMBERS: readonly string[] = ['__proto__', 'constructor'];
+
+function holdsLostMember(map: object): boolean {
+  return LOST_MEMBERS.some((key) => Object.hasOwn(map, key));
+}
+
+/**
+ * The converted value with every map that holds a member the SDK loses written as its JSON text
+ * (the outermost such map, what is inside it included), so the record keeps every member and the
+ * attribute. Works in place on what the conversion made.
+ */
+function sdkSafe(value: AnyValue): AnyValue {
+  if (typeof value !== 'object' || value === null || value instanceof Uint8Array) return value;
+  if (Array.isArray(value)) {
+    for (let i = 0; i < value.length; i++) value[i] = sdkSafe(value[i]);
+    return value;
+  }
+  if (holdsLostMember(value)) return writeJson(value);
+  for (const key of Object.keys(value)) define(value, key, sdkSafe(value[key]));
+  return value;
 }
 
 // A property named __proto__ is an ordinary key, never the map's prototype.
@@ -132,7 +175,9 @@ function structure(value: object, depth: number): AnyValue {
       for (let i = 0; i < length; i++) items.push(anyValue(readValue(value, i), depth + 1) ?? null);
       return items;
     }
-    return addOtelAttributes({}, value as Record<string, unknown>, depth + 1, noSkip);
+    const map = addOtelAttributes({}, value as Record<string, unknown>, depth + 1, noSkip);
+    if (holdsLostMember(map)) lostMember = true;
+    return map;
   } catch (error) {
     return unreadableMarker(error);
   } finally {

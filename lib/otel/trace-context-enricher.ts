@@ -3,7 +3,7 @@ import type { Enricher } from '../core/enricher';
 
 /**
  * An enricher that adds the active OpenTelemetry span's ids to every event logged inside it:
- * `TraceId` (32 hex digits), `SpanId` (16 hex digits) and `TraceFlags` (a number; 1 = sampled),
+ * `TraceId` (32 lower-case hex digits), `SpanId` (16) and `TraceFlags` (a number; 1 = sampled),
  * read through `@opentelemetry/api`, so it works with whichever SDK the app registered. Outside
  * a span, or with an invalid (all-zero) span context, it adds nothing; an event that already
  * carries a `TraceId` or `SpanId` (from a child logger, LogContext or an upstream request) keeps
@@ -27,6 +27,11 @@ export function traceContextEnricher(): Enricher {
     if (span === undefined) return undefined;
     const spanContext = span.spanContext();
     if (!isSpanContextValid(spanContext)) return undefined;
-    return { TraceId: spanContext.traceId, SpanId: spanContext.spanId, TraceFlags: spanContext.traceFlags };
+    // The API takes upper-case hex as valid; rxlog's sinks (and W3C Trace Context) take lower case only.
+    return {
+      TraceId: spanContext.traceId.toLowerCase(),
+      SpanId: spanContext.spanId.toLowerCase(),
+      TraceFlags: spanContext.traceFlags,
+    };
   };
 }

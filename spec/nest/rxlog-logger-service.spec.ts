@@ -238,6 +238,27 @@ describe('RxlogLoggerService', () => {
     expect(() => service.log(hostile, hostile)).not.toThrow();
     expect(() => service.error(Symbol('s'))).not.toThrow();
   });
+
+  it('never throws when an argument is a Proxy whose traps throw, and reports the call to SelfLog', () => {
+    const { service } = setup();
+    const refuse = (): never => {
+      throw new Error('trap');
+    };
+    const proxy = new Proxy({}, { getPrototypeOf: refuse, ownKeys: refuse, get: refuse, getOwnPropertyDescriptor: refuse });
+    const reports: SelfLogEvent[] = [];
+    const subscription = SelfLog.events$.subscribe((event) => reports.push(event));
+    try {
+      // error and fatal look among three or more arguments for plain objects before they take the stack.
+      expect(() => service.error('Failed', proxy, 'OrdersService')).not.toThrow();
+      expect(() => service.fatal('Failed', 'stack', proxy, 'OrdersService')).not.toThrow();
+      expect(() => service.log(proxy, proxy, 'OrdersService')).not.toThrow();
+    } finally {
+      subscription.unsubscribe();
+    }
+    expect(reports.map((report) => report.template)).toEqual(
+      Array(3).fill('RxlogLoggerService: a Nest log call could not be written'),
+    );
+  });
 });
 
 /** A CLEF object, as the fixture prints the rxlog events. */
@@ -339,8 +360,10 @@ describe('RxlogLoggerService in real Nest 12 application contexts, beside Nestâ€
   });
 
   it('writes the Nest levels ConsoleLogger writes for every setLogLevels list: those listed, and every level above the highest listed', () => {
-    expect(Object.keys(levels)).toHaveLength(7);
+    expect(Object.keys(levels)).toHaveLength(9);
     for (const [list, { nest, rxlog }] of Object.entries(levels)) expect([list, rxlog]).toEqual([list, nest]);
     expect(levels['["error","warn"]'].nest).toEqual(['warn', 'error', 'fatal']);
+    // No level Nest knows: ConsoleLogger (and Nest's Logger.isLevelEnabled) then write every level.
+    expect(levels['["info"]'].nest).toEqual(['verbose', 'debug', 'log', 'warn', 'error', 'fatal']);
   });
 });

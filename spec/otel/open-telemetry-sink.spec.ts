@@ -334,6 +334,34 @@ describe('OpenTelemetrySink', () => {
     });
   });
 
+  it('keeps a map holding a __proto__ or constructor member (a JSON body a client sent) whole, as its JSON text', async () => {
+    const warnings: string[] = [];
+    diag.setLogger(
+      { error: (m) => warnings.push(m), warn: (m) => warnings.push(m), info: () => {}, debug: () => {}, verbose: () => {} },
+      DiagLogLevel.WARN,
+    );
+    const log = rxlog();
+    try {
+      log.information(
+        'Body {@Body} {@Ctor}',
+        JSON.parse('{"user":"eve","__proto__":{"isAdmin":true},"inner":{"__proto__":"x"}}'),
+        { constructor: 'X', n: 1 },
+      );
+      await log.close();
+    } finally {
+      diag.disable();
+    }
+    const [record] = exporter.getFinishedLogRecords();
+    // The SDK assigns a __proto__ member (the map's prototype changes, the member is gone) and
+    // refuses a map whose constructor member is not Object (the whole attribute is dropped).
+    expect(warnings).toEqual([]);
+    expect(record.attributes).toEqual({
+      'message_template.text': 'Body {@Body} {@Ctor}',
+      Body: '{"user":"eve","__proto__":{"isAdmin":true},"inner":{"__proto__":"x"}}',
+      Ctor: '{"constructor":"X","n":1}',
+    });
+  });
+
   it('writes structured values as maps and arrays, and odd scalars safely', async () => {
     const log = rxlog();
     log.information(

@@ -23,6 +23,20 @@ describe('toOtelAnyValue', () => {
   });
 });
 
+describe('toOtelAnyValue with a map holding a __proto__ or constructor member', () => {
+  it('gives the outermost such map as its JSON text, and the maps and arrays around it as they are', () => {
+    const body: unknown = JSON.parse('{"list":[{"__proto__":{"isAdmin":true},"inner":{"constructor":"X"}}],"ok":{"n":1}}');
+    expect(toOtelAnyValue(body)).toEqual({
+      list: ['{"__proto__":{"isAdmin":true},"inner":{"constructor":"X"}}'],
+      ok: { n: 1 },
+    });
+    expect(toOtelAttributes({ Ctor: { constructor: 1 }, Plain: { n: 1 } })).toEqual({
+      Ctor: '{"constructor":1}',
+      Plain: { n: 1 },
+    });
+  });
+});
+
 describe('toOtelAnyValue with a function', () => {
   // String(fn) is its source code; CLEF's writer writes '[Function]', and the SDK drops a function
   // attribute as invalid (isLogAttributeValue).

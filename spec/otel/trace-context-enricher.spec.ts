@@ -112,6 +112,17 @@ describe('traceContextEnricher', () => {
     expect(sink.events[0]?.properties).toEqual({ TraceId: unsampled.traceId, SpanId: unsampled.spanId, TraceFlags: 0 });
   });
 
+  it('adds upper-case ids, which the API takes as valid (a custom propagator’s), in lower case as W3C Trace Context writes them', () => {
+    const { log, sink } = setup();
+    const upper = { traceId: '4BF92F3577B34DA6A3CE929D0E0E4736', spanId: '00F067AA0BA902B7', traceFlags: 1, isRemote: true };
+    context.with(trace.setSpan(context.active(), trace.wrapSpanContext(upper)), () => log.information('Upper'));
+    expect(sink.events[0]?.properties).toEqual({
+      TraceId: '4bf92f3577b34da6a3ce929d0e0e4736',
+      SpanId: '00f067aa0ba902b7',
+      TraceFlags: 1,
+    });
+  });
+
   it('adds the ids of the SDK’s own unsampled spans (a sampler that drops, a remote unsampled parent) with flags 0, and of sampled ones with 1', async () => {
     const { log, sink } = setup();
     const dropping = new NodeTracerProvider({ sampler: new AlwaysOffSampler() });
