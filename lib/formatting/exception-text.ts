@@ -1,9 +1,12 @@
 /** Most causes followed: a longer chain (or a cycle) is cut with a marker. */
 const MAX_CAUSES = 8;
+/** Most characters of a plain object's JSON written for it. */
+const MAX_JSON = 1_000;
 
 /**
- * A thrown value's `stack`, else (none, or a `stack` getter that throws) `String(value)`: `Name: message`,
- * else (a `message` getter that throws, which also breaks V8's `stack`) `Name: [unreadable message]`.
+ * A thrown value's `stack`, else (none, or a `stack` getter that throws) `String(value)`: `Name: message`
+ * (a plain object, whose `String` is `[object Object]`, as its JSON when it has one, cut at 1 000
+ * characters), else (a `message` getter that throws, which also breaks V8's `stack`) `Name: [unreadable message]`.
  */
 function stackText(value: unknown): string {
   try {
@@ -13,7 +16,17 @@ function stackText(value: unknown): string {
     // Its name and message still say what it was.
   }
   try {
-    return String(value);
+    const text = String(value);
+    // A plain object (a cause such as `{ code: 'ETIMEDOUT' }`) says more as its JSON.
+    if (text.startsWith('[object ')) {
+      try {
+        const json = JSON.stringify(value);
+        if (typeof json === 'string') return json.length > MAX_JSON ? `${json.slice(0, MAX_JSON)}…` : json;
+      } catch {
+        // A cycle, a BigInt or a throwing getter: its tag is all there is.
+      }
+    }
+    return text;
   } catch (error) {
     const name = (value as { name?: unknown }).name;
     if (typeof name !== 'string') throw error;
@@ -37,7 +50,8 @@ function ownText(error: unknown): string {
 /**
  * An exception as log text: its `stack` (which starts with `Name: message`), else `String(error)`,
  * followed by each `cause` in the chain on its own `caused by: ` line (as Node prints them and as
- * pino's error serializer does), at most eight deep. An `AggregateError` lists its `errors`, the
+ * pino's error serializer does), at most eight deep; a `cause` getter that throws ends the chain
+ * with `caused by: [unreadable cause]`. An `AggregateError` lists its `errors`, the
  * first eight, each on an `error i of n: ` line. Never throws, whatever the error's getters do.
  */
 export function exceptionText(error: unknown): string {
@@ -46,7 +60,13 @@ export function exceptionText(error: unknown): string {
     const seen = new Set<unknown>([error]);
     let current = error;
     for (let depth = 0; depth < MAX_CAUSES; depth++) {
-      const cause: unknown = typeof current === 'object' && current !== null ? (current as { cause?: unknown }).cause : undefined;
+      let cause: unknown;
+      try {
+        cause = typeof current === 'object' && current !== null ? (current as { cause?: unknown }).cause : undefined;
+      } catch {
+        // A `cause` getter that throws costs the chain from there on, not the text already made.
+        return `${text}\ncaused by: [unreadable cause]`;
+      }
       if (cause === undefined) return text;
       if (seen.has(cause)) return `${text}\ncaused by: [Circular]`;
       seen.add(cause);

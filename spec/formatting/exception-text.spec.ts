@@ -61,6 +61,28 @@ describe('exceptionText with causes', () => {
     );
   });
 
+  it('prints a plain-object cause as its JSON, cut at 1 000 characters, and one without JSON as its tag', () => {
+    const error = (cause: unknown): Error => Object.assign(new Error('a'), { stack: 'Error: a', cause });
+    expect(exceptionText(error({ code: 'ETIMEDOUT', port: 443 }))).toBe('Error: a\ncaused by: {"code":"ETIMEDOUT","port":443}');
+    const long = exceptionText(error({ data: 'x'.repeat(5_000) }));
+    expect(long).toBe(`Error: a\ncaused by: {"data":"${'x'.repeat(991)}…`);
+    const cyclic: Record<string, unknown> = {};
+    cyclic.self = cyclic;
+    expect(exceptionText(error(cyclic))).toBe('Error: a\ncaused by: [object Object]');
+    expect(exceptionText(error({ n: 1n }))).toBe('Error: a\ncaused by: [object Object]');
+  });
+
+  it('keeps the text made so far when a cause getter throws', () => {
+    const inner = Object.defineProperty(new Error('inner'), 'cause', {
+      get() {
+        throw new Error('no cause for you');
+      },
+    });
+    inner.stack = 'Error: inner';
+    const outer = Object.assign(new Error('outer'), { stack: 'Error: outer', cause: inner });
+    expect(exceptionText(outer)).toBe('Error: outer\ncaused by: Error: inner\ncaused by: [unreadable cause]');
+  });
+
   it('stops at a cycle and at eight causes', () => {
     const a = Object.assign(new Error('a'), { stack: 'A' });
     const b = Object.assign(new Error('b'), { stack: 'B', cause: a });
