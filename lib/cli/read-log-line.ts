@@ -26,7 +26,8 @@ function define(target: Record<string, unknown>, key: string, value: unknown): v
 }
 
 function levelProblem(level: unknown, field: string): string | undefined {
-  if (level === undefined) return undefined;
+  // A null level is a level left out, Information, as readCompactJson (and Serilog's reader) reads it.
+  if (level === undefined || level === null) return undefined;
   try {
     parseLevel(level, field);
     return undefined;

@@ -59,6 +59,13 @@ describe('readLogLine', () => {
     expect(eventOf(readLogLine('{"timestamp":"2026-11-22T12:00:00.000Z","level":"WARN","message":"x"}')).level).toBe('warning');
   });
 
+  // Serilog's reader takes `"@l": null` as Information, as readCompactJson does: wherever "@t" is in the line.
+  it('reads a null level as information, whatever the order of the fields, CLEF and NDJSON alike', () => {
+    expect(eventOf(readLogLine('{"@t":"2026-11-22T12:00:00.000Z","@mt":"x","@l":null}')).level).toBe('information');
+    expect(eventOf(readLogLine('{"@mt":"x","@l":null,"@t":"2026-11-22T12:00:00.000Z"}')).level).toBe('information');
+    expect(eventOf(readLogLine('{"timestamp":"2026-11-22T12:00:00.000Z","level":null,"message":"x"}')).level).toBe('information');
+  });
+
   it('reads NDJSON properties renamed with "_" back under their own names, and "@" names as they are', () => {
     const event = eventOf(
       readLogLine(
