@@ -185,6 +185,25 @@ describe('runCli', () => {
     });
   });
 
+  it('passes a line whose template or message holds more than 131072 braces through as it is, and reports it under --strict', async () => {
+    // Parsed, a 16 MiB line of "{A}" took 950 MB and 18 s, one of "{" in "@m" 2 GB: a crash under a 1 GB heap.
+    const holes = `{"@t":"${T0}","@mt":"${'{A}'.repeat(70_000)}","A":1}`;
+    const braces = `{"timestamp":"${T1}","message":"${'{'.repeat(131_073)}"}`;
+    const input = `${holes}\n${braces}\n${CLEF_INFO}\n`;
+    expect(await run(['--template', '{Message}'], input)).toEqual({
+      code: 0,
+      stderr: '',
+      stdout: `${holes}\n${braces}\nUser 42 logged in\n`,
+    });
+    expect(await run(['--strict', '--template', '{Message}'], input)).toEqual({
+      code: 1,
+      stderr:
+        'rxlog: <stdin>:1: not a log event ("@mt" holds more than 131072 braces)\n' +
+        'rxlog: <stdin>:2: not a log event ("message" holds more than 131072 braces)\n',
+      stdout: 'User 42 logged in\n',
+    });
+  });
+
   it('reads on after an event whose message would be longer than a string can be', async () => {
     // 800 million characters: V8 threw "Invalid string length", which stopped the file as unreadable (exit code 2).
     const bomb = `{"@t":"${T0}","@mt":"${'{A}'.repeat(200_000)}","A":"${'x'.repeat(4000)}"}`;
