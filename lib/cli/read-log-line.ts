@@ -83,7 +83,7 @@ function fromClef(fields: Record<string, unknown>): LogLineResult {
  * of them, where JSON.parse would first build millions of arrays (seconds and hundreds of MB for 8
  * million); a string is skipped with `indexOf`, as most of a line is strings.
  */
-function nestedDeeperThan(text: string, limit: number): boolean {
+export function nestedDeeperThan(text: string, limit: number): boolean {
   let depth = 0;
   for (let i = 0; i < text.length; i++) {
     const c = text.charCodeAt(i);

@@ -10,6 +10,7 @@ import { eventMatches } from './event-matches';
 import { type CliOptions, parseCliArgs } from './parse-cli-args';
 import { readCappedLines } from './read-capped-lines';
 import { readLogLine } from './read-log-line';
+import { writtenWhole } from './written-whole';
 
 /** Where the `rxlog` command reads and writes: the process's streams, or in-memory ones in tests. */
 export interface CliIo {
@@ -42,6 +43,11 @@ const OK = 0;
 const BAD_LINES = 1;
 /** Exit code: bad usage, or a file or the output could not be used. */
 const USAGE_OR_IO = 2;
+
+/** A line without the byte order mark a file may start with. */
+function withoutBom(line: string): string {
+  return line.charCodeAt(0) === 0xfeff ? line.slice(1) : line;
+}
 
 function message(error: unknown): string {
   // Duck-typed, not `instanceof Error`: errors from another realm (vm contexts, test runners) are errors too.
@@ -116,7 +122,11 @@ async function run(options: CliOptions, io: CliIo): Promise<number> {
     // A message may render far longer than its line (`{A,9999}`, `{A}{A}…`): up to the line cap, or the line is not shown as an event.
     const event = read.kind === 'event' ? boundedEvent(read.event, maxLineBytes) : undefined;
     if (event !== undefined) {
-      if (eventMatches(event, options)) out.write(render(event));
+      // An event the CLEF writer would cut (a value nested past 63 levels or past 2^20 items) is written as its line.
+      if (eventMatches(event, options))
+        out.write(
+          options.json && !writtenWhole(line, event) ? `${escapeControlCharacters(withoutBom(line), true)}\n` : render(event),
+        );
     } else if (!options.strict) {
       // Input is data: its control characters are shown as escapes, never sent to the terminal raw;
       // but for tabs, which move nothing but the cursor to the next stop (stack traces, TSV).

@@ -240,6 +240,22 @@ describe('runCli', () => {
     );
   });
 
+  // rxlog's writer cuts a value at 63 levels ("[MaxDepth]") and past 2^20 items ("[Truncated]"), where the reader
+  // takes lines 128 levels deep and of any number of items: --json wrote such an event back with its data cut.
+  it('writes with --json an event it would write back cut, nested 65 levels deep or past 2^20 items, as its line', async () => {
+    const nested = (levels: number): string => `${'['.repeat(levels - 1)}1${']'.repeat(levels - 1)}`;
+    const items = (count: number): string => `[${'0,'.repeat(count - 1)}0]`;
+    const clef = (l: string, value: string): string => `{"@t":"${T0}","@mt":"Data","@l":"${l}","A":${value}}`;
+    const ndjson = (value: string): string => `{"timestamp":"${T1}","level":"error","message":"Data","A":${value}}`;
+    const written = (value: string, l = 'Error'): string =>
+      `{"@t":"${T0}","@mt":"Data","@l":"${l}","@i":"b411fa7e","A":${value}}`;
+    const cut = [clef('Error', nested(65)), clef('Fatal', items(2 ** 20 + 1)), ndjson(nested(65)), ndjson(items(2 ** 20 + 1))];
+    const input = [clef('Error', nested(64)), clef('Error', items(2 ** 20)), ...cut, clef('Debug', nested(65)), ''].join('\n');
+    const { code, stderr, stdout } = await run(['--json', '--level', 'error'], input);
+    expect({ code, stderr }).toEqual({ code: 0, stderr: '' });
+    expect(stdout.split('\n')).toEqual([written(nested(64)), written(items(2 ** 20)), ...cut, '']);
+  });
+
   it('gives back rxlog CLEF unchanged with --json', async () => {
     const { stdout } = await run(['--json'], `${CLEF_INFO}\n`);
     expect(stdout).toBe(`${CLEF_INFO}\n`);
