@@ -182,8 +182,9 @@ async function print(stream: Writable, text: string, code: number): Promise<numb
  * events that pass `--level`, `--grep` and `--where` as text or CLEF, passes other lines through
  * unchanged (or, under `--strict`, reports them on stderr with their line number; an event whose
  * message would render longer than `maxLineBytes` characters counts as such a line), and resolves
- * with the exit code: 0 ok, 1 lines that are not events under `--strict`, 2 a usage mistake, an
- * unreadable file (the other files are still read) or an output that failed other than by EPIPE.
+ * with the exit code: 0 ok, 1 lines that are not events under `--strict` or a line longer than `maxLineBytes`
+ * (skipped and reported), 2 a usage mistake, an unreadable file (the other files are still read) or an output
+ * that failed other than by EPIPE. With `--json`, an event the CLEF writer would cut is written as its line.
  * Streams line by line in constant memory, honouring back-pressure on the output.
  *
  * @example const code = await runCli(['--level', 'warn', 'app.log'], { stdin: process.stdin, stdout: process.stdout, stderr: process.stderr });
