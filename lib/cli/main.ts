@@ -1,5 +1,6 @@
 #!/usr/bin/env node
-import { fstatSync, readFileSync } from 'node:fs';
+import { createReadStream, fstatSync, readFileSync } from 'node:fs';
+import type { Readable } from 'node:stream';
 import { join } from 'node:path';
 import { parseCliArgs } from './parse-cli-args';
 import { runCli } from './run-cli';
@@ -32,6 +33,20 @@ function stdinIsPipe(): boolean {
   }
 }
 
+/**
+ * The process's stdin; when it is a directory (`rxlog < logs/`), a stream of it that fails as reading a directory
+ * fails (EISDIR), as `cat < logs/` does: Node gives such a stdin as an empty stream, which would read as no lines.
+ */
+function standardInput(): Readable {
+  let directory = false;
+  try {
+    directory = fstatSync(0).isDirectory();
+  } catch {
+    // No stdin at all: Node's own stream says what there is to say.
+  }
+  return directory ? createReadStream('', { fd: 0, autoClose: false }) : process.stdin;
+}
+
 const args = process.argv.slice(2);
 const parsed = parseCliArgs(args);
 // Ctrl-C sends SIGINT to the whole pipeline `node app.js | rxlog`. As pino-pretty does (pinojs/pino#358),
@@ -44,7 +59,7 @@ if (parsed.kind === 'ok' && parsed.options.files.includes('-') && stdinIsPipe())
 runCli(args, {
   // A getter, so a run that reads only files never opens stdin.
   get stdin() {
-    return process.stdin;
+    return standardInput();
   },
   stdout: process.stdout,
   stderr: process.stderr,

@@ -2,7 +2,7 @@ import type { LogEvent } from '../core/log-event';
 import { parseLevel } from '../core/log-level';
 import { parseIsoInstant } from '../formatting/parse-iso-instant';
 import { parseJsonExact } from '../formatting/parse-json-exact';
-import { readCompactJson, readCompactJsonValue } from '../formatting/read-compact-json';
+import { readCompactJsonValue } from '../formatting/read-compact-json';
 
 /** What one line of a log file holds: an event, or the reason it is not one. */
 export type LogLineResult =
@@ -15,6 +15,9 @@ const ESCAPED_FIELD = /^_+(?:timestamp|level|message|template|exception)$/;
 // Deepest nesting of arrays and objects read, the line's own object counted: rxlog writes 65 at most
 // (a property's value is cut at 64 levels).
 const MAX_NESTING = 128;
+// Most braces read in a template (or a message without one): each costs a parsed token or a piece of text, some
+// 120 bytes, so a 16 MiB line of `{A}` took 950 MB where one of text takes 180 MB. This many cost 15 MB at most.
+const MAX_TEMPLATE_BRACES = 131_072;
 
 function invalid(reason: string): LogLineResult {
   return { kind: 'invalid', reason };
@@ -26,13 +29,32 @@ function define(target: Record<string, unknown>, key: string, value: unknown): v
 }
 
 function levelProblem(level: unknown, field: string): string | undefined {
-  if (level === undefined) return undefined;
+  // A null level is a level left out, Information, as readCompactJson (and Serilog's reader) reads it.
+  if (level === undefined || level === null) return undefined;
   try {
     parseLevel(level, field);
     return undefined;
   } catch {
     return `unknown level ${JSON.stringify(level)} in "${field}"`;
   }
+}
+
+/**
+ * Why the template the reader would parse is not read: `fields[template]` when it is a string, else
+ * `fields[message]` (a message without a template is read as one with its braces doubled), holds more than
+ * MAX_TEMPLATE_BRACES braces. A loop with an early exit: a line of millions of braces is found out after that many.
+ */
+function bracesProblem(fields: Record<string, unknown>, template: string, message: string): string | undefined {
+  const field = typeof fields[template] === 'string' ? template : message;
+  const text = fields[field];
+  if (typeof text !== 'string') return undefined;
+  let braces = 0;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if ((c === 0x7b || c === 0x7d) && ++braces > MAX_TEMPLATE_BRACES)
+      return `"${field}" holds more than ${MAX_TEMPLATE_BRACES} braces`;
+  }
+  return undefined;
 }
 
 /** The event `read` gives, or the reason it gives instead (a bare reason: the caller says which line). */
@@ -51,7 +73,7 @@ function checked(read: () => LogEvent | string): LogLineResult {
 function fromClef(fields: Record<string, unknown>): LogLineResult {
   if (typeof fields['@t'] !== 'string') return invalid('"@t" is not a string');
   if (Number.isNaN(parseIsoInstant(fields['@t']))) return invalid('the timestamp is not a date');
-  const problem = levelProblem(fields['@l'], '@l');
+  const problem = levelProblem(fields['@l'], '@l') ?? bracesProblem(fields, '@mt', '@m');
   return problem === undefined ? checked(() => readCompactJsonValue(fields)) : invalid(problem);
 }
 
@@ -61,7 +83,7 @@ function fromClef(fields: Record<string, unknown>): LogLineResult {
  * of them, where JSON.parse would first build millions of arrays (seconds and hundreds of MB for 8
  * million); a string is skipped with `indexOf`, as most of a line is strings.
  */
-function nestedDeeperThan(text: string, limit: number): boolean {
+export function nestedDeeperThan(text: string, limit: number): boolean {
   let depth = 0;
   for (let i = 0; i < text.length; i++) {
     const c = text.charCodeAt(i);
@@ -102,7 +124,7 @@ function ndjsonToClef(fields: Record<string, unknown>): Record<string, unknown> 
 function fromNdjson(fields: Record<string, unknown>): LogLineResult {
   if (typeof fields.timestamp !== 'string') return invalid('"timestamp" is not a string');
   if (Number.isNaN(parseIsoInstant(fields.timestamp))) return invalid('the timestamp is not a date');
-  const problem = levelProblem(fields.level, 'level');
+  const problem = levelProblem(fields.level, 'level') ?? bracesProblem(fields, 'template', 'message');
   if (problem !== undefined) return invalid(problem);
   const read = checked(() => readCompactJsonValue(ndjsonToClef(fields)));
   // The CLEF reader names its own fields; of those, only "@t" and "@x" come from an NDJSON line, as "timestamp" and "exception".
@@ -116,8 +138,9 @@ function fromNdjson(fields: Record<string, unknown>): LogLineResult {
  * `level`, `__level` as `_level`; without `template`, the message is taken as literal text). An
  * object with both `@t` and `timestamp` is read by the one that comes first, as each writer puts
  * its own first (an NDJSON event may have an `@t` property, a CLEF event a `timestamp`). Anything else, including
- * an unknown level, a timestamp that is not a date or arrays and objects nested deeper than 128 levels (the
- * line's object counted), is `invalid` with the reason. Never throws, never recurses per level.
+ * an unknown level, a timestamp that is not a date, arrays and objects nested deeper than 128 levels (the
+ * line's object counted) or a template (or message without one) of more than 131072 braces, is `invalid` with the
+ * reason. Never throws, never recurses per level.
  *
  * @example readLogLine('{"@t":"2026-11-22T12:00:00.000Z","@mt":"Hi {Name}","Name":"Ann"}') // { kind: 'event', event }
  */
@@ -128,11 +151,6 @@ export function readLogLine(line: string): LogLineResult {
   const first = start.charCodeAt(0);
   if ((first === 0x7b || first === 0x5b) && nestedDeeperThan(start, MAX_NESTING))
     return invalid(`nested deeper than ${MAX_NESTING} levels`);
-  // Fast path for the common case, rxlog's own CLEF (`@t` first): one JSON.parse per line.
-  if (text.startsWith('{"@t":')) {
-    const fast = checked(() => readCompactJson(text));
-    if (fast.kind === 'event') return fast;
-  }
   // Prose, stack traces and blank lines are not JSON objects: say so without paying for JSON.parse.
   if (first !== 0x7b) return invalid(start === '' ? 'blank line' : 'not a JSON object');
   let parsed: unknown;
@@ -146,6 +164,11 @@ export function readLogLine(line: string): LogLineResult {
   }
   if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) return invalid('not a JSON object');
   const fields = parsed as Record<string, unknown>;
+  // Fast path for the common case, rxlog's own CLEF (`@t` first): read at once, the checks left to the reader.
+  if (text.startsWith('{"@t":') && bracesProblem(fields, '@mt', '@m') === undefined) {
+    const fast = checked(() => readCompactJsonValue(fields));
+    if (fast.kind === 'event') return fast;
+  }
   const clef = Object.hasOwn(fields, '@t');
   const ndjson = Object.hasOwn(fields, 'timestamp');
   // Both: a CLEF event with a `timestamp` property, or an NDJSON event with an `@t` property. Each

@@ -10,6 +10,7 @@ import { eventMatches } from './event-matches';
 import { type CliOptions, parseCliArgs } from './parse-cli-args';
 import { readCappedLines } from './read-capped-lines';
 import { readLogLine } from './read-log-line';
+import { writtenWhole } from './written-whole';
 
 /** Where the `rxlog` command reads and writes: the process's streams, or in-memory ones in tests. */
 export interface CliIo {
@@ -42,6 +43,11 @@ const OK = 0;
 const BAD_LINES = 1;
 /** Exit code: bad usage, or a file or the output could not be used. */
 const USAGE_OR_IO = 2;
+
+/** A line without the byte order mark a file may start with. */
+function withoutBom(line: string): string {
+  return line.charCodeAt(0) === 0xfeff ? line.slice(1) : line;
+}
 
 function message(error: unknown): string {
   // Duck-typed, not `instanceof Error`: errors from another realm (vm contexts, test runners) are errors too.
@@ -116,7 +122,11 @@ async function run(options: CliOptions, io: CliIo): Promise<number> {
     // A message may render far longer than its line (`{A,9999}`, `{A}{A}…`): up to the line cap, or the line is not shown as an event.
     const event = read.kind === 'event' ? boundedEvent(read.event, maxLineBytes) : undefined;
     if (event !== undefined) {
-      if (eventMatches(event, options)) out.write(render(event));
+      // An event the CLEF writer would cut (a value nested past 63 levels or past 2^20 items) is written as its line.
+      if (eventMatches(event, options))
+        out.write(
+          options.json && !writtenWhole(line, event) ? `${escapeControlCharacters(withoutBom(line), true)}\n` : render(event),
+        );
     } else if (!options.strict) {
       // Input is data: its control characters are shown as escapes, never sent to the terminal raw;
       // but for tabs, which move nothing but the cursor to the next stop (stack traces, TSV).
@@ -172,8 +182,9 @@ async function print(stream: Writable, text: string, code: number): Promise<numb
  * events that pass `--level`, `--grep` and `--where` as text or CLEF, passes other lines through
  * unchanged (or, under `--strict`, reports them on stderr with their line number; an event whose
  * message would render longer than `maxLineBytes` characters counts as such a line), and resolves
- * with the exit code: 0 ok, 1 lines that are not events under `--strict`, 2 a usage mistake, an
- * unreadable file (the other files are still read) or an output that failed other than by EPIPE.
+ * with the exit code: 0 ok, 1 lines that are not events under `--strict` or a line longer than `maxLineBytes`
+ * (skipped and reported), 2 a usage mistake, an unreadable file (the other files are still read) or an output
+ * that failed other than by EPIPE. With `--json`, an event the CLEF writer would cut is written as its line.
  * Streams line by line in constant memory, honouring back-pressure on the output.
  *
  * @example const code = await runCli(['--level', 'warn', 'app.log'], { stdin: process.stdin, stdout: process.stdout, stderr: process.stderr });

@@ -35,6 +35,23 @@ describe('rxlog (lib/cli/main.ts)', () => {
     expect(child.status).toBe(0);
   });
 
+  // `cat < dir` says "Is a directory" and fails; Node gives such a stdin as an empty stream, which read as no lines.
+  it('reports a directory as stdin as unreadable and exits with 2, as for a directory named as a file', () => {
+    const stdin = fs.openSync(dir, 'r');
+    try {
+      const child = spawnSync(process.execPath, ['--import', 'tsx', 'lib/cli/main.ts'], {
+        cwd: root,
+        encoding: 'utf8',
+        stdio: [stdin, 'pipe', 'pipe'],
+      });
+      expect(child.stdout).toBe('');
+      expect(child.stderr).toBe('rxlog: cannot read <stdin>: EISDIR: illegal operation on a directory, read\n');
+      expect(child.status).toBe(2);
+    } finally {
+      fs.closeSync(stdin);
+    }
+  });
+
   // pino-pretty's bin ignores the first SIGINT when stdin is a pipe (pinojs/pino#358): Ctrl-C signals the
   // whole pipeline `node app.js | rxlog`, and the app's shutdown lines must still be shown, not lost with rxlog.
   it('on Ctrl-C in `node app.js | rxlog`, shows the lines the app logs while it shuts down, then exits with 0', async () => {

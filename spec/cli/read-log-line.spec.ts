@@ -59,6 +59,13 @@ describe('readLogLine', () => {
     expect(eventOf(readLogLine('{"timestamp":"2026-11-22T12:00:00.000Z","level":"WARN","message":"x"}')).level).toBe('warning');
   });
 
+  // Serilog's reader takes `"@l": null` as Information, as readCompactJson does: wherever "@t" is in the line.
+  it('reads a null level as information, whatever the order of the fields, CLEF and NDJSON alike', () => {
+    expect(eventOf(readLogLine('{"@t":"2026-11-22T12:00:00.000Z","@mt":"x","@l":null}')).level).toBe('information');
+    expect(eventOf(readLogLine('{"@mt":"x","@l":null,"@t":"2026-11-22T12:00:00.000Z"}')).level).toBe('information');
+    expect(eventOf(readLogLine('{"timestamp":"2026-11-22T12:00:00.000Z","level":null,"message":"x"}')).level).toBe('information');
+  });
+
   it('reads NDJSON properties renamed with "_" back under their own names, and "@" names as they are', () => {
     const event = eventOf(
       readLogLine(
@@ -185,6 +192,24 @@ describe('readLogLine', () => {
     const reason = { kind: 'invalid', reason: 'nested deeper than 128 levels' };
     expect(readLogLine(`{"@t":"2026-11-22T12:00:00.000Z","@mt":"deep","X":${'['.repeat(1_000_000)}`)).toEqual(reason);
     expect(readLogLine('['.repeat(1_000_000))).toEqual(reason);
+  });
+
+  // Each brace of a template costs a parsed token or a piece of text, some 120 bytes: a 16 MiB line of "{A}" took
+  // 950 MB and 18 s, one of "{" in "@m" 2 GB (a crash under a 1 GB heap), where a 16 MiB line of text takes 180 MB.
+  it('reads a template or a message of 131072 braces, not 131073, CLEF and NDJSON alike, escaped braces counted', () => {
+    const holes = '{A}'.repeat(65_536);
+    for (const [line, field] of [
+      [(mt: string) => `{"@t":"2026-11-22T12:00:00.000Z","@mt":"${mt}","A":1}`, '@mt'],
+      [(mt: string) => `{"@l":"debug","@mt":"${mt}","A":1,"@t":"2026-11-22T12:00:00.000Z"}`, '@mt'],
+      [(m: string) => `{"@t":"2026-11-22T12:00:00.000Z","@m":"${m}"}`, '@m'],
+      [(mt: string) => `{"timestamp":"2026-11-22T12:00:00.000Z","template":"${mt}","A":1}`, 'template'],
+      [(m: string) => `{"timestamp":"2026-11-22T12:00:00.000Z","message":"${m}"}`, 'message'],
+    ] as const) {
+      expect(eventOf(readLogLine(line(holes))).messageTemplate.tokens.length).toBeGreaterThan(0);
+      const reason = { kind: 'invalid', reason: `"${field}" holds more than 131072 braces` };
+      expect(readLogLine(line(`${holes}}`))).toEqual(reason);
+      expect(readLogLine(line(`${holes}\\u007b`))).toEqual(reason);
+    }
   });
 
   it('reads an integer past 2^53 as a bigint with its digits, CLEF and NDJSON alike', () => {

@@ -185,6 +185,25 @@ describe('runCli', () => {
     });
   });
 
+  it('passes a line whose template or message holds more than 131072 braces through as it is, and reports it under --strict', async () => {
+    // Parsed, a 16 MiB line of "{A}" took 950 MB and 18 s, one of "{" in "@m" 2 GB: a crash under a 1 GB heap.
+    const holes = `{"@t":"${T0}","@mt":"${'{A}'.repeat(70_000)}","A":1}`;
+    const braces = `{"timestamp":"${T1}","message":"${'{'.repeat(131_073)}"}`;
+    const input = `${holes}\n${braces}\n${CLEF_INFO}\n`;
+    expect(await run(['--template', '{Message}'], input)).toEqual({
+      code: 0,
+      stderr: '',
+      stdout: `${holes}\n${braces}\nUser 42 logged in\n`,
+    });
+    expect(await run(['--strict', '--template', '{Message}'], input)).toEqual({
+      code: 1,
+      stderr:
+        'rxlog: <stdin>:1: not a log event ("@mt" holds more than 131072 braces)\n' +
+        'rxlog: <stdin>:2: not a log event ("message" holds more than 131072 braces)\n',
+      stdout: 'User 42 logged in\n',
+    });
+  });
+
   it('reads on after an event whose message would be longer than a string can be', async () => {
     // 800 million characters: V8 threw "Invalid string length", which stopped the file as unreadable (exit code 2).
     const bomb = `{"@t":"${T0}","@mt":"${'{A}'.repeat(200_000)}","A":"${'x'.repeat(4000)}"}`;
@@ -219,6 +238,22 @@ describe('runCli', () => {
         '',
       ].join('\n'),
     );
+  });
+
+  // rxlog's writer cuts a value at 63 levels ("[MaxDepth]") and past 2^20 items ("[Truncated]"), where the reader
+  // takes lines 128 levels deep and of any number of items: --json wrote such an event back with its data cut.
+  it('writes with --json an event it would write back cut, nested 65 levels deep or past 2^20 items, as its line', async () => {
+    const nested = (levels: number): string => `${'['.repeat(levels - 1)}1${']'.repeat(levels - 1)}`;
+    const items = (count: number): string => `[${'0,'.repeat(count - 1)}0]`;
+    const clef = (l: string, value: string): string => `{"@t":"${T0}","@mt":"Data","@l":"${l}","A":${value}}`;
+    const ndjson = (value: string): string => `{"timestamp":"${T1}","level":"error","message":"Data","A":${value}}`;
+    const written = (value: string, l = 'Error'): string =>
+      `{"@t":"${T0}","@mt":"Data","@l":"${l}","@i":"b411fa7e","A":${value}}`;
+    const cut = [clef('Error', nested(65)), clef('Fatal', items(2 ** 20 + 1)), ndjson(nested(65)), ndjson(items(2 ** 20 + 1))];
+    const input = [clef('Error', nested(64)), clef('Error', items(2 ** 20)), ...cut, clef('Debug', nested(65)), ''].join('\n');
+    const { code, stderr, stdout } = await run(['--json', '--level', 'error'], input);
+    expect({ code, stderr }).toEqual({ code: 0, stderr: '' });
+    expect(stdout.split('\n')).toEqual([written(nested(64)), written(items(2 ** 20)), ...cut, '']);
   });
 
   it('gives back rxlog CLEF unchanged with --json', async () => {

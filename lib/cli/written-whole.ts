@@ -1,0 +1,37 @@
+import type { LogEvent } from '../core/log-event';
+import { WRITE_JSON_MAX_DEPTH } from '../templates/json-safe-captures';
+import { nestedDeeperThan } from './read-log-line';
+
+/** Most items (array items and object members, at every level) `writeJson` writes of one value (its WRITE_JSON_MAX_ITEMS). */
+const WRITE_JSON_MAX_ITEMS = 1 << 20;
+
+/** Whether a value holds more than `limit` items in all, counted as `writeJson` counts them. A loop, not a recursion. */
+function itemsPast(value: unknown, limit: number): boolean {
+  let left = limit;
+  const pending: unknown[] = [value];
+  while (pending.length > 0) {
+    const next = pending.pop();
+    if (typeof next !== 'object' || next === null) continue;
+    const items: readonly unknown[] = Array.isArray(next) ? next : Object.values(next);
+    if ((left -= items.length) < 0) return true;
+    for (const item of items) if (typeof item === 'object' && item !== null) pending.push(item);
+  }
+  return false;
+}
+
+/**
+ * Whether `CompactJsonFormatter` writes the event read from `line` whole: no value of it nested deeper than the
+ * writer follows (`"[MaxDepth]"` past 63 levels, the line's object and 64 levels in all) nor holding more items
+ * than it writes (`"[Truncated]"` past 2^20). The reader takes lines 128 levels deep and of any number of items,
+ * so `rxlog --json` writes an event the writer would cut as its line. A scan of the line, and a walk of the values
+ * only for a line long enough to hold 2^20 items (two characters each at least: the item and a separator).
+ *
+ * @example writtenWhole('{"@t":"2026-11-22T12:00:00.000Z","A":[[1]]}', event) // true
+ */
+export function writtenWhole(line: string, event: LogEvent): boolean {
+  if (nestedDeeperThan(line, WRITE_JSON_MAX_DEPTH + 1)) return false;
+  if (line.length <= 2 * WRITE_JSON_MAX_ITEMS) return true;
+  const properties = event.properties;
+  for (const name of Object.keys(properties)) if (itemsPast(properties[name], WRITE_JSON_MAX_ITEMS)) return false;
+  return true;
+}
