@@ -121,7 +121,18 @@ export class SyslogStreamTransport implements SyslogTransport {
       this.discard(socket);
     });
     // Receivers never answer; reading (and discarding) is how the receiver closing its end is noticed.
-    socket.on('end', () => this.discard(socket));
+    socket.on('end', () => {
+      // The one sign of loss TCP syslog gives (it has no acknowledgement): a receiver that ends every
+      // connection at once gets nothing while each batch counts delivered. close() has already let go
+      // of the socket it ends, so the sink's own close is not reported.
+      if (this.socket === socket) {
+        SelfLog.write(
+          'SyslogSink: {Target} closed the connection; what it had not read is lost, though counted delivered; reconnecting on the next batch',
+          this.where,
+        );
+      }
+      this.discard(socket);
+    });
     socket.on('close', () => this.discard(socket));
     socket.resume();
     socket.unref();

@@ -22,15 +22,14 @@ export function syslogParamValue(value: string): string {
 }
 
 /**
- * An event's properties as one RFC 5424 SD-ELEMENT, `[rxlog@32473 Name="value" …]`: strings bare,
- * other values rendered as in messages (structures as compact JSON), undefined values left out.
- * Without properties it is the NILVALUE `-`.
+ * An event's properties as RFC 5424 SD-PARAMs, ` Name="value"` each (its leading space included),
+ * in property order: strings bare, other values rendered as in messages (structures as compact
+ * JSON); undefined values, and properties whose getter throws, left out.
  *
- * @param id The SD-ID, already valid. Default `rxlog@32473`.
- * @example syslogStructuredData({ UserId: 42, Path: '/a]b' }) // '[rxlog@32473 UserId="42" Path="/a\]b"]'
+ * @example syslogStructuredDataParams({ UserId: 42, Path: '/a]b' }) // [' UserId="42"', ' Path="/a\]b"']
  */
-export function syslogStructuredData(properties: Readonly<Record<string, unknown>>, id = DEFAULT_STRUCTURED_DATA_ID): string {
-  let params = '';
+export function syslogStructuredDataParams(properties: Readonly<Record<string, unknown>>): string[] {
+  const params: string[] = [];
   for (const name of Object.keys(properties)) {
     let value: unknown;
     try {
@@ -39,7 +38,29 @@ export function syslogStructuredData(properties: Readonly<Record<string, unknown
       continue;
     }
     if (value === undefined) continue;
-    params += ` ${syslogParamName(name)}="${syslogParamValue(renderValue(value))}"`;
+    params.push(` ${syslogParamName(name)}="${syslogParamValue(renderValue(value))}"`);
   }
-  return params === '' ? '-' : `[${id}${params}]`;
+  return params;
+}
+
+/**
+ * SD-PARAMs (from syslogStructuredDataParams) as one SD-ELEMENT, `[rxlog@32473 Name="value" …]`;
+ * without any it is the NILVALUE `-`.
+ *
+ * @param id The SD-ID, already valid.
+ */
+export function syslogSdElement(params: readonly string[], id: string): string {
+  return params.length === 0 ? '-' : `[${id}${params.join('')}]`;
+}
+
+/**
+ * An event's properties as one RFC 5424 SD-ELEMENT, `[rxlog@32473 Name="value" …]`: strings bare,
+ * other values rendered as in messages (structures as compact JSON), undefined values left out.
+ * Without properties it is the NILVALUE `-`.
+ *
+ * @param id The SD-ID, already valid. Default `rxlog@32473`.
+ * @example syslogStructuredData({ UserId: 42, Path: '/a]b' }) // '[rxlog@32473 UserId="42" Path="/a\]b"]'
+ */
+export function syslogStructuredData(properties: Readonly<Record<string, unknown>>, id = DEFAULT_STRUCTURED_DATA_ID): string {
+  return syslogSdElement(syslogStructuredDataParams(properties), id);
 }

@@ -19,7 +19,8 @@ interface ResolvedAddress {
  * with IPv6 addresses only is reached too. UDP cannot confirm delivery: datagrams sent
  * while the receiver is down are lost. When the kernel reports such a refusal, the next batch is
  * rejected unsent (so retry and metrics' `lastError` show it); use TCP when delivery
- * matters. After any other error the socket is dropped and the next batch opens a new one. The
+ * matters. After a refusal or any other error the socket is dropped and the next batch opens a new
+ * one, looking the host name up again. The
  * socket is unref'd, so an idle sink never keeps the process alive.
  */
 export class SyslogUdpTransport implements SyslogTransport {
@@ -137,9 +138,12 @@ export class SyslogUdpTransport implements SyslogTransport {
 
   private adopt(socket: Socket): void {
     socket.on('error', (error: NodeJS.ErrnoException) => {
-      // The socket stays usable after an ICMP refusal; the next batch reports it.
+      // The next batch reports an ICMP refusal. The socket is dropped all the same, so that batch's
+      // retry looks the name up again: nothing listens at this address, and a receiver that moved
+      // (a DNS failover) was otherwise never reached again, its datagrams sent to the old one.
       if (error.code === 'ECONNREFUSED') {
         this.refused = error;
+        this.discard(socket);
         return;
       }
       SelfLog.write('SyslogSink: the socket to {Target} failed; a new one opens on the next batch', this.where, error);

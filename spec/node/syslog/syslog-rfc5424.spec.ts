@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import type { SyslogMessageSettings } from '../../../lib/node/syslog/syslog-message-settings';
 import { syslogRfc5424 } from '../../../lib/node/syslog/syslog-rfc5424';
 import { makeEvent } from '../../helpers/events';
@@ -124,6 +125,48 @@ describe('syslogRfc5424', () => {
     const event = makeEvent({ text: 'short', properties: { Big: 'y'.repeat(500) } });
     expect(syslogRfc5424(event, { ...settings, maxMessageBytes: 100 })).toBe(
       '<14>1 2026-11-22T12:00:00.000Z web-1 shop 4242 - - short',
+    );
+  });
+
+  // A long value (an SQL text, a payload) took every other property with it: RequestId and UserId were lost too.
+  it('keeps the SD-PARAMs that fit when the structured data would not, leaving out whole the ones too long', () => {
+    const event = makeEvent({
+      text: 'Query failed',
+      properties: { RequestId: 'r-7', Sql: `select "${'c'.repeat(300)}"`, UserId: 42, Payload: ']'.repeat(200), Ok: true },
+    });
+    const line = syslogRfc5424(event, { ...settings, maxMessageBytes: 200, singleLine: true });
+    expect(line).toBe(
+      '<14>1 2026-11-22T12:00:00.000Z web-1 shop 4242 - [rxlog@32473 RequestId="r-7" UserId="42" Ok="true"] Query failed',
+    );
+  });
+
+  it('measures the SD-PARAMs it keeps as sent: escaped, with NUL and (singleLine) line breaks written out', () => {
+    // Each of A and B is 60 characters raw but 240 bytes sent; only one fits beside the header.
+    const event = makeEvent({ text: 'm', properties: { A: '\n'.repeat(60), B: '\0'.repeat(60), C: 'c' } });
+    const line = syslogRfc5424(event, { ...settings, maxMessageBytes: 340, singleLine: true });
+    expect(line).toBe(`<14>1 2026-11-22T12:00:00.000Z web-1 shop 4242 - [rxlog@32473 A="${'#012'.repeat(60)}" C="c"] m`);
+    expect(Buffer.byteLength(line)).toBeLessThanOrEqual(340);
+  });
+
+  it('always writes a message within maxMessageBytes whose structured data is a well-formed SD-ELEMENT or -', () => {
+    const sdElement = /^\[rxlog@32473(?: [!#-<>-\\^-~]{1,32}="(?:[^"\\\]]|\\["\\\]])*")*\]$/u;
+    fc.assert(
+      fc.property(
+        fc.dictionary(fc.string({ maxLength: 40 }), fc.string({ unit: 'binary', maxLength: 120 }), { maxKeys: 8 }),
+        fc.string({ maxLength: 200 }),
+        fc.integer({ min: 80, max: 600 }),
+        fc.boolean(),
+        (properties, text, maxMessageBytes, singleLine) => {
+          const line = syslogRfc5424(makeEvent({ text, properties }), { ...settings, maxMessageBytes, singleLine });
+          expect(Buffer.byteLength(line)).toBeLessThanOrEqual(maxMessageBytes);
+          const rest = line.slice('<14>1 2026-11-22T12:00:00.000Z web-1 shop 4242 - '.length);
+          if (rest.startsWith('-')) return;
+          // The SD-ELEMENT ends at the first ] that no backslash escapes.
+          const end = /^\[(?:[^\]"]|"(?:[^"\\]|\\.)*")*\]/u.exec(rest);
+          expect(end?.[0]).toMatch(sdElement);
+        },
+      ),
+      { numRuns: 300 },
     );
   });
 });

@@ -327,9 +327,52 @@ interface Received {
       expect.objectContaining({ appName: 'rxlog-nul', msg: `done ${tag}` }),
     ]);
   });
+  it.each<[string, SyslogSinkOptions]>([
+    ['tcp-newline', { transport: 'tcp', tcpFraming: 'newline' }],
+    ['unix', { transport: 'unix' }],
+  ])(
+    'delivers line breaks in the message, a property and a formatter’s output as one message each, forging none (%s)',
+    async (name, transportOptions) => {
+      const tag = `lf-${name}-${run}`;
+      const forged = (how: string): string => `<11>1 2026-01-01T00:00:00Z forged-host forged 1 - - ${how} ${tag}`;
+      const options: SyslogSinkOptions = {
+        ...transportOptions,
+        ...(transportOptions.transport === 'unix' ? { path: socketPath } : { port: tcpPort }),
+        appName: 'rxlog-lf',
+      };
+      const sink = new SyslogSink(options);
+      const formatted = new SyslogSink({
+        ...options,
+        formatter: { format: (e) => `${e.renderMessage()}\n${forged('formatter')}\r\n` },
+      });
+      await sink.emit([
+        makeEvent({ text: `text ${tag}\n${forged('text')}` }),
+        makeEvent({ text: `property ${tag}`, properties: { V: `x\r\n${forged('property')}\n` } }),
+      ]);
+      await formatted.emit([makeEvent({ text: `formatter ${tag}` })]);
+      await sink.close();
+      await formatted.close();
+
+      // Two connections: their messages may come out in either order.
+      const mine = await pollUntil(
+        () => {
+          const found = lines().filter((l) => l.msg.includes(tag));
+          return found.length >= 3 ? found : undefined;
+        },
+        () => `the messages did not reach rsyslogd; its output:\n${daemonLog}`,
+      );
+      expect(mine.map((l) => [l.appName, l.structuredData, l.msg]).sort()).toEqual([
+        ['rxlog-lf', '-', `formatter ${tag}#012${forged('formatter')}`],
+        ['rxlog-lf', '-', `text ${tag}#012${forged('text')}`],
+        ['rxlog-lf', `[rxlog@32473 V="x#015#012${forged('property')}#012"]`, `property ${tag}`],
+      ]);
+    },
+  );
+
   // rsyslog's maxMessageSize is 8096 bytes unless configured (glbl.c's iMaxLine; "8k" in its docs).
   // A longer message is cut, and the rest becomes a message of its own (imtcp) or the cut message
   // is repeated once for each byte over (imptcp with newline framing): rxlog's stream default stays within it.
+  // A property too long for it is left out, and the others kept.
   it.each<[string, SyslogSinkOptions]>([
     ['tcp', { transport: 'tcp' }],
     ['tcp-newline', { transport: 'tcp', tcpFraming: 'newline' }],
@@ -345,7 +388,7 @@ interface Received {
         facility: 'local4',
       });
       await sink.emit([
-        makeEvent({ text: `${tag} ${'x'.repeat(20_000)}`, properties: { Pad: 'p'.repeat(100) } }),
+        makeEvent({ text: `${tag} ${'x'.repeat(20_000)}`, properties: { Pad: 'p'.repeat(100), Big: 'b'.repeat(20_000) } }),
         makeEvent({ text: `done ${tag}` }),
       ]);
       await sink.close();

@@ -183,6 +183,29 @@ describe('SyslogSink', () => {
       expect(server.connections).toBe(2);
     });
 
+    // A receiver that ends connections at once (a session limit, a restart) loses what it had not
+    // read, and syslog has no acknowledgement: the batch counted delivered. SelfLog was silent.
+    it('reports to SelfLog when the receiver closes the connection', async () => {
+      const server = track(await startStreamServer({ framing: 'octet-counting' }));
+      const sink = sinkFor({ ...common, transport: 'tcp', port: server.port });
+      const diagnostics: string[] = [];
+      const subscription = SelfLog.events$.subscribe((d) => diagnostics.push(d.message));
+      try {
+        await sink.emit([makeEvent({ text: 'first' })]);
+        await server.waitFor(1);
+        server.endConnections();
+        await server.allEnded();
+      } finally {
+        subscription.unsubscribe();
+      }
+
+      expect(diagnostics).toEqual([
+        expect.stringContaining(
+          `SyslogSink: tcp://127.0.0.1:${server.port} closed the connection; what it had not read is lost, though counted delivered; reconnecting on the next batch`,
+        ),
+      ]);
+    });
+
     it('rejects batches after close', async () => {
       const server = track(await startStreamServer({ framing: 'octet-counting' }));
       const sink = sinkFor({ ...common, transport: 'tcp', port: server.port });

@@ -87,6 +87,38 @@ describe('SyslogUdpTransport', () => {
 
     expect(String(failure)).toMatch(/ECONNREFUSED/);
   });
+  describe('a host name whose address changes', () => {
+    afterEach(() => jest.restoreAllMocks());
+
+    it('is looked up again after a refusal, so a receiver that moved to another address is reached', async () => {
+      // The name first resolves to 127.0.0.2, where nothing listens on the port (the receiver is bound
+      // to 127.0.0.1 only), then to the receiver's new address, as after a DNS failover.
+      let lookups = 0;
+      mockLookup('moved.rxlog.invalid', (_family, _all, callback) => {
+        lookups++;
+        process.nextTick(() => callback(null, lookups === 1 ? '127.0.0.2' : '127.0.0.1', 4));
+      });
+      const moved = new SyslogUdpTransport('moved.rxlog.invalid', server.port, 5_000, 10_000);
+      try {
+        await moved.send(['probe']);
+        // The refusal reaches the socket's reader within a few turns; the next batch is rejected for it.
+        let failure: unknown;
+        for (let i = 0; i < 100 && failure === undefined; i++) {
+          await new Promise((resolve) => setImmediate(resolve));
+          await moved.send([]).catch((error: unknown) => (failure = error));
+        }
+        expect(String(failure)).toMatch(/refused an earlier datagram \(.*ECONNREFUSED/);
+
+        // The socket kept its address after the refusal: every later batch went to 127.0.0.2, lost.
+        await moved.send(['<14>1 after the move']);
+        expect(lookups).toBe(2);
+        expect(await server.waitFor(1)).toEqual(['<14>1 after the move']);
+      } finally {
+        await moved.close();
+      }
+    });
+  });
+
   // Node's dgram: a socket of type udp4 sends to IPv4 addresses only and resolves names for IPv4 only
   // (dgram.md, socket.connect: "the address is looked up with dns.lookup() for the socket's family");
   // net.connect looks a name up for any family (lib/net.js lookupAndConnect: no family, hints ADDRCONFIG).
