@@ -538,6 +538,21 @@ describe('createIngestHandler', () => {
     expect(ingest.events.map((e) => e.renderMessage())).toEqual(['zipped']);
   });
 
+  it('reads a Content-Encoding of padded codings, and one of 16 000 spaces in linear time', async () => {
+    const ingest = await startIngest({ rateLimit: false });
+    const line = `${clef({ '@mt': 'padded' })}\n`;
+    expect((await post(ingest.url, line, undefined, { 'Content-Encoding': ' identity ,  ' })).status).toBe(200);
+    // A regex with \s* on both sides of an optional word took 320 ms a request here (quadratic);
+    // ten requests took over 3 s. Linear, they take a few milliseconds each.
+    const started = performance.now();
+    for (let n = 0; n < 10; n++)
+      expect((await post(ingest.url, line, undefined, { 'Content-Encoding': `identity,${' '.repeat(16_000)}x` })).status).toBe(
+        415,
+      );
+    expect(performance.now() - started).toBeLessThan(1_500);
+    expect(ingest.events.map((e) => e.renderMessage())).toEqual(['padded']);
+  });
+
   it('limits each client with a token bucket: 429 with Retry-After, other clients unaffected', async () => {
     const ingest = await startIngest({ rateLimit: { perSecond: 0.5, burst: 3, key: (req) => String(req.headers['x-client']) } });
     const statuses: number[] = [];
