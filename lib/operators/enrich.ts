@@ -2,6 +2,8 @@ import { type MonoTypeOperatorFunction, map } from 'rxjs';
 import type { Enricher } from '../core/enricher';
 import type { LogEvent } from '../core/log-event';
 import { ConfigurationError } from '../core/errors/configuration-error';
+import { SelfLog } from '../core/self-log';
+import { wholeEvent } from '../templates/log-event-record';
 import { enrichEvent } from './enrich-event';
 import { describeOption } from './operator-options';
 
@@ -18,7 +20,10 @@ export { enrichEvent, enrichOwnEvent } from './enrich-event';
  * SelfLog and the event carries on without its properties; one that returns what is not a plain
  * object (a Map, a Date, an array, a class instance) adds nothing, reported once per enricher.
  * Events are not mutated: an event
- * that gains properties is a new event.
+ * that gains properties is a new event. An app operator's copy made with spread syntax (which has
+ * no `timestamp` or `renderMessage()`) is enriched as the event it copies, a value that is not an
+ * event (a `map` branch's `undefined`) is passed on as it is, and an event that cannot be enriched
+ * (its properties cannot be read) goes on unenriched, told to SelfLog: nothing errors the stream.
  *
  * @throws ConfigurationError when an enricher is not a function.
  * @example
@@ -32,5 +37,15 @@ export function enrich(...enrichers: Enricher[]): MonoTypeOperatorFunction<LogEv
         `enrich: enricher ${index + 1}: expected a function returning properties, got ${describeOption(enricher)}`,
       );
   });
-  return map((event) => enrichEvent(event, enrichers));
+  return map((event) => {
+    // A value that is not an event has nothing to enrich: passed on, as the pipeline passes it.
+    if (typeof event !== 'object' || (event as unknown) === null) return event;
+    try {
+      // A spread copy has the record's timeMs but not its timestamp getter, which enrichEvent reads.
+      return enrichEvent(wholeEvent(event), enrichers);
+    } catch (error) {
+      SelfLog.write('enrich: the event could not be enriched; passed on unenriched', error);
+      return event;
+    }
+  });
 }

@@ -11,7 +11,8 @@ export type EventKey = string | ((event: LogEvent) => unknown);
 /**
  * Turns an {@link EventKey} option into a function that never throws: a selector that throws or
  * returns a Promise (an async one), or a named property that cannot be read (a throwing getter, a
- * Proxy), is reported to SelfLog and gives `undefined`. A structured value (an object, an array, a Date) gives its compact JSON text:
+ * Proxy), is reported to SelfLog and gives `undefined`; a value that is not an event (not an
+ * object: the selector is not called; or, by name, no properties object) gives `undefined`, unreported. A structured value (an object, an array, a Date) gives its compact JSON text:
  * every event captures its own copy of a structure (from `{@Request}`, LogContext or an
  * enricher), so two events of one request hold equal values but never the same object, and keys
  * compared as objects would never match. Scalars are given as they are.
@@ -21,6 +22,9 @@ export type EventKey = string | ((event: LogEvent) => unknown);
 export function eventKeySelector(key: EventKey, where: string): (event: LogEvent) => unknown {
   if ((typeof key === 'string' && key !== '') || typeof key === 'function') {
     return (event) => {
+      // A value that is not an event (an app operator's `undefined`) has no key, and nothing to
+      // report: a selector written for events would throw on it, one SelfLog line per value.
+      if (typeof event !== 'object' || (event as unknown) === null) return undefined;
       try {
         // A property that cannot be read (a throwing getter, a Proxy) is no key, as a throwing selector is.
         let value: unknown;
@@ -28,7 +32,12 @@ export function eventKeySelector(key: EventKey, where: string): (event: LogEvent
           value = key(event);
           // An async selector's Promise is no key: keyed by its JSON text, '{}', every event would share one.
           if (strayPromise(value, where, key)) return undefined;
-        } else value = Object.hasOwn(event.properties, key) ? event.properties[key] : undefined;
+        } else {
+          // An object without a properties object is no event either.
+          const properties: unknown = (event as Partial<LogEvent>).properties;
+          if (typeof properties !== 'object' || properties === null) return undefined;
+          value = Object.hasOwn(properties, key) ? (properties as Record<string, unknown>)[key] : undefined;
+        }
         return typeof value === 'object' && value !== null ? writeJson(value) : value;
       } catch (error) {
         SelfLog.write('{Where}: the key selector threw; the event has no key', where, error);

@@ -93,6 +93,9 @@ interface KeyState {
 function triggerPredicate(trigger: FingersCrossedOptions['trigger']): (event: LogEvent) => boolean {
   if (typeof trigger === 'function') {
     return (event) => {
+      // A value that is not an event is held as one below the trigger, without asking a predicate
+      // written for events (which would throw on it, one SelfLog line per value).
+      if (typeof event !== 'object' || (event as unknown) === null) return false;
       try {
         const answer: unknown = trigger(event);
         // Read as RxJS's filter reads a predicate (a JavaScript `e => e.exception` triggers on an

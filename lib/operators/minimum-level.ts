@@ -1,6 +1,6 @@
 import type { MonoTypeOperatorFunction } from 'rxjs';
 import type { LogEvent } from '../core/log-event';
-import { LevelSwitch } from '../core/level-switch';
+import { type LevelSwitch, levelSwitchFrom } from '../core/level-switch';
 import { isLevelName, type LogLevelName, levelValue } from '../core/log-level';
 import { SelfLog } from '../core/self-log';
 import { excludingCounted } from './filter-events';
@@ -16,12 +16,14 @@ export const MINIMUM_LEVEL_REASON = 'minimumLevel.belowLevel';
  * names (an app operator's `'Warning'`, a missing level, a value that is not an event) is kept rather than lost unseen, and
  * SelfLog is told once per operator, as a filter that fails keeps its event.
  *
- * @throws ConfigurationError when `level` is not a level name (aliases `trace`, `info`, `warn` are accepted).
+ * @throws ConfigurationError naming the value when `level` is not a level name or a LevelSwitch (aliases `trace`, `info`, `warn` are accepted; a missing level is refused).
  * @example
  * events$.pipe(minimumLevel('warning'))
  */
 export function minimumLevel(level: LogLevelName | LevelSwitch | string): MonoTypeOperatorFunction<LogEvent> {
-  const threshold = level instanceof LevelSwitch ? level : new LevelSwitch(level);
+  // Parsed here, not by the switch's constructor, whose default would read a missing level as
+  // 'information', and whose message would name LevelSwitch rather than this operator.
+  const threshold = levelSwitchFrom(level, 'minimumLevel');
   let told = false;
   return excludingCounted((event) => {
     // A value that is not an event (an app operator's `undefined`) is kept, as one without a level.

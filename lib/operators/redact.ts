@@ -1,13 +1,16 @@
 import { map, type MonoTypeOperatorFunction } from 'rxjs';
 import type { LogEvent } from '../core/log-event';
 import { SelfLog } from '../core/self-log';
-import { eventTimeMs, LogEventRecord } from '../templates/log-event-record';
+import { eventTimeMs, LogEventRecord, wholeEvent } from '../templates/log-event-record';
 import { type RedactOptions, RedactionPolicy } from '../templates/redaction-policy';
 
 /**
  * Applies a redaction policy (the options of `.destructure.redact(…)`) to the events of a stream
  * the app builds itself: an event whose properties or exception hold something the policy names
- * is replaced by a copy with it censored or removed; other events pass as they are. The logger's
+ * is replaced by a copy with it censored or removed; other events pass as they are. An app
+ * operator's copy made with spread syntax (no `timestamp` or `renderMessage()`) is redacted into a
+ * whole event with the time it carries; a value that is not an event (a `map` branch's
+ * `undefined`) holds nothing to redact and passes as it is. The logger's
  * own events are better redacted at capture, with `.destructure.redact(…)`, so no queue or sink
  * ever holds the secret.
  *
@@ -23,14 +26,26 @@ import { type RedactOptions, RedactionPolicy } from '../templates/redaction-poli
 export function redact(options: RedactOptions): MonoTypeOperatorFunction<LogEvent> {
   const policy = RedactionPolicy.compile(options, 'redact');
   return map((event) => {
+    if (typeof event !== 'object' || (event as unknown) === null) return event;
+    // A spread copy has the record's timeMs (and perhaps a template as text), not its timestamp getter.
+    const whole = wholeEvent(event);
     try {
-      const properties = policy.redactProperties(event.properties);
-      const exception = event.exception === undefined ? undefined : policy.redactError(event.exception);
-      if (properties === event.properties && exception === event.exception) return event;
-      return new LogEventRecord(eventTimeMs(event), event.level, event.messageTemplate, properties, exception);
+      const properties = policy.redactProperties(whole.properties);
+      const exception = whole.exception === undefined ? undefined : policy.redactError(whole.exception);
+      if (properties === whole.properties && exception === whole.exception) return event;
+      return new LogEventRecord(timeOf(whole), whole.level, whole.messageTemplate, properties, exception);
     } catch (error) {
       SelfLog.write('redact: the event could not be redacted; its properties are dropped', error);
-      return new LogEventRecord(eventTimeMs(event), event.level, event.messageTemplate, {});
+      return new LogEventRecord(timeOf(whole), whole.level, whole.messageTemplate, {});
     }
   });
+}
+
+/** When the event happened, or now when that cannot be read (no timestamp at all): never throws. */
+function timeOf(event: LogEvent): number {
+  try {
+    return eventTimeMs(event);
+  } catch {
+    return Date.now();
+  }
 }

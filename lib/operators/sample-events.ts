@@ -91,7 +91,8 @@ function keepWarnings(event: LogEvent): boolean {
  * counts in `dropped` (under {@link SAMPLE_REASON}). Nothing it is given errors the stream: a
  * key value that cannot be made a string is sampled at random (reported to SelfLog), and a `random`
  * that throws or returns anything but a number in `[0, 1)` keeps the event (reported once); an async `keepWhen`'s or `random`'s Promise is no answer (the
- * event is sampled, or kept), reported with its rejection.
+ * event is sampled, or kept), reported with its rejection. A value that is not an event (an app
+ * operator's `undefined`) is passed on unsampled.
  *
  * ```text
  * source:                                   -a-b-W-c-|   (W a warning)
@@ -118,6 +119,9 @@ export function sampleEvents(options: SampleEventsOptions): MonoTypeOperatorFunc
   const keyOf = options.key === undefined ? undefined : eventKeySelector(options.key, 'sampleEvents: key');
 
   const keeps = (event: LogEvent): boolean => {
+    // A value that is not an event (an app operator's `undefined`) is passed on as the pipeline passes
+    // it: sampled, it would be read as an event whose keepWhen and key both fail, two SelfLog lines each.
+    if (typeof event !== 'object' || (event as unknown) === null) return true;
     try {
       // An async keepWhen's Promise is no answer (it would keep every event): the event is sampled.
       const keep: unknown = keepWhen(event);

@@ -4,6 +4,7 @@ import { unrefScheduler } from '../core/unref-scheduler';
 import { ConfigurationError } from '../core/errors/configuration-error';
 import { SelfLog } from '../core/self-log';
 import type { SinkMetricsRecorder } from '../metrics/sink-metrics-recorder';
+import { LogEventRecord } from '../templates/log-event-record';
 import { checkScheduler, describeOption, optionsObject } from './operator-options';
 import { checkOptionKeys } from '../core/check-option-keys';
 import { subscribeUpstream } from './subscribe-upstream';
@@ -16,7 +17,8 @@ const COUNTERS: readonly TappedCounter[] = ['received', 'delivered', 'dropped', 
 /** What else `tapMetrics` measures. */
 export interface TapMetricsOptions {
   /**
-   * Also record each event's age (scheduler time minus `event.timestamp`), in milliseconds, into
+   * Also record each event's age (scheduler time minus `event.timestamp`, or the `timeMs` an app
+   * operator's spread copy of an event keeps), in milliseconds, into
    * the recorder's latency histogram. An event whose age cannot be measured (no timestamp, not a
    * Date, an invalid Date, a timestamp in the future) is still counted but records no latency.
    * Default `false`; anything but a boolean is refused when the operator is built.
@@ -32,13 +34,26 @@ export interface TapMetricsOptions {
 function ageOf(event: unknown, now: number): number | undefined {
   let age: number;
   try {
-    // Date.prototype.getTime throws for anything but a Date, whatever its shape.
-    age = now - Date.prototype.getTime.call((event as LogEvent).timestamp);
+    age = now - timeOf(event);
   } catch {
     return undefined;
   }
   // NaN fails both comparisons.
   return age >= 0 && age < Number.POSITIVE_INFINITY ? age : undefined;
+}
+
+/**
+ * When an event happened, read as the pipeline reads it (see `wholeEvent`): a record's own `timeMs`
+ * (no Date made per event), else a `timestamp` Date, else the `timeMs` a spread copy of a record
+ * keeps (it has no `timestamp`: the getter lives on the class).
+ *
+ * @throws TypeError when there is no time to read (Date.prototype.getTime throws for anything but a Date).
+ */
+function timeOf(event: unknown): number {
+  if (event instanceof LogEventRecord) return event.timeMs;
+  const { timestamp, timeMs } = event as Partial<LogEventRecord>;
+  if (timestamp === undefined && typeof timeMs === 'number') return timeMs;
+  return Date.prototype.getTime.call(timestamp);
 }
 
 /**

@@ -17,7 +17,7 @@ export interface ThrottleEventsOptions {
   key?: EventKey | undefined;
   /** Length of a key's window, from its first event, in milliseconds, from 1 to 2^31 - 1. Default `1000`. */
   windowMs?: number | undefined;
-  /** Most events let through per key per window. Default `1`. */
+  /** Most events let through per key per window, a whole number from 1 (finite). Default `1`. */
   max?: number | undefined;
   /** Most keys with an open window, a finite count; beyond it the oldest window closes early (its summary is sent). Default `10000`. */
   maxKeys?: number | undefined;
@@ -72,13 +72,11 @@ export function throttleEvents(
   const { key, ...bounds } = given;
   // A window is a timer: past 2^31 - 1 ms (or Infinity) Node's and browsers' timers fire at once.
   const windowMs = numberOption(bounds.windowMs, 1000, 'throttleEvents: windowMs', { min: 1, max: MAX_TIMER_MS });
-  const max = numberOption(bounds.max, 1, 'throttleEvents: max', { min: 1, integer: true });
-  // The bound on memory: finite.
-  const maxKeys = numberOption(bounds.maxKeys, 10_000, 'throttleEvents: maxKeys', {
-    min: 1,
-    max: Number.MAX_SAFE_INTEGER,
-    integer: true,
-  });
+  // Counts: finite (an unbounded max would throttle nothing, while every key still holds a window and a timer).
+  const count = { min: 1, max: Number.MAX_SAFE_INTEGER, integer: true };
+  const max = numberOption(bounds.max, 1, 'throttleEvents: max', count);
+  // The bound on memory.
+  const maxKeys = numberOption(bounds.maxKeys, 10_000, 'throttleEvents: maxKeys', count);
   const selected = key === undefined ? undefined : eventKeySelector(key, 'throttleEvents: key');
   // An event the option gives no key (no such property, a selector that returns undefined or
   // throws) is keyed as by default: as one key, every such event would be a repeat of the first.

@@ -1,10 +1,12 @@
-import { of } from 'rxjs';
+import { from, of } from 'rxjs';
 import type { LogEvent } from '../../lib/core/log-event';
 import { SelfLog, type SelfLogEvent } from '../../lib/core/self-log';
 import { ConfigurationError } from '../../lib/core/errors/configuration-error';
 import type { Enricher } from '../../lib/core/enricher';
 import { enrich, enrichOwnEvent } from '../../lib/operators/enrich';
 import { makeEvent } from '../helpers/events';
+import { collectSelfLog } from '../helpers/self-log';
+import { createLogEvent } from '../../lib/templates/log-event-record';
 import { createTestScheduler } from '../helpers/test-scheduler';
 
 describe('enrich', () => {
@@ -246,6 +248,56 @@ describe('enrichOwnEvent', () => {
     expect(Object.keys(own)).toHaveLength(1000);
     expect(own.k999).toBe(999);
     expect(diagnostics.filter((d) => d.template.includes('left out')).map((d) => d.args.slice(1))).toEqual([[4_000, 1000]]);
+  });
+
+  it('enriches an app operator’s spread copy of an event, which has no timestamp getter, instead of erroring', () => {
+    const record = createLogEvent('information', 'Order {Id} placed', [7], { timestamp: new Date(Date.UTC(2026, 0, 2)) });
+    const copy = { ...record, properties: { ...record.properties, Region: 'eu' } } as unknown as LogEvent;
+    const seen: LogEvent[] = [];
+    let failure: unknown;
+    of(copy)
+      .pipe(enrich(() => ({ Host: 'web-1' })))
+      .subscribe({ next: (e) => seen.push(e), error: (e: unknown) => (failure = e) });
+    expect(failure).toBeUndefined();
+    expect(seen).toHaveLength(1);
+    expect(seen[0].properties).toEqual({ Id: 7, Region: 'eu', Host: 'web-1' });
+    expect(seen[0].timestamp).toEqual(new Date(Date.UTC(2026, 0, 2)));
+    expect(seen[0].renderMessage()).toBe('Order 7 placed');
+  });
+
+  it('passes on a value that is not an event (a map branch’s undefined) as it is, without calling the enrichers', () => {
+    const enricher = jest.fn(() => ({ Host: 'web-1' }));
+    const seen: unknown[] = [];
+    let failure: unknown;
+    const values = [undefined, makeEvent()] as unknown as LogEvent[];
+    from(values)
+      .pipe(enrich(enricher))
+      .subscribe({ next: (e) => seen.push(e), error: (e: unknown) => (failure = e) });
+    expect(failure).toBeUndefined();
+    expect(seen[0]).toBeUndefined();
+    expect(seen[1]).toEqual(expect.objectContaining({ properties: { Host: 'web-1' } }));
+    expect(enricher).toHaveBeenCalledTimes(1);
+  });
+
+  it('passes an event it cannot enrich (properties that cannot be read) on unenriched, told to SelfLog', () => {
+    const { diagnostics, stop } = collectSelfLog();
+    const broken = Object.defineProperty<LogEvent>({ ...makeEvent() }, 'properties', {
+      get: () => {
+        throw new Error('unreadable');
+      },
+    });
+    const seen: unknown[] = [];
+    let failure: unknown;
+    try {
+      of(broken)
+        .pipe(enrich(() => ({ Host: 'web-1' })))
+        .subscribe({ next: (e) => seen.push(e), error: (e: unknown) => (failure = e) });
+    } finally {
+      stop();
+    }
+    expect(failure).toBeUndefined();
+    expect(seen).toEqual([broken]);
+    expect(diagnostics.map((d) => d.template)).toContainEqual(expect.stringContaining('enrich: the event could not be enriched'));
   });
 
   it('rejects an enricher that is not a function when built, naming it', () => {

@@ -92,6 +92,17 @@ describe('eventKeySelector', () => {
     ]);
   });
 
+  it('gives a value that is not an event (a map branch’s undefined) no key by name, without a SelfLog line', () => {
+    const { diagnostics, stop } = collectSelfLog();
+    const select = eventKeySelector('RequestId', 'fingersCrossed: isolateBy');
+    try {
+      for (const value of [undefined, null, 42, { level: 'debug' }]) expect(select(value as unknown as LogEvent)).toBeUndefined();
+    } finally {
+      stop();
+    }
+    expect(diagnostics).toEqual([]);
+  });
+
   it('rejects what is neither a name nor a function, naming the option', () => {
     expect(() => eventKeySelector('', 'sampleEvents: key')).toThrow(ConfigurationError);
     expect(() => eventKeySelector(7 as unknown as string, 'sampleEvents: key')).toThrow(/sampleEvents: key.*7/);

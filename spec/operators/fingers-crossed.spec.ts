@@ -8,6 +8,7 @@ import { FINGERS_CROSSED_REASONS, fingersCrossed } from '../../lib/operators/fin
 import { MemorySink } from '../../lib/sinks/memory-sink';
 import { countingSource, makeEvent } from '../helpers/events';
 import { RecordingAccounting, subscribedWith } from '../helpers/recording-accounting';
+import { collectSelfLog } from '../helpers/self-log';
 import { createTestScheduler } from '../helpers/test-scheduler';
 import { heapGrowthMiB } from '../helpers/operator-memory';
 import { expectProcessEndsWhenIdle } from '../helpers/idle-operator';
@@ -427,6 +428,25 @@ describe('fingersCrossed', () => {
       ]);
       expect(log.metrics().sinks.memory).toMatchObject({ received: 4, delivered: 4, dropped: 0, pending: 0 });
       await log.close();
+    });
+
+    it('holds a value that is not an event without calling the trigger predicate or the isolateBy function, so no SelfLog line per value', () => {
+      const { diagnostics, stop } = collectSelfLog();
+      const trigger = jest.fn((e: LogEvent) => e.level === 'fatal');
+      const isolateBy = jest.fn((e: LogEvent) => e.properties.RequestId);
+      const source = new Subject<LogEvent>();
+      const seen: unknown[] = [];
+      try {
+        source.pipe(fingersCrossed({ trigger, isolateBy })).subscribe((e) => seen.push(e));
+        for (let n = 0; n < 3; n++) source.next(undefined as unknown as LogEvent);
+        source.next(makeEvent({ level: 'fatal', text: 'boom' }));
+      } finally {
+        stop();
+      }
+      expect(seen).toEqual([undefined, undefined, undefined, expect.objectContaining({ level: 'fatal' })]);
+      expect(trigger).toHaveBeenCalledTimes(1);
+      expect(isolateBy).toHaveBeenCalledTimes(1);
+      expect(diagnostics).toEqual([]);
     });
 
     it('isolates by a structured property (LogContext, {@Request}): equal values captured per event are one key', async () => {

@@ -72,8 +72,13 @@ describe('minimumLevel', () => {
     expect(seen).toEqual(['debug']);
   });
 
-  it('throws a ConfigurationError for an unknown level', () => {
+  it('throws a ConfigurationError for an unknown level, naming the operator and the value', () => {
     expect(() => minimumLevel('chatty')).toThrow(ConfigurationError);
+    expect(() => minimumLevel('chatty')).toThrow(/^minimumLevel: unknown level "chatty"/);
+  });
+
+  it('refuses a missing level rather than meaning information (a JavaScript caller’s undefined config value)', () => {
+    expect(() => minimumLevel(undefined as unknown as string)).toThrow(/^minimumLevel: unknown level "undefined"/);
   });
 
   it('counts what it excludes in a sink pipe as dropped under its reason, while the sink option keeps events out', () => {

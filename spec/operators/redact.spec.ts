@@ -1,3 +1,4 @@
+import { map, of } from 'rxjs';
 import { LoggerConfiguration } from '../../lib/configuration/logger-configuration';
 import { ConfigurationError } from '../../lib/core/errors/configuration-error';
 import type { LogEvent } from '../../lib/core/log-event';
@@ -64,6 +65,43 @@ describe('redact', () => {
     expect(shared.events[0].properties).toEqual({});
     expect(log.metrics().sinks.shared).toMatchObject({ received: 1, delivered: 1, dropped: 0, pending: 0 });
     await log.close();
+  });
+
+  it('redacts an app operator’s spread copy of an event, which has no timestamp getter, instead of erroring', () => {
+    const record = createLogEvent('information', 'Token {Token}', ['abc'], { timestamp: new Date(Date.UTC(2026, 0, 2)) });
+    const copy = { ...record, properties: { ...record.properties, Region: 'eu' } } as unknown as LogEvent;
+    const seen: LogEvent[] = [];
+    let failure: unknown;
+    of(copy)
+      .pipe(redact({ keys: /token/i }))
+      .subscribe({ next: (e) => seen.push(e), error: (e: unknown) => (failure = e) });
+    expect(failure).toBeUndefined();
+    expect(seen).toHaveLength(1);
+    expect(seen[0].properties).toEqual({ Token: '[Redacted]', Region: 'eu' });
+    expect(seen[0].timestamp).toEqual(new Date(Date.UTC(2026, 0, 2)));
+    expect(seen[0].renderMessage()).toBe('Token [Redacted]');
+  });
+
+  it('redacts a copy in a sink pipe after an app operator, so its events are delivered, not dropped as operator-failed', async () => {
+    const memory = new MemorySink();
+    const addToken = map((e: LogEvent) => ({ ...e, properties: { ...e.properties, Token: 'abc' } }));
+    const log = new LoggerConfiguration().writeTo
+      .sink(memory, { name: 'memory', pipe: [addToken, redact({ keys: /token/i })] })
+      .createLogger();
+    log.information('Signed in');
+    expect(memory.events.map((e) => e.properties)).toEqual([{ Token: '[Redacted]' }]);
+    expect(log.metrics().sinks.memory).toMatchObject({ received: 1, delivered: 1, dropped: 0 });
+    await log.close();
+  });
+
+  it('passes on a value that is not an event (a map branch’s undefined) as it is', () => {
+    const seen: unknown[] = [];
+    let failure: unknown;
+    of(undefined as unknown as LogEvent)
+      .pipe(redact({ keys: /token/i }))
+      .subscribe({ next: (e) => seen.push(e), error: (e: unknown) => (failure = e) });
+    expect(failure).toBeUndefined();
+    expect(seen).toEqual([undefined]);
   });
 
   it('rejects bad options at once', () => {

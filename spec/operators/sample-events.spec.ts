@@ -245,6 +245,25 @@ describe('sampleEvents', () => {
     }
   });
 
+  it('passes a value that is not an event (a map branch’s undefined) on unsampled, with no SelfLog line and no drop', () => {
+    const { diagnostics, stop } = collectSelfLog();
+    const accounting = new RecordingAccounting();
+    const seen: unknown[] = [];
+    const source = new Subject<LogEvent>();
+    try {
+      subscribedWith(accounting, source.pipe(sampleEvents({ rate: 0, key: 'TraceId', random: () => 0.5 }))).subscribe((e) =>
+        seen.push(e),
+      );
+      for (let n = 0; n < 3; n++) source.next(undefined as unknown as LogEvent);
+      source.next(null as unknown as LogEvent);
+    } finally {
+      stop();
+    }
+    expect(seen).toEqual([undefined, undefined, undefined, null]);
+    expect(accounting.droppedBy).toEqual({});
+    expect(diagnostics).toEqual([]);
+  });
+
   it('rejects bad options with a ConfigurationError naming them', () => {
     expect(() => sampleEvents({} as { rate: number })).toThrow(ConfigurationError);
     expect(() => sampleEvents({ rate: 1.5 })).toThrow(/rate.*1\.5/);

@@ -6,6 +6,8 @@ import { SelfLog, type SelfLogEvent } from '../../lib/core/self-log';
 import { tapMetrics, type TapMetricsOptions, type TappedCounter } from '../../lib/operators/tap-metrics';
 import { countingSource, makeEvent, makeEvents } from '../helpers/events';
 import { createTestScheduler } from '../helpers/test-scheduler';
+import { collectSelfLog } from '../helpers/self-log';
+import { createLogEvent } from '../../lib/templates/log-event-record';
 
 const [a, b, c] = makeEvents(3);
 
@@ -40,6 +42,26 @@ describe('tapMetrics', () => {
     });
     expect(recorder.failed).toBe(1);
     expect(recorder.snapshot().latencyMs.max).toBe(5);
+  });
+
+  it('records the age of an app operator’s spread copy of an event from the time it carries (timeMs), as the pipeline reads it', () => {
+    const recorder = new SinkMetricsRecorder('x');
+    const { diagnostics, stop } = collectSelfLog();
+    const testScheduler = createTestScheduler();
+    try {
+      testScheduler.run(({ hot, expectObservable }) => {
+        const record = createLogEvent('information', 'Order {Id}', [1], { timestamp: new Date(2) });
+        const copy = { ...record, properties: { ...record.properties, Region: 'eu' } } as unknown as LogEvent;
+        const source = hot('-------c|', { c: copy });
+        expectObservable(source.pipe(tapMetrics(recorder, 'delivered', { latency: true }, testScheduler))).toBe('-------c|', {
+          c: copy,
+        });
+      });
+    } finally {
+      stop();
+    }
+    expect(recorder.snapshot().latencyMs.max).toBe(5);
+    expect(diagnostics).toEqual([]);
   });
 
   it('records no latency for an event without a usable timestamp, counting and passing it on, and tells SelfLog once', () => {

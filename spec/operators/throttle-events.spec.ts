@@ -191,6 +191,8 @@ describe('throttleEvents', () => {
     expect(() => throttleEvents({ windowMs: 0 })).toThrow(ConfigurationError);
     expect(() => throttleEvents({ max: 0 })).toThrow(/max/);
     expect(() => throttleEvents({ max: 2.5 })).toThrow(/max/);
+    // A count: Infinity would throttle nothing while every key still holds a window and a timer.
+    expect(() => throttleEvents({ max: Number.POSITIVE_INFINITY })).toThrow(/throttleEvents: max: .*Infinity/);
     expect(() => throttleEvents({ maxKeys: -1 })).toThrow(/maxKeys/);
     expect(() => throttleEvents({ key: '' })).toThrow(/key/);
     // A window a timer cannot wait (past 2^31 - 1 ms, or Infinity) would close at once; a key bound must be finite.
