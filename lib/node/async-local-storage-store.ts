@@ -33,4 +33,9 @@ export class AsyncLocalStorageContextStore implements ContextStore {
     const context = storage();
     return context.run(mergeContext(context.getStore(), properties), fn);
   }
+
+  suspend<T>(fn: () => T): T {
+    // run, not exit (experimental): async work started inside keeps no properties either.
+    return storage().run(undefined as unknown as ContextProperties, fn);
+  }
 }
