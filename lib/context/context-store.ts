@@ -10,4 +10,9 @@ export interface ContextStore {
   current(): ContextProperties | undefined;
   /** Runs `fn` with `properties` layered over the current ones; removed when `fn` returns or throws. */
   run<T>(properties: ContextProperties, fn: () => T): T;
+  /**
+   * Runs `fn` with no properties in force; the current ones come back when it returns or throws.
+   * Optional: `LogContext.suspend` with a store that has none runs `fn` in the store's context.
+   */
+  suspend?<T>(fn: () => T): T;
 }

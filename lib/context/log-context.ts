@@ -3,6 +3,7 @@ import { readFailure } from '../core/read-options';
 import { hasMethods } from '../core/has-methods';
 import type { ContextProperties, ContextStore } from './context-store';
 import { StackContextStore } from './stack-context-store';
+import { SelfLog } from '../core/self-log';
 import { sharedState } from '../core/shared-state';
 
 /** The store in force, one for every copy of rxlog in the process (see sharedState). */
@@ -22,6 +23,21 @@ export const LogContext = {
   /** Runs `fn` with `properties` in the context; they are removed when it returns or throws. */
   run<T>(properties: ContextProperties, fn: () => T): T {
     return shared().store.run(properties, fn);
+  },
+
+  /**
+   * Runs `fn` with no ambient properties (Serilog's `LogContext.Suspend()`); those in force come
+   * back when it returns or throws. Work started inside (a timer, a cache refresher) and, with
+   * `useAsyncLocalStorage()`, its async continuations carry none of the caller's properties.
+   *
+   * @example
+   * LogContext.run({ RequestId: 'r-7' }, () => LogContext.suspend(() => startCacheRefresher()));
+   */
+  suspend<T>(fn: () => T): T {
+    const store = shared().store;
+    if (typeof store.suspend === 'function') return store.suspend(fn);
+    SelfLog.write('LogContext.suspend: no suspend() in the store');
+    return fn();
   },
 
   /** The properties in force now, or undefined outside any run. */

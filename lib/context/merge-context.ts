@@ -12,16 +12,31 @@ import type { ContextProperties } from './context-store';
 const MAX_PROPERTIES = 1000;
 
 /**
+ * Whether `value` is an object of properties, as enrichers take them: a plain one, one without a
+ * prototype or a class instance's own fields; not an array, a Map, a Set, a Date.
+ */
+function isProperties(value: unknown): boolean {
+  // A primitive's tag names its type ('[object Null]', '[object String]'): no object, no properties.
+  try {
+    return Object.prototype.toString.call(value) === '[object Object]';
+  } catch {
+    // A Proxy whose get trap throws: its names are listed and read one by one, each read a marker.
+    return true;
+  }
+}
+
+/**
  * The properties an inner `LogContext.run` puts in force: `properties` over `outer`, at most
  * {@link MAX_PROPERTIES} of them (the outer ones first, then the new names in order; the rest are
  * left out and reported to SelfLog, once for the run). Never throws: properties that are not an
- * object (`null`, a string, an array, whose indexes would become names) or whose names cannot be
+ * object of properties (`null`, a string, an array, whose indexes would become names, a Map, a
+ * Set or a Date, whose entries are no names, as an enricher's) or whose names cannot be
  * listed (a Proxy whose traps throw) are reported to SelfLog and left out, so the app's callback
  * still runs, with the outer context. A getter that throws puts its marker (`'[Throws: message]'`)
  * in force, as a call's argument would, and the names after it are kept.
  */
 export function mergeContext(outer: ContextProperties | undefined, properties: ContextProperties): ContextProperties {
-  if (typeof properties !== 'object' || (properties as unknown) === null || Array.isArray(properties)) {
+  if (!isProperties(properties)) {
     SelfLog.write('LogContext.run: not properties: {Value}', describeValue(properties));
     return outer ?? {};
   }

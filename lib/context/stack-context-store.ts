@@ -21,15 +21,23 @@ export class StackContextStore implements ContextStore {
 
   /** The mark `instanceof StackContextStore` reads. */
   readonly [BRAND] = true;
-  readonly #stack: ContextProperties[] = [];
+  // An undefined entry is a suspend: no properties in force until it returns.
+  readonly #stack: (ContextProperties | undefined)[] = [];
 
   current(): ContextProperties | undefined {
     return this.#stack.at(-1);
   }
 
   run<T>(properties: ContextProperties, fn: () => T): T {
-    const outer = this.current();
-    this.#stack.push(mergeContext(outer, properties));
+    return this.#with(mergeContext(this.current(), properties), fn);
+  }
+
+  suspend<T>(fn: () => T): T {
+    return this.#with(undefined, fn);
+  }
+
+  #with<T>(context: ContextProperties | undefined, fn: () => T): T {
+    this.#stack.push(context);
     try {
       return fn();
     } finally {

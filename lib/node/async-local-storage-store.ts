@@ -21,7 +21,9 @@ const storage = (): AsyncLocalStorage<ContextProperties> =>
  * EventEmitter listener runs in the context of the `emit` call, not of where it was registered:
  * bind it with `AsyncResource.bind(listener)` inside the run to keep the run's context. Work that
  * a library queues and runs in one batch (RxJS's `asapScheduler`, a connection pool) runs in the
- * context of whichever caller started the batch.
+ * context of whichever caller started the batch. A timer or connection made inside a run keeps
+ * the run's properties for every callback it makes later: make long-lived work inside
+ * `LogContext.suspend` (this store's `suspend`), which runs it with none.
  */
 export class AsyncLocalStorageContextStore implements ContextStore {
   current(): ContextProperties | undefined {
@@ -32,5 +34,10 @@ export class AsyncLocalStorageContextStore implements ContextStore {
     // Merged once per run, so reading the context on every event is a single lookup.
     const context = storage();
     return context.run(mergeContext(context.getStore(), properties), fn);
+  }
+
+  suspend<T>(fn: () => T): T {
+    // run, not exit (experimental): async work started inside keeps no properties either.
+    return storage().run(undefined as unknown as ContextProperties, fn);
   }
 }

@@ -3,6 +3,7 @@ import { MemorySink } from '../../lib/sinks/memory-sink';
 import type { ContextStore } from '../../lib/context/context-store';
 import { LogContext } from '../../lib/context/log-context';
 import { ConfigurationError } from '../../lib/core/errors/configuration-error';
+import { SelfLog } from '../../lib/core/self-log';
 
 describe('LogContext', () => {
   it('adds properties inside run and removes them after', () => {
@@ -32,6 +33,36 @@ describe('LogContext', () => {
 
   it('returns the callback result', () => {
     expect(LogContext.run({ A: 1 }, () => 42)).toBe(42);
+  });
+
+  it('suspends the properties inside suspend, nested runs included, and puts them back after, even when it throws', () => {
+    LogContext.run({ RequestId: 'r-1' }, () => {
+      expect(LogContext.suspend(() => LogContext.current())).toBeUndefined();
+      expect(LogContext.suspend(() => LogContext.run({ Job: 'refresh' }, () => LogContext.current()))).toEqual({
+        Job: 'refresh',
+      });
+      expect(() =>
+        LogContext.suspend(() => {
+          throw new Error('job failed');
+        }),
+      ).toThrow('job failed');
+      expect(LogContext.current()).toEqual({ RequestId: 'r-1' });
+    });
+    expect(LogContext.suspend(() => 42)).toBe(42);
+  });
+
+  it('runs suspend in the context of a store that has no suspend(), and tells SelfLog', () => {
+    const store: ContextStore = { current: () => ({ From: 'custom' }), run: (_, fn) => fn() };
+    const diagnostics: string[] = [];
+    const subscription = SelfLog.events$.subscribe((event) => diagnostics.push(event.message));
+    const previous = LogContext.useStore(store);
+    try {
+      expect(LogContext.suspend(() => LogContext.current())).toEqual({ From: 'custom' });
+    } finally {
+      LogContext.useStore(previous);
+      subscription.unsubscribe();
+    }
+    expect(diagnostics).toEqual([expect.stringContaining('LogContext.suspend: no suspend() in the store')]);
   });
 
   it('uses a pluggable store and gives back the previous one', () => {

@@ -83,6 +83,43 @@ describe('mergeContext with what is not an object of properties', () => {
   });
 });
 
+describe('mergeContext with a collection or another built-in object', () => {
+  it('keeps the outer context for a Map, a Set or a Date, whose entries are no names, and tells SelfLog', () => {
+    const diagnostics: SelfLogEvent[] = [];
+    const subscription = SelfLog.events$.subscribe((event) => diagnostics.push(event));
+    try {
+      for (const value of [new Map([['RequestId', 'r-1']]), new Set(['r-1']), new Date(0)]) {
+        expect(mergeContext({ A: 1 }, value as unknown as Record<string, unknown>)).toEqual({ A: 1 });
+      }
+    } finally {
+      subscription.unsubscribe();
+    }
+    expect(diagnostics.map((event) => event.args[0])).toEqual(['Map', 'Set', 'Date']);
+  });
+
+  it('takes a class instance’s own fields, an object without a prototype and a Proxy, as enrichers do', () => {
+    class Scope {
+      [name: string]: unknown;
+      RequestId = 'r-1';
+    }
+    const bare = Object.assign(Object.create(null) as Record<string, unknown>, { Tenant: 't' });
+    const proxied = new Proxy({ User: 'ada' }, {});
+    expect(mergeContext(undefined, new Scope())).toEqual({ RequestId: 'r-1' });
+    expect(mergeContext(undefined, bare)).toEqual({ Tenant: 't' });
+    expect(mergeContext(undefined, proxied)).toEqual({ User: 'ada' });
+    // Its get trap throws even for the tag read: each name is read apart and gets its marker.
+    const denying = new Proxy(
+      { User: 'ada' },
+      {
+        get(): never {
+          throw new Error('denied');
+        },
+      },
+    );
+    expect(mergeContext(undefined, denying)).toEqual({ User: '[Throws: denied]' });
+  });
+});
+
 describe('LogContext.run with properties it cannot read', () => {
   it.each([
     ['the default stack store', undefined],

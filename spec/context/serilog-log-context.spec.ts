@@ -126,8 +126,41 @@ describe('Serilog test/Serilog.Tests/Context/LogContextTests.cs', () => {
     expect(last()?.properties).toEqual({});
   });
 
-  // Not ported: ContextEnrichersInAsyncScopeCanBeCleared and ContextEnrichersCanBeTemporarilyCleared
-  // (no LogContext.Reset() or Suspend() in rxlog); DoesNotPreventCrossDomainCalls (no AppDomains).
+  // Serilog's `using (LogContext.Suspend())` is LogContext.suspend(fn).
+  it('ContextEnrichersCanBeTemporarilyCleared', () => {
+    const { log, last } = contextLogger();
+    LogContext.run({ A: 1 }, () => {
+      LogContext.suspend(() => {
+        log.information('x');
+        expect(last()?.properties).toEqual({});
+      });
+      log.information('x');
+      expect(last()?.properties).toEqual({ A: 1 });
+    });
+  });
+
+  // Serilog's LogContext.Reset() inside Task.Run clears the context for that async flow only;
+  // rxlog has no Reset() (it would be AsyncLocalStorage's enterWith, which leaks into whatever
+  // the caller does next): the flow runs inside LogContext.suspend instead.
+  it('ContextEnrichersInAsyncScopeCanBeCleared, with useAsyncLocalStorage() and suspend', async () => {
+    const restore = useAsyncLocalStorage();
+    try {
+      const { log, last } = contextLogger();
+      await LogContext.run({ A: 1 }, async () => {
+        await LogContext.suspend(async () => {
+          await tick();
+          log.information('x');
+        });
+        expect(last()?.properties).toEqual({});
+        log.information('x');
+        expect(last()?.properties).toEqual({ A: 1 });
+      });
+    } finally {
+      restore();
+    }
+  });
+
+  // Not ported: DoesNotPreventCrossDomainCalls (no AppDomains).
 });
 
 // What the brief asked to check beyond the reference file: nesting and the order properties

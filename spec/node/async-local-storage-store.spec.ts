@@ -112,4 +112,26 @@ describe('AsyncLocalStorageContextStore', () => {
       expect(store.current()).toEqual({ A: 1 });
     });
   });
+
+  it('keeps no properties in work started inside suspend, after the run ends too', async () => {
+    const seen: unknown[] = [];
+    let fired!: () => void;
+    const done = new Promise<void>((resolve) => (fired = resolve));
+    await store.run({ RequestId: 'r-1' }, async () => {
+      // A cache refresher started lazily by the first request.
+      store.suspend(() =>
+        setTimeout(() => {
+          seen.push(store.current());
+          fired();
+        }, 0),
+      );
+      await store.suspend(async () => {
+        await Promise.resolve();
+        seen.push(store.current());
+      });
+      seen.push(store.current());
+    });
+    await done;
+    expect(seen).toEqual([undefined, { RequestId: 'r-1' }, undefined]);
+  });
 });

@@ -1,5 +1,7 @@
 import { asapScheduler, asyncScheduler, firstValueFrom, map, observeOn, of, type OperatorFunction } from 'rxjs';
+import type { ContextStore } from '../../lib/context/context-store';
 import { LogContext } from '../../lib/context/log-context';
+import { StackContextStore } from '../../lib/context/stack-context-store';
 import { useAsyncLocalStorage } from '../../lib/node/use-async-local-storage';
 import { withLogContext } from '../../lib/operators/with-log-context';
 
@@ -48,6 +50,62 @@ describe('useAsyncLocalStorage called again', () => {
       expect(seen).toEqual([{ RequestId: 'r-1' }, { RequestId: 'r-1' }, { RequestId: 'r-1' }]);
     } finally {
       restoreFirst();
+    }
+  });
+});
+
+/** Whether LogContext follows an await now: true with an AsyncLocalStorage store, false with the synchronous default. */
+async function followsAwait(): Promise<boolean> {
+  const seen = await LogContext.run({ Probe: true }, async () => {
+    await Promise.resolve();
+    return LogContext.current()?.Probe;
+  });
+  return seen === true;
+}
+
+describe('useAsyncLocalStorage restored out of order or twice', () => {
+  it('puts the default store back once every call has been restored, in whatever order', async () => {
+    const first = useAsyncLocalStorage();
+    const second = useAsyncLocalStorage();
+    first();
+    // The second call still holds it on.
+    expect(await followsAwait()).toBe(true);
+    second();
+    expect(await followsAwait()).toBe(false);
+  });
+
+  it('still restores after the app set its own store and put the AsyncLocalStorage one back', async () => {
+    const restore = useAsyncLocalStorage();
+    LogContext.useStore(LogContext.useStore(new StackContextStore()));
+    restore();
+    expect(await followsAwait()).toBe(false);
+  });
+
+  it('restores once: calling the function again changes nothing, not even a store the app set since', async () => {
+    const restore = useAsyncLocalStorage();
+    restore();
+    const appStore = new StackContextStore();
+    const defaultStore = LogContext.useStore(appStore);
+    try {
+      restore();
+      expect(LogContext.useStore(defaultStore)).toBe(appStore);
+    } finally {
+      LogContext.useStore(defaultStore);
+    }
+    expect(await followsAwait()).toBe(false);
+  });
+
+  it('leaves a store the app set after the call in place when it restores', () => {
+    const appStore: ContextStore = { current: () => ({ From: 'app' }), run: (_, fn) => fn() };
+    const defaultStore = LogContext.useStore(appStore);
+    LogContext.useStore(defaultStore);
+    const restore = useAsyncLocalStorage();
+    LogContext.useStore(appStore);
+    try {
+      restore();
+      expect(LogContext.current()).toEqual({ From: 'app' });
+    } finally {
+      LogContext.useStore(defaultStore);
     }
   });
 });

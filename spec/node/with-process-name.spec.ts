@@ -1,3 +1,5 @@
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
 import * as path from 'node:path';
 import { withProcessName } from '../../lib/node/with-process-name';
 import { makeEvent } from '../helpers/events';
@@ -17,6 +19,18 @@ describe('withProcessName', () => {
   it("adds the script's file name when the title is node's default", () => {
     process.title = 'node';
     expect(withProcessName()(makeEvent())).toEqual({ ProcessName: path.basename(process.argv[1]) });
+  });
+
+  it("adds the script's file name when node was started by a path its executable is linked from (the title is argv[0])", async () => {
+    // systemd's ExecStart=/usr/bin/node server.js, where /usr/bin/node links to the real executable.
+    const child = spawn(process.execPath, ['--import', 'tsx', path.join(__dirname, 'fixtures', 'process-name.ts')], {
+      argv0: '/usr/bin/node-linked',
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
+    let output = '';
+    child.stdout.setEncoding('utf8').on('data', (chunk: string) => (output += chunk));
+    await once(child, 'close');
+    expect(JSON.parse(output)).toEqual({ ProcessName: 'process-name.ts' });
   });
 
   it('returns the same frozen object for every event', () => {
