@@ -17,6 +17,7 @@ export { withProcessName } from './with-process-name';
 export { withMachineName } from './with-machine-name';
 export { withThreadId } from './with-thread-id';
 export { withEnvironmentVariable } from './with-environment-variable';
+export { withEnvironmentUserName } from './with-environment-user-name';
 export { SyslogSink } from './syslog/syslog-sink';
 export type { SyslogSinkOptions, SyslogTransportKind, SyslogFormat } from './syslog/syslog-sink-options';
 export type { SyslogFacilityName } from './syslog/syslog-facility';

@@ -7,16 +7,26 @@ import { describeOption } from './operator-options';
 import { isThenable } from './report-rejection';
 import { subscribeUpstream } from './subscribe-upstream';
 
-/** Whether `value` can be context properties: an object that is not null and not an array. */
-function isPropertiesObject(value: unknown): value is ContextProperties {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
+/** `Map`, `Set` or `Date` for such a value (spread, it gives no properties), else undefined. */
+function collectionKind(value: unknown): string | undefined {
+  try {
+    return value instanceof Map ? 'Map' : value instanceof Set ? 'Set' : value instanceof Date ? 'Date' : undefined;
+  } catch {
+    // A Proxy whose getPrototypeOf trap throws: read name by name, as any other object.
+    return undefined;
+  }
 }
 
-/** The kind of a value that is not properties, as one word: `null`, `undefined`, `number`, `string`, `array`, `Promise`, … */
+/** Whether `value` can be context properties: an object that is not null, an array, a Map, a Set or a Date. */
+function isPropertiesObject(value: unknown): value is ContextProperties {
+  return typeof value === 'object' && value !== null && !Array.isArray(value) && collectionKind(value) === undefined;
+}
+
+/** The kind of a value that is not properties, as one word: `null`, `undefined`, `number`, `string`, `array`, `Map`, `Promise`, … */
 function kindOf(value: unknown): string {
   if (value === null) return 'null';
   if (Array.isArray(value)) return 'array';
-  return isThenable(value) ? 'Promise' : typeof value;
+  return isThenable(value) ? 'Promise' : (collectionKind(value) ?? typeof value);
 }
 
 /**
@@ -39,7 +49,7 @@ function kindOf(value: unknown): string {
  * AsyncLocalStorage).
  *
  * Never fails the stream: when the function throws, returns something that is not properties
- * (`null`, `undefined`, a number, a string, an array, a Promise: it must answer synchronously, and
+ * (`null`, `undefined`, a number, a string, an array, a Map, Set or Date, a Promise: it must answer synchronously, and
  * a rejection is reported too) or properties that cannot be read (a
  * throwing getter, a Proxy whose traps throw), that subscription runs without this context and
  * SelfLog is told once per operator for each kind of fault, not once per subscription.
@@ -49,7 +59,7 @@ function kindOf(value: unknown): string {
  * withLogContext({ Id: 'r-7' }):  -a-b-|   (a, b and the completion delivered inside the context)
  * ```
  *
- * @throws ConfigurationError when `properties` is neither a function nor an object (an array is not properties).
+ * @throws ConfigurationError when `properties` is neither a function nor an object (an array, a Map, a Set or a Date is not properties).
  * @example
  * clicks$.pipe(
  *   withLogContext(() => ({ CorrelationId: crypto.randomUUID() })),
@@ -59,7 +69,7 @@ function kindOf(value: unknown): string {
 export function withLogContext<T>(properties: ContextProperties | (() => ContextProperties)): MonoTypeOperatorFunction<T> {
   if (typeof properties !== 'function' && !isPropertiesObject(properties))
     throw new ConfigurationError(
-      `withLogContext: expected properties or a function returning them, got ${describeOption(properties)}`,
+      `withLogContext: expected properties or a function returning them, got ${collectionKind(properties) === undefined ? describeOption(properties) : `a ${collectionKind(properties)}`}`,
     );
   // One SelfLog line per kind of fault for this operator: a function that returns null on every
   // subscription would otherwise write a line per subscription.

@@ -12,6 +12,7 @@ describe('rxlog/node (the Node entry)', () => {
       'fastifyRequestLogging',
       'diagnosticContext',
       'createIngestHandler',
+      'withEnvironmentUserName',
     ];
     const missing = names.filter((name) => (node as Record<string, unknown>)[name] === undefined);
     expect(missing).toEqual([]);

@@ -143,11 +143,15 @@ describe('withLogContext', () => {
     expect(() => withLogContext('Id' as unknown as Record<string, unknown>)).toThrow(/withLogContext.*"Id"/);
   });
 
-  it('rejects an array, a number or undefined when built, naming it', () => {
+  it('rejects an array, a number, undefined, a Map, a Set or a Date when built, naming it', () => {
     for (const [value, named] of [
       [['Id'], 'an array'],
       [42, '42'],
       [undefined, 'undefined'],
+      // Spread, these give no properties: `{ ...new Map([['Id', 'r-7']]) }` is `{}`.
+      [new Map([['Id', 'r-7']]), 'a Map'],
+      [new Set(['Id']), 'a Set'],
+      [new Date(0), 'a Date'],
     ] as const) {
       expect(() => withLogContext(value as unknown as Record<string, unknown>)).toThrow(ConfigurationError);
       expect(() => withLogContext(value as unknown as Record<string, unknown>)).toThrow(`got ${named}`);
@@ -162,7 +166,20 @@ describe('withLogContext', () => {
         throw new Error('getter broke');
       },
     };
-    const results: unknown[] = [null, 7, 'Id', ['Id'], undefined, throwingGetter, null, 8, throwingGetter, { Id: 'ok' }];
+    const results: unknown[] = [
+      null,
+      7,
+      'Id',
+      ['Id'],
+      undefined,
+      throwingGetter,
+      new Map([['Id', 'r-7']]),
+      new Set(['Id']),
+      null,
+      8,
+      throwingGetter,
+      { Id: 'ok' },
+    ];
     const diagnostics: SelfLogEvent[] = [];
     const subscription = SelfLog.events$.subscribe((d) => diagnostics.push(d));
     let call = 0;
@@ -183,7 +200,7 @@ describe('withLogContext', () => {
       { text: 'value', Id: 'ok' },
     ]);
     const lines = diagnostics.filter((d) => d.template.startsWith('withLogContext:'));
-    // null, number, string, array, undefined and the unreadable object: one line each, repeats silent.
+    // null, number, string, array, undefined, the unreadable object, a Map and a Set: one line each, repeats silent.
     expect(lines.map((d) => (d.args[0] instanceof Error ? d.args[0].message : d.args[0]))).toEqual([
       'null',
       'number',
@@ -191,6 +208,8 @@ describe('withLogContext', () => {
       'array',
       'undefined',
       'getter broke',
+      'Map',
+      'Set',
     ]);
     expect(LogContext.current()).toBeUndefined();
   });
