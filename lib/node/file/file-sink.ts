@@ -36,11 +36,12 @@ export interface FileSinkOptions {
   /** Turns each event into a line. Default `new CompactJsonFormatter()` (CLEF). */
   formatter?: Formatter | undefined;
   /**
-   * The time that decides the rolling period, read once per batch; a time earlier than the current
-   * period (a clock stepped back) keeps the current file, as does an invalid Date (before the first
-   * file, the system time picks it). Default `() => new Date()`.
+   * The time that decides the rolling period, a Date or epoch milliseconds (`Date.now` will do),
+   * read once per batch; a time earlier than the current period (a clock stepped back) keeps the
+   * current file, as does an invalid Date, anything else, or a clock that throws (reported to
+   * SelfLog once); before the first file, the system time picks it. Default `() => new Date()`.
    */
-  clock?: (() => Date) | undefined;
+  clock?: (() => Date | number) | undefined;
   /**
    * A file that takes a batch the primary file cannot (an I/O error or a full file), written
    * without rolling or limits. Default: none, the batch fails. The pipeline's `fallback` sink
@@ -161,7 +162,9 @@ export class FileSink implements Sink {
   private readonly rolling: boolean;
   private readonly retained: number | null;
   private readonly formatter: Formatter;
-  private readonly clock: () => Date;
+  private readonly clock: () => Date | number;
+  /** Whether a clock that threw or gave no time was reported: once per sink, not once per batch. */
+  private clockReported = false;
   private readonly fsync: boolean;
   private readonly syncFlushTimeoutMs: number;
   private readonly fallbackPath: string | undefined;
@@ -765,7 +768,7 @@ export class FileSink implements Sink {
 
   /** The file for this batch: rolls to a new period, reopens a deleted or moved file, opens lazily. */
   private prepare(): LogFile {
-    let now = this.interval === 'infinite' && this.file !== undefined ? 0 : this.clock().getTime();
+    let now = this.interval === 'infinite' && this.file !== undefined ? 0 : this.readClock();
     // An invalid Date keeps the current file; before the first, the system time picks it (a period
     // of NaN would open `app-.log`, a name outside the set).
     if (Number.isNaN(now)) now = this.file === undefined ? Date.now() : this.period.startMs;
@@ -781,6 +784,30 @@ export class FileSink implements Sink {
       this.file = LogFile.open(this.files.pathFor(this.period.text, this.sequence));
     }
     return this.file as LogFile;
+  }
+
+  /**
+   * The clock's time in epoch milliseconds; NaN (no time) when it throws or returns neither a Date
+   * nor a number, reported once: failing the batch would fail every batch for as long as it does.
+   */
+  private readClock(): number {
+    let time: unknown;
+    try {
+      time = this.clock();
+      if (time instanceof Date) return time.getTime();
+      if (typeof time === 'number') return time;
+    } catch (error) {
+      time = error;
+    }
+    if (!this.clockReported) {
+      this.clockReported = true;
+      SelfLog.write(
+        'FileSink {Path}: the clock gave no time ({Value}); the current period is kept',
+        this.basePath,
+        describeValue(time),
+      );
+    }
+    return NaN;
   }
 
   /** Opens the newest file of `period` on disk (continuing it after a restart), or its first file. */

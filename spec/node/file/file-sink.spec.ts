@@ -298,6 +298,49 @@ describe('FileSink', () => {
       expect(numbers(path.join(dir, 'app-20300101.log'))).toEqual([0, 0]);
     });
 
+    it('takes epoch milliseconds from the clock as well as a Date (clock: Date.now)', () => {
+      // Before, `clock: () => Date.now()` failed every batch with "getTime is not a function".
+      let now = Date.UTC(2026, 10, 22, 23, 59);
+      const sink = new FileSink(path.join(dir, 'app-.log'), {
+        rollingInterval: 'day',
+        clock: () => now,
+        formatter: numbered,
+      });
+      expect(sink.emitSync(makeEvents(1))).toBe(true);
+      now = Date.UTC(2026, 10, 23, 0, 1);
+      expect(sink.emitSync(makeEvents(2))).toBe(true);
+      void sink.close();
+      expect(numbers(path.join(dir, 'app-20261122.log'))).toEqual([0]);
+      expect(numbers(path.join(dir, 'app-20261123.log'))).toEqual([0, 1]);
+    });
+
+    it('writes on when the clock throws or returns no time, as for an invalid Date, and reports it once', async () => {
+      // Before, every batch failed for as long as the clock did: no event reached any file.
+      let clock: () => unknown = () => {
+        throw new Error('clock broken');
+      };
+      const log = new LoggerConfiguration().writeTo
+        .sink(
+          new FileSink(path.join(dir, 'app-.log'), { rollingInterval: 'day', clock: () => clock() as Date, formatter: numbered }),
+          {
+            name: 'file',
+            retry: false,
+          },
+        )
+        .createLogger();
+      log.information('{N}', 0);
+      log.flushSync();
+      clock = () => 'noon';
+      log.information('{N}', 1);
+      log.flushSync();
+      const report = await log.close();
+      expect(report.sinks.file).toEqual({ delivered: 2, dropped: 0, failed: 0, undelivered: 0 });
+      const [file] = fs.readdirSync(dir);
+      expect(file).toMatch(/^app-\d{8}\.log$/);
+      expect(numbers(path.join(dir, file))).toEqual([0, 1]);
+      expect(diagnostics.filter((d) => /clock/.test(d.message))).toHaveLength(1);
+    });
+
     it('never rolls by time when the interval is infinite', () => {
       const time = manualClock(Date.UTC(2026, 0, 1));
       const sink = new FileSink(path.join(dir, 'app.log'), { clock: time.clock, formatter: numbered });
