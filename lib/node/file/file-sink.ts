@@ -33,6 +33,14 @@ export interface FileSinkOptions {
    * pruned: a file that rolls neither way is its path alone, and no other file is ever deleted.
    */
   retainedFileCountLimit?: number | null | undefined;
+  /**
+   * Oldest events kept on disk, in milliseconds: a file of the set whose whole period ended at
+   * least this long ago is deleted (never the current one), as Serilog's `retainedFileTimeLimit`
+   * but by the period's end, so no event younger than the limit goes. Applied with the count limit
+   * whenever a file is opened (at start and on each roll). Needs a `rollingInterval` other than
+   * `'infinite'`. Default `null` (no time limit).
+   */
+  retainedFileTimeLimitMs?: number | null | undefined;
   /** Turns each event into a line. Default `new CompactJsonFormatter()` (CLEF). */
   formatter?: Formatter | undefined;
   /**
@@ -89,6 +97,7 @@ const FILE_SINK_OPTIONS = [
   'fileSizeLimitBytes',
   'rollOnFileSizeLimit',
   'retainedFileCountLimit',
+  'retainedFileTimeLimitMs',
   'formatter',
   'clock',
   'fallbackPath',
@@ -161,6 +170,9 @@ export class FileSink implements Sink {
    */
   private readonly rolling: boolean;
   private readonly retained: number | null;
+  private readonly retainedMs: number | null;
+  /** The time of the batch being written (the clock's, or a stand-in when it gave none): what retention ages files by. */
+  private nowMs = 0;
   private readonly formatter: Formatter;
   private readonly clock: () => Date | number;
   /** Whether a clock that threw or gave no time was reported: once per sink, not once per batch. */
@@ -224,6 +236,7 @@ export class FileSink implements Sink {
       options.retainedFileCountLimit === undefined ? 31 : options.retainedFileCountLimit,
       'retainedFileCountLimit',
     );
+    this.retainedMs = this.checkTimeLimit(options.retainedFileTimeLimitMs);
     this.formatter = options.formatter ?? new CompactJsonFormatter();
     this.clock = options.clock ?? (() => new Date());
     this.fsync = options.fsync ?? false;
@@ -237,6 +250,26 @@ export class FileSink implements Sink {
     this.files = new RollingFilePath(basePath, this.interval);
     this.fallbackPath = this.checkFallbackPath(options.fallbackPath);
     this.owner = `FileSink ${basePath}`;
+  }
+
+  /**
+   * Checks `retainedFileTimeLimitMs`: names without a period tell nothing of their events' time.
+   *
+   * @throws ConfigurationError naming the value.
+   */
+  private checkTimeLimit(value: unknown): number | null {
+    if (value === undefined || value === null) return null;
+    if (!(typeof value === 'number' && value > 0 && Number.isFinite(value))) {
+      throw new ConfigurationError(
+        `FileSink retainedFileTimeLimitMs: expected a positive number of milliseconds or null, got ${describeValue(value)}`,
+      );
+    }
+    if (this.interval === 'infinite') {
+      throw new ConfigurationError(
+        `FileSink retainedFileTimeLimitMs needs a rollingInterval other than 'infinite' (file names without a period carry no time), got ${describeValue(value)}`,
+      );
+    }
+    return value;
   }
 
   /**
@@ -772,6 +805,7 @@ export class FileSink implements Sink {
     // An invalid Date keeps the current file; before the first, the system time picks it (a period
     // of NaN would open `app-.log`, a name outside the set).
     if (Number.isNaN(now)) now = this.file === undefined ? Date.now() : this.period.startMs;
+    this.nowMs = now;
     // Only forward, as Serilog rolls: a clock stepped back (NTP) stays on the current file until it
     // passes the period's end again. Going back to an earlier period's file would make retention,
     // which keeps the newest names, delete the file holding the newest events.
@@ -795,7 +829,8 @@ export class FileSink implements Sink {
     try {
       time = this.clock();
       if (time instanceof Date) return time.getTime();
-      if (typeof time === 'number') return time;
+      // Through a Date, so a number no Date can hold (Infinity, past year 275760) is no time either.
+      if (typeof time === 'number') return new Date(time).getTime();
     } catch (error) {
       time = error;
     }
@@ -834,7 +869,7 @@ export class FileSink implements Sink {
     this.file = file;
     if (!this.rolling) return;
     try {
-      applyFileRetention(this.files, this.retained, file.path);
+      applyFileRetention(this.files, this.retained, file.path, this.retainedMs, this.nowMs);
     } catch (error) {
       SelfLog.write('FileSink {Path}: retention failed', file.path, error);
     }

@@ -333,11 +333,14 @@ describe('FileSink', () => {
       clock = () => 'noon';
       log.information('{N}', 1);
       log.flushSync();
+      clock = () => Infinity;
+      log.information('{N}', 2);
+      log.flushSync();
       const report = await log.close();
-      expect(report.sinks.file).toEqual({ delivered: 2, dropped: 0, failed: 0, undelivered: 0 });
+      expect(report.sinks.file).toEqual({ delivered: 3, dropped: 0, failed: 0, undelivered: 0 });
       const [file] = fs.readdirSync(dir);
       expect(file).toMatch(/^app-\d{8}\.log$/);
-      expect(numbers(path.join(dir, file))).toEqual([0, 1]);
+      expect(numbers(path.join(dir, file))).toEqual([0, 1, 2]);
       expect(diagnostics.filter((d) => /clock/.test(d.message))).toHaveLength(1);
     });
 
@@ -733,6 +736,28 @@ describe('FileSink', () => {
       expect(fs.readdirSync(dir).sort()).toEqual(['app_007.log', 'app_008.log', 'app_009.log']);
     });
 
+    it('deletes the files of the set older than retainedFileTimeLimitMs as days roll and at start, as Serilog does', () => {
+      const day = 24 * 60 * 60 * 1000;
+      // Left by an earlier run: 20261101 is three weeks old, 20261119 ended less than two days before the 21st at noon.
+      for (const name of ['app-20261101.log', 'app-20261119.log', 'other.log']) fs.writeFileSync(path.join(dir, name), 'old\n');
+      const time = manualClock(Date.UTC(2026, 10, 21, 12));
+      const sink = new FileSink(path.join(dir, 'app-.log'), {
+        rollingInterval: 'day',
+        retainedFileCountLimit: null,
+        retainedFileTimeLimitMs: 2 * day,
+        clock: time.clock,
+        formatter: numbered,
+      });
+      sink.emitSync(makeEvents(1));
+      expect(fs.readdirSync(dir).sort()).toEqual(['app-20261119.log', 'app-20261121.log', 'other.log']);
+      time.set(Date.UTC(2026, 10, 22, 0, 0, 1));
+      sink.emitSync(makeEvents(1));
+      time.set(Date.UTC(2026, 10, 23, 0, 0, 1));
+      sink.emitSync(makeEvents(1));
+      void sink.close();
+      expect(fs.readdirSync(dir).sort()).toEqual(['app-20261121.log', 'app-20261122.log', 'app-20261123.log', 'other.log']);
+    });
+
     it('keeps every file when the limit is null', () => {
       const sink = new FileSink(path.join(dir, 'app.log'), {
         fileSizeLimitBytes: 8,
@@ -934,6 +959,18 @@ describe('FileSink', () => {
       [{ fileSizeLimitBytes: -5 }, /-5/],
       [{ retainedFileCountLimit: 0 }, /retainedFileCountLimit.*0/],
       [{ retainedFileCountLimit: 1.5 }, /1\.5/],
+      [
+        { rollingInterval: 'day', retainedFileTimeLimitMs: 0 },
+        /FileSink retainedFileTimeLimitMs: expected a positive number of milliseconds or null, got number 0/,
+      ],
+      [{ rollingInterval: 'day', retainedFileTimeLimitMs: '7d' }, /retainedFileTimeLimitMs.*"7d"/],
+      [{ rollingInterval: 'day', retainedFileTimeLimitMs: Infinity }, /retainedFileTimeLimitMs.*Infinity/],
+      // Names without a period say nothing of the time of their events: Serilog ignores the limit silently.
+      [
+        { rollOnFileSizeLimit: true, retainedFileTimeLimitMs: 1000 },
+        /FileSink retainedFileTimeLimitMs needs a rollingInterval other than 'infinite'/,
+      ],
+      [{ retainedFileTimeLimit: 1000 }, /FileSink: unknown option "retainedFileTimeLimit"/],
       [{ fallbackPath: '' }, /fallbackPath/],
       [{ syncFlushTimeoutMs: -1 }, /syncFlushTimeoutMs.*-1/],
       // null means "no limit" for the size and count options; here it would be read as the default
