@@ -782,6 +782,36 @@ describe('FileSink', () => {
       expect(numbers(file)).toEqual([0]);
     });
 
+    it('writes on to the open file when its path cannot be checked (a folder that lost its search permission, an NFS ESTALE)', () => {
+      // Before, the failing stat failed every batch, though the open descriptor still took writes.
+      const realFs = jest.requireActual<typeof fs>('node:fs');
+      const file = path.join(dir, 'app.log');
+      const sink = new FileSink(file, { formatter: numbered });
+      sink.emitSync(makeEvents(1));
+      const denied = Object.assign(new Error(`EACCES: permission denied, stat '${file}'`), { code: 'EACCES' });
+      const spy = jest.spyOn(realFs, 'statSync').mockImplementation(() => {
+        throw denied;
+      });
+      try {
+        expect(sink.emitSync(makeEvents(2))).toBe(true);
+      } finally {
+        spy.mockRestore();
+        void sink.close();
+      }
+      expect(numbers(file)).toEqual([0, 0, 1]);
+    });
+
+    it('fails the batch, rather than writing to a file no path reaches, when its folder is replaced by a file', () => {
+      const file = path.join(dir, 'logs/app.log');
+      const sink = new FileSink(file, { formatter: numbered });
+      sink.emitSync(makeEvents(1));
+      fs.rmSync(path.join(dir, 'logs'), { recursive: true });
+      fs.writeFileSync(path.join(dir, 'logs'), '');
+      expect(sink.emitSync(makeEvents(1))).toBe(false);
+      expect(() => sink.emit(makeEvents(1))).toThrow(/ENOTDIR/);
+      void sink.close();
+    });
+
     it('re-creates a deleted folder on the next batch', () => {
       const file = path.join(dir, 'logs/app.log');
       const sink = new FileSink(file, { formatter: numbered });
