@@ -849,10 +849,22 @@ export class FileSink implements Sink {
   private openPeriod(period: RollingPeriod): void {
     this.closeFile();
     let sequence = 0;
-    if (this.rolling)
-      for (const file of this.files.list()) if (file.period === period.text && file.sequence > sequence) sequence = file.sequence;
-    // Only once the listing worked: after a failed one (EMFILE) the next batch lists again, rather
-    // than opening the previous period's sequence number in this one.
+    if (this.rolling) {
+      try {
+        for (const file of this.files.list())
+          if (file.period === period.text && file.sequence > sequence) sequence = file.sequence;
+      } catch (error) {
+        // A folder the process may write but not read (mode 0333), or EMFILE: the listing only
+        // finds where an earlier run left off, so the period starts at its first file (a full one
+        // rolls on by size) rather than failing every batch, never at the previous period's number.
+        sequence = 0;
+        SelfLog.write(
+          'FileSink {Path}: could not list the rolling set; the period starts at its first file',
+          this.basePath,
+          error,
+        );
+      }
+    }
     this.period = period;
     this.openSequence(sequence);
     const file = this.file as LogFile;

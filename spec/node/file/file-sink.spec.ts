@@ -596,7 +596,7 @@ describe('FileSink', () => {
     // the next batch opened the previous period's sequence number in the new one: app-20261123_003.log,
     // with no app-20261123.log. Serilog lists the folder again on each attempt to open a period's
     // file (RollingFileSink.cs, OpenFile).
-    it("lists the set again after its listing failed at a new period, so the period's next batch goes to its first file", () => {
+    it('starts a new period at its first file when the set cannot be listed (EMFILE), writing the batch instead of failing it', () => {
       const realFs = jest.requireActual<typeof fs>('node:fs');
       const { clock, set } = manualClock(Date.UTC(2026, 10, 22, 12));
       const sink = new FileSink(path.join(dir, 'app-.log'), {
@@ -613,14 +613,44 @@ describe('FileSink', () => {
         throw Object.assign(new Error('EMFILE: too many open files, scandir'), { code: 'EMFILE' });
       });
       try {
-        expect(sink.emitSync(makeEvents(1))).toBe(false);
+        // Before, the batch failed; earlier still, it opened the previous day's sequence (app-20261123_003.log).
+        expect(sink.emitSync(makeEvents(1))).toBe(true);
       } finally {
         spy.mockRestore();
       }
       expect(sink.emitSync([makeEvent({ properties: { N: 99 } })])).toBe(true);
       void sink.close();
       expect(fs.readdirSync(dir).filter((name) => name.includes('20261123'))).toEqual(['app-20261123.log']);
-      expect(numbers(path.join(dir, 'app-20261123.log'))).toEqual([99]);
+      expect(numbers(path.join(dir, 'app-20261123.log'))).toEqual([0, 99]);
+    });
+
+    it('writes a rolling set in a folder it may write but not read (mode 0333, EACCES on readdir), rolling by size and by day', () => {
+      // Before, every batch failed for the life of the process: the set was listed before each period's first file.
+      const realFs = jest.requireActual<typeof fs>('node:fs');
+      const { clock, set } = manualClock(Date.UTC(2026, 10, 22, 12));
+      const sink = new FileSink(path.join(dir, 'app-.log'), {
+        rollingInterval: 'day',
+        fileSizeLimitBytes: 20,
+        rollOnFileSizeLimit: true,
+        clock,
+        formatter: numbered,
+      });
+      const spy = jest.spyOn(realFs, 'readdirSync').mockImplementation(() => {
+        throw Object.assign(new Error(`EACCES: permission denied, scandir '${dir}'`), { code: 'EACCES' });
+      });
+      try {
+        expect(sink.emitSync(makeEvents(4))).toBe(true);
+        set(Date.UTC(2026, 10, 23, 12));
+        expect(sink.emitSync(makeEvents(1))).toBe(true);
+      } finally {
+        spy.mockRestore();
+        void sink.close();
+      }
+      expect(fs.readdirSync(dir).sort()).toEqual(['app-20261122.log', 'app-20261122_001.log', 'app-20261123.log']);
+      expect(numbers(path.join(dir, 'app-20261122.log'))).toEqual([0, 1]);
+      expect(numbers(path.join(dir, 'app-20261122_001.log'))).toEqual([2, 3]);
+      expect(numbers(path.join(dir, 'app-20261123.log'))).toEqual([0]);
+      expect(diagnostics.some((d) => /could not list/.test(d.message))).toBe(true);
     });
 
     it('starts the next sequence after a restart when the newest file is full', () => {
