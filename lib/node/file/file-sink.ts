@@ -85,6 +85,12 @@ function isFolder(filePath: string): boolean {
   return fs.statSync(filePath, { throwIfNoEntry: false })?.isDirectory() === true;
 }
 
+/** Whether an error is a permission refusal (EACCES, EPERM). */
+function isDenied(error: unknown): boolean {
+  const code = (error as NodeJS.ErrnoException | undefined)?.code;
+  return code === 'EACCES' || code === 'EPERM';
+}
+
 function checkCount(value: unknown, option: string): number | null {
   if (value === null) return null;
   if (typeof value === 'number' && Number.isInteger(value) && value >= 1) return value;
@@ -868,16 +874,35 @@ export class FileSink implements Sink {
     this.period = period;
     this.openSequence(sequence);
     const file = this.file as LogFile;
-    if (this.rollOnLimit && this.limit !== null && file.regular && file.size >= this.limit) this.openSequence(sequence + 1);
+    if (this.rollOnLimit && this.limit !== null && file.regular && file.size >= this.limit) this.openSequence(this.sequence + 1);
   }
 
   private openSequence(sequence: number): void {
     this.closeFile();
-    // A folder with the name of a file of the set is not one of its files (list() skips it): the
-    // set goes on at the name after it. Opening the folder would fail every batch until the period ends.
-    if (this.rolling) while (isFolder(this.files.pathFor(this.period.text, sequence))) sequence++;
-    this.sequence = sequence;
-    const file = LogFile.open(this.files.pathFor(this.period.text, sequence));
+    let file: LogFile | undefined;
+    for (let attempt = 1; file === undefined; attempt++) {
+      // A folder with the name of a file of the set is not one of its files (list() skips it): the
+      // set goes on at the name after it. Opening the folder would fail every batch until the period ends.
+      if (this.rolling) while (isFolder(this.files.pathFor(this.period.text, sequence))) sequence++;
+      this.sequence = sequence;
+      const filePath = this.files.pathFor(this.period.text, sequence);
+      try {
+        file = LogFile.open(filePath);
+      } catch (error) {
+        // A file of the set the process may not write (left by a run as root, made read-only):
+        // the set goes on at the next name, as Serilog's does for a locked file (3 tries), rather
+        // than failing every batch until the period ends. A folder that denies creating it fails.
+        if (!this.rolling || !isDenied(error) || attempt >= 3 || fs.statSync(filePath, { throwIfNoEntry: false }) === undefined)
+          throw error;
+        SelfLog.write(
+          'FileSink {Path}: cannot write {File}; going on at the next file of the set',
+          this.basePath,
+          filePath,
+          error,
+        );
+        sequence++;
+      }
+    }
     this.file = file;
     if (!this.rolling) return;
     try {

@@ -480,6 +480,55 @@ describe('FileSink', () => {
       expect(numbers(path.join(dir, 'app_003.log'))).toEqual([6, 7]);
     });
 
+    it('goes on at the next file of the set when a file of it may not be written (left by a run as root), as Serilog does for a locked file', () => {
+      // Before, every batch failed until the period ended: a day of logs lost after one `sudo` run.
+      const realFs = jest.requireActual<typeof fs>('node:fs');
+      const taken = path.join(dir, 'app-20261122.log');
+      fs.writeFileSync(taken, 'root\n');
+      const openSync = realFs.openSync.bind(realFs);
+      const spy = jest.spyOn(realFs, 'openSync').mockImplementation((file, ...rest: unknown[]) => {
+        if (file === taken) throw Object.assign(new Error(`EACCES: permission denied, open '${taken}'`), { code: 'EACCES' });
+        return (openSync as (...args: unknown[]) => number)(file, ...rest);
+      });
+      const sink = new FileSink(path.join(dir, 'app-.log'), {
+        rollingInterval: 'day',
+        clock: manualClock(Date.UTC(2026, 10, 22, 12)).clock,
+        formatter: numbered,
+      });
+      try {
+        expect(sink.emitSync(makeEvents(2))).toBe(true);
+      } finally {
+        spy.mockRestore();
+        void sink.close();
+      }
+      expect(lines(taken)).toEqual(['root']);
+      expect(numbers(path.join(dir, 'app-20261122_001.log'))).toEqual([0, 1]);
+      expect(diagnostics.some((d) => /next file of the set/.test(d.message))).toBe(true);
+    });
+
+    it('still fails the batch when the folder denies creating the next file too, after a few names', () => {
+      const realFs = jest.requireActual<typeof fs>('node:fs');
+      const denied = (file: unknown): Error =>
+        Object.assign(new Error(`EACCES: permission denied, open '${String(file)}'`), { code: 'EACCES' });
+      fs.writeFileSync(path.join(dir, 'app-20261122.log'), 'root\n');
+      const spy = jest.spyOn(realFs, 'openSync').mockImplementation((file) => {
+        throw denied(file);
+      });
+      const sink = new FileSink(path.join(dir, 'app-.log'), {
+        rollingInterval: 'day',
+        clock: manualClock(Date.UTC(2026, 10, 22, 12)).clock,
+        formatter: numbered,
+      });
+      try {
+        expect(sink.emitSync(makeEvents(2))).toBe(false);
+        expect(spy.mock.calls.length).toBeLessThanOrEqual(3);
+      } finally {
+        spy.mockRestore();
+        void sink.close();
+      }
+      expect(fs.readdirSync(dir)).toEqual(['app-20261122.log']);
+    });
+
     it("starts a period at the name after a folder that has its first file's name", () => {
       const { clock } = manualClock(Date.UTC(2026, 10, 22, 12));
       fs.mkdirSync(path.join(dir, 'app-20261122.log'));
