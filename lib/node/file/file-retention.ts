@@ -3,19 +3,29 @@ import { SelfLog } from '../../core/self-log';
 import type { RollingFilePath } from './rolling-file-path';
 
 /**
- * Deletes the oldest files of a rolling set beyond `retainedFileCountLimit`, counting the file in
- * use. It lists the folder each time (so files from earlier runs count) and never deletes
- * `currentPath`. A file that cannot be deleted is reported to SelfLog and skipped.
+ * Deletes the files of a rolling set that its limits no longer keep: the oldest beyond
+ * `retainedFileCountLimit` (counting the file in use), and those whose whole period ended at least
+ * `retainedFileTimeLimitMs` before `nowMs`, so no event younger than the limit is deleted. It lists
+ * the folder each time (so files from earlier runs count) and never deletes `currentPath`. A file
+ * that cannot be deleted is reported to SelfLog and skipped.
  *
  * @returns the paths it deleted.
  */
-export function applyFileRetention(files: RollingFilePath, retainedFileCountLimit: number | null, currentPath: string): string[] {
-  if (retainedFileCountLimit === null) return [];
+export function applyFileRetention(
+  files: RollingFilePath,
+  retainedFileCountLimit: number | null,
+  currentPath: string,
+  retainedFileTimeLimitMs: number | null = null,
+  nowMs: number = Date.now(),
+): string[] {
+  if (retainedFileCountLimit === null && retainedFileTimeLimitMs === null) return [];
   const onDisk = files.list().filter((file) => file.path !== currentPath);
-  const excess = onDisk.length + 1 - retainedFileCountLimit;
+  const excess = retainedFileCountLimit === null ? 0 : onDisk.length + 1 - retainedFileCountLimit;
   const deleted: string[] = [];
-  for (let i = 0; i < excess; i++) {
+  for (let i = 0; i < onDisk.length; i++) {
     const file = onDisk[i];
+    const expired = retainedFileTimeLimitMs !== null && file.endMs <= nowMs - retainedFileTimeLimitMs;
+    if (i >= excess && !expired) continue;
     try {
       fs.unlinkSync(file.path);
       deleted.push(file.path);

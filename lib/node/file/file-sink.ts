@@ -33,14 +33,23 @@ export interface FileSinkOptions {
    * pruned: a file that rolls neither way is its path alone, and no other file is ever deleted.
    */
   retainedFileCountLimit?: number | null | undefined;
+  /**
+   * Oldest events kept on disk, in milliseconds: a file of the set whose whole period ended at
+   * least this long ago is deleted (never the current one), as Serilog's `retainedFileTimeLimit`
+   * but by the period's end, so no event younger than the limit goes. Applied with the count limit
+   * whenever a file is opened (at start and on each roll). Needs a `rollingInterval` other than
+   * `'infinite'`. Default `null` (no time limit).
+   */
+  retainedFileTimeLimitMs?: number | null | undefined;
   /** Turns each event into a line. Default `new CompactJsonFormatter()` (CLEF). */
   formatter?: Formatter | undefined;
   /**
-   * The time that decides the rolling period, read once per batch; a time earlier than the current
-   * period (a clock stepped back) keeps the current file, as does an invalid Date (before the first
-   * file, the system time picks it). Default `() => new Date()`.
+   * The time that decides the rolling period, a Date or epoch milliseconds (`Date.now` will do),
+   * read once per batch; a time earlier than the current period (a clock stepped back) keeps the
+   * current file, as does an invalid Date, anything else, or a clock that throws (reported to
+   * SelfLog once); before the first file, the system time picks it. Default `() => new Date()`.
    */
-  clock?: (() => Date) | undefined;
+  clock?: (() => Date | number) | undefined;
   /**
    * A file that takes a batch the primary file cannot (an I/O error or a full file), written
    * without rolling or limits. Default: none, the batch fails. The pipeline's `fallback` sink
@@ -76,6 +85,12 @@ function isFolder(filePath: string): boolean {
   return fs.statSync(filePath, { throwIfNoEntry: false })?.isDirectory() === true;
 }
 
+/** Whether an error is a permission refusal (EACCES, EPERM). */
+function isDenied(error: unknown): boolean {
+  const code = (error as NodeJS.ErrnoException | undefined)?.code;
+  return code === 'EACCES' || code === 'EPERM';
+}
+
 function checkCount(value: unknown, option: string): number | null {
   if (value === null) return null;
   if (typeof value === 'number' && Number.isInteger(value) && value >= 1) return value;
@@ -88,6 +103,7 @@ const FILE_SINK_OPTIONS = [
   'fileSizeLimitBytes',
   'rollOnFileSizeLimit',
   'retainedFileCountLimit',
+  'retainedFileTimeLimitMs',
   'formatter',
   'clock',
   'fallbackPath',
@@ -160,8 +176,13 @@ export class FileSink implements Sink {
    */
   private readonly rolling: boolean;
   private readonly retained: number | null;
+  private readonly retainedMs: number | null;
+  /** The time of the batch being written (the clock's, or a stand-in when it gave none): what retention ages files by. */
+  private nowMs = 0;
   private readonly formatter: Formatter;
-  private readonly clock: () => Date;
+  private readonly clock: () => Date | number;
+  /** Whether a clock that threw or gave no time was reported: once per sink, not once per batch. */
+  private clockReported = false;
   private readonly fsync: boolean;
   private readonly syncFlushTimeoutMs: number;
   private readonly fallbackPath: string | undefined;
@@ -221,6 +242,7 @@ export class FileSink implements Sink {
       options.retainedFileCountLimit === undefined ? 31 : options.retainedFileCountLimit,
       'retainedFileCountLimit',
     );
+    this.retainedMs = this.checkTimeLimit(options.retainedFileTimeLimitMs);
     this.formatter = options.formatter ?? new CompactJsonFormatter();
     this.clock = options.clock ?? (() => new Date());
     this.fsync = options.fsync ?? false;
@@ -234,6 +256,26 @@ export class FileSink implements Sink {
     this.files = new RollingFilePath(basePath, this.interval);
     this.fallbackPath = this.checkFallbackPath(options.fallbackPath);
     this.owner = `FileSink ${basePath}`;
+  }
+
+  /**
+   * Checks `retainedFileTimeLimitMs`: names without a period tell nothing of their events' time.
+   *
+   * @throws ConfigurationError naming the value.
+   */
+  private checkTimeLimit(value: unknown): number | null {
+    if (value === undefined || value === null) return null;
+    if (!(typeof value === 'number' && value > 0 && Number.isFinite(value))) {
+      throw new ConfigurationError(
+        `FileSink retainedFileTimeLimitMs: expected a positive number of milliseconds or null, got ${describeValue(value)}`,
+      );
+    }
+    if (this.interval === 'infinite') {
+      throw new ConfigurationError(
+        `FileSink retainedFileTimeLimitMs needs a rollingInterval other than 'infinite' (file names without a period carry no time), got ${describeValue(value)}`,
+      );
+    }
+    return value;
   }
 
   /**
@@ -765,10 +807,11 @@ export class FileSink implements Sink {
 
   /** The file for this batch: rolls to a new period, reopens a deleted or moved file, opens lazily. */
   private prepare(): LogFile {
-    let now = this.interval === 'infinite' && this.file !== undefined ? 0 : this.clock().getTime();
+    let now = this.interval === 'infinite' && this.file !== undefined ? 0 : this.readClock();
     // An invalid Date keeps the current file; before the first, the system time picks it (a period
     // of NaN would open `app-.log`, a name outside the set).
     if (Number.isNaN(now)) now = this.file === undefined ? Date.now() : this.period.startMs;
+    this.nowMs = now;
     // Only forward, as Serilog rolls: a clock stepped back (NTP) stays on the current file until it
     // passes the period's end again. Going back to an earlier period's file would make retention,
     // which keeps the newest names, delete the file holding the newest events.
@@ -783,31 +826,87 @@ export class FileSink implements Sink {
     return this.file as LogFile;
   }
 
+  /**
+   * The clock's time in epoch milliseconds; NaN (no time) when it throws or returns neither a Date
+   * nor a number, reported once: failing the batch would fail every batch for as long as it does.
+   */
+  private readClock(): number {
+    let time: unknown;
+    try {
+      time = this.clock();
+      if (time instanceof Date) return time.getTime();
+      // Through a Date, so a number no Date can hold (Infinity, past year 275760) is no time either.
+      if (typeof time === 'number') return new Date(time).getTime();
+    } catch (error) {
+      time = error;
+    }
+    if (!this.clockReported) {
+      this.clockReported = true;
+      SelfLog.write(
+        'FileSink {Path}: the clock gave no time ({Value}); the current period is kept',
+        this.basePath,
+        describeValue(time),
+      );
+    }
+    return NaN;
+  }
+
   /** Opens the newest file of `period` on disk (continuing it after a restart), or its first file. */
   private openPeriod(period: RollingPeriod): void {
     this.closeFile();
     let sequence = 0;
-    if (this.rolling)
-      for (const file of this.files.list()) if (file.period === period.text && file.sequence > sequence) sequence = file.sequence;
-    // Only once the listing worked: after a failed one (EMFILE) the next batch lists again, rather
-    // than opening the previous period's sequence number in this one.
+    if (this.rolling) {
+      try {
+        for (const file of this.files.list())
+          if (file.period === period.text && file.sequence > sequence) sequence = file.sequence;
+      } catch (error) {
+        // A folder the process may write but not read (mode 0333), or EMFILE: the listing only
+        // finds where an earlier run left off, so the period starts at its first file (a full one
+        // rolls on by size) rather than failing every batch, never at the previous period's number.
+        sequence = 0;
+        SelfLog.write(
+          'FileSink {Path}: could not list the rolling set; the period starts at its first file',
+          this.basePath,
+          error,
+        );
+      }
+    }
     this.period = period;
     this.openSequence(sequence);
     const file = this.file as LogFile;
-    if (this.rollOnLimit && this.limit !== null && file.regular && file.size >= this.limit) this.openSequence(sequence + 1);
+    if (this.rollOnLimit && this.limit !== null && file.regular && file.size >= this.limit) this.openSequence(this.sequence + 1);
   }
 
   private openSequence(sequence: number): void {
     this.closeFile();
-    // A folder with the name of a file of the set is not one of its files (list() skips it): the
-    // set goes on at the name after it. Opening the folder would fail every batch until the period ends.
-    if (this.rolling) while (isFolder(this.files.pathFor(this.period.text, sequence))) sequence++;
-    this.sequence = sequence;
-    const file = LogFile.open(this.files.pathFor(this.period.text, sequence));
+    let file: LogFile | undefined;
+    for (let attempt = 1; file === undefined; attempt++) {
+      // A folder with the name of a file of the set is not one of its files (list() skips it): the
+      // set goes on at the name after it. Opening the folder would fail every batch until the period ends.
+      if (this.rolling) while (isFolder(this.files.pathFor(this.period.text, sequence))) sequence++;
+      this.sequence = sequence;
+      const filePath = this.files.pathFor(this.period.text, sequence);
+      try {
+        file = LogFile.open(filePath);
+      } catch (error) {
+        // A file of the set the process may not write (left by a run as root, made read-only):
+        // the set goes on at the next name, as Serilog's does for a locked file (3 tries), rather
+        // than failing every batch until the period ends. A folder that denies creating it fails.
+        if (!this.rolling || !isDenied(error) || attempt >= 3 || fs.statSync(filePath, { throwIfNoEntry: false }) === undefined)
+          throw error;
+        SelfLog.write(
+          'FileSink {Path}: cannot write {File}; going on at the next file of the set',
+          this.basePath,
+          filePath,
+          error,
+        );
+        sequence++;
+      }
+    }
     this.file = file;
     if (!this.rolling) return;
     try {
-      applyFileRetention(this.files, this.retained, file.path);
+      applyFileRetention(this.files, this.retained, file.path, this.retainedMs, this.nowMs);
     } catch (error) {
       SelfLog.write('FileSink {Path}: retention failed', file.path, error);
     }

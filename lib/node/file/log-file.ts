@@ -103,10 +103,20 @@ export class LogFile {
    * Whether the path no longer names this file (deleted, or moved and maybe replaced): one `stat`
    * of the path, about 2 µs, done once per batch rather than per event. When it still does, the
    * size of a regular file is taken from that `stat`, so a file truncated in place (logrotate's
-   * `copytruncate`) or appended to by another writer is measured as it is on disk.
+   * `copytruncate`) or appended to by another writer is measured as it is on disk. A path that
+   * cannot be checked (EACCES on a folder, ESTALE) is not stale: the open descriptor may still take
+   * writes, where reopening could only fail the same way. One that names no file any more (a
+   * folder replaced by a file: ENOTDIR; a symlink loop: ELOOP) is, so nothing is written to a
+   * file no path reaches.
    */
   isStale(): boolean {
-    const now = fs.statSync(this.path, { throwIfNoEntry: false });
+    let now: fs.Stats | undefined;
+    try {
+      now = fs.statSync(this.path, { throwIfNoEntry: false });
+    } catch (error) {
+      const code = (error as NodeJS.ErrnoException).code;
+      return code === 'ENOTDIR' || code === 'ELOOP';
+    }
     if (now === undefined || now.ino !== this.ino || now.dev !== this.dev) return true;
     if (this.regular) this.size = now.size;
     return false;

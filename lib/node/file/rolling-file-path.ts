@@ -1,6 +1,6 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { periodDigits, rollingPeriod, type RollingInterval } from './rolling-interval';
+import { periodDigits, rollingPeriod, type RollingInterval, type RollingPeriod } from './rolling-interval';
 
 /** One file of a rolling set, as found on disk. */
 export interface RollingFile {
@@ -10,14 +10,16 @@ export interface RollingFile {
   readonly period: string;
   /** 0 for the first file of a period, then 1, 2 … for `_001`, `_002` … */
   readonly sequence: number;
+  /** The end of its period in epoch milliseconds (exclusive, UTC): no event in it is later. `Infinity` for `infinite`. */
+  readonly endMs: number;
 }
 
 /**
- * Whether `text` names a period of `interval`, as `rollingPeriod` writes it: `20261399` has the
- * digits of a day but is none (month 13), so a file named with it is not one the sink wrote.
+ * The period of `interval` that `text` names, as `rollingPeriod` writes it, or undefined: `20261399`
+ * has the digits of a day but is none (month 13), so a file named with it is not one the sink wrote.
  */
-function isPeriodText(text: string, interval: RollingInterval): boolean {
-  if (text === '') return interval === 'infinite';
+function periodOf(text: string, interval: RollingInterval): RollingPeriod | undefined {
+  if (text === '') return interval === 'infinite' ? rollingPeriod(interval, 0) : undefined;
   const field = (from: number, to: number, otherwise: number): number =>
     text.length >= to ? Number(text.slice(from, to)) : otherwise;
   const time = new Date(0);
@@ -25,7 +27,8 @@ function isPeriodText(text: string, interval: RollingInterval): boolean {
   time.setUTCFullYear(field(0, 4, 0), field(4, 6, 1) - 1, field(6, 8, 1));
   time.setUTCHours(field(8, 10, 0), field(10, 12, 0));
   // Fields out of range roll over (month 13 is next January), so the text comes back different.
-  return rollingPeriod(interval, time.getTime()).text === text;
+  const period = rollingPeriod(interval, time.getTime());
+  return period.text === text ? period : undefined;
 }
 
 function escapeRegExp(text: string): string {
@@ -70,14 +73,17 @@ export class RollingFilePath {
    * otherwise than the sink spells it (`_000`, `_0001`), is not the set's, as the sink never writes
    * it, so it is never appended to, counted or deleted.
    */
-  parse(fileName: string): { period: string; sequence: number } | undefined {
+  parse(fileName: string): { period: string; sequence: number; endMs: number } | undefined {
     const match = this.pattern.exec(fileName);
-    if (match === null || !isPeriodText(match[1], this.interval)) return undefined;
+    const period = match === null ? undefined : periodOf(match[1], this.interval);
+    if (match === null || period === undefined) return undefined;
     const digits = match[2] as string | undefined; // the sequence group is optional
-    if (digits === undefined) return { period: match[1], sequence: 0 };
+    if (digits === undefined) return { period: period.text, sequence: 0, endMs: period.endMs };
     // Only as pathFor spells it: `_000` and `_0001` (a copy someone made) are no file of the set.
     const sequence = Number(digits);
-    return sequence >= 1 && digits === String(sequence).padStart(3, '0') ? { period: match[1], sequence } : undefined;
+    return sequence >= 1 && digits === String(sequence).padStart(3, '0')
+      ? { period: period.text, sequence, endMs: period.endMs }
+      : undefined;
   }
 
   /**

@@ -29,6 +29,39 @@ describe('applyFileRetention', () => {
     expect(fs.readdirSync(dir).sort()).toEqual(['app-20261119.log', 'unrelated.log']);
   });
 
+  describe('with a time limit', () => {
+    const day = 24 * 60 * 60 * 1000;
+
+    it('deletes the files whose whole period ended at least the limit before now, never the current one', () => {
+      // At noon on 22 November with a two-day limit: 20261120 ended at midnight on the 21st, 36 hours
+      // ago, so it holds nothing younger than the limit only once it ended 48 hours ago.
+      const now = Date.UTC(2026, 10, 22, 12);
+      applyFileRetention(files, null, path.join(dir, 'app-20261118.log'), 2 * day, now);
+      expect(fs.readdirSync(dir).sort()).toEqual([
+        'app-20261118.log',
+        'app-20261120.log',
+        'app-20261121.log',
+        'app-20261122.log',
+        'unrelated.log',
+      ]);
+    });
+
+    it('keeps a file until the last moment of its period is as old as the limit', () => {
+      const end19 = Date.UTC(2026, 10, 20);
+      applyFileRetention(files, null, path.join(dir, 'app-20261122.log'), day, end19 + day - 1);
+      expect(fs.readdirSync(dir)).toContain('app-20261119.log');
+      applyFileRetention(files, null, path.join(dir, 'app-20261122.log'), day, end19 + day);
+      expect(fs.readdirSync(dir)).not.toContain('app-20261119.log');
+    });
+
+    it('deletes what either limit says', () => {
+      applyFileRetention(files, 4, path.join(dir, 'app-20261122.log'), 10 * day, Date.UTC(2026, 10, 22, 12));
+      expect(fs.readdirSync(dir)).toHaveLength(5);
+      applyFileRetention(files, 4, path.join(dir, 'app-20261122.log'), day, Date.UTC(2026, 10, 22, 12));
+      expect(fs.readdirSync(dir).sort()).toEqual(['app-20261121.log', 'app-20261122.log', 'unrelated.log']);
+    });
+  });
+
   it('keeps everything when the limit is null', () => {
     expect(applyFileRetention(files, null, path.join(dir, 'app-20261122.log'))).toEqual([]);
     expect(fs.readdirSync(dir)).toHaveLength(6);

@@ -298,6 +298,52 @@ describe('FileSink', () => {
       expect(numbers(path.join(dir, 'app-20300101.log'))).toEqual([0, 0]);
     });
 
+    it('takes epoch milliseconds from the clock as well as a Date (clock: Date.now)', () => {
+      // Before, `clock: () => Date.now()` failed every batch with "getTime is not a function".
+      let now = Date.UTC(2026, 10, 22, 23, 59);
+      const sink = new FileSink(path.join(dir, 'app-.log'), {
+        rollingInterval: 'day',
+        clock: () => now,
+        formatter: numbered,
+      });
+      expect(sink.emitSync(makeEvents(1))).toBe(true);
+      now = Date.UTC(2026, 10, 23, 0, 1);
+      expect(sink.emitSync(makeEvents(2))).toBe(true);
+      void sink.close();
+      expect(numbers(path.join(dir, 'app-20261122.log'))).toEqual([0]);
+      expect(numbers(path.join(dir, 'app-20261123.log'))).toEqual([0, 1]);
+    });
+
+    it('writes on when the clock throws or returns no time, as for an invalid Date, and reports it once', async () => {
+      // Before, every batch failed for as long as the clock did: no event reached any file.
+      let clock: () => unknown = () => {
+        throw new Error('clock broken');
+      };
+      const log = new LoggerConfiguration().writeTo
+        .sink(
+          new FileSink(path.join(dir, 'app-.log'), { rollingInterval: 'day', clock: () => clock() as Date, formatter: numbered }),
+          {
+            name: 'file',
+            retry: false,
+          },
+        )
+        .createLogger();
+      log.information('{N}', 0);
+      log.flushSync();
+      clock = () => 'noon';
+      log.information('{N}', 1);
+      log.flushSync();
+      clock = () => Infinity;
+      log.information('{N}', 2);
+      log.flushSync();
+      const report = await log.close();
+      expect(report.sinks.file).toEqual({ delivered: 3, dropped: 0, failed: 0, undelivered: 0 });
+      const [file] = fs.readdirSync(dir);
+      expect(file).toMatch(/^app-\d{8}\.log$/);
+      expect(numbers(path.join(dir, file))).toEqual([0, 1, 2]);
+      expect(diagnostics.filter((d) => /clock/.test(d.message))).toHaveLength(1);
+    });
+
     it('never rolls by time when the interval is infinite', () => {
       const time = manualClock(Date.UTC(2026, 0, 1));
       const sink = new FileSink(path.join(dir, 'app.log'), { clock: time.clock, formatter: numbered });
@@ -434,6 +480,55 @@ describe('FileSink', () => {
       expect(numbers(path.join(dir, 'app_003.log'))).toEqual([6, 7]);
     });
 
+    it('goes on at the next file of the set when a file of it may not be written (left by a run as root), as Serilog does for a locked file', () => {
+      // Before, every batch failed until the period ended: a day of logs lost after one `sudo` run.
+      const realFs = jest.requireActual<typeof fs>('node:fs');
+      const taken = path.join(dir, 'app-20261122.log');
+      fs.writeFileSync(taken, 'root\n');
+      const openSync = realFs.openSync.bind(realFs);
+      const spy = jest.spyOn(realFs, 'openSync').mockImplementation((file, ...rest: unknown[]) => {
+        if (file === taken) throw Object.assign(new Error(`EACCES: permission denied, open '${taken}'`), { code: 'EACCES' });
+        return (openSync as (...args: unknown[]) => number)(file, ...rest);
+      });
+      const sink = new FileSink(path.join(dir, 'app-.log'), {
+        rollingInterval: 'day',
+        clock: manualClock(Date.UTC(2026, 10, 22, 12)).clock,
+        formatter: numbered,
+      });
+      try {
+        expect(sink.emitSync(makeEvents(2))).toBe(true);
+      } finally {
+        spy.mockRestore();
+        void sink.close();
+      }
+      expect(lines(taken)).toEqual(['root']);
+      expect(numbers(path.join(dir, 'app-20261122_001.log'))).toEqual([0, 1]);
+      expect(diagnostics.some((d) => /next file of the set/.test(d.message))).toBe(true);
+    });
+
+    it('still fails the batch when the folder denies creating the next file too, after a few names', () => {
+      const realFs = jest.requireActual<typeof fs>('node:fs');
+      const denied = (file: unknown): Error =>
+        Object.assign(new Error(`EACCES: permission denied, open '${String(file)}'`), { code: 'EACCES' });
+      fs.writeFileSync(path.join(dir, 'app-20261122.log'), 'root\n');
+      const spy = jest.spyOn(realFs, 'openSync').mockImplementation((file) => {
+        throw denied(file);
+      });
+      const sink = new FileSink(path.join(dir, 'app-.log'), {
+        rollingInterval: 'day',
+        clock: manualClock(Date.UTC(2026, 10, 22, 12)).clock,
+        formatter: numbered,
+      });
+      try {
+        expect(sink.emitSync(makeEvents(2))).toBe(false);
+        expect(spy.mock.calls.length).toBeLessThanOrEqual(3);
+      } finally {
+        spy.mockRestore();
+        void sink.close();
+      }
+      expect(fs.readdirSync(dir)).toEqual(['app-20261122.log']);
+    });
+
     it("starts a period at the name after a folder that has its first file's name", () => {
       const { clock } = manualClock(Date.UTC(2026, 10, 22, 12));
       fs.mkdirSync(path.join(dir, 'app-20261122.log'));
@@ -550,7 +645,7 @@ describe('FileSink', () => {
     // the next batch opened the previous period's sequence number in the new one: app-20261123_003.log,
     // with no app-20261123.log. Serilog lists the folder again on each attempt to open a period's
     // file (RollingFileSink.cs, OpenFile).
-    it("lists the set again after its listing failed at a new period, so the period's next batch goes to its first file", () => {
+    it('starts a new period at its first file when the set cannot be listed (EMFILE), writing the batch instead of failing it', () => {
       const realFs = jest.requireActual<typeof fs>('node:fs');
       const { clock, set } = manualClock(Date.UTC(2026, 10, 22, 12));
       const sink = new FileSink(path.join(dir, 'app-.log'), {
@@ -567,14 +662,44 @@ describe('FileSink', () => {
         throw Object.assign(new Error('EMFILE: too many open files, scandir'), { code: 'EMFILE' });
       });
       try {
-        expect(sink.emitSync(makeEvents(1))).toBe(false);
+        // Before, the batch failed; earlier still, it opened the previous day's sequence (app-20261123_003.log).
+        expect(sink.emitSync(makeEvents(1))).toBe(true);
       } finally {
         spy.mockRestore();
       }
       expect(sink.emitSync([makeEvent({ properties: { N: 99 } })])).toBe(true);
       void sink.close();
       expect(fs.readdirSync(dir).filter((name) => name.includes('20261123'))).toEqual(['app-20261123.log']);
-      expect(numbers(path.join(dir, 'app-20261123.log'))).toEqual([99]);
+      expect(numbers(path.join(dir, 'app-20261123.log'))).toEqual([0, 99]);
+    });
+
+    it('writes a rolling set in a folder it may write but not read (mode 0333, EACCES on readdir), rolling by size and by day', () => {
+      // Before, every batch failed for the life of the process: the set was listed before each period's first file.
+      const realFs = jest.requireActual<typeof fs>('node:fs');
+      const { clock, set } = manualClock(Date.UTC(2026, 10, 22, 12));
+      const sink = new FileSink(path.join(dir, 'app-.log'), {
+        rollingInterval: 'day',
+        fileSizeLimitBytes: 20,
+        rollOnFileSizeLimit: true,
+        clock,
+        formatter: numbered,
+      });
+      const spy = jest.spyOn(realFs, 'readdirSync').mockImplementation(() => {
+        throw Object.assign(new Error(`EACCES: permission denied, scandir '${dir}'`), { code: 'EACCES' });
+      });
+      try {
+        expect(sink.emitSync(makeEvents(4))).toBe(true);
+        set(Date.UTC(2026, 10, 23, 12));
+        expect(sink.emitSync(makeEvents(1))).toBe(true);
+      } finally {
+        spy.mockRestore();
+        void sink.close();
+      }
+      expect(fs.readdirSync(dir).sort()).toEqual(['app-20261122.log', 'app-20261122_001.log', 'app-20261123.log']);
+      expect(numbers(path.join(dir, 'app-20261122.log'))).toEqual([0, 1]);
+      expect(numbers(path.join(dir, 'app-20261122_001.log'))).toEqual([2, 3]);
+      expect(numbers(path.join(dir, 'app-20261123.log'))).toEqual([0]);
+      expect(diagnostics.some((d) => /could not list/.test(d.message))).toBe(true);
     });
 
     it('starts the next sequence after a restart when the newest file is full', () => {
@@ -690,6 +815,28 @@ describe('FileSink', () => {
       expect(fs.readdirSync(dir).sort()).toEqual(['app_007.log', 'app_008.log', 'app_009.log']);
     });
 
+    it('deletes the files of the set older than retainedFileTimeLimitMs as days roll and at start, as Serilog does', () => {
+      const day = 24 * 60 * 60 * 1000;
+      // Left by an earlier run: 20261101 is three weeks old, 20261119 ended less than two days before the 21st at noon.
+      for (const name of ['app-20261101.log', 'app-20261119.log', 'other.log']) fs.writeFileSync(path.join(dir, name), 'old\n');
+      const time = manualClock(Date.UTC(2026, 10, 21, 12));
+      const sink = new FileSink(path.join(dir, 'app-.log'), {
+        rollingInterval: 'day',
+        retainedFileCountLimit: null,
+        retainedFileTimeLimitMs: 2 * day,
+        clock: time.clock,
+        formatter: numbered,
+      });
+      sink.emitSync(makeEvents(1));
+      expect(fs.readdirSync(dir).sort()).toEqual(['app-20261119.log', 'app-20261121.log', 'other.log']);
+      time.set(Date.UTC(2026, 10, 22, 0, 0, 1));
+      sink.emitSync(makeEvents(1));
+      time.set(Date.UTC(2026, 10, 23, 0, 0, 1));
+      sink.emitSync(makeEvents(1));
+      void sink.close();
+      expect(fs.readdirSync(dir).sort()).toEqual(['app-20261121.log', 'app-20261122.log', 'app-20261123.log', 'other.log']);
+    });
+
     it('keeps every file when the limit is null', () => {
       const sink = new FileSink(path.join(dir, 'app.log'), {
         fileSizeLimitBytes: 8,
@@ -712,6 +859,36 @@ describe('FileSink', () => {
       sink.emitSync(makeEvents(1));
       void sink.close();
       expect(numbers(file)).toEqual([0]);
+    });
+
+    it('writes on to the open file when its path cannot be checked (a folder that lost its search permission, an NFS ESTALE)', () => {
+      // Before, the failing stat failed every batch, though the open descriptor still took writes.
+      const realFs = jest.requireActual<typeof fs>('node:fs');
+      const file = path.join(dir, 'app.log');
+      const sink = new FileSink(file, { formatter: numbered });
+      sink.emitSync(makeEvents(1));
+      const denied = Object.assign(new Error(`EACCES: permission denied, stat '${file}'`), { code: 'EACCES' });
+      const spy = jest.spyOn(realFs, 'statSync').mockImplementation(() => {
+        throw denied;
+      });
+      try {
+        expect(sink.emitSync(makeEvents(2))).toBe(true);
+      } finally {
+        spy.mockRestore();
+        void sink.close();
+      }
+      expect(numbers(file)).toEqual([0, 0, 1]);
+    });
+
+    it('fails the batch, rather than writing to a file no path reaches, when its folder is replaced by a file', () => {
+      const file = path.join(dir, 'logs/app.log');
+      const sink = new FileSink(file, { formatter: numbered });
+      sink.emitSync(makeEvents(1));
+      fs.rmSync(path.join(dir, 'logs'), { recursive: true });
+      fs.writeFileSync(path.join(dir, 'logs'), '');
+      expect(sink.emitSync(makeEvents(1))).toBe(false);
+      expect(() => sink.emit(makeEvents(1))).toThrow(/ENOTDIR/);
+      void sink.close();
     });
 
     it('re-creates a deleted folder on the next batch', () => {
@@ -891,6 +1068,18 @@ describe('FileSink', () => {
       [{ fileSizeLimitBytes: -5 }, /-5/],
       [{ retainedFileCountLimit: 0 }, /retainedFileCountLimit.*0/],
       [{ retainedFileCountLimit: 1.5 }, /1\.5/],
+      [
+        { rollingInterval: 'day', retainedFileTimeLimitMs: 0 },
+        /FileSink retainedFileTimeLimitMs: expected a positive number of milliseconds or null, got number 0/,
+      ],
+      [{ rollingInterval: 'day', retainedFileTimeLimitMs: '7d' }, /retainedFileTimeLimitMs.*"7d"/],
+      [{ rollingInterval: 'day', retainedFileTimeLimitMs: Infinity }, /retainedFileTimeLimitMs.*Infinity/],
+      // Names without a period say nothing of the time of their events: Serilog ignores the limit silently.
+      [
+        { rollOnFileSizeLimit: true, retainedFileTimeLimitMs: 1000 },
+        /FileSink retainedFileTimeLimitMs needs a rollingInterval other than 'infinite'/,
+      ],
+      [{ retainedFileTimeLimit: 1000 }, /FileSink: unknown option "retainedFileTimeLimit"/],
       [{ fallbackPath: '' }, /fallbackPath/],
       [{ syncFlushTimeoutMs: -1 }, /syncFlushTimeoutMs.*-1/],
       // null means "no limit" for the size and count options; here it would be read as the default

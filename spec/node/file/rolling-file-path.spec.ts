@@ -29,8 +29,8 @@ describe('RollingFilePath', () => {
 
   it('parses names of its own set only', () => {
     const files = new RollingFilePath(path.join(dir, 'app-.log'), 'hour');
-    expect(files.parse('app-2026112215.log')).toEqual({ period: '2026112215', sequence: 0 });
-    expect(files.parse('app-2026112215_007.log')).toEqual({ period: '2026112215', sequence: 7 });
+    expect(files.parse('app-2026112215.log')).toMatchObject({ period: '2026112215', sequence: 0 });
+    expect(files.parse('app-2026112215_007.log')).toMatchObject({ period: '2026112215', sequence: 7 });
     expect(files.parse('app-20261122.log')).toBeUndefined();
     expect(files.parse('app-2026112215.log.gz')).toBeUndefined();
     expect(files.parse('other-2026112215.log')).toBeUndefined();
@@ -39,15 +39,15 @@ describe('RollingFilePath', () => {
 
   it('takes a sequence spelt otherwise than the sink spells it (_000, _0001) for another file', () => {
     const files = new RollingFilePath(path.join(dir, 'app-.log'), 'day');
-    expect(files.parse('app-20261122_1000.log')).toEqual({ period: '20261122', sequence: 1000 });
+    expect(files.parse('app-20261122_1000.log')).toMatchObject({ period: '20261122', sequence: 1000 });
     for (const name of ['app-20261122_000.log', 'app-20261122_0001.log', 'app-20261122_01000.log'])
       expect(files.parse(name)).toBeUndefined();
   });
 
   it('takes a name whose period is not a time of its interval for another file', () => {
     const files = new RollingFilePath(path.join(dir, 'app-.log'), 'minute');
-    expect(files.parse('app-202611221559.log')).toEqual({ period: '202611221559', sequence: 0 });
-    expect(files.parse('app-202612312359_002.log')).toEqual({ period: '202612312359', sequence: 2 });
+    expect(files.parse('app-202611221559.log')).toMatchObject({ period: '202611221559', sequence: 0 });
+    expect(files.parse('app-202612312359_002.log')).toMatchObject({ period: '202612312359', sequence: 2 });
     for (const name of [
       'app-999999999999.log',
       'app-202613221559.log',
@@ -57,7 +57,7 @@ describe('RollingFilePath', () => {
       'app-000000000000.log',
     ])
       expect(files.parse(name)).toBeUndefined();
-    expect(new RollingFilePath(path.join(dir, 'app-.log'), 'day').parse('app-20280229.log')).toEqual({
+    expect(new RollingFilePath(path.join(dir, 'app-.log'), 'day').parse('app-20280229.log')).toMatchObject({
       period: '20280229',
       sequence: 0,
     });
@@ -65,9 +65,19 @@ describe('RollingFilePath', () => {
     expect(new RollingFilePath(path.join(dir, 'app-.log'), 'month').parse('app-202600.log')).toBeUndefined();
   });
 
+  it('gives the end of the period a name holds: no event in the file is later', () => {
+    expect(new RollingFilePath(path.join(dir, 'app-.log'), 'day').parse('app-20261231_003.log')?.endMs).toBe(
+      Date.UTC(2027, 0, 1),
+    );
+    expect(new RollingFilePath(path.join(dir, 'app-.log'), 'hour').parse('app-2026112215.log')?.endMs).toBe(
+      Date.UTC(2026, 10, 22, 16),
+    );
+    expect(new RollingFilePath(path.join(dir, 'app.log'), 'infinite').parse('app_002.log')?.endMs).toBe(Infinity);
+  });
+
   it('treats regular-expression characters in the name literally', () => {
     const files = new RollingFilePath(path.join(dir, 'a.b+(c)-.log'), 'year');
-    expect(files.parse('a.b+(c)-2026.log')).toEqual({ period: '2026', sequence: 0 });
+    expect(files.parse('a.b+(c)-2026.log')).toMatchObject({ period: '2026', sequence: 0 });
     expect(files.parse('aXb+(c)-2026.log')).toBeUndefined();
   });
 

@@ -1,0 +1,139 @@
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import fc from 'fast-check';
+import { LoggerConfiguration } from '../../../lib/configuration/logger-configuration';
+import type { LogEvent } from '../../../lib/core/log-event';
+import { FileSink } from '../../../lib/node/file/file-sink';
+
+/** What happens between two steps of the app: it logs, the clock moves, or the files change under the sink. */
+type Step =
+  | { kind: 'log'; count: number; pad: number }
+  | { kind: 'clock'; deltaMs: number }
+  | { kind: 'flushSync' }
+  /** logrotate's move-and-create, without the create: every file of the folder moved away. */
+  | { kind: 'rotate' }
+  /** The log folder replaced by a file: ENOTDIR until `heal`. */
+  | { kind: 'folderIsFile' }
+  /** A folder at the base path: EISDIR for a plain file, skipped by a rolling set. */
+  | { kind: 'pathIsFolder' }
+  | { kind: 'heal' };
+
+const step: fc.Arbitrary<Step> = fc.oneof(
+  fc.record({ kind: fc.constant('log' as const), count: fc.integer({ min: 1, max: 60 }), pad: fc.integer({ min: 0, max: 60 }) }),
+  // Back across a minute boundary as well as forward over several.
+  fc.record({ kind: fc.constant('clock' as const), deltaMs: fc.integer({ min: -90_000, max: 200_000 }) }),
+  fc.constantFrom<Step>(
+    { kind: 'flushSync' },
+    { kind: 'rotate' },
+    { kind: 'folderIsFile' },
+    { kind: 'pathIsFolder' },
+    { kind: 'heal' },
+  ),
+);
+
+const isFolder = (p: string): boolean => fs.statSync(p, { throwIfNoEntry: false })?.isDirectory() === true;
+
+/** The `N` of every line of every file under `folder`, checking that each file ends with a whole line. */
+function loggedNumbers(folder: string): number[] {
+  const found: number[] = [];
+  for (const name of fs.readdirSync(folder)) {
+    const file = path.join(folder, name);
+    if (isFolder(file)) {
+      found.push(...loggedNumbers(file));
+      continue;
+    }
+    const text = fs.readFileSync(file, 'utf8');
+    expect(text === '' || text.endsWith('\n')).toBe(true);
+    for (const line of text.split('\n')) if (line !== '') found.push((JSON.parse(line) as { N: number }).N);
+  }
+  return found;
+}
+
+describe('FileSink under hostile file operations', () => {
+  it('puts every event it reports delivered in exactly one file, whole, and reports every other one', async () => {
+    await fc.assert(
+      fc.asyncProperty(
+        fc.array(step, { maxLength: 25 }),
+        fc.integer({ min: 30, max: 400 }),
+        fc.boolean(),
+        fc.constantFrom('minute' as const, 'infinite' as const),
+        fc.boolean(),
+        async (steps, fileSizeLimitBytes, rollOnFileSizeLimit, rollingInterval, withFallback) => {
+          const root = fs.mkdtempSync(path.join(os.tmpdir(), 'rxlog-hostile-'));
+          const folder = path.join(root, 'logs');
+          const away = path.join(root, 'rotated');
+          fs.mkdirSync(away);
+          let now = Date.UTC(2026, 10, 22, 9, 58, 30);
+          let rotated = 0;
+          const rotate = (): void => {
+            if (!isFolder(folder)) return;
+            for (const name of fs.readdirSync(folder)) {
+              const file = path.join(folder, name);
+              if (!isFolder(file)) fs.renameSync(file, path.join(away, `${rotated++}`));
+            }
+          };
+          try {
+            const sink = new FileSink(path.join(folder, 'app-.log'), {
+              rollingInterval,
+              fileSizeLimitBytes,
+              rollOnFileSizeLimit,
+              retainedFileCountLimit: null,
+              fallbackPath: withFallback ? path.join(root, 'fallback.log') : undefined,
+              clock: () => now,
+              formatter: { format: (e: LogEvent) => JSON.stringify({ N: e.properties.N, P: e.properties.P }) },
+            });
+            const log = new LoggerConfiguration().writeTo
+              .sink(sink, {
+                name: 'file',
+                batch: { size: 16, maxDelayMs: 5 },
+                retry: { attempts: 2, initialDelayMs: 1, maxDelayMs: 2 },
+              })
+              .createLogger();
+            let logged = 0;
+            for (const s of steps) {
+              switch (s.kind) {
+                case 'log':
+                  for (let i = 0; i < s.count; i++) log.information('{N} {P}', logged++, 'x'.repeat(s.pad));
+                  break;
+                case 'clock':
+                  now += s.deltaMs;
+                  break;
+                case 'flushSync':
+                  log.flushSync();
+                  break;
+                case 'rotate':
+                  rotate();
+                  break;
+                case 'folderIsFile':
+                  rotate();
+                  if (isFolder(folder)) fs.rmSync(folder, { recursive: true });
+                  fs.writeFileSync(folder, '');
+                  break;
+                case 'pathIsFolder':
+                  if (!fs.existsSync(folder)) fs.mkdirSync(folder);
+                  rotate();
+                  if (isFolder(folder)) fs.mkdirSync(path.join(folder, 'app-.log'), { recursive: true });
+                  break;
+                case 'heal':
+                  if (fs.existsSync(folder) && !isFolder(folder)) fs.rmSync(folder);
+                  break;
+              }
+              await new Promise((resolve) => setImmediate(resolve));
+            }
+            if (fs.existsSync(folder) && !isFolder(folder)) fs.rmSync(folder);
+            const report = await log.close({ timeoutMs: 2_000 });
+            const found = loggedNumbers(root);
+            expect(new Set(found).size).toBe(found.length);
+            const { delivered, failed, dropped, undelivered } = report.sinks.file;
+            expect(delivered).toBe(found.length);
+            expect(delivered + failed + dropped + undelivered).toBe(logged);
+          } finally {
+            fs.rmSync(root, { recursive: true, force: true });
+          }
+        },
+      ),
+      { numRuns: 100 },
+    );
+  });
+});
