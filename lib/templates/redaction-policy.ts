@@ -354,7 +354,10 @@ export class RedactionPolicy {
       // An exception's own properties are raw app objects: captured first, as the logger would.
       const data = raw ? captureValue(value, 'structure') : value;
       const redacted = this.#redactNested(data, step);
-      return redacted === data ? UNCHANGED : redacted;
+      if (redacted !== data) return redacted;
+      // What capture left out (below 10 levels, past 1 000 items) was never searched: the app's
+      // object may hold a secret there, which a formatter would write (a plain-object cause as JSON).
+      return raw && wasCut(data) ? data : UNCHANGED;
     } finally {
       if (tracks) this.#path.pop();
     }
@@ -411,6 +414,19 @@ export class RedactionPolicy {
       SelfLog.write('redact: the censor function threw at {Path}; the default censor is used', path, error);
       return DEFAULT_CENSOR;
     }
+  }
+}
+
+/**
+ * Whether captured data is cut short somewhere: a `'[MaxDepth]'` in place of a structure, or a
+ * `'…N more'` in place of the items or keys past the limits (a string holding one exactly, or data
+ * JSON cannot write, such as a bigint, counts too: the answer errs on the side of the copy).
+ */
+function wasCut(data: unknown): boolean {
+  try {
+    return /"(\[MaxDepth\]|…\d+ more)"/.test(JSON.stringify(data));
+  } catch {
+    return true;
   }
 }
 

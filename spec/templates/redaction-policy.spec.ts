@@ -1,5 +1,6 @@
 import { ConfigurationError } from '../../lib/core/errors/configuration-error';
 import { SelfLog, type SelfLogEvent } from '../../lib/core/self-log';
+import { exceptionText } from '../../lib/formatting/exception-text';
 import { captureValue } from '../../lib/templates/capture';
 import { DEFAULT_CENSOR, type RedactOptions, RedactionPolicy } from '../../lib/templates/redaction-policy';
 
@@ -220,6 +221,29 @@ describe('RedactionPolicy', () => {
       const copy = RedactionPolicy.compile({ keys: /proto/ }).redactError(error);
       expect(Object.getOwnPropertyDescriptor(copy, '__proto__')?.value).toBe(DEFAULT_CENSOR);
       expect(Object.getOwnPropertyDescriptor(error, '__proto__')?.value).toBe('secret');
+    });
+
+    it('never lets a secret travel in an exception below where capture stops (deeper than 10 levels, past 1000 items)', () => {
+      const deep = (levels: number, leaf: unknown): unknown => (levels === 0 ? leaf : { next: deep(levels - 1, leaf) });
+      const policy = RedactionPolicy.compile({ keys: /token/i });
+      const cause = deep(12, { token: 'deep-secret' });
+      const withCause = new Error('failed', { cause });
+      const withProperty = Object.assign(new Error('failed'), { data: deep(12, { token: 'deep-secret' }) });
+      const many = Array.from({ length: 1500 }, (_, i) => (i === 1200 ? { token: 'deep-secret' } : {}));
+      const withItems = Object.assign(new Error('failed'), { items: many });
+      const aggregate = new AggregateError([deep(12, { token: 'deep-secret' })], 'all failed');
+      for (const error of [withCause, withProperty, withItems, aggregate]) {
+        const redacted = policy.redactError(error);
+        // What a formatter writes (the stack and each cause, a plain-object cause as JSON) and what a sink holds.
+        expect(exceptionText(redacted)).not.toContain('deep-secret');
+        const own = Object.getOwnPropertyNames(redacted).map((name) => (redacted as unknown as Record<string, unknown>)[name]);
+        expect(JSON.stringify(own)).not.toContain('deep-secret');
+        expect(redacted).toBeInstanceOf(error.constructor);
+        expect(redacted.message).toBe(error.message);
+      }
+      // The app's objects are left as they were.
+      expect(JSON.stringify(withCause.cause)).toContain('deep-secret');
+      expect(withItems.items[1200]).toEqual({ token: 'deep-secret' });
     });
 
     it('returns the same Error when nothing of it is named', () => {
