@@ -253,6 +253,8 @@ export class RedactionPolicy {
       try {
         value = record[key];
       } catch {
+        // A getter that throws: left out of a copy, which would read it again.
+        changes.set(key, REMOVED);
         continue;
       }
       const outcome = this.#redactEntry(key, value, this.#root, true);
@@ -270,6 +272,7 @@ export class RedactionPolicy {
         if (!isHiddenOwn(error, name)) continue;
         value = record[name];
       } catch {
+        changes.set(name, REMOVED);
         continue;
       }
       let outcome: unknown = UNCHANGED;
@@ -300,7 +303,7 @@ export class RedactionPolicy {
     const copy = Object.create(Object.getPrototypeOf(error) as object | null) as Record<string, unknown>;
     for (const name of ['name', 'message', 'stack', 'cause', 'errors']) {
       if (!isHiddenOwn(error, name)) continue;
-      const value = changes.has(name) ? changes.get(name) : record[name];
+      const value = changes.has(name) ? changes.get(name) : readOwn(record, name);
       if (value !== REMOVED) Object.defineProperty(copy, name, { value, writable: true, configurable: true });
     }
     for (const key of keys) {
@@ -427,6 +430,15 @@ function wasCut(data: unknown): boolean {
     return /"(\[MaxDepth\]|…\d+ more)"/.test(JSON.stringify(data));
   } catch {
     return true;
+  }
+}
+
+/** `record[key]`, or REMOVED when reading it throws (a getter on `name`, `message` or `stack`). */
+function readOwn(record: Record<string, unknown>, key: string): unknown {
+  try {
+    return record[key];
+  } catch {
+    return REMOVED;
   }
 }
 

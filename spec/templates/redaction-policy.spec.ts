@@ -246,6 +246,26 @@ describe('RedactionPolicy', () => {
       expect(withItems.items[1200]).toEqual({ token: 'deep-secret' });
     });
 
+    it('copies an Error with a getter that throws, keeping its class, message and cause, and leaving that getter out', () => {
+      class ApiError extends Error {
+        override name = 'ApiError';
+      }
+      const error = Object.assign(new ApiError('denied', { cause: new Error('socket closed') }), { token: 't-1' });
+      Object.defineProperty(error, 'body', {
+        enumerable: true,
+        get(): never {
+          throw new Error('body already read');
+        },
+      });
+      const copy = RedactionPolicy.compile({ keys: /token/ }).redactError(error) as ApiError & { token: string };
+      expect(copy).toBeInstanceOf(ApiError);
+      expect(copy.message).toBe('denied');
+      expect(copy.stack).toBe(error.stack);
+      expect((copy.cause as Error).message).toBe('socket closed');
+      expect(copy.token).toBe(DEFAULT_CENSOR);
+      expect(Object.keys(copy)).toEqual(['name', 'token']);
+    });
+
     it('returns the same Error when nothing of it is named', () => {
       const policy = RedactionPolicy.compile(ISSUE_POLICY);
       const plain = new Error('plain');
