@@ -35,8 +35,9 @@ export interface RedactOptions {
    * Dotted paths from an event's properties, e.g. `'Password'`, `'User.password'`,
    * `'Headers.authorization'`; `*` matches any one name (`'*.token'`). Arrays are transparent:
    * `'Users.password'` also matches the `password` of every item of a `Users` array. Names are
-   * case-sensitive. Brackets are not path syntax (pino's `a["b-c"]` is `'a.b-c'`, its `a[*].b` is
-   * `'a.b'`): a path with `[` or `]` is a ConfigurationError. Default: none.
+   * case-sensitive. A path ending in `*` at an array (`'Tokens.*'`) also replaces each item that is
+   * not an object. Brackets are not path syntax (pino's `a["b-c"]` is `'a.b-c'`, its `a[*].b` is
+   * `'a.b'`, its `a[*]` is `'a.*'`): a path with `[` or `]` is a ConfigurationError. Default: none.
    */
   paths?: readonly string[] | undefined;
   /** Property names redacted wherever they appear, at any depth, e.g. `/pass(word)?|secret|token|api[-_]?key/i`. Default: none. */
@@ -169,7 +170,7 @@ export class RedactionPolicy {
       if (/[[\]]/.test(path))
         throw new ConfigurationError(
           `${where}: paths[${index}]: ${JSON.stringify(path)} uses brackets; paths are dotted names ` +
-            `(a["b-c"] is a.b-c; arrays are transparent, so a[*].b is a.b); for other names use a key pattern`,
+            `(a["b-c"] is a.b-c; arrays are transparent, so a[*].b is a.b and a[*] is a.*); for other names use a key pattern`,
         );
       return path.split('.');
     });
@@ -369,9 +370,19 @@ export class RedactionPolicy {
   #redactNested(value: unknown, alive: readonly PathNode[]): unknown {
     if (Array.isArray(value)) {
       let result: unknown[] | undefined;
+      // A path that ends in `*` here ('Tokens.*', pino's 'Tokens[*]') names each item; one that is
+      // an object has its names redacted, one that has none (a string) is replaced itself.
+      const items = alive.some((node) => node.wildcard?.terminal);
       for (let i = 0; i < value.length; i++) {
         const item: unknown = value[i];
-        const redacted = typeof item === 'object' && item !== null ? this.#redactNested(item, alive) : item;
+        const redacted =
+          typeof item === 'object' && item !== null
+            ? this.#redactNested(item, alive)
+            : items
+              ? this.#remove
+                ? undefined
+                : this.#replacement(item)
+              : item;
         if (redacted !== item) {
           result ??= value.slice();
           result[i] = redacted;

@@ -53,6 +53,26 @@ describe('RedactionPolicy', () => {
     });
   });
 
+  it('replaces each item of an array that is not an object where a path ends in a wildcard, as pino does for tokens.* and tokens[*]', () => {
+    const properties = { Tokens: ['t-1', 't-2'], Nested: { list: [['t-3'], { k: 't-4' }, 't-5', null] }, Other: ['kept'] };
+    expect(RedactionPolicy.compile({ paths: ['Tokens.*', 'Nested.list.*'] }).redactProperties(properties)).toEqual({
+      Tokens: [DEFAULT_CENSOR, DEFAULT_CENSOR],
+      Nested: { list: [[DEFAULT_CENSOR], { k: DEFAULT_CENSOR }, DEFAULT_CENSOR, DEFAULT_CENSOR] },
+      Other: ['kept'],
+    });
+    // A path that goes on past the wildcard names something inside the items, not the items.
+    expect(RedactionPolicy.compile({ paths: ['Tokens.*.x'] }).redactProperties(properties)).toBe(properties);
+    // Removed, an item leaves its place empty (undefined, null in JSON), as pino's does.
+    expect(RedactionPolicy.compile({ paths: ['Tokens.*'], remove: true }).redactProperties(properties).Tokens).toEqual([
+      undefined,
+      undefined,
+    ]);
+    const paths: string[] = [];
+    RedactionPolicy.compile({ paths: ['Tokens.*'], censor: (_value, path) => paths.push(path) }).redactProperties(properties);
+    expect(paths).toEqual(['Tokens', 'Tokens']);
+    expect(properties.Tokens).toEqual(['t-1', 't-2']);
+  });
+
   it('never mutates its input, copying only the changed branch, and returns the input when nothing matched', () => {
     const policy = RedactionPolicy.compile({ paths: ['User.password'] });
     const untouched = { items: [1, 2] };
