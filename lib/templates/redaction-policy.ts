@@ -35,8 +35,8 @@ export interface RedactOptions {
    * Dotted paths from an event's properties, e.g. `'Password'`, `'User.password'`,
    * `'Headers.authorization'`; `*` matches any one name (`'*.token'`). Arrays are transparent:
    * `'Users.password'` also matches the `password` of every item of a `Users` array. Names are
-   * case-sensitive. A path ending in `*` at an array (`'Tokens.*'`) also replaces each item that is
-   * not an object. Brackets are not path syntax (pino's `a["b-c"]` is `'a.b-c'`, its `a[*].b` is
+   * case-sensitive. `*` also stands for an array index, as in pino: `'Users.*.password'`, and
+   * `'Tokens.*'` replaces each item of a `Tokens` array. Brackets are not path syntax (pino's `a["b-c"]` is `'a.b-c'`, its `a[*].b` is
    * `'a.b'`, its `a[*]` is `'a.*'`): a path with `[` or `]` is a ConfigurationError. Default: none.
    */
   paths?: readonly string[] | undefined;
@@ -370,19 +370,26 @@ export class RedactionPolicy {
   #redactNested(value: unknown, alive: readonly PathNode[]): unknown {
     if (Array.isArray(value)) {
       let result: unknown[] | undefined;
-      // A path that ends in `*` here ('Tokens.*', pino's 'Tokens[*]') names each item; one that is
-      // an object has its names redacted, one that has none (a string) is replaced itself.
-      const items = alive.some((node) => node.wildcard?.terminal);
+      // An index is a name `*` stands for ('Users.*.password', pino's 'Users[*].password'), while
+      // the array stays transparent ('Users.password'); a path ending in that `*` ('Tokens.*',
+      // pino's 'Tokens[*]') names each item whole.
+      let through = alive;
+      let items = false;
+      for (const node of alive) {
+        const any = node.wildcard;
+        if (any === undefined || through.includes(any)) continue;
+        if (any.terminal) items = true;
+        through = [...through, any];
+      }
       for (let i = 0; i < value.length; i++) {
         const item: unknown = value[i];
-        const redacted =
-          typeof item === 'object' && item !== null
-            ? this.#redactNested(item, alive)
-            : items
-              ? this.#remove
-                ? undefined
-                : this.#replacement(item)
-              : item;
+        const redacted = items
+          ? this.#remove
+            ? undefined
+            : this.#replacement(item)
+          : typeof item === 'object' && item !== null
+            ? this.#redactNested(item, through)
+            : item;
         if (redacted !== item) {
           result ??= value.slice();
           result[i] = redacted;

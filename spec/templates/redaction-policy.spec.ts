@@ -53,15 +53,27 @@ describe('RedactionPolicy', () => {
     });
   });
 
-  it('replaces each item of an array that is not an object where a path ends in a wildcard, as pino does for tokens.* and tokens[*]', () => {
+  it('lets * stand for an array index, as pino does for tokens.* and users.*.password (its tokens[*], users[*].password)', () => {
     const properties = { Tokens: ['t-1', 't-2'], Nested: { list: [['t-3'], { k: 't-4' }, 't-5', null] }, Other: ['kept'] };
     expect(RedactionPolicy.compile({ paths: ['Tokens.*', 'Nested.list.*'] }).redactProperties(properties)).toEqual({
       Tokens: [DEFAULT_CENSOR, DEFAULT_CENSOR],
-      Nested: { list: [[DEFAULT_CENSOR], { k: DEFAULT_CENSOR }, DEFAULT_CENSOR, DEFAULT_CENSOR] },
+      Nested: { list: [DEFAULT_CENSOR, DEFAULT_CENSOR, DEFAULT_CENSOR, DEFAULT_CENSOR] },
       Other: ['kept'],
     });
     // A path that goes on past the wildcard names something inside the items, not the items.
     expect(RedactionPolicy.compile({ paths: ['Tokens.*.x'] }).redactProperties(properties)).toBe(properties);
+    const users = {
+      Users: [{ name: 'ann', password: 'p-1' }, [{ name: 'bob', password: 'p-2' }]],
+      Team: { lead: { password: 'p-3' } },
+    };
+    expect(RedactionPolicy.compile({ paths: ['Users.*.password', 'Team.*.password'] }).redactProperties(users)).toEqual({
+      Users: [{ name: 'ann', password: DEFAULT_CENSOR }, [{ name: 'bob', password: DEFAULT_CENSOR }]],
+      Team: { lead: { password: DEFAULT_CENSOR } },
+    });
+    // Arrays stay transparent too: the name after * may be an item's own name, as before.
+    expect(RedactionPolicy.compile({ paths: ['Users.*'] }).redactProperties({ Users: { a: [{ b: 1 }] } })).toEqual({
+      Users: { a: DEFAULT_CENSOR },
+    });
     // Removed, an item leaves its place empty (undefined, null in JSON), as pino's does.
     expect(RedactionPolicy.compile({ paths: ['Tokens.*'], remove: true }).redactProperties(properties).Tokens).toEqual([
       undefined,
