@@ -398,7 +398,14 @@ export class RedactionPolicy {
       return result ?? value;
     }
     // Arrays are handled above, so a plain record here is never an array.
-    return isPlainRecord(value) ? this.#redactRecord(value, alive, false) : value;
+    if (isPlainRecord(value)) return this.#redactRecord(value, alive, false);
+    if (typeof value !== 'object' || value === null) return value;
+    // Not captured yet (a Map, a class instance, an Error in an event an app built for the redact
+    // operator): captured as the logger would, then redacted; left as it is when nothing is named.
+    const data = captureValue(value, 'structure');
+    if (!isPlainRecord(data) && !Array.isArray(data)) return value;
+    const redacted = this.#redactNested(data, alive);
+    return redacted !== data || wasCut(data) ? redacted : value;
   }
 
   /**

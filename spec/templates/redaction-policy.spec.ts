@@ -205,6 +205,33 @@ describe('RedactionPolicy', () => {
     });
   });
 
+  it('redacts values that were never captured (a Map, a class instance, an Error), as the redact operator meets them in events an app builds', () => {
+    class Session {
+      id = 's-1';
+      token = 't-1';
+    }
+    const date = new Date(0);
+    const untouched = new Map([['accept', 'json']]);
+    const properties = {
+      Headers: new Map([['authorization', 'Bearer t-2']]),
+      Session: new Session(),
+      Failure: Object.assign(new Error('denied'), { token: 't-3' }),
+      Nested: { list: [new Session()] },
+      At: date,
+      Accept: untouched,
+    };
+    const redacted = RedactionPolicy.compile({ paths: ['Headers.authorization'], keys: /token/ }).redactProperties(properties);
+    expect(redacted.Headers).toEqual({ authorization: DEFAULT_CENSOR });
+    expect(redacted.Session).toEqual({ id: 's-1', token: DEFAULT_CENSOR });
+    expect(redacted.Failure).toMatchObject({ name: 'Error', message: 'denied', token: DEFAULT_CENSOR });
+    expect(redacted.Nested).toEqual({ list: [{ id: 's-1', token: DEFAULT_CENSOR }] });
+    // What holds nothing the policy names is left as it is.
+    expect(redacted.At).toBe(date);
+    expect(redacted.Accept).toBe(untouched);
+    expect(properties.Headers.get('authorization')).toBe('Bearer t-2');
+    expect(properties.Session.token).toBe('t-1');
+  });
+
   it('tests an anchored key pattern against each name of a dotted property name too', () => {
     const policy = RedactionPolicy.compile({ keys: /^pass(word)?$/i });
     expect(
