@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import { ConfigurationError } from '../../lib/core/errors/configuration-error';
 import { SelfLog, type SelfLogEvent } from '../../lib/core/self-log';
 import { exceptionText } from '../../lib/formatting/exception-text';
@@ -271,6 +272,36 @@ describe('RedactionPolicy', () => {
     expect(output.Headers).toEqual({ authorization: DEFAULT_CENSOR, accept: 'json' });
     expect(output.Account).toEqual({ owner: 'ann', apiKey: DEFAULT_CENSOR });
     expect(output.Failure).toMatchObject({ name: 'Error', message: 'denied', token: DEFAULT_CENSOR, status: 401 });
+  });
+
+  it('never lets a value under a named key through, whatever the shape, in properties or in an exception (property-based)', () => {
+    const { tree } = fc.letrec<{ tree: unknown; node: Record<string, unknown> }>((tie) => ({
+      tree: fc.oneof({ depthSize: 'small' }, fc.integer(), fc.string(), fc.array(tie('tree'), { maxLength: 4 }), tie('node')),
+      node: fc.record({ token: fc.constant('S3CR3T'), a: tie('tree'), b: tie('tree') }, { requiredKeys: [] }),
+    }));
+    // Wrapped in up to 14 levels, so some of it lies below where capture stops.
+    const deepTree = fc.tuple(fc.nat(14), tree).map(([levels, value]) => {
+      let wrapped: unknown = value;
+      for (let i = 0; i < levels; i++) wrapped = { a: wrapped };
+      return wrapped;
+    });
+    const policy = RedactionPolicy.compile({ keys: /^token$/ });
+    fc.assert(
+      fc.property(deepTree, (value) => {
+        expect(JSON.stringify(policy.redactProperties({ P: value }))).not.toContain('S3CR3T');
+        for (const error of [
+          new Error('x', { cause: value }),
+          Object.assign(new Error('x'), { value }),
+          new AggregateError([value]),
+        ]) {
+          const redacted = policy.redactError(error);
+          expect(exceptionText(redacted)).not.toContain('S3CR3T');
+          const own = Object.getOwnPropertyNames(redacted).map((name) => (redacted as unknown as Record<string, unknown>)[name]);
+          expect(JSON.stringify(own)).not.toContain('S3CR3T');
+        }
+      }),
+      { numRuns: 300 },
+    );
   });
 
   describe('redactError', () => {
