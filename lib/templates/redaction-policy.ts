@@ -35,8 +35,9 @@ export interface RedactOptions {
    * Dotted paths from an event's properties, e.g. `'Password'`, `'User.password'`,
    * `'Headers.authorization'`; `*` matches any one name (`'*.token'`). Arrays are transparent:
    * `'Users.password'` also matches the `password` of every item of a `Users` array. Names are
-   * case-sensitive. Brackets are not path syntax (pino's `a["b-c"]` is `'a.b-c'`, its `a[*].b` is
-   * `'a.b'`): a path with `[` or `]` is a ConfigurationError. Default: none.
+   * case-sensitive. `*` also stands for an array index, as in pino: `'Users.*.password'`, and
+   * `'Tokens.*'` replaces each item of a `Tokens` array. Brackets are not path syntax (pino's `a["b-c"]` is `'a.b-c'`, its `a[*].b` is
+   * `'a.b'`, its `a[*]` is `'a.*'`): a path with `[` or `]` is a ConfigurationError. Default: none.
    */
   paths?: readonly string[] | undefined;
   /** Property names redacted wherever they appear, at any depth, e.g. `/pass(word)?|secret|token|api[-_]?key/i`. Default: none. */
@@ -169,7 +170,7 @@ export class RedactionPolicy {
       if (/[[\]]/.test(path))
         throw new ConfigurationError(
           `${where}: paths[${index}]: ${JSON.stringify(path)} uses brackets; paths are dotted names ` +
-            `(a["b-c"] is a.b-c; arrays are transparent, so a[*].b is a.b); for other names use a key pattern`,
+            `(a["b-c"] is a.b-c; arrays are transparent, so a[*].b is a.b and a[*] is a.*); for other names use a key pattern`,
         );
       return path.split('.');
     });
@@ -253,6 +254,8 @@ export class RedactionPolicy {
       try {
         value = record[key];
       } catch {
+        // A getter that throws: left out of a copy, which would read it again.
+        changes.set(key, REMOVED);
         continue;
       }
       const outcome = this.#redactEntry(key, value, this.#root, true);
@@ -270,6 +273,7 @@ export class RedactionPolicy {
         if (!isHiddenOwn(error, name)) continue;
         value = record[name];
       } catch {
+        changes.set(name, REMOVED);
         continue;
       }
       let outcome: unknown = UNCHANGED;
@@ -300,7 +304,7 @@ export class RedactionPolicy {
     const copy = Object.create(Object.getPrototypeOf(error) as object | null) as Record<string, unknown>;
     for (const name of ['name', 'message', 'stack', 'cause', 'errors']) {
       if (!isHiddenOwn(error, name)) continue;
-      const value = changes.has(name) ? changes.get(name) : record[name];
+      const value = changes.has(name) ? changes.get(name) : readOwn(record, name);
       if (value !== REMOVED) Object.defineProperty(copy, name, { value, writable: true, configurable: true });
     }
     for (const key of keys) {
@@ -354,7 +358,10 @@ export class RedactionPolicy {
       // An exception's own properties are raw app objects: captured first, as the logger would.
       const data = raw ? captureValue(value, 'structure') : value;
       const redacted = this.#redactNested(data, step);
-      return redacted === data ? UNCHANGED : redacted;
+      if (redacted !== data) return redacted;
+      // What capture left out (below 10 levels, past 1 000 items) was never searched: the app's
+      // object may hold a secret there, which a formatter would write (a plain-object cause as JSON).
+      return raw && wasCut(data) ? data : UNCHANGED;
     } finally {
       if (tracks) this.#path.pop();
     }
@@ -363,9 +370,26 @@ export class RedactionPolicy {
   #redactNested(value: unknown, alive: readonly PathNode[]): unknown {
     if (Array.isArray(value)) {
       let result: unknown[] | undefined;
+      // An index is a name `*` stands for ('Users.*.password', pino's 'Users[*].password'), while
+      // the array stays transparent ('Users.password'); a path ending in that `*` ('Tokens.*',
+      // pino's 'Tokens[*]') names each item whole.
+      let through = alive;
+      let items = false;
+      for (const node of alive) {
+        const any = node.wildcard;
+        if (any === undefined || through.includes(any)) continue;
+        if (any.terminal) items = true;
+        through = [...through, any];
+      }
       for (let i = 0; i < value.length; i++) {
         const item: unknown = value[i];
-        const redacted = typeof item === 'object' && item !== null ? this.#redactNested(item, alive) : item;
+        const redacted = items
+          ? this.#remove
+            ? undefined
+            : this.#replacement(item)
+          : typeof item === 'object' && item !== null
+            ? this.#redactNested(item, through)
+            : item;
         if (redacted !== item) {
           result ??= value.slice();
           result[i] = redacted;
@@ -374,7 +398,14 @@ export class RedactionPolicy {
       return result ?? value;
     }
     // Arrays are handled above, so a plain record here is never an array.
-    return isPlainRecord(value) ? this.#redactRecord(value, alive, false) : value;
+    if (isPlainRecord(value)) return this.#redactRecord(value, alive, false);
+    if (typeof value !== 'object' || value === null) return value;
+    // Not captured yet (a Map, a class instance, an Error in an event an app built for the redact
+    // operator): captured as the logger would, then redacted; left as it is when nothing is named.
+    const data = captureValue(value, 'structure');
+    if (!isPlainRecord(data) && !Array.isArray(data)) return value;
+    const redacted = this.#redactNested(data, alive);
+    return redacted !== data || wasCut(data) ? redacted : value;
   }
 
   /**
@@ -411,6 +442,28 @@ export class RedactionPolicy {
       SelfLog.write('redact: the censor function threw at {Path}; the default censor is used', path, error);
       return DEFAULT_CENSOR;
     }
+  }
+}
+
+/**
+ * Whether captured data is cut short somewhere: a `'[MaxDepth]'` in place of a structure, or a
+ * `'…N more'` in place of the items or keys past the limits (a string holding one exactly, or data
+ * JSON cannot write, such as a bigint, counts too: the answer errs on the side of the copy).
+ */
+function wasCut(data: unknown): boolean {
+  try {
+    return /"(\[MaxDepth\]|…\d+ more)"/.test(JSON.stringify(data));
+  } catch {
+    return true;
+  }
+}
+
+/** `record[key]`, or REMOVED when reading it throws (a getter on `name`, `message` or `stack`). */
+function readOwn(record: Record<string, unknown>, key: string): unknown {
+  try {
+    return record[key];
+  } catch {
+    return REMOVED;
   }
 }
 

@@ -106,6 +106,31 @@ describe('LoggerConfiguration.destructure', () => {
     expect(everything(memory.events[0])).not.toContain(SECRET);
   });
 
+  it('keeps a secret out of @x when an exception’s cause holds it deeper than capture goes', async () => {
+    const { log, memory } = redactingLogger();
+    let cause: unknown = { token: SECRET };
+    for (let i = 0; i < 12; i++) cause = { next: cause };
+    log.error(new Error('upstream failed', { cause }), 'Call failed');
+    await log.close();
+    expect(everything(memory.events[0])).not.toContain(SECRET);
+    expect(new CompactJsonFormatter().format(memory.events[0])).toContain('caused by: {');
+  });
+
+  it('reads pino’s array paths written with dots: users.*.password and tokens.*', async () => {
+    const memory = new MemorySink();
+    const log = new LoggerConfiguration().destructure
+      .redact({ paths: ['Users.*.password', 'Tokens.*'] })
+      .writeTo.sink(memory)
+      .createLogger();
+    log.information('{@Users} {@Tokens}', [{ name: 'ann', password: SECRET }], [SECRET, SECRET]);
+    await log.close();
+    expect(memory.events[0].properties).toEqual({
+      Users: [{ name: 'ann', password: '[Redacted]' }],
+      Tokens: ['[Redacted]', '[Redacted]'],
+    });
+    expect(everything(memory.events[0])).not.toContain(SECRET);
+  });
+
   it('keeps the secret out of events$', async () => {
     const { log } = redactingLogger();
     const seen = firstValueFrom(log.events$.pipe(take(1), toArray()));

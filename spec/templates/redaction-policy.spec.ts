@@ -1,5 +1,7 @@
+import fc from 'fast-check';
 import { ConfigurationError } from '../../lib/core/errors/configuration-error';
 import { SelfLog, type SelfLogEvent } from '../../lib/core/self-log';
+import { exceptionText } from '../../lib/formatting/exception-text';
 import { captureValue } from '../../lib/templates/capture';
 import { DEFAULT_CENSOR, type RedactOptions, RedactionPolicy } from '../../lib/templates/redaction-policy';
 
@@ -50,6 +52,38 @@ describe('RedactionPolicy', () => {
     expect(policy.redactProperties({ Users: [{ password: 'a' }, { password: 'b', name: 'n' }] })).toEqual({
       Users: [{ password: DEFAULT_CENSOR }, { password: DEFAULT_CENSOR, name: 'n' }],
     });
+  });
+
+  it('lets * stand for an array index, as pino does for tokens.* and users.*.password (its tokens[*], users[*].password)', () => {
+    const properties = { Tokens: ['t-1', 't-2'], Nested: { list: [['t-3'], { k: 't-4' }, 't-5', null] }, Other: ['kept'] };
+    expect(RedactionPolicy.compile({ paths: ['Tokens.*', 'Nested.list.*'] }).redactProperties(properties)).toEqual({
+      Tokens: [DEFAULT_CENSOR, DEFAULT_CENSOR],
+      Nested: { list: [DEFAULT_CENSOR, DEFAULT_CENSOR, DEFAULT_CENSOR, DEFAULT_CENSOR] },
+      Other: ['kept'],
+    });
+    // A path that goes on past the wildcard names something inside the items, not the items.
+    expect(RedactionPolicy.compile({ paths: ['Tokens.*.x'] }).redactProperties(properties)).toBe(properties);
+    const users = {
+      Users: [{ name: 'ann', password: 'p-1' }, [{ name: 'bob', password: 'p-2' }]],
+      Team: { lead: { password: 'p-3' } },
+    };
+    expect(RedactionPolicy.compile({ paths: ['Users.*.password', 'Team.*.password'] }).redactProperties(users)).toEqual({
+      Users: [{ name: 'ann', password: DEFAULT_CENSOR }, [{ name: 'bob', password: DEFAULT_CENSOR }]],
+      Team: { lead: { password: DEFAULT_CENSOR } },
+    });
+    // Arrays stay transparent too: the name after * may be an item's own name, as before.
+    expect(RedactionPolicy.compile({ paths: ['Users.*'] }).redactProperties({ Users: { a: [{ b: 1 }] } })).toEqual({
+      Users: { a: DEFAULT_CENSOR },
+    });
+    // Removed, an item leaves its place empty (undefined, null in JSON), as pino's does.
+    expect(RedactionPolicy.compile({ paths: ['Tokens.*'], remove: true }).redactProperties(properties).Tokens).toEqual([
+      undefined,
+      undefined,
+    ]);
+    const paths: string[] = [];
+    RedactionPolicy.compile({ paths: ['Tokens.*'], censor: (_value, path) => paths.push(path) }).redactProperties(properties);
+    expect(paths).toEqual(['Tokens', 'Tokens']);
+    expect(properties.Tokens).toEqual(['t-1', 't-2']);
   });
 
   it('never mutates its input, copying only the changed branch, and returns the input when nothing matched', () => {
@@ -172,6 +206,33 @@ describe('RedactionPolicy', () => {
     });
   });
 
+  it('redacts values that were never captured (a Map, a class instance, an Error), as the redact operator meets them in events an app builds', () => {
+    class Session {
+      id = 's-1';
+      token = 't-1';
+    }
+    const date = new Date(0);
+    const untouched = new Map([['accept', 'json']]);
+    const properties = {
+      Headers: new Map([['authorization', 'Bearer t-2']]),
+      Session: new Session(),
+      Failure: Object.assign(new Error('denied'), { token: 't-3' }),
+      Nested: { list: [new Session()] },
+      At: date,
+      Accept: untouched,
+    };
+    const redacted = RedactionPolicy.compile({ paths: ['Headers.authorization'], keys: /token/ }).redactProperties(properties);
+    expect(redacted.Headers).toEqual({ authorization: DEFAULT_CENSOR });
+    expect(redacted.Session).toEqual({ id: 's-1', token: DEFAULT_CENSOR });
+    expect(redacted.Failure).toMatchObject({ name: 'Error', message: 'denied', token: DEFAULT_CENSOR });
+    expect(redacted.Nested).toEqual({ list: [{ id: 's-1', token: DEFAULT_CENSOR }] });
+    // What holds nothing the policy names is left as it is.
+    expect(redacted.At).toBe(date);
+    expect(redacted.Accept).toBe(untouched);
+    expect(properties.Headers.get('authorization')).toBe('Bearer t-2');
+    expect(properties.Session.token).toBe('t-1');
+  });
+
   it('tests an anchored key pattern against each name of a dotted property name too', () => {
     const policy = RedactionPolicy.compile({ keys: /^pass(word)?$/i });
     expect(
@@ -213,6 +274,36 @@ describe('RedactionPolicy', () => {
     expect(output.Failure).toMatchObject({ name: 'Error', message: 'denied', token: DEFAULT_CENSOR, status: 401 });
   });
 
+  it('never lets a value under a named key through, whatever the shape, in properties or in an exception (property-based)', () => {
+    const { tree } = fc.letrec<{ tree: unknown; node: Record<string, unknown> }>((tie) => ({
+      tree: fc.oneof({ depthSize: 'small' }, fc.integer(), fc.string(), fc.array(tie('tree'), { maxLength: 4 }), tie('node')),
+      node: fc.record({ token: fc.constant('S3CR3T'), a: tie('tree'), b: tie('tree') }, { requiredKeys: [] }),
+    }));
+    // Wrapped in up to 14 levels, so some of it lies below where capture stops.
+    const deepTree = fc.tuple(fc.nat(14), tree).map(([levels, value]) => {
+      let wrapped: unknown = value;
+      for (let i = 0; i < levels; i++) wrapped = { a: wrapped };
+      return wrapped;
+    });
+    const policy = RedactionPolicy.compile({ keys: /^token$/ });
+    fc.assert(
+      fc.property(deepTree, (value) => {
+        expect(JSON.stringify(policy.redactProperties({ P: value }))).not.toContain('S3CR3T');
+        for (const error of [
+          new Error('x', { cause: value }),
+          Object.assign(new Error('x'), { value }),
+          new AggregateError([value]),
+        ]) {
+          const redacted = policy.redactError(error);
+          expect(exceptionText(redacted)).not.toContain('S3CR3T');
+          const own = Object.getOwnPropertyNames(redacted).map((name) => (redacted as unknown as Record<string, unknown>)[name]);
+          expect(JSON.stringify(own)).not.toContain('S3CR3T');
+        }
+      }),
+      { numRuns: 300 },
+    );
+  });
+
   describe('redactError', () => {
     it('redacts an own enumerable __proto__ property of an Error, which a plain object of changes would not hold', () => {
       const error = new Error('boom');
@@ -220,6 +311,49 @@ describe('RedactionPolicy', () => {
       const copy = RedactionPolicy.compile({ keys: /proto/ }).redactError(error);
       expect(Object.getOwnPropertyDescriptor(copy, '__proto__')?.value).toBe(DEFAULT_CENSOR);
       expect(Object.getOwnPropertyDescriptor(error, '__proto__')?.value).toBe('secret');
+    });
+
+    it('never lets a secret travel in an exception below where capture stops (deeper than 10 levels, past 1000 items)', () => {
+      const deep = (levels: number, leaf: unknown): unknown => (levels === 0 ? leaf : { next: deep(levels - 1, leaf) });
+      const policy = RedactionPolicy.compile({ keys: /token/i });
+      const cause = deep(12, { token: 'deep-secret' });
+      const withCause = new Error('failed', { cause });
+      const withProperty = Object.assign(new Error('failed'), { data: deep(12, { token: 'deep-secret' }) });
+      const many = Array.from({ length: 1500 }, (_, i) => (i === 1200 ? { token: 'deep-secret' } : {}));
+      const withItems = Object.assign(new Error('failed'), { items: many });
+      const aggregate = new AggregateError([deep(12, { token: 'deep-secret' })], 'all failed');
+      for (const error of [withCause, withProperty, withItems, aggregate]) {
+        const redacted = policy.redactError(error);
+        // What a formatter writes (the stack and each cause, a plain-object cause as JSON) and what a sink holds.
+        expect(exceptionText(redacted)).not.toContain('deep-secret');
+        const own = Object.getOwnPropertyNames(redacted).map((name) => (redacted as unknown as Record<string, unknown>)[name]);
+        expect(JSON.stringify(own)).not.toContain('deep-secret');
+        expect(redacted).toBeInstanceOf(error.constructor);
+        expect(redacted.message).toBe(error.message);
+      }
+      // The app's objects are left as they were.
+      expect(JSON.stringify(withCause.cause)).toContain('deep-secret');
+      expect(withItems.items[1200]).toEqual({ token: 'deep-secret' });
+    });
+
+    it('copies an Error with a getter that throws, keeping its class, message and cause, and leaving that getter out', () => {
+      class ApiError extends Error {
+        override name = 'ApiError';
+      }
+      const error = Object.assign(new ApiError('denied', { cause: new Error('socket closed') }), { token: 't-1' });
+      Object.defineProperty(error, 'body', {
+        enumerable: true,
+        get(): never {
+          throw new Error('body already read');
+        },
+      });
+      const copy = RedactionPolicy.compile({ keys: /token/ }).redactError(error) as ApiError & { token: string };
+      expect(copy).toBeInstanceOf(ApiError);
+      expect(copy.message).toBe('denied');
+      expect(copy.stack).toBe(error.stack);
+      expect((copy.cause as Error).message).toBe('socket closed');
+      expect(copy.token).toBe(DEFAULT_CENSOR);
+      expect(Object.keys(copy)).toEqual(['name', 'token']);
     });
 
     it('returns the same Error when nothing of it is named', () => {
