@@ -88,8 +88,8 @@ describe('LoggerConfiguration.useScheduler', () => {
   });
 
   describe('a scheduler that fails', () => {
-    /** A scheduler on real timers whose now() and schedule() start failing when told to. */
-    function breakable(): { scheduler: SchedulerLike; breakNow: (value?: unknown) => void; breakSchedule: () => void } {
+    /** A logger batching 10 / 100 ms into a MemorySink, on a scheduler (real timers) whose now() and schedule() fail when told to; SelfLog collected. */
+    function onBreakableScheduler() {
       let now: (() => number) | undefined;
       let schedule = false;
       const scheduler = {
@@ -99,8 +99,16 @@ describe('LoggerConfiguration.useScheduler', () => {
           return asyncScheduler.schedule(...args);
         }) as SchedulerLike['schedule'],
       };
+      const memory = new MemorySink();
+      const selfLog = collectSelfLog();
+      const log = new LoggerConfiguration()
+        .useScheduler(scheduler)
+        .writeTo.sink(memory, { batch: { size: 10, maxDelayMs: 100 } })
+        .createLogger();
       return {
-        scheduler,
+        log,
+        memory,
+        selfLog,
         breakNow: (value?: unknown) => {
           now = () => {
             if (value === undefined) throw new Error('now is broken');
@@ -121,13 +129,7 @@ describe('LoggerConfiguration.useScheduler', () => {
       ['gives NaN', NaN],
       ['gives a string', 'soon'],
     ])('loses no event and still closes with a report when now() %s', async (_, value) => {
-      const { scheduler, breakNow } = breakable();
-      const memory = new MemorySink();
-      const selfLog = collectSelfLog();
-      const log = new LoggerConfiguration()
-        .useScheduler(scheduler)
-        .writeTo.sink(memory, { batch: { size: 10, maxDelayMs: 100 } })
-        .createLogger();
+      const { log, memory, selfLog, breakNow } = onBreakableScheduler();
       log.information('before');
       breakNow(value);
       log.information('after');
@@ -145,13 +147,7 @@ describe('LoggerConfiguration.useScheduler', () => {
     });
 
     it('runs the timers a throwing schedule() refused on the default timers', async () => {
-      const { scheduler, breakSchedule } = breakable();
-      const memory = new MemorySink();
-      const selfLog = collectSelfLog();
-      const log = new LoggerConfiguration()
-        .useScheduler(scheduler)
-        .writeTo.sink(memory, { batch: { size: 10, maxDelayMs: 100 } })
-        .createLogger();
+      const { log, memory, selfLog, breakSchedule } = onBreakableScheduler();
       breakSchedule();
       log.information('waits for its batch age');
       expect(memory.events).toHaveLength(0);

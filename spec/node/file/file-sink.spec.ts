@@ -8,7 +8,7 @@ import { PartialDeliveryError } from '../../../lib/core/errors/partial-delivery-
 import type { LogEvent } from '../../../lib/core/log-event';
 import { SelfLog, type SelfLogEvent } from '../../../lib/core/self-log';
 import type { Formatter } from '../../../lib/core/sink';
-import { FILE_SINK_CHUNK_CHARS, FileSink } from '../../../lib/node/file/file-sink';
+import { FILE_SINK_CHUNK_CHARS, FileSink, type FileSinkOptions } from '../../../lib/node/file/file-sink';
 import { FileSizeLimitError } from '../../../lib/node/file/file-size-limit-error';
 import { makeEvent, makeEvents, throwsOnTens } from '../../helpers/events';
 import { expectDeliveredAsRead, expectRestUndelivered, runExitBurst } from '../fixtures/exit-burst';
@@ -33,6 +33,15 @@ function range(from: number, to: number): number[] {
 function manualClock(start: number): { clock: () => Date; set(ms: number): void } {
   let now = start;
   return { clock: () => new Date(now), set: (ms) => (now = ms) };
+}
+
+/** The options of a daily set rolled at 20 bytes (two or three `numbered` lines), on a manual clock from 22 November 2026 noon. */
+function dailySizeRolled(): { options: FileSinkOptions; set(ms: number): void } {
+  const { clock, set } = manualClock(Date.UTC(2026, 10, 22, 12));
+  return {
+    options: { rollingInterval: 'day', fileSizeLimitBytes: 20, rollOnFileSizeLimit: true, clock, formatter: numbered },
+    set,
+  };
 }
 
 describe('FileSink', () => {
@@ -358,14 +367,7 @@ describe('FileSink', () => {
   describe('size limit', () => {
     // Each line of `numbered` for N < 10 is 8 bytes: {"N":0} plus the newline.
     it('splits a batch at the event that crosses the limit and rolls to _001, _002', () => {
-      const { clock } = manualClock(Date.UTC(2026, 10, 22, 12));
-      const sink = new FileSink(path.join(dir, 'app-.log'), {
-        rollingInterval: 'day',
-        fileSizeLimitBytes: 20,
-        rollOnFileSizeLimit: true,
-        clock,
-        formatter: numbered,
-      });
+      const sink = new FileSink(path.join(dir, 'app-.log'), dailySizeRolled().options);
       expect(sink.emitSync(makeEvents(7))).toBe(true);
       void sink.close();
       expect(fs.readdirSync(dir).sort()).toEqual([
@@ -622,14 +624,7 @@ describe('FileSink', () => {
     });
 
     it('continues the newest sequence file of the period after a restart', () => {
-      const { clock } = manualClock(Date.UTC(2026, 10, 22, 12));
-      const options = {
-        rollingInterval: 'day',
-        fileSizeLimitBytes: 20,
-        rollOnFileSizeLimit: true,
-        clock,
-        formatter: numbered,
-      } as const;
+      const { options } = dailySizeRolled();
       const first = new FileSink(path.join(dir, 'app-.log'), options);
       first.emitSync(makeEvents(3));
       void first.close();
@@ -647,14 +642,8 @@ describe('FileSink', () => {
     // file (RollingFileSink.cs, OpenFile).
     it('starts a new period at its first file when the set cannot be listed (EMFILE), writing the batch instead of failing it', () => {
       const realFs = jest.requireActual<typeof fs>('node:fs');
-      const { clock, set } = manualClock(Date.UTC(2026, 10, 22, 12));
-      const sink = new FileSink(path.join(dir, 'app-.log'), {
-        rollingInterval: 'day',
-        fileSizeLimitBytes: 20,
-        rollOnFileSizeLimit: true,
-        clock,
-        formatter: numbered,
-      });
+      const { options, set } = dailySizeRolled();
+      const sink = new FileSink(path.join(dir, 'app-.log'), options);
       // Rolled to _003 of 22 November, then the day ends.
       expect(sink.emitSync(makeEvents(7))).toBe(true);
       set(Date.UTC(2026, 10, 23, 12));
@@ -676,14 +665,8 @@ describe('FileSink', () => {
     it('writes a rolling set in a folder it may write but not read (mode 0333, EACCES on readdir), rolling by size and by day', () => {
       // Before, every batch failed for the life of the process: the set was listed before each period's first file.
       const realFs = jest.requireActual<typeof fs>('node:fs');
-      const { clock, set } = manualClock(Date.UTC(2026, 10, 22, 12));
-      const sink = new FileSink(path.join(dir, 'app-.log'), {
-        rollingInterval: 'day',
-        fileSizeLimitBytes: 20,
-        rollOnFileSizeLimit: true,
-        clock,
-        formatter: numbered,
-      });
+      const { options, set } = dailySizeRolled();
+      const sink = new FileSink(path.join(dir, 'app-.log'), options);
       const spy = jest.spyOn(realFs, 'readdirSync').mockImplementation(() => {
         throw Object.assign(new Error(`EACCES: permission denied, scandir '${dir}'`), { code: 'EACCES' });
       });
