@@ -1,5 +1,6 @@
 import { ThrownValueError } from '../core/errors/thrown-value-error';
 import { captureValue } from '../templates/capture';
+import { setOwnProperty } from '../templates/own-property';
 import { thrownDataError } from '../templates/redaction-policy';
 
 /**
@@ -7,8 +8,9 @@ import { thrownDataError } from '../templates/redaction-policy';
  * recognised by its string `name`, `message` and `stack`), any other value as a
  * {@link ThrownValueError} carrying `String(value)`, or for an object whose `String()` says only
  * `[object Object]` (`{ name, message }` without a stack too), its data as JSON
- * (`{"userId":42}`, which a redaction policy redacts as it does an Error's own properties); that
- * text is cut as a captured string is (64 KiB). Never throws.
+ * (`{"userId":42}`, which a redaction policy redacts as it does an Error's own properties), a
+ * `name` and `message` it inherits first; that text is cut as a captured string is (64 KiB).
+ * Never throws.
  */
 export function exceptionFrom(value: unknown): Error {
   if (typeof value === 'object' && value !== null) {
@@ -29,7 +31,7 @@ export function exceptionFrom(value: unknown): Error {
     // An object without a toString of its own says nothing as String(): its data, as JSON, does
     // (pino's object-first call, `throw { code }`). Captured first, so it is bounded and safe, and
     // kept with the error, so that a redaction policy can rewrite it. Neither call throws.
-    if (text === '[object Object]') return thrownDataError(captureValue(value, 'structure'));
+    if (text === '[object Object]') return thrownDataError(thrownData(value as object));
   } catch {
     // An object without a prototype, or whose toString throws, still gets an exception that says what it was.
     try {
@@ -40,4 +42,27 @@ export function exceptionFrom(value: unknown): Error {
   }
   // Cut as a captured string is (64 KiB): a thrown response body can be megabytes.
   return new ThrownValueError(captureValue(text) as string);
+}
+
+/**
+ * A thrown object's data, captured: its own properties, after the string `name` and `message` it
+ * inherits. A DOMException from another realm (an iframe's AbortError) has no stack and keeps both
+ * in getters on its prototype, so its own properties alone would say `{}`. Never throws.
+ */
+function thrownData(value: object): unknown {
+  const data = captureValue(value, 'structure');
+  if (typeof data !== 'object' || data === null || Array.isArray(data)) return data;
+  try {
+    const { name, message } = value as { name?: unknown; message?: unknown };
+    if (typeof message !== 'string' || Object.hasOwn(data, 'message')) return data;
+    const inherited: Record<string, unknown> = {};
+    if (typeof name === 'string' && !Object.hasOwn(data, 'name')) inherited.name = captureValue(name);
+    inherited.message = captureValue(message);
+    // Copied name by name: a '__proto__' key of the data (JSON.parse makes them) is data here too.
+    for (const key of Object.keys(data)) setOwnProperty(inherited, key, (data as Record<string, unknown>)[key]);
+    return inherited;
+  } catch {
+    // A getter that throws: the own data still says what it can.
+    return data;
+  }
 }

@@ -22,6 +22,41 @@ describe('exceptionFrom', () => {
     expect(exceptionText(exception)).toContain('The user aborted a request.');
   });
 
+  // A DOMException from another realm (an iframe's AbortError) is no Error of this one, may have no
+  // stack, and has its name and message as getters on its prototype: none of it is own data.
+  it('keeps the name and message an error-like object inherits, when it has no stack, before its own data', () => {
+    const prototype = {
+      get name(): string {
+        return 'AbortError';
+      },
+      get message(): string {
+        return 'The operation was aborted.';
+      },
+    };
+    const thrown = Object.assign(Object.create(prototype) as object, { code: 20 });
+    const exception = exceptionFrom(thrown);
+    expect(exception).toBeInstanceOf(ThrownValueError);
+    expect(exception.message).toBe('{"name":"AbortError","message":"The operation was aborted.","code":20}');
+    expect(exceptionText(exception)).toContain('The operation was aborted.');
+    const withProto = Object.defineProperty(Object.create(prototype) as object, '__proto__', {
+      value: { polluted: true },
+      enumerable: true,
+    });
+    expect(exceptionFrom(withProto).message).toBe(
+      '{"name":"AbortError","message":"The operation was aborted.","__proto__":{"polluted":true}}',
+    );
+  });
+
+  it('keeps the data of an object whose inherited message getter throws, never throwing', () => {
+    const prototype = {
+      get message(): string {
+        throw new Error('no message');
+      },
+    };
+    const thrown = Object.assign(Object.create(prototype) as object, { code: 20 });
+    expect(exceptionFrom(thrown).message).toBe('{"code":20}');
+  });
+
   it('cuts the text of a thrown value as a captured string is cut, at 64 KiB', () => {
     const body = 'x'.repeat(1024 * 1024);
     const text = exceptionFrom(body).message;
