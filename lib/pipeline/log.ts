@@ -6,9 +6,18 @@ import type { CheckLogArguments } from '../templates/template-values';
 import type { Logger } from './logger';
 import type { CloseOptions, ShutdownReport } from './shutdown-report';
 
-/** The facade's logger, one for every copy of rxlog in the process (see sharedState). */
-let facade: { logger: Logger | undefined } | undefined;
-const shared = (): { logger: Logger | undefined } => (facade ??= sharedState('Log.v1', () => ({ logger: undefined })));
+/**
+ * The facade's state, one for every copy of rxlog in the process (see sharedState): its logger,
+ * and the close that `closeAndFlush` started and that has not settled yet (absent where an older
+ * copy made the state).
+ */
+interface FacadeState {
+  logger: Logger | undefined;
+  closing?: Promise<ShutdownReport | undefined> | undefined;
+}
+
+let facade: FacadeState | undefined;
+const shared = (): FacadeState => (facade ??= sharedState<FacadeState>('Log.v1', () => ({ logger: undefined })));
 const current = (): Logger | undefined => shared().logger;
 
 /** What the facade calls on its logger. */
@@ -90,11 +99,28 @@ export class Log {
     current()?.fatal(first as string, ...(rest as unknown[]));
   }
 
-  /** Closes the current logger (gracefully by default), resets the facade to a no-op and returns the report; undefined when no logger was set. */
-  static async closeAndFlush(options?: CloseOptions): Promise<ShutdownReport | undefined> {
+  /**
+   * Closes the current logger (gracefully by default), resets the facade to a no-op and returns the
+   * report; undefined when no logger was set. A call made while an earlier one is still closing
+   * (a signal handler and the app's own shutdown) waits for that close and returns its report, so
+   * neither lets the process end before the events are delivered.
+   */
+  static closeAndFlush(options?: CloseOptions): Promise<ShutdownReport | undefined> {
     const state = shared();
     const { logger } = state;
+    if (logger === undefined) return state.closing ?? Promise.resolve(undefined);
     state.logger = undefined;
-    return logger === undefined ? undefined : logger.close(options);
+    const closing = closeLogger(logger, options);
+    state.closing = closing;
+    const settled = (): void => {
+      if (state.closing === closing) state.closing = undefined;
+    };
+    closing.then(settled, settled);
+    return closing;
   }
+}
+
+/** `logger.close(options)`, a synchronous throw (of a look-alike logger) as a rejection. */
+async function closeLogger(logger: Logger, options: CloseOptions | undefined): Promise<ShutdownReport> {
+  return logger.close(options);
 }

@@ -1,5 +1,6 @@
 import { LoggerConfiguration } from '../../lib/configuration/logger-configuration';
 import { ConfigurationError } from '../../lib/core/errors/configuration-error';
+import type { LogEvent } from '../../lib/core/log-event';
 import type { Logger } from '../../lib/pipeline/logger';
 import { Log } from '../../lib/pipeline/log';
 import { MemorySink } from '../../lib/sinks/memory-sink';
@@ -75,5 +76,35 @@ describe('Log', () => {
     expect(Log.logger).toBeUndefined();
     Log.information('after');
     expect(memory.events).toHaveLength(1);
+  });
+
+  // A signal handler and the app's own shutdown both calling it: the second must not resolve (and
+  // let the process exit) before the first has delivered what was logged.
+  it('makes a second closeAndFlush made while the first is closing wait for the same report', async () => {
+    const delivered: string[] = [];
+    let release = (): void => undefined;
+    const gate = new Promise<void>((resolve) => (release = resolve));
+    const sink = {
+      emit: async (events: readonly LogEvent[]): Promise<void> => {
+        await gate;
+        for (const event of events) delivered.push(event.renderMessage());
+      },
+    };
+    Log.logger = new LoggerConfiguration().writeTo.sink(sink, { name: 'slow' }).createLogger();
+    Log.information('one');
+    const first = Log.closeAndFlush();
+    let secondSettled = false;
+    const second = Log.closeAndFlush().then((report) => {
+      secondSettled = true;
+      return report;
+    });
+    for (let turn = 0; turn < 10; turn++) await Promise.resolve();
+    expect(secondSettled).toBe(false);
+    release();
+    const [a, b] = await Promise.all([first, second]);
+    expect(delivered).toEqual(['one']);
+    expect(b).toBe(a);
+    expect(b?.sinks.slow.delivered).toBe(1);
+    await expect(Log.closeAndFlush()).resolves.toBeUndefined();
   });
 });
