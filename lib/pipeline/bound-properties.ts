@@ -40,7 +40,8 @@ export const MAX_BOUND_PROPERTIES = DEFAULT_CAPTURE_LIMITS.maxCollectionLength;
  * a call's argument is (so later mutation cannot reach an event) and, when every policy of
  * `redaction` is fixed, redacted, then layered over the parent's (a name bound again takes the
  * new value). Never throws, and tells SelfLog what it leaves out: properties that are not an
- * object (`null`, a string, an array) or whose names cannot be listed bind nothing, a getter that
+ * object of properties (`null`, a string, an array, a Map, a Set, a Date) or whose names cannot be
+ * listed (a revoked Proxy) bind nothing, a getter that
  * throws binds its marker (`'[Throws: message]'`, as a call's argument would), and names past
  * {@link MAX_BOUND_PROPERTIES} in all are not bound; the parent's are kept either way.
  */
@@ -52,8 +53,7 @@ export function bindProperties(
   const keys = [...(parent?.keys ?? [])];
   const values = [...(parent?.values ?? [])];
   const redacted = redaction === undefined || redaction.every((policy) => policy.fixed);
-  // A string or an array would otherwise bind its indexes ('0', '1', …) as property names.
-  if (typeof properties !== 'object' || (properties as unknown) === null || Array.isArray(properties)) {
+  if (!isProperties(properties)) {
     SelfLog.write('child: not properties: {Value}', describeValue(properties));
     return { keys, values, redacted, sourceContext: undefined };
   }
@@ -93,4 +93,19 @@ export function bindProperties(
     }
   }
   return { keys, values, redacted, sourceContext };
+}
+
+/**
+ * Whether `value` is an object of properties, as `LogContext.run` and enrichers take them: a plain
+ * one, one without a prototype or a class instance's own fields. A string or an array would bind
+ * its indexes ('0', '1', …) as names, and a Map, a Set or a Date has entries that are no names.
+ */
+function isProperties(value: unknown): boolean {
+  try {
+    // A primitive's tag names its type ('[object Null]', '[object String]'): no object, no properties.
+    return Object.prototype.toString.call(value) === '[object Object]';
+  } catch {
+    // A revoked Proxy (IsArray throws on it): listing its names throws next, and that is reported.
+    return true;
+  }
 }

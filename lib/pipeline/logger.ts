@@ -211,7 +211,8 @@ export class Logger {
   /**
    * A logger that adds these properties to its events (properties of the event itself win). At
    * most 1000 properties are bound in all, parents' included; what is not an object of properties
-   * (`null`, a string, an array) binds nothing. Either is reported to SelfLog, never thrown.
+   * (`null`, a string, an array, a Map, a Date) or cannot be read (a revoked Proxy) binds nothing.
+   * Either is reported to SelfLog, never thrown.
    */
   child(properties: Readonly<Record<string, unknown>>): Logger {
     // Captured and redacted here, once, rather than on every event the child writes.

@@ -97,4 +97,30 @@ describe('bindProperties', () => {
     expect(child.values[0]).toBe('again');
     expect(child.keys).not.toContain('Extra');
   });
+
+  // As LogContext.run and enrichers take properties: a Map's or a Date's entries are no names.
+  it('binds nothing from a Map, a Set or a Date, keeps the parent’s and tells SelfLog', () => {
+    const parent = bindProperties(undefined, { A: 1 }, undefined);
+    for (const [value, named] of [
+      [new Map([['B', 2]]), 'Map'],
+      [new Set(['B']), 'Set'],
+      [new Date(0), 'Date'],
+    ] as const) {
+      const { result, diagnostics } = collectSelfLog(() =>
+        bindProperties(parent, value as unknown as Record<string, unknown>, undefined),
+      );
+      expect(result.keys).toEqual(['A']);
+      expect(diagnostics.map((d) => d.message)).toEqual([expect.stringContaining(`child: not properties: ${named}`)]);
+    }
+  });
+
+  it('never throws on a revoked Proxy (Array.isArray throws on one): binds nothing, keeps the parent’s and tells SelfLog', () => {
+    const parent = bindProperties(undefined, { A: 1 }, undefined);
+    const revocable = Proxy.revocable({ B: 2 }, {});
+    revocable.revoke();
+    const { result, diagnostics } = collectSelfLog(() => bindProperties(parent, revocable.proxy, undefined));
+    expect(result.keys).toEqual(['A']);
+    expect(result.values).toEqual([1]);
+    expect(diagnostics).toHaveLength(1);
+  });
 });
