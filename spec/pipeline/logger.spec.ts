@@ -1,3 +1,5 @@
+import { spawnSync } from 'node:child_process';
+import * as path from 'node:path';
 import { lastValueFrom, map, take, toArray } from 'rxjs';
 import { LoggerConfiguration } from '../../lib/configuration/logger-configuration';
 import { ConfigurationError } from '../../lib/core/errors/configuration-error';
@@ -544,6 +546,25 @@ describe('Logger', () => {
       expectObservable(ticks).toBe('a 249ms b 249ms (c|)', { a: 0, b: 0, c: 0 });
     });
   });
+});
+
+// DESIGN.md §1: the level check is a field read, with no allocation when the level is off. Heap, not
+// time: a child process with --expose-gc reads the heap left by 100 000 disabled calls of each kind.
+describe('Logger at a disabled level', () => {
+  it('allocates nothing: level methods, aliases, child loggers, write and the Log facade', () => {
+    const child = spawnSync(
+      process.execPath,
+      ['--expose-gc', '--import', 'tsx', path.join(__dirname, 'fixtures', 'disabled-call-heap.ts')],
+      { encoding: 'utf8', timeout: 120_000 },
+    );
+    if (child.stdout === '') throw new Error(child.stderr);
+    const bytes = JSON.parse(child.stdout) as Record<string, number>;
+    // The control allocates 32 bytes or more a call: 3.2 MB for 100 000 calls.
+    expect(bytes.control).toBeGreaterThan(3_000_000);
+    // Less than 8 bytes a call: none of them allocates even a rest array.
+    for (const name of ['debug', 'trace', 'child.verbose', 'write', 'Log.debug'])
+      expect({ name, bytes: bytes[name] < 800_000 }).toEqual({ name, bytes: true });
+  }, 120_000);
 });
 
 describe('Logger.events$ and metrics$ around close', () => {
