@@ -15,7 +15,7 @@ import {
 } from '../core/log-level';
 import { SelfLog } from '../core/self-log';
 import type { LoggerMetrics } from '../metrics/metrics-types';
-import type { CheckLogArguments } from '../templates/template-values';
+import type { CheckLogArguments, TemplateMismatch } from '../templates/template-values';
 import { AFTER_FLUSH_SYNC } from './after-flush-sync';
 import type { BoundProperties } from './bound-properties';
 import type { FlushOptions, FlushResult } from './flush-options';
@@ -212,11 +212,19 @@ export class Logger {
    * A logger that adds these properties to its events (properties of the event itself win). At
    * most 1000 properties are bound in all, parents' included; what is not an object of properties
    * (`null`, a string, an array, a Map, a Date) or cannot be read (a revoked Proxy) binds nothing.
-   * Either is reported to SelfLog, never thrown.
+   * Either is reported to SelfLog, never thrown. Any object type is taken (an interface, a class
+   * whose own fields are the properties); an array, a Map, a Set, a Date or a function fails to
+   * compile.
    */
-  child(properties: Readonly<Record<string, unknown>>): Logger {
+  child<P extends object>(
+    properties: P &
+      (P extends
+        readonly unknown[] | ReadonlyMap<unknown, unknown> | ReadonlySet<unknown> | Date | ((...args: never[]) => unknown)
+        ? TemplateMismatch<'not an object of properties'>
+        : unknown),
+  ): Logger {
     // Captured and redacted here, once, rather than on every event the child writes.
-    const bound = this.#pipeline.bind(this.#bound, properties);
+    const bound = this.#pipeline.bind(this.#bound, properties as Readonly<Record<string, unknown>>);
     // A SourceContext given here picks its override; otherwise the child is at its parent's level.
     const { sourceContext } = bound;
     const level = sourceContext !== undefined ? this.#pipeline.levelFor(sourceContext) : this.#level;
