@@ -189,9 +189,15 @@ export class Logger {
   /**
    * A logger that adds one property to its events. `forContext('SourceContext', 'Orders.Api')`
    * also picks up a `minimumLevel.override('Orders', …)`. A name that is empty or only white space
-   * adds nothing (reported to SelfLog), as in Serilog.
+   * (or, from JavaScript, `undefined` or `null`) adds nothing (reported to SelfLog), as in Serilog.
    */
   forContext(name: string, value: unknown): Logger {
+    if ((name as unknown) === undefined || (name as unknown) === null) {
+      // A JavaScript caller's missing name: no property, as Serilog's ForContext(null, …), rather
+      // than one named "undefined".
+      SelfLog.write('forContext: no property name ({Name}); no property added', String(name));
+      return this;
+    }
     let key: string;
     try {
       // A JavaScript caller's number or Symbol names the property as String() does.

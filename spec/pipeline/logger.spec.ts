@@ -292,6 +292,18 @@ describe('Logger', () => {
     expect(diagnostics.map((d) => d.message)).toEqual([expect.stringContaining('forContext')]);
   });
 
+  // Serilog's ForContext(null, …) adds nothing (IsValidName); a JavaScript caller's missing name
+  // would otherwise bind a property called "undefined" or "null".
+  it.each([undefined, null])('adds no property for the name %p from JavaScript, and reports it', (name) => {
+    const memory = new MemorySink();
+    const log = new LoggerConfiguration().writeTo.sink(memory).createLogger();
+    const { diagnostics, stop } = collectSelfLog();
+    log.forContext(name as unknown as string, 'lost').information('still logs');
+    stop();
+    expect(memory.events.map((e) => ({ ...e.properties }))).toEqual([{}]);
+    expect(diagnostics.map((d) => d.message)).toEqual([expect.stringContaining('forContext')]);
+  });
+
   it('publishes the shared stream on events$', () => {
     const log = new LoggerConfiguration().enrich.withProperty('App', 'shop').createLogger();
     const seen: LogEvent[] = [];
