@@ -41,8 +41,8 @@ export const MAX_BOUND_PROPERTIES = DEFAULT_CAPTURE_LIMITS.maxCollectionLength;
  * `redaction` is fixed, redacted, then layered over the parent's (a name bound again takes the
  * new value). Never throws, and tells SelfLog what it leaves out: properties that are not an
  * object of properties (`null`, a string, an array, a Map, a Set, a Date) or whose names cannot be
- * listed (a revoked Proxy) bind nothing, a getter that
- * throws binds its marker (`'[Throws: message]'`, as a call's argument would), and names past
+ * listed (a revoked Proxy) bind nothing, a getter that throws binds its marker
+ * (`'[Throws: message]'`, as a call's argument would), and names past
  * {@link MAX_BOUND_PROPERTIES} in all are not bound; the parent's are kept either way.
  */
 export function bindProperties(
