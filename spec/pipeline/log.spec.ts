@@ -52,6 +52,21 @@ describe('Log', () => {
     expect(memory.events[3].exception?.message).toBe('503');
   });
 
+  it('takes a tagged template as the logger does, through a method taken off the facade too', () => {
+    const memory = new MemorySink();
+    Log.logger = new LoggerConfiguration().writeTo.sink(memory).createLogger();
+    const name = 'Ann';
+    // eslint-disable-next-line @typescript-eslint/no-unused-expressions -- a tagged template call is the log call
+    Log.info`Hello ${name} {literal}`;
+    const { warn } = Log;
+    // eslint-disable-next-line @typescript-eslint/no-unused-expressions -- as above
+    warn`Slow ${812} ms`;
+    expect(memory.events.map((e) => [e.level, e.messageTemplate.text, e.renderMessage(), { ...e.properties }])).toEqual([
+      ['information', 'Hello {0} {{literal}}', 'Hello Ann {literal}', { 0: 'Ann' }],
+      ['warning', 'Slow {0} ms', 'Slow 812 ms', { 0: 812 }],
+    ]);
+  });
+
   it('writes to the logger it was given, at every level', () => {
     const memory = new MemorySink();
     Log.logger = new LoggerConfiguration().minimumLevel.verbose().writeTo.sink(memory).createLogger();
