@@ -35,6 +35,15 @@ export function escapeControlCharacters(text: string, keepLineBreaks = false): s
   return text.replace(keepLineBreaks ? CONTROL_BUT_LINES : CONTROL_ALL, escapeOne);
 }
 
+/** Whether `properties` has its own `name`; false for a hostile object whose traps throw (its holes render as written). */
+function hasOwnSafe(properties: object, name: string): boolean {
+  try {
+    return Object.hasOwn(properties, name);
+  } catch {
+    return false;
+  }
+}
+
 /**
  * An event's message with control characters escaped in the property values only: the template
  * text the developer wrote is kept as is. Uses the cached `renderMessage()` when it holds no
@@ -58,9 +67,17 @@ export function renderMessageEscaped(event: LogEvent): string {
     if (token.kind === 'text') piece = token.text;
     else {
       const rendering = token.format === undefined ? undefined : kept?.[formatted++];
-      piece = escapeControlCharacters(
-        rendering === undefined ? renderPropertyToken(token, event.properties, memo) : alignText(rendering, token.alignment),
-      );
+      // Escaped before it is aligned, so an escaped value keeps its column; a missing property
+      // renders as the hole was written, never padded.
+      const alignment = token.alignment;
+      if (rendering !== undefined) piece = alignText(escapeControlCharacters(rendering), alignment);
+      else if (alignment === undefined || !hasOwnSafe(event.properties, token.name))
+        piece = escapeControlCharacters(renderPropertyToken(token, event.properties, memo));
+      else
+        piece = alignText(
+          escapeControlCharacters(renderPropertyToken({ ...token, alignment: undefined }, event.properties, memo)),
+          alignment,
+        );
     }
     if (piece.length > MAX_RENDERED_LENGTH - out.length) return cutRendering(out, piece, MAX_RENDERED_LENGTH - out.length);
     out += piece;

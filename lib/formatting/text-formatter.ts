@@ -129,7 +129,11 @@ export class TextFormatter implements Formatter {
       return out;
     } catch (error) {
       SelfLog.write('TextFormatter failed to format an event: {Error}', error);
-      return `[unformattable event: ${exceptionText(error)}]\n`;
+      // One line, escaped: the error's text may come from the event's data (a hostile getter's
+      // message), and its stack is SelfLog's to show.
+      const text = exceptionText(error);
+      const newline = text.indexOf('\n');
+      return `[unformattable event: ${escapeControlCharacters(newline === -1 ? text : text.slice(0, newline))}]\n`;
     }
   }
 }

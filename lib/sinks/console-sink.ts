@@ -1,5 +1,6 @@
 import { hasMethods } from '../core/has-methods';
 import { checkOptionKeys } from '../core/check-option-keys';
+import { ConfigurationError } from '../core/errors/configuration-error';
 import { expectOption } from '../core/expect-option';
 import type { LogEvent } from '../core/log-event';
 import { LOG_LEVELS, type LogLevelName, levelValue, parseLevel } from '../core/log-level';
@@ -77,7 +78,7 @@ export interface ConsoleSinkOptions {
   outputTemplate?: string | undefined;
   /** A formatter to use instead of the output template (e.g. `new CompactJsonFormatter()`); in Node each event's text ends with a newline (added when it has none). */
   formatter?: Formatter | undefined;
-  /** Colours per level; `false` turns colours off. Default: `defaultConsoleTheme` when colours are on. */
+  /** Colours per level (`ansi`: SGR codes only, such as `'\u001b[31m'`, or `''`); `false` turns colours off. Default: `defaultConsoleTheme` when colours are on. Not applied to a `formatter`'s text. */
   theme?: ConsoleTheme | false | undefined;
   /** Lowest level written to stderr instead of stdout (Node); `null` sends everything to stdout. Default `'warning'`. */
   standardErrorFromLevel?: LogLevelName | null | undefined;
@@ -87,7 +88,11 @@ export interface ConsoleSinkOptions {
   stdout?: TextStream | undefined;
   /** Node mode: where lines at `standardErrorFromLevel` and above go. Default `process.stderr`. */
   stderr?: TextStream | undefined;
-  /** Node mode: force colours on or off. Default: on when `stdout` is a TTY and `NO_COLOR` is unset or empty (no-color.org). */
+  /**
+   * Node mode: force colours on or off. Default: `FORCE_COLOR` when set (on unless `0` or `false`),
+   * else off when `NO_COLOR` is set and not empty (no-color.org) or `TERM` is `dumb`, else on for
+   * each stream that is a TTY (stdout and stderr each by its own).
+   */
   colors?: boolean | undefined;
   /** Browser mode: the console to call. Default `globalThis.console`. */
   console?: ConsoleLike | undefined;
@@ -149,20 +154,74 @@ function checkConsoleOptions(options: ConsoleSinkOptions): void {
     const names = methods.split(' ');
     check(option, `an object with ${names.join('(), ')}()`, (value) => hasMethods(value, names));
   }
-  const levelTable = (table: unknown): boolean =>
-    isObject(table) && LOG_LEVELS.every((level) => typeof table[level] === 'string');
-  check(
-    'theme',
-    'false or { ansi, css } with a string per level',
-    (theme) => theme === false || (isObject(theme) && levelTable(theme.ansi) && levelTable(theme.css)),
-  );
   check('mode', '"node" or "browser"', (mode) => mode === 'node' || mode === 'browser');
   check('colors', 'true or false', (colors) => typeof colors === 'boolean');
 }
 
 /**
+ * ANSI SGR sequences only (`\u001b[31m`, `\u001b[1;38;5;245m`, several in a row) or nothing: a
+ * colour name would be written before every line, and another escape (`\u001b[2J`) would drive
+ * the terminal.
+ */
+// eslint-disable-next-line no-control-regex
+const SGR_CODES = /^(?:\u001b\[[0-9;:]*m)*$/;
+
+/**
+ * The theme option read once, level by level, into plain tables (a getter is not called again per
+ * event), so a wrong one throws when the sink is built and the error names the table and the level
+ * (`ConsoleSink.theme.ansi.error: … got "red"`).
+ *
+ * @throws ConfigurationError naming the bad part of the theme and its value.
+ */
+function readTheme(theme: unknown): ConsoleTheme | false {
+  if (theme === undefined) return defaultConsoleTheme;
+  if (theme === false) return false;
+  const expected = 'false or { ansi, css } with a string per level';
+  expectOption(isObject(theme), 'ConsoleSink.theme', expected, theme);
+  const read = (from: Record<string, unknown>, key: string, where: string): unknown => {
+    try {
+      return from[key];
+    } catch {
+      throw new ConfigurationError(`${where}: expected ${expected}, got an unreadable object`);
+    }
+  };
+  const table = (name: 'ansi' | 'css', what: string, ok: (code: unknown) => boolean): Record<LogLevelName, string> => {
+    const from = read(theme, name, 'ConsoleSink.theme');
+    expectOption(isObject(from), `ConsoleSink.theme.${name}`, `an object with ${what} per level`, from);
+    const codes = {} as Record<LogLevelName, string>;
+    for (const level of LOG_LEVELS) {
+      const code = read(from, level, `ConsoleSink.theme.${name}`);
+      expectOption(ok(code), `ConsoleSink.theme.${name}.${level}`, what, code);
+      codes[level] = code as string;
+    }
+    return codes;
+  };
+  return {
+    ansi: table(
+      'ansi',
+      'ANSI SGR codes such as "\\u001b[31m", or ""',
+      (code) => typeof code === 'string' && SGR_CODES.test(code),
+    ),
+    css: table('css', 'a string of CSS, or ""', (code) => typeof code === 'string'),
+  };
+}
+
+/**
+ * Whether the environment turns colours on or off, undefined when it says nothing: `FORCE_COLOR`
+ * (on unless `0` or `false`, as in Node and supports-color) wins over `NO_COLOR` set to anything
+ * but the empty string (no-color.org), then `TERM=dumb` turns them off.
+ */
+function colorsFromEnvironment(env: Record<string, string | undefined> | undefined): boolean | undefined {
+  const force = env?.FORCE_COLOR;
+  if (force !== undefined) return force !== '0' && force !== 'false';
+  if (env?.NO_COLOR || env?.TERM === 'dumb') return false;
+  return undefined;
+}
+
+/**
  * Writes events as text to the terminal or the browser console. In Node, lines at warning and
- * above go to stderr, and colours are used only when stdout is a TTY and `NO_COLOR` is unset. In
+ * above go to stderr, and colours are used on a stream that is a TTY unless the environment says
+ * otherwise (`NO_COLOR`, `FORCE_COLOR`, `TERM=dumb`; see `colors`), never on a `formatter`'s text. In
  * browsers each level uses the matching console method (`debug`, `info`, `warn`, `error`) with
  * `%c` styling, the text passed as a `%s` argument so that `%` sequences in it are shown as
  * written. Writes are synchronous: the sink sees each event on the caller's turn. In Node a
@@ -179,10 +238,11 @@ export class ConsoleSink implements Sink {
   /** @throws ConfigurationError when an option has the wrong kind of value or names an unknown level. */
   constructor(options: ConsoleSinkOptions = {}) {
     checkConsoleOptions(options);
+    const theme = readTheme(options.theme);
     this.#formatter = options.formatter ?? new TextFormatter(options.outputTemplate);
     const proc = nodeProcess();
     const mode = options.mode ?? (proc !== undefined || options.stdout !== undefined ? 'node' : 'browser');
-    this.#write = mode === 'node' ? this.#nodeWriter(options, proc) : this.#browserWriter(options);
+    this.#write = mode === 'node' ? this.#nodeWriter(options, theme, proc) : this.#browserWriter(options, theme);
   }
 
   /**
@@ -206,7 +266,11 @@ export class ConsoleSink implements Sink {
     return true;
   }
 
-  #nodeWriter(options: ConsoleSinkOptions, proc: NodeProcessLike | undefined): (event: LogEvent) => void {
+  #nodeWriter(
+    options: ConsoleSinkOptions,
+    theme: ConsoleTheme | false,
+    proc: NodeProcessLike | undefined,
+  ): (event: LogEvent) => void {
     const stdout: NodeTextStream | undefined = options.stdout ?? proc?.stdout;
     if (stdout === undefined) return () => undefined;
     const stderr: NodeTextStream = options.stderr ?? proc?.stderr ?? stdout;
@@ -216,9 +280,13 @@ export class ConsoleSink implements Sink {
       options.standardErrorFromLevel === null
         ? Infinity
         : levelValue(parseLevel(options.standardErrorFromLevel ?? 'warning', 'ConsoleSink.standardErrorFromLevel'));
-    const colors = options.theme !== false && (options.colors ?? (stdout.isTTY === true && !proc?.env?.NO_COLOR));
-    // Checked in the constructor: a theme is an object, false or undefined.
-    const theme = options.theme || defaultConsoleTheme;
+    // A formatter's text (CLEF, NDJSON) is written as it is, as Serilog's console sink does with an
+    // ITextFormatter: escape codes would break `node app.js | rxlog` under FORCE_COLOR.
+    const themed = theme !== false && options.formatter === undefined;
+    const forced = options.colors ?? colorsFromEnvironment(proc?.env);
+    // Each stream by its own TTY: `node app.js 2> errors.log` in a terminal keeps the file plain.
+    const outColors = themed && (forced ?? stdout.isTTY === true);
+    const errColors = themed && (forced ?? stderr.isTTY === true);
     // Terminals and pipes (`node app.js | rxlog`) need one event per line: a formatter (CLEF,
     // NDJSON, the app's own) gets a newline unless its text ends with one, as in FileSink and
     // StreamSink; the sink's own output template writes its own {NewLine}.
@@ -231,7 +299,7 @@ export class ConsoleSink implements Sink {
       const guard = toStderr ? errGuard : outGuard;
       // A stream that failed earlier is not written to again (stdout takes writes again after its error).
       if (guard.failed) throw streamFailed(target);
-      const code = colors ? theme.ansi[event.level] : '';
+      const code = theme !== false && (toStderr ? errColors : outColors) ? theme.ansi[event.level] : '';
       target.write(code === '' ? text : colorLines(text, code), guard.done);
       // A pipe whose reader left fails the write before write() returns (the stream is errored at
       // once, its callback runs later), and a write to an errored stream is held, never written.
@@ -241,10 +309,9 @@ export class ConsoleSink implements Sink {
     };
   }
 
-  #browserWriter(options: ConsoleSinkOptions): (event: LogEvent) => void {
+  #browserWriter(options: ConsoleSinkOptions, theme: ConsoleTheme | false): (event: LogEvent) => void {
     const target = options.console ?? (globalThis as { console?: ConsoleLike }).console;
     if (target === undefined) return () => undefined;
-    const theme = options.theme ?? defaultConsoleTheme;
     return (event) => {
       const text = trimNewline(this.#formatter.format(event));
       const method = target[BROWSER_METHOD[levelValue(event.level)]];

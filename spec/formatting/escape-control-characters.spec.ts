@@ -71,6 +71,18 @@ describe('renderMessageEscaped', () => {
     expect(renderMessageEscaped(event)).toBe('Line one\nUser a\\nb');
   });
 
+  it('aligns a value after escaping it, so an escaped value keeps its column', () => {
+    const event = createLogEvent('information', '{Name,-8}|{Name,8}|{Missing,5}|', ['a\u001bb']);
+    expect(renderMessageEscaped(event)).toBe('a\\u001bb|a\\u001bb|{Missing,5}|');
+    const short = createLogEvent('information', '{Name,-10}|{Name,10}|', ['a\u0007']);
+    expect(renderMessageEscaped(short)).toBe('a\\u0007   |   a\\u0007|');
+  });
+
+  it('aligns the @r rendering of an event read from a CLEF line after escaping it', () => {
+    const line = JSON.stringify({ '@t': '2026-11-30T10:00:00.000Z', '@mt': '{At,12:HH}|', '@r': ['1\u001b'], At: 'x' });
+    expect(renderMessageEscaped(readCompactJson(line))).toBe('     1\\u001b|');
+  });
+
   it('keeps the @r rendering of a formatted hole of an event read from a CLEF line', () => {
     // .NET's currency format, which rxlog does not render: only the line's @r says how it read.
     const line = JSON.stringify({

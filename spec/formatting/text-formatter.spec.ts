@@ -4,6 +4,7 @@ import { LogEventRecord } from '../../lib/templates/log-event-record';
 import { parseTemplate } from '../../lib/templates/parse-template';
 import type { LogLevelName } from '../../lib/core/log-level';
 import { makeEvent } from '../helpers/events';
+import { collectSelfLog } from '../helpers/self-log';
 
 const when = new Date(2026, 10, 22, 9, 5, 7, 89);
 
@@ -125,6 +126,26 @@ describe('TextFormatter', () => {
     // eslint-disable-next-line no-control-regex
     expect(text.replace(/\n/g, '').replace('\tdone', '')).not.toMatch(/[\u0000-\u001f\u007f-\u009f]/);
     expect(text.split('\n')[0]).not.toContain('Admin logged in\n');
+  });
+
+  it('writes an event it cannot format as one marked line, its error escaped: no terminal escape, no forged line', () => {
+    const hostile = new Proxy(
+      {},
+      {
+        ownKeys: () => {
+          throw new Error('boom\u001b[2J\r\n[12:00:00 INF] forged');
+        },
+      },
+    );
+    const { diagnostics, stop } = collectSelfLog();
+    let text: string;
+    try {
+      text = new TextFormatter('{Message} {Properties}').format(event('Hi', hostile));
+    } finally {
+      stop();
+    }
+    expect(text).toBe('[unformattable event: Error: boom\\u001b[2J\\r]\n');
+    expect(diagnostics.length).toBe(1);
   });
 });
 

@@ -26,6 +26,21 @@ class Capture implements TextStream {
 
 const at = new Date(2026, 10, 22, 9, 5, 7);
 
+// Colours follow the environment: jest's workers get FORCE_COLOR=1 in a colour terminal, so every
+// test here starts without the colour variables and puts back what was there.
+const colourVariables = ['NO_COLOR', 'FORCE_COLOR', 'TERM'] as const;
+let savedColourVariables: Record<string, string | undefined>;
+beforeEach(() => {
+  savedColourVariables = Object.fromEntries(colourVariables.map((name) => [name, process.env[name]]));
+  for (const name of colourVariables) delete process.env[name];
+});
+afterEach(() => {
+  for (const name of colourVariables) {
+    if (savedColourVariables[name] === undefined) delete process.env[name];
+    else process.env[name] = savedColourVariables[name];
+  }
+});
+
 describe('ConsoleSink', () => {
   it('writes the output template to stdout, warnings and above to stderr', () => {
     const stdout = new Capture();
@@ -67,17 +82,79 @@ describe('ConsoleSink', () => {
     expect(forcedOff.chunks).toEqual(['x']);
   });
 
+  it('colours each stream by its own TTY: errors redirected to a file (2> errors.log) get no escape codes', () => {
+    const terminal = new Capture(true);
+    const file = new Capture(false);
+    new ConsoleSink({ stdout: terminal, stderr: file, outputTemplate: '{Message}' }).emit([
+      makeEvent({ text: 'e', level: 'error' }),
+      makeEvent({ text: 'w', level: 'warning' }),
+    ]);
+    expect(file.chunks).toEqual(['e', 'w']);
+
+    const redirected = new Capture(false);
+    const errorTerminal = new Capture(true);
+    new ConsoleSink({ stdout: redirected, stderr: errorTerminal, outputTemplate: '{Message}' }).emit([
+      makeEvent({ text: 'd', level: 'debug' }),
+      makeEvent({ text: 'e', level: 'error' }),
+    ]);
+    expect(redirected.chunks).toEqual(['d']);
+    expect(errorTerminal.chunks).toEqual(['\u001b[31me\u001b[0m']);
+  });
+
+  describe('colour variables of the environment', () => {
+    const written = (isTTY: boolean, options: { colors?: boolean } = {}): string[] => {
+      const stream = new Capture(isTTY);
+      new ConsoleSink({ stdout: stream, stderr: stream, outputTemplate: '{Message}', ...options }).emit([
+        makeEvent({ text: 'x', level: 'error' }),
+      ]);
+      return stream.chunks;
+    };
+    const red = ['\u001b[31mx\u001b[0m'];
+
+    it.each(['1', 'true', '', '3'])('FORCE_COLOR=%j colours output that is not a TTY (piped into less -R, a CI log)', (value) => {
+      process.env.FORCE_COLOR = value;
+      expect(written(false)).toEqual(red);
+    });
+
+    it.each(['0', 'false'])('FORCE_COLOR=%j turns colours off on a TTY', (value) => {
+      process.env.FORCE_COLOR = value;
+      expect(written(true)).toEqual(['x']);
+    });
+
+    it('FORCE_COLOR wins over NO_COLOR, as in Node and supports-color', () => {
+      process.env.FORCE_COLOR = '1';
+      process.env.NO_COLOR = '1';
+      expect(written(false)).toEqual(red);
+    });
+
+    it('TERM=dumb turns colours off on a TTY', () => {
+      process.env.TERM = 'dumb';
+      expect(written(true)).toEqual(['x']);
+    });
+
+    it('the colors option wins over the environment', () => {
+      process.env.FORCE_COLOR = '1';
+      expect(written(true, { colors: false })).toEqual(['x']);
+      process.env.NO_COLOR = '1';
+      delete process.env.FORCE_COLOR;
+      expect(written(false, { colors: true })).toEqual(red);
+    });
+  });
+
   it('honours NO_COLOR', () => {
-    const previous = process.env.NO_COLOR;
     process.env.NO_COLOR = '1';
-    try {
-      const tty = new Capture(true);
-      new ConsoleSink({ stdout: tty, stderr: tty, outputTemplate: '{Message}' }).emit([makeEvent({ text: 'x', level: 'error' })]);
-      expect(tty.chunks).toEqual(['x']);
-    } finally {
-      if (previous === undefined) delete process.env.NO_COLOR;
-      else process.env.NO_COLOR = previous;
-    }
+    const tty = new Capture(true);
+    new ConsoleSink({ stdout: tty, stderr: tty, outputTemplate: '{Message}' }).emit([makeEvent({ text: 'x', level: 'error' })]);
+    expect(tty.chunks).toEqual(['x']);
+  });
+
+  it("writes a formatter's text without colour, even on a TTY or under FORCE_COLOR: CLEF stays JSON", () => {
+    process.env.FORCE_COLOR = '1';
+    const tty = new Capture(true);
+    new ConsoleSink({ stdout: tty, stderr: tty, formatter: { format: () => '{"@l":"Error"}' } }).emit([
+      makeEvent({ level: 'error' }),
+    ]);
+    expect(tty.chunks).toEqual(['{"@l":"Error"}\n']);
   });
 
   it('can send everything to stdout', () => {
@@ -310,7 +387,39 @@ describe('ConsoleSink options of the wrong kind', () => {
   const stdout: TextStream = { write: () => true };
   it.each<[string, Record<string, unknown>, RegExp]>([
     ['theme as a number', { theme: 5 }, /ConsoleSink\.theme: expected .*got number 5/],
-    ['theme without colours for every level', { theme: { ansi: {}, css: {} } }, /ConsoleSink\.theme: expected .*got Object/],
+    [
+      'theme without colours for every level',
+      { theme: { ansi: {}, css: {} } },
+      /ConsoleSink\.theme\.ansi\.verbose: expected .*got undefined/,
+    ],
+    ['theme without css', { theme: { ansi: defaultConsoleTheme.ansi } }, /ConsoleSink\.theme\.css: expected .*got undefined/],
+    [
+      'a theme colour that is a colour name, not an escape code',
+      { theme: { ...defaultConsoleTheme, ansi: { ...defaultConsoleTheme.ansi, error: 'red' } } },
+      /ConsoleSink\.theme\.ansi\.error: expected ANSI SGR codes .*got "red"/,
+    ],
+    [
+      'a theme "colour" that clears the screen',
+      { theme: { ...defaultConsoleTheme, ansi: { ...defaultConsoleTheme.ansi, warning: '\u001b[2J' } } },
+      /ConsoleSink\.theme\.ansi\.warning: expected ANSI SGR codes .*got "\\u001b\[2J"/,
+    ],
+    [
+      'a theme css that is not a string',
+      { theme: { ...defaultConsoleTheme, css: { ...defaultConsoleTheme.css, fatal: 5 } } },
+      /ConsoleSink\.theme\.css\.fatal: expected a string .*got number 5/,
+    ],
+    [
+      'a theme whose getter throws',
+      {
+        theme: {
+          get ansi(): never {
+            throw new Error('boom');
+          },
+          css: defaultConsoleTheme.css,
+        },
+      },
+      /ConsoleSink\.theme: expected .*got an unreadable object/,
+    ],
     ['formatter without format()', { formatter: 5 }, /ConsoleSink\.formatter: expected .*got number 5/],
     ['an unknown mode', { mode: 'terminal' }, /ConsoleSink\.mode: expected "node" or "browser", got "terminal"/],
     ['stdout without write()', { stdout: 5 }, /ConsoleSink\.stdout: expected .*got number 5/],
@@ -342,5 +451,15 @@ describe('ConsoleSink options of the wrong kind', () => {
     expect(
       () => new ConsoleSink({ stdout, theme: { ...defaultConsoleTheme, ansi: { ...defaultConsoleTheme.ansi, fatal: '' } } }),
     ).not.toThrow();
+    // 256 colours, truecolor (both separators), bold and underline, several codes in a row.
+    const ansi = {
+      verbose: '\u001b[38;5;245m',
+      debug: '\u001b[38:2::100:100:100m',
+      information: '\u001b[1m\u001b[4m',
+      warning: '\u001b[m',
+      error: '\u001b[1;31m',
+      fatal: '\u001b[97;41m',
+    };
+    expect(() => new ConsoleSink({ stdout, theme: { ...defaultConsoleTheme, ansi } })).not.toThrow();
   });
 });
