@@ -3,6 +3,7 @@ import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { plainEnv } from '../helpers/plain-env';
 
 /**
  * The output the docs promise. In a runnable ```ts block of README.md or docs/*.md, a comment
@@ -101,7 +102,7 @@ function run(file: string, cwd: string): Promise<Output> {
   return new Promise((resolve) => {
     const child = spawn(process.execPath, [file], {
       cwd,
-      env: { ...process.env, NO_COLOR: '1', TZ: 'UTC' },
+      env: plainEnv({ TZ: 'UTC' }),
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let stdout = '';

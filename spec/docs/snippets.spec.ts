@@ -4,6 +4,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import ts from 'typescript';
+import { plainEnv } from '../helpers/plain-env';
 
 /**
  * Every TypeScript block of README.md and docs/*.md (not docs/api/, which TypeDoc writes):
@@ -195,7 +196,7 @@ function run(block: Block): Promise<string | undefined> {
     const bundled = path.join(workDir, 'out', path.basename(block.file as string).replace(/\.mts$/, '.mjs'));
     const child = spawn(process.execPath, [bundled], {
       cwd,
-      env: { ...process.env, NO_COLOR: '1' },
+      env: plainEnv(),
       stdio: ['ignore', 'ignore', 'pipe'],
     });
     let stderr = '';

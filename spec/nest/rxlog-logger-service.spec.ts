@@ -6,6 +6,7 @@ import { SelfLog, type SelfLogEvent } from '../../lib/core/self-log';
 import { markLoggedRequestError } from '../../lib/nest/logged-request-errors';
 import { RxlogLoggerService } from '../../lib/nest/rxlog-logger-service';
 import { MemorySink } from '../../lib/sinks/memory-sink';
+import { plainEnv } from '../helpers/plain-env';
 
 function setup(): { service: RxlogLoggerService; sink: MemorySink } {
   const sink = new MemorySink();
@@ -292,7 +293,7 @@ describe('RxlogLoggerService in real Nest 12 application contexts, beside Nestâ€
     const fixture = join(__dirname, 'fixtures', 'nest-logger-calls.ts');
     const { stdout } = await promisify(execFile)(process.execPath, ['--import', 'tsx', fixture], {
       cwd: join(__dirname, '..', '..'),
-      env: { ...process.env, NO_COLOR: '1' },
+      env: plainEnv(),
       timeout: 90_000,
     });
     ({ calls, setups, levels } = JSON.parse(stdout) as { calls: typeof calls; setups: typeof setups; levels: typeof levels });

@@ -1,6 +1,7 @@
 import { execFile } from 'node:child_process';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
+import { plainEnv } from '../helpers/plain-env';
 
 // Nest 12 ships ES modules only: the cases run in a real Nest application context in a child process.
 describe('RxlogShutdown in real Nest 12 application contexts', () => {
@@ -10,7 +11,7 @@ describe('RxlogShutdown in real Nest 12 application contexts', () => {
     const fixture = join(__dirname, 'fixtures', 'nest-shutdown-cases.ts');
     const { stdout } = await promisify(execFile)(process.execPath, ['--import', 'tsx', fixture], {
       cwd: join(__dirname, '..', '..'),
-      env: { ...process.env, NO_COLOR: '1' },
+      env: plainEnv(),
       timeout: 90_000,
     });
     outcomes = JSON.parse(stdout) as Record<string, unknown>;

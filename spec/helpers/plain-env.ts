@@ -1,0 +1,10 @@
+/**
+ * The environment for a child process whose output a test compares as text: colours off.
+ * `FORCE_COLOR` is left out, not only `NO_COLOR` set: jest's workers get `FORCE_COLOR=1` in a
+ * colour terminal, and it wins over `NO_COLOR` for Node's own `console.log` and for ConsoleSink.
+ */
+export function plainEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = { ...process.env, NO_COLOR: '1', ...extra };
+  delete env.FORCE_COLOR;
+  return env;
+}
