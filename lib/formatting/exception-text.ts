@@ -37,7 +37,11 @@ function stackText(value: unknown): string {
 function ownText(error: unknown): string {
   let text = stackText(error);
   // An AggregateError (what Promise.any rejects with) carries its reasons in `errors`.
-  const errors = error instanceof AggregateError ? (error.errors as unknown) : undefined;
+  // By name too: one from another realm (a vm context, an iframe) is no instance of this one's.
+  const errors =
+    error instanceof AggregateError || (error as { name?: unknown } | null | undefined)?.name === 'AggregateError'
+      ? (error as { errors?: unknown }).errors
+      : undefined;
   if (Array.isArray(errors)) {
     const count = errors.length;
     for (let index = 0; index < Math.min(count, MAX_CAUSES); index++)

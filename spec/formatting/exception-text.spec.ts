@@ -1,3 +1,4 @@
+import * as vm from 'node:vm';
 import { exceptionText } from '../../lib/formatting/exception-text';
 
 describe('exceptionText', () => {
@@ -81,6 +82,12 @@ describe('exceptionText with causes', () => {
     inner.stack = 'Error: inner';
     const outer = Object.assign(new Error('outer'), { stack: 'Error: outer', cause: inner });
     expect(exceptionText(outer)).toBe('Error: outer\ncaused by: Error: inner\ncaused by: [unreadable cause]');
+  });
+
+  it('lists the errors of an AggregateError from another realm', () => {
+    const foreign = vm.runInNewContext('new AggregateError([new Error("inner one")], "agg")') as Error;
+    expect(foreign instanceof AggregateError).toBe(false);
+    expect(exceptionText(foreign)).toContain('\nerror 1 of 1: Error: inner one');
   });
 
   it('stops at a cycle and at eight causes', () => {
