@@ -70,7 +70,7 @@ export interface HookableProcess {
 /** Options of installProcessHooks. */
 export interface ProcessHooksOptions {
   /**
-   * Signals that close the logger gracefully and end the process. Default `['SIGINT', 'SIGTERM']`.
+   * Signals that close the logger gracefully and end the process (one named twice counts once). Default `['SIGINT', 'SIGTERM']`.
    * `SIGKILL` and `SIGSTOP` cannot be caught: naming one throws a ConfigurationError.
    */
   signals?: readonly NodeJS.Signals[] | undefined;
@@ -81,7 +81,10 @@ export interface ProcessHooksOptions {
    * process exits and what each sink still held is written to SelfLog.
    */
   timeoutMs?: number | undefined;
-  /** Exit code after a signal. Default `128 +` the signal's number (130 for SIGINT, 143 for SIGTERM), as shells report it. */
+  /**
+   * Exit code after a signal, an integer from 0 to 255. Default `128 +` the signal's number (130
+   * for SIGINT, 143 for SIGTERM), as shells report it.
+   */
   exitCode?: number | undefined;
   /**
    * Receives the shutdown report of the close a signal or `beforeExit` started, or, when the
@@ -243,7 +246,9 @@ export function installProcessHooks(
     'exitCode',
     'report',
   ] satisfies (keyof ProcessHooksOptions)[]);
-  const signals = options.signals ?? ['SIGINT', 'SIGTERM'];
+  // Once each: a signal named twice got two listeners, and the second took the first's close for
+  // a close under way, so one SIGTERM exited at once without the graceful close.
+  const signals = [...new Set<NodeJS.Signals>(options.signals ?? ['SIGINT', 'SIGTERM'])];
   const timeoutMs = options.timeoutMs ?? 5000;
   // Past MAX_TIMER_MS the logger's close timer would fire after 1 ms (timers clamp such a delay).
   checkTimerMs('installProcessHooks timeoutMs', timeoutMs);
@@ -255,8 +260,12 @@ export function installProcessHooks(
     if (signal === 'SIGKILL' || signal === 'SIGSTOP')
       throw new ConfigurationError(`installProcessHooks signals: ${signal} cannot be caught, so it cannot close the logger`);
   }
-  if (options.exitCode !== undefined && !Number.isInteger(options.exitCode)) {
-    throw new ConfigurationError(`installProcessHooks exitCode: expected an integer, got ${String(options.exitCode)}`);
+  // An exit status is one byte: process.exit(256) ends the process with 0, a clean exit to a supervisor.
+  const exitCode: unknown = options.exitCode;
+  if (exitCode !== undefined && !(Number.isInteger(exitCode) && (exitCode as number) >= 0 && (exitCode as number) <= 255)) {
+    throw new ConfigurationError(
+      `installProcessHooks exitCode: expected an integer from 0 to 255, got ${describeValue(exitCode)}`,
+    );
   }
   const report: unknown = options.report;
   if (report !== undefined && report !== false && typeof report !== 'function') {

@@ -526,6 +526,28 @@ describe('installProcessHooks', () => {
     expect(proc.eventNames()).toEqual([]);
   });
 
+  it('closes gracefully on a signal named twice in signals, instead of taking its second listener for a second signal', async () => {
+    const log = fakeLogger('manually');
+    installProcessHooks(log, { signals: ['SIGTERM', 'SIGTERM', 'SIGINT'] }, proc);
+    expect(proc.listenerCount('SIGTERM')).toBe(1);
+    proc.emit('SIGTERM', 'SIGTERM');
+    await flushPromises();
+    expect(proc.exit).not.toHaveBeenCalled();
+    log.settleClose();
+    await flushPromises();
+    expect(log.calls).toEqual(['close:graceful:5000', 'flushSync']);
+    expect(proc.exit).toHaveBeenCalledWith(143);
+  });
+
+  it.each([256, -1, 300])('throws a ConfigurationError naming an exitCode (%s) the process cannot end with', (exitCode) => {
+    // process.exit(256) ends the process with status 0, which a supervisor reads as a clean exit.
+    expect(() => installProcessHooks(fakeLogger(), { exitCode }, proc)).toThrow(ConfigurationError);
+    expect(() => installProcessHooks(fakeLogger(), { exitCode }, proc)).toThrow(
+      `installProcessHooks exitCode: expected an integer from 0 to 255, got number ${exitCode}`,
+    );
+    expect(proc.eventNames()).toEqual([]);
+  });
+
   it('keeps its last-resort exit for a timeoutMs near the longest timer delay, instead of exiting 1 ms after the signal', async () => {
     const log = fakeLogger('manually');
     installProcessHooks(log, { timeoutMs: MAX_TIMER_MS - 500 }, proc);
