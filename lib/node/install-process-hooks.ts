@@ -25,7 +25,7 @@ export interface HookableLogger {
   /** Starts delivering what is pending without closing, on a signal another listener handles (a Logger has it). */
   flush?(): Promise<unknown>;
   /** Per-sink counts, read when the process ends before a close reported (a Logger has it). */
-  metrics?(): { sinks: Readonly<Record<string, HookableSinkCounts>> };
+  metrics?(): { readonly logged?: number | undefined; sinks: Readonly<Record<string, HookableSinkCounts>> };
   /** Metrics on an interval, completing once `close()` has finished: the hooks remove themselves then (a Logger has it). */
   metricsEvery?(intervalMs: number): Subscribable<unknown>;
   /**
@@ -52,6 +52,13 @@ export interface HookableSinkCounts {
  * settles is cut short.
  */
 const PROCESS_HOOK_GUARD_MARGIN_MS = 1_000;
+
+/**
+ * How many times, at most, `beforeExit` only flushes while the app's own `beforeExit` listener
+ * keeps logging, before the hooks close anyway: one that logs each time the loop runs dry would
+ * otherwise keep the process alive for ever.
+ */
+const MAX_BEFORE_EXIT_FLUSHES = 3;
 
 /** What the hooks need of the process: `process` itself, or an EventEmitter stand-in in tests. */
 export interface HookableProcess {
@@ -211,7 +218,9 @@ function safely(what: string, fn: () => void): void {
  * - a logger hooked already on this process (itself, or a `forContext`/`child` logger sharing its
  *   pipeline) is not hooked twice: the same options return the first call's uninstall, other
  *   options throw a ConfigurationError naming the one that differs;
- * - on `beforeExit` (the event loop ran dry), closes gracefully, once;
+ * - on `beforeExit` (the event loop ran dry), closes gracefully, once. When the app listens to
+ *   `beforeExit` too (cleanup that may log after an `await`), only flushes and lets the loop turn
+ *   again, closing at a later `beforeExit` that finds nothing logged since (at the latest the fourth);
  * - on `exit`, calls `log.flushSync()`, the last chance to write anything synchronously; an event
  *   logged after that (by an `exit` listener that runs later, such as the app's own added after
  *   this call) is written at once, one `flushSync()` per event, and reported again if a sink could
@@ -417,8 +426,29 @@ export function installProcessHooks(
     return [signal, handler] as const;
   });
 
+  /** How many times `beforeExit` flushed instead of closing, and `metrics().logged` the last time. */
+  let beforeExitFlushes = 0;
+  let loggedAtBeforeExit: number | undefined;
   const onBeforeExit = (): void => {
     if (closing) return;
+    // The app's own beforeExit listener may start asynchronous work (closing a pool, a last
+    // request) that logs when it ends: a close now would refuse those events, counted only in
+    // rejectedAfterClose. So flush, and make sure the loop turns once more: beforeExit comes again
+    // once that work is done, and the hooks close when nothing was logged since.
+    if (
+      target.listenerCount('beforeExit') > (hooks.listeners.get('beforeExit')?.size ?? 1) &&
+      beforeExitFlushes < MAX_BEFORE_EXIT_FLUSHES
+    ) {
+      let logged: number | undefined;
+      safely('metrics', () => void (logged = log.metrics?.().logged));
+      if (typeof logged === 'number' && logged !== loggedAtBeforeExit) {
+        loggedAtBeforeExit = logged;
+        beforeExitFlushes++;
+        safely('flush', () => void log.flush?.().catch((error: unknown) => SelfLog.write('Process hook: flush failed', error)));
+        setImmediate(() => undefined);
+        return;
+      }
+    }
     void closeGracefully('before exit');
   };
 
@@ -482,6 +512,9 @@ export function installProcessHooks(
     own.add(handler);
   }
   target.on('beforeExit', onBeforeExit);
+  let ownBeforeExit = hooks.listeners.get('beforeExit');
+  if (ownBeforeExit === undefined) hooks.listeners.set('beforeExit', (ownBeforeExit = new Set()));
+  ownBeforeExit.add(onBeforeExit);
   target.on('exit', onExit);
   target.on('uncaughtExceptionMonitor', onUncaught);
 
@@ -497,6 +530,7 @@ export function installProcessHooks(
       hooks.listeners.get(signal)?.delete(handler);
     }
     target.off('beforeExit', onBeforeExit);
+    hooks.listeners.get('beforeExit')?.delete(onBeforeExit);
     target.off('exit', onExit);
     target.off('uncaughtExceptionMonitor', onUncaught);
   };

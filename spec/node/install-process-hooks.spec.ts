@@ -317,6 +317,49 @@ describe('installProcessHooks', () => {
     expect(proc.exit).not.toHaveBeenCalled();
   });
 
+  it("only flushes on beforeExit while the app's own beforeExit listener logs, and closes once nothing was logged since, or after three flushes", async () => {
+    for (const logsEachTime of [false, true]) {
+      const target = new FakeProcess();
+      let logged = 10;
+      const base = fakeLogger();
+      const log: HookableLogger = {
+        ...base,
+        flush: () => {
+          base.calls.push('flush');
+          return Promise.resolve({});
+        },
+        metrics: () => ({ logged, sinks: {} }),
+      };
+      // The app's listener: its async cleanup logs once (the first time), or it logs every time.
+      let first = true;
+      target.on('beforeExit', () => {
+        if (logsEachTime || first) logged++;
+        first = false;
+      });
+      installProcessHooks(log, {}, target);
+      for (let i = 0; i < 5; i++) {
+        target.emit('beforeExit', 0);
+        await flushPromises();
+      }
+      expect(base.calls).toEqual(
+        logsEachTime ? ['flush', 'flush', 'flush', 'close:graceful:5000'] : ['flush', 'close:graceful:5000'],
+      );
+    }
+  });
+
+  it('closes at once on beforeExit when only the hooks of loggers listen to it', async () => {
+    let logged = 0;
+    const base = fakeLogger();
+    const log: HookableLogger = { ...base, flush: () => Promise.resolve({}), metrics: () => ({ logged: ++logged, sinks: {} }) };
+    const other = fakeLogger();
+    installProcessHooks(log, {}, proc);
+    installProcessHooks(other, {}, proc);
+    proc.emit('beforeExit', 0);
+    await flushPromises();
+    expect(base.calls).toEqual(['close:graceful:5000']);
+    expect(other.calls).toEqual(['close:graceful:5000']);
+  });
+
   it('flushes synchronously on exit', () => {
     const log = fakeLogger();
     installProcessHooks(log, {}, proc);

@@ -21,6 +21,7 @@ describe('installProcessHooks in a child process, hostile cases', () => {
   interface Ended {
     code: number | null;
     signal: NodeJS.Signals | null;
+    stdout: string;
     stderr: string;
     /** Milliseconds from the signal to the exit. */
     afterSignal: number;
@@ -49,7 +50,7 @@ describe('installProcessHooks in a child process, hostile cases', () => {
     return new Promise((resolve) =>
       child.on('close', (code, endSignal) => {
         clearTimeout(killer);
-        resolve({ code, signal: endSignal, stderr, afterSignal: Date.now() - signalledAt });
+        resolve({ code, signal: endSignal, stdout, stderr, afterSignal: Date.now() - signalledAt });
       }),
     );
   }
@@ -88,6 +89,26 @@ describe('installProcessHooks in a child process, hostile cases', () => {
     expect(ended).toMatchObject({ code: null, signal: 'SIGTERM' });
     // The batch age timer (100 ms) may not have fired yet: no hook flushed it.
     expect(templates(file).length).toBeLessThanOrEqual(100);
+  }, 30_000);
+
+  it("writes what the app's own beforeExit listener logs once its async cleanup ends, instead of refusing it after the hooks' close", async () => {
+    const file = path.join(dir, 'app.log');
+    const ended = await run(file, 'before-exit-async');
+    expect(ended.code).toBe(0);
+    expect(templates(file)).toEqual([...Array(100).fill('Event {N}'), 'Cleanup done']);
+    // The hooks still closed the logger, after the cleanup.
+    expect(ended.stdout).toContain('closed\n');
+  }, 30_000);
+
+  it("still closes and ends when the app's beforeExit listener logs every time the loop runs dry", async () => {
+    const file = path.join(dir, 'app.log');
+    const ended = await run(file, 'before-exit-sync');
+    expect(ended.code).toBe(0);
+    const lines = templates(file);
+    expect(lines.slice(0, 100)).toEqual(Array(100).fill('Event {N}'));
+    expect(lines.slice(100).length).toBeGreaterThanOrEqual(1);
+    expect(new Set(lines.slice(100))).toEqual(new Set(['Bye']));
+    expect(ended.stdout).toContain('closed\n');
   }, 30_000);
 
   it('closes both of two hooked loggers on SIGTERM, then exits with 143', async () => {
