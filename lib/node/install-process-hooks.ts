@@ -22,8 +22,8 @@ export interface HookableLogger {
     strategy?: 'immediate' | 'flush' | 'graceful' | undefined;
     timeoutMs?: number | undefined;
   }): Promise<unknown>;
-  /** Starts delivering what is pending without closing, on a signal another listener handles (a Logger has it). */
-  flush?(): Promise<unknown>;
+  /** Starts delivering what is pending without closing: on a signal another listener handles, and on `beforeExit` when the app listens too (a Logger has it). */
+  flush?(options?: { timeoutMs?: number | undefined }): Promise<unknown>;
   /** Per-sink counts, read when the process ends before a close reported (a Logger has it). */
   metrics?(): { readonly logged?: number | undefined; sinks: Readonly<Record<string, HookableSinkCounts>> };
   /** Metrics on an interval, completing once `close()` has finished: the hooks remove themselves then (a Logger has it). */
@@ -444,7 +444,11 @@ export function installProcessHooks(
       if (typeof logged === 'number' && logged !== loggedAtBeforeExit) {
         loggedAtBeforeExit = logged;
         beforeExitFlushes++;
-        safely('flush', () => void log.flush?.().catch((error: unknown) => SelfLog.write('Process hook: flush failed', error)));
+        // Bounded by the hooks' timeoutMs, as their close is, not by flush()'s own 5000 ms.
+        safely(
+          'flush',
+          () => void log.flush?.({ timeoutMs }).catch((error: unknown) => SelfLog.write('Process hook: flush failed', error)),
+        );
         setImmediate(() => undefined);
         return;
       }

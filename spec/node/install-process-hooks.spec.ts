@@ -324,8 +324,8 @@ describe('installProcessHooks', () => {
       const base = fakeLogger();
       const log: HookableLogger = {
         ...base,
-        flush: () => {
-          base.calls.push('flush');
+        flush: (options?: { timeoutMs?: number }) => {
+          base.calls.push(`flush:${options?.timeoutMs}`);
           return Promise.resolve({});
         },
         metrics: () => ({ logged, sinks: {} }),
@@ -336,13 +336,14 @@ describe('installProcessHooks', () => {
         if (logsEachTime || first) logged++;
         first = false;
       });
-      installProcessHooks(log, {}, target);
+      // The flush is bounded by timeoutMs too, not by flush()'s own default of 5000 ms.
+      installProcessHooks(log, { timeoutMs: 2000 }, target);
       for (let i = 0; i < 5; i++) {
         target.emit('beforeExit', 0);
         await flushPromises();
       }
       expect(base.calls).toEqual(
-        logsEachTime ? ['flush', 'flush', 'flush', 'close:graceful:5000'] : ['flush', 'close:graceful:5000'],
+        logsEachTime ? ['flush:2000', 'flush:2000', 'flush:2000', 'close:graceful:2000'] : ['flush:2000', 'close:graceful:2000'],
       );
     }
   });
