@@ -22,10 +22,10 @@ export interface HookableLogger {
     strategy?: 'immediate' | 'flush' | 'graceful' | undefined;
     timeoutMs?: number | undefined;
   }): Promise<unknown>;
-  /** Starts delivering what is pending without closing, on a signal another listener handles (a Logger has it). */
-  flush?(): Promise<unknown>;
+  /** Starts delivering what is pending without closing: on a signal another listener handles, and on `beforeExit` when the app listens too (a Logger has it). */
+  flush?(options?: { timeoutMs?: number | undefined }): Promise<unknown>;
   /** Per-sink counts, read when the process ends before a close reported (a Logger has it). */
-  metrics?(): { sinks: Readonly<Record<string, HookableSinkCounts>> };
+  metrics?(): { readonly logged?: number | undefined; sinks: Readonly<Record<string, HookableSinkCounts>> };
   /** Metrics on an interval, completing once `close()` has finished: the hooks remove themselves then (a Logger has it). */
   metricsEvery?(intervalMs: number): Subscribable<unknown>;
   /**
@@ -53,6 +53,13 @@ export interface HookableSinkCounts {
  */
 const PROCESS_HOOK_GUARD_MARGIN_MS = 1_000;
 
+/**
+ * How many times, at most, `beforeExit` only flushes while the app's own `beforeExit` listener
+ * keeps logging, before the hooks close anyway: one that logs each time the loop runs dry would
+ * otherwise keep the process alive for ever.
+ */
+const MAX_BEFORE_EXIT_FLUSHES = 3;
+
 /** What the hooks need of the process: `process` itself, or an EventEmitter stand-in in tests. */
 export interface HookableProcess {
   /** Adds a listener for a signal or process event. */
@@ -70,7 +77,7 @@ export interface HookableProcess {
 /** Options of installProcessHooks. */
 export interface ProcessHooksOptions {
   /**
-   * Signals that close the logger gracefully and end the process. Default `['SIGINT', 'SIGTERM']`.
+   * Signals that close the logger gracefully and end the process (one named twice counts once). Default `['SIGINT', 'SIGTERM']`.
    * `SIGKILL` and `SIGSTOP` cannot be caught: naming one throws a ConfigurationError.
    */
   signals?: readonly NodeJS.Signals[] | undefined;
@@ -81,7 +88,10 @@ export interface ProcessHooksOptions {
    * process exits and what each sink still held is written to SelfLog.
    */
   timeoutMs?: number | undefined;
-  /** Exit code after a signal. Default `128 +` the signal's number (130 for SIGINT, 143 for SIGTERM), as shells report it. */
+  /**
+   * Exit code after a signal, an integer from 0 to 255. Default `128 +` the signal's number (130
+   * for SIGINT, 143 for SIGTERM), as shells report it.
+   */
   exitCode?: number | undefined;
   /**
    * Receives the shutdown report of the close a signal or `beforeExit` started, or, when the
@@ -208,7 +218,9 @@ function safely(what: string, fn: () => void): void {
  * - a logger hooked already on this process (itself, or a `forContext`/`child` logger sharing its
  *   pipeline) is not hooked twice: the same options return the first call's uninstall, other
  *   options throw a ConfigurationError naming the one that differs;
- * - on `beforeExit` (the event loop ran dry), closes gracefully, once;
+ * - on `beforeExit` (the event loop ran dry), closes gracefully, once. When the app listens to
+ *   `beforeExit` too (cleanup that may log after an `await`), only flushes and lets the loop turn
+ *   again, closing at a later `beforeExit` that finds nothing logged since (at the latest the fourth);
  * - on `exit`, calls `log.flushSync()`, the last chance to write anything synchronously; an event
  *   logged after that (by an `exit` listener that runs later, such as the app's own added after
  *   this call) is written at once, one `flushSync()` per event, and reported again if a sink could
@@ -243,7 +255,9 @@ export function installProcessHooks(
     'exitCode',
     'report',
   ] satisfies (keyof ProcessHooksOptions)[]);
-  const signals = options.signals ?? ['SIGINT', 'SIGTERM'];
+  // Once each: a signal named twice got two listeners, and the second took the first's close for
+  // a close under way, so one SIGTERM exited at once without the graceful close.
+  const signals = [...new Set<NodeJS.Signals>(options.signals ?? ['SIGINT', 'SIGTERM'])];
   const timeoutMs = options.timeoutMs ?? 5000;
   // Past MAX_TIMER_MS the logger's close timer would fire after 1 ms (timers clamp such a delay).
   checkTimerMs('installProcessHooks timeoutMs', timeoutMs);
@@ -255,8 +269,12 @@ export function installProcessHooks(
     if (signal === 'SIGKILL' || signal === 'SIGSTOP')
       throw new ConfigurationError(`installProcessHooks signals: ${signal} cannot be caught, so it cannot close the logger`);
   }
-  if (options.exitCode !== undefined && !Number.isInteger(options.exitCode)) {
-    throw new ConfigurationError(`installProcessHooks exitCode: expected an integer, got ${String(options.exitCode)}`);
+  // An exit status is one byte: process.exit(256) ends the process with 0, a clean exit to a supervisor.
+  const exitCode: unknown = options.exitCode;
+  if (exitCode !== undefined && !(Number.isInteger(exitCode) && (exitCode as number) >= 0 && (exitCode as number) <= 255)) {
+    throw new ConfigurationError(
+      `installProcessHooks exitCode: expected an integer from 0 to 255, got ${describeValue(exitCode)}`,
+    );
   }
   const report: unknown = options.report;
   if (report !== undefined && report !== false && typeof report !== 'function') {
@@ -408,8 +426,33 @@ export function installProcessHooks(
     return [signal, handler] as const;
   });
 
+  /** How many times `beforeExit` flushed instead of closing, and `metrics().logged` the last time. */
+  let beforeExitFlushes = 0;
+  let loggedAtBeforeExit: number | undefined;
   const onBeforeExit = (): void => {
     if (closing) return;
+    // The app's own beforeExit listener may start asynchronous work (closing a pool, a last
+    // request) that logs when it ends: a close now would refuse those events, counted only in
+    // rejectedAfterClose. So flush, and make sure the loop turns once more: beforeExit comes again
+    // once that work is done, and the hooks close when nothing was logged since.
+    if (
+      target.listenerCount('beforeExit') > (hooks.listeners.get('beforeExit')?.size ?? 1) &&
+      beforeExitFlushes < MAX_BEFORE_EXIT_FLUSHES
+    ) {
+      let logged: number | undefined;
+      safely('metrics', () => void (logged = log.metrics?.().logged));
+      if (typeof logged === 'number' && logged !== loggedAtBeforeExit) {
+        loggedAtBeforeExit = logged;
+        beforeExitFlushes++;
+        // Bounded by the hooks' timeoutMs, as their close is, not by flush()'s own 5000 ms.
+        safely(
+          'flush',
+          () => void log.flush?.({ timeoutMs }).catch((error: unknown) => SelfLog.write('Process hook: flush failed', error)),
+        );
+        setImmediate(() => undefined);
+        return;
+      }
+    }
     void closeGracefully('before exit');
   };
 
@@ -473,6 +516,9 @@ export function installProcessHooks(
     own.add(handler);
   }
   target.on('beforeExit', onBeforeExit);
+  let ownBeforeExit = hooks.listeners.get('beforeExit');
+  if (ownBeforeExit === undefined) hooks.listeners.set('beforeExit', (ownBeforeExit = new Set()));
+  ownBeforeExit.add(onBeforeExit);
   target.on('exit', onExit);
   target.on('uncaughtExceptionMonitor', onUncaught);
 
@@ -488,6 +534,7 @@ export function installProcessHooks(
       hooks.listeners.get(signal)?.delete(handler);
     }
     target.off('beforeExit', onBeforeExit);
+    hooks.listeners.get('beforeExit')?.delete(onBeforeExit);
     target.off('exit', onExit);
     target.off('uncaughtExceptionMonitor', onUncaught);
   };

@@ -317,6 +317,50 @@ describe('installProcessHooks', () => {
     expect(proc.exit).not.toHaveBeenCalled();
   });
 
+  it("only flushes on beforeExit while the app's own beforeExit listener logs, and closes once nothing was logged since, or after three flushes", async () => {
+    for (const logsEachTime of [false, true]) {
+      const target = new FakeProcess();
+      let logged = 10;
+      const base = fakeLogger();
+      const log: HookableLogger = {
+        ...base,
+        flush: (options?: { timeoutMs?: number }) => {
+          base.calls.push(`flush:${options?.timeoutMs}`);
+          return Promise.resolve({});
+        },
+        metrics: () => ({ logged, sinks: {} }),
+      };
+      // The app's listener: its async cleanup logs once (the first time), or it logs every time.
+      let first = true;
+      target.on('beforeExit', () => {
+        if (logsEachTime || first) logged++;
+        first = false;
+      });
+      // The flush is bounded by timeoutMs too, not by flush()'s own default of 5000 ms.
+      installProcessHooks(log, { timeoutMs: 2000 }, target);
+      for (let i = 0; i < 5; i++) {
+        target.emit('beforeExit', 0);
+        await flushPromises();
+      }
+      expect(base.calls).toEqual(
+        logsEachTime ? ['flush:2000', 'flush:2000', 'flush:2000', 'close:graceful:2000'] : ['flush:2000', 'close:graceful:2000'],
+      );
+    }
+  });
+
+  it('closes at once on beforeExit when only the hooks of loggers listen to it', async () => {
+    let logged = 0;
+    const base = fakeLogger();
+    const log: HookableLogger = { ...base, flush: () => Promise.resolve({}), metrics: () => ({ logged: ++logged, sinks: {} }) };
+    const other = fakeLogger();
+    installProcessHooks(log, {}, proc);
+    installProcessHooks(other, {}, proc);
+    proc.emit('beforeExit', 0);
+    await flushPromises();
+    expect(base.calls).toEqual(['close:graceful:5000']);
+    expect(other.calls).toEqual(['close:graceful:5000']);
+  });
+
   it('flushes synchronously on exit', () => {
     const log = fakeLogger();
     installProcessHooks(log, {}, proc);
@@ -522,6 +566,28 @@ describe('installProcessHooks', () => {
     // A misspelt option was ignored: { timeout: 3000 } left the close bounded by the default 5 s.
     expect(() => installProcessHooks(fakeLogger(), { timeout: 3_000 } as never, proc)).toThrow(
       'installProcessHooks: unknown option "timeout" (expected one of signals, timeoutMs, exitCode, report)',
+    );
+    expect(proc.eventNames()).toEqual([]);
+  });
+
+  it('closes gracefully on a signal named twice in signals, instead of taking its second listener for a second signal', async () => {
+    const log = fakeLogger('manually');
+    installProcessHooks(log, { signals: ['SIGTERM', 'SIGTERM', 'SIGINT'] }, proc);
+    expect(proc.listenerCount('SIGTERM')).toBe(1);
+    proc.emit('SIGTERM', 'SIGTERM');
+    await flushPromises();
+    expect(proc.exit).not.toHaveBeenCalled();
+    log.settleClose();
+    await flushPromises();
+    expect(log.calls).toEqual(['close:graceful:5000', 'flushSync']);
+    expect(proc.exit).toHaveBeenCalledWith(143);
+  });
+
+  it.each([256, -1, 300])('throws a ConfigurationError naming an exitCode (%s) the process cannot end with', (exitCode) => {
+    // process.exit(256) ends the process with status 0, which a supervisor reads as a clean exit.
+    expect(() => installProcessHooks(fakeLogger(), { exitCode }, proc)).toThrow(ConfigurationError);
+    expect(() => installProcessHooks(fakeLogger(), { exitCode }, proc)).toThrow(
+      `installProcessHooks exitCode: expected an integer from 0 to 255, got number ${exitCode}`,
     );
     expect(proc.eventNames()).toEqual([]);
   });
