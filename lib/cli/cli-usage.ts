@@ -14,8 +14,9 @@ Options:
   --template <template>  output template (default
                          '[{Timestamp:HH:mm:ss} {Level:u3}] {Message:lj}{NewLine}{Exception}')
   --json                 write matching events as CLEF instead of text
-  --color, --no-color    colour by level (default: when stdout is a terminal and NO_COLOR is unset
-                         or empty)
+  --color, --no-color    colour by level (default: FORCE_COLOR when set, on unless 0 or false;
+                         else off when NO_COLOR is set and not empty or TERM is dumb; else when
+                         stdout is a terminal)
   --strict               report lines that are not events (on stderr, with their line number)
                          instead of passing them through, and exit with 1
   -h, --help             show this help

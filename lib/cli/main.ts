@@ -4,6 +4,7 @@ import type { Readable } from 'node:stream';
 import { join } from 'node:path';
 import { parseCliArgs } from './parse-cli-args';
 import { runCli } from './run-cli';
+import { colorsFromEnvironment } from '../core/colors-from-environment';
 
 /** The package's version, from the nearest rxlog package.json above this file (lib/cli, dist/cjs/cli). */
 function packageVersion(): string {
@@ -63,8 +64,9 @@ runCli(args, {
   },
   stdout: process.stdout,
   stderr: process.stderr,
-  // no-color.org: NO_COLOR set to anything but the empty string turns colour off.
-  colorByDefault: process.stdout.isTTY === true && (process.env.NO_COLOR ?? '') === '',
+  // As ConsoleSink: FORCE_COLOR (on unless 0 or false) wins, then NO_COLOR (no-color.org) or
+  // TERM=dumb turn colour off, else colour when stdout is a terminal.
+  colorByDefault: colorsFromEnvironment(process.env) ?? process.stdout.isTTY === true,
   version: packageVersion(),
 }).then(
   (code) => {

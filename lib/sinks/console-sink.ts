@@ -10,6 +10,7 @@ import type { Formatter, Sink } from '../core/sink';
 import { TextFormatter } from '../formatting/text-formatter';
 import { trimNewline } from '../formatting/trim-newline';
 import { ANSI_RESET, type ConsoleTheme, defaultConsoleTheme } from './console-theme';
+import { colorsFromEnvironment } from '../core/colors-from-environment';
 
 /** Something text can be written to, such as `process.stdout`. */
 export interface TextStream {
@@ -204,18 +205,6 @@ function readTheme(theme: unknown): ConsoleTheme | false {
     ),
     css: table('css', 'a string of CSS, or ""', (code) => typeof code === 'string'),
   };
-}
-
-/**
- * Whether the environment turns colours on or off, undefined when it says nothing: `FORCE_COLOR`
- * (on unless `0` or `false`, as in Node and supports-color) wins over `NO_COLOR` set to anything
- * but the empty string (no-color.org), then `TERM=dumb` turns them off.
- */
-function colorsFromEnvironment(env: Record<string, string | undefined> | undefined): boolean | undefined {
-  const force = env?.FORCE_COLOR;
-  if (force !== undefined) return force !== '0' && force !== 'false';
-  if (env?.NO_COLOR || env?.TERM === 'dumb') return false;
-  return undefined;
 }
 
 /**

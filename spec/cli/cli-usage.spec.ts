@@ -37,9 +37,11 @@ describe('CLI_USAGE', () => {
     );
   });
 
-  it('states the NO_COLOR rule the command applies: an empty NO_COLOR leaves colour on', () => {
-    // main.ts follows no-color.org: only a NO_COLOR set to a non-empty string turns colour off.
-    expect(CLI_USAGE.replace(/\n\s+/g, ' ')).toContain('NO_COLOR is unset or empty');
+  it('states the colour rule the command applies: FORCE_COLOR, then a non-empty NO_COLOR or TERM=dumb, then a terminal', () => {
+    // main.ts follows colorsFromEnvironment, as ConsoleSink does: no-color.org's NO_COLOR only when not empty.
+    expect(CLI_USAGE.replace(/\n\s+/g, ' ')).toContain(
+      'FORCE_COLOR when set, on unless 0 or false; else off when NO_COLOR is set and not empty or TERM is dumb; else when stdout is a terminal',
+    );
   });
 
   it('shows the default output template', () => {

@@ -2,6 +2,7 @@ import { spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { plainEnv } from '../helpers/plain-env';
 
 // The real command in a child process (node --import tsx), as `npx rxlog` runs it from a checkout.
 describe('rxlog (lib/cli/main.ts)', () => {
@@ -28,11 +29,24 @@ describe('rxlog (lib/cli/main.ts)', () => {
       ].join('\n'),
     );
     // TZ pins the local time the default output template shows; a pipe for stdout means no colour.
-    const env = { ...process.env, TZ: 'UTC' };
+    const env = plainEnv({ TZ: 'UTC' });
     const child = spawnSync(process.execPath, ['--import', 'tsx', 'lib/cli/main.ts', file], { cwd: root, encoding: 'utf8', env });
     expect(child.stderr).toBe('');
     expect(child.stdout).toBe('[12:00:00 INF] User 42 logged in\n[12:00:01 WRN] Slow 812 ms\n[12:00:02 DBG] Cache warmed\n');
     expect(child.status).toBe(0);
+  });
+
+  it('colours by level on a pipe when FORCE_COLOR says so, as ConsoleSink does; --no-color still wins', () => {
+    const file = path.join(dir, 'forced.clef');
+    fs.writeFileSync(file, '{"@t":"2026-11-22T12:00:01.000Z","@mt":"Slow {Ms} ms","@l":"Warning","Ms":812}\n');
+    const run = (env: NodeJS.ProcessEnv, ...flags: string[]): string =>
+      spawnSync(process.execPath, ['--import', 'tsx', 'lib/cli/main.ts', ...flags, file], { cwd: root, encoding: 'utf8', env })
+        .stdout;
+    expect(run(plainEnv({ TZ: 'UTC', FORCE_COLOR: '1' }))).toMatch(
+      new RegExp(`^${'\u001b'}\\[[0-9;]*m\\[12:00:01 WRN\\] Slow 812 ms`),
+    );
+    expect(run(plainEnv({ TZ: 'UTC', FORCE_COLOR: '1' }), '--no-color')).toBe('[12:00:01 WRN] Slow 812 ms\n');
+    expect(run(plainEnv({ TZ: 'UTC', FORCE_COLOR: '0' }))).toBe('[12:00:01 WRN] Slow 812 ms\n');
   });
 
   // `cat < dir` says "Is a directory" and fails; Node gives such a stdin as an empty stream, which read as no lines.
@@ -68,7 +82,7 @@ describe('rxlog (lib/cli/main.ts)', () => {
       ].join('\n'),
     );
     const producer = spawn(process.execPath, [app], { stdio: ['ignore', 'pipe', 'inherit'] });
-    const env = { ...process.env, TZ: 'UTC' };
+    const env = plainEnv({ TZ: 'UTC' });
     // A real pipe between the two, as the shell makes it.
     const rxlog = spawn(process.execPath, ['--import', 'tsx', 'lib/cli/main.ts'], {
       cwd: root,
