@@ -1,6 +1,22 @@
 /** Properties carried by the ambient context. */
 export type ContextProperties = Readonly<Record<string, unknown>>;
 
+/** The type a call's properties are checked against when they are not an object of properties; nothing has it. */
+export interface NotProperties {
+  /** An array, a Map, a Set, a Date or a function binds no properties. */
+  readonly 'rxlog: not an object of properties': never;
+}
+
+/**
+ * `unknown` when `P` (any object type: an object literal, an interface, a class instance) can be
+ * properties, else {@link NotProperties}: an array, a Map, a Set, a Date or a function fails to
+ * compile. As `Logger.child` checks its argument (lib/context cannot import lib/templates).
+ */
+export type CheckProperties<P> = P extends
+  readonly unknown[] | ReadonlyMap<unknown, unknown> | ReadonlySet<unknown> | Date | ((...args: never[]) => unknown)
+  ? NotProperties
+  : unknown;
+
 /**
  * Where LogContext keeps its ambient properties. The default is a synchronous stack (browsers);
  * `useAsyncLocalStorage()` from `rxlog/node` installs one that follows async continuations.

@@ -1,7 +1,7 @@
 import { expectOption } from '../core/expect-option';
 import { readFailure } from '../core/read-options';
 import { hasMethods } from '../core/has-methods';
-import type { ContextProperties, ContextStore } from './context-store';
+import type { CheckProperties, ContextProperties, ContextStore } from './context-store';
 import { StackContextStore } from './stack-context-store';
 import { SelfLog } from '../core/self-log';
 import { sharedState } from '../core/shared-state';
@@ -20,9 +20,14 @@ const shared = (): { store: ContextStore } =>
  * LogContext.run({ RequestId: 'r-7' }, () => handle(request));
  */
 export const LogContext = {
-  /** Runs `fn` with `properties` in the context; they are removed when it returns or throws. */
-  run<T>(properties: ContextProperties, fn: () => T): T {
-    return shared().store.run(properties, fn);
+  /**
+   * Runs `fn` with `properties` in the context; they are removed when it returns or throws. Any
+   * object type is taken (an interface, a class whose own fields are the properties); an array, a
+   * Map, a Set, a Date or a function fails to compile. (`P` follows `T`, defaulting to
+   * {@link ContextProperties}, so a call that names `T` alone, `run<number>(…)`, still compiles.)
+   */
+  run<T, P extends object = ContextProperties>(properties: P & CheckProperties<P>, fn: () => T): T {
+    return shared().store.run(properties as ContextProperties, fn);
   },
 
   /**

@@ -208,9 +208,19 @@ export interface TemplateMismatch<Problem extends string> {
   readonly 'rxlog: the values do not match the template': Problem;
 }
 
+/**
+ * A union of literal templates (`cond ? 'A {X}' : 'B'`) is checked member by member: the call fits
+ * when it fits any of them (which one runs is known only at run time), and a mismatch names the
+ * problem with each. `unknown` absorbs the rest of a union, so one fitting member is enough.
+ */
 type CheckTemplate<T extends string, Values extends readonly unknown[]> = string extends T
   ? unknown
-  : TemplateValues<T> extends infer Wanted extends unknown[]
+  : T extends string
+    ? CheckOneTemplate<T, Values>
+    : never;
+
+type CheckOneTemplate<T extends string, Values extends readonly unknown[]> =
+  TemplateValues<T> extends infer Wanted extends unknown[]
     ? number extends Wanted['length']
       ? unknown
       : Wanted['length'] extends Values['length']
