@@ -62,8 +62,8 @@ describe('bundle size', () => {
   });
 
   // The budgets are not met: the builder reaches every delivery option, redaction and .pipe(), so
-  // the delivery stage (about 24.3 KB of the 74 KB minified), the pipeline and value capture
-  // (18.5 KB), text output (8.7 KB), number/date formats (5.6 KB) and the redaction policy (5.3 KB)
+  // the delivery stage (about 24.3 KB of the 76 KB minified), the pipeline and value capture
+  // (19.1 KB), text output (9.5 KB), number/date formats (5.6 KB) and the redaction policy (5.3 KB)
   // are in every bundle (docs/packaging.md).
   // This test passes while they are exceeded, and fails (to be flipped to `it`) once they are met.
   it.failing('fits LoggerConfiguration + ConsoleSink in 15 KB gzip and the HTTP sinks in 4 KB more', () => {
