@@ -1,7 +1,7 @@
 import { type MonoTypeOperatorFunction, Observable } from 'rxjs';
 import { ConfigurationError } from '../core/errors/configuration-error';
 import { SelfLog } from '../core/self-log';
-import type { ContextProperties } from '../context/context-store';
+import type { CheckProperties, ContextProperties } from '../context/context-store';
 import { LogContext } from '../context/log-context';
 import { describeOption } from './operator-options';
 import { isThenable } from './report-rejection';
@@ -59,6 +59,9 @@ function kindOf(value: unknown): string {
  * withLogContext({ Id: 'r-7' }):  -a-b-|   (a, b and the completion delivered inside the context)
  * ```
  *
+ * Any object type is taken (an interface, a class whose own fields are the properties), as
+ * `LogContext.run` takes it; an array, a Map, a Set, a Date or a function fails to compile.
+ *
  * @throws ConfigurationError when `properties` is neither a function nor an object (an array, a Map, a Set or a Date is not properties).
  * @example
  * clicks$.pipe(
@@ -66,6 +69,12 @@ function kindOf(value: unknown): string {
  *   switchMap((click) => { log.information('Searching {Term}', click.term); return search(click.term); }),
  * )
  */
+export function withLogContext<T, P extends object = ContextProperties>(
+  properties: () => P & CheckProperties<P>,
+): MonoTypeOperatorFunction<T>;
+export function withLogContext<T, P extends object = ContextProperties>(
+  properties: P & CheckProperties<P>,
+): MonoTypeOperatorFunction<T>;
 export function withLogContext<T>(properties: ContextProperties | (() => ContextProperties)): MonoTypeOperatorFunction<T> {
   if (typeof properties !== 'function' && !isPropertiesObject(properties))
     throw new ConfigurationError(

@@ -13,7 +13,10 @@ function diagnostics(source: string): string[] {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'rxlog-properties-types-'));
   try {
     const file = path.join(dir, 'check.ts');
-    const imports = [`import { LogContext } from ${JSON.stringify(path.join(LIB, 'context', 'log-context'))};`];
+    const imports = [
+      `import { LogContext } from ${JSON.stringify(path.join(LIB, 'context', 'log-context'))};`,
+      `import { withLogContext } from ${JSON.stringify(path.join(LIB, 'operators', 'with-log-context'))};`,
+    ];
     fs.writeFileSync(file, `${imports.join('\n')}\n${source}\nexport {};\n`);
     const program = ts.createProgram([file], {
       strict: true,
@@ -42,7 +45,7 @@ const DECLARATIONS = `
   declare const record: Readonly<Record<string, unknown>>;
 `;
 
-describe('the property types of LogContext.run', () => {
+describe('the property types of LogContext.run and withLogContext', () => {
   it('LogContext.run takes an interface, a class instance, a literal and a record', () => {
     expect(
       diagnostics(`${DECLARATIONS}
@@ -77,5 +80,27 @@ describe('the property types of LogContext.run', () => {
     expect(diagnostics(`LogContext.run(['RequestId'], () => 1);`)).toEqual([
       expect.stringContaining("'rxlog: not an object of properties'"),
     ]);
+  });
+
+  it('withLogContext takes the same properties, given or returned by its function, and refuses the same values', () => {
+    expect(
+      diagnostics(`${DECLARATIONS}
+        withLogContext(requestContext);
+        withLogContext(() => requestContext);
+        withLogContext(() => new TenantContext());
+        // Naming T alone leaves P at its default, a record, as for LogContext.run<T>.
+        withLogContext<number>({ RequestId: 'r-7' });
+        withLogContext({ RequestId: 'r-7' });
+        withLogContext(() => record);
+        // @ts-expect-error an array
+        withLogContext(['RequestId']);
+        // @ts-expect-error a Map, returned
+        withLogContext(() => new Map([['RequestId', 'r-7']]));
+        // @ts-expect-error a Date
+        withLogContext(new Date());
+        // @ts-expect-error a string
+        withLogContext('r-7');
+      `),
+    ).toEqual([]);
   });
 });
