@@ -2,6 +2,7 @@ import { describeValue } from '../core/describe-value';
 import { read } from '../core/read-property';
 import { SelfLog } from '../core/self-log';
 import type { ContextProperties } from './context-store';
+import { isProperties } from '../core/is-properties';
 
 /**
  * Most properties a context holds: the capture limit on a collection's length
@@ -10,20 +11,6 @@ import type { ContextProperties } from './context-store';
  * event logged inside it (listing 100 000 names takes V8 over 100 ms).
  */
 const MAX_PROPERTIES = 1000;
-
-/**
- * Whether `value` is an object of properties, as enrichers take them: a plain one, one without a
- * prototype or a class instance's own fields; not an array, a Map, a Set, a Date.
- */
-function isProperties(value: unknown): boolean {
-  // A primitive's tag names its type ('[object Null]', '[object String]'): no object, no properties.
-  try {
-    return Object.prototype.toString.call(value) === '[object Object]';
-  } catch {
-    // A Proxy whose get trap throws: its names are listed and read one by one, each read a marker.
-    return true;
-  }
-}
 
 /**
  * The properties an inner `LogContext.run` puts in force: `properties` over `outer`, at most

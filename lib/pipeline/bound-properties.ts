@@ -4,6 +4,7 @@ import { read } from '../core/read-property';
 import { captureValue, DEFAULT_CAPTURE_LIMITS } from '../templates/capture';
 import { setOwnProperty } from '../templates/own-property';
 import type { RedactionPolicy } from '../templates/redaction-policy';
+import { isProperties } from '../core/is-properties';
 
 /**
  * The properties a child logger adds to its events, captured and redacted once, when the child
@@ -93,19 +94,4 @@ export function bindProperties(
     }
   }
   return { keys, values, redacted, sourceContext };
-}
-
-/**
- * Whether `value` is an object of properties, as `LogContext.run` and enrichers take them: a plain
- * one, one without a prototype or a class instance's own fields. A string or an array would bind
- * its indexes ('0', '1', …) as names, and a Map, a Set or a Date has entries that are no names.
- */
-function isProperties(value: unknown): boolean {
-  try {
-    // A primitive's tag names its type ('[object Null]', '[object String]'): no object, no properties.
-    return Object.prototype.toString.call(value) === '[object Object]';
-  } catch {
-    // A revoked Proxy (IsArray throws on it): listing its names throws next, and that is reported.
-    return true;
-  }
 }
