@@ -1,9 +1,7 @@
 import type { LogEvent } from '../core/log-event';
 import { WRITE_JSON_MAX_DEPTH } from '../templates/json-safe-captures';
+import { WRITE_JSON_MAX_ITEMS } from '../templates/safe-json';
 import { nestedDeeperThan } from './read-log-line';
-
-/** Most items (array items and object members, at every level) `writeJson` writes of one value (its WRITE_JSON_MAX_ITEMS). */
-const WRITE_JSON_MAX_ITEMS = 1 << 20;
 
 /** Whether a value holds more than `limit` items in all, counted as `writeJson` counts them. A loop, not a recursion. */
 function itemsPast(value: unknown, limit: number): boolean {

@@ -78,7 +78,7 @@ const NO_ANCESTORS: object[] = [];
  * written as `"[Truncated]"`. A captured tree holds far fewer; a value that was not captured and
  * holds the same objects many times over would otherwise be written item by item, for hours.
  */
-const WRITE_JSON_MAX_ITEMS = 1 << 20;
+export const WRITE_JSON_MAX_ITEMS = 1 << 20;
 /** What the current writeJson call may still write. */
 let itemsLeft = WRITE_JSON_MAX_ITEMS;
 
