@@ -40,6 +40,12 @@ function checkStreamOptions(options: StreamSinkOptions): void {
   // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- JavaScript callers can pass anything
   if (typeof options !== 'object' || options === null)
     throw new ConfigurationError(`StreamSink: expected options like { stream, formatter }, got ${describeValue(options)}`);
+  // `new StreamSink(process.stdout)`, as a stream transport elsewhere is made: name the fix rather
+  // than the stream's first own key as an unknown option.
+  if (!('stream' in options) && hasMethods(options, ['write', 'on', 'off']))
+    throw new ConfigurationError(
+      `StreamSink: expected options like { stream, formatter }, got the stream itself (${describeValue(options)}); write new StreamSink({ stream })`,
+    );
   checkOptionKeys('StreamSink', options, [
     'stream',
     'formatter',

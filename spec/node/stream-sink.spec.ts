@@ -351,6 +351,11 @@ describe('StreamSink options of the wrong kind', () => {
       /StreamSink\.syncFlushTimeoutMs: expected a non-negative number of milliseconds, got number -1/,
     ],
     [
+      'the stream itself instead of { stream }',
+      new PassThrough(),
+      /StreamSink: expected options like \{ stream, formatter \}, got the stream itself \(PassThrough\); write new StreamSink\(\{ stream \}\)/,
+    ],
+    [
       'a misspelt option',
       { formater: null },
       /StreamSink: unknown option "formater" \(expected one of stream, formatter, endOnClose, syncFlushTimeoutMs\)/,
