@@ -208,6 +208,8 @@ describe('readCompactJson', () => {
     expect(at('2026-11-22T12:00:00-05:30')).toBe('2026-11-22T17:30:00.000Z');
     expect(at('0001-01-01T00:00:00.000Z')).toBe('0001-01-01T00:00:00.000Z');
     expect(at('9999-12-31T23:59:59.999Z')).toBe('9999-12-31T23:59:59.999Z');
+    // As Python's str(datetime) writes it, and Serilog's reader (DateTimeOffset.TryParse) reads it.
+    expect(at('2016-10-12 04:20:58.055123+02')).toBe('2016-10-12T02:20:58.055Z');
   });
 
   // The writer stamps a time outside the years 0001–9999 with the time of formatting (Seq and Serilog's reader, .NET's
