@@ -263,6 +263,12 @@ describe('readCompactJson', () => {
 
   it('names the reason and the line in the error', () => {
     expect(() => readCompactJson('[1]')).toThrow('Not a CLEF event (not a JSON object): [1]');
+    expect(() => readCompactJson('{"@mt":"x"}')).toThrow('Not a CLEF event (no "@t" timestamp): {"@mt":"x"}');
+    expect(() => readCompactJson('{"@t":null}')).toThrow('Not a CLEF event (no "@t" timestamp)');
+    // Present but of the wrong type: the line has a @t, so saying it has none would send the reader looking for it.
+    expect(() => readCompactJson('{"@t":1700000000000}')).toThrow(
+      'Not a CLEF event ("@t" is not a string): {"@t":1700000000000}',
+    );
   });
 
   const name = fc.string({ minLength: 1, maxLength: 8 });
