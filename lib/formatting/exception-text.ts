@@ -2,6 +2,8 @@
 const MAX_CAUSES = 8;
 /** Most characters of a plain object's JSON written for it. */
 const MAX_JSON = 1_000;
+/** The text of a value nothing can be read from: no stack, no String(), no name, no JSON. */
+const UNPRINTABLE = '[unprintable exception]';
 
 /** A plain object's JSON (`{ code: 'ETIMEDOUT' }`), cut at 1 000 characters, or undefined when it has none. */
 function jsonText(value: unknown): string | undefined {
@@ -40,7 +42,7 @@ function stackText(value: unknown): string {
   } catch {
     // A Proxy whose traps all throw.
   }
-  return jsonText(value) ?? '[unprintable exception]';
+  return jsonText(value) ?? UNPRINTABLE;
 }
 
 function ownText(error: unknown): string {
@@ -76,10 +78,13 @@ function ownText(error: unknown): string {
  */
 export function exceptionText(error: unknown): string {
   try {
-    let text = ownText(error);
+    let own = ownText(error);
+    let text = own;
     const seen = new Set<unknown>([error]);
     let current = error;
-    for (let depth = 0; depth < MAX_CAUSES; depth++) {
+    // A value nothing could be read from (a revoked Proxy) has no cause to read either.
+    for (let depth = 0; own !== UNPRINTABLE; depth++) {
+      if (depth === MAX_CAUSES) return `${text}\ncaused by: [more causes]`;
       let cause: unknown;
       try {
         cause = typeof current === 'object' && current !== null ? (current as { cause?: unknown }).cause : undefined;
@@ -90,11 +95,12 @@ export function exceptionText(error: unknown): string {
       if (cause === undefined) return text;
       if (seen.has(cause)) return `${text}\ncaused by: [Circular]`;
       seen.add(cause);
-      text += `\ncaused by: ${ownText(cause)}`;
+      own = ownText(cause);
+      text += `\ncaused by: ${own}`;
       current = cause;
     }
-    return `${text}\ncaused by: [more causes]`;
+    return text;
   } catch {
-    return '[unprintable exception]';
+    return UNPRINTABLE;
   }
 }

@@ -180,6 +180,7 @@ describe('exceptionText with hostile errors', () => {
     const revocable = Proxy.revocable(new Error('inner'), {});
     revocable.revoke();
     const error = Object.assign(new Error('outer', { cause: revocable.proxy }), { stack: 'Error: outer' });
-    expect(exceptionText(error)).toBe('Error: outer\ncaused by: [unprintable exception]\ncaused by: [unreadable cause]');
+    expect(exceptionText(error)).toBe('Error: outer\ncaused by: [unprintable exception]');
+    expect(exceptionText(revocable.proxy)).toBe('[unprintable exception]');
   });
 });
