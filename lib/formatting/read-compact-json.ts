@@ -11,8 +11,9 @@ import { RenderedEvent } from './rendered-event';
 
 // The CLEF fields that are not properties; any other name starting with a single `@` is kept as a property.
 const RESERVED = new Set(['@t', '@mt', '@m', '@l', '@x', '@i', '@r', '@tr', '@sp']);
-// `TypeError: …`, and namespaced types as .NET and Java write them (`System.DivideByZeroException: …`).
-const ERROR_HEADER = /^([A-Za-z_$][\w$.]*(?:Error|Exception)): ?(.*)$/;
+// `TypeError: …`, and namespaced types as .NET and Java write them (`System.DivideByZeroException: …`). The
+// message is `[^]*`, not `.*`: the line is already cut at CR and LF, and U+2028 / U+2029 in it are text.
+const ERROR_HEADER = /^([A-Za-z_$][\w$.]*(?:Error|Exception)): ?([^]*)$/;
 const HEX_TRACE_ID = /^[0-9a-f]{32}$/i;
 const HEX_SPAN_ID = /^[0-9a-f]{16}$/i;
 

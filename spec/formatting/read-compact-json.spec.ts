@@ -56,6 +56,12 @@ describe('readCompactJson', () => {
     expect([odd.exception?.name, odd.exception?.message]).toEqual(['Error', 'something odd']);
   });
 
+  it('reads the type of an exception whose message holds U+2028 or U+2029, which are no line breaks in a stack', () => {
+    const stack = 'TypeError: bad\u2028thing\u2029here\n    at f (file.js:1:1)';
+    const event = readCompactJson(JSON.stringify({ '@t': '2026-11-22T12:00:00.000Z', '@mt': 'x', '@x': stack }));
+    expect([event.exception?.name, event.exception?.message]).toEqual(['TypeError', 'bad\u2028thing\u2029here']);
+  });
+
   it('uses the first line as the message of a non-standard exception text', () => {
     const event = readCompactJson(JSON.stringify({ '@t': '2026-11-22T12:00:00.000Z', '@mt': 'x', '@x': 'something odd\nmore' }));
     expect(event.exception?.message).toBe('something odd');
