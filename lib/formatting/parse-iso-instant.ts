@@ -1,5 +1,7 @@
-// Date, then optionally time with seconds, fraction (any digits) and offset. Years as toISOString writes them.
-const ISO_INSTANT = /^([+-]\d{6}|\d{4})-(\d{2})-(\d{2})(?:T(\d{2}):(\d{2})(?::(\d{2})(?:[.,](\d+))?)?(Z|[+-]\d{2}:?\d{2})?)?$/i;
+// Date, then optionally time (after a T or, as RFC 3339 allows, a space) with seconds, fraction (any digits) and
+// offset (hours, with or without minutes). Years as toISOString writes them.
+const ISO_INSTANT =
+  /^([+-]\d{6}|\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2})(?:[.,](\d+))?)?(Z|[+-]\d{2}(?::?\d{2})?)?)?$/i;
 
 const DAYS_IN_MONTH = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
 
@@ -9,8 +11,9 @@ function isLeapYear(year: number): boolean {
 
 /**
  * An ISO 8601 instant as milliseconds since the epoch, or NaN when `text` is not one. Accepts a
- * date (`2016-02-12`, read as UTC midnight) or a date and time with optional seconds, a fraction
- * of any length (cut to milliseconds) and an offset (`Z`, `+02:00`, `-0530`; none means UTC).
+ * date (`2016-02-12`, read as UTC midnight) or a date and time (after `T` or, as RFC 3339 allows
+ * and Python's `str(datetime)` writes, a space) with optional seconds, a fraction of any length
+ * (cut to milliseconds) and an offset (`Z`, `+02:00`, `-0530`, `+02`; none means UTC).
  * Fields out of range (`2016-02-30`, `24:00`, `10:61`) are NaN, not rolled over as `Date.parse`
  * does.
  *

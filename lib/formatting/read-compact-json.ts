@@ -11,8 +11,9 @@ import { RenderedEvent } from './rendered-event';
 
 // The CLEF fields that are not properties; any other name starting with a single `@` is kept as a property.
 const RESERVED = new Set(['@t', '@mt', '@m', '@l', '@x', '@i', '@r', '@tr', '@sp']);
-// `TypeError: …`, and namespaced types as .NET and Java write them (`System.DivideByZeroException: …`).
-const ERROR_HEADER = /^([A-Za-z_$][\w$.]*(?:Error|Exception)): ?(.*)$/;
+// `TypeError: …`, and namespaced types as .NET and Java write them (`System.DivideByZeroException: …`). The
+// message is `[^]*`, not `.*`: the line is already cut at CR and LF, and U+2028 / U+2029 in it are text.
+const ERROR_HEADER = /^([A-Za-z_$][\w$.]*(?:Error|Exception)): ?([^]*)$/;
 const HEX_TRACE_ID = /^[0-9a-f]{32}$/i;
 const HEX_SPAN_ID = /^[0-9a-f]{16}$/i;
 
@@ -72,7 +73,7 @@ function readId(fields: Record<string, unknown>, name: string, form: RegExp): st
  * returns gives the same line back for every line rxlog writes, whatever the values were, but a
  * property whose value was undefined: the line leaves it out, so its hole reads back as written.
  *
- * @throws ClefParseError when the line is not a JSON object, holds an integer of more than 4300 digits, `@t` is not an ISO 8601 instant in the
+ * @throws ClefParseError when the line is not a JSON object, holds an integer of more than 4300 digits, `@t` is missing, or is not a string holding an ISO 8601 instant in the
  *   years 0001–9999 (UTC), as every rxlog writer and .NET's `DateTimeOffset` keep it,
  *   `@l` names no level, `@mt`, `@m` or `@x` is not a string, `@i` is neither a string nor a
  *   number, `@r` is not an array of strings, or `@tr` / `@sp` is not a hex id of 32 / 16 digits.
@@ -111,7 +112,7 @@ function readFields(parsed: unknown): LogEvent {
   if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) throw new NotClef('not a JSON object');
   const fields = parsed as Record<string, unknown>;
   const time = fields['@t'];
-  if (typeof time !== 'string') throw new NotClef('no "@t" timestamp');
+  if (typeof time !== 'string') throw new NotClef(time == null ? 'no "@t" timestamp' : '"@t" is not a string');
   const timestamp = new Date(parseIsoInstant(time));
   const ms = timestamp.getTime();
   // NaN fails too. The writers stamp a time outside the years 0001–9999 with the time of formatting, so

@@ -125,3 +125,62 @@ describe('exceptionText with causes', () => {
     ]);
   });
 });
+
+describe('exceptionText with hostile errors', () => {
+  it('keeps the stack of an error whose name getter throws', () => {
+    const error = new Error('disk full');
+    const stack = error.stack;
+    Object.defineProperty(error, 'name', {
+      get(): string {
+        throw new Error('no');
+      },
+    });
+    expect(exceptionText(error)).toBe(stack);
+  });
+
+  it('keeps the stack of an AggregateError whose errors getter throws', () => {
+    const error = Object.assign(new AggregateError([], 'all failed'), { stack: 'AggregateError: all failed' });
+    Object.defineProperty(error, 'errors', {
+      get(): unknown[] {
+        throw new Error('no');
+      },
+    });
+    expect(exceptionText(error)).toBe('AggregateError: all failed');
+  });
+
+  it('keeps the errors listed before one whose getter throws', () => {
+    const errors: unknown[] = [Object.assign(new Error('a'), { stack: 'E1' }), undefined];
+    Object.defineProperty(errors, 1, {
+      get(): unknown {
+        throw new Error('no');
+      },
+    });
+    const error = Object.assign(new AggregateError([], 'all failed'), { stack: 'A', errors });
+    expect(exceptionText(error)).toBe('A\nerror 1 of 2: E1');
+  });
+
+  it('keeps the stack of a Proxy of an error whose getPrototypeOf trap throws', () => {
+    const error = Object.assign(new Error('x'), { stack: 'Error: x' });
+    const proxy = new Proxy(error, {
+      getPrototypeOf(): object {
+        throw new Error('no');
+      },
+    });
+    expect(exceptionText(proxy)).toBe('Error: x');
+  });
+
+  it('writes a null-prototype object, thrown or as a cause, as its JSON', () => {
+    const data = Object.assign(Object.create(null) as object, { code: 'ETIMEDOUT' });
+    expect(exceptionText(data)).toBe('{"code":"ETIMEDOUT"}');
+    const error = Object.assign(new Error('request failed', { cause: data }), { stack: 'Error: request failed' });
+    expect(exceptionText(error)).toBe('Error: request failed\ncaused by: {"code":"ETIMEDOUT"}');
+  });
+
+  it('keeps the text made so far when a cause is a revoked Proxy, which nothing can be read from', () => {
+    const revocable = Proxy.revocable(new Error('inner'), {});
+    revocable.revoke();
+    const error = Object.assign(new Error('outer', { cause: revocable.proxy }), { stack: 'Error: outer' });
+    expect(exceptionText(error)).toBe('Error: outer\ncaused by: [unprintable exception]');
+    expect(exceptionText(revocable.proxy)).toBe('[unprintable exception]');
+  });
+});

@@ -10,8 +10,21 @@ describe('parseIsoInstant', () => {
     expect(parseIsoInstant('-000001-01-01T00:00:00.000Z')).toBe(new Date('-000001-01-01T00:00:00.000Z').getTime());
   });
 
+  // RFC 3339 (section 5.6, note) lets a space stand for the T, as Python's str(datetime) writes it, and ISO 8601 an
+  // offset of hours alone; .NET's DateTimeOffset.Parse, which Serilog's CLEF reader and seqcli ingest use, reads both.
+  it('reads a space between date and time, and an offset of hours alone', () => {
+    expect(parseIsoInstant('2026-11-22 12:00:00.123456+00:00')).toBe(Date.UTC(2026, 10, 22, 12, 0, 0, 123));
+    expect(parseIsoInstant('2026-11-22 12:00:00Z')).toBe(Date.UTC(2026, 10, 22, 12));
+    expect(parseIsoInstant('2026-11-22T12:00:00+02')).toBe(Date.UTC(2026, 10, 22, 10));
+    expect(parseIsoInstant('2026-11-22T12:00-05')).toBe(Date.UTC(2026, 10, 22, 17));
+  });
+
   it.each([
     '',
+    '2016-02-12 ',
+    '2016-02-12  10:00',
+    '2016-02-12T10:00+2',
+    '2016-02-12T10:00+123',
     'yesterday',
     '2016-02-30',
     '2015-02-29',

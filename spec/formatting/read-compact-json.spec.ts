@@ -56,6 +56,12 @@ describe('readCompactJson', () => {
     expect([odd.exception?.name, odd.exception?.message]).toEqual(['Error', 'something odd']);
   });
 
+  it('reads the type of an exception whose message holds U+2028 or U+2029, which are no line breaks in a stack', () => {
+    const stack = 'TypeError: bad\u2028thing\u2029here\n    at f (file.js:1:1)';
+    const event = readCompactJson(JSON.stringify({ '@t': '2026-11-22T12:00:00.000Z', '@mt': 'x', '@x': stack }));
+    expect([event.exception?.name, event.exception?.message]).toEqual(['TypeError', 'bad\u2028thing\u2029here']);
+  });
+
   it('uses the first line as the message of a non-standard exception text', () => {
     const event = readCompactJson(JSON.stringify({ '@t': '2026-11-22T12:00:00.000Z', '@mt': 'x', '@x': 'something odd\nmore' }));
     expect(event.exception?.message).toBe('something odd');
@@ -208,6 +214,8 @@ describe('readCompactJson', () => {
     expect(at('2026-11-22T12:00:00-05:30')).toBe('2026-11-22T17:30:00.000Z');
     expect(at('0001-01-01T00:00:00.000Z')).toBe('0001-01-01T00:00:00.000Z');
     expect(at('9999-12-31T23:59:59.999Z')).toBe('9999-12-31T23:59:59.999Z');
+    // As Python's str(datetime) writes it, and Serilog's reader (DateTimeOffset.TryParse) reads it.
+    expect(at('2016-10-12 04:20:58.055123+02')).toBe('2016-10-12T02:20:58.055Z');
   });
 
   // The writer stamps a time outside the years 0001–9999 with the time of formatting (Seq and Serilog's reader, .NET's
@@ -261,6 +269,12 @@ describe('readCompactJson', () => {
 
   it('names the reason and the line in the error', () => {
     expect(() => readCompactJson('[1]')).toThrow('Not a CLEF event (not a JSON object): [1]');
+    expect(() => readCompactJson('{"@mt":"x"}')).toThrow('Not a CLEF event (no "@t" timestamp): {"@mt":"x"}');
+    expect(() => readCompactJson('{"@t":null}')).toThrow('Not a CLEF event (no "@t" timestamp)');
+    // Present but of the wrong type: the line has a @t, so saying it has none would send the reader looking for it.
+    expect(() => readCompactJson('{"@t":1700000000000}')).toThrow(
+      'Not a CLEF event ("@t" is not a string): {"@t":1700000000000}',
+    );
   });
 
   const name = fc.string({ minLength: 1, maxLength: 8 });
