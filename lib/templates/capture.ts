@@ -1,6 +1,7 @@
 import type { Capturing, MessageTemplate, PropertyToken } from '../core/message-template';
 import { truncatedText } from './truncated-text';
 import { read, throwsMarker } from '../core/read-property';
+import { callbackName } from '../core/stray-promise';
 import { markJsonSafe, WRITE_JSON_MAX_DEPTH } from './json-safe-captures';
 import { setOwnProperty } from './own-property';
 
@@ -65,13 +66,10 @@ function walkOf(limits: CaptureLimits | undefined): Walk {
   };
 }
 
+/** `'[Function name]'`, or `'[Function]'` when the function has no name or reading it throws. */
 function functionMarker(fn: unknown): string {
-  try {
-    const name = (fn as { name?: unknown }).name;
-    return typeof name === 'string' && name !== '' ? `[Function ${name}]` : '[Function]';
-  } catch {
-    return '[Function]';
-  }
+  const name = callbackName(fn, '');
+  return name === '' ? '[Function]' : `[Function ${name}]`;
 }
 
 /** A string as kept: cut to `maxString` and to what the call's budget has left, which it spends. */
