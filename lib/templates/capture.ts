@@ -369,6 +369,15 @@ function capture(value: unknown, capturing: Capturing, w: Walk): unknown {
   return captured;
 }
 
+/**
+ * Whether capture keeps `value` as it is: a number, a boolean, or a string of at most `maxString`
+ * code units. Callers check it first: such a value needs no walk and allocates nothing.
+ */
+export function keptAsIs(value: unknown, maxString: number): boolean {
+  const type = typeof value;
+  return type === 'number' || type === 'boolean' || (type === 'string' && (value as string).length <= maxString);
+}
+
 interface BindingPlan {
   /** The template's holes, in order. */
   readonly holes: readonly PropertyToken[];
@@ -403,12 +412,8 @@ function bind(
   maxString: number,
   w: Walk | undefined,
 ): Walk | undefined {
-  const type = typeof arg;
   // Hot path: a number, boolean or short string needs no walk and allocates nothing (no state either).
-  if (
-    capturing !== 'stringify' &&
-    (type === 'number' || type === 'boolean' || (type === 'string' && (arg as string).length <= maxString))
-  ) {
+  if (capturing !== 'stringify' && keptAsIs(arg, maxString)) {
     setOwnProperty(result, name, arg);
     return w;
   }
