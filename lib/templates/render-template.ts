@@ -2,7 +2,6 @@ import type { MessageTemplate, PropertyToken, TemplateToken } from '../core/mess
 import { formatDate } from './format-date';
 import { formatNumber } from './format-number';
 import { writeJson } from './safe-json';
-import { cutIndex } from './truncated-text';
 
 /** Widest alignment honoured, in characters: a wider one is clamped so a typo cannot allocate gigabytes. */
 const MAX_ALIGNMENT = 10_000;
@@ -22,7 +21,8 @@ export const RENDER_CUT_MARKER = '…[truncated]';
  * a surrogate pair), then {@link RENDER_CUT_MARKER}.
  */
 export function cutRendering(out: string, piece: string, room: number): string {
-  return `${out}${piece.slice(0, cutIndex(piece, room))}${RENDER_CUT_MARKER}`;
+  const last = piece.charCodeAt(room - 1);
+  return `${out}${piece.slice(0, last >= 0xd800 && last <= 0xdbff ? room - 1 : room)}${RENDER_CUT_MARKER}`;
 }
 
 /**

@@ -1,14 +1,4 @@
 /**
- * `end`, or one less when cutting `text` there would split a surrogate pair: a lone surrogate is
- * not valid UTF-8, and strict JSON readers reject its escape.
- */
-export function cutIndex(text: string, end: number): number {
-  // charCodeAt(-1) is NaN: a cut at 0 keeps nothing and splits nothing.
-  const last = text.charCodeAt(end - 1);
-  return last >= 0xd800 && last <= 0xdbff ? end - 1 : end;
-}
-
-/**
  * The first `end` UTF-16 code units of `text` (one fewer when the cut would split a surrogate
  * pair: a lone surrogate is not valid UTF-8, and strict JSON readers reject its escape), followed
  * by `…[truncated N chars]`, N counting the characters cut.
@@ -21,7 +11,9 @@ export function cutIndex(text: string, end: number): number {
  * @example truncatedText('abcdef', 2) // 'ab…[truncated 4 chars]'
  */
 export function truncatedText(text: string, end: number): string {
-  end = cutIndex(text, end);
+  // charCodeAt(-1) is NaN: a cut at 0 keeps nothing and splits nothing.
+  const last = text.charCodeAt(end - 1);
+  if (last >= 0xd800 && last <= 0xdbff) end--;
   // JSON.parse builds a fresh sequential string from its input; the round trip is exact for any string.
   return JSON.parse(JSON.stringify(`${text.slice(0, end)}…[truncated ${text.length - end} chars]`)) as string;
 }
