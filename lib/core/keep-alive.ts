@@ -1,5 +1,4 @@
-/** Longest delay a Node timer accepts, in milliseconds (about 24.8 days). */
-const LONGEST_DELAY_MS = 0x7fffffff;
+import { MAX_TIMER_MS } from './max-timer-ms';
 
 /**
  * Keeps a Node process alive until the returned function is called: one ref'd timer that never
@@ -13,6 +12,6 @@ const LONGEST_DELAY_MS = 0x7fffffff;
  * try { return await work(); } finally { release(); }
  */
 export function keepAlive(): () => void {
-  const timer = setTimeout(() => undefined, LONGEST_DELAY_MS);
+  const timer = setTimeout(() => undefined, MAX_TIMER_MS);
   return () => clearTimeout(timer);
 }

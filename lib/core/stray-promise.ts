@@ -1,16 +1,16 @@
 import { SelfLog } from './self-log';
 
 /**
- * A callback's name for SelfLog: its `name`, or `'anonymous'` when it has none or reading it
- * throws (a Proxy, as a mocking library or a membrane makes). Read only when there is something
- * to report, never on an event's ordinary way.
+ * A callback's name for SelfLog: its `name`, or `unnamed` (`'anonymous'`) when it has none or
+ * reading it throws (a Proxy, as a mocking library or a membrane makes). Read only when there is
+ * something to report, never on an event's ordinary way.
  */
-export function callbackName(callback: unknown): string {
+export function callbackName(callback: unknown, unnamed = 'anonymous'): string {
   try {
     const name: unknown = (callback as { name?: unknown }).name;
-    return typeof name === 'string' && name !== '' ? name : 'anonymous';
+    return typeof name === 'string' && name !== '' ? name : unnamed;
   } catch {
-    return 'anonymous';
+    return unnamed;
   }
 }
 

@@ -3,7 +3,7 @@ import type { LogEvent } from '../core/log-event';
 import { SelfLog } from '../core/self-log';
 import { callbackName, strayPromise } from '../core/stray-promise';
 import { read } from '../core/read-property';
-import { captureValue, DEFAULT_CAPTURE_LIMITS } from '../templates/capture';
+import { captureValue, DEFAULT_CAPTURE_LIMITS, keptAsIs } from '../templates/capture';
 import { eventTimeMs, LogEventRecord } from '../templates/log-event-record';
 import { setOwnProperty } from '../templates/own-property';
 import type { RedactionPolicy } from '../templates/redaction-policy';
@@ -75,13 +75,8 @@ function addCaptured(
       if (Object.hasOwn(target, key) || (existing !== undefined && Object.hasOwn(existing, key))) continue;
       // A getter that throws gives its marker ('[Throws: message]'), as a call's argument does, and the names after it are kept.
       const value = read(extra, key);
-      const type = typeof value;
-      // Hot path: a number, boolean or short string is its own capture; no call, no walk.
-      const captured =
-        type === 'number' || type === 'boolean' || (type === 'string' && (value as string).length <= MAX_STRING)
-          ? value
-          : captureValue(value);
-      setOwnProperty(target, key, captured);
+      // Hot path: a number, boolean or short string is its own capture; no walk.
+      setOwnProperty(target, key, keptAsIs(value, MAX_STRING) ? value : captureValue(value));
     }
   } catch (error) {
     SelfLog.write('Enricher {Name} returned unreadable properties; ignored', callbackName(enricher), error);

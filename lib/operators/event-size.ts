@@ -140,12 +140,10 @@ export function truncateEvent(event: LogEvent, maxEventBytes: number): LogEvent 
     const thrown = exception?.stack ?? exception?.message;
     if (thrown !== undefined && thrown.length >= MIN_CUT) lengths.push(textBytes(thrown));
     const keep = cutLength(lengths, before - maxEventBytes);
-    let properties = mapStrings(event.properties, (text, beyondLimit) =>
-      beyondLimit || text.length >= MIN_CUT ? cut(text, keep) : text,
-    ) as Record<string, unknown>;
+    let properties = mapStrings(event.properties, (text, beyondLimit) => cut(text, keep, beyondLimit)) as Record<string, unknown>;
     const cutException = exception === undefined ? undefined : cutError(exception, keep);
     properties = dropLargestProperties(event, properties, cutException, maxEventBytes);
-    const rendered = cut(renderSafely(event), Math.floor(maxEventBytes / 2));
+    const rendered = cut(renderSafely(event), Math.floor(maxEventBytes / 2), true);
     return {
       timestamp: event.timestamp,
       level: event.level,
@@ -182,9 +180,12 @@ function cutLength(lengths: number[], excess: number): number {
   return 0;
 }
 
-/** `text` cut to at most `keep` bytes (as `textBytes` counts them), with a marker counting the characters cut. */
-function cut(text: string, keep: number): string {
-  if (textBytes(text) <= keep) return text;
+/**
+ * `text` cut to at most `keep` bytes (as `textBytes` counts them), with a marker counting the
+ * characters cut; unless `always`, a string shorter than `MIN_CUT` is kept whole.
+ */
+function cut(text: string, keep: number, always = false): string {
+  if ((!always && text.length < MIN_CUT) || textBytes(text) <= keep) return text;
   let bytes = 0;
   let end = 0;
   while ((bytes += charBytes(text.charCodeAt(end))) <= keep) end++;
@@ -204,16 +205,17 @@ function mapStrings(
 ): unknown {
   const beyondLimit = --walk.visits <= 0;
   if (typeof value === 'string') return onString(value, beyondLimit);
-  if (beyondLimit || !isContainer(value) || depth > 64) return value;
+  if (beyondLimit || depth > 64) return value;
   if (Array.isArray(value)) return value.map((item) => mapStrings(item, onString, walk, depth + 1));
+  if (!isPlainRecord(value)) return value;
   const copy: Record<string, unknown> = {};
-  for (const key in value) copy[key] = mapStrings((value as Record<string, unknown>)[key], onString, walk, depth + 1);
+  for (const key in value) copy[key] = mapStrings(value[key], onString, walk, depth + 1);
   return copy;
 }
 
 function cutError(error: Error, keep: number): Error {
-  const message = error.message.length >= MIN_CUT ? cut(error.message, keep) : error.message;
-  const stack = error.stack !== undefined && error.stack.length >= MIN_CUT ? cut(error.stack, keep) : error.stack;
+  const message = cut(error.message, keep);
+  const stack = error.stack === undefined ? undefined : cut(error.stack, keep);
   if (message === error.message && stack === error.stack) return error;
   const copy = new Error(message);
   copy.name = error.name;
@@ -273,8 +275,4 @@ function renderSafely(event: LogEvent): string {
   } catch {
     return event.messageTemplate.text;
   }
-}
-
-function isContainer(value: unknown): value is object {
-  return Array.isArray(value) || isPlainRecord(value);
 }

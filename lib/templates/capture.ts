@@ -1,6 +1,7 @@
 import type { Capturing, MessageTemplate, PropertyToken } from '../core/message-template';
 import { truncatedText } from './truncated-text';
 import { read, throwsMarker } from '../core/read-property';
+import { callbackName } from '../core/stray-promise';
 import { markJsonSafe, WRITE_JSON_MAX_DEPTH } from './json-safe-captures';
 import { setOwnProperty } from './own-property';
 
@@ -65,13 +66,10 @@ function walkOf(limits: CaptureLimits | undefined): Walk {
   };
 }
 
+/** `'[Function name]'`, or `'[Function]'` when the function has no name or reading it throws. */
 function functionMarker(fn: unknown): string {
-  try {
-    const name = (fn as { name?: unknown }).name;
-    return typeof name === 'string' && name !== '' ? `[Function ${name}]` : '[Function]';
-  } catch {
-    return '[Function]';
-  }
+  const name = callbackName(fn, '');
+  return name === '' ? '[Function]' : `[Function ${name}]`;
 }
 
 /** A string as kept: cut to `maxString` and to what the call's budget has left, which it spends. */
@@ -371,6 +369,15 @@ function capture(value: unknown, capturing: Capturing, w: Walk): unknown {
   return captured;
 }
 
+/**
+ * Whether capture keeps `value` as it is: a number, a boolean, or a string of at most `maxString`
+ * code units. Callers check it first: such a value needs no walk and allocates nothing.
+ */
+export function keptAsIs(value: unknown, maxString: number): boolean {
+  const type = typeof value;
+  return type === 'number' || type === 'boolean' || (type === 'string' && (value as string).length <= maxString);
+}
+
 interface BindingPlan {
   /** The template's holes, in order. */
   readonly holes: readonly PropertyToken[];
@@ -405,12 +412,8 @@ function bind(
   maxString: number,
   w: Walk | undefined,
 ): Walk | undefined {
-  const type = typeof arg;
   // Hot path: a number, boolean or short string needs no walk and allocates nothing (no state either).
-  if (
-    capturing !== 'stringify' &&
-    (type === 'number' || type === 'boolean' || (type === 'string' && (arg as string).length <= maxString))
-  ) {
+  if (capturing !== 'stringify' && keptAsIs(arg, maxString)) {
     setOwnProperty(result, name, arg);
     return w;
   }

@@ -89,8 +89,8 @@ function compilePaths(paths: readonly string[][]): PathNode {
   return root;
 }
 
-/** The nodes reached from `nodes` by one name. */
-function follow(nodes: readonly PathNode[], segment: string): readonly PathNode[] {
+/** The nodes reached from `nodes` by one name, or MATCH when one of them ends a path. */
+function follow(nodes: readonly PathNode[], segment: string): Step {
   // Made only when a path goes on: most names lead nowhere.
   let next: PathNode[] | undefined;
   for (const node of nodes) {
@@ -98,13 +98,7 @@ function follow(nodes: readonly PathNode[], segment: string): readonly PathNode[
     if (named !== undefined) (next ??= []).push(named);
     if (node.wildcard !== undefined) (next ??= []).push(node.wildcard);
   }
-  return next ?? NOTHING_ALIVE;
-}
-
-/** MATCH when one of the nodes ends a path, else the nodes to go on with. */
-function matchOrNodes(nodes: readonly PathNode[]): Step {
-  for (const node of nodes) if (node.terminal) return MATCH;
-  return nodes;
+  return next?.some((node) => node.terminal) ? MATCH : (next ?? NOTHING_ALIVE);
 }
 
 function copyOf(source: Record<string, unknown>): Record<string, unknown> {
@@ -415,10 +409,10 @@ export class RedactionPolicy {
   #step(alive: readonly PathNode[], key: string): Step {
     if (alive.length === 0) return NOTHING_ALIVE;
     // A plain name (the common case) is followed without splitting it into a list.
-    if (!key.includes('.')) return matchOrNodes(follow(alive, key));
+    if (!key.includes('.')) return follow(alive, key);
     let step: Step = alive;
     for (const segment of key.split('.')) {
-      step = matchOrNodes(follow(step, segment));
+      step = follow(step, segment);
       // A path that ends part way names all that is below it: 'Headers' covers 'Headers.authorization'.
       if (step === MATCH) break;
     }
