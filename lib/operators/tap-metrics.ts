@@ -4,7 +4,7 @@ import { unrefScheduler } from '../core/unref-scheduler';
 import { ConfigurationError } from '../core/errors/configuration-error';
 import { SelfLog } from '../core/self-log';
 import type { SinkMetricsRecorder } from '../metrics/sink-metrics-recorder';
-import { LogEventRecord } from '../templates/log-event-record';
+import { eventTimeMs } from '../templates/log-event-record';
 import { checkScheduler, describeOption, optionsObject } from './operator-options';
 import { checkOptionKeys } from '../core/check-option-keys';
 import { subscribeUpstream } from './subscribe-upstream';
@@ -34,26 +34,12 @@ export interface TapMetricsOptions {
 function ageOf(event: unknown, now: number): number | undefined {
   let age: number;
   try {
-    age = now - timeOf(event);
+    age = now - eventTimeMs(event as LogEvent);
   } catch {
     return undefined;
   }
   // NaN fails both comparisons.
   return age >= 0 && age < Number.POSITIVE_INFINITY ? age : undefined;
-}
-
-/**
- * When an event happened, read as the pipeline reads it (see `wholeEvent`): a record's own `timeMs`
- * (no Date made per event), else a `timestamp` Date, else the `timeMs` a spread copy of a record
- * keeps (it has no `timestamp`: the getter lives on the class).
- *
- * @throws TypeError when there is no time to read (Date.prototype.getTime throws for anything but a Date).
- */
-function timeOf(event: unknown): number {
-  if (event instanceof LogEventRecord) return event.timeMs;
-  const { timestamp, timeMs } = event as Partial<LogEventRecord>;
-  if (timestamp === undefined && typeof timeMs === 'number') return timeMs;
-  return Date.prototype.getTime.call(timestamp);
 }
 
 /**

@@ -58,9 +58,18 @@ export class LogEventRecord implements LogEvent {
   }
 }
 
-/** An event's time in milliseconds since the epoch, without making a Date when the event is a LogEventRecord. */
+/**
+ * An event's time in milliseconds since the epoch, read as the pipeline reads it (see `wholeEvent`):
+ * a record's own `timeMs` (no Date made per event), else a `timestamp` Date, else the `timeMs` that
+ * an app operator's spread copy of a record keeps (it has no `timestamp`: the getter lives on the class).
+ *
+ * @throws TypeError when there is no time to read (`Date.prototype.getTime` throws for anything but a Date).
+ */
 export function eventTimeMs(event: LogEvent): number {
-  return event instanceof LogEventRecord ? event.timeMs : event.timestamp.getTime();
+  if (event instanceof LogEventRecord) return event.timeMs;
+  const { timestamp, timeMs } = event as Partial<LogEventRecord>;
+  if (timestamp === undefined && typeof timeMs === 'number') return timeMs;
+  return Date.prototype.getTime.call(timestamp);
 }
 
 /** Optional parts of an event built by {@link createLogEvent}. */

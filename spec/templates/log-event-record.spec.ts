@@ -1,5 +1,5 @@
 import type { LogEvent } from '../../lib/core/log-event';
-import { createLogEvent, LogEventRecord, wholeEvent } from '../../lib/templates/log-event-record';
+import { createLogEvent, eventTimeMs, LogEventRecord, wholeEvent } from '../../lib/templates/log-event-record';
 import { parseTemplate } from '../../lib/templates/parse-template';
 import { parseTemplateCached } from '../../lib/templates/template-cache';
 
@@ -125,5 +125,25 @@ describe('wholeEvent', () => {
       },
     });
     expect(wholeEvent(hostile)).toBe(hostile);
+  });
+});
+
+describe('eventTimeMs', () => {
+  const record = new LogEventRecord(1_795_000_000_123, 'warning', parseTemplateCached('Hi {Name}'), { Name: 'Ann' });
+  const event: LogEvent = record;
+
+  it("reads a record's own time, and the time a spread copy of it keeps (the copy has no timestamp getter)", () => {
+    expect(eventTimeMs(record)).toBe(1_795_000_000_123);
+    expect(eventTimeMs({ ...event, properties: {} })).toBe(1_795_000_000_123);
+  });
+
+  it("reads a copy's own timestamp when an operator gave it one, over the time the record had", () => {
+    expect(eventTimeMs({ ...event, timestamp: new Date(1_000) })).toBe(1_000);
+  });
+
+  it('throws a TypeError for an event with neither a Date nor a time in milliseconds', () => {
+    expect(() => eventTimeMs({ ...event, timestamp: { getTime: () => 5 } } as unknown as LogEvent)).toThrow(TypeError);
+    const { timeMs: _, ...timeless } = { ...event } as LogEvent & { timeMs: number };
+    expect(() => eventTimeMs(timeless)).toThrow(TypeError);
   });
 });
