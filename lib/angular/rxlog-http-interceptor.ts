@@ -40,9 +40,12 @@ export const rxlogHttpInterceptor: HttpInterceptorFn = (request, next) => {
   const logger = inject(RXLOG_LOGGER, { optional: true });
   if (logger === null) return next(request);
   const options = inject(RXLOG_HTTP_LOGGING_OPTIONS, { optional: true }) ?? {};
-  const excluded = options.excludeUrls ?? inject(RXLOG_SINK_ENDPOINTS, { optional: true })?.urls ?? [];
+  // The sinks' endpoints stay excluded whatever excludeUrls adds: a sink posting with HttpClient
+  // after an await of its own is recognised by its URL only.
+  const own = inject(RXLOG_SINK_ENDPOINTS, { optional: true })?.urls ?? [];
+  const excluded = options.excludeUrls === undefined ? own : [...own, ...options.excludeUrls];
   const page = pageUrl();
-  if (isExcluded(request.url, excluded, page)) return next(request);
+  if (isExcluded(request.urlWithParams, excluded, page)) return next(request);
   return logRequest(request, next, logger.forContext('SourceContext', options.sourceContext ?? 'HttpClient'), options, page);
 };
 
@@ -225,18 +228,30 @@ function isSameOrigin(url: string, page: string): boolean {
 }
 
 /**
- * Whether `url` is one of the prefixes or lies under one, by whole path segments: `/health`
- * covers `/health`, `/health/live` and `/health?full=1`, not `/healthy`.
+ * Whether `url` is one of the prefixes or lies under one. Paths match by whole segments, with or
+ * without a trailing slash: `/health` and `/health/` cover `/health`, `/health/live` and
+ * `/health?full=1`, not `/healthy`. A prefix's query parameters must all be in the request's, in
+ * any order and among others (a sink's `?clef&apiKey=k`, however HttpClient's params write it);
+ * fragments are ignored.
  */
 function isExcluded(url: string, prefixes: readonly string[], page: string): boolean {
   if (prefixes.length === 0) return false;
-  const target = resolve(url, page)?.href ?? url;
+  const target = resolve(url, page);
   return prefixes.some((prefix) => {
-    const resolved = resolve(prefix, page)?.href ?? prefix;
-    if (!target.startsWith(resolved)) return false;
-    const next = target.charAt(resolved.length);
-    return next === '' || '/?#'.includes(next) || /[/?#]$/.test(resolved);
+    const base = resolve(prefix, page);
+    // Unresolvable (a malformed URL): only the very same text is the same URL.
+    if (target === undefined || base === undefined) return url === prefix;
+    return covers(base, target);
   });
+}
+
+function covers(prefix: URL, target: URL): boolean {
+  // Not origin: it is 'null' for file: and other non-special schemes, which would all match.
+  if (prefix.protocol !== target.protocol || prefix.host !== target.host) return false;
+  const path = prefix.pathname.replace(/\/+$/, '');
+  if (target.pathname !== path && !target.pathname.startsWith(`${path}/`)) return false;
+  for (const [name, value] of prefix.searchParams) if (!target.searchParams.getAll(name).includes(value)) return false;
+  return true;
 }
 
 function now(): number {

@@ -286,15 +286,91 @@ void describe('rxlogHttpInterceptor', () => {
     for (const app of apps) app.destroy();
   });
 
-  void it('excludes the URL prefixes given instead', async () => {
+  // excludeUrls replaced the sink endpoints: with excludeUrls: ['/health'], a sink posting with the
+  // app's HttpClient after an await (the offline store's replay, a token fetched first) logged its
+  // own request, whose event it posted again, for ever.
+  void it('excludes the URL prefixes given as well as the sink endpoints', async () => {
     const { memory, injector, client, backend } = setup({ excludeUrls: ['/health'] });
-    const calls = [firstValueFrom(client.get('/health/live')), firstValueFrom(client.get('http://localhost/ingest'))];
-    backend.expectOne('/health/live').flush('');
-    backend.expectOne('http://localhost/ingest').flush('');
+    const urls = ['/health/live', 'http://localhost/ingest', '/api/orders'];
+    const calls = urls.map((url) => firstValueFrom(client.get(url)));
+    for (const url of urls) backend.expectOne(url).flush('');
     await Promise.all(calls);
     assert.deepEqual(
       memory.events.map((e) => e.properties.Url),
-      ['http://localhost/ingest'],
+      ['/api/orders'],
+    );
+    injector.destroy();
+  });
+
+  // A sink URL with a query (an API key, Seq's ?clef) was excluded only when the request's URL began
+  // with that very text: the same endpoint with its query given as HttpClient params, in another
+  // order or with one more parameter was logged, and its event posted again.
+  void it('leaves alone requests to a sink endpoint with a query, however the request writes that query', async () => {
+    const memory = new MemorySink();
+    const http = new HttpSink({ url: 'http://localhost/ingest?clef&apiKey=k', fetch: () => Promise.resolve(new Response('')) });
+    const injector = testInjector([
+      provideZonelessChangeDetection(),
+      provideHttpClient(withInterceptors([rxlogHttpInterceptor])),
+      provideHttpClientTesting(),
+      provideRxlog((c) => c.writeTo.sink(memory).writeTo.sink(http)),
+    ]);
+    const client = injector.get(HttpClient);
+    const backend = injector.get(HttpTestingController);
+    const excluded: [string, Record<string, string>?][] = [
+      ['http://localhost/ingest?clef&apiKey=k'],
+      ['/ingest?clef&apiKey=k'],
+      ['http://localhost/ingest', { clef: '', apiKey: 'k' }],
+      ['/ingest?apiKey=k&clef'],
+      ['/ingest?clef=&apiKey=k&batch=2'],
+    ];
+    const logged: [string, Record<string, string>?][] = [
+      ['/ingest'],
+      ['/ingest?clef&apiKey=other'],
+      ['/ingestion?clef&apiKey=k'],
+    ];
+    for (const [url, params] of [...excluded, ...logged]) {
+      const call = firstValueFrom(client.post(url, '', { params }));
+      for (const request of backend.match(() => true)) request.flush('');
+      await call;
+    }
+    assert.deepEqual(
+      memory.events.map((e) => e.properties.Url),
+      ['/ingest', '/ingest?clef=***&apiKey=***', '/ingestion?clef=***&apiKey=***'],
+    );
+    injector.destroy();
+  });
+
+  // A prefix with a trailing slash (a sink on /ingest/, excludeUrls: ['/api/logs/']) did not cover
+  // the same path without it, so requests to /ingest were logged.
+  void it('covers a path with or without its trailing slash', async () => {
+    const memory = new MemorySink();
+    const http = new HttpSink({ url: 'http://localhost/ingest/', fetch: () => Promise.resolve(new Response('')) });
+    const injector = testInjector([
+      provideZonelessChangeDetection(),
+      provideHttpClient(withInterceptors([rxlogHttpInterceptor])),
+      provideHttpClientTesting(),
+      provideRxlog((c) => c.writeTo.sink(memory).writeTo.sink(http), withHttpLogging({ excludeUrls: ['/api/logs/', '/x//'] })),
+    ]);
+    const client = injector.get(HttpClient);
+    const backend = injector.get(HttpTestingController);
+    const excluded = [
+      'http://localhost/ingest',
+      '/ingest',
+      '/ingest/',
+      '/ingest/v2',
+      '/ingest?x=1',
+      '/api/logs',
+      '/api/logs?x=1',
+      '/api/logs/a',
+      '/x',
+    ];
+    const logged = ['/ingestion', '/api/logsx', '/xy'];
+    const calls = [...excluded, ...logged].map((url) => firstValueFrom(client.get(url)));
+    for (const url of [...excluded, ...logged]) backend.expectOne(url).flush('');
+    await Promise.all(calls);
+    assert.deepEqual(
+      memory.events.map((e) => e.properties.Url),
+      logged,
     );
     injector.destroy();
   });
