@@ -14,8 +14,7 @@ import type { Logger } from '../pipeline/logger';
 import { isInSinkCode } from '../pipeline/reentrancy-guard';
 import { newTraceparent, randomHex } from './correlation-ids';
 import { httpLevelForStatus, type HttpLoggingOptions, RXLOG_HTTP_LOGGING_OPTIONS } from './http-logging-options';
-import { redactCredentials } from '../sinks/http/http-redact-url';
-import { redactQuery } from './redact-query';
+import { hideCredentials, redactQuery } from './redact-query';
 import { RXLOG_LOGGER, RXLOG_SINK_ENDPOINTS } from './rxlog-tokens';
 import { RXLOG_SINK_REQUEST } from './rxlog-sink-request';
 
@@ -57,7 +56,7 @@ function logRequest(
   page: string,
 ): Observable<HttpEvent<unknown>> {
   // Credentials in the URL (user:password@) are hidden whatever redactQueryValues says.
-  const redact = options.redactQueryValues === false ? redactCredentials : redactQuery;
+  const redact = options.redactQueryValues === false ? hideCredentials : redactQuery;
   const base = { method: request.method, url: redact(request.urlWithParams) };
   // Per attempt, when it is subscribed: an interceptor before this one that retries
   // (next(request).pipe(retry(2))) subscribes again to what this one returned, and each attempt

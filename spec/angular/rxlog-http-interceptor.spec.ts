@@ -135,6 +135,28 @@ void describe('rxlogHttpInterceptor', () => {
     }
   });
 
+  // XMLHttpRequest sends credentials written in the forms the WHATWG URL parser accepts besides
+  // scheme://user:pw@ (a leading space, no slashes), and they reached Url and ErrorMessage.
+  void it('keeps credentials out of Url and the error message however the URL writes them', async () => {
+    for (const options of [undefined, { redactQueryValues: false }]) {
+      const { memory, injector, client, backend } = setup(options);
+      const urls = [' https://ann:s3cret-pw@api.example.com/orders', 'https:ann:s3cret-pw@api.example.com/orders'];
+      const calls = urls.map((url) => firstValueFrom(client.get(url)).catch(() => undefined));
+      for (const url of urls) backend.expectOne(url).flush('no', { status: 500, statusText: 'Error' });
+      await Promise.all(calls);
+      assert.deepEqual(
+        memory.events.map((e) => [e.properties.Url, e.properties.ErrorMessage]),
+        urls.map(() => [
+          'https://***@api.example.com/orders',
+          'Http failure response for https://***@api.example.com/orders: 500 Error',
+        ]),
+      );
+      for (const event of memory.events)
+        assert.doesNotMatch(`${JSON.stringify(event.properties)} ${event.renderMessage()}`, /s3cret|ann:/);
+      injector.destroy();
+    }
+  });
+
   void it('keeps query values out of the error message when the answer came from another URL (fetch, redirects)', async () => {
     const server = await startTestServer((request) =>
       request.url.startsWith('/old') ? { status: 302, headers: { Location: '/new?token=moved-secret' } } : { status: 500 },
