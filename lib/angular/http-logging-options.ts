@@ -26,7 +26,7 @@ export interface HttpLoggingOptions {
   requestIdHeader?: string | undefined;
   /**
    * URL prefixes whose requests are neither logged nor changed (absolute, or relative to the
-   * page), matched by whole path segments with or without a trailing slash: `'/health'` and
+   * document's `<base href>`, as the browser resolves the requests' own URLs), matched by whole path segments with or without a trailing slash: `'/health'` and
    * `'/health/'` cover `/health`, `/health/live` and `/health?full=1`, not `/healthy`. A prefix
    * with a query covers the requests that have all its parameters, in any order and among others.
    * Added to the endpoints of the logger's HttpSink, SeqSink, OtlpSink and LokiSink, which are

@@ -53,7 +53,7 @@ function logRequest(
   next: (request: HttpRequest<unknown>) => Observable<HttpEvent<unknown>>,
   logger: Logger,
   options: HttpLoggingOptions,
-  page: string,
+  page: Page,
 ): Observable<HttpEvent<unknown>> {
   // Credentials in the URL (user:password@) are hidden whatever redactQueryValues says.
   const redact = options.redactQueryValues === false ? hideCredentials : redactQuery;
@@ -166,7 +166,7 @@ function levelFor(options: HttpLoggingOptions, status: number, failed: boolean):
 function correlate(
   request: HttpRequest<unknown>,
   options: HttpLoggingOptions,
-  page: string,
+  page: Page,
 ): { request: HttpRequest<unknown>; properties?: Record<string, string> } {
   const correlation = options.correlation ?? 'none';
   if (correlation === 'none' || !isSameOrigin(request.url, page)) return { request };
@@ -193,23 +193,47 @@ function correlate(
 const UNKNOWN_SERVER_URL = 'http://server.invalid/';
 
 /**
- * The URL relative request URLs resolve against, in an injection context. In a browser the page's
- * (`http://localhost/` where there is none). On the server the URL being rendered, from this
- * render's PlatformLocation (`href`, absolute when the render was given its URL), else
- * UNKNOWN_SERVER_URL: never a global `location`, which a server may have left from another render.
+ * Where requests are made from: `href` the page's URL (its origin is "same origin"), `base` the URL
+ * relative request URLs resolve against, as the browser and Angular's server resolve them: the
+ * document's `<base href>` (`/app/` for a page on `/app/shop/orders/42`), else `href`.
  */
-function pageUrl(): string {
+interface Page {
+  readonly href: string;
+  readonly base: string;
+}
+
+/**
+ * The Page, in an injection context. In a browser `location.href` (`http://localhost/` where there is
+ * none) and `document.baseURI`. On the server the URL being rendered, from this render's
+ * PlatformLocation (`href`, absolute when the render was given its URL, and its `<base href>`),
+ * else UNKNOWN_SERVER_URL: never a global `location`, which a server may have left from another render.
+ */
+function pageUrl(): Page {
   if (isPlatformServer(inject(PLATFORM_ID))) {
     try {
-      const href = inject(PlatformLocation, { optional: true })?.href;
-      if (typeof href === 'string' && new URL(href).origin !== 'null') return href;
+      const location = inject(PlatformLocation, { optional: true });
+      const href = location?.href;
+      if (typeof href === 'string' && new URL(href).origin !== 'null') return { href, base: serverBase(location, href) };
     } catch {
       // No PlatformLocation to be had, or its href is no absolute URL (ServerPlatformLocation's is '/' without a URL).
     }
-    return UNKNOWN_SERVER_URL;
+    return { href: UNKNOWN_SERVER_URL, base: UNKNOWN_SERVER_URL };
   }
-  const href = (globalThis as { location?: { href?: unknown } }).location?.href;
-  return typeof href === 'string' ? href : 'http://localhost/';
+  const scope = globalThis as { location?: { href?: unknown }; document?: { baseURI?: unknown } };
+  const href = typeof scope.location?.href === 'string' ? scope.location.href : 'http://localhost/';
+  const baseURI = scope.document?.baseURI;
+  return { href, base: typeof baseURI === 'string' && resolve(baseURI, href) !== undefined ? baseURI : href };
+}
+
+/** The render's `<base href>` resolved against its URL, as Angular's server resolves relative HttpClient URLs; else the URL. */
+function serverBase(location: PlatformLocation | null, href: string): string {
+  try {
+    const baseHref: unknown = location?.getBaseHrefFromDOM();
+    if (typeof baseHref === 'string' && baseHref !== '') return resolve(baseHref, href)?.href ?? href;
+  } catch {
+    // A PlatformLocation without a document to read.
+  }
+  return href;
 }
 
 function resolve(url: string, page: string): URL | undefined {
@@ -220,10 +244,10 @@ function resolve(url: string, page: string): URL | undefined {
   }
 }
 
-function isSameOrigin(url: string, page: string): boolean {
-  const target = resolve(url, page);
-  const base = resolve(page, UNKNOWN_SERVER_URL);
-  return target !== undefined && base !== undefined && target.origin === base.origin;
+function isSameOrigin(url: string, page: Page): boolean {
+  const target = resolve(url, page.base);
+  const own = resolve(page.href, UNKNOWN_SERVER_URL);
+  return target !== undefined && own !== undefined && target.origin === own.origin;
 }
 
 /**
@@ -233,11 +257,11 @@ function isSameOrigin(url: string, page: string): boolean {
  * any order and among others (a sink's `?clef&apiKey=k`, however HttpClient's params write it);
  * fragments are ignored.
  */
-function isExcluded(url: string, prefixes: readonly string[], page: string): boolean {
+function isExcluded(url: string, prefixes: readonly string[], page: Page): boolean {
   if (prefixes.length === 0) return false;
-  const target = resolve(url, page);
+  const target = resolve(url, page.base);
   return prefixes.some((prefix) => {
-    const base = resolve(prefix, page);
+    const base = resolve(prefix, page.base);
     // Unresolvable (a malformed URL): only the very same text is the same URL.
     if (target === undefined || base === undefined) return url === prefix;
     return covers(base, target);

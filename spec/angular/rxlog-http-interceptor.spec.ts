@@ -251,6 +251,69 @@ void describe('rxlogHttpInterceptor', () => {
     }
   });
 
+  // Relative URLs were resolved against location.href, where the browser (and Angular's server)
+  // resolves them against the document's <base href>: on /app/shop/orders/42 under <base href="/app/">
+  // a sink on 'ingest' posts to /app/ingest, which was logged; and with a base on another origin a
+  // relative request, cross-origin in fact, got a traceparent and so a CORS preflight.
+  void it("resolves relative URLs against the document's base URL, as the browser does", async () => {
+    const scope = globalThis as { location?: unknown; document?: unknown };
+    const saved = [scope.location, scope.document] as const;
+    try {
+      scope.location = { href: 'http://localhost/app/shop/orders/42' };
+      scope.document = { baseURI: 'http://localhost/app/' };
+      const memory = new MemorySink();
+      const http = new HttpSink({ url: 'ingest', fetch: () => Promise.resolve(new Response('')) });
+      const injector = testInjector([
+        provideZonelessChangeDetection(),
+        provideHttpClient(withInterceptors([rxlogHttpInterceptor])),
+        provideHttpClientTesting(),
+        provideRxlog((c) => c.writeTo.sink(memory).writeTo.sink(http), withHttpLogging({ excludeUrls: ['api/health'] })),
+      ]);
+      const client = injector.get(HttpClient);
+      const backend = injector.get(HttpTestingController);
+      const urls = ['http://localhost/app/ingest', '/app/api/health', 'api/health', '/app/shop/orders/ingest'];
+      const calls = urls.map((url) => firstValueFrom(client.get(url)));
+      for (const url of urls) backend.expectOne(url).flush('');
+      await Promise.all(calls);
+      assert.deepEqual(
+        memory.events.map((e) => e.properties.Url),
+        ['/app/shop/orders/ingest'],
+      );
+      injector.destroy();
+
+      scope.document = { baseURI: 'https://cdn.example/app/' };
+      const other = setup({ correlation: 'traceparent' });
+      const sent = ['api/x', 'http://localhost/api/y'].map((url) => firstValueFrom(other.client.get(url)));
+      const headers = ['api/x', 'http://localhost/api/y'].map((url) => {
+        const request = other.backend.expectOne(url);
+        request.flush('');
+        return request.request.headers.has('traceparent');
+      });
+      await Promise.all(sent);
+      assert.deepEqual(headers, [false, true], 'only the request to the page origin gets a traceparent');
+      other.injector.destroy();
+    } finally {
+      [scope.location, scope.document] = saved;
+    }
+  });
+
+  void it("resolves relative URLs on the server against the render's <base href>, as Angular's server does", async () => {
+    const location = { href: 'https://shop.example/app/orders/7', getBaseHrefFromDOM: () => '/app/' };
+    const { memory, injector, client, backend } = setup({ excludeUrls: ['api/health'] }, [
+      { provide: PLATFORM_ID, useValue: 'server' },
+      { provide: PlatformLocation, useValue: location },
+    ]);
+    const urls = ['https://shop.example/app/api/health', 'https://shop.example/app/orders/api/health'];
+    const calls = urls.map((url) => firstValueFrom(client.get(url)));
+    for (const url of urls) backend.expectOne(url).flush('');
+    await Promise.all(calls);
+    assert.deepEqual(
+      memory.events.map((e) => e.properties.Url),
+      ['https://shop.example/app/orders/api/health'],
+    );
+    injector.destroy();
+  });
+
   void it('adds a request id header, keeping one the request already has', async () => {
     const { memory, injector, client, backend } = setup({ correlation: 'request-id', requestIdHeader: 'X-Correlation-Id' });
     const first = firstValueFrom(client.get('/one'));
