@@ -26,9 +26,12 @@ export interface HttpLoggingOptions {
   requestIdHeader?: string | undefined;
   /**
    * URL prefixes whose requests are neither logged nor changed (absolute, or relative to the
-   * page), matched by whole path segments: `'/health'` covers `/health`, `/health/live` and
-   * `/health?full=1`, not `/healthy`. Default: the endpoints of the logger's HttpSink, SeqSink, OtlpSink and LokiSink, so
-   * shipping logs through HttpClient could never log itself in a loop.
+   * document's `<base href>`, as the browser resolves the requests' own URLs), matched by whole path segments with or without a trailing slash: `'/health'` and
+   * `'/health/'` cover `/health`, `/health/live` and `/health?full=1`, not `/healthy`. A prefix
+   * with a query covers the requests that have all its parameters, in any order and among others.
+   * Added to the endpoints of the logger's HttpSink, SeqSink, OtlpSink and LokiSink, which are
+   * always excluded, so shipping logs through HttpClient could never log itself in a loop.
+   * Default `[]`.
    */
   excludeUrls?: readonly string[] | undefined;
   /** The `SourceContext` of the request events. Default `'HttpClient'`. */

@@ -3,6 +3,7 @@ import {
   ENVIRONMENT_INITIALIZER,
   type EnvironmentProviders,
   inject,
+  InjectionToken,
   Injector,
   makeEnvironmentProviders,
   NgZone,
@@ -34,7 +35,9 @@ export type RxlogConfigure = (configuration: LoggerConfiguration) => LoggerConfi
  * are passed after the configure function. The logger is built when the environment injector
  * starts; `injectLogger()` returns it. In a browser its queued events are handed to
  * `navigator.sendBeacon` when the page hides (`installPageHideFlush`). When the injector is
- * destroyed (`appRef.destroy()`), the logger is closed, which delivers what it still holds.
+ * destroyed (`appRef.destroy()`), the logger is closed, which delivers what it still holds; in a
+ * lazy route's `providers`, when that route's injector or the app's root injector is destroyed,
+ * whichever comes first (Angular does not destroy route injectors with the app).
  *
  * Logging never starts change detection: the pipeline runs outside Angular's zone (with
  * zone.js), and nothing on the logging path writes a signal. Works zoneless and with zone.js.
@@ -90,12 +93,35 @@ function createAppLogger(configure: RxlogConfigure, own: ReadonlySet<unknown>): 
   const outside = <T>(fn: () => T): T => (zone === null ? fn() : zone.runOutsideAngular(fn));
   const logger = outside(() => buildLogger(configure, endpoints, own, zone));
   const uninstall = outside(() => installPageHideFlush(logger));
-  inject(DestroyRef).onDestroy(() => {
+  const destroyRef = inject(DestroyRef);
+  const appDestroyRef = inject(APP_DESTROY_REF, { optional: true });
+  let closed = false;
+  const close = (): void => {
+    if (closed) return;
+    closed = true;
     uninstall();
     outside(() => logger.close()).catch((error: unknown) => SelfLog.write('provideRxlog: closing the logger failed', error));
+  };
+  // Angular's Router never destroys a lazy route's injector with the app (only
+  // withExperimentalAutoCleanupInjectors does, when the route is left): a route's logger closes
+  // with the app's root injector too, whichever goes first.
+  const forget = appDestroyRef === null || appDestroyRef === destroyRef ? undefined : appDestroyRef.onDestroy(close);
+  destroyRef.onDestroy(() => {
+    close();
+    // A route injector destroyed before the app: the app's root keeps no hold on this logger.
+    forget?.();
   });
   return logger;
 }
+
+/**
+ * The DestroyRef of the app's root injector, from wherever it is injected (a lazy route's
+ * injector included); absent in an injector tree without a root scope.
+ */
+const APP_DESTROY_REF = new InjectionToken<DestroyRef>('rxlog DestroyRef of the root injector', {
+  providedIn: 'root',
+  factory: () => inject(DestroyRef),
+});
 
 function buildLogger(configure: RxlogConfigure, endpoints: string[], own: ReadonlySet<unknown>, zone: NgZone | null): Logger {
   const injector = inject(Injector);

@@ -14,8 +14,7 @@ import type { Logger } from '../pipeline/logger';
 import { isInSinkCode } from '../pipeline/reentrancy-guard';
 import { newTraceparent, randomHex } from './correlation-ids';
 import { httpLevelForStatus, type HttpLoggingOptions, RXLOG_HTTP_LOGGING_OPTIONS } from './http-logging-options';
-import { redactCredentials } from '../sinks/http/http-redact-url';
-import { redactQuery } from './redact-query';
+import { hideCredentials, redactQuery } from './redact-query';
 import { RXLOG_LOGGER, RXLOG_SINK_ENDPOINTS } from './rxlog-tokens';
 import { RXLOG_SINK_REQUEST } from './rxlog-sink-request';
 
@@ -40,9 +39,12 @@ export const rxlogHttpInterceptor: HttpInterceptorFn = (request, next) => {
   const logger = inject(RXLOG_LOGGER, { optional: true });
   if (logger === null) return next(request);
   const options = inject(RXLOG_HTTP_LOGGING_OPTIONS, { optional: true }) ?? {};
-  const excluded = options.excludeUrls ?? inject(RXLOG_SINK_ENDPOINTS, { optional: true })?.urls ?? [];
+  // The sinks' endpoints stay excluded whatever excludeUrls adds: a sink posting with HttpClient
+  // after an await of its own is recognised by its URL only.
+  const own = inject(RXLOG_SINK_ENDPOINTS, { optional: true })?.urls ?? [];
+  const excluded = options.excludeUrls === undefined ? own : [...own, ...options.excludeUrls];
   const page = pageUrl();
-  if (isExcluded(request.url, excluded, page)) return next(request);
+  if (isExcluded(request.urlWithParams, excluded, page)) return next(request);
   return logRequest(request, next, logger.forContext('SourceContext', options.sourceContext ?? 'HttpClient'), options, page);
 };
 
@@ -51,10 +53,10 @@ function logRequest(
   next: (request: HttpRequest<unknown>) => Observable<HttpEvent<unknown>>,
   logger: Logger,
   options: HttpLoggingOptions,
-  page: string,
+  page: Page,
 ): Observable<HttpEvent<unknown>> {
   // Credentials in the URL (user:password@) are hidden whatever redactQueryValues says.
-  const redact = options.redactQueryValues === false ? redactCredentials : redactQuery;
+  const redact = options.redactQueryValues === false ? hideCredentials : redactQuery;
   const base = { method: request.method, url: redact(request.urlWithParams) };
   // Per attempt, when it is subscribed: an interceptor before this one that retries
   // (next(request).pipe(retry(2))) subscribes again to what this one returned, and each attempt
@@ -164,7 +166,7 @@ function levelFor(options: HttpLoggingOptions, status: number, failed: boolean):
 function correlate(
   request: HttpRequest<unknown>,
   options: HttpLoggingOptions,
-  page: string,
+  page: Page,
 ): { request: HttpRequest<unknown>; properties?: Record<string, string> } {
   const correlation = options.correlation ?? 'none';
   if (correlation === 'none' || !isSameOrigin(request.url, page)) return { request };
@@ -191,23 +193,47 @@ function correlate(
 const UNKNOWN_SERVER_URL = 'http://server.invalid/';
 
 /**
- * The URL relative request URLs resolve against, in an injection context. In a browser the page's
- * (`http://localhost/` where there is none). On the server the URL being rendered, from this
- * render's PlatformLocation (`href`, absolute when the render was given its URL), else
- * UNKNOWN_SERVER_URL: never a global `location`, which a server may have left from another render.
+ * Where requests are made from: `href` the page's URL (its origin is "same origin"), `base` the URL
+ * relative request URLs resolve against, as the browser and Angular's server resolve them: the
+ * document's `<base href>` (`/app/` for a page on `/app/shop/orders/42`), else `href`.
  */
-function pageUrl(): string {
+interface Page {
+  readonly href: string;
+  readonly base: string;
+}
+
+/**
+ * The Page, in an injection context. In a browser `location.href` (`http://localhost/` where there is
+ * none) and `document.baseURI`. On the server the URL being rendered, from this render's
+ * PlatformLocation (`href`, absolute when the render was given its URL, and its `<base href>`),
+ * else UNKNOWN_SERVER_URL: never a global `location`, which a server may have left from another render.
+ */
+function pageUrl(): Page {
   if (isPlatformServer(inject(PLATFORM_ID))) {
     try {
-      const href = inject(PlatformLocation, { optional: true })?.href;
-      if (typeof href === 'string' && new URL(href).origin !== 'null') return href;
+      const location = inject(PlatformLocation, { optional: true });
+      const href = location?.href;
+      if (typeof href === 'string' && new URL(href).origin !== 'null') return { href, base: serverBase(location, href) };
     } catch {
       // No PlatformLocation to be had, or its href is no absolute URL (ServerPlatformLocation's is '/' without a URL).
     }
-    return UNKNOWN_SERVER_URL;
+    return { href: UNKNOWN_SERVER_URL, base: UNKNOWN_SERVER_URL };
   }
-  const href = (globalThis as { location?: { href?: unknown } }).location?.href;
-  return typeof href === 'string' ? href : 'http://localhost/';
+  const scope = globalThis as { location?: { href?: unknown }; document?: { baseURI?: unknown } };
+  const href = typeof scope.location?.href === 'string' ? scope.location.href : 'http://localhost/';
+  const baseURI = scope.document?.baseURI;
+  return { href, base: typeof baseURI === 'string' && resolve(baseURI, href) !== undefined ? baseURI : href };
+}
+
+/** The render's `<base href>` resolved against its URL, as Angular's server resolves relative HttpClient URLs; else the URL. */
+function serverBase(location: PlatformLocation | null, href: string): string {
+  try {
+    const baseHref: unknown = location?.getBaseHrefFromDOM();
+    if (typeof baseHref === 'string' && baseHref !== '') return resolve(baseHref, href)?.href ?? href;
+  } catch {
+    // A PlatformLocation without a document to read.
+  }
+  return href;
 }
 
 function resolve(url: string, page: string): URL | undefined {
@@ -218,25 +244,37 @@ function resolve(url: string, page: string): URL | undefined {
   }
 }
 
-function isSameOrigin(url: string, page: string): boolean {
-  const target = resolve(url, page);
-  const base = resolve(page, UNKNOWN_SERVER_URL);
-  return target !== undefined && base !== undefined && target.origin === base.origin;
+function isSameOrigin(url: string, page: Page): boolean {
+  const target = resolve(url, page.base);
+  const own = resolve(page.href, UNKNOWN_SERVER_URL);
+  return target !== undefined && own !== undefined && target.origin === own.origin;
 }
 
 /**
- * Whether `url` is one of the prefixes or lies under one, by whole path segments: `/health`
- * covers `/health`, `/health/live` and `/health?full=1`, not `/healthy`.
+ * Whether `url` is one of the prefixes or lies under one. Paths match by whole segments, with or
+ * without a trailing slash: `/health` and `/health/` cover `/health`, `/health/live` and
+ * `/health?full=1`, not `/healthy`. A prefix's query parameters must all be in the request's, in
+ * any order and among others (a sink's `?clef&apiKey=k`, however HttpClient's params write it);
+ * fragments are ignored.
  */
-function isExcluded(url: string, prefixes: readonly string[], page: string): boolean {
+function isExcluded(url: string, prefixes: readonly string[], page: Page): boolean {
   if (prefixes.length === 0) return false;
-  const target = resolve(url, page)?.href ?? url;
+  const target = resolve(url, page.base);
   return prefixes.some((prefix) => {
-    const resolved = resolve(prefix, page)?.href ?? prefix;
-    if (!target.startsWith(resolved)) return false;
-    const next = target.charAt(resolved.length);
-    return next === '' || '/?#'.includes(next) || /[/?#]$/.test(resolved);
+    const base = resolve(prefix, page.base);
+    // Unresolvable (a malformed URL): only the very same text is the same URL.
+    if (target === undefined || base === undefined) return url === prefix;
+    return covers(base, target);
   });
+}
+
+function covers(prefix: URL, target: URL): boolean {
+  // Not origin: it is 'null' for file: and other non-special schemes, which would all match.
+  if (prefix.protocol !== target.protocol || prefix.host !== target.host) return false;
+  const path = prefix.pathname.replace(/\/+$/, '');
+  if (target.pathname !== path && !target.pathname.startsWith(`${path}/`)) return false;
+  for (const [name, value] of prefix.searchParams) if (!target.searchParams.getAll(name).includes(value)) return false;
+  return true;
 }
 
 function now(): number {

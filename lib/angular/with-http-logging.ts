@@ -49,6 +49,12 @@ function checkOptions(options: HttpLoggingOptions): void {
     throw new ConfigurationError(
       `withHttpLogging.excludeUrls: expected an array of URL prefixes, got ${describeValue(excludeUrls)}`,
     );
+  // An empty prefix is the page's base URL, which covers every request of the app.
+  const empty = excludeUrls?.findIndex((url: string) => url.trim() === '') ?? -1;
+  if (empty !== -1)
+    throw new ConfigurationError(
+      `withHttpLogging.excludeUrls[${empty}]: expected a URL prefix, got ${JSON.stringify(excludeUrls?.[empty])}`,
+    );
   if (sourceContext !== undefined && (typeof sourceContext !== 'string' || sourceContext === ''))
     throw new ConfigurationError(
       `withHttpLogging.sourceContext: expected a non-empty string, got ${describeValue(sourceContext)}`,

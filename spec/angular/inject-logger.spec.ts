@@ -33,6 +33,29 @@ void describe('injectLogger', () => {
     injector.destroy();
   });
 
+  // injectLogger(OrdersPage), the class instead of its name, logged SourceContext as the function
+  // (a name minifiers change), and matched no minimumLevel.override.
+  void it('throws a ConfigurationError naming a sourceContext that is not a non-empty string', () => {
+    const memory = new MemorySink();
+    const injector = testInjector([provideRxlog((c) => c.writeTo.sink(memory))]);
+    class OrdersPage {}
+    for (const [bad, shown] of [
+      [OrdersPage, /OrdersPage/],
+      ['', /""/],
+      [42, /42/],
+      [null, /null/],
+    ] as const)
+      assert.throws(
+        () => within(injector, () => injectLogger(bad as unknown as string)),
+        (error: unknown) =>
+          error instanceof ConfigurationError &&
+          /^injectLogger: expected a SourceContext name/.test(error.message) &&
+          shown.test(error.message),
+      );
+    assert.equal(memory.events.length, 0);
+    injector.destroy();
+  });
+
   void it('needs an injection context', () => {
     // The message names the function the caller wrote (inject() alone named rxlog's token).
     assert.throws(() => injectLogger(), /^Error: NG0203: injectLogger\(\) can only be used within an injection context/);

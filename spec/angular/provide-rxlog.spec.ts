@@ -1,7 +1,9 @@
 import { testInjector, within } from './test-injector'; // first: loads Angular's JIT compiler
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { inject, InjectionToken, NgZone } from '@angular/core';
+import { DOCUMENT } from '@angular/common';
+import { EnvironmentInjector, inject, InjectionToken, NgZone } from '@angular/core';
+import { provideRouter, Router, type Routes } from '@angular/router';
 import { ConfigurationError, HttpSink, LoggerConfiguration, MemorySink, type LogEvent } from '../../lib/index';
 import { injectLogger, provideRxlog, RXLOG_LOGGER, withErrorHandler, withRouterContext } from '../../lib/angular/index';
 import { RXLOG_SINK_ENDPOINTS } from '../../lib/angular/rxlog-tokens';
@@ -69,6 +71,56 @@ void describe('provideRxlog', () => {
     assert.equal(report.sinks['sink'].delivered, 2);
     log.information('after close');
     assert.equal(log.metrics().rejectedAfterClose, 1);
+  });
+
+  // Angular's Router never destroys a route's injector, not even with the app (only
+  // withExperimentalAutoCleanupInjectors does, when the route is left): a lazy route's logger was
+  // never closed, and what its batches held when the app (or a server render) ended was lost.
+  void it("closes a lazy route's logger when the app is destroyed, and once when the route's injector is", async () => {
+    const delivered: string[] = [];
+    let closes = 0;
+    const batched = {
+      emit: (events: readonly LogEvent[]) => void delivered.push(...events.map((e) => e.renderMessage())),
+      close: () => void closes++,
+    };
+    let routeInjector: EnvironmentInjector | undefined;
+    const child: Routes = [
+      {
+        path: '',
+        children: [],
+        canActivate: [
+          () => {
+            routeInjector = inject(EnvironmentInjector);
+            injectLogger().information('entered {Route}', 'admin');
+            return true;
+          },
+        ],
+      },
+    ];
+    const routes: Routes = [
+      {
+        path: 'admin',
+        providers: [provideRxlog((c) => c.writeTo.sink(batched, { batch: { size: 100, maxDelayMs: 60_000 } }))],
+        loadChildren: () => Promise.resolve(child),
+      },
+    ];
+    for (const destroyRouteFirst of [false, true]) {
+      delivered.length = 0;
+      closes = 0;
+      const app = testInjector([
+        provideRouter(routes.map((route) => ({ ...route }))),
+        provideLocationMocks(),
+        { provide: DOCUMENT, useValue: { title: '' } },
+      ]);
+      assert.ok(await app.get(Router).navigateByUrl('/admin'));
+      assert.ok(routeInjector !== undefined && routeInjector !== app);
+      assert.deepEqual(delivered, [], 'held in a partial batch');
+      if (destroyRouteFirst) routeInjector.destroy();
+      app.destroy();
+      await new Promise((done) => setTimeout(done, 0));
+      assert.deepEqual(delivered, ['entered admin'], `delivered (route destroyed first: ${destroyRouteFirst})`);
+      assert.equal(closes, 1, `closed once (route destroyed first: ${destroyRouteFirst})`);
+    }
   });
 
   void it('runs the pipeline outside the Angular zone', () => {

@@ -135,6 +135,28 @@ void describe('rxlogHttpInterceptor', () => {
     }
   });
 
+  // XMLHttpRequest sends credentials written in the forms the WHATWG URL parser accepts besides
+  // scheme://user:pw@ (a leading space, no slashes), and they reached Url and ErrorMessage.
+  void it('keeps credentials out of Url and the error message however the URL writes them', async () => {
+    for (const options of [undefined, { redactQueryValues: false }]) {
+      const { memory, injector, client, backend } = setup(options);
+      const urls = [' https://ann:s3cret-pw@api.example.com/orders', 'https:ann:s3cret-pw@api.example.com/orders'];
+      const calls = urls.map((url) => firstValueFrom(client.get(url)).catch(() => undefined));
+      for (const url of urls) backend.expectOne(url).flush('no', { status: 500, statusText: 'Error' });
+      await Promise.all(calls);
+      assert.deepEqual(
+        memory.events.map((e) => [e.properties.Url, e.properties.ErrorMessage]),
+        urls.map(() => [
+          'https://***@api.example.com/orders',
+          'Http failure response for https://***@api.example.com/orders: 500 Error',
+        ]),
+      );
+      for (const event of memory.events)
+        assert.doesNotMatch(`${JSON.stringify(event.properties)} ${event.renderMessage()}`, /s3cret|ann:/);
+      injector.destroy();
+    }
+  });
+
   void it('keeps query values out of the error message when the answer came from another URL (fetch, redirects)', async () => {
     const server = await startTestServer((request) =>
       request.url.startsWith('/old') ? { status: 302, headers: { Location: '/new?token=moved-secret' } } : { status: 500 },
@@ -229,6 +251,69 @@ void describe('rxlogHttpInterceptor', () => {
     }
   });
 
+  // Relative URLs were resolved against location.href, where the browser (and Angular's server)
+  // resolves them against the document's <base href>: on /app/shop/orders/42 under <base href="/app/">
+  // a sink on 'ingest' posts to /app/ingest, which was logged; and with a base on another origin a
+  // relative request, cross-origin in fact, got a traceparent and so a CORS preflight.
+  void it("resolves relative URLs against the document's base URL, as the browser does", async () => {
+    const scope = globalThis as { location?: unknown; document?: unknown };
+    const saved = [scope.location, scope.document] as const;
+    try {
+      scope.location = { href: 'http://localhost/app/shop/orders/42' };
+      scope.document = { baseURI: 'http://localhost/app/' };
+      const memory = new MemorySink();
+      const http = new HttpSink({ url: 'ingest', fetch: () => Promise.resolve(new Response('')) });
+      const injector = testInjector([
+        provideZonelessChangeDetection(),
+        provideHttpClient(withInterceptors([rxlogHttpInterceptor])),
+        provideHttpClientTesting(),
+        provideRxlog((c) => c.writeTo.sink(memory).writeTo.sink(http), withHttpLogging({ excludeUrls: ['api/health'] })),
+      ]);
+      const client = injector.get(HttpClient);
+      const backend = injector.get(HttpTestingController);
+      const urls = ['http://localhost/app/ingest', '/app/api/health', 'api/health', '/app/shop/orders/ingest'];
+      const calls = urls.map((url) => firstValueFrom(client.get(url)));
+      for (const url of urls) backend.expectOne(url).flush('');
+      await Promise.all(calls);
+      assert.deepEqual(
+        memory.events.map((e) => e.properties.Url),
+        ['/app/shop/orders/ingest'],
+      );
+      injector.destroy();
+
+      scope.document = { baseURI: 'https://cdn.example/app/' };
+      const other = setup({ correlation: 'traceparent' });
+      const sent = ['api/x', 'http://localhost/api/y'].map((url) => firstValueFrom(other.client.get(url)));
+      const headers = ['api/x', 'http://localhost/api/y'].map((url) => {
+        const request = other.backend.expectOne(url);
+        request.flush('');
+        return request.request.headers.has('traceparent');
+      });
+      await Promise.all(sent);
+      assert.deepEqual(headers, [false, true], 'only the request to the page origin gets a traceparent');
+      other.injector.destroy();
+    } finally {
+      [scope.location, scope.document] = saved;
+    }
+  });
+
+  void it("resolves relative URLs on the server against the render's <base href>, as Angular's server does", async () => {
+    const location = { href: 'https://shop.example/app/orders/7', getBaseHrefFromDOM: () => '/app/' };
+    const { memory, injector, client, backend } = setup({ excludeUrls: ['api/health'] }, [
+      { provide: PLATFORM_ID, useValue: 'server' },
+      { provide: PlatformLocation, useValue: location },
+    ]);
+    const urls = ['https://shop.example/app/api/health', 'https://shop.example/app/orders/api/health'];
+    const calls = urls.map((url) => firstValueFrom(client.get(url)));
+    for (const url of urls) backend.expectOne(url).flush('');
+    await Promise.all(calls);
+    assert.deepEqual(
+      memory.events.map((e) => e.properties.Url),
+      ['https://shop.example/app/orders/api/health'],
+    );
+    injector.destroy();
+  });
+
   void it('adds a request id header, keeping one the request already has', async () => {
     const { memory, injector, client, backend } = setup({ correlation: 'request-id', requestIdHeader: 'X-Correlation-Id' });
     const first = firstValueFrom(client.get('/one'));
@@ -286,15 +371,91 @@ void describe('rxlogHttpInterceptor', () => {
     for (const app of apps) app.destroy();
   });
 
-  void it('excludes the URL prefixes given instead', async () => {
+  // excludeUrls replaced the sink endpoints: with excludeUrls: ['/health'], a sink posting with the
+  // app's HttpClient after an await (the offline store's replay, a token fetched first) logged its
+  // own request, whose event it posted again, for ever.
+  void it('excludes the URL prefixes given as well as the sink endpoints', async () => {
     const { memory, injector, client, backend } = setup({ excludeUrls: ['/health'] });
-    const calls = [firstValueFrom(client.get('/health/live')), firstValueFrom(client.get('http://localhost/ingest'))];
-    backend.expectOne('/health/live').flush('');
-    backend.expectOne('http://localhost/ingest').flush('');
+    const urls = ['/health/live', 'http://localhost/ingest', '/api/orders'];
+    const calls = urls.map((url) => firstValueFrom(client.get(url)));
+    for (const url of urls) backend.expectOne(url).flush('');
     await Promise.all(calls);
     assert.deepEqual(
       memory.events.map((e) => e.properties.Url),
-      ['http://localhost/ingest'],
+      ['/api/orders'],
+    );
+    injector.destroy();
+  });
+
+  // A sink URL with a query (an API key, Seq's ?clef) was excluded only when the request's URL began
+  // with that very text: the same endpoint with its query given as HttpClient params, in another
+  // order or with one more parameter was logged, and its event posted again.
+  void it('leaves alone requests to a sink endpoint with a query, however the request writes that query', async () => {
+    const memory = new MemorySink();
+    const http = new HttpSink({ url: 'http://localhost/ingest?clef&apiKey=k', fetch: () => Promise.resolve(new Response('')) });
+    const injector = testInjector([
+      provideZonelessChangeDetection(),
+      provideHttpClient(withInterceptors([rxlogHttpInterceptor])),
+      provideHttpClientTesting(),
+      provideRxlog((c) => c.writeTo.sink(memory).writeTo.sink(http)),
+    ]);
+    const client = injector.get(HttpClient);
+    const backend = injector.get(HttpTestingController);
+    const excluded: [string, Record<string, string>?][] = [
+      ['http://localhost/ingest?clef&apiKey=k'],
+      ['/ingest?clef&apiKey=k'],
+      ['http://localhost/ingest', { clef: '', apiKey: 'k' }],
+      ['/ingest?apiKey=k&clef'],
+      ['/ingest?clef=&apiKey=k&batch=2'],
+    ];
+    const logged: [string, Record<string, string>?][] = [
+      ['/ingest'],
+      ['/ingest?clef&apiKey=other'],
+      ['/ingestion?clef&apiKey=k'],
+    ];
+    for (const [url, params] of [...excluded, ...logged]) {
+      const call = firstValueFrom(client.post(url, '', { params }));
+      for (const request of backend.match(() => true)) request.flush('');
+      await call;
+    }
+    assert.deepEqual(
+      memory.events.map((e) => e.properties.Url),
+      ['/ingest', '/ingest?clef=***&apiKey=***', '/ingestion?clef=***&apiKey=***'],
+    );
+    injector.destroy();
+  });
+
+  // A prefix with a trailing slash (a sink on /ingest/, excludeUrls: ['/api/logs/']) did not cover
+  // the same path without it, so requests to /ingest were logged.
+  void it('covers a path with or without its trailing slash', async () => {
+    const memory = new MemorySink();
+    const http = new HttpSink({ url: 'http://localhost/ingest/', fetch: () => Promise.resolve(new Response('')) });
+    const injector = testInjector([
+      provideZonelessChangeDetection(),
+      provideHttpClient(withInterceptors([rxlogHttpInterceptor])),
+      provideHttpClientTesting(),
+      provideRxlog((c) => c.writeTo.sink(memory).writeTo.sink(http), withHttpLogging({ excludeUrls: ['/api/logs/', '/x//'] })),
+    ]);
+    const client = injector.get(HttpClient);
+    const backend = injector.get(HttpTestingController);
+    const excluded = [
+      'http://localhost/ingest',
+      '/ingest',
+      '/ingest/',
+      '/ingest/v2',
+      '/ingest?x=1',
+      '/api/logs',
+      '/api/logs?x=1',
+      '/api/logs/a',
+      '/x',
+    ];
+    const logged = ['/ingestion', '/api/logsx', '/xy'];
+    const calls = [...excluded, ...logged].map((url) => firstValueFrom(client.get(url)));
+    for (const url of [...excluded, ...logged]) backend.expectOne(url).flush('');
+    await Promise.all(calls);
+    assert.deepEqual(
+      memory.events.map((e) => e.properties.Url),
+      logged,
     );
     injector.destroy();
   });

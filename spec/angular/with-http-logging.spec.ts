@@ -20,6 +20,9 @@ void describe('withHttpLogging', () => {
       [{ requestIdHeader: 'bad header' }, /withHttpLogging\.requestIdHeader: not a header name: "bad header"/],
       [{ excludeUrls: '/ingest' }, /withHttpLogging\.excludeUrls/],
       [{ excludeUrls: [42] }, /withHttpLogging\.excludeUrls/],
+      // '' is the page's own base URL: every request of the app went unlogged.
+      [{ excludeUrls: ['/health', ''] }, /withHttpLogging\.excludeUrls\[1\]: expected a URL prefix, got ""/],
+      [{ excludeUrls: ['  '] }, /withHttpLogging\.excludeUrls\[0\]: expected a URL prefix, got " {2}"/],
       [{ sourceContext: '' }, /withHttpLogging\.sourceContext/],
       [{ redactQueryValues: 'no' }, /withHttpLogging\.redactQueryValues: expected a boolean, got "no"/],
       // A misspelt option silently meant its default (here: query values still redacted).
