@@ -22,7 +22,8 @@ import { RXLOG_SINK_REQUEST } from './rxlog-sink-request';
  * A functional HttpClient interceptor that logs each request when it completes or fails:
  * `HTTP {Method} {Url} responded {StatusCode} in {ElapsedMs} ms` (or `failed`, with
  * `ErrorMessage`), with query values redacted, at a level chosen by the status (see
- * `withHttpLogging`); a request cancelled before its answer is logged as `cancelled`. Requests to
+ * `withHttpLogging`); a request cancelled before its answer is logged as `cancelled`, and one that
+ * a later interceptor ends without any response (`EMPTY`) as `ended without a response` (a warning). Requests to
  * the logger's own endpoints, requests marked with `RXLOG_SINK_REQUEST` in their HttpContext, and
  * requests a sink makes with HttpClient synchronously while it writes (its `emit`, `flush` or
  * `close`), are passed through untouched, so logging never feeds itself. Without `provideRxlog`
@@ -82,6 +83,18 @@ function logRequest(
           // redirect gave it (percent-encoded, absolute). Its secrets stay out of the log too.
           const message = [request.urlWithParams, answered].reduce((text, quoted) => hideUrl(text, quoted, redact), raw);
           write(log, options, base, status, elapsedSince(started), message);
+        },
+        // An interceptor after this one that answers with no response at all (EMPTY: a request
+        // it blocks or serves elsewhere): the caller's Observable completes with nothing.
+        complete: () => {
+          if (settled) return;
+          settled = true;
+          log.warning(
+            'HTTP {Method} {Url} ended without a response after {ElapsedMs} ms',
+            base.method,
+            base.url,
+            elapsedSince(started),
+          );
         },
         unsubscribe: () => {
           if (settled) return;

@@ -12,7 +12,7 @@ import {
   type Provider,
   provideZonelessChangeDetection,
 } from '@angular/core';
-import { firstValueFrom, retry, throwError } from 'rxjs';
+import { EMPTY, firstValueFrom, lastValueFrom, retry, throwError } from 'rxjs';
 import { HttpSink, type LogEvent, MemorySink } from '../../lib/index';
 import { type HttpLoggingOptions, provideRxlog, rxlogHttpInterceptor, withHttpLogging } from '../../lib/angular/index';
 import { RXLOG_LOGGER } from '../../lib/angular/rxlog-tokens';
@@ -494,6 +494,24 @@ void describe('rxlogHttpInterceptor', () => {
     subscription.unsubscribe();
     assert.equal(request.cancelled, true);
     assert.match(memory.events[0].renderMessage(), /^HTTP GET \/slow cancelled after [\d.]+ ms$/);
+    injector.destroy();
+  });
+
+  // An interceptor after rxlog's may answer with no response at all (EMPTY: a request it blocks or
+  // serves elsewhere). HttpClient's caller sees its Observable complete; the log said nothing.
+  void it('logs a request that a later interceptor ended without a response', async () => {
+    const memory = new MemorySink();
+    const injector = testInjector([
+      provideZonelessChangeDetection(),
+      provideHttpClient(withInterceptors([rxlogHttpInterceptor, () => EMPTY])),
+      provideHttpClientTesting(),
+      provideRxlog((c) => c.writeTo.sink(memory)),
+    ]);
+    const answer = await lastValueFrom(injector.get(HttpClient).get('/blocked?token=secret'), { defaultValue: 'none' });
+    assert.equal(answer, 'none');
+    assert.equal(memory.events.length, 1);
+    assert.equal(memory.events[0].level, 'warning');
+    assert.match(memory.events[0].renderMessage(), /^HTTP GET \/blocked\?token=\*\*\* ended without a response after [\d.]+ ms$/);
     injector.destroy();
   });
 
