@@ -10,6 +10,7 @@ import { exceptionText } from './exception-text';
 import { IsoTimestampCache } from './iso-timestamp-cache';
 import { LINE_RENDERINGS, type MaybeRenderedEvent } from './line-renderings';
 import { templateEventId } from './template-event-id';
+import { eventMessage } from '../templates/log-event-record';
 
 /** Options of {@link CompactJsonFormatter}. */
 export interface CompactJsonFormatterOptions {
@@ -128,7 +129,7 @@ export class CompactJsonFormatter implements Formatter {
     }
     const properties = event.properties;
     let out = `{"@t":"${this.#times.iso(event)}"${pieces.mt}`;
-    if (this.#withMessage) out += `,"@m":${quoteJson(event.renderMessage())}`;
+    if (this.#withMessage) out += `,"@m":${quoteJson(eventMessage(event))}`;
     // Events built in JavaScript can carry a level outside LogLevelName, even 'constructor' or
     // '__proto__', which the lookup finds on Object.prototype: only a string is one of ours.
     const levelField: unknown = LEVEL_FIELDS[event.level];

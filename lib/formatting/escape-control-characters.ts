@@ -1,6 +1,7 @@
 import type { LogEvent } from '../core/log-event';
 import { alignText, cutRendering, MAX_RENDERED_LENGTH, type RenderMemo, renderPropertyToken } from '../templates/render-template';
 import { LINE_RENDERINGS, type MaybeRenderedEvent } from './line-renderings';
+import { eventMessage } from '../templates/log-event-record';
 
 // C0 controls, DEL, C1 controls (0x9b is a one-byte CSI) and the Unicode line and paragraph separators.
 // eslint-disable-next-line no-control-regex
@@ -53,7 +54,7 @@ function hasOwnSafe(properties: object, name: string): boolean {
  * `…[truncated]`. Never throws.
  */
 export function renderMessageEscaped(event: LogEvent): string {
-  const rendered = event.renderMessage();
+  const rendered = eventMessage(event);
   if (!CONTROL.test(rendered)) return rendered;
   // An event read from a CLEF line keeps the line's @r renderings of its formatted holes.
   const kept = (event as MaybeRenderedEvent)[LINE_RENDERINGS];

@@ -4,6 +4,7 @@ import type { Formatter } from '../core/sink';
 import { exceptionText } from './exception-text';
 import { IsoTimestampCache } from './iso-timestamp-cache';
 import { quoteJson, writeJson } from '../templates/safe-json';
+import { eventMessage } from '../templates/log-event-record';
 
 /** Options of NdjsonFormatter. */
 export interface NdjsonFormatterOptions {
@@ -54,7 +55,7 @@ export class NdjsonFormatter implements Formatter {
 
   private write(event: LogEvent): string {
     // quoteJson: events built in JavaScript can carry any level text.
-    let out = `{"timestamp":"${this.times.iso(event)}","level":${quoteJson(String(event.level))},"message":${quoteJson(event.renderMessage())}`;
+    let out = `{"timestamp":"${this.times.iso(event)}","level":${quoteJson(String(event.level))},"message":${quoteJson(eventMessage(event))}`;
     if (this.includeTemplate) out += `,"template":${quoteJson(event.messageTemplate.text)}`;
     if (event.exception !== undefined) out += `,"exception":${quoteJson(exceptionText(event.exception))}`;
     const properties = event.properties;

@@ -1,9 +1,10 @@
 import type { LogEvent } from '../core/log-event';
+import { eventMessage } from '../templates/log-event-record';
 
 /** The event's rendered message, or its template text when rendering throws (a hostile property). Never throws. */
 export function renderMessageSafely(event: LogEvent): string {
   try {
-    return event.renderMessage();
+    return eventMessage(event);
   } catch {
     return event.messageTemplate.text;
   }

@@ -3,6 +3,7 @@ import type { LogEvent } from '../core/log-event';
 import type { MessageTemplate, PropertyToken } from '../core/message-template';
 import { SelfLog } from '../core/self-log';
 import type { Formatter } from '../core/sink';
+import { eventTimeMs } from '../templates/log-event-record';
 import { formatDate } from '../templates/format-date';
 import { parseTemplate } from '../templates/parse-template';
 import { alignText, renderValue } from '../templates/render-template';
@@ -11,6 +12,12 @@ import { writeJson } from '../templates/safe-json';
 import { escapeControlCharacters, renderMessageEscaped } from './escape-control-characters';
 import { exceptionText } from './exception-text';
 import { formatLevel } from './format-level';
+
+/** The event's time as a Date: a spread copy of a record has the record's `timeMs` but not its `timestamp` getter. */
+function eventDate(event: LogEvent): Date {
+  const { timestamp } = event as Partial<LogEvent>;
+  return timestamp instanceof Date ? timestamp : new Date(eventTimeMs(event));
+}
 
 /** The output template used when none is given: `[12:00:00 INF] Message` and the exception's stack. */
 export const DEFAULT_OUTPUT_TEMPLATE = '[{Timestamp:HH:mm:ss} {Level:u3}] {Message:lj}{NewLine}{Exception}';
@@ -43,9 +50,9 @@ function step(token: PropertyToken, outputNames: ReadonlySet<string>): Step {
   const format = token.format;
   switch (token.name) {
     case 'Timestamp':
-      return (event) => formatDate(event.timestamp, format);
+      return (event) => formatDate(eventDate(event), format);
     case 'UtcTimestamp':
-      return (event) => formatDate(event.timestamp, format, true);
+      return (event) => formatDate(eventDate(event), format, true);
     case 'Level':
       return (event) => formatLevel(event.level, format);
     case 'Message':

@@ -72,6 +72,18 @@ export function eventTimeMs(event: LogEvent): number {
   return Date.prototype.getTime.call(timestamp);
 }
 
+/**
+ * An event's rendered message: its own `renderMessage()`, or for an app operator's spread copy of
+ * a record (which has the record's fields but not its methods) the template rendered with the
+ * copy's properties, as the record would render it.
+ */
+export function eventMessage(event: LogEvent): string {
+  const { renderMessage } = event as Partial<LogEvent>;
+  return typeof renderMessage === 'function'
+    ? renderMessage.call(event)
+    : renderTemplate(event.messageTemplate, event.properties);
+}
+
 /** Optional parts of an event built by {@link createLogEvent}. */
 export interface CreateLogEventOptions {
   /** When the event happened. Default: now. */
