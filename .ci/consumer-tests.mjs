@@ -260,6 +260,55 @@ if (problems.length > 0) throw new Error(problems.join('\\n'));
     run(process.execPath, ['node16cjs/out/app.cjs']);
     expectFileLogged('logs/node16cjs.log', 'node16cjs');
   });
+  // The dual-package hazard in the types: a CommonJS library typed against rxlog (its declarations
+  // resolve `rxlog` with `require`) and an ES module app (with `import`) pass each other a Logger and
+  // a LevelSwitch. Both builds accept the values at run time (the test above); TypeScript must too,
+  // which it cannot when each build has its own declaration of a class with private members.
+  await step(
+    'TypeScript strict, node16 and nodenext, an ES module app and a CommonJS library pass each other a Logger and a LevelSwitch',
+    () => {
+      write(
+        'node_modules/typed-lib/package.json',
+        JSON.stringify({ name: 'typed-lib', version: '1.0.0', type: 'commonjs', main: 'index.js', types: 'index.d.ts' }),
+      );
+      write(
+        'node_modules/typed-lib/index.js',
+        `const { LevelSwitch, LogContext } = require('rxlog');
+exports.useLogger = (log, levels) => LogContext.run({ Library: 'typed-lib' }, () => log.information('Library at {Level}', levels.level));
+exports.makeSwitch = () => new LevelSwitch('debug');
+`,
+      );
+      write(
+        'node_modules/typed-lib/index.d.ts',
+        `import type { LevelSwitch, Logger } from 'rxlog';
+export declare function useLogger(log: Logger, levels: LevelSwitch): void;
+export declare function makeSwitch(): LevelSwitch;
+`,
+      );
+      for (const resolution of ['node16', 'nodenext']) {
+        write(`hazard-${resolution}/package.json`, JSON.stringify({ type: 'module' }));
+        write(
+          `hazard-${resolution}/app.ts`,
+          `import { LevelSwitch, LoggerConfiguration, MemorySink } from 'rxlog';
+import { makeSwitch, useLogger } from 'typed-lib';
+const memory = new MemorySink();
+const levels: LevelSwitch = makeSwitch();
+const log = new LoggerConfiguration().minimumLevel.controlledBy(levels).enrich.fromLogContext().writeTo.sink(memory).createLogger();
+useLogger(log, new LevelSwitch('warning'));
+const [event] = memory.events;
+if (event?.renderMessage() !== 'Library at warning' || event.properties['Library'] !== 'typed-lib')
+  throw new Error('the library did not log through the app: ' + JSON.stringify(memory.events));
+`,
+        );
+        write(
+          `hazard-${resolution}/tsconfig.json`,
+          tsconfig({ module: resolution, moduleResolution: resolution, skipLibCheck: false, outDir: 'out' }, ['app.ts']),
+        );
+        run(process.execPath, [path.join(repo, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', `hazard-${resolution}`]);
+        run(process.execPath, [`hazard-${resolution}/out/app.js`]);
+      }
+    },
+  );
   await step('TypeScript strict, moduleResolution bundler (esbuild)', () => {
     write('bundler/app.ts', typed('bundler'));
     write('bundler/tsconfig.json', tsconfig({ module: 'esnext', moduleResolution: 'bundler', noEmit: true }, ['app.ts']));
