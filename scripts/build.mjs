@@ -88,7 +88,11 @@ for (const declaration of filesUnder(path.join(dist, 'cjs'), ['.d.ts'])) {
   fs.mkdirSync(path.dirname(target), { recursive: true });
   if (OWN_ESM_DECLARATIONS.includes(relative.split(path.sep)[0])) fs.copyFileSync(declaration, target);
   else {
-    const cjs = path.relative(path.dirname(target), declaration).split(path.sep).join('/').replace(/\.d\.ts$/, '.js');
+    const cjs = path
+      .relative(path.dirname(target), declaration)
+      .split(path.sep)
+      .join('/')
+      .replace(/\.d\.ts$/, '.js');
     fs.writeFileSync(target, `export * from '${cjs}';\n`);
   }
 }
