@@ -72,6 +72,60 @@ log.close().then((report) => {
 });
 `;
 
+/** The optional peers' scopes (rxlog/angular, rxlog/nest, rxlog/otel). */
+const OPTIONAL_PEERS = ['@angular', '@nestjs', '@opentelemetry'];
+
+/** Each entry and what its app loads before it (Angular's partially compiled packages need its JIT compiler in Node). */
+const ENTRY_FRAMEWORKS = {
+  rxlog: ['rxjs'],
+  'rxlog/node': ['rxjs'],
+  'rxlog/otel': ['rxjs', '@opentelemetry/api'],
+  'rxlog/nest': ['rxjs', '@nestjs/common', '@nestjs/core'],
+  'rxlog/angular': ['rxjs', '@angular/compiler', '@angular/core', '@angular/common', '@angular/common/http', '@angular/router'],
+};
+
+/** `node side-effects.mjs import|require <entry> <preloaded...>`: prints what loading the entry changed, or `none`. */
+const SIDE_EFFECTS_PROBE = `import { createRequire } from 'node:module';
+import * as timersModule from 'node:timers';
+const [flavour, entry, ...frameworks] = process.argv.slice(2);
+const load = flavour === 'require' ? createRequire(import.meta.url) : (name) => import(name);
+for (const name of frameworks) await load(name);
+// Timers started while the entry loads, unref'd ones too (getActiveResourcesInfo lists ref'd ones only).
+let timers = 0;
+const timersExports = createRequire(import.meta.url)('node:timers');
+for (const name of ['setTimeout', 'setInterval', 'setImmediate'])
+  for (const owner of [globalThis, timersExports]) {
+    const original = owner[name];
+    owner[name] = (...args) => (timers++, original(...args));
+  }
+const EVENTS = ['exit', 'beforeExit', 'SIGINT', 'SIGTERM', 'SIGHUP', 'uncaughtException', 'unhandledRejection', 'warning', 'message'];
+const BUILT_INS = { Object, Array, Error, Promise, Function, String, Symbol, Map, Set, Date, JSON, Reflect, console, process };
+const snapshot = () => ({
+  globals: Reflect.ownKeys(globalThis).map(String),
+  ...Object.fromEntries(EVENTS.map((event) => ['process.on ' + event, process.listenerCount(event)])),
+  ...Object.fromEntries(['error', 'close', 'drain'].map((event) => ['stdout/stderr.on ' + event, process.stdout.listenerCount(event) + process.stderr.listenerCount(event)])),
+  ...Object.fromEntries(Object.entries(BUILT_INS).flatMap(([name, value]) => [[name, Reflect.ownKeys(value).map(String)], [name + '.prototype', value.prototype ? Reflect.ownKeys(value.prototype).map(String) : []]])),
+  'Error.stackTraceLimit': Error.stackTraceLimit,
+  'Error.prepareStackTrace': typeof Error.prepareStackTrace,
+  'active handles': process.getActiveResourcesInfo().filter((kind) => kind !== 'CloseReq' && kind !== 'FSReqCallback').length,
+  exitCode: process.exitCode,
+});
+const before = snapshot();
+timers = 0;
+await load(entry);
+await new Promise((resolve) => timersModule.setImmediate(resolve));
+const after = snapshot();
+const changes = timers > 0 ? [timers + ' timer(s) started'] : [];
+for (const [key, value] of Object.entries(before)) {
+  if (Array.isArray(value)) {
+    const added = after[key].filter((name) => !value.includes(name));
+    const removed = value.filter((name) => !after[key].includes(name));
+    if (added.length + removed.length > 0) changes.push(key + ': added ' + added.join() + ', removed ' + removed.join());
+  } else if (after[key] !== value) changes.push(key + ': ' + value + ' -> ' + after[key]);
+}
+console.log(changes.length === 0 ? 'none' : changes.join('; '));
+`;
+
 try {
   fs.mkdirSync(app);
   await step(
@@ -95,10 +149,6 @@ try {
       if (fs.existsSync(path.join(app, 'node_modules', 'rxlog', 'node_modules')))
         throw new Error('rxlog nests its own node_modules');
       run('npm', ['ls', '--all']); // exits non-zero on a missing, invalid or extraneous package
-      // The optional peers of rxlog/angular, rxlog/nest and rxlog/otel, for the type checks below:
-      // linked from the repository (installing them would take a minute), as npm would place them.
-      for (const name of ['@angular', '@nestjs', '@opentelemetry'])
-        fs.symlinkSync(path.join(repo, 'node_modules', name), path.join(app, 'node_modules', name));
       installed = true;
     },
     { needsInstall: false },
@@ -107,6 +157,22 @@ try {
   await step("the tarball's files: every export and typesVersions target shipped, source maps complete", () =>
     checkTarball(path.join(work, 'rxlog.tgz'), path.join(work, 'package')),
   );
+
+  // Until the framework peers are linked below, the project has rxlog and rxjs only: the root entry
+  // and rxlog/node load in both flavours (the steps up to the TypeScript ones run so), and an entry
+  // whose framework is missing fails naming it.
+  await step('without the optional peers: rxlog and rxlog/node load, rxlog/nest fails naming @nestjs/common', () => {
+    const peers = OPTIONAL_PEERS.filter((name) => fs.existsSync(path.join(app, 'node_modules', name)));
+    if (peers.length > 0) throw new Error(`installed without being asked for: ${peers.join(', ')}`);
+    write(
+      'no-peers.mjs',
+      `import 'rxlog';\nimport 'rxlog/node';\nimport { createRequire } from 'node:module';\nconst require = createRequire(import.meta.url);\nrequire('rxlog');\nrequire('rxlog/node');\n`,
+    );
+    run(process.execPath, ['no-peers.mjs']);
+    write('nest-without-nest.cjs', `try { require('rxlog/nest'); } catch (error) { console.log(error.message); }\n`);
+    const out = run(process.execPath, ['nest-without-nest.cjs']);
+    if (!out.includes("'@nestjs/common'")) throw new Error(`require('rxlog/nest') without NestJS: ${out}`);
+  });
 
   await step('CommonJS require', () => {
     write(
@@ -197,6 +263,27 @@ if (problems.length > 0) throw new Error(problems.join('\\n'));
     run(process.execPath, ['dual.mjs']);
   });
 
+  // The optional peers of rxlog/angular, rxlog/nest and rxlog/otel, for the steps below: linked from
+  // the repository (installing them would take a minute), as npm would place them.
+  if (installed)
+    for (const name of OPTIONAL_PEERS)
+      fs.symlinkSync(path.join(repo, 'node_modules', name), path.join(app, 'node_modules', name));
+
+  // sideEffects: false, checked where it can break: each entry imported alone in a fresh process
+  // (after its framework, which may do what it likes) adds no global, no process or stream
+  // listener, no timer or handle, and changes no built-in prototype.
+  await step(
+    'sideEffects: false holds: importing each entry (ES module and CommonJS) adds no global, listener, timer or prototype change',
+    () => {
+      write('side-effects.mjs', SIDE_EFFECTS_PROBE);
+      for (const [entry, frameworks] of Object.entries(ENTRY_FRAMEWORKS))
+        for (const flavour of entry === 'rxlog/angular' ? ['import'] : ['import', 'require']) {
+          const out = run(process.execPath, ['side-effects.mjs', flavour, entry, ...frameworks]).trim();
+          if (out !== 'none') throw new Error(`${flavour} ${entry}: ${out}`);
+        }
+    },
+  );
+
   // The other entries' types, type-only (nothing of the frameworks runs): each line fails to
   // compile when its entry's types are missing or `any`. Checked where a resolution differs: node10
   // (typesVersions) and node16 from an ES module; rxlog/angular needs node16 or bundler, as Angular does.
@@ -260,6 +347,55 @@ if (problems.length > 0) throw new Error(problems.join('\\n'));
     run(process.execPath, ['node16cjs/out/app.cjs']);
     expectFileLogged('logs/node16cjs.log', 'node16cjs');
   });
+  // The dual-package hazard in the types: a CommonJS library typed against rxlog (its declarations
+  // resolve `rxlog` with `require`) and an ES module app (with `import`) pass each other a Logger and
+  // a LevelSwitch. Both builds accept the values at run time (the test above); TypeScript must too,
+  // which it cannot when each build has its own declaration of a class with private members.
+  await step(
+    'TypeScript strict, node16 and nodenext, an ES module app and a CommonJS library pass each other a Logger and a LevelSwitch',
+    () => {
+      write(
+        'node_modules/typed-lib/package.json',
+        JSON.stringify({ name: 'typed-lib', version: '1.0.0', type: 'commonjs', main: 'index.js', types: 'index.d.ts' }),
+      );
+      write(
+        'node_modules/typed-lib/index.js',
+        `const { LevelSwitch, LogContext } = require('rxlog');
+exports.useLogger = (log, levels) => LogContext.run({ Library: 'typed-lib' }, () => log.information('Library at {Level}', levels.level));
+exports.makeSwitch = () => new LevelSwitch('debug');
+`,
+      );
+      write(
+        'node_modules/typed-lib/index.d.ts',
+        `import type { LevelSwitch, Logger } from 'rxlog';
+export declare function useLogger(log: Logger, levels: LevelSwitch): void;
+export declare function makeSwitch(): LevelSwitch;
+`,
+      );
+      for (const resolution of ['node16', 'nodenext']) {
+        write(`hazard-${resolution}/package.json`, JSON.stringify({ type: 'module' }));
+        write(
+          `hazard-${resolution}/app.ts`,
+          `import { LevelSwitch, LoggerConfiguration, MemorySink } from 'rxlog';
+import { makeSwitch, useLogger } from 'typed-lib';
+const memory = new MemorySink();
+const levels: LevelSwitch = makeSwitch();
+const log = new LoggerConfiguration().minimumLevel.controlledBy(levels).enrich.fromLogContext().writeTo.sink(memory).createLogger();
+useLogger(log, new LevelSwitch('warning'));
+const [event] = memory.events;
+if (event?.renderMessage() !== 'Library at warning' || event.properties['Library'] !== 'typed-lib')
+  throw new Error('the library did not log through the app: ' + JSON.stringify(memory.events));
+`,
+        );
+        write(
+          `hazard-${resolution}/tsconfig.json`,
+          tsconfig({ module: resolution, moduleResolution: resolution, skipLibCheck: false, outDir: 'out' }, ['app.ts']),
+        );
+        run(process.execPath, [path.join(repo, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', `hazard-${resolution}`]);
+        run(process.execPath, [`hazard-${resolution}/out/app.js`]);
+      }
+    },
+  );
   await step('TypeScript strict, moduleResolution bundler (esbuild)', () => {
     write('bundler/app.ts', typed('bundler'));
     write('bundler/tsconfig.json', tsconfig({ module: 'esnext', moduleResolution: 'bundler', noEmit: true }, ['app.ts']));
@@ -358,6 +494,8 @@ await log.close();
     const piped = run('sh', ['-c', `"${process.execPath}" clef-app.mjs | ./node_modules/.bin/rxlog --strict --no-color`]);
     for (const line of ['VRB] Traced 1', 'INF] Informed 2', 'WRN] Warned 3', 'ERR] Failed 4', 'Error: boom'])
       if (!piped.includes(line)) throw new Error(`node app.mjs | rxlog --strict: no "${line}" in\n${piped}`);
+    const help = run('npx', ['--no-install', 'rxlog', '--help']);
+    if (!help.startsWith('Usage: rxlog')) throw new Error(`npx rxlog --help: ${help}`);
     const version = run('npx', ['--no-install', 'rxlog', '--version']).trim();
     if (!version.includes(JSON.parse(fs.readFileSync(path.join(repo, 'package.json'), 'utf8')).version))
       throw new Error(`--version: ${version}`);

@@ -72,11 +72,29 @@ buildSync({
   sourcesContent: true,
   logLevel: 'warning',
 });
+// One declaration of each type for both trees: each ES module declaration file re-exports the
+// CommonJS one. Two copies would declare every class twice, and TypeScript takes two declarations
+// of a class with private members for two types: an ES module app could not pass its Logger or
+// LevelSwitch to a CommonJS library typed against rxlog (node16/nodenext), although both builds
+// accept each other's values at run time. rxlog/angular and rxlog/nest keep their own copies: their
+// declarations import Angular and NestJS, which ship ES modules only, and TypeScript (node16) refuses
+// such an import from a CommonJS declaration file. What they import of rxlog's core re-exports the
+// CommonJS declarations like the rest.
+const OWN_ESM_DECLARATIONS = ['angular', 'nest'];
 for (const declaration of filesUnder(path.join(dist, 'cjs'), ['.d.ts'])) {
   const relative = path.relative(path.join(dist, 'cjs'), declaration);
   if (relative.startsWith(`cli${path.sep}`)) continue;
-  fs.mkdirSync(path.dirname(path.join(dist, 'esm', relative)), { recursive: true });
-  fs.copyFileSync(declaration, path.join(dist, 'esm', relative));
+  const target = path.join(dist, 'esm', relative);
+  fs.mkdirSync(path.dirname(target), { recursive: true });
+  if (OWN_ESM_DECLARATIONS.includes(relative.split(path.sep)[0])) fs.copyFileSync(declaration, target);
+  else {
+    const cjs = path
+      .relative(path.dirname(target), declaration)
+      .split(path.sep)
+      .join('/')
+      .replace(/\.d\.ts$/, '.js');
+    fs.writeFileSync(target, `export * from '${cjs}';\n`);
+  }
 }
 rewriteSpecifiers(path.join(dist, 'esm'));
 // Each tree's package.json says what its .js files are. It is also the nearest package.json of every
