@@ -38,7 +38,7 @@ export class RxlogRequestInterceptor implements NestInterceptor {
   constructor(private readonly requests: RxlogRequestContext) {}
 
   /** Watches one handler call; non-HTTP contexts (microservices, websockets) pass through untouched. */
-  intercept(context: ExecutionContext, next: CallHandler): Observable<unknown> {
+  intercept(context: ExecutionContext, next: CallHandler<unknown>): Observable<unknown> {
     if (context.getType() !== 'http') return next.handle();
     const http = context.switchToHttp();
     const request = http.getRequest<FrameworkRequest>();
