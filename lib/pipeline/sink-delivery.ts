@@ -443,7 +443,7 @@ export class SinkDelivery {
    */
   #settleLeading(flight: Flight, reported: number, error?: unknown, viaFallback = false): void {
     if (flight.abandoned) {
-      this.#settleAbandoned(flight, reported, error);
+      this.#settleAbandoned(flight, reported, error, viaFallback);
       return;
     }
     const count = reportedCount(reported, flight.events.length);
@@ -454,17 +454,18 @@ export class SinkDelivery {
   }
 
   /**
-   * A flight the shutdown gave up on (counted undelivered) that the sink reports written, in
-   * part or whole, while the sinks close (a stalled pipe's writes end then): those events move to
-   * delivered, so the report is true. Later news is ignored: the report is already out.
+   * A flight the shutdown gave up on (counted undelivered) that the sink, or the fallback when
+   * `viaFallback`, reports written, in part or whole, while the sinks close (a stalled pipe's
+   * writes end then): those events move to delivered, so the report is true. Later news is
+   * ignored: the report is already out.
    */
-  #settleAbandoned(flight: Flight, count: number, result?: unknown): void {
+  #settleAbandoned(flight: Flight, count: number, result?: unknown, viaFallback = false): void {
     if (!this.#closingSinks) return;
     const settled = Math.min(reportedCount(count, flight.events.length), this.#undelivered);
     if (settled === 0) return;
     this.#undelivered -= settled;
     // Of a write that ended whole, the events the receiver refused (EmitResult) are failed, not delivered.
-    this.#takeLeading(flight, settled, false, result);
+    this.#takeLeading(flight, settled, viaFallback, result);
   }
 
   /**
@@ -579,12 +580,16 @@ export class SinkDelivery {
     }
     adoptOutcome(
       () => this.#guard.run(() => fallback.emit(flight.events)),
-      (result) => this.#settle(flight, 'fallback', result),
+      (result) =>
+        // Given up on by a shutdown: settleAbandoned decides whether the late news still counts, as for the primary.
+        flight.abandoned
+          ? this.#settleAbandoned(flight, flight.events.length, result, true)
+          : this.#settle(flight, 'fallback', result),
       (error) => {
-        if (this.#flight !== flight) return;
         // A fallback that wrote part of the batch (a full disk) delivered those events: only the rest are lost.
         const partial = partialDelivered(error);
         if (partial !== undefined) this.#settleLeading(flight, partial, error, true);
+        if (this.#flight !== flight) return;
         if (flight.events.length === 0) {
           this.#settle(flight, 'fallback');
           return;

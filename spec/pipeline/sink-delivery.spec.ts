@@ -854,6 +854,38 @@ describe('SinkDelivery', () => {
       balance(delivery);
     });
 
+    it('counts what a fallback reports written while it closes, of a batch the timeout gave up on, as the primary’s', async () => {
+      // A fallback whose writes end only when it closes (a stalled pipe, a file flushed at close).
+      let finish: (() => void) | undefined;
+      let failPart: ((error: unknown) => void) | undefined;
+      let calls = 0;
+      const fallback: Sink = {
+        emit: () =>
+          new Promise<void>((resolve, reject) => {
+            if (calls++ === 0) finish = resolve;
+            else failPart = reject;
+          }),
+        close: () => {
+          finish?.();
+          failPart?.(new PartialDeliveryError(1, new Error('closed')));
+        },
+      };
+      const primary: Sink = { emit: () => Promise.reject(new Error('down')) };
+      const whole = create(primary, { retry: false, batch: { size: 2, maxDelayMs: 0 }, fallback }, 'whole');
+      makeEvents(2).forEach((event) => whole.push(event));
+      const wholeResult = whole.shutdown('graceful', 100);
+      await jest.advanceTimersByTimeAsync(100);
+      await expect(wholeResult).resolves.toMatchObject({ delivered: 2, undelivered: 0, timedOut: true });
+      expect(whole.metrics()).toMatchObject({ received: 2, delivered: 2, fallback: 2, pending: 0 });
+
+      const part = create(primary, { retry: false, batch: { size: 3, maxDelayMs: 0 }, fallback }, 'part');
+      makeEvents(3).forEach((event) => part.push(event));
+      const partResult = part.shutdown('graceful', 100);
+      await jest.advanceTimersByTimeAsync(100);
+      await expect(partResult).resolves.toMatchObject({ delivered: 1, undelivered: 2, timedOut: true });
+      expect(part.metrics()).toMatchObject({ received: 3, delivered: 1, fallback: 1, pending: 2 });
+    });
+
     it('ignores a late outcome of a batch it gave up on', async () => {
       const sink = new DeferredSink();
       const delivery = create(sink);
