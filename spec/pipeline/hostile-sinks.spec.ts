@@ -253,6 +253,57 @@ describe('LoggerPipeline with hostile sinks', () => {
     expect(log.metrics().sinks.sink).toMatchObject({ received: 2, retried: 0 });
   });
 
+  it('counts a batch once, and never writes it again, when a Promise’s own then fulfils and then rejects', async () => {
+    let calls = 0;
+    const sink: Sink = {
+      emit: () => {
+        calls++;
+        const promise = Promise.resolve();
+        // A native Promise (instanceof holds) whose then is its own: it must be adopted like any thenable.
+        void Object.defineProperty(promise, 'then', {
+          value: (resolve: () => void, reject: (error: unknown) => void) => {
+            resolve();
+            reject(new Error('late'));
+          },
+        });
+        return promise;
+      },
+    };
+    const log = new LoggerConfiguration().writeTo
+      .sink(sink, { name: 'sink', retry: { attempts: 3, initialDelayMs: 10 } })
+      .createLogger();
+    log.information('one');
+    const report = await within(log.close(), 100);
+    await jest.advanceTimersByTimeAsync(1_000);
+    expect(calls).toBe(1);
+    expect(report?.sinks.sink).toEqual({ delivered: 1, dropped: 0, failed: 0, undelivered: 0 });
+    expect(log.metrics().sinks.sink).toMatchObject({ received: 1, retried: 0 });
+    expect(log.metrics().sinks.sink.lastError).toBeUndefined();
+  });
+
+  it('fails a batch whose Promise cannot be awaited (a Proxy around it, a then that throws), and goes on with the next', async () => {
+    for (const unawaitable of [
+      () => new Proxy(Promise.resolve(), {}),
+      () =>
+        Object.defineProperty(Promise.resolve(), 'then', {
+          value: () => {
+            throw new Error('no then');
+          },
+        }),
+    ]) {
+      let calls = 0;
+      const sink: Sink = {
+        emit: () => (calls++ === 0 ? unawaitable() : undefined),
+      };
+      const log = new LoggerConfiguration().writeTo.sink(sink, { name: 'sink', retry: false }).createLogger();
+      expect(() => log.information('one')).not.toThrow();
+      log.information('two');
+      const report = await within(log.close({ timeoutMs: 1_000 }), 1_100);
+      expect(calls).toBe(2);
+      expect(report).toMatchObject({ timedOut: false, sinks: { sink: { delivered: 1, failed: 1, undelivered: 0 } } });
+    }
+  });
+
   describe('whose method getters throw', () => {
     /** A sink that writes synchronously, behind a Proxy whose getters for `hostile` throw after `after` reads (per key: `{ emit: 1 }`). */
     function hostileSink(
