@@ -526,8 +526,16 @@ export class SinkDelivery {
     const retry = this.#retry;
     this.#recorder.lastError = describeError(error);
     // A permanent error (an HTTP 400, a redirect …) is not retried; a Retry-After is waited for, up to maxDelayMs.
+    // Nor is a failed half-open probe: it is one trial (as Polly's), which reopens the breaker at
+    // once, so the batches behind it go to the fallback instead of waiting out its backoff.
     const hint = retryHint(error);
-    if (retry !== null && flight.attempts < retry.attempts && !this.#noRetries && !hint.permanent) {
+    if (
+      retry !== null &&
+      flight.attempts < retry.attempts &&
+      !this.#noRetries &&
+      !hint.permanent &&
+      this.#breaker?.state !== 'half-open'
+    ) {
       const backoff = backoffDelay(flight.attempts, retry);
       const delay = hint.retryAfterMs === undefined ? backoff : Math.max(backoff, Math.min(hint.retryAfterMs, retry.maxDelayMs));
       this.#reportTry(flight, delay, error);

@@ -635,6 +635,40 @@ describe('SinkDelivery', () => {
       expect(ns(fallback.events)).toEqual([0, 1]);
     });
 
+    it('tries the half-open probe once: its failure reopens the breaker and sends it to the fallback, retries or a Retry-After notwithstanding', async () => {
+      // Polly's half-open: one trial; if it fails, the circuit opens again. The batches behind the
+      // probe go to the fallback at once instead of waiting out the probe's backoff.
+      for (const error of [new Error('down'), Object.assign(new Error('busy'), { retryAfterMs: 5_000 })]) {
+        let calls = 0;
+        const fallback = new SyncSink();
+        const delivery = create(
+          {
+            emit: () => {
+              calls++;
+              return Promise.reject(error);
+            },
+          },
+          {
+            retry: { attempts: 3, initialDelayMs: 100, jitter: 0 },
+            circuitBreaker: { failureThreshold: 1, resetTimeoutMs: 1_000 },
+            fallback,
+          },
+        );
+        delivery.push(makeEvent({ properties: { N: 0 } }));
+        // Closed, a batch gets its retries (after 100 and 200 ms, or the 5 s asked for).
+        await jest.advanceTimersByTimeAsync(10_000);
+        expect(delivery.metrics()).toMatchObject({ breaker: 'open', retried: 2, fallback: 1 });
+        expect(calls).toBe(3);
+        await jest.advanceTimersByTimeAsync(1_000);
+        delivery.push(makeEvent({ properties: { N: 1 } }));
+        delivery.push(makeEvent({ properties: { N: 2 } }));
+        await jest.advanceTimersByTimeAsync(0);
+        expect(calls).toBe(4);
+        expect(delivery.metrics()).toMatchObject({ breaker: 'open', retried: 2, delivered: 3, fallback: 3, pending: 0 });
+        expect(ns(fallback.events)).toEqual([0, 1, 2]);
+      }
+    });
+
     it('counts events as failed when the fallback fails too', async () => {
       const delivery = create(
         { emit: () => Promise.reject(new Error('primary')) },
