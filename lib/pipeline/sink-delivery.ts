@@ -111,6 +111,8 @@ export class SinkDelivery {
   #closingSinks = false;
   /** Set when shutdown calls the sinks' close(): a flush() made later does not call theirs. */
   #sinksClosed = false;
+  /** The sinks (the stage's own, its fallback) whose close() this stage called and saw finish: flushSync leaves them alone. */
+  readonly #closedSinks = new Set<Sink>();
   /** Events of a refused inline batch not yet moved into the queue (they follow it). */
   #requeueing = 0;
   /** Set by an immediate shutdown: a failed batch goes straight to the fallback. */
@@ -228,7 +230,8 @@ export class SinkDelivery {
   /**
    * Writes every partial batch and everything queued through `sink.emitSync` (a sink without it
    * gets its delivery started at once, which completes now when its `emit` is synchronous; what
-   * `emitSync` refuses starts on the async path at once too), then calls `flushSync()` on the sink and the fallback: for process `exit` and page unload.
+   * `emitSync` refuses starts on the async path at once too), then calls `flushSync()` on the sink and the fallback (but on one whose `close()` this stage
+   * has seen finish): for process `exit` and page unload.
    * A batch already in flight stays in flight, unless the sink says it wrote it (see WRITTEN_ASIDE):
    * those of its events count as delivered.
    */
@@ -252,9 +255,11 @@ export class SinkDelivery {
       SelfLog.write('Sink {Name}: synchronous flush failed', this.name, error);
     }
     for (const sink of [this.#sink, this.#fallback]) {
+      // A sink closed for good (the exit hook's flushSync after a close) is not called again.
+      if (sink === null || this.#closedSinks.has(sink)) continue;
       try {
         reportLate(
-          this.#guard.run(() => sink?.flushSync?.()),
+          this.#guard.run(() => sink.flushSync?.()),
           this.name,
         );
       } catch (error) {
@@ -265,7 +270,7 @@ export class SinkDelivery {
     // out of sight: what they say they wrote whole is delivered (see WRITTEN_ASIDE).
     // They write in order: the batch after the flight can have its first events out only once the flight is.
     const sink = this.#sink as WritesAside;
-    if (sink[WRITTEN_ASIDE]) {
+    if (!this.#closedSinks.has(this.#sink) && sink[WRITTEN_ASIDE]) {
       const flight = this.#flight;
       // Only counted: the flight, even emptied, stays, so nothing more starts on the async path,
       // which never runs again at exit (later events queue, and a later flushSync writes them).
@@ -812,6 +817,7 @@ export class SinkDelivery {
         if (sink === null || !this.#closesLast(sink)) return;
         try {
           await this.#guard.run(() => sink.close?.());
+          this.#closedSinks.add(sink);
         } catch (error) {
           SelfLog.write('Sink {Name} failed to close', this.name, error);
         }

@@ -212,6 +212,33 @@ describe('LoggerPipeline with hostile sinks', () => {
     expect(flushes).toBe(0);
   });
 
+  it('leaves sinks whose close() has finished out of a later flushSync(), as the exit hook calls it after close', async () => {
+    const calls: string[] = [];
+    const sinkLike = (name: string, close: () => void | Promise<void>): Sink => ({
+      emit: () => undefined,
+      flushSync: () => {
+        calls.push(`${name}.flushSync`);
+      },
+      close: () => {
+        calls.push(`${name}.close`);
+        return close();
+      },
+    });
+    const closed = sinkLike('closed', () => undefined);
+    const fallback = sinkLike('fallback', () => undefined);
+    // A close still waiting (a stalled pipe reader) at exit: its flushSync is the last chance to write.
+    const stalled = sinkLike('stalled', () => new Promise<void>(() => undefined));
+    const log = new LoggerConfiguration().writeTo
+      .sink(closed, { name: 'closed', fallback })
+      .writeTo.sink(stalled, { name: 'stalled' })
+      .createLogger();
+    log.information('one');
+    await within(log.close({ timeoutMs: 100 }), 150);
+    calls.length = 0;
+    log.flushSync();
+    expect(calls).toEqual(['stalled.flushSync']);
+  });
+
   it('bounds flush() and close() by their timeouts when the sink’s flush and close never settle', async () => {
     const sink: Sink = {
       emit: () => undefined,
