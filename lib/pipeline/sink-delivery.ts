@@ -126,9 +126,6 @@ export class SinkDelivery {
   /**
    * @param name The sink's name, used in metrics and diagnostics.
    * @param scheduler Runs every timer of the stage: batch age, retry delays, breaker reset, shutdown timeout.
-   * @throws ConfigurationError when an option is invalid.
-   */
-  /**
    * @param eventsAreNow True when every event reaches `push` on the turn it was made, timed by
    *   the scheduler's own clock (the default clock and no operators that could hold events back):
    *   the stage then takes an event's `timeMs` as its enqueue time instead of reading the clock
@@ -138,6 +135,7 @@ export class SinkDelivery {
    * @param closesLast Called once per sink (and fallback) as this stage closes: true when no other
    *   stage of the logger still uses that sink, so only the last one to finish closes it (one
    *   fallback serving several sinks). Default: every sink is this stage's own.
+   * @throws ConfigurationError when an option is invalid.
    */
   constructor(
     readonly name: string,
