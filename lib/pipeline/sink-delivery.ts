@@ -801,6 +801,8 @@ export class SinkDelivery {
       flight.abandoned = true;
       flight.retryTimer?.unsubscribe();
       this.#flight = null;
+      // A half-open probe given up on ends without an outcome: the breaker reads open again, not half-open with no probe out.
+      this.#breaker?.releaseProbe();
     }
     this.#queue.clear();
     this.#clearOpen();

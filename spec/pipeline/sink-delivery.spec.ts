@@ -920,6 +920,20 @@ describe('SinkDelivery', () => {
       expect(part.metrics()).toMatchObject({ received: 3, delivered: 1, fallback: 1, pending: 2 });
     });
 
+    it('gives back a half-open probe it gave up on: the breaker reads open, not half-open with no probe out', async () => {
+      let calls = 0;
+      const sink: Sink = { emit: () => (calls++ === 0 ? Promise.reject(new Error('down')) : new Promise<void>(() => undefined)) };
+      const delivery = create(sink, { retry: false, circuitBreaker: { failureThreshold: 1, resetTimeoutMs: 100 } });
+      delivery.push(makeEvent());
+      await jest.advanceTimersByTimeAsync(100);
+      delivery.push(makeEvent());
+      expect(delivery.metrics().breaker).toBe('half-open');
+      const result = delivery.shutdown('graceful', 50);
+      await jest.advanceTimersByTimeAsync(50);
+      await expect(result).resolves.toMatchObject({ failed: 1, undelivered: 1, timedOut: true });
+      expect(delivery.metrics().breaker).toBe('open');
+    });
+
     it('ignores a late outcome of a batch it gave up on', async () => {
       const sink = new DeferredSink();
       const delivery = create(sink);
