@@ -723,9 +723,10 @@ export class SinkDelivery {
       // A JavaScript sink may return anything (a Promise): only true or an EmitResult says it took the batch.
       const result: unknown = this.#guard.run(() => emitSync.call(sink, events));
       if (result !== true) reportLate(result, this.name);
-      return result === true || typeof (result as Partial<EmitResult> | null)?.rejected !== 'number'
-        ? result === true
-        : (result as EmitResult);
+      // `true` has no `rejected`: it answers true, as does nothing else but an EmitResult.
+      return typeof (result as Partial<EmitResult> | null | undefined)?.rejected === 'number'
+        ? (result as EmitResult)
+        : result === true;
     } catch (error) {
       this.#recorder.lastError = describeError(error);
       const partial = partialDelivered(error);
