@@ -111,6 +111,8 @@ export class SinkDelivery {
   #closingSinks = false;
   /** Set when shutdown calls the sinks' close(): a flush() made later does not call theirs. */
   #sinksClosed = false;
+  /** The sinks (the stage's own, its fallback) whose close() this stage called and saw finish: flushSync leaves them alone. */
+  readonly #closedSinks = new Set<Sink>();
   /** Events of a refused inline batch not yet moved into the queue (they follow it). */
   #requeueing = 0;
   /** Set by an immediate shutdown: a failed batch goes straight to the fallback. */
@@ -124,9 +126,6 @@ export class SinkDelivery {
   /**
    * @param name The sink's name, used in metrics and diagnostics.
    * @param scheduler Runs every timer of the stage: batch age, retry delays, breaker reset, shutdown timeout.
-   * @throws ConfigurationError when an option is invalid.
-   */
-  /**
    * @param eventsAreNow True when every event reaches `push` on the turn it was made, timed by
    *   the scheduler's own clock (the default clock and no operators that could hold events back):
    *   the stage then takes an event's `timeMs` as its enqueue time instead of reading the clock
@@ -136,6 +135,7 @@ export class SinkDelivery {
    * @param closesLast Called once per sink (and fallback) as this stage closes: true when no other
    *   stage of the logger still uses that sink, so only the last one to finish closes it (one
    *   fallback serving several sinks). Default: every sink is this stage's own.
+   * @throws ConfigurationError when an option is invalid.
    */
   constructor(
     readonly name: string,
@@ -228,7 +228,8 @@ export class SinkDelivery {
   /**
    * Writes every partial batch and everything queued through `sink.emitSync` (a sink without it
    * gets its delivery started at once, which completes now when its `emit` is synchronous; what
-   * `emitSync` refuses starts on the async path at once too), then calls `flushSync()` on the sink and the fallback: for process `exit` and page unload.
+   * `emitSync` refuses starts on the async path at once too), then calls `flushSync()` on the sink and the fallback (but on one whose `close()` this stage
+   * has seen finish): for process `exit` and page unload.
    * A batch already in flight stays in flight, unless the sink says it wrote it (see WRITTEN_ASIDE):
    * those of its events count as delivered.
    */
@@ -252,9 +253,11 @@ export class SinkDelivery {
       SelfLog.write('Sink {Name}: synchronous flush failed', this.name, error);
     }
     for (const sink of [this.#sink, this.#fallback]) {
+      // A sink closed for good (the exit hook's flushSync after a close) is not called again.
+      if (sink === null || this.#closedSinks.has(sink)) continue;
       try {
         reportLate(
-          this.#guard.run(() => sink?.flushSync?.()),
+          this.#guard.run(() => sink.flushSync?.()),
           this.name,
         );
       } catch (error) {
@@ -265,7 +268,7 @@ export class SinkDelivery {
     // out of sight: what they say they wrote whole is delivered (see WRITTEN_ASIDE).
     // They write in order: the batch after the flight can have its first events out only once the flight is.
     const sink = this.#sink as WritesAside;
-    if (sink[WRITTEN_ASIDE]) {
+    if (!this.#closedSinks.has(this.#sink) && sink[WRITTEN_ASIDE]) {
       const flight = this.#flight;
       // Only counted: the flight, even emptied, stays, so nothing more starts on the async path,
       // which never runs again at exit (later events queue, and a later flushSync writes them).
@@ -443,7 +446,7 @@ export class SinkDelivery {
    */
   #settleLeading(flight: Flight, reported: number, error?: unknown, viaFallback = false): void {
     if (flight.abandoned) {
-      this.#settleAbandoned(flight, reported, error);
+      this.#settleAbandoned(flight, reported, error, viaFallback);
       return;
     }
     const count = reportedCount(reported, flight.events.length);
@@ -454,17 +457,18 @@ export class SinkDelivery {
   }
 
   /**
-   * A flight the shutdown gave up on (counted undelivered) that the sink reports written, in
-   * part or whole, while the sinks close (a stalled pipe's writes end then): those events move to
-   * delivered, so the report is true. Later news is ignored: the report is already out.
+   * A flight the shutdown gave up on (counted undelivered) that the sink, or the fallback when
+   * `viaFallback`, reports written, in part or whole, while the sinks close (a stalled pipe's
+   * writes end then): those events move to delivered, so the report is true. Later news is
+   * ignored: the report is already out.
    */
-  #settleAbandoned(flight: Flight, count: number, result?: unknown): void {
+  #settleAbandoned(flight: Flight, count: number, result?: unknown, viaFallback = false): void {
     if (!this.#closingSinks) return;
     const settled = Math.min(reportedCount(count, flight.events.length), this.#undelivered);
     if (settled === 0) return;
     this.#undelivered -= settled;
     // Of a write that ended whole, the events the receiver refused (EmitResult) are failed, not delivered.
-    this.#takeLeading(flight, settled, false, result);
+    this.#takeLeading(flight, settled, viaFallback, result);
   }
 
   /**
@@ -525,8 +529,16 @@ export class SinkDelivery {
     const retry = this.#retry;
     this.#recorder.lastError = describeError(error);
     // A permanent error (an HTTP 400, a redirect …) is not retried; a Retry-After is waited for, up to maxDelayMs.
+    // Nor is a failed half-open probe: it is one trial (as Polly's), which reopens the breaker at
+    // once, so the batches behind it go to the fallback instead of waiting out its backoff.
     const hint = retryHint(error);
-    if (retry !== null && flight.attempts < retry.attempts && !this.#noRetries && !hint.permanent) {
+    if (
+      retry !== null &&
+      flight.attempts < retry.attempts &&
+      !this.#noRetries &&
+      !hint.permanent &&
+      this.#breaker?.state !== 'half-open'
+    ) {
       const backoff = backoffDelay(flight.attempts, retry);
       const delay = hint.retryAfterMs === undefined ? backoff : Math.max(backoff, Math.min(hint.retryAfterMs, retry.maxDelayMs));
       this.#reportTry(flight, delay, error);
@@ -579,12 +591,16 @@ export class SinkDelivery {
     }
     adoptOutcome(
       () => this.#guard.run(() => fallback.emit(flight.events)),
-      (result) => this.#settle(flight, 'fallback', result),
+      (result) =>
+        // Given up on by a shutdown: settleAbandoned decides whether the late news still counts, as for the primary.
+        flight.abandoned
+          ? this.#settleAbandoned(flight, flight.events.length, result, true)
+          : this.#settle(flight, 'fallback', result),
       (error) => {
-        if (this.#flight !== flight) return;
         // A fallback that wrote part of the batch (a full disk) delivered those events: only the rest are lost.
         const partial = partialDelivered(error);
         if (partial !== undefined) this.#settleLeading(flight, partial, error, true);
+        if (this.#flight !== flight) return;
         if (flight.events.length === 0) {
           this.#settle(flight, 'fallback');
           return;
@@ -707,9 +723,10 @@ export class SinkDelivery {
       // A JavaScript sink may return anything (a Promise): only true or an EmitResult says it took the batch.
       const result: unknown = this.#guard.run(() => emitSync.call(sink, events));
       if (result !== true) reportLate(result, this.name);
-      return result === true || typeof (result as Partial<EmitResult> | null)?.rejected !== 'number'
-        ? result === true
-        : (result as EmitResult);
+      // `true` has no `rejected`: it answers true, as does nothing else but an EmitResult.
+      return typeof (result as Partial<EmitResult> | null | undefined)?.rejected === 'number'
+        ? (result as EmitResult)
+        : result === true;
     } catch (error) {
       this.#recorder.lastError = describeError(error);
       const partial = partialDelivered(error);
@@ -785,6 +802,8 @@ export class SinkDelivery {
       flight.abandoned = true;
       flight.retryTimer?.unsubscribe();
       this.#flight = null;
+      // A half-open probe given up on ends without an outcome: the breaker reads open again, not half-open with no probe out.
+      this.#breaker?.releaseProbe();
     }
     this.#queue.clear();
     this.#clearOpen();
@@ -799,6 +818,7 @@ export class SinkDelivery {
         if (sink === null || !this.#closesLast(sink)) return;
         try {
           await this.#guard.run(() => sink.close?.());
+          this.#closedSinks.add(sink);
         } catch (error) {
           SelfLog.write('Sink {Name} failed to close', this.name, error);
         }

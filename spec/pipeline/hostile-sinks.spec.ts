@@ -212,6 +212,33 @@ describe('LoggerPipeline with hostile sinks', () => {
     expect(flushes).toBe(0);
   });
 
+  it('leaves sinks whose close() has finished out of a later flushSync(), as the exit hook calls it after close', async () => {
+    const calls: string[] = [];
+    const sinkLike = (name: string, close: () => void | Promise<void>): Sink => ({
+      emit: () => undefined,
+      flushSync: () => {
+        calls.push(`${name}.flushSync`);
+      },
+      close: () => {
+        calls.push(`${name}.close`);
+        return close();
+      },
+    });
+    const closed = sinkLike('closed', () => undefined);
+    const fallback = sinkLike('fallback', () => undefined);
+    // A close still waiting (a stalled pipe reader) at exit: its flushSync is the last chance to write.
+    const stalled = sinkLike('stalled', () => new Promise<void>(() => undefined));
+    const log = new LoggerConfiguration().writeTo
+      .sink(closed, { name: 'closed', fallback })
+      .writeTo.sink(stalled, { name: 'stalled' })
+      .createLogger();
+    log.information('one');
+    await within(log.close({ timeoutMs: 100 }), 150);
+    calls.length = 0;
+    log.flushSync();
+    expect(calls).toEqual(['stalled.flushSync']);
+  });
+
   it('bounds flush() and close() by their timeouts when the sink’s flush and close never settle', async () => {
     const sink: Sink = {
       emit: () => undefined,
@@ -251,6 +278,57 @@ describe('LoggerPipeline with hostile sinks', () => {
     const report = await within(log.close(), 100);
     expect(report?.sinks.sink).toEqual({ delivered: 2, dropped: 0, failed: 0, undelivered: 0 });
     expect(log.metrics().sinks.sink).toMatchObject({ received: 2, retried: 0 });
+  });
+
+  it('counts a batch once, and never writes it again, when a Promise’s own then fulfils and then rejects', async () => {
+    let calls = 0;
+    const sink: Sink = {
+      emit: () => {
+        calls++;
+        const promise = Promise.resolve();
+        // A native Promise (instanceof holds) whose then is its own: it must be adopted like any thenable.
+        void Object.defineProperty(promise, 'then', {
+          value: (resolve: () => void, reject: (error: unknown) => void) => {
+            resolve();
+            reject(new Error('late'));
+          },
+        });
+        return promise;
+      },
+    };
+    const log = new LoggerConfiguration().writeTo
+      .sink(sink, { name: 'sink', retry: { attempts: 3, initialDelayMs: 10 } })
+      .createLogger();
+    log.information('one');
+    const report = await within(log.close(), 100);
+    await jest.advanceTimersByTimeAsync(1_000);
+    expect(calls).toBe(1);
+    expect(report?.sinks.sink).toEqual({ delivered: 1, dropped: 0, failed: 0, undelivered: 0 });
+    expect(log.metrics().sinks.sink).toMatchObject({ received: 1, retried: 0 });
+    expect(log.metrics().sinks.sink.lastError).toBeUndefined();
+  });
+
+  it('fails a batch whose Promise cannot be awaited (a Proxy around it, a then that throws), and goes on with the next', async () => {
+    for (const unawaitable of [
+      () => new Proxy(Promise.resolve(), {}),
+      () =>
+        Object.defineProperty(Promise.resolve(), 'then', {
+          value: () => {
+            throw new Error('no then');
+          },
+        }),
+    ]) {
+      let calls = 0;
+      const sink: Sink = {
+        emit: () => (calls++ === 0 ? unawaitable() : undefined),
+      };
+      const log = new LoggerConfiguration().writeTo.sink(sink, { name: 'sink', retry: false }).createLogger();
+      expect(() => log.information('one')).not.toThrow();
+      log.information('two');
+      const report = await within(log.close({ timeoutMs: 1_000 }), 1_100);
+      expect(calls).toBe(2);
+      expect(report).toMatchObject({ timedOut: false, sinks: { sink: { delivered: 1, failed: 1, undelivered: 0 } } });
+    }
   });
 
   describe('whose method getters throw', () => {

@@ -635,6 +635,40 @@ describe('SinkDelivery', () => {
       expect(ns(fallback.events)).toEqual([0, 1]);
     });
 
+    it('tries the half-open probe once: its failure reopens the breaker and sends it to the fallback, retries or a Retry-After notwithstanding', async () => {
+      // Polly's half-open: one trial; if it fails, the circuit opens again. The batches behind the
+      // probe go to the fallback at once instead of waiting out the probe's backoff.
+      for (const error of [new Error('down'), Object.assign(new Error('busy'), { retryAfterMs: 5_000 })]) {
+        let calls = 0;
+        const fallback = new SyncSink();
+        const delivery = create(
+          {
+            emit: () => {
+              calls++;
+              return Promise.reject(error);
+            },
+          },
+          {
+            retry: { attempts: 3, initialDelayMs: 100, jitter: 0 },
+            circuitBreaker: { failureThreshold: 1, resetTimeoutMs: 1_000 },
+            fallback,
+          },
+        );
+        delivery.push(makeEvent({ properties: { N: 0 } }));
+        // Closed, a batch gets its retries (after 100 and 200 ms, or the 5 s asked for).
+        await jest.advanceTimersByTimeAsync(10_000);
+        expect(delivery.metrics()).toMatchObject({ breaker: 'open', retried: 2, fallback: 1 });
+        expect(calls).toBe(3);
+        await jest.advanceTimersByTimeAsync(1_000);
+        delivery.push(makeEvent({ properties: { N: 1 } }));
+        delivery.push(makeEvent({ properties: { N: 2 } }));
+        await jest.advanceTimersByTimeAsync(0);
+        expect(calls).toBe(4);
+        expect(delivery.metrics()).toMatchObject({ breaker: 'open', retried: 2, delivered: 3, fallback: 3, pending: 0 });
+        expect(ns(fallback.events)).toEqual([0, 1, 2]);
+      }
+    });
+
     it('counts events as failed when the fallback fails too', async () => {
       const delivery = create(
         { emit: () => Promise.reject(new Error('primary')) },
@@ -852,6 +886,52 @@ describe('SinkDelivery', () => {
       await jest.advanceTimersByTimeAsync(100);
       await expect(result).resolves.toMatchObject({ delivered: 3, undelivered: 2, timedOut: true });
       balance(delivery);
+    });
+
+    it('counts what a fallback reports written while it closes, of a batch the timeout gave up on, as the primary’s', async () => {
+      // A fallback whose writes end only when it closes (a stalled pipe, a file flushed at close).
+      let finish: (() => void) | undefined;
+      let failPart: ((error: unknown) => void) | undefined;
+      let calls = 0;
+      const fallback: Sink = {
+        emit: () =>
+          new Promise<void>((resolve, reject) => {
+            if (calls++ === 0) finish = resolve;
+            else failPart = reject;
+          }),
+        close: () => {
+          finish?.();
+          failPart?.(new PartialDeliveryError(1, new Error('closed')));
+        },
+      };
+      const primary: Sink = { emit: () => Promise.reject(new Error('down')) };
+      const whole = create(primary, { retry: false, batch: { size: 2, maxDelayMs: 0 }, fallback }, 'whole');
+      makeEvents(2).forEach((event) => whole.push(event));
+      const wholeResult = whole.shutdown('graceful', 100);
+      await jest.advanceTimersByTimeAsync(100);
+      await expect(wholeResult).resolves.toMatchObject({ delivered: 2, undelivered: 0, timedOut: true });
+      expect(whole.metrics()).toMatchObject({ received: 2, delivered: 2, fallback: 2, pending: 0 });
+
+      const part = create(primary, { retry: false, batch: { size: 3, maxDelayMs: 0 }, fallback }, 'part');
+      makeEvents(3).forEach((event) => part.push(event));
+      const partResult = part.shutdown('graceful', 100);
+      await jest.advanceTimersByTimeAsync(100);
+      await expect(partResult).resolves.toMatchObject({ delivered: 1, undelivered: 2, timedOut: true });
+      expect(part.metrics()).toMatchObject({ received: 3, delivered: 1, fallback: 1, pending: 2 });
+    });
+
+    it('gives back a half-open probe it gave up on: the breaker reads open, not half-open with no probe out', async () => {
+      let calls = 0;
+      const sink: Sink = { emit: () => (calls++ === 0 ? Promise.reject(new Error('down')) : new Promise<void>(() => undefined)) };
+      const delivery = create(sink, { retry: false, circuitBreaker: { failureThreshold: 1, resetTimeoutMs: 100 } });
+      delivery.push(makeEvent());
+      await jest.advanceTimersByTimeAsync(100);
+      delivery.push(makeEvent());
+      expect(delivery.metrics().breaker).toBe('half-open');
+      const result = delivery.shutdown('graceful', 50);
+      await jest.advanceTimersByTimeAsync(50);
+      await expect(result).resolves.toMatchObject({ failed: 1, undelivered: 1, timedOut: true });
+      expect(delivery.metrics().breaker).toBe('open');
     });
 
     it('ignores a late outcome of a batch it gave up on', async () => {
