@@ -22,7 +22,7 @@ export interface RequestLoggingOptions {
   messageTemplate?: string | undefined;
   /** The template for a request the client abandoned. Default `'HTTP {RequestMethod} {RequestPath} aborted by the client after {Elapsed:0.0000} ms'`. */
   abortedTemplate?: string | undefined;
-  /** The completion event's level. Default: `error` for 5xx and handler errors, `warning` for 4xx and aborted requests, else `information` (`levelForStatus`). */
+  /** The completion event's level. Default: `error` for 5xx and handler errors, `warning` for 4xx (an error the app answered with a 4xx too) and aborted requests, else `information` (`levelForStatus`). */
   level?: ((outcome: RequestOutcome) => LogLevelName) | undefined;
   /** Paths (without query) that get no completion event: exact strings or regular expressions. Default none. */
   ignorePaths?: readonly (string | RegExp)[] | undefined;
