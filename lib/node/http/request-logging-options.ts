@@ -1,6 +1,7 @@
 import type { IncomingMessage } from 'node:http';
 import { randomUUID } from 'node:crypto';
 import { checkOptionKeys } from '../../core/check-option-keys';
+import { describeValue } from '../../core/describe-value';
 import { ConfigurationError } from '../../core/errors/configuration-error';
 import type { LogLevelName } from '../../core/log-level';
 import { ALWAYS_REDACTED_HEADERS } from './select-headers';
@@ -22,7 +23,7 @@ export interface RequestLoggingOptions {
   messageTemplate?: string | undefined;
   /** The template for a request the client abandoned. Default `'HTTP {RequestMethod} {RequestPath} aborted by the client after {Elapsed:0.0000} ms'`. */
   abortedTemplate?: string | undefined;
-  /** The completion event's level. Default: `error` for 5xx and handler errors, `warning` for 4xx and aborted requests, else `information` (`levelForStatus`). */
+  /** The completion event's level. Default: `error` for 5xx and handler errors, `warning` for 4xx (an error the app answered with a 4xx too) and aborted requests, else `information` (`levelForStatus`). */
   level?: ((outcome: RequestOutcome) => LogLevelName) | undefined;
   /** Paths (without query) that get no completion event: exact strings or regular expressions. Default none. */
   ignorePaths?: readonly (string | RegExp)[] | undefined;
@@ -66,29 +67,45 @@ export const REQUEST_COMPLETED_TEMPLATE = 'HTTP {RequestMethod} {RequestPath} re
 /** The default template for requests the client abandoned. */
 export const REQUEST_ABORTED_TEMPLATE = 'HTTP {RequestMethod} {RequestPath} aborted by the client after {Elapsed:0.0000} ms';
 
+/**
+ * A bad option's value for its error message: as JSON where JSON can show it, else described
+ * (a function, a symbol, a bigint, a cycle), so the message never fails or reads "got undefined".
+ */
+function shown(value: unknown, nested = false): string {
+  try {
+    if (!nested && Array.isArray(value)) return `[${value.map((item: unknown) => shown(item, true)).join(',')}]`;
+    // JSON.stringify gives undefined for a function or a symbol, whatever its declared type says.
+    const json = JSON.stringify(value) as string | undefined;
+    if (json !== undefined) return json;
+  } catch {
+    // A cycle, a bigint or a throwing toJSON: described below.
+  }
+  return describeValue(value);
+}
+
 function names(value: unknown, where: string): string[] {
   if (value === undefined) return [];
   if (!Array.isArray(value) || value.some((name) => typeof name !== 'string'))
-    throw new ConfigurationError(`requestLogging.${where}: expected an array of header names, got ${JSON.stringify(value)}`);
+    throw new ConfigurationError(`requestLogging.${where}: expected an array of header names, got ${shown(value)}`);
   return (value as string[]).map((name) => name.toLowerCase());
 }
 
 function optionalFunction<T>(value: unknown, where: string): T | undefined {
   if (value !== undefined && typeof value !== 'function')
-    throw new ConfigurationError(`requestLogging.${where}: expected a function, got ${JSON.stringify(value)}`);
+    throw new ConfigurationError(`requestLogging.${where}: expected a function, got ${shown(value)}`);
   return value as T | undefined;
 }
 
 function flag(value: unknown, where: string): boolean {
   if (value !== undefined && typeof value !== 'boolean')
-    throw new ConfigurationError(`requestLogging.${where}: expected true or false, got ${JSON.stringify(value)}`);
+    throw new ConfigurationError(`requestLogging.${where}: expected true or false, got ${shown(value)}`);
   return value !== false;
 }
 
 function template(value: unknown, where: string, fallback: string): string {
   if (value === undefined) return fallback;
   if (typeof value !== 'string' || value === '')
-    throw new ConfigurationError(`requestLogging.${where}: expected a message template, got ${JSON.stringify(value)}`);
+    throw new ConfigurationError(`requestLogging.${where}: expected a message template, got ${shown(value)}`);
   return value;
 }
 
@@ -118,18 +135,16 @@ const REQUEST_LOGGING_OPTIONS = [
 export function resolveRequestLoggingOptions(given: RequestLoggingOptions = {}): ResolvedRequestLoggingOptions {
   const options = given as { [K in keyof RequestLoggingOptions]?: unknown };
   if (typeof options !== 'object' || (options as unknown) === null)
-    throw new ConfigurationError(`requestLogging: expected an options object, got ${JSON.stringify(given)}`);
+    throw new ConfigurationError(`requestLogging: expected an options object, got ${shown(given)}`);
   checkOptionKeys('requestLogging', options, REQUEST_LOGGING_OPTIONS);
   const ignorePaths = options.ignorePaths ?? [];
   if (!Array.isArray(ignorePaths) || ignorePaths.some((path) => typeof path !== 'string' && !(path instanceof RegExp)))
     throw new ConfigurationError(
-      `requestLogging.ignorePaths: expected strings and regular expressions, got ${JSON.stringify(ignorePaths)}`,
+      `requestLogging.ignorePaths: expected strings and regular expressions, got ${shown(ignorePaths)}`,
     );
   const header = options.requestIdHeader ?? 'x-request-id';
   if (header !== false && (typeof header !== 'string' || !HEADER_NAME.test(header)))
-    throw new ConfigurationError(
-      `requestLogging.requestIdHeader: expected a header name or false, got ${JSON.stringify(header)}`,
-    );
+    throw new ConfigurationError(`requestLogging.requestIdHeader: expected a header name or false, got ${shown(header)}`);
   return {
     messageTemplate: template(options.messageTemplate, 'messageTemplate', REQUEST_COMPLETED_TEMPLATE),
     abortedTemplate: template(options.abortedTemplate, 'abortedTemplate', REQUEST_ABORTED_TEMPLATE),

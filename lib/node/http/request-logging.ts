@@ -18,9 +18,10 @@ export interface RequestLoggingMiddleware {
 /**
  * Request logging for Node HTTP servers, as Serilog.AspNetCore does it: one completion event per
  * request, `HTTP GET /orders responded 200 in 12.3456 ms`, at `error` for 5xx and handler errors,
- * `warning` for 4xx, else `information`. Every event logged while the request is handled carries
- * its `RequestId` (taken from `x-request-id` or `traceparent`, else generated, and echoed in the
- * `x-request-id` response header) through LogContext, so the logger needs
+ * `warning` for 4xx (an error the app answered with a 4xx, a malformed JSON body's 400, too), else
+ * `information`. Every event logged while the request is handled carries its `RequestId` (taken
+ * from `x-request-id` or `traceparent`, else generated, and echoed in the `x-request-id` response
+ * header) through LogContext, so the logger needs
  * `.enrich.fromLogContext()`; `diagnosticContext.set(name, value)` inside the request adds
  * properties to the completion event only. A client that closes the connection before the response
  * is complete gets one aborted event (`warning`); a handler error is logged once, on the

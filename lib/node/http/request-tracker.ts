@@ -108,9 +108,13 @@ export function trackRequest(
     req.off('close', onRequestClose);
     try {
       const statusCode = sentStatus ?? res.statusCode;
-      if (ignored && !failed && statusCode < 500) return;
+      // An error the app's error handling answered whole, before anything else was sent, is as bad as
+      // the status it chose: a 4xx (body-parser's 400 for a malformed body, Fastify's schema 400, an
+      // http-errors 404) is the client's failure, a warning, as a 4xx HttpException is in rxlog/nest.
+      const failure = failed && !(sentStatus === undefined && !aborted && statusCode < 500 && responseFinished(res));
+      if (ignored && !failure && statusCode < 500) return;
       const elapsed = Number(process.hrtime.bigint() - started) / 1e6;
-      const level = levelOf(settings, { statusCode, error, aborted, req }, failed);
+      const level = levelOf(settings, { statusCode, error, aborted, req }, failure);
       const properties: Record<string, unknown> = {};
       properties.RequestId = requestId;
       properties.RequestMethod = req.method ?? 'GET';

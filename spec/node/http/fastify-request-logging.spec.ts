@@ -157,6 +157,36 @@ describe('fastifyRequestLogging with Fastify 5', () => {
     expect(events[0].exception?.message).toBe('fastify handler exploded');
   });
 
+  // Fastify answers its own client errors (a malformed JSON body, a schema's 400) and an error with
+  // a 4xx statusCode through its error handler, after the onError hook: the client's failure, a
+  // warning with the exception, as a 4xx HttpException is in the Nest module. They were errors.
+  it('logs an error Fastify answered with a 4xx (malformed body, schema, a 404 thrown) as a warning with its exception', async () => {
+    const { log, events } = memoryLogger();
+    const app = Fastify();
+    await app.register(fastifyRequestLogging(log));
+    app.post('/orders', { schema: { body: { type: 'object', required: ['sku'] } } }, async (request) => request.body);
+    app.get('/orders/:id', async () => {
+      throw Object.assign(new Error('no such order'), { statusCode: 404 });
+    });
+    await app.listen({ port: 0, host: '127.0.0.1' });
+    closers.push(
+      () => app.close(),
+      () => log.close({ strategy: 'immediate', timeoutMs: 0 }),
+    );
+    const url = `http://127.0.0.1:${(app.server.address() as AddressInfo).port}`;
+    const post = (body: string) =>
+      fetch(`${url}/orders`, { method: 'POST', headers: { 'content-type': 'application/json' }, body }).then((r) => r.status);
+    expect(await post('{"sku": ')).toBe(400);
+    expect(await post('{}')).toBe(400);
+    expect((await get(`${url}/orders/7`)).status).toBe(404);
+    await eventsArrive(events, 3);
+    expect(completions(events).map((e) => [e.properties.StatusCode, e.level, e.exception?.message])).toEqual([
+      [400, 'warning', "Body is not valid JSON but content-type is set to 'application/json'"],
+      [400, 'warning', "body must have required property 'sku'"],
+      [404, 'warning', 'no such order'],
+    ]);
+  });
+
   it('logs a handler that fails after its headers went out with the status the client got, not the 500 Fastify sets too late', async () => {
     const { url, events } = await fastifyApp();
     const status = await new Promise<number>((resolve) => {

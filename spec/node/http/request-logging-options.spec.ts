@@ -1,6 +1,12 @@
 import { ConfigurationError } from '../../../lib/core/errors/configuration-error';
 import { REQUEST_COMPLETED_TEMPLATE, resolveRequestLoggingOptions } from '../../../lib/node/http/request-logging-options';
 
+function cyclic(): object {
+  const value: Record<string, unknown> = {};
+  value.self = value;
+  return value;
+}
+
 describe('resolveRequestLoggingOptions', () => {
   it('has the documented defaults', () => {
     const resolved = resolveRequestLoggingOptions();
@@ -42,6 +48,18 @@ describe('resolveRequestLoggingOptions', () => {
     [{ trustIncomingRequestId: 0 }, 'requestLogging.trustIncomingRequestId: expected true or false, got 0'],
     // Read as true too: a config file's "false" switched LogContext to AsyncLocalStorage after all.
     [{ asyncLocalStorage: 'false' }, 'requestLogging.asyncLocalStorage: expected true or false, got "false"'],
+    // Values JSON cannot show: a bigint or a cycle threw JSON's TypeError instead, a function or a symbol read "got undefined".
+    [{ messageTemplate: 10n }, 'requestLogging.messageTemplate: expected a message template, got bigint 10'],
+    [{ requestHeaders: cyclic() }, 'requestLogging.requestHeaders: expected an array of header names, got Object'],
+    [{ level: Symbol('warning') }, 'requestLogging.level: expected a function, got symbol Symbol(warning)'],
+    [
+      { requestIdHeader: () => 'x-id' },
+      'requestLogging.requestIdHeader: expected a header name or false, got function requestIdHeader',
+    ],
+    [
+      { ignorePaths: [() => '/health'] },
+      'requestLogging.ignorePaths: expected strings and regular expressions, got [function (anonymous)]',
+    ],
     // A misspelt option was ignored: health checks were logged after all.
     [{ ignorePath: ['/health'] }, 'requestLogging: unknown option "ignorePath" (expected one of messageTemplate,'],
   ])('throws a ConfigurationError naming the bad option %#', (options, name) => {

@@ -116,6 +116,61 @@ describe('requestLogging with Express 5', () => {
     expect(events[0].exception?.message).toBe('handler exploded');
   });
 
+  // A client's mistake that the app's error handling answers with a 4xx (body-parser's 400 for a
+  // malformed JSON body, an http-errors 404, an error middleware that answers 422) is the client's
+  // failure, not the server's: a warning with the exception, as the Nest module writes a 4xx
+  // HttpException. It was an error, so any client could raise error-level events at will.
+  it('logs an error the app answered with a 4xx as a warning with its exception, and one it answered with a 5xx as an error', async () => {
+    const { log, events } = memoryLogger();
+    const logRequests = requestLogging(log, { ignorePaths: ['/health'] });
+    const app = express();
+    app.use(logRequests);
+    app.use(express.json());
+    app.post('/orders', (req, res) => {
+      res.json(req.body);
+    });
+    app.get('/orders/:id', (_req, _res, next) => {
+      next(Object.assign(new Error('no such order'), { status: 404 }));
+    });
+    app.get('/validate', () => {
+      throw new Error('quantity must be positive');
+    });
+    app.get('/unavailable', (_req, _res, next) => {
+      next(Object.assign(new Error('database down'), { statusCode: 503 }));
+    });
+    app.get('/health', (_req, _res, next) => {
+      next(Object.assign(new Error('not here'), { status: 404 }));
+    });
+    app.use(logRequests.errorHandler);
+    // The app's own error middleware, after rxlog's: a plain Error from /validate becomes a 422.
+    app.use((error: Error, req: express.Request, res: express.Response, next: express.NextFunction) => {
+      if (req.path === '/validate') res.status(422).json({ error: error.message });
+      else next(error);
+    });
+    const server = await listen(createServer(app));
+    closers.push(server.close, () => log.close({ strategy: 'immediate', timeoutMs: 0 }));
+    const malformed = await fetch(`${server.url}/orders`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: '{"sku": ',
+    });
+    expect(malformed.status).toBe(400);
+    expect((await get(`${server.url}/orders/7`)).status).toBe(404);
+    expect((await get(`${server.url}/validate`)).status).toBe(422);
+    expect((await get(`${server.url}/unavailable`)).status).toBe(503);
+    expect((await get(`${server.url}/health`)).status).toBe(404);
+    await eventsArrive(events, 4);
+    await ticks(20);
+    expect(
+      completions(events).map((e) => [e.properties.RequestPath, e.properties.StatusCode, e.level, e.exception?.name]),
+    ).toEqual([
+      ['/orders', 400, 'warning', 'SyntaxError'],
+      ['/orders/7', 404, 'warning', 'Error'],
+      ['/validate', 422, 'warning', 'Error'],
+      ['/unavailable', 503, 'error', 'Error'],
+    ]);
+  });
+
   // body-parser answers a client that leaves mid-body with next(error) ('request aborted', from
   // raw-body): that error comes of the client leaving, nothing was answered, and Fastify logs the
   // same abort as aborted. It was logged as an error, "responded 200", a status nobody sent.
