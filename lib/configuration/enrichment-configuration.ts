@@ -1,4 +1,4 @@
-import type { Enricher } from '../core/enricher';
+import type { Enricher, EnricherProperties } from '../core/enricher';
 import { expectFunctions, expectOption } from '../core/expect-option';
 import { LogContext } from '../context/log-context';
 import type { ConfigurationState } from './configuration-state';
@@ -20,10 +20,14 @@ export class EnrichmentConfiguration<TParent> {
     return this.with(withProperty);
   }
 
-  /** Adds what each enricher returns; a throwing enricher is reported to SelfLog and skipped. */
-  with(...enrichers: Enricher[]): TParent {
+  /**
+   * Adds what each enricher returns; a throwing enricher is reported to SelfLog and skipped. An
+   * enricher may return any object type of properties: an interface or a class instance too.
+   */
+  with(...enrichers: Enricher<EnricherProperties>[]): TParent {
     expectFunctions(enrichers, 'enrich.with', 'an enricher function');
-    this.#state.enrichers.push(...enrichers);
+    // The pipeline reads what an enricher returns by key, whatever its declared type (see enrichOwnEvent).
+    this.#state.enrichers.push(...(enrichers as Enricher[]));
     return this.#parent;
   }
 
