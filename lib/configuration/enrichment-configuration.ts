@@ -12,9 +12,18 @@ export class EnrichmentConfiguration<TParent> {
     this.#state = state;
   }
 
-  /** Adds one fixed property to every event. */
+  /**
+   * Adds one fixed property to every event.
+   *
+   * @throws ConfigurationError naming the name when it is empty or only white space, as Serilog's PropertyEnricher refuses it.
+   */
   withProperty(name: string, value: unknown): TParent {
-    expectOption(typeof name === 'string' && name !== '', 'enrich.withProperty', 'a non-empty property name', name);
+    expectOption(
+      typeof name === 'string' && name.trim() !== '',
+      'enrich.withProperty',
+      'a property name that is not empty or white space',
+      name,
+    );
     const properties = Object.freeze({ [name]: value });
     const withProperty: Enricher = () => properties;
     return this.with(withProperty);
