@@ -1,4 +1,4 @@
-import type { Enricher } from '../core/enricher';
+import type { Enricher, EnricherProperties } from '../core/enricher';
 import { expectFunctions, expectOption } from '../core/expect-option';
 import { LogContext } from '../context/log-context';
 import type { ConfigurationState } from './configuration-state';
@@ -12,18 +12,31 @@ export class EnrichmentConfiguration<TParent> {
     this.#state = state;
   }
 
-  /** Adds one fixed property to every event. */
+  /**
+   * Adds one fixed property to every event.
+   *
+   * @throws ConfigurationError naming the name when it is empty or only white space, as Serilog's PropertyEnricher refuses it.
+   */
   withProperty(name: string, value: unknown): TParent {
-    expectOption(typeof name === 'string' && name !== '', 'enrich.withProperty', 'a non-empty property name', name);
+    expectOption(
+      typeof name === 'string' && name.trim() !== '',
+      'enrich.withProperty',
+      'a property name that is not empty or white space',
+      name,
+    );
     const properties = Object.freeze({ [name]: value });
     const withProperty: Enricher = () => properties;
     return this.with(withProperty);
   }
 
-  /** Adds what each enricher returns; a throwing enricher is reported to SelfLog and skipped. */
-  with(...enrichers: Enricher[]): TParent {
+  /**
+   * Adds what each enricher returns; a throwing enricher is reported to SelfLog and skipped. An
+   * enricher may return any object type of properties: an interface or a class instance too.
+   */
+  with(...enrichers: Enricher<EnricherProperties>[]): TParent {
     expectFunctions(enrichers, 'enrich.with', 'an enricher function');
-    this.#state.enrichers.push(...enrichers);
+    // The pipeline reads what an enricher returns by key, whatever its declared type (see enrichOwnEvent).
+    this.#state.enrichers.push(...(enrichers as Enricher[]));
     return this.#parent;
   }
 

@@ -1,4 +1,4 @@
-import type { Enricher } from '../core/enricher';
+import type { Enricher, EnricherProperties } from '../core/enricher';
 import type { LogEvent } from '../core/log-event';
 import { SelfLog } from '../core/self-log';
 import { callbackName, strayPromise } from '../core/stray-promise';
@@ -9,12 +9,16 @@ import { setOwnProperty } from '../templates/own-property';
 import type { RedactionPolicy } from '../templates/redaction-policy';
 import { describeOption } from './operator-options';
 
+/** An enricher of any object type of properties, as `enrich.with` and the `enrich` operator take it. */
+type AnyEnricher = Enricher<EnricherProperties>;
+
 /** What one enricher returns for `event`, or undefined when it returns nothing, throws or returns a Promise (reported to SelfLog). */
-function callEnricher(enricher: Enricher, event: LogEvent): Readonly<Record<string, unknown>> | undefined {
+function callEnricher(enricher: AnyEnricher, event: LogEvent): Readonly<Record<string, unknown>> | undefined {
   try {
     // JavaScript enrichers can return null.
     const extra = enricher(event) ?? undefined;
-    return strayPromise(extra, 'Enricher', enricher) ? undefined : extra;
+    // Read by key like a record: an interface or class instance has no index signature, but its keys are its properties.
+    return strayPromise(extra, 'Enricher', enricher) ? undefined : (extra as Readonly<Record<string, unknown>> | undefined);
   } catch (error) {
     SelfLog.write('Enricher {Name} failed; event passed on unenriched', callbackName(enricher), error);
     return undefined;
@@ -29,7 +33,7 @@ const MAX_KEYS = DEFAULT_CAPTURE_LIMITS.maxCollectionLength;
  * The enrichers already reported for returning what is not properties, by the list (a logger's
  * or an `enrich` operator's) that runs them: one SelfLog line each, not one per event.
  */
-const refused = new WeakMap<readonly Enricher[], Set<Enricher>>();
+const refused = new WeakMap<readonly AnyEnricher[], Set<AnyEnricher>>();
 
 /**
  * Adds the captured values of `extra`'s keys that neither `target` nor `existing` has to `target`.
@@ -42,8 +46,8 @@ function addCaptured(
   target: Record<string, unknown>,
   existing: Readonly<Record<string, unknown>> | undefined,
   extra: Readonly<Record<string, unknown>>,
-  enricher: Enricher,
-  enrichers: readonly Enricher[],
+  enricher: AnyEnricher,
+  enrichers: readonly AnyEnricher[],
 ): void {
   try {
     // An object of properties: a plain one (Object.create(null), another realm's) or a class
@@ -87,7 +91,7 @@ function addCaptured(
  * The enrichment of one event by the `enrich` operator: a new event when something is added, the
  * same event otherwise. As in the logger (and Serilog), a later enricher sees what earlier ones added.
  */
-export function enrichEvent(event: LogEvent, enrichers: readonly Enricher[]): LogEvent {
+export function enrichEvent(event: LogEvent, enrichers: readonly AnyEnricher[]): LogEvent {
   let enriched = event;
   let properties: Record<string, unknown> | undefined;
   for (const enricher of enrichers) {
@@ -118,7 +122,7 @@ export function enrichEvent(event: LogEvent, enrichers: readonly Enricher[]): Lo
 export function enrichOwnEvent(
   event: LogEvent,
   properties: Record<string, unknown>,
-  enrichers: readonly Enricher[],
+  enrichers: readonly AnyEnricher[],
   redaction: readonly RedactionPolicy[] = [],
 ): void {
   for (let i = 0; i < enrichers.length; i++) {

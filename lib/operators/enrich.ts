@@ -1,5 +1,5 @@
 import { type MonoTypeOperatorFunction, map } from 'rxjs';
-import type { Enricher } from '../core/enricher';
+import type { Enricher, EnricherProperties } from '../core/enricher';
 import type { LogEvent } from '../core/log-event';
 import { ConfigurationError } from '../core/errors/configuration-error';
 import { SelfLog } from '../core/self-log';
@@ -29,7 +29,7 @@ export { enrichEvent, enrichOwnEvent } from './enrich-event';
  * @example
  * events$.pipe(enrich(() => ({ Host: 'web-1' })))
  */
-export function enrich(...enrichers: Enricher[]): MonoTypeOperatorFunction<LogEvent> {
+export function enrich(...enrichers: Enricher<EnricherProperties>[]): MonoTypeOperatorFunction<LogEvent> {
   // Refused here: called per event, a non-function would throw each time, one SelfLog line per event.
   enrichers.forEach((enricher, index) => {
     if (typeof enricher !== 'function')

@@ -135,3 +135,26 @@ describe('filterEvents and enrich in a sink pipe with a callback whose name cann
     ]);
   });
 });
+
+// Serilog's Enrich.WithProperty makes a PropertyEnricher, whose constructor throws on a name that
+// string.IsNullOrWhiteSpace refuses (LogEventProperty.EnsureValidName); forContext refuses the same names.
+describe('enrich.withProperty’s name, checked against Serilog’s PropertyEnricher', () => {
+  it.each<[string, unknown]>([
+    ['empty', ''],
+    ['a space', ' '],
+    ['white space', '\t\n  '],
+    ['not a string', 42],
+    ['undefined', undefined],
+  ])('refuses a name that is %s with a ConfigurationError naming it', (_, name) => {
+    expect(() => new LoggerConfiguration().enrich.withProperty(name as string, 'v')).toThrow(
+      /^enrich\.withProperty: expected a property name that is not empty or white space, got /,
+    );
+  });
+
+  it('keeps a name with white space around other characters as it is, as Serilog does', () => {
+    const sink = new MemorySink();
+    const log = new LoggerConfiguration().enrich.withProperty(' App ', 'shop').writeTo.sink(sink).createLogger();
+    log.information('Hello');
+    expect(sink.events[0].properties).toEqual({ ' App ': 'shop' });
+  });
+});

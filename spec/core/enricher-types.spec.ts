@@ -1,0 +1,146 @@
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import ts from 'typescript';
+
+// Types only: an Enricher may return any object type of properties (an interface, a class
+// instance, a record), and an enricher returning an array, a Map, a Set, a Date, a Promise, a
+// function or a primitive fails to compile. These tests compile a small program under `strict`,
+// as a user's build would, and read the diagnostics: a `// @ts-expect-error` line that compiles is
+// itself an error (TS2578).
+const LIB = path.join(__dirname, '..', '..', 'lib');
+
+function diagnostics(source: string): string[] {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'rxlog-enricher-types-'));
+  try {
+    const file = path.join(dir, 'check.ts');
+    const imports = [
+      `import type { Enricher } from ${JSON.stringify(path.join(LIB, 'core', 'enricher'))};`,
+      `import { enrich } from ${JSON.stringify(path.join(LIB, 'operators', 'enrich'))};`,
+      `import { LoggerConfiguration } from ${JSON.stringify(path.join(LIB, 'configuration', 'logger-configuration'))};`,
+    ];
+    fs.writeFileSync(file, `${imports.join('\n')}\n${source}\nexport {};\n`);
+    const program = ts.createProgram([file], {
+      strict: true,
+      noEmit: true,
+      target: ts.ScriptTarget.ES2022,
+      lib: ['lib.es2022.d.ts', 'lib.dom.d.ts'],
+      skipLibCheck: true,
+      types: [],
+    });
+    return ts
+      .getPreEmitDiagnostics(program)
+      .filter((d) => d.file?.fileName === file)
+      .map(
+        (d) =>
+          `${d.file?.getLineAndCharacterOfPosition(d.start ?? 0).line}: ${ts.flattenDiagnosticMessageText(d.messageText, '\n')}`,
+      );
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+const DECLARATIONS = `
+  interface RequestContext { RequestId: string; UserId?: number }
+  declare const requestContext: RequestContext;
+  class TenantContext { readonly TenantId = 't-1'; describe(): string { return this.TenantId; } }
+  declare const record: Readonly<Record<string, unknown>>;
+`;
+
+describe('the Enricher type', () => {
+  it('enrich.with and the enrich operator take an enricher returning an interface, a class instance, a literal or a record', () => {
+    expect(
+      diagnostics(`${DECLARATIONS}
+        const fromFunction = (): RequestContext => requestContext;
+        new LoggerConfiguration()
+          .enrich.with(() => requestContext, () => new TenantContext(), fromFunction)
+          .enrich.with((event) => (event.level === 'error' ? requestContext : undefined), () => {})
+          .enrich.with(() => ({ Host: 'web-1', size: 3, length: 2 }), () => record)
+          .createLogger();
+        enrich(() => requestContext, () => new TenantContext(), () => record);
+      `),
+    ).toEqual([]);
+  });
+
+  it('Enricher<P> names what an enricher returns: an interface or a class instance, read back by name', () => {
+    expect(
+      diagnostics(`${DECLARATIONS}
+        declare const event: Parameters<Enricher>[0];
+        const withRequest: Enricher<RequestContext> = () => requestContext;
+        const withTenant: Enricher<TenantContext> = () => new TenantContext();
+        const requestId: string | undefined = withRequest(event)?.RequestId;
+        const tenantId: string | undefined = withTenant(event)?.TenantId;
+        new LoggerConfiguration().enrich.with(withRequest, withTenant).createLogger();
+        enrich(withRequest, withTenant);
+        void [requestId, tenantId];
+      `),
+    ).toEqual([]);
+  });
+
+  it('Enricher alone returns a record, so a test reads its result by name', () => {
+    expect(
+      diagnostics(`${DECLARATIONS}
+        declare const event: Parameters<Enricher>[0];
+        const withHost: Enricher = (e) => ({ Host: 'web-1', Level: e.level });
+        const fromRecord: Enricher = () => record;
+        const nothing: Enricher = () => {};
+        const host: unknown = withHost(event)?.Host;
+        new LoggerConfiguration().enrich.with(withHost, fromRecord, nothing).createLogger();
+        enrich(withHost, fromRecord, nothing);
+        // @ts-expect-error an interface has no index signature: name it, Enricher<RequestContext>
+        const bare: Enricher = () => requestContext;
+        void [host, bare];
+      `),
+    ).toEqual([]);
+  });
+
+  it('refuses an enricher returning an array, a Map, a Set, a Date, a Promise, a function or a primitive', () => {
+    expect(
+      diagnostics(`${DECLARATIONS}
+        // @ts-expect-error an array
+        const a: Enricher = () => ['RequestId'];
+        // @ts-expect-error a Map
+        const c: Enricher = () => new Map([['RequestId', 'r-7']]);
+        // @ts-expect-error a Date
+        const e: Enricher = () => new Date();
+        // @ts-expect-error a Promise (an async enricher)
+        const f: Enricher = async () => ({ RequestId: 'r-7' });
+        // @ts-expect-error a string
+        const h: Enricher = () => 'r-7';
+        // @ts-expect-error an array type named as the properties
+        type Listed = Enricher<string[]>;
+        // @ts-expect-error a Map type named as the properties
+        type Mapped = Enricher<Map<string, string>>;
+        // @ts-expect-error a function type named as the properties
+        type Called = Enricher<() => RequestContext>;
+        // @ts-expect-error a Date type named as the properties
+        type Dated = Enricher<Date>;
+        // @ts-expect-error a Promise type named as the properties
+        type Later = Enricher<Promise<RequestContext>>;
+        const config = new LoggerConfiguration();
+        // @ts-expect-error an array, given to enrich.with
+        config.enrich.with(() => ['RequestId']);
+        // @ts-expect-error a readonly tuple, given to enrich.with
+        config.enrich.with(() => ['RequestId', 'r-7'] as const);
+        // @ts-expect-error a Map, given to enrich.with
+        config.enrich.with(() => new Map([['RequestId', 'r-7']]));
+        // @ts-expect-error a Set, given to enrich.with
+        config.enrich.with(() => new Set(['r-7']));
+        // @ts-expect-error a Date, given to enrich.with
+        config.enrich.with(() => new Date());
+        // @ts-expect-error a Promise, given to enrich.with
+        config.enrich.with(async () => requestContext);
+        // @ts-expect-error a function, given to enrich.with
+        config.enrich.with(() => () => requestContext);
+        // @ts-expect-error a number, given to enrich.with
+        config.enrich.with(() => 7);
+        // @ts-expect-error an array, given to the enrich operator
+        enrich(() => [requestContext]);
+        // @ts-expect-error a Promise, given to the enrich operator
+        enrich(async () => requestContext);
+        void [a, c, e, f, h];
+        export type { Listed, Mapped, Called, Dated, Later };
+      `),
+    ).toEqual([]);
+  });
+});
