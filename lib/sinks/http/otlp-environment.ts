@@ -41,7 +41,7 @@ export const BROWSER_SERVICE_NAME = 'unknown_service';
 /**
  * Reads the OpenTelemetry exporter variables, as the OpenTelemetry specification defines them:
  * the logs endpoint is used as it is, the generic one gets `v1/logs` appended (after a `/` when
- * it has none), and one that is no absolute URL is ignored; the timeout is milliseconds, the logs one over the generic one; headers and resource attributes are `key=value` lists separated by commas, with
+ * it has none), and one that is no URL (an absolute one, but in a browser) is ignored; the timeout is milliseconds, the logs one over the generic one; headers and resource attributes are `key=value` lists separated by commas, with
  * percent-encoded values. An empty variable counts as unset. A header entry that is not
  * `key=value` (or is not a header fetch can send, or is Content-Type) is skipped; a resource attribute list that fails to decode is discarded whole.
  * Both are reported to SelfLog. Never throws.
@@ -80,16 +80,18 @@ function value(env: EnvironmentVariables, name: string): string | undefined {
 }
 
 /**
- * An endpoint variable, when it is an absolute URL; else undefined, and said on SelfLog (without
- * the value, which may hold credentials). As the OpenTelemetry JS exporter reads it: a variable
- * that is no URL counts as unset (the logs one gives way to the generic one, that one to the
- * default), where taking it would fail the sink's construction naming an option the app never gave.
+ * An endpoint variable, when it is a URL (absolute, or relative to the page in a browser, as the
+ * `endpoint` option may be); else undefined, and said on SelfLog (without the value, which may hold
+ * credentials). As the OpenTelemetry JS exporter reads it: a variable that is no URL counts as
+ * unset (the logs one gives way to the generic one, that one to the default), where taking it
+ * would fail the sink's construction naming an option the app never gave.
  */
 function url(env: EnvironmentVariables, name: string): string | undefined {
   const text = value(env, name);
   if (text === undefined) return undefined;
+  const page = (globalThis as { location?: { href?: unknown } }).location?.href;
   try {
-    new URL(text);
+    new URL(text, typeof page === 'string' ? page : undefined);
     return text;
   } catch {
     SelfLog.write('{Name} is not an absolute URL; it is ignored', name);

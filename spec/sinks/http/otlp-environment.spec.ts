@@ -39,6 +39,16 @@ describe('readOtlpEnvironment', () => {
     ]);
   });
 
+  it('takes a relative endpoint variable on a page, as the endpoint option is resolved against it there', () => {
+    const global = globalThis as { location?: unknown };
+    global.location = { href: 'https://shop.example/app/' };
+    try {
+      expect(readOtlpEnvironment({ OTEL_EXPORTER_OTLP_LOGS_ENDPOINT: '/v1/logs' }).endpoint).toBe('/v1/logs');
+    } finally {
+      delete global.location;
+    }
+  });
+
   it('treats empty and blank variables as unset', () => {
     expect(
       readOtlpEnvironment({ OTEL_EXPORTER_OTLP_LOGS_ENDPOINT: ' ', OTEL_SERVICE_NAME: '', OTEL_EXPORTER_OTLP_HEADERS: '' }),
