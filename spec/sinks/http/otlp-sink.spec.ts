@@ -808,9 +808,15 @@ describe('OtlpSink and the OpenTelemetry SDK exporter', () => {
     'not a label!': 'x',
     Ünïcode: 'ok',
     '': 'an empty attribute key is dropped',
+    Empty: '',
+    EmptyList: [],
+    EmptyMap: {},
+    Deep: { a: { b: { c: [{ d: [[], {}, ''] }] } } },
+    Long: `${'long '.repeat(2_000)}end`,
+    Null: null,
   };
 
-  it('writes the same OTLP/JSON as the SDK for every level, hostile text, numbers, lists, maps, trace context and exceptions (one without a message)', async () => {
+  it('writes the same OTLP/JSON as the SDK for every level, hostile, empty and long text, numbers, null, empty and deep lists and maps, trace context and exceptions (one without a message)', async () => {
     const error = new TypeError('bad "input"\nline 2');
     error.stack = 'TypeError: bad "input"\nline 2\n    at f (a.js:1:1)';
     // An empty message: the SDK sends no exception.message then.
