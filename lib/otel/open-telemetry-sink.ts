@@ -1,5 +1,6 @@
-import * as logsApi from '@opentelemetry/api-logs';
-import { type Logger as OtelLogger, type LoggerProvider, logs } from '@opentelemetry/api-logs';
+// Types only: rxlog/otel loads without @opentelemetry/api-logs (traceContextEnricher needs only the
+// API, and a sink given its provider needs no more); the sink imports it on its own (see loadLogsApi).
+import type { Logger as OtelLogger, LoggerProvider } from '@opentelemetry/api-logs';
 import { describeValue } from '../core/describe-value';
 import { ConfigurationError } from '../core/errors/configuration-error';
 import { PartialDeliveryError } from '../core/errors/partial-delivery-error';
@@ -24,24 +25,60 @@ export interface OpenTelemetrySinkOptions {
 
 /** Where every copy of `@opentelemetry/api-logs` keeps the registered global LoggerProvider. */
 const GLOBAL_LOGS_API_KEY = Symbol.for('io.opentelemetry.js.api.logs');
+/** The version every copy of api-logs asks the global's getter for (its `API_BACKWARDS_COMPATIBILITY_VERSION`). */
+const GLOBAL_LOGS_API_VERSION = 1;
 
-function isGlobalProviderRegistered(): boolean {
-  return (globalThis as Record<symbol, unknown>)[GLOBAL_LOGS_API_KEY] !== undefined;
+/**
+ * The global LoggerProvider an SDK registered (`logs.setGlobalLoggerProvider`), read as
+ * `logs.getLoggerProvider()` of any copy of api-logs reads it, or undefined when none is.
+ */
+function globalProvider(): LoggerProvider | undefined {
+  const getter = (globalThis as Record<symbol, unknown>)[GLOBAL_LOGS_API_KEY];
+  return typeof getter === 'function'
+    ? (getter as (version: number) => LoggerProvider | undefined)(GLOBAL_LOGS_API_VERSION)
+    : undefined;
+}
+
+/** What the sink reads of `@opentelemetry/api-logs`, once loaded (see loadLogsApi). */
+interface LogsApi {
+  createNoopLogger?: () => unknown;
+  NOOP_LOGGER?: unknown;
+}
+
+let logsApi: LogsApi | undefined;
+let logsApiRequested = false;
+
+/**
+ * Imports `@opentelemetry/api-logs` in the background, once, for its no-op logger: a dynamic
+ * import, so that `rxlog/otel` loads without it in both builds (an ES module's static import of a
+ * missing package fails the whole entry). Where it is not installed, the sink tells a shut-down
+ * provider by `enabled()` alone (see otelLogger).
+ */
+function loadLogsApi(): void {
+  if (logsApiRequested) return;
+  logsApiRequested = true;
+  void import('@opentelemetry/api-logs').then(
+    (api: LogsApi) => {
+      logsApi = api;
+    },
+    () => undefined,
+  );
+}
+
+/**
+ * The API's no-op logger, which a shut-down SDK provider hands out; undefined until api-logs is
+ * loaded, or without it. Read from the namespace, not imported by name: an api-logs older than
+ * `createNoopLogger` (the peer range starts at 0.50) exports `NOOP_LOGGER` instead.
+ */
+function noopLogger(): unknown {
+  const api = logsApi;
+  if (api === undefined) return undefined;
+  return typeof api.createNoopLogger === 'function' ? api.createNoopLogger() : api.NOOP_LOGGER;
 }
 
 /** What the SDK's LoggerProvider has beyond the API's: `flush` and `close` use it when present. */
 interface Flushable {
   forceFlush?: () => Promise<void>;
-}
-
-/**
- * The API's no-op logger, which a shut-down SDK provider hands out. Read from the namespace, not
- * imported by name: an api-logs older than `createNoopLogger` (the peer range starts at 0.50)
- * exports `NOOP_LOGGER` instead, and a named import of a missing export fails to load in ES modules.
- */
-function noopLogger(): unknown {
-  const api = logsApi as { createNoopLogger?: () => unknown; NOOP_LOGGER?: unknown };
-  return typeof api.createNoopLogger === 'function' ? api.createNoopLogger() : api.NOOP_LOGGER;
 }
 
 /** True when the logger's `enabled()` says it emits nothing (a logger of an api-logs older than `enabled` never does). */
@@ -104,6 +141,7 @@ export class OpenTelemetrySink implements Sink {
     this.provider = loggerProvider;
     this.scopeName = scopeName;
     this.scopeVersion = scopeVersion;
+    loadLogsApi();
   }
 
   /**
@@ -127,7 +165,7 @@ export class OpenTelemetrySink implements Sink {
 
   /** Asks the provider to export what its processors hold. */
   async flush(): Promise<void> {
-    await (this.currentProvider() as Flushable).forceFlush?.();
+    await (this.currentProvider() as Flushable | undefined)?.forceFlush?.();
   }
 
   /** Flushes; leaves the provider running (it belongs to the app). */
@@ -140,9 +178,9 @@ export class OpenTelemetrySink implements Sink {
     if (logger !== undefined && !emitsNothing(logger)) return logger;
     // Until an SDK registers its provider, the API's logger drops every record without a trace: fail
     // the batch instead (retried, then counted), so nothing is reported delivered that went nowhere.
-    if (this.provider === undefined && !isGlobalProviderRegistered())
-      throw new Error('OpenTelemetrySink: no global LoggerProvider is registered yet (logs.setGlobalLoggerProvider)');
     const provider = this.currentProvider();
+    if (provider === undefined)
+      throw new Error('OpenTelemetrySink: no global LoggerProvider is registered yet (logs.setGlobalLoggerProvider)');
     const fresh = provider.getLogger(this.scopeName, this.scopeVersion);
     // No logger yet, or ours says it emits nothing. After shutdown() the SDK's provider hands out
     // the API's no-op logger (as the logs SDK specification asks), one object for every name, and
@@ -153,7 +191,11 @@ export class OpenTelemetrySink implements Sink {
     // again, or anew per call by a provider that wraps its loggers, and differs from another
     // name's: the app drops those records on purpose. A provider registered since (the global
     // one) gets loggers anew.
-    if (fresh === noopLogger() || (fresh !== logger && emitsNothing(fresh) && provider.getLogger(SHUTDOWN_PROBE) === fresh))
+    const noop = noopLogger();
+    if (
+      (noop !== undefined && fresh === noop) ||
+      (fresh !== logger && emitsNothing(fresh) && provider.getLogger(SHUTDOWN_PROBE) === fresh)
+    )
       throw Object.assign(new Error('OpenTelemetrySink: the LoggerProvider is shut down; its loggers drop every record'), {
         permanent: true,
       });
@@ -174,13 +216,15 @@ export class OpenTelemetrySink implements Sink {
     let logger = this.scoped.get(name);
     if (logger === undefined) {
       if (this.scoped.size >= MAX_SCOPES) return fallback;
-      logger = this.currentProvider().getLogger(name);
+      // The provider whose logger `fallback` is: otelLogger() found one.
+      logger = (this.currentProvider() as LoggerProvider).getLogger(name);
       this.scoped.set(name, logger);
     }
     return logger;
   }
 
-  private currentProvider(): LoggerProvider {
-    return this.provider ?? logs.getLoggerProvider();
+  /** The provider given, else the global one; undefined while none is registered. */
+  private currentProvider(): LoggerProvider | undefined {
+    return this.provider ?? globalProvider();
   }
 }

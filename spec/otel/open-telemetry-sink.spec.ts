@@ -665,6 +665,27 @@ describe('OpenTelemetrySink', () => {
     }
   });
 
+  it('knows the API’s no-op logger itself once it has imported api-logs (in the background), also from an api-logs whose loggers have no enabled()', async () => {
+    // An api-logs older than enabled(): the shut-down provider's no-op logger says nothing, and a
+    // provider may hand out another object for the probe's name; only its identity tells.
+    const noop = createNoopLogger();
+    const provider = {
+      getLogger: (name: string) => (name === 'rxlog.shutdown-probe' ? { emit: () => undefined } : noop),
+    } as unknown as OtelLoggerProvider;
+    const sink = new OpenTelemetrySink({ loggerProvider: provider });
+    // The dynamic import settles within microtasks: every one has run before setImmediate's callback.
+    await new Promise((resolve) => setImmediate(resolve));
+    // Shadows NoopLogger.prototype.enabled on the shared instance for this test only.
+    const shadow = noop as { enabled?: unknown };
+    shadow.enabled = undefined;
+    try {
+      expect(() => sink.emit([makeEvent()])).toThrow(/LoggerProvider is shut down/);
+    } finally {
+      delete shadow.enabled;
+    }
+    expect(createNoopLogger().enabled()).toBe(false);
+  });
+
   it('rejects bad options with a ConfigurationError naming them', () => {
     expect(() => new OpenTelemetrySink({ loggerProvider: {} as never })).toThrow(ConfigurationError);
     expect(() => new OpenTelemetrySink({ scopeName: '' })).toThrow(/scopeName/);

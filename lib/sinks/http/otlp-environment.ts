@@ -41,14 +41,15 @@ export const BROWSER_SERVICE_NAME = 'unknown_service';
 /**
  * Reads the OpenTelemetry exporter variables, as the OpenTelemetry specification defines them:
  * the logs endpoint is used as it is, the generic one gets `v1/logs` appended (after a `/` when
- * it has none); the timeout is milliseconds, the logs one over the generic one; headers and resource attributes are `key=value` lists separated by commas, with
+ * it has none), and one that is no URL (an absolute one, but in a browser) is ignored; the timeout is milliseconds, the logs one over the generic one; headers and resource attributes are `key=value` lists separated by commas, with
  * percent-encoded values. An empty variable counts as unset. A header entry that is not
  * `key=value` (or is not a header fetch can send, or is Content-Type) is skipped; a resource attribute list that fails to decode is discarded whole.
  * Both are reported to SelfLog. Never throws.
  */
 export function readOtlpEnvironment(env: EnvironmentVariables = processEnvironment()): OtlpEnvironment {
-  const logsEndpoint = value(env, 'OTEL_EXPORTER_OTLP_LOGS_ENDPOINT');
-  const base = value(env, 'OTEL_EXPORTER_OTLP_ENDPOINT');
+  const logsEndpoint = url(env, 'OTEL_EXPORTER_OTLP_LOGS_ENDPOINT');
+  // Read only when needed: a generic variable that is no URL is reported only when it would be used.
+  const base = logsEndpoint === undefined ? url(env, 'OTEL_EXPORTER_OTLP_ENDPOINT') : undefined;
   const endpoint = logsEndpoint ?? (base === undefined ? undefined : `${base}${base.endsWith('/') ? '' : '/'}v1/logs`);
   const generic = keyValueList(env, 'OTEL_EXPORTER_OTLP_HEADERS', false, HEADER_NAME, HEADER_VALUE);
   const forLogs = keyValueList(env, 'OTEL_EXPORTER_OTLP_LOGS_HEADERS', false, HEADER_NAME, HEADER_VALUE);
@@ -76,6 +77,26 @@ function value(env: EnvironmentVariables, name: string): string | undefined {
   if (typeof text !== 'string') return undefined;
   const trimmed = text.trim();
   return trimmed === '' ? undefined : trimmed;
+}
+
+/**
+ * An endpoint variable, when it is a URL (absolute, or relative to the page in a browser, as the
+ * `endpoint` option may be); else undefined, and said on SelfLog (without the value, which may hold
+ * credentials). As the OpenTelemetry JS exporter reads it: a variable that is no URL counts as
+ * unset (the logs one gives way to the generic one, that one to the default), where taking it
+ * would fail the sink's construction naming an option the app never gave.
+ */
+function url(env: EnvironmentVariables, name: string): string | undefined {
+  const text = value(env, name);
+  if (text === undefined) return undefined;
+  const page = (globalThis as { location?: { href?: unknown } }).location?.href;
+  try {
+    new URL(text, typeof page === 'string' ? page : undefined);
+    return text;
+  } catch {
+    SelfLog.write('{Name} is not an absolute URL; it is ignored', name);
+    return undefined;
+  }
 }
 
 /** A timeout variable's milliseconds, when it is a delay a timer can wait; else undefined, and said on SelfLog. */

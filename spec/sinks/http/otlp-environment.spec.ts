@@ -18,6 +18,37 @@ describe('readOtlpEnvironment', () => {
     expect(endpoint('https://gw.example/otlp')).toBe('https://gw.example/otlp/v1/logs');
   });
 
+  it('ignores an endpoint variable that is no absolute URL, as the OpenTelemetry JS exporter does, and says so on SelfLog without its value', () => {
+    const seen: SelfLogEvent[] = [];
+    const subscription = SelfLog.events$.subscribe((event) => seen.push(event));
+    const endpoint = (env: Record<string, string>): string | undefined => readOtlpEnvironment(env).endpoint;
+    try {
+      // The logs variable unusable: the generic one's, else none (the sink's default).
+      expect(endpoint({ OTEL_EXPORTER_OTLP_LOGS_ENDPOINT: 'collector 4318', OTEL_EXPORTER_OTLP_ENDPOINT: 'http://c:4318' })).toBe(
+        'http://c:4318/v1/logs',
+      );
+      expect(endpoint({ OTEL_EXPORTER_OTLP_LOGS_ENDPOINT: '/v1/logs' })).toBeUndefined();
+      expect(endpoint({ OTEL_EXPORTER_OTLP_ENDPOINT: 'http://[::1' })).toBeUndefined();
+    } finally {
+      subscription.unsubscribe();
+    }
+    expect(seen.map((e) => e.message.replace(/^\S+ rxlog: /, ''))).toEqual([
+      'OTEL_EXPORTER_OTLP_LOGS_ENDPOINT is not an absolute URL; it is ignored',
+      'OTEL_EXPORTER_OTLP_LOGS_ENDPOINT is not an absolute URL; it is ignored',
+      'OTEL_EXPORTER_OTLP_ENDPOINT is not an absolute URL; it is ignored',
+    ]);
+  });
+
+  it('takes a relative endpoint variable on a page, as the endpoint option is resolved against it there', () => {
+    const global = globalThis as { location?: unknown };
+    global.location = { href: 'https://shop.example/app/' };
+    try {
+      expect(readOtlpEnvironment({ OTEL_EXPORTER_OTLP_LOGS_ENDPOINT: '/v1/logs' }).endpoint).toBe('/v1/logs');
+    } finally {
+      delete global.location;
+    }
+  });
+
   it('treats empty and blank variables as unset', () => {
     expect(
       readOtlpEnvironment({ OTEL_EXPORTER_OTLP_LOGS_ENDPOINT: ' ', OTEL_SERVICE_NAME: '', OTEL_EXPORTER_OTLP_HEADERS: '' }),

@@ -211,16 +211,22 @@ describe('OtlpSink', () => {
   // The OTLP exporter specification: OTEL_EXPORTER_OTLP_ENDPOINT defaults to http://localhost:4318, and
   // the OpenTelemetry JS exporter (otlp-exporter-base, getHttpConfigurationDefaults) sends logs to
   // http://localhost:4318/v1/logs when neither the options nor the variables name an endpoint.
-  it('sends to http://localhost:4318/v1/logs when neither the options nor the variables name an endpoint', async () => {
+  it('sends to http://localhost:4318/v1/logs when neither the options nor the variables name an endpoint (a variable that is no absolute URL names none)', async () => {
     const urls: string[] = [];
     const fetch = (url: string): Promise<Response> => {
       urls.push(url);
       return Promise.resolve(new Response('{}', { status: 200 }));
     };
-    for (const environment of [{}, { OTEL_EXPORTER_OTLP_ENDPOINT: ' ', OTEL_EXPORTER_OTLP_LOGS_ENDPOINT: '' }]) {
+    for (const environment of [
+      {},
+      { OTEL_EXPORTER_OTLP_ENDPOINT: ' ', OTEL_EXPORTER_OTLP_LOGS_ENDPOINT: '' },
+      // Ignored on SelfLog, as the OpenTelemetry JS exporter ignores it, instead of a ConfigurationError
+      // naming an `endpoint` option the app never gave.
+      { OTEL_EXPORTER_OTLP_LOGS_ENDPOINT: 'collector 4318' },
+    ]) {
       await new OtlpSink({ environment, fetch: fetch as typeof globalThis.fetch }).emit(makeEvents(1));
     }
-    expect(urls).toEqual(['http://localhost:4318/v1/logs', 'http://localhost:4318/v1/logs']);
+    expect(urls).toEqual(['http://localhost:4318/v1/logs', 'http://localhost:4318/v1/logs', 'http://localhost:4318/v1/logs']);
   });
 
   /** One event sent by an OtlpSink reading `environment`: the request the receiver got, and SelfLog's lines meanwhile. */
@@ -802,9 +808,15 @@ describe('OtlpSink and the OpenTelemetry SDK exporter', () => {
     'not a label!': 'x',
     Ünïcode: 'ok',
     '': 'an empty attribute key is dropped',
+    Empty: '',
+    EmptyList: [],
+    EmptyMap: {},
+    Deep: { a: { b: { c: [{ d: [[], {}, ''] }] } } },
+    Long: `${'long '.repeat(2_000)}end`,
+    Null: null,
   };
 
-  it('writes the same OTLP/JSON as the SDK for every level, hostile text, numbers, lists, maps, trace context and exceptions (one without a message)', async () => {
+  it('writes the same OTLP/JSON as the SDK for every level, hostile, empty and long text, numbers, null, empty and deep lists and maps, trace context and exceptions (one without a message)', async () => {
     const error = new TypeError('bad "input"\nline 2');
     error.stack = 'TypeError: bad "input"\nline 2\n    at f (a.js:1:1)';
     // An empty message: the SDK sends no exception.message then.
