@@ -83,6 +83,22 @@ export interface Formatter {
  */
 export const WRITTEN_ASIDE: unique symbol = Symbol.for('rxlog.aside');
 
+/**
+ * Internal, for rxlog's own HttpSink; not part of the public API. The delivery stage calls
+ * `sink[GIVEN_UP](events)` when it stops holding a batch the sink failed (no retry is left, or
+ * the breaker is open: the batch fails for good or goes to the fallback). A sink that keeps a
+ * failed batch aside for a later hand-over (HttpSink's page-hide beacons) lets it go, so events
+ * counted failed, or delivered by the fallback, are never sent again.
+ *
+ * @internal
+ */
+export const GIVEN_UP: unique symbol = Symbol.for('rxlog.givenUp');
+
+/** @internal A sink that implements GIVEN_UP. */
+export interface LetsGo {
+  [GIVEN_UP]?(events: readonly LogEvent[]): void;
+}
+
 /** @internal A sink that implements WRITTEN_ASIDE. */
 export interface WritesAside {
   [WRITTEN_ASIDE]?(events: readonly LogEvent[]): number;

@@ -4,7 +4,7 @@ import type { LogEvent } from '../core/log-event';
 import { retryHint } from '../core/retry-hint';
 import { SelfLog } from '../core/self-log';
 import { unrefScheduler } from '../core/unref-scheduler';
-import { type EmitResult, type Sink, WRITTEN_ASIDE, type WritesAside } from '../core/sink';
+import { type EmitResult, GIVEN_UP, type LetsGo, type Sink, WRITTEN_ASIDE, type WritesAside } from '../core/sink';
 import type { SinkMetrics } from '../metrics/metrics-types';
 import { SinkMetricsRecorder } from '../metrics/sink-metrics-recorder';
 import { CircuitBreaker } from '../operators/circuit-breaker';
@@ -584,6 +584,12 @@ export class SinkDelivery {
   }
 
   #toFallback(flight: Flight): void {
+    // The primary's part is over: what it kept aside of the batch for a later hand-over goes.
+    try {
+      this.#guard.run(() => (this.#sink as LetsGo)[GIVEN_UP]?.(flight.events));
+    } catch (error) {
+      SelfLog.write('Sink {Name} failed to let go of a batch given up on', this.name, error);
+    }
     const fallback = this.#fallback;
     if (fallback === null) {
       this.#settle(flight, 'failed');

@@ -5,7 +5,7 @@ import type { LogEvent } from '../../core/log-event';
 import { PartialDeliveryError } from '../../core/errors/partial-delivery-error';
 import { retryHint } from '../../core/retry-hint';
 import { SelfLog } from '../../core/self-log';
-import type { EmitResult, Formatter, Sink } from '../../core/sink';
+import { type EmitResult, type Formatter, GIVEN_UP, type Sink } from '../../core/sink';
 import { CompactJsonFormatter } from '../../formatting/compact-json-formatter';
 import { trimNewline } from '../../formatting/trim-newline';
 import { HttpBeacon } from './http-beacon';
@@ -528,6 +528,14 @@ export class HttpSink implements Sink {
     this.#handOverHeld(beacon);
     const [taken, reason] = this.#handOver(beacon, events);
     return this.#pending(events.length, taken, reason);
+  }
+
+  /** The logger gave up on a batch (see GIVEN_UP): what of it was kept for page hide is not handed over. */
+  [GIVEN_UP](events: readonly LogEvent[]): void {
+    const held = this.#unanswered;
+    if (held === undefined) return;
+    const given = new Set(events);
+    if (held.some((event) => given.has(event))) this.#unanswered = undefined;
   }
 
   /**

@@ -1,6 +1,7 @@
 import { existsSync } from 'node:fs';
 import { LoggerConfiguration } from '../../../lib/configuration/logger-configuration';
 import { HttpSink } from '../../../lib/sinks/http/http-sink';
+import { MemorySink } from '../../../lib/sinks/memory-sink';
 import { installPageHideFlush } from '../../../lib/sinks/http/http-page-hide';
 import { makeEvents } from '../../helpers/events';
 import { installFakePage } from '../../helpers/fake-page';
@@ -539,4 +540,73 @@ describe('installPageHideFlush in Chromium', () => {
     },
     30_000,
   );
+});
+
+// A batch whose request failed without an answer is kept aside for page hide (the logger holds it
+// for a retry). Once the logger gives up on it (failed for good, or taken by the fallback), a
+// beacon at page hide sent it all the same: events counted failed reached the server, or reached
+// it twice with a fallback.
+describe('a batch the logger gave up on', () => {
+  let page: ReturnType<typeof installFakePage>;
+  beforeEach(() => (page = installFakePage()));
+  afterEach(() => page.restore());
+
+  it.each([
+    ['failed for good', undefined],
+    ['taken by the fallback', new MemorySink()],
+  ] as const)('is not sent again by beacon at page hide (%s)', async (_, fallback) => {
+    jest.useFakeTimers();
+    const sink = new HttpSink({
+      url: 'http://127.0.0.1:1/ingest',
+      fetch: () => Promise.reject(new TypeError('Failed to fetch')),
+    });
+    const log = new LoggerConfiguration().writeTo
+      .sink(sink, {
+        batch: { size: 3, maxDelayMs: 0 },
+        retry: { attempts: 2, initialDelayMs: 1, jitter: 0 },
+        ...(fallback === undefined ? {} : { fallback }),
+      })
+      .createLogger();
+    const uninstall = installPageHideFlush(log, page.target);
+    try {
+      for (let n = 0; n < 3; n++) log.information('Item {N}', n);
+      await jest.advanceTimersByTimeAsync(100);
+      expect(log.metrics().sinks.http).toMatchObject({
+        pending: 0,
+        delivered: fallback === undefined ? 0 : 3,
+        failed: fallback === undefined ? 3 : 0,
+      });
+      page.hide();
+      await page.settled();
+      expect(page.beacons).toHaveLength(0);
+    } finally {
+      uninstall();
+      await log.close({ strategy: 'immediate', timeoutMs: 0 });
+      jest.useRealTimers();
+    }
+  });
+
+  it('is still handed over at page hide while the logger holds it for a retry', async () => {
+    jest.useFakeTimers();
+    const sink = new HttpSink({
+      url: 'http://127.0.0.1:1/ingest',
+      fetch: () => Promise.reject(new TypeError('Failed to fetch')),
+    });
+    const log = new LoggerConfiguration().writeTo
+      .sink(sink, { batch: { size: 3, maxDelayMs: 0 }, retry: { attempts: 2, initialDelayMs: 60_000, jitter: 0 } })
+      .createLogger();
+    const uninstall = installPageHideFlush(log, page.target);
+    try {
+      for (let n = 0; n < 3; n++) log.information('Item {N}', n);
+      await jest.advanceTimersByTimeAsync(100);
+      expect(log.metrics().sinks.http).toMatchObject({ pending: 3, failed: 0 });
+      page.hide();
+      await page.settled();
+      expect(page.beacons).toHaveLength(1);
+    } finally {
+      uninstall();
+      await log.close({ strategy: 'immediate', timeoutMs: 0 });
+      jest.useRealTimers();
+    }
+  });
 });
