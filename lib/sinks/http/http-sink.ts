@@ -483,7 +483,7 @@ export class HttpSink implements Sink {
       if (!response.ok || response.type === 'opaqueredirect' || (status >= 300 && status < 400)) {
         const retryAfter =
           // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- a fetch supplied by the application may return a partial Response
-          status === 429 || status === 503 ? parseRetryAfter(response.headers?.get('Retry-After')) : undefined;
+          status === 429 || status >= 500 ? parseRetryAfter(response.headers?.get('Retry-After')) : undefined;
         // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- a fetch supplied by the application may return a partial Response
         const error = new HttpStatusError(method, safeUrl, status, response.statusText ?? '', retryAfter, text);
         // The subclass's judgement, for a live batch and for the offline store's replay alike.

@@ -161,6 +161,13 @@ describe('HttpSink', () => {
     await expect(sink.emit([makeEvent()])).rejects.toThrow('answered 400 Bad Request: bad request');
   });
 
+  // The OTLP specification: the client SHOULD honour Retry-After "if it is present", on any
+  // retryable answer; OpenTelemetry's own exporter reads it on 502 and 504 too.
+  it.each([429, 500, 502, 503, 504])('reads Retry-After on a retried %i', async (status) => {
+    server = await startTestServer(() => ({ status, headers: { 'Retry-After': '7' } }));
+    await expect(new HttpSink({ url: server.url }).emit([makeEvent()])).rejects.toMatchObject({ status, retryAfterMs: 7_000 });
+  });
+
   it('rejects a 400 without reading Retry-After', async () => {
     server = await startTestServer(() => ({ status: 400, headers: { 'Retry-After': '7' } }));
     await expect(new HttpSink({ url: server.url }).emit([makeEvent()])).rejects.toMatchObject({
