@@ -6,7 +6,7 @@ const BODY_EXCERPT_CHARS = 200;
  * follow one, so credentials and bodies never reach another host). The delivery stage treats it
  * as a failed try: `permanent` errors (every 3xx and 4xx but 408, 425 and 429; 501 and 505) fail
  * the batch at once, others are retried after the backoff or after `retryAfterMs`, a 429 or
- * 503's `Retry-After`, whichever is longer (capped by the retry options' `maxDelayMs`).
+ * 5xx's `Retry-After`, whichever is longer (capped by the retry options' `maxDelayMs`).
  */
 export class HttpStatusError extends Error {
   override readonly name = 'HttpStatusError';
