@@ -82,7 +82,9 @@ const NO_VALUES: Readonly<Record<string, unknown>> = Object.freeze(Object.create
  * send from browsers (CLEF or NDJSON lines, including `sendBeacon` bodies sent as `text/plain`)
  * and writes each event into `log`, treating every request as hostile:
  *
- * - with `allowedOrigins`, a request from another site's page (its `Origin`) is answered 403;
+ * - with `allowedOrigins`, a request from another site's page (its `Origin`) is answered 403,
+ *   and a listed origin gets CORS answers: its preflight answered 204, its POST's answer readable
+ *   (`Access-Control-Allow-Origin` set to it, with credentials; see `allowCors`);
  * - only `POST` (else 405) with a CLEF, NDJSON, JSON or text content type in UTF-8, not compressed
  *   (else 415; a `Content-Encoding` other than `identity` is never decoded);
  * - a per-client token bucket, one token per request whatever it carries (429 with `Retry-After`,
@@ -229,6 +231,8 @@ function handle(
     refuse(req, res, 403, 'Forbidden: origin not allowed');
     return;
   }
+  // A page of an allowed origin: its preflight is answered here, its POST's answer made readable.
+  if (settings.allowedOrigins !== undefined && allowCors(req, res, settings.allowedOrigins)) return;
   if (limit !== undefined) {
     const decision = limit(req, ip);
     if (!decision.allowed) {
@@ -320,6 +324,38 @@ function foreign(req: IncomingMessage, allowed: ReadonlySet<string>): boolean {
   const origin = req.headers.origin;
   if (origin === undefined || allowed.has(origin)) return false;
   return !(origin === 'null' && req.headers['sec-fetch-site'] === 'same-origin');
+}
+
+/** Header names (tokens, RFC 9110 §5.6.2) a preflight may ask for: echoed as asked, anything else is not. */
+const HEADER_NAMES = /^[!#$%&'*+.^`|~\w-]+(?:[ \t]*,[ \t]*[!#$%&'*+.^`|~\w-]+)*$/;
+
+/**
+ * CORS for a page of an allowed origin (the Fetch standard's CORS protocol): its answers carry
+ * `Access-Control-Allow-Origin` (that origin, never `*`) with `Access-Control-Allow-Credentials`,
+ * as a beacon carries cookies and a credentialed request accepts no `*`; its preflight (`OPTIONS`
+ * with `Access-Control-Request-Method`) is answered 204 here, allowing `POST` and the request
+ * headers it names, for 10 minutes. True when the request was answered (a preflight).
+ */
+function allowCors(req: IncomingMessage, res: ServerResponse, allowed: ReadonlySet<string>): boolean {
+  const origin = req.headers.origin;
+  // Added to what a middleware before this one set (compression's Accept-Encoding, cors' Origin).
+  const vary = res.getHeader('Vary');
+  if (typeof vary !== 'string' || vary === '') res.setHeader('Vary', 'Origin');
+  else if (!/(?:^|,)\s*origin\s*(?:,|$)/i.test(vary)) res.setHeader('Vary', `${vary}, Origin`);
+  if (origin === undefined || !allowed.has(origin)) return false;
+  res.setHeader('Access-Control-Allow-Origin', origin);
+  res.setHeader('Access-Control-Allow-Credentials', 'true');
+  if (req.method !== 'OPTIONS' || req.headers['access-control-request-method'] === undefined) return false;
+  const asked = req.headers['access-control-request-headers'];
+  res.writeHead(204, {
+    'Access-Control-Allow-Methods': 'POST',
+    'Access-Control-Allow-Headers':
+      asked !== undefined && asked.length <= 1024 && HEADER_NAMES.test(asked) ? asked : 'Content-Type',
+    'Access-Control-Max-Age': '600',
+    'Content-Length': '0',
+  });
+  res.end();
+  return true;
 }
 
 function clientKey(key: ResolvedRateLimit['key'], req: IncomingMessage, ip: string | undefined): string {

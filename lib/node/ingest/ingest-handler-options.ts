@@ -65,7 +65,10 @@ export interface IngestHandlerOptions {
    * beacon too), so without this any website can have its visitors' browsers post events here
    * (`text/plain` needs no CORS preflight). A request without `Origin` (not from a browser page) is
    * let through, as is `Origin: null` with `Sec-Fetch-Site: same-origin` (a beacon of a page whose
-   * `Referrer-Policy` is `no-referrer`, to its own origin). Default: any origin.
+   * `Referrer-Policy` is `no-referrer`, to its own origin). A listed origin also gets CORS answers,
+   * so a page served from another origin can post: its preflight (`OPTIONS`) is answered 204 and
+   * every answer carries `Access-Control-Allow-Origin` (that origin) with credentials allowed.
+   * Default: any origin, and no CORS answers.
    */
   allowedOrigins?: readonly string[] | undefined;
   /** Adds the client's address as `ClientAddress`: `true` for the one the rate limit's default key uses (the framework's `ip`, else the socket's), or a function of the request. Default `false` (addresses are personal data). */

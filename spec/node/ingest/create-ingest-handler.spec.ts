@@ -456,6 +456,88 @@ describe('createIngestHandler', () => {
     expect(ingest.events).toHaveLength(0);
   });
 
+  // A page on another origin (a dev server on another port) sends CLEF with fetch after a CORS
+  // preflight, and its fetch reads the answer only with Access-Control-Allow-Origin: the handler
+  // answers both for the origins it allows (Fetch standard, CORS protocol), and for no other.
+  it('answers CORS for the origins in allowedOrigins: the preflight (204) and the POST, with credentials, and for no other origin', async () => {
+    const page = 'http://127.0.0.1:5173';
+    const ingest = await startIngest({ allowedOrigins: [page] });
+    const preflight = (origin: string, method = 'POST', requested = 'content-type, authorization') =>
+      fetch(ingest.url, {
+        method: 'OPTIONS',
+        headers: { Origin: origin, 'Access-Control-Request-Method': method, 'Access-Control-Request-Headers': requested },
+      });
+    const allowed = await preflight(page);
+    expect(allowed.status).toBe(204);
+    const names = [
+      'access-control-allow-origin',
+      'access-control-allow-credentials',
+      'access-control-allow-methods',
+      'access-control-allow-headers',
+      'access-control-max-age',
+      'vary',
+    ];
+    expect(Object.fromEntries(names.map((name) => [name, allowed.headers.get(name)]))).toEqual({
+      'access-control-allow-origin': page,
+      'access-control-allow-credentials': 'true',
+      'access-control-allow-methods': 'POST',
+      'access-control-allow-headers': 'content-type, authorization',
+      'access-control-max-age': '600',
+      vary: 'Origin',
+    });
+    // Header names only: anything else asked for is not echoed.
+    expect((await preflight(page, 'POST', 'content-type, <x>')).headers.get('access-control-allow-headers')).toBe('Content-Type');
+    const posted = await post(ingest.url, clef({ '@mt': 'From the page' }), 'application/vnd.serilog.clef', { Origin: page });
+    expect(posted.status).toBe(200);
+    expect(posted.headers.get('access-control-allow-origin')).toBe(page);
+    expect(posted.headers.get('access-control-allow-credentials')).toBe('true');
+    const foreignPreflight = await preflight('https://evil.example');
+    expect(foreignPreflight.status).toBe(403);
+    expect(foreignPreflight.headers.get('access-control-allow-origin')).toBeNull();
+    const foreignPost = await post(ingest.url, clef({ '@mt': 'Forged' }), 'text/plain', { Origin: 'https://evil.example' });
+    expect(foreignPost.status).toBe(403);
+    expect(foreignPost.headers.get('access-control-allow-origin')).toBeNull();
+    expect(ingest.events.map((e) => e.properties.ClientTemplate)).toEqual(['From the page']);
+  });
+
+  it('adds Origin to a Vary header a middleware before it set, once, and answers an Express preflight mounted with app.all', async () => {
+    const memory = new MemorySink();
+    const log = new LoggerConfiguration().writeTo.sink(memory).createLogger();
+    const page = 'http://127.0.0.1:5173';
+    const ingest = createIngestHandler(log, { allowedOrigins: [page] });
+    const app = express();
+    app.use((req, res, next) => {
+      res.setHeader('Vary', req.headers['x-vary'] === 'origin' ? 'Accept-Encoding, origin' : 'Accept-Encoding');
+      next();
+    });
+    app.all('/api/logs', ingest);
+    const server = await listen(createServer(app));
+    try {
+      const ask = (vary?: string) =>
+        fetch(`${server.url}/api/logs`, {
+          method: 'OPTIONS',
+          headers: { Origin: page, 'Access-Control-Request-Method': 'POST', ...(vary === undefined ? {} : { 'X-Vary': vary }) },
+        });
+      const first = await ask();
+      expect(first.status).toBe(204);
+      expect(first.headers.get('vary')).toBe('Accept-Encoding, Origin');
+      expect((await ask('origin')).headers.get('vary')).toBe('Accept-Encoding, origin');
+    } finally {
+      await server.close();
+      await log.close({ strategy: 'immediate', timeoutMs: 0 });
+    }
+  });
+
+  it('answers no CORS without allowedOrigins: a preflight is 405, as any method but POST', async () => {
+    const ingest = await startIngest();
+    const response = await fetch(ingest.url, {
+      method: 'OPTIONS',
+      headers: { Origin: 'http://127.0.0.1:5173', 'Access-Control-Request-Method': 'POST' },
+    });
+    expect(response.status).toBe(405);
+    expect(response.headers.get('access-control-allow-origin')).toBeNull();
+  });
+
   it('answers 403 to a page of another site (its Origin) when allowedOrigins is set, spending none of the rate limit, on node:http and Express 5', async () => {
     const memory = new MemorySink();
     const log = new LoggerConfiguration().writeTo.sink(memory).createLogger();
