@@ -223,7 +223,7 @@ describe('enrichOwnEvent', () => {
       }
     }
     const own: Record<string, unknown> = {};
-    enrichOwnEvent(makeEvent({ properties: own }), own, [() => new Props() as unknown as Record<string, unknown>]);
+    enrichOwnEvent(makeEvent({ properties: own }), own, [() => new Props()]);
     expect(own).toEqual({ Host: 'web-1' });
   });
 
