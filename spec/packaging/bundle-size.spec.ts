@@ -10,7 +10,7 @@ const KB = 1024;
 /** The package's size budgets (gzip): what the docs promise. */
 const BUDGET = { core: 15 * KB, http: 4 * KB };
 /** Today's sizes plus a little: a change that grows the bundle past these fails. */
-const CEILING = { core: 27 * KB + 454, http: 12 * KB + 413 };
+const CEILING = { core: 27 * KB + 495, http: 12 * KB + 440 };
 
 async function gzipSize(source: string): Promise<{ min: number; gzip: number; code: string }> {
   const result = await build({
@@ -62,8 +62,8 @@ describe('bundle size', () => {
   });
 
   // The budgets are not met: the builder reaches every delivery option, redaction and .pipe(), so
-  // the delivery stage (about 24.3 KB of the 76 KB minified), the pipeline and value capture
-  // (19.1 KB), text output (9.5 KB), number/date formats (5.6 KB) and the redaction policy (5.3 KB)
+  // the delivery stage (about 24.8 KB of the 76 KB minified), the pipeline and value capture
+  // (19.0 KB), text output (10.3 KB), number/date formats (5.6 KB) and the redaction policy (5.2 KB)
   // are in every bundle (docs/packaging.md).
   // This test passes while they are exceeded, and fails (to be flipped to `it`) once they are met.
   it.failing('fits LoggerConfiguration + ConsoleSink in 15 KB gzip and the HTTP sinks in 4 KB more', () => {
