@@ -1,49 +1,14 @@
-import * as fs from 'node:fs';
-import * as os from 'node:os';
-import * as path from 'node:path';
-import ts from 'typescript';
+import { importFrom, PROPERTY_TYPE_DECLARATIONS as DECLARATIONS, typeDiagnostics } from '../helpers/type-diagnostics';
 
 // Types only: LogContext.run takes any object type of properties (an interface, a class
 // instance), and refuses an array, a Map, a Set, a Date or a function at compile time. These
 // tests compile a small program under `strict`, as a user's build would, and read the diagnostics:
 // a `// @ts-expect-error` line that compiles is itself an error (TS2578).
-const LIB = path.join(__dirname, '..', '..', 'lib');
-
-function diagnostics(source: string): string[] {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'rxlog-properties-types-'));
-  try {
-    const file = path.join(dir, 'check.ts');
-    const imports = [
-      `import { LogContext } from ${JSON.stringify(path.join(LIB, 'context', 'log-context'))};`,
-      `import { withLogContext } from ${JSON.stringify(path.join(LIB, 'operators', 'with-log-context'))};`,
-    ];
-    fs.writeFileSync(file, `${imports.join('\n')}\n${source}\nexport {};\n`);
-    const program = ts.createProgram([file], {
-      strict: true,
-      noEmit: true,
-      target: ts.ScriptTarget.ES2022,
-      lib: ['lib.es2022.d.ts', 'lib.dom.d.ts'],
-      skipLibCheck: true,
-      types: [],
-    });
-    return ts
-      .getPreEmitDiagnostics(program)
-      .filter((d) => d.file?.fileName === file)
-      .map(
-        (d) =>
-          `${d.file?.getLineAndCharacterOfPosition(d.start ?? 0).line}: ${ts.flattenDiagnosticMessageText(d.messageText, '\n')}`,
-      );
-  } finally {
-    fs.rmSync(dir, { recursive: true, force: true });
-  }
-}
-
-const DECLARATIONS = `
-  interface RequestContext { RequestId: string; UserId?: number }
-  declare const requestContext: RequestContext;
-  class TenantContext { readonly TenantId = 't-1'; describe(): string { return this.TenantId; } }
-  declare const record: Readonly<Record<string, unknown>>;
-`;
+const IMPORTS = [
+  importFrom('{ LogContext }', 'context/log-context'),
+  importFrom('{ withLogContext }', 'operators/with-log-context'),
+];
+const diagnostics = (source: string): string[] => typeDiagnostics(IMPORTS, source);
 
 describe('the property types of LogContext.run and withLogContext', () => {
   it('LogContext.run takes an interface, a class instance, a literal and a record', () => {

@@ -1,51 +1,16 @@
-import * as fs from 'node:fs';
-import * as os from 'node:os';
-import * as path from 'node:path';
-import ts from 'typescript';
+import { importFrom, PROPERTY_TYPE_DECLARATIONS as DECLARATIONS, typeDiagnostics } from '../helpers/type-diagnostics';
 
 // Types only: an Enricher may return any object type of properties (an interface, a class
 // instance, a record), and an enricher returning an array, a Map, a Set, a Date, a Promise, a
 // function or a primitive fails to compile. These tests compile a small program under `strict`,
 // as a user's build would, and read the diagnostics: a `// @ts-expect-error` line that compiles is
 // itself an error (TS2578).
-const LIB = path.join(__dirname, '..', '..', 'lib');
-
-function diagnostics(source: string): string[] {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'rxlog-enricher-types-'));
-  try {
-    const file = path.join(dir, 'check.ts');
-    const imports = [
-      `import type { Enricher } from ${JSON.stringify(path.join(LIB, 'core', 'enricher'))};`,
-      `import { enrich } from ${JSON.stringify(path.join(LIB, 'operators', 'enrich'))};`,
-      `import { LoggerConfiguration } from ${JSON.stringify(path.join(LIB, 'configuration', 'logger-configuration'))};`,
-    ];
-    fs.writeFileSync(file, `${imports.join('\n')}\n${source}\nexport {};\n`);
-    const program = ts.createProgram([file], {
-      strict: true,
-      noEmit: true,
-      target: ts.ScriptTarget.ES2022,
-      lib: ['lib.es2022.d.ts', 'lib.dom.d.ts'],
-      skipLibCheck: true,
-      types: [],
-    });
-    return ts
-      .getPreEmitDiagnostics(program)
-      .filter((d) => d.file?.fileName === file)
-      .map(
-        (d) =>
-          `${d.file?.getLineAndCharacterOfPosition(d.start ?? 0).line}: ${ts.flattenDiagnosticMessageText(d.messageText, '\n')}`,
-      );
-  } finally {
-    fs.rmSync(dir, { recursive: true, force: true });
-  }
-}
-
-const DECLARATIONS = `
-  interface RequestContext { RequestId: string; UserId?: number }
-  declare const requestContext: RequestContext;
-  class TenantContext { readonly TenantId = 't-1'; describe(): string { return this.TenantId; } }
-  declare const record: Readonly<Record<string, unknown>>;
-`;
+const IMPORTS = [
+  importFrom('type { Enricher }', 'core/enricher'),
+  importFrom('{ enrich }', 'operators/enrich'),
+  importFrom('{ LoggerConfiguration }', 'configuration/logger-configuration'),
+];
+const diagnostics = (source: string): string[] => typeDiagnostics(IMPORTS, source);
 
 describe('the Enricher type', () => {
   it('enrich.with and the enrich operator take an enricher returning an interface, a class instance, a literal or a record', () => {
