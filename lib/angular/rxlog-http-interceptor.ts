@@ -286,8 +286,12 @@ function covers(prefix: URL, target: URL): boolean {
   if (prefix.protocol !== target.protocol || prefix.host !== target.host) return false;
   const path = prefix.pathname.replace(/\/+$/, '');
   if (target.pathname !== path && !target.pathname.startsWith(`${path}/`)) return false;
-  for (const [name, value] of prefix.searchParams) if (!target.searchParams.getAll(name).includes(value)) return false;
-  return true;
+  // forEach, not for…of: an app's tsconfig (Angular's default lib: ES2022 and dom) has no dom.iterable.
+  let covered = true;
+  prefix.searchParams.forEach((value, name) => {
+    if (!target.searchParams.getAll(name).includes(value)) covered = false;
+  });
+  return covered;
 }
 
 function now(): number {
