@@ -1,3 +1,5 @@
+import type { NotAnObjectOfProperties } from '../core/is-properties';
+
 /** Properties carried by the ambient context. */
 export type ContextProperties = Readonly<Record<string, unknown>>;
 
@@ -10,12 +12,9 @@ export interface NotProperties {
 /**
  * `unknown` when `P` (any object type: an object literal, an interface, a class instance) can be
  * properties, else {@link NotProperties}: an array, a Map, a Set, a Date or a function fails to
- * compile. As `Logger.child` checks its argument (lib/context cannot import lib/templates).
+ * compile. `Logger.child` refuses the same types with its own message (lib/context cannot import lib/templates).
  */
-export type CheckProperties<P> = P extends
-  readonly unknown[] | ReadonlyMap<unknown, unknown> | ReadonlySet<unknown> | Date | ((...args: never[]) => unknown)
-  ? NotProperties
-  : unknown;
+export type CheckProperties<P> = P extends NotAnObjectOfProperties ? NotProperties : unknown;
 
 /**
  * Where LogContext keeps its ambient properties. The default is a synchronous stack (browsers);

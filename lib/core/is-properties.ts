@@ -14,3 +14,11 @@ export function isProperties(value: unknown): boolean {
     return true;
   }
 }
+
+/**
+ * Objects that are no object of properties, which `child`, `LogContext.run` and `withLogContext`
+ * refuse at compile time (each with its own message): an array or tuple, a Map, a Set, a Date, a
+ * function.
+ */
+export type NotAnObjectOfProperties =
+  readonly unknown[] | ReadonlyMap<unknown, unknown> | ReadonlySet<unknown> | Date | ((...args: never[]) => unknown);

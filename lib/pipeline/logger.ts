@@ -16,6 +16,7 @@ import {
 import { SelfLog } from '../core/self-log';
 import type { LoggerMetrics } from '../metrics/metrics-types';
 import type { CheckLogArguments, TemplateMismatch } from '../templates/template-values';
+import type { NotAnObjectOfProperties } from '../core/is-properties';
 import { AFTER_FLUSH_SYNC } from './after-flush-sync';
 import type { BoundProperties } from './bound-properties';
 import type { FlushOptions, FlushResult } from './flush-options';
@@ -223,11 +224,7 @@ export class Logger {
    * compile.
    */
   child<P extends object>(
-    properties: P &
-      (P extends
-        readonly unknown[] | ReadonlyMap<unknown, unknown> | ReadonlySet<unknown> | Date | ((...args: never[]) => unknown)
-        ? TemplateMismatch<'not an object of properties'>
-        : unknown),
+    properties: P & (P extends NotAnObjectOfProperties ? TemplateMismatch<'not an object of properties'> : unknown),
   ): Logger {
     // Captured and redacted here, once, rather than on every event the child writes.
     const bound = this.#pipeline.bind(this.#bound, properties as Readonly<Record<string, unknown>>);

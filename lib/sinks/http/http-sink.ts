@@ -9,6 +9,7 @@ import { type EmitResult, type Formatter, GIVEN_UP, type Sink } from '../../core
 import { CompactJsonFormatter } from '../../formatting/compact-json-formatter';
 import { trimNewline } from '../../formatting/trim-newline';
 import { HttpBeacon } from './http-beacon';
+import { isUrlHere, pageHref } from './page-url';
 import { beaconPayload } from './http-beacon-payloads';
 import { expectOption } from '../../core/expect-option';
 import {
@@ -648,16 +649,11 @@ export function linesBody(
 
 function checkUrl(url: unknown, where: string): string {
   expectOption(typeof url === 'string' && url.trim() !== '', where, 'a URL', url);
-  const base = (globalThis as { location?: { href?: unknown } }).location?.href;
-  const page = typeof base === 'string';
-  try {
-    new URL(url, page ? base : undefined);
-  } catch {
+  if (!isUrlHere(url))
     // An app's browser configuration also runs on the server when it is server-side rendered.
     throw new ConfigurationError(
-      `${where}: not a valid URL: ${JSON.stringify(url)}${page || /^[a-z][\w+.-]*:/i.test(url) ? '' : ' (a relative URL, and there is no page to resolve it against: on a server, give an absolute URL or add the sink only in the browser)'}`,
+      `${where}: not a valid URL: ${JSON.stringify(url)}${pageHref() !== undefined || /^[a-z][\w+.-]*:/i.test(url) ? '' : ' (a relative URL, and there is no page to resolve it against: on a server, give an absolute URL or add the sink only in the browser)'}`,
     );
-  }
   return url;
 }
 

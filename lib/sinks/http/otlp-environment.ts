@@ -1,5 +1,6 @@
 import { SelfLog } from '../../core/self-log';
 import { MAX_TIMER_MS } from '../../core/max-timer-ms';
+import { isUrlHere } from './page-url';
 
 /** Environment variables by name, as `process.env` holds them. */
 export type EnvironmentVariables = Readonly<Record<string, string | undefined>>;
@@ -89,14 +90,9 @@ function value(env: EnvironmentVariables, name: string): string | undefined {
 function url(env: EnvironmentVariables, name: string): string | undefined {
   const text = value(env, name);
   if (text === undefined) return undefined;
-  const page = (globalThis as { location?: { href?: unknown } }).location?.href;
-  try {
-    new URL(text, typeof page === 'string' ? page : undefined);
-    return text;
-  } catch {
-    SelfLog.write('{Name} is not an absolute URL; it is ignored', name);
-    return undefined;
-  }
+  if (isUrlHere(text)) return text;
+  SelfLog.write('{Name} is not an absolute URL; it is ignored', name);
+  return undefined;
 }
 
 /** A timeout variable's milliseconds, when it is a delay a timer can wait; else undefined, and said on SelfLog. */
