@@ -275,10 +275,10 @@ export class LaneAccounting implements EventAccounting {
   }
 }
 
-/** `counts` (the sink's own, when it has some) with `more` added, reason by reason. */
+/** `counts` (the sink's own, when it has some) with `more` added, reason by reason, within the {@link MAX_REASONS} bound. */
 function addReasons(counts: Record<string, number> | undefined, more: ReadonlyMap<string, number>): Record<string, number> {
   const sum = new Map(Object.entries(counts ?? {}));
-  for (const [reason, count] of more) sum.set(reason, (sum.get(reason) ?? 0) + count);
+  for (const [reason, count] of more) countReason(sum, reason, count);
   return Object.fromEntries(sum);
 }
 

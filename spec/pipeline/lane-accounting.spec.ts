@@ -209,6 +209,37 @@ describe('LaneAccounting (a sink pipe’s operators, seen from the sink’s coun
     expect(JSON.parse(JSON.stringify(droppedBy)).__proto__).toBe(1);
   });
 
+  it("keeps the 64-reason bound when the sink's own reasons and its operators' are added together", () => {
+    const dropsAll: MonoTypeOperatorFunction<LogEvent> = (source) =>
+      defer(() => {
+        const accounting = injectEventAccounting();
+        return source.pipe(
+          filter((event) => {
+            if (event.properties.Via !== 'operator') return true;
+            accounting.dropped(1, `operator-${String(event.properties.N)}`);
+            return false;
+          }),
+        );
+      });
+    // Leaves every event out of its write under a reason of its own, as SeqSink does below Seq's level.
+    const sink = {
+      emitSync: (events: readonly LogEvent[]) => ({
+        rejected: 0,
+        dropped: { count: events.length, reason: `sink-${String(events[0]?.properties.N)}` },
+      }),
+      emit: () => undefined,
+    };
+    const log = new LoggerConfiguration().writeTo.sink(sink, { name: 'leaves-out', pipe: [dropsAll] }).createLogger();
+    for (let n = 0; n < 100; n++) log.information('{Via} {N}', 'sink', n);
+    for (let n = 0; n < 100; n++) log.information('{Via} {N}', 'operator', n);
+    const m = log.metrics().sinks['leaves-out'];
+    const droppedBy = m.droppedBy ?? {};
+    expect(m).toMatchObject({ received: 200, dropped: 200, pending: 0 });
+    expect(Object.keys(droppedBy)).toHaveLength(65);
+    expect(droppedBy.other).toBe(136);
+    expect(Object.values(droppedBy).reduce((sum, count) => sum + count, 0)).toBe(200);
+  });
+
   it('gives up on an operator that fails before it takes an event: one diagnostic, its events counted dropped, close not held up', async () => {
     const diagnostics: SelfLogEvent[] = [];
     const subscription = SelfLog.events$.subscribe((e) => diagnostics.push(e));
