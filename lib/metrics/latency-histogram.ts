@@ -1,15 +1,18 @@
 import type { LatencySummary } from './metrics-types';
 
-/** Sub-buckets per power of two, and per millisecond below 1 ms: about 6 % relative error. */
+/** Sub-buckets per power of two, and per millisecond up to 1 ms: about 6 % relative error. */
 const SUB_BUCKETS = 16;
 /** Powers of two covered above 1 ms: up to 2^26 ms (about 18.6 hours); longer lands in the last bucket. */
 const OCTAVES = 26;
-const BUCKET_COUNT = SUB_BUCKETS + OCTAVES * SUB_BUCKETS;
+/** Bucket 0 holds exactly 0 (a delivery within the clock's millisecond); the others follow it. */
+const BUCKET_COUNT = 1 + SUB_BUCKETS + OCTAVES * SUB_BUCKETS;
 
 /**
- * A fixed log-linear latency histogram (HdrHistogram-lite): 1/16 ms buckets below 1 ms, then 16
- * sub-buckets per power of two, so a percentile is within about 6 % of the true value while
- * `record` costs a few arithmetic operations and never allocates.
+ * A fixed log-linear latency histogram (HdrHistogram-lite): one bucket for 0, 1/16 ms buckets up
+ * to 1 ms, then 16 sub-buckets per power of two, each up to and including its upper edge (as
+ * Prometheus' `le`), so a percentile is within about 6 % of the true value, exact for a value on
+ * an edge (every whole millisecond up to 32), while `record` costs a few arithmetic operations
+ * and never allocates.
  *
  * @example
  * const histogram = new LatencyHistogram();
@@ -67,18 +70,25 @@ export class LatencyHistogram {
   }
 }
 
+/**
+ * The bucket of a value ≥ 0. Each bucket holds the values above its lower edge up to and including
+ * its upper edge (Prometheus' `le`), so a value on an edge, as every whole millisecond up to 32 is,
+ * reports itself, not the next edge. The arithmetic is exact: `base` is a power of two.
+ */
 function bucketOf(value: number): number {
-  if (value < 1) return Math.floor(value * SUB_BUCKETS);
-  if (value >= 2 ** OCTAVES) return BUCKET_COUNT - 1;
+  if (value <= 0) return 0;
+  if (value <= 1) return Math.ceil(value * SUB_BUCKETS);
+  if (value > 2 ** OCTAVES) return BUCKET_COUNT - 1;
   const octave = 31 - Math.clz32(value);
   const base = 2 ** octave;
-  return SUB_BUCKETS + octave * SUB_BUCKETS + Math.floor(((value - base) * SUB_BUCKETS) / base);
+  // A power of two gets the last bucket of the octave below, whose upper edge it is.
+  return SUB_BUCKETS + octave * SUB_BUCKETS + Math.ceil(((value - base) * SUB_BUCKETS) / base);
 }
 
 function upperEdge(index: number): number {
-  if (index < SUB_BUCKETS) return (index + 1) / SUB_BUCKETS;
-  const octave = Math.floor((index - SUB_BUCKETS) / SUB_BUCKETS);
-  const sub = (index - SUB_BUCKETS) % SUB_BUCKETS;
+  if (index <= SUB_BUCKETS) return index / SUB_BUCKETS;
+  const octave = Math.floor((index - SUB_BUCKETS - 1) / SUB_BUCKETS);
+  const sub = (index - SUB_BUCKETS - 1) % SUB_BUCKETS;
   const base = 2 ** octave;
   return base + ((sub + 1) * base) / SUB_BUCKETS;
 }

@@ -82,6 +82,37 @@ describe('LatencyHistogram', () => {
     expect(histogram.summary()).toEqual({ p50: 0, p95: 0, p99: 0, max: 0 });
   });
 
+  it('counts a latency exactly on a bucket boundary in the bucket it bounds, as a Prometheus `le` does: whole milliseconds up to 32 are exact', () => {
+    // The default clock is Date.now(), so every recorded latency is a whole number of milliseconds.
+    // Before: buckets took their lower edge, so p50 of 5 ms and 100 ms was 5.25, of 1 ms and 9 ms 1.0625.
+    const histogram = new LatencyHistogram();
+    histogram.record(5);
+    histogram.record(100);
+    expect(histogram.summary().p50).toBe(5);
+    fc.assert(
+      fc.property(
+        fc.array(
+          fc.oneof(
+            fc.integer({ min: 0, max: 32 }),
+            fc.integer({ min: 0, max: 25 }).map((power) => 2 ** power),
+          ),
+          {
+            minLength: 1,
+            maxLength: 100,
+          },
+        ),
+        (values) => {
+          const exact = new LatencyHistogram();
+          for (const value of values) exact.record(value);
+          const sorted = [...values].sort((a, b) => a - b);
+          const rank = (fraction: number): number => sorted[Math.max(1, Math.ceil(fraction * sorted.length)) - 1];
+          expect(exact.summary()).toEqual({ p50: rank(0.5), p95: rank(0.95), p99: rank(0.99), max: sorted[sorted.length - 1] });
+        },
+      ),
+      { numRuns: 300 },
+    );
+  });
+
   it('puts every percentile within 7 % above the true one and never above max', () => {
     fc.assert(
       fc.property(fc.array(fc.double({ min: 0, max: 1e7, noNaN: true }), { minLength: 1, maxLength: 200 }), (values) => {
