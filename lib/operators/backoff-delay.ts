@@ -30,10 +30,8 @@ export interface ResolvedRetryOptions {
  */
 export function resolveRetryOptions(options: RetryOptions = {}): ResolvedRetryOptions {
   const given = optionsObject(options, 'retry');
-  const attempts = given.attempts ?? 3;
-  const initialDelayMs = given.initialDelayMs ?? 100;
-  const maxDelayMs = given.maxDelayMs ?? 5_000;
-  const jitter = given.jitter ?? 0.2;
+  // Defaults by destructuring, which only a missing option takes: a JavaScript caller's null is refused below.
+  const { attempts = 3, initialDelayMs = 100, maxDelayMs = 5_000, jitter = 0.2 } = given;
   checkCount('retry.attempts', attempts, 'tries');
   checkTimerMs('retry.initialDelayMs', initialDelayMs);
   checkTimerMs('retry.maxDelayMs', maxDelayMs);

@@ -24,8 +24,8 @@ export interface ResolvedBatchOptions {
 export function resolveBatchOptions(options: BatchOptions = {}): ResolvedBatchOptions {
   // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- JavaScript callers can pass anything
   expectOption(typeof options === 'object' && options !== null, 'batch', 'options like { size, maxDelayMs }', options);
-  const size = options.size ?? 512;
-  const maxDelayMs = options.maxDelayMs ?? 100;
+  // Defaults by destructuring, which only a missing option takes: a JavaScript caller's null is refused below.
+  const { size = 512, maxDelayMs = 100 } = options;
   checkCount('batch.size', size, 'events');
   // A string would be added to the clock as text, and a finite delay past 2^31 - 1 ms fires at once
   // in Node's timers: both must be refused here, not found out as a batch sent at the wrong time.

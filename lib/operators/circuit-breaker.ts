@@ -34,8 +34,8 @@ export interface ResolvedCircuitBreakerOptions {
  */
 export function resolveCircuitBreakerOptions(options: CircuitBreakerOptions = {}): ResolvedCircuitBreakerOptions {
   const given = optionsObject(options, 'circuitBreaker');
-  const failureThreshold = given.failureThreshold ?? 5;
-  const resetTimeoutMs = given.resetTimeoutMs ?? 400;
+  // Defaults by destructuring, which only a missing option takes: a JavaScript caller's null is refused below.
+  const { failureThreshold = 5, resetTimeoutMs = 400 } = given;
   checkCount('circuitBreaker.failureThreshold', failureThreshold, 'failures');
   checkTimerMs('circuitBreaker.resetTimeoutMs', resetTimeoutMs);
   return { failureThreshold, resetTimeoutMs };

@@ -43,11 +43,14 @@ const INITIAL_CAPACITY = 1024;
  * @throws ConfigurationError naming the bad value.
  */
 export function resolveQueueOptions(options: QueueOptions = {}): ResolvedQueueOptions {
-  const limit = options.limit ?? 10_000;
-  const limitBytes = options.limitBytes ?? 16 * 1024 * 1024;
-  const overflow = options.overflow ?? 'drop-oldest';
-  const warnAt = options.warnAt ?? 0.8;
-  const maxEventBytes = options.maxEventBytes ?? 256 * 1024;
+  // Defaults by destructuring, which only a missing option takes: a JavaScript caller's null is refused below.
+  const {
+    limit = 10_000,
+    limitBytes = 16 * 1024 * 1024,
+    overflow = 'drop-oldest',
+    warnAt = 0.8,
+    maxEventBytes = 256 * 1024,
+  } = options;
   checkCount('queue.limit', limit, 'events');
   checkBytes('queue.limitBytes', limitBytes);
   // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- JavaScript callers can pass anything

@@ -107,7 +107,8 @@ function triggerPredicate(trigger: FingersCrossedOptions['trigger']): (event: Lo
       }
     };
   }
-  const threshold = levelValue(parseLevel(trigger ?? 'error', 'fingersCrossed: trigger'));
+  // A JavaScript caller's null is no level, not the default.
+  const threshold = levelValue(parseLevel(trigger === undefined ? 'error' : trigger, 'fingersCrossed: trigger'));
   // A value that is not an event (an app operator's `undefined`) is held as one below the trigger:
   // failing on it would lose everything held.
   return (event) => levelValue((event as LogEvent | undefined)?.level as LogLevelName) >= threshold;

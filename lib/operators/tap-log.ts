@@ -75,7 +75,8 @@ function checkCaptureLimits(value: CaptureLimits | undefined): CaptureLimits | u
 }
 
 function levelOption(value: TapLogLevel | undefined, fallback: TapLogLevel, where: string): LogLevelName | undefined {
-  const level = value ?? fallback;
+  // A JavaScript caller's null is no level, not the default.
+  const level = value === undefined ? fallback : value;
   return level === 'off' ? undefined : parseLevel(level, `tapLog: ${where}`);
 }
 

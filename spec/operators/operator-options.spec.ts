@@ -65,3 +65,42 @@ describe('a scheduler argument that is not a SchedulerLike', () => {
     expect(() => fingersCrossed({}, createTestScheduler())).not.toThrow();
   });
 });
+
+describe('an option given as null', () => {
+  // `null` is a value, not a missing option: from JavaScript (or a JSON file, where null stands for
+  // "unset") it silently meant the default here, while fingersCrossed's counts refused it.
+  const demand$ = new Subject<number>();
+  const log = { write: () => undefined };
+  const given: [where: string, build: (value: never) => unknown][] = [
+    ['batch.size', (value) => batchEvents({ size: value })],
+    ['batch.maxDelayMs', (value) => batchEvents({ maxDelayMs: value })],
+    ['queue.limit', (value) => boundedQueue({ limit: value }, demand$)],
+    ['queue.limitBytes', (value) => boundedQueue({ limitBytes: value }, demand$)],
+    ['queue.overflow', (value) => boundedQueue({ overflow: value }, demand$)],
+    ['queue.warnAt', (value) => boundedQueue({ warnAt: value }, demand$)],
+    ['queue.maxEventBytes', (value) => boundedQueue({ maxEventBytes: value }, demand$)],
+    ['retry.attempts', (value) => retryWithBackoff({ attempts: value })],
+    ['retry.initialDelayMs', (value) => retryWithBackoff({ initialDelayMs: value })],
+    ['retry.maxDelayMs', (value) => retryWithBackoff({ maxDelayMs: value })],
+    ['retry.jitter', (value) => retryWithBackoff({ jitter: value })],
+    ['circuitBreaker.failureThreshold', (value) => circuitBreaker({ failureThreshold: value })],
+    ['circuitBreaker.resetTimeoutMs', (value) => circuitBreaker({ resetTimeoutMs: value })],
+    ['fingersCrossed: trigger', (value) => fingersCrossed({ trigger: value })],
+    ['fingersCrossed: bufferSize', (value) => fingersCrossed({ bufferSize: value })],
+    ['tapLog: subscribe', (value) => tapLog(log, { name: 'jobs', subscribe: value })],
+    ['tapLog: next', (value) => tapLog(log, { name: 'jobs', next: value })],
+    ['tapLog: error', (value) => tapLog(log, { name: 'jobs', error: value })],
+    ['tapLog: complete', (value) => tapLog(log, { name: 'jobs', complete: value })],
+    ['tapLog: unsubscribe', (value) => tapLog(log, { name: 'jobs', unsubscribe: value })],
+  ];
+
+  it.each(given)('%s: is refused when the operator is built, naming it, rather than meaning the default', (where, build) => {
+    const built = (): unknown => build(null as never);
+    expect(built).toThrow(ConfigurationError);
+    expect(built).toThrow(new RegExp(`^${where.replace('.', '\\.')}: .*null`));
+  });
+
+  it('leaves undefined meaning the default', () => {
+    for (const [, build] of given) expect(() => build(undefined as never)).not.toThrow();
+  });
+});
