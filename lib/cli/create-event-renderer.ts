@@ -38,8 +38,9 @@ function withEscapedMessage(event: LogEvent): LogEvent {
 
 /**
  * Turns each event into the text `rxlog` writes for it, always ending with a newline: a CLEF
- * line, or the output template's text (with `\n` added when the template does not end with
- * `{NewLine}` or an exception), coloured by level when asked. Control characters in the
+ * line (its C1 controls, DEL and U+2028/U+2029 written as `\u` escapes, as JSON has them), or
+ * the output template's text (with `\n` added when the template does not end with `{NewLine}` or
+ * an exception), coloured by level when asked. Control characters in the
  * template text are escaped as in values (see `escapeControlCharacters`).
  *
  * @example createEventRenderer({ template: '{Level:u3} {Message}' })(event) // 'INF Hi Ann\n'
@@ -47,7 +48,9 @@ function withEscapedMessage(event: LogEvent): LogEvent {
 export function createEventRenderer(options: EventRendererOptions = {}): (event: LogEvent) => string {
   if (options.json === true) {
     const clef = new CompactJsonFormatter();
-    return (event) => `${clef.format(event)}\n`;
+    // JSON escapes C0 controls but leaves C1 (U+009B is a one-byte CSI, which xterm and VTE act on when it comes as
+    // UTF-8), DEL and U+2028/U+2029 raw: written as `\u009b` …, the line is the same JSON and cannot drive a terminal.
+    return (event) => `${escapeControlCharacters(clef.format(event))}\n`;
   }
   const text = new TextFormatter(options.template);
   const theme = options.color === true ? defaultConsoleTheme.ansi : undefined;

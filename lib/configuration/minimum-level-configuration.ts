@@ -67,7 +67,7 @@ export class MinimumLevelConfiguration<TParent> {
   override(sourceContextPrefix: string, level: LogLevelName | string | LevelSwitch): TParent {
     const prefix = typeof sourceContextPrefix === 'string' ? sourceContextPrefix.trim() : '';
     expectOption(prefix !== '', 'minimumLevel.override', 'a non-empty SourceContext prefix', sourceContextPrefix);
-    const levelSwitch = levelSwitchFrom(level, `minimumLevel.override("${prefix}")`);
+    const levelSwitch = levelSwitchFrom(level, `minimumLevel.override(${JSON.stringify(prefix)})`);
     // Kept upper-cased: prefixes match ignoring case (see LevelOverride), so one that differs only
     // in case replaces the earlier one.
     const key = upperCaseSimple(prefix);

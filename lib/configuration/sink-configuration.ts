@@ -126,7 +126,9 @@ export class SinkConfiguration<TParent> {
     // would close it under the other; nor can a sink be its own fallback.
     const given = [options.fallback, ...this.#state.sinks.map((s) => s.sink)];
     expectOption(!given.includes(sink), where, 'a sink not given before', sink);
-    const pipe = options.pipe ?? [];
+    // Defaults for undefined only (not `??`): null is a mistake like any other value of the wrong kind, where
+    // `batch: null` (meant as "no batching") would silently be the sink's own batches.
+    const { pipe = [], queue = sink.queueDefaults, batch = sink.batchDefaults } = options;
 
     expectOption(Array.isArray(pipe), `${where}.pipe`, 'an array of operator functions', pipe);
     expectFunctions(pipe, `${where}.pipe`, 'an operator function');
@@ -137,8 +139,8 @@ export class SinkConfiguration<TParent> {
     // The lane's own options (name, minimumLevel, pipe) ride along unread.
     const delivery: SinkDeliveryOptions = {
       ...options,
-      queue: options.queue ?? sink.queueDefaults,
-      batch: options.batch ?? sink.batchDefaults,
+      queue,
+      batch,
     };
     checkDelivery(where, delivery);
     this.#state.sinks.push({ name, sink, minimumLevel, pipe: operators, delivery });

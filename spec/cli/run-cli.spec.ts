@@ -261,6 +261,17 @@ describe('runCli', () => {
     expect(stdout).toBe(`${CLEF_INFO}\n`);
   });
 
+  // JSON escapes C0 controls only: `rxlog --json app.log` on a terminal wrote a value's U+009B (a one-byte CSI that
+  // xterm and VTE act on, as UTF-8 too) raw, so `"A":"\u009b2J"` cleared the screen and U+009D (OSC) set the title.
+  it('writes C1 controls, DEL and U+2028/U+2029 of an event as \\u escapes with --json: the same JSON, inert on a terminal', async () => {
+    const line = `{"@t":"${T0}","@mt":"Note \u009d0;t\u009c {A}","@i":"00000000","A":"\u009b2J\u007f\u2028\u2029","B":{"\u0085":1}}`;
+    const { code, stdout } = await run(['--json'], `${line}\n`);
+    expect(code).toBe(0);
+    expect(stdout).not.toMatch(/[\u007f-\u009f\u2028\u2029]/);
+    expect(stdout).toContain('"A":"\\u009b2J\\u007f\\u2028\\u2029","B":{"\\u0085":1}');
+    expect(readCompactJson(stdout.trimEnd())).toEqual(readCompactJson(line));
+  });
+
   it('passes a line whose @t is outside the years 0001–9999 through unchanged with --json, never restamped', async () => {
     const line = '{"@t":"+010000-01-01T00:00:00.000Z","@mt":"From the future"}';
     const result = await run(['--json'], `${line}\n`);
@@ -513,8 +524,6 @@ describe('runCli with an oversized line', () => {
 describe('runCli on hostile input (fast-check)', () => {
   // eslint-disable-next-line no-control-regex
   const controlCharacters = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u2028\u2029]/;
-  // eslint-disable-next-line no-control-regex
-  const c0 = /[\u0000-\u0008\u000b-\u001f]/;
   const iso = fc
     .date({ min: new Date(-70_000_000_000_000), max: new Date(300_000_000_000_000), noInvalidDate: true })
     .map((d) => d.toISOString());
@@ -567,8 +576,8 @@ describe('runCli on hostile input (fast-check)', () => {
         for (const args of [[], ['--strict'], ['--json'], ['--json', '--strict']]) {
           const result = await run(args, `${input}\n`);
           expect(result.code).toBe(args.includes('--strict') ? result.code && 1 : 0);
-          // CLEF is JSON, which escapes C0 controls; --json keeps the rest as read (docs/conformance.md).
-          expect(result.stdout.replace(/[\n\t]/g, '')).not.toMatch(args.includes('--json') ? c0 : controlCharacters);
+          // CLEF is JSON, which escapes C0 controls; --json escapes the others too (\u2028), as in the lines it passes through.
+          expect(result.stdout.replace(/[\n\t]/g, '')).not.toMatch(controlCharacters);
           expect(result.stderr.replace(/\n/g, '')).not.toMatch(controlCharacters);
           if (!args.includes('--json')) continue;
           const out = result.stdout.split('\n').slice(0, -1);
@@ -581,8 +590,8 @@ describe('runCli on hostile input (fast-check)', () => {
             // Its bytes are UTF-8, where a lone surrogate is U+FFFD.
             const passedThrough = Buffer.from(escapeControlCharacters(read[i] ?? '', true)).toString();
             if (!args.includes('--strict') && written === passedThrough) return;
-            // Every other line is an event, written as CLEF that reads back and writes the same.
-            expect(formatter.format(readCompactJson(written))).toBe(written);
+            // Every other line is an event, written as CLEF that reads back and writes the same (its controls escaped).
+            expect(escapeControlCharacters(formatter.format(readCompactJson(written)))).toBe(written);
           });
         }
       }),

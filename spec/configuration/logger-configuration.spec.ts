@@ -55,6 +55,10 @@ describe('LoggerConfiguration', () => {
       expect(() => new LoggerConfiguration().minimumLevel.override(' Orders ', 'loud')).toThrow(
         /^minimumLevel\.override\("Orders"\): unknown level "loud"/,
       );
+      // Quoted as JSON: a prefix with a quote read as `override("Shop"Db")`.
+      expect(() => new LoggerConfiguration().minimumLevel.override('Shop"Db\n', 'loud')).toThrow(
+        /^minimumLevel\.override\("Shop\\"Db"\): unknown level "loud"/,
+      );
       const sw = new LevelSwitch('error');
       const memory = new MemorySink();
       const log = new LoggerConfiguration().minimumLevel.override('Orders', sw).writeTo.sink(memory).createLogger();

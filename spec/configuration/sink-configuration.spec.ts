@@ -148,6 +148,12 @@ describe('writeTo.sink options of the wrong kind', () => {
     ],
     ['queue as a number', { queue: 5 }, /writeTo\.sink\(memory\)\.queue: expected options, got number 5/],
     ['queue as false', { queue: false }, /writeTo\.sink\(memory\)\.queue: expected options, got boolean false/],
+    // null read as "not given": `batch: null`, meant as "no batching" (as `standardErrorFromLevel: null` means "none"),
+    // gave FileSink its 512-event batches, where `retry: null` and `fallback: null` were refused.
+    ['queue as null', { queue: null }, /writeTo\.sink\(memory\)\.queue: expected options, got null/],
+    ['batch as null', { batch: null }, /writeTo\.sink\(memory\)\.batch: expected options, got null/],
+    ['pipe as null', { pipe: null }, /writeTo\.sink\(memory\)\.pipe: expected an array of operator functions, got null/],
+    ['retry as null', { retry: null }, /writeTo\.sink\(memory\)\.retry: expected options or false, got null/],
     ['retry as true', { retry: true }, /writeTo\.sink\(memory\)\.retry: expected options or false, got boolean true/],
     [
       'circuitBreaker as a string',
