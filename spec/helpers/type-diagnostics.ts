@@ -6,6 +6,9 @@ import ts from 'typescript';
 /** rxlog's sources, for the import lines of a type test. */
 export const LIB = path.join(__dirname, '..', '..', 'lib');
 
+/** The repo's RxJS, for a type test's `import … from RXJS` (the program sits in a temporary folder). */
+export const RXJS = JSON.stringify(path.join(__dirname, '..', '..', 'node_modules', 'rxjs'));
+
 /** `import { names } from '<lib>/<module>';` for a type test's program. */
 export function importFrom(names: string, module: string): string {
   return `import ${names} from ${JSON.stringify(path.join(LIB, module))};`;
@@ -14,7 +17,8 @@ export function importFrom(names: string, module: string): string {
 /**
  * Compiles `source` (after `imports`) as one module under `strict`, as a user's build would, and
  * returns its diagnostics as `line: message`: a `// @ts-expect-error` line that compiles is itself
- * one (TS2578).
+ * one (TS2578). Modules resolve from node_modules as in a user's build: with the compiler's classic
+ * resolution, `rxjs` would not resolve from lib/ and every RxJS type would be `any`.
  */
 export function typeDiagnostics(imports: readonly string[], source: string): string[] {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'rxlog-type-test-'));
@@ -25,6 +29,8 @@ export function typeDiagnostics(imports: readonly string[], source: string): str
       strict: true,
       noEmit: true,
       target: ts.ScriptTarget.ES2022,
+      module: ts.ModuleKind.ES2022,
+      moduleResolution: ts.ModuleResolutionKind.Node10,
       lib: ['lib.es2022.d.ts', 'lib.dom.d.ts'],
       skipLibCheck: true,
       types: [],

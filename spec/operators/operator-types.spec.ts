@@ -1,59 +1,27 @@
-import * as fs from 'node:fs';
-import * as os from 'node:os';
-import * as path from 'node:path';
-import ts from 'typescript';
+import { RXJS, importFrom, typeDiagnostics } from '../helpers/type-diagnostics';
 
 // Types only: every operator of docs/operators.md composes, without a cast, in a user's own
 // `pipe` on an Observable of events, in the configuration's `.pipe()` and in a sink's `pipe`
 // (each an OperatorFunction<LogEvent, LogEvent>); the generic ones take the type of the stream
-// they are piped into; batchEvents makes arrays, so `.pipe()` refuses it. One small program is
-// compiled under `strict`, as a user's build would, and its diagnostics read: a
-// `// @ts-expect-error` line that compiles is itself one (TS2578). Modules are resolved as a
-// user's build resolves them (from node_modules, which spec/helpers/type-diagnostics' classic
-// resolution does not do): unresolved, RxJS's types would be `any` and every pipe would compile.
+// they are piped into; batchEvents makes arrays, so `.pipe()` refuses it.
 
-const ROOT = path.join(__dirname, '..', '..');
-
-function diagnostics(source: string): string[] {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'rxlog-operator-types-'));
-  try {
-    const file = path.join(dir, 'check.ts');
-    fs.writeFileSync(
-      file,
-      `import {
-        LoggerConfiguration, MemorySink, batchEvents, boundedQueue, circuitBreaker, enrich, filterEvents, fingersCrossed,
-        minimumLevel, redact, retryWithBackoff, sampleEvents, tapLog, throttleEvents, withLogContext, type LogEvent,
-      } from ${JSON.stringify(path.join(ROOT, 'lib', 'index'))};
-      import { BehaviorSubject, map, mergeMap, of, type Observable, type OperatorFunction } from ${JSON.stringify(path.join(ROOT, 'node_modules', 'rxjs'))};
-      ${source}
-      export {};`,
-    );
-    const program = ts.createProgram([file], {
-      strict: true,
-      noEmit: true,
-      target: ts.ScriptTarget.ES2022,
-      module: ts.ModuleKind.ES2022,
-      moduleResolution: ts.ModuleResolutionKind.Node10,
-      lib: ['lib.es2022.d.ts', 'lib.dom.d.ts'],
-      skipLibCheck: true,
-      types: [],
-    });
-    return ts
-      .getPreEmitDiagnostics(program)
-      .filter((d) => d.file?.fileName === file)
-      .map(
-        (d) =>
-          `${d.file?.getLineAndCharacterOfPosition(d.start ?? 0).line}: ${ts.flattenDiagnosticMessageText(d.messageText, '\n')}`,
-      );
-  } finally {
-    fs.rmSync(dir, { recursive: true, force: true });
-  }
-}
+const IMPORTS = [
+  importFrom(
+    `{
+      LoggerConfiguration, MemorySink, batchEvents, boundedQueue, circuitBreaker, enrich, filterEvents, fingersCrossed,
+      minimumLevel, redact, retryWithBackoff, sampleEvents, tapLog, throttleEvents, withLogContext, type LogEvent,
+    }`,
+    'index',
+  ),
+  `import { BehaviorSubject, map, mergeMap, of, type Observable, type OperatorFunction } from ${RXJS};`,
+];
 
 describe('the operators’ types', () => {
   it('compose without casts in a user’s pipe, in .pipe() and in a sink’s pipe, keeping the stream’s type', () => {
     expect(
-      diagnostics(`
+      typeDiagnostics(
+        IMPORTS,
+        `
         declare const events$: Observable<LogEvent>;
         const log = new LoggerConfiguration().createLogger();
         const demand$ = new BehaviorSubject(1);
@@ -107,7 +75,8 @@ describe('the operators’ types', () => {
         const levels: Observable<LogEvent> = guarded;
 
         void [batches, flattened, operators, numbers, levels];
-      `),
+      `,
+      ),
     ).toEqual([]);
   });
 });
