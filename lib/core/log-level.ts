@@ -57,11 +57,8 @@ export function parseLevel(text: unknown, where = 'level'): LogLevelName {
     if (isLevelName(key)) return key;
     if (Object.hasOwn(ALIASES, key)) return ALIASES[key];
   }
-  const named =
-    typeof text === 'object' || typeof text === 'function'
-      ? describeValue(text)
-      : // eslint-disable-next-line @typescript-eslint/no-base-to-string -- objects described above: only primitives reach here
-        JSON.stringify(String(text));
+  // A string is quoted ("chatty"); anything else says what it is (undefined, number NaN, Array).
+  const named = describeValue(text);
   throw new ConfigurationError(
     `${where}: unknown level ${named} (expected one of ${LOG_LEVELS.join(', ')}, or trace, info, warn)`,
   );

@@ -12,7 +12,8 @@ describe('parseLevel', () => {
   it('throws a ConfigurationError naming the unknown level and where it was given', () => {
     expect(() => parseLevel('loud', 'minimumLevel.is')).toThrow(ConfigurationError);
     expect(() => parseLevel('loud', 'minimumLevel.is')).toThrow(/minimumLevel\.is: unknown level "loud"/);
-    expect(() => parseLevel(42)).toThrow(/unknown level "42"/);
+    expect(() => parseLevel(42)).toThrow(/unknown level number 42 \(/);
+    expect(() => parseLevel(Number.NaN)).toThrow(/unknown level number NaN \(/);
   });
 });
 

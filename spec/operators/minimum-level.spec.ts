@@ -78,7 +78,8 @@ describe('minimumLevel', () => {
   });
 
   it('refuses a missing level rather than meaning information (a JavaScript caller’s undefined config value)', () => {
-    expect(() => minimumLevel(undefined as unknown as string)).toThrow(/^minimumLevel: unknown level "undefined"/);
+    expect(() => minimumLevel(undefined as unknown as string)).toThrow(/^minimumLevel: unknown level undefined \(/);
+    expect(() => minimumLevel(Number.NaN as unknown as string)).toThrow(/^minimumLevel: unknown level number NaN \(/);
   });
 
   it('counts what it excludes in a sink pipe as dropped under its reason, while the sink option keeps events out', () => {
