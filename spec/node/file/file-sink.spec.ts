@@ -1367,22 +1367,28 @@ describe('FileSink', () => {
     });
 
     fifoIt('refuses a batch while an async emit still holds an earlier one, so nothing overtakes it', async () => {
+      jest.useFakeTimers();
       const reader = fs.openSync(fifo, fs.constants.O_RDONLY | fs.constants.O_NONBLOCK);
-      const sink = new FileSink(fifo, { formatter: numbered });
-      fillPipe(sink);
-      let settled = false;
-      const waiting = Promise.resolve(sink.emit(makeEvents(10))).then(() => (settled = true));
-      // Room again, but the held batch comes first: a batch offered now (flushSync on a signal) waits.
-      drain(reader);
-      expect(sink.emitSync(makeEvents(1))).toBe(false);
-      while (!settled) {
-        await new Promise((resolve) => setTimeout(resolve, 5));
+      try {
+        const sink = new FileSink(fifo, { formatter: numbered });
+        fillPipe(sink);
+        let settled = false;
+        const waiting = Promise.resolve(sink.emit(makeEvents(10))).then(() => (settled = true));
+        // Room again, but the held batch comes first: a batch offered now (flushSync on a signal) waits.
         drain(reader);
+        expect(sink.emitSync(makeEvents(1))).toBe(false);
+        // The sink's polling wait runs on (fake) timers: each step gives it one more try.
+        for (let step = 0; step < 100 && !settled; step++) {
+          await jest.advanceTimersByTimeAsync(50);
+          drain(reader);
+        }
+        await waiting;
+        expect(sink.emitSync(makeEvents(1))).toBe(true);
+        void sink.close();
+      } finally {
+        fs.closeSync(reader);
+        jest.useRealTimers();
       }
-      await waiting;
-      expect(sink.emitSync(makeEvents(1))).toBe(true);
-      void sink.close();
-      fs.closeSync(reader);
     });
 
     fifoIt('waits in close for its fallbackPath file to take the rest of a line a stalled reader cut', async () => {
