@@ -25,7 +25,7 @@ export interface StreamSinkOptions {
    * Longest wait for a stalled reader of stdout or stderr (a pipe or a socket) while the process
    * exits, in milliseconds, over the whole exit: what is not written by then is reported
    * undelivered. Also the longest `close()` waits for writes the stream has not completed yet
-   * (without `endOnClose`). Default `1000`.
+   * (with `endOnClose`, for the stream to finish). Default `1000`.
    */
   syncFlushTimeoutMs?: number | undefined;
 }
@@ -329,9 +329,9 @@ export class StreamSink implements Sink {
   }
 
   /**
-   * Stops writing, rejects waits still pending, and ends the stream if `endOnClose`, else waits
-   * (at most `syncFlushTimeoutMs`) until the stream has completed the writes the sink handed it,
-   * so the lines counted delivered are written when it resolves. Idempotent.
+   * Stops writing, rejects waits still pending, and ends the stream if `endOnClose`; waits (at
+   * most `syncFlushTimeoutMs`) until the stream has completed the writes the sink handed it (or,
+   * ended, has finished), so the lines counted delivered are written when it resolves. Idempotent.
    * The sink's `'error'` listener stays until every write it made has settled, so an error that
    * arrives after close (EPIPE from a reader that went away) is reported, never a crash.
    */
@@ -340,10 +340,36 @@ export class StreamSink implements Sink {
     this.closed = true;
     const error = new Error('StreamSink: closed');
     for (const abort of [...this.waits]) abort(error);
-    if (this.endOnClose && !this.stream.writableEnded && !this.stream.destroyed) {
-      await new Promise<void>((resolve) => this.stream.end(() => resolve()));
-    } else if (this.outstanding > 0 && !this.stream.destroyed) await this.writesSettled();
+    if (this.endOnClose && !this.stream.writableEnded && !this.stream.destroyed) await this.endWithin();
+    else if (this.outstanding > 0 && !this.stream.destroyed) await this.writesSettled();
     if (this.outstanding === 0 && this.failure === undefined) this.stream.off('error', this.onError);
+  }
+
+  /**
+   * Ends the stream and resolves once it has finished, failed or closed, or `syncFlushTimeoutMs`
+   * has passed: a stream that never completes a write (a stalled socket) never finishes, and
+   * waiting for it kept `log.close()` to its timeout, and forever under `strategy: 'flush'`.
+   */
+  private endWithin(): Promise<void> {
+    return new Promise<void>((resolve) => {
+      const done = (): void => {
+        clearTimeout(timer);
+        this.stream.off('close', done);
+        resolve();
+      };
+      const timer = setTimeout(() => {
+        SelfLog.write('StreamSink: the stream did not finish within {TimeoutMs} ms of close', this.syncFlushTimeoutMs);
+        done();
+      }, this.syncFlushTimeoutMs);
+      // end()'s callback runs on 'finish' or with the stream's error; a stream destroyed meanwhile only closes.
+      this.stream.on('close', done);
+      try {
+        this.stream.end(done);
+      } catch (error) {
+        SelfLog.write('StreamSink: ending the stream failed', error);
+        done();
+      }
+    });
   }
 
   /**

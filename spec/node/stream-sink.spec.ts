@@ -206,6 +206,50 @@ describe('StreamSink', () => {
     }
   });
 
+  // Found by review: with endOnClose, close() awaited stream.end()'s callback with no bound, so a
+  // stream that never completes a write (a stalled socket, a reader that stopped reading) kept
+  // log.close() to its whole graceful timeout, and `strategy: 'flush'` waited forever, with every
+  // event already counted.
+  it('gives up waiting in close after syncFlushTimeoutMs with endOnClose too, and still ends the stream', async () => {
+    jest.useFakeTimers();
+    try {
+      const slow = slowStream(1 << 20);
+      const sink = new StreamSink({ stream: slow.stream, formatter: numbered, endOnClose: true, syncFlushTimeoutMs: 200 });
+      expect(sink.emitSync(makeEvents(3))).toBe(true);
+      let closed = false;
+      const closing = sink.close().then(() => (closed = true));
+      await jest.advanceTimersByTimeAsync(199);
+      expect(closed).toBe(false);
+      await jest.advanceTimersByTimeAsync(1);
+      await closing;
+      expect(closed).toBe(true);
+      expect(slow.stream.writableEnded).toBe(true);
+    } finally {
+      jest.useRealTimers();
+    }
+  });
+
+  it("closes a logger with strategy 'flush' whose endOnClose stream never completes its writes, every event counted", async () => {
+    jest.useFakeTimers();
+    try {
+      const slow = slowStream(1 << 20);
+      const log = new LoggerConfiguration().writeTo
+        .sink(new StreamSink({ stream: slow.stream, formatter: numbered, endOnClose: true, syncFlushTimeoutMs: 200 }), {
+          name: 'stream',
+          batch: { size: 3, maxDelayMs: 1_000 },
+        })
+        .createLogger();
+      for (let n = 0; n < 3; n++) log.information('Event {N}', n);
+      let report: Awaited<ReturnType<typeof log.close>> | undefined;
+      const closing = log.close({ strategy: 'flush' }).then((r) => (report = r));
+      await jest.advanceTimersByTimeAsync(200);
+      await closing;
+      expect(report?.sinks.stream).toEqual({ delivered: 3, dropped: 0, failed: 0, undelivered: 0 });
+    } finally {
+      jest.useRealTimers();
+    }
+  });
+
   it('resolves log.close() only once a file stream has written every line it counted delivered', async () => {
     // fs.createWriteStream and sockets complete writes later: a CLI that exits right after
     // `await log.close()` lost the last batch, though the report counted it delivered.

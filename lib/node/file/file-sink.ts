@@ -360,11 +360,16 @@ export class FileSink implements Sink {
    * with a `PartialDeliveryError` naming the events the reader took whole.
    */
   emit(events: readonly LogEvent[]): void | EmitResult | Promise<void | EmitResult> {
-    if (this.closed) throw new Error(`FileSink: ${this.basePath} is closed`);
+    // Permanent (see retryHint): a closed sink never takes a batch again, so retrying only delays the failure.
+    if (this.closed) throw Object.assign(new Error(`FileSink: ${this.basePath} is closed`), { permanent: true });
     const skipped = this.skipped;
-    // The events the formatter skipped before a cut count failed (see withSkipped).
-    const partial = (error: unknown): unknown =>
-      error instanceof PartialDeliveryError ? this.withSkipped(error, skipped) : error;
+    // The events the formatter skipped before a cut count failed (see withSkipped); the rest past
+    // a full file are as permanent as the FileSizeLimitError behind them.
+    const partial = (error: unknown): unknown => {
+      if (!(error instanceof PartialDeliveryError)) return error;
+      const counted = this.withSkipped(error, skipped);
+      return error.cause instanceof FileSizeLimitError ? Object.assign(counted, { permanent: true }) : counted;
+    };
     let done: number;
     try {
       done = this.writeWithFallback(events, 0);

@@ -6,6 +6,11 @@
  */
 export class FileSizeLimitError extends Error {
   override readonly name = 'FileSizeLimitError';
+  /**
+   * Not retried (see retryHint): a full file that does not roll takes nothing until its period
+   * ends, so the events fail (or go to the fallback) at once, as Serilog's file sink drops them.
+   */
+  readonly permanent = true;
 
   constructor(
     /** The file that is full. */

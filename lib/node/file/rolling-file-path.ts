@@ -54,8 +54,11 @@ export class RollingFilePath {
   ) {
     const parsed = path.parse(path.resolve(basePath));
     this.directory = parsed.dir;
-    this.prefix = parsed.name;
-    this.extension = parsed.ext;
+    // `.log` is an extension alone to .NET's Path.GetExtension (Serilog: `20261122.log`), a name
+    // without one to Node's path.parse (`.log20261122`, a hidden file).
+    const extensionOnly = parsed.ext === '' && parsed.name.lastIndexOf('.') === 0;
+    this.prefix = extensionOnly ? '' : parsed.name;
+    this.extension = extensionOnly ? parsed.name : parsed.ext;
     const digits = periodDigits(interval);
     const period = digits === 0 ? '()' : `(\\d{${digits}})`;
     this.pattern = new RegExp(`^${escapeRegExp(this.prefix)}${period}(?:_(\\d{3,}))?${escapeRegExp(this.extension)}$`);

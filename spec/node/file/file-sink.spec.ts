@@ -585,6 +585,24 @@ describe('FileSink', () => {
       expect(report.sinks.file).toEqual({ delivered: 10, dropped: 0, failed: 10, undelivered: 0 });
     });
 
+    // Found by review: FileSizeLimitError was an ordinary error, so each batch past a full file was
+    // tried three times (100 ms, then 200 ms of backoff, holding the queue) before it failed, though
+    // a full file that does not roll takes nothing until its period ends, as Serilog's drops at once.
+    it('without rolling, fails the events past the limit at once, without retries', async () => {
+      const file = path.join(dir, 'app.log');
+      const log = new LoggerConfiguration().writeTo
+        .sink(new FileSink(file, { fileSizeLimitBytes: 24, formatter: numbered }), {
+          name: 'file',
+          batch: { size: 4, maxDelayMs: 10 },
+        })
+        .createLogger();
+      for (let n = 0; n < 8; n++) log.information('Event {N}', n);
+      const report = await log.close({ strategy: 'flush' });
+      expect(numbers(file)).toEqual([0, 1, 2]);
+      expect(report.sinks.file).toEqual({ delivered: 3, dropped: 0, failed: 5, undelivered: 0 });
+      expect(log.metrics().sinks.file.retried).toBe(0);
+    });
+
     // Found by review: a write cut short (the size limit, a full disk, a stalled reader) reported a
     // PartialDeliveryError whose count took the events its formatter skipped before the cut as written,
     // so the stage counted them delivered, though they are in no file.
@@ -1349,22 +1367,28 @@ describe('FileSink', () => {
     });
 
     fifoIt('refuses a batch while an async emit still holds an earlier one, so nothing overtakes it', async () => {
+      jest.useFakeTimers();
       const reader = fs.openSync(fifo, fs.constants.O_RDONLY | fs.constants.O_NONBLOCK);
-      const sink = new FileSink(fifo, { formatter: numbered });
-      fillPipe(sink);
-      let settled = false;
-      const waiting = Promise.resolve(sink.emit(makeEvents(10))).then(() => (settled = true));
-      // Room again, but the held batch comes first: a batch offered now (flushSync on a signal) waits.
-      drain(reader);
-      expect(sink.emitSync(makeEvents(1))).toBe(false);
-      while (!settled) {
-        await new Promise((resolve) => setTimeout(resolve, 5));
+      try {
+        const sink = new FileSink(fifo, { formatter: numbered });
+        fillPipe(sink);
+        let settled = false;
+        const waiting = Promise.resolve(sink.emit(makeEvents(10))).then(() => (settled = true));
+        // Room again, but the held batch comes first: a batch offered now (flushSync on a signal) waits.
         drain(reader);
+        expect(sink.emitSync(makeEvents(1))).toBe(false);
+        // The sink's polling wait runs on (fake) timers: each step gives it one more try.
+        for (let step = 0; step < 100 && !settled; step++) {
+          await jest.advanceTimersByTimeAsync(50);
+          drain(reader);
+        }
+        await waiting;
+        expect(sink.emitSync(makeEvents(1))).toBe(true);
+        void sink.close();
+      } finally {
+        fs.closeSync(reader);
+        jest.useRealTimers();
       }
-      await waiting;
-      expect(sink.emitSync(makeEvents(1))).toBe(true);
-      void sink.close();
-      fs.closeSync(reader);
     });
 
     fifoIt('waits in close for its fallbackPath file to take the rest of a line a stalled reader cut', async () => {
@@ -1607,6 +1631,19 @@ describe('FileSink in a logger', () => {
         .trim()
         .split('\n'),
     ).toHaveLength(540);
+  });
+
+  // Found by review: a closed FileSink threw an ordinary error, so a logger still writing to it (a
+  // sink handed to two loggers, closed by the first) retried every batch before failing it; a
+  // closed StreamSink or ObservableSink fails it at once.
+  it('fails at once, without retries, the batches that reach it after it was closed', async () => {
+    const sink = new FileSink(path.join(root, 'app.log'));
+    await sink.close();
+    const log = new LoggerConfiguration().writeTo.sink(sink, { name: 'file', batch: { size: 1, maxDelayMs: 10 } }).createLogger();
+    log.information('After close');
+    const report = await log.close({ strategy: 'flush' });
+    expect(report.sinks.file).toEqual({ delivered: 0, dropped: 0, failed: 1, undelivered: 0 });
+    expect(log.metrics().sinks.file.retried).toBe(0);
   });
 
   it('loses nothing in a tight loop that never yields, holding at most one batch', async () => {

@@ -1,3 +1,4 @@
+import { retryHint } from '../../../lib/core/retry-hint';
 import { FileSizeLimitError } from '../../../lib/node/file/file-size-limit-error';
 
 describe('FileSizeLimitError', () => {
@@ -8,5 +9,9 @@ describe('FileSizeLimitError', () => {
     expect(error.message).toContain('/var/log/app.log');
     expect(error.message).toContain('1024 bytes');
     expect([error.path, error.limitBytes]).toEqual(['/var/log/app.log', 1024]);
+  });
+
+  it('says a retry cannot cure it', () => {
+    expect(retryHint(new FileSizeLimitError('/var/log/app.log', 1024)).permanent).toBe(true);
   });
 });

@@ -21,6 +21,21 @@ describe('RollingFilePath', () => {
     expect(files.pathFor('20261122', 1234)).toBe(path.join(dir, 'logs/app-20261122_1234.log'));
   });
 
+  // Found by review: Node's path.parse reads `.log` as a name without an extension, so the set was
+  // `.log20261122` (a hidden file, beside no `.log` one); .NET's Path.GetExtension, which Serilog's
+  // PathRoller uses, reads it as the extension alone: `20261122.log`.
+  it('reads a file name that is only an extension (.log) as Serilog does: the period before it', () => {
+    const files = new RollingFilePath(path.join(dir, 'logs/.log'), 'day');
+    expect(files.pathFor('20261122', 0)).toBe(path.join(dir, 'logs/20261122.log'));
+    expect(files.pathFor('20261122', 2)).toBe(path.join(dir, 'logs/20261122_002.log'));
+    expect(files.parse('20261122_002.log')).toMatchObject({ period: '20261122', sequence: 2 });
+    expect(new RollingFilePath(path.join(dir, '.log'), 'infinite').pathFor('', 0)).toBe(path.join(dir, '.log'));
+    // A name with a dot after the first has a name part, as in .NET.
+    expect(new RollingFilePath(path.join(dir, '.app.log'), 'day').pathFor('20261122', 0)).toBe(
+      path.join(dir, '.app20261122.log'),
+    );
+  });
+
   it('names infinite sets without a period', () => {
     const files = new RollingFilePath(path.join(dir, 'app.log'), 'infinite');
     expect(files.pathFor('', 0)).toBe(path.join(dir, 'app.log'));
