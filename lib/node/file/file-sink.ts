@@ -227,9 +227,10 @@ export class FileSink implements Sink {
     checkKinds(options);
     this.interval = parseRollingInterval(options.rollingInterval ?? 'infinite');
     const limit = options.fileSizeLimitBytes === undefined ? GIB : options.fileSizeLimitBytes;
-    if (limit !== null && !(typeof limit === 'number' && limit > 0 && Number.isFinite(limit))) {
+    // Whole bytes, at least 1, as Serilog's File() refuses a limit below 1.
+    if (limit !== null && !(typeof limit === 'number' && Number.isSafeInteger(limit) && limit >= 1)) {
       throw new ConfigurationError(
-        `FileSink fileSizeLimitBytes: expected a positive number of bytes or null, got ${describeValue(limit)}`,
+        `FileSink fileSizeLimitBytes: expected a whole number of bytes (at least 1) or null, got ${describeValue(limit)}`,
       );
     }
     this.limit = limit;

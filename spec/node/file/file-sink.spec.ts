@@ -1167,8 +1167,13 @@ describe('FileSink', () => {
       ])
         expect(make).toThrow(ConfigurationError);
       expect(() => new FileSink(file, { fileSizeLimitBytes: '5' as never })).toThrow(
-        'FileSink fileSizeLimitBytes: expected a positive number of bytes or null, got "5"',
+        'FileSink fileSizeLimitBytes: expected a whole number of bytes (at least 1) or null, got "5"',
       );
+      // Serilog refuses a limit below 1; a fraction of a byte is no limit a file can have.
+      for (const limit of [0, 0.5, 1.5, -1, Number.NaN, Infinity])
+        expect(() => new FileSink(file, { fileSizeLimitBytes: limit })).toThrow(
+          /FileSink fileSizeLimitBytes: expected a whole number/,
+        );
       expect(() => new FileSink(10 as never)).toThrow('FileSink path: expected a file path, got number 10');
     });
 
