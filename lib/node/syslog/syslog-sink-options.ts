@@ -47,9 +47,9 @@ export interface SyslogSinkOptions {
    * instead. Default `'udp'`.
    */
   transport?: SyslogTransportKind | undefined;
-  /** The receiver's host name or IP address (udp, tcp). Default `'127.0.0.1'`. */
+  /** The receiver's host name or IP address (udp, tcp; with unix a ConfigurationError). Default `'127.0.0.1'`. */
   host?: string | undefined;
-  /** The receiver's port (udp, tcp), 1–65535. Default `514`. */
+  /** The receiver's port (udp, tcp; with unix a ConfigurationError), 1–65535. Default `514`. */
   port?: number | undefined;
   /** The Unix stream socket's path; required for, and only for, transport `unix`. No default. */
   path?: string | undefined;
@@ -76,7 +76,7 @@ export interface SyslogSinkOptions {
   structuredDataId?: string | undefined;
   /** RFC 5424 only: the property whose value becomes MSGID (printable ASCII, at most 32 characters); `false` always writes `-`. Default `'SourceContext'`. */
   messageIdProperty?: string | false | undefined;
-  /** Framing on tcp and unix (RFC 6587). Default `'octet-counting'` for tcp, `'newline'` for unix (what stream readers such as syslog-ng's unix-stream expect). */
+  /** Framing on tcp and unix (RFC 6587; with udp a ConfigurationError). Default `'octet-counting'` for tcp, `'newline'` for unix (what stream readers such as syslog-ng's unix-stream expect). */
   tcpFraming?: SyslogFraming | undefined;
   /** Longest message in bytes of UTF-8, framing excluded; longer ones are cut at a character boundary. At least the header's longest size (a ConfigurationError says it), so the cut never reaches the header. Default `1024` for RFC 3164 (its §4.1 limit), else `2048` for udp, `8096` for tcp and unix: rsyslog's default `maxMessageSize` ("8k" in its docs is 8096 bytes), past which it splits the rest off as a message of its own, or repeats the message. */
   maxMessageBytes?: number | undefined;
@@ -174,15 +174,22 @@ export function resolveSyslogSinkOptions(options: SyslogSinkOptions): ResolvedSy
   const transport = oneOf('transport', options.transport, TRANSPORTS, 'udp');
   const format = oneOf('format', options.format, FORMATS, 'rfc5424');
   const framing = oneOf('tcpFraming', options.tcpFraming, FRAMINGS, transport === 'unix' ? 'newline' : 'octet-counting');
-  const facility = syslogFacility(options.facility ?? 'user');
+  // Only undefined is "not set": null is a mistake, as for every other option.
+  const facility = syslogFacility(options.facility === undefined ? 'user' : options.facility);
   const host = text('host', options.host, '127.0.0.1');
   const port = integer('port', options.port, 1, 65_535, 514);
+  // An option of another transport is a mistake, never ignored: tcpFraming without transport 'tcp'
+  // sent UDP datagrams to a receiver listening on TCP, lost though counted delivered.
   if (transport === 'unix') {
     if (options.path === undefined) fail('path', options.path, "a socket path with transport 'unix'");
     text('path', options.path, '');
+    if (options.host !== undefined) fail('host', options.host, "no host with transport 'unix' (its socket is at path)");
+    if (options.port !== undefined) fail('port', options.port, "no port with transport 'unix' (its socket is at path)");
   } else if (options.path !== undefined) {
     fail('path', options.path, `no path with transport '${transport}' (set transport: 'unix' for a Unix stream socket)`);
   }
+  if (transport === 'udp' && options.tcpFraming !== undefined)
+    fail('tcpFraming', options.tcpFraming, "no tcpFraming with transport 'udp' (set transport: 'tcp' or 'unix' for a stream)");
   const maxMessageBytes = integer(
     'maxMessageBytes',
     options.maxMessageBytes,

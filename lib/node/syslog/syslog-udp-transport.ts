@@ -13,6 +13,15 @@ interface ResolvedAddress {
 }
 
 /**
+ * The address to send to: the one after `refused` in the lookup's order (the first again after the
+ * last), or the first when `refused` is not among them (the name now points elsewhere).
+ */
+function pickAddress(addresses: readonly ResolvedAddress[], refused: string | undefined): ResolvedAddress | undefined {
+  const at = refused === undefined ? -1 : addresses.findIndex((a) => a.address === refused);
+  return addresses[(at + 1) % addresses.length];
+}
+
+/**
  * Sends each message as one UDP datagram on a connected socket, so the host is resolved once and
  * the kernel can report an ICMP "port unreachable". A host name is looked up for either IP version,
  * as `net.connect` does for TCP, and the socket (udp4 or udp6) matches the address found: a name
@@ -20,8 +29,9 @@ interface ResolvedAddress {
  * while the receiver is down are lost. When the kernel reports such a refusal, the next batch is
  * rejected unsent (so retry and metrics' `lastError` show it); use TCP when delivery
  * matters. After a refusal or any other error the socket is dropped and the next batch opens a new
- * one, looking the host name up again. The
- * socket is unref'd, so an idle sink never keeps the process alive.
+ * one, looking the host name up again; after a refusal it sends to the name's next address, as
+ * `net.connect` tries each in turn (`localhost` as `::1`, then `127.0.0.1`, for a receiver bound to
+ * IPv4 only). The socket is unref'd, so an idle sink never keeps the process alive.
  */
 export class SyslogUdpTransport implements SyslogTransport {
   private socket: Socket | undefined;
@@ -32,6 +42,8 @@ export class SyslogUdpTransport implements SyslogTransport {
   private abandonLookup: (() => void) | undefined;
   private closed = false;
   private refused: Error | undefined;
+  /** The address that refused a datagram last: the next lookup picks the one after it. */
+  private refusedAddress: string | undefined;
   private readonly where: string;
 
   /**
@@ -96,10 +108,11 @@ export class SyslogUdpTransport implements SyslogTransport {
   }
 
   /**
-   * The receiver's address: an IP literal as it is, else the first address `dns.lookup` gives in
+   * The receiver's address: an IP literal as it is, else one of the addresses `dns.lookup` gives in
    * the system's order, for either IP version, with the hints `net.connect` uses (Node's lib/net.js,
-   * lookupAndConnect: no family, `ADDRCONFIG`). dgram would look the name up for the socket's
-   * family only (udp4: IPv4), so a name with IPv6 addresses only could never be reached.
+   * lookupAndConnect: no family, `ADDRCONFIG`): the first, or after a refusal the next one (see
+   * pickAddress). dgram would look the name up for the socket's family only (udp4: IPv4), so a
+   * name with IPv6 addresses only could never be reached.
    */
   private resolve(): Promise<ResolvedAddress> {
     const literal = isIP(this.host);
@@ -108,9 +121,10 @@ export class SyslogUdpTransport implements SyslogTransport {
       this.abandonLookup = () => reject(new Error('SyslogSink: closed'));
       try {
         const hints = process.platform === 'win32' ? 0 : dns.ADDRCONFIG;
-        dns.lookup(this.host, { hints }, (error, address, family) => {
-          if (error) reject(error);
-          else resolve({ address, family });
+        dns.lookup(this.host, { hints, all: true }, (error, addresses) => {
+          const picked = error ? undefined : pickAddress(addresses, this.refusedAddress);
+          if (picked !== undefined) resolve(picked);
+          else reject(error ?? new Error(`SyslogSink: ${this.host} resolved to no address`));
         });
       } catch (error) {
         reject(error);
@@ -129,20 +143,22 @@ export class SyslogUdpTransport implements SyslogTransport {
       timeoutMs: this.connectTimeoutMs,
       where: this.where,
       isClosed: () => this.closed,
-      adopt: (connected) => this.adopt(connected),
+      adopt: (connected) => this.adopt(connected, address),
       dispose: closeQuietly,
     });
     socket.connect(this.port, address);
     return connected;
   }
 
-  private adopt(socket: Socket): void {
+  private adopt(socket: Socket, address: string): void {
     socket.on('error', (error: NodeJS.ErrnoException) => {
       // The next batch reports an ICMP refusal. The socket is dropped all the same, so that batch's
-      // retry looks the name up again: nothing listens at this address, and a receiver that moved
-      // (a DNS failover) was otherwise never reached again, its datagrams sent to the old one.
+      // retry looks the name up again and takes its next address: nothing listens at this one, and a
+      // receiver that moved (a DNS failover), or listens on another of the name's addresses, was
+      // otherwise never reached again, its datagrams sent to this one.
       if (error.code === 'ECONNREFUSED') {
         this.refused = error;
+        this.refusedAddress = address;
         this.discard(socket);
         return;
       }

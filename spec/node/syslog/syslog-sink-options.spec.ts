@@ -115,12 +115,29 @@ describe('resolveSyslogSinkOptions', () => {
     [{ format: 'rfc5425' }, /format "rfc5425"/],
     [{ tcpFraming: 'nul' }, /tcpFraming "nul"/],
     [{ facility: 'local9' }, /facility "local9"/],
+    // null was taken for "no facility" and sent as user, where every other option refuses it.
+    [{ facility: null }, /facility null/],
     [{ host: '' }, /host ""/],
     [{ port: 0 }, /port 0/],
     [{ port: 70_000 }, /port 70000/],
     [{ transport: 'unix' }, /path undefined/],
     [{ transport: 'unix', path: '' }, /path ""/],
     [{ path: '/dev/log' }, /path "\/dev\/log".*transport: 'unix'/],
+    // Framing applies to streams only: without transport 'tcp' everything went out as UDP datagrams,
+    // lost on a receiver that listens on TCP only, though counted delivered.
+    [
+      { tcpFraming: 'newline', port: 601 },
+      /tcpFraming "newline" is not valid \(expected no tcpFraming with transport 'udp' \(set transport: 'tcp'/,
+    ],
+    // A Unix socket has a path, not a host and port: both were ignored.
+    [
+      { transport: 'unix', path: '/run/syslog.sock', host: 'logs.internal' },
+      /host "logs.internal" is not valid \(expected no host with transport 'unix'/,
+    ],
+    [
+      { transport: 'unix', path: '/run/syslog.sock', port: 514 },
+      /port 514 is not valid \(expected no port with transport 'unix'/,
+    ],
     [{ maxMessageBytes: 10 }, /maxMessageBytes 10/],
     [{ maxMessageBytes: 70_000 }, /maxMessageBytes 70000/],
     [{ connectTimeoutMs: -1 }, /connectTimeoutMs -1/],

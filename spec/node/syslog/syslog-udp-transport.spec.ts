@@ -1,5 +1,5 @@
 import { SyslogUdpTransport } from '../../../lib/node/syslog/syslog-udp-transport';
-import { createSocket } from 'node:dgram';
+import { createSocket, Socket } from 'node:dgram';
 import dns from 'node:dns';
 import { networkInterfaces } from 'node:os';
 import { startUdpServer, type SyslogTestServer } from './syslog-test-servers';
@@ -34,6 +34,29 @@ function mockLookup(hostname: string, answer: (family: number, all: boolean, cal
     answer(family === 6 || family === 4 ? family : 0, all, callback);
   };
   jest.spyOn(dns, 'lookup').mockImplementation(lookup);
+}
+
+/** Answers a lookup with `addresses` (IPv4), as a list when `all` was asked for, else the first. */
+function answerWith(addresses: readonly string[], all: boolean, callback: LookupCallback): void {
+  process.nextTick(() =>
+    all
+      ? callback(
+          null,
+          addresses.map((address) => ({ address, family: 4 })),
+        )
+      : callback(null, addresses[0], 4),
+  );
+}
+
+/** Sends empty batches until one is rejected for the refusal the kernel reported; that rejection. */
+async function nextRefusal(transport: SyslogUdpTransport): Promise<unknown> {
+  // The refusal reaches the socket's reader within a few turns; the next batch is rejected for it.
+  let failure: unknown;
+  for (let i = 0; i < 100 && failure === undefined; i++) {
+    await new Promise((resolve) => setImmediate(resolve));
+    await transport.send([]).catch((error: unknown) => (failure = error));
+  }
+  return failure;
 }
 
 /** getaddrinfo's answer for a name with no address of the family asked for. */
@@ -94,20 +117,14 @@ describe('SyslogUdpTransport', () => {
       // The name first resolves to 127.0.0.2, where nothing listens on the port (the receiver is bound
       // to 127.0.0.1 only), then to the receiver's new address, as after a DNS failover.
       let lookups = 0;
-      mockLookup('moved.rxlog.invalid', (_family, _all, callback) => {
+      mockLookup('moved.rxlog.invalid', (_family, all, callback) => {
         lookups++;
-        process.nextTick(() => callback(null, lookups === 1 ? '127.0.0.2' : '127.0.0.1', 4));
+        answerWith([lookups === 1 ? '127.0.0.2' : '127.0.0.1'], all, callback);
       });
       const moved = new SyslogUdpTransport('moved.rxlog.invalid', server.port, 5_000, 10_000);
       try {
         await moved.send(['probe']);
-        // The refusal reaches the socket's reader within a few turns; the next batch is rejected for it.
-        let failure: unknown;
-        for (let i = 0; i < 100 && failure === undefined; i++) {
-          await new Promise((resolve) => setImmediate(resolve));
-          await moved.send([]).catch((error: unknown) => (failure = error));
-        }
-        expect(String(failure)).toMatch(/refused an earlier datagram \(.*ECONNREFUSED/);
+        expect(String(await nextRefusal(moved))).toMatch(/refused an earlier datagram \(.*ECONNREFUSED/);
 
         // The socket kept its address after the refusal: every later batch went to 127.0.0.2, lost.
         await moved.send(['<14>1 after the move']);
@@ -115,6 +132,37 @@ describe('SyslogUdpTransport', () => {
         expect(await server.waitFor(1)).toEqual(['<14>1 after the move']);
       } finally {
         await moved.close();
+      }
+    });
+  });
+
+  describe('a host name with several addresses, the receiver listening on one of them', () => {
+    afterEach(() => jest.restoreAllMocks());
+
+    it('is sent to the next address after a refusal, as net.connect tries each in turn', async () => {
+      // As `localhost` resolving to ::1 first, then 127.0.0.1, with a receiver bound to 127.0.0.1 only
+      // (the name's order never changes). Every lookup gave 127.0.0.2 first: after the refusal each
+      // batch was rejected, for good, while TCP to the same name connected.
+      let lookups = 0;
+      mockLookup('dual.rxlog.invalid', (_family, all, callback) => {
+        lookups++;
+        answerWith(['127.0.0.2', '127.0.0.1'], all, callback);
+      });
+      const dual = new SyslogUdpTransport('dual.rxlog.invalid', server.port, 5_000, 10_000);
+      try {
+        await dual.send(['probe']);
+        expect(String(await nextRefusal(dual))).toMatch(/udp:\/\/dual.rxlog.invalid:\d+ refused an earlier datagram/);
+
+        const connect = jest.spyOn(Socket.prototype, 'connect');
+        await dual.send(['<14>1 to the next address']);
+        expect(lookups).toBe(2);
+        expect(connect.mock.calls.map((call) => call[1])).toEqual(['127.0.0.1']);
+        expect(await server.waitFor(1)).toEqual(['<14>1 to the next address']);
+        // It stays there.
+        await dual.send(['<14>1 again']);
+        expect(await server.waitFor(2)).toEqual(['<14>1 to the next address', '<14>1 again']);
+      } finally {
+        await dual.close();
       }
     });
   });
