@@ -74,6 +74,14 @@ describe('readCompactJson', () => {
     expect(event.properties).toEqual({ A: 1, '@t': 'mine', '@ra': 'abc' });
   });
 
+  it('pairs an @r of the wrong length with the formatted holes in order, as Serilog’s reader does', () => {
+    // clef-json.org asks for exactly one rendering per formatted hole; Serilog's reader zips them.
+    const few = readCompactJson('{"@t":"2026-11-22T12:00:00.000Z","@mt":"{A:x} {B:0.0} {C}","@r":["ra"],"A":1,"B":2,"C":3}');
+    expect(few.renderMessage()).toBe('ra 2.0 3');
+    const many = readCompactJson('{"@t":"2026-11-22T12:00:00.000Z","@mt":"{A:x} {B}","@r":["ra","rb","rc"],"A":1,"B":2}');
+    expect(many.renderMessage()).toBe('ra 2');
+  });
+
   it('keeps the property order', () => {
     expect(Object.keys(readCompactJson('{"@t":"2026-11-22T12:00:00.000Z","@mt":"x","b":1,"a":2,"c":3}').properties)).toEqual([
       'b',
