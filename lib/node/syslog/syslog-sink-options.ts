@@ -202,6 +202,12 @@ export function resolveSyslogSinkOptions(options: SyslogSinkOptions): ResolvedSy
   if (options.formatter !== undefined && typeof (options.formatter as { format?: unknown } | null)?.format !== 'function') {
     fail('formatter', options.formatter, 'an object with a format(event) method');
   }
+  // RFC 3164 has no STRUCTURED-DATA and no MSGID: asking for them is a mistake, as an option of
+  // another transport is (false, which turns them off, is what RFC 3164 does anyway).
+  if (format === 'rfc3164')
+    for (const option of ['structuredData', 'structuredDataId', 'messageIdProperty'] as const)
+      if (options[option] !== undefined && options[option] !== false)
+        fail(option, options[option], `no ${option} with format 'rfc3164' (RFC 5424 only)`);
   if (options.structuredData !== undefined && typeof options.structuredData !== 'boolean')
     fail('structuredData', options.structuredData, 'true or false');
   const structuredDataId = text('structuredDataId', options.structuredDataId, DEFAULT_STRUCTURED_DATA_ID);

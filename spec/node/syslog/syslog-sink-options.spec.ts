@@ -138,6 +138,19 @@ describe('resolveSyslogSinkOptions', () => {
       { transport: 'unix', path: '/run/syslog.sock', port: 514 },
       /port 514 is not valid \(expected no port with transport 'unix'/,
     ],
+    // RFC 3164 has no STRUCTURED-DATA and no MSGID: these were ignored, so a MSGID asked for never came.
+    [
+      { format: 'rfc3164', messageIdProperty: 'Area' },
+      /messageIdProperty "Area" is not valid \(expected no messageIdProperty with format 'rfc3164'/,
+    ],
+    [
+      { format: 'rfc3164', structuredDataId: 'shop@32473' },
+      /structuredDataId "shop@32473" is not valid \(expected no structuredDataId with format 'rfc3164'/,
+    ],
+    [
+      { format: 'rfc3164', structuredData: true },
+      /structuredData true is not valid \(expected no structuredData with format 'rfc3164'/,
+    ],
     [{ maxMessageBytes: 10 }, /maxMessageBytes 10/],
     [{ maxMessageBytes: 70_000 }, /maxMessageBytes 70000/],
     [{ connectTimeoutMs: -1 }, /connectTimeoutMs -1/],
