@@ -81,8 +81,48 @@ type HoleHead<C extends string> = C extends `${infer Name},${string}`
     ? Name
     : C;
 
-/** An alignment: digits, after an optional `-` (`{A,5}`, `{A,-10}`; not `{A,}`, `{A,+5}`, `{A,x}`). */
-type IsAlignment<S extends string> = S extends `-${infer Digits}` ? IsIndex<Digits> : IsIndex<S>;
+/** `S` without its leading zeros, sixteen a step, so thousands of them are read (see {@link NameKinds}). */
+type WithoutLeadingZeros<S extends string> = S extends `0000000000000000${infer Rest}`
+  ? WithoutLeadingZeros<Rest>
+  : S extends `0${infer Rest}`
+    ? WithoutLeadingZeros<Rest>
+    : S;
+
+/** Whether digit `A` is below digit `B` (they differ). */
+type DigitBelow<A extends string, B extends string> = '0123456789' extends `${string}${A}${string}${B}${string}` ? true : false;
+
+/**
+ * Whether `S` is digits without leading zeros, at most `Max` (digits too): `Order` is how the digits read so far
+ * compare with Max's. A step per digit of Max, so a long `S` is refused at once.
+ */
+type DigitsAtMost<
+  S extends string,
+  Max extends string,
+  Order extends 'lt' | 'eq' | 'gt' = 'eq',
+> = S extends `${infer C}${infer Rest}`
+  ? C extends Digit
+    ? Max extends `${infer M}${infer MaxRest}`
+      ? DigitsAtMost<
+          Rest,
+          MaxRest,
+          Order extends 'eq' ? (C extends M ? 'eq' : DigitBelow<C, M> extends true ? 'lt' : 'gt') : Order
+        >
+      : false
+    : false
+  : Max extends ''
+    ? Order extends 'gt'
+      ? false
+      : true
+    : true;
+
+/** An alignment's magnitude as `parseTemplate` reads it: digits (leading zeros too) within int32, at most 2147483647. */
+type IsMagnitude<S extends string> = S extends '' ? false : DigitsAtMost<WithoutLeadingZeros<S>, '2147483647'>;
+
+/**
+ * An alignment: digits, after an optional `-`, of magnitude at most 2147483647 (`{A,5}`, `{A,-10}`; not `{A,}`,
+ * `{A,+5}`, `{A,x}`, `{A,2147483648}`).
+ */
+type IsAlignment<S extends string> = S extends `-${infer Digits}` ? IsMagnitude<Digits> : IsMagnitude<S>;
 
 /** Whether the hole's alignment, if it has one (a `,` before any `:`), is well formed. */
 type AlignmentFits<C extends string> = C extends `${infer Head},${infer After}`

@@ -77,6 +77,28 @@ describe('TemplateValues reads hole names as parseTemplate does', () => {
   });
 });
 
+describe('TemplateValues reads an alignment as parseTemplate does', () => {
+  // parseTemplate reads an alignment as an int32 whose magnitude is one too, leading zeros aside: past it the hole is
+  // text. The types read any digits as an alignment, so '{A,2147483648}' asked for a value the logger binds to no hole.
+  const cases: [what: string, template: string, holes: number][] = [
+    ['up to 2147483647', '{A,2147483647} {B,-2147483647} {C,0000000000002147483647} {D,-00999999999}', 4],
+    ['past it', '{A,2147483648} {B,-2147483648} {C,99999999999} {D,-3000000000} {E,00000000002147483648}', 0],
+    ['of 3 000 digits', `{A,${'9'.repeat(3000)}} {B,${'0'.repeat(3000)}7}`, 1],
+  ];
+
+  it.each(cases)('parseTemplate reads the holes with alignments %s', (_what, template, holes) => {
+    expect(parseTemplate(template).tokens.filter((token) => token.kind === 'property')).toHaveLength(holes);
+  });
+
+  it('counts a hole whose alignment is past int32 as text', () => {
+    const checks = cases.map(
+      ([, template, holes], i) =>
+        `const a${i}: TemplateValues<'${template}'> = [${Array.from({ length: holes }, () => 1).join(', ')}];`,
+    );
+    expect(diagnostics(`${checks.join('\n')}\nexport { ${cases.map((_, i) => `a${i}`).join(', ')} };`)).toEqual([]);
+  });
+});
+
 describe('TemplateValues reads a format as parseTemplate does', () => {
   // A format runs to the hole's '}' and may hold '{' ({V:x{y} is the hole V, format 'x{y'); the types read the '{' as
   // the start of a hole y, so '{V:x{y} {y}' asked for one value where the logger binds two.
