@@ -167,14 +167,22 @@ export type TemplateHoles<T extends string, Found extends string[] = []> = T ext
       : Found
   : Found;
 
-type Distinct<Names extends string[], Seen extends string[] = []> = Names extends [
-  infer Head extends string,
-  ...infer Tail extends string[],
-]
-  ? Head extends Seen[number]
-    ? Distinct<Tail, Seen>
-    : Distinct<Tail, [...Seen, Head]>
-  : Seen;
+/**
+ * The holes a call's values bind, named holes taking one value each, left to right, as `captureProperties` binds
+ * them: every hole up to the last one whose name is new. A repeat after it (`{A} and {B}, {A} again`) needs no
+ * value; a repeat before it takes one of its own (`{A} then {A} and {B}` takes three, else `B` would get none and
+ * the second `A` the value meant for `B`). `Pending` holds the repeats since the last new name.
+ */
+type BoundHoles<
+  Names extends string[],
+  Seen extends string = never,
+  Bound extends string[] = [],
+  Pending extends string[] = [],
+> = Names extends [infer Head extends string, ...infer Tail extends string[]]
+  ? [Head] extends [Seen]
+    ? BoundHoles<Tail, Seen, Bound, [...Pending, Head]>
+    : BoundHoles<Tail, Seen | Head, [...Bound, ...Pending, Head], []>
+  : Bound;
 
 type IsIndex<S extends string> = S extends `${Digit}${infer Rest}` ? (Rest extends '' ? true : IsIndex<Rest>) : false;
 
@@ -209,7 +217,7 @@ type Longest<Indexes extends string[], Acc extends unknown[] = []> = Indexes ext
 type UnknownEach<Names extends string[]> = { [K in keyof Names]: unknown };
 
 /**
- * The values a template literal takes, as a tuple: one per distinct hole name, or, when every hole is
+ * The values a template literal takes, as a tuple: one per hole up to the last new name (see {@link BoundHoles}), or, when every hole is
  * positional (`{0}`, `{1}`), the highest index plus one. A non-literal `string` takes `unknown[]`, and
  * so does a template whose holes {@link TemplateHoles} cannot all read (`string[]`).
  *
@@ -221,7 +229,7 @@ export type TemplateValues<T extends string> = string extends T
     ? unknown[]
     : AllPositional<TemplateHoles<T>> extends true
       ? Longest<TemplateHoles<T>>
-      : UnknownEach<Distinct<TemplateHoles<T>>>;
+      : UnknownEach<BoundHoles<TemplateHoles<T>>>;
 
 // Tail-recursive (the result carried along), so TypeScript follows it for up to 1 000 names; built as
 // `${Head}, ${JoinNames<Tail>}` it stopped at 50 ("Type instantiation is excessively deep").
@@ -236,7 +244,7 @@ type Expected<T extends string, Count extends number> = Count extends 0
   ? 'no values expected'
   : AllPositional<TemplateHoles<T>> extends true
     ? `${Count} ${Count extends 1 ? 'value' : 'values'} expected (positional {0}…{${Longest<TemplateHoles<T>> extends [unknown, ...infer Rest] ? Rest['length'] : 0}})`
-    : `${Count} ${Count extends 1 ? 'value' : 'values'} expected (${JoinNames<Distinct<TemplateHoles<T>>>})`;
+    : `${Count} ${Count extends 1 ? 'value' : 'values'} expected (${JoinNames<BoundHoles<TemplateHoles<T>>>})`;
 
 /**
  * The type a mistaken log call's first argument is checked against, so the compiler's message names

@@ -2,6 +2,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import ts from 'typescript';
+import { captureProperties } from '../../lib/templates/capture';
 import { parseTemplate } from '../../lib/templates/parse-template';
 
 // template-values.ts is types only: these tests compile small programs against it, as a user's
@@ -74,6 +75,41 @@ describe('TemplateValues reads hole names as parseTemplate does', () => {
         export { dotted, notNames, underscore, badAlignments, goodAlignments, fits };
       `),
     ).toEqual([]);
+  });
+});
+
+describe('TemplateValues binds a repeated name as captureProperties does', () => {
+  // Named holes take one value each, left to right, as in Serilog: a repeated name before a new one takes a value of
+  // its own. The types counted each name once, so '{User} logged in; {User} has {Count} items' took ('ann', 5), and
+  // the event was { User: 5 }, rendered '5 logged in; 5 has {Count} items'.
+  const cases: [template: string, names: string[]][] = [
+    ['{A} then {A} again', ['A']],
+    ['{A} {B} {A} {B}', ['A', 'B']],
+    ['{User} logged in; {User} has {Count} items', ['User', 'User', 'Count']],
+    ['{A} {A} {B} {A} {C} {B}', ['A', 'A', 'B', 'A', 'C']],
+    ['{0} {A} {0}', ['0', 'A']],
+  ];
+
+  it.each(cases)('captureProperties binds every name of %p, and no extra, with %p', (template, names) => {
+    const args = names.map((name, i) => `${name}${i}`);
+    const properties = captureProperties(parseTemplate(template), args);
+    const distinct = [...new Set(names)];
+    expect(Object.keys(properties).sort()).toEqual(distinct.sort());
+    for (const name of distinct) expect(properties[name]).toBe(args[names.lastIndexOf(name)]);
+  });
+
+  it('takes a value for each hole up to the last new name, and names them in a mismatch', () => {
+    const checks = cases.map(
+      ([template, names], i) =>
+        `const r${i}: TemplateValues<'${template}'> = [${names.map(() => 1).join(', ')}];\n` +
+        `const m${i}: CheckLogArguments<'${template}', [${names
+          .slice(1)
+          .map(() => 1)
+          .join(', ')}]>['rxlog: the values do not match the template'] = ` +
+        `'${names.length} ${names.length === 1 ? 'value' : 'values'} expected (${names.join(', ')}), ${names.length - 1} given';`,
+    );
+    const exported = cases.flatMap((_, i) => [`r${i}`, `m${i}`]).join(', ');
+    expect(diagnostics(`${checks.join('\n')}\nexport { ${exported} };`)).toEqual([]);
   });
 });
 
