@@ -9,10 +9,13 @@ type CharsOf<S extends string, Found extends string = never> = S extends `${infe
 /**
  * Characters that cannot appear in a hole's name: a hole holding one is text, as in `parseTemplate` (`.` only
  * between identifiers). Every ASCII one, and every one of Latin-1 that is no letter, then common punctuation
- * (dashes, quotes, `…`, `•`, `‰`, `€`). No-break space (U+00A0) and soft hyphen (U+00AD) are written as escapes.
+ * (dashes, quotes, `…`, `•`, `‰`, `€`), and the only characters with upper and lower case that are no letters (the
+ * combining U+0345, Roman numerals `Ⅻ`, circled letters `Ⓐ`), which {@link Kind} would take for letters. No-break
+ * space (U+00A0), soft hyphen (U+00AD) and U+0345 are written as escapes.
  */
 type NotInName =
-  CharsOf<' \t\n\r!"#$%&\'()*+,-/:;<=>?@[\\]^`{|}~\u00a0\u00ad¡¢£¤¥¦§¨©«¬®¯°±²³´¶·¸¹»¼½¾¿×÷‐‑‒–—―‖‗‘’‚‛“”„‟†‡•‣․‥…‧‰‱′″‴‵‶‷‸‹›€'>;
+  | CharsOf<' \t\n\r!"#$%&\'()*+,-/:;<=>?@[\\]^`{|}~\u00a0\u00ad¡¢£¤¥¦§¨©«¬®¯°±²³´¶·¸¹»¼½¾¿×÷‐‑‒–—―‖‗‘’‚‛“”„‟†‡•‣․‥…‧‰‱′″‴‵‶‷‸‹›€'>
+  | CharsOf<'\u0345ⅠⅡⅢⅣⅤⅥⅦⅧⅨⅩⅪⅫⅬⅭⅮⅯⅰⅱⅲⅳⅴⅵⅶⅷⅸⅹⅺⅻⅼⅽⅾⅿⒶⒷⒸⒹⒺⒻⒼⒽⒾⒿⓀⓁⓂⓃⓄⓅⓆⓇⓈⓉⓊⓋⓌⓍⓎⓏⓐⓑⓒⓓⓔⓕⓖⓗⓘⓙⓚⓛⓜⓝⓞⓟⓠⓡⓢⓣⓤⓥⓦⓧⓨⓩ'>;
 
 /**
  * A name character's kind as `parseTemplate` reads it, as far as types can see: `a` for a letter (one with upper and

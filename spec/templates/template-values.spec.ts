@@ -181,6 +181,22 @@ describe('TemplateValues reads non-ASCII names as parseTemplate does, or does no
     expect(diagnostics(`${checks.join('\n')}\nexport { ${cases.map((_, i) => `u${i}`).join(', ')} };`)).toEqual([]);
   });
 
+  it('reads every character with upper and lower case as parseTemplate does', () => {
+    // The types call a character with case forms a letter; 85 of them are not (Ⓐ, Ⅻ, the combining U+0345), and
+    // '{aⒶ}' asked for a value that the logger binds to no hole.
+    const checks: string[] = [];
+    for (let code = 0; code < 0x10000; code++) {
+      const c = String.fromCharCode(code);
+      if (code >= 0xd800 && code <= 0xdfff) continue;
+      if (c.toUpperCase() === c.toLowerCase() || c === "'" || c === '\\') continue;
+      const holes = parseTemplate(`{a${c}}`).tokens.filter((token) => token.kind === 'property').length;
+      checks.push(`const c${code}: TemplateValues<'{a${c}}'> = [${holes === 1 ? '1' : ''}];`);
+    }
+    expect(checks.length).toBeGreaterThan(2000);
+    const names = checks.map((check) => /^const (c\d+)/.exec(check)?.[1]).join(', ');
+    expect(diagnostics(`${checks.join('\n')}\nexport { ${names} };`)).toEqual([]);
+  });
+
   it('reads a hole name of 3 000 characters without "excessively deep"', () => {
     expect(
       diagnostics(`
