@@ -4,6 +4,7 @@ import * as path from 'node:path';
 import ts from 'typescript';
 import { captureProperties } from '../../lib/templates/capture';
 import { parseTemplate } from '../../lib/templates/parse-template';
+import { importFrom, typeDiagnostics } from '../helpers/type-diagnostics';
 
 // template-values.ts is types only: these tests compile small programs against it, as a user's
 // build would, and read the compiler's diagnostics.
@@ -110,6 +111,26 @@ describe('TemplateValues binds a repeated name as captureProperties does', () =>
     );
     const exported = cases.flatMap((_, i) => [`r${i}`, `m${i}`]).join(', ');
     expect(diagnostics(`${checks.join('\n')}\nexport { ${exported} };`)).toEqual([]);
+  });
+});
+
+describe('a Logger call checks a repeated name and an alignment as it binds them', () => {
+  it('fails to compile where a value would be lost, and compiles where every hole binds', () => {
+    const imports = [importFrom('{ LoggerConfiguration }', 'configuration/logger-configuration')];
+    const found = typeDiagnostics(
+      imports,
+      `
+      const log = new LoggerConfiguration().createLogger();
+      log.information('{User} logged in; {User} has {Count} items', 'ann', 'ann', 5);
+      log.information('{User} has {Count} items; {User} logged in', 'ann', 5);
+      log.information('{A,2147483648}');
+      log.information('{User} logged in; {User} has {Count} items', 'ann', 5);
+      log.information('{A,2147483648}', 1);
+      `,
+    );
+    expect(found).toHaveLength(2);
+    expect(found[0]).toMatch(/^6: .*TemplateMismatch<"3 values expected \(User, User, Count\), 2 given">/s);
+    expect(found[1]).toMatch(/^7: .*TemplateMismatch<"no values expected, 1 given">/s);
   });
 });
 
