@@ -9,10 +9,13 @@ type CharsOf<S extends string, Found extends string = never> = S extends `${infe
 /**
  * Characters that cannot appear in a hole's name: a hole holding one is text, as in `parseTemplate` (`.` only
  * between identifiers). Every ASCII one, and every one of Latin-1 that is no letter, then common punctuation
- * (dashes, quotes, `…`, `•`, `‰`, `€`). No-break space (U+00A0) and soft hyphen (U+00AD) are written as escapes.
+ * (dashes, quotes, `…`, `•`, `‰`, `€`), and the only characters with upper and lower case that are no letters (the
+ * combining U+0345, Roman numerals `Ⅻ`, circled letters `Ⓐ`), which {@link Kind} would take for letters. No-break
+ * space (U+00A0), soft hyphen (U+00AD) and U+0345 are written as escapes.
  */
 type NotInName =
-  CharsOf<' \t\n\r!"#$%&\'()*+,-/:;<=>?@[\\]^`{|}~\u00a0\u00ad¡¢£¤¥¦§¨©«¬®¯°±²³´¶·¸¹»¼½¾¿×÷‐‑‒–—―‖‗‘’‚‛“”„‟†‡•‣․‥…‧‰‱′″‴‵‶‷‸‹›€'>;
+  | CharsOf<' \t\n\r!"#$%&\'()*+,-/:;<=>?@[\\]^`{|}~\u00a0\u00ad¡¢£¤¥¦§¨©«¬®¯°±²³´¶·¸¹»¼½¾¿×÷‐‑‒–—―‖‗‘’‚‛“”„‟†‡•‣․‥…‧‰‱′″‴‵‶‷‸‹›€'>
+  | CharsOf<'\u0345ⅠⅡⅢⅣⅤⅥⅦⅧⅨⅩⅪⅫⅬⅭⅮⅯⅰⅱⅲⅳⅴⅵⅶⅷⅸⅹⅺⅻⅼⅽⅾⅿⒶⒷⒸⒹⒺⒻⒼⒽⒾⒿⓀⓁⓂⓃⓄⓅⓆⓇⓈⓉⓊⓋⓌⓍⓎⓏⓐⓑⓒⓓⓔⓕⓖⓗⓘⓙⓚⓛⓜⓝⓞⓟⓠⓡⓢⓣⓤⓥⓦⓧⓨⓩ'>;
 
 /**
  * A name character's kind as `parseTemplate` reads it, as far as types can see: `a` for a letter (one with upper and
@@ -81,8 +84,48 @@ type HoleHead<C extends string> = C extends `${infer Name},${string}`
     ? Name
     : C;
 
-/** An alignment: digits, after an optional `-` (`{A,5}`, `{A,-10}`; not `{A,}`, `{A,+5}`, `{A,x}`). */
-type IsAlignment<S extends string> = S extends `-${infer Digits}` ? IsIndex<Digits> : IsIndex<S>;
+/** `S` without its leading zeros, sixteen a step, so thousands of them are read (see {@link NameKinds}). */
+type WithoutLeadingZeros<S extends string> = S extends `0000000000000000${infer Rest}`
+  ? WithoutLeadingZeros<Rest>
+  : S extends `0${infer Rest}`
+    ? WithoutLeadingZeros<Rest>
+    : S;
+
+/** Whether digit `A` is below digit `B` (they differ). */
+type DigitBelow<A extends string, B extends string> = '0123456789' extends `${string}${A}${string}${B}${string}` ? true : false;
+
+/**
+ * Whether `S` is digits without leading zeros, at most `Max` (digits too): `Order` is how the digits read so far
+ * compare with Max's. A step per digit of Max, so a long `S` is refused at once.
+ */
+type DigitsAtMost<
+  S extends string,
+  Max extends string,
+  Order extends 'lt' | 'eq' | 'gt' = 'eq',
+> = S extends `${infer C}${infer Rest}`
+  ? C extends Digit
+    ? Max extends `${infer M}${infer MaxRest}`
+      ? DigitsAtMost<
+          Rest,
+          MaxRest,
+          Order extends 'eq' ? (C extends M ? 'eq' : DigitBelow<C, M> extends true ? 'lt' : 'gt') : Order
+        >
+      : false
+    : false
+  : Max extends ''
+    ? Order extends 'gt'
+      ? false
+      : true
+    : true;
+
+/** An alignment's magnitude as `parseTemplate` reads it: digits (leading zeros too) within int32, at most 2147483647. */
+type IsMagnitude<S extends string> = S extends '' ? false : DigitsAtMost<WithoutLeadingZeros<S>, '2147483647'>;
+
+/**
+ * An alignment: digits, after an optional `-`, of magnitude at most 2147483647 (`{A,5}`, `{A,-10}`; not `{A,}`,
+ * `{A,+5}`, `{A,x}`, `{A,2147483648}`).
+ */
+type IsAlignment<S extends string> = S extends `-${infer Digits}` ? IsMagnitude<Digits> : IsMagnitude<S>;
 
 /** Whether the hole's alignment, if it has one (a `,` before any `:`), is well formed. */
 type AlignmentFits<C extends string> = C extends `${infer Head},${infer After}`
@@ -127,14 +170,22 @@ export type TemplateHoles<T extends string, Found extends string[] = []> = T ext
       : Found
   : Found;
 
-type Distinct<Names extends string[], Seen extends string[] = []> = Names extends [
-  infer Head extends string,
-  ...infer Tail extends string[],
-]
-  ? Head extends Seen[number]
-    ? Distinct<Tail, Seen>
-    : Distinct<Tail, [...Seen, Head]>
-  : Seen;
+/**
+ * The holes a call's values bind, named holes taking one value each, left to right, as `captureProperties` binds
+ * them: every hole up to the last one whose name is new. A repeat after it (`{A} and {B}, {A} again`) needs no
+ * value; a repeat before it takes one of its own (`{A} then {A} and {B}` takes three, else `B` would get none and
+ * the second `A` the value meant for `B`). `Pending` holds the repeats since the last new name.
+ */
+type BoundHoles<
+  Names extends string[],
+  Seen extends string = never,
+  Bound extends string[] = [],
+  Pending extends string[] = [],
+> = Names extends [infer Head extends string, ...infer Tail extends string[]]
+  ? [Head] extends [Seen]
+    ? BoundHoles<Tail, Seen, Bound, [...Pending, Head]>
+    : BoundHoles<Tail, Seen | Head, [...Bound, ...Pending, Head], []>
+  : Bound;
 
 type IsIndex<S extends string> = S extends `${Digit}${infer Rest}` ? (Rest extends '' ? true : IsIndex<Rest>) : false;
 
@@ -169,7 +220,7 @@ type Longest<Indexes extends string[], Acc extends unknown[] = []> = Indexes ext
 type UnknownEach<Names extends string[]> = { [K in keyof Names]: unknown };
 
 /**
- * The values a template literal takes, as a tuple: one per distinct hole name, or, when every hole is
+ * The values a template literal takes, as a tuple: one per hole up to the last new name (see {@link BoundHoles}), or, when every hole is
  * positional (`{0}`, `{1}`), the highest index plus one. A non-literal `string` takes `unknown[]`, and
  * so does a template whose holes {@link TemplateHoles} cannot all read (`string[]`).
  *
@@ -181,7 +232,7 @@ export type TemplateValues<T extends string> = string extends T
     ? unknown[]
     : AllPositional<TemplateHoles<T>> extends true
       ? Longest<TemplateHoles<T>>
-      : UnknownEach<Distinct<TemplateHoles<T>>>;
+      : UnknownEach<BoundHoles<TemplateHoles<T>>>;
 
 // Tail-recursive (the result carried along), so TypeScript follows it for up to 1 000 names; built as
 // `${Head}, ${JoinNames<Tail>}` it stopped at 50 ("Type instantiation is excessively deep").
@@ -196,7 +247,7 @@ type Expected<T extends string, Count extends number> = Count extends 0
   ? 'no values expected'
   : AllPositional<TemplateHoles<T>> extends true
     ? `${Count} ${Count extends 1 ? 'value' : 'values'} expected (positional {0}…{${Longest<TemplateHoles<T>> extends [unknown, ...infer Rest] ? Rest['length'] : 0}})`
-    : `${Count} ${Count extends 1 ? 'value' : 'values'} expected (${JoinNames<Distinct<TemplateHoles<T>>>})`;
+    : `${Count} ${Count extends 1 ? 'value' : 'values'} expected (${JoinNames<BoundHoles<TemplateHoles<T>>>})`;
 
 /**
  * The type a mistaken log call's first argument is checked against, so the compiler's message names

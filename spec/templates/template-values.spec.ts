@@ -2,7 +2,9 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import ts from 'typescript';
+import { captureProperties } from '../../lib/templates/capture';
 import { parseTemplate } from '../../lib/templates/parse-template';
+import { importFrom, typeDiagnostics } from '../helpers/type-diagnostics';
 
 // template-values.ts is types only: these tests compile small programs against it, as a user's
 // build would, and read the compiler's diagnostics.
@@ -77,6 +79,83 @@ describe('TemplateValues reads hole names as parseTemplate does', () => {
   });
 });
 
+describe('TemplateValues binds a repeated name as captureProperties does', () => {
+  // Named holes take one value each, left to right, as in Serilog: a repeated name before a new one takes a value of
+  // its own. The types counted each name once, so '{User} logged in; {User} has {Count} items' took ('ann', 5), and
+  // the event was { User: 5 }, rendered '5 logged in; 5 has {Count} items'.
+  const cases: [template: string, names: string[]][] = [
+    ['{A} then {A} again', ['A']],
+    ['{A} {B} {A} {B}', ['A', 'B']],
+    ['{User} logged in; {User} has {Count} items', ['User', 'User', 'Count']],
+    ['{A} {A} {B} {A} {C} {B}', ['A', 'A', 'B', 'A', 'C']],
+    ['{0} {A} {0}', ['0', 'A']],
+  ];
+
+  it.each(cases)('captureProperties binds every name of %p, and no extra, with %p', (template, names) => {
+    const args = names.map((name, i) => `${name}${i}`);
+    const properties = captureProperties(parseTemplate(template), args);
+    const distinct = [...new Set(names)];
+    expect(Object.keys(properties).sort()).toEqual(distinct.sort());
+    for (const name of distinct) expect(properties[name]).toBe(args[names.lastIndexOf(name)]);
+  });
+
+  it('takes a value for each hole up to the last new name, and names them in a mismatch', () => {
+    const checks = cases.map(
+      ([template, names], i) =>
+        `const r${i}: TemplateValues<'${template}'> = [${names.map(() => 1).join(', ')}];\n` +
+        `const m${i}: CheckLogArguments<'${template}', [${names
+          .slice(1)
+          .map(() => 1)
+          .join(', ')}]>['rxlog: the values do not match the template'] = ` +
+        `'${names.length} ${names.length === 1 ? 'value' : 'values'} expected (${names.join(', ')}), ${names.length - 1} given';`,
+    );
+    const exported = cases.flatMap((_, i) => [`r${i}`, `m${i}`]).join(', ');
+    expect(diagnostics(`${checks.join('\n')}\nexport { ${exported} };`)).toEqual([]);
+  });
+});
+
+describe('a Logger call checks a repeated name and an alignment as it binds them', () => {
+  it('fails to compile where a value would be lost, and compiles where every hole binds', () => {
+    const imports = [importFrom('{ LoggerConfiguration }', 'configuration/logger-configuration')];
+    const found = typeDiagnostics(
+      imports,
+      `
+      const log = new LoggerConfiguration().createLogger();
+      log.information('{User} logged in; {User} has {Count} items', 'ann', 'ann', 5);
+      log.information('{User} has {Count} items; {User} logged in', 'ann', 5);
+      log.information('{A,2147483648}');
+      log.information('{User} logged in; {User} has {Count} items', 'ann', 5);
+      log.information('{A,2147483648}', 1);
+      `,
+    );
+    expect(found).toHaveLength(2);
+    expect(found[0]).toMatch(/^6: .*TemplateMismatch<"3 values expected \(User, User, Count\), 2 given">/s);
+    expect(found[1]).toMatch(/^7: .*TemplateMismatch<"no values expected, 1 given">/s);
+  });
+});
+
+describe('TemplateValues reads an alignment as parseTemplate does', () => {
+  // parseTemplate reads an alignment as an int32 whose magnitude is one too, leading zeros aside: past it the hole is
+  // text. The types read any digits as an alignment, so '{A,2147483648}' asked for a value the logger binds to no hole.
+  const cases: [what: string, template: string, holes: number][] = [
+    ['up to 2147483647', '{A,2147483647} {B,-2147483647} {C,0000000000002147483647} {D,-00999999999}', 4],
+    ['past it', '{A,2147483648} {B,-2147483648} {C,99999999999} {D,-3000000000} {E,00000000002147483648}', 0],
+    ['of 3 000 digits', `{A,${'9'.repeat(3000)}} {B,${'0'.repeat(3000)}7}`, 1],
+  ];
+
+  it.each(cases)('parseTemplate reads the holes with alignments %s', (_what, template, holes) => {
+    expect(parseTemplate(template).tokens.filter((token) => token.kind === 'property')).toHaveLength(holes);
+  });
+
+  it('counts a hole whose alignment is past int32 as text', () => {
+    const checks = cases.map(
+      ([, template, holes], i) =>
+        `const a${i}: TemplateValues<'${template}'> = [${Array.from({ length: holes }, () => 1).join(', ')}];`,
+    );
+    expect(diagnostics(`${checks.join('\n')}\nexport { ${cases.map((_, i) => `a${i}`).join(', ')} };`)).toEqual([]);
+  });
+});
+
 describe('TemplateValues reads a format as parseTemplate does', () => {
   // A format runs to the hole's '}' and may hold '{' ({V:x{y} is the hole V, format 'x{y'); the types read the '{' as
   // the start of a hole y, so '{V:x{y} {y}' asked for one value where the logger binds two.
@@ -121,6 +200,22 @@ describe('TemplateValues reads non-ASCII names as parseTemplate does, or does no
         : `const u${i}: [TemplateValues<'${template}'>, CheckLogArguments<'${template}', []>, CheckLogArguments<'${template}', [1, 2, 3]>] = [[1, 2, 3], 'anything', 'anything'];`,
     );
     expect(diagnostics(`${checks.join('\n')}\nexport { ${cases.map((_, i) => `u${i}`).join(', ')} };`)).toEqual([]);
+  });
+
+  it('reads every character with upper and lower case as parseTemplate does', () => {
+    // The types call a character with case forms a letter; 85 of them are not (Ⓐ, Ⅻ, the combining U+0345), and
+    // '{aⒶ}' asked for a value that the logger binds to no hole.
+    const checks: string[] = [];
+    for (let code = 0; code < 0x10000; code++) {
+      const c = String.fromCharCode(code);
+      if (code >= 0xd800 && code <= 0xdfff) continue;
+      if (c.toUpperCase() === c.toLowerCase() || c === "'" || c === '\\') continue;
+      const holes = parseTemplate(`{a${c}}`).tokens.filter((token) => token.kind === 'property').length;
+      checks.push(`const c${code}: TemplateValues<'{a${c}}'> = [${holes === 1 ? '1' : ''}];`);
+    }
+    expect(checks.length).toBeGreaterThan(2000);
+    const names = checks.map((check) => /^const (c\d+)/.exec(check)?.[1]).join(', ');
+    expect(diagnostics(`${checks.join('\n')}\nexport { ${names} };`)).toEqual([]);
   });
 
   it('reads a hole name of 3 000 characters without "excessively deep"', () => {
