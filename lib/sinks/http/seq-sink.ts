@@ -53,11 +53,24 @@ export interface SeqSinkOptions extends Omit<
    * Most UTF-8 bytes of one event's CLEF line, as Serilog's Seq sink's `eventBodyLimitBytes`: Seq
    * refuses a whole batch (400) that holds a line over its event body limit, so a longer line is
    * replaced by an Error event `Event JSON representation exceeds the body size limit
-   * {EventBodyLimitBytes}; sample: {EventBodySample}` carrying its start (dropped too if even that
-   * is over the limit), and SelfLog says so; the event counts as delivered. `Infinity` for no
-   * limit. Default `262_144` (256 KiB, Seq's default and Serilog's).
+   * {EventBodyLimitBytes}; sample: {EventBodySample}` carrying its start, and SelfLog says so; the
+   * event counts as delivered. When even that is over the limit the event is left out and counts
+   * as failed. `Infinity` for no limit. Default `262_144` (256 KiB, Seq's default and Serilog's).
    */
   eventBodyLimitBytes?: number | undefined;
+}
+
+/**
+ * The last body that left events out (their line and its placeholder over `eventBodyLimitBytes`)
+ * and how many, for `accepted`, which gets the body Seq answered, not its events: one batch is in
+ * flight at a time, so that is the body built last, but for a beacon built meanwhile as the page
+ * hides (the count is then lost, the events counted delivered).
+ */
+interface LeftOut {
+  body: string | undefined;
+  count: number;
+  /** Events left out by the body being built. */
+  building: number;
 }
 
 /** Where Seq's answer states the API key's minimum level: `"MinimumLevelAccepted":"Warning"`, `null`, or anything else. */
@@ -116,6 +129,8 @@ export class SeqSink extends HttpSink {
   #since = 0;
   /** Set once SelfLog has heard of a MinimumLevelAccepted that is no level. */
   #told = false;
+  /** The last body that left events out. */
+  readonly #leftOut: LeftOut;
 
   /** @throws ConfigurationError naming the bad option. */
   constructor(options: SeqSinkOptions) {
@@ -144,13 +159,22 @@ export class SeqSink extends HttpSink {
       options.eventBodyLimitBytes,
     );
     const formatter = options.formatter ?? new CompactJsonFormatter();
+    const leftOut: LeftOut = { body: undefined, count: 0, building: 0 };
+    const lines = linesBody(formatter, (line, event) =>
+      fits(line, limit) ? line : (placeholder(formatter, event, line, limit) ?? void leftOut.building++),
+    );
     super({
       ...options,
       // HttpSink checks the formatter option before any batch is written.
       body:
         limit === Infinity
           ? undefined
-          : linesBody(formatter, (line, event) => (fits(line, limit) ? line : placeholder(formatter, event, line, limit))),
+          : (events) => {
+              leftOut.building = 0;
+              const text = lines(events);
+              if (leftOut.building > 0) [leftOut.body, leftOut.count] = [text, leftOut.building];
+              return text;
+            },
       url,
       contentType: CLEF_CONTENT_TYPE,
       headers: withHeader(options.headers, 'X-Seq-ApiKey', apiKey),
@@ -158,6 +182,7 @@ export class SeqSink extends HttpSink {
       beaconContentType: 'text/plain;charset=UTF-8',
     });
     this.#control = control;
+    this.#leftOut = leftOut;
     if (control !== undefined) {
       this.#due = Date.now() + LEVEL_CHECK_MS;
       this.#arm(LEVEL_CHECK_MS);
@@ -214,11 +239,18 @@ export class SeqSink extends HttpSink {
   /**
    * Reads Seq's `MinimumLevelAccepted` into `controlLevelSwitch`, or without one into the sink's
    * own level, as Serilog's Seq sink does; an answer of rxlog's ingest handler counts the lines it
-   * rejected failed, as HttpSink does.
+   * rejected failed, as HttpSink does, and so do the events the body left out (over
+   * `eventBodyLimitBytes` with their placeholder): counted per request, so each half of a 413 counts its own.
    */
-  protected override accepted(responseText: string): void | EmitResult {
+  protected override accepted(responseText: string, body?: string): void | EmitResult {
     this.#followLevel(responseText);
-    return super.accepted(responseText);
+    const leftOut = this.#leftOut;
+    let rejected = super.accepted(responseText)?.rejected ?? 0;
+    if (body === leftOut.body) {
+      rejected += leftOut.count;
+      leftOut.body = undefined;
+    }
+    if (rejected > 0) return { rejected };
   }
 
   #followLevel(responseText: string): void {
@@ -276,7 +308,6 @@ export class SeqSink extends HttpSink {
  * undefined, the event left out, when even that is over it.
  */
 function placeholder(formatter: Formatter, event: LogEvent, line: string, limit: number): string | undefined {
-  SelfLog.write('SeqSink: an event over eventBodyLimitBytes ({Limit}) is sent as a placeholder', limit);
   const template = parseTemplateCached(
     'Event JSON representation exceeds the body size limit {EventBodyLimitBytes}; sample: {EventBodySample}',
   );
@@ -292,8 +323,12 @@ function placeholder(formatter: Formatter, event: LogEvent, line: string, limit:
         renderMessage: () => renderTemplate(template, properties),
       }),
     );
-    if (fits(written, limit)) return written;
+    if (fits(written, limit)) {
+      SelfLog.write('SeqSink: an event over eventBodyLimitBytes ({Limit}) is sent as a placeholder', limit);
+      return written;
+    }
   }
+  SelfLog.write('SeqSink: an event over eventBodyLimitBytes ({Limit}) is left out: even its placeholder is over it', limit);
   return undefined;
 }
 

@@ -1,6 +1,7 @@
 import { LoggerConfiguration } from '../../../lib/configuration/logger-configuration';
 import { ConfigurationError } from '../../../lib/core/errors/configuration-error';
 import { LevelSwitch } from '../../../lib/core/level-switch';
+import { PartialDeliveryError } from '../../../lib/core/errors/partial-delivery-error';
 import { SelfLog } from '../../../lib/core/self-log';
 import { CompactJsonFormatter } from '../../../lib/formatting/compact-json-formatter';
 import { SeqSink } from '../../../lib/sinks/http/seq-sink';
@@ -527,6 +528,41 @@ describe('SeqSink', () => {
       serverLimit = Infinity; // a Seq whose event body limit was raised
       await new SeqSink({ serverUrl: server.url, eventBodyLimitBytes: Infinity }).emit([big]);
       expect(server.requests[2].body).toBe(formatter.format(big));
+    });
+
+    // Found by a review: an event left out because even its placeholder was over the limit was
+    // counted delivered, though Seq never saw it; SelfLog said it was sent as a placeholder.
+    it('counts an event it leaves out (even its placeholder over the limit) failed, not delivered, per request', async () => {
+      server = await startTestServer((request, index) =>
+        index === 0 || !request.body.includes('\n') ? { status: 201 } : { status: index === 1 ? 413 : 500 },
+      );
+      const diagnostics: string[] = [];
+      const subscription = SelfLog.events$.subscribe((d) => diagnostics.push(d.message));
+      const fits = makeEvents(1)[0];
+      const big = { ...fits, properties: { Body: 'x'.repeat(700) } };
+      const sink = new SeqSink({ serverUrl: server.url, eventBodyLimitBytes: 600 });
+      await expect(sink.emit([fits, big, fits])).resolves.toEqual({ rejected: 1 });
+      // 413: the halves [fits, big] (one line sent, 201) and [fits, fits] (500): the first half's
+      // left-out event is counted with the two events it wrote.
+      const error = (await sink.emit([fits, big, fits, fits]).catch((e: unknown) => e)) as PartialDeliveryError;
+      subscription.unsubscribe();
+      expect(error).toBeInstanceOf(PartialDeliveryError);
+      expect([error.delivered, error.rejected]).toEqual([2, 1]);
+      expect(server.requests.map((request) => request.body.split('\n').length)).toEqual([2, 3, 1, 2]);
+      expect(diagnostics.filter((message) => message.includes('sent as a placeholder'))).toEqual([]);
+      expect(diagnostics.some((message) => message.includes('eventBodyLimitBytes (600) is left out'))).toBe(true);
+
+      await server.close();
+      server = await startTestServer(() => ({ status: 201 }));
+      const log = new LoggerConfiguration().writeTo
+        .sink(new SeqSink({ serverUrl: server.url, eventBodyLimitBytes: 600 }), { batch: { size: 3, maxDelayMs: 10 } })
+        .createLogger();
+      log.information('before');
+      log.information('Body {Body}', 'x'.repeat(700));
+      log.information('after');
+      await log.flush();
+      expect(log.metrics().sinks.seq).toMatchObject({ delivered: 2, failed: 1, dropped: 0 });
+      await log.close();
     });
 
     it('throws ConfigurationError naming an eventBodyLimitBytes that is not a whole number of bytes > 0 or Infinity', () => {
