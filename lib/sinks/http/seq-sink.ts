@@ -4,6 +4,7 @@ import { LevelSwitch } from '../../core/level-switch';
 import { LOG_LEVELS, type LogLevelName, levelValue } from '../../core/log-level';
 import type { LogEvent } from '../../core/log-event';
 import { SelfLog } from '../../core/self-log';
+import { ConfigurationError } from '../../core/errors/configuration-error';
 import { PartialDeliveryError, reportedCount } from '../../core/errors/partial-delivery-error';
 import { retryHint } from '../../core/retry-hint';
 import { eventTimeMs } from '../../templates/log-event-record';
@@ -30,7 +31,10 @@ export interface SeqSinkOptions extends Omit<
    * HttpSink's `url`). Required.
    */
   serverUrl: string;
-  /** A Seq API key, sent as `X-Seq-ApiKey` (and as `apiKey` in the query string of beacons, which carry no headers). Default none. */
+  /**
+   * A Seq API key, sent as `X-Seq-ApiKey` (and as `apiKey` in the query string of beacons, which
+   * carry no headers), without the tabs, spaces and line breaks around it. Default none.
+   */
   apiKey?: string | undefined;
   /** The CLEF formatter; e.g. `new CompactJsonFormatter({ renderMessage: true })`. Default `new CompactJsonFormatter()`. */
   formatter?: Formatter | undefined;
@@ -142,15 +146,18 @@ export class SeqSink extends HttpSink {
     const url = `${path.replace(/\/+$/, '')}/api/events/raw?clef${query ? `&${query}` : ''}`;
     const control = options.controlLevelSwitch;
     expectOption(control === undefined || control instanceof LevelSwitch, 'SeqSink.controlLevelSwitch', 'a LevelSwitch', control);
-    const apiKey = options.apiKey;
+    const given: unknown = options.apiKey;
+    // fetch sends a header value without the tabs, spaces and line breaks around it (the Fetch
+    // standard's normalization): a beacon's query must carry the same key, or Seq refuses it unseen.
+    const apiKey = typeof given == 'string' ? given.replace(/^[\t\n\r ]+|[\t\n\r ]+$/g, '') : given;
     checkOptionalText(apiKey, 'SeqSink.apiKey');
-    // What fetch can send as a header value; any other key failed every request at run time.
-    expectOption(
-      apiKey === undefined || /^[\t\x20-\x7e\x80-\xff]+$/.test(apiKey),
-      'SeqSink.apiKey',
-      'a header value (Latin-1, no control characters but tab)',
-      apiKey,
-    );
+    // What fetch can send as a header value; any other key failed every request at run time. The
+    // error names the character, not the key: a secret, in whatever records the app's startup errors.
+    const bad = apiKey?.search(/[^\t\x20-\x7e\x80-\xff]/) ?? -1;
+    if (bad >= 0)
+      throw new ConfigurationError(
+        `SeqSink.apiKey: expected a header value (Latin-1, no control characters but tab), got a key with U+${apiKey!.charCodeAt(bad).toString(16).toUpperCase().padStart(4, '0')} at index ${bad} (the key is not shown)`,
+      );
     const limit = options.eventBodyLimitBytes ?? EVENT_BODY_LIMIT_BYTES;
     expectOption(
       (Number.isInteger(limit) && limit > 0) || limit === Infinity,

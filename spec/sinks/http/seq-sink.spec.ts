@@ -586,6 +586,48 @@ describe('SeqSink', () => {
     expect(() => new SeqSink({ serverUrl: 'http://h', apiKey: ' Zz9-_.~+/=\tü ' })).not.toThrow();
   });
 
+  // Found by a review: the error quoted the key, a secret, into whatever records the app's startup errors.
+  it('names the first character of a bad apiKey that fetch cannot send, and never the key', () => {
+    for (const [apiKey, bad] of [
+      ['Secr3tK3y\nx', 'U+000A at index 9'],
+      ['Secr3tK3y€', 'U+20AC at index 9'],
+      ['\u0000Secr3tK3y', 'U+0000 at index 0'],
+    ])
+      expect(() => new SeqSink({ serverUrl: 'http://h', apiKey })).toThrow(
+        new ConfigurationError(
+          `SeqSink.apiKey: expected a header value (Latin-1, no control characters but tab), got a key with ${bad} (the key is not shown)`,
+        ),
+      );
+  });
+
+  // fetch sends a header value without its leading and trailing tabs, spaces and line breaks (the
+  // Fetch standard's normalization), so a key read from a file or variable with a final newline
+  // worked by fetch, yet was refused here; and a beacon carried the spaces, so Seq refused it (401),
+  // unseen, and the page's last events were lost.
+  it('sends an apiKey without the spaces and line breaks around it, in the header and in beacons alike', async () => {
+    server = await startTestServer(() => ({ status: 201 }));
+    await new SeqSink({ serverUrl: server.url, apiKey: ' k-1\r\n' }).emit(makeEvents(1));
+    expect(server.requests[0].headers['x-seq-apikey']).toBe('k-1');
+    const page = installFakePage();
+    try {
+      const sink = new SeqSink({
+        serverUrl: 'https://seq.example.com',
+        apiKey: '\tk-1 \n',
+        fetch: () => new Promise(() => undefined),
+      });
+      page.hide();
+      expect(sink.emitSync?.(makeEvents(1))).toBe(true);
+      await page.settled();
+      expect(page.beacons[0].url).toBe('https://seq.example.com/api/events/raw?clef&apiKey=k-1');
+      sink.close();
+    } finally {
+      page.restore();
+    }
+    expect(() => new SeqSink({ serverUrl: 'http://h', apiKey: ' \r\n' })).toThrow(
+      new ConfigurationError('SeqSink.apiKey: expected a non-empty string, got ""'),
+    );
+  });
+
   it('never follows a redirect: the API key and the body stay with the configured server, and the batch fails', async () => {
     const elsewhere = await startTestServer();
     try {
