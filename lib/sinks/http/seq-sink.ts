@@ -26,7 +26,8 @@ export interface SeqSinkOptions extends Omit<
   'url' | 'body' | 'contentType' | 'method' | 'formatter' | 'beaconUrl' | 'beaconContentType'
 > {
   /**
-   * The Seq server's base URL, e.g. `'http://127.0.0.1:5341'`. A `user:password@` in it (for a
+   * The Seq server's base URL, e.g. `'http://127.0.0.1:5341'` (its ingestion endpoint, ending
+   * `/ingest/clef` or `/api/events/raw`, is taken too). A `user:password@` in it (for a
    * proxy in front of Seq) is sent as basic auth, and `beacon` then defaults to `false` (see
    * HttpSink's `url`). Required.
    */
@@ -140,10 +141,13 @@ export class SeqSink extends HttpSink {
   constructor(options: SeqSinkOptions) {
     const serverUrl = (options as Partial<SeqSinkOptions> | null | undefined)?.serverUrl;
     // The path goes before a query (Seq takes `?apiKey=`); a fragment (a copied `#/events`) is dropped.
-    const [path, query] = baseUrlOption(serverUrl, 'SeqSink.serverUrl', "the Seq server's URL")
+    const [path, query = ''] = baseUrlOption(serverUrl, 'SeqSink.serverUrl', "the Seq server's URL")
       .split('#')[0]
       .split(/\?(.*)/s);
-    const url = `${path.replace(/\/+$/, '')}/api/events/raw?clef${query ? `&${query}` : ''}`;
+    // The ingestion endpoint itself (`/ingest/clef` in Seq's docs, `/api/events/raw`) is taken as the
+    // server's URL, and a `clef` in its query is not repeated.
+    const rest = query.replace(/^clef(&|$)/, '');
+    const url = `${path.replace(/(\/(api\/events\/raw|ingest\/clef))?\/*$/, '')}/api/events/raw?clef${rest ? `&${rest}` : ''}`;
     const control = options.controlLevelSwitch;
     expectOption(control === undefined || control instanceof LevelSwitch, 'SeqSink.controlLevelSwitch', 'a LevelSwitch', control);
     const given: unknown = options.apiKey;

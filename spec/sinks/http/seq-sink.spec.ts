@@ -43,6 +43,20 @@ describe('SeqSink', () => {
     ]);
   });
 
+  // Found by a review: Seq's docs name the endpoint (POST /ingest/clef, before /api/events/raw?clef),
+  // and a serverUrl copied from them had the path added again: every batch a 404.
+  it('takes the ingestion endpoint itself as serverUrl, without adding the path again', async () => {
+    server = await startTestServer(() => ({ status: 201 }));
+    await new SeqSink({ serverUrl: `${server.url}/ingest/clef` }).emit(makeEvents(1));
+    await new SeqSink({ serverUrl: `${server.url}/seq/api/events/raw/?clef&apiKey=k` }).emit(makeEvents(1));
+    await new SeqSink({ serverUrl: `${server.url}/api/events/raw?apiKey=k` }).emit(makeEvents(1));
+    expect(server.requests.map((request) => request.url)).toEqual([
+      '/api/events/raw?clef',
+      '/seq/api/events/raw?clef&apiKey=k',
+      '/api/events/raw?clef&apiKey=k',
+    ]);
+  });
+
   // Found by a review: fetch refuses a URL with credentials, so every batch of such a SeqSink failed at run time.
   it("sends a serverUrl's user and password (a proxy's in front of Seq) as basic auth, with the API key, to the URL without them", async () => {
     server = await startTestServer(() => ({ status: 201 }));
