@@ -130,8 +130,14 @@ export class SeqSink extends HttpSink {
   #closed = false;
   /** Without a controlLevelSwitch: the value of the level Seq last sent (-1 for none), below which events are not sent. */
   #floor = -1;
-  /** When Seq began to send a level (epoch ms): events logged until then are sent whatever their level. */
+  /** When Seq began to send a level above Verbose (epoch ms): events logged until then are sent whatever their level. */
   #since = 0;
+  /**
+   * The events an `emit` let through while Seq's level was above Verbose: HttpSink sends the halves
+   * of a batch answered 413 through `emit` again, and a level Seq raised in its answer to the first
+   * half must not leave out events of the second (HttpSink would count them delivered).
+   */
+  readonly #passed = new WeakSet<LogEvent>();
   /** Set once SelfLog has heard of a MinimumLevelAccepted that is no level. */
   #told = false;
   /** The last body that left events out. */
@@ -209,7 +215,7 @@ export class SeqSink extends HttpSink {
     const floor = this.#floor;
     const sent: number[] = [];
     // Speed: without a level from Seq (or at Verbose), the events are not looked at.
-    if (floor > 0) events.forEach((event, index) => this.#refuses(event, floor) || sent.push(index));
+    if (floor > 0) events.forEach((event, index) => this.#refuses(event, floor) || (this.#passed.add(event), sent.push(index)));
     const refused = floor > 0 ? events.length - sent.length : 0;
     if (refused < events.length) this.#due = Date.now() + LEVEL_CHECK_MS;
     if (refused === 0) return super.emit(events);
@@ -231,10 +237,13 @@ export class SeqSink extends HttpSink {
     }
   }
 
-  /** Whether the sink leaves `event` out: below `floor`, logged after Seq's level came. An event that cannot be read is sent. */
+  /**
+   * Whether the sink leaves `event` out: below `floor`, logged after Seq's level came, and not
+   * already let through (see `#passed`). An event that cannot be read is sent.
+   */
   #refuses(event: LogEvent, floor: number): boolean {
     try {
-      return levelValue(event.level) < floor && eventTimeMs(event) > this.#since;
+      return !this.#passed.has(event) && levelValue(event.level) < floor && eventTimeMs(event) > this.#since;
     } catch {
       return false;
     }
@@ -275,11 +284,10 @@ export class SeqSink extends HttpSink {
     }
     const level = index < 0 ? undefined : LOG_LEVELS[index];
     if (control === undefined) {
-      if (index >= 0 && this.#floor < 0) {
-        this.#since = Date.now();
-        // As Serilog's: once Seq has sent a level, the probe asks for it again after 2 idle minutes.
-        if (this.#probe === undefined && !this.#closed) this.#arm(this.#due - Date.now());
-      }
+      // Events logged until the sink starts leaving some out (a level above Verbose) are sent.
+      if (index > 0 && this.#floor <= 0) this.#since = Date.now();
+      // As Serilog's: once Seq has sent a level, the probe asks for it again after 2 idle minutes.
+      if (index >= 0 && this.#floor < 0 && this.#probe === undefined && !this.#closed) this.#arm(this.#due - Date.now());
       this.#floor = index;
       return;
     }

@@ -207,6 +207,38 @@ describe('SeqSink', () => {
       await log.close();
     });
 
+    // Found by a review: HttpSink sends the halves of a batch answered 413 through emit, which left
+    // out again the events below a level Seq raised in its answer to the first half; HttpSink adds up
+    // only what the halves' answers refused, so those events counted delivered, never sent.
+    it('leaves nothing more out of the halves of a batch answered 413 when Seq raises its level in between', async () => {
+      let level = '';
+      server = await startTestServer((request) =>
+        request.body.includes('\n') ? { status: 413 } : { status: 201, body: `{"MinimumLevelAccepted":"${level}"}` },
+      );
+      // From a level that leaves events out (Warning), and from one that does not (Verbose).
+      for (const first of ['Warning', 'Verbose']) {
+        const sink = new SeqSink({ serverUrl: server.url });
+        level = first;
+        await sink.emit(makeEvents(1));
+        later();
+        level = 'Error';
+        const before = server.requests.length;
+        await expect(sink.emit(makeEvents(2, { level: 'warning', timestamp: new Date() }))).resolves.toBeUndefined();
+        expect(server.requests.slice(before).map((request) => request.body.match(/"N":\d/g)?.join(' '))).toEqual([
+          '"N":0 "N":1',
+          '"N":0',
+          '"N":1',
+        ]);
+        // Once the batch is out, Seq's raised level holds.
+        later();
+        await expect(sink.emit(makeEvents(1, { level: 'warning', timestamp: new Date() }))).resolves.toEqual({
+          rejected: 0,
+          dropped: { count: 1, reason: 'seq.belowMinimumLevelAccepted' },
+        });
+        sink.close();
+      }
+    });
+
     // Serilog's sink reads Seq's level with Enum.TryParse: its six names; anything else is no level.
     it('takes a MinimumLevelAccepted that is not one of Serilog’s six level names as no level, and tells SelfLog once', async () => {
       const garbage = ['"__proto__"', '"warning"', '"warn"', '3', '"Warning\\u0000"', '{}'];
