@@ -13,8 +13,9 @@ import { lokiFetch } from './loki-partial-push';
 export interface LokiSinkOptions extends Omit<HttpSinkOptions, 'url' | 'body' | 'contentType' | 'method' | 'beaconContentType'> {
   /**
    * Loki's base URL, e.g. `'http://127.0.0.1:3100'`; batches go to `${url}/loki/api/v1/push` (a URL
-   * that already ends so is taken as it is). A `user:password@` in it (Grafana Cloud's) is sent as
-   * basic auth (and `beacon` defaults to `false`, see `tenantId`). Required.
+   * that already ends so is taken as it is; a query stays after the path, a fragment is dropped). A
+   * `user:password@` in it (Grafana Cloud's) is sent as basic auth (and `beacon` defaults to
+   * `false`, see `tenantId`). Required.
    */
   url: string;
   /**
@@ -78,10 +79,18 @@ export class LokiSink extends HttpSink {
 
   /** @throws ConfigurationError naming the bad option. */
   constructor(options: LokiSinkOptions) {
-    const given = baseUrlOption((options as Partial<LokiSinkOptions> | null | undefined)?.url, 'LokiSink.url', "Loki's base URL");
+    // The path goes before a query (a gateway's `?token=`); a fragment (a copied `#/explore`) is dropped.
+    const [given, query] = baseUrlOption(
+      (options as Partial<LokiSinkOptions> | null | undefined)?.url,
+      'LokiSink.url',
+      "Loki's base URL",
+    )
+      .split('#')[0]
+      .split(/\?(.*)/s);
+    const path = given.replace(/\/+$/, '');
     // The push URL itself (as Promtail's, Alloy's and Grafana Cloud's configurations have it) is taken
     // as it is. HttpSink sends a user:password@ in it as basic auth, as Promtail and Alloy do.
-    const url = given.endsWith(PUSH_PATH) ? given : given + PUSH_PATH;
+    const url = (path.endsWith(PUSH_PATH) ? path : path + PUSH_PATH) + (query ? `?${query}` : '');
     const labels = checkLabels(options.labels ?? {});
     // HttpSink checks the formatter given (LokiSink.formatter), as it does its own.
     const formatter = options.formatter ?? new CompactJsonFormatter();

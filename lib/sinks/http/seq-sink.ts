@@ -4,6 +4,7 @@ import { LevelSwitch } from '../../core/level-switch';
 import { LOG_LEVELS, type LogLevelName, levelValue } from '../../core/log-level';
 import type { LogEvent } from '../../core/log-event';
 import { SelfLog } from '../../core/self-log';
+import { ConfigurationError } from '../../core/errors/configuration-error';
 import { PartialDeliveryError, reportedCount } from '../../core/errors/partial-delivery-error';
 import { retryHint } from '../../core/retry-hint';
 import { eventTimeMs } from '../../templates/log-event-record';
@@ -25,12 +26,16 @@ export interface SeqSinkOptions extends Omit<
   'url' | 'body' | 'contentType' | 'method' | 'formatter' | 'beaconUrl' | 'beaconContentType'
 > {
   /**
-   * The Seq server's base URL, e.g. `'http://127.0.0.1:5341'`. A `user:password@` in it (for a
+   * The Seq server's base URL, e.g. `'http://127.0.0.1:5341'` (its ingestion endpoint, ending
+   * `/ingest/clef` or `/api/events/raw`, is taken too). A `user:password@` in it (for a
    * proxy in front of Seq) is sent as basic auth, and `beacon` then defaults to `false` (see
    * HttpSink's `url`). Required.
    */
   serverUrl: string;
-  /** A Seq API key, sent as `X-Seq-ApiKey` (and as `apiKey` in the query string of beacons, which carry no headers). Default none. */
+  /**
+   * A Seq API key, sent as `X-Seq-ApiKey` (and as `apiKey` in the query string of beacons, which
+   * carry no headers), without the tabs, spaces and line breaks around it. Default none.
+   */
   apiKey?: string | undefined;
   /** The CLEF formatter; e.g. `new CompactJsonFormatter({ renderMessage: true })`. Default `new CompactJsonFormatter()`. */
   formatter?: Formatter | undefined;
@@ -53,11 +58,24 @@ export interface SeqSinkOptions extends Omit<
    * Most UTF-8 bytes of one event's CLEF line, as Serilog's Seq sink's `eventBodyLimitBytes`: Seq
    * refuses a whole batch (400) that holds a line over its event body limit, so a longer line is
    * replaced by an Error event `Event JSON representation exceeds the body size limit
-   * {EventBodyLimitBytes}; sample: {EventBodySample}` carrying its start (dropped too if even that
-   * is over the limit), and SelfLog says so; the event counts as delivered. `Infinity` for no
-   * limit. Default `262_144` (256 KiB, Seq's default and Serilog's).
+   * {EventBodyLimitBytes}; sample: {EventBodySample}` carrying its start, and SelfLog says so; the
+   * event counts as delivered. When even that is over the limit the event is left out and counts
+   * as failed. `Infinity` for no limit. Default `262_144` (256 KiB, Seq's default and Serilog's).
    */
   eventBodyLimitBytes?: number | undefined;
+}
+
+/**
+ * The last body that left events out (their line and its placeholder over `eventBodyLimitBytes`)
+ * and how many, for `accepted`, which gets the body Seq answered, not its events: one batch is in
+ * flight at a time, so that is the body built last, but for a beacon built meanwhile as the page
+ * hides (the count is then lost, the events counted delivered).
+ */
+interface LeftOut {
+  body: string | undefined;
+  count: number;
+  /** Events left out by the body being built. */
+  building: number;
 }
 
 /** Where Seq's answer states the API key's minimum level: `"MinimumLevelAccepted":"Warning"`, `null`, or anything else. */
@@ -112,30 +130,44 @@ export class SeqSink extends HttpSink {
   #closed = false;
   /** Without a controlLevelSwitch: the value of the level Seq last sent (-1 for none), below which events are not sent. */
   #floor = -1;
-  /** When Seq began to send a level (epoch ms): events logged until then are sent whatever their level. */
+  /** When Seq began to send a level above Verbose (epoch ms): events logged until then are sent whatever their level. */
   #since = 0;
+  /**
+   * The events an `emit` let through while Seq's level was above Verbose: HttpSink sends the halves
+   * of a batch answered 413 through `emit` again, and a level Seq raised in its answer to the first
+   * half must not leave out events of the second (HttpSink would count them delivered).
+   */
+  readonly #passed = new WeakSet<LogEvent>();
   /** Set once SelfLog has heard of a MinimumLevelAccepted that is no level. */
   #told = false;
+  /** The last body that left events out. */
+  readonly #leftOut: LeftOut;
 
   /** @throws ConfigurationError naming the bad option. */
   constructor(options: SeqSinkOptions) {
     const serverUrl = (options as Partial<SeqSinkOptions> | null | undefined)?.serverUrl;
     // The path goes before a query (Seq takes `?apiKey=`); a fragment (a copied `#/events`) is dropped.
-    const [path, query] = baseUrlOption(serverUrl, 'SeqSink.serverUrl', "the Seq server's URL")
+    const [path, query = ''] = baseUrlOption(serverUrl, 'SeqSink.serverUrl', "the Seq server's URL")
       .split('#')[0]
       .split(/\?(.*)/s);
-    const url = `${path.replace(/\/+$/, '')}/api/events/raw?clef${query ? `&${query}` : ''}`;
+    // The ingestion endpoint itself (`/ingest/clef` in Seq's docs, `/api/events/raw`) is taken as the
+    // server's URL, and a `clef` in its query is not repeated.
+    const rest = query.replace(/^clef(&|$)/, '');
+    const url = `${path.replace(/(\/(api\/events\/raw|ingest\/clef))?\/*$/, '')}/api/events/raw?clef${rest ? `&${rest}` : ''}`;
     const control = options.controlLevelSwitch;
     expectOption(control === undefined || control instanceof LevelSwitch, 'SeqSink.controlLevelSwitch', 'a LevelSwitch', control);
-    const apiKey = options.apiKey;
+    const given: unknown = options.apiKey;
+    // fetch sends a header value without the tabs, spaces and line breaks around it (the Fetch
+    // standard's normalization): a beacon's query must carry the same key, or Seq refuses it unseen.
+    const apiKey = typeof given == 'string' ? given.replace(/^[\t\n\r ]+|[\t\n\r ]+$/g, '') : given;
     checkOptionalText(apiKey, 'SeqSink.apiKey');
-    // What fetch can send as a header value; any other key failed every request at run time.
-    expectOption(
-      apiKey === undefined || /^[\t\x20-\x7e\x80-\xff]+$/.test(apiKey),
-      'SeqSink.apiKey',
-      'a header value (Latin-1, no control characters but tab)',
-      apiKey,
-    );
+    // What fetch can send as a header value; any other key failed every request at run time. The
+    // error names the character, not the key: a secret, in whatever records the app's startup errors.
+    const bad = apiKey?.search(/[^\t\x20-\x7e\x80-\xff]/) ?? -1;
+    if (bad >= 0)
+      throw new ConfigurationError(
+        `SeqSink.apiKey: expected a header value (Latin-1, no control characters but tab), got a key with U+${apiKey!.charCodeAt(bad).toString(16).toUpperCase().padStart(4, '0')} at index ${bad} (the key is not shown)`,
+      );
     const limit = options.eventBodyLimitBytes ?? EVENT_BODY_LIMIT_BYTES;
     expectOption(
       (Number.isInteger(limit) && limit > 0) || limit === Infinity,
@@ -144,13 +176,22 @@ export class SeqSink extends HttpSink {
       options.eventBodyLimitBytes,
     );
     const formatter = options.formatter ?? new CompactJsonFormatter();
+    const leftOut: LeftOut = { body: undefined, count: 0, building: 0 };
+    const lines = linesBody(formatter, (line, event) =>
+      fits(line, limit) ? line : (placeholder(formatter, event, line, limit) ?? void leftOut.building++),
+    );
     super({
       ...options,
       // HttpSink checks the formatter option before any batch is written.
       body:
         limit === Infinity
           ? undefined
-          : linesBody(formatter, (line, event) => (fits(line, limit) ? line : placeholder(formatter, event, line, limit))),
+          : (events) => {
+              leftOut.building = 0;
+              const text = lines(events);
+              if (leftOut.building > 0) [leftOut.body, leftOut.count] = [text, leftOut.building];
+              return text;
+            },
       url,
       contentType: CLEF_CONTENT_TYPE,
       headers: withHeader(options.headers, 'X-Seq-ApiKey', apiKey),
@@ -158,6 +199,7 @@ export class SeqSink extends HttpSink {
       beaconContentType: 'text/plain;charset=UTF-8',
     });
     this.#control = control;
+    this.#leftOut = leftOut;
     if (control !== undefined) {
       this.#due = Date.now() + LEVEL_CHECK_MS;
       this.#arm(LEVEL_CHECK_MS);
@@ -173,7 +215,7 @@ export class SeqSink extends HttpSink {
     const floor = this.#floor;
     const sent: number[] = [];
     // Speed: without a level from Seq (or at Verbose), the events are not looked at.
-    if (floor > 0) events.forEach((event, index) => this.#refuses(event, floor) || sent.push(index));
+    if (floor > 0) events.forEach((event, index) => this.#refuses(event, floor) || (this.#passed.add(event), sent.push(index)));
     const refused = floor > 0 ? events.length - sent.length : 0;
     if (refused < events.length) this.#due = Date.now() + LEVEL_CHECK_MS;
     if (refused === 0) return super.emit(events);
@@ -195,10 +237,13 @@ export class SeqSink extends HttpSink {
     }
   }
 
-  /** Whether the sink leaves `event` out: below `floor`, logged after Seq's level came. An event that cannot be read is sent. */
+  /**
+   * Whether the sink leaves `event` out: below `floor`, logged after Seq's level came, and not
+   * already let through (see `#passed`). An event that cannot be read is sent.
+   */
   #refuses(event: LogEvent, floor: number): boolean {
     try {
-      return levelValue(event.level) < floor && eventTimeMs(event) > this.#since;
+      return !this.#passed.has(event) && levelValue(event.level) < floor && eventTimeMs(event) > this.#since;
     } catch {
       return false;
     }
@@ -214,11 +259,18 @@ export class SeqSink extends HttpSink {
   /**
    * Reads Seq's `MinimumLevelAccepted` into `controlLevelSwitch`, or without one into the sink's
    * own level, as Serilog's Seq sink does; an answer of rxlog's ingest handler counts the lines it
-   * rejected failed, as HttpSink does.
+   * rejected failed, as HttpSink does, and so do the events the body left out (over
+   * `eventBodyLimitBytes` with their placeholder): counted per request, so each half of a 413 counts its own.
    */
-  protected override accepted(responseText: string): void | EmitResult {
+  protected override accepted(responseText: string, body?: string): void | EmitResult {
     this.#followLevel(responseText);
-    return super.accepted(responseText);
+    const leftOut = this.#leftOut;
+    let rejected = super.accepted(responseText)?.rejected ?? 0;
+    if (body === leftOut.body) {
+      rejected += leftOut.count;
+      leftOut.body = undefined;
+    }
+    if (rejected > 0) return { rejected };
   }
 
   #followLevel(responseText: string): void {
@@ -232,11 +284,10 @@ export class SeqSink extends HttpSink {
     }
     const level = index < 0 ? undefined : LOG_LEVELS[index];
     if (control === undefined) {
-      if (index >= 0 && this.#floor < 0) {
-        this.#since = Date.now();
-        // As Serilog's: once Seq has sent a level, the probe asks for it again after 2 idle minutes.
-        if (this.#probe === undefined && !this.#closed) this.#arm(this.#due - Date.now());
-      }
+      // Events logged until the sink starts leaving some out (a level above Verbose) are sent.
+      if (index > 0 && this.#floor <= 0) this.#since = Date.now();
+      // As Serilog's: once Seq has sent a level, the probe asks for it again after 2 idle minutes.
+      if (index >= 0 && this.#floor < 0 && this.#probe === undefined && !this.#closed) this.#arm(this.#due - Date.now());
       this.#floor = index;
       return;
     }
@@ -276,7 +327,6 @@ export class SeqSink extends HttpSink {
  * undefined, the event left out, when even that is over it.
  */
 function placeholder(formatter: Formatter, event: LogEvent, line: string, limit: number): string | undefined {
-  SelfLog.write('SeqSink: an event over eventBodyLimitBytes ({Limit}) is sent as a placeholder', limit);
   const template = parseTemplateCached(
     'Event JSON representation exceeds the body size limit {EventBodyLimitBytes}; sample: {EventBodySample}',
   );
@@ -292,8 +342,12 @@ function placeholder(formatter: Formatter, event: LogEvent, line: string, limit:
         renderMessage: () => renderTemplate(template, properties),
       }),
     );
-    if (fits(written, limit)) return written;
+    if (fits(written, limit)) {
+      SelfLog.write('SeqSink: an event over eventBodyLimitBytes ({Limit}) is sent as a placeholder', limit);
+      return written;
+    }
   }
+  SelfLog.write('SeqSink: an event over eventBodyLimitBytes ({Limit}) is left out: even its placeholder is over it', limit);
   return undefined;
 }
 

@@ -42,6 +42,20 @@ describe('LokiSink', () => {
     ]);
   });
 
+  // Found by a review: the path was appended after a query (a gateway's `?token=`), so batches went
+  // to `/` (a 404, failing every batch) or to the push path with the path inside the query's value.
+  it('keeps a query of url (a gateway’s) after the push path, and drops a fragment', async () => {
+    server = await startTestServer(() => ({ status: 204 }));
+    await new LokiSink({ url: `${server.url}/?token=t#/explore` }).emit(makeEvents(1));
+    await new LokiSink({ url: `${server.url}/loki/api/v1/push/?token=t&org=a` }).emit(makeEvents(1));
+    await new LokiSink({ url: `${server.url}#/explore` }).emit(makeEvents(1));
+    expect(server.requests.map((request) => request.url)).toEqual([
+      '/loki/api/v1/push?token=t',
+      '/loki/api/v1/push?token=t&org=a',
+      '/loki/api/v1/push',
+    ]);
+  });
+
   it("sends a URL's user and password (Grafana Cloud's https://<user>:<token>@logs-….grafana.net) as basic auth", async () => {
     // fetch refuses a URL with credentials ("Request cannot be constructed from a URL that includes
     // credentials"): every batch failed, where Promtail and Alloy (Go's http.Client) send them as basic auth.

@@ -1,6 +1,7 @@
 import { LoggerConfiguration } from '../../../lib/configuration/logger-configuration';
 import { ConfigurationError } from '../../../lib/core/errors/configuration-error';
 import { LevelSwitch } from '../../../lib/core/level-switch';
+import { PartialDeliveryError } from '../../../lib/core/errors/partial-delivery-error';
 import { SelfLog } from '../../../lib/core/self-log';
 import { CompactJsonFormatter } from '../../../lib/formatting/compact-json-formatter';
 import { SeqSink } from '../../../lib/sinks/http/seq-sink';
@@ -39,6 +40,20 @@ describe('SeqSink', () => {
     expect(server.requests.map((request) => request.url)).toEqual([
       '/seq/api/events/raw?clef&apiKey=k-2',
       '/api/events/raw?clef',
+    ]);
+  });
+
+  // Found by a review: Seq's docs name the endpoint (POST /ingest/clef, before /api/events/raw?clef),
+  // and a serverUrl copied from them had the path added again: every batch a 404.
+  it('takes the ingestion endpoint itself as serverUrl, without adding the path again', async () => {
+    server = await startTestServer(() => ({ status: 201 }));
+    await new SeqSink({ serverUrl: `${server.url}/ingest/clef` }).emit(makeEvents(1));
+    await new SeqSink({ serverUrl: `${server.url}/seq/api/events/raw/?clef&apiKey=k` }).emit(makeEvents(1));
+    await new SeqSink({ serverUrl: `${server.url}/api/events/raw?apiKey=k` }).emit(makeEvents(1));
+    expect(server.requests.map((request) => request.url)).toEqual([
+      '/api/events/raw?clef',
+      '/seq/api/events/raw?clef&apiKey=k',
+      '/api/events/raw?clef&apiKey=k',
     ]);
   });
 
@@ -190,6 +205,38 @@ describe('SeqSink', () => {
       expect(log.metrics().sinks.seq).toMatchObject({ received: 5, delivered: 3, dropped: 2, failed: 0, retried: 1, pending: 0 });
       expect(log.metrics().sinks.seq.droppedBy).toEqual({ 'seq.belowMinimumLevelAccepted': 2 });
       await log.close();
+    });
+
+    // Found by a review: HttpSink sends the halves of a batch answered 413 through emit, which left
+    // out again the events below a level Seq raised in its answer to the first half; HttpSink adds up
+    // only what the halves' answers refused, so those events counted delivered, never sent.
+    it('leaves nothing more out of the halves of a batch answered 413 when Seq raises its level in between', async () => {
+      let level = '';
+      server = await startTestServer((request) =>
+        request.body.includes('\n') ? { status: 413 } : { status: 201, body: `{"MinimumLevelAccepted":"${level}"}` },
+      );
+      // From a level that leaves events out (Warning), and from one that does not (Verbose).
+      for (const first of ['Warning', 'Verbose']) {
+        const sink = new SeqSink({ serverUrl: server.url });
+        level = first;
+        await sink.emit(makeEvents(1));
+        later();
+        level = 'Error';
+        const before = server.requests.length;
+        await expect(sink.emit(makeEvents(2, { level: 'warning', timestamp: new Date() }))).resolves.toBeUndefined();
+        expect(server.requests.slice(before).map((request) => request.body.match(/"N":\d/g)?.join(' '))).toEqual([
+          '"N":0 "N":1',
+          '"N":0',
+          '"N":1',
+        ]);
+        // Once the batch is out, Seq's raised level holds.
+        later();
+        await expect(sink.emit(makeEvents(1, { level: 'warning', timestamp: new Date() }))).resolves.toEqual({
+          rejected: 0,
+          dropped: { count: 1, reason: 'seq.belowMinimumLevelAccepted' },
+        });
+        sink.close();
+      }
     });
 
     // Serilog's sink reads Seq's level with Enum.TryParse: its six names; anything else is no level.
@@ -529,6 +576,41 @@ describe('SeqSink', () => {
       expect(server.requests[2].body).toBe(formatter.format(big));
     });
 
+    // Found by a review: an event left out because even its placeholder was over the limit was
+    // counted delivered, though Seq never saw it; SelfLog said it was sent as a placeholder.
+    it('counts an event it leaves out (even its placeholder over the limit) failed, not delivered, per request', async () => {
+      server = await startTestServer((request, index) =>
+        index === 0 || !request.body.includes('\n') ? { status: 201 } : { status: index === 1 ? 413 : 500 },
+      );
+      const diagnostics: string[] = [];
+      const subscription = SelfLog.events$.subscribe((d) => diagnostics.push(d.message));
+      const fits = makeEvents(1)[0];
+      const big = { ...fits, properties: { Body: 'x'.repeat(700) } };
+      const sink = new SeqSink({ serverUrl: server.url, eventBodyLimitBytes: 600 });
+      await expect(sink.emit([fits, big, fits])).resolves.toEqual({ rejected: 1 });
+      // 413: the halves [fits, big] (one line sent, 201) and [fits, fits] (500): the first half's
+      // left-out event is counted with the two events it wrote.
+      const error = (await sink.emit([fits, big, fits, fits]).catch((e: unknown) => e)) as PartialDeliveryError;
+      subscription.unsubscribe();
+      expect(error).toBeInstanceOf(PartialDeliveryError);
+      expect([error.delivered, error.rejected]).toEqual([2, 1]);
+      expect(server.requests.map((request) => request.body.split('\n').length)).toEqual([2, 3, 1, 2]);
+      expect(diagnostics.filter((message) => message.includes('sent as a placeholder'))).toEqual([]);
+      expect(diagnostics.some((message) => message.includes('eventBodyLimitBytes (600) is left out'))).toBe(true);
+
+      await server.close();
+      server = await startTestServer(() => ({ status: 201 }));
+      const log = new LoggerConfiguration().writeTo
+        .sink(new SeqSink({ serverUrl: server.url, eventBodyLimitBytes: 600 }), { batch: { size: 3, maxDelayMs: 10 } })
+        .createLogger();
+      log.information('before');
+      log.information('Body {Body}', 'x'.repeat(700));
+      log.information('after');
+      await log.flush();
+      expect(log.metrics().sinks.seq).toMatchObject({ delivered: 2, failed: 1, dropped: 0 });
+      await log.close();
+    });
+
     it('throws ConfigurationError naming an eventBodyLimitBytes that is not a whole number of bytes > 0 or Infinity', () => {
       for (const bad of [0, -1, 1.5, NaN, '262144'])
         expect(() => new SeqSink({ serverUrl: 'http://h', eventBodyLimitBytes: bad as number })).toThrow(
@@ -548,6 +630,48 @@ describe('SeqSink', () => {
     for (const apiKey of ['a\nb', 'a\rb', 'a\u0000b', 'k€y'])
       expect(() => new SeqSink({ serverUrl: 'http://h', apiKey })).toThrow(/SeqSink\.apiKey: expected .*header/);
     expect(() => new SeqSink({ serverUrl: 'http://h', apiKey: ' Zz9-_.~+/=\tü ' })).not.toThrow();
+  });
+
+  // Found by a review: the error quoted the key, a secret, into whatever records the app's startup errors.
+  it('names the first character of a bad apiKey that fetch cannot send, and never the key', () => {
+    for (const [apiKey, bad] of [
+      ['Secr3tK3y\nx', 'U+000A at index 9'],
+      ['Secr3tK3y€', 'U+20AC at index 9'],
+      ['\u0000Secr3tK3y', 'U+0000 at index 0'],
+    ])
+      expect(() => new SeqSink({ serverUrl: 'http://h', apiKey })).toThrow(
+        new ConfigurationError(
+          `SeqSink.apiKey: expected a header value (Latin-1, no control characters but tab), got a key with ${bad} (the key is not shown)`,
+        ),
+      );
+  });
+
+  // fetch sends a header value without its leading and trailing tabs, spaces and line breaks (the
+  // Fetch standard's normalization), so a key read from a file or variable with a final newline
+  // worked by fetch, yet was refused here; and a beacon carried the spaces, so Seq refused it (401),
+  // unseen, and the page's last events were lost.
+  it('sends an apiKey without the spaces and line breaks around it, in the header and in beacons alike', async () => {
+    server = await startTestServer(() => ({ status: 201 }));
+    await new SeqSink({ serverUrl: server.url, apiKey: ' k-1\r\n' }).emit(makeEvents(1));
+    expect(server.requests[0].headers['x-seq-apikey']).toBe('k-1');
+    const page = installFakePage();
+    try {
+      const sink = new SeqSink({
+        serverUrl: 'https://seq.example.com',
+        apiKey: '\tk-1 \n',
+        fetch: () => new Promise(() => undefined),
+      });
+      page.hide();
+      expect(sink.emitSync?.(makeEvents(1))).toBe(true);
+      await page.settled();
+      expect(page.beacons[0].url).toBe('https://seq.example.com/api/events/raw?clef&apiKey=k-1');
+      sink.close();
+    } finally {
+      page.restore();
+    }
+    expect(() => new SeqSink({ serverUrl: 'http://h', apiKey: ' \r\n' })).toThrow(
+      new ConfigurationError('SeqSink.apiKey: expected a non-empty string, got ""'),
+    );
   });
 
   it('never follows a redirect: the API key and the body stay with the configured server, and the batch fails', async () => {
