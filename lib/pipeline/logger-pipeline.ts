@@ -240,8 +240,9 @@ export class LoggerPipeline {
       } else if (isTemplateStrings(first)) {
         // A tagged template (log.info`Paid ${amount}`, as LogTape users write it): its text, with
         // literal braces doubled and a positional hole for each value (the values are the args).
-        template = first[0].replace(/[{}]/g, '$&$&');
-        for (let i = 1; i < first.length; i++) template += `{${i - 1}}` + first[i].replace(/[{}]/g, '$&$&');
+        // A piece with an invalid escape (`C:\users`) has no cooked text: its raw text stands in.
+        template = templatePiece(first, 0);
+        for (let i = 1; i < first.length; i++) template += `{${i - 1}}` + templatePiece(first, i);
       } else {
         // Anything but a string first is the exception (whatever a catch gave), then the template.
         exception = exceptionFrom(first);
@@ -590,17 +591,25 @@ function throughOperators(
 }
 
 /**
- * Whether `value` is the strings of a tagged template (an array of strings with its `raw` strings);
- * false for a revoked Proxy or one whose traps throw (it is then the exception, a ThrownValueError).
+ * Whether `value` is the strings of a tagged template (an array of strings with as many `raw`
+ * strings; a piece with an invalid escape is undefined, its raw text a string); false for a revoked
+ * Proxy or one whose traps throw (it is then the exception, a ThrownValueError).
  */
 function isTemplateStrings(value: unknown): value is TemplateStringsArray {
   try {
+    if (!Array.isArray(value)) return false;
+    const raw: unknown = (value as Partial<TemplateStringsArray>).raw;
     return (
-      Array.isArray(value) &&
-      Array.isArray((value as Partial<TemplateStringsArray>).raw) &&
-      value.every((text) => typeof text === 'string')
+      Array.isArray(raw) &&
+      raw.length === value.length &&
+      value.every((text, i) => typeof text === 'string' || (text === undefined && typeof raw[i] === 'string'))
     );
   } catch {
     return false;
   }
+}
+
+/** Piece `i` of a tagged template as template text: literal braces doubled, the raw text where it has no cooked one. */
+function templatePiece(strings: TemplateStringsArray, i: number): string {
+  return ((strings[i] as string | undefined) ?? strings.raw[i]).replace(/[{}]/g, '$&$&');
 }

@@ -190,6 +190,17 @@ describe('Logger', () => {
     ]);
   });
 
+  it('takes a tagged template with an invalid escape (a Windows path) by its raw text, not as the exception', () => {
+    const memory = new MemorySink();
+    const log = new LoggerConfiguration().writeTo.sink(memory).createLogger();
+    // eslint-disable-next-line @typescript-eslint/no-unused-expressions -- a tagged template call is the log call
+    log.info`Wrote C:\users\ann to ${'disk'} {1}`;
+    // Its cooked text is undefined; before, the strings were the exception and the message empty.
+    expect(memory.events.map((e) => [e.messageTemplate.text, e.renderMessage(), e.properties, e.exception])).toEqual([
+      ['Wrote C:\\users\\ann to {0} {{1}}', 'Wrote C:\\users\\ann to disk {1}', { 0: 'disk' }, undefined],
+    ]);
+  });
+
   it('takes an array with raw strings but a value that is no string for the exception, as any array', () => {
     const memory = new MemorySink();
     const log = new LoggerConfiguration().writeTo.sink(memory).createLogger();
