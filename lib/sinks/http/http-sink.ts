@@ -652,7 +652,8 @@ function checkUrl(url: unknown, where: string): string {
   if (!isUrlHere(url))
     // An app's browser configuration also runs on the server when it is server-side rendered.
     throw new ConfigurationError(
-      `${where}: not a valid URL: ${JSON.stringify(url)}${pageHref() !== undefined || /^[a-z][\w+.-]*:/i.test(url) ? '' : ' (a relative URL, and there is no page to resolve it against: on a server, give an absolute URL or add the sink only in the browser)'}`,
+      // Its password and query values hidden: a mistyped URL's token would reach logs and consoles.
+      `${where}: not a valid URL: ${JSON.stringify(redactUrl(url))}${pageHref() !== undefined || /^[a-z][\w+.-]*:/i.test(url) ? '' : ' (a relative URL, and there is no page to resolve it against: on a server, give an absolute URL or add the sink only in the browser)'}`,
     );
   return url;
 }

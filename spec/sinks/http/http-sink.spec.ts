@@ -262,6 +262,13 @@ describe('HttpSink', () => {
       'HttpSink.url: not a valid URL: "/ingest" (a relative URL, and there is no page to resolve it against: on a server, give an absolute URL or add the sink only in the browser)',
     );
     expect(() => new HttpSink(undefined as unknown as { url: string })).toThrow(ConfigurationError);
+    // A mistyped URL's password and query values (a token) stay out of the error, which goes to logs and consoles.
+    expect(() => new HttpSink({ url: 'https://ann:s3cret@logs host/push?token=t0k3n' })).toThrow(
+      'HttpSink.url: not a valid URL: "https://***@logs host/push?token=***"',
+    );
+    expect(() => new LokiSink({ url: 'https://ann:s3cret@[grafana/?key=k3y' })).toThrow(
+      'LokiSink.url: not a valid URL: "https://***@[grafana/loki/api/v1/push?key=***"',
+    );
     expect(() => new HttpSink({ url: 'http://h/', timeoutMs: 0 })).toThrow(
       `HttpSink.timeoutMs: expected milliseconds > 0 and at most ${MAX_TIMER_MS}, or Infinity, got number 0`,
     );
