@@ -31,8 +31,9 @@ export type FastifyRequestLoggingPlugin = (
 /**
  * `requestLogging` for Fastify 5, as a plugin: `await app.register(fastifyRequestLogging(log))`.
  * The same completion event, request id, LogContext and diagnostic context as `requestLogging`,
- * through Fastify's hooks: `onRequest` starts the request, `preHandler` runs the handler inside its
- * context, and `onError` puts a handler's error on the completion event. Fastify is not imported:
+ * through Fastify's hooks: `onRequest` starts the request, `preParsing` runs the body's events (so
+ * the app's content-type parsers) inside its context, `preHandler` runs the handler inside it, and
+ * `onError` puts a handler's error on the completion event. Fastify is not imported:
  * anything with Fastify's `addHook` works.
  *
  * @throws ConfigurationError naming a bad option.
@@ -68,6 +69,22 @@ export function fastifyRequestLogging(log: RequestLogger, options: RequestLoggin
       }
       tracker.run(next);
     });
+    // Fastify reads the body from the request's own events, which Node emits from the socket's
+    // context: they are run inside the request's, so a content-type parser of the app logs with it.
+    instance.addHook(
+      'preParsing',
+      (
+        request: FastifyLikeRequest,
+        _reply: FastifyLikeReply,
+        payload: unknown,
+        next: (error: null, payload: unknown) => void,
+      ) => {
+        const tracker = trackers.get(request.raw);
+        // The request itself, or the stream an earlier preParsing hook put in its place.
+        if (tracker !== undefined) runEventsIn(tracker, payload);
+        next(null, payload);
+      },
+    );
     // Body parsing runs outside the onRequest call, so the handler is entered into the context again.
     instance.addHook('preHandler', (request: FastifyLikeRequest, _reply: FastifyLikeReply, next: () => void) => {
       const tracker = trackers.get(request.raw);
@@ -83,5 +100,18 @@ export function fastifyRequestLogging(log: RequestLogger, options: RequestLoggin
   return Object.assign(plugin, {
     [Symbol.for('skip-override')]: true,
     [Symbol.for('fastify.display-name')]: 'rxlog-request-logging',
+  });
+}
+
+/** Makes `emitter` (an EventEmitter) emit every later event inside `tracker`'s context, once per emitter. */
+function runEventsIn(tracker: RequestTracker, emitter: unknown): void {
+  const emit = (emitter as { emit?: unknown } | null)?.emit;
+  if (typeof emit !== 'function' || Object.hasOwn(emitter as object, 'emit')) return;
+  Object.defineProperty(emitter, 'emit', {
+    configurable: true,
+    writable: true,
+    value(this: unknown, ...args: unknown[]): unknown {
+      return tracker.run((): unknown => Reflect.apply(emit, this, args));
+    },
   });
 }

@@ -32,6 +32,21 @@ async function fastifyApp() {
     log.information('Creating {Name}', request.body.name);
     return reply.code(201).send({ ok: true });
   });
+  // Validation runs after the body is read, before preHandler: a hook of the app's logs there.
+  app.post<{ Body: { name: string } }>(
+    '/validated',
+    {
+      preValidation: async (request) => {
+        log.information('Validating {Name}', request.body.name);
+      },
+    },
+    async () => 'ok',
+  );
+  app.addContentTypeParser('text/x-order', { parseAs: 'string' }, (_request, body, done) => {
+    log.information('Parsing {Length}', String(body).length);
+    done(null, body);
+  });
+  app.post('/parsed', async () => 'ok');
   app.get('/boom', async () => {
     await ticks(1);
     throw new Error('fastify handler exploded');
@@ -127,6 +142,59 @@ describe('fastifyRequestLogging with Fastify 5', () => {
       expect(fetched).toHaveLength(3);
       expect(fetched.every((e) => e.properties.OrderId === String(i))).toBe(true);
     }
+  });
+
+  it('carries the request id into a preValidation hook, which runs after body parsing and before preHandler', async () => {
+    const { url, events } = await fastifyApp();
+    // The body follows the headers in a later packet, so Fastify reads it from a socket event of its
+    // own, outside the onRequest hook's call (a body that comes with the headers is read inside it).
+    const status = await new Promise<number | undefined>((resolve, reject) => {
+      const client = httpRequest(`${url}/validated`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'x-request-id': 'val-1', 'content-length': 13 },
+      });
+      client.on('response', (response) => {
+        response.resume();
+        resolve(response.statusCode);
+      });
+      client.on('error', reject);
+      client.flushHeaders();
+      setTimeout(() => client.end('{"name":"n1"}'), 20);
+    });
+    expect(status).toBe(200);
+    await eventsArrive(events, 2);
+    expect(events.map((e) => [e.renderMessage().split(' ')[0], e.properties.RequestId])).toEqual([
+      ['Validating', 'val-1'],
+      ['HTTP', 'val-1'],
+    ]);
+  });
+
+  it('carries the request id into a content-type parser, whether the body comes with the headers or after them', async () => {
+    const { url, events } = await fastifyApp();
+    for (const delay of [0, 20]) {
+      const status = await new Promise<number | undefined>((resolve, reject) => {
+        const client = httpRequest(`${url}/parsed`, {
+          method: 'POST',
+          headers: { 'content-type': 'text/x-order', 'x-request-id': `parse-${delay}`, 'content-length': 5 },
+        });
+        client.on('response', (response) => {
+          response.resume();
+          resolve(response.statusCode);
+        });
+        client.on('error', reject);
+        client.flushHeaders();
+        setTimeout(() => client.end('hello'), delay);
+      });
+      expect(status).toBe(200);
+    }
+    await eventsArrive(events, 4);
+    // Before, the parser ran in the socket's context: its event had no RequestId.
+    expect(events.map((e) => [e.renderMessage().split(' ')[0], e.properties.RequestId])).toEqual([
+      ['Parsing', 'parse-0'],
+      ['HTTP', 'parse-0'],
+      ['Parsing', 'parse-20'],
+      ['HTTP', 'parse-20'],
+    ]);
   });
 
   it('names the route of a request a guard rejected: a preHandler that answers or throws, an onRequest hook that answers', async () => {
