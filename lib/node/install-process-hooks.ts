@@ -207,7 +207,8 @@ function safely(what: string, fn: () => void): void {
 /**
  * Ties a logger's lifetime to the process:
  * - on a signal, closes the logger gracefully (at most `timeoutMs`), then exits with `exitCode`
- *   (default 128 + the signal's number); a second signal exits at once. When the app listens to
+ *   (default 128 + the signal's number); a second signal exits at once, a first one during the
+ *   close `beforeExit` started waits for it, then exits. When the app listens to
  *   that signal too (its own handler, `process.once` included, or Nest's `enableShutdownHooks`),
  *   the app owns the shutdown: the hooks only flush (so what the app logs while it shuts down is
  *   still accepted), never exit, and leave the close to `beforeExit` or the app. A signal after
@@ -299,7 +300,10 @@ export function installProcessHooks(
 
   /** This install's entry in `hooks.closing` while the close a signal started is under way. */
   const self = {};
-  let closing = false;
+  /** The close the hooks started (on a signal or `beforeExit`): a first signal during a close of `beforeExit` waits for it. */
+  let hooksClose: Promise<unknown> | undefined;
+  /** Set by the first signal the hooks own: one more during the close exits at once. */
+  let signalled = false;
   let exiting = false;
   let reported = false;
   /** How many events the last report made at exit counted pending: a later report needs more, or other counts. */
@@ -378,8 +382,11 @@ export function installProcessHooks(
   };
 
   const closeGracefully = (cause: string): Promise<unknown> => {
-    closing = true;
     closeStartedAt = Date.now();
+    return (hooksClose = closeAndReport(cause));
+  };
+
+  const closeAndReport = (cause: string): Promise<unknown> => {
     try {
       return log.close({ strategy: 'graceful', timeoutMs }).then(
         (report: unknown) => {
@@ -403,13 +410,16 @@ export function installProcessHooks(
         safely('flush', () => void log.flush?.().catch((error: unknown) => SelfLog.write('Process hook: flush failed', error)));
         return;
       }
-      // A signal during the hooks' own close ends the process at once. One that arrives after the
-      // app's listener has gone (Nest re-raises the signal once its shutdown is done) is the hooks'
-      // own: it closes gracefully, then exits.
-      if (closing) {
+      // A second signal during the hooks' close ends the process at once. One that arrives after
+      // the app's listener has gone (Nest re-raises the signal once its shutdown is done) is the
+      // hooks' own: it closes gracefully, then exits. A first one during the close `beforeExit`
+      // started (Kubernetes stopping a pod whose loop ran dry) waits for that close, then exits:
+      // it used to count as a second signal and cut the close short, leaving events undelivered.
+      if (signalled) {
         exitAfterSignal(signal);
         return;
       }
+      signalled = true;
       // The close's own timeout wins; this last resort only ends a close that never settles.
       guard = setTimeout(
         () => exitAfterSignal(signal),
@@ -417,7 +427,7 @@ export function installProcessHooks(
         Math.min(timeoutMs + PROCESS_HOOK_GUARD_MARGIN_MS, MAX_TIMER_MS),
       );
       hooks.closing.add(self);
-      void closeGracefully(`on ${signal}`).then(() => {
+      void (hooksClose ?? closeGracefully(`on ${signal}`)).then(() => {
         hooks.closing.delete(self);
         // Another hooked logger still closing exits once its own close settles (or at its guard).
         if (hooks.closing.size === 0) exitAfterSignal(signal);
@@ -430,7 +440,7 @@ export function installProcessHooks(
   let beforeExitFlushes = 0;
   let loggedAtBeforeExit: number | undefined;
   const onBeforeExit = (): void => {
-    if (closing) return;
+    if (hooksClose !== undefined) return;
     // The app's own beforeExit listener may start asynchronous work (closing a pool, a last
     // request) that logs when it ends: a close now would refuse those events, counted only in
     // rejectedAfterClose. So flush, and make sure the loop turns once more: beforeExit comes again

@@ -256,6 +256,40 @@ describe('installProcessHooks', () => {
     expect(proc.exit).toHaveBeenCalledWith(130);
   });
 
+  it('waits for the close beforeExit started when the first signal comes during it, then exits; a second signal exits at once', async () => {
+    const log = fakeLogger('manually');
+    installProcessHooks(log, { timeoutMs: 3000 }, proc);
+    proc.emit('beforeExit', 0);
+    // A first SIGTERM (Kubernetes stopping the pod) while that close delivers is no second signal.
+    proc.emit('SIGTERM', 'SIGTERM');
+    await flushPromises();
+    expect(proc.exit).not.toHaveBeenCalled();
+    expect(log.calls).toEqual(['close:graceful:3000']);
+    log.settleClose();
+    await flushPromises();
+    expect(log.calls).toEqual(['close:graceful:3000', 'flushSync']);
+    expect(proc.exit).toHaveBeenCalledWith(143);
+
+    const other = new FakeProcess();
+    installProcessHooks(fakeLogger('manually'), {}, other);
+    other.emit('beforeExit', 0);
+    other.emit('SIGTERM', 'SIGTERM');
+    other.emit('SIGINT', 'SIGINT');
+    expect(other.exit).toHaveBeenCalledWith(130);
+  });
+
+  it('exits 1000 ms past timeoutMs after a signal that came during a close of beforeExit which never settles', () => {
+    const log = fakeLogger('manually');
+    installProcessHooks(log, { timeoutMs: 1000 }, proc);
+    proc.emit('beforeExit', 0);
+    jest.advanceTimersByTime(500);
+    proc.emit('SIGTERM', 'SIGTERM');
+    jest.advanceTimersByTime(1999);
+    expect(proc.exit).not.toHaveBeenCalled();
+    jest.advanceTimersByTime(1);
+    expect(proc.exit).toHaveBeenCalledWith(143);
+  });
+
   it('exits even when the close rejects, and reports it', async () => {
     installProcessHooks(fakeLogger('rejects'), {}, proc);
     proc.emit('SIGTERM', 'SIGTERM');
