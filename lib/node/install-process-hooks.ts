@@ -72,6 +72,10 @@ export interface HookableProcess {
   listenerCount(event: string): number;
   /** Ends the process with the code. */
   exit(code?: number): void;
+  /** The limit of listeners per event past which Node warns (MaxListenersExceededWarning); 0 for none. */
+  getMaxListeners?(): number;
+  /** Sets that limit: the hooks raise it by one while installed, so their own listeners never count. */
+  setMaxListeners?(n: number): unknown;
 }
 
 /** Options of installProcessHooks. */
@@ -518,6 +522,10 @@ export function installProcessHooks(
     safely('flushSync', () => log.flushSync());
   };
 
+  // One listener per event for each install: a twelfth logger hooked would have Node warn of a
+  // leak (MaxListenersExceededWarning, at the eleventh listener of an event) that is none. The
+  // limit goes up by one while hooked, so it still catches a leak of the app's own listeners.
+  const raisedLimit = changeMaxListeners(target, 1);
   for (const [signal, handler] of signalHandlers) {
     if (typeof target.prependListener === 'function') target.prependListener(signal, handler);
     else target.on(signal, handler);
@@ -547,6 +555,7 @@ export function installProcessHooks(
     hooks.listeners.get('beforeExit')?.delete(onBeforeExit);
     target.off('exit', onExit);
     target.off('uncaughtExceptionMonitor', onUncaught);
+    if (raisedLimit) changeMaxListeners(target, -1);
   };
   // A logger closed by the app (not by a hook) must not stay reachable from the process through
   // these listeners: a program that hooks and closes loggers in a loop would keep every one.
@@ -554,6 +563,18 @@ export function installProcessHooks(
   installs.set(key, { ...wanted, uninstall });
   safely('metricsEvery', () => log.metricsEvery?.(MAX_TIMER_MS).subscribe({ complete: uninstall }));
   return uninstall;
+}
+
+/** Raises (or lowers) the target's limit of listeners per event by `by`; false when it has none to change (0 or Infinity: no limit). */
+function changeMaxListeners(target: HookableProcess, by: number): boolean {
+  let changed = false;
+  safely('setMaxListeners', () => {
+    const limit = target.getMaxListeners?.();
+    if (typeof limit !== 'number' || !(limit > 0) || limit === Infinity || typeof target.setMaxListeners !== 'function') return;
+    target.setMaxListeners(Math.max(1, limit + by));
+    changed = true;
+  });
+  return changed;
 }
 
 /** Whether a close resolved with a ShutdownReport (a test double's close may resolve with anything). */

@@ -541,6 +541,19 @@ describe('installProcessHooks', () => {
     expect(received).toEqual([]);
   });
 
+  it('raises the limit of listeners by one per install, and lowers it again at uninstall, so its own never count toward MaxListenersExceededWarning', () => {
+    const uninstalls = Array.from({ length: 11 }, () => installProcessHooks(fakeLogger(), {}, proc));
+    expect(proc.listenerCount('SIGTERM')).toBe(11);
+    expect(proc.getMaxListeners()).toBe(21);
+    for (const uninstall of uninstalls) uninstall();
+    uninstalls[0]();
+    expect(proc.getMaxListeners()).toBe(10);
+    // No limit (0) stays no limit.
+    proc.setMaxListeners(0);
+    installProcessHooks(fakeLogger(), {}, proc)();
+    expect(proc.getMaxListeners()).toBe(0);
+  });
+
   it('removes every hook when uninstalled', () => {
     const uninstall = installProcessHooks(fakeLogger(), {}, proc);
     expect(proc.eventNames().sort()).toEqual(['SIGINT', 'SIGTERM', 'beforeExit', 'exit', 'uncaughtExceptionMonitor']);
