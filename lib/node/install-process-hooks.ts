@@ -237,6 +237,8 @@ function safely(what: string, fn: () => void): void {
  *   on `uncaughtExceptionMonitor`, so Node's own behaviour is kept: the error is printed to stderr
  *   and the process exits with code 1, unless the application handles the error itself (an
  *   `uncaughtException` or `unhandledRejection` listener of its own, or `--unhandled-rejections=warn`).
+ *   A rejection that Node does not raise as an uncaught exception (the app's `unhandledRejection`
+ *   listener, `--unhandled-rejections=warn`, `warn-with-error-code` or `none`) is not logged.
  *
  * Handlers never throw; their faults go to SelfLog. Once the logger has closed, whoever closed it,
  * the hooks remove themselves (a logger without `metricsEvery` keeps them until `uninstall()`).
