@@ -435,6 +435,9 @@ export function installProcessHooks(
       hooks.closing.add(self);
       void (hooksClose ?? closeGracefully(`on ${signal}`)).then(() => {
         hooks.closing.delete(self);
+        // This close has settled: its last resort has nothing left to cut short. Left running, it
+        // ended the process while another hooked logger's longer close was still delivering.
+        clearTimeout(guard);
         // Another hooked logger still closing exits once its own close settles (or at its guard).
         if (hooks.closing.size === 0) exitAfterSignal(signal);
       });

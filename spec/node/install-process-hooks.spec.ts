@@ -153,6 +153,34 @@ describe('installProcessHooks', () => {
     expect(proc.exit).toHaveBeenCalledWith(143);
   });
 
+  it("waits for the longer close of two hooked loggers: the shorter one's last-resort exit ends only its own close, once that has settled", async () => {
+    const quick = fakeLogger();
+    const slow = fakeLogger('manually');
+    installProcessHooks(quick, { timeoutMs: 1000 }, proc);
+    installProcessHooks(slow, { timeoutMs: 10_000 }, proc);
+    proc.emit('SIGTERM', 'SIGTERM');
+    await flushPromises();
+    expect(quick.calls).toEqual(['close:graceful:1000']);
+    jest.advanceTimersByTime(2000);
+    expect(proc.exit).not.toHaveBeenCalled();
+    jest.advanceTimersByTime(5000);
+    slow.settleClose();
+    await flushPromises();
+    expect(proc.exit).toHaveBeenCalledTimes(1);
+    expect(proc.exit).toHaveBeenCalledWith(143);
+
+    // A close that never settles still ends at its own last resort.
+    const other = new FakeProcess();
+    installProcessHooks(fakeLogger(), { timeoutMs: 1000 }, other);
+    installProcessHooks(fakeLogger('manually'), { timeoutMs: 10_000 }, other);
+    other.emit('SIGTERM', 'SIGTERM');
+    await flushPromises();
+    jest.advanceTimersByTime(10_999);
+    expect(other.exit).not.toHaveBeenCalled();
+    jest.advanceTimersByTime(1);
+    expect(other.exit).toHaveBeenCalledWith(143);
+  });
+
   it('hooks a logger once when called twice for it: one close, one report, one exit, and the same uninstall', async () => {
     const log = fakeLogger();
     const reports: unknown[] = [];
