@@ -72,6 +72,10 @@ export interface HookableProcess {
   listenerCount(event: string): number;
   /** Ends the process with the code. */
   exit(code?: number): void;
+  /** The limit of listeners per event past which Node warns (MaxListenersExceededWarning); 0 for none. */
+  getMaxListeners?(): number;
+  /** Sets that limit: the hooks raise it by one while installed, so their own listeners never count. */
+  setMaxListeners?(n: number): unknown;
 }
 
 /** Options of installProcessHooks. */
@@ -207,7 +211,8 @@ function safely(what: string, fn: () => void): void {
 /**
  * Ties a logger's lifetime to the process:
  * - on a signal, closes the logger gracefully (at most `timeoutMs`), then exits with `exitCode`
- *   (default 128 + the signal's number); a second signal exits at once. When the app listens to
+ *   (default 128 + the signal's number); a second signal exits at once, a first one during the
+ *   close `beforeExit` started waits for it, then exits. When the app listens to
  *   that signal too (its own handler, `process.once` included, or Nest's `enableShutdownHooks`),
  *   the app owns the shutdown: the hooks only flush (so what the app logs while it shuts down is
  *   still accepted), never exit, and leave the close to `beforeExit` or the app. A signal after
@@ -232,6 +237,8 @@ function safely(what: string, fn: () => void): void {
  *   on `uncaughtExceptionMonitor`, so Node's own behaviour is kept: the error is printed to stderr
  *   and the process exits with code 1, unless the application handles the error itself (an
  *   `uncaughtException` or `unhandledRejection` listener of its own, or `--unhandled-rejections=warn`).
+ *   A rejection that Node does not raise as an uncaught exception (the app's `unhandledRejection`
+ *   listener, `--unhandled-rejections=warn`, `warn-with-error-code` or `none`) is not logged.
  *
  * Handlers never throw; their faults go to SelfLog. Once the logger has closed, whoever closed it,
  * the hooks remove themselves (a logger without `metricsEvery` keeps them until `uninstall()`).
@@ -299,7 +306,10 @@ export function installProcessHooks(
 
   /** This install's entry in `hooks.closing` while the close a signal started is under way. */
   const self = {};
-  let closing = false;
+  /** The close the hooks started (on a signal or `beforeExit`): a first signal during a close of `beforeExit` waits for it. */
+  let hooksClose: Promise<unknown> | undefined;
+  /** Set by the first signal the hooks own: one more during the close exits at once. */
+  let signalled = false;
   let exiting = false;
   let reported = false;
   /** How many events the last report made at exit counted pending: a later report needs more, or other counts. */
@@ -378,8 +388,11 @@ export function installProcessHooks(
   };
 
   const closeGracefully = (cause: string): Promise<unknown> => {
-    closing = true;
     closeStartedAt = Date.now();
+    return (hooksClose = closeAndReport(cause));
+  };
+
+  const closeAndReport = (cause: string): Promise<unknown> => {
     try {
       return log.close({ strategy: 'graceful', timeoutMs }).then(
         (report: unknown) => {
@@ -403,13 +416,16 @@ export function installProcessHooks(
         safely('flush', () => void log.flush?.().catch((error: unknown) => SelfLog.write('Process hook: flush failed', error)));
         return;
       }
-      // A signal during the hooks' own close ends the process at once. One that arrives after the
-      // app's listener has gone (Nest re-raises the signal once its shutdown is done) is the hooks'
-      // own: it closes gracefully, then exits.
-      if (closing) {
+      // A second signal during the hooks' close ends the process at once. One that arrives after
+      // the app's listener has gone (Nest re-raises the signal once its shutdown is done) is the
+      // hooks' own: it closes gracefully, then exits. A first one during the close `beforeExit`
+      // started (Kubernetes stopping a pod whose loop ran dry) waits for that close, then exits:
+      // it used to count as a second signal and cut the close short, leaving events undelivered.
+      if (signalled) {
         exitAfterSignal(signal);
         return;
       }
+      signalled = true;
       // The close's own timeout wins; this last resort only ends a close that never settles.
       guard = setTimeout(
         () => exitAfterSignal(signal),
@@ -417,8 +433,11 @@ export function installProcessHooks(
         Math.min(timeoutMs + PROCESS_HOOK_GUARD_MARGIN_MS, MAX_TIMER_MS),
       );
       hooks.closing.add(self);
-      void closeGracefully(`on ${signal}`).then(() => {
+      void (hooksClose ?? closeGracefully(`on ${signal}`)).then(() => {
         hooks.closing.delete(self);
+        // This close has settled: its last resort has nothing left to cut short. Left running, it
+        // ended the process while another hooked logger's longer close was still delivering.
+        clearTimeout(guard);
         // Another hooked logger still closing exits once its own close settles (or at its guard).
         if (hooks.closing.size === 0) exitAfterSignal(signal);
       });
@@ -430,7 +449,7 @@ export function installProcessHooks(
   let beforeExitFlushes = 0;
   let loggedAtBeforeExit: number | undefined;
   const onBeforeExit = (): void => {
-    if (closing) return;
+    if (hooksClose !== undefined) return;
     // The app's own beforeExit listener may start asynchronous work (closing a pool, a last
     // request) that logs when it ends: a close now would refuse those events, counted only in
     // rejectedAfterClose. So flush, and make sure the loop turns once more: beforeExit comes again
@@ -508,6 +527,10 @@ export function installProcessHooks(
     safely('flushSync', () => log.flushSync());
   };
 
+  // One listener per event for each install: a twelfth logger hooked would have Node warn of a
+  // leak (MaxListenersExceededWarning, at the eleventh listener of an event) that is none. The
+  // limit goes up by one while hooked, so it still catches a leak of the app's own listeners.
+  const raisedLimit = changeMaxListeners(target, 1);
   for (const [signal, handler] of signalHandlers) {
     if (typeof target.prependListener === 'function') target.prependListener(signal, handler);
     else target.on(signal, handler);
@@ -537,6 +560,7 @@ export function installProcessHooks(
     hooks.listeners.get('beforeExit')?.delete(onBeforeExit);
     target.off('exit', onExit);
     target.off('uncaughtExceptionMonitor', onUncaught);
+    if (raisedLimit) changeMaxListeners(target, -1);
   };
   // A logger closed by the app (not by a hook) must not stay reachable from the process through
   // these listeners: a program that hooks and closes loggers in a loop would keep every one.
@@ -544,6 +568,18 @@ export function installProcessHooks(
   installs.set(key, { ...wanted, uninstall });
   safely('metricsEvery', () => log.metricsEvery?.(MAX_TIMER_MS).subscribe({ complete: uninstall }));
   return uninstall;
+}
+
+/** Raises (or lowers) the target's limit of listeners per event by `by`; false when it has none to change (0 or Infinity: no limit). */
+function changeMaxListeners(target: HookableProcess, by: number): boolean {
+  let changed = false;
+  safely('setMaxListeners', () => {
+    const limit = target.getMaxListeners?.();
+    if (typeof limit !== 'number' || !(limit > 0) || limit === Infinity || typeof target.setMaxListeners !== 'function') return;
+    target.setMaxListeners(Math.max(1, limit + by));
+    changed = true;
+  });
+  return changed;
 }
 
 /** Whether a close resolved with a ShutdownReport (a test double's close may resolve with anything). */

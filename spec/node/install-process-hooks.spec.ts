@@ -153,6 +153,34 @@ describe('installProcessHooks', () => {
     expect(proc.exit).toHaveBeenCalledWith(143);
   });
 
+  it("waits for the longer close of two hooked loggers: the shorter one's last-resort exit ends only its own close, once that has settled", async () => {
+    const quick = fakeLogger();
+    const slow = fakeLogger('manually');
+    installProcessHooks(quick, { timeoutMs: 1000 }, proc);
+    installProcessHooks(slow, { timeoutMs: 10_000 }, proc);
+    proc.emit('SIGTERM', 'SIGTERM');
+    await flushPromises();
+    expect(quick.calls).toEqual(['close:graceful:1000']);
+    jest.advanceTimersByTime(2000);
+    expect(proc.exit).not.toHaveBeenCalled();
+    jest.advanceTimersByTime(5000);
+    slow.settleClose();
+    await flushPromises();
+    expect(proc.exit).toHaveBeenCalledTimes(1);
+    expect(proc.exit).toHaveBeenCalledWith(143);
+
+    // A close that never settles still ends at its own last resort.
+    const other = new FakeProcess();
+    installProcessHooks(fakeLogger(), { timeoutMs: 1000 }, other);
+    installProcessHooks(fakeLogger('manually'), { timeoutMs: 10_000 }, other);
+    other.emit('SIGTERM', 'SIGTERM');
+    await flushPromises();
+    jest.advanceTimersByTime(10_999);
+    expect(other.exit).not.toHaveBeenCalled();
+    jest.advanceTimersByTime(1);
+    expect(other.exit).toHaveBeenCalledWith(143);
+  });
+
   it('hooks a logger once when called twice for it: one close, one report, one exit, and the same uninstall', async () => {
     const log = fakeLogger();
     const reports: unknown[] = [];
@@ -254,6 +282,40 @@ describe('installProcessHooks', () => {
     proc.emit('SIGINT', 'SIGINT');
     proc.emit('SIGINT', 'SIGINT');
     expect(proc.exit).toHaveBeenCalledWith(130);
+  });
+
+  it('waits for the close beforeExit started when the first signal comes during it, then exits; a second signal exits at once', async () => {
+    const log = fakeLogger('manually');
+    installProcessHooks(log, { timeoutMs: 3000 }, proc);
+    proc.emit('beforeExit', 0);
+    // A first SIGTERM (Kubernetes stopping the pod) while that close delivers is no second signal.
+    proc.emit('SIGTERM', 'SIGTERM');
+    await flushPromises();
+    expect(proc.exit).not.toHaveBeenCalled();
+    expect(log.calls).toEqual(['close:graceful:3000']);
+    log.settleClose();
+    await flushPromises();
+    expect(log.calls).toEqual(['close:graceful:3000', 'flushSync']);
+    expect(proc.exit).toHaveBeenCalledWith(143);
+
+    const other = new FakeProcess();
+    installProcessHooks(fakeLogger('manually'), {}, other);
+    other.emit('beforeExit', 0);
+    other.emit('SIGTERM', 'SIGTERM');
+    other.emit('SIGINT', 'SIGINT');
+    expect(other.exit).toHaveBeenCalledWith(130);
+  });
+
+  it('exits 1000 ms past timeoutMs after a signal that came during a close of beforeExit which never settles', () => {
+    const log = fakeLogger('manually');
+    installProcessHooks(log, { timeoutMs: 1000 }, proc);
+    proc.emit('beforeExit', 0);
+    jest.advanceTimersByTime(500);
+    proc.emit('SIGTERM', 'SIGTERM');
+    jest.advanceTimersByTime(1999);
+    expect(proc.exit).not.toHaveBeenCalled();
+    jest.advanceTimersByTime(1);
+    expect(proc.exit).toHaveBeenCalledWith(143);
   });
 
   it('exits even when the close rejects, and reports it', async () => {
@@ -505,6 +567,19 @@ describe('installProcessHooks', () => {
       write.mockRestore();
     }
     expect(received).toEqual([]);
+  });
+
+  it('raises the limit of listeners by one per install, and lowers it again at uninstall, so its own never count toward MaxListenersExceededWarning', () => {
+    const uninstalls = Array.from({ length: 11 }, () => installProcessHooks(fakeLogger(), {}, proc));
+    expect(proc.listenerCount('SIGTERM')).toBe(11);
+    expect(proc.getMaxListeners()).toBe(21);
+    for (const uninstall of uninstalls) uninstall();
+    uninstalls[0]();
+    expect(proc.getMaxListeners()).toBe(10);
+    // No limit (0) stays no limit.
+    proc.setMaxListeners(0);
+    installProcessHooks(fakeLogger(), {}, proc)();
+    expect(proc.getMaxListeners()).toBe(0);
   });
 
   it('removes every hook when uninstalled', () => {

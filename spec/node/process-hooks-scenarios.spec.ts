@@ -111,6 +111,16 @@ describe('installProcessHooks in a child process, hostile cases', () => {
     expect(ended.stdout).toContain('closed\n');
   }, 30_000);
 
+  it("hooks twelve loggers at once without a MaxListenersExceededWarning, which eleven listeners of the app's own still raise", async () => {
+    const file = path.join(dir, 'app.log');
+    const ended = await run(file, 'many-loggers', 'SIGTERM');
+    expect(ended.code).toBe(143);
+    expect(templates(file)).toEqual(Array(100).fill('Event {N}'));
+    // One warning: the app's eleventh uncaughtExceptionMonitor listener (the limit is 10 + 12 installs); none for the hooks' own.
+    expect(ended.stderr.match(/MaxListenersExceededWarning/g)).toHaveLength(1);
+    expect(ended.stderr).toContain('23 uncaughtExceptionMonitor listeners added to [process]. MaxListeners is 22');
+  }, 30_000);
+
   it('closes both of two hooked loggers on SIGTERM, then exits with 143', async () => {
     const file = path.join(dir, 'app.log');
     const ended = await run(file, 'two-loggers', 'SIGTERM');
