@@ -36,6 +36,7 @@ import { exceptionFrom } from './exception-from';
 import type { FlushOptions, FlushResult } from './flush-options';
 import { LaneAccounting } from './lane-accounting';
 import { ReentrancyGuard } from './reentrancy-guard';
+import { describeValue } from '../core/describe-value';
 import type { CloseOptions, ShutdownReport, SinkShutdownSummary } from './shutdown-report';
 import { SinkDelivery, type SinkDeliveryOptions, type ShutdownStrategy } from './sink-delivery';
 import { settlesWithin } from './sink-delivery-timeout';
@@ -227,7 +228,9 @@ export class LoggerPipeline {
       // loop on a synchronous sink, so the call is dropped and counted, as Serilog does. So is
       // a call nested too deep in the logger's own calls (a subscriber that logs what it sees).
       this.#rejectedReentrant++;
-      SelfLog.write('A log call made from inside a sink or nested logging calls was dropped (re-entrant): {Template}', first);
+      // Named by its template only: an exception first holds properties no redaction has seen.
+      const template = typeof first === 'string' ? first : typeof args[0] === 'string' ? args[0] : describeValue(first);
+      SelfLog.write('A log call made from inside a sink or nested logging calls was dropped (re-entrant): {Template}', template);
       return;
     }
     this.#logged++;

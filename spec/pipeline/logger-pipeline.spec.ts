@@ -130,6 +130,25 @@ describe('LoggerPipeline', () => {
       expect(metrics.sinks.echo).toMatchObject({ received: 2, delivered: 2 });
       expect(diagnostics.some((d) => d.message.includes('re-entrant'))).toBe(true);
     });
+
+    it('names the dropped call by its template, never handing SelfLog the exception and its unredacted properties', () => {
+      let log: ReturnType<LoggerConfiguration['createLogger']> | undefined = undefined;
+      const failure = Object.assign(new Error('declined'), { config: { headers: { Authorization: 'Bearer s3cret' } } });
+      const sink: Sink = {
+        emit() {
+          log?.error(failure, 'Charge {Id} failed', 7);
+        },
+      };
+      log = new LoggerConfiguration().destructure
+        .redact({ keys: /authorization/i })
+        .writeTo.sink(sink)
+        .createLogger();
+      log.information('Event');
+      const dropped = diagnostics.filter((d) => d.message.includes('re-entrant'));
+      expect(dropped).toHaveLength(1);
+      expect(dropped[0].message).toMatch(/dropped \(re-entrant\): Charge \{Id\} failed$/);
+      expect(dropped[0].args).not.toContain(failure);
+    });
   });
 
   // A subscriber of log.events$ (or an enricher, or a SelfLog output) that logs through the same
