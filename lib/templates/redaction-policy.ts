@@ -433,7 +433,14 @@ export class RedactionPolicy {
     try {
       return captureValue(censor(value, path));
     } catch (error) {
-      SelfLog.write('redact: the censor function threw at {Path}; the default censor is used', path, error);
+      // Only the kind of error (`SyntaxError`): its message may quote the value (JSON.parse, BigInt, the app's own text).
+      let kind: unknown = typeof error;
+      try {
+        if (error instanceof Error) kind = error.name;
+      } catch {
+        // A Proxy or a name getter that throws: the type is all that is said.
+      }
+      SelfLog.write('redact: the censor function threw {Error} at {Path}; the default censor is used', kind, path);
       return DEFAULT_CENSOR;
     }
   }
