@@ -154,7 +154,8 @@ export class RedactionPolicy {
     );
     const paths = (given.paths ?? []).map((path, index) => {
       expectOption(
-        typeof path === 'string' && !path.split('.').includes(''),
+        // A name with spaces around it (' Card.number', split from 'Password, Card.number') would match nothing.
+        typeof path === 'string' && !path.split('.').some((name) => name === '' || name.trim() !== name),
         `${where}: paths[${index}]`,
         'a dotted path like "User.password"',
         path,

@@ -547,6 +547,21 @@ describe('RedactionPolicy', () => {
     expect(() => RedactionPolicy.compile(null as unknown as object)).toThrow(/expected options/);
   });
 
+  it('rejects a path with spaces around a name, which would match nothing and let the secret through (paths split from "Password, Card.number")', () => {
+    for (const path of [' Card.number', 'Password ', 'Card. number', 'Card .number', '\tToken'])
+      expect(() => RedactionPolicy.compile({ paths: ['User.password', path] }, 'destructure.redact')).toThrow(
+        new ConfigurationError(
+          `destructure.redact: paths[1]: expected a dotted path like "User.password", got ${JSON.stringify(path)}`,
+        ),
+      );
+    // A space inside a name is a name like any other.
+    expect(
+      RedactionPolicy.compile({ paths: ['Credit card.number'] }).redactProperties({ 'Credit card': { number: '4111' } }),
+    ).toEqual({
+      'Credit card': { number: '[Redacted]' },
+    });
+  });
+
   it('reads each option once: a getter that answers differently each time cannot pass the checks with one value and compile another', () => {
     const reads: Record<string, number> = {};
     const answers: Record<string, unknown[]> = {
