@@ -44,6 +44,27 @@ describe('redaction, as a sink writes the event', () => {
     await Promise.all([log.close(), other.close()]);
   });
 
+  it('names what a class instance’s toJSON() gives, not its fields; the text a toJSON() gives (a URL’s href) is not searched', async () => {
+    class Credentials {
+      constructor(
+        readonly user: string,
+        private readonly secret: string,
+      ) {}
+      toJSON(): object {
+        return { user: this.user, pass: this.secret };
+      }
+    }
+    const memory = new MemorySink();
+    const log = new LoggerConfiguration().destructure
+      .redact({ paths: ['Login.pass', 'Endpoint'] })
+      .writeTo.sink(memory)
+      .createLogger();
+    log.information('{@Login} at {@Endpoint}', new Credentials('ann', SECRET), new URL(`https://ann:${SECRET}@example.com/`));
+    expect(memory.events[0].properties).toEqual({ Login: { user: 'ann', pass: '[Redacted]' }, Endpoint: '[Redacted]' });
+    expect(written(memory.events)).not.toContain(SECRET);
+    await log.close();
+  });
+
   it('never sees what an operator in a pipe adds after capture; redact(…) after it in the same pipe does', async () => {
     const late = new MemorySink();
     const guarded = new MemorySink();
