@@ -495,7 +495,7 @@ function unreadableError(error: Error, fault: unknown): Error {
   return copy;
 }
 
-/** How deep a chain of linked errors (`cause`, `errors`) is redacted; deeper links, and cycles past it, travel as they are. */
+/** How deep a chain of linked errors (`cause`, `errors`) is redacted; in a copy, a deeper link becomes `'[Truncated]'`. */
 export const MAX_LINKED_ERRORS = 8;
 
 /** Marks a linked error that is already in the chain (a cycle). */
