@@ -1,6 +1,8 @@
 import { map, type MonoTypeOperatorFunction } from 'rxjs';
 import type { LogEvent } from '../core/log-event';
 import { SelfLog } from '../core/self-log';
+import { captureValue } from '../templates/capture';
+import { setOwnProperty } from '../templates/own-property';
 import { eventTimeMs, LogEventRecord, wholeEvent } from '../templates/log-event-record';
 import { type RedactOptions, RedactionPolicy } from '../templates/redaction-policy';
 
@@ -9,7 +11,8 @@ import { type RedactOptions, RedactionPolicy } from '../templates/redaction-poli
  * the app builds itself: an event whose properties or exception hold something the policy names
  * is replaced by a copy with it censored or removed; other events pass as they are. An app
  * operator's copy made with spread syntax (no `timestamp` or `renderMessage()`) is redacted into a
- * whole event with the time it carries; a value that is not an event (a `map` branch's
+ * whole event with the time it carries; properties holding a cycle of plain objects are captured
+ * as the logger would (`'[Circular]'`), then redacted; a value that is not an event (a `map` branch's
  * `undefined`) holds nothing to redact and passes as it is. The logger's
  * own events are better redacted at capture, with `.destructure.redact(…)`, so no queue or sink
  * ever holds the secret.
@@ -30,7 +33,14 @@ export function redact(options: RedactOptions): MonoTypeOperatorFunction<LogEven
     // A spread copy has the record's timeMs (and perhaps a template as text), not its timestamp getter.
     const whole = wholeEvent(event);
     try {
-      const properties = policy.redactProperties(whole.properties);
+      let properties: Readonly<Record<string, unknown>>;
+      try {
+        properties = policy.redactProperties(whole.properties);
+      } catch {
+        // A cycle of plain objects the app built (they are walked as they are, not captured):
+        // captured as the logger would (the cycle becomes '[Circular]'), then redacted.
+        properties = policy.redactProperties(capturedCopy(whole.properties), true);
+      }
       const exception = whole.exception === undefined ? undefined : policy.redactError(whole.exception);
       if (properties === whole.properties && exception === whole.exception) return event;
       return new LogEventRecord(timeOf(whole), whole.level, whole.messageTemplate, properties, exception);
@@ -39,6 +49,13 @@ export function redact(options: RedactOptions): MonoTypeOperatorFunction<LogEven
       return new LogEventRecord(timeOf(whole), whole.level, whole.messageTemplate, {});
     }
   });
+}
+
+/** Each property captured as a `{@Name}` value is: bounded data, which the policy can walk. */
+function capturedCopy(properties: Readonly<Record<string, unknown>>): Record<string, unknown> {
+  const copy: Record<string, unknown> = {};
+  for (const key of Object.keys(properties)) setOwnProperty(copy, key, captureValue(properties[key], 'structure'));
+  return copy;
 }
 
 /** When the event happened, or now when that cannot be read (no timestamp at all): never throws. */

@@ -154,7 +154,8 @@ export class RedactionPolicy {
     );
     const paths = (given.paths ?? []).map((path, index) => {
       expectOption(
-        typeof path === 'string' && !path.split('.').includes(''),
+        // A name with spaces around it (' Card.number', split from 'Password, Card.number') would match nothing.
+        typeof path === 'string' && !path.split('.').some((name) => name === '' || name.trim() !== name),
         `${where}: paths[${index}]`,
         'a dotted path like "User.password"',
         path,
@@ -433,7 +434,14 @@ export class RedactionPolicy {
     try {
       return captureValue(censor(value, path));
     } catch (error) {
-      SelfLog.write('redact: the censor function threw at {Path}; the default censor is used', path, error);
+      // Only the kind of error (`SyntaxError`): its message may quote the value (JSON.parse, BigInt, the app's own text).
+      let kind: unknown = typeof error;
+      try {
+        if (error instanceof Error) kind = error.name;
+      } catch {
+        // A Proxy or a name getter that throws: the type is all that is said.
+      }
+      SelfLog.write('redact: the censor function threw {Error} at {Path}; the default censor is used', kind, path);
       return DEFAULT_CENSOR;
     }
   }
@@ -487,7 +495,7 @@ function unreadableError(error: Error, fault: unknown): Error {
   return copy;
 }
 
-/** How deep a chain of linked errors (`cause`, `errors`) is redacted; deeper links, and cycles past it, travel as they are. */
+/** How deep a chain of linked errors (`cause`, `errors`) is redacted; in a copy, a deeper link becomes `'[Truncated]'`. */
 export const MAX_LINKED_ERRORS = 8;
 
 /** Marks a linked error that is already in the chain (a cycle). */

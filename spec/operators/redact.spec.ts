@@ -94,6 +94,21 @@ describe('redact', () => {
     await log.close();
   });
 
+  it('redacts an event holding a cycle of plain objects the app built, keeping its other properties and its exception', () => {
+    const node: Record<string, unknown> = { name: 'root', token: 'hunter2' };
+    node.self = node;
+    const error = Object.assign(new Error('denied'), { apiKey: 'k-1' });
+    const event = createLogEvent('information', 'Tree {@Node} for {User}', [{}, 'ann'], { exception: error });
+    const built = { ...event, properties: { Node: node, User: 'ann' } } as unknown as LogEvent;
+    const seen: LogEvent[] = [];
+    of(built)
+      .pipe(redact({ keys: /token|api[-_]?key/i }))
+      .subscribe((e) => seen.push(e));
+    expect(seen[0].properties).toEqual({ Node: { name: 'root', token: '[Redacted]', self: '[Circular]' }, User: 'ann' });
+    expect(seen[0].exception).toMatchObject({ message: 'denied', apiKey: '[Redacted]' });
+    expect(node.token).toBe('hunter2');
+  });
+
   it('passes on a value that is not an event (a map branch’s undefined) as it is', () => {
     const seen: unknown[] = [];
     let failure: unknown;

@@ -130,6 +130,39 @@ describe('RedactionPolicy', () => {
     expect(diagnostics).toHaveLength(1);
   });
 
+  it('never lets a censor function that throws write the value it was given into SelfLog (JSON.parse and BigInt quote it in their messages)', () => {
+    const diagnostics: SelfLogEvent[] = [];
+    const subscription = SelfLog.events$.subscribe((e) => diagnostics.push(e));
+    const policy = RedactionPolicy.compile({
+      paths: ['Settings', 'Amount', 'Card'],
+      censor: (value, path) =>
+        path === 'Settings' ? JSON.parse(String(value)) : path === 'Amount' ? BigInt(String(value)) : cardMask(value),
+    });
+    function cardMask(value: unknown): never {
+      throw new Error(`not a card number: ${String(value)}`, { cause: value });
+    }
+    try {
+      expect(policy.redactProperties({ Settings: 'pw=hunter2', Amount: 'hunter3', Card: 'hunter4' })).toEqual({
+        Settings: DEFAULT_CENSOR,
+        Amount: DEFAULT_CENSOR,
+        Card: DEFAULT_CENSOR,
+      });
+    } finally {
+      subscription.unsubscribe();
+    }
+    expect(diagnostics.map((d) => d.message)).toEqual([
+      expect.stringContaining('threw SyntaxError at Settings'),
+      expect.stringContaining('threw SyntaxError at Amount'),
+      expect.stringContaining('threw Error at Card'),
+    ]);
+    // Neither the text nor the arguments (which an events$ subscriber may write out) hold the values.
+    for (const secret of ['hunter2', 'hunter3', 'hunter4']) {
+      expect(diagnostics.map((d) => d.message).join('\n')).not.toContain(secret);
+      expect(JSON.stringify(diagnostics.map((d) => d.args))).not.toContain(secret);
+      expect(diagnostics.flatMap((d) => d.args).some((arg) => typeof arg === 'object')).toBe(false);
+    }
+  });
+
   it('never lets an exception it cannot read travel as it is: a Proxy whose traps throw becomes its name, message and stack only', () => {
     const policy = RedactionPolicy.compile({ paths: ['password'] });
     const target = Object.assign(new Error('boom'), { password: 'hunter2' });
@@ -512,6 +545,21 @@ describe('RedactionPolicy', () => {
     expect(() => RedactionPolicy.compile({ paths: ['a'], censor: 42 as unknown as string })).toThrow(/censor/);
     expect(() => RedactionPolicy.compile({ paths: ['a'], remove: 'yes' as unknown as boolean })).toThrow(/remove/);
     expect(() => RedactionPolicy.compile(null as unknown as object)).toThrow(/expected options/);
+  });
+
+  it('rejects a path with spaces around a name, which would match nothing and let the secret through (paths split from "Password, Card.number")', () => {
+    for (const path of [' Card.number', 'Password ', 'Card. number', 'Card .number', '\tToken'])
+      expect(() => RedactionPolicy.compile({ paths: ['User.password', path] }, 'destructure.redact')).toThrow(
+        new ConfigurationError(
+          `destructure.redact: paths[1]: expected a dotted path like "User.password", got ${JSON.stringify(path)}`,
+        ),
+      );
+    // A space inside a name is a name like any other.
+    expect(
+      RedactionPolicy.compile({ paths: ['Credit card.number'] }).redactProperties({ 'Credit card': { number: '4111' } }),
+    ).toEqual({
+      'Credit card': { number: '[Redacted]' },
+    });
   });
 
   it('reads each option once: a getter that answers differently each time cannot pass the checks with one value and compile another', () => {
