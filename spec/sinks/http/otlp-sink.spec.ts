@@ -718,6 +718,15 @@ describe('OtlpSink', () => {
 
   it('throws ConfigurationError naming a bad option', () => {
     expect(() => new OtlpSink({ endpoint: '' })).toThrow('OtlpSink.endpoint');
+    // A host:port without a scheme parses as a URL of scheme `localhost:`, which fetch cannot send to;
+    // its user information is not echoed.
+    expect(() => new OtlpSink({ endpoint: 'localhost:4318/v1/logs' })).toThrow(
+      'OtlpSink.endpoint: expected the OTLP/HTTP logs URL (http or https), got "localhost:4318/v1/logs"',
+    );
+    expect(() => new OtlpSink({ endpoint: 'ann:secret@collector:4318/v1/logs' })).toThrow(
+      /got "\*\*\*@collector:4318\/v1\/logs"$/,
+    );
+    expect(() => new OtlpSink({ endpoint: 'ftp://collector/v1/logs' })).toThrow(ConfigurationError);
     for (const maxRequestBytes of [0, -1, Number.NaN, '1' as unknown as number])
       expect(() => new OtlpSink({ endpoint: 'http://127.0.0.1:9/v1/logs', maxRequestBytes })).toThrow(ConfigurationError);
     expect(() => new OtlpSink({ endpoint: 'http://127.0.0.1:9/v1/logs', maxRequestBytes: 0 })).toThrow(
