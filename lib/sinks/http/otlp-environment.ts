@@ -1,6 +1,6 @@
 import { SelfLog } from '../../core/self-log';
 import { MAX_TIMER_MS } from '../../core/max-timer-ms';
-import { isUrlHere } from './page-url';
+import { pageHref } from './page-url';
 
 /** Environment variables by name, as `process.env` holds them. */
 export type EnvironmentVariables = Readonly<Record<string, string | undefined>>;
@@ -41,17 +41,18 @@ export const BROWSER_SERVICE_NAME = 'unknown_service';
 
 /**
  * Reads the OpenTelemetry exporter variables, as the OpenTelemetry specification defines them:
- * the logs endpoint is used as it is, the generic one gets `v1/logs` appended (after a `/` when
- * it has none), and one that is no URL (an absolute one, but in a browser) is ignored; the timeout is milliseconds, the logs one over the generic one; headers and resource attributes are `key=value` lists separated by commas, with
+ * the logs endpoint is used as it is, the generic one gets `v1/logs` appended to its path (after a
+ * `/` when it has none, before a query), and one that is no http or https URL (an absolute one, but
+ * in a browser) is ignored; the timeout is milliseconds, the logs one over the generic one; headers and resource attributes are `key=value` lists separated by commas, with
  * percent-encoded values. An empty variable counts as unset. A header entry that is not
- * `key=value` (or is not a header fetch can send, or is Content-Type) is skipped; a resource attribute list that fails to decode is discarded whole.
+ * `key=value` (or is not a header fetch can send, or is one the sink sets: Content-Type, Content-Length, Content-Encoding, Transfer-Encoding, Keep-Alive, Upgrade, Expect) is skipped; a resource attribute list that fails to decode is discarded whole.
  * Both are reported to SelfLog. Never throws.
  */
 export function readOtlpEnvironment(env: EnvironmentVariables = processEnvironment()): OtlpEnvironment {
   const logsEndpoint = url(env, 'OTEL_EXPORTER_OTLP_LOGS_ENDPOINT');
   // Read only when needed: a generic variable that is no URL is reported only when it would be used.
   const base = logsEndpoint === undefined ? url(env, 'OTEL_EXPORTER_OTLP_ENDPOINT') : undefined;
-  const endpoint = logsEndpoint ?? (base === undefined ? undefined : `${base}${base.endsWith('/') ? '' : '/'}v1/logs`);
+  const endpoint = logsEndpoint ?? (base === undefined ? undefined : signalUrl(base));
   const generic = keyValueList(env, 'OTEL_EXPORTER_OTLP_HEADERS', false, HEADER_NAME, HEADER_VALUE);
   const forLogs = keyValueList(env, 'OTEL_EXPORTER_OTLP_LOGS_HEADERS', false, HEADER_NAME, HEADER_VALUE);
   const headers = generic === undefined && forLogs === undefined ? undefined : { ...generic, ...forLogs };
@@ -81,18 +82,44 @@ function value(env: EnvironmentVariables, name: string): string | undefined {
 }
 
 /**
- * An endpoint variable, when it is a URL (absolute, or relative to the page in a browser, as the
- * `endpoint` option may be); else undefined, and said on SelfLog (without the value, which may hold
- * credentials). As the OpenTelemetry JS exporter reads it: a variable that is no URL counts as
- * unset (the logs one gives way to the generic one, that one to the default), where taking it
- * would fail the sink's construction naming an option the app never gave.
+ * `text` as a URL here (absolute, or relative to the page in a browser) is an http or https one,
+ * the only schemes of an OTLP/HTTP endpoint (the exporter specification); false for another scheme
+ * (`collector:4318`, a gRPC-style host:port, parses as a URL of scheme `collector:`, which fetch
+ * cannot send to), undefined for no URL at all.
+ */
+export function isHttpUrlHere(text: string): boolean | undefined {
+  let protocol: string;
+  try {
+    protocol = new URL(text, pageHref()).protocol;
+  } catch {
+    return undefined;
+  }
+  return protocol === 'http:' || protocol === 'https:';
+}
+
+/**
+ * An endpoint variable, when it is an http or https URL (absolute, or relative to the page in a
+ * browser, as the `endpoint` option may be); else undefined, and said on SelfLog (without the value,
+ * which may hold credentials). As the OpenTelemetry JS exporter reads it: a variable that is no URL
+ * counts as unset (the logs one gives way to the generic one, that one to the default), where taking
+ * it would fail the sink's construction naming an option the app never gave; so does one of another
+ * scheme, which would fail every request instead.
  */
 function url(env: EnvironmentVariables, name: string): string | undefined {
   const text = value(env, name);
   if (text === undefined) return undefined;
-  if (isUrlHere(text)) return text;
-  SelfLog.write('{Name} is not an absolute URL; it is ignored', name);
+  if (isHttpUrlHere(text)) return text;
+  SelfLog.write('{Name} is not an absolute http or https URL; it is ignored', name);
   return undefined;
+}
+
+/**
+ * The logs URL of the generic endpoint: `v1/logs` appended to its path (after a `/` when the path
+ * has none), before a query or fragment, as the Go exporter joins them; the rest as it is.
+ */
+function signalUrl(base: string): string {
+  // The path's end: before the first '?' or '#', else the end; a '/' there is the one before v1/logs.
+  return base.replace(/\/?(?=[?#]|$)/, '/v1/logs');
 }
 
 /** A timeout variable's milliseconds, when it is a delay a timer can wait; else undefined, and said on SelfLog. */
@@ -107,9 +134,12 @@ function timeout(env: EnvironmentVariables, name: string): number | undefined {
 
 /**
  * An HTTP header name (a token): what fetch accepts; but Content-Type, since the body is always
- * OTLP/JSON (the OpenTelemetry JS exporter puts its own over the variables' too).
+ * OTLP/JSON (the OpenTelemetry JS exporter puts its own over the variables' too), and the headers
+ * of the body's framing and encoding and of the connection, which the sink and fetch set: sent,
+ * Node's fetch fails every request (Transfer-Encoding, Keep-Alive, Upgrade, Expect), waits out its
+ * timeout (a short Content-Length), or the collector refuses the uncompressed body as gzip (400).
  */
-const HEADER_NAME = /^(?!content-type$)[!#$%&'*+.^`|~\w-]+$/i;
+const HEADER_NAME = /^(?!(content-(type|length|encoding)|transfer-encoding|keep-alive|upgrade|expect)$)[!#$%&'*+.^`|~\w-]+$/i;
 /** A header value fetch can send: Latin-1, no control characters but tab. */
 const HEADER_VALUE = /^[\t\x20-\x7e\x80-\xff]*$/;
 

@@ -1,7 +1,7 @@
 import { bodyExcerpt } from './http-status-error';
 
-/** The rejected count in a partial success cut short. */
-const CUT_ANSWER = /"rejectedLogRecords":"?(\d+)[",]/;
+/** The rejected count in a partial success cut short, compact (the Collector's) or pretty-printed. */
+const CUT_ANSWER = /"rejectedLogRecords"\s*:\s*"?(\d+)[",\s]/;
 
 /** What an OTLP collector's partial success says: how many records it rejected, and why. */
 export interface OtlpPartialSuccess {

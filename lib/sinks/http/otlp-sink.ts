@@ -5,6 +5,7 @@ import {
   BROWSER_SERVICE_NAME,
   defaultServiceName,
   type EnvironmentVariables,
+  isHttpUrlHere,
   type OtlpEnvironment,
   processEnvironment,
   readOtlpEnvironment,
@@ -21,6 +22,7 @@ import { checkOptionalText } from './http-option-checks';
 import { withHeaders } from './with-header';
 import { utf8Length } from './http-utf8-length';
 import { OtlpRequestTooLargeError } from './otlp-request-too-large-error';
+import { redactUrl } from './http-redact-url';
 
 /** The only statuses the OTLP specification retries ("all other 4xx or 5xx response status codes MUST NOT be retried"). */
 const RETRYABLE = [429, 502, 503, 504];
@@ -43,7 +45,7 @@ export interface OtlpSinkOptions extends Omit<
   'url' | 'body' | 'contentType' | 'formatter' | 'method' | 'beaconContentType'
 > {
   /**
-   * The OTLP/HTTP logs endpoint, e.g. `'http://127.0.0.1:4318/v1/logs'`. Default:
+   * The OTLP/HTTP logs endpoint, an http or https URL, e.g. `'http://127.0.0.1:4318/v1/logs'`. Default:
    * `OTEL_EXPORTER_OTLP_LOGS_ENDPOINT`, else `OTEL_EXPORTER_OTLP_ENDPOINT` + `/v1/logs`, else
    * `'http://localhost:4318/v1/logs'`, the OTLP exporter specification's default (and the
    * OpenTelemetry JS exporter's).
@@ -133,7 +135,15 @@ export class OtlpSink extends HttpSink {
     expectOption(typeof options === 'object' && options !== null, 'OtlpSink', 'an options object', options);
     const environment = readOtlpEnvironment(options.environment ?? processEnvironment());
     const endpoint = options.endpoint ?? environment.endpoint ?? DEFAULT_ENDPOINT;
-    expectOption(typeof endpoint === 'string' && endpoint.trim() !== '', 'OtlpSink.endpoint', 'the OTLP/HTTP logs URL', endpoint);
+    // An http or https URL: another scheme ('localhost:4318/v1/logs' is a URL of scheme 'localhost:')
+    // would fail every request with fetch's "fetch failed", retried for ever. No URL at all HttpSink refuses.
+    expectOption(
+      typeof endpoint === 'string' && endpoint.trim() !== '' && isHttpUrlHere(endpoint) !== false,
+      'OtlpSink.endpoint',
+      'the OTLP/HTTP logs URL (http or https)',
+      // Redacted, also user information without a '//' before it ('ann:pw@collector:4318').
+      typeof endpoint === 'string' ? redactUrl(endpoint).replace(/^[^/?#@]*@/, '***@') : endpoint,
+    );
     const runtimeName = defaultServiceName();
     const resource = resourceAttributesJson(options, environment, runtimeName);
     const scopeName = options.scopeName ?? 'rxlog';

@@ -33,10 +33,46 @@ describe('readOtlpEnvironment', () => {
       subscription.unsubscribe();
     }
     expect(seen.map((e) => e.message.replace(/^\S+ rxlog: /, ''))).toEqual([
-      'OTEL_EXPORTER_OTLP_LOGS_ENDPOINT is not an absolute URL; it is ignored',
-      'OTEL_EXPORTER_OTLP_LOGS_ENDPOINT is not an absolute URL; it is ignored',
-      'OTEL_EXPORTER_OTLP_ENDPOINT is not an absolute URL; it is ignored',
+      'OTEL_EXPORTER_OTLP_LOGS_ENDPOINT is not an absolute http or https URL; it is ignored',
+      'OTEL_EXPORTER_OTLP_LOGS_ENDPOINT is not an absolute http or https URL; it is ignored',
+      'OTEL_EXPORTER_OTLP_ENDPOINT is not an absolute http or https URL; it is ignored',
     ]);
+  });
+
+  // The exporter specification: an OTLP/HTTP endpoint's scheme is http or https. `collector:4318`
+  // (a gRPC-style host:port) parses as a URL whose scheme is `collector:`, which fetch cannot send to:
+  // taken, every batch would fail with "fetch failed" and be retried for ever.
+  it('ignores an endpoint variable whose scheme is not http or https (a host:port without one), and says so on SelfLog without its value', () => {
+    const seen: SelfLogEvent[] = [];
+    const subscription = SelfLog.events$.subscribe((event) => seen.push(event));
+    const endpoint = (env: Record<string, string>): string | undefined => readOtlpEnvironment(env).endpoint;
+    try {
+      expect(
+        endpoint({
+          OTEL_EXPORTER_OTLP_LOGS_ENDPOINT: 'otel-collector:4318/v1/logs',
+          OTEL_EXPORTER_OTLP_ENDPOINT: 'http://c:4318',
+        }),
+      ).toBe('http://c:4318/v1/logs');
+      expect(endpoint({ OTEL_EXPORTER_OTLP_ENDPOINT: 'localhost:4318' })).toBeUndefined();
+      expect(endpoint({ OTEL_EXPORTER_OTLP_ENDPOINT: 'grpc://c:4317' })).toBeUndefined();
+      // Any case of the two schemes is one.
+      expect(endpoint({ OTEL_EXPORTER_OTLP_LOGS_ENDPOINT: 'HTTPS://c/v1/logs' })).toBe('HTTPS://c/v1/logs');
+    } finally {
+      subscription.unsubscribe();
+    }
+    expect(seen.map((e) => e.message.replace(/^\S+ rxlog: /, ''))).toEqual([
+      'OTEL_EXPORTER_OTLP_LOGS_ENDPOINT is not an absolute http or https URL; it is ignored',
+      'OTEL_EXPORTER_OTLP_ENDPOINT is not an absolute http or https URL; it is ignored',
+      'OTEL_EXPORTER_OTLP_ENDPOINT is not an absolute http or https URL; it is ignored',
+    ]);
+  });
+
+  it('appends v1/logs to the path of a generic endpoint with a query or fragment, not to the query', () => {
+    const endpoint = (base: string): string | undefined => readOtlpEnvironment({ OTEL_EXPORTER_OTLP_ENDPOINT: base }).endpoint;
+    expect(endpoint('https://gw.example/otlp?tenant=a')).toBe('https://gw.example/otlp/v1/logs?tenant=a');
+    expect(endpoint('https://gw.example/?tenant=a/b')).toBe('https://gw.example/v1/logs?tenant=a/b');
+    expect(endpoint('https://gw.example?tenant=a')).toBe('https://gw.example/v1/logs?tenant=a');
+    expect(endpoint('https://gw.example/otlp#x')).toBe('https://gw.example/otlp/v1/logs#x');
   });
 
   it('takes a relative endpoint variable on a page, as the endpoint option is resolved against it there', () => {

@@ -28,6 +28,13 @@ describe('otlpPartialSuccess', () => {
     const cut = '{"partialSuccess":{"rejectedLogRecords":"7","errorMessage":"' + 'x'.repeat(300);
     expect(otlpPartialSuccess(cut)).toEqual({ rejected: 7, message: `${cut.slice(0, 200)}…` });
     expect(otlpPartialSuccess('{"partialSuccess":{"rejectedLogRecords":12,"errorMessage":"cut')).toMatchObject({ rejected: 12 });
+    // Pretty-printed, as a receiver other than the Collector may write it (protojson with indentation).
+    expect(
+      otlpPartialSuccess('{\n  "partialSuccess": {\n    "rejectedLogRecords": "5",\n    "errorMessage": "cut'),
+    ).toMatchObject({ rejected: 5 });
+    expect(otlpPartialSuccess('{ "partialSuccess" : { "rejectedLogRecords" : 3 , "errorMessage" : "cut')).toMatchObject({
+      rejected: 3,
+    });
     // Nothing to count: no count before the cut, or no whole number.
     for (const text of [
       '{"partialSuccess":{"errorMessage":"cut',

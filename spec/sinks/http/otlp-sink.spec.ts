@@ -266,6 +266,22 @@ describe('OtlpSink', () => {
     expect(seen.filter((event) => event.template.includes('not key=value'))).toHaveLength(2);
   });
 
+  // The sink frames and encodes the body itself (uncompressed, one fixed length): such a header
+  // from the variables fails every request in Node's fetch ("invalid transfer-encoding header",
+  // "expect header not supported"), makes it hang until its timeout (a Content-Length shorter than
+  // the body), or labels the JSON gzip, which the collector refuses with 400, for good.
+  it('skips the OTEL_* variables’ headers that describe the body or the connection (Content-Length, Content-Encoding, Transfer-Encoding, Keep-Alive, Upgrade, Expect), and says so on SelfLog', async () => {
+    const { request, seen } = await sendOneWith({
+      OTEL_EXPORTER_OTLP_HEADERS:
+        'Transfer-Encoding=chunked,content-length=5,Content-Encoding=gzip,keep-alive=timeout%3D5,upgrade=h2c,expect=100-continue,api-key=k',
+    });
+    expect(request.headers['api-key']).toBe('k');
+    expect(request.headers['content-encoding']).toBeUndefined();
+    expect(request.headers['transfer-encoding']).toBeUndefined();
+    expect(request.headers['content-length']).toBe(String(Buffer.byteLength(request.body)));
+    expect(seen.filter((event) => event.template.includes('not key=value'))).toHaveLength(6);
+  });
+
   it('lets options win over the OTEL_* variables, and puts the headers option over the variables’ headers', async () => {
     server = await startTestServer();
     const sink = new OtlpSink({
@@ -718,6 +734,15 @@ describe('OtlpSink', () => {
 
   it('throws ConfigurationError naming a bad option', () => {
     expect(() => new OtlpSink({ endpoint: '' })).toThrow('OtlpSink.endpoint');
+    // A host:port without a scheme parses as a URL of scheme `localhost:`, which fetch cannot send to;
+    // its user information is not echoed.
+    expect(() => new OtlpSink({ endpoint: 'localhost:4318/v1/logs' })).toThrow(
+      'OtlpSink.endpoint: expected the OTLP/HTTP logs URL (http or https), got "localhost:4318/v1/logs"',
+    );
+    expect(() => new OtlpSink({ endpoint: 'ann:secret@collector:4318/v1/logs' })).toThrow(
+      /got "\*\*\*@collector:4318\/v1\/logs"$/,
+    );
+    expect(() => new OtlpSink({ endpoint: 'ftp://collector/v1/logs' })).toThrow(ConfigurationError);
     for (const maxRequestBytes of [0, -1, Number.NaN, '1' as unknown as number])
       expect(() => new OtlpSink({ endpoint: 'http://127.0.0.1:9/v1/logs', maxRequestBytes })).toThrow(ConfigurationError);
     expect(() => new OtlpSink({ endpoint: 'http://127.0.0.1:9/v1/logs', maxRequestBytes: 0 })).toThrow(
