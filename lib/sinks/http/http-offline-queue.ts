@@ -204,9 +204,12 @@ export class HttpOfflineQueue {
     let count = 0;
     for (const piece of pieces) count += piece.count;
     if (entries !== undefined) {
-      // Sorted by time, then by this page's sequence: the order a keyed store lists them in.
+      // Sorted by time, then by this page's sequence: the order a keyed store lists them in. The
+      // time never goes below the newest entry's, so a clock set back (a device's clock corrected
+      // when the network returns) cannot put a later batch before the ones it follows.
+      const time = Math.max(Date.now(), idTime(entries[entries.length - 1]) + 1);
       const added = pieces.map(({ body, count }) => ({
-        id: `${Date.now().toString(36).padStart(9, '0')}-${(sequence++).toString(36).padStart(7, '0')}-${Math.random().toString(36).slice(2, 8)}`,
+        id: `${time.toString(36).padStart(9, '0')}-${(sequence++).toString(36).padStart(7, '0')}-${Math.random().toString(36).slice(2, 8)}`,
         count,
         body,
       }));
@@ -479,6 +482,12 @@ async function withLock(name: string, task: () => Promise<boolean>): Promise<voi
 
 /** This page's replays by store key, where there are no Web Locks: the last one to start (one entry for each key the page uses). */
 const turns = new Map<string, Promise<boolean>>();
+
+/** The time an entry's id begins with (see `save`), in milliseconds; -1 for none or another form of id. */
+function idTime(entry: Entry | undefined): number {
+  const time = entry === undefined ? NaN : parseInt(entry.id.slice(0, 9), 36);
+  return Number.isSafeInteger(time) ? time : -1;
+}
 
 /** Makes the ids of the entries one page keeps in the same millisecond sort in the order it kept them. */
 let sequence = 0;
