@@ -77,7 +77,7 @@ interface Entry extends OfflinePiece {
  * fails with a network error) is kept in a bounded store instead of failing, and sent again,
  * oldest first, on the window's `online` event, at the next page load, and after any later
  * successful request; a new batch waits until the store has been sent, so events keep their order
- * (and goes into the store if the page goes away meanwhile). HTTP error answers and timeouts are not kept: they go through the logger's
+ * (and goes into the store if the page goes away or is hidden meanwhile). HTTP error answers and timeouts are not kept: they go through the logger's
  * retry and circuit breaker as before (a timed-out request may have arrived).
  *
  * A stored batch leaves the store only once this page has seen the server's answer, so a replay
@@ -103,11 +103,16 @@ export class HttpOfflineQueue {
   readonly #keyed: boolean;
   /** Between `pagehide` and `pageshow`: the page may be unloading and could not learn a replay's outcome. */
   #leaving = false;
-  /** Follows the page: `pagehide` stops replays from starting, `pageshow` allows them again; `online` and `pageshow` start one. */
+  /**
+   * Follows the page: `pagehide` stops replays from starting, `pageshow` allows them again; each
+   * event starts one (`online`, `pageshow`, and the store may have taken a waiting batch).
+   */
   readonly #onPageEvent = (event: { type: string }): void => {
-    if (event.type !== 'online') this.#leaving = event.type === 'pagehide';
-    // The replay's request is cancelled with the page: the batches waiting for it go into the store, after what it holds.
-    if (this.#leaving)
+    if (event.type === 'pagehide' || event.type === 'pageshow') this.#leaving = event.type === 'pagehide';
+    // The replay's request is cancelled with the page: the batches waiting for it go into the store,
+    // after what it holds. Once the page is hidden too: a mobile browser often kills a hidden page
+    // without pagehide (visibilitychange is the last event it reliably gets).
+    if (this.#leaving || documentHidden())
       for (const pieces of this.#waiting)
         try {
           if (this.save(pieces())) this.#waiting.delete(pieces);
@@ -233,7 +238,7 @@ export class HttpOfflineQueue {
     this.#follow('removeEventListener');
   }
 
-  /** Starts or stops following the window's `online`, `pagehide` and `pageshow` events, where there is a window. */
+  /** Starts or stops following the window's `online`, `pagehide`, `pageshow` and `visibilitychange` events, where there is a window. */
   #follow(method: 'addEventListener' | 'removeEventListener'): void {
     const listen = (globalThis as Partial<Record<typeof method, unknown>>)[method];
     if (typeof listen !== 'function') return;
@@ -494,7 +499,12 @@ let sequence = 0;
 
 type Listen = (type: string, listener: (event: { type: string }) => void) => void;
 
-const PAGE_EVENTS = ['online', 'pagehide', 'pageshow'];
+const PAGE_EVENTS = ['online', 'pagehide', 'pageshow', 'visibilitychange'];
+
+/** Whether the page's document is hidden (`document.visibilityState`); false where there is none. */
+function documentHidden(): boolean {
+  return (globalThis as { document?: { visibilityState?: unknown } }).document?.visibilityState === 'hidden';
+}
 
 const STORE_METHODS = ['getItem', 'setItem', 'removeItem'];
 
