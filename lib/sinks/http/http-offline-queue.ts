@@ -104,8 +104,9 @@ export class HttpOfflineQueue {
   /** Between `pagehide` and `pageshow`: the page may be unloading and could not learn a replay's outcome. */
   #leaving = false;
   /**
-   * Follows the page: `pagehide` stops replays from starting, `pageshow` allows them again; each
-   * event starts one (`online`, `pageshow`, and the store may have taken a waiting batch).
+   * Follows the page: `pagehide` stops replays from starting, `pageshow` allows them again;
+   * `online` and `pageshow` start one. `visibilitychange` starts none (a batch waits only while one
+   * runs): a page switched to and from would send to a failing server at each switch.
    */
   readonly #onPageEvent = (event: { type: string }): void => {
     if (event.type === 'pagehide' || event.type === 'pageshow') this.#leaving = event.type === 'pagehide';
@@ -119,7 +120,7 @@ export class HttpOfflineQueue {
         } catch {
           // A body function that fails on part of the batch: it stays waiting, as without a store.
         }
-    void this.#replay();
+    if (event.type !== 'visibilitychange') void this.#replay();
   };
   readonly #start: Subscription;
 

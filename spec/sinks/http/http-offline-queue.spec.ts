@@ -473,6 +473,27 @@ describe('HttpSink offline store that cannot keep a batch (fake timers)', () => 
     await log.close();
   });
 
+  it('does not start a replay when the page is hidden or shown: a failing server gets no request per tab switch', async () => {
+    storage.items.set(key, JSON.stringify([{ id: 'a', count: 1, body: '{"N":100}' }]));
+    const { fetch, bodies, down } = recordingFetch();
+    down.value = true;
+    let calls = 0;
+    const sink = sinkWith((url, init) => (calls++, fetch(url, init)));
+    await jest.advanceTimersByTimeAsync(100);
+    expect(calls).toBe(1);
+    for (let n = 0; n < 5; n++) {
+      page.setVisibility('hidden');
+      page.setVisibility('visible');
+    }
+    await jest.advanceTimersByTimeAsync(100);
+    expect(calls).toBe(1);
+    down.value = false;
+    goOffline(page, false);
+    await jest.advanceTimersByTimeAsync(100);
+    expect(bodies).toEqual([[100]]);
+    sink.close();
+  });
+
   it('leaves a batch that waits for the replay with the logger, and throws nothing, when its body cannot be cut for the store at page hide', async () => {
     storage.items.set(key, JSON.stringify([{ id: 'a', count: 1, body: '{"N":100}' }]));
     const { fetch } = hangingFetch((body) => body.includes('100'));
