@@ -77,7 +77,7 @@ interface Entry extends OfflinePiece {
  * fails with a network error) is kept in a bounded store instead of failing, and sent again,
  * oldest first, on the window's `online` event, at the next page load, and after any later
  * successful request; a new batch waits until the store has been sent, so events keep their order
- * (and goes into the store if the page goes away meanwhile). HTTP error answers and timeouts are not kept: they go through the logger's
+ * (and goes into the store if the page goes away or is hidden meanwhile). HTTP error answers and timeouts are not kept: they go through the logger's
  * retry and circuit breaker as before (a timed-out request may have arrived).
  *
  * A stored batch leaves the store only once this page has seen the server's answer, so a replay
@@ -103,18 +103,24 @@ export class HttpOfflineQueue {
   readonly #keyed: boolean;
   /** Between `pagehide` and `pageshow`: the page may be unloading and could not learn a replay's outcome. */
   #leaving = false;
-  /** Follows the page: `pagehide` stops replays from starting, `pageshow` allows them again; `online` and `pageshow` start one. */
+  /**
+   * Follows the page: `pagehide` stops replays from starting, `pageshow` allows them again;
+   * `online` and `pageshow` start one. `visibilitychange` starts none (a batch waits only while one
+   * runs): a page switched to and from would send to a failing server at each switch.
+   */
   readonly #onPageEvent = (event: { type: string }): void => {
-    if (event.type !== 'online') this.#leaving = event.type === 'pagehide';
-    // The replay's request is cancelled with the page: the batches waiting for it go into the store, after what it holds.
-    if (this.#leaving)
+    if (event.type === 'pagehide' || event.type === 'pageshow') this.#leaving = event.type === 'pagehide';
+    // The replay's request is cancelled with the page: the batches waiting for it go into the store,
+    // after what it holds. Once the page is hidden too: a mobile browser often kills a hidden page
+    // without pagehide (visibilitychange is the last event it reliably gets).
+    if (this.#leaving || documentHidden())
       for (const pieces of this.#waiting)
         try {
           if (this.save(pieces())) this.#waiting.delete(pieces);
         } catch {
           // A body function that fails on part of the batch: it stays waiting, as without a store.
         }
-    void this.#replay();
+    if (event.type !== 'visibilitychange') void this.#replay();
   };
   readonly #start: Subscription;
 
@@ -204,9 +210,12 @@ export class HttpOfflineQueue {
     let count = 0;
     for (const piece of pieces) count += piece.count;
     if (entries !== undefined) {
-      // Sorted by time, then by this page's sequence: the order a keyed store lists them in.
+      // Sorted by time, then by this page's sequence: the order a keyed store lists them in. The
+      // time never goes below the newest entry's, so a clock set back (a device's clock corrected
+      // when the network returns) cannot put a later batch before the ones it follows.
+      const time = Math.max(Date.now(), idTime(entries[entries.length - 1]) + 1);
       const added = pieces.map(({ body, count }) => ({
-        id: `${Date.now().toString(36).padStart(9, '0')}-${(sequence++).toString(36).padStart(7, '0')}-${Math.random().toString(36).slice(2, 8)}`,
+        id: `${time.toString(36).padStart(9, '0')}-${(sequence++).toString(36).padStart(7, '0')}-${Math.random().toString(36).slice(2, 8)}`,
         count,
         body,
       }));
@@ -230,7 +239,7 @@ export class HttpOfflineQueue {
     this.#follow('removeEventListener');
   }
 
-  /** Starts or stops following the window's `online`, `pagehide` and `pageshow` events, where there is a window. */
+  /** Starts or stops following the window's `online`, `pagehide`, `pageshow` and `visibilitychange` events, where there is a window. */
   #follow(method: 'addEventListener' | 'removeEventListener'): void {
     const listen = (globalThis as Partial<Record<typeof method, unknown>>)[method];
     if (typeof listen !== 'function') return;
@@ -480,12 +489,23 @@ async function withLock(name: string, task: () => Promise<boolean>): Promise<voi
 /** This page's replays by store key, where there are no Web Locks: the last one to start (one entry for each key the page uses). */
 const turns = new Map<string, Promise<boolean>>();
 
+/** The time an entry's id begins with (see `save`), in milliseconds; -1 for none or another form of id. */
+function idTime(entry: Entry | undefined): number {
+  const time = entry === undefined ? NaN : parseInt(entry.id.slice(0, 9), 36);
+  return Number.isSafeInteger(time) ? time : -1;
+}
+
 /** Makes the ids of the entries one page keeps in the same millisecond sort in the order it kept them. */
 let sequence = 0;
 
 type Listen = (type: string, listener: (event: { type: string }) => void) => void;
 
-const PAGE_EVENTS = ['online', 'pagehide', 'pageshow'];
+const PAGE_EVENTS = ['online', 'pagehide', 'pageshow', 'visibilitychange'];
+
+/** Whether the page's document is hidden (`document.visibilityState`); false where there is none. */
+function documentHidden(): boolean {
+  return (globalThis as { document?: { visibilityState?: unknown } }).document?.visibilityState === 'hidden';
+}
 
 const STORE_METHODS = ['getItem', 'setItem', 'removeItem'];
 

@@ -36,6 +36,9 @@ export const RESPONSE_TEXT_MAX_BYTES = 16 * 1024;
 /** The answer of rxlog's ingest handler (createIngestHandler): the second number is the lines it rejected. */
 const INGEST_ANSWER = /^\{"accepted":\d+,"rejected":(\d+)[,}]/;
 
+/** The start of an HTML document: a 2xx answer's body that is a web page, not a log collector's answer. */
+const HTML_PAGE = /^\s*<(?:!doctype\s+html|html[\s>])/i;
+
 /** Browsers refuse `keepalive` requests (and beacons) past 64 KiB of body in flight. */
 const KEEPALIVE_MAX_BYTES = 64 * 1024;
 
@@ -199,6 +202,8 @@ export class HttpSink implements Sink {
   /** Aborted by close(): ends a wait for the network. */
   readonly #closed = new AbortController();
   #written = 0;
+  /** Whether a 2xx answer was an HTML page yet (SelfLog says so once). */
+  #htmlSeen = false;
 
   /** @throws ConfigurationError naming the bad option. */
   constructor(options: HttpSinkOptions) {
@@ -491,6 +496,18 @@ export class HttpSink implements Sink {
         throw Object.assign(error, { permanent: this.permanent(error) });
       }
       this.#written += bytes;
+      // A web page is no log collector's answer (an app's route that answers every path with its
+      // index.html, a captive portal's sign-in page): the batch counts delivered, the sink cannot
+      // know better, but SelfLog says so once, where it would otherwise go unseen.
+      if (!this.#htmlSeen && HTML_PAGE.test(text)) {
+        this.#htmlSeen = true;
+        SelfLog.write(
+          '{Sink}: {Url} answered {Status} with an HTML page, not a log collector: check the URL',
+          this.kind,
+          safeUrl,
+          status,
+        );
+      }
       return this.accepted(text, body);
     } catch (error) {
       throw this.#redacted(error);

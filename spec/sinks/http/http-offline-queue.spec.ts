@@ -127,6 +127,33 @@ describe('HttpSink offline store that cannot keep a batch (fake timers)', () => 
     await log.close();
   });
 
+  // Found by a review: a keyed store's entries sort by their id, which began with Date.now(); a
+  // clock set back while offline (a device's clock corrected once the network returns) put the
+  // later batches first, and the replay sent them before the older ones.
+  it('replays a keyed store in the order it kept the batches when the clock is set back meanwhile', async () => {
+    const { fetch, bodies } = recordingFetch();
+    goOffline(page, true);
+    const log = browserLogger(
+      new HttpSink({ url: 'http://127.0.0.1:1/ingest', fetch, offline: { store: keyedStorage(storage) } }),
+    );
+    log.information('Event {N}', 0);
+    log.information('Event {N}', 1);
+    await jest.advanceTimersByTimeAsync(100);
+    jest.setSystemTime(Date.now() - 3_600_000);
+    log.information('Event {N}', 2);
+    log.information('Event {N}', 3);
+    await jest.advanceTimersByTimeAsync(100);
+    expect(storage.items.size).toBe(2);
+
+    goOffline(page, false);
+    await jest.advanceTimersByTimeAsync(1_000);
+    expect(bodies).toEqual([
+      [0, 1],
+      [2, 3],
+    ]);
+    await log.close();
+  });
+
   // The batch that waited in the sink for the online event (the store was full) went out at once,
   // while the replay of the older, stored batches was still starting: the server got them out of order.
   it('sends the stored batches before the batch that waited for the network when the store was full', async () => {
@@ -390,6 +417,81 @@ describe('HttpSink offline store that cannot keep a batch (fake timers)', () => 
     expect(next.offline).toMatchObject({ replayed: 3, pending: 0 });
     expect(leaving.bodies.map(lines)).toEqual([[100]]);
     next.close();
+  });
+
+  // Found by a review: only pagehide put a batch waiting for the replay into the store. A mobile
+  // browser's last reliable event is visibilitychange to hidden (a page switched away from is
+  // often killed without pagehide): the batch was neither sent nor kept, while installPageHideFlush
+  // sent everything logged after it by beacon.
+  it('keeps a batch that waits for the replay when the page is hidden, so a page killed without pagehide loses nothing', async () => {
+    storage.items.set(key, JSON.stringify([{ id: 'a', count: 1, body: '{"N":100}' }]));
+    const hidden = hangingFetch((body) => body.includes('100'));
+    const sink = sinkWith(hidden.fetch);
+    const log = browserLogger(sink);
+    const uninstall = installPageHideFlush(log, page.target);
+    await jest.advanceTimersByTimeAsync(100);
+    log.information('Event {N}', 0);
+    log.information('Event {N}', 1);
+    await jest.advanceTimersByTimeAsync(100);
+    page.setVisibility('hidden');
+    await jest.advanceTimersByTimeAsync(100);
+    expect(sink.offline).toMatchObject({ stored: 2, pending: 3 });
+    uninstall();
+    // The system kills the hidden page: no pagehide, its request is cancelled.
+    sink.close();
+
+    const { fetch, bodies } = recordingFetch();
+    const next = sinkWith(fetch);
+    await jest.advanceTimersByTimeAsync(100);
+    expect(bodies).toEqual([[100], [0, 1]]);
+    expect(next.offline).toMatchObject({ replayed: 3, pending: 0 });
+    next.close();
+  });
+
+  it('sends a batch kept when the page was hidden once, after the replay it waited for, when the page lives on', async () => {
+    storage.items.set(key, JSON.stringify([{ id: 'a', count: 1, body: '{"N":100}' }]));
+    let answer: ((response: Response) => void) | undefined;
+    const bodies: number[][] = [];
+    const sink = sinkWith((_url, init) => {
+      bodies.push(lines(init?.body as string));
+      // The replay's request answers only once the page is visible again.
+      if (bodies.length === 1) return new Promise<Response>((resolve) => (answer = resolve));
+      return Promise.resolve(new Response('', { status: 200 }));
+    });
+    const log = browserLogger(sink);
+    await jest.advanceTimersByTimeAsync(100);
+    log.information('Event {N}', 0);
+    log.information('Event {N}', 1);
+    await jest.advanceTimersByTimeAsync(100);
+    page.setVisibility('hidden');
+    page.setVisibility('visible');
+    answer?.(new Response('', { status: 200 }));
+    await jest.advanceTimersByTimeAsync(1_000);
+    expect(bodies).toEqual([[100], [0, 1]]);
+    expect(sink.offline).toMatchObject({ stored: 2, replayed: 3, pending: 0 });
+    expect(log.metrics().sinks.http).toMatchObject({ received: 2, delivered: 2, pending: 0 });
+    await log.close();
+  });
+
+  it('does not start a replay when the page is hidden or shown: a failing server gets no request per tab switch', async () => {
+    storage.items.set(key, JSON.stringify([{ id: 'a', count: 1, body: '{"N":100}' }]));
+    const { fetch, bodies, down } = recordingFetch();
+    down.value = true;
+    let calls = 0;
+    const sink = sinkWith((url, init) => (calls++, fetch(url, init)));
+    await jest.advanceTimersByTimeAsync(100);
+    expect(calls).toBe(1);
+    for (let n = 0; n < 5; n++) {
+      page.setVisibility('hidden');
+      page.setVisibility('visible');
+    }
+    await jest.advanceTimersByTimeAsync(100);
+    expect(calls).toBe(1);
+    down.value = false;
+    goOffline(page, false);
+    await jest.advanceTimersByTimeAsync(100);
+    expect(bodies).toEqual([[100]]);
+    sink.close();
   });
 
   it('leaves a batch that waits for the replay with the logger, and throws nothing, when its body cannot be cut for the store at page hide', async () => {

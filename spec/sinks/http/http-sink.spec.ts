@@ -168,6 +168,40 @@ describe('HttpSink', () => {
     await expect(new HttpSink({ url: server.url }).emit([makeEvent()])).rejects.toMatchObject({ status, retryAfterMs: 7_000 });
   });
 
+  // Found by a review: a 2xx answered with a web page (an app's fallback route that answers any
+  // path with index.html, a captive portal's sign-in page over http) counted every batch delivered
+  // while none reached a log collector, and nothing said so.
+  it('says once when a 2xx answer is an HTML page, not a log collector, and still counts the batch delivered', async () => {
+    const page = '<!DOCTYPE html>\n<html><head><title>Sign in to Wi-Fi</title></head><body></body></html>';
+    const answers = [page, page, ''];
+    const { fetch } = recordingFetch(() =>
+      Promise.resolve(new Response(answers.shift() ?? '', { status: 200, headers: { 'Content-Type': 'text/html' } })),
+    );
+    const diagnostics: string[] = [];
+    const subscription = SelfLog.events$.subscribe((d) => diagnostics.push(d.message));
+    const sink = new HttpSink({ url: 'http://127.0.0.1:1/ingest?token=s3cr3t', fetch });
+    await expect(sink.emit(makeEvents(2))).resolves.toBeUndefined();
+    await expect(sink.emit(makeEvents(2))).resolves.toBeUndefined();
+    subscription.unsubscribe();
+    const html = diagnostics.filter((message) => message.includes('HTML page'));
+    expect(html).toHaveLength(1);
+    expect(html[0]).toContain('127.0.0.1:1/ingest');
+    expect(html[0]).not.toContain('s3cr3t');
+  });
+
+  it('says nothing of a 2xx answer with an empty or non-HTML body, whatever its content type', async () => {
+    const answers = ['', 'OK', '{"accepted":2,"rejected":0}'];
+    const { fetch } = recordingFetch(() =>
+      Promise.resolve(new Response(answers.shift() ?? '', { status: 200, headers: { 'Content-Type': 'text/html' } })),
+    );
+    const diagnostics: string[] = [];
+    const subscription = SelfLog.events$.subscribe((d) => diagnostics.push(d.message));
+    const sink = new HttpSink({ url: 'http://127.0.0.1:1/ingest', fetch });
+    for (let n = 0; n < 3; n++) await sink.emit(makeEvents(2));
+    subscription.unsubscribe();
+    expect(diagnostics.filter((message) => message.includes('HTML'))).toEqual([]);
+  });
+
   it('rejects a 400 without reading Retry-After', async () => {
     server = await startTestServer(() => ({ status: 400, headers: { 'Retry-After': '7' } }));
     await expect(new HttpSink({ url: server.url }).emit([makeEvent()])).rejects.toMatchObject({
