@@ -332,7 +332,9 @@ const HEADER_NAMES = /^[!#$%&'*+.^`|~\w-]+(?:[ \t]*,[ \t]*[!#$%&'*+.^`|~\w-]+)*$
 /**
  * CORS for a page of an allowed origin (the Fetch standard's CORS protocol): its answers carry
  * `Access-Control-Allow-Origin` (that origin, never `*`) with `Access-Control-Allow-Credentials`,
- * as a beacon carries cookies and a credentialed request accepts no `*`; its preflight (`OPTIONS`
+ * as a beacon carries cookies and a credentialed request accepts no `*`, and
+ * `Access-Control-Expose-Headers: Retry-After`, so the page's sink reads the delay of a 429 or 503;
+ * its preflight (`OPTIONS`
  * with `Access-Control-Request-Method`) is answered 204 here, allowing `POST` and the request
  * headers it names, for 10 minutes. True when the request was answered (a preflight).
  */
@@ -345,6 +347,8 @@ function allowCors(req: IncomingMessage, res: ServerResponse, allowed: ReadonlyS
   if (origin === undefined || !allowed.has(origin)) return false;
   res.setHeader('Access-Control-Allow-Origin', origin);
   res.setHeader('Access-Control-Allow-Credentials', 'true');
+  // Not safelisted: without it the page cannot read the delay a 429 or 503 asks for.
+  res.setHeader('Access-Control-Expose-Headers', 'Retry-After');
   if (req.method !== 'OPTIONS' || req.headers['access-control-request-method'] === undefined) return false;
   const asked = req.headers['access-control-request-headers'];
   res.writeHead(204, {

@@ -491,6 +491,9 @@ describe('createIngestHandler', () => {
     expect(posted.status).toBe(200);
     expect(posted.headers.get('access-control-allow-origin')).toBe(page);
     expect(posted.headers.get('access-control-allow-credentials')).toBe('true');
+    // Retry-After is no CORS-safelisted response header: the page's HttpSink reads it on a 429 or
+    // 503 only when exposed (before, it retried on its own backoff, possibly sooner than asked).
+    expect(posted.headers.get('access-control-expose-headers')).toBe('Retry-After');
     const foreignPreflight = await preflight('https://evil.example');
     expect(foreignPreflight.status).toBe(403);
     expect(foreignPreflight.headers.get('access-control-allow-origin')).toBeNull();
