@@ -9,7 +9,7 @@ import { type EmitResult, type Formatter, GIVEN_UP, type Sink } from '../../core
 import { CompactJsonFormatter } from '../../formatting/compact-json-formatter';
 import { trimNewline } from '../../formatting/trim-newline';
 import { HttpBeacon } from './http-beacon';
-import { isUrlHere, pageHref } from './page-url';
+import { pageHref, urlSchemeHere } from './page-url';
 import { beaconPayload } from './http-beacon-payloads';
 import { expectOption } from '../../core/expect-option';
 import {
@@ -666,12 +666,18 @@ export function linesBody(
 
 function checkUrl(url: unknown, where: string): string {
   expectOption(typeof url === 'string' && url.trim() !== '', where, 'a URL', url);
-  if (!isUrlHere(url))
+  const scheme = urlSchemeHere(url);
+  // Its password and query values hidden: a mistyped URL's token would reach logs and consoles.
+  const shown = JSON.stringify(redactUrl(url));
+  if (scheme === undefined)
     // An app's browser configuration also runs on the server when it is server-side rendered.
     throw new ConfigurationError(
-      // Its password and query values hidden: a mistyped URL's token would reach logs and consoles.
-      `${where}: not a valid URL: ${JSON.stringify(redactUrl(url))}${pageHref() !== undefined || /^[a-z][\w+.-]*:/i.test(url) ? '' : ' (a relative URL, and there is no page to resolve it against: on a server, give an absolute URL or add the sink only in the browser)'}`,
+      `${where}: not a valid URL: ${shown}${pageHref() !== undefined || /^[a-z][\w+.-]*:/i.test(url) ? '' : ' (a relative URL, and there is no page to resolve it against: on a server, give an absolute URL or add the sink only in the browser)'}`,
     );
+  // A host:port without its scheme ('localhost:5341') is a URL of scheme 'localhost:', which fetch
+  // cannot send to: every batch would fail with "fetch failed", retried for ever.
+  if (scheme !== 'http:' && scheme !== 'https:')
+    throw new ConfigurationError(`${where}: not an http or https URL: ${shown} (scheme ${scheme})`);
   return url;
 }
 

@@ -1,6 +1,6 @@
 import { SelfLog } from '../../core/self-log';
 import { MAX_TIMER_MS } from '../../core/max-timer-ms';
-import { pageHref } from './page-url';
+import { isHttpUrlHere } from './page-url';
 
 /** Environment variables by name, as `process.env` holds them. */
 export type EnvironmentVariables = Readonly<Record<string, string | undefined>>;
@@ -79,22 +79,6 @@ function value(env: EnvironmentVariables, name: string): string | undefined {
   if (typeof text !== 'string') return undefined;
   const trimmed = text.trim();
   return trimmed === '' ? undefined : trimmed;
-}
-
-/**
- * `text` as a URL here (absolute, or relative to the page in a browser) is an http or https one,
- * the only schemes of an OTLP/HTTP endpoint (the exporter specification); false for another scheme
- * (`collector:4318`, a gRPC-style host:port, parses as a URL of scheme `collector:`, which fetch
- * cannot send to), undefined for no URL at all.
- */
-export function isHttpUrlHere(text: string): boolean | undefined {
-  let protocol: string;
-  try {
-    protocol = new URL(text, pageHref()).protocol;
-  } catch {
-    return undefined;
-  }
-  return protocol === 'http:' || protocol === 'https:';
 }
 
 /**

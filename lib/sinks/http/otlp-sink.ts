@@ -1,11 +1,11 @@
 import type { LogEvent } from '../../core/log-event';
 import type { EmitResult } from '../../core/sink';
 import { HttpSink, type HttpSinkOptions } from './http-sink';
+import { isHttpUrlHere } from './page-url';
 import {
   BROWSER_SERVICE_NAME,
   defaultServiceName,
   type EnvironmentVariables,
-  isHttpUrlHere,
   type OtlpEnvironment,
   processEnvironment,
   readOtlpEnvironment,

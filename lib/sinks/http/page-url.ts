@@ -4,12 +4,25 @@ export function pageHref(): string | undefined {
   return typeof href === 'string' ? href : undefined;
 }
 
-/** Whether `text` is a URL here: an absolute one, or in a browser one relative to the page. */
-export function isUrlHere(text: string): boolean {
+/**
+ * The scheme of `text` as a URL here (absolute, or in a browser relative to the page): `'https:'`,
+ * or `'localhost:'` for `localhost:5341`, which parses as a URL of that scheme; undefined when it is
+ * no URL here.
+ */
+export function urlSchemeHere(text: string): string | undefined {
   try {
-    new URL(text, pageHref());
-    return true;
+    return new URL(text, pageHref()).protocol;
   } catch {
-    return false;
+    return undefined;
   }
+}
+
+/**
+ * Whether `text` as a URL here is an http or https one, the only schemes an HTTP sink can send to;
+ * false for another scheme (`collector:4318`, a host:port, is a URL of scheme `collector:`, which
+ * fetch cannot send to), undefined for no URL at all.
+ */
+export function isHttpUrlHere(text: string): boolean | undefined {
+  const scheme = urlSchemeHere(text);
+  return scheme === undefined ? undefined : scheme === 'http:' || scheme === 'https:';
 }

@@ -296,6 +296,16 @@ describe('HttpSink', () => {
       'HttpSink.url: not a valid URL: "/ingest" (a relative URL, and there is no page to resolve it against: on a server, give an absolute URL or add the sink only in the browser)',
     );
     expect(() => new HttpSink(undefined as unknown as { url: string })).toThrow(ConfigurationError);
+    // A host:port without a scheme is a URL of scheme 'localhost:', which fetch cannot send to:
+    // taken, every batch failed with "fetch failed" and was retried for ever.
+    expect(() => new HttpSink({ url: 'localhost:5341/ingest' })).toThrow(
+      'HttpSink.url: not an http or https URL: "localhost:5341/ingest" (scheme localhost:)',
+    );
+    expect(() => new SeqSink({ serverUrl: 'seq:5341' })).toThrow(/^SeqSink\.serverUrl: not an http or https URL: "seq:5341\//);
+    expect(() => new LokiSink({ url: 'ws://loki:3100' })).toThrow(/^LokiSink\.url: not an http or https URL: "ws:/);
+    expect(() => new HttpSink({ url: 'https://logs.example/', beaconUrl: 'data:text/plain,x' })).toThrow(
+      /^HttpSink\.beaconUrl: not an http or https URL/,
+    );
     // A mistyped URL's password and query values (a token) stay out of the error, which goes to logs and consoles.
     expect(() => new HttpSink({ url: 'https://ann:s3cret@logs host/push?token=t0k3n' })).toThrow(
       'HttpSink.url: not a valid URL: "https://***@logs host/push?token=***"',
