@@ -198,7 +198,7 @@ export class RxlogLoggerService implements LoggerService {
       // An error a guard threw goes on its request's completion event, as a handler's does, not beside it.
       if (call.context === EXCEPTIONS_HANDLER && exception !== undefined && keepForCompletion(exception)) return;
       const log = withParams(this.loggerFor(call.context), params);
-      const template = isError(message) ? textTemplate(message.message) : templateOf(message);
+      const template = isError(message) ? textTemplate(errorMessageText(message)) : templateOf(message);
       const args = typeof message === 'object' && message !== null && !isError(message) ? [message] : [];
       if (exception === undefined) log.write(level, template, ...args);
       else log.write(level, exception, template, ...args);
@@ -302,6 +302,13 @@ function errorFromStack(message: unknown, stack: string): Error {
   if (name !== undefined && name !== 'Error') error.name = name;
   error.stack = stack;
   return error;
+}
+
+/** An Error's message as text: a library may have set an object there, or nothing. */
+function errorMessageText(error: Error): string {
+  const text: unknown = error.message;
+  if (typeof text === 'string') return text;
+  return text === undefined || text === null ? '' : messageText(text);
 }
 
 /** A message as the exception's text: a string as it is, an object's own `message` text, else its JSON (never '[object Object]'). */

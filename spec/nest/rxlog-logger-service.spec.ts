@@ -109,6 +109,18 @@ describe('RxlogLoggerService', () => {
     ]);
   });
 
+  it('writes an Error whose message is no string (a library set an object or undefined there) with its exception, not dropping it', () => {
+    const { service, sink } = setup();
+    const withObject = Object.assign(new Error('x'), { message: { code: 'E_LOCKED' } });
+    const withNothing = Object.assign(new Error('x'), { message: undefined });
+    service.error(withObject, undefined, 'Orders');
+    service.warn(withNothing);
+    expect(sink.events.map((e) => [e.level, e.renderMessage(), e.exception])).toEqual([
+      ['error', '{"code":"E_LOCKED"}', withObject],
+      ['warning', '', withNothing],
+    ]);
+  });
+
   it('reads a stack passed as text beside a plain object; an Error last among the params is the exception instead', () => {
     const { service, sink } = setup();
     const stack = 'Error: Not Found\n    at find (/app/orders.js:3:9)';
