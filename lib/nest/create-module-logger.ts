@@ -2,6 +2,7 @@ import { LoggerConfiguration } from '../configuration/logger-configuration';
 import { checkOptionKeys } from '../core/check-option-keys';
 import { describeValue } from '../core/describe-value';
 import { ConfigurationError } from '../core/errors/configuration-error';
+import { SelfLog } from '../core/self-log';
 import { ensureAsyncLocalStorage } from '../node/http/ensure-async-local-storage';
 import { Logger } from '../pipeline/logger';
 import type { RxlogModuleOptions, RxlogShutdownOptions } from './rxlog-module-options';
@@ -52,9 +53,20 @@ export function createModuleLogger(options: RxlogModuleOptions): Logger {
   const built: unknown = configure(configuration);
   if (built instanceof Logger) return built;
   if (built instanceof LoggerConfiguration) return built.createLogger();
+  if (isThenable(built)) {
+    // Refused below; its rejection, if any, must not be left unhandled (it would end the process).
+    built.then(undefined, (error: unknown) => SelfLog.write('RxlogModule configure: the Promise it returned rejected', error));
+    throw new ConfigurationError(
+      'RxlogModule configure: returned a Promise (an async function?); configure must build the logger synchronously: do async work (reading secrets, a config server) in forRootAsync’s useFactory, and return configure from it',
+    );
+  }
   throw new ConfigurationError(
     `RxlogModule configure: expected it to return the LoggerConfiguration or a Logger, got ${describeValue(built)}`,
   );
+}
+
+function isThenable(value: unknown): value is PromiseLike<unknown> {
+  return typeof value === 'object' && value !== null && typeof (value as { then?: unknown }).then === 'function';
 }
 
 /**

@@ -6,6 +6,7 @@ import type { Logger } from '../pipeline/logger';
 import { captureValue } from '../templates/capture';
 import { writeJson } from '../templates/safe-json';
 import { wasLoggedRequestError } from './logged-request-errors';
+import { isError } from './is-error';
 import { isPlainObject, readNestLogCall } from './nest-log-call';
 import { keepForCompletion } from './rxlog-request-context';
 import { closedFallback, isClosedLogger } from './closed-loggers';
@@ -185,11 +186,10 @@ export class RxlogLoggerService implements LoggerService {
         message = resolveLazyMessage(message);
       }
       let params = call.params;
-      let exception =
-        message instanceof Error ? message : call.stack === undefined ? undefined : errorFromStack(message, call.stack);
+      let exception = isError(message) ? message : call.stack === undefined ? undefined : errorFromStack(message, call.stack);
       if (exception === undefined) {
         // logger.error('Failed to load', error): Nest prints the error's stack; its JSON mode makes it the record's error.
-        const index = params.findIndex((param) => param instanceof Error);
+        const index = params.findIndex(isError);
         if (index >= 0) {
           exception = params[index] as Error;
           params = params.filter((_, i) => i !== index);
@@ -198,8 +198,8 @@ export class RxlogLoggerService implements LoggerService {
       // An error a guard threw goes on its request's completion event, as a handler's does, not beside it.
       if (call.context === EXCEPTIONS_HANDLER && exception !== undefined && keepForCompletion(exception)) return;
       const log = withParams(this.loggerFor(call.context), params);
-      const template = message instanceof Error ? textTemplate(message.message) : templateOf(message);
-      const args = typeof message === 'object' && message !== null && !(message instanceof Error) ? [message] : [];
+      const template = isError(message) ? textTemplate(errorMessageText(message)) : templateOf(message);
+      const args = typeof message === 'object' && message !== null && !isError(message) ? [message] : [];
       if (exception === undefined) log.write(level, template, ...args);
       else log.write(level, exception, template, ...args);
     } catch (error) {
@@ -302,6 +302,13 @@ function errorFromStack(message: unknown, stack: string): Error {
   if (name !== undefined && name !== 'Error') error.name = name;
   error.stack = stack;
   return error;
+}
+
+/** An Error's message as text: a library may have set an object there, or nothing. */
+function errorMessageText(error: Error): string {
+  const text: unknown = error.message;
+  if (typeof text === 'string') return text;
+  return text === undefined || text === null ? '' : messageText(text);
 }
 
 /** A message as the exception's text: a string as it is, an object's own `message` text, else its JSON (never '[object Object]'). */

@@ -83,6 +83,8 @@ export interface RxlogShutdownOptions extends CloseOptions {
    * Receives the shutdown report; `false` for none. Default: one line through Nest's
    * `ConsoleLogger` (the app's logger is closed by then), a warning when anything was lost; none
    * when Nest's logging is off (`logger: false`) or that level is (`app.useLogger(['error'])`).
+   * The callback is not waited for; one that throws, or returns a Promise that rejects, is
+   * reported to SelfLog.
    */
   report?: false | ((report: ShutdownReport) => void) | undefined;
 }

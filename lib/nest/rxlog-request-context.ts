@@ -19,6 +19,7 @@ import {
   streamReset,
 } from '../node/http/request-tracker';
 import type { Logger } from '../pipeline/logger';
+import { isError } from './is-error';
 import { markLoggedRequestError } from './logged-request-errors';
 import { type RequestLoggingSettings } from './request-logging-settings';
 
@@ -285,7 +286,8 @@ export class RxlogRequestContext {
       const template = aborted ? this.settings.abortedTemplate : this.settings.messageTemplate;
       const log = this.completions.child(properties);
       const { error } = outcome;
-      if (error instanceof Error) {
+      // An Error from another realm too (Node's own errors inside a Jest sandbox): its stack, not lost.
+      if (isError(error)) {
         markLoggedRequestError(error);
         log.write(level, error, template);
       } else {

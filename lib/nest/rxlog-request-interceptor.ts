@@ -37,13 +37,21 @@ interface FrameworkResponse {
 export class RxlogRequestInterceptor implements NestInterceptor {
   constructor(private readonly requests: RxlogRequestContext) {}
 
-  /** Watches one handler call; non-HTTP contexts (microservices, websockets) pass through untouched. */
+  /**
+   * Watches one handler call; non-HTTP contexts (microservices, websockets, GraphQL resolvers) pass
+   * through untouched, and so does a handler typed `http` whose first argument is no HTTP request
+   * (a queue or event library's handler made with Nest's `ExternalContextCreator`, whose context
+   * type defaults to `http`: its arguments are a message and its envelope).
+   */
   intercept(context: ExecutionContext, next: CallHandler<unknown>): Observable<unknown> {
     if (context.getType() !== 'http') return next.handle();
     const http = context.switchToHttp();
-    const request = http.getRequest<FrameworkRequest>();
-    const response = http.getResponse<FrameworkResponse>();
+    const request = http.getRequest<unknown>();
+    const given: unknown = http.getResponse<unknown>();
+    if (!isHttpRequest(request) || typeof given !== 'object' || given === null) return next.handle();
+    const response = given as FrameworkResponse;
     const raw = request.raw ?? request;
+    if (!isHttpRequest(raw)) return next.handle();
     const state = this.requests.stateOf(raw);
     if (state !== undefined) {
       // This app's route took the request: its completion event is this app's to write.
@@ -87,6 +95,14 @@ export class RxlogRequestInterceptor implements NestInterceptor {
       }),
     );
   }
+}
+
+/** Whether `value` is an HTTP request: Node's, Express's (both with their method and url) or Fastify's (with Node's as `raw`). */
+function isHttpRequest(value: unknown): value is FrameworkRequest {
+  if (typeof value !== 'object' || value === null) return false;
+  const request = value as { method?: unknown; url?: unknown; raw?: unknown };
+  if (typeof request.method === 'string' && typeof request.url === 'string') return true;
+  return request.raw !== undefined && isHttpRequest(request.raw);
 }
 
 /** An `HttpException`'s status (read through `getStatus`, so any copy of Nest's class counts), else 500. */

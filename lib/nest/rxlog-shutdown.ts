@@ -41,11 +41,23 @@ export class RxlogShutdown implements OnApplicationShutdown {
     const shutdown = await this.log.close(timeoutMs === undefined ? { strategy } : { strategy, timeoutMs });
     if (report === false) return;
     try {
-      report(shutdown);
+      // An async callback (posting the report somewhere) is not waited for; its rejection must not
+      // be left unhandled, which would end the process with exit code 1 in the middle of its shutdown.
+      const result: unknown = report(shutdown);
+      if (isThenable(result))
+        result.then(undefined, (error: unknown) => SelfLog.write('RxlogModule shutdown report callback threw', error));
     } catch (error) {
       SelfLog.write('RxlogModule shutdown report callback threw', error);
     }
   }
+}
+
+function isThenable(value: unknown): value is PromiseLike<unknown> {
+  return (
+    (typeof value === 'object' || typeof value === 'function') &&
+    value !== null &&
+    typeof (value as { then?: unknown }).then === 'function'
+  );
 }
 
 /**

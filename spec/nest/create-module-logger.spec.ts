@@ -1,3 +1,4 @@
+import type { LoggerConfiguration } from '../../lib/configuration/logger-configuration';
 import { LogContext } from '../../lib/context/log-context';
 import { StackContextStore } from '../../lib/context/stack-context-store';
 import { createModuleLogger } from '../../lib/nest/create-module-logger';
@@ -30,5 +31,32 @@ describe('createModuleLogger', () => {
     await log.close();
     expect(memory.events.map((e) => e.properties.TenantId)).toEqual(['t-1']);
     expect(LogContext.useStore(new StackContextStore())).toBe(appStore);
+  });
+});
+
+describe('createModuleLogger with an async configure', () => {
+  afterEach(() => LogContext.useStore(new StackContextStore()));
+
+  it('refuses it with a ConfigurationError that points to forRootAsync, and leaves no unhandled rejection behind', async () => {
+    const unhandled: unknown[] = [];
+    const onUnhandled = (reason: unknown): void => void unhandled.push(reason);
+    process.on('unhandledRejection', onUnhandled);
+    try {
+      const configure = (async () => {
+        await Promise.resolve();
+        throw new Error('secret store down');
+      }) as unknown as (c: LoggerConfiguration) => LoggerConfiguration;
+      expect(() => createModuleLogger({ configure })).toThrow(
+        expect.objectContaining({
+          name: 'ConfigurationError',
+          message:
+            'RxlogModule configure: returned a Promise (an async function?); configure must build the logger synchronously: do async work (reading secrets, a config server) in forRootAsync’s useFactory, and return configure from it',
+        }),
+      );
+      await new Promise((resolve) => setImmediate(resolve));
+      expect(unhandled).toEqual([]);
+    } finally {
+      process.off('unhandledRejection', onUnhandled);
+    }
   });
 });

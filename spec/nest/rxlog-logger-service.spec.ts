@@ -1,6 +1,7 @@
 import { execFile } from 'node:child_process';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
+import { runInNewContext } from 'node:vm';
 import { LoggerConfiguration } from '../../lib/configuration/logger-configuration';
 import { SelfLog, type SelfLogEvent } from '../../lib/core/self-log';
 import { markLoggedRequestError } from '../../lib/nest/logged-request-errors';
@@ -90,6 +91,33 @@ describe('RxlogLoggerService', () => {
         error,
         { SourceContext: 'Orders', Params: [{ name: 'RangeError', message: 'second', stack: expect.any(String) }] },
       ],
+    ]);
+  });
+
+  it('reads an Error from another realm (a vm context, Jest’s sandbox) as an Error: its message and its stack, not {}', () => {
+    const { service, sink } = setup();
+    // Node's own errors (fs, net) in a Jest e2e spec come from outside the sandbox: no instance of its Error.
+    const foreign = runInNewContext('new TypeError("ENOENT: no such file")') as Error;
+    expect(foreign instanceof Error).toBe(false);
+    service.error(foreign, undefined, 'ExceptionsHandler');
+    service.error('Failed to load order', foreign, 'Orders');
+    service.warn(foreign);
+    expect(sink.events.map((e) => [e.level, e.renderMessage(), e.exception, e.properties])).toEqual([
+      ['error', 'ENOENT: no such file', foreign, { SourceContext: 'ExceptionsHandler' }],
+      ['error', 'Failed to load order', foreign, { SourceContext: 'Orders' }],
+      ['warning', 'ENOENT: no such file', foreign, {}],
+    ]);
+  });
+
+  it('writes an Error whose message is no string (a library set an object or undefined there) with its exception, not dropping it', () => {
+    const { service, sink } = setup();
+    const withObject = Object.assign(new Error('x'), { message: { code: 'E_LOCKED' } });
+    const withNothing = Object.assign(new Error('x'), { message: undefined });
+    service.error(withObject, undefined, 'Orders');
+    service.warn(withNothing);
+    expect(sink.events.map((e) => [e.level, e.renderMessage(), e.exception])).toEqual([
+      ['error', '{"code":"E_LOCKED"}', withObject],
+      ['warning', '', withNothing],
     ]);
   });
 

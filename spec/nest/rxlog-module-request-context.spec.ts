@@ -62,8 +62,28 @@ describe.each(['express', 'fastify'])('RxlogModule on %s', (platform) => {
         headers: { 'x-request-id': 'r-post', 'content-type': 'application/json' },
         body: '{"a":1}',
       });
+      answers.me = await send('/me', { headers: { 'x-request-id': 'r-me' } });
     });
   }, 120_000);
+
+  it('puts a property an interceptor adds after authentication on every later event of the request (nestjs-pino’s assign)', () => {
+    expect(answers.me).toEqual({ status: 200, body: 'me' });
+    const events = run.events.filter((e) => e.properties.RequestId === 'r-me');
+    expect(
+      events.filter((e) => e.properties.SourceContext !== 'RequestLogging').map((e) => [e.renderMessage(), e.properties.UserId]),
+    ).toEqual([
+      ...(platform === 'fastify' ? [['onRequest hook ran', undefined]] : []),
+      ['app.use middleware ran', undefined],
+      ['Module middleware ran', undefined],
+      ['Authenticating', undefined],
+      ['Loading the profile', 'u-42'],
+    ]);
+    expect(
+      completions(run)
+        .filter((e) => e.properties.RequestId === 'r-me')
+        .map((e) => e.properties.UserId),
+    ).toEqual(['u-42']);
+  });
 
   it('logs a response the handler destroys before it ends as an error with a ResponseDestroyed exception, not as aborted', () => {
     // The client saw the connection close mid-body.

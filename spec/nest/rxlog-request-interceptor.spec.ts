@@ -89,6 +89,7 @@ describe.each(['express', 'fastify'])('RxlogModule on %s, against a hostile clie
       exchanges.pipe = await send(`${u}/pipe/abc`, { headers: id('pipe') });
       exchanges.asyncError = await send(`${u}/async-error`, { headers: id('async-error') });
       exchanges.syncError = await send(`${u}/sync-error`, { headers: id('sync-error') });
+      exchanges.foreignError = await send(`${u}/foreign-error`, { headers: id('foreign-error') });
       exchanges.intercepted = await send(`${u}/intercepted`, { headers: id('intercepted') });
       exchanges.interceptedLater = await send(`${u}/intercepted-later`, { headers: id('intercepted-later') });
       exchanges.filtered = await send(`${u}/filtered`, { headers: id('filtered') });
@@ -147,6 +148,10 @@ describe.each(['express', 'fastify'])('RxlogModule on %s, against a hostile clie
     expect(completion(run, 'sync-error')).toEqual([
       ['error', 500, '/sync-error', '/sync-error', undefined, 'Error: Sync kaboom'],
     ]);
+    // An Error from another realm (Node's own, in a Jest e2e spec) is an error too: on the event, not lost.
+    expect(completion(run, 'foreign-error')).toEqual([
+      ['error', 500, '/foreign-error', '/foreign-error', undefined, 'TypeError: Foreign kaboom'],
+    ]);
     expect(completion(run, 'intercepted')).toEqual([
       ['error', 500, '/intercepted', '/intercepted', undefined, 'Error: Interceptor broke'],
     ]);
@@ -154,7 +159,7 @@ describe.each(['express', 'fastify'])('RxlogModule on %s, against a hostile clie
       ['error', 500, '/intercepted-later', '/intercepted-later', undefined, 'Error: Interceptor broke later'],
     ]);
     expect(completion(run, 'filtered')).toEqual([['error', 500, '/filtered', '/filtered', undefined, 'Error: Filtered']]);
-    for (const id of ['pipe', 'async-error', 'sync-error', 'intercepted', 'intercepted-later', 'filtered'])
+    for (const id of ['pipe', 'async-error', 'sync-error', 'foreign-error', 'intercepted', 'intercepted-later', 'filtered'])
       expect(withId(run, id).filter((e) => e.exception !== undefined)).toHaveLength(1);
   });
 

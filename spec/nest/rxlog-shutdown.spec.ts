@@ -24,6 +24,13 @@ describe('RxlogShutdown in real Nest 12 application contexts', () => {
     expect(outcomes['closed twice']).toEqual(['graceful: 0']);
   });
 
+  it('reports a report callback that rejects to SelfLog, leaving no unhandled rejection to end the process', () => {
+    expect(outcomes['a report callback that rejects']).toEqual({
+      unhandled: [],
+      selfLog: ['RxlogModule shutdown report callback threw'],
+    });
+  });
+
   it('hands what Nest logs after the logger closed to Nest’s console, at the levels set, instead of the closed logger', () => {
     expect(outcomes['logged after the logger closed']).toEqual({
       rxlog: STARTED,
