@@ -203,6 +203,38 @@ describe('ConsoleSink', () => {
   });
 });
 
+describe('ConsoleSink and an event whose level is not one of the six', () => {
+  // An app operator of .pipe() can let out one (`map((e) => ({ ...e, level: 'warn' }))`); the
+  // pipeline keeps it, as syslog's severity and the minimumLevel operator do: it is information.
+  const odd = (level: string): LogEvent => ({ ...makeEvent({ text: 'odd' }), level: level as LogEvent['level'] });
+
+  it('writes it in Node to stdout in the colour of information, never with "undefined" or a function as its escape code', () => {
+    const stdout = new Capture(true);
+    const stderr = new Capture(true);
+    const sink = new ConsoleSink({ stdout, stderr, colors: true, outputTemplate: '{Message}\n' });
+    sink.emit(['warn', 'constructor', 'toString', '__proto__'].map(odd));
+    expect(stdout.chunks).toEqual(['odd\n', 'odd\n', 'odd\n', 'odd\n']);
+    expect(stderr.chunks).toEqual([]);
+  });
+
+  it('shows it in a browser with console.info, as information, instead of failing the write', () => {
+    const calls: [string, unknown[]][] = [];
+    const fakeConsole: ConsoleLike = {
+      debug: (...args: unknown[]) => calls.push(['debug', args]),
+      info: (...args: unknown[]) => calls.push(['info', args]),
+      warn: (...args: unknown[]) => calls.push(['warn', args]),
+      error: (...args: unknown[]) => calls.push(['error', args]),
+    };
+    const sink = new ConsoleSink({ mode: 'browser', console: fakeConsole, outputTemplate: '{Message}' });
+    sink.emit(['warn', 'constructor', '__proto__'].map(odd));
+    expect(calls).toEqual([
+      ['info', ['%s', 'odd']],
+      ['info', ['%s', 'odd']],
+      ['info', ['%s', 'odd']],
+    ]);
+  });
+});
+
 describe('ConsoleSink with a line formatter', () => {
   it('writes one CLEF event per line in Node, each ending in a newline', () => {
     const stdout = new Capture();
