@@ -100,6 +100,10 @@ describe('exceptionText with causes', () => {
     const lines = exceptionText(chain).split('\n');
     expect(lines).toHaveLength(10);
     expect(lines[9]).toBe('caused by: [more causes]');
+    // Eight causes and no ninth: nothing is said to be missing.
+    let eight: Error = Object.assign(new Error('0'), { stack: 'E0' });
+    for (let i = 1; i <= 8; i++) eight = Object.assign(new Error(String(i)), { stack: `E${i}`, cause: eight });
+    expect(exceptionText(eight).split('\n')).toEqual(['E8', ...Array.from({ length: 8 }, (_, i) => `caused by: E${7 - i}`)]);
   });
 
   it('lists the errors of an AggregateError, the first eight, then its causes', () => {
@@ -123,6 +127,49 @@ describe('exceptionText with causes', () => {
       '[2 more errors]',
       'caused by: E99',
     ]);
+  });
+
+  it("follows each error of an AggregateError into its own causes and errors, indented under it: Promise.any over fetch keeps each failure's reason", () => {
+    // undici's fetch rejects with TypeError('fetch failed') and puts the reason in its cause.
+    const refused = (port: number): Error =>
+      Object.assign(new Error(`connect ECONNREFUSED 127.0.0.1:${port}`), {
+        stack: `Error: connect ECONNREFUSED 127.0.0.1:${port}\n    at connect`,
+      });
+    const failed = (port: number): Error =>
+      Object.assign(new TypeError('fetch failed', { cause: refused(port) }), { stack: 'TypeError: fetch failed\n    at fetch' });
+    const inner = Object.assign(new AggregateError([refused(3)], 'inner'), { stack: 'AggregateError: inner' });
+    const any = Object.assign(new AggregateError([failed(1), failed(2), inner], 'All promises were rejected'), {
+      stack: 'AggregateError: All promises were rejected',
+    });
+    expect(exceptionText(any).split('\n')).toEqual([
+      'AggregateError: All promises were rejected',
+      'error 1 of 3: TypeError: fetch failed',
+      '    at fetch',
+      '  caused by: Error: connect ECONNREFUSED 127.0.0.1:1',
+      '      at connect',
+      'error 2 of 3: TypeError: fetch failed',
+      '    at fetch',
+      '  caused by: Error: connect ECONNREFUSED 127.0.0.1:2',
+      '      at connect',
+      'error 3 of 3: AggregateError: inner',
+      '  error 1 of 1: Error: connect ECONNREFUSED 127.0.0.1:3',
+      '      at connect',
+    ]);
+  });
+
+  it('bounds the text of errors nested in errors, shared or cyclic, however wide and deep', () => {
+    // Eight errors, each an AggregateError of the same eight, ten levels down: 8^10 paths.
+    let level: Error = Object.assign(new Error('leaf'), { stack: 'L' });
+    for (let depth = 0; depth < 10; depth++) {
+      const items = Array.from({ length: 8 }, () => level);
+      level = Object.assign(new AggregateError(items, String(depth)), { stack: `A${depth}` });
+    }
+    const lines = exceptionText(level).split('\n');
+    expect(lines.length).toBeLessThanOrEqual(200);
+    expect(lines.some((line) => /\[\d+ more errors\]|\[more errors\]/.test(line))).toBe(true);
+    const self: AggregateError = Object.assign(new AggregateError([], 'self'), { stack: 'S' });
+    (self as { errors: unknown[] }).errors = [self];
+    expect(exceptionText(self)).toBe('S\nerror 1 of 1: [Circular]');
   });
 });
 
