@@ -83,7 +83,7 @@ export interface ConsoleSinkOptions {
   theme?: ConsoleTheme | false | undefined;
   /** Lowest level written to stderr instead of stdout (Node); `null` sends everything to stdout. Default `'warning'`. */
   standardErrorFromLevel?: LogLevelName | null | undefined;
-  /** `'node'` writes to streams, `'browser'` to console methods. Default: `'node'` when `process.stdout` exists. */
+  /** `'node'` writes to streams, `'browser'` to console methods. Default: `'node'` when `process.stdout` exists. `'node'` where it does not needs `stdout`. */
   mode?: 'node' | 'browser' | undefined;
   /** Node mode: where lines go. Default `process.stdout`. */
   stdout?: TextStream | undefined;
@@ -233,7 +233,7 @@ export class ConsoleSink implements Sink {
   readonly #formatter: Formatter;
   readonly #write: (event: LogEvent) => void;
 
-  /** @throws ConfigurationError when an option has the wrong kind of value or names an unknown level. */
+  /** @throws ConfigurationError when an option has the wrong kind of value or names an unknown level, or `mode` is `'node'` with no stream to write to. */
   constructor(options: ConsoleSinkOptions = {}) {
     checkConsoleOptions(options);
     const theme = readTheme(options.theme);
@@ -270,7 +270,9 @@ export class ConsoleSink implements Sink {
     proc: NodeProcessLike | undefined,
   ): (event: LogEvent) => void {
     const stdout: NodeTextStream | undefined = options.stdout ?? proc?.stdout;
-    if (stdout === undefined) return () => undefined;
+    // Else every event would be written nowhere and counted delivered.
+    if (stdout === undefined)
+      throw new ConfigurationError('ConsoleSink.mode: "node" needs a stdout option where there is no process.stdout');
     const stderr: NodeTextStream = options.stderr ?? proc?.stderr ?? stdout;
     const outGuard = writeGuard(stdout);
     const errGuard = stderr === stdout ? outGuard : writeGuard(stderr);

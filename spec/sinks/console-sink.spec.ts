@@ -477,6 +477,38 @@ describe('ConsoleSink options of the wrong kind', () => {
     expect(console({ colors: false, batch: { size: 5 }, name: 'out' })).not.toThrow();
   });
 
+  describe('where there is no process.stdout (a browser, a worker)', () => {
+    /** Runs `build` with `process.stdout` gone, as in a bundle for browsers, and puts it back. */
+    function withoutStdout<T>(build: () => T): T {
+      const descriptor = Object.getOwnPropertyDescriptor(process, 'stdout');
+      if (descriptor === undefined) throw new Error('process.stdout has no descriptor');
+      Object.defineProperty(process, 'stdout', { value: undefined, configurable: true });
+      try {
+        return build();
+      } finally {
+        Object.defineProperty(process, 'stdout', descriptor);
+      }
+    }
+
+    it('writes to the console methods by default', () => {
+      const calls: unknown[][] = [];
+      const record = (...args: unknown[]): number => calls.push(args);
+      const sink = withoutStdout(
+        () =>
+          new ConsoleSink({ console: { debug: record, info: record, warn: record, error: record }, outputTemplate: '{Message}' }),
+      );
+      sink.emit([makeEvent({ text: 'shown' })]);
+      expect(calls).toEqual([['%s', 'shown']]);
+    });
+
+    it('refuses mode "node" without a stdout option, whose every event would be written nowhere and counted delivered', () => {
+      const build = (): ConsoleSink => withoutStdout(() => new ConsoleSink({ mode: 'node' }));
+      expect(build).toThrow(ConfigurationError);
+      expect(build).toThrow(/ConsoleSink\.mode: "node" needs a stdout option where there is no process\.stdout/);
+      expect(() => withoutStdout(() => new ConsoleSink({ mode: 'node', stdout }))).not.toThrow();
+    });
+  });
+
   it('still accept a theme of false, the default theme and a custom one', () => {
     expect(() => new ConsoleSink({ stdout, theme: false })).not.toThrow();
     expect(() => new ConsoleSink({ stdout, theme: defaultConsoleTheme })).not.toThrow();
