@@ -19,7 +19,31 @@ function jsonText(value: unknown): string | undefined {
 }
 
 /**
- * A thrown value's `stack`, else (none, or a `stack` getter that throws) `String(value)`: `Name: message`
+ * A first line of Firefox's and Safari's stacks: a frame (`handler@https://…/main.js:10:5`,
+ * `global code@…`, `forEach@[native code]`), where V8's is `Name: message`.
+ */
+const FRAME_FIRST = /^[^\n@]*@[^\n]*(?::\d+:\d+|\[native code\])(?:\n|$)/;
+
+/**
+ * A `stack` with `Name: message` put first when it starts with a frame and leaves the message out,
+ * as Firefox's and Safari's do; any other (V8's, one read back from CLEF, one an app put together)
+ * is kept as it is.
+ */
+function withHeader(error: { name?: unknown; message?: unknown }, stack: string): string {
+  try {
+    if (!FRAME_FIRST.test(stack)) return stack;
+    const { name, message } = error;
+    if (typeof message !== 'string' || message === '' || stack.includes(message)) return stack;
+    // Firefox ends its stack with a newline, which would leave an empty line before the next.
+    return `${typeof name === 'string' ? name : 'Error'}: ${message}\n${stack.endsWith('\n') ? stack.slice(0, -1) : stack}`;
+  } catch {
+    // A name or message getter that throws: the stack alone.
+    return stack;
+  }
+}
+
+/**
+ * A thrown value's `stack` (with `Name: message` first when it leaves them out, as Firefox's does), else (none, or a `stack` getter that throws) `String(value)`: `Name: message`
  * (a plain object, whose `String` is `[object Object]`, as its JSON when it has one, cut at 1 000
  * characters), else (a `message` getter that throws, which also breaks V8's `stack`) `Name: [unreadable message]`,
  * else (no `toString`, as `Object.create(null)` makes) its JSON, else `[unprintable exception]`. Never throws.
@@ -27,7 +51,7 @@ function jsonText(value: unknown): string | undefined {
 function stackText(value: unknown): string {
   try {
     const stack = (value as { stack?: unknown } | null | undefined)?.stack;
-    if (typeof stack === 'string') return stack;
+    if (typeof stack === 'string') return withHeader(value as { name?: unknown; message?: unknown }, stack);
   } catch {
     // Its name and message still say what it was.
   }
@@ -132,7 +156,8 @@ function tailText(error: unknown, walk: Walk): string {
 }
 
 /**
- * An exception as log text: its `stack` (which starts with `Name: message`), else `String(error)`,
+ * An exception as log text: its `stack` (which starts with `Name: message` in V8; Firefox's and
+ * Safari's start with a frame, and get them put first), else `String(error)`,
  * followed by each `cause` in the chain on its own `caused by: ` line (as Node prints them and as
  * pino's error serializer does), at most eight deep; a `cause` getter that throws ends the chain
  * with `caused by: [unreadable cause]`. An `AggregateError` lists its `errors`, the first eight,
