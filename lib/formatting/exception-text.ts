@@ -1,5 +1,7 @@
-/** Most causes followed: a longer chain (or a cycle) is cut with a marker. */
+/** Most causes followed, and most errors of an AggregateError listed: a longer chain (or a cycle) is cut with a marker. */
 const MAX_CAUSES = 8;
+/** Most errors and causes written in all, nested ones included, so errors nested in errors stay bounded. */
+const MAX_PARTS = 64;
 /** Most characters of a plain object's JSON written for it. */
 const MAX_JSON = 1_000;
 /** The text of a value nothing can be read from: no stack, no String(), no name, no JSON. */
@@ -17,7 +19,31 @@ function jsonText(value: unknown): string | undefined {
 }
 
 /**
- * A thrown value's `stack`, else (none, or a `stack` getter that throws) `String(value)`: `Name: message`
+ * A first line of Firefox's and Safari's stacks: a frame (`handler@https://…/main.js:10:5`,
+ * `global code@…`, `forEach@[native code]`), where V8's is `Name: message`.
+ */
+const FRAME_FIRST = /^[^\n@]*@[^\n]*(?::\d+:\d+|\[native code\])(?:\n|$)/;
+
+/**
+ * A `stack` with `Name: message` put first when it starts with a frame and leaves the message out,
+ * as Firefox's and Safari's do; any other (V8's, one read back from CLEF, one an app put together)
+ * is kept as it is.
+ */
+function withHeader(error: { name?: unknown; message?: unknown }, stack: string): string {
+  try {
+    if (!FRAME_FIRST.test(stack)) return stack;
+    const { name, message } = error;
+    if (typeof message !== 'string' || message === '' || stack.includes(message)) return stack;
+    // Firefox ends its stack with a newline, which would leave an empty line before the next.
+    return `${typeof name === 'string' ? name : 'Error'}: ${message}\n${stack.endsWith('\n') ? stack.slice(0, -1) : stack}`;
+  } catch {
+    // A name or message getter that throws: the stack alone.
+    return stack;
+  }
+}
+
+/**
+ * A thrown value's `stack` (with `Name: message` first when it leaves them out, as Firefox's does), else (none, or a `stack` getter that throws) `String(value)`: `Name: message`
  * (a plain object, whose `String` is `[object Object]`, as its JSON when it has one, cut at 1 000
  * characters), else (a `message` getter that throws, which also breaks V8's `stack`) `Name: [unreadable message]`,
  * else (no `toString`, as `Object.create(null)` makes) its JSON, else `[unprintable exception]`. Never throws.
@@ -25,7 +51,7 @@ function jsonText(value: unknown): string | undefined {
 function stackText(value: unknown): string {
   try {
     const stack = (value as { stack?: unknown } | null | undefined)?.stack;
-    if (typeof stack === 'string') return stack;
+    if (typeof stack === 'string') return withHeader(value as { name?: unknown; message?: unknown }, stack);
   } catch {
     // Its name and message still say what it was.
   }
@@ -45,10 +71,26 @@ function stackText(value: unknown): string {
   return jsonText(value) ?? UNPRINTABLE;
 }
 
-function ownText(error: unknown): string {
-  let text = stackText(error);
-  // An AggregateError (what Promise.any rejects with) carries its reasons in `errors`. Guarded: a getter
-  // or Proxy trap that throws there costs the reasons from that one on, never the text made so far.
+/** What one exceptionText call has walked: the values above the current one, and the texts left to write. */
+interface Walk {
+  /** The errors and causes being written, from the top down to the current one: meeting one again is a cycle. */
+  readonly above: Set<unknown>;
+  /** How many more values' texts may be written, nested ones included. */
+  left: number;
+}
+
+/** `text` with every line after its first indented by two spaces: a nested error's causes and errors. */
+function nested(text: string): string {
+  return text.replaceAll('\n', '\n  ');
+}
+
+/**
+ * The `error i of n: ` lines of an AggregateError (what Promise.any rejects with), each followed
+ * by that error's own causes and errors, indented under it. Guarded: a getter or Proxy trap that
+ * throws there costs the reasons from that one on, never the text made so far.
+ */
+function errorsText(error: unknown, walk: Walk): string {
+  let text = '';
   try {
     // By name too: one from another realm (a vm context, an iframe) is no instance of this one's.
     const errors =
@@ -57,9 +99,20 @@ function ownText(error: unknown): string {
         : undefined;
     if (Array.isArray(errors)) {
       const count = errors.length;
-      for (let index = 0; index < Math.min(count, MAX_CAUSES); index++)
-        text += `\nerror ${index + 1} of ${count}: ${stackText(errors[index])}`;
-      if (count > MAX_CAUSES) text += `\n[${count - MAX_CAUSES} more errors]`;
+      let index = 0;
+      for (; index < Math.min(count, MAX_CAUSES) && walk.left > 0; index++) {
+        const item: unknown = errors[index];
+        text += `\nerror ${index + 1} of ${count}: `;
+        if (walk.above.has(item)) text += '[Circular]';
+        else {
+          walk.left--;
+          const own = stackText(item);
+          walk.above.add(item);
+          text += own === UNPRINTABLE ? own : own + nested(tailText(item, walk));
+          walk.above.delete(item);
+        }
+      }
+      if (count > index) text += `\n[${count - index} more errors]`;
     }
   } catch {
     // The text made so far stands.
@@ -68,38 +121,57 @@ function ownText(error: unknown): string {
 }
 
 /**
- * An exception as log text: its `stack` (which starts with `Name: message`), else `String(error)`,
+ * What follows a value's own text: its errors (an AggregateError's), then each `cause` in the
+ * chain on a `caused by: ` line with that cause's errors, at most eight deep.
+ */
+function tailText(error: unknown, walk: Walk): string {
+  let text = errorsText(error, walk);
+  const chain: unknown[] = [];
+  let current = error;
+  let marker = '';
+  for (;;) {
+    let cause: unknown;
+    try {
+      cause = typeof current === 'object' && current !== null ? (current as { cause?: unknown }).cause : undefined;
+    } catch {
+      // A `cause` getter that throws costs the chain from there on, not the text already made.
+      marker = '[unreadable cause]';
+      break;
+    }
+    if (cause === undefined) break;
+    marker = walk.above.has(cause) ? '[Circular]' : chain.length === MAX_CAUSES || walk.left === 0 ? '[more causes]' : '';
+    if (marker !== '') break;
+    walk.left--;
+    const own = stackText(cause);
+    text += `\ncaused by: ${own}`;
+    // A value nothing could be read from (a revoked Proxy) has no cause or errors to read either.
+    if (own === UNPRINTABLE) break;
+    walk.above.add(cause);
+    chain.push(cause);
+    text += errorsText(cause, walk);
+    current = cause;
+  }
+  for (const cause of chain) walk.above.delete(cause);
+  return marker === '' ? text : `${text}\ncaused by: ${marker}`;
+}
+
+/**
+ * An exception as log text: its `stack` (which starts with `Name: message` in V8; Firefox's and
+ * Safari's start with a frame, and get them put first), else `String(error)`,
  * followed by each `cause` in the chain on its own `caused by: ` line (as Node prints them and as
  * pino's error serializer does), at most eight deep; a `cause` getter that throws ends the chain
- * with `caused by: [unreadable cause]`. An `AggregateError` lists its `errors`, the
- * first eight, each on an `error i of n: ` line. A value nothing can be read from (a revoked Proxy)
- * is `[unprintable exception]`; a getter or Proxy trap that throws costs only the text it guards.
- * Never throws, whatever the error's getters do.
+ * with `caused by: [unreadable cause]`. An `AggregateError` lists its `errors`, the first eight,
+ * each on an `error i of n: ` line followed by that error's own causes and errors indented by two
+ * spaces (a `fetch` failure's reason is in its cause); at most 64 errors and causes are written in
+ * all, and one met again inside itself is `[Circular]`. A value nothing can be read from (a revoked
+ * Proxy) is `[unprintable exception]`; a getter or Proxy trap that throws costs only the text it
+ * guards. Never throws, whatever the error's getters do.
  */
 export function exceptionText(error: unknown): string {
   try {
-    let own = ownText(error);
-    let text = own;
-    const seen = new Set<unknown>([error]);
-    let current = error;
-    // A value nothing could be read from (a revoked Proxy) has no cause to read either.
-    for (let depth = 0; own !== UNPRINTABLE; depth++) {
-      if (depth === MAX_CAUSES) return `${text}\ncaused by: [more causes]`;
-      let cause: unknown;
-      try {
-        cause = typeof current === 'object' && current !== null ? (current as { cause?: unknown }).cause : undefined;
-      } catch {
-        // A `cause` getter that throws costs the chain from there on, not the text already made.
-        return `${text}\ncaused by: [unreadable cause]`;
-      }
-      if (cause === undefined) return text;
-      if (seen.has(cause)) return `${text}\ncaused by: [Circular]`;
-      seen.add(cause);
-      own = ownText(cause);
-      text += `\ncaused by: ${own}`;
-      current = cause;
-    }
-    return text;
+    const own = stackText(error);
+    if (own === UNPRINTABLE) return own;
+    return own + tailText(error, { above: new Set([error]), left: MAX_PARTS });
   } catch {
     return UNPRINTABLE;
   }

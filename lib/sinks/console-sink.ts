@@ -3,7 +3,7 @@ import { checkOptionKeys } from '../core/check-option-keys';
 import { ConfigurationError } from '../core/errors/configuration-error';
 import { expectOption } from '../core/expect-option';
 import type { LogEvent } from '../core/log-event';
-import { LOG_LEVELS, type LogLevelName, levelValue, parseLevel } from '../core/log-level';
+import { isLevelName, LOG_LEVELS, type LogLevelName, levelValue, parseLevel } from '../core/log-level';
 import { PartialDeliveryError } from '../core/errors/partial-delivery-error';
 import { retryHint } from '../core/retry-hint';
 import type { Formatter, Sink } from '../core/sink';
@@ -83,7 +83,7 @@ export interface ConsoleSinkOptions {
   theme?: ConsoleTheme | false | undefined;
   /** Lowest level written to stderr instead of stdout (Node); `null` sends everything to stdout. Default `'warning'`. */
   standardErrorFromLevel?: LogLevelName | null | undefined;
-  /** `'node'` writes to streams, `'browser'` to console methods. Default: `'node'` when `process.stdout` exists. */
+  /** `'node'` writes to streams, `'browser'` to console methods. Default: `'node'` when `process.stdout` exists. `'node'` where it does not needs `stdout`. */
   mode?: 'node' | 'browser' | undefined;
   /** Node mode: where lines go. Default `process.stdout`. */
   stdout?: TextStream | undefined;
@@ -112,6 +112,15 @@ function nodeProcess(): NodeProcessLike | undefined {
 
 /** The console method of each level, by its numeric value (verbose to fatal). */
 const BROWSER_METHOD: readonly (keyof ConsoleLike)[] = ['debug', 'debug', 'info', 'warn', 'error', 'error'];
+
+/**
+ * The level an event is written at: its own, or information for one outside the six that an app
+ * operator let out (`level: 'warn'`, even `'constructor'`), as syslog's severity reads it, so it
+ * is neither sent to a missing console method nor given an Object.prototype member as its colour.
+ */
+function writtenLevel(event: LogEvent): LogLevelName {
+  return isLevelName(event.level) ? event.level : 'information';
+}
 
 const isObject = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null;
 
@@ -224,7 +233,7 @@ export class ConsoleSink implements Sink {
   readonly #formatter: Formatter;
   readonly #write: (event: LogEvent) => void;
 
-  /** @throws ConfigurationError when an option has the wrong kind of value or names an unknown level. */
+  /** @throws ConfigurationError when an option has the wrong kind of value or names an unknown level, or `mode` is `'node'` with no stream to write to. */
   constructor(options: ConsoleSinkOptions = {}) {
     checkConsoleOptions(options);
     const theme = readTheme(options.theme);
@@ -261,7 +270,9 @@ export class ConsoleSink implements Sink {
     proc: NodeProcessLike | undefined,
   ): (event: LogEvent) => void {
     const stdout: NodeTextStream | undefined = options.stdout ?? proc?.stdout;
-    if (stdout === undefined) return () => undefined;
+    // Else every event would be written nowhere and counted delivered.
+    if (stdout === undefined)
+      throw new ConfigurationError('ConsoleSink.mode: "node" needs a stdout option where there is no process.stdout');
     const stderr: NodeTextStream = options.stderr ?? proc?.stderr ?? stdout;
     const outGuard = writeGuard(stdout);
     const errGuard = stderr === stdout ? outGuard : writeGuard(stderr);
@@ -283,12 +294,13 @@ export class ConsoleSink implements Sink {
     return (event) => {
       let text = this.#formatter.format(event);
       if (!text.endsWith('\n')) text += newline;
-      const toStderr = levelValue(event.level) >= errorFrom;
+      const level = writtenLevel(event);
+      const toStderr = levelValue(level) >= errorFrom;
       const target = toStderr ? stderr : stdout;
       const guard = toStderr ? errGuard : outGuard;
       // A stream that failed earlier is not written to again (stdout takes writes again after its error).
       if (guard.failed) throw streamFailed(target);
-      const code = theme !== false && (toStderr ? errColors : outColors) ? theme.ansi[event.level] : '';
+      const code = theme !== false && (toStderr ? errColors : outColors) ? theme.ansi[level] : '';
       target.write(code === '' ? text : colorLines(text, code), guard.done);
       // A pipe whose reader left fails the write before write() returns (the stream is errored at
       // once, its callback runs later), and a write to an errored stream is held, never written.
@@ -303,8 +315,9 @@ export class ConsoleSink implements Sink {
     if (target === undefined) return () => undefined;
     return (event) => {
       const text = trimNewline(this.#formatter.format(event));
-      const method = target[BROWSER_METHOD[levelValue(event.level)]];
-      const css = theme === false ? '' : theme.css[event.level];
+      const level = writtenLevel(event);
+      const method = target[BROWSER_METHOD[levelValue(level)]];
+      const css = theme === false ? '' : theme.css[level];
       // The text is an argument, never the format string: a `%%`, `%c` or `%o` in a message is shown as written.
       if (css === '') method.call(target, '%s', text);
       else method.call(target, '%c%s', css, text);

@@ -7,6 +7,29 @@ describe('exceptionText', () => {
     expect(exceptionText(error)).toBe(error.stack);
   });
 
+  it("puts the name and message before a stack that leaves them out, as Firefox's and Safari's do", () => {
+    const firefox = Object.assign(new TypeError('boom'), { stack: 'handler@https://app.example/main.js:10:5\n' });
+    expect(exceptionText(firefox)).toBe('TypeError: boom\nhandler@https://app.example/main.js:10:5');
+    const cause = Object.assign(new RangeError('too far'), { stack: 'step@https://app.example/main.js:3:1\n' });
+    const safari = Object.assign(new Error('failed', { cause }), { stack: 'global code@https://app.example/main.js:1:1' });
+    expect(exceptionText(safari)).toBe(
+      'Error: failed\nglobal code@https://app.example/main.js:1:1\ncaused by: RangeError: too far\nstep@https://app.example/main.js:3:1',
+    );
+    // A stack that holds the message (V8's, one read back from CLEF) is kept as it is.
+    const v8 = new Error('kept');
+    expect(exceptionText(v8)).toBe(v8.stack);
+    expect(exceptionText(Object.assign(new Error('plain text'), { stack: 'plain text\n  at x' }))).toBe('plain text\n  at x');
+    // Read back from a CLEF line of a Firefox stack: its message is the first line, so the text round-trips.
+    const read = Object.assign(new Error('handler@https://app.example/main.js:10:5'), {
+      stack: 'handler@https://app.example/main.js:10:5\nrun@https://app.example/main.js:2:1',
+    });
+    expect(exceptionText(read)).toBe(read.stack);
+    // A stack an app put together, or one cut short, is kept too.
+    expect(exceptionText(Object.assign(new Error('Payment failed'), { stack: 'Error: Not Found\n    at find' }))).toBe(
+      'Error: Not Found\n    at find',
+    );
+  });
+
   it('gives String(error) when there is no stack', () => {
     const error = new Error('boom');
     error.stack = undefined;
@@ -91,8 +114,8 @@ describe('exceptionText with causes', () => {
   });
 
   it('stops at a cycle and at eight causes', () => {
-    const a = Object.assign(new Error('a'), { stack: 'A' });
-    const b = Object.assign(new Error('b'), { stack: 'B', cause: a });
+    const a = Object.assign(new Error('A'), { stack: 'A' });
+    const b = Object.assign(new Error('B'), { stack: 'B', cause: a });
     (a as Error & { cause?: unknown }).cause = b;
     expect(exceptionText(a)).toBe('A\ncaused by: B\ncaused by: [Circular]');
     let chain: Error = Object.assign(new Error('0'), { stack: 'E0' });
@@ -100,6 +123,10 @@ describe('exceptionText with causes', () => {
     const lines = exceptionText(chain).split('\n');
     expect(lines).toHaveLength(10);
     expect(lines[9]).toBe('caused by: [more causes]');
+    // Eight causes and no ninth: nothing is said to be missing.
+    let eight: Error = Object.assign(new Error('0'), { stack: 'E0' });
+    for (let i = 1; i <= 8; i++) eight = Object.assign(new Error(String(i)), { stack: `E${i}`, cause: eight });
+    expect(exceptionText(eight).split('\n')).toEqual(['E8', ...Array.from({ length: 8 }, (_, i) => `caused by: E${7 - i}`)]);
   });
 
   it('lists the errors of an AggregateError, the first eight, then its causes', () => {
@@ -109,7 +136,7 @@ describe('exceptionText with causes', () => {
     const many = Object.assign(
       new AggregateError(
         Array.from({ length: 10 }, (_, i) => inner(i)),
-        'x',
+        'A',
         { cause: inner(99) },
       ),
       {
@@ -123,6 +150,49 @@ describe('exceptionText with causes', () => {
       '[2 more errors]',
       'caused by: E99',
     ]);
+  });
+
+  it("follows each error of an AggregateError into its own causes and errors, indented under it: Promise.any over fetch keeps each failure's reason", () => {
+    // undici's fetch rejects with TypeError('fetch failed') and puts the reason in its cause.
+    const refused = (port: number): Error =>
+      Object.assign(new Error(`connect ECONNREFUSED 127.0.0.1:${port}`), {
+        stack: `Error: connect ECONNREFUSED 127.0.0.1:${port}\n    at connect`,
+      });
+    const failed = (port: number): Error =>
+      Object.assign(new TypeError('fetch failed', { cause: refused(port) }), { stack: 'TypeError: fetch failed\n    at fetch' });
+    const inner = Object.assign(new AggregateError([refused(3)], 'inner'), { stack: 'AggregateError: inner' });
+    const any = Object.assign(new AggregateError([failed(1), failed(2), inner], 'All promises were rejected'), {
+      stack: 'AggregateError: All promises were rejected',
+    });
+    expect(exceptionText(any).split('\n')).toEqual([
+      'AggregateError: All promises were rejected',
+      'error 1 of 3: TypeError: fetch failed',
+      '    at fetch',
+      '  caused by: Error: connect ECONNREFUSED 127.0.0.1:1',
+      '      at connect',
+      'error 2 of 3: TypeError: fetch failed',
+      '    at fetch',
+      '  caused by: Error: connect ECONNREFUSED 127.0.0.1:2',
+      '      at connect',
+      'error 3 of 3: AggregateError: inner',
+      '  error 1 of 1: Error: connect ECONNREFUSED 127.0.0.1:3',
+      '      at connect',
+    ]);
+  });
+
+  it('bounds the text of errors nested in errors, shared or cyclic, however wide and deep', () => {
+    // Eight errors, each an AggregateError of the same eight, ten levels down: 8^10 paths.
+    let level: Error = Object.assign(new Error('leaf'), { stack: 'L' });
+    for (let depth = 0; depth < 10; depth++) {
+      const items = Array.from({ length: 8 }, () => level);
+      level = Object.assign(new AggregateError(items, String(depth)), { stack: `A${depth}` });
+    }
+    const lines = exceptionText(level).split('\n');
+    expect(lines.length).toBeLessThanOrEqual(200);
+    expect(lines.some((line) => /\[\d+ more errors\]|\[more errors\]/.test(line))).toBe(true);
+    const self: AggregateError = Object.assign(new AggregateError([], 'S'), { stack: 'S' });
+    (self as { errors: unknown[] }).errors = [self];
+    expect(exceptionText(self)).toBe('S\nerror 1 of 1: [Circular]');
   });
 });
 
@@ -149,13 +219,13 @@ describe('exceptionText with hostile errors', () => {
   });
 
   it('keeps the errors listed before one whose getter throws', () => {
-    const errors: unknown[] = [Object.assign(new Error('a'), { stack: 'E1' }), undefined];
+    const errors: unknown[] = [Object.assign(new Error('E1'), { stack: 'E1' }), undefined];
     Object.defineProperty(errors, 1, {
       get(): unknown {
         throw new Error('no');
       },
     });
-    const error = Object.assign(new AggregateError([], 'all failed'), { stack: 'A', errors });
+    const error = Object.assign(new AggregateError([], 'A'), { stack: 'A', errors });
     expect(exceptionText(error)).toBe('A\nerror 1 of 2: E1');
   });
 

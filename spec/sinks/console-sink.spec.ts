@@ -203,6 +203,38 @@ describe('ConsoleSink', () => {
   });
 });
 
+describe('ConsoleSink and an event whose level is not one of the six', () => {
+  // An app operator of .pipe() can let out one (`map((e) => ({ ...e, level: 'warn' }))`); the
+  // pipeline keeps it, as syslog's severity and the minimumLevel operator do: it is information.
+  const odd = (level: string): LogEvent => ({ ...makeEvent({ text: 'odd' }), level: level as LogEvent['level'] });
+
+  it('writes it in Node to stdout in the colour of information, never with "undefined" or a function as its escape code', () => {
+    const stdout = new Capture(true);
+    const stderr = new Capture(true);
+    const sink = new ConsoleSink({ stdout, stderr, colors: true, outputTemplate: '{Message}\n' });
+    sink.emit(['warn', 'constructor', 'toString', '__proto__'].map(odd));
+    expect(stdout.chunks).toEqual(['odd\n', 'odd\n', 'odd\n', 'odd\n']);
+    expect(stderr.chunks).toEqual([]);
+  });
+
+  it('shows it in a browser with console.info, as information, instead of failing the write', () => {
+    const calls: [string, unknown[]][] = [];
+    const fakeConsole: ConsoleLike = {
+      debug: (...args: unknown[]) => calls.push(['debug', args]),
+      info: (...args: unknown[]) => calls.push(['info', args]),
+      warn: (...args: unknown[]) => calls.push(['warn', args]),
+      error: (...args: unknown[]) => calls.push(['error', args]),
+    };
+    const sink = new ConsoleSink({ mode: 'browser', console: fakeConsole, outputTemplate: '{Message}' });
+    sink.emit(['warn', 'constructor', '__proto__'].map(odd));
+    expect(calls).toEqual([
+      ['info', ['%s', 'odd']],
+      ['info', ['%s', 'odd']],
+      ['info', ['%s', 'odd']],
+    ]);
+  });
+});
+
 describe('ConsoleSink with a line formatter', () => {
   it('writes one CLEF event per line in Node, each ending in a newline', () => {
     const stdout = new Capture();
@@ -443,6 +475,38 @@ describe('ConsoleSink options of the wrong kind', () => {
     const console = (options: Record<string, unknown>) => () => new LoggerConfiguration().writeTo.console({ stdout, ...options });
     expect(console({ colours: true })).toThrow(/writeTo\.sink\(console\): unknown option "colours"/);
     expect(console({ colors: false, batch: { size: 5 }, name: 'out' })).not.toThrow();
+  });
+
+  describe('where there is no process.stdout (a browser, a worker)', () => {
+    /** Runs `build` with `process.stdout` gone, as in a bundle for browsers, and puts it back. */
+    function withoutStdout<T>(build: () => T): T {
+      const descriptor = Object.getOwnPropertyDescriptor(process, 'stdout');
+      if (descriptor === undefined) throw new Error('process.stdout has no descriptor');
+      Object.defineProperty(process, 'stdout', { value: undefined, configurable: true });
+      try {
+        return build();
+      } finally {
+        Object.defineProperty(process, 'stdout', descriptor);
+      }
+    }
+
+    it('writes to the console methods by default', () => {
+      const calls: unknown[][] = [];
+      const record = (...args: unknown[]): number => calls.push(args);
+      const sink = withoutStdout(
+        () =>
+          new ConsoleSink({ console: { debug: record, info: record, warn: record, error: record }, outputTemplate: '{Message}' }),
+      );
+      sink.emit([makeEvent({ text: 'shown' })]);
+      expect(calls).toEqual([['%s', 'shown']]);
+    });
+
+    it('refuses mode "node" without a stdout option, whose every event would be written nowhere and counted delivered', () => {
+      const build = (): ConsoleSink => withoutStdout(() => new ConsoleSink({ mode: 'node' }));
+      expect(build).toThrow(ConfigurationError);
+      expect(build).toThrow(/ConsoleSink\.mode: "node" needs a stdout option where there is no process\.stdout/);
+      expect(() => withoutStdout(() => new ConsoleSink({ mode: 'node', stdout }))).not.toThrow();
+    });
   });
 
   it('still accept a theme of false, the default theme and a custom one', () => {
