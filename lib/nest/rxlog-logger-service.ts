@@ -6,7 +6,7 @@ import type { Logger } from '../pipeline/logger';
 import { captureValue } from '../templates/capture';
 import { writeJson } from '../templates/safe-json';
 import { wasLoggedRequestError } from './logged-request-errors';
-import { isError } from './is-error';
+import { isError } from '../node/is-error';
 import { isPlainObject, readNestLogCall } from './nest-log-call';
 import { keepForCompletion } from './rxlog-request-context';
 import { closedFallback, isClosedLogger } from './closed-loggers';

@@ -19,7 +19,7 @@ import {
   streamReset,
 } from '../node/http/request-tracker';
 import type { Logger } from '../pipeline/logger';
-import { isError } from './is-error';
+import { isError } from '../node/is-error';
 import { markLoggedRequestError } from './logged-request-errors';
 import { type RequestLoggingSettings } from './request-logging-settings';
 

@@ -14,6 +14,7 @@ import { levelForStatus } from './level-for-status';
 import { requestIdFrom } from './request-id';
 import type { RequestOutcome, ResolvedRequestLoggingOptions } from './request-logging-options';
 import { selectHeaders } from './select-headers';
+import { isError } from '../is-error';
 
 /** What request logging writes to: a Logger (only `child` and the child's `write` are used). */
 export type RequestLogger = Pick<Logger, 'child'>;
@@ -252,7 +253,8 @@ function levelOf(settings: ResolvedRequestLoggingOptions, outcome: RequestOutcom
 }
 
 function asError(value: unknown): Error {
-  if (value instanceof Error) return value;
+  // One from another realm too (a vm context, Node's own errors inside Jest).
+  if (isError(value)) return value;
   // writeJson never throws: a cycle, a bigint or a throwing getter in what was thrown must not cost the completion event.
   const error = new Error(typeof value === 'object' && value !== null ? writeJson(value) : String(value));
   error.name = 'NonErrorThrown';

@@ -3,6 +3,7 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import { connect } from 'node:net';
 import * as path from 'node:path';
 import { pipeline, Readable } from 'node:stream';
+import { runInNewContext } from 'node:vm';
 import express from 'express';
 import { LogContext } from '../../../lib/context/log-context';
 import { ConfigurationError } from '../../../lib/core/errors/configuration-error';
@@ -502,6 +503,19 @@ describe('requestLogging with node:http', () => {
     ]);
     expect(events[0].exception?.message).toContain('E_LOOP');
     expect(events[1].exception?.message).toContain('10');
+  });
+
+  it('keeps an Error from another realm as the exception (a vm context, Node’s own errors inside Jest), not as thrown data', async () => {
+    const foreign = runInNewContext("new TypeError('bad input')") as Error;
+    expect(foreign instanceof Error).toBe(false);
+    const { url, events } = await nodeServer(() => {
+      throw foreign;
+    });
+    expect((await get(`${url}/foreign`)).status).toBe(500);
+    await eventsArrive(events, 1);
+    // Before, it became NonErrorThrown with the message "{}".
+    expect(events[0].exception).toBe(foreign);
+    expect(events[0].exception?.message).toBe('bad input');
   });
 
   it('falls back to the default level when the level option throws or returns no level name', async () => {
