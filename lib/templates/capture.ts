@@ -184,7 +184,9 @@ function walkObject(value: object, depth: number, w: Walk, key?: string | number
 
 function walkStructure(value: object, depth: number, w: Walk, key?: string | number, json?: boolean): unknown {
   if (Array.isArray(value)) return walkArray(value, depth, w);
-  if (value instanceof Error) return walkError(value, depth, w);
+  // An Error of another realm (a vm context, Node's own inside Jest) is no instance of this one's.
+  if (value instanceof Error || Object.prototype.toString.call(value) === '[object Error]')
+    return walkError(value as Error, depth, w);
   const toJSON = (value as { toJSON?: unknown }).toJSON;
   // As JSON.stringify: toJSON once per position, and what it returns is written as it is (a toJSON
   // returning `this`, its own enumerable properties; not '[Circular]').

@@ -1,3 +1,4 @@
+import { runInNewContext } from 'node:vm';
 import fc from 'fast-check';
 import { SelfLog, type SelfLogEvent } from '../../lib/core/self-log';
 import { CompactJsonFormatter } from '../../lib/formatting/compact-json-formatter';
@@ -95,6 +96,12 @@ describe('captureValue', () => {
 
   it('captures an Error as name, message, stack and its own extras', () => {
     const error = Object.assign(new TypeError('bad'), { code: 'E_BAD' });
+    expect(captureValue(error)).toEqual({ name: 'TypeError', message: 'bad', stack: error.stack, code: 'E_BAD' });
+  });
+
+  it('captures an Error from another realm (a vm context, Node’s own errors inside Jest) as an Error, not as {}', () => {
+    const error = runInNewContext("Object.assign(new TypeError('bad'), { code: 'E_BAD' })") as Error;
+    expect(error instanceof Error).toBe(false);
     expect(captureValue(error)).toEqual({ name: 'TypeError', message: 'bad', stack: error.stack, code: 'E_BAD' });
   });
 
