@@ -41,6 +41,17 @@ afterEach(() => {
   }
 });
 
+/** A browser console that records each call: the method and its arguments. */
+function recordingConsole(): { calls: [string, unknown[]][]; console: ConsoleLike } {
+  const calls: [string, unknown[]][] = [];
+  const record =
+    (method: string) =>
+    (...args: unknown[]): void => {
+      calls.push([method, args]);
+    };
+  return { calls, console: { debug: record('debug'), info: record('info'), warn: record('warn'), error: record('error') } };
+}
+
 describe('ConsoleSink', () => {
   it('writes the output template to stdout, warnings and above to stderr', () => {
     const stdout = new Capture();
@@ -168,13 +179,7 @@ describe('ConsoleSink', () => {
   });
 
   it('in a browser, calls the matching console method with %c styling', () => {
-    const calls: [string, unknown[]][] = [];
-    const fakeConsole: ConsoleLike = {
-      debug: (...args: unknown[]) => calls.push(['debug', args]),
-      info: (...args: unknown[]) => calls.push(['info', args]),
-      warn: (...args: unknown[]) => calls.push(['warn', args]),
-      error: (...args: unknown[]) => calls.push(['error', args]),
-    };
+    const { calls, console: fakeConsole } = recordingConsole();
     const sink = new ConsoleSink({ mode: 'browser', console: fakeConsole, outputTemplate: '{Level:u3} {Message}{NewLine}' });
     sink.emit([
       makeEvent({ text: 'v', level: 'verbose' }),
@@ -218,13 +223,7 @@ describe('ConsoleSink and an event whose level is not one of the six', () => {
   });
 
   it('shows it in a browser with console.info, as information, instead of failing the write', () => {
-    const calls: [string, unknown[]][] = [];
-    const fakeConsole: ConsoleLike = {
-      debug: (...args: unknown[]) => calls.push(['debug', args]),
-      info: (...args: unknown[]) => calls.push(['info', args]),
-      warn: (...args: unknown[]) => calls.push(['warn', args]),
-      error: (...args: unknown[]) => calls.push(['error', args]),
-    };
+    const { calls, console: fakeConsole } = recordingConsole();
     const sink = new ConsoleSink({ mode: 'browser', console: fakeConsole, outputTemplate: '{Message}' });
     sink.emit(['warn', 'constructor', '__proto__'].map(odd));
     expect(calls).toEqual([

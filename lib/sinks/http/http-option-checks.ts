@@ -10,12 +10,18 @@ export function checkOptionalText(value: unknown, where: string): asserts value 
 }
 
 /**
- * A base URL option (Seq's `serverUrl`, Loki's `url`) without surrounding spaces and trailing
- * slashes, ready for a path to be appended.
+ * A base URL option (Seq's `serverUrl`, Loki's `url`) as its path, without surrounding spaces and
+ * trailing slashes, ready for a path to be appended, and its query (`''` for none), which goes
+ * after that path (a gateway's `?token=`, Seq's `?apiKey=`); a fragment (a copied `#/explore`) is
+ * dropped.
  *
  * @throws ConfigurationError when it is not a non-empty string.
  */
-export function baseUrlOption(value: unknown, where: string, expected: string): string {
+export function baseUrlOption(value: unknown, where: string, expected: string): [path: string, query: string] {
   expectOption(typeof value === 'string' && value.trim() !== '', where, expected, value);
-  return value.trim().replace(/\/+$/, '');
+  const [path, query = ''] = value
+    .trim()
+    .split('#')[0]
+    .split(/\?(.*)/s);
+  return [path.replace(/\/+$/, ''), query];
 }

@@ -79,15 +79,12 @@ export class LokiSink extends HttpSink {
 
   /** @throws ConfigurationError naming the bad option. */
   constructor(options: LokiSinkOptions) {
-    // The path goes before a query (a gateway's `?token=`); a fragment (a copied `#/explore`) is dropped.
-    const [given, query] = baseUrlOption(
+    // The path goes before a query (a gateway's `?token=`).
+    const [path, query] = baseUrlOption(
       (options as Partial<LokiSinkOptions> | null | undefined)?.url,
       'LokiSink.url',
       "Loki's base URL",
-    )
-      .split('#')[0]
-      .split(/\?(.*)/s);
-    const path = given.replace(/\/+$/, '');
+    );
     // The push URL itself (as Promtail's, Alloy's and Grafana Cloud's configurations have it) is taken
     // as it is. HttpSink sends a user:password@ in it as basic auth, as Promtail and Alloy do.
     const url = (path.endsWith(PUSH_PATH) ? path : path + PUSH_PATH) + (query ? `?${query}` : '');

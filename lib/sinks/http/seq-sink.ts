@@ -146,10 +146,8 @@ export class SeqSink extends HttpSink {
   /** @throws ConfigurationError naming the bad option. */
   constructor(options: SeqSinkOptions) {
     const serverUrl = (options as Partial<SeqSinkOptions> | null | undefined)?.serverUrl;
-    // The path goes before a query (Seq takes `?apiKey=`); a fragment (a copied `#/events`) is dropped.
-    const [path, query = ''] = baseUrlOption(serverUrl, 'SeqSink.serverUrl', "the Seq server's URL")
-      .split('#')[0]
-      .split(/\?(.*)/s);
+    // The path goes before a query (Seq takes `?apiKey=`).
+    const [path, query] = baseUrlOption(serverUrl, 'SeqSink.serverUrl', "the Seq server's URL");
     // The ingestion endpoint itself (`/ingest/clef` in Seq's docs, `/api/events/raw`) is taken as the
     // server's URL, and a `clef` in its query is not repeated.
     const rest = query.replace(/^clef(&|$)/, '');

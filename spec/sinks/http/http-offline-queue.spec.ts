@@ -448,13 +448,19 @@ describe('HttpSink offline store that cannot keep a batch (fake timers)', () => 
     next.close();
   });
 
-  it('sends a batch kept when the page was hidden once, after the replay it waited for, when the page lives on', async () => {
+  it.each([
+    [
+      'hidden and visible again (the page lives on)',
+      (fake: FakePage) => (fake.setVisibility('hidden'), fake.setVisibility('visible')),
+    ],
+    ['hidden into the back/forward cache and shown again', (fake: FakePage) => (fake.hide(), fake.show())],
+  ])('sends a batch that waited for the replay once, from the store, when the page is %s', async (_case, hideAndShow) => {
     storage.items.set(key, JSON.stringify([{ id: 'a', count: 1, body: '{"N":100}' }]));
     let answer: ((response: Response) => void) | undefined;
     const bodies: number[][] = [];
     const sink = sinkWith((_url, init) => {
       bodies.push(lines(init?.body as string));
-      // The replay's request answers only once the page is visible again.
+      // The first request (the replay) answers only once the page is shown again.
       if (bodies.length === 1) return new Promise<Response>((resolve) => (answer = resolve));
       return Promise.resolve(new Response('', { status: 200 }));
     });
@@ -463,8 +469,7 @@ describe('HttpSink offline store that cannot keep a batch (fake timers)', () => 
     log.information('Event {N}', 0);
     log.information('Event {N}', 1);
     await jest.advanceTimersByTimeAsync(100);
-    page.setVisibility('hidden');
-    page.setVisibility('visible');
+    hideAndShow(page);
     answer?.(new Response('', { status: 200 }));
     await jest.advanceTimersByTimeAsync(1_000);
     expect(bodies).toEqual([[100], [0, 1]]);
@@ -516,31 +521,6 @@ describe('HttpSink offline store that cannot keep a batch (fake timers)', () => 
     expect(sink.offline).toMatchObject({ stored: 0, pending: 1 });
     sink.close();
     await jest.advanceTimersByTimeAsync(100);
-  });
-
-  it('sends a batch that waited for the replay once, from the store, when a page hidden into the back/forward cache is shown again', async () => {
-    storage.items.set(key, JSON.stringify([{ id: 'a', count: 1, body: '{"N":100}' }]));
-    let answer: ((response: Response) => void) | undefined;
-    const bodies: number[][] = [];
-    const sink = sinkWith((_url, init) => {
-      bodies.push(lines(init?.body as string));
-      // The first request (the replay) answers only when the page is shown again.
-      if (bodies.length === 1) return new Promise<Response>((resolve) => (answer = resolve));
-      return Promise.resolve(new Response('', { status: 200 }));
-    });
-    const log = browserLogger(sink);
-    await jest.advanceTimersByTimeAsync(100);
-    log.information('Event {N}', 0);
-    log.information('Event {N}', 1);
-    await jest.advanceTimersByTimeAsync(100);
-    page.hide();
-    page.show();
-    answer?.(new Response('', { status: 200 }));
-    await jest.advanceTimersByTimeAsync(1_000);
-    expect(bodies).toEqual([[100], [0, 1]]);
-    expect(sink.offline).toMatchObject({ stored: 2, replayed: 3, pending: 0 });
-    expect(log.metrics().sinks.http).toMatchObject({ received: 2, delivered: 2, pending: 0 });
-    await log.close();
   });
 
   // Found by a review: entries the store held but could not send were counted dropped again at

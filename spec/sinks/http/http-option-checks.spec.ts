@@ -1,8 +1,12 @@
 import { baseUrlOption, checkOptionalText } from '../../../lib/sinks/http/http-option-checks';
 
 describe('baseUrlOption', () => {
-  it('trims spaces and trailing slashes', () => {
-    expect(baseUrlOption(' http://h:5341// ', 'SeqSink.serverUrl', "the Seq server's URL")).toBe('http://h:5341');
+  it('gives the path without spaces and trailing slashes, and the query apart, without a fragment', () => {
+    expect(baseUrlOption(' http://h:5341// ', 'SeqSink.serverUrl', "the Seq server's URL")).toEqual(['http://h:5341', '']);
+    expect(baseUrlOption('https://gw/loki/?token=a?b#/explore', 'LokiSink.url', "Loki's base URL")).toEqual([
+      'https://gw/loki',
+      'token=a?b',
+    ]);
   });
 
   it('refuses a blank or non-string URL', () => {
