@@ -220,7 +220,7 @@ type Longest<Indexes extends string[], Acc extends unknown[] = []> = Indexes ext
 type UnknownEach<Names extends string[]> = { [K in keyof Names]: unknown };
 
 /**
- * The values a template literal takes, as a tuple: one per hole up to the last new name (see {@link BoundHoles}), or, when every hole is
+ * The values a template literal takes, as a tuple: one per hole up to the last new name (see `BoundHoles`), or, when every hole is
  * positional (`{0}`, `{1}`), the highest index plus one. A non-literal `string` takes `unknown[]`, and
  * so does a template whose holes {@link TemplateHoles} cannot all read (`string[]`).
  *
