@@ -184,9 +184,7 @@ function walkObject(value: object, depth: number, w: Walk, key?: string | number
 
 function walkStructure(value: object, depth: number, w: Walk, key?: string | number, json?: boolean): unknown {
   if (Array.isArray(value)) return walkArray(value, depth, w);
-  // An Error of another realm (a vm context, Node's own inside Jest) is no instance of this one's.
-  if (value instanceof Error || Object.prototype.toString.call(value) === '[object Error]')
-    return walkError(value as Error, depth, w);
+  if (value instanceof Error) return walkError(value, depth, w);
   const toJSON = (value as { toJSON?: unknown }).toJSON;
   // As JSON.stringify: toJSON once per position, and what it returns is written as it is (a toJSON
   // returning `this`, its own enumerable properties; not '[Circular]').
@@ -208,6 +206,9 @@ function walkStructure(value: object, depth: number, w: Walk, key?: string | num
   if (ArrayBuffer.isView(value) && !(value instanceof DataView)) {
     return walkIterable(value as unknown as Iterable<unknown>, (value as unknown as ArrayLike<unknown>).length, depth, w);
   }
+  // An Error of another realm (a vm context, Node's own inside Jest) is no instance of this one's:
+  // its brand tells, read only here, so plain objects and collections never pay for it.
+  if (Object.prototype.toString.call(value) === '[object Error]') return walkError(value as Error, depth, w);
   const scalar = unbox(value);
   if (scalar !== value) return walk(scalar, depth, w);
   if (w.structure || json) return walkRecord(value, depth, w);
