@@ -12,6 +12,12 @@ import { hasSharedBrand } from './shared-brand';
 const BRAND: unique symbol = Symbol.for('rxlog.LevelSwitch');
 
 /**
+ * Most changes one set of `level` tells level$ subscribers, counting those the subscribers make
+ * in turn: a chain of policies settles in a few; subscribers that undo each other never would.
+ */
+const MAX_CHANGES_PER_SET = 100;
+
+/**
  * A minimum level that can change at run time: every logger and sink controlled by it follows.
  *
  * @example
@@ -44,6 +50,8 @@ export class LevelSwitch {
   /**
    * The current minimum level. Setting accepts what the constructor does: the six names and the
    * aliases `trace`, `info`, `warn`, in any case (`sw.level = 'warn'` reads back `'warning'`).
+   * level$ subscribers that keep changing it back and forth are stopped after 100 changes, at the
+   * level they were last told (reported to SelfLog), so setting the level always returns.
    *
    * @throws ConfigurationError when set to something that is not a level name (the level stays as it was).
    */
@@ -58,7 +66,17 @@ export class LevelSwitch {
     // No try/finally: every subscriber is guarded (see level$), so next() cannot throw.
     if (this.#emitting) return;
     this.#emitting = true;
-    while (this.#subject.value !== this.level) this.#subject.next(this.level);
+    let changes = 0;
+    while (this.#subject.value !== this.level) {
+      // Subscribers that undo each other ("never debug here", "always debug here") would keep
+      // this loop, and the caller, spinning for ever: stop at the level they were last told.
+      if (++changes > MAX_CHANGES_PER_SET) {
+        this.#numeric = levelValue(this.#subject.value);
+        SelfLog.write('LevelSwitch: level$ subscribers kept changing the level; stopped at {Level}', this.level);
+        break;
+      }
+      this.#subject.next(this.level);
+    }
     this.#emitting = false;
   }
 

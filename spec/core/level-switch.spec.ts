@@ -4,6 +4,7 @@ import { SelfLog, type SelfLogEvent } from '../../lib/core/self-log';
 import { LoggerConfiguration } from '../../lib/configuration/logger-configuration';
 import { MemorySink } from '../../lib/sinks/memory-sink';
 import { secondCopy } from '../helpers/second-copy';
+import { collectSelfLog } from '../helpers/self-log';
 
 describe('LevelSwitch', () => {
   it('starts at information by default', () => {
@@ -75,6 +76,34 @@ describe('LevelSwitch', () => {
     expect(levelSeen).toEqual(['warning']);
     expect(sw.level).toBe('warning');
     expect(sw.value).toBe(3);
+  });
+
+  it('stops level$ subscribers that keep undoing each other, reports it, and keeps level and level$ in step', () => {
+    const { diagnostics, stop } = collectSelfLog();
+    try {
+      const sw = new LevelSwitch('information');
+      const seen: string[] = [];
+      let changes = 0;
+      // Two policies that undo each other ("never debug here", "always debug here"). Without a
+      // bound the setter never returns; this one gives up after 10 000 changes so the test ends.
+      sw.level$.subscribe((level) => {
+        if (level === 'debug' && ++changes < 10_000) sw.level = 'information';
+      });
+      sw.level$.subscribe((level) => {
+        seen.push(level);
+        if (level === 'information' && ++changes < 10_000) sw.level = 'debug';
+      });
+      expect(changes).toBeLessThanOrEqual(1_000);
+      expect(diagnostics.map((d) => d.template)).toContain(
+        'LevelSwitch: level$ subscribers kept changing the level; stopped at {Level}',
+      );
+      expect(sw.level).toBe(seen.at(-1)); // the level in force is the last one every subscriber heard
+      sw.level = 'error'; // and the switch still works afterwards
+      expect(sw.level).toBe('error');
+      expect(seen.at(-1)).toBe('error');
+    } finally {
+      stop();
+    }
   });
 
   it('throws on an unknown level and keeps the old one', () => {
