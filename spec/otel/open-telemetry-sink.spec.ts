@@ -334,6 +334,28 @@ describe('OpenTelemetrySink', () => {
     });
   });
 
+  it('leaves out a property named "" (attribute keys are non-empty), which the SDK drops with a diag warning per record', async () => {
+    const warnings: string[] = [];
+    diag.setLogger(
+      { error: (m) => warnings.push(m), warn: (m) => warnings.push(m), info: () => {}, debug: () => {}, verbose: () => {} },
+      DiagLogLevel.WARN,
+    );
+    try {
+      const log = rxlog();
+      // A child logger's or an enricher's property may be named '': OtlpSink leaves it out too.
+      log.child({ '': 'unnamed', Kept: 1 }).information('Hello {Name}', 'tea');
+      await log.close();
+    } finally {
+      diag.disable();
+    }
+    expect(warnings).toEqual([]);
+    expect(exporter.getFinishedLogRecords()[0]?.attributes).toEqual({
+      'message_template.text': 'Hello {Name}',
+      Name: 'tea',
+      Kept: 1,
+    });
+  });
+
   it('keeps a map holding a __proto__ or constructor member (a JSON body a client sent) whole, as its JSON text', async () => {
     const warnings: string[] = [];
     diag.setLogger(
