@@ -13,8 +13,9 @@ import { toOtelLogRecord } from './to-otel-log-record';
 export interface OpenTelemetrySinkOptions {
   /**
    * The provider the events go to. Default: the global one (`logs.getLoggerProvider()`), looked up
-   * at the first write, so the SDK may be registered after the logger is configured; a batch
-   * written before any is registered fails (and is retried), as the API would drop it unseen.
+   * at each write, so the SDK may be registered after the logger is configured (or another
+   * registered in its place); a batch written before any is registered fails (and is retried), as
+   * the API would drop it unseen.
    */
   loggerProvider?: LoggerProvider | undefined;
   /** The instrumentation scope's name for events without a `SourceContext` (those with one get a scope of that name). Default `'rxlog'`. */
@@ -119,6 +120,8 @@ export class OpenTelemetrySink implements Sink {
   /** The default name of this sink in metrics and the shutdown report. */
   readonly kind: string = 'opentelemetry';
   private logger: OtelLogger | undefined;
+  /** The provider `logger` and the `scoped` loggers came from. */
+  private loggerProvider: LoggerProvider | undefined;
   private readonly scoped = new Map<string, OtelLogger>();
   private readonly provider: LoggerProvider | undefined;
   private readonly scopeName: string;
@@ -175,10 +178,12 @@ export class OpenTelemetrySink implements Sink {
 
   private otelLogger(): OtelLogger {
     const logger = this.logger;
-    if (logger !== undefined && !emitsNothing(logger)) return logger;
+    // The global provider is read at each write: one the app registers in place of another (after
+    // logs.disable()) takes every record from then on, whatever its scope.
+    const provider = this.currentProvider();
+    if (logger !== undefined && provider === this.loggerProvider && !emitsNothing(logger)) return logger;
     // Until an SDK registers its provider, the API's logger drops every record without a trace: fail
     // the batch instead (retried, then counted), so nothing is reported delivered that went nowhere.
-    const provider = this.currentProvider();
     if (provider === undefined)
       throw new Error('OpenTelemetrySink: no global LoggerProvider is registered yet (logs.setGlobalLoggerProvider)');
     const fresh = provider.getLogger(this.scopeName, this.scopeVersion);
@@ -199,8 +204,9 @@ export class OpenTelemetrySink implements Sink {
       throw Object.assign(new Error('OpenTelemetrySink: the LoggerProvider is shut down; its loggers drop every record'), {
         permanent: true,
       });
-    if (fresh !== logger) this.scoped.clear();
+    if (fresh !== logger || provider !== this.loggerProvider) this.scoped.clear();
     this.logger = fresh;
+    this.loggerProvider = provider;
     return fresh;
   }
 
@@ -217,7 +223,7 @@ export class OpenTelemetrySink implements Sink {
     if (logger === undefined) {
       if (this.scoped.size >= MAX_SCOPES) return fallback;
       // The provider whose logger `fallback` is: otelLogger() found one.
-      logger = (this.currentProvider() as LoggerProvider).getLogger(name);
+      logger = (this.loggerProvider as LoggerProvider).getLogger(name);
       this.scoped.set(name, logger);
     }
     return logger;

@@ -625,6 +625,33 @@ describe('OpenTelemetrySink', () => {
     expect(report.sinks.otel).toMatchObject({ delivered: 2, failed: 0 });
   });
 
+  it('follows the global LoggerProvider the app registers in place of a live one, with and without SourceContext alike', async () => {
+    // Before: records without a SourceContext stayed with the first provider, a SourceContext new since went to the second.
+    const log = new LoggerConfiguration().writeTo.sink(new OpenTelemetrySink(), { name: 'otel' }).createLogger();
+    const next = new InMemoryLogRecordExporter();
+    logs.setGlobalLoggerProvider(provider);
+    try {
+      log.information('First, no context');
+      log.forContext('SourceContext', 'Orders').information('First, Orders');
+      await log.flush();
+      logs.disable();
+      logs.setGlobalLoggerProvider(new LoggerProvider({ processors: [new SimpleLogRecordProcessor({ exporter: next })] }));
+      log.information('Second, no context');
+      log.forContext('SourceContext', 'Orders').information('Second, Orders');
+      log.forContext('SourceContext', 'Billing').information('Second, Billing');
+      await log.flush();
+    } finally {
+      logs.disable();
+    }
+    await log.close();
+    expect(exporter.getFinishedLogRecords().map((r) => r.body)).toEqual(['First, no context', 'First, Orders']);
+    expect(next.getFinishedLogRecords().map((r) => [r.body, r.instrumentationScope.name])).toEqual([
+      ['Second, no context', 'rxlog'],
+      ['Second, Orders', 'Orders'],
+      ['Second, Billing', 'Billing'],
+    ]);
+  });
+
   /** A live provider into `exporter` whose configuration disables every scope: it drops every record, on purpose. */
   function disabledScopeProvider(): LoggerProvider {
     return new LoggerProvider({
