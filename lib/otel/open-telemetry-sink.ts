@@ -133,7 +133,7 @@ export class OpenTelemetrySink implements Sink {
     if (typeof given !== 'object' || given === null)
       throw new ConfigurationError(`OpenTelemetrySink: expected an options object, got ${describeValue(given)}`);
     const { loggerProvider, scopeName = 'rxlog', scopeVersion } = options;
-    if (loggerProvider !== undefined && typeof (loggerProvider as Partial<LoggerProvider>).getLogger !== 'function')
+    if (loggerProvider !== undefined && typeof (loggerProvider as Partial<LoggerProvider> | null)?.getLogger !== 'function')
       throw new ConfigurationError(
         `OpenTelemetrySink.loggerProvider: expected a LoggerProvider, got ${describeValue(loggerProvider)}`,
       );

@@ -739,5 +739,9 @@ describe('OpenTelemetrySink', () => {
     expect(() => new OpenTelemetrySink({ loggerProvider: {} as never })).toThrow(ConfigurationError);
     expect(() => new OpenTelemetrySink({ scopeName: '' })).toThrow(/scopeName/);
     expect(() => new OpenTelemetrySink(null as never)).toThrow(/options object/);
+    // Before: a TypeError reading getLogger of null.
+    expect(() => new OpenTelemetrySink({ loggerProvider: null as never })).toThrow(
+      new ConfigurationError('OpenTelemetrySink.loggerProvider: expected a LoggerProvider, got null'),
+    );
   });
 });
