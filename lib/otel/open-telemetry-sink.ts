@@ -82,9 +82,17 @@ interface Flushable {
   forceFlush?: () => Promise<void>;
 }
 
-/** True when the logger's `enabled()` says it emits nothing (a logger of an api-logs older than `enabled` never does). */
+/**
+ * True when the logger's `enabled()` says it emits nothing (a logger of an api-logs older than
+ * `enabled` never does, nor one whose `enabled()` throws: a custom logger's interface stub, whose
+ * `emit` may well work, and which would otherwise fail every batch).
+ */
 function emitsNothing(logger: OtelLogger): boolean {
-  return (logger as Partial<OtelLogger>).enabled?.() === false;
+  try {
+    return (logger as Partial<OtelLogger>).enabled?.() === false;
+  } catch {
+    return false;
+  }
 }
 
 /**

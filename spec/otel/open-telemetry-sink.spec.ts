@@ -696,6 +696,29 @@ describe('OpenTelemetrySink', () => {
     expect(report.sinks.otel).toMatchObject({ delivered: 2, failed: 0 });
   });
 
+  it('writes through a custom provider whose loggers’ enabled() throws (an interface stub), as their emit works', async () => {
+    // Before: every batch failed with the stub's error, and no record reached the provider.
+    const wrapping: OtelLoggerProvider = {
+      getLogger: (name, version, options) => {
+        const inner = provider.getLogger(name, version, options);
+        return {
+          enabled: () => {
+            throw new Error('Method not implemented.');
+          },
+          emit: (record) => inner.emit(record),
+        };
+      },
+    };
+    const log = new LoggerConfiguration().writeTo
+      .sink(new OpenTelemetrySink({ loggerProvider: wrapping }), { name: 'otel', retry: { attempts: 1 } })
+      .createLogger();
+    log.information('First');
+    log.forContext('SourceContext', 'Orders').information('Second');
+    const report = await log.close();
+    expect(exporter.getFinishedLogRecords().map((r) => r.body)).toEqual(['First', 'Second']);
+    expect(report.sinks.otel).toMatchObject({ delivered: 2, failed: 0 });
+  });
+
   it('fails, not delivers, its first write to a provider shut down before it, also one loaded with a second copy of api-logs', async () => {
     // A second copy of sdk-logs and of the api-logs it imports (as a bundle or a nested
     // node_modules gives an app): its shut-down provider hands out that copy's no-op logger.
