@@ -95,7 +95,8 @@ const claimsByMeter = new WeakMap<Meter, Map<string, { source: MetricsSource; ha
  *
  * @param meter the meter the instruments are made on. Default: `metrics.getMeter('rxlog')` from the global
  * MeterProvider, which must be registered by then (before, the API's meter is a no-op one for good).
- * @throws ConfigurationError when `log` has no `metrics()`, `meter` is not a Meter, a capacity is not a whole count >= 0, a
+ * @throws ConfigurationError when `log` has no `metrics()`, `meter` is not a Meter, `options`, its `queueCapacity` or its
+ * `sinks` is not an object (of entries by name, for the last two: a bare number or sink is refused), a capacity is not a whole count >= 0, a
  * `sinks` entry has no `rejectedLogRecords`, a `queueCapacity` or `sinks` entry names no sink of the logger, `name` is not a non-empty string (or holds a lone UTF-16 surrogate), a sink's component name is the logger's own
  * (a sink named `rxlog` without `name`), or another logger already reports one of this one's component names
  * (a sink's or its own) on `meter`.
@@ -108,6 +109,12 @@ export function metricsToOpenTelemetry(
   const source: unknown = log;
   if (typeof (source as Partial<MetricsSource> | null)?.metrics !== 'function')
     throw new ConfigurationError(`metricsToOpenTelemetry: expected a Logger, got ${describeValue(source)}`);
+  const given: unknown = options;
+  if (typeof given !== 'object' || given === null)
+    throw new ConfigurationError(`metricsToOpenTelemetry: expected an options object, got ${describeValue(given)}`);
+  // A bare number or a sink would be read as no entries (or as its own fields): refused, named.
+  entriesOption(options.queueCapacity, 'queueCapacity', 'queue limits by sink name ({ otlp: 2048 })');
+  entriesOption(options.sinks, 'sinks', 'sinks by sink name ({ otlp: sink })');
   const prefix: unknown = options.name;
   if (prefix !== undefined && (typeof prefix !== 'string' || prefix === '' || hasLoneSurrogate(prefix)))
     throw new ConfigurationError(
@@ -236,6 +243,23 @@ export function metricsToOpenTelemetry(
       release();
     },
   };
+}
+
+/**
+ * Throws naming `option` unless `value` is undefined or an object of entries by name: not an array,
+ * nor a sink itself (`sinks: otlp` for `sinks: { otlp }`), whose fields would be read as entries.
+ */
+function entriesOption(value: unknown, option: string, expected: string): void {
+  if (
+    value !== undefined &&
+    (typeof value !== 'object' ||
+      value === null ||
+      Array.isArray(value) ||
+      typeof (value as Partial<RejectingSink>).rejectedLogRecords === 'number')
+  )
+    throw new ConfigurationError(
+      `metricsToOpenTelemetry ${option}: expected an object of ${expected}, got ${describeValue(value)}`,
+    );
 }
 
 /** Drop counts by reason, each an `error.type`, leaving out `skipped`'s (counted elsewhere). */

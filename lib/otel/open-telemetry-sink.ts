@@ -13,8 +13,9 @@ import { toOtelLogRecord } from './to-otel-log-record';
 export interface OpenTelemetrySinkOptions {
   /**
    * The provider the events go to. Default: the global one (`logs.getLoggerProvider()`), looked up
-   * at the first write, so the SDK may be registered after the logger is configured; a batch
-   * written before any is registered fails (and is retried), as the API would drop it unseen.
+   * at each write, so the SDK may be registered after the logger is configured (or another
+   * registered in its place); a batch written before any is registered fails (and is retried), as
+   * the API would drop it unseen.
    */
   loggerProvider?: LoggerProvider | undefined;
   /** The instrumentation scope's name for events without a `SourceContext` (those with one get a scope of that name). Default `'rxlog'`. */
@@ -81,9 +82,17 @@ interface Flushable {
   forceFlush?: () => Promise<void>;
 }
 
-/** True when the logger's `enabled()` says it emits nothing (a logger of an api-logs older than `enabled` never does). */
+/**
+ * True when the logger's `enabled()` says it emits nothing (a logger of an api-logs older than
+ * `enabled` never does, nor one whose `enabled()` throws: a custom logger's interface stub, whose
+ * `emit` may well work, and which would otherwise fail every batch).
+ */
 function emitsNothing(logger: OtelLogger): boolean {
-  return (logger as Partial<OtelLogger>).enabled?.() === false;
+  try {
+    return (logger as Partial<OtelLogger>).enabled?.() === false;
+  } catch {
+    return false;
+  }
 }
 
 /**
@@ -119,6 +128,8 @@ export class OpenTelemetrySink implements Sink {
   /** The default name of this sink in metrics and the shutdown report. */
   readonly kind: string = 'opentelemetry';
   private logger: OtelLogger | undefined;
+  /** The provider `logger` and the `scoped` loggers came from. */
+  private loggerProvider: LoggerProvider | undefined;
   private readonly scoped = new Map<string, OtelLogger>();
   private readonly provider: LoggerProvider | undefined;
   private readonly scopeName: string;
@@ -130,7 +141,7 @@ export class OpenTelemetrySink implements Sink {
     if (typeof given !== 'object' || given === null)
       throw new ConfigurationError(`OpenTelemetrySink: expected an options object, got ${describeValue(given)}`);
     const { loggerProvider, scopeName = 'rxlog', scopeVersion } = options;
-    if (loggerProvider !== undefined && typeof (loggerProvider as Partial<LoggerProvider>).getLogger !== 'function')
+    if (loggerProvider !== undefined && typeof (loggerProvider as Partial<LoggerProvider> | null)?.getLogger !== 'function')
       throw new ConfigurationError(
         `OpenTelemetrySink.loggerProvider: expected a LoggerProvider, got ${describeValue(loggerProvider)}`,
       );
@@ -175,10 +186,12 @@ export class OpenTelemetrySink implements Sink {
 
   private otelLogger(): OtelLogger {
     const logger = this.logger;
-    if (logger !== undefined && !emitsNothing(logger)) return logger;
+    // The global provider is read at each write: one the app registers in place of another (after
+    // logs.disable()) takes every record from then on, whatever its scope.
+    const provider = this.currentProvider();
+    if (logger !== undefined && provider === this.loggerProvider && !emitsNothing(logger)) return logger;
     // Until an SDK registers its provider, the API's logger drops every record without a trace: fail
     // the batch instead (retried, then counted), so nothing is reported delivered that went nowhere.
-    const provider = this.currentProvider();
     if (provider === undefined)
       throw new Error('OpenTelemetrySink: no global LoggerProvider is registered yet (logs.setGlobalLoggerProvider)');
     const fresh = provider.getLogger(this.scopeName, this.scopeVersion);
@@ -199,8 +212,9 @@ export class OpenTelemetrySink implements Sink {
       throw Object.assign(new Error('OpenTelemetrySink: the LoggerProvider is shut down; its loggers drop every record'), {
         permanent: true,
       });
-    if (fresh !== logger) this.scoped.clear();
+    if (fresh !== logger || provider !== this.loggerProvider) this.scoped.clear();
     this.logger = fresh;
+    this.loggerProvider = provider;
     return fresh;
   }
 
@@ -217,7 +231,7 @@ export class OpenTelemetrySink implements Sink {
     if (logger === undefined) {
       if (this.scoped.size >= MAX_SCOPES) return fallback;
       // The provider whose logger `fallback` is: otelLogger() found one.
-      logger = (this.currentProvider() as LoggerProvider).getLogger(name);
+      logger = (this.loggerProvider as LoggerProvider).getLogger(name);
       this.scoped.set(name, logger);
     }
     return logger;

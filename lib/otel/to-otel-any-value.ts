@@ -74,8 +74,9 @@ function anyValue(value: unknown, depth: number): AnyValue {
 }
 
 /**
- * Properties as an OpenTelemetry attribute map, in their order; undefined values are left out, a
- * value that throws when read is `'[Throws: message]'` (its message cut to 200 characters), and
+ * Properties as an OpenTelemetry attribute map, in their order; undefined values and a property
+ * named `''` (attribute keys are non-empty) are left out, a value that throws when read is
+ * `'[Throws: message]'` (its message cut to 200 characters), and
  * properties whose keys cannot be listed are one `rxlog.unreadable` attribute; one SelfLog report
  * per record says how many values could not be read. Never throws.
  */
@@ -84,7 +85,8 @@ export function toOtelAttributes(
   depth = 0,
   skip?: ReadonlySet<string>,
 ): AnyValueMap {
-  return addOtelAttributes({}, properties, depth, (key) => skip?.has(key) === true);
+  // Attribute keys are non-empty: the SDK drops a '' one, with a diag warning.
+  return addOtelAttributes({}, properties, depth, (key) => key === '' || skip?.has(key) === true);
 }
 
 /** {@link toOtelAttributes} added to `out` (after what it holds), but for the keys `skip` names; returns `out`. */

@@ -17,7 +17,8 @@ const TRACE_PROPERTIES: ReadonlySet<string> = new Set(['TraceId', 'SpanId', 'Tra
  * An event as an OpenTelemetry `LogRecord` for `Logger.emit`: the rendered message as the body,
  * the level as `severityNumber` (Verbose 1 TRACE, Debug 5, Information 9, Warning 13, Error 17,
  * Fatal 21; none for another level) and `severityText` (Serilog's level name, else the level),
- * the event's timestamp (as the observed time too), every property as an attribute (structures as maps and arrays), the template as `message_template.text`, an
+ * the event's timestamp (as the observed time too), every property as an attribute (structures as
+ * maps and arrays; none for one named `''`: keys are non-empty), the template as `message_template.text`, an
  * exception as `exception.type` (its name, `'Error'` when it has none), `exception.message` (left
  * out when empty) and `exception.stacktrace`. A valid
  * `TraceId` / `SpanId` pair (with `TraceFlags`) becomes the record's context, so the record
@@ -53,12 +54,13 @@ function logRecord(event: LogEvent): LogRecord {
   const own: AnyValueMap = { 'message_template.text': String(event.messageTemplate.text) };
   const exception = event.exception;
   if (exception !== undefined) exceptionAttributes(own, exception);
-  // Attribute keys are unique: a property named like one of the record's own is not sent.
+  // Attribute keys are unique: a property named like one of the record's own is not sent. Nor is
+  // one named '' (keys are non-empty), which the SDK drops with a diag warning per record.
   const attributes = addOtelAttributes(
     own,
     properties,
     0,
-    (key) => Object.hasOwn(own, key) || (spanContext !== undefined && TRACE_PROPERTIES.has(key)),
+    (key) => key === '' || Object.hasOwn(own, key) || (spanContext !== undefined && TRACE_PROPERTIES.has(key)),
   );
   return {
     ...timesOf(event),

@@ -6,8 +6,9 @@ import type { Enricher } from '../core/enricher';
  * `TraceId` (32 lower-case hex digits), `SpanId` (16) and `TraceFlags` (a number; 1 = sampled),
  * read through `@opentelemetry/api`, so it works with whichever SDK the app registered. Outside
  * a span, or with an invalid (all-zero) span context, it adds nothing; an event that already
- * carries a `TraceId` or `SpanId` (from a child logger, LogContext or an upstream request) keeps
- * its own and gets none of the active span's, so the pair never mixes two traces. A non-recording
+ * has a `TraceId`, `SpanId` or `TraceFlags` property (from a child logger, LogContext, an upstream
+ * request, or a template hole given undefined) keeps its own and gets none of the active span's,
+ * so ids and flags never mix two trace contexts. A non-recording
  * (unsampled) span's ids are added with its flags (0). CLEF writes these as `@tr`
  * and `@sp`, `OtlpSink` and `OpenTelemetrySink` as the record's trace context, and an output
  * template shows them as `{TraceId}` and `{SpanId}`.
@@ -20,9 +21,13 @@ import type { Enricher } from '../core/enricher';
 export function traceContextEnricher(): Enricher {
   return function traceContext(event) {
     // Ids are added as a set or not at all: the active span's SpanId beside another trace's TraceId
-    // (or the reverse) would name a span that trace does not have.
+    // (or the reverse) would name a span that trace does not have, and its ids beside another
+    // context's TraceFlags would misstate whether it is sampled. An enricher never overwrites an
+    // own property, even one whose value is undefined (a `{TraceId}` hole given undefined), so one
+    // the event owns at all means none is added.
     const { properties } = event;
-    if (properties.TraceId !== undefined || properties.SpanId !== undefined) return undefined;
+    if (Object.hasOwn(properties, 'TraceId') || Object.hasOwn(properties, 'SpanId') || Object.hasOwn(properties, 'TraceFlags'))
+      return undefined;
     const span = trace.getSpan(context.active());
     if (span === undefined) return undefined;
     const spanContext = span.spanContext();

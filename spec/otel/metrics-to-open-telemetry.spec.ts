@@ -494,4 +494,29 @@ describe('metricsToOpenTelemetry', () => {
       /sinks\["memory"\]/,
     );
   });
+
+  it('rejects options, a queueCapacity or a sinks that is not an object of entries by name, naming it', async () => {
+    // Before: null options threw a TypeError, and a bare number or sink was read as no entries (or its fields), silently.
+    const meter = new MeterProvider().getMeter('x');
+    const otlp = new OtlpSink({ endpoint: 'http://localhost:4318/v1/logs' });
+    const log = new LoggerConfiguration().writeTo.sink(otlp, { name: 'otlp' }).createLogger();
+    expect(() => metricsToOpenTelemetry(log, meter, null as never)).toThrow(
+      new ConfigurationError('metricsToOpenTelemetry: expected an options object, got null'),
+    );
+    expect(() => metricsToOpenTelemetry(log, meter, { queueCapacity: 2048 as never })).toThrow(
+      new ConfigurationError(
+        'metricsToOpenTelemetry queueCapacity: expected an object of queue limits by sink name ({ otlp: 2048 }), got number 2048',
+      ),
+    );
+    expect(() => metricsToOpenTelemetry(log, meter, { queueCapacity: [2048] as never })).toThrow(/queueCapacity: .*got Array/);
+    expect(() => metricsToOpenTelemetry(log, meter, { sinks: otlp as never })).toThrow(
+      new ConfigurationError(
+        'metricsToOpenTelemetry sinks: expected an object of sinks by sink name ({ otlp: sink }), got OtlpSink',
+      ),
+    );
+    expect(() => metricsToOpenTelemetry(log, meter, { sinks: 'otlp' as never })).toThrow(
+      /^metricsToOpenTelemetry sinks: .*got "otlp"/,
+    );
+    await log.close();
+  });
 });

@@ -334,6 +334,28 @@ describe('OpenTelemetrySink', () => {
     });
   });
 
+  it('leaves out a property named "" (attribute keys are non-empty), which the SDK drops with a diag warning per record', async () => {
+    const warnings: string[] = [];
+    diag.setLogger(
+      { error: (m) => warnings.push(m), warn: (m) => warnings.push(m), info: () => {}, debug: () => {}, verbose: () => {} },
+      DiagLogLevel.WARN,
+    );
+    try {
+      const log = rxlog();
+      // A child logger's or an enricher's property may be named '': OtlpSink leaves it out too.
+      log.child({ '': 'unnamed', Kept: 1 }).information('Hello {Name}', 'tea');
+      await log.close();
+    } finally {
+      diag.disable();
+    }
+    expect(warnings).toEqual([]);
+    expect(exporter.getFinishedLogRecords()[0]?.attributes).toEqual({
+      'message_template.text': 'Hello {Name}',
+      Name: 'tea',
+      Kept: 1,
+    });
+  });
+
   it('keeps a map holding a __proto__ or constructor member (a JSON body a client sent) whole, as its JSON text', async () => {
     const warnings: string[] = [];
     diag.setLogger(
@@ -603,6 +625,33 @@ describe('OpenTelemetrySink', () => {
     expect(report.sinks.otel).toMatchObject({ delivered: 2, failed: 0 });
   });
 
+  it('follows the global LoggerProvider the app registers in place of a live one, with and without SourceContext alike', async () => {
+    // Before: records without a SourceContext stayed with the first provider, a SourceContext new since went to the second.
+    const log = new LoggerConfiguration().writeTo.sink(new OpenTelemetrySink(), { name: 'otel' }).createLogger();
+    const next = new InMemoryLogRecordExporter();
+    logs.setGlobalLoggerProvider(provider);
+    try {
+      log.information('First, no context');
+      log.forContext('SourceContext', 'Orders').information('First, Orders');
+      await log.flush();
+      logs.disable();
+      logs.setGlobalLoggerProvider(new LoggerProvider({ processors: [new SimpleLogRecordProcessor({ exporter: next })] }));
+      log.information('Second, no context');
+      log.forContext('SourceContext', 'Orders').information('Second, Orders');
+      log.forContext('SourceContext', 'Billing').information('Second, Billing');
+      await log.flush();
+    } finally {
+      logs.disable();
+    }
+    await log.close();
+    expect(exporter.getFinishedLogRecords().map((r) => r.body)).toEqual(['First, no context', 'First, Orders']);
+    expect(next.getFinishedLogRecords().map((r) => [r.body, r.instrumentationScope.name])).toEqual([
+      ['Second, no context', 'rxlog'],
+      ['Second, Orders', 'Orders'],
+      ['Second, Billing', 'Billing'],
+    ]);
+  });
+
   /** A live provider into `exporter` whose configuration disables every scope: it drops every record, on purpose. */
   function disabledScopeProvider(): LoggerProvider {
     return new LoggerProvider({
@@ -644,6 +693,29 @@ describe('OpenTelemetrySink', () => {
     const report = await log.close();
     await quiet.shutdown();
     expect(exporter.getFinishedLogRecords()).toEqual([]);
+    expect(report.sinks.otel).toMatchObject({ delivered: 2, failed: 0 });
+  });
+
+  it('writes through a custom provider whose loggers’ enabled() throws (an interface stub), as their emit works', async () => {
+    // Before: every batch failed with the stub's error, and no record reached the provider.
+    const wrapping: OtelLoggerProvider = {
+      getLogger: (name, version, options) => {
+        const inner = provider.getLogger(name, version, options);
+        return {
+          enabled: () => {
+            throw new Error('Method not implemented.');
+          },
+          emit: (record) => inner.emit(record),
+        };
+      },
+    };
+    const log = new LoggerConfiguration().writeTo
+      .sink(new OpenTelemetrySink({ loggerProvider: wrapping }), { name: 'otel', retry: { attempts: 1 } })
+      .createLogger();
+    log.information('First');
+    log.forContext('SourceContext', 'Orders').information('Second');
+    const report = await log.close();
+    expect(exporter.getFinishedLogRecords().map((r) => r.body)).toEqual(['First', 'Second']);
     expect(report.sinks.otel).toMatchObject({ delivered: 2, failed: 0 });
   });
 
@@ -690,5 +762,9 @@ describe('OpenTelemetrySink', () => {
     expect(() => new OpenTelemetrySink({ loggerProvider: {} as never })).toThrow(ConfigurationError);
     expect(() => new OpenTelemetrySink({ scopeName: '' })).toThrow(/scopeName/);
     expect(() => new OpenTelemetrySink(null as never)).toThrow(/options object/);
+    // Before: a TypeError reading getLogger of null.
+    expect(() => new OpenTelemetrySink({ loggerProvider: null as never })).toThrow(
+      new ConfigurationError('OpenTelemetrySink.loggerProvider: expected a LoggerProvider, got null'),
+    );
   });
 });

@@ -105,6 +105,26 @@ describe('traceContextEnricher', () => {
     expect(sink.events.map((e) => e.properties)).toEqual([given, { SpanId: '00f067aa0ba902b7' }]);
   });
 
+  it('adds none of the active span’s ids to an event that has any of TraceId, SpanId or TraceFlags, even one whose value is undefined', () => {
+    const { log, sink } = setup();
+    const formatter = new CompactJsonFormatter();
+    tracer.startActiveSpan('op', (span) => {
+      // A template hole given undefined (a request without a trace id) is still the event's own property.
+      log.information('Request {TraceId} for {Path}', undefined, '/cart');
+      log.child({ SpanId: undefined }).information('No span id');
+      // Flags of another context, which would call the active (sampled) span unsampled.
+      log.child({ TraceFlags: 0 }).information('Flags only');
+      span.end();
+    });
+    expect(sink.events.map((e) => e.properties)).toEqual([
+      { TraceId: undefined, Path: '/cart' },
+      { SpanId: undefined },
+      { TraceFlags: 0 },
+    ]);
+    // No span id without its trace id in CLEF.
+    expect(formatter.format(sink.events[0])).not.toContain('"@sp"');
+  });
+
   it('adds the ids of a non-recording span too, with its unsampled flags', () => {
     const { log, sink } = setup();
     const unsampled = { traceId: '4bf92f3577b34da6a3ce929d0e0e4736', spanId: '00f067aa0ba902b7', traceFlags: 0 };
