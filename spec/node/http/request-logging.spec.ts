@@ -414,6 +414,39 @@ describe('requestLogging with node:http', () => {
     ]);
   });
 
+  // Async level and generateRequestId functions (a lookup in a store) returned Promises: each
+  // rejection was unhandled, which ends a Node process by default.
+  it('logs every request with defaults when level and generateRequestId are async, their rejections handled', async () => {
+    const self = collectSelfLog();
+    const unhandled: unknown[] = [];
+    const onUnhandled = (reason: unknown): void => void unhandled.push(reason);
+    process.on('unhandledRejection', onUnhandled);
+    try {
+      const { url, events } = await nodeServer((req, res) => res.writeHead(req.url === '/gone' ? 404 : 200).end(), {
+        level: (async () => Promise.reject(new Error('level store down'))) as never,
+        generateRequestId: (async () => Promise.reject(new Error('id store down'))) as never,
+      });
+      const answers = [await get(`${url}/a`), await get(`${url}/gone`)];
+      await eventsArrive(events, 2);
+      await new Promise((resolve) => setImmediate(resolve));
+      expect(answers.map((answer) => answer.status)).toEqual([200, 404]);
+      expect(events.map((e) => [e.level, e.properties.RequestId])).toEqual([
+        ['information', answers[0]?.headers['x-request-id']],
+        ['warning', answers[1]?.headers['x-request-id']],
+      ]);
+      for (const answer of answers) expect(answer.headers['x-request-id']).toMatch(/^[0-9a-f-]{36}$/);
+      expect(unhandled).toEqual([]);
+    } finally {
+      process.off('unhandledRejection', onUnhandled);
+      self.stop();
+    }
+    const messages = self.diagnostics.map((d) => d.message);
+    expect(messages.filter((m) => m.includes('requestLogging.generateRequestId returned a Promise'))).toHaveLength(2);
+    expect(messages.filter((m) => m.includes('requestLogging.generateRequestId rejected'))).toHaveLength(2);
+    expect(messages.filter((m) => m.includes('requestLogging.level returned a Promise'))).toHaveLength(2);
+    expect(messages.filter((m) => m.includes('requestLogging.level rejected'))).toHaveLength(2);
+  });
+
   // Any client could choose its request's id (x-request-id, traceparent) and nothing turned that
   // off; Fastify 5 takes no incoming id by default, its requestIdHeader warning that it "allows any
   // callers to set reqId to a value of their choosing" (docs/Reference/Server.md).
