@@ -6,7 +6,6 @@ import { hasMethods } from '../../core/has-methods';
 import { SelfLog } from '../../core/self-log';
 import type { LogLevelName } from '../../core/log-level';
 import type { Logger } from '../../pipeline/logger';
-import { writeJson } from '../../templates/safe-json';
 import { addDiagnostics, DiagnosticCollector, diagnosticContext } from './diagnostic-context';
 import { chosenLevel } from './chosen-level';
 import { isIgnoredPath } from './is-ignored-path';
@@ -14,7 +13,7 @@ import { levelForStatus } from './level-for-status';
 import { requestIdFrom } from './request-id';
 import type { RequestOutcome, ResolvedRequestLoggingOptions } from './request-logging-options';
 import { selectHeaders } from './select-headers';
-import { isError } from '../is-error';
+import { thrownError } from './thrown-error';
 
 /** What request logging writes to: a Logger (only `child` and the child's `write` are used). */
 export type RequestLogger = Pick<Logger, 'child'>;
@@ -134,7 +133,7 @@ export function trackRequest(
       const logger = log.child(properties);
       const write = (): void =>
         LogContext.run(context, () => {
-          if (hasError) logger.write(level, asError(error), template);
+          if (hasError) logger.write(level, thrownError(error), template);
           else logger.write(level, template);
         });
       // Never in another request's context (a long poll answered from another user's request).
@@ -250,13 +249,4 @@ function levelOf(settings: ResolvedRequestLoggingOptions, outcome: RequestOutcom
   const fallback = outcome.aborted && !failed ? 'warning' : levelForStatus(outcome.statusCode, failed);
   const level = settings.level;
   return level === undefined ? fallback : chosenLevel(() => level(outcome), fallback);
-}
-
-function asError(value: unknown): Error {
-  // One from another realm too (a vm context, Node's own errors inside Jest).
-  if (isError(value)) return value;
-  // writeJson never throws: a cycle, a bigint or a throwing getter in what was thrown must not cost the completion event.
-  const error = new Error(typeof value === 'object' && value !== null ? writeJson(value) : String(value));
-  error.name = 'NonErrorThrown';
-  return error;
 }
