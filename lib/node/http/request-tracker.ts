@@ -77,7 +77,7 @@ export function trackRequest(
   route: () => string | undefined = () => undefined,
 ): RequestTracker {
   const started = process.hrtime.bigint();
-  const requestId = requestIdFrom(settings.trustIncomingRequestId ? req.headers : {}, settings.generateRequestId);
+  const requestId = requestIdOf(req, settings);
   const path = requestPath((req as { originalUrl?: string }).originalUrl ?? req.url);
   const ignored = isIgnoredPath(settings.ignorePaths, path);
   const collector = new DiagnosticCollector();
@@ -123,9 +123,13 @@ export function trackRequest(
       properties.Elapsed = elapsed;
       const pattern = route();
       if (pattern !== undefined) properties.RoutePattern = pattern;
-      const requestHeaders = selectHeaders(req.headers, settings.requestHeaders, settings.redactHeaders);
+      const requestHeaders = selected('request', () =>
+        selectHeaders(req.headers, settings.requestHeaders, settings.redactHeaders),
+      );
       if (requestHeaders !== undefined) properties.RequestHeaders = requestHeaders;
-      const responseHeaders = selectHeaders(res.getHeaders(), settings.responseHeaders, settings.redactHeaders);
+      const responseHeaders = selected('response', () =>
+        selectHeaders(res.getHeaders(), settings.responseHeaders, settings.redactHeaders),
+      );
       if (responseHeaders !== undefined) properties.ResponseHeaders = responseHeaders;
       if (aborted) properties.Aborted = true;
       addDiagnostics(properties, collector.complete());
@@ -186,6 +190,34 @@ export function trackRequest(
     run: (fn) => LogContext.run(context, () => diagnosticContext.runWith(collector, fn)),
     fail,
   };
+}
+
+/**
+ * The request's id, from its headers when they are trusted. Headers that cannot be read (a
+ * wrapper's Proxy or getter that throws) are reported to SelfLog and the id is generated: they
+ * never cost the request its events.
+ */
+function requestIdOf(req: IncomingMessage, settings: ResolvedRequestLoggingOptions): string {
+  if (settings.trustIncomingRequestId)
+    try {
+      return requestIdFrom(req.headers, settings.generateRequestId);
+    } catch (error) {
+      SelfLog.write('requestLogging: the request headers could not be read; the request id is generated', error);
+    }
+  return requestIdFrom({}, settings.generateRequestId);
+}
+
+/** The selected headers, or none when they cannot be read (reported to SelfLog): the event is written without them. */
+function selected(
+  which: 'request' | 'response',
+  select: () => Record<string, string> | undefined,
+): Record<string, string> | undefined {
+  try {
+    return select();
+  } catch (error) {
+    SelfLog.write(`requestLogging: the ${which} headers could not be read; the completion event is written without them`, error);
+    return undefined;
+  }
 }
 
 /**

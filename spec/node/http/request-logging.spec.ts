@@ -680,6 +680,99 @@ describe('requestLogging with node:http', () => {
     expect(byPath['/plain'].RequestHeaders).toEqual({ host: 'x' });
   });
 
+  // Headers that could not be read (a wrapper's Proxy that throws, a getter that throws) made
+  // trackRequest throw: the request got no event and no request id, and a handler that threw then
+  // escaped the middleware (an uncaught exception in node:http's 'request' listener, the client never answered).
+  it('logs a request whose headers throw when read, with a generated id and without its headers, and still answers a failing handler 500', async () => {
+    const self = collectSelfLog();
+    const uncaught: unknown[] = [];
+    const onUncaught = (error: unknown): void => void uncaught.push(error);
+    process.on('uncaughtException', onUncaught);
+    const { log, events } = memoryLogger();
+    const logRequests = requestLogging(log, { requestHeaders: ['*'] });
+    const server = await listen(
+      createServer((req, res) => {
+        const headers = req.headers;
+        const trap = (): never => {
+          throw new Error('headers unreadable');
+        };
+        Object.defineProperty(req, 'headers', {
+          configurable: true,
+          get: () => new Proxy(headers, { get: trap, ownKeys: trap, getOwnPropertyDescriptor: trap, has: trap }),
+        });
+        logRequests(req, res, () => {
+          if (req.url === '/throws') throw new Error('handler failed');
+          if (req.url === '/rejects') return Promise.reject(new Error('handler rejected'));
+          res.end('ok');
+          return undefined;
+        });
+      }),
+    );
+    closers.push(server.close, () => log.close({ strategy: 'immediate', timeoutMs: 0 }));
+    try {
+      const answers = [await get(`${server.url}/ok`), await get(`${server.url}/throws`), await get(`${server.url}/rejects`)];
+      expect(answers.map((answer) => answer.status)).toEqual([200, 500, 500]);
+      await eventsArrive(events, 3);
+      expect(
+        events.map((e) => [
+          e.properties.RequestPath,
+          e.level,
+          e.properties.StatusCode,
+          e.exception?.message,
+          e.properties.RequestHeaders,
+        ]),
+      ).toEqual([
+        ['/ok', 'information', 200, undefined, undefined],
+        ['/throws', 'error', 500, 'handler failed', undefined],
+        ['/rejects', 'error', 500, 'handler rejected', undefined],
+      ]);
+      for (const [i, answer] of answers.entries()) {
+        expect(answer.headers['x-request-id']).toMatch(/^[0-9a-f-]{36}$/);
+        expect(events[i]?.properties.RequestId).toBe(answer.headers['x-request-id']);
+      }
+      expect(uncaught).toEqual([]);
+    } finally {
+      process.off('uncaughtException', onUncaught);
+      self.stop();
+    }
+    const messages = self.diagnostics.map((d) => d.message);
+    expect(messages.filter((m) => m.includes('requestLogging: the request headers could not be read'))).toHaveLength(6);
+  });
+
+  it('answers a failing handler 500 when its request cannot be followed at all, telling SelfLog, instead of throwing into node:http', async () => {
+    const self = collectSelfLog();
+    const uncaught: unknown[] = [];
+    const onUncaught = (error: unknown): void => void uncaught.push(error);
+    process.on('uncaughtException', onUncaught);
+    const { log, events } = memoryLogger();
+    const logRequests = requestLogging(log);
+    const server = await listen(
+      createServer((req, res) => {
+        Object.defineProperty(req, 'url', {
+          get: () => {
+            throw new Error('url unreadable');
+          },
+        });
+        logRequests(req, res, () => {
+          throw new Error('handler failed');
+        });
+      }),
+    );
+    closers.push(server.close, () => log.close({ strategy: 'immediate', timeoutMs: 0 }));
+    try {
+      expect((await get(`${server.url}/throws`)).status).toBe(500);
+      expect(uncaught).toEqual([]);
+    } finally {
+      process.off('uncaughtException', onUncaught);
+      self.stop();
+    }
+    expect(events).toEqual([]);
+    expect(self.diagnostics.map((d) => d.message)).toEqual([
+      expect.stringContaining('requestLogging: the request could not be followed Error: url unreadable'),
+      expect.stringContaining('requestLogging: the handler of a request that could not be followed failed Error: handler failed'),
+    ]);
+  });
+
   // Node answers pipelined requests in order: a response queued behind an unfinished one has no
   // socket yet, and when the connection closes Node destroys its request ('aborted') but the
   // response emits neither 'finish' nor 'close' (node:_http_server abortIncoming). Those requests
