@@ -773,6 +773,38 @@ describe('requestLogging with node:http', () => {
     ]);
   });
 
+  it('answers requests in flight and after the logger closed, counting their events as rejected after close, throwing nothing', async () => {
+    const uncaught: unknown[] = [];
+    const onUncaught = (error: unknown): void => void uncaught.push(error);
+    process.on('uncaughtException', onUncaught);
+    const entered = signal();
+    const release = signal();
+    try {
+      const { url, events, log } = await nodeServer(async (_req, res) => {
+        entered.resolve();
+        await release.promise;
+        log.information('Answering');
+        diagnosticContext.set('Late', true);
+        res.end('ok');
+      });
+      const inFlight = get(`${url}/in-flight`);
+      await entered.promise;
+      const closing = log.close({ strategy: 'flush' });
+      release.resolve();
+      const [during, report] = await Promise.all([inFlight, closing]);
+      const after = await get(`${url}/after`);
+      expect([during.status, after.status, during.body, after.body]).toEqual([200, 200, 'ok', 'ok']);
+      for (const answer of [during, after]) expect(answer.headers['x-request-id']).toMatch(/^[0-9a-f-]{36}$/);
+      expect(report).toBeDefined();
+      expect(events).toEqual([]);
+      // 'Answering' and a completion event for each request.
+      expect(log.metrics().rejectedAfterClose).toBe(4);
+      expect(uncaught).toEqual([]);
+    } finally {
+      process.off('uncaughtException', onUncaught);
+    }
+  });
+
   // Node answers pipelined requests in order: a response queued behind an unfinished one has no
   // socket yet, and when the connection closes Node destroys its request ('aborted') but the
   // response emits neither 'finish' nor 'close' (node:_http_server abortIncoming). Those requests
