@@ -179,6 +179,16 @@ export class RxlogLoggerService implements LoggerService {
       // Read inside the try: telling a plain object from others asks for prototypes, which a Proxy's trap may refuse.
       const call = readNestLogCall(given, optionalParams, withStack);
       if (call.context === EXCEPTIONS_HANDLER && wasLoggedRequestError(call.message, call.stack)) return;
+      // Nest's exception filter reports a thrown value that is not an Error (a string, a plain
+      // object) as it is, alone: it goes on its request's completion event, as an Error does.
+      if (
+        call.context === EXCEPTIONS_HANDLER &&
+        call.stack === undefined &&
+        call.params.length === 0 &&
+        !isError(call.message) &&
+        keepForCompletion(call.message)
+      )
+        return;
       let { message } = call;
       if (typeof message === 'function') {
         // A lazy message is only worth calling when its event would be written.

@@ -19,7 +19,7 @@ import {
   streamReset,
 } from '../node/http/request-tracker';
 import type { Logger } from '../pipeline/logger';
-import { isError } from '../node/is-error';
+import { thrownError } from '../node/http/thrown-error';
 import { markLoggedRequestError } from './logged-request-errors';
 import { type RequestLoggingSettings } from './request-logging-settings';
 
@@ -44,8 +44,10 @@ export interface RequestState {
   route?: string | undefined;
   /** The route Express notes for the module's own catch-all middleware while it runs: not the request's route. */
   middlewareRoute?: string | undefined;
-  /** An error Nest's exception filter reported before the interceptor saw the request (a guard's), for the completion written on close. */
-  error?: Error | undefined;
+  /** What Nest's exception filter reported before the interceptor saw the request (a guard's error or thrown value), for the completion written on close. */
+  error?: unknown;
+  /** What the completion event carries as its exception (an Error or any value thrown), once written. */
+  loggedError?: unknown;
   /**
    * What the handler's Observable errored with, when the response was still unsent: an exception
    * filter answers it after the Observable ends, with a status of its own choosing, so the
@@ -108,14 +110,19 @@ export function noteRoute(request: object, route: unknown): void {
 }
 
 /**
- * Hands `error` to the completion event of the request whose context is current, when that event
- * is still to be written when its response closes (the interceptor never saw the request: a guard,
- * or a middleware after rxlog's, threw). Returns whether it did; the caller then writes nothing.
+ * Hands `error` (an Error, or any other value thrown but `undefined` and `null`) to the completion
+ * event of the request whose context is current, when that event is still to be written when its
+ * response closes (the interceptor never saw the request: a guard, or a middleware after rxlog's,
+ * threw; or it saw the handler fail, and the event waits for the status a filter sends). Returns
+ * whether it did, or whether the event written already carries it; the caller then writes nothing.
  */
-export function keepForCompletion(error: Error): boolean {
+export function keepForCompletion(error: unknown): boolean {
+  if (error === undefined || error === null) return false;
   const collector = diagnosticContext.current();
   const state = collector === undefined ? undefined : statesByCollector.get(collector);
   if (state === undefined || !loggingRequests.has(state)) return false;
+  // Written already with it (a handler that answered, then threw a string).
+  if (state.completed && state.loggedError !== undefined && Object.is(state.loggedError, error)) return true;
   // The client left in the middle of its body: the body parser fails with Node's ECONNRESET after
   // the aborted completion event was written, which already says what happened.
   // Only the request stream's own error: a handler's (an upstream call reset) is the app's failure.
@@ -135,7 +142,7 @@ function streamError(request: object | undefined): unknown {
   }
 }
 
-function isConnectionReset(error: Error): boolean {
+function isConnectionReset(error: unknown): boolean {
   try {
     return (error as { code?: unknown }).code === 'ECONNRESET';
   } catch {
@@ -286,13 +293,13 @@ export class RxlogRequestContext {
       const template = aborted ? this.settings.abortedTemplate : this.settings.messageTemplate;
       const log = this.completions.child(properties);
       const { error } = outcome;
-      // An Error from another realm too (Node's own errors inside a Jest sandbox): its stack, not lost.
-      if (isError(error)) {
+      if (error === undefined) log.write(level, template);
+      else {
         markLoggedRequestError(error);
-        log.write(level, error, template);
-      } else {
-        if (error !== undefined) markLoggedRequestError(error);
-        log.write(level, template);
+        state.loggedError = error;
+        // An Error from another realm too (Node's own errors inside a Jest sandbox): its stack, not
+        // lost; a thrown string or plain object as a NonErrorThrown Error, as requestLogging writes it.
+        log.write(level, thrownError(error), template);
       }
     } catch (error) {
       SelfLog.write('Request completion event for {RequestId} could not be written', state.requestId, error);

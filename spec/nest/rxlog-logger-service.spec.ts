@@ -257,6 +257,19 @@ describe('RxlogLoggerService', () => {
     expect(sink.events.map((e) => e.renderMessage())).toEqual(['other']);
   });
 
+  it('writes a thrown value that is not an Error, reported by Nest outside any request, as Nest reports it', () => {
+    const { service, sink } = setup();
+    service.error('Out of stock', undefined, 'ExceptionsHandler');
+    service.error({ code: 'E_STOCK' }, undefined, 'ExceptionsHandler');
+    service.error(null, undefined, 'ExceptionsHandler');
+    expect(sink.events.map((e) => [e.level, e.properties.SourceContext])).toEqual([
+      ['error', 'ExceptionsHandler'],
+      ['error', 'ExceptionsHandler'],
+      ['error', 'ExceptionsHandler'],
+    ]);
+    expect(sink.events[0]?.renderMessage()).toBe('Out of stock');
+  });
+
   it('never throws, whatever it is given', () => {
     const { service } = setup();
     const hostile = {

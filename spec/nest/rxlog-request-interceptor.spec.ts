@@ -99,6 +99,10 @@ describe.each(['express', 'fastify'])('RxlogModule on %s, against a hostile clie
       exchanges.afterHeaders = await send(`${u}/after-headers`, { headers: id('after-headers') });
       exchanges.lateThrow = await send(`${u}/late-throw`, { headers: id('late-throw') });
       exchanges.endThenThrow = await send(`${u}/end-then-throw`, { headers: id('end-then-throw') });
+      exchanges.throwString = await send(`${u}/throw-string`, { headers: id('throw-string') });
+      exchanges.rejectObject = await send(`${u}/reject-object`, { headers: id('reject-object') });
+      exchanges.stringGuarded = await send(`${u}/string-guarded`, { headers: id('string-guarded') });
+      exchanges.endThenThrowString = await send(`${u}/end-then-throw-string`, { headers: id('end-then-throw-string') });
       exchanges.head = await send(`${u}/context/1`, { headers: id('head'), method: 'HEAD' });
       exchanges.unknown = await send(`${u}/no/such/route?token=secret`, { headers: id('unknown') });
       exchanges.upload = await send(`${u}/upload`, { headers: json('upload'), method: 'POST', body: '{"a":1,"b":2}' });
@@ -187,6 +191,32 @@ describe.each(['express', 'fastify'])('RxlogModule on %s, against a hostile clie
     expect(completion(run, 'end-then-throw')).toEqual([
       ['error', 200, '/end-then-throw', '/end-then-throw', undefined, 'Error: Thrown after the answer'],
     ]);
+  });
+
+  // A value that is not an Error (a string, a plain object) went on no completion event: Nest's
+  // exception filter wrote it as an ExceptionsHandler event of its own, beside a completion event
+  // that said 500 without saying why.
+  it('writes a thrown or rejected value that is not an Error once, on the completion event, as an Error is', () => {
+    expect([exchanges.throwString, exchanges.rejectObject, exchanges.stringGuarded].map((e) => e.outcome)).toEqual([
+      '500',
+      '500',
+      '500',
+    ]);
+    expect(completion(run, 'throw-string')).toEqual([
+      ['error', 500, '/throw-string', '/throw-string', undefined, 'NonErrorThrown: Out of stock'],
+    ]);
+    expect(completion(run, 'reject-object')).toEqual([
+      ['error', 500, '/reject-object', '/reject-object', undefined, 'NonErrorThrown: {"code":"E_STOCK","sku":"a-1"}'],
+    ]);
+    expect(completion(run, 'string-guarded')).toEqual([
+      ['error', 500, '/string-guarded', '/string-guarded', undefined, 'NonErrorThrown: Guard says no'],
+    ]);
+    expect(exchanges.endThenThrowString.outcome).toBe('200');
+    expect(completion(run, 'end-then-throw-string')).toEqual([
+      ['error', 200, '/end-then-throw-string', '/end-then-throw-string', undefined, 'NonErrorThrown: Thrown after the answer'],
+    ]);
+    for (const id of ['throw-string', 'reject-object', 'string-guarded', 'end-then-throw-string'])
+      expect(withId(run, id).map((e) => e.properties.SourceContext)).toEqual(['RequestLogging']);
   });
 
   it('logs a request whose JSON body is malformed or cut off, with its request id, and keeps it after body parsing', () => {

@@ -95,12 +95,43 @@ export function fastifyRequestLogging(log: RequestLogger, options: RequestLoggin
       trackers.get(request.raw)?.fail(error);
       next();
     });
+    // A streamed body (`reply.send(stream)`) that fails once its headers went out reaches no onError
+    // hook: Fastify destroys the response without the stream's error. Its 'error' is the failure.
+    instance.addHook(
+      'onSend',
+      (
+        request: FastifyLikeRequest,
+        _reply: FastifyLikeReply,
+        payload: unknown,
+        next: (error: null, payload: unknown) => void,
+      ) => {
+        const tracker = trackers.get(request.raw);
+        if (tracker !== undefined) failOnStreamError(tracker, payload);
+        next(null, payload);
+      },
+    );
     done();
   };
   return Object.assign(plugin, {
     [Symbol.for('skip-override')]: true,
     [Symbol.for('fastify.display-name')]: 'rxlog-request-logging',
   });
+}
+
+/**
+ * Records the error a Node stream body emits on the request's completion event. Only a stream that
+ * errors: one Fastify destroys because the client left emits no 'error', and stays aborted.
+ */
+function failOnStreamError(tracker: RequestTracker, payload: unknown): void {
+  try {
+    const stream = payload as { pipe?: unknown; once?: unknown } | null;
+    if (typeof stream?.pipe !== 'function' || typeof stream.once !== 'function') return;
+    (stream.once as (event: string, listener: (error: unknown) => void) => unknown).call(stream, 'error', (error) =>
+      tracker.fail(error),
+    );
+  } catch (error) {
+    SelfLog.write('fastifyRequestLogging: a streamed body could not be followed', error);
+  }
 }
 
 /** Makes `emitter` (an EventEmitter) emit every later event inside `tracker`'s context, once per emitter. */

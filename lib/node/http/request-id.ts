@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { describeValue } from '../../core/describe-value';
 import { SelfLog } from '../../core/self-log';
+import { isThenable, reportRejection } from '../../operators/report-rejection';
 import { isZeroId } from '../../core/trace-context';
 
 /** Incoming request headers as Node's `IncomingHttpHeaders` (lower-case names) or any framework's equivalent. */
@@ -34,8 +35,9 @@ export function traceIdFromTraceparent(header: string | undefined): string | und
  * The request id for a request: a valid incoming `x-request-id` (printable ASCII, at most 128
  * characters, so a client cannot inject line breaks or huge values), else the trace id of a valid
  * `traceparent`, else a fresh id from `generate` (a number it returns as a string). A `generate`
- * that throws or returns no id (`undefined`, `''`) is reported to SelfLog and a UUID is used, so
- * it never costs a request its events.
+ * that throws or returns no id (`undefined`, `''`, a Promise: the id is needed at once) is reported
+ * to SelfLog and a UUID is used, so it never costs a request its events; a Promise's rejection is
+ * reported too, never left unhandled.
  */
 export function requestIdFrom(headers: RequestHeaders, generate: () => string = randomUUID): string {
   const incoming = first(headers['x-request-id'])?.trim();
@@ -48,6 +50,13 @@ function generated(generate: () => string): string {
     const id: unknown = generate();
     if (typeof id === 'string' && id !== '') return id;
     if (typeof id === 'number' && Number.isFinite(id)) return String(id);
+    if (isThenable(id)) {
+      SelfLog.write(
+        'requestLogging.generateRequestId returned a Promise (an async function?); it must return the id synchronously; a UUID is used',
+      );
+      reportRejection(id, 'requestLogging.generateRequestId rejected');
+      return randomUUID();
+    }
     SelfLog.write('requestLogging.generateRequestId returned {Value}, not an id; a UUID is used', describeValue(id));
   } catch (error) {
     SelfLog.write('requestLogging.generateRequestId threw; a UUID is used', error);

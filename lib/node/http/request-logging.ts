@@ -1,5 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { SelfLog } from '../../core/self-log';
+import { isThenable } from '../../operators/report-rejection';
 import { ensureAsyncLocalStorage } from './ensure-async-local-storage';
 import { type RequestLoggingOptions, resolveRequestLoggingOptions } from './request-logging-options';
 import { expectRequestLogger, type RequestLogger, type RequestTracker, trackRequest } from './request-tracker';
@@ -59,20 +60,14 @@ export function requestLogging(log: RequestLogger, options: RequestLoggingOption
         tracker = trackRequest(log, settings, req, res, () => expressRoute(req));
       } catch (error) {
         SelfLog.write('requestLogging: the request could not be followed', error);
-        next();
+        // Unlogged, but its handler's failure is still answered, never thrown into node:http's listener.
+        handle(undefined, res, next);
         return;
       }
       trackers.set(req, tracker);
     }
     const current = tracker;
-    current.run(() => {
-      try {
-        const result = next();
-        if (isThenable(result)) result.then(undefined, (error: unknown) => handlerFailed(current, res, error));
-      } catch (error) {
-        handlerFailed(current, res, error);
-      }
-    });
+    current.run(() => handle(current, res, next));
   };
   const errorHandler = (error: unknown, req: IncomingMessage, _res: ServerResponse, next: (error?: unknown) => unknown): void => {
     trackers.get(req)?.fail(error);
@@ -81,9 +76,23 @@ export function requestLogging(log: RequestLogger, options: RequestLoggingOption
   return Object.assign(middleware, { errorHandler });
 }
 
-/** A handler called as `next` threw or rejected: its error goes on the completion event, and the client gets a 500 if nothing was sent. */
-function handlerFailed(tracker: RequestTracker, res: ServerResponse, error: unknown): void {
-  tracker.fail(error);
+/** Calls the handler (`next`), and answers it failed when it throws or rejects. */
+function handle(tracker: RequestTracker | undefined, res: ServerResponse, next: (error?: unknown) => unknown): void {
+  try {
+    const result = next();
+    if (isThenable(result)) Promise.resolve(result).catch((error: unknown) => handlerFailed(tracker, res, error));
+  } catch (error) {
+    handlerFailed(tracker, res, error);
+  }
+}
+
+/**
+ * A handler called as `next` threw or rejected: its error goes on the completion event (on
+ * SelfLog for a request that could not be followed), and the client gets a 500 if nothing was sent.
+ */
+function handlerFailed(tracker: RequestTracker | undefined, res: ServerResponse, error: unknown): void {
+  if (tracker === undefined) SelfLog.write('requestLogging: the handler of a request that could not be followed failed', error);
+  else tracker.fail(error);
   try {
     if (!res.headersSent) {
       res.statusCode = 500;
@@ -94,10 +103,6 @@ function handlerFailed(tracker: RequestTracker, res: ServerResponse, error: unkn
   } catch (cause) {
     SelfLog.write('requestLogging: answering a failed request failed', cause);
   }
-}
-
-function isThenable(value: unknown): value is PromiseLike<unknown> {
-  return typeof value === 'object' && value !== null && typeof (value as { then?: unknown }).then === 'function';
 }
 
 /** Express's matched route (`req.baseUrl` + `req.route.path`), when there is one. */

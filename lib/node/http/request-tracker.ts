@@ -6,7 +6,6 @@ import { hasMethods } from '../../core/has-methods';
 import { SelfLog } from '../../core/self-log';
 import type { LogLevelName } from '../../core/log-level';
 import type { Logger } from '../../pipeline/logger';
-import { writeJson } from '../../templates/safe-json';
 import { addDiagnostics, DiagnosticCollector, diagnosticContext } from './diagnostic-context';
 import { chosenLevel } from './chosen-level';
 import { isIgnoredPath } from './is-ignored-path';
@@ -14,7 +13,7 @@ import { levelForStatus } from './level-for-status';
 import { requestIdFrom } from './request-id';
 import type { RequestOutcome, ResolvedRequestLoggingOptions } from './request-logging-options';
 import { selectHeaders } from './select-headers';
-import { isError } from '../is-error';
+import { thrownError } from './thrown-error';
 
 /** What request logging writes to: a Logger (only `child` and the child's `write` are used). */
 export type RequestLogger = Pick<Logger, 'child'>;
@@ -78,7 +77,7 @@ export function trackRequest(
   route: () => string | undefined = () => undefined,
 ): RequestTracker {
   const started = process.hrtime.bigint();
-  const requestId = requestIdFrom(settings.trustIncomingRequestId ? req.headers : {}, settings.generateRequestId);
+  const requestId = requestIdOf(req, settings);
   const path = requestPath((req as { originalUrl?: string }).originalUrl ?? req.url);
   const ignored = isIgnoredPath(settings.ignorePaths, path);
   const collector = new DiagnosticCollector();
@@ -124,9 +123,13 @@ export function trackRequest(
       properties.Elapsed = elapsed;
       const pattern = route();
       if (pattern !== undefined) properties.RoutePattern = pattern;
-      const requestHeaders = selectHeaders(req.headers, settings.requestHeaders, settings.redactHeaders);
+      const requestHeaders = selected('request', () =>
+        selectHeaders(req.headers, settings.requestHeaders, settings.redactHeaders),
+      );
       if (requestHeaders !== undefined) properties.RequestHeaders = requestHeaders;
-      const responseHeaders = selectHeaders(res.getHeaders(), settings.responseHeaders, settings.redactHeaders);
+      const responseHeaders = selected('response', () =>
+        selectHeaders(res.getHeaders(), settings.responseHeaders, settings.redactHeaders),
+      );
       if (responseHeaders !== undefined) properties.ResponseHeaders = responseHeaders;
       if (aborted) properties.Aborted = true;
       addDiagnostics(properties, collector.complete());
@@ -134,7 +137,7 @@ export function trackRequest(
       const logger = log.child(properties);
       const write = (): void =>
         LogContext.run(context, () => {
-          if (hasError) logger.write(level, asError(error), template);
+          if (hasError) logger.write(level, thrownError(error), template);
           else logger.write(level, template);
         });
       // Never in another request's context (a long poll answered from another user's request).
@@ -187,6 +190,34 @@ export function trackRequest(
     run: (fn) => LogContext.run(context, () => diagnosticContext.runWith(collector, fn)),
     fail,
   };
+}
+
+/**
+ * The request's id, from its headers when they are trusted. Headers that cannot be read (a
+ * wrapper's Proxy or getter that throws) are reported to SelfLog and the id is generated: they
+ * never cost the request its events.
+ */
+function requestIdOf(req: IncomingMessage, settings: ResolvedRequestLoggingOptions): string {
+  if (settings.trustIncomingRequestId)
+    try {
+      return requestIdFrom(req.headers, settings.generateRequestId);
+    } catch (error) {
+      SelfLog.write('requestLogging: the request headers could not be read; the request id is generated', error);
+    }
+  return requestIdFrom({}, settings.generateRequestId);
+}
+
+/** The selected headers, or none when they cannot be read (reported to SelfLog): the event is written without them. */
+function selected(
+  which: 'request' | 'response',
+  select: () => Record<string, string> | undefined,
+): Record<string, string> | undefined {
+  try {
+    return select();
+  } catch (error) {
+    SelfLog.write(`requestLogging: the ${which} headers could not be read; the completion event is written without them`, error);
+    return undefined;
+  }
 }
 
 /**
@@ -250,13 +281,4 @@ function levelOf(settings: ResolvedRequestLoggingOptions, outcome: RequestOutcom
   const fallback = outcome.aborted && !failed ? 'warning' : levelForStatus(outcome.statusCode, failed);
   const level = settings.level;
   return level === undefined ? fallback : chosenLevel(() => level(outcome), fallback);
-}
-
-function asError(value: unknown): Error {
-  // One from another realm too (a vm context, Node's own errors inside Jest).
-  if (isError(value)) return value;
-  // writeJson never throws: a cycle, a bigint or a throwing getter in what was thrown must not cost the completion event.
-  const error = new Error(typeof value === 'object' && value !== null ? writeJson(value) : String(value));
-  error.name = 'NonErrorThrown';
-  return error;
 }

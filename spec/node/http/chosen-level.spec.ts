@@ -27,4 +27,41 @@ describe('chosenLevel', () => {
       expect.stringContaining('requestLogging.level threw'),
     ]);
   });
+
+  // An async level function gave a Promise: "returned [object Promise]" in SelfLog, and when it
+  // rejected, an unhandled rejection (which ends a Node process by default).
+  it('falls back when the option returns a Promise, naming the option, and handles its rejection', async () => {
+    const unhandled: unknown[] = [];
+    const onUnhandled = (reason: unknown): void => void unhandled.push(reason);
+    process.on('unhandledRejection', onUnhandled);
+    try {
+      const rejecting = (async () => {
+        await Promise.resolve();
+        throw new Error('level service down');
+      }) as unknown as () => unknown;
+      const hostile = {
+        then: () => {
+          throw new Error('then threw');
+        },
+      };
+      expect(chosenLevel(rejecting, 'warning')).toBe('warning');
+      expect(chosenLevel(async () => 'debug', 'information')).toBe('information');
+      expect(chosenLevel(() => hostile, 'error')).toBe('error');
+      await new Promise((resolve) => setImmediate(resolve));
+      await new Promise((resolve) => setImmediate(resolve));
+      expect(unhandled).toEqual([]);
+    } finally {
+      process.off('unhandledRejection', onUnhandled);
+    }
+    expect(diagnostics.map((event) => event.message)).toEqual([
+      expect.stringContaining('requestLogging.level returned a Promise'),
+      expect.stringContaining('requestLogging.level returned a Promise'),
+      expect.stringContaining('requestLogging.level returned a Promise'),
+      expect.stringContaining('requestLogging.level rejected'),
+      expect.stringContaining('requestLogging.level rejected'),
+    ]);
+    expect(
+      diagnostics.filter((event) => event.message.includes('rejected')).map((event) => (event.args.at(-1) as Error).message),
+    ).toEqual(['level service down', 'then threw']);
+  });
 });

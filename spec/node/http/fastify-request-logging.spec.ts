@@ -1,5 +1,6 @@
 import { request as httpRequest } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { Readable } from 'node:stream';
 import Fastify from 'fastify';
 import { ConfigurationError } from '../../../lib/core/errors/configuration-error';
 import type { LogEvent } from '../../../lib/core/log-event';
@@ -64,6 +65,36 @@ async function fastifyApp() {
     reply.raw.writeHead(200, { 'content-type': 'text/plain' });
     reply.raw.write('partial');
     setImmediate(() => reply.raw.destroy());
+  });
+  // A streamed body (reply.send(stream)) that fails once its headers went out: Fastify destroys the
+  // response without the stream's error, which its own logger writes.
+  app.get('/stream-fails', (_request, reply) => {
+    let chunks = 0;
+    const body = new Readable({
+      read() {
+        if (++chunks > 3) this.destroy(new Error('disk gone'));
+        else setTimeout(() => this.push('x'.repeat(1024)), 1);
+      },
+    });
+    return reply.type('text/plain').send(body);
+  });
+  // One that never ends, for a client that leaves mid-body.
+  app.get('/stream-endless', (_request, reply) => {
+    const body = new Readable({
+      read() {
+        setTimeout(() => this.push('x'.repeat(1024)), 1);
+      },
+    });
+    return reply.type('text/plain').send(body);
+  });
+  // One that fails before anything was sent: Fastify answers it 500 through its error handling.
+  app.get('/stream-fails-first', (_request, reply) => {
+    const body = new Readable({
+      read() {
+        this.destroy(new Error('no such file'));
+      },
+    });
+    return reply.type('text/plain').send(body);
   });
   app.get('/slow', async (request) => {
     started.resolve();
@@ -300,6 +331,28 @@ describe('fastifyRequestLogging with Fastify 5', () => {
     await ticks(20);
     expect(completions(events)).toHaveLength(1);
     expect(events[0].properties).toMatchObject({ Aborted: true, RequestPath: '/slow', RoutePattern: '/slow' });
+  });
+
+  // It was an error with a ResponseDestroyed exception: the stream's own error, the cause, was lost.
+  it('logs a streamed body that fails mid-stream as failed with the stream’s error, as requestLogging logs a failed pipe', async () => {
+    const { url, events } = await fastifyApp();
+    await expect(fetch(`${url}/stream-fails`).then((response) => response.text())).rejects.toThrow();
+    expect((await fetch(`${url}/stream-fails-first`)).status).toBe(500);
+    // A client that leaves mid-body: Fastify destroys the stream without an error; still aborted.
+    await new Promise<void>((resolve) => {
+      const req = httpRequest(`${url}/stream-endless`, { agent: false }, (res) => res.once('data', () => req.destroy()));
+      req.on('error', () => undefined);
+      req.on('close', () => resolve());
+      req.end();
+    });
+    await eventsArrive(events, 3);
+    expect(
+      events.map((e) => [e.properties.RequestPath, e.level, e.properties.Aborted, e.properties.StatusCode, e.exception?.message]),
+    ).toEqual([
+      ['/stream-fails', 'error', undefined, 200, 'disk gone'],
+      ['/stream-fails-first', 'error', undefined, 500, 'no such file'],
+      ['/stream-endless', 'warning', true, undefined, undefined],
+    ]);
   });
 
   it('logs a response the handler destroys before it ends as an error with a ResponseDestroyed exception, not as aborted', async () => {

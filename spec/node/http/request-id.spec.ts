@@ -1,5 +1,6 @@
 import { parseTraceParent } from '@opentelemetry/core';
 import { requestIdFrom, traceIdFromTraceparent } from '../../../lib/node/http/request-id';
+import { collectSelfLog } from '../../helpers/self-log';
 
 const generate = (): string => 'generated';
 const TRACE = '4bf92f3577b34da6a3ce929d0e0e4736';
@@ -33,6 +34,33 @@ describe('requestIdFrom', () => {
     ];
     for (const generate of faulty) expect(requestIdFrom({}, generate)).toMatch(/^[0-9a-f-]{36}$/);
     expect(requestIdFrom({}, () => 42 as unknown as string)).toBe('42');
+  });
+
+  // An async generateRequestId gave a Promise: a UUID was used, but a rejection was unhandled.
+  it('uses a UUID when generate returns a Promise, naming the option in SelfLog, and handles its rejection', async () => {
+    const self = collectSelfLog();
+    const unhandled: unknown[] = [];
+    const onUnhandled = (reason: unknown): void => void unhandled.push(reason);
+    process.on('unhandledRejection', onUnhandled);
+    try {
+      const rejecting = (async () => {
+        await Promise.resolve();
+        throw new Error('id service down');
+      }) as unknown as () => string;
+      expect(requestIdFrom({}, rejecting)).toMatch(/^[0-9a-f-]{36}$/);
+      expect(requestIdFrom({}, (async () => 'late-id') as unknown as () => string)).toMatch(/^[0-9a-f-]{36}$/);
+      await new Promise((resolve) => setImmediate(resolve));
+      expect(unhandled).toEqual([]);
+    } finally {
+      process.off('unhandledRejection', onUnhandled);
+      self.stop();
+    }
+    expect(self.diagnostics.map((d) => d.message)).toEqual([
+      expect.stringContaining('requestLogging.generateRequestId returned a Promise'),
+      expect.stringContaining('requestLogging.generateRequestId returned a Promise'),
+      expect.stringContaining('requestLogging.generateRequestId rejected'),
+    ]);
+    expect((self.diagnostics[2]?.args.at(-1) as Error).message).toBe('id service down');
   });
 });
 

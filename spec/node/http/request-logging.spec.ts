@@ -414,6 +414,39 @@ describe('requestLogging with node:http', () => {
     ]);
   });
 
+  // Async level and generateRequestId functions (a lookup in a store) returned Promises: each
+  // rejection was unhandled, which ends a Node process by default.
+  it('logs every request with defaults when level and generateRequestId are async, their rejections handled', async () => {
+    const self = collectSelfLog();
+    const unhandled: unknown[] = [];
+    const onUnhandled = (reason: unknown): void => void unhandled.push(reason);
+    process.on('unhandledRejection', onUnhandled);
+    try {
+      const { url, events } = await nodeServer((req, res) => res.writeHead(req.url === '/gone' ? 404 : 200).end(), {
+        level: (async () => Promise.reject(new Error('level store down'))) as never,
+        generateRequestId: (async () => Promise.reject(new Error('id store down'))) as never,
+      });
+      const answers = [await get(`${url}/a`), await get(`${url}/gone`)];
+      await eventsArrive(events, 2);
+      await new Promise((resolve) => setImmediate(resolve));
+      expect(answers.map((answer) => answer.status)).toEqual([200, 404]);
+      expect(events.map((e) => [e.level, e.properties.RequestId])).toEqual([
+        ['information', answers[0]?.headers['x-request-id']],
+        ['warning', answers[1]?.headers['x-request-id']],
+      ]);
+      for (const answer of answers) expect(answer.headers['x-request-id']).toMatch(/^[0-9a-f-]{36}$/);
+      expect(unhandled).toEqual([]);
+    } finally {
+      process.off('unhandledRejection', onUnhandled);
+      self.stop();
+    }
+    const messages = self.diagnostics.map((d) => d.message);
+    expect(messages.filter((m) => m.includes('requestLogging.generateRequestId returned a Promise'))).toHaveLength(2);
+    expect(messages.filter((m) => m.includes('requestLogging.generateRequestId rejected'))).toHaveLength(2);
+    expect(messages.filter((m) => m.includes('requestLogging.level returned a Promise'))).toHaveLength(2);
+    expect(messages.filter((m) => m.includes('requestLogging.level rejected'))).toHaveLength(2);
+  });
+
   // Any client could choose its request's id (x-request-id, traceparent) and nothing turned that
   // off; Fastify 5 takes no incoming id by default, its requestIdHeader warning that it "allows any
   // callers to set reqId to a value of their choosing" (docs/Reference/Server.md).
@@ -645,6 +678,131 @@ describe('requestLogging with node:http', () => {
     expect((byPath['/latin1'].RequestHeaders as Record<string, string>)['x-note']).toBe('caf\xe9');
     expect((byPath['*'].RequestHeaders as Record<string, string>).cookie).toBe('[Redacted]');
     expect(byPath['/plain'].RequestHeaders).toEqual({ host: 'x' });
+  });
+
+  // Headers that could not be read (a wrapper's Proxy that throws, a getter that throws) made
+  // trackRequest throw: the request got no event and no request id, and a handler that threw then
+  // escaped the middleware (an uncaught exception in node:http's 'request' listener, the client never answered).
+  it('logs a request whose headers throw when read, with a generated id and without its headers, and still answers a failing handler 500', async () => {
+    const self = collectSelfLog();
+    const uncaught: unknown[] = [];
+    const onUncaught = (error: unknown): void => void uncaught.push(error);
+    process.on('uncaughtException', onUncaught);
+    const { log, events } = memoryLogger();
+    const logRequests = requestLogging(log, { requestHeaders: ['*'] });
+    const server = await listen(
+      createServer((req, res) => {
+        const headers = req.headers;
+        const trap = (): never => {
+          throw new Error('headers unreadable');
+        };
+        Object.defineProperty(req, 'headers', {
+          configurable: true,
+          get: () => new Proxy(headers, { get: trap, ownKeys: trap, getOwnPropertyDescriptor: trap, has: trap }),
+        });
+        logRequests(req, res, () => {
+          if (req.url === '/throws') throw new Error('handler failed');
+          if (req.url === '/rejects') return Promise.reject(new Error('handler rejected'));
+          res.end('ok');
+          return undefined;
+        });
+      }),
+    );
+    closers.push(server.close, () => log.close({ strategy: 'immediate', timeoutMs: 0 }));
+    try {
+      const answers = [await get(`${server.url}/ok`), await get(`${server.url}/throws`), await get(`${server.url}/rejects`)];
+      expect(answers.map((answer) => answer.status)).toEqual([200, 500, 500]);
+      await eventsArrive(events, 3);
+      expect(
+        events.map((e) => [
+          e.properties.RequestPath,
+          e.level,
+          e.properties.StatusCode,
+          e.exception?.message,
+          e.properties.RequestHeaders,
+        ]),
+      ).toEqual([
+        ['/ok', 'information', 200, undefined, undefined],
+        ['/throws', 'error', 500, 'handler failed', undefined],
+        ['/rejects', 'error', 500, 'handler rejected', undefined],
+      ]);
+      for (const [i, answer] of answers.entries()) {
+        expect(answer.headers['x-request-id']).toMatch(/^[0-9a-f-]{36}$/);
+        expect(events[i]?.properties.RequestId).toBe(answer.headers['x-request-id']);
+      }
+      expect(uncaught).toEqual([]);
+    } finally {
+      process.off('uncaughtException', onUncaught);
+      self.stop();
+    }
+    const messages = self.diagnostics.map((d) => d.message);
+    expect(messages.filter((m) => m.includes('requestLogging: the request headers could not be read'))).toHaveLength(6);
+  });
+
+  it('answers a failing handler 500 when its request cannot be followed at all, telling SelfLog, instead of throwing into node:http', async () => {
+    const self = collectSelfLog();
+    const uncaught: unknown[] = [];
+    const onUncaught = (error: unknown): void => void uncaught.push(error);
+    process.on('uncaughtException', onUncaught);
+    const { log, events } = memoryLogger();
+    const logRequests = requestLogging(log);
+    const server = await listen(
+      createServer((req, res) => {
+        Object.defineProperty(req, 'url', {
+          get: () => {
+            throw new Error('url unreadable');
+          },
+        });
+        logRequests(req, res, () => {
+          throw new Error('handler failed');
+        });
+      }),
+    );
+    closers.push(server.close, () => log.close({ strategy: 'immediate', timeoutMs: 0 }));
+    try {
+      expect((await get(`${server.url}/throws`)).status).toBe(500);
+      expect(uncaught).toEqual([]);
+    } finally {
+      process.off('uncaughtException', onUncaught);
+      self.stop();
+    }
+    expect(events).toEqual([]);
+    expect(self.diagnostics.map((d) => d.message)).toEqual([
+      expect.stringContaining('requestLogging: the request could not be followed Error: url unreadable'),
+      expect.stringContaining('requestLogging: the handler of a request that could not be followed failed Error: handler failed'),
+    ]);
+  });
+
+  it('answers requests in flight and after the logger closed, counting their events as rejected after close, throwing nothing', async () => {
+    const uncaught: unknown[] = [];
+    const onUncaught = (error: unknown): void => void uncaught.push(error);
+    process.on('uncaughtException', onUncaught);
+    const entered = signal();
+    const release = signal();
+    try {
+      const { url, events, log } = await nodeServer(async (_req, res) => {
+        entered.resolve();
+        await release.promise;
+        log.information('Answering');
+        diagnosticContext.set('Late', true);
+        res.end('ok');
+      });
+      const inFlight = get(`${url}/in-flight`);
+      await entered.promise;
+      const closing = log.close({ strategy: 'flush' });
+      release.resolve();
+      const [during, report] = await Promise.all([inFlight, closing]);
+      const after = await get(`${url}/after`);
+      expect([during.status, after.status, during.body, after.body]).toEqual([200, 200, 'ok', 'ok']);
+      for (const answer of [during, after]) expect(answer.headers['x-request-id']).toMatch(/^[0-9a-f-]{36}$/);
+      expect(report).toBeDefined();
+      expect(events).toEqual([]);
+      // 'Answering' and a completion event for each request.
+      expect(log.metrics().rejectedAfterClose).toBe(4);
+      expect(uncaught).toEqual([]);
+    } finally {
+      process.off('uncaughtException', onUncaught);
+    }
   });
 
   // Node answers pipelined requests in order: a response queued behind an unfinished one has no
