@@ -13,6 +13,7 @@ import { SelfLog } from '../core/self-log';
 import type { Logger } from '../pipeline/logger';
 import { isInSinkCode } from '../pipeline/reentrancy-guard';
 import { newTraceparent, randomHex } from './correlation-ids';
+import { httpFailureCause } from './http-failure-cause';
 import { httpLevelForStatus, type HttpLoggingOptions, RXLOG_HTTP_LOGGING_OPTIONS } from './http-logging-options';
 import { hideCredentials, redactQuery } from './redact-query';
 import { RXLOG_LOGGER, RXLOG_SINK_ENDPOINTS } from './rxlog-tokens';
@@ -116,7 +117,8 @@ function readFailure(error: unknown): { status: number; raw: string; answered: s
     const response = error as Partial<HttpErrorResponse> | null;
     return {
       status: typeof response?.status === 'number' ? response.status : 0,
-      raw: typeof response?.message === 'string' ? response.message : String(error),
+      // A timeout and a refused connection both read "0 undefined": what HttpClient kept says which.
+      raw: (typeof response?.message === 'string' ? response.message : String(error)) + httpFailureCause(error),
       answered: typeof response?.url === 'string' ? response.url : '',
     };
   } catch {

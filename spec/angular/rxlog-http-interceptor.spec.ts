@@ -184,6 +184,44 @@ void describe('rxlogHttpInterceptor', () => {
     }
   });
 
+  // HttpClient's fetch backend fails a request that got no answer with status 0 and statusText
+  // undefined: a timeout (the `timeout` option) and a refused connection were both logged as
+  // "…: 0 undefined", and what happened, the failure HttpClient keeps in `error`, was lost.
+  void it('says why a request got no answer: the failure HttpClient keeps, its URL redacted', async () => {
+    const failures: Record<string, Error> = {
+      '/api/slow?token=secret': new DOMException('signal timed out', 'TimeoutError'),
+      '/api/down': new TypeError('Failed to fetch'),
+      '/api/odd?token=secret': new TypeError('Failed to parse URL from /api/odd?token=secret'),
+    };
+    const realFetch = globalThis.fetch;
+    globalThis.fetch = ((url: string) => Promise.reject(failures[url])) as typeof fetch;
+    const memory = new MemorySink();
+    const injector = testInjector([
+      provideZonelessChangeDetection(),
+      provideHttpClient(withFetch(), withInterceptors([rxlogHttpInterceptor])),
+      provideRxlog((c) => c.writeTo.sink(memory)),
+    ]);
+    try {
+      const client = injector.get(HttpClient);
+      for (const url of Object.keys(failures)) await firstValueFrom(client.get(url)).catch(() => undefined);
+      assert.deepEqual(
+        memory.events.map((e) => [e.level, e.properties.StatusCode, e.properties.ErrorMessage]),
+        [
+          ['error', 0, 'Http failure response for /api/slow?token=***: 0 undefined (TimeoutError: signal timed out)'],
+          ['error', 0, 'Http failure response for /api/down: 0 undefined (TypeError: Failed to fetch)'],
+          [
+            'error',
+            0,
+            'Http failure response for /api/odd?token=***: 0 undefined (TypeError: Failed to parse URL from /api/odd?token=***)',
+          ],
+        ],
+      );
+    } finally {
+      globalThis.fetch = realFetch;
+      injector.destroy();
+    }
+  });
+
   void it('takes a level function and full URLs when asked', async () => {
     const { memory, injector, client, backend } = setup(
       { level: (status) => (status === 404 ? 'debug' : 'fatal'), redactQueryValues: false },
