@@ -127,7 +127,9 @@ function buildLogger(configure: RxlogConfigure, endpoints: string[], own: Readon
   const injector = inject(Injector);
   const steps = (inject(RXLOG_CONFIGURATION_STEPS, { optional: true }) ?? []).filter((step) => own.has(step));
   const configuration = new LoggerConfiguration();
-  if (zone !== null) configuration.pipe(runOutsideAngular(zone));
+  // Only a zone.js NgZone: a zoneless app's NoopNgZone (not an NgZone) starts no zone tasks, and the
+  // operator, which would change nothing, would take every event off the direct path to the sinks.
+  if (zone instanceof NgZone) configuration.pipe(runOutsideAngular(zone));
   recordSinks(configuration, (sink) => endpoints.push(...sinkEndpoints(sink)));
   for (const step of steps) step(configuration, injector);
   const result = configure(configuration);
