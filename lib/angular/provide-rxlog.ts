@@ -123,6 +123,9 @@ const APP_DESTROY_REF = new InjectionToken<DestroyRef>('rxlog DestroyRef of the 
   factory: () => inject(DestroyRef),
 });
 
+/** The Loggers configure functions returned: each belongs to the injector that took it first. */
+const taken = new WeakSet<Logger>();
+
 function buildLogger(configure: RxlogConfigure, endpoints: string[], own: ReadonlySet<unknown>, zone: NgZone | null): Logger {
   const injector = inject(Injector);
   const steps = (inject(RXLOG_CONFIGURATION_STEPS, { optional: true }) ?? []).filter((step) => own.has(step));
@@ -139,6 +142,15 @@ function buildLogger(configure: RxlogConfigure, endpoints: string[], own: Readon
       throw new ConfigurationError(
         'provideRxlog: withRouterContext() adds an enricher, so configure must return the LoggerConfiguration, not a created Logger',
       );
+    // The injector closes its logger when it is destroyed: one Logger shared by two apps, tests
+    // or server renders would be closed by the first to end, under the others, which would then
+    // drop every event without a word.
+    if (taken.has(result))
+      throw new ConfigurationError(
+        "provideRxlog: configure returned a Logger that another injector's provideRxlog has taken (and closes when " +
+          'that injector is destroyed), a Logger made once outside configure; create it inside configure, or return the LoggerConfiguration',
+      );
+    taken.add(result);
     return result;
   }
   throw new ConfigurationError(

@@ -124,6 +124,37 @@ void describe('provideRxlog', () => {
     }
   });
 
+  // A Logger made once at module level and returned by configure belongs to the first injector that
+  // takes it, which closes it when destroyed: the next app, test or server render given it logged
+  // into a closed logger, every event silently dropped (rejectedAfterClose).
+  void it('throws a ConfigurationError when configure returns a Logger another injector has taken', async () => {
+    const memory = new MemorySink();
+    const shared = new LoggerConfiguration().writeTo.sink(memory).createLogger();
+    const first = testInjector([provideRxlog(() => shared)]);
+    assert.throws(
+      () => testInjector([provideRxlog(() => shared)]),
+      (error: unknown) => error instanceof ConfigurationError && /another injector/.test(error.message),
+      'while the first injector lives',
+    );
+    first.destroy();
+    await new Promise((done) => setTimeout(done, 0));
+    assert.throws(
+      () => testInjector([provideRxlog(() => shared)]),
+      (error: unknown) => error instanceof ConfigurationError && /create it inside configure/.test(error.message),
+      'after the first injector closed it',
+    );
+    // A Logger made inside configure is the injector's own, for each app.
+    for (let i = 0; i < 2; i++) {
+      const injector = testInjector([provideRxlog(() => new LoggerConfiguration().writeTo.sink(memory).createLogger())]);
+      injector.get(RXLOG_LOGGER).information('app {Index}', i);
+      injector.destroy();
+    }
+    assert.deepEqual(
+      memory.events.map((e) => e.renderMessage()),
+      ['app 0', 'app 1'],
+    );
+  });
+
   void it('runs the pipeline outside the Angular zone', () => {
     const { zone, where } = standInZone();
     const seenOutside: boolean[] = [];
