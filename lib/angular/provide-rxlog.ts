@@ -19,7 +19,7 @@ import { Logger } from '../pipeline/logger';
 import { installPageHideFlush } from '../sinks/http/http-page-hide';
 import { runOutsideAngular } from './run-outside-angular';
 import type { RxlogFeature } from './rxlog-feature';
-import { RXLOG_CONFIGURATION_STEPS, RXLOG_LOGGER, RXLOG_SINK_ENDPOINTS } from './rxlog-tokens';
+import { RXLOG_CONFIGURATION_STEPS, RXLOG_LOGGER, RXLOG_LOGGER_SLOT, RXLOG_SINK_ENDPOINTS } from './rxlog-tokens';
 import { sinkEndpoints } from './sink-endpoints';
 
 /**
@@ -71,6 +71,7 @@ export function provideRxlog(configure: RxlogConfigure, ...features: RxlogFeatur
     // One list per injector: the same providers serve every app and every server render in a
     // process, and each one's HTTP logging leaves alone its own sinks' endpoints only.
     { provide: RXLOG_SINK_ENDPOINTS, useFactory: () => ({ urls: [] as string[] }) },
+    { provide: RXLOG_LOGGER_SLOT, useFactory: () => ({ logger: undefined }) },
     { provide: RXLOG_LOGGER, useFactory: () => createAppLogger(configure, steps) },
     // Builds the logger with the injector, so page-hide flushing and close-on-destroy are in place
     // before the first event, even when nothing injects the logger early.
@@ -91,7 +92,9 @@ function createAppLogger(configure: RxlogConfigure, own: ReadonlySet<unknown>): 
   // store's first replay and its fetch) and what closing starts would otherwise be zone tasks that
   // run change detection and keep the app from becoming stable. inject() still works in there.
   const outside = <T>(fn: () => T): T => (zone === null ? fn() : zone.runOutsideAngular(fn));
+  const slot = inject(RXLOG_LOGGER_SLOT);
   const logger = outside(() => buildLogger(configure, endpoints, own, zone));
+  slot.logger = logger;
   const uninstall = outside(() => installPageHideFlush(logger));
   const destroyRef = inject(DestroyRef);
   const appDestroyRef = inject(APP_DESTROY_REF, { optional: true });

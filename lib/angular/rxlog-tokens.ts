@@ -16,3 +16,10 @@ export const RXLOG_CONFIGURATION_STEPS = new InjectionToken<readonly RxlogConfig
 
 /** The URL prefixes of the sinks the logger sends to, so HTTP logging can leave them alone. */
 export const RXLOG_SINK_ENDPOINTS = new InjectionToken<{ urls: readonly string[] }>('rxlog sink endpoints');
+
+/**
+ * The logger of this injector's provideRxlog, once built (`undefined` while `configure` runs):
+ * what `rxlogHttpInterceptor` logs to, read when a request settles, so that a request `configure`
+ * itself makes with HttpClient is no circular dependency on RXLOG_LOGGER.
+ */
+export const RXLOG_LOGGER_SLOT = new InjectionToken<{ logger: Logger | undefined }>('rxlog logger slot');

@@ -13,7 +13,7 @@ import {
   provideZonelessChangeDetection,
 } from '@angular/core';
 import { EMPTY, firstValueFrom, lastValueFrom, retry, throwError } from 'rxjs';
-import { HttpSink, type LogEvent, MemorySink } from '../../lib/index';
+import { HttpSink, LevelSwitch, type LogEvent, LoggerConfiguration, MemorySink } from '../../lib/index';
 import { type HttpLoggingOptions, provideRxlog, rxlogHttpInterceptor, withHttpLogging } from '../../lib/angular/index';
 import { RXLOG_LOGGER } from '../../lib/angular/rxlog-tokens';
 import { startTestServer } from '../helpers/http-test-server';
@@ -667,6 +667,50 @@ void describe('rxlogHttpInterceptor', () => {
       memory.events.map((e) => [e.level, e.properties.Url, e.properties.StatusCode, e.properties.ErrorMessage]),
       [['error', '/api/me', 0, 'no token']],
     );
+    injector.destroy();
+  });
+
+  // A level set from the server (configure subscribes to a request whose answer sets a LevelSwitch)
+  // is a request made while the logger is being built: the interceptor's inject(RXLOG_LOGGER) was
+  // a circular dependency (NG0200), and the app's request failed with it.
+  void it('logs a request made while configure builds the logger, instead of failing it', async () => {
+    const memory = new MemorySink();
+    const level = new LevelSwitch('information');
+    const failures: unknown[] = [];
+    const injector = testInjector([
+      provideZonelessChangeDetection(),
+      provideHttpClient(withInterceptors([rxlogHttpInterceptor])),
+      provideHttpClientTesting(),
+      provideRxlog((c) => {
+        inject(HttpClient)
+          .get<{ level: 'debug' }>('/api/log-level')
+          .subscribe({ next: (answer) => (level.level = answer.level), error: (error: unknown) => failures.push(error) });
+        return c.minimumLevel.controlledBy(level).writeTo.sink(memory);
+      }),
+    ]);
+    injector.get(HttpTestingController).expectOne('/api/log-level').flush({ level: 'debug' });
+    assert.deepEqual(failures, []);
+    assert.equal(level.level, 'debug');
+    assert.deepEqual(
+      memory.events.map((e) => e.renderMessage().replace(/ in [\d.]+ ms$/, '')),
+      ['HTTP GET /api/log-level responded 200'],
+    );
+    injector.destroy();
+  });
+
+  void it('logs to an RXLOG_LOGGER provided without provideRxlog', async () => {
+    const memory = new MemorySink();
+    const logger = new LoggerConfiguration().writeTo.sink(memory).createLogger();
+    const injector = testInjector([
+      provideZonelessChangeDetection(),
+      provideHttpClient(withInterceptors([rxlogHttpInterceptor])),
+      provideHttpClientTesting(),
+      { provide: RXLOG_LOGGER, useValue: logger },
+    ]);
+    const call = firstValueFrom(injector.get(HttpClient).get('/plain'));
+    injector.get(HttpTestingController).expectOne('/plain').flush('ok');
+    await call;
+    assert.equal(memory.events.length, 1);
     injector.destroy();
   });
 
