@@ -76,8 +76,8 @@ function logRequest(
     // The attempt's logger, made when it settles; none when the request settled (synchronously,
     // from a later interceptor) while configure was still building the logger.
     const log = (): Logger | undefined => {
-      const base = logger()?.forContext('SourceContext', sourceContext);
-      return base === undefined || correlated.properties === undefined ? base : base.child(correlated.properties);
+      const own = logger()?.forContext('SourceContext', sourceContext);
+      return own === undefined || correlated.properties === undefined ? own : own.child(correlated.properties);
     };
     let settled = false;
     // An interceptor after this one that throws instead of returning an Observable fails this
