@@ -71,7 +71,7 @@ export function provideRxlog(configure: RxlogConfigure, ...features: RxlogFeatur
     // One list per injector: the same providers serve every app and every server render in a
     // process, and each one's HTTP logging leaves alone its own sinks' endpoints only.
     { provide: RXLOG_SINK_ENDPOINTS, useFactory: () => ({ urls: [] as string[] }) },
-    { provide: RXLOG_LOGGER_SLOT, useFactory: () => ({ logger: undefined }) },
+    { provide: RXLOG_LOGGER_SLOT, useFactory: () => ({ building: false, logger: undefined }) },
     { provide: RXLOG_LOGGER, useFactory: () => createAppLogger(configure, steps) },
     // Builds the logger with the injector, so page-hide flushing and close-on-destroy are in place
     // before the first event, even when nothing injects the logger early.
@@ -93,7 +93,13 @@ function createAppLogger(configure: RxlogConfigure, own: ReadonlySet<unknown>): 
   // run change detection and keep the app from becoming stable. inject() still works in there.
   const outside = <T>(fn: () => T): T => (zone === null ? fn() : zone.runOutsideAngular(fn));
   const slot = inject(RXLOG_LOGGER_SLOT);
-  const logger = outside(() => buildLogger(configure, endpoints, own, zone));
+  slot.building = true;
+  let logger: Logger;
+  try {
+    logger = outside(() => buildLogger(configure, endpoints, own, zone));
+  } finally {
+    slot.building = false;
+  }
   slot.logger = logger;
   const uninstall = outside(() => installPageHideFlush(logger));
   const destroyRef = inject(DestroyRef);

@@ -38,14 +38,13 @@ export const rxlogHttpInterceptor: HttpInterceptorFn = (request, next) => {
   // posted again, for ever. The token says so whenever the request is made; the guard catches a
   // request made synchronously inside sink code by a sink that does not set it.
   if (request.context.get(RXLOG_SINK_REQUEST) || isInSinkCode()) return next(request);
-  // provideRxlog's logger is read from its slot when the request settles: a request its configure
-  // makes (a level fetched from the server) comes while RXLOG_LOGGER is being built, and
-  // inject(RXLOG_LOGGER) would fail it as a circular dependency. An RXLOG_LOGGER provided
-  // without provideRxlog is taken as it is.
+  // A request provideRxlog's configure makes (a level fetched from the server) comes while
+  // RXLOG_LOGGER is being built: injecting it would fail the request as a circular dependency, so
+  // the logger is read from provideRxlog's slot when the request settles.
   const slot = inject(RXLOG_LOGGER_SLOT, { optional: true });
-  const given = slot === null ? inject(RXLOG_LOGGER, { optional: true }) : null;
-  if (slot === null && given === null) return next(request);
-  const logger = (): Logger | undefined => slot?.logger ?? given ?? undefined;
+  const given = slot?.building === true ? null : inject(RXLOG_LOGGER, { optional: true });
+  if (slot?.building !== true && given === null) return next(request);
+  const logger = (): Logger | undefined => given ?? slot?.logger;
   const options = inject(RXLOG_HTTP_LOGGING_OPTIONS, { optional: true }) ?? {};
   // The sinks' endpoints stay excluded whatever excludeUrls adds: a sink posting with HttpClient
   // after an await of its own is recognised by its URL only.

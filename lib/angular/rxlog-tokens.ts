@@ -18,8 +18,8 @@ export const RXLOG_CONFIGURATION_STEPS = new InjectionToken<readonly RxlogConfig
 export const RXLOG_SINK_ENDPOINTS = new InjectionToken<{ urls: readonly string[] }>('rxlog sink endpoints');
 
 /**
- * The logger of this injector's provideRxlog, once built (`undefined` while `configure` runs):
- * what `rxlogHttpInterceptor` logs to, read when a request settles, so that a request `configure`
- * itself makes with HttpClient is no circular dependency on RXLOG_LOGGER.
+ * Whether this injector's provideRxlog is building its logger (`configure` runs) and, once built,
+ * the logger: a request `configure` itself makes with HttpClient is logged to it when it settles,
+ * since injecting RXLOG_LOGGER then would be a circular dependency.
  */
-export const RXLOG_LOGGER_SLOT = new InjectionToken<{ logger: Logger | undefined }>('rxlog logger slot');
+export const RXLOG_LOGGER_SLOT = new InjectionToken<{ building: boolean; logger: Logger | undefined }>('rxlog logger slot');

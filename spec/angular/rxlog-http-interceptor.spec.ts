@@ -698,20 +698,23 @@ void describe('rxlogHttpInterceptor', () => {
     injector.destroy();
   });
 
-  void it('logs to an RXLOG_LOGGER provided without provideRxlog', async () => {
-    const memory = new MemorySink();
-    const logger = new LoggerConfiguration().writeTo.sink(memory).createLogger();
-    const injector = testInjector([
-      provideZonelessChangeDetection(),
-      provideHttpClient(withInterceptors([rxlogHttpInterceptor])),
-      provideHttpClientTesting(),
-      { provide: RXLOG_LOGGER, useValue: logger },
-    ]);
-    const call = firstValueFrom(injector.get(HttpClient).get('/plain'));
-    injector.get(HttpTestingController).expectOne('/plain').flush('ok');
-    await call;
-    assert.equal(memory.events.length, 1);
-    injector.destroy();
+  void it("logs to an RXLOG_LOGGER provided without provideRxlog, or over provideRxlog's (a test's)", async () => {
+    for (const withProvideRxlog of [false, true]) {
+      const memory = new MemorySink();
+      const logger = new LoggerConfiguration().writeTo.sink(memory).createLogger();
+      const injector = testInjector([
+        provideZonelessChangeDetection(),
+        provideHttpClient(withInterceptors([rxlogHttpInterceptor])),
+        provideHttpClientTesting(),
+        ...(withProvideRxlog ? [provideRxlog((c) => c)] : []),
+        { provide: RXLOG_LOGGER, useValue: logger },
+      ]);
+      const call = firstValueFrom(injector.get(HttpClient).get('/plain'));
+      injector.get(HttpTestingController).expectOne('/plain').flush('ok');
+      await call;
+      assert.equal(memory.events.length, 1, `with provideRxlog: ${withProvideRxlog}`);
+      injector.destroy();
+    }
   });
 
   void it('passes requests through without provideRxlog', async () => {
