@@ -19,7 +19,7 @@ import { Logger } from '../pipeline/logger';
 import { installPageHideFlush } from '../sinks/http/http-page-hide';
 import { runOutsideAngular } from './run-outside-angular';
 import type { RxlogFeature } from './rxlog-feature';
-import { RXLOG_CONFIGURATION_STEPS, RXLOG_LOGGER, RXLOG_SINK_ENDPOINTS } from './rxlog-tokens';
+import { RXLOG_CONFIGURATION_STEPS, RXLOG_LOGGER, RXLOG_LOGGER_SLOT, RXLOG_SINK_ENDPOINTS } from './rxlog-tokens';
 import { sinkEndpoints } from './sink-endpoints';
 
 /**
@@ -71,6 +71,7 @@ export function provideRxlog(configure: RxlogConfigure, ...features: RxlogFeatur
     // One list per injector: the same providers serve every app and every server render in a
     // process, and each one's HTTP logging leaves alone its own sinks' endpoints only.
     { provide: RXLOG_SINK_ENDPOINTS, useFactory: () => ({ urls: [] as string[] }) },
+    { provide: RXLOG_LOGGER_SLOT, useFactory: () => ({ building: false, logger: undefined }) },
     { provide: RXLOG_LOGGER, useFactory: () => createAppLogger(configure, steps) },
     // Builds the logger with the injector, so page-hide flushing and close-on-destroy are in place
     // before the first event, even when nothing injects the logger early.
@@ -91,7 +92,15 @@ function createAppLogger(configure: RxlogConfigure, own: ReadonlySet<unknown>): 
   // store's first replay and its fetch) and what closing starts would otherwise be zone tasks that
   // run change detection and keep the app from becoming stable. inject() still works in there.
   const outside = <T>(fn: () => T): T => (zone === null ? fn() : zone.runOutsideAngular(fn));
-  const logger = outside(() => buildLogger(configure, endpoints, own, zone));
+  const slot = inject(RXLOG_LOGGER_SLOT);
+  slot.building = true;
+  let logger: Logger;
+  try {
+    logger = outside(() => buildLogger(configure, endpoints, own, zone));
+  } finally {
+    slot.building = false;
+  }
+  slot.logger = logger;
   const uninstall = outside(() => installPageHideFlush(logger));
   const destroyRef = inject(DestroyRef);
   const appDestroyRef = inject(APP_DESTROY_REF, { optional: true });
@@ -123,11 +132,16 @@ const APP_DESTROY_REF = new InjectionToken<DestroyRef>('rxlog DestroyRef of the 
   factory: () => inject(DestroyRef),
 });
 
+/** The Loggers configure functions returned: each belongs to the injector that took it first. */
+const taken = new WeakSet<Logger>();
+
 function buildLogger(configure: RxlogConfigure, endpoints: string[], own: ReadonlySet<unknown>, zone: NgZone | null): Logger {
   const injector = inject(Injector);
   const steps = (inject(RXLOG_CONFIGURATION_STEPS, { optional: true }) ?? []).filter((step) => own.has(step));
   const configuration = new LoggerConfiguration();
-  if (zone !== null) configuration.pipe(runOutsideAngular(zone));
+  // Only a zone.js NgZone: a zoneless app's NoopNgZone (not an NgZone) starts no zone tasks, and the
+  // operator, which would change nothing, would take every event off the direct path to the sinks.
+  if (zone instanceof NgZone) configuration.pipe(runOutsideAngular(zone));
   recordSinks(configuration, (sink) => endpoints.push(...sinkEndpoints(sink)));
   for (const step of steps) step(configuration, injector);
   const result = configure(configuration);
@@ -137,6 +151,15 @@ function buildLogger(configure: RxlogConfigure, endpoints: string[], own: Readon
       throw new ConfigurationError(
         'provideRxlog: withRouterContext() adds an enricher, so configure must return the LoggerConfiguration, not a created Logger',
       );
+    // The injector closes its logger when it is destroyed: one Logger shared by two apps, tests
+    // or server renders would be closed by the first to end, under the others, which would then
+    // drop every event without a word.
+    if (taken.has(result))
+      throw new ConfigurationError(
+        "provideRxlog: configure returned a Logger that another injector's provideRxlog has taken (and closes when " +
+          'that injector is destroyed), a Logger made once outside configure; create it inside configure, or return the LoggerConfiguration',
+      );
+    taken.add(result);
     return result;
   }
   throw new ConfigurationError(

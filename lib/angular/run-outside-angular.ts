@@ -4,7 +4,8 @@ import { Observable, type MonoTypeOperatorFunction } from 'rxjs';
 /**
  * Delivers every notification outside Angular's zone, synchronously, so that the timers and
  * requests sinks start downstream (batch age, fetch, retries) are not zone tasks and never
- * trigger change detection. With zoneless change detection (a NoopNgZone) it changes nothing.
+ * trigger change detection. `provideRxlog` adds it for a zone.js NgZone only: zoneless (a
+ * NoopNgZone) it would change nothing but the path of every event.
  */
 export function runOutsideAngular<T>(zone: Pick<NgZone, 'runOutsideAngular'>): MonoTypeOperatorFunction<T> {
   return (source) =>

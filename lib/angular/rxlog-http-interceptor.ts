@@ -13,9 +13,10 @@ import { SelfLog } from '../core/self-log';
 import type { Logger } from '../pipeline/logger';
 import { isInSinkCode } from '../pipeline/reentrancy-guard';
 import { newTraceparent, randomHex } from './correlation-ids';
+import { httpFailureCause } from './http-failure-cause';
 import { httpLevelForStatus, type HttpLoggingOptions, RXLOG_HTTP_LOGGING_OPTIONS } from './http-logging-options';
 import { hideCredentials, redactQuery } from './redact-query';
-import { RXLOG_LOGGER, RXLOG_SINK_ENDPOINTS } from './rxlog-tokens';
+import { RXLOG_LOGGER, RXLOG_LOGGER_SLOT, RXLOG_SINK_ENDPOINTS } from './rxlog-tokens';
 import { RXLOG_SINK_REQUEST } from './rxlog-sink-request';
 
 /**
@@ -37,8 +38,13 @@ export const rxlogHttpInterceptor: HttpInterceptorFn = (request, next) => {
   // posted again, for ever. The token says so whenever the request is made; the guard catches a
   // request made synchronously inside sink code by a sink that does not set it.
   if (request.context.get(RXLOG_SINK_REQUEST) || isInSinkCode()) return next(request);
-  const logger = inject(RXLOG_LOGGER, { optional: true });
-  if (logger === null) return next(request);
+  // A request provideRxlog's configure makes (a level fetched from the server) comes while
+  // RXLOG_LOGGER is being built: injecting it would fail the request as a circular dependency, so
+  // the logger is read from provideRxlog's slot when the request settles.
+  const slot = inject(RXLOG_LOGGER_SLOT, { optional: true });
+  const given = slot?.building === true ? null : inject(RXLOG_LOGGER, { optional: true });
+  if (slot?.building !== true && given === null) return next(request);
+  const logger = (): Logger | undefined => given ?? slot?.logger;
   const options = inject(RXLOG_HTTP_LOGGING_OPTIONS, { optional: true }) ?? {};
   // The sinks' endpoints stay excluded whatever excludeUrls adds: a sink posting with HttpClient
   // after an await of its own is recognised by its URL only.
@@ -46,16 +52,17 @@ export const rxlogHttpInterceptor: HttpInterceptorFn = (request, next) => {
   const excluded = options.excludeUrls === undefined ? own : [...own, ...options.excludeUrls];
   const page = pageUrl();
   if (isExcluded(request.urlWithParams, excluded, page)) return next(request);
-  return logRequest(request, next, logger.forContext('SourceContext', options.sourceContext ?? 'HttpClient'), options, page);
+  return logRequest(request, next, logger, options, page);
 };
 
 function logRequest(
   request: HttpRequest<unknown>,
   next: (request: HttpRequest<unknown>) => Observable<HttpEvent<unknown>>,
-  logger: Logger,
+  logger: () => Logger | undefined,
   options: HttpLoggingOptions,
   page: Page,
 ): Observable<HttpEvent<unknown>> {
+  const sourceContext = options.sourceContext ?? 'HttpClient';
   // Credentials in the URL (user:password@) are hidden whatever redactQueryValues says.
   const redact = options.redactQueryValues === false ? hideCredentials : redactQuery;
   const base = { method: request.method, url: redact(request.urlWithParams) };
@@ -65,7 +72,12 @@ function logRequest(
   return defer(() => {
     const started = now();
     const correlated = correlate(request, options, page);
-    const log = correlated.properties === undefined ? logger : logger.child(correlated.properties);
+    // The attempt's logger, made when it settles; none when the request settled (synchronously,
+    // from a later interceptor) while configure was still building the logger.
+    const log = (): Logger | undefined => {
+      const own = logger()?.forContext('SourceContext', sourceContext);
+      return own === undefined || correlated.properties === undefined ? own : own.child(correlated.properties);
+    };
     let settled = false;
     // An interceptor after this one that throws instead of returning an Observable fails this
     // attempt like any other failure: logged, and its very error handed on.
@@ -74,7 +86,7 @@ function logRequest(
         next: (event) => {
           if (event.type !== HttpEventType.Response) return;
           settled = true;
-          write(log, options, base, event.status, elapsedSince(started), undefined);
+          write(log(), options, base, event.status, elapsedSince(started), undefined);
         },
         error: (error: unknown) => {
           settled = true;
@@ -82,14 +94,14 @@ function logRequest(
           // HttpClient's messages quote the URL of the answer: the request's, or the one fetch or a
           // redirect gave it (percent-encoded, absolute). Its secrets stay out of the log too.
           const message = [request.urlWithParams, answered].reduce((text, quoted) => hideUrl(text, quoted, redact), raw);
-          write(log, options, base, status, elapsedSince(started), message);
+          write(log(), options, base, status, elapsedSince(started), message);
         },
         // An interceptor after this one that answers with no response at all (EMPTY: a request
         // it blocks or serves elsewhere): the caller's Observable completes with nothing.
         complete: () => {
           if (settled) return;
           settled = true;
-          log.warning(
+          log()?.warning(
             'HTTP {Method} {Url} ended without a response after {ElapsedMs} ms',
             base.method,
             base.url,
@@ -99,7 +111,7 @@ function logRequest(
         unsubscribe: () => {
           if (settled) return;
           settled = true;
-          log.information('HTTP {Method} {Url} cancelled after {ElapsedMs} ms', base.method, base.url, elapsedSince(started));
+          log()?.information('HTTP {Method} {Url} cancelled after {ElapsedMs} ms', base.method, base.url, elapsedSince(started));
         },
       }),
     );
@@ -116,7 +128,8 @@ function readFailure(error: unknown): { status: number; raw: string; answered: s
     const response = error as Partial<HttpErrorResponse> | null;
     return {
       status: typeof response?.status === 'number' ? response.status : 0,
-      raw: typeof response?.message === 'string' ? response.message : String(error),
+      // A timeout and a refused connection both read "0 undefined": what HttpClient kept says which.
+      raw: (typeof response?.message === 'string' ? response.message : String(error)) + httpFailureCause(error),
       answered: typeof response?.url === 'string' ? response.url : '',
     };
   } catch {
@@ -131,13 +144,14 @@ function hideUrl(text: string, url: string, redact: (url: string) => string): st
 }
 
 function write(
-  log: Logger,
+  log: Logger | undefined,
   options: HttpLoggingOptions,
   request: { method: string; url: string },
   status: number,
   elapsedMs: number,
   errorMessage: string | undefined,
 ): void {
+  if (log === undefined) return;
   const level = levelFor(options, status, errorMessage !== undefined);
   if (errorMessage === undefined) {
     log.write(

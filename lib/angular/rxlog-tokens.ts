@@ -16,3 +16,10 @@ export const RXLOG_CONFIGURATION_STEPS = new InjectionToken<readonly RxlogConfig
 
 /** The URL prefixes of the sinks the logger sends to, so HTTP logging can leave them alone. */
 export const RXLOG_SINK_ENDPOINTS = new InjectionToken<{ urls: readonly string[] }>('rxlog sink endpoints');
+
+/**
+ * Whether this injector's provideRxlog is building its logger (`configure` runs) and, once built,
+ * the logger: a request `configure` itself makes with HttpClient is logged to it when it settles,
+ * since injecting RXLOG_LOGGER then would be a circular dependency.
+ */
+export const RXLOG_LOGGER_SLOT = new InjectionToken<{ building: boolean; logger: Logger | undefined }>('rxlog logger slot');

@@ -4,8 +4,10 @@ import { Router } from '@angular/router';
 import { checkOptionKeys } from '../core/check-option-keys';
 import { expectOption } from '../core/expect-option';
 import { SelfLog } from '../core/self-log';
+import { exceptionFrom } from '../pipeline/exception-from';
 import type { Logger } from '../pipeline/logger';
 import { currentRoute, type RouteProperties } from './current-route';
+import { httpFailureCause } from './http-failure-cause';
 import { redactQuery } from './redact-query';
 import { rxlogFeature, type RxlogFeature } from './rxlog-feature';
 import { RXLOG_LOGGER } from './rxlog-tokens';
@@ -124,14 +126,16 @@ interface Uncaught {
 /**
  * An Error as it is. An HttpErrorResponse (HttpClient's error, which is no Error subclass) as an
  * Error of that name with `StatusCode` and `Url`, query values redacted as the HTTP logging does.
- * Any other object with a text `message` by that message; anything else as its text.
+ * Any other object with a text `message` by that message, anything else by its text, each with
+ * the exception `log.error(value, …)` makes of it.
  */
 function readUncaught(value: unknown): Uncaught {
   try {
     return readValue(value);
   } catch {
-    // A getter, a proxy trap or a toString that throws, or an object without a prototype.
-    return { message: `[${typeof value}]` };
+    // A getter, a proxy trap or a toString that throws, or an object without a prototype
+    // (exceptionFrom never throws: it says what it can).
+    return { message: `[${typeof value}]`, exception: exceptionFrom(value) };
   }
 }
 
@@ -139,7 +143,9 @@ function readValue(value: unknown): Uncaught {
   if (value instanceof Error) return { message: errorMessage(value), exception: value };
   if (value instanceof HttpErrorResponse) {
     const url = value.url;
-    const message = url === null || url === '' ? value.message : value.message.split(url).join(redactQuery(url));
+    // A timeout and a refused connection both read "0 undefined": what HttpClient kept says which.
+    const text = value.message + httpFailureCause(value);
+    const message = url === null || url === '' ? text : text.split(url).join(redactQuery(url));
     const exception = new Error(message);
     exception.name = 'HttpErrorResponse';
     // Made here, it has no stack of its own worth showing: rxlog's frames would mislead.
@@ -148,11 +154,14 @@ function readValue(value: unknown): Uncaught {
     if (url !== null) properties.Url = redactQuery(url);
     return { message, exception, properties };
   }
+  // The exception log.error(value, …) would make of it in a catch: an Error of another realm (an
+  // iframe's) as it is, with its stack; an object's data as JSON, which redaction policies redact.
+  const exception = exceptionFrom(value);
   if (typeof value === 'object' && value !== null) {
     const message: unknown = (value as { message?: unknown }).message;
-    if (typeof message === 'string') return { message };
+    if (typeof message === 'string') return { message, exception };
   }
-  return { message: String(value) };
+  return { message: String(value), exception };
 }
 
 /**

@@ -2,7 +2,7 @@ import { testInjector, within } from './test-injector'; // first: loads Angular'
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { DOCUMENT } from '@angular/common';
-import { EnvironmentInjector, inject, InjectionToken, NgZone } from '@angular/core';
+import { EnvironmentInjector, inject, InjectionToken, NgZone, provideZonelessChangeDetection } from '@angular/core';
 import { provideRouter, Router, type Routes } from '@angular/router';
 import { ConfigurationError, HttpSink, LoggerConfiguration, MemorySink, type LogEvent } from '../../lib/index';
 import { injectLogger, provideRxlog, RXLOG_LOGGER, withErrorHandler, withRouterContext } from '../../lib/angular/index';
@@ -13,7 +13,8 @@ import { provideLocationMocks } from '@angular/common/testing';
 /** A stand-in NgZone (zone.js is not installed here): `where.outside` says whether code runs inside its `runOutsideAngular`. */
 function standInZone(): { zone: NgZone; where: { outside: boolean } } {
   const where = { outside: false };
-  const zone = {
+  // An NgZone (by its prototype), as zone.js apps have; zoneless apps have a NoopNgZone, which is not one.
+  const zone = Object.assign(Object.create(NgZone.prototype) as object, {
     runOutsideAngular<T>(fn: () => T): T {
       const before = where.outside;
       where.outside = true;
@@ -23,7 +24,7 @@ function standInZone(): { zone: NgZone; where: { outside: boolean } } {
         where.outside = before;
       }
     },
-  } as unknown as NgZone;
+  }) as NgZone;
   return { zone, where };
 }
 
@@ -123,6 +124,37 @@ void describe('provideRxlog', () => {
     }
   });
 
+  // A Logger made once at module level and returned by configure belongs to the first injector that
+  // takes it, which closes it when destroyed: the next app, test or server render given it logged
+  // into a closed logger, every event silently dropped (rejectedAfterClose).
+  void it('throws a ConfigurationError when configure returns a Logger another injector has taken', async () => {
+    const memory = new MemorySink();
+    const shared = new LoggerConfiguration().writeTo.sink(memory).createLogger();
+    const first = testInjector([provideRxlog(() => shared)]);
+    assert.throws(
+      () => testInjector([provideRxlog(() => shared)]),
+      (error: unknown) => error instanceof ConfigurationError && /another injector/.test(error.message),
+      'while the first injector lives',
+    );
+    first.destroy();
+    await new Promise((done) => setTimeout(done, 0));
+    assert.throws(
+      () => testInjector([provideRxlog(() => shared)]),
+      (error: unknown) => error instanceof ConfigurationError && /create it inside configure/.test(error.message),
+      'after the first injector closed it',
+    );
+    // A Logger made inside configure is the injector's own, for each app.
+    for (let i = 0; i < 2; i++) {
+      const injector = testInjector([provideRxlog(() => new LoggerConfiguration().writeTo.sink(memory).createLogger())]);
+      injector.get(RXLOG_LOGGER).information('app {Index}', i);
+      injector.destroy();
+    }
+    assert.deepEqual(
+      memory.events.map((e) => e.renderMessage()),
+      ['app 0', 'app 1'],
+    );
+  });
+
   void it('runs the pipeline outside the Angular zone', () => {
     const { zone, where } = standInZone();
     const seenOutside: boolean[] = [];
@@ -130,6 +162,24 @@ void describe('provideRxlog', () => {
     const injector = testInjector([{ provide: NgZone, useValue: zone }, provideRxlog((c) => c.writeTo.sink(sink))]);
     injector.get(RXLOG_LOGGER).information('one');
     assert.deepEqual(seenOutside, [true]);
+    injector.destroy();
+  });
+
+  // Zoneless (the default of new Angular 21 apps) the NgZone is a NoopNgZone, whose
+  // runOutsideAngular only calls its function: the operator that hopped out of the zone for every
+  // event changed nothing, but as an operator on the shared stream it took every event off the
+  // logger's direct path to its sinks, about twice the cost of each log call.
+  void it("leaves a zoneless app's events on the direct path: no zone hop per event", () => {
+    const memory = new MemorySink();
+    const injector = testInjector([provideZonelessChangeDetection(), provideRxlog((c) => c.writeTo.sink(memory))]);
+    const zone = injector.get(NgZone);
+    let hops = 0;
+    const run = zone.runOutsideAngular.bind(zone);
+    zone.runOutsideAngular = <T>(fn: () => T): T => (hops++, run(fn));
+    const log = injector.get(RXLOG_LOGGER);
+    for (let i = 0; i < 3; i++) log.information('Event {Index}', i);
+    assert.equal(memory.events.length, 3);
+    assert.equal(hops, 0);
     injector.destroy();
   });
 

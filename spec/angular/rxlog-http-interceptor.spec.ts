@@ -13,7 +13,7 @@ import {
   provideZonelessChangeDetection,
 } from '@angular/core';
 import { EMPTY, firstValueFrom, lastValueFrom, retry, throwError } from 'rxjs';
-import { HttpSink, type LogEvent, MemorySink } from '../../lib/index';
+import { HttpSink, LevelSwitch, type LogEvent, LoggerConfiguration, MemorySink } from '../../lib/index';
 import { type HttpLoggingOptions, provideRxlog, rxlogHttpInterceptor, withHttpLogging } from '../../lib/angular/index';
 import { RXLOG_LOGGER } from '../../lib/angular/rxlog-tokens';
 import { startTestServer } from '../helpers/http-test-server';
@@ -181,6 +181,44 @@ void describe('rxlogHttpInterceptor', () => {
     } finally {
       injector.destroy();
       await server.close();
+    }
+  });
+
+  // HttpClient's fetch backend fails a request that got no answer with status 0 and statusText
+  // undefined: a timeout (the `timeout` option) and a refused connection were both logged as
+  // "…: 0 undefined", and what happened, the failure HttpClient keeps in `error`, was lost.
+  void it('says why a request got no answer: the failure HttpClient keeps, its URL redacted', async () => {
+    const failures: Record<string, Error> = {
+      '/api/slow?token=secret': new DOMException('signal timed out', 'TimeoutError'),
+      '/api/down': new TypeError('Failed to fetch'),
+      '/api/odd?token=secret': new TypeError('Failed to parse URL from /api/odd?token=secret'),
+    };
+    const realFetch = globalThis.fetch;
+    globalThis.fetch = ((url: string) => Promise.reject(failures[url])) as typeof fetch;
+    const memory = new MemorySink();
+    const injector = testInjector([
+      provideZonelessChangeDetection(),
+      provideHttpClient(withFetch(), withInterceptors([rxlogHttpInterceptor])),
+      provideRxlog((c) => c.writeTo.sink(memory)),
+    ]);
+    try {
+      const client = injector.get(HttpClient);
+      for (const url of Object.keys(failures)) await firstValueFrom(client.get(url)).catch(() => undefined);
+      assert.deepEqual(
+        memory.events.map((e) => [e.level, e.properties.StatusCode, e.properties.ErrorMessage]),
+        [
+          ['error', 0, 'Http failure response for /api/slow?token=***: 0 undefined (TimeoutError: signal timed out)'],
+          ['error', 0, 'Http failure response for /api/down: 0 undefined (TypeError: Failed to fetch)'],
+          [
+            'error',
+            0,
+            'Http failure response for /api/odd?token=***: 0 undefined (TypeError: Failed to parse URL from /api/odd?token=***)',
+          ],
+        ],
+      );
+    } finally {
+      globalThis.fetch = realFetch;
+      injector.destroy();
     }
   });
 
@@ -630,6 +668,53 @@ void describe('rxlogHttpInterceptor', () => {
       [['error', '/api/me', 0, 'no token']],
     );
     injector.destroy();
+  });
+
+  // A level set from the server (configure subscribes to a request whose answer sets a LevelSwitch)
+  // is a request made while the logger is being built: the interceptor's inject(RXLOG_LOGGER) was
+  // a circular dependency (NG0200), and the app's request failed with it.
+  void it('logs a request made while configure builds the logger, instead of failing it', async () => {
+    const memory = new MemorySink();
+    const level = new LevelSwitch('information');
+    const failures: unknown[] = [];
+    const injector = testInjector([
+      provideZonelessChangeDetection(),
+      provideHttpClient(withInterceptors([rxlogHttpInterceptor])),
+      provideHttpClientTesting(),
+      provideRxlog((c) => {
+        inject(HttpClient)
+          .get<{ level: 'debug' }>('/api/log-level')
+          .subscribe({ next: (answer) => (level.level = answer.level), error: (error: unknown) => failures.push(error) });
+        return c.minimumLevel.controlledBy(level).writeTo.sink(memory);
+      }),
+    ]);
+    injector.get(HttpTestingController).expectOne('/api/log-level').flush({ level: 'debug' });
+    assert.deepEqual(failures, []);
+    assert.equal(level.level, 'debug');
+    assert.deepEqual(
+      memory.events.map((e) => e.renderMessage().replace(/ in [\d.]+ ms$/, '')),
+      ['HTTP GET /api/log-level responded 200'],
+    );
+    injector.destroy();
+  });
+
+  void it("logs to an RXLOG_LOGGER provided without provideRxlog, or over provideRxlog's (a test's)", async () => {
+    for (const withProvideRxlog of [false, true]) {
+      const memory = new MemorySink();
+      const logger = new LoggerConfiguration().writeTo.sink(memory).createLogger();
+      const injector = testInjector([
+        provideZonelessChangeDetection(),
+        provideHttpClient(withInterceptors([rxlogHttpInterceptor])),
+        provideHttpClientTesting(),
+        ...(withProvideRxlog ? [provideRxlog((c) => c)] : []),
+        { provide: RXLOG_LOGGER, useValue: logger },
+      ]);
+      const call = firstValueFrom(injector.get(HttpClient).get('/plain'));
+      injector.get(HttpTestingController).expectOne('/plain').flush('ok');
+      await call;
+      assert.equal(memory.events.length, 1, `with provideRxlog: ${withProvideRxlog}`);
+      injector.destroy();
+    }
   });
 
   void it('passes requests through without provideRxlog', async () => {

@@ -1,6 +1,7 @@
 import { testInjector } from './test-injector'; // first: loads Angular's JIT compiler
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import vm from 'node:vm';
 import { DOCUMENT } from '@angular/common';
 import { HttpErrorResponse } from '@angular/common/http';
 import { provideLocationMocks } from '@angular/common/testing';
@@ -101,12 +102,45 @@ void describe('withErrorHandler', () => {
     handler.handleError(wrapped);
     handler.handleError(reason);
     assert.deepEqual(
-      memory.events.map((e) => [e.renderMessage(), e.exception]),
+      memory.events.map((e) => [e.renderMessage(), e.exception?.name, e.exception?.message]),
       [
-        ['Uncaught error: a string was thrown', undefined],
-        ['Uncaught error: the reason', reason],
+        ['Uncaught error: a string was thrown', 'ThrownValueError', 'a string was thrown'],
+        ['Uncaught error: the reason', 'Error', 'the reason'],
       ],
     );
+    assert.ok(memory.events[1].exception === reason);
+    injector.destroy();
+  });
+
+  // A value thrown or rejected that is not an Error of this realm was logged by its text alone, with
+  // no exception: `Promise.reject({ status: 401, reason: 'expired' })` as "[object Object]" and
+  // nothing else, `{ code, message }` without its code, an iframe's Error without its stack. It is
+  // the event's exception now, as `log.error(value, …)` makes it in a catch.
+  void it('keeps the data of a non-Error value as the exception, and the stack of an Error of another realm', () => {
+    const { memory, injector, handler } = setup();
+    const foreign = vm.runInNewContext('new TypeError("from an iframe")') as Error;
+    handler.handleError({ status: 401, reason: 'expired' });
+    handler.handleError({ code: 'E_CART', message: 'Cart is locked' });
+    handler.handleError(foreign);
+    assert.deepEqual(
+      memory.events.map((e) => [e.renderMessage(), e.exception?.name, e.exception?.message]),
+      [
+        ['Uncaught error: [object Object]', 'ThrownValueError', '{"status":401,"reason":"expired"}'],
+        ['Uncaught error: Cart is locked', 'ThrownValueError', '{"code":"E_CART","message":"Cart is locked"}'],
+        ['Uncaught error: from an iframe', 'TypeError', 'from an iframe'],
+      ],
+    );
+    assert.ok(memory.events[2].exception === foreign, 'the foreign Error itself, with its stack');
+    injector.destroy();
+  });
+
+  void it("keeps a thrown object's secrets to the logger's redaction, as log.error does", () => {
+    const memory = new MemorySink();
+    const injector = testInjector([
+      provideRxlog((c) => c.destructure.redact({ keys: /token/i }).writeTo.sink(memory), withErrorHandler({ console: false })),
+    ]);
+    injector.get(ErrorHandler).handleError({ code: 'E_AUTH', accessToken: 's3cret' });
+    assert.equal(memory.events[0].exception?.message, '{"code":"E_AUTH","accessToken":"[Redacted]"}');
     injector.destroy();
   });
 
@@ -114,18 +148,33 @@ void describe('withErrorHandler', () => {
     const { memory, injector, handler } = setup();
     const response = new HttpErrorResponse({ url: '/api/orders?token=secret', status: 503, statusText: 'Service Unavailable' });
     handler.handleError(response);
-    handler.handleError({ code: 'E_CART', message: 'Cart is locked' });
     const message = 'Http failure response for /api/orders?token=***: 503 Service Unavailable';
     assert.deepEqual(
       memory.events.map((e) => [e.renderMessage(), e.exception?.name, e.exception?.message]),
-      [
-        [`Uncaught error: ${message}`, 'HttpErrorResponse', message],
-        ['Uncaught error: Cart is locked', undefined, undefined],
-      ],
+      [[`Uncaught error: ${message}`, 'HttpErrorResponse', message]],
     );
     assert.equal(memory.events[0].properties.StatusCode, 503);
     assert.equal(memory.events[0].properties.Url, '/api/orders?token=***');
     assert.equal(JSON.stringify(memory.events[0]).includes('secret'), false);
+    injector.destroy();
+  });
+
+  // HttpClient's fetch backend writes "0 undefined" for a timeout and a refused connection alike.
+  void it('says why an HttpErrorResponse of status 0 got no answer, its URL redacted', () => {
+    const { memory, injector, handler } = setup();
+    const url = '/api/slow?token=secret';
+    handler.handleError(new HttpErrorResponse({ url, status: 0, error: new DOMException('signal timed out', 'TimeoutError') }));
+    handler.handleError(new HttpErrorResponse({ url, status: 0, error: new TypeError(`Failed to parse URL from ${url}`) }));
+    handler.handleError(new HttpErrorResponse({ url, status: 500, error: new TypeError('not a body') }));
+    assert.deepEqual(
+      memory.events.map((e) => e.properties.ErrorMessage),
+      [
+        'Http failure response for /api/slow?token=***: 0 undefined (TimeoutError: signal timed out)',
+        'Http failure response for /api/slow?token=***: 0 undefined (TypeError: Failed to parse URL from /api/slow?token=***)',
+        'Http failure response for /api/slow?token=***: 500 undefined',
+      ],
+    );
+    assert.doesNotMatch(JSON.stringify(memory.events.map((e) => [e.properties, e.exception?.stack])), /secret/);
     injector.destroy();
   });
 
