@@ -869,7 +869,7 @@ describe('formatNumber with a bigint', () => {
     const value = -(10n ** 100_000n) + 1n;
     const digits = '9'.repeat(100_000);
     expect(formatNumber(value, 'D')).toBe(`-${digits}`);
-    expect(formatNumber(value, 'N0')).toBe(`-${digits.replace(/\B(?=(\d{3})+$)/g, ',')}`);
+    expect(formatNumber(value, 'N0')).toBe(`-9${',999'.repeat(33_333)}`);
     expect(formatNumber(value, 'E3')).toBe('-1.000E+100000');
     expect(formatNumber(value, '0,,,')).toBe(`-1${'0'.repeat(99_991)}`);
   });
