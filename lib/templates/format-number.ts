@@ -287,8 +287,8 @@ function fillSection(items: readonly string[], exponent: number, digits: string,
       seenPoint = true;
     } else if (item[0] === "'") out += item.slice(1);
     else if (item !== ',') {
-      // An exponent: `+` only with `E+`; at least as many digits as zeros.
-      out += `${item[0]}${power < 0 ? '-' : item[1] === '+' ? '+' : ''}${String(Math.abs(power)).padStart(item.replace(/^.[+-]?/, '').length, '0')}`;
+      // An exponent: `+` only with `E+`; at least as many digits as zeros, up to 10 (.NET's `if (i > 10) i = 10`).
+      out += `${item[0]}${power < 0 ? '-' : item[1] === '+' ? '+' : ''}${String(Math.abs(power)).padStart(Math.min(item.replace(/^.[+-]?/, '').length, 10), '0')}`;
     }
   }
   return [out, end === 0];
@@ -383,7 +383,8 @@ function custom(format: string, negative: boolean, digits: string, point: number
     filled = fillSection(sections[chosen], exponents[chosen], '', 0);
   }
   const body = filled[0];
-  // The first section writes the sign of a negative value (-0 included, as .NET Core 3.0+ does), unless the format has
-  // a negative section of its own; nothing is signed when no digit is written.
-  return negative && chosen === 0 && pick(1) === 0 && body.length > 0 && !(integer && filled[1]) ? `-${body}` : body;
+  // The first section writes the sign of a negative value, unless the format has a negative section of its own: always
+  // when it does not round to zero (.NET's `number.Scale != 0`), even before nothing (`''` of -5 is `-`), and when it
+  // does (-0 included, as .NET Core 3.0+ does) only before something written, and never for an integer, which has no -0.
+  return negative && chosen === 0 && pick(1) === 0 && (!filled[1] || (!integer && body.length > 0)) ? `-${body}` : body;
 }

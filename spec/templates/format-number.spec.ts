@@ -396,6 +396,36 @@ describe('formatNumber', () => {
     expect(formatNumber(value, format)).toBe(expected);
   });
 
+  // dotnet/runtime Number.Formatting.cs NumberToStringFormat: a custom exponent writes at least as many digits as it
+  // has zeros, but never more than 10 (`if (i > 10) i = 10;`).
+  it.each<[number | bigint, string, string]>([
+    [1, '0E+0000000000', '1E+0000000000'],
+    [1, '0E+000000000000', '1E+0000000000'],
+    [-5e-300, '0.0e-00000000000000', '-5.0e-0000000300'],
+    [12345678901234567890n, '0E+0000000000000', '1E+0000000019'],
+  ])('writes the exponent of %p with %p in at most 10 padded digits (%p)', (value, format, expected) => {
+    expect(formatNumber(value, format)).toBe(expected);
+  });
+
+  // NumberToStringFormat writes the sign of a negative value that does not round to zero (number.Scale != 0) before
+  // anything else, whether or not the section writes a digit; a value that rounds to zero is signed when the section
+  // writes something (a double; an integer is never -0).
+  it.each<[number | bigint, string, string]>([
+    [-5, "''", '-'],
+    [-5, "'", '-'],
+    [-5, '\\', '-'],
+    [-5, ',', '-'],
+    [-5n, "''", '-'],
+    [5, "''", ''],
+    [-0.4, "''", ''],
+    [-0.4, "'x'", '-x'],
+    [-0.4, "#'x'", '-x'],
+    [-0.4, '#', ''],
+    [-1n, "#,'x'", 'x'],
+  ])('signs %p with %p as .NET does (%p)', (value, format, expected) => {
+    expect(formatNumber(value, format)).toBe(expected);
+  });
+
   it('renders NaN and infinities the same with any format', () => {
     expect(formatNumber(Number.NaN, '0.00')).toBe('NaN');
     expect(formatNumber(Infinity, 'N2')).toBe('Infinity');
