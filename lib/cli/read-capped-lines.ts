@@ -6,7 +6,8 @@ const NEWLINE = 0x0a;
 const CARRIAGE_RETURN = 0x0d;
 
 /**
- * Splits a byte stream into lines (ended by `\n` or `\r\n`; a last line without one counts),
+ * Splits a byte stream into lines (ended by `\n` or `\r\n`; a last line without one counts, as it is:
+ * a `\r` that ends the input is its text, as a bare `\r` anywhere else is),
  * decoding each as UTF-8, in memory bounded by `maxLineBytes`: a line longer than that, its line
  * ending not counted, is not kept; its bytes are skipped until the next newline and it is yielded
  * as `oversized` with its length (without the `\r` of a `\r\n`), so the caller can report it and
@@ -24,11 +25,13 @@ export async function* readCappedLines(
   let oversized = false;
   let pending = false;
   let last = -1;
-  const finish = (): CappedLine => {
-    // The \r of a \r\n is the line's ending, not its text: a line of the cap and its \r\n is kept whole.
-    const bytes = last === CARRIAGE_RETURN ? size - 1 : size;
+  const finish = (newline: boolean): CappedLine => {
+    // The \r of a \r\n is the line's ending, not its text: a line of the cap and its \r\n is kept whole. A \r that
+    // ends the input is text: no \n follows it, and the line would otherwise lose a byte it holds.
+    const crlf = newline && last === CARRIAGE_RETURN;
+    const bytes = crlf ? size - 1 : size;
     const line: CappedLine =
-      oversized || bytes > maxLineBytes ? { kind: 'oversized', bytes } : { kind: 'line', text: decode(parts, size) };
+      oversized || bytes > maxLineBytes ? { kind: 'oversized', bytes } : { kind: 'line', text: decode(parts, bytes) };
     parts = [];
     size = 0;
     oversized = false;
@@ -56,15 +59,15 @@ export async function* readCappedLines(
         last = buffer[end - 1];
       }
       if (newline === -1) break;
-      yield finish();
+      yield finish(true);
       start = newline + 1;
     }
   }
-  if (pending) yield finish();
+  if (pending) yield finish(false);
 }
 
-function decode(parts: readonly Buffer[], size: number): string {
-  const bytes = parts.length === 1 ? parts[0] : Buffer.concat(parts, size);
-  const end = bytes.length > 0 && bytes[bytes.length - 1] === CARRIAGE_RETURN ? bytes.length - 1 : bytes.length;
-  return bytes.toString('utf8', 0, end);
+/** The first `length` bytes of `parts` as UTF-8 text (a \r\n's \r, kept last, left out). */
+function decode(parts: readonly Buffer[], length: number): string {
+  const bytes = parts.length === 1 ? parts[0] : Buffer.concat(parts);
+  return bytes.toString('utf8', 0, length);
 }

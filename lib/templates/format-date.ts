@@ -66,12 +66,13 @@ const TOKEN_LETTERS = 'yMdHhmsfFtzK';
 
 /**
  * The invariant culture's one-letter standard formats, as .NET (and so Serilog's default format
- * provider) defines them; `u` and `r` are handled in `formatDate`. `U` is `F` in UTC.
+ * provider) defines them; `r` is handled in `formatDate`. `U` is `F` in UTC, and `u` is in UTC too.
  */
 const STANDARD_PATTERNS: Readonly<Record<string, string>> = {
   o: "yyyy-MM-dd'T'HH:mm:ss.fffffffK",
   O: "yyyy-MM-dd'T'HH:mm:ss.fffffffK",
   s: "yyyy-MM-dd'T'HH:mm:ss",
+  u: "yyyy-MM-dd HH:mm:ss'Z'",
   d: 'MM/dd/yyyy',
   D: 'dddd, dd MMMM yyyy',
   f: 'dddd, dd MMMM yyyy HH:mm',
@@ -105,9 +106,10 @@ export function formatDate(date: Date, format?: string, utc = false): string {
   const time = date.getTime();
   if (time !== time) return 'Invalid Date';
   if (format === undefined || format.length === 0) return date.toISOString();
-  if (format === 'u') return `${date.toISOString().slice(0, 19).replace('T', ' ')}Z`;
   if (format === 'r' || format === 'R') return date.toUTCString();
-  if (format === 'U') utc = true;
+  // u and U are UTC, as .NET converts a DateTimeOffset for them; u is a pattern, not toISOString's text, so a year
+  // past 9999 (`+010000-01-01T…`) is written as yyyy writes it, seconds and all.
+  if (format === 'u' || format === 'U') utc = true;
   const get = (field: Field): number => date[`get${utc ? 'UTC' : ''}${field}`]();
   const zone = utc ? undefined : -date.getTimezoneOffset();
   // One letter only: a longer format named like an Object.prototype member stays custom tokens.

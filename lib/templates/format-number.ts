@@ -71,13 +71,11 @@ function standard(value: number, negative: boolean, letter: string, precision: n
     case 'd':
       // An integer has no negative zero.
       return Number.isInteger(value) ? custom('0'.repeat(precision || 1), value < 0, ...exactDigits(abs, 0)) : undefined;
+    case 'c':
     case 'f':
     case 'n':
-    case 'p': {
-      const fraction = precision === 0 ? '' : `.${'0'.repeat(decimals)}`;
-      const pattern = lower === 'f' ? `0${fraction}` : lower === 'n' ? `#,##0${fraction}` : `#,##0${fraction} %`;
-      return custom(pattern, negative, ...exactDigits(abs, lower === 'p' ? decimals + 2 : decimals));
-    }
+    case 'p':
+      return fixed(lower, precision, negative, ...exactDigits(abs, lower === 'p' ? decimals + 2 : decimals));
     case 'e': {
       const [mantissa, exp] = exponential(abs, precision ?? 6);
       return signed(negative, `${mantissa}${exponentText(letter, exp, 3)}`);
@@ -96,6 +94,78 @@ function standard(value: number, negative: boolean, letter: string, precision: n
       return signed(negative, general(abs, lower === 'r' ? undefined : precision, upper ? 'E' : 'e'));
   }
   return undefined;
+}
+
+/**
+ * The standard format `C`, `F`, `N` or `P` (`lower`) of the non-negative number 0.`digits` × 10^`point`, exact to the
+ * format's decimals: the custom format each amounts to (`F2` is `0.00`, `N2` `#,##0.00`, `P1` `#,##0.0 %`, the
+ * invariant culture's percent pattern `n %`), and `C2` is `¤#,##0.00`, a negative value in parentheses (the invariant
+ * culture's currency symbol `¤` and negative pattern `($n)`).
+ */
+function fixed(lower: string, precision: number | undefined, negative: boolean, digits: string, point: number): string {
+  const fraction = precision === 0 ? '' : `.${'0'.repeat(precision ?? 2)}`;
+  if (lower === 'c') {
+    const body = custom(`#,##0${fraction}`, false, digits, point);
+    return negative ? `(¤${body})` : `¤${body}`;
+  }
+  const pattern = lower === 'f' ? `0${fraction}` : lower === 'n' ? `#,##0${fraction}` : `#,##0${fraction} %`;
+  return custom(pattern, negative, digits, point);
+}
+
+/**
+ * `value` in two's complement in base 2^`bits` (16 or 2), in the fewest digits whose first one carries the sign, padded
+ * to `width` with the sign's digit, as .NET's BigInteger writes `X` and `B`: 128 is `080`, -128 `80`, -1 `f`.
+ */
+function twosComplement(value: bigint, bits: number, width: number): string {
+  const radix = 2 ** bits;
+  // A negative value's digits are those of ~value (-value - 1), each inverted.
+  let digits = (value < 0n ? ~value : value).toString(radix);
+  // A first digit with its top bit set reads as negative: one more digit carries the sign.
+  if (parseInt(digits[0], radix) >= radix / 2) digits = `0${digits}`;
+  if (value < 0n) digits = (value + (1n << BigInt(digits.length * bits))).toString(radix);
+  return digits.padStart(width, value < 0n ? (radix - 1).toString(radix) : '0');
+}
+
+/**
+ * A bigint with a format, as .NET's BigInteger.ToString(format) writes it with the invariant culture, from its exact
+ * digits: `D`, `G` and `R` write every digit, zero-padded to the precision (.NET makes a BigInteger's `G5` a `D5`), `X`
+ * and `B` its shortest two's complement ({@link twosComplement}); `C`, `E`, `F`, `N`, `P` and custom formats as for a
+ * number, a dropped digit rounded half away from zero (.NET's RoundNumber for an integer, where a double's exact tie
+ * goes to the even digit), and a negative value that rounds to zero unsigned (an integer has no -0).
+ */
+function formatBigInt(value: bigint, format: string): string {
+  const text = String(value);
+  if (format.length > MAX_FORMAT_LENGTH || format === 'lj') return text;
+  const negative = value < 0n;
+  const digits = negative ? text.slice(1) : text;
+  // The value is 0.<exact> × 10^digits.length, `exact` empty for zero.
+  const exact = digits === '0' ? '' : digits;
+  const match = STANDARD.exec(format);
+  if (match === null) return custom(format, negative, exact, digits.length, true);
+  const letter = match[1];
+  const precision = match[2].length > 0 ? Number(match[2]) : undefined;
+  const lower = letter.toLowerCase();
+  // As for a number, a precision above 100 is not applied: .NET's 999 999 999 would pad a gigabyte of zeros.
+  if ((precision ?? 0) > 100) return text;
+  switch (lower) {
+    case 'd':
+    case 'g':
+    case 'r':
+      return signed(negative, digits.padStart(precision ?? 0, '0'));
+    case 'x':
+    case 'b': {
+      const out = twosComplement(value, lower === 'x' ? 4 : 1, precision ?? 0);
+      return letter === 'X' ? out.toUpperCase() : out;
+    }
+    case 'e':
+      return custom(`0${precision === 0 ? '' : `.${'0'.repeat(precision ?? 6)}`}${letter}+000`, negative, exact, digits.length);
+    case 'c':
+    case 'f':
+    case 'n':
+    case 'p':
+      return fixed(lower, precision, negative, exact, digits.length);
+  }
+  return text;
 }
 
 /**
@@ -217,22 +287,23 @@ function fillSection(items: readonly string[], exponent: number, digits: string,
       seenPoint = true;
     } else if (item[0] === "'") out += item.slice(1);
     else if (item !== ',') {
-      // An exponent: `+` only with `E+`; at least as many digits as zeros.
-      out += `${item[0]}${power < 0 ? '-' : item[1] === '+' ? '+' : ''}${String(Math.abs(power)).padStart(item.replace(/^.[+-]?/, '').length, '0')}`;
+      // An exponent: `+` only with `E+`; at least as many digits as zeros, up to 10 (.NET's `if (i > 10) i = 10`).
+      out += `${item[0]}${power < 0 ? '-' : item[1] === '+' ? '+' : ''}${String(Math.abs(power)).padStart(Math.min(item.replace(/^.[+-]?/, '').length, 10), '0')}`;
     }
   }
   return [out, end === 0];
 }
 
 /**
- * Formats a number with a .NET-style format string; an unknown standard format (a letter and digits
+ * Formats a number, or a bigint, with a .NET-style format string; an unknown standard format (a letter and digits
  * .NET does not know, `l`, `Q2`, where .NET throws), `lj`, or a format longer than 1 000 characters
  * gives the default rendering (`String(value)`), and NaN and ±Infinity always render as `NaN`,
  * `Infinity`, `-Infinity`. A custom format without digit placeholders writes its literals only, as
  * .NET does (5 with `kg` → `kg`, -5 → `-kg`).
  *
  * Standard formats (precision optional, at most 100): `D5` (zero-padded integer), `F2` (fixed), `N2` (grouped
- * with `,`), `P1` (percent, `12.5 %`, as the invariant culture writes it), `E2` (`1.23E+004`), `X` / `x` / `X8` (hex; a negative
+ * with `,`), `P1` (percent, `12.5 %`, as the invariant culture writes it), `C2` (currency, as the invariant culture
+ * writes it: `¤1,234.50`, `(¤1,234.50)` when negative), `E2` (`1.23E+004`), `X` / `x` / `X8` (hex; a negative
  * integer as the two's complement of an Int32, or of an Int64 below -2^31), `G` / `G3` (.NET's general format: `0.0000023` → `2.3E-06`, `1234`
  * with `G2` → `1.2E+03`), `R` (as `G` without a precision, as .NET Core 3.0+ writes it). Custom formats: `0` (digit), `#` (optional digit), `.`,
  * `,` (grouping between digits, scaling by 1000 after them), `%`, `‰`, `E+0` / `e-00` / `E0` (scientific:
@@ -246,9 +317,14 @@ function fillSection(items: readonly string[], exponent: number, digits: string,
  * them half away from zero (`2.5` with `0` is `3`, `1.005` with `0.00` is `1.01`, `0.1 + 0.2` with 18 decimals
  * is `0.300000000000000000`).
  *
+ * A bigint is formatted from its exact digits as .NET formats a BigInteger (D, G and R write every digit, X and B the
+ * shortest two's complement, a dropped digit rounds half away from zero, an integer has no -0):
+ * `12345678901234567890n` with `N0` is `12,345,678,901,234,567,890`, `128n` with `X` is `080`.
+ *
  * @example formatNumber(1234.5, '#,##0.00') // '1,234.50'
  */
-export function formatNumber(value: number, format: string): string {
+export function formatNumber(value: number | bigint, format: string): string {
+  if (typeof value === 'bigint') return formatBigInt(value, format);
   // `lj` is Serilog's rendering hint, which changes nothing in rxlog: not the custom format .NET would read (`lj`).
   if (!Number.isFinite(value) || format.length > MAX_FORMAT_LENGTH || format === 'lj') return String(value);
   // .NET Core 3.0+ keeps the sign of -0 and of a negative value that rounds to zero.
@@ -267,9 +343,10 @@ export function formatNumber(value: number, format: string): string {
 
 /**
  * A non-negative number 0.`digits` × 10^`point` (`digits` empty for zero) with a custom format, the
- * sign of `negative` applied as .NET does.
+ * sign of `negative` applied as .NET does; an `integer` that rounds to zero loses its sign, as .NET's
+ * RoundNumber clears it for every type but floating point.
  */
-function custom(format: string, negative: boolean, digits: string, point: number): string {
+function custom(format: string, negative: boolean, digits: string, point: number, integer = false): string {
   // The items of each `;`-separated section, and the power of ten its `%` (+2) and `‰` (+3) scale by.
   const sections: string[][] = [[]];
   const exponents = [0];
@@ -306,7 +383,8 @@ function custom(format: string, negative: boolean, digits: string, point: number
     filled = fillSection(sections[chosen], exponents[chosen], '', 0);
   }
   const body = filled[0];
-  // The first section writes the sign of a negative value (-0 included, as .NET Core 3.0+ does), unless the format has
-  // a negative section of its own; nothing is signed when no digit is written.
-  return negative && chosen === 0 && pick(1) === 0 && body.length > 0 ? `-${body}` : body;
+  // The first section writes the sign of a negative value, unless the format has a negative section of its own: always
+  // when it does not round to zero (.NET's `number.Scale != 0`), even before nothing (`''` of -5 is `-`), and when it
+  // does (-0 included, as .NET Core 3.0+ does) only before something written, and never for an integer, which has no -0.
+  return negative && chosen === 0 && pick(1) === 0 && (!filled[1] || (!integer && body.length > 0)) ? `-${body}` : body;
 }

@@ -40,7 +40,7 @@ export function alignText(text: string, alignment: number | undefined): string {
 /**
  * Renders one property value as text: strings bare (Serilog's `:l`), numbers with their format
  * (see `formatNumber`), Dates with their format (see `formatDate`; ISO 8601 UTC without one),
- * bigint as digits (`X`/`x` for hex; other formats are not applied), booleans as `true`/`false`, null as `null`, undefined as
+ * bigint as its digits or with its format as .NET formats a BigInteger (see `formatNumber`), booleans as `true`/`false`, null as `null`, undefined as
  * `undefined`, and structures as compact JSON (see `writeJson`). Never throws.
  *
  * @example renderValue(3.14159, '0.00') // '3.14'
@@ -52,7 +52,7 @@ export function renderValue(value: unknown, format?: string): string {
     case 'number':
       return format === undefined ? String(value) : formatNumber(value, format);
     case 'bigint':
-      return format === 'x' ? value.toString(16) : format === 'X' ? value.toString(16).toUpperCase() : value.toString();
+      return format === undefined ? String(value) : formatNumber(value, format);
     case 'function':
       return '[Function]';
     case 'object':

@@ -37,7 +37,18 @@ describe('readCappedLines', () => {
     expect(await lines(['1234567890\r\n', 'next\r\n'], 10)).toEqual([line('1234567890'), line('next')]);
     // The \r ends one chunk and the \n starts the next; the \r\n of a last line is not followed by an empty one.
     expect(await lines(['1234567890\r', '\nnext\r', '\n'], 10)).toEqual([line('1234567890'), line('next')]);
-    expect(await lines(['12345', '67890\r'], 10)).toEqual([line('1234567890')]);
+  });
+
+  // The line endings are \n and \r\n; a bare \r is text wherever it is, the end of the input included (as Rust's
+  // BufRead::lines and jq -R read it), so a last line keeps it: passed through, it shows as `\r`, as one mid-line does.
+  it('keeps a \\r that ends the input as the last line’s text, since no \\n follows it', async () => {
+    expect(await lines(['a\r'])).toEqual([line('a\r')]);
+    expect(await lines(['a\rb\r'])).toEqual([line('a\rb\r')]);
+    expect(await lines(['a\r\nb\r'])).toEqual([line('a'), line('b\r')]);
+    expect(await lines(['a\r', '\n', 'b', '\r'])).toEqual([line('a'), line('b\r')]);
+    expect(await lines(['\r'])).toEqual([line('\r')]);
+    expect(await lines(['12345', '6789\r'], 10)).toEqual([line('123456789\r')]);
+    expect(await lines(['12345', '67890\r'], 10)).toEqual([{ kind: 'oversized', bytes: 11 }]);
   });
 
   it('counts a line one byte past the cap as oversized, with its \\r\\n or without, and its length without the \\r', async () => {

@@ -521,6 +521,21 @@ describe('runCli with an oversized line', () => {
   });
 });
 
+describe('runCli on input that ends with a bare \\r', () => {
+  it('reads an event whose line ends with a \\r and no \\n (JSON reads the \\r as white space)', async () => {
+    expect(await run(['--template', '{Message}'], `${CLEF_INFO}\r`)).toEqual({
+      code: 0,
+      stderr: '',
+      stdout: 'User 42 logged in\n',
+    });
+  });
+
+  it('passes a last line through with its \\r shown, as a \\r inside a line is', async () => {
+    expect(await run([], 'plain\rtext\nplain\r')).toEqual({ code: 0, stderr: '', stdout: 'plain\\rtext\nplain\\r\n' });
+    expect(await run(['--json'], 'plain\r')).toEqual({ code: 0, stderr: '', stdout: 'plain\\r\n' });
+  });
+});
+
 describe('runCli on hostile input (fast-check)', () => {
   // eslint-disable-next-line no-control-regex
   const controlCharacters = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u2028\u2029]/;

@@ -174,7 +174,7 @@ describe('readCompactJson', () => {
       expect(event.renderMessage()).toBe('Paid   ¤12.50 on 06/15/2009 for {"Id":7} of 0000002a {Missing:0}');
       expect(
         readCompactJson('{"@t":"2016-10-12T04:20:58Z","@mt":"{A:C} {B:C}","@r":["¤1.00"],"A":1,"B":2}').renderMessage(),
-      ).toBe('¤1.00 2');
+      ).toBe('¤1.00 ¤2.00');
       expect(readCompactJson(SERILOG_READER_VECTORS[1]).renderMessage()).toBe('Number 0000002a');
     });
 

@@ -196,6 +196,25 @@ describe('formatDate conformance with .NET’s documented examples', () => {
     expect(formatDate(instant, 'r')).toBe('Mon, 15 Jun 2009 20:45:30 GMT');
     expect(formatDate(instant, 'R')).toBe('Mon, 15 Jun 2009 20:45:30 GMT');
   });
+
+  // A JavaScript Date reaches years .NET's DateTime does not (below 1, above 9999): every format writes the year as
+  // yyyy does, its sign and all its digits, and u keeps its seconds (it cut toISOString's `+010000-01-01T02:03`).
+  it.each<[number, string, string]>([
+    [Date.UTC(10000, 0, 1, 2, 3, 4, 5), 'u', '10000-01-01 02:03:04Z'],
+    [Date.UTC(10000, 0, 1, 2, 3, 4, 5), 's', '10000-01-01T02:03:04'],
+    [Date.UTC(10000, 0, 1, 2, 3, 4, 5), 'o', '10000-01-01T02:03:04.0050000Z'],
+    [Date.UTC(-1, 0, 1, 2, 3, 4), 'u', '-0001-01-01 02:03:04Z'],
+    [Date.UTC(-1, 0, 1, 2, 3, 4), 'yyyy yy', '-0001 -01'],
+    [new Date(0).setUTCFullYear(5), 'u', '0005-01-01 00:00:00Z'],
+    [8.64e15, 'u', '275760-09-13 00:00:00Z'],
+    [-8.64e15, 'u', '-271821-04-20 00:00:00Z'],
+  ])('writes the instant %p with %p in UTC as %p', (time, format, expected) => {
+    expect(formatDate(new Date(time), format, true)).toBe(expected);
+  });
+
+  it.each(['', 'u', 'r', 'o', 'yyyy', "'unbalanced", '\\', '%'])('writes an invalid Date as Invalid Date with %p', (format) => {
+    expect(formatDate(new Date(Number.NaN), format)).toBe('Invalid Date');
+  });
 });
 
 // dotnet/runtime src/libraries/System.Private.CoreLib/src/System/Globalization/DateTimeFormat.cs

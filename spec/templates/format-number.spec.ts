@@ -143,8 +143,8 @@ describe('formatNumber', () => {
   });
 
   // The examples of learn.microsoft.com's "Custom numeric format strings" and "Standard numeric format strings"
-  // pages, as .NET writes them with the invariant culture (Serilog's default format provider). Not ported: the
-  // currency format C and the exponent specifiers of custom formats (`0.0e+00`), which rxlog does not support.
+  // pages, as .NET writes them with the invariant culture (Serilog's default format provider). The
+  // custom exponent examples (`0.###E+000`) are in their own table below.
   describe('conformance with .NET’s documented examples (invariant culture)', () => {
     it.each<[number, string, string]>([
       [1234.5678, '00000', '01235'],
@@ -358,8 +358,9 @@ describe('formatNumber', () => {
   });
 
   // dotnet/runtime src/libraries/System.Runtime/tests/System.Runtime.Tests/System/DoubleTests.cs,
-  // ToString_TestData_NotNetFramework (C100 left out: rxlog has no currency format).
+  // ToString_TestData_NotNetFramework.
   it.each<[number, string, string]>([
+    [32.5, 'C100', `¤32.5${'0'.repeat(99)}`],
     [32.5, 'P100', `3,250.${'0'.repeat(100)} %`],
     [32.5, 'E100', `3.25${'0'.repeat(98)}E+001`],
     [32.5, 'F100', `32.5${'0'.repeat(99)}`],
@@ -377,6 +378,51 @@ describe('formatNumber', () => {
     [-2147483648, 'X', '80000000'],
     [-1, 'X16', '00000000FFFFFFFF'],
   ])('formats %p with %p as .NET does (%p)', (value, format, expected) => {
+    expect(formatNumber(value, format)).toBe(expected);
+  });
+
+  // The currency format with the invariant culture: symbol ¤, pattern $n, negative pattern ($n), 2 decimals, the
+  // exact value rounded as F rounds it; a negative value that rounds to zero keeps its parentheses, as its sign.
+  it.each<[number, string, string]>([
+    [12345.6789, 'C', '¤12,345.68'],
+    [-12345.6789, 'C', '(¤12,345.68)'],
+    [12345.6789, 'C3', '¤12,345.679'],
+    [0.125, 'c2', '¤0.12'],
+    [1234.5, 'C0', '¤1,234'],
+    [-0.001, 'C', '(¤0.00)'],
+    [-0, 'C', '(¤0.00)'],
+    [0, 'C', '¤0.00'],
+  ])('formats %p with the currency format %p as .NET does (%p)', (value, format, expected) => {
+    expect(formatNumber(value, format)).toBe(expected);
+  });
+
+  // dotnet/runtime Number.Formatting.cs NumberToStringFormat: a custom exponent writes at least as many digits as it
+  // has zeros, but never more than 10 (`if (i > 10) i = 10;`).
+  it.each<[number | bigint, string, string]>([
+    [1, '0E+0000000000', '1E+0000000000'],
+    [1, '0E+000000000000', '1E+0000000000'],
+    [-5e-300, '0.0e-00000000000000', '-5.0e-0000000300'],
+    [12345678901234567890n, '0E+0000000000000', '1E+0000000019'],
+  ])('writes the exponent of %p with %p in at most 10 padded digits (%p)', (value, format, expected) => {
+    expect(formatNumber(value, format)).toBe(expected);
+  });
+
+  // NumberToStringFormat writes the sign of a negative value that does not round to zero (number.Scale != 0) before
+  // anything else, whether or not the section writes a digit; a value that rounds to zero is signed when the section
+  // writes something (a double; an integer is never -0).
+  it.each<[number | bigint, string, string]>([
+    [-5, "''", '-'],
+    [-5, "'", '-'],
+    [-5, '\\', '-'],
+    [-5, ',', '-'],
+    [-5n, "''", '-'],
+    [5, "''", ''],
+    [-0.4, "''", ''],
+    [-0.4, "'x'", '-x'],
+    [-0.4, "#'x'", '-x'],
+    [-0.4, '#', ''],
+    [-1n, "#,'x'", 'x'],
+  ])('signs %p with %p as .NET does (%p)', (value, format, expected) => {
     expect(formatNumber(value, format)).toBe(expected);
   });
 
@@ -740,5 +786,141 @@ describe('dotnet/runtime src/libraries/Common/tests/System/RealFormatterTestsBas
 describe('formatNumber quoted literals', () => {
   it('keeps a \\ inside quotes as it is', () => {
     expect(formatNumber(7, "0 'a\\b'")).toBe('7 a\\b');
+  });
+});
+
+// .NET's BigInteger.ToString(format, InvariantCulture), as Serilog renders a BigInteger through IFormattable: the
+// digits are exact (never rounded through a double), `G`, `R` and `D` write every digit, zero-padded to the precision
+// (dotnet/runtime Number.BigInteger.cs turns `G5` into `D5`), `X` and `B` write the shortest two's complement whose
+// first digit carries the sign (so 128 is `080`, learn.microsoft.com's BigInteger.ToString page), and a digit dropped
+// by rounding rounds half away from zero, as .NET rounds an integer's digits (RoundNumber); an integer has no -0.
+describe('formatNumber with a bigint', () => {
+  it.each<[bigint, string, string]>([
+    // learn.microsoft.com BigInteger.ToString(String): BigInteger.Add(UInt64.MaxValue, 1024), invariant culture.
+    [18446744073709552639n, 'G', '18446744073709552639'],
+    [18446744073709552639n, 'C', '¤18,446,744,073,709,552,639.00'],
+    [18446744073709552639n, 'D', '18446744073709552639'],
+    [18446744073709552639n, 'F', '18446744073709552639.00'],
+    [18446744073709552639n, 'N', '18,446,744,073,709,552,639.00'],
+    [18446744073709552639n, 'X', '100000000000003FF'],
+    [128n, 'X', '080'],
+    [-128n, 'X', '80'],
+    // Standard numeric format strings (learn.microsoft.com), with a BigInteger's exact digits.
+    [12345n, 'D8', '00012345'],
+    [-12345n, 'D8', '-00012345'],
+    [12345n, 'G7', '0012345'],
+    [12345n, 'g', '12345'],
+    [-12345n, 'R9', '-000012345'],
+    [12345678901234567890123n, 'G0', '12345678901234567890123'],
+    [12345678901234567890123n, 'N0', '12,345,678,901,234,567,890,123'],
+    [-12345678901234567890123n, 'n3', '-12,345,678,901,234,567,890,123.000'],
+    [2n ** 70n, 'F', '1180591620717411303424.00'],
+    [2n ** 70n, 'F0', '1180591620717411303424'],
+    [-(2n ** 70n), 'f1', '-1180591620717411303424.0'],
+    [12345678901234567890n, 'E', '1.234568E+019'],
+    [12345678901234567890n, 'e4', '1.2346e+019'],
+    [-12345678901234567890n, 'E0', '-1E+019'],
+    [125n, 'E1', '1.3E+002'],
+    [-125n, 'E1', '-1.3E+002'],
+    [0n, 'E', '0.000000E+000'],
+    [10n ** 400n, 'E2', '1.00E+400'],
+    [1n, 'P', '100.00 %'],
+    [-1n, 'P0', '-100 %'],
+    [123456789012345678901n, 'p1', '12,345,678,901,234,567,890,100.0 %'],
+    [1234n, 'C', '¤1,234.00'],
+    [-1234n, 'C0', '(¤1,234)'],
+    [0n, 'c', '¤0.00'],
+    [255n, 'X', '0FF'],
+    [255n, 'x4', '00ff'],
+    [10n, 'X', '0A'],
+    [7n, 'X', '7'],
+    [0n, 'X', '0'],
+    [-1n, 'X', 'F'],
+    [-1n, 'x4', 'ffff'],
+    [-8n, 'X', '8'],
+    [-9n, 'X', 'F7'],
+    [-255n, 'X', 'F01'],
+    [-(2n ** 64n), 'X', 'F0000000000000000'],
+    [2n ** 64n - 1n, 'x', '0ffffffffffffffff'],
+    [5n, 'B', '0101'],
+    [5n, 'b8', '00000101'],
+    [0n, 'B', '0'],
+    [-1n, 'B', '1'],
+    [-2n, 'B4', '1110'],
+    [-128n, 'B', '10000000'],
+  ])('formats %p with the standard format %p as %p', (value, format, expected) => {
+    expect(formatNumber(value, format)).toBe(expected);
+  });
+
+  it.each<[bigint, string, string]>([
+    [1234567890123456789012345n, '#,##0', '1,234,567,890,123,456,789,012,345'],
+    [1234567890123456789012345n, '0.00', '1234567890123456789012345.00'],
+    [-1234567890123456789012345n, '0', '-1234567890123456789012345'],
+    [12345678901234567890n, '0.00E+00', '1.23E+19'],
+    [12345678901234567890n, '##0.0E+0', '123.5E+17'],
+    [1500n, '0,', '2'],
+    [2500n, '0,', '3'],
+    [-2500n, '0,', '-3'],
+    [1234567890123456789012345n, '#,##0,,', '1,234,567,890,123,456,789'],
+    [5n, '0%', '500%'],
+    [-5n, '0;(0)', '(5)'],
+    [0n, '0;(0);zero', 'zero'],
+    [7n, "0' items'", '7 items'],
+    [5n, 'kg', 'kg'],
+    [-5n, 'kg', '-kg'],
+  ])('formats %p with the custom format %p as %p', (value, format, expected) => {
+    expect(formatNumber(value, format)).toBe(expected);
+  });
+
+  // An integer has no negative zero: RoundNumber clears the sign of one that rounds to zero, where a double keeps it.
+  it.each<[bigint, string, string]>([
+    [-1n, '0,', '0'],
+    [-499n, '0,', '0'],
+    [-500n, '0,', '-1'],
+    [-1n, '0,;(0,);zero', 'zero'],
+    [-1n, '0,;(0,)', '0'],
+    [-(10n ** 30n), '0,,,,,,,,,,,', '0'],
+  ])('writes %p rounded to zero by %p without a sign (%p)', (value, format, expected) => {
+    expect(formatNumber(value, format)).toBe(expected);
+  });
+
+  it.each<[bigint, string]>([
+    [12345678901234567890n, 'lj'],
+    [12345678901234567890n, 'l'],
+    [12345678901234567890n, 'Q2'],
+    [12345678901234567890n, 'D101'],
+    [-12345678901234567890n, 'X999999999'],
+    [12345678901234567890n, `${'0'.repeat(1001)}`],
+  ])('renders %p as its digits with %p, as without a format', (value, format) => {
+    expect(formatNumber(value, format)).toBe(String(value));
+  });
+
+  it('formats a bigint of 100 000 digits in time linear in its length', () => {
+    const value = -(10n ** 100_000n) + 1n;
+    const digits = '9'.repeat(100_000);
+    expect(formatNumber(value, 'D')).toBe(`-${digits}`);
+    expect(formatNumber(value, 'N0')).toBe(`-9${',999'.repeat(33_333)}`);
+    expect(formatNumber(value, 'E3')).toBe('-1.000E+100000');
+    expect(formatNumber(value, '0,,,')).toBe(`-1${'0'.repeat(99_991)}`);
+  });
+
+  it('renders every bigint with every format as fast-check draws them, never throwing', () => {
+    fc.assert(
+      fc.property(fc.bigInt(), fc.string({ maxLength: 12 }), (value, format) => {
+        expect(typeof formatNumber(value, format)).toBe('string');
+      }),
+    );
+  });
+
+  it('writes a bigint of up to 15 digits as the same number with N, F, P and custom formats', () => {
+    fc.assert(
+      fc.property(
+        fc.bigInt({ min: -(10n ** 15n) + 1n, max: 10n ** 15n - 1n }),
+        fc.constantFrom('N', 'N0', 'F3', 'P1', '0.00', '#,##0', '0;(0);zero'),
+        (value, format) => {
+          expect(formatNumber(value, format)).toBe(formatNumber(Number(value), format));
+        },
+      ),
+    );
   });
 });
