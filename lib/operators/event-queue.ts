@@ -221,8 +221,14 @@ export class EventQueue {
   discard(n: number): void {
     const taken = Math.max(0, Math.min(n, this.#count));
     for (let index = 0; index < taken; index++) this.#removeHead();
-    this.#rearm();
-    this.#shrink();
+    // Back below warnAt: the back-pressure diagnostics are armed again.
+    if (this.#count < this.#warnDepth && this.#byteCount < this.#warnBytes) {
+      this.#warned = false;
+      this.#overflowReported = false;
+    }
+    // Gives back what a burst allocated: an empty queue returns to its first size (nothing to copy).
+    const first = this.#firstCapacity();
+    if (this.#count === 0 && this.#events.length > first) this.#resize(first);
   }
 
   /** Removes and returns everything held, oldest first; not counted as dropped. */
@@ -237,12 +243,6 @@ export class EventQueue {
     this.#head = (this.#head + 1) % this.#events.length;
     this.#count--;
     if (this.#count === 0) this.#byteCount = 0; // no float drift left behind
-  }
-
-  /** Gives back what a burst allocated: an empty queue returns to its first size (nothing to copy). */
-  #shrink(): void {
-    const first = this.#firstCapacity();
-    if (this.#count === 0 && this.#events.length > first) this.#resize(first);
   }
 
   /** The slots a new or emptied queue has: `INITIAL_CAPACITY`, or `limit` if smaller. */
@@ -294,13 +294,5 @@ export class EventQueue {
       this.#count,
       Math.round(this.#byteCount),
     );
-  }
-
-  /** Re-arms the back-pressure diagnostic once the queue is back below `warnAt`. */
-  #rearm(): void {
-    if (this.#count < this.#warnDepth && this.#byteCount < this.#warnBytes) {
-      this.#warned = false;
-      this.#overflowReported = false;
-    }
   }
 }

@@ -81,9 +81,9 @@ interface SinkLane {
   /** Resolves when the sink's stream has completed (after close), so its stage can drain. */
   readonly completed: Promise<void>;
   /** What the lane's operators took in, let out, dropped and made; undefined when the sink has no operators. */
-  readonly accounting: LaneAccounting | undefined;
+  readonly accounting?: LaneAccounting | undefined;
   /** The lane's subscription to the shared stream; undefined for a lane fed by write() itself. */
-  readonly subscription: Subscription | undefined;
+  readonly subscription?: Subscription | undefined;
 }
 
 /** A lane fed by write() itself: its delivery stage and the sink's own minimum level, if any. */
@@ -485,7 +485,7 @@ export class LoggerPipeline {
     if (stageless && registration.pipe.length === 0) {
       this.#direct.push({ name: registration.name, delivery, level: registration.minimumLevel });
       // Nothing between write() and the stage can hold an event, so there is nothing to wait for at close.
-      return { name: registration.name, delivery, completed: Promise.resolve(), accounting: undefined, subscription: undefined };
+      return { name: registration.name, delivery, completed: Promise.resolve() };
     }
     let lane$ = this.#shared;
     // The sink's own level keeps events out of its lane: they are never its `received`. A plain
@@ -501,7 +501,8 @@ export class LoggerPipeline {
     // Only a sink with operators pays for counting: they may hold, drop or make events.
     const accounting = registration.pipe.length === 0 ? undefined : new LaneAccounting();
     if (accounting !== undefined) lane$ = throughOperators(lane$, registration.pipe, accounting, `${registration.name}.pipe`);
-    let finished: () => void = () => undefined;
+    // Assigned at once: a Promise runs its executor inside the constructor.
+    let finished!: () => void;
     const completed = new Promise<void>((resolve) => (finished = resolve));
     const finish = (): void => {
       accounting?.finish();

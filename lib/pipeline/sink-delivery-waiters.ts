@@ -36,9 +36,8 @@ export class SinkDeliveryWaiters {
    * sink that never settles does not collect one waiter per flush, nor keep batching off.
    */
   cancel(owner: object): void {
-    const waiters = this.#waiters;
-    this.#waiters = waiters.filter((waiter) => waiter.owner !== owner);
-    for (const waiter of waiters) if (waiter.owner === owner) waiter.resolve(false);
+    // Resolved as they are dropped: resolve() returns nothing (falsy) and runs nothing now (its reactions are microtasks).
+    this.#waiters = this.#waiters.filter((waiter) => waiter.owner !== owner || waiter.resolve(false));
   }
 
   /** Records that `count` events at positions `[start, start + count)` settled. */

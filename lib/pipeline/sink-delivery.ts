@@ -488,15 +488,6 @@ export class SinkDelivery {
     else this.#attempt(flight);
   }
 
-  /** A flight waiting for a retry gives up now: one breaker failure, then the fallback. */
-  #giveUpRetry(flight: Flight): void {
-    if (flight.retryTimer === null) return;
-    flight.retryTimer.unsubscribe();
-    flight.retryTimer = null;
-    this.#breaker?.recordFailure();
-    this.#toFallback(flight);
-  }
-
   #attempt(flight: Flight): void {
     flight.attempts++;
     const sink = this.#sink;
@@ -770,7 +761,14 @@ export class SinkDelivery {
       this.#clearOpen();
       this.#dropAtClose(count);
       this.#waiters.settle(this.#inFlightCount(), count);
-      if (this.#flight !== null) this.#giveUpRetry(this.#flight);
+      // A flight waiting for a retry gives up now: one breaker failure, then the fallback.
+      const flight = this.#flight;
+      if (flight?.retryTimer) {
+        flight.retryTimer.unsubscribe();
+        flight.retryTimer = null;
+        this.#breaker?.recordFailure();
+        this.#toFallback(flight);
+      }
     } else {
       this.#draining = true;
       this.#kick();
@@ -842,8 +840,9 @@ export class SinkDelivery {
   }
 
   #cancelAge(): void {
-    if (this.#ageTimer === null) return;
-    this.#ageTimer.unsubscribe();
+    // No early return when none is armed: #armAge, #onAge and this set the timer and #ageDueAt
+    // together, so with no timer #ageDueAt is Infinity already, and writing both again is harmless.
+    this.#ageTimer?.unsubscribe();
     this.#ageTimer = null;
     this.#ageDueAt = Infinity;
   }

@@ -200,7 +200,9 @@ function walkStructure(value: object, depth: number, w: Walk, key?: string | num
   }
   const proto = Object.getPrototypeOf(value) as object | null;
   // A prototype whose own prototype is null is some realm's Object.prototype: a plain object.
-  if (proto === null || Object.getPrototypeOf(proto) === null) return walkRecord(value, depth, w);
+  // Its keys (and a class instance's below) by Object.keys: own enumerable string keys only, so
+  // symbol keys and inherited members are skipped.
+  if (proto === null || Object.getPrototypeOf(proto) === null) return walkKeys(value, Object.keys(value), depth, w);
   if (value instanceof Map) return walkMap(value, depth, w);
   if (value instanceof Set) return walkIterable(value, value.size, depth, w);
   if (ArrayBuffer.isView(value) && !(value instanceof DataView)) {
@@ -211,7 +213,7 @@ function walkStructure(value: object, depth: number, w: Walk, key?: string | num
   if (Object.prototype.toString.call(value) === '[object Error]') return walkError(value as Error, depth, w);
   const scalar = unbox(value);
   if (scalar !== value) return walk(scalar, depth, w);
-  if (w.structure || json) return walkRecord(value, depth, w);
+  if (w.structure || json) return walkKeys(value, Object.keys(value), depth, w);
   return stringOf(value, w);
 }
 
@@ -277,11 +279,6 @@ function walkMap(value: Map<unknown, unknown>, depth: number, w: Walk): unknown 
 function freeKey(result: Record<string, unknown>, key: string, i: number): string {
   while (Object.hasOwn(result, key)) key += `#${i}`;
   return key;
-}
-
-function walkRecord(value: object, depth: number, w: Walk): Record<string, unknown> {
-  // Object.keys: own enumerable string keys only, so symbol keys and inherited members are skipped.
-  return walkKeys(value, Object.keys(value), depth, w);
 }
 
 /** What a captured Error holds first, own properties or inherited. */

@@ -1,5 +1,6 @@
 import { expectOption } from '../core/expect-option';
 import { readOptions } from '../core/read-options';
+import { checkOptionKeys } from '../core/check-option-keys';
 import { isPlainRecord } from '../core/is-plain-record';
 import { ConfigurationError } from '../core/errors/configuration-error';
 import { ThrownValueError } from '../core/errors/thrown-value-error';
@@ -140,12 +141,10 @@ export class RedactionPolicy {
    */
   static compile(options: RedactOptions, where = 'redact'): RedactionPolicy {
     expectOption(typeof options === 'object' && (options as unknown) !== null, where, 'options', options);
-    for (const name of Object.keys(options))
-      if (!OPTION_NAMES.includes(name))
-        throw new ConfigurationError(
-          `${where}: unknown option ${JSON.stringify(name)} (expected one of ${OPTION_NAMES.join(', ')})`,
-        );
     const given: RedactOptions = readOptions(where, options, OPTION_NAMES);
+    // On the snapshot, as every options object is checked (an option set to undefined passes), and after
+    // readOptions, so options whose names cannot be listed (a Proxy's ownKeys trap throws) are a ConfigurationError.
+    checkOptionKeys(where, given, OPTION_NAMES);
     expectOption(
       given.paths === undefined || Array.isArray(given.paths),
       `${where}: paths`,
