@@ -19,7 +19,7 @@ import {
   streamReset,
 } from '../node/http/request-tracker';
 import type { Logger } from '../pipeline/logger';
-import { thrownError } from '../node/http/thrown-error';
+import { exceptionFrom } from '../pipeline/exception-from';
 import { markLoggedRequestError } from './logged-request-errors';
 import { type RequestLoggingSettings } from './request-logging-settings';
 
@@ -298,8 +298,8 @@ export class RxlogRequestContext {
         markLoggedRequestError(error);
         state.loggedError = error;
         // An Error from another realm too (Node's own errors inside a Jest sandbox): its stack, not
-        // lost; a thrown string or plain object as a NonErrorThrown Error, as requestLogging writes it.
-        log.write(level, thrownError(error), template);
+        // lost; a thrown string or plain object as a ThrownValueError, as log.error(value) makes it.
+        log.write(level, exceptionFrom(error), template);
       }
     } catch (error) {
       SelfLog.write('Request completion event for {RequestId} could not be written', state.requestId, error);

@@ -203,17 +203,17 @@ describe.each(['express', 'fastify'])('RxlogModule on %s, against a hostile clie
       '500',
     ]);
     expect(completion(run, 'throw-string')).toEqual([
-      ['error', 500, '/throw-string', '/throw-string', undefined, 'NonErrorThrown: Out of stock'],
+      ['error', 500, '/throw-string', '/throw-string', undefined, 'ThrownValueError: Out of stock'],
     ]);
     expect(completion(run, 'reject-object')).toEqual([
-      ['error', 500, '/reject-object', '/reject-object', undefined, 'NonErrorThrown: {"code":"E_STOCK","sku":"a-1"}'],
+      ['error', 500, '/reject-object', '/reject-object', undefined, 'ThrownValueError: {"code":"E_STOCK","sku":"a-1"}'],
     ]);
     expect(completion(run, 'string-guarded')).toEqual([
-      ['error', 500, '/string-guarded', '/string-guarded', undefined, 'NonErrorThrown: Guard says no'],
+      ['error', 500, '/string-guarded', '/string-guarded', undefined, 'ThrownValueError: Guard says no'],
     ]);
     expect(exchanges.endThenThrowString.outcome).toBe('200');
     expect(completion(run, 'end-then-throw-string')).toEqual([
-      ['error', 200, '/end-then-throw-string', '/end-then-throw-string', undefined, 'NonErrorThrown: Thrown after the answer'],
+      ['error', 200, '/end-then-throw-string', '/end-then-throw-string', undefined, 'ThrownValueError: Thrown after the answer'],
     ]);
     for (const id of ['throw-string', 'reject-object', 'string-guarded', 'end-then-throw-string'])
       expect(withId(run, id).map((e) => e.properties.SourceContext)).toEqual(['RequestLogging']);

@@ -13,7 +13,7 @@ import { levelForStatus } from './level-for-status';
 import { requestIdFrom } from './request-id';
 import type { RequestOutcome, ResolvedRequestLoggingOptions } from './request-logging-options';
 import { selectHeaders } from './select-headers';
-import { thrownError } from './thrown-error';
+import { exceptionFrom } from '../../pipeline/exception-from';
 
 /** What request logging writes to: a Logger (only `child` and the child's `write` are used). */
 export type RequestLogger = Pick<Logger, 'child'>;
@@ -137,7 +137,7 @@ export function trackRequest(
       const logger = log.child(properties);
       const write = (): void =>
         LogContext.run(context, () => {
-          if (hasError) logger.write(level, thrownError(error), template);
+          if (hasError) logger.write(level, exceptionFrom(error), template);
           else logger.write(level, template);
         });
       // Never in another request's context (a long poll answered from another user's request).

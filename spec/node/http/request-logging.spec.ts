@@ -10,7 +10,9 @@ import { ConfigurationError } from '../../../lib/core/errors/configuration-error
 import type { LogEvent } from '../../../lib/core/log-event';
 import type { LogLevelName } from '../../../lib/core/log-level';
 import { diagnosticContext } from '../../../lib/node/http/diagnostic-context';
+import { LoggerConfiguration } from '../../../lib/configuration/logger-configuration';
 import { requestLogging } from '../../../lib/node/http/request-logging';
+import { MemorySink } from '../../../lib/sinks/memory-sink';
 import type { RequestLoggingOptions } from '../../../lib/node/http/request-logging-options';
 import { abandon, eventsArrive, exchangeRaw, get, listen, memoryLogger, signal } from '../../helpers/node-http';
 import { collectSelfLog } from '../../helpers/self-log';
@@ -531,11 +533,38 @@ describe('requestLogging with node:http', () => {
     expect((await get(`${url}/bigint`)).status).toBe(500);
     await eventsArrive(events, 2);
     expect(events.map((e) => [e.level, e.properties.RequestPath, e.properties.StatusCode, e.exception?.name])).toEqual([
-      ['error', '/circular', 500, 'NonErrorThrown'],
-      ['error', '/bigint', 500, 'NonErrorThrown'],
+      ['error', '/circular', 500, 'ThrownValueError'],
+      ['error', '/bigint', 500, 'ThrownValueError'],
     ]);
     expect(events[0].exception?.message).toContain('E_LOOP');
     expect(events[1].exception?.message).toContain('10');
+  });
+
+  // The thrown object was written into the exception's message as JSON, past the logger's redaction
+  // policy: a handler's `throw { user, password }` put the password in the log.
+  it("carries a thrown object's data as log.error does, so the logger's redaction policy applies to it", async () => {
+    const memory = new MemorySink();
+    const log = new LoggerConfiguration().destructure
+      .redact({ keys: /password/i })
+      .writeTo.sink(memory)
+      .createLogger();
+    const logRequests = requestLogging(log);
+    const server = await listen(
+      createServer((req, res) =>
+        logRequests(req, res, () => {
+          throw { code: 'E_LOGIN', user: 'ann', password: 'hunter2' };
+        }),
+      ),
+    );
+    closers.push(server.close, () => log.close({ strategy: 'immediate', timeoutMs: 0 }));
+    expect((await get(`${server.url}/login`)).status).toBe(500);
+    await eventsArrive(memory.events, 1);
+    const exception = memory.events[0].exception as Error;
+    expect([exception.name, exception.message]).toEqual([
+      'ThrownValueError',
+      '{"code":"E_LOGIN","user":"ann","password":"[Redacted]"}',
+    ]);
+    expect(exception.stack).not.toContain('hunter2');
   });
 
   it('keeps an Error from another realm as the exception (a vm context, Node’s own errors inside Jest), not as thrown data', async () => {
@@ -546,7 +575,7 @@ describe('requestLogging with node:http', () => {
     });
     expect((await get(`${url}/foreign`)).status).toBe(500);
     await eventsArrive(events, 1);
-    // Before, it became NonErrorThrown with the message "{}".
+    // Before, it became an Error of its own with the message "{}".
     expect(events[0].exception).toBe(foreign);
     expect(events[0].exception?.message).toBe('bad input');
   });
