@@ -39,6 +39,8 @@ describe.each(['express', 'fastify'])('RxlogModule on %s, with a StreamableFile 
     try {
       seen.midway = await get(`${app.url}/midway`, 'midway');
       seen.missing = await get(`${app.url}/missing`, 'missing');
+      seen.handled = await get(`${app.url}/handled`, 'handled');
+      seen.cut = await get(`${app.url}/cut`, 'cut');
       seen.fine = await get(`${app.url}/fine`, 'fine');
     } finally {
       run = await app.stop();
@@ -57,6 +59,20 @@ describe.each(['express', 'fastify'])('RxlogModule on %s, with a StreamableFile 
     expect(eventsOf(run, 'missing')).toEqual([
       ['RequestLogging', 'error', status, expect.stringMatching(/^Error: ENOENT: no such file or directory, open /)],
     ]);
+  });
+
+  it("carries the stream's error when the app's own error handler answered, at the level of the status it sent", () => {
+    // Fastify sends the stream itself, without the StreamableFile's error handler: its error handler answers 500.
+    const [status, level] = platform === 'express' ? [404, 'warning'] : [500, 'error'];
+    expect(seen.handled).toBe(String(status));
+    expect(eventsOf(run, 'handled')).toEqual([
+      ['RequestLogging', level, status, expect.stringMatching(/^Error: ENOENT: no such file or directory, open /)],
+    ]);
+  });
+
+  it("carries the stream's error when the app's own error handler cut the response short without it", () => {
+    expect(seen.cut).toBe('error');
+    expect(eventsOf(run, 'cut')).toEqual([['RequestLogging', 'error', 200, 'Error: disk read failed midway']]);
   });
 
   it('writes a StreamableFile sent whole as an information event without an exception', () => {
