@@ -41,6 +41,8 @@ const MAX_LAZY_DEPTH = 8;
 
 /** The context Nest's exception filter logs unhandled errors under. */
 const EXCEPTIONS_HANDLER = 'ExceptionsHandler';
+/** The context a `StreamableFile` logs the error of its stream under. */
+const STREAMABLE_FILE = 'StreamableFile';
 
 /**
  * Nest's `LoggerService` on an rxlog `Logger`: Nest's own messages and those of its `Logger`
@@ -207,6 +209,9 @@ export class RxlogLoggerService implements LoggerService {
       }
       // An error a guard threw goes on its request's completion event, as a handler's does, not beside it.
       if (call.context === EXCEPTIONS_HANDLER && exception !== undefined && keepForCompletion(exception)) return;
+      // A StreamableFile whose stream failed: Nest logs the error, then destroys the response without
+      // it or answers 400; the error goes on the request's completion event, which says why.
+      if (call.context === STREAMABLE_FILE && exception !== undefined && keepForCompletion(exception)) return;
       const log = withParams(this.loggerFor(call.context), params);
       const template = isError(message) ? textTemplate(errorMessageText(message)) : templateOf(message);
       const args = typeof message === 'object' && message !== null && !isError(message) ? [message] : [];

@@ -44,8 +44,13 @@ export interface RequestState {
   route?: string | undefined;
   /** The route Express notes for the module's own catch-all middleware while it runs: not the request's route. */
   middlewareRoute?: string | undefined;
-  /** What Nest's exception filter reported before the interceptor saw the request (a guard's error or thrown value), for the completion written on close. */
+  /**
+   * What Nest's exception filter reported before the interceptor saw the request (a guard's error or
+   * thrown value), or a `StreamableFile` logged (its stream's), for the completion written on close.
+   */
   error?: unknown;
+  /** The error of the stream of a `StreamableFile` the handler returned, if it failed before the response closed. */
+  streamError?: unknown;
   /** What the completion event carries as its exception (an Error or any value thrown), once written. */
   loggedError?: unknown;
   /**
@@ -131,6 +136,17 @@ export function keepForCompletion(error: unknown): boolean {
   if (!state.closeCompletes) return false;
   state.error ??= error;
   return true;
+}
+
+/**
+ * Hands the error of the stream a `StreamableFile` sends to the completion event of its request, to
+ * be written when its response closes: the response is destroyed without it (failed mid-body; on
+ * Fastify, which logs it with its own logger only), or the app's own `setErrorHandler` answered it.
+ * (Nest's default handler logs it under `StreamableFile`, which `RxlogLoggerService` hands over too.)
+ */
+export function keepStreamError(state: RequestState, error: unknown): void {
+  if (error === undefined || error === null || state.completed || !state.closeCompletes) return;
+  state.streamError ??= error;
 }
 
 /** The error a Node request stream was destroyed with (`readable.errored`), if any. */
@@ -345,7 +361,9 @@ export class RxlogRequestContext {
   private writeOnClose(state: RequestState, request: RawRequest, response: RawResponse): void {
     if (state.completed) return;
     // A response destroyed with an error (a piped body that failed) is the server's failure; a client
-    // that leaves destroys it without one. Else an error Nest's exception filter reported (a guard's).
+    // that leaves destroys it without one. Else an error Nest's exception filter reported (a guard's)
+    // or a StreamableFile logged (its stream's, answered 400 or cut short), else the error of the
+    // stream of a StreamableFile whose response the server destroyed without it.
     const finished = responseFinished(response);
     const destroyedWith = finished ? undefined : erroredWith(response);
     // A request the interceptor never saw (a guard rejected it) has its route from Express's request,
@@ -370,7 +388,15 @@ export class RxlogRequestContext {
     const error =
       destroyedWith ??
       state.error ??
-      (!finished && !streamReset(response) && destroyedByServer(request) ? responseDestroyed() : undefined);
+      (!finished && !streamReset(response) && destroyedByServer(request)
+        ? (state.streamError ?? responseDestroyed())
+        : undefined);
+    if (error === undefined && finished && state.streamError !== undefined) {
+      // A StreamableFile's stream failed and the app's own error handler answered: the level follows its status.
+      const { statusCode } = response;
+      this.complete(state, { statusCode, error: state.streamError, failed: statusCode >= 500, ...route });
+      return;
+    }
     this.complete(state, {
       statusCode: response.statusCode,
       ...(error === undefined ? { aborted: !finished } : { error, failed: true }),

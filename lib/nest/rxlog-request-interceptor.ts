@@ -1,6 +1,7 @@
 import type { CallHandler, ExecutionContext, NestInterceptor } from '@nestjs/common';
 import { defer, type Observable, tap, finalize } from 'rxjs';
 import {
+  keepStreamError,
   type RawRequest,
   type RawResponse,
   type RequestState,
@@ -71,6 +72,9 @@ export class RxlogRequestInterceptor implements NestInterceptor {
   ): Observable<unknown> {
     return handler.pipe(
       tap({
+        // A StreamableFile's stream that fails while it is sent: Nest (Express) logs the error apart and
+        // destroys the response without it, Fastify logs it with its own logger only.
+        next: (value: unknown) => watchStreamableFile(value, state),
         error: (error: unknown) => {
           // Nest's exception filters answer the error after this: one of the app's may send another
           // status than the error's own (a domain error as 404 or 409), so the response's close writes it.
@@ -94,6 +98,28 @@ export class RxlogRequestInterceptor implements NestInterceptor {
         else this.requests.complete(state, { statusCode: responseStatus(response), route });
       }),
     );
+  }
+}
+
+/**
+ * Hands the error of the stream of a `StreamableFile` (told by its methods, so any copy of Nest's
+ * class counts) to the request's completion event, if the stream fails (or failed already).
+ */
+function watchStreamableFile(value: unknown, state: RequestState): void {
+  try {
+    if (typeof value !== 'object' || value === null) return;
+    const file = value as { getStream?: unknown; setErrorHandler?: unknown };
+    if (typeof file.getStream !== 'function' || typeof file.setErrorHandler !== 'function') return;
+    const stream: unknown = file.getStream.call(value);
+    if (typeof stream !== 'object' || stream === null) return;
+    const events = stream as { errored?: unknown; on?: unknown };
+    if (events.errored !== undefined && events.errored !== null) {
+      keepStreamError(state, events.errored);
+      return;
+    }
+    if (typeof events.on === 'function') events.on.call(stream, 'error', (error: unknown) => keepStreamError(state, error));
+  } catch {
+    // A value whose methods throw (a Proxy) is no StreamableFile this can watch.
   }
 }
 
