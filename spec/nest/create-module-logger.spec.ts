@@ -5,6 +5,7 @@ import { createModuleLogger } from '../../lib/nest/create-module-logger';
 import { AsyncLocalStorageContextStore } from '../../lib/node/async-local-storage-store';
 import { MemorySink } from '../../lib/sinks/memory-sink';
 import { appContextStore } from '../helpers/app-context-store';
+import { unhandledRejectionsOf } from '../helpers/unhandled-rejections';
 
 describe('createModuleLogger', () => {
   afterEach(() => LogContext.useStore(new StackContextStore()));
@@ -38,10 +39,7 @@ describe('createModuleLogger with an async configure', () => {
   afterEach(() => LogContext.useStore(new StackContextStore()));
 
   it('refuses it with a ConfigurationError that points to forRootAsync, and leaves no unhandled rejection behind', async () => {
-    const unhandled: unknown[] = [];
-    const onUnhandled = (reason: unknown): void => void unhandled.push(reason);
-    process.on('unhandledRejection', onUnhandled);
-    try {
+    const unhandled = await unhandledRejectionsOf(() => {
       const configure = (async () => {
         await Promise.resolve();
         throw new Error('secret store down');
@@ -53,10 +51,7 @@ describe('createModuleLogger with an async configure', () => {
             'RxlogModule configure: returned a Promise (an async function?); configure must build the logger synchronously: do async work (reading secrets, a config server) in forRootAsync’s useFactory, and return configure from it',
         }),
       );
-      await new Promise((resolve) => setImmediate(resolve));
-      expect(unhandled).toEqual([]);
-    } finally {
-      process.off('unhandledRejection', onUnhandled);
-    }
+    }, 1);
+    expect(unhandled).toEqual([]);
   });
 });

@@ -71,20 +71,8 @@ export function fastifyRequestLogging(log: RequestLogger, options: RequestLoggin
     });
     // Fastify reads the body from the request's own events, which Node emits from the socket's
     // context: they are run inside the request's, so a content-type parser of the app logs with it.
-    instance.addHook(
-      'preParsing',
-      (
-        request: FastifyLikeRequest,
-        _reply: FastifyLikeReply,
-        payload: unknown,
-        next: (error: null, payload: unknown) => void,
-      ) => {
-        const tracker = trackers.get(request.raw);
-        // The request itself, or the stream an earlier preParsing hook put in its place.
-        if (tracker !== undefined) runEventsIn(tracker, payload);
-        next(null, payload);
-      },
-    );
+    // The payload is the request itself, or the stream an earlier preParsing hook put in its place.
+    instance.addHook('preParsing', payloadHook(trackers, runEventsIn));
     // Body parsing runs outside the onRequest call, so the handler is entered into the context again.
     instance.addHook('preHandler', (request: FastifyLikeRequest, _reply: FastifyLikeReply, next: () => void) => {
       const tracker = trackers.get(request.raw);
@@ -97,25 +85,33 @@ export function fastifyRequestLogging(log: RequestLogger, options: RequestLoggin
     });
     // A streamed body (`reply.send(stream)`) that fails once its headers went out reaches no onError
     // hook: Fastify destroys the response without the stream's error. Its 'error' is the failure.
-    instance.addHook(
-      'onSend',
-      (
-        request: FastifyLikeRequest,
-        _reply: FastifyLikeReply,
-        payload: unknown,
-        next: (error: null, payload: unknown) => void,
-      ) => {
-        const tracker = trackers.get(request.raw);
-        if (tracker !== undefined) failOnStreamError(tracker, payload);
-        next(null, payload);
-      },
-    );
+    instance.addHook('onSend', payloadHook(trackers, failOnStreamError));
     done();
   };
   return Object.assign(plugin, {
     [Symbol.for('skip-override')]: true,
     [Symbol.for('fastify.display-name')]: 'rxlog-request-logging',
   });
+}
+
+/**
+ * A Fastify hook given a payload to pass on (`preParsing`, `onSend`): `act` on the request's
+ * tracker and that payload, when the request is followed, then the payload goes on unchanged.
+ */
+function payloadHook(
+  trackers: WeakMap<IncomingMessage, RequestTracker>,
+  act: (tracker: RequestTracker, payload: unknown) => void,
+): (
+  request: FastifyLikeRequest,
+  reply: FastifyLikeReply,
+  payload: unknown,
+  next: (error: null, payload: unknown) => void,
+) => void {
+  return (request, _reply, payload, next) => {
+    const tracker = trackers.get(request.raw);
+    if (tracker !== undefined) act(tracker, payload);
+    next(null, payload);
+  };
 }
 
 /**

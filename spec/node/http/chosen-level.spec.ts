@@ -1,5 +1,6 @@
 import { SelfLog, type SelfLogEvent } from '../../../lib/core/self-log';
 import { chosenLevel } from '../../../lib/node/http/chosen-level';
+import { unhandledRejectionsOf } from '../../helpers/unhandled-rejections';
 
 describe('chosenLevel', () => {
   let diagnostics: SelfLogEvent[];
@@ -31,10 +32,7 @@ describe('chosenLevel', () => {
   // An async level function gave a Promise: "returned [object Promise]" in SelfLog, and when it
   // rejected, an unhandled rejection (which ends a Node process by default).
   it('falls back when the option returns a Promise, naming the option, and handles its rejection', async () => {
-    const unhandled: unknown[] = [];
-    const onUnhandled = (reason: unknown): void => void unhandled.push(reason);
-    process.on('unhandledRejection', onUnhandled);
-    try {
+    const unhandled = await unhandledRejectionsOf(() => {
       const rejecting = (async () => {
         await Promise.resolve();
         throw new Error('level service down');
@@ -47,12 +45,8 @@ describe('chosenLevel', () => {
       expect(chosenLevel(rejecting, 'warning')).toBe('warning');
       expect(chosenLevel(async () => 'debug', 'information')).toBe('information');
       expect(chosenLevel(() => hostile, 'error')).toBe('error');
-      await new Promise((resolve) => setImmediate(resolve));
-      await new Promise((resolve) => setImmediate(resolve));
-      expect(unhandled).toEqual([]);
-    } finally {
-      process.off('unhandledRejection', onUnhandled);
-    }
+    });
+    expect(unhandled).toEqual([]);
     expect(diagnostics.map((event) => event.message)).toEqual([
       expect.stringContaining('requestLogging.level returned a Promise'),
       expect.stringContaining('requestLogging.level returned a Promise'),

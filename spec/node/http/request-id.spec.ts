@@ -1,6 +1,7 @@
 import { parseTraceParent } from '@opentelemetry/core';
 import { requestIdFrom, traceIdFromTraceparent } from '../../../lib/node/http/request-id';
 import { collectSelfLog } from '../../helpers/self-log';
+import { unhandledRejectionsOf } from '../../helpers/unhandled-rejections';
 
 const generate = (): string => 'generated';
 const TRACE = '4bf92f3577b34da6a3ce929d0e0e4736';
@@ -39,22 +40,15 @@ describe('requestIdFrom', () => {
   // An async generateRequestId gave a Promise: a UUID was used, but a rejection was unhandled.
   it('uses a UUID when generate returns a Promise, naming the option in SelfLog, and handles its rejection', async () => {
     const self = collectSelfLog();
-    const unhandled: unknown[] = [];
-    const onUnhandled = (reason: unknown): void => void unhandled.push(reason);
-    process.on('unhandledRejection', onUnhandled);
-    try {
+    const unhandled = await unhandledRejectionsOf(() => {
       const rejecting = (async () => {
         await Promise.resolve();
         throw new Error('id service down');
       }) as unknown as () => string;
       expect(requestIdFrom({}, rejecting)).toMatch(/^[0-9a-f-]{36}$/);
       expect(requestIdFrom({}, (async () => 'late-id') as unknown as () => string)).toMatch(/^[0-9a-f-]{36}$/);
-      await new Promise((resolve) => setImmediate(resolve));
-      expect(unhandled).toEqual([]);
-    } finally {
-      process.off('unhandledRejection', onUnhandled);
-      self.stop();
-    }
+    }, 1).finally(() => self.stop());
+    expect(unhandled).toEqual([]);
     expect(self.diagnostics.map((d) => d.message)).toEqual([
       expect.stringContaining('requestLogging.generateRequestId returned a Promise'),
       expect.stringContaining('requestLogging.generateRequestId returned a Promise'),

@@ -16,6 +16,7 @@ import { MemorySink } from '../../../lib/sinks/memory-sink';
 import type { RequestLoggingOptions } from '../../../lib/node/http/request-logging-options';
 import { abandon, eventsArrive, exchangeRaw, get, listen, memoryLogger, signal } from '../../helpers/node-http';
 import { collectSelfLog } from '../../helpers/self-log';
+import { unhandledRejectionsOf } from '../../helpers/unhandled-rejections';
 
 const closers: (() => Promise<unknown>)[] = [];
 afterEach(async () => {
@@ -420,28 +421,24 @@ describe('requestLogging with node:http', () => {
   // rejection was unhandled, which ends a Node process by default.
   it('logs every request with defaults when level and generateRequestId are async, their rejections handled', async () => {
     const self = collectSelfLog();
-    const unhandled: unknown[] = [];
-    const onUnhandled = (reason: unknown): void => void unhandled.push(reason);
-    process.on('unhandledRejection', onUnhandled);
-    try {
-      const { url, events } = await nodeServer((req, res) => res.writeHead(req.url === '/gone' ? 404 : 200).end(), {
+    let answers: Awaited<ReturnType<typeof get>>[] = [];
+    let events: LogEvent[] = [];
+    const unhandled = await unhandledRejectionsOf(async () => {
+      const server = await nodeServer((req, res) => res.writeHead(req.url === '/gone' ? 404 : 200).end(), {
         level: (async () => Promise.reject(new Error('level store down'))) as never,
         generateRequestId: (async () => Promise.reject(new Error('id store down'))) as never,
       });
-      const answers = [await get(`${url}/a`), await get(`${url}/gone`)];
+      answers = [await get(`${server.url}/a`), await get(`${server.url}/gone`)];
+      events = server.events;
       await eventsArrive(events, 2);
-      await new Promise((resolve) => setImmediate(resolve));
-      expect(answers.map((answer) => answer.status)).toEqual([200, 404]);
-      expect(events.map((e) => [e.level, e.properties.RequestId])).toEqual([
-        ['information', answers[0]?.headers['x-request-id']],
-        ['warning', answers[1]?.headers['x-request-id']],
-      ]);
-      for (const answer of answers) expect(answer.headers['x-request-id']).toMatch(/^[0-9a-f-]{36}$/);
-      expect(unhandled).toEqual([]);
-    } finally {
-      process.off('unhandledRejection', onUnhandled);
-      self.stop();
-    }
+    }, 1).finally(() => self.stop());
+    expect(unhandled).toEqual([]);
+    expect(answers.map((answer) => answer.status)).toEqual([200, 404]);
+    expect(events.map((e) => [e.level, e.properties.RequestId])).toEqual([
+      ['information', answers[0]?.headers['x-request-id']],
+      ['warning', answers[1]?.headers['x-request-id']],
+    ]);
+    for (const answer of answers) expect(answer.headers['x-request-id']).toMatch(/^[0-9a-f-]{36}$/);
     const messages = self.diagnostics.map((d) => d.message);
     expect(messages.filter((m) => m.includes('requestLogging.generateRequestId returned a Promise'))).toHaveLength(2);
     expect(messages.filter((m) => m.includes('requestLogging.generateRequestId rejected'))).toHaveLength(2);
