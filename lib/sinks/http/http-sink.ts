@@ -168,7 +168,7 @@ export class HttpSink implements Sink {
   readonly batchDefaults: { readonly size: number; readonly maxDelayMs: number } = { size: 512, maxDelayMs: 1_000 };
 
   /** Writes a batch by beacon while the page is going away; present only where beacons exist. */
-  readonly emitSync?: (events: readonly LogEvent[]) => boolean;
+  readonly emitSync?: (events: readonly LogEvent[]) => boolean | EmitResult;
 
   /**
    * While the page is going away, hands the batches whose request the browser cancelled (see
@@ -307,7 +307,7 @@ export class HttpSink implements Sink {
     let handed = 0;
     while (this.#handedOver.has(events[handed])) handed++;
     // The logger sends again a batch page hide handed over (in part): those events went.
-    if (handed > 0) return this.#after(handed, 0, () => this.emit(events.slice(handed)));
+    if (handed > 0) return this.#after(handed, this.leftOut(events.slice(0, handed)), () => this.emit(events.slice(handed)));
     try {
       const body = this.#body(events);
       const queue = this.#offlineQueue;
@@ -320,7 +320,8 @@ export class HttpSink implements Sink {
             : await queue.deliver(body, events.length, () =>
                 utf8Length(body) <= BEACON_MAX_BYTES ? [{ body, count: events.length }] : this.#pieces(events),
               );
-        if (taken !== false) return taken === true ? undefined : taken;
+        // Sent or kept offline, the events the body left out are never sent: they count failed.
+        if (taken !== false) return this.#withLeftOut(taken === true ? undefined : taken, events);
         if (!isOffline()) break;
         SelfLog.write(
           '{Sink}: the browser is offline; a batch of {Count} events waits for the network',
@@ -330,13 +331,19 @@ export class HttpSink implements Sink {
         const waited = await whenOnline(this.#closed.signal);
         if (!waited || queue === undefined || this.#closed.signal.aborted) break;
       }
-      return await this.#send(body);
+      return this.#withLeftOut(await this.#send(body), events);
     } catch (error) {
       if (this.tooLarge(error) && events.length > 1) return this.#emitHalves(events);
       if (!(error instanceof HttpStatusError || error instanceof HttpTimeoutError || error instanceof PartialDeliveryError))
         this.#unanswered = events;
       throw error;
     }
+  }
+
+  /** The result of sending the body of `events`, with the events it left out (see `leftOut`) counted failed. */
+  #withLeftOut(result: void | EmitResult, events: readonly LogEvent[]): void | EmitResult {
+    const left = this.leftOut(events);
+    return left === 0 ? result : { rejected: rejectedOf(result) + left };
   }
 
   /**
@@ -386,6 +393,14 @@ export class HttpSink implements Sink {
   protected accepted(responseText: string, _body?: string): void | EmitResult {
     const rejected = Number(INGEST_ANSWER.exec(responseText)?.[1]);
     if (rejected > 0) return { rejected };
+  }
+
+  /**
+   * How many of `events` their body leaves out (SeqSink: an event over its size limit): once the
+   * body is sent, by request or beacon, they count as failed, not delivered. Here none.
+   */
+  protected leftOut(_events: readonly LogEvent[]): number {
+    return 0;
   }
 
   /**
@@ -541,11 +556,11 @@ export class HttpSink implements Sink {
    * keeps the rest pending and sends it with `fetch` if the page lives on. Nothing is counted as
    * delivered that the browser did not take.
    */
-  #writeByBeacon(beacon: HttpBeacon, events: readonly LogEvent[]): boolean {
+  #writeByBeacon(beacon: HttpBeacon, events: readonly LogEvent[]): boolean | EmitResult {
     if (!beacon.hiding) return false;
     this.#handOverHeld(beacon);
     const [taken, reason] = this.#handOver(beacon, events);
-    return this.#pending(events.length, taken, reason);
+    return this.#pending(events.length, taken, reason, this.leftOut(events.slice(0, taken)));
   }
 
   /** The logger gave up on a batch (see GIVEN_UP): what of it was kept for page hide is not handed over. */
@@ -636,12 +651,16 @@ export class HttpSink implements Sink {
     return pieces;
   }
 
-  /** `emitSync`'s answer when `sent` of `total` events left: true for all, false for none, else a PartialDeliveryError counting them; the rest stay pending with the logger. */
-  #pending(total: number, sent: number, reason: string): boolean {
-    if (sent === total) return true;
+  /**
+   * `emitSync`'s answer when `sent` of `total` events left, `left` of them left out of their body:
+   * true for all (an EmitResult counting those failed), false for none, else a
+   * PartialDeliveryError counting them; the rest stay pending with the logger.
+   */
+  #pending(total: number, sent: number, reason: string, left: number): boolean | EmitResult {
+    if (sent === total) return left === 0 || { rejected: left };
     SelfLog.write('{Sink}: {Count} events could not go by beacon and stay pending: {Reason}', this.kind, total - sent, reason);
     if (sent === 0) return false;
-    throw new PartialDeliveryError(sent, new Error(reason));
+    throw new PartialDeliveryError(sent, new Error(reason), left);
   }
 }
 

@@ -65,19 +65,6 @@ export interface SeqSinkOptions extends Omit<
   eventBodyLimitBytes?: number | undefined;
 }
 
-/**
- * The last body that left events out (their line and its placeholder over `eventBodyLimitBytes`)
- * and how many, for `accepted`, which gets the body Seq answered, not its events: one batch is in
- * flight at a time, so that is the body built last, but for a beacon built meanwhile as the page
- * hides (the count is then lost, the events counted delivered).
- */
-interface LeftOut {
-  body: string | undefined;
-  count: number;
-  /** Events left out by the body being built. */
-  building: number;
-}
-
 /** Where Seq's answer states the API key's minimum level: `"MinimumLevelAccepted":"Warning"`, `null`, or anything else. */
 const LEVEL_MARKER = /"MinimumLevelAccepted"\s*:\s*("[^"]*"|[^\s,}]*)/;
 
@@ -140,8 +127,8 @@ export class SeqSink extends HttpSink {
   readonly #passed = new WeakSet<LogEvent>();
   /** Set once SelfLog has heard of a MinimumLevelAccepted that is no level. */
   #told = false;
-  /** The last body that left events out. */
-  readonly #leftOut: LeftOut;
+  /** The events bodies left out (their line and its placeholder over `eventBodyLimitBytes`). */
+  readonly #omitted: WeakSet<LogEvent>;
 
   /** @throws ConfigurationError naming the bad option. */
   constructor(options: SeqSinkOptions) {
@@ -174,22 +161,16 @@ export class SeqSink extends HttpSink {
       options.eventBodyLimitBytes,
     );
     const formatter = options.formatter ?? new CompactJsonFormatter();
-    const leftOut: LeftOut = { body: undefined, count: 0, building: 0 };
-    const lines = linesBody(formatter, (line, event) =>
-      fits(line, limit) ? line : (placeholder(formatter, event, line, limit) ?? void leftOut.building++),
-    );
+    const omitted = new WeakSet<LogEvent>();
     super({
       ...options,
       // HttpSink checks the formatter option before any batch is written.
       body:
         limit === Infinity
           ? undefined
-          : (events) => {
-              leftOut.building = 0;
-              const text = lines(events);
-              if (leftOut.building > 0) [leftOut.body, leftOut.count] = [text, leftOut.building];
-              return text;
-            },
+          : linesBody(formatter, (line, event) =>
+              fits(line, limit) ? line : (placeholder(formatter, event, line, limit) ?? void omitted.add(event)),
+            ),
       url,
       contentType: CLEF_CONTENT_TYPE,
       headers: withHeader(options.headers, 'X-Seq-ApiKey', apiKey),
@@ -197,7 +178,7 @@ export class SeqSink extends HttpSink {
       beaconContentType: 'text/plain;charset=UTF-8',
     });
     this.#control = control;
-    this.#leftOut = leftOut;
+    this.#omitted = omitted;
     if (control !== undefined) {
       this.#due = Date.now() + LEVEL_CHECK_MS;
       this.#arm(LEVEL_CHECK_MS);
@@ -257,18 +238,21 @@ export class SeqSink extends HttpSink {
   /**
    * Reads Seq's `MinimumLevelAccepted` into `controlLevelSwitch`, or without one into the sink's
    * own level, as Serilog's Seq sink does; an answer of rxlog's ingest handler counts the lines it
-   * rejected failed, as HttpSink does, and so do the events the body left out (over
-   * `eventBodyLimitBytes` with their placeholder): counted per request, so each half of a 413 counts its own.
+   * rejected failed, as HttpSink does.
    */
-  protected override accepted(responseText: string, body?: string): void | EmitResult {
+  protected override accepted(responseText: string): void | EmitResult {
     this.#followLevel(responseText);
-    const leftOut = this.#leftOut;
-    let rejected = super.accepted(responseText)?.rejected ?? 0;
-    if (body === leftOut.body) {
-      rejected += leftOut.count;
-      leftOut.body = undefined;
-    }
-    if (rejected > 0) return { rejected };
+    return super.accepted(responseText);
+  }
+
+  /**
+   * The events the body left out (over `eventBodyLimitBytes` with their placeholder), which HttpSink
+   * counts failed once it sent the body, by request or beacon: per body, so each half of a 413 counts its own.
+   */
+  protected override leftOut(events: readonly LogEvent[]): number {
+    let count = 0;
+    for (const event of events) if (this.#omitted.has(event)) count++;
+    return count;
   }
 
   #followLevel(responseText: string): void {

@@ -146,7 +146,7 @@ describe('installPageHideFlush', () => {
   });
 
   it('flushes by beacon even when its listener runs before the sink has seen pagehide', () => {
-    let written: boolean | undefined;
+    let written: ReturnType<NonNullable<HttpSink['emitSync']>> | undefined;
     const uninstall = installPageHideFlush({ flushSync: () => (written = sink.emitSync?.(makeEvents(1))) }, page.target);
     // Created after the listener is installed; the listener only reads it once the page hides.
     const sink = new HttpSink({ url: 'http://127.0.0.1:1/', fetch: () => new Promise(() => undefined) });

@@ -611,6 +611,127 @@ describe('SeqSink', () => {
       await log.close();
     });
 
+    // Found by a review: the left-out count was kept for the body built last and read from Seq's
+    // answer, so a beacon (no answer) counted its left-out events delivered, and a beacon body built
+    // as the page hid, while a request was in flight, made that request's left-out events delivered too.
+    it('counts events left out of a beacon failed, and keeps the count of a request in flight as the page hides', async () => {
+      const page = installFakePage();
+      try {
+        const fits = makeEvents(1)[0];
+        const big = { ...fits, properties: { Body: 'x'.repeat(700) } };
+        let answer: (response: Response) => void = () => undefined;
+        const bodies: string[] = [];
+        const sink = new SeqSink({
+          serverUrl: 'https://seq.example.com',
+          eventBodyLimitBytes: 600,
+          fetch: (_url, init) => {
+            bodies.push(init?.body as string);
+            return new Promise((resolve) => (answer = resolve));
+          },
+        });
+        const inFlight = sink.emit([fits, big, fits]);
+        await Promise.resolve();
+        expect(bodies).toHaveLength(1);
+        page.hide();
+        expect(sink.emitSync?.([fits, big, fits, big])).toEqual({ rejected: 2 });
+        expect(sink.emitSync?.([fits])).toBe(true);
+        await page.settled();
+        expect(page.beacons.map((beacon) => beacon.body.split('\n').length)).toEqual([2, 1]);
+        answer(new Response('', { status: 201 }));
+        await expect(inFlight).resolves.toEqual({ rejected: 1 });
+        // A beacon the browser refuses after the first: the events sent count, their left-out one failed.
+        const first = page.calls;
+        page.accept = (index) => index === first;
+        const medium = { ...fits, properties: { Body: 'y'.repeat(400) } };
+        const error = (() => {
+          try {
+            return sink.emitSync?.([big, ...Array<typeof medium>(200).fill(medium)]);
+          } catch (e) {
+            return e;
+          }
+        })() as PartialDeliveryError;
+        await page.settled();
+        const sent = page.beacons[2].body.split('\n').length;
+        expect(sent).toBeLessThan(200);
+        expect(error).toBeInstanceOf(PartialDeliveryError);
+        expect([error.delivered, error.rejected]).toEqual([1 + sent, 1]);
+        sink.close();
+
+        const log = new LoggerConfiguration().writeTo
+          .sink(new SeqSink({ serverUrl: 'https://seq.example.com', eventBodyLimitBytes: 600 }), {
+            batch: { size: 3, maxDelayMs: 60_000 },
+          })
+          .createLogger();
+        page.accept = () => true;
+        page.hide();
+        log.information('before');
+        log.information('Body {Body}', 'x'.repeat(700));
+        log.information('after');
+        log.flushSync();
+        expect(log.metrics().sinks.seq).toMatchObject({ delivered: 2, failed: 1, pending: 0 });
+        await log.close({ strategy: 'immediate', timeoutMs: 0 });
+      } finally {
+        page.restore();
+      }
+    });
+
+    // A batch whose request the browser cancelled is handed over by beacon at page hide; should the
+    // page live on, the logger's retry counts it delivered without sending it again: not its left-out events.
+    it('counts events left out of a held batch page hide handed to a beacon failed when the logger retries it', async () => {
+      const page = installFakePage();
+      try {
+        const fits = makeEvents(1)[0];
+        const big = { ...fits, properties: { Body: 'x'.repeat(700) } };
+        const sink = new SeqSink({
+          serverUrl: 'https://seq.example.com',
+          eventBodyLimitBytes: 600,
+          fetch: () => Promise.reject(new TypeError('Failed to fetch')),
+        });
+        const batch = [fits, big, fits];
+        await expect(sink.emit(batch)).rejects.toThrow('Failed to fetch');
+        page.hide();
+        sink.flushSync?.();
+        await page.settled();
+        expect(page.beacons).toHaveLength(1);
+        await expect(sink.emit(batch)).resolves.toEqual({ rejected: 1 });
+        sink.close();
+      } finally {
+        page.restore();
+      }
+    });
+
+    // The offline store keeps a batch's body (its left-out events not in it): those never leave, so they count failed.
+    it('counts events left out of a batch the offline store keeps failed, and of one it sends', async () => {
+      const page = installFakePage();
+      const navigator = (globalThis as unknown as { navigator: { onLine: boolean } }).navigator;
+      try {
+        const fits = makeEvents(1)[0];
+        const big = { ...fits, properties: { Body: 'x'.repeat(700) } };
+        const items = new Map<string, string>();
+        const store = {
+          getItem: (key: string) => items.get(key) ?? null,
+          setItem: (key: string, value: string) => void items.set(key, value),
+          removeItem: (key: string) => void items.delete(key),
+        };
+        const bodies: string[] = [];
+        const sink = new SeqSink({
+          serverUrl: 'https://seq.example.com',
+          eventBodyLimitBytes: 600,
+          offline: { store },
+          fetch: (_url, init) => (bodies.push(init?.body as string), Promise.resolve(new Response('', { status: 201 }))),
+        });
+        navigator.onLine = false;
+        await expect(sink.emit([fits, big, fits])).resolves.toEqual({ rejected: 1 });
+        expect(sink.offline?.stored).toBe(3);
+        navigator.onLine = true;
+        await expect(sink.emit([big, fits])).resolves.toEqual({ rejected: 1 });
+        expect(bodies.map((body) => body.split('\n').length)).toEqual([2, 1]);
+        sink.close();
+      } finally {
+        page.restore();
+      }
+    });
+
     it('throws ConfigurationError naming an eventBodyLimitBytes that is not a whole number of bytes > 0 or Infinity', () => {
       for (const bad of [0, -1, 1.5, NaN, '262144'])
         expect(() => new SeqSink({ serverUrl: 'http://h', eventBodyLimitBytes: bad as number })).toThrow(
