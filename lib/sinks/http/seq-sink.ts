@@ -60,7 +60,7 @@ export interface SeqSinkOptions extends Omit<
    * replaced by an Error event `Event JSON representation exceeds the body size limit
    * {EventBodyLimitBytes}; sample: {EventBodySample}` carrying its start, and SelfLog says so; the
    * event counts as delivered. When even that is over the limit the event is left out and counts
-   * as failed. `Infinity` for no limit. Default `262_144` (256 KiB, Seq's default and Serilog's).
+   * as failed (its batch sent by request or beacon, or kept offline). `Infinity` for no limit. Default `262_144` (256 KiB, Seq's default and Serilog's).
    */
   eventBodyLimitBytes?: number | undefined;
 }
