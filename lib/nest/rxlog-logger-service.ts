@@ -207,11 +207,15 @@ export class RxlogLoggerService implements LoggerService {
           params = params.filter((_, i) => i !== index);
         }
       }
-      // An error a guard threw goes on its request's completion event, as a handler's does, not beside it.
-      if (call.context === EXCEPTIONS_HANDLER && exception !== undefined && keepForCompletion(exception)) return;
-      // A StreamableFile whose stream failed: Nest logs the error, then destroys the response without
-      // it or answers 400; the error goes on the request's completion event, which says why.
-      if (call.context === STREAMABLE_FILE && exception !== undefined && keepForCompletion(exception)) return;
+      // An error a guard threw goes on its request's completion event, as a handler's does, not beside it;
+      // so does a StreamableFile's stream's, which Nest logs before it destroys the response without
+      // it or answers 400: the completion event says why.
+      if (
+        (call.context === EXCEPTIONS_HANDLER || call.context === STREAMABLE_FILE) &&
+        exception !== undefined &&
+        keepForCompletion(exception)
+      )
+        return;
       const log = withParams(this.loggerFor(call.context), params);
       const template = isError(message) ? textTemplate(errorMessageText(message)) : templateOf(message);
       const args = typeof message === 'object' && message !== null && !isError(message) ? [message] : [];

@@ -8,6 +8,7 @@ import {
   type Observable,
 } from '@opentelemetry/api';
 import { describeValue } from '../core/describe-value';
+import { expectOption } from '../core/expect-option';
 import { ConfigurationError } from '../core/errors/configuration-error';
 import { SelfLog } from '../core/self-log';
 import type { LoggerMetrics } from '../metrics/metrics-types';
@@ -110,8 +111,7 @@ export function metricsToOpenTelemetry(
   if (typeof (source as Partial<MetricsSource> | null)?.metrics !== 'function')
     throw new ConfigurationError(`metricsToOpenTelemetry: expected a Logger, got ${describeValue(source)}`);
   const given: unknown = options;
-  if (typeof given !== 'object' || given === null)
-    throw new ConfigurationError(`metricsToOpenTelemetry: expected an options object, got ${describeValue(given)}`);
+  expectOption(typeof given === 'object' && given !== null, 'metricsToOpenTelemetry', 'an options object', given);
   // A bare number or a sink would be read as no entries (or as its own fields): refused, named.
   entriesOption(options.queueCapacity, 'queueCapacity', 'queue limits by sink name ({ otlp: 2048 })');
   entriesOption(options.sinks, 'sinks', 'sinks by sink name ({ otlp: sink })');
@@ -250,16 +250,13 @@ export function metricsToOpenTelemetry(
  * nor a sink itself (`sinks: otlp` for `sinks: { otlp }`), whose fields would be read as entries.
  */
 function entriesOption(value: unknown, option: string, expected: string): void {
-  if (
-    value !== undefined &&
-    (typeof value !== 'object' ||
-      value === null ||
-      Array.isArray(value) ||
-      typeof (value as Partial<RejectingSink>).rejectedLogRecords === 'number')
-  )
-    throw new ConfigurationError(
-      `metricsToOpenTelemetry ${option}: expected an object of ${expected}, got ${describeValue(value)}`,
-    );
+  const entries =
+    value === undefined ||
+    (typeof value === 'object' &&
+      value !== null &&
+      !Array.isArray(value) &&
+      typeof (value as Partial<RejectingSink>).rejectedLogRecords !== 'number');
+  expectOption(entries, `metricsToOpenTelemetry ${option}`, `an object of ${expected}`, value);
 }
 
 /** Drop counts by reason, each an `error.type`, leaving out `skipped`'s (counted elsewhere). */

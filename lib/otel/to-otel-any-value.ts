@@ -85,8 +85,7 @@ export function toOtelAttributes(
   depth = 0,
   skip?: ReadonlySet<string>,
 ): AnyValueMap {
-  // Attribute keys are non-empty: the SDK drops a '' one, with a diag warning.
-  return addOtelAttributes({}, properties, depth, (key) => key === '' || skip?.has(key) === true);
+  return addOtelAttributes({}, properties, depth, (key) => skip?.has(key) === true);
 }
 
 /** {@link toOtelAttributes} added to `out` (after what it holds), but for the keys `skip` names; returns `out`. */
@@ -110,7 +109,9 @@ export function addOtelAttributes(
     define(out, 'rxlog.unreadable', unreadableMarker(error));
   }
   for (const key of keys) {
-    if (skip(key)) continue;
+    // A record's attribute keys are non-empty: the SDK drops a '' one, with a diag warning (a map
+    // inside an attribute may have one).
+    if ((outer && key === '') || skip(key)) continue;
     const value = readValue(properties, key);
     if (value !== undefined) define(out, key, anyValue(value, depth));
   }

@@ -54,13 +54,13 @@ function logRecord(event: LogEvent): LogRecord {
   const own: AnyValueMap = { 'message_template.text': String(event.messageTemplate.text) };
   const exception = event.exception;
   if (exception !== undefined) exceptionAttributes(own, exception);
-  // Attribute keys are unique: a property named like one of the record's own is not sent. Nor is
-  // one named '' (keys are non-empty), which the SDK drops with a diag warning per record.
+  // Attribute keys are unique: a property named like one of the record's own is not sent (nor one
+  // named '': see addOtelAttributes).
   const attributes = addOtelAttributes(
     own,
     properties,
     0,
-    (key) => key === '' || Object.hasOwn(own, key) || (spanContext !== undefined && TRACE_PROPERTIES.has(key)),
+    (key) => Object.hasOwn(own, key) || (spanContext !== undefined && TRACE_PROPERTIES.has(key)),
   );
   return {
     ...timesOf(event),
