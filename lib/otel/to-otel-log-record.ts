@@ -12,6 +12,7 @@ import { addOtelAttributes } from './to-otel-any-value';
 import { readErrorField, renderMessageSafely } from '../formatting/safe-event-text';
 
 const TRACE_PROPERTIES: ReadonlySet<string> = new Set(['TraceId', 'SpanId', 'TraceFlags']);
+const ZERO_SPAN: ReadonlySet<string> = new Set(['SpanId']);
 
 /**
  * An event as an OpenTelemetry `LogRecord` for `Logger.emit`: the rendered message as the body,
@@ -23,7 +24,8 @@ const TRACE_PROPERTIES: ReadonlySet<string> = new Set(['TraceId', 'SpanId', 'Tra
  * out when empty) and `exception.stacktrace`. A valid
  * `TraceId` / `SpanId` pair (with `TraceFlags`) becomes the record's context, so the record
  * carries that trace and span; without one the record has none (the root context), whatever span
- * is active when the sink writes. A property value that throws when read (an event built in
+ * is active when the sink writes. An all-zero id is no id and no attribute (with the span id and
+ * flags beside an all-zero trace id), as OtlpSink sends it. A property value that throws when read (an event built in
  * JavaScript, with a throwing getter or a Proxy) is `'[Throws: message]'` in its place, and never
  * the trace context (see `toOtelAttributes`). An event whose other fields throw when read is, as
  * CompactJsonFormatter writes it, an ERROR record
@@ -47,7 +49,7 @@ export function toOtelLogRecord(event: LogEvent): LogRecord {
 
 function logRecord(event: LogEvent): LogRecord {
   const properties = event.properties;
-  const spanContext = traceContextOf(properties);
+  const { context: spanContext, skipped: traceSkipped } = traceContextOf(properties);
   // The record's own attributes first: past the SDK's attribute count limit (128 by default) it
   // drops the last ones, which are then properties, never the template or the exception.
   // Strings, whatever an event built in JavaScript gives (an object's members would be dropped by the SDK).
@@ -60,7 +62,7 @@ function logRecord(event: LogEvent): LogRecord {
     own,
     properties,
     0,
-    (key) => Object.hasOwn(own, key) || (spanContext !== undefined && TRACE_PROPERTIES.has(key)),
+    traceSkipped === undefined ? (key) => Object.hasOwn(own, key) : (key) => Object.hasOwn(own, key) || traceSkipped.has(key),
   );
   return {
     ...timesOf(event),
@@ -105,13 +107,24 @@ function severityOf(level: LogLevelName): { severityNumber?: SeverityNumber; sev
   return severity === undefined ? { severityText } : { severityNumber: severity, severityText };
 }
 
-function traceContextOf(properties: Readonly<Record<string, unknown>>): Context | undefined {
+/**
+ * The record's context from a valid `TraceId` / `SpanId` pair, and the trace properties that are
+ * then no attributes: all three with a context; as OtlpSink sends them, an all-zero trace id (no
+ * trace) with the span id and flags that came with it, and an all-zero span id. A valid trace id
+ * without a valid span id stays an attribute: the SDK's context cannot carry it alone.
+ */
+function traceContextOf(properties: Readonly<Record<string, unknown>>): {
+  context: Context | undefined;
+  skipped: ReadonlySet<string> | undefined;
+} {
   // Read as the attributes are: one that throws is its marker (never an id), not the record's end.
   const traceId = readValue(properties, 'TraceId');
   const spanId = readValue(properties, 'SpanId');
+  const traceText = isTraceIdText(traceId);
+  const zeroSpan = isSpanIdText(spanId) && isZeroId(spanId);
+  if (traceText && isZeroId(traceId)) return { context: undefined, skipped: TRACE_PROPERTIES };
+  if (!traceText || !isSpanIdText(spanId) || zeroSpan) return { context: undefined, skipped: zeroSpan ? ZERO_SPAN : undefined };
   const flags = readValue(properties, 'TraceFlags');
-  if (!isTraceIdText(traceId) || isZeroId(traceId)) return undefined;
-  if (!isSpanIdText(spanId) || isZeroId(spanId)) return undefined;
   const traceFlags = typeof flags === 'number' && Number.isInteger(flags) && flags >= 0 && flags <= 255 ? flags : TraceFlags.NONE;
-  return trace.setSpanContext(ROOT_CONTEXT, { traceId, spanId, traceFlags });
+  return { context: trace.setSpanContext(ROOT_CONTEXT, { traceId, spanId, traceFlags }), skipped: TRACE_PROPERTIES };
 }

@@ -263,16 +263,30 @@ describe('OpenTelemetrySink', () => {
     log
       .child({ TraceId: '0af7651916cd43dd8448eb211c80319c', SpanId: 'b7ad6b7169203331', TraceFlags: 1 })
       .information('Correlated');
-    log.child({ TraceId: '00000000000000000000000000000000', SpanId: 'b7ad6b7169203331' }).information('All-zero trace');
+    log
+      .child({ TraceId: '00000000000000000000000000000000', SpanId: 'b7ad6b7169203331', TraceFlags: 1, Other: 1 })
+      .information('All-zero trace');
+    log
+      .child({ TraceId: '0af7651916cd43dd8448eb211c80319c', SpanId: '0000000000000000', TraceFlags: 1 })
+      .information('All-zero span');
     await log.close();
-    const [correlated, zero] = exporter.getFinishedLogRecords();
+    const [correlated, zero, zeroSpan] = exporter.getFinishedLogRecords();
     expect(correlated.spanContext).toEqual({
       traceId: '0af7651916cd43dd8448eb211c80319c',
       spanId: 'b7ad6b7169203331',
       traceFlags: 1,
     });
+    // As OtlpSink sends it: an all-zero trace id is no trace, and is no attribute either (nor
+    // are the span id and flags that came with it); an all-zero span id likewise, while the valid
+    // trace id, which the SDK's context cannot carry without a span, stays an attribute.
     expect(zero.spanContext).toBeUndefined();
-    expect(zero.attributes.TraceId).toBe('00000000000000000000000000000000');
+    expect(zero.attributes).toEqual({ Other: 1, 'message_template.text': 'All-zero trace' });
+    expect(zeroSpan.spanContext).toBeUndefined();
+    expect(zeroSpan.attributes).toEqual({
+      TraceId: '0af7651916cd43dd8448eb211c80319c',
+      TraceFlags: 1,
+      'message_template.text': 'All-zero span',
+    });
   });
 
   it('writes every captured value as an AnyValue the SDK keeps: no attribute is dropped as invalid', async () => {
