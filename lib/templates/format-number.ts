@@ -80,13 +80,14 @@ function standard(value: number, negative: boolean, letter: string, precision: n
       const [mantissa, exp] = exponential(abs, precision ?? 6);
       return signed(negative, `${mantissa}${exponentText(letter, exp, 3)}`);
     }
-    case 'x': {
+    case 'x':
+    case 'b': {
       if (!Number.isSafeInteger(value)) return undefined;
       // A negative value prints as two's complement, of an Int32 when it fits one, else of an Int64, as .NET prints them.
-      const hex = (value < 0 ? BigInt.asUintN(value < -0x80000000 ? 64 : 32, BigInt(value)) : value)
-        .toString(16)
+      const out = (value < 0 ? BigInt.asUintN(value < -0x80000000 ? 64 : 32, BigInt(value)) : value)
+        .toString(lower === 'x' ? 16 : 2)
         .padStart(precision ?? 0, '0');
-      return upper ? hex.toUpperCase() : hex;
+      return upper ? out.toUpperCase() : out;
     }
     case 'g':
     case 'r':
@@ -304,7 +305,7 @@ function fillSection(items: readonly string[], exponent: number, digits: string,
  * Standard formats (precision optional, at most 100): `D5` (zero-padded integer), `F2` (fixed), `N2` (grouped
  * with `,`), `P1` (percent, `12.5 %`, as the invariant culture writes it), `C2` (currency, as the invariant culture
  * writes it: `¤1,234.50`, `(¤1,234.50)` when negative), `E2` (`1.23E+004`), `X` / `x` / `X8` (hex; a negative
- * integer as the two's complement of an Int32, or of an Int64 below -2^31), `G` / `G3` (.NET's general format: `0.0000023` → `2.3E-06`, `1234`
+ * integer as the two's complement of an Int32, or of an Int64 below -2^31), `B` / `B8` (binary, .NET 8's, likewise), `G` / `G3` (.NET's general format: `0.0000023` → `2.3E-06`, `1234`
  * with `G2` → `1.2E+03`), `R` (as `G` without a precision, as .NET Core 3.0+ writes it). Custom formats: `0` (digit), `#` (optional digit), `.`,
  * `,` (grouping between digits, scaling by 1000 after them), `%`, `‰`, `E+0` / `e-00` / `E0` (scientific:
  * `0.00E+00` → `1.23E+00`), `'literal'`, `\c`, and up to

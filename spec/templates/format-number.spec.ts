@@ -381,6 +381,20 @@ describe('formatNumber', () => {
     expect(formatNumber(value, format)).toBe(expected);
   });
 
+  // .NET 8's binary format B of an integer (Int32, or Int64 below -2^31, as for X): 255 is 11111111, a negative one its
+  // two's complement, the precision pads with zeros; b is the same. A fraction has no B, as it has no X.
+  it.each<[number, string, string]>([
+    [255, 'B', '11111111'],
+    [5, 'b8', '00000101'],
+    [0, 'B', '0'],
+    [-1, 'B', '1'.repeat(32)],
+    [-2147483649, 'B', `${'1'.repeat(32)}0${'1'.repeat(31)}`],
+    [2 ** 40, 'B', `1${'0'.repeat(40)}`],
+    [1.5, 'B', '1.5'],
+  ])('formats %p with the binary format %p as .NET 8 does (%p)', (value, format, expected) => {
+    expect(formatNumber(value, format)).toBe(expected);
+  });
+
   // The currency format with the invariant culture: symbol ¤, pattern $n, negative pattern ($n), 2 decimals, the
   // exact value rounded as F rounds it; a negative value that rounds to zero keeps its parentheses, as its sign.
   it.each<[number, string, string]>([
