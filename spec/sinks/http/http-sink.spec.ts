@@ -613,6 +613,8 @@ describe('HttpSink', () => {
         // An absurd Retry-After waits the longest retry allows, not the shortest.
         ['9'.repeat(400), 10_000, 10_000, 10_000],
         ['Fri, 31 Dec 9999 23:59:59 GMT', 10_000, 10_000, 10_000],
+        // Not a Retry-After (Date.parse reads it as 1 January 2099): ignored, the backoff decides.
+        ['garbage 2099', 10_000, 100, 100],
       ] as const) {
         const scheduler = new VirtualTimeScheduler();
         let answered = 0;
