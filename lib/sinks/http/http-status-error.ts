@@ -1,3 +1,5 @@
+import { escapeControlCharacters } from '../../formatting/escape-control-characters';
+
 /** How much of a failed response's body goes into the error message, in characters. */
 const BODY_EXCERPT_CHARS = 200;
 
@@ -49,8 +51,12 @@ function describe(
   return message;
 }
 
-/** An answer's body as an error message shows it: trimmed, its first 200 characters. */
+/**
+ * An answer's body as an error message shows it: trimmed, its first 200 characters, control
+ * characters escaped (`\u001b`): the message reaches SelfLog's console and `lastError`, where a
+ * hostile receiver's escape sequences would drive the terminal or forge lines.
+ */
 export function bodyExcerpt(responseText: string): string {
   const text = responseText.trim();
-  return text.length > BODY_EXCERPT_CHARS ? `${text.slice(0, BODY_EXCERPT_CHARS)}…` : text;
+  return escapeControlCharacters(text.length > BODY_EXCERPT_CHARS ? `${text.slice(0, BODY_EXCERPT_CHARS)}…` : text);
 }

@@ -1,3 +1,4 @@
+import { escapeControlCharacters } from '../../formatting/escape-control-characters';
 import { bodyExcerpt } from './http-status-error';
 
 /** The rejected count in a partial success cut short, compact (the Collector's) or pretty-printed. */
@@ -7,7 +8,7 @@ const CUT_ANSWER = /"rejectedLogRecords"\s*:\s*"?(\d+)[",\s]/;
 export interface OtlpPartialSuccess {
   /** Records the collector rejected (0 when it only warns). */
   readonly rejected: number;
-  /** The collector's explanation, or `''`. */
+  /** The collector's explanation, control characters escaped (`\u001b`), or `''`. */
   readonly message: string;
 }
 
@@ -34,7 +35,8 @@ export function otlpPartialSuccess(responseText: string): OtlpPartialSuccess | u
   const count = field(partial, 'rejectedLogRecords', 'rejected_log_records');
   const rejected = typeof count === 'number' || typeof count === 'string' ? Number(count) : 0;
   const text = field(partial, 'errorMessage', 'error_message');
-  const message = typeof text === 'string' ? text : '';
+  // Escaped as an answer's body is (see bodyExcerpt): it goes to SelfLog.
+  const message = typeof text === 'string' ? escapeControlCharacters(text) : '';
   const valid = Number.isSafeInteger(rejected) && rejected > 0 ? rejected : 0;
   return valid === 0 && message === '' ? undefined : { rejected: valid, message };
 }

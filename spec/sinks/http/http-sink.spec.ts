@@ -613,6 +613,8 @@ describe('HttpSink', () => {
         // An absurd Retry-After waits the longest retry allows, not the shortest.
         ['9'.repeat(400), 10_000, 10_000, 10_000],
         ['Fri, 31 Dec 9999 23:59:59 GMT', 10_000, 10_000, 10_000],
+        // Not a Retry-After (Date.parse reads it as 1 January 2099): ignored, the backoff decides.
+        ['garbage 2099', 10_000, 100, 100],
       ] as const) {
         const scheduler = new VirtualTimeScheduler();
         let answered = 0;
@@ -788,6 +790,47 @@ describe('HttpSink', () => {
       } finally {
         for (const socket of sockets) socket.destroy();
         await new Promise<void>((resolve) => raw.close(() => resolve()));
+      }
+    });
+
+    // The answer's text reaches SelfLog (console.error by default) and lastError: a hostile or
+    // compromised receiver must not clear the screen, retitle the terminal or forge lines there,
+    // as text output escapes the control characters of data.
+    it("escapes the control characters of a receiver's answer in errors, lastError and SelfLog, whichever sink reads it", async () => {
+      const attack = '\u001b]0;owned\u0007\u001b[2J\r[FTL] forged\u009b1m';
+      const escaped = '\\u001b]0;owned\\u0007\\u001b[2J\\r[FTL] forged\\u009b1m';
+      const loki = `entry out of order ${attack},\ntotal ignored: 1 out of 2`;
+      server = await startTestServer((request) =>
+        request.url.startsWith('/http')
+          ? { status: 500, body: attack }
+          : request.url.startsWith('/loki')
+            ? { status: 400, body: loki }
+            : request.url.startsWith('/otlp')
+              ? { status: 200, body: JSON.stringify({ partialSuccess: { rejectedLogRecords: 1, errorMessage: attack } }) }
+              : { status: 201, body: JSON.stringify({ MinimumLevelAccepted: attack }) },
+      );
+      const diagnostics: string[] = [];
+      SelfLog.enable((message) => diagnostics.push(message));
+      try {
+        const log = new LoggerConfiguration().writeTo
+          .sink(new HttpSink({ url: `${server.url}/http` }), { retry: { attempts: 1 }, batch: { size: 2, maxDelayMs: 10 } })
+          .writeTo.sink(new LokiSink({ url: `${server.url}/loki` }), { batch: { size: 2, maxDelayMs: 10 } })
+          .writeTo.sink(new OtlpSink({ endpoint: `${server.url}/otlp` }), { batch: { size: 2, maxDelayMs: 10 } })
+          .writeTo.sink(new SeqSink({ serverUrl: `${server.url}/seq` }), { batch: { size: 2, maxDelayMs: 10 } })
+          .createLogger();
+        log.information('one');
+        log.information('two');
+        await log.close({ strategy: 'flush' });
+        const lastError = log.metrics().sinks.http.lastError ?? '';
+        expect(lastError).toContain(escaped);
+        const said = diagnostics.join('\n');
+        expect(said).toContain(`forged`);
+        // Loki's reason, the collector's message, Seq's level and the 500's body, each escaped.
+        expect(said.split(escaped).length - 1).toBeGreaterThanOrEqual(4);
+        // eslint-disable-next-line no-control-regex -- the test looks for the control characters themselves
+        expect([lastError, said].filter((text) => /[\u0000-\u0009\u000b-\u001f\u007f-\u009f]/.test(text))).toEqual([]);
+      } finally {
+        SelfLog.disable();
       }
     });
 
