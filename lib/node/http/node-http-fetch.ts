@@ -54,10 +54,12 @@ const NULL_BODY_STATUSES = new Set([101, 103, 204, 205, 304]);
  * It supports method, headers, a body given as a string, Uint8Array/Buffer or ArrayBuffer, and an
  * AbortSignal (aborting destroys the request and rejects with the signal's reason, an `AbortError`
  * by default, as fetch does). It never follows redirects: a 3xx comes back as it is, as with
- * `redirect: 'manual'` (and `redirect: 'error'` rejects). It resolves once the whole response body
- * has arrived, with a real `Response` (status, statusText, headers, body); a body over
- * `maxResponseBytes` is cut there and its socket closed. Socket errors and refused connections
- * reject with a `TypeError` whose `cause` is the socket error, like fetch. There is no timeout of
+ * `redirect: 'manual'` (and `redirect: 'error'` rejects). As fetch does, it resolves once the
+ * status and headers have come, with a real `Response` (status, statusText, headers, body) whose
+ * body streams in after; a body over `maxResponseBytes` is cut there and its socket closed, a
+ * body the caller never reads is read and dropped all the same (its socket goes back to the pool),
+ * and a body cut short by the socket or an abort fails its read. Socket errors and refused
+ * connections reject with a `TypeError` whose `cause` is the socket error, like fetch. There is no timeout of
  * its own: the sinks abort it with their `timeoutMs`. `keepalive` (a browser's request that
  * outlives the page) is ignored; sockets are pooled and reused anyway. It sends no
  * `Accept-Encoding`, so responses are not compressed. Idle pooled sockets are unref'd: they never
@@ -98,28 +100,50 @@ export function createNodeHttpFetch(options: NodeHttpFetchOptions = {}): NodeHtt
     if (signal?.aborted) throw abortReason(signal);
     return new Promise<Response>((resolve, reject) => {
       let settled = false;
+      // The response body's stream once the status came: an abort or a broken socket errors it.
+      let body: ReadableStreamDefaultController<Uint8Array> | undefined;
+      let ended = false;
       const outgoing = (url.protocol === 'https:' ? https : http).request(url, {
         method: request.method,
         headers: request.headers,
         agent: agentFor(url.protocol),
       });
       active.add(outgoing);
+      // The request's end: its promise rejected, or its body complete, cut or failed.
+      const end = (error?: unknown): void => {
+        if (ended) return;
+        ended = true;
+        active.delete(outgoing);
+        signal?.removeEventListener('abort', onAbort);
+        try {
+          if (error === undefined) body?.close();
+          else body?.error(error);
+        } catch {
+          // A stream its reader cancelled is closed already.
+        }
+      };
       const finish = (error: unknown, response?: Response): void => {
         if (settled) return;
         settled = true;
-        active.delete(outgoing);
-        signal?.removeEventListener('abort', onAbort);
         if (response !== undefined) resolve(response);
-        // As fetch does: an abort rejects with the signal's reason, whatever it is.
-        else reject(error);
+        else {
+          end(error);
+          // As fetch does: an abort rejects with the signal's reason, whatever it is.
+          reject(error);
+        }
       };
       const onAbort = (): void => {
         const reason = signal === undefined ? abortError() : abortReason(signal);
         finish(reason);
+        end(reason);
         outgoing.destroy();
       };
       signal?.addEventListener('abort', onAbort, { once: true });
-      outgoing.once('error', (error) => finish(networkError(error)));
+      outgoing.once('error', (error) => {
+        const failed = networkError(error);
+        finish(failed);
+        end(failed);
+      });
       outgoing.once('response', (incoming) => {
         const status = incoming.statusCode ?? 0;
         if (request.redirect === 'error' && status >= 300 && status < 400) {
@@ -127,35 +151,46 @@ export function createNodeHttpFetch(options: NodeHttpFetchOptions = {}): NodeHtt
           finish(new TypeError(`fetch failed: redirect (${status}) with redirect mode 'error'`));
           return;
         }
-        const chunks: Buffer[] = [];
-        let length = 0;
-        const done = (): void => {
-          try {
-            finish(undefined, toResponse(incoming, status, NULL_BODY_STATUSES.has(status) ? null : joined(chunks, length)));
-          } catch (error) {
-            finish(error);
-          }
-        };
-        incoming.on('data', (chunk: Buffer) => {
-          if (settled) return;
-          const room = maxResponseBytes - length;
-          if (chunk.length < room) {
-            chunks.push(chunk);
-            length += chunk.length;
-            return;
-          }
-          // Bound: keep the first maxResponseBytes and drop the connection instead of reading on.
-          chunks.push(chunk.subarray(0, room));
-          length += room;
-          done();
+        // As fetch does, the response resolves with its status and headers; its body streams in
+        // after. It is read here whether or not the caller reads it (at most maxResponseBytes
+        // queued), so an unread body still frees its socket for the next request.
+        const stream = NULL_BODY_STATUSES.has(status)
+          ? null
+          : new ReadableStream<Uint8Array>({
+              start: (controller) => {
+                body = controller;
+              },
+            });
+        try {
+          finish(undefined, toResponse(incoming, status, stream));
+        } catch (error) {
+          finish(error);
           incoming.destroy();
-          outgoing.destroy();
+          return;
+        }
+        let length = 0;
+        incoming.on('data', (chunk: Buffer) => {
+          if (ended) return;
+          const room = maxResponseBytes - length;
+          const kept = chunk.length < room ? chunk : chunk.subarray(0, room);
+          length += kept.length;
+          try {
+            body?.enqueue(new Uint8Array(kept));
+          } catch {
+            // The reader cancelled the body: the rest is read and dropped.
+          }
+          if (kept !== chunk || length === maxResponseBytes) {
+            // Bound: keep the first maxResponseBytes and drop the connection instead of reading on.
+            end();
+            incoming.destroy();
+            outgoing.destroy();
+          }
         });
-        incoming.once('end', done);
-        incoming.once('error', (error) => finish(networkError(error)));
-        // A response cut short (socket closed mid-body) never ends: reject rather than hang.
+        incoming.once('end', () => end());
+        incoming.once('error', (error) => end(networkError(error)));
+        // A response cut short (socket closed mid-body) never ends: fail the body rather than hang.
         incoming.once('close', () => {
-          if (!incoming.complete) finish(new TypeError('fetch failed: the response ended before its body was complete'));
+          if (!incoming.complete) end(new TypeError('fetch failed: the response ended before its body was complete'));
         });
       });
       if (request.body === undefined) outgoing.end();
@@ -223,17 +258,7 @@ async function describe(input: string | URL | Request, init: RequestInit | undef
   return { url, method, headers, body, signal, redirect: init?.redirect ?? fromRequest?.redirect };
 }
 
-function joined(chunks: readonly Buffer[], length: number): Uint8Array<ArrayBuffer> {
-  const out = new Uint8Array(length);
-  let offset = 0;
-  for (const chunk of chunks) {
-    out.set(chunk, offset);
-    offset += chunk.length;
-  }
-  return out;
-}
-
-function toResponse(incoming: http.IncomingMessage, status: number, body: Uint8Array<ArrayBuffer> | null): Response {
+function toResponse(incoming: http.IncomingMessage, status: number, body: ReadableStream<Uint8Array> | null): Response {
   if (status < 200 || status > 599) throw new TypeError(`fetch failed: invalid response status ${status}`);
   const headers = new Headers();
   const raw = incoming.rawHeaders;

@@ -210,13 +210,50 @@ describe('createNodeHttpFetch', () => {
       await expect(failure).rejects.toMatchObject({ cause: { code: 'ECONNREFUSED' } });
     });
 
-    it('rejects when the server drops the connection in the middle of the body', async () => {
+    // As fetch does: the response resolves with its status, and reading the body fails.
+    it('fails the body read when the server drops the connection in the middle of the body', async () => {
       receiver = await startReceiver((_, res) => {
         res.writeHead(200, { 'Content-Length': '1000' });
         res.write('only part');
         setImmediate(() => res.socket?.destroy());
       });
-      await expect(fetch(receiver.url)).rejects.toThrow(TypeError);
+      const response = await fetch(receiver.url);
+      expect(response.status).toBe(200);
+      await expect(response.text()).rejects.toThrow(TypeError);
+    });
+
+    it('resolves once the status has come, before the body; an abort then fails the body read', async () => {
+      // The body never comes: before, the fetch waited for it, so a sink's timeout failed a batch
+      // the server had answered 200 (retried, stored twice), where the global fetch delivers it.
+      receiver = await startReceiver((_, res) => {
+        res.writeHead(200, { 'Content-Length': '10' });
+        res.flushHeaders();
+      });
+      const controller = new AbortController();
+      const response = await fetch(receiver.url, { signal: controller.signal });
+      expect(response.status).toBe(200);
+      const body = response.text();
+      controller.abort();
+      await expect(body).rejects.toMatchObject({ name: 'AbortError' });
+      await until(() => receiver?.closedRequests === 1);
+      expect(receiver.closedRequests).toBe(1);
+    });
+
+    it('reads a body that comes in pieces after the status', async () => {
+      receiver = await startReceiver((_, res) => {
+        res.writeHead(200, { 'Content-Length': '6' });
+        res.write('abc');
+        setImmediate(() => res.end('def'));
+      });
+      expect(await (await fetch(receiver.url)).text()).toBe('abcdef');
+    });
+
+    it('frees the socket of a body nobody reads: the next request reuses it', async () => {
+      receiver = await startReceiver((_, res) => res.end('x'.repeat(10_000)));
+      fetch = createNodeHttpFetch({ maxSockets: 1 });
+      for (let i = 0; i < 3; i++) expect((await fetch(receiver.url)).status).toBe(200);
+      expect(receiver.requests).toHaveLength(3);
+      expect(receiver.connections).toBe(1);
     });
 
     it('an abort destroys the request and rejects with an AbortError, as fetch does', async () => {
@@ -394,6 +431,15 @@ describe('createNodeHttpFetch', () => {
       await expect(failure).rejects.toBeInstanceOf(HttpTimeoutError);
       await until(() => receiver?.closedRequests === 1);
       expect(receiver.closedRequests).toBe(1);
+    });
+
+    it('a 200 whose body never comes is delivered once the sink timeout ends the wait for it, as with the global fetch', async () => {
+      receiver = await startReceiver((_, res) => {
+        res.writeHead(200, { 'Content-Length': '10' });
+        res.flushHeaders();
+      });
+      await expect(new HttpSink({ url: receiver.url, fetch, timeoutMs: 1_000 }).emit([makeEvent()])).resolves.toBeUndefined();
+      expect(receiver.requests).toHaveLength(1);
     });
 
     it('a refused connection fails the sink emit with the socket error as cause', async () => {
