@@ -36,6 +36,25 @@ const ENTRIES: Readonly<Record<string, string>> = {
   'rxlog/otel': 'lib/otel/index.ts',
 };
 const BLOCK_LIMIT_MS = 10_000;
+/**
+ * The pages a new user copies from first. Their blocks must also compile as a `tsc --init` project
+ * of TypeScript 5.9 or later is set up, which adds to `strict` the options in INIT_OPTIONS: a
+ * snippet reading `memory.events[0].properties` fails there ("Object is possibly 'undefined'").
+ */
+const ADOPTION_PAGES: ReadonlySet<string> = new Set([
+  'README.md',
+  'docs/configuration.md',
+  'docs/node.md',
+  'docs/http-servers.md',
+  'docs/nestjs.md',
+  'docs/opentelemetry.md',
+  'docs/browser.md',
+]);
+const INIT_OPTIONS: Readonly<Record<string, unknown>> = {
+  noUncheckedIndexedAccess: true,
+  exactOptionalPropertyTypes: true,
+  verbatimModuleSyntax: true,
+};
 const PARALLEL_RUNS = 2;
 
 type Mode = 'run' | 'compile-only' | 'fragment';
@@ -133,23 +152,13 @@ describe('docs snippets', () => {
   });
 
   it('compiles every complete block under strict against the public entries', () => {
-    const { options, errors } = ts.convertCompilerOptionsFromJson(compilerOptionsJson(), workDir);
-    expect(errors).toEqual([]);
-    const program = ts.createProgram(
-      checked.map((b) => b.file as string),
-      options,
-    );
-    const byFile = new Map(checked.map((b) => [b.file as string, b]));
-    const failures = ts
-      .getPreEmitDiagnostics(program)
-      .filter((d) => d.file !== undefined && byFile.has(d.file.fileName))
-      .map((d) => {
-        const file = d.file as ts.SourceFile;
-        const block = byFile.get(file.fileName) as Block;
-        const { line } = file.getLineAndCharacterOfPosition(d.start ?? 0);
-        return `${block.markdown}:${block.firstLine + line} (block at ${block.where}): ${ts.flattenDiagnosticMessageText(d.messageText, '\n')}`;
-      });
-    expect(failures).toEqual([]);
+    expect(compileFailures(checked, compilerOptionsJson())).toEqual([]);
+  }, 120_000);
+
+  it("compiles the adoption pages' blocks with the options `tsc --init` adds to strict", () => {
+    const adoption = checked.filter((b) => ADOPTION_PAGES.has(b.markdown));
+    expect(new Set(adoption.map((b) => b.markdown))).toEqual(ADOPTION_PAGES);
+    expect(compileFailures(adoption, { ...compilerOptionsJson(), ...INIT_OPTIONS })).toEqual([]);
   }, 120_000);
 
   it(`runs every ts block, each ending within ${BLOCK_LIMIT_MS / 1000} s`, async () => {
@@ -188,6 +197,26 @@ describe('docs snippets', () => {
     expect(failures.sort()).toEqual([]);
   }, 120_000);
 });
+
+/** Type checks the blocks in one program; each diagnostic in a block, with its Markdown line. */
+function compileFailures(selected: readonly Block[], json: Record<string, unknown>): string[] {
+  const { options, errors } = ts.convertCompilerOptionsFromJson(json, workDir);
+  expect(errors).toEqual([]);
+  const program = ts.createProgram(
+    selected.map((b) => b.file as string),
+    options,
+  );
+  const byFile = new Map(selected.map((b) => [b.file as string, b]));
+  return ts
+    .getPreEmitDiagnostics(program)
+    .filter((d) => d.file !== undefined && byFile.has(d.file.fileName))
+    .map((d) => {
+      const file = d.file as ts.SourceFile;
+      const block = byFile.get(file.fileName) as Block;
+      const { line } = file.getLineAndCharacterOfPosition(d.start ?? 0);
+      return `${block.markdown}:${block.firstLine + line} (block at ${block.where}): ${ts.flattenDiagnosticMessageText(d.messageText, '\n')}`;
+    });
+}
 
 /** Runs one block in its own working directory; a description of the failure, or undefined. */
 function run(block: Block): Promise<string | undefined> {
