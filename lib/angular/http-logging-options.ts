@@ -29,8 +29,8 @@ export interface HttpLoggingOptions {
    * document's `<base href>`, as the browser resolves the requests' own URLs), matched by whole path segments with or without a trailing slash: `'/health'` and
    * `'/health/'` cover `/health`, `/health/live` and `/health?full=1`, not `/healthy`. A prefix
    * with a query covers the requests that have all its parameters, in any order and among others.
-   * Added to the endpoints of the logger's HttpSink, SeqSink, OtlpSink and LokiSink, which are
-   * always excluded, so shipping logs through HttpClient could never log itself in a loop.
+   * Added to the endpoints of the logger's HttpSink, SeqSink, OtlpSink and LokiSink (a lane's
+   * `fallback` among them), which are always excluded, so shipping logs through HttpClient could never log itself in a loop.
    * Default `[]`.
    */
   excludeUrls?: readonly string[] | undefined;
