@@ -1,4 +1,6 @@
 import {
+  HttpContext,
+  HttpContextToken,
   type HttpErrorResponse,
   type HttpEvent,
   HttpEventType,
@@ -28,16 +30,22 @@ import { RXLOG_SINK_REQUEST } from './rxlog-sink-request';
  * the logger's own endpoints, requests marked with `RXLOG_SINK_REQUEST` in their HttpContext, and
  * requests a sink makes with HttpClient synchronously while it writes (its `emit`, `flush` or
  * `close`), are passed through untouched, so logging never feeds itself. Without `provideRxlog`
- * it does nothing.
+ * it does nothing. A request that passes through several chains with this interceptor (a child
+ * injector's `provideHttpClient(withInterceptors([rxlogHttpInterceptor]), withRequestsMadeViaParent())`
+ * under the app's) is logged once, by the first chain that sees it, with that chain's options.
  *
  * @example
  * provideHttpClient(withInterceptors([rxlogHttpInterceptor]))
  */
 export const rxlogHttpInterceptor: HttpInterceptorFn = (request, next) => {
   // A request a sink makes (posting its batch with HttpClient) is never logged: its event would be
-  // posted again, for ever. The token says so whenever the request is made; the guard catches a
-  // request made synchronously inside sink code by a sink that does not set it.
-  if (request.context.get(RXLOG_SINK_REQUEST) || isInSinkCode()) return next(request);
+  // posted again, for ever. The token says so whenever the request is made. A request an earlier
+  // chain's rxlogHttpInterceptor has seen (a child injector's HttpClient handing its requests to
+  // the parent's) was logged, or left alone, by that chain.
+  if (isMarked(request.context, RXLOG_SINK_REQUEST) || isMarked(request.context, SEEN)) return next(request);
+  // The guard catches a request made synchronously inside sink code by a sink that does not set
+  // the token; marked, it stays alone in a later chain too, which may run after the sink's turn.
+  if (isInSinkCode()) return next(seen(request));
   // A request provideRxlog's configure makes (a level fetched from the server) comes while
   // RXLOG_LOGGER is being built: injecting it would fail the request as a circular dependency, so
   // the logger is read from provideRxlog's slot when the request settles.
@@ -51,9 +59,27 @@ export const rxlogHttpInterceptor: HttpInterceptorFn = (request, next) => {
   const own = inject(RXLOG_SINK_ENDPOINTS, { optional: true })?.urls ?? [];
   const excluded = options.excludeUrls === undefined ? own : [...own, ...options.excludeUrls];
   const page = pageUrl();
-  if (isExcluded(request.urlWithParams, excluded, page)) return next(request);
-  return logRequest(request, next, logger, options, page);
+  if (isExcluded(request.urlWithParams, excluded, page)) return next(seen(request));
+  return logRequest(seen(request), next, logger, options, page);
 };
+
+/** Set on the requests an rxlogHttpInterceptor has seen, so that a later chain's leaves them alone. */
+const SEEN = new HttpContextToken<boolean>(() => false);
+
+/** Whether the token is set to true, read without adding its default to the app's HttpContext. */
+function isMarked(context: HttpContext, token: HttpContextToken<boolean>): boolean {
+  return context.has(token) && context.get(token);
+}
+
+/**
+ * The request marked SEEN, in a copy of its HttpContext: the app may give one HttpContext to many
+ * requests (HttpRequest.clone shares it), and marking that one would leave them all unlogged.
+ */
+function seen(request: HttpRequest<unknown>): HttpRequest<unknown> {
+  const context = new HttpContext();
+  for (const token of request.context.keys()) context.set(token, request.context.get(token));
+  return request.clone({ context: context.set(SEEN, true) });
+}
 
 function logRequest(
   request: HttpRequest<unknown>,
@@ -196,7 +222,8 @@ function correlate(
   page: Page,
 ): { request: HttpRequest<unknown>; properties?: Record<string, string> } {
   const correlation = options.correlation ?? 'none';
-  if (correlation === 'none' || !isSameOrigin(request.url, page)) return { request };
+  // Angular's JSONP backend refuses a request with any header (NG02812): a script element has none to send.
+  if (correlation === 'none' || request.method === 'JSONP' || !isSameOrigin(request.url, page)) return { request };
   if (correlation === 'traceparent') {
     const existing = request.headers.get('traceparent');
     if (existing !== null) {

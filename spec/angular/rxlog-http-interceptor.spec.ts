@@ -1,10 +1,21 @@
 import { testInjector } from './test-injector'; // first: loads Angular's JIT compiler
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { HttpClient, provideHttpClient, withFetch, withInterceptors } from '@angular/common/http';
+import {
+  HttpClient,
+  HttpContext,
+  HttpContextToken,
+  provideHttpClient,
+  withFetch,
+  withInterceptors,
+  withJsonpSupport,
+  withRequestsMadeViaParent,
+} from '@angular/common/http';
 import { HttpTestingController, provideHttpClientTesting } from '@angular/common/http/testing';
 import { PlatformLocation } from '@angular/common';
 import {
+  createEnvironmentInjector,
+  DOCUMENT,
   type EnvironmentProviders,
   inject,
   InjectionToken,
@@ -15,6 +26,7 @@ import {
 import { EMPTY, firstValueFrom, lastValueFrom, retry, throwError } from 'rxjs';
 import { HttpSink, LevelSwitch, type LogEvent, LoggerConfiguration, MemorySink } from '../../lib/index';
 import { type HttpLoggingOptions, provideRxlog, rxlogHttpInterceptor, withHttpLogging } from '../../lib/angular/index';
+import { RXLOG_HTTP_LOGGING_OPTIONS } from '../../lib/angular/http-logging-options';
 import { RXLOG_LOGGER } from '../../lib/angular/rxlog-tokens';
 import { startTestServer } from '../helpers/http-test-server';
 
@@ -771,5 +783,135 @@ void describe('rxlogHttpInterceptor', () => {
     );
     assert.equal(backend.match((r) => r.url.startsWith('/logs/')).length, 0);
     injector.destroy();
+  });
+
+  // A child injector whose HttpClient hands its requests to the parent's
+  // (provideHttpClient(withInterceptors([rxlogHttpInterceptor]), withRequestsMadeViaParent())) runs
+  // the child's interceptors, then the parent's: both chains had rxlog's, and every request was
+  // logged twice, once with the child's options and once with the parent's.
+  void it('logs a request made via the parent once, by the first chain to see it, with its options', async () => {
+    const { memory, injector, backend } = setup();
+    const child = createEnvironmentInjector(
+      [
+        provideHttpClient(withInterceptors([rxlogHttpInterceptor]), withRequestsMadeViaParent()),
+        { provide: RXLOG_HTTP_LOGGING_OPTIONS, useValue: { sourceContext: 'Lazy', correlation: 'request-id' } },
+      ],
+      injector,
+    );
+    const call = firstValueFrom(child.get(HttpClient).get('/api/lazy'));
+    const request = backend.expectOne('/api/lazy');
+    request.flush('ok');
+    await call;
+    assert.deepEqual(
+      memory.events.map((e) => [e.properties.Url, e.properties.SourceContext, e.properties.RequestId]),
+      [['/api/lazy', 'Lazy', request.request.headers.get('X-Request-Id')]],
+    );
+    child.destroy();
+    injector.destroy();
+  });
+
+  void it('leaves out of the parent chain what the child chain leaves alone (its excludeUrls)', async () => {
+    const { memory, injector, backend } = setup();
+    const child = createEnvironmentInjector(
+      [
+        provideHttpClient(withInterceptors([rxlogHttpInterceptor]), withRequestsMadeViaParent()),
+        { provide: RXLOG_HTTP_LOGGING_OPTIONS, useValue: { excludeUrls: ['/poll'] } },
+      ],
+      injector,
+    );
+    const call = firstValueFrom(child.get(HttpClient).get('/poll'));
+    backend.expectOne('/poll').flush('ok');
+    await call;
+    assert.equal(memory.events.length, 0);
+    child.destroy();
+    injector.destroy();
+  });
+
+  // The request is marked as seen on a copy of its HttpContext: an app that gives one HttpContext
+  // to several requests (a constant with its own tokens) still has each of them logged.
+  void it("marks a request without changing the app's HttpContext, which later requests share", async () => {
+    const { memory, injector, client, backend } = setup();
+    const APP_TOKEN = new HttpContextToken<string>(() => 'default');
+    const context = new HttpContext().set(APP_TOKEN, 'mine');
+    const seen: string[] = [];
+    const child = createEnvironmentInjector(
+      [
+        provideHttpClient(
+          withInterceptors([
+            rxlogHttpInterceptor,
+            (request, next) => {
+              seen.push(request.context.get(APP_TOKEN));
+              return next(request);
+            },
+          ]),
+          withRequestsMadeViaParent(),
+        ),
+      ],
+      injector,
+    );
+    const keys = [...context.keys()];
+    for (const http of [child.get(HttpClient), client, child.get(HttpClient)]) {
+      const call = firstValueFrom(http.get('/api/shared', { context }));
+      backend.expectOne('/api/shared').flush('ok');
+      await call;
+    }
+    assert.deepEqual([...context.keys()], keys);
+    assert.deepEqual(seen, ['mine', 'mine']);
+    assert.equal(memory.events.length, 3);
+    child.destroy();
+    injector.destroy();
+  });
+
+  // Angular's JSONP backend refuses a request with any header (NG02812, "JSONP requests do not
+  // support headers"): with correlation on, a same-origin JSONP request got its correlation
+  // header and failed before it was made.
+  void it('adds no correlation header to a JSONP request, which cannot carry one, and logs it', async () => {
+    const scripts: { src: string; listeners: Map<string, () => void> }[] = [];
+    const document = {
+      createElement: () => {
+        const listeners = new Map<string, () => void>();
+        const node = {
+          src: '',
+          listeners,
+          setAttribute: () => undefined,
+          addEventListener: (type: string, listener: () => void) => listeners.set(type, listener),
+          removeEventListener: (type: string) => listeners.delete(type),
+          remove: () => undefined,
+        };
+        return node;
+      },
+      body: { appendChild: (node: (typeof scripts)[number]) => scripts.push(node), querySelector: () => null },
+      implementation: { createHTMLDocument: () => ({ adoptNode: () => undefined }) },
+    };
+    for (const correlation of ['traceparent', 'request-id'] as const) {
+      scripts.length = 0;
+      const memory = new MemorySink();
+      const injector = testInjector([
+        provideZonelessChangeDetection(),
+        provideHttpClient(withInterceptors([rxlogHttpInterceptor]), withJsonpSupport()),
+        provideHttpClientTesting(),
+        { provide: DOCUMENT, useValue: document },
+        provideRxlog((c) => c.writeTo.sink(memory), withHttpLogging({ correlation })),
+      ]);
+      const call = firstValueFrom(injector.get(HttpClient).jsonp('http://localhost/api/jsonp?key=secret', 'callback')).catch(
+        (error: unknown) => error,
+      );
+      assert.equal(scripts.length, 1, correlation);
+      assert.match(scripts[0].src, /^http:\/\/localhost\/api\/jsonp\?key=secret&callback=ng_jsonp_callback_\d+$/);
+      scripts[0].listeners.get('error')?.();
+      await call;
+      assert.deepEqual(
+        memory.events.map((e) => [
+          e.properties.Method,
+          e.properties.Url,
+          e.properties.StatusCode,
+          e.properties.TraceId,
+          e.properties.RequestId,
+        ]),
+        [['JSONP', 'http://localhost/api/jsonp?key=***&callback=***', 0, undefined, undefined]],
+      );
+      assert.doesNotMatch(memory.events[0].renderMessage(), /secret|ng_jsonp_callback/);
+      injector.destroy();
+    }
   });
 });
