@@ -26,7 +26,6 @@ import {
 import { EMPTY, firstValueFrom, lastValueFrom, retry, throwError } from 'rxjs';
 import { HttpSink, LevelSwitch, type LogEvent, LoggerConfiguration, MemorySink } from '../../lib/index';
 import { type HttpLoggingOptions, provideRxlog, rxlogHttpInterceptor, withHttpLogging } from '../../lib/angular/index';
-import { RXLOG_HTTP_LOGGING_OPTIONS } from '../../lib/angular/http-logging-options';
 import { RXLOG_LOGGER } from '../../lib/angular/rxlog-tokens';
 import { startTestServer } from '../helpers/http-test-server';
 
@@ -791,39 +790,41 @@ void describe('rxlogHttpInterceptor', () => {
   // logged twice, once with the child's options and once with the parent's.
   void it('logs a request made via the parent once, by the first chain to see it, with its options', async () => {
     const { memory, injector, backend } = setup();
-    const child = createEnvironmentInjector(
+    const lazyMemory = new MemorySink();
+    const plain = createEnvironmentInjector(
+      [provideHttpClient(withInterceptors([rxlogHttpInterceptor]), withRequestsMadeViaParent())],
+      injector,
+    );
+    // A lazy route with a logger and options of its own.
+    const lazy = createEnvironmentInjector(
       [
         provideHttpClient(withInterceptors([rxlogHttpInterceptor]), withRequestsMadeViaParent()),
-        { provide: RXLOG_HTTP_LOGGING_OPTIONS, useValue: { sourceContext: 'Lazy', correlation: 'request-id' } },
+        provideRxlog(
+          (c) => c.writeTo.sink(lazyMemory),
+          withHttpLogging({ sourceContext: 'Lazy', correlation: 'request-id', excludeUrls: ['/poll'] }),
+        ),
       ],
       injector,
     );
-    const call = firstValueFrom(child.get(HttpClient).get('/api/lazy'));
+    const calls = [
+      firstValueFrom(plain.get(HttpClient).get('/api/plain')),
+      firstValueFrom(lazy.get(HttpClient).get('/api/lazy')),
+      firstValueFrom(lazy.get(HttpClient).get('/poll')),
+    ];
+    backend.expectOne('/api/plain').flush('ok');
     const request = backend.expectOne('/api/lazy');
     request.flush('ok');
-    await call;
+    backend.expectOne('/poll').flush('ok');
+    await Promise.all(calls);
     assert.deepEqual(
-      memory.events.map((e) => [e.properties.Url, e.properties.SourceContext, e.properties.RequestId]),
+      memory.events.map((e) => [e.properties.Url, e.properties.SourceContext]),
+      [['/api/plain', 'HttpClient']],
+    );
+    assert.deepEqual(
+      lazyMemory.events.map((e) => [e.properties.Url, e.properties.SourceContext, e.properties.RequestId]),
       [['/api/lazy', 'Lazy', request.request.headers.get('X-Request-Id')]],
     );
-    child.destroy();
-    injector.destroy();
-  });
-
-  void it('leaves out of the parent chain what the child chain leaves alone (its excludeUrls)', async () => {
-    const { memory, injector, backend } = setup();
-    const child = createEnvironmentInjector(
-      [
-        provideHttpClient(withInterceptors([rxlogHttpInterceptor]), withRequestsMadeViaParent()),
-        { provide: RXLOG_HTTP_LOGGING_OPTIONS, useValue: { excludeUrls: ['/poll'] } },
-      ],
-      injector,
-    );
-    const call = firstValueFrom(child.get(HttpClient).get('/poll'));
-    backend.expectOne('/poll').flush('ok');
-    await call;
-    assert.equal(memory.events.length, 0);
-    child.destroy();
+    for (const child of [plain, lazy]) child.destroy();
     injector.destroy();
   });
 
