@@ -9,7 +9,7 @@ import {
 } from '@angular/common/http';
 import { isPlatformServer, PlatformLocation } from '@angular/common';
 import { inject, PLATFORM_ID } from '@angular/core';
-import { defer, type Observable, tap } from 'rxjs';
+import { defer, finalize, type Observable, tap } from 'rxjs';
 import { isLevelName, type LogLevelName } from '../core/log-level';
 import { SelfLog } from '../core/self-log';
 import type { Logger } from '../pipeline/logger';
@@ -42,10 +42,10 @@ export const rxlogHttpInterceptor: HttpInterceptorFn = (request, next) => {
   // posted again, for ever. The token says so whenever the request is made. A request an earlier
   // chain's rxlogHttpInterceptor has seen (a child injector's HttpClient handing its requests to
   // the parent's) was logged, or left alone, by that chain.
-  if (isMarked(request.context, RXLOG_SINK_REQUEST) || isMarked(request.context, SEEN)) return next(request);
+  if (isMarked(request.context, RXLOG_SINK_REQUEST) || isHandled(request)) return next(request);
   // The guard catches a request made synchronously inside sink code by a sink that does not set
   // the token; marked, it stays alone in a later chain too, which may run after the sink's turn.
-  if (isInSinkCode()) return next(seen(request));
+  if (isInSinkCode()) return handOn(request, next);
   // A request provideRxlog's configure makes (a level fetched from the server) comes while
   // RXLOG_LOGGER is being built: injecting it would fail the request as a circular dependency, so
   // the logger is read from provideRxlog's slot when the request settles.
@@ -59,26 +59,51 @@ export const rxlogHttpInterceptor: HttpInterceptorFn = (request, next) => {
   const own = inject(RXLOG_SINK_ENDPOINTS, { optional: true })?.urls ?? [];
   const excluded = options.excludeUrls === undefined ? own : [...own, ...options.excludeUrls];
   const page = pageUrl();
-  if (isExcluded(request.urlWithParams, excluded, page)) return next(seen(request));
-  return logRequest(seen(request), next, logger, options, page);
+  if (isExcluded(request.urlWithParams, excluded, page)) return handOn(request, next);
+  return logRequest(request, next, logger, options, page);
 };
 
-/** Set on the requests an rxlogHttpInterceptor has seen, so that a later chain's leaves them alone. */
-const SEEN = new HttpContextToken<boolean>(() => false);
+/** An attempt of a request an rxlogHttpInterceptor handles: live until it settles or is cancelled. */
+interface Attempt {
+  live: boolean;
+}
+
+/**
+ * Set on the request an rxlogHttpInterceptor hands on: while its attempt is live, a later chain's
+ * interceptor (a parent's, under withRequestsMadeViaParent) leaves the request alone, as this
+ * one logs it or leaves it alone. Once the attempt has settled, the same request object sent
+ * again (an interceptor that keeps requests to replay them) is a request of its own.
+ */
+const HANDLING = new HttpContextToken<Attempt | null>(() => null);
 
 /** Whether the token is set to true, read without adding its default to the app's HttpContext. */
 function isMarked(context: HttpContext, token: HttpContextToken<boolean>): boolean {
   return context.has(token) && context.get(token);
 }
 
+function isHandled(request: HttpRequest<unknown>): boolean {
+  return request.context.has(HANDLING) && request.context.get(HANDLING)?.live === true;
+}
+
 /**
- * The request marked SEEN, in a copy of its HttpContext: the app may give one HttpContext to many
- * requests (HttpRequest.clone shares it), and marking that one would leave them all unlogged.
+ * The request with its attempt in a copy of its HttpContext: the app may give one HttpContext to
+ * many requests (HttpRequest.clone shares it), and marking that one would mark them all.
  */
-function seen(request: HttpRequest<unknown>): HttpRequest<unknown> {
+function handled(request: HttpRequest<unknown>, attempt: Attempt): HttpRequest<unknown> {
   const context = new HttpContext();
   for (const token of request.context.keys()) context.set(token, request.context.get(token));
-  return request.clone({ context: context.set(SEEN, true) });
+  return request.clone({ context: context.set(HANDLING, attempt) });
+}
+
+/** Hands the request on unlogged, marked for each attempt, so a later chain leaves it alone too. */
+function handOn(
+  request: HttpRequest<unknown>,
+  next: (request: HttpRequest<unknown>) => Observable<HttpEvent<unknown>>,
+): Observable<HttpEvent<unknown>> {
+  return defer(() => {
+    const attempt: Attempt = { live: true };
+    return next(handled(request, attempt)).pipe(finalize(() => (attempt.live = false)));
+  });
 }
 
 function logRequest(
@@ -97,7 +122,8 @@ function logRequest(
   // is timed from its own start, carries its own correlation id and is logged on its own.
   return defer(() => {
     const started = now();
-    const correlated = correlate(request, options, page);
+    const attempt: Attempt = { live: true };
+    const correlated = correlate(handled(request, attempt), options, page);
     // The attempt's logger, made when it settles; none when the request settled (synchronously,
     // from a later interceptor) while configure was still building the logger.
     const log = (): Logger | undefined => {
@@ -139,6 +165,7 @@ function logRequest(
           settled = true;
           log()?.information('HTTP {Method} {Url} cancelled after {ElapsedMs} ms', base.method, base.url, elapsedSince(started));
         },
+        finalize: () => (attempt.live = false),
       }),
     );
   });

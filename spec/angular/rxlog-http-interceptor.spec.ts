@@ -5,6 +5,7 @@ import {
   HttpClient,
   HttpContext,
   HttpContextToken,
+  type HttpRequest,
   provideHttpClient,
   withFetch,
   withInterceptors,
@@ -825,6 +826,43 @@ void describe('rxlogHttpInterceptor', () => {
       [['/api/lazy', 'Lazy', request.request.headers.get('X-Request-Id')]],
     );
     for (const child of [plain, lazy]) child.destroy();
+    injector.destroy();
+  });
+
+  // The mark stays on the request an interceptor after rxlog's hands on: one that keeps it to send
+  // it again later (an offline queue replaying what failed) made a request no chain logged.
+  void it('logs a request object sent again after its first sending settled', async () => {
+    const memory = new MemorySink();
+    const kept: HttpRequest<unknown>[] = [];
+    const injector = testInjector([
+      provideZonelessChangeDetection(),
+      provideHttpClient(
+        withInterceptors([
+          rxlogHttpInterceptor,
+          (request, next) => {
+            kept.push(request);
+            return next(request);
+          },
+        ]),
+      ),
+      provideHttpClientTesting(),
+      provideRxlog((c) => c.writeTo.sink(memory)),
+    ]);
+    const client = injector.get(HttpClient);
+    const backend = injector.get(HttpTestingController);
+    const first = firstValueFrom(client.post('/api/orders', { id: 1 })).catch(() => undefined);
+    backend.expectOne('/api/orders').error(new Event('error') as unknown as ProgressEvent);
+    await first;
+    const replay = lastValueFrom(client.request(kept[0]));
+    backend.expectOne('/api/orders').flush('ok');
+    await replay;
+    assert.deepEqual(
+      memory.events.map((e) => [e.properties.Url, e.properties.StatusCode]),
+      [
+        ['/api/orders', 0],
+        ['/api/orders', 200],
+      ],
+    );
     injector.destroy();
   });
 
