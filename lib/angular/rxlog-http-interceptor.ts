@@ -1,6 +1,4 @@
 import {
-  HttpContext,
-  HttpContextToken,
   type HttpErrorResponse,
   type HttpEvent,
   HttpEventType,
@@ -9,7 +7,7 @@ import {
 } from '@angular/common/http';
 import { isPlatformServer, PlatformLocation } from '@angular/common';
 import { inject, PLATFORM_ID } from '@angular/core';
-import { defer, finalize, type Observable, tap } from 'rxjs';
+import { defer, type Observable, tap } from 'rxjs';
 import { isLevelName, type LogLevelName } from '../core/log-level';
 import { SelfLog } from '../core/self-log';
 import type { Logger } from '../pipeline/logger';
@@ -19,7 +17,9 @@ import { httpFailureCause } from './http-failure-cause';
 import { httpLevelForStatus, type HttpLoggingOptions, RXLOG_HTTP_LOGGING_OPTIONS } from './http-logging-options';
 import { hideCredentials, redactQuery } from './redact-query';
 import { RXLOG_LOGGER, RXLOG_LOGGER_SLOT, RXLOG_SINK_ENDPOINTS } from './rxlog-tokens';
+import { type Attempt, handled, handOn, isHandled, isMarked } from './handled-request';
 import { RXLOG_SINK_REQUEST } from './rxlog-sink-request';
+import { checkedHttpLoggingOptions } from './with-http-logging';
 
 /**
  * A functional HttpClient interceptor that logs each request when it completes or fails:
@@ -53,7 +53,7 @@ export const rxlogHttpInterceptor: HttpInterceptorFn = (request, next) => {
   const given = slot?.building === true ? null : inject(RXLOG_LOGGER, { optional: true });
   if (slot?.building !== true && given === null) return next(request);
   const logger = (): Logger | undefined => given ?? slot?.logger;
-  const options = inject(RXLOG_HTTP_LOGGING_OPTIONS, { optional: true }) ?? {};
+  const options = checkedOptions(inject(RXLOG_HTTP_LOGGING_OPTIONS, { optional: true }));
   // The sinks' endpoints stay excluded whatever excludeUrls adds: a sink posting with HttpClient
   // after an await of its own is recognised by its URL only.
   const own = inject(RXLOG_SINK_ENDPOINTS, { optional: true })?.urls ?? [];
@@ -63,47 +63,30 @@ export const rxlogHttpInterceptor: HttpInterceptorFn = (request, next) => {
   return logRequest(request, next, logger, options, page);
 };
 
-/** An attempt of a request an rxlogHttpInterceptor handles: live until it settles or is cancelled. */
-interface Attempt {
-  live: boolean;
-}
+/** The options withHttpLogging or the app provided, checked, by what was provided. */
+const checked = new WeakMap<object, HttpLoggingOptions>();
+/** The same for a provided value that is no object (a mistake), so it is reported once. */
+const checkedValues = new Map<unknown, HttpLoggingOptions>();
 
 /**
- * Set on the request an rxlogHttpInterceptor hands on: while its attempt is live, a later chain's
- * interceptor (a parent's, under withRequestsMadeViaParent) leaves the request alone, as this
- * one logs it or leaves it alone. Once the attempt has settled, the same request object sent
- * again (an interceptor that keeps requests to replay them) is a request of its own.
+ * The provided options, checked as withHttpLogging checks them (RXLOG_HTTP_LOGGING_OPTIONS may be
+ * provided without it): a mistake is reported to SelfLog once, and the defaults apply, since
+ * throwing here would fail the app's every request.
  */
-const HANDLING = new HttpContextToken<Attempt | null>(() => null);
-
-/** Whether the token is set to true, read without adding its default to the app's HttpContext. */
-function isMarked(context: HttpContext, token: HttpContextToken<boolean>): boolean {
-  return context.has(token) && context.get(token);
-}
-
-function isHandled(request: HttpRequest<unknown>): boolean {
-  return request.context.has(HANDLING) && request.context.get(HANDLING)?.live === true;
-}
-
-/**
- * The request with its attempt in a copy of its HttpContext: the app may give one HttpContext to
- * many requests (HttpRequest.clone shares it), and marking that one would mark them all.
- */
-function handled(request: HttpRequest<unknown>, attempt: Attempt): HttpRequest<unknown> {
-  const context = new HttpContext();
-  for (const token of request.context.keys()) context.set(token, request.context.get(token));
-  return request.clone({ context: context.set(HANDLING, attempt) });
-}
-
-/** Hands the request on unlogged, marked for each attempt, so a later chain leaves it alone too. */
-function handOn(
-  request: HttpRequest<unknown>,
-  next: (request: HttpRequest<unknown>) => Observable<HttpEvent<unknown>>,
-): Observable<HttpEvent<unknown>> {
-  return defer(() => {
-    const attempt: Attempt = { live: true };
-    return next(handled(request, attempt)).pipe(finalize(() => (attempt.live = false)));
-  });
+function checkedOptions(given: HttpLoggingOptions | null): HttpLoggingOptions {
+  if (given === null) return {};
+  const cache = typeof given === 'object' ? checked : checkedValues;
+  let options = cache.get(given);
+  if (options === undefined) {
+    try {
+      options = checkedHttpLoggingOptions(given);
+    } catch (error) {
+      SelfLog.write('RXLOG_HTTP_LOGGING_OPTIONS: {Error}; requests are logged with the default options', error);
+      options = {};
+    }
+    cache.set(given, options);
+  }
+  return options;
 }
 
 function logRequest(

@@ -18,17 +18,23 @@ import { rxlogFeature, type RxlogFeature } from './rxlog-feature';
  * ]
  */
 export function withHttpLogging(options: HttpLoggingOptions = {}): RxlogFeature<'http-logging'> {
+  return rxlogFeature('http-logging', [{ provide: RXLOG_HTTP_LOGGING_OPTIONS, useValue: checkedHttpLoggingOptions(options) }]);
+}
+
+/**
+ * The options, each read once, checked: what is checked is what the interceptor reads, and a
+ * later change to the object (an `excludeUrls` pushed to, an option set) cannot pass unchecked.
+ *
+ * @throws ConfigurationError naming a bad option.
+ */
+export function checkedHttpLoggingOptions(options: HttpLoggingOptions): HttpLoggingOptions {
   const snapshot = readOptions(options);
   checkOptions(snapshot);
-  return rxlogFeature('http-logging', [{ provide: RXLOG_HTTP_LOGGING_OPTIONS, useValue: snapshot }]);
+  return snapshot;
 }
 
 const OPTION_NAMES = ['redactQueryValues', 'level', 'correlation', 'requestIdHeader', 'excludeUrls', 'sourceContext'];
 
-/**
- * The options as given now, each read once: what is checked is what the interceptor reads, and a
- * later change to the object (an `excludeUrls` pushed to, an option set) cannot pass unchecked.
- */
 function readOptions(options: HttpLoggingOptions): HttpLoggingOptions {
   if (typeof (options as unknown) !== 'object' || (options as unknown) === null)
     throw new ConfigurationError(`withHttpLogging: expected an options object, got ${describeValue(options)}`);

@@ -25,8 +25,9 @@ import {
   provideZonelessChangeDetection,
 } from '@angular/core';
 import { EMPTY, firstValueFrom, lastValueFrom, retry, throwError } from 'rxjs';
-import { HttpSink, LevelSwitch, type LogEvent, LoggerConfiguration, MemorySink } from '../../lib/index';
+import { HttpSink, LevelSwitch, type LogEvent, LoggerConfiguration, MemorySink, SelfLog } from '../../lib/index';
 import { type HttpLoggingOptions, provideRxlog, rxlogHttpInterceptor, withHttpLogging } from '../../lib/angular/index';
+import { RXLOG_HTTP_LOGGING_OPTIONS } from '../../lib/angular/index';
 import { RXLOG_LOGGER } from '../../lib/angular/rxlog-tokens';
 import { startTestServer } from '../helpers/http-test-server';
 
@@ -827,6 +828,46 @@ void describe('rxlogHttpInterceptor', () => {
     );
     for (const child of [plain, lazy]) child.destroy();
     injector.destroy();
+  });
+
+  // RXLOG_HTTP_LOGGING_OPTIONS is exported, and a route may provide it without withHttpLogging's
+  // checks: `excludeUrls: null` threw a TypeError out of the interceptor, failing every request of
+  // the app, and a misspelt option silently meant its default.
+  void it('checks options provided without withHttpLogging: a bad one is reported and the defaults apply', async () => {
+    const diagnostics: string[] = [];
+    const subscription = SelfLog.events$.subscribe((event) => diagnostics.push(event.message));
+    try {
+      for (const given of [{ excludeUrls: null }, { excludeUrl: ['/api'] }, 'nope']) {
+        const memory = new MemorySink();
+        const injector = testInjector([
+          provideZonelessChangeDetection(),
+          provideHttpClient(withInterceptors([rxlogHttpInterceptor])),
+          provideHttpClientTesting(),
+          provideRxlog((c) => c.writeTo.sink(memory)),
+          { provide: RXLOG_HTTP_LOGGING_OPTIONS, useValue: given },
+        ]);
+        for (let i = 0; i < 2; i++) {
+          const call = firstValueFrom(injector.get(HttpClient).get('/api/orders'));
+          injector.get(HttpTestingController).expectOne('/api/orders').flush('ok');
+          assert.equal(await call, 'ok');
+        }
+        assert.deepEqual(
+          memory.events.map((e) => [e.properties.Url, e.properties.SourceContext]),
+          [
+            ['/api/orders', 'HttpClient'],
+            ['/api/orders', 'HttpClient'],
+          ],
+        );
+        injector.destroy();
+      }
+    } finally {
+      subscription.unsubscribe();
+    }
+    const reports = diagnostics.filter((message) => message.includes('RXLOG_HTTP_LOGGING_OPTIONS'));
+    assert.equal(reports.length, 3, diagnostics.join('\n'));
+    assert.match(reports[0], /excludeUrls: expected an array of URL prefixes, got null/);
+    assert.match(reports[1], /unknown option "excludeUrl"/);
+    assert.match(reports[2], /expected an options object, got "nope"/);
   });
 
   // The mark stays on the request an interceptor after rxlog's hands on: one that keeps it to send
