@@ -38,7 +38,11 @@ export interface HttpLoggingOptions {
   sourceContext?: string | undefined;
 }
 
-/** The options given to `withHttpLogging`, read by `rxlogHttpInterceptor`. */
+/**
+ * The options given to `withHttpLogging`, read by `rxlogHttpInterceptor`. A route may provide it
+ * itself for options of its own; they are then checked when the first request reads them, and a
+ * mistake is reported to SelfLog (the defaults apply) rather than failing the app's requests.
+ */
 export const RXLOG_HTTP_LOGGING_OPTIONS = new InjectionToken<HttpLoggingOptions>('rxlog HTTP logging options');
 
 /** The default level of a request event: `error` for 5xx and network errors (status 0), `warning` for 4xx, else `information`. */
