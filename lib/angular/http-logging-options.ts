@@ -29,8 +29,8 @@ export interface HttpLoggingOptions {
    * document's `<base href>`, as the browser resolves the requests' own URLs), matched by whole path segments with or without a trailing slash: `'/health'` and
    * `'/health/'` cover `/health`, `/health/live` and `/health?full=1`, not `/healthy`. A prefix
    * with a query covers the requests that have all its parameters, in any order and among others.
-   * Added to the endpoints of the logger's HttpSink, SeqSink, OtlpSink and LokiSink, which are
-   * always excluded, so shipping logs through HttpClient could never log itself in a loop.
+   * Added to the endpoints of the logger's HttpSink, SeqSink, OtlpSink and LokiSink (a lane's
+   * `fallback` among them), which are always excluded, so shipping logs through HttpClient could never log itself in a loop.
    * Default `[]`.
    */
   excludeUrls?: readonly string[] | undefined;
@@ -38,7 +38,11 @@ export interface HttpLoggingOptions {
   sourceContext?: string | undefined;
 }
 
-/** The options given to `withHttpLogging`, read by `rxlogHttpInterceptor`. */
+/**
+ * The options given to `withHttpLogging`, read by `rxlogHttpInterceptor`. A route may provide it
+ * itself for options of its own; they are then checked when the first request reads them, and a
+ * mistake is reported to SelfLog (the defaults apply) rather than failing the app's requests.
+ */
 export const RXLOG_HTTP_LOGGING_OPTIONS = new InjectionToken<HttpLoggingOptions>('rxlog HTTP logging options');
 
 /** The default level of a request event: `error` for 5xx and network errors (status 0), `warning` for 4xx, else `information`. */

@@ -167,13 +167,36 @@ function buildLogger(configure: RxlogConfigure, endpoints: string[], own: Readon
   );
 }
 
-/** Notes every sink the app's configure adds, so their endpoints can be kept out of HTTP logging. */
+/**
+ * Notes every sink the app's configure adds, and every lane's fallback (an HttpSink whose `fetch`
+ * goes through HttpClient may take over when the primary fails), so their endpoints can be kept
+ * out of HTTP logging.
+ */
 function recordSinks(configuration: LoggerConfiguration, onSink: (sink: Sink) => void): void {
   const writeTo = configuration.writeTo;
   const addSink = writeTo.sink.bind(writeTo);
+  const addConsole = writeTo.console.bind(writeTo);
   writeTo.sink = (sink, options) => {
     const result = addSink(sink, options);
     onSink(sink);
+    onFallback(options, onSink);
     return result;
   };
+  writeTo.console = (options) => {
+    const result = addConsole(options);
+    onFallback(options, onSink);
+    return result;
+  };
+}
+
+/** Notes the fallback of lane options writeTo has accepted. */
+function onFallback(options: { fallback?: Sink | undefined } | undefined, onSink: (sink: Sink) => void): void {
+  let fallback: Sink | undefined;
+  try {
+    fallback = options?.fallback;
+  } catch {
+    // writeTo read it once without failing; a getter that fails on a second read names no endpoint.
+    return;
+  }
+  if (fallback !== undefined) onSink(fallback);
 }

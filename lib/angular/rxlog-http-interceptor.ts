@@ -17,7 +17,9 @@ import { httpFailureCause } from './http-failure-cause';
 import { httpLevelForStatus, type HttpLoggingOptions, RXLOG_HTTP_LOGGING_OPTIONS } from './http-logging-options';
 import { hideCredentials, redactQuery } from './redact-query';
 import { RXLOG_LOGGER, RXLOG_LOGGER_SLOT, RXLOG_SINK_ENDPOINTS } from './rxlog-tokens';
+import { type Attempt, handled, handOn, isHandled, isMarked } from './handled-request';
 import { RXLOG_SINK_REQUEST } from './rxlog-sink-request';
+import { checkedHttpLoggingOptions } from './with-http-logging';
 
 /**
  * A functional HttpClient interceptor that logs each request when it completes or fails:
@@ -28,16 +30,22 @@ import { RXLOG_SINK_REQUEST } from './rxlog-sink-request';
  * the logger's own endpoints, requests marked with `RXLOG_SINK_REQUEST` in their HttpContext, and
  * requests a sink makes with HttpClient synchronously while it writes (its `emit`, `flush` or
  * `close`), are passed through untouched, so logging never feeds itself. Without `provideRxlog`
- * it does nothing.
+ * it does nothing. A request that passes through several chains with this interceptor (a child
+ * injector's `provideHttpClient(withInterceptors([rxlogHttpInterceptor]), withRequestsMadeViaParent())`
+ * under the app's) is logged once, by the first chain that sees it, with that chain's options.
  *
  * @example
  * provideHttpClient(withInterceptors([rxlogHttpInterceptor]))
  */
 export const rxlogHttpInterceptor: HttpInterceptorFn = (request, next) => {
   // A request a sink makes (posting its batch with HttpClient) is never logged: its event would be
-  // posted again, for ever. The token says so whenever the request is made; the guard catches a
-  // request made synchronously inside sink code by a sink that does not set it.
-  if (request.context.get(RXLOG_SINK_REQUEST) || isInSinkCode()) return next(request);
+  // posted again, for ever. The token says so whenever the request is made. A request an earlier
+  // chain's rxlogHttpInterceptor has seen (a child injector's HttpClient handing its requests to
+  // the parent's) was logged, or left alone, by that chain.
+  if (isMarked(request.context, RXLOG_SINK_REQUEST) || isHandled(request)) return next(request);
+  // The guard catches a request made synchronously inside sink code by a sink that does not set
+  // the token; marked, it stays alone in a later chain too, which may run after the sink's turn.
+  if (isInSinkCode()) return handOn(request, next);
   // A request provideRxlog's configure makes (a level fetched from the server) comes while
   // RXLOG_LOGGER is being built: injecting it would fail the request as a circular dependency, so
   // the logger is read from provideRxlog's slot when the request settles.
@@ -45,15 +53,41 @@ export const rxlogHttpInterceptor: HttpInterceptorFn = (request, next) => {
   const given = slot?.building === true ? null : inject(RXLOG_LOGGER, { optional: true });
   if (slot?.building !== true && given === null) return next(request);
   const logger = (): Logger | undefined => given ?? slot?.logger;
-  const options = inject(RXLOG_HTTP_LOGGING_OPTIONS, { optional: true }) ?? {};
+  const options = checkedOptions(inject(RXLOG_HTTP_LOGGING_OPTIONS, { optional: true }));
   // The sinks' endpoints stay excluded whatever excludeUrls adds: a sink posting with HttpClient
   // after an await of its own is recognised by its URL only.
   const own = inject(RXLOG_SINK_ENDPOINTS, { optional: true })?.urls ?? [];
   const excluded = options.excludeUrls === undefined ? own : [...own, ...options.excludeUrls];
   const page = pageUrl();
-  if (isExcluded(request.urlWithParams, excluded, page)) return next(request);
+  if (isExcluded(request.urlWithParams, excluded, page)) return handOn(request, next);
   return logRequest(request, next, logger, options, page);
 };
+
+/** The options withHttpLogging or the app provided, checked, by what was provided. */
+const checked = new WeakMap<object, HttpLoggingOptions>();
+/** The same for a provided value that is no object (a mistake), so it is reported once. */
+const checkedValues = new Map<unknown, HttpLoggingOptions>();
+
+/**
+ * The provided options, checked as withHttpLogging checks them (RXLOG_HTTP_LOGGING_OPTIONS may be
+ * provided without it): a mistake is reported to SelfLog once, and the defaults apply, since
+ * throwing here would fail the app's every request.
+ */
+function checkedOptions(given: HttpLoggingOptions | null): HttpLoggingOptions {
+  if (given === null) return {};
+  const cache = typeof given === 'object' ? checked : checkedValues;
+  let options = cache.get(given);
+  if (options === undefined) {
+    try {
+      options = checkedHttpLoggingOptions(given);
+    } catch (error) {
+      SelfLog.write('RXLOG_HTTP_LOGGING_OPTIONS: {Error}; requests are logged with the default options', error);
+      options = {};
+    }
+    cache.set(given, options);
+  }
+  return options;
+}
 
 function logRequest(
   request: HttpRequest<unknown>,
@@ -71,7 +105,8 @@ function logRequest(
   // is timed from its own start, carries its own correlation id and is logged on its own.
   return defer(() => {
     const started = now();
-    const correlated = correlate(request, options, page);
+    const attempt: Attempt = { live: true };
+    const correlated = correlate(handled(request, attempt), options, page);
     // The attempt's logger, made when it settles; none when the request settled (synchronously,
     // from a later interceptor) while configure was still building the logger.
     const log = (): Logger | undefined => {
@@ -113,6 +148,7 @@ function logRequest(
           settled = true;
           log()?.information('HTTP {Method} {Url} cancelled after {ElapsedMs} ms', base.method, base.url, elapsedSince(started));
         },
+        finalize: () => (attempt.live = false),
       }),
     );
   });
@@ -196,7 +232,8 @@ function correlate(
   page: Page,
 ): { request: HttpRequest<unknown>; properties?: Record<string, string> } {
   const correlation = options.correlation ?? 'none';
-  if (correlation === 'none' || !isSameOrigin(request.url, page)) return { request };
+  // Angular's JSONP backend refuses a request with any header (NG02812): a script element has none to send.
+  if (correlation === 'none' || request.method === 'JSONP' || !isSameOrigin(request.url, page)) return { request };
   if (correlation === 'traceparent') {
     const existing = request.headers.get('traceparent');
     if (existing !== null) {

@@ -18,17 +18,37 @@ import { rxlogFeature, type RxlogFeature } from './rxlog-feature';
  * ]
  */
 export function withHttpLogging(options: HttpLoggingOptions = {}): RxlogFeature<'http-logging'> {
-  checkOptions(options);
-  return rxlogFeature('http-logging', [{ provide: RXLOG_HTTP_LOGGING_OPTIONS, useValue: options }]);
+  return rxlogFeature('http-logging', [{ provide: RXLOG_HTTP_LOGGING_OPTIONS, useValue: checkedHttpLoggingOptions(options) }]);
+}
+
+/**
+ * The options, each read once, checked: what is checked is what the interceptor reads, and a
+ * later change to the object (an `excludeUrls` pushed to, an option set) cannot pass unchecked.
+ *
+ * @throws ConfigurationError naming a bad option.
+ */
+export function checkedHttpLoggingOptions(options: HttpLoggingOptions): HttpLoggingOptions {
+  const snapshot = readOptions(options);
+  checkOptions(snapshot);
+  return snapshot;
 }
 
 const OPTION_NAMES = ['redactQueryValues', 'level', 'correlation', 'requestIdHeader', 'excludeUrls', 'sourceContext'];
 
-function checkOptions(options: HttpLoggingOptions): void {
+function readOptions(options: HttpLoggingOptions): HttpLoggingOptions {
   if (typeof (options as unknown) !== 'object' || (options as unknown) === null)
     throw new ConfigurationError(`withHttpLogging: expected an options object, got ${describeValue(options)}`);
   // A misspelt option would silently mean its default: `redactQueryValue: false` kept redacting.
   checkOptionKeys('withHttpLogging', options, OPTION_NAMES);
+  const snapshot: Record<string, unknown> = {};
+  for (const name of OPTION_NAMES) {
+    const value: unknown = options[name as keyof HttpLoggingOptions];
+    if (value !== undefined) snapshot[name] = Array.isArray(value) ? [...(value as unknown[])] : value;
+  }
+  return snapshot;
+}
+
+function checkOptions(options: HttpLoggingOptions): void {
   const { redactQueryValues, level, correlation, requestIdHeader, excludeUrls, sourceContext } = options;
   if (redactQueryValues !== undefined && typeof redactQueryValues !== 'boolean')
     throw new ConfigurationError(

@@ -245,6 +245,27 @@ void describe('provideRxlog', () => {
     injector.destroy();
   });
 
+  // Only the sinks given to writeTo.sink were recorded: an HttpSink given as a lane's `fallback`
+  // (to writeTo.sink or writeTo.console), whose fetch went through HttpClient, had its request
+  // logged, and that event was shipped, and logged again, for ever while the primary was down.
+  void it('records the endpoints of HTTP sinks given as a fallback, to writeTo.sink or writeTo.console', () => {
+    const fetch = () => Promise.reject(new Error('offline'));
+    const primary = new HttpSink({ url: 'http://127.0.0.1:9/ingest', fetch });
+    const fallback = new HttpSink({ url: 'http://127.0.0.1:9/fallback', fetch });
+    const consoleFallback = new HttpSink({ url: 'http://127.0.0.1:9/console-fallback', fetch });
+    const injector = testInjector([
+      provideRxlog((c) =>
+        c.writeTo.sink(primary, { fallback }).writeTo.console({ fallback: consoleFallback }).writeTo.sink(new MemorySink()),
+      ),
+    ]);
+    assert.deepEqual(injector.get(RXLOG_SINK_ENDPOINTS).urls, [
+      'http://127.0.0.1:9/ingest',
+      'http://127.0.0.1:9/fallback',
+      'http://127.0.0.1:9/console-fallback',
+    ]);
+    injector.destroy();
+  });
+
   void it('throws a ConfigurationError for a bad configure function, result or feature', () => {
     assert.throws(() => provideRxlog('nope' as never), ConfigurationError);
     assert.throws(() => provideRxlog((c) => c, {} as never), /features made by withX\(\) functions/);

@@ -1,10 +1,22 @@
 import { testInjector } from './test-injector'; // first: loads Angular's JIT compiler
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { HttpClient, provideHttpClient, withFetch, withInterceptors } from '@angular/common/http';
+import {
+  HttpClient,
+  HttpContext,
+  HttpContextToken,
+  type HttpRequest,
+  provideHttpClient,
+  withFetch,
+  withInterceptors,
+  withJsonpSupport,
+  withRequestsMadeViaParent,
+} from '@angular/common/http';
 import { HttpTestingController, provideHttpClientTesting } from '@angular/common/http/testing';
 import { PlatformLocation } from '@angular/common';
 import {
+  createEnvironmentInjector,
+  DOCUMENT,
   type EnvironmentProviders,
   inject,
   InjectionToken,
@@ -13,8 +25,9 @@ import {
   provideZonelessChangeDetection,
 } from '@angular/core';
 import { EMPTY, firstValueFrom, lastValueFrom, retry, throwError } from 'rxjs';
-import { HttpSink, LevelSwitch, type LogEvent, LoggerConfiguration, MemorySink } from '../../lib/index';
+import { HttpSink, LevelSwitch, type LogEvent, LoggerConfiguration, MemorySink, SelfLog } from '../../lib/index';
 import { type HttpLoggingOptions, provideRxlog, rxlogHttpInterceptor, withHttpLogging } from '../../lib/angular/index';
+import { RXLOG_HTTP_LOGGING_OPTIONS } from '../../lib/angular/index';
 import { RXLOG_LOGGER } from '../../lib/angular/rxlog-tokens';
 import { startTestServer } from '../helpers/http-test-server';
 
@@ -771,5 +784,214 @@ void describe('rxlogHttpInterceptor', () => {
     );
     assert.equal(backend.match((r) => r.url.startsWith('/logs/')).length, 0);
     injector.destroy();
+  });
+
+  // A child injector whose HttpClient hands its requests to the parent's
+  // (provideHttpClient(withInterceptors([rxlogHttpInterceptor]), withRequestsMadeViaParent())) runs
+  // the child's interceptors, then the parent's: both chains had rxlog's, and every request was
+  // logged twice, once with the child's options and once with the parent's.
+  void it('logs a request made via the parent once, by the first chain to see it, with its options', async () => {
+    const { memory, injector, backend } = setup();
+    const lazyMemory = new MemorySink();
+    const plain = createEnvironmentInjector(
+      [provideHttpClient(withInterceptors([rxlogHttpInterceptor]), withRequestsMadeViaParent())],
+      injector,
+    );
+    // A lazy route with a logger and options of its own.
+    const lazy = createEnvironmentInjector(
+      [
+        provideHttpClient(withInterceptors([rxlogHttpInterceptor]), withRequestsMadeViaParent()),
+        provideRxlog(
+          (c) => c.writeTo.sink(lazyMemory),
+          withHttpLogging({ sourceContext: 'Lazy', correlation: 'request-id', excludeUrls: ['/poll'] }),
+        ),
+      ],
+      injector,
+    );
+    const calls = [
+      firstValueFrom(plain.get(HttpClient).get('/api/plain')),
+      firstValueFrom(lazy.get(HttpClient).get('/api/lazy')),
+      firstValueFrom(lazy.get(HttpClient).get('/poll')),
+    ];
+    backend.expectOne('/api/plain').flush('ok');
+    const request = backend.expectOne('/api/lazy');
+    request.flush('ok');
+    backend.expectOne('/poll').flush('ok');
+    await Promise.all(calls);
+    assert.deepEqual(
+      memory.events.map((e) => [e.properties.Url, e.properties.SourceContext]),
+      [['/api/plain', 'HttpClient']],
+    );
+    assert.deepEqual(
+      lazyMemory.events.map((e) => [e.properties.Url, e.properties.SourceContext, e.properties.RequestId]),
+      [['/api/lazy', 'Lazy', request.request.headers.get('X-Request-Id')]],
+    );
+    for (const child of [plain, lazy]) child.destroy();
+    injector.destroy();
+  });
+
+  // RXLOG_HTTP_LOGGING_OPTIONS is exported, and a route may provide it without withHttpLogging's
+  // checks: `excludeUrls: null` threw a TypeError out of the interceptor, failing every request of
+  // the app, and a misspelt option silently meant its default.
+  void it('checks options provided without withHttpLogging: a bad one is reported and the defaults apply', async () => {
+    const diagnostics: string[] = [];
+    const subscription = SelfLog.events$.subscribe((event) => diagnostics.push(event.message));
+    try {
+      for (const given of [{ excludeUrls: null }, { excludeUrl: ['/api'] }, 'nope']) {
+        const memory = new MemorySink();
+        const injector = testInjector([
+          provideZonelessChangeDetection(),
+          provideHttpClient(withInterceptors([rxlogHttpInterceptor])),
+          provideHttpClientTesting(),
+          provideRxlog((c) => c.writeTo.sink(memory)),
+          { provide: RXLOG_HTTP_LOGGING_OPTIONS, useValue: given },
+        ]);
+        for (let i = 0; i < 2; i++) {
+          const call = firstValueFrom(injector.get(HttpClient).get('/api/orders'));
+          injector.get(HttpTestingController).expectOne('/api/orders').flush('ok');
+          assert.equal(await call, 'ok');
+        }
+        assert.deepEqual(
+          memory.events.map((e) => [e.properties.Url, e.properties.SourceContext]),
+          [
+            ['/api/orders', 'HttpClient'],
+            ['/api/orders', 'HttpClient'],
+          ],
+        );
+        injector.destroy();
+      }
+    } finally {
+      subscription.unsubscribe();
+    }
+    const reports = diagnostics.filter((message) => message.includes('RXLOG_HTTP_LOGGING_OPTIONS'));
+    assert.equal(reports.length, 3, diagnostics.join('\n'));
+    assert.match(reports[0], /excludeUrls: expected an array of URL prefixes, got null/);
+    assert.match(reports[1], /unknown option "excludeUrl"/);
+    assert.match(reports[2], /expected an options object, got "nope"/);
+  });
+
+  // The mark stays on the request an interceptor after rxlog's hands on: one that keeps it to send
+  // it again later (an offline queue replaying what failed) made a request no chain logged.
+  void it('logs a request object sent again after its first sending settled', async () => {
+    const memory = new MemorySink();
+    const kept: HttpRequest<unknown>[] = [];
+    const injector = testInjector([
+      provideZonelessChangeDetection(),
+      provideHttpClient(
+        withInterceptors([
+          rxlogHttpInterceptor,
+          (request, next) => {
+            kept.push(request);
+            return next(request);
+          },
+        ]),
+      ),
+      provideHttpClientTesting(),
+      provideRxlog((c) => c.writeTo.sink(memory)),
+    ]);
+    const client = injector.get(HttpClient);
+    const backend = injector.get(HttpTestingController);
+    const first = firstValueFrom(client.post('/api/orders', { id: 1 })).catch(() => undefined);
+    backend.expectOne('/api/orders').error(new Event('error') as unknown as ProgressEvent);
+    await first;
+    const replay = lastValueFrom(client.request(kept[0]));
+    backend.expectOne('/api/orders').flush('ok');
+    await replay;
+    assert.deepEqual(
+      memory.events.map((e) => [e.properties.Url, e.properties.StatusCode]),
+      [
+        ['/api/orders', 0],
+        ['/api/orders', 200],
+      ],
+    );
+    injector.destroy();
+  });
+
+  // The request is marked as seen on a copy of its HttpContext: an app that gives one HttpContext
+  // to several requests (a constant with its own tokens) still has each of them logged.
+  void it("marks a request without changing the app's HttpContext, which later requests share", async () => {
+    const { memory, injector, client, backend } = setup();
+    const APP_TOKEN = new HttpContextToken<string>(() => 'default');
+    const context = new HttpContext().set(APP_TOKEN, 'mine');
+    const seen: string[] = [];
+    const child = createEnvironmentInjector(
+      [
+        provideHttpClient(
+          withInterceptors([
+            rxlogHttpInterceptor,
+            (request, next) => {
+              seen.push(request.context.get(APP_TOKEN));
+              return next(request);
+            },
+          ]),
+          withRequestsMadeViaParent(),
+        ),
+      ],
+      injector,
+    );
+    const keys = [...context.keys()];
+    for (const http of [child.get(HttpClient), client, child.get(HttpClient)]) {
+      const call = firstValueFrom(http.get('/api/shared', { context }));
+      backend.expectOne('/api/shared').flush('ok');
+      await call;
+    }
+    assert.deepEqual([...context.keys()], keys);
+    assert.deepEqual(seen, ['mine', 'mine']);
+    assert.equal(memory.events.length, 3);
+    child.destroy();
+    injector.destroy();
+  });
+
+  // Angular's JSONP backend refuses a request with any header (NG02812, "JSONP requests do not
+  // support headers"): with correlation on, a same-origin JSONP request got its correlation
+  // header and failed before it was made.
+  void it('adds no correlation header to a JSONP request, which cannot carry one, and logs it', async () => {
+    const scripts: { src: string; listeners: Map<string, () => void> }[] = [];
+    const document = {
+      createElement: () => {
+        const listeners = new Map<string, () => void>();
+        const node = {
+          src: '',
+          listeners,
+          setAttribute: () => undefined,
+          addEventListener: (type: string, listener: () => void) => listeners.set(type, listener),
+          removeEventListener: (type: string) => listeners.delete(type),
+          remove: () => undefined,
+        };
+        return node;
+      },
+      body: { appendChild: (node: (typeof scripts)[number]) => scripts.push(node), querySelector: () => null },
+      implementation: { createHTMLDocument: () => ({ adoptNode: () => undefined }) },
+    };
+    for (const correlation of ['traceparent', 'request-id'] as const) {
+      scripts.length = 0;
+      const memory = new MemorySink();
+      const injector = testInjector([
+        provideZonelessChangeDetection(),
+        provideHttpClient(withInterceptors([rxlogHttpInterceptor]), withJsonpSupport()),
+        provideHttpClientTesting(),
+        { provide: DOCUMENT, useValue: document },
+        provideRxlog((c) => c.writeTo.sink(memory), withHttpLogging({ correlation })),
+      ]);
+      const call = firstValueFrom(injector.get(HttpClient).jsonp('http://localhost/api/jsonp?key=secret', 'callback')).catch(
+        (error: unknown) => error,
+      );
+      assert.equal(scripts.length, 1, correlation);
+      assert.match(scripts[0].src, /^http:\/\/localhost\/api\/jsonp\?key=secret&callback=ng_jsonp_callback_\d+$/);
+      scripts[0].listeners.get('error')?.();
+      await call;
+      assert.deepEqual(
+        memory.events.map((e) => [
+          e.properties.Method,
+          e.properties.Url,
+          e.properties.StatusCode,
+          e.properties.TraceId,
+          e.properties.RequestId,
+        ]),
+        [['JSONP', 'http://localhost/api/jsonp?key=***&callback=***', 0, undefined, undefined]],
+      );
+      assert.doesNotMatch(memory.events[0].renderMessage(), /secret|ng_jsonp_callback/);
+      injector.destroy();
+    }
   });
 });

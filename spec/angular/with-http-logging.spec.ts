@@ -12,6 +12,21 @@ void describe('withHttpLogging', () => {
     assert.deepEqual(feature.providers, [{ provide: RXLOG_HTTP_LOGGING_OPTIONS, useValue: options }]);
   });
 
+  // The options object itself was provided: a change made to it after withHttpLogging checked it
+  // (an empty prefix pushed to excludeUrls, which covers every request) reached the interceptor.
+  void it('provides the options as they were when checked', () => {
+    const options: { correlation: 'traceparent'; excludeUrls: string[]; sourceContext?: unknown } = {
+      correlation: 'traceparent',
+      excludeUrls: ['/health'],
+    };
+    const feature = withHttpLogging(options as never);
+    options.excludeUrls.push('');
+    options.sourceContext = 42;
+    assert.deepEqual(feature.providers, [
+      { provide: RXLOG_HTTP_LOGGING_OPTIONS, useValue: { correlation: 'traceparent', excludeUrls: ['/health'] } },
+    ]);
+  });
+
   void it('throws a ConfigurationError naming a bad option', () => {
     const bad: [unknown, RegExp][] = [
       [null, /expected an options object, got null/],
