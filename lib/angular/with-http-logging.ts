@@ -1,6 +1,7 @@
 import { checkOptionKeys } from '../core/check-option-keys';
 import { describeValue } from '../core/describe-value';
 import { ConfigurationError } from '../core/errors/configuration-error';
+import { readOptions } from '../core/read-options';
 import { type HttpLoggingOptions, RXLOG_HTTP_LOGGING_OPTIONS } from './http-logging-options';
 import { rxlogFeature, type RxlogFeature } from './rxlog-feature';
 
@@ -28,25 +29,19 @@ export function withHttpLogging(options: HttpLoggingOptions = {}): RxlogFeature<
  * @throws ConfigurationError naming a bad option.
  */
 export function checkedHttpLoggingOptions(options: HttpLoggingOptions): HttpLoggingOptions {
-  const snapshot = readOptions(options);
+  if (typeof (options as unknown) !== 'object' || (options as unknown) === null)
+    throw new ConfigurationError(`withHttpLogging: expected an options object, got ${describeValue(options)}`);
+  // A misspelt option would silently mean its default: `redactQueryValue: false` kept redacting.
+  checkOptionKeys('withHttpLogging', options, OPTION_NAMES);
+  const snapshot: HttpLoggingOptions = { ...readOptions('withHttpLogging', options, OPTION_NAMES) };
+  // Its own copy of the list: one pushed to later is not what was checked.
+  const excludeUrls: unknown = snapshot.excludeUrls;
+  if (Array.isArray(excludeUrls)) snapshot.excludeUrls = [...(excludeUrls as string[])];
   checkOptions(snapshot);
   return snapshot;
 }
 
 const OPTION_NAMES = ['redactQueryValues', 'level', 'correlation', 'requestIdHeader', 'excludeUrls', 'sourceContext'];
-
-function readOptions(options: HttpLoggingOptions): HttpLoggingOptions {
-  if (typeof (options as unknown) !== 'object' || (options as unknown) === null)
-    throw new ConfigurationError(`withHttpLogging: expected an options object, got ${describeValue(options)}`);
-  // A misspelt option would silently mean its default: `redactQueryValue: false` kept redacting.
-  checkOptionKeys('withHttpLogging', options, OPTION_NAMES);
-  const snapshot: Record<string, unknown> = {};
-  for (const name of OPTION_NAMES) {
-    const value: unknown = options[name as keyof HttpLoggingOptions];
-    if (value !== undefined) snapshot[name] = Array.isArray(value) ? [...(value as unknown[])] : value;
-  }
-  return snapshot;
-}
 
 function checkOptions(options: HttpLoggingOptions): void {
   const { redactQueryValues, level, correlation, requestIdHeader, excludeUrls, sourceContext } = options;
