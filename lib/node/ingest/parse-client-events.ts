@@ -237,11 +237,21 @@ function readLevel(value: unknown): LogLevelName {
  * ISO 8601 as CLEF's `@t` and NDJSON's `timestamp` hold it: a date, then optionally a time and an
  * offset. `Date.parse` alone also takes any text ending in a number (`'Error: db down 1'` is 2001).
  */
-const ISO_TIMESTAMP = /^[+-]?\d{4,6}-\d{2}-\d{2}(?:[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d{1,9})?)?(?:Z|[+-]\d{2}(?::?\d{2})?)?)?$/i;
+const ISO_TIMESTAMP =
+  /^([+-]?\d{4,6})-(\d{2})-(\d{2})(?:[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d{1,9})?)?(?:Z|[+-]\d{2}(?::?\d{2})?)?)?$/i;
 
 function readTimestamp(value: unknown): string | undefined {
   const text = optionalString(value);
   if (text === undefined) return undefined;
-  if (text.length > 40 || !ISO_TIMESTAMP.test(text) || Number.isNaN(Date.parse(text))) throw new Rejected('bad timestamp');
+  const date = text.length > 40 ? null : ISO_TIMESTAMP.exec(text);
+  if (date === null || Number.isNaN(Date.parse(text)) || !onCalendar(Number(date[1]), Number(date[2]), Number(date[3])))
+    throw new Rejected('bad timestamp');
   return text;
+}
+
+/** Whether the month has the day: `Date.parse` takes any day up to 31 and rolls `2026-02-30` into March 2. */
+function onCalendar(year: number, month: number, day: number): boolean {
+  if (month !== 2) return day <= (month === 4 || month === 6 || month === 9 || month === 11 ? 30 : 31);
+  const leap = year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0);
+  return day <= (leap ? 29 : 28);
 }

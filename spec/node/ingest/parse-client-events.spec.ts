@@ -71,6 +71,21 @@ describe('parseClientEvents', () => {
     expect(rejected).toBe(bad.length);
   });
 
+  it('rejects a timestamp on a day its month does not have, which Date.parse rolls into the next month', () => {
+    const at = (timestamp: string): string => line({ '@mt': 'x', '@t': timestamp });
+    const impossible = ['2026-02-29', '2026-02-30T10:00:00Z', '2026-04-31T10:00Z', '2026-11-31 08:00:00+01:00', '1900-02-29'];
+    const possible = [
+      '2024-02-29T10:00:00Z',
+      '2000-02-29',
+      '2026-12-31T23:59:59.999Z',
+      '2026-01-01T24:00:00Z',
+      '+275760-09-13T00:00:00Z',
+    ];
+    const { events, rejected } = parse([...impossible, ...possible].map(at).join('\n'));
+    expect(rejected).toBe(impossible.length);
+    expect(events.map((event) => event.timestamp)).toEqual(possible);
+  });
+
   it('rejects a line with invalid UTF-8 and keeps its neighbours', () => {
     const body = Buffer.concat([
       Buffer.from(`${line({ '@mt': 'a' })}\n{"@mt":"`),
