@@ -117,8 +117,15 @@ function parsedLines(parsed: unknown): string {
   return Array.isArray(parsed) ? parsed.map(line).join('\n') : line(parsed);
 }
 
-/** Whether a request has a body (RFC 9112 §6.3: a `Transfer-Encoding`, or a `Content-Length` above 0). */
+/**
+ * Whether a request has a body (RFC 9112 §6.3: a `Transfer-Encoding`, or a `Content-Length` above
+ * 0). Over HTTP/2 (`node:http2`'s compatibility API) a body needs neither: it has one unless the
+ * client ended its stream with the headers (RFC 9113 §8.1).
+ */
 export function hasBody(req: IncomingMessage): boolean {
+  const stream: unknown = (req as { stream?: unknown }).stream;
+  if (req.httpVersionMajor >= 2 && typeof stream === 'object' && stream !== null)
+    return (stream as { endAfterHeaders?: unknown }).endAfterHeaders !== true;
   if (req.headers['transfer-encoding'] !== undefined) return true;
   const length = req.headers['content-length'];
   return length !== undefined && length.trim() !== '0';

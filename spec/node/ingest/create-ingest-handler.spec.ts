@@ -1,4 +1,5 @@
-import { createServer, request, type IncomingMessage, type Server } from 'node:http';
+import { createServer, request, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { connect as connectHttp2, createServer as createHttp2Server } from 'node:http2';
 import { type AddressInfo, connect, type Socket } from 'node:net';
 import { deflateSync, gzipSync } from 'node:zlib';
 import express from 'express';
@@ -597,6 +598,58 @@ describe('createIngestHandler', () => {
     expect([...answers.matchAll(/HTTP\/1\.1 (\d{3}) /g)].map((match) => Number(match[1]))).toEqual([405, 405, 200]);
     expect(answers).not.toMatch(/connection: close/i);
     expect(ingest.events.map((e) => e.renderMessage())).toEqual(['pipelined']);
+  });
+
+  it('closes the stream of a refused HTTP/2 request whose body has no Content-Length (413, 408), counts it, and sends no Connection header', async () => {
+    const memory = new MemorySink();
+    const log = new LoggerConfiguration().writeTo.sink(memory).createLogger();
+    const handler = createIngestHandler(log, { rateLimit: false, maxBodyBytes: 100, bodyTimeoutMs: 1_000 });
+    const sent: Record<string, unknown>[] = [];
+    // node:http2's compatibility API, as Fastify's http2: true hands it over (request.raw, reply.raw).
+    const server = createHttp2Server((req, res) => {
+      const writeHead = res.writeHead.bind(res) as (status: number, headers?: Record<string, unknown>) => void;
+      (res as unknown as { writeHead: typeof writeHead }).writeHead = (status, headers) => {
+        sent.push({ ...headers });
+        writeHead(status, headers);
+      };
+      handler(req as unknown as IncomingMessage, res as unknown as ServerResponse);
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const session = connectHttp2(`http://127.0.0.1:${(server.address() as AddressInfo).port}`);
+    session.on('error', () => undefined);
+    try {
+      // Resolves with the status once the stream closes (the client never ends a body it starts).
+      const exchange = (method: string, body?: string): Promise<number> =>
+        new Promise((resolve) => {
+          const stream = session.request(
+            { ':method': method, ':path': '/ingest', 'content-type': 'text/plain' },
+            { endStream: body === undefined },
+          );
+          let status = 0;
+          stream.on('response', (headers) => (status = Number(headers[':status'])));
+          stream.on('error', () => undefined);
+          stream.resume();
+          stream.on('close', () => resolve(status));
+          if (body !== undefined) stream.write(body);
+        });
+      expect(await exchange('POST', 'x'.repeat(200))).toBe(413);
+      expect(await exchange('POST', '{"@mt":')).toBe(408);
+      // Without a body nothing is left to discard: answered, and the session goes on.
+      expect(await exchange('GET')).toBe(405);
+      const ok = session.request({ ':method': 'POST', ':path': '/ingest', 'content-type': 'text/plain' });
+      ok.end(clef({ '@mt': 'after the refusals' }));
+      ok.resume();
+      expect(await new Promise((resolve) => ok.on('response', (headers) => resolve(headers[':status'])))).toBe(200);
+      await until(() => handler.metrics().responses['200'] === 1);
+      expect(handler.metrics()).toMatchObject({ responses: { 200: 1, 405: 1, 408: 1, 413: 1 }, aborted: 0, pendingBytes: 0 });
+      expect(memory.events.map((e) => e.renderMessage())).toEqual(['after the refusals']);
+      // HTTP/2 has no Connection header: Node drops it with a process warning.
+      expect(sent.filter((headers) => Object.keys(headers).some((name) => name.toLowerCase() === 'connection'))).toEqual([]);
+    } finally {
+      session.destroy();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+      await log.close({ strategy: 'immediate', timeoutMs: 0 });
+    }
   });
 
   it('refuses compressed bodies with 415 and Accept-Encoding: identity, decompressing nothing (no gzip or deflate bomb)', async () => {
