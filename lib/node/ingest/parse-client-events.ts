@@ -57,7 +57,8 @@ export interface ParsedClientEvents {
 const MAX_NAME_LENGTH = 200;
 /** The least a rendered message may grow to, in characters, whatever the length of its line. */
 const MIN_MESSAGE_LENGTH = 1_024;
-const CLEF_FIELDS = new Set(['@t', '@mt', '@m', '@l', '@x', '@i', '@r']);
+// CLEF's reserved fields (clef-json.org): @tr and @sp are read as the trace, never kept as properties too.
+const CLEF_FIELDS = new Set(['@t', '@mt', '@m', '@l', '@x', '@i', '@r', '@tr', '@sp']);
 const NDJSON_FIELDS = new Set(['timestamp', 'level', 'message', 'template', 'exception']);
 // NdjsonFormatter writes a property named like a field with one more leading underscore.
 const NDJSON_ESCAPED = /^_+(?:timestamp|level|message|template|exception)$/;

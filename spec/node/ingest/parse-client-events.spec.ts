@@ -34,6 +34,17 @@ describe('parseClientEvents', () => {
     expect({ ...events[1].properties }).toEqual({ '@at': 1 });
   });
 
+  it("reads CLEF's @tr and @sp as the trace, fields as @t is, never as the client's properties", () => {
+    const trace = { '@tr': '4bf92f3577b34da6a3ce929d0e0e4736', '@sp': '00f067aa0ba902b7' };
+    const [traced, malformed] = parse(
+      [line({ '@mt': 'traced', ...trace, '@@tr': 'mine' }), line({ '@mt': 'malformed', '@tr': 'nope', '@sp': 7 })].join('\n'),
+    ).events;
+    expect(traced.trace).toEqual({ TraceId: trace['@tr'], SpanId: trace['@sp'] });
+    expect({ ...traced.properties }).toEqual({ '@tr': 'mine' });
+    expect(malformed.trace).toBeUndefined();
+    expect({ ...malformed.properties }).toEqual({});
+  });
+
   it('reads NDJSON lines as NdjsonFormatter writes them', () => {
     const { events } = parse(
       line({ timestamp: '2026-11-30T10:00:00.000Z', level: 'debug', message: 'Hi Ann', template: 'Hi {Name}', Name: 'Ann' }),
