@@ -82,7 +82,10 @@ export function readRequestBody(
       }
       chunks.push(chunk);
     };
-    const onEnd = (): void => finish({ kind: 'body', body: Buffer.concat(chunks, size) });
+    // Over HTTP/2 a stream the client reset (RST_STREAM) still ends its request, after 'aborted':
+    // what arrived is half a body, not the body.
+    const onEnd = (): void =>
+      finish(clientReset(req) ? { kind: 'aborted' } : { kind: 'body', body: Buffer.concat(chunks, size) });
     const onAborted = (): void => finish({ kind: 'aborted' });
     const onClose = (): void => {
       if (!req.complete) finish({ kind: 'aborted' });
@@ -94,6 +97,11 @@ export function readRequestBody(
     req.on('error', onAborted);
     req.on('close', onClose);
   });
+}
+
+/** Whether the client reset the request's HTTP/2 stream (`node:http2`'s compatibility API says so in `aborted`). */
+function clientReset(req: IncomingMessage): boolean {
+  return req.httpVersionMajor >= 2 && (req as { aborted?: unknown }).aborted === true;
 }
 
 /**

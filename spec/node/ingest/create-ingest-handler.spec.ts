@@ -652,6 +652,34 @@ describe('createIngestHandler', () => {
     }
   });
 
+  it('writes nothing of an HTTP/2 request whose client was lost mid-body, and counts it aborted', async () => {
+    const memory = new MemorySink();
+    const log = new LoggerConfiguration().writeTo.sink(memory).createLogger();
+    const handler = createIngestHandler(log, { rateLimit: false });
+    const server = createHttp2Server((req, res) => handler(req as unknown as IncomingMessage, res as unknown as ServerResponse));
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const { port } = server.address() as AddressInfo;
+    const socket = connect(port, '127.0.0.1');
+    const session = connectHttp2(`http://127.0.0.1:${port}`, { createConnection: () => socket });
+    session.on('error', () => undefined);
+    try {
+      const stream = session.request({ ':method': 'POST', ':path': '/ingest', 'content-type': 'text/plain' });
+      stream.on('error', () => undefined);
+      // Whole lines, then the connection is lost before the body's end (END_STREAM never comes).
+      stream.write(`${clef({ '@mt': 'half a batch' })}\n`);
+      await until(() => handler.metrics().pendingBytes > 0);
+      socket.destroy();
+      const counted = (): number => handler.metrics().aborted + Object.keys(handler.metrics().responses).length;
+      await until(() => counted() > 0);
+      expect(handler.metrics()).toMatchObject({ responses: {}, aborted: 1, accepted: 0, pendingBytes: 0 });
+      expect(memory.events).toEqual([]);
+    } finally {
+      session.destroy();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+      await log.close({ strategy: 'immediate', timeoutMs: 0 });
+    }
+  });
+
   describe("gives each hostile request of the docs' outcomes table its outcome", () => {
     /** Sends raw bytes on a fresh connection; `abort` destroys the socket once they are written. Resolves with what came back when the connection closes. */
     const raw = (url: string, bytes: Buffer | string, abort = false): Promise<string> =>
