@@ -102,8 +102,10 @@ export function parseClientEvents(body: Buffer, limits: ClientEventLimits): Pars
   return { events, rejected };
 }
 
+/** Whether a line holds only JSON whitespace, after the byte order mark the decoder would skip (RFC 8259 §8.1). */
 function isBlank(body: Buffer, start: number, stop: number): boolean {
-  for (let i = start; i < stop; i++) {
+  const bom = stop - start >= 3 && body[start] === 0xef && body[start + 1] === 0xbb && body[start + 2] === 0xbf;
+  for (let i = bom ? start + 3 : start; i < stop; i++) {
     const byte = body[i];
     if (byte !== 0x20 && byte !== 0x09 && byte !== 0x0d) return false;
   }

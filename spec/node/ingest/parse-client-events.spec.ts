@@ -141,6 +141,15 @@ describe('parseClientEvents', () => {
     expect(rejected).toBe(6);
   });
 
+  it('skips a line that holds only a byte order mark (and blanks), as a blank line: a body of only a BOM is empty', () => {
+    const bom = Buffer.from([0xef, 0xbb, 0xbf]);
+    expect(parse(bom)).toEqual({ events: [], rejected: 0 });
+    const body = Buffer.concat([bom, Buffer.from(' \r\n'), bom, Buffer.from(`${line({ '@mt': 'kept' })}\n`), bom]);
+    const { events, rejected } = parse(body);
+    expect(rejected).toBe(0);
+    expect(events.map(messageOf)).toEqual(['kept']);
+  });
+
   it('keeps __proto__ and constructor as plain data, never as a prototype', () => {
     const { events } = parse('{"@mt":"{constructor}","__proto__":{"polluted":true},"constructor":"c","toString":"t"}');
     const properties = events[0].properties;
