@@ -1,4 +1,4 @@
-import { createServer, request, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { createServer, request, type IncomingMessage, type Server } from 'node:http';
 import { connect as connectHttp2, createServer as createHttp2Server } from 'node:http2';
 import { type AddressInfo, connect, type Socket } from 'node:net';
 import { deflateSync, gzipSync } from 'node:zlib';
@@ -612,7 +612,7 @@ describe('createIngestHandler', () => {
         sent.push({ ...headers });
         writeHead(status, headers);
       };
-      handler(req as unknown as IncomingMessage, res as unknown as ServerResponse);
+      handler(req, res);
     });
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     const session = connectHttp2(`http://127.0.0.1:${(server.address() as AddressInfo).port}`);
@@ -656,7 +656,7 @@ describe('createIngestHandler', () => {
     const memory = new MemorySink();
     const log = new LoggerConfiguration().writeTo.sink(memory).createLogger();
     const handler = createIngestHandler(log, { rateLimit: false });
-    const server = createHttp2Server((req, res) => handler(req as unknown as IncomingMessage, res as unknown as ServerResponse));
+    const server = createHttp2Server((req, res) => handler(req, res));
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     const { port } = server.address() as AddressInfo;
     const socket = connect(port, '127.0.0.1');
