@@ -1,4 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Http2ServerRequest, Http2ServerResponse } from 'node:http2';
 import { SelfLog } from '../../core/self-log';
 import { bindRedacted } from '../../pipeline/bind-redacted';
 import type { Logger } from '../../pipeline/logger';
@@ -27,10 +28,14 @@ export type IngestLogger = Pick<Logger, 'child'>;
 
 /**
  * A `node:http` request handler, also usable as an Express, Fastify or Nest route handler: it takes
- * Node's request and response, or Fastify's request and reply (whose `raw` it answers on).
+ * Node's request and response (`node:http`'s, or `node:http2`'s compatibility API's), or Fastify's
+ * request and reply (whose `raw` it answers on).
  */
 export interface IngestHandler {
-  (req: IncomingMessage | IngestFrameworkRequest, res: ServerResponse | IngestFrameworkReply): void;
+  (
+    req: IncomingMessage | Http2ServerRequest | IngestFrameworkRequest,
+    res: ServerResponse | Http2ServerResponse | IngestFrameworkReply,
+  ): void;
   /** What the handler did so far: a fresh, JSON-serializable snapshot. */
   metrics(): IngestMetrics;
 }
@@ -143,7 +148,10 @@ export function createIngestHandler(log: IngestLogger, options: IngestHandlerOpt
     },
   };
   const tally: Tally = { responses: Object.create(null) as Record<string, number>, aborted: 0, accepted: 0, rejected: 0 };
-  const handler = (request: IncomingMessage | IngestFrameworkRequest, reply: ServerResponse | IngestFrameworkReply): void => {
+  const handler = (
+    request: IncomingMessage | Http2ServerRequest | IngestFrameworkRequest,
+    reply: ServerResponse | Http2ServerResponse | IngestFrameworkReply,
+  ): void => {
     const { req, body, ip } = nodeRequest(request);
     const res = nodeResponse(reply);
     try {

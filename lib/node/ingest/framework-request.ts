@@ -1,10 +1,11 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Http2ServerRequest, Http2ServerResponse } from 'node:http2';
 import { SelfLog } from '../../core/self-log';
 
 /** Fastify's request (and Nest's on Fastify): the Node request as `raw`, and the body Fastify's parser left, if any. */
 export interface IngestFrameworkRequest {
-  /** The Node request underneath. */
-  readonly raw: IncomingMessage;
+  /** The Node request underneath (`node:http2`'s compatibility API's with Fastify's `http2: true`). */
+  readonly raw: IncomingMessage | Http2ServerRequest;
   /** The body the framework's parser already read, if it read one. */
   readonly body?: unknown;
 }
@@ -12,7 +13,7 @@ export interface IngestFrameworkRequest {
 /** Fastify's reply (and Nest's on Fastify): the Node response as `raw`; `hijack` tells Fastify the handler answers on it. */
 export interface IngestFrameworkReply {
   /** The Node response underneath, which the handler answers on. */
-  readonly raw: ServerResponse;
+  readonly raw: ServerResponse | Http2ServerResponse;
   /** Tells the framework the handler answers on `raw` itself (Fastify's `reply.hijack()`). */
   hijack?(): unknown;
 }
@@ -20,9 +21,10 @@ export interface IngestFrameworkReply {
 /**
  * Node's request; the body a framework already parsed: Fastify's (`request.body`) or Express's
  * (`req.body`); and the client address the framework resolved (Fastify's `request.ip`, Express's
- * `req.ip`: both follow the app's trust-proxy setting), if any.
+ * `req.ip`: both follow the app's trust-proxy setting), if any. An HTTP/2 request of `node:http2`'s
+ * compatibility API is read as Node's own: it has every member the handler uses.
  */
-export function nodeRequest(request: IncomingMessage | IngestFrameworkRequest): {
+export function nodeRequest(request: IncomingMessage | Http2ServerRequest | IngestFrameworkRequest): {
   req: IncomingMessage;
   body: unknown;
   ip: string | undefined;
@@ -47,7 +49,7 @@ function resolvedIp(request: object): string | undefined {
 }
 
 /** Node's response; a Fastify reply is hijacked first, so Fastify leaves the answer to the handler. */
-export function nodeResponse(reply: ServerResponse | IngestFrameworkReply): ServerResponse {
+export function nodeResponse(reply: ServerResponse | Http2ServerResponse | IngestFrameworkReply): ServerResponse {
   const raw: unknown = (reply as Partial<IngestFrameworkReply>).raw;
   if (typeof raw !== 'object' || raw === null || typeof (raw as Partial<ServerResponse>).writeHead !== 'function')
     return reply as ServerResponse;

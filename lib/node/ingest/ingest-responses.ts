@@ -43,6 +43,9 @@ export function respond(
  * Answers without (or without further) reading the body and closes the connection. What the client
  * is still sending is read and discarded for a moment (at most {@link LINGER_BYTES} within
  * {@link LINGER_MS}) so the answer reaches it before the close; then the socket is destroyed.
+ * Over HTTP/2 only the request's stream is closed (`req.socket.destroy()` destroys the stream in
+ * Node's compatibility API) and no `Connection` header is sent: HTTP/2 has none (RFC 9113 §8.2.2),
+ * and Node drops it with a process warning.
  */
 export function refuse(
   req: IncomingMessage,
@@ -54,7 +57,8 @@ export function refuse(
   // A request without a body (a GET, a preflight) leaves nothing to discard: the connection stays
   // usable, and a request pipelined behind it still gets its answer.
   const bodyPending = !req.complete && hasBody(req);
-  respond(res, status, { accepted: 0, rejected: 0, error }, bodyPending ? { ...headers, Connection: 'close' } : headers);
+  const closing = bodyPending && req.httpVersionMajor < 2;
+  respond(res, status, { accepted: 0, rejected: 0, error }, closing ? { ...headers, Connection: 'close' } : headers);
   if (!bodyPending) return;
   let discarded = 0;
   const socket = req.socket;

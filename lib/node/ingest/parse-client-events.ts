@@ -57,7 +57,8 @@ export interface ParsedClientEvents {
 const MAX_NAME_LENGTH = 200;
 /** The least a rendered message may grow to, in characters, whatever the length of its line. */
 const MIN_MESSAGE_LENGTH = 1_024;
-const CLEF_FIELDS = new Set(['@t', '@mt', '@m', '@l', '@x', '@i', '@r']);
+// CLEF's reserved fields (clef-json.org): @tr and @sp are read as the trace, never kept as properties too.
+const CLEF_FIELDS = new Set(['@t', '@mt', '@m', '@l', '@x', '@i', '@r', '@tr', '@sp']);
 const NDJSON_FIELDS = new Set(['timestamp', 'level', 'message', 'template', 'exception']);
 // NdjsonFormatter writes a property named like a field with one more leading underscore.
 const NDJSON_ESCAPED = /^_+(?:timestamp|level|message|template|exception)$/;
@@ -101,8 +102,10 @@ export function parseClientEvents(body: Buffer, limits: ClientEventLimits): Pars
   return { events, rejected };
 }
 
+/** Whether a line holds only JSON whitespace, after the byte order mark the decoder would skip (RFC 8259 §8.1). */
 function isBlank(body: Buffer, start: number, stop: number): boolean {
-  for (let i = start; i < stop; i++) {
+  const bom = stop - start >= 3 && body[start] === 0xef && body[start + 1] === 0xbb && body[start + 2] === 0xbf;
+  for (let i = bom ? start + 3 : start; i < stop; i++) {
     const byte = body[i];
     if (byte !== 0x20 && byte !== 0x09 && byte !== 0x0d) return false;
   }
@@ -237,11 +240,21 @@ function readLevel(value: unknown): LogLevelName {
  * ISO 8601 as CLEF's `@t` and NDJSON's `timestamp` hold it: a date, then optionally a time and an
  * offset. `Date.parse` alone also takes any text ending in a number (`'Error: db down 1'` is 2001).
  */
-const ISO_TIMESTAMP = /^[+-]?\d{4,6}-\d{2}-\d{2}(?:[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d{1,9})?)?(?:Z|[+-]\d{2}(?::?\d{2})?)?)?$/i;
+const ISO_TIMESTAMP =
+  /^([+-]?\d{4,6})-(\d{2})-(\d{2})(?:[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d{1,9})?)?(?:Z|[+-]\d{2}(?::?\d{2})?)?)?$/i;
 
 function readTimestamp(value: unknown): string | undefined {
   const text = optionalString(value);
   if (text === undefined) return undefined;
-  if (text.length > 40 || !ISO_TIMESTAMP.test(text) || Number.isNaN(Date.parse(text))) throw new Rejected('bad timestamp');
+  const date = text.length > 40 ? null : ISO_TIMESTAMP.exec(text);
+  if (date === null || Number.isNaN(Date.parse(text)) || !onCalendar(Number(date[1]), Number(date[2]), Number(date[3])))
+    throw new Rejected('bad timestamp');
   return text;
+}
+
+/** Whether the month has the day: `Date.parse` takes any day up to 31 and rolls `2026-02-30` into March 2. */
+function onCalendar(year: number, month: number, day: number): boolean {
+  if (month !== 2) return day <= (month === 4 || month === 6 || month === 9 || month === 11 ? 30 : 31);
+  const leap = year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0);
+  return day <= (leap ? 29 : 28);
 }

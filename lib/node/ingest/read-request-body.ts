@@ -82,7 +82,10 @@ export function readRequestBody(
       }
       chunks.push(chunk);
     };
-    const onEnd = (): void => finish({ kind: 'body', body: Buffer.concat(chunks, size) });
+    // Over HTTP/2 a stream the client reset (RST_STREAM) still ends its request, after 'aborted':
+    // what arrived is half a body, not the body.
+    const onEnd = (): void =>
+      finish(clientReset(req) ? { kind: 'aborted' } : { kind: 'body', body: Buffer.concat(chunks, size) });
     const onAborted = (): void => finish({ kind: 'aborted' });
     const onClose = (): void => {
       if (!req.complete) finish({ kind: 'aborted' });
@@ -94,6 +97,11 @@ export function readRequestBody(
     req.on('error', onAborted);
     req.on('close', onClose);
   });
+}
+
+/** Whether the client reset the request's HTTP/2 stream (`node:http2`'s compatibility API says so in `aborted`). */
+function clientReset(req: IncomingMessage): boolean {
+  return req.httpVersionMajor >= 2 && (req as { aborted?: unknown }).aborted === true;
 }
 
 /**
@@ -117,8 +125,15 @@ function parsedLines(parsed: unknown): string {
   return Array.isArray(parsed) ? parsed.map(line).join('\n') : line(parsed);
 }
 
-/** Whether a request has a body (RFC 9112 §6.3: a `Transfer-Encoding`, or a `Content-Length` above 0). */
+/**
+ * Whether a request has a body (RFC 9112 §6.3: a `Transfer-Encoding`, or a `Content-Length` above
+ * 0). Over HTTP/2 (`node:http2`'s compatibility API) a body needs neither: it has one unless the
+ * client ended its stream with the headers (RFC 9113 §8.1).
+ */
 export function hasBody(req: IncomingMessage): boolean {
+  const stream: unknown = (req as { stream?: unknown }).stream;
+  if (req.httpVersionMajor >= 2 && typeof stream === 'object' && stream !== null)
+    return (stream as { endAfterHeaders?: unknown }).endAfterHeaders !== true;
   if (req.headers['transfer-encoding'] !== undefined) return true;
   const length = req.headers['content-length'];
   return length !== undefined && length.trim() !== '0';

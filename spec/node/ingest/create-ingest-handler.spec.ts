@@ -1,4 +1,5 @@
 import { createServer, request, type IncomingMessage, type Server } from 'node:http';
+import { connect as connectHttp2, createServer as createHttp2Server } from 'node:http2';
 import { type AddressInfo, connect, type Socket } from 'node:net';
 import { deflateSync, gzipSync } from 'node:zlib';
 import express from 'express';
@@ -597,6 +598,191 @@ describe('createIngestHandler', () => {
     expect([...answers.matchAll(/HTTP\/1\.1 (\d{3}) /g)].map((match) => Number(match[1]))).toEqual([405, 405, 200]);
     expect(answers).not.toMatch(/connection: close/i);
     expect(ingest.events.map((e) => e.renderMessage())).toEqual(['pipelined']);
+  });
+
+  it('closes the stream of a refused HTTP/2 request whose body has no Content-Length (413, 408), counts it, and sends no Connection header', async () => {
+    const memory = new MemorySink();
+    const log = new LoggerConfiguration().writeTo.sink(memory).createLogger();
+    const handler = createIngestHandler(log, { rateLimit: false, maxBodyBytes: 100, bodyTimeoutMs: 1_000 });
+    const sent: Record<string, unknown>[] = [];
+    // node:http2's compatibility API, as Fastify's http2: true hands it over (request.raw, reply.raw).
+    const server = createHttp2Server((req, res) => {
+      const writeHead = res.writeHead.bind(res) as (status: number, headers?: Record<string, unknown>) => void;
+      (res as unknown as { writeHead: typeof writeHead }).writeHead = (status, headers) => {
+        sent.push({ ...headers });
+        writeHead(status, headers);
+      };
+      handler(req, res);
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const session = connectHttp2(`http://127.0.0.1:${(server.address() as AddressInfo).port}`);
+    session.on('error', () => undefined);
+    try {
+      // Resolves with the status once the stream closes (the client never ends a body it starts).
+      const exchange = (method: string, body?: string): Promise<number> =>
+        new Promise((resolve) => {
+          const stream = session.request(
+            { ':method': method, ':path': '/ingest', 'content-type': 'text/plain' },
+            { endStream: body === undefined },
+          );
+          let status = 0;
+          stream.on('response', (headers) => (status = Number(headers[':status'])));
+          stream.on('error', () => undefined);
+          stream.resume();
+          stream.on('close', () => resolve(status));
+          if (body !== undefined) stream.write(body);
+        });
+      expect(await exchange('POST', 'x'.repeat(200))).toBe(413);
+      expect(await exchange('POST', '{"@mt":')).toBe(408);
+      // Without a body nothing is left to discard: answered, and the session goes on.
+      expect(await exchange('GET')).toBe(405);
+      const ok = session.request({ ':method': 'POST', ':path': '/ingest', 'content-type': 'text/plain' });
+      ok.end(clef({ '@mt': 'after the refusals' }));
+      ok.resume();
+      expect(await new Promise((resolve) => ok.on('response', (headers) => resolve(headers[':status'])))).toBe(200);
+      await until(() => handler.metrics().responses['200'] === 1);
+      expect(handler.metrics()).toMatchObject({ responses: { 200: 1, 405: 1, 408: 1, 413: 1 }, aborted: 0, pendingBytes: 0 });
+      expect(memory.events.map((e) => e.renderMessage())).toEqual(['after the refusals']);
+      // HTTP/2 has no Connection header: Node drops it with a process warning.
+      expect(sent.filter((headers) => Object.keys(headers).some((name) => name.toLowerCase() === 'connection'))).toEqual([]);
+    } finally {
+      session.destroy();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+      await log.close({ strategy: 'immediate', timeoutMs: 0 });
+    }
+  });
+
+  it('writes nothing of an HTTP/2 request whose client was lost mid-body, and counts it aborted', async () => {
+    const memory = new MemorySink();
+    const log = new LoggerConfiguration().writeTo.sink(memory).createLogger();
+    const handler = createIngestHandler(log, { rateLimit: false });
+    const server = createHttp2Server((req, res) => handler(req, res));
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const { port } = server.address() as AddressInfo;
+    const socket = connect(port, '127.0.0.1');
+    const session = connectHttp2(`http://127.0.0.1:${port}`, { createConnection: () => socket });
+    session.on('error', () => undefined);
+    try {
+      const stream = session.request({ ':method': 'POST', ':path': '/ingest', 'content-type': 'text/plain' });
+      stream.on('error', () => undefined);
+      // Whole lines, then the connection is lost before the body's end (END_STREAM never comes).
+      stream.write(`${clef({ '@mt': 'half a batch' })}\n`);
+      await until(() => handler.metrics().pendingBytes > 0);
+      socket.destroy();
+      const counted = (): number => handler.metrics().aborted + Object.keys(handler.metrics().responses).length;
+      await until(() => counted() > 0);
+      expect(handler.metrics()).toMatchObject({ responses: {}, aborted: 1, accepted: 0, pendingBytes: 0 });
+      expect(memory.events).toEqual([]);
+    } finally {
+      session.destroy();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+      await log.close({ strategy: 'immediate', timeoutMs: 0 });
+    }
+  });
+
+  describe("gives each hostile request of the docs' outcomes table its outcome", () => {
+    /** Sends raw bytes on a fresh connection; `abort` destroys the socket once they are written. Resolves with what came back when the connection closes. */
+    const raw = (url: string, bytes: Buffer | string, abort = false): Promise<string> =>
+      new Promise((resolve) => {
+        const { port } = new URL(url);
+        const socket = connect(Number(port), '127.0.0.1');
+        let received = '';
+        socket.setEncoding('latin1');
+        socket.on('data', (chunk: string) => (received += chunk));
+        socket.on('error', () => undefined);
+        socket.on('close', () => resolve(received));
+        socket.write(bytes, () => {
+          if (abort) socket.destroy();
+        });
+      });
+    const head = (method: string, headers: Record<string, string | number>): string =>
+      `${method} /ingest HTTP/1.1\r\nHost: x\r\nConnection: close\r\n${Object.entries(headers)
+        .map(([name, value]) => `${name}: ${value}\r\n`)
+        .join('')}\r\n`;
+    const statusOf = (answer: string): number => Number(/^HTTP\/1\.1 (\d{3})/.exec(answer)?.[1]);
+
+    it('methods, content types, lying lengths, bodies never ended, clients that leave', async () => {
+      const ingest = await startIngest({ rateLimit: false, bodyTimeoutMs: 1_000 });
+      const clefType = { 'Content-Type': 'application/vnd.serilog.clef' };
+      for (const method of ['HEAD', 'TRACE', 'DELETE']) expect(statusOf(await raw(ingest.url, head(method, {})))).toBe(405);
+      const line = clef({ '@mt': 'a line' });
+      expect(statusOf(await raw(ingest.url, head('POST', { 'Content-Length': line.length }) + line))).toBe(415);
+      // Content-Length smaller than the body: the declared bytes are the body; Node answers the rest, which is no HTTP, 400.
+      const two = `${clef({ '@mt': 'declared' })}\n${clef({ '@mt': 'past the length' })}`;
+      const short = await raw(ingest.url, head('POST', { ...clefType, 'Content-Length': two.indexOf('\n') + 1 }) + two);
+      expect(statusOf(short)).toBe(400);
+      // Content-Length larger than the body, and a chunked body never ended: 408.
+      expect(statusOf(await raw(ingest.url, head('POST', { ...clefType, 'Content-Length': 500 }) + line))).toBe(408);
+      const chunked =
+        head('POST', { ...clefType, 'Transfer-Encoding': 'chunked' }) + `${line.length.toString(16)}\r\n${line}\r\n`;
+      expect(statusOf(await raw(ingest.url, chunked))).toBe(408);
+      // A client that leaves after whole lines but before the body's end: nothing is written.
+      await raw(ingest.url, head('POST', { ...clefType, 'Content-Length': 1_000 }) + `${clef({ '@mt': 'left half' })}\n`, true);
+      await until(() => ingest.handler.metrics().aborted === 1);
+      expect(ingest.events.map((e) => e.renderMessage())).toEqual(['declared']);
+      expect(ingest.handler.metrics()).toMatchObject({
+        responses: { 405: 3, 408: 2, 415: 1 },
+        aborted: 1,
+        accepted: 1,
+        rejected: 0,
+        pendingBytes: 0,
+      });
+    });
+
+    it('byte order marks, CRLF, blank lines, a last line without newline, lone surrogates, level aliases, malformed templates', async () => {
+      const ingest = await startIngest({ rateLimit: false });
+      const body = Buffer.concat([
+        Buffer.from([0xef, 0xbb, 0xbf]),
+        Buffer.from(`${clef({ '@mt': 'after a BOM' })}\r\n \t \r\n\n`),
+        Buffer.from([0xef, 0xbb, 0xbf]),
+        Buffer.from(`${clef({ '@mt': 'a line with a BOM' })}\n`),
+        Buffer.from(`{"@mt":"lone {A}","A":"\\ud800"}\n`),
+        Buffer.from(`${clef({ '@mt': 'aliased', '@l': 'WARN' })}\n`),
+        Buffer.from(`${clef({ '@mt': '{A,-} {B:} {C,99999999} {A', A: 1, C: 2 })}\n`),
+        Buffer.from(clef({ '@mt': 'last, no newline' })),
+      ]);
+      expect(await post(ingest.url, body, 'text/plain;charset=UTF-8')).toMatchObject({
+        status: 200,
+        json: { accepted: 6, rejected: 0 },
+      });
+      const [bom, bomLine, lone, aliased, malformed, last] = ingest.events;
+      expect([bom, bomLine, last].map((e) => e.renderMessage())).toEqual([
+        'after a BOM',
+        'a line with a BOM',
+        'last, no newline',
+      ]);
+      expect(lone.properties.Client).toEqual({ A: '\ud800' });
+      expect(aliased.level).toBe('warning');
+      expect(malformed.properties.ClientTemplate).toBe('{A,-} {B:} {C,99999999} {A');
+      expect(String(malformed.properties.ClientMessage).length).toBeLessThanOrEqual(1_025);
+    });
+
+    it('a million tiny events in one body: maxEvents read, the rest counted unparsed', async () => {
+      const ingest = await startIngest({ rateLimit: false, maxBodyBytes: 16_000_000 });
+      const answer = await post(ingest.url, '{"@m":"t"}\n'.repeat(1_000_000));
+      expect(answer).toMatchObject({ status: 200, json: { accepted: 1_000, rejected: 999_000 } });
+      expect(ingest.events).toHaveLength(1_000);
+    });
+
+    it('a logger that throws for one event: that event counted rejected, the others written', async () => {
+      const written: unknown[] = [];
+      const log = {
+        child: (properties: Record<string, unknown>) => {
+          if ((properties.Client as { Boom?: boolean }).Boom === true) throw new Error('sink exploded');
+          return { write: (...args: unknown[]) => void written.push(args[2]) };
+        },
+      } as unknown as Logger;
+      const handler = createIngestHandler(log, { rateLimit: false });
+      const server = await listen(createServer((req, res) => handler(req, res)));
+      try {
+        const body = [clef({ '@mt': 'before' }), clef({ '@mt': 'boom', Boom: true }), clef({ '@mt': 'after' })].join('\n');
+        expect(await post(`${server.url}/ingest`, body)).toMatchObject({ status: 200, json: { accepted: 2, rejected: 1 } });
+        expect(written).toEqual(['before', 'after']);
+        expect(handler.metrics()).toMatchObject({ accepted: 2, rejected: 1 });
+      } finally {
+        await server.close();
+      }
+    });
   });
 
   it('refuses compressed bodies with 415 and Accept-Encoding: identity, decompressing nothing (no gzip or deflate bomb)', async () => {

@@ -34,6 +34,17 @@ describe('parseClientEvents', () => {
     expect({ ...events[1].properties }).toEqual({ '@at': 1 });
   });
 
+  it("reads CLEF's @tr and @sp as the trace, fields as @t is, never as the client's properties", () => {
+    const trace = { '@tr': '4bf92f3577b34da6a3ce929d0e0e4736', '@sp': '00f067aa0ba902b7' };
+    const [traced, malformed] = parse(
+      [line({ '@mt': 'traced', ...trace, '@@tr': 'mine' }), line({ '@mt': 'malformed', '@tr': 'nope', '@sp': 7 })].join('\n'),
+    ).events;
+    expect(traced.trace).toEqual({ TraceId: trace['@tr'], SpanId: trace['@sp'] });
+    expect({ ...traced.properties }).toEqual({ '@tr': 'mine' });
+    expect(malformed.trace).toBeUndefined();
+    expect({ ...malformed.properties }).toEqual({});
+  });
+
   it('reads NDJSON lines as NdjsonFormatter writes them', () => {
     const { events } = parse(
       line({ timestamp: '2026-11-30T10:00:00.000Z', level: 'debug', message: 'Hi Ann', template: 'Hi {Name}', Name: 'Ann' }),
@@ -69,6 +80,21 @@ describe('parseClientEvents', () => {
     const { events, rejected } = parse([good, ...bad, good].join('\n'));
     expect(events).toHaveLength(2);
     expect(rejected).toBe(bad.length);
+  });
+
+  it('rejects a timestamp on a day its month does not have, which Date.parse rolls into the next month', () => {
+    const at = (timestamp: string): string => line({ '@mt': 'x', '@t': timestamp });
+    const impossible = ['2026-02-29', '2026-02-30T10:00:00Z', '2026-04-31T10:00Z', '2026-11-31 08:00:00+01:00', '1900-02-29'];
+    const possible = [
+      '2024-02-29T10:00:00Z',
+      '2000-02-29',
+      '2026-12-31T23:59:59.999Z',
+      '2026-01-01T24:00:00Z',
+      '+275760-09-13T00:00:00Z',
+    ];
+    const { events, rejected } = parse([...impossible, ...possible].map(at).join('\n'));
+    expect(rejected).toBe(impossible.length);
+    expect(events.map((event) => event.timestamp)).toEqual(possible);
   });
 
   it('rejects a line with invalid UTF-8 and keeps its neighbours', () => {
@@ -113,6 +139,15 @@ describe('parseClientEvents', () => {
     const { events, rejected } = parse(`${body}\n`, { maxEvents: 4 });
     expect(events).toHaveLength(4);
     expect(rejected).toBe(6);
+  });
+
+  it('skips a line that holds only a byte order mark (and blanks), as a blank line: a body of only a BOM is empty', () => {
+    const bom = Buffer.from([0xef, 0xbb, 0xbf]);
+    expect(parse(bom)).toEqual({ events: [], rejected: 0 });
+    const body = Buffer.concat([bom, Buffer.from(' \r\n'), bom, Buffer.from(`${line({ '@mt': 'kept' })}\n`), bom]);
+    const { events, rejected } = parse(body);
+    expect(rejected).toBe(0);
+    expect(events.map(messageOf)).toEqual(['kept']);
   });
 
   it('keeps __proto__ and constructor as plain data, never as a prototype', () => {
