@@ -408,7 +408,11 @@ export class LoggerPipeline {
     }
     const timeoutMs = timeoutFrom(options, 'close');
     const release = this.#keepProcessAlive();
-    this.#closing = this.#shutdown(strategy, timeoutMs);
+    // Set before the shutdown starts: its first, synchronous steps call sinks (an immediate close
+    // hands a failed batch to the fallback), and a close() one of them makes gets this same report.
+    let start!: (report: Promise<ShutdownReport>) => void;
+    this.#closing = new Promise<ShutdownReport>((resolve) => (start = resolve));
+    start(this.#shutdown(strategy, timeoutMs));
     const closed = (): void => {
       release();
       this.#closed$.next();

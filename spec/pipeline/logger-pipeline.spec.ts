@@ -359,6 +359,34 @@ describe('LoggerPipeline', () => {
       expect(log.metrics()).toMatchObject({ logged: 1, rejectedAfterClose: 1, sinks: { later: { received: 1, delivered: 1 } } });
     });
 
+    // Found by spec/pipeline/accounting.property.spec.ts (seed 3 with ACCOUNTING_RUNS=1500).
+    it('gives a close() called from a sink while close() runs the same report, and closes each sink once', async () => {
+      const closes: string[] = [];
+      let inner: Promise<unknown> | undefined;
+      const fallback: Sink = {
+        emit: () => {
+          inner = log.close({ strategy: 'flush' });
+        },
+        close: () => void closes.push('fallback'),
+      };
+      const primary: Sink = {
+        emit: () => {
+          throw new Error('down');
+        },
+        close: () => void closes.push('primary'),
+      };
+      const log = new LoggerConfiguration().writeTo
+        .sink(primary, { name: 'primary', fallback, retry: { attempts: 2, initialDelayMs: 1_000 } })
+        .createLogger();
+      log.error('Payment failed');
+      // The first try failed; the retry waits. An immediate close hands the batch to the fallback.
+      const outer = log.close({ strategy: 'immediate' });
+      expect(inner).toBe(outer);
+      const report = await outer;
+      expect(report).toMatchObject({ strategy: 'immediate', sinks: { primary: { delivered: 1, undelivered: 0 } } });
+      expect(closes.sort()).toEqual(['fallback', 'primary']);
+    });
+
     it('counts as dropped the event an immediate close finds on its way to a later sink’s operators', async () => {
       const later = new MemorySink();
       let closing: Promise<unknown> | undefined;
