@@ -117,6 +117,8 @@ export class LoggerPipeline {
   #rejectedReentrant = 0;
   /** How deep the logging calls running now are nested in each other (see MAX_NESTED_WRITES). */
   #nested = 0;
+  /** Set when close() came while a write was handing its event on (a sink or subscriber closed the logger): the shutdown goes on once that write is done. */
+  #afterWrite: (() => void) | undefined;
   #rejectedInvalidLevel = 0;
   #closed = false;
   #closing: Promise<ShutdownReport> | undefined;
@@ -295,6 +297,11 @@ export class LoggerPipeline {
       SelfLog.write('Logging an event failed; the event is lost', error);
     } finally {
       this.#nested--;
+      if (this.#afterWrite !== undefined && this.#nested === 0) {
+        const shutdown = this.#afterWrite;
+        this.#afterWrite = undefined;
+        shutdown();
+      }
     }
   }
 
@@ -401,7 +408,11 @@ export class LoggerPipeline {
     }
     const timeoutMs = timeoutFrom(options, 'close');
     const release = this.#keepProcessAlive();
-    this.#closing = this.#shutdown(strategy, timeoutMs);
+    // Set before the shutdown starts: its first, synchronous steps call sinks (an immediate close
+    // hands a failed batch to the fallback), and a close() one of them makes gets this same report.
+    let start!: (report: Promise<ShutdownReport>) => void;
+    this.#closing = new Promise<ShutdownReport>((resolve) => (start = resolve));
+    start(this.#shutdown(strategy, timeoutMs));
     const closed = (): void => {
       release();
       this.#closed$.next();
@@ -423,6 +434,11 @@ export class LoggerPipeline {
   async #shutdown(strategy: ShutdownStrategy, timeoutMs: number): Promise<ShutdownReport> {
     const scheduler = this.#options.scheduler;
     const started = scheduler.now();
+    // A close made while a write hands its event on (a sink or an events$ subscriber that closes
+    // the logger as an event reaches it) waits for that write: completing the source in the
+    // middle of its next(), or an immediate close abandoning what the lanes hold, would leave the
+    // lanes that event had not reached yet without it, counted nowhere though logged before the close.
+    if (this.#nested > 0) await new Promise<void>((resolve) => (this.#afterWrite = resolve));
     this.#source.complete();
     let timedOut = false;
     const pipeIdle = this.#pipe?.whenIdle();

@@ -330,6 +330,82 @@ describe('LoggerPipeline', () => {
     });
   });
 
+  describe('close() called while an event is on its way to the sinks', () => {
+    // Found by spec/pipeline/accounting.property.spec.ts (seed 1, and seeds 2 and 3 alike).
+    it.each([
+      ['a filter', (c: LoggerConfiguration) => c.filter.byExcluding(() => false)],
+      ['an app operator', (c: LoggerConfiguration) => c.pipe(map((event: LogEvent) => event))],
+    ])('still gives the event to the later sinks and events$ (%s on the shared stream)', async (_, shared) => {
+      const later = new MemorySink();
+      const seen: LogEvent[] = [];
+      let closing: Promise<unknown> | undefined;
+      // A sink that shuts the app down on a fatal event, as the first sink of the logger.
+      const closer: Sink = {
+        emit: () => {
+          closing ??= log.close({ timeoutMs: 100 });
+        },
+      };
+      const log = shared(new LoggerConfiguration())
+        .writeTo.sink(closer, { name: 'closer' })
+        .writeTo.sink(later, { name: 'later' })
+        .createLogger();
+      log.events$.subscribe((event) => seen.push(event));
+      log.fatal('Out of disk');
+      log.fatal('After the close');
+      const report = await closing;
+      expect(later.events.map((event) => event.messageTemplate.text)).toEqual(['Out of disk']);
+      expect(seen).toHaveLength(1);
+      expect(report).toMatchObject({ sinks: { later: { delivered: 1, dropped: 0, failed: 0, undelivered: 0 } } });
+      expect(log.metrics()).toMatchObject({ logged: 1, rejectedAfterClose: 1, sinks: { later: { received: 1, delivered: 1 } } });
+    });
+
+    // Found by spec/pipeline/accounting.property.spec.ts (seed 3 with ACCOUNTING_RUNS=1500).
+    it('gives a close() called from a sink while close() runs the same report, and closes each sink once', async () => {
+      const closes: string[] = [];
+      let inner: Promise<unknown> | undefined;
+      const fallback: Sink = {
+        emit: () => {
+          inner = log.close({ strategy: 'flush' });
+        },
+        close: () => void closes.push('fallback'),
+      };
+      const primary: Sink = {
+        emit: () => {
+          throw new Error('down');
+        },
+        close: () => void closes.push('primary'),
+      };
+      const log = new LoggerConfiguration().writeTo
+        .sink(primary, { name: 'primary', fallback, retry: { attempts: 2, initialDelayMs: 1_000 } })
+        .createLogger();
+      log.error('Payment failed');
+      // The first try failed; the retry waits. An immediate close hands the batch to the fallback.
+      const outer = log.close({ strategy: 'immediate' });
+      expect(inner).toBe(outer);
+      const report = await outer;
+      expect(report).toMatchObject({ strategy: 'immediate', sinks: { primary: { delivered: 1, undelivered: 0 } } });
+      expect(closes.sort()).toEqual(['fallback', 'primary']);
+    });
+
+    it('counts as dropped the event an immediate close finds on its way to a later sink’s operators', async () => {
+      const later = new MemorySink();
+      let closing: Promise<unknown> | undefined;
+      const closer: Sink = {
+        emit: () => {
+          closing ??= log.close({ strategy: 'immediate' });
+        },
+      };
+      const log = new LoggerConfiguration().writeTo
+        .sink(closer, { name: 'closer' })
+        .writeTo.sink(later, { name: 'later', pipe: [delay(10)] })
+        .createLogger();
+      log.fatal('Out of disk');
+      const report = await closing;
+      expect(report).toMatchObject({ sinks: { later: { delivered: 0, dropped: 1, failed: 0, undelivered: 0 } } });
+      expect(log.metrics().sinks.later).toMatchObject({ received: 1, dropped: 1, pending: 0 });
+    });
+  });
+
   describe('a sink that mutates the batch it is handed', () => {
     it('changes no count and cannot hang close({ strategy: "flush" })', async () => {
       const sink: Sink = {
