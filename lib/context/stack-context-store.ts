@@ -20,7 +20,10 @@ export class StackContextStore implements ContextStore {
   }
 
   /** The mark `instanceof StackContextStore` reads. */
-  readonly [BRAND] = true;
+  get [BRAND](): true {
+    // On the prototype, not each instance: printed by Node, an instance would show it.
+    return true;
+  }
   // An undefined entry is a suspend: no properties in force until it returns.
   readonly #stack: (ContextProperties | undefined)[] = [];
 

@@ -36,7 +36,10 @@ export class LevelSwitch {
   }
 
   /** The mark `instanceof LevelSwitch` reads. */
-  readonly [BRAND] = true;
+  get [BRAND](): true {
+    // On the prototype, not each instance: printed by Node, an instance would show it.
+    return true;
+  }
   readonly #subject: BehaviorSubject<LogLevelName>;
   #numeric: number;
   #emitting = false;

@@ -66,7 +66,10 @@ export class CircuitBreaker {
   }
 
   /** The mark `instanceof CircuitBreaker` reads. */
-  readonly [BRAND] = true;
+  get [BRAND](): true {
+    // On the prototype, not each instance: printed by Node, an instance would show it.
+    return true;
+  }
   /** The options in force, defaults applied. */
   readonly options: ResolvedCircuitBreakerOptions;
   #current: BreakerStateName = 'closed';

@@ -1,8 +1,12 @@
+import { inspect } from 'node:util';
 import { LoggerConfiguration } from '../../lib/configuration/logger-configuration';
 import { LogContext } from '../../lib/context/log-context';
 import { StackContextStore } from '../../lib/context/stack-context-store';
 import { ClefParseError } from '../../lib/core/errors/clef-parse-error';
 import { ConfigurationError } from '../../lib/core/errors/configuration-error';
+import { PartialDeliveryError } from '../../lib/core/errors/partial-delivery-error';
+import { LevelSwitch } from '../../lib/core/level-switch';
+import { CircuitBreaker } from '../../lib/operators/circuit-breaker';
 import { ThrownValueError } from '../../lib/core/errors/thrown-value-error';
 import { SelfLog } from '../../lib/core/self-log';
 import { sharedState } from '../../lib/core/shared-state';
@@ -108,5 +112,23 @@ describe('state shared by the copies of rxlog in a process', () => {
     const other = await secondCopy(() => import('../../lib/context/stack-context-store'));
     expect(new other.StackContextStore()).toBeInstanceOf(StackContextStore);
     expect({ current: () => undefined, run: <T>(_: unknown, fn: () => T): T => fn() }).not.toBeInstanceOf(StackContextStore);
+  });
+
+  // The mark is the class's, not each instance's: printed by Node (an uncaught ConfigurationError,
+  // console.log of a LevelSwitch) an instance showed `[Symbol(rxlog.ConfigurationError)]: true`.
+  it('keeps the mark out of what an instance shows: no own key, nothing in util.inspect', () => {
+    const instances: object[] = [
+      new ConfigurationError('bad option'),
+      new ClefParseError('bad', 'line'),
+      new PartialDeliveryError(1, new Error('x')),
+      new LevelSwitch('information'),
+      new StackContextStore(),
+      new CircuitBreaker(),
+    ];
+    for (const instance of instances) {
+      expect(Object.getOwnPropertySymbols(instance)).toEqual([]);
+      expect(inspect(instance)).not.toContain('Symbol(rxlog');
+    }
+    expect(new ConfigurationError('bad option')).toBeInstanceOf(ConfigurationError);
   });
 });

@@ -14,7 +14,10 @@ export class ClefParseError extends Error {
   }
 
   /** The mark `instanceof ClefParseError` reads. */
-  readonly [BRAND] = true;
+  get [BRAND](): true {
+    // On the prototype, not each instance: printed by Node, an instance would show it.
+    return true;
+  }
   override readonly name = 'ClefParseError';
 
   constructor(

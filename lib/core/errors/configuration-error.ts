@@ -14,6 +14,9 @@ export class ConfigurationError extends Error {
   }
 
   /** The mark `instanceof ConfigurationError` reads. */
-  readonly [BRAND] = true;
+  get [BRAND](): true {
+    // On the prototype, not each instance: printed by Node, an instance would show it.
+    return true;
+  }
   override readonly name = 'ConfigurationError';
 }

@@ -23,7 +23,10 @@ export class PartialDeliveryError extends Error {
   }
 
   /** The mark `instanceof PartialDeliveryError` reads. */
-  readonly [BRAND] = true;
+  get [BRAND](): true {
+    // On the prototype, not each instance: printed by Node, an instance would show it.
+    return true;
+  }
   override readonly name = 'PartialDeliveryError';
 
   /**
