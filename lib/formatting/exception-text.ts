@@ -46,7 +46,8 @@ function withHeader(error: { name?: unknown; message?: unknown }, stack: string)
  * A thrown value's `stack` (with `Name: message` first when it leaves them out, as Firefox's does), else (none, or a `stack` getter that throws) `String(value)`: `Name: message`
  * (a plain object, whose `String` is `[object Object]`, as its JSON when it has one, cut at 1 000
  * characters), else (a `message` getter that throws, which also breaks V8's `stack`) `Name: [unreadable message]`,
- * else (no `toString`, as `Object.create(null)` makes) its JSON, else `[unprintable exception]`. Never throws.
+ * or (a `name` that cannot be made text) `Error: message` (see `headerText`), else (no `toString`,
+ * as `Object.create(null)` makes) its JSON, else `[unprintable exception]`. Never throws.
  */
 function stackText(value: unknown): string {
   try {
@@ -62,13 +63,38 @@ function stackText(value: unknown): string {
   } catch {
     // A message getter or toString that throws: the name may still be readable.
   }
+  const text = headerText(value);
+  return text === undefined ? (jsonText(value) ?? UNPRINTABLE) : text;
+}
+
+/** A value's own data property or getter `key` when it is a string, else undefined; never throws. */
+function stringMember(value: unknown, key: 'name' | 'message'): string | undefined {
   try {
-    const name = (value as { name?: unknown }).name;
-    if (typeof name === 'string') return `${name}: [unreadable message]`;
+    const member = (value as Record<string, unknown>)[key];
+    return typeof member === 'string' ? member : undefined;
   } catch {
-    // A Proxy whose traps all throw.
+    // A getter or Proxy trap that throws.
+    return undefined;
   }
-  return jsonText(value) ?? UNPRINTABLE;
+}
+
+/**
+ * `Name: message` read member by member, for a value whose stack and String() both threw: a
+ * `message` getter that throws gives `Name: [unreadable message]`; a `name` that is no string (a
+ * Proxy whose conversion throws, which breaks V8's stack text too) or none at all (an Error whose
+ * prototype was taken away) gives `Error: message`, when the value is an Error by brand. Undefined
+ * when neither says anything. Never throws.
+ */
+function headerText(value: unknown): string | undefined {
+  const name = stringMember(value, 'name');
+  const message = stringMember(value, 'message');
+  if (message === undefined) return name === undefined ? undefined : `${name}: [unreadable message]`;
+  if (name !== undefined) return `${name}: ${message}`;
+  try {
+    return Object.prototype.toString.call(value) === '[object Error]' ? `Error: ${message}` : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 /** What one exceptionText call has walked: the values above the current one, and the texts left to write. */

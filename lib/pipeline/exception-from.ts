@@ -5,7 +5,8 @@ import { thrownDataError } from '../templates/redaction-policy';
 
 /**
  * What a `catch` gave, as an event's exception: an Error as it is (one from another realm too,
- * recognised by its string `name`, `message` and `stack`), any other value as a
+ * recognised by its string `name`, `message` and `stack`, and one whose prototype was taken away,
+ * recognised by its brand, `Object.prototype.toString` saying `[object Error]`), any other value as a
  * {@link ThrownValueError} carrying `String(value)`, or for an object whose `String()` says only
  * `[object Object]` (`{ name, message }` without a stack too), its data as JSON
  * (`{"userId":42}`, which a redaction policy redacts as it does an Error's own properties), a
@@ -16,6 +17,10 @@ export function exceptionFrom(value: unknown): Error {
   if (typeof value === 'object' && value !== null) {
     try {
       if (value instanceof Error) return value;
+      // An Error whose prototype was taken away (Object.setPrototypeOf(error, null)) is one by
+      // brand, and keeps its own message and stack: formatters read them without its prototype.
+      if (Object.getPrototypeOf(value) === null && Object.prototype.toString.call(value) === '[object Error]')
+        return value as Error;
       const candidate = value as { name?: unknown; message?: unknown; stack?: unknown };
       // Formatters write the stack, else String(value): without a stack, "[object Object]".
       if (typeof candidate.name === 'string' && typeof candidate.message === 'string' && typeof candidate.stack === 'string')

@@ -84,7 +84,25 @@ function stringOf(value: unknown, w: Walk): string {
   try {
     return keepString(Array.isArray(value) ? join(value, 0, w) : String(value), w);
   } catch (error) {
-    return throwsMarker('toString', error);
+    const bare = bareText(value);
+    return bare === undefined ? throwsMarker('toString', error) : keepString(bare, w);
+  }
+}
+
+/**
+ * What String() would say of an object without a prototype, where it throws for want of a
+ * `toString`: an Error by brand (one whose prototype was taken away) as `Error.prototype.toString`
+ * writes it (`Error: message`), any other as `Object.prototype.toString` does (`[object Object]`).
+ * Undefined for a value that has a way to become text of its own (which threw), or on a trap that throws.
+ */
+function bareText(value: unknown): string | undefined {
+  try {
+    if (typeof value !== 'object' || value === null || Object.getPrototypeOf(value) !== null) return undefined;
+    if ('toString' in value || 'valueOf' in value || Symbol.toPrimitive in value) return undefined;
+    const tag = Object.prototype.toString.call(value);
+    return tag === '[object Error]' ? Error.prototype.toString.call(value) : tag;
+  } catch {
+    return undefined;
   }
 }
 
@@ -199,6 +217,9 @@ function walkStructure(value: object, depth: number, w: Walk, key?: string | num
     json = true;
   }
   const proto = Object.getPrototypeOf(value) as object | null;
+  // An Error whose prototype was taken away (Object.setPrototypeOf(error, null)) is still one by
+  // brand, its message and stack own but not enumerable. Read only for objects without a prototype.
+  if (proto === null && Object.prototype.toString.call(value) === '[object Error]') return walkError(value as Error, depth, w);
   // A prototype whose own prototype is null is some realm's Object.prototype: a plain object.
   // Its keys (and a class instance's below) by Object.keys: own enumerable string keys only, so
   // symbol keys and inherited members are skipped.
@@ -331,7 +352,9 @@ function walkKeys(value: object, keys: readonly string[], depth: number, w: Walk
  *   Once per position, as JSON.stringify: the result's own toJSON is not called, and an object
  *   result (the object itself too) is captured as its own enumerable properties.
  * - An Error becomes `{ name, message, stack }` plus its own enumerable properties, `cause` and
- *   an AggregateError's `errors`.
+ *   an AggregateError's `errors`; so does one whose prototype was taken away, an Error by brand.
+ *   With `'stringify'`, an object without a prototype or `toString` (where String() throws) is
+ *   `'[object Object]'`, such an Error `'Error: message'`.
  * - Other class instances become `String(value)`, or with `'structure'` (`{@Name}`) their own
  *   enumerable properties; the same mode applies to everything nested inside.
  * - A function becomes `'[Function name]'`, a symbol `String(symbol)`; symbol keys are skipped.

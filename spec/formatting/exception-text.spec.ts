@@ -58,6 +58,22 @@ describe('exceptionText', () => {
     });
     expect(exceptionText(new Error('payment failed', { cause: error }))).toMatch(/\ncaused by: TypeError: card declined$/);
   });
+  // V8 makes the stack text on its first read, from the name and message: a name whose
+  // conversion throws breaks the stack and String() alike, and leaves the message readable.
+  it('writes an Error whose name cannot be made text as Error and its message', () => {
+    const name = new Proxy(
+      {},
+      {
+        get(): never {
+          throw new Error('trap');
+        },
+      },
+    );
+    const error = Object.assign(new Error('card declined'), { name });
+    expect(exceptionText(error)).toBe('Error: card declined');
+    expect(exceptionText(new Error('payment failed', { cause: error }))).toMatch(/\ncaused by: Error: card declined$/);
+  });
+
   it('writes an Error whose message getter throws as its name, its causes still followed', () => {
     const error = new TypeError('card declined', { cause: new Error('network down') });
     Object.defineProperty(error, 'message', {

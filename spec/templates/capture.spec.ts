@@ -105,6 +105,27 @@ describe('captureValue', () => {
     expect(captureValue(error)).toEqual({ name: 'TypeError', message: 'bad', stack: error.stack, code: 'E_BAD' });
   });
 
+  // Object.setPrototypeOf(error, null) (a sandbox that strips prototypes, a structured clone
+  // shim) leaves an Error by brand, whose message and stack are own but not enumerable.
+  it('captures an Error whose prototype was taken away as an Error, its message and stack kept', () => {
+    const error = new Error('card declined');
+    Object.setPrototypeOf(error, null);
+    const expected = { message: 'card declined', stack: expect.stringMatching(/^Error: card declined\n/) as unknown };
+    expect(captureValue(error)).toEqual(expected);
+    expect(captureValue(error, 'structure')).toEqual(expected);
+    expect(captureValue(error, 'stringify')).toBe('Error: card declined');
+  });
+
+  it('stringifies an object without a prototype as Object.prototype.toString does, where String() throws', () => {
+    expect(captureValue(Object.create(null), 'stringify')).toBe('[object Object]');
+    const own = Object.assign(Object.create(null) as object, {
+      toString(): never {
+        throw new Error('no');
+      },
+    });
+    expect(captureValue(own, 'stringify')).toBe('[Throws: no]');
+  });
+
   it('captures an Error cause', () => {
     const error = new Error('outer', { cause: new Error('inner') });
     expect(captureValue(error)).toMatchObject({ message: 'outer', cause: { name: 'Error', message: 'inner' } });
