@@ -1,3 +1,5 @@
+import { truncatedText } from '../templates/truncated-text';
+
 /** Most causes followed, and most errors of an AggregateError listed: a longer chain (or a cycle) is cut with a marker. */
 const MAX_CAUSES = 8;
 /** Most errors and causes written in all, nested ones included, so errors nested in errors stay bounded. */
@@ -6,6 +8,10 @@ const MAX_PARTS = 64;
 const MAX_JSON = 1_000;
 /** The text of a value nothing can be read from: no stack, no String(), no name, no JSON. */
 const UNPRINTABLE = '[unprintable exception]';
+/** Most characters of one nested error's or cause's text written, as a captured string is cut (64 KiB). */
+const MAX_PART_TEXT = 64 * 1024;
+/** Most characters of the nested errors' and causes' texts written in all, as capture's budget (1 MiB). */
+const MAX_NESTED_TEXT = 16 * MAX_PART_TEXT;
 
 /** A plain object's JSON (`{ code: 'ETIMEDOUT' }`), cut at 1 000 characters, or undefined when it has none. */
 function jsonText(value: unknown): string | undefined {
@@ -103,6 +109,21 @@ interface Walk {
   readonly above: Set<unknown>;
   /** How many more values' texts may be written, nested ones included. */
   left: number;
+  /** How many more characters the nested values' texts may take. */
+  chars: number;
+}
+
+/**
+ * A nested error's or cause's own text (see `stackText`), cut at 64 KiB and to what is left of the
+ * walk's 1 MiB, which it spends: a queued sink's `maxEventBytes` measures the top stack only, and
+ * eight errors of a 10 MB message each would make an 80 MB line.
+ */
+function partText(value: unknown, walk: Walk): string {
+  const own = stackText(value);
+  if (own === UNPRINTABLE) return own;
+  const max = walk.chars < MAX_PART_TEXT ? walk.chars : MAX_PART_TEXT;
+  walk.chars -= own.length < max ? own.length : max;
+  return own.length > max ? truncatedText(own, max) : own;
 }
 
 /** `text` with every line after its first indented by two spaces: a nested error's causes and errors. */
@@ -132,7 +153,7 @@ function errorsText(error: unknown, walk: Walk): string {
         if (walk.above.has(item)) text += '[Circular]';
         else {
           walk.left--;
-          const own = stackText(item);
+          const own = partText(item, walk);
           walk.above.add(item);
           text += own === UNPRINTABLE ? own : own + nested(tailText(item, walk));
           walk.above.delete(item);
@@ -168,7 +189,7 @@ function tailText(error: unknown, walk: Walk): string {
     marker = walk.above.has(cause) ? '[Circular]' : chain.length === MAX_CAUSES || walk.left === 0 ? '[more causes]' : '';
     if (marker !== '') break;
     walk.left--;
-    const own = stackText(cause);
+    const own = partText(cause, walk);
     text += `\ncaused by: ${own}`;
     // A value nothing could be read from (a revoked Proxy) has no cause or errors to read either.
     if (own === UNPRINTABLE) break;
@@ -189,7 +210,9 @@ function tailText(error: unknown, walk: Walk): string {
  * with `caused by: [unreadable cause]`. An `AggregateError` lists its `errors`, the first eight,
  * each on an `error i of n: ` line followed by that error's own causes and errors indented by two
  * spaces (a `fetch` failure's reason is in its cause); at most 64 errors and causes are written in
- * all, and one met again inside itself is `[Circular]`. A value nothing can be read from (a revoked
+ * all, and one met again inside itself is `[Circular]`. The text of each of them is cut at 64 KiB
+ * (`…[truncated N chars]`) and all of theirs at 1 MiB, as captured strings are; the top stack is
+ * kept whole (a queued sink's `maxEventBytes` cuts it). A value nothing can be read from (a revoked
  * Proxy) is `[unprintable exception]`; a getter or Proxy trap that throws costs only the text it
  * guards. Never throws, whatever the error's getters do.
  */
@@ -197,7 +220,7 @@ export function exceptionText(error: unknown): string {
   try {
     const own = stackText(error);
     if (own === UNPRINTABLE) return own;
-    return own + tailText(error, { above: new Set([error]), left: MAX_PARTS });
+    return own + tailText(error, { above: new Set([error]), left: MAX_PARTS, chars: MAX_NESTED_TEXT });
   } catch {
     return UNPRINTABLE;
   }

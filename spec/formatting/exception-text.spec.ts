@@ -210,6 +210,26 @@ describe('exceptionText with causes', () => {
     (self as { errors: unknown[] }).errors = [self];
     expect(exceptionText(self)).toBe('S\nerror 1 of 1: [Circular]');
   });
+
+  // The top stack is the event's own, which a queued sink's maxEventBytes measures and cuts; the
+  // errors and causes under it are not measured there.
+  it('cuts the text of each nested error and cause at 64 KiB, and all of it at 1 MiB, keeping the top stack whole', () => {
+    const huge = 'x'.repeat(10_000_000);
+    const errors = Array.from({ length: 8 }, (_, i) => Object.assign(new Error(), { stack: `E${i} ${huge}` }));
+    const cause = Object.assign(new Error(), { stack: `C ${huge}` });
+    const top = Object.assign(new AggregateError(errors, 'many', { cause }), { stack: 'A' });
+    const text = exceptionText(top);
+    expect(text.length).toBeLessThan(9 * 65_536 + 1_000);
+    expect(text).toMatch(/^A\nerror 1 of 8: E0 x+…\[truncated 9934467 chars\]\nerror 2 of 8: E1 x+…\[truncated/);
+    expect(text).toMatch(/\ncaused by: C x+…\[truncated 9934466 chars\]$/);
+    const deep = Array.from({ length: 64 }, (_, i) => Object.assign(new Error(), { stack: `D${i} ${huge}` }));
+    for (let i = 0; i < 63; i++) (deep[i] as { cause?: unknown }).cause = deep[i + 1];
+    // 64 texts of 64 KiB (eight errors, each with its chain of causes) would be 4 MiB.
+    const spread = exceptionText(Object.assign(new AggregateError(deep.slice(0, 8), 'wide'), { stack: 'W' }));
+    expect(spread.length).toBeLessThanOrEqual(16 * 65_536 + 64 * 100);
+    const whole = Object.assign(new Error(), { stack: `T ${huge}` });
+    expect(exceptionText(whole)).toBe(whole.stack);
+  });
 });
 
 describe('exceptionText with hostile errors', () => {
