@@ -1,5 +1,5 @@
 import { ThrownValueError } from '../core/errors/thrown-value-error';
-import { captureValue } from '../templates/capture';
+import { captureValue, joinsItems } from '../templates/capture';
 import { setOwnProperty } from '../templates/own-property';
 import { thrownDataError } from '../templates/redaction-policy';
 
@@ -31,8 +31,8 @@ export function exceptionFrom(value: unknown): Error {
   }
   let text: string;
   try {
-    // An array is joined within the capture limits (String() of a hostile one takes gigabytes).
-    text = Array.isArray(value) ? (captureValue(value, 'stringify') as string) : String(value);
+    // An array (a typed one too) is joined within the capture limits (String() of a hostile one takes gigabytes).
+    text = joinsItems(value) ? (captureValue(value, 'stringify') as string) : String(value);
     // An object without a toString of its own says nothing as String(): its data, as JSON, does
     // (pino's object-first call, `throw { code }`). Captured first, so it is bounded and safe, and
     // kept with the error, so that a redaction policy can rewrite it. Neither call throws.

@@ -82,7 +82,7 @@ function keepString(text: string, w: Walk): string {
 
 function stringOf(value: unknown, w: Walk): string {
   try {
-    return keepString(Array.isArray(value) ? join(value, 0, w) : String(value), w);
+    return keepString(joinsItems(value) ? join(value, 0, w) : String(value), w);
   } catch (error) {
     const bare = bareText(value);
     return bare === undefined ? throwsMarker('toString', error) : keepString(bare, w);
@@ -107,7 +107,24 @@ function bareText(value: unknown): string | undefined {
 }
 
 /**
- * `String(array)` within the limits and the call's budget. String() joins every item, nested
+ * Whether String() of `value` joins its items as an array's does: an array, or a typed array
+ * whose toString is the built-in one (%TypedArray%.prototype.toString is Array.prototype.toString,
+ * told by its native source, as typed arrays may come from another realm: Jest's are Node's). A
+ * Buffer's toString, in JavaScript, writes its bytes as text, and is left to it.
+ */
+export function joinsItems(value: unknown): value is readonly unknown[] {
+  if (Array.isArray(value)) return true;
+  if (!ArrayBuffer.isView(value) || value instanceof DataView) return false;
+  const toString = (value as { toString?: unknown }).toString;
+  return (
+    toString === Array.prototype.toString ||
+    (typeof toString === 'function' &&
+      /^function toString\(\) \{\s*\[native code\]\s*\}$/.test(Function.prototype.toString.call(toString)))
+  );
+}
+
+/**
+ * `String(array)` (or a typed array's) within the limits and the call's budget. String() joins every item, nested
  * arrays too, with no bound: the same array held many times over would take seconds and
  * gigabytes. Items are written as String() writes them (an Error as `Error: message`, null and
  * undefined as nothing); past the limits, a `'…N more'` item, and nothing deeper than `maxDepth`.
@@ -118,7 +135,7 @@ function join(array: readonly unknown[], depth: number, w: Walk, outer: readonly
   for (let i = 0; i < kept; i++) {
     const item = read(array, i);
     // An array that contains itself is joined as nothing there, as String() does.
-    if (Array.isArray(item))
+    if (joinsItems(item))
       parts.push(depth < w.maxDepth && !outer.includes(item) ? join(item, depth + 1, w, [...outer, item]) : '');
     // eslint-disable-next-line @typescript-eslint/no-base-to-string -- what String(array) writes, [object Object] included
     else parts.push(item == null ? '' : keepString(String(item), w));
@@ -342,8 +359,8 @@ function walkKeys(value: object, keys: readonly string[], depth: number, w: Walk
  * - A boxed primitive (`new Number(5)`, `new String('x')`, `Object(10n)`, a Symbol object) is
  *   captured as the primitive it holds, read from the box without running its own `valueOf` or
  *   `toString` (with `'stringify'`, `String()` of that primitive); a Proxy is never a box.
- * - `'stringify'` (`{$Name}`) stores `String(value)` (an array joined item by item as String()
- *   joins it, an array inside itself as nothing, within the limits).
+ * - `'stringify'` (`{$Name}`) stores `String(value)` (an array or typed array joined item by item
+ *   as String() joins it, an array inside itself as nothing, within the limits).
  * - Arrays, plain objects (also `Object.create(null)` ones), Sets and typed arrays become plain
  *   arrays and objects, deeply; a Map becomes an object keyed by `String(key)`, or when a key is an
  *   object or a function, an array of `[key, value]` pairs.

@@ -448,6 +448,17 @@ describe('captureValue', () => {
     expect(captureValue([1, [2, 3], 'a'], 'stringify')).toBe('1,2,3,a');
   });
 
+  // A typed array's String() is Array.prototype.toString, which joins every item: a
+  // Float64Array of 10⁸ numbers takes seconds and gigabytes before the text is cut.
+  it('stringifies a typed array as it does an array, item by item within the limits', () => {
+    const items = `${'0,'.repeat(1000)}…4000 more`;
+    expect(captureValue(new Uint8Array(5000), 'stringify')).toBe(items);
+    expect(captureValue([new Float64Array(5000)], 'stringify')).toBe(items);
+    expect(captureValue(new BigInt64Array([1n, 2n]), 'stringify')).toBe('1,2');
+    expect(captureValue(Buffer.from('héllo'), 'stringify')).toBe('héllo');
+    expect(captureValue(new DataView(new ArrayBuffer(4)), 'stringify')).toBe('[object DataView]');
+  });
+
   it('stringifies an array as String() does: Errors as "Error: message", null and undefined as nothing', () => {
     const items = [new Error('first'), new TypeError('second'), null, undefined, new Date(0), { a: 1 }, [null, 2]];
     // eslint-disable-next-line @typescript-eslint/no-base-to-string -- String() of the array is the reference
