@@ -29,6 +29,8 @@ export const DEFAULT_CAPTURE_LIMITS: Readonly<Required<CaptureLimits>> = Object.
 export const CIRCULAR_MARKER = '[Circular]';
 /** The marker that replaces a structure nested deeper than `maxDepth`. */
 export const MAX_DEPTH_MARKER = '[MaxDepth]';
+/** The `'…'` member of an object reached once a call's item budget is spent, whose keys are not read. */
+const SPENT_MARKER = '…more';
 
 /** One capture call's state; the arguments of one log call share it, and so its budget. */
 interface Walk {
@@ -240,7 +242,7 @@ function walkStructure(value: object, depth: number, w: Walk, key?: string | num
   // A prototype whose own prototype is null is some realm's Object.prototype: a plain object.
   // Its keys (and a class instance's below) by Object.keys: own enumerable string keys only, so
   // symbol keys and inherited members are skipped.
-  if (proto === null || Object.getPrototypeOf(proto) === null) return walkKeys(value, Object.keys(value), depth, w);
+  if (proto === null || Object.getPrototypeOf(proto) === null) return walkOwnKeys(value, depth, w);
   if (value instanceof Map) return walkMap(value, depth, w);
   if (value instanceof Set) return walkIterable(value, value.size, depth, w);
   if (ArrayBuffer.isView(value) && !(value instanceof DataView)) {
@@ -251,7 +253,7 @@ function walkStructure(value: object, depth: number, w: Walk, key?: string | num
   if (Object.prototype.toString.call(value) === '[object Error]') return walkError(value as Error, depth, w);
   const scalar = unbox(value);
   if (scalar !== value) return walk(scalar, depth, w);
-  if (w.structure || json) return walkKeys(value, Object.keys(value), depth, w);
+  if (w.structure || json) return walkOwnKeys(value, depth, w);
   return stringOf(value, w);
 }
 
@@ -325,12 +327,28 @@ const ERROR_FIELDS = ['name', 'message', 'stack'];
 const LINKED_ERRORS = ['cause', 'errors'];
 
 function walkError(value: Error, depth: number, w: Walk): Record<string, unknown> {
+  if (w.items === 0) return spent();
   // name, message and stack, its own enumerable properties, then what it links to, own but not
   // enumerable (the cause, an AggregateError's errors: what Promise.any rejects with); each once.
   const keys = [
     ...new Set([...ERROR_FIELDS, ...Object.keys(value), ...LINKED_ERRORS.filter((key) => Object.hasOwn(value, key))]),
   ];
   return walkKeys(value, keys, depth, w);
+}
+
+/** What an object reached once the call's item budget is spent is captured as: `{ '…': '…more' }`, its keys unread. */
+function spent(): Record<string, unknown> {
+  return { '…': SPENT_MARKER };
+}
+
+/**
+ * `value`'s own enumerable string keys and their members (see `walkKeys`), unread once the call's
+ * item budget is spent: nothing of them could be kept, and Object.keys reads every key (a Proxy's
+ * getOwnPropertyDescriptor trap for each), in every object of a slot kept before the budget ran
+ * out, 10⁸ trap calls for 100 000 slots of 1000 keys.
+ */
+function walkOwnKeys(value: object, depth: number, w: Walk): Record<string, unknown> {
+  return w.items === 0 ? spent() : walkKeys(value, Object.keys(value), depth, w);
 }
 
 /**
@@ -382,7 +400,8 @@ function walkKeys(value: object, keys: readonly string[], depth: number, w: Walk
  * - In all, one call keeps at most 100 × `maxCollectionLength` items (100 000) and
  *   16 × `maxStringLength` code units of strings (1 MiB), the arguments of one log call together
  *   (a number, boolean or string up to `maxStringLength` given as an argument is kept as it is);
- *   past that, collections end early with their `'…N more'` and strings are cut. So a value that
+ *   past that, collections end early with their `'…N more'` and strings are cut, and an object
+ *   reached in a place kept before is `{ '…': '…more' }`, its keys not read. So a value that
  *   holds the same object many times over (three arrays of 1000 references each, 10⁹ items when
  *   copied) costs what 100 000 items do.
  * - A getter, `toString`, `toJSON` or Proxy trap that throws becomes `'[Throws: <message>]'` and

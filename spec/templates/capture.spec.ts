@@ -45,7 +45,7 @@ function hostileProxy(): object {
 /** Items kept in a captured tree: every array item and object property, nested ones included, but the `'…N more'` markers. */
 function countItems(value: unknown): number {
   if (typeof value !== 'object' || value === null) return 0;
-  const items = Object.values(value).filter((item) => typeof item !== 'string' || !/^…\d+ more$/.test(item));
+  const items = Object.values(value).filter((item) => typeof item !== 'string' || !/^…(?:\d+ )?more$/.test(item));
   return items.reduce((sum: number, item) => sum + 1 + countItems(item), 0);
 }
 
@@ -417,6 +417,20 @@ describe('captureValue', () => {
 
   // Promise.any of Promise.any calls that fail with one shared error: an Error's name, message and
   // stack are items like any other, or 100 000 listed errors would bring 300 000 strings more.
+  // Object.keys reads every key (a Proxy's getOwnPropertyDescriptor trap for each) of an object
+  // of a slot kept before the budget ran out, when none of them could be kept any more.
+  it('reads no keys of an object reached once the call’s item budget is spent', () => {
+    let reads = 0;
+    const wide = new Proxy(Object.fromEntries(Array.from({ length: 1000 }, (_, i) => [`k${i}`, 1])), {
+      getOwnPropertyDescriptor: (target, key) => (reads++, Reflect.getOwnPropertyDescriptor(target, key)),
+    });
+    const captured = captureValue(Array.from({ length: 200 }, () => wide)) as unknown[];
+    expect(reads).toBeLessThanOrEqual(101_000);
+    expect(captured[0]).toHaveProperty('k999', 1);
+    expect(captured[199]).toEqual({ '…': '…more' });
+    expect(countItems(captured)).toBeLessThanOrEqual(100_000);
+  });
+
   it('counts an Error’s name, message and stack in the budget', () => {
     let error: Error = new Error('network down');
     for (let level = 0; level < 3; level++)
