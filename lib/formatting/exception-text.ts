@@ -1,3 +1,5 @@
+import { truncatedText } from '../templates/truncated-text';
+
 /** Most causes followed, and most errors of an AggregateError listed: a longer chain (or a cycle) is cut with a marker. */
 const MAX_CAUSES = 8;
 /** Most errors and causes written in all, nested ones included, so errors nested in errors stay bounded. */
@@ -6,6 +8,10 @@ const MAX_PARTS = 64;
 const MAX_JSON = 1_000;
 /** The text of a value nothing can be read from: no stack, no String(), no name, no JSON. */
 const UNPRINTABLE = '[unprintable exception]';
+/** Most characters of one nested error's or cause's text written, as a captured string is cut (64 KiB). */
+const MAX_PART_TEXT = 64 * 1024;
+/** Most characters of the nested errors' and causes' texts written in all, as capture's budget (1 MiB). */
+const MAX_NESTED_TEXT = 16 * MAX_PART_TEXT;
 
 /** A plain object's JSON (`{ code: 'ETIMEDOUT' }`), cut at 1 000 characters, or undefined when it has none. */
 function jsonText(value: unknown): string | undefined {
@@ -46,7 +52,8 @@ function withHeader(error: { name?: unknown; message?: unknown }, stack: string)
  * A thrown value's `stack` (with `Name: message` first when it leaves them out, as Firefox's does), else (none, or a `stack` getter that throws) `String(value)`: `Name: message`
  * (a plain object, whose `String` is `[object Object]`, as its JSON when it has one, cut at 1 000
  * characters), else (a `message` getter that throws, which also breaks V8's `stack`) `Name: [unreadable message]`,
- * else (no `toString`, as `Object.create(null)` makes) its JSON, else `[unprintable exception]`. Never throws.
+ * or (a `name` that cannot be made text) `Error: message` (see `headerText`), else (no `toString`,
+ * as `Object.create(null)` makes) its JSON, else `[unprintable exception]`. Never throws.
  */
 function stackText(value: unknown): string {
   try {
@@ -62,13 +69,38 @@ function stackText(value: unknown): string {
   } catch {
     // A message getter or toString that throws: the name may still be readable.
   }
+  const text = headerText(value);
+  return text === undefined ? (jsonText(value) ?? UNPRINTABLE) : text;
+}
+
+/** A value's own data property or getter `key` when it is a string, else undefined; never throws. */
+function stringMember(value: unknown, key: 'name' | 'message'): string | undefined {
   try {
-    const name = (value as { name?: unknown }).name;
-    if (typeof name === 'string') return `${name}: [unreadable message]`;
+    const member = (value as Record<string, unknown>)[key];
+    return typeof member === 'string' ? member : undefined;
   } catch {
-    // A Proxy whose traps all throw.
+    // A getter or Proxy trap that throws.
+    return undefined;
   }
-  return jsonText(value) ?? UNPRINTABLE;
+}
+
+/**
+ * `Name: message` read member by member, for a value whose stack and String() both threw: a
+ * `message` getter that throws gives `Name: [unreadable message]`; a `name` that is no string (a
+ * Proxy whose conversion throws, which breaks V8's stack text too) or none at all (an Error whose
+ * prototype was taken away) gives `Error: message`, when the value is an Error by brand. Undefined
+ * when neither says anything. Never throws.
+ */
+function headerText(value: unknown): string | undefined {
+  const name = stringMember(value, 'name');
+  const message = stringMember(value, 'message');
+  if (message === undefined) return name === undefined ? undefined : `${name}: [unreadable message]`;
+  if (name !== undefined) return `${name}: ${message}`;
+  try {
+    return Object.prototype.toString.call(value) === '[object Error]' ? `Error: ${message}` : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 /** What one exceptionText call has walked: the values above the current one, and the texts left to write. */
@@ -77,6 +109,21 @@ interface Walk {
   readonly above: Set<unknown>;
   /** How many more values' texts may be written, nested ones included. */
   left: number;
+  /** How many more characters the nested values' texts may take. */
+  chars: number;
+}
+
+/**
+ * A nested error's or cause's own text (see `stackText`), cut at 64 KiB and to what is left of the
+ * walk's 1 MiB, which it spends: a queued sink's `maxEventBytes` measures the top stack only, and
+ * eight errors of a 10 MB message each would make an 80 MB line.
+ */
+function partText(value: unknown, walk: Walk): string {
+  const own = stackText(value);
+  if (own === UNPRINTABLE) return own;
+  const max = walk.chars < MAX_PART_TEXT ? walk.chars : MAX_PART_TEXT;
+  walk.chars -= own.length < max ? own.length : max;
+  return own.length > max ? truncatedText(own, max) : own;
 }
 
 /** `text` with every line after its first indented by two spaces: a nested error's causes and errors. */
@@ -106,7 +153,7 @@ function errorsText(error: unknown, walk: Walk): string {
         if (walk.above.has(item)) text += '[Circular]';
         else {
           walk.left--;
-          const own = stackText(item);
+          const own = partText(item, walk);
           walk.above.add(item);
           text += own === UNPRINTABLE ? own : own + nested(tailText(item, walk));
           walk.above.delete(item);
@@ -142,7 +189,7 @@ function tailText(error: unknown, walk: Walk): string {
     marker = walk.above.has(cause) ? '[Circular]' : chain.length === MAX_CAUSES || walk.left === 0 ? '[more causes]' : '';
     if (marker !== '') break;
     walk.left--;
-    const own = stackText(cause);
+    const own = partText(cause, walk);
     text += `\ncaused by: ${own}`;
     // A value nothing could be read from (a revoked Proxy) has no cause or errors to read either.
     if (own === UNPRINTABLE) break;
@@ -163,7 +210,9 @@ function tailText(error: unknown, walk: Walk): string {
  * with `caused by: [unreadable cause]`. An `AggregateError` lists its `errors`, the first eight,
  * each on an `error i of n: ` line followed by that error's own causes and errors indented by two
  * spaces (a `fetch` failure's reason is in its cause); at most 64 errors and causes are written in
- * all, and one met again inside itself is `[Circular]`. A value nothing can be read from (a revoked
+ * all, and one met again inside itself is `[Circular]`. The text of each of them is cut at 64 KiB
+ * (`…[truncated N chars]`) and all of theirs at 1 MiB, as captured strings are; the top stack is
+ * kept whole (a queued sink's `maxEventBytes` cuts it). A value nothing can be read from (a revoked
  * Proxy) is `[unprintable exception]`; a getter or Proxy trap that throws costs only the text it
  * guards. Never throws, whatever the error's getters do.
  */
@@ -171,7 +220,7 @@ export function exceptionText(error: unknown): string {
   try {
     const own = stackText(error);
     if (own === UNPRINTABLE) return own;
-    return own + tailText(error, { above: new Set([error]), left: MAX_PARTS });
+    return own + tailText(error, { above: new Set([error]), left: MAX_PARTS, chars: MAX_NESTED_TEXT });
   } catch {
     return UNPRINTABLE;
   }

@@ -1,11 +1,12 @@
 import { ThrownValueError } from '../core/errors/thrown-value-error';
-import { captureValue } from '../templates/capture';
+import { captureValue, joinsItems } from '../templates/capture';
 import { setOwnProperty } from '../templates/own-property';
 import { thrownDataError } from '../templates/redaction-policy';
 
 /**
  * What a `catch` gave, as an event's exception: an Error as it is (one from another realm too,
- * recognised by its string `name`, `message` and `stack`), any other value as a
+ * recognised by its string `name`, `message` and `stack`, and one whose prototype was taken away,
+ * recognised by its brand, `Object.prototype.toString` saying `[object Error]`), any other value as a
  * {@link ThrownValueError} carrying `String(value)`, or for an object whose `String()` says only
  * `[object Object]` (`{ name, message }` without a stack too), its data as JSON
  * (`{"userId":42}`, which a redaction policy redacts as it does an Error's own properties), a
@@ -16,6 +17,10 @@ export function exceptionFrom(value: unknown): Error {
   if (typeof value === 'object' && value !== null) {
     try {
       if (value instanceof Error) return value;
+      // An Error whose prototype was taken away (Object.setPrototypeOf(error, null)) is one by
+      // brand, and keeps its own message and stack: formatters read them without its prototype.
+      if (Object.getPrototypeOf(value) === null && Object.prototype.toString.call(value) === '[object Error]')
+        return value as Error;
       const candidate = value as { name?: unknown; message?: unknown; stack?: unknown };
       // Formatters write the stack, else String(value): without a stack, "[object Object]".
       if (typeof candidate.name === 'string' && typeof candidate.message === 'string' && typeof candidate.stack === 'string')
@@ -26,8 +31,8 @@ export function exceptionFrom(value: unknown): Error {
   }
   let text: string;
   try {
-    // An array is joined within the capture limits (String() of a hostile one takes gigabytes).
-    text = Array.isArray(value) ? (captureValue(value, 'stringify') as string) : String(value);
+    // An array (a typed one too) is joined within the capture limits (String() of a hostile one takes gigabytes).
+    text = joinsItems(value) ? (captureValue(value, 'stringify') as string) : String(value);
     // An object without a toString of its own says nothing as String(): its data, as JSON, does
     // (pino's object-first call, `throw { code }`). Captured first, so it is bounded and safe, and
     // kept with the error, so that a redaction policy can rewrite it. Neither call throws.

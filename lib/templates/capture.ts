@@ -29,6 +29,8 @@ export const DEFAULT_CAPTURE_LIMITS: Readonly<Required<CaptureLimits>> = Object.
 export const CIRCULAR_MARKER = '[Circular]';
 /** The marker that replaces a structure nested deeper than `maxDepth`. */
 export const MAX_DEPTH_MARKER = '[MaxDepth]';
+/** The `'…'` member of an object reached once a call's item budget is spent, whose keys are not read. */
+const SPENT_MARKER = '…more';
 
 /** One capture call's state; the arguments of one log call share it, and so its budget. */
 interface Walk {
@@ -82,14 +84,49 @@ function keepString(text: string, w: Walk): string {
 
 function stringOf(value: unknown, w: Walk): string {
   try {
-    return keepString(Array.isArray(value) ? join(value, 0, w) : String(value), w);
+    return keepString(joinsItems(value) ? join(value, 0, w) : String(value), w);
   } catch (error) {
-    return throwsMarker('toString', error);
+    const bare = bareText(value);
+    return bare === undefined ? throwsMarker('toString', error) : keepString(bare, w);
   }
 }
 
 /**
- * `String(array)` within the limits and the call's budget. String() joins every item, nested
+ * What String() would say of an object without a prototype, where it throws for want of a
+ * `toString`: an Error by brand (one whose prototype was taken away) as `Error.prototype.toString`
+ * writes it (`Error: message`), any other as `Object.prototype.toString` does (`[object Object]`).
+ * Undefined for a value that has a way to become text of its own (which threw), or on a trap that throws.
+ */
+function bareText(value: unknown): string | undefined {
+  try {
+    if (typeof value !== 'object' || value === null || Object.getPrototypeOf(value) !== null) return undefined;
+    if ('toString' in value || 'valueOf' in value || Symbol.toPrimitive in value) return undefined;
+    const tag = Object.prototype.toString.call(value);
+    return tag === '[object Error]' ? Error.prototype.toString.call(value) : tag;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Whether String() of `value` joins its items as an array's does: an array, or a typed array
+ * whose toString is the built-in one (%TypedArray%.prototype.toString is Array.prototype.toString,
+ * told by its native source, as typed arrays may come from another realm: Jest's are Node's). A
+ * Buffer's toString, in JavaScript, writes its bytes as text, and is left to it.
+ */
+export function joinsItems(value: unknown): value is readonly unknown[] {
+  if (Array.isArray(value)) return true;
+  if (!ArrayBuffer.isView(value) || value instanceof DataView) return false;
+  const toString = (value as { toString?: unknown }).toString;
+  return (
+    toString === Array.prototype.toString ||
+    (typeof toString === 'function' &&
+      /^function toString\(\) \{\s*\[native code\]\s*\}$/.test(Function.prototype.toString.call(toString)))
+  );
+}
+
+/**
+ * `String(array)` (or a typed array's) within the limits and the call's budget. String() joins every item, nested
  * arrays too, with no bound: the same array held many times over would take seconds and
  * gigabytes. Items are written as String() writes them (an Error as `Error: message`, null and
  * undefined as nothing); past the limits, a `'…N more'` item, and nothing deeper than `maxDepth`.
@@ -100,7 +137,7 @@ function join(array: readonly unknown[], depth: number, w: Walk, outer: readonly
   for (let i = 0; i < kept; i++) {
     const item = read(array, i);
     // An array that contains itself is joined as nothing there, as String() does.
-    if (Array.isArray(item))
+    if (joinsItems(item))
       parts.push(depth < w.maxDepth && !outer.includes(item) ? join(item, depth + 1, w, [...outer, item]) : '');
     // eslint-disable-next-line @typescript-eslint/no-base-to-string -- what String(array) writes, [object Object] included
     else parts.push(item == null ? '' : keepString(String(item), w));
@@ -199,10 +236,13 @@ function walkStructure(value: object, depth: number, w: Walk, key?: string | num
     json = true;
   }
   const proto = Object.getPrototypeOf(value) as object | null;
+  // An Error whose prototype was taken away (Object.setPrototypeOf(error, null)) is still one by
+  // brand, its message and stack own but not enumerable. Read only for objects without a prototype.
+  if (proto === null && Object.prototype.toString.call(value) === '[object Error]') return walkError(value as Error, depth, w);
   // A prototype whose own prototype is null is some realm's Object.prototype: a plain object.
   // Its keys (and a class instance's below) by Object.keys: own enumerable string keys only, so
   // symbol keys and inherited members are skipped.
-  if (proto === null || Object.getPrototypeOf(proto) === null) return walkKeys(value, Object.keys(value), depth, w);
+  if (proto === null || Object.getPrototypeOf(proto) === null) return walkOwnKeys(value, depth, w);
   if (value instanceof Map) return walkMap(value, depth, w);
   if (value instanceof Set) return walkIterable(value, value.size, depth, w);
   if (ArrayBuffer.isView(value) && !(value instanceof DataView)) {
@@ -213,7 +253,7 @@ function walkStructure(value: object, depth: number, w: Walk, key?: string | num
   if (Object.prototype.toString.call(value) === '[object Error]') return walkError(value as Error, depth, w);
   const scalar = unbox(value);
   if (scalar !== value) return walk(scalar, depth, w);
-  if (w.structure || json) return walkKeys(value, Object.keys(value), depth, w);
+  if (w.structure || json) return walkOwnKeys(value, depth, w);
   return stringOf(value, w);
 }
 
@@ -287,12 +327,28 @@ const ERROR_FIELDS = ['name', 'message', 'stack'];
 const LINKED_ERRORS = ['cause', 'errors'];
 
 function walkError(value: Error, depth: number, w: Walk): Record<string, unknown> {
+  if (w.items === 0) return spent();
   // name, message and stack, its own enumerable properties, then what it links to, own but not
   // enumerable (the cause, an AggregateError's errors: what Promise.any rejects with); each once.
   const keys = [
     ...new Set([...ERROR_FIELDS, ...Object.keys(value), ...LINKED_ERRORS.filter((key) => Object.hasOwn(value, key))]),
   ];
   return walkKeys(value, keys, depth, w);
+}
+
+/** What an object reached once the call's item budget is spent is captured as: `{ '…': '…more' }`, its keys unread. */
+function spent(): Record<string, unknown> {
+  return { '…': SPENT_MARKER };
+}
+
+/**
+ * `value`'s own enumerable string keys and their members (see `walkKeys`), unread once the call's
+ * item budget is spent: nothing of them could be kept, and Object.keys reads every key (a Proxy's
+ * getOwnPropertyDescriptor trap for each), in every object of a slot kept before the budget ran
+ * out, 10⁸ trap calls for 100 000 slots of 1000 keys.
+ */
+function walkOwnKeys(value: object, depth: number, w: Walk): Record<string, unknown> {
+  return w.items === 0 ? spent() : walkKeys(value, Object.keys(value), depth, w);
 }
 
 /**
@@ -321,8 +377,8 @@ function walkKeys(value: object, keys: readonly string[], depth: number, w: Walk
  * - A boxed primitive (`new Number(5)`, `new String('x')`, `Object(10n)`, a Symbol object) is
  *   captured as the primitive it holds, read from the box without running its own `valueOf` or
  *   `toString` (with `'stringify'`, `String()` of that primitive); a Proxy is never a box.
- * - `'stringify'` (`{$Name}`) stores `String(value)` (an array joined item by item as String()
- *   joins it, an array inside itself as nothing, within the limits).
+ * - `'stringify'` (`{$Name}`) stores `String(value)` (an array or typed array joined item by item
+ *   as String() joins it, an array inside itself as nothing, within the limits).
  * - Arrays, plain objects (also `Object.create(null)` ones), Sets and typed arrays become plain
  *   arrays and objects, deeply; a Map becomes an object keyed by `String(key)`, or when a key is an
  *   object or a function, an array of `[key, value]` pairs.
@@ -331,7 +387,9 @@ function walkKeys(value: object, keys: readonly string[], depth: number, w: Walk
  *   Once per position, as JSON.stringify: the result's own toJSON is not called, and an object
  *   result (the object itself too) is captured as its own enumerable properties.
  * - An Error becomes `{ name, message, stack }` plus its own enumerable properties, `cause` and
- *   an AggregateError's `errors`.
+ *   an AggregateError's `errors`; so does one whose prototype was taken away, an Error by brand.
+ *   With `'stringify'`, an object without a prototype or `toString` (where String() throws) is
+ *   `'[object Object]'`, such an Error `'Error: message'`.
  * - Other class instances become `String(value)`, or with `'structure'` (`{@Name}`) their own
  *   enumerable properties; the same mode applies to everything nested inside.
  * - A function becomes `'[Function name]'`, a symbol `String(symbol)`; symbol keys are skipped.
@@ -342,7 +400,8 @@ function walkKeys(value: object, keys: readonly string[], depth: number, w: Walk
  * - In all, one call keeps at most 100 × `maxCollectionLength` items (100 000) and
  *   16 × `maxStringLength` code units of strings (1 MiB), the arguments of one log call together
  *   (a number, boolean or string up to `maxStringLength` given as an argument is kept as it is);
- *   past that, collections end early with their `'…N more'` and strings are cut. So a value that
+ *   past that, collections end early with their `'…N more'` and strings are cut, and an object
+ *   reached in a place kept before is `{ '…': '…more' }`, its keys not read. So a value that
  *   holds the same object many times over (three arrays of 1000 references each, 10⁹ items when
  *   copied) costs what 100 000 items do.
  * - A getter, `toString`, `toJSON` or Proxy trap that throws becomes `'[Throws: <message>]'` and

@@ -148,6 +148,8 @@ function writeObject(value: object, depth: number, ancestors: object[], key: str
     if (typeof json !== 'object' || json === null || json instanceof Date) return write(json, depth, ancestors, key);
     if (ancestors.includes(json)) return `"${CIRCULAR_MARKER}"`;
     if (depth >= WRITE_JSON_MAX_DEPTH) return `"${MAX_DEPTH_MARKER}"`;
+    // Spent: no item fits any more, so its keys go unread (Object.keys reads each, a Proxy's trap for each).
+    if (itemsLeft < 0) return '"[Truncated]"';
     ancestors.push(json);
     try {
       if (Array.isArray(json)) {

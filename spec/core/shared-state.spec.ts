@@ -120,6 +120,7 @@ describe('state shared by the copies of rxlog in a process', () => {
     const instances: object[] = [
       new ConfigurationError('bad option'),
       new ClefParseError('bad', 'line'),
+      new ThrownValueError('thrown'),
       new PartialDeliveryError(1, new Error('x')),
       new LevelSwitch('information'),
       new StackContextStore(),

@@ -58,6 +58,22 @@ describe('exceptionText', () => {
     });
     expect(exceptionText(new Error('payment failed', { cause: error }))).toMatch(/\ncaused by: TypeError: card declined$/);
   });
+  // V8 makes the stack text on its first read, from the name and message: a name whose
+  // conversion throws breaks the stack and String() alike, and leaves the message readable.
+  it('writes an Error whose name cannot be made text as Error and its message', () => {
+    const name = new Proxy(
+      {},
+      {
+        get(): never {
+          throw new Error('trap');
+        },
+      },
+    );
+    const error = Object.assign(new Error('card declined'), { name });
+    expect(exceptionText(error)).toBe('Error: card declined');
+    expect(exceptionText(new Error('payment failed', { cause: error }))).toMatch(/\ncaused by: Error: card declined$/);
+  });
+
   it('writes an Error whose message getter throws as its name, its causes still followed', () => {
     const error = new TypeError('card declined', { cause: new Error('network down') });
     Object.defineProperty(error, 'message', {
@@ -193,6 +209,26 @@ describe('exceptionText with causes', () => {
     const self: AggregateError = Object.assign(new AggregateError([], 'S'), { stack: 'S' });
     (self as { errors: unknown[] }).errors = [self];
     expect(exceptionText(self)).toBe('S\nerror 1 of 1: [Circular]');
+  });
+
+  // The top stack is the event's own, which a queued sink's maxEventBytes measures and cuts; the
+  // errors and causes under it are not measured there.
+  it('cuts the text of each nested error and cause at 64 KiB, and all of it at 1 MiB, keeping the top stack whole', () => {
+    const huge = 'x'.repeat(10_000_000);
+    const errors = Array.from({ length: 8 }, (_, i) => Object.assign(new Error(), { stack: `E${i} ${huge}` }));
+    const cause = Object.assign(new Error(), { stack: `C ${huge}` });
+    const top = Object.assign(new AggregateError(errors, 'many', { cause }), { stack: 'A' });
+    const text = exceptionText(top);
+    expect(text.length).toBeLessThan(9 * 65_536 + 1_000);
+    expect(text).toMatch(/^A\nerror 1 of 8: E0 x+…\[truncated 9934467 chars\]\nerror 2 of 8: E1 x+…\[truncated/);
+    expect(text).toMatch(/\ncaused by: C x+…\[truncated 9934466 chars\]$/);
+    const deep = Array.from({ length: 64 }, (_, i) => Object.assign(new Error(), { stack: `D${i} ${huge}` }));
+    for (let i = 0; i < 63; i++) (deep[i] as { cause?: unknown }).cause = deep[i + 1];
+    // 64 texts of 64 KiB (eight errors, each with its chain of causes) would be 4 MiB.
+    const spread = exceptionText(Object.assign(new AggregateError(deep.slice(0, 8), 'wide'), { stack: 'W' }));
+    expect(spread.length).toBeLessThanOrEqual(16 * 65_536 + 64 * 100);
+    const whole = Object.assign(new Error(), { stack: `T ${huge}` });
+    expect(exceptionText(whole)).toBe(whole.stack);
   });
 });
 

@@ -13,6 +13,18 @@ describe('exceptionFrom', () => {
     expect(exceptionFrom(foreign)).toBe(foreign);
   });
 
+  it('returns an Error whose prototype was taken away as it is: an Error by brand, its message and stack kept', () => {
+    const error = new Error('card declined');
+    Object.setPrototypeOf(error, null);
+    expect(exceptionFrom(error)).toBe(error);
+    expect(exceptionText(exceptionFrom(error))).toMatch(/^Error: card declined\n {4}at /);
+    const noStack = new TypeError('bad input');
+    delete noStack.stack;
+    Object.setPrototypeOf(noStack, null);
+    expect(exceptionFrom(noStack)).toBe(noStack);
+    expect(exceptionText(noStack)).toBe('Error: bad input');
+  });
+
   // Formatters write an exception's stack, else String(exception): "[object Object]" for this one.
   it('carries an object with a name and message but no stack as its data, so formatters write its message', () => {
     const thrown = { name: 'AbortError', message: 'The user aborted a request.' };

@@ -45,7 +45,7 @@ function hostileProxy(): object {
 /** Items kept in a captured tree: every array item and object property, nested ones included, but the `'…N more'` markers. */
 function countItems(value: unknown): number {
   if (typeof value !== 'object' || value === null) return 0;
-  const items = Object.values(value).filter((item) => typeof item !== 'string' || !/^…\d+ more$/.test(item));
+  const items = Object.values(value).filter((item) => typeof item !== 'string' || !/^…(?:\d+ )?more$/.test(item));
   return items.reduce((sum: number, item) => sum + 1 + countItems(item), 0);
 }
 
@@ -103,6 +103,27 @@ describe('captureValue', () => {
     const error = runInNewContext("Object.assign(new TypeError('bad'), { code: 'E_BAD' })") as Error;
     expect(error instanceof Error).toBe(false);
     expect(captureValue(error)).toEqual({ name: 'TypeError', message: 'bad', stack: error.stack, code: 'E_BAD' });
+  });
+
+  // Object.setPrototypeOf(error, null) (a sandbox that strips prototypes, a structured clone
+  // shim) leaves an Error by brand, whose message and stack are own but not enumerable.
+  it('captures an Error whose prototype was taken away as an Error, its message and stack kept', () => {
+    const error = new Error('card declined');
+    Object.setPrototypeOf(error, null);
+    const expected = { message: 'card declined', stack: expect.stringMatching(/^Error: card declined\n/) as unknown };
+    expect(captureValue(error)).toEqual(expected);
+    expect(captureValue(error, 'structure')).toEqual(expected);
+    expect(captureValue(error, 'stringify')).toBe('Error: card declined');
+  });
+
+  it('stringifies an object without a prototype as Object.prototype.toString does, where String() throws', () => {
+    expect(captureValue(Object.create(null), 'stringify')).toBe('[object Object]');
+    const own = Object.assign(Object.create(null) as object, {
+      toString(): never {
+        throw new Error('no');
+      },
+    });
+    expect(captureValue(own, 'stringify')).toBe('[Throws: no]');
   });
 
   it('captures an Error cause', () => {
@@ -396,6 +417,20 @@ describe('captureValue', () => {
 
   // Promise.any of Promise.any calls that fail with one shared error: an Error's name, message and
   // stack are items like any other, or 100 000 listed errors would bring 300 000 strings more.
+  // Object.keys reads every key (a Proxy's getOwnPropertyDescriptor trap for each) of an object
+  // of a slot kept before the budget ran out, when none of them could be kept any more.
+  it('reads no keys of an object reached once the call’s item budget is spent', () => {
+    let reads = 0;
+    const wide = new Proxy(Object.fromEntries(Array.from({ length: 1000 }, (_, i) => [`k${i}`, 1])), {
+      getOwnPropertyDescriptor: (target, key) => (reads++, Reflect.getOwnPropertyDescriptor(target, key)),
+    });
+    const captured = captureValue(Array.from({ length: 200 }, () => wide)) as unknown[];
+    expect(reads).toBeLessThanOrEqual(101_000);
+    expect(captured[0]).toHaveProperty('k999', 1);
+    expect(captured[199]).toEqual({ '…': '…more' });
+    expect(countItems(captured)).toBeLessThanOrEqual(100_000);
+  });
+
   it('counts an Error’s name, message and stack in the budget', () => {
     let error: Error = new Error('network down');
     for (let level = 0; level < 3; level++)
@@ -425,6 +460,17 @@ describe('captureValue', () => {
     expect(text.startsWith('1,1,1,')).toBe(true);
     expect(text.length).toBeLessThanOrEqual(64 * 1024 + 100);
     expect(captureValue([1, [2, 3], 'a'], 'stringify')).toBe('1,2,3,a');
+  });
+
+  // A typed array's String() is Array.prototype.toString, which joins every item: a
+  // Float64Array of 10⁸ numbers takes seconds and gigabytes before the text is cut.
+  it('stringifies a typed array as it does an array, item by item within the limits', () => {
+    const items = `${'0,'.repeat(1000)}…4000 more`;
+    expect(captureValue(new Uint8Array(5000), 'stringify')).toBe(items);
+    expect(captureValue([new Float64Array(5000)], 'stringify')).toBe(items);
+    expect(captureValue(new BigInt64Array([1n, 2n]), 'stringify')).toBe('1,2');
+    expect(captureValue(Buffer.from('héllo'), 'stringify')).toBe('héllo');
+    expect(captureValue(new DataView(new ArrayBuffer(4)), 'stringify')).toBe('[object DataView]');
   });
 
   it('stringifies an array as String() does: Errors as "Error: message", null and undefined as nothing', () => {

@@ -239,6 +239,23 @@ describe('writeJson', () => {
     expect(written[199]).toBe('[Truncated]');
   });
 
+  // Object.keys reads every key (a Proxy's getOwnPropertyDescriptor trap for each) of an object
+  // that can only be written as "[Truncated]" once the items are spent.
+  it('reads no keys of an object met once its 2^20 items are spent', () => {
+    let reads = 0;
+    const wide = new Proxy(Object.fromEntries(Array.from({ length: 10_000 }, (_, i) => [`k${i}`, 1])), {
+      getOwnPropertyDescriptor: (target, key) => (reads++, Reflect.getOwnPropertyDescriptor(target, key)),
+    });
+    // The first item spends nearly all, cheaply; the first Proxy's keys (read) are too many.
+    const written = JSON.parse(
+      writeJson([new Array<number>(2 ** 20 - 200).fill(0), ...Array.from({ length: 100 }, () => wide)]),
+    ) as unknown[];
+    expect(written[0]).toHaveLength(2 ** 20 - 200);
+    expect(written[100]).toBe('[Truncated]');
+    expect(written[1]).toBe('[Truncated]');
+    expect(reads).toBe(10_000);
+  });
+
   it('always writes text that JSON.parse accepts', () => {
     fc.assert(
       fc.property(anyValue(), (value) => {

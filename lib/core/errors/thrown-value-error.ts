@@ -21,7 +21,10 @@ export class ThrownValueError extends Error {
   }
 
   /** The mark `instanceof ThrownValueError` reads. */
-  readonly [BRAND] = true;
+  get [BRAND](): true {
+    // On the prototype, not each instance: printed by Node, an instance would show it.
+    return true;
+  }
   override readonly name = 'ThrownValueError';
 
   constructor(message: string) {
