@@ -11,6 +11,7 @@ import type { EmitResult, Sink } from '../../lib/core/sink';
 import type { LoggerMetrics } from '../../lib/metrics/metrics-types';
 import type { Logger } from '../../lib/pipeline/logger';
 import type { ShutdownReport } from '../../lib/pipeline/shutdown-report';
+import { LEVELS, mulberry32, noThrow, seqOf } from '../helpers/model-run';
 
 // "Nothing lost or dropped unaccounted", as a property, with every timer of the pipeline on one
 // VirtualTimeScheduler (useScheduler) that the sinks' own delays run on too. fast-check makes 1–3
@@ -28,8 +29,6 @@ import type { ShutdownReport } from '../../lib/pipeline/shutdown-report';
 // offered, the report matches metrics, delivered matches what the sinks and the fallback took,
 // each sink is closed once and written to never after, and nothing changes afterwards.
 // ACCOUNTING_RUNS / ACCOUNTING_SEED explore further (seeds 1–8 at 1 500 runs pass).
-
-const LEVELS: readonly LogLevelName[] = ['verbose', 'debug', 'information', 'warning', 'error', 'fatal'];
 
 /** What one emit call does. */
 type Act =
@@ -257,11 +256,6 @@ function turn(): Promise<void> {
   return new Promise((resolve) => setImmediate(resolve));
 }
 
-function seqOf(event: LogEvent): number {
-  const seq = event.properties.Seq;
-  return typeof seq === 'number' ? seq : -1;
-}
-
 /** A sink that does what its script says, batch by batch, and records what it took. */
 class ScriptedSink implements Sink {
   readonly accepted: number[] = [];
@@ -380,14 +374,6 @@ const INTERNAL_FAULT =
 
 const MONOTONE_SINK = ['received', 'delivered', 'dropped', 'failed', 'retried', 'fallback'] as const;
 const MONOTONE_LOGGER = ['logged', 'filtered', 'rejectedAfterClose', 'rejectedReentrant'] as const;
-
-function noThrow<T>(what: string, call: () => T): T {
-  try {
-    return call();
-  } catch (error) {
-    throw new Error(`${what} threw into the caller`, { cause: error });
-  }
-}
 
 /** Throws when a snapshot does not balance, or a counter went down since `previous`. */
 function checkSnapshot(where: string, metrics: LoggerMetrics, previous: LoggerMetrics | undefined): void {
@@ -713,18 +699,6 @@ function lanePipe(pipe: LanePipe, clock: Clock): OperatorFunction<LogEvent, LogE
     case 'delay':
       return [delay(40, clock.scheduler)];
   }
-}
-
-/** A deterministic Math.random (retry jitter), so a seed replays exactly. */
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 describe('accounting of every event, in virtual time', () => {

@@ -16,14 +16,13 @@ import type { Logger } from '../../lib/pipeline/logger';
 import type { SinkOptions } from '../../lib/configuration/sink-options';
 import type { FlushResult } from '../../lib/pipeline/flush-options';
 import type { ShutdownReport } from '../../lib/pipeline/shutdown-report';
+import { LEVELS, mulberry32, noThrow, seqOf } from '../helpers/model-run';
 
 // A model-based test of the whole logger: fast-check makes a configuration (1–3 sinks scripted
 // call by call, random delivery options, app operators) and a schedule (log calls, flush,
 // flushSync, metrics, time passing, then close), runs it in jest's virtual time, and checks
 // what docs/reliability.md and docs/production-delivery.md promise after every step.
 // MODEL_RUNS and MODEL_SEED explore further: `MODEL_RUNS=2000 MODEL_SEED=7 npx jest pipeline-model`.
-
-const LEVELS: readonly LogLevelName[] = ['verbose', 'debug', 'information', 'warning', 'error', 'fatal'];
 
 /** What one emit call of a scripted sink does. */
 type Act =
@@ -308,12 +307,6 @@ const SLACK_MS = 5;
 const INTERNAL_FAULT =
   /delivery stage failed|Logging an event failed|synchronous flush failed|sending an aged batch failed|rejected an event|stream failed/;
 
-/** An event's number; -1 for an event an operator made (a throttle summary). */
-function seqOf(event: LogEvent): number {
-  const seq = event.properties.Seq;
-  return typeof seq === 'number' ? seq : -1;
-}
-
 /** A sink that follows its script call by call, cycling, and records what it was offered and what it took. */
 class ScriptedSink implements Sink {
   /** Every emit and emitSync call, in order: when, and the Seq of each event offered. */
@@ -516,18 +509,6 @@ function lanePipeOperator(pipe: LanePipe, delayMs: number, tag: string): Operato
   }
 }
 
-/** A deterministic stand-in for Math.random (retry jitter), so a seed replays exactly. */
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 interface PendingFlush {
   startedAt: number;
   timeoutMs: number;
@@ -547,14 +528,6 @@ function balanced(name: string, m: SinkMetrics): void {
 
 function describeFailure(failure: unknown): string {
   return failure instanceof Error ? `${failure.name}: ${failure.message}` : typeof failure;
-}
-
-function noThrow<T>(what: string, call: () => T): T {
-  try {
-    return call();
-  } catch (error) {
-    throw new Error(`${what} threw into the caller`, { cause: error });
-  }
 }
 
 /** Runs one configuration and schedule, asserting every promise along the way; throws on the first broken one. */

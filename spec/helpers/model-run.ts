@@ -1,0 +1,35 @@
+import type { LogEvent } from '../../lib/core/log-event';
+import type { LogLevelName } from '../../lib/core/log-level';
+
+/** The six levels, lowest first: what the model tests draw a level from. */
+export const LEVELS: readonly LogLevelName[] = ['verbose', 'debug', 'information', 'warning', 'error', 'fatal'];
+
+/**
+ * A small seeded random source (mulberry32): a scenario's sinks decide from it, so a run replays
+ * exactly from its fast-check seed.
+ */
+export function mulberry32(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/** Calls `call`, turning a throw into the caller into a failure of the model named by `what`. */
+export function noThrow<T>(what: string, call: () => T): T {
+  try {
+    return call();
+  } catch (error) {
+    throw new Error(`${what} threw into the caller`, { cause: error });
+  }
+}
+
+/** An event's `Seq` number, as the model tests log it; -1 for an event an operator made (a throttle summary). */
+export function seqOf(event: LogEvent): number {
+  const seq = event.properties.Seq;
+  return typeof seq === 'number' ? seq : -1;
+}
