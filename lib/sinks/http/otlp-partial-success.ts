@@ -37,7 +37,9 @@ export function otlpPartialSuccess(responseText: string): OtlpPartialSuccess | u
   const text = field(partial, 'errorMessage', 'error_message');
   // Escaped as an answer's body is (see bodyExcerpt): it goes to SelfLog.
   const message = typeof text === 'string' ? escapeControlCharacters(text) : '';
-  const valid = Number.isSafeInteger(rejected) && rejected > 0 ? rejected : 0;
+  // A whole count (an int64, so past 2^53 too: as many as there can be, which the caller caps at its batch).
+  const whole = typeof count === 'string' ? /^\d+$/.test(count) : Number.isInteger(count);
+  const valid = whole && rejected > 0 ? Math.min(rejected, Number.MAX_SAFE_INTEGER) : 0;
   return valid === 0 && message === '' ? undefined : { rejected: valid, message };
 }
 

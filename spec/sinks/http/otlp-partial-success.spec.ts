@@ -44,6 +44,18 @@ describe('otlpPartialSuccess', () => {
       expect(otlpPartialSuccess(text)).toBeUndefined();
   });
 
+  // An int64 past 2^53 (a broken collector's claim): more than any batch, so the whole batch, as a
+  // smaller impossible claim is. Before, it counted nothing rejected.
+  it('reads a whole count past 2^53 as the most there is', () => {
+    expect(otlpPartialSuccess('{"partialSuccess":{"rejectedLogRecords":"9223372036854775807"}}')).toEqual({
+      rejected: Number.MAX_SAFE_INTEGER,
+      message: '',
+    });
+    expect(otlpPartialSuccess('{"partialSuccess":{"rejectedLogRecords":1e19}}')).toMatchObject({
+      rejected: Number.MAX_SAFE_INTEGER,
+    });
+  });
+
   it('finds nothing in an empty success, a body that is not JSON, or a count that is not a whole positive number', () => {
     for (const text of [
       '',
