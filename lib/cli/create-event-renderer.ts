@@ -1,6 +1,6 @@
 import type { LogEvent } from '../core/log-event';
 import { CompactJsonFormatter } from '../formatting/compact-json-formatter';
-import { escapeControlCharacters } from '../formatting/escape-control-characters';
+import { escapeControlCharacters } from '../core/escape-control-characters';
 import { TextFormatter } from '../formatting/text-formatter';
 import { ANSI_RESET, defaultConsoleTheme } from '../sinks/console-theme';
 import { DisplayedEvent } from './bounded-event';

@@ -1,7 +1,7 @@
 import { createReadStream } from 'node:fs';
 import type { Readable, Writable } from 'node:stream';
 import { assertNever } from '../core/assert-never';
-import { escapeControlCharacters } from '../formatting/escape-control-characters';
+import { escapeControlCharacters } from '../core/escape-control-characters';
 import { boundedEvent } from './bounded-event';
 import { BufferedOutput } from './buffered-output';
 import { CLI_USAGE } from './cli-usage';

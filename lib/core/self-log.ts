@@ -1,6 +1,7 @@
 import { defer, Subject } from 'rxjs';
 import { sharedState } from './shared-state';
 import { guardSubscribers } from './guard-subscribers';
+import { escapeControlCharacters } from './escape-control-characters';
 
 /** One internal diagnostic: what went wrong inside the logging pipeline. */
 export interface SelfLogEvent {
@@ -46,10 +47,17 @@ function onSubscriberFault(error: unknown): void {
   }
 }
 
+/**
+ * A quoted value as the diagnostic shows it: an Error as its stack, anything else as String(), its
+ * control characters escaped as text output escapes data (a receiver's answer or an event's value
+ * could otherwise clear the console, retitle the terminal or forge a line), line breaks kept.
+ */
 function describe(value: unknown): string {
   try {
-    if (value instanceof Error) return value.stack ?? `${value.name}: ${value.message}`;
-    return String(value);
+    return escapeControlCharacters(
+      value instanceof Error ? (value.stack ?? `${value.name}: ${value.message}`) : String(value),
+      true,
+    );
   } catch {
     return '[unprintable]';
   }

@@ -9,7 +9,8 @@ import { parseTemplate } from '../templates/parse-template';
 import { alignText, renderValue } from '../templates/render-template';
 import { setOwnProperty } from '../templates/own-property';
 import { writeJson } from '../templates/safe-json';
-import { escapeControlCharacters, renderMessageEscaped } from './escape-control-characters';
+import { escapeControlCharacters } from '../core/escape-control-characters';
+import { renderMessageEscaped } from './escape-control-characters';
 import { exceptionText } from './exception-text';
 import { formatLevel } from './format-level';
 

@@ -3,7 +3,7 @@ import { CLI_USAGE } from '../../lib/cli/cli-usage';
 import { type CliIo, runCli } from '../../lib/cli/run-cli';
 import fc from 'fast-check';
 import { CompactJsonFormatter } from '../../lib/formatting/compact-json-formatter';
-import { escapeControlCharacters } from '../../lib/formatting/escape-control-characters';
+import { escapeControlCharacters } from '../../lib/core/escape-control-characters';
 import { readCompactJson } from '../../lib/formatting/read-compact-json';
 
 /** A Writable that keeps everything written to it. */

@@ -27,6 +27,25 @@ describe('SelfLog', () => {
     spy.mockRestore();
   });
 
+  // Diagnostics quote what failed: an error from a receiver, a value from an event. Their control
+  // characters are shown escaped, as text output shows data, so a quoted value cannot clear the
+  // console, retitle the terminal or forge a diagnostic line; a stack keeps its line breaks.
+  it('escapes the control characters of the values it quotes, keeping a stack’s line breaks', () => {
+    const lines: string[] = [];
+    SelfLog.enable((line) => lines.push(line));
+    const error = new Error('bad \u001b]0;owned\u0007 answer');
+    error.stack = 'Error: bad\r\n    at here\n    at there';
+    SelfLog.write('Sink {Name} failed: {Error}', 'seq\u001b[2J', error, '\u009b31m');
+    const events: SelfLogEvent[] = [];
+    const subscription = SelfLog.events$.subscribe((e) => events.push(e));
+    SelfLog.write('{Value} {Template}', '\u2028x');
+    subscription.unsubscribe();
+    expect(lines[0]).toMatch(/rxlog: Sink seq\\u001b\[2J failed: Error: bad\n {4}at here\n {4}at there \\u009b31m$/);
+    expect(lines[1]).toMatch(/rxlog: \\u2028x \{Template\}$/);
+    // The arguments themselves are kept as given, for a subscriber that wants them.
+    expect(events[0].args).toEqual(['\u2028x']);
+  });
+
   it('emits every diagnostic on events$ even when no output is enabled', () => {
     const seen: SelfLogEvent[] = [];
     const subscription = SelfLog.events$.subscribe((event) => seen.push(event));

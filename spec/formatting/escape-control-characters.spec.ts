@@ -1,4 +1,5 @@
-import { escapeControlCharacters, renderMessageEscaped } from '../../lib/formatting/escape-control-characters';
+import { escapeControlCharacters } from '../../lib/core/escape-control-characters';
+import { renderMessageEscaped } from '../../lib/formatting/escape-control-characters';
 import { readCompactJson } from '../../lib/formatting/read-compact-json';
 import { RenderedEvent } from '../../lib/formatting/rendered-event';
 import { createLogEvent } from '../../lib/templates/log-event-record';

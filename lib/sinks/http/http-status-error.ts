@@ -1,4 +1,4 @@
-import { escapeControlCharacters } from '../../formatting/escape-control-characters';
+import { escapeControlCharacters } from '../../core/escape-control-characters';
 
 /** How much of a failed response's body goes into the error message, in characters. */
 const BODY_EXCERPT_CHARS = 200;

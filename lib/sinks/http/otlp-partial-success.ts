@@ -1,4 +1,4 @@
-import { escapeControlCharacters } from '../../formatting/escape-control-characters';
+import { escapeControlCharacters } from '../../core/escape-control-characters';
 import { bodyExcerpt } from './http-status-error';
 
 /** The rejected count in a partial success cut short, compact (the Collector's) or pretty-printed. */

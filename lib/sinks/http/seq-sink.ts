@@ -17,7 +17,6 @@ import { isOffline } from './http-online';
 import { utf8Length } from './http-utf8-length';
 import { CompactJsonFormatter } from '../../formatting/compact-json-formatter';
 import { trimNewline } from '../../formatting/trim-newline';
-import { escapeControlCharacters } from '../../formatting/escape-control-characters';
 import { parseTemplateCached } from '../../templates/template-cache';
 import { renderTemplate } from '../../templates/render-template';
 
@@ -263,11 +262,8 @@ export class SeqSink extends HttpSink {
     // Another value (a level Seq may add later, or garbage) is no level, as Serilog's sink reads it.
     if (index < 0 && value !== undefined && value !== 'null' && !this.#told) {
       this.#told = true;
-      SelfLog.write(
-        '{Sink}: MinimumLevelAccepted {Value} is no level; taken as none',
-        this.kind,
-        escapeControlCharacters(value.slice(0, 64)),
-      );
+      // SelfLog shows the server's text with its control characters escaped.
+      SelfLog.write('{Sink}: MinimumLevelAccepted {Value} is no level; taken as none', this.kind, value.slice(0, 64));
     }
     const level = index < 0 ? undefined : LOG_LEVELS[index];
     if (control === undefined) {

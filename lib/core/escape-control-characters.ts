@@ -1,0 +1,32 @@
+// C0 controls, DEL, C1 controls (0x9b is a one-byte CSI) and the Unicode line and paragraph separators.
+// eslint-disable-next-line no-control-regex
+export const CONTROL = /[\u0000-\u001f\u007f-\u009f\u2028\u2029]/;
+const CONTROL_ALL = new RegExp(CONTROL.source, 'g');
+// A CRLF first: it is a line break (a .NET exception from Windows), a lone CR is not.
+// eslint-disable-next-line no-control-regex
+const CONTROL_BUT_LINES = /\r\n|[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u2028\u2029]/g;
+
+function escapeOne(c: string): string {
+  return c === '\r\n'
+    ? '\n'
+    : c === '\n'
+      ? '\\n'
+      : c === '\r'
+        ? '\\r'
+        : c === '\t'
+          ? '\\t'
+          : `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`;
+}
+
+/**
+ * `text` with every control character written as a visible escape (`\n`, `\r`, `\t`, `\u001b` …):
+ * C0 controls, DEL, C1 controls and U+2028 / U+2029. Text output applies it to values that come
+ * from data, so a value cannot move the terminal's cursor, change its title or forge a log line.
+ * With `keepLineBreaks`, `\n` and `\t` stay as they are and `\r\n` becomes `\n` (for stack traces).
+ *
+ * @example escapeControlCharacters('a\u001b[2Jb\nc') // 'a\\u001b[2Jb\\nc'
+ */
+export function escapeControlCharacters(text: string, keepLineBreaks = false): string {
+  if (!CONTROL.test(text)) return text;
+  return text.replace(keepLineBreaks ? CONTROL_BUT_LINES : CONTROL_ALL, escapeOne);
+}
