@@ -1,3 +1,4 @@
+import { hasErrorBrand } from '../core/has-error-brand';
 import { truncatedText } from '../templates/truncated-text';
 
 /** Most causes followed, and most errors of an AggregateError listed: a longer chain (or a cycle) is cut with a marker. */
@@ -97,7 +98,7 @@ function headerText(value: unknown): string | undefined {
   if (message === undefined) return name === undefined ? undefined : `${name}: [unreadable message]`;
   if (name !== undefined) return `${name}: ${message}`;
   try {
-    return Object.prototype.toString.call(value) === '[object Error]' ? `Error: ${message}` : undefined;
+    return hasErrorBrand(value) ? `Error: ${message}` : undefined;
   } catch {
     return undefined;
   }

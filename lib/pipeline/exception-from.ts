@@ -1,3 +1,4 @@
+import { hasErrorBrand } from '../core/has-error-brand';
 import { ThrownValueError } from '../core/errors/thrown-value-error';
 import { captureValue, joinsItems } from '../templates/capture';
 import { setOwnProperty } from '../templates/own-property';
@@ -19,8 +20,7 @@ export function exceptionFrom(value: unknown): Error {
       if (value instanceof Error) return value;
       // An Error whose prototype was taken away (Object.setPrototypeOf(error, null)) is one by
       // brand, and keeps its own message and stack: formatters read them without its prototype.
-      if (Object.getPrototypeOf(value) === null && Object.prototype.toString.call(value) === '[object Error]')
-        return value as Error;
+      if (Object.getPrototypeOf(value) === null && hasErrorBrand(value)) return value as Error;
       const candidate = value as { name?: unknown; message?: unknown; stack?: unknown };
       // Formatters write the stack, else String(value): without a stack, "[object Object]".
       if (typeof candidate.name === 'string' && typeof candidate.message === 'string' && typeof candidate.stack === 'string')

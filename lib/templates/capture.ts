@@ -1,3 +1,4 @@
+import { hasErrorBrand } from '../core/has-error-brand';
 import type { Capturing, MessageTemplate, PropertyToken } from '../core/message-template';
 import { truncatedText } from './truncated-text';
 import { read, throwsMarker } from '../core/read-property';
@@ -238,7 +239,7 @@ function walkStructure(value: object, depth: number, w: Walk, key?: string | num
   const proto = Object.getPrototypeOf(value) as object | null;
   // An Error whose prototype was taken away (Object.setPrototypeOf(error, null)) is still one by
   // brand, its message and stack own but not enumerable. Read only for objects without a prototype.
-  if (proto === null && Object.prototype.toString.call(value) === '[object Error]') return walkError(value as Error, depth, w);
+  if (proto === null && hasErrorBrand(value)) return walkError(value as Error, depth, w);
   // A prototype whose own prototype is null is some realm's Object.prototype: a plain object.
   // Its keys (and a class instance's below) by Object.keys: own enumerable string keys only, so
   // symbol keys and inherited members are skipped.
@@ -250,7 +251,7 @@ function walkStructure(value: object, depth: number, w: Walk, key?: string | num
   }
   // An Error of another realm (a vm context, Node's own inside Jest) is no instance of this one's:
   // its brand tells, read only here, so plain objects and collections never pay for it.
-  if (Object.prototype.toString.call(value) === '[object Error]') return walkError(value as Error, depth, w);
+  if (hasErrorBrand(value)) return walkError(value as Error, depth, w);
   const scalar = unbox(value);
   if (scalar !== value) return walk(scalar, depth, w);
   if (w.structure || json) return walkOwnKeys(value, depth, w);

@@ -17,6 +17,7 @@ import { isOffline } from './http-online';
 import { utf8Length } from './http-utf8-length';
 import { CompactJsonFormatter } from '../../formatting/compact-json-formatter';
 import { trimNewline } from '../../formatting/trim-newline';
+import { escapeControlCharacters } from '../../core/escape-control-characters';
 import { parseTemplateCached } from '../../templates/template-cache';
 import { renderTemplate } from '../../templates/render-template';
 
@@ -262,8 +263,12 @@ export class SeqSink extends HttpSink {
     // Another value (a level Seq may add later, or garbage) is no level, as Serilog's sink reads it.
     if (index < 0 && value !== undefined && value !== 'null' && !this.#told) {
       this.#told = true;
-      // SelfLog shows the server's text with its control characters escaped.
-      SelfLog.write('{Sink}: MinimumLevelAccepted {Value} is no level; taken as none', this.kind, value.slice(0, 64));
+      // Line breaks escaped too (SelfLog keeps a quoted value's, for stacks): the server's text stays on its line.
+      SelfLog.write(
+        '{Sink}: MinimumLevelAccepted {Value} is no level; taken as none',
+        this.kind,
+        escapeControlCharacters(value.slice(0, 64)),
+      );
     }
     const level = index < 0 ? undefined : LOG_LEVELS[index];
     if (control === undefined) {
