@@ -1,6 +1,6 @@
 import { readFailure } from '../core/read-options';
 import { type RedactOptions, RedactionPolicy } from '../templates/redaction-policy';
-import type { ConfigurationState } from './configuration-state';
+import { type ConfigurationState, expectNotCreated } from './configuration-state';
 
 /** `.destructure…`: policies applied while values are captured into events. */
 export class DestructureConfiguration<TParent> {
@@ -21,6 +21,7 @@ export class DestructureConfiguration<TParent> {
    * new LoggerConfiguration().destructure.redact({ paths: ['User.password'], keys: /token|secret/i })
    */
   redact(options: RedactOptions): TParent {
+    expectNotCreated(this.#state, 'destructure.redact');
     try {
       this.#state.redaction.push(RedactionPolicy.compile(options, 'destructure.redact'));
     } catch (error) {

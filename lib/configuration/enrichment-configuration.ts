@@ -1,7 +1,7 @@
 import type { Enricher, EnricherProperties } from '../core/enricher';
 import { expectFunctions, expectOption } from '../core/expect-option';
 import { LogContext } from '../context/log-context';
-import type { ConfigurationState } from './configuration-state';
+import { type ConfigurationState, expectNotCreated } from './configuration-state';
 
 /** `.enrich…`: properties added to every event. An enricher never overwrites a property the event already has. */
 export class EnrichmentConfiguration<TParent> {
@@ -18,6 +18,7 @@ export class EnrichmentConfiguration<TParent> {
    * @throws ConfigurationError naming the name when it is empty or only white space, as Serilog's PropertyEnricher refuses it.
    */
   withProperty(name: string, value: unknown): TParent {
+    expectNotCreated(this.#state, 'enrich.withProperty');
     expectOption(
       typeof name === 'string' && name.trim() !== '',
       'enrich.withProperty',
@@ -34,6 +35,7 @@ export class EnrichmentConfiguration<TParent> {
    * enricher may return any object type of properties: an interface or a class instance too.
    */
   with(...enrichers: Enricher<EnricherProperties>[]): TParent {
+    expectNotCreated(this.#state, 'enrich.with');
     expectFunctions(enrichers, 'enrich.with', 'an enricher function');
     // The pipeline reads what an enricher returns by key, whatever its declared type (see enrichOwnEvent).
     this.#state.enrichers.push(...(enrichers as Enricher[]));
@@ -42,6 +44,7 @@ export class EnrichmentConfiguration<TParent> {
 
   /** Adds the ambient properties of `LogContext.run(…)` in force where the event was logged. */
   fromLogContext(): TParent {
+    expectNotCreated(this.#state, 'enrich.fromLogContext');
     const fromLogContext: Enricher = () => LogContext.current();
     return this.with(fromLogContext);
   }

@@ -1,7 +1,7 @@
 import { expectOption } from '../core/expect-option';
 import { callbackName, strayPromise } from '../core/stray-promise';
 import type { EventPredicate } from '../operators/event-predicate';
-import type { ConfigurationState } from './configuration-state';
+import { type ConfigurationState, expectNotCreated } from './configuration-state';
 
 /**
  * `.filter…`: which events reach the sinks. Excluded events count in `metrics().filtered`. What a
@@ -19,7 +19,7 @@ export class FilterConfiguration<TParent> {
 
   /** Drops the events for which `predicate` returns true. */
   byExcluding(predicate: EventPredicate): TParent {
-    check(predicate, 'filter.byExcluding');
+    check(this.#state, predicate, 'filter.byExcluding');
     const byExcluding: EventPredicate = (event) => {
       const result: unknown = predicate(event);
       return strayPromise(result, 'Filter', predicate) || !result;
@@ -32,12 +32,13 @@ export class FilterConfiguration<TParent> {
 
   /** Keeps only the events for which `predicate` returns true. */
   byIncludingOnly(predicate: EventPredicate): TParent {
-    check(predicate, 'filter.byIncludingOnly');
+    check(this.#state, predicate, 'filter.byIncludingOnly');
     this.#state.filters.push(predicate);
     return this.#parent;
   }
 }
 
-function check(predicate: unknown, where: string): void {
+function check(state: ConfigurationState, predicate: unknown, where: string): void {
+  expectNotCreated(state, where);
   expectOption(typeof predicate === 'function', where, 'a predicate function', predicate);
 }

@@ -6,7 +6,7 @@ import { guardScheduler } from '../core/guard-scheduler';
 import { unrefScheduler } from '../core/unref-scheduler';
 import { Logger } from '../pipeline/logger';
 import { LoggerPipeline } from '../pipeline/logger-pipeline';
-import { type ConfigurationState, emptyConfigurationState } from './configuration-state';
+import { type ConfigurationState, emptyConfigurationState, expectNotCreated } from './configuration-state';
 import { expectFunctions, expectOption } from '../core/expect-option';
 import { readFailure } from '../core/read-options';
 import { DestructureConfiguration } from './destructure-configuration';
@@ -29,7 +29,6 @@ import { SinkConfiguration } from './sink-configuration';
  */
 export class LoggerConfiguration {
   readonly #state: ConfigurationState = emptyConfigurationState();
-  #created = false;
 
   readonly minimumLevel = new MinimumLevelConfiguration<this>(this, this.#state);
   readonly enrich = new EnrichmentConfiguration<this>(this, this.#state);
@@ -39,6 +38,7 @@ export class LoggerConfiguration {
 
   /** Adds RxJS operators to the shared stream, after enrichment and filters, before the sinks. */
   pipe(...operators: OperatorFunction<LogEvent, LogEvent>[]): this {
+    expectNotCreated(this.#state, 'pipe');
     expectFunctions(operators, 'pipe', 'an operator function');
     this.#state.operators.push(...operators);
     return this;
@@ -52,6 +52,7 @@ export class LoggerConfiguration {
    * close: that call falls back to the default clock or timers, reported once to SelfLog.
    */
   useScheduler(scheduler: SchedulerLike): this {
+    expectNotCreated(this.#state, 'useScheduler');
     try {
       expectOption(hasMethods(scheduler, ['schedule', 'now']), 'useScheduler', 'an RxJS SchedulerLike', scheduler);
     } catch (error) {
@@ -62,18 +63,20 @@ export class LoggerConfiguration {
   }
 
   /**
-   * Builds the logger from the configuration as it is now (later calls on the configuration do not
-   * change it). A configuration builds one logger; a second call throws.
+   * Builds the logger from the configuration as it is now. A configuration builds one logger: a
+   * second call, or any builder call after this one (`writeTo`, `minimumLevel`, `enrich` …, which
+   * could no longer change the logger), throws a ConfigurationError naming the call.
    */
   createLogger(): Logger {
-    if (this.#created)
+    if (this.#state.created)
       throw new ConfigurationError('createLogger: this configuration already created a logger; use a new LoggerConfiguration');
-    this.#created = true;
+    this.#state.created = true;
     const state = this.#state;
     const pipeline = new LoggerPipeline({
       ...state,
       // Copies, as Serilog takes them: a later call on this configuration must not reach the logger.
       filters: [...state.filters],
+      overrides: Array.from(state.overrides, ([prefix, level]) => ({ prefix, level })),
       // Enricher and LogContext values are redacted as they are captured, like call arguments.
       redaction: [...state.redaction],
       enrichers: [...state.enrichers],

@@ -1,7 +1,7 @@
-import { LevelSwitch, levelSwitchFrom } from '../core/level-switch';
+import { LevelSwitch, levelSwitchFrom, readableSwitch } from '../core/level-switch';
 import { expectOption } from '../core/expect-option';
 import { type LogLevelName, parseLevel } from '../core/log-level';
-import type { ConfigurationState } from './configuration-state';
+import { type ConfigurationState, expectNotCreated } from './configuration-state';
 import { upperCaseSimple } from '../core/upper-case-simple';
 
 /** `.minimumLevel…`: the lowest level a logger lets through. Default `information`, as in Serilog. */
@@ -14,27 +14,27 @@ export class MinimumLevelConfiguration<TParent> {
   }
 
   verbose(): TParent {
-    return this.is('verbose');
+    return this.#set('verbose', 'minimumLevel.verbose');
   }
 
   debug(): TParent {
-    return this.is('debug');
+    return this.#set('debug', 'minimumLevel.debug');
   }
 
   information(): TParent {
-    return this.is('information');
+    return this.#set('information', 'minimumLevel.information');
   }
 
   warning(): TParent {
-    return this.is('warning');
+    return this.#set('warning', 'minimumLevel.warning');
   }
 
   error(): TParent {
-    return this.is('error');
+    return this.#set('error', 'minimumLevel.error');
   }
 
   fatal(): TParent {
-    return this.is('fatal');
+    return this.#set('fatal', 'minimumLevel.fatal');
   }
 
   /**
@@ -43,14 +43,20 @@ export class MinimumLevelConfiguration<TParent> {
    * @throws ConfigurationError naming the value when it is not a level.
    */
   is(level: LogLevelName | string): TParent {
-    this.#state.minimumLevel = new LevelSwitch(parseLevel(level, 'minimumLevel.is'));
+    return this.#set(level, 'minimumLevel.is');
+  }
+
+  #set(level: LogLevelName | string, where: string): TParent {
+    expectNotCreated(this.#state, where);
+    this.#state.minimumLevel = new LevelSwitch(parseLevel(level, where));
     return this.#parent;
   }
 
   /** Follows a LevelSwitch: changing `sw.level` changes the minimum level at once. */
   controlledBy(levelSwitch: LevelSwitch): TParent {
+    expectNotCreated(this.#state, 'minimumLevel.controlledBy');
     expectOption(levelSwitch instanceof LevelSwitch, 'minimumLevel.controlledBy', 'a LevelSwitch', levelSwitch);
-    this.#state.minimumLevel = levelSwitch;
+    this.#state.minimumLevel = readableSwitch(levelSwitch, 'minimumLevel.controlledBy');
     return this.#parent;
   }
 
@@ -65,14 +71,14 @@ export class MinimumLevelConfiguration<TParent> {
    * @example .minimumLevel.override('Orders.Db', 'warning')
    */
   override(sourceContextPrefix: string, level: LogLevelName | string | LevelSwitch): TParent {
+    expectNotCreated(this.#state, 'minimumLevel.override');
     const prefix = typeof sourceContextPrefix === 'string' ? sourceContextPrefix.trim() : '';
     expectOption(prefix !== '', 'minimumLevel.override', 'a non-empty SourceContext prefix', sourceContextPrefix);
     const levelSwitch = levelSwitchFrom(level, `minimumLevel.override(${JSON.stringify(prefix)})`);
     // Kept upper-cased: prefixes match ignoring case (see LevelOverride), so one that differs only
     // in case replaces the earlier one.
     const key = upperCaseSimple(prefix);
-    this.#state.overrides = this.#state.overrides.filter((o) => o.prefix !== key);
-    this.#state.overrides.push({ prefix: key, level: levelSwitch });
+    this.#state.overrides.set(key, levelSwitch);
     return this.#parent;
   }
 }

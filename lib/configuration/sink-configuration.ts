@@ -5,7 +5,7 @@ import { checkOptionKeys } from '../core/check-option-keys';
 import { readFailure, readOptions } from '../core/read-options';
 import { resolveDeliveryOptions, type SinkDeliveryOptions } from '../pipeline/sink-delivery-options';
 import { CONSOLE_OPTION_KEYS, ConsoleSink, type ConsoleSinkOptions } from '../sinks/console-sink';
-import type { ConfigurationState } from './configuration-state';
+import { type ConfigurationState, expectNotCreated } from './configuration-state';
 import { expectFunctions, expectOption } from '../core/expect-option';
 import { hasMethods } from '../core/has-methods';
 import { hasLoneSurrogate } from '../core/lone-surrogate';
@@ -82,11 +82,13 @@ export class SinkConfiguration<TParent> {
    * empty, `__proto__` or holds a lone UTF-16 surrogate (it has no UTF-8 form).
    */
   sink(sink: Sink, options: SinkOptions = {}): TParent {
+    expectNotCreated(this.#state, 'writeTo.sink');
     return this.#add(() => sink, options, SINK_KEYS);
   }
 
   /** A ConsoleSink: coloured text in a terminal, console methods in a browser. */
   console(options: ConsoleSinkOptions & SinkOptions = {}): TParent {
+    expectNotCreated(this.#state, 'writeTo.console');
     return this.#add(
       (given) => {
         // The sink gets only its own options (it refuses any other key); the rest are the lane's.

@@ -1,5 +1,7 @@
 import { BehaviorSubject, type Observable } from 'rxjs';
+import { expectOption } from './expect-option';
 import { guardSubscribers } from './guard-subscribers';
+import { readFailure } from './read-options';
 import { LOG_LEVELS, type LogLevelName, levelValue, parseLevel } from './log-level';
 import { SelfLog } from './self-log';
 import { hasSharedBrand } from './shared-brand';
@@ -101,8 +103,28 @@ export class LevelSwitch {
  * A minimum level given by name or as a switch (a sink's `minimumLevel`, an override): the switch
  * itself, or a new one at that level.
  *
- * @throws ConfigurationError naming `where` when `level` is neither a switch nor a level name.
+ * @throws ConfigurationError naming `where` when `level` is neither a switch nor a level name, or is a switch whose level cannot be read.
  */
 export function levelSwitchFrom(level: LogLevelName | string | LevelSwitch, where: string): LevelSwitch {
-  return level instanceof LevelSwitch ? level : new LevelSwitch(parseLevel(level, where));
+  return level instanceof LevelSwitch ? readableSwitch(level, where) : new LevelSwitch(parseLevel(level, where));
+}
+
+/**
+ * `levelSwitch` itself, once its level reads as one of the six. The logging calls read it on
+ * the hot path, unguarded: a value that passes `instanceof` but has no level (made with
+ * `Object.create(LevelSwitch.prototype)`, or a subclass whose `value` misbehaves) is refused
+ * here, at configuration, rather than thrown at every call. A switch of another copy of rxlog passes.
+ *
+ * @throws ConfigurationError naming `where` when reading the level throws or gives no level.
+ */
+export function readableSwitch(levelSwitch: LevelSwitch, where: string): LevelSwitch {
+  let value: unknown;
+  try {
+    value = levelSwitch.value;
+  } catch (error) {
+    readFailure(where, "the LevelSwitch's level", error);
+  }
+  const ok = Number.isInteger(value) && (value as number) >= 0 && (value as number) < LOG_LEVELS.length;
+  expectOption(ok, where, 'a LevelSwitch at one of the six levels', value);
+  return levelSwitch;
 }

@@ -3,6 +3,7 @@ import { LoggerConfiguration } from '../../lib/configuration/logger-configuratio
 import { LogContext } from '../../lib/context/log-context';
 import { ConfigurationError } from '../../lib/core/errors/configuration-error';
 import { LevelSwitch } from '../../lib/core/level-switch';
+import { minimumLevel } from '../../lib/operators/minimum-level';
 import type { Sink } from '../../lib/core/sink';
 import { LogEventRecord } from '../../lib/templates/log-event-record';
 import { MemorySink } from '../../lib/sinks/memory-sink';
@@ -67,6 +68,28 @@ describe('LoggerConfiguration', () => {
       sw.level = 'warning';
       orders.warning('shown');
       expect(memory.events.map((e) => e.renderMessage())).toEqual(['shown']);
+    });
+
+    it('refuses a LevelSwitch whose level cannot be read, so that no logging call throws on it later', () => {
+      // It carries LevelSwitch's mark (on the prototype) but no level: every logging call would throw reading it.
+      const markOnly = Object.create(LevelSwitch.prototype) as LevelSwitch;
+      class Broken extends LevelSwitch {
+        override get value(): number {
+          return Number.NaN;
+        }
+      }
+      for (const sw of [markOnly, new Broken()]) {
+        expect(() => new LoggerConfiguration().minimumLevel.controlledBy(sw)).toThrow(
+          /^minimumLevel\.controlledBy: (reading the LevelSwitch's level threw TypeError|expected a LevelSwitch at one of the six levels, got number NaN)/,
+        );
+        expect(() => new LoggerConfiguration().minimumLevel.override('Orders', sw)).toThrow(
+          /^minimumLevel\.override\("Orders"\): /,
+        );
+        expect(() => new LoggerConfiguration().writeTo.sink(new MemorySink(), { minimumLevel: sw })).toThrow(
+          /^writeTo\.sink\(memory\)\.minimumLevel: /,
+        );
+        expect(() => minimumLevel(sw)).toThrow(ConfigurationError);
+      }
     });
 
     it('follows a LevelSwitch at once', () => {
@@ -258,15 +281,36 @@ describe('LoggerConfiguration', () => {
     expect(() => configuration.createLogger()).toThrow(/already created a logger/);
   });
 
-  it('builds the logger from the configuration as it was: later calls on the configuration do not reach it', async () => {
+  it('refuses every builder call after createLogger, naming it, and leaves the logger as it was built', async () => {
     const memory = new MemorySink();
     const configuration = new LoggerConfiguration().filter.byExcluding(() => false).writeTo.sink(memory);
     const log = configuration.createLogger();
-    configuration.filter.byExcluding(() => true);
-    configuration.destructure.redact({ paths: ['Secret'] });
+    // Each call would be lost without a word: the logger is built and cannot change.
+    const late: [string, () => unknown][] = [
+      ['minimumLevel.debug', () => configuration.minimumLevel.debug()],
+      ['minimumLevel.is', () => configuration.minimumLevel.is('verbose')],
+      ['minimumLevel.controlledBy', () => configuration.minimumLevel.controlledBy(new LevelSwitch())],
+      ['minimumLevel.override', () => configuration.minimumLevel.override('Orders', 'debug')],
+      ['enrich.withProperty', () => configuration.enrich.withProperty('A', 1)],
+      ['enrich.with', () => configuration.enrich.with(() => ({ B: 2 }))],
+      ['enrich.fromLogContext', () => configuration.enrich.fromLogContext()],
+      ['filter.byExcluding', () => configuration.filter.byExcluding(() => true)],
+      ['filter.byIncludingOnly', () => configuration.filter.byIncludingOnly(() => false)],
+      ['writeTo.sink', () => configuration.writeTo.sink(new MemorySink())],
+      ['writeTo.console', () => configuration.writeTo.console()],
+      ['destructure.redact', () => configuration.destructure.redact({ paths: ['Secret'] })],
+      ['pipe', () => configuration.pipe(map((e) => e))],
+      ['useScheduler', () => configuration.useScheduler({ now: () => 0, schedule: () => ({}) } as never)],
+    ];
+    for (const [where, call] of late) {
+      expect(call).toThrow(ConfigurationError);
+      expect(call).toThrow(new RegExp(`^${where.replace('.', '\\.')}: this configuration already created its logger`));
+    }
+    log.debug('Token {Secret}', 's-0');
     log.information('Token {Secret}', 's-1');
     expect(memory.events.map((e) => e.properties)).toEqual([{ Secret: 's-1' }]);
     expect(log.metrics().filtered).toBe(0);
+    expect(Object.keys(log.metrics().sinks)).toEqual(['memory']);
     await log.close();
   });
 
