@@ -200,3 +200,57 @@ describe('minimumLevel.override’s prefix, checked against Serilog’s LoggerMi
     },
   );
 });
+
+describe('minimumLevel.override with odd SourceContexts, matched as Serilog’s LevelOverrideMap matches them', () => {
+  // The prefix must be the whole SourceContext or be followed by a dot in it, compared letter by
+  // letter ignoring case; a prefix that ends in a dot therefore needs a second dot after it.
+  const log = new LoggerConfiguration().minimumLevel
+    .warning()
+    .minimumLevel.override('A.', 'debug')
+    .minimumLevel.override('.', 'debug')
+    .minimumLevel.override('Ü', 'debug')
+    .minimumLevel.override('😀.x', 'debug')
+    .minimumLevel.override('L'.repeat(100_000), 'debug')
+    .minimumLevel.override('\uD800', 'debug')
+    .writeTo.sink(new MemorySink())
+    .createLogger();
+  it.each<[string, LogLevelName]>([
+    ['', 'warning'],
+    ['.', 'debug'],
+    ['..', 'debug'],
+    ['.x', 'warning'],
+    ['A', 'warning'],
+    ['A.', 'debug'],
+    ['A.B', 'warning'],
+    ['A..B', 'debug'],
+    ['ü', 'debug'],
+    ['ü.z', 'debug'],
+    ['Üx', 'warning'],
+    ['😀.X', 'debug'],
+    ['😀.x.y', 'debug'],
+    ['l'.repeat(100_000), 'debug'],
+    ['L'.repeat(100_000) + '.q', 'debug'],
+    ['L'.repeat(99_999), 'warning'],
+    ['\uD800', 'debug'],
+    ['\uD800.a', 'debug'],
+    ['x\uD800', 'warning'],
+  ])('gives a logger with SourceContext %p the level %p', (context, expected) => {
+    expect(effectiveLevel(log.forContext('SourceContext', context))).toBe(expected);
+  });
+
+  it('keeps thousands of overrides apart, the last of those that differ only in case winning', () => {
+    let configuration = new LoggerConfiguration().minimumLevel.warning();
+    for (let i = 0; i < 5_000; i++) configuration = configuration.minimumLevel.override(`Ns${i}.Sub`, i % 2 ? 'debug' : 'error');
+    for (let i = 0; i < 5_000; i += 1_000) configuration = configuration.minimumLevel.override(`NS${i}.SUB`, 'verbose');
+    const many = configuration.writeTo.sink(new MemorySink()).createLogger();
+    expect(effectiveLevel(many.forContext('SourceContext', 'ns1.sub.Deep'))).toBe('debug');
+    expect(effectiveLevel(many.forContext('SourceContext', 'Ns2.Sub'))).toBe('error');
+    expect(effectiveLevel(many.forContext('SourceContext', 'Ns3000.Sub'))).toBe('verbose');
+    expect(effectiveLevel(many.forContext('SourceContext', 'Ns5000.Sub'))).toBe('warning');
+  });
+});
+
+// Not ported: test/Serilog.Tests/Core/ChildLoggerKnownLimitationsTests.cs (serilog/serilog at 60935b4).
+// Its four tests are about minimum level overrides configured on a sub-logger (WriteTo.Logger), which
+// Serilog does not support and reports to SelfLog. A sub-logger is a sink's lane in rxlog, and a lane
+// has no overrides to configure (writeTo.sink takes one minimumLevel), so the mistake cannot be made.

@@ -146,3 +146,20 @@ describe('LevelSwitch across copies of rxlog', () => {
     expect((null as unknown) instanceof LevelSwitch).toBe(false);
   });
 });
+
+// The reference test (serilog/serilog at 60935b4). Serilog's MinimumLevelChanged event is level$
+// here: it also gives the level at subscription, and, as Serilog, says nothing when the level is
+// set to the one in force.
+describe('Serilog test/Serilog.Tests/Core/LoggingLevekSwitchTests.cs', () => {
+  it('MinimumLevelChanged_Should_Work', () => {
+    const sw = new LevelSwitch();
+    const seen: string[] = [];
+    const subscription = sw.level$.subscribe((level) => seen.push(level));
+    expect(sw.level).toBe('information');
+    sw.level = 'fatal';
+    sw.level = 'fatal';
+    expect(sw.level).toBe('fatal');
+    expect(seen).toEqual(['information', 'fatal']);
+    subscription.unsubscribe();
+  });
+});
