@@ -1,5 +1,6 @@
 import { ConfigurationError } from '../../lib/core/errors/configuration-error';
 import { LevelSwitch } from '../../lib/core/level-switch';
+import type { LogEvent } from '../../lib/core/log-event';
 import { SelfLog, type SelfLogEvent } from '../../lib/core/self-log';
 import { LoggerConfiguration } from '../../lib/configuration/logger-configuration';
 import { MemorySink } from '../../lib/sinks/memory-sink';
@@ -113,6 +114,54 @@ describe('LevelSwitch', () => {
     }).toThrow(ConfigurationError);
     expect(sw.level).toBe('error');
     expect(() => new LevelSwitch('nope')).toThrow(/LevelSwitch: unknown level "nope"/);
+  });
+});
+
+describe('LevelSwitch in use', () => {
+  it('may be set from inside a sink while events flow: the next call already follows it', async () => {
+    const sw = new LevelSwitch('information');
+    const seen: string[] = [];
+    // A sink that opens up debug output once it sees an error, and closes it again on fatal.
+    const sink = {
+      emit(events: readonly LogEvent[]): void {
+        for (const event of events) {
+          seen.push(event.renderMessage());
+          if (event.level === 'error') sw.level = 'debug';
+          if (event.level === 'fatal') sw.level = 'information';
+        }
+      },
+    };
+    const log = new LoggerConfiguration().minimumLevel.controlledBy(sw).writeTo.sink(sink).createLogger();
+    log.debug('d1');
+    log.error('e');
+    log.debug('d2');
+    log.fatal('f');
+    log.debug('d3');
+    expect(seen).toEqual(['e', 'd2', 'f']);
+    await log.close();
+  });
+
+  it('drives several loggers of several configurations, root, override and sink alike, and keeps working after one closes', async () => {
+    const sw = new LevelSwitch('warning');
+    const first = new MemorySink();
+    const second = new MemorySink();
+    const one = new LoggerConfiguration().minimumLevel
+      .controlledBy(sw)
+      .minimumLevel.override('Orders', sw)
+      .writeTo.sink(first, { minimumLevel: sw })
+      .createLogger();
+    const two = new LoggerConfiguration().minimumLevel.verbose().writeTo.sink(second, { minimumLevel: sw }).createLogger();
+    one.forContext('SourceContext', 'Orders').information('hidden');
+    two.information('hidden');
+    await one.close();
+    sw.level = 'debug';
+    expect(() => one.debug('after close')).not.toThrow();
+    two.debug('shown');
+    two.verbose('hidden');
+    expect(first.events).toHaveLength(0);
+    expect(second.events.map((e) => e.renderMessage())).toEqual(['shown']);
+    expect(one.metrics().rejectedAfterClose).toBe(1);
+    await two.close();
   });
 });
 
