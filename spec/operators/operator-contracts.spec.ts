@@ -1,13 +1,17 @@
 import {
   BehaviorSubject,
+  delay,
   map,
+  type Observable,
   type MonoTypeOperatorFunction,
   type OperatorFunction,
   range,
   type SchedulerAction,
   type SchedulerLike,
+  share,
   Subject,
   type Subscription,
+  switchMap,
   take,
   tap,
 } from 'rxjs';
@@ -231,3 +235,50 @@ describe('every operator under a synchronous source of 100 000 events', () => {
     expect(out).toBe(expected);
   });
 });
+
+describe.each(operators)('%s (composed with the app’s own RxJS operators)', (_name, build) => {
+  /** Each value `make` emits, with its frame, over one virtual-time run. */
+  function framesOf(make: (scheduler: SchedulerLike) => Observable<unknown>): [number, unknown][] {
+    const testScheduler = createTestScheduler();
+    const seen: [number, unknown][] = [];
+    testScheduler.run(() => {
+      make(testScheduler).subscribe((value) => seen.push([testScheduler.now(), described(value)]));
+    });
+    return seen;
+  }
+  const input = '-d-d-i-e-d-i-d-|';
+
+  it('under share(), is subscribed once and gives every subscriber the same', () => {
+    const testScheduler = createTestScheduler();
+    const first: unknown[] = [];
+    const second: unknown[] = [];
+    testScheduler.run(({ hot, expectSubscriptions }) => {
+      const source = hot(input, events);
+      const shared = source.pipe(build(testScheduler), share());
+      shared.subscribe((value) => first.push(described(value)));
+      shared.subscribe((value) => second.push(described(value)));
+      expectSubscriptions(source.subscriptions).toBe('^--------------!');
+    });
+    expect(first.length).toBeGreaterThan(0);
+    expect(second).toEqual(first);
+  });
+
+  it('before delay(), emits the same, each value later by the delay', () => {
+    const plain = framesOf((s) => cold(s, input).pipe(build(s)));
+    const delayed = framesOf((s) => cold(s, input).pipe(build(s), delay(3, s)));
+    expect(plain.length).toBeGreaterThan(0);
+    expect(delayed).toEqual(plain.map(([frame, value]) => [frame + 3, value]));
+  });
+
+  it('inside switchMap, is torn down with the inner it switched away from and starts fresh in the next', () => {
+    const alone = framesOf((s) => cold(s, input).pipe(build(s)));
+    // The outer's second value at frame 7 ends the first inner (before its frame-7 event) and starts another.
+    const switched = framesOf((s) => cold(s, 'x------y|').pipe(switchMap(() => cold(s, input).pipe(build(s)))));
+    expect(switched).toEqual([...alone.filter(([frame]) => frame < 7), ...alone.map(([frame, value]) => [frame + 7, value])]);
+  });
+});
+
+/** `marbles` of `events` as a cold Observable on `scheduler` (a TestScheduler in run mode). */
+function cold(scheduler: SchedulerLike, marbles: string): Observable<LogEvent> {
+  return (scheduler as TestScheduler).createColdObservable(marbles, events);
+}
