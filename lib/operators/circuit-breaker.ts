@@ -83,6 +83,7 @@ export class CircuitBreaker {
   /**
    * @param scheduler The clock for `resetTimeoutMs`. Default `unrefScheduler`.
    * @param name Named in diagnostics. Default `'circuit'`.
+   * @throws ConfigurationError when an option is invalid or unknown, or the scheduler is not a SchedulerLike.
    */
   constructor(
     options: CircuitBreakerOptions = {},
@@ -90,6 +91,10 @@ export class CircuitBreaker {
     readonly name = 'circuit',
   ) {
     this.options = resolveCircuitBreakerOptions(options);
+    // Refused here, as circuitBreaker(options) refuses them: a misspelt option would mean its default,
+    // and a scheduler without now() (a name given in its place) would throw out of recordFailure.
+    checkOptionKeys('circuitBreaker', options, ['failureThreshold', 'resetTimeoutMs']);
+    checkScheduler('CircuitBreaker', scheduler);
     this.#scheduler = scheduler;
   }
 
@@ -174,7 +179,6 @@ export function circuitBreaker(
   const shared = options instanceof CircuitBreaker;
   checkScheduler('circuitBreaker', scheduler);
   const breaker = shared ? options : new CircuitBreaker(options, scheduler);
-  if (!shared) checkOptionKeys('circuitBreaker', options, ['failureThreshold', 'resetTimeoutMs']);
   const operator = <T>(source: Observable<T>): Observable<T> =>
     new Observable<T>((subscriber) => {
       if (breaker.tryAcquire() === 'reject') {

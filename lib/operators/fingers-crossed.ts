@@ -266,9 +266,13 @@ export function fingersCrossed(
       };
 
       const take = (event: LogEvent): void => {
+        // The key and the trigger first: a selector or predicate that logs sends its event through
+        // here on this turn, and that may evict a key (maxKeys); the state is taken after it.
+        const key = keyOf(event);
+        const triggers = isTrigger(event);
         const now = scheduler.now();
-        const state = stateFor(keyOf(event), now);
-        if (isTrigger(event)) {
+        const state = stateFor(key, now);
+        if (triggers) {
           // Set before emitting: an event the subscriber logs on this turn comes after the trigger.
           state.passUntil = passthroughMs === 0 ? Number.NEGATIVE_INFINITY : now + passthroughMs;
           const released = state.ring.drain();

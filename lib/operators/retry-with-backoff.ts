@@ -1,12 +1,34 @@
 import { type MonoTypeOperatorFunction, retry, type SchedulerLike, timer } from 'rxjs';
 import { unrefScheduler } from '../core/unref-scheduler';
 import { checkScheduler } from './operator-options';
-import { backoffDelay, checkRandom, resolveRetryOptions, type RetryOptions } from './backoff-delay';
+import { backoffDelay as delayOf, checkRandom, resolveRetryOptions, type RetryOptions } from './backoff-delay';
 import { checkOptionKeys } from '../core/check-option-keys';
+import { expectOption } from '../core/expect-option';
 
 // The options and the delay live in their own module, free of RxJS, so the logger's delivery
 // stage can use them without pulling this operator's imports into a bundle that does not use it.
-export { backoffDelay, type ResolvedRetryOptions, resolveRetryOptions, type RetryOptions } from './backoff-delay';
+export { type ResolvedRetryOptions, resolveRetryOptions, type RetryOptions } from './backoff-delay';
+
+/**
+ * The delay before retry number `retryNumber` (1 for the first retry; a number below 1 counts as
+ * 1), in whole milliseconds: `initialDelayMs × 2^(retryNumber − 1)`, spread by ± `jitter` of
+ * itself, and never more than `maxDelayMs`. Pure: pass `random` to make it deterministic.
+ *
+ * @param random A uniform number in [0, 1); 0.5 means no jitter (also what NaN counts as; values outside are clamped). Default `Math.random`.
+ * @throws ConfigurationError when `retryNumber` is not a number (or is NaN), or an option is invalid.
+ * @example backoffDelay(3, { initialDelayMs: 100, jitter: 0 }) // 400
+ */
+export function backoffDelay(retryNumber: number, options: RetryOptions = {}, random: () => number = Math.random): number {
+  // Checked here, for app code (the delivery stage counts its own tries): NaN, or the options given
+  // in its place, would make the delay NaN, which a timer reads as "at once".
+  expectOption(
+    typeof retryNumber === 'number' && !Number.isNaN(retryNumber),
+    'backoffDelay: retryNumber',
+    "the retry's number (1 for the first)",
+    retryNumber,
+  );
+  return delayOf(retryNumber, options, random);
+}
 
 /**
  * Re-subscribes to the source after an error, waiting `backoffDelay(n)` on the scheduler before
@@ -29,6 +51,6 @@ export function retryWithBackoff<T>(
   checkScheduler('retryWithBackoff', scheduler);
   return retry<T>({
     count: resolved.attempts - 1,
-    delay: (_error, retryNumber) => timer(backoffDelay(retryNumber, resolved, random), scheduler),
+    delay: (_error, retryNumber) => timer(delayOf(retryNumber, resolved, random), scheduler),
   });
 }

@@ -29,6 +29,9 @@ export const SUPPRESSED_TEMPLATE = 'Suppressed {Count} repeats of "{Template}"';
 /** Why throttleEvents dropped events, as the sink's `droppedBy` names it. */
 export const THROTTLE_REASON = 'throttleEvents.suppressed';
 
+/** Why throttleEvents dropped an event whose arrival closed the oldest window while the subscriber unsubscribed on that window's summary. */
+export const THROTTLE_DISCARDED_REASON = 'throttleEvents.discarded';
+
 interface Window {
   passed: number;
   suppressed: number;
@@ -48,8 +51,9 @@ function defaultKey(event: LogEvent): string {
  * key's first event); the rest are suppressed, and when the window ends one summary event
  * `Suppressed {Count} repeats of "{Template}"` stands for them, at the level of the most severe
  * one. Nothing is silently lost: in a sink's `pipe`, suppressed events count in `dropped` (under
- * {@link THROTTLE_REASON}) and summaries in `received`. When the stream ends, open windows send
- * their summaries first. A value that is not an event (no template) passes unthrottled.
+ * {@link THROTTLE_REASON}) and summaries in `received`; an event whose arrival closed the oldest
+ * window (`maxKeys`) while the subscriber unsubscribed on that window's summary counts under
+ * {@link THROTTLE_DISCARDED_REASON}. When the stream ends, open windows send their summaries first. A value that is not an event (no template) passes unthrottled.
  *
  * ```text
  * source:                        -a-a-a-a------|     (windowMs: 5, max: 1)
@@ -115,8 +119,12 @@ export function throttleEvents(
           if (window === undefined && windows.size >= maxKeys) {
             const [oldestKey, oldest] = windows.entries().next().value as [unknown, Window];
             close(oldestKey, oldest);
-            // The subscriber unsubscribed while taking the summary: no window (and no timer) after the teardown.
-            if (subscriber.closed) return;
+            // The subscriber unsubscribed while taking the summary: no window (and no timer) after the
+            // teardown, and this event, neither passed on nor suppressed, is counted rather than lost.
+            if (subscriber.closed) {
+              accounting.dropped(1, THROTTLE_DISCARDED_REASON);
+              return;
+            }
             // The summary just sent may have brought this key in on its turn (a subscriber that logs).
             window = windows.get(key);
           }

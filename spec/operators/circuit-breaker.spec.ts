@@ -1,9 +1,9 @@
-import { catchError, defer, firstValueFrom, from, mergeMap, of, Subject, take, throwError } from 'rxjs';
+import { catchError, defer, firstValueFrom, from, mergeMap, of, type SchedulerLike, Subject, take, throwError } from 'rxjs';
 import { ConfigurationError } from '../../lib/core/errors/configuration-error';
 import { SelfLog, type SelfLogEvent } from '../../lib/core/self-log';
 import type { BreakerStateName } from '../../lib/metrics/metrics-types';
 import { BrokenCircuitError } from '../../lib/operators/broken-circuit-error';
-import { CircuitBreaker, circuitBreaker } from '../../lib/operators/circuit-breaker';
+import { CircuitBreaker, circuitBreaker, type CircuitBreakerOptions } from '../../lib/operators/circuit-breaker';
 import { createTestScheduler } from '../helpers/test-scheduler';
 import { countingSource } from '../helpers/events';
 import { heapGrowthMiB } from '../helpers/operator-memory';
@@ -139,6 +139,29 @@ describe('CircuitBreaker', () => {
     expect(() => new CircuitBreaker('fast' as unknown as object)).toThrow(
       /circuitBreaker: expected an options object, got "fast"/,
     );
+  });
+});
+
+describe('CircuitBreaker built from JavaScript', () => {
+  // Each was taken, and failed later: a scheduler without now() (the name given in its place) threw
+  // a TypeError out of recordFailure at the threshold, in place of the call's own error; a misspelt
+  // option meant its default without a word, as it does not for circuitBreaker(options).
+  it('refuses a scheduler that is not a SchedulerLike and an unknown option, naming them', () => {
+    expect(() => new CircuitBreaker({}, 'payments' as unknown as SchedulerLike)).toThrow(ConfigurationError);
+    expect(() => new CircuitBreaker({}, 'payments' as unknown as SchedulerLike)).toThrow(
+      /CircuitBreaker: scheduler: expected an RxJS SchedulerLike, got "payments"/,
+    );
+    expect(() => new CircuitBreaker({ failureTreshold: 3 } as CircuitBreakerOptions)).toThrow(
+      /circuitBreaker: unknown option "failureTreshold"/,
+    );
+  });
+
+  it('still takes what the defaults and a sink give it', () => {
+    expect(new CircuitBreaker().name).toBe('circuit');
+    expect(new CircuitBreaker({ failureThreshold: 2, resetTimeoutMs: 10 }, createTestScheduler(), 'http').options).toEqual({
+      failureThreshold: 2,
+      resetTimeoutMs: 10,
+    });
   });
 });
 

@@ -546,6 +546,35 @@ describe('fingersCrossed in hostile use', () => {
     });
   });
 
+  it('holds an event whose trigger predicate logs (re-entrant) in its key’s ring, even when what it logs evicts that key', () => {
+    const testScheduler = createTestScheduler();
+    const accounting = new RecordingAccounting();
+    const source = new Subject<LogEvent>();
+    const out: LogEvent[] = [];
+    const a = keyed('r-1', 'debug', 'a');
+    const b = keyed('r-2', 'debug', 'b');
+    let logged = false;
+    const trigger = (event: LogEvent): boolean => {
+      // A predicate that logs: its event arrives on this turn, under another key, and with maxKeys
+      // 1 evicts the key of the event being asked about.
+      if (!logged) {
+        logged = true;
+        source.next(b);
+      }
+      return event.level === 'error';
+    };
+    subscribedWith(
+      accounting,
+      source.pipe(fingersCrossed({ trigger, isolateBy: 'RequestId', maxKeys: 1 }, testScheduler)),
+    ).subscribe((event) => out.push(event));
+    source.next(a);
+    source.next(keyed('r-1', 'error', 'E'));
+    source.complete();
+    // a was held in r-1's ring, not in a ring forgotten by the eviction: its trigger releases it.
+    expect(out.map((event) => event.messageTemplate.text)).toEqual(['a', 'E']);
+    expect(accounting.droppedBy).toEqual({ [FINGERS_CROSSED_REASONS.evicted]: 1 });
+  });
+
   it('holds one event with bufferSize 1, the latest', () => {
     const testScheduler = createTestScheduler();
     testScheduler.run(({ hot, expectObservable }) => {

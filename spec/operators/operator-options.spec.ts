@@ -5,6 +5,7 @@ import { batchEvents } from '../../lib/operators/batch-events';
 import { boundedQueue } from '../../lib/operators/bounded-queue';
 import { fingersCrossed } from '../../lib/operators/fingers-crossed';
 import { throttleEvents } from '../../lib/operators/throttle-events';
+import { sampleEvents } from '../../lib/operators/sample-events';
 import { retryWithBackoff } from '../../lib/operators/retry-with-backoff';
 import { circuitBreaker } from '../../lib/operators/circuit-breaker';
 import { tapMetrics } from '../../lib/operators/tap-metrics';
@@ -102,5 +103,51 @@ describe('an option given as null', () => {
 
   it('leaves undefined meaning the default', () => {
     for (const [, build] of given) expect(() => build(undefined as never)).not.toThrow();
+  });
+});
+
+describe('a count or a time that is out of range or not a number', () => {
+  // Each operator's numeric options, refused when the operator is built with the option's name and
+  // the value in the message: a negative, NaN or -Infinity, a number given as text, a boolean, and
+  // Infinity where it would mean an unbounded memory or a timer that fires at once.
+  const demand$ = new Subject<number>();
+  const log = { write: () => undefined };
+  const numeric: [operator: string, option: string, build: (value: never) => unknown, refusesInfinity: boolean][] = [
+    ['fingersCrossed', 'bufferSize', (value) => fingersCrossed({ bufferSize: value }), true],
+    ['fingersCrossed', 'maxKeys', (value) => fingersCrossed({ maxKeys: value }), true],
+    ['fingersCrossed', 'ttlMs', (value) => fingersCrossed({ ttlMs: value }), false],
+    ['fingersCrossed', 'passthroughMs', (value) => fingersCrossed({ afterTrigger: { passthroughMs: value } }), false],
+    ['throttleEvents', 'windowMs', (value) => throttleEvents({ windowMs: value }), true],
+    ['throttleEvents', 'max', (value) => throttleEvents({ max: value }), true],
+    ['throttleEvents', 'maxKeys', (value) => throttleEvents({ maxKeys: value }), true],
+    ['sampleEvents', 'rate', (value) => sampleEvents({ rate: value }), true],
+    ['batchEvents', 'size', (value) => batchEvents({ size: value }), true],
+    ['batchEvents', 'maxDelayMs', (value) => batchEvents({ maxDelayMs: value }), false],
+    ['boundedQueue', 'limit', (value) => boundedQueue({ limit: value }, demand$), true],
+    ['boundedQueue', 'limitBytes', (value) => boundedQueue({ limitBytes: value }, demand$), true],
+    ['boundedQueue', 'warnAt', (value) => boundedQueue({ warnAt: value }, demand$), true],
+    ['boundedQueue', 'maxEventBytes', (value) => boundedQueue({ maxEventBytes: value }, demand$), true],
+    ['retryWithBackoff', 'attempts', (value) => retryWithBackoff({ attempts: value }), true],
+    ['retryWithBackoff', 'initialDelayMs', (value) => retryWithBackoff({ initialDelayMs: value }), true],
+    ['retryWithBackoff', 'maxDelayMs', (value) => retryWithBackoff({ maxDelayMs: value }), true],
+    ['retryWithBackoff', 'jitter', (value) => retryWithBackoff({ jitter: value }), true],
+    ['circuitBreaker', 'failureThreshold', (value) => circuitBreaker({ failureThreshold: value }), true],
+    ['circuitBreaker', 'resetTimeoutMs', (value) => circuitBreaker({ resetTimeoutMs: value }), true],
+    ['tapLog', 'maxDepth', (value) => tapLog(log, { name: 'jobs', captureLimits: { maxDepth: value } }), true],
+  ];
+  const bad: [value: unknown, shown: RegExp][] = [
+    [-1, /-1/],
+    [Number.NaN, /NaN/],
+    [Number.NEGATIVE_INFINITY, /-Infinity/],
+    ['5', /"5"/],
+    [true, /true/],
+  ];
+
+  it.each(numeric)('%s %s: is refused, naming it and the value', (_operator, option, build, refusesInfinity) => {
+    for (const [value, shown] of refusesInfinity ? [...bad, [Number.POSITIVE_INFINITY, /Infinity/] as const] : bad) {
+      const built = (): unknown => build(value as never);
+      expect(built).toThrow(ConfigurationError);
+      expect(built).toThrow(new RegExp(`${option}.*${shown.source}`));
+    }
   });
 });

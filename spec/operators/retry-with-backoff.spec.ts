@@ -64,6 +64,25 @@ describe('backoffDelay', () => {
     expect(() => retryWithBackoff(null as unknown as object)).toThrow(/retry: expected an options object, got null/);
     expect(() => retryWithBackoff(3 as unknown as object)).toThrow(/retry: expected an options object, got 3/);
   });
+
+  it('refuses a retry number that is not a number, instead of a NaN delay that a timer reads as "at once"', () => {
+    // backoffDelay(options), the retry number forgotten, gave NaN: a retry loop with no wait at all.
+    for (const [retryNumber, shown] of [
+      [{ initialDelayMs: 100 }, 'Object'],
+      [Number.NaN, 'number NaN'],
+      [undefined, 'undefined'],
+      ['3', '"3"'],
+    ] as const) {
+      expect(() => backoffDelay(retryNumber as unknown as number)).toThrow(ConfigurationError);
+      expect(() => backoffDelay(retryNumber as unknown as number)).toThrow(
+        `backoffDelay: retryNumber: expected the retry's number (1 for the first), got ${shown}`,
+      );
+    }
+    // Any number is a retry number: below 1 is the first retry, Infinity the longest delay.
+    expect(backoffDelay(0, { jitter: 0 })).toBe(100);
+    expect(backoffDelay(-3, { jitter: 0 })).toBe(100);
+    expect(backoffDelay(Number.POSITIVE_INFINITY, { jitter: 0 })).toBe(5_000);
+  });
 });
 
 describe('retryWithBackoff', () => {

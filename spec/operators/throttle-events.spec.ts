@@ -1,9 +1,14 @@
-import { map, Subject, take } from 'rxjs';
+import { map, Subject, take, tap } from 'rxjs';
 import { LoggerConfiguration } from '../../lib/configuration/logger-configuration';
 import { ConfigurationError } from '../../lib/core/errors/configuration-error';
 import type { LogEvent } from '../../lib/core/log-event';
 import type { EventKey } from '../../lib/operators/event-key';
-import { SUPPRESSED_TEMPLATE, THROTTLE_REASON, throttleEvents } from '../../lib/operators/throttle-events';
+import {
+  SUPPRESSED_TEMPLATE,
+  THROTTLE_DISCARDED_REASON,
+  THROTTLE_REASON,
+  throttleEvents,
+} from '../../lib/operators/throttle-events';
 import { MemorySink } from '../../lib/sinks/memory-sink';
 import { createLogEvent } from '../../lib/templates/log-event-record';
 import { countingSource, makeEvent } from '../helpers/events';
@@ -323,6 +328,31 @@ describe('throttleEvents in hostile use', () => {
     source.next(b); // evicts a's window; its summary's subscriber unsubscribes
     expect(seen).toEqual(['information Disk C full', 'information Suppressed 1 repeats of "Disk {Disk} full"']);
     expect(testScheduler.actions).toHaveLength(0);
+  });
+
+  it('counts the event that evicted a window as discarded when its subscriber unsubscribed while taking the summary', () => {
+    const testScheduler = createTestScheduler();
+    const accounting = new RecordingAccounting();
+    const source = new Subject<LogEvent>();
+    let entered = 0;
+    const out: LogEvent[] = [];
+    // take(2): the first event, then the eviction summary, then the unsubscribe.
+    subscribedWith(
+      accounting,
+      source.pipe(
+        tap(() => entered++),
+        throttleEvents({ windowMs: 50, maxKeys: 1 }, testScheduler),
+        tap((event) => out.push(event)),
+        take(2),
+      ),
+    ).subscribe();
+    source.next(a);
+    source.next(a); // suppressed
+    source.next(b); // evicts a's window; b is neither passed on nor suppressed
+    expect(out.map(describe_)).toEqual(['information Disk C full', 'information Suppressed 1 repeats of "Disk {Disk} full"']);
+    // Every event that entered is passed on or counted: entered + made = out + dropped.
+    expect(accounting.droppedBy).toEqual({ [THROTTLE_REASON]: 1, [THROTTLE_DISCARDED_REASON]: 1 });
+    expect(entered + accounting.made).toBe(out.length + 2);
   });
 
   it('clears its window timers when unsubscribed: no summary is emitted later', () => {
