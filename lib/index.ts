@@ -97,7 +97,7 @@ export { tapLog, TAP_LOG_TEMPLATES } from './operators/tap-log';
 export type { TapLogOptions, TapLogLevel, TapLogTarget } from './operators/tap-log';
 export { fingersCrossed, FINGERS_CROSSED_REASONS } from './operators/fingers-crossed';
 export type { FingersCrossedOptions, AfterTrigger } from './operators/fingers-crossed';
-export { throttleEvents, SUPPRESSED_TEMPLATE, THROTTLE_REASON } from './operators/throttle-events';
+export { throttleEvents, SUPPRESSED_TEMPLATE, THROTTLE_REASON, THROTTLE_DISCARDED_REASON } from './operators/throttle-events';
 export type { ThrottleEventsOptions } from './operators/throttle-events';
 export { sampleEvents, sampleFraction, SAMPLE_REASON } from './operators/sample-events';
 export type { SampleEventsOptions } from './operators/sample-events';
