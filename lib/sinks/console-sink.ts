@@ -6,7 +6,8 @@ import type { LogEvent } from '../core/log-event';
 import { isLevelName, LOG_LEVELS, type LogLevelName, levelValue, parseLevel } from '../core/log-level';
 import { PartialDeliveryError } from '../core/errors/partial-delivery-error';
 import { retryHint } from '../core/retry-hint';
-import type { Formatter, Sink } from '../core/sink';
+import type { EmitResult, Formatter, Sink } from '../core/sink';
+import { formatLine } from '../formatting/format-line';
 import { TextFormatter } from '../formatting/text-formatter';
 import { trimNewline } from '../formatting/trim-newline';
 import { ANSI_RESET, type ConsoleTheme, defaultConsoleTheme } from './console-theme';
@@ -230,14 +231,26 @@ export class ConsoleSink implements Sink {
   /** The default name of this sink in metrics and the shutdown report. */
   readonly kind = 'console';
 
-  readonly #formatter: Formatter;
-  readonly #write: (event: LogEvent) => void;
+  /** An event's text; undefined for one a `formatter` threw on or gave no string for (reported to SelfLog). */
+  readonly #text: (event: LogEvent) => string | undefined;
+  /** Writes an event; false when it was skipped. */
+  readonly #write: (event: LogEvent) => boolean;
 
   /** @throws ConfigurationError when an option has the wrong kind of value or names an unknown level, or `mode` is `'node'` with no stream to write to. */
   constructor(options: ConsoleSinkOptions = {}) {
     checkConsoleOptions(options);
     const theme = readTheme(options.theme);
-    this.#formatter = options.formatter ?? new TextFormatter(options.outputTemplate);
+    const formatter = options.formatter;
+    if (formatter === undefined) {
+      // Never throws, and always gives a string.
+      const text = new TextFormatter(options.outputTemplate);
+      this.#text = (event) => text.format(event);
+    } else {
+      // In Node, terminals and pipes (`node app.js | rxlog`) need one event per line: a formatter's
+      // text (CLEF, NDJSON, the app's own) gets a newline unless it ends with one, as in FileSink and
+      // StreamSink. An event the app's formatter fails on is skipped, not its batch.
+      this.#text = (event) => formatLine(formatter, event, 'ConsoleSink');
+    }
     const proc = nodeProcess();
     const mode = options.mode ?? (proc !== undefined || options.stdout !== undefined ? 'node' : 'browser');
     this.#write = mode === 'node' ? this.#nodeWriter(options, theme, proc) : this.#browserWriter(options, theme);
@@ -246,29 +259,32 @@ export class ConsoleSink implements Sink {
   /**
    * Writes the batch, one event at a time. When a write fails (in Node, a stream that failed, such
    * as stdout after its reader left, EPIPE), the events before it count as delivered (a
-   * `PartialDeliveryError`) and the rest fail; a failed stream is never written to again.
+   * `PartialDeliveryError`) and the rest fail; a failed stream is never written to again. An event
+   * a `formatter` throws on (or gives no string for) is skipped, reported to SelfLog and counted
+   * failed (`{ rejected }`), as in FileSink and StreamSink; the rest of the batch is written.
    */
-  emit(events: readonly LogEvent[]): void {
+  emit(events: readonly LogEvent[]): EmitResult | undefined {
+    let skipped = 0;
     for (let index = 0; index < events.length; index++) {
       try {
-        this.#write(events[index]);
+        if (!this.#write(events[index])) skipped++;
       } catch (error) {
         if (index === 0) throw error;
-        throw Object.assign(new PartialDeliveryError(index, error), { permanent: retryHint(error).permanent });
+        throw Object.assign(new PartialDeliveryError(index, error, skipped), { permanent: retryHint(error).permanent });
       }
     }
+    return skipped > 0 ? { rejected: skipped } : undefined;
   }
 
-  emitSync(events: readonly LogEvent[]): boolean {
-    this.emit(events);
-    return true;
+  emitSync(events: readonly LogEvent[]): boolean | EmitResult {
+    return this.emit(events) ?? true;
   }
 
   #nodeWriter(
     options: ConsoleSinkOptions,
     theme: ConsoleTheme | false,
     proc: NodeProcessLike | undefined,
-  ): (event: LogEvent) => void {
+  ): (event: LogEvent) => boolean {
     const stdout: NodeTextStream | undefined = options.stdout ?? proc?.stdout;
     // Else every event would be written nowhere and counted delivered.
     if (stdout === undefined)
@@ -287,13 +303,10 @@ export class ConsoleSink implements Sink {
     // Each stream by its own TTY: `node app.js 2> errors.log` in a terminal keeps the file plain.
     const outColors = themed && (forced ?? stdout.isTTY === true);
     const errColors = themed && (forced ?? stderr.isTTY === true);
-    // Terminals and pipes (`node app.js | rxlog`) need one event per line: a formatter (CLEF,
-    // NDJSON, the app's own) gets a newline unless its text ends with one, as in FileSink and
-    // StreamSink; the sink's own output template writes its own {NewLine}.
-    const newline = options.formatter ? '\n' : '';
+    // The sink's own output template writes its own {NewLine}; a formatter's text ends with one.
     return (event) => {
-      let text = this.#formatter.format(event);
-      if (!text.endsWith('\n')) text += newline;
+      const text = this.#text(event);
+      if (text === undefined) return false;
       const level = writtenLevel(event);
       const toStderr = levelValue(level) >= errorFrom;
       const target = toStderr ? stderr : stdout;
@@ -307,20 +320,24 @@ export class ConsoleSink implements Sink {
       // A stream of the app's own may call back at once: write() can have set guard.failed.
       // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition
       if (guard.failed || target.errored || target.destroyed) throw streamFailed(target);
+      return true;
     };
   }
 
-  #browserWriter(options: ConsoleSinkOptions, theme: ConsoleTheme | false): (event: LogEvent) => void {
+  #browserWriter(options: ConsoleSinkOptions, theme: ConsoleTheme | false): (event: LogEvent) => boolean {
     const target = options.console ?? (globalThis as { console?: ConsoleLike }).console;
-    if (target === undefined) return () => undefined;
+    if (target === undefined) return () => true;
     return (event) => {
-      const text = trimNewline(this.#formatter.format(event));
+      const line = this.#text(event);
+      if (line === undefined) return false;
+      const text = trimNewline(line);
       const level = writtenLevel(event);
       const method = target[BROWSER_METHOD[levelValue(level)]];
       const css = theme === false ? '' : theme.css[level];
       // The text is an argument, never the format string: a `%%`, `%c` or `%o` in a message is shown as written.
       if (css === '') method.call(target, '%s', text);
       else method.call(target, '%c%s', css, text);
+      return true;
     };
   }
 }

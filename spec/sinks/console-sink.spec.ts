@@ -4,6 +4,8 @@ import { defaultConsoleTheme } from '../../lib/sinks/console-theme';
 import { createLogEvent } from '../../lib/templates/log-event-record';
 import { makeEvent } from '../helpers/events';
 import type { LogEvent } from '../../lib/core/log-event';
+import type { Formatter } from '../../lib/core/sink';
+import { SelfLog, type SelfLogEvent } from '../../lib/core/self-log';
 import { spawn } from 'node:child_process';
 import { Console } from 'node:console';
 import * as path from 'node:path';
@@ -284,6 +286,67 @@ describe('ConsoleSink with a line formatter', () => {
     });
     expect({ code, problems }).toEqual({ code: 0, problems: [] });
     expect(printed.join('')).toMatch(/one[\s\S]*two/);
+  });
+});
+
+// Found by review: a formatter of the app's own that threw on one event (or gave no string) failed the
+// rest of its batch with it, retried three times and then lost; FileSink and StreamSink skip that one event.
+describe('ConsoleSink with a formatter that fails on some events', () => {
+  /** Throws on N = 2, gives undefined for N = 4, and a line for the others. */
+  const hostile: Formatter = {
+    format(event) {
+      const n = event.properties.N;
+      if (n === 2) throw new Error('cannot format 2');
+      if (n === 4) return undefined as unknown as string;
+      return `n=${String(n)}`;
+    },
+  };
+  const numbered = (): LogEvent[] => [1, 2, 3, 4, 5, 6].map((n) => makeEvent({ text: '{N}', properties: { N: n } }));
+
+  it('skips only those events, reports each to SelfLog and counts them refused, in Node and in a browser', () => {
+    const diagnostics: SelfLogEvent[] = [];
+    const subscription = SelfLog.events$.subscribe((d) => diagnostics.push(d));
+    const stdout = new Capture();
+    const { calls, console } = recordingConsole();
+    try {
+      expect(new ConsoleSink({ stdout, formatter: hostile }).emit(numbered())).toEqual({ rejected: 2 });
+      expect(new ConsoleSink({ mode: 'browser', console, formatter: hostile }).emitSync(numbered())).toEqual({ rejected: 2 });
+    } finally {
+      subscription.unsubscribe();
+    }
+    expect(stdout.chunks).toEqual(['n=1\n', 'n=3\n', 'n=5\n', 'n=6\n']);
+    expect(calls.map(([, args]) => args[1])).toEqual(['n=1', 'n=3', 'n=5', 'n=6']);
+    expect(diagnostics.map((d) => d.message)).toEqual([
+      expect.stringMatching(/ConsoleSink: the formatter failed; event skipped/),
+      expect.stringMatching(/ConsoleSink: the formatter returned undefined, not a string; event skipped/),
+      expect.stringMatching(/ConsoleSink: the formatter failed; event skipped/),
+      expect.stringMatching(/ConsoleSink: the formatter returned undefined, not a string; event skipped/),
+    ]);
+  });
+
+  it('delivers the rest of a batch through a logger, without retries', async () => {
+    const stdout = new Capture();
+    const log = new LoggerConfiguration().writeTo
+      .console({ stdout, formatter: hostile, batch: { size: 6, maxDelayMs: 10 } })
+      .createLogger();
+    for (let n = 1; n <= 6; n++) log.information('{N}', n);
+    const report = await log.close();
+    expect(report.sinks.console).toEqual({ delivered: 4, dropped: 0, failed: 2, undelivered: 0 });
+    expect(log.metrics().sinks.console.retried).toBe(0);
+    expect(stdout.chunks).toEqual(['n=1\n', 'n=3\n', 'n=5\n', 'n=6\n']);
+  });
+
+  it('counts the skipped events refused when the stream fails later in the batch', () => {
+    const good = new Capture();
+    const failing = new Writable({
+      write(_chunk, _encoding, callback) {
+        callback(Object.assign(new Error('write EPIPE'), { code: 'EPIPE' }));
+      },
+    });
+    const sink = new ConsoleSink({ stdout: good, stderr: failing, formatter: hostile });
+    const events = [...numbered(), makeEvent({ text: '{N}', level: 'error', properties: { N: 7 } })];
+    expect(() => sink.emit(events)).toThrow(expect.objectContaining({ name: 'PartialDeliveryError', delivered: 6, rejected: 2 }));
+    expect(good.chunks).toEqual(['n=1\n', 'n=3\n', 'n=5\n', 'n=6\n']);
   });
 });
 
