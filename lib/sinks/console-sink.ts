@@ -91,9 +91,10 @@ export interface ConsoleSinkOptions {
   /** Node mode: where lines at `standardErrorFromLevel` and above go. Default `process.stderr`. */
   stderr?: TextStream | undefined;
   /**
-   * Node mode: force colours on or off. Default: `FORCE_COLOR` when set (on unless `0` or `false`),
-   * else off when `NO_COLOR` is set and not empty (no-color.org) or `TERM` is `dumb`, else on for
-   * each stream that is a TTY (stdout and stderr each by its own).
+   * Node mode: force colours on or off. Default, as Node's `console` decides: `FORCE_COLOR` when set
+   * (on for `''`, `1`, `2`, `3` or `true`, off for any other value), else off when `NO_COLOR` or
+   * `NODE_DISABLE_COLORS` is set and not empty (no-color.org) or `TERM` is `dumb`, else on for each
+   * stream that is a TTY (stdout and stderr each by its own).
    */
   colors?: boolean | undefined;
   /** Browser mode: the console to call. Default `globalThis.console`. */
@@ -220,7 +221,7 @@ function readTheme(theme: unknown): ConsoleTheme | false {
 /**
  * Writes events as text to the terminal or the browser console. In Node, lines at warning and
  * above go to stderr, and colours are used on a stream that is a TTY unless the environment says
- * otherwise (`NO_COLOR`, `FORCE_COLOR`, `TERM=dumb`; see `colors`), never on a `formatter`'s text. In
+ * otherwise (`FORCE_COLOR`, `NO_COLOR`, `NODE_DISABLE_COLORS`, `TERM=dumb`; see `colors`), never on a `formatter`'s text. In
  * browsers each level uses the matching console method (`debug`, `info`, `warn`, `error`) with
  * `%c` styling, the text passed as a `%s` argument so that `%` sequences in it are shown as
  * written. Writes are synchronous: the sink sees each event on the caller's turn. In Node a

@@ -30,7 +30,7 @@ const at = new Date(2026, 10, 22, 9, 5, 7);
 
 // Colours follow the environment: jest's workers get FORCE_COLOR=1 in a colour terminal, so every
 // test here starts without the colour variables and puts back what was there.
-const colourVariables = ['NO_COLOR', 'FORCE_COLOR', 'TERM'] as const;
+const colourVariables = ['NO_COLOR', 'NODE_DISABLE_COLORS', 'FORCE_COLOR', 'TERM'] as const;
 let savedColourVariables: Record<string, string | undefined>;
 beforeEach(() => {
   savedColourVariables = Object.fromEntries(colourVariables.map((name) => [name, process.env[name]]));
@@ -124,12 +124,16 @@ describe('ConsoleSink', () => {
     };
     const red = ['\u001b[31mx\u001b[0m'];
 
-    it.each(['1', 'true', '', '3'])('FORCE_COLOR=%j colours output that is not a TTY (piped into less -R, a CI log)', (value) => {
-      process.env.FORCE_COLOR = value;
-      expect(written(false)).toEqual(red);
-    });
+    it.each(['1', 'true', '', '2', '3'])(
+      'FORCE_COLOR=%j colours output that is not a TTY (piped into less -R, a CI log)',
+      (value) => {
+        process.env.FORCE_COLOR = value;
+        expect(written(false)).toEqual(red);
+      },
+    );
 
-    it.each(['0', 'false'])('FORCE_COLOR=%j turns colours off on a TTY', (value) => {
+    // As Node reads it (spec/core/colors-from-environment.spec.ts): any value but "", 1, 2, 3 and true.
+    it.each(['0', 'false', 'no', '4'])('FORCE_COLOR=%j turns colours off on a TTY', (value) => {
       process.env.FORCE_COLOR = value;
       expect(written(true)).toEqual(['x']);
     });
@@ -142,6 +146,11 @@ describe('ConsoleSink', () => {
 
     it('TERM=dumb turns colours off on a TTY', () => {
       process.env.TERM = 'dumb';
+      expect(written(true)).toEqual(['x']);
+    });
+
+    it('NODE_DISABLE_COLORS turns colours off on a TTY, as in Node', () => {
+      process.env.NODE_DISABLE_COLORS = '1';
       expect(written(true)).toEqual(['x']);
     });
 
