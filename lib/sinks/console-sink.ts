@@ -333,7 +333,7 @@ export class ConsoleSink implements Sink {
       if (line === undefined) return false;
       const text = trimNewline(line);
       const level = writtenLevel(event);
-      const method = target[BROWSER_METHOD[levelValue(level)]];
+      const method = consoleMethod(target, BROWSER_METHOD[levelValue(level)]);
       const css = theme === false ? '' : theme.css[level];
       // The text is an argument, never the format string: a `%%`, `%c` or `%o` in a message is shown as written.
       if (css === '') method.call(target, '%s', text);
@@ -341,6 +341,20 @@ export class ConsoleSink implements Sink {
       return true;
     };
   }
+}
+
+/**
+ * The console's method of that name, read at each write (an app or a test may replace it), else
+ * its `log()`: the default console of a small engine, or one an app trimmed, may lack one.
+ *
+ * @throws Error, marked permanent (a retry cannot help), when the console has neither.
+ */
+function consoleMethod(target: ConsoleLike, name: keyof ConsoleLike): (...args: unknown[]) => void {
+  const own: unknown = target[name];
+  const method = typeof own === 'function' ? own : (target as { log?: unknown }).log;
+  if (typeof method !== 'function')
+    throw Object.assign(new Error(`ConsoleSink: the console has no ${name}() nor log()`), { permanent: true });
+  return method as (...args: unknown[]) => void;
 }
 
 /** Colours each line separately, so a multi-line stack trace keeps its colour and the newline stays plain. */

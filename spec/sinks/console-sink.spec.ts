@@ -572,6 +572,47 @@ describe('ConsoleSink options of the wrong kind', () => {
       expect(calls).toEqual([['%s', 'shown']]);
     });
 
+    /** Runs `run` with `globalThis.console` replaced by `console`, and puts it back. */
+    function withConsole<T>(console: object, run: () => T): T {
+      const saved = globalThis.console;
+      globalThis.console = console as Console;
+      try {
+        return run();
+      } finally {
+        globalThis.console = saved;
+      }
+    }
+
+    // Found by review: a default console without a level's method (a small engine's, or one an app
+    // trimmed) failed every event of that level with "Cannot read properties of undefined", retried.
+    it("falls back to log() where the default console lacks a level's method, the text still an argument", () => {
+      const calls: unknown[][] = [];
+      const log = (...args: unknown[]): number => calls.push(args);
+      const sink = withConsole({ log, info: log }, () => withoutStdout(() => new ConsoleSink({ outputTemplate: '{Message}' })));
+      sink.emit([makeEvent({ text: '50%s done', level: 'debug' }), makeEvent({ text: 'ok' })]);
+      expect(calls).toEqual([
+        ['%c%s', 'color: gray', '50%s done'],
+        ['%s', 'ok'],
+      ]);
+    });
+
+    it('fails an event at once, without retries, where the default console has neither its method nor log()', async () => {
+      const calls: unknown[][] = [];
+      const info = (...args: unknown[]): number => calls.push(args);
+      const log = withConsole({ info }, () =>
+        withoutStdout(() => new LoggerConfiguration().writeTo.console({ outputTemplate: '{Message}' }).createLogger()),
+      );
+      log.information('shown');
+      log.warning('lost');
+      const report = await log.close();
+      expect(calls).toEqual([['%s', 'shown']]);
+      expect(report.sinks.console).toEqual({ delivered: 1, dropped: 0, failed: 1, undelivered: 0 });
+      expect(log.metrics().sinks.console).toMatchObject({
+        retried: 0,
+        lastError: expect.stringMatching(/the console has no warn\(\) nor log\(\)/),
+      });
+    });
+
     it('refuses mode "node" without a stdout option, whose every event would be written nowhere and counted delivered', () => {
       const build = (): ConsoleSink => withoutStdout(() => new ConsoleSink({ mode: 'node' }));
       expect(build).toThrow(ConfigurationError);
