@@ -78,7 +78,7 @@ export type ConsoleLike = Pick<Console, 'debug' | 'info' | 'warn' | 'error'>;
 export interface ConsoleSinkOptions {
   /** Output template of the text formatter. Default `'[{Timestamp:HH:mm:ss} {Level:u3}] {Message:lj}{NewLine}{Exception}'`. */
   outputTemplate?: string | undefined;
-  /** A formatter to use instead of the output template (e.g. `new CompactJsonFormatter()`); in Node each event's text ends with a newline (added when it has none). */
+  /** A formatter to use instead of the output template (e.g. `new CompactJsonFormatter()`); in Node each event's text ends with a newline (added when it has none). An event it throws on or gives no string for is skipped, reported to SelfLog and counted failed. */
   formatter?: Formatter | undefined;
   /** Colours per level (`ansi`: SGR codes only, such as `'\u001b[31m'`, or `''`); `false` turns colours off. Default: `defaultConsoleTheme` when colours are on. Not applied to a `formatter`'s text. */
   theme?: ConsoleTheme | false | undefined;
