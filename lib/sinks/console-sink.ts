@@ -30,6 +30,8 @@ interface NodeTextStream extends TextStream {
   write(text: string, done?: (error?: unknown) => void): unknown;
   readonly errored?: unknown;
   readonly destroyed?: unknown;
+  /** A terminal's colours as Node reads them from the environment (`tty.WriteStream`): 1, 4, 8 or 24 bits. */
+  getColorDepth?(env?: Record<string, string | undefined>): number;
   on?(event: 'error', listener: () => void): unknown;
 }
 
@@ -94,7 +96,7 @@ export interface ConsoleSinkOptions {
    * Node mode: force colours on or off. Default, as Node's `console` decides: `FORCE_COLOR` when set
    * (on for `''`, `1`, `2`, `3` or `true`, off for any other value), else off when `NO_COLOR` or
    * `NODE_DISABLE_COLORS` is set and not empty (no-color.org) or `TERM` is `dumb`, else on for each
-   * stream that is a TTY (stdout and stderr each by its own).
+   * stream that is a TTY of more than 2 colours (stdout and stderr each by its own).
    */
   colors?: boolean | undefined;
   /** Browser mode: the console to call. Default `globalThis.console`. */
@@ -301,9 +303,14 @@ export class ConsoleSink implements Sink {
     // ITextFormatter: escape codes would break `node app.js | rxlog` under FORCE_COLOR.
     const themed = theme !== false && options.formatter === undefined;
     const forced = options.colors ?? colorsFromEnvironment(proc?.env);
-    // Each stream by its own TTY: `node app.js 2> errors.log` in a terminal keeps the file plain.
-    const outColors = themed && (forced ?? stdout.isTTY === true);
-    const errColors = themed && (forced ?? stderr.isTTY === true);
+    // Each stream by its own TTY: `node app.js 2> errors.log` in a terminal keeps the file plain. As
+    // Node's console: a terminal of 2 colours (TERM unset) gets none. An empty NO_COLOR was read
+    // above as saying nothing (no-color.org), where Node's depth would count it.
+    const terminalEnv = { ...proc?.env, NO_COLOR: undefined, NODE_DISABLE_COLORS: undefined };
+    const terminal = (stream: NodeTextStream): boolean =>
+      stream.isTTY === true && (typeof stream.getColorDepth !== 'function' || stream.getColorDepth(terminalEnv) > 2);
+    const outColors = themed && (forced ?? terminal(stdout));
+    const errColors = themed && (forced ?? terminal(stderr));
     // The sink's own output template writes its own {NewLine}; a formatter's text ends with one.
     return (event) => {
       const text = this.#text(event);

@@ -8,6 +8,7 @@ import type { Formatter } from '../../lib/core/sink';
 import { SelfLog, type SelfLogEvent } from '../../lib/core/self-log';
 import { spawn } from 'node:child_process';
 import { Console } from 'node:console';
+import { WriteStream } from 'node:tty';
 import * as path from 'node:path';
 import { PassThrough, Readable, Writable } from 'node:stream';
 import { LoggerConfiguration } from '../../lib/configuration/logger-configuration';
@@ -93,6 +94,31 @@ describe('ConsoleSink', () => {
     const forcedOff = new Capture(true);
     new ConsoleSink({ stdout: forcedOff, outputTemplate: '{Message}', theme: false }).emit([makeEvent({ text: 'x' })]);
     expect(forcedOff.chunks).toEqual(['x']);
+  });
+
+  // Found by review: a terminal that reports 2 colours (TERM unset) got colours, where Node's console writes none.
+  it("reads a TTY's colour depth where it has one, as Node's console does: 2 colours or fewer get none", () => {
+    const terminal = (depth: number): Capture & { getColorDepth: () => number } =>
+      Object.assign(new Capture(true), { getColorDepth: () => depth });
+    const written = (stream: Capture, options: { colors?: boolean } = {}): string[] => {
+      new ConsoleSink({ stdout: stream, stderr: stream, outputTemplate: '{Message}', ...options }).emit([
+        makeEvent({ text: 'x', level: 'error' }),
+      ]);
+      return stream.chunks;
+    };
+    expect(written(terminal(1))).toEqual(['x']);
+    expect(written(terminal(4))).toEqual(['\u001b[31mx\u001b[0m']);
+    expect(written(terminal(1), { colors: true })).toEqual(['\u001b[31mx\u001b[0m']);
+    process.env.FORCE_COLOR = '1';
+    expect(written(terminal(1))).toEqual(['\u001b[31mx\u001b[0m']);
+    delete process.env.FORCE_COLOR;
+    // A real terminal's depth, read with an empty NO_COLOR, which no-color.org says is no request.
+    process.env.NO_COLOR = '';
+    process.env.TERM = 'xterm-256color';
+    const real = Object.assign(new Capture(true), { getColorDepth: WriteStream.prototype.getColorDepth });
+    expect(written(real)).toEqual(['\u001b[31mx\u001b[0m']);
+    process.env.TERM = 'dumb';
+    expect(written(Object.assign(new Capture(true), { getColorDepth: WriteStream.prototype.getColorDepth }))).toEqual(['x']);
   });
 
   it('colours each stream by its own TTY: errors redirected to a file (2> errors.log) get no escape codes', () => {
