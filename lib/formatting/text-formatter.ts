@@ -55,7 +55,8 @@ function step(token: PropertyToken, outputNames: ReadonlySet<string>): Step {
     case 'UtcTimestamp':
       return (event) => formatDate(eventDate(event), format, true);
     case 'Level':
-      return (event) => formatLevel(event.level, format);
+      // A level outside the six (an app operator's, maybe from data) is written as it is named.
+      return (event) => escapeControlCharacters(formatLevel(event.level, format));
     case 'Message':
       return renderMessageEscaped;
     case 'Properties':
@@ -98,7 +99,7 @@ function step(token: PropertyToken, outputNames: ReadonlySet<string>): Step {
  * by name (`{SourceContext}`; nothing when the event lacks it, not even the padding of an
  * alignment, as in Serilog; `:u` / `:w` upper- / lower-case a string value). Every hole takes an alignment
  * (`{Level,-12}`). Control characters in values that come from data (property values, in the
- * message too, and the exception's text but its line breaks) are written as escapes (`\n`,
+ * message too, a level outside the six, and the exception's text but its line breaks) are written as escapes (`\n`,
  * `\u001b`), so a value cannot drive the terminal or forge a line; the text of both templates is
  * kept as written. The template is parsed once, in the constructor; `format` never throws.
  *

@@ -6,7 +6,8 @@ import type { LogEvent } from '../core/log-event';
 import { isLevelName, LOG_LEVELS, type LogLevelName, levelValue, parseLevel } from '../core/log-level';
 import { PartialDeliveryError } from '../core/errors/partial-delivery-error';
 import { retryHint } from '../core/retry-hint';
-import type { Formatter, Sink } from '../core/sink';
+import type { EmitResult, Formatter, Sink } from '../core/sink';
+import { formatLine } from '../formatting/format-line';
 import { TextFormatter } from '../formatting/text-formatter';
 import { trimNewline } from '../formatting/trim-newline';
 import { ANSI_RESET, type ConsoleTheme, defaultConsoleTheme } from './console-theme';
@@ -29,6 +30,8 @@ interface NodeTextStream extends TextStream {
   write(text: string, done?: (error?: unknown) => void): unknown;
   readonly errored?: unknown;
   readonly destroyed?: unknown;
+  /** A terminal's colours as Node reads them from the environment (`tty.WriteStream`): 1, 4, 8 or 24 bits. */
+  getColorDepth?(env?: Record<string, string | undefined>): number;
   on?(event: 'error', listener: () => void): unknown;
 }
 
@@ -77,7 +80,7 @@ export type ConsoleLike = Pick<Console, 'debug' | 'info' | 'warn' | 'error'>;
 export interface ConsoleSinkOptions {
   /** Output template of the text formatter. Default `'[{Timestamp:HH:mm:ss} {Level:u3}] {Message:lj}{NewLine}{Exception}'`. */
   outputTemplate?: string | undefined;
-  /** A formatter to use instead of the output template (e.g. `new CompactJsonFormatter()`); in Node each event's text ends with a newline (added when it has none). */
+  /** A formatter to use instead of the output template (e.g. `new CompactJsonFormatter()`); in Node each event's text ends with a newline (added when it has none). An event it throws on or gives no string for is skipped, reported to SelfLog and counted failed. */
   formatter?: Formatter | undefined;
   /** Colours per level (`ansi`: SGR codes only, such as `'\u001b[31m'`, or `''`); `false` turns colours off. Default: `defaultConsoleTheme` when colours are on. Not applied to a `formatter`'s text. */
   theme?: ConsoleTheme | false | undefined;
@@ -90,9 +93,10 @@ export interface ConsoleSinkOptions {
   /** Node mode: where lines at `standardErrorFromLevel` and above go. Default `process.stderr`. */
   stderr?: TextStream | undefined;
   /**
-   * Node mode: force colours on or off. Default: `FORCE_COLOR` when set (on unless `0` or `false`),
-   * else off when `NO_COLOR` is set and not empty (no-color.org) or `TERM` is `dumb`, else on for
-   * each stream that is a TTY (stdout and stderr each by its own).
+   * Node mode: force colours on or off. Default, as Node's `console` decides: `FORCE_COLOR` when set
+   * (on for `''`, `1`, `2`, `3` or `true`, off for any other value), else off when `NO_COLOR` or
+   * `NODE_DISABLE_COLORS` is set and not empty (no-color.org) or `TERM` is `dumb`, else on for each
+   * stream that is a TTY of more than 2 colours (stdout and stderr each by its own).
    */
   colors?: boolean | undefined;
   /** Browser mode: the console to call. Default `globalThis.console`. */
@@ -219,7 +223,7 @@ function readTheme(theme: unknown): ConsoleTheme | false {
 /**
  * Writes events as text to the terminal or the browser console. In Node, lines at warning and
  * above go to stderr, and colours are used on a stream that is a TTY unless the environment says
- * otherwise (`NO_COLOR`, `FORCE_COLOR`, `TERM=dumb`; see `colors`), never on a `formatter`'s text. In
+ * otherwise (`FORCE_COLOR`, `NO_COLOR`, `NODE_DISABLE_COLORS`, `TERM=dumb`; see `colors`), never on a `formatter`'s text. In
  * browsers each level uses the matching console method (`debug`, `info`, `warn`, `error`) with
  * `%c` styling, the text passed as a `%s` argument so that `%` sequences in it are shown as
  * written. Writes are synchronous: the sink sees each event on the caller's turn. In Node a
@@ -230,14 +234,26 @@ export class ConsoleSink implements Sink {
   /** The default name of this sink in metrics and the shutdown report. */
   readonly kind = 'console';
 
-  readonly #formatter: Formatter;
-  readonly #write: (event: LogEvent) => void;
+  /** An event's text; undefined for one a `formatter` threw on or gave no string for (reported to SelfLog). */
+  readonly #text: (event: LogEvent) => string | undefined;
+  /** Writes an event; false when it was skipped. */
+  readonly #write: (event: LogEvent) => boolean;
 
   /** @throws ConfigurationError when an option has the wrong kind of value or names an unknown level, or `mode` is `'node'` with no stream to write to. */
   constructor(options: ConsoleSinkOptions = {}) {
     checkConsoleOptions(options);
     const theme = readTheme(options.theme);
-    this.#formatter = options.formatter ?? new TextFormatter(options.outputTemplate);
+    const formatter = options.formatter;
+    if (formatter === undefined) {
+      // Never throws, and always gives a string.
+      const text = new TextFormatter(options.outputTemplate);
+      this.#text = (event) => text.format(event);
+    } else {
+      // In Node, terminals and pipes (`node app.js | rxlog`) need one event per line: a formatter's
+      // text (CLEF, NDJSON, the app's own) gets a newline unless it ends with one, as in FileSink and
+      // StreamSink. An event the app's formatter fails on is skipped, not its batch.
+      this.#text = (event) => formatLine(formatter, event, 'ConsoleSink');
+    }
     const proc = nodeProcess();
     const mode = options.mode ?? (proc !== undefined || options.stdout !== undefined ? 'node' : 'browser');
     this.#write = mode === 'node' ? this.#nodeWriter(options, theme, proc) : this.#browserWriter(options, theme);
@@ -246,29 +262,32 @@ export class ConsoleSink implements Sink {
   /**
    * Writes the batch, one event at a time. When a write fails (in Node, a stream that failed, such
    * as stdout after its reader left, EPIPE), the events before it count as delivered (a
-   * `PartialDeliveryError`) and the rest fail; a failed stream is never written to again.
+   * `PartialDeliveryError`) and the rest fail; a failed stream is never written to again. An event
+   * a `formatter` throws on (or gives no string for) is skipped, reported to SelfLog and counted
+   * failed (`{ rejected }`), as in FileSink and StreamSink; the rest of the batch is written.
    */
-  emit(events: readonly LogEvent[]): void {
+  emit(events: readonly LogEvent[]): EmitResult | undefined {
+    let skipped = 0;
     for (let index = 0; index < events.length; index++) {
       try {
-        this.#write(events[index]);
+        if (!this.#write(events[index])) skipped++;
       } catch (error) {
         if (index === 0) throw error;
-        throw Object.assign(new PartialDeliveryError(index, error), { permanent: retryHint(error).permanent });
+        throw Object.assign(new PartialDeliveryError(index, error, skipped), { permanent: retryHint(error).permanent });
       }
     }
+    return skipped > 0 ? { rejected: skipped } : undefined;
   }
 
-  emitSync(events: readonly LogEvent[]): boolean {
-    this.emit(events);
-    return true;
+  emitSync(events: readonly LogEvent[]): boolean | EmitResult {
+    return this.emit(events) ?? true;
   }
 
   #nodeWriter(
     options: ConsoleSinkOptions,
     theme: ConsoleTheme | false,
     proc: NodeProcessLike | undefined,
-  ): (event: LogEvent) => void {
+  ): (event: LogEvent) => boolean {
     const stdout: NodeTextStream | undefined = options.stdout ?? proc?.stdout;
     // Else every event would be written nowhere and counted delivered.
     if (stdout === undefined)
@@ -284,16 +303,18 @@ export class ConsoleSink implements Sink {
     // ITextFormatter: escape codes would break `node app.js | rxlog` under FORCE_COLOR.
     const themed = theme !== false && options.formatter === undefined;
     const forced = options.colors ?? colorsFromEnvironment(proc?.env);
-    // Each stream by its own TTY: `node app.js 2> errors.log` in a terminal keeps the file plain.
-    const outColors = themed && (forced ?? stdout.isTTY === true);
-    const errColors = themed && (forced ?? stderr.isTTY === true);
-    // Terminals and pipes (`node app.js | rxlog`) need one event per line: a formatter (CLEF,
-    // NDJSON, the app's own) gets a newline unless its text ends with one, as in FileSink and
-    // StreamSink; the sink's own output template writes its own {NewLine}.
-    const newline = options.formatter ? '\n' : '';
+    // Each stream by its own TTY: `node app.js 2> errors.log` in a terminal keeps the file plain. As
+    // Node's console: a terminal of 2 colours (TERM unset) gets none. An empty NO_COLOR was read
+    // above as saying nothing (no-color.org), where Node's depth would count it.
+    const terminalEnv = { ...proc?.env, NO_COLOR: undefined, NODE_DISABLE_COLORS: undefined };
+    const terminal = (stream: NodeTextStream): boolean =>
+      stream.isTTY === true && (typeof stream.getColorDepth !== 'function' || stream.getColorDepth(terminalEnv) > 2);
+    const outColors = themed && (forced ?? terminal(stdout));
+    const errColors = themed && (forced ?? terminal(stderr));
+    // The sink's own output template writes its own {NewLine}; a formatter's text ends with one.
     return (event) => {
-      let text = this.#formatter.format(event);
-      if (!text.endsWith('\n')) text += newline;
+      const text = this.#text(event);
+      if (text === undefined) return false;
       const level = writtenLevel(event);
       const toStderr = levelValue(level) >= errorFrom;
       const target = toStderr ? stderr : stdout;
@@ -307,22 +328,40 @@ export class ConsoleSink implements Sink {
       // A stream of the app's own may call back at once: write() can have set guard.failed.
       // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition
       if (guard.failed || target.errored || target.destroyed) throw streamFailed(target);
+      return true;
     };
   }
 
-  #browserWriter(options: ConsoleSinkOptions, theme: ConsoleTheme | false): (event: LogEvent) => void {
+  #browserWriter(options: ConsoleSinkOptions, theme: ConsoleTheme | false): (event: LogEvent) => boolean {
     const target = options.console ?? (globalThis as { console?: ConsoleLike }).console;
-    if (target === undefined) return () => undefined;
+    if (target === undefined) return () => true;
     return (event) => {
-      const text = trimNewline(this.#formatter.format(event));
+      const line = this.#text(event);
+      if (line === undefined) return false;
+      const text = trimNewline(line);
       const level = writtenLevel(event);
-      const method = target[BROWSER_METHOD[levelValue(level)]];
+      const method = consoleMethod(target, BROWSER_METHOD[levelValue(level)]);
       const css = theme === false ? '' : theme.css[level];
       // The text is an argument, never the format string: a `%%`, `%c` or `%o` in a message is shown as written.
       if (css === '') method.call(target, '%s', text);
       else method.call(target, '%c%s', css, text);
+      return true;
     };
   }
+}
+
+/**
+ * The console's method of that name, read at each write (an app or a test may replace it), else
+ * its `log()`: the default console of a small engine, or one an app trimmed, may lack one.
+ *
+ * @throws Error, marked permanent (a retry cannot help), when the console has neither.
+ */
+function consoleMethod(target: ConsoleLike, name: keyof ConsoleLike): (...args: unknown[]) => void {
+  const own: unknown = target[name];
+  const method = typeof own === 'function' ? own : (target as { log?: unknown }).log;
+  if (typeof method !== 'function')
+    throw Object.assign(new Error(`ConsoleSink: the console has no ${name}() nor log()`), { permanent: true });
+  return method as (...args: unknown[]) => void;
 }
 
 /** Colours each line separately, so a multi-line stack trace keeps its colour and the newline stays plain. */

@@ -128,6 +128,15 @@ describe('TextFormatter', () => {
     expect(text.split('\n')[0]).not.toContain('Admin logged in\n');
   });
 
+  // Found by review: an event whose level is outside the six (an app operator that copies a level from data) had it
+  // written raw by {Level}: an escape sequence or a line break reached the terminal.
+  it('escapes control characters in a level outside the six, as in any value from data', () => {
+    const odd = { ...makeEvent({ text: 'hi' }), level: '\u001b[2Jwarn\n[INF] forged' as LogLevelName };
+    expect(new TextFormatter('{Level} {Level:u} {Level,-3:w}|{Message}').format(odd)).toBe(
+      '\\u001b[2Jwarn\\n[INF] forged \\u001b[2JWARN\\n[INF] FORGED \\u001b[2jwarn\\n[inf] forged|hi',
+    );
+  });
+
   it('writes an event it cannot format as one marked line, its error escaped: no terminal escape, no forged line', () => {
     const hostile = new Proxy(
       {},

@@ -4,8 +4,11 @@ import { defaultConsoleTheme } from '../../lib/sinks/console-theme';
 import { createLogEvent } from '../../lib/templates/log-event-record';
 import { makeEvent } from '../helpers/events';
 import type { LogEvent } from '../../lib/core/log-event';
+import type { Formatter } from '../../lib/core/sink';
+import { SelfLog, type SelfLogEvent } from '../../lib/core/self-log';
 import { spawn } from 'node:child_process';
 import { Console } from 'node:console';
+import { WriteStream } from 'node:tty';
 import * as path from 'node:path';
 import { PassThrough, Readable, Writable } from 'node:stream';
 import { LoggerConfiguration } from '../../lib/configuration/logger-configuration';
@@ -28,7 +31,7 @@ const at = new Date(2026, 10, 22, 9, 5, 7);
 
 // Colours follow the environment: jest's workers get FORCE_COLOR=1 in a colour terminal, so every
 // test here starts without the colour variables and puts back what was there.
-const colourVariables = ['NO_COLOR', 'FORCE_COLOR', 'TERM'] as const;
+const colourVariables = ['NO_COLOR', 'NODE_DISABLE_COLORS', 'FORCE_COLOR', 'TERM'] as const;
 let savedColourVariables: Record<string, string | undefined>;
 beforeEach(() => {
   savedColourVariables = Object.fromEntries(colourVariables.map((name) => [name, process.env[name]]));
@@ -93,6 +96,31 @@ describe('ConsoleSink', () => {
     expect(forcedOff.chunks).toEqual(['x']);
   });
 
+  // Found by review: a terminal that reports 2 colours (TERM unset) got colours, where Node's console writes none.
+  it("reads a TTY's colour depth where it has one, as Node's console does: 2 colours or fewer get none", () => {
+    const terminal = (depth: number): Capture & { getColorDepth: () => number } =>
+      Object.assign(new Capture(true), { getColorDepth: () => depth });
+    const written = (stream: Capture, options: { colors?: boolean } = {}): string[] => {
+      new ConsoleSink({ stdout: stream, stderr: stream, outputTemplate: '{Message}', ...options }).emit([
+        makeEvent({ text: 'x', level: 'error' }),
+      ]);
+      return stream.chunks;
+    };
+    expect(written(terminal(1))).toEqual(['x']);
+    expect(written(terminal(4))).toEqual(['\u001b[31mx\u001b[0m']);
+    expect(written(terminal(1), { colors: true })).toEqual(['\u001b[31mx\u001b[0m']);
+    process.env.FORCE_COLOR = '1';
+    expect(written(terminal(1))).toEqual(['\u001b[31mx\u001b[0m']);
+    delete process.env.FORCE_COLOR;
+    // A real terminal's depth, read with an empty NO_COLOR, which no-color.org says is no request.
+    process.env.NO_COLOR = '';
+    process.env.TERM = 'xterm-256color';
+    const real = Object.assign(new Capture(true), { getColorDepth: WriteStream.prototype.getColorDepth });
+    expect(written(real)).toEqual(['\u001b[31mx\u001b[0m']);
+    process.env.TERM = 'dumb';
+    expect(written(Object.assign(new Capture(true), { getColorDepth: WriteStream.prototype.getColorDepth }))).toEqual(['x']);
+  });
+
   it('colours each stream by its own TTY: errors redirected to a file (2> errors.log) get no escape codes', () => {
     const terminal = new Capture(true);
     const file = new Capture(false);
@@ -122,12 +150,16 @@ describe('ConsoleSink', () => {
     };
     const red = ['\u001b[31mx\u001b[0m'];
 
-    it.each(['1', 'true', '', '3'])('FORCE_COLOR=%j colours output that is not a TTY (piped into less -R, a CI log)', (value) => {
-      process.env.FORCE_COLOR = value;
-      expect(written(false)).toEqual(red);
-    });
+    it.each(['1', 'true', '', '2', '3'])(
+      'FORCE_COLOR=%j colours output that is not a TTY (piped into less -R, a CI log)',
+      (value) => {
+        process.env.FORCE_COLOR = value;
+        expect(written(false)).toEqual(red);
+      },
+    );
 
-    it.each(['0', 'false'])('FORCE_COLOR=%j turns colours off on a TTY', (value) => {
+    // As Node reads it (spec/core/colors-from-environment.spec.ts): any value but "", 1, 2, 3 and true.
+    it.each(['0', 'false', 'no', '4'])('FORCE_COLOR=%j turns colours off on a TTY', (value) => {
       process.env.FORCE_COLOR = value;
       expect(written(true)).toEqual(['x']);
     });
@@ -140,6 +172,11 @@ describe('ConsoleSink', () => {
 
     it('TERM=dumb turns colours off on a TTY', () => {
       process.env.TERM = 'dumb';
+      expect(written(true)).toEqual(['x']);
+    });
+
+    it('NODE_DISABLE_COLORS turns colours off on a TTY, as in Node', () => {
+      process.env.NODE_DISABLE_COLORS = '1';
       expect(written(true)).toEqual(['x']);
     });
 
@@ -284,6 +321,67 @@ describe('ConsoleSink with a line formatter', () => {
     });
     expect({ code, problems }).toEqual({ code: 0, problems: [] });
     expect(printed.join('')).toMatch(/one[\s\S]*two/);
+  });
+});
+
+// Found by review: a formatter of the app's own that threw on one event (or gave no string) failed the
+// rest of its batch with it, retried three times and then lost; FileSink and StreamSink skip that one event.
+describe('ConsoleSink with a formatter that fails on some events', () => {
+  /** Throws on N = 2, gives undefined for N = 4, and a line for the others. */
+  const hostile: Formatter = {
+    format(event) {
+      const n = event.properties.N;
+      if (n === 2) throw new Error('cannot format 2');
+      if (n === 4) return undefined as unknown as string;
+      return `n=${String(n)}`;
+    },
+  };
+  const numbered = (): LogEvent[] => [1, 2, 3, 4, 5, 6].map((n) => makeEvent({ text: '{N}', properties: { N: n } }));
+
+  it('skips only those events, reports each to SelfLog and counts them refused, in Node and in a browser', () => {
+    const diagnostics: SelfLogEvent[] = [];
+    const subscription = SelfLog.events$.subscribe((d) => diagnostics.push(d));
+    const stdout = new Capture();
+    const { calls, console } = recordingConsole();
+    try {
+      expect(new ConsoleSink({ stdout, formatter: hostile }).emit(numbered())).toEqual({ rejected: 2 });
+      expect(new ConsoleSink({ mode: 'browser', console, formatter: hostile }).emitSync(numbered())).toEqual({ rejected: 2 });
+    } finally {
+      subscription.unsubscribe();
+    }
+    expect(stdout.chunks).toEqual(['n=1\n', 'n=3\n', 'n=5\n', 'n=6\n']);
+    expect(calls.map(([, args]) => args[1])).toEqual(['n=1', 'n=3', 'n=5', 'n=6']);
+    expect(diagnostics.map((d) => d.message)).toEqual([
+      expect.stringMatching(/ConsoleSink: the formatter failed; event skipped/),
+      expect.stringMatching(/ConsoleSink: the formatter returned undefined, not a string; event skipped/),
+      expect.stringMatching(/ConsoleSink: the formatter failed; event skipped/),
+      expect.stringMatching(/ConsoleSink: the formatter returned undefined, not a string; event skipped/),
+    ]);
+  });
+
+  it('delivers the rest of a batch through a logger, without retries', async () => {
+    const stdout = new Capture();
+    const log = new LoggerConfiguration().writeTo
+      .console({ stdout, formatter: hostile, batch: { size: 6, maxDelayMs: 10 } })
+      .createLogger();
+    for (let n = 1; n <= 6; n++) log.information('{N}', n);
+    const report = await log.close();
+    expect(report.sinks.console).toEqual({ delivered: 4, dropped: 0, failed: 2, undelivered: 0 });
+    expect(log.metrics().sinks.console.retried).toBe(0);
+    expect(stdout.chunks).toEqual(['n=1\n', 'n=3\n', 'n=5\n', 'n=6\n']);
+  });
+
+  it('counts the skipped events refused when the stream fails later in the batch', () => {
+    const good = new Capture();
+    const failing = new Writable({
+      write(_chunk, _encoding, callback) {
+        callback(Object.assign(new Error('write EPIPE'), { code: 'EPIPE' }));
+      },
+    });
+    const sink = new ConsoleSink({ stdout: good, stderr: failing, formatter: hostile });
+    const events = [...numbered(), makeEvent({ text: '{N}', level: 'error', properties: { N: 7 } })];
+    expect(() => sink.emit(events)).toThrow(expect.objectContaining({ name: 'PartialDeliveryError', delivered: 6, rejected: 2 }));
+    expect(good.chunks).toEqual(['n=1\n', 'n=3\n', 'n=5\n', 'n=6\n']);
   });
 });
 
@@ -498,6 +596,47 @@ describe('ConsoleSink options of the wrong kind', () => {
       );
       sink.emit([makeEvent({ text: 'shown' })]);
       expect(calls).toEqual([['%s', 'shown']]);
+    });
+
+    /** Runs `run` with `globalThis.console` replaced by `console`, and puts it back. */
+    function withConsole<T>(console: object, run: () => T): T {
+      const saved = globalThis.console;
+      globalThis.console = console as Console;
+      try {
+        return run();
+      } finally {
+        globalThis.console = saved;
+      }
+    }
+
+    // Found by review: a default console without a level's method (a small engine's, or one an app
+    // trimmed) failed every event of that level with "Cannot read properties of undefined", retried.
+    it("falls back to log() where the default console lacks a level's method, the text still an argument", () => {
+      const calls: unknown[][] = [];
+      const log = (...args: unknown[]): number => calls.push(args);
+      const sink = withConsole({ log, info: log }, () => withoutStdout(() => new ConsoleSink({ outputTemplate: '{Message}' })));
+      sink.emit([makeEvent({ text: '50%s done', level: 'debug' }), makeEvent({ text: 'ok' })]);
+      expect(calls).toEqual([
+        ['%c%s', 'color: gray', '50%s done'],
+        ['%s', 'ok'],
+      ]);
+    });
+
+    it('fails an event at once, without retries, where the default console has neither its method nor log()', async () => {
+      const calls: unknown[][] = [];
+      const info = (...args: unknown[]): number => calls.push(args);
+      const log = withConsole({ info }, () =>
+        withoutStdout(() => new LoggerConfiguration().writeTo.console({ outputTemplate: '{Message}' }).createLogger()),
+      );
+      log.information('shown');
+      log.warning('lost');
+      const report = await log.close();
+      expect(calls).toEqual([['%s', 'shown']]);
+      expect(report.sinks.console).toEqual({ delivered: 1, dropped: 0, failed: 1, undelivered: 0 });
+      expect(log.metrics().sinks.console).toMatchObject({
+        retried: 0,
+        lastError: expect.stringMatching(/the console has no warn\(\) nor log\(\)/),
+      });
     });
 
     it('refuses mode "node" without a stdout option, whose every event would be written nowhere and counted delivered', () => {

@@ -1,0 +1,38 @@
+import { WriteStream } from 'node:tty';
+import { colorsFromEnvironment } from '../../lib/core/colors-from-environment';
+
+/** Node's own reading of the environment (lib/internal/tty.js), as `console` and `util.inspect` use it: colours past 2. */
+const nodeColorDepth = (env: Record<string, string>): number => WriteStream.prototype.getColorDepth.call({}, env);
+
+describe('colorsFromEnvironment', () => {
+  // Found by review: FORCE_COLOR=no (or 4, yes, always) turned colours on; Node turns them off.
+  it.each(['', '1', 'true', '2', '3', '0', 'false', 'no', 'yes', '4', 'always', ' 1', 'TRUE'])(
+    'reads FORCE_COLOR=%j as Node does: on for "", 1, 2, 3 and true, off for anything else',
+    (value) => {
+      const env = { FORCE_COLOR: value, TERM: 'xterm-256color' };
+      expect(colorsFromEnvironment(env)).toBe(nodeColorDepth(env) > 2);
+      // FORCE_COLOR wins over what turns colours off, as in Node.
+      const off = { ...env, NO_COLOR: '1', NODE_DISABLE_COLORS: '1', TERM: 'dumb' };
+      expect(colorsFromEnvironment(off)).toBe(nodeColorDepth(off) > 2);
+    },
+  );
+
+  it.each<[string, Record<string, string>]>([
+    ['NO_COLOR', { NO_COLOR: '1' }],
+    ['NODE_DISABLE_COLORS', { NODE_DISABLE_COLORS: '1' }],
+    ['TERM=dumb', { TERM: 'dumb' }],
+  ])('turns colours off for %s, as Node does', (_, env) => {
+    expect(colorsFromEnvironment({ TERM: 'xterm-256color', ...env })).toBe(false);
+    expect(nodeColorDepth({ TERM: 'xterm-256color', ...env })).toBeLessThanOrEqual(2);
+  });
+
+  it('says nothing for NO_COLOR or NODE_DISABLE_COLORS set empty, as no-color.org asks (Node turns colours off)', () => {
+    expect(colorsFromEnvironment({ NO_COLOR: '' })).toBeUndefined();
+    expect(colorsFromEnvironment({ NODE_DISABLE_COLORS: '' })).toBeUndefined();
+  });
+
+  it('says nothing when the environment is silent or missing', () => {
+    expect(colorsFromEnvironment({ TERM: 'xterm-256color' })).toBeUndefined();
+    expect(colorsFromEnvironment(undefined)).toBeUndefined();
+  });
+});
