@@ -14,9 +14,10 @@ Options:
   --template <template>  output template (default
                          '[{Timestamp:HH:mm:ss} {Level:u3}] {Message:lj}{NewLine}{Exception}')
   --json                 write matching events as CLEF instead of text
-  --color, --no-color    colour by level (default: FORCE_COLOR when set, on unless 0 or false;
-                         else off when NO_COLOR is set and not empty or TERM is dumb; else when
-                         stdout is a terminal)
+  --color, --no-color    colour by level (default: FORCE_COLOR when set, on for '', 1, 2, 3 or
+                         true, off for any other value; else off when NO_COLOR or
+                         NODE_DISABLE_COLORS is set and not empty or TERM is dumb; else when
+                         stdout is a terminal of more than 2 colours)
   --strict               report lines that are not events (on stderr, with their line number)
                          instead of passing them through, and exit with 1
   -h, --help             show this help

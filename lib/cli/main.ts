@@ -4,7 +4,7 @@ import type { Readable } from 'node:stream';
 import { join } from 'node:path';
 import { parseCliArgs } from './parse-cli-args';
 import { runCli } from './run-cli';
-import { colorsFromEnvironment } from '../core/colors-from-environment';
+import { colorsFromEnvironment, terminalHasColors } from '../core/colors-from-environment';
 
 /** The package's version, from the nearest rxlog package.json above this file (lib/cli, dist/cjs/cli). */
 function packageVersion(): string {
@@ -64,9 +64,10 @@ runCli(args, {
   },
   stdout: process.stdout,
   stderr: process.stderr,
-  // As ConsoleSink: FORCE_COLOR (on unless 0 or false) wins, then NO_COLOR (no-color.org) or
-  // TERM=dumb turn colour off, else colour when stdout is a terminal.
-  colorByDefault: colorsFromEnvironment(process.env) ?? process.stdout.isTTY === true,
+  // As ConsoleSink: FORCE_COLOR wins (on for '', 1, 2, 3 or true, off for any other value), then a
+  // non-empty NO_COLOR or NODE_DISABLE_COLORS, or TERM=dumb, turn colour off, else colour when
+  // stdout is a terminal of more than 2 colours.
+  colorByDefault: colorsFromEnvironment(process.env) ?? terminalHasColors(process.stdout, process.env),
   version: packageVersion(),
 }).then(
   (code) => {

@@ -16,3 +16,24 @@ export function colorsFromEnvironment(env: Record<string, string | undefined> | 
   if (env?.NO_COLOR || env?.NODE_DISABLE_COLORS || env?.TERM === 'dumb') return false;
   return undefined;
 }
+
+/** A stream as far as its colours go: Node's `tty.WriteStream` has both members. */
+export interface ColorStream {
+  readonly isTTY?: boolean;
+  /** A terminal's colours as Node reads them from the environment: 1, 4, 8 or 24 bits. */
+  getColorDepth?(env?: Record<string, string | undefined>): number;
+}
+
+/**
+ * Whether a stream takes colours when the environment says nothing ({@link colorsFromEnvironment}
+ * gave undefined): a terminal of more than 2 colours, as Node's own `console` decides (a terminal
+ * with `TERM` unset gets none). An empty `NO_COLOR` was read as saying nothing (no-color.org), where
+ * Node's depth would count it, so the depth is read without `NO_COLOR` and `NODE_DISABLE_COLORS`.
+ */
+export function terminalHasColors(stream: ColorStream | undefined, env: Record<string, string | undefined> | undefined): boolean {
+  if (stream?.isTTY !== true) return false;
+  return (
+    typeof stream.getColorDepth !== 'function' ||
+    stream.getColorDepth({ ...env, NO_COLOR: undefined, NODE_DISABLE_COLORS: undefined }) > 2
+  );
+}

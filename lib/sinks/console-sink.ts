@@ -11,7 +11,7 @@ import { formatLine } from '../formatting/format-line';
 import { TextFormatter } from '../formatting/text-formatter';
 import { trimNewline } from '../formatting/trim-newline';
 import { ANSI_RESET, type ConsoleTheme, defaultConsoleTheme } from './console-theme';
-import { colorsFromEnvironment } from '../core/colors-from-environment';
+import { type ColorStream, colorsFromEnvironment, terminalHasColors } from '../core/colors-from-environment';
 
 /** Something text can be written to, such as `process.stdout`. */
 export interface TextStream {
@@ -26,12 +26,10 @@ export interface TextStream {
  * reader that left) leaves the stream errored or destroyed, and its callback runs before the
  * stream's `'error'` event.
  */
-interface NodeTextStream extends TextStream {
+interface NodeTextStream extends TextStream, ColorStream {
   write(text: string, done?: (error?: unknown) => void): unknown;
   readonly errored?: unknown;
   readonly destroyed?: unknown;
-  /** A terminal's colours as Node reads them from the environment (`tty.WriteStream`): 1, 4, 8 or 24 bits. */
-  getColorDepth?(env?: Record<string, string | undefined>): number;
   on?(event: 'error', listener: () => void): unknown;
 }
 
@@ -303,14 +301,9 @@ export class ConsoleSink implements Sink {
     // ITextFormatter: escape codes would break `node app.js | rxlog` under FORCE_COLOR.
     const themed = theme !== false && options.formatter === undefined;
     const forced = options.colors ?? colorsFromEnvironment(proc?.env);
-    // Each stream by its own TTY: `node app.js 2> errors.log` in a terminal keeps the file plain. As
-    // Node's console: a terminal of 2 colours (TERM unset) gets none. An empty NO_COLOR was read
-    // above as saying nothing (no-color.org), where Node's depth would count it.
-    const terminalEnv = { ...proc?.env, NO_COLOR: undefined, NODE_DISABLE_COLORS: undefined };
-    const terminal = (stream: NodeTextStream): boolean =>
-      stream.isTTY === true && (typeof stream.getColorDepth !== 'function' || stream.getColorDepth(terminalEnv) > 2);
-    const outColors = themed && (forced ?? terminal(stdout));
-    const errColors = themed && (forced ?? terminal(stderr));
+    // Each stream by its own TTY: `node app.js 2> errors.log` in a terminal keeps the file plain.
+    const outColors = themed && (forced ?? terminalHasColors(stdout, proc?.env));
+    const errColors = themed && (forced ?? terminalHasColors(stderr, proc?.env));
     // The sink's own output template writes its own {NewLine}; a formatter's text ends with one.
     return (event) => {
       const text = this.#text(event);

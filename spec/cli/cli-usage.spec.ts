@@ -38,9 +38,10 @@ describe('CLI_USAGE', () => {
   });
 
   it('states the colour rule the command applies: FORCE_COLOR, then a non-empty NO_COLOR or TERM=dumb, then a terminal', () => {
-    // main.ts follows colorsFromEnvironment, as ConsoleSink does: no-color.org's NO_COLOR only when not empty.
+    // main.ts follows colorsFromEnvironment and terminalHasColors, as ConsoleSink does: no-color.org's
+    // NO_COLOR only when not empty, FORCE_COLOR as Node's tty.getColorDepth reads it.
     expect(CLI_USAGE.replace(/\n\s+/g, ' ')).toContain(
-      'FORCE_COLOR when set, on unless 0 or false; else off when NO_COLOR is set and not empty or TERM is dumb; else when stdout is a terminal',
+      "FORCE_COLOR when set, on for '', 1, 2, 3 or true, off for any other value; else off when NO_COLOR or NODE_DISABLE_COLORS is set and not empty or TERM is dumb; else when stdout is a terminal of more than 2 colours",
     );
   });
 

@@ -1,5 +1,5 @@
 import { WriteStream } from 'node:tty';
-import { colorsFromEnvironment } from '../../lib/core/colors-from-environment';
+import { colorsFromEnvironment, terminalHasColors } from '../../lib/core/colors-from-environment';
 
 /** Node's own reading of the environment (lib/internal/tty.js), as `console` and `util.inspect` use it: colours past 2. */
 const nodeColorDepth = (env: Record<string, string>): number => WriteStream.prototype.getColorDepth.call({}, env);
@@ -34,5 +34,28 @@ describe('colorsFromEnvironment', () => {
   it('says nothing when the environment is silent or missing', () => {
     expect(colorsFromEnvironment({ TERM: 'xterm-256color' })).toBeUndefined();
     expect(colorsFromEnvironment(undefined)).toBeUndefined();
+  });
+});
+
+describe('terminalHasColors', () => {
+  /** A terminal stream whose depth is Node's own reading of the env it is given. */
+  const tty = {
+    isTTY: true,
+    getColorDepth: (env?: Record<string, string | undefined>): number => WriteStream.prototype.getColorDepth.call({}, env),
+  };
+
+  it("colours a terminal of more than 2 colours, as Node's console does, and not one with TERM unset", () => {
+    expect(terminalHasColors(tty, { TERM: 'xterm-256color' })).toBe(true);
+    expect(terminalHasColors(tty, {})).toBe(false);
+  });
+
+  it('reads an empty NO_COLOR or NODE_DISABLE_COLORS as saying nothing (no-color.org), where Node counts it', () => {
+    expect(terminalHasColors(tty, { TERM: 'xterm-256color', NO_COLOR: '', NODE_DISABLE_COLORS: '' })).toBe(true);
+  });
+
+  it('gives no colours to what is not a terminal, and colours a terminal that cannot tell its depth', () => {
+    expect(terminalHasColors({ isTTY: false, getColorDepth: () => 24 }, { TERM: 'xterm-256color' })).toBe(false);
+    expect(terminalHasColors(undefined, undefined)).toBe(false);
+    expect(terminalHasColors({ isTTY: true }, undefined)).toBe(true);
   });
 });
