@@ -1,7 +1,9 @@
 /** A short description of a bad configuration value, for an error message (never throws: a hostile Proxy is `an unreadable object`). */
 export function describeValue(value: unknown): string {
   if (value === null || value === undefined) return String(value);
-  if (typeof value === 'string') return JSON.stringify(value);
+  // Cut long: a megabyte of text in a misplaced option would make a megabyte error message.
+  if (typeof value === 'string')
+    return value.length > 120 ? `${JSON.stringify(value.slice(0, 100))}… (${value.length} characters)` : JSON.stringify(value);
   try {
     if (typeof value === 'function') return `function ${value.name || '(anonymous)'}`;
     // Object.create(null) has no constructor.

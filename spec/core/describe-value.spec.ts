@@ -23,4 +23,10 @@ describe('describeValue', () => {
     expect(describeValue(true)).toBe('boolean true');
     expect(describeValue(Symbol('s'))).toBe('symbol Symbol(s)');
   });
+
+  // Found by review: a 1 MB string given as a level made a 1 MB error message.
+  it('quotes the start of a long string and gives its length', () => {
+    expect(describeValue('x'.repeat(120))).toBe(JSON.stringify('x'.repeat(120)));
+    expect(describeValue('y'.repeat(1_000_000))).toBe(`"${'y'.repeat(100)}"… (1000000 characters)`);
+  });
 });
