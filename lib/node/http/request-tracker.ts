@@ -107,7 +107,7 @@ export function trackRequest(
     res.off('close', onClose);
     req.off('close', onRequestClose);
     try {
-      const statusCode = sentStatus ?? res.statusCode;
+      const statusCode = statusOf(res, sentStatus, failed);
       // An error the app's error handling answered whole, before anything else was sent, is as bad as
       // the status it chose: a 4xx (body-parser's 400 for a malformed body, Fastify's schema 400, an
       // http-errors 404) is the client's failure, a warning, as a 4xx HttpException is in rxlog/nest.
@@ -274,6 +274,18 @@ export function responseDestroyed(): Error {
 export function erroredWith(res: object): unknown {
   const errored: unknown = (res as { errored?: unknown }).errored;
   return errored === null ? undefined : errored;
+}
+
+/**
+ * The status the completion event reports: the one the client got when the headers went out
+ * (`sent`), else, for a response the server failed (destroyed it, with or without an error, or its
+ * handler failed) before sending anything, `500`, as for a handler that throws before answering:
+ * the client got no status at all, and `res.statusCode` would still read Node's default 200. An
+ * aborted request's status is not written, and one whose response ended is the one it set.
+ */
+function statusOf(res: ServerResponse, sent: number | undefined, failed: boolean): number {
+  if (sent !== undefined) return sent;
+  return failed && !res.headersSent && !responseFinished(res) ? 500 : res.statusCode;
 }
 
 /** The completion event's level: the level option's answer when it is a level name, else the default (a faulty option never costs the event). */

@@ -66,6 +66,10 @@ async function fastifyApp() {
     reply.raw.write('partial');
     setImmediate(() => reply.raw.destroy());
   });
+  // Destroys the Node response before anything was sent: the client gets no status.
+  app.get('/cut-first', (_request, reply) => {
+    setImmediate(() => reply.raw.destroy());
+  });
   // A streamed body (reply.send(stream)) that fails once its headers went out: Fastify destroys the
   // response without the stream's error, which its own logger writes.
   app.get('/stream-fails', (_request, reply) => {
@@ -361,6 +365,15 @@ describe('fastifyRequestLogging with Fastify 5', () => {
     await eventsArrive(events, 1);
     expect(events.map((e) => [e.level, e.properties.Aborted, e.properties.StatusCode, e.exception?.name])).toEqual([
       ['error', undefined, 200, 'ResponseDestroyed'],
+    ]);
+  });
+
+  it('logs a response the handler destroys before sending anything with StatusCode 500, not the 200 nobody received', async () => {
+    const { url, events } = await fastifyApp();
+    await expect(fetch(`${url}/cut-first`).then((response) => response.text())).rejects.toThrow();
+    await eventsArrive(events, 1);
+    expect(events.map((e) => [e.level, e.properties.StatusCode, e.exception?.name, e.renderMessage().split(' ')[4]])).toEqual([
+      ['error', 500, 'ResponseDestroyed', '500'],
     ]);
   });
 });

@@ -643,6 +643,53 @@ describe('requestLogging with node:http', () => {
     ]);
   });
 
+  // It read "responded 200" (Node's default status) for a request whose client got no status at all.
+  it('logs a response the server destroys before sending anything with StatusCode 500, never the 200 nobody received', async () => {
+    const { log, events } = memoryLogger();
+    const logRequests = requestLogging(log, { level: ({ statusCode }) => (statusCode >= 500 ? 'error' : 'information') });
+    const started = signal();
+    const server = createServer((req, res) =>
+      logRequests(req, res, () => {
+        if (req.url === '/destroy') setImmediate(() => res.destroy());
+        else if (req.url === '/destroy-with-error') setImmediate(() => res.destroy(new Error('backend gone')));
+        else if (req.url === '/pipe')
+          pipeline(
+            new Readable({
+              read() {
+                this.destroy(new Error('no such file'));
+              },
+            }),
+            res,
+            () => undefined,
+          );
+        else started.resolve();
+      }),
+    );
+    const listening = await listen(server);
+    closers.push(listening.close, () => log.close({ strategy: 'immediate', timeoutMs: 0 }));
+    for (const path of ['/destroy', '/destroy-with-error', '/pipe'])
+      await expect(fetch(`${listening.url}${path}`).then((response) => response.text())).rejects.toThrow();
+    const cut = fetch(`${listening.url}/shutdown`).then((response) => response.text());
+    await started.promise;
+    server.closeAllConnections();
+    await expect(cut).rejects.toThrow();
+    await eventsArrive(events, 4);
+    expect(
+      events.map((e) => [
+        e.properties.RequestPath,
+        e.level,
+        e.properties.StatusCode,
+        e.exception?.message,
+        e.renderMessage().split(' ')[4],
+      ]),
+    ).toEqual([
+      ['/destroy', 'error', 500, 'The server destroyed the response before it ended', '500'],
+      ['/destroy-with-error', 'error', 500, 'backend gone', '500'],
+      ['/pipe', 'error', 500, 'no such file', '500'],
+      ['/shutdown', 'error', 500, 'The server destroyed the response before it ended', '500'],
+    ]);
+  });
+
   it('logs a response whose piped body fails mid-stream as failed with that error, not as aborted by the client', async () => {
     const { url, events } = await nodeServer((_req, res) => {
       let chunks = 0;
