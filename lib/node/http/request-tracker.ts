@@ -34,9 +34,15 @@ export interface RequestTracker {
   readonly requestId: string;
   /** Runs `fn` inside the request's context: `RequestId` in LogContext and its diagnostic collection. */
   run<T>(fn: () => T): T;
-  /** Records the error a handler threw or passed on (the first one counts); it goes on the completion event. */
+  /**
+   * Records the error a handler threw or passed on (the first one counts); it goes on the completion
+   * event, or, once that was written for a response that went out whole, on an `error` event of its own.
+   */
   fail(error: unknown): void;
 }
+
+/** The event of a handler that failed after its response completed (its completion event is written already). */
+export const FAILED_AFTER_COMPLETION_TEMPLATE = 'HTTP {RequestMethod} {RequestPath} failed after its response completed';
 
 const ABSOLUTE_FORM = /^[a-z][a-z0-9+.-]*:\/\//i;
 
@@ -88,6 +94,8 @@ export function trackRequest(
   let hasError = false;
   let failed = false;
   let done = false;
+  // Whether the completion event was written for a response that went out whole (not aborted).
+  let completedWhole = false;
   // The status the client got, when the handler failed after the headers went out: an error handler
   // (Fastify's) may still set res.statusCode to 500, which no client receives.
   let sentStatus: number | undefined;
@@ -103,6 +111,7 @@ export function trackRequest(
   const complete = (aborted: boolean): void => {
     if (done) return;
     done = true;
+    completedWhole = !aborted && responseFinished(res);
     res.off('finish', onFinish);
     res.off('close', onClose);
     req.off('close', onRequestClose);
@@ -155,7 +164,24 @@ export function trackRequest(
   };
   // An error raised once the client has left, with nothing sent (body-parser's 'request aborted'),
   // comes of the abort: the request stays aborted, with that error as its exception.
-  const fail = (cause: unknown): void => record(cause, res.headersSent || !connectionGone(req));
+  const fail = (cause: unknown): void => {
+    if (done) failedAfterCompletion(cause);
+    else record(cause, res.headersSent || !connectionGone(req));
+  };
+  // A handler that fails once its response went out whole (an audit write after res.end()): its
+  // completion event is written, so the error gets an event of its own rather than being dropped.
+  // After an aborted request it is not: an error then comes of the abort (body-parser's).
+  const failedAfterCompletion = (cause: unknown): void => {
+    if (!completedWhole) return;
+    try {
+      const properties = { RequestId: requestId, RequestMethod: req.method ?? 'GET', RequestPath: path };
+      LogContext.run(context, () =>
+        log.child(properties).write('error', exceptionFrom(cause), FAILED_AFTER_COMPLETION_TEMPLATE as string),
+      );
+    } catch (error) {
+      SelfLog.write('requestLogging: the failure of a completed request could not be written', error);
+    }
+  };
   // An HTTP/2 stream the client reset emits 'finish' on the response the handler never ended: that one waits for 'close'.
   const onFinish = (): void => {
     if (responseFinished(res)) complete(false);

@@ -476,6 +476,26 @@ describe('requestLogging with node:http', () => {
     expect(events[1].exception).toBeInstanceOf(TypeError);
   });
 
+  // The rejection was caught (so never unhandled) and dropped: the completion event had been written.
+  it('logs a handler that rejects after its response completed as an error event of the request, not dropping the error', async () => {
+    const { url, events } = await nodeServer(async (_req, res) => {
+      const finished = new Promise((resolve) => res.once('finish', resolve));
+      res.end('ok');
+      await finished;
+      await ticks(5);
+      throw new Error('audit write failed');
+    });
+    expect((await get(url, { 'x-request-id': 'late-1' })).status).toBe(200);
+    await eventsArrive(events, 2);
+    await ticks(20);
+    expect(
+      events.map((e) => [e.level, e.renderMessage().replace(/ in .*/, ''), e.properties.RequestId, e.exception?.message]),
+    ).toEqual([
+      ['information', 'HTTP GET / responded 200', 'late-1', undefined],
+      ['error', 'HTTP GET / failed after its response completed', 'late-1', 'audit write failed'],
+    ]);
+  });
+
   it('logs a synchronous throw once and answers 500', async () => {
     const { url, events } = await nodeServer(() => {
       throw new Error('sync failure');
