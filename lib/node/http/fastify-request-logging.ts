@@ -15,10 +15,12 @@ export interface FastifyLikeReply {
   readonly raw: ServerResponse;
 }
 
-/** The part of a Fastify instance the plugin uses: `addHook`. */
+/** The part of a Fastify instance the plugin uses: `addHook`, and its Node `server` when it has one. */
 export interface FastifyLikeInstance {
   /** Registers a lifecycle hook (`onRequest`, `preHandler`, `onError`, `onResponse` …). */
   addHook(name: string, hook: (...args: never[]) => unknown): unknown;
+  /** The Node server (`http`, `https` or `http2`), for the requests Fastify answers before any hook runs. */
+  readonly server?: unknown;
 }
 
 /** A Fastify plugin (register it with `app.register(...)`); it applies to the whole app, as `fastify-plugin` plugins do. */
@@ -53,7 +55,16 @@ export function fastifyRequestLogging(log: RequestLogger, options: RequestLoggin
   const settings = resolveRequestLoggingOptions(options);
   if (settings.asyncLocalStorage) ensureAsyncLocalStorage();
   const trackers = new WeakMap<IncomingMessage, RequestTracker>();
+  const servers = new WeakSet<object>();
   const plugin = (instance: FastifyLikeInstance, _options: unknown, done: (error?: Error) => void): void => {
+    followAnsweredBeforeHooks(instance, servers, (req, res) => {
+      if (trackers.has(req)) return;
+      try {
+        trackers.set(req, trackRequest(log, settings, req, res));
+      } catch (error) {
+        SelfLog.write('fastifyRequestLogging: the request could not be followed', error);
+      }
+    });
     instance.addHook('onRequest', (request: FastifyLikeRequest, reply: FastifyLikeReply, next: () => void) => {
       // Registered twice: one request, one event.
       let tracker = trackers.get(request.raw);
@@ -92,6 +103,36 @@ export function fastifyRequestLogging(log: RequestLogger, options: RequestLoggin
     [Symbol.for('skip-override')]: true,
     [Symbol.for('fastify.display-name')]: 'rxlog-request-logging',
   });
+}
+
+/**
+ * Follows the requests Fastify answers from its router, before any hook runs (a malformed URL's
+ * 400, a parameter past `maxParamLength`'s 414, an async constraint's 500: its own logger writes
+ * nothing for them either), and those a hook added before the plugin answered at once: Node calls
+ * Fastify's `request` listener first, so one added here finds them already ended. Once per server.
+ */
+function followAnsweredBeforeHooks(
+  instance: FastifyLikeInstance,
+  servers: WeakSet<object>,
+  follow: (req: IncomingMessage, res: ServerResponse) => void,
+): void {
+  try {
+    const server = instance.server as { on?: unknown } | null | undefined;
+    if (typeof server?.on !== 'function' || servers.has(server)) return;
+    servers.add(server);
+    (server.on as (event: string, listener: (req: IncomingMessage, res: ServerResponse) => void) => unknown).call(
+      server,
+      'request',
+      (req, res) => {
+        if (res.writableEnded) follow(req, res);
+      },
+    );
+  } catch (error) {
+    SelfLog.write(
+      'fastifyRequestLogging: the server could not be followed; requests Fastify answers before any hook are not logged',
+      error,
+    );
+  }
 }
 
 /**

@@ -26,7 +26,8 @@ export interface RequestLoggingMiddleware {
  * `.enrich.fromLogContext()`; `diagnosticContext.set(name, value)` inside the request adds
  * properties to the completion event only. A client that closes the connection before the response
  * is complete gets one aborted event (`warning`); a handler error is logged once, on the
- * completion event, as its exception.
+ * completion event, as its exception (or, when the handler fails after its response went out whole,
+ * on an `error` event of its own, `HTTP GET /orders failed after its response completed`).
  *
  * Creating the middleware switches LogContext to AsyncLocalStorage (unless the app installed a store
  * itself, with `useAsyncLocalStorage()` or `LogContext.useStore`, or passes `asyncLocalStorage: false`), because with the default synchronous store the request's properties

@@ -34,9 +34,15 @@ export interface RequestTracker {
   readonly requestId: string;
   /** Runs `fn` inside the request's context: `RequestId` in LogContext and its diagnostic collection. */
   run<T>(fn: () => T): T;
-  /** Records the error a handler threw or passed on (the first one counts); it goes on the completion event. */
+  /**
+   * Records the error a handler threw or passed on (the first one counts); it goes on the completion
+   * event, or, once that was written for a response that went out whole, on an `error` event of its own.
+   */
   fail(error: unknown): void;
 }
+
+/** The event of a handler that failed after its response completed (its completion event is written already). */
+export const FAILED_AFTER_COMPLETION_TEMPLATE = 'HTTP {RequestMethod} {RequestPath} failed after its response completed';
 
 const ABSOLUTE_FORM = /^[a-z][a-z0-9+.-]*:\/\//i;
 
@@ -88,6 +94,8 @@ export function trackRequest(
   let hasError = false;
   let failed = false;
   let done = false;
+  // Whether the completion event was written for a response that went out whole (not aborted).
+  let completedWhole = false;
   // The status the client got, when the handler failed after the headers went out: an error handler
   // (Fastify's) may still set res.statusCode to 500, which no client receives.
   let sentStatus: number | undefined;
@@ -103,11 +111,12 @@ export function trackRequest(
   const complete = (aborted: boolean): void => {
     if (done) return;
     done = true;
+    completedWhole = !aborted && responseFinished(res);
     res.off('finish', onFinish);
     res.off('close', onClose);
     req.off('close', onRequestClose);
     try {
-      const statusCode = sentStatus ?? res.statusCode;
+      const statusCode = statusOf(res, sentStatus, failed);
       // An error the app's error handling answered whole, before anything else was sent, is as bad as
       // the status it chose: a 4xx (body-parser's 400 for a malformed body, Fastify's schema 400, an
       // http-errors 404) is the client's failure, a warning, as a 4xx HttpException is in rxlog/nest.
@@ -155,7 +164,24 @@ export function trackRequest(
   };
   // An error raised once the client has left, with nothing sent (body-parser's 'request aborted'),
   // comes of the abort: the request stays aborted, with that error as its exception.
-  const fail = (cause: unknown): void => record(cause, res.headersSent || !connectionGone(req));
+  const fail = (cause: unknown): void => {
+    if (done) failedAfterCompletion(cause);
+    else record(cause, res.headersSent || !connectionGone(req));
+  };
+  // A handler that fails once its response went out whole (an audit write after res.end()): its
+  // completion event is written, so the error gets an event of its own rather than being dropped.
+  // After an aborted request it is not: an error then comes of the abort (body-parser's).
+  const failedAfterCompletion = (cause: unknown): void => {
+    if (!completedWhole) return;
+    try {
+      const properties = { RequestId: requestId, RequestMethod: req.method ?? 'GET', RequestPath: path };
+      LogContext.run(context, () =>
+        log.child(properties).write('error', exceptionFrom(cause), FAILED_AFTER_COMPLETION_TEMPLATE as string),
+      );
+    } catch (error) {
+      SelfLog.write('requestLogging: the failure of a completed request could not be written', error);
+    }
+  };
   // An HTTP/2 stream the client reset emits 'finish' on the response the handler never ended: that one waits for 'close'.
   const onFinish = (): void => {
     if (responseFinished(res)) complete(false);
@@ -274,6 +300,18 @@ export function responseDestroyed(): Error {
 export function erroredWith(res: object): unknown {
   const errored: unknown = (res as { errored?: unknown }).errored;
   return errored === null ? undefined : errored;
+}
+
+/**
+ * The status the completion event reports: the one the client got when the headers went out
+ * (`sent`), else, for a response the server failed (destroyed it, with or without an error, or its
+ * handler failed) before sending anything, `500`, as for a handler that throws before answering:
+ * the client got no status at all, and `res.statusCode` would still read Node's default 200. An
+ * aborted request's status is not written, and one whose response ended is the one it set.
+ */
+function statusOf(res: ServerResponse, sent: number | undefined, failed: boolean): number {
+  if (sent !== undefined) return sent;
+  return failed && !res.headersSent && !responseFinished(res) ? 500 : res.statusCode;
 }
 
 /** The completion event's level: the level option's answer when it is a level name, else the default (a faulty option never costs the event). */

@@ -14,10 +14,15 @@ export const REDACTED = '[Redacted]';
  */
 const URL_HEADERS = new Set(['referer', 'location', 'content-location']);
 
+/**
+ * The scheme and slashes that open an authority (a backslash is a slash in an http(s) URL), then
+ * its user information: up to the last `@` before the path, where the WHATWG URL parser ends it
+ * (`https://ann@example.com:pw@host/` has the password `pw`).
+ */
+const USER_INFORMATION = /^((?:[a-z][\w+.-]*:)?[\\/]{2})[^\\/]*@/i;
+
 function withoutUrlSecrets(url: string): string {
-  return url
-    .replace(/[?#][\s\S]*$/, '')
-    .replace(/^([a-z][\w+.-]*:)?\/\/[^/@]*@/i, (_, scheme: string | undefined) => `${scheme ?? ''}//`);
+  return url.replace(/[?#][\s\S]*$/, '').replace(USER_INFORMATION, '$1');
 }
 
 /**

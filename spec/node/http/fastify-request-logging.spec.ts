@@ -6,7 +6,7 @@ import { ConfigurationError } from '../../../lib/core/errors/configuration-error
 import type { LogEvent } from '../../../lib/core/log-event';
 import { diagnosticContext } from '../../../lib/node/http/diagnostic-context';
 import { fastifyRequestLogging } from '../../../lib/node/http/fastify-request-logging';
-import { abandon, eventsArrive, get, memoryLogger, signal } from '../../helpers/node-http';
+import { abandon, eventsArrive, exchangeRaw, get, memoryLogger, signal } from '../../helpers/node-http';
 
 const closers: (() => Promise<unknown>)[] = [];
 afterEach(async () => {
@@ -64,6 +64,10 @@ async function fastifyApp() {
   app.get('/cut', (_request, reply) => {
     reply.raw.writeHead(200, { 'content-type': 'text/plain' });
     reply.raw.write('partial');
+    setImmediate(() => reply.raw.destroy());
+  });
+  // Destroys the Node response before anything was sent: the client gets no status.
+  app.get('/cut-first', (_request, reply) => {
     setImmediate(() => reply.raw.destroy());
   });
   // A streamed body (reply.send(stream)) that fails once its headers went out: Fastify destroys the
@@ -324,6 +328,63 @@ describe('fastifyRequestLogging with Fastify 5', () => {
     expect(events.map((e) => [e.properties.RequestId, e.properties.RoutePattern])).toEqual([['once-2', '/orders/:id']]);
   });
 
+  // Fastify answers these from its router, before any hook runs (its own logger writes nothing for
+  // them either): a client could send requests that left no trace.
+  it('logs a request Fastify answers before any hook runs (a malformed URL, a parameter past maxParamLength) once, with its status', async () => {
+    const { url, events } = await fastifyApp();
+    const port = Number(new URL(url).port);
+    const statusLines: string[] = [];
+    for (const path of ['/orders/%zz', `/orders/${'a'.repeat(150)}`, '/orders/7'])
+      statusLines.push(
+        (
+          await exchangeRaw(port, `GET ${path} HTTP/1.1\r\nHost: x\r\nx-request-id: r-${path.length}\r\n\r\n`, (received) =>
+            received.includes('}'),
+          )
+        ).split('\r\n')[0],
+      );
+    expect(statusLines).toEqual(['HTTP/1.1 400 Bad Request', 'HTTP/1.1 414 URI Too Long', 'HTTP/1.1 200 OK']);
+    await eventsArrive(events, 3, (e) => e.properties.Elapsed !== undefined);
+    await ticks(20);
+    expect(
+      completions(events).map((e) => [e.properties.RequestPath, e.properties.StatusCode, e.level, e.properties.RequestId]),
+    ).toEqual([
+      ['/orders/%zz', 400, 'warning', 'r-11'],
+      [`/orders/${'a'.repeat(150)}`, 414, 'warning', 'r-158'],
+      ['/orders/7', 200, 'information', 'r-9'],
+    ]);
+  });
+
+  it('logs a request a hook added before the plugin answers at once, with its status, and one it answers after an await not at all', async () => {
+    const { log, events } = memoryLogger();
+    const app = Fastify({ forceCloseConnections: true });
+    app.addHook('onRequest', (request, reply, done) => {
+      if (request.url === '/callback') void reply.code(401).send('no');
+      else done();
+    });
+    app.addHook('onRequest', async (request, reply) => {
+      if (request.url === '/later') await ticks(1);
+      if (request.url !== '/ok') return reply.code(403).send('no');
+    });
+    const plugin = fastifyRequestLogging(log);
+    await app.register(plugin);
+    await app.register(plugin);
+    for (const path of ['/callback', '/at-once', '/later', '/ok']) app.get(path, async () => 'ok');
+    await app.listen({ port: 0, host: '127.0.0.1' });
+    closers.push(
+      () => app.close(),
+      () => log.close({ strategy: 'immediate', timeoutMs: 0 }),
+    );
+    const url = `http://127.0.0.1:${(app.server.address() as AddressInfo).port}`;
+    for (const path of ['/callback', '/at-once', '/later', '/ok']) await get(`${url}${path}`);
+    await eventsArrive(events, 3);
+    await ticks(20);
+    expect(events.map((e) => [e.properties.RequestPath, e.properties.StatusCode])).toEqual([
+      ['/callback', 401],
+      ['/at-once', 403],
+      ['/ok', 200],
+    ]);
+  });
+
   it('logs an abandoned request once, as aborted', async () => {
     const { url, events, started } = await fastifyApp();
     await abandon(`${url}/slow`, started);
@@ -361,6 +422,15 @@ describe('fastifyRequestLogging with Fastify 5', () => {
     await eventsArrive(events, 1);
     expect(events.map((e) => [e.level, e.properties.Aborted, e.properties.StatusCode, e.exception?.name])).toEqual([
       ['error', undefined, 200, 'ResponseDestroyed'],
+    ]);
+  });
+
+  it('logs a response the handler destroys before sending anything with StatusCode 500, not the 200 nobody received', async () => {
+    const { url, events } = await fastifyApp();
+    await expect(fetch(`${url}/cut-first`).then((response) => response.text())).rejects.toThrow();
+    await eventsArrive(events, 1);
+    expect(events.map((e) => [e.level, e.properties.StatusCode, e.exception?.name, e.renderMessage().split(' ')[4]])).toEqual([
+      ['error', 500, 'ResponseDestroyed', '500'],
     ]);
   });
 });

@@ -476,6 +476,26 @@ describe('requestLogging with node:http', () => {
     expect(events[1].exception).toBeInstanceOf(TypeError);
   });
 
+  // The rejection was caught (so never unhandled) and dropped: the completion event had been written.
+  it('logs a handler that rejects after its response completed as an error event of the request, not dropping the error', async () => {
+    const { url, events } = await nodeServer(async (_req, res) => {
+      const finished = new Promise((resolve) => res.once('finish', resolve));
+      res.end('ok');
+      await finished;
+      await ticks(5);
+      throw new Error('audit write failed');
+    });
+    expect((await get(url, { 'x-request-id': 'late-1' })).status).toBe(200);
+    await eventsArrive(events, 2);
+    await ticks(20);
+    expect(
+      events.map((e) => [e.level, e.renderMessage().replace(/ in .*/, ''), e.properties.RequestId, e.exception?.message]),
+    ).toEqual([
+      ['information', 'HTTP GET / responded 200', 'late-1', undefined],
+      ['error', 'HTTP GET / failed after its response completed', 'late-1', 'audit write failed'],
+    ]);
+  });
+
   it('logs a synchronous throw once and answers 500', async () => {
     const { url, events } = await nodeServer(() => {
       throw new Error('sync failure');
@@ -640,6 +660,53 @@ describe('requestLogging with node:http', () => {
     expect(events.map((e) => [e.properties.RequestPath, e.level, e.properties.Aborted, e.exception?.name])).toEqual([
       ['/destroy', 'error', undefined, 'ResponseDestroyed'],
       ['/shutdown', 'error', undefined, 'ResponseDestroyed'],
+    ]);
+  });
+
+  // It read "responded 200" (Node's default status) for a request whose client got no status at all.
+  it('logs a response the server destroys before sending anything with StatusCode 500, never the 200 nobody received', async () => {
+    const { log, events } = memoryLogger();
+    const logRequests = requestLogging(log, { level: ({ statusCode }) => (statusCode >= 500 ? 'error' : 'information') });
+    const started = signal();
+    const server = createServer((req, res) =>
+      logRequests(req, res, () => {
+        if (req.url === '/destroy') setImmediate(() => res.destroy());
+        else if (req.url === '/destroy-with-error') setImmediate(() => res.destroy(new Error('backend gone')));
+        else if (req.url === '/pipe')
+          pipeline(
+            new Readable({
+              read() {
+                this.destroy(new Error('no such file'));
+              },
+            }),
+            res,
+            () => undefined,
+          );
+        else started.resolve();
+      }),
+    );
+    const listening = await listen(server);
+    closers.push(listening.close, () => log.close({ strategy: 'immediate', timeoutMs: 0 }));
+    for (const path of ['/destroy', '/destroy-with-error', '/pipe'])
+      await expect(fetch(`${listening.url}${path}`).then((response) => response.text())).rejects.toThrow();
+    const cut = fetch(`${listening.url}/shutdown`).then((response) => response.text());
+    await started.promise;
+    server.closeAllConnections();
+    await expect(cut).rejects.toThrow();
+    await eventsArrive(events, 4);
+    expect(
+      events.map((e) => [
+        e.properties.RequestPath,
+        e.level,
+        e.properties.StatusCode,
+        e.exception?.message,
+        e.renderMessage().split(' ')[4],
+      ]),
+    ).toEqual([
+      ['/destroy', 'error', 500, 'The server destroyed the response before it ended', '500'],
+      ['/destroy-with-error', 'error', 500, 'backend gone', '500'],
+      ['/pipe', 'error', 500, 'no such file', '500'],
+      ['/shutdown', 'error', 500, 'The server destroyed the response before it ended', '500'],
     ]);
   });
 

@@ -52,6 +52,26 @@ describe('selectHeaders', () => {
     expect(selectHeaders({ location: 'http://user:pass@host/a' }, ['location'], redacted)).toEqual({ location: 'http://host/a' });
   });
 
+  // The WHATWG URL parser ends the user information at the last '@' before the path, and reads a
+  // backslash as a slash in an http(s) URL: the first '@' left the password in the log.
+  it.each([
+    ['https://ann@example.com:pw@host/a', 'https://host/a'],
+    ['//ann:p@ss@host/a?x=1', '//host/a'],
+    ['https:\\\\ann:pw@host/a', 'https:\\\\host/a'],
+  ])('logs the URL header %p without any of its user information', (location, logged) => {
+    const url = new URL(location, 'https://base.example/');
+    expect([url.username, url.password]).not.toEqual(['', '']);
+    expect(selectHeaders({ location }, ['location'], redacted)).toEqual({ location: logged });
+    expect(logged).not.toMatch(/ann|pw|ss@/);
+  });
+
+  it('keeps an @ in the path of a URL header: only user information is taken out', () => {
+    expect(selectHeaders({ location: '/users/ann@example.com', referer: 'https://host/a@b' }, ['*'], redacted)).toEqual({
+      location: '/users/ann@example.com',
+      referer: 'https://host/a@b',
+    });
+  });
+
   it('keeps a header named __proto__ as data', () => {
     const selected = selectHeaders({ ['__proto__']: 'x' }, ['*'], redacted);
     expect(Object.keys(selected ?? {})).toEqual(Object.keys({ ['__proto__']: 'x' }));
