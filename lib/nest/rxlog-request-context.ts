@@ -16,6 +16,7 @@ import {
   requestPath,
   responseDestroyed,
   responseFinished,
+  statusOf,
   streamReset,
 } from '../node/http/request-tracker';
 import type { Logger } from '../pipeline/logger';
@@ -397,8 +398,10 @@ export class RxlogRequestContext {
       this.complete(state, { statusCode, error: state.streamError, failed: statusCode >= 500, ...route });
       return;
     }
+    // A response the server failed before sending anything reports 500, as requestLogging does:
+    // its client got no status, and `statusCode` still reads Node's default 200.
     this.complete(state, {
-      statusCode: response.statusCode,
+      statusCode: statusOf(response, undefined, error !== undefined),
       ...(error === undefined ? { aborted: !finished } : { error, failed: true }),
       ...route,
     });

@@ -309,7 +309,11 @@ export function erroredWith(res: object): unknown {
  * the client got no status at all, and `res.statusCode` would still read Node's default 200. An
  * aborted request's status is not written, and one whose response ended is the one it set.
  */
-function statusOf(res: ServerResponse, sent: number | undefined, failed: boolean): number {
+export function statusOf(
+  res: Pick<ServerResponse, 'headersSent' | 'statusCode'>,
+  sent: number | undefined,
+  failed: boolean,
+): number {
   if (sent !== undefined) return sent;
   return failed && !res.headersSent && !responseFinished(res) ? 500 : res.statusCode;
 }
