@@ -226,6 +226,7 @@ void describe('provideRxlog', () => {
         'pageshow outside',
         'pageshow outside',
         'timer outside',
+        'timer outside', // installPageHideFlush's, which lets go of the page when the logger closes
       ]);
       injector.destroy();
     } finally {
