@@ -92,3 +92,34 @@ describe('Logger.close() leaves no timer behind (fake timers)', () => {
     }
   }
 });
+
+describe('an open logger leaves no timer behind (fake timers)', () => {
+  beforeEach(() => jest.useFakeTimers());
+  afterEach(() => jest.useRealTimers());
+
+  it('once every metrics$ subscriber has unsubscribed, however many came and went', () => {
+    const log = new LoggerConfiguration().writeTo.sink(new MemorySink()).createLogger();
+    for (let i = 0; i < 1_000; i++) {
+      const subscription = (i % 2 === 0 ? log.metrics$ : log.metricsEvery(10)).subscribe(() => undefined);
+      jest.advanceTimersByTime(i % 3);
+      subscription.unsubscribe();
+    }
+    expect(jest.getTimerCount()).toBe(0);
+  });
+
+  it('after flushes that completed, and flushes that timed out on a sink that never settles', async () => {
+    const memory = new LoggerConfiguration().writeTo
+      .sink(new MemorySink(), { batch: { size: 100, maxDelayMs: 1_000 } })
+      .createLogger();
+    for (let i = 0; i < 200; i++) {
+      memory.information('Event {N}', i);
+      await settle(memory.flush());
+    }
+    const stuck = new LoggerConfiguration().writeTo.sink({ emit: () => new Promise<void>(() => undefined) }).createLogger();
+    for (let i = 0; i < 50; i++) {
+      stuck.information('Event {N}', i);
+      expect(await settle(stuck.flush({ timeoutMs: 100 }))).toEqual({ timedOut: true });
+    }
+    expect(jest.getTimerCount()).toBe(0);
+  });
+});
