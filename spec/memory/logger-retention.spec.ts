@@ -21,7 +21,7 @@ interface NeverSettles extends Alive {
 
 let results: Record<string, unknown>;
 beforeAll(() => {
-  results = runRetention('loggers', 'children', 'neverSettles', 'asyncContexts', 'otelScopes');
+  results = runRetention('loggers', 'sinksHeldAfterClose', 'children', 'neverSettles', 'asyncContexts', 'otelScopes');
 }, 120_000);
 
 const noneAlive = (alive: Record<string, number>): Record<string, number> =>
@@ -45,6 +45,17 @@ describe('Logger.close()', () => {
   it('leaves no handle or timer behind: the active resources are those before the first logger', () => {
     const { resources } = results.loggers as Loggers;
     expect(resources.after).toEqual(resources.before);
+  });
+});
+
+describe('a sink the app still holds after its logger closed', () => {
+  // Found by this review: a closed HttpSink (SeqSink, OtlpSink, LokiSink) kept the batch whose
+  // request failed without an answer, or whose request the close aborted, for a page-hide
+  // hand-over that can no longer come: an app holding its sinks (a module's singleton) kept those events.
+  it('keeps none of the events it was given, whatever became of its last batch (written, failed unanswered, aborted by the close)', () => {
+    const { alive } = results.sinksHeldAfterClose as Alive;
+    expect(Object.keys(alive)).toEqual(expect.arrayContaining(['http', 'httpUnanswered', 'httpInFlight', 'stream', 'file']));
+    expect(alive).toEqual(noneAlive(alive));
   });
 });
 
