@@ -21,7 +21,15 @@ interface NeverSettles extends Alive {
 
 let results: Record<string, unknown>;
 beforeAll(() => {
-  results = runRetention('loggers', 'sinksHeldAfterClose', 'children', 'neverSettles', 'asyncContexts', 'otelScopes');
+  results = runRetention(
+    'loggers',
+    'loggersHeldAfterClose',
+    'sinksHeldAfterClose',
+    'children',
+    'neverSettles',
+    'asyncContexts',
+    'otelScopes',
+  );
 }, 120_000);
 
 const noneAlive = (alive: Record<string, number>): Record<string, number> =>
@@ -45,6 +53,14 @@ describe('Logger.close()', () => {
   it('leaves no handle or timer behind: the active resources are those before the first logger', () => {
     const { resources } = results.loggers as Loggers;
     expect(resources.after).toEqual(resources.before);
+  });
+});
+
+describe('a logger the app still holds after close', () => {
+  it('keeps none of its events: a stuck batch, a retry wait, operators of .pipe() or of a sink holding events past the timeout', () => {
+    const { alive } = results.loggersHeldAfterClose as Alive;
+    expect(Object.keys(alive)).toEqual(['stuck', 'stuckImmediate', 'retrying', 'sharedDelay', 'sinkDelay']);
+    expect(alive).toEqual(noneAlive(alive));
   });
 });
 
