@@ -55,6 +55,53 @@ void describe('provideRxlog', () => {
     injector.destroy();
   });
 
+  void it('leaves no window listener and no open logger after 30 injectors are created and destroyed', async () => {
+    const page = installFakePage();
+    const listeners = new Map<string, Set<unknown>>();
+    const add = page.target.addEventListener.bind(page.target);
+    const remove = page.target.removeEventListener.bind(page.target);
+    Object.assign(globalThis, {
+      addEventListener: (type: string, listener: EventListener) => {
+        if (!listeners.has(type)) listeners.set(type, new Set());
+        listeners.get(type)?.add(listener);
+        add(type, listener);
+      },
+      removeEventListener: (type: string, listener: EventListener) => {
+        listeners.get(type)?.delete(listener);
+        remove(type, listener);
+      },
+    });
+    const offline = { store: { getItem: () => null, setItem: () => undefined, removeItem: () => undefined } };
+    try {
+      const closed: boolean[] = [];
+      for (let i = 0; i < 30; i++) {
+        const injector = testInjector([
+          provideRxlog(
+            (c) =>
+              c.writeTo.sink(
+                new HttpSink({ url: `http://127.0.0.1:9/ingest/${i}`, fetch: async () => new Response(''), offline }),
+              ),
+            withErrorHandler(),
+          ),
+        ]);
+        const log = injector.get(RXLOG_LOGGER);
+        log.information('Event {N}', i);
+        let done = false;
+        log.metrics$.subscribe({ complete: () => (done = true) });
+        injector.destroy();
+        await log.close();
+        closed.push(done);
+      }
+      assert.deepEqual(closed, Array<boolean>(30).fill(true));
+      assert.deepEqual(
+        [...listeners].filter(([, set]) => set.size > 0).map(([type, set]) => `${type} ${set.size}`),
+        [],
+      );
+    } finally {
+      page.restore();
+    }
+  });
+
   void it('closes the logger, delivering what it holds, when the injector is destroyed', async () => {
     const delivered: LogEvent[] = [];
     const slow = {
@@ -226,6 +273,7 @@ void describe('provideRxlog', () => {
         'pageshow outside',
         'pageshow outside',
         'timer outside',
+        'timer outside', // installPageHideFlush's, which lets go of the page when the logger closes
       ]);
       injector.destroy();
     } finally {

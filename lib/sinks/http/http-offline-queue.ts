@@ -474,7 +474,10 @@ async function withLock(name: string, task: () => Promise<boolean>): Promise<voi
     // The sinks of this page with the same key (a logger built again without closing the old one) take turns.
     const turn = (turns.get(name) ?? Promise.resolve()).then(task);
     turns.set(name, turn);
-    return void (await turn);
+    await turn;
+    // The last turn of a key forgets it: a page whose sinks use ever new keys (a URL per tenant) must not keep one each.
+    if (turns.get(name) === turn) turns.delete(name);
+    return;
   }
   try {
     await locks.request(name, async () => {
@@ -486,7 +489,7 @@ async function withLock(name: string, task: () => Promise<boolean>): Promise<voi
   }
 }
 
-/** This page's replays by store key, where there are no Web Locks: the last one to start (one entry for each key the page uses). */
+/** This page's replays by store key, where there are no Web Locks: the last one to start, while it runs. */
 const turns = new Map<string, Promise<boolean>>();
 
 /** The time an entry's id begins with (see `save`), in milliseconds; -1 for none or another form of id. */

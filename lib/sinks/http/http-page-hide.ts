@@ -1,3 +1,5 @@
+import type { Subscribable, Unsubscribable } from 'rxjs';
+import { MAX_TIMER_MS } from '../../core/max-timer-ms';
 import { SelfLog } from '../../core/self-log';
 import { HttpBeacon } from './http-beacon';
 
@@ -25,7 +27,8 @@ export interface PageEvents {
  * the page hides. A batch already in flight is not sent again: it continues as a `keepalive`
  * fetch when its body is at most 64 KiB; a larger one whose request the browser cancelled as the
  * page navigated away goes by beacon and to the offline store too (see docs/browser.md, "The batch
- * in flight"). Returns a function that removes the listeners. Outside a browser window it does nothing.
+ * in flight"). Returns a function that removes the listeners; a Logger's come off by themselves
+ * once it has closed. Outside a browser window it does nothing.
  *
  * @param page Where the events come from. Default `globalThis` (the window).
  * @example
@@ -45,10 +48,32 @@ export function installPageHideFlush(log: SyncFlushable, page: PageEvents = glob
   const onVisibilityChange = (): void => {
     if (page.document?.visibilityState === 'hidden') flush();
   };
-  page.addEventListener('pagehide', flush);
-  page.addEventListener('visibilitychange', onVisibilityChange);
-  return () => {
+  let closed: Unsubscribable | undefined;
+  let removed = false;
+  const uninstall = (): void => {
+    if (removed) return;
+    removed = true;
     page.removeEventListener('pagehide', flush);
     page.removeEventListener('visibilitychange', onVisibilityChange);
+    closed?.unsubscribe();
   };
+  page.addEventListener('pagehide', flush);
+  page.addEventListener('visibilitychange', onVisibilityChange);
+  // A Logger lets go of the page when it closes, as installProcessHooks' hooks do: an app that
+  // builds its logger again (a sign-in, a tenant switch) would otherwise keep every closed one,
+  // with its sinks, reachable from the window. metricsEvery completes once close() has finished.
+  try {
+    closed = (log as Partial<ClosingLogger>).metricsEvery?.(MAX_TIMER_MS).subscribe({ complete: uninstall });
+  } catch (error) {
+    SelfLog.write('installPageHideFlush: cannot follow the logger to its close; call the uninstall it returned', error);
+  }
+  // Closed already: uninstall ran inside subscribe, before `closed` was set.
+  // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- set by uninstall, which subscribe may have called
+  if (removed) closed?.unsubscribe();
+  return uninstall;
+}
+
+/** What a Logger has for installPageHideFlush to see it close (a plain SyncFlushable has not). */
+interface ClosingLogger {
+  metricsEvery(intervalMs: number): Subscribable<unknown>;
 }

@@ -334,7 +334,11 @@ export class HttpSink implements Sink {
       return this.#withLeftOut(await this.#send(body), events);
     } catch (error) {
       if (this.tooLarge(error) && events.length > 1) return this.#emitHalves(events);
-      if (!(error instanceof HttpStatusError || error instanceof HttpTimeoutError || error instanceof PartialDeliveryError))
+      // Not once closed: the request close() aborted has no page hide to come.
+      if (
+        !this.#closed.signal.aborted &&
+        !(error instanceof HttpStatusError || error instanceof HttpTimeoutError || error instanceof PartialDeliveryError)
+      )
         this.#unanswered = events;
       throw error;
     }
@@ -422,6 +426,8 @@ export class HttpSink implements Sink {
 
   /** Stops following the page's lifecycle and aborts requests still in flight (the delivery stage has already given up on them); their emit rejects at once, even through a custom fetch that ignores the abort. */
   close(): void {
+    // The logger has given up on the batch held for page hide: a sink the app still holds keeps none of its events.
+    this.#unanswered = undefined;
     this.#closed.abort();
     this.#beacon?.close();
     this.#offlineQueue?.close();
