@@ -40,6 +40,8 @@ const LEVEL_FIELDS: Readonly<Record<LogLevelName, string>> = {
 
 /** Most property names whose `,"Name":` prefix one formatter keeps. */
 const KEY_PREFIX_CACHE_LIMIT = 4096;
+/** Longest property name whose prefix is kept: a longer one (made from data) is quoted each time. */
+const KEY_PREFIX_MAX_LENGTH = 256;
 
 const piecesByTemplate = new WeakMap<MessageTemplate, TemplatePieces>();
 
@@ -173,7 +175,9 @@ export class CompactJsonFormatter implements Formatter {
     let prefix = this.#keyPrefixes.get(key);
     if (prefix === undefined) {
       prefix = `,${quoteJson(key.charCodeAt(0) === 0x40 ? `@${key}` : key)}:`;
-      // Bounded: an app that invents property names without end gets a fresh cache, not a leak.
+      // Bounded in count and weight: an app that invents property names without end (or long ones,
+      // from data) gets a fresh cache, not a leak of megabytes per formatter.
+      if (key.length > KEY_PREFIX_MAX_LENGTH) return prefix;
       if (this.#keyPrefixes.size >= KEY_PREFIX_CACHE_LIMIT) this.#keyPrefixes.clear();
       this.#keyPrefixes.set(key, prefix);
     }
