@@ -285,11 +285,13 @@ export class StreamSink implements Sink {
 
   /**
    * Resolves once the stream no longer needs draining and has completed the writes the sink handed
-   * it (waiting for those at most `syncFlushTimeoutMs`), so what counted delivered is written.
+   * it (waiting for each at most `syncFlushTimeoutMs`), so what counted delivered is written.
    */
   async flush(): Promise<void> {
     if (this.unusable() !== undefined) return;
-    if (this.stream.writableNeedDrain) await this.waitForDrain();
+    // Bounded, as writesSettled: on a stream that never drains (its reader stopped; the app's own
+    // writes filled it) every periodic flush would leave its listeners and its wait behind.
+    if (this.stream.writableNeedDrain) await this.waitForDrain(this.syncFlushTimeoutMs);
     if (this.outstanding > 0 && !this.stream.destroyed) await this.writesSettled();
   }
 
@@ -648,9 +650,14 @@ export class StreamSink implements Sink {
     return undefined;
   }
 
-  private waitForDrain(): Promise<void> {
+  /** Resolves at `'drain'` (or after `timeoutMs`, when given); rejects if the stream fails or closes first. */
+  private waitForDrain(timeoutMs?: number): Promise<void> {
     return this.guard<void>((resolve, reject, onCleanup) => {
       const onDrain = (): void => resolve();
+      if (timeoutMs !== undefined) {
+        const timer = setTimeout(onDrain, timeoutMs);
+        onCleanup(() => clearTimeout(timer));
+      }
       const onFailure = (error?: Error): void => reject(error ?? new Error('StreamSink: the stream closed before draining'));
       const onClose = (): void => onFailure();
       this.stream.on('drain', onDrain);

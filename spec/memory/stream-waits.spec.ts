@@ -11,22 +11,33 @@ function stalledStream(): Writable {
 }
 
 describe('StreamSink on a stream that never drains', () => {
-  // Leak (lib/node/stream-sink.ts, not this helper's to fix): StreamSink.flush() waits for 'drain'
-  // with no bound, so every log.flush() that reaches it (nothing of its own pending; the app's
-  // writes, or another sink's, fill the stream) leaves a 'drain', an 'error' and a 'close'
-  // listener on the stream and a wait in the sink after the logger's flush has timed out: a
-  // periodic flush piles them up without end (MaxListenersExceededWarning on the 11th). Fix: bound
-  // flush()'s wait for 'drain' by syncFlushTimeoutMs, as writesSettled() already is (or share one
-  // drain wait among the flushes under way).
-  it.failing('leaves no listener behind on the stream for the flushes that timed out', async () => {
-    const stream = stalledStream();
-    const before = stream.listenerCount('drain');
-    const log = new LoggerConfiguration().writeTo.sink(new StreamSink({ stream, syncFlushTimeoutMs: 5 })).createLogger();
-    for (let i = 0; i < 20; i++) expect(await log.flush({ timeoutMs: 10 })).toEqual({ timedOut: true });
-    // Past the sink's own bound for waiting on the stream.
-    await new Promise((resolve) => setTimeout(resolve, 20));
-    expect(stream.listenerCount('drain')).toBe(before);
-    await log.close({ timeoutMs: 10 });
+  // Found by review: StreamSink.flush() waited for 'drain' with no bound, so every log.flush()
+  // that reached it (nothing of its own pending; the app's writes, or another sink's, fill the
+  // stream) left a 'drain', an 'error' and a 'close' listener on the stream and a wait in the sink
+  // after the logger's flush had timed out: a periodic flush piled them up without end
+  // (MaxListenersExceededWarning on the 11th). The wait is bounded by syncFlushTimeoutMs.
+  it('leaves no listener behind on the stream for the flushes that timed out', async () => {
+    jest.useFakeTimers();
+    try {
+      const stream = stalledStream();
+      const before = ['drain', 'error', 'close'].map((name) => stream.listenerCount(name));
+      const log = new LoggerConfiguration().writeTo.sink(new StreamSink({ stream, syncFlushTimeoutMs: 50 })).createLogger();
+      for (let i = 0; i < 20; i++) {
+        const flushed = log.flush({ timeoutMs: 10 });
+        await jest.advanceTimersByTimeAsync(10);
+        expect(await flushed).toEqual({ timedOut: true });
+      }
+      // Past the sink's own bound for waiting on the stream.
+      await jest.advanceTimersByTimeAsync(50);
+      // The sink's own one 'error' listener stays until close (the next test).
+      const [drain, error, close] = before as [number, number, number];
+      expect(['drain', 'error', 'close'].map((name) => stream.listenerCount(name))).toEqual([drain, error + 1, close]);
+      const closed = log.close({ timeoutMs: 10 });
+      await jest.advanceTimersByTimeAsync(60);
+      await closed;
+    } finally {
+      jest.useRealTimers();
+    }
   });
 
   it('takes its listeners off when the logger closes', async () => {
