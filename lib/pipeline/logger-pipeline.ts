@@ -314,6 +314,11 @@ export class LoggerPipeline {
     SelfLog.write('log.write: unknown level {Level}; call ignored', level);
   }
 
+  /** Whether `close()` was called: every write is refused from then on. */
+  get closed(): boolean {
+    return this.#closed;
+  }
+
   metrics(): LoggerMetrics {
     const sinks: LoggerMetrics['sinks'] = {};
     for (const lane of this.#lanes) {
