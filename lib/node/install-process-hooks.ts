@@ -224,7 +224,7 @@ function safely(what: string, fn: () => void): void {
  *   still accepted), never exit, and leave the close to `beforeExit` or the app. A signal after
  *   the app's listener has gone (Nest raises it again once its shutdown is done) is the hooks'
  *   own again: graceful close, then exit; but one while the logger is closing, after an earlier
- *   signal the app handled (a second Ctrl-C during Nest's shutdown), exits at once;
+ *   signal the app handled (a second Ctrl-C while an app's `process.once` handler closes it), exits at once;
  * - with several loggers hooked (one call per logger), a signal closes each of them and the
  *   process exits once the last close settles: one install's listener is not the app's to another;
  * - a logger hooked already on this process (itself, or a `forContext`/`child` logger sharing its
@@ -440,9 +440,9 @@ export function installProcessHooks(
       // hooks' own: it closes gracefully, then exits. A first one during the close `beforeExit`
       // started (Kubernetes stopping a pod whose loop ran dry) waits for that close, then exits:
       // it used to count as a second signal and cut the close short, leaving events undelivered.
-      // So does one during a close the app started on an earlier signal it handled (Nest's
-      // enableShutdownHooks removes its listeners, then closes the app and the logger): the user's
-      // second Ctrl-C, which Node's default would end the process with, used to wait for that close.
+      // So does one during a close the app started on an earlier signal it handled (its
+      // process.once handler is gone, the close under way): the user's second Ctrl-C, which Node's
+      // default would end the process with, used to wait for that close.
       if (signalled || (earlier && closing())) {
         exitAfterSignal(signal);
         return;

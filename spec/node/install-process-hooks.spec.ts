@@ -318,9 +318,9 @@ describe('installProcessHooks', () => {
     expect(proc.exit).toHaveBeenCalledWith(143);
   });
 
-  it("exits at once on a signal during the close the app started at its own first signal (Nest's enableShutdownHooks), as a second Ctrl-C does without the hooks", async () => {
-    // A real logger whose sink never finishes its batch, closed by the app's handler that, as
-    // Nest's does, removes itself first: the next signal reaches the hooks alone.
+  it("exits at once on a signal during the close the app's process.once handler started at the first signal, as a second Ctrl-C does without the hooks", async () => {
+    // A real logger whose sink never finishes its batch, closed by the app's handler that removes
+    // itself first, as a process.once one does: the next signal reaches the hooks alone.
     const log = new LoggerConfiguration().writeTo
       .sink({ emit: () => new Promise<void>(() => undefined) }, { name: 'stuck' })
       .createLogger();
@@ -1038,7 +1038,7 @@ describe('installProcessHooks in a child process with a batch in flight', () => 
     );
   }, 40_000);
 
-  it("on a second SIGINT during the close the app's own handler started (as Nest's enableShutdownHooks): exits at once with 130, reporting what was undelivered", async () => {
+  it("on a second SIGINT during the close the app's own process.once handler started: exits at once with 130, reporting what was undelivered", async () => {
     const ended = await runApp('app-close', ['SIGINT', 'SIGINT']);
     expect(ended.code).toBe(130);
     // The app's close would wait 5000 ms for the collector, the hooks' last resort 1500 ms; the second signal, 100 ms after the first, ends it.
