@@ -385,6 +385,33 @@ describe('LoggerPipeline', () => {
       expect(log.metrics()).toMatchObject({ logged: 1, rejectedAfterClose: 1, sinks: { later: { received: 1, delivered: 1 } } });
     });
 
+    // Found by the review of the night of 2026-12-04 (hostile closes).
+    it.each(['immediate', 'graceful', 'flush'] as const)(
+      'counts each event once when a sink closes the logger (%s) from its emitSync, during flushSync()',
+      async (strategy) => {
+        const written: LogEvent[] = [];
+        let closing: ReturnType<ReturnType<LoggerConfiguration['createLogger']>['close']> | undefined;
+        const closer: Sink = {
+          emit: (events) => void written.push(...events),
+          emitSync: (events) => {
+            written.push(...events);
+            closing ??= log.close({ strategy });
+            return true;
+          },
+        };
+        const log = new LoggerConfiguration().writeTo
+          .sink(closer, { name: 'closer', batch: { size: 100, maxDelayMs: 1_000 } })
+          .createLogger();
+        for (let n = 0; n < 5; n++) log.information('Event {N}', n);
+        log.flushSync();
+        const report = await closing;
+        expect(written).toHaveLength(5);
+        // The immediate close dropped the batch emitSync was writing, which then counted as delivered too: 5 + 5 of 5.
+        expect(report?.sinks.closer).toEqual({ delivered: 5, dropped: 0, failed: 0, undelivered: 0 });
+        expect(log.metrics().sinks.closer).toMatchObject({ received: 5, delivered: 5, dropped: 0, pending: 0 });
+      },
+    );
+
     // Found by spec/pipeline/accounting.property.spec.ts (seed 3 with ACCOUNTING_RUNS=1500).
     it('gives a close() called from a sink while close() runs the same report, and closes each sink once', async () => {
       const closes: string[] = [];
