@@ -664,6 +664,26 @@ describe('installProcessHooks', () => {
     expect(proc.eventNames()).toEqual([]);
   });
 
+  it('leaves the real process as it found it once its loggers have closed: listener counts and the listener limit', async () => {
+    jest.useRealTimers();
+    const events = ['SIGINT', 'SIGTERM', 'beforeExit', 'exit', 'uncaughtExceptionMonitor'];
+    const counts = (): number[] => events.map((event) => process.listenerCount(event));
+    const before = counts();
+    const limit = process.getMaxListeners();
+    const first = new LoggerConfiguration().createLogger();
+    const second = new LoggerConfiguration().createLogger();
+    installProcessHooks(first);
+    installProcessHooks(first);
+    installProcessHooks(first.forContext('SourceContext', 'Orders'));
+    installProcessHooks(second);
+    expect(counts()).toEqual(before.map((n) => n + 2));
+    expect(process.getMaxListeners()).toBe(limit + 2);
+    await Promise.all([first.close(), second.close()]);
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(counts()).toEqual(before);
+    expect(process.getMaxListeners()).toBe(limit);
+  });
+
   it('stays installed while the logger is open, so a signal still closes it', async () => {
     jest.useRealTimers();
     const memory = new MemorySink();
