@@ -33,7 +33,9 @@ export function fallBackWhenClosed(log: Logger, fallback: () => LoggerService): 
 
 /** When `log` is closed, by the app's shutdown or by the app itself: what makes the Nest logger for later calls; else undefined. */
 export function closedFallback(log: Logger): (() => LoggerService) | undefined {
-  return isClosedLogger(log) ? fallbacks.get(log) : undefined;
+  // Asked on every Nest log call: most loggers have no fallback noted, and are not asked further.
+  const fallback = fallbacks.get(log);
+  return fallback !== undefined && isClosedLogger(log) ? fallback : undefined;
 }
 
 /**
