@@ -108,7 +108,8 @@ export interface ProcessHooksOptions {
    * process exits before any close reported (`process.exit()` in app code, a crash, the
    * last-resort exit) with events still pending, a report made from the metrics at that moment
    * (their pending events as `undelivered`; `strategy: 'immediate'`, or `'graceful'` with
-   * `timedOut: true` when a close was under way). Called once; at exit, called again with the
+   * `timedOut: true` when a close was under way, the hooks' or the app's own, whose `elapsedMs`
+   * the hooks do not know: 0). Called once; at exit, called again with the
    * counts brought up to date each time an event logged after the hooks' flush (in a later `exit`
    * listener) is left undelivered, and each time a later `log.flushSync()` of the app's changes
    * what a report at exit counted (it wrote events that report counted undelivered), so the last
@@ -329,6 +330,13 @@ export function installProcessHooks(
   let closeStartedAt: number | undefined;
   let guard: ReturnType<typeof setTimeout> | undefined;
 
+  /** Whether the logger's close() was called (by the hooks or anyone else); false when the logger cannot say. */
+  const closing = (): boolean => {
+    let closed = false;
+    safely('isEnabled', () => (closed = log.isEnabled?.('fatal') === false));
+    return closed;
+  };
+
   const deliver = (report: ShutdownReport, cause: string): void => {
     if (reported) return;
     reported = true;
@@ -373,24 +381,19 @@ export function installProcessHooks(
           );
       }
       if (again) reported = false;
-      const underWay = closeStartedAt !== undefined;
+      // A close under way, the hooks' or the app's own (the hooks do not know when the app's began:
+      // 0 ms), was cut short: it timed out, whatever it would have done.
+      const underWay = closeStartedAt !== undefined || closing();
       deliver(
         {
           strategy: underWay ? 'graceful' : 'immediate',
-          elapsedMs: underWay ? Date.now() - (closeStartedAt as number) : 0,
+          elapsedMs: closeStartedAt === undefined ? 0 : Date.now() - closeStartedAt,
           timedOut: underWay,
           sinks: summary,
         },
         cause,
       );
     });
-  };
-
-  /** Whether the logger's close() was called (by the hooks or anyone else); false when the logger cannot say. */
-  const closing = (): boolean => {
-    let closed = false;
-    safely('isEnabled', () => (closed = log.isEnabled?.('fatal') === false));
-    return closed;
   };
 
   const exitAfterSignal = (signal: NodeJS.Signals): void => {

@@ -324,7 +324,8 @@ describe('installProcessHooks', () => {
     const log = new LoggerConfiguration().writeTo
       .sink({ emit: () => new Promise<void>(() => undefined) }, { name: 'stuck' })
       .createLogger();
-    installProcessHooks(log, { timeoutMs: 3000 }, proc);
+    const reports: ShutdownReport[] = [];
+    installProcessHooks(log, { timeoutMs: 3000, report: (report) => reports.push(report) }, proc);
     const appShutdown = (): void => {
       proc.off('SIGINT', appShutdown);
       void log.close({ timeoutMs: 10_000 });
@@ -338,6 +339,15 @@ describe('installProcessHooks', () => {
     proc.emit('SIGINT', 'SIGINT');
     expect(proc.exit).toHaveBeenCalledWith(130);
     expect(log.metrics().sinks.stuck.pending).toBe(1);
+    // The app's close was under way and is cut short: not an 'immediate' one that dropped nothing.
+    expect(reports).toEqual([
+      {
+        strategy: 'graceful',
+        elapsedMs: 0,
+        timedOut: true,
+        sinks: { stuck: { delivered: 0, dropped: 0, failed: 0, undelivered: 1 } },
+      },
+    ]);
     jest.advanceTimersByTime(10_000);
     await flushPromises();
   });
@@ -1065,7 +1075,7 @@ describe('installProcessHooks in a child process with a batch in flight', () => 
     expect(ended.afterSignal).toBeLessThan(450);
     expect(ended.messages.filter((m) => m === 'Event {N}')).toHaveLength(35);
     expect(lossLine(ended.stderr)).toMatch(
-      /^rxlog: logger closed on SIGINT .*http: 0 delivered, 0 dropped, 0 failed, 35 undelivered$/,
+      /^rxlog: logger closed on SIGINT \(graceful, 0 ms, timed out\): .*http: 0 delivered, 0 dropped, 0 failed, 35 undelivered$/,
     );
   }, 40_000);
 
