@@ -15,6 +15,12 @@ import { shutdownReportLost, shutdownReportText } from './shutdown-report-text';
 export interface HookableLogger {
   /** Logs an uncaught exception or unhandled rejection. */
   fatal(error: Error, template: string, ...args: unknown[]): void;
+  /**
+   * Whether the logger accepts events: a Logger answers `false` from the moment its `close()` is
+   * called, whoever called it. The hooks then stop waiting on a second signal, and do not hand an
+   * uncaught exception to a logger that would refuse it.
+   */
+  isEnabled?(level: 'fatal'): boolean;
   /** Writes everything pending synchronously, on `exit`. */
   flushSync(): void;
   /** Closes the logger, on a signal or `beforeExit`; what it resolves with is reported when it is a `ShutdownReport`. */
@@ -102,7 +108,8 @@ export interface ProcessHooksOptions {
    * process exits before any close reported (`process.exit()` in app code, a crash, the
    * last-resort exit) with events still pending, a report made from the metrics at that moment
    * (their pending events as `undelivered`; `strategy: 'immediate'`, or `'graceful'` with
-   * `timedOut: true` when a close was under way). Called once; at exit, called again with the
+   * `timedOut: true` when a close was under way, the hooks' or the app's own, whose `elapsedMs`
+   * the hooks do not know: 0). Called once; at exit, called again with the
    * counts brought up to date each time an event logged after the hooks' flush (in a later `exit`
    * listener) is left undelivered, and each time a later `log.flushSync()` of the app's changes
    * what a report at exit counted (it wrote events that report counted undelivered), so the last
@@ -217,7 +224,8 @@ function safely(what: string, fn: () => void): void {
  *   the app owns the shutdown: the hooks only flush (so what the app logs while it shuts down is
  *   still accepted), never exit, and leave the close to `beforeExit` or the app. A signal after
  *   the app's listener has gone (Nest raises it again once its shutdown is done) is the hooks'
- *   own again: graceful close, then exit;
+ *   own again: graceful close, then exit; but one while the logger is closing, after an earlier
+ *   signal the app handled (a second Ctrl-C while an app's `process.once` handler closes it), exits at once;
  * - with several loggers hooked (one call per logger), a signal closes each of them and the
  *   process exits once the last close settles: one install's listener is not the app's to another;
  * - a logger hooked already on this process (itself, or a `forContext`/`child` logger sharing its
@@ -238,7 +246,8 @@ function safely(what: string, fn: () => void): void {
  *   and the process exits with code 1, unless the application handles the error itself (an
  *   `uncaughtException` or `unhandledRejection` listener of its own, or `--unhandled-rejections=warn`).
  *   A rejection that Node does not raise as an uncaught exception (the app's `unhandledRejection`
- *   listener, `--unhandled-rejections=warn`, `warn-with-error-code` or `none`) is not logged.
+ *   listener, `--unhandled-rejections=warn`, `warn-with-error-code` or `none`) is not logged. One
+ *   raised while the logger is closing, which refuses every event, goes to SelfLog instead.
  *
  * Handlers never throw; their faults go to SelfLog. Once the logger has closed, whoever closed it,
  * the hooks remove themselves (a logger without `metricsEvery` keeps them until `uninstall()`).
@@ -321,6 +330,13 @@ export function installProcessHooks(
   let closeStartedAt: number | undefined;
   let guard: ReturnType<typeof setTimeout> | undefined;
 
+  /** Whether the logger's close() was called (by the hooks or anyone else); false when the logger cannot say. */
+  const closing = (): boolean => {
+    let closed = false;
+    safely('isEnabled', () => (closed = log.isEnabled?.('fatal') === false));
+    return closed;
+  };
+
   const deliver = (report: ShutdownReport, cause: string): void => {
     if (reported) return;
     reported = true;
@@ -365,11 +381,13 @@ export function installProcessHooks(
           );
       }
       if (again) reported = false;
-      const underWay = closeStartedAt !== undefined;
+      // A close under way, the hooks' or the app's own (the hooks do not know when the app's began:
+      // 0 ms), was cut short: it timed out, whatever it would have done.
+      const underWay = closeStartedAt !== undefined || closing();
       deliver(
         {
           strategy: underWay ? 'graceful' : 'immediate',
-          elapsedMs: underWay ? Date.now() - (closeStartedAt as number) : 0,
+          elapsedMs: closeStartedAt === undefined ? 0 : Date.now() - closeStartedAt,
           timedOut: underWay,
           sinks: summary,
         },
@@ -406,8 +424,12 @@ export function installProcessHooks(
     }
   };
 
+  /** Set once a signal reached the hooks, the app's or their own. */
+  let signalSeen = false;
   const signalHandlers = signals.map((signal) => {
     const handler = (): void => {
+      const earlier = signalSeen;
+      signalSeen = true;
       // The hooks listen first (prependListener), so every other listener is counted here, `once`
       // ones too; those of other installs (another logger's hooks) are not the app's.
       if (target.listenerCount(signal) > (hooks.listeners.get(signal)?.size ?? 1)) {
@@ -421,7 +443,10 @@ export function installProcessHooks(
       // hooks' own: it closes gracefully, then exits. A first one during the close `beforeExit`
       // started (Kubernetes stopping a pod whose loop ran dry) waits for that close, then exits:
       // it used to count as a second signal and cut the close short, leaving events undelivered.
-      if (signalled) {
+      // So does one during a close the app started on an earlier signal it handled (its
+      // process.once handler is gone, the close under way): the user's second Ctrl-C, which Node's
+      // default would end the process with, used to wait for that close.
+      if (signalled || (earlier && closing())) {
         exitAfterSignal(signal);
         return;
       }
@@ -523,7 +548,16 @@ export function installProcessHooks(
   const onUncaught = (...[error, origin]: unknown[]): void => {
     const unhandledRejection = origin === 'unhandledRejection';
     const asError = error instanceof Error ? error : new Error(reasonText(error));
-    safely('fatal', () => log.fatal(asError, unhandledRejection ? 'Unhandled rejection' : 'Uncaught exception'));
+    const what = unhandledRejection ? 'Unhandled rejection' : 'Uncaught exception';
+    // A closing logger (a signal's close under way) refuses every event, and would count this one in
+    // rejectedAfterClose, as if the app had logged after close: it is reported for what it is.
+    if (closing())
+      SelfLog.write(
+        'Process hook: {What} while the logger was closing; a closing logger refuses events, so it is not logged',
+        what,
+        asError,
+      );
+    else safely('fatal', () => log.fatal(asError, what));
     safely('flushSync', () => log.flushSync());
   };
 

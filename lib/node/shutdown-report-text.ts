@@ -1,3 +1,4 @@
+import { escapeControlCharacters } from '../core/escape-control-characters';
 import type { ShutdownReport } from '../pipeline/shutdown-report';
 
 /**
@@ -11,12 +12,14 @@ export function shutdownReportLost(report: ShutdownReport): boolean {
 }
 
 /**
- * A shutdown report as one line of text:
+ * A shutdown report as one line of text (control characters in sink names escaped):
  * `(graceful, 3 ms): file: 1840 delivered, 0 dropped, 0 failed, 0 undelivered; http: …`.
  */
 export function shutdownReportText(report: ShutdownReport): string {
   const sinks = Object.entries(report.sinks).map(
-    ([name, s]) => `${name}: ${s.delivered} delivered, ${s.dropped} dropped, ${s.failed} failed, ${s.undelivered} undelivered`,
+    // A sink's name is the app's, but may hold a line break: the report stays one line (it goes to stderr, or Nest's console).
+    ([name, s]) =>
+      `${escapeControlCharacters(name)}: ${s.delivered} delivered, ${s.dropped} dropped, ${s.failed} failed, ${s.undelivered} undelivered`,
   );
   if (report.pipe !== undefined && report.pipe.dropped + report.pipe.undelivered > 0)
     sinks.push(`pipe: ${report.pipe.dropped} dropped, ${report.pipe.undelivered} undelivered`);

@@ -314,6 +314,11 @@ export class LoggerPipeline {
     SelfLog.write('log.write: unknown level {Level}; call ignored', level);
   }
 
+  /** Whether `close()` was called: every write is refused from then on. */
+  get closed(): boolean {
+    return this.#closed;
+  }
+
   metrics(): LoggerMetrics {
     const sinks: LoggerMetrics['sinks'] = {};
     for (const lane of this.#lanes) {
@@ -388,11 +393,25 @@ export class LoggerPipeline {
   }
 
   flushSync(): void {
-    for (const lane of this.#lanes) {
-      try {
-        lane.delivery.flushSync();
-      } catch (error) {
-        SelfLog.write('Synchronous flush of sink {Name} failed', lane.name, error);
+    // Counted as a logging call: a close() a sink makes from its emitSync waits until this flush is
+    // done, as one made during a write does. Started at once, an immediate close dropped the batch
+    // emitSync was writing, which then counted as delivered as well.
+    this.#nested++;
+    try {
+      for (const lane of this.#lanes) {
+        try {
+          lane.delivery.flushSync();
+        } catch (error) {
+          SelfLog.write('Synchronous flush of sink {Name} failed', lane.name, error);
+        }
+      }
+    } finally {
+      this.#nested--;
+      // As at the end of write(): the close goes on once the outermost logging call is done.
+      if (this.#afterWrite !== undefined && this.#nested === 0) {
+        const shutdown = this.#afterWrite;
+        this.#afterWrite = undefined;
+        shutdown();
       }
     }
     this.afterFlushSync?.();

@@ -174,9 +174,11 @@ export class Logger {
   }
 
   /**
-   * Whether an event at `level` would pass this logger's minimum level (sinks may still filter it).
-   * Takes the aliases too (`'info'`, `'warn'`, `'trace'`, any case), as a `LevelSwitch` does. An
-   * unknown level answers `false` and is reported to SelfLog.
+   * Whether an event at `level` would be accepted: it passes this logger's minimum level (sinks may
+   * still filter it) and the logger is not closed (from the moment `close()` is called every event
+   * is refused, counted in `rejectedAfterClose`, so every level answers `false`). Takes the aliases
+   * too (`'info'`, `'warn'`, `'trace'`, any case), as a `LevelSwitch` does. An unknown level answers
+   * `false` and is reported to SelfLog.
    */
   isEnabled(level: LogLevelName | string): boolean {
     const value = resolveLevel(level);
@@ -184,7 +186,7 @@ export class Logger {
       SelfLog.write('isEnabled: unknown level {Level}', level);
       return false;
     }
-    return value >= this.#level.value;
+    return value >= this.#level.value && !this.#pipeline.closed;
   }
 
   /**

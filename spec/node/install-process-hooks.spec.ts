@@ -318,6 +318,55 @@ describe('installProcessHooks', () => {
     expect(proc.exit).toHaveBeenCalledWith(143);
   });
 
+  it("exits at once on a signal during the close the app's process.once handler started at the first signal, as a second Ctrl-C does without the hooks", async () => {
+    // A real logger whose sink never finishes its batch, closed by the app's handler that removes
+    // itself first, as a process.once one does: the next signal reaches the hooks alone.
+    const log = new LoggerConfiguration().writeTo
+      .sink({ emit: () => new Promise<void>(() => undefined) }, { name: 'stuck' })
+      .createLogger();
+    const reports: ShutdownReport[] = [];
+    installProcessHooks(log, { timeoutMs: 3000, report: (report) => reports.push(report) }, proc);
+    const appShutdown = (): void => {
+      proc.off('SIGINT', appShutdown);
+      void log.close({ timeoutMs: 10_000 });
+    };
+    proc.on('SIGINT', appShutdown);
+    log.information('In flight');
+    proc.emit('SIGINT', 'SIGINT');
+    await flushPromises();
+    expect(proc.exit).not.toHaveBeenCalled();
+    // The second Ctrl-C: it used to wait for the app's close (here up to 4 s, the hooks' last resort).
+    proc.emit('SIGINT', 'SIGINT');
+    expect(proc.exit).toHaveBeenCalledWith(130);
+    expect(log.metrics().sinks.stuck.pending).toBe(1);
+    // The app's close was under way and is cut short: not an 'immediate' one that dropped nothing.
+    expect(reports).toEqual([
+      {
+        strategy: 'graceful',
+        elapsedMs: 0,
+        timedOut: true,
+        sinks: { stuck: { delivered: 0, dropped: 0, failed: 0, undelivered: 1 } },
+      },
+    ]);
+    jest.advanceTimersByTime(10_000);
+    await flushPromises();
+  });
+
+  it("still closes gracefully on a signal after the app's own shutdown, when nothing is closing the logger (Nest re-raises the signal)", async () => {
+    const memory = new MemorySink();
+    const log = new LoggerConfiguration().writeTo.sink(memory).createLogger();
+    installProcessHooks(log, {}, proc);
+    const appShutdown = (): void => void proc.off('SIGTERM', appShutdown);
+    proc.on('SIGTERM', appShutdown);
+    log.information('Before the signal');
+    proc.emit('SIGTERM', 'SIGTERM');
+    proc.emit('SIGTERM', 'SIGTERM');
+    expect(proc.exit).not.toHaveBeenCalled();
+    for (let i = 0; i < 10; i++) await flushPromises();
+    expect(memory.events).toHaveLength(1);
+    expect(proc.exit).toHaveBeenCalledWith(143);
+  });
+
   it('exits even when the close rejects, and reports it', async () => {
     installProcessHooks(fakeLogger('rejects'), {}, proc);
     proc.emit('SIGTERM', 'SIGTERM');
@@ -438,6 +487,28 @@ describe('installProcessHooks', () => {
     expect(log.fatals).toEqual([{ error, template: 'Uncaught exception' }]);
     expect(log.calls).toEqual(['fatal', 'flushSync']);
     expect(proc.exit).not.toHaveBeenCalled();
+  });
+
+  it('reports an uncaught exception raised while a signal closes the logger as what it is, not as a call after close', async () => {
+    const log = new LoggerConfiguration().writeTo
+      .sink({ emit: () => new Promise<void>(() => undefined) }, { name: 'stuck' })
+      .createLogger();
+    installProcessHooks(log, { timeoutMs: 3000 }, proc);
+    log.information('In flight');
+    proc.emit('SIGTERM', 'SIGTERM');
+    await flushPromises();
+    const error = new Error('crashed while closing');
+    proc.emit('uncaughtExceptionMonitor', error, 'uncaughtException');
+    // The closing logger refuses it: it was counted in rejectedAfterClose, as if the app had logged
+    // after close, and went nowhere else.
+    expect(log.metrics().rejectedAfterClose).toBe(0);
+    const diagnostic = diagnostics.find((d) => d.args.includes(error));
+    expect(diagnostic?.template).toBe(
+      'Process hook: {What} while the logger was closing; a closing logger refuses events, so it is not logged',
+    );
+    expect(diagnostic?.args[0]).toBe('Uncaught exception');
+    jest.advanceTimersByTime(4000);
+    await flushPromises();
   });
 
   it('logs an unhandled rejection as fatal, wrapping a reason that is not an Error', () => {
@@ -601,6 +672,26 @@ describe('installProcessHooks', () => {
     }
     expect(memory.events).toHaveLength(1_000);
     expect(proc.eventNames()).toEqual([]);
+  });
+
+  it('leaves the real process as it found it once its loggers have closed: listener counts and the listener limit', async () => {
+    jest.useRealTimers();
+    const events = ['SIGINT', 'SIGTERM', 'beforeExit', 'exit', 'uncaughtExceptionMonitor'];
+    const counts = (): number[] => events.map((event) => process.listenerCount(event));
+    const before = counts();
+    const limit = process.getMaxListeners();
+    const first = new LoggerConfiguration().createLogger();
+    const second = new LoggerConfiguration().createLogger();
+    installProcessHooks(first);
+    installProcessHooks(first);
+    installProcessHooks(first.forContext('SourceContext', 'Orders'));
+    installProcessHooks(second);
+    expect(counts()).toEqual(before.map((n) => n + 2));
+    expect(process.getMaxListeners()).toBe(limit + 2);
+    await Promise.all([first.close(), second.close()]);
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(counts()).toEqual(before);
+    expect(process.getMaxListeners()).toBe(limit);
   });
 
   it('stays installed while the logger is open, so a signal still closes it', async () => {
@@ -974,6 +1065,30 @@ describe('installProcessHooks in a child process with a batch in flight', () => 
     expect(ended.afterSignal).toBeLessThan(450);
     expect(lossLine(ended.stderr)).toMatch(
       /^rxlog: logger closed on SIGINT \(graceful, \d+ ms, timed out\): .*http: 0 delivered, 0 dropped, 0 failed, 35 undelivered$/,
+    );
+  }, 40_000);
+
+  it("on a second SIGINT during the close the app's own process.once handler started: exits at once with 130, reporting what was undelivered", async () => {
+    const ended = await runApp('app-close', ['SIGINT', 'SIGINT']);
+    expect(ended.code).toBe(130);
+    // The app's close would wait 5000 ms for the collector, the hooks' last resort 1500 ms; the second signal, 100 ms after the first, ends it.
+    expect(ended.afterSignal).toBeLessThan(450);
+    expect(ended.messages.filter((m) => m === 'Event {N}')).toHaveLength(35);
+    expect(lossLine(ended.stderr)).toMatch(
+      /^rxlog: logger closed on SIGINT \(graceful, 0 ms, timed out\): .*http: 0 delivered, 0 dropped, 0 failed, 35 undelivered$/,
+    );
+  }, 40_000);
+
+  it("on an uncaught exception while a signal closes the logger: reports it as such (not as a call after close), keeping Node's message and exit code 1", async () => {
+    const ended = await runApp('crash-while-closing', ['SIGTERM']);
+    expect(ended.code).toBe(1);
+    expect(ended.stderr).toContain('Error: crashed while closing');
+    expect(ended.stderr).toContain(
+      'Process hook: Uncaught exception while the logger was closing; a closing logger refuses events, so it is not logged Error: crashed while closing',
+    );
+    expect(ended.messages.filter((m) => m === 'Event {N}')).toHaveLength(35);
+    expect(lossLine(ended.stderr)).toMatch(
+      /^rxlog: logger closed at exit \(code 1\) \(graceful, \d+ ms, timed out\): .*http: 0 delivered, 0 dropped, 0 failed, 35 undelivered$/,
     );
   }, 40_000);
 

@@ -19,6 +19,13 @@ describe('shutdownReportText', () => {
     );
     expect(shutdownReportText({ ...clean, sinks: {} })).toBe('(graceful, 3 ms): no sinks');
   });
+
+  it('escapes the control characters of a sink name, so the report stays one line and cannot forge another', () => {
+    const report = { ...clean, sinks: { 'http\nrxlog: all good\u001b[2J': clean.sinks.file } };
+    expect(shutdownReportText(report)).toBe(
+      '(graceful, 3 ms): http\\nrxlog: all good\\u001b[2J: 35 delivered, 0 dropped, 0 failed, 0 undelivered',
+    );
+  });
 });
 
 describe('shutdownReportLost', () => {

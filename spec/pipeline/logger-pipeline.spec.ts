@@ -294,6 +294,32 @@ describe('LoggerPipeline', () => {
     });
   });
 
+  describe("a 'flush' close whose sink's close() never settles", () => {
+    // Fails until SinkDelivery bounds the sinks' close() under 'flush' too (see the report of the
+    // h-shutdown review): #runShutdown passes `bounded ? … : undefined` as closeSinks' timeout, so a
+    // flush close waits for ever on a sink whose close() hangs (a stalled socket), though it has
+    // delivered everything. 'flush' means no bound on delivery, not on close().
+    it.failing('delivers everything, then gives the close timeoutMs and reports timedOut', async () => {
+      const memory = new MemorySink();
+      const log = new LoggerConfiguration().writeTo
+        .sink({ emit: (events) => memory.emit(events), close: () => new Promise<void>(() => undefined) }, { name: 'hangs' })
+        .createLogger();
+      log.information('Event {N}', 1);
+      jest.useFakeTimers();
+      const closed = log.close({ strategy: 'flush', timeoutMs: 200 });
+      await jest.advanceTimersByTimeAsync(199);
+      expect(await stateOf(closed)).toBe('pending');
+      await jest.advanceTimersByTimeAsync(1);
+      expect(await stateOf(closed)).toBe('settled');
+      await expect(closed).resolves.toMatchObject({
+        strategy: 'flush',
+        timedOut: true,
+        sinks: { hangs: { delivered: 1, dropped: 0, failed: 0, undelivered: 0 } },
+      });
+      expect(diagnostics.some((d) => d.message.includes('did not close within the shutdown timeout'))).toBe(true);
+    });
+  });
+
   describe('flush() and close() together', () => {
     // Found by spec/pipeline/pipeline-model.property.spec.ts.
     it('never call a sink’s flush() after its close(): a flush made while closing, or after', async () => {
@@ -358,6 +384,33 @@ describe('LoggerPipeline', () => {
       expect(report).toMatchObject({ sinks: { later: { delivered: 1, dropped: 0, failed: 0, undelivered: 0 } } });
       expect(log.metrics()).toMatchObject({ logged: 1, rejectedAfterClose: 1, sinks: { later: { received: 1, delivered: 1 } } });
     });
+
+    // Found by the review of the night of 2026-12-04 (hostile closes).
+    it.each(['immediate', 'graceful', 'flush'] as const)(
+      'counts each event once when a sink closes the logger (%s) from its emitSync, during flushSync()',
+      async (strategy) => {
+        const written: LogEvent[] = [];
+        let closing: ReturnType<ReturnType<LoggerConfiguration['createLogger']>['close']> | undefined;
+        const closer: Sink = {
+          emit: (events) => void written.push(...events),
+          emitSync: (events) => {
+            written.push(...events);
+            closing ??= log.close({ strategy });
+            return true;
+          },
+        };
+        const log = new LoggerConfiguration().writeTo
+          .sink(closer, { name: 'closer', batch: { size: 100, maxDelayMs: 1_000 } })
+          .createLogger();
+        for (let n = 0; n < 5; n++) log.information('Event {N}', n);
+        log.flushSync();
+        const report = await closing;
+        expect(written).toHaveLength(5);
+        // The immediate close dropped the batch emitSync was writing, which then counted as delivered too: 5 + 5 of 5.
+        expect(report?.sinks.closer).toEqual({ delivered: 5, dropped: 0, failed: 0, undelivered: 0 });
+        expect(log.metrics().sinks.closer).toMatchObject({ received: 5, delivered: 5, dropped: 0, pending: 0 });
+      },
+    );
 
     // Found by spec/pipeline/accounting.property.spec.ts (seed 3 with ACCOUNTING_RUNS=1500).
     it('gives a close() called from a sink while close() runs the same report, and closes each sink once', async () => {

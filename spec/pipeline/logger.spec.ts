@@ -510,6 +510,23 @@ describe('Logger', () => {
       expect(lines).toHaveLength(12);
     });
 
+    it('answers isEnabled false from the moment close() is called, for every level and every child logger', async () => {
+      const memory = new MemorySink();
+      const log = new LoggerConfiguration().minimumLevel.verbose().writeTo.sink(memory).createLogger();
+      const child = log.forContext('SourceContext', 'Orders');
+      expect(log.isEnabled('fatal')).toBe(true);
+      const closing = log.close();
+      // Events are refused from now on (counted in rejectedAfterClose): isEnabled says so, so a
+      // caller that guards an expensive message with it builds nothing for a closed logger.
+      for (const level of ['verbose', 'information', 'fatal'] as const) {
+        expect(log.isEnabled(level)).toBe(false);
+        expect(child.isEnabled(level)).toBe(false);
+      }
+      await closing;
+      expect(log.isEnabled('fatal')).toBe(false);
+      expect(log.metrics().rejectedAfterClose).toBe(0);
+    });
+
     it('calls the sink’s close', async () => {
       const close = jest.fn();
       const log = new LoggerConfiguration().writeTo.sink({ emit: () => undefined, close }).createLogger();
