@@ -283,9 +283,10 @@ export class SinkDelivery {
    * dropped), gives up retry waits and waits up to `timeoutMs` for the batch in flight; `flush`
    * delivers everything with no time bound; `graceful` delivers until `timeoutMs`, then reports
    * the rest as undelivered. Then closes the sink and the fallback, waiting for them within what
-   * is left of `timeoutMs` (without bound under `flush`). Idempotent.
+   * is left of `timeoutMs` (under `flush`, `timeoutMs` from then). Idempotent.
    *
-   * @param timeoutMs The bound for `immediate` and `graceful`, in milliseconds; ignored by `flush`.
+   * @param timeoutMs The bound for `immediate` and `graceful`, in milliseconds; under `flush`, the
+   *   bound of the sinks' `close()` only.
    */
   shutdown(strategy: ShutdownStrategy, timeoutMs: number): Promise<SinkShutdownResult> {
     if (this.#closing === undefined) {
@@ -781,9 +782,11 @@ export class SinkDelivery {
     if (!settled) this.#abandon();
     this.#closingSinks = true;
     this.#sinksClosed = true;
+    // 'flush' puts no bound on delivery, but a sink's close() (a stalled socket's end) gets the
+    // close's timeoutMs once everything is delivered: else it would hold the close for ever.
     const closed = await settlesWithin(
       this.#closeSinks(),
-      bounded ? Math.max(0, deadline - this.#scheduler.now()) : undefined,
+      bounded ? Math.max(0, deadline - this.#scheduler.now()) : timeoutMs,
       this.#scheduler,
     );
     this.#closingSinks = false;
