@@ -554,9 +554,9 @@ export class HttpSink implements Sink {
   /**
    * Beacons accepted by the browser count as written. The batches whose request the browser
    * cancelled go first (see `#handOverHeld`), then this batch, in order, one body
-   * of at most 60 KiB at a time, until the browser refuses one (its keepalive quota, 64 KiB in
-   * flight per page in Chromium, is shared by every beacon and keepalive request) or an event is
-   * too large for a beacon on its own. What is left then goes to the offline store when there is
+   * of at most 60 KiB at a time; a body the browser refuses (its keepalive quota, 64 KiB in
+   * flight per page in Chromium, is shared by every beacon and keepalive request) is tried again
+   * half as large, until it refuses a single event or an event is too large for a beacon on its own. What is left then goes to the offline store when there is
    * one (it is synchronous and outlives the page); otherwise it stays with the logger: `false`
    * when nothing was sent, else a PartialDeliveryError counting the events sent, so the logger
    * keeps the rest pending and sends it with `fetch` if the page lives on. Nothing is counted as
@@ -601,25 +601,33 @@ export class HttpSink implements Sink {
     const store = this.#offlineQueue;
     let sent = 0;
     let refusal = 'offline';
+    let maxBytes = BEACON_MAX_BYTES;
     // A beacon sent offline is lost: the store is synchronous and survives the page; without
     // one, the batch stays pending with the logger, which sends it once the network is back.
     while (!isOffline() && sent < events.length) {
-      const payload = beaconPayload(events.slice(sent), this.#body, BEACON_MAX_BYTES);
+      const payload = beaconPayload(events.slice(sent), this.#body, maxBytes);
       if (payload.count === 0) {
-        refusal = `an event is larger than a beacon can carry (${BEACON_MAX_BYTES} bytes)`;
+        if (maxBytes === BEACON_MAX_BYTES) refusal = `an event is larger than a beacon can carry (${BEACON_MAX_BYTES} bytes)`;
         break;
       }
-      let accepted = false;
+      let accepted: boolean;
       try {
         accepted = beacon.send(payload.body);
       } catch (error) {
         SelfLog.write('{Sink}: sendBeacon failed', this.kind, error);
-      }
-      if (!accepted) {
-        refusal = 'the browser refused a beacon (over its keepalive quota of 64 KiB in flight)';
+        refusal = 'sendBeacon failed';
         break;
       }
-      this.#written += utf8Length(payload.body);
+      const bytes = utf8Length(payload.body);
+      if (!accepted) {
+        refusal = 'the browser refused a beacon (over its keepalive quota of 64 KiB in flight)';
+        // The quota is the page's: another upload (the app's keepalive fetch or beacon, another
+        // sink's) may hold part of it, and what is left may take a smaller body: half this one.
+        if (payload.count === 1) break;
+        maxBytes = Math.floor(bytes / 2);
+        continue;
+      }
+      this.#written += bytes;
       sent += payload.count;
     }
     if (sent === events.length || store === undefined) return [sent, refusal];

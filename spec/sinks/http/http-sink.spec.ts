@@ -1007,8 +1007,11 @@ describe('HttpSink', () => {
       page.hide();
       page.accept = () => false;
       expect(sink.emitSync?.(events)).toBe(false);
+      // Each refusal was tried again with a body half as large, down to one event.
+      expect(page.calls).toBeGreaterThan(1);
 
-      page.accept = (index) => index < 2;
+      const before = page.calls;
+      page.accept = (index) => index < before + 2;
       let thrown: unknown;
       try {
         sink.emitSync?.(events);
