@@ -202,6 +202,12 @@ export class HttpSink implements Sink {
   /** Aborted by close(): ends a wait for the network. */
   readonly #closed = new AbortController();
   #written = 0;
+  /**
+   * The smallest beacon body the browser refused in this turn of the event loop: until the turn
+   * ends no upload can leave the quota, so one as large is refused again (a page-hide flush of
+   * many batches tries each size once).
+   */
+  #refusedBytes = Infinity;
   /** Whether a 2xx answer was an HTML page yet (SelfLog says so once). */
   #htmlSeen = false;
 
@@ -601,13 +607,15 @@ export class HttpSink implements Sink {
     const store = this.#offlineQueue;
     let sent = 0;
     let refusal = 'offline';
-    let maxBytes = BEACON_MAX_BYTES;
+    const quotaFull = 'the browser refused a beacon (over its keepalive quota of 64 KiB in flight)';
+    let maxBytes = Math.min(BEACON_MAX_BYTES, this.#refusedBytes - 1);
     // A beacon sent offline is lost: the store is synchronous and survives the page; without
     // one, the batch stays pending with the logger, which sends it once the network is back.
     while (!isOffline() && sent < events.length) {
       const payload = beaconPayload(events.slice(sent), this.#body, maxBytes);
       if (payload.count === 0) {
-        if (maxBytes === BEACON_MAX_BYTES) refusal = `an event is larger than a beacon can carry (${BEACON_MAX_BYTES} bytes)`;
+        refusal =
+          maxBytes === BEACON_MAX_BYTES ? `an event is larger than a beacon can carry (${BEACON_MAX_BYTES} bytes)` : quotaFull;
         break;
       }
       let accepted: boolean;
@@ -620,7 +628,9 @@ export class HttpSink implements Sink {
       }
       const bytes = utf8Length(payload.body);
       if (!accepted) {
-        refusal = 'the browser refused a beacon (over its keepalive quota of 64 KiB in flight)';
+        refusal = quotaFull;
+        if (this.#refusedBytes === Infinity) queueMicrotask(() => (this.#refusedBytes = Infinity));
+        this.#refusedBytes = Math.min(this.#refusedBytes, bytes);
         // The quota is the page's: another upload (the app's keepalive fetch or beacon, another
         // sink's) may hold part of it, and what is left may take a smaller body: half this one.
         if (payload.count === 1) break;
