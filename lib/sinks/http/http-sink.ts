@@ -202,6 +202,12 @@ export class HttpSink implements Sink {
   /** Aborted by close(): ends a wait for the network. */
   readonly #closed = new AbortController();
   #written = 0;
+  /**
+   * The smallest beacon body the browser refused in this turn of the event loop: until the turn
+   * ends no upload can leave the quota, so one as large is refused again (a page-hide flush of
+   * many batches tries each size once).
+   */
+  #refusedBytes = Infinity;
   /** Whether a 2xx answer was an HTML page yet (SelfLog says so once). */
   #htmlSeen = false;
 
@@ -554,9 +560,9 @@ export class HttpSink implements Sink {
   /**
    * Beacons accepted by the browser count as written. The batches whose request the browser
    * cancelled go first (see `#handOverHeld`), then this batch, in order, one body
-   * of at most 60 KiB at a time, until the browser refuses one (its keepalive quota, 64 KiB in
-   * flight per page in Chromium, is shared by every beacon and keepalive request) or an event is
-   * too large for a beacon on its own. What is left then goes to the offline store when there is
+   * of at most 60 KiB at a time; a body the browser refuses (its keepalive quota, 64 KiB in
+   * flight per page in Chromium, is shared by every beacon and keepalive request) is tried again
+   * half as large, until it refuses a single event or an event is too large for a beacon on its own. What is left then goes to the offline store when there is
    * one (it is synchronous and outlives the page); otherwise it stays with the logger: `false`
    * when nothing was sent, else a PartialDeliveryError counting the events sent, so the logger
    * keeps the rest pending and sends it with `fetch` if the page lives on. Nothing is counted as
@@ -601,25 +607,37 @@ export class HttpSink implements Sink {
     const store = this.#offlineQueue;
     let sent = 0;
     let refusal = 'offline';
+    const quotaFull = 'the browser refused a beacon (over its keepalive quota of 64 KiB in flight)';
+    let maxBytes = Math.min(BEACON_MAX_BYTES, this.#refusedBytes - 1);
     // A beacon sent offline is lost: the store is synchronous and survives the page; without
     // one, the batch stays pending with the logger, which sends it once the network is back.
     while (!isOffline() && sent < events.length) {
-      const payload = beaconPayload(events.slice(sent), this.#body, BEACON_MAX_BYTES);
+      const payload = beaconPayload(events.slice(sent), this.#body, maxBytes);
       if (payload.count === 0) {
-        refusal = `an event is larger than a beacon can carry (${BEACON_MAX_BYTES} bytes)`;
+        refusal =
+          maxBytes === BEACON_MAX_BYTES ? `an event is larger than a beacon can carry (${BEACON_MAX_BYTES} bytes)` : quotaFull;
         break;
       }
-      let accepted = false;
+      let accepted: boolean;
       try {
         accepted = beacon.send(payload.body);
       } catch (error) {
         SelfLog.write('{Sink}: sendBeacon failed', this.kind, error);
-      }
-      if (!accepted) {
-        refusal = 'the browser refused a beacon (over its keepalive quota of 64 KiB in flight)';
+        refusal = 'sendBeacon failed';
         break;
       }
-      this.#written += utf8Length(payload.body);
+      const bytes = utf8Length(payload.body);
+      if (!accepted) {
+        refusal = quotaFull;
+        if (this.#refusedBytes === Infinity) queueMicrotask(() => (this.#refusedBytes = Infinity));
+        this.#refusedBytes = Math.min(this.#refusedBytes, bytes);
+        // The quota is the page's: another upload (the app's keepalive fetch or beacon, another
+        // sink's) may hold part of it, and what is left may take a smaller body: half this one.
+        if (payload.count === 1) break;
+        maxBytes = Math.floor(bytes / 2);
+        continue;
+      }
+      this.#written += bytes;
       sent += payload.count;
     }
     if (sent === events.length || store === undefined) return [sent, refusal];

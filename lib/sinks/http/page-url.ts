@@ -1,6 +1,11 @@
-/** The page's URL in a browser (`location.href`), which relative URLs resolve against; undefined elsewhere. */
+/**
+ * What relative URLs resolve against here, as `fetch` and `sendBeacon` resolve them: the document's
+ * base URL in a window (`document.baseURI`: in a `srcdoc` or `about:blank` frame the parent's, where
+ * `location.href` is no base), `location.href` in a worker; undefined elsewhere.
+ */
 export function pageHref(): string | undefined {
-  const href = (globalThis as { location?: { href?: unknown } }).location?.href;
+  const page = globalThis as { location?: { href?: unknown }; document?: { baseURI?: unknown } };
+  const href = page.document?.baseURI ?? page.location?.href;
   return typeof href === 'string' ? href : undefined;
 }
 

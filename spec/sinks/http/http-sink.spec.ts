@@ -1007,8 +1007,13 @@ describe('HttpSink', () => {
       page.hide();
       page.accept = () => false;
       expect(sink.emitSync?.(events)).toBe(false);
+      // Each refusal was tried again with a body half as large, down to one event.
+      expect(page.calls).toBeGreaterThan(1);
 
-      page.accept = (index) => index < 2;
+      // A later turn of the event loop: the quota may have room again.
+      await Promise.resolve();
+      const before = page.calls;
+      page.accept = (index) => index < before + 2;
       let thrown: unknown;
       try {
         sink.emitSync?.(events);
@@ -1024,6 +1029,30 @@ describe('HttpSink', () => {
       // Neither sent behind the logger's back nor counted as written.
       expect(calls).toHaveLength(0);
       expect(sink.bytesWritten).toBe(page.beacons.reduce((sum, b) => sum + Buffer.byteLength(b.body), 0));
+      sink.close();
+    });
+
+    it('tries each body size once per turn of the event loop: no upload can leave the quota before it ends', async () => {
+      const sink = new HttpSink({ url: 'http://127.0.0.1:1/', fetch: recordingFetch().fetch });
+      const batch = (from: number): LogEvent[] =>
+        makeEvents(40, { properties: { Pad: 'p'.repeat(4_000) } }).map((e, n) => ({
+          ...e,
+          properties: { ...e.properties, N: from + n },
+        }));
+      page.hide();
+      page.accept = () => false;
+      expect(sink.emitSync?.(batch(0))).toBe(false);
+      const tried = page.calls;
+      expect(tried).toBeGreaterThan(1);
+      // A page-hide flush of many batches: the next ones are not offered what was refused already.
+      expect(sink.emitSync?.(batch(40))).toBe(false);
+      expect(sink.emitSync?.(batch(80))).toBe(false);
+      expect(page.calls).toBe(tried);
+      await Promise.resolve();
+      page.accept = () => true;
+      expect(sink.emitSync?.(batch(40))).toBe(true);
+      await page.settled();
+      expect(numbersIn(page.beacons.map((b) => b.body))).toEqual(Array.from({ length: 40 }, (_, n) => 40 + n));
       sink.close();
     });
 
