@@ -85,6 +85,19 @@ describe('CLEF written by CompactJsonFormatter, read by the rxlog CLI', () => {
     const made = memory.events[0];
     return new LogEventRecord(t, made.level, made.messageTemplate, made.properties, made.exception);
   }
+  const events = fc
+    .tuple(
+      time,
+      fc.constantFrom(...LOG_LEVELS),
+      template,
+      fc.array(
+        anyValue({ maxDepth: 3 }).filter((v) => v !== undefined),
+        { maxLength: 4 },
+      ),
+      fc.array(fc.tuple(propertyName, fc.jsonValue({ maxDepth: 2 })), { maxLength: 3 }),
+      exception,
+    )
+    .map((parts) => make(...parts));
 
   // NdjsonFormatter's lines are read by the same reader: the event read is the one CLEF writes the same line for.
   it('reads back what NdjsonFormatter writes as the same event', () => {
@@ -92,32 +105,20 @@ describe('CLEF written by CompactJsonFormatter, read by the rxlog CLI', () => {
     const ndjson = new NdjsonFormatter();
     const cli = createEventRenderer();
     fc.assert(
-      fc.property(
-        time,
-        fc.constantFrom(...LOG_LEVELS),
-        template,
-        fc.array(
-          anyValue({ maxDepth: 3 }).filter((v) => v !== undefined),
-          { maxLength: 4 },
-        ),
-        fc.array(fc.tuple(propertyName, fc.jsonValue({ maxDepth: 2 })), { maxLength: 3 }),
-        exception,
-        (t, level, mt, args, context, error) => {
-          const original = make(t, level, mt, args, context, error);
-          const result = readLogLine(ndjson.format(original));
-          if (result.kind !== 'event') throw new Error(`not read: ${result.reason}\n${ndjson.format(original)}`);
-          // Two formatted holes side by side cannot be told apart in the message: those are rendered again.
-          const tokens = original.messageTemplate.tokens;
-          const formatted = (i: number): boolean => tokens[i]?.kind === 'property' && tokens[i].format !== undefined;
-          if (tokens.some((_, i) => formatted(i) && formatted(i + 1))) {
-            const withoutMessage = (line: string): unknown => ({ ...(JSON.parse(line) as object), '@m': 0, '@r': 0 });
-            expect(withoutMessage(clef.format(result.event))).toEqual(withoutMessage(clef.format(original)));
-            return;
-          }
-          expect(clef.format(result.event)).toBe(clef.format(original));
-          expect(cli(result.event)).toBe(wellFormed(cli(original)));
-        },
-      ),
+      fc.property(events, (original) => {
+        const result = readLogLine(ndjson.format(original));
+        if (result.kind !== 'event') throw new Error(`not read: ${result.reason}\n${ndjson.format(original)}`);
+        // Two formatted holes side by side cannot be told apart in the message: those are rendered again.
+        const tokens = original.messageTemplate.tokens;
+        const formatted = (i: number): boolean => tokens[i]?.kind === 'property' && tokens[i].format !== undefined;
+        if (tokens.some((_, i) => formatted(i) && formatted(i + 1))) {
+          const withoutMessage = (line: string): unknown => ({ ...(JSON.parse(line) as object), '@m': 0, '@r': 0 });
+          expect(withoutMessage(clef.format(result.event))).toEqual(withoutMessage(clef.format(original)));
+          return;
+        }
+        expect(clef.format(result.event)).toBe(clef.format(original));
+        expect(cli(result.event)).toBe(wellFormed(cli(original)));
+      }),
       { numRuns: 400 },
     );
   });
@@ -128,36 +129,24 @@ describe('CLEF written by CompactJsonFormatter, read by the rxlog CLI', () => {
       const cli = createEventRenderer();
       const plain = new TextFormatter('{Timestamp:o} {Level} {Message:lj} {Properties:j}{NewLine}{Exception}');
       fc.assert(
-        fc.property(
-          time,
-          fc.constantFrom(...LOG_LEVELS),
-          template,
-          fc.array(
-            anyValue({ maxDepth: 3 }).filter((v) => v !== undefined),
-            { maxLength: 4 },
-          ),
-          fc.array(fc.tuple(propertyName, fc.jsonValue({ maxDepth: 2 })), { maxLength: 3 }),
-          exception,
-          (t, level, mt, args, context, error) => {
-            const original = make(t, level, mt, args, context, error);
-            const line = formatter.format(original);
-            expect(line).not.toContain('\n');
-            const result = readLogLine(line);
-            if (result.kind !== 'event') throw new Error(`not read: ${result.reason}\n${line}`);
-            const read = result.event;
-            expect(read.timestamp.getTime()).toBe(original.timestamp.getTime());
-            expect(read.level).toBe(original.level);
-            expect(read.messageTemplate.text).toBe(wellFormed(original.messageTemplate.text));
-            expect(read.renderMessage()).toBe(wellFormed(original.renderMessage()));
-            expect(read.exception === undefined).toBe(original.exception === undefined);
-            if (original.exception !== undefined)
-              expect(exceptionText(read.exception)).toBe(wellFormed(exceptionText(original.exception)));
-            expect(formatter.format(read)).toBe(line);
-            expect(cli(read)).toBe(wellFormed(cli(original)));
-            if (!CONTROL.test(line) && !CONTROL.test(original.renderMessage()))
-              expect(plain.format(read)).toBe(wellFormed(plain.format(original)));
-          },
-        ),
+        fc.property(events, (original) => {
+          const line = formatter.format(original);
+          expect(line).not.toContain('\n');
+          const result = readLogLine(line);
+          if (result.kind !== 'event') throw new Error(`not read: ${result.reason}\n${line}`);
+          const read = result.event;
+          expect(read.timestamp.getTime()).toBe(original.timestamp.getTime());
+          expect(read.level).toBe(original.level);
+          expect(read.messageTemplate.text).toBe(wellFormed(original.messageTemplate.text));
+          expect(read.renderMessage()).toBe(wellFormed(original.renderMessage()));
+          expect(read.exception === undefined).toBe(original.exception === undefined);
+          if (original.exception !== undefined)
+            expect(exceptionText(read.exception)).toBe(wellFormed(exceptionText(original.exception)));
+          expect(formatter.format(read)).toBe(line);
+          expect(cli(read)).toBe(wellFormed(cli(original)));
+          if (!CONTROL.test(line) && !CONTROL.test(original.renderMessage()))
+            expect(plain.format(read)).toBe(wellFormed(plain.format(original)));
+        }),
         { numRuns: 400 },
       );
     });
