@@ -9,6 +9,7 @@ import { LogEventRecord } from '../../lib/templates/log-event-record';
 import { LoggerConfiguration } from '../../lib/configuration/logger-configuration';
 import { MemorySink } from '../../lib/sinks/memory-sink';
 import { readLogLine } from '../../lib/cli/read-log-line';
+import { boundedEvent } from '../../lib/cli/bounded-event';
 import { createEventRenderer } from '../../lib/cli/create-event-renderer';
 import { anyValue, TEMPLATE_CHARACTERS } from '../helpers/arbitraries';
 
@@ -65,6 +66,12 @@ const time = fc.oneof(
   fc.constantFrom(0, -0, 0.5, 1.999, 1_700_000_000_000.25, -62_135_596_800_000, 253_402_300_799_999),
 );
 
+function shown(event: LogEvent): LogEvent {
+  const bounded = boundedEvent(event, 16 * 1024 * 1024);
+  if (bounded === undefined) throw new Error('message past the bound');
+  return bounded;
+}
+
 describe('CLEF written by CompactJsonFormatter, read by the rxlog CLI', () => {
   const memory = new MemorySink();
   const log = new LoggerConfiguration().minimumLevel.verbose().writeTo.sink(memory).createLogger();
@@ -118,6 +125,7 @@ describe('CLEF written by CompactJsonFormatter, read by the rxlog CLI', () => {
         }
         expect(clef.format(result.event)).toBe(clef.format(original));
         expect(cli(result.event)).toBe(wellFormed(cli(original)));
+        expect(cli(shown(result.event))).toBe(wellFormed(cli(original)));
       }),
       { numRuns: 400 },
     );
@@ -144,6 +152,9 @@ describe('CLEF written by CompactJsonFormatter, read by the rxlog CLI', () => {
             expect(exceptionText(read.exception)).toBe(wellFormed(exceptionText(original.exception)));
           expect(formatter.format(read)).toBe(line);
           expect(cli(read)).toBe(wellFormed(cli(original)));
+          // As run-cli shows it: through boundedEvent, with the CLI's default bound.
+          expect(cli(shown(read))).toBe(wellFormed(cli(original)));
+          expect(formatter.format(shown(read))).toBe(line);
           if (!CONTROL.test(line) && !CONTROL.test(original.renderMessage()))
             expect(plain.format(read)).toBe(wellFormed(plain.format(original)));
         }),
