@@ -38,6 +38,8 @@ const text = fc.oneof(
 const template = fc.array(fc.oneof(text, hole), { maxLength: 6 }).map((parts) => parts.join(''));
 const propertyName = fc.oneof(
   fc.constantFrom('@t', '@mt', '@m', '@l', '@x', '@i', '@r', '@tr', '@sp', '@@', '@', '@@x', '__proto__', 'A', 'X_1'),
+  // NdjsonFormatter's own fields, which it writes with one more '_'.
+  fc.constantFrom('timestamp', 'level', '_level', '__message', 'template', 'exception', '_', 'TraceId', 'SpanId'),
   fc.string({
     unit: fc.constantFrom('@', 'a', 'é', '😀', '\ud800', ' ', '\n', '"', '\\', '{', '}', '\u001b'),
     minLength: 1,
