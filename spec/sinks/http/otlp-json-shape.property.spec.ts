@@ -6,6 +6,7 @@ import { MemorySink } from '../../../lib/sinks/memory-sink';
 import { LogEventRecord } from '../../../lib/templates/log-event-record';
 import { parseTemplate } from '../../../lib/templates/parse-template';
 import { otlpLogRecordJson } from '../../../lib/sinks/http/otlp-log-record';
+import { OtlpSink } from '../../../lib/sinks/http/otlp-sink';
 import { anyValue, TEMPLATE_CHARACTERS } from '../../helpers/arbitraries';
 import { hostile } from '../../helpers/hostile-values';
 
@@ -230,6 +231,52 @@ describe('OTLP/JSON log records', () => {
         },
       ),
       { numRuns: 500 },
+    );
+  });
+
+  it('make request bodies of that shape, whatever the scopes (SourceContext) and resource attributes', async () => {
+    const bodies: string[] = [];
+    const fetch = (_url: unknown, init?: { body?: unknown }): Promise<Response> => {
+      bodies.push(String(init?.body));
+      return Promise.resolve(new Response('{}', { status: 200 }));
+    };
+    await fc.assert(
+      fc.asyncProperty(
+        fc.array(fc.tuple(fc.option(key, { nil: undefined }), value), { minLength: 1, maxLength: 4 }),
+        fc.dictionary(fc.string({ minLength: 1, maxLength: 4 }), fc.oneof(fc.string(), fc.boolean(), fc.integer(), fc.double())),
+        async (records, resource) => {
+          bodies.length = 0;
+          const sink = new OtlpSink({ endpoint: 'http://collector/v1/logs', fetch, resource, serviceName: 'svc' });
+          await sink.emit(
+            records.map(
+              ([scope, v]) =>
+                new LogEventRecord(
+                  0,
+                  'information',
+                  parseTemplate('{A}'),
+                  scope === undefined ? { A: v } : { A: v, SourceContext: scope },
+                ),
+            ),
+          );
+          const body = JSON.parse(bodies[0]) as {
+            resourceLogs: {
+              resource: { attributes: unknown[] };
+              scopeLogs: { scope: { name: unknown }; logRecords: unknown[] }[];
+            }[];
+          };
+          expect(body.resourceLogs).toHaveLength(1);
+          checkKeyValues(body.resourceLogs[0].resource.attributes, 'resource.attributes', true);
+          let count = 0;
+          for (const scope of body.resourceLogs[0].scopeLogs) {
+            if (typeof scope.scope.name !== 'string' || hasLoneSurrogate(scope.scope.name))
+              fail('scope.name', 'a well-formed string', scope.scope.name);
+            for (const record of scope.logRecords) checkLogRecord(JSON.stringify(record));
+            count += scope.logRecords.length;
+          }
+          expect(count).toBe(records.length);
+        },
+      ),
+      { numRuns: 100 },
     );
   });
 });
