@@ -3,6 +3,8 @@ import { parseLevel } from '../core/log-level';
 import { parseIsoInstant } from '../formatting/parse-iso-instant';
 import { parseJsonExact } from '../formatting/parse-json-exact';
 import { readCompactJsonValue } from '../formatting/read-compact-json';
+import { RenderedEvent } from '../formatting/rendered-event';
+import { alignText, renderPropertyToken } from '../templates/render-template';
 
 /** What one line of a log file holds: an event, or the reason it is not one. */
 export type LogLineResult =
@@ -121,14 +123,82 @@ function ndjsonToClef(fields: Record<string, unknown>): Record<string, unknown> 
   return clef;
 }
 
+/**
+ * The renderings of the formatted holes of `event`'s template in `message`, the NDJSON line's own
+ * rendering: NDJSON has no `@r`, so a hole whose value JSON changed (a Date, read back as its ISO
+ * string) rendered otherwise (`{When:yyyy-MM-dd}` showed the whole ISO string). Each formatted hole
+ * takes the message up to the first occurrence of what follows it (text, and holes without a format
+ * rendered as the reader renders them), aligned as `@r` holds it. Undefined where the
+ * template has no formatted hole or the message does not have its shape (two formatted holes side by
+ * side, a message cut): the template is rendered again. Linear in the message: no backtracking, and
+ * it stops once the text to find is longer than the message.
+ */
+function messageRenderings(event: LogEvent, message: string): string[] | undefined {
+  const tokens = event.messageTemplate.tokens;
+  // Most templates have no formatted hole: nothing rendered for them.
+  if (!tokens.some((token) => token.kind === 'property' && token.format !== undefined)) return undefined;
+  // Text to find (string) and formatted holes (their alignment, or null without one), in order; text merged.
+  const pieces: (string | number | null)[] = [];
+  let textLength = 0;
+  for (const token of tokens) {
+    if (token.kind === 'property' && token.format !== undefined) {
+      pieces.push(token.alignment ?? null);
+      continue;
+    }
+    const text = token.kind === 'text' ? token.text : renderPropertyToken(token, event.properties);
+    textLength += text.length;
+    if (textLength > message.length) return undefined;
+    const last = pieces.length - 1;
+    if (typeof pieces[last] === 'string') pieces[last] += text;
+    else pieces.push(text);
+  }
+  const renderings: string[] = [];
+  let at = 0;
+  for (let i = 0; i < pieces.length; i++) {
+    const piece = pieces[i];
+    if (typeof piece === 'string') {
+      if (!message.startsWith(piece, at)) return undefined;
+      at += piece.length;
+      continue;
+    }
+    const next = pieces[i + 1] ?? '';
+    if (typeof next !== 'string' || (next === '' && i + 1 < pieces.length)) return undefined;
+    const end = i + 2 >= pieces.length ? message.length - next.length : message.indexOf(next, at);
+    if (end < at || !message.endsWith(next, i + 2 >= pieces.length ? message.length : end + next.length)) return undefined;
+    const text = message.slice(at, end);
+    // Aligned, as `@r` holds it (Serilog's PropertyToken.Render pads it too): shorter, it was not this hole's.
+    if (alignText(text, piece ?? undefined) !== text) return undefined;
+    renderings.push(text);
+    at = end;
+  }
+  return renderings;
+}
+
 function fromNdjson(fields: Record<string, unknown>): LogLineResult {
   if (typeof fields.timestamp !== 'string') return invalid('"timestamp" is not a string');
   if (Number.isNaN(parseIsoInstant(fields.timestamp))) return invalid('the timestamp is not a date');
   const problem = levelProblem(fields.level, 'level') ?? bracesProblem(fields, 'template', 'message');
   if (problem !== undefined) return invalid(problem);
   const read = checked(() => readCompactJsonValue(ndjsonToClef(fields)));
+  if (read.kind === 'event') {
+    const { event } = read;
+    const renderings = typeof fields.message === 'string' ? messageRenderings(event, fields.message) : undefined;
+    return renderings === undefined
+      ? read
+      : {
+          kind: 'event',
+          event: new RenderedEvent(
+            event.timestamp,
+            event.level,
+            event.messageTemplate,
+            event.properties,
+            event.exception,
+            renderings,
+          ),
+        };
+  }
   // The CLEF reader names its own fields; of those, only "@t" and "@x" come from an NDJSON line, as "timestamp" and "exception".
-  return read.kind === 'event' ? read : invalid(read.reason.replace(/^"@t"/, '"timestamp"').replace(/^"@x"/, '"exception"'));
+  return invalid(read.reason.replace(/^"@t"/, '"timestamp"').replace(/^"@x"/, '"exception"'));
 }
 
 /**

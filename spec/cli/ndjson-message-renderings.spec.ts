@@ -1,0 +1,43 @@
+import { CompactJsonFormatter } from '../../lib/formatting/compact-json-formatter';
+import { NdjsonFormatter } from '../../lib/formatting/ndjson-formatter';
+import { createLogEvent } from '../../lib/templates/log-event-record';
+import { readLogLine } from '../../lib/cli/read-log-line';
+import { boundedEvent } from '../../lib/cli/bounded-event';
+import type { LogEvent } from '../../lib/core/log-event';
+
+function read(line: string): LogEvent {
+  const result = readLogLine(line);
+  if (result.kind !== 'event') throw new Error(result.reason);
+  return result.event;
+}
+
+// NDJSON has no `@r`: a formatted hole whose value JSON turns into something else (a Date, now its ISO string) was
+// rendered again from that, so `rxlog` showed `Due 2026-12-04T00:00:00.000Z` for `Due {When:yyyy-MM-dd}`. The line's
+// `message` is how the app rendered it: each formatted hole is read from it.
+describe('readLogLine on NDJSON with formatted holes', () => {
+  const at = new Date(Date.UTC(2026, 11, 4));
+
+  it.each<[string, unknown[]]>([
+    ['Due {When:yyyy-MM-dd}', [at]],
+    ['Due {When:yyyy-MM-dd} and {Then:HH:mm}!', [at, at]],
+    ['{When,-14:yyyy-MM-dd} | {N,8:0.00} {Name}', [at, 3.14159, 'Ann']],
+    ['{When,12:yyyy}{{x}}', [at]],
+  ])('shows %j as the app rendered it', (template, args) => {
+    const event = createLogEvent('information', template, args, { timestamp: at });
+    const line = new NdjsonFormatter().format(event);
+    const readBack = read(line);
+    expect(readBack.renderMessage()).toBe(event.renderMessage());
+    expect(boundedEvent(readBack, 1 << 20)?.renderMessage()).toBe(event.renderMessage());
+    // --json writes the app's rendering as @r, as CompactJsonFormatter wrote it for the original.
+    expect(new CompactJsonFormatter({ renderMessage: true }).format(readBack)).toBe(
+      new CompactJsonFormatter({ renderMessage: true }).format(event),
+    );
+  });
+
+  it('renders the template again where the message does not have its shape', () => {
+    const line = '{"timestamp":"2026-12-04T00:00:00.000Z","message":"other","template":"Due {When:yyyy} x","When":"2026-12-04"}';
+    expect(read(line).renderMessage()).toBe('Due 2026-12-04 x');
+    const adjacent = '{"timestamp":"2026-12-04T00:00:00.000Z","message":"ab","template":"{A:0}{B:0}","A":1,"B":2}';
+    expect(read(adjacent).renderMessage()).toBe('12');
+  });
+});
