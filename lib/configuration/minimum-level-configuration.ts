@@ -13,26 +13,32 @@ export class MinimumLevelConfiguration<TParent> {
     this.#state = state;
   }
 
+  /** Lets every event through: `verbose` and above. */
   verbose(): TParent {
     return this.#set('verbose', 'minimumLevel.verbose');
   }
 
+  /** Lets `debug` and above through. */
   debug(): TParent {
     return this.#set('debug', 'minimumLevel.debug');
   }
 
+  /** Lets `information` and above through (the default). */
   information(): TParent {
     return this.#set('information', 'minimumLevel.information');
   }
 
+  /** Lets `warning` and above through. */
   warning(): TParent {
     return this.#set('warning', 'minimumLevel.warning');
   }
 
+  /** Lets `error` and above through. */
   error(): TParent {
     return this.#set('error', 'minimumLevel.error');
   }
 
+  /** Lets only `fatal` events through. */
   fatal(): TParent {
     return this.#set('fatal', 'minimumLevel.fatal');
   }

@@ -73,7 +73,11 @@ function unnameable(): string[] {
     for (const symbol of checker.getExportsOfModule(module)) {
       const target = resolved(symbol);
       exported.add(target);
-      if (target.flags & ts.SymbolFlags.Value) roots.push([symbol.name, checker.getTypeOfSymbol(target)]);
+      // A class exported with `export type` is a type only: users cannot call its constructor.
+      const typeOnly = (symbol.declarations ?? []).some(
+        (d) => ts.isExportSpecifier(d) && (d.isTypeOnly || d.parent.parent.isTypeOnly),
+      );
+      if (target.flags & ts.SymbolFlags.Value && !typeOnly) roots.push([symbol.name, checker.getTypeOfSymbol(target)]);
       if (target.flags & NAMED) roots.push([symbol.name, checker.getDeclaredTypeOfSymbol(target)]);
     }
   }
@@ -90,6 +94,11 @@ function unnameable(): string[] {
         return;
       }
       if (!exported.has(named) && !INTERNAL.has(named.name)) found.add(`${named.name} (reached from ${where})`);
+      // An exported alias is written by its name (`EnricherProperties`, `CheckLogArguments<…>`): only its arguments count.
+      if (type.aliasSymbol === named && exported.has(named)) {
+        for (const argument of type.aliasTypeArguments ?? []) walk(argument, where);
+        return;
+      }
     }
     if (type.flags & ts.TypeFlags.Conditional) {
       // A conditional written inline (`P extends NotAnObjectOfProperties ? … : unknown`) names what it tests against;
