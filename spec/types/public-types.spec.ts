@@ -29,6 +29,8 @@ const INTERNAL = new Set([
   'RequestLoggingSettings',
 ]);
 
+const USER_CALLS = path.join(__dirname, 'fixtures', 'user-calls.ts');
+
 let program: ts.Program;
 let checker: ts.TypeChecker;
 
@@ -39,7 +41,7 @@ beforeAll(() => {
     { ...ts.sys, onUnRecoverableConfigFileDiagnostic: () => {} },
   );
   if (config === undefined) throw new Error('tsconfig.json not readable');
-  program = ts.createProgram(ENTRIES, { ...config.options, noEmit: true });
+  program = ts.createProgram([...ENTRIES, USER_CALLS], { ...config.options, noEmit: true });
   checker = program.getTypeChecker();
 }, 60_000);
 
@@ -134,5 +136,15 @@ function unnameable(): string[] {
 describe('the public types', () => {
   it('name only types an entry exports, so users can write them and declarations can infer them', () => {
     expect(unnameable()).toEqual([]);
+  });
+
+  it('accept what users write and refuse misspelt options, with no `any` in what they get back', () => {
+    const file = program.getSourceFile(USER_CALLS);
+    if (file === undefined) throw new Error('fixture not compiled');
+    const errors = [...program.getSyntacticDiagnostics(file), ...program.getSemanticDiagnostics(file)].map(
+      (d) =>
+        `${d.start === undefined ? '' : file.getLineAndCharacterOfPosition(d.start).line + 1}: ${ts.flattenDiagnosticMessageText(d.messageText, ' ')}`,
+    );
+    expect(errors).toEqual([]);
   });
 });
