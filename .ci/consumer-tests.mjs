@@ -467,6 +467,82 @@ void log.close({ timeoutMs: fromEnv.timeoutMs });
     );
     run(process.execPath, [path.join(repo, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', 'browser-types']);
   });
+  // Every entry's declarations checked (skipLibCheck false) under the strictest options users turn
+  // on, from an ES module app (node16) and a bundler one: a misspelt option of a framework entry fails.
+  await step(
+    "TypeScript strictest (exactOptionalPropertyTypes, noUncheckedIndexedAccess, verbatimModuleSyntax, skipLibCheck false), every entry's types",
+    () => {
+      write(
+        'strictest/app.mts',
+        `import { Injectable, Module } from '@nestjs/common';
+import { LoggerConfiguration, MemorySink, type Logger, type ShutdownReport } from 'rxlog';
+import { RxlogModule, InjectLogger, type RxlogModuleOptions } from 'rxlog/nest';
+import { OpenTelemetrySink, traceContextEnricher, type OpenTelemetrySinkOptions } from 'rxlog/otel';
+import { provideRxlog, withErrorHandler, withHttpLogging, withRouterContext, injectLogger } from 'rxlog/angular';
+import { createIngestHandler, requestLogging, installProcessHooks, FileSink } from 'rxlog/node';
+@Injectable()
+class OrdersService {
+  constructor(@InjectLogger('Orders') private readonly log: Logger) {}
+  pay(amount: number): void {
+    this.log.info('Paid {Amount}', amount);
+  }
+}
+const options: RxlogModuleOptions = {
+  configure: (c) => c.writeTo.sink(new MemorySink()),
+  shutdown: { report: (report: ShutdownReport) => void report.elapsedMs },
+};
+@Module({
+  imports: [RxlogModule.forRoot(options), RxlogModule.forRootAsync({ inject: [], useFactory: () => options })],
+  providers: [OrdersService],
+})
+export class AppModule {}
+// @ts-expect-error configure misspelt
+RxlogModule.forRoot({ configur: (c: LoggerConfiguration) => c });
+const otelOptions: OpenTelemetrySinkOptions = {};
+new LoggerConfiguration().enrich.with(traceContextEnricher()).writeTo.sink(new OpenTelemetrySink(otelOptions));
+export const providers = provideRxlog((c) => c.writeTo.console(), withErrorHandler(), withHttpLogging(), withRouterContext());
+export const logger = (): Logger => injectLogger('Orders');
+const log = new LoggerConfiguration().writeTo.sink(new FileSink('logs/strictest.log')).createLogger();
+export const middleware = requestLogging(log, { ignorePaths: ['/health'] });
+export const ingest = createIngestHandler(log, {});
+// @ts-expect-error timeoutMs misspelt
+installProcessHooks(log, { timeoutMS: 1 });
+`,
+      );
+      for (const [resolution, module] of [
+        ['node16', 'node16'],
+        ['bundler', 'esnext'],
+      ]) {
+        write(
+          `strictest/${resolution}.json`,
+          JSON.stringify({
+            compilerOptions: {
+              strict: true,
+              target: 'es2022',
+              module,
+              moduleResolution: resolution,
+              lib: ['ES2022', 'DOM'],
+              experimentalDecorators: true,
+              emitDecoratorMetadata: true,
+              exactOptionalPropertyTypes: true,
+              noUncheckedIndexedAccess: true,
+              verbatimModuleSyntax: true,
+              skipLibCheck: false,
+              noEmit: true,
+              types: ['node'],
+              typeRoots: [path.join(repo, 'node_modules', '@types')],
+            },
+            files: ['app.mts'],
+          }),
+        );
+        run(process.execPath, [
+          path.join(repo, 'node_modules', 'typescript', 'bin', 'tsc'),
+          '-p',
+          `strictest/${resolution}.json`,
+        ]);
+      }
+    },
+  );
   // A library typed against rxlog: its declarations (tsc --declaration) name every rxlog type its
   // exports infer through the package's own entries, since `exports` hides dist/. A type no entry
   // exports fails there with TS2742 ("cannot be named without a reference to .../dist/cjs/...").
