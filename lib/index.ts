@@ -1,7 +1,7 @@
 // The public, browser-safe entry of rxlog. Every export is named here, so the public surface is
 // visible in one file.
 export { LogLevel, LOG_LEVELS, parseLevel, levelValue, isLevelName } from './core/log-level';
-export type { LogLevelName } from './core/log-level';
+export type { LogLevelName, LogLevelText } from './core/log-level';
 export type { LogEvent } from './core/log-event';
 export type { MessageTemplate, TemplateToken, TextToken, PropertyToken, Capturing } from './core/message-template';
 export type { Sink, Formatter, EmitResult } from './core/sink';

@@ -1,6 +1,6 @@
 import { LevelSwitch, levelSwitchFrom, readableSwitch } from '../core/level-switch';
 import { expectOption } from '../core/expect-option';
-import { type LogLevelName, parseLevel } from '../core/log-level';
+import { type LogLevelText, parseLevel } from '../core/log-level';
 import { type ConfigurationState, expectNotCreated } from './configuration-state';
 import { upperCaseSimple } from '../core/upper-case-simple';
 
@@ -48,11 +48,11 @@ export class MinimumLevelConfiguration<TParent> {
    *
    * @throws ConfigurationError naming the value when it is not a level.
    */
-  is(level: LogLevelName | string): TParent {
+  is(level: LogLevelText): TParent {
     return this.#set(level, 'minimumLevel.is');
   }
 
-  #set(level: LogLevelName | string, where: string): TParent {
+  #set(level: LogLevelText, where: string): TParent {
     expectNotCreated(this.#state, where);
     this.#state.minimumLevel = new LevelSwitch(parseLevel(level, where));
     return this.#parent;
@@ -76,7 +76,7 @@ export class MinimumLevelConfiguration<TParent> {
    * @throws ConfigurationError naming the prefix when it is empty or only white space, or the level when it is not one.
    * @example .minimumLevel.override('Orders.Db', 'warning')
    */
-  override(sourceContextPrefix: string, level: LogLevelName | string | LevelSwitch): TParent {
+  override(sourceContextPrefix: string, level: LogLevelText | LevelSwitch): TParent {
     expectNotCreated(this.#state, 'minimumLevel.override');
     const prefix = typeof sourceContextPrefix === 'string' ? sourceContextPrefix.trim() : '';
     expectOption(prefix !== '', 'minimumLevel.override', 'a non-empty SourceContext prefix', sourceContextPrefix);

@@ -8,6 +8,7 @@ import {
   INFORMATION,
   isLevelName,
   type LogLevelName,
+  type LogLevelText,
   levelValue,
   parseLevel,
   VERBOSE,
@@ -181,7 +182,7 @@ export class Logger {
    * too (`'info'`, `'warn'`, `'trace'`, any case), as a `LevelSwitch` does. An unknown level answers
    * `false` and is reported to SelfLog.
    */
-  isEnabled(level: LogLevelName | string): boolean {
+  isEnabled(level: LogLevelText): boolean {
     const value = resolveLevel(level);
     if (value === undefined) {
       SelfLog.write('isEnabled: unknown level {Level}', level);
