@@ -467,6 +467,167 @@ void log.close({ timeoutMs: fromEnv.timeoutMs });
     );
     run(process.execPath, [path.join(repo, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', 'browser-types']);
   });
+  // Every entry's declarations checked (skipLibCheck false) under the strictest options users turn
+  // on, from an ES module app (node16) and a bundler one: a misspelt option of a framework entry fails.
+  await step(
+    "TypeScript strictest (exactOptionalPropertyTypes, noUncheckedIndexedAccess, verbatimModuleSyntax, skipLibCheck false), every entry's types",
+    () => {
+      write(
+        'strictest/app.mts',
+        `import { Injectable, Module } from '@nestjs/common';
+import { LoggerConfiguration, MemorySink, type Logger, type ShutdownReport } from 'rxlog';
+import { RxlogModule, InjectLogger, type RxlogModuleOptions } from 'rxlog/nest';
+import { OpenTelemetrySink, traceContextEnricher, type OpenTelemetrySinkOptions } from 'rxlog/otel';
+import { provideRxlog, withErrorHandler, withHttpLogging, withRouterContext, injectLogger } from 'rxlog/angular';
+import { createIngestHandler, requestLogging, installProcessHooks, FileSink } from 'rxlog/node';
+@Injectable()
+class OrdersService {
+  constructor(@InjectLogger('Orders') private readonly log: Logger) {}
+  pay(amount: number): void {
+    this.log.info('Paid {Amount}', amount);
+  }
+}
+const options: RxlogModuleOptions = {
+  configure: (c) => c.writeTo.sink(new MemorySink()),
+  shutdown: { report: (report: ShutdownReport) => void report.elapsedMs },
+};
+@Module({
+  imports: [RxlogModule.forRoot(options), RxlogModule.forRootAsync({ inject: [], useFactory: () => options })],
+  providers: [OrdersService],
+})
+export class AppModule {}
+// @ts-expect-error configure misspelt
+RxlogModule.forRoot({ configur: (c: LoggerConfiguration) => c });
+const otelOptions: OpenTelemetrySinkOptions = {};
+new LoggerConfiguration().enrich.with(traceContextEnricher()).writeTo.sink(new OpenTelemetrySink(otelOptions));
+export const providers = provideRxlog((c) => c.writeTo.console(), withErrorHandler(), withHttpLogging(), withRouterContext());
+export const logger = (): Logger => injectLogger('Orders');
+const log = new LoggerConfiguration().writeTo.sink(new FileSink('logs/strictest.log')).createLogger();
+export const middleware = requestLogging(log, { ignorePaths: ['/health'] });
+export const ingest = createIngestHandler(log, {});
+// @ts-expect-error timeoutMs misspelt
+installProcessHooks(log, { timeoutMS: 1 });
+`,
+      );
+      for (const [resolution, module] of [
+        ['node16', 'node16'],
+        ['bundler', 'esnext'],
+      ]) {
+        write(
+          `strictest/${resolution}.json`,
+          JSON.stringify({
+            compilerOptions: {
+              strict: true,
+              target: 'es2022',
+              module,
+              moduleResolution: resolution,
+              lib: ['ES2022', 'DOM'],
+              experimentalDecorators: true,
+              emitDecoratorMetadata: true,
+              exactOptionalPropertyTypes: true,
+              noUncheckedIndexedAccess: true,
+              verbatimModuleSyntax: true,
+              skipLibCheck: false,
+              noEmit: true,
+              types: ['node'],
+              typeRoots: [path.join(repo, 'node_modules', '@types')],
+            },
+            files: ['app.mts'],
+          }),
+        );
+        run(process.execPath, [
+          path.join(repo, 'node_modules', 'typescript', 'bin', 'tsc'),
+          '-p',
+          `strictest/${resolution}.json`,
+        ]);
+      }
+    },
+  );
+  // A library typed against rxlog: its declarations (tsc --declaration) name every rxlog type its
+  // exports infer through the package's own entries, since `exports` hides dist/. A type no entry
+  // exports fails there with TS2742 ("cannot be named without a reference to .../dist/cjs/...").
+  // Under isolatedDeclarations the library writes those types itself, so they must be importable.
+  await step(
+    'TypeScript --declaration of a library that infers rxlog types (node16, bundler; isolatedDeclarations): no TS2742',
+    () => {
+      write(
+        'declaring-lib/inferred.ts',
+        `import { CircuitBreaker, EventQueue, LogContext, LoggerConfiguration, MemorySink, enrich, withLogContext } from 'rxlog';
+import { resolveRequestLoggingOptions, trackRequest } from 'rxlog/node';
+export const config = new LoggerConfiguration();
+export const minimumLevel = config.minimumLevel;
+export const enrichment = config.enrich;
+export const filters = config.filter;
+export const writeTo = config.writeTo;
+export const destructure = config.destructure;
+export const log = config.writeTo.sink(new MemorySink()).createLogger();
+export const child = log.child;
+export const information = log.information;
+export const run = LogContext.run;
+export const contextOperator = withLogContext;
+export const enricher = enrich;
+export const breakerOptions = new CircuitBreaker().options;
+export const queueOptions = new EventQueue().options;
+export const requestSettings = resolveRequestLoggingOptions({ ignorePaths: ['/health'] });
+export const track = trackRequest;
+`,
+      );
+      write(
+        'declaring-lib/annotated.ts',
+        `import { LoggerConfiguration, type DestructureConfiguration, type EnrichmentConfiguration, type FilterConfiguration, type Logger, type MinimumLevelConfiguration, type SinkConfiguration } from 'rxlog';
+import { resolveRequestLoggingOptions, type ResolvedRequestLoggingOptions } from 'rxlog/node';
+const config: LoggerConfiguration = new LoggerConfiguration();
+export const minimumLevel: MinimumLevelConfiguration<LoggerConfiguration> = config.minimumLevel;
+export const enrichment: EnrichmentConfiguration<LoggerConfiguration> = config.enrich;
+export const filters: FilterConfiguration<LoggerConfiguration> = config.filter;
+export const writeTo: SinkConfiguration<LoggerConfiguration> = config.writeTo;
+export const destructure: DestructureConfiguration<LoggerConfiguration> = config.destructure;
+export const log: Logger = config.createLogger();
+export const requestSettings: ResolvedRequestLoggingOptions = resolveRequestLoggingOptions();
+`,
+      );
+      for (const [resolution, module] of [
+        ['node16', 'node16'],
+        ['bundler', 'esnext'],
+      ])
+        for (const [file, isolatedDeclarations] of [
+          ['inferred.ts', false],
+          ['annotated.ts', true],
+        ]) {
+          const name = `declaring-lib/${resolution}-${file.replace('.ts', '')}.json`;
+          write(
+            name,
+            JSON.stringify({
+              extends: './base.json',
+              compilerOptions: { module, moduleResolution: resolution, isolatedDeclarations, outDir: `out-${resolution}` },
+              files: [file],
+            }),
+          );
+        }
+      write(
+        'declaring-lib/base.json',
+        JSON.stringify({
+          compilerOptions: {
+            strict: true,
+            target: 'es2022',
+            declaration: true,
+            emitDeclarationOnly: true,
+            skipLibCheck: true,
+            types: ['node'],
+            typeRoots: [path.join(repo, 'node_modules', '@types')],
+          },
+        }),
+      );
+      for (const config of ['node16-inferred', 'node16-annotated', 'bundler-inferred', 'bundler-annotated'])
+        run(process.execPath, [
+          path.join(repo, 'node_modules', 'typescript', 'bin', 'tsc'),
+          '-p',
+          `declaring-lib/${config}.json`,
+        ]);
+      const declared = fs.readFileSync(path.join(app, 'declaring-lib', 'out-node16', 'inferred.d.ts'), 'utf8');
+      if (declared.includes('dist/')) throw new Error(`declarations reach into rxlog's dist/:\n${declared}`);
+    },
+  );
 
   await step('the rxlog bin from the installed tarball', () => {
     write('events.clef', '{"@t":"2026-01-02T03:04:05.000Z","@mt":"Hello {Name}","Name":"bin"}\n');

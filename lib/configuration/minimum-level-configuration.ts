@@ -1,6 +1,6 @@
 import { LevelSwitch, levelSwitchFrom, readableSwitch } from '../core/level-switch';
 import { expectOption } from '../core/expect-option';
-import { type LogLevelName, parseLevel } from '../core/log-level';
+import { type LogLevelText, parseLevel } from '../core/log-level';
 import { type ConfigurationState, expectNotCreated } from './configuration-state';
 import { upperCaseSimple } from '../core/upper-case-simple';
 
@@ -13,26 +13,32 @@ export class MinimumLevelConfiguration<TParent> {
     this.#state = state;
   }
 
+  /** Lets every event through: `verbose` and above. */
   verbose(): TParent {
     return this.#set('verbose', 'minimumLevel.verbose');
   }
 
+  /** Lets `debug` and above through. */
   debug(): TParent {
     return this.#set('debug', 'minimumLevel.debug');
   }
 
+  /** Lets `information` and above through (the default). */
   information(): TParent {
     return this.#set('information', 'minimumLevel.information');
   }
 
+  /** Lets `warning` and above through. */
   warning(): TParent {
     return this.#set('warning', 'minimumLevel.warning');
   }
 
+  /** Lets `error` and above through. */
   error(): TParent {
     return this.#set('error', 'minimumLevel.error');
   }
 
+  /** Lets only `fatal` events through. */
   fatal(): TParent {
     return this.#set('fatal', 'minimumLevel.fatal');
   }
@@ -42,11 +48,11 @@ export class MinimumLevelConfiguration<TParent> {
    *
    * @throws ConfigurationError naming the value when it is not a level.
    */
-  is(level: LogLevelName | string): TParent {
+  is(level: LogLevelText): TParent {
     return this.#set(level, 'minimumLevel.is');
   }
 
-  #set(level: LogLevelName | string, where: string): TParent {
+  #set(level: LogLevelText, where: string): TParent {
     expectNotCreated(this.#state, where);
     this.#state.minimumLevel = new LevelSwitch(parseLevel(level, where));
     return this.#parent;
@@ -70,7 +76,7 @@ export class MinimumLevelConfiguration<TParent> {
    * @throws ConfigurationError naming the prefix when it is empty or only white space, or the level when it is not one.
    * @example .minimumLevel.override('Orders.Db', 'warning')
    */
-  override(sourceContextPrefix: string, level: LogLevelName | string | LevelSwitch): TParent {
+  override(sourceContextPrefix: string, level: LogLevelText | LevelSwitch): TParent {
     expectNotCreated(this.#state, 'minimumLevel.override');
     const prefix = typeof sourceContextPrefix === 'string' ? sourceContextPrefix.trim() : '';
     expectOption(prefix !== '', 'minimumLevel.override', 'a non-empty SourceContext prefix', sourceContextPrefix);

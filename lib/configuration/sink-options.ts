@@ -1,7 +1,7 @@
 import type { OperatorFunction } from 'rxjs';
 import type { LevelSwitch } from '../core/level-switch';
 import type { LogEvent } from '../core/log-event';
-import type { LogLevelName } from '../core/log-level';
+import type { LogLevelText } from '../core/log-level';
 import type { SinkDeliveryOptions } from '../pipeline/sink-delivery';
 
 /**
@@ -16,7 +16,7 @@ export interface SinkOptions extends SinkDeliveryOptions {
   /** The key in `metrics().sinks` and the shutdown report: a non-empty string other than `__proto__`, with no lone UTF-16 surrogate, unique in the logger. Default: the sink's kind (`memory`, `console`, `file` …), `-2`, `-3` for repeats. */
   name?: string | undefined;
   /** Lowest level this sink receives, by name or a LevelSwitch. Default: every event the logger lets through. */
-  minimumLevel?: LogLevelName | string | LevelSwitch | undefined;
+  minimumLevel?: LogLevelText | LevelSwitch | undefined;
   /** Operators applied to this sink's events only, before delivery. */
   pipe?: OperatorFunction<LogEvent, LogEvent>[] | undefined;
 }

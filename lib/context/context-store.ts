@@ -11,7 +11,7 @@ export interface NotProperties {
 
 /**
  * `unknown` when `P` (any object type: an object literal, an interface, a class instance) can be
- * properties, else {@link NotProperties}: an array, a Map, a Set, a Date or a function fails to
+ * properties, else `NotProperties`: an array, a Map, a Set, a Date or a function fails to
  * compile. `Logger.child` refuses the same types with its own message (lib/context cannot import lib/templates).
  */
 export type CheckProperties<P> = P extends NotAnObjectOfProperties ? NotProperties : unknown;

@@ -2,7 +2,7 @@ import { BehaviorSubject, type Observable } from 'rxjs';
 import { expectOption } from './expect-option';
 import { guardSubscribers } from './guard-subscribers';
 import { readFailure } from './read-options';
-import { LOG_LEVELS, type LogLevelName, levelValue, parseLevel } from './log-level';
+import { LOG_LEVELS, type LogLevelName, type LogLevelText, levelValue, parseLevel } from './log-level';
 import { SelfLog } from './self-log';
 import { hasSharedBrand } from './shared-brand';
 
@@ -46,7 +46,7 @@ export class LevelSwitch {
   #numeric: number;
   #emitting = false;
 
-  constructor(level: LogLevelName | string = 'information') {
+  constructor(level: LogLevelText = 'information') {
     const parsed = parseLevel(level, 'LevelSwitch');
     this.#subject = new BehaviorSubject<LogLevelName>(parsed);
     this.#numeric = levelValue(parsed);
@@ -64,7 +64,7 @@ export class LevelSwitch {
     return LOG_LEVELS[this.#numeric];
   }
 
-  set level(level: LogLevelName | string) {
+  set level(level: LogLevelText) {
     this.#numeric = levelValue(parseLevel(level, 'LevelSwitch'));
     // A level$ subscriber that sets the level again is heard once every subscriber has had this
     // change (a nested next would reach later subscribers first), so all see the same order.
@@ -105,7 +105,7 @@ export class LevelSwitch {
  *
  * @throws ConfigurationError naming `where` when `level` is neither a switch nor a level name, or is a switch whose level cannot be read.
  */
-export function levelSwitchFrom(level: LogLevelName | string | LevelSwitch, where: string): LevelSwitch {
+export function levelSwitchFrom(level: LogLevelText | LevelSwitch, where: string): LevelSwitch {
   return level instanceof LevelSwitch ? readableSwitch(level, where) : new LevelSwitch(parseLevel(level, where));
 }
 

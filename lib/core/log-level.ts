@@ -4,6 +4,13 @@ import { describeValue } from './describe-value';
 /** The six levels, least to most severe. */
 export type LogLevelName = 'verbose' | 'debug' | 'information' | 'warning' | 'error' | 'fatal';
 
+/**
+ * A level as configuration, `LevelSwitch` and `isEnabled` take it: one of the six names or the aliases
+ * `trace`, `info`, `warn`, in any case; other text is refused at run time. Editors offer the names
+ * (`string & Record<never, never>` keeps them from being absorbed into `string`, which completes nothing).
+ */
+export type LogLevelText = LogLevelName | 'trace' | 'info' | 'warn' | (string & Record<never, never>);
+
 /** The level names as constants: `LogLevel.Warning === 'warning'`. */
 export const LogLevel = {
   Verbose: 'verbose',

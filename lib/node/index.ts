@@ -38,8 +38,12 @@ export type {
   FastifyLikeRequest,
   FastifyLikeReply,
 } from './http/fastify-request-logging';
-export type { RequestLoggingOptions, RequestOutcome } from './http/request-logging-options';
-export { REQUEST_COMPLETED_TEMPLATE, REQUEST_ABORTED_TEMPLATE } from './http/request-logging-options';
+export type { RequestLoggingOptions, RequestOutcome, ResolvedRequestLoggingOptions } from './http/request-logging-options';
+export {
+  REQUEST_COMPLETED_TEMPLATE,
+  REQUEST_ABORTED_TEMPLATE,
+  resolveRequestLoggingOptions,
+} from './http/request-logging-options';
 export type { RequestLogger, RequestTracker } from './http/request-tracker';
 export { trackRequest, requestPath } from './http/request-tracker';
 export { levelForStatus } from './http/level-for-status';

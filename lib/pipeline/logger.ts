@@ -8,6 +8,7 @@ import {
   INFORMATION,
   isLevelName,
   type LogLevelName,
+  type LogLevelText,
   levelValue,
   parseLevel,
   VERBOSE,
@@ -155,12 +156,13 @@ export class Logger {
   }
 
   /**
-   * Writes at a level given by name (aliases and any case accepted). A call with anything else as
-   * the level (an unknown name, a number, null) writes nothing: it is counted in
-   * `metrics().rejectedInvalidLevel` and reported to SelfLog, never thrown.
+   * Writes at a level given by name: one of the six, or the aliases `'trace'`, `'info'` and `'warn'`
+   * (at run time any case is accepted too). A call with anything else as the level (an unknown
+   * name, a number, null) writes nothing: it is counted in `metrics().rejectedInvalidLevel` and
+   * reported to SelfLog, never thrown.
    */
   write<const First, const Rest extends unknown[]>(
-    level: LogLevelName,
+    level: LogLevelName | 'trace' | 'info' | 'warn',
     first: First & CheckLogArguments<First, Rest>,
     ...rest: Rest
   ): void {
@@ -180,7 +182,7 @@ export class Logger {
    * too (`'info'`, `'warn'`, `'trace'`, any case), as a `LevelSwitch` does. An unknown level answers
    * `false` and is reported to SelfLog.
    */
-  isEnabled(level: LogLevelName | string): boolean {
+  isEnabled(level: LogLevelText): boolean {
     const value = resolveLevel(level);
     if (value === undefined) {
       SelfLog.write('isEnabled: unknown level {Level}', level);

@@ -51,12 +51,14 @@ export interface RequestLoggingOptions {
 export interface ResolvedRequestLoggingOptions {
   readonly messageTemplate: string;
   readonly abortedTemplate: string;
+  /** The given `level` function; `undefined` picks the level by status (`levelForStatus`). */
   readonly level: ((outcome: RequestOutcome) => LogLevelName) | undefined;
   readonly ignorePaths: readonly (string | RegExp)[];
   readonly requestHeaders: readonly string[];
   readonly responseHeaders: readonly string[];
   readonly redactHeaders: ReadonlySet<string>;
   readonly requestIdHeader: string | false;
+  /** Makes a request id when the request brings none (the given one, else `crypto.randomUUID`). */
   readonly generateRequestId: () => string;
   readonly trustIncomingRequestId: boolean;
   readonly asyncLocalStorage: boolean;

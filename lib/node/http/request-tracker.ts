@@ -73,6 +73,7 @@ export function requestPath(url: string | undefined): string {
  * the LogContext of the code that ended the response when that is the request's own, else (another
  * request ended it) in the context the request started in, never another request's.
  *
+ * @param settings The options with their defaults: `resolveRequestLoggingOptions(options)`, made once, not per request.
  * @param route Reads the matched route pattern when the request ends (frameworks know it only then).
  */
 export function trackRequest(
