@@ -135,7 +135,7 @@ describe('Logger', () => {
     const memory = new MemorySink();
     const log = new LoggerConfiguration().writeTo.sink(memory).createLogger();
     log.write('warning', 'by name {N}', 1);
-    log.write('warn' as 'warning', 'alias');
+    log.write('warn', 'alias');
     expect(() => log.write('loud' as 'warning', 'ignored')).not.toThrow();
     expect(memory.events.map((e) => [e.level, e.renderMessage()])).toEqual([
       ['warning', 'by name 1'],
