@@ -306,12 +306,17 @@ export class LoggerPipeline {
     } catch (error) {
       SelfLog.write('Logging an event failed; the event is lost', error);
     } finally {
-      this.#nested--;
-      if (this.#afterWrite !== undefined && this.#nested === 0) {
-        const shutdown = this.#afterWrite;
-        this.#afterWrite = undefined;
-        shutdown();
-      }
+      this.#leaveCall();
+    }
+  }
+
+  /** Ends a logging call (write, flushSync): a close() made during it goes on once the outermost one is done. */
+  #leaveCall(): void {
+    this.#nested--;
+    if (this.#afterWrite !== undefined && this.#nested === 0) {
+      const shutdown = this.#afterWrite;
+      this.#afterWrite = undefined;
+      shutdown();
     }
   }
 
@@ -416,13 +421,7 @@ export class LoggerPipeline {
         }
       }
     } finally {
-      this.#nested--;
-      // As at the end of write(): the close goes on once the outermost logging call is done.
-      if (this.#afterWrite !== undefined && this.#nested === 0) {
-        const shutdown = this.#afterWrite;
-        this.#afterWrite = undefined;
-        shutdown();
-      }
+      this.#leaveCall();
     }
     this.afterFlushSync?.();
   }
