@@ -50,9 +50,12 @@ describe('Logger.close()', () => {
     expect(listeners.after).toEqual(listeners.before);
   });
 
-  it('leaves no handle or timer behind: the active resources are those before the first logger', () => {
+  it('leaves no handle or timer behind: no kind of active resource outnumbers the count before the first logger', () => {
     const { resources } = results.loggers as Loggers;
-    expect(resources.after).toEqual(resources.before);
+    // At most as many: file requests of the baseline round (its FileSink's closes) may still be
+    // pending when the baseline is taken, and done by the end.
+    const more = Object.entries(resources.after).filter(([kind, count]) => count > (resources.before[kind] ?? 0));
+    expect(more).toEqual([]);
   });
 });
 

@@ -30,8 +30,9 @@ class Capture implements TextStream {
 const at = new Date(2026, 10, 22, 9, 5, 7);
 
 // Colours follow the environment: jest's workers get FORCE_COLOR=1 in a colour terminal, so every
-// test here starts without the colour variables and puts back what was there.
-const colourVariables = ['NO_COLOR', 'NODE_DISABLE_COLORS', 'FORCE_COLOR', 'TERM'] as const;
+// test here starts without the colour variables and puts back what was there. Node's depth reads
+// CI and TEAMCITY_VERSION before TERM (a CI run without a known CI name gets 2 colours).
+const colourVariables = ['NO_COLOR', 'NODE_DISABLE_COLORS', 'FORCE_COLOR', 'TERM', 'CI', 'TEAMCITY_VERSION'] as const;
 let savedColourVariables: Record<string, string | undefined>;
 beforeEach(() => {
   savedColourVariables = Object.fromEntries(colourVariables.map((name) => [name, process.env[name]]));
