@@ -260,6 +260,34 @@ describe('requestLogging with Express 5', () => {
     expect(events.map((e) => [e.properties.RequestId, e.properties.RoutePattern])).toEqual([['once-1', '/api/orders/:id']]);
   });
 
+  it('logs a failure after the response completed once when its error passes the error handler on a router and on the app', async () => {
+    const { log, events } = memoryLogger();
+    const logRequests = requestLogging(log);
+    const app = express();
+    const api = express.Router();
+    app.use(logRequests);
+    api.get('/audit', async (_req, res) => {
+      const finished = new Promise((resolve) => res.once('finish', resolve));
+      res.end('ok');
+      await finished;
+      await ticks(5);
+      throw new Error('audit write failed');
+    });
+    api.use(logRequests.errorHandler);
+    app.use('/api', api);
+    app.use(logRequests.errorHandler);
+    app.use((_error: unknown, _req: express.Request, _res: express.Response, _next: express.NextFunction) => undefined);
+    const server = await listen(createServer(app));
+    closers.push(server.close, () => log.close({ strategy: 'immediate', timeoutMs: 0 }));
+    expect((await get(`${server.url}/api/audit`, { 'x-request-id': 'late-2' })).status).toBe(200);
+    await eventsArrive(events, 2);
+    await ticks(30);
+    expect(events.map((e) => [e.level, e.renderMessage().replace(/ in .*/, ''), e.exception?.message])).toEqual([
+      ['information', 'HTTP GET /api/audit responded 200', undefined],
+      ['error', 'HTTP GET /api/audit failed after its response completed', 'audit write failed'],
+    ]);
+  });
+
   it('ignores the listed paths unless they fail', async () => {
     const { url, events } = await expressApp({ ignorePaths: ['/health', /^\/metrics/] });
     await get(`${url}/health`);
