@@ -12,6 +12,7 @@ import type { LogLevelName } from '../../../lib/core/log-level';
 import { diagnosticContext } from '../../../lib/node/http/diagnostic-context';
 import { LoggerConfiguration } from '../../../lib/configuration/logger-configuration';
 import { requestLogging } from '../../../lib/node/http/request-logging';
+import { FAILED_AFTER_COMPLETION_TEMPLATE } from '../../../lib/node';
 import { MemorySink } from '../../../lib/sinks/memory-sink';
 import type { RequestLoggingOptions } from '../../../lib/node/http/request-logging-options';
 import { abandon, eventsArrive, exchangeRaw, get, listen, memoryLogger, signal } from '../../helpers/node-http';
@@ -286,6 +287,8 @@ describe('requestLogging with Express 5', () => {
       ['information', 'HTTP GET /api/audit responded 200', undefined],
       ['error', 'HTTP GET /api/audit failed after its response completed', 'audit write failed'],
     ]);
+    // Exported with the other templates, for a filter or a query on the event.
+    expect(events[1].messageTemplate.text).toBe(FAILED_AFTER_COMPLETION_TEMPLATE);
   });
 
   it('ignores the listed paths unless they fail', async () => {
