@@ -45,7 +45,7 @@ export {
   resolveRequestLoggingOptions,
 } from './http/request-logging-options';
 export type { RequestLogger, RequestTracker } from './http/request-tracker';
-export { trackRequest, requestPath } from './http/request-tracker';
+export { trackRequest, requestPath, FAILED_AFTER_COMPLETION_TEMPLATE } from './http/request-tracker';
 export { levelForStatus } from './http/level-for-status';
 export { requestIdFrom, traceIdFromTraceparent } from './http/request-id';
 export type { RequestHeaders } from './http/request-id';

@@ -97,6 +97,8 @@ export function trackRequest(
   let done = false;
   // Whether the completion event was written for a response that went out whole (not aborted).
   let completedWhole = false;
+  // The errors written after the completion event (each once).
+  const lateErrors: unknown[] = [];
   // The status the client got, when the handler failed after the headers went out: an error handler
   // (Fastify's) may still set res.statusCode to 500, which no client receives.
   let sentStatus: number | undefined;
@@ -171,9 +173,11 @@ export function trackRequest(
   };
   // A handler that fails once its response went out whole (an audit write after res.end()): its
   // completion event is written, so the error gets an event of its own rather than being dropped.
-  // After an aborted request it is not: an error then comes of the abort (body-parser's).
+  // After an aborted request it is not: an error then comes of the abort (body-parser's). One error
+  // passed on to each error handler on its way (a router's and the app's) is written once.
   const failedAfterCompletion = (cause: unknown): void => {
-    if (!completedWhole) return;
+    if (!completedWhole || (hasError && Object.is(cause, error)) || lateErrors.includes(cause)) return;
+    lateErrors.push(cause);
     try {
       const properties = { RequestId: requestId, RequestMethod: req.method ?? 'GET', RequestPath: path };
       LogContext.run(context, () =>

@@ -15,14 +15,27 @@ export const REDACTED = '[Redacted]';
 const URL_HEADERS = new Set(['referer', 'location', 'content-location']);
 
 /**
- * The scheme and slashes that open an authority (a backslash is a slash in an http(s) URL), then
- * its user information: up to the last `@` before the path, where the WHATWG URL parser ends it
- * (`https://ann@example.com:pw@host/` has the password `pw`).
+ * The scheme and slashes that open an authority, then its user information: up to the last `@`
+ * before the path, where the WHATWG URL parser ends it (`https://ann@example.com:pw@host/` has the
+ * password `pw`). An http(s) URL reads a backslash as a slash and takes any number of them, none
+ * included (`https:ann:pw@host`, `https:///ann:pw@host`); without a scheme, two or more open an
+ * authority, and `/@ann/posts` stays a path.
  */
-const USER_INFORMATION = /^((?:[a-z][\w+.-]*:)?[\\/]{2})[^\\/]*@/i;
+const USER_INFORMATION = /^([a-z][\w+.-]*:[\\/]*|[\\/]{2,})[^\\/]*@/i;
+
+/** Tabs and line breaks, which the WHATWG URL parser removes wherever they are (`ht\ttps://…`). */
+const REMOVED_BY_URL_PARSER = /[\t\n\r]/g;
+
+/** The leading spaces and C0 controls the WHATWG URL parser trims. */
+// eslint-disable-next-line no-control-regex
+const LEADING_SPACE = /^[\x00-\x20]+/;
 
 function withoutUrlSecrets(url: string): string {
-  return url.replace(/[?#][\s\S]*$/, '').replace(USER_INFORMATION, '$1');
+  return url
+    .replace(REMOVED_BY_URL_PARSER, '')
+    .replace(LEADING_SPACE, '')
+    .replace(/[?#][\s\S]*$/, '')
+    .replace(USER_INFORMATION, '$1');
 }
 
 /**

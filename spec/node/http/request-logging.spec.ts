@@ -12,6 +12,7 @@ import type { LogLevelName } from '../../../lib/core/log-level';
 import { diagnosticContext } from '../../../lib/node/http/diagnostic-context';
 import { LoggerConfiguration } from '../../../lib/configuration/logger-configuration';
 import { requestLogging } from '../../../lib/node/http/request-logging';
+import { FAILED_AFTER_COMPLETION_TEMPLATE } from '../../../lib/node';
 import { MemorySink } from '../../../lib/sinks/memory-sink';
 import type { RequestLoggingOptions } from '../../../lib/node/http/request-logging-options';
 import { abandon, eventsArrive, exchangeRaw, get, listen, memoryLogger, signal } from '../../helpers/node-http';
@@ -258,6 +259,36 @@ describe('requestLogging with Express 5', () => {
     await eventsArrive(events, 1);
     await ticks(20);
     expect(events.map((e) => [e.properties.RequestId, e.properties.RoutePattern])).toEqual([['once-1', '/api/orders/:id']]);
+  });
+
+  it('logs a failure after the response completed once when its error passes the error handler on a router and on the app', async () => {
+    const { log, events } = memoryLogger();
+    const logRequests = requestLogging(log);
+    const app = express();
+    const api = express.Router();
+    app.use(logRequests);
+    api.get('/audit', async (_req, res) => {
+      const finished = new Promise((resolve) => res.once('finish', resolve));
+      res.end('ok');
+      await finished;
+      await ticks(5);
+      throw new Error('audit write failed');
+    });
+    api.use(logRequests.errorHandler);
+    app.use('/api', api);
+    app.use(logRequests.errorHandler);
+    app.use((_error: unknown, _req: express.Request, _res: express.Response, _next: express.NextFunction) => undefined);
+    const server = await listen(createServer(app));
+    closers.push(server.close, () => log.close({ strategy: 'immediate', timeoutMs: 0 }));
+    expect((await get(`${server.url}/api/audit`, { 'x-request-id': 'late-2' })).status).toBe(200);
+    await eventsArrive(events, 2);
+    await ticks(30);
+    expect(events.map((e) => [e.level, e.renderMessage().replace(/ in .*/, ''), e.exception?.message])).toEqual([
+      ['information', 'HTTP GET /api/audit responded 200', undefined],
+      ['error', 'HTTP GET /api/audit failed after its response completed', 'audit write failed'],
+    ]);
+    // Exported with the other templates, for a filter or a query on the event.
+    expect(events[1].messageTemplate.text).toBe(FAILED_AFTER_COMPLETION_TEMPLATE);
   });
 
   it('ignores the listed paths unless they fail', async () => {

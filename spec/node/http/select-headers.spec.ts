@@ -65,10 +65,34 @@ describe('selectHeaders', () => {
     expect(logged).not.toMatch(/ann|pw|ss@/);
   });
 
+  // WHATWG: an http(s) URL's authority comes after any number of slashes and backslashes (none
+  // included, unless the base has the same scheme); tabs are removed wherever they are and leading
+  // spaces or controls are trimmed. Each of these kept its password in the log.
+  it.each([
+    ['https:///ann:pw@host/a', 'https:///host/a'],
+    ['https:ann:pw@host/a', 'https:host/a'],
+    ['///ann:pw@host/a', '///host/a'],
+    ['ht\ttps://ann:pw@host/a', 'https://host/a'],
+    [' \x01https://ann:pw@host/a ', 'https://host/a '],
+  ])('logs the URL header %p without the user information a browser reads in it', (location, logged) => {
+    const url = new URL(location, 'http://base.example/');
+    expect([url.username, url.password]).toEqual(['ann', 'pw']);
+    expect(selectHeaders({ location }, ['location'], redacted)).toEqual({ location: logged });
+    const read = new URL(logged, 'http://base.example/');
+    expect([read.username, read.password]).toEqual(['', '']);
+  });
+
   it('keeps an @ in the path of a URL header: only user information is taken out', () => {
-    expect(selectHeaders({ location: '/users/ann@example.com', referer: 'https://host/a@b' }, ['*'], redacted)).toEqual({
+    expect(
+      selectHeaders(
+        { location: '/users/ann@example.com', referer: 'https://host/a@b', 'content-location': '/@ann/posts' },
+        ['*'],
+        redacted,
+      ),
+    ).toEqual({
       location: '/users/ann@example.com',
       referer: 'https://host/a@b',
+      'content-location': '/@ann/posts',
     });
   });
 
