@@ -484,7 +484,9 @@ export class LoggerPipeline {
         // What the lane's operators took in and still hold is accounted, never lost from the report.
         if (lane.accounting !== undefined && !lane.accounting.done)
           lane.delivery.abandonHeld(lane.accounting.abandonHeld(), strategy);
-        const remaining = Math.max(0, timeoutMs - (scheduler.now() - started));
+        // Under 'flush' the wait above has no bound, and timeoutMs bounds only the sinks' close(),
+        // counted from when everything is delivered: what is left of it here could be nothing.
+        const remaining = strategy === 'flush' ? timeoutMs : Math.max(0, timeoutMs - (scheduler.now() - started));
         const { timedOut: laneTimedOut, ...summary } = await lane.delivery.shutdown(strategy, remaining);
         // The report is made of these counts: what app operators let go later (a delay that
         // outlasted a graceful timeout) reaches no sink, so neither counts it a second time.
