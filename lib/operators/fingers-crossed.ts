@@ -42,7 +42,7 @@ export const FINGERS_CROSSED_REASONS = Object.freeze({
   expired: 'fingersCrossed.expired',
   evicted: 'fingersCrossed.evicted',
   untriggered: 'fingersCrossed.untriggered',
-  /** Released by a trigger while the downstream unsubscribed (the lane torn down at close). */
+  /** Released by a trigger while the downstream unsubscribed (the lane torn down at close), or arrived as it did (its trigger predicate or isolateBy selector logged what made it unsubscribe). */
   discarded: 'fingersCrossed.discarded',
 });
 
@@ -265,11 +265,20 @@ export function fingersCrossed(
         else end(ending);
       };
 
+      // A call, not a read TypeScript would narrow: the subscriber may go away during any call below.
+      const downstreamGone = (): boolean => subscriber.closed;
+
       const take = (event: LogEvent): void => {
         // The key and the trigger first: a selector or predicate that logs sends its event through
         // here on this turn, and that may evict a key (maxKeys); the state is taken after it.
         const key = keyOf(event);
         const triggers = isTrigger(event);
+        // What they logged made the subscriber unsubscribe: the teardown has counted what was held,
+        // and this event, neither held nor passed on, is counted with it.
+        if (downstreamGone()) {
+          accounting.dropped(1, FINGERS_CROSSED_REASONS.discarded);
+          return;
+        }
         const now = scheduler.now();
         const state = stateFor(key, now);
         if (triggers) {

@@ -29,7 +29,7 @@ export const SUPPRESSED_TEMPLATE = 'Suppressed {Count} repeats of "{Template}"';
 /** Why throttleEvents dropped events, as the sink's `droppedBy` names it. */
 export const THROTTLE_REASON = 'throttleEvents.suppressed';
 
-/** Why throttleEvents dropped an event whose arrival closed the oldest window while the subscriber unsubscribed on that window's summary. */
+/** Why throttleEvents dropped an event that arrived as the subscriber unsubscribed: on the summary of the oldest window its arrival closed (`maxKeys`), or on what its `key` selector logged. */
 export const THROTTLE_DISCARDED_REASON = 'throttleEvents.discarded';
 
 interface Window {
@@ -51,9 +51,9 @@ function defaultKey(event: LogEvent): string {
  * key's first event); the rest are suppressed, and when the window ends one summary event
  * `Suppressed {Count} repeats of "{Template}"` stands for them, at the level of the most severe
  * one. Nothing is silently lost: in a sink's `pipe`, suppressed events count in `dropped` (under
- * {@link THROTTLE_REASON}) and summaries in `received`; an event whose arrival closed the oldest
- * window (`maxKeys`) while the subscriber unsubscribed on that window's summary counts under
- * {@link THROTTLE_DISCARDED_REASON}. When the stream ends, open windows send their summaries first. A value that is not an event (no template) passes unthrottled.
+ * {@link THROTTLE_REASON}) and summaries in `received`; an event that arrived as the subscriber
+ * unsubscribed (on the summary of the oldest window its arrival closed, `maxKeys`, or on what its
+ * `key` selector logged) counts under {@link THROTTLE_DISCARDED_REASON}. When the stream ends, open windows send their summaries first. A value that is not an event (no template) passes unthrottled.
  *
  * ```text
  * source:                        -a-a-a-a------|     (windowMs: 5, max: 1)
@@ -106,6 +106,9 @@ export function throttleEvents(
         );
       };
 
+      // A call, not a read TypeScript would narrow: the subscriber may go away during any call.
+      const downstreamGone = (): boolean => subscriber.closed;
+
       subscribeUpstream(source, subscriber, {
         next: (event) => {
           // A value that is not an event (an app operator's `undefined`) repeats nothing: it is passed
@@ -115,6 +118,12 @@ export function throttleEvents(
             return;
           }
           const key = keyOf(event);
+          // A key selector that logs may have made the subscriber unsubscribe: after the teardown,
+          // this event is counted, not passed on to no one in a window of its own.
+          if (downstreamGone()) {
+            accounting.dropped(1, THROTTLE_DISCARDED_REASON);
+            return;
+          }
           let window = windows.get(key);
           if (window === undefined && windows.size >= maxKeys) {
             const [oldestKey, oldest] = windows.entries().next().value as [unknown, Window];

@@ -575,6 +575,44 @@ describe('fingersCrossed in hostile use', () => {
     expect(accounting.droppedBy).toEqual({ [FINGERS_CROSSED_REASONS.evicted]: 1 });
   });
 
+  // Found by review: the event being asked about went on into a new ring (or to the closed
+  // subscriber) after the teardown had counted everything, held for ever and counted nowhere.
+  it.each([
+    ['trigger predicate', 'trigger'],
+    ['isolateBy selector', 'isolateBy'],
+  ] as const)('counts as discarded an event whose %s logs a trigger that makes the subscriber unsubscribe', (_name, which) => {
+    const testScheduler = createTestScheduler();
+    const accounting = new RecordingAccounting();
+    const source = new Subject<LogEvent>();
+    const out: LogEvent[] = [];
+    let logged = false;
+    const logOnce = (): void => {
+      if (logged) return;
+      logged = true;
+      source.next(keyed('r-2', 'error', 'E'));
+    };
+    const options =
+      which === 'trigger'
+        ? {
+            trigger: (event: LogEvent): boolean => {
+              logOnce();
+              return event.level === 'error';
+            },
+          }
+        : {
+            isolateBy: (event: LogEvent): unknown => {
+              logOnce();
+              return event.properties.RequestId;
+            },
+          };
+    subscribedWith(accounting, source.pipe(fingersCrossed(options, testScheduler), take(1))).subscribe((event) =>
+      out.push(event),
+    );
+    source.next(keyed('r-1', 'debug', 'a'));
+    expect(out.map((event) => event.messageTemplate.text)).toEqual(['E']);
+    expect(accounting.droppedBy).toEqual({ [FINGERS_CROSSED_REASONS.discarded]: 1 });
+  });
+
   it('holds one event with bufferSize 1, the latest', () => {
     const testScheduler = createTestScheduler();
     testScheduler.run(({ hot, expectObservable }) => {

@@ -355,6 +355,30 @@ describe('throttleEvents in hostile use', () => {
     expect(entered + accounting.made).toBe(out.length + 2);
   });
 
+  // Found by review: the event went on into a new window (with a timer) after the teardown, passed
+  // to the closed subscriber, counted nowhere.
+  it('counts as discarded an event whose key selector logs what makes the subscriber unsubscribe', () => {
+    const testScheduler = createTestScheduler();
+    const accounting = new RecordingAccounting();
+    const source = new Subject<LogEvent>();
+    const out: LogEvent[] = [];
+    let logged = false;
+    const key = (event: LogEvent): unknown => {
+      if (!logged) {
+        logged = true;
+        source.next(b);
+      }
+      return event.messageTemplate.text;
+    };
+    subscribedWith(accounting, source.pipe(throttleEvents({ windowMs: 50, key }, testScheduler), take(1))).subscribe((event) =>
+      out.push(event),
+    );
+    source.next(a);
+    expect(out).toEqual([b]);
+    expect(accounting.droppedBy).toEqual({ [THROTTLE_DISCARDED_REASON]: 1 });
+    expect(testScheduler.actions).toHaveLength(0);
+  });
+
   it('clears its window timers when unsubscribed: no summary is emitted later', () => {
     const testScheduler = createTestScheduler();
     const accounting = new RecordingAccounting();

@@ -316,6 +316,32 @@ describe('LoggerPipeline', () => {
       });
       expect(diagnostics.some((d) => d.message.includes('did not close within the shutdown timeout'))).toBe(true);
     });
+
+    // Found by review: the sinks' close() got what was left of timeoutMs after the wait for the
+    // app's operators, which 'flush' does not bound: past timeoutMs that was 0 ms, so a sink's
+    // close() (a file's last write) was cut short and reported timed out though it took 100 ms.
+    it("gives the sinks' close() the whole timeoutMs after app operators that outlast it", async () => {
+      jest.useFakeTimers();
+      const memory = new MemorySink();
+      let sinkClosed = false;
+      const close = (): Promise<void> =>
+        new Promise<void>((resolve) => setTimeout(resolve, 100)).then(() => void (sinkClosed = true));
+      const log = new LoggerConfiguration()
+        .pipe(delay(300))
+        .writeTo.sink({ emit: (events) => memory.emit(events), close }, { name: 'slow-close' })
+        .createLogger();
+      log.information('Event {N}', 1);
+      const closed = log.close({ strategy: 'flush', timeoutMs: 200 });
+      await jest.advanceTimersByTimeAsync(399);
+      expect(await stateOf(closed)).toBe('pending');
+      await jest.advanceTimersByTimeAsync(1);
+      await expect(closed).resolves.toMatchObject({
+        strategy: 'flush',
+        timedOut: false,
+        sinks: { 'slow-close': { delivered: 1, dropped: 0, failed: 0, undelivered: 0 } },
+      });
+      expect(sinkClosed).toBe(true);
+    });
   });
 
   describe('flush() and close() together', () => {
