@@ -535,11 +535,23 @@ installProcessHooks(log, { timeoutMS: 1 });
             files: ['app.mts'],
           }),
         );
-        run(process.execPath, [
-          path.join(repo, 'node_modules', 'typescript', 'bin', 'tsc'),
-          '-p',
-          `strictest/${resolution}.json`,
-        ]);
+        // The framework peers are links into the repository (above), so their own `rxjs` is the
+        // repository's copy, not the app's, and with skipLibCheck false rxlog/nest's interceptor
+        // would not match NestInterceptor (Observable from two places). npm dedupes them into one
+        // rxjs: so does this step, with the app's rxjs linked to the same copy while it runs.
+        const appRxjs = path.join(app, 'node_modules', 'rxjs');
+        fs.renameSync(appRxjs, `${appRxjs}.installed`);
+        fs.symlinkSync(path.join(repo, 'node_modules', 'rxjs'), appRxjs);
+        try {
+          run(process.execPath, [
+            path.join(repo, 'node_modules', 'typescript', 'bin', 'tsc'),
+            '-p',
+            `strictest/${resolution}.json`,
+          ]);
+        } finally {
+          fs.unlinkSync(appRxjs);
+          fs.renameSync(`${appRxjs}.installed`, appRxjs);
+        }
       }
     },
   );
