@@ -3,6 +3,7 @@ import type { Writable } from 'node:stream';
 import { checkOptionKeys } from '../core/check-option-keys';
 import { describeValue } from '../core/describe-value';
 import { hasMethods } from '../core/has-methods';
+import { MAX_TIMER_MS } from '../core/max-timer-ms';
 import { ConfigurationError } from '../core/errors/configuration-error';
 import { PartialDeliveryError } from '../core/errors/partial-delivery-error';
 import type { LogEvent } from '../core/log-event';
@@ -25,7 +26,8 @@ export interface StreamSinkOptions {
    * Longest wait for a stalled reader of stdout or stderr (a pipe or a socket) while the process
    * exits, in milliseconds, over the whole exit: what is not written by then is reported
    * undelivered. Also the longest `close()` waits for writes the stream has not completed yet
-   * (with `endOnClose`, for the stream to finish). Default `1000`.
+   * (with `endOnClose`, for the stream to finish), and `flush()` for the stream to drain. Default
+   * `1000`; a value past 2^31 - 1 (about 24.8 days) waits that long, as timers can.
    */
   syncFlushTimeoutMs?: number | undefined;
 }
@@ -209,7 +211,9 @@ export class StreamSink implements Sink {
     this.stream = options.stream ?? process.stdout;
     this.formatter = options.formatter ?? new CompactJsonFormatter();
     this.endOnClose = options.endOnClose ?? false;
-    this.syncFlushTimeoutMs = options.syncFlushTimeoutMs ?? 1000;
+    // Capped where timers stop: past 2^31 - 1 ms Node's timers fire after 1 ms (a day-long wait
+    // would end at once), with a TimeoutOverflowWarning.
+    this.syncFlushTimeoutMs = Math.min(options.syncFlushTimeoutMs ?? 1000, MAX_TIMER_MS);
     this.fd = pipeDescriptorOf(this.stream);
     // Listening turns a stream error (EPIPE on a closed stdout …) into a failed batch instead of a crash.
     this.stream.on('error', this.onError);

@@ -48,4 +48,23 @@ describe('StreamSink on a stream that never drains', () => {
     await log.close({ timeoutMs: 10 });
     expect(['drain', 'error', 'close'].map((name) => stream.listenerCount(name))).toEqual(before);
   });
+
+  // Found by review: a syncFlushTimeoutMs past 2^31 - 1 ms made each wait end after 1 ms (Node's
+  // timers fire at once past it) with a TimeoutOverflowWarning; it is capped at what a timer can wait.
+  it('waits on a stalled stream as long as a timer can when syncFlushTimeoutMs is past 2^31 - 1 ms', async () => {
+    jest.useFakeTimers();
+    try {
+      const stream = stalledStream();
+      const sink = new StreamSink({ stream, syncFlushTimeoutMs: 2 ** 32 });
+      let flushed = false;
+      void sink.flush().then(() => (flushed = true));
+      await jest.advanceTimersByTimeAsync(1_000);
+      expect(flushed).toBe(false);
+      await jest.advanceTimersByTimeAsync(2_147_483_647);
+      expect(flushed).toBe(true);
+      await sink.close();
+    } finally {
+      jest.useRealTimers();
+    }
+  });
 });
