@@ -124,7 +124,12 @@ export function readableSwitch(levelSwitch: LevelSwitch, where: string): LevelSw
   } catch (error) {
     readFailure(where, "the LevelSwitch's level", error);
   }
-  const ok = Number.isInteger(value) && (value as number) >= 0 && (value as number) < LOG_LEVELS.length;
-  expectOption(ok, where, 'a LevelSwitch at one of the six levels', value);
+  // A level's value is its index in LOG_LEVELS: a fraction, NaN or out of range indexes nothing.
+  expectOption(
+    typeof value === 'number' && Object.hasOwn(LOG_LEVELS, value),
+    where,
+    'a LevelSwitch at one of the six levels',
+    value,
+  );
   return levelSwitch;
 }
