@@ -26,19 +26,20 @@ export interface ResolvedRetryOptions {
 /**
  * Applies RetryOptions' defaults and checks them.
  *
+ * @param where What the options were given to, naming them in an error: `retry` (the sink option, the default), `retryWithBackoff` or `backoffDelay`.
  * @throws ConfigurationError naming the bad value.
  */
-export function resolveRetryOptions(options: RetryOptions = {}): ResolvedRetryOptions {
-  const given = optionsObject(options, 'retry');
+export function resolveRetryOptions(options: RetryOptions = {}, where = 'retry'): ResolvedRetryOptions {
+  const given = optionsObject(options, where);
   // Defaults by destructuring, which only a missing option takes: a JavaScript caller's null is refused below.
   const { attempts = 3, initialDelayMs = 100, maxDelayMs = 5_000, jitter = 0.2 } = given;
-  checkCount('retry.attempts', attempts, 'tries');
-  checkTimerMs('retry.initialDelayMs', initialDelayMs);
-  checkTimerMs('retry.maxDelayMs', maxDelayMs);
+  checkCount(`${where}.attempts`, attempts, 'tries');
+  checkTimerMs(`${where}.initialDelayMs`, initialDelayMs);
+  checkTimerMs(`${where}.maxDelayMs`, maxDelayMs);
   // Both given, a first delay past the longest is a mistake; with either one a default, the first delay is cut to maxDelayMs.
   if (given.initialDelayMs !== undefined && given.maxDelayMs !== undefined && initialDelayMs > maxDelayMs)
-    throw new ConfigurationError(`retry.initialDelayMs (${initialDelayMs}) is more than retry.maxDelayMs (${maxDelayMs})`);
-  expectOption(typeof jitter === 'number' && jitter >= 0 && jitter <= 1, 'retry.jitter', 'a fraction in [0, 1]', jitter);
+    throw new ConfigurationError(`${where}.initialDelayMs (${initialDelayMs}) is more than ${where}.maxDelayMs (${maxDelayMs})`);
+  expectOption(typeof jitter === 'number' && jitter >= 0 && jitter <= 1, `${where}.jitter`, 'a fraction in [0, 1]', jitter);
   // A first delay past the longest is cut to it (the delays are the same), so resolved options resolve again as they are.
   return { attempts, initialDelayMs: Math.min(initialDelayMs, maxDelayMs), maxDelayMs, jitter };
 }

@@ -25,7 +25,7 @@ export function batchEvents(
   options: BatchOptions = {},
   scheduler: SchedulerLike = unrefScheduler,
 ): OperatorFunction<LogEvent, LogEvent[]> {
-  const { size, maxDelayMs } = resolveBatchOptions(options);
+  const { size, maxDelayMs } = resolveBatchOptions(options, 'batchEvents');
   checkOptionKeys('batchEvents', options, ['size', 'maxDelayMs']);
   checkScheduler('batchEvents', scheduler);
   return (source) =>

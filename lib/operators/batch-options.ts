@@ -19,19 +19,20 @@ export interface ResolvedBatchOptions {
 /**
  * Applies BatchOptions' defaults and checks them.
  *
+ * @param where What the options were given to, naming them in an error: `batch` (the sink option, the default) or `batchEvents`.
  * @throws ConfigurationError naming the bad value.
  */
-export function resolveBatchOptions(options: BatchOptions = {}): ResolvedBatchOptions {
+export function resolveBatchOptions(options: BatchOptions = {}, where = 'batch'): ResolvedBatchOptions {
   // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- JavaScript callers can pass anything
-  expectOption(typeof options === 'object' && options !== null, 'batch', 'options like { size, maxDelayMs }', options);
+  expectOption(typeof options === 'object' && options !== null, where, 'options like { size, maxDelayMs }', options);
   // Defaults by destructuring, which only a missing option takes: a JavaScript caller's null is refused below.
   const { size = 512, maxDelayMs = 100 } = options;
-  checkCount('batch.size', size, 'events');
+  checkCount(`${where}.size`, size, 'events');
   // A string would be added to the clock as text, and a finite delay past 2^31 - 1 ms fires at once
   // in Node's timers: both must be refused here, not found out as a batch sent at the wrong time.
   expectOption(
     typeof maxDelayMs === 'number' && maxDelayMs >= 0 && (maxDelayMs <= MAX_TIMER_MS || maxDelayMs === Infinity),
-    'batch.maxDelayMs',
+    `${where}.maxDelayMs`,
     `milliseconds from 0 to ${MAX_TIMER_MS} or Infinity`,
     maxDelayMs,
   );

@@ -3,7 +3,7 @@ import { ConfigurationError } from '../core/errors/configuration-error';
 import type { LogEvent } from '../core/log-event';
 import { unrefScheduler } from '../core/unref-scheduler';
 import { injectEventAccounting } from './event-accounting';
-import { EventQueue, type QueueOptions } from './event-queue';
+import { EventQueue, type QueueOptions, resolveQueueOptions } from './event-queue';
 import { checkOptionKeys } from '../core/check-option-keys';
 import { checkScheduler, describeOption, optionsObject } from './operator-options';
 import { reportRejection } from './report-rejection';
@@ -59,7 +59,7 @@ export function boundedQueue(
   if (onDrop !== undefined && typeof onDrop !== 'function')
     throw new ConfigurationError(`boundedQueue: onDrop: expected a function, got ${describeOption(onDrop)}`);
   // Validates the options when the operator is built, not when it is subscribed.
-  new EventQueue(queueOptions);
+  resolveQueueOptions(queueOptions, 'boundedQueue');
   return (source) =>
     new Observable<LogEvent>((subscriber) => {
       const accounting = injectEventAccounting();

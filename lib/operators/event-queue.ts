@@ -40,9 +40,10 @@ const INITIAL_CAPACITY = 1024;
 /**
  * Applies QueueOptions' defaults and checks them.
  *
+ * @param where What the options were given to, naming them in an error: `queue` (the sink option, the default) or `boundedQueue`.
  * @throws ConfigurationError naming the bad value.
  */
-export function resolveQueueOptions(options: QueueOptions = {}): ResolvedQueueOptions {
+export function resolveQueueOptions(options: QueueOptions = {}, where = 'queue'): ResolvedQueueOptions {
   // Defaults by destructuring, which only a missing option takes: a JavaScript caller's null is refused below.
   const {
     limit = 10_000,
@@ -51,16 +52,16 @@ export function resolveQueueOptions(options: QueueOptions = {}): ResolvedQueueOp
     warnAt = 0.8,
     maxEventBytes = 256 * 1024,
   } = options;
-  checkCount('queue.limit', limit, 'events');
-  checkBytes('queue.limitBytes', limitBytes);
+  checkCount(`${where}.limit`, limit, 'events');
+  checkBytes(`${where}.limitBytes`, limitBytes);
   // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- JavaScript callers can pass anything
   if (overflow !== 'drop-oldest' && overflow !== 'drop-newest') {
     throw new ConfigurationError(
-      `queue.overflow: unknown policy ${JSON.stringify(String(overflow))} (expected drop-oldest or drop-newest)`,
+      `${where}.overflow: unknown policy ${JSON.stringify(String(overflow))} (expected drop-oldest or drop-newest)`,
     );
   }
-  expectOption(typeof warnAt === 'number' && warnAt > 0 && warnAt <= 1, 'queue.warnAt', 'a fraction in (0, 1]', warnAt);
-  checkBytes('queue.maxEventBytes', maxEventBytes);
+  expectOption(typeof warnAt === 'number' && warnAt > 0 && warnAt <= 1, `${where}.warnAt`, 'a fraction in (0, 1]', warnAt);
+  checkBytes(`${where}.maxEventBytes`, maxEventBytes);
   return { limit, limitBytes, overflow, warnAt, maxEventBytes: Math.min(maxEventBytes, limitBytes) };
 }
 

@@ -27,7 +27,7 @@ export function backoffDelay(retryNumber: number, options: RetryOptions = {}, ra
     "the retry's number (1 for the first)",
     retryNumber,
   );
-  return delayOf(retryNumber, options, random);
+  return delayOf(retryNumber, resolveRetryOptions(options, 'backoffDelay'), random);
 }
 
 /**
@@ -45,7 +45,7 @@ export function retryWithBackoff<T>(
   scheduler: SchedulerLike = unrefScheduler,
   random: () => number = Math.random,
 ): MonoTypeOperatorFunction<T> {
-  const resolved = resolveRetryOptions(options);
+  const resolved = resolveRetryOptions(options, 'retryWithBackoff');
   checkOptionKeys('retryWithBackoff', options, ['attempts', 'initialDelayMs', 'maxDelayMs', 'jitter']);
   checkRandom('retryWithBackoff', random);
   checkScheduler('retryWithBackoff', scheduler);

@@ -106,8 +106,8 @@ describe('batchEvents', () => {
 
   it('rejects a bad size or delay with a ConfigurationError naming it', () => {
     expect(() => batchEvents({ size: 0 })).toThrow(ConfigurationError);
-    expect(() => batchEvents({ size: 2.5 })).toThrow(/batch.size.*2.5/);
-    expect(() => batchEvents({ maxDelayMs: -1 })).toThrow(/batch.maxDelayMs.*-1/);
+    expect(() => batchEvents({ size: 2.5 })).toThrow(/^batchEvents\.size.*2\.5/);
+    expect(() => batchEvents({ maxDelayMs: -1 })).toThrow(/^batchEvents\.maxDelayMs.*-1/);
   });
 
   it.each<[string, unknown]>([
@@ -116,7 +116,7 @@ describe('batchEvents', () => {
     ['NaN', NaN],
   ])('rejects a maxDelayMs of %s with a ConfigurationError naming it', (_, maxDelayMs) => {
     expect(() => batchEvents({ maxDelayMs: maxDelayMs as number })).toThrow(ConfigurationError);
-    expect(() => batchEvents({ maxDelayMs: maxDelayMs as number })).toThrow(/batch\.maxDelayMs: .*got /);
+    expect(() => batchEvents({ maxDelayMs: maxDelayMs as number })).toThrow(/^batchEvents\.maxDelayMs: .*got /);
   });
 
   it('accepts a maxDelayMs of Infinity (only size and completion send) and of 2^31 - 1 ms', () => {
@@ -125,7 +125,7 @@ describe('batchEvents', () => {
   });
 
   it('rejects options that are not an object, naming them', () => {
-    expect(() => batchEvents(true as never)).toThrow(/batch: expected options .*got boolean true/);
+    expect(() => batchEvents(true as never)).toThrow(/^batchEvents: expected options .*got boolean true/);
   });
 });
 

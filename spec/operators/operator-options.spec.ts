@@ -73,17 +73,17 @@ describe('an option given as null', () => {
   const demand$ = new Subject<number>();
   const log = { write: () => undefined };
   const given: [where: string, build: (value: never) => unknown][] = [
-    ['batch.size', (value) => batchEvents({ size: value })],
-    ['batch.maxDelayMs', (value) => batchEvents({ maxDelayMs: value })],
-    ['queue.limit', (value) => boundedQueue({ limit: value }, demand$)],
-    ['queue.limitBytes', (value) => boundedQueue({ limitBytes: value }, demand$)],
-    ['queue.overflow', (value) => boundedQueue({ overflow: value }, demand$)],
-    ['queue.warnAt', (value) => boundedQueue({ warnAt: value }, demand$)],
-    ['queue.maxEventBytes', (value) => boundedQueue({ maxEventBytes: value }, demand$)],
-    ['retry.attempts', (value) => retryWithBackoff({ attempts: value })],
-    ['retry.initialDelayMs', (value) => retryWithBackoff({ initialDelayMs: value })],
-    ['retry.maxDelayMs', (value) => retryWithBackoff({ maxDelayMs: value })],
-    ['retry.jitter', (value) => retryWithBackoff({ jitter: value })],
+    ['batchEvents.size', (value) => batchEvents({ size: value })],
+    ['batchEvents.maxDelayMs', (value) => batchEvents({ maxDelayMs: value })],
+    ['boundedQueue.limit', (value) => boundedQueue({ limit: value }, demand$)],
+    ['boundedQueue.limitBytes', (value) => boundedQueue({ limitBytes: value }, demand$)],
+    ['boundedQueue.overflow', (value) => boundedQueue({ overflow: value }, demand$)],
+    ['boundedQueue.warnAt', (value) => boundedQueue({ warnAt: value }, demand$)],
+    ['boundedQueue.maxEventBytes', (value) => boundedQueue({ maxEventBytes: value }, demand$)],
+    ['retryWithBackoff.attempts', (value) => retryWithBackoff({ attempts: value })],
+    ['retryWithBackoff.initialDelayMs', (value) => retryWithBackoff({ initialDelayMs: value })],
+    ['retryWithBackoff.maxDelayMs', (value) => retryWithBackoff({ maxDelayMs: value })],
+    ['retryWithBackoff.jitter', (value) => retryWithBackoff({ jitter: value })],
     ['circuitBreaker.failureThreshold', (value) => circuitBreaker({ failureThreshold: value })],
     ['circuitBreaker.resetTimeoutMs', (value) => circuitBreaker({ resetTimeoutMs: value })],
     ['fingersCrossed: trigger', (value) => fingersCrossed({ trigger: value })],
@@ -143,11 +143,14 @@ describe('a count or a time that is out of range or not a number', () => {
     [true, /true/],
   ];
 
-  it.each(numeric)('%s %s: is refused, naming it and the value', (_operator, option, build, refusesInfinity) => {
-    for (const [value, shown] of refusesInfinity ? [...bad, [Number.POSITIVE_INFINITY, /Infinity/] as const] : bad) {
-      const built = (): unknown => build(value as never);
-      expect(built).toThrow(ConfigurationError);
-      expect(built).toThrow(new RegExp(`${option}.*${shown.source}`));
-    }
-  });
+  it.each(numeric)(
+    '%s %s: is refused, naming the operator, the option and the value',
+    (operator, option, build, refusesInfinity) => {
+      for (const [value, shown] of refusesInfinity ? [...bad, [Number.POSITIVE_INFINITY, /Infinity/] as const] : bad) {
+        const built = (): unknown => build(value as never);
+        expect(built).toThrow(ConfigurationError);
+        expect(built).toThrow(new RegExp(`^${operator}\\b.*${option}.*${shown.source}`));
+      }
+    },
+  );
 });

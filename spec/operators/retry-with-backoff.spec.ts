@@ -55,14 +55,14 @@ describe('backoffDelay', () => {
 
   it('rejects bad options with a ConfigurationError naming the value', () => {
     expect(() => backoffDelay(1, { attempts: 0 })).toThrow(ConfigurationError);
-    expect(() => backoffDelay(1, { jitter: 2 })).toThrow(/retry.jitter.*2/);
+    expect(() => backoffDelay(1, { jitter: 2 })).toThrow(/^backoffDelay\.jitter.*2/);
     expect(() => backoffDelay(1, { initialDelayMs: -5 })).toThrow(/initialDelayMs.*-5/);
     // Past 2^31 - 1 ms a timer fires at once: a 3e9 ms delay would retry after 1 ms.
     expect(() => backoffDelay(1, { initialDelayMs: 3e9 })).toThrow(/initialDelayMs.*2147483647.*3000000000/);
     expect(() => backoffDelay(1, { maxDelayMs: 3e9 })).toThrow(/maxDelayMs.*3000000000/);
-    expect(() => backoffDelay(1, { attempts: '3' as unknown as number })).toThrow(/retry.attempts.*"3"/);
-    expect(() => retryWithBackoff(null as unknown as object)).toThrow(/retry: expected an options object, got null/);
-    expect(() => retryWithBackoff(3 as unknown as object)).toThrow(/retry: expected an options object, got 3/);
+    expect(() => backoffDelay(1, { attempts: '3' as unknown as number })).toThrow(/^backoffDelay\.attempts.*"3"/);
+    expect(() => retryWithBackoff(null as unknown as object)).toThrow(/^retryWithBackoff: expected an options object, got null/);
+    expect(() => retryWithBackoff(3 as unknown as object)).toThrow(/^retryWithBackoff: expected an options object, got 3/);
   });
 
   it('refuses a retry number that is not a number, instead of a NaN delay that a timer reads as "at once"', () => {
@@ -205,13 +205,15 @@ describe('retryWithBackoff with a random source that is not a function', () => {
 // Found by a review: a first delay longer than the longest was taken, and every retry waited maxDelayMs.
 describe('retry options with initialDelayMs past maxDelayMs', () => {
   it('throws a ConfigurationError naming both when both are given, for the operator and a sink', () => {
-    const message = 'retry.initialDelayMs (10000) is more than retry.maxDelayMs (5)';
-    expect(() => retryWithBackoff({ initialDelayMs: 10_000, maxDelayMs: 5 })).toThrow(message);
+    // Each names the options as its user wrote them: the operator's name, or the sink option.
+    expect(() => retryWithBackoff({ initialDelayMs: 10_000, maxDelayMs: 5 })).toThrow(
+      'retryWithBackoff.initialDelayMs (10000) is more than retryWithBackoff.maxDelayMs (5)',
+    );
     expect(() =>
       new LoggerConfiguration().writeTo
         .sink(new MemorySink(), { retry: { initialDelayMs: 10_000, maxDelayMs: 5 } })
         .createLogger(),
-    ).toThrow(ConfigurationError);
+    ).toThrow('retry.initialDelayMs (10000) is more than retry.maxDelayMs (5)');
   });
   it('cuts a first delay past a default maxDelayMs, or the default first delay past a maxDelayMs, as before', () => {
     expect(backoffDelay(1, { initialDelayMs: 10_000, jitter: 0 })).toBe(5_000);
