@@ -46,6 +46,8 @@ export function parseIsoInstant(text: string): number {
   const date = new Date(0);
   date.setUTCFullYear(year, month - 1, day);
   date.setUTCHours(hour, minute, second, ms);
-  // NaN past the range a Date can hold (±8.64e15 ms).
-  return date.getTime() - offsetMinutes * 60_000;
+  // NaN past the range a Date can hold (±8.64e15 ms): a date past it is NaN here, and an offset can
+  // carry an instant at its edge past it, which `new Date` would make an Invalid Date.
+  const time = date.getTime() - offsetMinutes * 60_000;
+  return Math.abs(time) <= 8.64e15 ? time : Number.NaN;
 }

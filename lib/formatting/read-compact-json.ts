@@ -3,6 +3,7 @@ import type { LogEvent } from '../core/log-event';
 import { type LogLevelName, parseLevel } from '../core/log-level';
 import { SPAN_ID_PROPERTY, TRACE_ID_PROPERTY } from '../core/trace-context';
 import { LogEventRecord } from '../templates/log-event-record';
+import { writeJson } from '../templates/safe-json';
 import { parseTemplateCached } from '../templates/template-cache';
 import { FIRST_TIME_MS, LAST_TIME_MS } from './iso-timestamp-cache';
 import { parseIsoInstant } from './parse-iso-instant';
@@ -26,7 +27,8 @@ function readLevel(value: unknown): LogLevelName {
   try {
     return parseLevel(value, '@l');
   } catch {
-    throw new NotClef(`unknown level ${JSON.stringify(value)}`);
+    // writeJson, not JSON.stringify: a long integer was read as a bigint, which JSON.stringify throws on.
+    throw new NotClef(`unknown level ${writeJson(value)}`);
   }
 }
 

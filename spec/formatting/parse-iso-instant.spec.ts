@@ -39,6 +39,13 @@ describe('parseIsoInstant', () => {
     expect(parseIsoInstant(text)).toBeNaN();
   });
 
+  it('is NaN for an instant an offset carries past the range a Date can hold (±8.64e15 ms), as for a date past it', () => {
+    expect(parseIsoInstant('+275760-09-13T00:00:00Z')).toBe(8.64e15);
+    expect(parseIsoInstant('+275760-09-13T00:00:00-01:00')).toBeNaN();
+    expect(parseIsoInstant('-271821-04-20T00:00:00+01:00')).toBeNaN();
+    expect(parseIsoInstant('+275760-09-14')).toBeNaN();
+  });
+
   it('reads back every instant toISOString writes', () => {
     fc.assert(
       fc.property(fc.date({ noInvalidDate: true }), (date) => {

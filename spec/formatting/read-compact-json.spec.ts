@@ -285,6 +285,15 @@ describe('readCompactJson', () => {
     );
   });
 
+  it('names an @l holding a long integer (a bigint once read) as not a level, rather than failing to quote it', () => {
+    expect(() => readCompactJson('{"@t":"2026-12-04T00:00:00Z","@l":12345678901234567890}')).toThrow(
+      'Not a CLEF event (unknown level 12345678901234567890): {"@t"',
+    );
+    expect(() => readCompactJson('{"@t":"2026-12-04T00:00:00Z","@l":[12345678901234567890]}')).toThrow(
+      'Not a CLEF event (unknown level [12345678901234567890])',
+    );
+  });
+
   const name = fc.string({ minLength: 1, maxLength: 8 });
   const jsonSafe = fc.jsonValue({ maxDepth: 4 }).map((value) => JSON.parse(JSON.stringify(value)) as unknown);
   const events = fc.record({

@@ -7,7 +7,7 @@ import { SelfLog } from '../../core/self-log';
 import { ConfigurationError } from '../../core/errors/configuration-error';
 import { PartialDeliveryError, reportedCount } from '../../core/errors/partial-delivery-error';
 import { retryHint } from '../../core/retry-hint';
-import { eventTimeMs } from '../../templates/log-event-record';
+import { eventTimeMs, LogEventRecord } from '../../templates/log-event-record';
 import type { EmitResult, Formatter } from '../../core/sink';
 import { CLEF_CONTENT_TYPE, HttpSink, type HttpSinkOptions, linesBody } from './http-sink';
 import { withHeader } from './with-header';
@@ -19,7 +19,6 @@ import { CompactJsonFormatter } from '../../formatting/compact-json-formatter';
 import { trimNewline } from '../../formatting/trim-newline';
 import { escapeControlCharacters } from '../../core/escape-control-characters';
 import { parseTemplateCached } from '../../templates/template-cache';
-import { renderTemplate } from '../../templates/render-template';
 
 /** Options of {@link SeqSink}. */
 export interface SeqSinkOptions extends Omit<
@@ -318,18 +317,17 @@ function placeholder(formatter: Formatter, event: LogEvent, line: string, limit:
   const template = parseTemplateCached(
     'Event JSON representation exceeds the body size limit {EventBodyLimitBytes}; sample: {EventBodySample}',
   );
+  // The time as the formatters read it: an app's spread copy of a record has `timeMs`, not `timestamp`.
+  let time: number;
+  try {
+    time = eventTimeMs(event);
+  } catch {
+    time = Date.now();
+  }
   // Serilog's sample allows 2 bytes a character; text of 3 (CJK) or escapes gets a shorter one, down to 512.
   for (let length = Math.max(Math.floor((limit - 2048) / 2), 512); length >= 512; length = Math.floor(length / 2)) {
     const properties = { EventBodyLimitBytes: limit, EventBodySample: line.slice(0, length) };
-    const written = trimNewline(
-      formatter.format({
-        timestamp: event.timestamp,
-        level: 'error',
-        messageTemplate: template,
-        properties,
-        renderMessage: () => renderTemplate(template, properties),
-      }),
-    );
+    const written = trimNewline(formatter.format(new LogEventRecord(time, 'error', template, properties)));
     if (fits(written, limit)) {
       SelfLog.write('SeqSink: an event over eventBodyLimitBytes ({Limit}) is sent as a placeholder', limit);
       return written;

@@ -4,7 +4,10 @@ import { LevelSwitch } from '../../../lib/core/level-switch';
 import { PartialDeliveryError } from '../../../lib/core/errors/partial-delivery-error';
 import { SelfLog } from '../../../lib/core/self-log';
 import { CompactJsonFormatter } from '../../../lib/formatting/compact-json-formatter';
+import type { LogEvent } from '../../../lib/core/log-event';
 import { SeqSink } from '../../../lib/sinks/http/seq-sink';
+import { LogEventRecord } from '../../../lib/templates/log-event-record';
+import { parseTemplateCached } from '../../../lib/templates/template-cache';
 import { makeEvents } from '../../helpers/events';
 import { installFakePage } from '../../helpers/fake-page';
 import { startTestServer, type TestServer } from '../../helpers/http-test-server';
@@ -557,6 +560,26 @@ describe('SeqSink', () => {
       const placeholder = JSON.parse(body) as Record<string, unknown>;
       expect(placeholder.EventBodyLimitBytes).toBe(LIMIT);
       expect((placeholder.EventBodySample as string).length).toBe((LIMIT - 2048) / 4);
+    });
+
+    // The formatters write an app operator's spread copy of a record (it keeps `timeMs`, not the class's
+    // `timestamp` getter) as the record; the placeholder read `timestamp` alone and came out unformattable.
+    it('sends the placeholder with the time of an event that is a spread copy of a record', async () => {
+      server = await startTestServer(seqLike(LIMIT));
+      const record: LogEvent = new LogEventRecord(
+        Date.UTC(2026, 11, 4, 7),
+        'information',
+        parseTemplateCached('Body {Body}'),
+        {},
+      );
+      const copy: LogEvent = { ...record, properties: { Body: 'x'.repeat(LIMIT) } };
+      await new SeqSink({ serverUrl: server.url }).emit([copy]);
+      const placeholder = JSON.parse(server.requests[0].body) as Record<string, unknown>;
+      expect(placeholder).toMatchObject({
+        '@t': '2026-12-04T07:00:00.000Z',
+        '@mt': 'Event JSON representation exceeds the body size limit {EventBodyLimitBytes}; sample: {EventBodySample}',
+        EventBodyLimitBytes: LIMIT,
+      });
     });
 
     it('takes another limit, leaves a line at the limit alone, and drops an event whose placeholder is over it too', async () => {
