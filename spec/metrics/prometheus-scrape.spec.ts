@@ -1,7 +1,6 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
-import { createServer as createNetServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { LoggerConfiguration } from '../../lib/configuration/logger-configuration';
@@ -10,6 +9,7 @@ import { MemorySink } from '../../lib/sinks/memory-sink';
 import type { LoggerMetrics } from '../../lib/metrics/metrics-types';
 import { metricsToPrometheus } from '../../lib/metrics/metrics-to-prometheus';
 import { SinkMetricsRecorder } from '../../lib/metrics/sink-metrics-recorder';
+import { freeTcpPort } from '../node/syslog/syslog-test-servers';
 
 const PROMETHEUS = '/usr/bin/prometheus';
 const installed = existsSync(PROMETHEUS);
@@ -22,14 +22,6 @@ if (!installed) {
 /** Longest wait for Prometheus to start, scrape and answer, in milliseconds. */
 const WAIT_MS = 20_000;
 const POLL_MS = 100;
-
-async function freePort(): Promise<number> {
-  const server = createNetServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const address = server.address();
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return typeof address == 'object' && address !== null ? address.port : 0;
-}
 
 /** Calls `check` every 100 ms until it returns a value, or fails after `WAIT_MS` with `describe()`. */
 async function pollUntil<T>(check: () => Promise<T | undefined>, describe: () => string): Promise<T> {
@@ -97,7 +89,7 @@ function edgeMetrics(): LoggerMetrics {
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     const address = server.address();
     const targetPort = typeof address == 'object' && address !== null ? address.port : 0;
-    promPort = await freePort();
+    promPort = await freeTcpPort();
     const configFile = join(dir, 'prometheus.yml');
     writeFileSync(
       configFile,
