@@ -87,7 +87,8 @@ const LOGGER_FAMILIES: readonly (readonly [string, string, LoggerCount])[] = [
  * a scrape whose answer has no valid `Content-Type`.
  *
  * Several loggers in one answer: pass `[name, metrics]` pairs, and every sample carries a
- * `logger` label with its logger's name (none for `''`; a name met twice gets `-2`, `-3` …). Two
+ * `logger` label with its logger's name (none for `''`; a name met twice gets `-2`, `-3` …; an
+ * entry that is no pair counts as a logger named `''`). Two
  * texts joined are no exposition: each family would have two `# HELP` lines and, for sinks of the
  * same name, two samples of one series.
  *
@@ -100,11 +101,15 @@ const LOGGER_FAMILIES: readonly (readonly [string, string, LoggerCount])[] = [
  * metricsToPrometheus([['app', log.metrics()], ['audit', auditLog.metrics()]]); // logger="app", logger="audit"
  */
 export function metricsToPrometheus(metrics: LoggerMetrics | readonly (readonly [string, LoggerMetrics])[]): string {
-  const given: readonly (readonly [unknown, unknown])[] = Array.isArray(metrics) ? metrics : [['', metrics]];
+  const given: readonly unknown[] = Array.isArray(metrics) ? metrics : [['', metrics]];
   // Metrics built by hand or read back from JSON may lack a record (`latencyMs: null`, `sinks`
   // missing, a null logger): what is missing is left out like a value that is not a number, since
-  // a throw would fail the whole scrape.
-  const loggers = given.map(([name, logger]) => [typeof name == 'string' ? name : '', loggerRecord(logger)] as const);
+  // a throw would fail the whole scrape. An entry that is no pair (`[log.metrics(), …]` from
+  // JavaScript) is a logger without a name, as one whose name is not a string.
+  const loggers = given.map((entry) => {
+    const [name, logger]: readonly unknown[] = Array.isArray(entry) ? (entry as unknown[]) : ['', entry];
+    return [typeof name == 'string' ? name : '', loggerRecord(logger)] as const;
+  });
   const loggerLabels = distinctLabels(loggers.map(([name]) => name));
   // Each family's lines, HELP and TYPE first, in the order declared; the samples of every logger join them.
   const families = new Map<string, string[]>();

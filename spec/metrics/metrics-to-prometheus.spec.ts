@@ -199,6 +199,26 @@ describe('metricsToPrometheus', () => {
     },
   );
 
+  withPromtool(
+    'writes an entry of the pairs that is not a [name, metrics] pair as a logger without a name, never throwing',
+    () => {
+      // Before: TypeError "object is not iterable" for `[log.metrics(), audit.metrics()]` from JavaScript, failing every scrape.
+      const inputs: unknown[] = [[sample(), { ...sample(), logged: 5 }], [null], [5, ['audit', sample()]]];
+      for (const input of inputs) {
+        const text = metricsToPrometheus(input as readonly (readonly [string, LoggerMetrics])[]);
+        const result = spawnSync('promtool', ['check', 'metrics'], { input: text });
+        expect(`${result.stdout.toString()}${result.stderr.toString()}`).toBe('');
+        expect(result.status).toBe(0);
+      }
+      const text = metricsToPrometheus(inputs[0] as readonly (readonly [string, LoggerMetrics])[]);
+      expect(text).toContain('\nrxlog_events_logged_total 12\n');
+      expect(text).toContain('\nrxlog_events_logged_total{logger="-2"} 5\n');
+      expect(metricsToPrometheus(inputs[2] as readonly (readonly [string, LoggerMetrics])[])).toContain(
+        '\nrxlog_events_logged_total{logger="audit"} 12\n',
+      );
+    },
+  );
+
   it('writes the counters of the .pipe() operators only when the logger has them', () => {
     expect(metricsToPrometheus(sample())).not.toContain('rxlog_pipe_');
     const text = metricsToPrometheus({

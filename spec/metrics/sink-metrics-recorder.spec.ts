@@ -56,4 +56,21 @@ describe('SinkMetricsRecorder', () => {
     expect(before.received).toBe(0);
     expect(recorder.snapshot().received).toBe(1);
   });
+
+  it('keeps its counts whatever a consumer does to a snapshot it was given', () => {
+    const recorder = new SinkMetricsRecorder('memory');
+    recorder.received = 3;
+    recorder.delivered = 2;
+    recorder.dropped = 1;
+    recorder.droppedBy.set('sampleEvents.sampledOut', 1);
+    recorder.latency.record(4);
+    const given = recorder.snapshot();
+    const expected = recorder.snapshot();
+    given.received = -1;
+    given.name = 'other';
+    given.latencyMs.max = 1e9;
+    given.droppedBy!['sampleEvents.sampledOut'] = 99;
+    given.droppedBy!.extra = 5;
+    expect(recorder.snapshot()).toEqual(expected);
+  });
 });

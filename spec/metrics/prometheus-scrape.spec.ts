@@ -1,0 +1,182 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer, type Server } from 'node:http';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { LoggerConfiguration } from '../../lib/configuration/logger-configuration';
+import type { Logger } from '../../lib/pipeline/logger';
+import { MemorySink } from '../../lib/sinks/memory-sink';
+import type { LoggerMetrics } from '../../lib/metrics/metrics-types';
+import { metricsToPrometheus } from '../../lib/metrics/metrics-to-prometheus';
+import { SinkMetricsRecorder } from '../../lib/metrics/sink-metrics-recorder';
+import { freeTcpPort } from '../node/syslog/syslog-test-servers';
+
+const PROMETHEUS = '/usr/bin/prometheus';
+const installed = existsSync(PROMETHEUS);
+if (!installed) {
+  console.warn(
+    'SKIPPED spec/metrics/prometheus-scrape.spec.ts: prometheus not installed (`apt-get install prometheus`). metricsToPrometheus is not tested against a real Prometheus scrape.',
+  );
+}
+
+/** Longest wait for Prometheus to start, scrape and answer, in milliseconds. */
+const WAIT_MS = 20_000;
+const POLL_MS = 100;
+
+/** Calls `check` every 100 ms until it returns a value, or fails after `WAIT_MS` with `describe()`. */
+async function pollUntil<T>(check: () => Promise<T | undefined>, describe: () => string): Promise<T> {
+  const deadline = Date.now() + WAIT_MS;
+  for (;;) {
+    const value = await check().catch(() => undefined);
+    if (value !== undefined) return value;
+    if (Date.now() > deadline) throw new Error(`gave up after ${WAIT_MS} ms: ${describe()}`);
+    await new Promise((resolve) => setTimeout(resolve, POLL_MS));
+  }
+}
+
+const HOSTILE_NAMES = ['a"b', 'c\\d', 'e\nf', 'é😀', 'x} 1', '\r'];
+
+/** Metrics from elsewhere (JSON, by hand): values the format spells specially, and names with lone surrogates. */
+function edgeMetrics(): LoggerMetrics {
+  const edge = new SinkMetricsRecorder('edge');
+  edge.received = 1e21;
+  edge.delivered = Number.POSITIVE_INFINITY;
+  edge.queueBytes = Number.NaN;
+  edge.bytesWritten = 2 ** 53 + 2;
+  edge.latency.record(0.0001);
+  const sinks = Object.fromEntries(
+    ['a\uD800', 'a\uDC00', 'a\uFFFD'].map((name) => [name, new SinkMetricsRecorder(name).snapshot()]),
+  );
+  return {
+    timestamp: new Date(0),
+    logged: 2 ** 53,
+    filtered: -0,
+    rejectedAfterClose: 0,
+    rejectedReentrant: 0,
+    rejectedInvalidLevel: 0,
+    sinks: { edge: edge.snapshot(), ...sinks },
+  };
+}
+
+(installed ? describe : describe.skip)('metricsToPrometheus scraped by a real Prometheus', () => {
+  let dir: string;
+  let server: Server;
+  let prometheus: ChildProcess | undefined;
+  let prometheusLog = '';
+  let promPort: number;
+  let log: Logger;
+  /** Set when the installed prometheus cannot start here (a sandbox, no loopback): the test is skipped, saying so. */
+  let unavailable = false;
+  const exposition = (): string =>
+    metricsToPrometheus([
+      ['', log.metrics()],
+      ['app', log.metrics()],
+      ['a"b\\\n😀', edgeMetrics()],
+      ['app', edgeMetrics()],
+    ]);
+
+  beforeAll(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'rxlog-prometheus-'));
+    let config = new LoggerConfiguration().minimumLevel.verbose();
+    for (const name of HOSTILE_NAMES) config = config.writeTo.sink(new MemorySink(), { name });
+    log = config.createLogger();
+    for (let i = 0; i < 7; i++) log.information('Event {N}', i);
+    await log.flush();
+    server = createServer((_req, res) => {
+      res.writeHead(200, { 'Content-Type': 'text/plain; version=0.0.4; charset=utf-8' });
+      res.end(exposition());
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const address = server.address();
+    const targetPort = typeof address == 'object' && address !== null ? address.port : 0;
+    promPort = await freeTcpPort();
+    const configFile = join(dir, 'prometheus.yml');
+    writeFileSync(
+      configFile,
+      [
+        'global:',
+        '  scrape_interval: 1s',
+        '  scrape_timeout: 1s',
+        'scrape_configs:',
+        '  - job_name: rxlog',
+        '    static_configs:',
+        `      - targets: ['127.0.0.1:${targetPort}']`,
+        '',
+      ].join('\n'),
+    );
+    prometheus = spawn(
+      PROMETHEUS,
+      [`--config.file=${configFile}`, `--storage.tsdb.path=${join(dir, 'data')}`, `--web.listen-address=127.0.0.1:${promPort}`],
+      { stdio: ['ignore', 'pipe', 'pipe'] },
+    );
+    prometheus.stdout?.on('data', (chunk: Buffer) => (prometheusLog += chunk.toString()));
+    prometheus.stderr?.on('data', (chunk: Buffer) => (prometheusLog += chunk.toString()));
+    let exited = false;
+    prometheus.on('exit', () => (exited = true));
+    const ready = await pollUntil(
+      async () => (exited ? false : (await fetch(`http://127.0.0.1:${promPort}/-/ready`)).ok || undefined),
+      () => 'not ready',
+    ).catch(() => false);
+    if (!ready) {
+      unavailable = true;
+      console.warn(`SKIPPED spec/metrics/prometheus-scrape.spec.ts: prometheus did not start; it said:\n${prometheusLog}`);
+    }
+  }, WAIT_MS + 5_000);
+
+  afterAll(async () => {
+    prometheus?.kill('SIGKILL');
+    await new Promise<void>((resolve) => server.close(() => resolve()));
+    await log.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  async function api(path: string): Promise<unknown> {
+    const response = await fetch(`http://127.0.0.1:${promPort}${path}`);
+    return response.json();
+  }
+
+  async function query(promql: string): Promise<{ metric: Record<string, string>; value: [number, string] }[]> {
+    const body = (await api(`/api/v1/query?query=${encodeURIComponent(promql)}`)) as {
+      data: { result: { metric: Record<string, string>; value: [number, string] }[] };
+    };
+    return body.data.result;
+  }
+
+  it(
+    'scrapes every series of one exposition, hostile logger and sink names included, each with its value',
+    async () => {
+      if (unavailable) return;
+      const target = await pollUntil(
+        async () => {
+          const body = (await api('/api/v1/targets')) as { data: { activeTargets: { health: string; lastError: string }[] } };
+          const [first] = body.data.activeTargets;
+          return first !== undefined && first.health !== 'unknown' ? first : undefined;
+        },
+        () => `no scrape; Prometheus said:\n${prometheusLog}`,
+      );
+      expect(target.lastError).toBe('');
+      expect(target.health).toBe('up');
+      for (const name of HOSTILE_NAMES) {
+        const unlabelled = await query(`rxlog_events_delivered_total{logger="",sink=${JSON.stringify(name)}}`);
+        expect(unlabelled.map(({ metric, value }) => [metric.sink, value[1]])).toEqual([[name, '7']]);
+        const app = await query(`rxlog_events_delivered_total{logger="app",sink=${JSON.stringify(name)}}`);
+        expect(app.map(({ value }) => value[1])).toEqual(['7']);
+      }
+      const edge = await query('rxlog_events_delivered_total{sink="edge"}');
+      expect(edge.map(({ metric, value }) => [metric.logger, value[1]]).sort()).toEqual([
+        ['a"b\\\n😀', '+Inf'],
+        ['app-2', '+Inf'],
+      ]);
+      expect((await query('rxlog_events_received_total{logger="app-2",sink="edge"}'))[0].value[1]).toBe('1e+21');
+      expect((await query('rxlog_queue_bytes{logger="app-2",sink="edge"}'))[0].value[1]).toBe('NaN');
+      expect((await query('rxlog_events_logged_total{logger="app-2"}'))[0].value[1]).toBe('9007199254740992');
+      // Every sample of the exposition is one series in Prometheus: none merged, none refused.
+      const exposed = exposition()
+        .split('\n')
+        .filter((line) => line !== '' && !line.startsWith('#')).length;
+      const [count] = await query('count({job="rxlog",__name__=~"rxlog_.*"})');
+      expect(Number(count.value[1])).toBe(exposed);
+    },
+    WAIT_MS + 5_000,
+  );
+});
