@@ -3,6 +3,7 @@ import { LoggerConfiguration } from '../../../lib/configuration/logger-configura
 import { ConfigurationError } from '../../../lib/core/errors/configuration-error';
 import { CompactJsonFormatter } from '../../../lib/formatting/compact-json-formatter';
 import { TextFormatter } from '../../../lib/formatting/text-formatter';
+import { SelfLog } from '../../../lib/core/self-log';
 import { LokiSink } from '../../../lib/sinks/http/loki-sink';
 import { lokiPushBody } from '../../../lib/sinks/http/loki-push-body';
 import { makeEvent, makeEvents } from '../../helpers/events';
@@ -145,6 +146,33 @@ describe('LokiSink', () => {
       expect(() => new LokiSink({ url: 'http://h', maxLineBytes })).toThrow(
         'LokiSink.maxLineBytes: expected an integer > 0 or Infinity',
       );
+  });
+
+  it('says a line was cut once when its batch is sent again (a retry)', async () => {
+    const said: string[] = [];
+    SelfLog.enable((message) => said.push(message));
+    try {
+      server = await startTestServer((_, index) => ({ status: index === 0 ? 503 : 204 }));
+      const log = new LoggerConfiguration()
+        .useScheduler(asapScheduler)
+        .writeTo.sink(new LokiSink({ url: server.url, formatter: new TextFormatter('{Message}'), maxLineBytes: 10 }), {
+          batch: { size: 2, maxDelayMs: 0 },
+          retry: { attempts: 2, initialDelayMs: 0 },
+        })
+        .createLogger();
+      log.information('a long line, cut');
+      log.information('short');
+      await log.flush();
+      expect(server.requests).toHaveLength(2);
+      expect(server.requests[1].body).toBe(server.requests[0].body);
+      expect(log.metrics().sinks.loki).toMatchObject({ delivered: 2, retried: 1, failed: 0 });
+      expect(said.filter((message) => message.includes('is cut to maxLineBytes'))).toEqual([
+        expect.stringContaining('LokiSink: a line of 16 bytes is cut to maxLineBytes (10)'),
+      ]);
+      await log.close();
+    } finally {
+      SelfLog.disable();
+    }
   });
 
   it('rejects when Loki answers with an error status', async () => {
