@@ -222,6 +222,19 @@ describe('LokiSink', () => {
     expect(() => new LokiSink({ url: 'http://h', tenantId: '' })).toThrow('LokiSink.tenantId');
   });
 
+  // Found by a review: a Map (or an array) has no own keys of its labels, so it was taken as no labels at
+  // all: every stream was labelled only with its level, mixed with any other app's in Loki.
+  it('refuses labels that are not a plain object (a Map, an array, a string), naming them', () => {
+    for (const labels of [new Map([['app', 'shop']]), [], ['shop'], 'app=shop', 7] as never[])
+      expect(() => new LokiSink({ url: 'http://h', labels })).toThrow(
+        'LokiSink.labels: expected an object of label names to values',
+      );
+    expect(new LokiSink({ url: 'http://h', labels: Object.assign(Object.create(null) as object, { app: 'x' }) })).toBeInstanceOf(
+      LokiSink,
+    );
+    expect(new LokiSink({ url: 'http://h', labels: Object.freeze({ app: 'x' }) })).toBeInstanceOf(LokiSink);
+  });
+
   it('refuses a formatter without format(event), naming it', () => {
     for (const formatter of [{} as never, null as never, 'json' as never])
       expect(() => new LokiSink({ url: 'http://h', formatter })).toThrow(
