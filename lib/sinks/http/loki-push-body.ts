@@ -20,16 +20,18 @@ const RECENT_MS = 1_024;
  * entries it gave each of the last 1 024 distinct milliseconds (oldest first; a time that comes
  * back after a later one, as when the clock steps back, goes on from its count), and the
  * timestamp each event was given, so a batch sent again (a retry, the halves of a 413) carries
- * the same timestamps and Loki's own de-duplication still drops what it already stored.
+ * the same timestamps and Loki's own de-duplication still drops what it already stored. It also
+ * knows the events whose line SelfLog said was cut, so a batch built again does not say it again.
  */
 export interface LokiEntryClock {
   readonly counts: Map<number, number>;
   readonly given: WeakMap<LogEvent, string>;
+  readonly cut: WeakSet<LogEvent>;
 }
 
 /** A clock for {@link lokiPushBody}: one per sink. */
 export function lokiEntryClock(): LokiEntryClock {
-  return { counts: new Map(), given: new WeakMap() };
+  return { counts: new Map(), given: new WeakMap(), cut: new WeakSet() };
 }
 
 /**
@@ -68,18 +70,22 @@ function levelLabel(level: unknown): string {
 }
 
 /**
- * `line` cut to at most `max` UTF-8 bytes, at the start of a character, as Loki with
+ * `event`'s `line` cut to at most `max` UTF-8 bytes, at the start of a character, as Loki with
  * `max_line_size_truncate` cuts it. Without that option Loki refuses the line with a `400` and
- * stores the others, and the sink counts the whole batch failed.
+ * stores the others, and the sink counts the whole batch failed. SelfLog says so once per event
+ * (see `clock.cut`): a retry, the halves of a 413 and a beacon's size probes build the body again.
  */
-function cutLine(line: string, max: number): string {
+function cutLine(line: string, max: number, event: LogEvent, clock: LokiEntryClock): string {
   // Hot path: a UTF-16 unit is at most 3 UTF-8 bytes, so most lines need no encoding to be measured.
   if (line.length * 3 <= max) return line;
   const bytes = new TextEncoder().encode(line);
   if (bytes.length <= max) return line;
   let end = max;
   while ((bytes[end] & 0xc0) === 0x80) end--;
-  SelfLog.write('LokiSink: a line of {Bytes} bytes is cut to maxLineBytes ({Limit})', bytes.length, max);
+  if (!clock.cut.has(event)) {
+    clock.cut.add(event);
+    SelfLog.write('LokiSink: a line of {Bytes} bytes is cut to maxLineBytes ({Limit})', bytes.length, max);
+  }
   return new TextDecoder().decode(bytes.subarray(0, end));
 }
 
@@ -109,7 +115,7 @@ export function lokiPushBody(
       values = [];
       streams.set(level, values);
     }
-    values.push([entryNanos(event, clock), cutLine(trimNewline(formatter.format(event)), maxLineBytes)]);
+    values.push([entryNanos(event, clock), cutLine(trimNewline(formatter.format(event)), maxLineBytes, event, clock)]);
   }
   // Loki's JSON reader refuses a lone surrogate's escape, and with it the whole push.
   return withoutLoneSurrogates(

@@ -8,6 +8,7 @@ import { baseUrlOption } from './http-option-checks';
 import { lokiEntryClock, lokiPushBody } from './loki-push-body';
 import { hasLoneSurrogate } from '../../core/lone-surrogate';
 import { lokiFetch } from './loki-partial-push';
+import { isPlainRecord } from '../../core/is-plain-record';
 
 /** Options of {@link LokiSink}. */
 export interface LokiSinkOptions extends Omit<HttpSinkOptions, 'url' | 'body' | 'contentType' | 'method' | 'beaconContentType'> {
@@ -19,7 +20,7 @@ export interface LokiSinkOptions extends Omit<HttpSinkOptions, 'url' | 'body' | 
    */
   url: string;
   /**
-   * Stream labels added to every stream, e.g. `{ app: 'shop' }`: names as Prometheus' (`[a-zA-Z_][a-zA-Z0-9_]*`),
+   * Stream labels added to every stream, a plain object (not a Map), e.g. `{ app: 'shop' }`: names as Prometheus' (`[a-zA-Z_][a-zA-Z0-9_]*`),
    * not starting with `__` (Loki's own) and not `level` (set per event), values strings. Default none.
    */
   labels?: Readonly<Record<string, string>> | undefined;
@@ -127,8 +128,8 @@ export class LokiSink extends HttpSink {
 
 function checkLabels(labels: Readonly<Record<string, string>>): Readonly<Record<string, string>> {
   expectOption(
-    // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- JavaScript callers can pass anything
-    typeof labels === 'object' && labels !== null,
+    // Not a Map or an array, whose entries are no own keys: they would be taken as no labels at all.
+    isPlainRecord(labels),
     'LokiSink.labels',
     'an object of label names to values',
     labels,

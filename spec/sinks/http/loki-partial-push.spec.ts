@@ -267,6 +267,54 @@ describe('LokiSink and a push Loki takes in part', () => {
     expect(server.requests).toHaveLength(2);
   });
 
+  // Found by a review: a tenant whose ingestion Loki's operator blocked (`block_ingestion_until`) has
+  // every push dropped whole and answered 260 (`block_ingestion_status_code`'s default, a 2xx so that
+  // clients do not retry), with the reason (pkg/validation/validate.go, BlockedIngestionErrorMsg):
+  // each batch counted delivered, nothing said, the fallback unused.
+  it('fails a batch Loki dropped because the tenant is blocked (260), not retried, to the fallback', async () => {
+    const blocked = "ingestion blocked for user fake until '2026-12-05T00:00:00Z' with status code '260'\n";
+    server = await startTestServer(() => ({
+      status: 260,
+      headers: { 'Content-Type': 'text/plain; charset=utf-8' },
+      body: blocked,
+    }));
+    const fallback = new MemorySink();
+    const log = logger(`${server.url}/?token=secret`, fallback);
+    logLines(log, [
+      ['information', 'a'],
+      ['error', 'b'],
+    ]);
+    await log.close({ strategy: 'flush' });
+    const metrics = log.metrics().sinks.loki;
+    // The fallback's deliveries count delivered, as for any batch a sink failed.
+    expect(metrics).toMatchObject({ received: 2, delivered: 2, failed: 0, retried: 0, fallback: 2 });
+    expect(metrics.lastError).toMatch(/answered 260 .*: ingestion blocked for user fake until '2026-12-05T00:00:00Z'/);
+    expect(metrics.lastError).not.toContain('secret');
+    expect(fallback.events.map((event) => event.messageTemplate.text)).toEqual(['a', 'b']);
+    expect(server.requests).toHaveLength(1);
+    expect(diagnostics.join('\n')).toContain('ingestion blocked for user fake');
+    // Without a fallback, counted failed.
+    const alone = logger(server.url);
+    logLines(alone, [['information', 'c']]);
+    await alone.close({ strategy: 'flush' });
+    expect(alone.metrics().sinks.loki).toMatchObject({ received: 1, delivered: 0, failed: 1, retried: 0 });
+  });
+
+  it('counts a 2xx with any other body delivered, as before', async () => {
+    server = await startTestServer((_, index) => ({
+      status: [200, 260, 202][index],
+      body: 'ok: ingestion blocked for user x\n',
+    }));
+    const log = logger(server.url, undefined, 1);
+    logLines(log, [
+      ['information', 'a'],
+      ['information', 'b'],
+      ['information', 'c'],
+    ]);
+    await log.close({ strategy: 'flush' });
+    expect(log.metrics().sinks.loki).toMatchObject({ received: 3, delivered: 3, failed: 0, retried: 0 });
+  });
+
   const summary = (counts: string): string => `user 'fake', total ignored: ${counts} for stream: {app="shop", level="info"}\n`;
 
   it.each([

@@ -157,6 +157,29 @@ describe('lokiPushBody', () => {
     }
   });
 
+  // Found by a review: each build of a batch's body said so again, so one long line read as several
+  // in SelfLog: once per retry, per half of a 413, per probe of a beacon's size (4 builds here).
+  it('says a line was cut once, however often its batch is built again with the same clock', () => {
+    const said: string[] = [];
+    SelfLog.enable((message) => said.push(message));
+    try {
+      const clock = lokiEntryClock();
+      const events = [makeEvent({ text: 'a'.repeat(20) }), makeEvent({ text: 'short' })];
+      const bodies = [events, events, events.slice(0, 1), events].map((batch) =>
+        lokiPushBody(batch, {}, new TextFormatter('{Message}'), clock, 15),
+      );
+      expect(bodies[1]).toBe(bodies[0]);
+      expect(bodies[2]).toContain(`"${'a'.repeat(15)}"`);
+      expect(said).toHaveLength(1);
+      expect(said[0]).toContain('a line of 20 bytes is cut to maxLineBytes (15)');
+      // Another sink (another clock) says so for its own body.
+      lokiPushBody(events, {}, new TextFormatter('{Message}'), lokiEntryClock(), 15);
+      expect(said).toHaveLength(2);
+    } finally {
+      SelfLog.disable();
+    }
+  });
+
   it('writes every entry time as a decimal string that fits int64, for any Date', () => {
     fc.assert(
       fc.property(fc.date(), (timestamp) => {

@@ -3,6 +3,7 @@ import { LoggerConfiguration } from '../../../lib/configuration/logger-configura
 import { ConfigurationError } from '../../../lib/core/errors/configuration-error';
 import { CompactJsonFormatter } from '../../../lib/formatting/compact-json-formatter';
 import { TextFormatter } from '../../../lib/formatting/text-formatter';
+import { SelfLog } from '../../../lib/core/self-log';
 import { LokiSink } from '../../../lib/sinks/http/loki-sink';
 import { lokiPushBody } from '../../../lib/sinks/http/loki-push-body';
 import { makeEvent, makeEvents } from '../../helpers/events';
@@ -147,6 +148,33 @@ describe('LokiSink', () => {
       );
   });
 
+  it('says a line was cut once when its batch is sent again (a retry)', async () => {
+    const said: string[] = [];
+    SelfLog.enable((message) => said.push(message));
+    try {
+      server = await startTestServer((_, index) => ({ status: index === 0 ? 503 : 204 }));
+      const log = new LoggerConfiguration()
+        .useScheduler(asapScheduler)
+        .writeTo.sink(new LokiSink({ url: server.url, formatter: new TextFormatter('{Message}'), maxLineBytes: 10 }), {
+          batch: { size: 2, maxDelayMs: 0 },
+          retry: { attempts: 2, initialDelayMs: 0 },
+        })
+        .createLogger();
+      log.information('a long line, cut');
+      log.information('short');
+      await log.flush();
+      expect(server.requests).toHaveLength(2);
+      expect(server.requests[1].body).toBe(server.requests[0].body);
+      expect(log.metrics().sinks.loki).toMatchObject({ delivered: 2, retried: 1, failed: 0 });
+      expect(said.filter((message) => message.includes('is cut to maxLineBytes'))).toEqual([
+        expect.stringContaining('LokiSink: a line of 16 bytes is cut to maxLineBytes (10)'),
+      ]);
+      await log.close();
+    } finally {
+      SelfLog.disable();
+    }
+  });
+
   it('rejects when Loki answers with an error status', async () => {
     server = await startTestServer(() => ({ status: 429, headers: { 'Retry-After': '1' } }));
     await expect(new LokiSink({ url: server.url }).emit(makeEvents(1))).rejects.toMatchObject({
@@ -192,6 +220,19 @@ describe('LokiSink', () => {
     expect(() => new LokiSink({ url: 'http://h', labels: { level: 'x' } })).toThrow('"level" is set from each event');
     expect(() => new LokiSink({ url: 'http://h', labels: { app: 1 as never } })).toThrow('LokiSink.labels["app"]');
     expect(() => new LokiSink({ url: 'http://h', tenantId: '' })).toThrow('LokiSink.tenantId');
+  });
+
+  // Found by a review: a Map (or an array) has no own keys of its labels, so it was taken as no labels at
+  // all: every stream was labelled only with its level, mixed with any other app's in Loki.
+  it('refuses labels that are not a plain object (a Map, an array, a string), naming them', () => {
+    for (const labels of [new Map([['app', 'shop']]), [], ['shop'], 'app=shop', 7] as never[])
+      expect(() => new LokiSink({ url: 'http://h', labels })).toThrow(
+        'LokiSink.labels: expected an object of label names to values',
+      );
+    expect(new LokiSink({ url: 'http://h', labels: Object.assign(Object.create(null) as object, { app: 'x' }) })).toBeInstanceOf(
+      LokiSink,
+    );
+    expect(new LokiSink({ url: 'http://h', labels: Object.freeze({ app: 'x' }) })).toBeInstanceOf(LokiSink);
   });
 
   it('refuses a formatter without format(event), naming it', () => {
