@@ -26,7 +26,7 @@ import { HttpTimeoutError } from './http-timeout-error';
 import { isOffline, whenOnline } from './http-online';
 import { utf8Length } from './http-utf8-length';
 import { urlCredentials } from './http-url-credentials';
-import { readHeaders, withHeaders } from './with-header';
+import { checkHeaders, readHeaders, withHeaders } from './with-header';
 
 /** The content type of CLEF, newline-delimited compact JSON, as Seq names it. */
 export const CLEF_CONTENT_TYPE = 'application/vnd.serilog.clef';
@@ -63,7 +63,7 @@ export interface HttpSinkOptions {
   body?: ((events: readonly LogEvent[]) => string) | undefined;
   /** The `Content-Type` header. Default `'application/vnd.serilog.clef'` with the default formatter and body, else `'text/plain; charset=utf-8'`. */
   contentType?: string | undefined;
-  /** Extra request headers, or a function returning them per request; a `Content-Type` here wins. Default none. */
+  /** Extra request headers, a plain object (for a `Headers` instance: `Object.fromEntries(headers)`), or a function returning one per request; a `Content-Type` here wins. Default none. */
   headers?: HttpHeaders | undefined;
   /** The HTTP method. Default `'POST'`. */
   method?: string | undefined;
@@ -244,12 +244,7 @@ export class HttpSink implements Sink {
       formatter,
     );
     expectOption(body === undefined || typeof body === 'function', `${kind}.body`, 'a function of the events', body);
-    expectOption(
-      headers === undefined || typeof headers === 'function' || (typeof headers === 'object' && headers !== null),
-      `${kind}.headers`,
-      'an object or a function',
-      headers,
-    );
+    checkHeaders(`${kind}.headers`, headers);
     this.#fetch = options.fetch ?? globalFetch(kind);
     expectOption(typeof this.#fetch === 'function', `${kind}.fetch`, 'a fetch function', options.fetch);
     /* eslint-enable @typescript-eslint/no-unnecessary-condition */

@@ -19,7 +19,7 @@ import { otlpPartialSuccess } from './otlp-partial-success';
 import { HttpStatusError } from './http-status-error';
 import { expectOption } from '../../core/expect-option';
 import { checkOptionalText } from './http-option-checks';
-import { withHeaders } from './with-header';
+import { checkHeaders, withHeaders } from './with-header';
 import { utf8Length } from './http-utf8-length';
 import { OtlpRequestTooLargeError } from './otlp-request-too-large-error';
 import { redactUrl } from './http-redact-url';
@@ -157,6 +157,7 @@ export class OtlpSink extends HttpSink {
     );
     // Bound: a detached window.fetch throws "Illegal invocation" in browsers. Without any fetch,
     // or with one that is no function, HttpSink says so.
+    checkHeaders('OtlpSink.headers', options.headers);
     const send = options.fetch ?? (globalThis as { fetch?: typeof fetch }).fetch?.bind(globalThis);
     // Everything before the scopes is the same for every batch: written once.
     const head = `{"resourceLogs":[{"resource":{"attributes":[${resource}]},"scopeLogs":[`;

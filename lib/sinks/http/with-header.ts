@@ -1,3 +1,5 @@
+import { expectOption } from '../../core/expect-option';
+import { isPlainRecord } from '../../core/is-plain-record';
 import type { HttpHeaders } from './http-sink';
 
 /**
@@ -22,7 +24,33 @@ export function withHeader(headers: HttpHeaders | undefined, name: string, value
   return value === undefined ? headers : withHeaders(headers, { [name]: value });
 }
 
-/** The headers a fixed record or a headers function gives now. */
+/**
+ * Checks a sink's `headers` option: a plain object of names to values, or a function giving one.
+ * A `Headers` instance, a Map or an array of pairs has no own keys to read: taken as it is, every
+ * request would go out without them (no API key, no tenant) and fail, or worse be accepted.
+ *
+ * @throws ConfigurationError naming `where` and the value.
+ */
+export function checkHeaders(where: string, headers: unknown): void {
+  expectOption(
+    headers === undefined || typeof headers === 'function' || isPlainRecord(headers),
+    where,
+    'an object or a function (for a Headers instance: Object.fromEntries(headers))',
+    headers,
+  );
+}
+
+/**
+ * The headers a fixed record or a headers function gives now.
+ *
+ * @throws TypeError when a headers function gives anything but a plain object (the request fails, counted, with this reason).
+ */
 export function readHeaders(headers: HttpHeaders): Readonly<Record<string, string>> {
-  return typeof headers === 'function' ? headers() : headers;
+  if (typeof headers !== 'function') return headers;
+  const given = headers();
+  if (!isPlainRecord(given))
+    throw new TypeError(
+      'the headers function gave no object of header names to values (for a Headers instance: Object.fromEntries(headers))',
+    );
+  return given;
 }

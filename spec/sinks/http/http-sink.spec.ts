@@ -404,7 +404,7 @@ describe('HttpSink', () => {
       'HttpSink.body: expected a function of the events, got number 1',
     );
     expect(() => new HttpSink({ url: 'http://h/', headers: 'x' as unknown as Record<string, string> })).toThrow(
-      'HttpSink.headers: expected an object or a function, got "x"',
+      'HttpSink.headers: expected an object or a function (for a Headers instance: Object.fromEntries(headers)), got "x"',
     );
     expect(() => new HttpSink({ url: 'http://h/', fetch: {} as unknown as typeof fetch })).toThrow(
       'HttpSink.fetch: expected a fetch function, got Object',
@@ -1144,5 +1144,42 @@ describe('HttpSink', () => {
     it('has no emitSync with beacon: false', () => {
       expect(new HttpSink({ url: 'http://127.0.0.1:1/', beacon: false, fetch: recordingFetch().fetch }).emitSync).toBeUndefined();
     });
+  });
+});
+
+// Found by a review: a Headers instance (or a Map) has no own keys, so its headers were read as
+// none, and every request went out without the API key it carried.
+describe('headers that are no plain object', () => {
+  const given: [string, unknown][] = [
+    ['a Headers instance', new Headers({ Authorization: 'Bearer t' })],
+    ['a Map', new Map([['Authorization', 'Bearer t']])],
+    ['an array of pairs', [['Authorization', 'Bearer t']]],
+  ];
+
+  it.each(given)('refuses %s when the sink is built, naming the option, for every HTTP sink', (_, headers) => {
+    const builds: [string, () => unknown][] = [
+      ['HttpSink.headers', () => new HttpSink({ url: 'http://127.0.0.1:9/ingest', headers: headers as never })],
+      ['SeqSink.headers', () => new SeqSink({ serverUrl: 'http://127.0.0.1:9', apiKey: 'k', headers: headers as never })],
+      ['OtlpSink.headers', () => new OtlpSink({ endpoint: 'http://127.0.0.1:9', headers: headers as never })],
+      ['LokiSink.headers', () => new LokiSink({ url: 'http://127.0.0.1:9', tenantId: 't', headers: headers as never })],
+    ];
+    for (const [where, build] of builds) {
+      expect(build).toThrow(ConfigurationError);
+      expect(build).toThrow(new RegExp(`^${where.replace('.', '\\.')}: .*Object\\.fromEntries`));
+    }
+  });
+
+  it('fails the batch, saying why, when a headers function gives a Headers instance', async () => {
+    const requests: RequestInit[] = [];
+    const sink = new HttpSink({
+      url: 'http://127.0.0.1:9/ingest',
+      headers: () => new Headers({ Authorization: 'Bearer t' }) as never,
+      fetch: (_url, init) => {
+        requests.push(init ?? {});
+        return Promise.resolve(new Response('', { status: 200 }));
+      },
+    });
+    await expect(sink.emit(makeEvents(1))).rejects.toThrow(/headers function gave no object of header names/);
+    expect(requests).toHaveLength(0);
   });
 });

@@ -757,7 +757,9 @@ describe('OtlpSink', () => {
     expect(
       () =>
         new OtlpSink({ endpoint: 'http://h/v1/logs', headers: 'x' as never, environment: { OTEL_EXPORTER_OTLP_HEADERS: 'a=1' } }),
-    ).toThrow('OtlpSink.headers: expected an object or a function, got "x"');
+    ).toThrow(
+      'OtlpSink.headers: expected an object or a function (for a Headers instance: Object.fromEntries(headers)), got "x"',
+    );
   });
 });
 
