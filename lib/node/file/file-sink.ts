@@ -64,8 +64,8 @@ export interface FileSinkOptions {
    */
   fsync?: boolean | undefined;
   /**
-   * Longest wait of `flushSync()` and `close()` for a stalled pipe reader, in milliseconds; while
-   * the process exits, over the whole exit flush. Default `1000`.
+   * Longest wait of `flush()`, `flushSync()` and `close()` for a stalled pipe reader, in
+   * milliseconds; while the process exits, over the whole exit flush. Default `1000`.
    */
   syncFlushTimeoutMs?: number | undefined;
 }
@@ -419,13 +419,24 @@ export class FileSink implements Sink {
     return finished ? count + 1 : count;
   }
 
-  /** Waits until a stalled pipe has taken what the sink holds, then fsyncs if asked. */
+  /**
+   * Waits until a stalled pipe has taken what the sink holds, at most `syncFlushTimeoutMs` (what
+   * it did not take stays held, written first once the reader reads again), then fsyncs if asked.
+   */
   async flush(): Promise<void> {
-    if (this.pending !== undefined)
+    if (this.pending !== undefined) {
+      // Bounded, as close(): each periodic log.flush() gives up at its own timeout, and a wait
+      // without end would stay behind it, polling the pipe, for as long as the reader stalls.
+      const deadline = Date.now() + this.syncFlushTimeoutMs;
       await this.waits.wait(
-        () => this.drainPending(),
+        () => this.drainPending() || Date.now() >= deadline,
         () => new Error(`FileSink: ${this.basePath} closed before a stalled reader took the batch`),
       );
+      // Re-read: the wait's attempts write it (the compiler still holds it narrowed from before the await).
+      const left = this.pending as Buffer | undefined;
+      if (left !== undefined)
+        SelfLog.write('FileSink {Path}: the reader did not take {Bytes} bytes in time', this.file?.path, left.length);
+    }
     if (this.fsync) this.file?.sync();
     await this.fallbackSink?.flush();
   }

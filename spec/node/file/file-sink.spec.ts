@@ -1488,6 +1488,37 @@ describe('FileSink', () => {
       fs.closeSync(reader);
     });
 
+    // Found by review: flush() waited for the reader without end, so each periodic log.flush()
+    // (which gives up at its own timeout) left one more wait behind, polling the pipe 20 times a second.
+    fifoIt('gives up flush() after syncFlushTimeoutMs when the reader stays stalled, leaving no wait behind', async () => {
+      jest.useFakeTimers();
+      const reader = fs.openSync(fifo, fs.constants.O_RDONLY | fs.constants.O_NONBLOCK);
+      const sink = new FileSink(fifo, { formatter: { format: () => 'z'.repeat(1000) }, syncFlushTimeoutMs: 300 });
+      try {
+        expect(() => sink.emitSync(makeEvents(200))).toThrow(PartialDeliveryError);
+        let settled = 0;
+        for (let i = 0; i < 3; i++)
+          sink.flush().then(
+            () => settled++,
+            () => undefined,
+          );
+        await jest.advanceTimersByTimeAsync(400);
+        expect(settled).toBe(3);
+        expect(jest.getTimerCount()).toBe(0);
+        expect(diagnostics.some((d) => d.template.includes('did not take'))).toBe(true);
+        // The rest of the cut line is still held, and goes first once the reader reads again.
+        drain(reader);
+        const last = sink.flush();
+        await jest.advanceTimersByTimeAsync(10);
+        await last;
+        expect(drain(reader).endsWith('\n')).toBe(true);
+      } finally {
+        jest.useRealTimers();
+        void sink.close();
+        fs.closeSync(reader);
+      }
+    });
+
     // process.exit() right after a burst (spec/node/fixtures/exit-after-burst.ts): the exit hook's flushSync waits for the reader.
     fifoIt(
       'writes the whole burst in order at exit once the reader reads, counting as delivered nothing the reader did not get',
