@@ -15,7 +15,7 @@ import { formatLine, skippedEvents, wholeLines } from '../format-lines';
 import { FileSizeLimitError } from './file-size-limit-error';
 import { LogFile } from './log-file';
 import { PollingWaits } from './polling-waits';
-import { RollingFilePath } from './rolling-file-path';
+import { isFolder, RollingFilePath } from './rolling-file-path';
 import { parseRollingInterval, rollingPeriod, type RollingInterval, type RollingPeriod } from './rolling-interval';
 import { processExiting, retryUntil, writtenOverlap, type WriteTry } from './exit-waits';
 
@@ -80,10 +80,6 @@ export const FILE_SINK_CHUNK_CHARS = 1024 * 1024;
 
 /** A path that names a folder whatever is on disk: ending in a separator (`/`, and `\` on Windows), `.` or `..`. */
 const FOLDER_ONLY = path.sep === '\\' ? /(?:^|[\\/])\.{0,2}$/ : /(?:^|\/)\.{0,2}$/;
-
-function isFolder(filePath: string): boolean {
-  return fs.statSync(filePath, { throwIfNoEntry: false })?.isDirectory() === true;
-}
 
 /** Whether an error is a permission refusal (EACCES, EPERM). */
 function isDenied(error: unknown): boolean {
