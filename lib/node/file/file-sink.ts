@@ -737,7 +737,6 @@ export class FileSink implements Sink {
    */
   private writeText(file: LogFile, text: string, end: number): number {
     const lines = this.lines;
-    const start = file.size;
     let written: number;
     try {
       written = file.writeText(text);
@@ -750,7 +749,7 @@ export class FileSink implements Sink {
     if (written === Buffer.byteLength(text, 'utf8')) return end;
     const { whole, lineCount } = wholeLines(lines, written);
     try {
-      file.truncate(start + whole);
+      file.truncateTail(written - whole);
     } catch (error) {
       SelfLog.write('FileSink {Path}: could not undo a short write', file.path, error);
     }
