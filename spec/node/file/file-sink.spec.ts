@@ -773,29 +773,15 @@ describe('FileSink', () => {
       expect(numbers(path.join(dir, 'app-20261122.log'))).toEqual([0]);
     });
 
-    it('ignores folders whose names match the set, as Serilog lists only files: it neither opens nor deletes them', () => {
-      for (const name of ['app-20261101.log', 'app-20261122_005.log']) fs.mkdirSync(path.join(dir, name));
-      fs.writeFileSync(path.join(dir, 'app-20261121.log'), 'old\n');
-      const sink = dailyKeepingTwo();
-      expect(sink.emitSync(makeEvents(2))).toBe(true);
-      void sink.close();
-      expect(numbers(path.join(dir, 'app-20261122.log'))).toEqual([0, 1]);
-      expect(fs.readdirSync(dir).sort()).toEqual([
-        'app-20261101.log',
-        'app-20261121.log',
-        'app-20261122.log',
-        'app-20261122_005.log',
-      ]);
-      expect(diagnostics).toEqual([]);
-    });
-
-    // Found by review: the listing took a symlink to a folder for a file (its directory entry is a
-    // link), so retention counted it against the limit, deleting a log file early, and unlinked it;
-    // and a period continued after its number, while opening it already passed it over as a folder.
-    it('ignores symlinks to folders whose names match the set, as it ignores the folders', () => {
-      const target = path.join(dir, 'elsewhere');
-      fs.mkdirSync(target);
-      for (const name of ['app-20261101.log', 'app-20261122_005.log']) fs.symlinkSync(target, path.join(dir, name));
+    // Found by review, for a symlink to a folder: the listing took it for a file (its directory
+    // entry is a link), so retention counted it against the limit, deleting a log file early, and
+    // unlinked it; and a period went on after its number, while opening passed it over as a folder.
+    it.each([
+      ['folders', (at: string): void => fs.mkdirSync(at)],
+      ['symlinks to folders', (at: string): void => fs.symlinkSync(path.join(dir, 'elsewhere'), at)],
+    ])('ignores %s whose names match the set, as Serilog lists only files: it neither opens nor deletes them', (_, make) => {
+      fs.mkdirSync(path.join(dir, 'elsewhere'));
+      for (const name of ['app-20261101.log', 'app-20261122_005.log']) make(path.join(dir, name));
       fs.writeFileSync(path.join(dir, 'app-20261121.log'), 'old\n');
       const sink = dailyKeepingTwo();
       expect(sink.emitSync(makeEvents(2))).toBe(true);
@@ -808,6 +794,7 @@ describe('FileSink', () => {
         'app-20261122_005.log',
         'elsewhere',
       ]);
+      expect(diagnostics).toEqual([]);
     });
 
     it("writes a file that neither rolls by time nor by size at its path only, as Serilog's plain file sink: archives named like app_20261001.log are neither appended to nor deleted", () => {
