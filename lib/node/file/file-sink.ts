@@ -81,6 +81,34 @@ export const FILE_SINK_CHUNK_CHARS = 1024 * 1024;
 /** A path that names a folder whatever is on disk: ending in a separator (`/`, and `\` on Windows), `.` or `..`. */
 const FOLDER_ONLY = path.sep === '\\' ? /(?:^|[\\/])\.{0,2}$/ : /(?:^|\/)\.{0,2}$/;
 
+/** An absolute folder path with the symlinks of its part that exists resolved. */
+function realFolder(folder: string): string {
+  const rest: string[] = [];
+  for (let at = folder; ; at = path.dirname(at)) {
+    try {
+      return path.join(fs.realpathSync(at), ...rest);
+    } catch {
+      // Missing (or unreadable): resolve its parent, and keep its name as written.
+      if (path.dirname(at) === at) return folder;
+      rest.unshift(path.basename(at));
+    }
+  }
+}
+
+/**
+ * An absolute file path with symlinks resolved (its folders', and its own when it is a regular
+ * file), so two spellings of one file through a link compare equal. A device keeps its name:
+ * `/dev/stdout` and `/dev/stderr` resolve to the same terminal, yet are two outputs.
+ */
+function realFile(filePath: string): string {
+  try {
+    if (fs.statSync(filePath, { throwIfNoEntry: false })?.isFile() === true) return fs.realpathSync(filePath);
+  } catch {
+    // Unreadable: compared through its folder.
+  }
+  return path.join(realFolder(path.dirname(filePath)), path.basename(filePath));
+}
+
 /** Whether an error is a permission refusal (EACCES, EPERM). */
 function isDenied(error: unknown): boolean {
   const code = (error as NodeJS.ErrnoException | undefined)?.code;
@@ -277,8 +305,8 @@ export class FileSink implements Sink {
 
   /**
    * The fallback file as an absolute path, resolved now: a relative one would otherwise follow a
-   * later `process.chdir`. The sink's own file, under any spelling, or a file of its rolling set
-   * is refused: the fallback writes without a size limit, so a full file would grow on through it.
+   * later `process.chdir`. The sink's own file, under any spelling (through symlinks too), or a
+   * file of its rolling set is refused: the fallback writes without a size limit, so a full file would grow on through it.
    *
    * @throws ConfigurationError naming the value.
    */
@@ -291,12 +319,14 @@ export class FileSink implements Sink {
       !FOLDER_ONLY.test(fallbackPath)
         ? path.resolve(fallbackPath)
         : undefined;
+    // Through symlinks too (a linked folder, a link to the file): taken, the fallback wrote the full file.
+    const real = resolved === undefined ? undefined : realFile(resolved);
     const own =
-      resolved === path.resolve(this.basePath) ||
-      (resolved !== undefined &&
+      real === realFile(path.resolve(this.basePath)) ||
+      (real !== undefined &&
         this.rolling &&
-        path.dirname(resolved) === this.files.directory &&
-        this.files.parse(path.basename(resolved)) !== undefined);
+        path.dirname(real) === realFolder(this.files.directory) &&
+        this.files.parse(path.basename(real)) !== undefined);
     if (resolved === undefined || own) {
       throw new ConfigurationError(
         `FileSink fallbackPath: expected a file path other than the sink's own, got ${describeValue(fallbackPath)}`,

@@ -1123,7 +1123,19 @@ describe('FileSink', () => {
       expect(() => new FileSink(file, { rollOnFileSizeLimit: true, fallbackPath: path.join(dir, 'app_001.log') })).toThrow(
         /fallbackPath/,
       );
+      // Through a symlink to its folder, or a symlink to the file itself (found by review: taken, as above).
+      const link = path.join(dir, 'link');
+      fs.symlinkSync(dir, link);
+      expect(() => new FileSink(file, { fallbackPath: path.join(link, 'app.log') })).toThrow(/fallbackPath/);
+      fs.writeFileSync(file, '');
+      fs.symlinkSync(file, path.join(dir, 'current.log'));
+      expect(() => new FileSink(file, { fallbackPath: path.join(dir, 'current.log') })).toThrow(/fallbackPath/);
+      expect(
+        () =>
+          new FileSink(path.join(dir, 'app-.log'), { rollingInterval: 'day', fallbackPath: path.join(link, 'app-20261122.log') }),
+      ).toThrow(/fallbackPath/);
       // Names outside the set are fine, as is any name beside a file that does not roll.
+      new FileSink(file, { fallbackPath: path.join(link, 'other', 'app.log') });
       new FileSink(path.join(dir, 'app-.log'), { rollingInterval: 'day', fallbackPath: path.join(dir, 'app-fallback.log') });
       new FileSink(file, { fallbackPath: path.join(dir, 'app_001.log') });
     });
