@@ -15,7 +15,7 @@ import { formatLine, skippedEvents, wholeLines } from '../format-lines';
 import { FileSizeLimitError } from './file-size-limit-error';
 import { LogFile } from './log-file';
 import { PollingWaits } from './polling-waits';
-import { RollingFilePath } from './rolling-file-path';
+import { isFolder, RollingFilePath } from './rolling-file-path';
 import { parseRollingInterval, rollingPeriod, type RollingInterval, type RollingPeriod } from './rolling-interval';
 import { processExiting, retryUntil, writtenOverlap, type WriteTry } from './exit-waits';
 
@@ -64,8 +64,8 @@ export interface FileSinkOptions {
    */
   fsync?: boolean | undefined;
   /**
-   * Longest wait of `flushSync()` and `close()` for a stalled pipe reader, in milliseconds; while
-   * the process exits, over the whole exit flush. Default `1000`.
+   * Longest wait of `flush()`, `flushSync()` and `close()` for a stalled pipe reader, in
+   * milliseconds; while the process exits, over the whole exit flush. Default `1000`.
    */
   syncFlushTimeoutMs?: number | undefined;
 }
@@ -81,8 +81,32 @@ export const FILE_SINK_CHUNK_CHARS = 1024 * 1024;
 /** A path that names a folder whatever is on disk: ending in a separator (`/`, and `\` on Windows), `.` or `..`. */
 const FOLDER_ONLY = path.sep === '\\' ? /(?:^|[\\/])\.{0,2}$/ : /(?:^|\/)\.{0,2}$/;
 
-function isFolder(filePath: string): boolean {
-  return fs.statSync(filePath, { throwIfNoEntry: false })?.isDirectory() === true;
+/** An absolute folder path with the symlinks of its part that exists resolved. */
+function realFolder(folder: string): string {
+  const rest: string[] = [];
+  for (let at = folder; ; at = path.dirname(at)) {
+    try {
+      return path.join(fs.realpathSync(at), ...rest);
+    } catch {
+      // Missing (or unreadable): resolve its parent, and keep its name as written.
+      if (path.dirname(at) === at) return folder;
+      rest.unshift(path.basename(at));
+    }
+  }
+}
+
+/**
+ * An absolute file path with symlinks resolved (its folders', and its own when it is a regular
+ * file), so two spellings of one file through a link compare equal. A device keeps its name:
+ * `/dev/stdout` and `/dev/stderr` resolve to the same terminal, yet are two outputs.
+ */
+function realFile(filePath: string): string {
+  try {
+    if (fs.statSync(filePath, { throwIfNoEntry: false })?.isFile() === true) return fs.realpathSync(filePath);
+  } catch {
+    // Unreadable: compared through its folder.
+  }
+  return path.join(realFolder(path.dirname(filePath)), path.basename(filePath));
 }
 
 /** Whether an error is a permission refusal (EACCES, EPERM). */
@@ -281,8 +305,8 @@ export class FileSink implements Sink {
 
   /**
    * The fallback file as an absolute path, resolved now: a relative one would otherwise follow a
-   * later `process.chdir`. The sink's own file, under any spelling, or a file of its rolling set
-   * is refused: the fallback writes without a size limit, so a full file would grow on through it.
+   * later `process.chdir`. The sink's own file, under any spelling (through symlinks too), or a
+   * file of its rolling set is refused: the fallback writes without a size limit, so a full file would grow on through it.
    *
    * @throws ConfigurationError naming the value.
    */
@@ -295,12 +319,14 @@ export class FileSink implements Sink {
       !FOLDER_ONLY.test(fallbackPath)
         ? path.resolve(fallbackPath)
         : undefined;
+    // Through symlinks too (a linked folder, a link to the file): taken, the fallback wrote the full file.
+    const real = resolved === undefined ? undefined : realFile(resolved);
     const own =
-      resolved === path.resolve(this.basePath) ||
-      (resolved !== undefined &&
+      real === realFile(path.resolve(this.basePath)) ||
+      (real !== undefined &&
         this.rolling &&
-        path.dirname(resolved) === this.files.directory &&
-        this.files.parse(path.basename(resolved)) !== undefined);
+        path.dirname(real) === realFolder(this.files.directory) &&
+        this.files.parse(path.basename(real)) !== undefined);
     if (resolved === undefined || own) {
       throw new ConfigurationError(
         `FileSink fallbackPath: expected a file path other than the sink's own, got ${describeValue(fallbackPath)}`,
@@ -419,13 +445,24 @@ export class FileSink implements Sink {
     return finished ? count + 1 : count;
   }
 
-  /** Waits until a stalled pipe has taken what the sink holds, then fsyncs if asked. */
+  /**
+   * Waits until a stalled pipe has taken what the sink holds, at most `syncFlushTimeoutMs` (what
+   * it did not take stays held, written first once the reader reads again), then fsyncs if asked.
+   */
   async flush(): Promise<void> {
-    if (this.pending !== undefined)
+    if (this.pending !== undefined) {
+      // Bounded, as close(): each periodic log.flush() gives up at its own timeout, and a wait
+      // without end would stay behind it, polling the pipe, for as long as the reader stalls.
+      const deadline = Date.now() + this.syncFlushTimeoutMs;
       await this.waits.wait(
-        () => this.drainPending(),
+        () => this.drainPending() || Date.now() >= deadline,
         () => new Error(`FileSink: ${this.basePath} closed before a stalled reader took the batch`),
       );
+      // Re-read: the wait's attempts write it (the compiler still holds it narrowed from before the await).
+      const left = this.pending as Buffer | undefined;
+      if (left !== undefined)
+        SelfLog.write('FileSink {Path}: the reader did not take {Bytes} bytes in time', this.file?.path, left.length);
+    }
     if (this.fsync) this.file?.sync();
     await this.fallbackSink?.flush();
   }
@@ -730,7 +767,6 @@ export class FileSink implements Sink {
    */
   private writeText(file: LogFile, text: string, end: number): number {
     const lines = this.lines;
-    const start = file.size;
     let written: number;
     try {
       written = file.writeText(text);
@@ -743,7 +779,7 @@ export class FileSink implements Sink {
     if (written === Buffer.byteLength(text, 'utf8')) return end;
     const { whole, lineCount } = wholeLines(lines, written);
     try {
-      file.truncate(start + whole);
+      file.truncateTail(written - whole);
     } catch (error) {
       SelfLog.write('FileSink {Path}: could not undo a short write', file.path, error);
     }

@@ -122,8 +122,13 @@ export class LogFile {
     return false;
   }
 
-  /** Cuts a regular file back to `size` bytes (undoing the torn tail of a short write). */
-  truncate(size: number): void {
+  /**
+   * Cuts the last `bytes` bytes off a regular file (undoing the torn tail of a short write),
+   * measured from its end on disk, where an append just put them: not from `size`, which another
+   * writer appending meanwhile (a second logger or process on the file) has left behind.
+   */
+  truncateTail(bytes: number): void {
+    const size = fs.fstatSync(this.fd).size - bytes;
     fs.ftruncateSync(this.fd, size);
     this.size = size;
   }

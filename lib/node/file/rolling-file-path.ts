@@ -31,6 +31,11 @@ function periodOf(text: string, interval: RollingInterval): RollingPeriod | unde
   return period.text === text ? period : undefined;
 }
 
+/** Whether `filePath` names a folder, through symlinks: the sink never opens one, nor lists it in a set. */
+export function isFolder(filePath: string): boolean {
+  return fs.statSync(filePath, { throwIfNoEntry: false })?.isDirectory() === true;
+}
+
 function escapeRegExp(text: string): string {
   return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }
@@ -92,8 +97,8 @@ export class RollingFilePath {
   /**
    * The files of this set on disk, oldest first (by period, then sequence). Reads the folder, so
    * it survives restarts; a missing folder is an empty set. A folder whose name matches is not
-   * part of the set (Serilog lists files only): the sink never picks it to append to, nor
-   * counts or deletes it for retention.
+   * part of the set (Serilog lists files only), nor is a symlink to a folder (opening it would
+   * pass it over): the sink never picks it to append to, nor counts or deletes it for retention.
    */
   list(): RollingFile[] {
     let entries: fs.Dirent[];
@@ -108,7 +113,11 @@ export class RollingFilePath {
       if (entry.isDirectory()) continue;
       const name = entry.name;
       const parsed = this.parse(name);
-      if (parsed !== undefined) files.push({ path: path.join(this.directory, name), ...parsed });
+      if (parsed === undefined) continue;
+      const filePath = path.join(this.directory, name);
+      // One stat, for links only: the directory entry of a link does not say what it points to.
+      if (entry.isSymbolicLink() && isFolder(filePath)) continue;
+      files.push({ path: filePath, ...parsed });
     }
     // Period texts are fixed-width digits, so string order is time order; sequences compare as numbers.
     return files.sort((a, b) => (a.period < b.period ? -1 : a.period > b.period ? 1 : a.sequence - b.sequence));

@@ -3,7 +3,10 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { LoggerConfiguration } from '../../../lib/configuration/logger-configuration';
+import { PartialDeliveryError } from '../../../lib/core/errors/partial-delivery-error';
+import type { LogEvent } from '../../../lib/core/log-event';
 import { FileSink } from '../../../lib/node/file/file-sink';
+import { makeEvent } from '../../helpers/events';
 
 // A real full disk: a 64 KiB tmpfs. Mounting needs root (or CAP_SYS_ADMIN); elsewhere these tests
 // are skipped with a message.
@@ -64,6 +67,34 @@ maybe('FileSink on a full disk', () => {
     expect(primary.length).toBeGreaterThan(0);
     expect([...primary, ...second].sort((a, b) => a - b)).toEqual(Array.from({ length: 100 }, (_, i) => i));
     expect(report.sinks.file).toEqual({ delivered: 100, dropped: 0, failed: 0, undelivered: 0 });
+  });
+
+  // Found by review: a short write was undone back to the size the sink had measured before the
+  // batch, so lines another writer appended meanwhile (a second logger or process on the file)
+  // were cut, leaving a torn line mid-file, and the sink's own lines counted delivered went too.
+  it('undoes only its own torn tail when another writer appended to the file meanwhile', () => {
+    const file = path.join(disk, 'app.log');
+    const other = `${JSON.stringify({ N: -1, Pad: 'o'.repeat(200) })}\n`;
+    const formatter = {
+      format: (e: LogEvent): string => {
+        // Another writer appends while the sink formats the batch, after it measured the file.
+        if (e.properties.N === 0) fs.appendFileSync(file, other);
+        return JSON.stringify({ N: e.properties.N, Pad: PAD });
+      },
+    };
+    const sink = new FileSink(file, { formatter });
+    expect(sink.emitSync([makeEvent({ properties: { N: 1000 } })])).toBe(true);
+    let delivered = 0;
+    try {
+      sink.emitSync(Array.from({ length: 100 }, (_, i) => makeEvent({ properties: { N: i } })));
+    } catch (error) {
+      expect(error).toBeInstanceOf(PartialDeliveryError);
+      delivered = (error as PartialDeliveryError).delivered;
+    }
+    void sink.close();
+    expect(delivered).toBeGreaterThan(0);
+    // Every line whole: the first batch's, the other writer's, then exactly the events counted.
+    expect(numbers(file)).toEqual([1000, -1, ...Array.from({ length: delivered }, (_, i) => i)]);
   });
 });
 

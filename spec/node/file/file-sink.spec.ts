@@ -773,8 +773,15 @@ describe('FileSink', () => {
       expect(numbers(path.join(dir, 'app-20261122.log'))).toEqual([0]);
     });
 
-    it('ignores folders whose names match the set, as Serilog lists only files: it neither opens nor deletes them', () => {
-      for (const name of ['app-20261101.log', 'app-20261122_005.log']) fs.mkdirSync(path.join(dir, name));
+    // Found by review, for a symlink to a folder: the listing took it for a file (its directory
+    // entry is a link), so retention counted it against the limit, deleting a log file early, and
+    // unlinked it; and a period went on after its number, while opening passed it over as a folder.
+    it.each([
+      ['folders', (at: string): void => fs.mkdirSync(at)],
+      ['symlinks to folders', (at: string): void => fs.symlinkSync(path.join(dir, 'elsewhere'), at)],
+    ])('ignores %s whose names match the set, as Serilog lists only files: it neither opens nor deletes them', (_, make) => {
+      fs.mkdirSync(path.join(dir, 'elsewhere'));
+      for (const name of ['app-20261101.log', 'app-20261122_005.log']) make(path.join(dir, name));
       fs.writeFileSync(path.join(dir, 'app-20261121.log'), 'old\n');
       const sink = dailyKeepingTwo();
       expect(sink.emitSync(makeEvents(2))).toBe(true);
@@ -785,6 +792,7 @@ describe('FileSink', () => {
         'app-20261121.log',
         'app-20261122.log',
         'app-20261122_005.log',
+        'elsewhere',
       ]);
       expect(diagnostics).toEqual([]);
     });
@@ -1115,7 +1123,19 @@ describe('FileSink', () => {
       expect(() => new FileSink(file, { rollOnFileSizeLimit: true, fallbackPath: path.join(dir, 'app_001.log') })).toThrow(
         /fallbackPath/,
       );
+      // Through a symlink to its folder, or a symlink to the file itself (found by review: taken, as above).
+      const link = path.join(dir, 'link');
+      fs.symlinkSync(dir, link);
+      expect(() => new FileSink(file, { fallbackPath: path.join(link, 'app.log') })).toThrow(/fallbackPath/);
+      fs.writeFileSync(file, '');
+      fs.symlinkSync(file, path.join(dir, 'current.log'));
+      expect(() => new FileSink(file, { fallbackPath: path.join(dir, 'current.log') })).toThrow(/fallbackPath/);
+      expect(
+        () =>
+          new FileSink(path.join(dir, 'app-.log'), { rollingInterval: 'day', fallbackPath: path.join(link, 'app-20261122.log') }),
+      ).toThrow(/fallbackPath/);
       // Names outside the set are fine, as is any name beside a file that does not roll.
+      new FileSink(file, { fallbackPath: path.join(link, 'other', 'app.log') });
       new FileSink(path.join(dir, 'app-.log'), { rollingInterval: 'day', fallbackPath: path.join(dir, 'app-fallback.log') });
       new FileSink(file, { fallbackPath: path.join(dir, 'app_001.log') });
     });
@@ -1486,6 +1506,37 @@ describe('FileSink', () => {
       expect(drain(reader).length).toBeGreaterThan(0);
       void sink.close();
       fs.closeSync(reader);
+    });
+
+    // Found by review: flush() waited for the reader without end, so each periodic log.flush()
+    // (which gives up at its own timeout) left one more wait behind, polling the pipe 20 times a second.
+    fifoIt('gives up flush() after syncFlushTimeoutMs when the reader stays stalled, leaving no wait behind', async () => {
+      jest.useFakeTimers();
+      const reader = fs.openSync(fifo, fs.constants.O_RDONLY | fs.constants.O_NONBLOCK);
+      const sink = new FileSink(fifo, { formatter: { format: () => 'z'.repeat(1000) }, syncFlushTimeoutMs: 300 });
+      try {
+        expect(() => sink.emitSync(makeEvents(200))).toThrow(PartialDeliveryError);
+        let settled = 0;
+        for (let i = 0; i < 3; i++)
+          sink.flush().then(
+            () => settled++,
+            () => undefined,
+          );
+        await jest.advanceTimersByTimeAsync(400);
+        expect(settled).toBe(3);
+        expect(jest.getTimerCount()).toBe(0);
+        expect(diagnostics.some((d) => d.template.includes('did not take'))).toBe(true);
+        // The rest of the cut line is still held, and goes first once the reader reads again.
+        drain(reader);
+        const last = sink.flush();
+        await jest.advanceTimersByTimeAsync(10);
+        await last;
+        expect(drain(reader).endsWith('\n')).toBe(true);
+      } finally {
+        jest.useRealTimers();
+        void sink.close();
+        fs.closeSync(reader);
+      }
     });
 
     // process.exit() right after a burst (spec/node/fixtures/exit-after-burst.ts): the exit hook's flushSync waits for the reader.
