@@ -126,7 +126,12 @@ export class SyslogStreamTransport implements SyslogTransport {
   private adopt(socket: Socket): void {
     this.socket = socket;
     socket.on('error', (error) => {
-      SelfLog.write('SyslogSink: the connection to {Target} failed; reconnecting on the next batch', this.where, error);
+      // A reset (ECONNRESET, EPIPE) loses what the receiver had not read, as its close does ('end' below).
+      SelfLog.write(
+        'SyslogSink: the connection to {Target} failed; what it had not read is lost, though counted delivered; reconnecting on the next batch',
+        this.where,
+        error,
+      );
       this.discard(socket);
     });
     // Receivers never answer; reading (and discarding) is how the receiver closing its end is noticed.
