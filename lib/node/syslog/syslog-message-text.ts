@@ -7,11 +7,19 @@ import { exceptionText } from '../../formatting/exception-text';
  * The MSG part of a syslog message: the formatter's output without trailing line breaks, or by
  * default the rendered message (control characters in property values escaped, as text output
  * does) followed, on the next lines, by the exception's stack. NUL is written `#000` either way.
+ *
+ * @param maxLength Cut to this many UTF-16 units before NUL is escaped: a message of
+ *   `maxLength` bytes cannot hold more (a unit is at least a byte), so the caller's byte cut, which
+ *   follows, gives the same text without escaping the megabytes it drops.
  */
-export function syslogMessageText(event: LogEvent, formatter?: Formatter): string {
-  if (formatter !== undefined) return syslogEscapeNul(trimLineBreaks(formatter.format(event)));
-  const message = renderMessageEscaped(event);
-  return syslogEscapeNul(event.exception === undefined ? message : `${message}\n${exceptionText(event.exception)}`);
+export function syslogMessageText(event: LogEvent, formatter?: Formatter, maxLength = Number.POSITIVE_INFINITY): string {
+  let text: string;
+  if (formatter !== undefined) text = trimLineBreaks(formatter.format(event));
+  else {
+    const message = renderMessageEscaped(event);
+    text = event.exception === undefined ? message : `${message}\n${exceptionText(event.exception)}`;
+  }
+  return syslogEscapeNul(text.length > maxLength ? text.slice(0, maxLength) : text);
 }
 
 /**

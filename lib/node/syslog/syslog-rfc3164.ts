@@ -45,7 +45,7 @@ export function syslogBsdHostname(value: string): string {
  */
 export function syslogRfc3164(event: LogEvent, settings: SyslogMessageSettings): string {
   const pri = settings.facility * 8 + syslogSeverity(event.level);
-  let msg = syslogMessageText(event, settings.formatter);
+  let msg = syslogMessageText(event, settings.formatter, settings.maxMessageBytes);
   if (settings.singleLine) msg = syslogEscapeLineBreaks(msg);
   const host = settings.hostname === '' ? '' : `${settings.hostname} `;
   const head = `<${pri}>${bsdTimestamp(event.timestamp)} ${host}${settings.appName}[${settings.procId}]:`;

@@ -53,10 +53,10 @@ export function syslogRfc5424(event: LogEvent, settings: SyslogMessageSettings):
   const pri = settings.facility * 8 + syslogSeverity(event.level);
   const head = `<${pri}>1 ${timestamp(event.timestamp)} ${settings.hostname} ${settings.appName} ${settings.procId} ${messageId(event, settings.messageIdProperty)} `;
   const id = settings.structuredDataId;
-  const params = id === undefined ? [] : syslogStructuredDataParams(event.properties);
+  const params = id === undefined ? [] : syslogStructuredDataParams(event.properties, settings.maxMessageBytes);
   const singleLine = settings.singleLine;
   let sd = id === undefined ? '-' : sentSd(syslogSdElement(params, id), singleLine);
-  let msg = syslogMessageText(event, settings.formatter);
+  let msg = syslogMessageText(event, settings.formatter, settings.maxMessageBytes);
   if (singleLine) msg = syslogEscapeLineBreaks(msg);
   const max = settings.maxMessageBytes;
   const text = msg === '' ? head + sd : `${head}${sd} ${msg}`;

@@ -47,9 +47,10 @@ export class SyslogStreamTransport implements SyslogTransport {
         await syslogTimeout(waitForDrain(socket), this.writeTimeoutMs, `waiting to write to ${this.where}`);
       await syslogTimeout(
         new Promise<void>((resolve, reject) => {
-          // Node calls back without an error when the socket was destroyed under the write (close()).
+          // Node calls back without an error when the socket was destroyed under the write: by close(),
+          // or by the 'error' listener (a reset, whose error the socket keeps) or 'end' (the receiver closed).
           socket.write(text, (error) =>
-            error ? reject(error) : socket.destroyed ? reject(new Error('SyslogSink: closed during the write')) : resolve(),
+            error ? reject(error) : socket.destroyed ? reject(this.destroyedError(socket)) : resolve(),
           );
         }),
         this.writeTimeoutMs,
@@ -94,6 +95,14 @@ export class SyslogStreamTransport implements SyslogTransport {
     }
   }
 
+  /** Why a socket was destroyed under a write: its own error (ECONNRESET), the sink's close, or the receiver's. */
+  private destroyedError(socket: Socket): Error {
+    if (socket.errored !== null) return socket.errored;
+    return new Error(
+      this.closed ? 'SyslogSink: closed during the write' : `SyslogSink: ${this.where} closed the connection during the write`,
+    );
+  }
+
   private connect(): Promise<Socket> {
     if (this.closed) return Promise.reject(new Error('SyslogSink: closed'));
     if (this.socket !== undefined) return Promise.resolve(this.socket);
@@ -117,7 +126,12 @@ export class SyslogStreamTransport implements SyslogTransport {
   private adopt(socket: Socket): void {
     this.socket = socket;
     socket.on('error', (error) => {
-      SelfLog.write('SyslogSink: the connection to {Target} failed; reconnecting on the next batch', this.where, error);
+      // A reset (ECONNRESET, EPIPE) loses what the receiver had not read, as its close does ('end' below).
+      SelfLog.write(
+        'SyslogSink: the connection to {Target} failed; what it had not read is lost, though counted delivered; reconnecting on the next batch',
+        this.where,
+        error,
+      );
       this.discard(socket);
     });
     // Receivers never answer; reading (and discarding) is how the receiver closing its end is noticed.

@@ -26,9 +26,15 @@ export function syslogParamValue(value: string): string {
  * in property order: strings bare, other values rendered as in messages (structures as compact
  * JSON); undefined values, and properties whose getter throws, left out.
  *
+ * @param maxValueLength Values rendered longer than this, in UTF-16 units, are left out before they
+ *   are escaped: a message of that many bytes could never hold them (a unit is at least a byte, and
+ *   escaping only lengthens), and escaping megabytes only to drop them blocked the caller for seconds.
  * @example syslogStructuredDataParams({ UserId: 42, Path: '/a]b' }) // [' UserId="42"', ' Path="/a\]b"']
  */
-export function syslogStructuredDataParams(properties: Readonly<Record<string, unknown>>): string[] {
+export function syslogStructuredDataParams(
+  properties: Readonly<Record<string, unknown>>,
+  maxValueLength = Number.POSITIVE_INFINITY,
+): string[] {
   const params: string[] = [];
   for (const name of Object.keys(properties)) {
     let value: unknown;
@@ -38,7 +44,9 @@ export function syslogStructuredDataParams(properties: Readonly<Record<string, u
       continue;
     }
     if (value === undefined) continue;
-    params.push(` ${syslogParamName(name)}="${syslogParamValue(renderValue(value))}"`);
+    const rendered = renderValue(value);
+    if (rendered.length > maxValueLength) continue;
+    params.push(` ${syslogParamName(name)}="${syslogParamValue(rendered)}"`);
   }
   return params;
 }

@@ -32,4 +32,12 @@ describe('syslogMessageText', () => {
     expect(performance.now() - started).toBeLessThan(3_000);
     expect(message).toBe(`${'\n'.repeat(100_000)}x`);
   });
+
+  // Escaping a message of megabytes only for the byte cut to drop it blocked the caller for seconds.
+  it('cuts to maxLength UTF-16 units before writing NUL out, formatter or not', () => {
+    const text = `ab\u0000${'\u0000'.repeat(1_000)}`;
+    expect(syslogMessageText(makeEvent({ text }), undefined, 4)).toBe('ab#000#000');
+    expect(syslogMessageText(makeEvent(), { format: () => `${text}\n` }, 3)).toBe('ab#000');
+    expect(syslogMessageText(makeEvent({ text: 'abc' }), undefined, 3)).toBe('abc');
+  });
 });

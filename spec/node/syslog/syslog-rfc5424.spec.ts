@@ -1,6 +1,10 @@
 import fc from 'fast-check';
 import type { SyslogMessageSettings } from '../../../lib/node/syslog/syslog-message-settings';
+import { syslogEscapeLineBreaks } from '../../../lib/node/syslog/syslog-framing';
+import { syslogEscapeNul } from '../../../lib/node/syslog/syslog-message-text';
 import { syslogRfc5424 } from '../../../lib/node/syslog/syslog-rfc5424';
+import { syslogSdElement, syslogStructuredDataParams } from '../../../lib/node/syslog/syslog-structured-data';
+import { syslogTruncateUtf8 } from '../../../lib/node/syslog/syslog-truncate-utf8';
 import { makeEvent } from '../../helpers/events';
 
 const settings: SyslogMessageSettings = {
@@ -167,6 +171,55 @@ describe('syslogRfc5424', () => {
         },
       ),
       { numRuns: 300 },
+    );
+  });
+
+  // Values and MSG longer than maxMessageBytes are dropped or cut before they are escaped (escaping
+  // megabytes only to drop them blocked the caller for seconds): the message is the same as when
+  // everything is escaped first and measured after, as here.
+  it('writes the same message as escaping every value and the whole MSG first, however long they are', () => {
+    const escaped = (text: string, singleLine: boolean): string =>
+      singleLine ? syslogEscapeLineBreaks(syslogEscapeNul(text)) : syslogEscapeNul(text);
+    const escapeAllFirst = (properties: Record<string, string>, text: string, max: number, singleLine: boolean): string => {
+      const head = '<14>1 2026-11-22T12:00:00.000Z web-1 shop 4242 - ';
+      const params = syslogStructuredDataParams(properties).map((param) => escaped(param, singleLine));
+      let sd = syslogSdElement(params, 'rxlog@32473');
+      const msg = escaped(text, singleLine);
+      const whole = msg === '' ? head + sd : `${head}${sd} ${msg}`;
+      if (Buffer.byteLength(whole) <= max) return whole;
+      if (Buffer.byteLength(head + sd) >= max) {
+        let used = 'rxlog@32473'.length + 2;
+        const kept = params.filter((param) => {
+          const bytes = Buffer.byteLength(param);
+          if (used + bytes >= max - head.length) return false;
+          used += bytes;
+          return true;
+        });
+        sd = syslogSdElement(kept, 'rxlog@32473');
+      }
+      return syslogTruncateUtf8(msg === '' ? head + sd : `${head}${sd} ${msg}`, max);
+    };
+    const hostile = fc.string({
+      unit: fc.constantFrom('a', 'é', '"', ']', '\\', '\n', '\r', '\u0000', '\ud83d', '\ude80', '🚀'),
+      maxLength: 400,
+    });
+    fc.assert(
+      fc.property(
+        fc.dictionary(fc.constantFrom('A', 'B', 'C', 'D'), hostile, { maxKeys: 4 }),
+        hostile,
+        fc.integer({ min: 80, max: 300 }),
+        fc.boolean(),
+        (properties, text, maxMessageBytes, singleLine) => {
+          const line = syslogRfc5424(makeEvent({ text, properties }), {
+            ...settings,
+            messageIdProperty: undefined,
+            maxMessageBytes,
+            singleLine,
+          });
+          expect(line).toBe(escapeAllFirst(properties, text, maxMessageBytes, singleLine));
+        },
+      ),
+      { numRuns: 1_000 },
     );
   });
 });

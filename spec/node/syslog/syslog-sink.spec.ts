@@ -1,5 +1,6 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
+import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { ConfigurationError } from '../../../lib/core/errors/configuration-error';
 import { SelfLog } from '../../../lib/core/self-log';
@@ -202,6 +203,29 @@ describe('SyslogSink', () => {
       expect(diagnostics).toEqual([
         expect.stringContaining(
           `SyslogSink: tcp://127.0.0.1:${server.port} closed the connection; what it had not read is lost, though counted delivered; reconnecting on the next batch`,
+        ),
+      ]);
+    });
+
+    // A reset loses what the receiver had not read as a close does; SelfLog said only "failed".
+    it('reports to SelfLog that what the receiver had not read is lost when it resets the connection', async () => {
+      const server = createServer((socket) => socket.once('data', () => socket.resetAndDestroy()));
+      await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+      const { port } = server.address() as { port: number };
+      const sink = sinkFor({ ...common, transport: 'tcp', port });
+      const diagnostics: string[] = [];
+      const subscription = SelfLog.events$.subscribe((d) => diagnostics.push(d.message));
+      try {
+        await sink.emit([makeEvent({ text: 'first' })]);
+        while (diagnostics.length === 0) await new Promise((resolve) => setImmediate(resolve));
+      } finally {
+        subscription.unsubscribe();
+        await new Promise<void>((resolve) => server.close(() => resolve()));
+      }
+
+      expect(diagnostics).toEqual([
+        expect.stringContaining(
+          `SyslogSink: the connection to tcp://127.0.0.1:${port} failed; what it had not read is lost, though counted delivered; reconnecting on the next batch`,
         ),
       ]);
     });

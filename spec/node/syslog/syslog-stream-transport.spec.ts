@@ -125,6 +125,24 @@ describe('SyslogStreamTransport', () => {
     }, 10_000);
   });
 
+  it('rejects a batch the receiver resets mid-write with the reset, not as if the sink were closed', async () => {
+    // The receiver takes the first bytes, then resets: the batch's rejection is what metrics' lastError shows.
+    const server = createServer((socket) => socket.once('data', () => socket.resetAndDestroy()));
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const { port } = server.address() as { port: number };
+    const transport = new SyslogStreamTransport({ host: '127.0.0.1', port }, 'octet-counting', 5_000, 10_000);
+
+    const error = await transport.send(Array.from({ length: 8 }, () => 'x'.repeat(1024 * 1024))).then(
+      () => undefined,
+      (rejection: NodeJS.ErrnoException) => rejection,
+    );
+
+    expect(error?.code).toMatch(/^(ECONNRESET|EPIPE)$/);
+    expect(error?.message).not.toMatch(/closed during the write/);
+    await transport.close();
+    await new Promise<void>((resolve) => server.close(() => resolve()));
+  }, 10_000);
+
   describe('closed with a write the receiver never takes', () => {
     const { accepted, port } = tcpReceiver(false);
 

@@ -1,5 +1,10 @@
 import fc from 'fast-check';
-import { syslogParamName, syslogParamValue, syslogStructuredData } from '../../../lib/node/syslog/syslog-structured-data';
+import {
+  syslogParamName,
+  syslogParamValue,
+  syslogStructuredData,
+  syslogStructuredDataParams,
+} from '../../../lib/node/syslog/syslog-structured-data';
 
 /** RFC 5424's SD-ELEMENT grammar: SD-ID, then SD-PARAMs with escaped values. */
 const SD_ELEMENT = /^\[[!#-<>-\\^-~]{1,32}(?: [!#-<>-\\^-~]{1,32}="(?:[^"\\\]]|\\["\\\]])*")*\]$/u;
@@ -13,6 +18,14 @@ describe('syslogStructuredData', () => {
 
   it('escapes ", \\ and ] in values', () => {
     expect(syslogStructuredData({ P: 'a"b\\c]d' })).toBe('[rxlog@32473 P="a\\"b\\\\c\\]d"]');
+  });
+
+  it('leaves out, unescaped, a value rendered longer than maxValueLength: no message of that many bytes holds it', () => {
+    expect(syslogStructuredDataParams({ A: 'x'.repeat(11), B: '"]"]"', C: { k: 'v' }, D: 'y'.repeat(10) }, 10)).toEqual([
+      ' B="\\"\\]\\"\\]\\""',
+      ' C="{\\"k\\":\\"v\\"}"',
+      ` D="${'y'.repeat(10)}"`,
+    ]);
   });
 
   it('uses the given SD-ID', () => {
