@@ -1,6 +1,7 @@
 import type { LoggerService, LogLevel as NestLogLevel } from '@nestjs/common';
 import { ConfigurationError } from '../core/errors/configuration-error';
 import type { LogLevelName } from '../core/log-level';
+import { read } from '../core/read-property';
 import { SelfLog } from '../core/self-log';
 import type { Logger } from '../pipeline/logger';
 import { captureValue } from '../templates/capture';
@@ -323,9 +324,9 @@ function errorFromStack(message: unknown, stack: string): Error {
   return error;
 }
 
-/** An Error's message as text: a library may have set an object there, or nothing. */
+/** An Error's message as text: a library may have set an object there, or nothing, or a getter that throws (a marker then). */
 function errorMessageText(error: Error): string {
-  const text: unknown = error.message;
+  const text = read(error, 'message');
   if (typeof text === 'string') return text;
   return text === undefined || text === null ? '' : messageText(text);
 }
@@ -334,7 +335,7 @@ function errorMessageText(error: Error): string {
 function messageText(message: unknown): string {
   if (typeof message === 'string') return message;
   if (typeof message === 'object' && message !== null) {
-    const text: unknown = (message as { message?: unknown }).message;
+    const text = read(message, 'message');
     return typeof text === 'string' ? text : writeJson(message);
   }
   return String(message);

@@ -121,6 +121,28 @@ describe('RxlogLoggerService', () => {
     ]);
   });
 
+  it('writes an Error whose message getter throws (a hostile library error, a Proxy) with a marker and its exception, not dropping it', () => {
+    const { service, sink } = setup();
+    const error = new Error('x');
+    Object.defineProperty(error, 'message', {
+      get(): never {
+        throw new Error('message getter');
+      },
+    });
+    const object = {
+      get message(): never {
+        throw new Error('object getter');
+      },
+    };
+    service.error(error, undefined, 'Orders');
+    service.fatal(object, 'Error: Not Found\n    at find (/app/orders.js:3:9)', 'Orders');
+    expect(sink.events.map((e) => [e.level, e.renderMessage(), e.exception === error, e.properties.SourceContext])).toEqual([
+      ['error', '[Throws: message getter]', true, 'Orders'],
+      ['fatal', '{"message":"[Throws: object getter]"}', false, 'Orders'],
+    ]);
+    expect(sink.events[1]?.exception?.message).toBe('[Throws: object getter]');
+  });
+
   it('reads a stack passed as text beside a plain object; an Error last among the params is the exception instead', () => {
     const { service, sink } = setup();
     const stack = 'Error: Not Found\n    at find (/app/orders.js:3:9)';
