@@ -24,6 +24,20 @@ describe('RxlogShutdown in real Nest 12 application contexts', () => {
     expect(outcomes['closed twice']).toEqual(['graceful: 0']);
   });
 
+  it('delivers what was logged before an onModuleInit failure and in the shutdown hooks when the app is closed then, reporting once', () => {
+    expect(outcomes['init failed, then closed twice']).toEqual({
+      failure: 'Error: init failed',
+      rxlog: [
+        ['NestFactory', 'Starting Nest application...'],
+        ['InstanceLoader', 'AppModule dependencies initialized'],
+        ['InstanceLoader', 'RxlogModule dependencies initialized'],
+        ['Failing', 'Connecting'],
+        ['Failing', 'Released'],
+      ],
+      reports: ['graceful: 5'],
+    });
+  });
+
   it('reports a report callback that rejects to SelfLog, leaving no unhandled rejection to end the process', () => {
     expect(outcomes['a report callback that rejects']).toEqual({
       unhandled: [],
