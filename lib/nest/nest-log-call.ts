@@ -13,7 +13,8 @@ export interface NestLogCall {
 // Nest's own test for "this string is a stack trace" ([ \t]+ rather than \s+ avoids quadratic backtracking).
 const STACK_FORMAT = /\n[ \t]+at .+:\d+:\d+/;
 
-function isStackFormat(value: unknown): boolean {
+/** Whether `value` is what Nest's `ConsoleLogger` takes for a stack trace (`undefined` too, in second place). */
+export function isStackFormat(value: unknown): boolean {
   return value === undefined || (typeof value === 'string' && STACK_FORMAT.test(value));
 }
 

@@ -1,14 +1,14 @@
 import type { LoggerService, LogLevel as NestLogLevel } from '@nestjs/common';
 import { ConfigurationError } from '../core/errors/configuration-error';
 import type { LogLevelName } from '../core/log-level';
-import { read } from '../core/read-property';
+import { read, thrownMessage } from '../core/read-property';
 import { SelfLog } from '../core/self-log';
 import type { Logger } from '../pipeline/logger';
 import { captureValue } from '../templates/capture';
 import { writeJson } from '../templates/safe-json';
 import { wasLoggedRequestError } from './logged-request-errors';
 import { isError } from '../node/is-error';
-import { isPlainObject, readNestLogCall } from './nest-log-call';
+import { isPlainObject, isStackFormat, readNestLogCall } from './nest-log-call';
 import { keepForCompletion } from './rxlog-request-context';
 import { closedFallback, isClosedLogger } from './closed-loggers';
 
@@ -57,7 +57,9 @@ const STREAMABLE_FILE = 'StreamableFile';
  * which stays the call's context, as in `ConsoleLogger`); other extras, and such a field, are kept
  * in a `Params` property (class instances with their fields). A function as the message is a
  * lazy one, as in Nest's `ConsoleLogger`: it is called only when its level is on (a class stands
- * for its name; one that throws is written as `[Throws: <message>]`). An error on its request's
+ * for its name; one that throws is written as `[Throws: <message>]`, as is an Error whose `message`
+ * getter throws; a call whose arguments cannot be read at all, a Proxy whose traps throw, is
+ * written with its text message and context, else `[Unreadable: …]`). An error on its request's
  * completion event (a handler's, which the request interceptor saw, or one a guard threw before
  * it) is not written again when Nest's exception filter reports it: it goes on that event instead
  * of beside it. Once the logger is closed (by the app's shutdown, or, in an app that imports
@@ -223,7 +225,24 @@ export class RxlogLoggerService implements LoggerService {
       if (exception === undefined) log.write(level, template, ...args);
       else log.write(level, exception, template, ...args);
     } catch (error) {
-      SelfLog.write('RxlogLoggerService: a Nest log call could not be written', error);
+      SelfLog.write('RxlogLoggerService: a Nest log call could not be written; written with its message text or a marker', error);
+      this.writeUnreadable(level, given, optionalParams, error);
+    }
+  }
+
+  /**
+   * A call whose arguments could not be read (a Proxy whose traps throw, a revoked one) is still
+   * written, as a lazy message that throws is: at its level, under its context, with its message
+   * when that is text, else `[Unreadable: <what was thrown>]`; nothing else of it is read.
+   */
+  private writeUnreadable(level: LogLevelName, given: unknown, optionalParams: unknown[], error: unknown): void {
+    try {
+      const last = optionalParams.length > 0 ? optionalParams[optionalParams.length - 1] : undefined;
+      const context = typeof last === 'string' && !isStackFormat(last) ? last : undefined;
+      const text = typeof given === 'string' ? given : `[Unreadable: ${thrownMessage(error)}]`;
+      this.loggerFor(context).write(level, textTemplate(text));
+    } catch (failure) {
+      SelfLog.write('RxlogLoggerService: a Nest log call could not be written at all', failure);
     }
   }
 

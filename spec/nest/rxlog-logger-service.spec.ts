@@ -303,8 +303,8 @@ describe('RxlogLoggerService', () => {
     expect(() => service.error(Symbol('s'))).not.toThrow();
   });
 
-  it('never throws when an argument is a Proxy whose traps throw, and reports the call to SelfLog', () => {
-    const { service } = setup();
+  it('never throws when an argument is a Proxy whose traps throw: writes the call with what it can read, and reports it to SelfLog', () => {
+    const { service, sink } = setup();
     const refuse = (): never => {
       throw new Error('trap');
     };
@@ -320,8 +320,14 @@ describe('RxlogLoggerService', () => {
       subscription.unsubscribe();
     }
     expect(reports.map((report) => report.template)).toEqual(
-      Array(3).fill('RxlogLoggerService: a Nest log call could not be written'),
+      Array(3).fill('RxlogLoggerService: a Nest log call could not be written; written with its message text or a marker'),
     );
+    // The event is not lost (a fatal one least of all): its level, its text message and its context, else a marker.
+    expect(sink.events.map((e) => [e.level, e.renderMessage(), e.properties])).toEqual([
+      ['error', 'Failed', { SourceContext: 'OrdersService' }],
+      ['fatal', 'Failed', { SourceContext: 'OrdersService' }],
+      ['information', '[Unreadable: trap]', { SourceContext: 'OrdersService' }],
+    ]);
   });
 });
 
