@@ -40,7 +40,7 @@ export interface Sink {
   /** Releases the sink's resources (files, sockets) after its last batch; called once, at logger close. */
   close?(): void | Promise<void>;
   /**
-   * The batching this sink gets when its `writeTo.sink` options give none: file and stream sinks
+   * The batching this sink gets when its `writeTo.sink` options give none: file, stream and syslog sinks
    * batch (512 events / 100 ms) so a burst costs one write per batch. Without it, events go one
    * at a time.
    */

@@ -18,17 +18,23 @@ import type { SyslogTransport } from './syslog-transport';
  * TCP, newline framing on Unix sockets); the connection opens on the first batch and, after an
  * error, again on the next one. A failure rejects, so the pipeline's retry, circuit breaker and
  * fallback act; the sink never buffers beyond the batch it is given. It is async-only (no
- * `emitSync`): batch it in the pipeline. No TLS: put a local relay (rsyslog, stunnel) in front of
- * a remote receiver that needs it.
+ * `emitSync`) and batches by default as the file sinks do (512 events / 100 ms, `batchDefaults`),
+ * so a burst costs one write per batch rather than one per event; a `batch` option replaces that.
+ * No TLS: put a local relay (rsyslog, stunnel) in front of a remote receiver that needs it.
  *
  * @example
  * new LoggerConfiguration()
- *   .writeTo.sink(new SyslogSink({ transport: 'tcp', host: 'logs.internal', port: 514, facility: 'local0' }), { batch: { size: 100, maxDelayMs: 50 } })
+ *   .writeTo.sink(new SyslogSink({ transport: 'tcp', host: 'logs.internal', port: 514, facility: 'local0' }))
  *   .createLogger();
  */
 export class SyslogSink implements Sink {
   /** The default name of this sink in metrics and the shutdown report. */
   readonly kind = 'syslog';
+  /**
+   * The batching this sink gets without a `batch` option: as the file sinks', 512 events or 100 ms
+   * (Serilog's syslog sink batches too), so a burst is one write of framed messages per batch.
+   */
+  readonly batchDefaults = { size: 512, maxDelayMs: 100 } as const;
 
   private readonly settings: SyslogMessageSettings;
   private readonly transport: SyslogTransport;

@@ -310,6 +310,23 @@ describe('SyslogSink', () => {
   });
 
   describe('through a logger', () => {
+    // Found by a review: without a batch option each event was a batch of its own, one write (or
+    // one awaited datagram) per event, where the file sinks (and Serilog's syslog sink) batch.
+    it('batches by default: a burst without a batch option goes in one emit, one write of framed messages', async () => {
+      const server = track(await startStreamServer({ framing: 'octet-counting' }));
+      const sink = sinkFor({ ...common, transport: 'tcp', port: server.port });
+      expect(sink.batchDefaults).toEqual({ size: 512, maxDelayMs: 100 });
+      const batches: number[] = [];
+      const emit = sink.emit.bind(sink);
+      sink.emit = (events) => (batches.push(events.length), emit(events));
+      const log = new LoggerConfiguration().writeTo.sink(sink).createLogger();
+      for (let i = 0; i < 200; i++) log.information('Order {OrderId} paid', i);
+      const report = await log.close({ strategy: 'flush' });
+      expect(batches).toEqual([200]);
+      expect(await server.waitFor(200)).toHaveLength(200);
+      expect(report.sinks.syslog).toEqual({ delivered: 200, dropped: 0, failed: 0, undelivered: 0 });
+    });
+
     it.each(['tcp', 'udp'] as const)('delivers every event exactly once over %s', async (transport) => {
       const server = track(transport === 'tcp' ? await startStreamServer({ framing: 'octet-counting' }) : await startUdpServer());
       const log = new LoggerConfiguration().writeTo
