@@ -160,9 +160,8 @@ async function run(options: CliOptions, io: CliIo): Promise<number> {
   }
 
   await out.end();
-  const failure: NodeJS.ErrnoException | undefined = out.failure;
-  // EPIPE means the reader has seen all it wanted (`rxlog big.log | head`): not an error.
-  if (failure !== undefined && failure.code !== 'EPIPE') {
+  const failure = writeFailure(out);
+  if (failure !== undefined) {
     report(`cannot write the output: ${failure.message}`);
     code = USAGE_OR_IO;
   }
@@ -170,11 +169,26 @@ async function run(options: CliOptions, io: CliIo): Promise<number> {
   return code;
 }
 
-async function print(stream: Writable, text: string, code: number): Promise<number> {
+/** How an ended output failed, but for EPIPE: the reader has seen all it wanted (`rxlog big.log | head`), not an error. */
+function writeFailure(output: BufferedOutput): Error | undefined {
+  const failure: NodeJS.ErrnoException | undefined = output.failure;
+  return failure?.code === 'EPIPE' ? undefined : failure;
+}
+
+/**
+ * Writes `text` and resolves with `code`; when `stream` fails (`rxlog --help > /dev/full`) and there is a `reportTo`,
+ * reports it there and resolves with 2, as `ls --help > /dev/full` fails.
+ */
+async function print(stream: Writable, text: string, code: number, reportTo?: Writable): Promise<number> {
   const output = new BufferedOutput(stream);
   output.write(text);
   await output.end();
-  return code;
+  const failure = writeFailure(output);
+  if (failure === undefined || reportTo === undefined) return code;
+  const report = new BufferedOutput(reportTo);
+  report.write(`rxlog: cannot write the output: ${escapeControlCharacters(failure.message)}\n`);
+  await report.end();
+  return USAGE_OR_IO;
 }
 
 /**
@@ -193,9 +207,9 @@ export async function runCli(args: readonly string[], io: CliIo): Promise<number
   const parsed = parseCliArgs(args);
   switch (parsed.kind) {
     case 'help':
-      return print(io.stdout, CLI_USAGE, OK);
+      return print(io.stdout, CLI_USAGE, OK, io.stderr);
     case 'version':
-      return print(io.stdout, `${io.version ?? 'unknown'}\n`, OK);
+      return print(io.stdout, `${io.version ?? 'unknown'}\n`, OK, io.stderr);
     case 'error':
       // An argument may hold what JSON.stringify leaves raw in the message: C1 controls, U+2028.
       return print(

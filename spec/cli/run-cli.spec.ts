@@ -381,6 +381,23 @@ describe('runCli', () => {
     expect(await run(['--version'], '', { version: '1.2.3' })).toEqual({ code: 0, stdout: '1.2.3\n', stderr: '' });
   });
 
+  // POSIX: a utility that cannot write its output says so and fails, as `ls --help > /dev/full` does; a reader
+  // that has gone (`rxlog --help | head -1`) is no failure.
+  it.each([
+    [['--help'], 'ENOSPC', 2, 'rxlog: cannot write the output: write failed\n'],
+    [['--version'], 'ENOSPC', 2, 'rxlog: cannot write the output: write failed\n'],
+    [['--help'], 'EPIPE', 0, ''],
+  ])('exits %j whose output fails with %s with %d', async (args, errorCode, status, report) => {
+    const stdout = new Writable({
+      write(_chunk, _encoding, callback) {
+        callback(Object.assign(new Error('write failed'), { code: errorCode }));
+      },
+    });
+    const stderr = new Collector();
+    expect(await runCli(args, { stdin: Readable.from([]), stdout, stderr })).toBe(status);
+    expect(stderr.text).toBe(report);
+  });
+
   it('exits with 2 and a hint on a usage mistake, reading nothing', async () => {
     const { code, stdout, stderr } = await run(['--level', 'loud'], MIXED);
     expect(code).toBe(2);
