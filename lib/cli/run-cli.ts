@@ -72,10 +72,18 @@ async function readLines(
   onOversized: (bytes: number, lineNumber: number) => void,
 ): Promise<Error | undefined> {
   let failure: Error | undefined;
+  // Once an output has failed, the input is destroyed for it: what reading says then is not a read error.
   // The listener stays after reading, so a late error cannot crash the process.
   input.on('error', (error: Error) => {
-    failure ??= error;
+    if (!failed(outputs)) failure ??= error;
   });
+  // The reader of our output or our reports has gone (`| head`, `2>&1 | head`): stop reading now, even while the
+  // input is idle (`tail -f app.log | rxlog | head -1`), rather than at its next line or its end, as a C tool
+  // killed by SIGPIPE on either would (Node ignores SIGPIPE).
+  const stop = (): void => {
+    input.destroy();
+  };
+  const unsubscribe = outputs.map((output) => output.onFailure(stop));
   let lineNumber = 0;
   try {
     for await (const line of readCappedLines(input as AsyncIterable<Buffer | string>, maxLineBytes)) {
@@ -88,11 +96,9 @@ async function readLines(
       if (failed(outputs)) break;
     }
   } catch (error) {
-    failure ??= error instanceof Error ? error : new Error(message(error));
+    if (!failed(outputs)) failure ??= error instanceof Error ? error : new Error(message(error));
   }
-  // The reader of our output or our reports has gone (`| head`, `2>&1 | head`): stop reading now rather than at
-  // the end of the file, as a C tool killed by SIGPIPE on either would (Node ignores SIGPIPE).
-  if (failed(outputs)) input.destroy();
+  for (const off of unsubscribe) off();
   return failure;
 }
 

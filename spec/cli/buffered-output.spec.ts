@@ -80,4 +80,18 @@ describe('BufferedOutput', () => {
     await output.end();
     expect(output.failure).toBe(enospc);
   });
+
+  it('tells a failure listener once when the stream fails, at once when it already has, and not after it is taken back', async () => {
+    const stream = new RecordingStream();
+    const output = new BufferedOutput(stream);
+    const told: string[] = [];
+    output.onFailure(() => told.push('kept'));
+    const takeBack = output.onFailure(() => told.push('taken back'));
+    takeBack();
+    stream.destroy(Object.assign(new Error('write EPIPE'), { code: 'EPIPE' }));
+    await tick();
+    expect(told).toEqual(['kept']);
+    output.onFailure(() => told.push('late'));
+    expect(told).toEqual(['kept', 'late']);
+  });
 });

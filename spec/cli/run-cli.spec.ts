@@ -425,6 +425,22 @@ describe('runCli', () => {
     expect(input.destroyed).toBe(true);
   });
 
+  // `tail -f app.log | rxlog | head -1`: the line after the first fails with EPIPE, and the app may log nothing more
+  // for minutes. A C filter dies of SIGPIPE on that write; rxlog waited for one more line before it stopped.
+  it('stops as soon as the reader of its output has gone, without waiting for more input', async () => {
+    const input = new Readable({ read() {} });
+    input.push(`${CLEF_INFO}\n`);
+    const stdout = new Writable({
+      write(_chunk, _encoding, callback) {
+        callback(Object.assign(new Error('write EPIPE'), { code: 'EPIPE' }));
+      },
+    });
+    const stderr = new Collector();
+    expect(await runCli([], { stdin: input, stdout, stderr })).toBe(0);
+    expect(stderr.text).toBe('');
+    expect(input.destroyed).toBe(true);
+  });
+
   it('stops too when the reader of its reports has gone (`rxlog --strict big.log 2>&1 | head`)', async () => {
     // Every line is reported and none is written to stdout: before, it read all of its input (for ever from a pipe).
     let produced = 0;
