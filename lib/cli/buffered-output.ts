@@ -13,6 +13,7 @@ const FLUSH_AT_CHARS = 64 * 1024;
 export class BufferedOutput {
   /** The stream's first error; once set, writes are dropped. */
   failure: Error | undefined;
+  private readonly failureListeners = new Set<() => void>();
   private pending = '';
   private scheduled = false;
   private waiting: Promise<void> | undefined;
@@ -22,9 +23,20 @@ export class BufferedOutput {
   };
 
   constructor(private readonly stream: Writable) {
-    stream.on('error', (error: Error) => {
-      this.failure ??= error;
-    });
+    stream.on('error', (error: Error) => this.fail(error));
+  }
+
+  /**
+   * Calls `listener` once, when the stream fails (at once if it has), so a reader waiting for input can stop as
+   * soon as its output is gone (`tail -f app.log | rxlog | head -1`); returns what takes the listener back.
+   */
+  onFailure(listener: () => void): () => void {
+    if (this.failure !== undefined) {
+      listener();
+      return () => {};
+    }
+    this.failureListeners.add(listener);
+    return () => this.failureListeners.delete(listener);
   }
 
   /** Adds text to the next write. */
@@ -47,7 +59,7 @@ export class BufferedOutput {
     try {
       accepted = this.stream.write(text);
     } catch (error) {
-      this.failure ??= error instanceof Error ? error : new Error(String(error));
+      this.fail(error instanceof Error ? error : new Error(String(error)));
       return;
     }
     // A destroyed stream refuses writes but emits neither 'drain' nor (again) 'close': nothing to wait for.
@@ -63,6 +75,14 @@ export class BufferedOutput {
   async end(): Promise<void> {
     this.flush();
     await this.waiting;
+  }
+
+  private fail(error: Error): void {
+    if (this.failure !== undefined) return;
+    this.failure = error;
+    const listeners = [...this.failureListeners];
+    this.failureListeners.clear();
+    for (const listener of listeners) listener();
   }
 
   private drained(): Promise<void> {

@@ -26,5 +26,5 @@ Options:
 A value may also follow "=" (--level=warn); "--" ends the options.
 
 Exit codes: 0 ok, 1 lines that are not events under --strict or a line over 16 MiB (skipped and
-reported), 2 bad usage or unreadable input.
+reported), 2 bad usage, unreadable input or an output that cannot be written.
 `;

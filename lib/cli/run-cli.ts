@@ -72,10 +72,18 @@ async function readLines(
   onOversized: (bytes: number, lineNumber: number) => void,
 ): Promise<Error | undefined> {
   let failure: Error | undefined;
+  // Once an output has failed, the input is destroyed for it: what reading says then is not a read error.
   // The listener stays after reading, so a late error cannot crash the process.
   input.on('error', (error: Error) => {
-    failure ??= error;
+    if (!failed(outputs)) failure ??= error;
   });
+  // The reader of our output or our reports has gone (`| head`, `2>&1 | head`): stop reading now, even while the
+  // input is idle (`tail -f app.log | rxlog | head -1`), rather than at its next line or its end, as a C tool
+  // killed by SIGPIPE on either would (Node ignores SIGPIPE).
+  const stop = (): void => {
+    input.destroy();
+  };
+  const unsubscribe = outputs.map((output) => output.onFailure(stop));
   let lineNumber = 0;
   try {
     for await (const line of readCappedLines(input as AsyncIterable<Buffer | string>, maxLineBytes)) {
@@ -88,11 +96,9 @@ async function readLines(
       if (failed(outputs)) break;
     }
   } catch (error) {
-    failure ??= error instanceof Error ? error : new Error(message(error));
+    if (!failed(outputs)) failure ??= error instanceof Error ? error : new Error(message(error));
   }
-  // The reader of our output or our reports has gone (`| head`, `2>&1 | head`): stop reading now rather than at
-  // the end of the file, as a C tool killed by SIGPIPE on either would (Node ignores SIGPIPE).
-  if (failed(outputs)) input.destroy();
+  for (const off of unsubscribe) off();
   return failure;
 }
 
@@ -160,9 +166,8 @@ async function run(options: CliOptions, io: CliIo): Promise<number> {
   }
 
   await out.end();
-  const failure: NodeJS.ErrnoException | undefined = out.failure;
-  // EPIPE means the reader has seen all it wanted (`rxlog big.log | head`): not an error.
-  if (failure !== undefined && failure.code !== 'EPIPE') {
+  const failure = writeFailure(out);
+  if (failure !== undefined) {
     report(`cannot write the output: ${failure.message}`);
     code = USAGE_OR_IO;
   }
@@ -170,11 +175,26 @@ async function run(options: CliOptions, io: CliIo): Promise<number> {
   return code;
 }
 
-async function print(stream: Writable, text: string, code: number): Promise<number> {
+/** How an ended output failed, but for EPIPE: the reader has seen all it wanted (`rxlog big.log | head`), not an error. */
+function writeFailure(output: BufferedOutput): Error | undefined {
+  const failure: NodeJS.ErrnoException | undefined = output.failure;
+  return failure?.code === 'EPIPE' ? undefined : failure;
+}
+
+/**
+ * Writes `text` and resolves with `code`; when `stream` fails (`rxlog --help > /dev/full`) and there is a `reportTo`,
+ * reports it there and resolves with 2, as `ls --help > /dev/full` fails.
+ */
+async function print(stream: Writable, text: string, code: number, reportTo?: Writable): Promise<number> {
   const output = new BufferedOutput(stream);
   output.write(text);
   await output.end();
-  return code;
+  const failure = writeFailure(output);
+  if (failure === undefined || reportTo === undefined) return code;
+  const report = new BufferedOutput(reportTo);
+  report.write(`rxlog: cannot write the output: ${escapeControlCharacters(failure.message)}\n`);
+  await report.end();
+  return USAGE_OR_IO;
 }
 
 /**
@@ -193,9 +213,9 @@ export async function runCli(args: readonly string[], io: CliIo): Promise<number
   const parsed = parseCliArgs(args);
   switch (parsed.kind) {
     case 'help':
-      return print(io.stdout, CLI_USAGE, OK);
+      return print(io.stdout, CLI_USAGE, OK, io.stderr);
     case 'version':
-      return print(io.stdout, `${io.version ?? 'unknown'}\n`, OK);
+      return print(io.stdout, `${io.version ?? 'unknown'}\n`, OK, io.stderr);
     case 'error':
       // An argument may hold what JSON.stringify leaves raw in the message: C1 controls, U+2028.
       return print(

@@ -66,4 +66,32 @@ describe('BufferedOutput', () => {
     expect(stream.writes).toEqual(['tail\n']);
     expect(stream.writableLength).toBe(0);
   });
+
+  // fs.writeSync to a full disk fails inside _write, as process.stdout to a file does: the stream reports it a tick later.
+  it('resolves end() once the last write has succeeded or failed, with its failure kept', async () => {
+    const enospc = Object.assign(new Error('disk full'), { code: 'ENOSPC' });
+    const stream = new Writable({
+      write(_chunk, _encoding, callback) {
+        callback(enospc);
+      },
+    });
+    const output = new BufferedOutput(stream);
+    output.write('help text\n');
+    await output.end();
+    expect(output.failure).toBe(enospc);
+  });
+
+  it('tells a failure listener once when the stream fails, at once when it already has, and not after it is taken back', async () => {
+    const stream = new RecordingStream();
+    const output = new BufferedOutput(stream);
+    const told: string[] = [];
+    output.onFailure(() => told.push('kept'));
+    const takeBack = output.onFailure(() => told.push('taken back'));
+    takeBack();
+    stream.destroy(Object.assign(new Error('write EPIPE'), { code: 'EPIPE' }));
+    await tick();
+    expect(told).toEqual(['kept']);
+    output.onFailure(() => told.push('late'));
+    expect(told).toEqual(['kept', 'late']);
+  });
 });

@@ -1,4 +1,4 @@
-import { spawn, spawnSync } from 'node:child_process';
+import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -15,6 +15,12 @@ describe('rxlog (lib/cli/main.ts)', () => {
 
   afterEach(() => {
     fs.rmSync(dir, { recursive: true, force: true });
+  });
+
+  // A child a failed test left running would keep jest from exiting.
+  const children: ChildProcess[] = [];
+  afterEach(() => {
+    for (const child of children.splice(0)) if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
   });
 
   it('pretty-prints a CLEF file to stdout and exits with 0', () => {
@@ -154,4 +160,28 @@ describe('rxlog (lib/cli/main.ts)', () => {
     },
     20_000,
   );
+
+  // `tail -f app.log | rxlog | head -1` while the app is quiet: the second line meets EPIPE, and no third comes.
+  it('exits once a write meets the closed pipe, while its input stays open and idle', async () => {
+    const rxlog = spawn(process.execPath, ['--import', 'tsx', 'lib/cli/main.ts'], {
+      cwd: root,
+      env: plainEnv({ TZ: 'UTC' }),
+      stdio: ['pipe', 'pipe', 'pipe'],
+    });
+    children.push(rxlog);
+    let err = '';
+    rxlog.stderr.setEncoding('utf8').on('data', (text: string) => (err += text));
+    const exited = new Promise<[number | null, NodeJS.Signals | null]>((resolve) =>
+      rxlog.on('exit', (code, signal) => resolve([code, signal])),
+    );
+    rxlog.stdin.on('error', () => {}); // EPIPE once rxlog has gone
+    rxlog.stdin.write('{"@t":"2026-11-22T12:00:00.000Z","@mt":"First"}\n');
+    await new Promise<void>((resolve) => rxlog.stdout.once('data', () => resolve()));
+    rxlog.stdout.destroy();
+    rxlog.stdin.write('{"@t":"2026-11-22T12:00:01.000Z","@mt":"Second"}\n');
+    const [code, signal] = await exited;
+    rxlog.stdin.destroy();
+    expect(err).toBe('');
+    expect([code, signal]).toEqual([0, null]);
+  }, 20_000);
 });

@@ -381,6 +381,23 @@ describe('runCli', () => {
     expect(await run(['--version'], '', { version: '1.2.3' })).toEqual({ code: 0, stdout: '1.2.3\n', stderr: '' });
   });
 
+  // POSIX: a utility that cannot write its output says so and fails, as `ls --help > /dev/full` does; a reader
+  // that has gone (`rxlog --help | head -1`) is no failure.
+  it.each([
+    [['--help'], 'ENOSPC', 2, 'rxlog: cannot write the output: write failed\n'],
+    [['--version'], 'ENOSPC', 2, 'rxlog: cannot write the output: write failed\n'],
+    [['--help'], 'EPIPE', 0, ''],
+  ])('exits %j whose output fails with %s with %d', async (args, errorCode, status, report) => {
+    const stdout = new Writable({
+      write(_chunk, _encoding, callback) {
+        callback(Object.assign(new Error('write failed'), { code: errorCode }));
+      },
+    });
+    const stderr = new Collector();
+    expect(await runCli(args, { stdin: Readable.from([]), stdout, stderr })).toBe(status);
+    expect(stderr.text).toBe(report);
+  });
+
   it('exits with 2 and a hint on a usage mistake, reading nothing', async () => {
     const { code, stdout, stderr } = await run(['--level', 'loud'], MIXED);
     expect(code).toBe(2);
@@ -405,6 +422,22 @@ describe('runCli', () => {
     expect(code).toBe(0);
     expect(stderr.text).toBe('');
     expect(produced).toBeLessThan(1_000_000);
+    expect(input.destroyed).toBe(true);
+  });
+
+  // `tail -f app.log | rxlog | head -1`: the line after the first fails with EPIPE, and the app may log nothing more
+  // for minutes. A C filter dies of SIGPIPE on that write; rxlog waited for one more line before it stopped.
+  it('stops as soon as the reader of its output has gone, without waiting for more input', async () => {
+    const input = new Readable({ read() {} });
+    input.push(`${CLEF_INFO}\n`);
+    const stdout = new Writable({
+      write(_chunk, _encoding, callback) {
+        callback(Object.assign(new Error('write EPIPE'), { code: 'EPIPE' }));
+      },
+    });
+    const stderr = new Collector();
+    expect(await runCli([], { stdin: input, stdout, stderr })).toBe(0);
+    expect(stderr.text).toBe('');
     expect(input.destroyed).toBe(true);
   });
 
