@@ -5,6 +5,7 @@ import { parseJsonExact } from '../formatting/parse-json-exact';
 import { readCompactJsonValue } from '../formatting/read-compact-json';
 import { RenderedEvent } from '../formatting/rendered-event';
 import { alignText, renderPropertyToken } from '../templates/render-template';
+import { writeJson } from '../templates/safe-json';
 
 /** What one line of a log file holds: an event, or the reason it is not one. */
 export type LogLineResult =
@@ -37,7 +38,8 @@ function levelProblem(level: unknown, field: string): string | undefined {
     parseLevel(level, field);
     return undefined;
   } catch {
-    return `unknown level ${JSON.stringify(level)} in "${field}"`;
+    // writeJson, not JSON.stringify: a long integer was read as a bigint, which JSON.stringify throws on.
+    return `unknown level ${writeJson(level)} in "${field}"`;
   }
 }
 

@@ -118,6 +118,9 @@ describe('readLogLine', () => {
     ['{"timestamp":12,"message":"x"}', '"timestamp" is not a string'],
     ['{"@t":"2026-11-22T12:00:00.000Z","@l":"Loud"}', 'unknown level "Loud" in "@l"'],
     ['{"timestamp":"2026-11-22T12:00:00.000Z","level":30}', 'unknown level 30 in "level"'],
+    // A long integer is read as a bigint, which JSON.stringify threw on: the whole file stopped there.
+    ['{"@t":"2020-01-01T00:00:00Z","@l":12345678901234567890}', 'unknown level 12345678901234567890 in "@l"'],
+    ['{"timestamp":"2020-01-01T00:00:00Z","level":12345678901234567890}', 'unknown level 12345678901234567890 in "level"'],
     ['{"@t":"yesterday","@mt":"x"}', 'the timestamp is not a date'],
     ['{"timestamp":"soon","message":"x"}', 'the timestamp is not a date'],
   ])('gives the reason a line is not an event: %j', (line, reason) => {

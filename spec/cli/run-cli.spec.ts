@@ -310,6 +310,18 @@ describe('runCli', () => {
     );
   });
 
+  // Found by a review: a level holding a long integer (read as a bigint) stopped the whole input at
+  // that line with "cannot read <stdin>: Do not know how to serialize a BigInt", exit 2.
+  it('reads on past a line whose level is a long integer, reporting it under --strict', async () => {
+    const { code, stdout, stderr } = await run(
+      ['--strict', '--template', '{Message}'],
+      `{"@t":"${T0}","@l":12345678901234567890}\n${CLEF_INFO}\n`,
+    );
+    expect(code).toBe(1);
+    expect(stdout).toBe('User 42 logged in\n');
+    expect(stderr).toBe('rxlog: <stdin>:1: not a log event (unknown level 12345678901234567890 in "@l")\n');
+  });
+
   it('gives each reason once under --strict, the line it is about named by its number, not quoted', async () => {
     const { stderr } = await run(['--strict'], `{"@t":"${T0}","@mt":5}\n`);
     expect(stderr).toBe('rxlog: <stdin>:1: not a log event ("@mt" is not a string)\n');
