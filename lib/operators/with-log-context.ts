@@ -36,7 +36,8 @@ function kindOf(value: unknown): string {
  * `switchMap` chain in a browser, which has no AsyncLocalStorage; in Node with
  * `useAsyncLocalStorage()` it also follows async work started downstream, except what a scheduler
  * runs in one batch: after `observeOn(asapScheduler)` every value of a turn is delivered in the
- * context of the first, so place `withLogContext` after such an `observeOn`.
+ * context of the first. A `withLogContext` placed after such an `observeOn` puts its own names
+ * back, but the other properties in force stay the first's: use `asyncScheduler` instead.
  *
  * Only what it delivers runs in the context: operators placed before it (upstream), and work the
  * source does as it is subscribed (`defer`'s factory), run without it, whether the source emits

@@ -104,4 +104,16 @@ describe('LogContext', () => {
     cart.items.push('chair');
     expect(memory.events.map((e) => e.properties.Cart)).toEqual([{ items: ['book'] }, { items: ['book', 'lamp'] }]);
   });
+
+  it('reads the names of the object given to run when the run starts: one added or reassigned later is not seen', () => {
+    const memory = new MemorySink();
+    const log = new LoggerConfiguration().enrich.fromLogContext().writeTo.sink(memory).createLogger();
+    const properties: Record<string, unknown> = { Step: 'start' };
+    LogContext.run(properties, () => {
+      properties.Step = 'changed';
+      properties.Added = true;
+      log.information('inside');
+    });
+    expect(memory.events.map((e) => e.properties)).toEqual([{ Step: 'start' }]);
+  });
 });

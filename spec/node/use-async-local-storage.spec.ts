@@ -137,7 +137,7 @@ describe('useAsyncLocalStorage with RxJS schedulers', () => {
     expect(seen).toEqual(ids);
   });
 
-  it('runs what asapScheduler batched in one turn in the first stream’s context, as documented; withLogContext after observeOn keeps each its own', async () => {
+  it('runs what asapScheduler batched in one turn in the first stream’s context, as documented; withLogContext after observeOn puts back each its own RequestId', async () => {
     const batched = await contextsAfter(
       (id) => (source) => source.pipe(withLogContext({ RequestId: id }), observeOn(asapScheduler)),
     );
@@ -146,5 +146,42 @@ describe('useAsyncLocalStorage with RxJS schedulers', () => {
       (id) => (source) => source.pipe(observeOn(asapScheduler), withLogContext({ RequestId: id })),
     );
     expect(after).toEqual(ids);
+  });
+
+  it('keeps the first request’s other properties after observeOn(asapScheduler), even with withLogContext after it, as docs/node.md says', async () => {
+    const restore = useAsyncLocalStorage();
+    try {
+      const request = (id: string, properties: object): Promise<unknown> =>
+        LogContext.run({ RequestId: id, ...properties }, () =>
+          firstValueFrom(
+            of(id).pipe(
+              observeOn(asapScheduler),
+              withLogContext({ RequestId: id }),
+              map(() => LogContext.current()),
+            ),
+          ),
+        );
+      // r-2 has no UserId of its own: the one it carries is r-1's, which started the batch.
+      expect(await Promise.all([request('r-1', { UserId: 'alice' }), request('r-2', {})])).toEqual([
+        { RequestId: 'r-1', UserId: 'alice' },
+        { RequestId: 'r-2', UserId: 'alice' },
+      ]);
+      // asyncScheduler keeps each request's own.
+      const own = (id: string, properties: object): Promise<unknown> =>
+        LogContext.run({ RequestId: id, ...properties }, () =>
+          firstValueFrom(
+            of(id).pipe(
+              observeOn(asyncScheduler),
+              map(() => LogContext.current()),
+            ),
+          ),
+        );
+      expect(await Promise.all([own('r-1', { UserId: 'alice' }), own('r-2', {})])).toEqual([
+        { RequestId: 'r-1', UserId: 'alice' },
+        { RequestId: 'r-2' },
+      ]);
+    } finally {
+      restore();
+    }
   });
 });
