@@ -9,6 +9,7 @@ import { createEventRenderer } from './create-event-renderer';
 import { eventMatches } from './event-matches';
 import { type CliOptions, parseCliArgs } from './parse-cli-args';
 import { readCappedLines } from './read-capped-lines';
+import { utf16AsUtf8 } from './utf16-as-utf8';
 import { readLogLine } from './read-log-line';
 import { writtenWhole } from './written-whole';
 
@@ -86,7 +87,7 @@ async function readLines(
   const unsubscribe = outputs.map((output) => output.onFailure(stop));
   let lineNumber = 0;
   try {
-    for await (const line of readCappedLines(input as AsyncIterable<Buffer | string>, maxLineBytes)) {
+    for await (const line of readCappedLines(utf16AsUtf8(input as AsyncIterable<Buffer | string>), maxLineBytes)) {
       if (line.kind === 'line') onLine(line.text, ++lineNumber);
       else onOversized(line.bytes, ++lineNumber);
       for (const output of outputs) {

@@ -310,6 +310,15 @@ describe('runCli', () => {
     );
   });
 
+  // A log file Windows PowerShell 5.1 wrote with `>` is UTF-16LE with a byte order mark: read as
+  // UTF-8, every line was passed through as NUL-riddled text.
+  it('reads a UTF-16 file (byte order mark first) as its text', async () => {
+    const utf16le = Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(`${CLEF_INFO}\r\n${NDJSON_WARN}\r\n`, 'utf16le')]);
+    const stdout = new Collector();
+    const code = await runCli(['--template', '{Message}'], { stdin: Readable.from([utf16le]), stdout, stderr: new Collector() });
+    expect({ code, stdout: stdout.text }).toEqual({ code: 0, stdout: 'User 42 logged in\nSlow 812 ms\n' });
+  });
+
   // Found by a review: a level holding a long integer (read as a bigint) stopped the whole input at
   // that line with "cannot read <stdin>: Do not know how to serialize a BigInt", exit 2.
   it('reads on past a line whose level is a long integer, reporting it under --strict', async () => {
