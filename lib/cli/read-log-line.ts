@@ -126,14 +126,49 @@ function ndjsonToClef(fields: Record<string, unknown>): Record<string, unknown> 
 }
 
 /**
+ * Where each hole of `pieces` (text to find, and holes: a number or null) lies in `message`, each
+ * hole taking the message up to the first occurrence of the text after it: the leftmost split, or
+ * undefined where the message does not have the pieces' shape (two holes side by side, a message
+ * cut). Linear in the message: no backtracking.
+ */
+function leftmostSpans(pieces: readonly (string | number | null)[], message: string): [number, number][] | undefined {
+  const spans: [number, number][] = [];
+  let at = 0;
+  for (let i = 0; i < pieces.length; i++) {
+    const piece = pieces[i];
+    if (typeof piece === 'string') {
+      if (!message.startsWith(piece, at)) return undefined;
+      at += piece.length;
+      continue;
+    }
+    const next = pieces[i + 1] ?? '';
+    if (typeof next !== 'string' || (next === '' && i + 1 < pieces.length)) return undefined;
+    const end = i + 2 >= pieces.length ? message.length - next.length : message.indexOf(next, at);
+    if (end < at || !message.endsWith(next, i + 2 >= pieces.length ? message.length : end + next.length)) return undefined;
+    spans.push([at, end]);
+    at = end;
+  }
+  return spans;
+}
+
+/** `text` backwards, by UTF-16 unit: searched for as reversed as the message it is found in. */
+function reversed(text: string): string {
+  let out = '';
+  for (let i = text.length - 1; i >= 0; i--) out += text[i];
+  return out;
+}
+
+/**
  * The renderings of the formatted holes of `event`'s template in `message`, the NDJSON line's own
  * rendering: NDJSON has no `@r`, so a hole whose value JSON changed (a Date, read back as its ISO
- * string) rendered otherwise (`{When:yyyy-MM-dd}` showed the whole ISO string). Each formatted hole
- * takes the message up to the first occurrence of what follows it (text, and holes without a format
- * rendered as the reader renders them), aligned as `@r` holds it. Undefined where the
- * template has no formatted hole or the message does not have its shape (two formatted holes side by
- * side, a message cut): the template is rendered again. Linear in the message: no backtracking, and
- * it stops once the text to find is longer than the message.
+ * string) rendered otherwise (`{When:yyyy-MM-dd}` showed the whole ISO string). The message is
+ * split at the text between the holes (and holes without a format, rendered as the reader renders
+ * them), and each formatted hole's rendering is kept aligned, as `@r` holds it. Only a split that
+ * is the only one is taken: the leftmost split (each hole up to the first occurrence of what
+ * follows it) and the rightmost (each up to the last) agree exactly when no other exists; where
+ * they differ (`{When:o}:{Name:l}` and a rendering holding `:`), or the message does not have the
+ * template's shape (two formatted holes side by side, a message cut), undefined: the template is
+ * rendered again. Linear in the message.
  */
 function messageRenderings(event: LogEvent, message: string): string[] | undefined {
   const tokens = event.messageTemplate.tokens;
@@ -154,24 +189,23 @@ function messageRenderings(event: LogEvent, message: string): string[] | undefin
     if (typeof pieces[last] === 'string') pieces[last] += text;
     else pieces.push(text);
   }
+  const leftmost = leftmostSpans(pieces, message);
+  if (leftmost === undefined) return undefined;
+  // The rightmost split: the leftmost of the message backwards, mapped back.
+  const backwards = leftmostSpans(
+    pieces.map((piece) => (typeof piece === 'string' ? reversed(piece) : piece)).reverse(),
+    reversed(message),
+  );
+  const length = message.length;
+  const rightmost = backwards?.map(([start, end]): [number, number] => [length - end, length - start]).reverse();
+  if (rightmost?.every(([start, end], i) => start === leftmost[i][0] && end === leftmost[i][1]) !== true) return undefined;
+  const holes = pieces.filter((piece) => typeof piece !== 'string');
   const renderings: string[] = [];
-  let at = 0;
-  for (let i = 0; i < pieces.length; i++) {
-    const piece = pieces[i];
-    if (typeof piece === 'string') {
-      if (!message.startsWith(piece, at)) return undefined;
-      at += piece.length;
-      continue;
-    }
-    const next = pieces[i + 1] ?? '';
-    if (typeof next !== 'string' || (next === '' && i + 1 < pieces.length)) return undefined;
-    const end = i + 2 >= pieces.length ? message.length - next.length : message.indexOf(next, at);
-    if (end < at || !message.endsWith(next, i + 2 >= pieces.length ? message.length : end + next.length)) return undefined;
-    const text = message.slice(at, end);
+  for (let i = 0; i < leftmost.length; i++) {
+    const text = message.slice(leftmost[i][0], leftmost[i][1]);
     // Aligned, as `@r` holds it (Serilog's PropertyToken.Render pads it too): shorter, it was not this hole's.
-    if (alignText(text, piece ?? undefined) !== text) return undefined;
+    if (alignText(text, holes[i] ?? undefined) !== text) return undefined;
     renderings.push(text);
-    at = end;
   }
   return renderings;
 }

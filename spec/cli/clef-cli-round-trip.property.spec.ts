@@ -11,6 +11,7 @@ import { MemorySink } from '../../lib/sinks/memory-sink';
 import { readLogLine } from '../../lib/cli/read-log-line';
 import { boundedEvent } from '../../lib/cli/bounded-event';
 import { createEventRenderer } from '../../lib/cli/create-event-renderer';
+import { renderPropertyToken } from '../../lib/templates/render-template';
 import { anyValue, TEMPLATE_CHARACTERS } from '../helpers/arbitraries';
 
 // Differential: any event a logger makes → CompactJsonFormatter → the `rxlog` CLI's reader (readLogLine) gives the
@@ -108,6 +109,29 @@ describe('CLEF written by CompactJsonFormatter, read by the rxlog CLI', () => {
     )
     .map((parts) => make(...parts));
 
+  /**
+   * Whether `message` splits more than one way into `event`'s template, formatted holes matching any text: the
+   * regular expression engine's lazy match (each hole as short as it can be) and greedy one (as long) differ.
+   */
+  function splitsTwoWays(event: LogEvent, message: string): boolean {
+    const escape = (text: string): string => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+    const pattern = (hole: string): RegExp =>
+      new RegExp(
+        `^${event.messageTemplate.tokens
+          .map((token) =>
+            token.kind === 'text'
+              ? escape(token.text)
+              : token.format !== undefined
+                ? hole
+                : escape(renderPropertyToken(token, event.properties)),
+          )
+          .join('')}$`,
+      );
+    const lazy = pattern('([\\s\\S]*?)').exec(message);
+    const greedy = pattern('([\\s\\S]*)').exec(message);
+    return lazy !== null && greedy !== null && lazy.some((group, i) => group !== greedy[i]);
+  }
+
   // NdjsonFormatter's lines are read by the same reader: the event read is the one CLEF writes the same line for.
   it('reads back what NdjsonFormatter writes as the same event', () => {
     const clef = new CompactJsonFormatter({ renderMessage: true });
@@ -117,12 +141,18 @@ describe('CLEF written by CompactJsonFormatter, read by the rxlog CLI', () => {
       fc.property(events, (original) => {
         const result = readLogLine(ndjson.format(original));
         if (result.kind !== 'event') throw new Error(`not read: ${result.reason}\n${ndjson.format(original)}`);
-        // Two formatted holes side by side cannot be told apart in the message: those are rendered again.
+        // Two formatted holes side by side cannot be told apart in the message, nor can holes whose message splits
+        // more than one way (a rendering that holds the text after it): those are rendered again.
         const tokens = original.messageTemplate.tokens;
         const formatted = (i: number): boolean => tokens[i]?.kind === 'property' && tokens[i].format !== undefined;
-        if (tokens.some((_, i) => formatted(i) && formatted(i + 1))) {
+        if (tokens.some((_, i) => formatted(i) && formatted(i + 1)) || splitsTwoWays(result.event, original.renderMessage())) {
           const withoutMessage = (line: string): unknown => ({ ...(JSON.parse(line) as object), '@m': 0, '@r': 0 });
           expect(withoutMessage(clef.format(result.event))).toEqual(withoutMessage(clef.format(original)));
+          // Rendered again whole from the values read, no hole from a guessed split of the message.
+          const { timestamp, level, messageTemplate, properties, exception } = result.event;
+          expect(result.event.renderMessage()).toBe(
+            new LogEventRecord(timestamp, level, messageTemplate, properties, exception).renderMessage(),
+          );
           return;
         }
         expect(clef.format(result.event)).toBe(clef.format(original));

@@ -40,4 +40,21 @@ describe('readLogLine on NDJSON with formatted holes', () => {
     const adjacent = '{"timestamp":"2026-12-04T00:00:00.000Z","message":"ab","template":"{A:0}{B:0}","A":1,"B":2}';
     expect(read(adjacent).renderMessage()).toBe('12');
   });
+
+  // Found by a property test: the first ':' after `{When:o}` was taken as the text after it, though the
+  // rendering holds ':' itself, so `@r` (--json) held `2026-12-04T00` for When, and a hole rendered again
+  // (an array) beside a hole read from the message repeated part of the message.
+  it('renders the template again where the message splits more than one way', () => {
+    const event = createLogEvent('information', '{When:o}:{Name:l}', [at, 'x'], { timestamp: at });
+    const line = new NdjsonFormatter().format(event);
+    expect(JSON.parse(line)).toMatchObject({ message: '2026-12-04T00:00:00.0000000+00:00:x' });
+    // Rendered again from the value read (the ISO string), not cut at the first ':'.
+    expect(JSON.parse(new CompactJsonFormatter().format(read(line)))).toMatchObject({ '@r': ['2026-12-04T00:00:00.000Z', 'x'] });
+    expect(read(line).renderMessage()).toBe('2026-12-04T00:00:00.000Z:x');
+    const mixed = createLogEvent('information', '{Dates:o}:{Name:j}', [[at], 'x'], { timestamp: at });
+    expect(read(new NdjsonFormatter().format(mixed)).renderMessage()).toBe('["2026-12-04T00:00:00.000Z"]:x');
+    // One way only, a rendering with ':' in it is read from the message.
+    const once = createLogEvent('information', '{When:o} by {Name:l}', [at, 'x'], { timestamp: at });
+    expect(read(new NdjsonFormatter().format(once)).renderMessage()).toBe(once.renderMessage());
+  });
 });
