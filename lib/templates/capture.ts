@@ -488,7 +488,8 @@ function bind(
  * Named holes bind left to right, one argument each (a repeated name keeps the later value).
  * When every hole is positional (`{0}`, `{1}`) each binds the argument at its index; a template
  * that mixes both binds by name, as Serilog does. An argument no hole takes is kept as `__i`,
- * `i` being its 0-based index (Serilog's naming: `'{A}', 1, 2` gives `{ A: 1, __1: 2 }`). A hole
+ * `i` being its 0-based index (Serilog's naming: `'{A}', 1, 2` gives `{ A: 1, __1: 2 }`), or `__i#i`
+ * when a hole has that name (`'{__2} {A}', 1, 2, 3` gives `{ __2: 1, A: 2, '__2#2': 3 }`). A hole
  * with no argument is left out, so it renders as its own text. Extras are bounded like a
  * collection: past `maxCollectionLength` of them (default 1000), the rest are left out and a `'…'`
  * property says how many (`'…99000 more'`).
@@ -516,7 +517,9 @@ export function captureProperties(
   }
   let extras = 0;
   for (let i = 0; i < count; i++) {
-    if (!plan.taken.has(i) && extras++ < maxExtras) w = bind(result, `__${i}`, args[i], 'default', limits, maxString, w);
+    // A hole may be named `__i` itself ('{__2} {A}'): it keeps its argument, and the extra is `__i#i`.
+    if (!plan.taken.has(i) && extras++ < maxExtras)
+      w = bind(result, freeKey(result, `__${i}`, i), args[i], 'default', limits, maxString, w);
   }
   // The extra arguments past the limit are counted under a `'…'` key, as a cut collection's are
   // (no property name of a template is `…`, so it meets none).

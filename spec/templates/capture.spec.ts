@@ -6,6 +6,7 @@ import { captureProperties, captureValue } from '../../lib/templates/capture';
 import { isJsonSafe } from '../../lib/templates/json-safe-captures';
 import { LogEventRecord } from '../../lib/templates/log-event-record';
 import { parseTemplate } from '../../lib/templates/parse-template';
+import { renderTemplate } from '../../lib/templates/render-template';
 import { anyValue } from '../helpers/arbitraries';
 
 class Point {
@@ -797,6 +798,14 @@ describe('captureProperties', () => {
   it('keeps extra arguments as __i, i being their index', () => {
     expect(captureProperties(parseTemplate('{A}'), [1, 2, 3])).toEqual({ A: 1, __1: 2, __2: 3 });
     expect(captureProperties(parseTemplate('no holes'), ['x'])).toEqual({ __0: 'x' });
+  });
+
+  // An extra named __2 overwrote the hole {__2}: the hole rendered the extra, and its own argument was lost.
+  it('keeps an extra argument whose __i a hole already names as __i#i, the hole keeping its own argument', () => {
+    const template = parseTemplate('{__2} {A}');
+    const properties = captureProperties(template, [1, 2, 3]);
+    expect(properties).toEqual({ __2: 1, A: 2, '__2#2': 3 });
+    expect(renderTemplate(template, properties)).toBe('1 2');
   });
 
   it('keeps at most maxCollectionLength extra arguments, with a "…" property saying how many were left out', () => {
