@@ -1,3 +1,4 @@
+import { expectOption } from '../core/expect-option';
 import { hasErrorBrand } from '../core/has-error-brand';
 import type { Capturing, MessageTemplate, PropertyToken } from '../core/message-template';
 import { truncatedText } from './truncated-text';
@@ -52,6 +53,22 @@ interface Walk {
    */
   items: number;
   chars: number;
+}
+
+/**
+ * Checks the limits a caller gave: each a whole number ≥ 0 (at most 2^53 - 1), as tapLog's
+ * `captureLimits` are. Each is compared and multiplied as the capture walks: NaN (a limit read
+ * from an unset environment variable) kept strings and depth without bound, and items not at all.
+ *
+ * @throws ConfigurationError naming the limit and its value.
+ */
+function checkLimits(limits: CaptureLimits | null | undefined): void {
+  if (limits == null) return;
+  for (const name of Object.keys(DEFAULT_CAPTURE_LIMITS) as (keyof CaptureLimits)[]) {
+    const value = limits[name];
+    if (value !== undefined)
+      expectOption(Number.isSafeInteger(value) && value >= 0, `CaptureLimits.${name}`, 'a whole number ≥ 0', value);
+  }
 }
 
 function walkOf(limits: CaptureLimits | undefined): Walk {
@@ -372,7 +389,7 @@ function walkKeys(value: object, keys: readonly string[], depth: number, w: Walk
 
 /**
  * Captures one argument as an event stores it, so later mutation of the argument cannot change
- * the event; never throws.
+ * the event; never throws for any value (see below for limits).
  *
  * - Scalars (string, number, boolean, bigint, null, undefined) are kept; a Date is copied.
  * - A boxed primitive (`new Number(5)`, `new String('x')`, `Object(10n)`, a Symbol object) is
@@ -408,11 +425,14 @@ function walkKeys(value: object, keys: readonly string[], depth: number, w: Walk
  * - A getter, `toString`, `toJSON` or Proxy trap that throws becomes `'[Throws: <message>]'` and
  *   a SelfLog diagnostic.
  *
+ * @throws ConfigurationError when a limit is not a whole number ≥ 0 (whatever the value).
+ *
  * A captured tree belongs to its event: treat it as read-only. One that holds plain JSON data
  * only (no NaN, ±Infinity, bigint or invalid Date) carries an invisible mark, and `writeJson`
  * writes it with the native JSON.stringify, to the same bytes.
  */
 export function captureValue(value: unknown, capturing: Capturing = 'default', limits?: CaptureLimits): unknown {
+  checkLimits(limits);
   return capture(value, capturing, walkOf(limits));
 }
 
@@ -494,6 +514,8 @@ function bind(
  * collection: past `maxCollectionLength` of them (default 1000), the rest are left out and a `'…'`
  * property says how many (`'…99000 more'`).
  *
+ * @throws ConfigurationError when a limit is not a whole number ≥ 0 (whatever the arguments).
+ *
  * @example captureProperties(parseTemplate('{User} {@Cart}'), ['ann', cart]) // { User: 'ann', Cart: {…} }
  */
 export function captureProperties(
@@ -501,6 +523,7 @@ export function captureProperties(
   args: readonly unknown[],
   limits?: CaptureLimits,
 ): Record<string, unknown> {
+  checkLimits(limits);
   const result: Record<string, unknown> = {};
   const plan = planOf(template);
   const maxString = limits?.maxStringLength ?? DEFAULT_CAPTURE_LIMITS.maxStringLength;

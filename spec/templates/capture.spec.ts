@@ -2,7 +2,8 @@ import { runInNewContext } from 'node:vm';
 import fc from 'fast-check';
 import { SelfLog, type SelfLogEvent } from '../../lib/core/self-log';
 import { CompactJsonFormatter } from '../../lib/formatting/compact-json-formatter';
-import { captureProperties, captureValue } from '../../lib/templates/capture';
+import { ConfigurationError } from '../../lib/core/errors/configuration-error';
+import { type CaptureLimits, captureProperties, captureValue } from '../../lib/templates/capture';
 import { isJsonSafe } from '../../lib/templates/json-safe-captures';
 import { LogEventRecord } from '../../lib/templates/log-event-record';
 import { parseTemplate } from '../../lib/templates/parse-template';
@@ -888,6 +889,26 @@ describe('captureProperties', () => {
 
   it('applies the limits to every argument', () => {
     expect(captureProperties(parseTemplate('{S}'), ['abcdef'], { maxStringLength: 3 })).toEqual({ S: 'abc…[truncated 3 chars]' });
+  });
+
+  // A limit read from an unset environment variable (NaN) captured strings and depth without any bound, and a
+  // maxCollectionLength of NaN kept nothing: each is compared and multiplied as the capture walks.
+  it.each([
+    ['maxStringLength', Number.NaN],
+    ['maxDepth', Number.NaN],
+    ['maxCollectionLength', Number.NaN],
+    ['maxDepth', -1],
+    ['maxStringLength', 2.5],
+    ['maxCollectionLength', Infinity],
+    ['maxStringLength', '10'],
+  ])('refuses the limit %s: %p with a ConfigurationError naming it', (name, value) => {
+    const limits = { [name]: value } as CaptureLimits;
+    const message = new RegExp(`CaptureLimits.${name}: expected a whole number`);
+    expect(() => captureValue('x'.repeat(100), 'default', limits)).toThrow(ConfigurationError);
+    expect(() => captureValue('x'.repeat(100), 'default', limits)).toThrow(message);
+    // Even for arguments that need no walk: whether a call throws does not depend on its values.
+    expect(() => captureProperties(parseTemplate('{A}'), [1], limits)).toThrow(message);
+    expect(() => captureProperties(parseTemplate('{A}'), [1], null as unknown as CaptureLimits)).not.toThrow();
   });
 
   it('binds a hole named __proto__ as an own property', () => {
