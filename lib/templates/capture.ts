@@ -53,6 +53,8 @@ interface Walk {
    */
   items: number;
   chars: number;
+  /** The keys of objects larger than `maxItems` met so far: see `ownKeys`. */
+  keys?: Map<object, string[]>;
 }
 
 /**
@@ -344,14 +346,30 @@ const ERROR_FIELDS = ['name', 'message', 'stack'];
 /** The errors a captured Error links to, kept after its own enumerable properties. */
 const LINKED_ERRORS = ['cause', 'errors'];
 
+/**
+ * An Error's keys: name, message and stack, its own enumerable properties, then what it links to,
+ * own but not enumerable (the cause, an AggregateError's errors: what Promise.any rejects with); each once.
+ */
+function errorKeys(value: object): string[] {
+  return [...new Set([...ERROR_FIELDS, ...Object.keys(value), ...LINKED_ERRORS.filter((key) => Object.hasOwn(value, key))])];
+}
+
 function walkError(value: Error, depth: number, w: Walk): Record<string, unknown> {
-  if (w.items === 0) return spent();
-  // name, message and stack, its own enumerable properties, then what it links to, own but not
-  // enumerable (the cause, an AggregateError's errors: what Promise.any rejects with); each once.
-  const keys = [
-    ...new Set([...ERROR_FIELDS, ...Object.keys(value), ...LINKED_ERRORS.filter((key) => Object.hasOwn(value, key))]),
-  ];
-  return walkKeys(value, keys, depth, w);
+  return w.items === 0 ? spent() : walkKeys(value, ownKeys(value, w, errorKeys), depth, w);
+}
+
+/**
+ * `list(value)` (its own enumerable keys, or an Error's), listed once per call for an object of
+ * more keys than a collection keeps: Object.keys lists every key, however few are kept, and 100
+ * references to an object of 10⁶ keys (a lookup table logged in a list) took a minute. A smaller
+ * one is listed each time it is met, which costs no more than its copy.
+ */
+function ownKeys(value: object, w: Walk, list: (value: object) => string[] = Object.keys): string[] {
+  let keys = w.keys?.get(value);
+  if (keys !== undefined) return keys;
+  keys = list(value);
+  if (keys.length > w.maxItems) (w.keys ??= new Map()).set(value, keys);
+  return keys;
 }
 
 /** What an object reached once the call's item budget is spent is captured as: `{ '…': '…more' }`, its keys unread. */
@@ -366,7 +384,7 @@ function spent(): Record<string, unknown> {
  * out, 10⁸ trap calls for 100 000 slots of 1000 keys.
  */
 function walkOwnKeys(value: object, depth: number, w: Walk): Record<string, unknown> {
-  return w.items === 0 ? spent() : walkKeys(value, Object.keys(value), depth, w);
+  return w.items === 0 ? spent() : walkKeys(value, ownKeys(value, w), depth, w);
 }
 
 /**

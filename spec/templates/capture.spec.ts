@@ -835,6 +835,36 @@ describe('captureProperties', () => {
     expect(Object.keys(properties)).toHaveLength(count + 3);
   });
 
+  // Object.keys lists every key, however many are kept: 100 references to an object of 10⁶ keys (a lookup table
+  // logged in a list) listed them 100 times, a minute inside the log call.
+  it('lists the keys of an object larger than maxCollectionLength once per call, however often it is held', () => {
+    let listed = 0;
+    const keys = Array.from({ length: 2000 }, (_, i) => `k${i}`);
+    const table = new Proxy(Object.fromEntries(keys.map((key) => [key, 1])), {
+      ownKeys: (target) => {
+        listed++;
+        return Reflect.ownKeys(target);
+      },
+    });
+    const captured = captureProperties(parseTemplate('{A} {B}'), [Array(50).fill(table), { again: table }]);
+    expect(listed).toBe(1);
+    expect((captured.A as Record<string, unknown>[])[49]).toMatchObject({ k0: 1, k999: 1, '…': '…1000 more' });
+    expect(captured.B).toMatchObject({ again: { k0: 1, '…': '…1000 more' } });
+    // An Error's keys, its own properties among them, alike.
+    const failure = new Proxy(Object.assign(new Error('x'), table), {
+      ownKeys: (target) => (listed++, Reflect.ownKeys(target)),
+    });
+    listed = 0;
+    const errors = captureValue(Array(50).fill(failure)) as Record<string, unknown>[];
+    expect(listed).toBe(1);
+    expect(errors[49]).toMatchObject({ name: 'Error', message: 'x', k0: 1, '…': '…1003 more' });
+    // A small object is listed each time, as it costs no more than its copy.
+    listed = 0;
+    const small = new Proxy({ a: 1 }, { ownKeys: (target) => (listed++, Reflect.ownKeys(target)) });
+    captureValue([small, small]);
+    expect(listed).toBe(2);
+  });
+
   it('shares one budget among all the arguments of a call', () => {
     let nested: unknown = 1;
     for (let level = 0; level < 2; level++) nested = Array.from({ length: 1000 }, () => nested);
