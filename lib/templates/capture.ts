@@ -1,3 +1,4 @@
+import { expectOption } from '../core/expect-option';
 import { hasErrorBrand } from '../core/has-error-brand';
 import type { Capturing, MessageTemplate, PropertyToken } from '../core/message-template';
 import { truncatedText } from './truncated-text';
@@ -52,6 +53,24 @@ interface Walk {
    */
   items: number;
   chars: number;
+  /** The keys of objects larger than `maxItems` met so far: see `ownKeys`. */
+  keys?: Map<object, string[]>;
+}
+
+/**
+ * Checks the limits a caller gave: each a whole number ≥ 0 (at most 2^53 - 1), as tapLog's
+ * `captureLimits` are. Each is compared and multiplied as the capture walks: NaN (a limit read
+ * from an unset environment variable) kept strings and depth without bound, and items not at all.
+ *
+ * @throws ConfigurationError naming the limit and its value.
+ */
+function checkLimits(limits: CaptureLimits | null | undefined): void {
+  if (limits == null) return;
+  for (const name of Object.keys(DEFAULT_CAPTURE_LIMITS) as (keyof CaptureLimits)[]) {
+    const value = limits[name];
+    if (value !== undefined)
+      expectOption(Number.isSafeInteger(value) && value >= 0, `CaptureLimits.${name}`, 'a whole number ≥ 0', value);
+  }
 }
 
 function walkOf(limits: CaptureLimits | undefined): Walk {
@@ -327,14 +346,30 @@ const ERROR_FIELDS = ['name', 'message', 'stack'];
 /** The errors a captured Error links to, kept after its own enumerable properties. */
 const LINKED_ERRORS = ['cause', 'errors'];
 
+/**
+ * An Error's keys: name, message and stack, its own enumerable properties, then what it links to,
+ * own but not enumerable (the cause, an AggregateError's errors: what Promise.any rejects with); each once.
+ */
+function errorKeys(value: object): string[] {
+  return [...new Set([...ERROR_FIELDS, ...Object.keys(value), ...LINKED_ERRORS.filter((key) => Object.hasOwn(value, key))])];
+}
+
 function walkError(value: Error, depth: number, w: Walk): Record<string, unknown> {
-  if (w.items === 0) return spent();
-  // name, message and stack, its own enumerable properties, then what it links to, own but not
-  // enumerable (the cause, an AggregateError's errors: what Promise.any rejects with); each once.
-  const keys = [
-    ...new Set([...ERROR_FIELDS, ...Object.keys(value), ...LINKED_ERRORS.filter((key) => Object.hasOwn(value, key))]),
-  ];
-  return walkKeys(value, keys, depth, w);
+  return w.items === 0 ? spent() : walkKeys(value, ownKeys(value, w, errorKeys), depth, w);
+}
+
+/**
+ * `list(value)` (its own enumerable keys, or an Error's), listed once per call for an object of
+ * more keys than a collection keeps: Object.keys lists every key, however few are kept, and 100
+ * references to an object of 10⁶ keys (a lookup table logged in a list) took a minute. A smaller
+ * one is listed each time it is met, which costs no more than its copy.
+ */
+function ownKeys(value: object, w: Walk, list: (value: object) => string[] = Object.keys): string[] {
+  let keys = w.keys?.get(value);
+  if (keys !== undefined) return keys;
+  keys = list(value);
+  if (keys.length > w.maxItems) (w.keys ??= new Map()).set(value, keys);
+  return keys;
 }
 
 /** What an object reached once the call's item budget is spent is captured as: `{ '…': '…more' }`, its keys unread. */
@@ -349,7 +384,7 @@ function spent(): Record<string, unknown> {
  * out, 10⁸ trap calls for 100 000 slots of 1000 keys.
  */
 function walkOwnKeys(value: object, depth: number, w: Walk): Record<string, unknown> {
-  return w.items === 0 ? spent() : walkKeys(value, Object.keys(value), depth, w);
+  return w.items === 0 ? spent() : walkKeys(value, ownKeys(value, w), depth, w);
 }
 
 /**
@@ -372,7 +407,7 @@ function walkKeys(value: object, keys: readonly string[], depth: number, w: Walk
 
 /**
  * Captures one argument as an event stores it, so later mutation of the argument cannot change
- * the event; never throws.
+ * the event; never throws for any value (see below for limits).
  *
  * - Scalars (string, number, boolean, bigint, null, undefined) are kept; a Date is copied.
  * - A boxed primitive (`new Number(5)`, `new String('x')`, `Object(10n)`, a Symbol object) is
@@ -408,11 +443,14 @@ function walkKeys(value: object, keys: readonly string[], depth: number, w: Walk
  * - A getter, `toString`, `toJSON` or Proxy trap that throws becomes `'[Throws: <message>]'` and
  *   a SelfLog diagnostic.
  *
+ * @throws ConfigurationError when a limit is not a whole number ≥ 0 (whatever the value).
+ *
  * A captured tree belongs to its event: treat it as read-only. One that holds plain JSON data
  * only (no NaN, ±Infinity, bigint or invalid Date) carries an invisible mark, and `writeJson`
  * writes it with the native JSON.stringify, to the same bytes.
  */
 export function captureValue(value: unknown, capturing: Capturing = 'default', limits?: CaptureLimits): unknown {
+  checkLimits(limits);
   return capture(value, capturing, walkOf(limits));
 }
 
@@ -488,10 +526,13 @@ function bind(
  * Named holes bind left to right, one argument each (a repeated name keeps the later value).
  * When every hole is positional (`{0}`, `{1}`) each binds the argument at its index; a template
  * that mixes both binds by name, as Serilog does. An argument no hole takes is kept as `__i`,
- * `i` being its 0-based index (Serilog's naming: `'{A}', 1, 2` gives `{ A: 1, __1: 2 }`). A hole
+ * `i` being its 0-based index (Serilog's naming: `'{A}', 1, 2` gives `{ A: 1, __1: 2 }`), or `__i#i`
+ * when a hole has that name (`'{__2} {A}', 1, 2, 3` gives `{ __2: 1, A: 2, '__2#2': 3 }`). A hole
  * with no argument is left out, so it renders as its own text. Extras are bounded like a
  * collection: past `maxCollectionLength` of them (default 1000), the rest are left out and a `'…'`
  * property says how many (`'…99000 more'`).
+ *
+ * @throws ConfigurationError when a limit is not a whole number ≥ 0 (whatever the arguments).
  *
  * @example captureProperties(parseTemplate('{User} {@Cart}'), ['ann', cart]) // { User: 'ann', Cart: {…} }
  */
@@ -500,6 +541,7 @@ export function captureProperties(
   args: readonly unknown[],
   limits?: CaptureLimits,
 ): Record<string, unknown> {
+  checkLimits(limits);
   const result: Record<string, unknown> = {};
   const plan = planOf(template);
   const maxString = limits?.maxStringLength ?? DEFAULT_CAPTURE_LIMITS.maxStringLength;
@@ -516,7 +558,9 @@ export function captureProperties(
   }
   let extras = 0;
   for (let i = 0; i < count; i++) {
-    if (!plan.taken.has(i) && extras++ < maxExtras) w = bind(result, `__${i}`, args[i], 'default', limits, maxString, w);
+    // A hole may be named `__i` itself ('{__2} {A}'): it keeps its argument, and the extra is `__i#i`.
+    if (!plan.taken.has(i) && extras++ < maxExtras)
+      w = bind(result, freeKey(result, `__${i}`, i), args[i], 'default', limits, maxString, w);
   }
   // The extra arguments past the limit are counted under a `'…'` key, as a cut collection's are
   // (no property name of a template is `…`, so it meets none).

@@ -4,7 +4,7 @@ import { parseTemplate } from './parse-template';
 
 /** Bounds of a template cache. */
 export interface TemplateCacheOptions {
-  /** Most templates kept; when a new one would exceed it, the whole cache is cleared. Default `10000`. */
+  /** Most templates kept (`0`: none); when a new one would exceed it, the whole cache is cleared. Default `10000`. */
   maxEntries?: number | undefined;
   /** Longest template text cached, in UTF-16 code units; longer texts are parsed every time. Default `4096`. */
   maxTextLength?: number | undefined;
@@ -49,9 +49,10 @@ export class TemplateCache {
     const hit = this.#templates.get(text);
     if (hit !== undefined) return hit;
     const parsed = parseTemplate(text);
-    if (text.length <= this.#maxTextLength) {
-      // Bounded by weight as well as count: 10 000 templates of 4 096 characters, dense with holes, held 1.75 GB.
-      const length = text.length + 32 * parsed.tokens.length;
+    // Bounded by weight as well as count: 10 000 templates of 4 096 characters, dense with holes, held 1.75 GB.
+    const length = text.length + 32 * parsed.tokens.length;
+    // A template that could not be held even alone is not (maxEntries 0 holds none).
+    if (text.length <= this.#maxTextLength && this.#maxEntries > 0 && length <= this.#maxTotalLength) {
       if (this.#templates.size >= this.#maxEntries || this.#totalLength + length > this.#maxTotalLength) this.clear();
       this.#templates.set(text, parsed);
       this.#totalLength += length;

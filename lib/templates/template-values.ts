@@ -148,27 +148,31 @@ type BeforeFormat<C extends string> = C extends `${infer Head}:${string}` ? Head
  * whose alignment is not digits after an optional `-`, is text. `string[]` when a hole's name has a
  * character without upper and lower case that is not known punctuation (CJK, emoji, a non-Latin
  * digit, a control character): whether `parseTemplate` reads it as a hole depends on its Unicode
- * category, which types cannot see, so such a template is not checked.
+ * category, which types cannot see, so such a template is not checked. So is one of more than 900
+ * holes, `{{` and malformed holes: TypeScript follows a recursive type 1 000 steps, a step each, and
+ * past that fails the build ("Type instantiation is excessively deep"). `Steps` counts them.
  */
-export type TemplateHoles<T extends string, Found extends string[] = []> = T extends `${string}{${infer Rest}`
-  ? Rest extends `{${infer After}`
-    ? TemplateHoles<After, Found>
-    : Rest extends `${infer Content}}${infer After}`
-      ? BeforeFormat<Content> extends `${string}{${string}`
-        ? Content extends `${string}{${infer Inner}`
-          ? TemplateHoles<`{${Inner}}${After}`, Found>
-          : Found
-        : AlignmentFits<Content> extends false
-          ? TemplateHoles<After, Found>
-          : IsName<HoleName<Content>> extends infer Named
-            ? Named extends true
-              ? TemplateHoles<After, [...Found, HoleName<Content>]>
-              : Named extends false
-                ? TemplateHoles<After, Found>
-                : string[]
-            : never
-      : Found
-  : Found;
+export type TemplateHoles<T extends string, Found extends string[] = [], Steps extends 0[] = []> = Steps['length'] extends 900
+  ? string[]
+  : T extends `${string}{${infer Rest}`
+    ? Rest extends `{${infer After}`
+      ? TemplateHoles<After, Found, [...Steps, 0]>
+      : Rest extends `${infer Content}}${infer After}`
+        ? BeforeFormat<Content> extends `${string}{${string}`
+          ? Content extends `${string}{${infer Inner}`
+            ? TemplateHoles<`{${Inner}}${After}`, Found, [...Steps, 0]>
+            : Found
+          : AlignmentFits<Content> extends false
+            ? TemplateHoles<After, Found, [...Steps, 0]>
+            : IsName<HoleName<Content>> extends infer Named
+              ? Named extends true
+                ? TemplateHoles<After, [...Found, HoleName<Content>], [...Steps, 0]>
+                : Named extends false
+                  ? TemplateHoles<After, Found, [...Steps, 0]>
+                  : string[]
+              : never
+        : Found
+    : Found;
 
 /**
  * The holes a call's values bind, named holes taking one value each, left to right, as `captureProperties` binds

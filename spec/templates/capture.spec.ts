@@ -2,10 +2,12 @@ import { runInNewContext } from 'node:vm';
 import fc from 'fast-check';
 import { SelfLog, type SelfLogEvent } from '../../lib/core/self-log';
 import { CompactJsonFormatter } from '../../lib/formatting/compact-json-formatter';
-import { captureProperties, captureValue } from '../../lib/templates/capture';
+import { ConfigurationError } from '../../lib/core/errors/configuration-error';
+import { type CaptureLimits, captureProperties, captureValue } from '../../lib/templates/capture';
 import { isJsonSafe } from '../../lib/templates/json-safe-captures';
 import { LogEventRecord } from '../../lib/templates/log-event-record';
 import { parseTemplate } from '../../lib/templates/parse-template';
+import { renderTemplate } from '../../lib/templates/render-template';
 import { anyValue } from '../helpers/arbitraries';
 
 class Point {
@@ -799,6 +801,14 @@ describe('captureProperties', () => {
     expect(captureProperties(parseTemplate('no holes'), ['x'])).toEqual({ __0: 'x' });
   });
 
+  // An extra named __2 overwrote the hole {__2}: the hole rendered the extra, and its own argument was lost.
+  it('keeps an extra argument whose __i a hole already names as __i#i, the hole keeping its own argument', () => {
+    const template = parseTemplate('{__2} {A}');
+    const properties = captureProperties(template, [1, 2, 3]);
+    expect(properties).toEqual({ __2: 1, A: 2, '__2#2': 3 });
+    expect(renderTemplate(template, properties)).toBe('1 2');
+  });
+
   it('keeps at most maxCollectionLength extra arguments, with a "…" property saying how many were left out', () => {
     const args = Array.from({ length: 100_000 }, (_, i) => i);
     const named = captureProperties(parseTemplate('{A}'), args);
@@ -823,6 +833,36 @@ describe('captureProperties', () => {
     expect(properties[count - 1]).toBe(count - 1);
     expect(properties).toMatchObject({ [`__${count}`]: count, [`__${count + 2}`]: count + 2 });
     expect(Object.keys(properties)).toHaveLength(count + 3);
+  });
+
+  // Object.keys lists every key, however many are kept: 100 references to an object of 10⁶ keys (a lookup table
+  // logged in a list) listed them 100 times, a minute inside the log call.
+  it('lists the keys of an object larger than maxCollectionLength once per call, however often it is held', () => {
+    let listed = 0;
+    const keys = Array.from({ length: 2000 }, (_, i) => `k${i}`);
+    const table = new Proxy(Object.fromEntries(keys.map((key) => [key, 1])), {
+      ownKeys: (target) => {
+        listed++;
+        return Reflect.ownKeys(target);
+      },
+    });
+    const captured = captureProperties(parseTemplate('{A} {B}'), [Array(50).fill(table), { again: table }]);
+    expect(listed).toBe(1);
+    expect((captured.A as Record<string, unknown>[])[49]).toMatchObject({ k0: 1, k999: 1, '…': '…1000 more' });
+    expect(captured.B).toMatchObject({ again: { k0: 1, '…': '…1000 more' } });
+    // An Error's keys, its own properties among them, alike.
+    const failure = new Proxy(Object.assign(new Error('x'), table), {
+      ownKeys: (target) => (listed++, Reflect.ownKeys(target)),
+    });
+    listed = 0;
+    const errors = captureValue(Array(50).fill(failure)) as Record<string, unknown>[];
+    expect(listed).toBe(1);
+    expect(errors[49]).toMatchObject({ name: 'Error', message: 'x', k0: 1, '…': '…1003 more' });
+    // A small object is listed each time, as it costs no more than its copy.
+    listed = 0;
+    const small = new Proxy({ a: 1 }, { ownKeys: (target) => (listed++, Reflect.ownKeys(target)) });
+    captureValue([small, small]);
+    expect(listed).toBe(2);
   });
 
   it('shares one budget among all the arguments of a call', () => {
@@ -879,6 +919,26 @@ describe('captureProperties', () => {
 
   it('applies the limits to every argument', () => {
     expect(captureProperties(parseTemplate('{S}'), ['abcdef'], { maxStringLength: 3 })).toEqual({ S: 'abc…[truncated 3 chars]' });
+  });
+
+  // A limit read from an unset environment variable (NaN) captured strings and depth without any bound, and a
+  // maxCollectionLength of NaN kept nothing: each is compared and multiplied as the capture walks.
+  it.each([
+    ['maxStringLength', Number.NaN],
+    ['maxDepth', Number.NaN],
+    ['maxCollectionLength', Number.NaN],
+    ['maxDepth', -1],
+    ['maxStringLength', 2.5],
+    ['maxCollectionLength', Infinity],
+    ['maxStringLength', '10'],
+  ])('refuses the limit %s: %p with a ConfigurationError naming it', (name, value) => {
+    const limits = { [name]: value } as CaptureLimits;
+    const message = new RegExp(`CaptureLimits.${name}: expected a whole number`);
+    expect(() => captureValue('x'.repeat(100), 'default', limits)).toThrow(ConfigurationError);
+    expect(() => captureValue('x'.repeat(100), 'default', limits)).toThrow(message);
+    // Even for arguments that need no walk: whether a call throws does not depend on its values.
+    expect(() => captureProperties(parseTemplate('{A}'), [1], limits)).toThrow(message);
+    expect(() => captureProperties(parseTemplate('{A}'), [1], null as unknown as CaptureLimits)).not.toThrow();
   });
 
   it('binds a hole named __proto__ as an own property', () => {

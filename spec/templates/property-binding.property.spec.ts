@@ -7,7 +7,8 @@ import { parseTemplate } from '../../lib/templates/parse-template';
 // Serilog 4's PropertyBinder (src/Serilog/Capturing/PropertyBinder.cs) as a model: when every hole is positional,
 // hole {n} takes argument n; else the i-th hole takes the i-th argument (a repeated name keeps the later value) and an
 // argument past the holes is kept as `__i`. rxlog's documented difference (docs/conformance.md): an argument no
-// positional hole takes, and any argument of a template without holes, is kept as `__i` too.
+// positional hole takes, and any argument of a template without holes, is kept as `__i` too; and where a hole is
+// named `__i` itself, it keeps its argument and the extra is `__i#i` (Serilog's extra overwrites the hole's value).
 function serilogBind(template: string, args: readonly string[]): Record<string, string> {
   const holes = parseTemplate(template).tokens.filter((token): token is PropertyToken => token.kind === 'property');
   const bound: Record<string, string> = {};
@@ -27,7 +28,7 @@ function serilogBind(template: string, args: readonly string[]): Record<string, 
     });
   }
   args.forEach((arg, i) => {
-    if (!taken.has(i)) bound[`__${i}`] = arg;
+    if (!taken.has(i)) bound[Object.hasOwn(bound, `__${i}`) ? `__${i}#${i}` : `__${i}`] = arg;
   });
   return bound;
 }

@@ -22,6 +22,21 @@ describe('TemplateCache', () => {
     expect(cache.parse('a')).not.toBe(first);
   });
 
+  // After clearing, the new template was stored whatever the bounds: maxEntries 0 (to turn caching off) kept one,
+  // and a template weighing more than maxTotalLength was held past it.
+  it('holds nothing with maxEntries 0, and no template that alone weighs more than maxTotalLength', () => {
+    const none = new TemplateCache({ maxEntries: 0 });
+    none.parse('a');
+    none.parse('b');
+    expect(none.size).toBe(0);
+    const small = new TemplateCache({ maxTotalLength: 40 });
+    small.parse('a'); // 1 + 32 × 1 token
+    expect(small.size).toBe(1);
+    small.parse('{A} {B}'); // 7 + 32 × 3 tokens: more than the whole cache may hold
+    expect(small.size).toBe(1);
+    expect(small.parse('a')).toBe(small.parse('a'));
+  });
+
   it('parses but does not cache texts longer than maxTextLength', () => {
     const cache = new TemplateCache({ maxTextLength: 4 });
     const long = cache.parse('{Long}');
