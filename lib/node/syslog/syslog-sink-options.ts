@@ -183,6 +183,11 @@ export function resolveSyslogSinkOptions(options: SyslogSinkOptions): ResolvedSy
   if (transport === 'unix') {
     if (options.path === undefined) fail('path', options.path, "a socket path with transport 'unix'");
     text('path', options.path, '');
+    // A Unix socket's address holds 108 bytes on Linux (104 on macOS and the BSDs), its NUL included:
+    // libuv cuts a longer path silently, so the sink would connect to another socket, or none.
+    const pathLimit = process.platform === 'win32' ? Infinity : process.platform === 'linux' ? 107 : 103;
+    if (Buffer.byteLength(options.path, 'utf8') > pathLimit)
+      fail('path', options.path, `a socket path of at most ${pathLimit} bytes (the system would cut a longer one)`);
     if (options.host !== undefined) fail('host', options.host, "no host with transport 'unix' (its socket is at path)");
     if (options.port !== undefined) fail('port', options.port, "no port with transport 'unix' (its socket is at path)");
   } else if (options.path !== undefined) {

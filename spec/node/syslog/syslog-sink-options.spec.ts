@@ -37,6 +37,10 @@ describe('resolveSyslogSinkOptions', () => {
     expect(resolve({ transport: 'tcp', tcpFraming: 'newline' }).settings.singleLine).toBe(true);
   });
 
+  it('takes a unix socket path as long as the address holds (103 bytes anywhere but Windows)', () => {
+    expect(() => resolve({ transport: 'unix', path: `/tmp/${'s'.repeat(98)}` })).not.toThrow();
+  });
+
   it('defaults RFC 3164 messages to 1024 bytes on every transport (RFC 3164 §4.1)', () => {
     expect(resolve({ format: 'rfc3164' }).settings.maxMessageBytes).toBe(1024);
     expect(resolve({ format: 'rfc3164', transport: 'tcp' }).settings.maxMessageBytes).toBe(1024);
@@ -122,6 +126,11 @@ describe('resolveSyslogSinkOptions', () => {
     [{ port: 70_000 }, /port 70000/],
     [{ transport: 'unix' }, /path undefined/],
     [{ transport: 'unix', path: '' }, /path ""/],
+    // Found by a review: libuv cut a longer path to the address's 108 bytes, connecting to another socket.
+    [
+      { transport: 'unix', path: `/tmp/${'s'.repeat(103)}` },
+      /path "\/tmp\/s+" is not valid \(expected a socket path of at most 10[37] bytes/,
+    ],
     [{ path: '/dev/log' }, /path "\/dev\/log".*transport: 'unix'/],
     // Framing applies to streams only: without transport 'tcp' everything went out as UDP datagrams,
     // lost on a receiver that listens on TCP only, though counted delivered.
