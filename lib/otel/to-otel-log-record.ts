@@ -12,6 +12,7 @@ import { addOtelAttributes } from './to-otel-any-value';
 import { readErrorField, renderMessageSafely } from '../formatting/safe-event-text';
 
 const TRACE_PROPERTIES: ReadonlySet<string> = new Set(['TraceId', 'SpanId', 'TraceFlags']);
+const TRACE_IDS: ReadonlySet<string> = new Set(['TraceId', 'SpanId']);
 const ZERO_SPAN: ReadonlySet<string> = new Set(['SpanId']);
 
 /**
@@ -22,7 +23,8 @@ const ZERO_SPAN: ReadonlySet<string> = new Set(['SpanId']);
  * maps and arrays; none for one named `''`: keys are non-empty), the template as `message_template.text`, an
  * exception as `exception.type` (its name, `'Error'` when it has none), `exception.message` (left
  * out when empty) and `exception.stacktrace`. A valid
- * `TraceId` / `SpanId` pair (with `TraceFlags`) becomes the record's context, so the record
+ * `TraceId` / `SpanId` pair (with `TraceFlags`, an integer 0-255; other flags stay an attribute)
+ * becomes the record's context, so the record
  * carries that trace and span; without one the record has none (the root context), whatever span
  * is active when the sink writes. An all-zero id is no id and no attribute (with the span id and
  * flags beside an all-zero trace id), as OtlpSink sends it. A property value that throws when read (an event built in
@@ -109,7 +111,8 @@ function severityOf(level: LogLevelName): { severityNumber?: SeverityNumber; sev
 
 /**
  * The record's context from a valid `TraceId` / `SpanId` pair, and the trace properties that are
- * then no attributes: all three with a context; as OtlpSink sends them, an all-zero trace id (no
+ * then no attributes: all three with a context (the ids alone when `TraceFlags` is no integer
+ * 0-255: it stays an attribute, and the context is unsampled); as OtlpSink sends them, an all-zero trace id (no
  * trace) with the span id and flags that came with it, and an all-zero span id. A valid trace id
  * without a valid span id stays an attribute: the SDK's context cannot carry it alone.
  */
@@ -125,6 +128,8 @@ function traceContextOf(properties: Readonly<Record<string, unknown>>): {
   if (traceText && isZeroId(traceId)) return { context: undefined, skipped: TRACE_PROPERTIES };
   if (!traceText || !isSpanIdText(spanId) || zeroSpan) return { context: undefined, skipped: zeroSpan ? ZERO_SPAN : undefined };
   const flags = readValue(properties, 'TraceFlags');
-  const traceFlags = typeof flags === 'number' && Number.isInteger(flags) && flags >= 0 && flags <= 255 ? flags : TraceFlags.NONE;
-  return { context: trace.setSpanContext(ROOT_CONTEXT, { traceId, spanId, traceFlags }), skipped: TRACE_PROPERTIES };
+  // Flags that are no flags byte ('01' text, an app's own value) stay an attribute, as OtlpSink sends them.
+  if (!(typeof flags === 'number' && Number.isInteger(flags) && flags >= 0 && flags <= 255))
+    return { context: trace.setSpanContext(ROOT_CONTEXT, { traceId, spanId, traceFlags: TraceFlags.NONE }), skipped: TRACE_IDS };
+  return { context: trace.setSpanContext(ROOT_CONTEXT, { traceId, spanId, traceFlags: flags }), skipped: TRACE_PROPERTIES };
 }

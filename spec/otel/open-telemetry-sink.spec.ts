@@ -289,6 +289,20 @@ describe('OpenTelemetrySink', () => {
     });
   });
 
+  // A TraceFlags that is no flags byte (pino's '01' text, an app's own value) was left out of the
+  // record without a word, and its trace context sent unsampled; OtlpSink keeps it as an attribute.
+  it('keeps a TraceFlags that is no integer 0-255 as an attribute beside the trace context, as OtlpSink sends it', async () => {
+    const log = rxlog();
+    const ids = { TraceId: '0af7651916cd43dd8448eb211c80319c', SpanId: 'b7ad6b7169203331' };
+    for (const TraceFlags of ['01', 256, 1.5, -1]) log.child({ ...ids, TraceFlags }).information('Flags {N}', 0);
+    await log.close();
+    const records = exporter.getFinishedLogRecords();
+    expect(records.map((r) => [r.spanContext, r.attributes.TraceFlags])).toEqual(
+      ['01', 256, 1.5, -1].map((flags) => [{ traceId: ids.TraceId, spanId: ids.SpanId, traceFlags: 0 }, flags]),
+    );
+    for (const record of records) expect(record.attributes).not.toHaveProperty('TraceId');
+  });
+
   it('writes every captured value as an AnyValue the SDK keeps: no attribute is dropped as invalid', async () => {
     const warnings: string[] = [];
     diag.setLogger(
