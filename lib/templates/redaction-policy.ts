@@ -214,7 +214,7 @@ export class RedactionPolicy {
    */
   redactError(error: Error): Error {
     try {
-      return this.#redactError(error, [], new Map());
+      return this.#redactError(error, this.#root, [], new Map());
     } catch (fault) {
       // A Proxy whose traps throw part way (getPrototypeOf, a descriptor): what it holds cannot be
       // checked, so it never travels as it is.
@@ -223,13 +223,14 @@ export class RedactionPolicy {
   }
 
   /**
-   * `redactError` for an error linked from `chain` (the errors above it, outermost first); `done`
-   * holds what the errors linked so far were redacted to.
+   * `redactError` for an error reached by the path nodes `alive` (the top ones, and those that went
+   * on through the links to it), linked from `chain` (the errors above it, outermost first); `done`
+   * holds what the errors linked so far were redacted to, and from which nodes.
    */
-  #redactError(error: Error, chain: Error[], done: Map<Error, Error>): Error {
+  #redactError(error: Error, alive: readonly PathNode[], chain: Error[], done: Linked): Error {
     const data = thrownData.get(error);
     if (data !== undefined) {
-      const redacted = this.#redactNested(data, this.#root);
+      const redacted = this.#redactNested(data, alive);
       return redacted === data ? error : thrownDataError(redacted);
     }
     let keys: string[];
@@ -252,7 +253,7 @@ export class RedactionPolicy {
         changes.set(key, REMOVED);
         continue;
       }
-      const outcome = this.#redactEntry(key, value, this.#root, true);
+      const outcome = this.#redactEntry(key, value, alive, true);
       if (outcome !== UNCHANGED) {
         changes.set(key, outcome);
         copied = true;
@@ -270,23 +271,8 @@ export class RedactionPolicy {
         changes.set(name, REMOVED);
         continue;
       }
-      let outcome: unknown = UNCHANGED;
-      if (chain.length >= MAX_LINKED_ERRORS) {
-        // Not searched any deeper: what is behind this link stays out of the copy.
-        outcome = TRUNCATED_MARKER;
-      } else if (name === 'errors' && Array.isArray(value)) {
-        let items: unknown[] | undefined;
-        for (let i = 0; i < value.length; i++) {
-          const item: unknown = value[i];
-          const redacted = this.#redactLinkedValue(name, item, deeper, done);
-          if (redacted === UNCHANGED) continue;
-          items ??= value.slice();
-          items[i] = redacted === REMOVED ? undefined : redacted === CIRCULAR ? CIRCULAR_MARKER : redacted;
-        }
-        if (items !== undefined) outcome = items;
-      } else {
-        outcome = this.#redactLinkedValue(name, value, deeper, done);
-      }
+      // Not searched any deeper than MAX_LINKED_ERRORS: what is behind this link stays out of the copy.
+      const outcome = chain.length >= MAX_LINKED_ERRORS ? TRUNCATED_MARKER : this.#redactLink(name, value, alive, deeper, done);
       if (outcome === CIRCULAR) {
         changes.set(name, CIRCULAR_MARKER);
       } else if (outcome !== UNCHANGED) {
@@ -308,21 +294,80 @@ export class RedactionPolicy {
     return copy as unknown as Error;
   }
 
-  /** A linked error redacted as an Error (same class), or CIRCULAR when it is one of `chain`; any other value as a property named `key`. */
-  #redactLinkedValue(key: string, value: unknown, chain: Error[], done: Map<Error, Error>): unknown {
+  /**
+   * The new value of a link (`cause`, `errors`) of an error reached by `alive`: a path or key
+   * pattern naming the link censors or removes it whole (an Error too, message and stack with
+   * it); else the linked errors are redacted as Errors (same class), reached by the top path nodes
+   * and by those that go on through the link ('cause.token', 'errors.token', 'errors.*.token'),
+   * and any other value as the data of a property of that name. UNCHANGED, REMOVED or CIRCULAR
+   * (the link leads back into `chain`) when so.
+   */
+  #redactLink(name: string, value: unknown, alive: readonly PathNode[], chain: Error[], done: Linked): unknown {
+    const step = this.#step(alive, name);
+    if (step === MATCH || (this.#keys.length !== 0 && this.#keyMatches(name))) return this.#redactEntry(name, value, alive, true);
+    const tracks = typeof this.#censor === 'function';
+    if (tracks) this.#path.push(name);
+    try {
+      if (name !== 'errors' || !Array.isArray(value)) return this.#redactLinkedValue(value, step, chain, done);
+      const { through, items } = this.#itemNodes(step);
+      let result: unknown[] | undefined;
+      for (let i = 0; i < value.length; i++) {
+        const item: unknown = value[i];
+        const redacted = items
+          ? this.#remove
+            ? undefined
+            : this.#replacement(item)
+          : this.#redactLinkedValue(item, through, chain, done);
+        if (redacted === UNCHANGED) continue;
+        result ??= value.slice();
+        result[i] = redacted === REMOVED ? undefined : redacted === CIRCULAR ? CIRCULAR_MARKER : redacted;
+      }
+      return result ?? UNCHANGED;
+    } finally {
+      if (tracks) this.#path.pop();
+    }
+  }
+
+  /**
+   * A linked value reached by the path nodes `nodes` (those past the link's name): an Error
+   * redacted as an Error (same class), or CIRCULAR when it is one of `chain`; any other value
+   * captured and redacted as data.
+   */
+  #redactLinkedValue(value: unknown, nodes: readonly PathNode[], chain: Error[], done: Linked): unknown {
     let isError = false;
     try {
       isError = value instanceof Error;
     } catch {
       // A Proxy whose getPrototypeOf trap throws: redacted as a value.
     }
-    if (!isError) return this.#redactEntry(key, value, this.#root, true);
+    if (!isError) return this.#redactRaw(value, nodes);
     if (chain.includes(value as Error)) return CIRCULAR;
+    // A linked error is reached by the paths from the top, as the exception is, and by those that go on through the link.
+    const alive = nodes.length === 0 ? this.#root : [...this.#root, ...nodes];
     // An error listed many times over (Promise.any's reasons, one shared error for each) is redacted
     // once, and its copy shared: each visit would otherwise multiply the work by the list's length.
-    let redacted = done.get(value as Error);
-    if (redacted === undefined) done.set(value as Error, (redacted = this.#redactError(value as Error, chain, done)));
+    const known = done.get(value as Error);
+    let redacted: Error;
+    if (known !== undefined && sameNodes(known.alive, alive)) {
+      redacted = known.redacted;
+    } else {
+      redacted = this.#redactError(value as Error, alive, chain, done);
+      done.set(value as Error, { alive, redacted });
+    }
     return redacted === value ? UNCHANGED : redacted;
+  }
+
+  /** The path nodes an array's items are reached by from `alive` (`*` stands for an index), and whether one of them ends a path (each item is named whole). */
+  #itemNodes(alive: readonly PathNode[]): { through: readonly PathNode[]; items: boolean } {
+    let through = alive;
+    let items = false;
+    for (const node of alive) {
+      const any = node.wildcard;
+      if (any === undefined || through.includes(any)) continue;
+      if (any.terminal) items = true;
+      through = [...through, any];
+    }
+    return { through, items };
   }
 
   #redactRecord(record: Record<string, unknown>, alive: readonly PathNode[], inPlace: boolean): Record<string, unknown> {
@@ -349,16 +394,26 @@ export class RedactionPolicy {
     if (tracks) this.#path.push(key);
     try {
       if (matched) return this.#replacement(value);
-      // An exception's own properties are raw app objects: captured first, as the logger would.
-      const data = raw ? captureValue(value, 'structure') : value;
-      const redacted = this.#redactNested(data, step);
-      if (redacted !== data) return redacted;
-      // What capture left out (below 10 levels, past 1 000 items) was never searched: the app's
-      // object may hold a secret there, which a formatter would write (a plain-object cause as JSON).
-      return raw && wasCut(data) ? data : UNCHANGED;
+      if (raw) return this.#redactRaw(value, step);
+      const redacted = this.#redactNested(value, step);
+      return redacted !== value ? redacted : UNCHANGED;
     } finally {
       if (tracks) this.#path.pop();
     }
+  }
+
+  /**
+   * A raw app value (an exception's own property or link) reached by `nodes`: captured first, as
+   * the logger would, then redacted; UNCHANGED when nothing in it is named and nothing was cut.
+   */
+  #redactRaw(value: unknown, nodes: readonly PathNode[]): unknown {
+    if (typeof value !== 'object' || value === null || (nodes.length === 0 && this.#keys.length === 0)) return UNCHANGED;
+    const data = captureValue(value, 'structure');
+    const redacted = this.#redactNested(data, nodes);
+    if (redacted !== data) return redacted;
+    // What capture left out (below 10 levels, past 1 000 items) was never searched: the app's
+    // object may hold a secret there, which a formatter would write (a plain-object cause as JSON).
+    return wasCut(data) ? data : UNCHANGED;
   }
 
   #redactNested(value: unknown, alive: readonly PathNode[]): unknown {
@@ -367,14 +422,7 @@ export class RedactionPolicy {
       // An index is a name `*` stands for ('Users.*.password', pino's 'Users[*].password'), while
       // the array stays transparent ('Users.password'); a path ending in that `*` ('Tokens.*',
       // pino's 'Tokens[*]') names each item whole.
-      let through = alive;
-      let items = false;
-      for (const node of alive) {
-        const any = node.wildcard;
-        if (any === undefined || through.includes(any)) continue;
-        if (any.terminal) items = true;
-        through = [...through, any];
-      }
+      const { through, items } = this.#itemNodes(alive);
       for (let i = 0; i < value.length; i++) {
         const item: unknown = value[i];
         const redacted = items
@@ -496,6 +544,14 @@ function unreadableError(error: Error, fault: unknown): Error {
 
 /** How deep a chain of linked errors (`cause`, `errors`) is redacted; in a copy, a deeper link becomes `'[Truncated]'`. */
 export const MAX_LINKED_ERRORS = 8;
+
+/** What the linked errors met so far were redacted to, by error, and from which path nodes. */
+type Linked = Map<Error, { readonly alive: readonly PathNode[]; readonly redacted: Error }>;
+
+/** Whether two lists of path nodes hold the same nodes in the same order. */
+function sameNodes(a: readonly PathNode[], b: readonly PathNode[]): boolean {
+  return a === b || (a.length === b.length && a.every((node, i) => node === b[i]));
+}
 
 /** Marks a linked error that is already in the chain (a cycle). */
 const CIRCULAR: unique symbol = Symbol('circular');
