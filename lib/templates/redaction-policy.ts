@@ -308,8 +308,11 @@ export class RedactionPolicy {
     const tracks = typeof this.#censor === 'function';
     if (tracks) this.#path.push(name);
     try {
-      if (name !== 'errors' || !Array.isArray(value)) return this.#redactLinkedValue(value, step, chain, done);
+      if (name !== 'errors' || !Array.isArray(value))
+        return this.#redactLinkedValue(value, step, this.#linkedNodes(step), chain, done);
       const { through, items } = this.#itemNodes(step);
+      // One list for every item, so an error listed many times over is redacted once.
+      const linked = this.#linkedNodes(through);
       let result: unknown[] | undefined;
       for (let i = 0; i < value.length; i++) {
         const item: unknown = value[i];
@@ -317,7 +320,7 @@ export class RedactionPolicy {
           ? this.#remove
             ? undefined
             : this.#replacement(item)
-          : this.#redactLinkedValue(item, through, chain, done);
+          : this.#redactLinkedValue(item, through, linked, chain, done);
         if (redacted === UNCHANGED) continue;
         result ??= value.slice();
         result[i] = redacted === REMOVED ? undefined : redacted === CIRCULAR ? CIRCULAR_MARKER : redacted;
@@ -328,12 +331,23 @@ export class RedactionPolicy {
     }
   }
 
+  /** The path nodes a linked error is reached by: the top ones, as the exception is, and `nodes`, those that go on through the link. */
+  #linkedNodes(nodes: readonly PathNode[]): readonly PathNode[] {
+    return nodes.length === 0 ? this.#root : [...this.#root, ...nodes];
+  }
+
   /**
    * A linked value reached by the path nodes `nodes` (those past the link's name): an Error
-   * redacted as an Error (same class), or CIRCULAR when it is one of `chain`; any other value
-   * captured and redacted as data.
+   * redacted as an Error (same class) reached by `linked`, or CIRCULAR when it is one of `chain`;
+   * any other value captured and redacted as data.
    */
-  #redactLinkedValue(value: unknown, nodes: readonly PathNode[], chain: Error[], done: Linked): unknown {
+  #redactLinkedValue(
+    value: unknown,
+    nodes: readonly PathNode[],
+    linked: readonly PathNode[],
+    chain: Error[],
+    done: Linked,
+  ): unknown {
     let isError = false;
     try {
       isError = value instanceof Error;
@@ -342,18 +356,13 @@ export class RedactionPolicy {
     }
     if (!isError) return this.#redactRaw(value, nodes);
     if (chain.includes(value as Error)) return CIRCULAR;
-    // A linked error is reached by the paths from the top, as the exception is, and by those that go on through the link.
-    const alive = nodes.length === 0 ? this.#root : [...this.#root, ...nodes];
     // An error listed many times over (Promise.any's reasons, one shared error for each) is redacted
     // once, and its copy shared: each visit would otherwise multiply the work by the list's length.
+    // Reached by other nodes (another link), it may be redacted otherwise, so it is redacted again.
     const known = done.get(value as Error);
-    let redacted: Error;
-    if (known !== undefined && sameNodes(known.alive, alive)) {
-      redacted = known.redacted;
-    } else {
-      redacted = this.#redactError(value as Error, alive, chain, done);
-      done.set(value as Error, { alive, redacted });
-    }
+    let redacted = known?.[0] === linked ? known[1] : undefined;
+    if (redacted === undefined)
+      done.set(value as Error, [linked, (redacted = this.#redactError(value as Error, linked, chain, done))]);
     return redacted === value ? UNCHANGED : redacted;
   }
 
@@ -545,13 +554,8 @@ function unreadableError(error: Error, fault: unknown): Error {
 /** How deep a chain of linked errors (`cause`, `errors`) is redacted; in a copy, a deeper link becomes `'[Truncated]'`. */
 export const MAX_LINKED_ERRORS = 8;
 
-/** What the linked errors met so far were redacted to, by error, and from which path nodes. */
-type Linked = Map<Error, { readonly alive: readonly PathNode[]; readonly redacted: Error }>;
-
-/** Whether two lists of path nodes hold the same nodes in the same order. */
-function sameNodes(a: readonly PathNode[], b: readonly PathNode[]): boolean {
-  return a === b || (a.length === b.length && a.every((node, i) => node === b[i]));
-}
+/** What the linked errors met so far were redacted to, by error, with the path nodes they were reached by. */
+type Linked = Map<Error, readonly [readonly PathNode[], Error]>;
 
 /** Marks a linked error that is already in the chain (a cycle). */
 const CIRCULAR: unique symbol = Symbol('circular');
