@@ -310,22 +310,19 @@ export class RedactionPolicy {
     try {
       if (name !== 'errors' || !Array.isArray(value))
         return this.#redactLinkedValue(value, step, this.#linkedNodes(step), chain, done);
-      const { through, items } = this.#itemNodes(step);
       // One list for every item, so an error listed many times over is redacted once.
-      const linked = this.#linkedNodes(through);
-      let result: unknown[] | undefined;
-      for (let i = 0; i < value.length; i++) {
-        const item: unknown = value[i];
-        const redacted = items
-          ? this.#remove
+      let linked: readonly PathNode[] | undefined;
+      const result = this.#redactItems(value, step, (item, through) => {
+        const redacted = this.#redactLinkedValue(item, through, (linked ??= this.#linkedNodes(through)), chain, done);
+        return redacted === UNCHANGED
+          ? item
+          : redacted === REMOVED
             ? undefined
-            : this.#replacement(item)
-          : this.#redactLinkedValue(item, through, linked, chain, done);
-        if (redacted === UNCHANGED) continue;
-        result ??= value.slice();
-        result[i] = redacted === REMOVED ? undefined : redacted === CIRCULAR ? CIRCULAR_MARKER : redacted;
-      }
-      return result ?? UNCHANGED;
+            : redacted === CIRCULAR
+              ? CIRCULAR_MARKER
+              : redacted;
+      });
+      return result === value ? UNCHANGED : result;
     } finally {
       if (tracks) this.#path.pop();
     }
@@ -366,8 +363,18 @@ export class RedactionPolicy {
     return redacted === value ? UNCHANGED : redacted;
   }
 
-  /** The path nodes an array's items are reached by from `alive` (`*` stands for an index), and whether one of them ends a path (each item is named whole). */
-  #itemNodes(alive: readonly PathNode[]): { through: readonly PathNode[]; items: boolean } {
+  /**
+   * An array reached by `alive`, its items redacted: an index is a name `*` stands for
+   * ('Users.*.password', pino's 'Users[*].password'), while the array stays transparent
+   * ('Users.password'); a path ending in that `*` ('Tokens.*', pino's 'Tokens[*]') names each item
+   * whole. Any other item is given to `each` with the nodes that reach it, and is what it returns.
+   * A copy when an item changed, else the array.
+   */
+  #redactItems(
+    array: readonly unknown[],
+    alive: readonly PathNode[],
+    each: (item: unknown, through: readonly PathNode[]) => unknown,
+  ): readonly unknown[] {
     let through = alive;
     let items = false;
     for (const node of alive) {
@@ -376,7 +383,16 @@ export class RedactionPolicy {
       if (any.terminal) items = true;
       through = [...through, any];
     }
-    return { through, items };
+    let result: unknown[] | undefined;
+    for (let i = 0; i < array.length; i++) {
+      const item: unknown = array[i];
+      const redacted = items ? (this.#remove ? undefined : this.#replacement(item)) : each(item, through);
+      if (redacted !== item) {
+        result ??= array.slice();
+        result[i] = redacted;
+      }
+    }
+    return result ?? array;
   }
 
   #redactRecord(record: Record<string, unknown>, alive: readonly PathNode[], inPlace: boolean): Record<string, unknown> {
@@ -426,28 +442,10 @@ export class RedactionPolicy {
   }
 
   #redactNested(value: unknown, alive: readonly PathNode[]): unknown {
-    if (Array.isArray(value)) {
-      let result: unknown[] | undefined;
-      // An index is a name `*` stands for ('Users.*.password', pino's 'Users[*].password'), while
-      // the array stays transparent ('Users.password'); a path ending in that `*` ('Tokens.*',
-      // pino's 'Tokens[*]') names each item whole.
-      const { through, items } = this.#itemNodes(alive);
-      for (let i = 0; i < value.length; i++) {
-        const item: unknown = value[i];
-        const redacted = items
-          ? this.#remove
-            ? undefined
-            : this.#replacement(item)
-          : typeof item === 'object' && item !== null
-            ? this.#redactNested(item, through)
-            : item;
-        if (redacted !== item) {
-          result ??= value.slice();
-          result[i] = redacted;
-        }
-      }
-      return result ?? value;
-    }
+    if (Array.isArray(value))
+      return this.#redactItems(value, alive, (item, through) =>
+        typeof item === 'object' && item !== null ? this.#redactNested(item, through) : item,
+      );
     // Arrays are handled above, so a plain record here is never an array.
     if (isPlainRecord(value)) return this.#redactRecord(value, alive, false);
     if (typeof value !== 'object' || value === null) return value;
