@@ -214,7 +214,7 @@ export class RedactionPolicy {
    */
   redactError(error: Error): Error {
     try {
-      return this.#redactError(error, [], new Map());
+      return this.#redactError(error, this.#root, [], new Map());
     } catch (fault) {
       // A Proxy whose traps throw part way (getPrototypeOf, a descriptor): what it holds cannot be
       // checked, so it never travels as it is.
@@ -223,13 +223,14 @@ export class RedactionPolicy {
   }
 
   /**
-   * `redactError` for an error linked from `chain` (the errors above it, outermost first); `done`
-   * holds what the errors linked so far were redacted to.
+   * `redactError` for an error reached by the path nodes `alive` (the top ones, and those that went
+   * on through the links to it), linked from `chain` (the errors above it, outermost first); `done`
+   * holds what the errors linked so far were redacted to, and from which nodes.
    */
-  #redactError(error: Error, chain: Error[], done: Map<Error, Error>): Error {
+  #redactError(error: Error, alive: readonly PathNode[], chain: Error[], done: Linked): Error {
     const data = thrownData.get(error);
     if (data !== undefined) {
-      const redacted = this.#redactNested(data, this.#root);
+      const redacted = this.#redactNested(data, alive);
       return redacted === data ? error : thrownDataError(redacted);
     }
     let keys: string[];
@@ -252,7 +253,7 @@ export class RedactionPolicy {
         changes.set(key, REMOVED);
         continue;
       }
-      const outcome = this.#redactEntry(key, value, this.#root, true);
+      const outcome = this.#redactEntry(key, value, alive, true);
       if (outcome !== UNCHANGED) {
         changes.set(key, outcome);
         copied = true;
@@ -270,23 +271,8 @@ export class RedactionPolicy {
         changes.set(name, REMOVED);
         continue;
       }
-      let outcome: unknown = UNCHANGED;
-      if (chain.length >= MAX_LINKED_ERRORS) {
-        // Not searched any deeper: what is behind this link stays out of the copy.
-        outcome = TRUNCATED_MARKER;
-      } else if (name === 'errors' && Array.isArray(value)) {
-        let items: unknown[] | undefined;
-        for (let i = 0; i < value.length; i++) {
-          const item: unknown = value[i];
-          const redacted = this.#redactLinkedValue(name, item, deeper, done);
-          if (redacted === UNCHANGED) continue;
-          items ??= value.slice();
-          items[i] = redacted === REMOVED ? undefined : redacted === CIRCULAR ? CIRCULAR_MARKER : redacted;
-        }
-        if (items !== undefined) outcome = items;
-      } else {
-        outcome = this.#redactLinkedValue(name, value, deeper, done);
-      }
+      // Not searched any deeper than MAX_LINKED_ERRORS: what is behind this link stays out of the copy.
+      const outcome = chain.length >= MAX_LINKED_ERRORS ? TRUNCATED_MARKER : this.#redactLink(name, value, alive, deeper, done);
       if (outcome === CIRCULAR) {
         changes.set(name, CIRCULAR_MARKER);
       } else if (outcome !== UNCHANGED) {
@@ -308,21 +294,105 @@ export class RedactionPolicy {
     return copy as unknown as Error;
   }
 
-  /** A linked error redacted as an Error (same class), or CIRCULAR when it is one of `chain`; any other value as a property named `key`. */
-  #redactLinkedValue(key: string, value: unknown, chain: Error[], done: Map<Error, Error>): unknown {
+  /**
+   * The new value of a link (`cause`, `errors`) of an error reached by `alive`: a path or key
+   * pattern naming the link censors or removes it whole (an Error too, message and stack with
+   * it); else the linked errors are redacted as Errors (same class), reached by the top path nodes
+   * and by those that go on through the link ('cause.token', 'errors.token', 'errors.*.token'),
+   * and any other value as the data of a property of that name. UNCHANGED, REMOVED or CIRCULAR
+   * (the link leads back into `chain`) when so.
+   */
+  #redactLink(name: string, value: unknown, alive: readonly PathNode[], chain: Error[], done: Linked): unknown {
+    const step = this.#step(alive, name);
+    if (step === MATCH || (this.#keys.length !== 0 && this.#keyMatches(name))) return this.#redactEntry(name, value, alive, true);
+    const tracks = typeof this.#censor === 'function';
+    if (tracks) this.#path.push(name);
+    try {
+      if (name !== 'errors' || !Array.isArray(value))
+        return this.#redactLinkedValue(value, step, this.#linkedNodes(step), chain, done);
+      // One list for every item, so an error listed many times over is redacted once.
+      let linked: readonly PathNode[] | undefined;
+      const result = this.#redactItems(value, step, (item, through) => {
+        const redacted = this.#redactLinkedValue(item, through, (linked ??= this.#linkedNodes(through)), chain, done);
+        return redacted === UNCHANGED
+          ? item
+          : redacted === REMOVED
+            ? undefined
+            : redacted === CIRCULAR
+              ? CIRCULAR_MARKER
+              : redacted;
+      });
+      return result === value ? UNCHANGED : result;
+    } finally {
+      if (tracks) this.#path.pop();
+    }
+  }
+
+  /** The path nodes a linked error is reached by: the top ones, as the exception is, and `nodes`, those that go on through the link. */
+  #linkedNodes(nodes: readonly PathNode[]): readonly PathNode[] {
+    return nodes.length === 0 ? this.#root : [...this.#root, ...nodes];
+  }
+
+  /**
+   * A linked value reached by the path nodes `nodes` (those past the link's name): an Error
+   * redacted as an Error (same class) reached by `linked`, or CIRCULAR when it is one of `chain`;
+   * any other value captured and redacted as data.
+   */
+  #redactLinkedValue(
+    value: unknown,
+    nodes: readonly PathNode[],
+    linked: readonly PathNode[],
+    chain: Error[],
+    done: Linked,
+  ): unknown {
     let isError = false;
     try {
       isError = value instanceof Error;
     } catch {
       // A Proxy whose getPrototypeOf trap throws: redacted as a value.
     }
-    if (!isError) return this.#redactEntry(key, value, this.#root, true);
+    if (!isError) return this.#redactRaw(value, nodes);
     if (chain.includes(value as Error)) return CIRCULAR;
     // An error listed many times over (Promise.any's reasons, one shared error for each) is redacted
     // once, and its copy shared: each visit would otherwise multiply the work by the list's length.
-    let redacted = done.get(value as Error);
-    if (redacted === undefined) done.set(value as Error, (redacted = this.#redactError(value as Error, chain, done)));
+    // Reached by other nodes (another link), it may be redacted otherwise, so it is redacted again.
+    const known = done.get(value as Error);
+    let redacted = known?.[0] === linked ? known[1] : undefined;
+    if (redacted === undefined)
+      done.set(value as Error, [linked, (redacted = this.#redactError(value as Error, linked, chain, done))]);
     return redacted === value ? UNCHANGED : redacted;
+  }
+
+  /**
+   * An array reached by `alive`, its items redacted: an index is a name `*` stands for
+   * ('Users.*.password', pino's 'Users[*].password'), while the array stays transparent
+   * ('Users.password'); a path ending in that `*` ('Tokens.*', pino's 'Tokens[*]') names each item
+   * whole. Any other item is given to `each` with the nodes that reach it, and is what it returns.
+   * A copy when an item changed, else the array.
+   */
+  #redactItems(
+    array: readonly unknown[],
+    alive: readonly PathNode[],
+    each: (item: unknown, through: readonly PathNode[]) => unknown,
+  ): readonly unknown[] {
+    let through = alive;
+    let items = false;
+    for (const node of alive) {
+      const any = node.wildcard;
+      if (any === undefined || through.includes(any)) continue;
+      if (any.terminal) items = true;
+      through = [...through, any];
+    }
+    let result: unknown[] | undefined;
+    for (let i = 0; i < array.length; i++) {
+      const item: unknown = array[i];
+      const redacted = items ? (this.#remove ? undefined : this.#replacement(item)) : each(item, through);
+      if (redacted !== item) {
+        result ??= array.slice();
+        result[i] = redacted;
+      }
+    }
+    return result ?? array;
   }
 
   #redactRecord(record: Record<string, unknown>, alive: readonly PathNode[], inPlace: boolean): Record<string, unknown> {
@@ -349,48 +419,33 @@ export class RedactionPolicy {
     if (tracks) this.#path.push(key);
     try {
       if (matched) return this.#replacement(value);
-      // An exception's own properties are raw app objects: captured first, as the logger would.
-      const data = raw ? captureValue(value, 'structure') : value;
-      const redacted = this.#redactNested(data, step);
-      if (redacted !== data) return redacted;
-      // What capture left out (below 10 levels, past 1 000 items) was never searched: the app's
-      // object may hold a secret there, which a formatter would write (a plain-object cause as JSON).
-      return raw && wasCut(data) ? data : UNCHANGED;
+      if (raw) return this.#redactRaw(value, step);
+      const redacted = this.#redactNested(value, step);
+      return redacted !== value ? redacted : UNCHANGED;
     } finally {
       if (tracks) this.#path.pop();
     }
   }
 
+  /**
+   * A raw app value (an exception's own property or link) reached by `nodes`: captured first, as
+   * the logger would, then redacted; UNCHANGED when nothing in it is named and nothing was cut.
+   */
+  #redactRaw(value: unknown, nodes: readonly PathNode[]): unknown {
+    if (typeof value !== 'object' || value === null || (nodes.length === 0 && this.#keys.length === 0)) return UNCHANGED;
+    const data = captureValue(value, 'structure');
+    const redacted = this.#redactNested(data, nodes);
+    if (redacted !== data) return redacted;
+    // What capture left out (below 10 levels, past 1 000 items) was never searched: the app's
+    // object may hold a secret there, which a formatter would write (a plain-object cause as JSON).
+    return wasCut(data) ? data : UNCHANGED;
+  }
+
   #redactNested(value: unknown, alive: readonly PathNode[]): unknown {
-    if (Array.isArray(value)) {
-      let result: unknown[] | undefined;
-      // An index is a name `*` stands for ('Users.*.password', pino's 'Users[*].password'), while
-      // the array stays transparent ('Users.password'); a path ending in that `*` ('Tokens.*',
-      // pino's 'Tokens[*]') names each item whole.
-      let through = alive;
-      let items = false;
-      for (const node of alive) {
-        const any = node.wildcard;
-        if (any === undefined || through.includes(any)) continue;
-        if (any.terminal) items = true;
-        through = [...through, any];
-      }
-      for (let i = 0; i < value.length; i++) {
-        const item: unknown = value[i];
-        const redacted = items
-          ? this.#remove
-            ? undefined
-            : this.#replacement(item)
-          : typeof item === 'object' && item !== null
-            ? this.#redactNested(item, through)
-            : item;
-        if (redacted !== item) {
-          result ??= value.slice();
-          result[i] = redacted;
-        }
-      }
-      return result ?? value;
-    }
+    if (Array.isArray(value))
+      return this.#redactItems(value, alive, (item, through) =>
+        typeof item === 'object' && item !== null ? this.#redactNested(item, through) : item,
+      );
     // Arrays are handled above, so a plain record here is never an array.
     if (isPlainRecord(value)) return this.#redactRecord(value, alive, false);
     if (typeof value !== 'object' || value === null) return value;
@@ -496,6 +551,9 @@ function unreadableError(error: Error, fault: unknown): Error {
 
 /** How deep a chain of linked errors (`cause`, `errors`) is redacted; in a copy, a deeper link becomes `'[Truncated]'`. */
 export const MAX_LINKED_ERRORS = 8;
+
+/** What the linked errors met so far were redacted to, by error, with the path nodes they were reached by. */
+type Linked = Map<Error, readonly [readonly PathNode[], Error]>;
 
 /** Marks a linked error that is already in the chain (a cycle). */
 const CIRCULAR: unique symbol = Symbol('circular');

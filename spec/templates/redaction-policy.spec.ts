@@ -455,6 +455,47 @@ describe('RedactionPolicy', () => {
       expect(policy.redactError(cleanChain)).toBe(cleanChain);
     });
 
+    it('follows a path through an Error cause and an AggregateError’s errors as through a plain-object cause', () => {
+      const inner = Object.assign(new Error('inner'), { token: 't-inner' });
+      const top = new Error('top', { cause: inner });
+      // As a plain-object cause is reached: 'cause.token' names the cause's own token.
+      const byPath = RedactionPolicy.compile({ paths: ['cause.token'] }).redactError(top);
+      expect(byPath.cause).toBeInstanceOf(Error);
+      expect((byPath.cause as Error & { token: string }).token).toBe(DEFAULT_CENSOR);
+      expect((byPath.cause as Error).message).toBe('inner');
+      expect(
+        RedactionPolicy.compile({ paths: ['cause.cause.token'] }).redactError(new Error('outer', { cause: top })).cause,
+      ).toMatchObject({
+        cause: { token: DEFAULT_CENSOR },
+      });
+      // 'cause' names the linked error whole, message and stack included.
+      const secretMessage = new Error('top', { cause: new Error('password is hunter2') });
+      expect(RedactionPolicy.compile({ paths: ['cause'] }).redactError(secretMessage).cause).toBe(DEFAULT_CENSOR);
+      expect(Object.hasOwn(RedactionPolicy.compile({ paths: ['cause'], remove: true }).redactError(secretMessage), 'cause')).toBe(
+        false,
+      );
+      expect(exceptionText(RedactionPolicy.compile({ paths: ['cause'] }).redactError(secretMessage))).not.toContain('hunter2');
+      // An AggregateError's errors: transparent as an array is, or named item by item with `*`.
+      const aggregate = new AggregateError([inner, new Error('clean')], 'any failed');
+      const items = (RedactionPolicy.compile({ paths: ['errors.token'] }).redactError(aggregate) as AggregateError).errors;
+      expect((items[0] as Error & { token: string }).token).toBe(DEFAULT_CENSOR);
+      expect(items[1]).toBe(aggregate.errors[1]);
+      expect(
+        (RedactionPolicy.compile({ paths: ['errors.*.token'] }).redactError(aggregate) as AggregateError).errors[0],
+      ).toHaveProperty('token', DEFAULT_CENSOR);
+      expect((RedactionPolicy.compile({ paths: ['errors.*'] }).redactError(aggregate) as AggregateError).errors).toEqual([
+        DEFAULT_CENSOR,
+        DEFAULT_CENSOR,
+      ]);
+      // A censor function is given the path it matched at.
+      const seen: string[] = [];
+      RedactionPolicy.compile({ paths: ['cause.token'], censor: (_v, path) => seen.push(path) }).redactError(top);
+      expect(seen).toEqual(['cause.token']);
+      // A path from the top still reaches every linked error's own properties, as before.
+      expect(RedactionPolicy.compile({ paths: ['token'] }).redactError(top).cause).toHaveProperty('token', DEFAULT_CENSOR);
+      expect(inner.token).toBe('t-inner');
+    });
+
     // Promise.any over 1000 requests that all fail with one shared error lists that error 1000 times.
     it('redacts an error listed many times over once, and shares its copy', () => {
       let reads = 0;
