@@ -355,11 +355,13 @@ export class RedactionPolicy {
     if (chain.includes(value as Error)) return CIRCULAR;
     // An error listed many times over (Promise.any's reasons, one shared error for each) is redacted
     // once, and its copy shared: each visit would otherwise multiply the work by the list's length.
-    // Reached by other nodes (another link), it may be redacted otherwise, so it is redacted again.
-    const known = done.get(value as Error);
-    let redacted = known?.[0] === linked ? known[1] : undefined;
-    if (redacted === undefined)
-      done.set(value as Error, [linked, (redacted = this.#redactError(value as Error, linked, chain, done))]);
+    // Reached by other nodes it may be redacted otherwise, so it is kept by the nodes too; by their
+    // set, not the list: each link builds its own list, and an error many links share (one cause of
+    // 30 errors, each of 30 such, …) would be redacted once per path to it, exponentially many.
+    let known = done.get(value as Error);
+    if (known === undefined) done.set(value as Error, (known = []));
+    let redacted = known.find(([nodes]) => sameNodes(nodes, linked))?.[1];
+    if (redacted === undefined) known.push([linked, (redacted = this.#redactError(value as Error, linked, chain, done))]);
     return redacted === value ? UNCHANGED : redacted;
   }
 
@@ -552,8 +554,13 @@ function unreadableError(error: Error, fault: unknown): Error {
 /** How deep a chain of linked errors (`cause`, `errors`) is redacted; in a copy, a deeper link becomes `'[Truncated]'`. */
 export const MAX_LINKED_ERRORS = 8;
 
-/** What the linked errors met so far were redacted to, by error, with the path nodes they were reached by. */
-type Linked = Map<Error, readonly [readonly PathNode[], Error]>;
+/** What the linked errors met so far were redacted to, by error, for each set of path nodes they were reached by. */
+type Linked = Map<Error, [readonly PathNode[], Error][]>;
+
+/** Whether two lists hold the same path nodes, in any order. */
+function sameNodes(a: readonly PathNode[], b: readonly PathNode[]): boolean {
+  return a === b || (a.every((node) => b.includes(node)) && b.every((node) => a.includes(node)));
+}
 
 /** Marks a linked error that is already in the chain (a cycle). */
 const CIRCULAR: unique symbol = Symbol('circular');

@@ -524,6 +524,33 @@ describe('RedactionPolicy', () => {
       expect(reads).toBeLessThanOrEqual(3);
     });
 
+    // Each of 30 errors shares one cause, three levels deep: 27 000 paths to one error. A path that
+    // goes on through the links ('*.token') must not make each visit redact it again.
+    it('redacts an error reached by many links once, when a path goes on through them', () => {
+      let reads = 0;
+      const bottom = new Error('bottom');
+      Object.defineProperty(bottom, 'token', {
+        enumerable: true,
+        get: () => {
+          reads++;
+          return 't-1';
+        },
+      });
+      let level: Error = bottom;
+      for (let depth = 0; depth < 3; depth++)
+        level = new AggregateError(
+          Array.from({ length: 30 }, (_, i) => new Error(`e${i}`, { cause: level })),
+          `level ${depth}`,
+        );
+      for (const paths of [['password'], ['*.token'], ['errors.cause.errors.cause.token']]) {
+        reads = 0;
+        let link: unknown = RedactionPolicy.compile({ paths, keys: /token/ }).redactError(level);
+        for (let depth = 0; depth < 3; depth++) link = ((link as AggregateError).errors[29] as Error).cause;
+        expect(link).toHaveProperty('token', DEFAULT_CENSOR);
+        expect(reads).toBeLessThanOrEqual(3);
+      }
+    });
+
     it('ends a cycle of causes with [Circular] and a chain deeper than 8 with [Truncated], so no secret travels behind them', () => {
       const policy = RedactionPolicy.compile({ keys: [/apiKey/] });
       const looped = Object.assign(new Error('looped'), { apiKey: 'k' });
