@@ -496,17 +496,23 @@ describe('RedactionPolicy', () => {
       expect(inner.token).toBe('t-inner');
     });
 
-    // Promise.any over 1000 requests that all fail with one shared error lists that error 1000 times.
-    it('redacts an error listed many times over once, and shares its copy', () => {
+    /** An Error whose enumerable `token` getter counts how often it is read. */
+    function countedToken(message: string): { error: Error; reads: () => number } {
       let reads = 0;
-      const shared = new Error('network down');
-      Object.defineProperty(shared, 'token', {
+      const error = new Error(message);
+      Object.defineProperty(error, 'token', {
         enumerable: true,
         get: () => {
           reads++;
           return 't-1';
         },
       });
+      return { error, reads: () => reads };
+    }
+
+    // Promise.any over 1000 requests that all fail with one shared error lists that error 1000 times.
+    it('redacts an error listed many times over once, and shares its copy', () => {
+      const { error: shared, reads } = countedToken('network down');
       const inner = new AggregateError(
         Array.from({ length: 1000 }, () => shared),
         'inner',
@@ -521,21 +527,13 @@ describe('RedactionPolicy', () => {
       expect(innerCopy.errors[999]).toBe(innerCopy.errors[0]);
       expect((innerCopy.errors[999] as Error & { token: string }).token).toBe('[Redacted]');
       expect(shared).toHaveProperty('token', 't-1');
-      expect(reads).toBeLessThanOrEqual(3);
+      expect(reads()).toBeLessThanOrEqual(3);
     });
 
     // Each of 30 errors shares one cause, three levels deep: 27 000 paths to one error. A path that
     // goes on through the links ('*.token') must not make each visit redact it again.
     it('redacts an error reached by many links once, when a path goes on through them', () => {
-      let reads = 0;
-      const bottom = new Error('bottom');
-      Object.defineProperty(bottom, 'token', {
-        enumerable: true,
-        get: () => {
-          reads++;
-          return 't-1';
-        },
-      });
+      const { error: bottom, reads } = countedToken('bottom');
       let level: Error = bottom;
       for (let depth = 0; depth < 3; depth++)
         level = new AggregateError(
@@ -543,11 +541,11 @@ describe('RedactionPolicy', () => {
           `level ${depth}`,
         );
       for (const paths of [['password'], ['*.token'], ['errors.cause.errors.cause.token']]) {
-        reads = 0;
+        const before = reads();
         let link: unknown = RedactionPolicy.compile({ paths, keys: /token/ }).redactError(level);
         for (let depth = 0; depth < 3; depth++) link = ((link as AggregateError).errors[29] as Error).cause;
         expect(link).toHaveProperty('token', DEFAULT_CENSOR);
-        expect(reads).toBeLessThanOrEqual(3);
+        expect(reads() - before).toBeLessThanOrEqual(3);
       }
     });
 
