@@ -358,10 +358,13 @@ export class RedactionPolicy {
     // Reached by other nodes it may be redacted otherwise, so it is kept by the nodes too; by their
     // set, not the list: each link builds its own list, and an error many links share (one cause of
     // 30 errors, each of 30 such, …) would be redacted once per path to it, exponentially many.
-    let known = done.get(value as Error);
-    if (known === undefined) done.set(value as Error, (known = []));
-    let redacted = known.find(([nodes]) => sameNodes(nodes, linked))?.[1];
-    if (redacted === undefined) known.push([linked, (redacted = this.#redactError(value as Error, linked, chain, done))]);
+    const known = done.get(value as Error);
+    let redacted = known?.find(([nodes]) => sameNodes(nodes, linked))?.[1];
+    if (redacted === undefined) {
+      redacted = this.#redactError(value as Error, linked, chain, done);
+      if (known === undefined) done.set(value as Error, [[linked, redacted]]);
+      else known.push([linked, redacted]);
+    }
     return redacted === value ? UNCHANGED : redacted;
   }
 
