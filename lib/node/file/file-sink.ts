@@ -97,16 +97,22 @@ function realFolder(folder: string): string {
 
 /**
  * An absolute file path with symlinks resolved (its folders', and its own when it is a regular
- * file), so two spellings of one file through a link compare equal. A device keeps its name:
+ * file or a link to none yet: the sink opens its file on the first batch, creating it through the
+ * link), so two spellings of one file through a link compare equal. A device keeps its name:
  * `/dev/stdout` and `/dev/stderr` resolve to the same terminal, yet are two outputs.
  */
-function realFile(filePath: string): string {
+function realFile(filePath: string, links = 0): string {
+  const folder = realFolder(path.dirname(filePath));
   try {
-    if (fs.statSync(filePath, { throwIfNoEntry: false })?.isFile() === true) return fs.realpathSync(filePath);
+    const stat = fs.statSync(filePath, { throwIfNoEntry: false });
+    if (stat?.isFile() === true) return fs.realpathSync(filePath);
+    // A link to nothing yet, as the kernel follows it (relative to its real folder), at most 40 deep as Linux's ELOOP.
+    if (stat === undefined && links < 40 && fs.lstatSync(filePath, { throwIfNoEntry: false })?.isSymbolicLink() === true)
+      return realFile(path.resolve(folder, fs.readlinkSync(filePath)), links + 1);
   } catch {
-    // Unreadable: compared through its folder.
+    // Unreadable, or a loop: compared through its folder.
   }
-  return path.join(realFolder(path.dirname(filePath)), path.basename(filePath));
+  return path.join(folder, path.basename(filePath));
 }
 
 /** Whether an error is a permission refusal (EACCES, EPERM). */

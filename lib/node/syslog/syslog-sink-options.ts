@@ -184,8 +184,10 @@ export function resolveSyslogSinkOptions(options: SyslogSinkOptions): ResolvedSy
     if (options.path === undefined) fail('path', options.path, "a socket path with transport 'unix'");
     text('path', options.path, '');
     // A Unix socket's address holds 108 bytes on Linux (104 on macOS and the BSDs), its NUL included:
-    // libuv cuts a longer path silently, so the sink would connect to another socket, or none.
-    const pathLimit = process.platform === 'win32' ? Infinity : process.platform === 'linux' ? 107 : 103;
+    // libuv cuts a longer path silently, so the sink would connect to another socket, or none. A
+    // Linux abstract socket's name (a leading NUL) has no terminating NUL: all 108 are its own.
+    const linux = process.platform === 'linux';
+    const pathLimit = process.platform === 'win32' ? Infinity : linux ? (options.path.startsWith('\0') ? 108 : 107) : 103;
     if (Buffer.byteLength(options.path, 'utf8') > pathLimit)
       fail('path', options.path, `a socket path of at most ${pathLimit} bytes (the system would cut a longer one)`);
     if (options.host !== undefined) fail('host', options.host, "no host with transport 'unix' (its socket is at path)");

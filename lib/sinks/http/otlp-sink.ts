@@ -23,6 +23,7 @@ import { checkHeaders, withHeaders } from './with-header';
 import { utf8Length } from './http-utf8-length';
 import { OtlpRequestTooLargeError } from './otlp-request-too-large-error';
 import { redactUrl } from './http-redact-url';
+import { isPlainRecord } from '../../core/is-plain-record';
 
 /** The only statuses the OTLP specification retries ("all other 4xx or 5xx response status codes MUST NOT be retried"). */
 const RETRYABLE = [429, 502, 503, 504];
@@ -52,7 +53,7 @@ export interface OtlpSinkOptions extends Omit<
    */
   endpoint?: string | undefined;
   /**
-   * Resource attributes, e.g. `{ 'deployment.environment': 'prod' }`, over those of
+   * Resource attributes, a plain object (not a Map), e.g. `{ 'deployment.environment': 'prod' }`, over those of
    * `OTEL_RESOURCE_ATTRIBUTES`. Default: `OTEL_RESOURCE_ATTRIBUTES`'s, else none.
    */
   resource?: Readonly<Record<string, string | number | boolean>> | undefined;
@@ -272,8 +273,8 @@ function otlpBody(head: string, scopeName: string, events: readonly LogEvent[]):
 function resourceAttributesJson(options: OtlpSinkOptions, environment: OtlpEnvironment, runtimeName: string): string {
   const resource = options.resource ?? {};
   expectOption(
-    // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- JavaScript callers can pass anything
-    typeof resource === 'object' && resource !== null,
+    // Not a Map or an array, whose entries are no own keys: they would be taken as no attributes at all.
+    isPlainRecord(resource),
     'OtlpSink.resource',
     'an object of attributes',
     resource,

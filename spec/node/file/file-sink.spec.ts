@@ -1140,6 +1140,29 @@ describe('FileSink', () => {
       new FileSink(file, { fallbackPath: path.join(dir, 'app_001.log') });
     });
 
+    // Found by review: the symlink check resolved a link only to a file that exists, and the sink
+    // opens its file on the first batch, so on a first start the fallback went on through the link.
+    it("refuses a fallbackPath that is a symlink to the sink's file before that file exists, and the reverse", () => {
+      const file = path.join(dir, 'app.log');
+      fs.symlinkSync('app.log', path.join(dir, 'current.log'));
+      expect(() => new FileSink(file, { fallbackPath: path.join(dir, 'current.log') })).toThrow(/fallbackPath/);
+      expect(() => new FileSink(path.join(dir, 'current.log'), { fallbackPath: file })).toThrow(/fallbackPath/);
+      // Through two links, one of them to a folder, and into a rolling set.
+      fs.symlinkSync(dir, path.join(dir, 'here'));
+      fs.symlinkSync(path.join('here', 'current.log'), path.join(dir, 'again.log'));
+      expect(() => new FileSink(file, { fallbackPath: path.join(dir, 'again.log') })).toThrow(/fallbackPath/);
+      fs.symlinkSync(path.join('here', 'app-20261122.log'), path.join(dir, 'today.log'));
+      expect(
+        () => new FileSink(path.join(dir, 'app-.log'), { rollingInterval: 'day', fallbackPath: path.join(dir, 'today.log') }),
+      ).toThrow(/fallbackPath/);
+      // A link to another file, or a loop, is no spelling of the sink's file.
+      fs.symlinkSync('other.log', path.join(dir, 'elsewhere.log'));
+      fs.symlinkSync('loop.log', path.join(dir, 'loop.log'));
+      new FileSink(file, { fallbackPath: path.join(dir, 'elsewhere.log') });
+      new FileSink(file, { fallbackPath: path.join(dir, 'loop.log') });
+      expect(fs.existsSync(file)).toBe(false);
+    });
+
     it('keeps a full file within its limit when the fallbackPath is the same file spelt relatively', () => {
       const file = path.join(dir, 'app.log');
       let sink: FileSink | undefined;

@@ -41,6 +41,15 @@ describe('resolveSyslogSinkOptions', () => {
     expect(() => resolve({ transport: 'unix', path: `/tmp/${'s'.repeat(98)}` })).not.toThrow();
   });
 
+  // Found by review: a Linux abstract socket's name (a leading NUL) needs no terminating NUL, so it
+  // holds 108 bytes, the NUL included; one byte more is cut by libuv as a path is.
+  (process.platform === 'linux' ? it : it.skip)('takes an abstract socket name of 108 bytes on Linux, not 109', () => {
+    expect(() => resolve({ transport: 'unix', path: `\0${'s'.repeat(107)}` })).not.toThrow();
+    expect(() => resolve({ transport: 'unix', path: `\0${'s'.repeat(108)}` })).toThrow(
+      /path "\\u0000s+" is not valid \(expected a socket path of at most 108 bytes/,
+    );
+  });
+
   it('defaults RFC 3164 messages to 1024 bytes on every transport (RFC 3164 §4.1)', () => {
     expect(resolve({ format: 'rfc3164' }).settings.maxMessageBytes).toBe(1024);
     expect(resolve({ format: 'rfc3164', transport: 'tcp' }).settings.maxMessageBytes).toBe(1024);

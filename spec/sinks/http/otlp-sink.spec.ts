@@ -753,6 +753,18 @@ describe('OtlpSink', () => {
       'OtlpSink.resource["bad"]',
     );
     expect(() => new OtlpSink({ endpoint: 'http://h/v1/logs', serviceName: '' })).toThrow('OtlpSink.serviceName');
+    // Found by review, as LokiSink's labels: a Map (or an array) has no own keys, so its attributes
+    // (service.name among them) were taken as none and every record went out as unknown_service.
+    for (const resource of [new Map([['service.name', 'shop']]), [['service.name', 'shop']], 'service.name=shop'] as never[])
+      expect(() => new OtlpSink({ endpoint: 'http://h/v1/logs', resource })).toThrow(
+        'OtlpSink.resource: expected an object of attributes',
+      );
+    expect(
+      new OtlpSink({
+        endpoint: 'http://h/v1/logs',
+        resource: Object.assign(Object.create(null) as object, { 'service.name': 'shop' }),
+      }),
+    ).toBeInstanceOf(OtlpSink);
     // Also when the variables give headers to merge with.
     expect(
       () =>
