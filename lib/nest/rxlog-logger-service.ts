@@ -237,7 +237,7 @@ export class RxlogLoggerService implements LoggerService {
    */
   private writeUnreadable(level: LogLevelName, given: unknown, optionalParams: unknown[], error: unknown): void {
     try {
-      const last = optionalParams.length > 0 ? optionalParams[optionalParams.length - 1] : undefined;
+      const last = optionalParams.at(-1);
       const context = typeof last === 'string' && !isStackFormat(last) ? last : undefined;
       const text = typeof given === 'string' ? given : `[Unreadable: ${thrownMessage(error)}]`;
       this.loggerFor(context).write(level, textTemplate(text));

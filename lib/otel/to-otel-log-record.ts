@@ -129,7 +129,9 @@ function traceContextOf(properties: Readonly<Record<string, unknown>>): {
   if (!traceText || !isSpanIdText(spanId) || zeroSpan) return { context: undefined, skipped: zeroSpan ? ZERO_SPAN : undefined };
   const flags = readValue(properties, 'TraceFlags');
   // Flags that are no flags byte ('01' text, an app's own value) stay an attribute, as OtlpSink sends them.
-  if (!(typeof flags === 'number' && Number.isInteger(flags) && flags >= 0 && flags <= 255))
-    return { context: trace.setSpanContext(ROOT_CONTEXT, { traceId, spanId, traceFlags: TraceFlags.NONE }), skipped: TRACE_IDS };
-  return { context: trace.setSpanContext(ROOT_CONTEXT, { traceId, spanId, traceFlags: flags }), skipped: TRACE_PROPERTIES };
+  const byte = typeof flags === 'number' && Number.isInteger(flags) && flags >= 0 && flags <= 255;
+  return {
+    context: trace.setSpanContext(ROOT_CONTEXT, { traceId, spanId, traceFlags: byte ? flags : TraceFlags.NONE }),
+    skipped: byte ? TRACE_PROPERTIES : TRACE_IDS,
+  };
 }
