@@ -10,6 +10,7 @@ import type { LoggerMetrics } from '../../lib/metrics/metrics-types';
 import { metricsToPrometheus } from '../../lib/metrics/metrics-to-prometheus';
 import { SinkMetricsRecorder } from '../../lib/metrics/sink-metrics-recorder';
 import { freeTcpPort } from '../node/syslog/syslog-test-servers';
+import { poller } from '../helpers/poll-until';
 
 const PROMETHEUS = '/usr/bin/prometheus';
 const installed = existsSync(PROMETHEUS);
@@ -23,16 +24,8 @@ if (!installed) {
 const WAIT_MS = 20_000;
 const POLL_MS = 100;
 
-/** Calls `check` every 100 ms until it returns a value, or fails after `WAIT_MS` with `describe()`. */
-async function pollUntil<T>(check: () => Promise<T | undefined>, describe: () => string): Promise<T> {
-  const deadline = Date.now() + WAIT_MS;
-  for (;;) {
-    const value = await check().catch(() => undefined);
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`gave up after ${WAIT_MS} ms: ${describe()}`);
-    await new Promise((resolve) => setTimeout(resolve, POLL_MS));
-  }
-}
+/** Calls `check` every 100 ms until it returns a value (a rejection is "not yet"), or fails after `WAIT_MS`. */
+const pollUntil = poller({ waitMs: WAIT_MS, pollMs: POLL_MS, retryOnError: true });
 
 const HOSTILE_NAMES = ['a"b', 'c\\d', 'e\nf', 'é😀', 'x} 1', '\r'];
 

@@ -9,6 +9,7 @@ import { SyslogSink } from '../../../lib/node/syslog/syslog-sink';
 import type { SyslogSinkOptions } from '../../../lib/node/syslog/syslog-sink-options';
 import { makeEvent } from '../../helpers/events';
 import { freeTcpPort } from './syslog-test-servers';
+import { poller } from '../../helpers/poll-until';
 
 const RSYSLOGD = '/usr/sbin/rsyslogd';
 const installed = existsSync(RSYSLOGD);
@@ -34,15 +35,7 @@ async function freeUdpPort(): Promise<number> {
 }
 
 /** Calls `check` every 50 ms until it returns a value, or fails after `WAIT_MS` with `describe()`. */
-async function pollUntil<T>(check: () => T | undefined | Promise<T | undefined>, describe: () => string): Promise<T> {
-  const deadline = Date.now() + WAIT_MS;
-  for (;;) {
-    const value = await check();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`gave up after ${WAIT_MS} ms: ${describe()}`);
-    await new Promise((resolve) => setTimeout(resolve, POLL_MS));
-  }
-}
+const pollUntil = poller({ waitMs: WAIT_MS, pollMs: POLL_MS });
 
 interface Received {
   severity: number;
