@@ -13,7 +13,7 @@ Options:
                          every condition must hold)
   --template <template>  output template (default
                          '[{Timestamp:HH:mm:ss} {Level:u3}] {Message:lj}{NewLine}{Exception}')
-  --json                 write matching events as CLEF instead of text
+  --json                 write matching events as CLEF instead of text (not with --template)
   --color, --no-color    colour by level (default: FORCE_COLOR when set, on for '', 1, 2, 3 or
                          true, off for any other value; else off when NO_COLOR or
                          NODE_DISABLE_COLORS is set and not empty or TERM is dumb; else when

@@ -44,7 +44,8 @@ function condition(text: string): PropertyCondition | string {
  * Reads the arguments of `rxlog [options] [file ...]` (without `node` and the script): `--level`,
  * `--grep`, `--where` (repeatable), `--template` take a value as the next argument or after `=`;
  * `--json`, `--color`, `--no-color`, `--strict` are flags (the last of `--color` / `--no-color`
- * wins, as does the last `--level`); `--help` / `-h` and `--version` win over everything else;
+ * wins, as does the last `--level`); `--template` with `--json` is a mistake (the CLEF output has no
+ * template); `--help` / `-h` and `--version` win over everything else;
  * `--` ends the options; `-` is stdin. A mistake is an `error` result naming the bad value. Pure.
  *
  * @example parseCliArgs(['--level', 'warn', 'app.log']) // { kind: 'ok', options: { minimumLevel: 'warning', files: ['app.log'], … } }
@@ -53,7 +54,7 @@ export function parseCliArgs(args: readonly string[]): CliArgsResult {
   let minimumLevel: CliOptions['minimumLevel'];
   let grep: string | undefined;
   const where: PropertyCondition[] = [];
-  let template = DEFAULT_OUTPUT_TEMPLATE;
+  let template: string | undefined;
   let json = false;
   let color: boolean | undefined;
   let strict = false;
@@ -109,7 +110,7 @@ export function parseCliArgs(args: readonly string[]): CliArgsResult {
         break;
       }
       case '--template':
-        template = value ?? template;
+        template = value;
         break;
       case '--json':
         json = true;
@@ -135,9 +136,22 @@ export function parseCliArgs(args: readonly string[]): CliArgsResult {
 
   if (help) return { kind: 'help' };
   if (version) return { kind: 'version' };
+  // Refused, not ignored: --json writes CLEF whatever the template, so a --template beside it
+  // would be silently dropped and the user left wondering why their format did not apply.
+  if (json && template !== undefined)
+    problem ??= `--template ${JSON.stringify(template)} has no effect with --json, which writes CLEF; give one or the other`;
   if (problem !== undefined) return error(problem);
   return {
     kind: 'ok',
-    options: { minimumLevel, grep, where, template, json, color, strict, files: files.length === 0 ? ['-'] : files },
+    options: {
+      minimumLevel,
+      grep,
+      where,
+      template: template ?? DEFAULT_OUTPUT_TEMPLATE,
+      json,
+      color,
+      strict,
+      files: files.length === 0 ? ['-'] : files,
+    },
   };
 }

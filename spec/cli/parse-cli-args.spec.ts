@@ -75,6 +75,16 @@ describe('parseCliArgs', () => {
     expect(errorOf(parseCliArgs(['--json=yes']))).toMatch(/--json takes no value/);
   });
 
+  it('rejects --template beside --json, whose CLEF output has no template, in either order', () => {
+    expect(errorOf(parseCliArgs(['--json', '--template', '{Message}']))).toBe(
+      '--template "{Message}" has no effect with --json, which writes CLEF; give one or the other',
+    );
+    expect(errorOf(parseCliArgs(['--template={Level} {Message}', 'a.log', '--json']))).toMatch(
+      /^--template "\{Level\} \{Message\}" has no effect with --json/,
+    );
+    expect(options(parseCliArgs(['--template', '{Message}'])).template).toBe('{Message}');
+  });
+
   it('rejects an option missing its value', () => {
     expect(errorOf(parseCliArgs(['app.log', '--level']))).toBe('--level needs a value');
   });
