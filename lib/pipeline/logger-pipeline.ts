@@ -433,6 +433,12 @@ export class LoggerPipeline {
   close(options?: CloseOptions): Promise<ShutdownReport> {
     if (this.#closing !== undefined) return this.#closing;
     this.#closed = true;
+    // Set before anything can call back into the logger: reading bad options writes to SelfLog,
+    // whose output may close the logger too, and the shutdown's first, synchronous steps call
+    // sinks (an immediate close hands a failed batch to the fallback). A close() made from either
+    // gets this same report; set after them, it ran a second shutdown with a report of its own.
+    let start!: (report: Promise<ShutdownReport>) => void;
+    this.#closing = new Promise<ShutdownReport>((resolve) => (start = resolve));
     let strategy = readOption(options, 'strategy', 'close') ?? 'graceful';
     if (!STRATEGIES.includes(strategy)) {
       SelfLog.write('close: unknown strategy {Strategy}; closing gracefully', strategy);
@@ -440,10 +446,6 @@ export class LoggerPipeline {
     }
     const timeoutMs = timeoutFrom(options, 'close');
     const release = this.#keepProcessAlive();
-    // Set before the shutdown starts: its first, synchronous steps call sinks (an immediate close
-    // hands a failed batch to the fallback), and a close() one of them makes gets this same report.
-    let start!: (report: Promise<ShutdownReport>) => void;
-    this.#closing = new Promise<ShutdownReport>((resolve) => (start = resolve));
     start(this.#shutdown(strategy, timeoutMs));
     const closed = (): void => {
       release();
