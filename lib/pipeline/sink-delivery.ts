@@ -533,13 +533,16 @@ export class SinkDelivery {
     ) {
       const backoff = backoffDelay(flight.attempts, retry);
       const delay = hint.retryAfterMs === undefined ? backoff : Math.max(backoff, Math.min(hint.retryAfterMs, retry.maxDelayMs));
-      this.#reportTry(flight, delay, error);
       flight.retryTimer = this.#scheduler.schedule(() => {
         flight.retryTimer = null;
         if (flight.abandoned) return;
         this.#recorder.retried++;
         this.#attempt(flight);
       }, delay);
+      // Reported once the retry is armed: an immediate close() made from a SelfLog output that
+      // hears of it finds the retry and cancels it, as it cancels any retry wait. Reported first,
+      // the close found no retry and the batch was written again after the delay.
+      this.#reportTry(flight, delay, error);
       return;
     }
     this.#breaker?.recordFailure();

@@ -6,6 +6,7 @@ import type { Logger } from '../../lib/pipeline/logger';
 import type { ShutdownReport } from '../../lib/pipeline/shutdown-report';
 import { MemorySink } from '../../lib/sinks/memory-sink';
 import { collectSelfLog } from '../helpers/self-log';
+import { SelfLog } from '../../lib/core/self-log';
 
 function balanced(m: SinkMetrics): boolean {
   return m.received === m.delivered + m.dropped + m.failed + m.pending;
@@ -155,6 +156,40 @@ describe('LoggerPipeline with hostile sinks', () => {
     expect(ra?.sinks.shared).toEqual({ delivered: 2, dropped: 0, failed: 0, undelivered: 0 });
     expect(rb?.sinks.shared).toEqual({ delivered: 1, dropped: 0, failed: 0, undelivered: 0 });
     expect(closes).toBe(2);
+  });
+
+  // Found by the review of round 33 (pipe).
+  it('cancels the retry an immediate close() hears of from a SelfLog output, and writes the batch no more', async () => {
+    let writes = 0;
+    const down: Sink = {
+      emit: () => {
+        writes++;
+        return Promise.reject(new Error('down'));
+      },
+    };
+    const fallback = new MemorySink();
+    const log = new LoggerConfiguration().writeTo
+      .sink(down, { name: 'down', retry: { attempts: 3, initialDelayMs: 1_000, jitter: 0 }, fallback })
+      .createLogger();
+    let closing: Promise<ShutdownReport> | undefined;
+    // An app that shuts down when a sink starts failing.
+    const closer = SelfLog.events$.subscribe((diagnostic) => {
+      if (diagnostic.template.includes('retrying')) closing ??= log.close({ strategy: 'immediate' });
+    });
+    try {
+      log.error('Payment failed');
+      await jest.advanceTimersByTimeAsync(0);
+      const report = await within(closing as Promise<ShutdownReport>, 10);
+      // It used to find no retry to cancel: the close waited out the 1000 ms backoff and wrote the batch again.
+      expect(report).toMatchObject({ strategy: 'immediate', sinks: { down: { delivered: 1, failed: 0, undelivered: 0 } } });
+      expect(writes).toBe(1);
+      expect(fallback.events.map((e) => e.messageTemplate.text)).toEqual(['Payment failed']);
+      await jest.advanceTimersByTimeAsync(5_000);
+      expect(writes).toBe(1);
+      reportAddsUp(log, report as ShutdownReport, 'down');
+    } finally {
+      closer.unsubscribe();
+    }
   });
 
   it('closes from inside a sink’s emit: the call returns, the report comes, and the batch counts once', async () => {
