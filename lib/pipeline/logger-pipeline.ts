@@ -38,7 +38,7 @@ import { LaneAccounting } from './lane-accounting';
 import { ReentrancyGuard } from './reentrancy-guard';
 import { describeValue } from '../core/describe-value';
 import type { CloseOptions, ShutdownReport, SinkShutdownSummary } from './shutdown-report';
-import { SinkDelivery, type SinkDeliveryOptions, type ShutdownStrategy } from './sink-delivery';
+import { type FlushOwner, SinkDelivery, type SinkDeliveryOptions, type ShutdownStrategy } from './sink-delivery';
 import { settlesWithin } from './sink-delivery-timeout';
 import { upperCaseSimple } from '../core/upper-case-simple';
 
@@ -387,7 +387,9 @@ export class LoggerPipeline {
     const timeoutMs = timeoutFrom(options, 'flush');
     const release = this.#keepProcessAlive();
     try {
-      const call = {};
+      // A flush made by sink code on its own turn (a sink's flush() that flushes this logger) does
+      // not call that sink's flush() again (see SinkDelivery.flush).
+      const call: FlushOwner = { fromSinkCode: this.#guard.active };
       // False when a lane gave up on events this flush waited for (a close that timed out).
       let complete = true;
       const done = Promise.all(

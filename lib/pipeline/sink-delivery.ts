@@ -29,6 +29,20 @@ export type { ShutdownStrategy, SinkDeliveryOptions, SinkShutdownResult } from '
 /** Shortest interval between two "failed try, retrying" diagnostics of one sink, in milliseconds. */
 const TRY_REPORT_INTERVAL_MS = 1_000;
 
+/**
+ * Most calls of one sink's `flush()` running at once: a further flush waits for the latest instead
+ * of calling it again (see `flush`).
+ */
+const MAX_SINK_FLUSHES = 32;
+
+/** Who asked for a flush: a logger's `flush()` call. */
+export interface FlushOwner {
+  /** Set when the flush gave up waiting: the stage forgets it and does not call the sink's `flush()`. */
+  abandoned?: boolean;
+  /** Made from sink code, on its own turn (a sink's `flush()` that flushes the logger): the sink's `flush()` running now is not called again. */
+  readonly fromSinkCode?: boolean;
+}
+
 /** A batch between leaving the queue (or the open batch) and being settled. */
 interface Flight {
   /** The events not yet settled, frozen: the sink gets this very array and cannot change what is counted. */
@@ -122,6 +136,10 @@ export class SinkDelivery {
   #unreportedTries = 0;
   /** Set once reading the sink's `emitSync` threw: reported once, not once per batch. */
   #emitSyncUnreadable = false;
+  /** The calls of the sink's `flush()` that have not settled yet, oldest first. */
+  readonly #sinkFlushes: Promise<void>[] = [];
+  /** Set once MAX_SINK_FLUSHES calls ran at once: reported once. */
+  #flushDepthReported = false;
 
   /**
    * @param name The sink's name, used in metrics and diagnostics.
@@ -203,24 +221,44 @@ export class SinkDelivery {
    *
    * @param owner The flush call, for `abandon`.
    */
-  async flush(owner: { abandoned?: boolean } = {}): Promise<boolean> {
+  async flush(owner: FlushOwner = {}): Promise<boolean> {
     const done = this.#waiters.wait(this.#pendingCount(), owner);
     this.#kick();
     if (!(await done)) return false;
     // A sink is not flushed after its close() (a flush made while the logger closes, or after).
     if (owner.abandoned === true) return false;
     if (this.#sinksClosed) return true;
-    try {
-      const sink = this.#sink;
-      await this.#guard.run(() => sink.flush?.());
-    } catch (error) {
-      SelfLog.write('Sink {Name} failed to flush', this.name, error);
+    const running = this.#sinkFlushes;
+    // A flush the sink's own flush() makes (one that flushes the logger it writes for) does not
+    // call it again: each call made the next, for ever, on microtasks alone, so the event loop
+    // starved and not even the flush's timeout could fire. That is seen when the sink's code
+    // makes the call on its own turn; one made after an `await` in it is seen by the depth: past
+    // MAX_SINK_FLUSHES calls at once, a flush waits for the latest instead of making another.
+    if (running.length !== 0 && owner.fromSinkCode === true) return true;
+    if (running.length >= MAX_SINK_FLUSHES) {
+      if (!this.#flushDepthReported) {
+        this.#flushDepthReported = true;
+        SelfLog.write('Sink {Name}: {Count} calls of its flush() at once; later flushes wait for them', this.name, running.length);
+      }
+      await running[running.length - 1];
+      return true;
     }
+    const sink = this.#sink;
+    const call = (async () => {
+      try {
+        await this.#guard.run(() => sink.flush?.());
+      } catch (error) {
+        SelfLog.write('Sink {Name} failed to flush', this.name, error);
+      }
+    })();
+    running.push(call);
+    await call;
+    running.splice(running.indexOf(call), 1);
     return true;
   }
 
   /** Stops the flush `owner` made from waiting: it resolves now, and its waiter is forgotten. */
-  abandonFlush(owner: { abandoned?: boolean }): void {
+  abandonFlush(owner: FlushOwner): void {
     owner.abandoned = true;
     this.#waiters.cancel(owner);
   }

@@ -192,6 +192,54 @@ describe('LoggerPipeline with hostile sinks', () => {
     }
   });
 
+  // Found by the review of round 33 (pipe): a sink that forwards its flush() to the logger it writes for.
+  it('flushes a sink whose flush() flushes the same logger once per flush, without recursing', async () => {
+    let log!: Logger;
+    let flushes = 0;
+    const memory = new MemorySink();
+    const forwarding: Sink = {
+      emit: (events) => memory.emit(events),
+      flush: () => {
+        // Bounded here only so that a regression fails instead of starving the event loop for ever.
+        if (++flushes > 1_000) throw new Error('flush() recursed');
+        return log.flush().then(() => undefined);
+      },
+    };
+    log = new LoggerConfiguration().writeTo.sink(forwarding, { name: 'forwarding' }).createLogger();
+    log.information('one');
+    const result = await within(log.flush({ timeoutMs: 1_000 }), 10);
+    expect(result).toEqual({ timedOut: false });
+    expect(flushes).toBe(1);
+    expect(memory.events).toHaveLength(1);
+  });
+
+  it('ends the recursion of a sink whose flush() flushes the same logger after an await, within the flush timeout', async () => {
+    let log!: Logger;
+    let flushes = 0;
+    const forwarding: Sink = {
+      emit: () => undefined,
+      flush: async () => {
+        // After an await, the call is no longer seen as made from the sink's code.
+        await null;
+        if (++flushes > 1_000) throw new Error('flush() recursed');
+        await log.flush({ timeoutMs: 1_000 });
+      },
+    };
+    log = new LoggerConfiguration().writeTo.sink(forwarding, { name: 'forwarding' }).createLogger();
+    const diagnostics = collectSelfLog();
+    try {
+      log.information('one');
+      // The flushes wait for each other past 32 calls at once, until their timeouts end the wait:
+      // no starved event loop, and the logger's flush() resolves within its bound.
+      const result = await within(log.flush({ timeoutMs: 1_000 }), 1_100);
+      expect(result).toEqual({ timedOut: true });
+      expect(flushes).toBe(32);
+      expect(diagnostics.diagnostics.filter((d) => d.template.includes('calls of its flush() at once'))).toHaveLength(1);
+    } finally {
+      diagnostics.stop();
+    }
+  });
+
   it('closes from inside a sink’s emit: the call returns, the report comes, and the batch counts once', async () => {
     let closing: Promise<ShutdownReport> | undefined;
     const taken: string[] = [];
