@@ -240,6 +240,31 @@ describe('LoggerPipeline with hostile sinks', () => {
     }
   });
 
+  // Found by the review of round 33 (pipe).
+  it('fails a batch whose emit returns a thenable that fulfils with itself, and the close returns in time', async () => {
+    let thens = 0;
+    const selfish = {
+      then(resolve: (value: unknown) => void): void {
+        // Bounded here only so that a regression fails instead of starving the event loop for ever.
+        if (++thens > 10_000) throw new Error('adopted without end');
+        resolve(selfish);
+      },
+    };
+    const fallback = new MemorySink();
+    const log = new LoggerConfiguration().writeTo
+      .sink({ emit: () => selfish as unknown as Promise<void> }, { name: 'fluent', retry: { attempts: 2, initialDelayMs: 10 }, fallback })
+      .createLogger();
+    log.information('one');
+    log.information('two');
+    const report = await within(log.close({ timeoutMs: 1_000 }), 1_100);
+    // It used to be adopted for ever, on microtasks alone: no timer fired again and close() never returned.
+    expect(report).toMatchObject({ timedOut: false, sinks: { fluent: { delivered: 2, failed: 0, undelivered: 0 } } });
+    expect(fallback.events.map((e) => e.messageTemplate.text)).toEqual(['one', 'two']);
+    expect(log.metrics().sinks.fluent.lastError).toMatch(/more than 32 deep/);
+    expect(thens).toBe(2 * 2 * 32);
+    reportAddsUp(log, report as ShutdownReport, 'fluent');
+  });
+
   it('closes from inside a sink’s emit: the call returns, the report comes, and the batch counts once', async () => {
     let closing: Promise<ShutdownReport> | undefined;
     const taken: string[] = [];
