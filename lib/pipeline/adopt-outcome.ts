@@ -25,6 +25,15 @@ export function adoptOutcome(call: () => unknown, done: (result: unknown) => voi
   adopt(result, 0, done, failed);
 }
 
+/**
+ * A native promise that settles as what `call` returns does (adopted as `adoptOutcome` adopts
+ * it, so never without end), or rejects with what `call` throws: for awaiting a sink's `flush()`
+ * or `close()`.
+ */
+export function settledOutcome(call: () => unknown): Promise<void> {
+  return new Promise<void>((resolve, reject) => adoptOutcome(call, () => resolve(), reject));
+}
+
 /** `done(value)`, or when `value` is a thenable, its outcome: the value it fulfils with adopted in turn, `depth + 1` deep. */
 function adopt(value: unknown, depth: number, done: (result: unknown) => void, failed: (error: unknown) => void): void {
   let then: unknown;

@@ -18,7 +18,7 @@ import {
   type SinkDeliveryOptions,
   type SinkShutdownResult,
 } from './sink-delivery-options';
-import { adoptOutcome } from './adopt-outcome';
+import { adoptOutcome, settledOutcome } from './adopt-outcome';
 import { ReentrancyGuard } from './reentrancy-guard';
 import { settlesWithin } from './sink-delivery-timeout';
 import { SinkDeliveryWaiters } from './sink-delivery-waiters';
@@ -246,7 +246,7 @@ export class SinkDelivery {
     const sink = this.#sink;
     const call = (async () => {
       try {
-        await this.#guard.run(() => sink.flush?.());
+        await settledOutcome(() => this.#guard.run(() => sink.flush?.()));
       } catch (error) {
         SelfLog.write('Sink {Name} failed to flush', this.name, error);
       }
@@ -865,7 +865,7 @@ export class SinkDelivery {
       [this.#sink, this.#fallback].map(async (sink) => {
         if (sink === null || !this.#closesLast(sink)) return;
         try {
-          await this.#guard.run(() => sink.close?.());
+          await settledOutcome(() => this.#guard.run(() => sink.close?.()));
           this.#closedSinks.add(sink);
         } catch (error) {
           SelfLog.write('Sink {Name} failed to close', this.name, error);
@@ -907,8 +907,13 @@ export class SinkDelivery {
  * for, but its rejection goes to SelfLog: unhandled, it would end a Node process.
  */
 function reportLate(result: unknown, name: string): void {
-  // Promise.resolve adopts any thenable, and turns one whose `then` throws into a rejection.
-  Promise.resolve(result).catch((error: unknown) => SelfLog.write('Sink {Name} failed late', name, error));
+  // Adopts any thenable, a bounded number deep (Promise.resolve adopted one that fulfils with
+  // itself for ever), and turns one whose `then` throws into a failure.
+  adoptOutcome(
+    () => result,
+    () => undefined,
+    (error) => SelfLog.write('Sink {Name} failed late', name, error),
+  );
 }
 
 /** `Error: message` for an Error, else the value as a string; never throws. */

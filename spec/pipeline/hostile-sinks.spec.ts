@@ -265,6 +265,38 @@ describe('LoggerPipeline with hostile sinks', () => {
     reportAddsUp(log, report as ShutdownReport, 'fluent');
   });
 
+  it.each(['flush', 'close', 'flushSync', 'emitSync'] as const)(
+    'reports to SelfLog the result of %s() when it is a thenable that fulfils with itself, after 32 thenables, and returns in time',
+    async (method) => {
+      let thens = 0;
+      const selfish = {
+        then(resolve: (value: unknown) => void): void {
+          // Bounded here only so that a regression fails instead of starving the event loop for ever.
+          if (++thens > 10_000) throw new Error('adopted without end');
+          resolve(selfish);
+        },
+      };
+      const memory = new MemorySink();
+      const sink: Sink = { emit: (events) => memory.emit(events), [method]: () => selfish };
+      const log = new LoggerConfiguration().writeTo.sink(sink, { name: 'fluent', batch: { size: 2, maxDelayMs: 10 } }).createLogger();
+      const diagnostics = collectSelfLog();
+      try {
+        log.information('one');
+        log.information('two');
+        log.flushSync();
+        expect(await within(log.flush({ timeoutMs: 1_000 }), 1_100)).toEqual({ timedOut: false });
+        const report = await within(log.close({ timeoutMs: 1_000 }), 1_100);
+        expect(report).toMatchObject({ timedOut: false, sinks: { fluent: { delivered: 2, undelivered: 0 } } });
+        expect(memory.events).toHaveLength(2);
+        // Adopted 32 deep, then a failure: to SelfLog, as any failing call of the method.
+        expect(thens).toBe(32);
+        expect(diagnostics.diagnostics.map((d) => d.message).join('\n')).toMatch(/more than 32 deep/);
+      } finally {
+        diagnostics.stop();
+      }
+    },
+  );
+
   it('closes from inside a sink’s emit: the call returns, the report comes, and the batch counts once', async () => {
     let closing: Promise<ShutdownReport> | undefined;
     const taken: string[] = [];
