@@ -274,7 +274,10 @@ export class SinkDelivery {
   flushSync(): void {
     try {
       const emitSync = this.#readEmitSync();
-      if (emitSync !== undefined) this.#writeAllSync(emitSync);
+      if (emitSync !== undefined) {
+        this.#writeWaitingSync(emitSync);
+        this.#writeAllSync(emitSync);
+      }
       // What emitSync could not take (or all, without it) starts on the async path now, rather
       // than waiting for its batch to age: a page that was only hidden lives on to send it.
       if (this.#queue.depth !== 0 || this.#open.length !== 0) {
@@ -738,6 +741,28 @@ export class SinkDelivery {
       }
       this.#takeWrittenSync(fromQueue, times, events.length, written);
     }
+  }
+
+  /**
+   * Offers a batch waiting for a retry to `emitSync` before what follows it: at process exit the
+   * retry never runs, and written after the queue it would land out of order. Written (whole, or
+   * the rest of it after a PartialDeliveryError), it is delivered and its retry cancelled;
+   * refused, it keeps waiting for its retry.
+   */
+  #writeWaitingSync(emitSync: EmitSync): void {
+    const flight = this.#flight;
+    if (flight === null || flight.retryTimer === null) return;
+    const written = this.#emitSync(emitSync, flight.events, (delivered, error) => this.#settleLeading(flight, delivered, error));
+    if (!written && flight.events.length !== 0) return;
+    flight.retryTimer.unsubscribe();
+    flight.retryTimer = null;
+    this.#breaker?.recordSuccess();
+    // Settled here rather than by settle(), whose pump would start the queue on the async path
+    // (which never runs at exit): writeAllSync writes it next.
+    const count = flight.events.length;
+    this.#countDelivered(flight.times, count, false, written);
+    this.#flight = null;
+    this.#waiters.settle(0, count);
   }
 
   /** The next batch after the flight: from the queue, else a copy of the open batch; with the events' enqueue times. */
