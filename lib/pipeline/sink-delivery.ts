@@ -752,7 +752,11 @@ export class SinkDelivery {
   #writeWaitingSync(emitSync: EmitSync): void {
     const flight = this.#flight;
     if (flight === null || flight.retryTimer === null) return;
+    const offered = flight.events.length;
     const written = this.#emitSync(emitSync, flight.events, (delivered, error) => this.#settleLeading(flight, delivered, error));
+    // Sent again, as by the retry it stands in for, once the sink took any of it; a refusal (it
+    // would block) is no try, and leaves the retry its turn.
+    if (written || flight.events.length !== offered) this.#recorder.retried++;
     if (!written && flight.events.length !== 0) return;
     flight.retryTimer.unsubscribe();
     flight.retryTimer = null;

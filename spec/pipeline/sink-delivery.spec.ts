@@ -431,7 +431,8 @@ describe('SinkDelivery', () => {
         [0, 1],
         [2, 3],
       ]);
-      expect(delivery.metrics()).toMatchObject({ delivered: 4, pending: 0, retried: 0 });
+      // Sent again, as by the retry: counted in retried.
+      expect(delivery.metrics()).toMatchObject({ delivered: 4, pending: 0, retried: 1 });
       await jest.advanceTimersByTimeAsync(1_000);
       expect(sink.async).toHaveLength(1);
       balance(delivery);
@@ -452,6 +453,7 @@ describe('SinkDelivery', () => {
         [0, 1],
         [0, 1],
       ]);
+      // A refusal is no try: the retry through emit is the one re-sent batch.
       expect(delivery.metrics()).toMatchObject({ retried: 1, pending: 4 });
       balance(delivery);
     });
