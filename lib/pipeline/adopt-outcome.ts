@@ -38,7 +38,10 @@ export function settledOutcome(call: () => unknown): Promise<void> {
 function adopt(value: unknown, depth: number, done: (result: unknown) => void, failed: (error: unknown) => void): void {
   let then: unknown;
   try {
-    then = (typeof value === 'object' || typeof value === 'function') && value !== null ? (value as { then?: unknown }).then : undefined;
+    then =
+      (typeof value === 'object' || typeof value === 'function') && value !== null
+        ? (value as { then?: unknown }).then
+        : undefined;
   } catch (error) {
     failed(error);
     return;
@@ -54,9 +57,7 @@ function adopt(value: unknown, depth: number, done: (result: unknown) => void, f
   // A `then` that throws rejects this promise; one that calls back twice is heard once. What it
   // fulfils with is boxed, so that the native promise does not adopt it without a bound.
   new Promise<{ readonly value: unknown }>(
-    (resolve, reject) => void Reflect.apply(then as () => unknown, value, [(fulfilled: unknown) => resolve({ value: fulfilled }), reject]),
-  ).then(
-    (box) => adopt(box.value, depth + 1, done, failed),
-    failed,
-  );
+    (resolve, reject) =>
+      void Reflect.apply(then as () => unknown, value, [(fulfilled: unknown) => resolve({ value: fulfilled }), reject]),
+  ).then((box) => adopt(box.value, depth + 1, done, failed), failed);
 }

@@ -238,7 +238,11 @@ export class SinkDelivery {
     if (running.length >= MAX_SINK_FLUSHES) {
       if (!this.#flushDepthReported) {
         this.#flushDepthReported = true;
-        SelfLog.write('Sink {Name}: {Count} calls of its flush() at once; later flushes wait for them', this.name, running.length);
+        SelfLog.write(
+          'Sink {Name}: {Count} calls of its flush() at once; later flushes wait for them',
+          this.name,
+          running.length,
+        );
       }
       await running[running.length - 1];
       return true;
@@ -253,7 +257,7 @@ export class SinkDelivery {
     })();
     running.push(call);
     await call;
-    running.splice(running.indexOf(call), 1);
+    void running.splice(running.indexOf(call), 1);
     return true;
   }
 

@@ -67,7 +67,10 @@ describe('adoptOutcome', () => {
         throw error;
       }),
     ).toEqual({ done: [], failed: [error] });
-    expect(await outcomeOf(() => ({ then: (resolve: (v: unknown) => void) => resolve(hostile) }))).toEqual({ done: [], failed: [error] });
+    expect(await outcomeOf(() => ({ then: (resolve: (v: unknown) => void) => resolve(hostile) }))).toEqual({
+      done: [],
+      failed: [error],
+    });
   });
 
   it('hears a thenable that calls back twice, or fulfils and then rejects, once', async () => {

@@ -440,7 +440,10 @@ describe('SinkDelivery', () => {
 
     it('flushSync leaves a batch waiting for a retry to it when emitSync refuses it', async () => {
       const sink = new InlineSink();
-      const delivery = create(sink, { batch: { size: 2, maxDelayMs: 1_000 }, retry: { attempts: 3, initialDelayMs: 100, jitter: 0 } });
+      const delivery = create(sink, {
+        batch: { size: 2, maxDelayMs: 1_000 },
+        retry: { attempts: 3, initialDelayMs: 100, jitter: 0 },
+      });
       sink.blocked = true;
       makeEvents(4).forEach((event) => delivery.push(event));
       sink.async[0].reject(new Error('EMFILE'));
