@@ -117,6 +117,8 @@ export class LoggerPipeline {
   #rejectedReentrant = 0;
   /** How deep the logging calls running now are nested in each other (see MAX_NESTED_WRITES). */
   #nested = 0;
+  /** Set while flushSync() runs: one that sink code makes meanwhile returns at once. */
+  #flushingSync = false;
   /** Set when close() came while a write was handing its event on (a sink or subscriber closed the logger): the shutdown goes on once that write is done. */
   #afterWrite: (() => void) | undefined;
   #rejectedInvalidLevel = 0;
@@ -414,9 +416,15 @@ export class LoggerPipeline {
   }
 
   flushSync(): void {
+    // One a sink makes while this one calls it (a sink whose flushSync() flushes the logger it
+    // writes for) has nothing left to do: this one writes everything. Each used to make the next,
+    // until the stack gave out, some 1200 sink calls deep.
+    if (this.#flushingSync && this.#guard.active) return;
     // Counted as a logging call: a close() a sink makes from its emitSync waits until this flush is
     // done, as one made during a write does. Started at once, an immediate close dropped the batch
     // emitSync was writing, which then counted as delivered as well.
+    const flushing = this.#flushingSync;
+    this.#flushingSync = true;
     this.#nested++;
     try {
       for (const lane of this.#lanes) {
@@ -427,6 +435,7 @@ export class LoggerPipeline {
         }
       }
     } finally {
+      this.#flushingSync = flushing;
       this.#leaveCall();
     }
     this.afterFlushSync?.();

@@ -300,6 +300,50 @@ describe('LoggerPipeline with hostile sinks', () => {
     },
   );
 
+  // Found by the review of round 33 (pipe): sinks that forward flushSync() to the logger they write for.
+  it('calls a sink’s flushSync() once when it calls log.flushSync() itself, instead of recursing until the stack gives out', () => {
+    let flushes = 0;
+    const forwarding: Sink = {
+      emit: () => undefined,
+      flushSync: () => {
+        flushes++;
+        log.flushSync();
+      },
+    };
+    const log = new LoggerConfiguration().writeTo.sink(forwarding, { name: 'forwarding' }).createLogger();
+    log.information('one');
+    expect(() => log.flushSync()).not.toThrow();
+    // It used to be called some 1200 times, until a RangeError ended the recursion.
+    expect(flushes).toBe(1);
+  });
+
+  it('writes each event once when a sink’s emitSync calls log.flushSync() during flushSync()', () => {
+    const written: unknown[] = [];
+    let blocked = true;
+    const forwarding: Sink = {
+      // The first batch goes to the async path and stays in flight.
+      emit: () => new Promise<void>(() => undefined),
+      emitSync: (events) => {
+        if (blocked) return false;
+        written.push(...events.map((e) => e.properties.N));
+        log.flushSync();
+        return true;
+      },
+    };
+    const log = new LoggerConfiguration().writeTo
+      .sink(forwarding, { name: 'forwarding', batch: { size: 2, maxDelayMs: 1_000 } })
+      .createLogger();
+    for (let n = 0; n < 7; n++) log.information('Event {N}', n);
+    blocked = false;
+    log.flushSync();
+    // The nested flush wrote the batch the outer one was writing a second time, and both took it
+    // out of the queue: [2, 3, 2, 3, 4, 5, 6], delivered 7 and pending 2 of 7 received.
+    expect(written).toEqual([2, 3, 4, 5, 6]);
+    const metrics = log.metrics().sinks.forwarding;
+    expect(metrics).toMatchObject({ received: 7, delivered: 5, pending: 2 });
+    expect(balanced(metrics)).toBe(true);
+  });
+
   it('closes from inside a sink’s emit: the call returns, the report comes, and the batch counts once', async () => {
     let closing: Promise<ShutdownReport> | undefined;
     const taken: string[] = [];
