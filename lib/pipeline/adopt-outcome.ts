@@ -1,5 +1,5 @@
 /**
- * Most thenables adopted one inside another for one write: one whose `then` fulfils with itself
+ * Most thenables adopted one inside another for one sink call: one whose `then` fulfils with itself
  * (or two that fulfil with each other) would otherwise be adopted for ever, on microtasks alone,
  * starving the event loop so that not even a close timeout could fire.
  */
@@ -51,7 +51,7 @@ function adopt(value: unknown, depth: number, done: (result: unknown) => void, f
     return;
   }
   if (depth >= MAX_NESTED_THENABLES) {
-    failed(new TypeError(`the write's result is a thenable that fulfils with a thenable more than ${MAX_NESTED_THENABLES} deep`));
+    failed(new TypeError(`the sink's result is a thenable that fulfils with a thenable more than ${MAX_NESTED_THENABLES} deep`));
     return;
   }
   // A `then` that throws rejects this promise; one that calls back twice is heard once. What it
