@@ -38,7 +38,7 @@ import { LaneAccounting } from './lane-accounting';
 import { ReentrancyGuard } from './reentrancy-guard';
 import { describeValue } from '../core/describe-value';
 import type { CloseOptions, ShutdownReport, SinkShutdownSummary } from './shutdown-report';
-import { SinkDelivery, type SinkDeliveryOptions, type ShutdownStrategy } from './sink-delivery';
+import { type FlushOwner, SinkDelivery, type SinkDeliveryOptions, type ShutdownStrategy } from './sink-delivery';
 import { settlesWithin } from './sink-delivery-timeout';
 import { upperCaseSimple } from '../core/upper-case-simple';
 
@@ -117,6 +117,8 @@ export class LoggerPipeline {
   #rejectedReentrant = 0;
   /** How deep the logging calls running now are nested in each other (see MAX_NESTED_WRITES). */
   #nested = 0;
+  /** Set while flushSync() runs: one that sink code makes meanwhile returns at once. */
+  #flushingSync = false;
   /** Set when close() came while a write was handing its event on (a sink or subscriber closed the logger): the shutdown goes on once that write is done. */
   #afterWrite: (() => void) | undefined;
   #rejectedInvalidLevel = 0;
@@ -387,7 +389,9 @@ export class LoggerPipeline {
     const timeoutMs = timeoutFrom(options, 'flush');
     const release = this.#keepProcessAlive();
     try {
-      const call = {};
+      // A flush made by sink code on its own turn (a sink's flush() that flushes this logger) does
+      // not call that sink's flush() again (see SinkDelivery.flush).
+      const call: FlushOwner = { fromSinkCode: this.#guard.active };
       // False when a lane gave up on events this flush waited for (a close that timed out).
       let complete = true;
       const done = Promise.all(
@@ -412,9 +416,15 @@ export class LoggerPipeline {
   }
 
   flushSync(): void {
+    // One a sink makes while this one calls it (a sink whose flushSync() flushes the logger it
+    // writes for) has nothing left to do: this one writes everything. Each used to make the next,
+    // until the stack gave out, some 1200 sink calls deep.
+    if (this.#flushingSync && this.#guard.active) return;
     // Counted as a logging call: a close() a sink makes from its emitSync waits until this flush is
     // done, as one made during a write does. Started at once, an immediate close dropped the batch
     // emitSync was writing, which then counted as delivered as well.
+    const flushing = this.#flushingSync;
+    this.#flushingSync = true;
     this.#nested++;
     try {
       for (const lane of this.#lanes) {
@@ -425,6 +435,7 @@ export class LoggerPipeline {
         }
       }
     } finally {
+      this.#flushingSync = flushing;
       this.#leaveCall();
     }
     this.afterFlushSync?.();
@@ -433,6 +444,12 @@ export class LoggerPipeline {
   close(options?: CloseOptions): Promise<ShutdownReport> {
     if (this.#closing !== undefined) return this.#closing;
     this.#closed = true;
+    // Set before anything can call back into the logger: reading bad options writes to SelfLog,
+    // whose output may close the logger too, and the shutdown's first, synchronous steps call
+    // sinks (an immediate close hands a failed batch to the fallback). A close() made from either
+    // gets this same report; set after them, it ran a second shutdown with a report of its own.
+    let start!: (report: Promise<ShutdownReport>) => void;
+    this.#closing = new Promise<ShutdownReport>((resolve) => (start = resolve));
     let strategy = readOption(options, 'strategy', 'close') ?? 'graceful';
     if (!STRATEGIES.includes(strategy)) {
       SelfLog.write('close: unknown strategy {Strategy}; closing gracefully', strategy);
@@ -440,10 +457,6 @@ export class LoggerPipeline {
     }
     const timeoutMs = timeoutFrom(options, 'close');
     const release = this.#keepProcessAlive();
-    // Set before the shutdown starts: its first, synchronous steps call sinks (an immediate close
-    // hands a failed batch to the fallback), and a close() one of them makes gets this same report.
-    let start!: (report: Promise<ShutdownReport>) => void;
-    this.#closing = new Promise<ShutdownReport>((resolve) => (start = resolve));
     start(this.#shutdown(strategy, timeoutMs));
     const closed = (): void => {
       release();

@@ -18,7 +18,7 @@ import {
   type SinkDeliveryOptions,
   type SinkShutdownResult,
 } from './sink-delivery-options';
-import { adoptOutcome } from './adopt-outcome';
+import { adoptOutcome, settledOutcome } from './adopt-outcome';
 import { ReentrancyGuard } from './reentrancy-guard';
 import { settlesWithin } from './sink-delivery-timeout';
 import { SinkDeliveryWaiters } from './sink-delivery-waiters';
@@ -28,6 +28,20 @@ export type { ShutdownStrategy, SinkDeliveryOptions, SinkShutdownResult } from '
 
 /** Shortest interval between two "failed try, retrying" diagnostics of one sink, in milliseconds. */
 const TRY_REPORT_INTERVAL_MS = 1_000;
+
+/**
+ * Most calls of one sink's `flush()` running at once: a further flush waits for the latest instead
+ * of calling it again (see `flush`).
+ */
+const MAX_SINK_FLUSHES = 32;
+
+/** Who asked for a flush: a logger's `flush()` call. */
+export interface FlushOwner {
+  /** Set when the flush gave up waiting: the stage forgets it and does not call the sink's `flush()`. */
+  abandoned?: boolean;
+  /** Made from sink code, on its own turn (a sink's `flush()` that flushes the logger): the sink's `flush()` running now is not called again. */
+  readonly fromSinkCode?: boolean;
+}
 
 /** A batch between leaving the queue (or the open batch) and being settled. */
 interface Flight {
@@ -122,6 +136,10 @@ export class SinkDelivery {
   #unreportedTries = 0;
   /** Set once reading the sink's `emitSync` threw: reported once, not once per batch. */
   #emitSyncUnreadable = false;
+  /** The calls of the sink's `flush()` that have not settled yet, oldest first. */
+  readonly #sinkFlushes: Promise<void>[] = [];
+  /** Set once MAX_SINK_FLUSHES calls ran at once: reported once. */
+  #flushDepthReported = false;
 
   /**
    * @param name The sink's name, used in metrics and diagnostics.
@@ -203,24 +221,48 @@ export class SinkDelivery {
    *
    * @param owner The flush call, for `abandon`.
    */
-  async flush(owner: { abandoned?: boolean } = {}): Promise<boolean> {
+  async flush(owner: FlushOwner = {}): Promise<boolean> {
     const done = this.#waiters.wait(this.#pendingCount(), owner);
     this.#kick();
     if (!(await done)) return false;
     // A sink is not flushed after its close() (a flush made while the logger closes, or after).
     if (owner.abandoned === true) return false;
     if (this.#sinksClosed) return true;
-    try {
-      const sink = this.#sink;
-      await this.#guard.run(() => sink.flush?.());
-    } catch (error) {
-      SelfLog.write('Sink {Name} failed to flush', this.name, error);
+    const running = this.#sinkFlushes;
+    // A flush the sink's own flush() makes (one that flushes the logger it writes for) does not
+    // call it again: each call made the next, for ever, on microtasks alone, so the event loop
+    // starved and not even the flush's timeout could fire. That is seen when the sink's code
+    // makes the call on its own turn; one made after an `await` in it is seen by the depth: past
+    // MAX_SINK_FLUSHES calls at once, a flush waits for the latest instead of making another.
+    if (running.length !== 0 && owner.fromSinkCode === true) return true;
+    if (running.length >= MAX_SINK_FLUSHES) {
+      if (!this.#flushDepthReported) {
+        this.#flushDepthReported = true;
+        SelfLog.write(
+          'Sink {Name}: {Count} calls of its flush() at once; later flushes wait for them',
+          this.name,
+          running.length,
+        );
+      }
+      await running[running.length - 1];
+      return true;
     }
+    const sink = this.#sink;
+    const call = (async () => {
+      try {
+        await settledOutcome(() => this.#guard.run(() => sink.flush?.()));
+      } catch (error) {
+        SelfLog.write('Sink {Name} failed to flush', this.name, error);
+      }
+    })();
+    running.push(call);
+    await call;
+    void running.splice(running.indexOf(call), 1);
     return true;
   }
 
   /** Stops the flush `owner` made from waiting: it resolves now, and its waiter is forgotten. */
-  abandonFlush(owner: { abandoned?: boolean }): void {
+  abandonFlush(owner: FlushOwner): void {
     owner.abandoned = true;
     this.#waiters.cancel(owner);
   }
@@ -236,7 +278,10 @@ export class SinkDelivery {
   flushSync(): void {
     try {
       const emitSync = this.#readEmitSync();
-      if (emitSync !== undefined) this.#writeAllSync(emitSync);
+      if (emitSync !== undefined) {
+        this.#writeWaitingSync(emitSync);
+        this.#writeAllSync(emitSync);
+      }
       // What emitSync could not take (or all, without it) starts on the async path now, rather
       // than waiting for its batch to age: a page that was only hidden lives on to send it.
       if (this.#queue.depth !== 0 || this.#open.length !== 0) {
@@ -533,13 +578,16 @@ export class SinkDelivery {
     ) {
       const backoff = backoffDelay(flight.attempts, retry);
       const delay = hint.retryAfterMs === undefined ? backoff : Math.max(backoff, Math.min(hint.retryAfterMs, retry.maxDelayMs));
-      this.#reportTry(flight, delay, error);
       flight.retryTimer = this.#scheduler.schedule(() => {
         flight.retryTimer = null;
         if (flight.abandoned) return;
         this.#recorder.retried++;
         this.#attempt(flight);
       }, delay);
+      // Reported once the retry is armed: an immediate close() made from a SelfLog output that
+      // hears of it finds the retry and cancels it, as it cancels any retry wait. Reported first,
+      // the close found no retry and the batch was written again after the delay.
+      this.#reportTry(flight, delay, error);
       return;
     }
     this.#breaker?.recordFailure();
@@ -699,6 +747,32 @@ export class SinkDelivery {
     }
   }
 
+  /**
+   * Offers a batch waiting for a retry to `emitSync` before what follows it: at process exit the
+   * retry never runs, and written after the queue it would land out of order. Written (whole, or
+   * the rest of it after a PartialDeliveryError), it is delivered and its retry cancelled;
+   * refused, it keeps waiting for its retry.
+   */
+  #writeWaitingSync(emitSync: EmitSync): void {
+    const flight = this.#flight;
+    if (flight === null || flight.retryTimer === null) return;
+    const offered = flight.events.length;
+    const written = this.#emitSync(emitSync, flight.events, (delivered, error) => this.#settleLeading(flight, delivered, error));
+    // Sent again, as by the retry it stands in for, once the sink took any of it; a refusal (it
+    // would block) is no try, and leaves the retry its turn.
+    if (written || flight.events.length !== offered) this.#recorder.retried++;
+    if (!written && flight.events.length !== 0) return;
+    flight.retryTimer.unsubscribe();
+    flight.retryTimer = null;
+    this.#breaker?.recordSuccess();
+    // Settled here rather than by settle(), whose pump would start the queue on the async path
+    // (which never runs at exit): writeAllSync writes it next.
+    const count = flight.events.length;
+    this.#countDelivered(flight.times, count, false, written);
+    this.#flight = null;
+    this.#waiters.settle(0, count);
+  }
+
   /** The next batch after the flight: from the queue, else a copy of the open batch; with the events' enqueue times. */
   #next(): [fromQueue: boolean, events: LogEvent[], times: number[]] {
     const fromQueue = this.#queue.depth !== 0;
@@ -824,7 +898,7 @@ export class SinkDelivery {
       [this.#sink, this.#fallback].map(async (sink) => {
         if (sink === null || !this.#closesLast(sink)) return;
         try {
-          await this.#guard.run(() => sink.close?.());
+          await settledOutcome(() => this.#guard.run(() => sink.close?.()));
           this.#closedSinks.add(sink);
         } catch (error) {
           SelfLog.write('Sink {Name} failed to close', this.name, error);
@@ -866,8 +940,13 @@ export class SinkDelivery {
  * for, but its rejection goes to SelfLog: unhandled, it would end a Node process.
  */
 function reportLate(result: unknown, name: string): void {
-  // Promise.resolve adopts any thenable, and turns one whose `then` throws into a rejection.
-  Promise.resolve(result).catch((error: unknown) => SelfLog.write('Sink {Name} failed late', name, error));
+  // Adopts any thenable, a bounded number deep (Promise.resolve adopted one that fulfils with
+  // itself for ever), and turns one whose `then` throws into a failure.
+  adoptOutcome(
+    () => result,
+    () => undefined,
+    (error) => SelfLog.write('Sink {Name} failed late', name, error),
+  );
 }
 
 /** `Error: message` for an Error, else the value as a string; never throws. */

@@ -6,6 +6,7 @@ import type { Logger } from '../../lib/pipeline/logger';
 import type { ShutdownReport } from '../../lib/pipeline/shutdown-report';
 import { MemorySink } from '../../lib/sinks/memory-sink';
 import { collectSelfLog } from '../helpers/self-log';
+import { SelfLog } from '../../lib/core/self-log';
 
 function balanced(m: SinkMetrics): boolean {
   return m.received === m.delivered + m.dropped + m.failed + m.pending;
@@ -155,6 +156,192 @@ describe('LoggerPipeline with hostile sinks', () => {
     expect(ra?.sinks.shared).toEqual({ delivered: 2, dropped: 0, failed: 0, undelivered: 0 });
     expect(rb?.sinks.shared).toEqual({ delivered: 1, dropped: 0, failed: 0, undelivered: 0 });
     expect(closes).toBe(2);
+  });
+
+  // Found by the review of round 33 (pipe).
+  it('cancels the retry an immediate close() hears of from a SelfLog output, and writes the batch no more', async () => {
+    let writes = 0;
+    const down: Sink = {
+      emit: () => {
+        writes++;
+        return Promise.reject(new Error('down'));
+      },
+    };
+    const fallback = new MemorySink();
+    const log = new LoggerConfiguration().writeTo
+      .sink(down, { name: 'down', retry: { attempts: 3, initialDelayMs: 1_000, jitter: 0 }, fallback })
+      .createLogger();
+    let closing: Promise<ShutdownReport> | undefined;
+    // An app that shuts down when a sink starts failing.
+    const closer = SelfLog.events$.subscribe((diagnostic) => {
+      if (diagnostic.template.includes('retrying')) closing ??= log.close({ strategy: 'immediate' });
+    });
+    try {
+      log.error('Payment failed');
+      await jest.advanceTimersByTimeAsync(0);
+      const report = await within(closing as Promise<ShutdownReport>, 10);
+      // It used to find no retry to cancel: the close waited out the 1000 ms backoff and wrote the batch again.
+      expect(report).toMatchObject({ strategy: 'immediate', sinks: { down: { delivered: 1, failed: 0, undelivered: 0 } } });
+      expect(writes).toBe(1);
+      expect(fallback.events.map((e) => e.messageTemplate.text)).toEqual(['Payment failed']);
+      await jest.advanceTimersByTimeAsync(5_000);
+      expect(writes).toBe(1);
+      reportAddsUp(log, report as ShutdownReport, 'down');
+    } finally {
+      closer.unsubscribe();
+    }
+  });
+
+  // Found by the review of round 33 (pipe): a sink that forwards its flush() to the logger it writes for.
+  it('flushes a sink whose flush() flushes the same logger once per flush, without recursing', async () => {
+    let flushes = 0;
+    const memory = new MemorySink();
+    const forwarding: Sink = {
+      emit: (events) => memory.emit(events),
+      flush: () => {
+        // Bounded here only so that a regression fails instead of starving the event loop for ever.
+        if (++flushes > 1_000) throw new Error('flush() recursed');
+        return log.flush().then(() => undefined);
+      },
+    };
+    const log = new LoggerConfiguration().writeTo.sink(forwarding, { name: 'forwarding' }).createLogger();
+    log.information('one');
+    const result = await within(log.flush({ timeoutMs: 1_000 }), 10);
+    expect(result).toEqual({ timedOut: false });
+    expect(flushes).toBe(1);
+    expect(memory.events).toHaveLength(1);
+  });
+
+  it('ends the recursion of a sink whose flush() flushes the same logger after an await, within the flush timeout', async () => {
+    let flushes = 0;
+    const forwarding: Sink = {
+      emit: () => undefined,
+      flush: async () => {
+        // After an await, the call is no longer seen as made from the sink's code.
+        await Promise.resolve();
+        if (++flushes > 1_000) throw new Error('flush() recursed');
+        await log.flush({ timeoutMs: 1_000 });
+      },
+    };
+    const log = new LoggerConfiguration().writeTo.sink(forwarding, { name: 'forwarding' }).createLogger();
+    const diagnostics = collectSelfLog();
+    try {
+      log.information('one');
+      // The flushes wait for each other past 32 calls at once, until their timeouts end the wait:
+      // no starved event loop, and the logger's flush() resolves within its bound.
+      const result = await within(log.flush({ timeoutMs: 1_000 }), 1_100);
+      expect(result).toEqual({ timedOut: true });
+      expect(flushes).toBe(32);
+      expect(diagnostics.diagnostics.filter((d) => d.template.includes('calls of its flush() at once'))).toHaveLength(1);
+    } finally {
+      diagnostics.stop();
+    }
+  });
+
+  // Found by the review of round 33 (pipe).
+  it('fails a batch whose emit returns a thenable that fulfils with itself, and the close returns in time', async () => {
+    let thens = 0;
+    const selfish = {
+      then(resolve: (value: unknown) => void): void {
+        // Bounded here only so that a regression fails instead of starving the event loop for ever.
+        if (++thens > 10_000) throw new Error('adopted without end');
+        resolve(selfish);
+      },
+    };
+    const fallback = new MemorySink();
+    const log = new LoggerConfiguration().writeTo
+      .sink(
+        { emit: () => selfish as unknown as Promise<void> },
+        { name: 'fluent', retry: { attempts: 2, initialDelayMs: 10 }, fallback },
+      )
+      .createLogger();
+    log.information('one');
+    log.information('two');
+    const report = await within(log.close({ timeoutMs: 1_000 }), 1_100);
+    // It used to be adopted for ever, on microtasks alone: no timer fired again and close() never returned.
+    expect(report).toMatchObject({ timedOut: false, sinks: { fluent: { delivered: 2, failed: 0, undelivered: 0 } } });
+    expect(fallback.events.map((e) => e.messageTemplate.text)).toEqual(['one', 'two']);
+    expect(log.metrics().sinks.fluent.lastError).toMatch(/more than 32 deep/);
+    expect(thens).toBe(2 * 2 * 32);
+    reportAddsUp(log, report as ShutdownReport, 'fluent');
+  });
+
+  it.each(['flush', 'close', 'flushSync', 'emitSync'] as const)(
+    'reports to SelfLog the result of %s() when it is a thenable that fulfils with itself, after 32 thenables, and returns in time',
+    async (method) => {
+      let thens = 0;
+      const selfish = {
+        then(resolve: (value: unknown) => void): void {
+          // Bounded here only so that a regression fails instead of starving the event loop for ever.
+          if (++thens > 10_000) throw new Error('adopted without end');
+          resolve(selfish);
+        },
+      };
+      const memory = new MemorySink();
+      const sink: Sink = { emit: (events) => memory.emit(events), [method]: () => selfish };
+      const log = new LoggerConfiguration().writeTo
+        .sink(sink, { name: 'fluent', batch: { size: 2, maxDelayMs: 10 } })
+        .createLogger();
+      const diagnostics = collectSelfLog();
+      try {
+        log.information('one');
+        log.information('two');
+        log.flushSync();
+        expect(await within(log.flush({ timeoutMs: 1_000 }), 1_100)).toEqual({ timedOut: false });
+        const report = await within(log.close({ timeoutMs: 1_000 }), 1_100);
+        expect(report).toMatchObject({ timedOut: false, sinks: { fluent: { delivered: 2, undelivered: 0 } } });
+        expect(memory.events).toHaveLength(2);
+        // Adopted 32 deep, then a failure: to SelfLog, as any failing call of the method.
+        expect(thens).toBe(32);
+        expect(diagnostics.diagnostics.map((d) => d.message).join('\n')).toMatch(/more than 32 deep/);
+      } finally {
+        diagnostics.stop();
+      }
+    },
+  );
+
+  // Found by the review of round 33 (pipe): sinks that forward flushSync() to the logger they write for.
+  it('calls a sink’s flushSync() once when it calls log.flushSync() itself, instead of recursing until the stack gives out', () => {
+    let flushes = 0;
+    const forwarding: Sink = {
+      emit: () => undefined,
+      flushSync: () => {
+        flushes++;
+        log.flushSync();
+      },
+    };
+    const log = new LoggerConfiguration().writeTo.sink(forwarding, { name: 'forwarding' }).createLogger();
+    log.information('one');
+    expect(() => log.flushSync()).not.toThrow();
+    // It used to be called some 1200 times, until a RangeError ended the recursion.
+    expect(flushes).toBe(1);
+  });
+
+  it('writes each event once when a sink’s emitSync calls log.flushSync() during flushSync()', () => {
+    const written: unknown[] = [];
+    let blocked = true;
+    const forwarding: Sink = {
+      // The first batch goes to the async path and stays in flight.
+      emit: () => new Promise<void>(() => undefined),
+      emitSync: (events) => {
+        if (blocked) return false;
+        written.push(...events.map((e) => e.properties.N));
+        log.flushSync();
+        return true;
+      },
+    };
+    const log = new LoggerConfiguration().writeTo
+      .sink(forwarding, { name: 'forwarding', batch: { size: 2, maxDelayMs: 1_000 } })
+      .createLogger();
+    for (let n = 0; n < 7; n++) log.information('Event {N}', n);
+    blocked = false;
+    log.flushSync();
+    // The nested flush wrote the batch the outer one was writing a second time, and both took it
+    // out of the queue: [2, 3, 2, 3, 4, 5, 6], delivered 7 and pending 2 of 7 received.
+    expect(written).toEqual([2, 3, 4, 5, 6]);
+    const metrics = log.metrics().sinks.forwarding;
+    expect(metrics).toMatchObject({ received: 7, delivered: 5, pending: 2 });
+    expect(balanced(metrics)).toBe(true);
   });
 
   it('closes from inside a sink’s emit: the call returns, the report comes, and the batch counts once', async () => {

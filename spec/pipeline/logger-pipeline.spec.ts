@@ -464,6 +464,27 @@ describe('LoggerPipeline', () => {
       expect(closes.sort()).toEqual(['fallback', 'primary']);
     });
 
+    // Found by the review of round 33 (pipe): a close() from a SelfLog handler.
+    it('gives a close() that a SelfLog output makes while close() reads bad options the same report', async () => {
+      const memory = new MemorySink();
+      const log = new LoggerConfiguration().writeTo.sink(memory, { name: 'memory' }).createLogger();
+      log.information('Before the close');
+      let inner: Promise<unknown> | undefined;
+      // An app that closes the logger on the first diagnostic it sees.
+      const closer = SelfLog.events$.subscribe(() => {
+        inner ??= log.close({ strategy: 'immediate' });
+      });
+      try {
+        const outer = log.close({ strategy: 'soon' as 'graceful', timeoutMs: -1 });
+        expect(inner).toBe(outer);
+        expect(log.close()).toBe(outer);
+        // It used to run a second shutdown: the handler's close reported 'immediate', the app's 'graceful'.
+        await expect(outer).resolves.toMatchObject({ strategy: 'graceful', sinks: { memory: { delivered: 1 } } });
+      } finally {
+        closer.unsubscribe();
+      }
+    });
+
     it('counts as dropped the event an immediate close finds on its way to a later sink’s operators', async () => {
       const later = new MemorySink();
       let closing: Promise<unknown> | undefined;

@@ -431,9 +431,15 @@ class ScriptedSink implements Sink {
 
   #emitSync(script: readonly SyncAct[], events: readonly LogEvent[]): boolean {
     const seqs = events.map(seqOf);
-    this.calls.push({ kind: 'emitSync', at: Date.now(), seqs, largest: largestOf(events), resend: false });
+    const call = { kind: 'emitSync' as const, at: Date.now(), seqs, largest: largestOf(events), resend: false };
+    this.calls.push(call);
     if (this.closes > 0) this.callsAfterClose++;
     const next = script[this.#syncCalls++ % script.length];
+    // A batch an emit call was offered before (one waiting for a retry, written by flushSync) is
+    // re-sent when the sink takes any of it: a refusal is no try.
+    const again = events.length > 0 && this.#emitted.has(events[0]);
+    if (again && (next.kind === 'true' || next.kind === 'log' || (next.kind === 'partial' && next.written > 0)))
+      call.resend = true;
     switch (next.kind) {
       case 'true':
         this.accepted.push(...seqs);
@@ -847,7 +853,7 @@ async function runModelInner(plan: Plan, steps: readonly Step[], end: Ending, di
         }
       }
     }
-    // Re-sends: an emit call whose first event an earlier emit call was offered.
+    // Re-sends: an emit call whose first event an earlier emit call was offered, or such an emitSync call the sink took.
     const resends = primary.calls.filter((call) => call.resend).length;
     if (resends !== m.retried)
       throw new Error(`${name}: the sink saw ${resends} re-sent batches, metrics say retried ${m.retried}`);

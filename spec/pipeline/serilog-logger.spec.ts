@@ -329,6 +329,23 @@ describe('Logger property precedence and use after close, checked against Serilo
     await expect(log.flush()).resolves.toEqual({ timedOut: false });
     expect(report.sinks.memory).toEqual({ delivered: 1, dropped: 0, failed: 0, undelivered: 0 });
   });
+
+  // Serilog's contextual logger is made with no dispose action (Logger.ForContext passes null), so
+  // disposing it does nothing; here a child shares the pipeline, and its close() closes it: the
+  // decision is documented in docs/production-delivery.md.
+  it('closes the whole pipeline when a child logger is closed, unlike a disposed Serilog contextual logger', async () => {
+    const memory = new MemorySink();
+    const log = new LoggerConfiguration().writeTo.sink(memory).createLogger();
+    const request = log.child({ RequestId: 'r-7' });
+    request.information('handled');
+    const report = await request.close();
+    log.information('after');
+    log.forContext('SourceContext', 'Orders').information('after');
+    expect(await log.close()).toBe(report);
+    expect(messages(memory)).toEqual(['handled']);
+    expect(log.metrics()).toMatchObject({ logged: 1, rejectedAfterClose: 2 });
+    expect(log.isEnabled('fatal')).toBe(false);
+  });
 });
 
 function messages(sink: MemorySink): string[] {

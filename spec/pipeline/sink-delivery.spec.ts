@@ -413,6 +413,54 @@ describe('SinkDelivery', () => {
       expect(delivery.metrics()).toMatchObject({ delivered: 6, pending: 4, queueDepth: 0 });
     });
 
+    // Found by the review of round 33 (pipe).
+    it('flushSync writes a batch waiting for a retry first, in order, and cancels the retry', async () => {
+      const sink = new InlineSink();
+      const delivery = create(sink, { batch: { size: 2, maxDelayMs: 1_000 }, retry: { attempts: 3, initialDelayMs: 100 } });
+      sink.blocked = true;
+      makeEvents(4).forEach((event) => delivery.push(event));
+      // The first batch failed its async write (a transient error) and waits 100 ms for its retry.
+      sink.async[0].reject(new Error('EMFILE'));
+      await jest.advanceTimersByTimeAsync(0);
+      expect(delivery.metrics()).toMatchObject({ pending: 4, queueDepth: 2 });
+      sink.blocked = false;
+      // Process exit: the retry would never run. It used to write [2, 3] and leave [0, 1] undelivered
+      // (or, where the process lived on, written by the retry after them).
+      delivery.flushSync();
+      expect(sink.inline.map(ns)).toEqual([
+        [0, 1],
+        [2, 3],
+      ]);
+      // Sent again, as by the retry: counted in retried.
+      expect(delivery.metrics()).toMatchObject({ delivered: 4, pending: 0, retried: 1 });
+      await jest.advanceTimersByTimeAsync(1_000);
+      expect(sink.async).toHaveLength(1);
+      balance(delivery);
+    });
+
+    it('flushSync leaves a batch waiting for a retry to it when emitSync refuses it', async () => {
+      const sink = new InlineSink();
+      const delivery = create(sink, {
+        batch: { size: 2, maxDelayMs: 1_000 },
+        retry: { attempts: 3, initialDelayMs: 100, jitter: 0 },
+      });
+      sink.blocked = true;
+      makeEvents(4).forEach((event) => delivery.push(event));
+      sink.async[0].reject(new Error('EMFILE'));
+      await jest.advanceTimersByTimeAsync(0);
+      delivery.flushSync();
+      // Still blocked: nothing written out of order, and the retry goes on.
+      expect(sink.inline).toEqual([]);
+      await jest.advanceTimersByTimeAsync(100);
+      expect(sink.async.map((call) => ns(call.events))).toEqual([
+        [0, 1],
+        [0, 1],
+      ]);
+      // A refusal is no try: the retry through emit is the one re-sent batch.
+      expect(delivery.metrics()).toMatchObject({ retried: 1, pending: 4 });
+      balance(delivery);
+    });
+
     it('flushSync counts delivered what a sink says it wrote itself of the batch in flight and the next one (WRITTEN_ASIDE), no more', () => {
       // As FileSink and StreamSink at exit: the batch their emit holds, and the start of the next one, written out of the stage's sight.
       const sink = new (class extends InlineSink {
