@@ -40,7 +40,7 @@ export class SinkMetricsRecorder {
   lastError: string | undefined = undefined;
   /** Enqueue → delivered latency, in milliseconds. */
   readonly latency = new LatencyHistogram();
-  /** Of `dropped`, what the sink's own writes left out (an EmitResult's `dropped`), by reason. */
+  /** Of `dropped`, what the sink's own writes left out (an EmitResult's `dropped`), by reason; in a logger, its lane's operators count their drop reasons here too. */
   readonly droppedBy = new Map<string, number>();
 
   constructor(readonly name: string) {}

@@ -62,11 +62,26 @@ export class LaneAccounting implements EventAccounting {
   /** What `.pipe()`'s operators held when the logger closed (see abandonHeld). */
   #kept = 0;
   /** A Map, so a reason named `__proto__` is counted like any other. */
-  readonly #reasons = new Map<string, number>();
+  readonly #reasons: Map<string, number>;
+  /** Whether `#reasons` is the sink's own map (see the constructor), which its metrics already carry. */
+  readonly #sharesReasons: boolean;
   /** Resolves whenIdle()'s promise; set once it is asked for. */
   #idle: (() => void) | undefined;
   /** Per operator, in pipe order: its exits (but the last's), what it reported, and what its failures lost. */
   readonly #stages: { left: number; made: number; discarded: number; lost: number }[] = [];
+
+  /**
+   * @param reasons The map the operators' drop reasons are counted in. A sink's lane counts them in
+   *   the sink's own (its stage's `droppedBy`), so one bound of {@link MAX_REASONS} covers the
+   *   sink's reasons and its operators' in the order they came: a reason that has a key keeps it,
+   *   where adding two bounded maps at each snapshot moved an operator's reason under
+   *   {@link OTHER_REASON} (its count falling) once the sink's own reasons filled the bound.
+   *   Default: a map of its own.
+   */
+  constructor(reasons?: Map<string, number>) {
+    this.#reasons = reasons ?? new Map<string, number>();
+    this.#sharesReasons = reasons !== undefined;
+  }
 
   dropped(count: number, reason: string): void {
     if (!isCount(count)) {
@@ -270,7 +285,7 @@ export class LaneAccounting implements EventAccounting {
       dropped: metrics.dropped + this.discarded,
       pending: metrics.pending + held,
     };
-    if (this.discarded > 0) adjusted.droppedBy = addReasons(metrics.droppedBy, this.#reasons);
+    if (this.discarded > 0 && !this.#sharesReasons) adjusted.droppedBy = addReasons(metrics.droppedBy, this.#reasons);
     return adjusted;
   }
 }

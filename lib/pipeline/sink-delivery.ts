@@ -311,6 +311,14 @@ export class SinkDelivery {
     SelfLog.write('Sink {Name}: its operators still held {Count} events at close', this.name, count);
   }
 
+  /**
+   * The map the stage counts drop reasons in (its metrics' `droppedBy`), for the sink's lane to
+   * count its operators' reasons in too, under one bound (see LaneAccounting).
+   */
+  get dropReasons(): Map<string, number> {
+    return this.#recorder.droppedBy;
+  }
+
   /** A snapshot of the counters, in which `received = delivered + dropped + failed + pending`. */
   metrics(): SinkMetrics {
     const recorder = this.#recorder;
