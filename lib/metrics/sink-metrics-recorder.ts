@@ -26,7 +26,7 @@ export class SinkMetricsRecorder {
   retried = 0;
   /** Of `delivered`, the events the fallback sink accepted. */
   fallback = 0;
-  /** Events received and not yet settled (queued, batched or in flight). */
+  /** Events received and not yet settled (queued, batched or in flight): set by the delivery stage, kept by `tapMetrics`. */
   pending = 0;
   /** Events waiting in the bounded queue. */
   queueDepth = 0;
