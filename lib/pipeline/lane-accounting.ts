@@ -63,8 +63,6 @@ export class LaneAccounting implements EventAccounting {
   #kept = 0;
   /** A Map, so a reason named `__proto__` is counted like any other. */
   readonly #reasons: Map<string, number>;
-  /** Whether `#reasons` is the sink's own map (see the constructor), which its metrics already carry. */
-  readonly #sharesReasons: boolean;
   /** Resolves whenIdle()'s promise; set once it is asked for. */
   #idle: (() => void) | undefined;
   /** Per operator, in pipe order: its exits (but the last's), what it reported, and what its failures lost. */
@@ -76,11 +74,10 @@ export class LaneAccounting implements EventAccounting {
    *   sink's reasons and its operators' in the order they came: a reason that has a key keeps it,
    *   where adding two bounded maps at each snapshot moved an operator's reason under
    *   {@link OTHER_REASON} (its count falling) once the sink's own reasons filled the bound.
-   *   Default: a map of its own.
+   *   Default: a map of its own (the operators of `.pipe()`, which `adjustMetrics` does not serve).
    */
-  constructor(reasons?: Map<string, number>) {
-    this.#reasons = reasons ?? new Map<string, number>();
-    this.#sharesReasons = reasons !== undefined;
+  constructor(reasons = new Map<string, number>()) {
+    this.#reasons = reasons;
   }
 
   dropped(count: number, reason: string): void {
@@ -275,26 +272,21 @@ export class LaneAccounting implements EventAccounting {
     return held;
   }
 
-  /** The delivery stage's counters (whose `received` counts what left the operators) seen from the operators' entrance. */
+  /**
+   * The delivery stage's counters (whose `received` counts what left the operators) seen from the
+   * operators' entrance. Their drop reasons are in the stage's `droppedBy` already: the lane counts
+   * them in the stage's map (see the constructor).
+   */
   adjustMetrics(metrics: SinkMetrics): SinkMetrics {
     const held = this.held();
     if (this.discarded === 0 && held === 0) return metrics;
-    const adjusted: SinkMetrics = {
+    return {
       ...metrics,
       received: metrics.received + this.discarded + held,
       dropped: metrics.dropped + this.discarded,
       pending: metrics.pending + held,
     };
-    if (this.discarded > 0 && !this.#sharesReasons) adjusted.droppedBy = addReasons(metrics.droppedBy, this.#reasons);
-    return adjusted;
   }
-}
-
-/** `counts` (the sink's own, when it has some) with `more` added, reason by reason, within the {@link MAX_REASONS} bound. */
-function addReasons(counts: Record<string, number> | undefined, more: ReadonlyMap<string, number>): Record<string, number> {
-  const sum = new Map(Object.entries(counts ?? {}));
-  for (const [reason, count] of more) countReason(sum, reason, count);
-  return Object.fromEntries(sum);
 }
 
 function isCount(count: unknown): count is number {
