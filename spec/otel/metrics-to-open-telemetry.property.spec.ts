@@ -15,7 +15,8 @@ import { mulberry32, noThrow } from '../helpers/model-run';
 // What a dashboard built on metricsToOpenTelemetry reads, against what log.metrics() says, with the
 // real OpenTelemetry SDK (a MeterProvider and a MetricReader collected on demand, cumulative and
 // delta). fast-check makes 1–3 sinks that do something random per batch (take it, throw, reject,
-// hang, write part of it, leave some out under a reason of their own), with random queues,
+// hang, refuse some of it (counted as an OtlpSink counts rejectedLogRecords, some given in `sinks`),
+// leave some out under a reason of their own), with random queues,
 // retries, breakers, and pipes that drop by reason; then a schedule of log calls, time and
 // collections, and a close. At every collection, per sink: the processed series add up to
 // delivered + failed + dropped, the exported ones to delivered + failed, queue.size is queueDepth;
@@ -31,6 +32,8 @@ interface SinkPlan {
   retry: { attempts: number; initialDelayMs: number } | false;
   circuitBreaker: { failureThreshold: number; resetTimeoutMs: number } | false;
   pipe: 'none' | 'filter' | 'sample' | 'reasons';
+  /** Given to metricsToOpenTelemetry in `sinks`, so its refused records are exported as `rejected`. */
+  rejecting: boolean;
 }
 
 type Step = { kind: 'log'; count: number } | { kind: 'advance'; ms: number } | { kind: 'collect' };
@@ -59,6 +62,7 @@ const sinkPlan: fc.Arbitrary<SinkPlan> = fc.record({
     fc.record({ failureThreshold: fc.integer({ min: 1, max: 3 }), resetTimeoutMs: fc.integer({ min: 0, max: 100 }) }),
   ),
   pipe: fc.constantFrom('none' as const, 'none' as const, 'filter' as const, 'sample' as const, 'reasons' as const),
+  rejecting: fc.boolean(),
 });
 
 const step: fc.Arbitrary<Step> = fc.oneof(
@@ -104,11 +108,12 @@ function total(collected: Collected, metric: string, component: string): number 
   return sum;
 }
 
-/** A sink that does what its script says, batch by batch. */
-function scriptedSink(script: readonly Act[], scheduler: VirtualTimeScheduler): Sink {
+/** A sink that does what its script says, batch by batch, and counts what it refused as an OtlpSink does. */
+function scriptedSink(script: readonly Act[], scheduler: VirtualTimeScheduler): Sink & { rejectedLogRecords: number } {
   let calls = 0;
   let write = 0;
   return {
+    rejectedLogRecords: 0,
     emit(events: readonly LogEvent[]): void | EmitResult | Promise<void> {
       switch (script[calls++ % script.length]) {
         case 'ok':
@@ -120,6 +125,7 @@ function scriptedSink(script: readonly Act[], scheduler: VirtualTimeScheduler): 
         case 'hang':
           return new Promise<void>(() => undefined);
         case 'partial':
+          this.rejectedLogRecords += Math.min(1, events.length);
           return { rejected: Math.min(1, events.length) };
         case 'leaveOut':
           // A reason per write, as a sink with a reason per request might: past 64, 'other'.
@@ -181,6 +187,7 @@ async function scenario(sinks: SinkPlan[], steps: Step[], strategy: 'graceful' |
   const meterProvider = new MeterProvider({ readers: [cumulative, delta] });
   const names = sinks.map((_, index) => `s${index}`);
   let configuration = new LoggerConfiguration().useScheduler(scheduler);
+  const rejecting: Record<string, { rejectedLogRecords: number }> = {};
   sinks.forEach((plan, index) => {
     const options: SinkOptions = {
       name: names[index],
@@ -190,10 +197,12 @@ async function scenario(sinks: SinkPlan[], steps: Step[], strategy: 'graceful' |
     };
     if (plan.queue !== undefined) options.queue = plan.queue;
     if (plan.batch !== undefined) options.batch = plan.batch;
-    configuration = configuration.writeTo.sink(scriptedSink(plan.script, scheduler), options);
+    const sink = scriptedSink(plan.script, scheduler);
+    if (plan.rejecting) rejecting[names[index]] = sink;
+    configuration = configuration.writeTo.sink(sink, options);
   });
   const log = configuration.createLogger();
-  const handle = metricsToOpenTelemetry(log, meterProvider.getMeter('rxlog'));
+  const handle = metricsToOpenTelemetry(log, meterProvider.getMeter('rxlog'), { sinks: rejecting });
   const spy = jest.spyOn(Math, 'random').mockImplementation(mulberry32(seed));
   let last: Collected | undefined;
   /** Per series, the delta points added up so far. */
