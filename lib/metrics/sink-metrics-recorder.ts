@@ -26,7 +26,7 @@ export class SinkMetricsRecorder {
   retried = 0;
   /** Of `delivered`, the events the fallback sink accepted. */
   fallback = 0;
-  /** Events received and not yet settled (queued, batched or in flight). */
+  /** Events received and not yet settled (queued, batched or in flight): set by the delivery stage, kept by `tapMetrics`. */
   pending = 0;
   /** Events waiting in the bounded queue. */
   queueDepth = 0;
@@ -40,7 +40,7 @@ export class SinkMetricsRecorder {
   lastError: string | undefined = undefined;
   /** Enqueue → delivered latency, in milliseconds. */
   readonly latency = new LatencyHistogram();
-  /** Of `dropped`, what the sink's own writes left out (an EmitResult's `dropped`), by reason. */
+  /** Of `dropped`, what the sink's own writes left out (an EmitResult's `dropped`), by reason; in a logger, its lane's operators count their drop reasons here too. */
   readonly droppedBy = new Map<string, number>();
 
   constructor(readonly name: string) {}

@@ -44,7 +44,9 @@ function ageOf(event: unknown, now: number): number | undefined {
 
 /**
  * Counts what passes into one of a `SinkMetricsRecorder`'s counters, without changing the
- * stream: an event counts 1, a batch (an array of events) counts its length. With
+ * stream: an event counts 1, a batch (an array of events) counts its length. It keeps the
+ * recorder's `pending` too (what `received` counted and `delivered`, `dropped` or `failed` has not
+ * yet, never below 0), so a snapshot balances: `received = delivered + dropped + failed + pending`. With
  * `{ latency: true }` it also records each event's age at this point; an event with no usable
  * timestamp (missing, invalid or in the future) is counted, passed on unchanged and records no
  * latency, and SelfLog is told once per operator. Allocates nothing per event.
@@ -73,6 +75,8 @@ export function tapMetrics<T extends LogEvent | readonly LogEvent[]>(
     throw new ConfigurationError(`tapMetrics: latency: expected true or false, got ${describeOption(given.latency)}`);
   const latency = given.latency === true;
   checkScheduler('tapMetrics', scheduler);
+  // 'received' adds to what is pending; the other counters settle it.
+  const pendingStep = counter === 'received' ? 1 : -1;
   let toldUnmeasurable = false;
   const record = (event: unknown, now: number): void => {
     const age = ageOf(event, now);
@@ -93,12 +97,14 @@ export function tapMetrics<T extends LogEvent | readonly LogEvent[]>(
           // Shaped for the hot path: a field increment, and the clock only when asked for.
           if (isBatch(value)) {
             recorder[counter] += value.length;
+            recorder.pending = Math.max(0, recorder.pending + pendingStep * value.length);
             if (latency) {
               const now = scheduler.now();
               for (let index = 0; index < value.length; index++) record(value[index], now);
             }
           } else {
             recorder[counter]++;
+            recorder.pending = Math.max(0, recorder.pending + pendingStep);
             if (latency) record(value, scheduler.now());
           }
           subscriber.next(value);

@@ -62,11 +62,23 @@ export class LaneAccounting implements EventAccounting {
   /** What `.pipe()`'s operators held when the logger closed (see abandonHeld). */
   #kept = 0;
   /** A Map, so a reason named `__proto__` is counted like any other. */
-  readonly #reasons = new Map<string, number>();
+  readonly #reasons: Map<string, number>;
   /** Resolves whenIdle()'s promise; set once it is asked for. */
   #idle: (() => void) | undefined;
   /** Per operator, in pipe order: its exits (but the last's), what it reported, and what its failures lost. */
   readonly #stages: { left: number; made: number; discarded: number; lost: number }[] = [];
+
+  /**
+   * @param reasons The map the operators' drop reasons are counted in. A sink's lane counts them in
+   *   the sink's own (its stage's `droppedBy`), so one bound of {@link MAX_REASONS} covers the
+   *   sink's reasons and its operators' in the order they came: a reason that has a key keeps it,
+   *   where adding two bounded maps at each snapshot moved an operator's reason under
+   *   {@link OTHER_REASON} (its count falling) once the sink's own reasons filled the bound.
+   *   Default: a map of its own (the operators of `.pipe()`, which `adjustMetrics` does not serve).
+   */
+  constructor(reasons = new Map<string, number>()) {
+    this.#reasons = reasons;
+  }
 
   dropped(count: number, reason: string): void {
     if (!isCount(count)) {
@@ -260,26 +272,21 @@ export class LaneAccounting implements EventAccounting {
     return held;
   }
 
-  /** The delivery stage's counters (whose `received` counts what left the operators) seen from the operators' entrance. */
+  /**
+   * The delivery stage's counters (whose `received` counts what left the operators) seen from the
+   * operators' entrance. Their drop reasons are in the stage's `droppedBy` already: the lane counts
+   * them in the stage's map (see the constructor).
+   */
   adjustMetrics(metrics: SinkMetrics): SinkMetrics {
     const held = this.held();
     if (this.discarded === 0 && held === 0) return metrics;
-    const adjusted: SinkMetrics = {
+    return {
       ...metrics,
       received: metrics.received + this.discarded + held,
       dropped: metrics.dropped + this.discarded,
       pending: metrics.pending + held,
     };
-    if (this.discarded > 0) adjusted.droppedBy = addReasons(metrics.droppedBy, this.#reasons);
-    return adjusted;
   }
-}
-
-/** `counts` (the sink's own, when it has some) with `more` added, reason by reason, within the {@link MAX_REASONS} bound. */
-function addReasons(counts: Record<string, number> | undefined, more: ReadonlyMap<string, number>): Record<string, number> {
-  const sum = new Map(Object.entries(counts ?? {}));
-  for (const [reason, count] of more) countReason(sum, reason, count);
-  return Object.fromEntries(sum);
 }
 
 function isCount(count: unknown): count is number {

@@ -562,7 +562,8 @@ export class LoggerPipeline {
       // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- an app operator may pass on undefined
       lane$ = lane$.pipe(filter((event) => !isLevelName(event?.level) || levelValue(event.level) >= level.value));
     // Only a sink with operators pays for counting: they may hold, drop or make events.
-    const accounting = registration.pipe.length === 0 ? undefined : new LaneAccounting();
+    // Its operators' drop reasons are counted with the sink's own, under one bound.
+    const accounting = registration.pipe.length === 0 ? undefined : new LaneAccounting(delivery.dropReasons);
     if (accounting !== undefined) lane$ = throughOperators(lane$, registration.pipe, accounting, `${registration.name}.pipe`);
     // Assigned at once: a Promise runs its executor inside the constructor.
     let finished!: () => void;

@@ -5,7 +5,7 @@ export interface SinkShutdownSummary {
   delivered: number;
   dropped: number;
   failed: number;
-  /** Events still queued or in flight when the graceful timeout ran out. */
+  /** Events still queued, batched, in flight or held by the sink's operators when the close gave up waiting (a graceful close's timeout; an immediate close's wait for the batch in flight). */
   undelivered: number;
 }
 
@@ -13,7 +13,7 @@ export interface SinkShutdownSummary {
 export interface ShutdownReport {
   strategy: ShutdownStrategy;
   elapsedMs: number;
-  /** True when a graceful close gave up waiting; `undelivered` says how much it left behind. */
+  /** True when the close gave up waiting (for deliveries, or for a sink's `close()`); `undelivered` says how much it left behind. */
   timedOut: boolean;
   /**
    * The operators added with `.pipe()`, when there are any: the events they removed (`dropped`),

@@ -356,6 +356,14 @@ export class SinkDelivery {
     SelfLog.write('Sink {Name}: its operators still held {Count} events at close', this.name, count);
   }
 
+  /**
+   * The map the stage counts drop reasons in (its metrics' `droppedBy`), for the sink's lane to
+   * count its operators' reasons in too, under one bound (see LaneAccounting).
+   */
+  get dropReasons(): Map<string, number> {
+    return this.#recorder.droppedBy;
+  }
+
   /** A snapshot of the counters, in which `received = delivered + dropped + failed + pending`. */
   metrics(): SinkMetrics {
     const recorder = this.#recorder;
@@ -877,17 +885,19 @@ export class SinkDelivery {
 
   /** After a timeout: whatever is still pending is reported as undelivered, and a late outcome is ignored. */
   #abandon(): void {
-    this.#undelivered += this.#pendingCount();
+    const pending = this.#pendingCount();
     const flight = this.#flight;
     if (flight !== null) {
       flight.abandoned = true;
       flight.retryTimer?.unsubscribe();
       this.#flight = null;
-      // A half-open probe given up on ends without an outcome: the breaker reads open again, not half-open with no probe out.
-      this.#breaker?.releaseProbe();
     }
     this.#queue.clear();
     this.#clearOpen();
+    this.#undelivered += pending;
+    // A half-open probe given up on ends without an outcome: the breaker reads open again, not half-open with no probe out.
+    // Released once the counters are settled: the breaker tells SelfLog, whose handler may read metrics().
+    if (flight !== null) this.#breaker?.releaseProbe();
     this.#waiters.releaseAll();
     if (this.#undelivered > 0)
       SelfLog.write('Sink {Name} shut down with {Count} events undelivered', this.name, this.#undelivered);

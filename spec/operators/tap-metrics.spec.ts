@@ -4,6 +4,7 @@ import { ConfigurationError } from '../../lib/core/errors/configuration-error';
 import type { LogEvent } from '../../lib/core/log-event';
 import { SelfLog, type SelfLogEvent } from '../../lib/core/self-log';
 import { tapMetrics, type TapMetricsOptions, type TappedCounter } from '../../lib/operators/tap-metrics';
+import { batchEvents } from '../../lib/operators/batch-events';
 import { countingSource, makeEvent, makeEvents } from '../helpers/events';
 import { createTestScheduler } from '../helpers/test-scheduler';
 import { collectSelfLog } from '../helpers/self-log';
@@ -30,6 +31,37 @@ describe('tapMetrics', () => {
       expectObservable(source.pipe(tapMetrics(recorder, 'delivered', {}, testScheduler))).toBe('-x-y-|', { x: [a, b], y: [c] });
     });
     expect(recorder.delivered).toBe(3);
+  });
+
+  it('keeps pending as what received counted and the other counters have not, so a snapshot balances', () => {
+    const recorder = new SinkMetricsRecorder('x');
+    const testScheduler = createTestScheduler();
+    const seen: { received: number; delivered: number; failed: number; pending: number }[] = [];
+    testScheduler.run(({ hot }) => {
+      const source = hot('-a-b-c-d-|', { a, b, c, d: makeEvent() });
+      source
+        .pipe(
+          tapMetrics(recorder, 'received', {}, testScheduler),
+          batchEvents({ size: 2, maxDelayMs: 100 }, testScheduler),
+          tapMetrics(recorder, 'delivered', {}, testScheduler),
+        )
+        .subscribe(() => undefined);
+      source.subscribe(() => {
+        const { received, delivered, failed, pending } = recorder.snapshot();
+        seen.push({ received, delivered, failed, pending });
+      });
+    });
+    // Was pending 0 throughout: received 3, delivered 2, pending 0 did not add up.
+    expect(seen.map(({ pending }) => pending)).toEqual([1, 0, 1, 0]);
+    for (const { received, delivered, failed, pending } of seen) expect(received).toBe(delivered + failed + pending);
+    // A recorder that only counts settled events keeps pending at 0, never below.
+    const settledOnly = new SinkMetricsRecorder('y');
+    testScheduler.run(({ hot }) => {
+      hot('-a-|', { a })
+        .pipe(tapMetrics(settledOnly, 'failed', {}, testScheduler))
+        .subscribe(() => undefined);
+    });
+    expect(settledOnly.snapshot()).toMatchObject({ failed: 1, pending: 0 });
   });
 
   it('records each event’s age when asked for latency', () => {

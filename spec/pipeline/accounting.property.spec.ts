@@ -256,6 +256,13 @@ function turn(): Promise<void> {
   return new Promise((resolve) => setImmediate(resolve));
 }
 
+/**
+ * Checks that the logger's counters balance now, in the middle of the pipeline's work: set by a
+ * scenario, called by the scripted sinks as they are called and by SelfLog as a diagnostic is
+ * written, the moments an app's sink or SelfLog handler can read `log.metrics()`.
+ */
+let probe: (where: string) => void = () => undefined;
+
 /** A sink that does what its script says, batch by batch, and records what it took. */
 class ScriptedSink implements Sink {
   readonly accepted: number[] = [];
@@ -278,6 +285,7 @@ class ScriptedSink implements Sink {
     if (syncScript !== undefined)
       this.emitSync = (events) => {
         this.#record();
+        probe('inside emitSync');
         const seqs = events.map(seqOf);
         switch (syncScript[this.#syncs++ % syncScript.length]) {
           case 'true':
@@ -304,6 +312,7 @@ class ScriptedSink implements Sink {
 
   emit(events: readonly LogEvent[]): void | EmitResult | Promise<void | EmitResult> {
     this.#record();
+    probe('inside emit');
     const seqs = events.map(seqOf);
     const next = this.script[this.#emits++ % this.script.length];
     switch (next.kind) {
@@ -347,6 +356,7 @@ class ScriptedSink implements Sink {
 
   close(): void | Promise<void> {
     this.closes++;
+    probe('inside close');
     switch (this.closeAct.kind) {
       case 'ok':
         return undefined;
@@ -398,10 +408,14 @@ async function runScenario(plan: Plan, steps: readonly Step[], ending: Step, see
   const random = mulberry32(seed);
   const spy = jest.spyOn(Math, 'random').mockImplementation(random);
   const diagnostics: SelfLogEvent[] = [];
-  const selfLog = SelfLog.events$.subscribe((event) => diagnostics.push(event));
+  const selfLog = SelfLog.events$.subscribe((event) => {
+    diagnostics.push(event);
+    probe(`as SelfLog writes "${event.message.split('\n')[0]}"`);
+  });
   try {
     await scenario(plan, steps, ending, diagnostics);
   } finally {
+    probe = () => undefined;
     selfLog.unsubscribe();
     spy.mockRestore();
   }
@@ -475,6 +489,19 @@ async function scenario(plan: Plan, steps: readonly Step[], ending: Step, diagno
   });
   const log: Logger = configuration.createLogger();
   const child = log.forContext('Area', 'child');
+  // The first imbalance seen in the middle of the pipeline's work (a throw there would reach the pipeline, not the test).
+  let midFailure: Error | undefined;
+  let lastMid: LoggerMetrics | undefined;
+  probe = (where) => {
+    if (midFailure !== undefined) return;
+    try {
+      const metrics = log.metrics();
+      checkSnapshot(where, metrics, lastMid);
+      lastMid = metrics;
+    } catch (error) {
+      midFailure = error as Error;
+    }
+  };
   if (plan.closeOnSeq !== undefined)
     log.events$.subscribe((event) => {
       if (seqOf(event) === plan.closeOnSeq) model.close('graceful', 100);
@@ -534,6 +561,7 @@ async function scenario(plan: Plan, steps: readonly Step[], ending: Step, diagno
     if (closeFailure !== undefined) throw new Error(`${where}: close() rejected`);
     if (closing !== undefined && report === undefined && now > closeBound)
       throw new Error(`${where}: close() still pending at ${now}, past ${closeBound}`);
+    if (midFailure !== undefined) throw new Error(`${where}: ${midFailure.message}`);
     const fault = diagnostics.find((d) => INTERNAL_FAULT.test(d.message));
     if (fault !== undefined) throw new Error(`${where}: internal fault reported: ${fault.message}`);
     if (metricsFailure !== undefined) throw new Error(`${where}: metrics$ errored`);

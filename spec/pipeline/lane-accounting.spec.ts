@@ -21,6 +21,7 @@ import type { LogEvent } from '../../lib/core/log-event';
 import { SelfLog, type SelfLogEvent } from '../../lib/core/self-log';
 import type { SinkMetrics } from '../../lib/metrics/metrics-types';
 import { injectEventAccounting } from '../../lib/operators/event-accounting';
+import { filterEvents } from '../../lib/operators/filter-events';
 import { MemorySink } from '../../lib/sinks/memory-sink';
 import { createTestScheduler } from '../helpers/test-scheduler';
 
@@ -238,6 +239,28 @@ describe('LaneAccounting (a sink pipe’s operators, seen from the sink’s coun
     expect(Object.keys(droppedBy)).toHaveLength(65);
     expect(droppedBy.other).toBe(136);
     expect(Object.values(droppedBy).reduce((sum, count) => sum + count, 0)).toBe(200);
+  });
+
+  it("keeps an operator's reason under its own key once the sink's own reasons fill the bound, so no count by reason falls", () => {
+    let write = 0;
+    // Leaves each batch out under a new reason of its own, as a sink with a reason per request might.
+    const sink = {
+      emit: (events: readonly LogEvent[]) => ({ rejected: 0, dropped: { count: events.length, reason: `sink-${write++}` } }),
+    };
+    const log = new LoggerConfiguration().writeTo
+      .sink(sink, { name: 'leaves-out', pipe: [filterEvents((event) => event.properties.Keep === true)] })
+      .createLogger();
+    log.information('{Keep}', false);
+    for (let n = 0; n < 63; n++) log.information('{Keep}', true);
+    expect(log.metrics().sinks['leaves-out'].droppedBy).toMatchObject({ 'filterEvents.excluded': 1, 'sink-62': 1 });
+    // The sink's 64th reason: past the bound, it counts under other; the operator's reason stays.
+    log.information('{Keep}', true);
+    const m = log.metrics().sinks['leaves-out'];
+    // Was undefined, its 1 moved under other: a count by reason (an OpenTelemetry series) fell.
+    expect(m.droppedBy?.['filterEvents.excluded']).toBe(1);
+    expect(m.droppedBy?.other).toBe(1);
+    expect(Object.keys(m.droppedBy ?? {})).toHaveLength(65);
+    expect(m).toMatchObject({ received: 65, dropped: 65, pending: 0 });
   });
 
   it('gives up on an operator that fails before it takes an event: one diagnostic, its events counted dropped, close not held up', async () => {

@@ -307,6 +307,13 @@ const SLACK_MS = 5;
 const INTERNAL_FAULT =
   /delivery stage failed|Logging an event failed|synchronous flush failed|sending an aged batch failed|rejected an event|stream failed/;
 
+/**
+ * Checks that the logger's counters balance now, in the middle of the pipeline's work: set by a
+ * run, called by the scripted sinks as they are called and by SelfLog as a diagnostic is written,
+ * the moments an app's sink or SelfLog handler can read `log.metrics()`.
+ */
+let probe: (where: string) => void = () => undefined;
+
 /** A sink that follows its script call by call, cycling, and records what it was offered and what it took. */
 class ScriptedSink implements Sink {
   /** Every emit and emitSync call, in order: when, and the Seq of each event offered. */
@@ -345,11 +352,13 @@ class ScriptedSink implements Sink {
       };
     this.close = () => {
       this.closes++;
+      probe('inside close');
       return endWith(closeAct);
     };
   }
 
   emit(events: readonly LogEvent[]): void | EmitResult | Promise<void | EmitResult> {
+    probe('inside emit');
     const seqs = events.map(seqOf);
     const resend = events.length > 0 && this.#emitted.has(events[0]);
     for (const event of events) this.#emitted.add(event);
@@ -430,6 +439,7 @@ class ScriptedSink implements Sink {
   }
 
   #emitSync(script: readonly SyncAct[], events: readonly LogEvent[]): boolean {
+    probe('inside emitSync');
     const seqs = events.map(seqOf);
     const call = { kind: 'emitSync' as const, at: Date.now(), seqs, largest: largestOf(events), resend: false };
     this.calls.push(call);
@@ -534,6 +544,15 @@ interface PendingFlush {
   broken: string | undefined;
 }
 
+/** Throws unless the operators of `.pipe()` balance: `entered + created = left + dropped + pending`. */
+function pipeBalanced(where: string, metrics: LoggerMetrics): void {
+  const p = metrics.pipe;
+  if (p !== undefined && (p.entered + p.created !== p.left + p.dropped + p.pending || p.pending < 0))
+    throw new Error(
+      `${where}: pipe entered ${p.entered} + created ${p.created} ≠ left ${p.left} + dropped ${p.dropped} + pending ${p.pending}`,
+    );
+}
+
 function balanced(name: string, m: SinkMetrics): void {
   if (m.received !== m.delivered + m.dropped + m.failed + m.pending || m.pending < 0)
     throw new Error(
@@ -550,10 +569,14 @@ async function runModel(plan: Plan, steps: readonly Step[], end: Ending, seed: n
   jest.clearAllTimers();
   jest.spyOn(Math, 'random').mockImplementation(mulberry32(seed));
   const diagnostics: SelfLogEvent[] = [];
-  const selfLog = SelfLog.events$.subscribe((event) => diagnostics.push(event));
+  const selfLog = SelfLog.events$.subscribe((event) => {
+    diagnostics.push(event);
+    probe(`as SelfLog writes "${event.message.split('\n')[0]}"`);
+  });
   try {
     await runModelInner(plan, steps, end, diagnostics);
   } finally {
+    probe = () => undefined;
     selfLog.unsubscribe();
     jest.clearAllTimers();
     jest.restoreAllMocks();
@@ -591,6 +614,18 @@ async function runModelInner(plan: Plan, steps: readonly Step[], end: Ending, di
   });
   const log = configuration.createLogger();
   model.logger = log;
+  // The first imbalance seen in the middle of the pipeline's work (a throw there would reach the pipeline, not the test).
+  let midFailure: Error | undefined;
+  probe = (where) => {
+    if (midFailure !== undefined) return;
+    try {
+      const metrics = log.metrics();
+      pipeBalanced(where, metrics);
+      for (const [name, m] of Object.entries(metrics.sinks)) balanced(`${where}: ${name}`, m);
+    } catch (error) {
+      midFailure = error as Error;
+    }
+  };
 
   // The model's expectations.
   let seq = 0;
@@ -653,6 +688,8 @@ async function runModelInner(plan: Plan, steps: readonly Step[], end: Ending, di
       throw new Error(
         `${where}: rejectedAfterClose ${metrics.rejectedAfterClose}, expected ${rejectedAfterClose + afterCloseSinkCalls()}`,
       );
+    if (midFailure !== undefined) throw new Error(`${where}: ${midFailure.message}`);
+    pipeBalanced(where, metrics);
     names.forEach((name, index) => {
       const m = metrics.sinks[name];
       balanced(`${where}: ${name}`, m);

@@ -839,6 +839,30 @@ describe('SinkDelivery', () => {
       expect(m.pending).toBe(10);
     });
 
+    it('graceful: a timeout that gives up on a half-open probe shows balanced counters to the SelfLog handler told the breaker reopened', async () => {
+      let calls = 0;
+      // The first write fails and opens the breaker; the probe after resetTimeoutMs never settles.
+      const sink: Sink = { emit: () => (calls++ === 0 ? Promise.reject(new Error('down')) : new Promise<void>(() => undefined)) };
+      const delivery = create(sink, { retry: false, circuitBreaker: { failureThreshold: 1, resetTimeoutMs: 100 } });
+      const seen: { message: string; received: number; settled: number }[] = [];
+      const watch = SelfLog.events$.subscribe(({ message }) => {
+        const m = delivery.metrics();
+        seen.push({ message, received: m.received, settled: m.delivered + m.dropped + m.failed + m.pending });
+      });
+      delivery.push(makeEvent());
+      await jest.advanceTimersByTimeAsync(150);
+      // The probe, then two events queued behind it.
+      makeEvents(3).forEach((event) => delivery.push(event));
+      const result = delivery.shutdown('graceful', 50);
+      await jest.advanceTimersByTimeAsync(50);
+      await expect(result).resolves.toEqual({ delivered: 0, dropped: 0, failed: 1, undelivered: 3, timedOut: true });
+      watch.unsubscribe();
+      const reopened = seen.find(({ message }) => message.includes('is now open (was half-open)'));
+      // Was received 4, settled 6: the queued events counted undelivered while still queued.
+      expect(reopened).toMatchObject({ received: 4, settled: 4 });
+      for (const moment of seen) expect(moment.settled).toBe(moment.received);
+    });
+
     it('graceful: delivers everything that can be delivered before the timeout', async () => {
       const sink = new DeferredSink();
       const delivery = create(sink, { batch: { size: 4, maxDelayMs: 10_000 } });
