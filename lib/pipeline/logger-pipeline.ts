@@ -26,7 +26,7 @@ import type { Sink } from '../core/sink';
 import type { LoggerMetrics } from '../metrics/metrics-types';
 import { enrichOwnEvent } from '../operators/enrich-event';
 import { type EventPredicate, passes } from '../operators/event-predicate';
-import { captureProperties } from '../templates/capture';
+import { type CaptureLimits, captureProperties } from '../templates/capture';
 import { LogEventRecord, wholeEvent } from '../templates/log-event-record';
 import { setOwnProperty } from '../templates/own-property';
 import type { RedactionPolicy } from '../templates/redaction-policy';
@@ -73,6 +73,8 @@ export interface PipelineOptions {
   readonly scheduler: SchedulerLike;
   /** Redaction policies applied, in order, to each event's captured properties and exception (often none). */
   readonly redaction: readonly RedactionPolicy[];
+  /** Limits on what call arguments, child-logger properties and enricher values capture. Default: `DEFAULT_CAPTURE_LIMITS`. */
+  readonly captureLimits?: CaptureLimits | undefined;
 }
 
 interface SinkLane {
@@ -226,7 +228,7 @@ export class LoggerPipeline {
 
   /** A child logger's bound properties: `properties` captured and redacted by this pipeline's policies, over `parent`'s. */
   bind(parent: BoundProperties | undefined, properties: Readonly<Record<string, unknown>>): BoundProperties {
-    return bindProperties(parent, properties, this.#options.redaction);
+    return bindProperties(parent, properties, this.#options.redaction, this.#options.captureLimits);
   }
 
   /**
@@ -274,7 +276,7 @@ export class LoggerPipeline {
         }
       }
       const messageTemplate = parseTemplateCached(template);
-      const properties = captureProperties(messageTemplate, args);
+      const properties = captureProperties(messageTemplate, args, this.#options.captureLimits);
       // Bound values are usually redacted already (when the child was made) and join after the
       // redaction walk; a censor function runs once per event, so then they join before it.
       if (bound !== undefined && !bound.redacted) addBound(properties, bound);
@@ -291,7 +293,7 @@ export class LoggerPipeline {
       // no second event, no copy of the properties, and no map stage (nor the share() behind it)
       // on the way to the lanes.
       const enrichers = this.#options.enrichers;
-      if (enrichers.length !== 0) enrichOwnEvent(event, properties, enrichers, redaction);
+      if (enrichers.length !== 0) enrichOwnEvent(event, properties, enrichers, redaction, this.#options.captureLimits);
       // Hot path: lanes with nothing between the source and their delivery stage get the event
       // here, in a counted loop, instead of through the Subject and each lane's subscriber chain.
       const direct = this.#direct;
