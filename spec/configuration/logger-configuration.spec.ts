@@ -225,6 +225,19 @@ describe('LoggerConfiguration', () => {
       expect(errors.events.map((e) => [e.level, e.properties])).toEqual([['error', { Tagged: 1 }]]);
     });
 
+    it('lets a sink’s minimum level only raise the logger’s, a lower override reaching it, as Serilog’s restrictedToMinimumLevel', () => {
+      const debugSink = new MemorySink();
+      const log = new LoggerConfiguration().minimumLevel
+        .information()
+        .minimumLevel.override('Orders', 'debug')
+        .writeTo.sink(debugSink, { minimumLevel: 'debug' })
+        .createLogger();
+      log.debug('root debug');
+      log.forContext('SourceContext', 'Orders.Api').debug('orders debug');
+      log.forContext('SourceContext', 'Orders.Api').verbose('orders verbose');
+      expect(debugSink.events.map((e) => e.renderMessage())).toEqual(['orders debug']);
+    });
+
     it('rejects a sink without emit, naming what it got', () => {
       expect(() => new LoggerConfiguration().writeTo.sink({} as Sink)).toThrow(
         /writeTo\.sink: expected a sink with an emit\(events\) method, got Object/,
