@@ -197,6 +197,24 @@ export class LoggerPipeline {
       return left <= 0;
     };
     this.#lanes = options.sinks.map((registration) => this.#openLane(registration, stageless));
+    // The lanes subscribed above, applying every operator: one that failed then fails on every
+    // start, so the logger would drop every event it should have handled.
+    for (const accounting of [this.#pipe, ...this.#lanes.map((lane) => lane.accounting)]) {
+      if (accounting === undefined) continue;
+      accounting.building = false;
+      this.startFailure ??= accounting.startFailure;
+    }
+  }
+
+  /**
+   * The first operator (of `.pipe()` or a sink's `pipe`) that failed to start while the pipeline
+   * was built, and what it threw: createLogger() throws it as a configuration mistake.
+   */
+  readonly startFailure: { readonly where: string; readonly error: unknown } | undefined;
+
+  /** Unsubscribes every lane of a pipeline that will not be used (see startFailure); its sinks are left as they were. */
+  abandon(): void {
+    for (const lane of this.#lanes) lane.subscription?.unsubscribe();
   }
 
   /**
