@@ -5,6 +5,7 @@ import { LevelSwitch } from '../core/level-switch';
 import type { LogEvent } from '../core/log-event';
 import type { EventPredicate } from '../operators/event-predicate';
 import type { SinkRegistration } from '../pipeline/logger-pipeline';
+import type { CaptureLimits } from '../templates/capture';
 import type { RedactionPolicy } from '../templates/redaction-policy';
 
 /** What the fluent builders collect before `createLogger()`. */
@@ -22,6 +23,8 @@ export interface ConfigurationState {
   scheduler: SchedulerLike | undefined;
   /** Redaction policies from `.destructure.redact(…)`, applied in order at capture. */
   redaction: RedactionPolicy[];
+  /** The capture limits `.destructure.toMaximum…(…)` set; undefined until one is set (the defaults, on the hot path's shortest way). */
+  captureLimits: CaptureLimits | undefined;
   /** Whether `createLogger()` has run: the configuration is spent, and a later call on it is a mistake. */
   created: boolean;
 }
@@ -37,6 +40,7 @@ export function emptyConfigurationState(): ConfigurationState {
     sinks: [],
     scheduler: undefined,
     redaction: [],
+    captureLimits: undefined,
     created: false,
   };
 }

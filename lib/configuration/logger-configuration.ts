@@ -8,7 +8,7 @@ import { Logger } from '../pipeline/logger';
 import { LoggerPipeline } from '../pipeline/logger-pipeline';
 import { type ConfigurationState, emptyConfigurationState, expectNotCreated } from './configuration-state';
 import { expectFunctions, expectOption } from '../core/expect-option';
-import { readFailure } from '../core/read-options';
+import { readFailure, thrownText } from '../core/read-options';
 import { DestructureConfiguration } from './destructure-configuration';
 import { EnrichmentConfiguration } from './enrichment-configuration';
 import { FilterConfiguration } from './filter-configuration';
@@ -82,6 +82,16 @@ export class LoggerConfiguration {
       enrichers: [...state.enrichers],
       scheduler: state.scheduler === undefined ? unrefScheduler : guardScheduler(state.scheduler),
     });
+    const failure = pipeline.startFailure;
+    if (failure !== undefined) {
+      pipeline.abandon();
+      // Nothing was built: a second call says the same, not "already created".
+      state.created = false;
+      throw new ConfigurationError(
+        `createLogger: operator ${failure.where} failed when applied, so it would drop every event (a factory not called, such as throttleEvents for throttleEvents(…)?): ${thrownText(failure.error)}`,
+        { cause: failure.error },
+      );
+    }
     return new Logger(pipeline, state.minimumLevel, undefined);
   }
 }

@@ -83,13 +83,14 @@ export class SinkConfiguration<TParent> {
    */
   sink(sink: Sink, options: SinkOptions = {}): TParent {
     expectNotCreated(this.#state, 'writeTo.sink');
-    return this.#add(() => sink, options, SINK_KEYS);
+    return this.#add('writeTo.sink', () => sink, options, SINK_KEYS);
   }
 
   /** A ConsoleSink: coloured text in a terminal, console methods in a browser. */
   console(options: ConsoleSinkOptions & SinkOptions = {}): TParent {
     expectNotCreated(this.#state, 'writeTo.console');
     return this.#add(
+      'writeTo.console',
       (given) => {
         // The sink gets only its own options (it refuses any other key); the rest are the lane's.
         const own: Record<string, unknown> = {};
@@ -106,23 +107,24 @@ export class SinkConfiguration<TParent> {
    * getter, or a change made to the object later, cannot change what was configured). A getter of
    * the sink or of its options that throws (a hostile Proxy, a sink whose `emit` or `kind` reads a
    * closed resource) is a configuration mistake like any other: a ConfigurationError that says so
-   * (naming the option) and keeps the error as its `cause`.
+   * (naming the option) and keeps the error as its `cause`. Messages name `call`, the method the
+   * app called (`writeTo.console(console).queue: …`).
    */
-  #add(sinkFor: (given: Record<string, unknown>) => Sink, options: SinkOptions, keys: readonly string[]): TParent {
+  #add(call: string, sinkFor: (given: Record<string, unknown>) => Sink, options: SinkOptions, keys: readonly string[]): TParent {
     try {
       // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- JavaScript callers can pass anything
-      expectOption(typeof options === 'object' && options !== null, 'writeTo.sink', 'options', options);
-      const given = readOptions('writeTo.sink', options, keys);
-      return this.#addLane(sinkFor(given), given, keys);
+      expectOption(typeof options === 'object' && options !== null, call, 'options', options);
+      const given = readOptions(call, options, keys);
+      return this.#addLane(call, sinkFor(given), given, keys);
     } catch (error) {
-      return readFailure('writeTo.sink', 'the sink or its options', error);
+      return readFailure(call, 'the sink or its options', error);
     }
   }
 
-  #addLane(sink: Sink, options: SinkOptions, keys: readonly string[]): TParent {
-    expectOption(hasMethods(sink, EMIT), 'writeTo.sink', A_SINK, sink);
-    const name = this.#nameFor(sink, options.name);
-    const where = `writeTo.sink(${name})`;
+  #addLane(call: string, sink: Sink, options: SinkOptions, keys: readonly string[]): TParent {
+    expectOption(hasMethods(sink, EMIT), call, A_SINK, sink);
+    const name = this.#nameFor(call, sink, options.name);
+    const where = `${call}(${name})`;
     checkOptionKeys(where, options, keys);
     // Two lanes on one sink would each deliver every event to it, and the first to finish closing
     // would close it under the other; nor can a sink be its own fallback.
@@ -149,15 +151,15 @@ export class SinkConfiguration<TParent> {
     return this.#parent;
   }
 
-  #nameFor(sink: Sink, requested: string | undefined): string {
+  #nameFor(call: string, sink: Sink, requested: string | undefined): string {
     const taken = new Set(this.#state.sinks.map((s) => s.name));
     if (requested !== undefined) {
       // metrics().sinks and the shutdown report are plain objects keyed by name: "__proto__" cannot key them.
       const ok = typeof requested === 'string' && requested !== '' && requested !== '__proto__';
-      expectOption(ok, 'writeTo.sink', 'a non-empty name other than "__proto__"', requested);
+      expectOption(ok, call, 'a non-empty name other than "__proto__"', requested);
       // Prometheus, OpenTelemetry and JSON encoders would write U+FFFD: `a\uD800` and `a\uDC00` would report as one.
-      expectOption(!hasLoneSurrogate(requested), 'writeTo.sink', 'a name without a lone UTF-16 surrogate', requested);
-      if (taken.has(requested)) throw new ConfigurationError(`writeTo.sink: a sink named "${requested}" is already configured`);
+      expectOption(!hasLoneSurrogate(requested), call, 'a name without a lone UTF-16 surrogate', requested);
+      if (taken.has(requested)) throw new ConfigurationError(`${call}: a sink named "${requested}" is already configured`);
       return requested;
     }
     // The kind, else the first of `kind-2`, `kind-3` … not taken.

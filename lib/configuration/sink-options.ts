@@ -15,7 +15,11 @@ import type { SinkDeliveryOptions } from '../pipeline/sink-delivery';
 export interface SinkOptions extends SinkDeliveryOptions {
   /** The key in `metrics().sinks` and the shutdown report: a non-empty string other than `__proto__`, with no lone UTF-16 surrogate, unique in the logger. Default: the sink's kind (`memory`, `console`, `file` …), `-2`, `-3` for repeats. */
   name?: string | undefined;
-  /** Lowest level this sink receives, by name or a LevelSwitch. Default: every event the logger lets through. */
+  /**
+   * Lowest level this sink receives, by name or a LevelSwitch. Default: every event the logger lets
+   * through. It only raises the logger's level, as Serilog's `restrictedToMinimumLevel`: no event
+   * below the logger's minimum (or an override's) reaches any sink.
+   */
   minimumLevel?: LogLevelText | LevelSwitch | undefined;
   /** Operators applied to this sink's events only, before delivery. */
   pipe?: OperatorFunction<LogEvent, LogEvent>[] | undefined;

@@ -3,7 +3,7 @@ import type { LogEvent } from '../core/log-event';
 import { SelfLog } from '../core/self-log';
 import { callbackName, strayPromise } from '../core/stray-promise';
 import { read } from '../core/read-property';
-import { captureValue, DEFAULT_CAPTURE_LIMITS, keptAsIs } from '../templates/capture';
+import { type CaptureLimits, captureValue, DEFAULT_CAPTURE_LIMITS, keptAsIs } from '../templates/capture';
 import { eventTimeMs, LogEventRecord } from '../templates/log-event-record';
 import { setOwnProperty } from '../templates/own-property';
 import type { RedactionPolicy } from '../templates/redaction-policy';
@@ -40,7 +40,8 @@ const refused = new WeakMap<readonly AnyEnricher[], Set<AnyEnricher>>();
  * Captured like a call's arguments: mutating the enricher's (or LogContext's) value later cannot
  * change the event. What is not an object of properties (a string or an array would add its
  * indexes as names, a Map or a Date nothing) adds nothing, reported to SelfLog once per enricher;
- * keys past the first {@link MAX_KEYS} are left out, reported too.
+ * keys past the first {@link MAX_KEYS} are left out, reported too. Values are captured within `limits`
+ * (default `DEFAULT_CAPTURE_LIMITS`).
  */
 function addCaptured(
   target: Record<string, unknown>,
@@ -48,7 +49,9 @@ function addCaptured(
   extra: Readonly<Record<string, unknown>>,
   enricher: AnyEnricher,
   enrichers: readonly AnyEnricher[],
+  limits?: CaptureLimits,
 ): void {
+  const maxString = limits?.maxStringLength ?? MAX_STRING;
   try {
     // An object of properties: a plain one (Object.create(null), another realm's) or a class
     // instance's own fields, as pino's mixin takes them; not an array, a Map, a Date, a boxed value.
@@ -80,7 +83,7 @@ function addCaptured(
       // A getter that throws gives its marker ('[Throws: message]'), as a call's argument does, and the names after it are kept.
       const value = read(extra, key);
       // Hot path: a number, boolean or short string is its own capture; no walk.
-      setOwnProperty(target, key, keptAsIs(value, MAX_STRING) ? value : captureValue(value));
+      setOwnProperty(target, key, keptAsIs(value, maxString) ? value : captureValue(value, 'default', limits));
     }
   } catch (error) {
     SelfLog.write('Enricher {Name} returned unreadable properties; ignored', callbackName(enricher), error);
@@ -117,24 +120,25 @@ export function enrichEvent(event: LogEvent, enrichers: readonly AnyEnricher[]):
  * and no copy of the properties is made. Like Serilog's, a later enricher sees what earlier ones
  * added; the result is the same as {@link enrichEvent}'s. With `redaction` (the logger's
  * policies), what each enricher adds is captured apart and redacted, in order, before the event
- * holds it.
+ * holds it. `limits` are the logger's capture limits (`.destructure.toMaximum…`).
  */
 export function enrichOwnEvent(
   event: LogEvent,
   properties: Record<string, unknown>,
   enrichers: readonly AnyEnricher[],
   redaction: readonly RedactionPolicy[] = [],
+  limits?: CaptureLimits,
 ): void {
   for (let i = 0; i < enrichers.length; i++) {
     const extra = callEnricher(enrichers[i], event);
     if (extra === undefined) continue;
     if (redaction.length === 0) {
-      addCaptured(properties, undefined, extra, enrichers[i], enrichers);
+      addCaptured(properties, undefined, extra, enrichers[i], enrichers, limits);
       continue;
     }
     // Captured once, as without a policy, then redacted: no secret ever reaches the event.
     const added: Record<string, unknown> = {};
-    addCaptured(added, properties, extra, enrichers[i], enrichers);
+    addCaptured(added, properties, extra, enrichers[i], enrichers, limits);
     for (const policy of redaction) policy.redactProperties(added, true);
     for (const key of Object.keys(added)) setOwnProperty(properties, key, added[key]);
   }

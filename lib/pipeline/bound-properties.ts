@@ -1,7 +1,7 @@
 import { describeValue } from '../core/describe-value';
 import { SelfLog } from '../core/self-log';
 import { read } from '../core/read-property';
-import { captureValue, DEFAULT_CAPTURE_LIMITS } from '../templates/capture';
+import { type CaptureLimits, captureValue, DEFAULT_CAPTURE_LIMITS } from '../templates/capture';
 import { setOwnProperty } from '../templates/own-property';
 import type { RedactionPolicy } from '../templates/redaction-policy';
 import { isProperties } from '../core/is-properties';
@@ -50,6 +50,7 @@ export function bindProperties(
   parent: BoundProperties | undefined,
   properties: Readonly<Record<string, unknown>>,
   redaction: readonly RedactionPolicy[] | undefined,
+  limits?: CaptureLimits,
 ): BoundProperties {
   const keys = [...(parent?.keys ?? [])];
   const values = [...(parent?.values ?? [])];
@@ -75,7 +76,7 @@ export function bindProperties(
       }
       const value = read(properties, key);
       if (key === 'SourceContext' && typeof value === 'string') sourceContext = value;
-      setOwnProperty(added, key, captureValue(value, 'default'));
+      setOwnProperty(added, key, captureValue(value, 'default', limits));
     }
   } catch (error) {
     SelfLog.write('child: unreadable properties ignored', error);

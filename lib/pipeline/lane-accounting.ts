@@ -56,6 +56,14 @@ export class LaneAccounting implements EventAccounting {
   discarded = 0;
   /** True once the operators' stream has ended. */
   done = false;
+  /**
+   * True while the logger is being built: an operator that fails to start then is a configuration
+   * mistake (`.pipe(throttleEvents)` for `.pipe(throttleEvents())`), kept in `startFailure` for
+   * createLogger() to throw rather than reported to SelfLog.
+   */
+  building = true;
+  /** The first operator that failed to start while `building`, and what it threw. */
+  startFailure: { readonly where: string; readonly error: unknown } | undefined;
   #made = 0;
   /** True once the delivery stage has taken over what was held at close. */
   #handedOver = false;
@@ -211,7 +219,8 @@ export class LaneAccounting implements EventAccounting {
             catchError((error: unknown, caught: Observable<LogEvent>) => {
               countLost(OPERATOR_FAILED_REASON);
               if (entries() === enteredAtStart) {
-                SelfLog.write('Operator {Where} failed to start; events dropped', where, error);
+                if (this.building) this.startFailure ??= { where, error };
+                else SelfLog.write('Operator {Where} failed to start; events dropped', where, error);
                 return dropEach(OPERATOR_FAILED_REASON);
               }
               SelfLog.write('Operator {Where} failed; the events it held are lost and it restarted', where, error);

@@ -26,7 +26,7 @@ import type { Sink } from '../core/sink';
 import type { LoggerMetrics } from '../metrics/metrics-types';
 import { enrichOwnEvent } from '../operators/enrich-event';
 import { type EventPredicate, passes } from '../operators/event-predicate';
-import { captureProperties } from '../templates/capture';
+import { type CaptureLimits, captureProperties } from '../templates/capture';
 import { LogEventRecord, wholeEvent } from '../templates/log-event-record';
 import { setOwnProperty } from '../templates/own-property';
 import type { RedactionPolicy } from '../templates/redaction-policy';
@@ -73,6 +73,8 @@ export interface PipelineOptions {
   readonly scheduler: SchedulerLike;
   /** Redaction policies applied, in order, to each event's captured properties and exception (often none). */
   readonly redaction: readonly RedactionPolicy[];
+  /** Limits on what call arguments, child-logger properties and enricher values capture. Default: `DEFAULT_CAPTURE_LIMITS`. */
+  readonly captureLimits?: CaptureLimits | undefined;
 }
 
 interface SinkLane {
@@ -197,6 +199,24 @@ export class LoggerPipeline {
       return left <= 0;
     };
     this.#lanes = options.sinks.map((registration) => this.#openLane(registration, stageless));
+    // The lanes subscribed above, applying every operator: one that failed then fails on every
+    // start, so the logger would drop every event it should have handled.
+    for (const accounting of [this.#pipe, ...this.#lanes.map((lane) => lane.accounting)]) {
+      if (accounting === undefined) continue;
+      accounting.building = false;
+      this.startFailure ??= accounting.startFailure;
+    }
+  }
+
+  /**
+   * The first operator (of `.pipe()` or a sink's `pipe`) that failed to start while the pipeline
+   * was built, and what it threw: createLogger() throws it as a configuration mistake.
+   */
+  readonly startFailure: { readonly where: string; readonly error: unknown } | undefined;
+
+  /** Unsubscribes every lane of a pipeline that will not be used (see startFailure); its sinks are left as they were. */
+  abandon(): void {
+    for (const lane of this.#lanes) lane.subscription?.unsubscribe();
   }
 
   /**
@@ -228,7 +248,7 @@ export class LoggerPipeline {
 
   /** A child logger's bound properties: `properties` captured and redacted by this pipeline's policies, over `parent`'s. */
   bind(parent: BoundProperties | undefined, properties: Readonly<Record<string, unknown>>): BoundProperties {
-    return bindProperties(parent, properties, this.#options.redaction);
+    return bindProperties(parent, properties, this.#options.redaction, this.#options.captureLimits);
   }
 
   /**
@@ -276,7 +296,7 @@ export class LoggerPipeline {
         }
       }
       const messageTemplate = parseTemplateCached(template);
-      const properties = captureProperties(messageTemplate, args);
+      const properties = captureProperties(messageTemplate, args, this.#options.captureLimits);
       // Bound values are usually redacted already (when the child was made) and join after the
       // redaction walk; a censor function runs once per event, so then they join before it.
       if (bound !== undefined && !bound.redacted) addBound(properties, bound);
@@ -293,7 +313,7 @@ export class LoggerPipeline {
       // no second event, no copy of the properties, and no map stage (nor the share() behind it)
       // on the way to the lanes.
       const enrichers = this.#options.enrichers;
-      if (enrichers.length !== 0) enrichOwnEvent(event, properties, enrichers, redaction);
+      if (enrichers.length !== 0) enrichOwnEvent(event, properties, enrichers, redaction, this.#options.captureLimits);
       // Hot path: lanes with nothing between the source and their delivery stage get the event
       // here, in a counted loop, instead of through the Subject and each lane's subscriber chain.
       const direct = this.#direct;

@@ -259,3 +259,93 @@ describe('LoggerConfiguration.destructure', () => {
     expect(() => new LoggerConfiguration().destructure.redact({ paths: ['a..b'] })).toThrow(/destructure\.redact: paths\[0\]/);
   });
 });
+
+describe('LoggerConfiguration.destructure capture limits (Serilog’s Destructure.ToMaximum…)', () => {
+  const limits: [string, (c: LoggerConfiguration, n: number) => LoggerConfiguration, number][] = [
+    ['toMaximumDepth', (c, n) => c.destructure.toMaximumDepth(n), 0],
+    ['toMaximumStringLength', (c, n) => c.destructure.toMaximumStringLength(n), 2],
+    ['toMaximumCollectionCount', (c, n) => c.destructure.toMaximumCollectionCount(n), 1],
+  ];
+  const bad: [string, unknown][] = [
+    ['NaN (a limit read from an unset environment variable)', NaN],
+    ['Infinity', Infinity],
+    ['a negative number', -1],
+    ['a fraction', 2.5],
+    ['past 2^53 - 1', 2 ** 53],
+    ['a numeric string', '10'],
+    ['undefined', undefined],
+    ['null', null],
+  ];
+
+  describe.each(limits)('%s', (name, set, min) => {
+    it.each(bad)('refuses %s with a ConfigurationError naming the value', (_, value) => {
+      expect(() => set(new LoggerConfiguration(), value as number)).toThrow(ConfigurationError);
+      expect(() => set(new LoggerConfiguration(), value as number)).toThrow(
+        new RegExp(`^destructure\\.${name}: expected a whole number ≥ ${min}, got `),
+      );
+    });
+
+    it(`takes ${min} and refuses ${min - 1}`, () => {
+      expect(() => set(new LoggerConfiguration(), min)).not.toThrow();
+      expect(() => set(new LoggerConfiguration(), min - 1)).toThrow(`got number ${min - 1}`);
+    });
+
+    it('is refused after createLogger, as every builder call is', () => {
+      const configuration = new LoggerConfiguration();
+      configuration.createLogger();
+      expect(() => set(configuration, 5)).toThrow(`destructure.${name}: this configuration already created its logger`);
+    });
+  });
+
+  it('bounds call arguments, child-logger properties, LogContext values and enricher values alike', () => {
+    const memory = new MemorySink();
+    const log = new LoggerConfiguration().destructure
+      .toMaximumCollectionCount(2)
+      .destructure.toMaximumStringLength(4)
+      .destructure.toMaximumDepth(1)
+      .enrich.fromLogContext()
+      .enrich.with(() => ({ Enriched: [1, 2, 3] }))
+      .writeTo.sink(memory)
+      .createLogger();
+    LogContext.run({ Ambient: 'abcdef' }, () =>
+      log.child({ Bound: { a: { deep: 1 } } }).information('{Arg} {@Deep}', [1, 2, 3], { a: { deep: 1 } }),
+    );
+    expect(memory.events[0].properties).toEqual({
+      Arg: [1, 2, '…1 more'],
+      Deep: { a: '[MaxDepth]' },
+      Bound: { a: '[MaxDepth]' },
+      Ambient: 'abcd…[truncated 2 chars]',
+      Enriched: [1, 2, '…1 more'],
+    });
+  });
+
+  it('keeps each limit it was not given at its default, the last call for one winning, and leaves other loggers alone', () => {
+    const long = 'x'.repeat(70_000);
+    const items = Array.from({ length: 1_500 }, (_, i) => i);
+    const memory = new MemorySink();
+    const log = new LoggerConfiguration().destructure
+      .toMaximumStringLength(10)
+      .destructure.toMaximumStringLength(5)
+      .writeTo.sink(memory)
+      .createLogger();
+    const plainMemory = new MemorySink();
+    const plain = new LoggerConfiguration().writeTo.sink(plainMemory).createLogger();
+    log.information('{Text} {Items}', 'abcdefgh', items);
+    plain.information('{Text} {Items}', long, items);
+    expect(memory.events[0].properties.Text).toBe('abcde…[truncated 3 chars]');
+    // The default 1000 items, then the marker.
+    expect(memory.events[0].properties.Items).toHaveLength(1_001);
+    expect(plainMemory.events[0].properties.Text).toBe(`${'x'.repeat(65_536)}…[truncated 4464 chars]`);
+    expect(plainMemory.events[0].properties.Items).toHaveLength(1_001);
+  });
+
+  it('lets more through than the defaults when asked', () => {
+    const memory = new MemorySink();
+    const log = new LoggerConfiguration().destructure.toMaximumCollectionCount(2_000).writeTo.sink(memory).createLogger();
+    log.information(
+      '{Items}',
+      Array.from({ length: 1_500 }, (_, i) => i),
+    );
+    expect(memory.events[0].properties.Items).toHaveLength(1_500);
+  });
+});

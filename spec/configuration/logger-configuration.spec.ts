@@ -1,9 +1,13 @@
-import { map } from 'rxjs';
+import { map, throwError } from 'rxjs';
 import { LoggerConfiguration } from '../../lib/configuration/logger-configuration';
 import { LogContext } from '../../lib/context/log-context';
 import { ConfigurationError } from '../../lib/core/errors/configuration-error';
 import { LevelSwitch } from '../../lib/core/level-switch';
 import { minimumLevel } from '../../lib/operators/minimum-level';
+import { throttleEvents } from '../../lib/operators/throttle-events';
+import { filterEvents } from '../../lib/operators/filter-events';
+import type { LogEvent } from '../../lib/core/log-event';
+import { collectSelfLog } from '../helpers/self-log';
 import type { Sink } from '../../lib/core/sink';
 import { LogEventRecord } from '../../lib/templates/log-event-record';
 import { MemorySink } from '../../lib/sinks/memory-sink';
@@ -225,6 +229,19 @@ describe('LoggerConfiguration', () => {
       expect(errors.events.map((e) => [e.level, e.properties])).toEqual([['error', { Tagged: 1 }]]);
     });
 
+    it('lets a sink’s minimum level only raise the logger’s, a lower override reaching it, as Serilog’s restrictedToMinimumLevel', () => {
+      const debugSink = new MemorySink();
+      const log = new LoggerConfiguration().minimumLevel
+        .information()
+        .minimumLevel.override('Orders', 'debug')
+        .writeTo.sink(debugSink, { minimumLevel: 'debug' })
+        .createLogger();
+      log.debug('root debug');
+      log.forContext('SourceContext', 'Orders.Api').debug('orders debug');
+      log.forContext('SourceContext', 'Orders.Api').verbose('orders verbose');
+      expect(debugSink.events.map((e) => e.renderMessage())).toEqual(['orders debug']);
+    });
+
     it('rejects a sink without emit, naming what it got', () => {
       expect(() => new LoggerConfiguration().writeTo.sink({} as Sink)).toThrow(
         /writeTo\.sink: expected a sink with an emit\(events\) method, got Object/,
@@ -273,6 +290,80 @@ describe('LoggerConfiguration', () => {
       expect(Object.keys(log.metrics().sinks)).toEqual(['sink']);
       expect(Object.keys((await log.close()).sinks)).toEqual(['sink']);
     });
+  });
+
+  // Found by review: an operator that failed when the logger applied it (a factory given without
+  // calling it) was only a SelfLog line, and the logger then dropped every event through it: with
+  // .pipe(), every event of every sink.
+  it.each<[string, (c: LoggerConfiguration, memory: MemorySink) => LoggerConfiguration, string, string]>([
+    [
+      'an operator factory not called, in .pipe()',
+      (c, memory) => c.pipe(throttleEvents as never).writeTo.sink(memory),
+      'pipe[0]',
+      'ConfigurationError: throttleEvents: unknown option',
+    ],
+    [
+      'an operator factory not called, in a sink pipe',
+      (c, memory) => c.writeTo.sink(memory, { name: 'audit', pipe: [map((e: LogEvent) => e), filterEvents as never] }),
+      'audit.pipe[1]',
+      'ConfigurationError: filterEvents: expected a predicate function',
+    ],
+    [
+      'an operator whose Observable fails on subscription',
+      (c, memory) =>
+        c.writeTo.sink(memory, {
+          pipe: [() => throwError(() => new Error('no connection'))],
+        }),
+      'memory.pipe[0]',
+      'Error: no connection',
+    ],
+    [
+      'an operator that returns no Observable',
+      (c, memory) => c.pipe((() => undefined) as never).writeTo.sink(memory),
+      'pipe[0]',
+      'TypeError',
+    ],
+  ])(
+    'throws a ConfigurationError from createLogger for %s, naming it, and again on a second call',
+    (_, configure, where, cause) => {
+      const selfLog = collectSelfLog();
+      try {
+        const configuration = configure(new LoggerConfiguration(), new MemorySink());
+        for (let call = 0; call < 2; call++) {
+          let thrown: unknown;
+          try {
+            configuration.createLogger();
+          } catch (error) {
+            thrown = error;
+          }
+          expect(thrown).toBeInstanceOf(ConfigurationError);
+          expect((thrown as Error).message).toContain(
+            `createLogger: operator ${where} failed when applied, so it would drop every event`,
+          );
+          expect((thrown as Error).message).toContain(cause);
+          expect((thrown as Error).cause).toBeDefined();
+        }
+        // Thrown instead of reported.
+        expect(selfLog.diagnostics).toEqual([]);
+      } finally {
+        selfLog.stop();
+      }
+    },
+  );
+
+  it('still builds a logger whose .pipe() operator is only applied when events$ is first subscribed (no sinks)', () => {
+    const selfLog = collectSelfLog();
+    try {
+      const log = new LoggerConfiguration().pipe((() => undefined) as never).createLogger();
+      const subscription = log.events$.subscribe();
+      log.information('x');
+      subscription.unsubscribe();
+      expect(selfLog.diagnostics.map((d) => [d.template, d.args[0]])).toEqual([
+        ['Operator {Where} failed to start; events dropped', 'pipe[0]'],
+      ]);
+    } finally {
+      selfLog.stop();
+    }
   });
 
   it('builds one logger per configuration', () => {

@@ -316,11 +316,94 @@ describe('Serilog test/Serilog.Tests/Configuration/LoggerConfigurationTests.cs',
     expect(log.metrics().filtered).toBe(2);
   });
 
+  /** The property X of the one event `{<symbol>X}` logged with `x`, as JSON text (LogAndGetAsString). */
+  function logAndGetAsString(x: unknown, configure: (c: LoggerConfiguration) => LoggerConfiguration, symbol = ''): string {
+    const memory = new MemorySink();
+    const log = configure(new LoggerConfiguration().writeTo.sink(memory)).createLogger();
+    log.information(`{${symbol}X}`, x);
+    expect(memory.events).toHaveLength(1);
+    return JSON.stringify(memory.events[0].properties.X);
+  }
+
+  class ToStringOfLength {
+    constructor(readonly length: number) {}
+    toString(): string {
+      return '#'.repeat(this.length);
+    }
+  }
+
+  it('MaximumDestructuringDepthIsEffective', () => {
+    const xs = logAndGetAsString({ A: { B: { C: { D: 'F' } } } }, (c) => c.destructure.toMaximumDepth(3), '@');
+    expect(xs).toContain('"C"');
+    expect(xs).not.toContain('"D"');
+    expect(xs).toBe('{"A":{"B":{"C":"[MaxDepth]"}}}');
+  });
+
+  it.each<[string, (c: LoggerConfiguration) => unknown, string]>([
+    [
+      'MaximumStringLengthThrowsForLimitLowerThan2',
+      (c) => c.destructure.toMaximumStringLength(1),
+      'a whole number ≥ 2, got number 1',
+    ],
+    [
+      'MaximumStringCollectionThrowsForLimitLowerThan1',
+      (c) => c.destructure.toMaximumCollectionCount(0),
+      'a whole number ≥ 1, got number 0',
+    ],
+  ])('%s (a ConfigurationError naming the value, where Serilog throws ArgumentOutOfRangeException)', (_, configure, message) => {
+    expect(() => configure(new LoggerConfiguration())).toThrow(ConfigurationError);
+    expect(() => configure(new LoggerConfiguration())).toThrow(message);
+  });
+
+  // rxlog cuts every captured string, a plain {X} argument's too: Serilog leaves a scalar string
+  // (and an object's ToString()) whole unless it is captured with @ or $. Its cut keeps limit - 1
+  // characters and adds '…'; rxlog's keeps `limit` and says how much it cut.
+  it.each<[string, unknown, string, string]>([
+    ['MaximumStringLengthNOTEffectiveForString: in rxlog, effective', 'ABCD', '', '"ABC…[truncated 1 chars]"'],
+    ['MaximumStringLengthEffectiveForCapturedString', 'ABCD', '@', '"ABC…[truncated 1 chars]"'],
+    ['MaximumStringLengthEffectiveForStringifiedString', 'ABCD', '$', '"ABC…[truncated 1 chars]"'],
+    ['MaximumStringLengthEffectiveForStringifiedObject', new ToStringOfLength(4), '$', '"###…[truncated 1 chars]"'],
+  ])('%s', (_, x, symbol, expected) => {
+    expect(logAndGetAsString(x, (c) => c.destructure.toMaximumStringLength(3), symbol)).toBe(expected);
+  });
+
+  // rxlog cuts the names inside a captured value to the limit too (TooLongText here).
+  it.each<[string, string, number]>([
+    ['1234', ':"123…[truncated 1 chars]"', 3],
+    ['123', ':"123"', 3],
+  ])('MaximumStringLengthEffectiveForCapturedObject: %p', (text, after, limit) => {
+    expect(logAndGetAsString({ TooLongText: text }, (c) => c.destructure.toMaximumStringLength(limit), '@')).toContain(after);
+  });
+
+  it.each<[string, unknown, number, string]>([
+    ['MaximumCollectionCountNotEffectiveForArrayAsLongAsLimit', [1, 2, 3], 3, '[1,2,3]'],
+    ['MaximumCollectionCountEffectiveForArrayThanLimit', [1, 2, 3, 4], 3, '[1,2,3,"…1 more"]'],
+    [
+      'MaximumCollectionCountEffectiveForDictionaryWithMoreKeysThanLimit',
+      new Map([
+        ['1', 1],
+        ['2', 2],
+        ['3', 3],
+      ]),
+      2,
+      '{"1":1,"2":2,"…":"…1 more"}',
+    ],
+    [
+      'MaximumCollectionCountNotEffectiveForDictionaryWithAsManyKeysAsLimit',
+      new Map([
+        ['1', 1],
+        ['2', 2],
+      ]),
+      2,
+      '{"1":1,"2":2}',
+    ],
+  ])('%s', (_, x, limit, expected) => {
+    expect(logAndGetAsString(x, (c) => c.destructure.toMaximumCollectionCount(limit))).toBe(expected);
+  });
+
   // Not ported, no counterpart in rxlog's API (docs/configuration.md, docs/templates-and-capture.md):
   // - SpecifyingThatATypeIsScalarCausesItToBeLoggedAsScalarEvenWhenDestructuring, DestructuringSystemTypeGivesScalarByDefault,
   //   DestructuringIsPossibleForSystemTypeDerivedProperties: Destructure.AsScalar / .With(policy) and System.Type.
-  // - MaximumDestructuringDepthIsEffective, MaximumStringLength* (7), MaximumStringCollectionThrowsForLimitLowerThan1,
-  //   MaximumCollectionCount* (4): the capture limits are not settable on LoggerConfiguration.
   // - LevelSwitchTakesPrecedenceOverMinimumLevel: a sink takes one minimumLevel, a name or a LevelSwitch, not both.
   // - ExceptionsThrownBySinksAreNotPropagatedEvenWhenAuditingIsPresent: no AuditTo.
   // - EnrichersCanBeWrapped, ConditionalEnrichersCheckConditions, LeveledEnrichersCheckLevels,

@@ -200,8 +200,40 @@ describe('writeTo.sink options of the wrong kind', () => {
       }),
     ).not.toThrow();
     expect(() => new LoggerConfiguration().writeTo.console({ outputTemplte: '{Message}' } as SinkOptions)).toThrow(
-      /writeTo\.sink\(console\): unknown option "outputTemplte"/,
+      /writeTo\.console\(console\): unknown option "outputTemplte"/,
     );
+  });
+
+  // Found by review: writeTo.console's mistakes were reported as writeTo.sink's, a call the app never made.
+  it.each<[string, () => unknown, string]>([
+    [
+      'options that are not an object',
+      () => new LoggerConfiguration().writeTo.console(null as never),
+      'writeTo.console: expected options, got null',
+    ],
+    [
+      'an empty name',
+      () => new LoggerConfiguration().writeTo.console({ name: '' }),
+      'writeTo.console: expected a non-empty name',
+    ],
+    [
+      'a name taken',
+      () => new LoggerConfiguration().writeTo.sink(new MemorySink(), { name: 'out' }).writeTo.console({ name: 'out' }),
+      'writeTo.console: a sink named "out" is already configured',
+    ],
+    [
+      'a lane option of the wrong kind',
+      () => new LoggerConfiguration().writeTo.console({ queue: 5 } as never),
+      'writeTo.console(console).queue: expected options, got number 5',
+    ],
+    [
+      'an unknown level',
+      () => new LoggerConfiguration().writeTo.console({ name: 'out', minimumLevel: 'loud' }),
+      'writeTo.console(out).minimumLevel: unknown level "loud"',
+    ],
+  ])('name writeTo.console in the error for %s given to it', (_, configure, message) => {
+    expect(configure).toThrow(ConfigurationError);
+    expect(configure).toThrow(message);
   });
 
   it('still accept false for retry and circuitBreaker, and omitted parts', () => {

@@ -263,54 +263,55 @@ describe('LaneAccounting (a sink pipe’s operators, seen from the sink’s coun
     expect(m).toMatchObject({ received: 65, dropped: 65, pending: 0 });
   });
 
-  it('gives up on an operator that fails before it takes an event: one diagnostic, its events counted dropped, close not held up', async () => {
-    const diagnostics: SelfLogEvent[] = [];
-    const subscription = SelfLog.events$.subscribe((e) => diagnostics.push(e));
-    const scheduler = new TestScheduler(() => undefined);
-    // Fails on every subscription: restarting it at once would fail again, without end.
-    const broken: MonoTypeOperatorFunction<LogEvent> = () => throwError(() => new Error('broken on subscribe'));
-    const memory = new MemorySink();
-    const log = new LoggerConfiguration()
-      .useScheduler(scheduler)
-      .pipe(broken)
-      .writeTo.sink(memory, { name: 'memory', pipe: [broken] })
-      .createLogger();
-    log.information('one');
-    log.information('two');
-    subscription.unsubscribe();
-    expect(diagnostics.map((d) => d.template)).toEqual([
-      'Operator {Where} failed to start; events dropped',
-      'Operator {Where} failed to start; events dropped',
-    ]);
-    expect(diagnostics.map((d) => d.args[0])).toEqual(['memory.pipe[0]', 'pipe[0]']);
-    expect(log.metrics().pipe).toMatchObject({
-      entered: 2,
-      left: 0,
-      dropped: 2,
-      pending: 0,
-      droppedBy: { 'operator-failed': 2 },
-    });
-    expect(memory.events).toHaveLength(0);
-    const closing = log.close({ timeoutMs: 1_000 });
-    await new Promise((resolve) => setImmediate(resolve));
-    scheduler.flush(); // runs the close timeout, if close still waits for it
-    const report = await closing;
-    expect(report).toMatchObject({ elapsedMs: 0, timedOut: false, pipe: { dropped: 2, undelivered: 0 } });
-  });
+  /**
+   * An operator that starts, fails on its first event, and then fails on every restart before it
+   * takes one (a resource it needs is gone). One that fails on its first start is a configuration
+   * mistake that createLogger() throws (spec/configuration/logger-configuration.spec.ts).
+   */
+  function brokenOnRestart(): MonoTypeOperatorFunction<LogEvent> {
+    let starts = 0;
+    return (source) =>
+      starts++ === 0
+        ? source.pipe(
+            map(() => {
+              throw new Error('broken on the first event');
+            }),
+          )
+        : throwError(() => new Error('broken on restart'));
+  }
 
-  it('counts the events of a sink whose operator fails before it takes one as dropped, in metrics and the close report', async () => {
-    const broken: MonoTypeOperatorFunction<LogEvent> = () => {
-      throw new Error('operator function throws');
-    };
-    const log = new LoggerConfiguration().writeTo.sink(new MemorySink(), { name: 'memory', pipe: [broken] }).createLogger();
-    log.information('one');
-    log.information('two');
-    const m = log.metrics().sinks.memory;
-    expect(m).toMatchObject({ received: 2, delivered: 0, dropped: 2, pending: 0, droppedBy: { 'operator-failed': 2 } });
-    expect(balanced(m)).toBe(true);
-    const report = await log.close({ strategy: 'immediate' });
-    expect(report.sinks.memory).toEqual({ delivered: 0, dropped: 2, failed: 0, undelivered: 0 });
-  });
+  it.each<[string, (c: LoggerConfiguration, memory: MemorySink) => LoggerConfiguration, string]>([
+    ['.pipe()', (c, memory) => c.pipe(brokenOnRestart()).writeTo.sink(memory, { name: 'memory' }), 'pipe[0]'],
+    ['a sink pipe', (c, memory) => c.writeTo.sink(memory, { name: 'memory', pipe: [brokenOnRestart()] }), 'memory.pipe[0]'],
+  ])(
+    'gives up on an operator of %s that fails on restart before it takes an event: one diagnostic, its events counted dropped, close not held up',
+    async (_, configure, where) => {
+      const diagnostics: SelfLogEvent[] = [];
+      const subscription = SelfLog.events$.subscribe((e) => diagnostics.push(e));
+      const scheduler = new TestScheduler(() => undefined);
+      const memory = new MemorySink();
+      const log = configure(new LoggerConfiguration().useScheduler(scheduler), memory).createLogger();
+      log.information('one');
+      log.information('two');
+      log.information('three');
+      subscription.unsubscribe();
+      expect(diagnostics.map((d) => [d.template, d.args[0]])).toEqual([
+        ['Operator {Where} failed; the events it held are lost and it restarted', where],
+        ['Operator {Where} failed to start; events dropped', where],
+      ]);
+      const counts = where === 'pipe[0]' ? log.metrics().pipe : log.metrics().sinks.memory;
+      expect(counts).toMatchObject({ dropped: 3, pending: 0, droppedBy: { 'operator-failed': 3 } });
+      expect(memory.events).toHaveLength(0);
+      expect(balanced(log.metrics().sinks.memory)).toBe(true);
+      const closing = log.close({ timeoutMs: 1_000 });
+      await new Promise((resolve) => setImmediate(resolve));
+      scheduler.flush(); // runs the close timeout, if close still waits for it
+      const report = await closing;
+      expect(report).toMatchObject({ elapsedMs: 0, timedOut: false });
+      if (where === 'pipe[0]') expect(report.pipe).toMatchObject({ dropped: 3, undelivered: 0 });
+      else expect(report.sinks.memory).toEqual({ delivered: 0, dropped: 3, failed: 0, undelivered: 0 });
+    },
+  );
 
   it('counts the events after an operator completed early (take) as dropped, with one diagnostic, in a sink pipe and in .pipe()', async () => {
     const diagnostics: SelfLogEvent[] = [];

@@ -249,13 +249,26 @@ describe('Serilog test/Serilog.Tests/Core/LoggerTests.cs', () => {
     expect(evt.properties.Value).toEqual(expected);
   });
 
+  // rxlog ends a cut array with '…N more' where Serilog leaves the rest out without a word.
+  it('JaggedArrayShouldRespectMaximumCollectionCount', () => {
+    const memory = new MemorySink();
+    const log = new LoggerConfiguration().destructure.toMaximumCollectionCount(2).writeTo.sink(memory).createLogger();
+    log.information('{@Array}', [
+      [1, 2, 3],
+      [4, 5, 6],
+      [7, 8, 9, 10],
+    ]);
+    expect(memory.events).toHaveLength(1);
+    expect(memory.events[0].properties.Array).toEqual([[1, 2, '…1 more'], [4, 5, '…1 more'], '…1 more']);
+  });
+
   // Not ported, no counterpart in rxlog's API:
   // - MessageTemplatesCanBeBound, PropertiesCanBeBound: no BindMessageTemplate / BindProperty.
   // - TheNoneLoggerIsAConstant: no Logger.None object; the facade is a no-op while Log.logger is undefined.
   // - DelegatingLoggerShouldDelegateCallsToInnerLogger: no ILogger interface with default methods.
   // - CurrentActivityIsCapturedAtLogEventCreation: trace context comes from traceContextEnricher in rxlog/otel, tested there.
-  // - JaggedArrayShouldRespectMaximumCollectionCount, MultiDimensionalArrayShouldRespectMaximumCollectionCount:
-  //   Destructure.ToMaximumCollectionCount is not settable on LoggerConfiguration.
+  // - MultiDimensionalArrayShouldRespectMaximumCollectionCount: JavaScript has no multi-dimensional
+  //   arrays, only jagged ones (JaggedArrayShouldRespectMaximumCollectionCount above).
   // - ASingleSinkIsDisposedWhenLoggerIsDisposedAsync, ASingleAsyncSinkIsDisposedWhenLoggerIsDisposed,
   //   AggregatedSinksAreDisposedWhenLoggerIsDisposedAsync, WrappedSinksAreDisposedWhenLoggerIsDisposedAsync,
   //   WrappedAsyncSinksAreDisposedWhenLoggerIsDisposedAsync: the same as the cases above, rxlog having one

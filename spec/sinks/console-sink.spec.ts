@@ -571,7 +571,7 @@ describe('ConsoleSink options of the wrong kind', () => {
 
   it('are refused by name through writeTo.console too, which hands the sink only its own options', () => {
     const console = (options: Record<string, unknown>) => () => new LoggerConfiguration().writeTo.console({ stdout, ...options });
-    expect(console({ colours: true })).toThrow(/writeTo\.sink\(console\): unknown option "colours"/);
+    expect(console({ colours: true })).toThrow(/writeTo\.console\(console\): unknown option "colours"/);
     expect(console({ colors: false, batch: { size: 5 }, name: 'out' })).not.toThrow();
   });
 
