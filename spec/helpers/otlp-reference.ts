@@ -106,7 +106,8 @@ export function referenceLogRecord(event: LogEvent): OtlpLogRecord {
   const exception = event.exception;
   const ownKeys = ['', 'message_template.text'];
   if (exception !== undefined) ownKeys.push('exception.type', 'exception.message', 'exception.stacktrace');
-  const attributes = referenceKeyValues(properties).filter(
+  const all = referenceKeyValues(properties);
+  const attributes = all.filter(
     (a) =>
       !(
         ownKeys.includes(a.key) ||
@@ -133,6 +134,9 @@ export function referenceLogRecord(event: LogEvent): OtlpLogRecord {
   if (traced) record.traceId = traceId;
   if (spanned) record.spanId = spanId;
   if (flagged) record.flags = flags;
+  // Properties left out because the record writes their key itself, or the key is empty.
+  const dropped = all.filter((a) => ownKeys.includes(a.key)).length;
+  if (dropped > 0) record.droppedAttributesCount = dropped;
   record.attributes.push({ key: 'message_template.text', value: { stringValue: event.messageTemplate.text } });
   if (exception !== undefined) {
     const message = readErrorField(exception, 'message') ?? '';
