@@ -53,7 +53,7 @@ export interface OtlpSinkOptions extends Omit<
    */
   endpoint?: string | undefined;
   /**
-   * Resource attributes, a plain object (not a Map), e.g. `{ 'deployment.environment': 'prod' }`, over those of
+   * Resource attributes, a plain object (not a Map) with non-empty keys, e.g. `{ 'deployment.environment': 'prod' }`, over those of
    * `OTEL_RESOURCE_ATTRIBUTES`. Default: `OTEL_RESOURCE_ATTRIBUTES`'s, else none.
    */
   resource?: Readonly<Record<string, string | number | boolean>> | undefined;
@@ -293,6 +293,8 @@ function resourceAttributesJson(options: OtlpSinkOptions, environment: OtlpEnvir
     environment.resource,
   );
   for (const key of Object.keys(resource)) {
+    // An attribute key MUST be a non-empty string (the common specification).
+    expectOption(key !== '', 'OtlpSink.resource', 'non-empty attribute keys', key);
     const value: unknown = resource[key];
     expectOption(
       typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean',

@@ -753,6 +753,11 @@ describe('OtlpSink', () => {
       'OtlpSink.resource["bad"]',
     );
     expect(() => new OtlpSink({ endpoint: 'http://h/v1/logs', serviceName: '' })).toThrow('OtlpSink.serviceName');
+    // Found by review: an empty key went out as a resource attribute, which the common specification
+    // forbids ("MUST be a non-null and non-empty string"); a record's empty-keyed property is left out.
+    expect(() => new OtlpSink({ endpoint: 'http://h/v1/logs', resource: { '': 'x' } })).toThrow(
+      'OtlpSink.resource: expected non-empty attribute keys, got ""',
+    );
     // Found by review, as LokiSink's labels: a Map (or an array) has no own keys, so its attributes
     // (service.name among them) were taken as none and every record went out as unknown_service.
     for (const resource of [new Map([['service.name', 'shop']]), [['service.name', 'shop']], 'service.name=shop'] as never[])
