@@ -130,6 +130,8 @@ function recordJson(event: LogEvent): string {
           (key === TRACE_FLAGS_PROPERTY && skipFlags)
       : ownKeys,
   );
+  // Not kept past its record: a large event would stay in memory until the next one.
+  recordProperties = NO_PROPERTIES;
   attributes += `${attributes === '' ? '' : ','}{"key":"${TEMPLATE_KEY}","value":${stringValueJson(event.messageTemplate.text)}}`;
   if (exception !== undefined) attributes += `,${exceptionJson(exception)}`;
   const time = readEventTimeMs(event);
@@ -167,7 +169,8 @@ function exceptionJson(exception: Error): string {
 }
 
 /** The properties of the record being written, and how many of them the skips below left out. */
-let recordProperties: Readonly<Record<string, unknown>> = {};
+const NO_PROPERTIES: Readonly<Record<string, unknown>> = {};
+let recordProperties = NO_PROPERTIES;
 let dropped = 0;
 
 // Properties not sent as attributes: an empty key (an attribute key MUST be a non-empty string, and
