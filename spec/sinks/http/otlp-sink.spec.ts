@@ -7,7 +7,7 @@ import { LoggerConfiguration } from '../../../lib/configuration/logger-configura
 import { ConfigurationError } from '../../../lib/core/errors/configuration-error';
 import { SelfLog, type SelfLogEvent } from '../../../lib/core/self-log';
 import { MemorySink } from '../../../lib/sinks/memory-sink';
-import { OtlpSink } from '../../../lib/sinks/http/otlp-sink';
+import { OtlpSink, type OtlpSinkOptions } from '../../../lib/sinks/http/otlp-sink';
 import { type OtlpLogRecord, toOtlpLogRecord } from '../../../lib/sinks/http/otlp-log-record';
 import { makeEvent, makeEvents } from '../../helpers/events';
 import type { LogLevelName } from '../../../lib/core/log-level';
@@ -227,6 +227,45 @@ describe('OtlpSink', () => {
       await new OtlpSink({ environment, fetch: fetch as typeof globalThis.fetch }).emit(makeEvents(1));
     }
     expect(urls).toEqual(['http://localhost:4318/v1/logs', 'http://localhost:4318/v1/logs', 'http://localhost:4318/v1/logs']);
+  });
+
+  // Found by review: deployments configured for the SDK's gRPC exporter (the OpenTelemetry Operator's
+  // injection among them) set OTEL_EXPORTER_OTLP_PROTOCOL=grpc and an endpoint on the gRPC port
+  // 4317. OtlpSink took that endpoint for OTLP/HTTP JSON without a word, and every batch failed
+  // with fetch's bare "fetch failed" (a gRPC port speaks HTTP/2 only). It still takes it (a gateway
+  // may serve both), and now says why it may fail, once, when it builds the sink.
+  it('says on SelfLog that it sends OTLP/HTTP JSON when the variables ask for grpc and name its endpoint', () => {
+    const lines = (options: OtlpSinkOptions): string[] => {
+      const seen: SelfLogEvent[] = [];
+      const subscription = SelfLog.events$.subscribe((event) => seen.push(event));
+      try {
+        new OtlpSink(options);
+      } finally {
+        subscription.unsubscribe();
+      }
+      return seen.map((event) => event.message.replace(/^\S+ rxlog: /, ''));
+    };
+    const grpc = { OTEL_EXPORTER_OTLP_PROTOCOL: 'grpc', OTEL_EXPORTER_OTLP_ENDPOINT: 'http://collector:4317' };
+    expect(lines({ environment: grpc })).toEqual([
+      'OTEL_EXPORTER_OTLP_PROTOCOL is "grpc", but OtlpSink sends OTLP/HTTP JSON: the endpoint OTEL_EXPORTER_OTLP_ENDPOINT names must be an OTLP/HTTP one (the collector\'s port 4318, not its gRPC port 4317)',
+    ]);
+    // The logs variables over the generic ones, as for the endpoint.
+    expect(
+      lines({
+        environment: {
+          OTEL_EXPORTER_OTLP_LOGS_PROTOCOL: ' grpc ',
+          OTEL_EXPORTER_OTLP_PROTOCOL: 'http/protobuf',
+          OTEL_EXPORTER_OTLP_LOGS_ENDPOINT: 'http://collector:4317',
+        },
+      }),
+    ).toEqual([
+      'OTEL_EXPORTER_OTLP_LOGS_PROTOCOL is "grpc", but OtlpSink sends OTLP/HTTP JSON: the endpoint OTEL_EXPORTER_OTLP_LOGS_ENDPOINT names must be an OTLP/HTTP one (the collector\'s port 4318, not its gRPC port 4317)',
+    ]);
+    // An endpoint option, an OTLP/HTTP protocol, or no endpoint variable: nothing to say.
+    expect(lines({ endpoint: 'http://collector:4318/v1/logs', environment: grpc })).toEqual([]);
+    expect(lines({ environment: { ...grpc, OTEL_EXPORTER_OTLP_LOGS_PROTOCOL: 'http/json' } })).toEqual([]);
+    expect(lines({ environment: { ...grpc, OTEL_EXPORTER_OTLP_PROTOCOL: 'http/protobuf' } })).toEqual([]);
+    expect(lines({ environment: { OTEL_EXPORTER_OTLP_PROTOCOL: 'grpc' } })).toEqual([]);
   });
 
   /** One event sent by an OtlpSink reading `environment`: the request the receiver got, and SelfLog's lines meanwhile. */
