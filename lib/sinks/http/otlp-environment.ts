@@ -52,7 +52,7 @@ export const BROWSER_SERVICE_NAME = 'unknown_service';
  * `/` when it has none, before a query), and one that is no http or https URL (an absolute one, but
  * in a browser) is ignored; the timeout is milliseconds, the logs one over the generic one; headers and resource attributes are `key=value` lists separated by commas, with
  * percent-encoded values. An empty variable counts as unset. A header entry that is not
- * `key=value` (or is not a header fetch can send, or is one the sink sets: Content-Type, Content-Length, Content-Encoding, Transfer-Encoding, Keep-Alive, Upgrade, Expect) is skipped; a resource attribute list that fails to decode is discarded whole.
+ * `key=value` (or is not a header fetch can send, or is one the sink sets: Content-Type, Content-Length, Content-Encoding, Transfer-Encoding, Connection, Keep-Alive, Upgrade, Expect) is skipped; a resource attribute list that fails to decode is discarded whole.
  * Both are reported to SelfLog. Never throws.
  */
 export function readOtlpEnvironment(env: EnvironmentVariables = processEnvironment()): OtlpEnvironment {
@@ -139,8 +139,9 @@ function timeout(env: EnvironmentVariables, name: string): number | undefined {
  * of the body's framing and encoding and of the connection, which the sink and fetch set: sent,
  * Node's fetch fails every request (Transfer-Encoding, Keep-Alive, Upgrade, Expect), waits out its
  * timeout (a short Content-Length), or the collector refuses the uncompressed body as gzip (400).
+ * Connection too: Node's fetch fails every request whose value is not close or keep-alive.
  */
-const HEADER_NAME = /^(?!(content-(type|length|encoding)|transfer-encoding|keep-alive|upgrade|expect)$)[!#$%&'*+.^`|~\w-]+$/i;
+const HEADER_NAME = /^(?!(content-(type|length|encoding)|transfer-encoding|connection|keep-alive|upgrade|expect)$)[!#$%&'*+.^`|~\w-]+$/i;
 /** A header value fetch can send: Latin-1, no control characters but tab. */
 const HEADER_VALUE = /^[\t\x20-\x7e\x80-\xff]*$/;
 

@@ -309,16 +309,18 @@ describe('OtlpSink', () => {
   // from the variables fails every request in Node's fetch ("invalid transfer-encoding header",
   // "expect header not supported"), makes it hang until its timeout (a Content-Length shorter than
   // the body), or labels the JSON gzip, which the collector refuses with 400, for good.
-  it('skips the OTEL_* variables’ headers that describe the body or the connection (Content-Length, Content-Encoding, Transfer-Encoding, Keep-Alive, Upgrade, Expect), and says so on SelfLog', async () => {
+  // Found by review: a Connection header other than close or keep-alive failed every request too
+  // (Node's fetch: "invalid connection header").
+  it('skips the OTEL_* variables’ headers that describe the body or the connection (Content-Length, Content-Encoding, Transfer-Encoding, Connection, Keep-Alive, Upgrade, Expect), and says so on SelfLog', async () => {
     const { request, seen } = await sendOneWith({
       OTEL_EXPORTER_OTLP_HEADERS:
-        'Transfer-Encoding=chunked,content-length=5,Content-Encoding=gzip,keep-alive=timeout%3D5,upgrade=h2c,expect=100-continue,api-key=k',
+        'Transfer-Encoding=chunked,content-length=5,Content-Encoding=gzip,keep-alive=timeout%3D5,upgrade=h2c,expect=100-continue,Connection=Upgrade,api-key=k',
     });
     expect(request.headers['api-key']).toBe('k');
     expect(request.headers['content-encoding']).toBeUndefined();
     expect(request.headers['transfer-encoding']).toBeUndefined();
     expect(request.headers['content-length']).toBe(String(Buffer.byteLength(request.body)));
-    expect(seen.filter((event) => event.template.includes('not key=value'))).toHaveLength(6);
+    expect(seen.filter((event) => event.template.includes('not key=value'))).toHaveLength(7);
   });
 
   it('lets options win over the OTEL_* variables, and puts the headers option over the variables’ headers', async () => {
