@@ -119,6 +119,87 @@ describe('toAnyValue', () => {
     expect(toAnyValue(attributes.Bytes)).toEqual({ bytesValue: 'AAEC+v8=' });
   });
 
+  // Found by review: a value placed in an event after capture (a sink's pipe operator, an event built
+  // in JavaScript) that has a toJSON, or is a boxed primitive, went out as the map of its own
+  // enumerable members: a URL as an empty map, new Number(3) as an empty map, new String('ab') as
+  // {"0":"a","1":"b"}. CLEF's writer (and capture) write what JSON.stringify writes; so does OTLP now.
+  it('writes what toJSON(key) returns and a boxed primitive’s value, as CLEF’s writer and capture do', () => {
+    class Money {
+      constructor(readonly cents: number) {}
+      toJSON(key: string): unknown {
+        return { amount: this.cents / 100, key, inner: { toJSON: () => 'inner JSON' } };
+      }
+    }
+    const attributes = toKeyValues({
+      Url: new URL('http://shop.example/cart?id=7'),
+      Price: new Money(1999),
+      Count: new Number(3),
+      Name: new String('ab'),
+      Flag: new Boolean(false),
+      List: [new Money(5)],
+      Throws: {
+        toJSON: () => {
+          throw new Error('no JSON');
+        },
+      },
+    });
+    expect(attributes).toEqual([
+      { key: 'Url', value: { stringValue: 'http://shop.example/cart?id=7' } },
+      {
+        key: 'Price',
+        value: {
+          kvlistValue: {
+            values: [
+              { key: 'amount', value: { doubleValue: 19.99 } },
+              { key: 'key', value: { stringValue: 'Price' } },
+              { key: 'inner', value: { stringValue: 'inner JSON' } },
+            ],
+          },
+        },
+      },
+      { key: 'Count', value: { intValue: '3' } },
+      { key: 'Name', value: { stringValue: 'ab' } },
+      { key: 'Flag', value: { boolValue: false } },
+      {
+        key: 'List',
+        value: {
+          arrayValue: {
+            values: [
+              {
+                kvlistValue: {
+                  values: [
+                    { key: 'amount', value: { doubleValue: 0.05 } },
+                    { key: 'key', value: { stringValue: '0' } },
+                    { key: 'inner', value: { stringValue: 'inner JSON' } },
+                  ],
+                },
+              },
+            ],
+          },
+        },
+      },
+      { key: 'Throws', value: { stringValue: '[Throws: no JSON]' } },
+    ]);
+    // A Date, a Uint8Array (a Buffer has a toJSON) and a typed array keep their own forms.
+    expect(toAnyValue(Buffer.from('hi'))).toEqual({ bytesValue: 'aGk=' });
+    expect(toAnyValue(new Date(0))).toEqual({ stringValue: '1970-01-01T00:00:00.000Z' });
+    // What toJSON returns is written as it is: its own toJSON is not called (that object's would loop).
+    const selfish = {
+      a: 1,
+      toJSON(): unknown {
+        return this;
+      },
+    };
+    expect(toAnyValue(selfish)).toEqual({
+      kvlistValue: {
+        values: [
+          { key: 'a', value: { intValue: '1' } },
+          { key: 'toJSON', value: { stringValue: '[Function]' } },
+        ],
+      },
+    });
+  });
+
   // Every loop bounded: an array's length is read (and made a number) once, counted against the
   // record's budget, and the items written are those counted. A Proxy whose length grows between
   // reads (up to 2^32 - 1), or a length whose valueOf grows at each compare, looped without end.
