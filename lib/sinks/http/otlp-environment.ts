@@ -61,7 +61,11 @@ export function readOtlpEnvironment(env: EnvironmentVariables = processEnvironme
   const base = logsEndpoint === undefined ? url(env, 'OTEL_EXPORTER_OTLP_ENDPOINT') : undefined;
   const endpoint = logsEndpoint ?? (base === undefined ? undefined : signalUrl(base));
   const endpointVariable =
-    logsEndpoint !== undefined ? 'OTEL_EXPORTER_OTLP_LOGS_ENDPOINT' : base !== undefined ? 'OTEL_EXPORTER_OTLP_ENDPOINT' : undefined;
+    logsEndpoint !== undefined
+      ? 'OTEL_EXPORTER_OTLP_LOGS_ENDPOINT'
+      : base !== undefined
+        ? 'OTEL_EXPORTER_OTLP_ENDPOINT'
+        : undefined;
   const protocol = named(env, 'OTEL_EXPORTER_OTLP_LOGS_PROTOCOL') ?? named(env, 'OTEL_EXPORTER_OTLP_PROTOCOL');
   const generic = keyValueList(env, 'OTEL_EXPORTER_OTLP_HEADERS', false, HEADER_NAME, HEADER_VALUE);
   const forLogs = keyValueList(env, 'OTEL_EXPORTER_OTLP_LOGS_HEADERS', false, HEADER_NAME, HEADER_VALUE);
@@ -141,7 +145,8 @@ function timeout(env: EnvironmentVariables, name: string): number | undefined {
  * timeout (a short Content-Length), or the collector refuses the uncompressed body as gzip (400).
  * Connection too: Node's fetch fails every request whose value is not close or keep-alive.
  */
-const HEADER_NAME = /^(?!(content-(type|length|encoding)|transfer-encoding|connection|keep-alive|upgrade|expect)$)[!#$%&'*+.^`|~\w-]+$/i;
+const HEADER_NAME =
+  /^(?!(content-(type|length|encoding)|transfer-encoding|connection|keep-alive|upgrade|expect)$)[!#$%&'*+.^`|~\w-]+$/i;
 /** A header value fetch can send: Latin-1, no control characters but tab. */
 const HEADER_VALUE = /^[\t\x20-\x7e\x80-\xff]*$/;
 

@@ -207,7 +207,10 @@ describe('toOtlpLogRecord', () => {
     ).toBe(1);
     // The trace context moves to the record's fields: not dropped. Nothing left out: no field (proto3's default 0).
     const traced = toOtlpLogRecord(
-      makeEvent({ text: 'T', properties: { TraceId: '0af7651916cd43dd8448eb211c80319c', SpanId: 'b7ad6b7169203331', TraceFlags: 1 } }),
+      makeEvent({
+        text: 'T',
+        properties: { TraceId: '0af7651916cd43dd8448eb211c80319c', SpanId: 'b7ad6b7169203331', TraceFlags: 1 },
+      }),
     );
     expect(traced).not.toHaveProperty('droppedAttributesCount');
     expect(traced.traceId).toBe('0af7651916cd43dd8448eb211c80319c');
