@@ -58,7 +58,7 @@ export interface OtlpSinkOptions extends Omit<
    */
   resource?: Readonly<Record<string, string | number | boolean>> | undefined;
   /**
-   * The `service.name` resource attribute. Default: `resource['service.name']`, else
+   * The `service.name` resource attribute, a non-empty string (as `resource['service.name']` must be). Default: `resource['service.name']`, else
    * `OTEL_SERVICE_NAME`, else `service.name` in `OTEL_RESOURCE_ATTRIBUTES`, else, as the
    * OpenTelemetry SDK names it, `'unknown_service:'` and the Node executable (`'unknown_service:node'`),
    * or `'unknown_service'` in browsers.
@@ -312,6 +312,8 @@ function resourceAttributesJson(options: OtlpSinkOptions, environment: OtlpEnvir
     );
     attributes[key] = value;
   }
+  // As serviceName: the resource conventions' service.name is a string naming the service.
+  if (Object.hasOwn(resource, 'service.name')) checkOptionalText(resource['service.name'], 'OtlpSink.resource["service.name"]');
   const explicit = options.serviceName !== undefined || Object.hasOwn(resource, 'service.name');
   const serviceName = explicit ? options.serviceName : environment.serviceName;
   checkOptionalText(serviceName, 'OtlpSink.serviceName');

@@ -799,6 +799,15 @@ describe('OtlpSink', () => {
     expect(() => new OtlpSink({ endpoint: 'http://h/v1/logs', resource: { '': 'x' } })).toThrow(
       'OtlpSink.resource: expected non-empty attribute keys, got ""',
     );
+    // Found by review: serviceName '' was refused, the same name in the resource went out as an empty
+    // (or numeric) service.name, which the resource conventions define as a string naming the service.
+    for (const [name, shown] of [
+      ['', '""'],
+      [42, 'number 42'],
+    ])
+      expect(() => new OtlpSink({ endpoint: 'http://h/v1/logs', resource: { 'service.name': name } })).toThrow(
+        `OtlpSink.resource["service.name"]: expected a non-empty string, got ${shown}`,
+      );
     // Found by review, as LokiSink's labels: a Map (or an array) has no own keys, so its attributes
     // (service.name among them) were taken as none and every record went out as unknown_service.
     for (const resource of [new Map([['service.name', 'shop']]), [['service.name', 'shop']], 'service.name=shop'] as never[])
