@@ -124,7 +124,8 @@ describe('toAnyValue', () => {
   // as docs/conformance.md lists: the SDK writes intValue as a JSON number, rxlog as proto3 JSON's
   // decimal string. Left out of the data, being documented differences: NaN and ±Infinity (the SDK
   // writes null), integers past 2^53 (the SDK writes another integer), exponent notation (1e+21,
-  // an intValue to the SDK).
+  // an intValue to the SDK), and keys named __proto__ or constructor, which the SDK's attribute
+  // handling loses (see docs/opentelemetry.md).
   it('writes attributes as the SDK’s OTLP/JSON serializer does, for any JSON data, byte arrays and doubles', async () => {
     const exporter = new InMemoryLogRecordExporter();
     const provider = new LoggerProvider({ processors: [new SimpleLogRecordProcessor({ exporter })] });
@@ -139,14 +140,19 @@ describe('toAnyValue', () => {
     const data = fc.jsonValue().filter((value) => !/e\+|\d{16}/.test(JSON.stringify(value)));
     const double = fc.double({ noNaN: true, noDefaultInfinity: true, min: -1e15, max: 1e15 });
     fc.assert(
-      fc.property(fc.dictionary(fc.string({ minLength: 1 }), fc.oneof(data, fc.uint8Array(), double)), (attributes) => {
-        exporter.reset();
-        logger.emit({ body: 'b', attributes });
-        const request = JSON.parse(
-          new TextDecoder().decode(JsonLogsSerializer.serializeRequest(exporter.getFinishedLogRecords())),
-        ) as { resourceLogs: [{ scopeLogs: [{ logRecords: [{ attributes: unknown }] }] }] };
-        expect(toKeyValues(attributes)).toEqual(intsAsStrings(request.resourceLogs[0].scopeLogs[0].logRecords[0].attributes));
-      }),
+      fc.property(
+        fc
+          .dictionary(fc.string({ minLength: 1 }), fc.oneof(data, fc.uint8Array(), double))
+          .filter((attributes) => !/"(__proto__|constructor)":/.test(JSON.stringify(attributes))),
+        (attributes) => {
+          exporter.reset();
+          logger.emit({ body: 'b', attributes });
+          const request = JSON.parse(
+            new TextDecoder().decode(JsonLogsSerializer.serializeRequest(exporter.getFinishedLogRecords())),
+          ) as { resourceLogs: [{ scopeLogs: [{ logRecords: [{ attributes: unknown }] }] }] };
+          expect(toKeyValues(attributes)).toEqual(intsAsStrings(request.resourceLogs[0].scopeLogs[0].logRecords[0].attributes));
+        },
+      ),
       { numRuns: 500 },
     );
     await provider.shutdown();
