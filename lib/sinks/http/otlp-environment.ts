@@ -9,13 +9,11 @@ export type EnvironmentVariables = Readonly<Record<string, string | undefined>>;
 export interface OtlpEnvironment {
   /** `OTEL_EXPORTER_OTLP_LOGS_ENDPOINT` as it is, else `OTEL_EXPORTER_OTLP_ENDPOINT` + `/v1/logs`. */
   readonly endpoint?: string | undefined;
-  /** The variable `endpoint` comes from: `'OTEL_EXPORTER_OTLP_LOGS_ENDPOINT'` or `'OTEL_EXPORTER_OTLP_ENDPOINT'`. */
-  readonly endpointVariable?: string | undefined;
   /**
-   * `OTEL_EXPORTER_OTLP_LOGS_PROTOCOL`, else `OTEL_EXPORTER_OTLP_PROTOCOL` (`grpc`, `http/protobuf`,
-   * `http/json`), with the name of the variable it comes from. OtlpSink always sends `http/json`.
+   * The variable that asks for the `grpc` protocol (`OTEL_EXPORTER_OTLP_LOGS_PROTOCOL`, else
+   * `OTEL_EXPORTER_OTLP_PROTOCOL`) when `endpoint` comes from the variables; OtlpSink sends OTLP/HTTP JSON only.
    */
-  readonly protocol?: { readonly value: string; readonly variable: string } | undefined;
+  readonly grpc?: string | undefined;
   /** `OTEL_EXPORTER_OTLP_HEADERS`, with `OTEL_EXPORTER_OTLP_LOGS_HEADERS` over it; undefined when neither is set. */
   readonly headers?: Readonly<Record<string, string>> | undefined;
   /** `OTEL_EXPORTER_OTLP_LOGS_TIMEOUT` in milliseconds, else `OTEL_EXPORTER_OTLP_TIMEOUT`: each one only when it is a delay (> 0, at most 2^31 - 1). */
@@ -60,13 +58,9 @@ export function readOtlpEnvironment(env: EnvironmentVariables = processEnvironme
   // Read only when needed: a generic variable that is no URL is reported only when it would be used.
   const base = logsEndpoint === undefined ? url(env, 'OTEL_EXPORTER_OTLP_ENDPOINT') : undefined;
   const endpoint = logsEndpoint ?? (base === undefined ? undefined : signalUrl(base));
-  const endpointVariable =
-    logsEndpoint !== undefined
-      ? 'OTEL_EXPORTER_OTLP_LOGS_ENDPOINT'
-      : base !== undefined
-        ? 'OTEL_EXPORTER_OTLP_ENDPOINT'
-        : undefined;
-  const protocol = named(env, 'OTEL_EXPORTER_OTLP_LOGS_PROTOCOL') ?? named(env, 'OTEL_EXPORTER_OTLP_PROTOCOL');
+  // The logs variable over the generic one, as for the endpoint; `grpc` ends naming the one read last.
+  let grpc = 'OTEL_EXPORTER_OTLP_LOGS_PROTOCOL';
+  const protocol = value(env, grpc) ?? value(env, (grpc = 'OTEL_EXPORTER_OTLP_PROTOCOL'));
   const generic = keyValueList(env, 'OTEL_EXPORTER_OTLP_HEADERS', false, HEADER_NAME, HEADER_VALUE);
   const forLogs = keyValueList(env, 'OTEL_EXPORTER_OTLP_LOGS_HEADERS', false, HEADER_NAME, HEADER_VALUE);
   const headers = generic === undefined && forLogs === undefined ? undefined : { ...generic, ...forLogs };
@@ -75,19 +69,12 @@ export function readOtlpEnvironment(env: EnvironmentVariables = processEnvironme
   // As the OpenTelemetry JS exporter reads them: an invalid logs timeout leaves the generic one.
   const timeoutMs = timeout(env, 'OTEL_EXPORTER_OTLP_LOGS_TIMEOUT') ?? timeout(env, 'OTEL_EXPORTER_OTLP_TIMEOUT');
   return {
-    ...(endpoint === undefined ? {} : { endpoint, endpointVariable }),
-    ...(protocol === undefined ? {} : { protocol }),
+    ...(endpoint === undefined ? {} : protocol === 'grpc' ? { endpoint, grpc } : { endpoint }),
     ...(timeoutMs === undefined ? {} : { timeoutMs }),
     ...(headers === undefined ? {} : { headers }),
     ...(serviceName === undefined ? {} : { serviceName }),
     resource,
   };
-}
-
-/** A variable's value with its name, when it is set. */
-function named(env: EnvironmentVariables, name: string): { value: string; variable: string } | undefined {
-  const text = value(env, name);
-  return text === undefined ? undefined : { value: text, variable: name };
 }
 
 function value(env: EnvironmentVariables, name: string): string | undefined {

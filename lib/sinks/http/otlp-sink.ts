@@ -138,11 +138,10 @@ export class OtlpSink extends HttpSink {
     const endpoint = options.endpoint ?? environment.endpoint ?? DEFAULT_ENDPOINT;
     // Variables set for the SDK's gRPC exporter name its endpoint, on the collector's gRPC port
     // (HTTP/2 only): taken without a word, every batch would fail with fetch's bare "fetch failed".
-    if (options.endpoint === undefined && environment.endpoint !== undefined && environment.protocol?.value === 'grpc')
+    if (options.endpoint === undefined && environment.grpc !== undefined)
       SelfLog.write(
-        '{Protocol} is "grpc", but OtlpSink sends OTLP/HTTP JSON: the endpoint {Endpoint} names must be an OTLP/HTTP one (the collector\'s port 4318, not its gRPC port 4317)',
-        environment.protocol.variable,
-        environment.endpointVariable,
+        '{Variable} is grpc, but OtlpSink sends OTLP/HTTP JSON: its endpoint must be an OTLP/HTTP one (port 4318)',
+        environment.grpc,
       );
     // An http or https URL: another scheme ('localhost:4318/v1/logs' is a URL of scheme 'localhost:')
     // would fail every request with fetch's "fetch failed", retried for ever. No URL at all HttpSink refuses.

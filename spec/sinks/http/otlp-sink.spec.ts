@@ -247,7 +247,7 @@ describe('OtlpSink', () => {
     };
     const grpc = { OTEL_EXPORTER_OTLP_PROTOCOL: 'grpc', OTEL_EXPORTER_OTLP_ENDPOINT: 'http://collector:4317' };
     expect(lines({ environment: grpc })).toEqual([
-      'OTEL_EXPORTER_OTLP_PROTOCOL is "grpc", but OtlpSink sends OTLP/HTTP JSON: the endpoint OTEL_EXPORTER_OTLP_ENDPOINT names must be an OTLP/HTTP one (the collector\'s port 4318, not its gRPC port 4317)',
+      'OTEL_EXPORTER_OTLP_PROTOCOL is grpc, but OtlpSink sends OTLP/HTTP JSON: its endpoint must be an OTLP/HTTP one (port 4318)',
     ]);
     // The logs variables over the generic ones, as for the endpoint.
     expect(
@@ -259,7 +259,7 @@ describe('OtlpSink', () => {
         },
       }),
     ).toEqual([
-      'OTEL_EXPORTER_OTLP_LOGS_PROTOCOL is "grpc", but OtlpSink sends OTLP/HTTP JSON: the endpoint OTEL_EXPORTER_OTLP_LOGS_ENDPOINT names must be an OTLP/HTTP one (the collector\'s port 4318, not its gRPC port 4317)',
+      'OTEL_EXPORTER_OTLP_LOGS_PROTOCOL is grpc, but OtlpSink sends OTLP/HTTP JSON: its endpoint must be an OTLP/HTTP one (port 4318)',
     ]);
     // An endpoint option, an OTLP/HTTP protocol, or no endpoint variable: nothing to say.
     expect(lines({ endpoint: 'http://collector:4318/v1/logs', environment: grpc })).toEqual([]);
