@@ -166,6 +166,17 @@ export class OtlpSink extends HttpSink {
     // Bound: a detached window.fetch throws "Illegal invocation" in browsers. Without any fetch,
     // or with one that is no function, HttpSink says so.
     checkHeaders('OtlpSink.headers', options.headers);
+    // The body is always OTLP/JSON, uncompressed: a Content-Type or Content-Encoding saying otherwise
+    // (HttpSink lets the option's win) would make the collector refuse every batch, for good.
+    const fixed = options.headers;
+    if (isPlainRecord(fixed))
+      for (const name of Object.keys(fixed))
+        expectOption(
+          !/^content-encoding$/i.test(name) && !(/^content-type$/i.test(name) && !/^application\/json *(;|$)/i.test(fixed[name])),
+          `OtlpSink.headers["${name}"]`,
+          'no Content-Encoding, and no Content-Type but application/json (the body is uncompressed OTLP/JSON)',
+          fixed[name],
+        );
     const send = options.fetch ?? (globalThis as { fetch?: typeof fetch }).fetch?.bind(globalThis);
     // Everything before the scopes is the same for every batch: written once.
     const head = `{"resourceLogs":[{"resource":{"attributes":[${resource}]},"scopeLogs":[`;

@@ -323,6 +323,25 @@ describe('OtlpSink', () => {
     expect(seen.filter((event) => event.template.includes('not key=value'))).toHaveLength(7);
   });
 
+  // Found by review: the headers option's Content-Type went over application/json (HttpSink lets it
+  // win), and a Content-Encoding was sent with the uncompressed body: the collector refuses every
+  // batch then (415 or 400), and 4xx are not retried. The variables' are skipped; the option's are
+  // now a ConfigurationError naming them, but a Content-Type that is still JSON.
+  it('refuses a headers option whose Content-Type is not JSON, or that names a Content-Encoding, and sends a JSON one', async () => {
+    const endpoint = 'http://127.0.0.1:9/v1/logs';
+    expect(() => new OtlpSink({ endpoint, headers: { 'content-type': 'application/x-protobuf' } })).toThrow(
+      'OtlpSink.headers["content-type"]: expected no Content-Encoding, and no Content-Type but application/json (the body is uncompressed OTLP/JSON), got "application/x-protobuf"',
+    );
+    expect(() => new OtlpSink({ endpoint, headers: { 'Content-Encoding': 'gzip' } })).toThrow(
+      'OtlpSink.headers["Content-Encoding"]: expected no Content-Encoding',
+    );
+    server = await startTestServer();
+    await new OtlpSink({ endpoint: server.url, headers: { 'Content-Type': 'application/json; charset=utf-8' } }).emit(
+      makeEvents(1),
+    );
+    expect(server.requests[0].headers['content-type']).toBe('application/json; charset=utf-8');
+  });
+
   it('lets options win over the OTEL_* variables, and puts the headers option over the variables’ headers', async () => {
     server = await startTestServer();
     const sink = new OtlpSink({
