@@ -124,6 +124,9 @@ function timeout(env: EnvironmentVariables, name: string): number | undefined {
   return undefined;
 }
 
+/** The headers of the body's framing and encoding and of the connection, which the sink and fetch set (see `HEADER_NAME`). */
+export const OWN_HEADERS = 'content-(length|encoding)|transfer-encoding|connection|keep-alive|upgrade|expect';
+
 /**
  * An HTTP header name (a token): what fetch accepts; but Content-Type, since the body is always
  * OTLP/JSON (the OpenTelemetry JS exporter puts its own over the variables' too), and the headers
@@ -132,8 +135,7 @@ function timeout(env: EnvironmentVariables, name: string): number | undefined {
  * timeout (a short Content-Length), or the collector refuses the uncompressed body as gzip (400).
  * Connection too: Node's fetch fails every request whose value is not close or keep-alive.
  */
-const HEADER_NAME =
-  /^(?!(content-(type|length|encoding)|transfer-encoding|connection|keep-alive|upgrade|expect)$)[!#$%&'*+.^`|~\w-]+$/i;
+const HEADER_NAME = new RegExp(`^(?!(content-type|${OWN_HEADERS})$)[!#$%&'*+.^\`|~\\w-]+$`, 'i');
 /** A header value fetch can send: Latin-1, no control characters but tab. */
 const HEADER_VALUE = /^[\t\x20-\x7e\x80-\xff]*$/;
 

@@ -6,6 +6,7 @@ import {
   BROWSER_SERVICE_NAME,
   defaultServiceName,
   type EnvironmentVariables,
+  OWN_HEADERS,
   type OtlpEnvironment,
   processEnvironment,
   readOtlpEnvironment,
@@ -166,15 +167,17 @@ export class OtlpSink extends HttpSink {
     // Bound: a detached window.fetch throws "Illegal invocation" in browsers. Without any fetch,
     // or with one that is no function, HttpSink says so.
     checkHeaders('OtlpSink.headers', options.headers);
-    // The body is always OTLP/JSON, uncompressed: a Content-Type or Content-Encoding saying otherwise
-    // (HttpSink lets the option's win) would make the collector refuse every batch, for good.
+    // As the variables' (see readOtlpEnvironment): the body is always OTLP/JSON, uncompressed, and a
+    // Content-Type or Content-Encoding saying otherwise (HttpSink lets the option's win) would make
+    // the collector refuse every batch, for good; the framing and connection headers fail them in fetch.
     const fixed = options.headers;
     if (isPlainRecord(fixed))
       for (const name of Object.keys(fixed))
         expectOption(
-          !/^content-encoding$/i.test(name) && !(/^content-type$/i.test(name) && !/^application\/json *(;|$)/i.test(fixed[name])),
+          !new RegExp(`^(${OWN_HEADERS})$`, 'i').test(name) &&
+            !(/^content-type$/i.test(name) && !/^application\/json *(;|$)/i.test(fixed[name])),
           `OtlpSink.headers["${name}"]`,
-          'no Content-Encoding, and no Content-Type but application/json (the body is uncompressed OTLP/JSON)',
+          'no Content-Length, Content-Encoding, Transfer-Encoding, Connection, Keep-Alive, Upgrade or Expect, and no Content-Type but application/json',
           fixed[name],
         );
     const send = options.fetch ?? (globalThis as { fetch?: typeof fetch }).fetch?.bind(globalThis);
