@@ -22,7 +22,7 @@ const INT64_MIN = -(2n ** 63n);
 const INT64_MAX = 2n ** 63n - 1n;
 
 /** The reference AnyValue of a captured value. */
-export function referenceAnyValue(value: unknown, depth = 0): OtlpAnyValue {
+export function referenceAnyValue(value: unknown, depth = 0, key: string | number = '', json = false): OtlpAnyValue {
   switch (typeof value) {
     case 'string':
       return { stringValue: value };
@@ -37,7 +37,7 @@ export function referenceAnyValue(value: unknown, depth = 0): OtlpAnyValue {
     case 'undefined':
       return {};
     case 'object':
-      return value === null ? {} : referenceStructure(value, depth);
+      return value === null ? {} : referenceStructure(value, depth, key, json);
     case 'function':
       return { stringValue: '[Function]' };
     default:
@@ -55,7 +55,7 @@ export function referenceKeyValues(properties: Readonly<Record<string, unknown>>
   try {
     for (const key of Object.keys(properties)) {
       const value = properties[key];
-      if (value !== undefined) out.push({ key, value: referenceAnyValue(value, depth) });
+      if (value !== undefined) out.push({ key, value: referenceAnyValue(value, depth, key) });
     }
   } catch (error) {
     out.push({ key: 'rxlog.unreadable', value: { stringValue: exceptionText(error) } });
@@ -66,7 +66,14 @@ export function referenceKeyValues(properties: Readonly<Record<string, unknown>>
 /** The objects whose reference value is being built: one met again inside itself is a cycle. */
 const referenceAncestors: object[] = [];
 
-function referenceStructure(value: object, depth: number): OtlpAnyValue {
+/** The primitive a box (new Number(1), new String('a'), Object(1n)) holds, else the value. */
+function referenceUnbox(value: unknown): unknown {
+  for (const box of [Number, String, Boolean, BigInt, Symbol])
+    if (value instanceof box) return (box.prototype as { valueOf(): unknown }).valueOf.call(value);
+  return value;
+}
+
+function referenceStructure(value: object, depth: number, key: string | number, json: boolean): OtlpAnyValue {
   if (depth >= 32) return { stringValue: '[MaxDepth]' };
   if (referenceAncestors.includes(value)) return { stringValue: '[Circular]' };
   referenceAncestors.push(value);
@@ -81,9 +88,19 @@ function referenceStructure(value: object, depth: number): OtlpAnyValue {
     // Any other typed array is the list of its numbers (a BigInt64Array's are bigints); a DataView is an object.
     if (Array.isArray(value) || (ArrayBuffer.isView(value) && !(value instanceof DataView)))
       return {
-        arrayValue: { values: Array.from(value as ArrayLike<unknown>, (item) => referenceAnyValue(item, depth + 1)) },
+        arrayValue: {
+          values: Array.from(value as ArrayLike<unknown>, (item, index) => referenceAnyValue(item, depth + 1, index)),
+        },
       };
     if (value instanceof Error) return { stringValue: exceptionText(value) };
+    // As JSON.stringify: what toJSON(key) returns (its own toJSON not called), a box's primitive.
+    if (!json) {
+      const toJSON = (value as { toJSON?: unknown }).toJSON;
+      const result = referenceUnbox(
+        typeof toJSON === 'function' ? (toJSON as (key: string) => unknown).call(value, `${key}`) : value,
+      );
+      if (result !== value) return referenceAnyValue(result, depth, key, true);
+    }
     return { kvlistValue: { values: referenceKeyValues(value as Record<string, unknown>, depth + 1) } };
   } catch (error) {
     return { stringValue: `[unreadable: ${exceptionText(error)}]` };
@@ -106,7 +123,8 @@ export function referenceLogRecord(event: LogEvent): OtlpLogRecord {
   const exception = event.exception;
   const ownKeys = ['', 'message_template.text'];
   if (exception !== undefined) ownKeys.push('exception.type', 'exception.message', 'exception.stacktrace');
-  const attributes = referenceKeyValues(properties).filter(
+  const all = referenceKeyValues(properties);
+  const attributes = all.filter(
     (a) =>
       !(
         ownKeys.includes(a.key) ||
@@ -133,6 +151,9 @@ export function referenceLogRecord(event: LogEvent): OtlpLogRecord {
   if (traced) record.traceId = traceId;
   if (spanned) record.spanId = spanId;
   if (flagged) record.flags = flags;
+  // Properties left out because the record writes their key itself, or the key is empty.
+  const dropped = all.filter((a) => ownKeys.includes(a.key)).length;
+  if (dropped > 0) record.droppedAttributesCount = dropped;
   record.attributes.push({ key: 'message_template.text', value: { stringValue: event.messageTemplate.text } });
   if (exception !== undefined) {
     const message = readErrorField(exception, 'message') ?? '';

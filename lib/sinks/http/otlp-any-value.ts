@@ -2,6 +2,7 @@ import { thrownMessage } from '../../core/read-property';
 import { SelfLog } from '../../core/self-log';
 import { exceptionText } from '../../formatting/exception-text';
 import { jsonDate, jsonNumber, quoteJson } from '../../templates/safe-json';
+import { unbox } from '../../templates/capture';
 
 /** An OTLP `AnyValue` in the OTLP/JSON encoding: exactly one field is set (none for null). */
 export interface OtlpAnyValue {
@@ -51,7 +52,10 @@ const INT64_MAX = 2n ** 63n - 1n;
  * A captured property value as an OTLP `AnyValue`: strings, booleans, integers (`intValue`, also
  * for bigint), other numbers (`doubleValue`), arrays (`arrayValue`), objects (`kvlistValue`,
  * undefined members left out; a bigint outside int64 as a string), a Date as its ISO string, a
- * Uint8Array (a Buffer) as `bytesValue`, another typed array as an array of its numbers, a
+ * Uint8Array (a Buffer) as `bytesValue`, another typed array as an array of its numbers, another
+ * object with a `toJSON` as what `toJSON(key)` returns (whose own toJSON is not called) and a boxed
+ * primitive as its value, as JSON.stringify and CLEF's writer write them (a value never captured:
+ * capture already does both), a
  * function as `'[Function]'` (never its source), a symbol as its text, null, undefined and an
  * array hole as an empty value; an array or object met again inside
  * itself as `'[Circular]'`, one past a record's 2^20 items as `'[Truncated]'`, a value (a member,
@@ -74,9 +78,11 @@ export function toKeyValues(properties: Readonly<Record<string, unknown>>, depth
 
 /**
  * `JSON.stringify(toAnyValue(value, depth))`, written straight to text: a batch body is built
- * without an object per value (about a third less CPU and garbage per OTLP batch). Never throws.
+ * without an object per value (about a third less CPU and garbage per OTLP batch). `key` is what a
+ * `toJSON` is given (the member's name, the item's index, `''` at the top); `json` says `value` is
+ * what one returned, whose own toJSON is not called. Never throws.
  */
-export function anyValueJson(value: unknown, depth = 0): string {
+export function anyValueJson(value: unknown, depth = 0, key: string | number = '', json = false): string {
   switch (typeof value) {
     case 'string':
       return stringValueJson(value);
@@ -91,7 +97,7 @@ export function anyValueJson(value: unknown, depth = 0): string {
     case 'undefined':
       return '{}';
     case 'object':
-      return value === null ? '{}' : structureJson(value, depth);
+      return value === null ? '{}' : structureJson(value, depth, key, json);
     case 'function':
       // Never its source code (String(fn)): the marker CLEF's writer writes.
       return '{"stringValue":"[Function]"}';
@@ -129,7 +135,8 @@ export function keyValuesJson(
     const key = keys[i];
     if (skip(key)) continue;
     const value = readValue(properties, key);
-    if (value !== undefined) out += `${out === '' ? '' : ','}{"key":${quoteJson(key)},"value":${anyValueJson(value, depth)}}`;
+    if (value !== undefined)
+      out += `${out === '' ? '' : ','}{"key":${quoteJson(key)},"value":${anyValueJson(value, depth, key)}}`;
   }
   if (outer) reportUnreadable();
   return out;
@@ -186,7 +193,7 @@ export function noSkip(): boolean {
   return false;
 }
 
-function structureJson(value: object, depth: number): string {
+function structureJson(value: object, depth: number, key: string | number, json: boolean): string {
   if (depth >= MAX_DEPTH) return '{"stringValue":"[MaxDepth]"}';
   if (ancestors.includes(value)) return '{"stringValue":"[Circular]"}';
   ancestors.push(value);
@@ -196,6 +203,13 @@ function structureJson(value: object, depth: number): string {
     const bytes = value instanceof Uint8Array;
     // A typed array is a list of its numbers, as capture makes it: counted by its length, never by its keys.
     const array = Array.isArray(value) || value instanceof TYPED_ARRAY;
+    if (!json && !bytes && !array) {
+      // Never captured (capture does the same): what JSON.stringify writes, toJSON(key)'s result once
+      // (a URL its text, not an empty map) and a box's primitive, read from its slot.
+      const toJSON = (value as { toJSON?: unknown }).toJSON;
+      const result = unbox(typeof toJSON === 'function' ? toJSON.call(value, `${key}`) : value);
+      if (result !== value) return anyValueJson(result, depth, key, true);
+    }
     // Read once and made a number: a Proxy's length may change between reads, or be NaN or
     // negative (which would unbound the budget), and the loops go no further than counted.
     const length = array ? +(value as ArrayLike<unknown>).length : Object.keys(value).length;
@@ -210,7 +224,7 @@ function structureJson(value: object, depth: number): string {
     let out = '';
     for (let i = 0; i < length; i++) {
       // A hole reads as undefined: the empty AnyValue. null is no AnyValue (protojson rejects it in a list).
-      out += `${i === 0 ? '' : ','}${anyValueJson(readValue(value, i), depth + 1)}`;
+      out += `${i === 0 ? '' : ','}${anyValueJson(readValue(value, i), depth + 1, i)}`;
     }
     return `{"arrayValue":{"values":[${out}]}}`;
   } catch (error) {

@@ -9,6 +9,11 @@ export type EnvironmentVariables = Readonly<Record<string, string | undefined>>;
 export interface OtlpEnvironment {
   /** `OTEL_EXPORTER_OTLP_LOGS_ENDPOINT` as it is, else `OTEL_EXPORTER_OTLP_ENDPOINT` + `/v1/logs`. */
   readonly endpoint?: string | undefined;
+  /**
+   * The variable that asks for the `grpc` protocol (`OTEL_EXPORTER_OTLP_LOGS_PROTOCOL`, else
+   * `OTEL_EXPORTER_OTLP_PROTOCOL`) when `endpoint` comes from the variables; OtlpSink sends OTLP/HTTP JSON only.
+   */
+  readonly grpc?: string | undefined;
   /** `OTEL_EXPORTER_OTLP_HEADERS`, with `OTEL_EXPORTER_OTLP_LOGS_HEADERS` over it; undefined when neither is set. */
   readonly headers?: Readonly<Record<string, string>> | undefined;
   /** `OTEL_EXPORTER_OTLP_LOGS_TIMEOUT` in milliseconds, else `OTEL_EXPORTER_OTLP_TIMEOUT`: each one only when it is a delay (> 0, at most 2^31 - 1). */
@@ -45,7 +50,7 @@ export const BROWSER_SERVICE_NAME = 'unknown_service';
  * `/` when it has none, before a query), and one that is no http or https URL (an absolute one, but
  * in a browser) is ignored; the timeout is milliseconds, the logs one over the generic one; headers and resource attributes are `key=value` lists separated by commas, with
  * percent-encoded values. An empty variable counts as unset. A header entry that is not
- * `key=value` (or is not a header fetch can send, or is one the sink sets: Content-Type, Content-Length, Content-Encoding, Transfer-Encoding, Keep-Alive, Upgrade, Expect) is skipped; a resource attribute list that fails to decode is discarded whole.
+ * `key=value` (or is not a header fetch can send, or is one the sink sets: Content-Type, Content-Length, Content-Encoding, Transfer-Encoding, Connection, Keep-Alive, Upgrade, Expect) is skipped; a resource attribute list that fails to decode is discarded whole.
  * Both are reported to SelfLog. Never throws.
  */
 export function readOtlpEnvironment(env: EnvironmentVariables = processEnvironment()): OtlpEnvironment {
@@ -53,6 +58,9 @@ export function readOtlpEnvironment(env: EnvironmentVariables = processEnvironme
   // Read only when needed: a generic variable that is no URL is reported only when it would be used.
   const base = logsEndpoint === undefined ? url(env, 'OTEL_EXPORTER_OTLP_ENDPOINT') : undefined;
   const endpoint = logsEndpoint ?? (base === undefined ? undefined : signalUrl(base));
+  // The logs variable over the generic one, as for the endpoint; `grpc` ends naming the one read last.
+  let grpc = 'OTEL_EXPORTER_OTLP_LOGS_PROTOCOL';
+  const protocol = value(env, grpc) ?? value(env, (grpc = 'OTEL_EXPORTER_OTLP_PROTOCOL'));
   const generic = keyValueList(env, 'OTEL_EXPORTER_OTLP_HEADERS', false, HEADER_NAME, HEADER_VALUE);
   const forLogs = keyValueList(env, 'OTEL_EXPORTER_OTLP_LOGS_HEADERS', false, HEADER_NAME, HEADER_VALUE);
   const headers = generic === undefined && forLogs === undefined ? undefined : { ...generic, ...forLogs };
@@ -61,7 +69,7 @@ export function readOtlpEnvironment(env: EnvironmentVariables = processEnvironme
   // As the OpenTelemetry JS exporter reads them: an invalid logs timeout leaves the generic one.
   const timeoutMs = timeout(env, 'OTEL_EXPORTER_OTLP_LOGS_TIMEOUT') ?? timeout(env, 'OTEL_EXPORTER_OTLP_TIMEOUT');
   return {
-    ...(endpoint === undefined ? {} : { endpoint }),
+    ...(endpoint === undefined ? {} : protocol === 'grpc' ? { endpoint, grpc } : { endpoint }),
     ...(timeoutMs === undefined ? {} : { timeoutMs }),
     ...(headers === undefined ? {} : { headers }),
     ...(serviceName === undefined ? {} : { serviceName }),
@@ -116,14 +124,18 @@ function timeout(env: EnvironmentVariables, name: string): number | undefined {
   return undefined;
 }
 
+/** The headers of the body's framing and encoding and of the connection, which the sink and fetch set (see `HEADER_NAME`). */
+export const OWN_HEADERS = 'content-(length|encoding)|transfer-encoding|connection|keep-alive|upgrade|expect';
+
 /**
  * An HTTP header name (a token): what fetch accepts; but Content-Type, since the body is always
  * OTLP/JSON (the OpenTelemetry JS exporter puts its own over the variables' too), and the headers
  * of the body's framing and encoding and of the connection, which the sink and fetch set: sent,
  * Node's fetch fails every request (Transfer-Encoding, Keep-Alive, Upgrade, Expect), waits out its
  * timeout (a short Content-Length), or the collector refuses the uncompressed body as gzip (400).
+ * Connection too: Node's fetch fails every request whose value is not close or keep-alive.
  */
-const HEADER_NAME = /^(?!(content-(type|length|encoding)|transfer-encoding|keep-alive|upgrade|expect)$)[!#$%&'*+.^`|~\w-]+$/i;
+const HEADER_NAME = new RegExp(`^(?!(content-type|${OWN_HEADERS})$)[!#$%&'*+.^\`|~\\w-]+$`, 'i');
 /** A header value fetch can send: Latin-1, no control characters but tab. */
 const HEADER_VALUE = /^[\t\x20-\x7e\x80-\xff]*$/;
 

@@ -30,6 +30,8 @@ export interface OtlpLogRecord {
   spanId?: string | undefined;
   /** W3C trace flags (bits 0-7). */
   flags?: number | undefined;
+  /** Properties not sent as attributes (see `toOtlpLogRecord`); left out when there are none. */
+  droppedAttributesCount?: number | undefined;
 }
 
 /**
@@ -62,7 +64,8 @@ export function otlpSeverity(level: string): number | undefined {
  * (text in Serilog's names), every property as an attribute, the template as
  * `message_template.text`, an exception as `exception.type` (its name, `'Error'` when it has none),
  * `exception.message` (left out when empty) and `exception.stacktrace` (attribute keys are unique: a property of one of these names is not
- * sent when the record writes that key itself; nor is a property named `''`, as keys are non-empty). The trace context properties (`TraceId`: 32 lower-case hex digits,
+ * sent when the record writes that key itself; nor is a property named `''`, as keys are non-empty; each
+ * one left out counts in the record's `droppedAttributesCount`). The trace context properties (`TraceId`: 32 lower-case hex digits,
  * `SpanId`: 16, `TraceFlags`: an integer 0-255) become the record's `traceId`, `spanId` and `flags`
  * instead of attributes; an all-zero id is invalid in OTLP and is sent neither way, and a span id
  * or flags without a valid trace id stay attributes. `timeUnixNano` is the event's time (0, OTLP's
@@ -113,6 +116,8 @@ function recordJson(event: LogEvent): string {
   const skipFlags = flagged || zeroTrace;
   const exception = event.exception;
   const ownKeys = exception === undefined ? isTemplateKey : isTemplateOrExceptionKey;
+  recordProperties = properties;
+  dropped = 0;
   // The common event carries no trace context: then no closure is made.
   let attributes = keyValuesJson(
     properties,
@@ -125,6 +130,8 @@ function recordJson(event: LogEvent): string {
           (key === TRACE_FLAGS_PROPERTY && skipFlags)
       : ownKeys,
   );
+  // Not kept past its record: a large event would stay in memory until the next one.
+  recordProperties = NO_PROPERTIES;
   attributes += `${attributes === '' ? '' : ','}{"key":"${TEMPLATE_KEY}","value":${stringValueJson(event.messageTemplate.text)}}`;
   if (exception !== undefined) attributes += `,${exceptionJson(exception)}`;
   const time = readEventTimeMs(event);
@@ -141,6 +148,7 @@ function recordJson(event: LogEvent): string {
   if (traced) out += `,"traceId":"${traceId}"`;
   if (spanned) out += `,"spanId":"${spanId}"`;
   if (flagged) out += `,"flags":${flags}`;
+  if (dropped > 0) out += `,"droppedAttributesCount":${dropped}`;
   return `${out}}`;
 }
 
@@ -160,20 +168,38 @@ function exceptionJson(exception: Error): string {
   );
 }
 
+/** The properties of the record being written, and how many of them the skips below left out. */
+const NO_PROPERTIES: Readonly<Record<string, unknown>> = {};
+let recordProperties = NO_PROPERTIES;
+let dropped = 0;
+
 // Properties not sent as attributes: an empty key (an attribute key MUST be a non-empty string, and
-// the OpenTelemetry SDK drops it), and, since keys MUST be unique (logs.proto), a key the record writes itself.
+// the OpenTelemetry SDK drops it), and, since keys MUST be unique (logs.proto), a key the record
+// writes itself. Each one counts in droppedAttributesCount, so the collector's record shows the loss.
 function isTemplateKey(key: string): boolean {
-  return key === '' || key === TEMPLATE_KEY;
+  return (key === '' || key === TEMPLATE_KEY) && leftOut(key);
 }
 
 function isTemplateOrExceptionKey(key: string): boolean {
   return (
-    key === '' ||
-    key === TEMPLATE_KEY ||
-    key === 'exception.type' ||
-    key === 'exception.message' ||
-    key === 'exception.stacktrace'
+    (key === '' ||
+      key === TEMPLATE_KEY ||
+      key === 'exception.type' ||
+      key === 'exception.message' ||
+      key === 'exception.stacktrace') &&
+    leftOut(key)
   );
+}
+
+/** Counts a property left out (an undefined one is no attribute anyway); always true. Never throws. */
+function leftOut(key: string): true {
+  try {
+    if (recordProperties[key] !== undefined) dropped++;
+  } catch {
+    // A value that throws when read would have been sent as its marker: it is left out all the same.
+    dropped++;
+  }
+  return true;
 }
 
 /**

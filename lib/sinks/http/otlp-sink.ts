@@ -6,6 +6,7 @@ import {
   BROWSER_SERVICE_NAME,
   defaultServiceName,
   type EnvironmentVariables,
+  OWN_HEADERS,
   type OtlpEnvironment,
   processEnvironment,
   readOtlpEnvironment,
@@ -53,12 +54,12 @@ export interface OtlpSinkOptions extends Omit<
    */
   endpoint?: string | undefined;
   /**
-   * Resource attributes, a plain object (not a Map), e.g. `{ 'deployment.environment': 'prod' }`, over those of
+   * Resource attributes, a plain object (not a Map) with non-empty keys, e.g. `{ 'deployment.environment': 'prod' }`, over those of
    * `OTEL_RESOURCE_ATTRIBUTES`. Default: `OTEL_RESOURCE_ATTRIBUTES`'s, else none.
    */
   resource?: Readonly<Record<string, string | number | boolean>> | undefined;
   /**
-   * The `service.name` resource attribute. Default: `resource['service.name']`, else
+   * The `service.name` resource attribute, a non-empty string (as `resource['service.name']` must be). Default: `resource['service.name']`, else
    * `OTEL_SERVICE_NAME`, else `service.name` in `OTEL_RESOURCE_ATTRIBUTES`, else, as the
    * OpenTelemetry SDK names it, `'unknown_service:'` and the Node executable (`'unknown_service:node'`),
    * or `'unknown_service'` in browsers.
@@ -136,6 +137,13 @@ export class OtlpSink extends HttpSink {
     expectOption(typeof options === 'object' && options !== null, 'OtlpSink', 'an options object', options);
     const environment = readOtlpEnvironment(options.environment ?? processEnvironment());
     const endpoint = options.endpoint ?? environment.endpoint ?? DEFAULT_ENDPOINT;
+    // Variables set for the SDK's gRPC exporter name its endpoint, on the collector's gRPC port
+    // (HTTP/2 only): taken without a word, every batch would fail with fetch's bare "fetch failed".
+    if (options.endpoint === undefined && environment.grpc !== undefined)
+      SelfLog.write(
+        '{Variable} is grpc, but OtlpSink sends OTLP/HTTP JSON: its endpoint must be an OTLP/HTTP one (port 4318)',
+        environment.grpc,
+      );
     // An http or https URL: another scheme ('localhost:4318/v1/logs' is a URL of scheme 'localhost:')
     // would fail every request with fetch's "fetch failed", retried for ever. No URL at all HttpSink refuses.
     expectOption(
@@ -159,6 +167,19 @@ export class OtlpSink extends HttpSink {
     // Bound: a detached window.fetch throws "Illegal invocation" in browsers. Without any fetch,
     // or with one that is no function, HttpSink says so.
     checkHeaders('OtlpSink.headers', options.headers);
+    // As the variables' (see readOtlpEnvironment): the body is always OTLP/JSON, uncompressed, and a
+    // Content-Type or Content-Encoding saying otherwise (HttpSink lets the option's win) would make
+    // the collector refuse every batch, for good; the framing and connection headers fail them in fetch.
+    const fixed = options.headers;
+    if (isPlainRecord(fixed))
+      for (const name of Object.keys(fixed))
+        expectOption(
+          !new RegExp(`^(${OWN_HEADERS})$`, 'i').test(name) &&
+            !(/^content-type$/i.test(name) && !/^application\/json *(;|$)/i.test(fixed[name])),
+          `OtlpSink.headers["${name}"]`,
+          'no Content-Length, Content-Encoding, Transfer-Encoding, Connection, Keep-Alive, Upgrade or Expect, and no Content-Type but application/json',
+          fixed[name],
+        );
     const send = options.fetch ?? (globalThis as { fetch?: typeof fetch }).fetch?.bind(globalThis);
     // Everything before the scopes is the same for every batch: written once.
     const head = `{"resourceLogs":[{"resource":{"attributes":[${resource}]},"scopeLogs":[`;
@@ -293,6 +314,8 @@ function resourceAttributesJson(options: OtlpSinkOptions, environment: OtlpEnvir
     environment.resource,
   );
   for (const key of Object.keys(resource)) {
+    // An attribute key MUST be a non-empty string (the common specification).
+    expectOption(key !== '', 'OtlpSink.resource', 'non-empty attribute keys', key);
     const value: unknown = resource[key];
     expectOption(
       typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean',
@@ -302,6 +325,8 @@ function resourceAttributesJson(options: OtlpSinkOptions, environment: OtlpEnvir
     );
     attributes[key] = value;
   }
+  // As serviceName: the resource conventions' service.name is a string naming the service.
+  if (Object.hasOwn(resource, 'service.name')) checkOptionalText(resource['service.name'], 'OtlpSink.resource["service.name"]');
   const explicit = options.serviceName !== undefined || Object.hasOwn(resource, 'service.name');
   const serviceName = explicit ? options.serviceName : environment.serviceName;
   checkOptionalText(serviceName, 'OtlpSink.serviceName');

@@ -102,6 +102,7 @@ function checkLogRecord(json: string): void {
         'traceId',
         'spanId',
         'flags',
+        'droppedAttributesCount',
       ].includes(key)
     )
       fail('record', 'a LogRecord field', key);
@@ -132,6 +133,15 @@ function checkLogRecord(json: string): void {
     (typeof record.flags !== 'number' || !Number.isInteger(record.flags) || record.flags < 0 || record.flags > 0xffffffff)
   )
     fail('flags', 'a fixed32', record.flags);
+  // A uint32, written only when not 0 (proto3's default).
+  if (
+    'droppedAttributesCount' in record &&
+    (typeof record.droppedAttributesCount !== 'number' ||
+      !Number.isInteger(record.droppedAttributesCount) ||
+      record.droppedAttributesCount < 1 ||
+      record.droppedAttributesCount > 0xffffffff)
+  )
+    fail('droppedAttributesCount', 'a uint32 > 0', record.droppedAttributesCount);
 }
 
 describe('OTLP/JSON log records', () => {

@@ -182,6 +182,44 @@ describe('toOtlpLogRecord', () => {
     expect(traced.attributes.map((a) => a.key)).toEqual(['message_template.text']);
   });
 
+  // logs.proto: dropped_attributes_count. A property the record cannot send under its key (one the
+  // record writes itself, an empty one) was left out without a trace: the collector's record now says
+  // how many. Undefined values are no attributes, so none is counted for them.
+  it('counts the properties it leaves out (a key the record writes itself, an empty key) in droppedAttributesCount', () => {
+    const forged = toOtlpLogRecord(
+      makeEvent({
+        text: 'Paid',
+        properties: {
+          '': 1,
+          'message_template.text': 'forged',
+          'exception.type': 'forged',
+          'exception.message': undefined,
+          Order: 7,
+        },
+        exception: new TypeError('bad'),
+      }),
+    );
+    expect(forged.droppedAttributesCount).toBe(3);
+    expect(forged.attributes.filter((a) => a.key === 'Order')).toHaveLength(1);
+    // Without an exception, exception.* properties are sent; the empty key alone is left out.
+    expect(
+      toOtlpLogRecord(makeEvent({ text: 'T', properties: { '': 1, 'exception.type': 'kept' } })).droppedAttributesCount,
+    ).toBe(1);
+    // The trace context moves to the record's fields: not dropped. Nothing left out: no field (proto3's default 0).
+    const traced = toOtlpLogRecord(
+      makeEvent({
+        text: 'T',
+        properties: { TraceId: '0af7651916cd43dd8448eb211c80319c', SpanId: 'b7ad6b7169203331', TraceFlags: 1 },
+      }),
+    );
+    expect(traced).not.toHaveProperty('droppedAttributesCount');
+    expect(traced.traceId).toBe('0af7651916cd43dd8448eb211c80319c');
+    const withTrace = toOtlpLogRecord(
+      makeEvent({ text: 'T', properties: { '': 1, 'message_template.text': 'x', TraceId: '0af7651916cd43dd8448eb211c80319c' } }),
+    );
+    expect(withTrace.droppedAttributesCount).toBe(2);
+  });
+
   it('falls back to the template text when rendering throws', () => {
     const event = {
       ...makeEvent({ text: 'raw {X}' }),

@@ -7,7 +7,7 @@ import { LoggerConfiguration } from '../../../lib/configuration/logger-configura
 import { ConfigurationError } from '../../../lib/core/errors/configuration-error';
 import { SelfLog, type SelfLogEvent } from '../../../lib/core/self-log';
 import { MemorySink } from '../../../lib/sinks/memory-sink';
-import { OtlpSink } from '../../../lib/sinks/http/otlp-sink';
+import { OtlpSink, type OtlpSinkOptions } from '../../../lib/sinks/http/otlp-sink';
 import { type OtlpLogRecord, toOtlpLogRecord } from '../../../lib/sinks/http/otlp-log-record';
 import { makeEvent, makeEvents } from '../../helpers/events';
 import type { LogLevelName } from '../../../lib/core/log-level';
@@ -229,6 +229,45 @@ describe('OtlpSink', () => {
     expect(urls).toEqual(['http://localhost:4318/v1/logs', 'http://localhost:4318/v1/logs', 'http://localhost:4318/v1/logs']);
   });
 
+  // Found by review: deployments configured for the SDK's gRPC exporter (the OpenTelemetry Operator's
+  // injection among them) set OTEL_EXPORTER_OTLP_PROTOCOL=grpc and an endpoint on the gRPC port
+  // 4317. OtlpSink took that endpoint for OTLP/HTTP JSON without a word, and every batch failed
+  // with fetch's bare "fetch failed" (a gRPC port speaks HTTP/2 only). It still takes it (a gateway
+  // may serve both), and now says why it may fail, once, when it builds the sink.
+  it('says on SelfLog that it sends OTLP/HTTP JSON when the variables ask for grpc and name its endpoint', () => {
+    const lines = (options: OtlpSinkOptions): string[] => {
+      const seen: SelfLogEvent[] = [];
+      const subscription = SelfLog.events$.subscribe((event) => seen.push(event));
+      try {
+        new OtlpSink(options);
+      } finally {
+        subscription.unsubscribe();
+      }
+      return seen.map((event) => event.message.replace(/^\S+ rxlog: /, ''));
+    };
+    const grpc = { OTEL_EXPORTER_OTLP_PROTOCOL: 'grpc', OTEL_EXPORTER_OTLP_ENDPOINT: 'http://collector:4317' };
+    expect(lines({ environment: grpc })).toEqual([
+      'OTEL_EXPORTER_OTLP_PROTOCOL is grpc, but OtlpSink sends OTLP/HTTP JSON: its endpoint must be an OTLP/HTTP one (port 4318)',
+    ]);
+    // The logs variables over the generic ones, as for the endpoint.
+    expect(
+      lines({
+        environment: {
+          OTEL_EXPORTER_OTLP_LOGS_PROTOCOL: ' grpc ',
+          OTEL_EXPORTER_OTLP_PROTOCOL: 'http/protobuf',
+          OTEL_EXPORTER_OTLP_LOGS_ENDPOINT: 'http://collector:4317',
+        },
+      }),
+    ).toEqual([
+      'OTEL_EXPORTER_OTLP_LOGS_PROTOCOL is grpc, but OtlpSink sends OTLP/HTTP JSON: its endpoint must be an OTLP/HTTP one (port 4318)',
+    ]);
+    // An endpoint option, an OTLP/HTTP protocol, or no endpoint variable: nothing to say.
+    expect(lines({ endpoint: 'http://collector:4318/v1/logs', environment: grpc })).toEqual([]);
+    expect(lines({ environment: { ...grpc, OTEL_EXPORTER_OTLP_LOGS_PROTOCOL: 'http/json' } })).toEqual([]);
+    expect(lines({ environment: { ...grpc, OTEL_EXPORTER_OTLP_PROTOCOL: 'http/protobuf' } })).toEqual([]);
+    expect(lines({ environment: { OTEL_EXPORTER_OTLP_PROTOCOL: 'grpc' } })).toEqual([]);
+  });
+
   /** One event sent by an OtlpSink reading `environment`: the request the receiver got, and SelfLog's lines meanwhile. */
   async function sendOneWith(environment: Record<string, string>): Promise<{ request: ReceivedRequest; seen: SelfLogEvent[] }> {
     server = await startTestServer();
@@ -270,16 +309,48 @@ describe('OtlpSink', () => {
   // from the variables fails every request in Node's fetch ("invalid transfer-encoding header",
   // "expect header not supported"), makes it hang until its timeout (a Content-Length shorter than
   // the body), or labels the JSON gzip, which the collector refuses with 400, for good.
-  it('skips the OTEL_* variables’ headers that describe the body or the connection (Content-Length, Content-Encoding, Transfer-Encoding, Keep-Alive, Upgrade, Expect), and says so on SelfLog', async () => {
+  // Found by review: a Connection header other than close or keep-alive failed every request too
+  // (Node's fetch: "invalid connection header").
+  it('skips the OTEL_* variables’ headers that describe the body or the connection (Content-Length, Content-Encoding, Transfer-Encoding, Connection, Keep-Alive, Upgrade, Expect), and says so on SelfLog', async () => {
     const { request, seen } = await sendOneWith({
       OTEL_EXPORTER_OTLP_HEADERS:
-        'Transfer-Encoding=chunked,content-length=5,Content-Encoding=gzip,keep-alive=timeout%3D5,upgrade=h2c,expect=100-continue,api-key=k',
+        'Transfer-Encoding=chunked,content-length=5,Content-Encoding=gzip,keep-alive=timeout%3D5,upgrade=h2c,expect=100-continue,Connection=Upgrade,api-key=k',
     });
     expect(request.headers['api-key']).toBe('k');
     expect(request.headers['content-encoding']).toBeUndefined();
     expect(request.headers['transfer-encoding']).toBeUndefined();
     expect(request.headers['content-length']).toBe(String(Buffer.byteLength(request.body)));
-    expect(seen.filter((event) => event.template.includes('not key=value'))).toHaveLength(6);
+    expect(seen.filter((event) => event.template.includes('not key=value'))).toHaveLength(7);
+  });
+
+  // Found by review: the headers option's Content-Type went over application/json (HttpSink lets it
+  // win), and a Content-Encoding was sent with the uncompressed body: the collector refuses every
+  // batch then (415 or 400), and 4xx are not retried. A Connection (but close or keep-alive),
+  // Transfer-Encoding, Keep-Alive, Upgrade or Expect fails every request in Node's fetch, a short
+  // Content-Length waits out the timeout. The variables' are skipped; the option's are now a
+  // ConfigurationError naming them, but a Content-Type that is still JSON.
+  it('refuses a headers option whose Content-Type is not JSON, or that names a header the sink and fetch set, and sends a JSON one', async () => {
+    const endpoint = 'http://127.0.0.1:9/v1/logs';
+    const expected =
+      'expected no Content-Length, Content-Encoding, Transfer-Encoding, Connection, Keep-Alive, Upgrade or Expect, and no Content-Type but application/json';
+    expect(() => new OtlpSink({ endpoint, headers: { 'content-type': 'application/x-protobuf' } })).toThrow(
+      `OtlpSink.headers["content-type"]: ${expected}, got "application/x-protobuf"`,
+    );
+    for (const [name, value] of [
+      ['Content-Encoding', 'gzip'],
+      ['connection', 'Upgrade'],
+      ['Transfer-Encoding', 'chunked'],
+      ['Content-Length', '5'],
+      ['Expect', '100-continue'],
+    ])
+      expect(() => new OtlpSink({ endpoint, headers: { [name]: value } })).toThrow(
+        `OtlpSink.headers["${name}"]: ${expected}, got "${value}"`,
+      );
+    server = await startTestServer();
+    await new OtlpSink({ endpoint: server.url, headers: { 'Content-Type': 'application/json; charset=utf-8' } }).emit(
+      makeEvents(1),
+    );
+    expect(server.requests[0].headers['content-type']).toBe('application/json; charset=utf-8');
   });
 
   it('lets options win over the OTEL_* variables, and puts the headers option over the variables’ headers', async () => {
@@ -753,6 +824,20 @@ describe('OtlpSink', () => {
       'OtlpSink.resource["bad"]',
     );
     expect(() => new OtlpSink({ endpoint: 'http://h/v1/logs', serviceName: '' })).toThrow('OtlpSink.serviceName');
+    // Found by review: an empty key went out as a resource attribute, which the common specification
+    // forbids ("MUST be a non-null and non-empty string"); a record's empty-keyed property is left out.
+    expect(() => new OtlpSink({ endpoint: 'http://h/v1/logs', resource: { '': 'x' } })).toThrow(
+      'OtlpSink.resource: expected non-empty attribute keys, got ""',
+    );
+    // Found by review: serviceName '' was refused, the same name in the resource went out as an empty
+    // (or numeric) service.name, which the resource conventions define as a string naming the service.
+    for (const [name, shown] of [
+      ['', '""'],
+      [42, 'number 42'],
+    ])
+      expect(() => new OtlpSink({ endpoint: 'http://h/v1/logs', resource: { 'service.name': name } })).toThrow(
+        `OtlpSink.resource["service.name"]: expected a non-empty string, got ${shown}`,
+      );
     // Found by review, as LokiSink's labels: a Map (or an array) has no own keys, so its attributes
     // (service.name among them) were taken as none and every record went out as unknown_service.
     for (const resource of [new Map([['service.name', 'shop']]), [['service.name', 'shop']], 'service.name=shop'] as never[])
@@ -824,7 +909,7 @@ describe('OtlpSink in Chromium', () => {
 // OtlpSink post equivalent records to the same receiver: the bodies must say the same thing. The
 // differences docs/conformance.md lists are normalised first: the SDK writes int64 as JSON numbers
 // (proto3 JSON writes strings; receivers take both), writes droppedAttributesCount 0 (proto3's
-// default) and stamps observedTimeUnixNano with the time of emit.
+// default) where rxlog counts the properties it left out, and stamps observedTimeUnixNano with the time of emit.
 describe('OtlpSink and the OpenTelemetry SDK exporter', () => {
   let server: TestServer | undefined;
 
@@ -909,7 +994,12 @@ describe('OtlpSink and the OpenTelemetry SDK exporter', () => {
       ),
     );
     expect(server.requests.map((r) => r.headers['content-type'])).toEqual(['application/json', 'application/json']);
-    const [sdk, rxlog] = server.requests.map((request) => normalise(JSON.parse(request.body)));
+    const [sdkBody, rxlogBody] = server.requests.map((request) => JSON.parse(request.body) as SdkBody);
+    // The property named '' neither sends: rxlog counts it in droppedAttributesCount, the SDK drops it uncounted.
+    const rxlogRecords = rxlogBody.resourceLogs[0].scopeLogs[0].logRecords;
+    expect(rxlogRecords.map((r) => r.droppedAttributesCount)).toEqual(levels.map(() => 1));
+    for (const record of rxlogRecords) delete record.droppedAttributesCount;
+    const [sdk, rxlog] = [normalise(sdkBody), normalise(rxlogBody)];
     // The resource semantic conventions: telemetry.sdk.name is 'opentelemetry' for the SDK only
     // (reserved); another SDK sends its own name and version, and the same language.
     const sdkAttributes = (sdk as { resourceLogs: { resource: { attributes: { key: string; value: unknown }[] } }[] })
@@ -921,6 +1011,11 @@ describe('OtlpSink and the OpenTelemetry SDK exporter', () => {
     expect(rxlog).toEqual(sdk);
   }, 30_000);
 });
+
+/** An OTLP/JSON request body, as far as the differential test reads it. */
+interface SdkBody {
+  resourceLogs: { scopeLogs: { logRecords: { droppedAttributesCount?: number }[] }[] }[];
+}
 
 /** Drops what the two writers legitimately differ on (see the describe block's comment). */
 function normalise(value: unknown): unknown {
