@@ -1,7 +1,8 @@
 import { isLevelName, type LogLevelName, levelValue, parseLevel } from '../../core/log-level';
 import { isSpanIdText, isTraceIdText, isZeroId } from '../../core/trace-context';
+import { parseJsonExact } from '../../formatting/parse-json-exact';
 import { parseTemplate } from '../../templates/parse-template';
-import { renderPropertyToken } from '../../templates/render-template';
+import { alignText, renderPropertyToken } from '../../templates/render-template';
 
 /** One event a client sent, validated: its properties are data only, in an object without a prototype. */
 export interface ClientEvent {
@@ -18,6 +19,12 @@ export interface ClientEvent {
   readonly message?: string | undefined;
   /** The most characters the message rendered from the template may have (see {@link messageLimit}). */
   readonly messageLimit: number;
+  /**
+   * The client's renderings of its template's formatted holes (CLEF `@r`, an array of strings),
+   * in hole order, when it sent them: the message shows a scalar's rendering as the browser made it
+   * (a Date's `{When:HH:mm}`, which arrives as its ISO string), as rxlog's CLEF reader and Seq do.
+   */
+  readonly renderings?: readonly string[] | undefined;
   /** The client's timestamp, when it sent a valid one: ISO 8601 text that is a date (any other text rejects the line). */
   readonly timestamp?: string | undefined;
   /** The client's exception text. */
@@ -119,7 +126,9 @@ function readLine(bytes: Buffer, limits: ClientEventLimits): ClientEvent {
   } catch {
     throw new Rejected('invalid UTF-8');
   }
-  const parsed: unknown = JSON.parse(text);
+  // Not JSON.parse: it rounds an integer past 2^53 (a bigint the browser logged, a 64-bit id),
+  // which rxlog's writers send as its exact digits; one of more than 4300 digits rejects the line.
+  const parsed: unknown = parseJsonExact(text);
   if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) throw new Rejected('not an object');
   const fields = parsed as Record<string, unknown>;
   const clef = '@t' in fields || '@mt' in fields || '@m' in fields;
@@ -130,6 +139,7 @@ function readLine(bytes: Buffer, limits: ClientEventLimits): ClientEvent {
   const sentLevel = readLevel(fields[clef ? '@l' : 'level']);
   const timestamp = readTimestamp(fields[clef ? '@t' : 'timestamp']);
   const exception = optionalString(fields[clef ? '@x' : 'exception']);
+  const renderings = clef ? readRenderings(fields['@r']) : undefined;
 
   const properties = Object.create(null) as Record<string, unknown>;
   let budget = limits.maxProperties;
@@ -149,6 +159,7 @@ function readLine(bytes: Buffer, limits: ClientEventLimits): ClientEvent {
     ...(template === undefined ? {} : { template }),
     ...(template === undefined ? { message: rendered } : {}),
     messageLimit: messageLimit(bytes.length, limits),
+    ...(renderings === undefined ? {} : { renderings }),
     ...(timestamp === undefined ? {} : { timestamp }),
     ...(exception === undefined ? {} : { exception }),
     properties,
@@ -161,6 +172,11 @@ function readTrace(traceId: unknown, spanId: unknown, flags: unknown): ClientTra
   if (!isTraceIdText(traceId) || isZeroId(traceId) || !isSpanIdText(spanId) || isZeroId(spanId)) return undefined;
   const byte = typeof flags === 'number' && Number.isInteger(flags) && flags >= 0 && flags <= 255;
   return byte ? { TraceId: traceId, SpanId: spanId, TraceFlags: flags } : { TraceId: traceId, SpanId: spanId };
+}
+
+/** CLEF's `@r` when it is an array of strings; anything else is ignored (the server renders those holes itself). */
+function readRenderings(value: unknown): readonly string[] | undefined {
+  return Array.isArray(value) && value.every((item) => typeof item === 'string') ? value : undefined;
 }
 
 /**
@@ -176,20 +192,44 @@ function messageLimit(lineBytes: number, limits: ClientEventLimits): number {
 /**
  * The message of a client's event: its template rendered with `values` (its own properties, or
  * those the server's redaction policy left), cut at its {@link ClientEvent.messageLimit}; or, when
- * it sent no template, its own rendered message.
+ * it sent no template, its own rendered message. A formatted hole shows the client's rendering
+ * (CLEF `@r`) when its value is a scalar the policy left as the client sent it, so the message reads
+ * as it did in the browser; a value the policy changed is rendered from what it left, never from
+ * the client's text.
  */
 export function clientMessage(event: ClientEvent, values: Readonly<Record<string, unknown>>): string {
-  return event.template === undefined ? (event.message ?? '') : renderBounded(event.template, values, event.messageLimit);
+  return event.template === undefined
+    ? (event.message ?? '')
+    : renderBounded(event.template, values, event.messageLimit, (name, formatted) => {
+        const rendering = event.renderings?.[formatted];
+        if (rendering === undefined || !Object.hasOwn(values, name)) return undefined;
+        const value = values[name];
+        const scalar =
+          typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean' || typeof value === 'bigint';
+        return scalar && Object.is(value, event.properties[name]) ? rendering : undefined;
+      });
 }
 
 /**
  * Renders a client's template with its properties, cut at `max` UTF-16 code units (then `…`):
  * holes repeat a value and alignments pad, so a short line could otherwise render into megabytes.
+ * `rendering(name, n)` gives the client's own text for the `n`th formatted hole, or undefined.
  */
-function renderBounded(template: string, properties: Readonly<Record<string, unknown>>, max: number): string {
+function renderBounded(
+  template: string,
+  properties: Readonly<Record<string, unknown>>,
+  max: number,
+  rendering: (name: string, formatted: number) => string | undefined,
+): string {
   let out = '';
+  let formatted = 0;
   for (const token of parseTemplate(template).tokens) {
-    const piece = token.kind === 'text' ? token.text : renderPropertyToken(token, properties);
+    let piece: string;
+    if (token.kind === 'text') piece = token.text;
+    else {
+      const own = token.format === undefined ? undefined : rendering(token.name, formatted++);
+      piece = own === undefined ? renderPropertyToken(token, properties) : alignText(own, token.alignment);
+    }
     if (out.length + piece.length <= max) {
       out += piece;
       continue;

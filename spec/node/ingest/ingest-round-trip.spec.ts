@@ -1,0 +1,226 @@
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import express from 'express';
+import Fastify from 'fastify';
+import fc from 'fast-check';
+import { LoggerConfiguration } from '../../../lib/configuration/logger-configuration';
+import { LogContext } from '../../../lib/context/log-context';
+import type { LogEvent } from '../../../lib/core/log-event';
+import { CompactJsonFormatter } from '../../../lib/formatting/compact-json-formatter';
+import { readCompactJson } from '../../../lib/formatting/read-compact-json';
+import { createIngestHandler, type IngestHandler } from '../../../lib/node/ingest/create-ingest-handler';
+import { clientMessage, parseClientEvents } from '../../../lib/node/ingest/parse-client-events';
+import { useAsyncLocalStorage } from '../../../lib/node/use-async-local-storage';
+import type { Logger } from '../../../lib/pipeline/logger';
+import { HttpSink } from '../../../lib/sinks/http/http-sink';
+import { MemorySink } from '../../../lib/sinks/memory-sink';
+import { anyValue } from '../../helpers/arbitraries';
+
+// The contract between the two halves of browser log shipping: what a browser logs, written as CLEF
+// by HttpSink, reaches the server's event as rxlog's own CLEF reader (readCompactJson) reads that
+// line: the same property values (a bigint past 2^53 with its digits) and the same message (a
+// formatted hole as the browser rendered it, the line's `@r`), not one rounded or rendered anew.
+
+const formatter = new CompactJsonFormatter();
+/** A line's values as readCompactJson reads them, without the trace ids it makes properties (the handler keeps them apart). */
+const clientValues = (line: string): Record<string, unknown> => {
+  const { TraceId: _traceId, SpanId: _spanId, ...values } = readCompactJson(line).properties;
+  return values;
+};
+/** Lone surrogates as U+FFFD: rxlog's JSON writers send them so (docs/templates-and-capture.md), so the browser's own message has them, the server's has U+FFFD. */
+const wellFormed = (text: string): string =>
+  text.replace(/[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g, '\ufffd');
+
+const HOLE_FORMATS = ['', ':0.00', ':000', ':X', ':yyyy-MM-dd HH:mm', ':l', ':j'];
+
+describe('parseClientEvents reads a line as readCompactJson does', () => {
+  it('gives the values and the message of any event rxlog writes as CLEF, its bigints and @r renderings included', () => {
+    const memory = new MemorySink();
+    const log = new LoggerConfiguration().writeTo.sink(memory).createLogger();
+    const limits = {
+      maxEvents: 10,
+      maxEventBytes: 16 * 1024 * 1024,
+      maxProperties: 1_000_000,
+      maxDepth: 100,
+      maxLevel: 'fatal',
+    } as const;
+    fc.assert(
+      fc.property(fc.array(fc.tuple(fc.constantFrom(...HOLE_FORMATS), anyValue({ maxDepth: 3 })), { maxLength: 5 }), (holes) => {
+        memory.clear();
+        const template = holes.map(([format], n) => `{P${n}${format}}`).join(' / ');
+        log.information(template, ...holes.map(([, value]) => value));
+        const line = formatter.format(memory.events[0]);
+        const { events, rejected } = parseClientEvents(Buffer.from(line), limits);
+        expect(rejected).toBe(0);
+        const [event] = events;
+        expect({ ...event.properties }).toEqual(clientValues(line));
+        expect(clientMessage(event, event.properties)).toBe(readCompactJson(line).renderMessage());
+      }),
+      { numRuns: 300 },
+    );
+  });
+});
+
+/** A server on 127.0.0.1 with the handler mounted, whose logger enriches from a request context that holds the server's UserId. */
+interface Mounted {
+  url: string;
+  events: LogEvent[];
+  ingest: IngestHandler;
+  close(): Promise<void>;
+}
+
+function serverLogger(): { log: Logger; events: LogEvent[] } {
+  const memory = new MemorySink();
+  const log = new LoggerConfiguration().minimumLevel.verbose().enrich.fromLogContext().writeTo.sink(memory).createLogger();
+  return { log, events: memory.events };
+}
+
+async function express5(): Promise<Mounted> {
+  const { log, events } = serverLogger();
+  const ingest = createIngestHandler(log);
+  const app = express();
+  // The app's own authentication: what it vouches for is in the request context.
+  app.use((_req, _res, next) => LogContext.run({ UserId: 'u-server', RequestId: 'req-server' }, next));
+  app.post('/api/logs', ingest);
+  const server: Server = createServer(app);
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return {
+    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/api/logs`,
+    events,
+    ingest,
+    close: async () => {
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+      await log.close({ strategy: 'immediate', timeoutMs: 0 });
+    },
+  };
+}
+
+async function fastify5(): Promise<Mounted> {
+  const { log, events } = serverLogger();
+  const ingest = createIngestHandler(log);
+  const app = Fastify();
+  app.addHook('onRequest', (_request, _reply, done) => LogContext.run({ UserId: 'u-server', RequestId: 'req-server' }, done));
+  await app.register((scope, _options, done) => {
+    scope.removeAllContentTypeParsers();
+    scope.addContentTypeParser('*', (_request, _payload, parsed) => parsed(null));
+    scope.post('/api/logs', (request, reply) => ingest(request, reply));
+    done();
+  });
+  await app.listen({ port: 0, host: '127.0.0.1' });
+  return {
+    url: `http://127.0.0.1:${(app.server.address() as AddressInfo).port}/api/logs`,
+    events,
+    ingest,
+    close: async () => {
+      await app.close();
+      await log.close({ strategy: 'immediate', timeoutMs: 0 });
+    },
+  };
+}
+
+describe('HttpSink to createIngestHandler, one round trip', () => {
+  beforeAll(() => useAsyncLocalStorage());
+
+  it.each([
+    ['Express 5', express5],
+    ['Fastify 5', fastify5],
+  ])(
+    'brings every kind of value a browser logs to the server (%s) as rxlog reads its CLEF line, with the message the browser rendered',
+    async (_name, mount) => {
+      const server = await mount();
+      const sent: LogEvent[] = [];
+      const browser = new LoggerConfiguration().minimumLevel
+        .verbose()
+        .enrich.withProperty('TraceId', '4bf92f3577b34da6a3ce929d0e0e4736')
+        .enrich.withProperty('SpanId', '00f067aa0ba902b7')
+        .writeTo.sink({ emit: (events) => void sent.push(...events) })
+        .writeTo.sink(new HttpSink({ url: server.url }), { batch: { size: 50, maxDelayMs: 10 } })
+        .createLogger();
+      const when = new Date('2026-11-30T10:07:09.123Z');
+      try {
+        browser.information(
+          'Text {Lone} {Control} numbers {NegativeZero} {NotANumber} {Up} {Down} {Amount:0.00} {Hex:X}',
+          'a\ud800b\udc00c',
+          'tab\tnul\u0000bell\u0007line\nend',
+          -0,
+          NaN,
+          Infinity,
+          -Infinity,
+          3.14159,
+          255,
+        );
+        browser.debug(
+          'Big {Small} {Id} {Huge} {IdHex:X} at {When} on {Day:yyyy-MM-dd} {Clock:HH:mm:ss.fff}',
+          42n,
+          12345678901234567890n,
+          -(10n ** 40n) - 7n,
+          18446744073709551615n,
+          when,
+          when,
+          when,
+        );
+        browser.warning(
+          'Shapes {@Cart} {Items} {Tags} {Counts} {Nothing} {Missing} {UserId} {RequestId} {Origin}',
+          { id: 'c-1', lines: [{ sku: 'a', qty: 2, price: 1.5 }], meta: { nested: { deep: [null, true] } } },
+          [1, 'two', [3, [4]]],
+          new Set(['x', 'y']),
+          new Map([
+            ['a', 1],
+            ['b', 2],
+          ]),
+          null,
+          undefined,
+          'admin',
+          'req-forged',
+          'server',
+        );
+        browser.error(new Error('Payment failed', { cause: new TypeError('card declined') }), 'Checkout {Step} failed', 'pay');
+        browser.verbose('Plain verbose');
+        browser.fatal('Fatal {Code}', 7);
+        await browser.close({ strategy: 'flush', timeoutMs: 5_000 });
+        // The browser's counts: everything delivered, nothing lost or failed.
+        expect(browser.metrics().sinks.http).toMatchObject({ received: 6, delivered: 6, failed: 0, dropped: 0 });
+        expect(server.ingest.metrics()).toMatchObject({ accepted: 6, rejected: 0, responses: { 200: 1 } });
+
+        const received = server.events;
+        expect(received).toHaveLength(6);
+        for (const [n, event] of received.entries()) {
+          const origin = sent[n];
+          const line = formatter.format(origin);
+          // The values as rxlog's CLEF reader reads the line the browser sent: bigints with all
+          // their digits, Dates as ISO strings, NaN and ±Infinity as strings, Map and Set as data.
+          expect(event.properties.Client).toEqual(clientValues(line));
+          // The message the browser rendered, formatted holes too ({Day:yyyy-MM-dd}, not the ISO
+          // string), but for what the line cannot carry: lone surrogates (U+FFFD) and undefined.
+          expect(event.properties.ClientMessage).toBe(wellFormed(origin.renderMessage()).replace('undefined', '{Missing}'));
+          expect(event.properties.ClientMessage).toBe(readCompactJson(line).renderMessage());
+          expect(event.properties.ClientTemplate).toBe(origin.messageTemplate.text);
+          // The browser's time to the millisecond, as it wrote it; the event's own time is the server's.
+          expect(event.properties.ClientTimestamp).toBe(origin.timestamp.toISOString());
+          expect(event.properties).toMatchObject({ TraceId: '4bf92f3577b34da6a3ce929d0e0e4736', SpanId: '00f067aa0ba902b7' });
+          // What the server vouches for stays the server's; the browser's claims are kept as its own.
+          expect(event.properties).toMatchObject({ UserId: 'u-server', RequestId: 'req-server', Origin: 'browser' });
+        }
+        expect(received.map((e) => [e.level, e.properties.ClientLevel])).toEqual([
+          ['information', undefined],
+          ['debug', undefined],
+          ['warning', undefined],
+          ['error', undefined],
+          ['verbose', undefined],
+          ['error', 'fatal'], // maxLevel: 'error' by default
+        ]);
+        // Every digit of the bigints; the Dates as the browser formatted them (in its local time).
+        expect(received[1].properties.ClientMessage).toMatch(
+          /^Big 42 12345678901234567890 -10{39}7 0F{16} at 2026-11-30T10:07:09\.123Z on \d{4}-\d\d-\d\d \d\d:\d\d:09\.123$/,
+        );
+        expect(received[2].properties.Client).toMatchObject({ UserId: 'admin', RequestId: 'req-forged', Origin: 'server' });
+        expect(received[3].exception?.stack).toBe(readCompactJson(formatter.format(sent[3])).exception?.stack);
+        expect(received[3].exception?.stack).toMatch(/^Error: Payment failed\n[\s\S]*caused by: TypeError: card declined/);
+      } finally {
+        await browser.close({ strategy: 'immediate', timeoutMs: 0 });
+        await server.close();
+      }
+    },
+  );
+});
