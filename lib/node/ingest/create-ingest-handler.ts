@@ -447,8 +447,10 @@ function write(log: IngestLogger, settings: ResolvedIngestOptions, server: Recor
  * censor function too: once, for this one event), and the message is rendered from them as they
  * were left, so a value the policy censors in `Client` is censored in the message as well. A
  * message the client sent without its template cannot be rendered again: it is kept only when the
- * policies changed none of the client's values, else replaced by {@link REDACTED_MESSAGE}. Any
- * other logger (one that only has `child`) has no rxlog policy: its message is rendered from the
+ * policies changed none of the client's values, else replaced by {@link REDACTED_MESSAGE}. So is the
+ * message a client sent with a template whose formatted holes it gave no renderings for (NDJSON,
+ * see `ClientEvent.sentMessage`), else the template is rendered. Any other logger (one that only
+ * has `child`) has no rxlog policy: its message is the client's (`sentMessage`), or rendered from the
  * values as sent.
  */
 function redactedChild(
@@ -458,7 +460,7 @@ function redactedChild(
   event: ClientEvent,
 ): [Pick<Logger, 'write'>, string] {
   const made = bindRedacted(log, properties);
-  if (made === undefined) return [log.child(properties), clientMessage(event, event.properties)];
+  if (made === undefined) return [log.child(properties), event.sentMessage ?? clientMessage(event, event.properties)];
   const [logger, bound] = made;
   const at = bound.keys.indexOf(name);
   const client: unknown = at === -1 ? undefined : bound.values[at];
@@ -466,10 +468,11 @@ function redactedChild(
   // each hole renders as written. A string's characters or an array's items would fill `{0}`.
   const values =
     typeof client === 'object' && client !== null && !Array.isArray(client) ? (client as Record<string, unknown>) : NO_VALUES;
-  if (event.template !== undefined) return [logger, clientMessage(event, values)];
   // Captured as bindProperties captured it: the same JSON unless a policy changed something.
-  const unchanged = at !== -1 && writeJson(captureValue(event.properties, 'default')) === writeJson(client);
-  return [logger, unchanged ? clientMessage(event, values) : REDACTED_MESSAGE];
+  const unchanged = (): boolean => at !== -1 && writeJson(captureValue(event.properties, 'default')) === writeJson(client);
+  if (event.template !== undefined)
+    return [logger, event.sentMessage !== undefined && unchanged() ? event.sentMessage : clientMessage(event, values)];
+  return [logger, unchanged() ? clientMessage(event, values) : REDACTED_MESSAGE];
 }
 
 /** The client's exception text as an Error: its first line is the message, the whole text its stack. */

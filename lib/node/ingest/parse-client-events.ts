@@ -25,6 +25,13 @@ export interface ClientEvent {
    * (a Date's `{When:HH:mm}`, which arrives as its ISO string), as rxlog's CLEF reader and Seq do.
    */
   readonly renderings?: readonly string[] | undefined;
+  /**
+   * The client's own rendered message, when it sent a template with formatted holes but no
+   * renderings for them (NDJSON's `message`; a CLEF `@m` without `@r`): it shows those holes as the
+   * browser formatted them, where the server would render a Date that arrived as text as its ISO
+   * string. The handler uses it when the server's redaction policy changed none of the client's values.
+   */
+  readonly sentMessage?: string | undefined;
   /** The client's timestamp, when it sent a valid one: ISO 8601 text that is a date (any other text rejects the line). */
   readonly timestamp?: string | undefined;
   /** The client's exception text. */
@@ -160,6 +167,9 @@ function readLine(bytes: Buffer, limits: ClientEventLimits): ClientEvent {
     ...(template === undefined ? { message: rendered } : {}),
     messageLimit: messageLimit(bytes.length, limits),
     ...(renderings === undefined ? {} : { renderings }),
+    ...(template !== undefined && rendered !== undefined && renderings === undefined && hasFormattedHole(template)
+      ? { sentMessage: rendered }
+      : {}),
     ...(timestamp === undefined ? {} : { timestamp }),
     ...(exception === undefined ? {} : { exception }),
     properties,
@@ -172,6 +182,10 @@ function readTrace(traceId: unknown, spanId: unknown, flags: unknown): ClientTra
   if (!isTraceIdText(traceId) || isZeroId(traceId) || !isSpanIdText(spanId) || isZeroId(spanId)) return undefined;
   const byte = typeof flags === 'number' && Number.isInteger(flags) && flags >= 0 && flags <= 255;
   return byte ? { TraceId: traceId, SpanId: spanId, TraceFlags: flags } : { TraceId: traceId, SpanId: spanId };
+}
+
+function hasFormattedHole(template: string): boolean {
+  return parseTemplate(template).tokens.some((token) => token.kind === 'property' && token.format !== undefined);
 }
 
 /** CLEF's `@r` when it is an array of strings; anything else is ignored (the server renders those holes itself). */

@@ -133,6 +133,26 @@ describe('createIngestHandler with a redaction policy on the server logger', () 
     for (const secret of ['hunter2', '042', 's3']) expect(written).not.toContain(secret);
   });
 
+  it("keeps an NDJSON line's own message for its formatted holes only when the policy changed none of its values", async () => {
+    const ingest = await startIngest([{ paths: ['Client.Password'] }]);
+    const browser = new LoggerConfiguration().writeTo
+      .sink(new HttpSink({ url: ingest.url, formatter: new NdjsonFormatter(), contentType: 'application/x-ndjson' }), {
+        batch: { size: 10, maxDelayMs: 10 },
+      })
+      .createLogger();
+    const when = new Date(0);
+    browser.information('Seen {User} at {When:yyyy}', 'ann', when);
+    browser.information('Login {User} with {Password:l} at {When:yyyy}', 'ann', 'hunter2', when);
+    await browser.close({ strategy: 'flush', timeoutMs: 5_000 });
+    // NDJSON carries no renderings: the first message is the browser's, with the Date as it was
+    // formatted (not its ISO string); the second is rendered from what the policy left.
+    expect(ingest.events.map((e) => e.renderMessage())).toEqual([
+      `Seen ann at ${when.getFullYear()}`,
+      'Login ann with [Redacted] at 1970-01-01T00:00:00.000Z',
+    ]);
+    expect(ingest.lines().join('\n')).not.toContain('hunter2');
+  });
+
   it('leaves the hole of a removed value as written, and of a wholly redacted Client, each hole', async () => {
     const removed = await startIngest([{ keys: /^password$/i, remove: true }]);
     await post(removed.url, [{ '@mt': 'Login {User} with {Password}', User: 'ann', Password: 'hunter2' }]);
