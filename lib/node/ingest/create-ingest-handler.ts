@@ -6,6 +6,7 @@ import type { Logger } from '../../pipeline/logger';
 import { captureValue } from '../../templates/capture';
 import { DEFAULT_CENSOR } from '../../templates/redaction-policy';
 import { writeJson } from '../../templates/safe-json';
+import { BEACON_MAX_BYTES } from '../../sinks/http/http-sink';
 import {
   type IngestHandlerOptions,
   type ResolvedIngestOptions,
@@ -135,6 +136,14 @@ const NO_VALUES: Readonly<Record<string, unknown>> = Object.freeze(Object.create
  */
 export function createIngestHandler(log: IngestLogger, options: IngestHandlerOptions = {}): IngestHandler {
   const settings = resolveIngestOptions(options);
+  // Not an error (a server may only take small fetch batches), but a beacon's 413 is never seen by
+  // the page, which counts its events delivered: said once, where the server's owner looks.
+  if (settings.maxBodyBytes < BEACON_MAX_BYTES)
+    SelfLog.write(
+      'createIngestHandler: maxBodyBytes ({MaxBodyBytes}) is below the {BeaconBytes} bytes of body a browser sink puts in one beacon or offline-store entry: such a beacon is answered 413 unseen, its events counted delivered by the page, and such an entry is dropped on replay',
+      settings.maxBodyBytes,
+      BEACON_MAX_BYTES,
+    );
   const limit = settings.rateLimit === false ? undefined : rateLimiter(settings.rateLimit);
   let pendingBytes = 0;
   const budget: ByteBudget = {

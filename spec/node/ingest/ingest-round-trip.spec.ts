@@ -13,9 +13,10 @@ import { createIngestHandler, type IngestHandler } from '../../../lib/node/inges
 import { clientMessage, parseClientEvents } from '../../../lib/node/ingest/parse-client-events';
 import { useAsyncLocalStorage } from '../../../lib/node/use-async-local-storage';
 import type { Logger } from '../../../lib/pipeline/logger';
-import { HttpSink } from '../../../lib/sinks/http/http-sink';
+import { BEACON_MAX_BYTES, HttpSink } from '../../../lib/sinks/http/http-sink';
 import { MemorySink } from '../../../lib/sinks/memory-sink';
 import { anyValue } from '../../helpers/arbitraries';
+import { collectSelfLog } from '../../helpers/self-log';
 
 // The contract between the two halves of browser log shipping: what a browser logs, written as CLEF
 // by HttpSink, reaches the server's event as rxlog's own CLEF reader (readCompactJson) reads that
@@ -231,4 +232,24 @@ describe('HttpSink to createIngestHandler, one round trip', () => {
       }
     },
   );
+});
+
+describe('createIngestHandler and the beacon bodies of browser sinks', () => {
+  it('tells SelfLog when maxBodyBytes is below a beacon body, which it would answer 413 unseen while the page counts its events delivered', () => {
+    const { log } = serverLogger();
+    const selfLog = collectSelfLog();
+    try {
+      createIngestHandler(log, { maxBodyBytes: 32_768 });
+      createIngestHandler(log, { maxBodyBytes: BEACON_MAX_BYTES });
+      createIngestHandler(log);
+    } finally {
+      selfLog.stop();
+    }
+    expect(selfLog.diagnostics.map((d) => [d.template, d.args])).toEqual([
+      [
+        'createIngestHandler: maxBodyBytes ({MaxBodyBytes}) is below the {BeaconBytes} bytes of body a browser sink puts in one beacon or offline-store entry: such a beacon is answered 413 unseen, its events counted delivered by the page, and such an entry is dropped on replay',
+        [32_768, BEACON_MAX_BYTES],
+      ],
+    ]);
+  });
 });
