@@ -3,8 +3,10 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import express from 'express';
 import { LoggerConfiguration } from '../../../lib/configuration/logger-configuration';
+import type { BrowserContext } from 'playwright-core';
+import type { LogEvent } from '../../../lib/core/log-event';
 import { readCompactJson } from '../../../lib/formatting/read-compact-json';
-import { createIngestHandler } from '../../../lib/node/ingest/create-ingest-handler';
+import { createIngestHandler, type IngestHandler } from '../../../lib/node/ingest/create-ingest-handler';
 import { MemorySink } from '../../../lib/sinks/memory-sink';
 import { bundleRxlogForBrowser } from '../../helpers/browser-bundle';
 import { CHROMIUM, freshChromium } from '../../helpers/chromium';
@@ -37,29 +39,75 @@ interface Sent {
   line: string;
 }
 
+interface Mounted {
+  url: string;
+  browser: BrowserContext;
+  /** The server logger's events. */
+  events: LogEvent[];
+  ingest: IngestHandler;
+  /** The Content-Type of each request the handler was given. */
+  contentTypes: (string | undefined)[];
+}
+
+/** The page and createIngestHandler served by one Express 5 app on 127.0.0.1, and Chromium with the back/forward cache on. */
+async function withIngestApp(test: (mounted: Mounted) => Promise<void>): Promise<void> {
+  const memory = new MemorySink();
+  const log = new LoggerConfiguration().minimumLevel.verbose().writeTo.sink(memory).createLogger();
+  const ingest = createIngestHandler(log);
+  const script = await bundleRxlogForBrowser();
+  const contentTypes: (string | undefined)[] = [];
+  const app = express();
+  app.get('/rxlog.js', (_req, res) => void res.type('text/javascript').send(script));
+  app.get('/', (_req, res) => void res.type('html').send(PAGE));
+  app.get('/elsewhere', (_req, res) => void res.type('html').send('<!doctype html>bye'));
+  app.post('/api/logs', (req, res) => {
+    contentTypes.push(req.headers['content-type']);
+    ingest(req, res);
+  });
+  const server = createServer(app);
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  // Playwright turns the back/forward cache off by default; a page's return needs it on.
+  const { browser, close } = await freshChromium({ ignoreDefaultArgs: ['--disable-back-forward-cache'] });
+  try {
+    await test({ url, browser, events: memory.events, ingest, contentTypes });
+  } finally {
+    await close();
+    server.closeAllConnections();
+    await new Promise<void>((resolve) => server.close(() => resolve()));
+    await log.close({ strategy: 'immediate', timeoutMs: 0 });
+  }
+}
+
+/** Waits (at most 10 s, a bound for loaded machines, not a sleep) until the server has `count` events. */
+async function arrived(events: readonly LogEvent[], count: number): Promise<void> {
+  const end = Date.now() + 10_000;
+  while (events.length < count && Date.now() < end) await new Promise((resolve) => setTimeout(resolve, 20));
+}
+
+/** The server's events hold the values and the message the page had, with the server's own properties beside them. */
+function expectAsSent(events: readonly LogEvent[], sent: readonly Sent[]): void {
+  expect(events.map((e) => e.level)).toEqual(['information', 'warning', 'error', 'debug']);
+  for (const [n, event] of events.entries()) {
+    const line = readCompactJson(sent[n].line);
+    expect(event.properties.ClientMessage).toBe(sent[n].message);
+    expect(event.properties.ClientTemplate).toBe(line.messageTemplate.text);
+    expect(event.properties.ClientTimestamp).toBe(line.timestamp.toISOString());
+    expect(event.properties.Client).toEqual(line.properties);
+    expect(event.properties.Origin).toBe('browser');
+    expect(event.properties.UserAgent).toMatch(/Chrome/);
+  }
+  expect((events[0].properties.Client as { Id: unknown }).Id).toBe(12345678901234567890n);
+  expect(events[2].exception?.stack).toMatch(/^Error: Payment failed\n[\s\S]*caused by: TypeError: card declined/);
+}
+
+const chromiumIt = existsSync(CHROMIUM) ? it : it.skip;
+
 describe('createIngestHandler in Express 5 receiving a page-hide beacon from Chromium', () => {
-  (existsSync(CHROMIUM) ? it : it.skip)(
+  chromiumIt(
     'gets the batch a page held when the user left it, by beacon, each event once with the values and message the page had',
-    async () => {
-      const memory = new MemorySink();
-      const log = new LoggerConfiguration().minimumLevel.verbose().writeTo.sink(memory).createLogger();
-      const ingest = createIngestHandler(log);
-      const script = await bundleRxlogForBrowser();
-      const contentTypes: (string | undefined)[] = [];
-      const app = express();
-      app.get('/rxlog.js', (_req, res) => void res.type('text/javascript').send(script));
-      app.get('/', (_req, res) => void res.type('html').send(PAGE));
-      app.get('/elsewhere', (_req, res) => void res.type('html').send('<!doctype html>bye'));
-      app.post('/api/logs', (req, res) => {
-        contentTypes.push(req.headers['content-type']);
-        ingest(req, res);
-      });
-      const server = createServer(app);
-      await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-      const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-      // Playwright turns the back/forward cache off by default; the page's return needs it on.
-      const { browser, close } = await freshChromium({ ignoreDefaultArgs: ['--disable-back-forward-cache'] });
-      try {
+    () =>
+      withIngestApp(async ({ url, browser, events, ingest, contentTypes }) => {
         const page = browser.pages()[0] ?? (await browser.newPage());
         await page.goto(`${url}/`);
         const sent = await page.evaluate(() => (window as unknown as { sent: Sent[] }).sent);
@@ -68,24 +116,11 @@ describe('createIngestHandler in Express 5 receiving a page-hide beacon from Chr
         expect(contentTypes).toEqual([]);
 
         await page.goto(`${url}/elsewhere`);
-        const end = Date.now() + 10_000;
-        while (memory.events.length < 4 && Date.now() < end) await new Promise((resolve) => setTimeout(resolve, 20));
-
+        await arrived(events, 4);
         // One beacon, CLEF (same origin: no preflight), answered 200 with every line accepted.
         expect(contentTypes).toEqual(['application/vnd.serilog.clef']);
         expect(ingest.metrics()).toMatchObject({ responses: { 200: 1 }, accepted: 4, rejected: 0 });
-        expect(memory.events.map((e) => e.level)).toEqual(['information', 'warning', 'error', 'debug']);
-        for (const [n, event] of memory.events.entries()) {
-          const line = readCompactJson(sent[n].line);
-          expect(event.properties.ClientMessage).toBe(sent[n].message);
-          expect(event.properties.ClientTemplate).toBe(line.messageTemplate.text);
-          expect(event.properties.ClientTimestamp).toBe(line.timestamp.toISOString());
-          expect(event.properties.Client).toEqual(line.properties);
-          expect(event.properties.Origin).toBe('browser');
-          expect(event.properties.UserAgent).toMatch(/Chrome/);
-        }
-        expect((memory.events[0].properties.Client as { Id: unknown }).Id).toBe(12345678901234567890n);
-        expect(memory.events[2].exception?.stack).toMatch(/^Error: Payment failed\n[\s\S]*caused by: TypeError: card declined/);
+        expectAsSent(events, sent);
 
         // Back to the page (restored from the back/forward cache): it counts the beacon's events
         // delivered, holds none, and sends nothing again.
@@ -101,14 +136,26 @@ describe('createIngestHandler in Express 5 receiving a page-hide beacon from Chr
         });
         expect(after).toMatchObject({ restored: true, http: { delivered: 4, failed: 0, pending: 0 } });
         expect(contentTypes).toHaveLength(1);
-        expect(memory.events).toHaveLength(4);
-      } finally {
-        await close();
-        server.closeAllConnections();
-        await new Promise<void>((resolve) => server.close(() => resolve()));
-        await log.close({ strategy: 'immediate', timeoutMs: 0 });
-      }
-    },
+        expect(events).toHaveLength(4);
+      }),
+    60_000,
+  );
+
+  chromiumIt(
+    'gets the batch of a tab the user closes, by beacon, each event once',
+    () =>
+      withIngestApp(async ({ url, browser, events, ingest, contentTypes }) => {
+        const tab = await browser.newPage();
+        await tab.goto(`${url}/`);
+        const sent = await tab.evaluate(() => (window as unknown as { sent: Sent[] }).sent);
+        expect(contentTypes).toEqual([]);
+        // As a user closes it: the page's pagehide runs.
+        await tab.close({ runBeforeUnload: true });
+        await arrived(events, 4);
+        expect(contentTypes).toEqual(['application/vnd.serilog.clef']);
+        expect(ingest.metrics()).toMatchObject({ responses: { 200: 1 }, accepted: 4, rejected: 0 });
+        expectAsSent(events, sent);
+      }),
     60_000,
   );
 });
