@@ -73,6 +73,11 @@ const MAX_NAME_LENGTH = 200;
 const MIN_MESSAGE_LENGTH = 1_024;
 // CLEF's reserved fields (clef-json.org): @tr and @sp are read as the trace, never kept as properties too.
 const CLEF_FIELDS = new Set(['@t', '@mt', '@m', '@l', '@x', '@i', '@r', '@tr', '@sp']);
+/** CLEF's id fields and the properties they stand for (CompactJsonFormatter writes `TraceId` and `SpanId` as them). */
+const CLEF_ID_PROPERTIES = [
+  ['@tr', 'TraceId', isTraceIdText],
+  ['@sp', 'SpanId', isSpanIdText],
+] as const;
 const NDJSON_FIELDS = new Set(['timestamp', 'level', 'message', 'template', 'exception']);
 // NdjsonFormatter writes a property named like a field with one more leading underscore.
 const NDJSON_ESCAPED = /^_+(?:timestamp|level|message|template|exception)$/;
@@ -148,8 +153,19 @@ function readLine(bytes: Buffer, limits: ClientEventLimits): ClientEvent {
   const exception = optionalString(fields[clef ? '@x' : 'exception']);
   const renderings = clef ? readRenderings(fields['@r']) : undefined;
 
+  const trace = readTrace(fields[clef ? '@tr' : 'TraceId'], fields[clef ? '@sp' : 'SpanId'], fields.TraceFlags);
   const properties = Object.create(null) as Record<string, unknown>;
   let budget = limits.maxProperties;
+  // CLEF's @tr and @sp ids that are no trace (one without the other, all zeros) are the browser's
+  // TraceId and SpanId properties, as readCompactJson reads them, first: kept in its data, not lost.
+  if (clef && trace === undefined)
+    for (const [field, name, isId] of CLEF_ID_PROPERTIES) {
+      const value = fields[field];
+      // Ids rxlog's formatter would write; anything else there is no property of the browser's.
+      if (!isId(value)) continue;
+      budget = spend(value, budget - 1, 1, limits.maxDepth);
+      properties[name] = value;
+    }
   for (const key of Object.keys(fields)) {
     if (reserved.has(key)) continue;
     const name = clef ? (key.startsWith('@@') ? key.slice(1) : key) : NDJSON_ESCAPED.test(key) ? key.slice(1) : key;
@@ -159,7 +175,6 @@ function readLine(bytes: Buffer, limits: ClientEventLimits): ClientEvent {
   }
 
   const capped = levelValue(sentLevel) > levelValue(limits.maxLevel);
-  const trace = readTrace(fields[clef ? '@tr' : 'TraceId'], fields[clef ? '@sp' : 'SpanId'], fields.TraceFlags);
   return {
     level: capped ? limits.maxLevel : sentLevel,
     ...(capped ? { clientLevel: sentLevel } : {}),

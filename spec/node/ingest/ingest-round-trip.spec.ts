@@ -234,6 +234,29 @@ describe('HttpSink to createIngestHandler, one round trip', () => {
   );
 });
 
+describe('HttpSink to createIngestHandler, ids that make no trace', () => {
+  beforeAll(() => useAsyncLocalStorage());
+
+  it("keeps a browser's TraceId without a SpanId (a 32-hex correlation id) in Client, where it vanished", async () => {
+    const server = await express5();
+    const correlation = crypto.randomUUID().replaceAll('-', '');
+    const browser = new LoggerConfiguration().enrich
+      .withProperty('TraceId', correlation)
+      .writeTo.sink(new HttpSink({ url: server.url }), { batch: { size: 10, maxDelayMs: 10 } })
+      .createLogger();
+    try {
+      browser.information('Checkout opened');
+      await browser.close({ strategy: 'flush', timeoutMs: 5_000 });
+      const [event] = server.events;
+      // Written as CLEF's @tr (32 hex digits), with no @sp: no trace, but still the browser's value.
+      expect(event.properties.Client).toEqual({ TraceId: correlation });
+      expect(event.properties.TraceId).toBeUndefined();
+    } finally {
+      await server.close();
+    }
+  });
+});
+
 describe('createIngestHandler and the beacon bodies of browser sinks', () => {
   it('tells SelfLog when maxBodyBytes is below a beacon body, which it would answer 413 unseen while the page counts its events delivered', () => {
     const { log } = serverLogger();
