@@ -60,6 +60,16 @@ describe('parseClientEvents', () => {
     expect({ ...events[0].properties }).toEqual({ TraceId: id, N: 1 });
   });
 
+  it('reads an integer a number cannot hold as a bigint with its digits, and rejects one of more than 4 300 digits', () => {
+    const at = (digits: string): string => `{"@t":"2026-11-30T10:00:00.000Z","@mt":"{N}","N":${digits}}`;
+    const { events, rejected } = parse([at('12345678901234567890'), at('9'.repeat(4_300)), at('9'.repeat(4_301))].join('\n'), {
+      maxEventBytes: 8_192,
+    });
+    expect(rejected).toBe(1);
+    expect(events.map((e) => e.properties.N)).toEqual([12345678901234567890n, 10n ** 4300n - 1n]);
+    expect(messageOf(events[0])).toBe('12345678901234567890');
+  });
+
   it('reads NDJSON lines as NdjsonFormatter writes them', () => {
     const { events } = parse(
       line({ timestamp: '2026-11-30T10:00:00.000Z', level: 'debug', message: 'Hi Ann', template: 'Hi {Name}', Name: 'Ann' }),
