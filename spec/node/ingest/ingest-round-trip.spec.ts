@@ -15,6 +15,7 @@ import { useAsyncLocalStorage } from '../../../lib/node/use-async-local-storage'
 import type { Logger } from '../../../lib/pipeline/logger';
 import { BEACON_MAX_BYTES, HttpSink } from '../../../lib/sinks/http/http-sink';
 import { MemorySink } from '../../../lib/sinks/memory-sink';
+import { startNestApp } from '../../nest/fixtures/run-nest-app';
 import { anyValue } from '../../helpers/arbitraries';
 import { collectSelfLog } from '../../helpers/self-log';
 
@@ -232,6 +233,42 @@ describe('HttpSink to createIngestHandler, one round trip', () => {
       }
     },
   );
+});
+
+describe('HttpSink to createIngestHandler in a NestJS controller, re-logged as CLEF', () => {
+  // spec/nest/fixtures/nest-ingest-app.ts writes the server's events to stdout as CLEF lines, which
+  // are read back here: the browser's values survive two CLEF hops (page to server, server to file).
+  it("brings the browser's bigints, formatted holes and nested data through the server's own CLEF output", async () => {
+    const app = await startNestApp('nest-ingest-app.ts', ['express']);
+    const sent: LogEvent[] = [];
+    const browser = new LoggerConfiguration().writeTo
+      .sink({ emit: (events) => void sent.push(...events) })
+      .writeTo.sink(new HttpSink({ url: `${app.url}/controller/logs` }), { batch: { size: 10, maxDelayMs: 10 } })
+      .createLogger();
+    let run: Awaited<ReturnType<typeof app.stop>> | undefined;
+    try {
+      browser.information(
+        'Order {Id} of {Total:0.00} at {When:HH:mm} {@Lines} {Flags}',
+        12345678901234567890n,
+        12.5,
+        new Date('2026-11-30T10:07:09.123Z'),
+        [{ sku: 'a', qty: 2 }],
+        new Set(['gift']),
+      );
+      await browser.close({ strategy: 'flush', timeoutMs: 10_000 });
+      expect(browser.metrics().sinks.http).toMatchObject({ delivered: 1, failed: 0 });
+    } finally {
+      run = await app.stop();
+    }
+    const received = run.events.filter((e) => e.properties.Origin === 'browser');
+    expect(received).toHaveLength(1);
+    const line = formatter.format(sent[0]);
+    expect(received[0].properties.Client).toEqual(clientValues(line));
+    expect(received[0].properties.ClientMessage).toBe(sent[0].renderMessage());
+    expect(received[0].renderMessage()).toBe(sent[0].renderMessage());
+    // The controller runs in Nest's request context: the server's RequestId, not the browser's.
+    expect(typeof received[0].properties.RequestId).toBe('string');
+  }, 120_000);
 });
 
 describe('HttpSink to createIngestHandler, ids that make no trace', () => {
