@@ -71,7 +71,8 @@ export interface ParsedClientEvents {
 const MAX_NAME_LENGTH = 200;
 /** The least a rendered message may grow to, in characters, whatever the length of its line. */
 const MIN_MESSAGE_LENGTH = 1_024;
-// CLEF's reserved fields (clef-json.org): @tr and @sp are read as the trace, never kept as properties too.
+// CLEF's reserved fields (clef-json.org): @tr and @sp are read as the trace, never kept as properties too
+// (ids that make no trace are the TraceId and SpanId properties they were written from).
 const CLEF_FIELDS = new Set(['@t', '@mt', '@m', '@l', '@x', '@i', '@r', '@tr', '@sp']);
 /** CLEF's id fields and the properties they stand for (CompactJsonFormatter writes `TraceId` and `SpanId` as them). */
 const CLEF_ID_PROPERTIES = [
@@ -199,6 +200,7 @@ function readTrace(traceId: unknown, spanId: unknown, flags: unknown): ClientTra
   return byte ? { TraceId: traceId, SpanId: spanId, TraceFlags: flags } : { TraceId: traceId, SpanId: spanId };
 }
 
+/** Whether the template has a hole with a format (`{When:HH:mm}`), which the server may render otherwise than the browser did. */
 function hasFormattedHole(template: string): boolean {
   return parseTemplate(template).tokens.some((token) => token.kind === 'property' && token.format !== undefined);
 }
