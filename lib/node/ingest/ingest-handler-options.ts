@@ -46,7 +46,7 @@ export interface IngestHandlerOptions {
   maxEventBytes?: number | undefined;
   /** The most values (properties, nested members and array items together) in one event; more rejects the event. Default `256`. */
   maxProperties?: number | undefined;
-  /** The deepest nesting of a property value; deeper rejects the event. A browser's logger captures structures 10 deep: `10` takes every depth it writes. Default `8`. */
+  /** The deepest nesting of a property value; deeper rejects the event. Default `10`: every depth a browser's logger writes (it captures structures 10 deep, then `'[MaxDepth]'`). */
   maxDepth?: number | undefined;
   /** The highest level a client may log at; higher levels are lowered to it (the sent level is kept as `ClientLevel`). Default `'error'`. */
   maxLevel?: LogLevelName | undefined;
@@ -243,7 +243,7 @@ export function resolveIngestOptions(given: IngestHandlerOptions = {}): Resolved
     maxEvents: count(options.maxEvents, 'maxEvents', 1_000),
     maxEventBytes: count(options.maxEventBytes, 'maxEventBytes', 32_768),
     maxProperties: count(options.maxProperties, 'maxProperties', 256),
-    maxDepth: count(options.maxDepth, 'maxDepth', 8),
+    maxDepth: count(options.maxDepth, 'maxDepth', 10),
     maxLevel: isLevelName(maxLevel) ? maxLevel : 'error',
     rateLimit,
     bodyTimeoutMs: timerMs(options.bodyTimeoutMs, 'bodyTimeoutMs', 10_000),

@@ -271,6 +271,37 @@ describe('HttpSink to createIngestHandler in a NestJS controller, re-logged as C
   }, 120_000);
 });
 
+describe('HttpSink to createIngestHandler, nested structures', () => {
+  beforeAll(() => useAsyncLocalStorage());
+
+  it('takes every depth a browser logger writes with the default maxDepth, where 9 and 10 deep were rejected whole', async () => {
+    const server = await express5();
+    const sent: LogEvent[] = [];
+    const browser = new LoggerConfiguration().writeTo
+      .sink({ emit: (events) => void sent.push(...events) })
+      .writeTo.sink(new HttpSink({ url: server.url }), { batch: { size: 10, maxDelayMs: 10 } })
+      .createLogger();
+    const nested = (depth: number): unknown => {
+      let value: unknown = 'bottom';
+      for (let i = 0; i < depth; i++) value = { v: value };
+      return value;
+    };
+    try {
+      // A state object 8, 9, 10 and 12 deep (the browser's capture cuts the last at 10).
+      for (const depth of [8, 9, 10, 12]) browser.information('State {@State}', nested(depth));
+      await browser.close({ strategy: 'flush', timeoutMs: 5_000 });
+      expect(browser.metrics().sinks.http).toMatchObject({ delivered: 4, failed: 0 });
+      expect(server.ingest.metrics()).toMatchObject({ accepted: 4, rejected: 0 });
+      // Whole as sent up to 9 deep; below that, the server's own capture (Client is one level
+      // more) marks the deepest level '[MaxDepth]' rather than losing the event.
+      for (const n of [0, 1]) expect(server.events[n].properties.Client).toEqual(clientValues(formatter.format(sent[n])));
+      expect(JSON.stringify(server.events[2].properties.Client)).toContain('"[MaxDepth]"');
+    } finally {
+      await server.close();
+    }
+  });
+});
+
 describe('HttpSink to createIngestHandler, ids that make no trace', () => {
   beforeAll(() => useAsyncLocalStorage());
 
