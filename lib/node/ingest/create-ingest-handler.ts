@@ -6,6 +6,7 @@ import type { Logger } from '../../pipeline/logger';
 import { captureValue } from '../../templates/capture';
 import { DEFAULT_CENSOR } from '../../templates/redaction-policy';
 import { writeJson } from '../../templates/safe-json';
+import { BEACON_MAX_BYTES } from '../../sinks/http/http-sink';
 import {
   type IngestHandlerOptions,
   type ResolvedIngestOptions,
@@ -135,6 +136,14 @@ const NO_VALUES: Readonly<Record<string, unknown>> = Object.freeze(Object.create
  */
 export function createIngestHandler(log: IngestLogger, options: IngestHandlerOptions = {}): IngestHandler {
   const settings = resolveIngestOptions(options);
+  // Not an error (a server may only take small fetch batches), but a beacon's 413 is never seen by
+  // the page, which counts its events delivered: said once, where the server's owner looks.
+  if (settings.maxBodyBytes < BEACON_MAX_BYTES)
+    SelfLog.write(
+      'createIngestHandler: maxBodyBytes ({MaxBodyBytes}) is below the {BeaconBytes} bytes of body a browser sink puts in one beacon or offline-store entry: such a beacon is answered 413 unseen, its events counted delivered by the page, and such an entry is dropped on replay',
+      settings.maxBodyBytes,
+      BEACON_MAX_BYTES,
+    );
   const limit = settings.rateLimit === false ? undefined : rateLimiter(settings.rateLimit);
   let pendingBytes = 0;
   const budget: ByteBudget = {
@@ -447,8 +456,10 @@ function write(log: IngestLogger, settings: ResolvedIngestOptions, server: Recor
  * censor function too: once, for this one event), and the message is rendered from them as they
  * were left, so a value the policy censors in `Client` is censored in the message as well. A
  * message the client sent without its template cannot be rendered again: it is kept only when the
- * policies changed none of the client's values, else replaced by {@link REDACTED_MESSAGE}. Any
- * other logger (one that only has `child`) has no rxlog policy: its message is rendered from the
+ * policies changed none of the client's values, else replaced by {@link REDACTED_MESSAGE}. So is the
+ * message a client sent with a template whose formatted holes it gave no renderings for (NDJSON,
+ * see `ClientEvent.sentMessage`), else the template is rendered. Any other logger (one that only
+ * has `child`) has no rxlog policy: its message is the client's (`sentMessage`), or rendered from the
  * values as sent.
  */
 function redactedChild(
@@ -458,7 +469,7 @@ function redactedChild(
   event: ClientEvent,
 ): [Pick<Logger, 'write'>, string] {
   const made = bindRedacted(log, properties);
-  if (made === undefined) return [log.child(properties), clientMessage(event, event.properties)];
+  if (made === undefined) return [log.child(properties), event.sentMessage ?? clientMessage(event, event.properties)];
   const [logger, bound] = made;
   const at = bound.keys.indexOf(name);
   const client: unknown = at === -1 ? undefined : bound.values[at];
@@ -466,10 +477,11 @@ function redactedChild(
   // each hole renders as written. A string's characters or an array's items would fill `{0}`.
   const values =
     typeof client === 'object' && client !== null && !Array.isArray(client) ? (client as Record<string, unknown>) : NO_VALUES;
-  if (event.template !== undefined) return [logger, clientMessage(event, values)];
   // Captured as bindProperties captured it: the same JSON unless a policy changed something.
-  const unchanged = at !== -1 && writeJson(captureValue(event.properties, 'default')) === writeJson(client);
-  return [logger, unchanged ? clientMessage(event, values) : REDACTED_MESSAGE];
+  const unchanged = (): boolean => at !== -1 && writeJson(captureValue(event.properties, 'default')) === writeJson(client);
+  if (event.template !== undefined)
+    return [logger, event.sentMessage !== undefined && unchanged() ? event.sentMessage : clientMessage(event, values)];
+  return [logger, unchanged() ? clientMessage(event, values) : REDACTED_MESSAGE];
 }
 
 /** The client's exception text as an Error: its first line is the message, the whole text its stack. */

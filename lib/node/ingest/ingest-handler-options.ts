@@ -32,7 +32,7 @@ export interface IngestRateLimit {
 
 /** Options of {@link createIngestHandler}; every limit has a default that is safe for a public endpoint. */
 export interface IngestHandlerOptions {
-  /** The largest request body, in bytes; a larger one is answered 413 and not read further. Default `1_048_576` (1 MiB). */
+  /** The largest request body, in bytes; a larger one is answered 413 and not read further. Keep it at least 61 440 (60 KiB), the largest body a browser sink puts in one beacon, whose 413 the page never sees (SelfLog says so when it is less). Default `1_048_576` (1 MiB). */
   maxBodyBytes?: number | undefined;
   /**
    * The most body bytes held at once across every request being read (what concurrent clients can
@@ -46,7 +46,7 @@ export interface IngestHandlerOptions {
   maxEventBytes?: number | undefined;
   /** The most values (properties, nested members and array items together) in one event; more rejects the event. Default `256`. */
   maxProperties?: number | undefined;
-  /** The deepest nesting of a property value; deeper rejects the event. Default `8`. */
+  /** The deepest nesting of a property value; deeper rejects the event. Default `10`: every depth a browser's logger writes (it captures structures 10 deep, then `'[MaxDepth]'`). */
   maxDepth?: number | undefined;
   /** The highest level a client may log at; higher levels are lowered to it (the sent level is kept as `ClientLevel`). Default `'error'`. */
   maxLevel?: LogLevelName | undefined;
@@ -243,7 +243,7 @@ export function resolveIngestOptions(given: IngestHandlerOptions = {}): Resolved
     maxEvents: count(options.maxEvents, 'maxEvents', 1_000),
     maxEventBytes: count(options.maxEventBytes, 'maxEventBytes', 32_768),
     maxProperties: count(options.maxProperties, 'maxProperties', 256),
-    maxDepth: count(options.maxDepth, 'maxDepth', 8),
+    maxDepth: count(options.maxDepth, 'maxDepth', 10),
     maxLevel: isLevelName(maxLevel) ? maxLevel : 'error',
     rateLimit,
     bodyTimeoutMs: timerMs(options.bodyTimeoutMs, 'bodyTimeoutMs', 10_000),

@@ -1,7 +1,8 @@
 import { isLevelName, type LogLevelName, levelValue, parseLevel } from '../../core/log-level';
 import { isSpanIdText, isTraceIdText, isZeroId } from '../../core/trace-context';
+import { parseJsonExact } from '../../formatting/parse-json-exact';
 import { parseTemplate } from '../../templates/parse-template';
-import { renderPropertyToken } from '../../templates/render-template';
+import { alignText, renderPropertyToken } from '../../templates/render-template';
 
 /** One event a client sent, validated: its properties are data only, in an object without a prototype. */
 export interface ClientEvent {
@@ -18,6 +19,19 @@ export interface ClientEvent {
   readonly message?: string | undefined;
   /** The most characters the message rendered from the template may have (see {@link messageLimit}). */
   readonly messageLimit: number;
+  /**
+   * The client's renderings of its template's formatted holes (CLEF `@r`, an array of strings),
+   * in hole order, when it sent them: the message shows a scalar's rendering as the browser made it
+   * (a Date's `{When:HH:mm}`, which arrives as its ISO string), as rxlog's CLEF reader and Seq do.
+   */
+  readonly renderings?: readonly string[] | undefined;
+  /**
+   * The client's own rendered message, when it sent a template with formatted holes but no
+   * renderings for them (NDJSON's `message`; a CLEF `@m` without `@r`): it shows those holes as the
+   * browser formatted them, where the server would render a Date that arrived as text as its ISO
+   * string. The handler uses it when the server's redaction policy changed none of the client's values.
+   */
+  readonly sentMessage?: string | undefined;
   /** The client's timestamp, when it sent a valid one: ISO 8601 text that is a date (any other text rejects the line). */
   readonly timestamp?: string | undefined;
   /** The client's exception text. */
@@ -57,8 +71,14 @@ export interface ParsedClientEvents {
 const MAX_NAME_LENGTH = 200;
 /** The least a rendered message may grow to, in characters, whatever the length of its line. */
 const MIN_MESSAGE_LENGTH = 1_024;
-// CLEF's reserved fields (clef-json.org): @tr and @sp are read as the trace, never kept as properties too.
+// CLEF's reserved fields (clef-json.org): @tr and @sp are read as the trace, never kept as properties too
+// (ids that make no trace are the TraceId and SpanId properties they were written from).
 const CLEF_FIELDS = new Set(['@t', '@mt', '@m', '@l', '@x', '@i', '@r', '@tr', '@sp']);
+/** CLEF's id fields and the properties they stand for (CompactJsonFormatter writes `TraceId` and `SpanId` as them). */
+const CLEF_ID_PROPERTIES = [
+  ['@tr', 'TraceId', isTraceIdText],
+  ['@sp', 'SpanId', isSpanIdText],
+] as const;
 const NDJSON_FIELDS = new Set(['timestamp', 'level', 'message', 'template', 'exception']);
 // NdjsonFormatter writes a property named like a field with one more leading underscore.
 const NDJSON_ESCAPED = /^_+(?:timestamp|level|message|template|exception)$/;
@@ -119,7 +139,9 @@ function readLine(bytes: Buffer, limits: ClientEventLimits): ClientEvent {
   } catch {
     throw new Rejected('invalid UTF-8');
   }
-  const parsed: unknown = JSON.parse(text);
+  // Not JSON.parse: it rounds an integer past 2^53 (a bigint the browser logged, a 64-bit id),
+  // which rxlog's writers send as its exact digits; one of more than 4300 digits rejects the line.
+  const parsed: unknown = parseJsonExact(text);
   if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) throw new Rejected('not an object');
   const fields = parsed as Record<string, unknown>;
   const clef = '@t' in fields || '@mt' in fields || '@m' in fields;
@@ -130,9 +152,21 @@ function readLine(bytes: Buffer, limits: ClientEventLimits): ClientEvent {
   const sentLevel = readLevel(fields[clef ? '@l' : 'level']);
   const timestamp = readTimestamp(fields[clef ? '@t' : 'timestamp']);
   const exception = optionalString(fields[clef ? '@x' : 'exception']);
+  const renderings = clef ? readRenderings(fields['@r']) : undefined;
 
+  const trace = readTrace(fields[clef ? '@tr' : 'TraceId'], fields[clef ? '@sp' : 'SpanId'], fields.TraceFlags);
   const properties = Object.create(null) as Record<string, unknown>;
   let budget = limits.maxProperties;
+  // CLEF's @tr and @sp ids that are no trace (one without the other, all zeros) are the browser's
+  // TraceId and SpanId properties, as readCompactJson reads them, first: kept in its data, not lost.
+  if (clef && trace === undefined)
+    for (const [field, name, isId] of CLEF_ID_PROPERTIES) {
+      const value = fields[field];
+      // Ids rxlog's formatter would write; anything else there is no property of the browser's.
+      if (!isId(value)) continue;
+      budget = spend(value, budget - 1, 1, limits.maxDepth);
+      properties[name] = value;
+    }
   for (const key of Object.keys(fields)) {
     if (reserved.has(key)) continue;
     const name = clef ? (key.startsWith('@@') ? key.slice(1) : key) : NDJSON_ESCAPED.test(key) ? key.slice(1) : key;
@@ -142,13 +176,16 @@ function readLine(bytes: Buffer, limits: ClientEventLimits): ClientEvent {
   }
 
   const capped = levelValue(sentLevel) > levelValue(limits.maxLevel);
-  const trace = readTrace(fields[clef ? '@tr' : 'TraceId'], fields[clef ? '@sp' : 'SpanId'], fields.TraceFlags);
   return {
     level: capped ? limits.maxLevel : sentLevel,
     ...(capped ? { clientLevel: sentLevel } : {}),
     ...(template === undefined ? {} : { template }),
     ...(template === undefined ? { message: rendered } : {}),
     messageLimit: messageLimit(bytes.length, limits),
+    ...(renderings === undefined ? {} : { renderings }),
+    ...(template !== undefined && rendered !== undefined && renderings === undefined && hasFormattedHole(template)
+      ? { sentMessage: rendered }
+      : {}),
     ...(timestamp === undefined ? {} : { timestamp }),
     ...(exception === undefined ? {} : { exception }),
     properties,
@@ -161,6 +198,16 @@ function readTrace(traceId: unknown, spanId: unknown, flags: unknown): ClientTra
   if (!isTraceIdText(traceId) || isZeroId(traceId) || !isSpanIdText(spanId) || isZeroId(spanId)) return undefined;
   const byte = typeof flags === 'number' && Number.isInteger(flags) && flags >= 0 && flags <= 255;
   return byte ? { TraceId: traceId, SpanId: spanId, TraceFlags: flags } : { TraceId: traceId, SpanId: spanId };
+}
+
+/** Whether the template has a hole with a format (`{When:HH:mm}`), which the server may render otherwise than the browser did. */
+function hasFormattedHole(template: string): boolean {
+  return parseTemplate(template).tokens.some((token) => token.kind === 'property' && token.format !== undefined);
+}
+
+/** CLEF's `@r` when it is an array of strings; anything else is ignored (the server renders those holes itself). */
+function readRenderings(value: unknown): readonly string[] | undefined {
+  return Array.isArray(value) && value.every((item) => typeof item === 'string') ? value : undefined;
 }
 
 /**
@@ -176,20 +223,44 @@ function messageLimit(lineBytes: number, limits: ClientEventLimits): number {
 /**
  * The message of a client's event: its template rendered with `values` (its own properties, or
  * those the server's redaction policy left), cut at its {@link ClientEvent.messageLimit}; or, when
- * it sent no template, its own rendered message.
+ * it sent no template, its own rendered message. A formatted hole shows the client's rendering
+ * (CLEF `@r`) when its value is a scalar the policy left as the client sent it, so the message reads
+ * as it did in the browser; a value the policy changed is rendered from what it left, never from
+ * the client's text.
  */
 export function clientMessage(event: ClientEvent, values: Readonly<Record<string, unknown>>): string {
-  return event.template === undefined ? (event.message ?? '') : renderBounded(event.template, values, event.messageLimit);
+  return event.template === undefined
+    ? (event.message ?? '')
+    : renderBounded(event.template, values, event.messageLimit, (name, formatted) => {
+        const rendering = event.renderings?.[formatted];
+        if (rendering === undefined || !Object.hasOwn(values, name)) return undefined;
+        const value = values[name];
+        const scalar =
+          typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean' || typeof value === 'bigint';
+        return scalar && Object.is(value, event.properties[name]) ? rendering : undefined;
+      });
 }
 
 /**
  * Renders a client's template with its properties, cut at `max` UTF-16 code units (then `…`):
  * holes repeat a value and alignments pad, so a short line could otherwise render into megabytes.
+ * `rendering(name, n)` gives the client's own text for the `n`th formatted hole, or undefined.
  */
-function renderBounded(template: string, properties: Readonly<Record<string, unknown>>, max: number): string {
+function renderBounded(
+  template: string,
+  properties: Readonly<Record<string, unknown>>,
+  max: number,
+  rendering: (name: string, formatted: number) => string | undefined,
+): string {
   let out = '';
+  let formatted = 0;
   for (const token of parseTemplate(template).tokens) {
-    const piece = token.kind === 'text' ? token.text : renderPropertyToken(token, properties);
+    let piece: string;
+    if (token.kind === 'text') piece = token.text;
+    else {
+      const own = token.format === undefined ? undefined : rendering(token.name, formatted++);
+      piece = own === undefined ? renderPropertyToken(token, properties) : alignText(own, token.alignment);
+    }
     if (out.length + piece.length <= max) {
       out += piece;
       continue;

@@ -12,7 +12,7 @@ describe('resolveIngestOptions', () => {
       maxEvents: 1_000,
       maxEventBytes: 32_768,
       maxProperties: 256,
-      maxDepth: 8,
+      maxDepth: 10,
       maxLevel: 'error',
       bodyTimeoutMs: 10_000,
       clientProperty: 'Client',

@@ -111,6 +111,48 @@ describe('createIngestHandler with a redaction policy on the server logger', () 
     expect(written).not.toContain('5500000000000004');
   });
 
+  it("shows a formatted hole as the browser rendered it (@r) only for a value the policy left: a redacted one's rendering never reaches a sink", async () => {
+    const ingest = await startIngest([{ paths: ['Client.Password', 'Client.Pin'] }, { keys: /^gone$/i, remove: true }]);
+    const browser = new LoggerConfiguration().writeTo
+      .sink(new HttpSink({ url: ingest.url }), { batch: { size: 10, maxDelayMs: 10 } })
+      .createLogger();
+    // `:l` and `:000` are formats: the CLEF line carries the browser's renderings of them in @r.
+    browser.information(
+      'Login {User:l} with {Password:l} pin {Pin:000} {Gone:l} at {When:yyyy}',
+      'ann',
+      'hunter2',
+      42,
+      's3',
+      new Date(0),
+    );
+    await browser.close({ strategy: 'flush', timeoutMs: 5_000 });
+    expect(ingest.events.map((e) => e.renderMessage())).toEqual([
+      `Login ann with [Redacted] pin [Redacted] {Gone:l} at ${new Date(0).getFullYear()}`,
+    ]);
+    const written = ingest.lines().join('\n');
+    for (const secret of ['hunter2', '042', 's3']) expect(written).not.toContain(secret);
+  });
+
+  it("keeps an NDJSON line's own message for its formatted holes only when the policy changed none of its values", async () => {
+    const ingest = await startIngest([{ paths: ['Client.Password'] }]);
+    const browser = new LoggerConfiguration().writeTo
+      .sink(new HttpSink({ url: ingest.url, formatter: new NdjsonFormatter(), contentType: 'application/x-ndjson' }), {
+        batch: { size: 10, maxDelayMs: 10 },
+      })
+      .createLogger();
+    const when = new Date(0);
+    browser.information('Seen {User} at {When:yyyy}', 'ann', when);
+    browser.information('Login {User} with {Password:l} at {When:yyyy}', 'ann', 'hunter2', when);
+    await browser.close({ strategy: 'flush', timeoutMs: 5_000 });
+    // NDJSON carries no renderings: the first message is the browser's, with the Date as it was
+    // formatted (not its ISO string); the second is rendered from what the policy left.
+    expect(ingest.events.map((e) => e.renderMessage())).toEqual([
+      `Seen ann at ${when.getFullYear()}`,
+      'Login ann with [Redacted] at 1970-01-01T00:00:00.000Z',
+    ]);
+    expect(ingest.lines().join('\n')).not.toContain('hunter2');
+  });
+
   it('leaves the hole of a removed value as written, and of a wholly redacted Client, each hole', async () => {
     const removed = await startIngest([{ keys: /^password$/i, remove: true }]);
     await post(removed.url, [{ '@mt': 'Login {User} with {Password}', User: 'ann', Password: 'hunter2' }]);

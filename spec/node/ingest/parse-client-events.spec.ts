@@ -1,4 +1,5 @@
 import fc from 'fast-check';
+import { readCompactJson } from '../../../lib/formatting/read-compact-json';
 import {
   type ClientEvent,
   clientMessage,
@@ -43,6 +44,30 @@ describe('parseClientEvents', () => {
     expect({ ...traced.properties }).toEqual({ '@tr': 'mine' });
     expect(malformed.trace).toBeUndefined();
     expect({ ...malformed.properties }).toEqual({});
+  });
+
+  it("keeps CLEF's @tr or @sp ids that make no trace (one alone, all zeros) as the browser's TraceId and SpanId, as readCompactJson reads them", () => {
+    const id = '4bf92f3577b34da6a3ce929d0e0e4736';
+    const lines = [
+      { '@t': '2026-11-30T10:00:00.000Z', '@mt': 'alone', '@tr': id, N: 1 },
+      { '@t': '2026-11-30T10:00:00.000Z', '@mt': 'span alone', '@sp': '00f067aa0ba902b7' },
+      { '@t': '2026-11-30T10:00:00.000Z', '@mt': 'zeros', '@tr': '0'.repeat(32), '@sp': '0'.repeat(16) },
+    ].map(line);
+    const { events, rejected } = parse(lines.join('\n'));
+    expect(rejected).toBe(0);
+    expect(events.map((e) => e.trace)).toEqual([undefined, undefined, undefined]);
+    for (const [n, event] of events.entries()) expect({ ...event.properties }).toEqual(readCompactJson(lines[n]).properties);
+    expect({ ...events[0].properties }).toEqual({ TraceId: id, N: 1 });
+  });
+
+  it('reads an integer a number cannot hold as a bigint with its digits, and rejects one of more than 4 300 digits', () => {
+    const at = (digits: string): string => `{"@t":"2026-11-30T10:00:00.000Z","@mt":"{N}","N":${digits}}`;
+    const { events, rejected } = parse([at('12345678901234567890'), at('9'.repeat(4_300)), at('9'.repeat(4_301))].join('\n'), {
+      maxEventBytes: 8_192,
+    });
+    expect(rejected).toBe(1);
+    expect(events.map((e) => e.properties.N)).toEqual([12345678901234567890n, 10n ** 4300n - 1n]);
+    expect(messageOf(events[0])).toBe('12345678901234567890');
   });
 
   it('reads NDJSON lines as NdjsonFormatter writes them', () => {
