@@ -566,8 +566,12 @@ export class HttpSink implements Sink {
   #writeByBeacon(beacon: HttpBeacon, events: readonly LogEvent[]): boolean | EmitResult {
     if (!beacon.hiding) return false;
     this.#handOverHeld(beacon);
-    const [taken, reason] = this.#handOver(beacon, events);
-    return this.#pending(events.length, taken, reason, this.leftOut(events.slice(0, taken)));
+    // The logger's flushSync writes a batch it held for a retry through emitSync: the part of it
+    // just handed over went, and is not sent twice.
+    let handed = 0;
+    while (handed < events.length && this.#handedOver.has(events[handed])) handed++;
+    const [taken, reason] = this.#handOver(beacon, handed === 0 ? events : events.slice(handed));
+    return this.#pending(events.length, handed + taken, reason, this.leftOut(events.slice(0, handed + taken)));
   }
 
   /** The logger gave up on a batch (see GIVEN_UP): what of it was kept for page hide is not handed over. */
