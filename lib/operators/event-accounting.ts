@@ -29,7 +29,9 @@ let current: EventAccounting = NO_ACCOUNTING;
 /**
  * The accounting channel of the sink lane subscribing now, or a no-op one outside a lane. Call
  * it when the operator is subscribed (in `defer`, or in `new Observable(subscriber => …)`), never
- * when the operator is created: one operator function may serve several sinks.
+ * when the operator is created: one operator function may serve several sinks. The lane also
+ * provides it while it hands each event to its operators, so an operator subscribed on that turn
+ * (a `groupBy` group's, a `mergeMap` or `switchMap` inner) gets it; one subscribed from a timer does not.
  *
  * @example
  * // An app operator that drops health checks and says so.
@@ -58,6 +60,22 @@ export function provideEventAccounting<T>(accounting: EventAccounting, subscribe
   current = accounting;
   try {
     return subscribe();
+  } finally {
+    current = previous;
+  }
+}
+
+/**
+ * Calls `deliver(value)` with `accounting` as the channel {@link injectEventAccounting} returns: a
+ * lane hands each notification to an operator this way, so what the operator subscribes on that
+ * turn (a `groupBy` group, a `mergeMap` or `switchMap` inner) reads the lane's channel too. Shaped
+ * for the per-event path: no closure per call.
+ */
+export function deliverWithEventAccounting<T>(accounting: EventAccounting, deliver: (value: T) => void, value: T): void {
+  const previous = current;
+  current = accounting;
+  try {
+    deliver(value);
   } finally {
     current = previous;
   }

@@ -7,13 +7,21 @@ import {
   filter,
   type MonoTypeOperatorFunction,
   Observable,
+  type Observer,
   type OperatorFunction,
+  type Subscriber,
   tap,
 } from 'rxjs';
 import type { LogEvent } from '../core/log-event';
 import { SelfLog } from '../core/self-log';
 import type { SinkMetrics } from '../metrics/metrics-types';
-import { type EventAccounting, provideEventAccounting } from '../operators/event-accounting';
+import {
+  deliverWithEventAccounting,
+  type EventAccounting,
+  injectEventAccounting,
+  provideEventAccounting,
+} from '../operators/event-accounting';
+import { subscribeUpstream } from '../operators/subscribe-upstream';
 
 /** The reason given to events an operator removed without reporting them, found when its stream ended. */
 export const UNREPORTED_REASON = 'unreported';
@@ -185,9 +193,17 @@ export class LaneAccounting implements EventAccounting {
           // The events that had entered this operator when it was last subscribed: a failure with no
           // event since then is a failure to start, which a restart would repeat at once, without end.
           let enteredAtStart = 0;
+          // The operator takes each notification with its channel provided, not only its
+          // subscription: what it subscribes on an event's turn (a groupBy group, a mergeMap or
+          // switchMap inner with sampleEvents or throttleEvents in it) reports to this lane too,
+          // instead of to no one (its drops then looked held, and a summary was never `received`).
+          const inside = providing(watched, own);
           let isolated = new Observable<LogEvent>((subscriber) => {
             enteredAtStart = entries();
-            return provideEventAccounting(own, () => operator(watched).subscribe(subscriber));
+            // What it passes on leaves with the channel of the turn it came from (none, outside a
+            // lane), so a subscriber that subscribes on it (of log.events$) is not read as this operator.
+            const outside = injectEventAccounting();
+            provideEventAccounting(own, () => subscribeUpstream(operator(inside), subscriber, handingOn(subscriber, outside)));
           });
           if (!last)
             isolated = isolated.pipe(
@@ -273,6 +289,23 @@ export class LaneAccounting implements EventAccounting {
     if (this.discarded > 0) adjusted.droppedBy = addReasons(metrics.droppedBy, this.#reasons);
     return adjusted;
   }
+}
+
+/** `source`, each of its notifications delivered with `accounting` as the channel (see deliverWithEventAccounting). */
+function providing<T>(source: Observable<T>, accounting: EventAccounting): Observable<T> {
+  return new Observable<T>((subscriber) => subscribeUpstream(source, subscriber, handingOn(subscriber, accounting)));
+}
+
+/** An observer that passes each notification on to `subscriber` with `accounting` as the channel. */
+function handingOn<T>(subscriber: Subscriber<T>, accounting: EventAccounting): Observer<T> {
+  const next = (value: T): void => subscriber.next(value);
+  const error = (failure: unknown): void => subscriber.error(failure);
+  const complete = (): void => subscriber.complete();
+  return {
+    next: (value) => deliverWithEventAccounting(accounting, next, value),
+    error: (failure: unknown) => deliverWithEventAccounting(accounting, error, failure),
+    complete: () => deliverWithEventAccounting(accounting, complete, undefined),
+  };
 }
 
 /** `counts` (the sink's own, when it has some) with `more` added, reason by reason, within the {@link MAX_REASONS} bound. */
