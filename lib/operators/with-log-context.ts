@@ -1,4 +1,4 @@
-import { type MonoTypeOperatorFunction, Observable } from 'rxjs';
+import { type MonoTypeOperatorFunction, Observable, type Subscriber } from 'rxjs';
 import { ConfigurationError } from '../core/errors/configuration-error';
 import { SelfLog } from '../core/self-log';
 import type { CheckProperties, ContextProperties } from '../context/context-store';
@@ -41,7 +41,8 @@ function kindOf(value: unknown): string {
  *
  * Only what it delivers runs in the context: operators placed before it (upstream), and work the
  * source does as it is subscribed (`defer`'s factory), run without it, whether the source emits
- * synchronously (`of`, `from`) or later.
+ * synchronously (`of`, `from`) or later, and so does a subscription again by a `retry` or `repeat`
+ * placed after it, on the error or completion it delivered inside the context.
  *
  * The properties are read once per subscription (a function is called then, so each subscription
  * can have its own id) and the subscription keeps that copy. The context covers what runs
@@ -122,16 +123,45 @@ export function withLogContext<T>(properties: ContextProperties | (() => Context
       return {};
     }
   };
-  return (source) =>
-    new Observable<T>((subscriber) => {
+  return (source) => {
+    // While this stream delivers a notification inside its context: the context in force around
+    // that delivery. A subscription of this same stream made then is a retry or repeat
+    // subscribing it again on its error or completion (or a catchError's `caught`): it starts
+    // from that outer context, not inside the context of the subscription that just ended.
+    let delivering = false;
+    let outside: ContextProperties | undefined;
+    const deliver = (context: ContextProperties, notify: () => void): void => {
+      const wasDelivering = delivering;
+      const wasOutside = outside;
+      delivering = true;
+      outside = LogContext.current();
+      try {
+        LogContext.run(context, notify);
+      } finally {
+        delivering = wasDelivering;
+        outside = wasOutside;
+      }
+    };
+    const subscribe = (subscriber: Subscriber<T>): void => {
       const context = contextOf();
       // Subscribed outside the context: what runs as the source is subscribed is upstream work (a
       // synchronous source's operators, defer's factory), which must not carry it any more than
       // the same work does on a later turn for an asynchronous source.
       subscribeUpstream(source, subscriber, {
-        next: (value) => LogContext.run(context, () => subscriber.next(value)),
-        error: (error: unknown) => LogContext.run(context, () => subscriber.error(error)),
-        complete: () => LogContext.run(context, () => subscriber.complete()),
+        next: (value) => deliver(context, () => subscriber.next(value)),
+        error: (error: unknown) => deliver(context, () => subscriber.error(error)),
+        complete: () => deliver(context, () => subscriber.complete()),
       });
+    };
+    return new Observable<T>((subscriber) => {
+      if (!delivering) subscribe(subscriber);
+      else {
+        const restored = outside;
+        // The outer context exactly: suspended (none), then the outer properties, if any.
+        LogContext.suspend(() =>
+          restored === undefined ? subscribe(subscriber) : LogContext.run(restored, () => subscribe(subscriber)),
+        );
+      }
     });
+  };
 }
