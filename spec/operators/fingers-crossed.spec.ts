@@ -63,6 +63,18 @@ describe('fingersCrossed', () => {
     });
   });
 
+  it('ends passthroughMs early for a key that expires first (idle for ttlMs): its next event is held', () => {
+    const testScheduler = createTestScheduler();
+    testScheduler.run(({ hot, expectObservable }) => {
+      // Passthrough until frame 21, but the key is idle from 1 and forgotten at 4 (ttlMs 3).
+      const source = hot('-E---d-F-----|', events);
+      expectObservable(source.pipe(fingersCrossed({ ttlMs: 3, afterTrigger: { passthroughMs: 20 } }, testScheduler))).toBe(
+        '-E-----(dF)--|',
+        events,
+      );
+    });
+  });
+
   it('triggers at the level given, and with a predicate', () => {
     const testScheduler = createTestScheduler();
     testScheduler.run(({ hot, expectObservable }) => {
