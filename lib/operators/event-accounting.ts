@@ -64,19 +64,3 @@ export function provideEventAccounting<T>(accounting: EventAccounting, subscribe
     current = previous;
   }
 }
-
-/**
- * Calls `deliver(value)` with `accounting` as the channel {@link injectEventAccounting} returns: a
- * lane hands each notification to an operator this way, so what the operator subscribes on that
- * turn (a `groupBy` group, a `mergeMap` or `switchMap` inner) reads the lane's channel too. Shaped
- * for the per-event path: no closure per call.
- */
-export function deliverWithEventAccounting<T>(accounting: EventAccounting, deliver: (value: T) => void, value: T): void {
-  const previous = current;
-  current = accounting;
-  try {
-    deliver(value);
-  } finally {
-    current = previous;
-  }
-}

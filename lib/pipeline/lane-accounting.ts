@@ -15,13 +15,7 @@ import {
 import type { LogEvent } from '../core/log-event';
 import { SelfLog } from '../core/self-log';
 import type { SinkMetrics } from '../metrics/metrics-types';
-import {
-  deliverWithEventAccounting,
-  type EventAccounting,
-  injectEventAccounting,
-  provideEventAccounting,
-} from '../operators/event-accounting';
-import { subscribeUpstream } from '../operators/subscribe-upstream';
+import { type EventAccounting, injectEventAccounting, provideEventAccounting } from '../operators/event-accounting';
 
 /** The reason given to events an operator removed without reporting them, found when its stream ended. */
 export const UNREPORTED_REASON = 'unreported';
@@ -197,13 +191,14 @@ export class LaneAccounting implements EventAccounting {
           // subscription: what it subscribes on an event's turn (a groupBy group, a mergeMap or
           // switchMap inner with sampleEvents or throttleEvents in it) reports to this lane too,
           // instead of to no one (its drops then looked held, and a summary was never `received`).
-          const inside = providing(watched, own);
+          // (watched is a Subject: subscribed with a plain observer, nothing runs on subscribe.)
+          const inside = new Observable<LogEvent>((subscriber) => watched.subscribe(handingOn(subscriber, own)));
           let isolated = new Observable<LogEvent>((subscriber) => {
             enteredAtStart = entries();
             // What it passes on leaves with the channel of the turn it came from (none, outside a
             // lane), so a subscriber that subscribes on it (of log.events$) is not read as this operator.
             const outside = injectEventAccounting();
-            provideEventAccounting(own, () => subscribeUpstream(operator(inside), subscriber, handingOn(subscriber, outside)));
+            return provideEventAccounting(own, () => operator(inside).subscribe(handingOn(subscriber, outside)));
           });
           if (!last)
             isolated = isolated.pipe(
@@ -291,20 +286,13 @@ export class LaneAccounting implements EventAccounting {
   }
 }
 
-/** `source`, each of its notifications delivered with `accounting` as the channel (see deliverWithEventAccounting). */
-function providing<T>(source: Observable<T>, accounting: EventAccounting): Observable<T> {
-  return new Observable<T>((subscriber) => subscribeUpstream(source, subscriber, handingOn(subscriber, accounting)));
-}
-
-/** An observer that passes each notification on to `subscriber` with `accounting` as the channel. */
+/** An observer that hands each notification on to `subscriber` with `accounting` as the channel. */
 function handingOn<T>(subscriber: Subscriber<T>, accounting: EventAccounting): Observer<T> {
-  const next = (value: T): void => subscriber.next(value);
-  const error = (failure: unknown): void => subscriber.error(failure);
-  const complete = (): void => subscriber.complete();
+  const hand = (notify: () => void): void => provideEventAccounting(accounting, notify);
   return {
-    next: (value) => deliverWithEventAccounting(accounting, next, value),
-    error: (failure: unknown) => deliverWithEventAccounting(accounting, error, failure),
-    complete: () => deliverWithEventAccounting(accounting, complete, undefined),
+    next: (value) => hand(() => subscriber.next(value)),
+    error: (failure: unknown) => hand(() => subscriber.error(failure)),
+    complete: () => hand(() => subscriber.complete()),
   };
 }
 
