@@ -124,23 +124,19 @@ export function withLogContext<T>(properties: ContextProperties | (() => Context
     }
   };
   return (source) => {
-    // While this stream delivers a notification inside its context: the context in force around
-    // that delivery. A subscription of this same stream made then is a retry or repeat
-    // subscribing it again on its error or completion (or a catchError's `caught`): it starts
-    // from that outer context, not inside the context of the subscription that just ended.
-    let delivering = false;
-    let outside: ContextProperties | undefined;
-    const deliver = (context: ContextProperties, notify: () => void): void => {
-      const wasDelivering = delivering;
-      const wasOutside = outside;
-      delivering = true;
-      outside = LogContext.current();
-      try {
-        LogContext.run(context, notify);
-      } finally {
-        delivering = wasDelivering;
-        outside = wasOutside;
-      }
+    // The contexts this stream delivered its errors and completions in, each with the context
+    // around that delivery. A subscription of this same stream started in one of them is a retry
+    // or repeat subscribing it again (at once, or from a timer it set then, which keeps the
+    // context with AsyncLocalStorage): it starts from the context around the stream, not inside
+    // the context of the subscription that ended.
+    const endedIn = new WeakMap<ContextProperties, ContextProperties | undefined>();
+    const end = (context: ContextProperties, notify: () => void): void => {
+      const around = LogContext.current();
+      LogContext.run(context, () => {
+        const inside = LogContext.current();
+        if (inside !== undefined && inside !== around) endedIn.set(inside, around);
+        notify();
+      });
     };
     const subscribe = (subscriber: Subscriber<T>): void => {
       const context = contextOf();
@@ -148,20 +144,19 @@ export function withLogContext<T>(properties: ContextProperties | (() => Context
       // synchronous source's operators, defer's factory), which must not carry it any more than
       // the same work does on a later turn for an asynchronous source.
       subscribeUpstream(source, subscriber, {
-        next: (value) => deliver(context, () => subscriber.next(value)),
-        error: (error: unknown) => deliver(context, () => subscriber.error(error)),
-        complete: () => deliver(context, () => subscriber.complete()),
+        next: (value) => LogContext.run(context, () => subscriber.next(value)),
+        error: (error: unknown) => end(context, () => subscriber.error(error)),
+        complete: () => end(context, () => subscriber.complete()),
       });
     };
     return new Observable<T>((subscriber) => {
-      if (!delivering) subscribe(subscriber);
-      else {
-        const restored = outside;
-        // The outer context exactly: suspended (none), then the outer properties, if any.
-        LogContext.suspend(() =>
-          restored === undefined ? subscribe(subscriber) : LogContext.run(restored, () => subscribe(subscriber)),
-        );
-      }
+      const here = LogContext.current();
+      if (here === undefined || !endedIn.has(here)) return subscribe(subscriber);
+      const around = endedIn.get(here);
+      // The context around the stream exactly: suspended (none), then its properties, if any.
+      LogContext.suspend(() =>
+        around === undefined ? subscribe(subscriber) : LogContext.run(around, () => subscribe(subscriber)),
+      );
     });
   };
 }
