@@ -29,7 +29,9 @@ let current: EventAccounting = NO_ACCOUNTING;
 /**
  * The accounting channel of the sink lane subscribing now, or a no-op one outside a lane. Call
  * it when the operator is subscribed (in `defer`, or in `new Observable(subscriber => …)`), never
- * when the operator is created: one operator function may serve several sinks.
+ * when the operator is created: one operator function may serve several sinks. The lane also
+ * provides it while it hands each event to its operators, so an operator subscribed on that turn
+ * (a `groupBy` group's, a `mergeMap` or `switchMap` inner) gets it; one subscribed from a timer does not.
  *
  * @example
  * // An app operator that drops health checks and says so.

@@ -15,7 +15,8 @@ import { subscribeUpstream } from './subscribe-upstream';
 /**
  * What a key does after its trigger: `'passthrough'` lets its later events through unheld (until
  * the key expires or is evicted), `'reset'` starts holding again at once, `{ passthroughMs }` lets
- * them through for that many milliseconds after the latest trigger, then holds again (`passthroughMs`
+ * them through for that many milliseconds after the latest trigger, then holds again (a key that
+ * expires, idle for `ttlMs`, or is evicted before then holds again at once) (`passthroughMs`
  * is required: `{}` or a misspelt key throws a ConfigurationError rather than meaning `'reset'`).
  */
 export type AfterTrigger = 'passthrough' | 'reset' | { readonly passthroughMs: number };

@@ -1,6 +1,6 @@
 import { asyncScheduler, type MonoTypeOperatorFunction, Observable, type SchedulerLike } from 'rxjs';
 import { ConfigurationError } from '../core/errors/configuration-error';
-import { type LogLevelName, parseLevel } from '../core/log-level';
+import { LOG_LEVELS, type LogLevelName, parseLevel } from '../core/log-level';
 import { SelfLog } from '../core/self-log';
 import { type CaptureLimits, captureValue, DEFAULT_CAPTURE_LIMITS } from '../templates/capture';
 import { checkScheduler, describeOption, numberOption, optionsObject } from './operator-options';
@@ -76,8 +76,16 @@ function checkCaptureLimits(value: CaptureLimits | undefined): CaptureLimits | u
 
 function levelOption(value: TapLogLevel | undefined, fallback: TapLogLevel, where: string): LogLevelName | undefined {
   // A JavaScript caller's null is no level, not the default.
-  const level = value === undefined ? fallback : value;
-  return level === 'off' ? undefined : parseLevel(level, `tapLog: ${where}`);
+  const level: unknown = value === undefined ? fallback : value;
+  // Read as level names are, in any case and trimmed ('Off' as 'Info' is), and named in the error.
+  if (typeof level === 'string' && level.trim().toLowerCase() === 'off') return undefined;
+  try {
+    return parseLevel(level, `tapLog: ${where}`);
+  } catch {
+    throw new ConfigurationError(
+      `tapLog: ${where}: expected off or a level (${LOG_LEVELS.join(', ')}, or trace, info, warn), got ${describeOption(level)}`,
+    );
+  }
 }
 
 /**

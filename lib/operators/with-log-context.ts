@@ -1,4 +1,4 @@
-import { type MonoTypeOperatorFunction, Observable } from 'rxjs';
+import { type MonoTypeOperatorFunction, Observable, type Subscriber } from 'rxjs';
 import { ConfigurationError } from '../core/errors/configuration-error';
 import { SelfLog } from '../core/self-log';
 import type { CheckProperties, ContextProperties } from '../context/context-store';
@@ -41,7 +41,8 @@ function kindOf(value: unknown): string {
  *
  * Only what it delivers runs in the context: operators placed before it (upstream), and work the
  * source does as it is subscribed (`defer`'s factory), run without it, whether the source emits
- * synchronously (`of`, `from`) or later.
+ * synchronously (`of`, `from`) or later, and so does a subscription again by a `retry` or `repeat`
+ * placed after it, on the error or completion it delivered inside the context.
  *
  * The properties are read once per subscription (a function is called then, so each subscription
  * can have its own id) and the subscription keeps that copy. The context covers what runs
@@ -122,16 +123,40 @@ export function withLogContext<T>(properties: ContextProperties | (() => Context
       return {};
     }
   };
-  return (source) =>
-    new Observable<T>((subscriber) => {
+  return (source) => {
+    // The contexts this stream delivered its errors and completions in, each with the context
+    // around that delivery. A subscription of this same stream started in one of them is a retry
+    // or repeat subscribing it again (at once, or from a timer it set then, which keeps the
+    // context with AsyncLocalStorage): it starts from the context around the stream, not inside
+    // the context of the subscription that ended.
+    const endedIn = new WeakMap<ContextProperties, ContextProperties | undefined>();
+    const end = (context: ContextProperties, notify: () => void): void => {
+      const around = LogContext.current();
+      LogContext.run(context, () => {
+        const inside = LogContext.current();
+        if (inside !== undefined && inside !== around) endedIn.set(inside, around);
+        notify();
+      });
+    };
+    const subscribe = (subscriber: Subscriber<T>): void => {
       const context = contextOf();
       // Subscribed outside the context: what runs as the source is subscribed is upstream work (a
       // synchronous source's operators, defer's factory), which must not carry it any more than
       // the same work does on a later turn for an asynchronous source.
       subscribeUpstream(source, subscriber, {
         next: (value) => LogContext.run(context, () => subscriber.next(value)),
-        error: (error: unknown) => LogContext.run(context, () => subscriber.error(error)),
-        complete: () => LogContext.run(context, () => subscriber.complete()),
+        error: (error: unknown) => end(context, () => subscriber.error(error)),
+        complete: () => end(context, () => subscriber.complete()),
       });
+    };
+    return new Observable<T>((subscriber) => {
+      const here = LogContext.current();
+      if (here === undefined || !endedIn.has(here)) return subscribe(subscriber);
+      const around = endedIn.get(here);
+      // The context around the stream exactly: suspended (none), then its properties, if any.
+      LogContext.suspend(() =>
+        around === undefined ? subscribe(subscriber) : LogContext.run(around, () => subscribe(subscriber)),
+      );
     });
+  };
 }

@@ -7,13 +7,15 @@ import {
   filter,
   type MonoTypeOperatorFunction,
   Observable,
+  type Observer,
   type OperatorFunction,
+  type Subscriber,
   tap,
 } from 'rxjs';
 import type { LogEvent } from '../core/log-event';
 import { SelfLog } from '../core/self-log';
 import type { SinkMetrics } from '../metrics/metrics-types';
-import { type EventAccounting, provideEventAccounting } from '../operators/event-accounting';
+import { type EventAccounting, injectEventAccounting, provideEventAccounting } from '../operators/event-accounting';
 
 /** The reason given to events an operator removed without reporting them, found when its stream ended. */
 export const UNREPORTED_REASON = 'unreported';
@@ -205,9 +207,18 @@ export class LaneAccounting implements EventAccounting {
           // The events that had entered this operator when it was last subscribed: a failure with no
           // event since then is a failure to start, which a restart would repeat at once, without end.
           let enteredAtStart = 0;
+          // The operator takes each notification with its channel provided, not only its
+          // subscription: what it subscribes on an event's turn (a groupBy group, a mergeMap or
+          // switchMap inner with sampleEvents or throttleEvents in it) reports to this lane too,
+          // instead of to no one (its drops then looked held, and a summary was never `received`).
+          // (watched is a Subject: subscribed with a plain observer, nothing runs on subscribe.)
+          const inside = new Observable<LogEvent>((subscriber) => watched.subscribe(handingOn(subscriber, own)));
           let isolated = new Observable<LogEvent>((subscriber) => {
             enteredAtStart = entries();
-            return provideEventAccounting(own, () => operator(watched).subscribe(subscriber));
+            // What it passes on leaves with the channel of the turn it came from (none, outside a
+            // lane), so a subscriber that subscribes on it (of log.events$) is not read as this operator.
+            const outside = injectEventAccounting();
+            return provideEventAccounting(own, () => operator(inside).subscribe(handingOn(subscriber, outside)));
           });
           if (!last)
             isolated = isolated.pipe(
@@ -296,6 +307,16 @@ export class LaneAccounting implements EventAccounting {
       pending: metrics.pending + held,
     };
   }
+}
+
+/** An observer that hands each notification on to `subscriber` with `accounting` as the channel. */
+function handingOn<T>(subscriber: Subscriber<T>, accounting: EventAccounting): Observer<T> {
+  const hand = (notify: () => void): void => provideEventAccounting(accounting, notify);
+  return {
+    next: (value) => hand(() => subscriber.next(value)),
+    error: (failure: unknown) => hand(() => subscriber.error(failure)),
+    complete: () => hand(() => subscriber.complete()),
+  };
 }
 
 function isCount(count: unknown): count is number {

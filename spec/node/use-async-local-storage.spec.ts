@@ -1,4 +1,16 @@
-import { asapScheduler, asyncScheduler, firstValueFrom, map, observeOn, of, type OperatorFunction } from 'rxjs';
+import {
+  asapScheduler,
+  asyncScheduler,
+  defer,
+  firstValueFrom,
+  map,
+  observeOn,
+  of,
+  type OperatorFunction,
+  retry,
+  throwError,
+  timer,
+} from 'rxjs';
 import type { ContextStore } from '../../lib/context/context-store';
 import { LogContext } from '../../lib/context/log-context';
 import { StackContextStore } from '../../lib/context/stack-context-store';
@@ -180,6 +192,29 @@ describe('useAsyncLocalStorage with RxJS schedulers', () => {
         { RequestId: 'r-1', UserId: 'alice' },
         { RequestId: 'r-2' },
       ]);
+    } finally {
+      restore();
+    }
+  });
+});
+
+describe('useAsyncLocalStorage with withLogContext and a delayed retry', () => {
+  it('subscribes the next attempt from the context around the stream, not the failed attempt’s, though its timer was set inside it', async () => {
+    const restore = useAsyncLocalStorage();
+    try {
+      let attempt = 0;
+      const seenBySubscribe: unknown[] = [];
+      const call = defer(() => {
+        seenBySubscribe.push(LogContext.current());
+        return attempt < 2 ? throwError(() => new Error('busy')) : of('ok');
+      }).pipe(
+        withLogContext(() => ({ Attempt: ++attempt })),
+        // The retry's timer is set while the error is delivered, inside the failed attempt's context.
+        retry({ count: 2, delay: () => timer(1, asyncScheduler) }),
+      );
+      const result = await LogContext.run({ RequestId: 'r-1' }, () => firstValueFrom(call));
+      expect(result).toBe('ok');
+      expect(seenBySubscribe).toEqual([{ RequestId: 'r-1' }, { RequestId: 'r-1' }]);
     } finally {
       restore();
     }

@@ -4,7 +4,7 @@ import { LogContext } from '../../lib/context/log-context';
 import { ConfigurationError } from '../../lib/core/errors/configuration-error';
 import type { LogEvent } from '../../lib/core/log-event';
 import { provideEventAccounting } from '../../lib/operators/event-accounting';
-import { FINGERS_CROSSED_REASONS, fingersCrossed } from '../../lib/operators/fingers-crossed';
+import { type AfterTrigger, FINGERS_CROSSED_REASONS, fingersCrossed } from '../../lib/operators/fingers-crossed';
 import { MemorySink } from '../../lib/sinks/memory-sink';
 import { countingSource, makeEvent } from '../helpers/events';
 import { RecordingAccounting, subscribedWith } from '../helpers/recording-accounting';
@@ -12,6 +12,7 @@ import { collectSelfLog } from '../helpers/self-log';
 import { createTestScheduler } from '../helpers/test-scheduler';
 import { heapGrowthMiB } from '../helpers/operator-memory';
 import { expectProcessEndsWhenIdle } from '../helpers/idle-operator';
+import { runTimeline, seededTimeline, type TimelineEvent } from '../helpers/seeded-timeline';
 
 const d = makeEvent({ level: 'debug', text: 'd' });
 const i = makeEvent({ level: 'information', text: 'i' });
@@ -57,6 +58,18 @@ describe('fingersCrossed', () => {
       const source = hot('-E-d-i------d-F-----|', events);
       expectObservable(source.pipe(fingersCrossed({ afterTrigger: { passthroughMs: 5 } }, testScheduler))).toBe(
         '-E-d-i--------(dF)--|',
+        events,
+      );
+    });
+  });
+
+  it('ends passthroughMs early for a key that expires first (idle for ttlMs): its next event is held', () => {
+    const testScheduler = createTestScheduler();
+    testScheduler.run(({ hot, expectObservable }) => {
+      // Passthrough until frame 21, but the key is idle from 1 and forgotten at 4 (ttlMs 3).
+      const source = hot('-E---d-F-----|', events);
+      expectObservable(source.pipe(fingersCrossed({ ttlMs: 3, afterTrigger: { passthroughMs: 20 } }, testScheduler))).toBe(
+        '-E-----(dF)--|',
         events,
       );
     });
@@ -629,3 +642,97 @@ describe('fingersCrossed over a long-running stream', () => {
     expect(heapGrowthMiB('fingersCrossed')).toBeLessThan(1);
   }, 120_000);
 });
+
+describe('fingersCrossed against a reference model (buffer until trigger, as monolog’s FingersCrossedHandler)', () => {
+  interface Bounds {
+    bufferSize: number;
+    maxKeys: number;
+    ttlMs: number;
+    /** 0 for 'reset', Infinity for 'passthrough'. */
+    passthroughMs: number;
+  }
+
+  /**
+   * The semantics written plainly: per key a ring of at most bufferSize (oldest dropped), keys in
+   * least-recently-seen order (the oldest evicted beyond maxKeys), a key idle ttlMs forgotten
+   * (its expiry timer runs after an event of the same frame), an error releases the ring then
+   * itself and opens passthrough, and what is held at completion is dropped.
+   */
+  function model(events: readonly TimelineEvent[], end: number, bounds: Bounds) {
+    const out: string[] = [];
+    const dropped: Record<string, number> = {};
+    const drop = (reason: string, count: number): void => {
+      if (count > 0) dropped[`fingersCrossed.${reason}`] = (dropped[`fingersCrossed.${reason}`] ?? 0) + count;
+    };
+    const keys = new Map<string, { ring: number[]; passUntil: number; lastSeen: number }>();
+    const expireBefore = (frame: number): void => {
+      for (const [key, state] of keys)
+        if (state.lastSeen + bounds.ttlMs < frame) {
+          keys.delete(key);
+          drop('expired', state.ring.length);
+        }
+    };
+    for (const event of events) {
+      expireBefore(event.at);
+      let state = keys.get(event.key);
+      if (state !== undefined) keys.delete(event.key);
+      else {
+        if (keys.size >= bounds.maxKeys) {
+          const [oldest, evicted] = keys.entries().next().value as [string, { ring: number[] }];
+          keys.delete(oldest);
+          drop('evicted', evicted.ring.length);
+        }
+        state = { ring: [], passUntil: -Infinity, lastSeen: event.at };
+      }
+      state.lastSeen = event.at;
+      keys.set(event.key, state);
+      if (event.level === 'error') {
+        state.passUntil = bounds.passthroughMs === 0 ? -Infinity : event.at + bounds.passthroughMs;
+        for (const id of [...state.ring, event.id]) out.push(`${event.at}:${id}`);
+        state.ring = [];
+      } else if (state.passUntil > event.at) {
+        out.push(`${event.at}:${event.id}`);
+      } else if (state.ring.push(event.id) > bounds.bufferSize) {
+        state.ring.shift();
+        drop('overflow', 1);
+      }
+    }
+    expireBefore(end);
+    for (const state of keys.values()) drop('untriggered', state.ring.length);
+    return { out, dropped };
+  }
+
+  it('releases, passes, holds and drops as the model does, over 300 seeded timelines with every bound in play', () => {
+    const mismatches: unknown[] = [];
+    for (let seed = 1; seed <= 300 && mismatches.length < 3; seed++) {
+      const { events, end, random } = seededTimeline(seed, ['debug', 'information', 'error']);
+      const bounds: Bounds = {
+        bufferSize: 1 + Math.floor(random() * 3),
+        maxKeys: 1 + Math.floor(random() * 3),
+        ttlMs: 1 + Math.floor(random() * 8),
+        passthroughMs: [0, 3, Infinity][Math.floor(random() * 3)],
+      };
+      const afterTrigger: AfterTrigger =
+        bounds.passthroughMs === 0
+          ? 'reset'
+          : bounds.passthroughMs === Infinity
+            ? 'passthrough'
+            : { passthroughMs: bounds.passthroughMs };
+      const accounting = new RecordingAccounting();
+      const out = runTimeline(events, end, accounting, (scheduler) =>
+        fingersCrossed(
+          { isolateBy: 'K', bufferSize: bounds.bufferSize, maxKeys: bounds.maxKeys, ttlMs: bounds.ttlMs, afterTrigger },
+          scheduler,
+        ),
+      );
+      const expected = model(events, end, bounds);
+      if (JSON.stringify(out) !== JSON.stringify(expected.out) || !sameCounts(accounting.droppedBy, expected.dropped))
+        mismatches.push({ seed, bounds, out, expected });
+    }
+    expect(mismatches).toEqual([]);
+  });
+});
+
+function sameCounts(a: Record<string, number>, b: Record<string, number>): boolean {
+  return JSON.stringify(Object.entries(a).sort()) === JSON.stringify(Object.entries(b).sort());
+}

@@ -100,6 +100,26 @@ describe.each(operators)('%s (RxJS operator contract)', (_name, build) => {
     expect(ranAt.filter((frame) => frame > 4)).toEqual([]);
   });
 
+  it.each([
+    ['completes', '-d-i-e-d-i|'],
+    ['fails', '-d-i-e-d-i#'],
+  ])('leaves no timer to fire once its source %s mid-window, and ends on that frame', (ending, marbles) => {
+    const testScheduler = createTestScheduler();
+    const { scheduler, ranAt } = recordingScheduler(testScheduler);
+    let endedAt = -1;
+    testScheduler.run(({ hot }) => {
+      // Every kind of timer (a batch's age, a window, a ttl, a passthrough) is pending at frame 10.
+      hot(marbles, events, new Error('source broke'))
+        .pipe(build(scheduler))
+        .subscribe({ error: () => (endedAt = testScheduler.now()), complete: () => (endedAt = testScheduler.now()) });
+    });
+    // retryWithBackoff answers an error with a timer by design: its retry is the one thing that may run later.
+    if (ending === 'fails' && _name === 'retryWithBackoff') return;
+    expect(ranAt.filter((frame) => frame >= 10)).toEqual([]);
+    // boundedQueue completes once demand$ has taken what it queued; here demand$ asked for one event.
+    expect(endedAt).toBe(ending === 'completes' && _name === 'boundedQueue' ? -1 : 10);
+  });
+
   it('starts each subscription from fresh state: two overlapping subscriptions of one piped Observable see the same', () => {
     const testScheduler = createTestScheduler();
     const { scheduler } = recordingScheduler(testScheduler);

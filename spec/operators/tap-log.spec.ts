@@ -156,6 +156,17 @@ describe('tapLog', () => {
     expect(() => tapLog({} as TapLogTarget, 'x')).toThrow(/tapLog: expected a logger/);
   });
 
+  it("reads 'off' in any case, as it reads level names ('Info'), and names it among the choices when a level is unknown", () => {
+    const { log, memory } = debugLogger();
+    of(1)
+      .pipe(tapLog(log, { name: 'quiet', subscribe: 'OFF' as 'off', complete: ' Off ' as 'off', next: 'Info' as 'information' }))
+      .subscribe();
+    expect(memory.events.map((e) => `${e.level} ${e.messageTemplate.text}`)).toEqual([`information ${TAP_LOG_TEMPLATES.next}`]);
+    expect(() => tapLog(log, { name: 'x', error: 'none' as 'off' })).toThrow(
+      /^tapLog: error: expected off or a level \(verbose, .*\), got "none"$/,
+    );
+  });
+
   it('rejects bad captureLimits when built, naming the value, instead of capturing with them', () => {
     const { log } = debugLogger();
     const limits = (value: unknown): TapLogOptions => ({ name: 'x', next: 'debug', captureLimits: value as CaptureLimits });

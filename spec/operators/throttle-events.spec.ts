@@ -16,6 +16,7 @@ import { RecordingAccounting, subscribedWith } from '../helpers/recording-accoun
 import { createTestScheduler } from '../helpers/test-scheduler';
 import { heapGrowthMiB } from '../helpers/operator-memory';
 import { expectProcessEndsWhenIdle } from '../helpers/idle-operator';
+import { runTimeline, seededTimeline, type TimelineEvent } from '../helpers/seeded-timeline';
 
 const a = createLogEvent('information', 'Disk {Disk} full', ['C']);
 const b = makeEvent({ text: 'Cache miss' });
@@ -425,4 +426,73 @@ describe('throttleEvents over a long-running stream', () => {
   it('stays bounded: 300 000 events, each of a new key, keep no more than 1 000 windows open (heap flat within 1 MiB)', () => {
     expect(heapGrowthMiB('throttleEvents')).toBeLessThan(1);
   }, 120_000);
+});
+
+describe('throttleEvents against a reference model (leading events, then one summary per window)', () => {
+  interface Bounds {
+    windowMs: number;
+    max: number;
+    maxKeys: number;
+  }
+
+  /**
+   * The semantics written plainly: a key's window opens with its first event and closes windowMs
+   * later (its timer runs after an event of the same frame); the first max events of a window
+   * pass, the rest are suppressed and summed up in one summary when it closes; beyond maxKeys
+   * the window opened first closes early; at completion every open window closes, oldest first.
+   */
+  function model(events: readonly TimelineEvent[], end: number, bounds: Bounds) {
+    const out: string[] = [];
+    let suppressed = 0;
+    const windows = new Map<string, { closesAt: number; passed: number; suppressed: number }>();
+    const close = (key: string, frame: number): void => {
+      const window = windows.get(key);
+      windows.delete(key);
+      if (window !== undefined && window.suppressed > 0) out.push(`${frame}:S${window.suppressed}`);
+    };
+    const closeDueBefore = (frame: number): void => {
+      const due = [...windows].filter(([, window]) => window.closesAt < frame).sort((a, b) => a[1].closesAt - b[1].closesAt);
+      for (const [key, window] of due) close(key, window.closesAt);
+    };
+    for (const event of events) {
+      closeDueBefore(event.at);
+      if (!windows.has(event.key) && windows.size >= bounds.maxKeys) close(windows.keys().next().value as string, event.at);
+      let window = windows.get(event.key);
+      if (window === undefined)
+        windows.set(event.key, (window = { closesAt: event.at + bounds.windowMs, passed: 0, suppressed: 0 }));
+      if (window.passed < bounds.max) {
+        window.passed++;
+        out.push(`${event.at}:${event.id}`);
+      } else {
+        window.suppressed++;
+        suppressed++;
+      }
+    }
+    closeDueBefore(end);
+    for (const key of [...windows.keys()]) close(key, end);
+    return { out, suppressed };
+  }
+
+  it('passes, suppresses and summarises as the model does, over 300 seeded timelines, counting each', () => {
+    const mismatches: unknown[] = [];
+    for (let seed = 1; seed <= 300 && mismatches.length < 3; seed++) {
+      const { events, end, random } = seededTimeline(seed, ['information']);
+      const bounds: Bounds = {
+        windowMs: 1 + Math.floor(random() * 6),
+        max: 1 + Math.floor(random() * 2),
+        maxKeys: 1 + Math.floor(random() * 3),
+      };
+      const accounting = new RecordingAccounting();
+      const out = runTimeline(events, end, accounting, (scheduler) => throttleEvents({ ...bounds, key: 'K' }, scheduler));
+      const expected = model(events, end, bounds);
+      const summaries = expected.out.filter((item) => item.includes(':S')).length;
+      if (
+        JSON.stringify(out) !== JSON.stringify(expected.out) ||
+        (accounting.droppedBy[THROTTLE_REASON] ?? 0) !== expected.suppressed ||
+        accounting.made !== summaries
+      )
+        mismatches.push({ seed, bounds, out, expected, accounting });
+    }
+    expect(mismatches).toEqual([]);
+  });
 });

@@ -1,4 +1,4 @@
-import { defer, map, of, Subject, switchMap, take, tap, timer } from 'rxjs';
+import { defer, map, of, repeat, retry, Subject, switchMap, take, tap, timer } from 'rxjs';
 import { LoggerConfiguration } from '../../lib/configuration/logger-configuration';
 import { LogContext } from '../../lib/context/log-context';
 import { ConfigurationError } from '../../lib/core/errors/configuration-error';
@@ -276,6 +276,54 @@ describe('withLogContext', () => {
     expect(seen().every((e) => !('Id' in e))).toBe(true);
     expect(reads).toBe(2);
     expect(diagnostics.filter((d) => d.template.startsWith('withLogContext:'))).toHaveLength(1);
+  });
+});
+
+describe('withLogContext under retry and repeat (the same stream subscribed again on its own error or completion)', () => {
+  it('subscribes the source again outside the failed subscription’s context: retry’s defer factory logs without its Attempt', () => {
+    const testScheduler = createTestScheduler();
+    const { log, seen } = contextLogger();
+    testScheduler.run(({ cold, expectObservable }) => {
+      let attempt = 0;
+      const call = defer(() => {
+        log.information('Calling');
+        // A call that fails later, on another turn, as an HTTP call does.
+        return attempt < 3 ? cold('-#', {}, new Error('busy')) : cold('-(r|)', { r: 'ok' });
+      }).pipe(
+        withLogContext(() => ({ Attempt: ++attempt })),
+        retry(2),
+      );
+      expectObservable(call.pipe(tap((result) => log.information('Got {Result}', result)))).toBe('---(r|)', { r: 'ok' });
+    });
+    expect(seen()).toEqual([
+      { text: 'Calling' },
+      { text: 'Calling' },
+      { text: 'Calling' },
+      { text: 'Got {Result}', Result: 'ok', Attempt: 3 },
+    ]);
+  });
+
+  it('gives each repeat its own context: none upstream, and no name of the previous round downstream', () => {
+    const testScheduler = createTestScheduler();
+    const { log, seen } = contextLogger();
+    testScheduler.run(({ cold, expectObservable }) => {
+      let round = 0;
+      const poll = defer(() => {
+        log.information('Polling');
+        return cold('-(p|)', { p: round });
+      }).pipe(
+        withLogContext(() => (++round === 1 ? { Round: round, First: true } : { Round: round })),
+        repeat(2),
+      );
+      expectObservable(poll.pipe(tap((n) => log.information('Polled {N}', n)))).toBe('-a(b|)', { a: 1, b: 2 });
+    });
+    expect(seen()).toEqual([
+      { text: 'Polling' },
+      { text: 'Polled {N}', N: 1, Round: 1, First: true },
+      { text: 'Polling' },
+      { text: 'Polled {N}', N: 2, Round: 2 },
+    ]);
+    expect(LogContext.current()).toBeUndefined();
   });
 });
 

@@ -5,11 +5,13 @@ import {
   delayWhen,
   distinct,
   filter,
+  groupBy,
   map,
   mergeMap,
   type MonoTypeOperatorFunction,
   Observable,
   of,
+  switchMap,
   take,
   takeUntil,
   throwError,
@@ -22,6 +24,8 @@ import { SelfLog, type SelfLogEvent } from '../../lib/core/self-log';
 import type { SinkMetrics } from '../../lib/metrics/metrics-types';
 import { injectEventAccounting } from '../../lib/operators/event-accounting';
 import { filterEvents } from '../../lib/operators/filter-events';
+import { SAMPLE_REASON, sampleEvents } from '../../lib/operators/sample-events';
+import { THROTTLE_REASON, throttleEvents } from '../../lib/operators/throttle-events';
 import { MemorySink } from '../../lib/sinks/memory-sink';
 import { createTestScheduler } from '../helpers/test-scheduler';
 
@@ -442,6 +446,89 @@ describe('a failing operator in a sink pipe (the operators before it keep their 
       dropped: 1,
       pending: 2,
       droppedBy: { 'operator-failed': 1 },
+    });
+  });
+});
+
+describe('the accounting channel of operators subscribed on an event’s turn (groupBy, mergeMap, switchMap)', () => {
+  // A rate per tenant: the RxJS way is one sampleEvents per group, subscribed when the group's first event arrives.
+  const sampledPerTenant: MonoTypeOperatorFunction<LogEvent> = (source) =>
+    source.pipe(
+      groupBy((event) => event.properties.Tenant),
+      mergeMap((tenant) => tenant.pipe(sampleEvents({ rate: tenant.key === 'gold' ? 1 : 0 }))),
+    );
+
+  it('counts what a sampleEvents inside groupBy removes as sampledOut at once, not pending until close and then unreported', async () => {
+    const memory = new MemorySink();
+    const log = new LoggerConfiguration().writeTo.sink(memory, { name: 'memory', pipe: [sampledPerTenant] }).createLogger();
+    for (let n = 0; n < 3; n++) {
+      log.forContext('Tenant', 'gold').information('Order {N}', n);
+      log.forContext('Tenant', 'free').information('Order {N}', n);
+    }
+    expect(log.metrics().sinks.memory).toMatchObject({
+      received: 6,
+      delivered: 3,
+      dropped: 3,
+      pending: 0,
+      droppedBy: { [SAMPLE_REASON]: 3 },
+    });
+    const report = await log.close();
+    expect(report.sinks.memory).toEqual({ delivered: 3, dropped: 3, failed: 0, undelivered: 0 });
+    expect(log.metrics().sinks.memory?.droppedBy).toEqual({ [SAMPLE_REASON]: 3 });
+  });
+
+  it('counts what a throttleEvents inside switchMap suppresses as dropped and its summary as received, in virtual time', () => {
+    const testScheduler = createTestScheduler();
+    testScheduler.run(({ flush }) => {
+      const memory = new MemorySink();
+      // A fresh throttle whenever the deployment changes: switchMap subscribes it on the event's turn.
+      const throttledPerDeployment: MonoTypeOperatorFunction<LogEvent> = (source) =>
+        source.pipe(
+          groupBy((event) => event.properties.Deployment),
+          switchMap((deployment) => deployment.pipe(throttleEvents({ windowMs: 10, max: 1 }, testScheduler))),
+        );
+      const log = new LoggerConfiguration()
+        .useScheduler(testScheduler)
+        .writeTo.sink(memory, { name: 'memory', pipe: [throttledPerDeployment] })
+        .createLogger();
+      for (let n = 0; n < 4; n++) log.forContext('Deployment', 'd-1').warning('Disk full');
+      expect(log.metrics().sinks.memory).toMatchObject({
+        received: 4,
+        delivered: 1,
+        dropped: 3,
+        pending: 0,
+        droppedBy: { [THROTTLE_REASON]: 3 },
+      });
+      flush();
+      expect(memory.events.map((e) => e.renderMessage())).toEqual(['Disk full', 'Suppressed 3 repeats of "Disk full"']);
+      // The summary is an event the operator made: received, and delivered; the three repeats dropped.
+      const m = log.metrics().sinks.memory;
+      expect(m).toMatchObject({ received: 5, delivered: 2, dropped: 3, pending: 0 });
+      expect(balanced(m)).toBe(true);
+    });
+  });
+
+  it('provides the channel to .pipe()’s operators on an event’s turn, and no channel to what a subscriber of log.events$ subscribes then', () => {
+    const testScheduler = createTestScheduler();
+    testScheduler.run(({ flush }) => {
+      const log = new LoggerConfiguration().useScheduler(testScheduler).pipe(sampledPerTenant).createLogger();
+      const panel: string[] = [];
+      // An app panel subscribed on the first event's turn, with a throttle of its own: not .pipe()'s operator.
+      const subscription = log.events$
+        .pipe(take(1))
+        .subscribe(() =>
+          log.events$
+            .pipe(throttleEvents({ windowMs: 10, max: 1 }, testScheduler))
+            .subscribe((event) => panel.push(event.renderMessage())),
+        );
+      log.forContext('Tenant', 'gold').warning('Slow');
+      for (let n = 0; n < 3; n++) log.forContext('Tenant', 'gold').warning('Slow');
+      log.forContext('Tenant', 'free').information('Hidden');
+      flush();
+      expect(panel).toEqual(['Slow', 'Suppressed 2 repeats of "Slow"']);
+      // The panel's suppressed repeats and summary are not .pipe()'s: only the sampled-out event is.
+      expect(log.metrics().pipe).toMatchObject({ entered: 5, left: 4, created: 0, dropped: 1, pending: 0 });
+      subscription.unsubscribe();
     });
   });
 });
