@@ -1,5 +1,6 @@
 import { type MonoTypeOperatorFunction, Observable, type Subscriber } from 'rxjs';
 import { ConfigurationError } from '../core/errors/configuration-error';
+import { adoptOutcome } from '../core/adopt-outcome';
 import { SelfLog } from '../core/self-log';
 import type { CheckProperties, ContextProperties } from '../context/context-store';
 import { LogContext } from '../context/log-context';
@@ -104,9 +105,11 @@ export function withLogContext<T>(properties: ContextProperties | (() => Context
       if (!isPropertiesObject(made) || kind === 'Promise') {
         // Its rejection, unhandled, would end a Node process.
         if (kind === 'Promise')
-          Promise.resolve(made).catch((error: unknown) => {
-            report('rejected', "withLogContext: the properties function's Promise rejected", error);
-          });
+          adoptOutcome(
+            () => made,
+            () => undefined,
+            (error) => report('rejected', "withLogContext: the properties function's Promise rejected", error),
+          );
         report(
           kind,
           'withLogContext: the properties function returned {Kind}, not properties; the subscription runs without context',

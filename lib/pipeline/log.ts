@@ -1,3 +1,4 @@
+import { adoptOutcome } from '../core/adopt-outcome';
 import { describeValue } from '../core/describe-value';
 import { ConfigurationError } from '../core/errors/configuration-error';
 import { hasMethods } from '../core/has-methods';
@@ -120,7 +121,16 @@ export class Log {
   }
 }
 
-/** `logger.close(options)`, a synchronous throw (of a look-alike logger) as a rejection. */
-async function closeLogger(logger: Logger, options: CloseOptions | undefined): Promise<ShutdownReport> {
-  return logger.close(options);
+/**
+ * `logger.close(options)`, a synchronous throw (of a look-alike logger) as a rejection; its result
+ * adopted as `adoptOutcome` adopts it, so that one that fulfils with itself rejects, never hangs.
+ */
+function closeLogger(logger: Logger, options: CloseOptions | undefined): Promise<ShutdownReport> {
+  return new Promise((resolve, reject) =>
+    adoptOutcome(
+      () => logger.close(options),
+      (report) => resolve(report as ShutdownReport),
+      reject,
+    ),
+  );
 }

@@ -18,7 +18,7 @@ import {
   type SinkDeliveryOptions,
   type SinkShutdownResult,
 } from './sink-delivery-options';
-import { adoptOutcome, settledOutcome } from './adopt-outcome';
+import { adoptOutcome, settledOutcome } from '../core/adopt-outcome';
 import { ReentrancyGuard } from './reentrancy-guard';
 import { settlesWithin } from './sink-delivery-timeout';
 import { SinkDeliveryWaiters } from './sink-delivery-waiters';

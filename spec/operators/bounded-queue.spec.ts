@@ -19,6 +19,7 @@ import { countingSource, makeEvents } from '../helpers/events';
 import { createTestScheduler } from '../helpers/test-scheduler';
 import { heapGrowthMiB } from '../helpers/operator-memory';
 import { collectSelfLog } from '../helpers/self-log';
+import { nextMacrotask, selfResolvingThenable } from '../helpers/self-resolving-thenable';
 
 const [a, b, c, d, e] = makeEvents(5);
 const events = { a, b, c, d, e };
@@ -209,6 +210,29 @@ describe('boundedQueue', () => {
     }
     expect(accounting.droppedBy).toEqual({ [BOUNDED_QUEUE_REASONS.overflow]: 1 });
     expect(diagnostics.map((d) => d.message)).toContainEqual(expect.stringMatching(/onDrop.*failed.*metrics down/s));
+  });
+
+  // An onDrop returning a thenable that fulfils with itself was adopted for ever by
+  // Promise.resolve, on microtasks alone: no timer of the app (nor demand$'s) fired again.
+  it('reports an onDrop returning a thenable that fulfils with itself to SelfLog once, and the event loop goes on', async () => {
+    const { diagnostics, stop } = collectSelfLog();
+    const accounting = new RecordingAccounting();
+    const source = new Subject<LogEvent>();
+    const { thenable, thens } = selfResolvingThenable();
+    try {
+      subscribedWith(
+        accounting,
+        source.pipe(boundedQueue({ limit: 1, onDrop: () => thenable as unknown as void }, new Subject<number>())),
+      ).subscribe();
+      makeEvents(2).forEach((event) => source.next(event));
+      await nextMacrotask();
+    } finally {
+      stop();
+    }
+    expect(accounting.droppedBy).toEqual({ [BOUNDED_QUEUE_REASONS.overflow]: 1 });
+    expect(thens()).toBe(32);
+    const hookFailures = diagnostics.map((d) => d.message).filter((m) => m.includes('onDrop'));
+    expect(hookFailures).toEqual([expect.stringMatching(/onDrop hook failed.*more than 32 deep/s)]);
   });
 
   // Failing on an event (here its clock) was counted twice in a sink's lane: as 'operator-failed'

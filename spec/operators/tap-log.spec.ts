@@ -9,6 +9,7 @@ import { MemorySink } from '../../lib/sinks/memory-sink';
 import { createTestScheduler } from '../helpers/test-scheduler';
 import { countingSource } from '../helpers/events';
 import { collectSelfLog } from '../helpers/self-log';
+import { nextMacrotask, selfResolvingThenable } from '../helpers/self-resolving-thenable';
 
 function debugLogger(): { log: Logger; lines: () => string[]; memory: MemorySink } {
   const memory = new MemorySink();
@@ -132,6 +133,28 @@ describe('tapLog', () => {
     expect(diagnostics.map((d) => d.message)).toEqual([
       expect.stringMatching(/tapLog remote: the logger threw.*remote log down/s),
       expect.stringMatching(/tapLog remote: the logger threw.*remote log down/s),
+    ]);
+  });
+
+  // A write returning a thenable that fulfils with itself (a fluent client's builder) was adopted
+  // for ever by Promise.resolve, on microtasks alone: no timer or I/O callback of the app ran again.
+  it('reports a write returning a thenable that fulfils with itself to SelfLog once, and the event loop goes on', async () => {
+    const { diagnostics, stop } = collectSelfLog();
+    const { thenable, thens } = selfResolvingThenable();
+    const fluent: TapLogTarget = { write: () => thenable as unknown as void };
+    const values: number[] = [];
+    try {
+      of(1)
+        .pipe(tapLog(fluent, { name: 'fluent', subscribe: 'off' }))
+        .subscribe((n) => values.push(n));
+      await nextMacrotask();
+    } finally {
+      stop();
+    }
+    expect(values).toEqual([1]);
+    expect(thens()).toBe(32);
+    expect(diagnostics.map((d) => d.message)).toEqual([
+      expect.stringMatching(/tapLog fluent: the logger threw.*more than 32 deep/s),
     ]);
   });
 

@@ -9,6 +9,7 @@ import { MemorySink } from '../../lib/sinks/memory-sink';
 import { createTestScheduler } from '../helpers/test-scheduler';
 import { countingSource } from '../helpers/events';
 import { collectSelfLog } from '../helpers/self-log';
+import { nextMacrotask, selfResolvingThenable } from '../helpers/self-resolving-thenable';
 
 function contextLogger(): { log: Logger; memory: MemorySink; seen: () => Record<string, unknown>[] } {
   const memory = new MemorySink();
@@ -245,6 +246,28 @@ describe('withLogContext', () => {
       expect.stringMatching(/returned Promise, not properties/),
       expect.stringMatching(/returned Promise, not properties/),
       expect.stringMatching(/Promise rejected.*no id service/),
+    ]);
+  });
+
+  // A properties function returning a thenable that fulfils with itself was adopted for ever by
+  // Promise.resolve, on microtasks alone: no timer of the app fired again.
+  it('reports a properties function returning a thenable that fulfils with itself once, and the event loop goes on', async () => {
+    const { log, seen } = contextLogger();
+    const { diagnostics, stop } = collectSelfLog();
+    const { thenable, thens } = selfResolvingThenable();
+    try {
+      of(1)
+        .pipe(withLogContext<number>(() => thenable as unknown as Record<string, unknown>))
+        .subscribe(() => log.information('first'));
+      await nextMacrotask();
+    } finally {
+      stop();
+    }
+    expect(seen()).toEqual([{ text: 'first' }]);
+    expect(thens()).toBe(32);
+    expect(diagnostics.map((d) => d.message)).toEqual([
+      expect.stringMatching(/returned Promise, not properties/),
+      expect.stringMatching(/Promise rejected.*more than 32 deep/s),
     ]);
   });
 

@@ -4,6 +4,7 @@ import type { LogEvent } from '../../lib/core/log-event';
 import type { Logger } from '../../lib/pipeline/logger';
 import { Log } from '../../lib/pipeline/log';
 import { MemorySink } from '../../lib/sinks/memory-sink';
+import { nextMacrotask, selfResolvingThenable } from '../helpers/self-resolving-thenable';
 
 describe('Log', () => {
   afterEach(() => {
@@ -121,5 +122,21 @@ describe('Log', () => {
     expect(b).toBe(a);
     expect(b?.sinks.slow.delivered).toBe(1);
     await expect(Log.closeAndFlush()).resolves.toBeUndefined();
+  });
+
+  // A look-alike logger whose close() returns a thenable that fulfils with itself: the async
+  // closeAndFlush adopted it for ever, on microtasks alone, so the app's shutdown timer never fired.
+  it('rejects closeAndFlush on a logger’s close returning a thenable that fulfils with itself, and the event loop goes on', async () => {
+    const real = new LoggerConfiguration().createLogger();
+    const { thenable, thens } = selfResolvingThenable();
+    Log.logger = Object.assign(Object.create(real) as Logger, { close: () => thenable });
+    let timerFired = false;
+    setImmediate(() => (timerFired = true));
+    await expect(Log.closeAndFlush()).rejects.toThrow(/more than 32 deep/);
+    await nextMacrotask();
+    expect(timerFired).toBe(true);
+    expect(thens()).toBe(32);
+    expect(Log.logger).toBeUndefined();
+    await real.close();
   });
 });

@@ -1,4 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { adoptOutcome } from '../../core/adopt-outcome';
 import { SelfLog } from '../../core/self-log';
 import { isThenable } from '../../operators/report-rejection';
 import { ensureAsyncLocalStorage } from './ensure-async-local-storage';
@@ -81,7 +82,13 @@ export function requestLogging(log: RequestLogger, options: RequestLoggingOption
 function handle(tracker: RequestTracker | undefined, res: ServerResponse, next: (error?: unknown) => unknown): void {
   try {
     const result = next();
-    if (isThenable(result)) Promise.resolve(result).catch((error: unknown) => handlerFailed(tracker, res, error));
+    // Adopted as a sink's result is: one that fulfils with itself fails, never adopted for ever.
+    if (isThenable(result))
+      adoptOutcome(
+        () => result,
+        () => undefined,
+        (error) => handlerFailed(tracker, res, error),
+      );
   } catch (error) {
     handlerFailed(tracker, res, error);
   }

@@ -1,5 +1,6 @@
 import { SelfLog, type SelfLogEvent } from '../../../lib/core/self-log';
 import { chosenLevel } from '../../../lib/node/http/chosen-level';
+import { nextMacrotask, selfResolvingThenable } from '../../helpers/self-resolving-thenable';
 import { unhandledRejectionsOf } from '../../helpers/unhandled-rejections';
 
 describe('chosenLevel', () => {
@@ -31,6 +32,7 @@ describe('chosenLevel', () => {
 
   // An async level function gave a Promise: "returned [object Promise]" in SelfLog, and when it
   // rejected, an unhandled rejection (which ends a Node process by default).
+  // The two rejections are reported in either order: a throwing `then` is called at once now.
   it('falls back when the option returns a Promise, naming the option, and handles its rejection', async () => {
     const unhandled = await unhandledRejectionsOf(() => {
       const rejecting = (async () => {
@@ -55,7 +57,23 @@ describe('chosenLevel', () => {
       expect.stringContaining('requestLogging.level rejected'),
     ]);
     expect(
-      diagnostics.filter((event) => event.message.includes('rejected')).map((event) => (event.args.at(-1) as Error).message),
+      diagnostics
+        .filter((event) => event.message.includes('rejected'))
+        .map((event) => (event.args.at(-1) as Error).message)
+        .sort(),
     ).toEqual(['level service down', 'then threw']);
+  });
+
+  // A level function returning a thenable that fulfils with itself was adopted for ever by
+  // Promise.resolve, on microtasks alone: the server answered no request again.
+  it('reports a level option returning a thenable that fulfils with itself once, after 32 thenables, and the event loop goes on', async () => {
+    const { thenable, thens } = selfResolvingThenable();
+    expect(chosenLevel(() => thenable, 'warning')).toBe('warning');
+    await nextMacrotask();
+    expect(thens()).toBe(32);
+    expect(diagnostics.map((event) => event.message)).toEqual([
+      expect.stringContaining('requestLogging.level returned a Promise'),
+      expect.stringMatching(/requestLogging.level rejected.*more than 32 deep/s),
+    ]);
   });
 });

@@ -17,6 +17,7 @@ import { MemorySink } from '../../../lib/sinks/memory-sink';
 import type { RequestLoggingOptions } from '../../../lib/node/http/request-logging-options';
 import { abandon, eventsArrive, exchangeRaw, get, listen, memoryLogger, signal } from '../../helpers/node-http';
 import { collectSelfLog } from '../../helpers/self-log';
+import { selfResolvingThenable } from '../../helpers/self-resolving-thenable';
 import { unhandledRejectionsOf } from '../../helpers/unhandled-rejections';
 
 const closers: (() => Promise<unknown>)[] = [];
@@ -861,6 +862,32 @@ describe('requestLogging with node:http', () => {
     }
     const messages = self.diagnostics.map((d) => d.message);
     expect(messages.filter((m) => m.includes('requestLogging: the request headers could not be read'))).toHaveLength(6);
+  });
+
+  // A handler returning a thenable that fulfils with itself (a fluent query builder, not awaited)
+  // was adopted for ever by Promise.resolve, on microtasks alone: the server answered nothing again.
+  it('answers 500 a handler returning a thenable that fulfils with itself, logging the failure, and goes on answering', async () => {
+    const { log, events } = memoryLogger();
+    const logRequests = requestLogging(log);
+    const { thenable, thens } = selfResolvingThenable();
+    const server = await listen(
+      createServer((req, res) =>
+        logRequests(req, res, () => {
+          if (req.url === '/builder') return thenable;
+          res.end('ok');
+          return undefined;
+        }),
+      ),
+    );
+    closers.push(server.close, () => log.close({ strategy: 'immediate', timeoutMs: 0 }));
+    expect((await get(`${server.url}/builder`)).status).toBe(500);
+    expect((await get(`${server.url}/ok`)).status).toBe(200);
+    await eventsArrive(events, 2);
+    expect(thens()).toBe(32);
+    expect(events.map((e) => [e.properties.RequestPath, e.level, e.exception?.message])).toEqual([
+      ['/builder', 'error', expect.stringMatching(/more than 32 deep/)],
+      ['/ok', 'information', undefined],
+    ]);
   });
 
   it('answers a failing handler 500 when its request cannot be followed at all, telling SelfLog, instead of throwing into node:http', async () => {

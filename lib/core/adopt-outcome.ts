@@ -1,18 +1,20 @@
 /**
- * Most thenables adopted one inside another for one sink call: one whose `then` fulfils with itself
- * (or two that fulfil with each other) would otherwise be adopted for ever, on microtasks alone,
- * starving the event loop so that not even a close timeout could fire.
+ * Most thenables adopted one inside another for one call (a sink's write, an app's callback): one
+ * whose `then` fulfils with itself, as a fluent builder's may, or two that fulfil with each other,
+ * would otherwise be adopted for ever, on microtasks alone, starving the event loop so that not
+ * even a close timeout could fire.
  */
 export const MAX_NESTED_THENABLES = 32;
 
 /**
- * Calls `call` (a sink's write) and reports its outcome: `done` now for a plain result, or when a
- * thenable fulfils; `failed` when the call throws, the thenable rejects, or reading or calling its
+ * Calls `call` (a sink's write, an app's callback) and reports its outcome: `done` now for a
+ * plain result, or when a thenable fulfils; `failed` when the call throws, the thenable rejects, or reading or calling its
  * `then` throws (a hostile Proxy, a Proxy around a Promise), so a batch is never left in flight by
  * a result that cannot be awaited. Every thenable, a native Promise too (its `then` may be its
  * own), is adopted through a new native promise, so `done` or `failed` is called once, and only
  * once. A thenable that fulfils with a thenable is adopted as a Promise adopts it, at most
- * {@link MAX_NESTED_THENABLES} deep: deeper, the write fails.
+ * {@link MAX_NESTED_THENABLES} deep: deeper, it fails. Use it, never `await` or `Promise.resolve`,
+ * for a value an app or a sink returns.
  */
 export function adoptOutcome(call: () => unknown, done: (result: unknown) => void, failed: (error: unknown) => void): void {
   let result: unknown;
@@ -51,7 +53,7 @@ function adopt(value: unknown, depth: number, done: (result: unknown) => void, f
     return;
   }
   if (depth >= MAX_NESTED_THENABLES) {
-    failed(new TypeError(`the sink's result is a thenable that fulfils with a thenable more than ${MAX_NESTED_THENABLES} deep`));
+    failed(new TypeError(`a thenable that fulfils with a thenable more than ${MAX_NESTED_THENABLES} deep`));
     return;
   }
   // A `then` that throws rejects this promise; one that calls back twice is heard once. What it

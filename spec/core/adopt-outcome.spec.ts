@@ -1,4 +1,4 @@
-import { adoptOutcome, MAX_NESTED_THENABLES } from '../../lib/pipeline/adopt-outcome';
+import { adoptOutcome, MAX_NESTED_THENABLES } from '../../lib/core/adopt-outcome';
 
 /** The outcome adoptOutcome reports for what `call` returns, once the microtasks have run. */
 async function outcomeOf(call: () => unknown): Promise<{ done: unknown[]; failed: unknown[] }> {
