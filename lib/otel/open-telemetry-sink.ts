@@ -1,6 +1,7 @@
 // Types only: rxlog/otel loads without @opentelemetry/api-logs (traceContextEnricher needs only the
 // API, and a sink given its provider needs no more); the sink imports it on its own (see loadLogsApi).
 import type { Logger as OtelLogger, LoggerProvider } from '@opentelemetry/api-logs';
+import { settledOutcome } from '../core/adopt-outcome';
 import { describeValue } from '../core/describe-value';
 import { ConfigurationError } from '../core/errors/configuration-error';
 import { PartialDeliveryError } from '../core/errors/partial-delivery-error';
@@ -174,9 +175,13 @@ export class OpenTelemetrySink implements Sink {
     }
   }
 
-  /** Asks the provider to export what its processors hold. */
-  async flush(): Promise<void> {
-    await (this.currentProvider() as Flushable | undefined)?.forceFlush?.();
+  /**
+   * Asks the provider to export what its processors hold. What `forceFlush` returns is adopted at
+   * most 32 thenables deep (see adoptOutcome): a look-alike provider's thenable that fulfils with
+   * itself fails the flush, where `await` would adopt it for ever and starve the event loop.
+   */
+  flush(): Promise<void> {
+    return settledOutcome(() => (this.currentProvider() as Flushable | undefined)?.forceFlush?.());
   }
 
   /** Flushes; leaves the provider running (it belongs to the app). */

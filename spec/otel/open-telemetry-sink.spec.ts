@@ -15,6 +15,7 @@ import { OpenTelemetrySink } from '../../lib/otel/open-telemetry-sink';
 import { traceContextEnricher } from '../../lib/otel/trace-context-enricher';
 import { MemorySink } from '../../lib/sinks/memory-sink';
 import { secondCopy } from '../helpers/second-copy';
+import { nextMacrotask, selfResolvingThenable } from '../helpers/self-resolving-thenable';
 import { makeEvent } from '../helpers/events';
 
 // The real OpenTelemetry SDK in-process: sdk-logs with an in-memory exporter, sdk-trace-node spans.
@@ -518,6 +519,20 @@ describe('OpenTelemetrySink', () => {
       'message_template.text': 'hostile',
     });
     expect(warnings).toEqual([]);
+  });
+
+  it("fails a flush whose provider's forceFlush returns a thenable that fulfils with itself, and the event loop goes on", async () => {
+    const { thenable, thens } = selfResolvingThenable();
+    const sink = new OpenTelemetrySink({
+      loggerProvider: { getLogger: () => ({ enabled: () => true, emit: () => undefined }), forceFlush: () => thenable },
+    } as unknown as OtelLoggerProvider);
+    const flushed = sink.flush().then(
+      () => 'fulfilled',
+      (error: unknown) => String(error),
+    );
+    await nextMacrotask(); // never runs while the thenable is adopted without end
+    expect(await flushed).toBe('TypeError: a thenable that fulfils with a thenable more than 32 deep');
+    expect(thens()).toBe(32);
   });
 
   it('never emits a record twice when the provider fails partway through a batch and the batch is retried', async () => {
