@@ -1072,7 +1072,8 @@ describe('installProcessHooks in a child process with a batch in flight', () => 
     const ended = await runApp('app-close', ['SIGINT', 'SIGINT']);
     expect(ended.code).toBe(130);
     // The app's close would wait 5000 ms for the collector, the hooks' last resort 1500 ms; the second signal, 100 ms after the first, ends it.
-    expect(ended.afterSignal).toBeLessThan(450);
+    // The bound keeps 300 ms from the last resort: a loaded machine took 512 ms to end on the second signal.
+    expect(ended.afterSignal).toBeLessThan(1_200);
     expect(ended.messages.filter((m) => m === 'Event {N}')).toHaveLength(35);
     expect(lossLine(ended.stderr)).toMatch(
       /^rxlog: logger closed on SIGINT \(graceful, 0 ms, timed out\): .*http: 0 delivered, 0 dropped, 0 failed, 35 undelivered$/,
