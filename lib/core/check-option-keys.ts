@@ -1,11 +1,11 @@
 import { ConfigurationError } from './errors/configuration-error';
-import { expectNotArray, readFailure } from './read-options';
+import { expectOptionsObject, readFailure } from './read-options';
 
 /**
  * Refuses a misspelt option: throws naming the first own key of `options` with a value that is
  * not in `allowed`, so `{ retires: 5 }` or `{ isolate: 'UserId' }` fails when the configuration is
  * built instead of silently meaning "the default". A key whose value is `undefined` is let through
- * (spread option objects often carry them). An array is refused (`[]` would mean "every default"),
+ * (spread option objects often carry them). An array, Map, Date, function and the like are refused (see expectOptionsObject: they would mean "every default"),
  * and options whose names cannot be listed (a Proxy whose trap throws) are a ConfigurationError too.
  *
  * @throws ConfigurationError naming `where`, the key and the keys allowed.
@@ -13,7 +13,7 @@ import { expectNotArray, readFailure } from './read-options';
 export function checkOptionKeys(where: string, options: object, allowed: readonly string[]): void {
   let unknown: string | undefined;
   try {
-    expectNotArray(where, options);
+    expectOptionsObject(where, options);
     unknown = Object.keys(options).find(
       (key) => !allowed.includes(key) && (options as Record<string, unknown>)[key] !== undefined,
     );

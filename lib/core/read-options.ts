@@ -19,14 +19,24 @@ export function readFailure(where: string, what: string, error: unknown): never 
   throw new ConfigurationError(`${where}: reading ${what} threw ${thrownText(error)}`, { cause: error });
 }
 
+/** The built-ins that are objects but never options (their toStringTag, so from any realm). */
+const NOT_OPTIONS = /^\[object (?:Array|Map|Set|WeakMap|WeakSet|Date|RegExp|Boolean|Number|String|Symbol|BigInt|Promise)\]$/;
+
 /**
- * Refuses an array where options are expected: its `keys` and `values` methods would read as
- * options, and `[]` as "every default".
+ * Refuses what is not an options object: an array (its `keys` and `values` methods would read as
+ * options, and `[]` as "every default"), a Map, Set, Date, RegExp, Promise, boxed primitive or
+ * function, whose settings (a Map's entries) are not properties, so they would all read as the
+ * defaults without a word. Class instances with fields are options.
  *
- * @throws ConfigurationError naming `where`.
+ * @throws ConfigurationError naming `where` and the value (`batchEvents: expected options, got Map`).
  */
-export function expectNotArray(where: string, options: object): void {
-  expectOption(!Array.isArray(options), where, 'options', options);
+export function expectOptionsObject(where: string, options: object): void {
+  expectOption(
+    typeof options === 'object' && !NOT_OPTIONS.test(Object.prototype.toString.call(options)),
+    where,
+    'options',
+    options,
+  );
 }
 
 /**
@@ -35,14 +45,14 @@ export function expectNotArray(where: string, options: object): void {
  * a getter that answers differently each time, or an object changed after configuration, cannot
  * change what was configured. A key whose value is `undefined` is left out.
  *
- * @throws ConfigurationError naming `where` when `options` is an array, or naming the option whose
+ * @throws ConfigurationError naming `where` when `options` is not an options object (see expectOptionsObject), or naming the option whose
  * read threw (or "the options", when their names cannot be listed), the error as its `cause`.
  */
 export function readOptions(where: string, options: object, names: readonly string[]): Record<string, unknown> {
   const snapshot: Record<string, unknown> = Object.create(null) as Record<string, unknown>;
   let key: string | undefined;
   try {
-    expectNotArray(where, options);
+    expectOptionsObject(where, options);
     for (key of new Set([...Object.keys(options), ...names])) {
       const value: unknown = (options as Record<string, unknown>)[key];
       if (value !== undefined) snapshot[key] = value;

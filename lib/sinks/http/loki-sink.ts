@@ -4,6 +4,7 @@ import { CompactJsonFormatter } from '../../formatting/compact-json-formatter';
 import { HttpSink, type HttpSinkOptions } from './http-sink';
 import { checkHeaders, withHeader } from './with-header';
 import { expectOption } from '../../core/expect-option';
+import { expectOptionsObject } from '../../core/read-options';
 import { baseUrlOption } from './http-option-checks';
 import { lokiEntryClock, lokiPushBody } from './loki-push-body';
 import { hasLoneSurrogate } from '../../core/lone-surrogate';
@@ -80,6 +81,8 @@ export class LokiSink extends HttpSink {
 
   /** @throws ConfigurationError naming the bad option. */
   constructor(options: LokiSinkOptions) {
+    // Read here, then spread into HttpSink's options: a Map or Date must be refused before the spread loses what it is.
+    if (typeof options === 'object' && (options as unknown) !== null) expectOptionsObject('LokiSink', options);
     // The path goes before a query (a gateway's `?token=`).
     const [path, query] = baseUrlOption(
       (options as Partial<LokiSinkOptions> | null | undefined)?.url,

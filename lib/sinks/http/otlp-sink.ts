@@ -19,6 +19,7 @@ import { SelfLog } from '../../core/self-log';
 import { otlpPartialSuccess } from './otlp-partial-success';
 import { HttpStatusError } from './http-status-error';
 import { expectOption } from '../../core/expect-option';
+import { expectOptionsObject } from '../../core/read-options';
 import { checkOptionalText } from './http-option-checks';
 import { checkHeaders, withHeaders } from './with-header';
 import { utf8Length } from './http-utf8-length';
@@ -135,6 +136,8 @@ export class OtlpSink extends HttpSink {
   constructor(options: OtlpSinkOptions = {}) {
     // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- JavaScript callers can pass anything
     expectOption(typeof options === 'object' && options !== null, 'OtlpSink', 'an options object', options);
+    // A Map's endpoint would otherwise give way to the environment's or the default, without a word.
+    expectOptionsObject('OtlpSink', options);
     const environment = readOtlpEnvironment(options.environment ?? processEnvironment());
     const endpoint = options.endpoint ?? environment.endpoint ?? DEFAULT_ENDPOINT;
     // Variables set for the SDK's gRPC exporter name its endpoint, on the collector's gRPC port
