@@ -524,8 +524,11 @@ describe('OpenTelemetrySink', () => {
   it("fails a flush whose provider's forceFlush returns a thenable that fulfils with itself, and the event loop goes on", async () => {
     const { thenable, thens } = selfResolvingThenable();
     const sink = new OpenTelemetrySink({
-      loggerProvider: { getLogger: () => ({ enabled: () => true, emit: () => undefined }), forceFlush: () => thenable },
-    } as unknown as OtelLoggerProvider);
+      loggerProvider: {
+        getLogger: () => ({ enabled: () => true, emit: () => undefined }),
+        forceFlush: () => thenable,
+      } as unknown as OtelLoggerProvider,
+    });
     const flushed = sink.flush().then(
       () => 'fulfilled',
       (error: unknown) => String(error),
