@@ -2,6 +2,7 @@ import type { AnyValue, AnyValueMap } from '@opentelemetry/api-logs';
 import { exceptionText } from '../formatting/exception-text';
 import { writeJson } from '../templates/safe-json';
 import {
+  jsonForm,
   noSkip,
   readValue,
   reportUnreadable,
@@ -31,7 +32,9 @@ let lostMember = false;
  * A captured property value as an OpenTelemetry `AnyValue`: strings, numbers and booleans as
  * they are, a bigint as a number when it is a safe integer (else its decimal text), arrays as
  * arrays (typed arrays too, a Uint8Array left as bytes), plain objects as maps (undefined members
- * left out), a Date as its ISO string, an Error as its text, a function as `'[Function]'` (never
+ * left out), a Date as its ISO string, an Error as its text, another object with a `toJSON` as
+ * what `toJSON(key)` returns (whose own toJSON is not called) and a boxed primitive as its value,
+ * as capture and CLEF's writer write them (a value never captured), a function as `'[Function]'` (never
  * its source), a symbol as its text, null as null; an array or object met again inside itself as
  * `'[Circular]'`, one past a record's 2^20 items as `'[Truncated]'`, a value (a member, an item)
  * that throws when read as `'[Throws: message]'` in its place, and a map holding a `__proto__` or
@@ -42,7 +45,7 @@ export function toOtelAnyValue(value: unknown, depth = 0): AnyValue {
   itemsLeft = MAX_ITEMS;
   lostMember = false;
   startUnreadable();
-  return keptWhole(anyValue(value, depth));
+  return keptWhole(anyValue(value, depth, ''));
 }
 
 /** The converted value, past {@link sdkSafe} when the conversion met a member the SDK loses. */
@@ -50,7 +53,11 @@ function keptWhole(value: AnyValue): AnyValue {
   return lostMember ? sdkSafe(value) : value;
 }
 
-function anyValue(value: unknown, depth: number): AnyValue {
+/**
+ * `key` is what a `toJSON` is given (the member's name, the item's index, `''` at the top); `json`
+ * says `value` is what one returned, whose own toJSON is not called.
+ */
+function anyValue(value: unknown, depth: number, key: string | number, json = false): AnyValue {
   switch (typeof value) {
     case 'string':
     case 'number':
@@ -63,7 +70,7 @@ function anyValue(value: unknown, depth: number): AnyValue {
     case 'undefined':
       return undefined;
     case 'object':
-      return value === null ? null : structure(value, depth);
+      return value === null ? null : structure(value, depth, key, json);
     case 'function':
       // Never its source code (String(fn)): the marker CLEF's writer writes.
       return '[Function]';
@@ -113,7 +120,7 @@ export function addOtelAttributes(
     // inside an attribute may have one).
     if ((outer && key === '') || skip(key)) continue;
     const value = readValue(properties, key);
-    if (value !== undefined) define(out, key, anyValue(value, depth));
+    if (value !== undefined) define(out, key, anyValue(value, depth, key));
   }
   if (outer) {
     // Rare (a JSON body a client sent): only then is the converted record walked again.
@@ -155,7 +162,7 @@ function define(map: AnyValueMap, key: string, value: AnyValue): void {
   Object.defineProperty(map, key, { value, enumerable: true, writable: true, configurable: true });
 }
 
-function structure(value: object, depth: number): AnyValue {
+function structure(value: object, depth: number, key: string | number, json: boolean): AnyValue {
   if (depth >= MAX_DEPTH) return '[MaxDepth]';
   if (ancestors.includes(value)) return '[Circular]';
   ancestors.push(value);
@@ -168,6 +175,11 @@ function structure(value: object, depth: number): AnyValue {
     if (value instanceof Uint8Array) return value;
     // A typed array is a list of its numbers, as capture makes it: counted by its length, never by its keys.
     const array = Array.isArray(value) || value instanceof TYPED_ARRAY;
+    if (!json && !array) {
+      // Never captured (capture does the same): what toJSON(key) returns, a box's primitive.
+      const result = jsonForm(value, key);
+      if (result !== value) return anyValue(result, depth, key, true);
+    }
     // Read once and made a number: a Proxy's length may change between reads, or be NaN or
     // negative (which would unbound the budget), and the loop goes no further than counted.
     const length = array ? +(value as ArrayLike<unknown>).length : Object.keys(value).length;
@@ -175,7 +187,7 @@ function structure(value: object, depth: number): AnyValue {
     if (array) {
       const items: AnyValue[] = [];
       // Each item on its own, as a map's values; a hole (undefined) is null.
-      for (let i = 0; i < length; i++) items.push(anyValue(readValue(value, i), depth + 1) ?? null);
+      for (let i = 0; i < length; i++) items.push(anyValue(readValue(value, i), depth + 1, i) ?? null);
       return items;
     }
     const map = addOtelAttributes({}, value as Record<string, unknown>, depth + 1, noSkip);

@@ -17,6 +17,7 @@ import { MemorySink } from '../../lib/sinks/memory-sink';
 import { secondCopy } from '../helpers/second-copy';
 import { nextMacrotask, selfResolvingThenable } from '../helpers/self-resolving-thenable';
 import { makeEvent } from '../helpers/events';
+import { collectSelfLog } from '../helpers/self-log';
 
 // The real OpenTelemetry SDK in-process: sdk-logs with an in-memory exporter, sdk-trace-node spans.
 
@@ -536,6 +537,60 @@ describe('OpenTelemetrySink', () => {
     await nextMacrotask(); // never runs while the thenable is adopted without end
     expect(await flushed).toBe('TypeError: a thenable that fulfils with a thenable more than 32 deep');
     expect(thens()).toBe(32);
+  });
+
+  // Found by review: a value placed in an event after capture (a sink's pipe operator, an event built
+  // in JavaScript) that has a toJSON, or is a boxed primitive, was exported as the map of its own
+  // members: a URL as {}, new String('ab') as { 0: 'a', 1: 'b' }. Capture, CLEF's writer and OtlpSink
+  // write what JSON.stringify writes; so does OpenTelemetrySink now.
+  it('exports what toJSON(key) returns and a boxed primitive’s value for a value never captured, as capture does', () => {
+    class Money {
+      constructor(readonly cents: number) {}
+      toJSON(key: string): unknown {
+        return { amount: this.cents / 100, key, inner: { toJSON: () => 'inner JSON' } };
+      }
+    }
+    const selfLog = collectSelfLog();
+    const event: LogEvent = {
+      ...makeEvent({ text: 'built' }),
+      properties: {
+        Url: new URL('http://shop.example/cart?id=7'),
+        Price: new Money(1999),
+        Count: new Number(3),
+        Name: new String('ab'),
+        Flag: new Boolean(false),
+        List: [new Money(5)],
+        Throws: {
+          toJSON: () => {
+            throw new Error('no JSON');
+          },
+        },
+        // A Buffer has a toJSON, a Date too: they keep their own forms.
+        Bytes: Buffer.from('hi'),
+        When: new Date(0),
+      },
+    };
+    try {
+      new OpenTelemetrySink({ loggerProvider: provider }).emit([event]);
+    } finally {
+      selfLog.stop();
+    }
+    const [record] = exporter.getFinishedLogRecords();
+    expect(record.attributes).toEqual({
+      Url: 'http://shop.example/cart?id=7',
+      Price: { amount: 19.99, key: 'Price', inner: 'inner JSON' },
+      Count: 3,
+      Name: 'ab',
+      Flag: false,
+      List: [{ amount: 0.05, key: '0', inner: 'inner JSON' }],
+      Throws: '[Throws: no JSON]',
+      Bytes: Buffer.from('hi'),
+      When: '1970-01-01T00:00:00.000Z',
+      'message_template.text': 'built',
+    });
+    expect(selfLog.diagnostics.map((d) => d.message)).toEqual([
+      expect.stringContaining('OpenTelemetry: 1 unreadable value(s) of an event sent as markers, the first [Throws: no JSON]'),
+    ]);
   });
 
   it('never emits a record twice when the provider fails partway through a batch and the batch is retried', async () => {

@@ -26,7 +26,7 @@ import { HttpTimeoutError } from './http-timeout-error';
 import { isOffline, whenOnline } from './http-online';
 import { utf8Length } from './http-utf8-length';
 import { urlCredentials } from './http-url-credentials';
-import { checkHeaders, readHeaders, withHeaders } from './with-header';
+import { checkFramingHeaders, checkHeaders, readHeaders, withHeaders } from './with-header';
 
 /** The content type of CLEF, newline-delimited compact JSON, as Seq names it. */
 export const CLEF_CONTENT_TYPE = 'application/vnd.serilog.clef';
@@ -245,6 +245,7 @@ export class HttpSink implements Sink {
     );
     expectOption(body === undefined || typeof body === 'function', `${kind}.body`, 'a function of the events', body);
     checkHeaders(`${kind}.headers`, headers);
+    checkFramingHeaders(`${kind}.headers`, headers);
     this.#fetch = options.fetch ?? globalFetch(kind);
     expectOption(typeof this.#fetch === 'function', `${kind}.fetch`, 'a fetch function', options.fetch);
     /* eslint-enable @typescript-eslint/no-unnecessary-condition */

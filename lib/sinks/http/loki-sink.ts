@@ -2,7 +2,7 @@ import { ConfigurationError } from '../../core/errors/configuration-error';
 import type { Formatter } from '../../core/sink';
 import { CompactJsonFormatter } from '../../formatting/compact-json-formatter';
 import { HttpSink, type HttpSinkOptions } from './http-sink';
-import { checkHeaders, withHeader } from './with-header';
+import { checkFramingHeaders, checkHeaders, withHeader } from './with-header';
 import { expectOption } from '../../core/expect-option';
 import { expectOptionsObject } from '../../core/read-options';
 import { baseUrlOption } from './http-option-checks';
@@ -114,6 +114,7 @@ export class LokiSink extends HttpSink {
     // An invalid fetch, or none on this platform, is HttpSink's to refuse.
     const fetch = options.fetch ?? (globalThis as { fetch?: typeof globalThis.fetch }).fetch?.bind(globalThis);
     checkHeaders('LokiSink.headers', options.headers);
+    checkFramingHeaders('LokiSink.headers', options.headers);
     const headers = withHeader(options.headers, 'X-Scope-OrgID', tenantId);
     super({
       ...options,

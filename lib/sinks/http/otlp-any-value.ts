@@ -193,6 +193,18 @@ export function noSkip(): boolean {
   return false;
 }
 
+/**
+ * What JSON.stringify writes for `value` (an object never captured: capture does the same), neither
+ * a Date, an Error, an array nor a typed array: what its `toJSON(key)` returns (a URL its text, not
+ * an empty map), a box's primitive (read from its slot), else `value` itself. The caller converts a
+ * result other than `value` without calling its own toJSON, as JSON.stringify does. Throws what the
+ * toJSON throws.
+ */
+export function jsonForm(value: object, key: string | number): unknown {
+  const toJSON = (value as { toJSON?: unknown }).toJSON;
+  return unbox(typeof toJSON === 'function' ? toJSON.call(value, `${key}`) : value);
+}
+
 function structureJson(value: object, depth: number, key: string | number, json: boolean): string {
   if (depth >= MAX_DEPTH) return '{"stringValue":"[MaxDepth]"}';
   if (ancestors.includes(value)) return '{"stringValue":"[Circular]"}';
@@ -204,10 +216,7 @@ function structureJson(value: object, depth: number, key: string | number, json:
     // A typed array is a list of its numbers, as capture makes it: counted by its length, never by its keys.
     const array = Array.isArray(value) || value instanceof TYPED_ARRAY;
     if (!json && !bytes && !array) {
-      // Never captured (capture does the same): what JSON.stringify writes, toJSON(key)'s result once
-      // (a URL its text, not an empty map) and a box's primitive, read from its slot.
-      const toJSON = (value as { toJSON?: unknown }).toJSON;
-      const result = unbox(typeof toJSON === 'function' ? toJSON.call(value, `${key}`) : value);
+      const result = jsonForm(value, key);
       if (result !== value) return anyValueJson(result, depth, key, true);
     }
     // Read once and made a number: a Proxy's length may change between reads, or be NaN or

@@ -1,6 +1,7 @@
 import { SelfLog } from '../../core/self-log';
 import { MAX_TIMER_MS } from '../../core/max-timer-ms';
 import { isHttpUrlHere } from './page-url';
+import { FRAMING_HEADERS } from './with-header';
 
 /** Environment variables by name, as `process.env` holds them. */
 export type EnvironmentVariables = Readonly<Record<string, string | undefined>>;
@@ -125,7 +126,7 @@ function timeout(env: EnvironmentVariables, name: string): number | undefined {
 }
 
 /** The headers of the body's framing and encoding and of the connection, which the sink and fetch set (see `HEADER_NAME`). */
-export const OWN_HEADERS = 'content-(length|encoding)|transfer-encoding|connection|keep-alive|upgrade|expect';
+export const OWN_HEADERS = `content-encoding|${FRAMING_HEADERS}`;
 
 /**
  * An HTTP header name (a token): what fetch accepts; but Content-Type, since the body is always

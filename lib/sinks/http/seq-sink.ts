@@ -10,7 +10,7 @@ import { retryHint } from '../../core/retry-hint';
 import { eventTimeMs, LogEventRecord } from '../../templates/log-event-record';
 import type { EmitResult, Formatter } from '../../core/sink';
 import { CLEF_CONTENT_TYPE, HttpSink, type HttpSinkOptions, linesBody } from './http-sink';
-import { checkHeaders, withHeader } from './with-header';
+import { checkFramingHeaders, checkHeaders, withHeader } from './with-header';
 import { expectOption } from '../../core/expect-option';
 import { expectOptionsObject } from '../../core/read-options';
 import { baseUrlOption, checkOptionalText } from './http-option-checks';
@@ -165,6 +165,7 @@ export class SeqSink extends HttpSink {
     );
     const formatter = options.formatter ?? new CompactJsonFormatter();
     checkHeaders('SeqSink.headers', options.headers);
+    checkFramingHeaders('SeqSink.headers', options.headers);
     const omitted = new WeakSet<LogEvent>();
     super({
       ...options,

@@ -41,6 +41,37 @@ export function checkHeaders(where: string, headers: unknown): void {
 }
 
 /**
+ * The headers of the body's framing and of the connection, which fetch sets: Node's fetch fails
+ * every request with one (a Content-Length other than the body's waits out the timeout), a browser
+ * drops them. Shared with OtlpSink, which refuses a Connection of any value.
+ */
+export const FRAMING_HEADERS = 'content-length|transfer-encoding|connection|keep-alive|upgrade|expect';
+const FRAMING = new RegExp(`^(${FRAMING_HEADERS})$`, 'i');
+const FRAMING_EXPECTED =
+  'no Content-Length, Transfer-Encoding, Keep-Alive, Upgrade or Expect, and a Connection only close or keep-alive';
+
+/** Whether fetch fails a request with `name: value`: a framing header, or a Connection Node's fetch refuses. */
+function fetchRefuses(name: string, value: unknown): boolean {
+  return FRAMING.test(name) && !(/^connection$/i.test(name) && /^(close|keep-alive)$/i.test(`${value as string}`));
+}
+
+/**
+ * Checks a fixed `headers` option for a header fetch fails every request with (see {@link FRAMING_HEADERS}).
+ *
+ * @throws ConfigurationError naming `where`, the header and its value.
+ */
+export function checkFramingHeaders(where: string, headers: unknown): void {
+  if (isPlainRecord(headers))
+    for (const name of Object.keys(headers))
+      expectOption(
+        !fetchRefuses(name, headers[name]),
+        `${where}["${name}"]`,
+        'no Content-Length, Transfer-Encoding, Keep-Alive, Upgrade or Expect header, and a Connection only close or keep-alive (fetch sets them)',
+        headers[name],
+      );
+}
+
+/**
  * The headers a fixed record or a headers function gives now.
  *
  * @throws TypeError when a headers function gives anything but a plain object (the request fails, counted, with this reason).
@@ -52,5 +83,9 @@ export function readHeaders(headers: HttpHeaders): Readonly<Record<string, strin
     throw new TypeError(
       'the headers function gave no object of header names to values (for a Headers instance: Object.fromEntries(headers))',
     );
+  // One test per header: what fetch would fail on, said here instead of its "fetch failed".
+  for (const name of Object.keys(given))
+    if (fetchRefuses(name, given[name]))
+      throw new TypeError(`the headers function gave a ${name} header (fetch sets it): ${FRAMING_EXPECTED}`);
   return given;
 }

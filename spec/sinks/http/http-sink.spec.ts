@@ -1169,6 +1169,72 @@ describe('headers that are no plain object', () => {
     }
   });
 
+  // Found by review: Node's fetch (undici) fails every request that has one of these headers (a
+  // Content-Length other than the body's waits out the timeout), so every batch failed, retried and
+  // was lost, with "fetch failed" as the only reason. Browsers drop them (forbidden header names).
+  // OtlpSink refused them already; HttpSink, SeqSink and LokiSink now do too, at build time.
+  const FRAMING: readonly (readonly [string, string, RegExp])[] = [
+    ['Connection', 'foo', /invalid connection header/],
+    ['Transfer-Encoding', 'chunked', /invalid transfer-encoding header/],
+    ['Content-Length', '99', /Request body length does not match content-length header/],
+    ['Keep-Alive', 'timeout=5', /invalid keep-alive header/],
+    ['Upgrade', 'h2c', /invalid upgrade header/],
+    ['Expect', '100-continue', /expect header not supported/],
+  ];
+
+  it('is what Node’s fetch fails every request with: a framing or connection header (what a user saw before the check)', async () => {
+    const server = await startTestServer();
+    try {
+      for (const [name, value, reason] of FRAMING) {
+        const failed = fetch(`${server.url}/ingest`, { method: 'POST', body: 'x', headers: { [name]: value } });
+        await expect(failed).rejects.toMatchObject({
+          message: 'fetch failed',
+          cause: { message: expect.stringMatching(reason) },
+        });
+      }
+      await fetch(`${server.url}/ingest`, { method: 'POST', body: 'x', headers: { Connection: 'close' } });
+      expect(server.requests.map((r) => r.headers.connection)).toEqual(['close']);
+    } finally {
+      await server.close();
+    }
+  });
+
+  it('refuses a headers option with a framing or connection header fetch fails on, naming it, in HttpSink, SeqSink and LokiSink', async () => {
+    for (const [name, value] of FRAMING) {
+      const headers = { 'X-Ok': '1', [name]: value };
+      const expected = `headers["${name}"]: expected no Content-Length, Transfer-Encoding, Keep-Alive, Upgrade or Expect header, and a Connection only close or keep-alive (fetch sets them), got "${value}"`;
+      expect(() => new HttpSink({ url: 'http://127.0.0.1:9/ingest', headers })).toThrow(
+        new ConfigurationError(`HttpSink.${expected}`),
+      );
+      expect(() => new SeqSink({ serverUrl: 'http://127.0.0.1:9', headers })).toThrow(`SeqSink.${expected}`);
+      expect(() => new LokiSink({ url: 'http://127.0.0.1:9', headers })).toThrow(`LokiSink.${expected}`);
+    }
+    // A Connection Node's fetch sends, in any case, is kept: it worked before.
+    const server = await startTestServer();
+    try {
+      await new HttpSink({ url: `${server.url}/ingest`, headers: { connection: 'Close' } }).emit(makeEvents(1));
+      expect(server.requests[0].headers.connection).toBe('close'); // undici sends it in lower case
+    } finally {
+      await server.close();
+    }
+  });
+
+  it('fails the batch, naming the header, when a headers function gives a framing or connection header', async () => {
+    const requests: RequestInit[] = [];
+    const sink = new HttpSink({
+      url: 'http://127.0.0.1:9/ingest',
+      headers: () => ({ Authorization: 'Bearer t', 'transfer-encoding': 'chunked' }),
+      fetch: (_url, init) => {
+        requests.push(init ?? {});
+        return Promise.resolve(new Response('', { status: 200 }));
+      },
+    });
+    await expect(sink.emit(makeEvents(1))).rejects.toThrow(
+      'the headers function gave a transfer-encoding header (fetch sets it): no Content-Length, Transfer-Encoding, Keep-Alive, Upgrade or Expect, and a Connection only close or keep-alive',
+    );
+    expect(requests).toHaveLength(0);
+  });
+
   it('fails the batch, saying why, when a headers function gives a Headers instance', async () => {
     const requests: RequestInit[] = [];
     const sink = new HttpSink({
