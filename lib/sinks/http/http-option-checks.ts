@@ -1,4 +1,5 @@
 import { expectOption } from '../../core/expect-option';
+import { expectOptionsObject } from '../../core/read-options';
 
 /**
  * Checks an optional text option (an API key, a tenant): undefined, or a non-empty string.
@@ -24,4 +25,15 @@ export function baseUrlOption(value: unknown, where: string, expected: string): 
     .split('#')[0]
     .split(/\?(.*)/s);
   return [path.replace(/\/+$/, ''), query];
+}
+
+/**
+ * Refuses a Map, a Date or another built-in given as a sink's options (see expectOptionsObject)
+ * before the sink spreads them into HttpSink's, which would lose what it is; null and what is no
+ * object are left to the sink's own checks, which name the option missing.
+ *
+ * @throws ConfigurationError naming `where` and the value.
+ */
+export function checkSpreadOptions(where: string, options: unknown): void {
+  if (typeof options === 'object' && options !== null) expectOptionsObject(where, options);
 }

@@ -4,8 +4,7 @@ import { CompactJsonFormatter } from '../../formatting/compact-json-formatter';
 import { HttpSink, type HttpSinkOptions } from './http-sink';
 import { checkFramingHeaders, checkHeaders, withHeader } from './with-header';
 import { expectOption } from '../../core/expect-option';
-import { expectOptionsObject } from '../../core/read-options';
-import { baseUrlOption } from './http-option-checks';
+import { baseUrlOption, checkSpreadOptions } from './http-option-checks';
 import { lokiEntryClock, lokiPushBody } from './loki-push-body';
 import { hasLoneSurrogate } from '../../core/lone-surrogate';
 import { lokiFetch } from './loki-partial-push';
@@ -81,8 +80,7 @@ export class LokiSink extends HttpSink {
 
   /** @throws ConfigurationError naming the bad option. */
   constructor(options: LokiSinkOptions) {
-    // Read here, then spread into HttpSink's options: a Map or Date must be refused before the spread loses what it is.
-    if (typeof options === 'object' && (options as unknown) !== null) expectOptionsObject('LokiSink', options);
+    checkSpreadOptions('LokiSink', options);
     // The path goes before a query (a gateway's `?token=`).
     const [path, query] = baseUrlOption(
       (options as Partial<LokiSinkOptions> | null | undefined)?.url,

@@ -12,8 +12,7 @@ import type { EmitResult, Formatter } from '../../core/sink';
 import { CLEF_CONTENT_TYPE, HttpSink, type HttpSinkOptions, linesBody } from './http-sink';
 import { checkFramingHeaders, checkHeaders, withHeader } from './with-header';
 import { expectOption } from '../../core/expect-option';
-import { expectOptionsObject } from '../../core/read-options';
-import { baseUrlOption, checkOptionalText } from './http-option-checks';
+import { baseUrlOption, checkSpreadOptions, checkOptionalText } from './http-option-checks';
 import { isOffline } from './http-online';
 import { utf8Length } from './http-utf8-length';
 import { CompactJsonFormatter } from '../../formatting/compact-json-formatter';
@@ -133,8 +132,7 @@ export class SeqSink extends HttpSink {
 
   /** @throws ConfigurationError naming the bad option. */
   constructor(options: SeqSinkOptions) {
-    // Read here, then spread into HttpSink's options: a Map or Date must be refused before the spread loses what it is.
-    if (typeof options === 'object' && (options as unknown) !== null) expectOptionsObject('SeqSink', options);
+    checkSpreadOptions('SeqSink', options);
     const serverUrl = (options as Partial<SeqSinkOptions> | null | undefined)?.serverUrl;
     // The path goes before a query (Seq takes `?apiKey=`).
     const [path, query] = baseUrlOption(serverUrl, 'SeqSink.serverUrl', "the Seq server's URL");
