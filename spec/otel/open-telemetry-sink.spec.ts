@@ -16,6 +16,7 @@ import { traceContextEnricher } from '../../lib/otel/trace-context-enricher';
 import { MemorySink } from '../../lib/sinks/memory-sink';
 import { secondCopy } from '../helpers/second-copy';
 import { nextMacrotask, selfResolvingThenable } from '../helpers/self-resolving-thenable';
+import { toJsonValues } from '../helpers/to-json-values';
 import { makeEvent } from '../helpers/events';
 import { collectSelfLog } from '../helpers/self-log';
 
@@ -544,27 +545,11 @@ describe('OpenTelemetrySink', () => {
   // members: a URL as {}, new String('ab') as { 0: 'a', 1: 'b' }. Capture, CLEF's writer and OtlpSink
   // write what JSON.stringify writes; so does OpenTelemetrySink now.
   it('exports what toJSON(key) returns and a boxed primitive’s value for a value never captured, as capture does', () => {
-    class Money {
-      constructor(readonly cents: number) {}
-      toJSON(key: string): unknown {
-        return { amount: this.cents / 100, key, inner: { toJSON: () => 'inner JSON' } };
-      }
-    }
     const selfLog = collectSelfLog();
     const event: LogEvent = {
       ...makeEvent({ text: 'built' }),
       properties: {
-        Url: new URL('http://shop.example/cart?id=7'),
-        Price: new Money(1999),
-        Count: new Number(3),
-        Name: new String('ab'),
-        Flag: new Boolean(false),
-        List: [new Money(5)],
-        Throws: {
-          toJSON: () => {
-            throw new Error('no JSON');
-          },
-        },
+        ...toJsonValues(),
         // A Buffer has a toJSON, a Date too: they keep their own forms.
         Bytes: Buffer.from('hi'),
         When: new Date(0),

@@ -12,6 +12,7 @@ import {
 import { referenceAnyValue } from '../../helpers/otlp-reference';
 import { defineGetter, getterEntries, thrownMarker } from '../../helpers/throwing-getters';
 import { anyValue } from '../../helpers/arbitraries';
+import { toJsonValues } from '../../helpers/to-json-values';
 
 /** JSON.stringify's replacer: every string with its lone surrogates as U+FFFD (with the u flag, \p{Surrogate} matches only lone ones). */
 function wellFormed(_key: string, value: unknown): unknown {
@@ -163,25 +164,7 @@ describe('toAnyValue', () => {
   // enumerable members: a URL as an empty map, new Number(3) as an empty map, new String('ab') as
   // {"0":"a","1":"b"}. CLEF's writer (and capture) write what JSON.stringify writes; so does OTLP now.
   it('writes what toJSON(key) returns and a boxed primitive’s value, as CLEF’s writer and capture do', () => {
-    class Money {
-      constructor(readonly cents: number) {}
-      toJSON(key: string): unknown {
-        return { amount: this.cents / 100, key, inner: { toJSON: () => 'inner JSON' } };
-      }
-    }
-    const attributes = toKeyValues({
-      Url: new URL('http://shop.example/cart?id=7'),
-      Price: new Money(1999),
-      Count: new Number(3),
-      Name: new String('ab'),
-      Flag: new Boolean(false),
-      List: [new Money(5)],
-      Throws: {
-        toJSON: () => {
-          throw new Error('no JSON');
-        },
-      },
-    });
+    const attributes = toKeyValues(toJsonValues());
     expect(attributes).toEqual([
       { key: 'Url', value: { stringValue: 'http://shop.example/cart?id=7' } },
       {
