@@ -5,6 +5,16 @@ import type { CheckProperties, ContextProperties, ContextStore } from './context
 import { StackContextStore } from './stack-context-store';
 import { SelfLog } from '../core/self-log';
 import { sharedState } from '../core/shared-state';
+import { describeValue } from '../core/describe-value';
+
+/**
+ * Refuses a call without a function to run (from JavaScript, or a Serilog user's `PushProperty`
+ * habit: there is no push), before the properties are read or anything is put in force: a
+ * TypeError naming the value, as the store would throw anyway, but one that says what was missing.
+ */
+function expectCallback(fn: unknown, where: string, expected: string): void {
+  if (typeof fn !== 'function') throw new TypeError(`${where}: expected ${expected}, got ${describeValue(fn)}`);
+}
 
 /** The store in force, one for every copy of rxlog in the process (see sharedState). */
 let context: { store: ContextStore } | undefined;
@@ -25,8 +35,11 @@ export const LogContext = {
    * object type is taken (an interface, a class whose own fields are the properties); an array, a
    * Map, a Set, a Date or a function fails to compile. (`P` follows `T`, defaulting to
    * {@link ContextProperties}, so a call that names `T` alone, `run<number>(…)`, still compiles.)
+   *
+   * @throws TypeError naming `fn` when it is not a function (nothing is put in force).
    */
   run<T, P extends object = ContextProperties>(properties: P & CheckProperties<P>, fn: () => T): T {
+    expectCallback(fn, 'LogContext.run', 'a function to run with the properties');
     return shared().store.run(properties as ContextProperties, fn);
   },
 
@@ -37,8 +50,10 @@ export const LogContext = {
    *
    * @example
    * LogContext.run({ RequestId: 'r-7' }, () => LogContext.suspend(() => startCacheRefresher()));
+   * @throws TypeError naming `fn` when it is not a function.
    */
   suspend<T>(fn: () => T): T {
+    expectCallback(fn, 'LogContext.suspend', 'a function to run');
     const store = shared().store;
     if (typeof store.suspend === 'function') return store.suspend(fn);
     SelfLog.write('LogContext.suspend: no suspend() in the store');

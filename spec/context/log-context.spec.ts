@@ -31,6 +31,34 @@ describe('LogContext', () => {
     expect(LogContext.current()).toBeUndefined();
   });
 
+  it('refuses run and suspend without a callback with a TypeError naming the value, leaving the context as it was', () => {
+    const diagnostics: string[] = [];
+    const subscription = SelfLog.events$.subscribe((event) => diagnostics.push(event.message));
+    try {
+      // From JavaScript, or a Serilog user's LogContext.PushProperty habit: there is no push.
+      const run = LogContext.run as (properties: unknown, fn?: unknown) => unknown;
+      const suspend = LogContext.suspend as (fn?: unknown) => unknown;
+      expect(() => run({ RequestId: 'r-7' })).toThrow(
+        new TypeError('LogContext.run: expected a function to run with the properties, got undefined'),
+      );
+      expect(() => run({ RequestId: 'r-7' }, 'handle')).toThrow(
+        new TypeError('LogContext.run: expected a function to run with the properties, got "handle"'),
+      );
+      expect(() => run(() => 'handled')).toThrow(TypeError);
+      expect(() => suspend(null)).toThrow(new TypeError('LogContext.suspend: expected a function to run, got null'));
+      LogContext.run({ Outer: 1 }, () => {
+        expect(() => run({ Inner: 2 })).toThrow(TypeError);
+        expect(LogContext.current()).toEqual({ Outer: 1 });
+      });
+      expect(LogContext.current()).toBeUndefined();
+      // Refused before the properties are read: no SelfLog line about them.
+      expect(() => run(null)).toThrow(TypeError);
+      expect(diagnostics).toEqual([]);
+    } finally {
+      subscription.unsubscribe();
+    }
+  });
+
   it('returns the callback result', () => {
     expect(LogContext.run({ A: 1 }, () => 42)).toBe(42);
   });
