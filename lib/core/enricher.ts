@@ -14,12 +14,15 @@ interface NotProperties {
   readonly [Symbol.hasInstance]?: never;
   /** Dates. */
   readonly [Symbol.toPrimitive]?: never;
+  /** A LogEvent: an enricher returns the properties to add, not the event it was given. */
+  readonly renderMessage?: never;
 }
 
 /**
  * What an enricher may return: an object of properties of any object type (an interface, a class
  * instance's own fields, a literal, a record). An array, a Map, a Set, a Date, a Promise (an async
- * enricher) or a function is not one: it adds nothing at run time, and fails to compile.
+ * enricher), a function or the event itself is not one: it adds nothing at run time, and fails to
+ * compile.
  */
 export type EnricherProperties = Readonly<Record<string, unknown>> | (object & NotProperties);
 

@@ -12,13 +12,43 @@ import { describeOption } from './operator-options';
 /** An enricher of any object type of properties, as `enrich.with` and the `enrich` operator take it. */
 type AnyEnricher = Enricher<EnricherProperties>;
 
-/** What one enricher returns for `event`, or undefined when it returns nothing, throws or returns a Promise (reported to SelfLog). */
-function callEnricher(enricher: AnyEnricher, event: LogEvent): Readonly<Record<string, unknown>> | undefined {
+/**
+ * The enrichers already reported for returning what adds nothing (not properties, or the event),
+ * by the list (a logger's or an `enrich` operator's) that runs them: one SelfLog line each, not
+ * one per event.
+ */
+const refused = new WeakMap<readonly AnyEnricher[], Set<AnyEnricher>>();
+
+/** Reports `enricher` to SelfLog the first time `enrichers` runs it and it returns what adds nothing. */
+function refuseOnce(enrichers: readonly AnyEnricher[], enricher: AnyEnricher, template: string, ...args: unknown[]): void {
+  let reported = refused.get(enrichers);
+  if (reported === undefined) refused.set(enrichers, (reported = new Set()));
+  if (reported.has(enricher)) return;
+  reported.add(enricher);
+  SelfLog.write(template, callbackName(enricher), ...args);
+}
+
+/**
+ * What one enricher returns for `event`, or undefined when it returns nothing, throws, returns a
+ * Promise or returns the event itself or a copy of it (reported to SelfLog).
+ */
+function callEnricher(
+  enricher: AnyEnricher,
+  event: LogEvent,
+  enrichers: readonly AnyEnricher[],
+): Readonly<Record<string, unknown>> | undefined {
   try {
     // JavaScript enrichers can return null.
-    const extra = enricher(event) ?? undefined;
+    const extra: unknown = enricher(event) ?? undefined;
+    if (strayPromise(extra, 'Enricher', enricher)) return undefined;
+    // The event (Serilog's habit: enrich it, then hand it on) or a spread copy of it: taken as
+    // properties, its level, template and properties would become properties of itself.
+    if (extra === event || (extra as { messageTemplate?: unknown } | undefined)?.messageTemplate === event.messageTemplate) {
+      refuseOnce(enrichers, enricher, 'Enricher {Name} returned the event; an enricher returns only the properties to add');
+      return undefined;
+    }
     // Read by key like a record: an interface or class instance has no index signature, but its keys are its properties.
-    return strayPromise(extra, 'Enricher', enricher) ? undefined : (extra as Readonly<Record<string, unknown>> | undefined);
+    return extra as Readonly<Record<string, unknown>> | undefined;
   } catch (error) {
     SelfLog.write('Enricher {Name} failed; event passed on unenriched', callbackName(enricher), error);
     return undefined;
@@ -28,12 +58,6 @@ function callEnricher(enricher: AnyEnricher, event: LogEvent): Readonly<Record<s
 const MAX_STRING = DEFAULT_CAPTURE_LIMITS.maxStringLength;
 /** Most properties one enricher adds to an event: the capture limit on a collection's length. */
 const MAX_KEYS = DEFAULT_CAPTURE_LIMITS.maxCollectionLength;
-
-/**
- * The enrichers already reported for returning what is not properties, by the list (a logger's
- * or an `enrich` operator's) that runs them: one SelfLog line each, not one per event.
- */
-const refused = new WeakMap<readonly AnyEnricher[], Set<AnyEnricher>>();
 
 /**
  * Adds the captured values of `extra`'s keys that neither `target` nor `existing` has to `target`.
@@ -56,14 +80,9 @@ function addCaptured(
     // An object of properties: a plain one (Object.create(null), another realm's) or a class
     // instance's own fields, as pino's mixin takes them; not an array, a Map, a Date, a boxed value.
     if (typeof extra !== 'object' || Object.prototype.toString.call(extra) !== '[object Object]') {
-      let reported = refused.get(enrichers);
-      if (reported === undefined) refused.set(enrichers, (reported = new Set()));
-      if (!reported.has(enricher)) {
-        reported.add(enricher);
-        const what =
-          typeof extra === 'object' && !Array.isArray(extra) ? Object.prototype.toString.call(extra) : describeOption(extra);
-        SelfLog.write('Enricher {Name} returned not properties: {Value}', callbackName(enricher), what);
-      }
+      const what =
+        typeof extra === 'object' && !Array.isArray(extra) ? Object.prototype.toString.call(extra) : describeOption(extra);
+      refuseOnce(enrichers, enricher, 'Enricher {Name} returned not properties: {Value}', what);
       return;
     }
     const keys = Object.keys(extra);
@@ -98,7 +117,7 @@ export function enrichEvent(event: LogEvent, enrichers: readonly AnyEnricher[]):
   let enriched = event;
   let properties: Record<string, unknown> | undefined;
   for (const enricher of enrichers) {
-    const extra = callEnricher(enricher, enriched);
+    const extra = callEnricher(enricher, enriched, enrichers);
     if (extra === undefined) continue;
     if (properties !== undefined) {
       addCaptured(properties, undefined, extra, enricher, enrichers);
@@ -130,7 +149,7 @@ export function enrichOwnEvent(
   limits?: CaptureLimits,
 ): void {
   for (let i = 0; i < enrichers.length; i++) {
-    const extra = callEnricher(enrichers[i], event);
+    const extra = callEnricher(enrichers[i], event, enrichers);
     if (extra === undefined) continue;
     if (redaction.length === 0) {
       addCaptured(properties, undefined, extra, enrichers[i], enrichers, limits);

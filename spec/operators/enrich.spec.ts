@@ -2,7 +2,9 @@ import { from, of } from 'rxjs';
 import type { LogEvent } from '../../lib/core/log-event';
 import { SelfLog, type SelfLogEvent } from '../../lib/core/self-log';
 import { ConfigurationError } from '../../lib/core/errors/configuration-error';
-import type { Enricher } from '../../lib/core/enricher';
+import type { Enricher, EnricherProperties } from '../../lib/core/enricher';
+import { LoggerConfiguration } from '../../lib/configuration/logger-configuration';
+import { MemorySink } from '../../lib/sinks/memory-sink';
 import { enrich, enrichOwnEvent } from '../../lib/operators/enrich';
 import { makeEvent } from '../helpers/events';
 import { collectSelfLog } from '../helpers/self-log';
@@ -213,6 +215,38 @@ describe('enrichOwnEvent', () => {
     // One line per enricher in each list that runs it (the operator's, then enrichOwnEvent's), not one per event.
     const refused = ['[object Map]', '[object Date]', '[object Set]'];
     expect(lines.map((d) => d.args[1])).toEqual([...refused, ...refused]);
+  });
+
+  // Before, the event (or a spread copy of it) was taken as properties: every event logged gained
+  // level, messageTemplate, properties (a copy of its own) and timeMs, and SelfLog said nothing.
+  it('adds nothing from an enricher that returns the event or a copy of it, telling SelfLog once per enricher', () => {
+    // @ts-expect-error -- the event is not properties: an enricher returns the properties to add
+    const returnsEvent: Enricher<EnricherProperties> = (event: LogEvent) => event;
+    const returnsCopy = (event: LogEvent): Record<string, unknown> => ({ ...event, Host: 'web-1' });
+    const memory = new MemorySink();
+    const log = new LoggerConfiguration().enrich
+      .with(returnsEvent, returnsCopy, () => ({ App: 'shop' }))
+      .writeTo.sink(memory)
+      .createLogger();
+    const { diagnostics, stop } = collectSelfLog();
+    const seen: LogEvent[] = [];
+    try {
+      log.information('Hello {Name}', 'ada');
+      log.information('Hello {Name}', 'bob');
+      of(makeEvent({ properties: { N: 1 } }))
+        .pipe(enrich(returnsEvent, returnsCopy, () => ({ App: 'shop' })))
+        .subscribe((e) => seen.push(e));
+    } finally {
+      stop();
+    }
+    expect(memory.events.map((e) => e.properties)).toEqual([
+      { Name: 'ada', App: 'shop' },
+      { Name: 'bob', App: 'shop' },
+    ]);
+    expect(seen.map((e) => e.properties)).toEqual([{ N: 1, App: 'shop' }]);
+    const lines = diagnostics.filter((d) => d.template.includes('returned the event')).map((d) => d.args[0]);
+    // One line per enricher in each list that runs it (the logger's, then the operator's), not one per event.
+    expect(lines).toEqual(['returnsEvent', 'returnsCopy', 'returnsEvent', 'returnsCopy']);
   });
 
   it('adds the own fields of a class instance an enricher returns', () => {
