@@ -6,7 +6,7 @@ import type { Enricher } from '../core/enricher';
  * An enricher adding an environment variable's value as a property (`propertyName`, default the
  * variable's name), read once when the enricher is made; an unset variable adds nothing.
  *
- * @throws ConfigurationError when a name is empty.
+ * @throws ConfigurationError when a name is empty, or the property name is only white space.
  * @example .enrich.with(withEnvironmentVariable('NODE_ENV', 'Environment'))
  */
 export function withEnvironmentVariable(name: string, propertyName: string = name): Enricher {
@@ -16,6 +16,11 @@ export function withEnvironmentVariable(name: string, propertyName: string = nam
     // describeValue, not String(): String() throws a TypeError for a null-prototype object.
     throw new ConfigurationError(`withEnvironmentVariable: expected a property name, got ${describeValue(propertyName)}`);
   }
+  // Refused as enrich.withProperty and forContext refuse it (Serilog's LogEventProperty too).
+  if (propertyName.trim() === '')
+    throw new ConfigurationError(
+      `withEnvironmentVariable: expected a property name that is not empty or white space, got ${describeValue(propertyName)}`,
+    );
   const value = process.env[name];
   if (value === undefined) return () => undefined;
   const properties = Object.freeze({ [propertyName]: value });

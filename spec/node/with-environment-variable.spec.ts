@@ -38,6 +38,18 @@ describe('withEnvironmentVariable', () => {
     expect(() => withEnvironmentVariable('X', '')).toThrow(ConfigurationError);
   });
 
+  // Before, '  ' was taken: every event carried a property named by white space, which
+  // enrich.withProperty and forContext refuse, as Serilog's LogEventProperty does.
+  it('throws a ConfigurationError naming a property name of white space only, as enrich.withProperty does', () => {
+    expect(() => withEnvironmentVariable('RXLOG_TEST_VAR', '  ')).toThrow(
+      new ConfigurationError('withEnvironmentVariable: expected a property name that is not empty or white space, got "  "'),
+    );
+    // The variable's own name is the property name by default.
+    expect(() => withEnvironmentVariable('\t')).toThrow(ConfigurationError);
+    // A name with white space around other characters is kept as it is, as withProperty keeps it.
+    expect(withEnvironmentVariable('RXLOG_TEST_VAR', ' Env ')(makeEvent())).toEqual({ ' Env ': 'staging' });
+  });
+
   it('throws a ConfigurationError, not a TypeError, for a name String() cannot convert, and names its type', () => {
     const noPrototype = Object.create(null) as string;
     expect(() => withEnvironmentVariable(noPrototype)).toThrow(ConfigurationError);
