@@ -1,6 +1,16 @@
 import { hasSharedBrand } from '../core/shared-brand';
 import type { ContextProperties, ContextStore } from './context-store';
 import { mergeContext } from './merge-context';
+import { SelfLog } from '../core/self-log';
+
+/** Whether `value` is a Promise, as an `async` callback returns. Never throws (a Proxy whose getPrototypeOf trap throws is none). */
+function isPromise(value: unknown): boolean {
+  try {
+    return value instanceof Promise;
+  } catch {
+    return false;
+  }
+}
 
 /** Marks the StackContextStores of every copy of rxlog in a process (its CommonJS and ES module builds). */
 const BRAND: unique symbol = Symbol.for('rxlog.StackContextStore');
@@ -8,7 +18,8 @@ const BRAND: unique symbol = Symbol.for('rxlog.StackContextStore');
 /**
  * The default context store: a synchronous stack. Properties follow the call stack of `run`'s
  * callback, not its async continuations (code after an `await` inside the callback runs outside
- * it); in Node, `useAsyncLocalStorage()` lifts that limit.
+ * it, and SelfLog is told once per store when a callback returns a Promise); in Node,
+ * `useAsyncLocalStorage()` lifts that limit.
  */
 export class StackContextStore implements ContextStore {
   /**
@@ -26,13 +37,23 @@ export class StackContextStore implements ContextStore {
   }
   // An undefined entry is a suspend: no properties in force until it returns.
   readonly #stack: (ContextProperties | undefined)[] = [];
+  /** Whether SelfLog was told that a run's callback returned a Promise (once per store). */
+  #toldAsync = false;
 
   current(): ContextProperties | undefined {
     return this.#stack.at(-1);
   }
 
   run<T>(properties: ContextProperties, fn: () => T): T {
-    return this.#with(mergeContext(this.current(), properties), fn);
+    const result = this.#with(mergeContext(this.current(), properties), fn);
+    if (!this.#toldAsync && isPromise(result)) {
+      // The properties stop at the callback's first await: said once, so a missing RequestId has a reason.
+      this.#toldAsync = true;
+      SelfLog.write(
+        "LogContext.run: the callback returned a Promise; with the synchronous store its properties do not follow its awaits (in Node, call useAsyncLocalStorage() from 'rxlog/node')",
+      );
+    }
+    return result;
   }
 
   suspend<T>(fn: () => T): T {

@@ -4,6 +4,8 @@ import type { ContextStore } from '../../lib/context/context-store';
 import { LogContext } from '../../lib/context/log-context';
 import { ConfigurationError } from '../../lib/core/errors/configuration-error';
 import { SelfLog } from '../../lib/core/self-log';
+import { StackContextStore } from '../../lib/context/stack-context-store';
+import { collectSelfLog } from '../helpers/self-log';
 
 describe('LogContext', () => {
   it('adds properties inside run and removes them after', () => {
@@ -143,5 +145,42 @@ describe('LogContext', () => {
       log.information('inside');
     });
     expect(memory.events.map((e) => e.properties)).toEqual([{ Step: 'start' }]);
+  });
+});
+
+describe('LogContext.run with an async callback on the default synchronous store', () => {
+  // Before, the properties silently stopped at the callback's first await (in Node without
+  // useAsyncLocalStorage(), or in a browser), and nothing said why events lacked them.
+  it('tells SelfLog once per store that the properties do not follow the callback’s awaits', async () => {
+    const memory = new MemorySink();
+    const log = new LoggerConfiguration().enrich.fromLogContext().writeTo.sink(memory).createLogger();
+    const { diagnostics, stop } = collectSelfLog();
+    const previous = LogContext.useStore(new StackContextStore());
+    try {
+      const handle = (id: string): Promise<void> =>
+        LogContext.run({ RequestId: id }, async () => {
+          log.information('Before');
+          await Promise.resolve();
+          log.information('After');
+        });
+      await handle('r-1');
+      await handle('r-2');
+      // A callback that returns no Promise says nothing.
+      LogContext.run({ RequestId: 'r-3' }, () => log.information('Sync'));
+    } finally {
+      LogContext.useStore(previous);
+      stop();
+    }
+    expect(memory.events.map((e) => `${e.renderMessage()} ${String(e.properties.RequestId)}`)).toEqual([
+      'Before r-1',
+      'After undefined',
+      'Before r-2',
+      'After undefined',
+      'Sync r-3',
+    ]);
+    const lines = diagnostics.filter((d) => d.template.includes('Promise'));
+    expect(lines).toHaveLength(1);
+    expect(lines[0].message).toContain('useAsyncLocalStorage()');
+    await log.close();
   });
 });
