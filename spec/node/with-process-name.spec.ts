@@ -33,6 +33,14 @@ describe('withProcessName', () => {
     expect(JSON.parse(output)).toEqual({ ProcessName: 'process-name.ts' });
   });
 
+  it('keeps the name read when it was made: a title set later is not seen, as Serilog caches it', () => {
+    process.title = 'orders-api';
+    const enricher = withProcessName();
+    process.title = 'orders-api-renamed';
+    expect(enricher(makeEvent())).toEqual({ ProcessName: 'orders-api' });
+    expect(withProcessName()(makeEvent())).toEqual({ ProcessName: 'orders-api-renamed' });
+  });
+
   it('returns the same frozen object for every event', () => {
     const enricher = withProcessName();
     const first = enricher(makeEvent());
