@@ -21,8 +21,9 @@ export function withEnvironmentVariable(name: string, propertyName: string = nam
     throw new ConfigurationError(
       `withEnvironmentVariable: expected a property name that is not empty or white space, got ${describeValue(propertyName)}`,
     );
-  const value = process.env[name];
-  if (value === undefined) return () => undefined;
+  const value: unknown = process.env[name];
+  // Not a string: unset. process.env gives the inherited member for an unset `toString` or `constructor`.
+  if (typeof value !== 'string') return () => undefined;
   const properties = Object.freeze({ [propertyName]: value });
   return () => properties;
 }

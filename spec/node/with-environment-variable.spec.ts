@@ -33,6 +33,19 @@ describe('withEnvironmentVariable', () => {
     expect(withEnvironmentVariable('RXLOG_TEST_UNSET')(makeEvent())).toBeUndefined();
   });
 
+  // Before, process.env gave the inherited member for an unset variable named like one, and every
+  // event carried '[Function toString]' or an empty object under that name.
+  it('adds nothing for an unset variable named like an Object.prototype member, and the value when it is set', () => {
+    for (const name of ['constructor', 'toString', 'hasOwnProperty', '__proto__'])
+      expect(withEnvironmentVariable(name)(makeEvent())).toBeUndefined();
+    process.env.toString = 'set';
+    try {
+      expect(withEnvironmentVariable('toString')(makeEvent())).toEqual({ toString: 'set' });
+    } finally {
+      delete process.env.toString;
+    }
+  });
+
   it('throws a ConfigurationError for an empty name', () => {
     expect(() => withEnvironmentVariable('')).toThrow(ConfigurationError);
     expect(() => withEnvironmentVariable('X', '')).toThrow(ConfigurationError);
