@@ -38,11 +38,12 @@ describe('withEnvironmentVariable', () => {
   it('adds nothing for an unset variable named like an Object.prototype member, and the value when it is set', () => {
     for (const name of ['constructor', 'toString', 'hasOwnProperty', '__proto__'])
       expect(withEnvironmentVariable(name)(makeEvent())).toBeUndefined();
-    process.env.toString = 'set';
+    // A variable may have any name, an inherited member's too.
+    Reflect.set(process.env, 'toString', 'set');
     try {
       expect(withEnvironmentVariable('toString')(makeEvent())).toEqual({ toString: 'set' });
     } finally {
-      delete process.env.toString;
+      Reflect.deleteProperty(process.env, 'toString');
     }
   });
 
