@@ -12,8 +12,8 @@ import { describeValue } from '../core/describe-value';
  * habit: there is no push), before the properties are read or anything is put in force: a
  * TypeError naming the value, as the store would throw anyway, but one that says what was missing.
  */
-function expectCallback(fn: unknown, where: string, expected: string): void {
-  if (typeof fn !== 'function') throw new TypeError(`${where}: expected ${expected}, got ${describeValue(fn)}`);
+function expectCallback(fn: unknown, where: string): void {
+  if (typeof fn !== 'function') throw new TypeError(`LogContext.${where}: expected a function to run, got ${describeValue(fn)}`);
 }
 
 /** The store in force, one for every copy of rxlog in the process (see sharedState). */
@@ -39,7 +39,7 @@ export const LogContext = {
    * @throws TypeError naming `fn` when it is not a function (nothing is put in force).
    */
   run<T, P extends object = ContextProperties>(properties: P & CheckProperties<P>, fn: () => T): T {
-    expectCallback(fn, 'LogContext.run', 'a function to run with the properties');
+    expectCallback(fn, 'run');
     return shared().store.run(properties as ContextProperties, fn);
   },
 
@@ -53,7 +53,7 @@ export const LogContext = {
    * @throws TypeError naming `fn` when it is not a function.
    */
   suspend<T>(fn: () => T): T {
-    expectCallback(fn, 'LogContext.suspend', 'a function to run');
+    expectCallback(fn, 'suspend');
     const store = shared().store;
     if (typeof store.suspend === 'function') return store.suspend(fn);
     SelfLog.write('LogContext.suspend: no suspend() in the store');

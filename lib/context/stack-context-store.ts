@@ -50,7 +50,7 @@ export class StackContextStore implements ContextStore {
       // The properties stop at the callback's first await: said once, so a missing RequestId has a reason.
       this.#toldAsync = true;
       SelfLog.write(
-        "LogContext.run: the callback returned a Promise; with the synchronous store its properties do not follow its awaits (in Node, call useAsyncLocalStorage() from 'rxlog/node')",
+        'LogContext.run: the callback returned a Promise; its properties do not follow its awaits (in Node: useAsyncLocalStorage())',
       );
     }
     return result;

@@ -40,11 +40,9 @@ describe('LogContext', () => {
       // From JavaScript, or a Serilog user's LogContext.PushProperty habit: there is no push.
       const run = LogContext.run as (properties: unknown, fn?: unknown) => unknown;
       const suspend = LogContext.suspend as (fn?: unknown) => unknown;
-      expect(() => run({ RequestId: 'r-7' })).toThrow(
-        new TypeError('LogContext.run: expected a function to run with the properties, got undefined'),
-      );
+      expect(() => run({ RequestId: 'r-7' })).toThrow(new TypeError('LogContext.run: expected a function to run, got undefined'));
       expect(() => run({ RequestId: 'r-7' }, 'handle')).toThrow(
-        new TypeError('LogContext.run: expected a function to run with the properties, got "handle"'),
+        new TypeError('LogContext.run: expected a function to run, got "handle"'),
       );
       expect(() => run(() => 'handled')).toThrow(TypeError);
       expect(() => suspend(null)).toThrow(new TypeError('LogContext.suspend: expected a function to run, got null'));
