@@ -702,8 +702,10 @@ describe('installProcessHooks', () => {
     await new Promise((resolve) => setTimeout(resolve, 10));
     expect(proc.eventNames().sort()).toEqual(['SIGINT', 'SIGTERM', 'beforeExit', 'exit', 'uncaughtExceptionMonitor']);
     log.information('Before the signal');
+    // Waits for the exit itself: after a fixed 10 ms, a loaded machine had not always closed yet.
+    const exited = new Promise<void>((resolve) => proc.exit.mockImplementation(() => resolve()));
     proc.emit('SIGTERM', 'SIGTERM');
-    await new Promise((resolve) => setTimeout(resolve, 10));
+    await exited;
     expect(memory.events).toHaveLength(1);
     expect(proc.exit).toHaveBeenCalledWith(143);
     expect(proc.eventNames()).toEqual([]);

@@ -369,7 +369,9 @@ describe('createIngestHandler', () => {
       return { status, rest: () => req.end(' '.repeat(1_000)), abort: () => req.destroy() };
     };
     const first = holding();
-    await new Promise((resolve) => setTimeout(resolve, 50));
+    // Waits for the server to hold the 8 000 bytes, not for a time a loaded machine can outlast.
+    const holds = (bytes: number) => () => ingest.handler.metrics().pendingBytes === bytes;
+    await until(holds(8_000));
     const declared = await post(ingest.url, line.padEnd(9_000, ' '), 'text/plain');
     expect([declared.status, declared.headers.get('retry-after'), declared.json.error]).toEqual([
       503,
@@ -383,10 +385,10 @@ describe('createIngestHandler', () => {
     expect(await first.status).toBe(200);
     // The bytes are given back when a body was read, refused or abandoned.
     const abandoned = holding();
-    await new Promise((resolve) => setTimeout(resolve, 50));
+    await until(holds(8_000));
     abandoned.abort();
     await abandoned.status;
-    await new Promise((resolve) => setTimeout(resolve, 50));
+    await until(holds(0));
     expect(await post(ingest.url, line.padEnd(9_000, ' '), 'text/plain')).toMatchObject({ status: 200, json: { accepted: 1 } });
     expect(ingest.events).toHaveLength(2);
   });
@@ -419,16 +421,21 @@ describe('createIngestHandler', () => {
     await post(ingest.url, 'garbage');
     await post(ingest.url, 'x'.repeat(2_000));
     await fetch(ingest.url);
-    // A client that sends half its body and leaves.
+    // A client that sends half its body and leaves once the server holds that half (not after a
+    // time: on a loaded machine the leaving could come before the server had seen the request).
     await new Promise<void>((resolve) => {
       const req = request(ingest.url, { method: 'POST', headers: { 'Content-Type': 'text/plain', 'Content-Length': '500' } });
       req.on('error', () => resolve());
       req.write('{"@mt":');
-      setTimeout(() => req.destroy(), 50);
+      void until(() => ingest.handler.metrics().pendingBytes > 0).then(() => req.destroy());
     });
     await post(ingest.url, clef({ '@mt': 'three' }));
     await post(ingest.url, clef({ '@mt': 'limited' }));
-    await new Promise((resolve) => setTimeout(resolve, 50));
+    // Until the server has seen all seven requests end (the last answer counts once sent).
+    await until(() => {
+      const { responses, aborted } = ingest.handler.metrics();
+      return Object.values(responses).reduce((sum, n) => sum + n, 0) + aborted >= 7;
+    });
     const metrics = ingest.handler.metrics();
     expect(metrics).toEqual({
       responses: { '200': 2, '400': 1, '405': 1, '413': 1, '429': 1 },
