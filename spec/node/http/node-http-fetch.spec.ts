@@ -346,7 +346,9 @@ describe('createNodeHttpFetch', () => {
       );
       let out = '';
       child.stdout.on('data', (chunk: Buffer) => (out += chunk.toString()));
-      const killer = setTimeout(() => child.kill('SIGKILL'), 15_000);
+      // Killed at 40 s, before the server's 60 s keep-alive would let a held child go; a loaded
+      // machine starts the child in seconds.
+      const killer = setTimeout(() => child.kill('SIGKILL'), 40_000);
       const [code, signal] = await new Promise<[number | null, string | null]>((resolve) =>
         child.on('exit', (exitCode, exitSignal) => resolve([exitCode, exitSignal])),
       );
@@ -355,7 +357,7 @@ describe('createNodeHttpFetch', () => {
       expect({ code, signal }).toEqual({ code: 0, signal: null });
       // The server still holds the connection open (60 s keep-alive): the child left it, not the other way round.
       expect(receiver.connections).toBe(1);
-    }, 20_000);
+    }, 50_000);
   });
 
   describe('with the HTTP sinks', () => {
