@@ -1,5 +1,10 @@
 import { importFrom, PROPERTY_TYPE_DECLARATIONS as DECLARATIONS, typeDiagnostics } from '../helpers/type-diagnostics';
 
+// Each test compiles programs with the TypeScript compiler: seconds on an idle machine, but one
+// took 25 s of jest's default 30 s on a loaded two-core machine. What fails a test is the compiler's
+// diagnostics (a type too deep to check is one, TS2589), never the time, so the limit is generous.
+jest.setTimeout(120_000);
+
 // Types only: an Enricher may return any object type of properties (an interface, a class
 // instance, a record), and an enricher returning an array, a Map, a Set, a Date, a Promise, a
 // function or a primitive fails to compile. These tests compile a small program under `strict`,

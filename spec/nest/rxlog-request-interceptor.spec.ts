@@ -19,7 +19,7 @@ interface Send {
   readonly body?: string;
   /** Leaves after the first body bytes arrive. */
   readonly leaveOnData?: boolean;
-  /** Sends the body (not ended) and leaves after this many milliseconds. */
+  /** Sends the body (not ended) and leaves this many milliseconds after connecting. */
   readonly leaveAfterMs?: number;
 }
 
@@ -43,10 +43,15 @@ function send(url: string, options: Send = {}): Promise<Exchange> {
       return;
     }
     req.write(options.body ?? '');
-    setTimeout(() => {
-      req.destroy();
-      resolve({ outcome: 'aborted', requestId });
-    }, options.leaveAfterMs);
+    const leaveAfterMs = options.leaveAfterMs;
+    const leave = (): unknown =>
+      setTimeout(() => {
+        req.destroy();
+        resolve({ outcome: 'aborted', requestId });
+      }, leaveAfterMs);
+    // Counted from the connection, whose 'connect' writes what is pending: counted from the call, a
+    // loaded machine could run the timer before the connection, and the server never saw the request.
+    req.once('socket', (socket) => (socket.connecting ? socket.once('connect', leave) : leave()));
   });
 }
 

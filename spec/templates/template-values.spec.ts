@@ -6,6 +6,11 @@ import { captureProperties } from '../../lib/templates/capture';
 import { parseTemplate } from '../../lib/templates/parse-template';
 import { importFrom, typeDiagnostics } from '../helpers/type-diagnostics';
 
+// Each test compiles programs with the TypeScript compiler: seconds on an idle machine, but one
+// took 25 s of jest's default 30 s on a loaded two-core machine. What fails a test is the compiler's
+// diagnostics (a type too deep to check is one, TS2589), never the time, so the limit is generous.
+jest.setTimeout(120_000);
+
 // template-values.ts is types only: these tests compile small programs against it, as a user's
 // build would, and read the compiler's diagnostics.
 const TYPES = path.join(__dirname, '..', '..', 'lib', 'templates', 'template-values');

@@ -68,9 +68,9 @@ async function startReceiver(handle: Handler = (_, res) => res.end('ok')): Promi
   return receiver;
 }
 
-/** Resolves once `condition()` holds, polling on the event loop (at most 2 s). */
+/** Resolves once `condition()` holds, polling on the event loop (at most 20 s, within the test's 30 s: the wait is for the event, not a time, so a loaded machine only waits longer). */
 async function until(condition: () => boolean): Promise<void> {
-  const deadline = Date.now() + 2_000;
+  const deadline = Date.now() + 20_000;
   while (!condition() && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 5));
 }
 
@@ -346,7 +346,9 @@ describe('createNodeHttpFetch', () => {
       );
       let out = '';
       child.stdout.on('data', (chunk: Buffer) => (out += chunk.toString()));
-      const killer = setTimeout(() => child.kill('SIGKILL'), 15_000);
+      // Killed at 40 s, before the server's 60 s keep-alive would let a held child go; a loaded
+      // machine starts the child in seconds.
+      const killer = setTimeout(() => child.kill('SIGKILL'), 40_000);
       const [code, signal] = await new Promise<[number | null, string | null]>((resolve) =>
         child.on('exit', (exitCode, exitSignal) => resolve([exitCode, exitSignal])),
       );
@@ -355,7 +357,7 @@ describe('createNodeHttpFetch', () => {
       expect({ code, signal }).toEqual({ code: 0, signal: null });
       // The server still holds the connection open (60 s keep-alive): the child left it, not the other way round.
       expect(receiver.connections).toBe(1);
-    }, 20_000);
+    }, 50_000);
   });
 
   describe('with the HTTP sinks', () => {

@@ -63,7 +63,7 @@ describe('createIngestHandler with allowedOrigins, from a page on another origin
         return { delivered, failed };
       };
       const arrived = async (count: number): Promise<void> => {
-        const end = Date.now() + 10_000;
+        const end = Date.now() + 30_000;
         while (memory.events.length < count && Date.now() < end) await new Promise((resolve) => setTimeout(resolve, 20));
       };
       try {

@@ -79,9 +79,9 @@ async function withIngestApp(test: (mounted: Mounted) => Promise<void>): Promise
   }
 }
 
-/** Waits (at most 10 s, a bound for loaded machines, not a sleep) until the server has `count` events. */
+/** Waits (at most 30 s, a bound for loaded machines, not a sleep) until the server has `count` events. */
 async function arrived(events: readonly LogEvent[], count: number): Promise<void> {
-  const end = Date.now() + 10_000;
+  const end = Date.now() + 30_000;
   while (events.length < count && Date.now() < end) await new Promise((resolve) => setTimeout(resolve, 20));
 }
 

@@ -1156,7 +1156,7 @@ describe('HttpSink offline store in Chromium', () => {
           await served.close();
         }
       },
-      40_000,
+      60_000,
     );
   }
 
@@ -1176,7 +1176,7 @@ describe('HttpSink offline store in Chromium', () => {
       expect(server.requests.filter(ingest)).toHaveLength(0);
 
       await browser.setOffline(false);
-      await page.waitForFunction(() => (window as unknown as Win).sink.offline.pending === 0, undefined, { timeout: 5_000 });
+      await page.waitForFunction(() => (window as unknown as Win).sink.offline.pending === 0, undefined, { timeout: 20_000 });
       await server.received(2, ingest);
       expect(server.requests.filter(ingest).flatMap((r) => lines(r.body))).toEqual([0, 1, 2, 3, 4, 5]);
 
@@ -1198,7 +1198,7 @@ describe('HttpSink offline store in Chromium', () => {
           return offline.replayed === 3 && offline.pending === 0;
         },
         undefined,
-        { timeout: 5_000 },
+        { timeout: 20_000 },
       );
       expect(server.requests.filter(ingest).flatMap((r) => lines(r.body))).toEqual([0, 1, 2, 3, 4, 5, 10, 11, 12]);
     },
@@ -1223,7 +1223,7 @@ describe('HttpSink offline store in Chromium', () => {
         await w.log.flush();
         return w.log.metrics().sinks.http;
       });
-      await page.waitForFunction(() => (window as unknown as Win).sink.offline.pending === 0, undefined, { timeout: 5_000 });
+      await page.waitForFunction(() => (window as unknown as Win).sink.offline.pending === 0, undefined, { timeout: 20_000 });
       await server.received(5, ingest);
       expect(server.requests.filter(ingest).flatMap((r) => lines(r.body))).toEqual([
         0, 1, 2, 3, 4, 5, 6, 7, 8, 100, 101, 102, 103, 104, 105,
@@ -1246,7 +1246,7 @@ describe('HttpSink offline store in Chromium', () => {
       // Both tabs see the online event and the same store.
       await browser.setOffline(false);
       for (const tab of [first, second])
-        await tab.waitForFunction(() => (window as unknown as Win).sink.offline.pending === 0, undefined, { timeout: 5_000 });
+        await tab.waitForFunction(() => (window as unknown as Win).sink.offline.pending === 0, undefined, { timeout: 20_000 });
       await server.received(2, ingest);
       // Until no tab holds or waits for a Web Lock (a tab holds the replay lock a moment after
       // its replay), then another request from each tab, answered after anything they sent.
@@ -1257,7 +1257,7 @@ describe('HttpSink offline store in Chromium', () => {
             return (state.held ?? []).length === 0 && (state.pending ?? []).length === 0;
           },
           undefined,
-          { timeout: 5_000 },
+          { timeout: 20_000 },
         );
       for (const tab of [first, second]) await tab.evaluate(() => fetch('/settled'));
       const received = server.requests.filter(ingest).flatMap((r) => lines(r.body));
@@ -1324,7 +1324,7 @@ describe('HttpSink offline store in Chromium', () => {
         await server.close();
       }
     },
-    40_000,
+    60_000,
   );
 
   // Each tab's localStorage view lags behind another tab's writes until its main thread reads the
@@ -1354,7 +1354,7 @@ describe('HttpSink offline store in Chromium', () => {
       expect(await a.evaluate(() => (window as unknown as Win).sink.offline.pending)).toBe(6);
 
       await browser.setOffline(false);
-      await a.waitForFunction(() => (window as unknown as Win).sink.offline.pending === 0, undefined, { timeout: 5_000 });
+      await a.waitForFunction(() => (window as unknown as Win).sink.offline.pending === 0, undefined, { timeout: 20_000 });
       await server.received(2, ingest);
       expect(
         server.requests

@@ -203,7 +203,7 @@ describe('installPageHideFlush in Chromium', () => {
         await page.goto(`${server.url}/elsewhere`);
         await within(
           server.received(1, (r) => r.url === '/ingest'),
-          5_000,
+          20_000,
           'the beacon',
         );
         const beacons = server.requests.filter((r) => r.url === '/ingest');
@@ -218,7 +218,7 @@ describe('installPageHideFlush in Chromium', () => {
         ).toEqual([0, 1, 2]);
       });
     },
-    15_000,
+    60_000,
   );
 
   /** A page whose logger holds 400 events of about 1 KB (about 390 KiB, six times the beacon quota) in one open batch. */
@@ -280,13 +280,13 @@ describe('installPageHideFlush in Chromium', () => {
         );
         await within(
           server.received(2, (r) => r.url === '/ingest'),
-          5_000,
+          20_000,
           'the rest',
         );
         expect(ingested(server.requests)).toEqual(Array.from({ length: 400 }, (_, n) => n));
       });
     },
-    30_000,
+    60_000,
   );
 
   // The quota is the page's: a request of the app's still uploading at page hide (a keepalive fetch,
@@ -321,11 +321,11 @@ describe('installPageHideFlush in Chromium', () => {
           await page.waitForFunction(
             () => (window as unknown as QuotaWindow).log.metrics().sinks.http.delivered === 60,
             undefined,
-            { timeout: 5_000 },
+            { timeout: 20_000 },
           );
           await within(
             server.received(atHide.delivered > 0 ? 2 : 1, (r) => r.url === '/ingest'),
-            5_000,
+            20_000,
             'the events',
           );
           expect(ingested(server.requests).sort((a, b) => a - b)).toEqual(Array.from({ length: 60 }, (_, n) => n));
@@ -334,7 +334,7 @@ describe('installPageHideFlush in Chromium', () => {
         }
       });
     },
-    15_000,
+    60_000,
   );
 
   // Chromium rejects a keepalive fetch ("Failed to fetch") while the page's beacons fill the 64 KiB
@@ -370,7 +370,7 @@ describe('installPageHideFlush in Chromium', () => {
         release();
         await within(
           server.received(1, (r) => r.url === '/ingest' && r.body.startsWith('{') && ingested([r])[0] === 0),
-          5_000,
+          20_000,
           'the held beacon',
         );
         expect(ingested(server.requests).sort((a, b) => a - b)).toEqual(Array.from({ length: 100 }, (_, n) => n));
@@ -380,7 +380,7 @@ describe('installPageHideFlush in Chromium', () => {
         await server.close();
       }
     },
-    30_000,
+    60_000,
   );
 
   // The 64 KiB keepalive quota is the page's, not the sink's: another sink's batch (or the app's
@@ -430,7 +430,7 @@ describe('installPageHideFlush in Chromium', () => {
         }
       });
     },
-    30_000,
+    60_000,
   );
 
   // docs/browser.md, "The batch in flight". On a slow uplink, a batch over 64 KiB (sent without
@@ -497,7 +497,7 @@ describe('installPageHideFlush in Chromium', () => {
           await tab.goto(`${server.url}/bye`);
           await within(
             server.received(1, (r) => r.url === '/ingest'),
-            10_000,
+            20_000,
             'the beacon',
           );
           await probe(browser, server.url);
@@ -509,7 +509,7 @@ describe('installPageHideFlush in Chromium', () => {
           expect(events).toEqual(Array.from({ length: events.length }, (_, n) => n));
         });
       },
-      30_000,
+      60_000,
     );
 
     (hasChromium ? it : it.skip)(
@@ -526,13 +526,13 @@ describe('installPageHideFlush in Chromium', () => {
               return offline !== undefined && offline.pending === 0 && offline.replayed > 0;
             },
             undefined,
-            { timeout: 15_000 },
+            { timeout: 20_000 },
           );
           await probe(browser, server.url);
           expect(ingested(server.requests)).toEqual(Array.from({ length: 100 }, (_, n) => n));
         });
       },
-      30_000,
+      60_000,
     );
 
     // Page hide leaves a request still in flight alone (taking it over would abort it, and beacons
@@ -546,14 +546,14 @@ describe('installPageHideFlush in Chromium', () => {
           await tab.close({ runBeforeUnload: true });
           await within(
             server.received(1, (r) => r.url === '/ingest'),
-            10_000,
+            20_000,
             'the batch',
           );
           await probe(browser, server.url);
           expect(ingested(server.requests)).toEqual(Array.from({ length: 100 }, (_, n) => n));
         });
       },
-      30_000,
+      60_000,
     );
   });
 
@@ -568,7 +568,7 @@ describe('installPageHideFlush in Chromium', () => {
         await page.goto(`${server.url}/bye`);
         await within(
           server.received(1, (r) => r.url === '/ingest'),
-          5_000,
+          20_000,
           'the beacon',
         );
         const beaconed = ingested(server.requests);
@@ -582,12 +582,12 @@ describe('installPageHideFlush in Chromium', () => {
             return offline !== undefined && offline.pending === 0 && offline.replayed > 0;
           },
           undefined,
-          { timeout: 10_000 },
+          { timeout: 20_000 },
         );
         expect(ingested(server.requests)).toEqual(Array.from({ length: 400 }, (_, n) => n));
       });
     },
-    30_000,
+    60_000,
   );
 });
 
