@@ -181,23 +181,24 @@ function checkLabels(labels: Readonly<Record<string, string>>, maxLabelNames: nu
       'a string without a lone UTF-16 surrogate',
       value,
     );
-    if (name.length > MAX_LABEL_NAME_LENGTH)
-      throw new ConfigurationError(
-        `LokiSink.labels: a label name of ${name.length} characters ("${name.slice(0, 40)}…"); Loki refuses names past ${MAX_LABEL_NAME_LENGTH} (max_label_name_length)`,
-      );
+    overLimit(`a name of ${name.length} characters ("${name.slice(0, 40)}…")`, name.length, MAX_LABEL_NAME_LENGTH, 'name_length');
     const bytes = utf8Length(value);
-    if (bytes > MAX_LABEL_VALUE_BYTES)
-      throw new ConfigurationError(
-        `LokiSink.labels["${name}"]: a value of ${bytes} UTF-8 bytes; Loki refuses values past ${MAX_LABEL_VALUE_BYTES} (max_label_value_length)`,
-      );
+    overLimit(`"${name}": a value of ${bytes} UTF-8 bytes`, bytes, MAX_LABEL_VALUE_BYTES, 'value_length');
     checked[name] = value;
   }
   // Loki drops a label whose value is empty before it counts (syntax.ParseLabels).
   const counted = Object.keys(checked).filter((name) => checked[name] !== '');
   const count = counted.length + 1;
-  if (count > maxLabelNames)
-    throw new ConfigurationError(
-      `LokiSink.labels: ${count} label names with "level" (${counted.join(', ')}, level); Loki refuses a stream of more than ${maxLabelNames} (max_label_names_per_series; raise maxLabelNames to match a Loki whose limit is raised)`,
-    );
+  overLimit(
+    `${count} names with "level" (${counted.join(', ')}, level)`,
+    count,
+    maxLabelNames,
+    'names_per_series, see maxLabelNames',
+  );
   return checked;
+}
+
+/** Refuses a label `size` past Loki's limit `max_label_${setting}`, naming it. */
+function overLimit(what: string, size: number, most: number, setting: string): void {
+  if (size > most) throw new ConfigurationError(`LokiSink.labels: ${what}; Loki takes at most ${most} (max_label_${setting})`);
 }

@@ -281,22 +281,24 @@ describe('LokiSink', () => {
     expect(new LokiSink({ url: 'http://h', labels: { ...labels(14), empty: '' } })).toBeInstanceOf(LokiSink);
     expect(() => new LokiSink({ url: 'http://h', labels: labels(15) })).toThrow(ConfigurationError);
     expect(() => new LokiSink({ url: 'http://h', labels: labels(15) })).toThrow(
-      'LokiSink.labels: 16 label names with "level" (l0, l1, l2, l3, l4, l5, l6, l7, l8, l9, l10, l11, l12, l13, l14, level); Loki refuses a stream of more than 15 (max_label_names_per_series',
+      'LokiSink.labels: 16 names with "level" (l0, l1, l2, l3, l4, l5, l6, l7, l8, l9, l10, l11, l12, l13, l14, level); Loki takes at most 15 (max_label_names_per_series, see maxLabelNames)',
     );
     // A Loki whose limit is raised: the sink follows maxLabelNames.
     expect(new LokiSink({ url: 'http://h', labels: labels(29), maxLabelNames: 30 })).toBeInstanceOf(LokiSink);
-    expect(() => new LokiSink({ url: 'http://h', labels: labels(2), maxLabelNames: 2 })).toThrow('more than 2');
+    expect(() => new LokiSink({ url: 'http://h', labels: labels(2), maxLabelNames: 2 })).toThrow(
+      'Loki takes at most 2 (max_label_names_per_series',
+    );
     for (const maxLabelNames of [0, 1.5, -1, Number.NaN, Infinity, '15' as never])
       expect(() => new LokiSink({ url: 'http://h', maxLabelNames })).toThrow('LokiSink.maxLabelNames: expected an integer ≥ 1');
 
     expect(new LokiSink({ url: 'http://h', labels: { ['a'.repeat(1024)]: 'x' } })).toBeInstanceOf(LokiSink);
     expect(() => new LokiSink({ url: 'http://h', labels: { ['a'.repeat(1025)]: 'x' } })).toThrow(
-      'LokiSink.labels: a label name of 1025 characters ("aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa…"); Loki refuses names past 1024 (max_label_name_length)',
+      'LokiSink.labels: a name of 1025 characters ("aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa…"); Loki takes at most 1024 (max_label_name_length)',
     );
     expect(new LokiSink({ url: 'http://h', labels: { app: 'é'.repeat(1024) } })).toBeInstanceOf(LokiSink);
     // 1 025 characters of 2 bytes each: within 2 048 characters, past 2 048 bytes.
     expect(() => new LokiSink({ url: 'http://h', labels: { app: 'é'.repeat(1025) } })).toThrow(
-      'LokiSink.labels["app"]: a value of 2050 UTF-8 bytes; Loki refuses values past 2048 (max_label_value_length)',
+      'LokiSink.labels: "app": a value of 2050 UTF-8 bytes; Loki takes at most 2048 (max_label_value_length)',
     );
   });
 });
