@@ -1,7 +1,7 @@
 import type { OperatorFunction, SchedulerLike } from 'rxjs';
 import { ConfigurationError } from '../core/errors/configuration-error';
 import type { Enricher } from '../core/enricher';
-import { LevelSwitch } from '../core/level-switch';
+import { type LevelReader, LevelSwitch } from '../core/level-switch';
 import type { LogEvent } from '../core/log-event';
 import type { EventPredicate } from '../operators/event-predicate';
 import type { SinkRegistration } from '../pipeline/logger-pipeline';
@@ -10,12 +10,12 @@ import type { RedactionPolicy } from '../templates/redaction-policy';
 
 /** What the fluent builders collect before `createLogger()`. */
 export interface ConfigurationState {
-  minimumLevel: LevelSwitch;
+  minimumLevel: LevelReader;
   /**
    * `minimumLevel.override`s by upper-cased prefix: one configured again replaces the earlier one
    * without a scan, so thousands of them configure in linear time.
    */
-  overrides: Map<string, LevelSwitch>;
+  overrides: Map<string, LevelReader>;
   enrichers: Enricher[];
   filters: EventPredicate[];
   operators: OperatorFunction<LogEvent, LogEvent>[];

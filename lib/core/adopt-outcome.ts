@@ -36,6 +36,15 @@ export function settledOutcome(call: () => unknown): Promise<void> {
   return new Promise<void>((resolve, reject) => adoptOutcome(call, () => resolve(), reject));
 }
 
+/**
+ * A native promise that settles as what `call` returns does (adopted as `adoptOutcome` adopts it,
+ * so never without end), or rejects with what `call` throws: for awaiting, or racing against a
+ * timeout, what an app's function returns (a custom `fetch`, its Response's `text()`).
+ */
+export function adoptedPromise<T>(call: () => T | PromiseLike<T>): Promise<T> {
+  return new Promise<T>((resolve, reject) => adoptOutcome(call, (result) => resolve(result as T), reject));
+}
+
 /** `done(value)`, or when `value` is a thenable, its outcome: the value it fulfils with adopted in turn, `depth + 1` deep. */
 function adopt(value: unknown, depth: number, done: (result: unknown) => void, failed: (error: unknown) => void): void {
   let then: unknown;

@@ -1,7 +1,8 @@
 import { BehaviorSubject, type Observable } from 'rxjs';
 import { expectOption } from './expect-option';
 import { guardSubscribers } from './guard-subscribers';
-import { readFailure } from './read-options';
+import { describeValue } from './describe-value';
+import { readFailure, thrownText } from './read-options';
 import { LOG_LEVELS, type LogLevelName, type LogLevelText, levelValue, parseLevel } from './log-level';
 import { SelfLog } from './self-log';
 import { hasSharedBrand } from './shared-brand';
@@ -85,7 +86,11 @@ export class LevelSwitch {
     this.#emitting = false;
   }
 
-  /** The numeric value of the level, read on the hot path (a field read, no allocation). */
+  /**
+   * The numeric value of the level, read on the hot path (a field read, no allocation). A
+   * subclass that overrides it is read through a guard: when it throws or gives no level, what it
+   * controls stays at the last level it gave (reported to SelfLog once) and logging never throws.
+   */
   get value(): number {
     return this.#numeric;
   }
@@ -99,25 +104,33 @@ export class LevelSwitch {
   }
 }
 
+/** What the logging calls read of a minimum level: its numeric value, on the hot path. */
+export interface LevelReader {
+  readonly value: number;
+}
+
 /**
  * A minimum level given by name or as a switch (a sink's `minimumLevel`, an override): the switch
- * itself, or a new one at that level.
+ * itself (see readableSwitch), or a new one at that level.
  *
  * @throws ConfigurationError naming `where` when `level` is neither a switch nor a level name, or is a switch whose level cannot be read.
  */
-export function levelSwitchFrom(level: LogLevelText | LevelSwitch, where: string): LevelSwitch {
+export function levelSwitchFrom(level: LogLevelText | LevelSwitch, where: string): LevelReader {
   return level instanceof LevelSwitch ? readableSwitch(level, where) : new LevelSwitch(parseLevel(level, where));
 }
 
 /**
- * `levelSwitch` itself, once its level reads as one of the six. The logging calls read it on
- * the hot path, unguarded: a value that passes `instanceof` but has no level (made with
- * `Object.create(LevelSwitch.prototype)`, or a subclass whose `value` misbehaves) is refused
- * here, at configuration, rather than thrown at every call. A switch of another copy of rxlog passes.
+ * What the logging calls read of `levelSwitch`, once its level reads as one of the six: a value
+ * that passes `instanceof` but has no level (made with `Object.create(LevelSwitch.prototype)`, or
+ * a subclass whose `value` misbehaves now) is refused here, at configuration. A switch whose
+ * `value` is rxlog's own (of this copy or another: its CommonJS and ES module builds) is read as
+ * it is, on the hot path, unguarded. One whose `value` is its own (a subclass's getter)
+ * may start to throw, or to give no level, later, and logging never throws: it is read through
+ * {@link guardedLevel}.
  *
  * @throws ConfigurationError naming `where` when reading the level throws or gives no level.
  */
-export function readableSwitch(levelSwitch: LevelSwitch, where: string): LevelSwitch {
+export function readableSwitch(levelSwitch: LevelSwitch, where: string): LevelReader {
   let value: unknown;
   try {
     value = levelSwitch.value;
@@ -125,11 +138,61 @@ export function readableSwitch(levelSwitch: LevelSwitch, where: string): LevelSw
     readFailure(where, "the LevelSwitch's level", error);
   }
   // A level's value is its index in LOG_LEVELS: a fraction, NaN or out of range indexes nothing.
-  expectOption(
-    typeof value === 'number' && Object.hasOwn(LOG_LEVELS, value),
-    where,
-    'a LevelSwitch at one of the six levels',
-    value,
-  );
-  return levelSwitch;
+  expectOption(isLevelValue(value), where, 'a LevelSwitch at one of the six levels', value);
+  return readsOwnValue(levelSwitch) ? levelSwitch : guardedLevel(levelSwitch, value, where);
+}
+
+function isLevelValue(value: unknown): value is number {
+  return typeof value === 'number' && Object.hasOwn(LOG_LEVELS, value);
+}
+
+/**
+ * Whether `value` is read through rxlog's own getter: the first object on the prototype chain that
+ * defines `value` is a LevelSwitch prototype of some copy of rxlog (it defines the shared brand),
+ * not a subclass's prototype or the instance itself. Never throws (a Proxy's trap that throws: no).
+ */
+function readsOwnValue(levelSwitch: LevelSwitch): boolean {
+  try {
+    for (let target: object | null = levelSwitch; target !== null; target = Reflect.getPrototypeOf(target)) {
+      if (Object.hasOwn(target, 'value')) return Object.hasOwn(target, BRAND);
+    }
+  } catch {
+    // Read through the guard.
+  }
+  return false;
+}
+
+/**
+ * Reads `levelSwitch.value` so that it never throws: while it throws, or gives no level, the level
+ * stays the last one it gave (`initial`, read at configuration), so events are neither let through
+ * below it nor lost above it, and SelfLog says so once, until it gives a level again.
+ */
+function guardedLevel(levelSwitch: LevelSwitch, initial: number, where: string): LevelReader {
+  let last = initial;
+  let failing = false;
+  return {
+    get value(): number {
+      let value: unknown;
+      let error: unknown;
+      try {
+        value = levelSwitch.value;
+      } catch (thrown) {
+        error = thrown;
+      }
+      if (isLevelValue(value)) {
+        failing = false;
+        return (last = value);
+      }
+      if (!failing) {
+        failing = true;
+        SelfLog.write(
+          "{Where}: reading the LevelSwitch's level {Problem}; staying at {Level} until it reads as a level again",
+          where,
+          error === undefined ? `gave ${describeValue(value)}` : `threw ${thrownText(error)}`,
+          LOG_LEVELS[last],
+        );
+      }
+      return last;
+    },
+  };
 }

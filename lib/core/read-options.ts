@@ -19,14 +19,19 @@ export function readFailure(where: string, what: string, error: unknown): never 
   throw new ConfigurationError(`${where}: reading ${what} threw ${thrownText(error)}`, { cause: error });
 }
 
-/** The built-ins that are objects but never options (their toStringTag, so from any realm). */
-const NOT_OPTIONS = /^\[object (?:Array|Map|Set|WeakMap|WeakSet|Date|RegExp|Boolean|Number|String|Symbol|BigInt|Promise)\]$/;
+/**
+ * The built-ins that are objects but never options (their toStringTag, so from any realm): an
+ * Error of any class is `[object Error]`; a typed array (a Node Buffer too) is named by its kind.
+ */
+const NOT_OPTIONS =
+  /^\[object (?:Array|Map|Set|WeakMap|WeakSet|WeakRef|Date|RegExp|Boolean|Number|String|Symbol|BigInt|Promise|Error|DOMException|(?:Shared)?ArrayBuffer|DataView|(?:Big)?(?:Ui|I)nt(?:8|16|32|64)(?:Clamped)?Array|Float(?:16|32|64)Array)\]$/;
 
 /**
  * Refuses what is not an options object: an array (its `keys` and `values` methods would read as
- * options, and `[]` as "every default"), a Map, Set, Date, RegExp, Promise, boxed primitive or
- * function, whose settings (a Map's entries) are not properties, so they would all read as the
- * defaults without a word. Class instances with fields are options.
+ * options, and `[]` as "every default"), a Map, Set, Date, RegExp, Promise, Error (a DOMException too), typed array,
+ * ArrayBuffer, DataView, boxed primitive or function, whose settings (a Map's entries, an Error's
+ * message, a buffer's bytes) are not options, so they would all read as the defaults without a
+ * word. Class instances with fields are options.
  *
  * @throws ConfigurationError naming `where` and the value (`batchEvents: expected options, got Map`).
  */

@@ -1,9 +1,9 @@
-import type { LevelSwitch } from '../core/level-switch';
+import type { LevelReader } from '../core/level-switch';
 import type { BoundProperties } from './bound-properties';
 import type { LoggerPipeline } from './logger-pipeline';
 
 /** What a Logger is made of: its pipeline, its bound properties, its level. */
-export type LoggerParts = readonly [LoggerPipeline, BoundProperties | undefined, LevelSwitch];
+export type LoggerParts = readonly [LoggerPipeline, BoundProperties | undefined, LevelReader];
 
 /**
  * Internal, for bindRedacted (the ingest handler); not part of the public API.

@@ -17,7 +17,7 @@ import type { Enricher } from '../core/enricher';
 import { guardSubscribers } from '../core/guard-subscribers';
 import { keepAlive } from '../core/keep-alive';
 import { checkTimerMs, MAX_TIMER_MS } from '../core/max-timer-ms';
-import type { LevelSwitch } from '../core/level-switch';
+import type { LevelReader } from '../core/level-switch';
 import type { LogEvent } from '../core/log-event';
 import { isLevelName, LOG_LEVELS, levelValue } from '../core/log-level';
 import { SelfLog } from '../core/self-log';
@@ -46,7 +46,7 @@ import { upperCaseSimple } from '../core/upper-case-simple';
 export interface SinkRegistration {
   readonly name: string;
   readonly sink: Sink;
-  readonly minimumLevel?: LevelSwitch | undefined;
+  readonly minimumLevel?: LevelReader | undefined;
   readonly pipe: readonly OperatorFunction<LogEvent, LogEvent>[];
   readonly delivery: SinkDeliveryOptions;
 }
@@ -59,12 +59,12 @@ export interface LevelOverride {
    * letters followed by a dot could differ).
    */
   readonly prefix: string;
-  readonly level: LevelSwitch;
+  readonly level: LevelReader;
 }
 
 /** Everything a logger's pipeline is built from; produced by LoggerConfiguration. */
 export interface PipelineOptions {
-  readonly minimumLevel: LevelSwitch;
+  readonly minimumLevel: LevelReader;
   readonly overrides: readonly LevelOverride[];
   readonly enrichers: readonly Enricher[];
   readonly filters: readonly EventPredicate[];
@@ -92,7 +92,7 @@ interface SinkLane {
 interface DirectLane {
   readonly name: string;
   readonly delivery: SinkDelivery;
-  readonly level: LevelSwitch | undefined;
+  readonly level: LevelReader | undefined;
 }
 
 /** `close()` and `flush()` wait this long by default, in milliseconds. */
@@ -131,7 +131,7 @@ export class LoggerPipeline {
   readonly #source = new Subject<LogEvent>();
   readonly #lanes: SinkLane[];
   /** The overrides by their upper-cased prefix. */
-  readonly #overrides: ReadonlyMap<string, LevelSwitch>;
+  readonly #overrides: ReadonlyMap<string, LevelReader>;
   /** The lengths of the overrides' prefixes: a candidate of another length is not looked up. */
   readonly #overrideLengths: ReadonlySet<number>;
   /** Marks the turns spent in sink code, shared by every lane. */
@@ -223,7 +223,7 @@ export class LoggerPipeline {
    * The level switch a logger with this SourceContext follows: the longest override that is the
    * SourceContext or a prefix of it ending before a dot, ignoring case; else the minimum.
    */
-  levelFor(sourceContext: string): LevelSwitch {
+  levelFor(sourceContext: string): LevelReader {
     const overrides = this.#overrides;
     if (overrides.size > 0) {
       // The candidates, longest first: the whole context, then its part before each dot from the

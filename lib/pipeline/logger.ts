@@ -1,5 +1,5 @@
 import type { Observable } from 'rxjs';
-import type { LevelSwitch } from '../core/level-switch';
+import type { LevelReader } from '../core/level-switch';
 import type { LogEvent } from '../core/log-event';
 import {
   DEBUG,
@@ -57,10 +57,10 @@ function resolveLevel(level: unknown): number | undefined {
  */
 export class Logger {
   readonly #pipeline: LoggerPipeline;
-  readonly #level: LevelSwitch;
+  readonly #level: LevelReader;
   readonly #bound: BoundProperties | undefined;
   /** @internal Use `LoggerConfiguration.createLogger()`. */
-  constructor(pipeline: LoggerPipeline, level: LevelSwitch, bound: BoundProperties | undefined) {
+  constructor(pipeline: LoggerPipeline, level: LevelReader, bound: BoundProperties | undefined) {
     this.#pipeline = pipeline;
     this.#level = level;
     this.#bound = bound;

@@ -2,7 +2,9 @@ import type { LogEvent } from '../core/log-event';
 import type { Sink } from '../core/sink';
 
 /**
- * Keeps every event it receives in `events`, in order: for tests and demos.
+ * Keeps every event it receives in `events`, in order, until `clear()`: for tests and demos. It has
+ * no limit (as Serilog's InMemorySink has none), so a long-running app that keeps one grows without
+ * end; for an in-app view of the latest events, use an ObservableSink and keep the last N yourself.
  *
  * @example
  * const memory = new MemorySink();

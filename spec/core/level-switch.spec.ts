@@ -1,9 +1,11 @@
 import { ConfigurationError } from '../../lib/core/errors/configuration-error';
+import { Subject } from 'rxjs';
 import { LevelSwitch } from '../../lib/core/level-switch';
 import type { LogEvent } from '../../lib/core/log-event';
 import { SelfLog, type SelfLogEvent } from '../../lib/core/self-log';
 import { LoggerConfiguration } from '../../lib/configuration/logger-configuration';
 import { MemorySink } from '../../lib/sinks/memory-sink';
+import { minimumLevel } from '../../lib/operators/minimum-level';
 import { secondCopy } from '../helpers/second-copy';
 import { collectSelfLog } from '../helpers/self-log';
 
@@ -162,6 +164,102 @@ describe('LevelSwitch in use', () => {
     expect(second.events.map((e) => e.renderMessage())).toEqual(['shown']);
     expect(one.metrics().rejectedAfterClose).toBe(1);
     await two.close();
+  });
+});
+
+// A subclass may read its level from somewhere that fails later (a remote setting, a store that
+// closes): checked at configuration, its getter is then read at every call, which must not throw.
+describe('a LevelSwitch subclass whose value stops reading as a level after configuration', () => {
+  class RemoteLevel extends LevelSwitch {
+    failure: (() => number) | undefined;
+    override get value(): number {
+      return this.failure === undefined ? super.value : this.failure();
+    }
+  }
+  const storeGone = (): number => {
+    throw new Error('store gone');
+  };
+
+  it('never throws into the logging call: the logger stays at the last level it read, and SelfLog says so once', () => {
+    const { diagnostics, stop } = collectSelfLog();
+    try {
+      const remote = new RemoteLevel('warning');
+      const memory = new MemorySink();
+      const log = new LoggerConfiguration().minimumLevel.controlledBy(remote).writeTo.sink(memory).createLogger();
+      remote.failure = storeGone;
+      expect(() => {
+        log.information('below the last level');
+        log.warning('at the last level');
+        log.forContext('Orders', 'Api').error('from a context logger');
+        log.write('fatal', 'by name');
+      }).not.toThrow();
+      expect(log.isEnabled('information')).toBe(false);
+      expect(log.isEnabled('error')).toBe(true);
+      expect(memory.events.map((e) => e.messageTemplate.text)).toEqual(['at the last level', 'from a context logger', 'by name']);
+      const reports = diagnostics.filter((d) => d.template.includes("reading the LevelSwitch's level"));
+      expect(reports.map((d) => d.message)).toEqual([
+        expect.stringContaining(
+          "minimumLevel.controlledBy: reading the LevelSwitch's level threw Error: store gone; staying at warning until it reads as a level again",
+        ),
+      ]);
+      // It reads again: the logger follows it, and a later failure is reported again.
+      remote.failure = undefined;
+      remote.level = 'debug';
+      log.debug('followed again');
+      remote.failure = () => NaN;
+      log.debug('still at debug');
+      expect(memory.events.map((e) => e.messageTemplate.text).slice(3)).toEqual(['followed again', 'still at debug']);
+      expect(diagnostics.filter((d) => d.template.includes("reading the LevelSwitch's level")).at(-1)?.message).toContain(
+        "reading the LevelSwitch's level gave number NaN; staying at debug",
+      );
+    } finally {
+      stop();
+    }
+  });
+
+  it("holds a sink's minimumLevel, an override and the minimumLevel operator at their last level too", () => {
+    const { diagnostics, stop } = collectSelfLog();
+    try {
+      const forSink = new RemoteLevel('error');
+      const forOverride = new RemoteLevel('warning');
+      const memory = new MemorySink();
+      const log = new LoggerConfiguration().minimumLevel
+        .verbose()
+        .minimumLevel.override('Orders', forOverride)
+        .writeTo.sink(memory, { minimumLevel: forSink })
+        .createLogger();
+      const orders = log.forContext('SourceContext', 'Orders.Api');
+      forSink.failure = storeGone;
+      forOverride.failure = () => 99;
+      expect(() => {
+        orders.information('below the override');
+        orders.warning('below the sink');
+        orders.error('above both');
+      }).not.toThrow();
+      expect(memory.events.map((e) => e.messageTemplate.text)).toEqual(['above both']);
+      expect(diagnostics.map((d) => d.message).filter((text) => text.includes("reading the LevelSwitch's level"))).toEqual([
+        expect.stringContaining(
+          'minimumLevel.override("Orders"): reading the LevelSwitch\'s level gave number 99; staying at warning',
+        ),
+        expect.stringContaining(
+          "writeTo.sink(memory).minimumLevel: reading the LevelSwitch's level threw Error: store gone; staying at error",
+        ),
+      ]);
+
+      const threshold = new RemoteLevel('warning');
+      const kept: string[] = [];
+      const events$ = new Subject<LogEvent>();
+      events$.pipe(minimumLevel(threshold)).subscribe((e) => kept.push(e.messageTemplate.text));
+      threshold.failure = storeGone;
+      const sample = new MemorySink();
+      const source = new LoggerConfiguration().minimumLevel.verbose().writeTo.sink(sample).createLogger();
+      source.information('info');
+      source.error('error');
+      for (const event of sample.events) events$.next(event);
+      expect(kept).toEqual(['error']);
+    } finally {
+      stop();
+    }
   });
 });
 

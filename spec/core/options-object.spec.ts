@@ -23,6 +23,16 @@ const notOptions: [string, () => object][] = [
   ['Promise', () => Promise.resolve({ size: 5 })],
   ['WeakMap', () => new WeakMap()],
   ['Map', () => runInNewContext('new Map([["size", 5]])') as object], // another realm (an iframe's, say)
+  // An Error (a caught value passed on by mistake), a DOMException, a typed array or a buffer.
+  ['Error', () => new Error('size')],
+  ['TypeError', () => new TypeError('size')],
+  ['RangeError', () => runInNewContext('new RangeError("size")') as object],
+  ['DOMException', () => new DOMException('aborted', 'AbortError')],
+  ['Uint8Array', () => new TextEncoder().encode('{"size":5}')],
+  ['Buffer', () => Buffer.from('{"size":5}')],
+  ['Float64Array', () => new Float64Array(2)],
+  ['ArrayBuffer', () => new ArrayBuffer(8)],
+  ['DataView', () => new DataView(new ArrayBuffer(8))],
 ];
 
 const log = new LoggerConfiguration().createLogger();

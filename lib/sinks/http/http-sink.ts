@@ -1,3 +1,4 @@
+import { adoptedPromise, adoptOutcome } from '../../core/adopt-outcome';
 import { checkOptionKeys } from '../../core/check-option-keys';
 import { ConfigurationError } from '../../core/errors/configuration-error';
 import { MAX_TIMER_MS } from '../../core/max-timer-ms';
@@ -67,7 +68,11 @@ export interface HttpSinkOptions {
   headers?: HttpHeaders | undefined;
   /** The HTTP method. Default `'POST'`. */
   method?: string | undefined;
-  /** The fetch to call, for tests or custom transports. Default `globalThis.fetch`. */
+  /**
+   * The fetch to call, for tests or custom transports. Default `globalThis.fetch`. It may return any
+   * thenable; one that fulfils with a thenable more than 32 deep (one that fulfils with itself)
+   * fails the batch rather than hold it for ever.
+   */
   fetch?: typeof fetch | undefined;
   /** Sends bodies of at most 64 KiB with `keepalive`, so a request in flight outlives the page. Default `true`. */
   keepalive?: boolean | undefined;
@@ -482,16 +487,21 @@ export class HttpSink implements Sink {
     this.#inFlight.add(controller);
     try {
       const bytes = utf8Length(body);
+      // Adopted, never awaited as it is: a custom fetch may return a thenable that is no Promise
+      // (no `catch`), or one that fulfils with itself, which `Promise.race` would adopt for ever,
+      // on microtasks alone, so that not even the timeout could fire.
       const request = (keep: boolean): Promise<Response> =>
-        this.#fetch(this.#url, {
-          method,
-          headers: this.#requestHeaders(),
-          body,
-          keepalive: keep,
-          // Never follow: a redirect would carry the headers (API keys) and, on 307/308, the body to another host.
-          redirect: 'manual',
-          signal: controller.signal,
-        });
+        adoptedPromise(() =>
+          this.#fetch(this.#url, {
+            method,
+            headers: this.#requestHeaders(),
+            body,
+            keepalive: keep,
+            // Never follow: a redirect would carry the headers (API keys) and, on 307/308, the body to another host.
+            redirect: 'manual',
+            signal: controller.signal,
+          }),
+        );
       const keep = keepalive && bytes <= KEEPALIVE_MAX_BYTES;
       // A browser refuses a keepalive request while others fill the page's 64 KiB quota: beacons
       // (a page shown again before its page-hide beacons were uploaded), another sink's batch or
@@ -739,12 +749,14 @@ function globalFetch(kind: string): typeof fetch {
 async function readText(response: Response, maxBytes: number): Promise<string> {
   try {
     const body = response.body as ReadableStream<Uint8Array> | null | undefined;
-    if (typeof body?.getReader !== 'function') return typeof response.text === 'function' ? await response.text() : '';
+    // A custom fetch's Response may answer with thenables: adopted, so each read ends (see `#send`).
+    if (typeof body?.getReader !== 'function')
+      return typeof response.text === 'function' ? await adoptedPromise(() => response.text()) : '';
     const reader = body.getReader();
     const decoder = new TextDecoder();
     let text = '';
     for (let read = 0; read < maxBytes;) {
-      const chunk = await reader.read();
+      const chunk = await adoptedPromise(() => reader.read());
       if (chunk.done) return text + decoder.decode();
       // Cut only a chunk past the bound: a custom fetch's stream may yield ArrayBuffers, which
       // TextDecoder reads but which have no subarray.
@@ -753,7 +765,11 @@ async function readText(response: Response, maxBytes: number): Promise<string> {
       read += bytes.byteLength;
       text += decoder.decode(bytes.byteLength > room ? bytes.subarray(0, room) : bytes, { stream: true });
     }
-    reader.cancel().catch(() => undefined);
+    adoptOutcome(
+      () => reader.cancel(),
+      () => undefined,
+      () => undefined,
+    );
     return text;
   } catch {
     return '';

@@ -1,3 +1,4 @@
+import { adoptedPromise } from '../../core/adopt-outcome';
 import { SelfLog } from '../../core/self-log';
 import { RESPONSE_TEXT_MAX_BYTES as ANSWER_MAX_BYTES } from './http-sink';
 import { bodyExcerpt, HttpStatusError } from './http-status-error';
@@ -31,7 +32,8 @@ const BLOCKED = /^ingestion blocked for user /;
  */
 export function lokiFetch(fetch: typeof globalThis.fetch, sinkName: () => string): typeof globalThis.fetch {
   return async (input, init) => {
-    const response = await fetch(input, init);
+    // Adopted: a custom fetch's thenable that fulfils with itself would be awaited for ever.
+    const response = await adoptedPromise(() => fetch(input, init));
     const request = init?.body;
     const { body, status } = response;
     // Not the usual successes (Loki's 204, a proxy's 200): HttpSink counts those delivered once the
@@ -78,7 +80,7 @@ async function readAnswer(body: ReadableStream<Uint8Array>): Promise<[text: stri
   let text = '';
   try {
     for (let read = 0; read <= ANSWER_MAX_BYTES;) {
-      const chunk = await reader.read();
+      const chunk = await adoptedPromise(() => reader.read());
       if (chunk.done) return [text + decoder.decode(), true];
       read += chunk.value.byteLength;
       text += decoder.decode(chunk.value, { stream: true });

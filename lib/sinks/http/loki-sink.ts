@@ -9,6 +9,7 @@ import { lokiEntryClock, lokiPushBody } from './loki-push-body';
 import { hasLoneSurrogate } from '../../core/lone-surrogate';
 import { lokiFetch } from './loki-partial-push';
 import { isPlainRecord } from '../../core/is-plain-record';
+import { utf8Length } from './http-utf8-length';
 
 /** Options of {@link LokiSink}. */
 export interface LokiSinkOptions extends Omit<HttpSinkOptions, 'url' | 'body' | 'contentType' | 'method' | 'beaconContentType'> {
@@ -21,9 +22,17 @@ export interface LokiSinkOptions extends Omit<HttpSinkOptions, 'url' | 'body' | 
   url: string;
   /**
    * Stream labels added to every stream, a plain object (not a Map), e.g. `{ app: 'shop' }`: names as Prometheus' (`[a-zA-Z_][a-zA-Z0-9_]*`),
-   * not starting with `__` (Loki's own) and not `level` (set per event), values strings. Default none.
+   * not starting with `__` (Loki's own) and not `level` (set per event), values strings. Within
+   * Loki's default limits, which it checks on every stream and fails the push by: at most
+   * `maxLabelNames` names with `level`, names of at most 1 024 characters, values of at most 2 048
+   * UTF-8 bytes. Default none.
    */
   labels?: Readonly<Record<string, string>> | undefined;
+  /**
+   * Most label names of a stream, `level` among them: Loki's `max_label_names_per_series`, whose
+   * default is 15 (so 14 `labels`). Raise it to match a Loki whose limit is raised. Default `15`.
+   */
+  maxLabelNames?: number | undefined;
   /** Formats each line. Default `new CompactJsonFormatter()` (CLEF); a TextFormatter gives plain text lines. */
   formatter?: Formatter | undefined;
   /**
@@ -45,6 +54,12 @@ export interface LokiSinkOptions extends Omit<HttpSinkOptions, 'url' | 'body' | 
  * labelled `__pattern__` or `__aggregated_metric__` skip validation and are left out of queries.
  */
 const LABEL_NAME = /^(?!__)[a-zA-Z_]\w*$/;
+/** Loki's default `max_label_names_per_series` (pkg/validation/limits.go). */
+const MAX_LABEL_NAMES = 15;
+/** Loki's default `max_label_name_length`, counted in bytes (Go's len); a valid name is ASCII. */
+const MAX_LABEL_NAME_LENGTH = 1024;
+/** Loki's default `max_label_value_length`, in UTF-8 bytes (Go's len). */
+const MAX_LABEL_VALUE_BYTES = 2048;
 /** Loki's default `max_line_size`, 256KB as Go's humanize reads it. */
 const MAX_LINE_BYTES = 256_000;
 /** The path of Loki's push API. */
@@ -67,6 +82,7 @@ export class LokiSink extends HttpSink {
     'labels',
     'tenantId',
     'maxLineBytes',
+    'maxLabelNames',
   ] satisfies (keyof LokiSinkOptions)[];
 
   /** The default name of this sink in metrics and the shutdown report. */
@@ -90,7 +106,14 @@ export class LokiSink extends HttpSink {
     // The push URL itself (as Promtail's, Alloy's and Grafana Cloud's configurations have it) is taken
     // as it is. HttpSink sends a user:password@ in it as basic auth, as Promtail and Alloy do.
     const url = (path.endsWith(PUSH_PATH) ? path : path + PUSH_PATH) + (query ? `?${query}` : '');
-    const labels = checkLabels(options.labels ?? {});
+    const maxLabelNames = options.maxLabelNames ?? MAX_LABEL_NAMES;
+    expectOption(
+      Number.isInteger(maxLabelNames) && maxLabelNames >= 1,
+      'LokiSink.maxLabelNames',
+      'an integer ≥ 1 (Loki’s max_label_names_per_series)',
+      maxLabelNames,
+    );
+    const labels = checkLabels(options.labels ?? {}, maxLabelNames);
     // HttpSink checks the formatter given (LokiSink.formatter), as it does its own.
     const formatter = options.formatter ?? new CompactJsonFormatter();
     const tenantId = options.tenantId;
@@ -129,7 +152,12 @@ export class LokiSink extends HttpSink {
   }
 }
 
-function checkLabels(labels: Readonly<Record<string, string>>): Readonly<Record<string, string>> {
+/**
+ * The labels, checked as Loki's distributor checks each stream's (pkg/distributor/validator.go,
+ * ValidateLabels) with its default limits: a stream past one of them is refused with a 400 that
+ * fails every push, so each is refused here, once, at configuration.
+ */
+function checkLabels(labels: Readonly<Record<string, string>>, maxLabelNames: number): Readonly<Record<string, string>> {
   expectOption(
     // Not a Map or an array, whose entries are no own keys: they would be taken as no labels at all.
     isPlainRecord(labels),
@@ -153,7 +181,24 @@ function checkLabels(labels: Readonly<Record<string, string>>): Readonly<Record<
       'a string without a lone UTF-16 surrogate',
       value,
     );
+    overLimit(`a name of ${name.length} characters ("${name.slice(0, 40)}…")`, name.length, MAX_LABEL_NAME_LENGTH, 'name_length');
+    const bytes = utf8Length(value);
+    overLimit(`"${name}": a value of ${bytes} UTF-8 bytes`, bytes, MAX_LABEL_VALUE_BYTES, 'value_length');
     checked[name] = value;
   }
+  // Loki drops a label whose value is empty before it counts (syntax.ParseLabels).
+  const counted = Object.keys(checked).filter((name) => checked[name] !== '');
+  const count = counted.length + 1;
+  overLimit(
+    `${count} names with "level" (${counted.join(', ')}, level)`,
+    count,
+    maxLabelNames,
+    'names_per_series, see maxLabelNames',
+  );
   return checked;
+}
+
+/** Refuses a label `size` past Loki's limit `max_label_${setting}`, naming it. */
+function overLimit(what: string, size: number, most: number, setting: string): void {
+  if (size > most) throw new ConfigurationError(`LokiSink.labels: ${what}; Loki takes at most ${most} (max_label_${setting})`);
 }

@@ -24,6 +24,8 @@ import { makeEvent, makeEvents } from '../../helpers/events';
 import { installFakePage } from '../../helpers/fake-page';
 import { startTestServer, type TestServer } from '../../helpers/http-test-server';
 import { listen, memoryLogger } from '../../helpers/node-http';
+import { nextMacrotask, selfResolvingThenable } from '../../helpers/self-resolving-thenable';
+import { MAX_NESTED_THENABLES } from '../../../lib/core/adopt-outcome';
 
 const clef = new CompactJsonFormatter();
 const clefLines = (events: readonly LogEvent[]): string => events.map((e) => clef.format(e)).join('\n');
@@ -1247,5 +1249,52 @@ describe('headers that are no plain object', () => {
     });
     await expect(sink.emit(makeEvents(1))).rejects.toThrow(/headers function gave no object of header names/);
     expect(requests).toHaveLength(0);
+  });
+});
+
+// An app's fetch (a wrapper, a test double, another library's client) may return a thenable that
+// is no Promise. Awaited or raced as it is, one without `catch` failed a batch it had sent, and one
+// that fulfils with itself was adopted for ever, on microtasks alone, so the timeout never fired.
+describe('a custom fetch that answers with thenables', () => {
+  const sinks: [string, (fetch: typeof globalThis.fetch) => HttpSink][] = [
+    ['HttpSink', (fetch) => new HttpSink({ url: 'http://127.0.0.1:1/', fetch, timeoutMs: 600_000 })],
+    ['SeqSink', (fetch) => new SeqSink({ serverUrl: 'http://127.0.0.1:1', fetch, timeoutMs: 600_000 })],
+    ['OtlpSink', (fetch) => new OtlpSink({ endpoint: 'http://127.0.0.1:1/', fetch, timeoutMs: 600_000 })],
+    ['LokiSink', (fetch) => new LokiSink({ url: 'http://127.0.0.1:1/', fetch, timeoutMs: 600_000 })],
+  ];
+
+  it.each(sinks)('%s delivers a batch whose fetch returns a thenable (no catch, no finally) of a Response', async (_, make) => {
+    const sink = make(
+      () => ({ then: (resolve: (r: Response) => void) => resolve(new Response(null, { status: 204 })) }) as never,
+    );
+    await expect(sink.emit([makeEvent()])).resolves.toBeUndefined();
+  });
+
+  it.each(sinks)(
+    '%s fails, and never starves the event loop, a batch whose fetch returns a thenable that fulfils with itself',
+    async (_, make) => {
+      const { thenable, thens } = selfResolvingThenable();
+      // With a catch too, so that it passes for a Promise.
+      const fetch = (): never => Object.assign(thenable, { catch: () => thenable }) as never;
+      const outcome = make(fetch)
+        .emit([makeEvent()])
+        .then(
+          () => 'sent',
+          (error: unknown) => String(error),
+        );
+      await nextMacrotask();
+      expect(await outcome).toContain(`a thenable that fulfils with a thenable more than ${MAX_NESTED_THENABLES} deep`);
+      expect(thens()).toBeLessThanOrEqual(MAX_NESTED_THENABLES + 1);
+    },
+  );
+
+  it('reads the answer of a Response whose text() returns a thenable that fulfils with itself, and still delivers', async () => {
+    const { thenable, thens } = selfResolvingThenable();
+    const answer = { ok: true, status: 200, statusText: 'OK', type: 'basic', body: null, text: () => thenable };
+    const sink = new HttpSink({ url: 'http://127.0.0.1:1/', fetch: () => Promise.resolve(answer as unknown as Response) });
+    const outcome = sink.emit([makeEvent()]).then(() => 'sent');
+    await nextMacrotask();
+    expect(await outcome).toBe('sent');
+    expect(thens()).toBeLessThanOrEqual(MAX_NESTED_THENABLES + 1);
   });
 });

@@ -268,4 +268,37 @@ describe('LokiSink', () => {
     expect(() => new LokiSink({ url: 'http://h', labels: { app: 'shop\uD800' } })).toThrow('LokiSink.labels["app"]');
     expect(new LokiSink({ url: 'http://h', labels: { app: 'shop 😀 "x"\n' } })).toBeInstanceOf(LokiSink);
   });
+
+  // Loki's distributor checks every stream's labels against the tenant's limits, by default 15
+  // names, names of 1 024 and values of 2 048 bytes (pkg/validation/limits.go; validator.go,
+  // ValidateLabels, counts with Go's len, in bytes), and answers a stream past one with a 400 that
+  // failed every push of the sink: all its events, for good.
+  it("refuses labels past Loki's default limits on names per stream, name length and value bytes, naming them", () => {
+    const labels = (count: number): Record<string, string> =>
+      Object.fromEntries(Array.from({ length: count }, (_, n) => [`l${n}`, 'x']));
+    expect(new LokiSink({ url: 'http://h', labels: labels(14) })).toBeInstanceOf(LokiSink);
+    // Loki drops a label whose value is empty before it counts them.
+    expect(new LokiSink({ url: 'http://h', labels: { ...labels(14), empty: '' } })).toBeInstanceOf(LokiSink);
+    expect(() => new LokiSink({ url: 'http://h', labels: labels(15) })).toThrow(ConfigurationError);
+    expect(() => new LokiSink({ url: 'http://h', labels: labels(15) })).toThrow(
+      'LokiSink.labels: 16 names with "level" (l0, l1, l2, l3, l4, l5, l6, l7, l8, l9, l10, l11, l12, l13, l14, level); Loki takes at most 15 (max_label_names_per_series, see maxLabelNames)',
+    );
+    // A Loki whose limit is raised: the sink follows maxLabelNames.
+    expect(new LokiSink({ url: 'http://h', labels: labels(29), maxLabelNames: 30 })).toBeInstanceOf(LokiSink);
+    expect(() => new LokiSink({ url: 'http://h', labels: labels(2), maxLabelNames: 2 })).toThrow(
+      'Loki takes at most 2 (max_label_names_per_series',
+    );
+    for (const maxLabelNames of [0, 1.5, -1, Number.NaN, Infinity, '15' as never])
+      expect(() => new LokiSink({ url: 'http://h', maxLabelNames })).toThrow('LokiSink.maxLabelNames: expected an integer ≥ 1');
+
+    expect(new LokiSink({ url: 'http://h', labels: { ['a'.repeat(1024)]: 'x' } })).toBeInstanceOf(LokiSink);
+    expect(() => new LokiSink({ url: 'http://h', labels: { ['a'.repeat(1025)]: 'x' } })).toThrow(
+      'LokiSink.labels: a name of 1025 characters ("aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa…"); Loki takes at most 1024 (max_label_name_length)',
+    );
+    expect(new LokiSink({ url: 'http://h', labels: { app: 'é'.repeat(1024) } })).toBeInstanceOf(LokiSink);
+    // 1 025 characters of 2 bytes each: within 2 048 characters, past 2 048 bytes.
+    expect(() => new LokiSink({ url: 'http://h', labels: { app: 'é'.repeat(1025) } })).toThrow(
+      'LokiSink.labels: "app": a value of 2050 UTF-8 bytes; Loki takes at most 2048 (max_label_value_length)',
+    );
+  });
 });
