@@ -224,19 +224,35 @@ type Longest<Indexes extends string[], Acc extends unknown[] = []> = Indexes ext
 type UnknownEach<Names extends string[]> = { [K in keyof Names]: unknown };
 
 /**
+ * Whether `T` is a template whose text the compiler knows: a string literal. Not `string`, nor a pattern that a
+ * template literal with a substitution is typed as under `const` (`` `{${key}}` `` is `{${string}}`, which may be
+ * `{Name}` or `{not a hole}`), nor `Uppercase<string>`, nor a branded `string & { … }`: their text is known only at
+ * run time, so they are not checked, as a `string` is not. A pattern keys an index signature, so `{}` fits a
+ * `Record` of it; a literal keys a required property.
+ */
+type IsTemplateText<T extends string> = T extends `${infer Text}`
+  ? string extends Text
+    ? false
+    : {} extends Record<Text, unknown>
+      ? false
+      : true
+  : false;
+
+/**
  * The values a template literal takes, as a tuple: one per hole up to the last new name (see `BoundHoles`), or, when every hole is
- * positional (`{0}`, `{1}`), the highest index plus one. A non-literal `string` takes `unknown[]`, and
- * so does a template whose holes {@link TemplateHoles} cannot all read (`string[]`).
+ * positional (`{0}`, `{1}`), the highest index plus one. A non-literal `string` takes `unknown[]` (see
+ * {@link IsTemplateText}), and so does a template whose holes {@link TemplateHoles} cannot all read (`string[]`).
  *
  * @example type V = TemplateValues<'User {UserId} from {@Location}'>; // [unknown, unknown]
  */
-export type TemplateValues<T extends string> = string extends T
-  ? unknown[]
-  : number extends TemplateHoles<T>['length']
-    ? unknown[]
-    : AllPositional<TemplateHoles<T>> extends true
-      ? Longest<TemplateHoles<T>>
-      : UnknownEach<BoundHoles<TemplateHoles<T>>>;
+export type TemplateValues<T extends string> =
+  IsTemplateText<T> extends true
+    ? number extends TemplateHoles<T>['length']
+      ? unknown[]
+      : AllPositional<TemplateHoles<T>> extends true
+        ? Longest<TemplateHoles<T>>
+        : UnknownEach<BoundHoles<TemplateHoles<T>>>
+    : unknown[];
 
 // Tail-recursive (the result carried along), so TypeScript follows it for up to 1 000 names; built as
 // `${Head}, ${JoinNames<Tail>}` it stopped at 50 ("Type instantiation is excessively deep").
@@ -268,11 +284,11 @@ export interface TemplateMismatch<Problem extends string> {
  * when it fits any of them (which one runs is known only at run time), and a mismatch names the
  * problem with each. `unknown` absorbs the rest of a union, so one fitting member is enough.
  */
-type CheckTemplate<T extends string, Values extends readonly unknown[]> = string extends T
-  ? unknown
-  : T extends string
+type CheckTemplate<T extends string, Values extends readonly unknown[]> = T extends string
+  ? IsTemplateText<T> extends true
     ? CheckOneTemplate<T, Values>
-    : never;
+    : unknown
+  : never;
 
 type CheckOneTemplate<T extends string, Values extends readonly unknown[]> =
   TemplateValues<T> extends infer Wanted extends unknown[]
