@@ -142,6 +142,19 @@ type HoleName<C extends string> =
 type BeforeFormat<C extends string> = C extends `${infer Head}:${string}` ? Head : C;
 
 /**
+ * Whether `S` has 512 characters or more, read sixteen a step (a placeholder followed by another takes one
+ * character; written out, since an alias of placeholders alone is just `string`). The parts of a hole are read a
+ * character (digits, dotted parts), four (a name) or sixteen (leading zeros) a step, and TypeScript stops a recursive
+ * type at 1 000 steps with TS2589 ("Type instantiation is excessively deep"), which fails the user's build: a longer
+ * hole is not read, so its template is not checked.
+ */
+type TooLong<S extends string, Steps extends 0[] = []> = Steps['length'] extends 32
+  ? true
+  : S extends `${string}${string}${string}${string}${string}${string}${string}${string}${string}${string}${string}${string}${string}${string}${string}${string}${infer Rest}`
+    ? TooLong<Rest, [...Steps, 0]>
+    : false;
+
+/**
  * The names of a template's holes, in order, repeats included. `{{` and `}}` are literal braces; a
  * `{` before a hole's format ends it (a format may hold `{`); a hole whose name is not
  * digits only, or letters, digits and `_` not starting with a digit with `.` between such parts, or
@@ -162,15 +175,17 @@ export type TemplateHoles<T extends string, Found extends string[] = [], Steps e
           ? Content extends `${string}{${infer Inner}`
             ? TemplateHoles<`{${Inner}}${After}`, Found, [...Steps, 0]>
             : Found
-          : AlignmentFits<Content> extends false
-            ? TemplateHoles<After, Found, [...Steps, 0]>
-            : IsName<HoleName<Content>> extends infer Named
-              ? Named extends true
-                ? TemplateHoles<After, [...Found, HoleName<Content>], [...Steps, 0]>
-                : Named extends false
-                  ? TemplateHoles<After, Found, [...Steps, 0]>
-                  : string[]
-              : never
+          : TooLong<BeforeFormat<Content>> extends true
+            ? string[]
+            : AlignmentFits<Content> extends false
+              ? TemplateHoles<After, Found, [...Steps, 0]>
+              : IsName<HoleName<Content>> extends infer Named
+                ? Named extends true
+                  ? TemplateHoles<After, [...Found, HoleName<Content>], [...Steps, 0]>
+                  : Named extends false
+                    ? TemplateHoles<After, Found, [...Steps, 0]>
+                    : string[]
+                : never
         : Found
     : Found;
 
