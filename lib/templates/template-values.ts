@@ -242,13 +242,13 @@ type UnknownEach<Names extends string[]> = { [K in keyof Names]: unknown };
  * Whether `T` is a template whose text the compiler knows: a string literal. Not `string`, nor a pattern that a
  * template literal with a substitution is typed as under `const` (`` `{${key}}` `` is `{${string}}`, which may be
  * `{Name}` or `{not a hole}`), nor `Uppercase<string>`, nor a branded `string & { … }`: their text is known only at
- * run time, so they are not checked, as a `string` is not. A pattern keys an index signature, so `{}` fits a
- * `Record` of it; a literal keys a required property.
+ * run time, so they are not checked, as a `string` is not. A pattern keys an index signature, so an empty object
+ * fits a `Record` of it; a literal keys a required property.
  */
 type IsTemplateText<T extends string> = T extends `${infer Text}`
   ? string extends Text
     ? false
-    : {} extends Record<Text, unknown>
+    : Record<never, never> extends Record<Text, unknown>
       ? false
       : true
   : false;
