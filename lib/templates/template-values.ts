@@ -34,7 +34,7 @@ type Kind<C extends string> = C extends NotInName
 
 /**
  * A name with each character replaced by its {@link Kind}. Four characters a step: TypeScript follows a
- * tail-recursive type 1 000 steps, so names up to 4 000 characters are read.
+ * tail-recursive type 1 000 steps, and {@link TooLong} keeps longer names away.
  */
 type NameKinds<S extends string, Out extends string = ''> = S extends `${infer A}${infer B}${infer C}${infer D}${infer Rest}`
   ? NameKinds<Rest, `${Out}${Kind<A>}${Kind<B>}${Kind<C>}${Kind<D>}`>
