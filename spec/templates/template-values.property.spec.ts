@@ -169,7 +169,7 @@ describe('TemplateValues agrees with parseTemplate and captureProperties', () =>
   });
 
   it('asks for exactly the values that bind every hole, or leaves a positional index it cannot count unchecked', () => {
-    const disagreements = templates.flatMap((template, i) => {
+    const disagreements = templates.flatMap((template, i): { template: string; values: TypeReading['values'] }[] => {
       const { values } = readings[i];
       const names = parseTemplate(template).tokens.flatMap((token) => (token.kind === 'property' ? [token.name] : []));
       if (values === 'unchecked') return names.some(uncheckedIndex) ? [] : [{ template, values }];
