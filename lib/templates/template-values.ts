@@ -165,29 +165,37 @@ type TooLong<S extends string, Steps extends 0[] = []> = Steps['length'] extends
  * holes, `{{` and malformed holes: TypeScript follows a recursive type 1 000 steps, a step each, and
  * past that fails the build ("Type instantiation is excessively deep"). `Steps` counts them.
  */
-export type TemplateHoles<T extends string, Found extends string[] = [], Steps extends 0[] = []> = Steps['length'] extends 900
+type ReadHoles<T extends string, Found extends string[] = [], Steps extends 0[] = []> = Steps['length'] extends 900
   ? string[]
   : T extends `${string}{${infer Rest}`
     ? Rest extends `{${infer After}`
-      ? TemplateHoles<After, Found, [...Steps, 0]>
+      ? ReadHoles<After, Found, [...Steps, 0]>
       : Rest extends `${infer Content}}${infer After}`
         ? BeforeFormat<Content> extends `${string}{${string}`
           ? Content extends `${string}{${infer Inner}`
-            ? TemplateHoles<`{${Inner}}${After}`, Found, [...Steps, 0]>
+            ? ReadHoles<`{${Inner}}${After}`, Found, [...Steps, 0]>
             : Found
           : TooLong<BeforeFormat<Content>> extends true
             ? string[]
             : AlignmentFits<Content> extends false
-              ? TemplateHoles<After, Found, [...Steps, 0]>
+              ? ReadHoles<After, Found, [...Steps, 0]>
               : IsName<HoleName<Content>> extends infer Named
                 ? Named extends true
-                  ? TemplateHoles<After, [...Found, HoleName<Content>], [...Steps, 0]>
+                  ? ReadHoles<After, [...Found, HoleName<Content>], [...Steps, 0]>
                   : Named extends false
-                    ? TemplateHoles<After, Found, [...Steps, 0]>
+                    ? ReadHoles<After, Found, [...Steps, 0]>
                     : string[]
                 : never
         : Found
     : Found;
+
+/**
+ * The names of a template's holes, in order, repeats included (see {@link ReadHoles}); `string[]` for a template whose
+ * text the compiler does not know (see {@link IsTemplateText}).
+ *
+ * @example type H = TemplateHoles<'{User} from {@Location} at {0}'>; // ['User', 'Location', '0']
+ */
+export type TemplateHoles<T extends string> = IsTemplateText<T> extends true ? ReadHoles<T> : string[];
 
 /**
  * The holes a call's values bind, named holes taking one value each, left to right, as `captureProperties` binds
@@ -262,11 +270,11 @@ type IsTemplateText<T extends string> = T extends `${infer Text}`
  */
 export type TemplateValues<T extends string> =
   IsTemplateText<T> extends true
-    ? number extends TemplateHoles<T>['length']
+    ? number extends ReadHoles<T>['length']
       ? unknown[]
-      : AllPositional<TemplateHoles<T>> extends true
-        ? Longest<TemplateHoles<T>>
-        : UnknownEach<BoundHoles<TemplateHoles<T>>>
+      : AllPositional<ReadHoles<T>> extends true
+        ? Longest<ReadHoles<T>>
+        : UnknownEach<BoundHoles<ReadHoles<T>>>
     : unknown[];
 
 // Tail-recursive (the result carried along), so TypeScript follows it for up to 1 000 names; built as
@@ -280,9 +288,9 @@ type JoinNames<Names extends string[], Joined extends string = ''> = Names exten
 
 type Expected<T extends string, Count extends number> = Count extends 0
   ? 'no values expected'
-  : AllPositional<TemplateHoles<T>> extends true
-    ? `${Count} ${Count extends 1 ? 'value' : 'values'} expected (positional {0}…{${Longest<TemplateHoles<T>> extends [unknown, ...infer Rest] ? Rest['length'] : 0}})`
-    : `${Count} ${Count extends 1 ? 'value' : 'values'} expected (${JoinNames<BoundHoles<TemplateHoles<T>>>})`;
+  : AllPositional<ReadHoles<T>> extends true
+    ? `${Count} ${Count extends 1 ? 'value' : 'values'} expected (positional {0}…{${Longest<ReadHoles<T>> extends [unknown, ...infer Rest] ? Rest['length'] : 0}})`
+    : `${Count} ${Count extends 1 ? 'value' : 'values'} expected (${JoinNames<BoundHoles<ReadHoles<T>>>})`;
 
 /**
  * The type a mistaken log call's first argument is checked against, so the compiler's message names

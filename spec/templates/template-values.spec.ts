@@ -14,7 +14,10 @@ function diagnostics(source: string): { code: number; text: string }[] {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'rxlog-template-values-'));
   try {
     const file = path.join(dir, 'check.ts');
-    fs.writeFileSync(file, `import type { CheckLogArguments, TemplateValues } from ${JSON.stringify(TYPES)};\n${source}`);
+    fs.writeFileSync(
+      file,
+      `import type { CheckLogArguments, TemplateHoles, TemplateValues } from ${JSON.stringify(TYPES)};\n${source}`,
+    );
     const program = ts.createProgram([file], { strict: true, noEmit: true, target: ts.ScriptTarget.ES2022, skipLibCheck: true });
     return ts
       .getPreEmitDiagnostics(program)
@@ -35,7 +38,8 @@ describe('TemplateValues and CheckLogArguments', () => {
         const positional: TemplateValues<'{1} then {0} and {1}'> = ['a', 'b'];
         const literalBraces: TemplateValues<'{{A}} {B}'> = [1];
         const loose: TemplateValues<string> = [1, 2, 3];
-        export { two, positional, literalBraces, loose };
+        const holes: TemplateHoles<'{User} from {@Location} at {0}'> = ['User', 'Location', '0'];
+        export { two, positional, literalBraces, loose, holes };
       `),
     ).toEqual([]);
   });
@@ -70,6 +74,21 @@ describe('TemplateValues and CheckLogArguments', () => {
       diagnostics(`
         const fits: CheckLogArguments<'${holes(120)}', [${Array.from({ length: 120 }, (_, i) => i).join(', ')}]> = 'anything';
         export { fits };
+      `),
+    ).toEqual([]);
+  });
+});
+
+describe('TemplateHoles of a template whose text is known only at run time', () => {
+  // TemplateHoles<string> was [] (no holes), and TemplateHoles<`{${string}}`> read the pattern as text: a user's type
+  // built on it claimed a template typed string has no holes.
+  it('is string[], as TemplateValues is unknown[]', () => {
+    expect(
+      diagnostics(`
+        declare const key: string;
+        const template = \`{\${key}} {B}\` as const;
+        const loose: [TemplateHoles<string>, TemplateHoles<typeof template>, TemplateValues<typeof template>] = [['A'], ['A', 'B', 'C'], [1, 2, 3]];
+        export { loose };
       `),
     ).toEqual([]);
   });
