@@ -231,11 +231,14 @@ type UpToIndex<Index extends string, Acc extends unknown[] = []> = `${Acc['lengt
     ? unknown[]
     : UpToIndex<Index, [...Acc, unknown]>;
 
+/** A positional name as the index `parseTemplate` reads from it (`Number('01')`): without its leading zeros. */
+type IndexOf<Name extends string> = WithoutLeadingZeros<Name> extends '' ? '0' : WithoutLeadingZeros<Name>;
+
 type Longest<Indexes extends string[], Acc extends unknown[] = []> = Indexes extends [
   infer Head extends string,
   ...infer Tail extends string[],
 ]
-  ? UpToIndex<Head> extends infer Values extends unknown[]
+  ? UpToIndex<IndexOf<Head>> extends infer Values extends unknown[]
     ? number extends Values['length']
       ? unknown[]
       : Acc extends [...Values, ...unknown[]]
