@@ -34,7 +34,7 @@ type Kind<C extends string> = C extends NotInName
 
 /**
  * A name with each character replaced by its {@link Kind}. Four characters a step: TypeScript follows a
- * tail-recursive type 1 000 steps, so names up to 4 000 characters are read.
+ * tail-recursive type 1 000 steps, and {@link TooLong} keeps longer names away.
  */
 type NameKinds<S extends string, Out extends string = ''> = S extends `${infer A}${infer B}${infer C}${infer D}${infer Rest}`
   ? NameKinds<Rest, `${Out}${Kind<A>}${Kind<B>}${Kind<C>}${Kind<D>}`>
@@ -142,6 +142,19 @@ type HoleName<C extends string> =
 type BeforeFormat<C extends string> = C extends `${infer Head}:${string}` ? Head : C;
 
 /**
+ * Whether `S` has 512 characters or more, read sixteen a step (a placeholder followed by another takes one
+ * character; written out, since an alias of placeholders alone is just `string`). The parts of a hole are read a
+ * character (digits, dotted parts), four (a name) or sixteen (leading zeros) a step, and TypeScript stops a recursive
+ * type at 1 000 steps with TS2589 ("Type instantiation is excessively deep"), which fails the user's build: a longer
+ * hole is not read, so its template is not checked.
+ */
+type TooLong<S extends string, Steps extends 0[] = []> = Steps['length'] extends 32
+  ? true
+  : S extends `${string}${string}${string}${string}${string}${string}${string}${string}${string}${string}${string}${string}${string}${string}${string}${string}${infer Rest}`
+    ? TooLong<Rest, [...Steps, 0]>
+    : false;
+
+/**
  * The names of a template's holes, in order, repeats included. `{{` and `}}` are literal braces; a
  * `{` before a hole's format ends it (a format may hold `{`); a hole whose name is not
  * digits only, or letters, digits and `_` not starting with a digit with `.` between such parts, or
@@ -152,27 +165,37 @@ type BeforeFormat<C extends string> = C extends `${infer Head}:${string}` ? Head
  * holes, `{{` and malformed holes: TypeScript follows a recursive type 1 000 steps, a step each, and
  * past that fails the build ("Type instantiation is excessively deep"). `Steps` counts them.
  */
-export type TemplateHoles<T extends string, Found extends string[] = [], Steps extends 0[] = []> = Steps['length'] extends 900
+type ReadHoles<T extends string, Found extends string[] = [], Steps extends 0[] = []> = Steps['length'] extends 900
   ? string[]
   : T extends `${string}{${infer Rest}`
     ? Rest extends `{${infer After}`
-      ? TemplateHoles<After, Found, [...Steps, 0]>
+      ? ReadHoles<After, Found, [...Steps, 0]>
       : Rest extends `${infer Content}}${infer After}`
         ? BeforeFormat<Content> extends `${string}{${string}`
           ? Content extends `${string}{${infer Inner}`
-            ? TemplateHoles<`{${Inner}}${After}`, Found, [...Steps, 0]>
+            ? ReadHoles<`{${Inner}}${After}`, Found, [...Steps, 0]>
             : Found
-          : AlignmentFits<Content> extends false
-            ? TemplateHoles<After, Found, [...Steps, 0]>
-            : IsName<HoleName<Content>> extends infer Named
-              ? Named extends true
-                ? TemplateHoles<After, [...Found, HoleName<Content>], [...Steps, 0]>
-                : Named extends false
-                  ? TemplateHoles<After, Found, [...Steps, 0]>
-                  : string[]
-              : never
+          : TooLong<BeforeFormat<Content>> extends true
+            ? string[]
+            : AlignmentFits<Content> extends false
+              ? ReadHoles<After, Found, [...Steps, 0]>
+              : IsName<HoleName<Content>> extends infer Named
+                ? Named extends true
+                  ? ReadHoles<After, [...Found, HoleName<Content>], [...Steps, 0]>
+                  : Named extends false
+                    ? ReadHoles<After, Found, [...Steps, 0]>
+                    : string[]
+                : never
         : Found
     : Found;
+
+/**
+ * The names of a template's holes, in order, repeats included (see {@link ReadHoles}); `string[]` for a template whose
+ * text the compiler does not know (see {@link IsTemplateText}).
+ *
+ * @example type H = TemplateHoles<'{User} from {@Location} at {0}'>; // ['User', 'Location', '0']
+ */
+export type TemplateHoles<T extends string> = IsTemplateText<T> extends true ? ReadHoles<T> : string[];
 
 /**
  * The holes a call's values bind, named holes taking one value each, left to right, as `captureProperties` binds
@@ -208,11 +231,14 @@ type UpToIndex<Index extends string, Acc extends unknown[] = []> = `${Acc['lengt
     ? unknown[]
     : UpToIndex<Index, [...Acc, unknown]>;
 
+/** A positional name as the index `parseTemplate` reads from it (`Number('01')`): without its leading zeros. */
+type IndexOf<Name extends string> = WithoutLeadingZeros<Name> extends '' ? '0' : WithoutLeadingZeros<Name>;
+
 type Longest<Indexes extends string[], Acc extends unknown[] = []> = Indexes extends [
   infer Head extends string,
   ...infer Tail extends string[],
 ]
-  ? UpToIndex<Head> extends infer Values extends unknown[]
+  ? UpToIndex<IndexOf<Head>> extends infer Values extends unknown[]
     ? number extends Values['length']
       ? unknown[]
       : Acc extends [...Values, ...unknown[]]
@@ -224,19 +250,35 @@ type Longest<Indexes extends string[], Acc extends unknown[] = []> = Indexes ext
 type UnknownEach<Names extends string[]> = { [K in keyof Names]: unknown };
 
 /**
+ * Whether `T` is a template whose text the compiler knows: a string literal. Not `string`, nor a pattern that a
+ * template literal with a substitution is typed as under `const` (`` `{${key}}` `` is `{${string}}`, which may be
+ * `{Name}` or `{not a hole}`), nor `Uppercase<string>`, nor a branded `string & { … }`: their text is known only at
+ * run time, so they are not checked, as a `string` is not. A pattern keys an index signature, so an empty object
+ * fits a `Record` of it; a literal keys a required property.
+ */
+type IsTemplateText<T extends string> = T extends `${infer Text}`
+  ? string extends Text
+    ? false
+    : Record<never, never> extends Record<Text, unknown>
+      ? false
+      : true
+  : false;
+
+/**
  * The values a template literal takes, as a tuple: one per hole up to the last new name (see `BoundHoles`), or, when every hole is
- * positional (`{0}`, `{1}`), the highest index plus one. A non-literal `string` takes `unknown[]`, and
- * so does a template whose holes {@link TemplateHoles} cannot all read (`string[]`).
+ * positional (`{0}`, `{1}`), the highest index plus one. A non-literal `string` takes `unknown[]` (see
+ * {@link IsTemplateText}), and so does a template whose holes {@link TemplateHoles} cannot all read (`string[]`).
  *
  * @example type V = TemplateValues<'User {UserId} from {@Location}'>; // [unknown, unknown]
  */
-export type TemplateValues<T extends string> = string extends T
-  ? unknown[]
-  : number extends TemplateHoles<T>['length']
-    ? unknown[]
-    : AllPositional<TemplateHoles<T>> extends true
-      ? Longest<TemplateHoles<T>>
-      : UnknownEach<BoundHoles<TemplateHoles<T>>>;
+export type TemplateValues<T extends string> =
+  IsTemplateText<T> extends true
+    ? number extends ReadHoles<T>['length']
+      ? unknown[]
+      : AllPositional<ReadHoles<T>> extends true
+        ? Longest<ReadHoles<T>>
+        : UnknownEach<BoundHoles<ReadHoles<T>>>
+    : unknown[];
 
 // Tail-recursive (the result carried along), so TypeScript follows it for up to 1 000 names; built as
 // `${Head}, ${JoinNames<Tail>}` it stopped at 50 ("Type instantiation is excessively deep").
@@ -249,9 +291,9 @@ type JoinNames<Names extends string[], Joined extends string = ''> = Names exten
 
 type Expected<T extends string, Count extends number> = Count extends 0
   ? 'no values expected'
-  : AllPositional<TemplateHoles<T>> extends true
-    ? `${Count} ${Count extends 1 ? 'value' : 'values'} expected (positional {0}…{${Longest<TemplateHoles<T>> extends [unknown, ...infer Rest] ? Rest['length'] : 0}})`
-    : `${Count} ${Count extends 1 ? 'value' : 'values'} expected (${JoinNames<BoundHoles<TemplateHoles<T>>>})`;
+  : AllPositional<ReadHoles<T>> extends true
+    ? `${Count} ${Count extends 1 ? 'value' : 'values'} expected (positional {0}…{${Longest<ReadHoles<T>> extends [unknown, ...infer Rest] ? Rest['length'] : 0}})`
+    : `${Count} ${Count extends 1 ? 'value' : 'values'} expected (${JoinNames<BoundHoles<ReadHoles<T>>>})`;
 
 /**
  * The type a mistaken log call's first argument is checked against, so the compiler's message names
@@ -268,11 +310,11 @@ export interface TemplateMismatch<Problem extends string> {
  * when it fits any of them (which one runs is known only at run time), and a mismatch names the
  * problem with each. `unknown` absorbs the rest of a union, so one fitting member is enough.
  */
-type CheckTemplate<T extends string, Values extends readonly unknown[]> = string extends T
-  ? unknown
-  : T extends string
+type CheckTemplate<T extends string, Values extends readonly unknown[]> = T extends string
+  ? IsTemplateText<T> extends true
     ? CheckOneTemplate<T, Values>
-    : never;
+    : unknown
+  : never;
 
 type CheckOneTemplate<T extends string, Values extends readonly unknown[]> =
   TemplateValues<T> extends infer Wanted extends unknown[]

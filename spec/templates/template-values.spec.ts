@@ -19,7 +19,10 @@ function diagnostics(source: string): { code: number; text: string }[] {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'rxlog-template-values-'));
   try {
     const file = path.join(dir, 'check.ts');
-    fs.writeFileSync(file, `import type { CheckLogArguments, TemplateValues } from ${JSON.stringify(TYPES)};\n${source}`);
+    fs.writeFileSync(
+      file,
+      `import type { CheckLogArguments, TemplateHoles, TemplateValues } from ${JSON.stringify(TYPES)};\n${source}`,
+    );
     const program = ts.createProgram([file], { strict: true, noEmit: true, target: ts.ScriptTarget.ES2022, skipLibCheck: true });
     return ts
       .getPreEmitDiagnostics(program)
@@ -40,7 +43,8 @@ describe('TemplateValues and CheckLogArguments', () => {
         const positional: TemplateValues<'{1} then {0} and {1}'> = ['a', 'b'];
         const literalBraces: TemplateValues<'{{A}} {B}'> = [1];
         const loose: TemplateValues<string> = [1, 2, 3];
-        export { two, positional, literalBraces, loose };
+        const holes: TemplateHoles<'{User} from {@Location} at {0}'> = ['User', 'Location', '0'];
+        export { two, positional, literalBraces, loose, holes };
       `),
     ).toEqual([]);
   });
@@ -75,6 +79,21 @@ describe('TemplateValues and CheckLogArguments', () => {
       diagnostics(`
         const fits: CheckLogArguments<'${holes(120)}', [${Array.from({ length: 120 }, (_, i) => i).join(', ')}]> = 'anything';
         export { fits };
+      `),
+    ).toEqual([]);
+  });
+});
+
+describe('TemplateHoles of a template whose text is known only at run time', () => {
+  // TemplateHoles<string> was [] (no holes), and TemplateHoles<`{${string}}`> read the pattern as text: a user's type
+  // built on it claimed a template typed string has no holes.
+  it('is string[], as TemplateValues is unknown[]', () => {
+    expect(
+      diagnostics(`
+        declare const key: string;
+        const template = \`{\${key}} {B}\` as const;
+        const loose: [TemplateHoles<string>, TemplateHoles<typeof template>, TemplateValues<typeof template>] = [['A'], ['A', 'B', 'C'], [1, 2, 3]];
+        export { loose };
       `),
     ).toEqual([]);
   });
@@ -236,12 +255,42 @@ describe('TemplateValues reads non-ASCII names as parseTemplate does, or does no
     expect(diagnostics(`${checks.join('\n')}\nexport { ${names} };`)).toEqual([]);
   });
 
-  it('reads a hole name of 3 000 characters without "excessively deep"', () => {
+  it('reads a hole name of 500 characters', () => {
     expect(
       diagnostics(`
-      const fits: CheckLogArguments<'{${'x'.repeat(3000)}} {${'中'.repeat(3000)}}', [1, 2]> = 'anything';
-      export { fits };
+      const fits: TemplateValues<'{${'x'.repeat(500)}} {${'1'.repeat(500)}x}'> = [1];
+      type Problem = CheckLogArguments<'{${'x'.repeat(500)}}', []>['rxlog: the values do not match the template'];
+      const problem: Problem = '1 value expected (${'x'.repeat(500)}), 0 given';
+      export { fits, problem };
     `),
     ).toEqual([]);
+  });
+});
+
+describe('TemplateValues leaves a template with a long hole unchecked', () => {
+  // Each part of a hole was read by a recursive type, a step per character (digits, dotted parts) or per four (a
+  // name) or sixteen (leading zeros of an alignment), and TypeScript stops one at 1 000 steps: a name of 4 001
+  // characters, 1 000 digits, 1 000 dotted parts or 16 000 zeros failed the user's build with TS2589 "Type
+  // instantiation is excessively deep", for a call that runs as it should. A hole of 512 characters or more before
+  // its format is not read: the template takes any number of values.
+  const cases: [what: string, hole: string, holes: number][] = [
+    ['a name of 4 001 characters', `{${'x'.repeat(4001)}}`, 1],
+    ['a name of 5 000 CJK characters', `{${'中'.repeat(5000)}}`, 1],
+    ['a positional index of 1 500 digits', `{${'1'.repeat(1500)}}`, 1],
+    ['a name of 1 200 dotted parts', `{${'a.'.repeat(1200)}b}`, 1],
+    ['an alignment of 20 000 leading zeros', `{A,${'0'.repeat(20000)}5}`, 1],
+    ['a name of 600 characters that is no name', `{${'not a name '.repeat(60)}}`, 0],
+  ];
+
+  it.each(cases)('parseTemplate reads a hole with %s', (_what, hole, holes) => {
+    expect(parseTemplate(hole).tokens.filter((token) => token.kind === 'property')).toHaveLength(holes);
+  });
+
+  it('accepts any number of values for such a template, without "excessively deep"', () => {
+    const checks = cases.map(
+      ([, hole], i) =>
+        `const l${i}: [CheckLogArguments<'{A} ${hole}', []>, CheckLogArguments<'${hole} {B}', [1, 2, 3]>, TemplateValues<'${hole}'>] = ['anything', 'anything', [1, 2]];`,
+    );
+    expect(diagnostics(`${checks.join('\n')}\nexport { ${cases.map((_, i) => `l${i}`).join(', ')} };`)).toEqual([]);
   });
 });
