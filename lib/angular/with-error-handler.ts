@@ -1,6 +1,5 @@
-import { HttpErrorResponse } from '@angular/common/http';
+import type { HttpErrorResponse } from '@angular/common/http';
 import { ErrorHandler, inject, Injector, isDevMode } from '@angular/core';
-import { Router } from '@angular/router';
 import { checkOptionKeys } from '../core/check-option-keys';
 import { expectOption } from '../core/expect-option';
 import { SelfLog } from '../core/self-log';
@@ -9,6 +8,7 @@ import type { Logger } from '../pipeline/logger';
 import { currentRoute, type RouteProperties } from './current-route';
 import { httpFailureCause } from './http-failure-cause';
 import { redactQuery } from './redact-query';
+import { ROUTER_HOLDER } from './router-holder';
 import { rxlogFeature, type RxlogFeature } from './rxlog-feature';
 import { RXLOG_LOGGER } from './rxlog-tokens';
 
@@ -23,8 +23,8 @@ export interface ErrorHandlerOptions {
 /**
  * A `provideRxlog` feature: replaces Angular's ErrorHandler with one that logs every uncaught
  * error as an `error` event, `Uncaught error on {Route}: {ErrorMessage}`, with the error as the
- * event's exception and the active route (`Route`, `RoutePattern`) when the app has a Router;
- * in dev mode it also keeps Angular's console output. An `HttpErrorResponse` is logged by its
+ * event's exception and the active route (`Route`, `RoutePattern`) when `withRouterContext()` is
+ * given too; in dev mode it also keeps Angular's console output. An `HttpErrorResponse` is logged by its
  * message (query values redacted) with `StatusCode` and `Url`. Together with
  * `provideBrowserGlobalErrorListeners()` (Angular 20+) it receives uncaught errors and unhandled
  * promise rejections outside Angular too, and logs each error once even if Angular reports it
@@ -59,7 +59,6 @@ class RxlogErrorHandler extends ErrorHandler {
   // a global listener) it is the same report, logged once; later, it is another occurrence (a
   // constant error thrown again, an error replayed to a new subscriber) and is logged again.
   private readonly reported = new WeakMap<object, number>();
-  private router: Router | null | undefined;
 
   constructor(
     logger: Logger,
@@ -102,12 +101,16 @@ class RxlogErrorHandler extends ErrorHandler {
     }
   }
 
+  /**
+   * The route, from the Router withRouterContext() took when the injector started: injecting the
+   * Router here by its class would bundle @angular/router into every app, those without routes too.
+   */
   private route(): RouteProperties | undefined {
     try {
-      if (this.router === undefined) this.router = this.injector.get(Router, null);
-      return this.router === null ? undefined : currentRoute(this.router);
+      const router = this.injector.get(ROUTER_HOLDER, null)?.router ?? null;
+      return router === null ? undefined : currentRoute(router);
     } catch {
-      // Not yet constructible (the error came from the router's own dependencies), or its state unreadable.
+      // The router's state unreadable.
       return undefined;
     }
   }
@@ -141,7 +144,7 @@ function readUncaught(value: unknown): Uncaught {
 
 function readValue(value: unknown): Uncaught {
   if (value instanceof Error) return { message: errorMessage(value), exception: value };
-  if (value instanceof HttpErrorResponse) {
+  if (isHttpErrorResponse(value)) {
     const url = value.url;
     // A timeout and a refused connection both read "0 undefined": what HttpClient kept says which.
     const text = value.message + httpFailureCause(value);
@@ -162,6 +165,21 @@ function readValue(value: unknown): Uncaught {
     if (typeof message === 'string') return { message, exception };
   }
   return { message: String(value), exception };
+}
+
+/**
+ * Whether the value is HttpClient's HttpErrorResponse, read by its shape: `instanceof` would bundle
+ * HttpClient's module into apps that never make a request. Its `name` is set by HttpClient itself.
+ */
+function isHttpErrorResponse(value: unknown): value is HttpErrorResponse {
+  if (typeof value !== 'object' || value === null) return false;
+  const { name, status, message, url } = value as Partial<Record<keyof HttpErrorResponse, unknown>>;
+  return (
+    name === 'HttpErrorResponse' &&
+    typeof status === 'number' &&
+    typeof message === 'string' &&
+    (url === null || typeof url === 'string')
+  );
 }
 
 /**
