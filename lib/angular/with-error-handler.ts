@@ -10,7 +10,7 @@ import { httpFailureCause } from './http-failure-cause';
 import { redactQuery } from './redact-query';
 import { ROUTER_HOLDER } from './router-holder';
 import { rxlogFeature, type RxlogFeature } from './rxlog-feature';
-import { RXLOG_LOGGER } from './rxlog-tokens';
+import { RXLOG_LOGGER, RXLOG_LOGGER_SLOT } from './rxlog-tokens';
 
 /** Options of {@link withErrorHandler}. */
 export interface ErrorHandlerOptions {
@@ -47,13 +47,16 @@ export function withErrorHandler(options: ErrorHandlerOptions = {}): RxlogFeatur
   );
   /* eslint-enable @typescript-eslint/no-unnecessary-condition */
   return rxlogFeature('error-handler', [
-    { provide: ErrorHandler, useFactory: () => new RxlogErrorHandler(inject(RXLOG_LOGGER), inject(Injector), options) },
+    { provide: ErrorHandler, useFactory: () => new RxlogErrorHandler(inject(Injector), options) },
   ]);
 }
 
 /** Angular's ErrorHandler, logging to rxlog. Made by `withErrorHandler()`. */
 class RxlogErrorHandler extends ErrorHandler {
-  private readonly log: Logger;
+  // Taken at the first error, not when Angular makes the handler: what configure injects (a
+  // service, a sink) may inject the ErrorHandler, which would then need the logger being built.
+  private log: Logger | undefined;
+  private readonly sourceContext: string;
   private readonly console: boolean;
   // When each error object was last logged: reported again within DOUBLE_REPORT_MS (by a zone and
   // a global listener) it is the same report, logged once; later, it is another occurrence (a
@@ -61,12 +64,11 @@ class RxlogErrorHandler extends ErrorHandler {
   private readonly reported = new WeakMap<object, number>();
 
   constructor(
-    logger: Logger,
     private readonly injector: Injector,
     options: ErrorHandlerOptions,
   ) {
     super();
-    this.log = logger.forContext('SourceContext', options.sourceContext ?? 'ErrorHandler');
+    this.sourceContext = options.sourceContext ?? 'ErrorHandler';
     this.console = options.console ?? isDevMode();
   }
 
@@ -80,6 +82,17 @@ class RxlogErrorHandler extends ErrorHandler {
       if (last !== undefined && now - last < DOUBLE_REPORT_MS) return;
       this.reported.set(unwrapped, now);
     }
+    const logger = this.logger();
+    if (logger === undefined) {
+      // Reported while configure builds the logger, after it failed, or once the injector is
+      // destroyed: printed as Angular prints it, not lost.
+      SelfLog.write(
+        'withErrorHandler: no logger for an uncaught error (reported before the logger was built, or after its injector was destroyed); printed to the console',
+        unwrapped,
+      );
+      this.print(error);
+      return;
+    }
     try {
       const route = this.route();
       const { message, exception, properties } = readUncaught(unwrapped);
@@ -87,18 +100,37 @@ class RxlogErrorHandler extends ErrorHandler {
         route === undefined ? 'Uncaught error: {ErrorMessage}' : 'Uncaught error on {Route}: {ErrorMessage}';
       const args = route === undefined ? [message] : [route.Route, message];
       const extra = route === undefined ? properties : { ...route, ...properties };
-      const log = extra === undefined ? this.log : this.log.child(extra);
+      const log = extra === undefined ? logger : logger.child(extra);
       if (exception !== undefined) log.error(exception, template, ...args);
       else log.error(template, ...args);
     } catch (failure) {
       SelfLog.write('withErrorHandler: logging an uncaught error failed', failure);
     }
-    if (!this.console) return;
+    if (this.console) this.print(error);
+  }
+
+  /** Angular's own output, `console.error('ERROR', error)`. */
+  private print(error: unknown): void {
     try {
       super.handleError(error);
     } catch (failure) {
       SelfLog.write('withErrorHandler: printing an uncaught error to the console failed', failure);
     }
+  }
+
+  /** The logger, once provideRxlog has built it; undefined while its configure runs. */
+  private logger(): Logger | undefined {
+    if (this.log === undefined) {
+      try {
+        if (this.injector.get(RXLOG_LOGGER_SLOT, null)?.building === true) return undefined;
+        this.log = this.injector.get(RXLOG_LOGGER).forContext('SourceContext', this.sourceContext);
+      } catch {
+        // configure failed (and the bootstrap with it: Angular reports that very error here), or
+        // the injector is destroyed.
+        return undefined;
+      }
+    }
+    return this.log;
   }
 
   /**

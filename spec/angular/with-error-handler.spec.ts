@@ -6,10 +6,10 @@ import vm from 'node:vm';
 import { DOCUMENT } from '@angular/common';
 import { HttpErrorResponse } from '@angular/common/http';
 import { provideLocationMocks } from '@angular/common/testing';
-import { ErrorHandler } from '@angular/core';
+import { ErrorHandler, inject } from '@angular/core';
 import { provideRouter, Router } from '@angular/router';
 import { build } from 'esbuild';
-import { ConfigurationError, MemorySink } from '../../lib/index';
+import { ConfigurationError, MemorySink, SelfLog } from '../../lib/index';
 import { provideRxlog, withErrorHandler, withRouterContext } from '../../lib/angular/index';
 
 const routes = [{ path: 'orders/:id', children: [] }];
@@ -296,6 +296,44 @@ void describe('withErrorHandler', () => {
     );
     // ok(===), not equal(): comparing or printing the Error would read its message.
     assert.ok(memory.events[0].exception === error, 'the Error itself is the exception');
+    injector.destroy();
+  });
+
+  // Angular's ErrorHandler is what everything reports to, so services inject it: a configure that
+  // injected it (or a service or sink that does) failed the bootstrap with "NG0200: Circular
+  // dependency detected for InjectionToken rxlog Logger", since the handler needed the logger
+  // before the logger was built.
+  void it('lets configure inject the ErrorHandler, and prints what is reported while the logger is built', () => {
+    const memory = new MemorySink();
+    const printed: unknown[][] = [];
+    const diagnostics: string[] = [];
+    const original = console.error;
+    console.error = (...args: unknown[]) => void printed.push(args);
+    SelfLog.enable((line) => diagnostics.push(String(line)));
+    const early = new Error('reported while configure runs');
+    let injector: ReturnType<typeof testInjector> | undefined;
+    try {
+      injector = testInjector([
+        provideRxlog(
+          (c) => {
+            inject(ErrorHandler).handleError(early);
+            return c.writeTo.sink(memory);
+          },
+          withErrorHandler({ console: false }),
+        ),
+      ]);
+    } finally {
+      console.error = original;
+      SelfLog.disable();
+    }
+    assert.deepEqual(printed, [['ERROR', early]], 'not lost: printed as Angular prints it');
+    assert.equal(diagnostics.length, 1);
+    assert.match(diagnostics[0], /before the logger was built/);
+    injector.get(ErrorHandler).handleError(new Error('later'));
+    assert.deepEqual(
+      memory.events.map((e) => e.renderMessage()),
+      ['Uncaught error: later'],
+    );
     injector.destroy();
   });
 
