@@ -1,3 +1,4 @@
+import { isPlatformServer } from '@angular/common';
 import {
   DestroyRef,
   ENVIRONMENT_INITIALIZER,
@@ -7,6 +8,7 @@ import {
   Injector,
   makeEnvironmentProviders,
   NgZone,
+  PLATFORM_ID,
   type Provider,
   type ValueProvider,
 } from '@angular/core';
@@ -101,7 +103,9 @@ function createAppLogger(configure: RxlogConfigure, own: ReadonlySet<unknown>): 
     slot.building = false;
   }
   slot.logger = logger;
-  const uninstall = outside(() => installPageHideFlush(logger));
+  // On a server there is no page to hide, and a global scope that is an EventTarget (Deno,
+  // Cloudflare Workers) would hold every render's logger until it closed.
+  const uninstall = isPlatformServer(inject(PLATFORM_ID)) ? () => undefined : outside(() => installPageHideFlush(logger));
   const destroyRef = inject(DestroyRef);
   const appDestroyRef = inject(APP_DESTROY_REF, { optional: true });
   let closed = false;
