@@ -1,16 +1,15 @@
 import { testInjector } from './test-injector'; // first: loads Angular's JIT compiler
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import path from 'node:path';
 import vm from 'node:vm';
 import { DOCUMENT } from '@angular/common';
 import { HttpErrorResponse } from '@angular/common/http';
 import { provideLocationMocks } from '@angular/common/testing';
 import { ErrorHandler, inject } from '@angular/core';
 import { provideRouter, Router } from '@angular/router';
-import { build } from 'esbuild';
 import { ConfigurationError, MemorySink, SelfLog } from '../../lib/index';
 import { provideRxlog, withErrorHandler, withRouterContext } from '../../lib/angular/index';
+import { bundleOf } from './bundle-of';
 
 const routes = [{ path: 'orders/:id', children: [] }];
 
@@ -25,30 +24,12 @@ function setup(options: Parameters<typeof withErrorHandler>[0] = { console: fals
   return { memory, injector, handler: injector.get(ErrorHandler) };
 }
 
-/** The Angular modules, and their names, a bundle of this source imports (Angular external, as an app's build sees them). */
-async function angularImports(source: string): Promise<string[]> {
-  const result = await build({
-    stdin: { contents: source, resolveDir: path.join(__dirname, '..', '..', 'lib', 'angular'), loader: 'ts' },
-    bundle: true,
-    minify: true,
-    format: 'esm',
-    platform: 'browser',
-    external: ['@angular/*', 'rxjs'],
-    write: false,
-    logLevel: 'silent',
-  });
-  const code = result.outputFiles[0].text;
-  return [...code.matchAll(/import\s*\{([^}]*)\}\s*from\s*"(@angular\/[^"]+)"/g)]
-    .map(([, names, from]) => `${from}: ${names}`)
-    .sort();
-}
-
 void describe('withErrorHandler', () => {
   // An app without a Router (or without HttpClient) paid for both: withErrorHandler referred to the
   // Router class and to HttpErrorResponse, so `ng build` of such an app grew by 95 KB (23 KB
   // transferred), @angular/router's Router and what it injects.
   void it("brings neither the Router nor HttpClient into an app's bundle", async () => {
-    const imports = await angularImports(
+    const { angularImports: imports } = await bundleOf(
       `import { provideRxlog, withErrorHandler } from './index'; console.log(provideRxlog((c) => c, withErrorHandler()));`,
     );
     assert.deepEqual(
