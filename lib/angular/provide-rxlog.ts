@@ -1,4 +1,3 @@
-import { isPlatformServer } from '@angular/common';
 import {
   DestroyRef,
   ENVIRONMENT_INITIALIZER,
@@ -104,8 +103,10 @@ function createAppLogger(configure: RxlogConfigure, own: ReadonlySet<unknown>): 
   }
   slot.logger = logger;
   // On a server there is no page to hide, and a global scope that is an EventTarget (Deno,
-  // Cloudflare Workers) would hold every render's logger until it closed.
-  const uninstall = isPlatformServer(inject(PLATFORM_ID)) ? () => undefined : outside(() => installPageHideFlush(logger));
+  // Cloudflare Workers) would hold every render's logger until it closed. 'server' is what
+  // isPlatformServer compares with: importing @angular/common for it would load, in an app that
+  // bundles provideRxlog alone, classes that need the Angular compiler or linker.
+  const uninstall = inject(PLATFORM_ID) === 'server' ? () => undefined : outside(() => installPageHideFlush(logger));
   const destroyRef = inject(DestroyRef);
   const appDestroyRef = inject(APP_DESTROY_REF, { optional: true });
   let closed = false;
