@@ -7,6 +7,7 @@ import {
   Injector,
   makeEnvironmentProviders,
   NgZone,
+  PLATFORM_ID,
   type Provider,
   type ValueProvider,
 } from '@angular/core';
@@ -101,7 +102,11 @@ function createAppLogger(configure: RxlogConfigure, own: ReadonlySet<unknown>): 
     slot.building = false;
   }
   slot.logger = logger;
-  const uninstall = outside(() => installPageHideFlush(logger));
+  // On a server there is no page to hide, and a global scope that is an EventTarget (Deno,
+  // Cloudflare Workers) would hold every render's logger until it closed. 'server' is what
+  // isPlatformServer compares with: importing @angular/common for it would load, in an app that
+  // bundles provideRxlog alone, classes that need the Angular compiler or linker.
+  const uninstall = inject(PLATFORM_ID) === 'server' ? () => undefined : outside(() => installPageHideFlush(logger));
   const destroyRef = inject(DestroyRef);
   const appDestroyRef = inject(APP_DESTROY_REF, { optional: true });
   let closed = false;

@@ -7,7 +7,7 @@ import {
 } from '@angular/common/http';
 import { isPlatformServer, PlatformLocation } from '@angular/common';
 import { inject, PLATFORM_ID } from '@angular/core';
-import { defer, type Observable, tap } from 'rxjs';
+import { defer, Observable, tap } from 'rxjs';
 import { isLevelName, type LogLevelName } from '../core/log-level';
 import { SelfLog } from '../core/self-log';
 import type { Logger } from '../pipeline/logger';
@@ -26,7 +26,10 @@ import { checkedHttpLoggingOptions } from './with-http-logging';
  * `HTTP {Method} {Url} responded {StatusCode} in {ElapsedMs} ms` (or `failed`, with
  * `ErrorMessage`), with query values redacted, at a level chosen by the status (see
  * `withHttpLogging`); a request cancelled before its answer is logged as `cancelled`, and one that
- * a later interceptor ends without any response (`EMPTY`) as `ended without a response` (a warning). Requests to
+ * a later interceptor ends without any response (`EMPTY`) as `ended without a response` (a warning), and
+ * one answered on the turn it is made, without a network request (Angular's SSR transfer cache
+ * while the page hydrates: the server logged the request), at `debug` as `answered … without a
+ * network request`. Requests to
  * the logger's own endpoints, requests marked with `RXLOG_SINK_REQUEST` in their HttpContext, and
  * requests a sink makes with HttpClient synchronously while it writes (its `emit`, `flush` or
  * `close`), are passed through untouched, so logging never feeds itself. Without `provideRxlog`
@@ -103,7 +106,7 @@ function logRequest(
   // Per attempt, when it is subscribed: an interceptor before this one that retries
   // (next(request).pipe(retry(2))) subscribes again to what this one returned, and each attempt
   // is timed from its own start, carries its own correlation id and is logged on its own.
-  return defer(() => {
+  return new Observable<HttpEvent<unknown>>((subscriber) => {
     const started = now();
     const attempt: Attempt = { live: true };
     const correlated = correlate(handled(request, attempt), options, page);
@@ -114,43 +117,69 @@ function logRequest(
       return own === undefined || correlated.properties === undefined ? own : own.child(correlated.properties);
     };
     let settled = false;
+    // Whether the attempt is still being subscribed to: a response that comes then was answered
+    // without a request (no backend answers on the turn it is called), by Angular's SSR transfer
+    // cache while the page hydrates (an interceptor after this one), or by an interceptor's cache or mock.
+    let subscribing = true;
     // An interceptor after this one that throws instead of returning an Observable fails this
     // attempt like any other failure: logged, and its very error handed on.
-    return defer(() => next(correlated.request)).pipe(
-      tap({
-        next: (event) => {
-          if (event.type !== HttpEventType.Response) return;
-          settled = true;
-          write(log(), options, base, event.status, elapsedSince(started), undefined);
-        },
-        error: (error: unknown) => {
-          settled = true;
-          const { status, raw, answered } = readFailure(error);
-          // HttpClient's messages quote the URL of the answer: the request's, or the one fetch or a
-          // redirect gave it (percent-encoded, absolute). Its secrets stay out of the log too.
-          const message = [request.urlWithParams, answered].reduce((text, quoted) => hideUrl(text, quoted, redact), raw);
-          write(log(), options, base, status, elapsedSince(started), message);
-        },
-        // An interceptor after this one that answers with no response at all (EMPTY: a request
-        // it blocks or serves elsewhere): the caller's Observable completes with nothing.
-        complete: () => {
-          if (settled) return;
-          settled = true;
-          log()?.warning(
-            'HTTP {Method} {Url} ended without a response after {ElapsedMs} ms',
-            base.method,
-            base.url,
-            elapsedSince(started),
-          );
-        },
-        unsubscribe: () => {
-          if (settled) return;
-          settled = true;
-          log()?.information('HTTP {Method} {Url} cancelled after {ElapsedMs} ms', base.method, base.url, elapsedSince(started));
-        },
-        finalize: () => (attempt.live = false),
-      }),
-    );
+    const subscription = defer(() => next(correlated.request))
+      .pipe(
+        tap({
+          next: (event) => {
+            if (event.type !== HttpEventType.Response) return;
+            settled = true;
+            // The server that rendered the page logged the request itself; logged again here at
+            // information, each request of the first page would reach the log server twice, the
+            // second with a latency of ~0 and a correlation id sent nowhere.
+            if (subscribing)
+              logger()
+                ?.forContext('SourceContext', sourceContext)
+                .debug(
+                  'HTTP {Method} {Url} answered {StatusCode} without a network request in {ElapsedMs} ms',
+                  base.method,
+                  base.url,
+                  event.status,
+                  elapsedSince(started),
+                );
+            else write(log(), options, base, event.status, elapsedSince(started), undefined);
+          },
+          error: (error: unknown) => {
+            settled = true;
+            const { status, raw, answered } = readFailure(error);
+            // HttpClient's messages quote the URL of the answer: the request's, or the one fetch or a
+            // redirect gave it (percent-encoded, absolute). Its secrets stay out of the log too.
+            const message = [request.urlWithParams, answered].reduce((text, quoted) => hideUrl(text, quoted, redact), raw);
+            write(log(), options, base, status, elapsedSince(started), message);
+          },
+          // An interceptor after this one that answers with no response at all (EMPTY: a request
+          // it blocks or serves elsewhere): the caller's Observable completes with nothing.
+          complete: () => {
+            if (settled) return;
+            settled = true;
+            log()?.warning(
+              'HTTP {Method} {Url} ended without a response after {ElapsedMs} ms',
+              base.method,
+              base.url,
+              elapsedSince(started),
+            );
+          },
+          unsubscribe: () => {
+            if (settled) return;
+            settled = true;
+            log()?.information(
+              'HTTP {Method} {Url} cancelled after {ElapsedMs} ms',
+              base.method,
+              base.url,
+              elapsedSince(started),
+            );
+          },
+          finalize: () => (attempt.live = false),
+        }),
+      )
+      .subscribe(subscriber);
+    subscribing = false;
+    return subscription;
   });
 }
 

@@ -1,7 +1,18 @@
 import type { Sink } from '../core/sink';
-import { HttpSink } from '../sinks/http/http-sink';
 
-/** The URLs a sink sends to: HttpSink and its subclasses (SeqSink, OtlpSink, LokiSink) say; other sinks send nowhere. */
+/**
+ * The URLs a sink sends to, as its `endpoints` say (HttpSink and its subclasses SeqSink, OtlpSink
+ * and LokiSink have them, and any sink may): read by shape, since `instanceof HttpSink` would
+ * bundle HttpSink and its offline store into every app, those that log to the console only.
+ * Other sinks send nowhere. Never throws.
+ */
 export function sinkEndpoints(sink: Sink): readonly string[] {
-  return sink instanceof HttpSink ? sink.endpoints : [];
+  try {
+    const endpoints: unknown = (sink as { endpoints?: unknown }).endpoints;
+    if (!Array.isArray(endpoints)) return [];
+    return endpoints.filter((url): url is string => typeof url === 'string');
+  } catch {
+    // A getter that throws names no endpoint.
+    return [];
+  }
 }

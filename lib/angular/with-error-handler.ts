@@ -1,6 +1,5 @@
-import { HttpErrorResponse } from '@angular/common/http';
+import type { HttpErrorResponse } from '@angular/common/http';
 import { ErrorHandler, inject, Injector, isDevMode } from '@angular/core';
-import { Router } from '@angular/router';
 import { checkOptionKeys } from '../core/check-option-keys';
 import { expectOption } from '../core/expect-option';
 import { SelfLog } from '../core/self-log';
@@ -9,8 +8,9 @@ import type { Logger } from '../pipeline/logger';
 import { currentRoute, type RouteProperties } from './current-route';
 import { httpFailureCause } from './http-failure-cause';
 import { redactQuery } from './redact-query';
+import { ROUTER_HOLDER } from './router-holder';
 import { rxlogFeature, type RxlogFeature } from './rxlog-feature';
-import { RXLOG_LOGGER } from './rxlog-tokens';
+import { RXLOG_LOGGER, RXLOG_LOGGER_SLOT } from './rxlog-tokens';
 
 /** Options of {@link withErrorHandler}. */
 export interface ErrorHandlerOptions {
@@ -23,8 +23,8 @@ export interface ErrorHandlerOptions {
 /**
  * A `provideRxlog` feature: replaces Angular's ErrorHandler with one that logs every uncaught
  * error as an `error` event, `Uncaught error on {Route}: {ErrorMessage}`, with the error as the
- * event's exception and the active route (`Route`, `RoutePattern`) when the app has a Router;
- * in dev mode it also keeps Angular's console output. An `HttpErrorResponse` is logged by its
+ * event's exception and the active route (`Route`, `RoutePattern`) when `withRouterContext()` is
+ * given too; in dev mode it also keeps Angular's console output. An `HttpErrorResponse` is logged by its
  * message (query values redacted) with `StatusCode` and `Url`. Together with
  * `provideBrowserGlobalErrorListeners()` (Angular 20+) it receives uncaught errors and unhandled
  * promise rejections outside Angular too, and logs each error once even if Angular reports it
@@ -47,27 +47,28 @@ export function withErrorHandler(options: ErrorHandlerOptions = {}): RxlogFeatur
   );
   /* eslint-enable @typescript-eslint/no-unnecessary-condition */
   return rxlogFeature('error-handler', [
-    { provide: ErrorHandler, useFactory: () => new RxlogErrorHandler(inject(RXLOG_LOGGER), inject(Injector), options) },
+    { provide: ErrorHandler, useFactory: () => new RxlogErrorHandler(inject(Injector), options) },
   ]);
 }
 
 /** Angular's ErrorHandler, logging to rxlog. Made by `withErrorHandler()`. */
 class RxlogErrorHandler extends ErrorHandler {
-  private readonly log: Logger;
+  // Taken at the first error, not when Angular makes the handler: what configure injects (a
+  // service, a sink) may inject the ErrorHandler, which would then need the logger being built.
+  private log: Logger | undefined;
+  private readonly sourceContext: string;
   private readonly console: boolean;
   // When each error object was last logged: reported again within DOUBLE_REPORT_MS (by a zone and
   // a global listener) it is the same report, logged once; later, it is another occurrence (a
   // constant error thrown again, an error replayed to a new subscriber) and is logged again.
   private readonly reported = new WeakMap<object, number>();
-  private router: Router | null | undefined;
 
   constructor(
-    logger: Logger,
     private readonly injector: Injector,
     options: ErrorHandlerOptions,
   ) {
     super();
-    this.log = logger.forContext('SourceContext', options.sourceContext ?? 'ErrorHandler');
+    this.sourceContext = options.sourceContext ?? 'ErrorHandler';
     this.console = options.console ?? isDevMode();
   }
 
@@ -81,6 +82,17 @@ class RxlogErrorHandler extends ErrorHandler {
       if (last !== undefined && now - last < DOUBLE_REPORT_MS) return;
       this.reported.set(unwrapped, now);
     }
+    const logger = this.logger();
+    if (logger === undefined) {
+      // Reported while configure builds the logger, after it failed, or once the injector is
+      // destroyed: printed as Angular prints it, not lost.
+      SelfLog.write(
+        'withErrorHandler: no logger for an uncaught error (reported before the logger was built, or after its injector was destroyed); printed to the console',
+        unwrapped,
+      );
+      this.print(error);
+      return;
+    }
     try {
       const route = this.route();
       const { message, exception, properties } = readUncaught(unwrapped);
@@ -88,13 +100,17 @@ class RxlogErrorHandler extends ErrorHandler {
         route === undefined ? 'Uncaught error: {ErrorMessage}' : 'Uncaught error on {Route}: {ErrorMessage}';
       const args = route === undefined ? [message] : [route.Route, message];
       const extra = route === undefined ? properties : { ...route, ...properties };
-      const log = extra === undefined ? this.log : this.log.child(extra);
+      const log = extra === undefined ? logger : logger.child(extra);
       if (exception !== undefined) log.error(exception, template, ...args);
       else log.error(template, ...args);
     } catch (failure) {
       SelfLog.write('withErrorHandler: logging an uncaught error failed', failure);
     }
-    if (!this.console) return;
+    if (this.console) this.print(error);
+  }
+
+  /** Angular's own output, `console.error('ERROR', error)`. */
+  private print(error: unknown): void {
     try {
       super.handleError(error);
     } catch (failure) {
@@ -102,12 +118,31 @@ class RxlogErrorHandler extends ErrorHandler {
     }
   }
 
+  /** The logger, once provideRxlog has built it; undefined while its configure runs. */
+  private logger(): Logger | undefined {
+    if (this.log === undefined) {
+      try {
+        if (this.injector.get(RXLOG_LOGGER_SLOT, null)?.building === true) return undefined;
+        this.log = this.injector.get(RXLOG_LOGGER).forContext('SourceContext', this.sourceContext);
+      } catch {
+        // configure failed (and the bootstrap with it: Angular reports that very error here), or
+        // the injector is destroyed.
+        return undefined;
+      }
+    }
+    return this.log;
+  }
+
+  /**
+   * The route, from the Router withRouterContext() took when the injector started: injecting the
+   * Router here by its class would bundle @angular/router into every app, those without routes too.
+   */
   private route(): RouteProperties | undefined {
     try {
-      if (this.router === undefined) this.router = this.injector.get(Router, null);
-      return this.router === null ? undefined : currentRoute(this.router);
+      const router = this.injector.get(ROUTER_HOLDER, null)?.router ?? null;
+      return router === null ? undefined : currentRoute(router);
     } catch {
-      // Not yet constructible (the error came from the router's own dependencies), or its state unreadable.
+      // The router's state unreadable.
       return undefined;
     }
   }
@@ -141,7 +176,7 @@ function readUncaught(value: unknown): Uncaught {
 
 function readValue(value: unknown): Uncaught {
   if (value instanceof Error) return { message: errorMessage(value), exception: value };
-  if (value instanceof HttpErrorResponse) {
+  if (isHttpErrorResponse(value)) {
     const url = value.url;
     // A timeout and a refused connection both read "0 undefined": what HttpClient kept says which.
     const text = value.message + httpFailureCause(value);
@@ -162,6 +197,21 @@ function readValue(value: unknown): Uncaught {
     if (typeof message === 'string') return { message, exception };
   }
   return { message: String(value), exception };
+}
+
+/**
+ * Whether the value is HttpClient's HttpErrorResponse, read by its shape: `instanceof` would bundle
+ * HttpClient's module into apps that never make a request. Its `name` is set by HttpClient itself.
+ */
+function isHttpErrorResponse(value: unknown): value is HttpErrorResponse {
+  if (typeof value !== 'object' || value === null) return false;
+  const { name, status, message, url } = value as Partial<Record<keyof HttpErrorResponse, unknown>>;
+  return (
+    name === 'HttpErrorResponse' &&
+    typeof status === 'number' &&
+    typeof message === 'string' &&
+    (url === null || typeof url === 'string')
+  );
 }
 
 /**

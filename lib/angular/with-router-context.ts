@@ -1,22 +1,18 @@
-import { ENVIRONMENT_INITIALIZER, inject, InjectionToken } from '@angular/core';
+import { ENVIRONMENT_INITIALIZER, inject } from '@angular/core';
 import { Router } from '@angular/router';
 import type { Enricher } from '../core/enricher';
 import { SelfLog } from '../core/self-log';
 import { currentRoute } from './current-route';
+import { ROUTER_HOLDER } from './router-holder';
 import { rxlogFeature, type RxlogFeature } from './rxlog-feature';
 import { RXLOG_CONFIGURATION_STEPS, type RxlogConfigurationStep } from './rxlog-tokens';
-
-/**
- * The Router the enricher reads, one holder per injector: the same providers serve every app and
- * every server render in a process, and each one's events carry its own route.
- */
-const ROUTER_HOLDER = new InjectionToken<{ router: Router | null }>('rxlog router of withRouterContext');
 
 /**
  * A `provideRxlog` feature: every event carries the current route, `Route` (the URL without its
  * query, fragment and matrix parameters) and `RoutePattern` (the matched route configuration's path, e.g.
  * `/orders/:id`), read from the Router's state when the event is logged. Properties the event already
- * has are kept. Needs `configure` to return the LoggerConfiguration (not a created Logger).
+ * has are kept, and `withErrorHandler()` names the route in its message. Needs `configure` to
+ * return the LoggerConfiguration (not a created Logger).
  *
  * @example
  * bootstrapApplication(App, {

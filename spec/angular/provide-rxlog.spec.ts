@@ -2,7 +2,7 @@ import { testInjector, within } from './test-injector'; // first: loads Angular'
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { DOCUMENT } from '@angular/common';
-import { EnvironmentInjector, inject, InjectionToken, NgZone, provideZonelessChangeDetection } from '@angular/core';
+import { EnvironmentInjector, inject, InjectionToken, NgZone, PLATFORM_ID, provideZonelessChangeDetection } from '@angular/core';
 import { provideRouter, Router, type Routes } from '@angular/router';
 import { ConfigurationError, HttpSink, LoggerConfiguration, MemorySink, type LogEvent } from '../../lib/index';
 import { injectLogger, provideRxlog, RXLOG_LOGGER, withErrorHandler, withRouterContext } from '../../lib/angular/index';
@@ -97,6 +97,33 @@ void describe('provideRxlog', () => {
         [...listeners].filter(([, set]) => set.size > 0).map(([type, set]) => `${type} ${set.size}`),
         [],
       );
+    } finally {
+      page.restore();
+    }
+  });
+
+  // Server runtimes whose global scope is an EventTarget (Deno, Cloudflare Workers, where Angular's
+  // AngularAppEngine renders) had two page listeners added to it by every render, for a page that
+  // never hides, and the render's logger reachable from the global until it closed.
+  void it('adds no page listener to the global scope when it runs on the server', () => {
+    const page = installFakePage();
+    const added: string[] = [];
+    const add = page.target.addEventListener.bind(page.target);
+    Object.assign(globalThis, {
+      addEventListener: (type: string, listener: EventListener) => {
+        added.push(type);
+        add(type, listener);
+      },
+    });
+    try {
+      for (const platform of ['server', 'browser']) {
+        const injector = testInjector([
+          { provide: PLATFORM_ID, useValue: platform },
+          provideRxlog((c) => c.writeTo.sink(new MemorySink())),
+        ]);
+        injector.destroy();
+      }
+      assert.deepEqual(added, ['pagehide', 'visibilitychange'], "the browser's only");
     } finally {
       page.restore();
     }

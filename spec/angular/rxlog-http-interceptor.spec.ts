@@ -11,6 +11,7 @@ import {
   withInterceptors,
   withJsonpSupport,
   withRequestsMadeViaParent,
+  ɵwithHttpTransferCache as withHttpTransferCache,
 } from '@angular/common/http';
 import { HttpTestingController, provideHttpClientTesting } from '@angular/common/http/testing';
 import { PlatformLocation } from '@angular/common';
@@ -728,6 +729,39 @@ void describe('rxlogHttpInterceptor', () => {
       assert.equal(memory.events.length, 1, `with provideRxlog: ${withProvideRxlog}`);
       injector.destroy();
     }
+  });
+
+  // Hydrating a server-rendered page, HttpClient answers the requests the server made from the
+  // transfer cache (provideClientHydration's withHttpTransferCache, an interceptor that runs after
+  // the app's), and no request leaves the browser. rxlog logged each as "responded 200 in 0.1 ms"
+  // at information, with a traceparent sent nowhere: the server had logged the real request, so
+  // every request of the first page reached the log server twice, once with a latency of ~0.
+  // withHttpTransferCache is Angular's private export that provideClientHydration uses (the rest
+  // of hydration needs a browser's DOM); the cache, its keys and its interceptor are Angular's own.
+  void it('logs a response the SSR transfer cache answers, with no request, at debug as such, not as a request', async () => {
+    const scope = globalThis as { ngServerMode?: boolean };
+    const { memory, injector, client, backend } = setup({ correlation: 'traceparent' }, [withHttpTransferCache({})], 'debug');
+    try {
+      // The server's render: the request goes out, and its answer is put in the transfer state.
+      scope.ngServerMode = true;
+      const onServer = firstValueFrom(client.get('/api/orders'));
+      backend.expectOne('/api/orders').flush([{ id: 7 }]);
+      await onServer;
+      // The browser's hydration: the same request is answered from that state.
+      scope.ngServerMode = false;
+      assert.deepEqual(await firstValueFrom(client.get('/api/orders')), [{ id: 7 }]);
+      backend.verify(); // no request left the browser
+    } finally {
+      delete scope.ngServerMode;
+    }
+    assert.deepEqual(
+      memory.events.map((e) => [e.level, e.renderMessage().replace(/ in [\d.]+ ms$/, ''), 'TraceId' in e.properties]),
+      [
+        ['information', 'HTTP GET /api/orders responded 200', true],
+        ['debug', 'HTTP GET /api/orders answered 200 without a network request', false],
+      ],
+    );
+    injector.destroy();
   });
 
   void it('passes requests through without provideRxlog', async () => {

@@ -5,10 +5,11 @@ import vm from 'node:vm';
 import { DOCUMENT } from '@angular/common';
 import { HttpErrorResponse } from '@angular/common/http';
 import { provideLocationMocks } from '@angular/common/testing';
-import { ErrorHandler } from '@angular/core';
+import { ErrorHandler, inject } from '@angular/core';
 import { provideRouter, Router } from '@angular/router';
-import { ConfigurationError, MemorySink } from '../../lib/index';
-import { provideRxlog, withErrorHandler } from '../../lib/angular/index';
+import { ConfigurationError, MemorySink, SelfLog } from '../../lib/index';
+import { provideRxlog, withErrorHandler, withRouterContext } from '../../lib/angular/index';
+import { bundleOf } from './bundle-of';
 
 const routes = [{ path: 'orders/:id', children: [] }];
 
@@ -18,12 +19,26 @@ function setup(options: Parameters<typeof withErrorHandler>[0] = { console: fals
     provideRouter(routes),
     provideLocationMocks(),
     { provide: DOCUMENT, useValue: { title: '' } },
-    provideRxlog((c) => c.writeTo.sink(memory), withErrorHandler(options)),
+    provideRxlog((c) => c.writeTo.sink(memory), withErrorHandler(options), withRouterContext()),
   ]);
   return { memory, injector, handler: injector.get(ErrorHandler) };
 }
 
 void describe('withErrorHandler', () => {
+  // An app without a Router (or without HttpClient) paid for both: withErrorHandler referred to the
+  // Router class and to HttpErrorResponse, so `ng build` of such an app grew by 95 KB (23 KB
+  // transferred), @angular/router's Router and what it injects.
+  void it("brings neither the Router nor HttpClient into an app's bundle", async () => {
+    const { angularImports: imports } = await bundleOf(
+      `import { provideRxlog, withErrorHandler } from './index'; console.log(provideRxlog((c) => c, withErrorHandler()));`,
+    );
+    assert.deepEqual(
+      imports.filter((line) => /^@angular\/(router|common\/http)/.test(line)),
+      [],
+      imports.join('\n'),
+    );
+  });
+
   void it('logs an uncaught error as an error event with the active route', async () => {
     const { memory, injector, handler } = setup();
     await injector.get(Router).navigateByUrl('/orders/42?token=secret');
@@ -262,6 +277,44 @@ void describe('withErrorHandler', () => {
     );
     // ok(===), not equal(): comparing or printing the Error would read its message.
     assert.ok(memory.events[0].exception === error, 'the Error itself is the exception');
+    injector.destroy();
+  });
+
+  // Angular's ErrorHandler is what everything reports to, so services inject it: a configure that
+  // injected it (or a service or sink that does) failed the bootstrap with "NG0200: Circular
+  // dependency detected for InjectionToken rxlog Logger", since the handler needed the logger
+  // before the logger was built.
+  void it('lets configure inject the ErrorHandler, and prints what is reported while the logger is built', () => {
+    const memory = new MemorySink();
+    const printed: unknown[][] = [];
+    const diagnostics: string[] = [];
+    const original = console.error;
+    console.error = (...args: unknown[]) => void printed.push(args);
+    SelfLog.enable((line) => diagnostics.push(String(line)));
+    const early = new Error('reported while configure runs');
+    let injector: ReturnType<typeof testInjector> | undefined;
+    try {
+      injector = testInjector([
+        provideRxlog(
+          (c) => {
+            inject(ErrorHandler).handleError(early);
+            return c.writeTo.sink(memory);
+          },
+          withErrorHandler({ console: false }),
+        ),
+      ]);
+    } finally {
+      console.error = original;
+      SelfLog.disable();
+    }
+    assert.deepEqual(printed, [['ERROR', early]], 'not lost: printed as Angular prints it');
+    assert.equal(diagnostics.length, 1);
+    assert.match(diagnostics[0], /before the logger was built/);
+    injector.get(ErrorHandler).handleError(new Error('later'));
+    assert.deepEqual(
+      memory.events.map((e) => e.renderMessage()),
+      ['Uncaught error: later'],
+    );
     injector.destroy();
   });
 
