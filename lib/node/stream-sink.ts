@@ -241,7 +241,8 @@ export class StreamSink implements Sink {
     const whole = skippedEvents(events.length - this.lines.length) ?? true;
     if (text.length === 0) return whole;
     const chunk = this.handToStream(events, text);
-    if (this.stream.errored || this.stream.destroyed) return false;
+    // Failed at once (EPIPE before write() returned, an 'error' emitted inside it): emit fails it.
+    if (this.unusable() !== undefined) return false;
     // Written before write() returned (a file or a TTY as stdout, a PassThrough): only Node's
     // callback, deferred to a later tick, is left.
     if (chunk.state === 'pending' && this.stream.writableLength === 0) this.chunkWritten(chunk);
@@ -274,8 +275,14 @@ export class StreamSink implements Sink {
       // (Node calls back only the writes it still buffered): its 'close' fails the batch, or the
       // logger's close would wait for it to its timeout, and forever under `strategy: 'flush'`.
       const onClose = (): void => reject(new Error('StreamSink: the stream closed before the write completed'));
+      // As in handToStream: a failure reported through 'error' alone fails the batch.
+      const onError = (error: Error): void => reject(error);
       this.stream.on('close', onClose);
-      onCleanup(() => this.stream.off('close', onClose));
+      this.stream.on('error', onError);
+      onCleanup(() => {
+        this.stream.off('close', onClose);
+        this.stream.off('error', onError);
+      });
       this.write(text, (error) => {
         this.onWritten(error);
         if (error) return reject(error);
@@ -528,8 +535,15 @@ export class StreamSink implements Sink {
     this.chunk = chunk;
     chunk.written = this.guard<void>((resolve, reject, onCleanup) => {
       const onClose = (): void => reject(new Error('StreamSink: the stream closed before the write completed'));
+      // A stream that is no Node Writable may report a failed write through 'error' alone, never
+      // calling it back nor closing: the batch would wait for it until the logger's close timeout.
+      const onError = (error: Error): void => reject(error);
       this.stream.on('close', onClose);
-      onCleanup(() => this.stream.off('close', onClose));
+      this.stream.on('error', onError);
+      onCleanup(() => {
+        this.stream.off('close', onClose);
+        this.stream.off('error', onError);
+      });
       this.write(buffer, (error) => {
         this.onWritten(error);
         if (error && chunk.state === 'pending') chunk.state = 'failed';

@@ -500,6 +500,46 @@ describe('StreamSink in a logger', () => {
     }
   });
 
+  // A stream that is no Node Writable (write, on and off only, as the options check accepts)
+  // reports a failure through 'error' alone: it never calls the write back, nor emits 'close'.
+  it("fails the batch whose write a stream reports failed only through 'error', without waiting for close's timeout", async () => {
+    const listeners = new Map<string, Set<(error: Error) => void>>();
+    const stream = {
+      write(): boolean {
+        setImmediate(() => listeners.get('error')?.forEach((listener) => listener(new Error('socket reset'))));
+        return true;
+      },
+      on(name: string, listener: (error: Error) => void): unknown {
+        if (!listeners.has(name)) listeners.set(name, new Set());
+        listeners.get(name)?.add(listener);
+        return this;
+      },
+      off(name: string, listener: (error: Error) => void): unknown {
+        listeners.get(name)?.delete(listener);
+        return this;
+      },
+    };
+    jest.useFakeTimers({ doNotFake: ['setImmediate', 'nextTick', 'queueMicrotask'] });
+    try {
+      const log = new LoggerConfiguration().writeTo
+        .sink(new StreamSink({ stream: stream as unknown as Writable, formatter: numbered }), {
+          name: 'stream',
+          batch: { size: 5, maxDelayMs: 1_000 },
+        })
+        .createLogger();
+      for (let n = 0; n < 10; n++) log.information('Event {N}', n);
+      let report: Awaited<ReturnType<typeof log.close>> | undefined;
+      const closing = log.close({ timeoutMs: 5_000 }).then((r) => (report = r));
+      for (let i = 0; i < 20 && report === undefined; i++) await tick();
+      await jest.advanceTimersByTimeAsync(1_000);
+      await closing;
+      expect(report?.timedOut).toBe(false);
+      expect(report?.sinks.stream).toEqual({ delivered: 0, dropped: 0, failed: 10, undelivered: 0 });
+    } finally {
+      jest.useRealTimers();
+    }
+  });
+
   it('holds a 20 000-event burst into a stream that stopped taking writes, past the general 10 000-event default', async () => {
     // A pipe whose reader is slow: every write() says "would block" and none completes.
     const stream = new Writable({ highWaterMark: 1, write: () => undefined });
