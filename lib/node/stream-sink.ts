@@ -240,16 +240,28 @@ export class StreamSink implements Sink {
     const text = this.format(events);
     const whole = skippedEvents(events.length - this.lines.length) ?? true;
     if (text.length === 0) return whole;
-    const chunk = this.handToStream(events, text);
+    // The write's outcome, for the chunk made below when the stream holds the batch; until then,
+    // what a callback that ran inside write() said.
+    let settle: ((error?: Error | null) => void) | undefined;
+    let early: { error?: Error | null } | undefined;
+    this.write(text, (error) => {
+      this.onWritten(error);
+      if (settle === undefined) early = { error };
+      else settle(error);
+    });
     // Failed at once (EPIPE before write() returned, an 'error' emitted inside it): emit fails it.
-    if (this.unusable() !== undefined) return false;
+    if (this.unusable() !== undefined || early?.error) return false;
     // Written before write() returned (a file or a TTY as stdout, a PassThrough): only Node's
-    // callback, deferred to a later tick, is left.
-    if (chunk.state === 'pending' && this.stream.writableLength === 0) this.chunkWritten(chunk);
-    if (chunk.state === 'written') return whole;
+    // callback, deferred to a later tick, is left. Nothing waits for it, so a loop that never
+    // yields leaves no listener or text behind per batch.
+    if (early !== undefined || this.stream.writableLength === 0) {
+      this.written += Buffer.byteLength(text, 'utf8');
+      return whole;
+    }
     // A stream that writes later (fs.createWriteStream, a socket) holds the batch: it counts
     // delivered only once written, so the pipeline offers it to `emit`, which waits for this write
     // instead of writing it again, and fails it if the write fails (ENOSPC on a full disk).
+    this.trackChunk(events, text, (done) => (settle = done));
     return false;
   }
 
@@ -530,7 +542,24 @@ export class StreamSink implements Sink {
   }
 
   /** Writes `buffer` through the stream (after whatever it holds); the chunk settles with the write. */
-  private handToStream(events: readonly LogEvent[], buffer: Buffer | string): StreamChunk {
+  private handToStream(events: readonly LogEvent[], buffer: Buffer): StreamChunk {
+    return this.trackChunk(events, buffer, (done) =>
+      this.write(buffer, (error) => {
+        this.onWritten(error);
+        done(error);
+      }),
+    );
+  }
+
+  /**
+   * The chunk of bytes the stream holds for `events`, settled by the write's callback: `start`
+   * makes the write (or, when made already, keeps the function its callback is to call).
+   */
+  private trackChunk(
+    events: readonly LogEvent[],
+    buffer: Buffer | string,
+    start: (done: (error?: Error | null) => void) => void,
+  ): StreamChunk {
     const chunk: StreamChunk = { events, buffer, state: 'pending' };
     this.chunk = chunk;
     chunk.written = this.guard<void>((resolve, reject, onCleanup) => {
@@ -544,8 +573,7 @@ export class StreamSink implements Sink {
         this.stream.off('close', onClose);
         this.stream.off('error', onError);
       });
-      this.write(buffer, (error) => {
-        this.onWritten(error);
+      start((error) => {
         if (error && chunk.state === 'pending') chunk.state = 'failed';
         else this.chunkWritten(chunk);
         if (error) reject(error);

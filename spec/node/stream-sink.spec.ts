@@ -99,6 +99,16 @@ describe('StreamSink', () => {
     expect(numbersIn(slow.chunks)).toEqual([0, 1, 2]);
   });
 
+  it('leaves no listener per batch on a stream that writes before write() returns, in a loop that never yields', () => {
+    const stream = new Writable({ write: (_chunk, _encoding, callback) => callback() });
+    const sink = new StreamSink({ stream, formatter: numbered });
+    const before = stream.listenerCount('close') + stream.listenerCount('error');
+    for (let i = 0; i < 50; i++) expect(sink.emitSync(makeEvents(3))).toBe(true);
+    // Each write's callback runs on a later tick: nothing may wait for it per batch meanwhile
+    // (50 batches would pass Node's 10-listener warning, and hold every batch's text).
+    expect(stream.listenerCount('close') + stream.listenerCount('error')).toBe(before);
+  });
+
   it('counts a batch emitSync handed to a stream that writes later once written, writing it once', async () => {
     const slow = slowStream(1 << 20);
     const sink = new StreamSink({ stream: slow.stream, formatter: numbered });
