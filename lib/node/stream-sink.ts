@@ -81,7 +81,8 @@ interface StreamChunk {
    * after any whose lines were out already (an async emit's batch is kept whole): all are out once it is.
    */
   readonly events: readonly LogEvent[];
-  readonly buffer: Buffer;
+  /** A Buffer on the pipe path; the text itself when `emitSync` hands a batch to any other stream. */
+  readonly buffer: Buffer | string;
   /** `taken`: written by the sink itself at exit, where Node would never write it. */
   state: 'pending' | 'written' | 'failed' | 'taken';
   /** Settles with the write (rejects when it failed, or the sink closed first). */
@@ -234,14 +235,34 @@ export class StreamSink implements Sink {
   emitSync(events: readonly LogEvent[]): boolean | EmitResult {
     if (this.unusable() !== undefined) return false;
     if (this.fd !== undefined) return this.emitSyncToPipe(events, this.fd);
-    if (this.stream.writableNeedDrain) return false;
+    // A batch handed earlier that the stream has not written yet goes first (the async path waits for it).
+    if (this.stream.writableNeedDrain || this.chunk?.state === 'pending') return false;
     const text = this.format(events);
-    if (text.length > 0) {
-      this.write(text, this.onWritten);
-      if (this.stream.errored || this.stream.destroyed) return false;
+    const whole = skippedEvents(events.length - this.lines.length) ?? true;
+    if (text.length === 0) return whole;
+    // The write's outcome, for the chunk made below when the stream holds the batch; until then,
+    // what a callback that ran inside write() said.
+    let settle: ((error?: Error | null) => void) | undefined;
+    let early: { error?: Error | null } | undefined;
+    this.write(text, (error) => {
+      this.onWritten(error);
+      if (settle === undefined) early = { error };
+      else settle(error);
+    });
+    // Failed at once (EPIPE before write() returned, an 'error' emitted inside it): emit fails it.
+    if (this.unusable() !== undefined || early?.error) return false;
+    // Written before write() returned (a file or a TTY as stdout, a PassThrough): only Node's
+    // callback, deferred to a later tick, is left. Nothing waits for it, so a loop that never
+    // yields leaves no listener or text behind per batch.
+    if (early !== undefined || this.stream.writableLength === 0) {
       this.written += Buffer.byteLength(text, 'utf8');
+      return whole;
     }
-    return skippedEvents(events.length - this.lines.length) ?? true;
+    // A stream that writes later (fs.createWriteStream, a socket) holds the batch: it counts
+    // delivered only once written, so the pipeline offers it to `emit`, which waits for this write
+    // instead of writing it again, and fails it if the write fails (ENOSPC on a full disk).
+    this.trackChunk(events, text, (done) => (settle = done));
+    return false;
   }
 
   /** Waits for `'drain'` if needed, writes the batch, and resolves once the stream has taken it. */
@@ -249,19 +270,31 @@ export class StreamSink implements Sink {
     const before = this.unusable();
     if (before !== undefined) throw before;
     if (this.fd !== undefined) return this.emitToPipe(events);
+    // The batch emitSync handed the stream (this one, offered again): it counts once written.
+    const pending = this.chunk?.state === 'pending' ? this.chunk.written : undefined;
+    // Failed for good when the stream did (a retry would hand it nothing), with the stream's own error.
+    if (pending !== undefined) await pending.catch((error: unknown) => Promise.reject(this.unusable() ?? error));
     if (this.stream.writableNeedDrain) await this.waitForDrain();
     const after = this.unusable();
     if (after !== undefined) throw after;
-    const text = this.format(events);
-    const skipped = skippedEvents(events.length - this.lines.length);
+    const skip = writtenOverlap(this.writtenAside, events);
+    const text = skip === events.length ? '' : this.format(skip === 0 ? events : events.slice(skip));
+    // The formatter's skipped events among those written before too (see `unformatted`).
+    const skipped = skippedEvents(this.skippedIn(events, events.length));
     if (text.length === 0) return skipped;
     await this.guard<void>((resolve, reject, onCleanup) => {
       // A stream destroyed while its write is under way may never call the write's callback
       // (Node calls back only the writes it still buffered): its 'close' fails the batch, or the
       // logger's close would wait for it to its timeout, and forever under `strategy: 'flush'`.
       const onClose = (): void => reject(new Error('StreamSink: the stream closed before the write completed'));
+      // As in handToStream: a failure reported through 'error' alone fails the batch.
+      const onError = (error: Error): void => reject(error);
       this.stream.on('close', onClose);
-      onCleanup(() => this.stream.off('close', onClose));
+      this.stream.on('error', onError);
+      onCleanup(() => {
+        this.stream.off('close', onClose);
+        this.stream.off('error', onError);
+      });
       this.write(text, (error) => {
         this.onWritten(error);
         if (error) return reject(error);
@@ -510,14 +543,37 @@ export class StreamSink implements Sink {
 
   /** Writes `buffer` through the stream (after whatever it holds); the chunk settles with the write. */
   private handToStream(events: readonly LogEvent[], buffer: Buffer): StreamChunk {
+    return this.trackChunk(events, buffer, (done) =>
+      this.write(buffer, (error) => {
+        this.onWritten(error);
+        done(error);
+      }),
+    );
+  }
+
+  /**
+   * The chunk of bytes the stream holds for `events`, settled by the write's callback: `start`
+   * makes the write (or, when made already, keeps the function its callback is to call).
+   */
+  private trackChunk(
+    events: readonly LogEvent[],
+    buffer: Buffer | string,
+    start: (done: (error?: Error | null) => void) => void,
+  ): StreamChunk {
     const chunk: StreamChunk = { events, buffer, state: 'pending' };
     this.chunk = chunk;
     chunk.written = this.guard<void>((resolve, reject, onCleanup) => {
       const onClose = (): void => reject(new Error('StreamSink: the stream closed before the write completed'));
+      // A stream that is no Node Writable may report a failed write through 'error' alone, never
+      // calling it back nor closing: the batch would wait for it until the logger's close timeout.
+      const onError = (error: Error): void => reject(error);
       this.stream.on('close', onClose);
-      onCleanup(() => this.stream.off('close', onClose));
-      this.write(buffer, (error) => {
-        this.onWritten(error);
+      this.stream.on('error', onError);
+      onCleanup(() => {
+        this.stream.off('close', onClose);
+        this.stream.off('error', onError);
+      });
+      start((error) => {
         if (error && chunk.state === 'pending') chunk.state = 'failed';
         else this.chunkWritten(chunk);
         if (error) reject(error);
@@ -535,7 +591,7 @@ export class StreamSink implements Sink {
   private chunkWritten(chunk: StreamChunk): void {
     if (chunk.state !== 'pending') return;
     chunk.state = 'written';
-    this.written += chunk.buffer.length;
+    this.written += typeof chunk.buffer === 'string' ? Buffer.byteLength(chunk.buffer, 'utf8') : chunk.buffer.length;
     this.writtenAside = chunk.events;
   }
 
@@ -565,9 +621,10 @@ export class StreamSink implements Sink {
       this.writtenAside = rest.events;
     }
     const chunk = this.chunk;
-    const held = chunk?.state === 'pending' ? chunk.buffer.length : 0;
+    const buffer = chunk?.state === 'pending' ? asBuffer(chunk.buffer) : undefined;
+    const held = buffer?.length ?? 0;
     if (this.stream.writableLength !== held + this.takenBytes) return false;
-    if (chunk !== undefined && chunk.state === 'pending') {
+    if (chunk !== undefined && buffer !== undefined) {
       // The bytes Node's pipe handle has not written yet: the tail of our chunk, the only thing it holds.
       const left = (this.stream as { _handle?: { writeQueueSize?: unknown } })._handle?.writeQueueSize;
       if (typeof left !== 'number' || !(left >= 0 && left <= held)) return false;
@@ -576,7 +633,7 @@ export class StreamSink implements Sink {
       // The sink owns the rest from now on: Node writes nothing more at exit.
       chunk.state = 'taken';
       this.takenBytes += held;
-      if (!this.finishAtExit(fd, chunk.buffer, held - left, chunk.events)) return false;
+      if (!this.finishAtExit(fd, buffer, held - left, chunk.events)) return false;
       this.writtenAside = chunk.events;
     }
     const waiting = this.waiting;
@@ -725,6 +782,11 @@ function lineEnds(lines: readonly string[], lineEvents: readonly number[], from:
     ends.push(offset);
   }
   return ends;
+}
+
+/** The bytes of a chunk (on the pipe path, where `takeOver` needs them, always a Buffer already). */
+function asBuffer(data: Buffer | string): Buffer {
+  return typeof data === 'string' ? Buffer.from(data, 'utf8') : data;
 }
 
 /** Marks an error as one a retry cannot cure. */
