@@ -13,7 +13,7 @@ import { TextFormatter } from '../../../lib/formatting/text-formatter';
 import { PartialDeliveryError } from '../../../lib/core/errors/partial-delivery-error';
 import { SelfLog } from '../../../lib/core/self-log';
 import { nodeHttpFetch } from '../../../lib/node/http/node-http-fetch';
-import { CLEF_CONTENT_TYPE, HttpSink } from '../../../lib/sinks/http/http-sink';
+import { CLEF_CONTENT_TYPE, HttpSink, MAX_EMPTY_READS } from '../../../lib/sinks/http/http-sink';
 import { createIngestHandler } from '../../../lib/node/ingest/create-ingest-handler';
 import { LokiSink } from '../../../lib/sinks/http/loki-sink';
 import { OtlpSink } from '../../../lib/sinks/http/otlp-sink';
@@ -1296,5 +1296,88 @@ describe('a custom fetch that answers with thenables', () => {
     await nextMacrotask();
     expect(await outcome).toBe('sent');
     expect(thens()).toBeLessThanOrEqual(MAX_NESTED_THENABLES + 1);
+  });
+});
+
+// Found by a review: a custom fetch's answer whose body yields empty chunks without end (a stream
+// whose pull enqueues an empty Uint8Array each time, a reader whose read() resolves at once with
+// one) was read for ever, on microtasks alone: no timer fired, not even the request's timeout, and
+// the event loop starved. Both fakes stop after 10 000 reads only so that a regression fails here
+// instead of hanging jest.
+describe('a custom fetch whose answer yields empty chunks without end', () => {
+  const sinks: [string, (fetch: typeof globalThis.fetch) => HttpSink][] = [
+    ['HttpSink', (fetch) => new HttpSink({ url: 'http://127.0.0.1:1/', fetch, timeoutMs: 600_000 })],
+    ['SeqSink', (fetch) => new SeqSink({ serverUrl: 'http://127.0.0.1:1', fetch, timeoutMs: 600_000 })],
+    ['OtlpSink', (fetch) => new OtlpSink({ endpoint: 'http://127.0.0.1:1/', fetch, timeoutMs: 600_000 })],
+    ['LokiSink', (fetch) => new LokiSink({ url: 'http://127.0.0.1:1/', fetch, timeoutMs: 600_000 })],
+  ];
+  const bodies: [string, () => { body: ReadableStream<Uint8Array>; reads: () => number; cancelled: () => boolean }][] = [
+    [
+      'a stream whose pull enqueues an empty chunk',
+      () => {
+        let reads = 0;
+        let cancelled = false;
+        const body = new ReadableStream<Uint8Array>({
+          pull: (controller) => (++reads > 10_000 ? controller.close() : controller.enqueue(new Uint8Array(0))),
+          cancel: () => void (cancelled = true),
+        });
+        return { body, reads: () => reads, cancelled: () => cancelled };
+      },
+    ],
+    [
+      'a reader whose read() resolves at once with an empty chunk',
+      () => {
+        let reads = 0;
+        let cancelled = false;
+        const reader = {
+          read: () => Promise.resolve(++reads > 10_000 ? { done: true } : { done: false, value: new Uint8Array(0) }),
+          cancel: () => Promise.resolve(void (cancelled = true)),
+        };
+        const body = { getReader: () => reader } as unknown as ReadableStream<Uint8Array>;
+        return { body, reads: () => reads, cancelled: () => cancelled };
+      },
+    ],
+  ];
+  const cases = sinks.flatMap(([name, make]) => bodies.map(([shape, body]) => [name, shape, make, body] as const));
+
+  it.each(cases)(
+    '%s reads %s a bounded number of times, then the status decides: 200 delivers, 400 fails',
+    async (_, _shape, make, makeBody) => {
+      for (const [status, outcome] of [
+        [200, 'delivered'],
+        [400, 'HttpStatusError 400'],
+      ] as const) {
+        const { body, reads, cancelled } = makeBody();
+        const answer = { ok: status === 200, status, statusText: '', type: 'basic', headers: new Headers(), body };
+        let macrotask = false;
+        setImmediate(() => (macrotask = true));
+        const result = await make(() => Promise.resolve(answer as unknown as Response))
+          .emit([makeEvent()])
+          .then(
+            () => 'delivered',
+            (error: unknown) => (error instanceof HttpStatusError ? `HttpStatusError ${error.status}` : String(error)),
+          );
+        expect(result).toBe(outcome);
+        // Microtasks alone: what was read ended before the event loop's next turn, and was cancelled.
+        expect(macrotask).toBe(false);
+        // One read past the bound; a stream pulls one chunk ahead of the reader.
+        expect(reads()).toBeLessThanOrEqual(MAX_EMPTY_READS + 2);
+        expect(cancelled()).toBe(true);
+      }
+    },
+  );
+
+  it('reads a body that yields an empty chunk now and then to its end', async () => {
+    const chunks = ['', 'bad', '', '', ' ', ...Array<string>(MAX_EMPTY_READS).fill(''), 'request'];
+    const body = new ReadableStream<Uint8Array>({
+      pull: (controller) => {
+        const next = chunks.shift();
+        if (next === undefined) controller.close();
+        else controller.enqueue(new TextEncoder().encode(next));
+      },
+    });
+    const answer = { ok: false, status: 400, statusText: 'Bad Request', type: 'basic', headers: new Headers(), body };
+    const sink = new HttpSink({ url: 'http://127.0.0.1:1/', fetch: () => Promise.resolve(answer as unknown as Response) });
+    await expect(sink.emit([makeEvent()])).rejects.toThrow('answered 400 Bad Request: bad request');
   });
 });
