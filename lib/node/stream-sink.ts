@@ -26,7 +26,8 @@ export interface StreamSinkOptions {
    * Longest wait for a stalled reader of stdout or stderr (a pipe or a socket) while the process
    * exits, in milliseconds, over the whole exit: what is not written by then is reported
    * undelivered. Also the longest `close()` waits for writes the stream has not completed yet
-   * (with `endOnClose`, for the stream to finish), and `flush()` for the stream to drain. Default
+   * (with `endOnClose`, for the stream to finish), and `flush()` for the stream to drain; and how
+   * long a batch waits for the stream before SelfLog says so (the wait goes on). Default
    * `1000`; a value past 2^31 - 1 (about 24.8 days) waits that long, as timers can.
    */
   syncFlushTimeoutMs?: number | undefined;
@@ -187,6 +188,8 @@ export class StreamSink implements Sink {
   private anyUnformatted = false;
   private failure: Error | undefined;
   private closed = false;
+  /** Whether SelfLog heard of the stall under way (see `emit`). */
+  private stallReported = false;
   private written = 0;
   private readonly waits = new Set<(error: Error) => void>();
   /** Writes handed to the stream whose callback has not run yet: the `'error'` listener stays until they settle. */
@@ -265,8 +268,35 @@ export class StreamSink implements Sink {
     return false;
   }
 
-  /** Waits for `'drain'` if needed, writes the batch, and resolves once the stream has taken it. */
+  /**
+   * Waits for `'drain'` if needed, writes the batch, and resolves once the stream has taken it.
+   * The wait has no bound (back-pressure: later batches wait in the bounded queue, and close()
+   * ends it), but once it passes `syncFlushTimeoutMs` SelfLog says so, once per stall.
+   */
   async emit(events: readonly LogEvent[]): Promise<void | EmitResult> {
+    // Set by the timer below (a boolean, not narrowed to false).
+    let stalled = false as boolean;
+    const timer = setTimeout(() => {
+      stalled = true;
+      if (this.stallReported) return;
+      this.stallReported = true;
+      SelfLog.write(
+        'StreamSink: a batch has waited {TimeoutMs} ms for its stream (a reader that stopped or is slow); later batches wait in the queue, which drops the oldest, counted, once full',
+        this.syncFlushTimeoutMs,
+      );
+    }, this.syncFlushTimeoutMs);
+    // Says so only: never keeps a process alive.
+    timer.unref();
+    try {
+      return await this.emitNow(events);
+    } finally {
+      clearTimeout(timer);
+      // The stream took the batch in time: a later stall is a new one.
+      if (!stalled) this.stallReported = false;
+    }
+  }
+
+  private async emitNow(events: readonly LogEvent[]): Promise<void | EmitResult> {
     const before = this.unusable();
     if (before !== undefined) throw before;
     if (this.fd !== undefined) return this.emitToPipe(events);

@@ -178,6 +178,35 @@ describe('StreamSink', () => {
     expect(slow.peak()).toBeLessThanOrEqual(256 + 100 * 11);
   });
 
+  it('says again of a new stall once a batch was taken in time, never of a wait shorter than syncFlushTimeoutMs', async () => {
+    const diagnostics: string[] = [];
+    const subscription = SelfLog.events$.subscribe((d) => diagnostics.push(d.message));
+    jest.useFakeTimers({ doNotFake: ['setImmediate', 'nextTick', 'queueMicrotask'] });
+    try {
+      const slow = slowStream(16);
+      const sink = new StreamSink({ stream: slow.stream, formatter: numbered, syncFlushTimeoutMs: 200 });
+      const stalls = (): number => diagnostics.filter((m) => m.includes('StreamSink: a batch has waited 200 ms')).length;
+      // Each round: the stream needs draining, a batch waits `ms`, then the stream takes everything.
+      const round = async (ms: number): Promise<void> => {
+        sink.emitSync(makeEvents(3));
+        const emitted = sink.emit(makeEvents(2));
+        await jest.advanceTimersByTimeAsync(ms);
+        while (slow.release() > 0) await tick();
+        await emitted;
+      };
+      await round(250);
+      expect(stalls()).toBe(1);
+      await round(150);
+      expect(stalls()).toBe(1);
+      await round(250);
+      expect(stalls()).toBe(2);
+      expect(numbersIn(slow.chunks)).toEqual([0, 1, 2, 0, 1, 0, 1, 2, 0, 1, 0, 1, 2, 0, 1]);
+    } finally {
+      jest.useRealTimers();
+      subscription.unsubscribe();
+    }
+  });
+
   it('rejects a drain wait when the stream fails, and refuses batches after', async () => {
     const slow = slowStream(16);
     const sink = new StreamSink({ stream: slow.stream, formatter: numbered });
@@ -547,6 +576,50 @@ describe('StreamSink in a logger', () => {
       expect(report?.sinks.stream).toEqual({ delivered: 0, dropped: 0, failed: 10, undelivered: 0 });
     } finally {
       jest.useRealTimers();
+    }
+  });
+
+  // Found by a review: to a stream that never completes a write nor emits 'drain' (a reader that
+  // stopped), emit waits without a bound, by design (back-pressure: later batches wait in the
+  // bounded queue; the delivery stage has no emit timeout), but nothing said so until the queue
+  // reached warnAt (800 000 events by default), hours later at a low rate. Now SelfLog says so
+  // once per stall, after syncFlushTimeoutMs; the wait goes on, and close() counts what waited.
+  it('says once when a batch has waited syncFlushTimeoutMs for a stream that takes nothing, and close counts what waited', async () => {
+    const stream = new Writable({ highWaterMark: 1, write: () => undefined });
+    const diagnostics: string[] = [];
+    const subscription = SelfLog.events$.subscribe((d) => diagnostics.push(d.message));
+    jest.useFakeTimers();
+    try {
+      const log = new LoggerConfiguration().writeTo
+        .sink(new StreamSink({ stream, formatter: numbered, syncFlushTimeoutMs: 200 }), {
+          name: 'stream',
+          batch: { size: 3, maxDelayMs: 1_000 },
+        })
+        .createLogger();
+      const stalls = (): string[] => diagnostics.filter((m) => m.includes('StreamSink: a batch has waited'));
+      for (let n = 0; n < 3; n++) log.information('Event {N}', n);
+      await jest.advanceTimersByTimeAsync(199);
+      expect(stalls()).toEqual([]);
+      await jest.advanceTimersByTimeAsync(1);
+      expect(stalls()).toEqual([
+        expect.stringMatching(
+          /StreamSink: a batch has waited 200 ms for its stream \(a reader that stopped or is slow\); later batches wait in the queue, which drops the oldest, counted, once full$/,
+        ),
+      ]);
+      // Once per stall: the next batches wait in the queue, counted pending, and say nothing more.
+      for (let n = 3; n < 9; n++) log.information('Event {N}', n);
+      await jest.advanceTimersByTimeAsync(5_000);
+      expect(stalls()).toHaveLength(1);
+      expect(log.metrics().sinks.stream).toMatchObject({ received: 9, delivered: 0, failed: 0, pending: 9 });
+      let report: Awaited<ReturnType<typeof log.close>> | undefined;
+      const closing = log.close({ timeoutMs: 500 }).then((r) => (report = r));
+      await jest.advanceTimersByTimeAsync(1_000);
+      await closing;
+      expect(report?.timedOut).toBe(true);
+      expect(report?.sinks.stream).toEqual({ delivered: 0, dropped: 0, failed: 0, undelivered: 9 });
+    } finally {
+      jest.useRealTimers();
+      subscription.unsubscribe();
     }
   });
 
