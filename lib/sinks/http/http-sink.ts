@@ -34,12 +34,6 @@ export const CLEF_CONTENT_TYPE = 'application/vnd.serilog.clef';
 
 /** How much of a response body is read (for an error's excerpt, and to release the connection), in bytes; the rest is dropped. */
 export const RESPONSE_TEXT_MAX_BYTES = 16 * 1024;
-/**
- * Most empty chunks in a row read of a response body before it is dropped as stalled: a custom
- * fetch's stream that yields them without end would be read for ever, on microtasks alone, so that
- * not even the timeout could fire.
- */
-export const MAX_EMPTY_READS = 32;
 /** The answer of rxlog's ingest handler (createIngestHandler): the second number is the lines it rejected. */
 const INGEST_ANSWER = /^\{"accepted":\d+,"rejected":(\d+)[,}]/;
 
@@ -750,8 +744,8 @@ function globalFetch(kind: string): typeof fetch {
 
 /**
  * The start of a response body as text: at most `maxBytes` bytes are read, then the body is
- * cancelled (a hostile or broken server may send an endless one), as it is after
- * {@link MAX_EMPTY_READS} empty chunks in a row. Never rejects.
+ * cancelled (a hostile or broken server may send an endless one, a custom fetch endless empty
+ * chunks). Never rejects.
  */
 async function readText(response: Response, maxBytes: number): Promise<string> {
   try {
@@ -762,17 +756,17 @@ async function readText(response: Response, maxBytes: number): Promise<string> {
     const reader = body.getReader();
     const decoder = new TextDecoder();
     let text = '';
-    for (let read = 0, empty = 0; read < maxBytes;) {
+    for (let read = 0; read < maxBytes;) {
       const chunk = await adoptedPromise(() => reader.read());
       if (chunk.done) return text + decoder.decode();
       // Cut only a chunk past the bound: a custom fetch's stream may yield ArrayBuffers, which
       // TextDecoder reads but which have no subarray.
       const bytes = chunk.value;
-      // Dropped as a stalled body is at the timeout: the status decides.
-      if (bytes.byteLength > 0) empty = 0;
-      else if (++empty > MAX_EMPTY_READS) break;
       const room = maxBytes - read;
-      read += bytes.byteLength;
+      // An empty chunk counts as 512 bytes, so at most 32 are read: a custom fetch's body of them
+      // without end was read for ever, on microtasks alone (not even the timeout could fire). It is
+      // dropped as a stalled body is at the timeout: the status decides.
+      read += bytes.byteLength || 512;
       text += decoder.decode(bytes.byteLength > room ? bytes.subarray(0, room) : bytes, { stream: true });
     }
     adoptOutcome(

@@ -1,6 +1,6 @@
 import { adoptedPromise } from '../../core/adopt-outcome';
 import { SelfLog } from '../../core/self-log';
-import { RESPONSE_TEXT_MAX_BYTES as ANSWER_MAX_BYTES, MAX_EMPTY_READS } from './http-sink';
+import { RESPONSE_TEXT_MAX_BYTES as ANSWER_MAX_BYTES } from './http-sink';
 import { bodyExcerpt, HttpStatusError } from './http-status-error';
 import { redactUrl } from './http-redact-url';
 
@@ -72,21 +72,19 @@ export function lokiFetch(fetch: typeof globalThis.fetch, sinkName: () => string
 
 /**
  * The start of an answer's body as text, and whether that is all of it: at most 16 KiB is read,
- * then the body is cancelled (a hostile server may send an endless one), as it is after
- * MAX_EMPTY_READS empty chunks in a row. Never rejects.
+ * then the body is cancelled (a hostile server may send an endless one, a custom fetch endless empty chunks).
+ * Never rejects.
  */
 async function readAnswer(body: ReadableStream<Uint8Array>): Promise<[text: string, whole: boolean]> {
   const reader = body.getReader();
   const decoder = new TextDecoder();
   let text = '';
   try {
-    for (let read = 0, empty = 0; read <= ANSWER_MAX_BYTES;) {
+    for (let read = 0; read <= ANSWER_MAX_BYTES;) {
       const chunk = await adoptedPromise(() => reader.read());
       if (chunk.done) return [text + decoder.decode(), true];
-      // Endless empty chunks would be read for ever, on microtasks alone: cut off, as a stalled body is.
-      if (chunk.value.byteLength > 0) empty = 0;
-      else if (++empty > MAX_EMPTY_READS) break;
-      read += chunk.value.byteLength;
+      // Endless empty chunks would be read for ever, on microtasks alone: each counts 512 bytes, as in HttpSink.
+      read += chunk.value.byteLength || 512;
       text += decoder.decode(chunk.value, { stream: true });
     }
     reader.cancel().catch(() => undefined);
