@@ -190,8 +190,8 @@ type ReadHoles<T extends string, Found extends string[] = [], Steps extends 0[] 
     : Found;
 
 /**
- * The names of a template's holes, in order, repeats included (see {@link ReadHoles}); `string[]` for a template whose
- * text the compiler does not know (see {@link IsTemplateText}).
+ * The names of a template's holes, in order, repeats included (as `ReadHoles` reads them); `string[]` for a template whose
+ * text the compiler does not know (see `IsTemplateText`).
  *
  * @example type H = TemplateHoles<'{User} from {@Location} at {0}'>; // ['User', 'Location', '0']
  */
@@ -267,7 +267,7 @@ type IsTemplateText<T extends string> = T extends `${infer Text}`
 /**
  * The values a template literal takes, as a tuple: one per hole up to the last new name (see `BoundHoles`), or, when every hole is
  * positional (`{0}`, `{1}`), the highest index plus one. A non-literal `string` takes `unknown[]` (see
- * {@link IsTemplateText}), and so does a template whose holes {@link TemplateHoles} cannot all read (`string[]`).
+ * `IsTemplateText`), and so does a template whose holes {@link TemplateHoles} cannot all read (`string[]`).
  *
  * @example type V = TemplateValues<'User {UserId} from {@Location}'>; // [unknown, unknown]
  */
