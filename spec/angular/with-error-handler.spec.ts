@@ -368,23 +368,25 @@ void describe('withErrorHandler', () => {
     injector.destroy();
   });
 
-  // A sink or enricher that reports to the ErrorHandler synchronously (a catch that calls
-  // handleError) recursed until the stack overflowed, logging thousands of events on the way.
+  // A sink that reports to the ErrorHandler synchronously (a catch that calls handleError) was
+  // stopped only by the logger's re-entrancy guard, whose SelfLog line named the template
+  // ('Uncaught error: {ErrorMessage}'), not the error: which error it was was lost.
   void it('does not recurse when logging an error reports another synchronously; SelfLog names it', () => {
     const diagnostics: string[] = [];
-    let handler: ErrorHandler | undefined;
+    const target: { handler?: ErrorHandler } = {};
     let emitted = 0;
     const memory = new MemorySink();
     const reporting = {
       emit: () => {
         emitted += 1;
-        handler?.handleError(new Error(`reported by the sink ${emitted}`));
+        target.handler?.handleError(new Error(`reported by the sink ${emitted}`));
       },
     };
     const injector = testInjector([
       provideRxlog((c) => c.writeTo.sink(memory).writeTo.sink(reporting), withErrorHandler({ console: false })),
     ]);
-    handler = injector.get(ErrorHandler);
+    const handler = injector.get(ErrorHandler);
+    target.handler = handler;
     SelfLog.enable((line) => diagnostics.push(String(line)));
     try {
       assert.doesNotThrow(() => handler.handleError(new Error('the app failed')));
