@@ -352,6 +352,8 @@ void describe('withErrorHandler', () => {
     );
     assert.equal(memory.events[3].properties.SkippedErrors, 60);
     assert.equal(memory.events[3].properties.MaxErrorsPerSecond, 3);
+    // The logger's close keeps the process alive until it ends, on timers that must be real then.
+    context.mock.timers.reset();
     injector.destroy();
   });
 
@@ -365,6 +367,7 @@ void describe('withErrorHandler', () => {
     context.mock.timers.tick(5_000);
     assert.equal(memory.events.length, 20);
     assert.ok(memory.events.every((e) => e.properties.SkippedErrors === undefined));
+    context.mock.timers.reset();
     injector.destroy();
   });
 
