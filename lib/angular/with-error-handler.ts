@@ -1,5 +1,5 @@
 import type { HttpErrorResponse } from '@angular/common/http';
-import { ErrorHandler, inject, Injector, isDevMode } from '@angular/core';
+import { ErrorHandler, inject, Injector, isDevMode, NgZone } from '@angular/core';
 import { checkOptionKeys } from '../core/check-option-keys';
 import { expectOption } from '../core/expect-option';
 import { SelfLog } from '../core/self-log';
@@ -18,6 +18,13 @@ export interface ErrorHandlerOptions {
   console?: boolean | undefined;
   /** The `SourceContext` of the error events. Default `'ErrorHandler'`. */
   sourceContext?: string | undefined;
+  /**
+   * Most uncaught errors logged in one second, a positive integer or `Infinity`; the rest of that
+   * second are counted and logged as one `Skipped {SkippedErrors} uncaught errors` event when it
+   * ends. Stops a sink that fails asynchronously (its error comes back here) or an error thrown on
+   * every frame from flooding the log. Default `10`.
+   */
+  maxErrorsPerSecond?: number | undefined;
 }
 
 /**
@@ -36,14 +43,22 @@ export interface ErrorHandlerOptions {
 export function withErrorHandler(options: ErrorHandlerOptions = {}): RxlogFeature<'error-handler'> {
   /* eslint-disable @typescript-eslint/no-unnecessary-condition -- JavaScript callers can pass anything */
   expectOption(typeof options === 'object' && options !== null, 'withErrorHandler', 'an options object', options);
-  checkOptionKeys('withErrorHandler', options, ['console', 'sourceContext']);
-  const { console, sourceContext } = options;
+  checkOptionKeys('withErrorHandler', options, ['console', 'sourceContext', 'maxErrorsPerSecond']);
+  const { console, sourceContext, maxErrorsPerSecond } = options;
   expectOption(console === undefined || typeof console === 'boolean', 'withErrorHandler.console', 'a boolean', console);
   expectOption(
     sourceContext === undefined || (typeof sourceContext === 'string' && sourceContext !== ''),
     'withErrorHandler.sourceContext',
     'a non-empty string',
     sourceContext,
+  );
+  expectOption(
+    maxErrorsPerSecond === undefined ||
+      maxErrorsPerSecond === Infinity ||
+      (Number.isSafeInteger(maxErrorsPerSecond) && maxErrorsPerSecond > 0),
+    'withErrorHandler.maxErrorsPerSecond',
+    'a positive integer or Infinity',
+    maxErrorsPerSecond,
   );
   /* eslint-enable @typescript-eslint/no-unnecessary-condition */
   return rxlogFeature('error-handler', [
@@ -62,6 +77,16 @@ class RxlogErrorHandler extends ErrorHandler {
   // a global listener) it is the same report, logged once; later, it is another occurrence (a
   // constant error thrown again, an error replayed to a new subscriber) and is logged again.
   private readonly reported = new WeakMap<object, number>();
+  private readonly maxErrorsPerSecond: number;
+  // The rate window: when it started, how many errors it logged, how many it skipped, and the
+  // timer that logs the summary of the skipped ones when it ends.
+  private windowStart = -Infinity;
+  private logged = 0;
+  private skipped = 0;
+  private summaryTimer: ReturnType<typeof setTimeout> | undefined;
+  // Set while an error is logged or printed: an error reported meanwhile (by a sink, an enricher or
+  // a console.error that reports to the ErrorHandler) is not logged, so the handler cannot recurse.
+  private handling = false;
 
   constructor(
     private readonly injector: Injector,
@@ -70,18 +95,36 @@ class RxlogErrorHandler extends ErrorHandler {
     super();
     this.sourceContext = options.sourceContext ?? 'ErrorHandler';
     this.console = options.console ?? isDevMode();
+    this.maxErrorsPerSecond = options.maxErrorsPerSecond ?? DEFAULT_MAX_ERRORS_PER_SECOND;
   }
 
   override handleError(error: unknown): void {
     // Whatever was thrown (getters that throw, proxies, objects without a prototype), the handler
     // itself never throws: Angular calls it where nothing else would catch.
     const unwrapped = unwrap(error);
+    if (this.handling) {
+      SelfLog.write(
+        'withErrorHandler: an uncaught error reported while it logged another (by a sink, an enricher or console.error) is not logged, so that the handler cannot recurse',
+        unwrapped,
+      );
+      return;
+    }
+    const now = Date.now();
     if (typeof unwrapped === 'object' && unwrapped !== null) {
-      const now = Date.now();
       const last = this.reported.get(unwrapped);
       if (last !== undefined && now - last < DOUBLE_REPORT_MS) return;
       this.reported.set(unwrapped, now);
     }
+    if (!this.admit(now)) return;
+    this.handling = true;
+    try {
+      this.handle(error, unwrapped);
+    } finally {
+      this.handling = false;
+    }
+  }
+
+  private handle(error: unknown, unwrapped: unknown): void {
     const logger = this.logger();
     if (logger === undefined) {
       // Reported while configure builds the logger, after it failed, or once the injector is
@@ -107,6 +150,59 @@ class RxlogErrorHandler extends ErrorHandler {
       SelfLog.write('withErrorHandler: logging an uncaught error failed', failure);
     }
     if (this.console) this.print(error);
+  }
+
+  /**
+   * Whether an error reported at `now` is within maxErrorsPerSecond of its window; if not, it is
+   * counted, and the summary is logged when the window ends.
+   */
+  private admit(now: number): boolean {
+    if (now - this.windowStart >= RATE_WINDOW_MS || now < this.windowStart) {
+      // The timer may fire late (a busy page, a background tab): the summary comes first.
+      this.summarize();
+      this.windowStart = now;
+      this.logged = 0;
+    }
+    if (this.logged < this.maxErrorsPerSecond) {
+      this.logged += 1;
+      return true;
+    }
+    this.skipped += 1;
+    if (this.summaryTimer === undefined) {
+      const delay = this.windowStart + RATE_WINDOW_MS - now;
+      // Outside Angular's zone: the timer triggers no change detection and keeps no server render waiting.
+      const schedule = () => setTimeout(() => this.summarize(), delay);
+      try {
+        this.summaryTimer = this.injector.get(NgZone, null)?.runOutsideAngular(schedule) ?? schedule();
+      } catch {
+        // The injector is destroyed.
+        this.summaryTimer = schedule();
+      }
+    }
+    return false;
+  }
+
+  /** Logs how many errors the window skipped, if any. */
+  private summarize(): void {
+    if (this.summaryTimer !== undefined) clearTimeout(this.summaryTimer);
+    this.summaryTimer = undefined;
+    const skipped = this.skipped;
+    if (skipped === 0) return;
+    this.skipped = 0;
+    const template = 'Skipped {SkippedErrors} uncaught errors: more than {MaxErrorsPerSecond} a second';
+    this.handling = true;
+    try {
+      const logger = this.logger();
+      if (logger === undefined)
+        SelfLog.write(
+          `withErrorHandler: skipped ${skipped} uncaught errors (more than ${this.maxErrorsPerSecond} a second) while it had no logger`,
+        );
+      else logger.error(template, skipped, this.maxErrorsPerSecond);
+    } catch (failure) {
+      SelfLog.write('withErrorHandler: logging how many uncaught errors were skipped failed', failure);
+    } finally {
+      this.handling = false;
+    }
   }
 
   /** Angular's own output, `console.error('ERROR', error)`. */
@@ -150,6 +246,12 @@ class RxlogErrorHandler extends ErrorHandler {
 
 /** How long after it was logged the same error object reported again is taken as the same report. */
 const DOUBLE_REPORT_MS = 1_000;
+
+/** The window `maxErrorsPerSecond` counts in. */
+const RATE_WINDOW_MS = 1_000;
+
+/** The default of `maxErrorsPerSecond`. */
+const DEFAULT_MAX_ERRORS_PER_SECOND = 10;
 
 /** What an uncaught value tells: its message, the exception to log and extra properties. */
 interface Uncaught {

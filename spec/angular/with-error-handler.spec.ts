@@ -68,9 +68,18 @@ void describe('withErrorHandler', () => {
   void it('throws a ConfigurationError naming a bad or misspelt option', () => {
     const bad: [unknown, string][] = [
       [null, 'withErrorHandler: expected an options object, got null'],
-      [{ consol: false }, 'withErrorHandler: unknown option "consol" (expected one of console, sourceContext)'],
+      [
+        { consol: false },
+        'withErrorHandler: unknown option "consol" (expected one of console, sourceContext, maxErrorsPerSecond)',
+      ],
       [{ console: 'no' }, 'withErrorHandler.console: expected a boolean, got "no"'],
       [{ sourceContext: '' }, 'withErrorHandler.sourceContext: expected a non-empty string, got ""'],
+      [{ maxErrorsPerSecond: 0 }, 'withErrorHandler.maxErrorsPerSecond: expected a positive integer or Infinity, got number 0'],
+      [
+        { maxErrorsPerSecond: 2.5 },
+        'withErrorHandler.maxErrorsPerSecond: expected a positive integer or Infinity, got number 2.5',
+      ],
+      [{ maxErrorsPerSecond: '10' }, 'withErrorHandler.maxErrorsPerSecond: expected a positive integer or Infinity, got "10"'],
     ];
     for (const [options, message] of bad)
       assert.throws(
@@ -315,6 +324,113 @@ void describe('withErrorHandler', () => {
       memory.events.map((e) => e.renderMessage()),
       ['Uncaught error: later'],
     );
+    injector.destroy();
+  });
+
+  // An app error thrown on every animation frame (a template that throws in change detection).
+  void it('logs at most maxErrorsPerSecond errors a second, then one summary of the rest when the second ends', (context) => {
+    context.mock.timers.enable({ apis: ['Date', 'setTimeout', 'setInterval'], now: 1_000_000 });
+    const { memory, injector, handler } = setup({ console: false, maxErrorsPerSecond: 3 });
+    for (let frame = 0; frame < 120; frame += 1) {
+      handler.handleError(new Error(`frame ${frame}`));
+      context.mock.timers.tick(16);
+    }
+    context.mock.timers.tick(2_000);
+    // Frames 0 to 62 fall in the first second, 63 to 119 in the one that starts with frame 63.
+    assert.deepEqual(
+      memory.events.map((e) => e.renderMessage()),
+      [
+        'Uncaught error: frame 0',
+        'Uncaught error: frame 1',
+        'Uncaught error: frame 2',
+        'Skipped 60 uncaught errors: more than 3 a second',
+        'Uncaught error: frame 63',
+        'Uncaught error: frame 64',
+        'Uncaught error: frame 65',
+        'Skipped 54 uncaught errors: more than 3 a second',
+      ],
+    );
+    assert.equal(memory.events[3].properties.SkippedErrors, 60);
+    assert.equal(memory.events[3].properties.MaxErrorsPerSecond, 3);
+    // The logger's close keeps the process alive until it ends, on timers that must be real then.
+    context.mock.timers.reset();
+    injector.destroy();
+  });
+
+  // Normal apps keep what they had: a few errors a second are each logged, nothing skipped, no timer.
+  void it('logs every error of an app below the limit, with no summary', (context) => {
+    context.mock.timers.enable({ apis: ['Date', 'setTimeout', 'setInterval'], now: 1_000_000 });
+    const { memory, injector, handler } = setup();
+    for (let i = 0; i < 10; i += 1) handler.handleError(new Error(`error ${i}`));
+    context.mock.timers.tick(5_000);
+    for (let i = 10; i < 20; i += 1) handler.handleError(new Error(`error ${i}`));
+    context.mock.timers.tick(5_000);
+    assert.equal(memory.events.length, 20);
+    assert.ok(memory.events.every((e) => e.properties.SkippedErrors === undefined));
+    context.mock.timers.reset();
+    injector.destroy();
+  });
+
+  // A sink that reports to the ErrorHandler synchronously (a catch that calls handleError) was
+  // stopped only by the logger's re-entrancy guard, whose SelfLog line named the template
+  // ('Uncaught error: {ErrorMessage}'), not the error: which error it was was lost.
+  void it('does not recurse when logging an error reports another synchronously; SelfLog names it', () => {
+    const diagnostics: string[] = [];
+    const target: { handler?: ErrorHandler } = {};
+    let emitted = 0;
+    const memory = new MemorySink();
+    const reporting = {
+      emit: () => {
+        emitted += 1;
+        target.handler?.handleError(new Error(`reported by the sink ${emitted}`));
+      },
+    };
+    const injector = testInjector([
+      provideRxlog((c) => c.writeTo.sink(memory).writeTo.sink(reporting), withErrorHandler({ console: false })),
+    ]);
+    const handler = injector.get(ErrorHandler);
+    target.handler = handler;
+    SelfLog.enable((line) => diagnostics.push(String(line)));
+    try {
+      assert.doesNotThrow(() => handler.handleError(new Error('the app failed')));
+    } finally {
+      SelfLog.disable();
+    }
+    assert.deepEqual(
+      memory.events.map((e) => e.renderMessage()),
+      ['Uncaught error: the app failed'],
+    );
+    assert.equal(emitted, 1);
+    assert.equal(diagnostics.length, 1, diagnostics.join('\n'));
+    assert.match(diagnostics[0], /while it logged another.*reported by the sink 1/s);
+    injector.destroy();
+  });
+
+  // A console.error that reports to the ErrorHandler (error trackers patch it) recursed through the
+  // handler's own console output, with no logger call in between to stop it, until the stack overflowed.
+  void it('does not recurse through a console.error that reports to the ErrorHandler', () => {
+    const { memory, injector, handler } = setup({ console: true });
+    const diagnostics: string[] = [];
+    const original = console.error;
+    let printed = 0;
+    console.error = () => {
+      printed += 1;
+      handler.handleError(new Error(`reported by console.error ${printed}`));
+    };
+    SelfLog.enable((line) => diagnostics.push(String(line)));
+    try {
+      assert.doesNotThrow(() => handler.handleError(new Error('the app failed')));
+    } finally {
+      console.error = original;
+      SelfLog.disable();
+    }
+    assert.equal(printed, 1);
+    assert.deepEqual(
+      memory.events.map((e) => e.renderMessage()),
+      ['Uncaught error: the app failed'],
+    );
+    assert.equal(diagnostics.length, 1, diagnostics.join('\n'));
+    assert.match(diagnostics[0], /while it logged another.*reported by console.error 1/s);
     injector.destroy();
   });
 
