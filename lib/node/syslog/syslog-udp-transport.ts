@@ -27,8 +27,8 @@ function pickAddress(addresses: readonly ResolvedAddress[], refused: string | un
  * as `net.connect` does for TCP, and the socket (udp4 or udp6) matches the address found: a name
  * with IPv6 addresses only is reached too. UDP cannot confirm delivery: datagrams sent
  * while the receiver is down are lost. A refusal the kernel reports within two turns of a batch
- * (a receiver on this host or network: nothing listens on the port) fails that batch; one that comes
- * later (a distant host) is reported to SelfLog, and the next batch is rejected unsent (so retry and
+ * (a receiver on this host: nothing listens on the port) fails that batch; one that comes later
+ * (another host's, a round trip away) is reported to SelfLog, and the next batch is rejected unsent (so retry and
  * metrics' `lastError` show it); use TCP when delivery matters. After a refusal or any other error the socket is dropped and the next batch opens a new
  * one, looking the host name up again; after a refusal it sends to the name's next address, as
  * `net.connect` tries each in turn (`localhost` as `::1`, then `127.0.0.1`, for a receiver bound to
@@ -79,7 +79,7 @@ export class SyslogUdpTransport implements SyslogTransport {
         this.writeTimeoutMs,
         `sending to ${this.where}`,
       );
-      // A receiver on this host (or next to it) that is not there answers at once: the kernel queues
+      // A receiver on this host that is not there answers at once: the kernel queues
       // the ICMP port unreachable on the socket as the datagrams leave, and Node hands it to the
       // socket's reader on the next turn (measured on Linux: 300 of 300 under load; the process's
       // first one took two). Waiting two turns fails the batch nobody received, where it was counted
@@ -177,7 +177,7 @@ export class SyslogUdpTransport implements SyslogTransport {
         this.refused = error;
         this.refusedAddress = address;
         this.discard(socket);
-        // Past a batch's check (a distant receiver's ICMP takes a round trip): that batch counted delivered.
+        // Past a batch's check (another host's ICMP takes a round trip): that batch counted delivered.
         if (this.sending === 0)
           SelfLog.write(
             'SyslogSink: {Target} refused a datagram: nothing listens there; what was sent since the last batch it took is lost, though counted delivered; the next batch is rejected unsent',
