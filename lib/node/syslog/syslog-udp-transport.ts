@@ -28,9 +28,10 @@ function pickAddress(addresses: readonly ResolvedAddress[], refused: string | un
  * with IPv6 addresses only is reached too. UDP cannot confirm delivery: datagrams sent
  * while the receiver is down are lost. A refusal the kernel reports within two turns of a batch
  * (a receiver on this host: nothing listens on the port) fails that batch; one that comes later
- * (another host's, a round trip away) is reported to SelfLog, and the next batch is rejected unsent (so retry and
- * metrics' `lastError` show it); use TCP when delivery matters. After a refusal or any other error the socket is dropped and the next batch opens a new
- * one, looking the host name up again; after a refusal it sends to the name's next address, as
+ * (another host's, a round trip away) is reported to SelfLog, and the next batch is rejected
+ * unsent (so retry and metrics' `lastError` show it); use TCP when delivery matters. After a
+ * refusal or any other error the socket is dropped and the next batch opens a new one, looking
+ * the host name up again; after a refusal it sends to the name's next address, as
  * `net.connect` tries each in turn (`localhost` as `::1`, then `127.0.0.1`, for a receiver bound to
  * IPv4 only). The socket is unref'd, so an idle sink never keeps the process alive.
  */
@@ -79,9 +80,9 @@ export class SyslogUdpTransport implements SyslogTransport {
         this.writeTimeoutMs,
         `sending to ${this.where}`,
       );
-      // A receiver on this host that is not there answers at once: the kernel queues
-      // the ICMP port unreachable on the socket as the datagrams leave, and Node hands it to the
-      // socket's reader on the next turn (measured on Linux: 300 of 300 under load; the process's
+      // A receiver on this host that is not there answers at once: the kernel queues the ICMP port
+      // unreachable on the socket as the datagrams leave, and Node hands it to the socket's reader
+      // on the next turn (measured on Linux: 300 of 300 under load; the process's
       // first one took two). Waiting two turns fails the batch nobody received, where it was counted
       // delivered and only the next batch failed, for it (and that one's retry passed).
       if (messages.length !== 0) await nextTurns(2);
