@@ -1,5 +1,6 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
+import { createSocket } from 'node:dgram';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { ConfigurationError } from '../../../lib/core/errors/configuration-error';
@@ -11,6 +12,15 @@ import { freeTcpPort, startStreamServer, startUdpServer, type SyslogTestServer }
 
 const PID = process.pid;
 const common = { hostname: 'web-1', appName: 'shop' } as const;
+
+/** A local UDP port nothing listens on: the kernel answers a datagram to it with ICMP port unreachable. */
+async function closedUdpPort(): Promise<number> {
+  const socket = createSocket('udp4');
+  await new Promise<void>((resolve) => socket.bind(0, '127.0.0.1', resolve));
+  const { port } = socket.address();
+  await new Promise<void>((resolve) => socket.close(() => resolve()));
+  return port;
+}
 
 describe('SyslogSink', () => {
   const servers: SyslogTestServer[] = [];
@@ -325,6 +335,21 @@ describe('SyslogSink', () => {
       expect(batches).toEqual([200]);
       expect(await server.waitFor(200)).toHaveLength(200);
       expect(report.sinks.syslog).toEqual({ delivered: 200, dropped: 0, failed: 0, undelivered: 0 });
+    });
+
+    // Found by a review: each single-event batch to a local port without a receiver (rsyslog not
+    // running, the default 127.0.0.1:514) was counted delivered (delivered 3, failed 0 here), though
+    // the kernel refused every datagram: the refusal only failed the next batch, whose retry passed.
+    it('counts failed, not delivered, the events a local UDP port without a receiver refuses', async () => {
+      const port = await closedUdpPort();
+      const log = new LoggerConfiguration().writeTo
+        .sink(sinkFor({ ...common, port }), { batch: { size: 1, maxDelayMs: 1 }, retry: false })
+        .createLogger();
+      log.information('one');
+      log.information('two');
+      log.information('three');
+      const report = await log.close({ strategy: 'flush' });
+      expect(report.sinks.syslog).toEqual({ delivered: 0, dropped: 0, failed: 3, undelivered: 0 });
     });
 
     it.each(['tcp', 'udp'] as const)('delivers every event exactly once over %s', async (transport) => {
