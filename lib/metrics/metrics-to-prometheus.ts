@@ -20,7 +20,7 @@ const SINK_FAMILIES: readonly SinkFamily[] = [
   {
     name: 'rxlog_events_dropped_total',
     type: 'counter',
-    help: 'Events dropped by queue overflow, an immediate shutdown or the operators of the sink pipe (by design or when one failed).',
+    help: 'Events dropped: by a full queue, at close (what an immediate close found, and events that reached the sink after its close began), by the operators of the sink pipe (by design or when one failed), or by the sink itself (EmitResult.dropped).',
     value: (s) => s.dropped,
   },
   {
@@ -65,7 +65,7 @@ type LoggerCount = 'logged' | 'filtered' | 'rejectedAfterClose' | 'rejectedReent
 const LOGGER_FAMILIES: readonly (readonly [string, string, LoggerCount])[] = [
   ['rxlog_events_logged_total', 'Events that passed the level check.', 'logged'],
   ['rxlog_events_filtered_total', 'Events removed by filters.', 'filtered'],
-  ['rxlog_events_rejected_after_close_total', 'Events logged after the logger was closed.', 'rejectedAfterClose'],
+  ['rxlog_events_rejected_after_close_total', 'Log calls made after close() began, not written.', 'rejectedAfterClose'],
   [
     'rxlog_events_rejected_reentrant_total',
     'Log calls made from inside a sink of the same logger, or nested too deep in its own calls, dropped.',
