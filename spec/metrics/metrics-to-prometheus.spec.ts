@@ -5,6 +5,7 @@ import { metricsToPrometheus } from '../../lib/metrics/metrics-to-prometheus';
 import { SinkMetricsRecorder } from '../../lib/metrics/sink-metrics-recorder';
 import { LoggerConfiguration } from '../../lib/configuration/logger-configuration';
 import type { EmitResult, Sink } from '../../lib/core/sink';
+import { MemorySink } from '../../lib/sinks/memory-sink';
 
 function sample(): LoggerMetrics {
   const file = new SinkMetricsRecorder('file');
@@ -322,6 +323,24 @@ describe('metricsToPrometheus', () => {
     expect(help('rxlog_events_dropped_total')).toMatch(/by the sink itself/);
     expect(help('rxlog_events_dropped_total')).toMatch(/after its close began/);
     expect(help('rxlog_events_rejected_after_close_total')).toMatch(/after close\(\) began/);
+  });
+
+  // OpenTelemetry's Prometheus and OpenMetrics Compatibility spec (Prometheus metric points to
+  // OTLP, Summaries): "If `_count` is not present, the metric MUST be dropped". Scraped by an
+  // OpenTelemetry Collector's prometheus receiver, the latency summary vanished, quantiles and all.
+  it('writes the latency summary with a _count, the events delivered (one latency each), in its family', async () => {
+    const log = new LoggerConfiguration().writeTo.sink(new MemorySink(), { name: 'memory' }).createLogger();
+    for (let i = 0; i < 5; i++) log.information('Event {N}', i);
+    await log.flush();
+    const metrics = log.metrics();
+    await log.close();
+    const lines = metricsToPrometheus(metrics).split('\n');
+    const type = lines.indexOf('# TYPE rxlog_delivery_latency_seconds summary');
+    const next = lines.findIndex((line, index) => index > type && line.startsWith('# HELP'));
+    expect(lines.slice(type + 1, next).filter((line) => !line.includes('quantile='))).toEqual([
+      'rxlog_delivery_latency_seconds_count{sink="memory"} 5',
+    ]);
+    expect(metrics.sinks.memory.delivered).toBe(5);
   });
 
   it('escapes backslashes, quotes and newlines in label values', () => {
