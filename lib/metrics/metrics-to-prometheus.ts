@@ -20,7 +20,7 @@ const SINK_FAMILIES: readonly SinkFamily[] = [
   {
     name: 'rxlog_events_dropped_total',
     type: 'counter',
-    help: 'Events dropped by queue overflow, an immediate shutdown or the operators of the sink pipe (by design or when one failed).',
+    help: 'Events dropped: by a full queue, at close (what an immediate close found, and events that reached the sink after its close began), by the operators of the sink pipe (by design or when one failed), or by the sink itself (EmitResult.dropped).',
     value: (s) => s.dropped,
   },
   {
@@ -65,7 +65,7 @@ type LoggerCount = 'logged' | 'filtered' | 'rejectedAfterClose' | 'rejectedReent
 const LOGGER_FAMILIES: readonly (readonly [string, string, LoggerCount])[] = [
   ['rxlog_events_logged_total', 'Events that passed the level check.', 'logged'],
   ['rxlog_events_filtered_total', 'Events removed by filters.', 'filtered'],
-  ['rxlog_events_rejected_after_close_total', 'Events logged after the logger was closed.', 'rejectedAfterClose'],
+  ['rxlog_events_rejected_after_close_total', 'Log calls made after close() began, not written.', 'rejectedAfterClose'],
   [
     'rxlog_events_rejected_reentrant_total',
     'Log calls made from inside a sink of the same logger, or nested too deep in its own calls, dropped.',
@@ -81,7 +81,8 @@ const LOGGER_FAMILIES: readonly (readonly [string, string, LoggerCount])[] = [
 /**
  * A logger's metrics in the Prometheus text exposition format (version 0.0.4): one `# HELP` and
  * `# TYPE` per family, `rxlog_` names, a `sink` label on per-sink families (values escaped),
- * latency in seconds (Prometheus' base unit) as a summary's `quantile` samples plus a max gauge,
+ * latency in seconds (Prometheus' base unit) as a summary's `quantile` samples and `_count` (the
+ * events delivered, one latency each; no `_sum`) plus a max gauge,
  * and the breaker state as one 0/1 gauge per
  * state. A value that is not a number (metrics read back from JSON), or a record that is missing or null (`latencyMs`, a sink, `sinks`), is left out with its samples. Serve it with content type `text/plain; version=0.0.4; charset=utf-8`: Prometheus 3 fails
  * a scrape whose answer has no valid `Content-Type`.
@@ -118,8 +119,9 @@ export function metricsToPrometheus(metrics: LoggerMetrics | readonly (readonly 
   };
   // A value that is not a number (metrics read back from JSON, or from another version) has no
   // spelling in the format, and one bad sample fails the whole scrape: it is left out.
-  const sample = (name: string, labels: string, value: unknown): void => {
-    if (typeof value == 'number') families.get(name)?.push(`${name}${labels === '' ? '' : `{${labels}}`} ${formatValue(value)}`);
+  const sample = (name: string, labels: string, value: unknown, suffix = ''): void => {
+    if (typeof value == 'number')
+      families.get(name)?.push(`${name}${suffix}${labels === '' ? '' : `{${labels}}`} ${formatValue(value)}`);
   };
   for (const [name, help] of LOGGER_FAMILIES) family(name, 'counter', help);
   if (loggers.some(([, logger]) => isRecord(logger.pipe))) {
@@ -153,6 +155,9 @@ export function metricsToPrometheus(metrics: LoggerMetrics | readonly (readonly 
       sample('rxlog_delivery_latency_seconds', `${label},quantile="0.5"`, seconds(sink.latencyMs.p50));
       sample('rxlog_delivery_latency_seconds', `${label},quantile="0.95"`, seconds(sink.latencyMs.p95));
       sample('rxlog_delivery_latency_seconds', `${label},quantile="0.99"`, seconds(sink.latencyMs.p99));
+      // Every delivered event is one latency observation. A conversion to OTLP drops a summary
+      // without `_count` (OpenTelemetry, Prometheus and OpenMetrics Compatibility, Summaries).
+      sample('rxlog_delivery_latency_seconds', label, sink.delivered, '_count');
     }
     for (const { label, sink } of sinks) {
       for (const state of BREAKER_STATES)

@@ -3,6 +3,9 @@ import fc from 'fast-check';
 import type { LoggerMetrics } from '../../lib/metrics/metrics-types';
 import { metricsToPrometheus } from '../../lib/metrics/metrics-to-prometheus';
 import { SinkMetricsRecorder } from '../../lib/metrics/sink-metrics-recorder';
+import { LoggerConfiguration } from '../../lib/configuration/logger-configuration';
+import type { EmitResult, Sink } from '../../lib/core/sink';
+import { MemorySink } from '../../lib/sinks/memory-sink';
 
 function sample(): LoggerMetrics {
   const file = new SinkMetricsRecorder('file');
@@ -296,6 +299,48 @@ describe('metricsToPrometheus', () => {
     expect(spawnSync('promtool', ['check', 'metrics'], { input: twice }).status).toBe(0);
     // One logger without a name: the same text as before.
     expect(metricsToPrometheus([['', sample()]])).toBe(metricsToPrometheus(sample()));
+  });
+
+  // HELP is what Prometheus and Grafana show beside a series. rxlog_events_dropped_total said
+  // "queue overflow, an immediate shutdown or the operators of the sink pipe", so a drop the
+  // sink itself reported (EmitResult.dropped: SeqSink below Seq's level) had no cause in it; and
+  // rxlog_events_rejected_after_close_total said "after the logger was closed" of a call made
+  // while a graceful close was still under way.
+  it('says in HELP each cause its dropped and rejected-after-close counts have', async () => {
+    const skipping: Sink = {
+      emit: (events): EmitResult => ({ rejected: 0, dropped: { count: events.length, reason: 'test.skipped' } }),
+    };
+    const log = new LoggerConfiguration().writeTo.sink(skipping, { name: 'skipping' }).createLogger();
+    log.information('Sent');
+    const closing = log.close();
+    log.information('Logged while the close is under way');
+    await closing;
+    const text = metricsToPrometheus(log.metrics());
+    expect(text.split('\n')).toEqual(
+      expect.arrayContaining(['rxlog_events_dropped_total{sink="skipping"} 1', 'rxlog_events_rejected_after_close_total 1']),
+    );
+    const help = (name: string): string | undefined => text.split('\n').find((line) => line.startsWith(`# HELP ${name} `));
+    expect(help('rxlog_events_dropped_total')).toMatch(/by the sink itself/);
+    expect(help('rxlog_events_dropped_total')).toMatch(/after its close began/);
+    expect(help('rxlog_events_rejected_after_close_total')).toMatch(/after close\(\) began/);
+  });
+
+  // OpenTelemetry's Prometheus and OpenMetrics Compatibility spec (Prometheus metric points to
+  // OTLP, Summaries): "If `_count` is not present, the metric MUST be dropped". Scraped by an
+  // OpenTelemetry Collector's prometheus receiver, the latency summary vanished, quantiles and all.
+  it('writes the latency summary with a _count, the events delivered (one latency each), in its family', async () => {
+    const log = new LoggerConfiguration().writeTo.sink(new MemorySink(), { name: 'memory' }).createLogger();
+    for (let i = 0; i < 5; i++) log.information('Event {N}', i);
+    await log.flush();
+    const metrics = log.metrics();
+    await log.close();
+    const lines = metricsToPrometheus(metrics).split('\n');
+    const type = lines.indexOf('# TYPE rxlog_delivery_latency_seconds summary');
+    const next = lines.findIndex((line, index) => index > type && line.startsWith('# HELP'));
+    expect(lines.slice(type + 1, next).filter((line) => !line.includes('quantile='))).toEqual([
+      'rxlog_delivery_latency_seconds_count{sink="memory"} 5',
+    ]);
+    expect(metrics.sinks.memory.delivered).toBe(5);
   });
 
   it('escapes backslashes, quotes and newlines in label values', () => {

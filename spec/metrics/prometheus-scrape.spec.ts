@@ -154,6 +154,9 @@ function edgeMetrics(): LoggerMetrics {
         expect(unlabelled.map(({ metric, value }) => [metric.sink, value[1]])).toEqual([[name, '7']]);
         const app = await query(`rxlog_events_delivered_total{logger="app",sink=${JSON.stringify(name)}}`);
         expect(app.map(({ value }) => value[1])).toEqual(['7']);
+        // The latency summary's _count: the deliveries its quantiles cover.
+        const count = await query(`rxlog_delivery_latency_seconds_count{logger="app",sink=${JSON.stringify(name)}}`);
+        expect(count.map(({ value }) => value[1])).toEqual(['7']);
       }
       const edge = await query('rxlog_events_delivered_total{sink="edge"}');
       expect(edge.map(({ metric, value }) => [metric.logger, value[1]]).sort()).toEqual([
