@@ -1,5 +1,5 @@
 import type { HttpErrorResponse } from '@angular/common/http';
-import { ErrorHandler, inject, Injector, isDevMode, NgZone } from '@angular/core';
+import { ErrorHandler, inject, Injector, isDevMode, NgZone, type OnDestroy } from '@angular/core';
 import { checkOptionKeys } from '../core/check-option-keys';
 import { expectOption } from '../core/expect-option';
 import { SelfLog } from '../core/self-log';
@@ -67,7 +67,7 @@ export function withErrorHandler(options: ErrorHandlerOptions = {}): RxlogFeatur
 }
 
 /** Angular's ErrorHandler, logging to rxlog. Made by `withErrorHandler()`. */
-class RxlogErrorHandler extends ErrorHandler {
+class RxlogErrorHandler extends ErrorHandler implements OnDestroy {
   // Taken at the first error, not when Angular makes the handler: what configure injects (a
   // service, a sink) may inject the ErrorHandler, which would then need the logger being built.
   private log: Logger | undefined;
@@ -180,6 +180,15 @@ class RxlogErrorHandler extends ErrorHandler {
       }
     }
     return false;
+  }
+
+  /**
+   * The injector is destroyed: the errors skipped in the second that had not ended are summarized
+   * now, while the logger is open (Angular calls services' ngOnDestroy before the DestroyRef hook
+   * that closes it), not by a timer after its close, which would refuse the summary.
+   */
+  ngOnDestroy(): void {
+    this.summarize();
   }
 
   /** Logs how many errors the window skipped, if any. */

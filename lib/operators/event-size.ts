@@ -1,6 +1,7 @@
 import type { LogEvent } from '../core/log-event';
 import { isPlainRecord } from '../core/is-plain-record';
 import { truncatedText } from '../templates/truncated-text';
+import { LongTextCache } from './long-text-cache';
 
 /** What an event costs before its properties: timestamp, level, object headers. */
 const EVENT_OVERHEAD = 64;
@@ -27,6 +28,14 @@ const MARKER_ALLOWANCE = 32;
 const TRUNCATED_VALUE = '…[truncated]';
 /** Most times `dropLargestProperties` measures a whole event again. */
 const MAX_RECHECKS = 4;
+
+/**
+ * The sizes and cuts of the last four strings of 64 Ki code units or more: an oversized string
+ * logged on every event (a fixed property) is read once, not four times per event. Four: an
+ * event's two largest (a body and an exception's stack) and their cuts, which are measured too.
+ * Holds at most four such strings, each until four others are seen.
+ */
+const longTexts = new LongTextCache(4, 64 * 1024);
 
 // The budget is module state so the walk allocates nothing; it is reset on every call.
 let budget = 0;
@@ -78,6 +87,12 @@ function sizeOf(value: unknown): number {
 function textBytes(text: string): number {
   const length = text.length;
   if (length < EXACT_FROM) return length;
+  return longTexts.bytes(text, measureText);
+}
+
+/** `textBytes` of a string of `EXACT_FROM` characters or more, read in full. */
+function measureText(text: string): number {
+  const length = text.length;
   let bytes = 0;
   for (let index = 0; index < length; index++) bytes += charBytes(text.charCodeAt(index));
   return bytes;
@@ -185,7 +200,13 @@ function cutLength(lengths: number[], excess: number): number {
  * characters cut; unless `always`, a string shorter than `MIN_CUT` is kept whole.
  */
 function cut(text: string, keep: number, always = false): string {
-  if ((!always && text.length < MIN_CUT) || textBytes(text) <= keep) return text;
+  if (!always && text.length < MIN_CUT) return text;
+  return longTexts.cut(text, keep, measureText, cutText);
+}
+
+/** `cut`, done. */
+function cutText(text: string, keep: number): string {
+  if (textBytes(text) <= keep) return text;
   let bytes = 0;
   let end = 0;
   while ((bytes += charBytes(text.charCodeAt(end))) <= keep) end++;

@@ -8,7 +8,7 @@ import { provideLocationMocks } from '@angular/common/testing';
 import { ErrorHandler, inject } from '@angular/core';
 import { provideRouter, Router } from '@angular/router';
 import { ConfigurationError, MemorySink, SelfLog } from '../../lib/index';
-import { provideRxlog, withErrorHandler, withRouterContext } from '../../lib/angular/index';
+import { provideRxlog, RXLOG_LOGGER, withErrorHandler, withRouterContext } from '../../lib/angular/index';
 import { bundleOf } from './bundle-of';
 
 const routes = [{ path: 'orders/:id', children: [] }];
@@ -355,6 +355,25 @@ void describe('withErrorHandler', () => {
     // The logger's close keeps the process alive until it ends, on timers that must be real then.
     context.mock.timers.reset();
     injector.destroy();
+  });
+
+  // The app ends within the second that skipped errors (a test, a server render, a page that
+  // navigates away): the summary's timer fired after the logger had closed, which refused it, so
+  // the skipped errors were counted nowhere a user reads.
+  void it('logs the summary of the skipped errors when the injector is destroyed within their second', async (context) => {
+    context.mock.timers.enable({ apis: ['Date', 'setTimeout', 'setInterval'], now: 1_000_000 });
+    const { memory, injector, handler } = setup({ console: false, maxErrorsPerSecond: 2 });
+    for (let i = 0; i < 7; i += 1) handler.handleError(new Error(`error ${i}`));
+    context.mock.timers.tick(100);
+    const logger = injector.get(RXLOG_LOGGER);
+    context.mock.timers.reset();
+    injector.destroy();
+    await logger.close();
+    assert.deepEqual(
+      memory.events.map((e) => e.renderMessage()),
+      ['Uncaught error: error 0', 'Uncaught error: error 1', 'Skipped 5 uncaught errors: more than 2 a second'],
+    );
+    assert.equal(logger.metrics().rejectedAfterClose, 0);
   });
 
   // Normal apps keep what they had: a few errors a second are each logged, nothing skipped, no timer.

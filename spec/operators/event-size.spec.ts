@@ -210,6 +210,53 @@ describe('truncateEvent', () => {
   });
 });
 
+describe('an oversized string logged on every event', () => {
+  /** How many characters of strings `run` reads (String.prototype.charCodeAt calls). */
+  function charsRead(run: () => void): number {
+    const original = String.prototype.charCodeAt;
+    let reads = 0;
+    String.prototype.charCodeAt = function (this: string, index: number): number {
+      reads++;
+      return original.call(this, index);
+    };
+    try {
+      run();
+    } finally {
+      String.prototype.charCodeAt = original;
+    }
+    return reads;
+  }
+
+  // 200 000 characters, of which 1 000 of 2 bytes: unique per test, so no earlier test measured it.
+  const huge = (mark: string): string => Buffer.from(`${mark}${'é'.repeat(1000)}${'x'.repeat(199_000)}`).toString('utf8');
+
+  it('is measured and cut once, not on every event (it was read in full four times per event)', () => {
+    const body = huge('fixed');
+    const event = () => makeEvent({ properties: { Id: 1, Body: body } });
+    const first = truncateEvent(event(), 16 * 1024);
+    // As the queue does on each event: estimate it, cut it, estimate the cut.
+    const again = charsRead(() => {
+      for (let index = 0; index < 10; index++) estimateEventBytes(truncateEvent(event(), 16 * 1024));
+    });
+    // What is left reads the cut (16 KiB) a few times per event, not the 200 000 characters four times.
+    expect(again).toBeLessThan(10 * 4 * 16 * 1024);
+    // Compared as a boolean: a failure would print 200 000 characters.
+    expect(truncateEvent(event(), 16 * 1024).properties.Body === first.properties.Body).toBe(true);
+  });
+
+  it('is cut as a string never seen before is, under each limit in turn', () => {
+    const limits = [16 * 1024, 32 * 1024, 16 * 1024, 8 * 1024];
+    const cold = limits.map((limit, index) => truncateEvent(makeEvent({ properties: { Body: huge(`cold${index}`) } }), limit));
+    const body = huge('warm_');
+    const warm = limits.map((limit) => truncateEvent(makeEvent({ properties: { Body: body } }), limit));
+    for (let index = 0; index < limits.length; index++) {
+      const expected = (cold[index].properties.Body as string).replace(`cold${index}`, 'warm_');
+      expect(warm[index].properties.Body === expected).toBe(true);
+      expect(estimateEventBytes(warm[index])).toBeLessThanOrEqual(limits[index]);
+    }
+  });
+});
+
 describe('queue.limitBytes bounds what a queue retains', () => {
   // A child process with --expose-gc measures the heap after garbage collection.
   interface Measured {

@@ -1,4 +1,4 @@
-import { adoptedPromise, adoptOutcome } from '../../core/adopt-outcome';
+import { adoptedPromise } from '../../core/adopt-outcome';
 import { checkOptionKeys } from '../../core/check-option-keys';
 import { ConfigurationError } from '../../core/errors/configuration-error';
 import { MAX_TIMER_MS } from '../../core/max-timer-ms';
@@ -26,6 +26,7 @@ import { redactUrl, redactUrlSecrets, urlSecrets } from './http-redact-url';
 import { HttpTimeoutError } from './http-timeout-error';
 import { isOffline, whenOnline } from './http-online';
 import { utf8Length } from './http-utf8-length';
+import { readResponseStart } from './read-response-start';
 import { urlCredentials } from './http-url-credentials';
 import { checkFramingHeaders, checkHeaders, readHeaders, withHeaders } from './with-header';
 
@@ -516,7 +517,9 @@ export class HttpSink implements Sink {
       // Reading the body releases the connection (undici keeps it until then). Only its start is
       // read, and once the status is known the batch's fate follows it: a body that never ends or
       // stalls is dropped (the timer aborts the request), it does not turn a 200 into a retry.
-      const text = await Promise.race([readText(response, RESPONSE_TEXT_MAX_BYTES), timeout]).catch(() => '');
+      const { text } = await Promise.race([readResponseStart(response, RESPONSE_TEXT_MAX_BYTES), timeout]).catch(() => ({
+        text: '',
+      }));
       const status = response.status;
       // A browser answers a manual redirect with an opaque response of status 0.
       if (!response.ok || response.type === 'opaqueredirect' || (status >= 300 && status < 400)) {
@@ -740,44 +743,6 @@ function globalFetch(kind: string): typeof fetch {
     throw new ConfigurationError(`${kind}.fetch: this platform has no global fetch; pass options.fetch`);
   // Bound: a detached window.fetch throws "Illegal invocation" in browsers.
   return candidate.bind(globalThis);
-}
-
-/**
- * The start of a response body as text: at most `maxBytes` bytes are read, then the body is
- * cancelled (a hostile or broken server may send an endless one, a custom fetch endless empty
- * chunks). Never rejects.
- */
-async function readText(response: Response, maxBytes: number): Promise<string> {
-  try {
-    const body = response.body as ReadableStream<Uint8Array> | null | undefined;
-    // A custom fetch's Response may answer with thenables: adopted, so each read ends (see `#send`).
-    if (typeof body?.getReader !== 'function')
-      return typeof response.text === 'function' ? await adoptedPromise(() => response.text()) : '';
-    const reader = body.getReader();
-    const decoder = new TextDecoder();
-    let text = '';
-    for (let read = 0; read < maxBytes;) {
-      const chunk = await adoptedPromise(() => reader.read());
-      if (chunk.done) return text + decoder.decode();
-      // Cut only a chunk past the bound: a custom fetch's stream may yield ArrayBuffers, which
-      // TextDecoder reads but which have no subarray.
-      const bytes = chunk.value;
-      const room = maxBytes - read;
-      // An empty chunk counts as 512 bytes, so at most 32 are read: a custom fetch's body of them
-      // without end was read for ever, on microtasks alone (not even the timeout could fire). It is
-      // dropped as a stalled body is at the timeout: the status decides.
-      read += bytes.byteLength || 512;
-      text += decoder.decode(bytes.byteLength > room ? bytes.subarray(0, room) : bytes, { stream: true });
-    }
-    adoptOutcome(
-      () => reader.cancel(),
-      () => undefined,
-      () => undefined,
-    );
-    return text;
-  } catch {
-    return '';
-  }
 }
 
 /** The events an emit's result says the receiver refused. */

@@ -1,8 +1,9 @@
 import { adoptedPromise } from '../../core/adopt-outcome';
 import { SelfLog } from '../../core/self-log';
-import { RESPONSE_TEXT_MAX_BYTES as ANSWER_MAX_BYTES } from './http-sink';
+import { RESPONSE_TEXT_MAX_BYTES } from './http-sink';
 import { bodyExcerpt, HttpStatusError } from './http-status-error';
 import { redactUrl } from './http-redact-url';
+import { readResponseStart } from './read-response-start';
 
 /**
  * The last line of Loki's answer to a push it took in part: `total ignored: N out of M` (Loki 1.6
@@ -44,7 +45,7 @@ export function lokiFetch(fetch: typeof globalThis.fetch, sinkName: () => string
       typeof body?.getReader !== 'function'
     )
       return response;
-    const [text, whole] = await readAnswer(body);
+    const { text, whole } = await readResponseStart(response, RESPONSE_TEXT_MAX_BYTES);
     if (status !== 400) {
       if (!BLOCKED.test(text)) return new Response(text, response);
       // A 2xx is permanent to HttpStatusError; the URL (HttpSink's, a string) as its own errors show it.
@@ -68,28 +69,4 @@ export function lokiFetch(fetch: typeof globalThis.fetch, sinkName: () => string
     }
     return new Response(text, response);
   };
-}
-
-/**
- * The start of an answer's body as text, and whether that is all of it: at most 16 KiB is read,
- * then the body is cancelled (a hostile server may send an endless one, a custom fetch endless empty chunks).
- * Never rejects.
- */
-async function readAnswer(body: ReadableStream<Uint8Array>): Promise<[text: string, whole: boolean]> {
-  const reader = body.getReader();
-  const decoder = new TextDecoder();
-  let text = '';
-  try {
-    for (let read = 0; read <= ANSWER_MAX_BYTES;) {
-      const chunk = await adoptedPromise(() => reader.read());
-      if (chunk.done) return [text + decoder.decode(), true];
-      // Endless empty chunks would be read for ever, on microtasks alone: each counts 512 bytes, as in HttpSink.
-      read += chunk.value.byteLength || 512;
-      text += decoder.decode(chunk.value, { stream: true });
-    }
-    reader.cancel().catch(() => undefined);
-  } catch {
-    // A body cut off (an abort, the timeout): not Loki's whole answer.
-  }
-  return [text.slice(0, ANSWER_MAX_BYTES), false];
 }

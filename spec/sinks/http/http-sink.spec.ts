@@ -1381,4 +1381,18 @@ describe('a custom fetch whose answer yields empty chunks without end', () => {
     const sink = new HttpSink({ url: 'http://127.0.0.1:1/', fetch: () => Promise.resolve(answer as unknown as Response) });
     await expect(sink.emit([makeEvent()])).rejects.toThrow('answered 400 Bad Request: bad request');
   });
+
+  it("shows in a failure's message what was read of an answer whose body broke off (it showed nothing)", async () => {
+    const chunks = ['upstream ', 'connect error'];
+    const body = new ReadableStream<Uint8Array>({
+      pull: (controller) => {
+        const next = chunks.shift();
+        if (next === undefined) controller.error(new Error('socket hang up'));
+        else controller.enqueue(new TextEncoder().encode(next));
+      },
+    });
+    const answer = { ok: false, status: 502, statusText: 'Bad Gateway', type: 'basic', headers: new Headers(), body };
+    const sink = new HttpSink({ url: 'http://127.0.0.1:1/', fetch: () => Promise.resolve(answer as unknown as Response) });
+    await expect(sink.emit([makeEvent()])).rejects.toThrow('answered 502 Bad Gateway: upstream connect error');
+  });
 });
