@@ -140,6 +140,21 @@ export function keepForCompletion(error: unknown): boolean {
 }
 
 /**
+ * Whether `error` is what the handler's Observable of the request whose context is current failed
+ * with, still to be written on its completion event (a server-sent event stream's error, which
+ * Nest's response controller logs as well, after the interceptor saw it).
+ */
+export function isPendingHandlerError(error: unknown): boolean {
+  if (typeof error !== 'object' || error === null) return false;
+  const collector = diagnosticContext.current();
+  const state = collector === undefined ? undefined : statesByCollector.get(collector);
+  if (state === undefined || state.completed || !loggingRequests.has(state)) return false;
+  const pending = state.handlerError;
+  // An ignored path's completion is written only when it failed (a 5xx): else the error goes beside it.
+  return pending !== undefined && pending.error === error && (!state.ignored || pending.statusCode >= 500);
+}
+
+/**
  * Hands the error of the stream a `StreamableFile` sends to the completion event of its request, to
  * be written when its response closes: the response is destroyed without it (failed mid-body; on
  * Fastify, which logs it with its own logger only), or the app's own `setErrorHandler` answered it.

@@ -88,6 +88,7 @@ describe.each(['express', 'fastify'])('RxlogModule on %s, against a hostile clie
     try {
       const u = app.url;
       exchanges.sse = await send(`${u}/sse?token=secret`, { headers: id('sse'), leaveOnData: true });
+      exchanges.sseError = await send(`${u}/sse-error`, { headers: id('sse-error') });
       exchanges.chunks = await send(`${u}/chunks`, { headers: id('chunks') });
       exchanges.chunksLeft = await send(`${u}/held`, { headers: id('chunks-left'), leaveOnData: true });
       exchanges.never = await send(`${u}/never?secret=1`, { headers: id('never'), leaveAfterMs: 60 });
@@ -137,6 +138,13 @@ describe.each(['express', 'fastify'])('RxlogModule on %s, against a hostile clie
     expect(completion(run, 'chunks-left')).toEqual([['warning', undefined, '/held', '/held', true, undefined]]);
     expect(completion(run, 'never')).toEqual([['warning', undefined, '/never', '/never', true, undefined]]);
     expect(withId(run, 'never').map((e) => e.renderMessage())[0]).toBe('Never answering');
+  });
+
+  it('writes the error of a server-sent event stream once, on its completion event with the status sent, not also beside it', () => {
+    expect(exchanges.sseError.outcome).toBe('200');
+    expect(completion(run, 'sse-error')).toEqual([['error', 200, '/sse-error', '/sse-error', undefined, 'Error: Stream kaboom']]);
+    // Nest's response controller logs it too (under RouterResponseController), after the interceptor saw it.
+    expect(withId(run, 'sse-error').filter((e) => e.exception !== undefined)).toHaveLength(1);
   });
 
   it('writes an error from a pipe, a handler, an interceptor or an exception filter once, at the level of the status sent', () => {
