@@ -135,23 +135,27 @@ export function keepForCompletion(error: unknown): boolean {
   if (state.completed)
     return state.abandoned === true && isConnectionReset(error) && streamError(requestsByState.get(state)) === error;
   if (!state.closeCompletes) return false;
+  // The event carries one error: another than the one it holds already is written beside it, not lost.
+  const held = state.handlerError === undefined ? state.error : state.handlerError.error;
+  if (held !== undefined && !Object.is(held, error)) return false;
   state.error ??= error;
   return true;
 }
 
 /**
- * Whether `error` is what the handler's Observable of the request whose context is current failed
- * with, still to be written on its completion event (a server-sent event stream's error, which
- * Nest's response controller logs as well, after the interceptor saw it).
+ * `keepForCompletion` for an error Nest's response controller logs while it sends a response: a
+ * server-sent event stream's (which the interceptor saw first, as the handler's error: kept when it
+ * is that error, and its event is written, an ignored path's only for a 5xx), or the failure of a
+ * web `Response`, `ReadableStream` or async iterable body after its headers went out (kept, and the
+ * event has it rather than `ResponseDestroyed`).
  */
-export function isPendingHandlerError(error: unknown): boolean {
-  if (typeof error !== 'object' || error === null) return false;
+export function keepResponseError(error: unknown): boolean {
   const collector = diagnosticContext.current();
   const state = collector === undefined ? undefined : statesByCollector.get(collector);
-  if (state === undefined || state.completed || !loggingRequests.has(state)) return false;
-  const pending = state.handlerError;
-  // An ignored path's completion is written only when it failed (a 5xx): else the error goes beside it.
-  return pending !== undefined && pending.error === error && (!state.ignored || pending.statusCode >= 500);
+  const pending = state === undefined || state.completed ? undefined : state.handlerError;
+  if (state === undefined || pending === undefined) return keepForCompletion(error);
+  if (!loggingRequests.has(state) || !Object.is(pending.error, error)) return false;
+  return !state.ignored || pending.statusCode >= 500;
 }
 
 /**

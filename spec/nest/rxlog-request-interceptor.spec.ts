@@ -89,6 +89,7 @@ describe.each(['express', 'fastify'])('RxlogModule on %s, against a hostile clie
       const u = app.url;
       exchanges.sse = await send(`${u}/sse?token=secret`, { headers: id('sse'), leaveOnData: true });
       exchanges.sseError = await send(`${u}/sse-error`, { headers: id('sse-error') });
+      exchanges.webStreamError = await send(`${u}/web-stream-error`, { headers: id('web-stream-error') });
       exchanges.chunks = await send(`${u}/chunks`, { headers: id('chunks') });
       exchanges.chunksLeft = await send(`${u}/held`, { headers: id('chunks-left'), leaveOnData: true });
       exchanges.never = await send(`${u}/never?secret=1`, { headers: id('never'), leaveAfterMs: 60 });
@@ -147,6 +148,15 @@ describe.each(['express', 'fastify'])('RxlogModule on %s, against a hostile clie
     expect(withId(run, 'sse-error').filter((e) => e.exception !== undefined)).toHaveLength(1);
   });
 
+  it('writes the error of a streamed web Response body that fails mid-body once, on its completion event, not ResponseDestroyed', () => {
+    // Nest logs it under RouterResponseController and cuts the response short: the client got 200 and part of the body.
+    expect(exchanges.webStreamError.outcome).toBe('error');
+    expect(completion(run, 'web-stream-error')).toEqual([
+      ['error', 200, '/web-stream-error', '/web-stream-error', undefined, 'Error: Body kaboom'],
+    ]);
+    expect(withId(run, 'web-stream-error').filter((e) => e.exception !== undefined)).toHaveLength(1);
+  });
+
   it('writes an error from a pipe, a handler, an interceptor or an exception filter once, at the level of the status sent', () => {
     expect([exchanges.pipe.outcome, exchanges.asyncError.outcome, exchanges.filtered.outcome]).toEqual(['400', '500', '500']);
     expect(completion(run, 'pipe')).toEqual([
@@ -176,8 +186,17 @@ describe.each(['express', 'fastify'])('RxlogModule on %s, against a hostile clie
       ['error', 500, '/intercepted-later', '/intercepted-later', undefined, 'Error: Interceptor broke later'],
     ]);
     expect(completion(run, 'filtered')).toEqual([['error', 500, '/filtered', '/filtered', undefined, 'Error: Filtered']]);
-    for (const id of ['pipe', 'async-error', 'sync-error', 'foreign-error', 'intercepted', 'intercepted-later', 'filtered'])
+    for (const id of ['pipe', 'async-error', 'sync-error', 'foreign-error', 'intercepted', 'intercepted-later'])
       expect(withId(run, id).filter((e) => e.exception !== undefined)).toHaveLength(1);
+  });
+
+  it('writes an exception filter’s own failure beside the handler’s error on the completion event, not dropping it', () => {
+    // Nest reports the filter's error under ExceptionsHandler; the completion event holds the handler's.
+    const errors = withId(run, 'filtered').filter((e) => e.exception !== undefined);
+    expect(errors.map((e) => [e.properties.SourceContext, e.exception?.message])).toEqual([
+      ['ExceptionsHandler', 'Error: Filter broke'],
+      ['RequestLogging', 'Error: Filtered'],
+    ]);
   });
 
   it('writes a guard’s refusal, an unknown route, 204, 304 and HEAD with their status and route, without the query', () => {
