@@ -90,6 +90,7 @@ describe.each(['express', 'fastify'])('RxlogModule on %s, against a hostile clie
       exchanges.sse = await send(`${u}/sse?token=secret`, { headers: id('sse'), leaveOnData: true });
       exchanges.sseError = await send(`${u}/sse-error`, { headers: id('sse-error') });
       exchanges.webStreamError = await send(`${u}/web-stream-error`, { headers: id('web-stream-error') });
+      exchanges.listenerError = await send(`${u}/listener-error`, { headers: id('listener-error') });
       exchanges.chunks = await send(`${u}/chunks`, { headers: id('chunks') });
       exchanges.chunksLeft = await send(`${u}/held`, { headers: id('chunks-left'), leaveOnData: true });
       exchanges.never = await send(`${u}/never?secret=1`, { headers: id('never'), leaveAfterMs: 60 });
@@ -155,6 +156,17 @@ describe.each(['express', 'fastify'])('RxlogModule on %s, against a hostile clie
       ['error', 200, '/web-stream-error', '/web-stream-error', undefined, 'Error: Body kaboom'],
     ]);
     expect(withId(run, 'web-stream-error').filter((e) => e.exception !== undefined)).toHaveLength(1);
+  });
+
+  it('writes an event listener’s error, reported while the handler ran and suppressed, beside a 200 completion, not on it', () => {
+    expect(exchanges.listenerError.outcome).toBe('200');
+    expect(completion(run, 'listener-error')).toEqual([
+      ['information', 200, '/listener-error', '/listener-error', undefined, undefined],
+    ]);
+    const errors = withId(run, 'listener-error').filter((e) => e.exception !== undefined);
+    expect(errors.map((e) => [e.level, e.properties.SourceContext, e.exception?.message])).toEqual([
+      ['error', 'ExceptionsHandler', 'Error: Listener kaboom'],
+    ]);
   });
 
   it('writes an error from a pipe, a handler, an interceptor or an exception filter once, at the level of the status sent', () => {
