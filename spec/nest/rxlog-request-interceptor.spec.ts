@@ -72,11 +72,13 @@ function completion(run: NestAppRun, id: string): unknown[] {
 }
 
 const CONCURRENT = 200;
+const SCOPED = 20;
 
 describe.each(['express', 'fastify'])('RxlogModule on %s, against a hostile client', (platform) => {
   let run: NestAppRun;
   const exchanges: Record<string, Exchange> = {};
   let concurrent: Exchange[] = [];
+  let scoped: Exchange[] = [];
 
   beforeAll(async () => {
     const app = await startNestApp('nest-hostile-app.ts', [platform]);
@@ -126,6 +128,7 @@ describe.each(['express', 'fastify'])('RxlogModule on %s, against a hostile clie
       await new Promise((resolve) => setTimeout(resolve, 200));
       exchanges.hugeId = await send(`${u}/context/2`, { headers: id('x'.repeat(8000)) });
       exchanges.garbageTrace = await send(`${u}/context/3`, { headers: { traceparent: `00-${'f'.repeat(8000)}` } });
+      scoped = await Promise.all(Array.from({ length: SCOPED }, (_, i) => send(`${u}/scoped/${i}`, { headers: id(`s-${i}`) })));
       concurrent = await Promise.all(
         Array.from({ length: CONCURRENT }, (_, i) => send(`${u}/context/${i}`, { headers: id(`c-${i}`) })),
       );
@@ -316,6 +319,16 @@ describe.each(['express', 'fastify'])('RxlogModule on %s, against a hostile clie
         String(i),
       ]);
     }
+  });
+
+  it('gives what a request-scoped provider logs, made and working under concurrent requests, its own request id', () => {
+    expect(scoped.filter((e, i) => e.outcome === '200' && e.requestId === `s-${i}`)).toHaveLength(SCOPED);
+    for (let i = 0; i < SCOPED; i++)
+      expect(withId(run, `s-${i}`).map((e) => [e.properties.SourceContext, e.renderMessage()])).toEqual([
+        ['PerRequestAudit', `Audit made for /scoped/${i}`],
+        ['PerRequestAudit', `Audited ${i}`],
+        ['RequestLogging', expect.stringMatching(new RegExp(`^HTTP GET /scoped/${i} responded 200 in `))],
+      ]);
   });
 
   it('writes no error or warning outside a request, and nothing on stderr', () => {
