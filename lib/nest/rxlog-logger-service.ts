@@ -9,7 +9,7 @@ import { writeJson } from '../templates/safe-json';
 import { wasLoggedRequestError } from './logged-request-errors';
 import { isError } from '../node/is-error';
 import { isPlainObject, isStackFormat, readNestLogCall } from './nest-log-call';
-import { keepForCompletion } from './rxlog-request-context';
+import { keepForCompletion, keepResponseError } from './rxlog-request-context';
 import { closedFallback, isClosedLogger } from './closed-loggers';
 
 /** Most `SourceContext` child loggers kept for reuse; past it, a child is made per call. */
@@ -44,6 +44,8 @@ const MAX_LAZY_DEPTH = 8;
 const EXCEPTIONS_HANDLER = 'ExceptionsHandler';
 /** The context a `StreamableFile` logs the error of its stream under. */
 const STREAMABLE_FILE = 'StreamableFile';
+/** The context Nest logs the error of a server-sent event stream or a streamed body under, after its headers went out. */
+const RESPONSE_CONTROLLER = 'RouterResponseController';
 
 /**
  * Nest's `LoggerService` on an rxlog `Logger`: Nest's own messages and those of its `Logger`
@@ -62,7 +64,8 @@ const STREAMABLE_FILE = 'StreamableFile';
  * written with its text message and context, else `[Unreadable: …]`). An error on its request's
  * completion event (a handler's, which the request interceptor saw, or one a guard threw before
  * it) is not written again when Nest's exception filter reports it: it goes on that event instead
- * of beside it. Once the logger is closed (by the app's shutdown, or, in an app that imports
+ * of beside it, as does the error of a server-sent event stream or of a streamed body (a web
+ * `Response`, a `ReadableStream`) Nest logs after its headers went out. Once the logger is closed (by the app's shutdown, or, in an app that imports
  * `RxlogModule`, by the app itself under `shutdown: false`), calls go to Nest's own
  * `ConsoleLogger` (at the levels `setLogLevels` set).
  *
@@ -219,6 +222,8 @@ export class RxlogLoggerService implements LoggerService {
         keepForCompletion(exception)
       )
         return;
+      // A server-sent event stream's error, or a streamed body's that failed after its headers went out.
+      if (call.context === RESPONSE_CONTROLLER && exception !== undefined && keepResponseError(exception)) return;
       const log = withParams(this.loggerFor(call.context), params);
       const template = isError(message) ? textTemplate(errorMessageText(message)) : templateOf(message);
       const args = typeof message === 'object' && message !== null && !isError(message) ? [message] : [];

@@ -41,6 +41,12 @@ export interface RequestState {
   abandoned?: boolean | undefined;
   /** Whether the response's `close` writes the completion event when nothing wrote it before. */
   closeCompletes: boolean;
+  /**
+   * Whether the interceptor is watching the handler's Observable, which has neither failed nor
+   * ended: an error Nest reports meanwhile (an event listener's, through its ExternalExceptionFilter)
+   * is not the request's failure, which the interceptor sees itself.
+   */
+  handling?: boolean | undefined;
   /** The route pattern, noted by the interceptor for a completion written when the response closes. */
   route?: string | undefined;
   /** The route Express notes for the module's own catch-all middleware while it runs: not the request's route. */
@@ -121,6 +127,8 @@ export function noteRoute(request: object, route: unknown): void {
  * response closes (the interceptor never saw the request: a guard, or a middleware after rxlog's,
  * threw; or it saw the handler fail, and the event waits for the status a filter sends). Returns
  * whether it did, or whether the event written already carries it; the caller then writes nothing.
+ * An error reported while the handler runs (an event listener's, which its emitter suppressed) or
+ * another than the one the event holds is not kept: the caller writes it beside the event.
  */
 export function keepForCompletion(error: unknown): boolean {
   if (error === undefined || error === null) return false;
@@ -134,9 +142,28 @@ export function keepForCompletion(error: unknown): boolean {
   // Only the request stream's own error: a handler's (an upstream call reset) is the app's failure.
   if (state.completed)
     return state.abandoned === true && isConnectionReset(error) && streamError(requestsByState.get(state)) === error;
-  if (!state.closeCompletes) return false;
+  if (!state.closeCompletes || state.handling === true) return false;
+  // The event carries one error: another than the one it holds already is written beside it, not lost.
+  const held = state.handlerError === undefined ? state.error : state.handlerError.error;
+  if (held !== undefined && !Object.is(held, error)) return false;
   state.error ??= error;
   return true;
+}
+
+/**
+ * `keepForCompletion` for an error Nest's response controller logs while it sends a response: a
+ * server-sent event stream's (which the interceptor saw first, as the handler's error: kept when it
+ * is that error, and its event is written, an ignored path's only for a 5xx), or the failure of a
+ * web `Response`, `ReadableStream` or async iterable body after its headers went out (kept, and the
+ * event has it rather than `ResponseDestroyed`).
+ */
+export function keepResponseError(error: unknown): boolean {
+  const collector = diagnosticContext.current();
+  const state = collector === undefined ? undefined : statesByCollector.get(collector);
+  const pending = state === undefined || state.completed ? undefined : state.handlerError;
+  if (state === undefined || pending === undefined) return keepForCompletion(error);
+  if (!loggingRequests.has(state) || !Object.is(pending.error, error)) return false;
+  return !state.ignored || pending.statusCode >= 500;
 }
 
 /**

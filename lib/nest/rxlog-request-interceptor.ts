@@ -72,10 +72,12 @@ export class RxlogRequestInterceptor implements NestInterceptor {
   ): Observable<unknown> {
     return handler.pipe(
       tap({
+        subscribe: () => (state.handling = true),
         // A StreamableFile's stream that fails while it is sent: Nest (Express) logs the error apart and
         // destroys the response without it, Fastify logs it with its own logger only.
         next: (value: unknown) => watchStreamableFile(value, state),
         error: (error: unknown) => {
+          state.handling = false;
           // Nest's exception filters answer the error after this: one of the app's may send another
           // status than the error's own (a domain error as 404 or 409), so the response's close writes it.
           const statusCode = statusOf(error);
@@ -90,6 +92,7 @@ export class RxlogRequestInterceptor implements NestInterceptor {
         },
       }),
       finalize(() => {
+        state.handling = false;
         const route = routeOf(request);
         // Nest writes the response after the handler's Observable ends, and a handler using @Res() may
         // answer much later: the response's close then writes the event, with the status sent and the

@@ -72,11 +72,13 @@ function completion(run: NestAppRun, id: string): unknown[] {
 }
 
 const CONCURRENT = 200;
+const SCOPED = 20;
 
 describe.each(['express', 'fastify'])('RxlogModule on %s, against a hostile client', (platform) => {
   let run: NestAppRun;
   const exchanges: Record<string, Exchange> = {};
   let concurrent: Exchange[] = [];
+  let scoped: Exchange[] = [];
 
   beforeAll(async () => {
     const app = await startNestApp('nest-hostile-app.ts', [platform]);
@@ -88,6 +90,9 @@ describe.each(['express', 'fastify'])('RxlogModule on %s, against a hostile clie
     try {
       const u = app.url;
       exchanges.sse = await send(`${u}/sse?token=secret`, { headers: id('sse'), leaveOnData: true });
+      exchanges.sseError = await send(`${u}/sse-error`, { headers: id('sse-error') });
+      exchanges.webStreamError = await send(`${u}/web-stream-error`, { headers: id('web-stream-error') });
+      exchanges.listenerError = await send(`${u}/listener-error`, { headers: id('listener-error') });
       exchanges.chunks = await send(`${u}/chunks`, { headers: id('chunks') });
       exchanges.chunksLeft = await send(`${u}/held`, { headers: id('chunks-left'), leaveOnData: true });
       exchanges.never = await send(`${u}/never?secret=1`, { headers: id('never'), leaveAfterMs: 60 });
@@ -123,6 +128,7 @@ describe.each(['express', 'fastify'])('RxlogModule on %s, against a hostile clie
       await new Promise((resolve) => setTimeout(resolve, 200));
       exchanges.hugeId = await send(`${u}/context/2`, { headers: id('x'.repeat(8000)) });
       exchanges.garbageTrace = await send(`${u}/context/3`, { headers: { traceparent: `00-${'f'.repeat(8000)}` } });
+      scoped = await Promise.all(Array.from({ length: SCOPED }, (_, i) => send(`${u}/scoped/${i}`, { headers: id(`s-${i}`) })));
       concurrent = await Promise.all(
         Array.from({ length: CONCURRENT }, (_, i) => send(`${u}/context/${i}`, { headers: id(`c-${i}`) })),
       );
@@ -137,6 +143,33 @@ describe.each(['express', 'fastify'])('RxlogModule on %s, against a hostile clie
     expect(completion(run, 'chunks-left')).toEqual([['warning', undefined, '/held', '/held', true, undefined]]);
     expect(completion(run, 'never')).toEqual([['warning', undefined, '/never', '/never', true, undefined]]);
     expect(withId(run, 'never').map((e) => e.renderMessage())[0]).toBe('Never answering');
+  });
+
+  it('writes the error of a server-sent event stream once, on its completion event with the status sent, not also beside it', () => {
+    expect(exchanges.sseError.outcome).toBe('200');
+    expect(completion(run, 'sse-error')).toEqual([['error', 200, '/sse-error', '/sse-error', undefined, 'Error: Stream kaboom']]);
+    // Nest's response controller logs it too (under RouterResponseController), after the interceptor saw it.
+    expect(withId(run, 'sse-error').filter((e) => e.exception !== undefined)).toHaveLength(1);
+  });
+
+  it('writes the error of a streamed web Response body that fails mid-body once, on its completion event, not ResponseDestroyed', () => {
+    // Nest logs it under RouterResponseController and cuts the response short: the client got 200 and part of the body.
+    expect(exchanges.webStreamError.outcome).toBe('error');
+    expect(completion(run, 'web-stream-error')).toEqual([
+      ['error', 200, '/web-stream-error', '/web-stream-error', undefined, 'Error: Body kaboom'],
+    ]);
+    expect(withId(run, 'web-stream-error').filter((e) => e.exception !== undefined)).toHaveLength(1);
+  });
+
+  it('writes an event listener’s error, reported while the handler ran and suppressed, beside a 200 completion, not on it', () => {
+    expect(exchanges.listenerError.outcome).toBe('200');
+    expect(completion(run, 'listener-error')).toEqual([
+      ['information', 200, '/listener-error', '/listener-error', undefined, undefined],
+    ]);
+    const errors = withId(run, 'listener-error').filter((e) => e.exception !== undefined);
+    expect(errors.map((e) => [e.level, e.properties.SourceContext, e.exception?.message])).toEqual([
+      ['error', 'ExceptionsHandler', 'Error: Listener kaboom'],
+    ]);
   });
 
   it('writes an error from a pipe, a handler, an interceptor or an exception filter once, at the level of the status sent', () => {
@@ -168,8 +201,17 @@ describe.each(['express', 'fastify'])('RxlogModule on %s, against a hostile clie
       ['error', 500, '/intercepted-later', '/intercepted-later', undefined, 'Error: Interceptor broke later'],
     ]);
     expect(completion(run, 'filtered')).toEqual([['error', 500, '/filtered', '/filtered', undefined, 'Error: Filtered']]);
-    for (const id of ['pipe', 'async-error', 'sync-error', 'foreign-error', 'intercepted', 'intercepted-later', 'filtered'])
+    for (const id of ['pipe', 'async-error', 'sync-error', 'foreign-error', 'intercepted', 'intercepted-later'])
       expect(withId(run, id).filter((e) => e.exception !== undefined)).toHaveLength(1);
+  });
+
+  it('writes an exception filter’s own failure beside the handler’s error on the completion event, not dropping it', () => {
+    // Nest reports the filter's error under ExceptionsHandler; the completion event holds the handler's.
+    const errors = withId(run, 'filtered').filter((e) => e.exception !== undefined);
+    expect(errors.map((e) => [e.properties.SourceContext, e.exception?.message])).toEqual([
+      ['ExceptionsHandler', 'Error: Filter broke'],
+      ['RequestLogging', 'Error: Filtered'],
+    ]);
   });
 
   it('writes a guard’s refusal, an unknown route, 204, 304 and HEAD with their status and route, without the query', () => {
@@ -277,6 +319,16 @@ describe.each(['express', 'fastify'])('RxlogModule on %s, against a hostile clie
         String(i),
       ]);
     }
+  });
+
+  it('gives what a request-scoped provider logs, made and working under concurrent requests, its own request id', () => {
+    expect(scoped.filter((e, i) => e.outcome === '200' && e.requestId === `s-${i}`)).toHaveLength(SCOPED);
+    for (let i = 0; i < SCOPED; i++)
+      expect(withId(run, `s-${i}`).map((e) => [e.properties.SourceContext, e.renderMessage()])).toEqual([
+        ['PerRequestAudit', `Audit made for /scoped/${i}`],
+        ['PerRequestAudit', `Audited ${i}`],
+        ['RequestLogging', expect.stringMatching(new RegExp(`^HTTP GET /scoped/${i} responded 200 in `))],
+      ]);
   });
 
   it('writes no error or warning outside a request, and nothing on stderr', () => {
