@@ -56,6 +56,18 @@ const INIT_OPTIONS: Readonly<Record<string, unknown>> = {
   exactOptionalPropertyTypes: true,
   verbatimModuleSyntax: true,
 };
+/**
+ * What `ng new` (Angular 21) adds to `strict` in the tsconfig.json of a new app: docs/angular.md is
+ * pasted into such an app, where `e.properties.OrderId` fails with TS4111.
+ */
+const NG_NEW_OPTIONS: Readonly<Record<string, unknown>> = {
+  noImplicitOverride: true,
+  noPropertyAccessFromIndexSignature: true,
+  noImplicitReturns: true,
+  noFallthroughCasesInSwitch: true,
+  isolatedModules: true,
+  module: 'preserve',
+};
 const PARALLEL_RUNS = 2;
 
 type Mode = 'run' | 'compile-only' | 'fragment';
@@ -155,6 +167,12 @@ describe('docs snippets', () => {
   it('compiles every complete block under strict, with the options `tsc --init` adds to it, against the public entries', () => {
     expect(new Set(checked.map((b) => b.markdown))).toEqual(expect.objectContaining(ADOPTION_PAGES));
     expect(compileFailures(checked, { ...compilerOptionsJson(), ...INIT_OPTIONS })).toEqual([]);
+  }, 120_000);
+
+  it('compiles every complete block of docs/angular.md with the options of an app `ng new` made', () => {
+    const angular = checked.filter((b) => b.markdown === 'docs/angular.md');
+    expect(angular.length).toBeGreaterThan(5);
+    expect(compileFailures(angular, { ...compilerOptionsJson(), ...NG_NEW_OPTIONS })).toEqual([]);
   }, 120_000);
 
   it(`runs every ts block, each ending within ${BLOCK_LIMIT_MS / 1000} s`, async () => {
