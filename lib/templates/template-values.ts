@@ -224,11 +224,11 @@ type AllPositional<Names extends string[]> = Names extends [infer Head extends s
     : false
   : false;
 
-/** A tuple of `Index + 1` unknowns; past 100 holes the count is not checked (`unknown[]`). */
-type UpToIndex<Index extends string, Acc extends unknown[] = []> = `${Acc['length']}` extends Index
-  ? [...Acc, unknown]
-  : Acc['length'] extends 100
-    ? unknown[]
+/** A tuple of `Index + 1` unknowns; past 100 values (an index above 99) the count is not checked (`unknown[]`). */
+type UpToIndex<Index extends string, Acc extends unknown[] = []> = Acc['length'] extends 100
+  ? unknown[]
+  : `${Acc['length']}` extends Index
+    ? [...Acc, unknown]
     : UpToIndex<Index, [...Acc, unknown]>;
 
 /** A positional name as the index `parseTemplate` reads from it (`Number('01')`): without its leading zeros. */

@@ -49,6 +49,20 @@ describe('TemplateValues and CheckLogArguments', () => {
     ).toEqual([]);
   });
 
+  // docs/typed-templates.md: "Positional indexes above {99} are not counted". `{100}` asked for 101 values.
+  it('count positional indexes up to {99} and leave a template with a higher one unchecked', () => {
+    expect(
+      diagnostics(`
+        const highest: TemplateValues<'{99}'>['length'] = 100;
+        type Above = TemplateValues<'{100}'>;
+        const above: Above = [1, 2, 3];
+        const anyCount: number extends Above['length'] ? true : false = true;
+        const call: CheckLogArguments<'{0} {100}', [1, 2]> = 'anything';
+        export { highest, above, anyCount, call };
+      `),
+    ).toEqual([]);
+  });
+
   it('name every hole of a long mismatched template, without "excessively deep"', () => {
     // The names were once joined by a recursion that TypeScript stops at 50 levels.
     for (const count of [60, 200]) {
