@@ -54,7 +54,7 @@ export interface RxlogRequestLoggingOptions {
   requestIdHeader?: string | false | undefined;
   /**
    * The completion event's template; its holes are filled from the event's properties
-   * (`RequestMethod`, `RequestPath`, `Route`, `StatusCode`, `Elapsed`, `RequestId` and what
+   * (`RequestMethod`, `RequestPath`, `RoutePattern`, `StatusCode`, `Elapsed`, `RequestId` and what
    * `diagnosticContext.set` added). Default `'HTTP {RequestMethod} {RequestPath} responded {StatusCode} in {Elapsed:0.0000} ms'`.
    */
   messageTemplate?: string | undefined;

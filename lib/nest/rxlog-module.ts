@@ -222,7 +222,7 @@ interface FastifyHooks {
 /**
  * On Fastify, notes each request's matched route on its Node request, which is all Nest's
  * middleware and the response's `close` see: a request a guard rejects never reaches the
- * interceptor, and its completion event would have no `Route` (on Express, the Node request
+ * interceptor, and its completion event would have no `RoutePattern` (on Express, the Node request
  * carries it). Added while Nest applies middleware, before it registers the routes, so every route
  * gets the hook.
  */

@@ -330,7 +330,7 @@ export class RxlogRequestContext {
       if (!aborted) properties.StatusCode = outcome.statusCode;
       properties.Elapsed = performance.now() - state.startedAt;
       properties.RequestId = state.requestId;
-      if (outcome.route !== undefined) properties.Route = outcome.route;
+      if (outcome.route !== undefined) properties.RoutePattern = outcome.route;
       if (aborted) properties.Aborted = true;
       addDiagnostics(properties, diagnostics);
       const level = aborted ? 'warning' : this.levelFor(outcome);

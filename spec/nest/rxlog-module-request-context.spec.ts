@@ -91,7 +91,11 @@ describe.each(['express', 'fastify'])('RxlogModule on %s', (platform) => {
     const [completion, ...more] = completions(run).filter((e) => e.properties.RequestId === 'r-cut');
     expect(more).toEqual([]);
     expect(completion.renderMessage()).toMatch(/^HTTP GET \/cut responded 200 in \d+\.\d{4} ms$/);
-    expect([completion.level, completion.properties.Aborted, completion.properties.Route]).toEqual(['error', undefined, '/cut']);
+    expect([completion.level, completion.properties.Aborted, completion.properties.RoutePattern]).toEqual([
+      'error',
+      undefined,
+      '/cut',
+    ]);
     expect(completion.exception?.stack?.split('\n')[0]).toBe(
       'ResponseDestroyed: The server destroyed the response before it ended',
     );

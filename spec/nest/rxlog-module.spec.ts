@@ -108,7 +108,7 @@ function expectAbortedDownload(run: NestAppRun, requestId: string): void {
   expect(more).toEqual([]);
   expect(completion.level).toBe('warning');
   expect(completion.renderMessage()).toMatch(/^HTTP GET \/download aborted by the client after \d+\.\d{4} ms$/);
-  expect(completion.properties).toMatchObject({ RequestPath: '/download', Route: '/download', Aborted: true });
+  expect(completion.properties).toMatchObject({ RequestPath: '/download', RoutePattern: '/download', Aborted: true });
   expect(completion.properties).not.toHaveProperty('StatusCode');
 }
 
@@ -208,7 +208,7 @@ describe('RxlogModule on Express (forRoot)', () => {
       SourceContext: 'RequestLogging',
       RequestMethod: 'GET',
       RequestPath: '/orders/7',
-      Route: '/orders/:id',
+      RoutePattern: '/orders/:id',
       StatusCode: 200,
       Elapsed: expect.any(Number),
       RequestId: 'req-order',
@@ -222,7 +222,7 @@ describe('RxlogModule on Express (forRoot)', () => {
     expect([answers.poll.body, answers.send.body]).toEqual(['message', 'sent']);
     const [completion, ...more] = completions(run).filter((e) => e.properties.RequestId === 'req-poll');
     expect(more).toEqual([]);
-    expect(completion.properties).toMatchObject({ Route: '/poll', StatusCode: 200 });
+    expect(completion.properties).toMatchObject({ RoutePattern: '/poll', StatusCode: 200 });
     // The response was ended inside /send's LogContext.run({ UserId: 'bob' }): bob's, not this request's.
     expect(completion.properties).not.toHaveProperty('UserId');
   });
@@ -231,7 +231,9 @@ describe('RxlogModule on Express (forRoot)', () => {
   // the poll's id wrote its context (bob's UserId) onto the poll's completion event.
   it("writes a long poll's completion without the context of a request that took the poll's request id", () => {
     expect([answers.sharedPoll.body, answers.sharedSend.body]).toEqual(['message', 'sent']);
-    const polls = completions(run).filter((e) => e.properties.RequestId === 'req-shared' && e.properties.Route === '/poll');
+    const polls = completions(run).filter(
+      (e) => e.properties.RequestId === 'req-shared' && e.properties.RoutePattern === '/poll',
+    );
     expect(polls).toHaveLength(1);
     expect(polls[0].properties).toMatchObject({ StatusCode: 200 });
     expect(polls[0].properties).not.toHaveProperty('UserId');
@@ -252,7 +254,7 @@ describe('RxlogModule on Express (forRoot)', () => {
     expect(answers.later.status).toBe(202);
     const [completion, ...more] = completions(run).filter((e) => e.properties.RequestId === 'req-later');
     expect(more).toEqual([]);
-    expect(completion.properties).toMatchObject({ Route: '/later', StatusCode: 202 });
+    expect(completion.properties).toMatchObject({ RoutePattern: '/later', StatusCode: 202 });
     expect(completion.properties.Elapsed).toBeGreaterThanOrEqual(25);
   });
 
@@ -297,7 +299,7 @@ describe('RxlogModule on Express (forRoot)', () => {
     expect(
       failures.map((e) => [e.properties.SourceContext, e.level, e.properties.StatusCode, e.exception?.stack?.split('\n')[0]]),
     ).toEqual([['RequestLogging', 'error', 500, 'Error: Guard broke']]);
-    expect(failures[0].properties.Route).toBe('/guarded');
+    expect(failures[0].properties.RoutePattern).toBe('/guarded');
     expect(answers.guard.status).toBe(500);
   });
 
@@ -320,7 +322,7 @@ describe('RxlogModule on Express (forRoot)', () => {
       StatusCode: 404,
       RequestPath: '/no/such/route',
     });
-    expect(completion.properties).not.toHaveProperty('Route');
+    expect(completion.properties).not.toHaveProperty('RoutePattern');
     expect(completion.level).toBe('warning');
     expect(answers.unrouted.requestId).toBe('req-unrouted');
   });
@@ -397,7 +399,7 @@ describe('RxlogModule on Fastify (forRootAsync), with installProcessHooks too', 
       'RequestLogging',
     ]);
     expect(withRequestId(run, 'f-order')[3].properties).toMatchObject({
-      Route: '/orders/:id',
+      RoutePattern: '/orders/:id',
       StatusCode: 200,
       UserId: 42,
       OrderId: '5',
@@ -411,9 +413,9 @@ describe('RxlogModule on Fastify (forRootAsync), with installProcessHooks too', 
     expectTeapot(run, 'f-teapot');
     // A guard's rejection: the interceptor never saw the request, but Fastify knew its route.
     const guardCompletions = completions(run).filter((e) => e.properties.RequestId === 'f-guard');
-    expect(guardCompletions.map((e) => [e.level, e.properties.StatusCode, e.properties.Route, e.properties.RequestPath])).toEqual(
-      [['error', 500, '/guarded', '/guarded']],
-    );
+    expect(
+      guardCompletions.map((e) => [e.level, e.properties.StatusCode, e.properties.RoutePattern, e.properties.RequestPath]),
+    ).toEqual([['error', 500, '/guarded', '/guarded']]);
     expect(shutdownEvents(run)).toHaveLength(6);
     expect(run.otherLines.some((line) => /Logger closed \(graceful, \d+ ms\): stdout: \d+ delivered, 0 dropped/.test(line))).toBe(
       true,

@@ -37,7 +37,12 @@ describe('RxlogRequestContext', () => {
     const [event] = events;
     expect(event.level).toBe('warning');
     expect(event.renderMessage()).toMatch(/^HTTP GET \/download aborted by the client after \d+\.\d{4} ms$/);
-    expect(event.properties).toMatchObject({ RequestPath: '/download', Route: '/download', Aborted: true, RequestId: 'r-1' });
+    expect(event.properties).toMatchObject({
+      RequestPath: '/download',
+      RoutePattern: '/download',
+      Aborted: true,
+      RequestId: 'r-1',
+    });
     expect(event.properties).not.toHaveProperty('StatusCode');
   });
 

@@ -64,7 +64,7 @@ function completion(run: NestAppRun, id: string): unknown[] {
   return completionsOf(run, id).map((e) => [
     e.level,
     e.properties.StatusCode,
-    e.properties.Route,
+    e.properties.RoutePattern,
     e.properties.RequestPath,
     e.properties.Aborted,
     e.exception?.stack?.split('\n')[0],
@@ -364,7 +364,7 @@ describe.each(['express', 'fastify'])('RxlogModule on %s in an app made by @nest
     expect(completionsOf(run, 'bad-json').map((e) => [e.level, e.properties.StatusCode, e.properties.RequestPath])).toEqual([
       ['warning', 400, '/upload'],
     ]);
-    expect(completionsOf(run, 'upload').map((e) => [e.level, e.properties.StatusCode, e.properties.Route])).toEqual([
+    expect(completionsOf(run, 'upload').map((e) => [e.level, e.properties.StatusCode, e.properties.RoutePattern])).toEqual([
       ['information', 201, '/upload'],
     ]);
   }, 120_000);
