@@ -1373,7 +1373,9 @@ describe('HttpSink offline store in Chromium', () => {
 // 'hidden' and Chromium dispatches a real visibilitychange. The beacons, fetch, localStorage, Web
 // Locks and the online event are Chromium's own.
 describe('HttpSink offline store and installPageHideFlush in Chromium, when the page is hidden and shown again without pagehide', () => {
-  const HIDE_PAGE = `<!doctype html><script src="/rxlog.js"></script><script>
+  /** The test page; `before` runs first (it may break the page's storage). */
+  const hidePage = (before = ''): string => `<!doctype html><script src="/rxlog.js"></script><script>
+    ${before}
     window.sink = new rxlog.HttpSink({ url: '/ingest', offline: { maxBytes: 100000 } });
     window.log = new rxlog.LoggerConfiguration()
       .writeTo.sink(sink, { batch: { size: 3, maxDelayMs: 600000 }, retry: { attempts: 1 } })
@@ -1398,7 +1400,7 @@ describe('HttpSink offline store and installPageHideFlush in Chromium, when the 
   (hasChromium ? it : it.skip)(
     'keeps the batch waiting for a replay in the store, beacons the open batch, and sends each event once after the page is shown again',
     async () => {
-      const server = await startPageServer(HIDE_PAGE);
+      const server = await startPageServer(hidePage());
       const chromium = await freshChromium();
       let release = (): void => undefined;
       const held = new Promise<void>((resolve) => (release = resolve));
@@ -1452,6 +1454,55 @@ describe('HttpSink offline store and installPageHideFlush in Chromium, when the 
         expect(after.metrics).toMatchObject({ delivered: 8, failed: 0, pending: 0, dropped: 0 });
       } finally {
         release();
+        await chromium.close();
+        await server.close();
+      }
+    },
+    60_000,
+  );
+
+  // Safari's private mode (before 2021) and a full origin quota: every setItem throws a
+  // QuotaExceededError. Here Chromium's own localStorage with its setItem replaced to throw so.
+  (hasChromium ? it : it.skip)(
+    'keeps what it cannot store pending, throws nothing into the page, and sends it once back online, when every localStorage write throws',
+    async () => {
+      const server = await startPageServer(
+        hidePage(`window.errors = [];
+          addEventListener('error', (e) => errors.push(String(e.message)));
+          addEventListener('unhandledrejection', (e) => errors.push(String(e.reason)));
+          Storage.prototype.setItem = () => { throw new DOMException('The quota has been exceeded.', 'QuotaExceededError'); };`),
+      );
+      const chromium = await freshChromium();
+      try {
+        const page = chromium.browser.pages()[0] ?? (await chromium.browser.newPage());
+        await page.goto(`${server.url}/`);
+        await page.waitForFunction(() => (window as unknown as HideWin).ready === true);
+        await chromium.browser.setOffline(true);
+        const atHide = await page.evaluate(() => {
+          const w = window as unknown as HideWin;
+          // Four events: a full batch of three (offline: the store refuses it), one in an open batch.
+          for (let n = 0; n < 4; n++) w.log.information('Offline {N}', n);
+          w.setVisibility('hidden');
+          return { offline: w.sink.offline, metrics: w.log.metrics().sinks.http };
+        });
+        // No beacon offline (it would be lost), and the store kept nothing: all four stay with the logger.
+        expect(atHide.offline).toMatchObject({ stored: 0, pending: 0 });
+        expect(atHide.metrics).toMatchObject({ delivered: 0, failed: 0, dropped: 0, pending: 4 });
+
+        await page.evaluate(() => (window as unknown as HideWin).setVisibility('visible'));
+        await chromium.browser.setOffline(false);
+        // The batch of three waited for the online event; the open batch leaves with the flush.
+        const after = await page.evaluate(async () => {
+          const w = window as unknown as HideWin & { errors: string[] };
+          await w.log.flush();
+          return { errors: w.errors, metrics: w.log.metrics().sinks.http };
+        });
+        await page.evaluate(() => fetch('/settled'));
+        expect(after.errors).toEqual([]);
+        expect(after.metrics).toMatchObject({ delivered: 4, failed: 0, dropped: 0, pending: 0 });
+        const received = server.requests.filter((r) => r.url === '/ingest').flatMap((r) => lines(r.body));
+        expect([...received].sort((a, b) => a - b)).toEqual([0, 1, 2, 3]);
+      } finally {
         await chromium.close();
         await server.close();
       }
