@@ -721,6 +721,27 @@ describe('HttpSink offline store', () => {
     await log.close();
   });
 
+  // docs/browser.md, "What is kept": a stored piece is not split again, unlike a live batch.
+  it('drops a stored piece a server with a limit below 60 KiB answers 413, and counts every event of it', async () => {
+    await server.close();
+    server = await startTestServer((request) => ({ status: Buffer.byteLength(request.body) > 16 * 1024 ? 413 : 200 }));
+    goOffline(page, true);
+    const sink = new HttpSink({ url: `${server.url}/ingest`, offline: { store: storage } });
+    const log = new LoggerConfiguration().writeTo
+      .sink(sink, { batch: { size: 200, maxDelayMs: 60_000 }, retry: { attempts: 1 } })
+      .createLogger();
+    for (let n = 0; n < 200; n++) log.information('Event {N} {Pad}', n, 'p'.repeat(500));
+    await log.flush();
+    expect(sink.offline).toMatchObject({ stored: 200, pending: 200 });
+
+    goOffline(page, false);
+    await until(() => sink.offline?.pending === 0);
+    expect(sink.offline).toMatchObject({ replayed: 0, dropped: 200, pending: 0 });
+    expect(server.requests.every((r) => Buffer.byteLength(r.body) > 16 * 1024)).toBe(true);
+    expect(log.metrics().sinks.http).toMatchObject({ received: 200, delivered: 200, failed: 0 });
+    await log.close();
+  });
+
   // A page back online after hours offline often holds an expired token: the server's 401 (or
   // 403) speaks of the request's credentials, not of the batch, yet every stored batch was
   // dropped in one burst.
