@@ -721,6 +721,27 @@ describe('HttpSink offline store', () => {
     await log.close();
   });
 
+  // docs/browser.md, "What is kept": a stored piece is not split again, unlike a live batch.
+  it('drops a stored piece a server with a limit below 60 KiB answers 413, and counts every event of it', async () => {
+    await server.close();
+    server = await startTestServer((request) => ({ status: Buffer.byteLength(request.body) > 16 * 1024 ? 413 : 200 }));
+    goOffline(page, true);
+    const sink = new HttpSink({ url: `${server.url}/ingest`, offline: { store: storage } });
+    const log = new LoggerConfiguration().writeTo
+      .sink(sink, { batch: { size: 200, maxDelayMs: 60_000 }, retry: { attempts: 1 } })
+      .createLogger();
+    for (let n = 0; n < 200; n++) log.information('Event {N} {Pad}', n, 'p'.repeat(500));
+    await log.flush();
+    expect(sink.offline).toMatchObject({ stored: 200, pending: 200 });
+
+    goOffline(page, false);
+    await until(() => sink.offline?.pending === 0);
+    expect(sink.offline).toMatchObject({ replayed: 0, dropped: 200, pending: 0 });
+    expect(server.requests.every((r) => Buffer.byteLength(r.body) > 16 * 1024)).toBe(true);
+    expect(log.metrics().sinks.http).toMatchObject({ received: 200, delivered: 200, failed: 0 });
+    await log.close();
+  });
+
   // A page back online after hours offline often holds an expired token: the server's 401 (or
   // 403) speaks of the request's credentials, not of the batch, yet every stored batch was
   // dropped in one burst.
@@ -1363,5 +1384,150 @@ describe('HttpSink offline store in Chromium', () => {
           .sort((x, y) => x - y),
       ).toEqual([0, 1, 2, 20, 21, 22]);
     },
+  );
+});
+
+// docs/browser.md, "Page lifecycle" and "Offline store": a page switched away from and back to
+// gets `visibilitychange` (hidden, then visible) and no `pagehide`. Headless Chromium never hides a
+// page by itself (a minimized window, another tab in front and CDP's Page.setWebLifecycleState all
+// leave it 'visible'), so the test emulates only the visibility: document.visibilityState reads
+// 'hidden' and Chromium dispatches a real visibilitychange. The beacons, fetch, localStorage, Web
+// Locks and the online event are Chromium's own.
+describe('HttpSink offline store and installPageHideFlush in Chromium, when the page is hidden and shown again without pagehide', () => {
+  /** The test page; `before` runs first (it may break the page's storage). */
+  const hidePage = (before = ''): string => `<!doctype html><script src="/rxlog.js"></script><script>
+    ${before}
+    window.sink = new rxlog.HttpSink({ url: '/ingest', offline: { maxBytes: 100000 } });
+    window.log = new rxlog.LoggerConfiguration()
+      .writeTo.sink(sink, { batch: { size: 3, maxDelayMs: 600000 }, retry: { attempts: 1 } })
+      .createLogger();
+    rxlog.installPageHideFlush(log);
+    let state = 'visible';
+    Object.defineProperty(document, 'visibilityState', { configurable: true, get: () => state });
+    window.setVisibility = (next) => { state = next; document.dispatchEvent(new Event('visibilitychange', { bubbles: true })); };
+    window.ready = true;
+  </script>`;
+  type HideWin = {
+    ready?: boolean;
+    setVisibility(state: string): void;
+    log: {
+      information(t: string, n: number): void;
+      flush(): Promise<unknown>;
+      metrics(): { sinks: { http: { delivered: number; failed: number; pending: number; dropped: number } } };
+    };
+    sink: { offline: { pending: number; stored: number; replayed: number; dropped: number } };
+  };
+
+  (hasChromium ? it : it.skip)(
+    'keeps the batch waiting for a replay in the store, beacons the open batch, and sends each event once after the page is shown again',
+    async () => {
+      const server = await startPageServer(hidePage());
+      const chromium = await freshChromium();
+      let release = (): void => undefined;
+      const held = new Promise<void>((resolve) => (release = resolve));
+      try {
+        const page = chromium.browser.pages()[0] ?? (await chromium.browser.newPage());
+        let posts = 0;
+        // The replay's first request is held, as on a slow uplink: the next batch waits for it.
+        await page.route('**/ingest', async (route) => {
+          if (posts++ === 0) await held;
+          await route.continue();
+        });
+        await page.goto(`${server.url}/`);
+        await page.waitForFunction(() => (window as unknown as HideWin).ready === true);
+        await chromium.browser.setOffline(true);
+        await page.evaluate(async () => {
+          const w = window as unknown as HideWin;
+          for (let n = 0; n < 3; n++) w.log.information('Offline {N}', n);
+          await w.log.flush();
+        });
+        await chromium.browser.setOffline(false);
+        // The replay of [0, 1, 2] is in flight (held); [3, 4, 5] waits for it; 6 is in an open batch.
+        await page.waitForFunction(() => navigator.onLine);
+        const atHide = await page.evaluate(async () => {
+          const w = window as unknown as HideWin;
+          for (let n = 3; n < 7; n++) w.log.information('Online {N}', n);
+          await new Promise((resolve) => setTimeout(resolve, 0));
+          w.setVisibility('hidden');
+          return { offline: w.sink.offline, metrics: w.log.metrics().sinks.http };
+        });
+        // Hidden: the waiting batch went into the store (after [0, 1, 2], still there while its
+        // replay is in flight), so a page discarded now loses nothing; the open batch left by
+        // beacon. The logger counts the waiting batch pending until the replay it waits for ends.
+        expect(atHide.offline).toMatchObject({ stored: 6, pending: 6 });
+        expect(atHide.metrics).toMatchObject({ delivered: 3 + 1, failed: 0, pending: 3 });
+
+        await page.evaluate(() => (window as unknown as HideWin).setVisibility('visible'));
+        release();
+        await page.waitForFunction(() => (window as unknown as HideWin).sink.offline.pending === 0, undefined, {
+          timeout: 20_000,
+        });
+        const after = await page.evaluate(async () => {
+          const w = window as unknown as HideWin;
+          w.log.information('Shown {N}', 7);
+          await w.log.flush();
+          return { offline: w.sink.offline, metrics: w.log.metrics().sinks.http };
+        });
+        await page.evaluate(() => fetch('/settled'));
+        const received = server.requests.filter((r) => r.url === '/ingest').flatMap((r) => lines(r.body));
+        expect([...received].sort((a, b) => a - b)).toEqual([0, 1, 2, 3, 4, 5, 6, 7]);
+        expect(after.offline).toMatchObject({ replayed: 6, dropped: 0, pending: 0 });
+        expect(after.metrics).toMatchObject({ delivered: 8, failed: 0, pending: 0, dropped: 0 });
+      } finally {
+        release();
+        await chromium.close();
+        await server.close();
+      }
+    },
+    60_000,
+  );
+
+  // Safari's private mode (before 2021) and a full origin quota: every setItem throws a
+  // QuotaExceededError. Here Chromium's own localStorage with its setItem replaced to throw so.
+  (hasChromium ? it : it.skip)(
+    'keeps what it cannot store pending, throws nothing into the page, and sends it once back online, when every localStorage write throws',
+    async () => {
+      const server = await startPageServer(
+        hidePage(`window.errors = [];
+          addEventListener('error', (e) => errors.push(String(e.message)));
+          addEventListener('unhandledrejection', (e) => errors.push(String(e.reason)));
+          Storage.prototype.setItem = () => { throw new DOMException('The quota has been exceeded.', 'QuotaExceededError'); };`),
+      );
+      const chromium = await freshChromium();
+      try {
+        const page = chromium.browser.pages()[0] ?? (await chromium.browser.newPage());
+        await page.goto(`${server.url}/`);
+        await page.waitForFunction(() => (window as unknown as HideWin).ready === true);
+        await chromium.browser.setOffline(true);
+        const atHide = await page.evaluate(() => {
+          const w = window as unknown as HideWin;
+          // Four events: a full batch of three (offline: the store refuses it), one in an open batch.
+          for (let n = 0; n < 4; n++) w.log.information('Offline {N}', n);
+          w.setVisibility('hidden');
+          return { offline: w.sink.offline, metrics: w.log.metrics().sinks.http };
+        });
+        // No beacon offline (it would be lost), and the store kept nothing: all four stay with the logger.
+        expect(atHide.offline).toMatchObject({ stored: 0, pending: 0 });
+        expect(atHide.metrics).toMatchObject({ delivered: 0, failed: 0, dropped: 0, pending: 4 });
+
+        await page.evaluate(() => (window as unknown as HideWin).setVisibility('visible'));
+        await chromium.browser.setOffline(false);
+        // The batch of three waited for the online event; the open batch leaves with the flush.
+        const after = await page.evaluate(async () => {
+          const w = window as unknown as HideWin & { errors: string[] };
+          await w.log.flush();
+          return { errors: w.errors, metrics: w.log.metrics().sinks.http };
+        });
+        await page.evaluate(() => fetch('/settled'));
+        expect(after.errors).toEqual([]);
+        expect(after.metrics).toMatchObject({ delivered: 4, failed: 0, dropped: 0, pending: 0 });
+        const received = server.requests.filter((r) => r.url === '/ingest').flatMap((r) => lines(r.body));
+        expect([...received].sort((a, b) => a - b)).toEqual([0, 1, 2, 3]);
+      } finally {
+        await chromium.close();
+        await server.close();
+      }
+    },
+    60_000,
   );
 });
