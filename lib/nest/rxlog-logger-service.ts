@@ -224,7 +224,10 @@ export class RxlogLoggerService implements LoggerService {
         return;
       // A server-sent event stream's error, or a streamed body's that failed after its headers went out.
       if (call.context === RESPONSE_CONTROLLER && exception !== undefined && keepResponseError(exception)) return;
-      const log = withParams(this.loggerFor(call.context), params);
+      const context = this.loggerFor(call.context);
+      // A level that is off reads nothing of the extra arguments: no fields copied, no DTO captured.
+      if (params.length > 0 && !context.isEnabled(level)) return;
+      const log = withParams(context, params);
       const template = isError(message) ? textTemplate(errorMessageText(message)) : templateOf(message);
       const args = typeof message === 'object' && message !== null && !isError(message) ? [message] : [];
       if (exception === undefined) log.write(level, template, ...args);

@@ -60,6 +60,39 @@ describe('RxlogLoggerService', () => {
     expect(sink.events[0]?.properties).toEqual({ SourceContext: 'RouterExplorer' });
   });
 
+  it('reads nothing of the extra arguments of a call whose level is off, by the logger’s minimum level or by setLogLevels', () => {
+    const sink = new MemorySink();
+    const log = new LoggerConfiguration()
+      .minimumLevel.information()
+      .minimumLevel.override('Quiet', 'error')
+      .writeTo.sink(sink)
+      .createLogger();
+    const service = new RxlogLoggerService(log);
+    let reads = 0;
+    // A DTO whose getter counts its reads: capturing it for Params, or copying a plain object's fields, reads it.
+    class Order {
+      constructor() {
+        Object.defineProperty(this, 'total', { enumerable: true, get: () => (reads++, 42) });
+      }
+    }
+    const fields = {
+      get orderId(): string {
+        reads++;
+        return 'o-1';
+      },
+    };
+    service.debug('Loaded', new Order(), fields, 'Orders');
+    service.verbose('Loaded', new Order(), 'Orders');
+    service.log('Loaded', new Order(), fields, 'Quiet');
+    service.warn('Loaded', new Order(), 'Quiet');
+    service.setLogLevels(['error']);
+    service.log('Loaded', new Order(), fields, 'Orders');
+    expect([reads, sink.events]).toEqual([0, []]);
+    // An enabled one still reads them.
+    service.error('Failed', new Order(), fields, 'Orders');
+    expect([reads, sink.events.map((e) => [e.properties.orderId, e.properties.Params])]).toEqual([2, [['o-1', [{ total: 42 }]]]]);
+  });
+
   it('turns a stack passed as text, or an Error message, into the exception', () => {
     const { service, sink } = setup();
     const stack = 'TypeError: bad input\n    at parse (/app/parse.js:3:9)';
