@@ -1,3 +1,4 @@
+import { BOUNDED_QUEUE_REASONS } from '../operators/bounded-queue';
 import type { BreakerStateName, LoggerMetrics, SinkMetrics } from './metrics-types';
 
 const BREAKER_STATES: readonly BreakerStateName[] = ['closed', 'open', 'half-open'];
@@ -58,6 +59,39 @@ const SINK_FAMILIES: readonly SinkFamily[] = [
   },
 ];
 
+/** The family of a sink's drops by reason, beside `rxlog_events_dropped_total` (whose series stay as they are). */
+const DROPPED_BY_REASON = 'rxlog_events_dropped_by_reason_total';
+const DROPPED_BY_REASON_HELP =
+  'Events dropped, by reason (the sum is rxlog_events_dropped_total): queue_full for a full queue, already_shutdown for a close, else the reason the sink pipe operators or the sink itself reported (sampleEvents.sampledOut, throttleEvents.suppressed, filterEvents.excluded, minimumLevel.belowLevel and fingersCrossed.* by design; operator-failed when one failed).';
+
+/**
+ * A sink's drops by reason, named as `metricsToOpenTelemetry` names its `error.type`: each `droppedBy`
+ * reason (at most 64 and `other`) but a full queue's, `queue_full` for the rest of `dropped` without
+ * the drops at close, which are `already_shutdown`. A reason an app's operator reports under one of
+ * those two names adds to its series, and so do two that are one label once encoded (a lone surrogate):
+ * the format wants one line per series. Counts that are not numbers (metrics read back from JSON) are left out.
+ */
+function dropsByReason(sink: SinkMetrics): Map<string, number> {
+  const drops = new Map<string, number>();
+  const add = (reason: string, count: number): void => {
+    drops.set(reason, (drops.get(reason) ?? 0) + count);
+  };
+  let byReason = 0;
+  const droppedBy: unknown = sink.droppedBy;
+  if (isRecord(droppedBy))
+    for (const [reason, count] of Object.entries(droppedBy)) {
+      // The bounded queue's overflow is the full queue's drops: counted in queue_full below.
+      if (reason === BOUNDED_QUEUE_REASONS.overflow || typeof count != 'number') continue;
+      add(reason.replace(LONE_SURROGATE, '\uFFFD'), count);
+      byReason += count;
+    }
+  if (typeof sink.dropped != 'number') return drops;
+  const atClose = typeof sink.droppedAtClose == 'number' ? sink.droppedAtClose : 0;
+  add('queue_full', Math.max(0, sink.dropped - byReason - atClose));
+  add('already_shutdown', atClose);
+  return drops;
+}
+
 /** The counters of `LoggerMetrics` itself. */
 type LoggerCount = 'logged' | 'filtered' | 'rejectedAfterClose' | 'rejectedReentrant' | 'rejectedInvalidLevel';
 
@@ -83,8 +117,9 @@ const LOGGER_FAMILIES: readonly (readonly [string, string, LoggerCount])[] = [
  * `# TYPE` per family, `rxlog_` names, a `sink` label on per-sink families (values escaped),
  * latency in seconds (Prometheus' base unit) as a summary's `quantile` samples and `_count` (the
  * events delivered, one latency each; no `_sum`) plus a max gauge,
- * and the breaker state as one 0/1 gauge per
- * state. A value that is not a number (metrics read back from JSON), or a record that is missing or null (`latencyMs`, a sink, `sinks`), is left out with its samples. Serve it with content type `text/plain; version=0.0.4; charset=utf-8`: Prometheus 3 fails
+ * the breaker state as one 0/1 gauge per state, and a sink's drops by `reason` beside their total
+ * (`rxlog_events_dropped_by_reason_total`: `queue_full`, `already_shutdown`, or the `droppedBy`
+ * reason, as `metricsToOpenTelemetry` names its `error.type`; at most 66 per sink). A value that is not a number (metrics read back from JSON), or a record that is missing or null (`latencyMs`, a sink, `sinks`), is left out with its samples. Serve it with content type `text/plain; version=0.0.4; charset=utf-8`: Prometheus 3 fails
  * a scrape whose answer has no valid `Content-Type`.
  *
  * Several loggers in one answer: pass `[name, metrics]` pairs, and every sample carries a
@@ -129,6 +164,7 @@ export function metricsToPrometheus(metrics: LoggerMetrics | readonly (readonly 
     family('rxlog_pipe_events_pending', 'gauge', 'Events the operators of .pipe() hold now.');
   }
   for (const { name, type, help } of SINK_FAMILIES) family(name, type, help);
+  family(DROPPED_BY_REASON, 'counter', DROPPED_BY_REASON_HELP);
   // Prometheus wants base units (promtool rejects `_ms`) and `quantile` only on summaries.
   family('rxlog_delivery_latency_seconds', 'summary', 'Enqueue-to-delivery latency percentiles, in seconds.');
   family('rxlog_breaker_state', 'gauge', 'Circuit breaker state of the sink: 1 for the current state, 0 for the others.');
@@ -150,6 +186,10 @@ export function metricsToPrometheus(metrics: LoggerMetrics | readonly (readonly 
     }));
     for (const { name, value } of SINK_FAMILIES) {
       for (const { label, sink } of sinks) sample(name, label, value(sink));
+    }
+    for (const { label, sink } of sinks) {
+      for (const [reason, count] of dropsByReason(sink))
+        sample(DROPPED_BY_REASON, `${label},reason="${escapeLabel(reason)}"`, count);
     }
     for (const { label, sink } of sinks) {
       sample('rxlog_delivery_latency_seconds', `${label},quantile="0.5"`, seconds(sink.latencyMs.p50));

@@ -6,6 +6,7 @@ import { SinkMetricsRecorder } from '../../lib/metrics/sink-metrics-recorder';
 import { LoggerConfiguration } from '../../lib/configuration/logger-configuration';
 import type { EmitResult, Sink } from '../../lib/core/sink';
 import { MemorySink } from '../../lib/sinks/memory-sink';
+import { sampleEvents } from '../../lib/operators/sample-events';
 
 function sample(): LoggerMetrics {
   const file = new SinkMetricsRecorder('file');
@@ -324,6 +325,80 @@ describe('metricsToPrometheus', () => {
     expect(help('rxlog_events_dropped_total')).toMatch(/after its close began/);
     expect(help('rxlog_events_rejected_after_close_total')).toMatch(/after close\(\) began/);
   });
+
+  // rxlog_events_dropped_total has no reason: an alert on it fired for sampling and throttling,
+  // drops made by design. metricsToOpenTelemetry tells them apart by error.type; this family uses
+  // the same names, and rxlog_events_dropped_total keeps its series as they were.
+  withPromtool(
+    'writes each sink’s drops by reason as metricsToOpenTelemetry names them, summing to rxlog_events_dropped_total',
+    async () => {
+      // A sink that chooses not to send each batch, under a reason of its own for each: hostile
+      // text, one of the names rxlog computes, and more reasons than the 64 kept.
+      const reasons = ['say "no"\\\nnow', 'queue_full', 'lone \uD800', 'lone \uDC00'];
+      for (let i = 0; i < 70; i++) reasons.push(`reason-${i}`);
+      let batch = 0;
+      const skipping: Sink = {
+        emit: (events): EmitResult => ({ rejected: 0, dropped: { count: events.length, reason: reasons[batch++] } }),
+      };
+      const designed = new LoggerConfiguration().writeTo
+        .sink(new MemorySink(), { name: 'sampled', pipe: [sampleEvents({ rate: 0 })] })
+        .writeTo.sink(skipping, { name: 'skipping', batch: { size: 1, maxDelayMs: 0 } })
+        .createLogger();
+      for (let i = 0; i < reasons.length; i++) designed.information('Event {N}', i);
+      await designed.close();
+      // One in flight, three queued (dropped by an immediate close), two dropped by the full queue.
+      let open = (): void => undefined;
+      const gate = new Promise<void>((resolve) => (open = resolve));
+      const queued = new LoggerConfiguration().writeTo
+        .sink({ emit: () => gate }, { name: 'queued', queue: { limit: 3 } })
+        .createLogger();
+      for (let i = 0; i < 6; i++) queued.information('Event {N}', i);
+      const closing = queued.close({ strategy: 'immediate' });
+      open();
+      await closing;
+
+      const text = metricsToPrometheus([
+        ['designed', designed.metrics()],
+        ['queued', queued.metrics()],
+      ]);
+      const result = spawnSync('promtool', ['check', 'metrics'], { input: text });
+      expect(String(result.stderr)).toBe('');
+      expect(result.status).toBe(0);
+      const lines = text.split('\n');
+      const family = 'rxlog_events_dropped_by_reason_total';
+      expect(lines).toEqual(
+        expect.arrayContaining([
+          expect.stringMatching(new RegExp(`^# HELP ${family} .*queue_full.*already_shutdown.*sampleEvents\\.sampledOut`)),
+          `# TYPE ${family} counter`,
+          `${family}{logger="designed",sink="sampled",reason="sampleEvents.sampledOut"} ${reasons.length}`,
+          `${family}{logger="designed",sink="sampled",reason="queue_full"} 0`,
+          `${family}{logger="designed",sink="sampled",reason="already_shutdown"} 0`,
+          `${family}{logger="designed",sink="skipping",reason="say \\"no\\"\\\\\\nnow"} 1`,
+          // The sink's own queue_full reason adds to the series, as in metricsToOpenTelemetry.
+          `${family}{logger="designed",sink="skipping",reason="queue_full"} 1`,
+          // Two reasons that are one label once encoded as UTF-8: one series, their sum.
+          `${family}{logger="designed",sink="skipping",reason="lone \uFFFD"} 2`,
+          `${family}{logger="designed",sink="skipping",reason="other"} ${reasons.length - 64}`,
+          `${family}{logger="queued",sink="queued",reason="queue_full"} 2`,
+          `${family}{logger="queued",sink="queued",reason="already_shutdown"} 3`,
+        ]),
+      );
+      // Bounded: 64 reasons and `other`, and the two rxlog computes (one of them among the 64 here).
+      expect(lines.filter((line) => line.startsWith(`${family}{logger="designed",sink="skipping",`)).length).toBeLessThanOrEqual(
+        66,
+      );
+      // Every sink's reasons sum to its rxlog_events_dropped_total, which has no reason label still.
+      const total = (prefix: string): number =>
+        lines.filter((line) => line.startsWith(prefix)).reduce((sum, line) => sum + Number(line.split(' ').at(-1)), 0);
+      for (const labels of [
+        'logger="designed",sink="sampled"',
+        'logger="designed",sink="skipping"',
+        'logger="queued",sink="queued"',
+      ])
+        expect([labels, total(`${family}{${labels},`)]).toEqual([labels, total(`rxlog_events_dropped_total{${labels}}`)]);
+      expect(lines).toContain(`rxlog_events_dropped_total{logger="queued",sink="queued"} 5`);
+    },
+  );
 
   // OpenTelemetry's Prometheus and OpenMetrics Compatibility spec (Prometheus metric points to
   // OTLP, Summaries): "If `_count` is not present, the metric MUST be dropped". Scraped by an

@@ -62,8 +62,8 @@ describe('RxlogLoggerService', () => {
 
   it('reads nothing of the extra arguments of a call whose level is off, by the logger’s minimum level or by setLogLevels', () => {
     const sink = new MemorySink();
-    const log = new LoggerConfiguration()
-      .minimumLevel.information()
+    const log = new LoggerConfiguration().minimumLevel
+      .information()
       .minimumLevel.override('Quiet', 'error')
       .writeTo.sink(sink)
       .createLogger();
