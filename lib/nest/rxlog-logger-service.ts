@@ -8,7 +8,7 @@ import { captureValue } from '../templates/capture';
 import { writeJson } from '../templates/safe-json';
 import { wasLoggedRequestError } from './logged-request-errors';
 import { isError } from '../node/is-error';
-import { isPlainObject, isStackFormat, readNestLogCall } from './nest-log-call';
+import { isPlainObject, isStackFormat, type NestLogCall, readNestLogCall } from './nest-log-call';
 import { keepForCompletion, keepResponseError } from './rxlog-request-context';
 import { closedFallback, isClosedLogger } from './closed-loggers';
 
@@ -186,56 +186,67 @@ export class RxlogLoggerService implements LoggerService {
     try {
       // Read inside the try: telling a plain object from others asks for prototypes, which a Proxy's trap may refuse.
       const call = readNestLogCall(given, optionalParams, withStack);
-      if (call.context === EXCEPTIONS_HANDLER && wasLoggedRequestError(call.message, call.stack)) return;
-      // Nest's exception filter reports a thrown value that is not an Error (a string, a plain
-      // object) as it is, alone: it goes on its request's completion event, as an Error does.
-      if (
-        call.context === EXCEPTIONS_HANDLER &&
-        call.stack === undefined &&
-        call.params.length === 0 &&
-        !isError(call.message) &&
-        keepForCompletion(call.message)
-      )
-        return;
-      let { message } = call;
-      if (typeof message === 'function') {
-        // A lazy message is only worth calling when its event would be written.
-        if (!this.loggerFor(call.context).isEnabled(level)) return;
-        message = resolveLazyMessage(message);
-      }
-      let params = call.params;
-      let exception = isError(message) ? message : call.stack === undefined ? undefined : errorFromStack(message, call.stack);
-      if (exception === undefined) {
-        // logger.error('Failed to load', error): Nest prints the error's stack; its JSON mode makes it the record's error.
-        const index = params.findIndex(isError);
-        if (index >= 0) {
-          exception = params[index] as Error;
-          params = params.filter((_, i) => i !== index);
-        }
-      }
-      // An error a guard threw goes on its request's completion event, as a handler's does, not beside it;
-      // so does a StreamableFile's stream's, which Nest logs before it destroys the response without
-      // it or answers 400: the completion event says why.
-      if (
-        (call.context === EXCEPTIONS_HANDLER || call.context === STREAMABLE_FILE) &&
-        exception !== undefined &&
-        keepForCompletion(exception)
-      )
-        return;
-      // A server-sent event stream's error, or a streamed body's that failed after its headers went out.
-      if (call.context === RESPONSE_CONTROLLER && exception !== undefined && keepResponseError(exception)) return;
-      const context = this.loggerFor(call.context);
-      // A level that is off reads nothing of the extra arguments: no fields copied, no DTO captured.
-      if (params.length > 0 && !context.isEnabled(level)) return;
-      const log = withParams(context, params);
-      const template = isError(message) ? textTemplate(errorMessageText(message)) : templateOf(message);
-      const args = typeof message === 'object' && message !== null && !isError(message) ? [message] : [];
-      if (exception === undefined) log.write(level, template, ...args);
-      else log.write(level, exception, template, ...args);
+      this.writeCall(level, call, true);
     } catch (error) {
       SelfLog.write('RxlogLoggerService: a Nest log call could not be written; written with its message text or a marker', error);
       this.writeUnreadable(level, given, optionalParams, error);
     }
+  }
+
+  /**
+   * Writes one call, read; with `keep`, an error Nest reports for a request is first offered to its
+   * completion event, which writes the call (without `keep`) if it does not carry the error after all.
+   */
+  private writeCall(level: LogLevelName, call: NestLogCall, keep: boolean): void {
+    const writeBeside = (): void => this.writeCall(level, call, false);
+    if (keep && call.context === EXCEPTIONS_HANDLER && wasLoggedRequestError(call.message, call.stack)) return;
+    // Nest's exception filter reports a thrown value that is not an Error (a string, a plain
+    // object) as it is, alone: it goes on its request's completion event, as an Error does.
+    if (
+      keep &&
+      call.context === EXCEPTIONS_HANDLER &&
+      call.stack === undefined &&
+      call.params.length === 0 &&
+      !isError(call.message) &&
+      keepForCompletion(call.message, { writeBeside, byExceptionFilter: true })
+    )
+      return;
+    let { message } = call;
+    if (typeof message === 'function') {
+      // A lazy message is only worth calling when its event would be written.
+      if (!this.loggerFor(call.context).isEnabled(level)) return;
+      message = resolveLazyMessage(message);
+    }
+    let params = call.params;
+    let exception = isError(message) ? message : call.stack === undefined ? undefined : errorFromStack(message, call.stack);
+    if (exception === undefined) {
+      // logger.error('Failed to load', error): Nest prints the error's stack; its JSON mode makes it the record's error.
+      const index = params.findIndex(isError);
+      if (index >= 0) {
+        exception = params[index] as Error;
+        params = params.filter((_, i) => i !== index);
+      }
+    }
+    // An error a guard threw goes on its request's completion event, as a handler's does, not beside it;
+    // so does a StreamableFile's stream's, which Nest logs before it destroys the response without
+    // it or answers 400: the completion event says why.
+    if (
+      keep &&
+      (call.context === EXCEPTIONS_HANDLER || call.context === STREAMABLE_FILE) &&
+      exception !== undefined &&
+      keepForCompletion(exception, { writeBeside, byExceptionFilter: call.context === EXCEPTIONS_HANDLER })
+    )
+      return;
+    // A server-sent event stream's error, or a streamed body's that failed after its headers went out.
+    if (keep && call.context === RESPONSE_CONTROLLER && exception !== undefined && keepResponseError(exception)) return;
+    const context = this.loggerFor(call.context);
+    // A level that is off reads nothing of the extra arguments: no fields copied, no DTO captured.
+    if (params.length > 0 && !context.isEnabled(level)) return;
+    const log = withParams(context, params);
+    const template = isError(message) ? textTemplate(errorMessageText(message)) : templateOf(message);
+    const args = typeof message === 'object' && message !== null && !isError(message) ? [message] : [];
+    if (exception === undefined) log.write(level, template, ...args);
+    else log.write(level, exception, template, ...args);
   }
 
   /**

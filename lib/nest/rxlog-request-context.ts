@@ -21,6 +21,7 @@ import {
 } from '../node/http/request-tracker';
 import type { Logger } from '../pipeline/logger';
 import { exceptionFrom } from '../pipeline/exception-from';
+import { answeredStatus } from './answered-status';
 import { markLoggedRequestError } from './logged-request-errors';
 import { type RequestLoggingSettings } from './request-logging-settings';
 
@@ -58,6 +59,13 @@ export interface RequestState {
   error?: unknown;
   /** The error of the stream of a `StreamableFile` the handler returned, if it failed before the response closed. */
   streamError?: unknown;
+  /**
+   * Errors Nest reported that were kept for the completion event, each with the write of its own
+   * event: run when the completion event does not carry it after all (an ignored path's 4xx, which
+   * is not written; or, for one reported after the handler ended, a response answered with another
+   * status than Nest answers that error with: an event listener's, not the request's).
+   */
+  reports?: KeptReport[] | undefined;
   /** What the completion event carries as its exception (an Error or any value thrown), once written. */
   loggedError?: unknown;
   /**
@@ -73,6 +81,27 @@ export interface RequestState {
         readonly sentStatus?: number | undefined;
       }
     | undefined;
+}
+
+/** How `keepForCompletion` treats an error Nest reported. */
+export interface KeepOptions {
+  /** Writes the caller's own event for the error: run when the completion event does not carry it after all. */
+  readonly writeBeside?: (() => void) | undefined;
+  /**
+   * Reported by Nest's exception filters (under `ExceptionsHandler`): once the handler has ended
+   * without failing, the error is a listener's (an event emitted as the response is sent) or Nest's
+   * failure to send the result, and it goes on the completion event only if the response's status
+   * is the one Nest answers that error with; else it is written beside it (needs `writeBeside`).
+   */
+  readonly byExceptionFilter?: boolean | undefined;
+}
+
+/** An error Nest reported, kept for the completion event, and how to write it as its own event instead. */
+export interface KeptReport {
+  readonly error: unknown;
+  readonly writeBeside: () => void;
+  /** Reported once the handler had ended without failing: the request's only if Nest answered it. */
+  readonly afterHandler: boolean;
 }
 
 /** How a request ended, as the interceptor or the response's `close` saw it. */
@@ -129,8 +158,11 @@ export function noteRoute(request: object, route: unknown): void {
  * whether it did, or whether the event written already carries it; the caller then writes nothing.
  * An error reported while the handler runs (an event listener's, which its emitter suppressed) or
  * another than the one the event holds is not kept: the caller writes it beside the event.
+ * With `writeBeside`, the write of the caller's own event: run when the completion event does not
+ * carry the error after all (see {@link RequestState.reports}), so it is written once either way.
  */
-export function keepForCompletion(error: unknown): boolean {
+export function keepForCompletion(error: unknown, options: KeepOptions = {}): boolean {
+  const { writeBeside } = options;
   if (error === undefined || error === null) return false;
   const collector = diagnosticContext.current();
   const state = collector === undefined ? undefined : statesByCollector.get(collector);
@@ -146,8 +178,28 @@ export function keepForCompletion(error: unknown): boolean {
   // The event carries one error: another than the one it holds already is written beside it, not lost.
   const held = state.handlerError === undefined ? state.error : state.handlerError.error;
   if (held !== undefined && !Object.is(held, error)) return false;
-  state.error ??= error;
+  // The interceptor saw the handler end without failing: what its response's close decides.
+  const afterHandler = options.byExceptionFilter === true && state.handling === false && state.handlerError === undefined;
+  if (writeBeside === undefined) state.error ??= error;
+  else {
+    if (!afterHandler) state.error ??= error;
+    (state.reports ??= []).push({ error, writeBeside, afterHandler });
+  }
   return true;
+}
+
+/** Writes, as their own events, the kept reports the completion event does not carry (`carried`, if written). */
+function writeReportsBeside(state: RequestState, carried: unknown, written: boolean): void {
+  const reports = state.reports;
+  state.reports = undefined;
+  for (const report of reports ?? []) {
+    if (written && carried !== undefined && Object.is(report.error, carried)) continue;
+    try {
+      report.writeBeside();
+    } catch (error) {
+      SelfLog.write('An error Nest reported for request {RequestId} could not be written', state.requestId, error);
+    }
+  }
 }
 
 /**
@@ -322,7 +374,10 @@ export class RxlogRequestContext {
     const diagnostics = state.collector.complete();
     // An ignored path (a health check) is still written when it failed, as requestLogging does.
     const failed = outcome.failed === true || (outcome.aborted !== true && outcome.statusCode >= 500);
-    if (state.ignored && !(failed && this.settings.enabled)) return;
+    const written = !state.ignored || (failed && this.settings.enabled);
+    // What Nest reported and the event does not carry (an ignored path's 4xx, which is not written) is written on its own, once.
+    writeReportsBeside(state, outcome.error, written);
+    if (!written) return;
     try {
       const aborted = outcome.aborted === true;
       const properties: Record<string, unknown> = { RequestMethod: state.method, RequestPath: state.path };
@@ -394,6 +449,12 @@ export class RxlogRequestContext {
     // stream of a StreamableFile whose response the server destroyed without it.
     const finished = responseFinished(response);
     const destroyedWith = finished ? undefined : erroredWith(response);
+    // Reported once the handler had ended without failing: the request's failure when Nest answered it
+    // (its result could not be sent), else another's (an event listener's), written beside the event.
+    const answered = state.reports?.find(
+      (report) => report.afterHandler && finished && response.statusCode === answeredStatus(report.error),
+    );
+    if (answered !== undefined && state.handlerError === undefined) state.error ??= answered.error;
     // A request the interceptor never saw (a guard rejected it) has its route from Express's request,
     // or from what Fastify's onRequest hook noted.
     const matched = routeOf(request as RoutedRequest);

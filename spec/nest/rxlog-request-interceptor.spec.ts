@@ -93,6 +93,12 @@ describe.each(['express', 'fastify'])('RxlogModule on %s, against a hostile clie
       exchanges.sseError = await send(`${u}/sse-error`, { headers: id('sse-error') });
       exchanges.webStreamError = await send(`${u}/web-stream-error`, { headers: id('web-stream-error') });
       exchanges.listenerError = await send(`${u}/listener-error`, { headers: id('listener-error') });
+      exchanges.listenerAfterHandler = await send(`${u}/listener-after-handler`, { headers: id('listener-after-handler') });
+      exchanges.ignoredHttpError = await send(`${u}/ignored/http-error`, { headers: id('ignored-http-error') });
+      exchanges.ignoredHttpObject = await send(`${u}/ignored/http-object`, { headers: id('ignored-http-object') });
+      exchanges.ignoredFailure = await send(`${u}/ignored/failure`, { headers: id('ignored-failure') });
+      exchanges.ignoredListenerError = await send(`${u}/ignored/listener-error`, { headers: id('ignored-listener-error') });
+      exchanges.unserializable = await send(`${u}/unserializable`, { headers: id('unserializable') });
       exchanges.chunks = await send(`${u}/chunks`, { headers: id('chunks') });
       exchanges.chunksLeft = await send(`${u}/held`, { headers: id('chunks-left'), leaveOnData: true });
       exchanges.never = await send(`${u}/never?secret=1`, { headers: id('never'), leaveAfterMs: 60 });
@@ -170,6 +176,47 @@ describe.each(['express', 'fastify'])('RxlogModule on %s, against a hostile clie
     expect(errors.map((e) => [e.level, e.properties.SourceContext, e.exception?.message])).toEqual([
       ['error', 'ExceptionsHandler', 'Error: Listener kaboom'],
     ]);
+  });
+
+  // The request context kept what Nest reported once the handler had ended for the completion
+  // event (as a guard's error is kept), so a listener failing while the response was still being
+  // sent made a 200 request an error with the listener's exception.
+  it('writes an event listener’s error, reported after the handler ended but before the response closed, beside a 200 completion', () => {
+    expect(exchanges.listenerAfterHandler.outcome).toBe('200');
+    expect(completion(run, 'listener-after-handler')).toEqual([
+      ['information', 200, '/listener-after-handler', '/listener-after-handler', undefined, undefined],
+    ]);
+    const errors = withId(run, 'listener-after-handler').filter((e) => e.exception !== undefined);
+    expect(errors.map((e) => [e.level, e.properties.SourceContext, e.exception?.message])).toEqual([
+      ['error', 'ExceptionsHandler', 'Error: Listener kaboom after the handler'],
+    ]);
+  });
+
+  it('still writes a failure to send the handler’s result, which Nest reports after the handler ended, once, on its completion event', () => {
+    expect(exchanges.unserializable.outcome).toBe('500');
+    expect(completion(run, 'unserializable')).toEqual([
+      ['error', 500, '/unserializable', '/unserializable', undefined, 'TypeError: Do not know how to serialize a BigInt'],
+    ]);
+    expect(withId(run, 'unserializable')).toHaveLength(1);
+  });
+
+  // On an ignored path the completion event is written only for a failure (5xx). Nest's exception
+  // filter answers an "http-errors" error, or a plain object with a statusCode, with that status and
+  // reports it under ExceptionsHandler: it was kept for a completion event that was then not written.
+  it('writes an error Nest reports and answers with a 4xx on an ignored path once, as its own event, with no completion event', () => {
+    expect([exchanges.ignoredHttpError.outcome, exchanges.ignoredHttpObject.outcome]).toEqual(['410', '409']);
+    const reported = (id: string): unknown[] =>
+      withId(run, id).map((e) => [e.level, e.properties.SourceContext, e.exception?.stack?.split('\n')[0]]);
+    expect(reported('ignored-http-error')).toEqual([['error', 'ExceptionsHandler', 'Error: Gone away']]);
+    expect(reported('ignored-http-object')).toEqual([['error', 'ExceptionsHandler', undefined]]);
+    expect(withId(run, 'ignored-http-object').map((e) => e.renderMessage())).toEqual([expect.stringContaining('Already taken')]);
+    // A 5xx on an ignored path is still written once, on its completion event; a listener's error beside a 200 with none.
+    expect(completion(run, 'ignored-failure')).toEqual([
+      ['error', 500, '/ignored/failure', '/ignored/failure', undefined, 'Error: Ignored path kaboom'],
+    ]);
+    expect(withId(run, 'ignored-failure')).toHaveLength(1);
+    expect(exchanges.ignoredListenerError.outcome).toBe('200');
+    expect(reported('ignored-listener-error')).toEqual([['error', 'ExceptionsHandler', 'Error: Listener kaboom']]);
   });
 
   it('writes an error from a pipe, a handler, an interceptor or an exception filter once, at the level of the status sent', () => {
