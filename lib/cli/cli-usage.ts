@@ -9,6 +9,7 @@ Options:
   --level <name>         show events at this level or above: verbose (trace), debug,
                          information (info), warning (warn), error, fatal
   --grep <text>          show events whose rendered message contains <text>, ignoring case
+                         (once)
   --where <Name>=<value> show events whose property <Name> renders as <value> (repeatable;
                          every condition must hold)
   --template <template>  output template (default

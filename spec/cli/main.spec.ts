@@ -72,6 +72,64 @@ describe('rxlog (lib/cli/main.ts)', () => {
     }
   });
 
+  // Seen in round 35b: `--grep a --grep b` showed every event holding "b", those without "a" too, exit code 0.
+  it('refuses a repeated --grep with exit code 2, showing nothing, rather than keep only the last', () => {
+    const file = path.join(dir, 'app.clef');
+    fs.writeFileSync(
+      file,
+      '{"@t":"2026-11-22T12:00:00.000Z","@mt":"Payment failed"}\n{"@t":"2026-11-22T12:00:01.000Z","@mt":"Login failed"}\n',
+    );
+    const child = spawnSync(
+      process.execPath,
+      ['--import', 'tsx', 'lib/cli/main.ts', '--grep', 'payment', '--grep', 'failed', file],
+      {
+        cwd: root,
+        encoding: 'utf8',
+        env: plainEnv({ TZ: 'UTC' }),
+        timeout: 15_000,
+      },
+    );
+    expect(child.stdout).toBe('');
+    expect(child.stderr).toBe(
+      `rxlog: --grep may be given once, got "payment" and "failed"\nTry 'rxlog --help' for the options.\n`,
+    );
+    expect(child.status).toBe(2);
+  });
+
+  // winston's usual `format.combine(format.timestamp(), format.json())` writes rxlog's NDJSON shape (`level`,
+  // `message`, `timestamp`): the lines at the levels the two share are read, its `http` and `silly` lines are not
+  // events and pass through whatever the filters, as docs/cli.md says. The real winston, piped into the real command.
+  it('reads winston JSON lines at the levels rxlog knows and passes its http and silly lines through', () => {
+    const app = path.join(dir, 'winston-app.js');
+    fs.writeFileSync(
+      app,
+      [
+        `const winston = require(${JSON.stringify(require.resolve('winston'))});`,
+        "const format = winston.format.combine(winston.format.timestamp({ format: () => '2026-11-22T12:00:00.000Z' }), winston.format.json());",
+        "const log = winston.createLogger({ level: 'silly', format, transports: [new winston.transports.Console()] });",
+        "log.info('Listening on 8080'); log.http('GET /'); log.warn('Slow'); log.silly('Tick');",
+      ].join('\n'),
+    );
+    const input = spawnSync(process.execPath, [app], { encoding: 'utf8', timeout: 15_000 }).stdout;
+    const child = spawnSync(process.execPath, ['--import', 'tsx', 'lib/cli/main.ts', '--level', 'warn'], {
+      cwd: root,
+      encoding: 'utf8',
+      env: plainEnv({ TZ: 'UTC' }),
+      input,
+      timeout: 15_000,
+    });
+    expect(child.stderr).toBe('');
+    expect(child.stdout).toBe(
+      [
+        '{"level":"http","message":"GET /","timestamp":"2026-11-22T12:00:00.000Z"}',
+        '[12:00:00 WRN] Slow',
+        '{"level":"silly","message":"Tick","timestamp":"2026-11-22T12:00:00.000Z"}',
+        '',
+      ].join('\n'),
+    );
+    expect(child.status).toBe(0);
+  });
+
   // pino-pretty's bin ignores the first SIGINT when stdin is a pipe (pinojs/pino#358): Ctrl-C signals the
   // whole pipeline `node app.js | rxlog`, and the app's shutdown lines must still be shown, not lost with rxlog.
   it('on Ctrl-C in `node app.js | rxlog`, shows the lines the app logs while it shuts down, then exits with 0', async () => {
