@@ -130,6 +130,37 @@ describe('rxlog (lib/cli/main.ts)', () => {
     expect(child.status).toBe(0);
   });
 
+  // `rxlog logs/*.log > logs/all.txt` on a second run names its own output among its inputs: reading it read back
+  // what rxlog wrote, without end once the file was past one read of 64 KiB (67 MB in 8 s from a 2 MB file, until the
+  // disk was full). `cat` refuses such a file ("input file is output file"); rxlog now reports it as unreadable and
+  // reads the others. The files here are small, so the run before the fix ended, without the report.
+  it.each([
+    ['named as a file', (out: string) => ({ args: [path.join(dir, 'a.clef'), out], stdin: 'ignore' as const, source: out })],
+    ['given as stdin', (out: string) => ({ args: [], stdin: fs.openSync(out, 'r'), source: '<stdin>' })],
+  ])('refuses the file its stdout appends to, %s, and exits with 2 rather than read its own output', (_, setup) => {
+    const line = '{"@t":"2026-11-22T12:00:00.000Z","@mt":"Paid {Amount}","Amount":5}\n';
+    fs.writeFileSync(path.join(dir, 'a.clef'), line);
+    const out = path.join(dir, 'all.txt');
+    fs.writeFileSync(out, line);
+    const { args, stdin, source } = setup(out);
+    const stdout = fs.openSync(out, 'a');
+    try {
+      const child = spawnSync(process.execPath, ['--import', 'tsx', 'lib/cli/main.ts', ...args], {
+        cwd: root,
+        encoding: 'utf8',
+        env: plainEnv({ TZ: 'UTC' }),
+        stdio: [stdin, stdout, 'pipe'],
+        timeout: 10_000,
+      });
+      expect(child.stderr).toBe(`rxlog: cannot read ${source}: input file is output file\n`);
+      expect(child.status).toBe(2);
+      expect(fs.readFileSync(out, 'utf8')).toBe(args.length === 0 ? line : `${line}[12:00:00 INF] Paid 5\n`);
+    } finally {
+      fs.closeSync(stdout);
+      if (typeof stdin === 'number') fs.closeSync(stdin);
+    }
+  });
+
   // pino-pretty's bin ignores the first SIGINT when stdin is a pipe (pinojs/pino#358): Ctrl-C signals the
   // whole pipeline `node app.js | rxlog`, and the app's shutdown lines must still be shown, not lost with rxlog.
   it('on Ctrl-C in `node app.js | rxlog`, shows the lines the app logs while it shuts down, then exits with 0', async () => {
