@@ -208,6 +208,42 @@ describe('rxlog (lib/cli/main.ts)', () => {
     expect([code, signal]).toEqual([0, null]);
   }, 20_000);
 
+  // The app that ignores Ctrl-C (or is not in the pipeline) must not keep rxlog running: the second one stops it, as
+  // docs/cli.md says, killed by the signal as `cat` is (status 130 in the shell).
+  it('shows lines after a first Ctrl-C while it reads a pipe, and is killed by a second', async () => {
+    const rxlog = spawn(process.execPath, ['--import', 'tsx', 'lib/cli/main.ts'], {
+      cwd: root,
+      env: plainEnv({ TZ: 'UTC' }),
+      stdio: ['pipe', 'pipe', 'pipe'],
+    });
+    children.push(rxlog);
+    let out = '';
+    const shown = (text: string): Promise<void> =>
+      new Promise((resolve) => {
+        const check = (): void => {
+          if (!out.includes(text)) return;
+          rxlog.stdout.off('data', check);
+          resolve();
+        };
+        rxlog.stdout.on('data', check);
+        check();
+      });
+    rxlog.stdout.setEncoding('utf8').on('data', (text: string) => (out += text));
+    const exited = new Promise<[number | null, NodeJS.Signals | null]>((resolve) =>
+      rxlog.on('exit', (code, signal) => resolve([code, signal])),
+    );
+    rxlog.stdin.on('error', () => {}); // EPIPE once rxlog has gone
+    rxlog.stdin.write('{"@t":"2026-11-22T12:00:00.000Z","@mt":"Listening"}\n');
+    await shown('Listening');
+    rxlog.kill('SIGINT');
+    rxlog.stdin.write('{"@t":"2026-11-22T12:00:01.000Z","@mt":"Still here"}\n');
+    await shown('Still here');
+    rxlog.kill('SIGINT');
+    expect(await exited).toEqual([null, 'SIGINT']);
+    rxlog.stdin.destroy();
+    expect(out).toBe('[12:00:00 INF] Listening\n[12:00:01 INF] Still here\n');
+  }, 20_000);
+
   // `node app.js | rxlog | head -1`, `rxlog --strict 2>&1 | head -1`: the input never ends, so rxlog must stop
   // when the reader goes, quietly (no EPIPE stack trace) and with its own exit code.
   it.each([
