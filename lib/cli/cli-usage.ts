@@ -9,6 +9,7 @@ Options:
   --level <name>         show events at this level or above: verbose (trace), debug,
                          information (info), warning (warn), error, fatal
   --grep <text>          show events whose rendered message contains <text>, ignoring case
+                         (once)
   --where <Name>=<value> show events whose property <Name> renders as <value> (repeatable;
                          every condition must hold)
   --template <template>  output template (default
@@ -26,5 +27,6 @@ Options:
 A value may also follow "=" (--level=warn); "--" ends the options.
 
 Exit codes: 0 ok, 1 lines that are not events under --strict or a line over 16 MiB (skipped and
-reported), 2 bad usage, unreadable input or an output that cannot be written.
+reported), 2 bad usage, unreadable input (the file stdout writes to, too) or an output that
+cannot be written.
 `;

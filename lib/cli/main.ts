@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-import { createReadStream, fstatSync, readFileSync } from 'node:fs';
+import { type Stats, createReadStream, fstatSync, readFileSync, statSync } from 'node:fs';
 import type { Readable } from 'node:stream';
 import { join } from 'node:path';
 import { parseCliArgs } from './parse-cli-args';
@@ -48,6 +48,31 @@ function standardInput(): Readable {
   return directory ? createReadStream('', { fd: 0, autoClose: false }) : process.stdin;
 }
 
+/** The regular file stdout writes to (`rxlog … > all.txt`, `>> all.txt`), if it is one. */
+function outputFile(): Stats | undefined {
+  try {
+    const stats = fstatSync(1);
+    return stats.isFile() ? stats : undefined;
+  } catch {
+    return undefined; // no stdout at all
+  }
+}
+
+/**
+ * Whether `file` (`-`: stdin) is the regular file stdout writes to, as `cat` tells it: the same device and inode.
+ * A file that cannot be read is not: opening it reports why.
+ */
+function isOutputFile(file: string): boolean {
+  const output = outputFile();
+  if (output === undefined) return false;
+  try {
+    const input = file === '-' ? fstatSync(0) : statSync(file);
+    return input.isFile() && input.dev === output.dev && input.ino === output.ino;
+  } catch {
+    return false;
+  }
+}
+
 const args = process.argv.slice(2);
 const parsed = parseCliArgs(args);
 // Ctrl-C sends SIGINT to the whole pipeline `node app.js | rxlog`. As pino-pretty does (pinojs/pino#358),
@@ -64,6 +89,7 @@ runCli(args, {
   },
   stdout: process.stdout,
   stderr: process.stderr,
+  isOutputFile,
   // As ConsoleSink: FORCE_COLOR wins (on for '', 1, 2, 3 or true, off for any other value), then a
   // non-empty NO_COLOR or NODE_DISABLE_COLORS, or TERM=dumb, turn colour off, else colour when
   // stdout is a terminal of more than 2 colours.

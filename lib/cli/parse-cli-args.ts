@@ -44,7 +44,8 @@ function condition(text: string): PropertyCondition | string {
  * Reads the arguments of `rxlog [options] [file ...]` (without `node` and the script): `--level`,
  * `--grep`, `--where` (repeatable), `--template` take a value as the next argument or after `=`;
  * `--json`, `--color`, `--no-color`, `--strict` are flags (the last of `--color` / `--no-color`
- * wins, as does the last `--level`); `--template` with `--json` is a mistake (the CLEF output has no
+ * wins, as do the last `--level` and `--template`); a second `--grep` is a mistake (it would read as "and" or as
+ * "or"), as is `--template` with `--json` (the CLEF output has no
  * template); `--help` / `-h` and `--version` win over everything else;
  * `--` ends the options; `-` is stdin. A mistake is an `error` result naming the bad value. Pure.
  *
@@ -101,7 +102,10 @@ export function parseCliArgs(args: readonly string[]): CliArgsResult {
         }
         break;
       case '--grep':
-        grep = value;
+        // Refused, not the last one kept: a second --grep reads as "and" (as --where does) or as "or" (as grep -e
+        // does), and keeping only the last would silently show events the first was meant to leave out.
+        if (grep !== undefined) problem ??= `--grep may be given once, got ${JSON.stringify(grep)} and ${JSON.stringify(value)}`;
+        else grep = value;
         break;
       case '--where': {
         const parsed = condition(value ?? '');

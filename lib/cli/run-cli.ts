@@ -25,6 +25,12 @@ export interface CliIo {
   readonly openFile?: ((path: string) => Readable) | undefined;
   /** Colour without `--color` / `--no-color`. Default `false`. */
   readonly colorByDefault?: boolean | undefined;
+  /**
+   * Whether a file named on the command line (`-`: stdin) is the regular file stdout writes to
+   * (`rxlog logs/*.log > logs/all.txt`): it is refused, as `cat` refuses it ("input file is output file"), since
+   * reading it would read back what rxlog writes, without end. Default: never.
+   */
+  readonly isOutputFile?: ((file: string) => boolean) | undefined;
   /** What `--version` prints. Default `'unknown'`. */
   readonly version?: string | undefined;
   /**
@@ -151,6 +157,11 @@ async function run(options: CliOptions, io: CliIo): Promise<number> {
     if (fromStdin && stdinRead) continue;
     stdinRead ||= fromStdin;
     source = fromStdin ? '<stdin>' : file;
+    if (io.isOutputFile?.(file) === true) {
+      report(`cannot read ${source}: input file is output file`);
+      code = USAGE_OR_IO;
+      continue;
+    }
     let input: Readable;
     try {
       input = fromStdin ? io.stdin : open(file);

@@ -72,6 +72,95 @@ describe('rxlog (lib/cli/main.ts)', () => {
     }
   });
 
+  // Seen in round 35b: `--grep a --grep b` showed every event holding "b", those without "a" too, exit code 0.
+  it('refuses a repeated --grep with exit code 2, showing nothing, rather than keep only the last', () => {
+    const file = path.join(dir, 'app.clef');
+    fs.writeFileSync(
+      file,
+      '{"@t":"2026-11-22T12:00:00.000Z","@mt":"Payment failed"}\n{"@t":"2026-11-22T12:00:01.000Z","@mt":"Login failed"}\n',
+    );
+    const child = spawnSync(
+      process.execPath,
+      ['--import', 'tsx', 'lib/cli/main.ts', '--grep', 'payment', '--grep', 'failed', file],
+      {
+        cwd: root,
+        encoding: 'utf8',
+        env: plainEnv({ TZ: 'UTC' }),
+        timeout: 15_000,
+      },
+    );
+    expect(child.stdout).toBe('');
+    expect(child.stderr).toBe(
+      `rxlog: --grep may be given once, got "payment" and "failed"\nTry 'rxlog --help' for the options.\n`,
+    );
+    expect(child.status).toBe(2);
+  });
+
+  // winston's usual `format.combine(format.timestamp(), format.json())` writes rxlog's NDJSON shape (`level`,
+  // `message`, `timestamp`): the lines at the levels the two share are read, its `http` and `silly` lines are not
+  // events and pass through whatever the filters, as docs/cli.md says. The real winston, piped into the real command.
+  it('reads winston JSON lines at the levels rxlog knows and passes its http and silly lines through', () => {
+    const app = path.join(dir, 'winston-app.js');
+    fs.writeFileSync(
+      app,
+      [
+        `const winston = require(${JSON.stringify(require.resolve('winston'))});`,
+        "const format = winston.format.combine(winston.format.timestamp({ format: () => '2026-11-22T12:00:00.000Z' }), winston.format.json());",
+        "const log = winston.createLogger({ level: 'silly', format, transports: [new winston.transports.Console()] });",
+        "log.info('Listening on 8080'); log.http('GET /'); log.warn('Slow'); log.silly('Tick');",
+      ].join('\n'),
+    );
+    const input = spawnSync(process.execPath, [app], { encoding: 'utf8', timeout: 15_000 }).stdout;
+    const child = spawnSync(process.execPath, ['--import', 'tsx', 'lib/cli/main.ts', '--level', 'warn'], {
+      cwd: root,
+      encoding: 'utf8',
+      env: plainEnv({ TZ: 'UTC' }),
+      input,
+      timeout: 15_000,
+    });
+    expect(child.stderr).toBe('');
+    expect(child.stdout).toBe(
+      [
+        '{"level":"http","message":"GET /","timestamp":"2026-11-22T12:00:00.000Z"}',
+        '[12:00:00 WRN] Slow',
+        '{"level":"silly","message":"Tick","timestamp":"2026-11-22T12:00:00.000Z"}',
+        '',
+      ].join('\n'),
+    );
+    expect(child.status).toBe(0);
+  });
+
+  // `rxlog logs/*.log > logs/all.txt` on a second run names its own output among its inputs: reading it read back
+  // what rxlog wrote, without end once the file was past one read of 64 KiB (67 MB in 8 s from a 2 MB file, until the
+  // disk was full). `cat` refuses such a file ("input file is output file"); rxlog now reports it as unreadable and
+  // reads the others. The files here are small, so the run before the fix ended, without the report.
+  it.each([
+    ['named as a file', (out: string) => ({ args: [path.join(dir, 'a.clef'), out], stdin: 'ignore' as const, source: out })],
+    ['given as stdin', (out: string) => ({ args: [], stdin: fs.openSync(out, 'r'), source: '<stdin>' })],
+  ])('refuses the file its stdout appends to, %s, and exits with 2 rather than read its own output', (_, setup) => {
+    const line = '{"@t":"2026-11-22T12:00:00.000Z","@mt":"Paid {Amount}","Amount":5}\n';
+    fs.writeFileSync(path.join(dir, 'a.clef'), line);
+    const out = path.join(dir, 'all.txt');
+    fs.writeFileSync(out, line);
+    const { args, stdin, source } = setup(out);
+    const stdout = fs.openSync(out, 'a');
+    try {
+      const child = spawnSync(process.execPath, ['--import', 'tsx', 'lib/cli/main.ts', ...args], {
+        cwd: root,
+        encoding: 'utf8',
+        env: plainEnv({ TZ: 'UTC' }),
+        stdio: [stdin, stdout, 'pipe'],
+        timeout: 10_000,
+      });
+      expect(child.stderr).toBe(`rxlog: cannot read ${source}: input file is output file\n`);
+      expect(child.status).toBe(2);
+      expect(fs.readFileSync(out, 'utf8')).toBe(args.length === 0 ? line : `${line}[12:00:00 INF] Paid 5\n`);
+    } finally {
+      fs.closeSync(stdout);
+      if (typeof stdin === 'number') fs.closeSync(stdin);
+    }
+  });
+
   // pino-pretty's bin ignores the first SIGINT when stdin is a pipe (pinojs/pino#358): Ctrl-C signals the
   // whole pipeline `node app.js | rxlog`, and the app's shutdown lines must still be shown, not lost with rxlog.
   it('on Ctrl-C in `node app.js | rxlog`, shows the lines the app logs while it shuts down, then exits with 0', async () => {
@@ -117,6 +206,42 @@ describe('rxlog (lib/cli/main.ts)', () => {
     expect(err).toBe('');
     expect(out).toBe('[12:00:00 INF] Listening\n[12:00:01 INF] Shutting down\n');
     expect([code, signal]).toEqual([0, null]);
+  }, 20_000);
+
+  // The app that ignores Ctrl-C (or is not in the pipeline) must not keep rxlog running: the second one stops it, as
+  // docs/cli.md says, killed by the signal as `cat` is (status 130 in the shell).
+  it('shows lines after a first Ctrl-C while it reads a pipe, and is killed by a second', async () => {
+    const rxlog = spawn(process.execPath, ['--import', 'tsx', 'lib/cli/main.ts'], {
+      cwd: root,
+      env: plainEnv({ TZ: 'UTC' }),
+      stdio: ['pipe', 'pipe', 'pipe'],
+    });
+    children.push(rxlog);
+    let out = '';
+    const shown = (text: string): Promise<void> =>
+      new Promise((resolve) => {
+        const check = (): void => {
+          if (!out.includes(text)) return;
+          rxlog.stdout.off('data', check);
+          resolve();
+        };
+        rxlog.stdout.on('data', check);
+        check();
+      });
+    rxlog.stdout.setEncoding('utf8').on('data', (text: string) => (out += text));
+    const exited = new Promise<[number | null, NodeJS.Signals | null]>((resolve) =>
+      rxlog.on('exit', (code, signal) => resolve([code, signal])),
+    );
+    rxlog.stdin.on('error', () => {}); // EPIPE once rxlog has gone
+    rxlog.stdin.write('{"@t":"2026-11-22T12:00:00.000Z","@mt":"Listening"}\n');
+    await shown('Listening');
+    rxlog.kill('SIGINT');
+    rxlog.stdin.write('{"@t":"2026-11-22T12:00:01.000Z","@mt":"Still here"}\n');
+    await shown('Still here');
+    rxlog.kill('SIGINT');
+    expect(await exited).toEqual([null, 'SIGINT']);
+    rxlog.stdin.destroy();
+    expect(out).toBe('[12:00:00 INF] Listening\n[12:00:01 INF] Still here\n');
   }, 20_000);
 
   // `node app.js | rxlog | head -1`, `rxlog --strict 2>&1 | head -1`: the input never ends, so rxlog must stop

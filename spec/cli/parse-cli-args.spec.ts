@@ -71,6 +71,17 @@ describe('parseCliArgs', () => {
     expect(options(parseCliArgs(['--color', '--no-color'])).color).toBe(false);
   });
 
+  // `--grep a --grep b` reads as "and" (as --where) to some and as "or" (as grep -e) to others; keeping the last
+  // silently dropped the first, showing events it was meant to hide.
+  it('rejects a second --grep, naming both, where the last --level and --template win', () => {
+    expect(errorOf(parseCliArgs(['--grep', 'payment', '--grep=failed']))).toBe(
+      '--grep may be given once, got "payment" and "failed"',
+    );
+    expect(errorOf(parseCliArgs(['--grep=', '--grep', 'x']))).toBe('--grep may be given once, got "" and "x"');
+    expect(options(parseCliArgs(['--level', 'debug', '--level', 'error'])).minimumLevel).toBe('error');
+    expect(options(parseCliArgs(['--template', '{Level}', '--template', '{Message}'])).template).toBe('{Message}');
+  });
+
   it('rejects a value given to a flag', () => {
     expect(errorOf(parseCliArgs(['--json=yes']))).toMatch(/--json takes no value/);
   });
