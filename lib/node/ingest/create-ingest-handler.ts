@@ -470,15 +470,17 @@ function redactedChild(
 ): [Pick<Logger, 'write'>, string] {
   const made = bindRedacted(log, properties);
   if (made === undefined) return [log.child(properties), event.sentMessage ?? clientMessage(event, event.properties)];
-  const [logger, bound] = made;
+  const [logger, bound, limits] = made;
   const at = bound.keys.indexOf(name);
   const client: unknown = at === -1 ? undefined : bound.values[at];
   // A Client the policy replaced as a whole (a string, a censor function's array) names no value:
   // each hole renders as written. A string's characters or an array's items would fill `{0}`.
   const values =
     typeof client === 'object' && client !== null && !Array.isArray(client) ? (client as Record<string, unknown>) : NO_VALUES;
-  // Captured as bindProperties captured it: the same JSON unless a policy changed something.
-  const unchanged = (): boolean => at !== -1 && writeJson(captureValue(event.properties, 'default')) === writeJson(client);
+  // Captured as bindProperties captured it, under the logger's own capture limits (which cut long
+  // strings and collections, and are no policy): the same JSON unless a policy changed something.
+  const unchanged = (): boolean =>
+    at !== -1 && writeJson(captureValue(event.properties, 'default', limits)) === writeJson(client);
   if (event.template !== undefined)
     return [logger, event.sentMessage !== undefined && unchanged() ? event.sentMessage : clientMessage(event, values)];
   return [logger, unchanged() ? clientMessage(event, values) : REDACTED_MESSAGE];
