@@ -116,6 +116,7 @@ const NO_VALUES: Readonly<Record<string, unknown>> = Object.freeze(Object.create
  *   logger's enrichers (`traceContextEnricher`, a request context) would otherwise add.
  *
  * Answers `200 {"accepted":n,"rejected":m}` (400 with the same body when every line was rejected;
+ * with `"error":"line 3: …"`, why the first rejected line was, when one was;
  * 503 with `Retry-After` once `log` is closed, so the client sends the batch again).
  * `handler.metrics()` counts the answers by status, the clients that left, the events accepted
  * and the lines rejected, so the server sees what it refused.
@@ -309,7 +310,7 @@ function answer(
       res.destroy();
       return;
     case 'body': {
-      const { events, rejected } = parseClientEvents(result.body, settings);
+      const { events, rejected, reason } = parseClientEvents(result.body, settings);
       const serverProperties = fromRequest(settings, req, ip);
       const closedBefore = rejectedAfterClose(log);
       let accepted = 0;
@@ -326,7 +327,9 @@ function answer(
       tally.accepted += accepted;
       tally.rejected += refused;
       const status = accepted === 0 && rejected > 0 ? 400 : 200;
-      respond(res, status, { accepted, rejected: refused });
+      // Why, as Seq's ingestion API says it: the counts alone left a developer guessing (SelfLog said nothing either).
+      const error = reason ?? (refused > 0 ? "an event could not be written by the server's logger" : undefined);
+      respond(res, status, error === undefined ? { accepted, rejected: refused } : { accepted, rejected: refused, error });
     }
   }
 }

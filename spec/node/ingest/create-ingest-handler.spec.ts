@@ -260,6 +260,46 @@ describe('createIngestHandler', () => {
     expect(await post(ingest.url, '')).toMatchObject({ status: 200, json: { accepted: 0, rejected: 0 } });
   });
 
+  // Seq's ingestion API answers a bad payload 400 with the reason; the handler answered the counts
+  // only and told SelfLog nothing, so a browser build sending an `@l` of its own or a comma in `@t` left
+  // its developer guessing which line failed and why.
+  it('says why the first rejected line was rejected, with its number, never quoting it', async () => {
+    const ingest = await startIngest({ maxEvents: 3, maxEventBytes: 200, maxDepth: 2, maxProperties: 3 });
+    const reasonOf = async (body: string): Promise<unknown> => (await post(ingest.url, body)).json.error;
+    expect(await post(ingest.url, `${clef({ '@mt': 'ok' })}\n\n{ "secret": hunter2`)).toMatchObject({
+      status: 200,
+      json: { accepted: 1, rejected: 1, error: 'line 3: invalid JSON' },
+    });
+    expect(await post(ingest.url, 'garbage hunter2\n[]')).toEqual({
+      status: 400,
+      headers: expect.anything() as unknown,
+      json: { accepted: 0, rejected: 2, error: 'line 1: invalid JSON' },
+    });
+    expect(await reasonOf('[]')).toBe('line 1: not a JSON object');
+    expect(await reasonOf(clef({ '@mt': 'x', '@l': 'Loud' }))).toBe(
+      'line 1: @l is not a level (Verbose, Debug, Information, Warning, Error, Fatal)',
+    );
+    expect(await reasonOf(clef({ '@mt': 'x', '@t': '2026-11-30T10:00:00,5Z' }))).toBe(
+      'line 1: @t is not an ISO 8601 date and time',
+    );
+    expect(await reasonOf(JSON.stringify({ level: 'Error', timestamp: 'now', message: 'x' }))).toBe(
+      'line 1: timestamp is not an ISO 8601 date and time',
+    );
+    expect(await reasonOf(clef({ '@mt': 5 }))).toBe('line 1: @mt is not a string');
+    expect(await reasonOf(clef({ '@x': 'Error' }))).toBe('line 1: no message (@mt or @m)');
+    expect(await reasonOf(clef({ '@mt': 'x', A: { B: { C: { D: 1 } } } }))).toBe('line 1: nested deeper than maxDepth (2)');
+    expect(await reasonOf(clef({ '@mt': 'x', A: 1, B: 2, C: 3, D: 4 }))).toBe('line 1: more than maxProperties (3) values');
+    expect(await reasonOf(clef({ '@mt': 'x'.repeat(300) }))).toMatch(/^line 1: \d+ bytes, longer than maxEventBytes \(200\)$/);
+    expect(
+      await reasonOf(
+        Array<string>(4)
+          .fill(clef({ '@mt': 'x' }))
+          .join('\n'),
+      ),
+    ).toBe('line 4: past maxEvents (3 events a request)');
+    expect(await reasonOf(clef({ '@mt': 'ok' }))).toBeUndefined();
+  });
+
   it('survives hostile bodies: invalid UTF-8, deep nesting, thousands of properties, wrong types', async () => {
     const ingest = await startIngest({ maxEventBytes: 256 * 1024, maxBodyBytes: 1024 * 1024 });
     const body = Buffer.concat([
