@@ -205,8 +205,17 @@ type RateLimiter = (req: IncomingMessage, ip: string | undefined) => RateDecisio
 function rateLimiter(settings: ResolvedRateLimit): RateLimiter {
   const limiter = new TokenBucketLimiter({ perSecond: settings.perSecond, burst: settings.burst, maxKeys: settings.maxKeys });
   let warned = false;
+  let permissiveSaid = false;
   let sharedSaidAt = -Infinity;
   return (req, ip) => {
+    // Express's `trust proxy: true` makes req.ip the first X-Forwarded-For entry, which the client
+    // writes: every forged value is a client with a bucket of its own (up to maxKeys).
+    if (!permissiveSaid && settings.key === remoteNetwork && ip !== undefined && trustsEveryProxy(req)) {
+      permissiveSaid = true;
+      SelfLog.write(
+        "createIngestHandler: Express's 'trust proxy' is true, so req.ip, which the rate limit keys on, is the first X-Forwarded-For entry, which any client can forge: each forged address gets a bucket of its own. Set 'trust proxy' to your proxy's address or hop count",
+      );
+    }
     // Any client can send the header, so the notice says what to do either way, never only "trust it".
     if (!warned && settings.key === remoteNetwork && (ip ?? remoteAddress(req)) === remoteAddress(req) && forwarded(req)) {
       // Said once: every request of that proxy is limited as one client.
@@ -227,6 +236,18 @@ function rateLimiter(settings: ResolvedRateLimit): RateLimiter {
     }
     return decision;
   };
+}
+
+/** Whether the request is Express's and its app trusts every proxy (`app.set('trust proxy', true)`). */
+function trustsEveryProxy(req: IncomingMessage): boolean {
+  try {
+    const app: unknown = (req as { app?: unknown }).app;
+    const get: unknown =
+      typeof app === 'function' || typeof app === 'object' ? (app as { get?: unknown } | null)?.get : undefined;
+    return typeof get === 'function' && (get as (name: string) => unknown).call(app, 'trust proxy') === true;
+  } catch {
+    return false;
+  }
 }
 
 function forwarded(req: IncomingMessage): boolean {

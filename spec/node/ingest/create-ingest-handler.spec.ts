@@ -964,6 +964,35 @@ describe('createIngestHandler', () => {
     });
   }
 
+  // Express's `trust proxy: true` trusts every hop: req.ip is the first X-Forwarded-For entry, which
+  // any client writes, so each forged value got a bucket of its own and the limit was no limit, with
+  // nothing said (express-rate-limit refuses this setting for the same reason: ERR_ERL_PERMISSIVE_TRUST_PROXY).
+  it("tells SelfLog once when Express's trust proxy is true, under which a client forging X-Forwarded-For gets a bucket per forged address", async () => {
+    const memory = new MemorySink();
+    const log = new LoggerConfiguration().writeTo.sink(memory).createLogger();
+    const ingest = createIngestHandler(log, { rateLimit: { perSecond: 0.001, burst: 1 } });
+    const expressApp = express();
+    expressApp.set('trust proxy', true);
+    expressApp.post('/api/logs', ingest);
+    const app = await listen(createServer(expressApp));
+    const diagnostics: string[] = [];
+    const subscription = SelfLog.events$.subscribe((event) => diagnostics.push(event.message));
+    try {
+      const statuses: number[] = [];
+      for (const forged of ['203.0.113.1', '203.0.113.2', '203.0.113.3'])
+        statuses.push(await postFrom(`${app.url}/api/logs`, '127.0.0.2', { 'X-Forwarded-For': forged }));
+      // What the setting does (the handler keys on the app's req.ip): said, not silently taken.
+      expect(statuses).toEqual([200, 200, 200]);
+      const notices = diagnostics.filter((text) => text.includes("'trust proxy' is true"));
+      expect(notices).toHaveLength(1);
+      expect(notices[0]).toContain('any client can forge');
+    } finally {
+      subscription.unsubscribe();
+      await app.close();
+      await log.close({ strategy: 'immediate', timeoutMs: 0 });
+    }
+  });
+
   it.each(['express', 'fastify'] as const)(
     "behind a reverse proxy, limits each client by the address the app's trust-proxy setting resolves, not the proxy's, and ignores what a client forges (%s)",
     async (framework) => {
