@@ -92,7 +92,8 @@ const NO_VALUES: Readonly<Record<string, unknown>> = Object.freeze(Object.create
  *   and a listed origin gets CORS answers: its preflight answered 204, its POST's answer readable
  *   (`Access-Control-Allow-Origin` set to it, with credentials; see `allowCors`);
  * - only `POST` (else 405) with a CLEF, NDJSON, JSON or text content type in UTF-8, not compressed
- *   (else 415; a `Content-Encoding` other than `identity` is never decoded);
+ *   (else 415; a `Content-Encoding` other than `identity` is never decoded, nor a `Transfer-Encoding`
+ *   other than `chunked`: 501);
  * - a per-client token bucket, one token per request whatever it carries (429 with `Retry-After`,
  *   checked before the body is read); at most `rateLimit.maxKeys` buckets are kept, a full one
  *   forgotten to make room, and clients that find none share one bucket;
@@ -292,6 +293,12 @@ function handle(
     refuse(req, res, 415, 'Unsupported Media Type', { 'Accept-Encoding': 'identity' });
     return;
   }
+  // Node's parser takes `Transfer-Encoding: gzip, chunked` and hands the chunks over still coded:
+  // as garbage lines they would be rejected, the batch lost. Not decoded either (RFC 9112 §6.1).
+  if (!chunkedOnly(req.headers['transfer-encoding'])) {
+    refuse(req, res, 501, 'Not Implemented: transfer coding');
+    return;
+  }
   void readRequestBody(req, settings.maxBodyBytes, settings.bodyTimeoutMs, parsed, budget).then((result) => {
     try {
       answer(log, settings, tally, req, res, result, ip);
@@ -427,6 +434,11 @@ function identityCoded(header: string | undefined): boolean {
   // Trimmed, then compared: a regex with \s* on both sides of an optional word backtracks
   // quadratically on a header of spaces (16 KB of them cost 320 ms a request).
   return header === undefined || header.split(',').every((coding) => /^(?:identity)?$/i.test(coding.trim()));
+}
+
+/** Whether a `Transfer-Encoding` is absent or only `chunked`, the one coding Node decodes. */
+function chunkedOnly(header: string | undefined): boolean {
+  return header === undefined || header.split(',').every((coding) => coding.trim().toLowerCase() === 'chunked');
 }
 
 /** The logger's count of calls made after close, when it is a Logger that has `metrics()` (else 0, so nothing is ever taken for closed). */

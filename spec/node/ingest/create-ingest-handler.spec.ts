@@ -857,6 +857,29 @@ describe('createIngestHandler', () => {
     expect(ingest.events.map((e) => e.renderMessage())).toEqual(['zipped']);
   });
 
+  // Node's parser takes `Transfer-Encoding: gzip, chunked` and hands over the chunks still gzipped:
+  // the handler split them into garbage lines and answered 400, losing the batch as "rejected".
+  // RFC 9112 §6.1: a transfer coding the server does not understand is answered 501.
+  it('answers 501 to a transfer coding other than chunked (gzip, deflate), decoding nothing, and closes the connection', async () => {
+    const ingest = await startIngest();
+    const port = Number(new URL(ingest.url).port);
+    const zipped = gzipSync(`${clef({ '@mt': 'zipped' })}\n`);
+    const chunked = (coding: string, body: Buffer): string =>
+      `POST /ingest HTTP/1.1\r\nHost: x\r\nContent-Type: application/vnd.serilog.clef\r\nTransfer-Encoding: ${coding}\r\n\r\n` +
+      `${body.length.toString(16)}\r\n${body.toString('latin1')}\r\n0\r\n\r\n`;
+    for (const coding of ['gzip, chunked', 'deflate,chunked', 'x-custom , chunked']) {
+      const answer = await exchangeRaw(port, chunked(coding, zipped), (text) => text.includes('}'));
+      expect([coding, answer.split('\r\n')[0]]).toEqual([coding, 'HTTP/1.1 501 Not Implemented']);
+      expect(answer).toContain('Connection: close');
+      expect(answer).toContain('"error":"Not Implemented: transfer coding"');
+    }
+    const plain = Buffer.from(`${clef({ '@mt': 'plain' })}\n`);
+    const answer = await exchangeRaw(port, chunked('Chunked', plain), (text) => text.includes('}'));
+    expect(answer).toContain('{"accepted":1,"rejected":0}');
+    expect(ingest.events.map((e) => e.renderMessage())).toEqual(['plain']);
+    expect(ingest.handler.metrics().responses).toEqual({ 200: 1, 501: 3 });
+  });
+
   it('reads a Content-Encoding of padded codings, and one of 16 000 spaces in linear time', async () => {
     const ingest = await startIngest({ rateLimit: false });
     const line = `${clef({ '@mt': 'padded' })}\n`;
