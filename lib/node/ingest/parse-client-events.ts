@@ -352,11 +352,13 @@ function readLevel(fields: Record<string, unknown>, field: string): LogLevelName
 }
 
 /**
- * ISO 8601 as CLEF's `@t` and NDJSON's `timestamp` hold it: a date, then optionally a time and an
- * offset. `Date.parse` alone also takes any text ending in a number (`'Error: db down 1'` is 2001).
+ * ISO 8601 as CLEF's `@t` and NDJSON's `timestamp` hold it: a date (a year of four digits, or of
+ * six with a sign, as `toISOString` writes it; never `-000000`), then optionally a time and an
+ * offset. `Date.parse` alone also takes any text ending in a number (`'Error: db down 1'` is 2001),
+ * and reads `-2026-01-01` as 2026.
  */
 const ISO_TIMESTAMP =
-  /^([+-]?\d{4,6})-(\d{2})-(\d{2})(?:[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d{1,9})?)?(?:Z|[+-]\d{2}(?::?\d{2})?)?)?$/i;
+  /^(\d{4}|(?!-000000)[+-]\d{6})-(\d{2})-(\d{2})(?:[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d{1,9})?)?(?:Z|[+-]\d{2}(?::?\d{2})?)?)?$/i;
 
 function readTimestamp(fields: Record<string, unknown>, field: string): string | undefined {
   const text = optionalString(fields, field);

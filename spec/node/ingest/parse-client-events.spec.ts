@@ -108,15 +108,21 @@ describe('parseClientEvents', () => {
     expect(rejected).toBe(bad.length);
   });
 
-  it('rejects a timestamp on a day its month does not have, which Date.parse rolls into the next month', () => {
+  it('rejects a timestamp on a day its month does not have, which Date.parse rolls into the next month, or with a year ISO 8601 does not write', () => {
     const at = (timestamp: string): string => line({ '@mt': 'x', '@t': timestamp });
     const impossible = ['2026-02-29', '2026-02-30T10:00:00Z', '2026-04-31T10:00Z', '2026-11-31 08:00:00+01:00', '1900-02-29'];
+    // Years ISO 8601 (and toISOString) never write: five or six digits without a sign, a sign on
+    // four, and -000000. Date.parse's fallback read them anyway (`-2026-01-01` as 2026,
+    // `-000000-01-01` as 2001), so ClientTimestamp held text every ISO reader reads otherwise.
+    impossible.push('12345-01-01', '123456-01-01T00:00:00Z', '+2026-01-01', '-2026-01-01', '-000000-01-01T00:00:00Z');
     const possible = [
       '2024-02-29T10:00:00Z',
       '2000-02-29',
       '2026-12-31T23:59:59.999Z',
       '2026-01-01T24:00:00Z',
       '+275760-09-13T00:00:00Z',
+      '-000001-01-01T00:00:00.000Z',
+      '+002026-01-01',
     ];
     const { events, rejected } = parse([...impossible, ...possible].map(at).join('\n'));
     expect(rejected).toBe(impossible.length);
