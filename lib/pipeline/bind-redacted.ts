@@ -1,4 +1,5 @@
 import { setOwnProperty } from '../templates/own-property';
+import type { CaptureLimits } from '../templates/capture';
 import type { BoundProperties } from './bound-properties';
 import { Logger } from './logger';
 import { LOGGER_PARTS, type LoggerParts } from './logger-parts';
@@ -10,9 +11,15 @@ import { LOGGER_PARTS, type LoggerParts } from './logger-parts';
  * A child logger's values are otherwise redacted with each of its events when a policy has a
  * censor function: here the function runs once, when the child is made, and not again for its
  * events, so a child made for one event runs it once for that event, as the event would. Not for
- * a child that logs many events, nor as the parent of another child.
+ * a child that logs many events, nor as the parent of another child. The third item is the
+ * logger's capture limits (undefined for the defaults), which cut long strings and collections in
+ * the bound values as they are captured: a value differs from what was given by those limits
+ * without any policy having changed it.
  */
-export function bindRedacted(log: object, properties: Readonly<Record<string, unknown>>): [Logger, BoundProperties] | undefined {
+export function bindRedacted(
+  log: object,
+  properties: Readonly<Record<string, unknown>>,
+): [Logger, BoundProperties, CaptureLimits | undefined] | undefined {
   const parts = (log as { [LOGGER_PARTS]?: unknown })[LOGGER_PARTS];
   if (typeof parts !== 'function') return undefined;
   const [pipeline, parent, level] = (parts as () => LoggerParts).call(log);
@@ -29,5 +36,9 @@ export function bindRedacted(log: object, properties: Readonly<Record<string, un
   }
   // As `child` does: a SourceContext given here picks its override.
   const { sourceContext } = bound;
-  return [new Logger(pipeline, sourceContext === undefined ? level : pipeline.levelFor(sourceContext), bound), bound];
+  return [
+    new Logger(pipeline, sourceContext === undefined ? level : pipeline.levelFor(sourceContext), bound),
+    bound,
+    pipeline.captureLimits,
+  ];
 }

@@ -246,6 +246,11 @@ export class LoggerPipeline {
     return this.#options.redaction;
   }
 
+  /** The capture limits `.destructure.toMaximum…(…)` set, or undefined for the defaults (for bindRedacted). */
+  get captureLimits(): CaptureLimits | undefined {
+    return this.#options.captureLimits;
+  }
+
   /** A child logger's bound properties: `properties` captured and redacted by this pipeline's policies, over `parent`'s. */
   bind(parent: BoundProperties | undefined, properties: Readonly<Record<string, unknown>>): BoundProperties {
     return bindProperties(parent, properties, this.#options.redaction, this.#options.captureLimits);

@@ -46,6 +46,14 @@ describe('bindRedacted', () => {
     expect(memory.events.map((e) => e.renderMessage())).toEqual(['kept']);
   });
 
+  it("gives the logger's capture limits, which cut the bound values without any policy", () => {
+    const log = new LoggerConfiguration().destructure.toMaximumStringLength(4).createLogger();
+    const [, bound, limits] = bindRedacted(log, { Client: { note: 'abcdefgh' } })!;
+    expect(limits).toMatchObject({ maxStringLength: 4 });
+    expect(bound.values).toEqual([{ note: 'abcd…[truncated 4 chars]' }]);
+    expect(bindRedacted(new LoggerConfiguration().createLogger(), {})![2]).toBeUndefined();
+  });
+
   it('answers undefined for a logger that is not an rxlog Logger', () => {
     expect(bindRedacted({ child: () => ({}) }, {})).toBeUndefined();
   });

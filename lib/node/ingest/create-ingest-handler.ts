@@ -92,7 +92,8 @@ const NO_VALUES: Readonly<Record<string, unknown>> = Object.freeze(Object.create
  *   and a listed origin gets CORS answers: its preflight answered 204, its POST's answer readable
  *   (`Access-Control-Allow-Origin` set to it, with credentials; see `allowCors`);
  * - only `POST` (else 405) with a CLEF, NDJSON, JSON or text content type in UTF-8, not compressed
- *   (else 415; a `Content-Encoding` other than `identity` is never decoded);
+ *   (else 415; a `Content-Encoding` other than `identity` is never decoded, nor a `Transfer-Encoding`
+ *   other than `chunked`: 501);
  * - a per-client token bucket, one token per request whatever it carries (429 with `Retry-After`,
  *   checked before the body is read); at most `rateLimit.maxKeys` buckets are kept, a full one
  *   forgotten to make room, and clients that find none share one bucket;
@@ -116,6 +117,7 @@ const NO_VALUES: Readonly<Record<string, unknown>> = Object.freeze(Object.create
  *   logger's enrichers (`traceContextEnricher`, a request context) would otherwise add.
  *
  * Answers `200 {"accepted":n,"rejected":m}` (400 with the same body when every line was rejected;
+ * with `"error":"line 3: …"`, why the first rejected line was, when one was;
  * 503 with `Retry-After` once `log` is closed, so the client sends the batch again).
  * `handler.metrics()` counts the answers by status, the clients that left, the events accepted
  * and the lines rejected, so the server sees what it refused.
@@ -204,8 +206,17 @@ type RateLimiter = (req: IncomingMessage, ip: string | undefined) => RateDecisio
 function rateLimiter(settings: ResolvedRateLimit): RateLimiter {
   const limiter = new TokenBucketLimiter({ perSecond: settings.perSecond, burst: settings.burst, maxKeys: settings.maxKeys });
   let warned = false;
+  let permissiveSaid = false;
   let sharedSaidAt = -Infinity;
   return (req, ip) => {
+    // Express's `trust proxy: true` makes req.ip the first X-Forwarded-For entry, which the client
+    // writes: every forged value is a client with a bucket of its own (up to maxKeys).
+    if (!permissiveSaid && settings.key === remoteNetwork && ip !== undefined && trustsEveryProxy(req)) {
+      permissiveSaid = true;
+      SelfLog.write(
+        "createIngestHandler: Express's 'trust proxy' is true, so req.ip, which the rate limit keys on, is the first X-Forwarded-For entry, which any client can forge: each forged address gets a bucket of its own. Set 'trust proxy' to your proxy's address or hop count",
+      );
+    }
     // Any client can send the header, so the notice says what to do either way, never only "trust it".
     if (!warned && settings.key === remoteNetwork && (ip ?? remoteAddress(req)) === remoteAddress(req) && forwarded(req)) {
       // Said once: every request of that proxy is limited as one client.
@@ -226,6 +237,18 @@ function rateLimiter(settings: ResolvedRateLimit): RateLimiter {
     }
     return decision;
   };
+}
+
+/** Whether the request is Express's and its app trusts every proxy (`app.set('trust proxy', true)`). */
+function trustsEveryProxy(req: IncomingMessage): boolean {
+  try {
+    const app: unknown = (req as { app?: unknown }).app;
+    const get: unknown =
+      typeof app === 'function' || typeof app === 'object' ? (app as { get?: unknown } | null)?.get : undefined;
+    return typeof get === 'function' && (get as (name: string) => unknown).call(app, 'trust proxy') === true;
+  } catch {
+    return false;
+  }
 }
 
 function forwarded(req: IncomingMessage): boolean {
@@ -270,6 +293,12 @@ function handle(
     refuse(req, res, 415, 'Unsupported Media Type', { 'Accept-Encoding': 'identity' });
     return;
   }
+  // Node's parser takes `Transfer-Encoding: gzip, chunked` and hands the chunks over still coded:
+  // as garbage lines they would be rejected, the batch lost. Not decoded either (RFC 9112 §6.1).
+  if (!chunkedOnly(req.headers['transfer-encoding'])) {
+    refuse(req, res, 501, 'Not Implemented: transfer coding');
+    return;
+  }
   void readRequestBody(req, settings.maxBodyBytes, settings.bodyTimeoutMs, parsed, budget).then((result) => {
     try {
       answer(log, settings, tally, req, res, result, ip);
@@ -309,7 +338,7 @@ function answer(
       res.destroy();
       return;
     case 'body': {
-      const { events, rejected } = parseClientEvents(result.body, settings);
+      const { events, rejected, reason } = parseClientEvents(result.body, settings);
       const serverProperties = fromRequest(settings, req, ip);
       const closedBefore = rejectedAfterClose(log);
       let accepted = 0;
@@ -326,7 +355,9 @@ function answer(
       tally.accepted += accepted;
       tally.rejected += refused;
       const status = accepted === 0 && rejected > 0 ? 400 : 200;
-      respond(res, status, { accepted, rejected: refused });
+      // Why, as Seq's ingestion API says it: the counts alone left a developer guessing (SelfLog said nothing either).
+      const error = reason ?? (refused > 0 ? "an event could not be written by the server's logger" : undefined);
+      respond(res, status, error === undefined ? { accepted, rejected: refused } : { accepted, rejected: refused, error });
     }
   }
 }
@@ -405,6 +436,11 @@ function identityCoded(header: string | undefined): boolean {
   return header === undefined || header.split(',').every((coding) => /^(?:identity)?$/i.test(coding.trim()));
 }
 
+/** Whether a `Transfer-Encoding` is absent or only `chunked`, the one coding Node decodes. */
+function chunkedOnly(header: string | undefined): boolean {
+  return header === undefined || header.split(',').every((coding) => coding.trim().toLowerCase() === 'chunked');
+}
+
 /** The logger's count of calls made after close, when it is a Logger that has `metrics()` (else 0, so nothing is ever taken for closed). */
 function rejectedAfterClose(log: IngestLogger): number {
   const metrics = (log as Partial<Pick<Logger, 'metrics'>>).metrics;
@@ -470,15 +506,17 @@ function redactedChild(
 ): [Pick<Logger, 'write'>, string] {
   const made = bindRedacted(log, properties);
   if (made === undefined) return [log.child(properties), event.sentMessage ?? clientMessage(event, event.properties)];
-  const [logger, bound] = made;
+  const [logger, bound, limits] = made;
   const at = bound.keys.indexOf(name);
   const client: unknown = at === -1 ? undefined : bound.values[at];
   // A Client the policy replaced as a whole (a string, a censor function's array) names no value:
   // each hole renders as written. A string's characters or an array's items would fill `{0}`.
   const values =
     typeof client === 'object' && client !== null && !Array.isArray(client) ? (client as Record<string, unknown>) : NO_VALUES;
-  // Captured as bindProperties captured it: the same JSON unless a policy changed something.
-  const unchanged = (): boolean => at !== -1 && writeJson(captureValue(event.properties, 'default')) === writeJson(client);
+  // Captured as bindProperties captured it, under the logger's own capture limits (which cut long
+  // strings and collections, and are no policy): the same JSON unless a policy changed something.
+  const unchanged = (): boolean =>
+    at !== -1 && writeJson(captureValue(event.properties, 'default', limits)) === writeJson(client);
   if (event.template !== undefined)
     return [logger, event.sentMessage !== undefined && unchanged() ? event.sentMessage : clientMessage(event, values)];
   return [logger, unchanged() ? clientMessage(event, values) : REDACTED_MESSAGE];

@@ -62,10 +62,16 @@ export interface ClientEventLimits {
   readonly maxLevel: LogLevelName;
 }
 
-/** The events of a body that passed validation, and how many lines were rejected. */
+/** The events of a body that passed validation, how many lines were rejected, and why the first was. */
 export interface ParsedClientEvents {
   readonly events: ClientEvent[];
   readonly rejected: number;
+  /**
+   * Why the first rejected line was rejected, with its number (`'line 3: @t is not an ISO 8601
+   * date'`), as Seq's ingestion API answers a bad payload with a reason; undefined when none was.
+   * Never quotes the line: the client knows what it sent.
+   */
+  readonly reason?: string | undefined;
 }
 
 const MAX_NAME_LENGTH = 200;
@@ -99,27 +105,52 @@ class Rejected extends Error {}
 export function parseClientEvents(body: Buffer, limits: ClientEventLimits): ParsedClientEvents {
   const events: ClientEvent[] = [];
   let rejected = 0;
+  let reason: string | undefined;
   let lines = 0;
+  let line = 0;
   let start = 0;
+  const reject = (why: () => string): void => {
+    rejected++;
+    reason ??= `line ${line}: ${why()}`;
+  };
   while (start <= body.length) {
     let end = body.indexOf(0x0a, start);
     if (end === -1) end = body.length;
     let stop = end;
     if (stop > start && body[stop - 1] === 0x0d) stop--;
+    line++;
     if (!isBlank(body, start, stop)) {
       lines++;
-      if (lines > limits.maxEvents || stop - start > limits.maxEventBytes) rejected++;
+      if (lines > limits.maxEvents) reject(() => `past maxEvents (${limits.maxEvents} events a request)`);
+      else if (stop - start > limits.maxEventBytes)
+        reject(() => `${stop - start} bytes, longer than maxEventBytes (${limits.maxEventBytes})`);
       else {
         try {
           events.push(readLine(body.subarray(start, stop), limits));
-        } catch {
-          rejected++;
+        } catch (error) {
+          reject(() => rejection(error, limits));
         }
       }
     }
     start = end + 1;
   }
-  return { events, rejected };
+  return reason === undefined ? { events, rejected } : { events, rejected, reason };
+}
+
+/** Why a line was rejected, in the handler's own words: a parser's message would quote the line. */
+function rejection(error: unknown, limits: ClientEventLimits): string {
+  if (error instanceof Rejected) {
+    switch (error.message) {
+      case 'too many values':
+        return `more than maxProperties (${limits.maxProperties}) values`;
+      case 'too deep':
+        return `nested deeper than maxDepth (${limits.maxDepth})`;
+      default:
+        return error.message;
+    }
+  }
+  if (error instanceof RangeError) return 'invalid JSON: an integer literal of more than 4 300 digits';
+  return 'invalid JSON';
 }
 
 /** Whether a line holds only JSON whitespace, after the byte order mark the decoder would skip (RFC 8259 §8.1). */
@@ -142,16 +173,17 @@ function readLine(bytes: Buffer, limits: ClientEventLimits): ClientEvent {
   // Not JSON.parse: it rounds an integer past 2^53 (a bigint the browser logged, a 64-bit id),
   // which rxlog's writers send as its exact digits; one of more than 4300 digits rejects the line.
   const parsed: unknown = parseJsonExact(text);
-  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) throw new Rejected('not an object');
+  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) throw new Rejected('not a JSON object');
   const fields = parsed as Record<string, unknown>;
   const clef = '@t' in fields || '@mt' in fields || '@m' in fields;
   const reserved = clef ? CLEF_FIELDS : NDJSON_FIELDS;
-  const template = optionalString(fields[clef ? '@mt' : 'template']);
-  const rendered = optionalString(fields[clef ? '@m' : 'message']);
-  if (template === undefined && rendered === undefined) throw new Rejected('no message');
-  const sentLevel = readLevel(fields[clef ? '@l' : 'level']);
-  const timestamp = readTimestamp(fields[clef ? '@t' : 'timestamp']);
-  const exception = optionalString(fields[clef ? '@x' : 'exception']);
+  const template = optionalString(fields, clef ? '@mt' : 'template');
+  const rendered = optionalString(fields, clef ? '@m' : 'message');
+  if (template === undefined && rendered === undefined)
+    throw new Rejected(clef ? 'no message (@mt or @m)' : 'no message (template or message)');
+  const sentLevel = readLevel(fields, clef ? '@l' : 'level');
+  const timestamp = readTimestamp(fields, clef ? '@t' : 'timestamp');
+  const exception = optionalString(fields, clef ? '@x' : 'exception');
   const renderings = clef ? readRenderings(fields['@r']) : undefined;
 
   const trace = readTrace(fields[clef ? '@tr' : 'TraceId'], fields[clef ? '@sp' : 'SpanId'], fields.TraceFlags);
@@ -170,7 +202,8 @@ function readLine(bytes: Buffer, limits: ClientEventLimits): ClientEvent {
   for (const key of Object.keys(fields)) {
     if (reserved.has(key)) continue;
     const name = clef ? (key.startsWith('@@') ? key.slice(1) : key) : NDJSON_ESCAPED.test(key) ? key.slice(1) : key;
-    if (name.length === 0 || name.length > MAX_NAME_LENGTH) throw new Rejected('bad property name');
+    if (name.length === 0 || name.length > MAX_NAME_LENGTH)
+      throw new Rejected(`a property name of 0 or more than ${MAX_NAME_LENGTH} characters`);
     budget = spend(fields[key], budget - 1, 1, limits.maxDepth);
     properties[name] = fields[key];
   }
@@ -254,12 +287,21 @@ function renderBounded(
 ): string {
   let out = '';
   let formatted = 0;
+  // A hole written again renders as it did (its text names the value, alignment and format): a
+  // line of `{A:0.00}` repeated thousands of times formatted the number each time, half a second of
+  // CPU for a 1 MiB body, with the event loop blocked.
+  const holes = new Map<string, string>();
   for (const token of parseTemplate(template).tokens) {
     let piece: string;
     if (token.kind === 'text') piece = token.text;
     else {
       const own = token.format === undefined ? undefined : rendering(token.name, formatted++);
-      piece = own === undefined ? renderPropertyToken(token, properties) : alignText(own, token.alignment);
+      if (own !== undefined) piece = alignText(own, token.alignment);
+      else {
+        const known = holes.get(token.raw);
+        piece = known ?? renderPropertyToken(token, properties);
+        if (known === undefined) holes.set(token.raw, piece);
+      }
     }
     if (out.length + piece.length <= max) {
       out += piece;
@@ -284,42 +326,46 @@ function spend(value: unknown, budget: number, depth: number, maxDepth: number):
   } else {
     const record = value as Record<string, unknown>;
     for (const key of Object.keys(record)) {
-      if (key.length > MAX_NAME_LENGTH) throw new Rejected('bad property name');
+      if (key.length > MAX_NAME_LENGTH) throw new Rejected(`a property name of 0 or more than ${MAX_NAME_LENGTH} characters`);
       left = spend(record[key], left - 1, depth + 1, maxDepth);
     }
   }
   return left;
 }
 
-function optionalString(value: unknown): string | undefined {
+function optionalString(fields: Record<string, unknown>, field: string): string | undefined {
+  const value = fields[field];
   if (value === undefined) return undefined;
-  if (typeof value !== 'string') throw new Rejected('not a string');
+  if (typeof value !== 'string') throw new Rejected(`${field} is not a string`);
   return value;
 }
 
-function readLevel(value: unknown): LogLevelName {
+function readLevel(fields: Record<string, unknown>, field: string): LogLevelName {
+  const value = fields[field];
   if (value === undefined) return 'information';
   if (isLevelName(value)) return value;
   try {
     return parseLevel(value);
   } catch {
-    throw new Rejected('unknown level');
+    throw new Rejected(`${field} is not a level (Verbose, Debug, Information, Warning, Error, Fatal)`);
   }
 }
 
 /**
- * ISO 8601 as CLEF's `@t` and NDJSON's `timestamp` hold it: a date, then optionally a time and an
- * offset. `Date.parse` alone also takes any text ending in a number (`'Error: db down 1'` is 2001).
+ * ISO 8601 as CLEF's `@t` and NDJSON's `timestamp` hold it: a date (a year of four digits, or of
+ * six with a sign, as `toISOString` writes it; never `-000000`), then optionally a time and an
+ * offset. `Date.parse` alone also takes any text ending in a number (`'Error: db down 1'` is 2001),
+ * and reads `-2026-01-01` as 2026.
  */
 const ISO_TIMESTAMP =
-  /^([+-]?\d{4,6})-(\d{2})-(\d{2})(?:[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d{1,9})?)?(?:Z|[+-]\d{2}(?::?\d{2})?)?)?$/i;
+  /^(\d{4}|(?!-000000)[+-]\d{6})-(\d{2})-(\d{2})(?:[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d{1,9})?)?(?:Z|[+-]\d{2}(?::?\d{2})?)?)?$/i;
 
-function readTimestamp(value: unknown): string | undefined {
-  const text = optionalString(value);
+function readTimestamp(fields: Record<string, unknown>, field: string): string | undefined {
+  const text = optionalString(fields, field);
   if (text === undefined) return undefined;
   const date = text.length > 40 ? null : ISO_TIMESTAMP.exec(text);
   if (date === null || Number.isNaN(Date.parse(text)) || !onCalendar(Number(date[1]), Number(date[2]), Number(date[3])))
-    throw new Rejected('bad timestamp');
+    throw new Rejected(`${field} is not an ISO 8601 date and time`);
   return text;
 }
 

@@ -260,6 +260,46 @@ describe('createIngestHandler', () => {
     expect(await post(ingest.url, '')).toMatchObject({ status: 200, json: { accepted: 0, rejected: 0 } });
   });
 
+  // Seq's ingestion API answers a bad payload 400 with the reason; the handler answered the counts
+  // only and told SelfLog nothing, so a browser build sending an `@l` of its own or a comma in `@t` left
+  // its developer guessing which line failed and why.
+  it('says why the first rejected line was rejected, with its number, never quoting it', async () => {
+    const ingest = await startIngest({ maxEvents: 3, maxEventBytes: 200, maxDepth: 2, maxProperties: 3 });
+    const reasonOf = async (body: string): Promise<unknown> => (await post(ingest.url, body)).json.error;
+    expect(await post(ingest.url, `${clef({ '@mt': 'ok' })}\n\n{ "secret": hunter2`)).toMatchObject({
+      status: 200,
+      json: { accepted: 1, rejected: 1, error: 'line 3: invalid JSON' },
+    });
+    expect(await post(ingest.url, 'garbage hunter2\n[]')).toEqual({
+      status: 400,
+      headers: expect.anything() as unknown,
+      json: { accepted: 0, rejected: 2, error: 'line 1: invalid JSON' },
+    });
+    expect(await reasonOf('[]')).toBe('line 1: not a JSON object');
+    expect(await reasonOf(clef({ '@mt': 'x', '@l': 'Loud' }))).toBe(
+      'line 1: @l is not a level (Verbose, Debug, Information, Warning, Error, Fatal)',
+    );
+    expect(await reasonOf(clef({ '@mt': 'x', '@t': '2026-11-30T10:00:00,5Z' }))).toBe(
+      'line 1: @t is not an ISO 8601 date and time',
+    );
+    expect(await reasonOf(JSON.stringify({ level: 'Error', timestamp: 'now', message: 'x' }))).toBe(
+      'line 1: timestamp is not an ISO 8601 date and time',
+    );
+    expect(await reasonOf(clef({ '@mt': 5 }))).toBe('line 1: @mt is not a string');
+    expect(await reasonOf(clef({ '@x': 'Error' }))).toBe('line 1: no message (@mt or @m)');
+    expect(await reasonOf(clef({ '@mt': 'x', A: { B: { C: { D: 1 } } } }))).toBe('line 1: nested deeper than maxDepth (2)');
+    expect(await reasonOf(clef({ '@mt': 'x', A: 1, B: 2, C: 3, D: 4 }))).toBe('line 1: more than maxProperties (3) values');
+    expect(await reasonOf(clef({ '@mt': 'x'.repeat(300) }))).toMatch(/^line 1: \d+ bytes, longer than maxEventBytes \(200\)$/);
+    expect(
+      await reasonOf(
+        Array<string>(4)
+          .fill(clef({ '@mt': 'x' }))
+          .join('\n'),
+      ),
+    ).toBe('line 4: past maxEvents (3 events a request)');
+    expect(await reasonOf(clef({ '@mt': 'ok' }))).toBeUndefined();
+  });
+
   it('survives hostile bodies: invalid UTF-8, deep nesting, thousands of properties, wrong types', async () => {
     const ingest = await startIngest({ maxEventBytes: 256 * 1024, maxBodyBytes: 1024 * 1024 });
     const body = Buffer.concat([
@@ -817,6 +857,29 @@ describe('createIngestHandler', () => {
     expect(ingest.events.map((e) => e.renderMessage())).toEqual(['zipped']);
   });
 
+  // Node's parser takes `Transfer-Encoding: gzip, chunked` and hands over the chunks still gzipped:
+  // the handler split them into garbage lines and answered 400, losing the batch as "rejected".
+  // RFC 9112 §6.1: a transfer coding the server does not understand is answered 501.
+  it('answers 501 to a transfer coding other than chunked (gzip, deflate), decoding nothing, and closes the connection', async () => {
+    const ingest = await startIngest();
+    const port = Number(new URL(ingest.url).port);
+    const zipped = gzipSync(`${clef({ '@mt': 'zipped' })}\n`);
+    const chunked = (coding: string, body: Buffer): string =>
+      `POST /ingest HTTP/1.1\r\nHost: x\r\nContent-Type: application/vnd.serilog.clef\r\nTransfer-Encoding: ${coding}\r\n\r\n` +
+      `${body.length.toString(16)}\r\n${body.toString('latin1')}\r\n0\r\n\r\n`;
+    for (const coding of ['gzip, chunked', 'deflate,chunked', 'x-custom , chunked']) {
+      const answer = await exchangeRaw(port, chunked(coding, zipped), (text) => text.includes('}'));
+      expect([coding, answer.split('\r\n')[0]]).toEqual([coding, 'HTTP/1.1 501 Not Implemented']);
+      expect(answer).toContain('Connection: close');
+      expect(answer).toContain('"error":"Not Implemented: transfer coding"');
+    }
+    const plain = Buffer.from(`${clef({ '@mt': 'plain' })}\n`);
+    const answer = await exchangeRaw(port, chunked('Chunked', plain), (text) => text.includes('}'));
+    expect(answer).toContain('{"accepted":1,"rejected":0}');
+    expect(ingest.events.map((e) => e.renderMessage())).toEqual(['plain']);
+    expect(ingest.handler.metrics().responses).toEqual({ 200: 1, 501: 3 });
+  });
+
   it('reads a Content-Encoding of padded codings, and one of 16 000 spaces in linear time', async () => {
     const ingest = await startIngest({ rateLimit: false });
     const line = `${clef({ '@mt': 'padded' })}\n`;
@@ -923,6 +986,35 @@ describe('createIngestHandler', () => {
       req.end(body);
     });
   }
+
+  // Express's `trust proxy: true` trusts every hop: req.ip is the first X-Forwarded-For entry, which
+  // any client writes, so each forged value got a bucket of its own and the limit was no limit, with
+  // nothing said (express-rate-limit refuses this setting for the same reason: ERR_ERL_PERMISSIVE_TRUST_PROXY).
+  it("tells SelfLog once when Express's trust proxy is true, under which a client forging X-Forwarded-For gets a bucket per forged address", async () => {
+    const memory = new MemorySink();
+    const log = new LoggerConfiguration().writeTo.sink(memory).createLogger();
+    const ingest = createIngestHandler(log, { rateLimit: { perSecond: 0.001, burst: 1 } });
+    const expressApp = express();
+    expressApp.set('trust proxy', true);
+    expressApp.post('/api/logs', ingest);
+    const app = await listen(createServer(expressApp));
+    const diagnostics: string[] = [];
+    const subscription = SelfLog.events$.subscribe((event) => diagnostics.push(event.message));
+    try {
+      const statuses: number[] = [];
+      for (const forged of ['203.0.113.1', '203.0.113.2', '203.0.113.3'])
+        statuses.push(await postFrom(`${app.url}/api/logs`, '127.0.0.2', { 'X-Forwarded-For': forged }));
+      // What the setting does (the handler keys on the app's req.ip): said, not silently taken.
+      expect(statuses).toEqual([200, 200, 200]);
+      const notices = diagnostics.filter((text) => text.includes("'trust proxy' is true"));
+      expect(notices).toHaveLength(1);
+      expect(notices[0]).toContain('any client can forge');
+    } finally {
+      subscription.unsubscribe();
+      await app.close();
+      await log.close({ strategy: 'immediate', timeoutMs: 0 });
+    }
+  });
 
   it.each(['express', 'fastify'] as const)(
     "behind a reverse proxy, limits each client by the address the app's trust-proxy setting resolves, not the proxy's, and ignores what a client forges (%s)",

@@ -29,9 +29,13 @@ interface Ingest {
 }
 
 /** A real server on 127.0.0.1 whose ingest handler writes into a logger with these policies (`logFor` picks the logger it is given). */
-async function startIngest(policies: RedactOptions[], logFor: (log: Logger) => IngestLogger = (log) => log): Promise<Ingest> {
+async function startIngest(
+  policies: RedactOptions[],
+  logFor: (log: Logger) => IngestLogger = (log) => log,
+  configure: (configuration: LoggerConfiguration) => LoggerConfiguration = (configuration) => configuration,
+): Promise<Ingest> {
   const memory = new MemorySink();
-  let configuration = new LoggerConfiguration().minimumLevel.verbose();
+  let configuration = configure(new LoggerConfiguration().minimumLevel.verbose());
   for (const policy of policies) configuration = configuration.destructure.redact(policy);
   const log = configuration.writeTo.sink(memory).createLogger();
   loggers.push(log);
@@ -228,5 +232,32 @@ describe('createIngestHandler with a redaction policy on the server logger', () 
       ['{ClientMessage}', 'Login ann with hunter2'],
       ['{ClientMessage}', 'Plain text from hunter2'],
     ]);
+  });
+
+  // The server's capture limits cut the browser's long strings and collections in Client, as its
+  // own; that is no redaction: the message was compared with values captured under the default
+  // limits, so a server with `toMaximumStringLength(100)` and no policy at all logged '[Redacted]'.
+  it("keeps the browser's own message when the server's capture limits, not a policy, shortened its values", async () => {
+    const limited = (configuration: LoggerConfiguration): LoggerConfiguration =>
+      configuration.destructure.toMaximumStringLength(100).destructure.toMaximumCollectionCount(10);
+    const lines = [
+      { '@m': 'Clicked Buy', Note: 'x'.repeat(300) },
+      { '@m': 'Cart of 20', Items: Array.from({ length: 20 }, (_, i) => i) },
+      { '@mt': 'Paid at {When:HH:mm}', '@m': 'Paid at 12:30', When: '2026-12-03T12:30:00.000Z', Note: 'y'.repeat(300) },
+      { '@m': 'Login with hunter2', Password: 'hunter2', Note: 'z'.repeat(300) },
+    ];
+    const plain = await startIngest([], undefined, limited);
+    expect(await post(plain.url, lines)).toEqual({ accepted: 4, rejected: 0 });
+    expect(plain.events.map((e) => e.renderMessage())).toEqual([
+      'Clicked Buy',
+      'Cart of 20',
+      'Paid at 12:30',
+      'Login with hunter2',
+    ]);
+    expect((clientOf(plain.events[0]).Note as string).length).toBeLessThan(300);
+    // A policy that changes a value still replaces the message, under the same limits.
+    const redacting = await startIngest([{ keys: /password/i }], undefined, limited);
+    await post(redacting.url, lines);
+    expect(redacting.events.map((e) => e.renderMessage())).toEqual(['Clicked Buy', 'Cart of 20', 'Paid at 12:30', '[Redacted]']);
   });
 });
