@@ -215,6 +215,38 @@ describe('requestLogging with Express 5', () => {
     expect(events[0].exception?.message).toBe('request aborted');
   });
 
+  it("logs an upload the server timed out (requestTimeout) as Node's 408, a warning with Node's error, not as aborted by the client", async () => {
+    const { log, events } = memoryLogger();
+    const logRequests = requestLogging(log);
+    const app = express();
+    app.use(logRequests);
+    app.use(express.json());
+    app.post('/orders', (req, res) => {
+      res.json(req.body);
+    });
+    app.use(logRequests.errorHandler);
+    const server = await listen(createServer({ requestTimeout: 150, connectionsCheckingInterval: 20 }, app));
+    closers.push(server.close, () => log.close({ strategy: 'immediate', timeoutMs: 0 }));
+    const answer = await exchangeRaw(
+      Number(new URL(server.url).port),
+      'POST /orders HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{"sku":',
+      () => false,
+    );
+    expect(answer.split('\r\n')[0]).toBe('HTTP/1.1 408 Request Timeout');
+    await eventsArrive(events, 1);
+    await ticks(20);
+    // Its exception is Node's timeout, not body-parser's 'request aborted' that came of it.
+    expect(
+      events.map((e) => [
+        e.renderMessage().split(' ').slice(0, 5).join(' '),
+        e.level,
+        e.properties.StatusCode,
+        e.properties.Aborted,
+        (e.exception as { code?: string } | undefined)?.code,
+      ]),
+    ).toEqual([['HTTP POST /orders responded 408', 'warning', 408, undefined, 'ERR_HTTP_REQUEST_TIMEOUT']]);
+  });
+
   it('logs a response the handler destroys before it ends as an error with a ResponseDestroyed exception, not as aborted by the client', async () => {
     const { log, events } = memoryLogger();
     const logRequests = requestLogging(log);
@@ -1017,6 +1049,52 @@ describe('requestLogging with node:http', () => {
     await eventsArrive(events, 3);
     expect(events.map((e) => e.properties.RequestPath)).toEqual(['/orders/7', '/', '/plain']);
     expect(JSON.stringify(events.map((e) => e.properties))).not.toContain('secret');
+  });
+
+  // They were 'aborted by the client' warnings without a status or the error: the client got Node's 408 or 400.
+  it('logs a request the server gave up reading (requestTimeout, a malformed chunked body) with the status Node answered and its error, not as aborted by the client', async () => {
+    const { log, events } = memoryLogger();
+    const logRequests = requestLogging(log);
+    const server = createServer({ requestTimeout: 150, connectionsCheckingInterval: 20 }, (req, res) =>
+      logRequests(req, res, () => {
+        // '/started' sends its headers, then waits for the body, as the others do.
+        if (req.url === '/started') res.write('partial');
+        req.resume();
+        req.on('end', () => res.end('read'));
+      }),
+    );
+    const { url, close } = await listen(server);
+    closers.push(close, () => log.close({ strategy: 'immediate', timeoutMs: 0 }));
+    const port = Number(new URL(url).port);
+    const answers = [
+      await exchangeRaw(port, 'POST /slow-upload HTTP/1.1\r\nHost: x\r\nContent-Length: 100\r\n\r\nonly part', () => false),
+      await exchangeRaw(
+        port,
+        'POST /chunked HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n3\r\nabc\r\nzz\r\n',
+        () => false,
+      ),
+      await exchangeRaw(port, 'POST /started HTTP/1.1\r\nHost: x\r\nContent-Length: 100\r\n\r\nonly part', () => false),
+    ];
+    expect(answers.map((answer) => answer.split('\r\n')[0])).toEqual([
+      'HTTP/1.1 408 Request Timeout',
+      'HTTP/1.1 400 Bad Request',
+      'HTTP/1.1 200 OK',
+    ]);
+    await eventsArrive(events, 3);
+    expect(
+      events.map((e) => [
+        e.renderMessage().split(' ').slice(0, 5).join(' '),
+        e.level,
+        e.properties.StatusCode,
+        e.properties.Aborted,
+        (e.exception as { code?: string } | undefined)?.code,
+      ]),
+    ).toEqual([
+      ['HTTP POST /slow-upload responded 408', 'warning', 408, undefined, 'ERR_HTTP_REQUEST_TIMEOUT'],
+      ['HTTP POST /chunked responded 400', 'warning', 400, undefined, 'HPE_INVALID_CHUNK_SIZE'],
+      // Its response had started: the server cut it, a failure with the status the client got.
+      ['HTTP POST /started responded 200', 'error', 200, undefined, 'ERR_HTTP_REQUEST_TIMEOUT'],
+    ]);
   });
 });
 
