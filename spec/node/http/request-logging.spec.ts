@@ -2,7 +2,7 @@ import { spawnSync } from 'node:child_process';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import { connect } from 'node:net';
 import * as path from 'node:path';
-import { pipeline, Readable } from 'node:stream';
+import { type Duplex, pipeline, Readable } from 'node:stream';
 import { runInNewContext } from 'node:vm';
 import express from 'express';
 import { LogContext } from '../../../lib/context/log-context';
@@ -1049,6 +1049,55 @@ describe('requestLogging with node:http', () => {
     await eventsArrive(events, 3);
     expect(events.map((e) => e.properties.RequestPath)).toEqual(['/orders/7', '/', '/plain']);
     expect(JSON.stringify(events.map((e) => e.properties))).not.toContain('secret');
+  });
+
+  it('writes no event for a WebSocket handshake an upgrade listener takes, and the usual one when the server has none', async () => {
+    const { url, events } = await nodeServer((_req, res) => res.end('plain'));
+    const port = Number(new URL(url).port);
+    const handshake =
+      'GET /socket HTTP/1.1\r\nHost: x\r\nConnection: Upgrade\r\nUpgrade: websocket\r\n' +
+      'Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n';
+    // No upgrade listener: Node passes it to the request handler, answered 200 like any request.
+    const plain = await exchangeRaw(port, handshake, (received) => received.endsWith('plain'));
+    expect(plain.split('\r\n')[0]).toBe('HTTP/1.1 200 OK');
+    await eventsArrive(events, 1);
+    expect(events.map((e) => [e.properties.RequestPath, e.properties.StatusCode])).toEqual([['/socket', 200]]);
+    const { log, events: upgradedEvents } = memoryLogger();
+    const logRequests = requestLogging(log);
+    const server = createServer((req, res) => logRequests(req, res, () => res.end('plain')));
+    server.on('upgrade', (_req: IncomingMessage, socket: Duplex) => {
+      socket.end('HTTP/1.1 101 Switching Protocols\r\nConnection: Upgrade\r\nUpgrade: websocket\r\n\r\n');
+    });
+    const upgrading = await listen(server);
+    closers.push(upgrading.close, () => log.close({ strategy: 'immediate', timeoutMs: 0 }));
+    const switched = await exchangeRaw(Number(new URL(upgrading.url).port), handshake, () => false);
+    expect(switched.split('\r\n')[0]).toBe('HTTP/1.1 101 Switching Protocols');
+    await ticks(20);
+    expect(upgradedEvents).toEqual([]);
+  });
+
+  // It was dropped without a word: a property set from a timer the request left running is on no event.
+  it('tells SelfLog once when diagnosticContext.set comes after the completion event, from a timer the request left running', async () => {
+    const selfLog = collectSelfLog();
+    const late = signal();
+    let timers = 0;
+    const { url, events } = await nodeServer((_req, res) => {
+      diagnosticContext.set('InTime', true);
+      res.end('ok');
+      setTimeout(() => {
+        diagnosticContext.set('TooLate', true);
+        if (++timers === 2) late.resolve();
+      }, 5);
+    });
+    await get(url);
+    await get(url);
+    await late.promise;
+    selfLog.stop();
+    expect(events.map((e) => [e.properties.InTime, e.properties.TooLate])).toEqual([
+      [true, undefined],
+      [true, undefined],
+    ]);
+    expect(selfLog.diagnostics.filter((d) => d.message.includes("after its request's completion event"))).toHaveLength(1);
   });
 
   // They were 'aborted by the client' warnings without a status or the error: the client got Node's 408 or 400.
