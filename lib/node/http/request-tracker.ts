@@ -129,7 +129,7 @@ export function trackRequest(
       const failure = failed && !(sentStatus === undefined && !aborted && statusCode < 500 && responseFinished(res));
       if (ignored && !failure && statusCode < 500) return;
       const elapsed = Number(process.hrtime.bigint() - started) / 1e6;
-      const level = levelOf(settings, { statusCode, error, aborted, req }, failure);
+      const level = levelOf(settings, { statusCode, error, aborted, elapsed, req }, failure);
       const properties: Record<string, unknown> = {};
       properties.RequestId = requestId;
       properties.RequestMethod = req.method ?? 'GET';

@@ -110,6 +110,22 @@ describe('requestLogging with Express 5', () => {
     expect(custom.events[0].level).toBe('debug');
   });
 
+  // It was not given the elapsed time, which Serilog's GetLevel is, to make a slow request a warning.
+  it("gives the level function the request's elapsed milliseconds, the event's Elapsed", async () => {
+    const given: number[] = [];
+    const { url, events } = await expressApp({
+      level: ({ elapsed }) => {
+        given.push(elapsed);
+        return elapsed >= 0 ? 'debug' : 'fatal';
+      },
+    });
+    await get(`${url}/orders/7`);
+    await eventsArrive(events, 3);
+    const completion = completions(events)[0];
+    expect(given).toEqual([completion.properties.Elapsed]);
+    expect(completion.level).toBe('debug');
+  });
+
   it('logs a handler error once, on the completion event, with its exception', async () => {
     const { url, events } = await expressApp();
     const answer = await get(`${url}/boom`);
