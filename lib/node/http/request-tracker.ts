@@ -311,13 +311,15 @@ export function destroyedByServer(req: object): boolean {
  * clientError handler copies): `ERR_HTTP_REQUEST_TIMEOUT` (the `requestTimeout` passed before the
  * body arrived) 408, `HPE_HEADER_OVERFLOW` (trailers past `maxHeaderSize`) 431,
  * `HPE_CHUNK_EXTENSIONS_OVERFLOW` 413, any other parse error (`HPE_*`, a malformed chunked body) 400.
- * Undefined for a connection the client reset or ended (`ECONNRESET`), or that is open.
+ * Undefined for a connection the client reset (`ECONNRESET`) or ended mid-request (`HPE_INVALID_EOF_STATE`), or that is open.
  */
 export function serverRefusal(req: object): { error: unknown; status: number } | undefined {
   const socket = (req as { socket?: { destroyed?: unknown; errored?: unknown } | null }).socket;
   const error = socket?.destroyed === true ? socket.errored : undefined;
   const code: unknown = typeof error === 'object' && error !== null ? (error as { code?: unknown }).code : undefined;
-  if (typeof code !== 'string') return undefined;
+  // The client ended the connection mid-request (its FIN): Node's parser then fails with
+  // HPE_INVALID_EOF_STATE and answers 400 to nobody. That is the client leaving.
+  if (typeof code !== 'string' || code === 'HPE_INVALID_EOF_STATE') return undefined;
   if (code === 'ERR_HTTP_REQUEST_TIMEOUT') return { error, status: 408 };
   if (code === 'HPE_HEADER_OVERFLOW') return { error, status: 431 };
   if (code === 'HPE_CHUNK_EXTENSIONS_OVERFLOW') return { error, status: 413 };
