@@ -314,8 +314,14 @@ export function destroyedByServer(req: object): boolean {
  * Undefined for a connection the client reset (`ECONNRESET`) or ended mid-request (`HPE_INVALID_EOF_STATE`), or that is open.
  */
 export function serverRefusal(req: object): { error: unknown; status: number } | undefined {
-  const socket = (req as { socket?: { destroyed?: unknown; errored?: unknown } | null }).socket;
-  const error = socket?.destroyed === true ? socket.errored : undefined;
+  let error: unknown;
+  try {
+    // HTTP/2's socket is a Proxy onto its session's, which can throw once the session is gone.
+    const socket = (req as { socket?: { destroyed?: unknown; errored?: unknown } | null }).socket;
+    error = socket?.destroyed === true ? socket.errored : undefined;
+  } catch {
+    return undefined;
+  }
   const code: unknown = typeof error === 'object' && error !== null ? (error as { code?: unknown }).code : undefined;
   // The client ended the connection mid-request (its FIN): Node's parser then fails with
   // HPE_INVALID_EOF_STATE and answers 400 to nobody. That is the client leaving.
