@@ -9,9 +9,15 @@ export class DiagnosticCollector {
   private readonly collected: Record<string, unknown> = Object.create(null) as Record<string, unknown>;
   private completed = false;
 
-  /** Adds (or replaces) one property; the value is captured now, so later mutation cannot change it. */
+  /**
+   * Adds (or replaces) one property; the value is captured now, so later mutation cannot change it.
+   * After `complete` (the completion event is written) it is ignored, which SelfLog says once.
+   */
   set(name: string, value: unknown, destructure = true): void {
-    if (this.completed) return;
+    if (this.completed) {
+      warnLate();
+      return;
+    }
     this.collected[name] = captureValue(value, destructure ? 'structure' : 'default');
   }
 
@@ -74,6 +80,15 @@ export const diagnosticContext = {
     return storage().getStore();
   },
 };
+
+let warnedLate = false;
+function warnLate(): void {
+  if (warnedLate) return;
+  warnedLate = true;
+  SelfLog.write(
+    "diagnosticContext.set was called after its request's completion event was written (from a timer or callback the request left running); the property is ignored",
+  );
+}
 
 let warned = false;
 function warnOutside(): void {

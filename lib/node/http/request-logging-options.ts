@@ -14,6 +14,8 @@ export interface RequestOutcome {
   readonly error?: unknown;
   /** Whether the client closed the connection before the response was complete. */
   readonly aborted: boolean;
+  /** Milliseconds from the middleware to the end of the response, the event's `Elapsed` (Serilog's GetLevel is given it too): a slow request can be a warning. */
+  readonly elapsed: number;
   readonly req: IncomingMessage;
 }
 

@@ -102,6 +102,9 @@ export function trackRequest(
   // The status the client got, when the handler failed after the headers went out: an error handler
   // (Fastify's) may still set res.statusCode to 500, which no client receives.
   let sentStatus: number | undefined;
+  // The status Node's HTTP server (or Fastify's clientError handler) answered itself when it gave up
+  // reading the request (requestTimeout's 408, a malformed chunked body's 400), before the handler's response started.
+  let refusedStatus: number | undefined;
 
   if (settings.requestIdHeader !== false && !res.headersSent) {
     try {
@@ -119,14 +122,14 @@ export function trackRequest(
     res.off('close', onClose);
     req.off('close', onRequestClose);
     try {
-      const statusCode = statusOf(res, sentStatus, failed);
+      const statusCode = refusedStatus ?? statusOf(res, sentStatus, failed);
       // An error the app's error handling answered whole, before anything else was sent, is as bad as
       // the status it chose: a 4xx (body-parser's 400 for a malformed body, Fastify's schema 400, an
       // http-errors 404) is the client's failure, a warning, as a 4xx HttpException is in rxlog/nest.
       const failure = failed && !(sentStatus === undefined && !aborted && statusCode < 500 && responseFinished(res));
       if (ignored && !failure && statusCode < 500) return;
       const elapsed = Number(process.hrtime.bigint() - started) / 1e6;
-      const level = levelOf(settings, { statusCode, error, aborted, req }, failure);
+      const level = levelOf(settings, { statusCode, error, aborted, elapsed, req }, failure);
       const properties: Record<string, unknown> = {};
       properties.RequestId = requestId;
       properties.RequestMethod = req.method ?? 'GET';
@@ -167,8 +170,11 @@ export function trackRequest(
   };
   // An error raised once the client has left, with nothing sent (body-parser's 'request aborted'),
   // comes of the abort: the request stays aborted, with that error as its exception.
+  // One raised because the server gave up reading the request (body-parser's 'request aborted' after
+  // Node's requestTimeout) comes of that: the server's error is the exception, not its consequence.
   const fail = (cause: unknown): void => {
     if (done) failedAfterCompletion(cause);
+    else if (!res.headersSent && connectionGone(req)) record(serverRefusal(req)?.error ?? cause, false);
     else record(cause, res.headersSent || !connectionGone(req));
   };
   // A handler that fails once its response went out whole (an audit write after res.end()): its
@@ -197,14 +203,21 @@ export function trackRequest(
   // leaves destroys it without one.
   // One destroyed without an error by the server (`res.destroy()`, a connection the server cut) is its
   // failure too: a client that leaves ends or resets the connection first (see destroyedByServer).
+  // A connection the server gave up reading (its requestTimeout, a malformed body) is not the client
+  // leaving: Node answered it (408, 400 …) when the handler had sent nothing, with that error as the
+  // exception, a client's failure; once the handler's response had started, it was cut, the server's.
   const onClose = (): void => {
     const finished = responseFinished(res);
     if (!finished) {
       const destroyedWith = erroredWith(res);
+      const refusal = destroyedWith === undefined ? serverRefusal(req) : undefined;
       if (destroyedWith !== undefined) record(destroyedWith, true);
-      else if (!streamReset(res) && destroyedByServer(req)) record(responseDestroyed(), true);
+      else if (refusal !== undefined) {
+        if (!res.headersSent && !failed) refusedStatus = refusal.status;
+        record(refusal.error, res.headersSent);
+      } else if (!streamReset(res) && destroyedByServer(req)) record(responseDestroyed(), true);
     }
-    complete(!finished && !failed);
+    complete(!finished && !failed && refusedStatus === undefined);
   };
   // A response queued behind an unfinished one on a pipelined connection has no socket yet: when
   // the connection closes, Node destroys its request, but the response emits neither 'finish' nor
@@ -290,6 +303,33 @@ export function connectionGone(req: object): boolean {
 export function destroyedByServer(req: object): boolean {
   const socket = (req as { socket?: { destroyed?: unknown; readableEnded?: unknown; errored?: unknown } | null }).socket;
   return socket?.destroyed === true && socket.readableEnded === false && (socket.errored ?? null) === null;
+}
+
+/**
+ * The error Node's HTTP server closed the request's connection with when it gave up reading the
+ * request, and the status it answers then (`node:_http_server`'s socketOnError, which Fastify's
+ * clientError handler copies): `ERR_HTTP_REQUEST_TIMEOUT` (the `requestTimeout` passed before the
+ * body arrived) 408, `HPE_HEADER_OVERFLOW` (trailers past `maxHeaderSize`) 431,
+ * `HPE_CHUNK_EXTENSIONS_OVERFLOW` 413, any other parse error (`HPE_*`, a malformed chunked body) 400.
+ * Undefined for a connection the client reset (`ECONNRESET`) or ended mid-request (`HPE_INVALID_EOF_STATE`), or that is open.
+ */
+export function serverRefusal(req: object): { error: unknown; status: number } | undefined {
+  let error: unknown;
+  try {
+    // HTTP/2's socket is a Proxy onto its session's, which can throw once the session is gone.
+    const socket = (req as { socket?: { destroyed?: unknown; errored?: unknown } | null }).socket;
+    error = socket?.destroyed === true ? socket.errored : undefined;
+  } catch {
+    return undefined;
+  }
+  const code: unknown = typeof error === 'object' && error !== null ? (error as { code?: unknown }).code : undefined;
+  // The client ended the connection mid-request (its FIN): Node's parser then fails with
+  // HPE_INVALID_EOF_STATE and answers 400 to nobody. That is the client leaving.
+  if (typeof code !== 'string' || code === 'HPE_INVALID_EOF_STATE') return undefined;
+  if (code === 'ERR_HTTP_REQUEST_TIMEOUT') return { error, status: 408 };
+  if (code === 'HPE_HEADER_OVERFLOW') return { error, status: 431 };
+  if (code === 'HPE_CHUNK_EXTENSIONS_OVERFLOW') return { error, status: 413 };
+  return code.startsWith('HPE_') ? { error, status: 400 } : undefined;
 }
 
 /** The exception of a response the server destroyed, without an error, before it ended. */

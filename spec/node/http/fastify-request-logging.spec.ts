@@ -385,6 +385,37 @@ describe('fastifyRequestLogging with Fastify 5', () => {
     ]);
   });
 
+  it('logs an upload the server timed out (requestTimeout) as the 408 Fastify answered, a warning, not as aborted by the client', async () => {
+    const { log, events } = memoryLogger();
+    // Given to Node when the server is made (with a short check interval) and to Fastify, which sets it again after.
+    const app = Fastify({ requestTimeout: 150, http: { requestTimeout: 150, connectionsCheckingInterval: 20 } });
+    await app.register(fastifyRequestLogging(log));
+    app.post('/orders', async (request) => request.body);
+    await app.listen({ port: 0, host: '127.0.0.1' });
+    closers.push(
+      () => app.close(),
+      () => log.close({ strategy: 'immediate', timeoutMs: 0 }),
+    );
+    const answer = await exchangeRaw(
+      (app.server.address() as AddressInfo).port,
+      'POST /orders HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{"sku":',
+      () => false,
+    );
+    expect(answer.split('\r\n')[0]).toBe('HTTP/1.1 408 Request Timeout');
+    await eventsArrive(events, 1);
+    await ticks(20);
+    expect(
+      events.map((e) => [
+        e.renderMessage().split(' ').slice(0, 5).join(' '),
+        e.level,
+        e.properties.StatusCode,
+        e.properties.Aborted,
+        e.properties.RoutePattern,
+        (e.exception as { code?: string } | undefined)?.code,
+      ]),
+    ).toEqual([['HTTP POST /orders responded 408', 'warning', 408, undefined, '/orders', 'ERR_HTTP_REQUEST_TIMEOUT']]);
+  });
+
   it('logs an abandoned request once, as aborted', async () => {
     const { url, events, started } = await fastifyApp();
     await abandon(`${url}/slow`, started);

@@ -2,7 +2,7 @@ import { spawnSync } from 'node:child_process';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import { connect } from 'node:net';
 import * as path from 'node:path';
-import { pipeline, Readable } from 'node:stream';
+import { type Duplex, pipeline, Readable } from 'node:stream';
 import { runInNewContext } from 'node:vm';
 import express from 'express';
 import { LogContext } from '../../../lib/context/log-context';
@@ -110,6 +110,22 @@ describe('requestLogging with Express 5', () => {
     expect(custom.events[0].level).toBe('debug');
   });
 
+  // It was not given the elapsed time, which Serilog's GetLevel is, to make a slow request a warning.
+  it("gives the level function the request's elapsed milliseconds, the event's Elapsed", async () => {
+    const given: number[] = [];
+    const { url, events } = await expressApp({
+      level: ({ elapsed }) => {
+        given.push(elapsed);
+        return elapsed >= 0 ? 'debug' : 'fatal';
+      },
+    });
+    await get(`${url}/orders/7`);
+    await eventsArrive(events, 3);
+    const completion = completions(events)[0];
+    expect(given).toEqual([completion.properties.Elapsed]);
+    expect(completion.level).toBe('debug');
+  });
+
   it('logs a handler error once, on the completion event, with its exception', async () => {
     const { url, events } = await expressApp();
     const answer = await get(`${url}/boom`);
@@ -213,6 +229,38 @@ describe('requestLogging with Express 5', () => {
       undefined,
     ]);
     expect(events[0].exception?.message).toBe('request aborted');
+  });
+
+  it("logs an upload the server timed out (requestTimeout) as Node's 408, a warning with Node's error, not as aborted by the client", async () => {
+    const { log, events } = memoryLogger();
+    const logRequests = requestLogging(log);
+    const app = express();
+    app.use(logRequests);
+    app.use(express.json());
+    app.post('/orders', (req, res) => {
+      res.json(req.body);
+    });
+    app.use(logRequests.errorHandler);
+    const server = await listen(createServer({ requestTimeout: 150, connectionsCheckingInterval: 20 }, app));
+    closers.push(server.close, () => log.close({ strategy: 'immediate', timeoutMs: 0 }));
+    const answer = await exchangeRaw(
+      Number(new URL(server.url).port),
+      'POST /orders HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{"sku":',
+      () => false,
+    );
+    expect(answer.split('\r\n')[0]).toBe('HTTP/1.1 408 Request Timeout');
+    await eventsArrive(events, 1);
+    await ticks(20);
+    // Its exception is Node's timeout, not body-parser's 'request aborted' that came of it.
+    expect(
+      events.map((e) => [
+        e.renderMessage().split(' ').slice(0, 5).join(' '),
+        e.level,
+        e.properties.StatusCode,
+        e.properties.Aborted,
+        (e.exception as { code?: string } | undefined)?.code,
+      ]),
+    ).toEqual([['HTTP POST /orders responded 408', 'warning', 408, undefined, 'ERR_HTTP_REQUEST_TIMEOUT']]);
   });
 
   it('logs a response the handler destroys before it ends as an error with a ResponseDestroyed exception, not as aborted by the client', async () => {
@@ -1017,6 +1065,101 @@ describe('requestLogging with node:http', () => {
     await eventsArrive(events, 3);
     expect(events.map((e) => e.properties.RequestPath)).toEqual(['/orders/7', '/', '/plain']);
     expect(JSON.stringify(events.map((e) => e.properties))).not.toContain('secret');
+  });
+
+  it('writes no event for a WebSocket handshake an upgrade listener takes, and the usual one when the server has none', async () => {
+    const { url, events } = await nodeServer((_req, res) => res.end('plain'));
+    const port = Number(new URL(url).port);
+    const handshake =
+      'GET /socket HTTP/1.1\r\nHost: x\r\nConnection: Upgrade\r\nUpgrade: websocket\r\n' +
+      'Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n';
+    // No upgrade listener: Node passes it to the request handler, answered 200 like any request.
+    const plain = await exchangeRaw(port, handshake, (received) => received.endsWith('plain'));
+    expect(plain.split('\r\n')[0]).toBe('HTTP/1.1 200 OK');
+    await eventsArrive(events, 1);
+    expect(events.map((e) => [e.properties.RequestPath, e.properties.StatusCode])).toEqual([['/socket', 200]]);
+    const { log, events: upgradedEvents } = memoryLogger();
+    const logRequests = requestLogging(log);
+    const server = createServer((req, res) => logRequests(req, res, () => res.end('plain')));
+    server.on('upgrade', (_req: IncomingMessage, socket: Duplex) => {
+      socket.end('HTTP/1.1 101 Switching Protocols\r\nConnection: Upgrade\r\nUpgrade: websocket\r\n\r\n');
+    });
+    const upgrading = await listen(server);
+    closers.push(upgrading.close, () => log.close({ strategy: 'immediate', timeoutMs: 0 }));
+    const switched = await exchangeRaw(Number(new URL(upgrading.url).port), handshake, () => false);
+    expect(switched.split('\r\n')[0]).toBe('HTTP/1.1 101 Switching Protocols');
+    await ticks(20);
+    expect(upgradedEvents).toEqual([]);
+  });
+
+  // It was dropped without a word: a property set from a timer the request left running is on no event.
+  it('tells SelfLog once when diagnosticContext.set comes after the completion event, from a timer the request left running', async () => {
+    const selfLog = collectSelfLog();
+    const late = signal();
+    let timers = 0;
+    const { url, events } = await nodeServer((_req, res) => {
+      diagnosticContext.set('InTime', true);
+      res.end('ok');
+      setTimeout(() => {
+        diagnosticContext.set('TooLate', true);
+        if (++timers === 2) late.resolve();
+      }, 5);
+    });
+    await get(url);
+    await get(url);
+    await late.promise;
+    selfLog.stop();
+    expect(events.map((e) => [e.properties.InTime, e.properties.TooLate])).toEqual([
+      [true, undefined],
+      [true, undefined],
+    ]);
+    expect(selfLog.diagnostics.filter((d) => d.message.includes("after its request's completion event"))).toHaveLength(1);
+  });
+
+  // They were 'aborted by the client' warnings without a status or the error: the client got Node's 408 or 400.
+  it('logs a request the server gave up reading (requestTimeout, a malformed chunked body) with the status Node answered and its error, not as aborted by the client', async () => {
+    const { log, events } = memoryLogger();
+    const logRequests = requestLogging(log);
+    const server = createServer({ requestTimeout: 150, connectionsCheckingInterval: 20 }, (req, res) =>
+      logRequests(req, res, () => {
+        // '/started' sends its headers, then waits for the body, as the others do.
+        if (req.url === '/started') res.write('partial');
+        req.resume();
+        req.on('end', () => res.end('read'));
+      }),
+    );
+    const { url, close } = await listen(server);
+    closers.push(close, () => log.close({ strategy: 'immediate', timeoutMs: 0 }));
+    const port = Number(new URL(url).port);
+    const answers = [
+      await exchangeRaw(port, 'POST /slow-upload HTTP/1.1\r\nHost: x\r\nContent-Length: 100\r\n\r\nonly part', () => false),
+      await exchangeRaw(
+        port,
+        'POST /chunked HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n3\r\nabc\r\nzz\r\n',
+        () => false,
+      ),
+      await exchangeRaw(port, 'POST /started HTTP/1.1\r\nHost: x\r\nContent-Length: 100\r\n\r\nonly part', () => false),
+    ];
+    expect(answers.map((answer) => answer.split('\r\n')[0])).toEqual([
+      'HTTP/1.1 408 Request Timeout',
+      'HTTP/1.1 400 Bad Request',
+      'HTTP/1.1 200 OK',
+    ]);
+    await eventsArrive(events, 3);
+    expect(
+      events.map((e) => [
+        e.renderMessage().split(' ').slice(0, 5).join(' '),
+        e.level,
+        e.properties.StatusCode,
+        e.properties.Aborted,
+        (e.exception as { code?: string } | undefined)?.code,
+      ]),
+    ).toEqual([
+      ['HTTP POST /slow-upload responded 408', 'warning', 408, undefined, 'ERR_HTTP_REQUEST_TIMEOUT'],
+      ['HTTP POST /chunked responded 400', 'warning', 400, undefined, 'HPE_INVALID_CHUNK_SIZE'],
+      // Its response had started: the server cut it, a failure with the status the client got.
+      ['HTTP POST /started responded 200', 'error', 200, undefined, 'ERR_HTTP_REQUEST_TIMEOUT'],
+    ]);
   });
 });
 
