@@ -10,7 +10,8 @@ import { exceptionText } from './exception-text';
 import { IsoTimestampCache } from './iso-timestamp-cache';
 import { LINE_RENDERINGS, type MaybeRenderedEvent } from './line-renderings';
 import { templateEventId } from './template-event-id';
-import { eventMessage } from '../templates/log-event-record';
+import { renderMessageSafely } from './safe-event-text';
+import { listKeys, peek, Unread, UNREADABLE_KEY, UnreadableTally } from './unreadable-values';
 
 /** Options of {@link CompactJsonFormatter}. */
 export interface CompactJsonFormatterOptions {
@@ -98,6 +99,8 @@ export class CompactJsonFormatter implements Formatter {
   // promise many callers await) is escaped once. Keyed by the text, so a changed stack is never stale.
   #exceptionText = '';
   #exceptionJson = '""';
+  /** The values of the event being written that threw when read. */
+  readonly #unreadable = new UnreadableTally();
 
   constructor(options: CompactJsonFormatterOptions = {}) {
     this.#withMessage = options.renderMessage ?? false;
@@ -131,7 +134,7 @@ export class CompactJsonFormatter implements Formatter {
     }
     const properties = event.properties;
     let out = `{"@t":"${this.#times.iso(event)}"${pieces.mt}`;
-    if (this.#withMessage) out += `,"@m":${quoteJson(eventMessage(event))}`;
+    if (this.#withMessage) out += `,"@m":${quoteJson(renderMessageSafely(event))}`;
     // Events built in JavaScript can carry a level outside LogLevelName, even 'constructor' or
     // '__proto__', which the lookup finds on Object.prototype: only a string is one of ours.
     const levelField: unknown = LEVEL_FIELDS[event.level];
@@ -153,21 +156,31 @@ export class CompactJsonFormatter implements Formatter {
       }
       out += ']';
     }
-    const traceId = properties[TRACE_ID_PROPERTY];
+    const unreadable = this.#unreadable;
+    unreadable.reset();
+    // Read once, counted as unreadable only when written: a Proxy whose get trap throws has no TraceId to write.
+    const traceId = peek(properties, TRACE_ID_PROPERTY);
     const tr = isTraceIdText(traceId);
     if (tr) out += `,"@tr":"${traceId}"`;
-    const spanId = properties[SPAN_ID_PROPERTY];
+    const spanId = peek(properties, SPAN_ID_PROPERTY);
     const sp = isSpanIdText(spanId);
     if (sp) out += `,"@sp":"${spanId}"`;
-    const keys = Object.keys(properties);
+    let keys = listKeys(properties);
+    if (keys instanceof Unread) {
+      out += `,"${UNREADABLE_KEY}":${quoteJson(unreadable.marker(keys.error))}`;
+      keys = [];
+    }
     for (let i = 0; i < keys.length; i++) {
       const key = keys[i];
-      if ((tr && key === TRACE_ID_PROPERTY) || (sp && key === SPAN_ID_PROPERTY)) continue;
-      const value = properties[key];
-      if (value === undefined) continue;
+      // The trace context is read once: a getter may answer otherwise (or throw again) a second time.
+      const value = unreadable.value(
+        key === TRACE_ID_PROPERTY ? traceId : key === SPAN_ID_PROPERTY ? spanId : peek(properties, key),
+      );
+      if (value === undefined || (tr && key === TRACE_ID_PROPERTY) || (sp && key === SPAN_ID_PROPERTY)) continue;
       // Strings, the most common value, skip writeJson's type dispatch.
       out += this.#keyPrefix(key) + (typeof value === 'string' ? quoteJson(value) : writeJson(value));
     }
+    unreadable.report('CompactJsonFormatter');
     return `${out}}`;
   }
 

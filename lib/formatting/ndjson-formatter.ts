@@ -4,7 +4,8 @@ import type { Formatter } from '../core/sink';
 import { exceptionText } from './exception-text';
 import { IsoTimestampCache } from './iso-timestamp-cache';
 import { quoteJson, writeJson } from '../templates/safe-json';
-import { eventMessage } from '../templates/log-event-record';
+import { renderMessageSafely } from './safe-event-text';
+import { listKeys, peek, Unread, UNREADABLE_KEY, UnreadableTally } from './unreadable-values';
 
 /** Options of NdjsonFormatter. */
 export interface NdjsonFormatterOptions {
@@ -38,6 +39,8 @@ export class NdjsonFormatter implements Formatter {
   readonly singleLine = true;
   private readonly includeTemplate: boolean;
   private readonly times = new IsoTimestampCache();
+  /** The values of the event being written that threw when read. */
+  private readonly unreadable = new UnreadableTally();
 
   constructor(options: NdjsonFormatterOptions = {}) {
     this.includeTemplate = options.includeTemplate ?? true;
@@ -55,15 +58,23 @@ export class NdjsonFormatter implements Formatter {
 
   private write(event: LogEvent): string {
     // quoteJson: events built in JavaScript can carry any level text.
-    let out = `{"timestamp":"${this.times.iso(event)}","level":${quoteJson(String(event.level))},"message":${quoteJson(eventMessage(event))}`;
+    let out = `{"timestamp":"${this.times.iso(event)}","level":${quoteJson(String(event.level))},"message":${quoteJson(renderMessageSafely(event))}`;
     if (this.includeTemplate) out += `,"template":${quoteJson(event.messageTemplate.text)}`;
     if (event.exception !== undefined) out += `,"exception":${quoteJson(exceptionText(event.exception))}`;
     const properties = event.properties;
-    for (const name of Object.keys(properties)) {
-      const value = properties[name];
+    const unreadable = this.unreadable;
+    unreadable.reset();
+    let keys = listKeys(properties);
+    if (keys instanceof Unread) {
+      out += `,"${UNREADABLE_KEY}":${quoteJson(unreadable.marker(keys.error))}`;
+      keys = [];
+    }
+    for (const name of keys) {
+      const value = unreadable.value(peek(properties, name));
       if (value === undefined) continue;
       out += `,${quoteJson(ESCAPED.test(name) ? `_${name}` : name)}:${writeJson(value)}`;
     }
+    unreadable.report('NdjsonFormatter');
     return `${out}}`;
   }
 }
