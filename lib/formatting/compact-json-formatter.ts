@@ -10,6 +10,7 @@ import { exceptionText } from './exception-text';
 import { IsoTimestampCache } from './iso-timestamp-cache';
 import { LINE_RENDERINGS, type MaybeRenderedEvent } from './line-renderings';
 import { templateEventId } from './template-event-id';
+import { eventMessage } from '../templates/log-event-record';
 import { renderMessageSafely } from './safe-event-text';
 import { listKeys, peek, Unread, UNREADABLE_KEY, UnreadableTally } from './unreadable-values';
 
@@ -99,7 +100,7 @@ export class CompactJsonFormatter implements Formatter {
   // promise many callers await) is escaped once. Keyed by the text, so a changed stack is never stale.
   #exceptionText = '';
   #exceptionJson = '""';
-  /** The values of the event being written that threw when read. */
+  /** The values of the event being written that threw when read, in the guarded pass. */
   readonly #unreadable = new UnreadableTally();
 
   constructor(options: CompactJsonFormatterOptions = {}) {
@@ -109,7 +110,13 @@ export class CompactJsonFormatter implements Formatter {
   /** One event as one CLEF JSON object, without a trailing newline. */
   format(event: LogEvent): string {
     try {
-      return this.#write(event);
+      return this.#write(event, false);
+    } catch {
+      // Speed: the common event is written without a guard around each read. One that threw is
+      // written again reading each property on its own, so a value that throws costs only itself.
+    }
+    try {
+      return this.#write(event, true);
     } catch (error) {
       SelfLog.write('CompactJsonFormatter failed to format an event: {Error}', error);
       return `{"@t":"${new Date().toISOString()}","@mt":"Unformattable event","@l":"Error","@x":${quoteJson(exceptionText(error))}}`;
@@ -123,7 +130,8 @@ export class CompactJsonFormatter implements Formatter {
     return out;
   }
 
-  #write(event: LogEvent): string {
+  /** The event's line; `guarded`, each property read on its own, one that throws written as its marker. */
+  #write(event: LogEvent, guarded: boolean): string {
     const template = event.messageTemplate;
     // Undefined only before the first event, whose template is new (an event without one fails on `.mt`, caught in format).
     let pieces = this.#lastPieces as TemplatePieces;
@@ -134,7 +142,7 @@ export class CompactJsonFormatter implements Formatter {
     }
     const properties = event.properties;
     let out = `{"@t":"${this.#times.iso(event)}"${pieces.mt}`;
-    if (this.#withMessage) out += `,"@m":${quoteJson(renderMessageSafely(event))}`;
+    if (this.#withMessage) out += `,"@m":${quoteJson(guarded ? renderMessageSafely(event) : eventMessage(event))}`;
     // Events built in JavaScript can carry a level outside LogLevelName, even 'constructor' or
     // '__proto__', which the lookup finds on Object.prototype: only a string is one of ours.
     const levelField: unknown = LEVEL_FIELDS[event.level];
@@ -156,9 +164,35 @@ export class CompactJsonFormatter implements Formatter {
       }
       out += ']';
     }
+    if (guarded) return `${out}${this.#guardedProperties(properties)}}`;
+    const traceId = properties[TRACE_ID_PROPERTY];
+    const tr = isTraceIdText(traceId);
+    if (tr) out += `,"@tr":"${traceId}"`;
+    const spanId = properties[SPAN_ID_PROPERTY];
+    const sp = isSpanIdText(spanId);
+    if (sp) out += `,"@sp":"${spanId}"`;
+    const keys = Object.keys(properties);
+    for (let i = 0; i < keys.length; i++) {
+      const key = keys[i];
+      if ((tr && key === TRACE_ID_PROPERTY) || (sp && key === SPAN_ID_PROPERTY)) continue;
+      const value = properties[key];
+      if (value === undefined) continue;
+      // Strings, the most common value, skip writeJson's type dispatch.
+      out += this.#keyPrefix(key) + (typeof value === 'string' ? quoteJson(value) : writeJson(value));
+    }
+    return `${out}}`;
+  }
+
+  /**
+   * `@tr`, `@sp` and the properties, as `#write` writes them, but each value read on its own: one
+   * that throws when read (a getter, a Proxy trap) is its `'[Throws: message]'` marker, keys that
+   * cannot be listed one `rxlog.unreadable` field, and SelfLog hears of them once for the event.
+   */
+  #guardedProperties(properties: Readonly<Record<string, unknown>>): string {
     const unreadable = this.#unreadable;
     unreadable.reset();
-    // Read once, counted as unreadable only when written: a Proxy whose get trap throws has no TraceId to write.
+    let out = '';
+    // Read once: a getter may answer otherwise (or throw again) a second time. An Unread is no id.
     const traceId = peek(properties, TRACE_ID_PROPERTY);
     const tr = isTraceIdText(traceId);
     if (tr) out += `,"@tr":"${traceId}"`;
@@ -170,18 +204,16 @@ export class CompactJsonFormatter implements Formatter {
       out += `,"${UNREADABLE_KEY}":${quoteJson(unreadable.marker(keys.error))}`;
       keys = [];
     }
-    for (let i = 0; i < keys.length; i++) {
-      const key = keys[i];
-      // The trace context is read once: a getter may answer otherwise (or throw again) a second time.
+    for (const key of keys) {
+      if ((tr && key === TRACE_ID_PROPERTY) || (sp && key === SPAN_ID_PROPERTY)) continue;
+      // Counted as unreadable only when written: a Proxy whose get trap throws has no TraceId of its own.
       const value = unreadable.value(
         key === TRACE_ID_PROPERTY ? traceId : key === SPAN_ID_PROPERTY ? spanId : peek(properties, key),
       );
-      if (value === undefined || (tr && key === TRACE_ID_PROPERTY) || (sp && key === SPAN_ID_PROPERTY)) continue;
-      // Strings, the most common value, skip writeJson's type dispatch.
-      out += this.#keyPrefix(key) + (typeof value === 'string' ? quoteJson(value) : writeJson(value));
+      if (value !== undefined) out += this.#keyPrefix(key) + writeJson(value);
     }
     unreadable.report('CompactJsonFormatter');
-    return `${out}}`;
+    return out;
   }
 
   #keyPrefix(key: string): string {
