@@ -11,8 +11,8 @@ import { IsoTimestampCache } from './iso-timestamp-cache';
 import { LINE_RENDERINGS, type MaybeRenderedEvent } from './line-renderings';
 import { templateEventId } from './template-event-id';
 import { eventMessage } from '../templates/log-event-record';
-import { renderMessageSafely } from './safe-event-text';
-import { listKeys, peek, Unread, UNREADABLE_KEY, UnreadableTally } from './unreadable-values';
+import { renderTemplate } from '../templates/render-template';
+import { readableProperties } from './unreadable-values';
 
 /** Options of {@link CompactJsonFormatter}. */
 export interface CompactJsonFormatterOptions {
@@ -100,8 +100,6 @@ export class CompactJsonFormatter implements Formatter {
   // promise many callers await) is escaped once. Keyed by the text, so a changed stack is never stale.
   #exceptionText = '';
   #exceptionJson = '""';
-  /** The values of the event being written that threw when read, in the guarded pass. */
-  readonly #unreadable = new UnreadableTally();
 
   constructor(options: CompactJsonFormatterOptions = {}) {
     this.#withMessage = options.renderMessage ?? false;
@@ -113,7 +111,7 @@ export class CompactJsonFormatter implements Formatter {
       return this.#write(event, false);
     } catch {
       // Speed: the common event is written without a guard around each read. One that threw is
-      // written again reading each property on its own, so a value that throws costs only itself.
+      // written again from a copy of its properties that reads each on its own (see readableProperties).
     }
     try {
       return this.#write(event, true);
@@ -130,7 +128,7 @@ export class CompactJsonFormatter implements Formatter {
     return out;
   }
 
-  /** The event's line; `guarded`, each property read on its own, one that throws written as its marker. */
+  /** The event's line; `guarded`, from a copy of its properties in which a read that threw is its marker. */
   #write(event: LogEvent, guarded: boolean): string {
     const template = event.messageTemplate;
     // Undefined only before the first event, whose template is new (an event without one fails on `.mt`, caught in format).
@@ -140,9 +138,9 @@ export class CompactJsonFormatter implements Formatter {
       this.#lastTemplate = template;
       this.#lastPieces = pieces;
     }
-    const properties = event.properties;
+    const properties = guarded ? readableProperties(event.properties, 'CompactJsonFormatter') : event.properties;
     let out = `{"@t":"${this.#times.iso(event)}"${pieces.mt}`;
-    if (this.#withMessage) out += `,"@m":${quoteJson(guarded ? renderMessageSafely(event) : eventMessage(event))}`;
+    if (this.#withMessage) out += `,"@m":${quoteJson(guarded ? renderTemplate(template, properties) : eventMessage(event))}`;
     // Events built in JavaScript can carry a level outside LogLevelName, even 'constructor' or
     // '__proto__', which the lookup finds on Object.prototype: only a string is one of ours.
     const levelField: unknown = LEVEL_FIELDS[event.level];
@@ -164,7 +162,6 @@ export class CompactJsonFormatter implements Formatter {
       }
       out += ']';
     }
-    if (guarded) return `${out}${this.#guardedProperties(properties)}}`;
     const traceId = properties[TRACE_ID_PROPERTY];
     const tr = isTraceIdText(traceId);
     if (tr) out += `,"@tr":"${traceId}"`;
@@ -181,39 +178,6 @@ export class CompactJsonFormatter implements Formatter {
       out += this.#keyPrefix(key) + (typeof value === 'string' ? quoteJson(value) : writeJson(value));
     }
     return `${out}}`;
-  }
-
-  /**
-   * `@tr`, `@sp` and the properties, as `#write` writes them, but each value read on its own: one
-   * that throws when read (a getter, a Proxy trap) is its `'[Throws: message]'` marker, keys that
-   * cannot be listed one `rxlog.unreadable` field, and SelfLog hears of them once for the event.
-   */
-  #guardedProperties(properties: Readonly<Record<string, unknown>>): string {
-    const unreadable = this.#unreadable;
-    unreadable.reset();
-    let out = '';
-    // Read once: a getter may answer otherwise (or throw again) a second time. An Unread is no id.
-    const traceId = peek(properties, TRACE_ID_PROPERTY);
-    const tr = isTraceIdText(traceId);
-    if (tr) out += `,"@tr":"${traceId}"`;
-    const spanId = peek(properties, SPAN_ID_PROPERTY);
-    const sp = isSpanIdText(spanId);
-    if (sp) out += `,"@sp":"${spanId}"`;
-    let keys = listKeys(properties);
-    if (keys instanceof Unread) {
-      out += `,"${UNREADABLE_KEY}":${quoteJson(unreadable.marker(keys.error))}`;
-      keys = [];
-    }
-    for (const key of keys) {
-      if ((tr && key === TRACE_ID_PROPERTY) || (sp && key === SPAN_ID_PROPERTY)) continue;
-      // Counted as unreadable only when written: a Proxy whose get trap throws has no TraceId of its own.
-      const value = unreadable.value(
-        key === TRACE_ID_PROPERTY ? traceId : key === SPAN_ID_PROPERTY ? spanId : peek(properties, key),
-      );
-      if (value !== undefined) out += this.#keyPrefix(key) + writeJson(value);
-    }
-    unreadable.report('CompactJsonFormatter');
-    return out;
   }
 
   #keyPrefix(key: string): string {

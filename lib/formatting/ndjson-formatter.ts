@@ -5,8 +5,8 @@ import { exceptionText } from './exception-text';
 import { IsoTimestampCache } from './iso-timestamp-cache';
 import { quoteJson, writeJson } from '../templates/safe-json';
 import { eventMessage } from '../templates/log-event-record';
-import { renderMessageSafely } from './safe-event-text';
-import { listKeys, peek, Unread, UNREADABLE_KEY, UnreadableTally } from './unreadable-values';
+import { renderTemplate } from '../templates/render-template';
+import { readableProperties } from './unreadable-values';
 
 /** Options of NdjsonFormatter. */
 export interface NdjsonFormatterOptions {
@@ -40,8 +40,6 @@ export class NdjsonFormatter implements Formatter {
   readonly singleLine = true;
   private readonly includeTemplate: boolean;
   private readonly times = new IsoTimestampCache();
-  /** The values of the event being written that threw when read, in the guarded pass. */
-  private readonly unreadable = new UnreadableTally();
 
   constructor(options: NdjsonFormatterOptions = {}) {
     this.includeTemplate = options.includeTemplate ?? true;
@@ -53,7 +51,7 @@ export class NdjsonFormatter implements Formatter {
       return this.write(event, false);
     } catch {
       // Speed: the common event is written without a guard around each read. One that threw is
-      // written again reading each property on its own, so a value that throws costs only itself.
+      // written again from a copy of its properties that reads each on its own (see readableProperties).
     }
     try {
       return this.write(event, true);
@@ -63,41 +61,19 @@ export class NdjsonFormatter implements Formatter {
     }
   }
 
-  /** The event's line; `guarded`, each property read on its own, one that throws written as its marker. */
+  /** The event's line; `guarded`, from a copy of its properties in which a read that threw is its marker. */
   private write(event: LogEvent, guarded: boolean): string {
+    const properties = guarded ? readableProperties(event.properties, 'NdjsonFormatter') : event.properties;
+    const message = guarded ? renderTemplate(event.messageTemplate, properties) : eventMessage(event);
     // quoteJson: events built in JavaScript can carry any level text.
-    let out = `{"timestamp":"${this.times.iso(event)}","level":${quoteJson(String(event.level))},"message":${quoteJson(guarded ? renderMessageSafely(event) : eventMessage(event))}`;
+    let out = `{"timestamp":"${this.times.iso(event)}","level":${quoteJson(String(event.level))},"message":${quoteJson(message)}`;
     if (this.includeTemplate) out += `,"template":${quoteJson(event.messageTemplate.text)}`;
     if (event.exception !== undefined) out += `,"exception":${quoteJson(exceptionText(event.exception))}`;
-    const properties = event.properties;
-    if (guarded) return `${out}${this.guardedProperties(properties)}}`;
     for (const name of Object.keys(properties)) {
       const value = properties[name];
       if (value === undefined) continue;
       out += `,${quoteJson(ESCAPED.test(name) ? `_${name}` : name)}:${writeJson(value)}`;
     }
     return `${out}}`;
-  }
-
-  /**
-   * The properties as `write` writes them, but each value read on its own: one that throws when
-   * read (a getter, a Proxy trap) is its `'[Throws: message]'` marker, keys that cannot be listed
-   * one `rxlog.unreadable` field, and SelfLog hears of them once for the event.
-   */
-  private guardedProperties(properties: Readonly<Record<string, unknown>>): string {
-    const unreadable = this.unreadable;
-    unreadable.reset();
-    let out = '';
-    let keys = listKeys(properties);
-    if (keys instanceof Unread) {
-      out += `,"${UNREADABLE_KEY}":${quoteJson(unreadable.marker(keys.error))}`;
-      keys = [];
-    }
-    for (const name of keys) {
-      const value = unreadable.value(peek(properties, name));
-      if (value !== undefined) out += `,${quoteJson(ESCAPED.test(name) ? `_${name}` : name)}:${writeJson(value)}`;
-    }
-    unreadable.report('NdjsonFormatter');
-    return out;
   }
 }

@@ -1,65 +1,44 @@
 import { thrownMessage } from '../core/read-property';
 import { SelfLog } from '../core/self-log';
 
-/** The key under which an event whose property names cannot be listed (a Proxy whose trap throws) gets its marker, as OTLP's attribute. */
-export const UNREADABLE_KEY = 'rxlog.unreadable';
-
-/** What a read of a property threw (a getter, a Proxy trap of an event built in JavaScript). */
-export class Unread {
-  constructor(readonly error: unknown) {}
-}
-
-/** `properties[key]`, or an Unread holding what reading it threw. Never throws. */
-export function peek(properties: Readonly<Record<string, unknown>>, key: string): unknown {
-  try {
-    return properties[key];
-  } catch (error) {
-    return new Unread(error);
-  }
-}
-
-/** `Object.keys(properties)`, or an Unread holding what listing them threw. Never throws. */
-export function listKeys(properties: Readonly<Record<string, unknown>>): string[] | Unread {
-  try {
-    return Object.keys(properties);
-  } catch (error) {
-    return new Unread(error);
-  }
-}
-
 /**
- * The `'[Throws: message]'` markers a JSON writer puts where an event's property threw when read
- * (the marker capture and OTLP's writer use), counted for one SelfLog report per event.
+ * A plain copy of an event's properties that a JSON writer can read without a throw: a value whose
+ * read throws (a getter or Proxy trap of an event built in JavaScript) is its `'[Throws: message]'`
+ * marker (as capture and the OTLP writer write it), keys that cannot be listed one `rxlog.unreadable`
+ * entry; SelfLog hears of them once, naming `writer`. Never throws.
  */
-export class UnreadableTally {
-  #count = 0;
-  #first = '';
-
-  /** Starts a new event. */
-  reset(): void {
-    this.#count = 0;
+export function readableProperties(properties: Readonly<Record<string, unknown>>, writer: string): Record<string, unknown> {
+  const copy: Record<string, unknown> = {};
+  let count = 0;
+  let first = '';
+  const marker = (error: unknown): string => {
+    const text = `[Throws: ${thrownMessage(error)}]`;
+    if (count++ === 0) first = text;
+    return text;
+  };
+  let keys: string[];
+  try {
+    keys = Object.keys(properties);
+  } catch (error) {
+    keys = [];
+    copy['rxlog.unreadable'] = marker(error);
   }
-
-  /** The marker of a read that threw, its message cut to 200 characters, counted. */
-  marker(error: unknown): string {
-    const marker = `[Throws: ${thrownMessage(error)}]`;
-    if (this.#count++ === 0) this.#first = marker;
-    return marker;
+  for (const key of keys) {
+    let value: unknown;
+    try {
+      value = properties[key];
+    } catch (error) {
+      value = marker(error);
+    }
+    // defineProperty: a key `__proto__` stays a property of the copy.
+    Object.defineProperty(copy, key, { value, enumerable: true, writable: true, configurable: true });
   }
-
-  /** A value read by `peek` as it is written: an Unread becomes its marker. */
-  value(value: unknown): unknown {
-    return value instanceof Unread ? this.marker(value.error) : value;
-  }
-
-  /** Tells SelfLog, once for the event, how many values were written as markers (nothing when none were). */
-  report(writer: string): void {
-    if (this.#count > 0)
-      SelfLog.write(
-        '{Writer}: {Count} unreadable value(s) of an event written as markers, the first {Marker}',
-        writer,
-        this.#count,
-        this.#first,
-      );
-  }
+  if (count > 0)
+    SelfLog.write(
+      '{Writer}: {Count} unreadable value(s) of an event written as markers, the first {Marker}',
+      writer,
+      count,
+      first,
+    );
+  return copy;
 }

@@ -295,11 +295,12 @@ describe('CompactJsonFormatter', () => {
     } finally {
       stop();
     }
-    const head = `{"@t":"2026-11-22T12:00:00.000Z","@mt":"Order {Id:000} by {User}","@m":"Order {Id:000} by {User}","@l":"Warning","@i":"${templateEventId('Order {Id:000} by {User}')}"`;
+    const head = (message: string): string =>
+      `{"@t":"2026-11-22T12:00:00.000Z","@mt":"Order {Id:000} by {User}","@m":"${message}","@l":"Warning","@i":"${templateEventId('Order {Id:000} by {User}')}"`;
     expect(lines).toEqual([
-      `${head},"@r":["007"],"Id":7,"TraceId":"[Throws: boom]","User":"[Throws: boom]","Shop":"north"}`,
-      `${head},"@r":["{Id:000}"],"Id":"[Throws: boom]","Shop":"[Throws: boom]"}`,
-      `${head},"@r":["{Id:000}"],"rxlog.unreadable":"[Throws: boom]"}`,
+      `${head('Order 007 by [Throws: boom]')},"@r":["007"],"Id":7,"TraceId":"[Throws: boom]","User":"[Throws: boom]","Shop":"north"}`,
+      `${head('Order [Throws: boom] by {User}')},"@r":["[Throws: boom]"],"Id":"[Throws: boom]","Shop":"[Throws: boom]"}`,
+      `${head('Order {Id:000} by {User}')},"@r":["{Id:000}"],"rxlog.unreadable":"[Throws: boom]"}`,
     ]);
     expect(
       diagnostics.map(
