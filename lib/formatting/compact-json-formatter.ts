@@ -11,6 +11,8 @@ import { IsoTimestampCache } from './iso-timestamp-cache';
 import { LINE_RENDERINGS, type MaybeRenderedEvent } from './line-renderings';
 import { templateEventId } from './template-event-id';
 import { eventMessage } from '../templates/log-event-record';
+import { renderTemplate } from '../templates/render-template';
+import { readableProperties } from './unreadable-values';
 
 /** Options of {@link CompactJsonFormatter}. */
 export interface CompactJsonFormatterOptions {
@@ -106,7 +108,13 @@ export class CompactJsonFormatter implements Formatter {
   /** One event as one CLEF JSON object, without a trailing newline. */
   format(event: LogEvent): string {
     try {
-      return this.#write(event);
+      return this.#write(event, false);
+    } catch {
+      // Speed: the common event is written without a guard around each read. One that threw is
+      // written again from a copy of its properties that reads each on its own (see readableProperties).
+    }
+    try {
+      return this.#write(event, true);
     } catch (error) {
       SelfLog.write('CompactJsonFormatter failed to format an event: {Error}', error);
       return `{"@t":"${new Date().toISOString()}","@mt":"Unformattable event","@l":"Error","@x":${quoteJson(exceptionText(error))}}`;
@@ -120,7 +128,8 @@ export class CompactJsonFormatter implements Formatter {
     return out;
   }
 
-  #write(event: LogEvent): string {
+  /** The event's line; `guarded`, from a copy of its properties in which a read that threw is its marker. */
+  #write(event: LogEvent, guarded: boolean): string {
     const template = event.messageTemplate;
     // Undefined only before the first event, whose template is new (an event without one fails on `.mt`, caught in format).
     let pieces = this.#lastPieces as TemplatePieces;
@@ -129,9 +138,9 @@ export class CompactJsonFormatter implements Formatter {
       this.#lastTemplate = template;
       this.#lastPieces = pieces;
     }
-    const properties = event.properties;
+    const properties = guarded ? readableProperties(event.properties, 'CompactJsonFormatter') : event.properties;
     let out = `{"@t":"${this.#times.iso(event)}"${pieces.mt}`;
-    if (this.#withMessage) out += `,"@m":${quoteJson(eventMessage(event))}`;
+    if (this.#withMessage) out += `,"@m":${quoteJson(guarded ? renderTemplate(template, properties) : eventMessage(event))}`;
     // Events built in JavaScript can carry a level outside LogLevelName, even 'constructor' or
     // '__proto__', which the lookup finds on Object.prototype: only a string is one of ours.
     const levelField: unknown = LEVEL_FIELDS[event.level];

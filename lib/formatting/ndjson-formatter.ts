@@ -5,6 +5,8 @@ import { exceptionText } from './exception-text';
 import { IsoTimestampCache } from './iso-timestamp-cache';
 import { quoteJson, writeJson } from '../templates/safe-json';
 import { eventMessage } from '../templates/log-event-record';
+import { renderTemplate } from '../templates/render-template';
+import { readableProperties } from './unreadable-values';
 
 /** Options of NdjsonFormatter. */
 export interface NdjsonFormatterOptions {
@@ -46,19 +48,27 @@ export class NdjsonFormatter implements Formatter {
   /** One event as one JSON object, without a trailing newline. */
   format(event: LogEvent): string {
     try {
-      return this.write(event);
+      return this.write(event, false);
+    } catch {
+      // Speed: the common event is written without a guard around each read. One that threw is
+      // written again from a copy of its properties that reads each on its own (see readableProperties).
+    }
+    try {
+      return this.write(event, true);
     } catch (error) {
       SelfLog.write('NdjsonFormatter failed to format an event: {Error}', error);
       return `{"timestamp":"${new Date().toISOString()}","level":"error","message":"Unformattable event","exception":${quoteJson(exceptionText(error))}}`;
     }
   }
 
-  private write(event: LogEvent): string {
+  /** The event's line; `guarded`, from a copy of its properties in which a read that threw is its marker. */
+  private write(event: LogEvent, guarded: boolean): string {
+    const properties = guarded ? readableProperties(event.properties, 'NdjsonFormatter') : event.properties;
+    const message = guarded ? renderTemplate(event.messageTemplate, properties) : eventMessage(event);
     // quoteJson: events built in JavaScript can carry any level text.
-    let out = `{"timestamp":"${this.times.iso(event)}","level":${quoteJson(String(event.level))},"message":${quoteJson(eventMessage(event))}`;
+    let out = `{"timestamp":"${this.times.iso(event)}","level":${quoteJson(String(event.level))},"message":${quoteJson(message)}`;
     if (this.includeTemplate) out += `,"template":${quoteJson(event.messageTemplate.text)}`;
     if (event.exception !== undefined) out += `,"exception":${quoteJson(exceptionText(event.exception))}`;
-    const properties = event.properties;
     for (const name of Object.keys(properties)) {
       const value = properties[name];
       if (value === undefined) continue;

@@ -7,6 +7,7 @@ import { captureProperties } from '../../lib/templates/capture';
 import { LogEventRecord } from '../../lib/templates/log-event-record';
 import { parseTemplate } from '../../lib/templates/parse-template';
 import { makeEvent } from '../helpers/events';
+import { collectSelfLog } from '../helpers/self-log';
 
 const at = new Date(Date.UTC(2026, 10, 22, 12, 0, 0, 5));
 
@@ -247,21 +248,68 @@ describe('CompactJsonFormatter', () => {
     });
   });
 
-  it('never throws on a hostile event and still writes JSON', () => {
-    const hostile = {
-      ...makeEvent(),
-      properties: new Proxy(
-        {},
-        {
-          ownKeys() {
-            throw new Error('trap');
-          },
-        },
-      ),
-    };
+  it('never throws on an event it cannot read (a level getter that throws) and still writes JSON', () => {
+    const hostile = Object.defineProperty(makeEvent(), 'level', {
+      get() {
+        throw new Error('trap');
+      },
+    });
     const parsed = JSON.parse(formatter.format(hostile));
     expect(parsed['@l']).toBe('Error');
     expect(parsed['@x']).toContain('trap');
+  });
+
+  // Found by a review: a property value that threw when read (a getter or Proxy trap of an event built
+  // in JavaScript: an app operator's copy, a sink's emit called directly) made the whole event an
+  // "Unformattable event" at the time of formatting: its time, level, template and every other property
+  // lost, in a file and in Seq. OTLP's writer already kept such a record, with the value as a marker.
+  it('writes an event whose property values throw when read, each such value as its [Throws: message] marker, with one SelfLog report', () => {
+    const boom = (): never => {
+      throw new Error('boom');
+    };
+    const at0 = new Date(Date.UTC(2026, 10, 22, 12, 0, 0));
+    const base = {
+      timestamp: at0,
+      level: 'warning' as const,
+      messageTemplate: parseTemplate('Order {Id:000} by {User}'),
+      renderMessage: boom,
+    };
+    const getters = Object.defineProperties(
+      {},
+      {
+        Id: { enumerable: true, value: 7 },
+        TraceId: { enumerable: true, get: boom },
+        User: { enumerable: true, get: boom },
+        Shop: { enumerable: true, value: 'north' },
+      },
+    );
+    const events = [
+      { ...base, properties: getters },
+      { ...base, properties: new Proxy({ Id: 7, Shop: 'north' }, { get: boom }) },
+      { ...base, properties: new Proxy({}, { get: boom, ownKeys: boom }) },
+    ];
+    const { diagnostics, stop } = collectSelfLog();
+    let lines: string[];
+    try {
+      lines = events.map((e) => new CompactJsonFormatter({ renderMessage: true }).format(e));
+    } finally {
+      stop();
+    }
+    const head = (message: string): string =>
+      `{"@t":"2026-11-22T12:00:00.000Z","@mt":"Order {Id:000} by {User}","@m":"${message}","@l":"Warning","@i":"${templateEventId('Order {Id:000} by {User}')}"`;
+    expect(lines).toEqual([
+      `${head('Order 007 by [Throws: boom]')},"@r":["007"],"Id":7,"TraceId":"[Throws: boom]","User":"[Throws: boom]","Shop":"north"}`,
+      `${head('Order [Throws: boom] by {User}')},"@r":["[Throws: boom]"],"Id":"[Throws: boom]","Shop":"[Throws: boom]"}`,
+      `${head('Order {Id:000} by {User}')},"@r":["{Id:000}"],"rxlog.unreadable":"[Throws: boom]"}`,
+    ]);
+    expect(
+      diagnostics.map(
+        (d) =>
+          /CompactJsonFormatter: (\d) unreadable value\(s\) of an event written as markers, the first \[Throws: boom\]$/.exec(
+            d.message,
+          )?.[1],
+      ),
+    ).toEqual(['2', '2', '1']);
   });
 
   it('writes lines that JSON.parse accepts, for any property values', () => {

@@ -2,6 +2,7 @@ import * as fc from 'fast-check';
 import { NdjsonFormatter } from '../../lib/formatting/ndjson-formatter';
 import { createLogEvent } from '../../lib/templates/log-event-record';
 import { makeEvent } from '../helpers/events';
+import { collectSelfLog } from '../helpers/self-log';
 
 const timestamp = new Date(Date.UTC(2026, 10, 22, 12, 0, 0));
 
@@ -74,5 +75,33 @@ describe('NdjsonFormatter', () => {
       }),
       { numRuns: 300 },
     );
+  });
+
+  // Found by a review: one property value that threw when read (a getter or Proxy trap of an event
+  // built in JavaScript) made the whole event an "Unformattable event" at the time of formatting.
+  it('writes an event whose property values throw when read, each such value as its [Throws: message] marker, with one SelfLog report', () => {
+    const boom = (): never => {
+      throw new Error('boom');
+    };
+    const properties = Object.defineProperties(
+      {},
+      { User: { enumerable: true, get: boom }, Shop: { enumerable: true, value: 'north' } },
+    );
+    const events = [
+      { ...makeEvent({ level: 'warning', text: 'Order placed', properties }), renderMessage: boom },
+      makeEvent({ level: 'warning', text: 'Order placed', properties: new Proxy({}, { get: boom, ownKeys: boom }) }),
+    ];
+    const { diagnostics, stop } = collectSelfLog();
+    let lines: string[];
+    try {
+      lines = events.map((e) => new NdjsonFormatter().format(e));
+    } finally {
+      stop();
+    }
+    const head = '{"timestamp":"2026-11-22T12:00:00.000Z","level":"warning","message":"Order placed","template":"Order placed"';
+    expect(lines).toEqual([`${head},"User":"[Throws: boom]","Shop":"north"}`, `${head},"rxlog.unreadable":"[Throws: boom]"}`]);
+    expect(
+      diagnostics.map((d) => /NdjsonFormatter: (\d) unreadable value\(s\) of an event written as markers/.exec(d.message)?.[1]),
+    ).toEqual(['1', '1']);
   });
 });
