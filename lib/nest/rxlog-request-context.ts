@@ -16,6 +16,7 @@ import {
   requestPath,
   responseDestroyed,
   responseFinished,
+  serverRefusal,
   statusOf,
   streamReset,
 } from '../node/http/request-tracker';
@@ -471,6 +472,17 @@ export class RxlogRequestContext {
       }
       const statusCode = finished ? response.statusCode : state.handlerError.statusCode;
       this.complete(state, { statusCode, error, failed: statusCode >= 500, ...route });
+      return;
+    }
+    // A connection the server gave up reading (its requestTimeout, a malformed body) is not the client
+    // leaving: Node answered it (408, 400 …) when nothing had been sent, with that error as the
+    // exception, a warning, as requestLogging writes it.
+    const refusal = destroyedWith === undefined && state.error === undefined && !finished ? serverRefusal(request) : undefined;
+    if (refusal !== undefined) {
+      // On Express, Nest answers body-parser's error of that connection with the same 4xx (to a socket
+      // already gone): still the client's fault. A success or 5xx that had started was cut: the server's.
+      const statusCode = response.headersSent ? response.statusCode : refusal.status;
+      this.complete(state, { statusCode, error: refusal.error, failed: statusCode < 400 || statusCode >= 500, ...route });
       return;
     }
     // Destroyed without an error by the server (`res.destroy()`, a connection it cut) is its failure too.

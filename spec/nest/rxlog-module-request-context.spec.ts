@@ -1,3 +1,4 @@
+import * as net from 'node:net';
 import type { LogEvent } from '../../lib/core/log-event';
 import { requestHttp2 } from '../helpers/node-http';
 import { type NestApp, type NestAppRun, startNestApp } from './fixtures/run-nest-app';
@@ -8,6 +9,19 @@ import { type NestApp, type NestAppRun, startNestApp } from './fixtures/run-nest
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
 const completions = (run: NestAppRun): LogEvent[] => run.events.filter((e) => e.properties.SourceContext === 'RequestLogging');
+
+/** Writes `request` as is on a new connection to `url`'s host, and resolves with all it got back once the server closes. */
+function sendRaw(url: string, request: string): Promise<string> {
+  const { hostname, port } = new URL(url);
+  return new Promise((resolve) => {
+    const chunks: Buffer[] = [];
+    const socket = net.connect(Number(port), hostname, () => socket.write(request));
+    socket.setTimeout(10_000, () => socket.destroy());
+    socket.on('data', (chunk: Buffer) => chunks.push(chunk));
+    socket.on('error', () => undefined);
+    socket.on('close', () => resolve(Buffer.concat(chunks).toString('latin1')));
+  });
+}
 
 /** Runs `requests` against the fixture app on `platform` (with `args`), then stops it and resolves with what it wrote. */
 async function withApp(
@@ -47,7 +61,7 @@ describe.each(['express', 'fastify'])('RxlogModule on %s with requestLogging.tru
 
 describe.each(['express', 'fastify'])('RxlogModule on %s', (platform) => {
   let run: NestAppRun;
-  const answers: Record<string, { status: number; body: string } | Error> = {};
+  const answers: Record<string, { status: number; body: string } | Error | string> = {};
 
   beforeAll(async () => {
     run = await withApp(platform, [], async (app) => {
@@ -63,8 +77,26 @@ describe.each(['express', 'fastify'])('RxlogModule on %s', (platform) => {
         body: '{"a":1}',
       });
       answers.me = await send('/me', { headers: { 'x-request-id': 'r-me' } });
+      answers.badChunk = await sendRaw(
+        app.url,
+        'POST /echo HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Request-Id: r-bad-chunk\r\nContent-Type: application/json\r\n' +
+          'Transfer-Encoding: chunked\r\n\r\nzz\r\n',
+      );
     });
   }, 120_000);
+
+  it('logs a body the server gave up reading (a malformed chunk) as the 400 Node answered, with its error, not as aborted by the client', () => {
+    expect(answers.badChunk).toMatch(/^HTTP\/1\.1 400 /);
+    const [completion, ...more] = completions(run).filter((e) => e.properties.RequestId === 'r-bad-chunk');
+    expect(more).toEqual([]);
+    expect(completion.renderMessage()).toMatch(/^HTTP POST \/echo responded 400 in \d+\.\d{4} ms$/);
+    expect([completion.level, completion.properties.Aborted, completion.properties.StatusCode]).toEqual([
+      'warning',
+      undefined,
+      400,
+    ]);
+    expect(completion.exception?.stack).toMatch(/HPE_INVALID_CHUNK_SIZE|Invalid character in chunk size/);
+  });
 
   it('puts a property an interceptor adds after authentication on every later event of the request (nestjs-pino’s assign)', () => {
     expect(answers.me).toEqual({ status: 200, body: 'me' });
