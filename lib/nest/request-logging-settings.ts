@@ -24,7 +24,7 @@ export interface RequestLoggingSettings {
   readonly enabled: boolean;
   readonly ignorePaths: readonly (string | RegExp)[];
   /** The app's level function; undefined for the default (`levelForStatus`, `error` for a failed request whatever its status). */
-  readonly level: ((statusCode: number, error: unknown) => LogLevelName) | undefined;
+  readonly level: ((statusCode: number, error: unknown, elapsed: number) => LogLevelName) | undefined;
   readonly requestIdHeader: string | undefined;
   readonly messageTemplate: string;
   readonly abortedTemplate: string;

@@ -44,10 +44,12 @@ export interface RxlogRequestLoggingOptions {
    */
   ignorePaths?: readonly (string | RegExp)[] | undefined;
   /**
-   * The completion event's level from the status code and the handler's error (if any).
+   * The completion event's level from the status code, the handler's error (if any) and the
+   * milliseconds the request took (the event's `Elapsed`, as Serilog's `GetLevel` is given it), so
+   * a slow request can be a warning: `(status, error, elapsed) => (status >= 500 ? 'error' : elapsed > 1000 ? 'warning' : 'information')`.
    * Default: `error` for 5xx, `warning` for 4xx, else `information`.
    */
-  level?: ((statusCode: number, error: unknown) => LogLevelName) | undefined;
+  level?: ((statusCode: number, error: unknown, elapsed: number) => LogLevelName) | undefined;
   /**
    * The response header that echoes the request id, or `false` for none. Default `'x-request-id'`.
    */

@@ -384,12 +384,13 @@ export class RxlogRequestContext {
       const properties: Record<string, unknown> = { RequestMethod: state.method, RequestPath: state.path };
       // An abandoned response has no status the client saw: the one set (often 200) would claim it was answered.
       if (!aborted) properties.StatusCode = outcome.statusCode;
-      properties.Elapsed = performance.now() - state.startedAt;
+      const elapsed = performance.now() - state.startedAt;
+      properties.Elapsed = elapsed;
       properties.RequestId = state.requestId;
       if (outcome.route !== undefined) properties.RoutePattern = outcome.route;
       if (aborted) properties.Aborted = true;
       addDiagnostics(properties, diagnostics);
-      const level = aborted ? 'warning' : this.levelFor(outcome);
+      const level = aborted ? 'warning' : this.levelFor(outcome, elapsed);
       const template = aborted ? this.settings.abortedTemplate : this.settings.messageTemplate;
       const log = this.completions.child(properties);
       const { error } = outcome;
@@ -406,10 +407,10 @@ export class RxlogRequestContext {
     }
   }
 
-  private levelFor(outcome: RequestOutcome): LogLevelName {
+  private levelFor(outcome: RequestOutcome, elapsed: number): LogLevelName {
     const fallback = levelForStatus(outcome.statusCode, outcome.failed);
     const level = this.settings.level;
-    return level === undefined ? fallback : chosenLevel(() => level(outcome.statusCode, outcome.error), fallback);
+    return level === undefined ? fallback : chosenLevel(() => level(outcome.statusCode, outcome.error, elapsed), fallback);
   }
 
   private echoRequestId(response: RawResponse, requestId: string): void {

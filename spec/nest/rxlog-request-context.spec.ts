@@ -1,3 +1,4 @@
+import { performance } from 'node:perf_hooks';
 import { ConfigurationError } from '../../lib/core/errors/configuration-error';
 import type { LogEvent } from '../../lib/core/log-event';
 import type { LogLevelName } from '../../lib/core/log-level';
@@ -24,6 +25,45 @@ describe('RxlogRequestContext', () => {
       ['/s404', 'warning'],
       ['/s200', 'debug'],
     ]);
+  });
+
+  it('gives the level function the milliseconds the request took, its Elapsed, so a slow request can be a warning', async () => {
+    const { log, events } = memoryLogger();
+    const seen: number[] = [];
+    const requests = new RxlogRequestContext(
+      log,
+      requestLoggingSettings({
+        requestLogging: {
+          level: (status, _error, elapsed) => {
+            seen.push(elapsed);
+            return status >= 500 ? 'error' : elapsed >= 20 ? 'warning' : 'information';
+          },
+        },
+      }),
+    );
+    // The clock Elapsed is read on, moved by hand.
+    let now = 1_000;
+    const clock = jest.spyOn(performance, 'now').mockImplementation(() => now);
+    try {
+      for (const [path, ms] of [
+        ['/quick', 0],
+        ['/slow', 25],
+      ] as const) {
+        requests.run({ method: 'GET', url: path, headers: {} }, undefined, (state) => {
+          now += ms;
+          requests.complete(state, { statusCode: 200 });
+        });
+      }
+    } finally {
+      clock.mockRestore();
+    }
+    await log.flush();
+    expect(events.map((e) => [e.properties.RequestPath, e.level])).toEqual([
+      ['/quick', 'information'],
+      ['/slow', 'warning'],
+    ]);
+    expect(seen).toEqual([0, 25]);
+    expect(events.map((e) => e.properties.Elapsed)).toEqual([0, 25]);
   });
 
   it('writes an aborted request with the aborted template, at warning, without the status it never sent', async () => {
