@@ -14,6 +14,6 @@ export { RxlogLoggerService } from './rxlog-logger-service';
 export { InjectLogger, getLoggerToken } from './inject-logger';
 export { RxlogRequestInterceptor } from './rxlog-request-interceptor';
 export { RxlogRequestContext, REQUEST_LOGGING_SOURCE } from './rxlog-request-context';
-export type { RequestState, RequestOutcome, RawRequest, RawResponse } from './rxlog-request-context';
+export type { RequestState, RequestOutcome, KeptReport, RawRequest, RawResponse } from './rxlog-request-context';
 export { REQUEST_COMPLETION_TEMPLATE } from './request-logging-settings';
 export { RxlogShutdown } from './rxlog-shutdown';
