@@ -99,7 +99,9 @@ export interface KeepOptions {
 
 /** An error Nest reported, kept for the completion event, and how to write it as its own event instead. */
 export interface KeptReport {
+  /** The error as Nest reported it. */
   readonly error: unknown;
+  /** Writes it as its own `error` event, when the completion event does not carry it. */
   readonly writeBeside: () => void;
   /** Reported once the handler had ended without failing: the request's only if Nest answered it. */
   readonly afterHandler: boolean;
