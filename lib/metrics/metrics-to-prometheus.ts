@@ -1,4 +1,4 @@
-import { BOUNDED_QUEUE_REASONS } from '../operators/bounded-queue';
+import { BOUNDED_QUEUE_REASONS } from './bounded-queue-reasons';
 import type { BreakerStateName, LoggerMetrics, SinkMetrics } from './metrics-types';
 
 const BREAKER_STATES: readonly BreakerStateName[] = ['closed', 'open', 'half-open'];

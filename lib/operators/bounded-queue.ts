@@ -8,20 +8,15 @@ import { checkOptionKeys } from '../core/check-option-keys';
 import { checkScheduler, describeOption, optionsObject } from './operator-options';
 import { reportRejection } from './report-rejection';
 import { subscribeUpstream } from './subscribe-upstream';
+import { BOUNDED_QUEUE_REASONS } from '../metrics/bounded-queue-reasons';
+
+export { BOUNDED_QUEUE_REASONS };
 
 /** QueueOptions plus a hook for drops. */
 export interface BoundedQueueOptions extends QueueOptions {
   /** Called with the number of events just dropped by overflow, on the producer's turn; a throw, or an async hook's rejection, is reported to SelfLog. Default: none (drops still go to SelfLog once per overflow episode). */
   onDrop?: ((count: number) => void) | undefined;
 }
-
-/** Why boundedQueue dropped events, as a sink's `droppedBy` names it. */
-export const BOUNDED_QUEUE_REASONS = Object.freeze({
-  /** Dropped by the overflow policy when the queue was full. */
-  overflow: 'boundedQueue.overflow',
-  /** Still queued when the stream errored or was unsubscribed. */
-  discarded: 'boundedQueue.discarded',
-});
 
 /**
  * A pull-based bounded buffer: never blocks or errors the producer, holds events in an

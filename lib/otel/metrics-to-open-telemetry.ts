@@ -12,7 +12,7 @@ import { expectOption } from '../core/expect-option';
 import { ConfigurationError } from '../core/errors/configuration-error';
 import { SelfLog } from '../core/self-log';
 import type { LoggerMetrics } from '../metrics/metrics-types';
-import { BOUNDED_QUEUE_REASONS } from '../operators/bounded-queue';
+import { BOUNDED_QUEUE_REASONS } from '../metrics/bounded-queue-reasons';
 
 /** What `metricsToOpenTelemetry` reads: a Logger, or anything with its `metrics()`. */
 export interface MetricsSource {
