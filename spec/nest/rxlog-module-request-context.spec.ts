@@ -1,6 +1,5 @@
-import * as net from 'node:net';
 import type { LogEvent } from '../../lib/core/log-event';
-import { requestHttp2 } from '../helpers/node-http';
+import { exchangeRaw, requestHttp2 } from '../helpers/node-http';
 import { type NestApp, type NestAppRun, startNestApp } from './fixtures/run-nest-app';
 
 // A small real NestJS app (spec/nest/fixtures/nest-request-context-app.ts) in a child process on
@@ -9,19 +8,6 @@ import { type NestApp, type NestAppRun, startNestApp } from './fixtures/run-nest
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
 const completions = (run: NestAppRun): LogEvent[] => run.events.filter((e) => e.properties.SourceContext === 'RequestLogging');
-
-/** Writes `request` as is on a new connection to `url`'s host, and resolves with all it got back once the server closes. */
-function sendRaw(url: string, request: string): Promise<string> {
-  const { hostname, port } = new URL(url);
-  return new Promise((resolve) => {
-    const chunks: Buffer[] = [];
-    const socket = net.connect(Number(port), hostname, () => socket.write(request));
-    socket.setTimeout(10_000, () => socket.destroy());
-    socket.on('data', (chunk: Buffer) => chunks.push(chunk));
-    socket.on('error', () => undefined);
-    socket.on('close', () => resolve(Buffer.concat(chunks).toString('latin1')));
-  });
-}
 
 /** Runs `requests` against the fixture app on `platform` (with `args`), then stops it and resolves with what it wrote. */
 async function withApp(
@@ -77,10 +63,11 @@ describe.each(['express', 'fastify'])('RxlogModule on %s', (platform) => {
         body: '{"a":1}',
       });
       answers.me = await send('/me', { headers: { 'x-request-id': 'r-me' } });
-      answers.badChunk = await sendRaw(
-        app.url,
+      answers.badChunk = await exchangeRaw(
+        Number(new URL(app.url).port),
         'POST /echo HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Request-Id: r-bad-chunk\r\nContent-Type: application/json\r\n' +
           'Transfer-Encoding: chunked\r\n\r\nzz\r\n',
+        () => false,
       );
     });
   }, 120_000);
