@@ -1,6 +1,5 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { createSocket } from 'node:dgram';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { ConfigurationError } from '../../../lib/core/errors/configuration-error';
@@ -9,18 +8,10 @@ import { LoggerConfiguration } from '../../../lib/configuration/logger-configura
 import { SyslogSink } from '../../../lib/node/syslog/syslog-sink';
 import { makeEvent, makeEvents } from '../../helpers/events';
 import { freeTcpPort, startStreamServer, startUdpServer, type SyslogTestServer } from './syslog-test-servers';
+import { closedUdpPort } from '../../helpers/closed-udp-port';
 
 const PID = process.pid;
 const common = { hostname: 'web-1', appName: 'shop' } as const;
-
-/** A local UDP port nothing listens on: the kernel answers a datagram to it with ICMP port unreachable. */
-async function closedUdpPort(): Promise<number> {
-  const socket = createSocket('udp4');
-  await new Promise<void>((resolve) => socket.bind(0, '127.0.0.1', resolve));
-  const { port } = socket.address();
-  await new Promise<void>((resolve) => socket.close(() => resolve()));
-  return port;
-}
 
 describe('SyslogSink', () => {
   const servers: SyslogTestServer[] = [];

@@ -3,6 +3,7 @@ import { createSocket, Socket } from 'node:dgram';
 import dns from 'node:dns';
 import { networkInterfaces } from 'node:os';
 import { startUdpServer, type SyslogTestServer } from './syslog-test-servers';
+import { closedUdpPort } from '../../helpers/closed-udp-port';
 
 /** Whether this machine has the IPv6 loopback address, for a real receiver on ::1. */
 const hasIpv6Loopback = Object.values(networkInterfaces()).some((addresses) =>
@@ -51,14 +52,6 @@ function answerWith(addresses: readonly string[], all: boolean, callback: Lookup
 /** getaddrinfo's answer for a name with no address of the family asked for. */
 function notFound(hostname: string): NodeJS.ErrnoException {
   return Object.assign(new Error(`getaddrinfo ENOTFOUND ${hostname}`), { code: 'ENOTFOUND', hostname });
-}
-
-async function closedUdpPort(): Promise<number> {
-  const socket = createSocket('udp4');
-  await new Promise<void>((resolve) => socket.bind(0, '127.0.0.1', resolve));
-  const { port } = socket.address();
-  await new Promise<void>((resolve) => socket.close(() => resolve()));
-  return port;
 }
 
 describe('SyslogUdpTransport', () => {
