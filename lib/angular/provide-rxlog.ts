@@ -72,7 +72,7 @@ export function provideRxlog(configure: RxlogConfigure, ...features: RxlogFeatur
     // One list per injector: the same providers serve every app and every server render in a
     // process, and each one's HTTP logging leaves alone its own sinks' endpoints only.
     { provide: RXLOG_SINK_ENDPOINTS, useFactory: () => ({ urls: [] as string[] }) },
-    { provide: RXLOG_LOGGER_SLOT, useFactory: () => ({ building: false, logger: undefined }) },
+    { provide: RXLOG_LOGGER_SLOT, useFactory: () => ({ building: false, logger: undefined, beforeClose: [] }) },
     { provide: RXLOG_LOGGER, useFactory: () => createAppLogger(configure, steps) },
     // Builds the logger with the injector, so page-hide flushing and close-on-destroy are in place
     // before the first event, even when nothing injects the logger early.
@@ -114,6 +114,12 @@ function createAppLogger(configure: RxlogConfigure, own: ReadonlySet<unknown>): 
     if (closed) return;
     closed = true;
     uninstall();
+    for (const last of slot.beforeClose.splice(0))
+      try {
+        last();
+      } catch (error) {
+        SelfLog.write('provideRxlog: what was logged before the logger closed failed', error);
+      }
     outside(() => logger.close()).catch((error: unknown) => SelfLog.write('provideRxlog: closing the logger failed', error));
   };
   // Angular's Router never destroys a lazy route's injector with the app (only

@@ -20,6 +20,12 @@ export const RXLOG_SINK_ENDPOINTS = new InjectionToken<{ urls: readonly string[]
 /**
  * Whether this injector's provideRxlog is building its logger (`configure` runs) and, once built,
  * the logger: a request `configure` itself makes with HttpClient is logged to it when it settles,
- * since injecting RXLOG_LOGGER then would be a circular dependency.
+ * since injecting RXLOG_LOGGER then would be a circular dependency. `beforeClose` runs when the
+ * injector is destroyed, before the logger closes: what is still to be logged (withErrorHandler's
+ * summary of skipped errors) is written while the logger takes it.
  */
-export const RXLOG_LOGGER_SLOT = new InjectionToken<{ building: boolean; logger: Logger | undefined }>('rxlog logger slot');
+export const RXLOG_LOGGER_SLOT = new InjectionToken<{
+  building: boolean;
+  logger: Logger | undefined;
+  readonly beforeClose: (() => void)[];
+}>('rxlog logger slot');

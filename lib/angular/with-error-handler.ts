@@ -1,5 +1,5 @@
 import type { HttpErrorResponse } from '@angular/common/http';
-import { ErrorHandler, inject, Injector, isDevMode, NgZone, type OnDestroy } from '@angular/core';
+import { ErrorHandler, inject, Injector, isDevMode, NgZone } from '@angular/core';
 import { checkOptionKeys } from '../core/check-option-keys';
 import { expectOption } from '../core/expect-option';
 import { SelfLog } from '../core/self-log';
@@ -67,7 +67,7 @@ export function withErrorHandler(options: ErrorHandlerOptions = {}): RxlogFeatur
 }
 
 /** Angular's ErrorHandler, logging to rxlog. Made by `withErrorHandler()`. */
-class RxlogErrorHandler extends ErrorHandler implements OnDestroy {
+class RxlogErrorHandler extends ErrorHandler {
   // Taken at the first error, not when Angular makes the handler: what configure injects (a
   // service, a sink) may inject the ErrorHandler, which would then need the logger being built.
   private log: Logger | undefined;
@@ -182,15 +182,6 @@ class RxlogErrorHandler extends ErrorHandler implements OnDestroy {
     return false;
   }
 
-  /**
-   * The injector is destroyed: the errors skipped in the second that had not ended are summarized
-   * now, while the logger is open (Angular calls services' ngOnDestroy before the DestroyRef hook
-   * that closes it), not by a timer after its close, which would refuse the summary.
-   */
-  ngOnDestroy(): void {
-    this.summarize();
-  }
-
   /** Logs how many errors the window skipped, if any. */
   private summarize(): void {
     if (this.summaryTimer !== undefined) clearTimeout(this.summaryTimer);
@@ -227,8 +218,13 @@ class RxlogErrorHandler extends ErrorHandler implements OnDestroy {
   private logger(): Logger | undefined {
     if (this.log === undefined) {
       try {
-        if (this.injector.get(RXLOG_LOGGER_SLOT, null)?.building === true) return undefined;
+        const slot = this.injector.get(RXLOG_LOGGER_SLOT, null);
+        if (slot?.building === true) return undefined;
         this.log = this.injector.get(RXLOG_LOGGER).forContext('SourceContext', this.sourceContext);
+        // The injector destroyed: the errors skipped in the second that had not ended are summarized
+        // before the logger closes, not by the window's timer after it, which the closed logger refuses.
+        // Not ngOnDestroy: a lifecycle hook would make Angular's compiler demand a decorator (NG2007).
+        slot?.beforeClose.push(() => this.summarize());
       } catch {
         // configure failed (and the bootstrap with it: Angular reports that very error here), or
         // the injector is destroyed.
