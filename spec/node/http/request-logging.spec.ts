@@ -55,6 +55,17 @@ async function expressApp(options: RequestLoggingOptions = {}) {
   return { url: server.url, events };
 }
 
+/** What a server refusal's completion event shows: message start, level, status, Aborted, the exception's code. */
+function refusalRows(events: readonly LogEvent[]): unknown[][] {
+  return events.map((e) => [
+    e.renderMessage().split(' ').slice(0, 5).join(' '),
+    e.level,
+    e.properties.StatusCode,
+    e.properties.Aborted,
+    (e.exception as { code?: string } | undefined)?.code,
+  ]);
+}
+
 describe('requestLogging with Express 5', () => {
   it('writes one completion event per request with method, path, route, status, elapsed and the request id', async () => {
     const { url, events } = await expressApp();
@@ -252,15 +263,9 @@ describe('requestLogging with Express 5', () => {
     await eventsArrive(events, 1);
     await ticks(20);
     // Its exception is Node's timeout, not body-parser's 'request aborted' that came of it.
-    expect(
-      events.map((e) => [
-        e.renderMessage().split(' ').slice(0, 5).join(' '),
-        e.level,
-        e.properties.StatusCode,
-        e.properties.Aborted,
-        (e.exception as { code?: string } | undefined)?.code,
-      ]),
-    ).toEqual([['HTTP POST /orders responded 408', 'warning', 408, undefined, 'ERR_HTTP_REQUEST_TIMEOUT']]);
+    expect(refusalRows(events)).toEqual([
+      ['HTTP POST /orders responded 408', 'warning', 408, undefined, 'ERR_HTTP_REQUEST_TIMEOUT'],
+    ]);
   });
 
   it('logs a response the handler destroys before it ends as an error with a ResponseDestroyed exception, not as aborted by the client', async () => {
@@ -1146,15 +1151,7 @@ describe('requestLogging with node:http', () => {
       'HTTP/1.1 200 OK',
     ]);
     await eventsArrive(events, 3);
-    expect(
-      events.map((e) => [
-        e.renderMessage().split(' ').slice(0, 5).join(' '),
-        e.level,
-        e.properties.StatusCode,
-        e.properties.Aborted,
-        (e.exception as { code?: string } | undefined)?.code,
-      ]),
-    ).toEqual([
+    expect(refusalRows(events)).toEqual([
       ['HTTP POST /slow-upload responded 408', 'warning', 408, undefined, 'ERR_HTTP_REQUEST_TIMEOUT'],
       ['HTTP POST /chunked responded 400', 'warning', 400, undefined, 'HPE_INVALID_CHUNK_SIZE'],
       // Its response had started: the server cut it, a failure with the status the client got.
