@@ -17,11 +17,13 @@ const BUCKET_COUNT = 1 + SUB_BUCKETS + OCTAVES * SUB_BUCKETS;
  * @example
  * const histogram = new LatencyHistogram();
  * histogram.record(12.5);
- * histogram.summary(); // { p50: 12.5, p95: 12.5, p99: 12.5, max: 12.5 }
+ * histogram.summary(); // { p50: 12.5, p95: 12.5, p99: 12.5, max: 12.5, count: 1, sum: 12.5 }
  */
 export class LatencyHistogram {
   readonly #counts = new Float64Array(BUCKET_COUNT);
   #total = 0;
+  /** The recorded values added up, in milliseconds (a Prometheus summary's `_sum`). */
+  #sum = 0;
   #maxValue = 0;
 
   /** How many values have been recorded since the last reset. */
@@ -42,19 +44,31 @@ export class LatencyHistogram {
     const value = ms > 0 ? ms : 0;
     this.#counts[bucketOf(value)] += count;
     this.#total += count;
+    this.#sum += value * count;
     if (value > this.#maxValue) this.#maxValue = value;
   }
 
-  /** p50, p95 and p99 (each the upper edge of its bucket, never above `max`) and the exact maximum, in milliseconds; all 0 when empty. */
+  /**
+   * p50, p95 and p99 (each the upper edge of its bucket, never above `max`), the exact maximum, how
+   * many values were recorded and their exact total, in milliseconds; all 0 when empty.
+   */
   summary(): LatencySummary {
     // Empty, every percentile finds no bucket and is the maximum, 0.
-    return { p50: this.#percentile(0.5), p95: this.#percentile(0.95), p99: this.#percentile(0.99), max: this.#maxValue };
+    return {
+      p50: this.#percentile(0.5),
+      p95: this.#percentile(0.95),
+      p99: this.#percentile(0.99),
+      max: this.#maxValue,
+      count: this.#total,
+      sum: this.#sum,
+    };
   }
 
   /** Forgets every recorded value. */
   reset(): void {
     this.#counts.fill(0);
     this.#total = 0;
+    this.#sum = 0;
     this.#maxValue = 0;
   }
 

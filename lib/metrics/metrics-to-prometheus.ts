@@ -115,11 +115,13 @@ const LOGGER_FAMILIES: readonly (readonly [string, string, LoggerCount])[] = [
 /**
  * A logger's metrics in the Prometheus text exposition format (version 0.0.4): one `# HELP` and
  * `# TYPE` per family, `rxlog_` names, a `sink` label on per-sink families (values escaped),
- * latency in seconds (Prometheus' base unit) as a summary's `quantile` samples and `_count` (the
- * events delivered, one latency each; no `_sum`) plus a max gauge,
+ * latency in seconds (Prometheus' base unit) as a summary's `quantile` samples, `_count` (the
+ * latencies recorded: a logger's sink records one per delivered event) and `_sum` (their total)
+ * plus a max gauge,
  * the breaker state as one 0/1 gauge per state, and a sink's drops by `reason` beside their total
  * (`rxlog_events_dropped_by_reason_total`: `queue_full`, `already_shutdown`, or the `droppedBy`
- * reason, as `metricsToOpenTelemetry` names its `error.type`; at most 66 per sink). A value that is not a number (metrics read back from JSON), or a record that is missing or null (`latencyMs`, a sink, `sinks`), is left out with its samples. Serve it with content type `text/plain; version=0.0.4; charset=utf-8`: Prometheus 3 fails
+ * reason, as `metricsToOpenTelemetry` names its `error.type`; at most 66 per sink), and with
+ * `.pipe()` operators, their drops by `reason` beside their total (`rxlog_pipe_events_dropped_by_reason_total`). A value that is not a number (metrics read back from JSON), or a record that is missing or null (`latencyMs`, a sink, `sinks`), is left out with its samples. Serve it with content type `text/plain; version=0.0.4; charset=utf-8`: Prometheus 3 fails
  * a scrape whose answer has no valid `Content-Type`.
  *
  * Several loggers in one answer: pass `[name, metrics]` pairs, and every sample carries a
@@ -195,9 +197,12 @@ export function metricsToPrometheus(metrics: LoggerMetrics | readonly (readonly 
       sample('rxlog_delivery_latency_seconds', `${label},quantile="0.5"`, seconds(sink.latencyMs.p50));
       sample('rxlog_delivery_latency_seconds', `${label},quantile="0.95"`, seconds(sink.latencyMs.p95));
       sample('rxlog_delivery_latency_seconds', `${label},quantile="0.99"`, seconds(sink.latencyMs.p99));
-      // Every delivered event is one latency observation. A conversion to OTLP drops a summary
-      // without `_count` (OpenTelemetry, Prometheus and OpenMetrics Compatibility, Summaries).
-      sample('rxlog_delivery_latency_seconds', label, sink.delivered, '_count');
+      // A conversion to OTLP drops a summary without `_count` and reads a missing `_sum` as 0
+      // (OpenTelemetry, Prometheus and OpenMetrics Compatibility, Summaries). Metrics from before
+      // the histogram kept a count have one latency per delivered event, and no total to write.
+      const { count, sum } = sink.latencyMs;
+      sample('rxlog_delivery_latency_seconds', label, typeof count == 'number' ? count : sink.delivered, '_count');
+      sample('rxlog_delivery_latency_seconds', label, seconds(sum), '_sum');
     }
     for (const { label, sink } of sinks) {
       for (const state of BREAKER_STATES)

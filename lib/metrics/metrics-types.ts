@@ -1,12 +1,16 @@
 /** State of a sink's circuit breaker, as metrics report it. */
 export type BreakerStateName = 'closed' | 'open' | 'half-open';
 
-/** Latency percentiles, in milliseconds. */
+/** Latency percentiles, in milliseconds, with how many latencies were recorded and their total. */
 export interface LatencySummary {
   p50: number;
   p95: number;
   p99: number;
   max: number;
+  /** How many latencies were recorded (a logger's sink: one per delivered event). */
+  count: number;
+  /** The recorded latencies added up, in milliseconds: `sum / count` is the mean. */
+  sum: number;
 }
 
 /** One sink's counters. At every moment `received = delivered + dropped + failed + pending`. */

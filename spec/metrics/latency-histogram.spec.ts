@@ -3,7 +3,7 @@ import { LatencyHistogram } from '../../lib/metrics/latency-histogram';
 
 describe('LatencyHistogram', () => {
   it('reports zeros when nothing is recorded', () => {
-    expect(new LatencyHistogram().summary()).toEqual({ p50: 0, p95: 0, p99: 0, max: 0 });
+    expect(new LatencyHistogram().summary()).toEqual({ p50: 0, p95: 0, p99: 0, max: 0, count: 0, sum: 0 });
   });
 
   it('reports the exact maximum and percentiles within 7 % of the true value', () => {
@@ -28,6 +28,17 @@ describe('LatencyHistogram', () => {
     expect(histogram.summary().p50).toBe(0.125);
   });
 
+  // A Prometheus summary has `_sum` beside `_count` (OpenTelemetry's Prometheus compatibility spec reads both):
+  // the histogram kept no total, so metricsToPrometheus could write no `_sum` and no mean could be computed.
+  it('keeps how many latencies it recorded and their exact total, a negative one as 0', () => {
+    const histogram = new LatencyHistogram();
+    histogram.record(12.5);
+    histogram.record(3, 4);
+    histogram.record(-7);
+    histogram.record(Number.NaN, 2);
+    expect(histogram.summary()).toMatchObject({ count: 6, sum: 24.5, max: 12.5 });
+  });
+
   it('counts negative values as 0 and huge ones in the last bucket', () => {
     const histogram = new LatencyHistogram();
     histogram.record(-5);
@@ -45,7 +56,7 @@ describe('LatencyHistogram', () => {
       histogram.record(value as number, 4);
     expect(histogram.count).toBe(1);
     const summary = histogram.summary();
-    expect(summary).toEqual({ p50: 3, p95: 3, p99: 3, max: 3 });
+    expect(summary).toEqual({ p50: 3, p95: 3, p99: 3, max: 3, count: 1, sum: 3 });
     expect(JSON.parse(JSON.stringify(summary))).toEqual(summary);
   });
 
@@ -60,7 +71,11 @@ describe('LatencyHistogram', () => {
             many.record(value, count);
             for (let i = 0; i < count; i++) once.record(value);
           }
-          expect([many.count, many.summary()]).toEqual([once.count, once.summary()]);
+          // The totals may differ in the last bits (3 × 0.1 is not 0.1 + 0.1 + 0.1); all else is exact.
+          const { sum: manySum, ...manyRest } = many.summary();
+          const { sum: onceSum, ...onceRest } = once.summary();
+          expect([many.count, manyRest]).toEqual([once.count, onceRest]);
+          expect(manySum).toBeCloseTo(onceSum, 3);
         },
       ),
       { numRuns: 200 },
@@ -79,7 +94,7 @@ describe('LatencyHistogram', () => {
     histogram.record(42);
     histogram.reset();
     expect(histogram.count).toBe(0);
-    expect(histogram.summary()).toEqual({ p50: 0, p95: 0, p99: 0, max: 0 });
+    expect(histogram.summary()).toEqual({ p50: 0, p95: 0, p99: 0, max: 0, count: 0, sum: 0 });
   });
 
   it('counts a latency exactly on a bucket boundary in the bucket it bounds, as a Prometheus `le` does: whole milliseconds up to 32 are exact', () => {
@@ -106,7 +121,14 @@ describe('LatencyHistogram', () => {
           for (const value of values) exact.record(value);
           const sorted = [...values].sort((a, b) => a - b);
           const rank = (fraction: number): number => sorted[Math.max(1, Math.ceil(fraction * sorted.length)) - 1];
-          expect(exact.summary()).toEqual({ p50: rank(0.5), p95: rank(0.95), p99: rank(0.99), max: sorted[sorted.length - 1] });
+          expect(exact.summary()).toEqual({
+            p50: rank(0.5),
+            p95: rank(0.95),
+            p99: rank(0.99),
+            max: sorted[sorted.length - 1],
+            count: values.length,
+            sum: values.reduce((total, value) => total + value, 0),
+          });
         },
       ),
       { numRuns: 300 },

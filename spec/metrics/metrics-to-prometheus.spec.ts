@@ -401,21 +401,53 @@ describe('metricsToPrometheus', () => {
   );
 
   // OpenTelemetry's Prometheus and OpenMetrics Compatibility spec (Prometheus metric points to
-  // OTLP, Summaries): "If `_count` is not present, the metric MUST be dropped". Scraped by an
-  // OpenTelemetry Collector's prometheus receiver, the latency summary vanished, quantiles and all.
-  it('writes the latency summary with a _count, the events delivered (one latency each), in its family', async () => {
-    const log = new LoggerConfiguration().writeTo.sink(new MemorySink(), { name: 'memory' }).createLogger();
-    for (let i = 0; i < 5; i++) log.information('Event {N}', i);
-    await log.flush();
-    const metrics = log.metrics();
-    await log.close();
-    const lines = metricsToPrometheus(metrics).split('\n');
-    const type = lines.indexOf('# TYPE rxlog_delivery_latency_seconds summary');
-    const next = lines.findIndex((line, index) => index > type && line.startsWith('# HELP'));
-    expect(lines.slice(type + 1, next).filter((line) => !line.includes('quantile='))).toEqual([
-      'rxlog_delivery_latency_seconds_count{sink="memory"} 5',
-    ]);
-    expect(metrics.sinks.memory.delivered).toBe(5);
+  // OTLP, Summaries): "If `_count` is not present, the metric MUST be dropped", and a missing
+  // `_sum` is read as 0. Scraped by an OpenTelemetry Collector's prometheus receiver, the latency
+  // summary without `_count` vanished, quantiles and all; without `_sum` no mean latency could be
+  // computed (rate(_sum) / rate(_count)), since the histogram kept no total.
+  withPromtool('writes the latency summary with _count and _sum, the latencies recorded and their total in seconds', async () => {
+    jest.useFakeTimers();
+    try {
+      const releases: (() => void)[] = [];
+      const slow: Sink = { emit: () => new Promise<void>((resolve) => releases.push(resolve)) };
+      const log = new LoggerConfiguration().writeTo
+        .sink(slow, { name: 'slow', batch: { size: 1, maxDelayMs: 0 } })
+        .createLogger();
+      log.information('First');
+      log.information('Second');
+      // The first is written at once and accepted 40 ms later; the second, queued behind it, 20 ms after that.
+      await jest.advanceTimersByTimeAsync(40);
+      releases[0]();
+      await jest.advanceTimersByTimeAsync(20);
+      releases[1]();
+      await jest.advanceTimersByTimeAsync(0);
+      const metrics = log.metrics();
+      const closing = log.close();
+      await jest.advanceTimersByTimeAsync(0);
+      await closing;
+      expect(metrics.sinks.slow).toMatchObject({ delivered: 2, latencyMs: { count: 2, sum: 100, max: 60 } });
+      const text = metricsToPrometheus(metrics);
+      const result = spawnSync('promtool', ['check', 'metrics'], { input: text });
+      expect(`${result.stdout.toString()}${result.stderr.toString()}`).toBe('');
+      expect(result.status).toBe(0);
+      const lines = text.split('\n');
+      const type = lines.indexOf('# TYPE rxlog_delivery_latency_seconds summary');
+      const next = lines.findIndex((line, index) => index > type && line.startsWith('# HELP'));
+      expect(lines.slice(type + 1, next).filter((line) => !line.includes('quantile='))).toEqual([
+        'rxlog_delivery_latency_seconds_count{sink="slow"} 2',
+        'rxlog_delivery_latency_seconds_sum{sink="slow"} 0.1',
+      ]);
+    } finally {
+      jest.useRealTimers();
+    }
+  });
+
+  it('writes the latency _count as the events delivered, and no _sum, for metrics from before the histogram kept a total', () => {
+    const file = sample().sinks.file;
+    const { p50, p95, p99, max } = file.latencyMs;
+    const text = metricsToPrometheus({ ...sample(), sinks: { file: { ...file, latencyMs: { p50, p95, p99, max } as never } } });
+    expect(text).toContain('\nrxlog_delivery_latency_seconds_count{sink="file"} 7\n');
+    expect(text).not.toContain('rxlog_delivery_latency_seconds_sum');
   });
 
   it('escapes backslashes, quotes and newlines in label values', () => {

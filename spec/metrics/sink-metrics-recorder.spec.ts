@@ -26,7 +26,7 @@ describe('SinkMetricsRecorder', () => {
       queueDepth: 4,
       queueBytes: 400,
       bytesWritten: 1234,
-      latencyMs: { p50: 2, p95: 2, p99: 2, max: 2 },
+      latencyMs: { p50: 2, p95: 2, p99: 2, max: 2, count: 1, sum: 2 },
       breaker: 'open',
     });
   });
