@@ -92,6 +92,27 @@ function dropsByReason(sink: SinkMetrics): Map<string, number> {
   return drops;
 }
 
+/** The family of the `.pipe()` operators' drops by reason, beside `rxlog_pipe_events_dropped_total`. */
+const PIPE_DROPPED_BY_REASON = 'rxlog_pipe_events_dropped_by_reason_total';
+const PIPE_DROPPED_BY_REASON_HELP =
+  'Events the operators of .pipe() removed, by reason (the sum is rxlog_pipe_events_dropped_total): the reason an operator reported (filterEvents.excluded, sampleEvents.sampledOut, throttleEvents.suppressed …), operator-failed when one failed, operator-completed when one completed early, unreported for events removed without a report (counted at close).';
+
+/**
+ * The `.pipe()` operators' drops by reason, as `metricsToOpenTelemetry` names their `error.type`:
+ * each `droppedBy` reason (at most 64 and `other`), two that are one label once encoded (a lone
+ * surrogate) added up. Counts that are not numbers (metrics read back from JSON) are left out.
+ */
+function pipeDropsByReason(droppedBy: unknown): Map<string, number> {
+  const drops = new Map<string, number>();
+  if (!isRecord(droppedBy)) return drops;
+  for (const [reason, count] of Object.entries(droppedBy)) {
+    if (typeof count != 'number') continue;
+    const label = reason.replace(LONE_SURROGATE, '\uFFFD');
+    drops.set(label, (drops.get(label) ?? 0) + count);
+  }
+  return drops;
+}
+
 /** The counters of `LoggerMetrics` itself. */
 type LoggerCount = 'logged' | 'filtered' | 'rejectedAfterClose' | 'rejectedReentrant' | 'rejectedInvalidLevel';
 
@@ -164,6 +185,7 @@ export function metricsToPrometheus(metrics: LoggerMetrics | readonly (readonly 
   if (loggers.some(([, logger]) => isRecord(logger.pipe))) {
     family('rxlog_pipe_events_dropped_total', 'counter', 'Events the operators of .pipe() removed or lost when one failed.');
     family('rxlog_pipe_events_pending', 'gauge', 'Events the operators of .pipe() hold now.');
+    family(PIPE_DROPPED_BY_REASON, 'counter', PIPE_DROPPED_BY_REASON_HELP);
   }
   for (const { name, type, help } of SINK_FAMILIES) family(name, type, help);
   family(DROPPED_BY_REASON, 'counter', DROPPED_BY_REASON_HELP);
@@ -178,6 +200,8 @@ export function metricsToPrometheus(metrics: LoggerMetrics | readonly (readonly 
     if (isRecord(pipe)) {
       sample('rxlog_pipe_events_dropped_total', loggerLabel, pipe.dropped);
       sample('rxlog_pipe_events_pending', loggerLabel, pipe.pending);
+      for (const [reason, count] of pipeDropsByReason(pipe.droppedBy))
+        sample(PIPE_DROPPED_BY_REASON, `${loggerLabel === '' ? '' : `${loggerLabel},`}reason="${escapeLabel(reason)}"`, count);
     }
     const records = isRecord(logger.sinks) ? logger.sinks : {};
     const names = Object.keys(records).filter((name) => isRecord(records[name]));

@@ -7,6 +7,8 @@ import { LoggerConfiguration } from '../../lib/configuration/logger-configuratio
 import type { EmitResult, Sink } from '../../lib/core/sink';
 import { MemorySink } from '../../lib/sinks/memory-sink';
 import { sampleEvents } from '../../lib/operators/sample-events';
+import { filterEvents } from '../../lib/operators/filter-events';
+import { filter } from 'rxjs';
 
 function sample(): LoggerMetrics {
   const file = new SinkMetricsRecorder('file');
@@ -231,6 +233,41 @@ describe('metricsToPrometheus', () => {
     });
     expect(text).toContain('# TYPE rxlog_pipe_events_dropped_total counter\nrxlog_pipe_events_dropped_total 5\n');
     expect(text).toContain('# TYPE rxlog_pipe_events_pending gauge\nrxlog_pipe_events_pending 1\n');
+    expect(text).toContain(
+      '# TYPE rxlog_pipe_events_dropped_by_reason_total counter\nrxlog_pipe_events_dropped_by_reason_total{reason="unreported"} 5\n',
+    );
+  });
+
+  // rxlog_pipe_events_dropped_total had no reason: what an app's .pipe() filtered out by design and
+  // what it swallowed without a report were one number, while metricsToOpenTelemetry told them apart.
+  withPromtool('writes what the .pipe() operators dropped by reason, summing to rxlog_pipe_events_dropped_total', async () => {
+    const log = new LoggerConfiguration()
+      .pipe(
+        filterEvents((event) => event.properties.N !== 0),
+        filter((event) => event.properties.N !== 1),
+      )
+      .writeTo.sink(new MemorySink(), { name: 'memory' })
+      .createLogger();
+    for (let i = 0; i < 5; i++) log.information('Event {N}', i % 3);
+    await log.close();
+    const metrics = log.metrics();
+    const text = metricsToPrometheus(metrics);
+    const result = spawnSync('promtool', ['check', 'metrics'], { input: text });
+    expect(`${result.stdout.toString()}${result.stderr.toString()}`).toBe('');
+    expect(result.status).toBe(0);
+    const family = 'rxlog_pipe_events_dropped_by_reason_total';
+    const lines = text.split('\n');
+    // N = 0, 1, 2, 0, 1: two excluded by filterEvents, two removed by RxJS's filter without a report.
+    expect(lines).toEqual(
+      expect.arrayContaining([
+        'rxlog_pipe_events_dropped_total 4',
+        `# TYPE ${family} counter`,
+        `${family}{reason="filterEvents.excluded"} 2`,
+        `${family}{reason="unreported"} 2`,
+      ]),
+    );
+    expect(lines.filter((line) => line.startsWith(`${family}{`))).toHaveLength(2);
+    expect(metrics.logged).toBe(metrics.pipe!.dropped + metrics.sinks.memory.received);
   });
 
   it('writes the logger counters and every per-sink family with a sink label', () => {

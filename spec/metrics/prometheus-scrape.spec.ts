@@ -47,6 +47,7 @@ function edgeMetrics(): LoggerMetrics {
     rejectedAfterClose: 0,
     rejectedReentrant: 0,
     rejectedInvalidLevel: 0,
+    pipe: { entered: 5, left: 2, created: 0, dropped: 3, pending: 0, droppedBy: { unreported: 1, 'say "no"\\\n': 2 } },
     sinks: { edge: edge.snapshot(), ...sinks },
   };
 }
@@ -166,6 +167,19 @@ function edgeMetrics(): LoggerMetrics {
       expect((await query('rxlog_events_received_total{logger="app-2",sink="edge"}'))[0].value[1]).toBe('1e+21');
       expect((await query('rxlog_queue_bytes{logger="app-2",sink="edge"}'))[0].value[1]).toBe('NaN');
       expect((await query('rxlog_events_logged_total{logger="app-2"}'))[0].value[1]).toBe('9007199254740992');
+      // The latency summary's _sum: 0.0001 ms, in seconds, the same double once read back.
+      expect(Number((await query('rxlog_delivery_latency_seconds_sum{logger="app-2",sink="edge"}'))[0].value[1])).toBe(
+        0.0001 / 1000,
+      );
+      // The .pipe() operators' drops by reason, a hostile reason included, summing to their total.
+      const pipeDrops = await query('rxlog_pipe_events_dropped_by_reason_total{logger="app-2"}');
+      expect(pipeDrops.map(({ metric, value }) => [metric.reason, value[1]]).sort()).toEqual([
+        ['say "no"\\\n', '2'],
+        ['unreported', '1'],
+      ]);
+      expect((await query('sum(rxlog_pipe_events_dropped_by_reason_total{logger="app-2"})'))[0].value[1]).toBe(
+        (await query('rxlog_pipe_events_dropped_total{logger="app-2"}'))[0].value[1],
+      );
       // Every sample of the exposition is one series in Prometheus: none merged, none refused.
       const exposed = exposition()
         .split('\n')
