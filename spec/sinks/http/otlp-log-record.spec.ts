@@ -9,6 +9,7 @@ import { SelfLog, type SelfLogEvent } from '../../../lib/core/self-log';
 import { otlpScopeName } from '../../../lib/sinks/http/otlp-log-record';
 import { referenceLogRecord } from '../../helpers/otlp-reference';
 import { collectSelfLog } from '../../helpers/self-log';
+import { CompactJsonFormatter } from '../../../lib/formatting/compact-json-formatter';
 
 describe('toOtlpLogRecord', () => {
   it('writes time, severity, rendered body, properties and the template', () => {
@@ -342,6 +343,35 @@ describe('a property value the OTLP writer cannot read', () => {
     expect(diagnostics).toHaveLength(1);
     expect(diagnostics[0].message).toContain('3 unreadable value(s) of an event');
     expect(diagnostics[0].message).toContain('[Throws: nope]');
+  });
+
+  // The OTLP writers and CLEF's share one count of unreadable values: a getter that writes another
+  // event as CLEF while the record is written (an app's getter that logs to a file) must not move it.
+  it('counts only its own record’s unreadable values when a getter it reads writes another event as CLEF', () => {
+    const inner: Record<string, unknown> = { Ok: 1 };
+    Object.defineProperty(inner, 'Secret', { enumerable: true, get: throwing('inner') });
+    Object.defineProperty(inner, 'Other', { enumerable: true, get: throwing('inner 2') });
+    const clef: string[] = [];
+    const properties: Record<string, unknown> = {};
+    Object.defineProperty(properties, 'Bad', { enumerable: true, get: throwing('outer') });
+    Object.defineProperty(properties, 'Logs', {
+      enumerable: true,
+      get: () => {
+        clef.push(new CompactJsonFormatter().format(makeEvent({ text: 'Inner', properties: inner })));
+        return 'read';
+      },
+    });
+    const { diagnostics, stop } = collectSelfLog();
+    try {
+      toOtlpLogRecord(makeEvent({ text: 'Hi', properties }));
+    } finally {
+      stop();
+    }
+    expect(clef[0]).toContain('"Secret":"[Throws: inner]","Other":"[Throws: inner 2]"');
+    expect(diagnostics.map((d) => d.message.replace(/^\S+ /, ''))).toEqual([
+      'rxlog: CompactJsonFormatter: 2 unreadable value(s) of an event written as markers, the first [Throws: inner]',
+      'rxlog: OpenTelemetry: 1 unreadable value(s) of an event sent as markers, the first [Throws: outer]',
+    ]);
   });
 
   // Only what cannot be read is lost: a throwing TraceId getter, or properties whose every read
