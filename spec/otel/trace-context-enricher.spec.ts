@@ -76,15 +76,18 @@ describe('traceContextEnricher', () => {
 
   it('follows nested spans: the innermost active span wins', () => {
     const { log, sink } = setup();
+    let innerSpanId = '';
     tracer.startActiveSpan('outer', (outer) => {
       tracer.startActiveSpan('inner', (inner) => {
+        innerSpanId = inner.spanContext().spanId;
         log.information('In inner');
         inner.end();
       });
       log.information('In outer');
       outer.end();
-      expect(sink.events.map((e) => e.properties.SpanId)).toEqual([expect.any(String), outer.spanContext().spanId]);
-      expect(sink.events[0]?.properties.TraceId).toBe(outer.spanContext().traceId);
+      expect(innerSpanId).not.toBe(outer.spanContext().spanId);
+      expect(sink.events.map((e) => e.properties.SpanId)).toEqual([innerSpanId, outer.spanContext().spanId]);
+      expect(sink.events.map((e) => e.properties.TraceId)).toEqual([outer.spanContext().traceId, outer.spanContext().traceId]);
     });
   });
 

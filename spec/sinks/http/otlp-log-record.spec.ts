@@ -30,6 +30,37 @@ describe('toOtlpLogRecord', () => {
     });
   });
 
+  // docs/opentelemetry.md: capture makes a typed array a list and a Buffer what its toJSON() gives,
+  // as JSON.stringify and pino do; only a Uint8Array put into an event after capture is bytes.
+  it('sends a logged typed array as integers and a logged Buffer as its toJSON map, a Uint8Array added after capture as bytes', () => {
+    const event = createLogEvent(LogLevel.Information, '{Floats} {Bytes} {Buffer}', [
+      new Float32Array([1.5, 2]),
+      new Uint8Array([1, 255]),
+      Buffer.from('hi'),
+    ]);
+    const later = makeEvent({ text: 'Later', properties: { Bytes: new Uint8Array([1, 255]), Buffer: Buffer.from('hi') } });
+    const int = (n: number): { intValue: string } => ({ intValue: String(n) });
+    expect(toOtlpLogRecord(event).attributes.slice(0, 3)).toEqual([
+      { key: 'Floats', value: { arrayValue: { values: [{ doubleValue: 1.5 }, int(2)] } } },
+      { key: 'Bytes', value: { arrayValue: { values: [int(1), int(255)] } } },
+      {
+        key: 'Buffer',
+        value: {
+          kvlistValue: {
+            values: [
+              { key: 'type', value: { stringValue: 'Buffer' } },
+              { key: 'data', value: { arrayValue: { values: [int(104), int(105)] } } },
+            ],
+          },
+        },
+      },
+    ]);
+    expect(toOtlpLogRecord(later).attributes.slice(0, 2)).toEqual([
+      { key: 'Bytes', value: { bytesValue: 'Af8=' } },
+      { key: 'Buffer', value: { bytesValue: 'aGk=' } },
+    ]);
+  });
+
   it('maps the six levels to the first number of each OpenTelemetry range', () => {
     expect(LOG_LEVELS.map((level) => toOtlpLogRecord(makeEvent({ level })).severityNumber)).toEqual([1, 5, 9, 13, 17, 21]);
     expect(LOG_LEVELS.map((level) => toOtlpLogRecord(makeEvent({ level })).severityText)).toEqual([
