@@ -1,15 +1,8 @@
 import type { AnyValue, AnyValueMap } from '@opentelemetry/api-logs';
 import { exceptionText } from '../formatting/exception-text';
 import { writeJson } from '../templates/safe-json';
-import {
-  jsonForm,
-  noSkip,
-  readValue,
-  reportUnreadable,
-  startUnreadable,
-  TYPED_ARRAY,
-  unreadableMarker,
-} from '../sinks/http/otlp-any-value';
+import { startUnreadable, unreadableMarker } from '../formatting/unreadable-values';
+import { jsonForm, noSkip, readValue, reportUnreadable, TYPED_ARRAY } from '../sinks/http/otlp-any-value';
 
 /** Deepest nesting converted before a value is written as `'[MaxDepth]'`: captured data is far shallower. */
 const MAX_DEPTH = 32;

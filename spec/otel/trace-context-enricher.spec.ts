@@ -7,6 +7,8 @@ import { CompactJsonFormatter } from '../../lib/formatting/compact-json-formatte
 import { TextFormatter } from '../../lib/formatting/text-formatter';
 import { traceContextEnricher } from '../../lib/otel/trace-context-enricher';
 import { MemorySink } from '../../lib/sinks/memory-sink';
+import { OtlpSink } from '../../lib/sinks/http/otlp-sink';
+import { startTestServer } from '../helpers/http-test-server';
 
 // The real OpenTelemetry SDK in-process: NodeTracerProvider registers its AsyncLocalStorage context manager.
 describe('traceContextEnricher', () => {
@@ -76,16 +78,83 @@ describe('traceContextEnricher', () => {
 
   it('follows nested spans: the innermost active span wins', () => {
     const { log, sink } = setup();
+    let innerSpanId = '';
     tracer.startActiveSpan('outer', (outer) => {
       tracer.startActiveSpan('inner', (inner) => {
+        innerSpanId = inner.spanContext().spanId;
         log.information('In inner');
         inner.end();
       });
       log.information('In outer');
       outer.end();
-      expect(sink.events.map((e) => e.properties.SpanId)).toEqual([expect.any(String), outer.spanContext().spanId]);
-      expect(sink.events[0]?.properties.TraceId).toBe(outer.spanContext().traceId);
+      expect(innerSpanId).not.toBe(outer.spanContext().spanId);
+      expect(sink.events.map((e) => e.properties.SpanId)).toEqual([innerSpanId, outer.spanContext().spanId]);
+      expect(sink.events.map((e) => e.properties.TraceId)).toEqual([outer.spanContext().traceId, outer.spanContext().traceId]);
     });
+  });
+
+  // The enricher and OtlpSink together, as an app has them: the records a collector gets (a real
+  // server on 127.0.0.1) carry the span active at each call, though the sink batches and sends later.
+  it('gives OtlpSink’s records the trace context of the span active at each call: nested, after an await, unsampled, none when invalid', async () => {
+    const server = await startTestServer();
+    try {
+      const log = new LoggerConfiguration().enrich
+        .with(traceContextEnricher())
+        .writeTo.sink(new OtlpSink({ endpoint: `${server.url}/v1/logs`, environment: {} }), {
+          name: 'otlp',
+          batch: { size: 10, maxDelayMs: 60_000 },
+        })
+        .createLogger();
+      const dropping = new NodeTracerProvider({ sampler: new AlwaysOffSampler() });
+      const spans = await tracer.startActiveSpan('outer', async (outer) => {
+        const inner = tracer.startActiveSpan('inner', (span) => {
+          log.information('Inner');
+          span.end();
+          return span;
+        });
+        await Promise.resolve();
+        log.information('Outer after await');
+        outer.end();
+        return { outer, inner };
+      });
+      const unsampled = dropping.getTracer('spec').startActiveSpan('unsampled', (span) => {
+        log.information('Unsampled');
+        span.end();
+        return span;
+      });
+      context.with(trace.setSpan(context.active(), trace.wrapSpanContext(INVALID_SPAN_CONTEXT)), () =>
+        log.information('Invalid'),
+      );
+      await log.close({ strategy: 'flush' });
+      await dropping.shutdown();
+      const records = server.requests.flatMap(
+        (request) =>
+          (
+            JSON.parse(request.body) as {
+              resourceLogs: { scopeLogs: { logRecords: Record<string, unknown>[] }[] }[];
+            }
+          ).resourceLogs[0].scopeLogs[0].logRecords,
+      );
+      const ids = (span: { spanContext(): { traceId: string; spanId: string } }, flags: number): object => ({
+        traceId: span.spanContext().traceId,
+        spanId: span.spanContext().spanId,
+        flags,
+      });
+      expect(records.map(({ body, traceId, spanId, flags }) => ({ body, traceId, spanId, flags }))).toEqual([
+        { body: { stringValue: 'Inner' }, ...ids(spans.inner, 1) },
+        { body: { stringValue: 'Outer after await' }, ...ids(spans.outer, 1) },
+        { body: { stringValue: 'Unsampled' }, ...ids(unsampled, 0) },
+        { body: { stringValue: 'Invalid' }, traceId: undefined, spanId: undefined, flags: undefined },
+      ]);
+      expect(spans.inner.spanContext().traceId).toBe(spans.outer.spanContext().traceId);
+      expect(spans.inner.spanContext().spanId).not.toBe(spans.outer.spanContext().spanId);
+      // Moved to the record, never also sent as attributes.
+      expect(records.flatMap((r) => (r.attributes as { key: string }[]).map((a) => a.key))).toEqual(
+        Array(4).fill('message_template.text'),
+      );
+    } finally {
+      await server.close();
+    }
   });
 
   it('adds nothing for an invalid (all-zero) span context', () => {

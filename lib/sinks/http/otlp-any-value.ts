@@ -1,6 +1,6 @@
-import { thrownMessage } from '../../core/read-property';
 import { SelfLog } from '../../core/self-log';
 import { exceptionText } from '../../formatting/exception-text';
+import { firstUnreadableMarker, startUnreadable, unreadableCount, unreadableMarker } from '../../formatting/unreadable-values';
 import { jsonDate, jsonNumber, quoteJson } from '../../templates/safe-json';
 import { unbox } from '../../templates/capture';
 
@@ -38,9 +38,6 @@ const MAX_ITEMS = 1 << 20;
 let itemsLeft = MAX_ITEMS;
 /** The arrays and objects being written, outermost first: one met again is a cycle. */
 const ancestors: object[] = [];
-/** How many values of the record being written could not be read, and the first one's marker. */
-let unreadable = 0;
-let firstUnreadable = '';
 
 /** %TypedArray%: what every typed array is an instance of (a DataView is not). */
 export const TYPED_ARRAY = Object.getPrototypeOf(Int8Array) as abstract new () => ArrayLike<unknown>;
@@ -154,28 +151,14 @@ export function readValue(source: object, key: string | number): unknown {
   }
 }
 
-/**
- * `'[Throws: message]'`, the marker capture and CLEF's writer put where a read threw, its message
- * cut to 200 characters; counted for the record's one SelfLog report. Never throws.
- */
-export function unreadableMarker(error: unknown): string {
-  const marker = `[Throws: ${thrownMessage(error)}]`;
-  if (unreadable++ === 0) firstUnreadable = marker;
-  return marker;
-}
-
-/** Starts counting the unreadable values of a record (a value) being converted. */
-export function startUnreadable(): void {
-  unreadable = 0;
-}
-
 /** The one SelfLog report of a record whose values could not be read (none when all could). Never throws. */
 export function reportUnreadable(): void {
-  if (unreadable > 0)
+  const count = unreadableCount();
+  if (count > 0)
     SelfLog.write(
       'OpenTelemetry: {Count} unreadable value(s) of an event sent as markers, the first {Marker}',
-      unreadable,
-      firstUnreadable,
+      count,
+      firstUnreadableMarker(),
     );
 }
 

@@ -9,6 +9,7 @@ import { SelfLog, type SelfLogEvent } from '../../../lib/core/self-log';
 import { otlpScopeName } from '../../../lib/sinks/http/otlp-log-record';
 import { referenceLogRecord } from '../../helpers/otlp-reference';
 import { collectSelfLog } from '../../helpers/self-log';
+import { CompactJsonFormatter } from '../../../lib/formatting/compact-json-formatter';
 
 describe('toOtlpLogRecord', () => {
   it('writes time, severity, rendered body, properties and the template', () => {
@@ -27,6 +28,37 @@ describe('toOtlpLogRecord', () => {
         { key: 'message_template.text', value: { stringValue: 'User {UserId} from {@Location}' } },
       ],
     });
+  });
+
+  // docs/opentelemetry.md: capture makes a typed array a list and a Buffer what its toJSON() gives,
+  // as JSON.stringify and pino do; only a Uint8Array put into an event after capture is bytes.
+  it('sends a logged typed array as integers and a logged Buffer as its toJSON map, a Uint8Array added after capture as bytes', () => {
+    const event = createLogEvent(LogLevel.Information, '{Floats} {Bytes} {Buffer}', [
+      new Float32Array([1.5, 2]),
+      new Uint8Array([1, 255]),
+      Buffer.from('hi'),
+    ]);
+    const later = makeEvent({ text: 'Later', properties: { Bytes: new Uint8Array([1, 255]), Buffer: Buffer.from('hi') } });
+    const int = (n: number): { intValue: string } => ({ intValue: String(n) });
+    expect(toOtlpLogRecord(event).attributes.slice(0, 3)).toEqual([
+      { key: 'Floats', value: { arrayValue: { values: [{ doubleValue: 1.5 }, int(2)] } } },
+      { key: 'Bytes', value: { arrayValue: { values: [int(1), int(255)] } } },
+      {
+        key: 'Buffer',
+        value: {
+          kvlistValue: {
+            values: [
+              { key: 'type', value: { stringValue: 'Buffer' } },
+              { key: 'data', value: { arrayValue: { values: [int(104), int(105)] } } },
+            ],
+          },
+        },
+      },
+    ]);
+    expect(toOtlpLogRecord(later).attributes.slice(0, 2)).toEqual([
+      { key: 'Bytes', value: { bytesValue: 'Af8=' } },
+      { key: 'Buffer', value: { bytesValue: 'aGk=' } },
+    ]);
   });
 
   it('maps the six levels to the first number of each OpenTelemetry range', () => {
@@ -342,6 +374,35 @@ describe('a property value the OTLP writer cannot read', () => {
     expect(diagnostics).toHaveLength(1);
     expect(diagnostics[0].message).toContain('3 unreadable value(s) of an event');
     expect(diagnostics[0].message).toContain('[Throws: nope]');
+  });
+
+  // The OTLP writers and CLEF's share one count of unreadable values: a getter that writes another
+  // event as CLEF while the record is written (an app's getter that logs to a file) must not move it.
+  it('counts only its own record’s unreadable values when a getter it reads writes another event as CLEF', () => {
+    const inner: Record<string, unknown> = { Ok: 1 };
+    Object.defineProperty(inner, 'Secret', { enumerable: true, get: throwing('inner') });
+    Object.defineProperty(inner, 'Other', { enumerable: true, get: throwing('inner 2') });
+    const clef: string[] = [];
+    const properties: Record<string, unknown> = {};
+    Object.defineProperty(properties, 'Bad', { enumerable: true, get: throwing('outer') });
+    Object.defineProperty(properties, 'Logs', {
+      enumerable: true,
+      get: () => {
+        clef.push(new CompactJsonFormatter().format(makeEvent({ text: 'Inner', properties: inner })));
+        return 'read';
+      },
+    });
+    const { diagnostics, stop } = collectSelfLog();
+    try {
+      toOtlpLogRecord(makeEvent({ text: 'Hi', properties }));
+    } finally {
+      stop();
+    }
+    expect(clef[0]).toContain('"Secret":"[Throws: inner]","Other":"[Throws: inner 2]"');
+    expect(diagnostics.map((d) => d.message.replace(/^\S+ /, ''))).toEqual([
+      'rxlog: CompactJsonFormatter: 2 unreadable value(s) of an event written as markers, the first [Throws: inner]',
+      'rxlog: OpenTelemetry: 1 unreadable value(s) of an event sent as markers, the first [Throws: outer]',
+    ]);
   });
 
   // Only what cannot be read is lost: a throwing TraceId getter, or properties whose every read
