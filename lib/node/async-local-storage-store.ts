@@ -18,8 +18,9 @@ const storage = (): AsyncLocalStorage<ContextProperties> =>
  * async continuations (`await`, promise callbacks, timers, `setImmediate`, `process.nextTick`),
  * and concurrent runs never see each other's properties. Every instance reads the same
  * AsyncLocalStorage, so replacing one by another keeps the properties of runs in flight. An
- * EventEmitter listener runs in the context of the `emit` call, not of where it was registered:
- * bind it with `AsyncResource.bind(listener)` inside the run to keep the run's context. Work that
+ * EventEmitter listener runs in the context of the `emit` call, not of where it was registered
+ * (an RxJS Subject's subscriber, of the `next` call): bind it with `AsyncResource.bind(listener)`
+ * inside the run to keep the run's context. Work that
  * a library queues and runs in one batch (RxJS's `asapScheduler`, a connection pool) runs in the
  * context of whichever caller started the batch. A timer or connection made inside a run keeps
  * the run's properties for every callback it makes later: make long-lived work inside
