@@ -17,6 +17,7 @@ import {
 import type { ContextStore } from '../../lib/context/context-store';
 import { LogContext } from '../../lib/context/log-context';
 import { StackContextStore } from '../../lib/context/stack-context-store';
+import { diagnosticContext } from '../../lib/node/http/diagnostic-context';
 import { useAsyncLocalStorage } from '../../lib/node/use-async-local-storage';
 import { withLogContext } from '../../lib/operators/with-log-context';
 
@@ -224,6 +225,28 @@ describe('useAsyncLocalStorage with withLogContext and a delayed retry', () => {
   });
 });
 
+describe('useAsyncLocalStorage with withLogContext, a retry and a request’s diagnostic collection', () => {
+  // LogContext.suspend now leaves the request's collection too: the retry's new subscription, which
+  // withLogContext starts from the context around the stream, must still be the request's.
+  it('subscribes the next attempt inside the request’s collection, so what it sets reaches the completion event', async () => {
+    const restore = useAsyncLocalStorage();
+    try {
+      let attempt = 0;
+      const collected = await diagnosticContext.run(async (collector) => {
+        const call = defer(() => {
+          diagnosticContext.set(`Attempt${++attempt}`, LogContext.current()?.RequestId);
+          return attempt < 2 ? throwError(() => new Error('busy')) : of('ok');
+        }).pipe(withLogContext({ Stage: 'call' }), retry({ count: 1, delay: () => timer(1, asyncScheduler) }));
+        await LogContext.run({ RequestId: 'r-1' }, () => firstValueFrom(call));
+        return collector.complete();
+      });
+      expect(collected).toEqual({ Attempt1: 'r-1', Attempt2: 'r-1' });
+    } finally {
+      restore();
+    }
+  });
+});
+
 // What the docs claimed only for EventEmitter listeners and asapScheduler holds for any Subject:
 // a subscriber runs where next() is called, not where it subscribed, and a withLogContext after the
 // Subject layers its names over the caller's context. Checked so docs/node.md can say it exactly.
@@ -233,9 +256,7 @@ describe('useAsyncLocalStorage with a Subject made outside any run', () => {
     try {
       const events = new Subject<string>();
       const seen: unknown[] = [];
-      LogContext.run({ RequestId: 'subscriber' }, () =>
-        events.subscribe(() => seen.push(LogContext.current()?.RequestId)),
-      );
+      LogContext.run({ RequestId: 'subscriber' }, () => events.subscribe(() => seen.push(LogContext.current()?.RequestId)));
       LogContext.run({ RequestId: 'r-2' }, () => events.next('a'));
       events.next('b');
       expect(seen).toEqual(['r-2', undefined]);
